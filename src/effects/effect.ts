@@ -1,0 +1,18 @@
+/**
+ * The Effect base class (SEMANTICS §1). An effect is immutable request data; its type parameter is
+ * the answer type, so `const x = yield* effect` is typed. Users extend it:
+ *
+ *   class Roll extends Effect<number> { constructor(readonly sides: number) { super() } }
+ */
+import { B_EFFECT, BRAND } from "../vm/brand.js";
+
+export abstract class Effect<A = unknown> {
+  /** Phantom: the answer type. Never set at run time. */
+  declare readonly __answer?: A;
+
+  /** Yields the effect itself once and returns what it is resumed with. */
+  *[Symbol.iterator](): Generator<this, A, any> {
+    return yield this;
+  }
+}
+Object.defineProperty(Effect.prototype, BRAND, { value: B_EFFECT });

@@ -1,0 +1,47 @@
+/** safe(p) (SEMANTICS §7.6): a Program (no handler needed) that turns p's error into a value. */
+import { checkProgramLike } from "../vm/primitives.js";
+import { hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
+
+export class Ok<T> {
+  readonly ok = true as const;
+  constructor(readonly value: T) {
+    Object.freeze(this);
+  }
+  isOk(): this is Ok<T> {
+    return true;
+  }
+  isErr(): this is Err {
+    return false;
+  }
+  get error(): undefined {
+    return undefined;
+  }
+}
+export class Err {
+  readonly ok = false as const;
+  constructor(readonly error: unknown) {
+    Object.freeze(this);
+  }
+  isOk(): boolean {
+    return false;
+  }
+  isErr(): this is Err {
+    return true;
+  }
+}
+export type Result<T> = Ok<T> | Err;
+
+function* safeGen<T>(p: ProgramLikeOf<T>): Generator<unknown, Result<T>, any> {
+  try {
+    return new Ok<T>(yield p);
+  } catch (e) {
+    // finalization is a return(), not an error, so it is never caught here
+    return new Err(e);
+  }
+}
+
+/** Run `p`; answer Ok(value) or Err(error). State and log are not rolled back. */
+export function safe<T>(p: ProgramLikeOf<T>): Program<Result<T>> {
+  checkProgramLike(p, "safe");
+  return hidden(safeGen<T>, p);
+}

@@ -1,0 +1,47 @@
+/** State effects (SEMANTICS §7.3): Get, Put, Modify. */
+import { describe } from "../vm/brand.js";
+import { Effect } from "./effect.js";
+
+function checkKey(key: unknown, where: string): asserts key is string {
+  if (typeof key !== "string") throw new TypeError(`${where} expects a string key, got ${describe(key)}`);
+}
+
+export class Get<T = unknown> extends Effect<T> {
+  constructor(readonly key: string) {
+    super();
+  }
+}
+export class Put extends Effect<undefined> {
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+  ) {
+    super();
+  }
+}
+export class Modify<T = unknown> extends Effect<T> {
+  constructor(
+    readonly key: string,
+    readonly f: (old: T | undefined) => T,
+  ) {
+    super();
+  }
+}
+
+/** The value stored under `key`; MissingStateKeyError if absent. */
+export function get<T = unknown>(key: string): Get<T> {
+  checkKey(key, "get");
+  return new Get<T>(key);
+}
+/** Store `value` under `key`. */
+export function put(key: string, value: unknown): Put {
+  checkKey(key, "put");
+  return new Put(key, value);
+}
+/** Store `f(old)` under `key` (old is undefined when absent) and answer the new value. */
+export function modify<T = unknown>(key: string, f: (old: T | undefined) => T): Modify<T> {
+  checkKey(key, "modify");
+  if (typeof f !== "function")
+    throw new TypeError(`modify expects a function (old) => new, got ${describe(f)}`);
+  return new Modify<T>(key, f);
+}

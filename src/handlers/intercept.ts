@@ -1,0 +1,49 @@
+/**
+ * intercept(p, transform) (SEMANTICS §7.7) = withHandler(interceptor, p), where the interceptor takes
+ * every effect leaving p and asks `transform` what to do with it.
+ */
+import type { Effect } from "../effects/effect.js";
+import {
+  brandOf,
+  describe,
+  type Handler,
+  type Primitive,
+  type ProgramLikeOf,
+  pass,
+  transferWith,
+  withHandler,
+} from "../protocol.js";
+import { raise } from "./util.js";
+
+/** What a transform returns: nothing (pass unchanged), a substitute Effect, or a program to run instead. */
+export type InterceptResult = undefined | void | Effect<unknown> | ProgramLikeOf<unknown>;
+
+export function intercept<A>(
+  p: ProgramLikeOf<A>,
+  transform: (effect: Effect<unknown>) => InterceptResult,
+): Primitive<A> {
+  if (typeof transform !== "function") {
+    throw new TypeError(`intercept expects a transform function (effect) => ..., got ${describe(transform)}`);
+  }
+  const interceptor: Handler = function* interceptor(effect, k) {
+    let r: unknown;
+    try {
+      r = transform(effect);
+    } catch (e) {
+      return yield* transferWith(k, raise(e)); // thrown at the perform site
+    }
+    if (r === undefined) return yield* pass();
+    const b = brandOf(r);
+    if (b === 1) return yield* pass(r); // outer handlers see the substitute; not fed to transform again
+    if (b === 2 || b === 3) return yield* transferWith(k, r as ProgramLikeOf<unknown>); // runs inside the intercept
+    return yield* transferWith(
+      k,
+      raise(
+        new TypeError(
+          `intercept transform returned ${describe(r)}; return undefined (pass on), an Effect (substitute) or a Program (run instead)`,
+        ),
+      ),
+    );
+  };
+  return withHandler(interceptor, p);
+}

@@ -1,0 +1,47 @@
+/**
+ * The `state` handler (SEMANTICS §7.3): an ordinary handler for Get / Put / Modify over the current
+ * task's state map. Its fast path (FAST_PATH) computes the same answer with the same function the
+ * generator uses, so the two cannot drift apart (INV-10).
+ */
+import { Get, Modify, Put } from "../effects/state.js";
+import { MissingStateKeyError } from "../errors.js";
+import {
+  FAST_PATH,
+  type Handler,
+  type RunContext,
+  getRunContext,
+  transfer,
+  transferWith,
+} from "../protocol.js";
+import { raise } from "./util.js";
+
+/** The answer to a state effect, or a thrown error (thrown at the perform site). */
+function answer(effect: Get | Put | Modify, ctx: RunContext): unknown {
+  const map = ctx.current.state;
+  if (effect instanceof Get) {
+    const v = map.get(effect.key);
+    if (v === undefined && !map.has(effect.key)) throw new MissingStateKeyError(effect.key);
+    return v;
+  }
+  if (effect instanceof Put) {
+    map.set(effect.key, effect.value);
+    return undefined;
+  }
+  const next = effect.f(map.get(effect.key)); // if f throws, nothing is stored
+  map.set(effect.key, next);
+  return next;
+}
+
+/** The reference handler: answers with transfer(k, answer), or throws at the site with transferWith. */
+export const state: Handler<Get | Put | Modify> = function* state(effect, k) {
+  const ctx = yield* getRunContext();
+  let v: unknown;
+  try {
+    v = answer(effect, ctx);
+  } catch (e) {
+    return yield* transferWith(k, raise(e));
+  }
+  return yield* transfer(k, v);
+};
+state.handles = (e) => e instanceof Get || e instanceof Put || e instanceof Modify;
+state[FAST_PATH] = answer;

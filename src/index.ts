@@ -1,0 +1,62 @@
+/** doeff — the public surface of API.md, nothing else. */
+
+// §1 Programs
+export { fn, program, pure, Program, type ProgramLikeOf } from "./vm/program.js";
+export { Effect } from "./effects/effect.js";
+
+// §2 Running
+export { run, runAsync } from "./run/run.js";
+export type { RunOptions, TraceOptions } from "./run/options.js";
+export { RunResult } from "./run/result.js";
+export type { Driver, Env, RunContext, TaskContext } from "./run/context.js";
+
+// §3 Effects and handlers
+export type { Continuation } from "./vm/continuation.js";
+export { DEFER, FAST_PATH, type FastPath, type Handler, type HandlerResult } from "./vm/handler.js";
+export {
+  asyncEscape,
+  type CallStackEntry,
+  createContinuation,
+  delegate,
+  detach,
+  discontinue,
+  finalize,
+  getCallStack,
+  getContinuation,
+  getHandlers,
+  getRunContext,
+  pass,
+  Primitive,
+  resume,
+  resumeContinuation,
+  transfer,
+  transferWith,
+  withHandler,
+} from "./vm/primitives.js";
+export { handle } from "./handlers/handle.js";
+
+// §4 Standard effects and handlers
+export { Get, get, Modify, modify, Put, put } from "./effects/state.js";
+export { Ask, ask, Local, local } from "./effects/reader.js";
+export { Listen, type Listened, listen, Tell, tell } from "./effects/writer.js";
+export { Err, Ok, type Result, safe } from "./effects/safe.js";
+export { state } from "./handlers/state.js";
+export { reader } from "./handlers/reader.js";
+export { writer } from "./handlers/writer.js";
+export { intercept, type InterceptResult } from "./handlers/intercept.js";
+
+// §6 Errors
+export {
+  AsyncRequiredError,
+  CircularAskError,
+  ContinuationConsumedError,
+  DeadlockError,
+  DoeffError,
+  HandlerContextError,
+  MissingEnvKeyError,
+  MissingStateKeyError,
+  PromiseAlreadyCompletedError,
+  TaskCancelledError,
+  UnhandledEffectError,
+  VMInternalError,
+} from "./errors.js";

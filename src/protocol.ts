@@ -1,0 +1,29 @@
+/**
+ * The public handler protocol: everything a handler library needs, and nothing of the machine's
+ * internals. `src/handlers/` imports only this module, the effect classes and the errors (a test
+ * enforces it), so any user can write the standard handlers again on the same footing.
+ */
+export { brandOf, describe, isEffectValue, isProgramLike } from "./vm/brand.js";
+export type { Continuation } from "./vm/continuation.js";
+export { DEFER, FAST_PATH, type FastPath, type Handler, type HandlerResult } from "./vm/handler.js";
+export {
+  asyncEscape,
+  createContinuation,
+  delegate,
+  detach,
+  discontinue,
+  finalize,
+  getCallStack,
+  getContinuation,
+  getHandlers,
+  getRunContext,
+  pass,
+  type Primitive,
+  resume,
+  resumeContinuation,
+  transfer,
+  transferWith,
+  withHandler,
+} from "./vm/primitives.js";
+export { fn, hidden, Program, type ProgramLikeOf, program, pure } from "./vm/program.js";
+export { Env, perRun, type RunContext, type TaskContext } from "./run/context.js";

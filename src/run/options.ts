@@ -1,0 +1,60 @@
+/** RunOptions (API §2) and their validation (SEMANTICS §8.1: bad options → TypeError). */
+import { describe } from "../vm/brand.js";
+import type { Handler } from "../vm/handler.js";
+
+export interface TraceOptions {
+  steps?: true | ((line: string) => void);
+  sites?: boolean;
+}
+
+export interface RunOptions {
+  handlers?: readonly Handler[];
+  env?: Record<string, unknown>;
+  store?: Record<string, unknown>;
+  trace?: TraceOptions;
+}
+
+function plainObject(x: unknown): boolean {
+  return x !== null && typeof x === "object" && !Array.isArray(x);
+}
+
+/** Throws a TypeError naming the bad option. */
+export function checkOptions(options: unknown): asserts options is RunOptions | undefined {
+  if (options === undefined) return;
+  if (!plainObject(options)) throw new TypeError(`run options must be an object, got ${describe(options)}`);
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (key !== "handlers" && key !== "env" && key !== "store" && key !== "trace") {
+      throw new TypeError(
+        `unknown run option ${JSON.stringify(key)}; the options are handlers, env, store and trace`,
+      );
+    }
+  }
+  if (o.handlers !== undefined) {
+    if (!Array.isArray(o.handlers)) {
+      throw new TypeError(`run option handlers must be an array of handlers, got ${describe(o.handlers)}`);
+    }
+    o.handlers.forEach((h, i) => {
+      if (typeof h !== "function") {
+        throw new TypeError(`run option handlers[${i}] is ${describe(h)}, not a handler function`);
+      }
+    });
+  }
+  for (const key of ["env", "store"] as const) {
+    if (o[key] !== undefined && !plainObject(o[key])) {
+      throw new TypeError(
+        `run option ${key} must be a plain object ({ key: value }), got ${describe(o[key])}`,
+      );
+    }
+  }
+  if (o.trace !== undefined) {
+    if (!plainObject(o.trace))
+      throw new TypeError(`run option trace must be an object, got ${describe(o.trace)}`);
+    const t = o.trace as Record<string, unknown>;
+    if (t.steps !== undefined && t.steps !== true && t.steps !== false && typeof t.steps !== "function") {
+      throw new TypeError("trace.steps must be true or a function (line) => void");
+    }
+    if (t.sites !== undefined && typeof t.sites !== "boolean")
+      throw new TypeError("trace.sites must be a boolean");
+  }
+}

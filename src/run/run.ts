@@ -1,0 +1,108 @@
+/**
+ * Entry points (SEMANTICS §8): `run` steps synchronously to the end (no await, no microtask hop);
+ * `runAsync` steps on the event loop, awaiting asyncEscape thunks and yielding to the macrotask queue
+ * after at most 10,000 steps or 5 ms.
+ */
+import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, brandOf, describe, isGeneratorObject } from "../vm/brand.js";
+import { Machine, ST_ASYNC, ST_DONE } from "../vm/machine.js";
+import { withHandler } from "../vm/primitives.js";
+import { fromGeneratorObject } from "../vm/program.js";
+import type { StepTracer } from "../vm/trace-hook.js";
+import { StepLineTracer } from "../trace/steps.js";
+import { type Driver, Env, RunContextImpl } from "./context.js";
+import { checkOptions, type RunOptions } from "./options.js";
+import { RunResult } from "./result.js";
+
+type Runnable<T> = { [Symbol.iterator](): Iterator<unknown, T, any> } | Generator<unknown, T, any>;
+
+function checkProgram(p: unknown, where: string): void {
+  const b = brandOf(p);
+  if (b === B_PROGRAM || b === B_EFFECT || b === B_PRIMITIVE) return;
+  if (isGeneratorObject(p)) return;
+  throw new TypeError(
+    `${where} expects a Program (fn/program/pure), an Effect, or a generator object, got ${describe(p)}` +
+      (typeof p === "function"
+        ? "; did you forget to call it, e.g. run(main()) or program(function* () {...})?"
+        : ""),
+  );
+}
+
+function makeTracer(options: RunOptions | undefined): StepTracer | null {
+  const steps = options?.trace?.steps;
+  if (steps === undefined || (steps as unknown) === false) return null;
+  const sink = steps === true ? (line: string) => process.stderr.write(`${line}\n`) : steps;
+  return new StepLineTracer(sink);
+}
+
+/** Build the machine for one run: handlers = real nested withHandlers (INV-6). */
+function start(
+  program: unknown,
+  options: RunOptions | undefined,
+  driver: Driver,
+): { m: Machine; ctx: RunContextImpl } {
+  const store = options?.store ?? {};
+  const env = options?.env ?? {};
+  const ctx = new RunContextImpl(driver, {
+    state: new Map(Object.entries(store)),
+    env: Env.from({ ...env }),
+    log: [],
+  });
+  let top: unknown =
+    isGeneratorObject(program) && brandOf(program) === 0 ? fromGeneratorObject(program) : program;
+  const handlers = options?.handlers ?? [];
+  for (let i = handlers.length - 1; i >= 0; i--) top = withHandler(handlers[i]!, top as never);
+  return { m: new Machine(top, ctx, makeTracer(options)), ctx };
+}
+
+function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
+  return new RunResult<T>(m.ok, m.result, Object.fromEntries(ctx.main.state), ctx.main.log.slice());
+}
+
+/** Run `program` synchronously to the end. Errors during the run become an Err result. */
+export function run<T>(program: Runnable<T>, options?: RunOptions): RunResult<T> {
+  checkProgram(program, "run");
+  checkOptions(options);
+  const { m, ctx } = start(program, options, "sync");
+  m.run(Number.POSITIVE_INFINITY);
+  return result<T>(m, ctx);
+}
+
+const YIELD_STEPS = 10_000;
+const YIELD_MS = 5;
+const CHECK_STEPS = 1_000;
+
+const macrotask: () => Promise<void> =
+  typeof setImmediate === "function"
+    ? () => new Promise((r) => setImmediate(r))
+    : () => new Promise((r) => setTimeout(r, 0));
+
+/** Run `program` on the event loop. The promise never rejects for program errors. */
+export async function runAsync<T>(program: Runnable<T>, options?: RunOptions): Promise<RunResult<T>> {
+  checkProgram(program, "runAsync");
+  checkOptions(options);
+  const { m, ctx } = start(program, options, "async");
+  let sinceYield = 0;
+  let lastYield = Date.now();
+  for (;;) {
+    const st = m.run(CHECK_STEPS);
+    if (st === ST_DONE) return result<T>(m, ctx);
+    if (st === ST_ASYNC) {
+      const thunk = m.asyncThunk!;
+      m.asyncThunk = null;
+      try {
+        m.deliver(await thunk());
+      } catch (e) {
+        m.throwHere(e);
+      }
+      sinceYield = 0;
+      lastYield = Date.now();
+      continue;
+    }
+    sinceYield += CHECK_STEPS;
+    if (sinceYield >= YIELD_STEPS || Date.now() - lastYield >= YIELD_MS) {
+      await macrotask();
+      sinceYield = 0;
+      lastYield = Date.now();
+    }
+  }
+}

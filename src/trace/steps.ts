@@ -1,0 +1,55 @@
+/**
+ * Step tracing (SEMANTICS §8.7): one line per VM step,
+ *   <n> <Mode> <detail> frames=<f> segs=<s> depth=<d>
+ * Sink errors are swallowed; tracing never changes a result (INV-4).
+ */
+import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, describe } from "../vm/brand.js";
+import { M_DELIVER, M_HANDLE_YIELD, M_THROW, M_UNWIND, MODE_NAMES, type Machine } from "../vm/machine.js";
+import { OP_NAMES } from "../vm/primitives.js";
+import type { Program } from "../vm/program.js";
+import { SEGMENT_KINDS } from "../vm/segment.js";
+import type { StepTracer } from "../vm/trace-hook.js";
+
+function short(v: unknown): string {
+  const s = typeof v === "object" && v !== null ? describe(v) : describe(v);
+  return s.length > 30 ? `${s.slice(0, 27)}...` : s;
+}
+
+function detail(m: Machine): string {
+  const v = m.value;
+  switch (m.mode) {
+    case M_HANDLE_YIELD: {
+      const b = v !== null && typeof v === "object" ? (v as { [BRAND]?: unknown })[BRAND] : undefined;
+      if (b === B_EFFECT) return `effect:${(v as object).constructor.name}`;
+      if (b === B_PRIMITIVE) return `prim:${OP_NAMES[(v as { op: number }).op]}`;
+      if (b === B_PROGRAM) return `call:${(v as Program).name || "(anonymous)"}`;
+      return `invalid:${v === null ? "null" : typeof v}`;
+    }
+    case M_DELIVER:
+      return m.cur.frames.length === 0 ? SEGMENT_KINDS[m.cur.kind]! : `value:${short(v)}`;
+    case M_THROW:
+      return `error:${v instanceof Error ? v.name : short(v)}`;
+    case M_UNWIND: {
+      const f = m.cur.frames[m.cur.frames.length - 1];
+      return f === undefined ? SEGMENT_KINDS[m.cur.kind]! : `close:${f.name ?? "(internal)"}`;
+    }
+    default:
+      return SEGMENT_KINDS[m.cur.kind]!;
+  }
+}
+
+export class StepLineTracer implements StepTracer {
+  private n = 0;
+  constructor(private readonly sink: (line: string) => void) {}
+  before(m: Machine): void {
+    this.n++;
+    let segs = 0;
+    for (let s = m.cur as typeof m.cur | null; s !== null; s = s.caller) segs++;
+    const line = `${this.n} ${MODE_NAMES[m.mode]} ${detail(m)} frames=${m.cur.frames.length} segs=${segs} depth=${m.depth}`;
+    try {
+      this.sink(line);
+    } catch {
+      // sink errors are swallowed (INV-4)
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Brands (SEMANTICS §1). Values are classified by a private symbol set by library constructors,
+ * never by class name or shape. The brand value is a small integer so the step loop classifies a
+ * yielded value with one property read and one switch.
+ */
+export const BRAND: unique symbol = Symbol("doeff.brand");
+
+export const B_EFFECT = 1;
+export const B_PROGRAM = 2;
+export const B_PRIMITIVE = 3;
+export const B_CONTINUATION = 4;
+
+export type BrandKind = typeof B_EFFECT | typeof B_PROGRAM | typeof B_PRIMITIVE | typeof B_CONTINUATION;
+
+/** The brand of `x`, or 0 when `x` is not a library object. */
+export function brandOf(x: unknown): number {
+  if (x === null || (typeof x !== "object" && typeof x !== "function")) return 0;
+  const b = (x as { [BRAND]?: unknown })[BRAND];
+  return typeof b === "number" ? b : 0;
+}
+
+export function isEffectValue(x: unknown): boolean {
+  return brandOf(x) === B_EFFECT;
+}
+
+/** ProgramLike = Program | Effect | Primitive (SEMANTICS §1). */
+export function isProgramLike(x: unknown): boolean {
+  const b = brandOf(x);
+  return b === B_PROGRAM || b === B_EFFECT || b === B_PRIMITIVE;
+}
+
+/** A generator object (or any hand-written iterator with the generator protocol). */
+export function isGeneratorObject(x: unknown): x is Generator {
+  return (
+    x !== null &&
+    typeof x === "object" &&
+    typeof (x as Generator).next === "function" &&
+    typeof (x as Generator).throw === "function" &&
+    typeof (x as Generator).return === "function"
+  );
+}
+
+export function isThenable(x: unknown): boolean {
+  return (
+    x !== null &&
+    (typeof x === "object" || typeof x === "function") &&
+    typeof (x as { then?: unknown }).then === "function"
+  );
+}
+
+/** A short printable description of any value, for error messages and traces. */
+export function describe(x: unknown): string {
+  if (x === undefined) return "undefined";
+  if (x === null) return "null";
+  switch (typeof x) {
+    case "string":
+      return x.length > 40 ? JSON.stringify(`${x.slice(0, 37)}...`) : JSON.stringify(x);
+    case "number":
+    case "boolean":
+    case "bigint":
+      return String(x);
+    case "symbol":
+      return x.toString();
+    case "function":
+      return `function ${(x as { name?: string }).name || "(anonymous)"}`;
+  }
+  const ctor = (x as { constructor?: { name?: string } }).constructor;
+  const name = ctor && typeof ctor.name === "string" && ctor.name ? ctor.name : "Object";
+  if (Array.isArray(x)) return `Array(${x.length})`;
+  return name === "Object" ? "object" : `${name} object`;
+}

@@ -1,0 +1,65 @@
+/**
+ * Continuations (SEMANTICS §3–§5): an opaque one-shot handle on a suspended computation.
+ * A captured continuation is the segment chain `top → … → bottom` (bottom = the handling prompt),
+ * moved out of the live chain in O(1); nothing is copied. An unstarted continuation holds a program
+ * and the handlers to start it under.
+ */
+import { B_CONTINUATION, BRAND } from "./brand.js";
+import type { Segment } from "./segment.js";
+
+const TOKEN = Symbol("doeff.continuation");
+
+export class Continuation<A = any, R = any> {
+  declare readonly __types?: [A, R];
+  /** @internal top segment (perform site), or null for an unstarted continuation */
+  top: Segment | null;
+  /** @internal the prompt this continuation reaches down to */
+  bottom: Segment | null;
+  /** @internal used by resume/transfer/discontinue/pass/finalize */
+  used: boolean;
+  /** @internal detached: its invocation's end will not finalize it */
+  detached: boolean;
+  /** @internal unstarted: the program and its handlers (innermost first) */
+  program: unknown;
+  handlers: readonly unknown[] | null;
+
+  /** @internal Continuations are made by the VM only. */
+  constructor(
+    token: symbol,
+    top: Segment | null,
+    bottom: Segment | null,
+    program: unknown,
+    handlers: readonly unknown[] | null,
+  ) {
+    if (token !== TOKEN) {
+      throw new TypeError(
+        "continuations are made by the VM only; a handler receives one as its `k` argument",
+      );
+    }
+    this.top = top;
+    this.bottom = bottom;
+    this.used = false;
+    this.detached = false;
+    this.program = program;
+    this.handlers = handlers;
+  }
+
+  get started(): boolean {
+    return this.top !== null;
+  }
+
+  toString(): string {
+    return this.used ? "Continuation(used)" : this.top === null ? "Continuation(unstarted)" : "Continuation";
+  }
+}
+Object.defineProperty(Continuation.prototype, BRAND, { value: B_CONTINUATION });
+
+/** @internal */
+export function captured(top: Segment, bottom: Segment): Continuation {
+  return new Continuation(TOKEN, top, bottom, undefined, null);
+}
+
+/** @internal */
+export function unstarted(program: unknown, handlers: readonly unknown[]): Continuation {
+  return new Continuation(TOKEN, null, null, program, handlers);
+}

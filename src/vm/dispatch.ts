@@ -1,0 +1,153 @@
+/**
+ * Dispatch and capture (SEMANTICS §3). Search visits prompts only (INV-8); capture moves the chain
+ * `cur → … → prompt` out of the live chain in O(1); the handler then runs *outside* its own prompt,
+ * so its effects reach only handlers further out (INV-14) and no busy set is needed.
+ */
+import { UnhandledEffectError } from "../errors.js";
+import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
+import { captured } from "./continuation.js";
+import { DEFER, FAST_PATH, type Handler } from "./handler.js";
+import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, type Machine } from "./machine.js";
+import { Frame, Invocation, S_HANDLER, Segment } from "./segment.js";
+
+/** Sentinel: `handles` threw; the error is in `handlesError`. */
+let handlesError: unknown;
+const THREW = 2;
+
+/** 1 = takes, 0 = declines, THREW = the `handles` predicate threw. */
+function takes(h: Handler, e: unknown): number {
+  const pred = h.handles;
+  if (pred === undefined) return 1;
+  try {
+    return pred.call(h, e) ? 1 : 0;
+  } catch (err) {
+    handlesError = err;
+    return THREW;
+  }
+}
+
+/** The error thrown by the last `handles` predicate that threw (consumed once). */
+export function takeHandlesError(): unknown {
+  const e = handlesError;
+  handlesError = undefined;
+  return e;
+}
+
+/**
+ * Find the first prompt on `from`'s chain whose handler takes `e`: the prompt, null when none does,
+ * or undefined when a `handles` predicate threw (see takeHandlesError).
+ */
+export function search(from: Segment | null, e: unknown): Segment | null | undefined {
+  let p = from === null ? null : from.firstPrompt;
+  while (p !== null) {
+    const t = takes(p.handler!, e);
+    if (t === 1) return p;
+    if (t === THREW) return undefined;
+    const c = p.caller;
+    p = c === null ? null : c.firstPrompt;
+  }
+  return null;
+}
+
+/** Handlers of the prompts on `seg`'s caller chain, innermost first. */
+export function visibleHandlers(seg: Segment | null): Handler[] {
+  const out: Handler[] = [];
+  let p = seg === null ? null : seg.firstPrompt;
+  while (p !== null) {
+    out.push(p.handler!);
+    const c = p.caller;
+    p = c === null ? null : c.firstPrompt;
+  }
+  return out;
+}
+
+/** Perform effect `e` from `cur` (the yielder is its top frame). */
+export function dispatch(m: Machine, e: unknown): void {
+  const site = m.cur;
+  const p = search(site, e);
+  if (p === undefined) {
+    m.throwHere(takeHandlesError());
+    return;
+  }
+  if (p === null) {
+    m.throwHere(new UnhandledEffectError(e, visibleHandlers(site)));
+    return;
+  }
+  deliverTo(m, p, e, site);
+}
+
+/** Hand `e`, performed at `site`, to the handler of prompt `p` (capture + invoke, or the fast path). */
+export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): void {
+  const h = p.handler!;
+  const fast = h[FAST_PATH];
+  if (fast !== undefined) {
+    // Equivalent to the handler doing transfer(k, answer): the answer is delivered at the perform
+    // site and the chain is unchanged, so nothing needs capturing.
+    let r: unknown;
+    try {
+      r = fast(e, m.ctx);
+    } catch (err) {
+      m.cur = site;
+      m.mode = M_THROW;
+      m.value = err;
+      return;
+    }
+    if (r !== DEFER) {
+      m.cur = site;
+      m.mode = M_DELIVER;
+      m.value = r;
+      return;
+    }
+  }
+  const k = captured(site, p);
+  const outer = p.caller;
+  p.caller = null;
+  invoke(m, h, e, k, p, site, outer);
+}
+
+/** Step 3 of §3: start a handler invocation on a fresh handler segment whose caller is `outer`. */
+export function invoke(
+  m: Machine,
+  h: Handler,
+  e: unknown,
+  k: ReturnType<typeof captured>,
+  p: Segment,
+  site: Segment,
+  outer: Segment | null,
+): void {
+  const inv = new Invocation(h, e, k, p, site, outer);
+  const hs = new Segment(S_HANDLER, outer, inv, null);
+  inv.hs = hs;
+  m.depth++;
+  m.cur = hs;
+  let r: unknown;
+  try {
+    r = h(e, k);
+  } catch (err) {
+    m.mode = M_RETURN_ERROR;
+    m.value = err;
+    return;
+  }
+  if (r !== null && typeof r === "object") {
+    const b = (r as { [BRAND]?: unknown })[BRAND];
+    if (b === undefined && isGeneratorObject(r)) {
+      hs.frames.push(new Frame(r as Generator<unknown, unknown, unknown>, null, h));
+      m.mode = M_DELIVER;
+      m.value = undefined;
+      return;
+    }
+    if (b === B_PROGRAM) {
+      m.call(r as never);
+      return;
+    }
+    if (b === B_EFFECT || b === B_PRIMITIVE) {
+      m.mode = M_HANDLE_YIELD;
+      m.value = r;
+      return;
+    }
+  }
+  m.mode = M_RETURN_ERROR;
+  m.value = new TypeError(
+    `handler ${h.name || "(anonymous)"} returned ${describe(r)}; a handler must return a generator (write it as function*) or a Program, e.g. \`return resume(k, value)\``,
+  );
+}

@@ -1,0 +1,212 @@
+/**
+ * Executing primitives (SEMANTICS §4). Errors are thrown into the yielder (catchable). Handler-only
+ * primitives check `cur.invocation` first, before arguments and continuation state.
+ */
+import { ContinuationConsumedError, HandlerContextError } from "../errors.js";
+import { type Continuation, unstarted } from "./continuation.js";
+import { dispatch } from "./dispatch.js";
+import { startFinalization, startUnstarted } from "./finalize.js";
+import type { Handler } from "./handler.js";
+import { M_DELIVER, M_THROW, M_UNWIND, type Machine } from "./machine.js";
+import {
+  type CallStackEntry,
+  OP_ASYNC_ESCAPE,
+  OP_CALL_GEN,
+  OP_CREATE_CONTINUATION,
+  OP_DELEGATE,
+  OP_DETACH,
+  OP_DISCONTINUE,
+  OP_FINALIZE,
+  OP_GET_CALL_STACK,
+  OP_GET_CONTINUATION,
+  OP_GET_HANDLERS,
+  OP_GET_RUN_CONTEXT,
+  OP_NAMES,
+  OP_PASS,
+  OP_RESUME,
+  OP_RESUME_CONTINUATION,
+  OP_TRANSFER,
+  OP_TRANSFER_WITH,
+  OP_WITH_HANDLER,
+  type Primitive,
+} from "./primitives.js";
+import { type Invocation, J_CLOSE, Job, S_BODY, S_PROMPT, Segment } from "./segment.js";
+
+export function execute(m: Machine, prim: Primitive): void {
+  switch (prim.op) {
+    case OP_WITH_HANDLER: {
+      const cur = m.cur;
+      const prompt = new Segment(S_PROMPT, cur, cur.invocation, prim.a as Handler);
+      m.cur = new Segment(S_BODY, prompt, cur.invocation, null);
+      m.callProgramLike(prim.b);
+      return;
+    }
+    case OP_RESUME:
+    case OP_RESUME_CONTINUATION:
+      resumeK(m, prim.a as Continuation, prim.b, false);
+      return;
+    case OP_DISCONTINUE:
+      resumeK(m, prim.a as Continuation, prim.b, true);
+      return;
+    case OP_TRANSFER:
+    case OP_TRANSFER_WITH:
+    case OP_PASS:
+      terminal(m, prim);
+      return;
+    case OP_DELEGATE: {
+      const inv = handlerOnly(m, prim);
+      if (inv === null) return;
+      dispatch(m, prim.a === undefined ? inv.effect : prim.a);
+      return;
+    }
+    case OP_GET_CONTINUATION: {
+      const inv = handlerOnly(m, prim);
+      if (inv !== null) m.deliver(inv.k);
+      return;
+    }
+    case OP_GET_HANDLERS: {
+      const inv = handlerOnly(m, prim);
+      if (inv !== null) m.deliver(handlersAtSite(inv));
+      return;
+    }
+    case OP_CREATE_CONTINUATION:
+      m.deliver(unstarted(prim.a, prim.b as Handler[]));
+      return;
+    case OP_DETACH: {
+      const k = prim.a as Continuation;
+      if (!k.used) k.detached = true;
+      m.deliver(undefined);
+      return;
+    }
+    case OP_FINALIZE: {
+      const k = prim.a as Continuation;
+      if (k.used) {
+        m.throwHere(new ContinuationConsumedError());
+        return;
+      }
+      if (k.top === null) {
+        k.used = true;
+        m.deliver(undefined);
+        return;
+      }
+      // receiver = cur (the yielder), pending = undefined: finalize(k) returns undefined or throws
+      // the first error a finally block threw.
+      startFinalization(m, k, m.cur);
+      return;
+    }
+    case OP_GET_CALL_STACK:
+      m.deliver(callStack(m.cur));
+      return;
+    case OP_GET_RUN_CONTEXT:
+      m.deliver(m.ctx);
+      return;
+    case OP_ASYNC_ESCAPE:
+      m.escape(prim.a as () => unknown);
+      return;
+    case OP_CALL_GEN:
+      m.callGenerator(prim.a as Generator<unknown, unknown, unknown>, prim.b as string);
+      return;
+  }
+  m.throwHere(new TypeError(`unknown primitive ${String(prim.op)}`));
+}
+
+function handlerOnly(m: Machine, prim: Primitive): Invocation | null {
+  const inv = m.cur.invocation;
+  if (inv === null) {
+    const name = OP_NAMES[prim.op];
+    m.throwHere(
+      new HandlerContextError(
+        `${name}() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body`,
+      ),
+    );
+  }
+  return inv;
+}
+
+/** resume / resumeContinuation / discontinue: attach k below `cur` and continue at its top. */
+function resumeK(m: Machine, k: Continuation, v: unknown, isThrow: boolean): void {
+  if (k.used) {
+    m.throwHere(new ContinuationConsumedError());
+    return;
+  }
+  if (k.top === null) {
+    if (isThrow) {
+      k.used = true; // an unstarted k discontinued never starts; the error is thrown here
+      m.throwHere(v);
+    } else startUnstarted(m, k, m.cur);
+    return;
+  }
+  k.used = true;
+  k.bottom!.caller = m.cur;
+  m.cur = k.top;
+  m.mode = isThrow ? M_THROW : M_DELIVER;
+  m.value = v;
+}
+
+/** transfer / transferWith / pass: close the invocation (§5.3), then perform (finalize.ts). */
+function terminal(m: Machine, prim: Primitive): void {
+  const inv = handlerOnly(m, prim);
+  if (inv === null) return;
+  const frames = m.cur.frames;
+  const top = frames[frames.length - 1];
+  if (top !== undefined && top.closing !== null) {
+    m.throwHere(
+      new HandlerContextError(
+        `${OP_NAMES[prim.op]}() cannot be used from a finally block that is being closed; the invocation is already ending`,
+      ),
+    );
+    return;
+  }
+  const k = prim.op === OP_PASS ? inv.k : (prim.a as Continuation);
+  if (k.used) {
+    m.throwHere(
+      new ContinuationConsumedError(
+        prim.op === OP_PASS ? "invocation's continuation (pass after resume?)" : "continuation",
+      ),
+    );
+    return;
+  }
+  if (prim.op === OP_TRANSFER_WITH && k.top === null) {
+    m.throwHere(
+      new TypeError("transferWith needs a started continuation; use transfer or resume for an unstarted one"),
+    );
+    return;
+  }
+  k.used = true;
+  const arg = prim.op === OP_PASS ? prim.a : prim.b;
+  m.job = new Job(J_CLOSE, inv, prim.op, k, arg);
+  m.mode = M_UNWIND;
+}
+
+/** Handlers visible at the perform site when the effect was performed, innermost first. */
+function handlersAtSite(inv: Invocation): Handler[] {
+  const out: Handler[] = [];
+  let p = inv.site.firstPrompt;
+  while (p !== null) {
+    out.push(p.handler!);
+    if (p === inv.prompt) break;
+    const c = p.caller;
+    p = c === null ? null : c.firstPrompt;
+  }
+  p = inv.outer === null ? null : inv.outer.firstPrompt;
+  while (p !== null) {
+    out.push(p.handler!);
+    const c = p.caller;
+    p = c === null ? null : c.firstPrompt;
+  }
+  return out;
+}
+
+/** Program frames on the caller chain, innermost first; library-internal frames omitted. */
+function callStack(seg: Segment | null): CallStackEntry[] {
+  const out: CallStackEntry[] = [];
+  while (seg !== null) {
+    const frames = seg.frames;
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const f = frames[i]!;
+      if (f.name !== null) out.push({ name: f.name, program: f.program });
+    }
+    seg = seg.caller;
+  }
+  return out;
+}

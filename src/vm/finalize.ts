@@ -1,0 +1,221 @@
+/**
+ * Exit rules, abandonment and finalization (SEMANTICS §2.3, §5).
+ *
+ * Finalizing k: mark it used, hang a finalizer segment FR below k's bottom prompt, and unwind from
+ * k's top: frames are closed with return() innermost first; prompts are passed through and stay on
+ * the chain, so finally blocks run in their original context and their effects are handled normally
+ * (deep). FR then delivers: the pending outcome if it is an error, else the first recorded error,
+ * else the pending value (INV-5: all before the handler's outcome leaves the withHandler).
+ */
+import { VMInternalError } from "../errors.js";
+import type { Continuation } from "./continuation.js";
+import { deliverTo, search, takeHandlesError as takesError, visibleHandlers } from "./dispatch.js";
+import { UnhandledEffectError } from "../errors.js";
+import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND, type Machine } from "./machine.js";
+import { OP_PASS, OP_TRANSFER, OP_TRANSFER_WITH } from "./primitives.js";
+import {
+  type Invocation,
+  J_CLOSE,
+  J_FINALIZE,
+  Job,
+  S_BODY,
+  S_FINALIZER,
+  S_HANDLER,
+  S_PROMPT,
+  S_ROOT,
+  Segment,
+} from "./segment.js";
+
+/** Return(o) at `cur` (§2.3). */
+export function exitSegment(m: Machine, isErr: boolean): void {
+  const s = m.cur;
+  switch (s.kind) {
+    case S_BODY:
+    case S_PROMPT: {
+      const c = s.caller;
+      if (c === null)
+        throw new VMInternalError(`${s.kind === S_BODY ? "body" : "prompt"} segment has no caller`);
+      m.cur = c;
+      m.mode = isErr ? M_THROW : M_DELIVER;
+      return;
+    }
+    case S_HANDLER:
+      endInvocation(m, s.invocation!, m.value, isErr);
+      return;
+    case S_FINALIZER:
+      if (isErr) s.job!.record(m.value);
+      completeFinalizer(m, s);
+      return;
+    case S_ROOT:
+      m.finish(!isErr, m.value);
+      return;
+  }
+  throw new VMInternalError(`unknown segment kind ${s.kind}`);
+}
+
+function markEnded(m: Machine, inv: Invocation): void {
+  if (!inv.ended) {
+    inv.ended = true;
+    m.depth--;
+  }
+}
+
+/** A handler invocation ended with outcome o: finalize its k unless used or detached, then pass o on. */
+export function endInvocation(m: Machine, inv: Invocation, o: unknown, isErr: boolean): void {
+  markEnded(m, inv);
+  const k = inv.k;
+  const caller = inv.hs!.caller;
+  if (!k.used && !k.detached) {
+    const fr = startFinalization(m, k, caller);
+    fr.pending = o;
+    fr.pendingIsError = isErr;
+    return;
+  }
+  if (caller === null) throw new VMInternalError("handler segment has no caller");
+  m.cur = caller;
+  m.mode = isErr ? M_THROW : M_DELIVER;
+  m.value = o;
+}
+
+/** Begin unwinding k into a fresh finalizer segment whose caller is `receiver`. Returns FR. */
+export function startFinalization(m: Machine, k: Continuation, receiver: Segment | null): Segment {
+  k.used = true;
+  const job = new Job(J_FINALIZE, null, 0, k, undefined);
+  const fr = new Segment(S_FINALIZER, receiver, null, null);
+  fr.job = job;
+  k.bottom!.caller = fr;
+  m.cur = k.top!;
+  m.mode = M_UNWIND;
+  m.job = job;
+  return fr;
+}
+
+/** Unwind(J) on an empty segment (§5.2 unwind-exit rule). */
+export function unwindExit(m: Machine): void {
+  const s = m.cur;
+  const job = m.job!;
+  switch (s.kind) {
+    case S_BODY:
+    case S_PROMPT:
+      if (s.caller === null) throw new VMInternalError("unwinding reached a segment with no caller");
+      m.cur = s.caller;
+      return;
+    case S_HANDLER: {
+      const inv = s.invocation!;
+      if (job.kind === J_CLOSE && job.inv === inv) {
+        completeClose(m, job);
+        return;
+      }
+      // A nested invocation ended by closing: apply §5.1 to its own k before going on.
+      markEnded(m, inv);
+      const k = inv.k;
+      if (!k.used && !k.detached) {
+        const fr = startFinalization(m, k, s.caller);
+        fr.resumeJob = job;
+        return;
+      }
+      if (s.caller === null) throw new VMInternalError("unwinding reached a handler segment with no caller");
+      m.cur = s.caller;
+      return;
+    }
+    case S_FINALIZER:
+      if (s.job === job) completeFinalizer(m, s);
+      else {
+        // Abrupt exit outside k: a newer unwinding passes through, discarding this one's outcome.
+        if (s.caller === null) throw new VMInternalError("finalizer has no caller");
+        m.cur = s.caller;
+      }
+      return;
+  }
+  throw new VMInternalError("unwinding reached the root segment");
+}
+
+/** Finalization complete: deliver FR's outcome to its caller. */
+function completeFinalizer(m: Machine, fr: Segment): void {
+  const job = fr.job!;
+  const caller = fr.caller;
+  if (caller === null) throw new VMInternalError("finalizer has no caller");
+  m.cur = caller;
+  const outer = fr.resumeJob;
+  if (outer !== null) {
+    if (job.hasError) outer.record(job.error);
+    m.mode = M_UNWIND;
+    m.job = outer;
+    return;
+  }
+  if (fr.pendingIsError) {
+    m.mode = M_THROW;
+    m.value = fr.pending;
+  } else if (job.hasError) {
+    m.mode = M_THROW;
+    m.value = job.error;
+  } else {
+    m.mode = M_DELIVER;
+    m.value = fr.pending;
+  }
+}
+
+/**
+ * §5.3: the invocation's frames are closed (HS is empty): perform the terminal primitive, or, if a
+ * finally block threw, abandon it — the target becomes unused again and the invocation ends with the
+ * first error.
+ */
+function completeClose(m: Machine, job: Job): void {
+  const inv = job.inv!;
+  const hs = inv.hs!;
+  if (job.hasError) {
+    if (job.k !== null) job.k.used = false;
+    m.cur = hs;
+    m.mode = M_RETURN_ERROR;
+    m.value = job.error;
+    return;
+  }
+  markEnded(m, inv);
+  const outer = hs.caller;
+  const k = job.k!;
+  switch (job.op) {
+    case OP_TRANSFER:
+      if (k.top === null) startUnstarted(m, k, outer);
+      else {
+        k.bottom!.caller = outer;
+        m.cur = k.top;
+        m.mode = M_DELIVER;
+        m.value = job.arg;
+      }
+      return;
+    case OP_TRANSFER_WITH:
+      k.bottom!.caller = outer;
+      m.cur = k.top!;
+      m.callProgramLike(job.arg);
+      return;
+    case OP_PASS: {
+      inv.prompt.caller = outer;
+      const e = job.arg === undefined ? inv.effect : job.arg;
+      const site = k.top!;
+      const q = search(outer, e);
+      if (q === null || q === undefined) {
+        m.cur = site;
+        m.mode = M_THROW;
+        m.value =
+          q === null
+            ? new UnhandledEffectError(e, visibleHandlers(site), " (passed on by a handler)")
+            : takesError();
+        return;
+      }
+      deliverTo(m, q, e, site);
+      return;
+    }
+  }
+  throw new VMInternalError(`unknown closing primitive ${job.op}`);
+}
+
+/** Start an unstarted continuation from segment `from`: withHandler(hs[n-1], … withHandler(hs[0], p)). */
+export function startUnstarted(m: Machine, k: Continuation, from: Segment | null): void {
+  k.used = true;
+  let seg = from;
+  const hs = k.handlers!;
+  for (let i = hs.length - 1; i >= 0; i--) seg = new Segment(S_PROMPT, seg, null, hs[i] as never);
+  const body = new Segment(S_BODY, seg, null, null);
+  m.cur = body;
+  m.callProgramLike(k.program);
+}

@@ -1,0 +1,30 @@
+/**
+ * The handler protocol (SEMANTICS §1): a function `(effect, k) => Generator | ProgramLike`, optionally
+ * carrying `handles(effect) => boolean` and a fast-path hook.
+ */
+import type { Continuation } from "./continuation.js";
+
+/** What a handler function may return: a generator (the usual `function*`) or a ProgramLike. */
+export type HandlerResult =
+  | Generator<unknown, unknown, any>
+  | { [Symbol.iterator](): Iterator<unknown, unknown, any> };
+
+export interface Handler<E = any> {
+  (effect: E, k: Continuation<any, any>): HandlerResult;
+  /** When present and false, the handler is skipped as if it had called `pass()` at once. */
+  handles?: ((effect: unknown) => boolean) | undefined;
+  /** Optional fast path (see FAST_PATH). */
+  [FAST_PATH]?: FastPath | undefined;
+}
+
+/**
+ * The generic fast-path hook. A handler may carry `handler[FAST_PATH] = (effect, ctx) => answer`:
+ * when the handler is selected for `effect`, the VM calls the hook first. Returning a value behaves
+ * exactly like the handler doing `transfer(k, value)`; throwing behaves like `transferWith(k, throwing)`
+ * (the error is thrown at the perform site); returning `DEFER` runs the handler function normally.
+ * No continuation is captured and no handler frame is pushed, so the hook must be observably
+ * identical to the generator it shortcuts (INV-10). Any handler may use it; the VM names none.
+ */
+export const FAST_PATH: unique symbol = Symbol("doeff.fastPath");
+export const DEFER: unique symbol = Symbol("doeff.defer");
+export type FastPath = (effect: any, ctx: import("../run/context.js").RunContext) => unknown;

@@ -1,0 +1,342 @@
+/**
+ * The step machine (SEMANTICS §2.2). One transition per step; the driver is a loop over steps, so JS
+ * recursion never grows with frames, segments, handlers, effects or resumes.
+ *
+ * Re-push rule: a yielding frame stays on top of its segment while its yielded value is processed
+ * (we peek, and pop only on completion), so a continuation captured meanwhile contains it and the
+ * eventual answer is delivered to it.
+ */
+import { AsyncRequiredError, VMInternalError } from "../errors.js";
+import type { Driver, RunContextImpl } from "../run/context.js";
+import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, describe, isGeneratorObject, isThenable } from "./brand.js";
+import { dispatch } from "./dispatch.js";
+import { execute } from "./execute.js";
+import { exitSegment, unwindExit } from "./finalize.js";
+import { P_FLATMAP, P_GEN, P_GENOBJ, P_INTERNAL, P_MAP, P_PURE, type Program } from "./program.js";
+import { Frame, type Job, S_ROOT, Segment } from "./segment.js";
+import type { StepTracer } from "./trace-hook.js";
+
+export const M_DELIVER = 0;
+export const M_THROW = 1;
+export const M_UNWIND = 2;
+export const M_HANDLE_YIELD = 3;
+export const M_RETURN_VALUE = 4;
+export const M_RETURN_ERROR = 5;
+export const MODE_NAMES = ["Deliver", "Throw", "Unwind", "HandleYield", "Return", "Return"] as const;
+
+/** run() status */
+export const ST_DONE = 0;
+export const ST_ASYNC = 1;
+export const ST_BUDGET = 2;
+
+function* mapGen(src: unknown, f: (a: unknown) => unknown): Generator<unknown, unknown, unknown> {
+  return f(yield src);
+}
+
+function* flatMapGen(src: unknown, f: (a: unknown) => unknown): Generator<unknown, unknown, unknown> {
+  const q = f(yield src);
+  const b = q !== null && typeof q === "object" ? (q as { [BRAND]?: unknown })[BRAND] : undefined;
+  if (b !== B_PROGRAM && b !== B_EFFECT && b !== B_PRIMITIVE) {
+    throw new TypeError(`flatMap's function must return a Program or Effect, got ${describe(q)}`);
+  }
+  return yield q;
+}
+
+export class Machine {
+  cur: Segment;
+  mode: number;
+  value: unknown;
+  /** the unwinding job of the current Unwind mode */
+  job: Job | null;
+  /** handler invocations started and not ended */
+  depth: number;
+  steps: number;
+  readonly ctx: RunContextImpl;
+  readonly driver: Driver;
+  tracer: StepTracer | null;
+  done: boolean;
+  ok: boolean;
+  result: unknown;
+  /** set when the machine stops for asyncEscape */
+  asyncThunk: (() => unknown) | null;
+
+  constructor(top: unknown, ctx: RunContextImpl, tracer: StepTracer | null) {
+    this.cur = new Segment(S_ROOT, null, null, null);
+    this.mode = M_HANDLE_YIELD;
+    this.value = top;
+    this.job = null;
+    this.depth = 0;
+    this.steps = 0;
+    this.ctx = ctx;
+    this.driver = ctx.driver;
+    this.tracer = tracer;
+    this.done = false;
+    this.ok = false;
+    this.result = undefined;
+    this.asyncThunk = null;
+  }
+
+  /** Runs at most `budget` steps; returns ST_DONE, ST_ASYNC (asyncEscape pending) or ST_BUDGET. */
+  run(budget: number): number {
+    try {
+      while (budget-- > 0) {
+        if (this.tracer !== null) this.tracer.before(this);
+        this.steps++;
+        switch (this.mode) {
+          case M_DELIVER:
+            this.stepResume(false);
+            break;
+          case M_THROW:
+            this.stepResume(true);
+            break;
+          case M_HANDLE_YIELD:
+            this.handleYield(this.value);
+            break;
+          case M_UNWIND:
+            this.stepUnwind();
+            break;
+          case M_RETURN_VALUE:
+            exitSegment(this, false);
+            break;
+          case M_RETURN_ERROR:
+            exitSegment(this, true);
+            break;
+          default:
+            throw new VMInternalError(`unknown mode ${this.mode}`);
+        }
+        if (this.done) return ST_DONE;
+        if (this.asyncThunk !== null) return ST_ASYNC;
+      }
+      return ST_BUDGET;
+    } catch (e) {
+      // Anything escaping a step is a bug in the machine (user code is always called inside a
+      // try that turns its errors into Throw). End the run at once; no finally runs.
+      this.done = true;
+      this.ok = false;
+      this.result =
+        e instanceof VMInternalError ? e : new VMInternalError(`internal error: ${String(e)}`, { cause: e });
+      return ST_DONE;
+    }
+  }
+
+  /** Deliver(v) / Throw(e): call into the top frame of `cur`. */
+  private stepResume(isThrow: boolean): void {
+    const frames = this.cur.frames;
+    const n = frames.length;
+    if (n === 0) {
+      this.mode = isThrow ? M_RETURN_ERROR : M_RETURN_VALUE;
+      return;
+    }
+    const f = frames[n - 1]!;
+    let r: IteratorResult<unknown, unknown>;
+    try {
+      if (isThrow) {
+        f.started = true;
+        r = f.gen.throw(this.value);
+      } else if (f.started) {
+        r = f.gen.next(this.value);
+      } else {
+        f.started = true;
+        r = f.gen.next();
+      }
+    } catch (e) {
+      frames.pop();
+      this.frameThrew(f, e);
+      return;
+    }
+    this.afterCall(frames, f, r);
+  }
+
+  /** Unwind(J): close the top frame with return(), or apply the unwind-exit rule. */
+  private stepUnwind(): void {
+    const frames = this.cur.frames;
+    const n = frames.length;
+    if (n === 0) {
+      unwindExit(this);
+      return;
+    }
+    const f = frames[n - 1]!;
+    f.closing = this.job;
+    let r: IteratorResult<unknown, unknown>;
+    try {
+      r = f.gen.return(undefined);
+    } catch (e) {
+      frames.pop();
+      this.frameThrew(f, e);
+      return;
+    }
+    this.afterCall(frames, f, r);
+  }
+
+  private afterCall(frames: Frame[], f: Frame, r: IteratorResult<unknown, unknown>): void {
+    if (r.done === true) {
+      frames.pop();
+      if (f.closing !== null) {
+        this.mode = M_UNWIND;
+        this.job = f.closing;
+      } else {
+        this.mode = M_DELIVER;
+        this.value = r.value;
+      }
+    } else {
+      this.mode = M_HANDLE_YIELD;
+      this.value = r.value;
+    }
+  }
+
+  /** The frame `f` (already popped) threw `e`. A closing frame records it and unwinding goes on. */
+  private frameThrew(f: Frame, e: unknown): void {
+    if (f.closing !== null) {
+      f.closing.record(e);
+      this.mode = M_UNWIND;
+      this.job = f.closing;
+    } else {
+      this.mode = M_THROW;
+      this.value = e;
+    }
+  }
+
+  /** HandleYield(y) (§2.4): classify by brand and act. */
+  handleYield(y: unknown): void {
+    if (y !== null && typeof y === "object") {
+      switch ((y as { [BRAND]?: unknown })[BRAND]) {
+        case B_EFFECT:
+          dispatch(this, y);
+          return;
+        case B_PRIMITIVE:
+          execute(this, y as never);
+          return;
+        case B_PROGRAM:
+          this.call(y as Program);
+          return;
+      }
+    }
+    this.throwHere(invalidYield(y));
+  }
+
+  /** Call a ProgramLike from `cur`: a Program gets a frame; an Effect/Primitive is handled in place. */
+  callProgramLike(p: unknown): void {
+    const b = (p as { [BRAND]?: unknown })[BRAND];
+    if (b === B_PROGRAM) this.call(p as Program);
+    else {
+      this.mode = M_HANDLE_YIELD;
+      this.value = p;
+    }
+  }
+
+  /** Program call (§2.4.3): push a frame for a fresh generator; its result goes to the yielder. */
+  call(p: Program): void {
+    let gen: unknown;
+    let name: string | null = null;
+    switch (p.tag) {
+      case P_GEN:
+      case P_INTERNAL:
+        try {
+          gen = (p.a as Function).apply(undefined, p.b as unknown[]);
+        } catch (e) {
+          this.throwHere(e);
+          return;
+        }
+        if (!isGeneratorObject(gen)) {
+          const b =
+            gen !== null && typeof gen === "object" ? (gen as { [BRAND]?: unknown })[BRAND] : undefined;
+          if (b === B_PROGRAM || b === B_EFFECT || b === B_PRIMITIVE) {
+            this.callProgramLike(gen);
+            return;
+          }
+          this.throwHere(
+            new TypeError(
+              `program ${p.name || "(anonymous)"} did not return a generator (got ${describe(gen)}); pass a generator function: fn(function* ${p.name || "name"}() {...})`,
+            ),
+          );
+          return;
+        }
+        name = p.tag === P_GEN ? p.name || "(anonymous)" : null;
+        break;
+      case P_PURE:
+        this.mode = M_DELIVER;
+        this.value = p.a;
+        return;
+      case P_MAP:
+        gen = mapGen(p.a, p.b as (a: unknown) => unknown);
+        break;
+      case P_FLATMAP:
+        gen = flatMapGen(p.a, p.b as (a: unknown) => unknown);
+        break;
+      case P_GENOBJ:
+        gen = p.a;
+        name = p.name;
+        break;
+      default:
+        throw new VMInternalError(`unknown program tag ${p.tag}`);
+    }
+    this.cur.frames.push(new Frame(gen as Generator<unknown, unknown, unknown>, name, p));
+    this.mode = M_DELIVER;
+    this.value = undefined;
+  }
+
+  /** Push a frame for a raw generator object (named-recursion call) and start it. */
+  callGenerator(gen: Generator<unknown, unknown, unknown>, name: string): void {
+    this.cur.frames.push(new Frame(gen, name || "(anonymous)", null));
+    this.mode = M_DELIVER;
+    this.value = undefined;
+  }
+
+  /** Throw `e` into the yielder (the top frame of `cur`). */
+  throwHere(e: unknown): void {
+    this.mode = M_THROW;
+    this.value = e;
+  }
+
+  deliver(v: unknown): void {
+    this.mode = M_DELIVER;
+    this.value = v;
+  }
+
+  /** asyncEscape under runAsync: stop stepping until the driver delivers the outcome. */
+  escape(thunk: () => unknown): void {
+    if (this.driver === "sync") {
+      this.throwHere(new AsyncRequiredError("asyncEscape"));
+      return;
+    }
+    this.asyncThunk = thunk;
+  }
+
+  /** The run ended with outcome (ok, value). */
+  finish(ok: boolean, value: unknown): void {
+    this.done = true;
+    this.ok = ok;
+    this.result = value;
+  }
+}
+
+/** The TypeError for a yielded value that is not an Effect, Program or primitive (§2.4.4). */
+export function invalidYield(y: unknown): TypeError {
+  if (y === undefined) {
+    return new TypeError(
+      "yielded undefined; missing `*`? Write `yield* effect`, not `yield`, or yield an Effect",
+    );
+  }
+  if (isGeneratorObject(y)) {
+    return new TypeError(
+      "yielded a generator object; did you mean `yield*`? To call a sub-program, wrap its generator function with fn(function* name() {...}) and `yield* name(...)`",
+    );
+  }
+  if (isThenable(y)) {
+    return new TypeError(
+      "yielded a Promise; use `yield* awaitPromise(() => promise)` (under runAsync with the scheduler)",
+    );
+  }
+  const b = y !== null && typeof y === "object" ? (y as { [BRAND]?: unknown })[BRAND] : undefined;
+  if (b === 4) return new TypeError("yielded a continuation; use `yield* resume(k, value)` to resume it");
+  const tag =
+    y !== null && typeof y === "object"
+      ? (y as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]
+      : undefined;
+  if (tag === "doeff.Task") {
+    return new TypeError("yielded a Task; use `yield* wait(task)` to wait for it");
+  }
+  return new TypeError(
+    `yielded ${describe(y)}, which is not an Effect, Program or primitive; yield* an Effect (e.g. get("key")) or a Program`,
+  );
+}

@@ -1,0 +1,220 @@
+/**
+ * Primitives (SEMANTICS §4): frozen VM instructions. The functions here only build and validate
+ * them (eagerly: bad arguments throw synchronously); the machine executes them (vm/execute.ts).
+ */
+import {
+  B_CONTINUATION,
+  B_PRIMITIVE,
+  BRAND,
+  brandOf,
+  describe,
+  isGeneratorObject,
+  isProgramLike,
+} from "./brand.js";
+import type { Continuation } from "./continuation.js";
+import type { Handler } from "./handler.js";
+import { type ProgramLikeOf, registerCallGen } from "./program.js";
+
+export const OP_WITH_HANDLER = 0;
+export const OP_RESUME = 1;
+export const OP_TRANSFER = 2;
+export const OP_TRANSFER_WITH = 3;
+export const OP_DISCONTINUE = 4;
+export const OP_PASS = 5;
+export const OP_DELEGATE = 6;
+export const OP_GET_CONTINUATION = 7;
+export const OP_GET_HANDLERS = 8;
+export const OP_CREATE_CONTINUATION = 9;
+export const OP_RESUME_CONTINUATION = 10;
+export const OP_DETACH = 11;
+export const OP_FINALIZE = 12;
+export const OP_GET_CALL_STACK = 13;
+export const OP_GET_RUN_CONTEXT = 14;
+export const OP_ASYNC_ESCAPE = 15;
+export const OP_CALL_GEN = 16;
+
+export const OP_NAMES = [
+  "withHandler",
+  "resume",
+  "transfer",
+  "transferWith",
+  "discontinue",
+  "pass",
+  "delegate",
+  "getContinuation",
+  "getHandlers",
+  "createContinuation",
+  "resumeContinuation",
+  "detach",
+  "finalize",
+  "getCallStack",
+  "getRunContext",
+  "asyncEscape",
+  "call",
+] as const;
+
+/** A VM instruction. `A` is what `yield*` on it evaluates to. */
+export class Primitive<A = unknown> {
+  declare readonly __answer?: A;
+  /** @internal */ readonly op: number;
+  /** @internal */ readonly a: unknown;
+  /** @internal */ readonly b: unknown;
+  /** @internal */
+  constructor(op: number, a: unknown, b: unknown) {
+    this.op = op;
+    this.a = a;
+    this.b = b;
+    Object.freeze(this);
+  }
+  *[Symbol.iterator](): Generator<Primitive<A>, A, any> {
+    return yield this;
+  }
+  toString(): string {
+    return `${OP_NAMES[this.op]}()`;
+  }
+}
+Object.defineProperty(Primitive.prototype, BRAND, { value: B_PRIMITIVE });
+
+registerCallGen((gen, name) => new Primitive(OP_CALL_GEN, gen, name));
+
+function checkK(k: unknown, where: string): void {
+  if (brandOf(k) !== B_CONTINUATION) {
+    throw new TypeError(`${where} expects a continuation (the handler's \`k\` argument), got ${describe(k)}`);
+  }
+}
+
+/** @internal validates a ProgramLike argument; raw generator objects get a pointed message. */
+export function checkProgramLike(p: unknown, where: string): void {
+  if (isProgramLike(p)) return;
+  if (isGeneratorObject(p)) {
+    throw new TypeError(
+      `${where} got a raw generator object; wrap the generator function with fn(function* name() {...}) and pass name(...), or use program(function* () {...})`,
+    );
+  }
+  throw new TypeError(`${where} expects a Program, Effect or primitive, got ${describe(p)}`);
+}
+
+function checkHandler(h: unknown, where: string): void {
+  if (typeof h !== "function") {
+    throw new TypeError(`${where} expects a handler function ((effect, k) => generator), got ${describe(h)}`);
+  }
+}
+
+/** Install handler `h` around `p`; evaluates to p's result, or the first invocation's outcome. */
+export function withHandler<A>(h: Handler, p: ProgramLikeOf<A>): Primitive<A> {
+  checkHandler(h, "withHandler");
+  checkProgramLike(p, "withHandler");
+  return new Primitive(OP_WITH_HANDLER, h, p);
+}
+
+/** Resume `k` with `v`; evaluates to k's final outcome (non-tail). */
+export function resume<R = any>(k: Continuation<any, R>, v?: unknown): Primitive<R> {
+  checkK(k, "resume");
+  return new Primitive(OP_RESUME, k, v);
+}
+
+/** Tail-resume `k` with `v` (handler only): the invocation ends and k's outcome goes to its awaiter. */
+export function transfer<R = any>(k: Continuation<any, R>, v?: unknown): Primitive<never> {
+  checkK(k, "transfer");
+  return new Primitive(OP_TRANSFER, k, v);
+}
+
+/** As transfer, but runs `p` at k's perform site instead of delivering a value (handler only). */
+export function transferWith(k: Continuation, p: ProgramLikeOf<unknown>): Primitive<never> {
+  checkK(k, "transferWith");
+  checkProgramLike(p, "transferWith");
+  return new Primitive(OP_TRANSFER_WITH, k, p);
+}
+
+/** Resume `k` by throwing `e` at its perform site; evaluates to k's final outcome. */
+export function discontinue<R = any>(k: Continuation<any, R>, e: unknown): Primitive<R> {
+  checkK(k, "discontinue");
+  return new Primitive(OP_DISCONTINUE, k, e);
+}
+
+/** Forward the effect (or a substitute) to the next handler out; terminal (handler only). */
+export function pass(effect?: unknown): Primitive<never> {
+  if (effect !== undefined && brandOf(effect) !== 1) {
+    throw new TypeError(`pass expects an Effect or nothing, got ${describe(effect)}`);
+  }
+  return new Primitive(OP_PASS, effect, undefined);
+}
+
+/** Perform the effect (or a substitute) from the handler's position; non-terminal (handler only). */
+export function delegate<A = any>(effect?: unknown): Primitive<A> {
+  if (effect !== undefined && brandOf(effect) !== 1) {
+    throw new TypeError(`delegate expects an Effect or nothing, got ${describe(effect)}`);
+  }
+  return new Primitive(OP_DELEGATE, effect, undefined);
+}
+
+const GET_CONTINUATION = new Primitive<Continuation>(OP_GET_CONTINUATION, undefined, undefined);
+const GET_HANDLERS = new Primitive<Handler[]>(OP_GET_HANDLERS, undefined, undefined);
+const GET_CALL_STACK = new Primitive<CallStackEntry[]>(OP_GET_CALL_STACK, undefined, undefined);
+const GET_RUN_CONTEXT = new Primitive<import("../run/context.js").RunContext>(
+  OP_GET_RUN_CONTEXT,
+  undefined,
+  undefined,
+);
+
+/** The current invocation's continuation (handler only). */
+export function getContinuation(): Primitive<Continuation> {
+  return GET_CONTINUATION;
+}
+/** Handlers visible at the perform site, innermost first (handler only). */
+export function getHandlers(): Primitive<Handler[]> {
+  return GET_HANDLERS;
+}
+
+/** An unstarted continuation that runs `p` under `handlers` (innermost first) when resumed. */
+export function createContinuation<A>(
+  p: ProgramLikeOf<A>,
+  handlers: readonly Handler[] = [],
+): Primitive<Continuation<unknown, A>> {
+  checkProgramLike(p, "createContinuation");
+  if (!Array.isArray(handlers))
+    throw new TypeError(`createContinuation expects an array of handlers, got ${describe(handlers)}`);
+  for (const h of handlers) checkHandler(h, "createContinuation");
+  return new Primitive(OP_CREATE_CONTINUATION, p, handlers.slice());
+}
+
+/** Identical to resume. */
+export function resumeContinuation<R = any>(k: Continuation<any, R>, v?: unknown): Primitive<R> {
+  checkK(k, "resumeContinuation");
+  return new Primitive(OP_RESUME_CONTINUATION, k, v);
+}
+
+/** Keep `k`: the end of its invocation will not finalize it. */
+export function detach(k: Continuation): Primitive<undefined> {
+  checkK(k, "detach");
+  return new Primitive(OP_DETACH, k, undefined);
+}
+
+/** Use `k` and close its frames now (their finally blocks run). */
+export function finalize(k: Continuation): Primitive<undefined> {
+  checkK(k, "finalize");
+  return new Primitive(OP_FINALIZE, k, undefined);
+}
+
+export interface CallStackEntry {
+  readonly name: string;
+  readonly program: unknown;
+}
+
+/** Program frames on the caller chain, innermost first. */
+export function getCallStack(): Primitive<CallStackEntry[]> {
+  return GET_CALL_STACK;
+}
+
+/** The run's RunContext. */
+export function getRunContext(): Primitive<import("../run/context.js").RunContext> {
+  return GET_RUN_CONTEXT;
+}
+
+/** runAsync awaits `thunk()` (nothing else runs meanwhile); under run → AsyncRequiredError. */
+export function asyncEscape<A>(thunk: () => PromiseLike<A> | A): Primitive<A> {
+  if (typeof thunk !== "function") {
+    throw new TypeError(`asyncEscape expects a function returning a promise, got ${describe(thunk)}`);
+  }
+  return new Primitive(OP_ASYNC_ESCAPE, thunk, undefined);
+}

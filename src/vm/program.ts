@@ -1,0 +1,128 @@
+/**
+ * Programs (SEMANTICS §1): lazy, re-runnable descriptions. A Program is a generator function plus
+ * arguments, called anew every time it is started, so running the same Program twice runs it twice.
+ *
+ * Why a tag field rather than subclasses: the step loop starts programs on its hot path, and a
+ * single class keeps that call site monomorphic.
+ */
+import { B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
+
+export const P_GEN = 0; // fn(...args)
+export const P_PURE = 1; // value
+export const P_MAP = 2; // source.map(f)
+export const P_FLATMAP = 3; // source.flatMap(f)
+export const P_LIFT = 4; // Effect or Primitive as a one-step program
+export const P_GENOBJ = 5; // a raw generator object (top level of run only); one-shot
+export const P_INTERNAL = 6; // like P_GEN, but a library-internal frame (omitted from call stacks)
+
+export class Program<A = unknown> {
+  declare readonly __result?: A;
+  /** @internal */ readonly tag: number;
+  /** @internal */ readonly a: unknown;
+  /** @internal */ readonly b: unknown;
+  /** The name shown by getCallStack and tracebacks (the generator function's name). */
+  readonly name: string;
+
+  /** @internal Programs are made by fn, program, pure, map and flatMap. */
+  constructor(tag: number, a: unknown, b: unknown, name: string) {
+    this.tag = tag;
+    this.a = a;
+    this.b = b;
+    this.name = name;
+  }
+
+  /** Yields the program itself once (the VM calls it) and returns its result. */
+  *[Symbol.iterator](): Generator<Program<A>, A, any> {
+    return yield this;
+  }
+
+  /** A program that runs this one and returns `f(result)`. */
+  map<B>(f: (a: A) => B): Program<B> {
+    if (typeof f !== "function") throw new TypeError(`Program.map expects a function, got ${describe(f)}`);
+    return new Program<B>(P_MAP, this, f, "");
+  }
+
+  /** A program that runs this one, then the program `f(result)` returns. */
+  flatMap<B>(f: (a: A) => ProgramLikeOf<B>): Program<B> {
+    if (typeof f !== "function")
+      throw new TypeError(`Program.flatMap expects a function, got ${describe(f)}`);
+    return new Program<B>(P_FLATMAP, this, f, "");
+  }
+
+  toString(): string {
+    return `Program(${this.name || "anonymous"})`;
+  }
+}
+Object.defineProperty(Program.prototype, BRAND, { value: B_PROGRAM });
+
+/** Anything iterable with `yield*` that produces an `A`: Program, Effect or Primitive. */
+export type ProgramLikeOf<A> = { [Symbol.iterator](): Iterator<unknown, A, any> };
+
+/** The generator function form accepted by `fn` and `program`. */
+export type GenFn<Args extends unknown[], R> = (...args: Args) => Generator<unknown, R, any>;
+
+/** A primitive carrying a raw generator object made by an fn-wrapped generator function (named recursion). */
+export type CallGenFactory = (gen: Generator, name: string) => unknown;
+let makeCallGen: CallGenFactory | null = null;
+/** @internal The primitive module registers the CALL_GEN constructor here (avoids an import cycle). */
+export function registerCallGen(f: CallGenFactory): void {
+  makeCallGen = f;
+}
+
+const trapped = new WeakSet<object>();
+
+/**
+ * Named recursion trap (SEMANTICS §1): inside `fn(function* count(n) { ... yield* count(n - 1) })` the
+ * name `count` is the raw generator function. Give its prototype a `[Symbol.iterator]` that yields a
+ * call instruction carrying the generator object, so the VM drives it as a frame of its own instead of
+ * JS delegating natively (which would cost O(depth) per effect and overflow the JS stack).
+ */
+function installRecursionTrap(g: Function, name: string): void {
+  const proto = (g as { prototype?: unknown }).prototype;
+  if (proto === null || typeof proto !== "object" || trapped.has(proto)) return;
+  if (Object.prototype.toString.call(g) !== "[object GeneratorFunction]") return;
+  trapped.add(proto);
+  Object.defineProperty(proto, Symbol.iterator, {
+    configurable: true,
+    writable: true,
+    value: function* callTrap(this: Generator): Generator<unknown, unknown, any> {
+      return yield makeCallGen!(this, name);
+    },
+  });
+}
+
+/** `fn(function* name(...) { ... })` → `(...args) => Program`, named `name`. */
+export function fn<Args extends unknown[], R>(g: GenFn<Args, R>): (...args: Args) => Program<R> {
+  if (typeof g !== "function") {
+    throw new TypeError(`fn expects a generator function (function* name() { ... }), got ${describe(g)}`);
+  }
+  const name = g.name;
+  installRecursionTrap(g, name);
+  const make = (...args: Args): Program<R> => new Program<R>(P_GEN, g, args, name);
+  Object.defineProperty(make, "name", { value: name, configurable: true });
+  return make;
+}
+
+/** `program(g)` = `fn(g)()`: a zero-argument program, built once, runnable many times. */
+export function program<R>(g: GenFn<[], R>): Program<R> {
+  return fn(g)();
+}
+
+/** A Program that returns `v`. */
+export function pure<A>(v: A): Program<A> {
+  return new Program<A>(P_PURE, v, undefined, "pure");
+}
+
+/** @internal A one-shot program around a raw generator object (top level of run/runAsync only). */
+export function fromGeneratorObject<A>(gen: Generator<unknown, A, any>): Program<A> {
+  if (!isGeneratorObject(gen)) throw new TypeError("expected a generator object");
+  return new Program<A>(P_GENOBJ, gen, undefined, "main");
+}
+
+/**
+ * A program whose frame is hidden from getCallStack and tracebacks: for handler and combinator
+ * libraries (the standard handlers' bodies, safe, task wrappers), so users see only their own code.
+ */
+export function hidden<A, Args extends unknown[]>(g: GenFn<Args, A>, ...args: Args): Program<A> {
+  return new Program<A>(P_INTERNAL, g, args, "");
+}
