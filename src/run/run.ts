@@ -30,7 +30,7 @@ function checkProgram(p: unknown, where: string): void {
 function makeTracer(options: RunOptions | undefined): StepTracer | null {
   const steps = options?.trace?.steps;
   if (steps === undefined || (steps as unknown) === false) return null;
-  const sink = steps === true ? (line: string) => process.stderr.write(`${line}\n`) : steps;
+  const sink = steps === true ? (line: string) => console.error(line) : steps;
   return new StepLineTracer(sink);
 }
 
@@ -71,10 +71,15 @@ const YIELD_STEPS = 10_000;
 const YIELD_MS = 5;
 const CHECK_STEPS = 1_000;
 
+// The core names nothing Node-specific (it also runs in browsers, Deno and Bun): look the timers up.
+const timers = globalThis as unknown as {
+  setImmediate?: (f: () => void) => unknown;
+  setTimeout: (f: () => void, ms: number) => unknown;
+};
 const macrotask: () => Promise<void> =
-  typeof setImmediate === "function"
-    ? () => new Promise((r) => setImmediate(r))
-    : () => new Promise((r) => setTimeout(r, 0));
+  typeof timers.setImmediate === "function"
+    ? () => new Promise((r) => timers.setImmediate!(r))
+    : () => new Promise((r) => timers.setTimeout(r, 0));
 
 /** Run `program` on the event loop. The promise never rejects for program errors. */
 export async function runAsync<T>(program: Runnable<T>, options?: RunOptions): Promise<RunResult<T>> {
