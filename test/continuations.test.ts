@@ -1,0 +1,391 @@
+/** Scenario group D — continuations and primitives (SEMANTICS §4). */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  ContinuationConsumedError,
+  createContinuation,
+  delegate,
+  detach,
+  discontinue,
+  finalize,
+  getContinuation,
+  getHandlers,
+  HandlerContextError,
+  pass,
+  pure,
+  type RunResult,
+  resume,
+  resumeContinuation,
+  run,
+  state,
+  transfer,
+  transferWith,
+} from "../src/index.js";
+import { body, E2, Emit, H, Num, note, notes, P, rec, resetNotes, Tag, WH } from "./helpers.js";
+
+function expectOk(r: RunResult<any>, v: unknown): void {
+  if (!r.ok) assert.fail(`expected Ok(${String(v)}), got Err: ${(r.error as any)?.stack ?? String(r.error)}`);
+  assert.deepEqual(r.value, v);
+}
+
+test("D1 resume twice → ContinuationConsumedError at the second use → Ok([10, true])", () => {
+  const h = H(Num)(function* (_e, k) {
+    const r1 = yield* resume(k, 1);
+    try {
+      yield* resume(k, 2);
+    } catch (err) {
+      return [r1, err instanceof ContinuationConsumedError];
+    }
+    return "not thrown";
+  });
+  expectOk(
+    run(
+      WH(
+        h,
+        P(function* () {
+          return (yield* new Num(0)) * 10;
+        }),
+      ),
+    ),
+    [10, true],
+  );
+});
+
+test("D2 transfer after resume → ContinuationConsumedError → Ok(true)", () => {
+  const h = H(Num)(function* (_e, k) {
+    yield* resume(k, 1);
+    try {
+      return yield* transfer(k, 2);
+    } catch (err) {
+      return err instanceof ContinuationConsumedError;
+    }
+  });
+  expectOk(run(WH(h, body(0))), true);
+});
+
+test('D3 use after implicit finalization → ContinuationConsumedError → Ok(["first", true])', () => {
+  let saved: any;
+  const keep = H(Num)(function* (_e, k) {
+    saved = k;
+    return "first";
+  });
+  const tryIt = H(Tag)(function* (_e, k) {
+    try {
+      yield* resume(saved, 1);
+    } catch (err) {
+      return yield* resume(k, err instanceof ContinuationConsumedError);
+    }
+    return "not thrown";
+  });
+  expectOk(
+    run(
+      P(function* () {
+        const a = yield* WH(keep, body(0));
+        const b = yield* WH(
+          tryIt,
+          P(function* () {
+            return yield* new Tag();
+          }),
+        );
+        return [a, b];
+      }),
+    ),
+    ["first", true],
+  );
+});
+
+test("D4 getContinuation returns the same object as k → Ok(true)", () => {
+  const h = H(Num)(function* (_e, k) {
+    const k2 = yield* getContinuation();
+    return yield* resume(k2, k2 === k);
+  });
+  expectOk(run(WH(h, body(0))), true);
+});
+
+test("D5 handler-only primitives outside a handler → HandlerContextError each", () => {
+  expectOk(
+    run(
+      P(function* () {
+        const kc = yield* createContinuation(pure(1));
+        const out: boolean[] = [];
+        const makers: (() => any)[] = [
+          () => getContinuation(),
+          () => getHandlers(),
+          () => pass(),
+          () => delegate(),
+          () => transfer(kc, 1),
+          () => transferWith(kc, pure(1)),
+        ];
+        for (const mk of makers) {
+          try {
+            yield* mk();
+          } catch (e) {
+            out.push(e instanceof HandlerContextError);
+          }
+        }
+        return out;
+      }),
+    ),
+    [true, true, true, true, true, true],
+  );
+});
+
+test("D6 getHandlers lists the handlers visible at the perform site, innermost first → Ok([2, true, true])", () => {
+  const S = state;
+  const hIn = H(Tag)(function* (_e, k) {
+    return yield* resume(k, yield* getHandlers());
+  });
+  expectOk(
+    run(
+      P(function* () {
+        const hs = yield* new Tag();
+        return [hs.length, hs[0] === hIn, hs[1] === S];
+      }),
+      { handlers: [S, hIn] },
+    ),
+    [2, true, true],
+  );
+});
+
+test("D7 getHandlers ignores handlers the handler installed itself → Ok(2)", () => {
+  const temp = H(E2)((_e, k) => resume(k, 0));
+  const hIn2 = H(Tag)(function* (_e, k) {
+    const hs = yield* WH(
+      temp,
+      P(function* () {
+        return yield* getHandlers();
+      }),
+    );
+    return yield* resume(k, hs.length);
+  });
+  expectOk(
+    run(
+      P(function* () {
+        return yield* new Tag();
+      }),
+      { handlers: [state, hIn2] },
+    ),
+    2,
+  );
+});
+
+test("D8 createContinuation + resumeContinuation runs the program, value ignored → Ok(7)", () => {
+  const h = H(Num)(function* (_e, k) {
+    const kc = yield* createContinuation(pure(7));
+    const v = yield* resumeContinuation(kc, "ignored");
+    return yield* resume(k, v);
+  });
+  expectOk(run(WH(h, body(0))), 7);
+});
+
+test('D9 handlers of an unstarted continuation are innermost first → Ok("A")', () => {
+  const hA = H(Tag)((_e, k) => resume(k, "A"));
+  const hB = H(Tag)((_e, k) => resume(k, "B"));
+  expectOk(
+    run(
+      P(function* () {
+        const kc = yield* createContinuation(
+          P(function* () {
+            return yield* new Tag();
+          }),
+          [hA, hB],
+        );
+        return yield* resumeContinuation(kc, null);
+      }),
+    ),
+    "A",
+  );
+});
+
+test("D10 an unstarted continuation is one-shot too → Ok([1, true])", () => {
+  expectOk(
+    run(
+      P(function* () {
+        const kc = yield* createContinuation(pure(1));
+        const a = yield* resumeContinuation(kc, 0);
+        try {
+          yield* resumeContinuation(kc, 0);
+        } catch (e) {
+          return [a, e instanceof ContinuationConsumedError];
+        }
+        return "not thrown";
+      }),
+    ),
+    [1, true],
+  );
+});
+
+test('D11 discontinue caught by the body → Ok("body caught bad")', () => {
+  const h = H(Num)(function* (_e, k) {
+    return yield* discontinue(k, new Error("bad"));
+  });
+  expectOk(
+    run(
+      WH(
+        h,
+        P(function* () {
+          try {
+            yield* new Num(0);
+          } catch (e: any) {
+            return "body caught " + e.message;
+          }
+          return "not thrown";
+        }),
+      ),
+    ),
+    "body caught bad",
+  );
+});
+
+test('D12 discontinue not caught by the body → thrown into the handler → Ok("h caught bad")', () => {
+  const h = H(Num)(function* (_e, k) {
+    try {
+      return yield* discontinue(k, new Error("bad"));
+    } catch (err: any) {
+      return "h caught " + err.message;
+    }
+  });
+  expectOk(
+    run(
+      WH(
+        h,
+        P(function* () {
+          yield* new Num(0);
+          return "unreached";
+        }),
+      ),
+    ),
+    "h caught bad",
+  );
+});
+
+test('D13 transferWith runs at the perform site and sees inner handlers → Ok("inner")', () => {
+  const tagIn = H(Tag)((_e, k) => resume(k, "inner"));
+  const tw = H(Num)(function* (_e, k) {
+    return yield* transferWith(
+      k,
+      P(function* () {
+        return yield* new Tag();
+      }),
+    );
+  });
+  expectOk(run(WH(tw, WH(tagIn, body(0)))), "inner");
+});
+
+test('D14 transferWith a throwing program → the perform throws → Ok("caught tw")', () => {
+  const tw = H(Num)(function* (_e, k) {
+    return yield* transferWith(
+      k,
+      P(function* () {
+        throw new Error("tw");
+      }),
+    );
+  });
+  expectOk(
+    run(
+      WH(
+        tw,
+        P(function* () {
+          try {
+            yield* new Num(0);
+          } catch (e: any) {
+            return "caught " + e.message;
+          }
+          return "not thrown";
+        }),
+      ),
+    ),
+    "caught tw",
+  );
+});
+
+test("D15 transferWith on an unstarted continuation → TypeError → Ok(true)", () => {
+  const h = H(Num)(function* (_e, k) {
+    const kc = yield* createContinuation(pure(1));
+    try {
+      return yield* transferWith(kc, pure(2));
+    } catch (err) {
+      return yield* resume(k, err instanceof TypeError);
+    }
+  });
+  expectOk(run(WH(h, body(0))), true);
+});
+
+test('D16 generator pattern: detach, then resume from plain code → Ok([1, 2, "done"])', () => {
+  let saved: any;
+  const em = H(Emit)(function* (e, k) {
+    saved = k;
+    yield* detach(k);
+    return e.v;
+  });
+  expectOk(
+    run(
+      P(function* () {
+        const r1 = yield* WH(
+          em,
+          P(function* () {
+            yield* new Emit(1);
+            yield* new Emit(2);
+            return "done";
+          }),
+        );
+        const r2 = yield* resume(saved, undefined);
+        const r3 = yield* resume(saved, undefined);
+        return [r1, r2, r3];
+      }),
+    ),
+    [1, 2, "done"],
+  );
+});
+
+test("D17 a detached k never resumed is dropped, not closed → Ok(1); notes []", () => {
+  resetNotes();
+  const em2 = H(Emit)(function* (e, k) {
+    yield* detach(k);
+    return e.v;
+  });
+  const r = run(
+    WH(
+      em2,
+      P(function* () {
+        try {
+          yield* new Emit(1);
+        } finally {
+          yield* note("cleanup");
+        }
+      }),
+    ),
+    { handlers: [rec] },
+  );
+  expectOk(r, 1);
+  assert.deepEqual(notes, []);
+});
+
+test('D18 explicit finalize closes k now; k is then used → Ok("ContinuationConsumedError")', () => {
+  resetNotes();
+  const h = H(Num)(function* (_e, k) {
+    yield* finalize(k);
+    yield* note("after finalize");
+    try {
+      yield* resume(k, 1);
+    } catch (err: any) {
+      return err.constructor.name;
+    }
+    return "not thrown";
+  });
+  const r = run(
+    WH(
+      h,
+      P(function* () {
+        try {
+          yield* new Num(0);
+        } finally {
+          yield* note("body finally");
+        }
+      }),
+    ),
+    { handlers: [rec] },
+  );
+  expectOk(r, "ContinuationConsumedError");
+  assert.deepEqual(notes, ["body finally", "after finalize"]);
+});

@@ -1,0 +1,337 @@
+/** Scenario group B — handlers and deep semantics (SEMANTICS §3). */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  get,
+  pass,
+  pure,
+  type RunResult,
+  resume,
+  run,
+  state,
+  tell,
+  transfer,
+  UnhandledEffectError,
+  VMInternalError,
+  writer,
+} from "../src/index.js";
+import { body, echo, H, Num, note, notes, P, rec, resetNotes, Tag, WH } from "./helpers.js";
+
+function expectOk(r: RunResult<any>, v: unknown): void {
+  if (!r.ok) assert.fail(`expected Ok(${String(v)}), got Err: ${(r.error as any)?.stack ?? String(r.error)}`);
+  assert.deepEqual(r.value, v);
+}
+
+function expectErr(r: RunResult<any>, cls: abstract new (...args: any[]) => object): any {
+  assert.equal(r.ok, false, `expected Err(${cls.name}), got Ok(${String(r.ok ? r.value : "")})`);
+  assert.ok(!(r.error instanceof VMInternalError), `VMInternalError: ${(r.error as any)?.message}`);
+  assert.ok(
+    r.error instanceof cls,
+    `expected ${cls.name}, got ${(r.error as any)?.constructor?.name}: ${(r.error as any)?.message}`,
+  );
+  return r.error;
+}
+
+test("B1 resume then return the body's result → Ok(42)", () => {
+  const h = H(Num)(function* (e, k) {
+    const r = yield* resume(k, e.v * 2);
+    return r;
+  });
+  expectOk(run(WH(h, body(21))), 42);
+});
+
+test("B2 deep handler: post-processing applies per effect (18)", () => {
+  const h = H(Num)(function* (_e, k) {
+    const r = yield* resume(k, 1);
+    return r * 3;
+  });
+  expectOk(
+    run(
+      WH(
+        h,
+        P(function* () {
+          const a = yield* new Num(0);
+          const b = yield* new Num(0);
+          return a + b;
+        }),
+      ),
+    ),
+    18,
+  );
+});
+
+test("B3 transfer: the body's result returns to the withHandler expression (11)", () => {
+  const h = H(Num)(function* (_e, k) {
+    return yield* transfer(k, 5);
+  });
+  expectOk(
+    run(
+      P(function* () {
+        const x = yield* WH(
+          h,
+          P(function* () {
+            const v = yield* new Num(0);
+            return v * 2;
+          }),
+        );
+        return x + 1;
+      }),
+    ),
+    11,
+  );
+});
+
+test("B4 abandon: the handler's value leaves the withHandler; body code after the perform never runs", () => {
+  let after = false;
+  const h = H(Num)(function* (e) {
+    return e.v * 10;
+  });
+  expectOk(
+    run(
+      WH(
+        h,
+        P(function* () {
+          yield* new Num(7);
+          after = true;
+          return 0;
+        }),
+      ),
+    ),
+    70,
+  );
+  assert.equal(after, false);
+});
+
+test("B5 code after an inner withHandler runs → Ok(6)", () => {
+  expectOk(
+    run(
+      P(function* () {
+        const x = yield* WH(
+          echo,
+          P(function* () {
+            return yield* get<number>("k");
+          }),
+        );
+        return x + 1;
+      }),
+      { handlers: [state], store: { k: 5 } },
+    ),
+    6,
+  );
+});
+
+test("B6 nested handlers for the same effect: inner takes first, outer later → Ok(210)", () => {
+  const add = H(Num)((e, k) => resume(k, e.v + 100));
+  const mul = H(Num)((e, k) => resume(k, e.v * 2));
+  expectOk(
+    run(
+      WH(
+        mul,
+        P(function* () {
+          const i = yield* WH(add, body(5));
+          return yield* new Num(i);
+        }),
+      ),
+    ),
+    210,
+  );
+});
+
+test('B7 handler code\'s effects go outward → Ok(1); log ["handling"]', () => {
+  const h = H(Num)(function* (_e, k) {
+    yield* tell("handling");
+    return yield* resume(k, 1);
+  });
+  const r = run(WH(h, body(0)), { handlers: [writer] });
+  expectOk(r, 1);
+  assert.deepEqual([...r.log], ["handling"]);
+});
+
+test("B8 a handler performing the effect it handles reaches the next handler out", () => {
+  const self = H(Num)(function* (_e, k) {
+    const v = yield* new Num(0);
+    return yield* resume(k, v + 1);
+  });
+  const ten = H(Num)((_e, k) => resume(k, 10));
+  expectOk(run(WH(ten, WH(self, body(0)))), 11);
+  expectErr(run(WH(self, body(0))), UnhandledEffectError);
+});
+
+test('B9 a handler installs its own handler → Ok("t")', () => {
+  const tagT = H(Tag)((_e, k) => resume(k, "t"));
+  const h = H(Num)(function* (_e, k) {
+    const v = yield* WH(
+      tagT,
+      P(function* () {
+        return yield* new Tag();
+      }),
+    );
+    return yield* resume(k, v);
+  });
+  expectOk(run(WH(h, body(0))), "t");
+});
+
+test('B10 a body error leaves the withHandler → Ok("caught b")', () => {
+  expectOk(
+    run(
+      P(function* () {
+        try {
+          yield* WH(
+            echo,
+            P(function* () {
+              throw new Error("b");
+            }),
+          );
+        } catch (e: any) {
+          return "caught " + e.message;
+        }
+        return "not thrown";
+      }),
+    ),
+    "caught b",
+  );
+});
+
+test("B11 a handler error leaves the withHandler after finalization; the body's catch never runs", () => {
+  resetNotes();
+  const hT = H(Num)(function* () {
+    throw new Error("h");
+  });
+  const bd = P(function* () {
+    try {
+      yield* new Num(1);
+      return "unreached";
+    } catch (_e) {
+      return "body caught";
+    } finally {
+      yield* note("body finally");
+    }
+  });
+  const r = run(
+    P(function* () {
+      try {
+        return yield* WH(hT, bd);
+      } catch (e: any) {
+        yield* note("outer caught " + e.message);
+        return "x";
+      }
+    }),
+    { handlers: [rec] },
+  );
+  expectOk(r, "x");
+  assert.deepEqual(notes, ["body finally", "outer caught h"]);
+});
+
+test('B12 a body error is thrown into the handler\'s resume → Ok("caught boom")', () => {
+  const h = H(Num)(function* (_e, k) {
+    try {
+      return yield* resume(k, 1);
+    } catch (err: any) {
+      return "caught " + err.message;
+    }
+  });
+  expectOk(
+    run(
+      WH(
+        h,
+        P(function* () {
+          yield* new Num(0);
+          throw new Error("boom");
+        }),
+      ),
+    ),
+    "caught boom",
+  );
+});
+
+test("B13 a stateful tail-resumptive handler → Ok([1, 2, 3])", () => {
+  let c = 0;
+  const cnt = H(Num)(function* (_e, k) {
+    c += 1;
+    return yield* transfer(k, c);
+  });
+  expectOk(
+    run(
+      WH(
+        cnt,
+        P(function* () {
+          return [yield* new Num(0), yield* new Num(0), yield* new Num(0)];
+        }),
+      ),
+    ),
+    [1, 2, 3],
+  );
+});
+
+test("B14 a plain-function handler returning a primitive, with state → Ok([10, 30, 60])", () => {
+  let total = 0;
+  const acc = H(Num)((e, k) => {
+    total += e.v;
+    return resume(k, total);
+  });
+  expectOk(
+    run(
+      WH(
+        acc,
+        P(function* () {
+          return [yield* new Num(10), yield* new Num(20), yield* new Num(30)];
+        }),
+      ),
+    ),
+    [10, 30, 60],
+  );
+});
+
+test('B15 handler code after resume runs after the body finishes → Ok(5); notes ["body 1", "after 5"]', () => {
+  resetNotes();
+  const h = H(Num)(function* (_e, k) {
+    const r = yield* resume(k, 1);
+    yield* note("after " + r);
+    return r;
+  });
+  const r = run(
+    WH(
+      h,
+      P(function* () {
+        const x = yield* new Num(0);
+        yield* note("body " + x);
+        return x + 4;
+      }),
+    ),
+    { handlers: [rec] },
+  );
+  expectOk(r, 5);
+  assert.deepEqual(notes, ["body 1", "after 5"]);
+});
+
+test("B16 handles false ⇒ the handler's code never runs → Ok(3); ran = 0", () => {
+  let ran = 0;
+  const spy = H(Tag)(function* () {
+    ran++;
+    return yield* pass();
+  });
+  expectOk(run(WH(echo, WH(spy, body(3)))), 3);
+  assert.equal(ran, 0);
+});
+
+test("B17 a handler returning a non-program → Err(TypeError)", () => {
+  expectErr(
+    run(
+      WH(
+        H(Num)((_e, _k) => 42),
+        body(1),
+      ),
+    ),
+    TypeError,
+  );
+  // sanity: a handler returning a ProgramLike is fine
+  expectOk(
+    run(
+      WH(
+        H(Num)(() => pure("ok")),
+        body(1),
+      ),
+    ),
+    "ok",
+  );
+});

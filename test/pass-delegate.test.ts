@@ -1,0 +1,166 @@
+/** Scenario group C — pass vs delegate (SEMANTICS §3). */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  ContinuationConsumedError,
+  delegate,
+  pass,
+  type RunResult,
+  resume,
+  run,
+  UnhandledEffectError,
+} from "../src/index.js";
+import { body, E1, E2, H, Num, note, notes, P, rec, resetNotes, WH } from "./helpers.js";
+
+function expectOk(r: RunResult<any>, v: unknown): void {
+  if (!r.ok) assert.fail(`expected Ok(${String(v)}), got Err: ${(r.error as any)?.stack ?? String(r.error)}`);
+  assert.deepEqual(r.value, v);
+}
+
+// Common fixtures of group C.
+const user = P(function* () {
+  const x = yield* new Num(0);
+  return x * 2;
+});
+const outer = H(Num)(function* (_e, k) {
+  const u = yield* resume(k, 10);
+  return u + 5;
+});
+
+test("C1 pass: the outer handler takes the effect with a k spanning the inner prompt → Ok(25)", () => {
+  const inner = H(Num)(function* () {
+    return yield* pass();
+  });
+  expectOk(run(WH(outer, WH(inner, user))), 25);
+});
+
+test("C2 delegate then abandon: inner's k is finalized, 11 is outer's body result → Ok(16)", () => {
+  const inner = H(Num)(function* () {
+    const o = yield* delegate();
+    return o + 1;
+  });
+  expectOk(run(WH(outer, WH(inner, user))), 16);
+});
+
+test("C3 delegate then resume → Ok(27)", () => {
+  const inner = H(Num)(function* (_e, k) {
+    const o = yield* delegate();
+    return yield* resume(k, o + 1);
+  });
+  expectOk(run(WH(outer, WH(inner, user))), 27);
+});
+
+test("C4 the passing handler keeps handling later effects → Ok([7, 100])", () => {
+  let n = 0;
+  const inner = H(E1)(function* (_e, k) {
+    n++;
+    if (n === 1) return yield* pass(new E2());
+    return yield* resume(k, 100);
+  });
+  const o2 = H(E2)((_e, k) => resume(k, 7));
+  expectOk(
+    run(
+      WH(
+        o2,
+        WH(
+          inner,
+          P(function* () {
+            return [yield* new E1(), yield* new E1()];
+          }),
+        ),
+      ),
+    ),
+    [7, 100],
+  );
+  assert.equal(n, 2);
+});
+
+test("C5 delegate with a substitute effect → Ok(31)", () => {
+  const inner = H(E1)(function* (_e, k) {
+    const v = yield* delegate(new Num(3));
+    return yield* resume(k, v + 1);
+  });
+  const x10 = H(Num)((e, k) => resume(k, e.v * 10));
+  expectOk(
+    run(
+      WH(
+        x10,
+        WH(
+          inner,
+          P(function* () {
+            return yield* new E1();
+          }),
+        ),
+      ),
+    ),
+    31,
+  );
+});
+
+test("C6 pass with no outer handler → UnhandledEffectError at the original perform site → Ok(true)", () => {
+  expectOk(
+    run(
+      WH(
+        H(E1)(() => pass()),
+        P(function* () {
+          try {
+            yield* new E1();
+          } catch (e) {
+            return e instanceof UnhandledEffectError;
+          }
+          return "not thrown";
+        }),
+      ),
+    ),
+    true,
+  );
+});
+
+test('C7 delegate with no outer handler → error at the delegate call → Ok("fallback")', () => {
+  const inner = H(E1)(function* (_e, k) {
+    let v: unknown;
+    try {
+      v = yield* delegate();
+    } catch (err) {
+      // §6: delegate finding no outer handler → UnhandledEffectError at the delegate call
+      v = err instanceof UnhandledEffectError ? "fallback" : err;
+    }
+    return yield* resume(k, v);
+  });
+  expectOk(
+    run(
+      WH(
+        inner,
+        P(function* () {
+          return yield* new E1();
+        }),
+      ),
+    ),
+    "fallback",
+  );
+});
+
+test('C8 visit order: innermost handler first → Ok("done"); notes ["h2", "h1", "h0"]', () => {
+  resetNotes();
+  const mk = (name: string) =>
+    H(Num)(function* (_e, k) {
+      yield* note(name);
+      if (name === "h0") return yield* resume(k, "done");
+      return yield* pass();
+    });
+  const r = run(body(0), { handlers: [rec, mk("h0"), mk("h1"), mk("h2")] });
+  expectOk(r, "done");
+  assert.deepEqual(notes, ["h2", "h1", "h0"]);
+});
+
+test("C9 pass after resume → ContinuationConsumedError → Ok(true)", () => {
+  const h = H(Num)(function* (_e, k) {
+    yield* resume(k, 1);
+    try {
+      return yield* pass();
+    } catch (err) {
+      return err instanceof ContinuationConsumedError;
+    }
+  });
+  expectOk(run(WH(h, body(0))), true);
+});
