@@ -4,6 +4,8 @@
  * enforces it), so any user can write the standard handlers again on the same footing.
  */
 export { brandOf, describe, isEffectValue, isProgramLike } from "./vm/brand.js";
+export { captureSite, siteState } from "./vm/sites.js";
+export { siteOf } from "./trace/format.js";
 export type { Continuation } from "./vm/continuation.js";
 export { DEFER, FAST_PATH, type FastPath, type Handler, type HandlerResult } from "./vm/handler.js";
 export {
@@ -25,5 +27,5 @@ export {
   transferWith,
   withHandler,
 } from "./vm/primitives.js";
-export { fn, hidden, Program, type ProgramLikeOf, program, pure } from "./vm/program.js";
+export { boundary, fn, hidden, Program, type ProgramLikeOf, program, pure } from "./vm/program.js";
 export { Env, perRun, type RunContext, type TaskContext } from "./run/context.js";

@@ -5,6 +5,7 @@
  *   class Roll extends Effect<number> { constructor(readonly sides: number) { super() } }
  */
 import { B_EFFECT, BRAND } from "../vm/brand.js";
+import { captureSite, siteState } from "../vm/sites.js";
 
 export abstract class Effect<A = unknown> {
   /** Phantom: the answer type. Never set at run time. */
@@ -12,6 +13,7 @@ export abstract class Effect<A = unknown> {
 
   /** Yields the effect itself once and returns what it is resumed with. */
   *[Symbol.iterator](): Generator<this, A, any> {
+    if (siteState.on !== 0) captureSite();
     return yield this;
   }
 }

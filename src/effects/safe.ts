@@ -22,7 +22,7 @@ export class Err {
   constructor(readonly error: unknown) {
     Object.freeze(this);
   }
-  isOk(): boolean {
+  isOk(): this is Ok<never> {
     return false;
   }
   isErr(): this is Err {

@@ -7,10 +7,18 @@ export class RunResult<T = unknown> {
   readonly store: Readonly<Record<string, unknown>>;
   readonly log: readonly unknown[];
   readonly #value: T | undefined;
+  readonly #report: string | null;
 
   /** @internal */
-  constructor(ok: boolean, valueOrError: unknown, store: Record<string, unknown>, log: unknown[]) {
+  constructor(
+    ok: boolean,
+    valueOrError: unknown,
+    store: Record<string, unknown>,
+    log: unknown[],
+    report: string | null,
+  ) {
     this.ok = ok;
+    this.#report = report;
     this.#value = ok ? (valueOrError as T) : undefined;
     this.error = ok ? undefined : valueOrError;
     this.store = Object.freeze(store);
@@ -34,6 +42,6 @@ export class RunResult<T = unknown> {
 
   /** A human-readable report: the value, or the error with the effect traceback. */
   format(): string {
-    return formatReport(this.ok, this.ok ? this.#value : this.error);
+    return this.#report ?? formatReport(this.ok, this.ok ? this.#value : this.error);
   }
 }

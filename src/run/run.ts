@@ -8,7 +8,9 @@ import { Machine, ST_ASYNC, ST_DONE } from "../vm/machine.js";
 import { withHandler } from "../vm/primitives.js";
 import { fromGeneratorObject } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
+import { formatFailure } from "../trace/format.js";
 import { StepLineTracer } from "../trace/steps.js";
+import { siteState } from "../vm/sites.js";
 import { type Driver, Env, RunContextImpl } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
 import { RunResult } from "./result.js";
@@ -51,11 +53,34 @@ function start(
     isGeneratorObject(program) && brandOf(program) === 0 ? fromGeneratorObject(program) : program;
   const handlers = options?.handlers ?? [];
   for (let i = handlers.length - 1; i >= 0; i--) top = withHandler(handlers[i]!, top as never);
-  return { m: new Machine(top, ctx, makeTracer(options)), ctx };
+  const sites = options?.trace?.sites === true;
+  if (sites) siteState.on++;
+  return { m: new Machine(top, ctx, makeTracer(options), sites), ctx };
 }
 
 function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
-  return new RunResult<T>(m.ok, m.result, Object.fromEntries(ctx.main.state), ctx.main.log.slice());
+  if (m.sites) siteState.on--;
+  let report: string | null = null;
+  if (!m.ok) {
+    report = formatFailure(m.origins === null ? null : m.origins.get(m.result), m.result);
+    attachTrace(m.result, report);
+  }
+  return new RunResult<T>(m.ok, m.result, Object.fromEntries(ctx.main.state), ctx.main.log.slice(), report);
+}
+
+/** The report goes on the original error as a non-enumerable `doeffTrace`; the error is never replaced. */
+function attachTrace(error: unknown, report: string): void {
+  if (error === null || (typeof error !== "object" && typeof error !== "function")) return;
+  try {
+    Object.defineProperty(error, "doeffTrace", {
+      value: report,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
+  } catch {
+    // a frozen error keeps no trace; RunResult.format() still has it
+  }
 }
 
 /** Run `program` synchronously to the end. Errors during the run become an Err result. */

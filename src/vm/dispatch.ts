@@ -8,6 +8,7 @@ import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, describe, isGeneratorObject } 
 import { captured } from "./continuation.js";
 import { DEFER, FAST_PATH, type Handler } from "./handler.js";
 import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, type Machine } from "./machine.js";
+import { MARK_THREW } from "../trace/origin.js";
 import { Frame, Invocation, S_HANDLER, Segment } from "./segment.js";
 
 /** Sentinel: `handles` threw; the error is in `handlesError`. */
@@ -88,6 +89,7 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
       r = fast(e, m.ctx);
     } catch (err) {
       m.cur = site;
+      m.noteError(err, { effect: e, site, taker: p, marker: MARK_THREW });
       m.mode = M_THROW;
       m.value = err;
       return;
@@ -124,6 +126,7 @@ export function invoke(
   try {
     r = h(e, k);
   } catch (err) {
+    m.noteError(err);
     m.mode = M_RETURN_ERROR;
     m.value = err;
     return;
@@ -147,7 +150,12 @@ export function invoke(
     }
   }
   m.mode = M_RETURN_ERROR;
-  m.value = new TypeError(
+  m.value = badHandlerResult(h, r);
+  m.noteError(m.value);
+}
+
+function badHandlerResult(h: Handler, r: unknown): TypeError {
+  return new TypeError(
     `handler ${h.name || "(anonymous)"} returned ${describe(r)}; a handler must return a generator (write it as function*) or a Program, e.g. \`return resume(k, value)\``,
   );
 }

@@ -184,6 +184,7 @@ function completeClose(m: Machine, job: Job): void {
       }
       return;
     case OP_TRANSFER_WITH:
+      m.lastTransferWith = inv;
       k.bottom!.caller = outer;
       m.cur = k.top!;
       m.callProgramLike(job.arg);
@@ -200,6 +201,7 @@ function completeClose(m: Machine, job: Job): void {
           q === null
             ? new UnhandledEffectError(e, visibleHandlers(site), " (passed on by a handler)")
             : takesError();
+        m.noteError(m.value);
         return;
       }
       deliverTo(m, q, e, site);

@@ -13,8 +13,10 @@ import { dispatch } from "./dispatch.js";
 import { execute } from "./execute.js";
 import { exitSegment, unwindExit } from "./finalize.js";
 import { P_FLATMAP, P_GEN, P_GENOBJ, P_INTERNAL, P_MAP, P_PURE, type Program } from "./program.js";
-import { Frame, type Job, S_ROOT, Segment } from "./segment.js";
+import { Frame, type Invocation, type Job, S_ROOT, Segment } from "./segment.js";
 import type { StepTracer } from "./trace-hook.js";
+import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
+import { siteState } from "./sites.js";
 
 export const M_DELIVER = 0;
 export const M_THROW = 1;
@@ -59,8 +61,14 @@ export class Machine {
   result: unknown;
   /** set when the machine stops for asyncEscape */
   asyncThunk: (() => unknown) | null;
+  /** trace: yield sites on (trace.sites) */
+  readonly sites: boolean;
+  /** trace: where errors came from (made on the first error) */
+  origins: Origins | null;
+  /** trace: the invocation of the last transferWith, for errors thrown right at its perform site */
+  lastTransferWith: Invocation | null;
 
-  constructor(top: unknown, ctx: RunContextImpl, tracer: StepTracer | null) {
+  constructor(top: unknown, ctx: RunContextImpl, tracer: StepTracer | null, sites = false) {
     this.cur = new Segment(S_ROOT, null, null, null);
     this.mode = M_HANDLE_YIELD;
     this.value = top;
@@ -74,6 +82,25 @@ export class Machine {
     this.ok = false;
     this.result = undefined;
     this.asyncThunk = null;
+    this.sites = sites;
+    this.origins = null;
+    this.lastTransferWith = null;
+  }
+
+  /** Record where error `e` came from (first sighting only; see trace/origin.ts). Off the hot path. */
+  noteError(e: unknown, info: EffectInfo | null = null): void {
+    if (this.origins === null) this.origins = new Origins();
+    const frames = this.cur.frames;
+    const top = frames[frames.length - 1];
+    // An error thrown by a hidden frame right at the site of the last transferWith was put there by
+    // a handler (e.g. transferWith(k, raise(error))): attribute it to that effect, or, when the error
+    // is already known (a task's error delivered to its waiter), record the waiting site.
+    const tw = this.lastTransferWith;
+    const atSite = top !== undefined && top.name === null && tw !== null && tw.site === this.cur;
+    if (info === null && atSite && this.origins.get(e) === null) {
+      info = { effect: tw.effect, site: tw.site, taker: tw.prompt, marker: MARK_THREW, outer: tw.outer };
+    }
+    this.origins.note(this.cur, e, info, atSite);
   }
 
   /** Runs at most `budget` steps; returns ST_DONE, ST_ASYNC (asyncEscape pending) or ST_BUDGET. */
@@ -140,6 +167,8 @@ export class Machine {
         r = f.gen.next();
       }
     } catch (e) {
+      // an error merely propagating through a frame is not a new origin
+      if (!isThrow || e !== this.value) this.noteError(e);
       frames.pop();
       this.frameThrew(f, e);
       return;
@@ -161,6 +190,7 @@ export class Machine {
     try {
       r = f.gen.return(undefined);
     } catch (e) {
+      this.noteError(e);
       frames.pop();
       this.frameThrew(f, e);
       return;
@@ -198,6 +228,7 @@ export class Machine {
 
   /** HandleYield(y) (§2.4): classify by brand and act. */
   handleYield(y: unknown): void {
+    if (this.sites) this.recordSite();
     if (y !== null && typeof y === "object") {
       switch ((y as { [BRAND]?: unknown })[BRAND]) {
         case B_EFFECT:
@@ -270,7 +301,9 @@ export class Machine {
       default:
         throw new VMInternalError(`unknown program tag ${p.tag}`);
     }
-    this.cur.frames.push(new Frame(gen as Generator<unknown, unknown, unknown>, name, p));
+    const frame = new Frame(gen as Generator<unknown, unknown, unknown>, name, p);
+    if (p.tag === P_INTERNAL && p.name !== "") frame.label = p.name;
+    this.cur.frames.push(frame);
     this.mode = M_DELIVER;
     this.value = undefined;
   }
@@ -282,8 +315,19 @@ export class Machine {
     this.value = undefined;
   }
 
+  /** trace.sites: the yield site captured by the iterator that just yielded goes to the yielder. */
+  private recordSite(): void {
+    const site = siteState.last;
+    siteState.last = null;
+    const frames = this.cur.frames;
+    const top = frames[frames.length - 1];
+    // no site = a bare `yield` (no iterator ran): the frame's old site would mislead, so drop it
+    if (top !== undefined) top.site = site;
+  }
+
   /** Throw `e` into the yielder (the top frame of `cur`). */
   throwHere(e: unknown): void {
+    this.noteError(e);
     this.mode = M_THROW;
     this.value = e;
   }

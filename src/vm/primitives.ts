@@ -14,6 +14,7 @@ import {
 import type { Continuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, registerCallGen } from "./program.js";
+import { captureSite, siteState } from "./sites.js";
 
 export const OP_WITH_HANDLER = 0;
 export const OP_RESUME = 1;
@@ -67,6 +68,7 @@ export class Primitive<A = unknown> {
     Object.freeze(this);
   }
   *[Symbol.iterator](): Generator<Primitive<A>, A, any> {
+    if (siteState.on !== 0) captureSite();
     return yield this;
   }
   toString(): string {

@@ -6,6 +6,7 @@
  * single class keeps that call site monomorphic.
  */
 import { B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
+import { captureSite, siteState } from "./sites.js";
 
 export const P_GEN = 0; // fn(...args)
 export const P_PURE = 1; // value
@@ -33,6 +34,7 @@ export class Program<A = unknown> {
 
   /** Yields the program itself once (the VM calls it) and returns its result. */
   *[Symbol.iterator](): Generator<Program<A>, A, any> {
+    if (siteState.on !== 0) captureSite();
     return yield this;
   }
 
@@ -86,6 +88,7 @@ function installRecursionTrap(g: Function, name: string): void {
     configurable: true,
     writable: true,
     value: function* callTrap(this: Generator): Generator<unknown, unknown, any> {
+      if (siteState.on !== 0) captureSite();
       return yield makeCallGen!(this, name);
     },
   });
@@ -125,4 +128,16 @@ export function fromGeneratorObject<A>(gen: Generator<unknown, A, any>): Program
  */
 export function hidden<A, Args extends unknown[]>(g: GenFn<Args, A>, ...args: Args): Program<A> {
   return new Program<A>(P_INTERNAL, g, args, "");
+}
+
+/**
+ * A hidden program whose frame shows in tracebacks as a separator line `── label ──` (e.g. a task
+ * wrapper: "in task 3 (spawned at main.ts:12)"). Otherwise exactly like `hidden`.
+ */
+export function boundary<A, Args extends unknown[]>(
+  label: string,
+  g: GenFn<Args, A>,
+  ...args: Args
+): Program<A> {
+  return new Program<A>(P_INTERNAL, g, args, label);
 }

@@ -26,6 +26,8 @@ export class Frame {
   closing: Job | null;
   /** Trace: where the frame's current yield happened (an Error whose stack is parsed on failure). */
   site: Error | null;
+  /** Trace: a hidden frame that marks a boundary (e.g. "in task 3 (spawned at a.ts:9)"). */
+  label: string | null;
   constructor(gen: Generator<unknown, unknown, unknown>, name: string | null, program: unknown) {
     this.gen = gen;
     this.started = false;
@@ -33,6 +35,7 @@ export class Frame {
     this.program = program;
     this.closing = null;
     this.site = null;
+    this.label = null;
   }
 }
 

@@ -1,0 +1,100 @@
+/**
+ * Formatting the failure report (SEMANTICS §8.8): the chain active at the failure, outermost first,
+ * each program frame with its yield site when `trace.sites` is on; the failing effect with the
+ * handlers it visited and their markers; task separators; the error's class and message last.
+ * VM-internal frames never appear (library frames are hidden when the chain is recorded).
+ */
+import { describe } from "../vm/brand.js";
+import type { Entry, Origin } from "./origin.js";
+
+/** The library's own source directory: stack lines inside it are never a user's site. */
+const LIB_DIR = new URL("../", import.meta.url).href.replace(/^file:\/\//, "");
+
+function cwd(): string {
+  const p = (globalThis as { process?: { cwd?: () => string } }).process;
+  try {
+    return typeof p?.cwd === "function" ? p.cwd() : "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * `file:line` of the first stack line of `site` that is user code, relative to the cwd. With
+ * `firstOnly`, only the very first frame counts (so an error made inside the library has no site).
+ */
+export function siteOf(site: Error | null | undefined, firstOnly = false): string | null {
+  const stack = site?.stack;
+  if (typeof stack !== "string") return null;
+  const lines = stack.split("\n");
+  for (let i = 1; i < lines.length; i++) {
+    const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?\s*$/.exec(lines[i]!);
+    if (m === null) continue;
+    let file = m[1]!.replace(/^file:\/\//, "");
+    if (file.startsWith(LIB_DIR) || file.startsWith("node:") || file.includes("/node_modules/")) {
+      if (firstOnly) return null;
+      continue;
+    }
+    const base = cwd();
+    if (base !== "" && file.startsWith(`${base}/`)) file = file.slice(base.length + 1);
+    return `${file}:${m[2]}`;
+  }
+  return null;
+}
+
+/** Short printable form of an effect: `Ask("db")`, `Put("n", 1)`, `Roll(6)`. */
+export function showEffect(effect: unknown): string {
+  if (effect === null || typeof effect !== "object") return describe(effect);
+  const name = (effect as object).constructor?.name || "Effect";
+  const parts: string[] = [];
+  for (const key of Object.keys(effect)) {
+    const v = (effect as Record<string, unknown>)[key];
+    parts.push(
+      typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+        ? JSON.stringify(v)
+        : describe(v),
+    );
+    if (parts.length === 3) break;
+  }
+  return `${name}(${parts.join(", ")})`;
+}
+
+function entryLine(e: Entry): string {
+  switch (e.kind) {
+    case "frame": {
+      const at = siteOf(e.site);
+      return at === null ? `  ${e.name}` : `  ${e.name} at ${at}`;
+    }
+    case "handler":
+      return `  handler ${e.name} for ${showEffect(e.effect)}${e.marker === "" ? "" : ` ${e.marker}`}`;
+    case "boundary":
+      return `  ── ${e.name} ──`;
+    case "gap":
+      return `  ${e.name}`;
+  }
+}
+
+function errorLine(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return `thrown: ${describe(error)}`;
+}
+
+/** The full report for a failed run. */
+export function formatFailure(origin: Origin | null, error: unknown): string {
+  const lines = ["doeff traceback (outermost first):"];
+  if (origin !== null) {
+    if (origin.outer !== null) for (const e of origin.outer.chain) lines.push(entryLine(e));
+    for (const e of origin.chain) lines.push(entryLine(e));
+    if (origin.visits !== null) {
+      const visits = origin.visits.map((v) => `${v.handler.name || "(anonymous handler)"} ${v.marker}`);
+      lines.push(
+        `  effect ${showEffect(origin.effect)}: ${visits.length === 0 ? "no handlers installed" : visits.join(", ")}`,
+      );
+    }
+  }
+  // where user code threw it (the error's own stack), when that is user code
+  const thrownAt = error instanceof Error ? siteOf(error, true) : null;
+  if (thrownAt !== null) lines.push(`  thrown at ${thrownAt}`);
+  lines.push(errorLine(error));
+  return lines.join("\n");
+}

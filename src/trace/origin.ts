@@ -1,0 +1,196 @@
+/**
+ * Where an error came from (SEMANTICS §8.8). When an error first appears in the machine — thrown by a
+ * frame, by a handler, or by the VM into a yielder — we snapshot the chain active at that moment
+ * (program frame names and yield sites, handler invocations with their outcome markers, task
+ * boundaries) and, when it concerns an effect, the handlers that effect visited. Errors are
+ * exceptional, so this costs nothing on the normal path; the snapshot is capped in size.
+ */
+import { UnhandledEffectError } from "../errors.js";
+import type { Handler } from "../vm/handler.js";
+import { type Frame, type Invocation, S_HANDLER, type Segment } from "../vm/segment.js";
+
+export const MARK_RESUMED = "✓";
+export const MARK_TRANSFERRED = "⇢";
+export const MARK_PASSED = "↗";
+export const MARK_DELEGATED = "⇆";
+export const MARK_THREW = "✗";
+export const MARK_NOT_REACHED = "·";
+
+export interface Entry {
+  /** "frame": a program frame; "handler": a handler invocation; "boundary": a task separator; "gap" */
+  readonly kind: "frame" | "handler" | "boundary" | "gap";
+  readonly name: string;
+  readonly site: Error | null;
+  readonly marker: string;
+  readonly effect: unknown;
+}
+
+export interface Visit {
+  readonly handler: Handler;
+  readonly marker: string;
+}
+
+export class Origin {
+  /** the chain, outermost first */
+  readonly chain: Entry[];
+  readonly effect: unknown;
+  readonly visits: Visit[] | null;
+  /** where a library frame re-threw this error (e.g. a task's error at the waiting site) */
+  outer: Origin | null;
+  constructor(chain: Entry[], effect: unknown, visits: Visit[] | null) {
+    this.chain = chain;
+    this.effect = effect;
+    this.visits = visits;
+    this.outer = null;
+  }
+}
+
+const KEEP = 40;
+
+function handlerName(h: Handler): string {
+  return h.name || "(anonymous handler)";
+}
+
+class Collector {
+  readonly inner: Entry[] = [];
+  readonly outer: Entry[] = [];
+  skipped = 0;
+  add(e: Entry): void {
+    if (this.inner.length < KEEP) this.inner.push(e);
+    else {
+      this.outer.push(e);
+      if (this.outer.length > KEEP) {
+        this.outer.shift();
+        this.skipped++;
+      }
+    }
+  }
+  frames(frames: readonly Frame[], from: number): void {
+    for (let i = from; i >= 0; i--) {
+      const f = frames[i]!;
+      if (f.name !== null)
+        this.add({ kind: "frame", name: f.name, site: f.site, marker: "", effect: undefined });
+      else if (f.label !== null)
+        this.add({ kind: "boundary", name: f.label, site: null, marker: "", effect: undefined });
+    }
+  }
+  /** innermost-first collected → outermost first */
+  result(): Entry[] {
+    const out = this.inner.slice();
+    if (this.skipped > 0) {
+      out.push({ kind: "gap", name: `… ${this.skipped} more …`, site: null, marker: "", effect: undefined });
+    }
+    for (const e of this.outer) out.push(e);
+    return out.reverse();
+  }
+}
+
+/**
+ * Walk the chain from `cur`, innermost first. At a handler segment whose continuation has not been
+ * used (the handler is still running its own code), the body frames it captured (site … prompt) are
+ * shown too, so the perform site is never lost.
+ */
+function walk(cur: Segment, originInv: Invocation | null): Entry[] {
+  const c = new Collector();
+  for (let seg: Segment | null = cur; seg !== null; seg = seg.caller) {
+    c.frames(seg.frames, seg.frames.length - 1);
+    if (seg.kind === S_HANDLER) {
+      const inv = seg.invocation!;
+      const marker = inv === originInv ? MARK_THREW : inv.k.used ? MARK_RESUMED : "";
+      c.add({ kind: "handler", name: handlerName(inv.handler), site: null, marker, effect: inv.effect });
+      if (!inv.k.used) {
+        for (let s: Segment | null = inv.site; s !== null; s = s.caller) {
+          c.frames(s.frames, s.frames.length - 1);
+          if (s === inv.prompt) break;
+        }
+      }
+    }
+  }
+  return c.result();
+}
+
+/** Handlers visible from `site`, marked: inside `taker` ↗, `taker` gets `marker`, outside it ·. */
+export function visitsFrom(
+  site: Segment,
+  taker: Segment | null,
+  marker: string,
+  outer?: Segment | null,
+): Visit[] {
+  const out: Visit[] = [];
+  let reached = false;
+  let p = site.firstPrompt;
+  while (p !== null) {
+    if (p === taker) {
+      out.push({ handler: p.handler!, marker });
+      reached = true;
+      if (outer !== undefined) break;
+    } else out.push({ handler: p.handler!, marker: reached ? MARK_NOT_REACHED : MARK_PASSED });
+    const c = p.caller;
+    p = c === null ? null : c.firstPrompt;
+  }
+  if (outer !== undefined) {
+    p = outer === null ? null : outer.firstPrompt;
+    while (p !== null) {
+      out.push({ handler: p.handler!, marker: MARK_NOT_REACHED });
+      const c = p.caller;
+      p = c === null ? null : c.firstPrompt;
+    }
+  }
+  return out;
+}
+
+export interface EffectInfo {
+  readonly effect: unknown;
+  readonly site: Segment;
+  readonly taker: Segment | null;
+  readonly marker: string;
+  readonly outer?: Segment | null;
+}
+
+/** Snapshot the chain at `cur` for error `e`. */
+export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Origin {
+  const originInv = cur.invocation;
+  const chain = walk(cur, originInv);
+  if (info !== null) {
+    return new Origin(chain, info.effect, visitsFrom(info.site, info.taker, info.marker, info.outer));
+  }
+  if (e instanceof UnhandledEffectError) {
+    return new Origin(chain, e.effect, visitsFrom(cur, null, MARK_PASSED));
+  }
+  if (originInv !== null && cur === originInv.hs) {
+    // the handler's own code threw: the effect it was handling, with the handlers it visited
+    return new Origin(
+      chain,
+      originInv.effect,
+      visitsFrom(originInv.site, originInv.prompt, MARK_THREW, originInv.outer),
+    );
+  }
+  return new Origin(chain, undefined, null);
+}
+
+/** Per-run record of error origins. */
+export class Origins {
+  private readonly map = new WeakMap<object, Origin>();
+  private primitive: Origin | null = null;
+  private primitiveValue: unknown = undefined;
+
+  get(e: unknown): Origin | null {
+    if (e !== null && (typeof e === "object" || typeof e === "function")) return this.map.get(e) ?? null;
+    return this.primitiveValue === e ? this.primitive : null;
+  }
+
+  /** Record where `e` came from, unless known; a known error re-thrown by a library frame gets an outer chain. */
+  note(cur: Segment, e: unknown, info: EffectInfo | null, rethrownByLibrary: boolean): void {
+    const known = this.get(e);
+    if (known !== null) {
+      if (rethrownByLibrary && known.outer === null && info === null) known.outer = snapshot(cur, e, null);
+      return;
+    }
+    const o = snapshot(cur, e, info);
+    if (e !== null && (typeof e === "object" || typeof e === "function")) this.map.set(e, o);
+    else {
+      this.primitive = o;
+      this.primitiveValue = e;
+    }
+  }
+}

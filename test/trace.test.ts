@@ -1,0 +1,161 @@
+/**
+ * Tracebacks (SEMANTICS §8.8) and step tracing (§8.7): exact report text, after normalising paths.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  MissingEnvKeyError,
+  reader,
+  run,
+  state,
+  UnhandledEffectError,
+  withHandler,
+  writer,
+} from "../src/index.js";
+import {
+  badYield,
+  bodyThrows,
+  callsBad,
+  failing,
+  resumer,
+  top,
+  withLocal,
+} from "./fixtures/trace-programs.js";
+
+const FIX = "test/fixtures/trace-programs.ts";
+
+/** Replace any absolute prefix of the fixture path with the repo-relative one. */
+function norm(s: string): string {
+  return s.replace(/(?:file:\/\/)?\/[^\s:]*\/test\/fixtures\/trace-programs\.ts/g, FIX);
+}
+
+const sites = { trace: { sites: true } } as const;
+
+test("trace: unhandled effect three program calls deep (sites on)", () => {
+  const r = run(top(), { handlers: [state, writer], ...sites });
+  assert.ok(r.error instanceof UnhandledEffectError);
+  const expected = [
+    "doeff traceback (outermost first):",
+    `  top at ${FIX}:17`,
+    `  middle at ${FIX}:14`,
+    `  leaf at ${FIX}:11`,
+    "  effect Num(1): writer ↗, state ↗",
+    "UnhandledEffectError: no handler takes Num; 2 visible handler(s) declined it. Install a handler for Num (e.g. handle(Num, ...)) around the code that performs it",
+  ].join("\n");
+  assert.equal(norm(r.format()), expected);
+  // the same report is attached, non-enumerable, to the original error object
+  assert.equal(norm((r.error as unknown as { doeffTrace: string }).doeffTrace), expected);
+  assert.equal(Object.keys(r.error as object).includes("doeffTrace"), false);
+});
+
+test("trace: default options still show program names and the effect", () => {
+  const r = run(top(), { handlers: [state, writer] });
+  assert.equal(
+    r.format(),
+    [
+      "doeff traceback (outermost first):",
+      "  top",
+      "  middle",
+      "  leaf",
+      "  effect Num(1): writer ↗, state ↗",
+      "UnhandledEffectError: no handler takes Num; 2 visible handler(s) declined it. Install a handler for Num (e.g. handle(Num, ...)) around the code that performs it",
+    ].join("\n"),
+  );
+});
+
+test("trace: an error thrown by a handler", () => {
+  const r = run(withHandler(failing, top()), { handlers: [writer], ...sites });
+  assert.equal((r.error as Error).message, "handler failed");
+  assert.deepEqual(r.log, ["handling"]);
+  assert.equal(
+    norm(r.format()),
+    [
+      "doeff traceback (outermost first):",
+      `  top at ${FIX}:17`,
+      `  middle at ${FIX}:14`,
+      `  leaf at ${FIX}:11`,
+      "  handler failing for Num(1) ✗",
+      "  effect Num(1): failing ✗, writer ·",
+      `  thrown at ${FIX}:22`,
+      "Error: handler failed",
+    ].join("\n"),
+  );
+});
+
+test("trace: a body error reaching a handler waiting at resume", () => {
+  const r = run(withHandler(resumer, bodyThrows()), sites);
+  assert.ok(r.error instanceof TypeError);
+  assert.equal(
+    norm(r.format()),
+    [
+      "doeff traceback (outermost first):",
+      "  handler resumer for Num(0) ✓",
+      `  bodyThrows at ${FIX}:29`,
+      `  thrown at ${FIX}:30`,
+      "TypeError: body broke",
+    ].join("\n"),
+  );
+});
+
+test("trace: a missing env key under local", () => {
+  const r = run(withLocal, { handlers: [reader, state], ...sites });
+  assert.ok(r.error instanceof MissingEnvKeyError);
+  assert.equal(
+    norm(r.format()),
+    [
+      "doeff traceback (outermost first):",
+      `  withLocal at ${FIX}:37`,
+      `  needsKey at ${FIX}:34`,
+      '  effect Ask("db"): state ↗, reader ✗',
+      'MissingEnvKeyError: environment has no key "db"; pass it with run(p, { env: { db: ... } }) or local({ db: ... }, program)',
+    ].join("\n"),
+  );
+});
+
+test("trace: an invalid yield", () => {
+  const r = run(callsBad, sites);
+  assert.ok(r.error instanceof TypeError);
+  // A bare `yield` runs no library iterator, so the innermost frame's own site is unknown; the
+  // frames above it keep theirs.
+  assert.equal(
+    norm(r.format()),
+    [
+      "doeff traceback (outermost first):",
+      `  callsBad at ${FIX}:44`,
+      "  badYield",
+      'TypeError: yielded 42, which is not an Effect, Program or primitive; yield* an Effect (e.g. get("key")) or a Program',
+    ].join("\n"),
+  );
+  assert.equal(badYield.name, "badYield");
+});
+
+test("trace: step tracing and site capture never change results, stores or logs", () => {
+  const cases: Array<[string, (o: object) => ReturnType<typeof run>]> = [
+    ["unhandled", (o) => run(top(), { handlers: [state, writer], ...o })],
+    ["handler throws", (o) => run(withHandler(failing, top()), { handlers: [writer], ...o })],
+    ["body throws", (o) => run(withHandler(resumer, bodyThrows()), o)],
+    [
+      "local ok",
+      (o) => run(withLocal, { handlers: [reader, state, writer], env: { db: "pg" }, store: { s: 1 }, ...o }),
+    ],
+  ];
+  const variants = [
+    {},
+    { trace: { steps: () => {} } },
+    { trace: { sites: true } },
+    { trace: { steps: () => {}, sites: true } },
+  ];
+  for (const [name, p] of cases) {
+    const outcomes = variants.map((v) => {
+      const r = p(v);
+      const err = r.error as Error | undefined;
+      return JSON.stringify([r.ok, r.ok ? r.value : [err?.constructor.name, err?.message], r.store, r.log]);
+    });
+    for (const o of outcomes) assert.equal(o, outcomes[0], name);
+  }
+  const ok = run(withLocal, { handlers: [reader, state, writer], env: { db: "pg" }, store: { s: 1 } });
+  assert.deepEqual([ok.value, ok.store, ok.log], ["pg", { s: 1 }, []]);
+  let lines = 0;
+  run(withLocal, { handlers: [reader], env: { db: "pg" }, trace: { steps: () => lines++ } });
+  assert.ok(lines > 0);
+});
