@@ -1,0 +1,78 @@
+/**
+ * The interpreter floor: the cheapest possible effect system. A plain loop drives a generator and
+ * answers effect objects directly — Get/Put from a Map, Ask from a Map, and "user" effects by calling
+ * a plain function. No handler search, no continuation, no frames: every effect system pays at least
+ * this (one generator resume plus one allocation per effect), so `×floor` is the overhead ratio.
+ */
+
+export class FGet {
+  constructor(readonly key: string) {}
+}
+export class FPut {
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+  ) {}
+}
+export class FAsk {
+  constructor(readonly key: string) {}
+}
+export class FTick {}
+
+export type FloorGen<T = unknown> = Generator<unknown, T, any>;
+
+/** Drive `g`, answering FGet/FPut from `store`, FAsk from `env`, FTick with `tick(effect)`. */
+export function drive<T>(
+  g: FloorGen<T>,
+  store: Map<string, unknown>,
+  env?: Map<string, unknown>,
+  tick?: (e: FTick) => unknown,
+): T {
+  let r = g.next();
+  while (r.done !== true) {
+    const e = r.value;
+    if (e instanceof FGet) r = g.next(store.get(e.key));
+    else if (e instanceof FPut) {
+      store.set(e.key, e.value);
+      r = g.next(undefined);
+    } else if (e instanceof FAsk) r = g.next(env!.get(e.key));
+    else if (e instanceof FTick) r = g.next(tick!(e));
+    else r = g.throw(new TypeError("floor: unknown effect"));
+  }
+  return r.value;
+}
+
+/** The floor's state loop: n iterations of get + put. */
+export function* floorStateLoop(n: number): FloorGen<number> {
+  for (let i = 0; i < n; i++) {
+    const c = (yield new FGet("c")) as number;
+    yield new FPut("c", c + 1);
+  }
+  return (yield new FGet("c")) as number;
+}
+
+export function* floorReaderLoop(n: number): FloorGen<number> {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (yield new FAsk("k")) as number;
+  return s;
+}
+
+export function* floorTicks(n: number): FloorGen<number> {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (yield new FTick()) as number;
+  return s;
+}
+
+/** n gets performed `depth` native `yield*` levels down (depth 1 = the driven generator itself). */
+export function* floorNest(depth: number, n: number): FloorGen<number> {
+  if (depth <= 1) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += (yield new FGet("c")) as number;
+    return s;
+  }
+  return yield* floorNest(depth - 1, n);
+}
+
+export function* floorTrivial(): FloorGen<number> {
+  return 1;
+}

@@ -1,0 +1,132 @@
+/**
+ * Measurement core. Every implementation of a workload runs in the same process, interleaved: each
+ * round runs every implementation once (in a rotated order, so none always runs first or last after
+ * a GC), and the reported figure is the median over rounds. A forced GC precedes every sample when
+ * node runs with --expose-gc, so one sample's garbage is not collected on the next one's clock.
+ *
+ * Why not mitata: its runner measures one function at a time to completion (no cross-implementation
+ * interleaving), and a 2-core machine shared with other engineers drifts over a run; interleaved
+ * rounds with medians are far more robust to that drift than back-to-back measurement.
+ */
+
+export type ImplKey = "doeff" | "floor" | "effect" | "effection" | "redux-saga" | (string & {});
+
+export interface ImplDef {
+  /** Build the timed thunk for `n` operations (setup is not timed). */
+  prepare(n: number): () => unknown;
+  /** Fraction of the workload's op count this implementation runs (slow peers; default 1). */
+  scale?: number;
+  /** Validate the thunk's result (after timing); a wrong result fails the run loudly. */
+  check?: (result: unknown, n: number) => boolean;
+  /** What this implementation does, when it is not obvious from the workload. */
+  note?: string;
+}
+
+export interface Workload {
+  name: string;
+  /** What one op is, e.g. "1 iteration (get + put)". */
+  op: string;
+  /** Ops per sample. */
+  ops: { full: number; quick: number };
+  impls: Partial<Record<ImplKey, ImplDef>>;
+  /** Shown when the workload cannot run (e.g. the scheduler is not exported yet). */
+  unavailable?: string;
+  note?: string;
+}
+
+export interface ImplResult {
+  nsPerOp: number;
+  /** ops per sample actually run by this implementation */
+  ops: number;
+  samples: number[];
+  /** median absolute deviation / median, in percent: the visible noise */
+  spreadPct: number;
+  note?: string;
+}
+
+export interface MeasureOptions {
+  rounds: number;
+  /** overrides the workload's op count */
+  ops?: number;
+  quick: boolean;
+  /** impls to run (default all) */
+  only?: readonly string[];
+  log?: (line: string) => void;
+}
+
+const gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
+
+export function collect(): void {
+  if (gc !== undefined) {
+    gc();
+    gc();
+  }
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return x !== null && typeof x === "object" && typeof (x as { then?: unknown }).then === "function";
+}
+
+/** Time one sample; returns [elapsed ns, result]. */
+async function sample(thunk: () => unknown): Promise<[number, unknown]> {
+  const t0 = process.hrtime.bigint();
+  let r = thunk();
+  if (isThenable(r)) r = await r;
+  const t1 = process.hrtime.bigint();
+  return [Number(t1 - t0), r];
+}
+
+export function opsFor(w: Workload, def: ImplDef, o: MeasureOptions): number {
+  const base = o.ops ?? (o.quick ? w.ops.quick : w.ops.full);
+  return Math.max(1, Math.round(base * (def.scale ?? 1)));
+}
+
+/** Measure every implementation of `w`: one warm-up sample each, then `rounds` interleaved rounds. */
+export async function measure(w: Workload, o: MeasureOptions): Promise<Record<string, ImplResult>> {
+  const keys = Object.keys(w.impls).filter((k) => o.only === undefined || o.only.includes(k));
+  const thunks = new Map<string, { thunk: () => unknown; n: number; def: ImplDef }>();
+  for (const k of keys) {
+    const def = w.impls[k]!;
+    const n = opsFor(w, def, o);
+    thunks.set(k, { thunk: def.prepare(n), n, def });
+  }
+  const samples = new Map<string, number[]>(keys.map((k) => [k, []]));
+  for (let round = -1; round < o.rounds; round++) {
+    const order = keys.map((_, i) => keys[(i + Math.max(round, 0)) % keys.length]!);
+    for (const k of order) {
+      const { thunk, n, def } = thunks.get(k)!;
+      collect();
+      const [ns, r] = await sample(thunk);
+      if (def.check !== undefined && !def.check(r, n)) {
+        throw new Error(`${w.name}/${k}: wrong result ${String(r)} for n=${n}`);
+      }
+      if (round >= 0) samples.get(k)!.push(ns / n);
+    }
+    o.log?.(round < 0 ? "warm-up" : `round ${round + 1}/${o.rounds}`);
+  }
+  const out: Record<string, ImplResult> = {};
+  for (const k of keys) {
+    const xs = samples.get(k)!;
+    const med = median(xs);
+    const mad = median(xs.map((x) => Math.abs(x - med)));
+    const note = thunks.get(k)!.def.note;
+    out[k] = {
+      nsPerOp: round3(med),
+      ops: thunks.get(k)!.n,
+      samples: xs.map(round3),
+      spreadPct: round3((100 * mad) / med),
+      ...(note !== undefined ? { note } : {}),
+    };
+  }
+  return out;
+}
+
+export function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,189 @@
+/** Result shape, the printed table, the targets and --compare. */
+import type { ImplResult, Workload } from "./harness.js";
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  node: string;
+  v8: string;
+  platform: string;
+  arch: string;
+  totalMemGB: number;
+  loadavgStart: number[];
+  loadavgEnd?: number[];
+  date: string;
+  commit: string;
+  dirty: boolean;
+  gcExposed: boolean;
+  rounds: number;
+}
+
+export interface HeapEntry {
+  heapGrowthBytes: number;
+  afterRunBytes?: number;
+  effects: number;
+  note?: string;
+}
+
+export type WorkloadResult = Record<string, ImplResult | HeapEntry | Record<string, unknown>>;
+
+export interface Target {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export interface BenchResult {
+  machine: MachineInfo;
+  quick: boolean;
+  workloads: Record<string, WorkloadResult>;
+  /** workloads that could not run, with the reason */
+  unavailable: Record<string, string>;
+  targets: Target[];
+}
+
+const fmtInt = (x: number) => Math.round(x).toLocaleString("en-US");
+export function fmtNs(x: number): string {
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)} ms`;
+  if (x >= 1e4) return `${(x / 1e3).toFixed(1)} µs`;
+  if (x >= 100) return x.toFixed(0);
+  return x.toFixed(1);
+}
+const pad = (s: string, n: number) => s.padStart(n);
+const padR = (s: string, n: number) => s.padEnd(n);
+
+export function nsOf(r: BenchResult, w: string, impl: string): number | undefined {
+  const e = r.workloads[w]?.[impl] as { nsPerOp?: unknown } | undefined;
+  return typeof e?.nsPerOp === "number" ? e.nsPerOp : undefined;
+}
+
+export function formatWorkload(w: Workload, res: Record<string, ImplResult>, rounds: number): string {
+  const lines: string[] = [];
+  const doeff = res.doeff?.nsPerOp;
+  const floor = res.floor?.nsPerOp;
+  lines.push(`${w.name} — op: ${w.op}; median of ${rounds} interleaved rounds`);
+  if (w.note) lines.push(`  ${w.note}`);
+  lines.push(
+    `  ${padR("impl", 18)}${pad("ns/op", 10)}${pad("ops/s", 14)}${pad("±%", 7)}${pad("×floor", 9)}${pad("impl÷doeff", 12)}  ops/sample`,
+  );
+  for (const [k, r] of Object.entries(res)) {
+    const xf = floor !== undefined ? (r.nsPerOp / floor).toFixed(2) : "";
+    const xd = doeff !== undefined ? (r.nsPerOp / doeff).toFixed(2) : "";
+    lines.push(
+      `  ${padR(k, 18)}${pad(fmtNs(r.nsPerOp), 10)}${pad(fmtInt(1e9 / r.nsPerOp), 14)}${pad(r.spreadPct.toFixed(1), 7)}${pad(xf, 9)}${pad(xd, 12)}  ${fmtInt(r.ops)}${r.note ? `  (${r.note})` : ""}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function ratio(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : a / b;
+}
+
+export function computeTargets(r: BenchResult): Target[] {
+  const t: Target[] = [];
+  const add = (
+    target: string,
+    v: number | undefined,
+    fmt: (v: number) => string,
+    met: (v: number) => boolean,
+  ) =>
+    t.push(
+      v === undefined ? { target, measured: "n/a", met: null } : { target, measured: fmt(v), met: met(v) },
+    );
+  const x = (v: number) => `${v.toFixed(2)}×`;
+  add(
+    "state_loop ≤ 2.5× floor",
+    ratio(nsOf(r, "state_loop", "doeff"), nsOf(r, "state_loop", "floor")),
+    x,
+    (v) => v <= 2.5,
+  );
+  add(
+    "state_loop ≥ 2× faster than Effect",
+    ratio(nsOf(r, "state_loop", "effect"), nsOf(r, "state_loop", "doeff")),
+    x,
+    (v) => v >= 2,
+  );
+  add(
+    "user_handler_resume ≤ 300 ns/effect",
+    nsOf(r, "user_handler_resume", "doeff"),
+    (v) => `${v.toFixed(0)} ns`,
+    (v) => v <= 300,
+  );
+  add(
+    "user_handler_resume ≥ 5× faster than effection",
+    ratio(nsOf(r, "user_handler_resume", "effection"), nsOf(r, "user_handler_resume", "doeff")),
+    x,
+    (v) => v >= 5,
+  );
+  add(
+    "call_depth_1000 ≤ 1.2× call_depth_1",
+    ratio(nsOf(r, "call_depth_1000", "doeff"), nsOf(r, "call_depth_1", "doeff")),
+    x,
+    (v) => v <= 1.2,
+  );
+  add(
+    "handler_depth_100 ≤ 1.5× handler_depth_1",
+    ratio(nsOf(r, "handler_depth_100", "doeff"), nsOf(r, "handler_depth_1", "doeff")),
+    x,
+    (v) => v <= 1.5,
+  );
+  add(
+    "spawn_gather_1000 per task faster than Effect fork/join",
+    ratio(nsOf(r, "spawn_gather_1000", "effect"), nsOf(r, "spawn_gather_1000", "doeff")),
+    (v) => `Effect÷doeff ${v.toFixed(2)}×`,
+    (v) => v > 1,
+  );
+  const mem = r.workloads.memory_10m_effects?.doeff as HeapEntry | undefined;
+  add(
+    `heap growth after ${mem && mem.effects !== 10_000_000 ? `${fmtInt(mem.effects)} (quick; target is for 10M)` : "10M"} effects < 10 MB`,
+    mem?.heapGrowthBytes,
+    (v) => `${(v / 1e6).toFixed(2)} MB`,
+    (v) => v < 10e6,
+  );
+  const off = r.workloads.state_loop_trace_off;
+  const on = off?.["doeff-trace-unset"] as ImplResult | undefined;
+  const explicit = off?.doeff as ImplResult | undefined;
+  add(
+    "trace explicitly off costs nothing measurable (vs unset)",
+    ratio(explicit?.nsPerOp, on?.nsPerOp),
+    (v) => `${v.toFixed(3)}× (noise ±${Math.max(explicit?.spreadPct ?? 0, on?.spreadPct ?? 0).toFixed(1)}%)`,
+    (v) => Math.abs(v - 1) * 100 <= Math.max(3, 2 * Math.max(explicit?.spreadPct ?? 0, on?.spreadPct ?? 0)),
+  );
+  return t;
+}
+
+export function formatTargets(ts: Target[]): string {
+  const lines = ["Targets"];
+  for (const t of ts) {
+    const mark = t.met === null ? "n/a    " : t.met ? "met    " : "NOT MET";
+    lines.push(`  ${mark}  ${padR(t.target, 58)} ${t.measured}`);
+  }
+  return lines.join("\n");
+}
+
+export function formatCompare(now: BenchResult, old: BenchResult, oldName: string): string {
+  const lines = [`Change vs ${oldName} (${old.machine?.date ?? "?"}, commit ${old.machine?.commit ?? "?"})`];
+  lines.push(`  ${padR("workload / impl", 44)}${pad("old", 10)}${pad("new", 10)}${pad("change", 9)}`);
+  for (const [w, impls] of Object.entries(now.workloads)) {
+    for (const [k, e] of Object.entries(impls)) {
+      const o = old.workloads?.[w]?.[k] as Record<string, unknown> | undefined;
+      const n = e as Record<string, unknown>;
+      const field =
+        typeof n.nsPerOp === "number"
+          ? "nsPerOp"
+          : typeof n.heapGrowthBytes === "number"
+            ? "heapGrowthBytes"
+            : typeof n.retainedBytesPerTask === "number"
+              ? "retainedBytesPerTask"
+              : null;
+      if (field === null || typeof o?.[field] !== "number") continue;
+      const a = o[field] as number;
+      const b = n[field] as number;
+      const fmt = field === "nsPerOp" ? fmtNs : (v: number) => `${(v / 1e3).toFixed(0)} kB`;
+      const pct = a === 0 ? "" : `${b >= a ? "+" : ""}${(((b - a) / Math.abs(a)) * 100).toFixed(1)}%`;
+      lines.push(`  ${padR(`${w} / ${k}`, 44)}${pad(fmt(a), 10)}${pad(fmt(b), 10)}${pad(pct, 9)}`);
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,238 @@
+/**
+ * Workloads that need the scheduler (API §5: spawn, gather, awaitPromise, createPromise, wait and
+ * the `scheduler` handler). They are looked up on the public entry point at load time, so the suite
+ * builds and runs before the scheduler lands and picks it up as soon as src/index.ts exports it;
+ * until then each of these workloads reports "n/a (scheduler not available)".
+ */
+import { Effect as Fx, Fiber } from "effect";
+import * as effection from "effection";
+import { runSaga } from "redux-saga";
+import { call } from "redux-saga/effects";
+import * as doeff from "../../src/index.js";
+import type { Handler, Program } from "../../src/index.js";
+import { collect, type Workload } from "./harness.js";
+
+type Yieldable<T> = { [Symbol.iterator](): Iterator<unknown, T, any> };
+interface SchedulerApi {
+  scheduler: Handler;
+  spawn(p: Yieldable<unknown>): Yieldable<unknown>;
+  gather(...ws: unknown[]): Yieldable<unknown[]>;
+  wait(w: unknown): Yieldable<unknown>;
+  awaitPromise<T>(thunk: () => PromiseLike<T>): Yieldable<T>;
+  createPromise(): Yieldable<{ future: unknown }>;
+  completePromise(p: unknown, v: unknown): Yieldable<unknown>;
+}
+
+const NAMES = ["scheduler", "spawn", "gather", "wait", "awaitPromise", "createPromise", "completePromise"];
+
+/** The scheduler API if src/index.ts exports all of it, else null. */
+export function schedulerApi(): SchedulerApi | null {
+  const ns = doeff as unknown as Record<string, unknown>;
+  for (const k of NAMES) if (typeof ns[k] !== "function") return null;
+  return ns as unknown as SchedulerApi;
+}
+
+export const SCHEDULER_NA = "n/a (scheduler not available)";
+
+function ok<T>(r: { ok: boolean; error: unknown; value: T }): T {
+  if (!r.ok) throw r.error;
+  return r.value;
+}
+const eq = (expected: (n: number) => unknown) => (r: unknown, n: number) => r === expected(n);
+
+/** Rounds of spawn-N-then-gather per sample: ops = total tasks, a multiple of `width`. */
+function spawnGather(width: number, api: SchedulerApi | null): Workload {
+  const w: Workload = {
+    name: `spawn_gather_${width}`,
+    op: "1 task (spawn + gather share)",
+    ops: { full: 200_000, quick: 20_000 },
+    note: `repeat: spawn ${width} trivial tasks, then gather them all`,
+    impls: {},
+  };
+  if (api === null) {
+    w.unavailable = SCHEDULER_NA;
+    return w;
+  }
+  const rounds = (n: number) => Math.max(1, Math.round(n / width));
+  const child = doeff.fn(function* child(i: number) {
+    return i;
+  });
+  const main = doeff.fn(function* spawnGatherMain(r: number) {
+    let total = 0;
+    for (let j = 0; j < r; j++) {
+      const tasks: unknown[] = [];
+      for (let i = 0; i < width; i++) tasks.push(yield* api.spawn(child(i)));
+      const vs = yield* api.gather(...tasks);
+      total += vs.length;
+    }
+    return total;
+  });
+  w.impls = {
+    doeff: {
+      prepare: (n) => {
+        const p = main(rounds(n));
+        return () => ok(doeff.run(p, { handlers: [api.scheduler] }));
+      },
+      check: (r, n) => r === rounds(n) * width,
+    },
+    effect: {
+      note: "Effect.fork × width, then Fiber.joinAll; runPromise",
+      prepare: (n) => {
+        const r = rounds(n);
+        const prog = Fx.gen(function* () {
+          let total = 0;
+          for (let j = 0; j < r; j++) {
+            const fibers: Fiber.RuntimeFiber<number>[] = [];
+            for (let i = 0; i < width; i++) fibers.push(yield* Fx.fork(Fx.succeed(i)));
+            total += (yield* Fiber.joinAll(fibers)).length;
+          }
+          return total;
+        });
+        return () => Fx.runPromise(prog);
+      },
+      check: (r, n) => r === rounds(n) * width,
+    },
+    effection: {
+      scale: 1 / 20,
+      note: "spawn × width, then all(tasks); runs 5% of the ops",
+      prepare: (n) => {
+        const r = rounds(n);
+        return () =>
+          effection.run(function* () {
+            let total = 0;
+            for (let j = 0; j < r; j++) {
+              const tasks: effection.Task<number>[] = [];
+              for (let i = 0; i < width; i++) {
+                const v = i;
+                tasks.push(
+                  yield* effection.spawn(function* () {
+                    return v;
+                  }),
+                );
+              }
+              total += (yield* effection.all(tasks)).length;
+            }
+            return total;
+          });
+      },
+      check: (r, n) => r === rounds(n) * width,
+    },
+  };
+  return w;
+}
+
+function asyncAwait(api: SchedulerApi | null): Workload {
+  const w: Workload = {
+    name: "async_await",
+    op: "1 await of a resolved promise",
+    ops: { full: 200_000, quick: 20_000 },
+    impls: {},
+  };
+  if (api === null) {
+    w.unavailable = SCHEDULER_NA;
+    return w;
+  }
+  const one = () => Promise.resolve(1);
+  const loop = doeff.fn(function* awaitLoop(n: number) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += yield* api.awaitPromise(one);
+    return s;
+  });
+  w.impls = {
+    doeff: {
+      note: "awaitPromise(() => Promise.resolve(1)) under runAsync with [scheduler]",
+      prepare: (n) => {
+        const p = loop(n);
+        return async () => ok(await doeff.runAsync(p, { handlers: [api.scheduler] }));
+      },
+      check: eq((n) => n),
+    },
+    floor: {
+      note: "a plain `await Promise.resolve(1)` loop",
+      prepare: (n) => async () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += await one();
+        return s;
+      },
+      check: eq((n) => n),
+    },
+    effect: {
+      note: "Effect.promise(() => Promise.resolve(1)); runPromise",
+      prepare: (n) => {
+        const prog = Fx.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Fx.promise(one);
+          return s;
+        });
+        return () => Fx.runPromise(prog);
+      },
+      check: eq((n) => n),
+    },
+    effection: {
+      scale: 1 / 20,
+      note: "call(() => Promise.resolve(1)); runs 5% of the ops",
+      prepare: (n) => () =>
+        effection.run(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* effection.call(one);
+          return s;
+        }),
+      check: eq((n) => n),
+    },
+    "redux-saga": {
+      note: "call(() => Promise.resolve(1)) via runSaga",
+      prepare: (n) => () =>
+        runSaga({ getState: () => ({}), dispatch: () => {} }, function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += (yield call(one)) as number;
+          return s;
+        }).toPromise(),
+      check: eq((n) => n),
+    },
+  };
+  return w;
+}
+
+export function schedulerWorkloads(): Workload[] {
+  const api = schedulerApi();
+  return [...[100, 1000, 10000].map((n) => spawnGather(n, api)), asyncAwait(api)];
+}
+
+/**
+ * Retained heap per pending task: spawn `n` tasks that each wait on one never-completed promise, let
+ * them all start, then measure (after GC) from inside the run; finally complete the promise so the
+ * run ends normally. Returns bytes per task, or null without the scheduler.
+ */
+export function pendingTaskBytes(n: number): number | null {
+  const api = schedulerApi();
+  if (api === null) return null;
+  const heap = () => {
+    collect();
+    return process.memoryUsage().heapUsed;
+  };
+  let before = 0;
+  let after = 0;
+  const waiter = doeff.fn(function* waiter(future: unknown) {
+    return yield* api.wait(future);
+  });
+  const main: Program<number> = doeff.program(function* pendingTasks() {
+    const pr = (yield* api.createPromise()) as { future: unknown };
+    before = heap();
+    const tasks: unknown[] = [];
+    for (let i = 0; i < n; i++) tasks.push(yield* api.spawn(waiter(pr.future)));
+    // the probe is spawned last, so it runs once every waiter has started and blocked
+    const probe = yield* api.spawn(
+      doeff.program(function* probe() {
+        after = heap();
+        return 0;
+      }),
+    );
+    yield* api.wait(probe);
+    yield* api.completePromise(pr, 1);
+    const vs = yield* api.gather(...tasks);
+    return vs.length;
+  });
+  const r = doeff.run(main, { handlers: [api.scheduler] });
+  if (!r.ok) throw r.error;
+  return (after - before) / n;
+}

@@ -1,0 +1,528 @@
+/**
+ * The workloads. Each names what one op is; every implementation runs the same number of ops unless
+ * it declares a `scale` (only effection does: its per-op cost is ~10–80 µs and flat in n — checked at
+ * 1k/10k/50k ops — so it runs a fraction of the ops to keep a full run in minutes).
+ */
+import { Context, Effect as Fx, Ref } from "effect";
+import * as effection from "effection";
+import { runSaga } from "redux-saga";
+import { call, getContext, select } from "redux-saga/effects";
+import {
+  ask,
+  Effect,
+  fn,
+  get,
+  type Handler,
+  handle,
+  type Program,
+  pure,
+  put,
+  reader,
+  resume,
+  run,
+  state,
+  type TraceOptions,
+  transfer,
+  withHandler,
+} from "../../src/index.js";
+import {
+  drive,
+  FTick,
+  floorNest,
+  floorReaderLoop,
+  floorStateLoop,
+  floorTicks,
+  floorTrivial,
+} from "./floor.js";
+import type { ImplDef, Workload } from "./harness.js";
+import { schedulerWorkloads } from "./scheduler-workloads.js";
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+const EFFECTION_SCALE = 1 / 50;
+const effectionNote = `runs ${EFFECTION_SCALE * 100}% of the ops (per-op cost flat in n)`;
+
+function ok<T>(r: { ok: boolean; error: unknown; value: T }): T {
+  if (!r.ok) throw r.error;
+  return r.value;
+}
+
+const eq = (expected: (n: number) => unknown) => (r: unknown, n: number) => r === expected(n);
+
+/** redux-saga store stub: getState only; dispatch unused. */
+function saga(
+  gen: (...args: any[]) => Generator<any, unknown, any>,
+  st: object,
+  context?: object,
+): Promise<unknown> {
+  return runSaga(
+    { getState: () => st, dispatch: () => {}, ...(context ? { context } : {}) },
+    gen,
+  ).toPromise();
+}
+
+// ---------------------------------------------------------------------------------------------
+// state_loop: n iterations of get + put
+
+export const doeffStateLoop = fn(function* stateLoop(n: number) {
+  for (let i = 0; i < n; i++) {
+    const c = yield* get<number>("c");
+    yield* put("c", c + 1);
+  }
+  return yield* get<number>("c");
+});
+
+const stateLoopImpls = (traceOff: boolean): Record<string, ImplDef> => {
+  const trace: TraceOptions = { steps: undefined, sites: false } as unknown as TraceOptions;
+  return {
+    doeff: {
+      prepare: (n) => {
+        const p = doeffStateLoop(n);
+        return traceOff
+          ? () => ok(run(p, { handlers: [state], store: { c: 0 }, trace }))
+          : () => ok(run(p, { handlers: [state], store: { c: 0 } }));
+      },
+      check: eq((n) => n),
+      ...(traceOff ? { note: "trace: { steps: undefined, sites: false }" } : {}),
+    },
+  };
+};
+
+const EffCtx = effection.createContext<number>("bench.c", 0);
+
+const stateLoop: Workload = {
+  name: "state_loop",
+  op: "1 iteration (get + put = 2 effects)",
+  ops: { full: 1_000_000, quick: 100_000 },
+  impls: {
+    ...stateLoopImpls(false),
+    floor: {
+      prepare: (n) => () => drive(floorStateLoop(n), new Map([["c", 0]])),
+      check: eq((n) => n),
+    },
+    effect: {
+      note: "Ref.get + Ref.set in Effect.gen, runSync",
+      prepare: (n) => {
+        const prog = Fx.gen(function* () {
+          const ref = yield* Ref.make(0);
+          for (let i = 0; i < n; i++) {
+            const c = yield* Ref.get(ref);
+            yield* Ref.set(ref, c + 1);
+          }
+          return yield* Ref.get(ref);
+        });
+        return () => Fx.runSync(prog);
+      },
+      check: eq((n) => n),
+    },
+    effection: {
+      scale: EFFECTION_SCALE,
+      note: `context.get + context.set; ${effectionNote}`,
+      prepare: (n) => () =>
+        effection.run(function* () {
+          yield* EffCtx.set(0);
+          for (let i = 0; i < n; i++) {
+            const c = (yield* EffCtx.get())!;
+            yield* EffCtx.set(c + 1);
+          }
+          return yield* EffCtx.get();
+        }),
+      check: eq((n) => n),
+    },
+    "redux-saga": {
+      note: "select + call(setter) via runSaga with a store stub",
+      prepare: (n) => () => {
+        const st = { c: 0 };
+        const setC = (v: number) => {
+          st.c = v;
+        };
+        const getC = (s: { c: number }) => s.c;
+        return saga(function* () {
+          for (let i = 0; i < n; i++) {
+            const c: number = yield select(getC);
+            yield call(setC, c + 1);
+          }
+          return st.c;
+        }, st);
+      },
+      check: eq((n) => n),
+    },
+  },
+};
+
+const stateLoopTraceOff: Workload = {
+  name: "state_loop_trace_off",
+  op: "1 iteration (get + put)",
+  ops: stateLoop.ops,
+  note: "doeff with trace explicitly off vs trace option unset, interleaved; must be equal within noise",
+  impls: {
+    ...stateLoopImpls(true),
+    "doeff-trace-unset": stateLoopImpls(false).doeff!,
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// reader_loop: n asks
+
+const doeffReaderLoop = fn(function* readerLoop(n: number) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += yield* ask<number>("k");
+  return s;
+});
+
+class KTag extends Context.Tag("bench/K")<KTag, number>() {}
+const EffK = effection.createContext<number>("bench.k");
+
+const readerLoop: Workload = {
+  name: "reader_loop",
+  op: "1 ask",
+  ops: { full: 1_000_000, quick: 100_000 },
+  impls: {
+    doeff: {
+      prepare: (n) => {
+        const p = doeffReaderLoop(n);
+        return () => ok(run(p, { handlers: [reader], env: { k: 1 } }));
+      },
+      check: eq((n) => n),
+    },
+    floor: {
+      prepare: (n) => () => drive(floorReaderLoop(n), new Map(), new Map([["k", 1]])),
+      check: eq((n) => n),
+    },
+    effect: {
+      note: "yield* a Context.Tag service, provideService",
+      prepare: (n) => {
+        const prog = Fx.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* KTag;
+          return s;
+        }).pipe(Fx.provideService(KTag, 1));
+        return () => Fx.runSync(prog);
+      },
+      check: eq((n) => n),
+    },
+    effection: {
+      scale: EFFECTION_SCALE,
+      note: `context.expect(); ${effectionNote}`,
+      prepare: (n) => () =>
+        effection.run(function* () {
+          yield* EffK.set(1);
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* EffK.expect();
+          return s;
+        }),
+      check: eq((n) => n),
+    },
+    "redux-saga": {
+      note: "getContext via runSaga({ context })",
+      prepare: (n) => () =>
+        saga(
+          function* () {
+            let s = 0;
+            for (let i = 0; i < n; i++) s += (yield getContext("k")) as number;
+            return s;
+          },
+          {},
+          { k: 1 },
+        ),
+      check: eq((n) => n),
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// user handlers: n Tick effects answered by a user generator handler (resume / transfer)
+
+export class Tick extends Effect<number> {}
+class Other extends Effect<number> {}
+
+const resumeHandler: Handler = handle(Tick, function* tickResume(_e, k) {
+  return yield* resume(k, 1);
+});
+const transferHandler: Handler = handle(Tick, function* tickTransfer(_e, k) {
+  return yield* transfer(k, 1);
+});
+
+export const doeffTicks = fn(function* ticks(n: number) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += yield* new Tick();
+  return s;
+});
+
+// Peers: the fairest equivalent of "a user handler, installed in dynamic scope, answers the effect"
+// in libraries without effect handlers: a handler looked up from the dynamic scope (effection
+// context / Effect service / redux-saga context) per effect and called as a sub-operation. It does
+// not capture a continuation, so it is cheaper than what doeff does — the conservative choice.
+type EffTickHandler = (e: FTick) => effection.Operation<number>;
+const EffHandler = effection.createContext<EffTickHandler>("bench.tickHandler");
+class TickService extends Context.Tag("bench/TickService")<
+  TickService,
+  { readonly handle: (e: FTick) => Fx.Effect<number> }
+>() {}
+
+function userHandlerPeers(): Record<string, ImplDef> {
+  return {
+    floor: {
+      note: "a plain function answers each Tick",
+      prepare: (n) => () => drive(floorTicks(n), new Map(), undefined, () => 1),
+      check: eq((n) => n),
+    },
+    effect: {
+      note: "service from a Context.Tag, handle(e) returns Effect.succeed(1)",
+      prepare: (n) => {
+        const prog = Fx.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) {
+            const h = yield* TickService;
+            s += yield* h.handle(new FTick());
+          }
+          return s;
+        }).pipe(Fx.provideService(TickService, { handle: () => Fx.succeed(1) }));
+        return () => Fx.runSync(prog);
+      },
+      check: eq((n) => n),
+    },
+    effection: {
+      scale: EFFECTION_SCALE,
+      note: `handler generator from a context: yield* (yield* ctx.expect())(e); ${effectionNote}`,
+      prepare: (n) => () =>
+        effection.run(function* () {
+          yield* EffHandler.set(function* () {
+            return 1;
+          });
+          let s = 0;
+          for (let i = 0; i < n; i++) {
+            const h = yield* EffHandler.expect();
+            s += yield* h(new FTick());
+          }
+          return s;
+        }),
+      check: eq((n) => n),
+    },
+    "effection-action": {
+      scale: EFFECTION_SCALE / 10,
+      note: "action((resolve) => { resolve(1); ... }): the continuation handed to user code (info only)",
+      prepare: (n) => () =>
+        effection.run(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) {
+            s += yield* effection.action<number>((resolve) => {
+              resolve(1);
+              return () => {};
+            });
+          }
+          return s;
+        }),
+      check: eq((n) => n),
+    },
+    "redux-saga": {
+      note: "handler generator from getContext, run with call(h, e)",
+      prepare: (n) => () =>
+        saga(
+          function* () {
+            let s = 0;
+            for (let i = 0; i < n; i++) {
+              const h = (yield getContext("tick")) as (e: FTick) => Generator<unknown, number>;
+              s += (yield call(h, new FTick())) as number;
+            }
+            return s;
+          },
+          {},
+          {
+            *tick() {
+              return 1;
+            },
+          },
+        ),
+      check: eq((n) => n),
+    },
+  };
+}
+
+const userHandlerResume: Workload = {
+  name: "user_handler_resume",
+  op: "1 effect",
+  ops: { full: 1_000_000, quick: 100_000 },
+  note:
+    "handle(Tick, function* (e, k) { return yield* resume(k, 1) }) around a loop of n Ticks; " +
+    "each resume is non-tail, so all n handler invocations stay suspended until the loop ends",
+  impls: {
+    doeff: {
+      prepare: (n) => {
+        const p = withHandler(resumeHandler, doeffTicks(n));
+        return () => ok(run(p));
+      },
+      check: eq((n) => n),
+    },
+    ...userHandlerPeers(),
+  },
+};
+
+const userHandlerTransfer: Workload = {
+  name: "user_handler_transfer",
+  op: "1 effect",
+  ops: { full: 1_000_000, quick: 100_000 },
+  note: "handle(Tick, function* (e, k) { return yield* transfer(k, 1) }) (tail resume)",
+  impls: {
+    doeff: {
+      prepare: (n) => {
+        const p = withHandler(transferHandler, doeffTicks(n));
+        return () => ok(run(p));
+      },
+      check: eq((n) => n),
+    },
+    ...userHandlerPeers(),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// call_depth_D: n gets performed D program calls deep (depth 1 = the top program performs them)
+
+const leaf = fn(function* leaf(n: number) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += yield* get<number>("c");
+  return s;
+});
+// calls go through the fn-wrapped `nest` (the inner generator has another name on purpose)
+export const nest: (depth: number, n: number) => Program<number> = fn(function* nestGen(
+  depth: number,
+  n: number,
+): Generator<unknown, number, any> {
+  if (depth <= 1) return yield* leaf(n);
+  return yield* nest(depth - 1, n);
+});
+
+function* effLeaf(n: number): effection.Operation<number> {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += yield* EffK.expect();
+  return s;
+}
+function* effNest(depth: number, n: number): effection.Operation<number> {
+  if (depth <= 1) return yield* effLeaf(n);
+  return yield* effNest(depth - 1, n);
+}
+
+function callDepth(depth: number): Workload {
+  return {
+    name: `call_depth_${depth}`,
+    op: "1 effect (get) at the given call depth",
+    ops: { full: 300_000, quick: 30_000 },
+    note: "doeff: fn-program calls (VM frames); floor/effection: a native yield* chain of that depth",
+    impls: {
+      doeff: {
+        prepare: (n) => {
+          // depth 1: the top program (leaf) performs the effects
+          const p = depth === 1 ? leaf(n) : nest(depth, n);
+          return () => ok(run(p, { handlers: [state], store: { c: 1 } }));
+        },
+        check: eq((n) => n),
+      },
+      floor: {
+        note: "native yield* chain of that depth, driven by the floor loop",
+        prepare: (n) => () => drive(floorNest(depth, n), new Map([["c", 1]])),
+        check: eq((n) => n),
+      },
+      effection: {
+        scale: EFFECTION_SCALE,
+        note: `context.expect() at the bottom of a native yield* chain; ${effectionNote}`,
+        prepare: (n) => () =>
+          effection.run(function* () {
+            yield* EffK.set(1);
+            return yield* effNest(depth, n);
+          }),
+        check: eq((n) => n),
+      },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// handler_depth_N: get handled by the outermost (state) of N handlers; N-1 inner handle(Other, …)
+
+const otherHandler: Handler = handle(Other, function* other(_e, k) {
+  return yield* transfer(k, 0);
+});
+
+function handlerDepth(count: number): Workload {
+  const handlers: Handler[] = [state];
+  for (let i = 1; i < count; i++) handlers.push(otherHandler);
+  return {
+    name: `handler_depth_${count}`,
+    op: "1 effect (get)",
+    ops: { full: 300_000, quick: 30_000 },
+    note: `handlers: [state, ${count - 1} × handle(Other, …)]; state (outermost) answers`,
+    impls: {
+      doeff: {
+        prepare: (n) => {
+          const p = leaf(n);
+          return () => ok(run(p, { handlers, store: { c: 1 } }));
+        },
+        check: eq((n) => n),
+      },
+      floor: {
+        note: "depth-independent reference",
+        prepare: (n) => () => drive(floorNest(1, n), new Map([["c", 1]])),
+        check: eq((n) => n),
+      },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// run_trivial
+
+const pure1 = pure(1);
+const fxOne = Fx.succeed(1);
+
+const runTrivial: Workload = {
+  name: "run_trivial",
+  op: "1 run",
+  ops: { full: 200_000, quick: 20_000 },
+  impls: {
+    doeff: {
+      note: "run(pure(1))",
+      prepare: (n) => () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += ok(run(pure1));
+        return s;
+      },
+      check: eq((n) => n),
+    },
+    floor: {
+      note: "drive a generator that returns 1",
+      prepare: (n) => () => {
+        let s = 0;
+        const m = new Map<string, unknown>();
+        for (let i = 0; i < n; i++) s += drive(floorTrivial(), m);
+        return s;
+      },
+      check: eq((n) => n),
+    },
+    effect: {
+      note: "Effect.runSync(Effect.succeed(1))",
+      prepare: (n) => () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += Fx.runSync(fxOne);
+        return s;
+      },
+      check: eq((n) => n),
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+
+export function workloads(): Workload[] {
+  return [
+    stateLoop,
+    stateLoopTraceOff,
+    readerLoop,
+    userHandlerResume,
+    userHandlerTransfer,
+    ...[1, 10, 100, 1000].map(callDepth),
+    ...[1, 10, 100].map(handlerDepth),
+    ...schedulerWorkloads(),
+    runTrivial,
+  ];
+}
