@@ -28,4 +28,5 @@ export {
   withHandler,
 } from "./vm/primitives.js";
 export { boundary, fn, hidden, Program, type ProgramLikeOf, program, pure } from "./vm/program.js";
+export type { AnyEffect, AnyProgramLike, EffectsOf, IsOpen, ResultOf } from "./vm/types.js";
 export { Env, perRun, type RunContext, type TaskContext } from "./run/context.js";

@@ -52,6 +52,7 @@ test("F1 an unhandled effect → Err(UnhandledEffectError) with .effect and .han
 test('F2 an unhandled effect is catchable at the perform site → Ok("caught")', () => {
   expectOk(
     run(
+      // @ts-expect-error -- deliberately unhandled effect: a compile error by design (API §7); this tests the run-time outcome
       P(function* () {
         try {
           yield* new Num(1);
@@ -70,6 +71,7 @@ test("F3 UnhandledEffectError.handlers lists the visible handlers, innermost fir
   const W = writer;
   expectOk(
     run(
+      // @ts-expect-error -- deliberately unhandled effect: a compile error by design (API §7); this tests the run-time outcome
       P(function* () {
         try {
           yield* new Num(1);
@@ -128,6 +130,7 @@ test("F6 store and log reflect the point of failure → Err(Error); store {x: 1}
 });
 
 test("F7 no handlers are installed by default → Err(UnhandledEffectError); store {c: 1}", () => {
+  // @ts-expect-error -- deliberately unhandled effect: a compile error by design (API §7); this tests the run-time outcome
   const r = run(get("c"), { handlers: [], store: { c: 1 } });
   expectErr(r, UnhandledEffectError);
   assert.deepEqual({ ...r.store }, { c: 1 });

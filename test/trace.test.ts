@@ -32,6 +32,7 @@ function norm(s: string): string {
 const sites = { trace: { sites: true } } as const;
 
 test("trace: unhandled effect three program calls deep (sites on)", () => {
+  // @ts-expect-error -- deliberately unhandled effect: a compile error by design (API §7); this tests the run-time outcome
   const r = run(top(), { handlers: [state, writer], ...sites });
   assert.ok(r.error instanceof UnhandledEffectError);
   const expected = [
@@ -49,6 +50,7 @@ test("trace: unhandled effect three program calls deep (sites on)", () => {
 });
 
 test("trace: default options still show program names and the effect", () => {
+  // @ts-expect-error -- deliberately unhandled effect: a compile error by design (API §7); this tests the run-time outcome
   const r = run(top(), { handlers: [state, writer] });
   assert.equal(
     r.format(),
@@ -131,6 +133,7 @@ test("trace: an invalid yield", () => {
 
 test("trace: step tracing and site capture never change results, stores or logs", () => {
   const cases: Array<[string, (o: object) => ReturnType<typeof run>]> = [
+    // @ts-expect-error -- deliberately unhandled effect: a compile error by design (API §7); this tests the run-time outcome
     ["unhandled", (o) => run(top(), { handlers: [state, writer], ...o })],
     ["handler throws", (o) => run(withHandler(failing, top()), { handlers: [writer], ...o })],
     ["body throws", (o) => run(withHandler(resumer, bodyThrows()), o)],

@@ -10,6 +10,11 @@ import { captureSite, siteState } from "../vm/sites.js";
 export abstract class Effect<A = unknown> {
   /** Phantom: the answer type. Never set at run time. */
   declare readonly __answer?: A;
+  /**
+   * Phantom, protected: makes Effect nominal for the type checker (only subclasses are Effects), so
+   * an arbitrary iterable such as a generator object is never mistaken for one.
+   */
+  declare protected readonly __effect: true;
 
   /** Yields the effect itself once and returns what it is resumed with. */
   *[Symbol.iterator](): Generator<this, A, any> {

@@ -1,6 +1,7 @@
 /** safe(p) (SEMANTICS §7.6): a Program (no handler needed) that turns p's error into a value. */
 import { checkProgramLike } from "../vm/primitives.js";
 import { hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
+import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 
 export class Ok<T> {
   readonly ok = true as const;
@@ -41,7 +42,10 @@ function* safeGen<T>(p: ProgramLikeOf<T>): Generator<unknown, Result<T>, any> {
 }
 
 /** Run `p`; answer Ok(value) or Err(error). State and log are not rolled back. */
-export function safe<T>(p: ProgramLikeOf<T>): Program<Result<T>> {
+export function safe<P extends AnyProgramLike>(p: P): Program<Result<ResultOf<P>>, EffectsOf<P>> {
   checkProgramLike(p, "safe");
-  return hidden(safeGen<T>, p);
+  return hidden(safeGen<ResultOf<P>>, p as ProgramLikeOf<ResultOf<P>>) as Program<
+    Result<ResultOf<P>>,
+    EffectsOf<P>
+  >;
 }

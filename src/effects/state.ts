@@ -6,12 +6,16 @@ function checkKey(key: unknown, where: string): asserts key is string {
   if (typeof key !== "string") throw new TypeError(`${where} expects a string key, got ${describe(key)}`);
 }
 
+// `_tag` is a type-level name only (never set at run time): it keeps structurally similar effect
+// classes apart when handlers subtract them from a row (API §7).
 export class Get<T = unknown> extends Effect<T> {
+  declare readonly _tag: "Get";
   constructor(readonly key: string) {
     super();
   }
 }
 export class Put extends Effect<undefined> {
+  declare readonly _tag: "Put";
   constructor(
     readonly key: string,
     readonly value: unknown,
@@ -19,10 +23,14 @@ export class Put extends Effect<undefined> {
     super();
   }
 }
+/** Method-style so `Modify<T>` is covariant in T (a handler for `Modify<any>` takes every Modify). */
+type Updater<T> = { bivarianceHack(old: T | undefined): T }["bivarianceHack"];
+
 export class Modify<T = unknown> extends Effect<T> {
+  declare readonly _tag: "Modify";
   constructor(
     readonly key: string,
-    readonly f: (old: T | undefined) => T,
+    readonly f: Updater<T>,
   ) {
     super();
   }

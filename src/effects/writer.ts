@@ -1,9 +1,11 @@
 /** Writer effects (SEMANTICS §7.5): Tell, Listen. */
 import { checkProgramLike } from "../vm/primitives.js";
 import type { ProgramLikeOf } from "../vm/program.js";
+import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 
 export class Tell extends Effect<undefined> {
+  declare readonly _tag: "Tell";
   constructor(readonly message: unknown) {
     super();
   }
@@ -12,7 +14,10 @@ export interface Listened<T> {
   readonly value: T;
   readonly log: unknown[];
 }
-export class Listen<T = unknown> extends Effect<Listened<T>> {
+/** Runs `program` at the perform site: its row `R` is part of the performer's row. */
+export class Listen<T = unknown, R = never> extends Effect<Listened<T>> {
+  declare readonly _tag: "Listen";
+  declare readonly __row?: R;
   constructor(readonly program: ProgramLikeOf<T>) {
     super();
   }
@@ -23,7 +28,7 @@ export function tell(message: unknown): Tell {
   return new Tell(message);
 }
 /** Run `program` and answer `{ value, log }` with the entries it appended. */
-export function listen<T>(program: ProgramLikeOf<T>): Listen<T> {
+export function listen<P extends AnyProgramLike>(program: P): Listen<ResultOf<P>, EffectsOf<P>> {
   checkProgramLike(program, "listen");
-  return new Listen<T>(program);
+  return new Listen(program as ProgramLikeOf<ResultOf<P>>);
 }

@@ -6,7 +6,10 @@ import type { Effect } from "../effects/effect.js";
 import {
   brandOf,
   describe,
+  type AnyProgramLike,
+  type EffectsOf,
   type Handler,
+  type ResultOf,
   type Primitive,
   type ProgramLikeOf,
   pass,
@@ -18,10 +21,10 @@ import { raise } from "./util.js";
 /** What a transform returns: nothing (pass unchanged), a substitute Effect, or a program to run instead. */
 export type InterceptResult = undefined | void | Effect<unknown> | ProgramLikeOf<unknown>;
 
-export function intercept<A>(
-  p: ProgramLikeOf<A>,
+export function intercept<P extends AnyProgramLike>(
+  p: P,
   transform: (effect: Effect<unknown>) => InterceptResult,
-): Primitive<A> {
+): Primitive<ResultOf<P>, EffectsOf<P>> {
   if (typeof transform !== "function") {
     throw new TypeError(`intercept expects a transform function (effect) => ..., got ${describe(transform)}`);
   }
@@ -45,5 +48,6 @@ export function intercept<A>(
       ),
     );
   };
-  return withHandler(interceptor, p);
+  // the interceptor passes everything on, so the row is p's row
+  return withHandler(interceptor, p) as Primitive<ResultOf<P>, EffectsOf<P>>;
 }

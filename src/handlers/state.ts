@@ -33,7 +33,7 @@ function answer(effect: Get | Put | Modify, ctx: RunContext): unknown {
 }
 
 /** The reference handler: answers with transfer(k, answer), or throws at the site with transferWith. */
-export const state: Handler<Get | Put | Modify> = function* state(effect, k) {
+export const state: Handler<Get<any> | Put | Modify<any>> = function* state(effect, k) {
   const ctx = yield* getRunContext();
   let v: unknown;
   try {

@@ -5,7 +5,9 @@
  */
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, brandOf, describe, isGeneratorObject } from "../vm/brand.js";
 import { Machine, ST_ASYNC, ST_DONE } from "../vm/machine.js";
+import type { Handler } from "../vm/handler.js";
 import { withHandler } from "../vm/primitives.js";
+import type { AnyProgramLike, EffectsOf, IsOpen, ResultOf } from "../vm/types.js";
 import { fromGeneratorObject } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 import { formatFailure } from "../trace/format.js";
@@ -15,7 +17,39 @@ import { type Driver, Env, RunContextImpl } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
 import { RunResult } from "./result.js";
 
-type Runnable<T> = { [Symbol.iterator](): Iterator<unknown, T, any> } | Generator<unknown, T, any>;
+/** What run/runAsync accept: a ProgramLike, or a raw generator object (top level only). */
+export type Runnable = AnyProgramLike | Generator<any, any, any>;
+
+/** The effects a runnable may perform. */
+export type RowOf<P> = P extends Generator<infer Y, any, any> ? EffectsOf<Y> : EffectsOf<P>;
+/** What a runnable returns. */
+export type RunValue<P> = P extends Generator<any, infer A, any> ? A : ResultOf<P>;
+
+type HandledBy<Hs> = Hs extends readonly (infer H)[] ? (H extends Handler<infer X, any> ? X : never) : never;
+type EmittedBy<Hs> = Hs extends readonly (infer H)[]
+  ? H extends Handler<any, infer Em>
+    ? Em
+    : never
+  : never;
+
+/** The effects of row E that none of the handlers Hs takes (never when E is open). */
+export type MissingHandlers<E, Hs> =
+  IsOpen<E> extends true ? never : Exclude<E | EmittedBy<Hs>, HandledBy<Hs>>;
+
+/** The compile error for a program with unhandled effects; the message names them. */
+export interface MissingHandlerError<M> {
+  readonly "doeff: no handler in `handlers` takes these effects": M;
+}
+
+/** Accepts P when every effect of its row is handled by Hs; otherwise demands an impossible property. */
+export type Covered<P, Hs> = [MissingHandlers<RowOf<P>, Hs>] extends [never]
+  ? unknown
+  : MissingHandlerError<MissingHandlers<RowOf<P>, Hs>>;
+
+/** Options whose handler list is kept as a tuple type, for the coverage check. */
+export type RunOptionsOf<Hs extends readonly Handler<any, any>[]> = Omit<RunOptions, "handlers"> & {
+  handlers?: Hs;
+};
 
 function checkProgram(p: unknown, where: string): void {
   const b = brandOf(p);
@@ -83,13 +117,19 @@ function attachTrace(error: unknown, report: string): void {
   }
 }
 
-/** Run `program` synchronously to the end. Errors during the run become an Err result. */
-export function run<T>(program: Runnable<T>, options?: RunOptions): RunResult<T> {
+/**
+ * Run `program` synchronously to the end. Errors during the run become an Err result.
+ * Compile-time: every effect the program may perform must be taken by one of `handlers` (API §7).
+ */
+export function run<P extends Runnable, const Hs extends readonly Handler<any, any>[] = []>(
+  program: P & Covered<P, Hs>,
+  options?: RunOptionsOf<Hs>,
+): RunResult<RunValue<P>> {
   checkProgram(program, "run");
   checkOptions(options);
-  const { m, ctx } = start(program, options, "sync");
+  const { m, ctx } = start(program, options as RunOptions | undefined, "sync");
   m.run(Number.POSITIVE_INFINITY);
-  return result<T>(m, ctx);
+  return result<RunValue<P>>(m, ctx);
 }
 
 const YIELD_STEPS = 10_000;
@@ -106,16 +146,19 @@ const macrotask: () => Promise<void> =
     ? () => new Promise((r) => timers.setImmediate!(r))
     : () => new Promise((r) => timers.setTimeout(r, 0));
 
-/** Run `program` on the event loop. The promise never rejects for program errors. */
-export async function runAsync<T>(program: Runnable<T>, options?: RunOptions): Promise<RunResult<T>> {
+/** Run `program` on the event loop. The promise never rejects for program errors. Typed like run. */
+export async function runAsync<P extends Runnable, const Hs extends readonly Handler<any, any>[] = []>(
+  program: P & Covered<P, Hs>,
+  options?: RunOptionsOf<Hs>,
+): Promise<RunResult<RunValue<P>>> {
   checkProgram(program, "runAsync");
   checkOptions(options);
-  const { m, ctx } = start(program, options, "async");
+  const { m, ctx } = start(program, options as RunOptions | undefined, "async");
   let sinceYield = 0;
   let lastYield = Date.now();
   for (;;) {
     const st = m.run(CHECK_STEPS);
-    if (st === ST_DONE) return result<T>(m, ctx);
+    if (st === ST_DONE) return result<RunValue<P>>(m, ctx);
     if (st === ST_ASYNC) {
       const thunk = m.asyncThunk!;
       m.asyncThunk = null;

@@ -4,13 +4,27 @@
  */
 import type { Continuation } from "./continuation.js";
 
+/**
+ * The call signature, declared method-style so a handler's effect parameter is bivariant: a list of
+ * handlers of different effect types (`[state, writer]`) is then usable where one is expected.
+ */
+type HandlerCall<H> = {
+  bivarianceHack(effect: H, k: Continuation<any, any>): HandlerResult;
+}["bivarianceHack"];
+
 /** What a handler function may return: a generator (the usual `function*`) or a ProgramLike. */
 export type HandlerResult =
   | Generator<unknown, unknown, any>
   | { [Symbol.iterator](): Iterator<unknown, unknown, any> };
 
-export interface Handler<E = any> {
-  (effect: E, k: Continuation<any, any>): HandlerResult;
+/**
+ * A handler taking effects `H` (API §7: withHandler subtracts them from the body's row) and itself
+ * performing effects `Em` (added to the row: a handler's effects go to handlers outside it). The
+ * default `Handler` is open: it may take any effect, so it subtracts everything.
+ */
+export interface Handler<H = any, Em = never> extends HandlerCall<H> {
+  /** Phantom: the effects the handler's own code performs. Never set at run time. */
+  readonly __emits?: Em;
   /** When present and false, the handler is skipped as if it had called `pass()` at once. */
   handles?: ((effect: unknown) => boolean) | undefined;
   /** Optional fast path (see FAST_PATH). */

@@ -14,6 +14,7 @@ import {
 import type { Continuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, registerCallGen } from "./program.js";
+import type { AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
 import { captureSite, siteState } from "./sites.js";
 
 export const OP_WITH_HANDLER = 0;
@@ -54,9 +55,10 @@ export const OP_NAMES = [
   "call",
 ] as const;
 
-/** A VM instruction. `A` is what `yield*` on it evaluates to. */
-export class Primitive<A = unknown> {
+/** A VM instruction. `A` is what `yield*` on it evaluates to; `E` the effects it may perform. */
+export class Primitive<A = unknown, E = never> {
   declare readonly __answer?: A;
+  declare readonly __effects?: E;
   /** @internal */ readonly op: number;
   /** @internal */ readonly a: unknown;
   /** @internal */ readonly b: unknown;
@@ -67,7 +69,7 @@ export class Primitive<A = unknown> {
     this.b = b;
     Object.freeze(this);
   }
-  *[Symbol.iterator](): Generator<Primitive<A>, A, any> {
+  *[Symbol.iterator](): Generator<Primitive<A, E>, A, any> {
     if (siteState.on !== 0) captureSite();
     return yield this;
   }
@@ -102,8 +104,14 @@ function checkHandler(h: unknown, where: string): void {
   }
 }
 
-/** Install handler `h` around `p`; evaluates to p's result, or the first invocation's outcome. */
-export function withHandler<A>(h: Handler, p: ProgramLikeOf<A>): Primitive<A> {
+/**
+ * Install handler `h` around `p`; evaluates to p's result, or the first invocation's outcome.
+ * Row: p's effects minus those `h` handles, plus those `h` performs.
+ */
+export function withHandler<P extends AnyProgramLike, H = any, Em = never>(
+  h: Handler<H, Em>,
+  p: P,
+): Primitive<ResultOf<P>, Exclude<EffectsOf<P>, H> | Em> {
   checkHandler(h, "withHandler");
   checkProgramLike(p, "withHandler");
   return new Primitive(OP_WITH_HANDLER, h, p);
@@ -122,7 +130,7 @@ export function transfer<R = any>(k: Continuation<any, R>, v?: unknown): Primiti
 }
 
 /** As transfer, but runs `p` at k's perform site instead of delivering a value (handler only). */
-export function transferWith(k: Continuation, p: ProgramLikeOf<unknown>): Primitive<never> {
+export function transferWith(k: Continuation, p: AnyProgramLike | ProgramLikeOf<unknown>): Primitive<never> {
   checkK(k, "transferWith");
   checkProgramLike(p, "transferWith");
   return new Primitive(OP_TRANSFER_WITH, k, p);
@@ -169,10 +177,10 @@ export function getHandlers(): Primitive<Handler[]> {
 }
 
 /** An unstarted continuation that runs `p` under `handlers` (innermost first) when resumed. */
-export function createContinuation<A>(
-  p: ProgramLikeOf<A>,
-  handlers: readonly Handler[] = [],
-): Primitive<Continuation<unknown, A>> {
+export function createContinuation<P extends AnyProgramLike>(
+  p: P,
+  handlers: readonly Handler<any, any>[] = [],
+): Primitive<Continuation<unknown, ResultOf<P>>> {
   checkProgramLike(p, "createContinuation");
   if (!Array.isArray(handlers))
     throw new TypeError(`createContinuation expects an array of handlers, got ${describe(handlers)}`);

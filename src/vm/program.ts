@@ -7,6 +7,7 @@
  */
 import { B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
 import { captureSite, siteState } from "./sites.js";
+import type { AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
 
 export const P_GEN = 0; // fn(...args)
 export const P_PURE = 1; // value
@@ -16,8 +17,13 @@ export const P_LIFT = 4; // Effect or Primitive as a one-step program
 export const P_GENOBJ = 5; // a raw generator object (top level of run only); one-shot
 export const P_INTERNAL = 6; // like P_GEN, but a library-internal frame (omitted from call stacks)
 
-export class Program<A = unknown> {
+/**
+ * A lazy, re-runnable program producing `A` and performing the effects `E` (API §7; inferred by
+ * `fn`/`program`). The default row is open: a `Program<A>` annotation claims nothing about effects.
+ */
+export class Program<A = unknown, E = AnyEffect> {
   declare readonly __result?: A;
+  declare readonly __effects?: E;
   /** @internal */ readonly tag: number;
   /** @internal */ readonly a: unknown;
   /** @internal */ readonly b: unknown;
@@ -33,22 +39,22 @@ export class Program<A = unknown> {
   }
 
   /** Yields the program itself once (the VM calls it) and returns its result. */
-  *[Symbol.iterator](): Generator<Program<A>, A, any> {
+  *[Symbol.iterator](): Generator<Program<A, E>, A, any> {
     if (siteState.on !== 0) captureSite();
     return yield this;
   }
 
   /** A program that runs this one and returns `f(result)`. */
-  map<B>(f: (a: A) => B): Program<B> {
+  map<B>(f: (a: A) => B): Program<B, E> {
     if (typeof f !== "function") throw new TypeError(`Program.map expects a function, got ${describe(f)}`);
-    return new Program<B>(P_MAP, this, f, "");
+    return new Program<B, E>(P_MAP, this, f, "");
   }
 
   /** A program that runs this one, then the program `f(result)` returns. */
-  flatMap<B>(f: (a: A) => ProgramLikeOf<B>): Program<B> {
+  flatMap<P extends AnyProgramLike>(f: (a: A) => P): Program<ResultOf<P>, E | EffectsOf<P>> {
     if (typeof f !== "function")
       throw new TypeError(`Program.flatMap expects a function, got ${describe(f)}`);
-    return new Program<B>(P_FLATMAP, this, f, "");
+    return new Program(P_FLATMAP, this, f, "");
   }
 
   toString(): string {
@@ -94,30 +100,35 @@ function installRecursionTrap(g: Function, name: string): void {
   });
 }
 
-/** `fn(function* name(...) { ... })` → `(...args) => Program`, named `name`. */
-export function fn<Args extends unknown[], R>(g: GenFn<Args, R>): (...args: Args) => Program<R> {
+/**
+ * `fn(function* name(...) { ... })` → `(...args) => Program`, named `name`. Parameter types are kept;
+ * the row is inferred from what the generator yields.
+ */
+export function fn<Args extends unknown[], Y, R>(
+  g: (...args: Args) => Generator<Y, R, any>,
+): (...args: Args) => Program<R, EffectsOf<Y>> {
   if (typeof g !== "function") {
     throw new TypeError(`fn expects a generator function (function* name() { ... }), got ${describe(g)}`);
   }
   const name = g.name;
   installRecursionTrap(g, name);
-  const make = (...args: Args): Program<R> => new Program<R>(P_GEN, g, args, name);
+  const make = (...args: Args): Program<R, EffectsOf<Y>> => new Program(P_GEN, g, args, name);
   Object.defineProperty(make, "name", { value: name, configurable: true });
   return make;
 }
 
 /** `program(g)` = `fn(g)()`: a zero-argument program, built once, runnable many times. */
-export function program<R>(g: GenFn<[], R>): Program<R> {
+export function program<Y, R>(g: () => Generator<Y, R, any>): Program<R, EffectsOf<Y>> {
   return fn(g)();
 }
 
 /** A Program that returns `v`. */
-export function pure<A>(v: A): Program<A> {
-  return new Program<A>(P_PURE, v, undefined, "pure");
+export function pure<A>(v: A): Program<A, never> {
+  return new Program<A, never>(P_PURE, v, undefined, "pure");
 }
 
 /** @internal A one-shot program around a raw generator object (top level of run/runAsync only). */
-export function fromGeneratorObject<A>(gen: Generator<unknown, A, any>): Program<A> {
+export function fromGeneratorObject<A>(gen: Generator<unknown, A, any>): Program<A, any> {
   if (!isGeneratorObject(gen)) throw new TypeError("expected a generator object");
   return new Program<A>(P_GENOBJ, gen, undefined, "main");
 }
