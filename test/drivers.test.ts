@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  type Effect,
   get,
   getHandlers,
   type Handler,
@@ -66,7 +67,8 @@ test("L1 handlers list = manual nesting (getHandlers by identity)", () => {
 });
 
 test("L2 no default handlers: run(tell('x')) → Err(UnhandledEffectError)", () => {
-  const r = run(tell("x"));
+  // typed open: with a closed row this is (rightly) a compile error (API §7)
+  const r = run(tell("x") as Effect<unknown>);
   assertErr(r, UnhandledEffectError);
 });
 
