@@ -1,6 +1,6 @@
 /**
  * Summarise a V8 .cpuprofile (from `node --cpu-prof`): top functions by self time, and by inclusive
- * ("total") time. Usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [--top N] [--filter STR]
+ * ("total") time. Usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [--top N] [--filter STR] [--focus FN]
  */
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
@@ -41,7 +41,11 @@ function label(cf: CallFrame): string {
   return `${name} ${file}:${cf.lineNumber + 1}`;
 }
 
-export function summarise(profile: CpuProfile, filter?: string): Row[] {
+/**
+ * Rows sorted by self time. `focus`: count only samples whose stack contains a function of that
+ * name (e.g. the benchmark driver), so module loading and idle time do not dilute the percentages.
+ */
+export function summarise(profile: CpuProfile, filter?: string, focus?: string): Row[] {
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const n of profile.nodes) {
@@ -56,7 +60,14 @@ export function summarise(profile: CpuProfile, filter?: string): Row[] {
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   let all = 0;
+  const inFocus = (id: number): boolean => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      if (byId.get(cur)!.callFrame.functionName === focus) return true;
+    }
+    return false;
+  };
   for (const [id, us] of selfUs) {
+    if (focus !== undefined && !inFocus(id)) continue;
     all += us;
     const key = label(byId.get(id)!.callFrame);
     self.set(key, (self.get(key) ?? 0) + us);
@@ -89,14 +100,16 @@ function main(): void {
   const args = process.argv.slice(2);
   const file = args.find((a) => !a.startsWith("--"));
   if (file === undefined) {
-    console.error("usage: profile-summary.ts FILE.cpuprofile [--top N] [--filter STR]");
+    console.error("usage: profile-summary.ts FILE.cpuprofile [--top N] [--filter STR] [--focus FN]");
     process.exit(2);
   }
   const ti = args.indexOf("--top");
   const top = ti >= 0 ? Number(args[ti + 1]) : 25;
   const fi = args.indexOf("--filter");
   const filter = fi >= 0 ? args[fi + 1] : undefined;
-  const rows = summarise(JSON.parse(readFileSync(file, "utf8")) as CpuProfile, filter);
+  const fo = args.indexOf("--focus");
+  const focus = fo >= 0 ? args[fo + 1] : undefined;
+  const rows = summarise(JSON.parse(readFileSync(file, "utf8")) as CpuProfile, filter, focus);
   console.log("self%   self ms  total%  function");
   for (const r of rows.slice(0, top)) {
     console.log(

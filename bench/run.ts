@@ -6,16 +6,19 @@
  *   --compare FILE     print the change against a saved result
  *   --only a,b         run only these workloads (exact names or prefixes, e.g. call_depth)
  *   --impl doeff,floor run only these implementations
- *   --rounds N         interleaved rounds per workload (default 7, quick 3)
+ *   --rounds N         interleaved rounds per workload (default 9, quick 3)
  *   --ops N            ops per sample for every workload (overrides the defaults)
+ *   --in-process       run every workload in this process (default: one worker process each)
  *
- * Runs with `node --expose-gc --import tsx bench/run.ts`.
+ * Each workload runs in a fresh worker process (all of its implementations in that process,
+ * interleaved), so one workload's JIT feedback and heap never leak into the next one's figures and
+ * adding a workload does not shift the others. Runs with `node --expose-gc --import tsx bench/run.ts`.
  */
-import { execSync } from "node:child_process";
+import { execSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname } from "node:path";
-import { type ImplResult, measure } from "./lib/harness.js";
+import { type ImplResult, measure, type Workload } from "./lib/harness.js";
 import { heapGrowthDoeff, heapGrowthFloor } from "./lib/memory.js";
 import {
   type BenchResult,
@@ -36,10 +39,12 @@ interface Args {
   impl?: string[];
   rounds?: number;
   ops?: number;
+  inProcess: boolean;
+  worker?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, out: "bench/results/latest.json" };
+  const a: Args = { quick: false, out: "bench/results/latest.json", inProcess: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = () => {
@@ -54,6 +59,8 @@ function parseArgs(argv: string[]): Args {
     else if (k === "--impl") a.impl = v().split(",");
     else if (k === "--rounds") a.rounds = Number(v());
     else if (k === "--ops") a.ops = Number(v());
+    else if (k === "--in-process") a.inProcess = true;
+    else if (k === "--worker") a.worker = v();
     else throw new Error(`unknown option ${k}; see the header of bench/run.ts`);
   }
   return a;
@@ -69,6 +76,8 @@ function git(cmd: string): string {
   }
 }
 
+const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
+
 function machine(rounds: number): MachineInfo {
   return {
     cpu: os.cpus()[0]?.model ?? "unknown",
@@ -78,7 +87,7 @@ function machine(rounds: number): MachineInfo {
     platform: os.platform(),
     arch: os.arch(),
     totalMemGB: Math.round(os.totalmem() / 1e8) / 10,
-    loadavgStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    loadavgStart: load(),
     date: new Date().toISOString(),
     commit: git("rev-parse --short HEAD"),
     dirty: git("status --porcelain -- src") !== "",
@@ -90,10 +99,101 @@ function machine(rounds: number): MachineInfo {
 const selected = (name: string, only?: string[]) =>
   only === undefined || only.some((o) => name === o || name.startsWith(o));
 
+const MEMORY = ["memory_10m_effects", "memory_pending_task"] as const;
+
+/** What a worker reports for one workload. */
+type WorkerOut =
+  | { kind: "speed"; name: string; result: Record<string, ImplResult> }
+  | { kind: "unavailable"; name: string; reason: string }
+  | { kind: "memory"; name: string; result: Record<string, Record<string, unknown>>; lines: string[] };
+
+/** Run one workload (by name) in this process. */
+async function runOne(name: string, args: Args, rounds: number): Promise<WorkerOut> {
+  if (name === "memory_10m_effects") {
+    const effects = args.quick ? 1_000_000 : 10_000_000;
+    const d = heapGrowthDoeff(effects);
+    const f = heapGrowthFloor(effects);
+    const note = args.quick ? `quick mode: ${effects.toLocaleString("en-US")} effects, not 10M` : undefined;
+    const mb = (x: number) => `${(x / 1e6).toFixed(3)} MB`;
+    return {
+      kind: "memory",
+      name,
+      result: { doeff: { ...d, ...(note ? { note } : {}) }, floor: { ...f, ...(note ? { note } : {}) } },
+      lines: [
+        `memory_10m_effects — live heap growth over ${effects.toLocaleString("en-US")} state_loop effects` +
+          " (measured inside the run at the end of the loop, after GC)",
+        ...(note ? [`  (${note})`] : []),
+        `  doeff  at end of loop ${mb(d.heapGrowthBytes)}, after the run ${mb(d.afterRunBytes)}`,
+        `  floor  at end of loop ${mb(f.heapGrowthBytes)}, after the run ${mb(f.afterRunBytes)}`,
+      ],
+    };
+  }
+  if (name === "memory_pending_task") {
+    const tasks = args.quick ? 10_000 : 100_000;
+    let per: number | null;
+    try {
+      per = pendingTaskBytes(tasks);
+    } catch (e) {
+      return { kind: "unavailable", name, reason: `n/a (error: ${String(e)})` };
+    }
+    if (per === null) return { kind: "unavailable", name, reason: SCHEDULER_NA };
+    return {
+      kind: "memory",
+      name,
+      result: { doeff: { retainedBytesPerTask: Math.round(per), tasks } },
+      lines: [
+        `memory_pending_task — retained heap per pending task (${tasks.toLocaleString("en-US")} tasks): ${Math.round(per)} bytes`,
+      ],
+    };
+  }
+  const w = workloads().find((x) => x.name === name);
+  if (w === undefined) throw new Error(`no workload ${name}`);
+  if (w.unavailable !== undefined) return { kind: "unavailable", name, reason: w.unavailable };
+  const result = await measure(w, {
+    rounds,
+    quick: args.quick,
+    ...(args.ops !== undefined ? { ops: args.ops } : {}),
+    ...(args.impl !== undefined ? { only: args.impl } : {}),
+    log: (s) => process.stderr.write(`  · ${name}: ${s}\n`),
+  });
+  return { kind: "speed", name, result };
+}
+
+const RESULT_PREFIX = "@@bench-result ";
+
+/** Run one workload in a fresh worker process. */
+function runWorker(name: string, argv: string[]): Promise<WorkerOut> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--expose-gc", "--import", "tsx", "bench/run.ts", ...argv, "--worker", name],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
+      if (code !== 0 || line === undefined) {
+        reject(new Error(`worker for ${name} failed (exit ${code}):\n${out}`));
+        return;
+      }
+      resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as WorkerOut);
+    });
+  });
+}
+
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const rounds = args.rounds ?? (args.quick ? 3 : 7);
-  const log = (s: string) => process.stderr.write(`  · ${s}\n`);
+  const argv = process.argv.slice(2);
+  const args = parseArgs(argv);
+  const rounds = args.rounds ?? (args.quick ? 3 : 9);
+  if (args.worker !== undefined) {
+    const r = await runOne(args.worker, args, rounds);
+    process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(r)}\n`);
+    return;
+  }
   const result: BenchResult = {
     machine: machine(rounds),
     quick: args.quick,
@@ -107,70 +207,33 @@ async function main(): Promise<void> {
   );
   if (!m.gcExposed) console.log("warning: run with --expose-gc (npm run bench does) for stable figures");
   console.log(
-    "impl÷doeff > 1: doeff is that many times faster; ±% = median absolute deviation over rounds\n",
+    "ns/op: median wall clock over interleaved rounds; ±%: median absolute deviation over rounds;\n" +
+      "cpu ns: median process CPU time per op (well below ns/op = other processes took the CPU);\n" +
+      "×floor: ns/op ÷ the floor's; impl÷doeff > 1: doeff is that many times faster\n",
   );
 
   const t0 = Date.now();
-  for (const w of workloads()) {
-    if (!selected(w.name, args.only)) continue;
-    if (w.unavailable !== undefined) {
-      result.unavailable[w.name] = w.unavailable;
-      console.log(`${w.name} — ${w.unavailable}\n`);
-      continue;
-    }
-    process.stderr.write(`${w.name}\n`);
-    const res: Record<string, ImplResult> = await measure(w, {
-      rounds,
-      quick: args.quick,
-      ...(args.ops !== undefined ? { ops: args.ops } : {}),
-      ...(args.impl !== undefined ? { only: args.impl } : {}),
-      log,
-    });
-    result.workloads[w.name] = res;
-    console.log(`${formatWorkload(w, res, rounds)}\n`);
-  }
-
-  if (selected("memory_10m_effects", args.only)) {
-    const effects = args.quick ? 1_000_000 : 10_000_000;
-    process.stderr.write("memory_10m_effects\n");
-    const d = heapGrowthDoeff(effects);
-    const f = heapGrowthFloor(effects);
-    const note = args.quick ? `quick mode: ${effects.toLocaleString("en-US")} effects, not 10M` : undefined;
-    result.workloads.memory_10m_effects = {
-      doeff: { ...d, ...(note ? { note } : {}) },
-      floor: { ...f, ...(note ? { note } : {}) },
-    };
-    const mb = (x: number) => `${(x / 1e6).toFixed(3)} MB`;
-    console.log(
-      `memory_10m_effects — live heap growth over ${effects.toLocaleString("en-US")} state_loop effects`,
-    );
-    if (note) console.log(`  (${note})`);
-    console.log(`  doeff  at end of loop ${mb(d.heapGrowthBytes)}, after run ${mb(d.afterRunBytes)}`);
-    console.log(`  floor  at end of loop ${mb(f.heapGrowthBytes)}, after run ${mb(f.afterRunBytes)}\n`);
-  }
-
-  if (selected("memory_pending_task", args.only)) {
-    const tasks = args.quick ? 10_000 : 100_000;
-    process.stderr.write("memory_pending_task\n");
-    let per: number | null;
-    try {
-      per = pendingTaskBytes(tasks);
-    } catch (e) {
-      per = null;
-      result.unavailable.memory_pending_task = `n/a (error: ${String(e)})`;
-    }
-    if (per === null) {
-      result.unavailable.memory_pending_task ??= SCHEDULER_NA;
-      console.log(`memory_pending_task — ${result.unavailable.memory_pending_task}\n`);
+  const byName = new Map<string, Workload>(workloads().map((w) => [w.name, w]));
+  const names = [...byName.keys(), ...MEMORY].filter((n) => selected(n, args.only));
+  const workerArgv = argv.filter(
+    (a, i) => !["--out", "--compare"].includes(a) && !["--out", "--compare"].includes(argv[i - 1]!),
+  );
+  for (const name of names) {
+    process.stderr.write(`${name}\n`);
+    const r = args.inProcess ? await runOne(name, args, rounds) : await runWorker(name, workerArgv);
+    if (r.kind === "unavailable") {
+      result.unavailable[name] = r.reason;
+      console.log(`${name} — ${r.reason}\n`);
+    } else if (r.kind === "memory") {
+      result.workloads[name] = r.result;
+      console.log(`${r.lines.join("\n")}\n`);
     } else {
-      result.workloads.memory_pending_task = { doeff: { retainedBytesPerTask: Math.round(per), tasks } };
-      console.log(
-        `memory_pending_task — retained heap per pending task (${tasks.toLocaleString("en-US")} tasks): ${Math.round(per)} bytes\n`,
-      );
+      result.workloads[name] = r.result;
+      console.log(`${formatWorkload(byName.get(name)!, r.result, rounds)}\n`);
     }
   }
 
-  result.machine.loadavgEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  result.machine.loadavgEnd = load();
   result.targets = computeTargets(result);
   console.log(formatTargets(result.targets));
   console.log(

@@ -35,7 +35,13 @@ export interface Workload {
 }
 
 export interface ImplResult {
+  /** median over rounds of wall-clock ns per op */
   nsPerOp: number;
+  /** median over rounds of process CPU time (user + system) per op: less sensitive to other processes
+   * on a shared machine, but includes GC and compiler helper threads */
+  cpuNsPerOp: number;
+  /** fastest round, wall clock */
+  minNsPerOp: number;
   /** ops per sample actually run by this implementation */
   ops: number;
   samples: number[];
@@ -73,13 +79,15 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && typeof x === "object" && typeof (x as { then?: unknown }).then === "function";
 }
 
-/** Time one sample; returns [elapsed ns, result]. */
-async function sample(thunk: () => unknown): Promise<[number, unknown]> {
+/** Time one sample; returns [wall ns, cpu ns, result]. */
+async function sample(thunk: () => unknown): Promise<[number, number, unknown]> {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let r = thunk();
   if (isThenable(r)) r = await r;
   const t1 = process.hrtime.bigint();
-  return [Number(t1 - t0), r];
+  const c1 = process.cpuUsage(c0);
+  return [Number(t1 - t0), (c1.user + c1.system) * 1000, r];
 }
 
 export function opsFor(w: Workload, def: ImplDef, o: MeasureOptions): number {
@@ -97,16 +105,20 @@ export async function measure(w: Workload, o: MeasureOptions): Promise<Record<st
     thunks.set(k, { thunk: def.prepare(n), n, def });
   }
   const samples = new Map<string, number[]>(keys.map((k) => [k, []]));
+  const cpu = new Map<string, number[]>(keys.map((k) => [k, []]));
   for (let round = -1; round < o.rounds; round++) {
     const order = keys.map((_, i) => keys[(i + Math.max(round, 0)) % keys.length]!);
     for (const k of order) {
       const { thunk, n, def } = thunks.get(k)!;
       collect();
-      const [ns, r] = await sample(thunk);
+      const [ns, cpuNs, r] = await sample(thunk);
       if (def.check !== undefined && !def.check(r, n)) {
         throw new Error(`${w.name}/${k}: wrong result ${String(r)} for n=${n}`);
       }
-      if (round >= 0) samples.get(k)!.push(ns / n);
+      if (round >= 0) {
+        samples.get(k)!.push(ns / n);
+        cpu.get(k)!.push(cpuNs / n);
+      }
     }
     o.log?.(round < 0 ? "warm-up" : `round ${round + 1}/${o.rounds}`);
   }
@@ -118,6 +130,8 @@ export async function measure(w: Workload, o: MeasureOptions): Promise<Record<st
     const note = thunks.get(k)!.def.note;
     out[k] = {
       nsPerOp: round3(med),
+      cpuNsPerOp: round3(median(cpu.get(k)!)),
+      minNsPerOp: round3(Math.min(...xs)),
       ops: thunks.get(k)!.n,
       samples: xs.map(round3),
       spreadPct: round3((100 * mad) / med),

@@ -155,10 +155,17 @@ const stateLoopTraceOff: Workload = {
   name: "state_loop_trace_off",
   op: "1 iteration (get + put)",
   ops: stateLoop.ops,
-  note: "doeff with trace explicitly off vs trace option unset, interleaved; must be equal within noise",
+  note:
+    "doeff with trace explicitly off vs the trace option unset, interleaved, plus an A/A copy of " +
+    "the unset run that measures the noise floor; off must be equal to unset within that noise",
   impls: {
     ...stateLoopImpls(true),
     "doeff-trace-unset": stateLoopImpls(false).doeff!,
+    // A/A control: the same code as doeff-trace-unset, so its difference from it is the noise floor
+    "doeff-trace-unset-aa": {
+      ...stateLoopImpls(false).doeff!,
+      note: "A/A control: identical to doeff-trace-unset",
+    },
   },
 };
 
