@@ -1,17 +1,24 @@
 /** handle(EffectClass, fn): a handler offered only effects of that class (others pass without running it). */
-import { describe, type Handler, type HandlerResult } from "../protocol.js";
-import type { Continuation } from "../protocol.js";
+import type { AnyProgramLike, Continuation, EffectsOf, Handler } from "../protocol.js";
+import { describe } from "../protocol.js";
 
-export function handle<E extends object>(
-  effectClass: abstract new (...args: any[]) => E,
-  f: (effect: E, k: Continuation) => HandlerResult,
-): Handler<E> {
+/**
+ * Typed: the handler takes `InstanceType<C>` (subtracted from a body's row by withHandler) and
+ * performs what its generator yields (added to the row).
+ */
+export function handle<C extends abstract new (...args: any[]) => object, Y = never>(
+  effectClass: C,
+  f: (effect: InstanceType<C>, k: Continuation) => Generator<Y, unknown, any> | AnyProgramLike,
+): Handler<InstanceType<C>, EffectsOf<Y>> {
   if (typeof effectClass !== "function") {
     throw new TypeError(`handle expects an effect class first, got ${describe(effectClass)}`);
   }
   if (typeof f !== "function")
     throw new TypeError(`handle expects a handler function second, got ${describe(f)}`);
-  const h = ((effect: E, k: Continuation) => f(effect, k)) as Handler<E>;
+  const h = ((effect: InstanceType<C>, k: Continuation) => f(effect, k)) as Handler<
+    InstanceType<C>,
+    EffectsOf<Y>
+  >;
   Object.defineProperty(h, "name", { value: f.name || `handle(${effectClass.name})` });
   h.handles = (e) => e instanceof effectClass;
   return h;

@@ -17,6 +17,12 @@ import { type Driver, Env, RunContextImpl } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
 import { RunResult } from "./result.js";
 
+/**
+ * The constraint on a handler list. Deliberately not `Handler<any, any>`: that would be a contextual
+ * type for calls written inline in the list (`[handle(C, f)]`) and erase what they infer.
+ */
+type AnyHandlerFn = (effect: any, k: any) => unknown;
+
 /** What run/runAsync accept: a ProgramLike, or a raw generator object (top level only). */
 export type Runnable = AnyProgramLike | Generator<any, any, any>;
 
@@ -47,7 +53,7 @@ export type Covered<P, Hs> = [MissingHandlers<RowOf<P>, Hs>] extends [never]
   : MissingHandlerError<MissingHandlers<RowOf<P>, Hs>>;
 
 /** Options whose handler list is kept as a tuple type, for the coverage check. */
-export type RunOptionsOf<Hs extends readonly Handler<any, any>[]> = Omit<RunOptions, "handlers"> & {
+export type RunOptionsOf<Hs extends readonly AnyHandlerFn[]> = Omit<RunOptions, "handlers"> & {
   handlers?: Hs;
 };
 
@@ -117,19 +123,29 @@ function attachTrace(error: unknown, report: string): void {
   }
 }
 
+/** Options without a handler list: the program's whole row must be empty. */
+type NoHandlerOptions = Omit<RunOptions, "handlers"> & { handlers?: undefined };
+
 /**
  * Run `program` synchronously to the end. Errors during the run become an Err result.
  * Compile-time: every effect the program may perform must be taken by one of `handlers` (API §7).
+ * (Overloads rather than a defaulted type parameter: a default would defeat inference of the
+ * handler list when it contains inline generic calls such as `handle(C, f)`.)
  */
-export function run<P extends Runnable, const Hs extends readonly Handler<any, any>[] = []>(
-  program: P & Covered<P, Hs>,
-  options?: RunOptionsOf<Hs>,
-): RunResult<RunValue<P>> {
+export function run<P extends Runnable>(
+  program: P & Covered<P, []>,
+  options?: NoHandlerOptions,
+): RunResult<RunValue<P>>;
+export function run<P extends Runnable, const Hs extends readonly AnyHandlerFn[]>(
+  program: P & NoInfer<Covered<P, Hs>>,
+  options: RunOptionsOf<Hs>,
+): RunResult<RunValue<P>>;
+export function run(program: unknown, options?: unknown): RunResult<unknown> {
   checkProgram(program, "run");
   checkOptions(options);
-  const { m, ctx } = start(program, options as RunOptions | undefined, "sync");
+  const { m, ctx } = start(program, options, "sync");
   m.run(Number.POSITIVE_INFINITY);
-  return result<RunValue<P>>(m, ctx);
+  return result(m, ctx);
 }
 
 const YIELD_STEPS = 10_000;
@@ -147,18 +163,23 @@ const macrotask: () => Promise<void> =
     : () => new Promise((r) => timers.setTimeout(r, 0));
 
 /** Run `program` on the event loop. The promise never rejects for program errors. Typed like run. */
-export async function runAsync<P extends Runnable, const Hs extends readonly Handler<any, any>[] = []>(
-  program: P & Covered<P, Hs>,
-  options?: RunOptionsOf<Hs>,
-): Promise<RunResult<RunValue<P>>> {
+export function runAsync<P extends Runnable>(
+  program: P & Covered<P, []>,
+  options?: NoHandlerOptions,
+): Promise<RunResult<RunValue<P>>>;
+export function runAsync<P extends Runnable, const Hs extends readonly AnyHandlerFn[]>(
+  program: P & NoInfer<Covered<P, Hs>>,
+  options: RunOptionsOf<Hs>,
+): Promise<RunResult<RunValue<P>>>;
+export async function runAsync(program: unknown, options?: unknown): Promise<RunResult<unknown>> {
   checkProgram(program, "runAsync");
   checkOptions(options);
-  const { m, ctx } = start(program, options as RunOptions | undefined, "async");
+  const { m, ctx } = start(program, options, "async");
   let sinceYield = 0;
   let lastYield = Date.now();
   for (;;) {
     const st = m.run(CHECK_STEPS);
-    if (st === ST_DONE) return result<RunValue<P>>(m, ctx);
+    if (st === ST_DONE) return result(m, ctx);
     if (st === ST_ASYNC) {
       const thunk = m.asyncThunk!;
       m.asyncThunk = null;
