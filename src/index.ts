@@ -45,6 +45,48 @@ export { reader } from "./handlers/reader.js";
 export { writer } from "./handlers/writer.js";
 export { intercept, type InterceptResult } from "./handlers/intercept.js";
 
+// §5 Concurrency, promises, time
+export {
+  AwaitPromise,
+  awaitPromise,
+  Cancel,
+  cancel,
+  CompletePromise,
+  completePromise,
+  CreateExternalPromise,
+  CreatePromise,
+  createExternalPromise,
+  createPromise,
+  type ExternalPromise,
+  FailPromise,
+  failPromise,
+  Future,
+  Gather,
+  gather,
+  type IdleSource,
+  IsDone,
+  isDone,
+  PromiseHandle,
+  Race,
+  type RaceResult,
+  RegisterIdleSource,
+  race,
+  registerIdleSource,
+  SCHEDULER,
+  SchedulerEffect,
+  Spawn,
+  type SpawnOptions,
+  spawn,
+  Task,
+  type Waitable,
+  type WaitableValue,
+  Wait,
+  wait,
+} from "./effects/scheduler.js";
+export { Delay, delay, Now, now } from "./effects/time.js";
+export { scheduler } from "./handlers/scheduler.js";
+export { realTime, type SimulatedTimeOptions, simulatedTime } from "./handlers/time.js";
+
 // §6 Errors
 export {
   AsyncRequiredError,

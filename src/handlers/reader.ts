@@ -5,7 +5,14 @@
  * cached. An ask of a value whose evaluation is in progress on this env's path is a cycle.
  */
 import { Ask, Local } from "../effects/reader.js";
-import { CircularAskError, MissingEnvKeyError } from "../errors.js";
+import {
+  completePromise,
+  createPromise,
+  failPromise,
+  type PromiseHandle,
+  wait,
+} from "../effects/scheduler.js";
+import { CircularAskError, MissingEnvKeyError, TaskCancelledError } from "../errors.js";
 import {
   brandOf,
   DEFER,
@@ -23,9 +30,12 @@ import { raise } from "./util.js";
 
 const B_PROGRAM = 2;
 
+/**
+ * A lazy value being evaluated. Asks arriving meanwhile from other tasks wait on `promise` (made by
+ * the first of them with CreatePromise, at its own site); the evaluation settles it.
+ */
 interface Inflight {
-  /** called with the outcome when the evaluation ends (waiters from other tasks) */
-  readonly settle: Array<(ok: boolean, v: unknown) => Generator<unknown, void, unknown>>;
+  promise: PromiseHandle<unknown> | null;
 }
 interface ReaderRun {
   readonly cache: Map<unknown, unknown>;
@@ -63,39 +73,61 @@ function* localGen(
   }
 }
 
-function* evaluateGen(ctx: RunContext, data: ReaderRun, prog: unknown): Generator<unknown, unknown, unknown> {
+function* evaluateGen(
+  ctx: RunContext,
+  data: ReaderRun,
+  prog: unknown,
+  key: string,
+): Generator<unknown, unknown, unknown> {
   const tc = ctx.current;
   const prev = tc.env;
-  const record: Inflight = { settle: [] };
+  const record: Inflight = { promise: null };
   data.inflight.set(prog, record);
   tc.env = prev.evaluatingProgram(prog);
   let settled = false;
   try {
-    const v = yield prog;
+    let v: unknown;
+    try {
+      v = yield prog;
+    } catch (e) {
+      // failures are not cached: every waiting ask gets the error, a later ask retries
+      data.inflight.delete(prog);
+      settled = true;
+      tc.env = prev;
+      if (record.promise !== null) yield* failPromise(record.promise, e);
+      throw e;
+    }
     data.cache.set(prog, v);
     data.inflight.delete(prog);
     settled = true;
-    for (const s of record.settle) yield* s(true, v);
+    tc.env = prev;
+    if (record.promise !== null) yield* completePromise(record.promise, v);
     return v;
-  } catch (e) {
-    if (!settled) {
-      data.inflight.delete(prog);
-      settled = true;
-      for (const s of record.settle) yield* s(false, e);
-    }
-    throw e;
   } finally {
     tc.env = prev;
-    if (!settled) data.inflight.delete(prog); // finalized (e.g. its task cancelled): a later ask retries
+    if (!settled) {
+      // finalized (its task cancelled, or abandoned): not cached; waiters get TaskCancelledError
+      data.inflight.delete(prog);
+      if (record.promise !== null) {
+        yield* failPromise(
+          record.promise,
+          new TaskCancelledError(
+            undefined,
+            `the task evaluating the lazy env value ${JSON.stringify(key)} was cancelled; ask again to retry`,
+          ),
+        );
+      }
+    }
   }
 }
 
-/** Hook for waiting on an evaluation running in another task (installed by the scheduler module). */
-export const lazyWait: {
-  wait: ((record: Inflight) => ProgramLikeOf<unknown>) | null;
-} = { wait: null };
+/** An ask that arrived during another task's evaluation: wait for it, at the ask's own site. */
+function* waitGen(record: Inflight): Generator<unknown, unknown, unknown> {
+  if (record.promise === null) record.promise = yield* createPromise();
+  return yield* wait(record.promise.future);
+}
 
-export const reader: Handler<Ask | Local> = function* reader(effect, k) {
+export const reader: Handler<Ask<any> | Local<any, any>> = function* reader(effect, k) {
   const ctx = yield* getRunContext();
   if (effect instanceof Local) {
     return yield* transferWith(k, hidden(localGen, ctx, effect.patch, effect.program));
@@ -113,11 +145,8 @@ export const reader: Handler<Ask | Local> = function* reader(effect, k) {
   }
   const data = runData(ctx);
   const inflight = data.inflight.get(prog);
-  if (inflight !== undefined) {
-    if (lazyWait.wait === null) return yield* transferWith(k, raise(new CircularAskError(effect.key)));
-    return yield* transferWith(k, lazyWait.wait(inflight));
-  }
-  return yield* transferWith(k, hidden(evaluateGen, ctx, data, prog));
+  if (inflight !== undefined) return yield* transferWith(k, hidden(waitGen, inflight));
+  return yield* transferWith(k, hidden(evaluateGen, ctx, data, prog, effect.key));
 };
 reader.handles = (e) => e instanceof Ask || e instanceof Local;
 reader[FAST_PATH] = askAnswer;

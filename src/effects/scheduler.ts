@@ -1,0 +1,335 @@
+/**
+ * Concurrency effects (API §5, SEMANTICS §9): tasks, waiting, one-shot promises, external promises,
+ * awaitPromise and idle sources. Constructors validate eagerly (TypeError at construction); the
+ * `scheduler` handler (handlers/scheduler.ts) gives them meaning.
+ *
+ * Handles: a `Task<T>` (from spawn) and a `Future<T>` (from createPromise / createExternalPromise)
+ * are *waitables*. They are opaque: each carries a reference to the record of the scheduler world
+ * that made it, which a scheduler reads with `handleRef` to recognise its own handles (it passes
+ * effects about waitables it did not create).
+ */
+import { describe } from "../vm/brand.js";
+import { checkProgramLike } from "../vm/primitives.js";
+import type { ProgramLikeOf } from "../vm/program.js";
+import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import { Effect } from "./effect.js";
+
+/** Marker carried by scheduler handlers (SEMANTICS §9.1, §10: "a scheduler is present"). */
+export const SCHEDULER: unique symbol = Symbol("doeff.scheduler");
+
+const REF: unique symbol = Symbol("doeff.handleRef");
+const TOKEN = Symbol("doeff.handleToken");
+
+/** A spawned task. Wait for it with `wait(task)`; it is not a program (yielding it is a TypeError). */
+export class Task<T = unknown> {
+  declare readonly __task?: T;
+  /** Task id: 1, 2, … in spawn order within one scheduler world (main is 0). */
+  readonly id: number;
+  /** @internal */ declare readonly [REF]: unknown;
+  /** @internal Tasks are made by a scheduler (spawn). */
+  constructor(token: symbol, id: number, ref: unknown) {
+    if (token !== TOKEN) throw new TypeError("tasks are made by the scheduler; use `yield* spawn(program)`");
+    this.id = id;
+    Object.defineProperty(this, REF, { value: ref });
+    Object.freeze(this);
+  }
+  get [Symbol.toStringTag](): string {
+    return "doeff.Task";
+  }
+  toString(): string {
+    return `Task(${this.id})`;
+  }
+}
+
+/** The read side of a one-shot promise: wait for it with `wait(future)`. */
+export class Future<T = unknown> {
+  declare readonly __future?: T;
+  /** @internal */ declare readonly [REF]: unknown;
+  /** @internal Futures are made by a scheduler (createPromise / createExternalPromise). */
+  constructor(token: symbol, ref: unknown) {
+    if (token !== TOKEN)
+      throw new TypeError("futures are made by the scheduler; use `yield* createPromise()`");
+    Object.defineProperty(this, REF, { value: ref });
+    Object.freeze(this);
+  }
+  get [Symbol.toStringTag](): string {
+    return "doeff.Future";
+  }
+  toString(): string {
+    return "Future";
+  }
+}
+
+/** Task | Future: what wait / gather / race accept. */
+export type Waitable<T = unknown> = Task<T> | Future<T>;
+/** The value type of a waitable. */
+export type WaitableValue<W> = W extends Task<infer T> ? T : W extends Future<infer T> ? T : never;
+
+/** A one-shot promise made by `createPromise()`: complete it with completePromise / failPromise. */
+export class PromiseHandle<T = unknown> {
+  readonly future: Future<T>;
+  /** @internal */
+  constructor(future: Future<T>) {
+    this.future = future;
+    Object.freeze(this);
+  }
+}
+
+/** A promise completed from outside the VM (callbacks, timers, I/O); `id` is unique per run. */
+export interface ExternalPromise<T = unknown> {
+  readonly id: string;
+  readonly future: Future<T>;
+  /** Complete it (queued, applied by the scheduler in call order; ignored after the run). */
+  complete(value: T): void;
+  /** Fail it (queued like complete). */
+  fail(error: unknown): void;
+}
+
+/** The answer of `race`: the first item to finish, its argument position, and the others. */
+export interface RaceResult<T> {
+  readonly index: number;
+  readonly value: T;
+  readonly rest: Waitable<unknown>[];
+}
+
+/**
+ * An idle source (SEMANTICS §9.2 R6): asked to make progress when every task is blocked. It may
+ * complete scheduler promises through `complete` (applied at once, waking their waiters in call
+ * order) and returns true if it did anything.
+ */
+export interface IdleSource {
+  progress(complete: (promise: PromiseHandle<any>, value: unknown) => void): boolean;
+}
+
+/** @internal for scheduler implementations: make handles bound to a world record. */
+export function newTask<T>(id: number, ref: unknown): Task<T> {
+  return new Task<T>(TOKEN, id, ref);
+}
+/** @internal */
+export function newFuture<T>(ref: unknown): Future<T> {
+  return new Future<T>(TOKEN, ref);
+}
+/** The world record a Task / Future handle was made with (undefined for anything else). */
+export function handleRef(x: unknown): unknown {
+  return x instanceof Task || x instanceof Future ? x[REF] : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Effect classes
+
+/** Base class of the scheduler's effects (its `handles` test). */
+export abstract class SchedulerEffect<A = unknown> extends Effect<A> {
+  /** Phantom: distinguishes scheduler effects from other effects in effect rows (API §7). */
+  declare readonly _scheduler: true;
+}
+
+export type SpawnStore = "isolated" | "shared";
+export interface SpawnOptions {
+  /** "isolated" (default): the child's state is a copy of the parent's; "shared": the same map. */
+  store?: SpawnStore;
+}
+
+/** Its program runs under the handlers of the spawn site: its row `R` is part of the spawner's row. */
+export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
+  declare readonly _tag: "Spawn";
+  declare readonly __row?: R;
+  constructor(
+    readonly program: ProgramLikeOf<T>,
+    readonly store: SpawnStore,
+  ) {
+    super();
+  }
+}
+export class Wait<T = unknown> extends SchedulerEffect<T> {
+  declare readonly _tag: "Wait";
+  constructor(readonly waitable: Waitable<T>) {
+    super();
+  }
+}
+export class Gather<T = unknown[]> extends SchedulerEffect<T> {
+  declare readonly _tag: "Gather";
+  constructor(readonly waitables: readonly Waitable<unknown>[]) {
+    super();
+  }
+}
+export class Race<T = unknown> extends SchedulerEffect<RaceResult<T>> {
+  declare readonly _tag: "Race";
+  constructor(readonly waitables: readonly Waitable<unknown>[]) {
+    super();
+  }
+}
+export class Cancel extends SchedulerEffect<boolean> {
+  declare readonly _tag: "Cancel";
+  constructor(readonly task: Task<unknown>) {
+    super();
+  }
+}
+export class IsDone extends SchedulerEffect<boolean> {
+  declare readonly _tag: "IsDone";
+  constructor(readonly waitable: Waitable<unknown>) {
+    super();
+  }
+}
+export class CreatePromise<T = unknown> extends SchedulerEffect<PromiseHandle<T>> {
+  declare readonly _tag: "CreatePromise";
+}
+export class CompletePromise extends SchedulerEffect<undefined> {
+  declare readonly _tag: "CompletePromise";
+  constructor(
+    readonly promise: PromiseHandle<unknown> | ExternalPromise<unknown>,
+    readonly value: unknown,
+  ) {
+    super();
+  }
+}
+export class FailPromise extends SchedulerEffect<undefined> {
+  declare readonly _tag: "FailPromise";
+  constructor(
+    readonly promise: PromiseHandle<unknown> | ExternalPromise<unknown>,
+    readonly error: unknown,
+  ) {
+    super();
+  }
+}
+export class CreateExternalPromise<T = unknown> extends SchedulerEffect<ExternalPromise<T>> {
+  declare readonly _tag: "CreateExternalPromise";
+}
+export class AwaitPromise<T = unknown> extends SchedulerEffect<T> {
+  declare readonly _tag: "AwaitPromise";
+  constructor(readonly thunk: () => PromiseLike<T> | T) {
+    super();
+  }
+}
+export class RegisterIdleSource extends SchedulerEffect<boolean> {
+  declare readonly _tag: "RegisterIdleSource";
+  constructor(readonly source: IdleSource) {
+    super();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constructors (eager validation)
+
+function checkWaitable(x: unknown, where: string): void {
+  if (x instanceof Task || x instanceof Future) return;
+  throw new TypeError(
+    `${where} expects a Task (from spawn) or a Future (a promise's .future), got ${describe(x)}` +
+      (x instanceof PromiseHandle ? "; pass promise.future" : ""),
+  );
+}
+
+function checkPromise(p: unknown, where: string): void {
+  if (p !== null && typeof p === "object" && (p as { future?: unknown }).future instanceof Future) return;
+  throw new TypeError(
+    `${where} expects a promise made by createPromise() or createExternalPromise(), got ${describe(p)}`,
+  );
+}
+
+/** Start `program` as a new task (it has not started yet when this answers). */
+export function spawn<P extends AnyProgramLike>(
+  program: P,
+  options?: SpawnOptions,
+): Spawn<ResultOf<P>, EffectsOf<P>> {
+  checkProgramLike(program, "spawn");
+  let store: SpawnStore = "isolated";
+  if (options !== undefined) {
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
+      throw new TypeError(
+        `spawn options must be an object ({ store?: "isolated" | "shared" }), got ${describe(options)}`,
+      );
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== "store")
+        throw new TypeError(`unknown spawn option ${JSON.stringify(key)}; the only option is store`);
+    }
+    if (options.store !== undefined) {
+      if (options.store !== "isolated" && options.store !== "shared") {
+        throw new TypeError(
+          `spawn option store must be "isolated" or "shared", got ${describe(options.store)}`,
+        );
+      }
+      store = options.store;
+    }
+  }
+  return new Spawn(program as ProgramLikeOf<ResultOf<P>>, store);
+}
+
+/** The waitable's value, or its error (TaskCancelledError for a cancelled task). */
+export function wait<T>(waitable: Waitable<T>): Wait<T> {
+  checkWaitable(waitable, "wait");
+  return new Wait<T>(waitable);
+}
+
+/** Every item's value, in input order; fails fast with the first item to fail. */
+export function gather<const W extends readonly Waitable<any>[]>(
+  ...waitables: W
+): Gather<{ -readonly [I in keyof W]: WaitableValue<W[I]> }> {
+  for (let i = 0; i < waitables.length; i++) checkWaitable(waitables[i], `gather (item ${i})`);
+  return new Gather(waitables.slice());
+}
+
+/** The first item to finish: `{ index, value, rest }`; throws its error if it failed. */
+export function race<const W extends readonly Waitable<any>[]>(
+  ...waitables: W
+): Race<WaitableValue<W[number]>> {
+  for (let i = 0; i < waitables.length; i++) checkWaitable(waitables[i], `race (item ${i})`);
+  return new Race(waitables.slice());
+}
+
+/** Cancel a task: false if it is already done; else true once its finally blocks have run. */
+export function cancel(task: Task<unknown>): Cancel {
+  if (!(task instanceof Task))
+    throw new TypeError(`cancel expects a Task (from spawn), got ${describe(task)}`);
+  return new Cancel(task);
+}
+
+/** True once the task completed, failed, was cancelled or is being cancelled (a future: settled). */
+export function isDone(waitable: Waitable<unknown>): IsDone {
+  checkWaitable(waitable, "isDone");
+  return new IsDone(waitable);
+}
+
+/** A new one-shot promise `{ future }`. */
+export function createPromise<T = unknown>(): CreatePromise<T> {
+  return new CreatePromise<T>();
+}
+
+/** Complete a promise with `value` (PromiseAlreadyCompletedError if it already settled). */
+export function completePromise<T>(
+  promise: PromiseHandle<T> | ExternalPromise<T>,
+  value: T,
+): CompletePromise {
+  checkPromise(promise, "completePromise");
+  return new CompletePromise(promise as PromiseHandle<unknown>, value);
+}
+
+/** Fail a promise with `error` (PromiseAlreadyCompletedError if it already settled). */
+export function failPromise(promise: PromiseHandle<any> | ExternalPromise<any>, error: unknown): FailPromise {
+  checkPromise(promise, "failPromise");
+  return new FailPromise(promise, error);
+}
+
+/** A promise completed from outside the VM: `{ id, future, complete(v), fail(e) }`. */
+export function createExternalPromise<T = unknown>(): CreateExternalPromise<T> {
+  return new CreateExternalPromise<T>();
+}
+
+/** Await a JS promise (runAsync only; other tasks run meanwhile). `thunk` is called by the scheduler. */
+export function awaitPromise<T>(thunk: () => PromiseLike<T> | T): AwaitPromise<T> {
+  if (typeof thunk !== "function") {
+    throw new TypeError(
+      `awaitPromise expects a function returning a promise, e.g. awaitPromise(() => fetch(url)), got ${describe(thunk)}`,
+    );
+  }
+  return new AwaitPromise<T>(thunk);
+}
+
+/** Register an idle source with the scheduler (once per scheduler world; answers true if new). */
+export function registerIdleSource(source: IdleSource): RegisterIdleSource {
+  if (source === null || typeof source !== "object" || typeof source.progress !== "function") {
+    throw new TypeError(
+      `registerIdleSource expects { progress(complete): boolean }, got ${describe(source)}`,
+    );
+  }
+  return new RegisterIdleSource(source);
+}

@@ -1,0 +1,31 @@
+/**
+ * Time effects (SEMANTICS §10): `now()` answers epoch milliseconds, `delay(ms)` waits. Both clocks
+ * (`realTime`, `simulatedTime()`) take them.
+ */
+import { describe } from "../vm/brand.js";
+import { Effect } from "./effect.js";
+
+export class Now extends Effect<number> {
+  declare readonly _tag: "Now";
+}
+export class Delay extends Effect<undefined> {
+  declare readonly _tag: "Delay";
+  constructor(readonly ms: number) {
+    super();
+  }
+}
+
+/** The clock's current time, in epoch milliseconds (virtual under simulatedTime). */
+export function now(): Now {
+  return new Now();
+}
+
+/** Wait `ms` milliseconds (finite, ≥ 0; RangeError otherwise, at construction). */
+export function delay(ms: number): Delay {
+  if (typeof ms !== "number")
+    throw new TypeError(`delay expects a number of milliseconds, got ${describe(ms)}`);
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new RangeError(`delay expects a finite number of milliseconds ≥ 0, got ${String(ms)}`);
+  }
+  return new Delay(ms);
+}

@@ -1,0 +1,360 @@
+/**
+ * The scheduler's per-run world (SEMANTICS §9): tasks, waitable cells, waiters, the FIFO ready
+ * queue, external completions and idle sources. Everything here is synchronous bookkeeping; the
+ * handler (scheduler.ts) does the switching with transfer / transferWith / resume.
+ *
+ * Waitables are *cells* (a task record is a cell too). A blocked task registers one *waiter* on
+ * every pending cell it waits for; completing a cell offers it to its waiters in the order they
+ * blocked (R4), and a waiter whose outcome becomes decided appends its task to the ready queue.
+ */
+import {
+  type ExternalPromise,
+  type Future,
+  handleRef,
+  type IdleSource,
+  newFuture,
+  newTask,
+  PromiseHandle,
+  type Task,
+  type Waitable,
+} from "../effects/scheduler.js";
+import { PromiseAlreadyCompletedError, TaskCancelledError } from "../errors.js";
+import type { Continuation, RunContext, TaskContext } from "../protocol.js";
+
+export const PENDING = 0;
+export const SUCCEEDED = 1;
+export const FAILED = 2;
+
+/** Task run states. */
+export const READY = 0; // in the ready queue (unstarted: action START)
+export const RUNNING = 1;
+export const BLOCKED = 2;
+export const CANCELLING = 3; // being finalized (cancel or R9)
+export const DONE = 4; // completed, failed or cancelled
+
+/** What a ready task does when switched to. */
+export const START = 0;
+export const VALUE = 1;
+export const THROW = 2;
+
+export const W_WAIT = 0;
+export const W_GATHER = 1;
+export const W_RACE = 2;
+
+export class Cell {
+  readonly world: World;
+  state = PENDING;
+  value: unknown = undefined;
+  /** completion order (R5, fail-fast and race decisions) */
+  seq = 0;
+  waiters: Waiter[] | null = null;
+  /** complete/fail already requested (a second request → PromiseAlreadyCompletedError) */
+  requested = false;
+  /** an external promise: counted in world.pendingExternal until settled */
+  external = false;
+  constructor(world: World) {
+    this.world = world;
+  }
+}
+
+export class TaskRec extends Cell {
+  readonly id: number;
+  handle: Task<unknown> | null = null;
+  readonly ctx: TaskContext;
+  /** stashed continuation (unstarted, blocked or ready) */
+  k: Continuation | null = null;
+  run = READY;
+  action = START;
+  actionValue: unknown = undefined;
+  /** the blocking registration, while BLOCKED */
+  waiter: Waiter | null = null;
+  blockSeq = 0;
+  logMerged = false;
+  constructor(world: World, id: number, ctx: TaskContext) {
+    super(world);
+    this.id = id;
+    this.ctx = ctx;
+  }
+}
+
+export interface Waiter {
+  readonly task: TaskRec;
+  readonly kind: number;
+  readonly items: readonly Cell[];
+  readonly handles: readonly Waitable<unknown>[];
+  remaining: number;
+  active: boolean;
+}
+
+interface ExtCompletion {
+  readonly cell: Cell;
+  readonly ok: boolean;
+  readonly value: unknown;
+}
+
+/** Per-run counter for external promise ids (unique per run across scheduler worlds). */
+const EXT_IDS = Symbol("doeff.scheduler.extIds");
+
+export class World {
+  readonly ctx: RunContext;
+  readonly main: TaskRec;
+  current: TaskRec;
+  nextId = 1;
+  /** tasks not done, in ascending id order (Map keeps insertion order) */
+  readonly live = new Map<number, TaskRec>();
+  private queue: TaskRec[] = [];
+  private head = 0;
+  private doneSeq = 0;
+  private blockSeq = 0;
+  readonly idleSources: IdleSource[] = [];
+  private extQueue: ExtCompletion[] = [];
+  pendingExternal = 0;
+  /** runAsync idle wait: resolved by the next external completion */
+  notify: (() => void) | null = null;
+  closed = false;
+
+  constructor(ctx: RunContext) {
+    this.ctx = ctx;
+    this.main = new TaskRec(this, 0, ctx.current);
+    this.main.run = RUNNING;
+    this.current = this.main;
+  }
+
+  // ---- tasks and the ready queue (R4) ----
+
+  /** A new task record (not yet queued: the caller gives it its continuation, then enqueues it). */
+  newTask(ctx: TaskContext): TaskRec {
+    const t = new TaskRec(this, this.nextId++, ctx);
+    t.handle = newTask(t.id, t);
+    this.live.set(t.id, t);
+    return t;
+  }
+
+  enqueue(t: TaskRec): void {
+    t.run = READY;
+    this.queue.push(t);
+  }
+
+  hasReady(): boolean {
+    const q = this.queue;
+    while (this.head < q.length && q[this.head]!.run !== READY) this.head++;
+    return this.head < q.length;
+  }
+
+  /** The head of the ready queue (entries of tasks cancelled meanwhile are skipped), or null. */
+  dequeue(): TaskRec | null {
+    if (!this.hasReady()) {
+      this.queue = [];
+      this.head = 0;
+      return null;
+    }
+    const t = this.queue[this.head++]!;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return t;
+  }
+
+  block(t: TaskRec, k: Continuation): void {
+    t.k = k;
+    t.run = BLOCKED;
+    t.blockSeq = ++this.blockSeq;
+  }
+
+  /** The most recently blocked task still blocked (R6: receives AsyncRequired / Deadlock errors). */
+  mostRecentlyBlocked(): TaskRec | null {
+    let best: TaskRec | null = this.main.run === BLOCKED ? this.main : null;
+    for (const t of this.live.values()) {
+      if (t.run === BLOCKED && (best === null || t.blockSeq > best.blockSeq)) best = t;
+    }
+    return best;
+  }
+
+  /** Take a blocked task out of its wait (its waiter is dropped) so an error can be thrown into it. */
+  unblock(t: TaskRec): void {
+    if (t.waiter !== null) {
+      t.waiter.active = false;
+      t.waiter = null;
+    }
+  }
+
+  // ---- cells ----
+
+  /** Record a cell's outcome and offer it to its waiters in the order they blocked (R4, R5). */
+  settle(cell: Cell, ok: boolean, value: unknown): void {
+    cell.state = ok ? SUCCEEDED : FAILED;
+    cell.value = value;
+    cell.seq = ++this.doneSeq;
+    cell.requested = true;
+    if (cell.external) this.pendingExternal--;
+    const ws = cell.waiters;
+    cell.waiters = null;
+    if (ws === null) return;
+    for (const w of ws) if (w.active) this.offer(w, cell);
+  }
+
+  private offer(w: Waiter, cell: Cell): void {
+    if (w.kind === W_WAIT) {
+      this.decide(w, cell.state === SUCCEEDED, cell.value, cell);
+    } else if (w.kind === W_GATHER) {
+      if (cell.state === FAILED) this.decide(w, false, cell.value, cell);
+      else if (--w.remaining === 0) this.decideGather(w);
+    } else {
+      this.decideRace(w, cell);
+    }
+  }
+
+  private decide(w: Waiter, ok: boolean, value: unknown, from: Cell | null): void {
+    w.active = false;
+    const t = w.task;
+    t.waiter = null;
+    if (from instanceof TaskRec) mergeLog(t, from);
+    this.wake(t, ok, value);
+  }
+
+  private decideGather(w: Waiter): void {
+    w.active = false;
+    const t = w.task;
+    t.waiter = null;
+    this.wake(t, true, gatherValues(t, w.items));
+  }
+
+  private decideRace(w: Waiter, cell: Cell): void {
+    const { ok, value } = raceOutcome(w.items, w.handles, cell);
+    this.decide(w, ok, value, cell);
+  }
+
+  wake(t: TaskRec, ok: boolean, value: unknown): void {
+    t.action = ok ? VALUE : THROW;
+    t.actionValue = value;
+    this.enqueue(t);
+  }
+
+  /** Register `t` as waiting on the pending cells among `items`. */
+  addWaiter(t: TaskRec, kind: number, items: readonly Cell[], handles: readonly Waitable<unknown>[]): void {
+    const w: Waiter = { task: t, kind, items, handles, remaining: 0, active: true };
+    for (const c of items) {
+      if (c.state !== PENDING) continue;
+      const ws = c.waiters;
+      if (ws === null) c.waiters = [w];
+      else if (ws[ws.length - 1] === w)
+        continue; // the same cell twice in one gather/race
+      else ws.push(w);
+      w.remaining++;
+    }
+    t.waiter = w;
+  }
+
+  // ---- promises ----
+
+  newPromise(): PromiseHandle<unknown> {
+    return new PromiseHandle(newFuture(new Cell(this)));
+  }
+
+  newExternal(): ExternalPromise<unknown> {
+    const cell = new Cell(this);
+    cell.external = true;
+    this.pendingExternal++;
+    const ids = this.ctx.user.get(EXT_IDS) as { n: number } | undefined;
+    const counter = ids ?? { n: 0 };
+    if (ids === undefined) this.ctx.user.set(EXT_IDS, counter);
+    const id = `ext-${++counter.n}`;
+    const future = newFuture<unknown>(cell);
+    const request = (ok: boolean, value: unknown): void => {
+      if (this.closed) return; // calls after the run are ignored (R7)
+      if (cell.requested) throw new PromiseAlreadyCompletedError();
+      cell.requested = true;
+      this.extQueue.push({ cell, ok, value });
+      const n = this.notify;
+      if (n !== null) {
+        this.notify = null;
+        n();
+      }
+    };
+    return Object.freeze({
+      id,
+      future,
+      complete: (value: unknown) => request(true, value),
+      fail: (error: unknown) => request(false, error),
+    });
+  }
+
+  /** Apply queued external completions in call order (R7). Returns how many were applied. */
+  applyExternal(): number {
+    const q = this.extQueue;
+    if (q.length === 0) return 0;
+    this.extQueue = [];
+    for (const c of q) this.settle(c.cell, c.ok, c.value);
+    return q.length;
+  }
+
+  hasQueuedExternal(): boolean {
+    return this.extQueue.length > 0;
+  }
+
+  /** The `complete` callback handed to idle sources: applied at once. */
+  readonly completeFromIdle = (promise: PromiseHandle<unknown>, value: unknown): void => {
+    const cell = cellOf(promise?.future);
+    if (cell === null || cell.world !== this || cell.state !== PENDING || cell.requested) return;
+    this.settle(cell, true, value);
+  };
+
+  // ---- cancellation bookkeeping ----
+
+  cancelledError(t: TaskRec, cause: { error: unknown } | null): TaskCancelledError {
+    const msg = `task ${t.id} was cancelled`;
+    return cause === null
+      ? new TaskCancelledError(t.handle, msg)
+      : new TaskCancelledError(t.handle, `${msg}; a finally block threw (see cause)`, { cause: cause.error });
+  }
+
+  /** t has been cancelled (its finally blocks ran): record it and wake its waiters. */
+  finishCancel(t: TaskRec, cause: { error: unknown } | null): void {
+    t.run = DONE;
+    t.k = null;
+    this.live.delete(t.id);
+    this.settle(t, false, this.cancelledError(t, cause));
+  }
+}
+
+/** The cell behind a Task / Future handle, or null. */
+export function cellOf(x: unknown): Cell | null {
+  const r = handleRef(x);
+  return r instanceof Cell ? r : null;
+}
+
+/** Merge `from`'s log into `to`'s, once (SEMANTICS §9.3). */
+export function mergeLog(to: TaskRec, from: TaskRec): void {
+  if (from.logMerged || from === to) return;
+  from.logMerged = true;
+  const src = from.ctx.log;
+  const dst = to.ctx.log;
+  for (let i = 0; i < src.length; i++) dst.push(src[i]);
+}
+
+/** gather success: values in item order, logs merged in item order. */
+export function gatherValues(t: TaskRec, items: readonly Cell[]): unknown[] {
+  const out = new Array<unknown>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const c = items[i]!;
+    out[i] = c.value;
+    if (c instanceof TaskRec) mergeLog(t, c);
+  }
+  return out;
+}
+
+/** race decided by `winner`: `{index, value, rest}` or the winner's error. */
+export function raceOutcome(
+  items: readonly Cell[],
+  handles: readonly Waitable<unknown>[],
+  winner: Cell,
+): { ok: boolean; value: unknown } {
+  if (winner.state === FAILED) return { ok: false, value: winner.value };
+  const index = items.indexOf(winner);
+  const rest: Waitable<unknown>[] = [];
+  for (let i = 0; i < handles.length; i++) if (i !== index) rest.push(handles[i]!);
+  return { ok: true, value: Object.freeze({ index, value: winner.value, rest }) };
+}
+
+export type { Future };

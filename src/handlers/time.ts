@@ -1,0 +1,208 @@
+/**
+ * Clocks (SEMANTICS §10): `simulatedTime({ start })` (virtual, deterministic, works under `run`) and
+ * `realTime` (Date.now and timers). Both take `Now` and `Delay`.
+ *
+ * A scheduler is *present* when a handler visible at the perform site carries SCHEDULER. Then a
+ * delay runs at the perform site (transferWith) and blocks the task on a scheduler promise: the
+ * simulated clock completes it when it is the clock's turn (it is an idle source, R6), the real
+ * clock from a setTimeout (an external promise). Without a scheduler the simulated clock just moves
+ * forward, and the real clock pauses the whole run (asyncEscape).
+ */
+import {
+  createExternalPromise,
+  createPromise,
+  type IdleSource,
+  type PromiseHandle,
+  registerIdleSource,
+  SCHEDULER,
+  wait,
+} from "../effects/scheduler.js";
+import { Delay, Now } from "../effects/time.js";
+import { AsyncRequiredError, TaskCancelledError } from "../errors.js";
+import {
+  asyncEscape,
+  DEFER,
+  describe,
+  FAST_PATH,
+  getHandlers,
+  getRunContext,
+  type Handler,
+  hidden,
+  perRun,
+  type RunContext,
+  transfer,
+  transferWith,
+} from "../protocol.js";
+import { raise } from "./util.js";
+
+function schedulerPresent(hs: readonly Handler[]): boolean {
+  for (const h of hs) if ((h as { [SCHEDULER]?: unknown })[SCHEDULER] === true) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// simulatedTime
+
+const PENDING = 0;
+const FIRED = 1;
+const REMOVED = 2;
+
+interface Timer {
+  readonly due: number;
+  readonly seq: number;
+  readonly promise: PromiseHandle<undefined>;
+  state: number;
+}
+
+function before(a: Timer, b: Timer): boolean {
+  return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+}
+
+/** The virtual clock of one run: time, and a binary heap of timers ordered by (due, seq). */
+class Clock implements IdleSource {
+  now: number;
+  private seq = 0;
+  private readonly heap: Timer[] = [];
+  constructor(start: number) {
+    this.now = start;
+  }
+
+  add(ms: number, promise: PromiseHandle<undefined>): Timer {
+    const t: Timer = { due: this.now + ms, seq: this.seq++, promise, state: PENDING };
+    const h = this.heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+    return t;
+  }
+
+  private pop(): Timer | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last !== undefined) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l]!, h[m]!)) m = l;
+        if (r < h.length && before(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  /** Idle (R6): move to the earliest due time and fire every timer due then, in seq order. */
+  progress(complete: (promise: PromiseHandle<any>, value: unknown) => void): boolean {
+    const h = this.heap;
+    while (h.length > 0 && h[0]!.state === REMOVED) this.pop();
+    if (h.length === 0) return false;
+    const due = h[0]!.due;
+    if (due > this.now) this.now = due;
+    while (h.length > 0 && h[0]!.due === due) {
+      const t = this.pop()!;
+      if (t.state !== PENDING) continue;
+      t.state = FIRED;
+      complete(t.promise, undefined);
+    }
+    return true;
+  }
+}
+
+/** delay(ms) at the perform site, under a scheduler: block on a timer of the virtual clock. */
+function* simulatedDelay(clock: Clock, ms: number): Generator<unknown, undefined, any> {
+  yield* registerIdleSource(clock); // once per scheduler world
+  const p = yield* createPromise<undefined>();
+  const timer = clock.add(ms, p);
+  try {
+    return yield* wait(p.future);
+  } finally {
+    if (timer.state === PENDING) timer.state = REMOVED; // ended without firing (e.g. cancelled)
+  }
+}
+
+export interface SimulatedTimeOptions {
+  /** Virtual epoch milliseconds at the start of each run (default 0). */
+  start?: number;
+}
+
+/** A virtual clock (a new handler object; its time is per run). */
+export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now | Delay> {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(`simulatedTime expects options { start?: number }, got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== "start")
+      throw new TypeError(`unknown simulatedTime option ${JSON.stringify(key)}; the only option is start`);
+  }
+  const start = options.start ?? 0;
+  if (typeof start !== "number" || !Number.isFinite(start)) {
+    throw new TypeError(`simulatedTime option start must be a finite number, got ${describe(start)}`);
+  }
+  const clockOf = (ctx: RunContext): Clock => perRun(ctx, self, () => new Clock(start));
+  const self: Handler<Now | Delay> = function* simulatedTime(effect, k) {
+    const ctx = yield* getRunContext();
+    const clock = clockOf(ctx);
+    if (effect instanceof Now) return yield* transfer(k, clock.now);
+    if (!schedulerPresent(yield* getHandlers())) {
+      clock.now += effect.ms;
+      return yield* transfer(k, undefined);
+    }
+    return yield* transferWith(k, hidden(simulatedDelay, clock, effect.ms));
+  };
+  self.handles = (e) => e instanceof Now || e instanceof Delay;
+  self[FAST_PATH] = (e: Now | Delay, ctx: RunContext) => (e instanceof Now ? clockOf(ctx).now : DEFER);
+  return self;
+}
+
+// ---------------------------------------------------------------------------------------------
+// realTime
+
+/** delay(ms) at the perform site, under a scheduler and runAsync: an external promise + setTimeout. */
+function* realDelay(ms: number): Generator<unknown, undefined, any> {
+  const ext = yield* createExternalPromise<undefined>();
+  let fired = false;
+  const timer = setTimeout(() => {
+    fired = true;
+    ext.complete(undefined);
+  }, ms);
+  try {
+    return yield* wait(ext.future);
+  } finally {
+    if (!fired) {
+      // ended without firing (e.g. cancelled): stop the timer and settle the promise, so the
+      // scheduler does not count it as pending work any more
+      clearTimeout(timer);
+      ext.fail(new TaskCancelledError(undefined, "delay ended before its timer fired"));
+    }
+  }
+}
+
+function sleep(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
+}
+
+/** The real clock: Date.now() and real timers (delay needs runAsync). */
+export const realTime: Handler<Now | Delay> = function* realTime(effect, k) {
+  if (effect instanceof Now) return yield* transfer(k, Date.now());
+  const ctx = yield* getRunContext();
+  if (ctx.driver === "sync") return yield* transferWith(k, raise(new AsyncRequiredError("delay (realTime)")));
+  const ms = effect.ms;
+  if (schedulerPresent(yield* getHandlers())) return yield* transferWith(k, hidden(realDelay, ms));
+  return yield* transferWith(
+    k,
+    asyncEscape(() => sleep(ms)),
+  ); // no scheduler: the whole run pauses
+};
+realTime.handles = (e) => e instanceof Now || e instanceof Delay;
+realTime[FAST_PATH] = (e: Now | Delay) => (e instanceof Now ? Date.now() : DEFER);

@@ -1,0 +1,177 @@
+/** L4–L9 and A16 (runAsync half): the async driver, asyncEscape and awaitPromise (SEMANTICS §8.5–§8.6, §9.5). */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  AsyncRequiredError,
+  asyncEscape,
+  awaitPromise,
+  get,
+  getRunContext,
+  pure,
+  run,
+  runAsync,
+  scheduler,
+  spawn,
+  state,
+  wait,
+} from "../src/index.js";
+import { assertOk, P } from "./sched-helpers.js";
+
+test("A16 getRunContext under runAsync → driver async, user map", async () => {
+  const p = P(function* () {
+    const c = yield* getRunContext();
+    return [c.driver, c.user instanceof Map];
+  });
+  assertOk(await runAsync(p), ["async", true]);
+  assertOk(run(p), ["sync", true]);
+});
+
+test("L4 runAsync returns a Promise resolving to the RunResult", async () => {
+  const pr = runAsync(pure(1));
+  assert.ok(pr instanceof Promise);
+  assertOk(await pr, 1);
+});
+
+test("L5 asyncEscape: AsyncRequiredError under run; awaited under runAsync", async () => {
+  assertOk(
+    run(
+      P(function* () {
+        try {
+          return yield* asyncEscape(() => Promise.resolve(1));
+        } catch (e) {
+          return e instanceof AsyncRequiredError;
+        }
+      }),
+    ),
+    true,
+  );
+  assertOk(
+    await runAsync(
+      P(function* () {
+        return yield* asyncEscape(() => Promise.resolve(41));
+      }),
+    ),
+    41,
+  );
+  const reason = new Error("r");
+  assertOk(
+    await runAsync(
+      P(function* () {
+        try {
+          yield* asyncEscape(() => Promise.reject(reason));
+          return false;
+        } catch (e) {
+          return e === reason;
+        }
+      }),
+    ),
+    true,
+  );
+});
+
+test("L6 awaitPromise under runAsync with the scheduler", async () => {
+  const r = await runAsync(
+    P(function* () {
+      return yield* awaitPromise(() => Promise.resolve(42));
+    }),
+    { handlers: [scheduler] },
+  );
+  assertOk(r, 42);
+});
+
+test("L7 awaitPromise under run → AsyncRequiredError; the thunk is not called", () => {
+  let called = false;
+  const r = run(
+    P(function* () {
+      try {
+        yield* awaitPromise(() => {
+          called = true;
+          return Promise.resolve(1);
+        });
+        return false;
+      } catch (e) {
+        return e instanceof AsyncRequiredError;
+      }
+    }),
+    { handlers: [scheduler] },
+  );
+  assertOk(r, true);
+  assert.equal(called, false);
+});
+
+test("L8 awaitPromise rejection is thrown unchanged", async () => {
+  const reason = new Error("r");
+  const r = await runAsync(
+    P(function* () {
+      try {
+        yield* awaitPromise(() => Promise.reject(reason));
+        return false;
+      } catch (e) {
+        return e === reason;
+      }
+    }),
+    { handlers: [scheduler] },
+  );
+  assertOk(r, true);
+});
+
+test("L8 a synchronous throw from the awaitPromise thunk is thrown unchanged", async () => {
+  const reason = new Error("sync");
+  const r = await runAsync(
+    P(function* () {
+      try {
+        yield* awaitPromise(() => {
+          throw reason;
+        });
+        return false;
+      } catch (e) {
+        return e === reason;
+      }
+    }),
+    { handlers: [scheduler] },
+  );
+  assertOk(r, true);
+});
+
+test("L9 runAsync yields to the macrotask queue periodically", async () => {
+  let flag = false;
+  setTimeout(() => {
+    flag = true;
+  }, 0);
+  const r = await runAsync(
+    P(function* () {
+      let i = 0;
+      while (!flag) {
+        yield* get("n");
+        i++;
+      }
+      return i > 0;
+    }),
+    { handlers: [state], store: { n: 0 } },
+  );
+  assertOk(r, true);
+});
+
+test("L9 periodic yielding also happens while scheduler tasks run", async () => {
+  let flag = false;
+  setTimeout(() => {
+    flag = true;
+  }, 0);
+  const spin = P(function* () {
+    let i = 0;
+    while (!flag) {
+      yield* get("n");
+      i++;
+    }
+    return i;
+  });
+  const r = await runAsync(
+    P(function* () {
+      const t = yield* spawn(spin);
+      const n = yield* wait(t);
+      return n > 0;
+    }),
+    { handlers: [scheduler, state], store: { n: 0 } },
+  );
+  assertOk(r, true);
+});

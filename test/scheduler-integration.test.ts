@@ -1,0 +1,363 @@
+/**
+ * The scheduler with the rest of the library: H10 (lazy env across tasks), K6 (intercept and tasks),
+ * F8 (error identity), INV-13 (determinism), scale (100,000 tasks), cancellation with writer effects,
+ * long simulated delays.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  ask,
+  cancel,
+  CircularAskError,
+  completePromise,
+  createPromise,
+  delay,
+  gather,
+  intercept,
+  listen,
+  now,
+  type Program,
+  race,
+  run,
+  runAsync,
+  safe,
+  scheduler,
+  spawn,
+  type Task,
+  TaskCancelledError,
+  Tell,
+  tell,
+  wait,
+  writer,
+} from "../src/index.js";
+import { assertOk, note, notes, P, resetNotes, withSCH } from "./sched-helpers.js";
+
+test("H10 concurrent asks of a lazy env value evaluate it once", () => {
+  resetNotes();
+  const env = {
+    cfg: P(function* () {
+      yield* note("eval");
+      yield* delay(10);
+      return "v";
+    }),
+  };
+  const r = run(
+    P(function* () {
+      const t1 = yield* spawn(ask("cfg"));
+      const t2 = yield* spawn(ask("cfg"));
+      return yield* gather(t1, t2);
+    }),
+    withSCH({ env }),
+  );
+  assertOk(r, ["v", "v"]);
+  assert.deepEqual(notes, ["eval"]);
+});
+
+test("H10 a failing evaluation: every waiting ask gets the same error; not cached", () => {
+  resetNotes();
+  let attempts = 0;
+  const boom = new Error("cfg failed");
+  const env = {
+    cfg: P(function* () {
+      attempts++;
+      yield* note(`eval ${attempts}`);
+      yield* delay(10);
+      if (attempts === 1) throw boom;
+      return "ok";
+    }),
+  };
+  const r = run(
+    P(function* () {
+      const t1 = yield* spawn(safe(ask("cfg")));
+      const t2 = yield* spawn(safe(ask("cfg")));
+      const [a, b] = yield* gather(t1, t2);
+      const again = yield* ask("cfg");
+      return [a.error === boom, b.error === boom, again, attempts];
+    }),
+    withSCH({ env }),
+  );
+  assertOk(r, [true, true, "ok", 2]);
+  assert.deepEqual(notes, ["eval 1", "eval 2"]);
+});
+
+test("H10 cancelling the evaluating task fails the waiters with TaskCancelledError; a later ask retries", () => {
+  resetNotes();
+  let evals = 0;
+  const env = {
+    cfg: P(function* () {
+      evals++;
+      yield* delay(100);
+      return `v${evals}`;
+    }),
+  };
+  const r = run(
+    P(function* () {
+      const evaluator = yield* spawn(ask("cfg"));
+      const waiter = yield* spawn(safe(ask("cfg")));
+      yield* delay(1); // evaluator is evaluating, waiter waits for it
+      yield* cancel(evaluator);
+      const w = yield* wait(waiter);
+      const again = yield* ask("cfg");
+      return [w.error instanceof TaskCancelledError, again, evals];
+    }),
+    withSCH({ env }),
+  );
+  assertOk(r, [true, "v2", 2]);
+});
+
+test("H10 a task spawned during the evaluation asking for it → CircularAskError", () => {
+  const env = {
+    cfg: P(function* () {
+      const t = yield* spawn(safe(ask("cfg")));
+      const res = yield* wait(t);
+      return res.error instanceof CircularAskError;
+    }),
+  };
+  assertOk(run(ask("cfg"), withSCH({ env })), true);
+});
+
+test("K6 tasks spawned inside an intercept inherit it; tasks spawned outside do not", () => {
+  const tells: unknown[] = [];
+  const tt = (e: unknown) => {
+    if (e instanceof Tell) tells.push(e.message);
+  };
+  const r = run(
+    P(function* () {
+      const t1 = yield* spawn(tell("outside"));
+      const v = yield* intercept(
+        P(function* () {
+          const t2 = yield* spawn(tell("inside"));
+          return yield* wait(t2);
+        }),
+        tt,
+      );
+      yield* wait(t1);
+      return v;
+    }),
+    { handlers: [scheduler, writer] },
+  );
+  assertOk(r, undefined);
+  assert.deepEqual(tells, ["inside"]);
+  assert.deepEqual(r.log, ["inside", "outside"]);
+});
+
+test("K6 the task completion report is never offered to an interceptor", () => {
+  const seen: string[] = [];
+  const r = run(
+    intercept(
+      P(function* () {
+        const t = yield* spawn(tell("x"));
+        return yield* wait(t);
+      }),
+      (e) => {
+        seen.push(e.constructor.name);
+      },
+    ),
+    { handlers: [scheduler, writer] },
+  );
+  assertOk(r, undefined);
+  assert.deepEqual(seen, ["Spawn", "Wait", "Tell"]);
+});
+
+test("F8 task error identity through gather", () => {
+  const e = new Error("t");
+  const r = run(
+    P(function* () {
+      const t = yield* spawn(
+        P(function* () {
+          throw e;
+        }),
+      );
+      yield* gather(t);
+    }),
+    withSCH(),
+  );
+  assert.equal(r.ok, false);
+  assert.equal(r.error, e);
+});
+
+/** A busy concurrent program: tasks, delays, promises, races, cancellation, logs, notes. */
+const busy = P(function* () {
+  const p = yield* createPromise<number>();
+  const workers: Task<number>[] = [];
+  for (let i = 0; i < 8; i++) {
+    workers.push(
+      yield* spawn(
+        P(function* () {
+          yield* tell(`w${i} start @${yield* now()}`);
+          yield* delay((i * 7) % 5);
+          if (i === 3) yield* completePromise(p, i);
+          if (i === 5) yield* wait(p.future);
+          yield* note(`w${i} done @${yield* now()}`);
+          return i * i;
+        }),
+      ),
+    );
+  }
+  const slow = yield* spawn(
+    P(function* () {
+      try {
+        yield* delay(1000);
+      } finally {
+        yield* note("slow closed");
+      }
+    }),
+  );
+  const r = yield* race(workers[4]!, workers[2]!);
+  yield* cancel(slow);
+  const all = yield* gather(...workers);
+  return { index: r.index, value: r.value, all, t: yield* now() };
+});
+
+test("INV-13 run + simulatedTime: identical results, logs and notes on every run", () => {
+  const outs: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    resetNotes();
+    const r = run(busy, withSCH());
+    assertOk(r);
+    outs.push(JSON.stringify([r.value, r.log, notes]));
+  }
+  assert.equal(new Set(outs).size, 1, outs.join("\n"));
+  const [value, log, ns] = JSON.parse(outs[0]!);
+  assert.deepEqual(value, { index: 0, value: 16, all: [0, 1, 4, 9, 16, 25, 36, 49], t: 4 });
+  // the race winner's log is merged first, then gather merges the others in item order
+  assert.deepEqual(
+    log,
+    [4, 0, 1, 2, 3, 5, 6, 7].map((i) => `w${i} start @0`),
+  );
+  assert.deepEqual(ns, [
+    "w0 done @0",
+    "w3 done @1",
+    "w5 done @1",
+    "w1 done @2",
+    "w6 done @2",
+    "w4 done @3",
+    "slow closed",
+    "w2 done @4",
+    "w7 done @4",
+  ]);
+});
+
+function manyTasks(n: number): Program<number[]> {
+  return P(function* () {
+    const tasks: Task<number>[] = [];
+    for (let i = 0; i < n; i++) {
+      tasks.push(
+        yield* spawn(
+          P(function* () {
+            return i * 2;
+          }),
+        ),
+      );
+    }
+    return yield* gather(...tasks);
+  });
+}
+
+function checkMany(values: number[], n: number): void {
+  assert.equal(values.length, n);
+  for (let i = 0; i < n; i++) if (values[i] !== i * 2) assert.fail(`result ${i} is ${values[i]}`);
+}
+
+test("§9 scale: 100,000 tasks spawned and gathered under run", () => {
+  const n = 100_000;
+  const r = run(manyTasks(n), { handlers: [scheduler] });
+  checkMany(assertOk(r), n);
+});
+
+test("§9 scale: 100,000 tasks spawned and gathered under runAsync", async () => {
+  const n = 100_000;
+  const r = await runAsync(manyTasks(n), { handlers: [scheduler] });
+  checkMany(assertOk(r), n);
+});
+
+test("§9.4 a cancelled task's finally tell lands in its log, merged when its outcome is collected", () => {
+  const child = P(function* () {
+    try {
+      yield* tell("t begin");
+      yield* delay(1000);
+    } finally {
+      yield* tell("closed");
+    }
+  });
+  const collected = run(
+    P(function* () {
+      yield* tell("start");
+      const t = yield* spawn(child);
+      yield* delay(1);
+      const c = yield* cancel(t);
+      yield* tell(`after cancel ${c}`);
+      const w = yield* safe(wait(t));
+      yield* tell(`end ${w.error instanceof TaskCancelledError}`);
+      return 0;
+    }),
+    withSCH(),
+  );
+  assertOk(collected, 0);
+  assert.deepEqual(collected.log, ["start", "after cancel true", "t begin", "closed", "end true"]);
+
+  const uncollected = run(
+    P(function* () {
+      yield* tell("start");
+      const t = yield* spawn(child);
+      yield* delay(1);
+      yield* cancel(t);
+      yield* tell("end");
+      return 0;
+    }),
+    withSCH(),
+  );
+  assertOk(uncollected, 0);
+  assert.deepEqual(uncollected.log, ["start", "end"]);
+});
+
+test("§9.4 R9 cancellation at main's end: finally effects run with the task's context", () => {
+  resetNotes();
+  const r = run(
+    P(function* () {
+      const t = yield* spawn(
+        P(function* () {
+          try {
+            yield* tell("x");
+            yield* delay(50);
+          } finally {
+            const l = yield* listen(tell("in finally"));
+            yield* note(JSON.stringify(l.log));
+          }
+        }),
+      );
+      yield* delay(1);
+      yield* note(`main done, task ${t.id}`);
+      return "m";
+    }),
+    withSCH(),
+  );
+  assertOk(r, "m");
+  assert.deepEqual(notes, ["main done, task 1", '["in finally"]']);
+  assert.deepEqual(r.log, []);
+});
+
+test("§10 simulated delay of one hour in 3 concurrent tasks: right virtual clock and order", () => {
+  resetNotes();
+  const H = 1000 * 60 * 60;
+  const r = run(
+    P(function* () {
+      const mk = (hours: number, name: string) =>
+        spawn(
+          P(function* () {
+            yield* delay(hours * H);
+            yield* note(`${name} @${yield* now()}`);
+            return hours;
+          }),
+        );
+      const a = yield* mk(3, "a");
+      const b = yield* mk(1, "b");
+      const c = yield* mk(2, "c");
+      const v = yield* gather(a, b, c);
+      return [v, yield* now()];
+    }),
+    withSCH(),
+  );
+  assertOk(r, [[3, 1, 2], 3 * H]);
+  assert.deepEqual(notes, [`b @${H}`, `c @${2 * H}`, `a @${3 * H}`]);
+});

@@ -1,0 +1,235 @@
+/** N. Time (SEMANTICS §10): scenarios N1–N11. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  AsyncRequiredError,
+  Delay,
+  delay,
+  gather,
+  Now,
+  now,
+  realTime,
+  run,
+  runAsync,
+  scheduler,
+  simulatedTime,
+  spawn,
+  wait,
+} from "../src/index.js";
+import { assertOk, note, notes, P, rec, resetNotes, withSCH } from "./sched-helpers.js";
+
+test("N1 simulated delay without a scheduler advances virtual time", () => {
+  const r = run(
+    P(function* () {
+      const a = yield* now();
+      yield* delay(100);
+      return [a, yield* now()];
+    }),
+    { handlers: [simulatedTime()] },
+  );
+  assertOk(r, [0, 100]);
+});
+
+const n2 = P(function* () {
+  const a = yield* spawn(
+    P(function* () {
+      yield* delay(30);
+      yield* note("a");
+    }),
+  );
+  const b = yield* spawn(
+    P(function* () {
+      yield* delay(10);
+      yield* note("b");
+    }),
+  );
+  const c = yield* spawn(
+    P(function* () {
+      yield* delay(20);
+      yield* note("c");
+    }),
+  );
+  yield* gather(a, b, c);
+  return yield* now();
+});
+
+test("N2 timers fire in due order; the clock ends at the last due time", () => {
+  resetNotes();
+  assertOk(run(n2, withSCH()), 30);
+  assert.deepEqual(notes, ["b", "c", "a"]);
+});
+
+test("N3 same due time → registration order", () => {
+  resetNotes();
+  const r = run(
+    P(function* () {
+      const x = yield* spawn(
+        P(function* () {
+          yield* delay(10);
+          yield* note("x");
+        }),
+      );
+      const y = yield* spawn(
+        P(function* () {
+          yield* delay(10);
+          yield* note("y");
+        }),
+      );
+      yield* gather(x, y);
+      return yield* now();
+    }),
+    withSCH(),
+  );
+  assertOk(r, 10);
+  assert.deepEqual(notes, ["x", "y"]);
+});
+
+test("N4 simulatedTime({start})", () => {
+  assertOk(run(now(), { handlers: [simulatedTime({ start: 1000 })] }), 1000);
+});
+
+test("N5 delay(0) lets every ready task run first", () => {
+  resetNotes();
+  const r = run(
+    P(function* () {
+      yield* spawn(note("t"));
+      yield* delay(0);
+      yield* note("main");
+      return yield* now();
+    }),
+    withSCH(),
+  );
+  assertOk(r, 0);
+  assert.deepEqual(notes, ["t", "main"]);
+});
+
+test("N6 a task sees the virtual clock", () => {
+  const r = run(
+    P(function* () {
+      const t = yield* spawn(
+        P(function* () {
+          yield* delay(50);
+          return yield* now();
+        }),
+      );
+      return yield* wait(t);
+    }),
+    withSCH(),
+  );
+  assertOk(r, 50);
+});
+
+test("N7 delay(-1) → RangeError at construction", () => {
+  const r = run(
+    P(function* () {
+      try {
+        delay(-1);
+        return false;
+      } catch (e) {
+        return e instanceof RangeError;
+      }
+    }),
+  );
+  assertOk(r, true);
+  assert.throws(() => delay(Number.NaN), RangeError);
+  assert.throws(() => delay(Number.POSITIVE_INFINITY), RangeError);
+  assert.throws(() => delay("5" as never), TypeError);
+  assert.throws(() => simulatedTime({ start: Number.NaN }), TypeError);
+});
+
+test("N8 realTime delay under run → AsyncRequiredError", () => {
+  const r = run(
+    P(function* () {
+      try {
+        yield* delay(1);
+        return false;
+      } catch (e) {
+        return e instanceof AsyncRequiredError;
+      }
+    }),
+    { handlers: [realTime] },
+  );
+  assertOk(r, true);
+});
+
+test("N9 realTime delays overlap under runAsync with a scheduler", async () => {
+  resetNotes();
+  const t0 = Date.now();
+  const r = await runAsync(
+    P(function* () {
+      const a = yield* spawn(
+        P(function* () {
+          yield* delay(30);
+          yield* note("30");
+        }),
+      );
+      const b = yield* spawn(
+        P(function* () {
+          yield* delay(10);
+          yield* note("10");
+        }),
+      );
+      yield* gather(a, b);
+      return 0;
+    }),
+    { handlers: [rec, scheduler, realTime] },
+  );
+  const elapsed = Date.now() - t0;
+  assertOk(r, 0);
+  assert.deepEqual(notes, ["10", "30"]);
+  assert.ok(elapsed >= 25, `elapsed ${elapsed} ms`);
+});
+
+test("N9 realTime delay without a scheduler pauses the run (runAsync)", async () => {
+  const t0 = Date.now();
+  const r = await runAsync(
+    P(function* () {
+      yield* delay(20);
+      return "slept";
+    }),
+    { handlers: [realTime] },
+  );
+  assertOk(r, "slept");
+  assert.ok(Date.now() - t0 >= 15);
+});
+
+test("N10 realTime now() is Date.now()", () => {
+  const r = run(now(), { handlers: [realTime] });
+  const n = assertOk(r);
+  assert.equal(typeof n, "number");
+  assert.ok(Math.abs(n - Date.now()) < 1000);
+});
+
+test("N11 determinism: N2 run 10 times → identical results and notes", () => {
+  const seen: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    resetNotes();
+    const r = run(n2, withSCH());
+    seen.push(JSON.stringify([r.ok, r.ok ? r.value : String(r.error), notes]));
+  }
+  assert.equal(new Set(seen).size, 1);
+  assert.equal(seen[0], JSON.stringify([true, 30, ["b", "c", "a"]]));
+});
+
+test("§10 effect classes carry their fields; clocks take exactly Now and Delay", () => {
+  const d = delay(7);
+  assert.ok(d instanceof Delay);
+  assert.equal(d.ms, 7);
+  assert.ok(now() instanceof Now);
+  const sim = simulatedTime();
+  assert.equal(sim.handles?.(d), true);
+  assert.equal(sim.handles?.(now()), true);
+  assert.equal(realTime.handles?.(d), true);
+  assert.equal(sim.handles?.(spawn(now())), false);
+});
+
+test("§10 virtual time is per run; simulatedTime under a scheduler inside a task", () => {
+  const clock = simulatedTime({ start: 5 });
+  const p = P(function* () {
+    yield* delay(10);
+    return yield* now();
+  });
+  assertOk(run(p, { handlers: [clock] }), 15);
+  assertOk(run(p, { handlers: [clock] }), 15);
+  assertOk(run(p, { handlers: [scheduler, clock] }), 15);
+});
