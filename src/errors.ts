@@ -11,6 +11,11 @@ export class DoeffError extends Error {
   }
 }
 
+/** `key` as it would be written in an object literal: bare when an identifier, else quoted. */
+function literalKey(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key);
+}
+
 function effectName(effect: unknown): string {
   const ctor = (effect as { constructor?: { name?: string } } | null)?.constructor;
   return ctor?.name || describe(effect);
@@ -46,7 +51,7 @@ export class MissingStateKeyError extends DoeffError {
   readonly key: string;
   constructor(key: string) {
     super(
-      `state has no key ${JSON.stringify(key)}; put() it first or seed it with run(p, { store: { ${key}: ... } })`,
+      `state has no key ${JSON.stringify(key)}; put() it first or seed it with run(p, { store: { ${literalKey(key)}: ... } })`,
     );
     this.key = key;
   }
@@ -56,7 +61,7 @@ export class MissingEnvKeyError extends DoeffError {
   readonly key: string;
   constructor(key: string) {
     super(
-      `environment has no key ${JSON.stringify(key)}; pass it with run(p, { env: { ${key}: ... } }) or local({ ${key}: ... }, program)`,
+      `environment has no key ${JSON.stringify(key)}; pass it with run(p, { env: { ${literalKey(key)}: ... } }) or local({ ${literalKey(key)}: ... }, program)`,
     );
     this.key = key;
   }

@@ -1,0 +1,51 @@
+/** The examples a user would copy run, and print what the README says they print. */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { test } from "node:test";
+
+const root = new URL("..", import.meta.url).pathname;
+
+function runExample(file: string): string {
+  return execFileSync(process.execPath, ["--import", "tsx", file], { cwd: root, encoding: "utf8" });
+}
+
+test("examples/quickstart.ts prints the demo", () => {
+  const out = runExample("examples/quickstart.ts");
+  assert.equal(
+    out,
+    [
+      "== doeff quickstart ==",
+      "log:",
+      "  rolled a d6: 6",
+      "  rolled a d6: 5",
+      "  ada now has 11",
+      "  rolled a d6: 3",
+      "  rolled a d6: 4",
+      "  alan now has 7",
+      '  no score for "nobody" (handled)',
+      "store: { ada: 11, alan: 7, rounds: 1 }",
+      'Ok: {"ada":11,"alan":7}',
+      "",
+      "a failing run:",
+      "doeff traceback (outermost first):",
+      '  effect Get("missing"): state ✗',
+      'MissingStateKeyError: state has no key "missing"; put() it first or seed it with run(p, { store: { missing: ... } })',
+      "",
+    ].join("\n"),
+  );
+});
+
+test("examples/when-things-go-wrong.ts prints the report shown in the README", () => {
+  const out = runExample("examples/when-things-go-wrong.ts");
+  const expected = [
+    "doeff traceback (outermost first):",
+    "  startup at examples/when-things-go-wrong.ts:9",
+    "  connect at examples/when-things-go-wrong.ts:4",
+    '  effect Ask("db.url"): reader ✗, state ·',
+    'MissingEnvKeyError: environment has no key "db.url"; pass it with run(p, { env: { "db.url": ... } }) or local({ "db.url": ... }, program)',
+    "",
+  ].join("\n");
+  assert.equal(out, expected);
+  const readme = execFileSync("cat", ["README.md"], { cwd: root, encoding: "utf8" });
+  assert.ok(readme.includes(expected.trimEnd()), "README shows the same output");
+});
