@@ -4,6 +4,7 @@
  * long simulated delays.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
   ask,
@@ -12,9 +13,12 @@ import {
   completePromise,
   createPromise,
   delay,
+  fn,
   gather,
+  get,
   intercept,
   listen,
+  MissingStateKeyError,
   now,
   type Program,
   race,
@@ -360,4 +364,28 @@ test("§10 simulated delay of one hour in 3 concurrent tasks: right virtual cloc
   );
   assertOk(r, [[3, 1, 2], 3 * H]);
   assert.deepEqual(notes, [`b @${H}`, `c @${2 * H}`, `a @${3 * H}`]);
+});
+
+test("§8.8 a failure inside a task: the traceback shows `── in task N (spawned at file:line) ──` above the task's chain", () => {
+  const child = fn(function* child() {
+    yield* get("missing");
+  });
+  const main = P(function* () {
+    const t = yield* spawn(child()); // the spawn site
+    return yield* wait(t);
+  });
+  const source = readFileSync(new URL(import.meta.url), "utf8").split("\n");
+  const spawnLine = source.findIndex((l) => l.includes("spawn(child()); // the spawn site")) + 1;
+  const withSites = run(main, { ...withSCH(), trace: { sites: true } });
+  assert.ok(withSites.error instanceof MissingStateKeyError);
+  const text = withSites.format();
+  const lines = text.split("\n");
+  const b = lines.findIndex((l) =>
+    /── in task 1 \(spawned at test\/scheduler-integration\.test\.ts:\d+\) ──/.test(l),
+  );
+  assert.ok(b >= 0, text);
+  assert.equal(Number(lines[b]!.match(/:(\d+)\) ──/)![1]), spawnLine, text);
+  assert.match(lines[b + 1]!, /^\s+child at test\/scheduler-integration\.test\.ts:\d+$/, text);
+  const plain = run(main, withSCH()).format();
+  assert.match(plain, /── in task 1 ──\n\s+child\n/, plain);
 });

@@ -11,6 +11,7 @@
 import { describe } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { ProgramLikeOf } from "../vm/program.js";
+import { siteState } from "../vm/sites.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 
@@ -133,11 +134,15 @@ export interface SpawnOptions {
 export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
   declare readonly _tag: "Spawn";
   declare readonly __row?: R;
+  /** With `trace: { sites: true }`: where spawn() was called (non-enumerable; for tracebacks). */
+  declare readonly site?: Error;
   constructor(
     readonly program: ProgramLikeOf<T>,
     readonly store: SpawnStore,
+    site: Error | null = null,
   ) {
     super();
+    if (site !== null) Object.defineProperty(this, "site", { value: site });
   }
 }
 export class Wait<T = unknown> extends SchedulerEffect<T> {
@@ -251,7 +256,8 @@ export function spawn<P extends AnyProgramLike>(
       store = options.store;
     }
   }
-  return new Spawn(program as ProgramLikeOf<ResultOf<P>>, store);
+  const site = siteState.on !== 0 ? new Error("doeff spawn site") : null;
+  return new Spawn(program as ProgramLikeOf<ResultOf<P>>, store, site);
 }
 
 /** The waitable's value, or its error (TaskCancelledError for a cancelled task). */

@@ -42,11 +42,12 @@ import {
   getHandlers,
   getRunContext,
   type Handler,
-  hidden,
+  boundary,
   type Primitive,
   type ProgramLikeOf,
   pass,
   resume,
+  siteOf,
   type TaskContext,
   transfer,
   transferWith,
@@ -295,7 +296,10 @@ function* handleEffect(
       log: [],
     };
     const t = w.newTask(ctx);
-    t.k = yield* createContinuation(hidden(reportGen, t, body), [self]);
+    // the wrapper frame shows in tracebacks as `── in task N (spawned at file:line) ──`
+    const at = effect.site === undefined ? null : siteOf(effect.site);
+    const label = at === null ? `in task ${t.id}` : `in task ${t.id} (spawned at ${at})`;
+    t.k = yield* createContinuation(boundary(label, reportGen, t, body), [self]);
     w.enqueue(t);
     return cont(cur, k, t.handle);
   }
