@@ -30,3 +30,14 @@ export {
 export { boundary, fn, hidden, Program, type ProgramLikeOf, program, pure } from "./vm/program.js";
 export type { AnyEffect, AnyProgramLike, EffectsOf, IsOpen, ResultOf } from "./vm/types.js";
 export { Env, perRun, type RunContext, type TaskContext } from "./run/context.js";
+// Concurrency (SEMANTICS §9–§10): what a replacement scheduler or clock needs beyond the effects —
+// the SCHEDULER marker, handle construction/recognition, and the idle-source protocol.
+export {
+  handleRef,
+  type IdleSource,
+  newFuture,
+  newTask,
+  PromiseHandle,
+  SCHEDULER,
+  SchedulerEffect,
+} from "./effects/scheduler.js";
