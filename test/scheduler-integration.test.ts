@@ -32,8 +32,10 @@ import {
   Tell,
   tell,
   wait,
+  withHandler,
   writer,
 } from "../src/index.js";
+import { createScheduler } from "../src/handlers/scheduler.js";
 import { assertOk, note, notes, P, resetNotes, withSCH } from "./sched-helpers.js";
 
 test("H10 concurrent asks of a lazy env value evaluate it once", () => {
@@ -388,4 +390,47 @@ test("§8.8 a failure inside a task: the traceback shows `── in task N (spaw
   assert.match(lines[b + 1]!, /^\s+child at test\/scheduler-integration\.test\.ts:\d+$/, text);
   const plain = run(main, withSCH()).format();
   assert.match(plain, /── in task 1 ──\n\s+child\n/, plain);
+});
+
+test("§9.7 a different scheduler object nested in a task is a separate world (shared virtual clock)", () => {
+  resetNotes();
+  const inner = createScheduler();
+  const r = run(
+    P(function* () {
+      const a = yield* spawn(
+        P(function* () {
+          yield* delay(2);
+          yield* note(`A @${yield* now()}`);
+        }),
+      );
+      const host = yield* spawn(
+        withHandler(
+          inner,
+          P(function* () {
+            const x = yield* spawn(
+              P(function* () {
+                yield* delay(5);
+                yield* note("x");
+              }),
+            );
+            const y = yield* spawn(
+              P(function* () {
+                yield* delay(3);
+                yield* note("y");
+              }),
+            );
+            yield* gather(x, y);
+            yield* note(`inner done @${yield* now()} ids ${x.id},${y.id}`);
+            return "inner";
+          }),
+        ),
+      );
+      const v = yield* gather(a, host);
+      return [v, yield* now(), host.id];
+    }),
+    withSCH(),
+  );
+  // the host task runs its inner world to the end (R1: no preemption); A's earlier timer fires after
+  assertOk(r, [[undefined, "inner"], 5, 2]);
+  assert.deepEqual(notes, ["y", "x", "inner done @5 ids 1,2", "A @5"]);
 });

@@ -22,6 +22,7 @@ import {
   pure,
   put,
   race,
+  registerIdleSource,
   resume,
   run,
   runAsync,
@@ -972,4 +973,78 @@ test("§9.2 R9 scheduler reinstalled later in the same run starts a fresh world"
     [1, 1],
   ]);
   assert.deepEqual(notes, ["task", "task"]);
+});
+
+test("§9.4 cancelling a woken task that has not run yet: it leaves the ready queue, finally runs", () => {
+  resetNotes();
+  const r = run(
+    P(function* () {
+      const p = yield* createPromise<number>();
+      const t = yield* spawn(
+        P(function* () {
+          try {
+            yield* note(`got ${yield* wait(p.future)}`);
+          } finally {
+            yield* note("t finally");
+          }
+        }),
+      );
+      yield* delay(1); // t blocks on p
+      yield* completePromise(p, 1); // t is woken (queued), but main keeps running (R1)
+      const c = yield* cancel(t);
+      yield* delay(1); // let anything ready run
+      return [c, yield* isDone(t)];
+    }),
+    withSCH(),
+  );
+  assertOk(r, [true, true]);
+  assert.deepEqual(notes, ["t finally"]);
+});
+
+test("§9.3 futures: isDone, race with futures and tasks, rest in argument order", () => {
+  const r = run(
+    P(function* () {
+      const p = yield* createPromise<string>();
+      const q = yield* createPromise<string>();
+      const t = yield* spawn(
+        P(function* () {
+          yield* delay(10);
+          return "task";
+        }),
+      );
+      const before = yield* isDone(p.future);
+      yield* spawn(
+        P(function* () {
+          yield* delay(5);
+          yield* completePromise(q, "q");
+        }),
+      );
+      const rr = yield* race(p.future, t, q.future);
+      const after = [yield* isDone(p.future), yield* isDone(q.future)];
+      return [before, rr.index, rr.value, rr.rest[0] === p.future, rr.rest[1] === t, after];
+    }),
+    withSCH(),
+  );
+  assertOk(r, [false, 2, "q", true, true, [false, true]]);
+});
+
+test("§9.2 R6 the idle-source protocol: a custom source completing a promise wakes its waiter", () => {
+  const r = run(
+    P(function* () {
+      const p = yield* createPromise<string>();
+      let calls = 0;
+      const src = {
+        progress(complete: (promise: typeof p, value: unknown) => boolean) {
+          calls++;
+          return complete(p, `from idle (${calls})`);
+        },
+      };
+      const fresh = yield* registerIdleSource(src);
+      const again = yield* registerIdleSource(src);
+      const v = yield* wait(p.future);
+      return [fresh, again, v];
+    }),
+    { handlers: [scheduler] },
+  );
+  assertOk(r, [true, false, "from idle (1)"]);
 });

@@ -95,11 +95,12 @@ export interface RaceResult<T> {
 
 /**
  * An idle source (SEMANTICS §9.2 R6): asked to make progress when every task is blocked. It may
- * complete scheduler promises through `complete` (applied at once, waking their waiters in call
- * order) and returns true if it did anything.
+ * complete scheduler promises through `complete` — applied at once, waking their waiters in call
+ * order; `complete` answers false (and does nothing) for a promise of another scheduler world or one
+ * already settled — and returns true if it completed anything.
  */
 export interface IdleSource {
-  progress(complete: (promise: PromiseHandle<any>, value: unknown) => void): boolean;
+  progress(complete: (promise: PromiseHandle<any>, value: unknown) => boolean): boolean;
 }
 
 /** @internal for scheduler implementations: make handles bound to a world record. */

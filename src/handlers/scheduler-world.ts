@@ -293,11 +293,12 @@ export class World {
     return this.extQueue.length > 0;
   }
 
-  /** The `complete` callback handed to idle sources: applied at once. */
-  readonly completeFromIdle = (promise: PromiseHandle<unknown>, value: unknown): void => {
+  /** The `complete` callback handed to idle sources: applied at once; false for others' promises. */
+  readonly completeFromIdle = (promise: PromiseHandle<unknown>, value: unknown): boolean => {
     const cell = cellOf(promise?.future);
-    if (cell === null || cell.world !== this || cell.state !== PENDING || cell.requested) return;
+    if (cell === null || cell.world !== this || cell.state !== PENDING || cell.requested) return false;
     this.settle(cell, true, value);
+    return true;
   };
 
   // ---- cancellation bookkeeping ----

@@ -69,6 +69,15 @@ class Clock implements IdleSource {
 
   add(ms: number, promise: PromiseHandle<undefined>): Timer {
     const t: Timer = { due: this.now + ms, seq: this.seq++, promise, state: PENDING };
+    this.push(t);
+    return t;
+  }
+
+  private peek(): Timer | undefined {
+    return this.heap[0];
+  }
+
+  private push(t: Timer): void {
     const h = this.heap;
     h.push(t);
     let i = h.length - 1;
@@ -78,7 +87,6 @@ class Clock implements IdleSource {
       [h[i], h[p]] = [h[p]!, h[i]!];
       i = p;
     }
-    return t;
   }
 
   private pop(): Timer | undefined {
@@ -102,20 +110,33 @@ class Clock implements IdleSource {
     return top;
   }
 
-  /** Idle (R6): move to the earliest due time and fire every timer due then, in seq order. */
-  progress(complete: (promise: PromiseHandle<any>, value: unknown) => void): boolean {
-    const h = this.heap;
-    while (h.length > 0 && h[0]!.state === REMOVED) this.pop();
-    if (h.length === 0) return false;
-    const due = h[0]!.due;
-    if (due > this.now) this.now = due;
-    while (h.length > 0 && h[0]!.due === due) {
-      const t = this.pop()!;
+  /**
+   * Idle (R6): move to the earliest due time among the calling world's timers and fire every one of
+   * its timers due then, in seq order. Timers of another scheduler world (a different scheduler
+   * nested in a task) are left for that world; the clock never goes back.
+   */
+  progress(complete: (promise: PromiseHandle<any>, value: unknown) => boolean): boolean {
+    const foreign: Timer[] = [];
+    let due = -1;
+    let fired = false;
+    for (;;) {
+      const t = this.peek();
+      if (t === undefined || (fired && t.due !== due)) break;
+      this.pop();
       if (t.state !== PENDING) continue;
+      if (!complete(t.promise, undefined)) {
+        foreign.push(t);
+        continue;
+      }
       t.state = FIRED;
-      complete(t.promise, undefined);
+      if (!fired) {
+        fired = true;
+        due = t.due;
+        if (due > this.now) this.now = due;
+      }
     }
-    return true;
+    for (const t of foreign) this.push(t);
+    return fired;
   }
 }
 
