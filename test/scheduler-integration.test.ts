@@ -21,11 +21,13 @@ import {
   MissingStateKeyError,
   now,
   type Program,
+  pure,
   race,
   run,
   runAsync,
   safe,
   scheduler,
+  simulatedTime,
   spawn,
   type Task,
   TaskCancelledError,
@@ -36,7 +38,7 @@ import {
   writer,
 } from "../src/index.js";
 import { createScheduler } from "../src/handlers/scheduler.js";
-import { assertOk, note, notes, P, resetNotes, withSCH } from "./sched-helpers.js";
+import { Abort, assertOk, H, note, notes, P, rec, resetNotes, withSCH } from "./sched-helpers.js";
 
 test("H10 concurrent asks of a lazy env value evaluate it once", () => {
   resetNotes();
@@ -433,4 +435,44 @@ test("§9.7 a different scheduler object nested in a task is a separate world (s
   // the host task runs its inner world to the end (R1: no preemption); A's earlier timer fires after
   assertOk(r, [[undefined, "inner"], 5, 2]);
   assert.deepEqual(notes, ["y", "x", "inner done @5 ids 1,2", "A @5"]);
+});
+
+test("§9.2 R9 the scheduler's scope abandoned from outside: pending tasks are still cancelled", () => {
+  resetNotes();
+  const abortH = H(Abort)(() => pure("aborted"));
+  const r = run(
+    P(function* () {
+      yield* spawn(
+        P(function* () {
+          try {
+            yield* note("child start");
+            yield* delay(100);
+          } finally {
+            yield* note("child cleanup");
+          }
+        }),
+      );
+      yield* delay(1);
+      yield* spawn(note("never started"));
+      try {
+        yield* new Abort();
+      } finally {
+        yield* note("main finally");
+      }
+      return "unreached";
+    }),
+    { handlers: [rec, abortH, scheduler, simulatedTime()] },
+  );
+  assertOk(r, "aborted");
+  assert.deepEqual(notes, ["child start", "main finally", "child cleanup"]);
+  // the world was discarded: the same scheduler works again in a later run
+  assertOk(
+    run(
+      P(function* () {
+        return yield* wait(yield* spawn(pure(3)));
+      }),
+      { handlers: [scheduler] },
+    ),
+    3,
+  );
 });

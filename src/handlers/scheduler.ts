@@ -413,6 +413,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
     // R8: the first invocation resumes non-tail and regains control when main finishes.
     let ok = true;
     let out: unknown;
+    let shutdownStarted = false;
     try {
       try {
         out = yield* go(w, next, true);
@@ -420,9 +421,15 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
         ok = false;
         out = e;
       }
+      shutdownStarted = true;
       yield* shutdown(w); // R9
     } finally {
-      // also when this invocation is abandoned from outside: discard the world
+      // Also when the scheduler's scope is abandoned from outside (this frame is being closed,
+      // main's frames already were): pending tasks are cancelled all the same, then the world goes.
+      if (!shutdownStarted) {
+        shutdownStarted = true;
+        yield* shutdown(w);
+      }
       w.closed = true;
       if (ctx.user.get(self) === w) ctx.user.delete(self);
       ctx.setCurrent(w.main.ctx);
