@@ -44,7 +44,9 @@ export const W_RACE = 2;
 export class Cell {
   readonly world: World;
   state = PENDING;
-  value: unknown = undefined;
+  private v: unknown = undefined;
+  /** makes the value on first read (a cancelled task's TaskCancelledError: most are never read) */
+  private lazy: (() => unknown) | null = null;
   /** completion order (R5, fail-fast and race decisions) */
   seq = 0;
   waiters: Waiter[] | null = null;
@@ -54,6 +56,22 @@ export class Cell {
   external = false;
   constructor(world: World) {
     this.world = world;
+  }
+  get value(): unknown {
+    const f = this.lazy;
+    if (f !== null) {
+      this.lazy = null;
+      this.v = f();
+    }
+    return this.v;
+  }
+  set value(v: unknown) {
+    this.lazy = null;
+    this.v = v;
+  }
+  setLazyValue(f: () => unknown): void {
+    this.v = undefined;
+    this.lazy = f;
   }
 }
 
@@ -182,9 +200,10 @@ export class World {
   // ---- cells ----
 
   /** Record a cell's outcome and offer it to its waiters in the order they blocked (R4, R5). */
-  settle(cell: Cell, ok: boolean, value: unknown): void {
+  settle(cell: Cell, ok: boolean, value: unknown, lazy: (() => unknown) | null = null): void {
     cell.state = ok ? SUCCEEDED : FAILED;
-    cell.value = value;
+    if (lazy === null) cell.value = value;
+    else cell.setLazyValue(lazy);
     cell.seq = ++this.doneSeq;
     cell.requested = true;
     if (cell.external) this.pendingExternal--;
@@ -315,7 +334,7 @@ export class World {
     t.run = DONE;
     t.k = null;
     this.live.delete(t.id);
-    this.settle(t, false, this.cancelledError(t, cause));
+    this.settle(t, false, undefined, () => this.cancelledError(t, cause));
   }
 }
 

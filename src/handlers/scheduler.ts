@@ -258,11 +258,9 @@ function* cancelOther(w: World, t: TaskRec): Generator<unknown, void, any> {
 function* shutdown(w: World): Generator<unknown, void, any> {
   w.main.run = DONE;
   w.current = w.main;
-  for (;;) {
-    const it = w.live.values().next();
-    if (it.done === true) break;
-    yield* cancelOther(w, it.value);
-  }
+  // one iterator: a Map iterator visits entries added meanwhile and skips deleted ones (a fresh
+  // iterator per task would rescan the deleted slots: quadratic)
+  for (const t of w.live.values()) if (t.run !== DONE) yield* cancelOther(w, t);
   w.current = w.main;
   w.ctx.setCurrent(w.main.ctx);
 }
