@@ -10,101 +10,31 @@
  *
  * Per-run state (the "world") is keyed by (run, scheduler object) in `getRunContext().user`.
  */
-import { Effect } from "../effects/effect.js";
 import {
-  AwaitPromise,
   Cancel,
   CompletePromise,
-  CreateExternalPromise,
-  CreatePromise,
   FailPromise,
   Gather,
   IsDone,
   Race,
-  RegisterIdleSource,
   SCHEDULER,
   SchedulerEffect,
-  Spawn,
   Wait,
 } from "../effects/scheduler.js";
 import {
-  AsyncRequiredError,
-  DeadlockError,
-  PromiseAlreadyCompletedError,
-  TaskCancelledError,
-} from "../errors.js";
-import {
-  asyncEscape,
   type Continuation,
-  createContinuation,
   discontinue,
-  finalize,
-  getHandlers,
   getRunContext,
   type Handler,
-  boundary,
   type Primitive,
-  type ProgramLikeOf,
   pass,
   resume,
-  siteOf,
-  type TaskContext,
   transfer,
   transferWith,
-  withHandler,
 } from "../protocol.js";
-import {
-  BLOCKED,
-  CANCELLING,
-  type Cell,
-  cellOf,
-  DONE,
-  FAILED,
-  gatherValues,
-  mergeLog,
-  PENDING,
-  RUNNING,
-  raceOutcome,
-  READY,
-  START,
-  SUCCEEDED,
-  TaskRec,
-  THROW,
-  VALUE,
-  W_GATHER,
-  W_RACE,
-  W_WAIT,
-  World,
-} from "./scheduler-world.js";
+import { BLOCKED, cellOf, RUNNING, READY, START, type TaskRec, THROW, World } from "./scheduler-world.js";
+import { handleEffect, shutdown, TaskDone } from "./scheduler-ops.js";
 import { raise } from "./util.js";
-
-/** A task's completion report; performed by the task wrapper straight at the scheduler's prompt. */
-class TaskDone extends Effect<undefined> {
-  constructor(
-    readonly task: TaskRec,
-    readonly ok: boolean,
-    readonly value: unknown,
-  ) {
-    super();
-  }
-}
-
-/**
- * report(body): runs the task body and reports its outcome. It sits between the task's scheduler
- * prompt and the inherited handlers, so no user handler or interceptor is ever offered the report.
- * When the task is being finalized the report is answered (see TaskDone below) and this returns.
- */
-function* reportGen(t: TaskRec, body: ProgramLikeOf<unknown>): Generator<unknown, void, unknown> {
-  let ok = true;
-  let value: unknown;
-  try {
-    value = yield body;
-  } catch (e) {
-    ok = false;
-    value = e;
-  }
-  yield new TaskDone(t, ok, value);
-}
 
 /** Does world `w` own the waitables this effect is about? (Effects about others are passed.) */
 function owns(w: World | undefined, e: unknown): boolean {
@@ -124,27 +54,6 @@ function mine(w: World | undefined, x: unknown): boolean {
   return c !== null && c.world === w;
 }
 
-/** Continue the performing task with a value / by throwing at its perform site. */
-function cont(t: TaskRec, k: Continuation, v: unknown): TaskRec {
-  t.k = k;
-  t.action = VALUE;
-  t.actionValue = v;
-  return t;
-}
-function contThrow(t: TaskRec, k: Continuation, e: unknown): TaskRec {
-  t.k = k;
-  t.action = THROW;
-  t.actionValue = e;
-  return t;
-}
-
-function cancellingError(t: TaskRec): TaskCancelledError {
-  return new TaskCancelledError(
-    t.handle,
-    `task ${t.id} is being cancelled: blocking operations (wait, gather, race, awaitPromise, delay) are not possible while its finally blocks run`,
-  );
-}
-
 /** The switch into `t` (R8): tail (transfer / transferWith), or non-tail for the first invocation. */
 function go(w: World, t: TaskRec, first: boolean): Primitive<unknown> {
   const k = t.k!;
@@ -157,238 +66,6 @@ function go(w: World, t: TaskRec, first: boolean): Primitive<unknown> {
   if (t.action === THROW) return first ? discontinue(k, v) : transferWith(k, raise(v));
   const arg = t.action === START ? undefined : v;
   return first ? resume(k, arg) : transfer(k, arg);
-}
-
-/** Next task to run: the ready-queue head, or what idle processing (R6) produces. */
-function* pickNext(w: World): Generator<unknown, TaskRec, any> {
-  for (;;) {
-    const t = w.dequeue();
-    if (t !== null) return t;
-    // (1) idle sources, in registration order
-    let progressed = w.idleSources.length > 0;
-    while (progressed && !w.hasReady()) {
-      progressed = false;
-      for (const src of w.idleSources) {
-        if (src.progress(w.completeFromIdle)) progressed = true;
-        if (w.hasReady()) break;
-      }
-    }
-    if (w.hasReady()) continue;
-    // (2) queued external completions
-    w.applyExternal();
-    if (w.hasReady()) continue;
-    // (3) pending external promises: runAsync awaits the next completion; run cannot
-    if (w.pendingExternal > 0) {
-      if (w.ctx.driver === "async") {
-        yield* asyncEscape(
-          () =>
-            new Promise<void>((resolve) => {
-              if (w.hasQueuedExternal()) resolve();
-              else w.notify = resolve;
-            }),
-        );
-        continue;
-      }
-      return throwIntoBlocked(
-        w,
-        new AsyncRequiredError("waiting for an external promise (awaitPromise / createExternalPromise)"),
-      );
-    }
-    // (4)
-    return throwIntoBlocked(w, new DeadlockError());
-  }
-}
-
-/** R6 (3)/(4): the error is thrown into the most recently blocked task at its blocking call. */
-function throwIntoBlocked(w: World, e: unknown): TaskRec {
-  const t = w.mostRecentlyBlocked();
-  if (t === null) throw new Error(`doeff scheduler: nothing is ready or blocked (${String(e)})`);
-  w.unblock(t);
-  t.action = THROW;
-  t.actionValue = e;
-  return t;
-}
-
-/** Block the performing task on `items` and switch (R3); inside a finalization → TaskCancelledError. */
-function* blockOn(
-  w: World,
-  cur: TaskRec,
-  k: Continuation,
-  kind: number,
-  items: readonly Cell[],
-  handles: readonly unknown[],
-): Generator<unknown, TaskRec, any> {
-  if (cur.run === CANCELLING) return contThrow(cur, k, cancellingError(cur));
-  w.addWaiter(cur, kind, items, handles as never);
-  w.block(cur, k);
-  return yield* pickNext(w);
-}
-
-/** Cancel a task that is not the caller (9.4): its finally blocks run now, with its context current. */
-function* cancelOther(w: World, t: TaskRec): Generator<unknown, void, any> {
-  if (t.run === READY && t.action === START) {
-    w.finishCancel(t, null); // unstarted: runs no code
-    return;
-  }
-  w.unblock(t);
-  const kt = t.k;
-  t.k = null;
-  t.actionValue = undefined;
-  if (t.run === RUNNING || t.run === CANCELLING || kt === null) {
-    w.finishCancel(t, null); // not reachable by the rules; keep the world consistent
-    return;
-  }
-  t.run = CANCELLING;
-  const prev = w.current;
-  const prevCtx = w.ctx.current;
-  w.current = t;
-  w.ctx.setCurrent(t.ctx);
-  let cause: { error: unknown } | null = null;
-  try {
-    yield* finalize(kt);
-  } catch (e) {
-    cause = { error: e };
-  }
-  w.current = prev;
-  w.ctx.setCurrent(prevCtx);
-  w.finishCancel(t, cause);
-}
-
-/** R9: main finished; cancel every task not done, in ascending id order (including any spawned meanwhile). */
-function* shutdown(w: World): Generator<unknown, void, any> {
-  w.main.run = DONE;
-  w.current = w.main;
-  // one iterator: a Map iterator visits entries added meanwhile and skips deleted ones (a fresh
-  // iterator per task would rescan the deleted slots: quadratic)
-  for (const t of w.live.values()) if (t.run !== DONE) yield* cancelOther(w, t);
-  w.current = w.main;
-  w.ctx.setCurrent(w.main.ctx);
-}
-
-/** Handle one effect of the running task; answers the task to switch to (maybe the same one). */
-function* handleEffect(
-  self: Handler,
-  w: World,
-  effect: unknown,
-  k: Continuation,
-): Generator<unknown, TaskRec, any> {
-  const cur = w.current;
-  if (effect instanceof TaskDone) {
-    const t = effect.task;
-    if (t.run === CANCELLING) return cont(t, k, undefined); // completed during its own finalization
-    t.run = DONE;
-    t.k = null;
-    w.live.delete(t.id);
-    w.settle(t, effect.ok, effect.value);
-    return yield* pickNext(w); // R5 (the report's continuation is simply dropped)
-  }
-  if (effect instanceof Spawn) {
-    const hs = yield* getHandlers();
-    const n = hs.indexOf(self);
-    let body: any = effect.program;
-    for (let i = 0; i < (n < 0 ? hs.length : n); i++) body = withHandler(hs[i]!, body);
-    const parent = w.ctx.current;
-    const ctx: TaskContext = {
-      state: effect.store === "shared" ? parent.state : new Map(parent.state),
-      env: parent.env,
-      log: [],
-    };
-    const t = w.newTask(ctx);
-    // the wrapper frame shows in tracebacks as `── in task N (spawned at file:line) ──`
-    const at = effect.site === undefined ? null : siteOf(effect.site);
-    const label = at === null ? `in task ${t.id}` : `in task ${t.id} (spawned at ${at})`;
-    t.k = yield* createContinuation(boundary(label, reportGen, t, body), [self]);
-    w.enqueue(t);
-    return cont(cur, k, t.handle);
-  }
-  if (effect instanceof Wait) {
-    const c = cellOf(effect.waitable)!;
-    if (c.state === PENDING) return yield* blockOn(w, cur, k, W_WAIT, [c], [effect.waitable]);
-    if (c instanceof TaskRec) mergeLog(cur, c);
-    return c.state === SUCCEEDED ? cont(cur, k, c.value) : contThrow(cur, k, c.value);
-  }
-  if (effect instanceof Gather) {
-    const items = effect.waitables.map((x) => cellOf(x)!);
-    let failed: Cell | null = null;
-    let pending = 0;
-    for (const c of items) {
-      if (c.state === FAILED) {
-        if (failed === null || c.seq < failed.seq) failed = c;
-      } else if (c.state === PENDING) pending++;
-    }
-    if (failed !== null) {
-      if (failed instanceof TaskRec) mergeLog(cur, failed);
-      return contThrow(cur, k, failed.value);
-    }
-    if (pending === 0) return cont(cur, k, gatherValues(cur, items));
-    return yield* blockOn(w, cur, k, W_GATHER, items, effect.waitables);
-  }
-  if (effect instanceof Race) {
-    const items = effect.waitables.map((x) => cellOf(x)!);
-    if (items.length === 0) {
-      return contThrow(cur, k, new TypeError("race() needs at least one waitable (a Task or a Future)"));
-    }
-    let winner: Cell | null = null;
-    for (const c of items) if (c.state !== PENDING && (winner === null || c.seq < winner.seq)) winner = c;
-    if (winner === null) return yield* blockOn(w, cur, k, W_RACE, items, effect.waitables);
-    const o = raceOutcome(items, effect.waitables, winner);
-    if (winner instanceof TaskRec) mergeLog(cur, winner);
-    return o.ok ? cont(cur, k, o.value) : contThrow(cur, k, o.value);
-  }
-  if (effect instanceof Cancel) {
-    const t = cellOf(effect.task) as TaskRec;
-    if (t.run === DONE || t.run === CANCELLING) return cont(cur, k, false);
-    if (t !== cur) {
-      yield* cancelOther(w, t);
-      return cont(cur, k, true);
-    }
-    // Cancelling oneself: finalize the caller here (the call does not return).
-    t.run = CANCELLING;
-    let cause: { error: unknown } | null = null;
-    try {
-      yield* finalize(k);
-    } catch (e) {
-      cause = { error: e };
-    }
-    w.finishCancel(t, cause);
-    return yield* pickNext(w);
-  }
-  if (effect instanceof IsDone) {
-    const c = cellOf(effect.waitable)!;
-    const done = c instanceof TaskRec ? c.run === DONE || c.run === CANCELLING : c.state !== PENDING;
-    return cont(cur, k, done);
-  }
-  if (effect instanceof CreatePromise) return cont(cur, k, w.newPromise());
-  if (effect instanceof CompletePromise || effect instanceof FailPromise) {
-    const c = cellOf(effect.promise.future)!;
-    if (c.requested || c.state !== PENDING) return contThrow(cur, k, new PromiseAlreadyCompletedError());
-    if (effect instanceof CompletePromise) w.settle(c, true, effect.value);
-    else w.settle(c, false, effect.error);
-    return cont(cur, k, undefined);
-  }
-  if (effect instanceof CreateExternalPromise) return cont(cur, k, w.newExternal());
-  if (effect instanceof AwaitPromise) {
-    if (w.ctx.driver === "sync") return contThrow(cur, k, new AsyncRequiredError("awaitPromise"));
-    if (cur.run === CANCELLING) return contThrow(cur, k, cancellingError(cur));
-    let r: unknown;
-    try {
-      r = effect.thunk();
-    } catch (e) {
-      return contThrow(cur, k, e); // a synchronous throw is thrown unchanged, without blocking
-    }
-    const ext = w.newExternal();
-    Promise.resolve(r).then(
-      (v) => ext.complete(v),
-      (e) => ext.fail(e),
-    );
-    return yield* blockOn(w, cur, k, W_WAIT, [cellOf(ext.future)!], [ext.future]);
-  }
-  if (effect instanceof RegisterIdleSource) {
-    const fresh = !w.idleSources.includes(effect.source);
-    if (fresh) w.idleSources.push(effect.source);
-    return cont(cur, k, fresh);
-  }
-  throw new TypeError(`scheduler cannot handle ${String(effect)}`);
 }
 
 /** A new scheduler handler object (a separate world per run). `scheduler` is the standard one. */
