@@ -13,6 +13,7 @@ import {
   completePromise,
   createPromise,
   delay,
+  failPromise,
   fn,
   gather,
   get,
@@ -475,4 +476,45 @@ test("§9.2 R9 the scheduler's scope abandoned from outside: pending tasks are s
     ),
     3,
   );
+});
+
+test("INV-4 tracing is inert under the scheduler (same results, logs and notes)", () => {
+  const outcome = (opts: object) => {
+    resetNotes();
+    const r = run(busy, { ...withSCH(), ...opts });
+    return JSON.stringify([r.ok, r.ok ? r.value : String(r.error), r.log, notes]);
+  };
+  const plain = outcome({});
+  let lines = 0;
+  assert.equal(outcome({ trace: { steps: () => lines++ } }), plain);
+  assert.ok(lines > 0);
+  assert.equal(outcome({ trace: { sites: true } }), plain);
+});
+
+test("INV-11 errors from tasks and promises reach RunResult.error as the very object", () => {
+  const e = new Error("promise failed");
+  const r = run(
+    P(function* () {
+      const p = yield* createPromise();
+      yield* spawn(failPromise(p, e));
+      return yield* wait(p.future);
+    }),
+    withSCH(),
+  );
+  assert.equal(r.ok, false);
+  assert.equal(r.error, e);
+  const e2 = new Error("raced");
+  const r2 = run(
+    P(function* () {
+      const t = yield* spawn(
+        P(function* () {
+          throw e2;
+        }),
+      );
+      const slow = yield* spawn(delay(10));
+      return yield* race(t, slow);
+    }),
+    withSCH(),
+  );
+  assert.equal(r2.error, e2);
 });
