@@ -7,7 +7,14 @@ export { brandOf, describe, isEffectValue, isProgramLike } from "./vm/brand.js";
 export { captureSite, siteState } from "./vm/sites.js";
 export { siteOf } from "./trace/format.js";
 export type { Continuation } from "./vm/continuation.js";
-export { DEFER, FAST_PATH, type FastPath, type Handler, type HandlerResult } from "./vm/handler.js";
+export {
+  DEFER,
+  FAST_PATH,
+  TRACE_QUIET,
+  type FastPath,
+  type Handler,
+  type HandlerResult,
+} from "./vm/handler.js";
 export {
   asyncEscape,
   createContinuation,

@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   MissingEnvKeyError,
+  MissingStateKeyError,
+  scheduler,
   reader,
   run,
   state,
@@ -17,6 +19,7 @@ import {
   bodyThrows,
   callsBad,
   failing,
+  parent,
   resumer,
   top,
   withLocal,
@@ -161,4 +164,33 @@ test("trace: step tracing and site capture never change results, stores or logs"
   let lines = 0;
   run(withLocal, { handlers: [reader], env: { db: "pg" }, trace: { steps: () => lines++ } });
   assert.ok(lines > 0);
+});
+
+test("trace: a failure inside a spawned task, surfaced at wait", () => {
+  const r = run(parent, { handlers: [scheduler, state], ...sites });
+  assert.ok(r.error instanceof MissingStateKeyError);
+  assert.equal(
+    norm(r.format()),
+    [
+      "doeff traceback (outermost first):",
+      `  parent at ${FIX}:52`,
+      `  ── in task 1 (spawned at ${FIX}:51) ──`,
+      `  child at ${FIX}:48`,
+      '  effect Get("missing"): state ✗, scheduler ·',
+      'MissingStateKeyError: state has no key "missing"; put() it first or seed it with run(p, { store: { missing: ... } })',
+    ].join("\n"),
+  );
+  // without sites: names and the task separator still show
+  const plain = run(parent, { handlers: [scheduler, state] });
+  assert.equal(
+    plain.format(),
+    [
+      "doeff traceback (outermost first):",
+      "  parent",
+      "  ── in task 1 ──",
+      "  child",
+      '  effect Get("missing"): state ✗, scheduler ·',
+      'MissingStateKeyError: state has no key "missing"; put() it first or seed it with run(p, { store: { missing: ... } })',
+    ].join("\n"),
+  );
 });

@@ -29,6 +29,7 @@ import {
   type Primitive,
   pass,
   resume,
+  TRACE_QUIET,
   transfer,
   transferWith,
 } from "../protocol.js";
@@ -114,6 +115,8 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
   };
   self.handles = (e) => e instanceof SchedulerEffect || e instanceof TaskDone;
   (self as { [SCHEDULER]?: boolean })[SCHEDULER] = true;
+  // its first invocation (resuming main) is on every chain: keep it out of tracebacks
+  self[TRACE_QUIET] = true;
   return self;
 }
 

@@ -4,7 +4,7 @@
  * handlers it visited and their markers; task separators; the error's class and message last.
  * VM-internal frames never appear (library frames are hidden when the chain is recorded).
  */
-import { describe } from "../vm/brand.js";
+import { B_PROGRAM, brandOf, describe } from "../vm/brand.js";
 import type { Entry, Origin } from "./origin.js";
 
 /** The library's own source directory: stack lines inside it are never a user's site. */
@@ -52,7 +52,9 @@ export function showEffect(effect: unknown): string {
     parts.push(
       typeof v === "string" || typeof v === "number" || typeof v === "boolean"
         ? JSON.stringify(v)
-        : describe(v),
+        : brandOf(v) === B_PROGRAM
+          ? `${(v as { name?: string }).name || "program"}()`
+          : describe(v),
     );
     if (parts.length === 3) break;
   }

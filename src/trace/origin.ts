@@ -6,7 +6,7 @@
  * exceptional, so this costs nothing on the normal path; the snapshot is capped in size.
  */
 import { UnhandledEffectError } from "../errors.js";
-import type { Handler } from "../vm/handler.js";
+import { type Handler, TRACE_QUIET } from "../vm/handler.js";
 import { type Frame, type Invocation, S_HANDLER, type Segment } from "../vm/segment.js";
 
 export const MARK_RESUMED = "✓";
@@ -97,7 +97,9 @@ function walk(cur: Segment, originInv: Invocation | null): Entry[] {
     if (seg.kind === S_HANDLER) {
       const inv = seg.invocation!;
       const marker = inv === originInv ? MARK_THREW : inv.k.used ? MARK_RESUMED : "";
-      c.add({ kind: "handler", name: handlerName(inv.handler), site: null, marker, effect: inv.effect });
+      if (inv.handler[TRACE_QUIET] !== true || marker === MARK_THREW) {
+        c.add({ kind: "handler", name: handlerName(inv.handler), site: null, marker, effect: inv.effect });
+      }
       if (!inv.k.used) {
         for (let s: Segment | null = inv.site; s !== null; s = s.caller) {
           c.frames(s.frames, s.frames.length - 1);

@@ -185,6 +185,7 @@ function completeClose(m: Machine, job: Job): void {
       return;
     case OP_TRANSFER_WITH:
       m.lastTransferWith = inv;
+      m.lastTransferSite = k.top;
       k.bottom!.caller = outer;
       m.cur = k.top!;
       m.callProgramLike(job.arg);

@@ -27,6 +27,8 @@ export interface Handler<H = any, Em = never> extends HandlerCall<H> {
   readonly __emits?: Em;
   /** When present and false, the handler is skipped as if it had called `pass()` at once. */
   handles?: ((effect: unknown) => boolean) | undefined;
+  /** Optional: hide this handler's invocations from traceback chains (see TRACE_QUIET). */
+  [TRACE_QUIET]?: boolean | undefined;
   /** Optional fast path (see FAST_PATH). */
   [FAST_PATH]?: FastPath | undefined;
 }
@@ -41,4 +43,11 @@ export interface Handler<H = any, Em = never> extends HandlerCall<H> {
  */
 export const FAST_PATH: unique symbol = Symbol("doeff.fastPath");
 export const DEFER: unique symbol = Symbol("doeff.defer");
+
+/**
+ * A handler carrying `handler[TRACE_QUIET] = true` is left out of the program chain in tracebacks
+ * (it still appears in an effect's visit list). For infrastructure handlers whose invocations are
+ * always on the chain, such as a scheduler resuming its main task.
+ */
+export const TRACE_QUIET: unique symbol = Symbol("doeff.traceQuiet");
 export type FastPath = (effect: any, ctx: import("../run/context.js").RunContext) => unknown;

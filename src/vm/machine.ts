@@ -67,6 +67,8 @@ export class Machine {
   origins: Origins | null;
   /** trace: the invocation of the last transferWith, for errors thrown right at its perform site */
   lastTransferWith: Invocation | null;
+  /** trace: where the last transferWith ran its program (k.top of the continuation it used) */
+  lastTransferSite: Segment | null;
 
   constructor(top: unknown, ctx: RunContextImpl, tracer: StepTracer | null, sites = false) {
     this.cur = new Segment(S_ROOT, null, null, null);
@@ -85,6 +87,7 @@ export class Machine {
     this.sites = sites;
     this.origins = null;
     this.lastTransferWith = null;
+    this.lastTransferSite = null;
   }
 
   /** Record where error `e` came from (first sighting only; see trace/origin.ts). Off the hot path. */
@@ -96,8 +99,11 @@ export class Machine {
     // a handler (e.g. transferWith(k, raise(error))): attribute it to that effect, or, when the error
     // is already known (a task's error delivered to its waiter), record the waiting site.
     const tw = this.lastTransferWith;
-    const atSite = top !== undefined && top.name === null && tw !== null && tw.site === this.cur;
-    if (info === null && atSite && this.origins.get(e) === null) {
+    const atSite =
+      top !== undefined && top.name === null && tw !== null && this.lastTransferSite === this.cur;
+    // attribute a new error to the invocation's effect only when it was thrown at that effect's own site
+    // (a scheduler transfers into *another* task's stashed continuation)
+    if (info === null && atSite && tw.site === this.cur && this.origins.get(e) === null) {
       info = { effect: tw.effect, site: tw.site, taker: tw.prompt, marker: MARK_THREW, outer: tw.outer };
     }
     this.origins.note(this.cur, e, info, atSite);
