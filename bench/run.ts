@@ -167,17 +167,22 @@ function runWorker(name: string, argv: string[]): Promise<WorkerOut> {
     const child = spawn(
       process.execPath,
       ["--expose-gc", "--import", "tsx", "bench/run.ts", ...argv, "--worker", name],
-      { stdio: ["ignore", "pipe", "inherit"] },
+      { stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
+    let err = "";
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      process.stderr.write(d);
+      err = (err + d.toString()).slice(-4000);
     });
     child.on("error", reject);
     child.on("close", (code) => {
       const line = out.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
       if (code !== 0 || line === undefined) {
-        reject(new Error(`worker for ${name} failed (exit ${code}):\n${out}`));
+        reject(new Error(`worker for ${name} failed (exit ${code}):\n${err}`));
         return;
       }
       resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as WorkerOut);
@@ -220,7 +225,17 @@ async function main(): Promise<void> {
   );
   for (const name of names) {
     process.stderr.write(`${name}\n`);
-    const r = args.inProcess ? await runOne(name, args, rounds) : await runWorker(name, workerArgv);
+    let r: WorkerOut;
+    try {
+      r = args.inProcess ? await runOne(name, args, rounds) : await runWorker(name, workerArgv);
+    } catch (e) {
+      // one broken workload (e.g. src/ mid-edit in a shared checkout) must not lose the whole run
+      const first = String(e instanceof Error ? e.message : e)
+        .split("\n")
+        .find((l) => /Error/.test(l));
+      r = { kind: "unavailable", name, reason: `n/a (failed: ${first ?? "worker error"})` };
+      process.stderr.write(`${String(e)}\n`);
+    }
     if (r.kind === "unavailable") {
       result.unavailable[name] = r.reason;
       console.log(`${name} — ${r.reason}\n`);
