@@ -5,6 +5,7 @@
  *   class Roll extends Effect<number> { constructor(readonly sides: number) { super() } }
  */
 import { B_EFFECT, BRAND } from "../vm/brand.js";
+import { Once } from "../vm/once.js";
 import { captureSite, siteState } from "../vm/sites.js";
 
 export abstract class Effect<A = unknown> {
@@ -17,9 +18,9 @@ export abstract class Effect<A = unknown> {
   declare protected readonly __effect: true;
 
   /** Yields the effect itself once and returns what it is resumed with. */
-  *[Symbol.iterator](): Generator<this, A, any> {
+  [Symbol.iterator](): Iterator<this, A, any> {
     if (siteState.on !== 0) captureSite();
-    return yield this;
+    return new Once<this, A>(this) as Iterator<this, A, any>;
   }
 }
 Object.defineProperty(Effect.prototype, BRAND, { value: B_EFFECT });

@@ -214,6 +214,10 @@ export class Machine {
         this.mode = M_DELIVER;
         this.value = r.value;
       }
+    } else if (this.tracer === null) {
+      // Untraced, the HandleYield step is fused into this one (one loop turn per effect); traced,
+      // it stays a step of its own so each gets its trace line. Step counts are not normative.
+      this.handleYield(r.value);
     } else {
       this.mode = M_HANDLE_YIELD;
       this.value = r.value;

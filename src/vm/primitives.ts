@@ -15,6 +15,7 @@ import type { Continuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, registerCallGen } from "./program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
+import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
 
 export const OP_WITH_HANDLER = 0;
@@ -69,9 +70,9 @@ export class Primitive<A = unknown, E = never> {
     this.b = b;
     Object.freeze(this);
   }
-  *[Symbol.iterator](): Generator<Primitive<A, E>, A, any> {
+  [Symbol.iterator](): Iterator<Primitive<A, E>, A, any> {
     if (siteState.on !== 0) captureSite();
-    return yield this;
+    return new Once<Primitive<A, E>, A>(this) as Iterator<Primitive<A, E>, A, any>;
   }
   toString(): string {
     return `${OP_NAMES[this.op]}()`;

@@ -6,6 +6,7 @@
  * single class keeps that call site monomorphic.
  */
 import { B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
+import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
 import type { AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
 
@@ -39,9 +40,9 @@ export class Program<A = unknown, E = AnyEffect> {
   }
 
   /** Yields the program itself once (the VM calls it) and returns its result. */
-  *[Symbol.iterator](): Generator<Program<A, E>, A, any> {
+  [Symbol.iterator](): Iterator<Program<A, E>, A, any> {
     if (siteState.on !== 0) captureSite();
-    return yield this;
+    return new Once<Program<A, E>, A>(this) as Iterator<Program<A, E>, A, any>;
   }
 
   /** A program that runs this one and returns `f(result)`. */
