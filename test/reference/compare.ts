@@ -1,0 +1,110 @@
+/**
+ * One differential case: evaluate a program with the reference interpreter and with the VM, and
+ * compare the observable outcome — ok/err, value, error (class; message for user errors; key for
+ * missing-key errors), final store and the exact writer log.
+ */
+import type { Program } from "./ast.js";
+import { evaluate, ReferenceBug } from "./interpreter.js";
+import { printOptions, printProgram } from "./print.js";
+import { runOnVm } from "./vm.js";
+
+/** A comparable description of an error: user errors by message, library errors by class (and key). */
+export function describeError(e: unknown): string {
+  if (!(e instanceof Error)) return `non-Error ${String(e)}`;
+  const name = e.name === "Error" ? "Error" : e.constructor.name === "LibError" ? e.name : e.constructor.name;
+  if (name === "Error") return `Error(${JSON.stringify(e.message)})`;
+  const key = (e as { key?: unknown }).key;
+  return key === undefined ? name : `${name}{key: ${JSON.stringify(key)}}`;
+}
+
+export interface Observed {
+  readonly outcome: string;
+  readonly store: Record<string, unknown>;
+  readonly log: readonly unknown[];
+}
+
+/** Reference steps beyond which a case is discarded (a few generated programs blow up exponentially). */
+export const STEP_BUDGET = 20_000;
+
+/** Thrown by `expected` when the program exceeds STEP_BUDGET (callers skip the case). */
+export class OverBudget extends Error {}
+
+export function expected(p: Program): Observed {
+  let r: ReturnType<typeof evaluate>;
+  try {
+    r = evaluate(p, STEP_BUDGET);
+  } catch (e) {
+    if (e instanceof ReferenceBug && e.message.includes("step limit")) throw new OverBudget(e.message);
+    throw e;
+  }
+  return {
+    outcome: r.outcome.ok
+      ? `Ok(${JSON.stringify(r.outcome.value)})`
+      : `Err(${describeError(r.outcome.error)})`,
+    store: r.store,
+    log: r.log,
+  };
+}
+
+export function actual(p: Program): Observed {
+  let r: ReturnType<typeof runOnVm>;
+  try {
+    r = runOnVm(p);
+  } catch (e) {
+    return { outcome: `run threw ${describeError(e)}: ${String(e)}`, store: {}, log: [] };
+  }
+  const error = r.error as { name?: string; message?: string } | undefined;
+  const internal = !r.ok && error?.name === "VMInternalError" ? ` [${error.message}]` : "";
+  return {
+    outcome: r.ok ? `Ok(${JSON.stringify(r.value)})` : `Err(${describeError(r.error)})${internal}`,
+    store: r.store,
+    log: r.log,
+  };
+}
+
+function same(a: Observed, b: Observed): boolean {
+  return (
+    a.outcome === b.outcome &&
+    JSON.stringify(a.store) === JSON.stringify(sortKeys(b.store)) &&
+    JSON.stringify(a.log) === JSON.stringify(b.log)
+  );
+}
+
+function sortKeys(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export interface CaseResult {
+  readonly equal: boolean;
+  readonly expected: Observed;
+  readonly actual: Observed;
+}
+
+/** Runs one case; null when the reference exceeds its step budget (the case is skipped). */
+export function runCase(p: Program): CaseResult | null {
+  let e: Observed;
+  try {
+    e = expected(p);
+  } catch (err) {
+    if (err instanceof OverBudget) return null;
+    throw err;
+  }
+  const exp = { ...e, store: sortKeys(e.store) };
+  const act = actual(p);
+  return { equal: same(exp, act), expected: exp, actual: { ...act, store: sortKeys(act.store) } };
+}
+
+export function formatObserved(o: Observed): string {
+  return `${o.outcome}  store ${JSON.stringify(o.store)}  log ${JSON.stringify(o.log)}`;
+}
+
+/** A failure report: the program as TypeScript plus expected vs actual. */
+export function formatCase(p: Program, r: CaseResult): string {
+  return [
+    printProgram(p),
+    "",
+    `// run options: ${printOptions(p)}`,
+    `// expected (reference): ${formatObserved(r.expected)}`,
+    `// actual   (VM):        ${formatObserved(r.actual)}`,
+  ].join("\n");
+}
