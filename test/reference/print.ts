@@ -220,21 +220,31 @@ function handlerUnit(u: HandlerUnit, i: number, o: PrintOptions): string {
  * false) it expects the API names in scope and defines `main` and `handlers`.
  */
 export function printDeclarations(p: Program, o: PrintOptions): string {
+  const code = printCode(p, o);
+  const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(code);
   const out: string[] = [];
-  for (const c of EFF_CLASSES) {
+  for (const c of EFF_CLASSES.filter(uses)) {
     out.push(
       o.ts
         ? `class ${c} extends Effect<number> {\n  constructor(readonly v: number) {\n    super();\n  }\n}`
         : `class ${c} extends Effect {\n  constructor(v) {\n    super();\n    this.v = v;\n  }\n}`,
     );
   }
-  out.push(
-    o.ts
-      ? `const msg = (e: any): string => (e?.name === "Error" ? e.message : String(e?.name));`
-      : `const msg = (e) => (e?.name === "Error" ? e.message : String(e?.name));`,
-  );
-  out.push(o.ts ? "let saved: any = null;" : "let saved = null;");
-  // declared last-to-first so that every unit's references are declared before it
+  if (uses("msg")) {
+    out.push(
+      o.ts
+        ? `const msg = (e: any): string => (e?.name === "Error" ? e.message : String(e?.name));`
+        : `const msg = (e) => (e?.name === "Error" ? e.message : String(e?.name));`,
+    );
+  }
+  if (uses("saved")) out.push(o.ts ? "let saved: any = null;" : "let saved = null;");
+  out.push(code);
+  return out.join("\n");
+}
+
+/** The units (declared last-to-first, so every unit's references are declared before it) and main. */
+function printCode(p: Program, o: PrintOptions): string {
+  const out: string[] = [];
   for (let i = p.units.length - 1; i >= 0; i--) {
     const u = p.units[i]!;
     if (u.kind === "fn") {
