@@ -12,7 +12,15 @@ export type { Driver, Env, RunContext, TaskContext } from "./run/context.js";
 
 // §3 Effects and handlers
 export type { Continuation } from "./vm/continuation.js";
-export { DEFER, FAST_PATH, type FastPath, type Handler, type HandlerResult } from "./vm/handler.js";
+export {
+  DEFER,
+  FAST_PATH,
+  type FastPath,
+  type Handler,
+  type HandlerResult,
+  TAKES,
+  TRACE_QUIET,
+} from "./vm/handler.js";
 export {
   asyncEscape,
   type CallStackEntry,

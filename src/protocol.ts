@@ -10,6 +10,7 @@ export type { Continuation } from "./vm/continuation.js";
 export {
   DEFER,
   FAST_PATH,
+  TAKES,
   TRACE_QUIET,
   type FastPath,
   type Handler,

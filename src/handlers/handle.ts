@@ -1,6 +1,6 @@
 /** handle(EffectClass, fn): a handler offered only effects of that class (others pass without running it). */
 import type { AnyProgramLike, Continuation, EffectsOf, Handler } from "../protocol.js";
-import { describe } from "../protocol.js";
+import { describe, TAKES } from "../protocol.js";
 
 /**
  * Typed: the handler takes `InstanceType<C>` (subtracted from a body's row by withHandler) and
@@ -21,5 +21,6 @@ export function handle<C extends abstract new (...args: any[]) => object, Y = ne
   >;
   Object.defineProperty(h, "name", { value: f.name || `handle(${effectClass.name})` });
   h.handles = (e) => e instanceof effectClass;
+  h[TAKES] = effectClass; // class-based: the VM may skip it in O(1) for other classes
   return h;
 }

@@ -25,6 +25,7 @@ import {
   getRunContext,
   transfer,
   transferWith,
+  TAKES,
 } from "../protocol.js";
 import { raise } from "./util.js";
 
@@ -149,4 +150,5 @@ export const reader: Handler<Ask<any> | Local<any, any>> = function* reader(effe
   return yield* transferWith(k, hidden(evaluateGen, ctx, data, prog, effect.key));
 };
 reader.handles = (e) => e instanceof Ask || e instanceof Local;
+reader[TAKES] = [Ask, Local];
 reader[FAST_PATH] = askAnswer;

@@ -32,6 +32,7 @@ import {
   TRACE_QUIET,
   transfer,
   transferWith,
+  TAKES,
 } from "../protocol.js";
 import { BLOCKED, cellOf, RUNNING, READY, START, type TaskRec, THROW, World } from "./scheduler-world.js";
 import { handleEffect, shutdown, TaskDone } from "./scheduler-ops.js";
@@ -114,6 +115,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
     return out;
   };
   self.handles = (e) => e instanceof SchedulerEffect || e instanceof TaskDone;
+  self[TAKES] = [SchedulerEffect, TaskDone];
   (self as { [SCHEDULER]?: boolean })[SCHEDULER] = true;
   // its first invocation (resuming main) is on every chain: keep it out of tracebacks
   self[TRACE_QUIET] = true;

@@ -12,6 +12,7 @@ import {
   getRunContext,
   transfer,
   transferWith,
+  TAKES,
 } from "../protocol.js";
 import { raise } from "./util.js";
 
@@ -44,4 +45,5 @@ export const state: Handler<Get<any> | Put | Modify<any>> = function* state(effe
   return yield* transfer(k, v);
 };
 state.handles = (e) => e instanceof Get || e instanceof Put || e instanceof Modify;
+state[TAKES] = [Get, Put, Modify];
 state[FAST_PATH] = answer;

@@ -32,6 +32,7 @@ import {
   type RunContext,
   transfer,
   transferWith,
+  TAKES,
 } from "../protocol.js";
 import { raise } from "./util.js";
 
@@ -182,6 +183,7 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
     return yield* transferWith(k, hidden(simulatedDelay, clock, effect.ms));
   };
   self.handles = (e) => e instanceof Now || e instanceof Delay;
+  self[TAKES] = [Now, Delay];
   self[FAST_PATH] = (e: Now | Delay, ctx: RunContext) => (e instanceof Now ? clockOf(ctx).now : DEFER);
   return self;
 }
@@ -226,4 +228,5 @@ export const realTime: Handler<Now | Delay> = function* realTime(effect, k) {
   ); // no scheduler: the whole run pauses
 };
 realTime.handles = (e) => e instanceof Now || e instanceof Delay;
+realTime[TAKES] = [Now, Delay];
 realTime[FAST_PATH] = (e: Now | Delay) => (e instanceof Now ? Date.now() : DEFER);

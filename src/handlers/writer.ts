@@ -10,6 +10,7 @@ import {
   getRunContext,
   transfer,
   transferWith,
+  TAKES,
 } from "../protocol.js";
 
 function* listenGen(ctx: RunContext, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, unknown> {
@@ -35,4 +36,5 @@ export const writer: Handler<Tell | Listen<any, any>> = function* writer(effect,
   return yield* transferWith(k, hidden(listenGen, ctx, effect.program));
 };
 writer.handles = (e) => e instanceof Tell || e instanceof Listen;
+writer[TAKES] = [Tell, Listen];
 writer[FAST_PATH] = tellAnswer;

@@ -6,17 +6,26 @@
 import { UnhandledEffectError } from "../errors.js";
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
 import { captured } from "./continuation.js";
-import { DEFER, FAST_PATH, type Handler } from "./handler.js";
+import { DEFER, FAST_PATH, type Handler, TAKES } from "./handler.js";
 import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, type Machine } from "./machine.js";
 import { MARK_THREW } from "../trace/origin.js";
-import { Frame, Invocation, S_HANDLER, Segment } from "./segment.js";
+import { Frame, Invocation, S_HANDLER, SearchCache, Segment } from "./segment.js";
 
 /** Sentinel: `handles` threw; the error is in `handlesError`. */
 let handlesError: unknown;
 const THREW = 2;
 
+/** Does a TAKES declaration (a class or a list of classes) cover `e`? */
+function classTakes(t: Function | readonly Function[], e: unknown): boolean {
+  if (typeof t === "function") return e instanceof t;
+  for (let i = 0; i < t.length; i++) if (e instanceof t[i]!) return true;
+  return false;
+}
+
 /** 1 = takes, 0 = declines, THREW = the `handles` predicate threw. */
 function takes(h: Handler, e: unknown): number {
+  const t = h[TAKES];
+  if (t !== undefined) return classTakes(t, e) ? 1 : 0;
   const pred = h.handles;
   if (pred === undefined) return 1;
   try {
@@ -38,8 +47,13 @@ export function takeHandlesError(): unknown {
  * Find the first prompt on `from`'s chain whose handler takes `e`: the prompt, null when none does,
  * or undefined when a `handles` predicate threw (see takeHandlesError).
  */
-export function search(from: Segment | null, e: unknown): Segment | null | undefined {
+export function search(m: Machine, from: Segment | null, e: unknown): Segment | null | undefined {
   let p = from === null ? null : from.firstPrompt;
+  if (p === null) return null;
+  const ctor = (e as object).constructor;
+  const c = p.cache;
+  if (c !== null && c.ctor === ctor && c.epoch === m.linkEpoch) p = c.skip;
+  else p = skipDeclining(m, p, e, ctor);
   while (p !== null) {
     const t = takes(p.handler!, e);
     if (t === 1) return p;
@@ -48,6 +62,25 @@ export function search(from: Segment | null, e: unknown): Segment | null | undef
     p = c === null ? null : c.firstPrompt;
   }
   return null;
+}
+
+/** Skip the class-based handlers that decline `e` from `start` on, and remember it on `start`. */
+function skipDeclining(m: Machine, start: Segment, e: unknown, ctor: unknown): Segment | null {
+  let p: Segment | null = start;
+  while (p !== null) {
+    const t = p.handler![TAKES];
+    if (t === undefined || classTakes(t, e)) break;
+    const c: Segment | null = p.caller;
+    p = c === null ? null : c.firstPrompt;
+  }
+  const cache = start.cache;
+  if (cache === null) start.cache = new SearchCache(ctor, p, m.linkEpoch);
+  else {
+    cache.ctor = ctor;
+    cache.skip = p;
+    cache.epoch = m.linkEpoch;
+  }
+  return p;
 }
 
 /** Handlers of the prompts on `seg`'s caller chain, innermost first. */
@@ -65,7 +98,7 @@ export function visibleHandlers(seg: Segment | null): Handler[] {
 /** Perform effect `e` from `cur` (the yielder is its top frame). */
 export function dispatch(m: Machine, e: unknown): void {
   const site = m.cur;
-  const p = search(site, e);
+  const p = search(m, site, e);
   if (p === undefined) {
     m.throwHere(takeHandlesError());
     return;
@@ -104,6 +137,7 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
   const k = captured(site, p);
   const outer = p.caller;
   p.caller = null;
+  m.linkEpoch++;
   invoke(m, h, e, k, p, site, outer);
 }
 
@@ -134,7 +168,7 @@ export function invoke(
   if (r !== null && typeof r === "object") {
     const b = (r as { [BRAND]?: unknown })[BRAND];
     if (b === undefined && isGeneratorObject(r)) {
-      hs.frames.push(new Frame(r as Generator<unknown, unknown, unknown>, null, h));
+      hs.frames = [new Frame(r as Generator<unknown, unknown, unknown>, null, h)];
       m.mode = M_DELIVER;
       m.value = undefined;
       return;

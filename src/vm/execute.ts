@@ -138,6 +138,7 @@ function resumeK(m: Machine, k: Continuation, v: unknown, isThrow: boolean): voi
   }
   k.used = true;
   k.bottom!.caller = m.cur;
+  m.linkEpoch++;
   m.cur = k.top;
   m.mode = isThrow ? M_THROW : M_DELIVER;
   m.value = v;

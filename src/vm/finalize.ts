@@ -67,8 +67,8 @@ export function endInvocation(m: Machine, inv: Invocation, o: unknown, isErr: bo
   const caller = inv.hs!.caller;
   if (!k.used && !k.detached) {
     const fr = startFinalization(m, k, caller);
-    fr.pending = o;
-    fr.pendingIsError = isErr;
+    fr.job!.pending = o;
+    fr.job!.pendingIsError = isErr;
     return;
   }
   if (caller === null) throw new VMInternalError("handler segment has no caller");
@@ -84,6 +84,7 @@ export function startFinalization(m: Machine, k: Continuation, receiver: Segment
   const fr = new Segment(S_FINALIZER, receiver, null, null);
   fr.job = job;
   k.bottom!.caller = fr;
+  m.linkEpoch++;
   m.cur = k.top!;
   m.mode = M_UNWIND;
   m.job = job;
@@ -111,7 +112,7 @@ export function unwindExit(m: Machine): void {
       const k = inv.k;
       if (!k.used && !k.detached) {
         const fr = startFinalization(m, k, s.caller);
-        fr.resumeJob = job;
+        fr.job!.resumeJob = job;
         return;
       }
       if (s.caller === null) throw new VMInternalError("unwinding reached a handler segment with no caller");
@@ -136,22 +137,22 @@ function completeFinalizer(m: Machine, fr: Segment): void {
   const caller = fr.caller;
   if (caller === null) throw new VMInternalError("finalizer has no caller");
   m.cur = caller;
-  const outer = fr.resumeJob;
+  const outer = job.resumeJob;
   if (outer !== null) {
     if (job.hasError) outer.record(job.error);
     m.mode = M_UNWIND;
     m.job = outer;
     return;
   }
-  if (fr.pendingIsError) {
+  if (job.pendingIsError) {
     m.mode = M_THROW;
-    m.value = fr.pending;
+    m.value = job.pending;
   } else if (job.hasError) {
     m.mode = M_THROW;
     m.value = job.error;
   } else {
     m.mode = M_DELIVER;
-    m.value = fr.pending;
+    m.value = job.pending;
   }
 }
 
@@ -178,6 +179,7 @@ function completeClose(m: Machine, job: Job): void {
       if (k.top === null) startUnstarted(m, k, outer);
       else {
         k.bottom!.caller = outer;
+        m.linkEpoch++;
         m.cur = k.top;
         m.mode = M_DELIVER;
         m.value = job.arg;
@@ -187,14 +189,16 @@ function completeClose(m: Machine, job: Job): void {
       m.lastTransferWith = inv;
       m.lastTransferSite = k.top;
       k.bottom!.caller = outer;
+      m.linkEpoch++;
       m.cur = k.top!;
       m.callProgramLike(job.arg);
       return;
     case OP_PASS: {
       inv.prompt.caller = outer;
+      m.linkEpoch++;
       const e = job.arg === undefined ? inv.effect : job.arg;
       const site = k.top!;
-      const q = search(outer, e);
+      const q = search(m, outer, e);
       if (q === null || q === undefined) {
         m.cur = site;
         m.mode = M_THROW;

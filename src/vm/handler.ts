@@ -27,6 +27,8 @@ export interface Handler<H = any, Em = never> extends HandlerCall<H> {
   readonly __emits?: Em;
   /** When present and false, the handler is skipped as if it had called `pass()` at once. */
   handles?: ((effect: unknown) => boolean) | undefined;
+  /** Optional: the classes it takes (see TAKES). */
+  [TAKES]?: Function | readonly Function[] | undefined;
   /** Optional: hide this handler's invocations from traceback chains (see TRACE_QUIET). */
   [TRACE_QUIET]?: boolean | undefined;
   /** Optional fast path (see FAST_PATH). */
@@ -43,6 +45,14 @@ export interface Handler<H = any, Em = never> extends HandlerCall<H> {
  */
 export const FAST_PATH: unique symbol = Symbol("doeff.fastPath");
 export const DEFER: unique symbol = Symbol("doeff.defer");
+
+/**
+ * `handler[TAKES] = EffectClass | EffectClass[]` declares that the handler takes exactly the
+ * instances of those classes; it then replaces `handles` (keep the two consistent). Because the
+ * answer depends only on the effect's class, the VM may cache "this handler declines effects of
+ * class C" and skip such handlers in O(1). `handle(C, f)` and the standard handlers set it.
+ */
+export const TAKES: unique symbol = Symbol("doeff.takes");
 
 /**
  * A handler carrying `handler[TRACE_QUIET] = true` is left out of the program chain in tracebacks

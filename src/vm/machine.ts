@@ -13,7 +13,7 @@ import { dispatch } from "./dispatch.js";
 import { execute } from "./execute.js";
 import { exitSegment, unwindExit } from "./finalize.js";
 import { P_FLATMAP, P_GEN, P_GENOBJ, P_INTERNAL, P_MAP, P_PURE, type Program } from "./program.js";
-import { Frame, type Invocation, type Job, S_ROOT, Segment } from "./segment.js";
+import { Frame, type Invocation, type Job, pushFrame, S_ROOT, Segment } from "./segment.js";
 import type { StepTracer } from "./trace-hook.js";
 import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
 import { siteState } from "./sites.js";
@@ -52,6 +52,8 @@ export class Machine {
   job: Job | null;
   /** handler invocations started and not ended */
   depth: number;
+  /** bumped whenever a prompt's caller changes: invalidates handler-search caches (dispatch.ts) */
+  linkEpoch: number;
   steps: number;
   readonly ctx: RunContextImpl;
   readonly driver: Driver;
@@ -76,6 +78,7 @@ export class Machine {
     this.value = top;
     this.job = null;
     this.depth = 0;
+    this.linkEpoch = 0;
     this.steps = 0;
     this.ctx = ctx;
     this.driver = ctx.driver;
@@ -313,14 +316,14 @@ export class Machine {
     }
     const frame = new Frame(gen as Generator<unknown, unknown, unknown>, name, p);
     if (p.tag === P_INTERNAL && p.name !== "") frame.label = p.name;
-    this.cur.frames.push(frame);
+    pushFrame(this.cur, frame);
     this.mode = M_DELIVER;
     this.value = undefined;
   }
 
   /** Push a frame for a raw generator object (named-recursion call) and start it. */
   callGenerator(gen: Generator<unknown, unknown, unknown>, name: string): void {
-    this.cur.frames.push(new Frame(gen, name || "(anonymous)", null));
+    pushFrame(this.cur, new Frame(gen, name || "(anonymous)", null));
     this.mode = M_DELIVER;
     this.value = undefined;
   }

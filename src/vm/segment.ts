@@ -40,19 +40,18 @@ export class Frame {
 }
 
 export class Segment {
-  readonly frames: Frame[];
+  /** Replaced (not pushed) when the first frame arrives: see pushFrame. */
+  frames: Frame[];
   caller: Segment | null;
   readonly kind: number;
   readonly invocation: Invocation | null;
   readonly firstPrompt: Segment | null;
   /** prompt: the handler of its withHandler */
   readonly handler: Handler | null;
-  /** finalizer: its job and pending outcome */
+  /** finalizer: its job (which holds the pending outcome) */
   job: Job | null;
-  pending: unknown;
-  pendingIsError: boolean;
-  /** finalizer of a nested finalization inside an unwinding: the outer job to continue */
-  resumeJob: Job | null;
+  /** prompt: the handler-search skip cache (see dispatch.ts) */
+  cache: SearchCache | null;
   constructor(kind: number, caller: Segment | null, invocation: Invocation | null, handler: Handler | null) {
     this.frames = [];
     this.caller = caller;
@@ -61,9 +60,24 @@ export class Segment {
     this.handler = handler;
     this.firstPrompt = kind === S_PROMPT ? this : caller === null ? null : caller.firstPrompt;
     this.job = null;
-    this.pending = undefined;
-    this.pendingIsError = false;
-    this.resumeJob = null;
+    this.cache = null;
+  }
+}
+
+/**
+ * Handler search cache, kept on the first prompt a search starts from: for effects of constructor
+ * `ctor`, the prompts before `skip` all have class-based handlers (TAKES) that decline them. Valid
+ * while the machine's link epoch is `epoch` (any prompt caller change bumps it), so a fixed stack of
+ * `handle(Other, …)` handlers costs one check per effect instead of one per handler (INV-2 spirit).
+ */
+export class SearchCache {
+  ctor: unknown;
+  skip: Segment | null;
+  epoch: number;
+  constructor(ctor: unknown, skip: Segment | null, epoch: number) {
+    this.ctor = ctor;
+    this.skip = skip;
+    this.epoch = epoch;
   }
 }
 
@@ -79,8 +93,6 @@ export class Invocation {
   readonly site: Segment;
   readonly outer: Segment | null;
   ended: boolean;
-  /** trace: the dispatch record this invocation belongs to */
-  record: unknown;
   constructor(
     handler: Handler,
     effect: unknown,
@@ -97,7 +109,6 @@ export class Invocation {
     this.site = site;
     this.outer = outer;
     this.ended = false;
-    this.record = null;
   }
 }
 
@@ -114,6 +125,10 @@ export class Job {
   readonly op: number;
   readonly k: Continuation | null;
   readonly arg: unknown;
+  /** J_FINALIZE: the outcome its finalizer delivers when done (§5.2), or the outer job to go on with */
+  pending: unknown;
+  pendingIsError: boolean;
+  resumeJob: Job | null;
   constructor(kind: number, inv: Invocation | null, op: number, k: Continuation | null, arg: unknown) {
     this.kind = kind;
     this.hasError = false;
@@ -122,6 +137,9 @@ export class Job {
     this.op = op;
     this.k = k;
     this.arg = arg;
+    this.pending = undefined;
+    this.pendingIsError = false;
+    this.resumeJob = null;
   }
   record(e: unknown): void {
     if (!this.hasError) {
@@ -129,4 +147,13 @@ export class Job {
       this.error = e;
     }
   }
+}
+
+/**
+ * Push `f` on `seg`. The first frame gets an exact-size array: a pushed-into `[]` reserves 17 slots,
+ * and a handler segment (one per effect under a non-tail resume) rarely holds more than one frame.
+ */
+export function pushFrame(seg: Segment, f: Frame): void {
+  if (seg.frames.length === 0) seg.frames = [f];
+  else seg.frames.push(f);
 }
