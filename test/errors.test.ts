@@ -15,6 +15,8 @@ import {
   resume,
   run,
   runAsync,
+  scheduler,
+  spawn,
   state,
   tell,
   UnhandledEffectError,
@@ -186,6 +188,18 @@ describe("invalid use", () => {
   test("invalid use: yielding a Promise → TypeError suggesting awaitPromise", () => {
     const err = expectErr(run(yielding(Promise.resolve(1))), TypeError);
     assert.match(err.message, /awaitPromise/);
+  });
+
+  test("invalid use: yielding a Task → TypeError suggesting wait", () => {
+    const r = run(
+      P(function* () {
+        const t = yield* spawn(pure(1));
+        yield t as never;
+      }),
+      { handlers: [scheduler] },
+    );
+    const err = expectErr(r, TypeError);
+    assert.match(err.message, /yield\* wait\(task\)/);
   });
 
   test("invalid use: the invalid-yield TypeError is thrown into the yielder (catchable there)", () => {
