@@ -45,7 +45,7 @@ function spawnGather(width: number, api: SchedulerApi | null): Workload {
   const w: Workload = {
     name: `spawn_gather_${width}`,
     op: "1 task (spawn + gather share)",
-    ops: { full: 200_000, quick: 20_000 },
+    ops: { full: 100_000, quick: 10_000 },
     note: `repeat: spawn ${width} trivial tasks, then gather them all`,
     impls: {},
   };

@@ -324,7 +324,8 @@ function userHandlerPeers(): Record<string, ImplDef> {
       check: eq((n) => n),
     },
     "redux-saga": {
-      note: "handler generator from getContext, run with call(h, e)",
+      scale: 1 / 5,
+      note: "handler generator from getContext, run with call(h, e); runs 20% of the ops (CPU per op flat in n)",
       prepare: (n) => () =>
         saga(
           function* () {
