@@ -89,8 +89,9 @@ function machine(rounds: number): MachineInfo {
     totalMemGB: Math.round(os.totalmem() / 1e8) / 10,
     loadavgStart: load(),
     date: new Date().toISOString(),
-    commit: git("rev-parse --short HEAD"),
-    dirty: git("status --porcelain -- src") !== "",
+    // BENCH_COMMIT: when benchmarking an exported snapshot (git archive) that has no .git
+    commit: process.env.BENCH_COMMIT ?? git("rev-parse --short HEAD"),
+    dirty: process.env.BENCH_COMMIT === undefined && git("status --porcelain -- src") !== "",
     gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function",
     rounds,
   };
