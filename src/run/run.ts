@@ -4,7 +4,8 @@
  * after at most 10,000 steps or 5 ms.
  */
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, brandOf, describe, isGeneratorObject } from "../vm/brand.js";
-import { Machine, ST_ASYNC, ST_DONE } from "../vm/machine.js";
+import { Machine } from "../vm/machine.js";
+import { ST_ASYNC, ST_DONE } from "../vm/modes.js";
 import type { Handler } from "../vm/handler.js";
 import { withHandler } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, IsOpen, ResultOf } from "../vm/types.js";

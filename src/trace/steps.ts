@@ -4,7 +4,8 @@
  * Sink errors are swallowed; tracing never changes a result (INV-4).
  */
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, describe } from "../vm/brand.js";
-import { M_DELIVER, M_HANDLE_YIELD, M_THROW, M_UNWIND, MODE_NAMES, type Machine } from "../vm/machine.js";
+import type { Machine } from "../vm/machine.js";
+import { M_DELIVER, M_HANDLE_YIELD, M_THROW, M_UNWIND, MODE_NAMES } from "../vm/modes.js";
 import { OP_NAMES } from "../vm/primitives.js";
 import type { Program } from "../vm/program.js";
 import { SEGMENT_KINDS } from "../vm/segment.js";

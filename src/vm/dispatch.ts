@@ -7,7 +7,8 @@ import { UnhandledEffectError } from "../errors.js";
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
 import { captured } from "./continuation.js";
 import { DEFER, FAST_PATH, type Handler, TAKES } from "./handler.js";
-import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, type Machine } from "./machine.js";
+import type { Machine } from "./machine.js";
+import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW } from "./modes.js";
 import { MARK_THREW } from "../trace/origin.js";
 import { Frame, Invocation, S_HANDLER, SearchCache, Segment } from "./segment.js";
 

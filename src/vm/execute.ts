@@ -7,7 +7,8 @@ import { type Continuation, unstarted } from "./continuation.js";
 import { dispatch } from "./dispatch.js";
 import { startFinalization, startUnstarted } from "./finalize.js";
 import type { Handler } from "./handler.js";
-import { M_DELIVER, M_THROW, M_UNWIND, type Machine } from "./machine.js";
+import type { Machine } from "./machine.js";
+import { M_DELIVER, M_THROW, M_UNWIND } from "./modes.js";
 import {
   type CallStackEntry,
   OP_ASYNC_ESCAPE,

@@ -11,7 +11,8 @@ import { VMInternalError } from "../errors.js";
 import type { Continuation } from "./continuation.js";
 import { deliverTo, search, takeHandlesError as takesError, visibleHandlers } from "./dispatch.js";
 import { UnhandledEffectError } from "../errors.js";
-import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND, type Machine } from "./machine.js";
+import type { Machine } from "./machine.js";
+import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { OP_PASS, OP_TRANSFER, OP_TRANSFER_WITH } from "./primitives.js";
 import {
   type Invocation,

@@ -18,18 +18,17 @@ import type { StepTracer } from "./trace-hook.js";
 import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
 import { siteState } from "./sites.js";
 
-export const M_DELIVER = 0;
-export const M_THROW = 1;
-export const M_UNWIND = 2;
-export const M_HANDLE_YIELD = 3;
-export const M_RETURN_VALUE = 4;
-export const M_RETURN_ERROR = 5;
-export const MODE_NAMES = ["Deliver", "Throw", "Unwind", "HandleYield", "Return", "Return"] as const;
-
-/** run() status */
-export const ST_DONE = 0;
-export const ST_ASYNC = 1;
-export const ST_BUDGET = 2;
+import {
+  M_DELIVER,
+  M_HANDLE_YIELD,
+  M_RETURN_ERROR,
+  M_RETURN_VALUE,
+  M_THROW,
+  M_UNWIND,
+  ST_ASYNC,
+  ST_BUDGET,
+  ST_DONE,
+} from "./modes.js";
 
 function* mapGen(src: unknown, f: (a: unknown) => unknown): Generator<unknown, unknown, unknown> {
   return f(yield src);
