@@ -138,6 +138,7 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
   const k = captured(site, p);
   const outer = p.caller;
   p.caller = null;
+  p.detachedFrom = outer;
   m.linkEpoch++;
   invoke(m, h, e, k, p, site, outer);
 }

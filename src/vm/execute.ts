@@ -180,20 +180,24 @@ function terminal(m: Machine, prim: Primitive): void {
   m.mode = M_UNWIND;
 }
 
-/** Handlers visible at the perform site when the effect was performed, innermost first. */
+/**
+ * Handlers visible at the perform site when the effect was performed, innermost first. The chain
+ * is walked now, not copied at dispatch (which would cost every effect): a prompt detached since the
+ * perform is passed through by the caller it had when it was detached.
+ */
 function handlersAtSite(inv: Invocation): Handler[] {
   const out: Handler[] = [];
   let p = inv.site.firstPrompt;
   while (p !== null) {
     out.push(p.handler!);
     if (p === inv.prompt) break;
-    const c = p.caller;
+    const c: Segment | null = p.caller ?? p.detachedFrom;
     p = c === null ? null : c.firstPrompt;
   }
   p = inv.outer === null ? null : inv.outer.firstPrompt;
   while (p !== null) {
     out.push(p.handler!);
-    const c = p.caller;
+    const c: Segment | null = p.caller ?? p.detachedFrom;
     p = c === null ? null : c.firstPrompt;
   }
   return out;

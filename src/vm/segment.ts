@@ -52,6 +52,11 @@ export class Segment {
   job: Job | null;
   /** prompt: the handler-search skip cache (see dispatch.ts) */
   cache: SearchCache | null;
+  /**
+   * prompt: its caller when a capture last detached it. getHandlers walks the chain as it was at a
+   * perform site; a prompt detached since (captured, and maybe never resumed) is passed through here.
+   */
+  detachedFrom: Segment | null;
   constructor(kind: number, caller: Segment | null, invocation: Invocation | null, handler: Handler | null) {
     this.frames = [];
     this.caller = caller;
@@ -61,6 +66,7 @@ export class Segment {
     this.firstPrompt = kind === S_PROMPT ? this : caller === null ? null : caller.firstPrompt;
     this.job = null;
     this.cache = null;
+    this.detachedFrom = null;
   }
 }
 
