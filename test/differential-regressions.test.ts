@@ -11,14 +11,44 @@ import {
   Effect,
   getHandlers,
   type Handler,
+  handle,
   program,
   resume,
   run,
+  VMInternalError,
   withHandler,
 } from "../src/index.js";
 
 class A extends Effect<number> {}
 class B extends Effect<number> {}
+
+/** The error user code (a proxy trap, a getter) throws on purpose. */
+class Sentinel extends Error {}
+
+/** An object every one of whose proxy traps throws a Sentinel. */
+function hostile<T extends object>(target: T): T {
+  const boom = () => {
+    throw new Sentinel("trap");
+  };
+  return new Proxy(target, {
+    get: boom,
+    has: boom,
+    getPrototypeOf: boom,
+    ownKeys: boom,
+    getOwnPropertyDescriptor: boom,
+    apply: boom,
+  });
+}
+
+function notInternal(r: { ok: boolean; error: unknown }): void {
+  let internal = false;
+  try {
+    internal = r.error instanceof VMInternalError;
+  } catch {
+    // a hostile error value (its getPrototypeOf trap throws) is certainly not a VMInternalError
+  }
+  if (internal) assert.fail(`VMInternalError from user input: ${(r.error as Error).message}`);
+}
 
 /**
  * fuzz seed 303 (shrunk): getHandlers() called after resume(k) returned.
@@ -56,4 +86,136 @@ test("getHandlers after resume lists the handlers visible when the effect was pe
   const r = run(main);
   assert.equal(r.ok, true, String(r.error));
   assert.deepEqual(r.value, ["hA", "hB"]);
+});
+
+/**
+ * malformed.test.ts "yield v — v = a Proxy whose every trap throws".
+ * §2.4.4 / §6: a yielded value that is not an Effect, Program or primitive is thrown back into the
+ * yielder (TypeError), catchable there; classifying it must not let the value's own trap escape the
+ * step. The VM reads `y[BRAND]` (machine.ts handleYield) outside any try → VMInternalError, which ends
+ * the run at once (the catch below never runs).
+ */
+test("yielding a Proxy whose traps throw is a catchable error at the yield, not a VMInternalError", () => {
+  const r = run(
+    program(function* () {
+      try {
+        yield hostile({}) as any;
+      } catch (e) {
+        return e instanceof Sentinel || e instanceof TypeError;
+      }
+      return "no error";
+    }),
+  );
+  notInternal(r);
+  assert.equal(r.value, true);
+});
+
+/**
+ * malformed.test.ts "yield v — v = an object whose Symbol.toStringTag getter throws".
+ * Same rule (§2.4.4): invalidYield (machine.ts) reads Symbol.toStringTag / constructor.name to word
+ * its TypeError, outside any try.
+ */
+test("yielding an object whose Symbol.toStringTag getter throws is a catchable error at the yield", () => {
+  const odd = Object.defineProperty({}, Symbol.toStringTag, {
+    get() {
+      throw new Sentinel("tag");
+    },
+  });
+  const r = run(
+    program(function* () {
+      try {
+        yield odd as any;
+      } catch (e) {
+        return e instanceof Sentinel || e instanceof TypeError;
+      }
+      return "no error";
+    }),
+  );
+  notInternal(r);
+  assert.equal(r.value, true);
+});
+
+/**
+ * malformed.test.ts "throw v — v = a function Proxy whose every trap throws".
+ * INV-11: RunResult.error is the very object thrown. The failure report (trace/origin.ts snapshot)
+ * does `instanceof` on the thrown value, whose getPrototypeOf trap throws → VMInternalError.
+ */
+test("a thrown Proxy value reaches RunResult.error unchanged (INV-11), not a VMInternalError", () => {
+  const thrown = hostile(() => 1);
+  const r = run(
+    program(function* () {
+      throw thrown;
+    }),
+  );
+  notInternal(r);
+  assert.equal(r.error, thrown);
+});
+
+/**
+ * malformed.test.ts "run(v) — v = an iterator whose first result is null".
+ * A hand-written iterator (accepted as a top-level program, §1/INV-7) whose next() returns null breaks
+ * the iterator protocol; JS's own yield* throws a TypeError for a non-object result. The VM reads
+ * `r.done` unguarded (machine.ts afterCall) → VMInternalError.
+ */
+test("a hand-written iterator whose next() returns null ends the run with a TypeError, not a VMInternalError", () => {
+  const it = {
+    next: () => null,
+    throw: () => null,
+    return: () => ({ done: true, value: undefined }),
+    [Symbol.iterator]() {
+      return this;
+    },
+  };
+  const r = run(it as any);
+  notInternal(r);
+  assert.ok(r.error instanceof TypeError, `got ${String(r.error)}`);
+});
+
+/**
+ * malformed.test.ts "in a handler: yield* handle(v, f) — v = an async function".
+ * §1: constructors validate eagerly (TypeError); and a `handles` test that throws is thrown at the
+ * perform site. handle() accepts any function as the effect class; the VM's class test
+ * (dispatch.ts classTakes: `e instanceof cls`) then throws outside any try → VMInternalError.
+ */
+test("handle() with a function that has no prototype is a TypeError (construction or perform site), not a VMInternalError", () => {
+  let r: { ok: boolean; error: unknown };
+  try {
+    const h = handle((async () => 1) as any, (_e: unknown, k: any) => resume(k, 1));
+    r = run(
+      withHandler(
+        h,
+        program(function* () {
+          return yield* new A();
+        }),
+      ),
+    );
+  } catch (e) {
+    r = { ok: false, error: e }; // thrown at construction: fine
+  }
+  notInternal(r);
+  assert.ok(r.error instanceof TypeError, `got ${String(r.error)}`);
+});
+
+/**
+ * malformed.test.ts "withHandler(v, A) — v = a function Proxy whose every trap throws".
+ * §1: if a handler's `handles` throws, that error is thrown at the perform site (catchable). Reading
+ * `handles` (or the fast-path hook) off the handler is the same user code; the VM does it outside any
+ * try (dispatch.ts) → VMInternalError.
+ */
+test("a handler whose property reads throw: the error is thrown at the perform site, not a VMInternalError", () => {
+  const r = run(
+    withHandler(
+      hostile(function* h() {}) as any,
+      program(function* () {
+        try {
+          yield* new A();
+        } catch (e) {
+          return e instanceof Sentinel || e instanceof TypeError;
+        }
+        return "no error";
+      }),
+    ),
+  );
+  notInternal(r);
+  assert.equal(r.value, true);
 });

@@ -238,7 +238,7 @@ export const rawProgram: fc.Arbitrary<RawProgram> = fc.record({
  * perform the handled effect again forever; its fn must be *quiet*: it performs no custom effect,
  * directly or through the fns it calls. Units are resolved last to first so that this is known.
  */
-export function normalize(raw: RawProgram): Program {
+export function normalize(raw: RawProgram, exclude: ReadonlySet<string> = new Set()): Program {
   const kinds = raw.units.map((u) => u.kind);
   const quiet = new Set<number>();
   const after = (self: number, kind: "fn" | "handler", onlyQuiet = false) =>
@@ -270,6 +270,7 @@ export function normalize(raw: RawProgram): Program {
   };
   const stmt = (s: RawStmt, self: number, inHandler: boolean): Stmt | null => {
     if (!inHandler && HANDLER_ONLY.has(s.t)) return null;
+    if (exclude.has(s.t)) return null;
     switch (s.t) {
       case "local":
       case "listen":
@@ -355,4 +356,9 @@ function lazyEnv(raw: RawProgram, fns: number[]): Program["env"] {
   return { ...raw.env, b: { lazy: fns[raw.lazy % fns.length]! } };
 }
 
-export const programArb: fc.Arbitrary<Program> = rawProgram.map(normalize);
+export const programArb: fc.Arbitrary<Program> = rawProgram.map((r) => normalize(r));
+
+/** Programs without the given statement kinds (e.g. to fuzz past a known, reported bug). */
+export function programArbWithout(exclude: ReadonlySet<string>): fc.Arbitrary<Program> {
+  return exclude.size === 0 ? programArb : rawProgram.map((r) => normalize(r, exclude));
+}
