@@ -10,8 +10,10 @@ export function handle<C extends abstract new (...args: any[]) => object, Y = ne
   effectClass: C,
   f: (effect: InstanceType<C>, k: Continuation) => Generator<Y, unknown, any> | AnyProgramLike,
 ): Handler<InstanceType<C>, EffectsOf<Y>> {
-  if (typeof effectClass !== "function") {
-    throw new TypeError(`handle expects an effect class first, got ${describe(effectClass)}`);
+  if (!isClass(effectClass)) {
+    throw new TypeError(
+      `handle expects an effect class first (class X extends Effect<A>), got ${describe(effectClass)}`,
+    );
   }
   if (typeof f !== "function")
     throw new TypeError(`handle expects a handler function second, got ${describe(f)}`);
@@ -23,4 +25,15 @@ export function handle<C extends abstract new (...args: any[]) => object, Y = ne
   h.handles = (e) => e instanceof effectClass;
   h[TAKES] = effectClass; // class-based: the VM may skip it in O(1) for other classes
   return h;
+}
+
+/** A constructor with an object prototype (what `instanceof` needs). Never throws. */
+function isClass(c: unknown): boolean {
+  if (typeof c !== "function") return false;
+  try {
+    const proto = (c as { prototype?: unknown }).prototype;
+    return proto !== null && typeof proto === "object";
+  } catch {
+    return false;
+  }
 }

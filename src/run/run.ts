@@ -3,7 +3,15 @@
  * `runAsync` steps on the event loop, awaiting asyncEscape thunks and yielding to the macrotask queue
  * after at most 10,000 steps or 5 ms.
  */
-import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, brandOf, describe, isGeneratorObject } from "../vm/brand.js";
+import {
+  B_EFFECT,
+  B_PRIMITIVE,
+  B_PROGRAM,
+  brandOf,
+  describe,
+  isAsyncIterator,
+  isGeneratorObject,
+} from "../vm/brand.js";
 import { Machine } from "../vm/machine.js";
 import { ST_ASYNC, ST_DONE } from "../vm/modes.js";
 import type { Handler } from "../vm/handler.js";
@@ -62,6 +70,11 @@ function checkProgram(p: unknown, where: string): void {
   const b = brandOf(p);
   if (b === B_PROGRAM || b === B_EFFECT || b === B_PRIMITIVE) return;
   if (isGeneratorObject(p)) return;
+  if (isAsyncIterator(p)) {
+    throw new TypeError(
+      `${where} got an async generator object; async generators are not supported: write function* and use awaitPromise for promises`,
+    );
+  }
   throw new TypeError(
     `${where} expects a Program (fn/program/pure), an Effect, or a generator object, got ${describe(p)}` +
       (typeof p === "function"
@@ -103,8 +116,12 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
   if (m.sites) siteState.on--;
   let report: string | null = null;
   if (!m.ok) {
-    report = formatFailure(m.origins === null ? null : m.origins.get(m.result), m.result);
-    attachTrace(m.result, report);
+    try {
+      report = formatFailure(m.origins === null ? null : m.origins.get(m.result), m.result);
+      attachTrace(m.result, report);
+    } catch {
+      report = "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
+    }
   }
   return new RunResult<T>(m.ok, m.result, Object.fromEntries(ctx.main.state), ctx.main.log.slice(), report);
 }

@@ -12,11 +12,18 @@ export const B_CONTINUATION = 4;
 
 export type BrandKind = typeof B_EFFECT | typeof B_PROGRAM | typeof B_PRIMITIVE | typeof B_CONTINUATION;
 
-/** The brand of `x`, or 0 when `x` is not a library object. */
+/**
+ * The brand of `x`, or 0 when `x` is not a library object. Never throws: a hostile value (a Proxy
+ * whose traps throw, a throwing getter) is simply not a library object.
+ */
 export function brandOf(x: unknown): number {
   if (x === null || (typeof x !== "object" && typeof x !== "function")) return 0;
-  const b = (x as { [BRAND]?: unknown })[BRAND];
-  return typeof b === "number" ? b : 0;
+  try {
+    const b = (x as { [BRAND]?: unknown })[BRAND];
+    return typeof b === "number" ? b : 0;
+  } catch {
+    return 0;
+  }
 }
 
 export function isEffectValue(x: unknown): boolean {
@@ -29,27 +36,55 @@ export function isProgramLike(x: unknown): boolean {
   return b === B_PROGRAM || b === B_EFFECT || b === B_PRIMITIVE;
 }
 
-/** A generator object (or any hand-written iterator with the generator protocol). */
+/**
+ * A generator object (or any hand-written iterator with the generator protocol: next, throw and
+ * return). Async generators are not: they have no `Symbol.iterator` (see isAsyncIterator). Never
+ * throws.
+ */
 export function isGeneratorObject(x: unknown): x is Generator {
-  return (
-    x !== null &&
-    typeof x === "object" &&
-    typeof (x as Generator).next === "function" &&
-    typeof (x as Generator).throw === "function" &&
-    typeof (x as Generator).return === "function"
-  );
+  if (x === null || typeof x !== "object") return false;
+  try {
+    return (
+      typeof (x as Generator).next === "function" &&
+      typeof (x as Generator).throw === "function" &&
+      typeof (x as Generator).return === "function" &&
+      typeof (x as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== "function"
+    );
+  } catch {
+    return false;
+  }
 }
 
+/** An async generator object or other async iterator (not supported: the VM steps synchronously). */
+export function isAsyncIterator(x: unknown): boolean {
+  if (x === null || typeof x !== "object") return false;
+  try {
+    return typeof (x as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === "function";
+  } catch {
+    return false;
+  }
+}
+
+/** Never throws. */
 export function isThenable(x: unknown): boolean {
-  return (
-    x !== null &&
-    (typeof x === "object" || typeof x === "function") &&
-    typeof (x as { then?: unknown }).then === "function"
-  );
+  if (x === null || (typeof x !== "object" && typeof x !== "function")) return false;
+  try {
+    return typeof (x as { then?: unknown }).then === "function";
+  } catch {
+    return false;
+  }
 }
 
-/** A short printable description of any value, for error messages and traces. */
+/** A short printable description of any value, for error messages and traces. Never throws. */
 export function describe(x: unknown): string {
+  try {
+    return describeUnsafe(x);
+  } catch {
+    return "a value that cannot be inspected (its properties throw)";
+  }
+}
+
+function describeUnsafe(x: unknown): string {
   if (x === undefined) return "undefined";
   if (x === null) return "null";
   switch (typeof x) {

@@ -25,11 +25,12 @@ function classTakes(t: Function | readonly Function[], e: unknown): boolean {
 
 /** 1 = takes, 0 = declines, THREW = the `handles` predicate threw. */
 function takes(h: Handler, e: unknown): number {
-  const t = h[TAKES];
-  if (t !== undefined) return classTakes(t, e) ? 1 : 0;
-  const pred = h.handles;
-  if (pred === undefined) return 1;
   try {
+    // property reads inside the try too: a handler may be a Proxy whose traps throw
+    const t = h[TAKES];
+    if (t !== undefined) return classTakes(t, e) ? 1 : 0;
+    const pred = h.handles;
+    if (pred === undefined) return 1;
     return pred.call(h, e) ? 1 : 0;
   } catch (err) {
     handlesError = err;
@@ -69,8 +70,13 @@ export function search(m: Machine, from: Segment | null, e: unknown): Segment | 
 function skipDeclining(m: Machine, start: Segment, e: unknown, ctor: unknown): Segment | null {
   let p: Segment | null = start;
   while (p !== null) {
-    const t = p.handler![TAKES];
-    if (t === undefined || classTakes(t, e)) break;
+    let t: Function | readonly Function[] | undefined;
+    try {
+      t = p.handler![TAKES];
+      if (t === undefined || classTakes(t, e)) break;
+    } catch {
+      break; // the normal search reports it
+    }
     const c: Segment | null = p.caller;
     p = c === null ? null : c.firstPrompt;
   }
@@ -114,7 +120,14 @@ export function dispatch(m: Machine, e: unknown): void {
 /** Hand `e`, performed at `site`, to the handler of prompt `p` (capture + invoke, or the fast path). */
 export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): void {
   const h = p.handler!;
-  const fast = h[FAST_PATH];
+  let fast: Handler[typeof FAST_PATH];
+  try {
+    fast = h[FAST_PATH];
+  } catch (err) {
+    m.cur = site;
+    m.throwHere(err);
+    return;
+  }
   if (fast !== undefined) {
     // Equivalent to the handler doing transfer(k, answer): the answer is delivered at the perform
     // site and the chain is unchanged, so nothing needs capturing.
@@ -192,6 +205,6 @@ export function invoke(
 
 function badHandlerResult(h: Handler, r: unknown): TypeError {
   return new TypeError(
-    `handler ${h.name || "(anonymous)"} returned ${describe(r)}; a handler must return a generator (write it as function*) or a Program, e.g. \`return resume(k, value)\``,
+    `handler ${describe(h)} returned ${describe(r)}; a handler must return a generator (write it as function*) or a Program, e.g. \`return resume(k, value)\``,
   );
 }

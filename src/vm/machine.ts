@@ -8,7 +8,16 @@
  */
 import { AsyncRequiredError, VMInternalError } from "../errors.js";
 import type { Driver, RunContextImpl } from "../run/context.js";
-import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, describe, isGeneratorObject, isThenable } from "./brand.js";
+import {
+  B_EFFECT,
+  B_PRIMITIVE,
+  B_PROGRAM,
+  BRAND,
+  describe,
+  isAsyncIterator,
+  isGeneratorObject,
+  isThenable,
+} from "./brand.js";
 import { dispatch } from "./dispatch.js";
 import { execute } from "./execute.js";
 import { exitSegment, unwindExit } from "./finalize.js";
@@ -94,6 +103,14 @@ export class Machine {
 
   /** Record where error `e` came from (first sighting only; see trace/origin.ts). Off the hot path. */
   noteError(e: unknown, info: EffectInfo | null = null): void {
+    try {
+      this.noteErrorUnsafe(e, info);
+    } catch {
+      // tracing must never break a run (a hostile error object: a Proxy whose traps throw)
+    }
+  }
+
+  private noteErrorUnsafe(e: unknown, info: EffectInfo | null): void {
     if (this.origins === null) this.origins = new Origins();
     const frames = this.cur.frames;
     const top = frames[frames.length - 1];
@@ -163,8 +180,10 @@ export class Machine {
       return;
     }
     const f = frames[n - 1]!;
-    let r: IteratorResult<unknown, unknown>;
+    let done: unknown;
+    let value: unknown;
     try {
+      let r: IteratorResult<unknown, unknown>;
       if (isThrow) {
         f.started = true;
         r = f.gen.throw(this.value);
@@ -174,6 +193,11 @@ export class Machine {
         f.started = true;
         r = f.gen.next();
       }
+      // read inside the try: a broken iterator result is the frame's own failure
+      if (r === null || typeof r !== "object") throw badResult(r);
+      done = r.done;
+      value = r.value;
+      if (value === undefined && !done && isThenable(r)) throw badResult(r);
     } catch (e) {
       // an error merely propagating through a frame is not a new origin
       if (!isThrow || e !== this.value) this.noteError(e);
@@ -181,7 +205,7 @@ export class Machine {
       this.frameThrew(f, e);
       return;
     }
-    this.afterCall(frames, f, r);
+    this.afterCall(frames, f, done, value);
   }
 
   /** Unwind(J): close the top frame with return(), or apply the unwind-exit rule. */
@@ -194,35 +218,40 @@ export class Machine {
     }
     const f = frames[n - 1]!;
     f.closing = this.job;
-    let r: IteratorResult<unknown, unknown>;
+    let done: unknown;
+    let value: unknown;
     try {
-      r = f.gen.return(undefined);
+      const r = f.gen.return(undefined);
+      if (r === null || typeof r !== "object") throw badResult(r);
+      done = r.done;
+      value = r.value;
+      if (value === undefined && !done && isThenable(r)) throw badResult(r);
     } catch (e) {
       this.noteError(e);
       frames.pop();
       this.frameThrew(f, e);
       return;
     }
-    this.afterCall(frames, f, r);
+    this.afterCall(frames, f, done, value);
   }
 
-  private afterCall(frames: Frame[], f: Frame, r: IteratorResult<unknown, unknown>): void {
-    if (r.done === true) {
+  private afterCall(frames: Frame[], f: Frame, done: unknown, value: unknown): void {
+    if (done) {
       frames.pop();
       if (f.closing !== null) {
         this.mode = M_UNWIND;
         this.job = f.closing;
       } else {
         this.mode = M_DELIVER;
-        this.value = r.value;
+        this.value = value;
       }
     } else if (this.tracer === null) {
       // Untraced, the HandleYield step is fused into this one (one loop turn per effect); traced,
       // it stays a step of its own so each gets its trace line. Step counts are not normative.
-      this.handleYield(r.value);
+      this.handleYield(value);
     } else {
       this.mode = M_HANDLE_YIELD;
-      this.value = r.value;
+      this.value = value;
     }
   }
 
@@ -242,7 +271,14 @@ export class Machine {
   handleYield(y: unknown): void {
     if (this.sites) this.recordSite();
     if (y !== null && typeof y === "object") {
-      switch ((y as { [BRAND]?: unknown })[BRAND]) {
+      let b: unknown;
+      try {
+        b = (y as { [BRAND]?: unknown })[BRAND];
+      } catch (e) {
+        this.throwHere(hostileYield(e));
+        return;
+      }
+      switch (b) {
         case B_EFFECT:
           dispatch(this, y);
           return;
@@ -366,11 +402,44 @@ export class Machine {
   }
 }
 
-/** The TypeError for a yielded value that is not an Effect, Program or primitive (§2.4.4). */
+/** An iterator's next/throw/return gave something that is not an iterator result. */
+function badResult(r: unknown): TypeError {
+  if (isThenable(r)) {
+    return new TypeError(
+      "a generator returned a Promise from next(): async generators (async function*) cannot be programs or handlers; write function* and use awaitPromise",
+    );
+  }
+  return new TypeError(
+    `an iterator's next() returned ${describe(r)}, not an iterator result object { value, done }`,
+  );
+}
+
+/** Reading the yielded value's properties threw (a hostile Proxy or getter). */
+function hostileYield(e: unknown): TypeError {
+  return new TypeError(
+    "yielded a value whose properties throw when read (a Proxy or throwing getter); yield* an Effect or a Program",
+    { cause: e },
+  );
+}
+
+/** The TypeError for a yielded value that is not an Effect, Program or primitive (§2.4.4). Never throws. */
 export function invalidYield(y: unknown): TypeError {
+  try {
+    return invalidYieldUnsafe(y);
+  } catch (e) {
+    return hostileYield(e);
+  }
+}
+
+function invalidYieldUnsafe(y: unknown): TypeError {
   if (y === undefined) {
     return new TypeError(
       "yielded undefined; missing `*`? Write `yield* effect`, not `yield`, or yield an Effect",
+    );
+  }
+  if (isAsyncIterator(y)) {
+    return new TypeError(
+      "yielded an async generator object; async generators are not supported: write function* and use awaitPromise for promises",
     );
   }
   if (isGeneratorObject(y)) {
