@@ -684,6 +684,8 @@ class Listen extends Effect {
     super();
   }
 }
+/** §9 scheduler effect (no scheduler is ever installed here: performing it is an unhandled effect) */
+class CreatePromise extends Effect {}
 
 /** An env view (§7.4): immutable; `evaluating` marks the lazy programs being evaluated along it. */
 interface Env {
@@ -736,8 +738,10 @@ function standardHandlers(world: World) {
   );
   /**
    * §7.4 Reader: Ask (absent → MissingEnvKeyError; a Program value is lazy: evaluated at its first ask,
-   * at the ask site, under an env marked "evaluating it", cached per run; failures not cached; asking
-   * for it during its own evaluation → CircularAskError — with one task, any in-flight one), Local.
+   * at the ask site, under an env marked "evaluating it", cached per run; failures not cached; an ask
+   * whose env carries the marker → CircularAskError; any other ask arriving while it is in flight
+   * waits for it "via CreatePromise/Wait at its own site" — with no scheduler installed, the
+   * CreatePromise is unhandled), Local.
    */
   const reader = handler(
     "reader",
@@ -764,8 +768,16 @@ function standardHandlers(world: World) {
       const v = env.map.get(e.key);
       if (!(v instanceof Prog)) return yield new Prim("transfer", k, v);
       if (world.lazyCache.has(v)) return yield new Prim("transfer", k, world.lazyCache.get(v));
-      if (env.evaluating.has(v) || world.inflight.has(v)) {
+      if (env.evaluating.has(v)) {
         return yield new Prim("transferWith", k, raise(new LibError("CircularAskError", e.key, e.key)));
+      }
+      if (world.inflight.has(v)) {
+        // reached only when the evaluation's continuation was dropped (transferred away / detached)
+        const wait = new Prog(function* waitForLazy(): Gen {
+          yield new CreatePromise();
+          throw new ReferenceBug("a CreatePromise was answered, but no scheduler is modelled");
+        });
+        return yield new Prim("transferWith", k, wait);
       }
       const evaluation = new Prog(function* lazy(): Gen {
         world.inflight.add(v);
