@@ -53,3 +53,12 @@ export function modify<T = unknown>(key: string, f: (old: T | undefined) => T): 
     throw new TypeError(`modify expects a function (old) => new, got ${describe(f)}`);
   return new Modify<T>(key, f);
 }
+
+/**
+ * Which state operation an effect is: 0 Get, 1 Put, 2 Modify (on the prototypes, so subclasses
+ * inherit it like `instanceof`). The state handler switches on it instead of an instanceof chain.
+ */
+export const STATE_OP: unique symbol = Symbol("doeff.stateOp");
+Object.defineProperty(Get.prototype, STATE_OP, { value: 0 });
+Object.defineProperty(Put.prototype, STATE_OP, { value: 1 });
+Object.defineProperty(Modify.prototype, STATE_OP, { value: 2 });

@@ -3,7 +3,7 @@
  * task's state map. Its fast path (FAST_PATH) computes the same answer with the same function the
  * generator uses, so the two cannot drift apart (INV-10).
  */
-import { Get, Modify, Put } from "../effects/state.js";
+import { Get, Modify, Put, STATE_OP } from "../effects/state.js";
 import { MissingStateKeyError } from "../errors.js";
 import {
   FAST_PATH,
@@ -19,18 +19,23 @@ import { raise } from "./util.js";
 /** The answer to a state effect, or a thrown error (thrown at the perform site). */
 function answer(effect: Get | Put | Modify, ctx: RunContext): unknown {
   const map = ctx.current.state;
-  if (effect instanceof Get) {
-    const v = map.get(effect.key);
-    if (v === undefined && !map.has(effect.key)) throw new MissingStateKeyError(effect.key);
-    return v;
+  switch ((effect as { [STATE_OP]?: number })[STATE_OP]) {
+    case 0: {
+      const key = (effect as Get).key;
+      const v = map.get(key);
+      if (v === undefined && !map.has(key)) throw new MissingStateKeyError(key);
+      return v;
+    }
+    case 1:
+      map.set((effect as Put).key, (effect as Put).value);
+      return undefined;
+    default: {
+      const m = effect as Modify;
+      const next = m.f(map.get(m.key)); // if f throws, nothing is stored
+      map.set(m.key, next);
+      return next;
+    }
   }
-  if (effect instanceof Put) {
-    map.set(effect.key, effect.value);
-    return undefined;
-  }
-  const next = effect.f(map.get(effect.key)); // if f throws, nothing is stored
-  map.set(effect.key, next);
-  return next;
 }
 
 /** The reference handler: answers with transfer(k, answer), or throws at the site with transferWith. */

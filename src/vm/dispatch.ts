@@ -6,87 +6,82 @@
 import { UnhandledEffectError } from "../errors.js";
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
 import { captured } from "./continuation.js";
-import { DEFER, FAST_PATH, type Handler, TAKES } from "./handler.js";
+import { DEFER, FAST_PATH, type Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW } from "./modes.js";
 import { MARK_THREW } from "../trace/origin.js";
 import { Frame, Invocation, S_HANDLER, SearchCache, Segment } from "./segment.js";
 
-/** Sentinel: `handles` threw; the error is in `handlesError`. */
-let handlesError: unknown;
-const THREW = 2;
-
-/** Does a TAKES declaration (a class or a list of classes) cover `e`? */
-function classTakes(t: Function | readonly Function[], e: unknown): boolean {
-  if (typeof t === "function") return e instanceof t;
-  for (let i = 0; i < t.length; i++) if (e instanceof t[i]!) return true;
+/** Is `proto` (an effect's prototype) or one of its ancestors among `protos`? */
+function protoTakes(protos: readonly object[], proto: unknown): boolean {
+  let q = proto;
+  while (q !== null && q !== undefined) {
+    for (let i = 0; i < protos.length; i++) if (q === protos[i]) return true;
+    q = Object.getPrototypeOf(q);
+  }
   return false;
 }
 
-/** 1 = takes, 0 = declines, THREW = the `handles` predicate threw. */
-function takes(h: Handler, e: unknown): number {
-  try {
-    // property reads inside the try too: a handler may be a Proxy whose traps throw
-    const t = h[TAKES];
-    if (t !== undefined) return classTakes(t, e) ? 1 : 0;
-    const pred = h.handles;
-    if (pred === undefined) return 1;
-    return pred.call(h, e) ? 1 : 0;
-  } catch (err) {
-    handlesError = err;
-    return THREW;
-  }
-}
-
-/** The error thrown by the last `handles` predicate that threw (consumed once). */
-export function takeHandlesError(): unknown {
-  const e = handlesError;
-  handlesError = undefined;
-  return e;
+/** Does the handler of prompt `p` take `e`? May throw (a `handles` predicate, a hostile Proxy). */
+function takes(p: Segment, e: unknown, proto: unknown): boolean {
+  const ps = p.takes;
+  if (ps !== null) return protoTakes(ps, proto);
+  const h = p.handler!;
+  const pred = h.handles;
+  return pred === undefined || !!pred.call(h, e);
 }
 
 /**
- * Find the first prompt on `from`'s chain whose handler takes `e`: the prompt, null when none does,
- * or undefined when a `handles` predicate threw (see takeHandlesError).
+ * Find the first prompt on `from`'s chain whose handler takes `e`, or null when none does. Throws
+ * what a `handles` predicate throws (callers throw it at the perform site, SEMANTICS §1).
  */
-export function search(m: Machine, from: Segment | null, e: unknown): Segment | null | undefined {
+export function search(m: Machine, from: Segment | null, e: unknown): Segment | null {
   let p = from === null ? null : from.firstPrompt;
   if (p === null) return null;
-  const ctor = (e as object).constructor;
-  const c = p.cache;
-  if (c !== null && c.ctor === ctor && c.epoch === m.linkEpoch) p = c.skip;
-  else p = skipDeclining(m, p, e, ctor);
+  const proto = Object.getPrototypeOf(e);
+  const ps = p.takes;
+  if (ps !== null) {
+    if (protoTakes(ps, proto)) return p; // the common case: the innermost handler takes it
+    p = skipDeclining(m, p, proto);
+  }
   while (p !== null) {
-    const t = takes(p.handler!, e);
-    if (t === 1) return p;
-    if (t === THREW) return undefined;
+    if (takes(p, e, proto)) return p;
     const c = p.caller;
     p = c === null ? null : c.firstPrompt;
   }
   return null;
 }
 
-/** Skip the class-based handlers that decline `e` from `start` on, and remember it on `start`. */
-function skipDeclining(m: Machine, start: Segment, e: unknown, ctor: unknown): Segment | null {
+/**
+ * From `start`, skip the prompts whose class-based handlers decline effects with prototype `proto`;
+ * the answer is cached on `start` (see SearchCache).
+ */
+function skipDeclining(m: Machine, start: Segment, proto: unknown): Segment | null {
+  if (proto === null || proto === undefined) return start; // no class: nothing to skip by
+  let cache = start.cache;
+  if (cache !== null) {
+    if (cache.epoch === m.linkEpoch) {
+      const keys = cache.keys;
+      for (let i = 0; i < 4; i++) if (keys[i] === proto) return cache.skips[i]!;
+    } else {
+      cache.epoch = m.linkEpoch;
+      cache.keys.fill(undefined);
+      cache.next = 0;
+    }
+  }
   let p: Segment | null = start;
   while (p !== null) {
-    let t: Function | readonly Function[] | undefined;
-    try {
-      t = p.handler![TAKES];
-      if (t === undefined || classTakes(t, e)) break;
-    } catch {
-      break; // the normal search reports it
-    }
+    const ps = p.takes;
+    if (ps === null || protoTakes(ps, proto)) break;
     const c: Segment | null = p.caller;
     p = c === null ? null : c.firstPrompt;
   }
-  const cache = start.cache;
-  if (cache === null) start.cache = new SearchCache(ctor, p, m.linkEpoch);
-  else {
-    cache.ctor = ctor;
-    cache.skip = p;
-    cache.epoch = m.linkEpoch;
-  }
+  if (p === start) return p; // nothing skipped: not worth an entry
+  if (cache === null) cache = start.cache = new SearchCache(m.linkEpoch);
+  const i = cache.next;
+  cache.keys[i] = proto;
+  cache.skips[i] = p;
+  cache.next = (i + 1) & 3;
   return p;
 }
 
@@ -105,9 +100,11 @@ export function visibleHandlers(seg: Segment | null): Handler[] {
 /** Perform effect `e` from `cur` (the yielder is its top frame). */
 export function dispatch(m: Machine, e: unknown): void {
   const site = m.cur;
-  const p = search(m, site, e);
-  if (p === undefined) {
-    m.throwHere(takeHandlesError());
+  let p: Segment | null;
+  try {
+    p = search(m, site, e);
+  } catch (err) {
+    m.throwHere(err); // a `handles` predicate threw (or a hostile effect): at the perform site
     return;
   }
   if (p === null) {

@@ -9,7 +9,7 @@
  */
 import { VMInternalError } from "../errors.js";
 import type { Continuation } from "./continuation.js";
-import { deliverTo, search, takeHandlesError as takesError, visibleHandlers } from "./dispatch.js";
+import { deliverTo, search, visibleHandlers } from "./dispatch.js";
 import { UnhandledEffectError } from "../errors.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
@@ -199,15 +199,17 @@ function completeClose(m: Machine, job: Job): void {
       m.linkEpoch++;
       const e = job.arg === undefined ? inv.effect : job.arg;
       const site = k.top!;
-      const q = search(m, outer, e);
-      if (q === null || q === undefined) {
+      let q: Segment | null;
+      try {
+        q = search(m, outer, e);
+      } catch (err) {
         m.cur = site;
-        m.mode = M_THROW;
-        m.value =
-          q === null
-            ? new UnhandledEffectError(e, visibleHandlers(site), " (passed on by a handler)")
-            : takesError();
-        m.noteError(m.value);
+        m.throwHere(err); // a `handles` predicate threw: at the original perform site
+        return;
+      }
+      if (q === null) {
+        m.cur = site;
+        m.throwHere(new UnhandledEffectError(e, visibleHandlers(site), " (passed on by a handler)"));
         return;
       }
       deliverTo(m, q, e, site);

@@ -6,7 +6,7 @@
  * segment — is fixed at creation, and handler search visits prompts only, never frames.
  */
 import type { Continuation } from "./continuation.js";
-import type { Handler } from "./handler.js";
+import { type Handler, TAKES } from "./handler.js";
 
 export const S_ROOT = 0;
 export const S_BODY = 1;
@@ -50,6 +50,8 @@ export class Segment {
   readonly handler: Handler | null;
   /** finalizer: its job (which holds the pending outcome) */
   job: Job | null;
+  /** prompt: the prototypes of its handler's TAKES classes, or null (then `handles` decides) */
+  readonly takes: readonly object[] | null;
   /** prompt: the handler-search skip cache (see dispatch.ts) */
   cache: SearchCache | null;
   /**
@@ -65,25 +67,52 @@ export class Segment {
     this.handler = handler;
     this.firstPrompt = kind === S_PROMPT ? this : caller === null ? null : caller.firstPrompt;
     this.job = null;
+    this.takes = kind === S_PROMPT && handler !== null ? takesOf(handler) : null;
     this.cache = null;
     this.detachedFrom = null;
   }
 }
 
 /**
- * Handler search cache, kept on the first prompt a search starts from: for effects of constructor
- * `ctor`, the prompts before `skip` all have class-based handlers (TAKES) that decline them. Valid
- * while the machine's link epoch is `epoch` (any prompt caller change bumps it), so a fixed stack of
- * `handle(Other, …)` handlers costs one check per effect instead of one per handler (INV-2 spirit).
+ * A handler's TAKES declaration as the classes' prototypes, read once when its prompt is made (so
+ * dispatch compares prototypes instead of running a megamorphic `instanceof`). null when it has none
+ * or it is malformed (then `handles` decides, as always). Never throws.
+ */
+function takesOf(h: Handler): readonly object[] | null {
+  try {
+    const t = h[TAKES];
+    if (t === undefined) return null;
+    const classes = typeof t === "function" ? [t] : Array.isArray(t) ? t : null;
+    if (classes === null) return null;
+    const protos: object[] = [];
+    for (const c of classes) {
+      const proto = typeof c === "function" ? (c as { prototype?: unknown }).prototype : undefined;
+      if (proto === null || typeof proto !== "object") return null;
+      protos.push(proto);
+    }
+    return protos;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Handler search cache, kept on the first prompt a search starts from: for effects whose prototype
+ * is `keys[i]`, the prompts before `skips[i]` all have class-based handlers (TAKES) that decline them.
+ * Valid while the machine's link epoch is `epoch` (any prompt caller change bumps it), so a fixed
+ * stack of `handle(Other, …)` handlers costs one check per effect instead of one per handler. A few
+ * entries, since programs interleave effect classes (get/put).
  */
 export class SearchCache {
-  ctor: unknown;
-  skip: Segment | null;
+  readonly keys: unknown[];
+  readonly skips: (Segment | null)[];
   epoch: number;
-  constructor(ctor: unknown, skip: Segment | null, epoch: number) {
-    this.ctor = ctor;
-    this.skip = skip;
+  next: number;
+  constructor(epoch: number) {
+    this.keys = [undefined, undefined, undefined, undefined];
+    this.skips = [null, null, null, null];
     this.epoch = epoch;
+    this.next = 0;
   }
 }
 
