@@ -56,7 +56,7 @@ const fetchText = fn(function* fetchText(path: string) {
 });
 
 /** Run `p` in a task with a deadline: its value, or "timeout" (the loser of the race is cancelled). */
-function withTimeout<T>(p: Program<T, any>, ms: number): Program<T | "timeout", any> {
+function withTimeout<T, E>(p: Program<T, E>, ms: number) {
   return program(function* withTimeout() {
     const work = yield* spawn(p);
     const timer = yield* spawn(

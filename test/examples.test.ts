@@ -1,6 +1,8 @@
 /** The examples a user would copy run, and print what the README says they print. */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -48,4 +50,26 @@ test("examples/when-things-go-wrong.ts prints the report shown in the README", (
   assert.equal(out, expected);
   const readme = execFileSync("cat", ["README.md"], { cwd: root, encoding: "utf8" });
   assert.ok(readme.includes(expected.trimEnd()), "README shows the same output");
+});
+
+test("README quickstart compiles (strict, no casts) and prints what its comment says", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Quickstart"));
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(block, "README has a quickstart code block");
+  assert.doesNotMatch(block, /\bany\b| as [A-Z]/, "no any or casts in user code");
+  const dir = mkdtempSync(join(root, "test", ".readme-"));
+  try {
+    const file = join(dir, "quickstart.ts");
+    writeFileSync(file, block.replace(/from "doeff"/g, 'from "../../src/index.js"'));
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({ extends: "../../tsconfig.json", include: ["quickstart.ts"] }),
+    );
+    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", dir], { cwd: root });
+    const out = execFileSync(process.execPath, ["--import", "tsx", file], { cwd: root, encoding: "utf8" });
+    assert.equal(out, "12 { last: 4 } [ 'rolled 4' ]\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
