@@ -454,18 +454,53 @@ for (const [name, s] of Object.entries(SCENARIOS)) {
 
 /** The seeded run. Change the seed only together with a note in the commit message. */
 export const DIFFERENTIAL_SEED = 0x0d0eff;
-export const DIFFERENTIAL_RUNS = 2000;
+export const DIFFERENTIAL_RUNS = 4000;
+
+/**
+ * Semantic paths (reference coverage counters) the seeded run must exercise at least this often, so
+ * that a change to the generator cannot silently make the comparison vacuous.
+ */
+const MIN_COVERAGE: Record<string, number> = {
+  "invoke:custom": 1000,
+  resume: 500,
+  transfer: 500,
+  transferWith: 300,
+  pass: 300,
+  delegate: 100,
+  discontinue: 50,
+  detach: 50,
+  finalize: 30,
+  createContinuation: 100,
+  getHandlers: 50,
+  "invoke:interceptor": 100,
+  "perform:Local": 100,
+  "perform:Listen": 100,
+  fin: 300, // an abandoned continuation finalized (§5.1 b)
+  "fin-nested": 50, // nested finalization during an unwinding (§5.2 unwind-exit rule)
+  "yield-while-closing": 100, // effects performed by finally blocks being closed
+  "close-aborted": 20, // a finally block threw while closing for a terminal primitive (§5.3)
+  "abrupt-exit-outside": 5, // a newer unwinding passed through FR (§5.2)
+  unhandled: 100,
+};
 
 test(`differential: the VM agrees with the reference on ${DIFFERENTIAL_RUNS} generated programs`, () => {
   let compared = 0;
+  const coverage: Record<string, number> = {};
   fc.assert(
     fc.property(programArb, (p) => {
       const r = runCase(p);
       fc.pre(r !== null); // over the reference's step budget: skipped
       compared++;
+      for (const [k, n] of Object.entries(r.coverage)) coverage[k] = (coverage[k] ?? 0) + n;
       if (!r.equal) throw new Error(`VM and reference disagree:\n${formatCase(p, r)}`);
     }),
     { numRuns: DIFFERENTIAL_RUNS, seed: DIFFERENTIAL_SEED },
   );
   assert.ok(compared >= DIFFERENTIAL_RUNS, `only ${compared} cases compared`);
+  const thin = Object.entries(MIN_COVERAGE).filter(([k, min]) => (coverage[k] ?? 0) < min);
+  assert.deepEqual(
+    thin.map(([k, min]) => `${k}: ${coverage[k] ?? 0} < ${min}`),
+    [],
+    "the generated programs no longer exercise these paths enough",
+  );
 });

@@ -23,13 +23,16 @@ export interface Observed {
   readonly log: readonly unknown[];
 }
 
+/** What the reference saw the case exercise (not compared). */
+export type Coverage = Readonly<Record<string, number>>;
+
 /** Reference steps beyond which a case is discarded (a few generated programs blow up exponentially). */
 export const STEP_BUDGET = 20_000;
 
 /** Thrown by `expected` when the program exceeds STEP_BUDGET (callers skip the case). */
 export class OverBudget extends Error {}
 
-export function expected(p: Program): Observed {
+export function expected(p: Program): Observed & { readonly stats: Coverage } {
   let r: ReturnType<typeof evaluate>;
   try {
     r = evaluate(p, STEP_BUDGET);
@@ -43,13 +46,14 @@ export function expected(p: Program): Observed {
       : `Err(${describeError(r.outcome.error)})`,
     store: r.store,
     log: r.log,
+    stats: r.stats,
   };
 }
 
-export function actual(p: Program): Observed {
+function observe(p: Program, traced: boolean): Observed {
   let r: ReturnType<typeof runOnVm>;
   try {
-    r = runOnVm(p);
+    r = runOnVm(p, traced);
   } catch (e) {
     return { outcome: `run threw ${describeError(e)}: ${String(e)}`, store: {}, log: [] };
   }
@@ -62,10 +66,18 @@ export function actual(p: Program): Observed {
   };
 }
 
+/** The VM's outcome; also run with a step-trace sink, which must change nothing (INV-4). */
+export function actual(p: Program): Observed {
+  const plain = observe(p, false);
+  const traced = observe(p, true);
+  if (same(plain, traced)) return plain;
+  return { ...plain, outcome: `${plain.outcome} — but with trace.steps: ${formatObserved(traced)}` };
+}
+
 function same(a: Observed, b: Observed): boolean {
   return (
     a.outcome === b.outcome &&
-    JSON.stringify(a.store) === JSON.stringify(sortKeys(b.store)) &&
+    JSON.stringify(sortKeys(a.store)) === JSON.stringify(sortKeys(b.store)) &&
     JSON.stringify(a.log) === JSON.stringify(b.log)
   );
 }
@@ -78,20 +90,26 @@ export interface CaseResult {
   readonly equal: boolean;
   readonly expected: Observed;
   readonly actual: Observed;
+  readonly coverage: Coverage;
 }
 
 /** Runs one case; null when the reference exceeds its step budget (the case is skipped). */
 export function runCase(p: Program): CaseResult | null {
-  let e: Observed;
+  let e: ReturnType<typeof expected>;
   try {
     e = expected(p);
   } catch (err) {
     if (err instanceof OverBudget) return null;
     throw err;
   }
-  const exp = { ...e, store: sortKeys(e.store) };
+  const exp = { outcome: e.outcome, store: sortKeys(e.store), log: e.log };
   const act = actual(p);
-  return { equal: same(exp, act), expected: exp, actual: { ...act, store: sortKeys(act.store) } };
+  return {
+    equal: same(exp, act),
+    expected: exp,
+    actual: { ...act, store: sortKeys(act.store) },
+    coverage: e.stats,
+  };
 }
 
 export function formatObserved(o: Observed): string {

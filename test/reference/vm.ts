@@ -15,8 +15,11 @@ export interface VmResult {
   readonly log: readonly unknown[];
 }
 
-/** Run source whose last statement is `return { main, handlers, store, env }` on the VM. */
-export function runSourceOnVm(src: string): VmResult {
+/**
+ * Run source whose last statement is `return { main, handlers, store, env }` on the VM; `traced`
+ * adds a step-trace sink (which must change nothing, INV-4).
+ */
+export function runSourceOnVm(src: string, traced = false): VmResult {
   const make = new Function(...API_NAMES, src) as (...args: unknown[]) => {
     main: doeff.Program<unknown>;
     handlers?: doeff.Handler[];
@@ -25,7 +28,9 @@ export function runSourceOnVm(src: string): VmResult {
   };
   const api = doeff as unknown as Record<string, unknown>;
   const { main, handlers = [], store = {}, env = {} } = make(...API_NAMES.map((n) => api[n]));
-  const r = doeff.run(main, { handlers, store, env });
+  let lines = 0;
+  const trace = traced ? { trace: { steps: () => void lines++ } } : {};
+  const r = doeff.run(main, { handlers, store, env, ...trace });
   return {
     ok: r.ok,
     value: r.ok ? r.value : undefined,
@@ -35,6 +40,6 @@ export function runSourceOnVm(src: string): VmResult {
   };
 }
 
-export function runOnVm(p: Program): VmResult {
-  return runSourceOnVm(printForEval(p));
+export function runOnVm(p: Program, traced = false): VmResult {
+  return runSourceOnVm(printForEval(p), traced);
 }
