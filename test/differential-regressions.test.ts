@@ -18,6 +18,7 @@ import {
   VMInternalError,
   withHandler,
 } from "../src/index.js";
+import { inWorker } from "./reference/isolate.js";
 
 class A extends Effect<number> {}
 class B extends Effect<number> {}
@@ -219,3 +220,58 @@ test("a handler whose property reads throw: the error is thrown at the perform s
   notInternal(r);
   assert.equal(r.value, true);
 });
+
+/**
+ * malformed.test.ts hangs (each case finite by construction; the VM looped forever): an async
+ * generator passed where a generator is expected (as the program, as a handler, to fn), and a
+ * hand-written iterator whose results are never objects. §1 / §2.4.4: not a generator → TypeError
+ * (JS's own yield* throws a TypeError for a non-object iterator result). The VM duck-typed them as
+ * generator objects (brand.ts isGeneratorObject) and read `r.done` off whatever next()/throw()
+ * returned (machine.ts afterCall), re-throwing "yielded undefined" into them forever.
+ * Run in a worker with a deadline so that a regression fails instead of hanging the suite.
+ */
+const hangCases = inWorker((d) => {
+  const outcome = (f: () => { ok: boolean; error?: unknown }): string => {
+    try {
+      const r = f();
+      return r.ok ? "Ok" : `Err(${(r.error as Error)?.constructor?.name})`;
+    } catch (e) {
+      return `threw ${(e as Error)?.constructor?.name}`;
+    }
+  };
+  class A extends d.Effect<number> {}
+  const performA = d.program(function* () {
+    return yield* new A();
+  });
+  async function* asyncGen() {
+    return 1;
+  }
+  const garbage = {
+    next: () => 42,
+    throw: () => 42,
+    return: () => 42,
+    [Symbol.iterator]() {
+      return this;
+    },
+  };
+  return {
+    asyncGenProgram: outcome(() => d.run(asyncGen() as any)),
+    asyncGenHandler: outcome(() => d.run(d.withHandler(asyncGen as any, performA))),
+    asyncGenFn: outcome(() => d.run(d.fn(asyncGen as any)())),
+    garbageIterator: outcome(() => d.run(garbage as any)),
+  };
+}, 5000);
+
+async function hangCase(name: "asyncGenProgram" | "asyncGenHandler" | "asyncGenFn" | "garbageIterator") {
+  const r = await hangCases;
+  assert.equal(r.status, "done", `the run did not finish (${r.status}): a hang`);
+  if (r.status === "done") assert.match(r.value[name], /^(Err\(TypeError\)|threw TypeError)$/);
+}
+
+test("an async generator object as the program is a TypeError, not a hang", () =>
+  hangCase("asyncGenProgram"));
+test("an async generator function as a handler is a TypeError, not a hang", () =>
+  hangCase("asyncGenHandler"));
+test("fn(async function*) is a TypeError, not a hang", () => hangCase("asyncGenFn"));
+test("an iterator whose results are never objects is a TypeError, not a hang", () =>
+  hangCase("garbageIterator"));
