@@ -163,7 +163,7 @@ export function invoke(
   site: Segment,
   outer: Segment | null,
 ): void {
-  const inv = new Invocation(h, e, k, p, site, outer);
+  const inv = new Invocation(h, e, k, outer);
   const hs = new Segment(S_HANDLER, outer, inv, null);
   inv.hs = hs;
   m.depth++;

@@ -121,29 +121,29 @@ export class Invocation {
   readonly handler: Handler;
   readonly effect: unknown;
   readonly k: Continuation;
-  readonly prompt: Segment;
   /** the handler segment */
   hs: Segment | null;
-  /** the perform site (k.top) and the chain outside the prompt when captured, for getHandlers */
-  readonly site: Segment;
+  /** the chain outside the prompt when captured, for getHandlers */
   readonly outer: Segment | null;
   ended: boolean;
-  constructor(
-    handler: Handler,
-    effect: unknown,
-    k: Continuation,
-    prompt: Segment,
-    site: Segment,
-    outer: Segment | null,
-  ) {
+  constructor(handler: Handler, effect: unknown, k: Continuation, outer: Segment | null) {
     this.handler = handler;
     this.effect = effect;
     this.k = k;
-    this.prompt = prompt;
     this.hs = null;
-    this.site = site;
     this.outer = outer;
     this.ended = false;
+  }
+  /**
+   * The handling prompt and the perform site: k's bottom and top, which never change for a captured
+   * continuation (derived, to keep the per-invocation footprint small — non-tail resumes keep one
+   * invocation alive per effect).
+   */
+  get prompt(): Segment {
+    return this.k.bottom!;
+  }
+  get site(): Segment {
+    return this.k.top!;
   }
 }
 
