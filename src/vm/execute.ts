@@ -3,9 +3,10 @@
  * primitives check `cur.invocation` first, before arguments and continuation state.
  */
 import { ContinuationConsumedError, HandlerContextError } from "../errors.js";
+import { describe } from "./brand.js";
 import { type Continuation, unstarted } from "./continuation.js";
 import { dispatch } from "./dispatch.js";
-import { startFinalization, startUnstarted } from "./finalize.js";
+import { performTerminal, startFinalization, startUnstarted } from "./finalize.js";
 import type { Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_THROW, M_UNWIND } from "./modes.js";
@@ -31,7 +32,7 @@ import {
   OP_WITH_HANDLER,
   type Primitive,
 } from "./primitives.js";
-import { type Invocation, J_CLOSE, Job, S_BODY, S_PROMPT, Segment } from "./segment.js";
+import { type Frame, type Invocation, J_CLOSE, Job, S_BODY, S_PROMPT, Segment } from "./segment.js";
 
 export function execute(m: Machine, prim: Primitive): void {
   switch (prim.op) {
@@ -176,8 +177,55 @@ function terminal(m: Machine, prim: Primitive): void {
   }
   k.used = true;
   const arg = prim.op === OP_PASS ? prim.a : prim.b;
+  const hs = inv.hs!;
+  if (m.cur === hs && frames.length === 1 && m.tracer === null) {
+    // Fast path for the usual `return yield* transfer(k, v)` in a handler's own frame: close it
+    // right here. Only if its finally blocks yield or throw does a closing job get made (§5.3).
+    closeHandlerFrame(m, inv, prim.op, k, arg, top!);
+    return;
+  }
   m.job = new Job(J_CLOSE, inv, prim.op, k, arg);
   m.mode = M_UNWIND;
+}
+
+/** §5.3 for a handler segment holding only the yielding frame `f`. */
+function closeHandlerFrame(
+  m: Machine,
+  inv: Invocation,
+  op: number,
+  k: Continuation,
+  arg: unknown,
+  f: Frame,
+): void {
+  const frames = m.cur.frames;
+  let done: unknown;
+  let value: unknown;
+  try {
+    const r = f.gen.return(undefined);
+    if (r === null || typeof r !== "object")
+      throw new TypeError(`an iterator's return() gave ${describe(r)}`);
+    done = r.done;
+    value = r.value;
+  } catch (e) {
+    // a finally block threw: the primitive is abandoned, the invocation ends with that error
+    m.noteError(e);
+    frames.pop();
+    const job = new Job(J_CLOSE, inv, op, k, arg);
+    job.record(e);
+    m.job = job;
+    m.mode = M_UNWIND; // HS is empty: the unwind-exit rule completes the (failed) close
+    return;
+  }
+  if (done) {
+    frames.pop();
+    performTerminal(m, inv, op, k, arg);
+    return;
+  }
+  // a finally block yielded (an effect): go on as an ordinary closing job
+  const job = new Job(J_CLOSE, inv, op, k, arg);
+  f.closing = job;
+  m.job = job;
+  m.handleYield(value);
 }
 
 /**

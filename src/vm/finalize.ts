@@ -172,10 +172,20 @@ function completeClose(m: Machine, job: Job): void {
     m.value = job.error;
     return;
   }
+  performTerminal(m, inv, job.op, job.k!, job.arg);
+}
+
+/** The invocation's frames are closed: end it and perform transfer / transferWith / pass. */
+export function performTerminal(
+  m: Machine,
+  inv: Invocation,
+  op: number,
+  k: Continuation,
+  arg: unknown,
+): void {
   markEnded(m, inv);
-  const outer = hs.caller;
-  const k = job.k!;
-  switch (job.op) {
+  const outer = inv.hs!.caller;
+  switch (op) {
     case OP_TRANSFER:
       if (k.top === null) startUnstarted(m, k, outer);
       else {
@@ -183,7 +193,7 @@ function completeClose(m: Machine, job: Job): void {
         m.linkEpoch++;
         m.cur = k.top;
         m.mode = M_DELIVER;
-        m.value = job.arg;
+        m.value = arg;
       }
       return;
     case OP_TRANSFER_WITH:
@@ -192,12 +202,12 @@ function completeClose(m: Machine, job: Job): void {
       k.bottom!.caller = outer;
       m.linkEpoch++;
       m.cur = k.top!;
-      m.callProgramLike(job.arg);
+      m.callProgramLike(arg);
       return;
     case OP_PASS: {
       inv.prompt.caller = outer;
       m.linkEpoch++;
-      const e = job.arg === undefined ? inv.effect : job.arg;
+      const e = arg === undefined ? inv.effect : arg;
       const site = k.top!;
       let q: Segment | null;
       try {
@@ -216,7 +226,7 @@ function completeClose(m: Machine, job: Job): void {
       return;
     }
   }
-  throw new VMInternalError(`unknown closing primitive ${job.op}`);
+  throw new VMInternalError(`unknown closing primitive ${op}`);
 }
 
 /** Start an unstarted continuation from segment `from`: withHandler(hs[n-1], … withHandler(hs[0], p)). */
