@@ -17,6 +17,8 @@ export class Env {
   static from(record: Record<string, unknown>): Env {
     return new Env(new Map(Object.entries(record)));
   }
+  /** The empty environment (immutable, so shared). */
+  static readonly EMPTY: Env = new Env(new Map());
   has(key: string): boolean {
     return this.map.has(key);
   }

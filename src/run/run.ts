@@ -96,11 +96,11 @@ function start(
   options: RunOptions | undefined,
   driver: Driver,
 ): { m: Machine; ctx: RunContextImpl } {
-  const store = options?.store ?? {};
-  const env = options?.env ?? {};
+  const store = options?.store;
+  const env = options?.env;
   const ctx = new RunContextImpl(driver, {
-    state: new Map(Object.entries(store)),
-    env: Env.from({ ...env }),
+    state: store === undefined ? new Map() : new Map(Object.entries(store)),
+    env: env === undefined ? Env.EMPTY : Env.from(env), // Env.from copies: the option is never mutated
     log: [],
   });
   let top: unknown =
@@ -123,7 +123,7 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
       report = "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
     }
   }
-  return new RunResult<T>(m.ok, m.result, Object.fromEntries(ctx.main.state), ctx.main.log.slice(), report);
+  return new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report);
 }
 
 /** The report goes on the original error as a non-enumerable `doeffTrace`; the error is never replaced. */
