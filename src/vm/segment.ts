@@ -39,6 +39,13 @@ export class Frame {
   }
 }
 
+/**
+ * The frames of every segment that has none yet: shared and frozen. Frames are only ever added by
+ * pushFrame, which replaces this array instead of pushing into it (most segments — prompts,
+ * finalizers, handler segments until their first frame — never need an array of their own).
+ */
+const NO_FRAMES: Frame[] = Object.freeze([]) as unknown as Frame[];
+
 export class Segment {
   /** Replaced (not pushed) when the first frame arrives: see pushFrame. */
   frames: Frame[];
@@ -60,7 +67,7 @@ export class Segment {
    */
   detachedFrom: Segment | null;
   constructor(kind: number, caller: Segment | null, invocation: Invocation | null, handler: Handler | null) {
-    this.frames = [];
+    this.frames = NO_FRAMES;
     this.caller = caller;
     this.kind = kind;
     this.invocation = invocation;
