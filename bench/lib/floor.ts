@@ -73,6 +73,54 @@ export function* floorNest(depth: number, n: number): FloorGen<number> {
   return yield* floorNest(depth - 1, n);
 }
 
+/**
+ * The floor's state loop written the way doeff programs are (`yield*` over each effect, which
+ * delegates to a one-shot iterator), to separate the cost of the typed `yield*` API from the
+ * interpreter's: the effect objects are iterables whose iterator yields the effect once.
+ */
+class OnceIter {
+  private item: unknown;
+  private done = false;
+  constructor(item: unknown) {
+    this.item = item;
+  }
+  next(v?: unknown): IteratorResult<unknown, any> {
+    if (this.done) return { value: v, done: true };
+    this.done = true;
+    const item = this.item;
+    this.item = undefined;
+    return { value: item, done: false };
+  }
+  throw(e?: unknown): IteratorResult<unknown, any> {
+    this.done = true;
+    throw e;
+  }
+  return(v?: unknown): IteratorResult<unknown, any> {
+    this.done = true;
+    return { value: v, done: true };
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+export class YGet extends FGet {
+  [Symbol.iterator](): Iterator<unknown, any, any> {
+    return new OnceIter(this);
+  }
+}
+export class YPut extends FPut {
+  [Symbol.iterator](): Iterator<unknown, any, any> {
+    return new OnceIter(this);
+  }
+}
+export function* floorStateLoopYieldStar(n: number): FloorGen<number> {
+  for (let i = 0; i < n; i++) {
+    const c: number = yield* new YGet("c");
+    yield* new YPut("c", c + 1);
+  }
+  return yield* new YGet("c");
+}
+
 export function* floorTrivial(): FloorGen<number> {
   return 1;
 }

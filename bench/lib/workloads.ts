@@ -31,6 +31,7 @@ import {
   floorNest,
   floorReaderLoop,
   floorStateLoop,
+  floorStateLoopYieldStar,
   floorTicks,
   floorTrivial,
 } from "./floor.js";
@@ -99,6 +100,11 @@ const stateLoop: Workload = {
     ...stateLoopImpls(false),
     floor: {
       prepare: (n) => () => drive(floorStateLoop(n), new Map([["c", 0]])),
+      check: eq((n) => n),
+    },
+    "floor-yield*": {
+      note: "diagnostic: the floor with doeff's `yield*`-over-a-one-shot-iterator program style",
+      prepare: (n) => () => drive(floorStateLoopYieldStar(n), new Map([["c", 0]])),
       check: eq((n) => n),
     },
     effect: {
@@ -367,6 +373,32 @@ const userHandlerResume: Workload = {
   },
 };
 
+/** Diagnostic: the same handler, but a fresh withHandler every 1,000 effects, so at most 1,000
+ * invocations are suspended at a time: separates the per-effect cost of resume from the GC cost of
+ * retaining a million suspended invocations. */
+const RESUME_BATCH = 1000;
+const resumeBatches = fn(function* resumeBatches(batches: number) {
+  let s = 0;
+  for (let b = 0; b < batches; b++) s += yield* withHandler(resumeHandler, doeffTicks(RESUME_BATCH));
+  return s;
+});
+const userHandlerResumeBatched: Workload = {
+  name: "user_handler_resume_1k",
+  op: "1 effect",
+  ops: { full: 1_000_000, quick: 100_000 },
+  note: `diagnostic: as user_handler_resume, with a fresh withHandler every ${RESUME_BATCH} effects (bounded retention)`,
+  impls: {
+    doeff: {
+      prepare: (n) => {
+        const p = resumeBatches(Math.max(1, Math.round(n / RESUME_BATCH)));
+        return () => ok(run(p));
+      },
+      check: (r, n) => r === Math.max(1, Math.round(n / RESUME_BATCH)) * RESUME_BATCH,
+    },
+    floor: userHandlerPeers().floor!,
+  },
+};
+
 const userHandlerTransfer: Workload = {
   name: "user_handler_transfer",
   op: "1 effect",
@@ -527,6 +559,7 @@ export function workloads(): Workload[] {
     stateLoopTraceOff,
     readerLoop,
     userHandlerResume,
+    userHandlerResumeBatched,
     userHandlerTransfer,
     ...[1, 10, 100, 1000].map(callDepth),
     ...[1, 10, 100].map(handlerDepth),
