@@ -201,6 +201,7 @@ export async function runAsync(program: unknown, options?: unknown): Promise<Run
     if (st === ST_ASYNC) {
       const thunk = m.asyncThunk!;
       m.asyncThunk = null;
+      m.halt = false;
       try {
         m.deliver(await thunk());
       } catch (e) {

@@ -117,14 +117,7 @@ export function dispatch(m: Machine, e: unknown): void {
 /** Hand `e`, performed at `site`, to the handler of prompt `p` (capture + invoke, or the fast path). */
 export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): void {
   const h = p.handler!;
-  let fast: Handler[typeof FAST_PATH];
-  try {
-    fast = h[FAST_PATH];
-  } catch (err) {
-    m.cur = site;
-    m.throwHere(err);
-    return;
-  }
+  const fast = p.fast;
   if (fast !== undefined) {
     // Equivalent to the handler doing transfer(k, answer): the answer is delivered at the perform
     // site and the chain is unchanged, so nothing needs capturing.

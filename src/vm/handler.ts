@@ -42,6 +42,7 @@ export interface Handler<H = any, Em = never> extends HandlerCall<H> {
  * (the error is thrown at the perform site); returning `DEFER` runs the handler function normally.
  * No continuation is captured and no handler frame is pushed, so the hook must be observably
  * identical to the generator it shortcuts (INV-10). Any handler may use it; the VM names none.
+ * Like TAKES, it is read once, when the handler is installed (withHandler).
  */
 export const FAST_PATH: unique symbol = Symbol("doeff.fastPath");
 export const DEFER: unique symbol = Symbol("doeff.defer");

@@ -62,11 +62,12 @@ export class Machine {
   depth: number;
   /** bumped whenever a prompt's caller changes: invalidates handler-search caches (dispatch.ts) */
   linkEpoch: number;
-  steps: number;
   readonly ctx: RunContextImpl;
   readonly driver: Driver;
   tracer: StepTracer | null;
   done: boolean;
+  /** done or waiting for asyncEscape: the step loop stops (one test per step for both) */
+  halt: boolean;
   ok: boolean;
   result: unknown;
   /** set when the machine stops for asyncEscape */
@@ -87,11 +88,11 @@ export class Machine {
     this.job = null;
     this.depth = 0;
     this.linkEpoch = 0;
-    this.steps = 0;
     this.ctx = ctx;
     this.driver = ctx.driver;
     this.tracer = tracer;
     this.done = false;
+    this.halt = false;
     this.ok = false;
     this.result = undefined;
     this.asyncThunk = null;
@@ -133,7 +134,6 @@ export class Machine {
     try {
       while (budget-- > 0) {
         if (this.tracer !== null) this.tracer.before(this);
-        this.steps++;
         switch (this.mode) {
           case M_DELIVER:
             this.stepResume(false);
@@ -156,14 +156,14 @@ export class Machine {
           default:
             throw new VMInternalError(`unknown mode ${this.mode}`);
         }
-        if (this.done) return ST_DONE;
-        if (this.asyncThunk !== null) return ST_ASYNC;
+        if (this.halt) return this.done ? ST_DONE : ST_ASYNC;
       }
       return ST_BUDGET;
     } catch (e) {
       // Anything escaping a step is a bug in the machine (user code is always called inside a
       // try that turns its errors into Throw). End the run at once; no finally runs.
       this.done = true;
+      this.halt = true;
       this.ok = false;
       this.result =
         e instanceof VMInternalError ? e : new VMInternalError(`internal error: ${String(e)}`, { cause: e });
@@ -392,11 +392,13 @@ export class Machine {
       return;
     }
     this.asyncThunk = thunk;
+    this.halt = true;
   }
 
   /** The run ended with outcome (ok, value). */
   finish(ok: boolean, value: unknown): void {
     this.done = true;
+    this.halt = true;
     this.ok = ok;
     this.result = value;
   }

@@ -6,7 +6,7 @@
  * segment — is fixed at creation, and handler search visits prompts only, never frames.
  */
 import type { Continuation } from "./continuation.js";
-import { type Handler, TAKES } from "./handler.js";
+import { FAST_PATH, type FastPath, type Handler, TAKES } from "./handler.js";
 
 export const S_ROOT = 0;
 export const S_BODY = 1;
@@ -59,6 +59,8 @@ export class Segment {
   job: Job | null;
   /** prompt: the prototypes of its handler's TAKES classes, or null (then `handles` decides) */
   readonly takes: readonly object[] | null;
+  /** prompt: its handler's FAST_PATH hook, read once when the prompt is made */
+  readonly fast: FastPath | undefined;
   /** prompt: the handler-search skip cache (see dispatch.ts) */
   cache: SearchCache | null;
   /**
@@ -75,8 +77,19 @@ export class Segment {
     this.firstPrompt = kind === S_PROMPT ? this : caller === null ? null : caller.firstPrompt;
     this.job = null;
     this.takes = kind === S_PROMPT && handler !== null ? takesOf(handler) : null;
+    this.fast = kind === S_PROMPT && handler !== null ? fastOf(handler) : undefined;
     this.cache = null;
     this.detachedFrom = null;
+  }
+}
+
+/** A handler's FAST_PATH hook, or undefined (also for a malformed one). Never throws. */
+function fastOf(h: Handler): FastPath | undefined {
+  try {
+    const f = h[FAST_PATH];
+    return typeof f === "function" ? f : undefined;
+  } catch {
+    return undefined;
   }
 }
 
