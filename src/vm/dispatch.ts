@@ -6,7 +6,7 @@
 import { UnhandledEffectError } from "../errors.js";
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
 import { captured } from "./continuation.js";
-import { DEFER, FAST_PATH, type Handler } from "./handler.js";
+import { DEFER, type Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW } from "./modes.js";
 import { MARK_THREW } from "../trace/origin.js";
@@ -143,7 +143,7 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
   p.caller = null;
   p.detachedFrom = outer;
   m.linkEpoch++;
-  invoke(m, h, e, k, p, site, outer);
+  invoke(m, h, e, k, outer);
 }
 
 /** Step 3 of §3: start a handler invocation on a fresh handler segment whose caller is `outer`. */
@@ -152,8 +152,6 @@ export function invoke(
   h: Handler,
   e: unknown,
   k: ReturnType<typeof captured>,
-  p: Segment,
-  site: Segment,
   outer: Segment | null,
 ): void {
   const inv = new Invocation(h, e, k, outer);
