@@ -27,6 +27,7 @@ import {
   formatTargets,
   formatWorkload,
   type MachineInfo,
+  toJson,
 } from "./lib/report.js";
 import { pendingTaskBytes, SCHEDULER_NA } from "./lib/scheduler-workloads.js";
 import { workloads } from "./lib/workloads.js";
@@ -257,7 +258,7 @@ async function main(): Promise<void> {
   );
 
   mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(args.out, toJson(result));
   console.log(`wrote ${args.out}`);
 
   if (args.compare !== undefined) {

@@ -202,3 +202,50 @@ export function formatCompare(now: BenchResult, old: BenchResult, oldName: strin
   }
   return lines.join("\n");
 }
+
+/**
+ * JSON as the repository's formatter (biome, line width 110) prints it, so a freshly written result
+ * passes `npm run lint` as is: objects expanded, arrays of scalars on one line when they fit.
+ */
+export function toJson(value: unknown, width = 110): string {
+  const scalar = (x: unknown) => x === null || typeof x !== "object";
+  const fmt = (v: unknown, indent: string, prefixLen: number, trailing: number): string => {
+    if (scalar(v)) return JSON.stringify(v) ?? "null";
+    const inner = `${indent}  `;
+    if (Array.isArray(v)) {
+      if (v.length === 0) return "[]";
+      if (v.every(scalar)) {
+        const one = `[${v.map((x) => JSON.stringify(x)).join(", ")}]`;
+        if (prefixLen + one.length + trailing <= width) return one;
+        if (!v.every((x) => typeof x === "number")) {
+          return `[\n${v.map((x) => `${inner}${JSON.stringify(x)}`).join(",\n")}\n${indent}]`;
+        }
+        // numbers fill lines, as many per line as fit
+        const lines: string[] = [];
+        let line = "";
+        const xs = v.map((n) => JSON.stringify(n));
+        for (let i = 0; i < xs.length; i++) {
+          const x = xs[i]!;
+          const next = line === "" ? x : `${line}, ${x}`;
+          const comma = i < xs.length - 1 ? 1 : 0;
+          if (line !== "" && inner.length + next.length + comma > width) {
+            lines.push(line);
+            line = x;
+          } else line = next;
+        }
+        lines.push(line);
+        return `[\n${lines.map((l) => inner + l).join(",\n")}\n${indent}]`;
+      }
+      return `[\n${v.map((x, i) => `${inner}${fmt(x, inner, inner.length, i < v.length - 1 ? 1 : 0)}`).join(",\n")}\n${indent}]`;
+    }
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+    if (entries.length === 0) return "{}";
+    return `{\n${entries
+      .map(([k, x], i) => {
+        const key = `${inner}${JSON.stringify(k)}: `;
+        return key + fmt(x, inner, key.length, i < entries.length - 1 ? 1 : 0);
+      })
+      .join(",\n")}\n${indent}}`;
+  };
+  return `${fmt(value, "", 0, 0)}\n`;
+}
