@@ -41,6 +41,12 @@ export function search(m: Machine, from: Segment | null, e: unknown): Segment | 
   const proto = Object.getPrototypeOf(e);
   const ps = p.takes;
   if (ps !== null) {
+    // a cached class-based taker further out: one compare, no predicate
+    const cache = p.cache;
+    if (cache !== null && cache.epoch === m.linkEpoch) {
+      const keys = cache.keys;
+      for (let i = 0; i < 4; i++) if (keys[i] === proto && cache.found[i]) return cache.skips[i]!;
+    }
     if (protoTakes(ps, proto)) return p; // the common case: the innermost handler takes it
     p = skipDeclining(m, p, proto);
   }
@@ -81,6 +87,7 @@ function skipDeclining(m: Machine, start: Segment, proto: unknown): Segment | nu
   const i = cache.next;
   cache.keys[i] = proto;
   cache.skips[i] = p;
+  cache.found[i] = p !== null && p.takes !== null; // the loop stopped there because it takes proto
   cache.next = (i + 1) & 3;
   return p;
 }

@@ -13,6 +13,7 @@ import {
   B_PRIMITIVE,
   B_PROGRAM,
   BRAND,
+  brandOf,
   describe,
   isAsyncIterator,
   isGeneratorObject,
@@ -51,6 +52,9 @@ function* flatMapGen(src: unknown, f: (a: unknown) => unknown): Generator<unknow
   }
   return yield q;
 }
+
+/** Effects a FAST_PATH handler answers inside one step (stepResume's fast lane). */
+const FAST_LANE = 64;
 
 export class Machine {
   cur: Segment;
@@ -204,6 +208,33 @@ export class Machine {
       frames.pop();
       this.frameThrew(f, e);
       return;
+    }
+    if (this.tracer === null && !done) {
+      // Fast lane (untraced): while the frame yields effects that a FAST_PATH handler answers at the
+      // perform site, hand each answer straight back to the generator instead of going round the
+      // step loop (mode write, switch, done/async checks, re-reading cur.frames). Bounded, so
+      // runAsync still reaches its step/time checks.
+      let lane = FAST_LANE;
+      while (lane-- > 0 && brandOf(value) === B_EFFECT) {
+        const site = this.cur;
+        if (this.sites) this.recordSite();
+        dispatch(this, value);
+        // anything but a fast-path answer (an invocation started, an error thrown) has set the machine
+        if (this.mode !== M_DELIVER || this.cur !== site) return;
+        try {
+          const r = f.gen.next(this.value);
+          if (r === null || typeof r !== "object") throw badResult(r);
+          done = r.done;
+          value = r.value;
+          if (value === undefined && !done && isThenable(r)) throw badResult(r);
+        } catch (e) {
+          this.noteError(e);
+          frames.pop();
+          this.frameThrew(f, e);
+          return;
+        }
+        if (done) break;
+      }
     }
     this.afterCall(frames, f, done, value);
   }

@@ -126,11 +126,14 @@ function takesOf(h: Handler): readonly object[] | null {
 export class SearchCache {
   readonly keys: unknown[];
   readonly skips: (Segment | null)[];
+  /** skips[i] is a class-based handler that takes keys[i]: a hit needs no further check */
+  readonly found: boolean[];
   epoch: number;
   next: number;
   constructor(epoch: number) {
     this.keys = [undefined, undefined, undefined, undefined];
     this.skips = [null, null, null, null];
+    this.found = [false, false, false, false];
     this.epoch = epoch;
     this.next = 0;
   }
