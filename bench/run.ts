@@ -9,6 +9,7 @@
  *   --rounds N         interleaved rounds per workload (default 9, quick 3)
  *   --ops N            ops per sample for every workload (overrides the defaults)
  *   --in-process       run every workload in this process (default: one worker process each)
+ *   --gc minor|full|none  what runs between samples (default minor: a scavenge)
  *
  * Each workload runs in a fresh worker process (all of its implementations in that process,
  * interleaved), so one workload's JIT feedback and heap never leak into the next one's figures and
@@ -18,7 +19,7 @@ import { execSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname } from "node:path";
-import { type ImplResult, measure, type Workload } from "./lib/harness.js";
+import { type GcMode, type ImplResult, measure, type Workload } from "./lib/harness.js";
 import { heapGrowthDoeff, heapGrowthFloor } from "./lib/memory.js";
 import {
   type BenchResult,
@@ -42,6 +43,7 @@ interface Args {
   ops?: number;
   inProcess: boolean;
   worker?: string;
+  gc?: GcMode;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -61,7 +63,11 @@ function parseArgs(argv: string[]): Args {
     else if (k === "--rounds") a.rounds = Number(v());
     else if (k === "--ops") a.ops = Number(v());
     else if (k === "--in-process") a.inProcess = true;
-    else if (k === "--worker") a.worker = v();
+    else if (k === "--gc") {
+      const g = v();
+      if (g !== "full" && g !== "minor" && g !== "none") throw new Error("--gc full|minor|none");
+      a.gc = g;
+    } else if (k === "--worker") a.worker = v();
     else throw new Error(`unknown option ${k}; see the header of bench/run.ts`);
   }
   return a;
@@ -156,6 +162,7 @@ async function runOne(name: string, args: Args, rounds: number): Promise<WorkerO
     quick: args.quick,
     ...(args.ops !== undefined ? { ops: args.ops } : {}),
     ...(args.impl !== undefined ? { only: args.impl } : {}),
+    ...(args.gc !== undefined ? { gc: args.gc } : {}),
     log: (s) => process.stderr.write(`  · ${name}: ${s}\n`),
   });
   return { kind: "speed", name, result };

@@ -58,7 +58,11 @@ export interface MeasureOptions {
   /** impls to run (default all) */
   only?: readonly string[];
   log?: (line: string) => void;
+  /** what runs between samples (default "minor"; see GcMode) */
+  gc?: GcMode;
 }
+
+const WARM_MAX = 20;
 
 const gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
 
@@ -67,6 +71,20 @@ export function collect(): void {
     gc();
     gc();
   }
+}
+
+/**
+ * Between samples: "minor" (a scavenge: the previous sample's young garbage is not collected on the
+ * next one's clock), "full" (two full GCs) or "none". Default minor: a forced full GC slows the
+ * sample after it by 10–20 ms (sweeping and young-generation resizing after mark-compact) — on a
+ * 300k-op sample that inflated doeff's call_depth figures from ~70 to ~140 ns/op.
+ */
+export type GcMode = "full" | "minor" | "none";
+const gcMinor = gc as ((o?: { type: string }) => void) | undefined;
+function between(mode: GcMode): void {
+  if (gcMinor === undefined || mode === "none") return;
+  if (mode === "full") collect();
+  else gcMinor({ type: "minor" });
 }
 
 export function median(xs: readonly number[]): number {
@@ -95,7 +113,7 @@ export function opsFor(w: Workload, def: ImplDef, o: MeasureOptions): number {
   return Math.max(1, Math.round(base * (def.scale ?? 1)));
 }
 
-/** Measure every implementation of `w`: one warm-up sample each, then `rounds` interleaved rounds. */
+/** Measure every implementation of `w`: warm-up samples, then `rounds` interleaved rounds. */
 export async function measure(w: Workload, o: MeasureOptions): Promise<Record<string, ImplResult>> {
   const keys = Object.keys(w.impls).filter((k) => o.only === undefined || o.only.includes(k));
   const thunks = new Map<string, { thunk: () => unknown; n: number; def: ImplDef }>();
@@ -104,23 +122,37 @@ export async function measure(w: Workload, o: MeasureOptions): Promise<Record<st
     const n = opsFor(w, def, o);
     thunks.set(k, { thunk: def.prepare(n), n, def });
   }
+  // Warm-up: one sample each; in quick mode, whose samples are 10× shorter, each implementation runs
+  // until it has spent 150 ms (at most WARM_MAX samples), so it is not measured before the JIT tiers up.
+  const warmMs = o.quick ? 150 : 0;
+  for (const k of keys) {
+    const { thunk, n, def } = thunks.get(k)!;
+    let spent = 0;
+    for (let i = 0; i === 0 || (i < WARM_MAX && spent < warmMs * 1e6); i++) {
+      between(o.gc ?? "minor");
+      const [ns, , r] = await sample(thunk);
+      if (def.check !== undefined && !def.check(r, n)) {
+        throw new Error(`${w.name}/${k}: wrong result ${String(r)} for n=${n}`);
+      }
+      spent += ns;
+    }
+  }
+  o.log?.("warm-up");
   const samples = new Map<string, number[]>(keys.map((k) => [k, []]));
   const cpu = new Map<string, number[]>(keys.map((k) => [k, []]));
-  for (let round = -1; round < o.rounds; round++) {
-    const order = keys.map((_, i) => keys[(i + Math.max(round, 0)) % keys.length]!);
+  for (let round = 0; round < o.rounds; round++) {
+    const order = keys.map((_, i) => keys[(i + round) % keys.length]!);
     for (const k of order) {
       const { thunk, n, def } = thunks.get(k)!;
-      collect();
+      between(o.gc ?? "minor");
       const [ns, cpuNs, r] = await sample(thunk);
       if (def.check !== undefined && !def.check(r, n)) {
         throw new Error(`${w.name}/${k}: wrong result ${String(r)} for n=${n}`);
       }
-      if (round >= 0) {
-        samples.get(k)!.push(ns / n);
-        cpu.get(k)!.push(cpuNs / n);
-      }
+      samples.get(k)!.push(ns / n);
+      cpu.get(k)!.push(cpuNs / n);
     }
-    o.log?.(round < 0 ? "warm-up" : `round ${round + 1}/${o.rounds}`);
+    o.log?.(`round ${round + 1}/${o.rounds}`);
   }
   const out: Record<string, ImplResult> = {};
   for (const k of keys) {

@@ -195,7 +195,10 @@ export function formatCompare(now: BenchResult, old: BenchResult, oldName: strin
       if (field === null || typeof o?.[field] !== "number") continue;
       const a = o[field] as number;
       const b = n[field] as number;
-      const fmt = field === "nsPerOp" ? fmtNs : (v: number) => `${(v / 1e3).toFixed(0)} kB`;
+      const fmt =
+        field === "nsPerOp"
+          ? fmtNs
+          : (v: number) => (Math.abs(v) < 1e4 ? `${v.toFixed(0)} B` : `${(v / 1e3).toFixed(0)} kB`);
       const pct = a === 0 ? "" : `${b >= a ? "+" : ""}${(((b - a) / Math.abs(a)) * 100).toFixed(1)}%`;
       lines.push(`  ${padR(`${w} / ${k}`, 44)}${pad(fmt(a), 10)}${pad(fmt(b), 10)}${pad(pct, 9)}`);
     }
