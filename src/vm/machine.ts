@@ -198,10 +198,9 @@ export class Machine {
         r = f.gen.next();
       }
       // read inside the try: a broken iterator result is the frame's own failure
-      if (r === null || typeof r !== "object") throw badResult(r);
-      done = r.done;
-      value = r.value;
-      if (value === undefined && !done && isThenable(r)) throw badResult(r);
+      const ok = checked(r);
+      done = ok.done;
+      value = ok.value;
     } catch (e) {
       // an error merely propagating through a frame is not a new origin
       if (!isThrow || e !== this.value) this.noteError(e);
@@ -223,10 +222,9 @@ export class Machine {
         if (this.mode !== M_DELIVER || this.cur !== site) return;
         try {
           const r = f.gen.next(this.value);
-          if (r === null || typeof r !== "object") throw badResult(r);
-          done = r.done;
-          value = r.value;
-          if (value === undefined && !done && isThenable(r)) throw badResult(r);
+          const ok = checked(r);
+          done = ok.done;
+          value = ok.value;
         } catch (e) {
           this.noteError(e);
           frames.pop();
@@ -253,10 +251,9 @@ export class Machine {
     let value: unknown;
     try {
       const r = f.gen.return(undefined);
-      if (r === null || typeof r !== "object") throw badResult(r);
-      done = r.done;
-      value = r.value;
-      if (value === undefined && !done && isThenable(r)) throw badResult(r);
+      const ok = checked(r);
+      done = ok.done;
+      value = ok.value;
     } catch (e) {
       this.noteError(e);
       frames.pop();
@@ -433,6 +430,17 @@ export class Machine {
     this.ok = ok;
     this.result = value;
   }
+}
+
+/**
+ * `r` as an iterator result, or throws (as the frame's own failure) when a broken iterator gave
+ * something else: a non-object, or a Promise (an async generator slipped through).
+ */
+function checked(r: unknown): IteratorResult<unknown, unknown> {
+  if (r === null || typeof r !== "object") throw badResult(r);
+  const res = r as IteratorResult<unknown, unknown>;
+  if (res.value === undefined && !res.done && isThenable(r)) throw badResult(r);
+  return res;
 }
 
 /** An iterator's next/throw/return gave something that is not an iterator result. */
