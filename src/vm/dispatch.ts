@@ -4,7 +4,7 @@
  * so its effects reach only handlers further out (INV-14) and no busy set is needed.
  */
 import { UnhandledEffectError } from "../errors.js";
-import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
+import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, brandOf, describe, isGeneratorObject } from "./brand.js";
 import { captured } from "./continuation.js";
 import { DEFER, type Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
@@ -176,8 +176,8 @@ export function invoke(
     return;
   }
   if (r !== null && typeof r === "object") {
-    const b = (r as { [BRAND]?: unknown })[BRAND];
-    if (b === undefined && isGeneratorObject(r)) {
+    const b = brandOf(r); // never throws: a hostile result (throwing Proxy/getter) is 0 → TypeError below
+    if (b === 0 && isGeneratorObject(r)) {
       hs.frames = [new Frame(r as Generator<unknown, unknown, unknown>, null, h)];
       m.mode = M_DELIVER;
       m.value = undefined;

@@ -46,7 +46,7 @@ function* mapGen(src: unknown, f: (a: unknown) => unknown): Generator<unknown, u
 
 function* flatMapGen(src: unknown, f: (a: unknown) => unknown): Generator<unknown, unknown, unknown> {
   const q = f(yield src);
-  const b = q !== null && typeof q === "object" ? (q as { [BRAND]?: unknown })[BRAND] : undefined;
+  const b = brandOf(q);
   if (b !== B_PROGRAM && b !== B_EFFECT && b !== B_PRIMITIVE) {
     throw new TypeError(`flatMap's function must return a Program or Effect, got ${describe(q)}`);
   }
@@ -345,8 +345,7 @@ export class Machine {
           return;
         }
         if (!isGeneratorObject(gen)) {
-          const b =
-            gen !== null && typeof gen === "object" ? (gen as { [BRAND]?: unknown })[BRAND] : undefined;
+          const b = typeof gen === "object" ? brandOf(gen) : 0; // never throws on a hostile value
           if (b === B_PROGRAM || b === B_EFFECT || b === B_PRIMITIVE) {
             this.callProgramLike(gen);
             return;
@@ -493,12 +492,17 @@ function invalidYieldUnsafe(y: unknown): TypeError {
       "yielded a Promise; use `yield* awaitPromise(() => promise)` (under runAsync with the scheduler)",
     );
   }
-  const b = y !== null && typeof y === "object" ? (y as { [BRAND]?: unknown })[BRAND] : undefined;
+  const b = typeof y === "object" ? brandOf(y) : 0;
   if (b === 4) return new TypeError("yielded a continuation; use `yield* resume(k, value)` to resume it");
-  const tag =
-    y !== null && typeof y === "object"
-      ? (y as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]
-      : undefined;
+  let tag: unknown;
+  try {
+    tag =
+      y !== null && typeof y === "object"
+        ? (y as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]
+        : undefined;
+  } catch {
+    tag = undefined; // a hostile value: described generically below
+  }
   if (tag === "doeff.Task") {
     return new TypeError("yielded a Task; use `yield* wait(task)` to wait for it");
   }
