@@ -116,3 +116,84 @@ for (const [label, make] of HOSTILE) {
     );
   });
 }
+
+// ------------------------------------------------------------------------------------------------
+// R2 deep `local` nesting is linear (parent-linked env views)
+
+const nest: (n: number) => d.Program<number> = d.fn(function* nestLocal(
+  n: number,
+): Generator<any, number, any> {
+  if (n === 0) return ((yield* d.ask("k1")) as number) + ((yield* d.ask(`k${DEEP}`)) as number);
+  return yield* d.local({ [`k${n}`]: n }, nest(n - 1));
+});
+const DEEP = 100_000;
+
+test("R2 100,000 nested locals, each adding a key, run and see every overlay", () => {
+  const r = d.run(nest(DEEP), { handlers: [d.reader] });
+  assert.equal(r.ok, true, String(r.error));
+  assert.equal(r.value, 1 + DEEP);
+});
+
+test("R2 deep overlays keep §7.4: outer keys stay, inner keys shadow, env restored after each local", () => {
+  const r = d.run(
+    d.program(function* () {
+      const seen: unknown[] = [];
+      yield* d.local(
+        { a: 1, b: 1 },
+        d.program(function* () {
+          yield* d.local(
+            { b: 2 },
+            d.program(function* () {
+              seen.push(yield* d.ask("a"), yield* d.ask("b"), yield* d.ask("root"));
+              return yield* d.local(
+                { a: 3 },
+                d.program(function* () {
+                  seen.push(yield* d.ask("a"), yield* d.ask("b"));
+                }),
+              );
+            }),
+          );
+          seen.push(yield* d.ask("a"), yield* d.ask("b"));
+        }),
+      );
+      seen.push(yield* d.ask("root"));
+      const missing = yield* d.safe(d.ask("a"));
+      seen.push(missing.ok ? "present" : (missing.error as Error).constructor.name);
+      return seen;
+    }),
+    { handlers: [d.reader], env: { root: "r" } },
+  );
+  assert.deepEqual(r.value, [1, 2, "r", 3, 2, 1, 1, "r", "MissingEnvKeyError"]);
+});
+
+test("R2 a task spawned inside nested locals sees them as a snapshot (§9.6); lazy values and cycles still work", () => {
+  const lazy = d.program(function* lazyA() {
+    return `lazy:${yield* d.ask("deep")}`;
+  });
+  const self: d.Program<unknown> = d.program(function* selfRef() {
+    return yield* d.ask("self");
+  });
+  const r = d.run(
+    d.program(function* () {
+      const t = yield* d.local(
+        { deep: "d1" },
+        d.local(
+          { deep: "d2", extra: 1 },
+          d.program(function* () {
+            return yield* d.spawn(
+              d.program(function* child() {
+                return [yield* d.ask("deep"), yield* d.ask("extra"), yield* d.ask("top")];
+              }),
+            );
+          }),
+        ),
+      );
+      const fromChild = yield* d.wait(t);
+      const lazyValue = yield* d.local({ deep: "L" }, d.ask("lz"));
+      const cycle = yield* d.safe(d.ask("self"));
+      return [fromChild, lazyValue, cycle.ok ? "no cycle" : (cycle.error as Error).constructor.name];
+    }),
+    { handlers: [d.scheduler, d.reader], env: { top: "t", lz: lazy, self } },
+  );
+  assert.deepEqual(r.value, [["d2", 1, "t"], "lazy:L", "CircularAskError"]);
+});

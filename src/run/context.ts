@@ -5,40 +5,89 @@
  */
 export type Driver = "sync" | "async";
 
-/** An immutable environment view. `local` makes a new view; nothing mutates one. */
+const NO_KEYS: ReadonlyMap<string, unknown> = new Map();
+const NO_PROGRAMS: ReadonlySet<unknown> = new Set();
+const MISSING: unique symbol = Symbol("doeff.env.missing");
+
+/**
+ * An immutable environment view. `local` makes a new view; nothing mutates one.
+ *
+ * A view is its own keys (the overlay) plus a link to the view it overlays, so `with(patch)` costs
+ * O(size of patch), not O(size of env): deep `local` nesting stays linear. A lookup that goes past the
+ * view's own keys walks the parent links once per (view, key) and caches the answer on the view (safe:
+ * views never change).
+ */
 export class Env {
-  /** @internal */ readonly map: ReadonlyMap<string, unknown>;
+  private readonly parent: Env | null;
+  private readonly own: ReadonlyMap<string, unknown>;
+  /** Answers found through `parent` (MISSING for an absent key); created at the first such lookup. */
+  private cache: Map<string, unknown> | null = null;
   /** Programs being evaluated as lazy values along this view (CircularAskError detection). */
   readonly evaluating: ReadonlySet<unknown>;
-  constructor(map: ReadonlyMap<string, unknown>, evaluating: ReadonlySet<unknown> = new Set()) {
-    this.map = map;
+  constructor(
+    map: ReadonlyMap<string, unknown>,
+    evaluating: ReadonlySet<unknown> = NO_PROGRAMS,
+    parent: Env | null = null,
+  ) {
+    this.own = map;
     this.evaluating = evaluating;
+    this.parent = parent;
   }
   static from(record: Record<string, unknown>): Env {
     return new Env(new Map(Object.entries(record)));
   }
   /** The empty environment (immutable, so shared). */
-  static readonly EMPTY: Env = new Env(new Map());
+  static readonly EMPTY: Env = new Env(NO_KEYS);
+
+  private lookup(key: string): unknown {
+    if (this.own.has(key)) return this.own.get(key);
+    if (this.parent === null) return MISSING;
+    const cache = this.cache;
+    if (cache !== null && cache.has(key)) return cache.get(key);
+    let v: unknown = MISSING;
+    for (let e: Env | null = this.parent; e !== null; e = e.parent) {
+      if (e.own.has(key)) {
+        v = e.own.get(key);
+        break;
+      }
+      if (e.cache !== null && e.cache.has(key)) {
+        v = e.cache.get(key);
+        break;
+      }
+    }
+    (this.cache ??= new Map()).set(key, v);
+    return v;
+  }
   has(key: string): boolean {
-    return this.map.has(key);
+    return this.lookup(key) !== MISSING;
   }
   get(key: string): unknown {
-    return this.map.get(key);
+    const v = this.lookup(key);
+    return v === MISSING ? undefined : v;
   }
+  /** Every key of the view (outer keys first, in insertion order). O(size of env). */
   keys(): IterableIterator<string> {
     return this.map.keys();
   }
-  /** A new view overlaid by `patch`; outer keys not overridden stay. */
-  with(patch: Record<string, unknown>): Env {
-    const m = new Map(this.map);
-    for (const [k, v] of Object.entries(patch)) m.set(k, v);
-    return new Env(m, this.evaluating);
+  /** @internal The view flattened to one Map (a new Map each call). O(size of env). */
+  get map(): ReadonlyMap<string, unknown> {
+    const chain: Env[] = [];
+    for (let e: Env | null = this; e !== null; e = e.parent) chain.push(e);
+    const m = new Map<string, unknown>();
+    for (let i = chain.length - 1; i >= 0; i--) for (const [k, v] of chain[i]!.own) m.set(k, v);
+    return m;
   }
-  /** A new view marked as evaluating `program`. */
+  /** A new view overlaid by `patch`; outer keys not overridden stay. O(size of patch). */
+  with(patch: Record<string, unknown>): Env {
+    const own = new Map<string, unknown>();
+    for (const k of Object.keys(patch)) own.set(k, patch[k]);
+    return new Env(own, this.evaluating, this);
+  }
+  /** A new view marked as evaluating `program` (same keys). */
   evaluatingProgram(program: unknown): Env {
     const s = new Set(this.evaluating);
     s.add(program);
-    return new Env(this.map, s);
+    return new Env(this.own, s, this.parent);
   }
 }
 
