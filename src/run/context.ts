@@ -43,14 +43,14 @@ export class Env {
     if (this.own.has(key)) return this.own.get(key);
     if (this.parent === null) return MISSING;
     const cache = this.cache;
-    if (cache !== null && cache.has(key)) return cache.get(key);
+    if (cache?.has(key)) return cache.get(key);
     let v: unknown = MISSING;
     for (let e: Env | null = this.parent; e !== null; e = e.parent) {
       if (e.own.has(key)) {
         v = e.own.get(key);
         break;
       }
-      if (e.cache !== null && e.cache.has(key)) {
+      if (e.cache?.has(key)) {
         v = e.cache.get(key);
         break;
       }
