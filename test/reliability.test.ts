@@ -197,3 +197,132 @@ test("R2 a task spawned inside nested locals sees them as a snapshot (§9.6); la
   );
   assert.deepEqual(r.value, [["d2", 1, "t"], "lazy:L", "CircularAskError"]);
 });
+
+// ------------------------------------------------------------------------------------------------
+// R1 long real-time delays: host timers overflow above 2^31−1 ms, so the clock chains them
+
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+/**
+ * A stand-in for the host setTimeout/clearTimeout that behaves like Node (a delay above 2^31−1 ms
+ * fires after 1 ms) and fires only when the test says so.
+ */
+class FakeTimers {
+  readonly pending = new Map<number, { ms: number; f: () => void }>();
+  readonly armed: number[] = [];
+  readonly cleared: number[] = [];
+  private next = 1;
+  private readonly saved = { set: globalThis.setTimeout, clear: globalThis.clearTimeout };
+  install(): void {
+    (globalThis as any).setTimeout = (f: () => void, ms: number) => {
+      const id = this.next++;
+      const effective = ms > MAX_TIMEOUT ? 1 : ms; // Node's overflow
+      this.pending.set(id, { ms: effective, f });
+      this.armed.push(effective);
+      return id;
+    };
+    (globalThis as any).clearTimeout = (id: number) => {
+      if (this.pending.delete(id)) this.cleared.push(id);
+    };
+  }
+  uninstall(): void {
+    globalThis.setTimeout = this.saved.set;
+    globalThis.clearTimeout = this.saved.clear;
+  }
+  /** Fire the only pending timer; returns its delay. */
+  fireOne(): number {
+    assert.equal(this.pending.size, 1, "exactly one timer pending");
+    const [id, t] = [...this.pending][0]!;
+    this.pending.delete(id);
+    t.f();
+    return t.ms;
+  }
+}
+
+/** Let runAsync step: macrotask hops through setImmediate (not faked). */
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
+
+async function fireChain(ms: number, handlers: readonly d.Handler[]): Promise<number[]> {
+  const fake = new FakeTimers();
+  fake.install();
+  try {
+    let done = false;
+    const p = d
+      .runAsync(
+        d.program(function* () {
+          yield* d.delay(ms);
+          return "slept";
+        }) as never,
+        { handlers } as never,
+      )
+      .then((r: d.RunResult<unknown>) => {
+        done = true;
+        return r;
+      });
+    const fired: number[] = [];
+    await settle();
+    while (!done) {
+      assert.ok(fake.pending.size > 0, `run not done and no timer pending after ${fired.length} timers`);
+      fired.push(fake.fireOne());
+      if (fired.length < 2 || fake.pending.size === 0) await settle();
+    }
+    const r = await p;
+    assert.equal(r.value, "slept");
+    return fired;
+  } finally {
+    fake.uninstall();
+  }
+}
+
+for (const [label, handlers] of [
+  ["with a scheduler", [d.scheduler, d.realTime]],
+  ["without a scheduler", [d.realTime]],
+] as const) {
+  test(`R1 realTime delay(2 ** 31) ${label} waits the full time (chained host timers)`, async () => {
+    assert.deepEqual(await fireChain(2 ** 31, handlers), [MAX_TIMEOUT, 1]);
+  });
+  test(`R1 realTime delay(3e9) ${label} waits the full time`, async () => {
+    assert.deepEqual(await fireChain(3e9, handlers), [MAX_TIMEOUT, 3e9 - MAX_TIMEOUT]);
+  });
+  test(`R1 realTime delay(1e12) ${label}: every link at most 2^31−1 ms, summing to 1e12`, async () => {
+    const fired = await fireChain(1e12, handlers);
+    assert.equal(fired.length, Math.ceil(1e12 / MAX_TIMEOUT));
+    assert.ok(fired.every((ms) => ms > 1 && ms <= MAX_TIMEOUT));
+    assert.equal(
+      fired.reduce((a, b) => a + b, 0),
+      1e12,
+    );
+  });
+  test(`R1 realTime short delay ${label} is one host timer`, async () => {
+    assert.deepEqual(await fireChain(25, handlers), [25]);
+  });
+}
+
+test("R1 cancelling a task in a long realTime delay clears its pending host timer", async () => {
+  const fake = new FakeTimers();
+  fake.install();
+  try {
+    const p = d.runAsync(
+      d.program(function* () {
+        const t = yield* d.spawn(d.delay(3e9));
+        yield* d.spawn(d.pure(0)); // let t start its delay
+        yield* d.wait(yield* d.spawn(d.pure(0)));
+        assert.equal(fake.pending.size, 1);
+        fake.fireOne(); // first link (2^31−1 ms) passes; the second is armed
+        yield* d.cancel(t);
+        const r = yield* d.safe(d.wait(t));
+        return r.ok ? "finished" : (r.error as Error).constructor.name;
+      }) as never,
+      { handlers: [d.scheduler, d.realTime] } as never,
+    );
+    const r = await p;
+    assert.equal(r.value, "TaskCancelledError");
+    assert.deepEqual(fake.armed, [MAX_TIMEOUT, 3e9 - MAX_TIMEOUT]);
+    assert.equal(fake.cleared.length, 1);
+    assert.equal(fake.pending.size, 0);
+  } finally {
+    fake.uninstall();
+  }
+});

@@ -191,28 +191,51 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
 // ---------------------------------------------------------------------------------------------
 // realTime
 
+/** The longest delay a host timer honours (Node, browsers): longer ones fire at once (overflow). */
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+/**
+ * A host timer for any finite delay: delays above MAX_TIMEOUT are chained, MAX_TIMEOUT at a time, so
+ * `delay(2 ** 31)` or `delay(1e12)` wait their full length. `clear` stops the pending link. The host
+ * `setTimeout` / `clearTimeout` are looked up at each call (a test can stand in for them).
+ */
+interface LongTimer {
+  clear(): void;
+}
+function longTimeout(ms: number, fire: () => void): LongTimer {
+  let remaining = ms;
+  let id: unknown;
+  const arm = (): void => {
+    const step = Math.min(remaining, MAX_TIMEOUT);
+    remaining -= step;
+    id = setTimeout(remaining > 0 ? arm : fire, step);
+  };
+  arm();
+  return { clear: () => clearTimeout(id as ReturnType<typeof setTimeout>) };
+}
+
 /** delay(ms) at the perform site, under a scheduler and runAsync: an external promise + setTimeout. */
 function* realDelay(ms: number): Generator<unknown, undefined, any> {
   const ext = yield* createExternalPromise<undefined>();
   let fired = false;
-  const timer = setTimeout(() => {
+  const timer = longTimeout(ms, () => {
     fired = true;
     ext.complete(undefined);
-  }, ms);
+  });
   try {
     return yield* wait(ext.future);
   } finally {
     if (!fired) {
       // ended without firing (e.g. cancelled): stop the timer and settle the promise, so the
       // scheduler does not count it as pending work any more
-      clearTimeout(timer);
+      timer.clear();
       ext.fail(new TaskCancelledError(undefined, "delay ended before its timer fired"));
     }
   }
 }
 
 function sleep(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
+  return new Promise((resolve) => longTimeout(ms, () => resolve(undefined)));
 }
 
 /** The real clock: Date.now() and real timers (delay needs runAsync). */
