@@ -326,3 +326,172 @@ test("R1 cancelling a task in a long realTime delay clears its pending host time
     fake.uninstall();
   }
 });
+
+// ------------------------------------------------------------------------------------------------
+// R4 non-plain env / store: a Map is accepted, other non-plain objects are a TypeError saying what to pass
+
+test("R4 a Map as env or store is read like a plain object, and is never mutated (INV-17)", () => {
+  const env = new Map<string, unknown>([["a", 1]]);
+  const store = new Map<string, unknown>([["x", 10]]);
+  const r = d.run(
+    d.program(function* () {
+      yield* d.put("x", ((yield* d.get("x")) as number) + ((yield* d.ask("a")) as number));
+      yield* d.put("y", 5);
+      return yield* d.local({ a: 2 }, d.ask("a"));
+    }),
+    { handlers: [d.state, d.reader], env, store },
+  );
+  assert.equal(r.value, 2);
+  assert.deepEqual(r.store, { x: 11, y: 5 });
+  assert.deepEqual([...store], [["x", 10]]);
+  assert.deepEqual([...env], [["a", 1]]);
+});
+
+test("R4 runAsync accepts a Map env/store too", async () => {
+  const r = await d.runAsync(
+    d.program(function* () {
+      return [yield* d.ask("a"), yield* d.get("x")];
+    }),
+    { handlers: [d.state, d.reader], env: new Map([["a", "A"]]), store: new Map([["x", "X"]]) },
+  );
+  assert.deepEqual(r.value, ["A", "X"]);
+});
+
+test("R4 a Map whose keys are not all strings → TypeError naming the key", () => {
+  assert.throws(
+    () => d.run(d.ask("a"), { handlers: [d.reader], env: new Map<any, unknown>([[1, "one"]]) }),
+    (e: unknown) =>
+      e instanceof TypeError && /run option env: a Map's keys must be strings, got the key 1/.test(e.message),
+  );
+});
+
+class Settings {
+  a = 1;
+}
+for (const [label, make] of [
+  ["a Set", () => new Set(["a"])],
+  ["a Date", () => new Date(0)],
+  ["a class instance", () => new Settings()],
+  ["a WeakMap", () => new WeakMap()],
+  ["an array", () => [["a", 1]]],
+  ["a function", () => () => 1],
+] as const) {
+  for (const key of ["env", "store"] as const) {
+    test(`R4 ${label} as ${key} → TypeError saying to pass a plain object or a Map`, async () => {
+      const check = (e: unknown) =>
+        e instanceof TypeError &&
+        e.message.startsWith(
+          `run option ${key} must be a plain object ({ key: value }) or a Map with string keys`,
+        );
+      const opts = { handlers: [d.state, d.reader], [key]: make() };
+      assert.throws(() => d.run(d.pure(1), opts as never), check);
+      await assert.rejects(d.runAsync(d.pure(1), opts as never), check);
+    });
+  }
+}
+
+test("R4 an object with a null prototype and a frozen object are plain", () => {
+  const env = Object.assign(Object.create(null), { a: 1 });
+  const store = Object.freeze({ x: 2 });
+  const r = d.run(
+    d.program(function* () {
+      return [yield* d.ask("a"), yield* d.get("x")];
+    }),
+    { handlers: [d.state, d.reader], env, store },
+  );
+  assert.deepEqual(r.value, [1, 2]);
+});
+
+// ------------------------------------------------------------------------------------------------
+// R5 options that throw while being read: a synchronous TypeError (runAsync: a rejection), like every
+// bad option (SEMANTICS §8.1), naming the option, with the original error as `cause`
+
+const withGetter = (key: string, what: string) =>
+  Object.defineProperty({}, key, { enumerable: true, get: boom(what) });
+
+const THROWING_OPTIONS: readonly [string, () => unknown, RegExp][] = [
+  [
+    "an options Proxy whose every trap throws",
+    () => new Proxy({}, trapAll),
+    /^run options could not be read/,
+  ],
+  [
+    "a revoked options Proxy",
+    () => {
+      const r = Proxy.revocable({}, {});
+      r.revoke();
+      return r.proxy;
+    },
+    /^run options could not be read/,
+  ],
+  [
+    "an options Proxy whose get trap throws",
+    () => new Proxy({ env: {} }, { get: boom("get") }),
+    /^run option "env" could not be read/,
+  ],
+  [
+    "a throwing `env` getter on the options",
+    () => withGetter("env", "env"),
+    /^run option "env" could not be read/,
+  ],
+  [
+    "a throwing `handlers` getter on the options",
+    () => withGetter("handlers", "handlers"),
+    /^run option "handlers" could not be read/,
+  ],
+  [
+    "an env with a throwing getter",
+    () => ({ env: withGetter("a", "env.a") }),
+    /^run option env\["a"\] could not be read/,
+  ],
+  [
+    "a store with a throwing getter",
+    () => ({ store: withGetter("x", "store.x") }),
+    /^run option store\["x"\] could not be read/,
+  ],
+  [
+    "an env Proxy whose every trap throws",
+    () => ({ env: new Proxy({}, trapAll) }),
+    /^run option env could not be read/,
+  ],
+  [
+    "a store Proxy whose ownKeys trap throws",
+    () => ({ store: new Proxy({}, { ownKeys: boom("ownKeys") }) }),
+    /^run option store could not be read/,
+  ],
+  [
+    "a handlers Proxy whose get trap throws",
+    () => ({ handlers: new Proxy([], { get: boom("handlers get") }) }),
+    /^run option handlers could not be read/,
+  ],
+  [
+    "a trace with a throwing getter",
+    () => ({ trace: withGetter("steps", "trace.steps") }),
+    /^run option trace "steps" could not be read/,
+  ],
+];
+
+for (const [label, make, message] of THROWING_OPTIONS) {
+  test(`R5 ${label} → run throws TypeError (cause: the original error), runAsync rejects with it`, async () => {
+    const check = (e: unknown) =>
+      e instanceof TypeError &&
+      message.test(e.message) &&
+      (e as { cause?: unknown }).cause instanceof (label.includes("revoked") ? TypeError : Boom);
+    assert.throws(() => d.run(d.pure(1), make() as never), check);
+    await assert.rejects(d.runAsync(d.pure(1), make() as never), check);
+  });
+}
+
+test("R5 every option is read exactly once (a getter cannot answer differently at validation and use)", () => {
+  let reads = 0;
+  const options = {
+    handlers: [d.reader],
+    get env() {
+      reads++;
+      return reads === 1 ? { a: "first" } : 42;
+    },
+  };
+  const r = d.run(d.ask("a") as never, options as never);
+  assert.equal(r.value, "first");
+  assert.equal(reads, 1);
+});

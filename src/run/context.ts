@@ -33,8 +33,9 @@ export class Env {
     this.evaluating = evaluating;
     this.parent = parent;
   }
-  static from(record: Record<string, unknown>): Env {
-    return new Env(new Map(Object.entries(record)));
+  /** A view of a copy of `source` (a plain object or a Map with string keys). */
+  static from(source: Record<string, unknown> | ReadonlyMap<string, unknown>): Env {
+    return new Env(new Map(source instanceof Map ? source : Object.entries(source)));
   }
   /** The empty environment (immutable, so shared). */
   static readonly EMPTY: Env = new Env(NO_KEYS);

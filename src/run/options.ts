@@ -1,6 +1,7 @@
 /** RunOptions (API §2) and their validation (SEMANTICS §8.1: bad options → TypeError). */
 import { describe } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
+import { isPlainRecord } from "./read-options.js";
 
 export interface TraceOptions {
   steps?: true | ((line: string) => void);
@@ -9,8 +10,10 @@ export interface TraceOptions {
 
 export interface RunOptions {
   handlers?: readonly Handler[];
-  env?: Record<string, unknown>;
-  store?: Record<string, unknown>;
+  /** A plain object or a Map with string keys (copied; never mutated). */
+  env?: Record<string, unknown> | ReadonlyMap<string, unknown>;
+  /** A plain object or a Map with string keys (copied; never mutated). */
+  store?: Record<string, unknown> | ReadonlyMap<string, unknown>;
   trace?: TraceOptions;
 }
 
@@ -41,11 +44,22 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
     });
   }
   for (const key of ["env", "store"] as const) {
-    if (o[key] !== undefined && !plainObject(o[key])) {
-      throw new TypeError(
-        `run option ${key} must be a plain object ({ key: value }), got ${describe(o[key])}`,
-      );
+    const v = o[key];
+    if (v === undefined || isPlainRecord(v)) continue;
+    if (v instanceof Map) {
+      for (const k of v.keys()) {
+        if (typeof k !== "string") {
+          throw new TypeError(`run option ${key}: a Map's keys must be strings, got the key ${describe(k)}`);
+        }
+      }
+      continue;
     }
+    throw new TypeError(
+      `run option ${key} must be a plain object ({ key: value }) or a Map with string keys, got ${describe(v)}` +
+        (v !== null && typeof v === "object" && !Array.isArray(v)
+          ? `; copy its data into one, e.g. { ...obj } or new Map(Object.entries(obj))`
+          : ""),
+    );
   }
   if (o.trace !== undefined) {
     if (!plainObject(o.trace))

@@ -24,6 +24,7 @@ import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
 import { type Driver, Env, RunContextImpl } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
+import { readOptions } from "./read-options.js";
 import { RunResult } from "./result.js";
 
 /**
@@ -99,8 +100,9 @@ function start(
   const store = options?.store;
   const env = options?.env;
   const ctx = new RunContextImpl(driver, {
-    state: store === undefined ? new Map() : new Map(Object.entries(store)),
-    env: env === undefined ? Env.EMPTY : Env.from(env), // Env.from copies: the option is never mutated
+    // copies (readOptions copied them already): the options are never mutated (INV-17)
+    state: store === undefined ? new Map() : new Map(store instanceof Map ? store : Object.entries(store)),
+    env: env === undefined ? Env.EMPTY : Env.from(env),
     log: [],
   });
   let top: unknown =
@@ -158,8 +160,9 @@ export function run<P extends Runnable, const Hs extends readonly AnyHandlerFn[]
   program: P & NoInfer<Covered<P, Hs>>,
   options: RunOptionsOf<Hs>,
 ): RunResult<RunValue<P>>;
-export function run(program: unknown, options?: unknown): RunResult<unknown> {
+export function run(program: unknown, given?: unknown): RunResult<unknown> {
   checkProgram(program, "run");
+  const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
   checkOptions(options);
   const { m, ctx } = start(program, options, "sync");
   m.run(Number.POSITIVE_INFINITY);
@@ -189,8 +192,9 @@ export function runAsync<P extends Runnable, const Hs extends readonly AnyHandle
   program: P & NoInfer<Covered<P, Hs>>,
   options: RunOptionsOf<Hs>,
 ): Promise<RunResult<RunValue<P>>>;
-export async function runAsync(program: unknown, options?: unknown): Promise<RunResult<unknown>> {
+export async function runAsync(program: unknown, given?: unknown): Promise<RunResult<unknown>> {
   checkProgram(program, "runAsync");
+  const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
   checkOptions(options);
   const { m, ctx } = start(program, options, "async");
   let sinceYield = 0;

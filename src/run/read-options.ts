@@ -1,0 +1,107 @@
+/**
+ * Reading run options once, defensively (issue 15, item 6). `run`/`runAsync` first take a snapshot of
+ * the options object: every property read once, `env`/`store` copied, the handler list copied. A read
+ * that throws (a throwing getter, a Proxy whose traps throw, a revoked Proxy) is bad options, reported
+ * like every other bad option (SEMANTICS §8.1): `run` throws a TypeError synchronously, `runAsync`
+ * rejects with it; the TypeError names the option and carries the original error as `cause`. The
+ * snapshot is then validated by checkOptions and used to start the run, so a getter cannot answer
+ * differently between validation and use, and the caller's objects are never mutated (INV-17).
+ */
+import { describe } from "../vm/brand.js";
+
+/** How an error thrown by user code reads in a message. Never throws. */
+function errorText(e: unknown): string {
+  try {
+    if (e instanceof Error) return `${e.name}: ${e.message}`;
+  } catch {
+    // a hostile error object
+  }
+  return describe(e);
+}
+
+function unreadable(what: string, e: unknown, fix: string): TypeError {
+  return new TypeError(`${what} could not be read (${errorText(e)}); ${fix}`, { cause: e });
+}
+
+function attempt<T>(what: string, fix: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw unreadable(what, e, fix);
+  }
+}
+
+/** Map, read through its internal slots (an overridden `entries`/iterator is never called). */
+function isMap(x: unknown): x is Map<unknown, unknown> {
+  try {
+    Map.prototype.has.call(x, undefined);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A plain object: its prototype is null or a realm's Object.prototype. Throws on a hostile value. */
+export function isPlainRecord(x: unknown): x is Record<string, unknown> {
+  if (x === null || typeof x !== "object" || Array.isArray(x)) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** env / store: a plain object → a plain copy; a Map → a Map copy; anything else as is (rejected later). */
+function copyRecord(key: string, value: unknown): unknown {
+  const fix = `pass a plain object ({ key: value }) or a Map whose entries can be read`;
+  if (isMap(value)) {
+    const copy = new Map<unknown, unknown>();
+    Map.prototype.forEach.call(value, (v, k) => copy.set(k, v));
+    return copy;
+  }
+  if (!attempt(`run option ${key}`, fix, () => isPlainRecord(value))) return value;
+  const out: Record<string, unknown> = {};
+  const record = value as Record<string, unknown>;
+  const keys = attempt(`run option ${key}`, fix, () => Object.keys(record));
+  for (const k of keys) {
+    const v = attempt(`run option ${key}[${JSON.stringify(k)}]`, fix, () => record[k]);
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** A shallow copy of a plain object, each property read once (for the options and `trace` objects). */
+function copyObject(what: string, value: object, fix: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const keys = attempt(what, fix, () => Object.keys(value));
+  for (const k of keys) {
+    const v = attempt(`${what === "run options" ? "run option" : what} ${JSON.stringify(k)}`, fix, () =>
+      Reflect.get(value, k),
+    );
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * The options snapshot (see the file comment). Values that are not objects are returned as they are,
+ * for checkOptions to reject with its usual message. Throws TypeError when reading throws.
+ */
+export function readOptions(options: unknown): unknown {
+  const fix = "pass a plain options object { handlers, env, store, trace }";
+  if (options === null || typeof options !== "object") return options;
+  if (attempt("run options", fix, () => Array.isArray(options))) return options;
+  const o = copyObject("run options", options, fix);
+  if (Object.hasOwn(o, "handlers")) {
+    const hs = o.handlers;
+    if (attempt("run option handlers", "pass an array of handlers", () => Array.isArray(hs))) {
+      o.handlers = attempt("run option handlers", "pass an array of handlers", () =>
+        Array.prototype.slice.call(hs),
+      );
+    }
+  }
+  if (Object.hasOwn(o, "env")) o.env = copyRecord("env", o.env);
+  if (Object.hasOwn(o, "store")) o.store = copyRecord("store", o.store);
+  const t = o.trace;
+  if (t !== null && typeof t === "object" && !attempt("run option trace", fix, () => Array.isArray(t))) {
+    o.trace = copyObject("run option trace", t, "pass { steps?, sites? }");
+  }
+  return o;
+}
