@@ -8,7 +8,12 @@
  * Without --seed a random seed is used (and printed, so the run can be replayed).
  * `--exclude handlers,stash` leaves those statement kinds (ast.ts `t`) out, e.g. to fuzz past a
  * reported bug.
+ *
+ * `npm run fuzz -- --malformed [--runs N] [--seed S]` runs the malformed-input fuzzer instead
+ * (test/malformed.test.ts: hostile values yielded, returned by handlers, passed to every primitive, and
+ * hostile options / env / store objects) with N cases (default 20,000).
  */
+import { spawnSync } from "node:child_process";
 import fc from "fast-check";
 import type { Program } from "../test/reference/ast.js";
 import { formatCase, runCase } from "../test/reference/compare.js";
@@ -42,6 +47,21 @@ function parseArgs(argv: readonly string[]): { runs: number; seed: number; exclu
   }
   if (!Number.isSafeInteger(runs) || runs < 1) usage("--runs must be a positive integer");
   return { runs, seed, exclude };
+}
+
+if (process.argv.includes("--malformed")) {
+  const { runs, seed } = parseArgs(process.argv.slice(2).filter((a) => a !== "--malformed"));
+  const cases = process.argv.some((a) => a.startsWith("--runs")) ? runs : 20_000;
+  process.stdout.write(`malformed-input fuzz: ${cases} cases, seed ${seed}\n`);
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--test", "--test-reporter=spec", "test/malformed.test.ts"],
+    {
+      stdio: "inherit",
+      env: { ...process.env, DOEFF_MALFORMED_CASES: String(cases), DOEFF_MALFORMED_SEED: String(seed) },
+    },
+  );
+  process.exit(r.status ?? 1);
 }
 
 const { runs, seed, exclude } = parseArgs(process.argv.slice(2));

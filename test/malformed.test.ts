@@ -16,8 +16,9 @@ import fc from "fast-check";
 import * as d from "../src/index.js";
 import { startWorker } from "./reference/isolate.js";
 
-const SEED = 0x5eed;
-const CASES = 3000;
+/** `npm run fuzz -- --malformed --runs N [--seed S]` sets these for a longer run */
+const SEED = Number(process.env.DOEFF_MALFORMED_SEED ?? 0x5eed);
+const CASES = Number(process.env.DOEFF_MALFORMED_CASES ?? 3000);
 const HANG_MS = 2000;
 /** stop after this many hangs (each costs HANG_MS); the test fails anyway */
 const MAX_HANGS = 12;
@@ -43,6 +44,21 @@ function getterThrows(key: PropertyKey): object {
       throw S(`get ${String(key)}`);
     },
   });
+}
+
+function enumerableGetterThrows(key: PropertyKey): object {
+  return Object.defineProperty({}, key, {
+    enumerable: true,
+    get() {
+      throw S(`get ${String(key)}`);
+    },
+  });
+}
+
+function revoked(): object {
+  const r = Proxy.revocable({}, {});
+  r.revoke();
+  return r.proxy;
 }
 
 const trapAll: ProxyHandler<any> = {
@@ -159,6 +175,43 @@ const SPECIAL: readonly Weird[] = [
   { label: "Object.create(null)", make: () => Object.create(null) },
   { label: "a frozen object", make: () => Object.freeze({ a: 1 }) },
   { label: "a Map", make: () => new Map([["a", 1]]) },
+  { label: "a Map with a non-string key", make: () => new Map<unknown, unknown>([[1, "one"]]) },
+  {
+    label: "a Map subclass whose methods throw",
+    make: () => {
+      const m = new (class HostileMap extends Map<string, unknown> {
+        override get(): never {
+          throw S("HostileMap.get");
+        }
+        override entries(): never {
+          throw S("HostileMap.entries");
+        }
+        override [Symbol.iterator](): never {
+          throw S("HostileMap iterator");
+        }
+      })();
+      m.set("a", 1);
+      return m;
+    },
+  },
+  { label: "a Proxy around a Map", make: () => new Proxy(new Map([["a", 1]]), {}) },
+  { label: "a Set", make: () => new Set(["a"]) },
+  { label: "a Date", make: () => new Date(0) },
+  { label: "a WeakMap", make: () => new WeakMap() },
+  {
+    label: "a class instance with own keys",
+    make: () =>
+      new (class Settings {
+        a = 1;
+        x = 2;
+      })(),
+  },
+  { label: "a Uint8Array", make: () => new Uint8Array(2) },
+  { label: "a boxed string", make: () => Object("ab") },
+  { label: "an object inheriting from a plain object", make: () => Object.create({ a: 1 }) },
+  { label: "a revoked Proxy", make: revoked },
+  { label: "an object whose enumerable `a` getter throws", make: () => enumerableGetterThrows("a") },
+  { label: "an object whose enumerable `env` getter throws", make: () => enumerableGetterThrows("env") },
   { label: "an Error", make: () => new Error("plain") },
   { label: "a TypeError", make: () => new TypeError("type") },
   { label: "a Task look-alike", make: () => ({ [Symbol.toStringTag]: "doeff.Task" }) },
@@ -218,7 +271,41 @@ interface Context {
   readonly label: string;
   /** builds and runs the case; `own` collects values the case throws on purpose */
   readonly run: (v: unknown, own: Set<unknown>) => Outcome;
+  /**
+   * Bad options (§8.1): an error thrown out of run / rejected by runAsync must be a TypeError —
+   * an error thrown by a getter or Proxy trap of the options must not escape as it is.
+   */
+  readonly strict?: true;
+  /** further checks on a settled result (e.g. every finally ran); null when fine */
+  readonly check?: (v: unknown, r: d.RunResult<unknown>) => string | null;
 }
+
+/** options read by a getter / through a Proxy: the same options, made hostile to read */
+const viaGetter = (key: string, v: unknown, rest: object) =>
+  Object.defineProperty({ ...rest }, key, { enumerable: true, get: () => v });
+
+/** A handler returning `v` for A, over a body whose finally is recorded: the finally must run. */
+function finallyCase(handler: (v: unknown) => (e: unknown, k: any) => unknown): Context["run"] {
+  return (v) =>
+    attempt(() => {
+      finallyRan.length = 0;
+      return d.run(
+        d.withHandler(
+          onlyA(handler(v)) as any,
+          d.program(function* body() {
+            try {
+              return yield* new A();
+            } finally {
+              finallyRan.push("finally");
+            }
+          }),
+        ),
+      );
+    });
+}
+const finallyRan: string[] = [];
+const checkFinally = (): string | null =>
+  finallyRan.length === 1 ? null : `the body's finally ran ${finallyRan.length} times, not once`;
 
 function attempt(f: () => d.RunResult<unknown>): Outcome {
   try {
@@ -320,17 +407,102 @@ const CONTEXTS: readonly Context[] = [
   { label: "run(v)", run: (v) => attempt(() => d.run(v as any)) },
   { label: "run(v, handlers)", run: (v) => attempt(() => d.run(v as any, { handlers: STD })) },
   { label: "runAsync(v)", run: (v) => ({ kind: "async", p: d.runAsync(v as any) }) },
-  { label: "run(pure(1), v)", run: (v) => attempt(() => d.run(d.pure(1), v as any)) },
+  { label: "run(pure(1), v)", run: (v) => attempt(() => d.run(d.pure(1), v as any)), strict: true },
   { label: "run(A, {handlers: [v]})", run: (v) => attempt(() => d.run(bodyA, { handlers: [v as any] })) },
   {
     label: "run(ask('a'), {env: v})",
     run: (v) => attempt(() => d.run(d.ask("a"), { handlers: STD, env: v as any })),
+    strict: true,
+    check: (v, r) => {
+      // a Map is an env: ask("a") answers its "a" entry
+      if (
+        !(v instanceof Map) ||
+        !Map.prototype.has.call(v, "a") ||
+        [...Map.prototype.keys.call(v)].some((k) => typeof k !== "string")
+      )
+        return null;
+      return r.ok && r.value === Map.prototype.get.call(v, "a")
+        ? null
+        : `a Map env was not read: ${String(r.error)}`;
+    },
   },
   {
     label: "run(get('x'), {store: v})",
     run: (v) => attempt(() => d.run(d.get("x"), { handlers: STD, store: v as any })),
+    strict: true,
   },
-  { label: "run(pure(1), {trace: v})", run: (v) => attempt(() => d.run(d.pure(1), { trace: v as any })) },
+  {
+    label: "runAsync(ask('a'), {env: v, store: v})",
+    run: (v) => ({
+      kind: "async",
+      p: d.runAsync(d.ask("a"), { handlers: STD, env: v as any, store: v as any }),
+    }),
+    strict: true,
+  },
+  {
+    label: "run(ask('a'), options with an `env` getter answering v)",
+    run: (v) => attempt(() => d.run(d.ask("a") as any, viaGetter("env", v, { handlers: STD }) as any)),
+    strict: true,
+  },
+  {
+    label: "run(ask('a'), options Proxy over {env: v} whose get trap throws for `store`)",
+    run: (v) =>
+      attempt(() =>
+        d.run(
+          d.ask("a") as any,
+          new Proxy(
+            { handlers: STD, env: v, store: {} },
+            {
+              get: (t, k) => {
+                if (k === "store") throw S("options proxy get store");
+                return Reflect.get(t, k);
+              },
+            },
+          ) as any,
+        ),
+      ),
+    strict: true,
+  },
+  {
+    label: "run(ask('a'), {env: {a: 1, b: <getter answering v>}})",
+    run: (v) => attempt(() => d.run(d.ask("a"), { handlers: STD, env: viaGetter("b", v, { a: 1 }) as any })),
+    strict: true,
+  },
+  {
+    label: "runAsync(pure(1), options = Proxy whose traps throw, over {handlers: [v]})",
+    run: (v) => ({ kind: "async", p: d.runAsync(d.pure(1), new Proxy({ handlers: [v] }, trapAll) as any) }),
+    strict: true,
+  },
+  {
+    label: "run(A, {handlers: getter answering [v]})",
+    run: (v) => attempt(() => d.run(bodyA, viaGetter("handlers", [v], {}) as any)),
+    strict: true,
+  },
+  {
+    label: "plain handler returns v; the body's finally runs",
+    run: finallyCase((v) => () => v),
+    check: checkFinally,
+  },
+  {
+    label: "generator handler returns v; the body's finally runs",
+    run: finallyCase(
+      (v) =>
+        function* () {
+          return v;
+        },
+    ),
+    check: checkFinally,
+  },
+  {
+    label: "handle(A, () => v); the body's finally runs",
+    run: (v) => finallyCase(() => d.handle(A, (() => v) as any) as any)(v, new Set()),
+    check: checkFinally,
+  },
+  {
+    label: "run(pure(1), {trace: v})",
+    run: (v) => attempt(() => d.run(d.pure(1), { trace: v as any })),
+    strict: true,
+  },
   {
     label: "run(A, {trace: {steps: v}})",
     run: (v) =>
@@ -491,19 +663,28 @@ async function serve(from: number, skip: ReadonlySet<string>): Promise<void> {
     const own = new Set<unknown>();
     let problem: string | null = null;
     try {
-      const o = ctx.run(weird.make(), own);
-      if (o.kind === "threw") problem = verdict(o.error, own);
+      const v = weird.make();
+      const o = ctx.run(v, own);
+      if (o.kind === "threw") problem = ctx.strict ? strictVerdict(o.error) : verdict(o.error, own);
       else {
         const r = o.kind === "async" ? await o.p : o.r;
         if (!(r instanceof d.RunResult)) problem = `not a RunResult: ${String(r)}`;
         else if (!r.ok) problem = verdict(r.error, own);
+        if (problem === null && r instanceof d.RunResult && ctx.check) problem = ctx.check(v, r);
       }
     } catch (e) {
-      problem = o_error(e, own);
+      problem = ctx.strict ? strictVerdict(e) : o_error(e, own);
     }
     port.postMessage({ type: "done", i, label, problem });
   }
   port.postMessage({ type: "end" });
+}
+
+/** Bad options must be a TypeError (§8.1), never the error of a getter or Proxy trap as it is. */
+function strictVerdict(e: unknown): string | null {
+  if (e instanceof TypeError && !(e instanceof d.VMInternalError)) return null;
+  const v = verdict(e, new Set());
+  return `bad options threw ${v ?? (e instanceof Sentinel ? `the trap/getter error itself (${e.message})` : String(e))}, not a TypeError`;
 }
 
 /** runAsync rejecting: allowed only for bad input (TypeError), §8.1 */
@@ -566,6 +747,7 @@ if (!isMainThread && typeof (workerData as { malformedFrom?: unknown })?.malform
   const { test } = await import("node:test");
   test(`malformed inputs: ${CASES} random cases end in a value or a documented error, never VMInternalError, a crash or a hang`, async () => {
     const { reports, completed } = await runAll();
+    assert.ok(completed + reports.length >= CASES - MAX_HANGS, `only ${completed} cases completed`);
     // one line per distinct problem (a problem found with many values is shown once, with a count)
     const byProblem = new Map<string, Report[]>();
     for (const r of reports) {

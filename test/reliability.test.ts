@@ -455,6 +455,11 @@ const THROWING_OPTIONS: readonly [string, () => unknown, RegExp][] = [
     /^run option env could not be read/,
   ],
   [
+    "an env that is a function Proxy whose every trap throws (found by the malformed fuzzer)",
+    () => ({ env: new Proxy(() => 1, trapAll) }),
+    /^run option env must be a plain object/,
+  ],
+  [
     "a store Proxy whose ownKeys trap throws",
     () => ({ store: new Proxy({}, { ownKeys: boom("ownKeys") }) }),
     /^run option store could not be read/,
@@ -476,7 +481,8 @@ for (const [label, make, message] of THROWING_OPTIONS) {
     const check = (e: unknown) =>
       e instanceof TypeError &&
       message.test(e.message) &&
-      (e as { cause?: unknown }).cause instanceof (label.includes("revoked") ? TypeError : Boom);
+      (label.includes("function Proxy") || // rejected as not plain: nothing was read, no cause
+        (e as { cause?: unknown }).cause instanceof (label.includes("revoked") ? TypeError : Boom));
     assert.throws(() => d.run(d.pure(1), make() as never), check);
     await assert.rejects(d.runAsync(d.pure(1), make() as never), check);
   });

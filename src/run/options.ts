@@ -1,7 +1,7 @@
 /** RunOptions (API §2) and their validation (SEMANTICS §8.1: bad options → TypeError). */
 import { describe } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
-import { isPlainRecord } from "./read-options.js";
+import { isMap, isPlainRecord } from "./read-options.js";
 
 export interface TraceOptions {
   steps?: true | ((line: string) => void);
@@ -46,8 +46,8 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
   for (const key of ["env", "store"] as const) {
     const v = o[key];
     if (v === undefined || isPlainRecord(v)) continue;
-    if (v instanceof Map) {
-      for (const k of v.keys()) {
+    if (isMap(v)) {
+      for (const k of Map.prototype.keys.call(v)) {
         if (typeof k !== "string") {
           throw new TypeError(`run option ${key}: a Map's keys must be strings, got the key ${describe(k)}`);
         }

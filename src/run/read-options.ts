@@ -32,7 +32,7 @@ function attempt<T>(what: string, fix: string, f: () => T): T {
 }
 
 /** Map, read through its internal slots (an overridden `entries`/iterator is never called). */
-function isMap(x: unknown): x is Map<unknown, unknown> {
+export function isMap(x: unknown): x is Map<unknown, unknown> {
   try {
     Map.prototype.has.call(x, undefined);
     return true;
