@@ -41,7 +41,8 @@ export class Env {
   static readonly EMPTY: Env = new Env(NO_KEYS);
 
   private lookup(key: string): unknown {
-    if (this.own.has(key)) return this.own.get(key);
+    const found = this.own.get(key);
+    if (found !== undefined || this.own.has(key)) return found;
     if (this.parent === null) return MISSING;
     const cache = this.cache;
     if (cache?.has(key)) return cache.get(key);
