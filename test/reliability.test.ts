@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import * as d from "../src/index.js";
+import { Env } from "../src/run/context.js";
 
 class A extends d.Effect<unknown> {}
 const onlyA = <F extends object>(f: F): F & { handles: (e: unknown) => boolean } =>
@@ -500,4 +502,47 @@ test("R5 every option is read exactly once (a getter cannot answer differently a
   const r = d.run(d.ask("a") as never, options as never);
   assert.equal(r.value, "first");
   assert.equal(reads, 1);
+});
+
+test("R2 property: a parent-linked env view answers has/get/keys exactly like a flat copy", () => {
+  const key = fc.constantFrom("a", "b", "c", "d", "e", "__proto__", "constructor");
+  const op = fc.oneof(
+    fc.record({ t: fc.constant("with" as const), patch: fc.dictionary(key, fc.integer(), { maxKeys: 3 }) }),
+    fc.record({ t: fc.constant("eval" as const) }),
+    fc.record({ t: fc.constant("pop" as const) }),
+    fc.record({ t: fc.constant("look" as const), key }),
+  );
+  fc.assert(
+    fc.property(
+      fc.dictionary(key, fc.integer(), { maxKeys: 4 }),
+      fc.array(op, { maxLength: 60 }),
+      (root, ops) => {
+        const stack: { env: Env; flat: Map<string, unknown> }[] = [
+          { env: Env.from(root), flat: new Map(Object.entries(root)) },
+        ];
+        for (const o of ops) {
+          const top = stack[stack.length - 1]!;
+          if (o.t === "with") {
+            const flat = new Map(top.flat);
+            for (const [k, v] of Object.entries(o.patch)) flat.set(k, v);
+            stack.push({ env: top.env.with(o.patch), flat });
+          } else if (o.t === "eval") stack.push({ env: top.env.evaluatingProgram({}), flat: top.flat });
+          else if (o.t === "pop") {
+            if (stack.length > 1) stack.pop();
+          } else {
+            assert.equal(top.env.has(o.key), top.flat.has(o.key));
+            assert.equal(top.env.get(o.key), top.flat.get(o.key));
+          }
+        }
+        for (const { env, flat } of stack) {
+          assert.deepEqual([...env.keys()], [...flat.keys()]);
+          for (const k of ["a", "b", "c", "d", "e", "__proto__", "constructor", "zz"]) {
+            assert.equal(env.get(k), flat.get(k));
+            assert.equal(env.has(k), flat.has(k));
+          }
+        }
+      },
+    ),
+    { numRuns: 500, seed: 15 },
+  );
 });
