@@ -67,7 +67,7 @@ function assertTypeErrorWithFinally(label: string, make: (order: string[]) => un
 }
 
 for (const [label, make] of HOSTILE) {
-  test(`R3 a handler returning ${label} → TypeError, finally blocks run`, () => {
+  test(`issue15-3 a handler returning ${label} → TypeError, finally blocks run`, () => {
     assertTypeErrorWithFinally("plain handler", (o) => d.withHandler(onlyA(() => make()) as never, bodyA(o)));
     assertTypeErrorWithFinally("handle(A, f)", (o) =>
       d.withHandler(d.handle(A, (() => make()) as never), bodyA(o)),
@@ -88,7 +88,7 @@ for (const [label, make] of HOSTILE) {
     );
   });
 
-  test(`R3 a program function / flatMap / yield of ${label} → TypeError, finally blocks run`, () => {
+  test(`issue15-3 a program function / flatMap / yield of ${label} → TypeError, finally blocks run`, () => {
     assertTypeErrorWithFinally("fn returning it", (o) =>
       d.program(function* () {
         try {
@@ -120,7 +120,7 @@ for (const [label, make] of HOSTILE) {
 }
 
 // ------------------------------------------------------------------------------------------------
-// R2 deep `local` nesting is linear (parent-linked env views)
+// issue15-2 deep `local` nesting is linear (parent-linked env views)
 
 const nest: (n: number) => d.Program<number> = d.fn(function* nestLocal(
   n: number,
@@ -130,13 +130,13 @@ const nest: (n: number) => d.Program<number> = d.fn(function* nestLocal(
 });
 const DEEP = 100_000;
 
-test("R2 100,000 nested locals, each adding a key, run and see every overlay", () => {
+test("issue15-2 100,000 nested locals, each adding a key, run and see every overlay", () => {
   const r = d.run(nest(DEEP), { handlers: [d.reader] });
   assert.equal(r.ok, true, String(r.error));
   assert.equal(r.value, 1 + DEEP);
 });
 
-test("R2 deep overlays keep §7.4: outer keys stay, inner keys shadow, env restored after each local", () => {
+test("issue15-2 deep overlays keep §7.4: outer keys stay, inner keys shadow, env restored after each local", () => {
   const r = d.run(
     d.program(function* () {
       const seen: unknown[] = [];
@@ -168,7 +168,7 @@ test("R2 deep overlays keep §7.4: outer keys stay, inner keys shadow, env resto
   assert.deepEqual(r.value, [1, 2, "r", 3, 2, 1, 1, "r", "MissingEnvKeyError"]);
 });
 
-test("R2 a task spawned inside nested locals sees them as a snapshot (§9.6); lazy values and cycles still work", () => {
+test("issue15-2 a task spawned inside nested locals sees them as a snapshot (§9.6); lazy values and cycles still work", () => {
   const lazy = d.program(function* lazyA() {
     return `lazy:${yield* d.ask("deep")}`;
   });
@@ -201,7 +201,7 @@ test("R2 a task spawned inside nested locals sees them as a snapshot (§9.6); la
 });
 
 // ------------------------------------------------------------------------------------------------
-// R1 long real-time delays: host timers overflow above 2^31−1 ms, so the clock chains them
+// issue15-1 long real-time delays: host timers overflow above 2^31−1 ms, so the clock chains them
 
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
@@ -282,13 +282,13 @@ for (const [label, handlers] of [
   ["with a scheduler", [d.scheduler, d.realTime]],
   ["without a scheduler", [d.realTime]],
 ] as const) {
-  test(`R1 realTime delay(2 ** 31) ${label} waits the full time (chained host timers)`, async () => {
+  test(`issue15-1 realTime delay(2 ** 31) ${label} waits the full time (chained host timers)`, async () => {
     assert.deepEqual(await fireChain(2 ** 31, handlers), [MAX_TIMEOUT, 1]);
   });
-  test(`R1 realTime delay(3e9) ${label} waits the full time`, async () => {
+  test(`issue15-1 realTime delay(3e9) ${label} waits the full time`, async () => {
     assert.deepEqual(await fireChain(3e9, handlers), [MAX_TIMEOUT, 3e9 - MAX_TIMEOUT]);
   });
-  test(`R1 realTime delay(1e12) ${label}: every link at most 2^31−1 ms, summing to 1e12`, async () => {
+  test(`issue15-1 realTime delay(1e12) ${label}: every link at most 2^31−1 ms, summing to 1e12`, async () => {
     const fired = await fireChain(1e12, handlers);
     assert.equal(fired.length, Math.ceil(1e12 / MAX_TIMEOUT));
     assert.ok(fired.every((ms) => ms > 1 && ms <= MAX_TIMEOUT));
@@ -297,12 +297,12 @@ for (const [label, handlers] of [
       1e12,
     );
   });
-  test(`R1 realTime short delay ${label} is one host timer`, async () => {
+  test(`issue15-1 realTime short delay ${label} is one host timer`, async () => {
     assert.deepEqual(await fireChain(25, handlers), [25]);
   });
 }
 
-test("R1 cancelling a task in a long realTime delay clears its pending host timer", async () => {
+test("issue15-1 cancelling a task in a long realTime delay clears its pending host timer", async () => {
   const fake = new FakeTimers();
   fake.install();
   try {
@@ -330,9 +330,9 @@ test("R1 cancelling a task in a long realTime delay clears its pending host time
 });
 
 // ------------------------------------------------------------------------------------------------
-// R4 non-plain env / store: a Map is accepted, other non-plain objects are a TypeError saying what to pass
+// issue15-4 non-plain env / store: a Map is accepted, other non-plain objects are a TypeError saying what to pass
 
-test("R4 a Map as env or store is read like a plain object, and is never mutated (INV-17)", () => {
+test("issue15-4 a Map as env or store is read like a plain object, and is never mutated (INV-17)", () => {
   const env = new Map<string, unknown>([["a", 1]]);
   const store = new Map<string, unknown>([["x", 10]]);
   const r = d.run(
@@ -349,7 +349,7 @@ test("R4 a Map as env or store is read like a plain object, and is never mutated
   assert.deepEqual([...env], [["a", 1]]);
 });
 
-test("R4 runAsync accepts a Map env/store too", async () => {
+test("issue15-4 runAsync accepts a Map env/store too", async () => {
   const r = await d.runAsync(
     d.program(function* () {
       return [yield* d.ask("a"), yield* d.get("x")];
@@ -359,7 +359,7 @@ test("R4 runAsync accepts a Map env/store too", async () => {
   assert.deepEqual(r.value, ["A", "X"]);
 });
 
-test("R4 a Map whose keys are not all strings → TypeError naming the key", () => {
+test("issue15-4 a Map whose keys are not all strings → TypeError naming the key", () => {
   assert.throws(
     () => d.run(d.ask("a"), { handlers: [d.reader], env: new Map<any, unknown>([[1, "one"]]) }),
     (e: unknown) =>
@@ -379,7 +379,7 @@ for (const [label, make] of [
   ["a function", () => () => 1],
 ] as const) {
   for (const key of ["env", "store"] as const) {
-    test(`R4 ${label} as ${key} → TypeError saying to pass a plain object or a Map`, async () => {
+    test(`issue15-4 ${label} as ${key} → TypeError saying to pass a plain object or a Map`, async () => {
       const check = (e: unknown) =>
         e instanceof TypeError &&
         e.message.startsWith(
@@ -392,7 +392,7 @@ for (const [label, make] of [
   }
 }
 
-test("R4 an object with a null prototype and a frozen object are plain", () => {
+test("issue15-4 an object with a null prototype and a frozen object are plain", () => {
   const env = Object.assign(Object.create(null), { a: 1 });
   const store = Object.freeze({ x: 2 });
   const r = d.run(
@@ -405,7 +405,7 @@ test("R4 an object with a null prototype and a frozen object are plain", () => {
 });
 
 // ------------------------------------------------------------------------------------------------
-// R5 options that throw while being read: a synchronous TypeError (runAsync: a rejection), like every
+// issue15-6 options that throw while being read: a synchronous TypeError (runAsync: a rejection), like every
 // bad option (SEMANTICS §8.1), naming the option, with the original error as `cause`
 
 const withGetter = (key: string, what: string) =>
@@ -479,7 +479,7 @@ const THROWING_OPTIONS: readonly [string, () => unknown, RegExp][] = [
 ];
 
 for (const [label, make, message] of THROWING_OPTIONS) {
-  test(`R5 ${label} → run throws TypeError (cause: the original error), runAsync rejects with it`, async () => {
+  test(`issue15-6 ${label} → run throws TypeError (cause: the original error), runAsync rejects with it`, async () => {
     const check = (e: unknown) =>
       e instanceof TypeError &&
       message.test(e.message) &&
@@ -490,7 +490,7 @@ for (const [label, make, message] of THROWING_OPTIONS) {
   });
 }
 
-test("R5 every option is read exactly once (a getter cannot answer differently at validation and use)", () => {
+test("issue15-6 every option is read exactly once (a getter cannot answer differently at validation and use)", () => {
   let reads = 0;
   const options = {
     handlers: [d.reader],
@@ -504,7 +504,7 @@ test("R5 every option is read exactly once (a getter cannot answer differently a
   assert.equal(reads, 1);
 });
 
-test("R2 property: a parent-linked env view answers has/get/keys exactly like a flat copy", () => {
+test("issue15-2 property: a parent-linked env view answers has/get/keys exactly like a flat copy", () => {
   const key = fc.constantFrom("a", "b", "c", "d", "e", "__proto__", "constructor");
   const op = fc.oneof(
     fc.record({ t: fc.constant("with" as const), patch: fc.dictionary(key, fc.integer(), { maxKeys: 3 }) }),
