@@ -546,3 +546,9 @@ test("issue15-2 property: a parent-linked env view answers has/get/keys exactly 
     { numRuns: 500, seed: 15 },
   );
 });
+
+test("issue15-6 options read once still see inherited option properties (as a plain read does)", () => {
+  const base = { handlers: [d.reader], env: { a: "inherited" }, trace: Object.create({ sites: true }) };
+  const r = d.run(d.ask("a") as never, Object.create(base) as never);
+  assert.equal(r.value, "inherited");
+});

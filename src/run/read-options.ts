@@ -67,14 +67,24 @@ function copyRecord(key: string, value: unknown): unknown {
   return out;
 }
 
-/** A shallow copy of a plain object, each property read once (for the options and `trace` objects). */
-function copyObject(what: string, value: object, fix: string): Record<string, unknown> {
+/**
+ * A shallow copy of an options object, each property read once: its own enumerable keys (so unknown
+ * options are still reported) and the `known` ones, which may be inherited (as a plain read finds them).
+ */
+function copyObject(
+  what: string,
+  value: object,
+  fix: string,
+  known: readonly string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const keys = attempt(what, fix, () => Object.keys(value));
+  const own = attempt(what, fix, () => Object.keys(value));
+  const keys = new Set([...own, ...known]);
   for (const k of keys) {
     const v = attempt(`${what === "run options" ? "run option" : what} ${JSON.stringify(k)}`, fix, () =>
       Reflect.get(value, k),
     );
+    if (v === undefined && !own.includes(k)) continue;
     Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
@@ -88,7 +98,7 @@ export function readOptions(options: unknown): unknown {
   const fix = "pass a plain options object { handlers, env, store, trace }";
   if (options === null || typeof options !== "object") return options;
   if (attempt("run options", fix, () => Array.isArray(options))) return options;
-  const o = copyObject("run options", options, fix);
+  const o = copyObject("run options", options, fix, ["handlers", "env", "store", "trace"]);
   if (Object.hasOwn(o, "handlers")) {
     const hs = o.handlers;
     if (attempt("run option handlers", "pass an array of handlers", () => Array.isArray(hs))) {
@@ -101,7 +111,7 @@ export function readOptions(options: unknown): unknown {
   if (Object.hasOwn(o, "store")) o.store = copyRecord("store", o.store);
   const t = o.trace;
   if (t !== null && typeof t === "object" && !attempt("run option trace", fix, () => Array.isArray(t))) {
-    o.trace = copyObject("run option trace", t, "pass { steps?, sites? }");
+    o.trace = copyObject("run option trace", t, "pass { steps?, sites? }", ["steps", "sites"]);
   }
   return o;
 }
