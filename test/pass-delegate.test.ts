@@ -23,7 +23,7 @@ const user = P(function* () {
   return x * 2;
 });
 const outer = H(Num)(function* (_e, k) {
-  const u = yield* resume(k, 10);
+  const u = (yield* resume(k, 10)) as number;
   return u + 5;
 });
 

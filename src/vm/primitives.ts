@@ -119,27 +119,39 @@ export function withHandler<P extends AnyProgramLike, H = any, Em = never>(
   return new Primitive(OP_WITH_HANDLER, h, p);
 }
 
-/** Resume `k` with `v`; evaluates to k's final outcome (non-tail). */
-export function resume<R = any>(k: Continuation<any, R>, v?: unknown): Primitive<R> {
+/**
+ * The value argument of resume/transfer for a continuation answering `A`: required, unless
+ * `undefined` is a valid answer (`Effect<void>`, `Effect<undefined>`, `Effect<unknown>`).
+ */
+export type AnswerArg<A> = [undefined] extends [A] ? [value?: A] : [value: A];
+
+/**
+ * Resume `k` with `v`; evaluates to k's final outcome (non-tail). `v` must be of k's answer type; the
+ * result is the handled body's result type where it is known (`unknown` in `handle(C, f)`).
+ */
+export function resume<A, R>(k: Continuation<A, R>, ...v: AnswerArg<NoInfer<A>>): Primitive<R>;
+export function resume(k: Continuation, v?: unknown): Primitive<unknown> {
   checkK(k, "resume");
   return new Primitive(OP_RESUME, k, v);
 }
 
 /** Tail-resume `k` with `v` (handler only): the invocation ends and k's outcome goes to its awaiter. */
-export function transfer<R = any>(k: Continuation<any, R>, v?: unknown): Primitive<never> {
+export function transfer<A>(k: Continuation<A, unknown>, ...v: AnswerArg<NoInfer<A>>): Primitive<never>;
+export function transfer(k: Continuation, v?: unknown): Primitive<never> {
   checkK(k, "transfer");
   return new Primitive(OP_TRANSFER, k, v);
 }
 
 /** As transfer, but runs `p` at k's perform site instead of delivering a value (handler only). */
-export function transferWith(k: Continuation, p: AnyProgramLike | ProgramLikeOf<unknown>): Primitive<never> {
+export function transferWith<A>(k: Continuation<A, unknown>, p: ProgramLikeOf<NoInfer<A>>): Primitive<never>;
+export function transferWith(k: Continuation, p: ProgramLikeOf<unknown>): Primitive<never> {
   checkK(k, "transferWith");
   checkProgramLike(p, "transferWith");
   return new Primitive(OP_TRANSFER_WITH, k, p);
 }
 
 /** Resume `k` by throwing `e` at its perform site; evaluates to k's final outcome. */
-export function discontinue<R = any>(k: Continuation<any, R>, e: unknown): Primitive<R> {
+export function discontinue<R>(k: Continuation<any, R>, e: unknown): Primitive<R> {
   checkK(k, "discontinue");
   return new Primitive(OP_DISCONTINUE, k, e);
 }
@@ -191,7 +203,8 @@ export function createContinuation<P extends AnyProgramLike>(
 }
 
 /** Identical to resume. */
-export function resumeContinuation<R = any>(k: Continuation<any, R>, v?: unknown): Primitive<R> {
+export function resumeContinuation<A, R>(k: Continuation<A, R>, ...v: AnswerArg<NoInfer<A>>): Primitive<R>;
+export function resumeContinuation(k: Continuation, v?: unknown): Primitive<unknown> {
   checkK(k, "resumeContinuation");
   return new Primitive(OP_RESUME_CONTINUATION, k, v);
 }
