@@ -80,8 +80,31 @@ export type CoverageOf<E, Hs> =
         : MissingHandlerError<MissingHandlers<E, Hs>>
       : UntaggedEffectError<FieldlessEffects<E | EmittedBy<Hs>>>;
 
+/**
+ * The compile error when the handler list could not be inferred: TypeScript fixes the list to its
+ * constraint when it contains a call such as `handle(C, function* (e, k) {...})` written inline (a
+ * limit of its inference, on every version checked), so no handler is known to take anything.
+ */
+export interface HandlersNotInferredError<Missing> {
+  readonly "doeff: TypeScript could not infer the `handlers` list (a handler built inline by a call such as handle(C, ...) defeats its inference): define that handler as a constant before the run call, or add a handler for these effects": Missing;
+}
+
+/** Was the handler list left uninferred (fixed to the bare constraint)? */
+type NotInferred<Hs> = [readonly AnyHandlerFn[]] extends [Hs]
+  ? [Hs] extends [readonly AnyHandlerFn[]]
+    ? true
+    : false
+  : false;
+
 /** Accepts P when every effect of its row is handled by Hs; otherwise demands an impossible property. */
-export type Covered<P, Hs> = CoverageOf<RowOf<P>, Hs>;
+export type Covered<P, Hs> =
+  NotInferred<Hs> extends true
+    ? CoverageOf<RowOf<P>, []> extends infer C
+      ? C extends MissingHandlerError<infer M>
+        ? HandlersNotInferredError<M>
+        : C
+      : never
+    : CoverageOf<RowOf<P>, Hs>;
 
 /** Options whose handler list is kept as a tuple type, for the coverage check. */
 export type RunOptionsOf<Hs extends readonly AnyHandlerFn[]> = Omit<RunOptions, "handlers"> & {
@@ -172,7 +195,7 @@ function attachTrace(error: unknown, report: string): void {
  * `handle(C, function* (e, k) {...})`, are inferred before the check).
  */
 export function run<P extends Runnable>(program: P & Covered<P, []>): RunResult<RunValue<P>>;
-export function run<P extends Runnable, const Hs extends readonly AnyHandlerFn[] = []>(
+export function run<P extends Runnable, const Hs extends readonly AnyHandlerFn[]>(
   program: P,
   options: RunOptionsOf<Hs> & NoInfer<Covered<P, Hs>>,
 ): RunResult<RunValue<P>>;
@@ -200,7 +223,7 @@ const macrotask: () => Promise<void> =
 
 /** Run `program` on the event loop. The promise never rejects for program errors. Typed like run. */
 export function runAsync<P extends Runnable>(program: P & Covered<P, []>): Promise<RunResult<RunValue<P>>>;
-export function runAsync<P extends Runnable, const Hs extends readonly AnyHandlerFn[] = []>(
+export function runAsync<P extends Runnable, const Hs extends readonly AnyHandlerFn[]>(
   program: P,
   options: RunOptionsOf<Hs> & NoInfer<Covered<P, Hs>>,
 ): Promise<RunResult<RunValue<P>>>;
