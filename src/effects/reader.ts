@@ -1,7 +1,7 @@
 /** Reader effects (SEMANTICS §7.4): Ask, Local. */
 import { describe } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
-import type { ProgramLikeOf } from "../vm/program.js";
+import type { Program, ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 
@@ -39,10 +39,10 @@ export type EnvKey = [keyof EnvTypes] extends [never] ? string : Extract<keyof E
 /** The declared type of env key `K` (`unknown` for an undeclared key). */
 export type EnvValue<K> = K extends keyof EnvTypes ? EnvTypes[K] : unknown;
 
-/** A `local` patch: any record, or once `EnvTypes` is declared, declared keys with their types (or a lazy Program). */
+/** A `local` patch: any record, or once `EnvTypes` is declared, declared keys with their types (or a lazy Program of it). */
 export type EnvPatch = [keyof EnvTypes] extends [never]
   ? Record<string, unknown>
-  : { readonly [K in EnvKey]?: EnvValue<K> | ProgramLikeOf<EnvValue<K>> };
+  : { readonly [K in EnvKey]?: EnvValue<K> | Program<EnvValue<K>, any> };
 
 /**
  * The env value under `key` (a Program value is evaluated lazily, once per run); MissingEnvKeyError if
