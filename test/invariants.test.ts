@@ -1855,7 +1855,7 @@ test("INV-19 each invocation's outcome is delivered exactly once; frames complet
     [
       "delegate then abandon",
       probedHandler(probe, "inner", [Num], function* () {
-        const o = yield* delegate();
+        const o = yield* delegate<number>();
         return o + 1;
       }),
       16,
@@ -1863,7 +1863,7 @@ test("INV-19 each invocation's outcome is delivered exactly once; frames complet
     [
       "delegate then resume",
       probedHandler(probe, "inner", [Num], function* (_e, k) {
-        const o = yield* delegate();
+        const o = yield* delegate<number>();
         return yield* resume(k, o + 1);
       }),
       27,

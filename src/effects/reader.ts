@@ -42,7 +42,7 @@ export type EnvValue<K> = K extends keyof EnvTypes ? EnvTypes[K] : unknown;
 /** A `local` patch: any record, or once `EnvTypes` is declared, declared keys with their types (or a lazy Program of it). */
 export type EnvPatch = [keyof EnvTypes] extends [never]
   ? Record<string, unknown>
-  : { readonly [K in EnvKey]?: EnvValue<K> | Program<EnvValue<K>, any> };
+  : { readonly [K in EnvKey]?: EnvValue<K> | Program<EnvValue<K>> };
 
 /**
  * The env value under `key` (a Program value is evaluated lazily, once per run); MissingEnvKeyError if

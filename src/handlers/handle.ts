@@ -1,7 +1,15 @@
 /** handle(EffectClass, fn): a handler offered only effects of that class (others pass without running it). */
-import type { AnyProgramLike, Continuation, EffectsOf, Handler } from "../protocol.js";
+import type {
+  AnswerOf,
+  AnyEffect,
+  AnyProgramLike,
+  Continuation,
+  EffectsOf,
+  FieldlessEffects,
+  Handler,
+  UntaggedEffectError,
+} from "../protocol.js";
 import { describe, TAKES } from "../protocol.js";
-import type { AnswerOf, AnyEffect, FieldlessEffects, UntaggedEffectError } from "../vm/types.js";
 
 /** A class whose instances are effects. */
 type EffectClass = abstract new (...args: any[]) => AnyEffect;

@@ -14,7 +14,7 @@ import {
 import type { Continuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, registerCallGen } from "./program.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
+import type { AnswerOf, AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
 
@@ -71,9 +71,9 @@ export class Primitive<A = unknown, E = never> {
     // Not Object.freeze()d at run time, by decision: freezing cost ~7% of a transfer on the hot path.
     // Fields are readonly in the types and never written after construction (README, design notes).
   }
-  [Symbol.iterator](): Iterator<Primitive<A, E>, A, any> {
+  [Symbol.iterator](): Iterator<Primitive<A, E>, A, unknown> {
     if (siteState.on !== 0) captureSite();
-    return new Once<Primitive<A, E>, A>(this) as Iterator<Primitive<A, E>, A, any>;
+    return new Once<Primitive<A, E>, A>(this) as Iterator<Primitive<A, E>, A, unknown>;
   }
   toString(): string {
     return `${OP_NAMES[this.op]}()`;
@@ -110,7 +110,7 @@ function checkHandler(h: unknown, where: string): void {
  * Install handler `h` around `p`; evaluates to p's result, or the first invocation's outcome.
  * Row: p's effects minus those `h` handles, plus those `h` performs.
  */
-export function withHandler<P extends AnyProgramLike, H = any, Em = never>(
+export function withHandler<P extends AnyProgramLike, H = unknown, Em = never>(
   h: Handler<H, Em>,
   p: P,
 ): Primitive<ResultOf<P>, Exclude<EffectsOf<P>, H> | Em> {
@@ -151,7 +151,7 @@ export function transferWith(k: Continuation, p: ProgramLikeOf<unknown>): Primit
 }
 
 /** Resume `k` by throwing `e` at its perform site; evaluates to k's final outcome. */
-export function discontinue<R>(k: Continuation<any, R>, e: unknown): Primitive<R> {
+export function discontinue<R>(k: Continuation<unknown, R>, e: unknown): Primitive<R> {
   checkK(k, "discontinue");
   return new Primitive(OP_DISCONTINUE, k, e);
 }
@@ -164,8 +164,13 @@ export function pass(effect?: unknown): Primitive<never> {
   return new Primitive(OP_PASS, effect, undefined);
 }
 
-/** Perform the effect (or a substitute) from the handler's position; non-terminal (handler only). */
-export function delegate<A = any>(effect?: unknown): Primitive<A> {
+/**
+ * Perform the effect (or a substitute) from the handler's position; non-terminal (handler only).
+ * Evaluates to the answer of the effect (of the substitute's type; `unknown` for the current effect).
+ */
+export function delegate<E extends AnyEffect>(effect: E): Primitive<AnswerOf<E>>;
+export function delegate<A = unknown>(): Primitive<A>;
+export function delegate(effect?: unknown): Primitive<unknown> {
   if (effect !== undefined && brandOf(effect) !== 1) {
     throw new TypeError(`delegate expects an Effect or nothing, got ${describe(effect)}`);
   }

@@ -40,9 +40,9 @@ export class Program<A = unknown, E = AnyEffect> {
   }
 
   /** Yields the program itself once (the VM calls it) and returns its result. */
-  [Symbol.iterator](): Iterator<Program<A, E>, A, any> {
+  [Symbol.iterator](): Iterator<Program<A, E>, A, unknown> {
     if (siteState.on !== 0) captureSite();
-    return new Once<Program<A, E>, A>(this) as Iterator<Program<A, E>, A, any>;
+    return new Once<Program<A, E>, A>(this) as Iterator<Program<A, E>, A, unknown>;
   }
 
   /** A program that runs this one and returns `f(result)`. */
@@ -65,7 +65,7 @@ export class Program<A = unknown, E = AnyEffect> {
 Object.defineProperty(Program.prototype, BRAND, { value: B_PROGRAM });
 
 /** Anything iterable with `yield*` that produces an `A`: Program, Effect or Primitive. */
-export type ProgramLikeOf<A> = { [Symbol.iterator](): Iterator<unknown, A, any> };
+export type ProgramLikeOf<A> = { [Symbol.iterator](): Iterator<unknown, A, unknown> };
 
 /** The generator function form accepted by `fn` and `program`. */
 export type GenFn<Args extends unknown[], R> = (...args: Args) => Generator<unknown, R, any>;
