@@ -7,6 +7,7 @@
 import {
   type Continuation,
   createContinuation,
+  delegate,
   Effect,
   fn,
   get,
@@ -110,6 +111,11 @@ handle(Coin, function* (_effect, k) {
   const outcome = yield* resume(k, true);
   expectType<Equal<typeof outcome, unknown>>(); // the handled body is not known to handle()
   return outcome;
+});
+handle(FetchUser, function* (effect, k) {
+  const user = yield* delegate(new FetchUser(effect.id)); // delegate evaluates to the effect's answer
+  expectType<Equal<typeof user, User>>();
+  return yield* resume(k, user);
 });
 // where the body is known, resume evaluates to its result type
 const known = program(function* () {
