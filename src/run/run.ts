@@ -190,9 +190,9 @@ function attachTrace(error: unknown, report: string): void {
  * Run `program` synchronously to the end. Errors during the run become an Err result.
  * Compile-time: every effect the program may perform must be taken by one of `handlers` (API §7).
  * Two signatures told apart by arity, so a failed check reports one error, never an overload list:
- * without options, the program itself carries the check; with options, the options object does
- * (checked after the handler list is inferred, so handlers written inline, such as
- * `handle(C, function* (e, k) {...})`, are inferred before the check).
+ * without options, the program itself carries the check; with options, the options object does.
+ * A list holding an inline `handle(C, ...)` call cannot be inferred by TypeScript; the error then
+ * says so (HandlersNotInferredError) and names the fix (docs/types.md).
  */
 export function run<P extends Runnable>(program: P & Covered<P, []>): RunResult<RunValue<P>>;
 export function run<P extends Runnable, const Hs extends readonly AnyHandlerFn[]>(
