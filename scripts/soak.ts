@@ -90,7 +90,9 @@ phase(`1. ${STATE_EFFECTS.toLocaleString("en")} state effects (get/put/modify un
 
 // 2. 1M effects through a custom generator handler ------------------------------------------------
 
-class Tick extends Effect<number> {}
+class Tick extends Effect<number> {
+  declare readonly _tag: "Tick";
+}
 const CUSTOM_EFFECTS = 1_000_000;
 phase(`2. ${CUSTOM_EFFECTS.toLocaleString("en")} effects through a custom transfer handler`, (checkpoint) => {
   let count = 0;

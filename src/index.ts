@@ -46,6 +46,8 @@ export { handle } from "./handlers/handle.js";
 // §4 Standard effects and handlers
 export { Get, get, Modify, modify, Put, put } from "./effects/state.js";
 export { Ask, ask, Local, local } from "./effects/reader.js";
+// typed env keys (issue 11): augment EnvTypes to type ask(key)
+export type { EnvKey, EnvPatch, EnvTypes, EnvValue } from "./effects/reader.js";
 export { Listen, type Listened, listen, Tell, tell } from "./effects/writer.js";
 export { Err, Ok, type Result, safe } from "./effects/safe.js";
 export { state } from "./handlers/state.js";

@@ -36,7 +36,16 @@ export {
   withHandler,
 } from "./vm/primitives.js";
 export { boundary, fn, hidden, Program, type ProgramLikeOf, program, pure } from "./vm/program.js";
-export type { AnyEffect, AnyProgramLike, EffectsOf, IsOpen, ResultOf } from "./vm/types.js";
+export type {
+  AnswerOf,
+  AnyEffect,
+  AnyProgramLike,
+  EffectsOf,
+  FieldlessEffects,
+  IsOpen,
+  ResultOf,
+  UntaggedEffectError,
+} from "./vm/types.js";
 export { Env, perRun, type RunContext, type TaskContext } from "./run/context.js";
 // Concurrency (SEMANTICS §9–§10): what a replacement scheduler or clock needs beyond the effects —
 // the SCHEDULER marker, handle construction/recognition, and the idle-source protocol.

@@ -73,7 +73,6 @@ test("F3 UnhandledEffectError.handlers lists the visible handlers, innermost fir
   const W = writer;
   expectOk(
     run(
-      // @ts-expect-error -- deliberately unhandled effect: a compile error by design (API §7); this tests the run-time outcome
       P(function* () {
         try {
           yield* new Num(1);
@@ -82,6 +81,7 @@ test("F3 UnhandledEffectError.handlers lists the visible handlers, innermost fir
         }
         return "not thrown";
       }),
+      // @ts-expect-error -- deliberately unhandled effect: a compile error by design (API §7); this tests the run-time outcome
       { handlers: [S, W] },
     ),
     [2, true, true],

@@ -42,7 +42,7 @@ test("B1 resume then return the body's result → Ok(42)", () => {
 
 test("B2 deep handler: post-processing applies per effect (18)", () => {
   const h = H(Num)(function* (_e, k) {
-    const r = yield* resume(k, 1);
+    const r = (yield* resume(k, 1)) as number;
     return r * 3;
   });
   expectOk(

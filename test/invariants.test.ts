@@ -1280,7 +1280,7 @@ test("INV-12 no microtask runs between run's call and its return", () => {
       seen.push(micro);
       const d = yield* WH(
         H(Num)(function* (_e, k) {
-          return (yield* resume(k, 1)) + 1;
+          return ((yield* resume(k, 1)) as number) + 1;
         }),
         P(function* () {
           let s = 0;
@@ -1613,7 +1613,7 @@ test("INV-17 the env and store option objects are never mutated", () => {
 test("INV-18 code after an inner withHandler always runs", () => {
   // the 18 case (deep)
   const h18 = H(Num)(function* (_e, k) {
-    const r = yield* resume(k, 1);
+    const r = (yield* resume(k, 1)) as number;
     return r * 3;
   });
   const r18 = run(
@@ -1704,7 +1704,7 @@ test("INV-19 each invocation's outcome is delivered exactly once; frames complet
 
   // deep non-tail handler: invocation 2's outcome goes to invocation 1's resume, once each
   const h = probedHandler(probe, "h", [Num], function* (_e, k) {
-    const r = yield* resume(k, 1);
+    const r = (yield* resume(k, 1)) as number;
     delivered.push(`resume → ${r}`);
     return r * 3;
   });
@@ -1841,7 +1841,7 @@ test("INV-19 each invocation's outcome is delivered exactly once; frames complet
     return x * 2;
   });
   const outer = probedHandler(probe, "outer", [Num], function* (_e, k) {
-    const u = yield* resume(k, 10);
+    const u = (yield* resume(k, 10)) as number;
     return u + 5;
   });
   const inners: Array<[string, Handler, number]> = [
@@ -1855,7 +1855,7 @@ test("INV-19 each invocation's outcome is delivered exactly once; frames complet
     [
       "delegate then abandon",
       probedHandler(probe, "inner", [Num], function* () {
-        const o = yield* delegate();
+        const o = yield* delegate<number>();
         return o + 1;
       }),
       16,
@@ -1863,7 +1863,7 @@ test("INV-19 each invocation's outcome is delivered exactly once; frames complet
     [
       "delegate then resume",
       probedHandler(probe, "inner", [Num], function* (_e, k) {
-        const o = yield* delegate();
+        const o = yield* delegate<number>();
         return yield* resume(k, o + 1);
       }),
       27,

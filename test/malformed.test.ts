@@ -27,9 +27,13 @@ const MAX_HANGS = 12;
 class Sentinel extends Error {}
 const S = (m: string) => new Sentinel(m);
 
-class A extends d.Effect<unknown> {}
+class A extends d.Effect<unknown> {
+  declare readonly _tag: "A";
+}
 /** an effect no handler of these cases takes (every case handler takes A only, so nothing loops) */
-class Z extends d.Effect<unknown> {}
+class Z extends d.Effect<unknown> {
+  declare readonly _tag: "Z";
+}
 const onlyA = <F extends object>(f: F): F & { handles: (e: unknown) => boolean } =>
   Object.assign(f, { handles: (e: unknown) => e instanceof A });
 

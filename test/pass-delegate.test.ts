@@ -23,7 +23,7 @@ const user = P(function* () {
   return x * 2;
 });
 const outer = H(Num)(function* (_e, k) {
-  const u = yield* resume(k, 10);
+  const u = (yield* resume(k, 10)) as number;
   return u + 5;
 });
 
@@ -36,7 +36,7 @@ test("C1 pass: the outer handler takes the effect with a k spanning the inner pr
 
 test("C2 delegate then abandon: inner's k is finalized, 11 is outer's body result → Ok(16)", () => {
   const inner = H(Num)(function* () {
-    const o = yield* delegate();
+    const o = yield* delegate<number>();
     return o + 1;
   });
   expectOk(run(WH(outer, WH(inner, user))), 16);
@@ -44,7 +44,7 @@ test("C2 delegate then abandon: inner's k is finalized, 11 is outer's body resul
 
 test("C3 delegate then resume → Ok(27)", () => {
   const inner = H(Num)(function* (_e, k) {
-    const o = yield* delegate();
+    const o = yield* delegate<number>();
     return yield* resume(k, o + 1);
   });
   expectOk(run(WH(outer, WH(inner, user))), 27);

@@ -247,8 +247,12 @@ const readerLoop: Workload = {
 // ---------------------------------------------------------------------------------------------
 // user handlers: n Tick effects answered by a user generator handler (resume / transfer)
 
-export class Tick extends Effect<number> {}
-class Other extends Effect<number> {}
+export class Tick extends Effect<number> {
+  declare readonly _tag: "Tick";
+}
+class Other extends Effect<number> {
+  declare readonly _tag: "Other";
+}
 
 const resumeHandler: Handler = handle(Tick, function* tickResume(_e, k) {
   return yield* resume(k, 1);

@@ -18,9 +18,9 @@ export abstract class Effect<A = unknown> {
   declare protected readonly __effect: true;
 
   /** Yields the effect itself once and returns what it is resumed with. */
-  [Symbol.iterator](): Iterator<this, A, any> {
+  [Symbol.iterator](): Iterator<this, A, unknown> {
     if (siteState.on !== 0) captureSite();
-    return new Once<this, A>(this) as Iterator<this, A, any>;
+    return new Once<this, A>(this) as Iterator<this, A, unknown>;
   }
 }
 Object.defineProperty(Effect.prototype, BRAND, { value: B_EFFECT });

@@ -1,7 +1,7 @@
 /** Reader effects (SEMANTICS §7.4): Ask, Local. */
 import { describe } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
-import type { ProgramLikeOf } from "../vm/program.js";
+import type { Program, ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 
@@ -23,14 +23,39 @@ export class Local<T = unknown, R = never> extends Effect<T> {
   }
 }
 
-/** The env value under `key` (a Program value is evaluated lazily, once per run); MissingEnvKeyError if absent. */
-export function ask<T = unknown>(key: string): Ask<T> {
+/**
+ * Typed env keys, opt-in. Declare the keys of your env by module augmentation:
+ *
+ *   declare module "doeff" { interface EnvTypes { "db.url": string; retries: number } }
+ *
+ * Then `ask("db.url")` is an `Ask<string>` and a key not declared is a compile error. Without a
+ * declaration any string key is accepted and `ask<T>(key)` is typed by its type argument.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: an empty interface is the point (users augment it)
+export interface EnvTypes {}
+
+/** The keys `ask` accepts: every string, or once `EnvTypes` is declared, its keys. */
+export type EnvKey = [keyof EnvTypes] extends [never] ? string : Extract<keyof EnvTypes, string>;
+/** The declared type of env key `K` (`unknown` for an undeclared key). */
+export type EnvValue<K> = K extends keyof EnvTypes ? EnvTypes[K] : unknown;
+
+/** A `local` patch: any record, or once `EnvTypes` is declared, declared keys with their types (or a lazy Program of it). */
+export type EnvPatch = [keyof EnvTypes] extends [never]
+  ? Record<string, unknown>
+  : { readonly [K in EnvKey]?: EnvValue<K> | Program<EnvValue<K>> };
+
+/**
+ * The env value under `key` (a Program value is evaluated lazily, once per run); MissingEnvKeyError if
+ * absent. Typed by `EnvTypes` when declared, else by the type argument: `ask<number>("n")`.
+ */
+export function ask<T = never, K extends EnvKey = EnvKey>(key: K): Ask<[T] extends [never] ? EnvValue<K> : T>;
+export function ask(key: string): Ask<unknown> {
   if (typeof key !== "string") throw new TypeError(`ask expects a string key, got ${describe(key)}`);
-  return new Ask<T>(key);
+  return new Ask(key);
 }
 /** Run `program` with the env overlaid by `patch`. */
 export function local<P extends AnyProgramLike>(
-  patch: Record<string, unknown>,
+  patch: EnvPatch,
   program: P,
 ): Local<ResultOf<P>, EffectsOf<P>> {
   if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {

@@ -1,14 +1,34 @@
 /** handle(EffectClass, fn): a handler offered only effects of that class (others pass without running it). */
-import type { AnyProgramLike, Continuation, EffectsOf, Handler } from "../protocol.js";
+import type {
+  AnswerOf,
+  AnyEffect,
+  AnyProgramLike,
+  Continuation,
+  EffectsOf,
+  FieldlessEffects,
+  Handler,
+  UntaggedEffectError,
+} from "../protocol.js";
 import { describe, TAKES } from "../protocol.js";
+
+/** A class whose instances are effects. */
+type EffectClass = abstract new (...args: any[]) => AnyEffect;
+
+/** `unknown` for a class TypeScript can tell apart from other effects; an error naming it otherwise. */
+type Distinguishable<E> = [FieldlessEffects<E>] extends [never] ? unknown : UntaggedEffectError<E>;
 
 /**
  * Typed: the handler takes `InstanceType<C>` (subtracted from a body's row by withHandler) and
- * performs what its generator yields (added to the row).
+ * performs what its generator yields (added to the row). `k` answers the class's answer type, so
+ * `resume`/`transfer`/`transferWith` check the value; the body's result is not known here, so
+ * `resume(k, v)` evaluates to `unknown`.
  */
-export function handle<C extends abstract new (...args: any[]) => object, Y = never>(
-  effectClass: C,
-  f: (effect: InstanceType<C>, k: Continuation) => Generator<Y, unknown, any> | AnyProgramLike,
+export function handle<C extends EffectClass, Y = never>(
+  effectClass: C & NoInfer<Distinguishable<InstanceType<C>>>,
+  f: (
+    effect: InstanceType<C>,
+    k: Continuation<AnswerOf<InstanceType<C>>, unknown>,
+  ) => Generator<Y, unknown, unknown> | AnyProgramLike,
 ): Handler<InstanceType<C>, EffectsOf<Y>> {
   if (!isClass(effectClass)) {
     throw new TypeError(
@@ -17,10 +37,8 @@ export function handle<C extends abstract new (...args: any[]) => object, Y = ne
   }
   if (typeof f !== "function")
     throw new TypeError(`handle expects a handler function second, got ${describe(f)}`);
-  const h = ((effect: InstanceType<C>, k: Continuation) => f(effect, k)) as Handler<
-    InstanceType<C>,
-    EffectsOf<Y>
-  >;
+  const h = ((effect: InstanceType<C>, k: Continuation<AnswerOf<InstanceType<C>>, unknown>) =>
+    f(effect, k)) as Handler<InstanceType<C>, EffectsOf<Y>>;
   Object.defineProperty(h, "name", { value: f.name || `handle(${effectClass.name})` });
   h.handles = (e) => e instanceof effectClass;
   h[TAKES] = effectClass; // class-based: the VM may skip it in O(1) for other classes

@@ -128,7 +128,7 @@ function* waitGen(record: Inflight): Generator<unknown, unknown, unknown> {
   return yield* wait(record.promise.future);
 }
 
-export const reader: Handler<Ask<any> | Local<any, any>> = function* reader(effect, k) {
+export const reader: Handler<Ask<unknown> | Local<unknown, unknown>> = function* reader(effect, k) {
   const ctx = yield* getRunContext();
   if (effect instanceof Local) {
     return yield* transferWith(k, hidden(localGen, ctx, effect.patch, effect.program));

@@ -29,7 +29,7 @@ function tellAnswer(effect: Tell | Listen, ctx: RunContext): unknown {
   return DEFER;
 }
 
-export const writer: Handler<Tell | Listen<any, any>> = function* writer(effect, k) {
+export const writer: Handler<Tell | Listen<unknown, unknown>> = function* writer(effect, k) {
   const ctx = yield* getRunContext();
   if (effect instanceof Tell) return yield* transfer(k, tellAnswer(effect, ctx));
   // listen runs at the perform site, so its body sees exactly the perform site's handlers

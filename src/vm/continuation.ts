@@ -9,7 +9,7 @@ import type { Segment } from "./segment.js";
 
 const TOKEN = Symbol("doeff.continuation");
 
-export class Continuation<A = any, R = any> {
+export class Continuation<A = unknown, R = unknown> {
   declare readonly __types?: [A, R];
   /** @internal top segment (perform site), or null for an unstarted continuation */
   top: Segment | null;

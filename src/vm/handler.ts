@@ -14,8 +14,8 @@ type HandlerCall<H> = {
 
 /** What a handler function may return: a generator (the usual `function*`) or a ProgramLike. */
 export type HandlerResult =
-  | Generator<unknown, unknown, any>
-  | { [Symbol.iterator](): Iterator<unknown, unknown, any> };
+  | Generator<unknown, unknown, unknown>
+  | { [Symbol.iterator](): Iterator<unknown, unknown, unknown> };
 
 /**
  * A handler taking effects `H` (API §7: withHandler subtracts them from the body's row) and itself

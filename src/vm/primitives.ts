@@ -14,7 +14,7 @@ import {
 import type { Continuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, registerCallGen } from "./program.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
+import type { AnswerOf, AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
 
@@ -71,9 +71,9 @@ export class Primitive<A = unknown, E = never> {
     // Not Object.freeze()d at run time, by decision: freezing cost ~7% of a transfer on the hot path.
     // Fields are readonly in the types and never written after construction (README, design notes).
   }
-  [Symbol.iterator](): Iterator<Primitive<A, E>, A, any> {
+  [Symbol.iterator](): Iterator<Primitive<A, E>, A, unknown> {
     if (siteState.on !== 0) captureSite();
-    return new Once<Primitive<A, E>, A>(this) as Iterator<Primitive<A, E>, A, any>;
+    return new Once<Primitive<A, E>, A>(this) as Iterator<Primitive<A, E>, A, unknown>;
   }
   toString(): string {
     return `${OP_NAMES[this.op]}()`;
@@ -110,7 +110,7 @@ function checkHandler(h: unknown, where: string): void {
  * Install handler `h` around `p`; evaluates to p's result, or the first invocation's outcome.
  * Row: p's effects minus those `h` handles, plus those `h` performs.
  */
-export function withHandler<P extends AnyProgramLike, H = any, Em = never>(
+export function withHandler<P extends AnyProgramLike, H = unknown, Em = never>(
   h: Handler<H, Em>,
   p: P,
 ): Primitive<ResultOf<P>, Exclude<EffectsOf<P>, H> | Em> {
@@ -119,27 +119,39 @@ export function withHandler<P extends AnyProgramLike, H = any, Em = never>(
   return new Primitive(OP_WITH_HANDLER, h, p);
 }
 
-/** Resume `k` with `v`; evaluates to k's final outcome (non-tail). */
-export function resume<R = any>(k: Continuation<any, R>, v?: unknown): Primitive<R> {
+/**
+ * The value argument of resume/transfer for a continuation answering `A`: required, unless
+ * `undefined` is a valid answer (`Effect<void>`, `Effect<undefined>`, `Effect<unknown>`).
+ */
+export type AnswerArg<A> = [undefined] extends [A] ? [value?: A] : [value: A];
+
+/**
+ * Resume `k` with `v`; evaluates to k's final outcome (non-tail). `v` must be of k's answer type; the
+ * result is the handled body's result type where it is known (`unknown` in `handle(C, f)`).
+ */
+export function resume<A, R>(k: Continuation<A, R>, ...v: AnswerArg<NoInfer<A>>): Primitive<R>;
+export function resume(k: Continuation, v?: unknown): Primitive<unknown> {
   checkK(k, "resume");
   return new Primitive(OP_RESUME, k, v);
 }
 
 /** Tail-resume `k` with `v` (handler only): the invocation ends and k's outcome goes to its awaiter. */
-export function transfer<R = any>(k: Continuation<any, R>, v?: unknown): Primitive<never> {
+export function transfer<A>(k: Continuation<A, unknown>, ...v: AnswerArg<NoInfer<A>>): Primitive<never>;
+export function transfer(k: Continuation, v?: unknown): Primitive<never> {
   checkK(k, "transfer");
   return new Primitive(OP_TRANSFER, k, v);
 }
 
 /** As transfer, but runs `p` at k's perform site instead of delivering a value (handler only). */
-export function transferWith(k: Continuation, p: AnyProgramLike | ProgramLikeOf<unknown>): Primitive<never> {
+export function transferWith<A>(k: Continuation<A, unknown>, p: ProgramLikeOf<NoInfer<A>>): Primitive<never>;
+export function transferWith(k: Continuation, p: ProgramLikeOf<unknown>): Primitive<never> {
   checkK(k, "transferWith");
   checkProgramLike(p, "transferWith");
   return new Primitive(OP_TRANSFER_WITH, k, p);
 }
 
 /** Resume `k` by throwing `e` at its perform site; evaluates to k's final outcome. */
-export function discontinue<R = any>(k: Continuation<any, R>, e: unknown): Primitive<R> {
+export function discontinue<R>(k: Continuation<unknown, R>, e: unknown): Primitive<R> {
   checkK(k, "discontinue");
   return new Primitive(OP_DISCONTINUE, k, e);
 }
@@ -152,8 +164,13 @@ export function pass(effect?: unknown): Primitive<never> {
   return new Primitive(OP_PASS, effect, undefined);
 }
 
-/** Perform the effect (or a substitute) from the handler's position; non-terminal (handler only). */
-export function delegate<A = any>(effect?: unknown): Primitive<A> {
+/**
+ * Perform the effect (or a substitute) from the handler's position; non-terminal (handler only).
+ * Evaluates to the answer of the effect (of the substitute's type; `unknown` for the current effect).
+ */
+export function delegate<E extends AnyEffect>(effect: E): Primitive<AnswerOf<E>>;
+export function delegate<A = unknown>(): Primitive<A>;
+export function delegate(effect?: unknown): Primitive<unknown> {
   if (effect !== undefined && brandOf(effect) !== 1) {
     throw new TypeError(`delegate expects an Effect or nothing, got ${describe(effect)}`);
   }
@@ -191,7 +208,8 @@ export function createContinuation<P extends AnyProgramLike>(
 }
 
 /** Identical to resume. */
-export function resumeContinuation<R = any>(k: Continuation<any, R>, v?: unknown): Primitive<R> {
+export function resumeContinuation<A, R>(k: Continuation<A, R>, ...v: AnswerArg<NoInfer<A>>): Primitive<R>;
+export function resumeContinuation(k: Continuation, v?: unknown): Primitive<unknown> {
   checkK(k, "resumeContinuation");
   return new Primitive(OP_RESUME_CONTINUATION, k, v);
 }

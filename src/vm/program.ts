@@ -40,9 +40,9 @@ export class Program<A = unknown, E = AnyEffect> {
   }
 
   /** Yields the program itself once (the VM calls it) and returns its result. */
-  [Symbol.iterator](): Iterator<Program<A, E>, A, any> {
+  [Symbol.iterator](): Iterator<Program<A, E>, A, unknown> {
     if (siteState.on !== 0) captureSite();
-    return new Once<Program<A, E>, A>(this) as Iterator<Program<A, E>, A, any>;
+    return new Once<Program<A, E>, A>(this) as Iterator<Program<A, E>, A, unknown>;
   }
 
   /** A program that runs this one and returns `f(result)`. */
@@ -65,7 +65,7 @@ export class Program<A = unknown, E = AnyEffect> {
 Object.defineProperty(Program.prototype, BRAND, { value: B_PROGRAM });
 
 /** Anything iterable with `yield*` that produces an `A`: Program, Effect or Primitive. */
-export type ProgramLikeOf<A> = { [Symbol.iterator](): Iterator<unknown, A, any> };
+export type ProgramLikeOf<A> = { [Symbol.iterator](): Iterator<unknown, A, unknown> };
 
 /** The generator function form accepted by `fn` and `program`. */
 export type GenFn<Args extends unknown[], R> = (...args: Args) => Generator<unknown, R, any>;
@@ -103,10 +103,11 @@ function installRecursionTrap(g: Function, name: string): void {
 
 /**
  * `fn(function* name(...) { ... })` → `(...args) => Program`, named `name`. Parameter types are kept;
- * the row is inferred from what the generator yields.
+ * the row is inferred from what the generator yields. The generator's next type is `unknown`, so a
+ * bare `yield x` (a forgotten `*`) evaluates to `unknown` and its use is a compile error.
  */
 export function fn<Args extends unknown[], Y, R>(
-  g: (...args: Args) => Generator<Y, R, any>,
+  g: (...args: Args) => Generator<Y, R, unknown>,
 ): (...args: Args) => Program<R, EffectsOf<Y>> {
   if (typeof g !== "function") {
     throw new TypeError(`fn expects a generator function (function* name() { ... }), got ${describe(g)}`);
@@ -119,7 +120,7 @@ export function fn<Args extends unknown[], Y, R>(
 }
 
 /** `program(g)` = `fn(g)()`: a zero-argument program, built once, runnable many times. */
-export function program<Y, R>(g: () => Generator<Y, R, any>): Program<R, EffectsOf<Y>> {
+export function program<Y, R>(g: () => Generator<Y, R, unknown>): Program<R, EffectsOf<Y>> {
   return fn(g)();
 }
 

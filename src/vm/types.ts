@@ -3,30 +3,41 @@
  * perform, inferred from what its generator yields: effects themselves, and the rows of the programs
  * and primitives it calls. Handlers subtract what they handle (and add what they perform).
  *
- * Type-level only; nothing here exists at run time.
+ * Type-level only; nothing here exists at run time. Everything here must hold in a consumer's own
+ * tsconfig (plain `strict`, with or without `exactOptionalPropertyTypes`): phantom fields are
+ * optional, so a type read from one may carry `| undefined`, which is removed before it enters a row.
  */
 import type { Effect } from "../effects/effect.js";
 import type { Primitive } from "./primitives.js";
 import type { Program, ProgramLikeOf } from "./program.js";
 
-/** Any effect. A row that contains it is *open*: run() checks nothing for it (the escape hatch). */
+/**
+ * Any effect. A row that contains it is *open*: run() checks nothing for it (the escape hatch; a
+ * `Program<A>` annotation has this row).
+ */
 export type AnyEffect = Effect<any>;
 
 /** The effects carried by one yielded value. */
 export type EffectsOf<Y> = unknown extends Y ? AnyEffect : KnownEffectsOf<Y>;
 type KnownEffectsOf<Y> =
   Y extends Program<any, infer E>
-    ? E
+    ? Defined<E>
     : Y extends Primitive<any, infer E>
-      ? E
+      ? Defined<E>
       : Y extends Effect<any>
         ? Y | InnerRow<Y>
         : Y extends ProgramLikeOf<any>
           ? AnyEffect // a structurally typed iterable: its row is unknown, so open
           : never;
 
+/** A row read from an optional phantom field, without the `undefined` that plain `strict` adds. */
+type Defined<R> = Exclude<R, undefined>;
+
 /** Effects that run a program at their perform site (local, listen, …) carry its row in `__row`. */
-type InnerRow<Y> = Y extends { readonly __row?: infer R } ? (unknown extends R ? never : R) : never;
+type InnerRow<Y> = Y extends { readonly __row?: infer R } ? (unknown extends R ? never : Defined<R>) : never;
+
+/** The answer type of an effect (what `yield*` on it evaluates to; what a handler resumes it with). */
+export type AnswerOf<E> = E extends Effect<infer A> ? A : unknown;
 
 /** What `yield*` on a ProgramLike evaluates to. */
 export type ResultOf<P> =
@@ -43,5 +54,35 @@ export type ResultOf<P> =
 /** Program | Effect | Primitive, any row (or a structurally typed ProgramLikeOf, whose row is open). */
 export type AnyProgramLike = Program<any, any> | Primitive<any, any> | Effect<any> | ProgramLikeOf<any>;
 
-/** Is `E` open (does it admit any effect)? */
-export type IsOpen<E> = 0 extends 1 & E ? true : [AnyEffect] extends [E] ? true : false;
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/** The members of `Effect` itself: an effect type with no other public member has no fields. */
+type BaseKeys = keyof Effect<unknown>;
+type HasNoFields<E> = [Exclude<keyof E, BaseKeys>] extends [never] ? true : false;
+/** Is `E` the open effect itself (`Effect<any>`: no fields, answer `any`)? Distributes over a row. */
+type IsOpenMember<E> = E extends AnyEffect
+  ? HasNoFields<E> extends true
+    ? IsAny<AnswerOf<E>>
+    : false
+  : false;
+
+/** Is the row `E` open (`any`, `unknown`, or containing `Effect<any>`)? */
+export type IsOpen<E> = unknown extends E ? true : true extends IsOpenMember<E> ? true : false;
+
+/**
+ * The members of row `E` that are field-less effect classes other than the open `Effect<any>`
+ * (e.g. `class Name extends Effect<string> {}`). TypeScript compares classes by shape, so such a
+ * class is indistinguishable from every other effect with the same answer type: checking it would be
+ * a silent hole, so run() and handle() reject it and ask for a `_tag` instead.
+ */
+export type FieldlessEffects<E> = E extends AnyEffect
+  ? HasNoFields<E> extends true
+    ? IsAny<AnswerOf<E>> extends true
+      ? never
+      : E
+    : never
+  : never;
+
+/** The compile error for a field-less effect class; the message says how to fix it. */
+export interface UntaggedEffectError<E> {
+  readonly 'doeff: these effect classes have no fields, so TypeScript cannot tell them apart; add `declare readonly _tag: "Name"` to each class': E;
+}

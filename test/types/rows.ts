@@ -160,7 +160,7 @@ expectType<Equal<typeof writerDone, Program<Listened<number>, Roll>>>();
 // the handler argument of handle() is typed by the class
 handle(Roll, function* (effect, k) {
   expectType<Equal<typeof effect, Roll>>();
-  expectType<Equal<typeof k, Continuation<any, any>>>();
+  expectType<Equal<typeof k, Continuation<number, unknown>>>();
   return yield* resume(k, effect.sides);
 });
 
@@ -222,10 +222,11 @@ run(caller, { handlers: dynamicHandlers }); // a dynamic list is not checked
 const openProgram: Program<number> = caller; // the default row is open
 run(openProgram);
 class Anything extends Effect<unknown> {}
-const openRow = program(function* () {
-  return yield* new Anything(); // a field-less effect is structurally the open Effect
+const fieldless = program(function* () {
+  return yield* new Anything(); // a field-less effect class cannot be told apart from others
 });
-run(openRow);
+// @ts-expect-error -- so run() rejects it and asks for a `_tag` (UntaggedEffectError) instead of a silent hole
+run(fieldless);
 
 // ── 7. primitives and constructors reject bad arguments at compile time ─────────────────────
 // @ts-expect-error -- keys are strings

@@ -1,0 +1,307 @@
+/**
+ * The type tests (test/types/) under the CONSUMER's tsconfig, not this repository's: the package is
+ * packed, installed into a scratch project, and every file of test/types/ (imports rewritten to
+ * "doeff") is type-checked with `skipLibCheck: false` under a matrix of configurations — plain
+ * `strict` with NodeNext and with Bundler resolution, `exactOptionalPropertyTypes`, and the oldest
+ * supported (5.4) and newest (7.x, the native port) TypeScript, installed as aliased devDependencies
+ * so no network is needed. Each `@ts-expect-error` must fail, so a clean `tsc` run checks them all.
+ * The text of the key compile errors is checked too, and TypeScript 5.3 must fail loudly.
+ *
+ * Files in test/types/isolated/ (module augmentation, global to a compilation) are each checked as a
+ * program of their own. Configurations run two at a time (the machine is shared).
+ */
+import assert from "node:assert/strict";
+import { execFile, execFileSync } from "node:child_process";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+const root = new URL("..", import.meta.url).pathname;
+const TYPES = join(root, "test/types");
+const ISOLATED = join(TYPES, "isolated");
+
+/** The compilers: each an npm alias in devDependencies (see package.json). */
+const TSC = {
+  "5.3": join(root, "node_modules/typescript-5.3/bin/tsc"),
+  "5.4": join(root, "node_modules/typescript-5.4/bin/tsc"),
+  "5.9": join(root, "node_modules/typescript/bin/tsc"),
+  "7": join(root, "node_modules/typescript-7/bin/tsc"),
+} as const;
+type Version = keyof typeof TSC;
+
+const BASE = {
+  strict: true,
+  target: "ES2022",
+  lib: ["ES2022"],
+  noEmit: true,
+  skipLibCheck: false,
+  types: [] as string[],
+};
+const NODENEXT = { module: "NodeNext", moduleResolution: "NodeNext" };
+const BUNDLER = { module: "ESNext", moduleResolution: "Bundler" };
+const EXACT = { exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true };
+
+interface Config {
+  readonly name: string;
+  readonly tsc: Version;
+  readonly options: Record<string, unknown>;
+}
+const CONFIGS: readonly Config[] = [
+  { name: "TS 5.9, strict, NodeNext", tsc: "5.9", options: NODENEXT },
+  { name: "TS 5.9, strict, Bundler", tsc: "5.9", options: BUNDLER },
+  {
+    name: "TS 5.9, strict + exactOptionalPropertyTypes, NodeNext",
+    tsc: "5.9",
+    options: { ...NODENEXT, ...EXACT },
+  },
+  { name: "TS 5.4 (oldest supported), strict, NodeNext", tsc: "5.4", options: NODENEXT },
+  { name: "TS 7 (newest), strict, NodeNext", tsc: "7", options: NODENEXT },
+  {
+    name: "TS 7 (newest), strict + exactOptionalPropertyTypes, Bundler",
+    tsc: "7",
+    options: { ...BUNDLER, ...EXACT },
+  },
+];
+
+/**
+ * Compile errors whose TEXT users see: each case is one statement after a `// case: id` line and must
+ * give exactly one error there, matching every pattern (on every TypeScript version of the matrix).
+ */
+const FIX = "add a handler for each of these effects to `handlers`";
+const ERROR_CASES: Record<string, readonly RegExp[]> = {
+  "missing-one": [/MissingHandlerError<Log>/, new RegExp(escapeRegExp(FIX))],
+  "missing-one-async": [/MissingHandlerError<Log>/, new RegExp(escapeRegExp(FIX))],
+  "missing-all-no-options": [
+    /MissingHandlerError<(Log \| Get<number>|Get<number> \| Log)>/,
+    new RegExp(escapeRegExp(FIX)),
+  ],
+  "inline-handler": [
+    /HandlersNotInferredError<(Coin \| Get<number>|Get<number> \| Coin)>/,
+    /define that handler as a constant/,
+  ],
+  "fieldless-run": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
+  "fieldless-handle": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
+  "wrong-answer": [/TS2345/, /'string'.*'User'/],
+};
+const ERROR_SOURCE = `import { Effect, get, handle, program, resume, run, runAsync, state } from "doeff";
+interface User { readonly name: string }
+class FetchUser extends Effect<User> { declare readonly _tag: "FetchUser"; }
+class Coin extends Effect<boolean> { declare readonly _tag: "Coin"; }
+class Log extends Effect<void> { declare readonly _tag: "Log"; }
+class Name extends Effect<string> {}
+const logs = program(function* () { yield* new Log(); return yield* get<number>("n"); });
+const flips = program(function* () { const c = yield* new Coin(); return c ? yield* get<number>("n") : 0; });
+const named = program(function* () { return yield* new Name(); });
+// case: missing-one
+run(logs, { handlers: [state] });
+// case: missing-one-async
+void runAsync(logs, { handlers: [state] });
+// case: missing-all-no-options
+run(logs);
+// case: inline-handler
+run(flips, { handlers: [state, handle(Coin, function* (_e, k) { return yield* resume(k, true); })] });
+// case: fieldless-run
+run(named, { handlers: [state] });
+// case: fieldless-handle
+handle(Name, (_e, k) => resume(k, "x"));
+handle(FetchUser, function* (_e, k) {
+  // case: wrong-answer
+  return yield* resume(k, "not a user");
+});
+`;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+interface Diagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly text: string;
+}
+/** `file(line,col): error TSxxxx: message` plus its indented continuation lines (--pretty false). */
+function parseDiagnostics(out: string): Diagnostic[] {
+  const diags: { file: string; line: number; text: string }[] = [];
+  for (const l of out.split("\n")) {
+    const m = /^(.+?)\((\d+),\d+\): (error TS\d+: .*)$/.exec(l);
+    if (m) diags.push({ file: m[1]!.replace(/\\/g, "/"), line: Number(m[2]), text: m[3]! });
+    else if (diags.length > 0 && l.startsWith(" ")) diags[diags.length - 1]!.text += `\n${l}`;
+    else if (l.trim() !== "") diags.push({ file: "?", line: 0, text: l });
+  }
+  return diags;
+}
+
+/** Two compilations at a time: the machine is shared. */
+let running = 0;
+const queue: (() => void)[] = [];
+async function limited<T>(f: () => Promise<T>): Promise<T> {
+  if (running >= 2) await new Promise<void>((r) => queue.push(r));
+  running++;
+  try {
+    return await f();
+  } finally {
+    running--;
+    queue.shift()?.();
+  }
+}
+
+interface Outcome {
+  readonly code: number;
+  readonly out: string;
+}
+function tsc(version: Version, project: string, cwd: string): Promise<Outcome> {
+  return limited(
+    () =>
+      new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          [TSC[version], "-p", project, "--pretty", "false"],
+          { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+          (error, stdout, stderr) => {
+            const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
+            resolve({ code, out: `${stdout}${stderr}` });
+          },
+        );
+      }),
+  );
+}
+
+const work = mkdtempSync(join(tmpdir(), "doeff-types-"));
+const consumer = join(work, "consumer");
+const mainFiles = readdirSync(TYPES).filter((f) => f.endsWith(".ts"));
+const isolatedFiles = readdirSync(ISOLATED).filter((f) => f.endsWith(".ts"));
+const results = new Map<string, Promise<Outcome>>();
+
+/** Test sources import "../../src/index.js"; a consumer imports "doeff". */
+function asConsumer(source: string): string {
+  return source.replace(/(["'])(\.\.\/)+src\/index\.js\1/g, '"doeff"');
+}
+
+function writeProject(name: string, files: readonly string[], options: Record<string, unknown>): string {
+  const file = join(consumer, `tsconfig.${name}.json`);
+  writeFileSync(file, JSON.stringify({ compilerOptions: { ...BASE, ...options }, files }, null, 2));
+  return file;
+}
+
+before(() => {
+  // Build into a scratch copy of the package (./dist is rebuilt by package.test.ts concurrently).
+  const pkg = join(work, "pkg");
+  mkdirSync(pkg);
+  execFileSync(
+    process.execPath,
+    [TSC["5.9"], "-p", "tsconfig.build.json", "--outDir", join(pkg, "dist"), "--declarationMap", "false"],
+    { cwd: root, stdio: "pipe" },
+  );
+  execFileSync(process.execPath, [join(root, "scripts/types-too-old.mjs"), join(pkg, "dist")], {
+    stdio: "pipe",
+  });
+  copyFileSync(join(root, "package.json"), join(pkg, "package.json"));
+  copyFileSync(join(root, "README.md"), join(pkg, "README.md"));
+  execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", work], { cwd: pkg, stdio: "pipe" });
+  const tgz = readdirSync(work).find((f) => f.endsWith(".tgz"));
+  assert.ok(tgz, "npm pack produced a tarball");
+  mkdirSync(join(consumer, "types/isolated"), { recursive: true });
+  writeFileSync(
+    join(consumer, "package.json"),
+    JSON.stringify({ name: "consumer", private: true, type: "module" }),
+  );
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", join(work, tgz)], {
+    cwd: consumer,
+    stdio: "pipe",
+  });
+  for (const f of mainFiles) {
+    writeFileSync(join(consumer, "types", f), asConsumer(readFileSync(join(TYPES, f), "utf8")));
+  }
+  for (const f of isolatedFiles) {
+    writeFileSync(join(consumer, "types/isolated", f), asConsumer(readFileSync(join(ISOLATED, f), "utf8")));
+  }
+  writeFileSync(join(consumer, "error-text.ts"), ERROR_SOURCE);
+  // Start every compilation now (two at a time); each test awaits its own.
+  CONFIGS.forEach((c, i) => {
+    const main = writeProject(
+      `main${i}`,
+      [...mainFiles.map((f) => `types/${f}`), "error-text.ts"],
+      c.options,
+    );
+    results.set(`${c.name}|main`, tsc(c.tsc, main, consumer));
+    isolatedFiles.forEach((f, j) => {
+      const p = writeProject(`iso${i}-${j}`, [`types/isolated/${f}`], c.options);
+      results.set(`${c.name}|${f}`, tsc(c.tsc, p, consumer));
+    });
+  });
+  writeFileSync(
+    join(consumer, "old.ts"),
+    'import { program, run } from "doeff";\nrun(program(function* () { return 1; }));\n',
+  );
+  const old = [
+    ["NodeNext (exports types@<5.4)", NODENEXT, false],
+    ["NodeNext, skipLibCheck", NODENEXT, true],
+    ["node10 resolution (typesVersions)", { module: "ESNext", moduleResolution: "node" }, false],
+  ] as const;
+  old.forEach(([label, options, skipLibCheck], i) => {
+    const p = writeProject(`old${i}`, ["old.ts"], { ...options, skipLibCheck });
+    results.set(`5.3|${label}`, tsc("5.3", p, consumer));
+  });
+});
+
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test("the repository's own tsc is TypeScript 5.9 (aliased compilers must not take over node_modules/.bin/tsc)", () => {
+  const bin = realpathSync(join(root, "node_modules/.bin/tsc"));
+  assert.equal(bin, realpathSync(TSC["5.9"]), "run `npm ci` (npm install of an alias may relink .bin/tsc)");
+});
+
+for (const c of CONFIGS) {
+  test(`types matrix: ${c.name}: test/types/*.ts check, and the error texts name the effects and the fix`, async () => {
+    const { out } = await results.get(`${c.name}|main`)!;
+    const diags = parseDiagnostics(out);
+    const elsewhere = diags.filter((d) => !d.file.endsWith("error-text.ts"));
+    assert.deepEqual(elsewhere, [], `unexpected compile errors under ${c.name}`);
+    const lines = ERROR_SOURCE.split("\n");
+    const seen: string[] = [];
+    for (const [id, patterns] of Object.entries(ERROR_CASES)) {
+      const line = lines.indexOf(lines.find((l) => l.trim() === `// case: ${id}`)!) + 2; // 1-based, next line
+      const here = diags.filter((d) => d.line === line);
+      assert.equal(
+        here.length,
+        1,
+        `case ${id}: exactly one error on line ${line}, got ${JSON.stringify(here)}`,
+      );
+      const text = here[0]!.text;
+      for (const p of patterns) assert.match(text, p, `case ${id}`);
+      assert.doesNotMatch(text, /overload/i, `case ${id}: no overload list`);
+      seen.push(id);
+    }
+    assert.equal(diags.length, seen.length, `no other errors: ${JSON.stringify(diags)}`);
+  });
+  for (const f of isolatedFiles) {
+    test(`types matrix: ${c.name}: isolated/${f} checks on its own`, async () => {
+      const { code, out } = await results.get(`${c.name}|${f}`)!;
+      assert.deepEqual(parseDiagnostics(out), []);
+      assert.equal(code, 0);
+    });
+  }
+}
+
+test("TypeScript 5.3 fails loudly: every resolution mode reports that doeff needs TypeScript 5.4", async () => {
+  for (const label of ["NodeNext (exports types@<5.4)", "node10 resolution (typesVersions)"]) {
+    const { code, out } = await results.get(`5.3|${label}`)!;
+    assert.notEqual(code, 0, label);
+    assert.match(out, /doeff requires TypeScript 5\.4 or newer/, label);
+  }
+  // with skipLibCheck the declaration file is not checked, but every use names the upgrade
+  const { code, out } = await results.get("5.3|NodeNext, skipLibCheck")!;
+  assert.notEqual(code, 0);
+  assert.match(out, /DoeffRequiresTypeScript5_4OrNewer/);
+  assert.doesNotMatch(out, /NoInfer/, "no confusing error from inside doeff's real types");
+});

@@ -1,0 +1,35 @@
+/**
+ * Typed env keys (issue 11, item 7). Module augmentation is global to a compilation, so this file is
+ * checked on its own: test/types-matrix.test.ts compiles each file of test/types/isolated/ as a
+ * separate program, against the installed package (the import below is rewritten to "doeff"). The
+ * repository's own typecheck excludes this directory. Never executed.
+ */
+import { type Ask, ask, local, program, pure, reader, run } from "../../../src/index.js";
+
+declare module "../../../src/index.js" {
+  interface EnvTypes {
+    "db.url": string;
+    retries: number;
+  }
+}
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<_T extends true>(): void {}
+
+const url = ask("db.url");
+expectType<Equal<typeof url, Ask<string>>>();
+const main = program(function* () {
+  const u = yield* ask("db.url");
+  expectType<Equal<typeof u, string>>();
+  const n = yield* ask("retries");
+  expectType<Equal<typeof n, number>>();
+  return yield* local({ retries: 3 }, pure(`${u} x${n}`));
+});
+run(main, { handlers: [reader], env: { "db.url": "postgres://", retries: 1 } });
+
+// @ts-expect-error -- a misspelled key is a compile error once EnvTypes is declared
+ask("db.uri");
+// @ts-expect-error -- a local patch is checked against the declared types
+local({ retries: "three" }, pure(1));
+// @ts-expect-error -- and its keys too
+local({ retry: 3 }, pure(1));
