@@ -129,7 +129,7 @@ test("testing: mock answers with a value or a function; a throw lands at the per
   assert.equal(expectEffects(p, [Roll], { handlers: [m] }).value, -1);
   const five = mock(Roll, 5);
   assert.equal(expectEffects(p, [(e: unknown) => e instanceof Roll], { handlers: [five] }).value, 5);
-  assert.throws(() => mock("Roll" as never, 1), /mock expects an effect class first/);
+  assert.throws(() => mock("Roll" as never, 1 as never), /mock expects an effect class first/);
 });
 
 test("testing: expectEffects reports a missing, extra or different effect", () => {
