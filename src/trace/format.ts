@@ -18,7 +18,9 @@ function libraryDir(): string | null {
     libDir = null;
     try {
       const here = import.meta.url;
-      if (typeof here === "string" && here.startsWith("file:")) {
+      // only where this module is its own file (dist/trace/format.js, src/trace/format.ts): bundled,
+      // import.meta.url names the bundle, whose directory holds the user's code too
+      if (typeof here === "string" && here.startsWith("file:") && /\/trace\/format\.[cm]?[jt]s$/.test(here)) {
         libDir = new URL("../", here).href.replace(/^file:\/\//, "");
       }
     } catch {
