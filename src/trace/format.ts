@@ -4,6 +4,7 @@
  * handlers it visited and their markers; task separators; the error's class and message last.
  * VM-internal frames never appear (library frames are hidden when the chain is recorded).
  */
+import { DoeffError } from "../errors.js";
 import { B_PROGRAM, brandOf, describe } from "../vm/brand.js";
 import type { Entry, Origin } from "./origin.js";
 
@@ -129,7 +130,11 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
     }
   }
   // where user code threw it (the error's own stack), when that is user code
-  const thrownAt = error instanceof Error ? siteOf(error, true) : null;
+  // (bundled, library lines cannot be told from the user's: the library's own errors get no site)
+  const thrownAt =
+    error instanceof Error && !(libraryDir() === null && error instanceof DoeffError)
+      ? siteOf(error, true)
+      : null;
   if (thrownAt !== null) lines.push(`  thrown at ${thrownAt}`);
   lines.push(errorLine(error));
   return lines.join("\n");
