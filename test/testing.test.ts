@@ -16,10 +16,16 @@ import {
   program,
   put,
   reader,
+  run,
+  scheduler,
+  simulatedTime,
   spawn,
   state,
+  tell,
   wait,
+  writer,
 } from "../src/index.js";
+import { gather } from "../src/index.js";
 import {
   EffectExpectationError,
   expectEffects,
@@ -111,6 +117,43 @@ test("testing: record passes errors through unchanged and records them; `only` f
   assert.deepEqual(
     dice.calls.map((e) => e.sides),
     [3, 4],
+  );
+});
+
+test("testing: record passes scheduler effects on, so spawned tasks inherit it and their effects are recorded", () => {
+  const rec = record();
+  const child = (n: number) =>
+    program(function* () {
+      yield* delay(n);
+      yield* tell(`task ${n}`);
+      return n;
+    });
+  const p = program(function* () {
+    yield* put("x", 1);
+    const a = yield* spawn(child(20));
+    const b = yield* spawn(child(10));
+    return [yield* gather(a, b), yield* get<number>("x")];
+  });
+  const r = run(p, { handlers: [scheduler, simulatedTime(), state, writer, rec] });
+  assert.deepEqual(r.value, [[20, 10], 1]);
+  assert.deepEqual(r.log, ["task 20", "task 10"]);
+  assert.deepEqual(
+    rec.entries.map((e) => [
+      (e.effect as object).constructor.name,
+      e.status,
+      e.status === "answered" ? e.value : null,
+    ]),
+    [
+      ["Put", "answered", undefined],
+      ["Spawn", "passed", null],
+      ["Spawn", "passed", null],
+      ["Gather", "passed", null],
+      ["Delay", "answered", undefined],
+      ["Delay", "answered", undefined],
+      ["Tell", "answered", undefined],
+      ["Tell", "answered", undefined],
+      ["Get", "answered", 1],
+    ],
   );
 });
 

@@ -2,7 +2,8 @@
  * `record()`: a handler that records every effect it is offered and the answer the handlers outside
  * it gave (or the error they threw), then passes that answer on unchanged.
  */
-import { delegate, transfer, transferWith } from "../vm/primitives.js";
+import { SchedulerEffect } from "../effects/scheduler.js";
+import { delegate, pass, transfer, transferWith } from "../vm/primitives.js";
 import type { Handler } from "../vm/handler.js";
 import { TAKES } from "../vm/handler.js";
 import { describe } from "../vm/brand.js";
@@ -10,19 +11,26 @@ import { fail } from "./util.js";
 
 /**
  * One recorded effect: what was performed and how the outer handlers answered it — `"answered"` with
- * a `value`, `"threw"` an `error`, or still `"pending"` (not answered yet, or never: e.g. the run
- * ended while a task was blocked on it).
+ * a `value`, `"threw"` an `error`, still `"pending"` (not answered yet, or never: e.g. the run ended
+ * while a task was blocked on it), or `"passed"`: a scheduler effect (`spawn`, `wait`, ...), which the
+ * recorder hands on with `pass()` so that it is handled at its own perform site (tasks then inherit
+ * the recorder, and their effects are recorded too); its answer is not recorded.
  */
 export type Recorded =
   | { readonly effect: unknown; readonly status: "answered"; readonly value: unknown }
   | { readonly effect: unknown; readonly status: "threw"; readonly error: unknown }
-  | { readonly effect: unknown; readonly status: "pending" };
+  | { readonly effect: unknown; readonly status: "pending" }
+  | { readonly effect: unknown; readonly status: "passed" };
 
 /** Which effects a recorder takes: a class, a list of classes, or a predicate. */
 export type RecordFilter = Function | readonly Function[] | ((effect: unknown) => boolean);
 
-/** A recording handler: install it innermost (last in `handlers`), then read `entries`/`effects`. */
-export interface Recorder extends Handler<never, never> {
+/**
+ * A recording handler: install it innermost (last in `handlers`), then read `entries`/`effects`.
+ * Typed as taking no effect (`Handler<undefined>`): it re-performs what it records, so the handlers
+ * outside it must still take every effect (`run` checks that as usual).
+ */
+export interface Recorder extends Handler<undefined, never> {
   /** Every recorded effect with its outcome, in perform order. */
   readonly entries: readonly Recorded[];
   /** The recorded effects alone, in the order they were performed. */
@@ -54,8 +62,12 @@ export function record(only?: RecordFilter): Recorder {
   const effects: unknown[] = [];
   const h = function* recorder(effect: unknown, k: Parameters<Handler>[1]) {
     const at = entries.length;
-    entries.push({ effect, status: "pending" });
     effects.push(effect);
+    if (effect instanceof SchedulerEffect) {
+      entries.push({ effect, status: "passed" });
+      return yield* pass();
+    }
+    entries.push({ effect, status: "pending" });
     let value: unknown;
     try {
       value = yield* delegate(effect);
