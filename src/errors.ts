@@ -4,6 +4,10 @@
  */
 import { describe } from "./vm/brand.js";
 
+/**
+ * The base class of every error doeff itself throws. Catch it to handle any library error; errors
+ * your own code throws are never wrapped. The table of causes and fixes is in docs/errors.md.
+ */
 export class DoeffError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -21,6 +25,11 @@ function effectName(effect: unknown): string {
   return ctor?.name || describe(effect);
 }
 
+/**
+ * No installed handler takes an effect (also: `pass()`/`delegate()` found none further out). Thrown
+ * at the perform site; `handlers` lists the handlers that were visible there, innermost first. Fix:
+ * install a handler for the effect (`run(p, { handlers: [...] })` or `withHandler`).
+ */
 export class UnhandledEffectError extends DoeffError {
   readonly effect: unknown;
   readonly handlers: readonly unknown[];
@@ -37,6 +46,10 @@ export class UnhandledEffectError extends DoeffError {
   }
 }
 
+/**
+ * A one-shot continuation was used twice (resumed, transferred, discontinued, finalized), or used
+ * after `pass()` handed it on. Thrown at the second use, which changes nothing.
+ */
 export class ContinuationConsumedError extends DoeffError {
   constructor(what = "continuation") {
     super(
@@ -45,8 +58,14 @@ export class ContinuationConsumedError extends DoeffError {
   }
 }
 
+/**
+ * A handler-only primitive (`transfer`, `transferWith`, `pass`, `delegate`, `getContinuation`,
+ * `getHandlers`) was used outside a handler invocation, or a tail primitive from a `finally` block
+ * of an invocation being closed.
+ */
 export class HandlerContextError extends DoeffError {}
 
+/** `get(key)` of a key the state does not have. Fix: `put` it first or seed `run(p, { store })`. */
 export class MissingStateKeyError extends DoeffError {
   readonly key: string;
   constructor(key: string) {
@@ -57,6 +76,7 @@ export class MissingStateKeyError extends DoeffError {
   }
 }
 
+/** `ask(key)` of a key the environment does not have. Fix: `run(p, { env })` or `local(patch, p)`. */
 export class MissingEnvKeyError extends DoeffError {
   readonly key: string;
   constructor(key: string) {
@@ -67,6 +87,7 @@ export class MissingEnvKeyError extends DoeffError {
   }
 }
 
+/** A lazily evaluated environment value (a Program in `env`) needs itself to be evaluated. */
 export class CircularAskError extends DoeffError {
   readonly key: string;
   constructor(key: string) {
@@ -77,6 +98,10 @@ export class CircularAskError extends DoeffError {
   }
 }
 
+/**
+ * Waiting for a cancelled task (`wait`, `gather`, `race`), or blocking inside a task that is being
+ * cancelled. `cause` holds the first error a `finally` block of the cancelled task threw, if any.
+ */
 export class TaskCancelledError extends DoeffError {
   readonly task: unknown;
   constructor(task: unknown, message?: string, options?: { cause?: unknown }) {
@@ -85,18 +110,24 @@ export class TaskCancelledError extends DoeffError {
   }
 }
 
+/** Every task is blocked and nothing (timer, external promise) can wake one. */
 export class DeadlockError extends DoeffError {
   constructor(message = "deadlock: every task is blocked and nothing external or timed is pending") {
     super(message);
   }
 }
 
+/**
+ * Work that needs the event loop (`awaitPromise`, `asyncEscape`, `realTime`'s `delay`, waiting for
+ * external promises) reached the synchronous `run`. Fix: use `runAsync` (or `simulatedTime()`).
+ */
 export class AsyncRequiredError extends DoeffError {
   constructor(what: string) {
     super(`${what} needs the event loop; use runAsync(program, options) instead of run()`);
   }
 }
 
+/** A doeff promise was completed or failed a second time; a promise settles once. */
 export class PromiseAlreadyCompletedError extends DoeffError {
   constructor() {
     super("this promise was already completed or failed; a promise settles once");

@@ -112,3 +112,16 @@ export {
   UnhandledEffectError,
   VMInternalError,
 } from "./errors.js";
+
+// Types that appear in public signatures, exported so users can name them (packaging / API reference)
+export type { AnyEffect, AnyProgramLike, EffectsOf, IsOpen, ResultOf } from "./vm/types.js";
+export type {
+  Covered,
+  MissingHandlerError,
+  MissingHandlers,
+  RowOf,
+  Runnable,
+  RunOptionsOf,
+  RunValue,
+} from "./run/run.js";
+export type { SpawnStore } from "./effects/scheduler.js";

@@ -52,9 +52,9 @@ export { Env, perRun, type RunContext, type TaskContext } from "./run/context.js
 export {
   handleRef,
   type IdleSource,
-  newFuture,
-  newTask,
   PromiseHandle,
   SCHEDULER,
   SchedulerEffect,
 } from "./effects/scheduler.js";
+/** @internal Handle construction (marked internal where declared, so kept out of the .d.ts). */
+export { newFuture, newTask } from "./effects/scheduler.js";

@@ -3,6 +3,7 @@ import { checkProgramLike } from "../vm/primitives.js";
 import { hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 
+/** A successful outcome of `safe(program)`: `{ ok: true, value }`. */
 export class Ok<T> {
   readonly ok = true as const;
   constructor(readonly value: T) {
@@ -18,6 +19,7 @@ export class Ok<T> {
     return undefined;
   }
 }
+/** A failed outcome of `safe(program)`: `{ ok: false, error }`, `error` being the very object thrown. */
 export class Err {
   readonly ok = false as const;
   constructor(readonly error: unknown) {
@@ -30,6 +32,15 @@ export class Err {
     return true;
   }
 }
+/**
+ * What `safe(program)` answers: `Ok<T>` or `Err`. Narrow with `ok`, `isOk()` or `isErr()`.
+ *
+ * @example
+ * ```ts
+ * const r = yield* safe(loadConfig());
+ * const config = r.ok ? r.value : defaults;
+ * ```
+ */
 export type Result<T> = Ok<T> | Err;
 
 function* safeGen<T>(p: ProgramLikeOf<T>): Generator<unknown, Result<T>, any> {

@@ -8,12 +8,14 @@ function checkKey(key: unknown, where: string): asserts key is string {
 
 // `_tag` is a type-level name only (never set at run time): it keeps structurally similar effect
 // classes apart when handlers subtract them from a row (API §7).
+/** The effect of `get(key)` (handled by `state`); exported for `instanceof` checks in handlers. */
 export class Get<T = unknown> extends Effect<T> {
   declare readonly _tag: "Get";
   constructor(readonly key: string) {
     super();
   }
 }
+/** The effect of `put(key, value)` (handled by `state`). */
 export class Put extends Effect<undefined> {
   declare readonly _tag: "Put";
   constructor(
@@ -26,6 +28,7 @@ export class Put extends Effect<undefined> {
 /** Method-style so `Modify<T>` is covariant in T (a handler for `Modify<any>` takes every Modify). */
 type Updater<T> = { bivarianceHack(old: T | undefined): T }["bivarianceHack"];
 
+/** The effect of `modify(key, f)` (handled by `state`). */
 export class Modify<T = unknown> extends Effect<T> {
   declare readonly _tag: "Modify";
   constructor(

@@ -5,9 +5,11 @@
 import { describe } from "../vm/brand.js";
 import { Effect } from "./effect.js";
 
+/** The effect of `now()`, taken by the clocks `realTime` and `simulatedTime()`. */
 export class Now extends Effect<number> {
   declare readonly _tag: "Now";
 }
+/** The effect of `delay(ms)`, taken by the clocks `realTime` and `simulatedTime()`. */
 export class Delay extends Effect<undefined> {
   declare readonly _tag: "Delay";
   constructor(readonly ms: number) {

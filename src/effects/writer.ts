@@ -4,17 +4,22 @@ import type { ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 
+/** The effect of `tell(message)` (handled by `writer`). */
 export class Tell extends Effect<undefined> {
   declare readonly _tag: "Tell";
   constructor(readonly message: unknown) {
     super();
   }
 }
+/** What `listen(program)` answers: the program's value and the log entries it appended. */
 export interface Listened<T> {
   readonly value: T;
   readonly log: unknown[];
 }
-/** Runs `program` at the perform site: its row `R` is part of the performer's row. */
+/**
+ * The effect of `listen(program)` (handled by `writer`). Runs `program` at the perform site: its row
+ * `R` is part of the performer's row.
+ */
 export class Listen<T = unknown, R = never> extends Effect<Listened<T>> {
   declare readonly _tag: "Listen";
   declare readonly __row?: R;

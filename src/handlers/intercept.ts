@@ -21,6 +21,18 @@ import { raise } from "./util.js";
 /** What a transform returns: nothing (pass unchanged), a substitute Effect, or a program to run instead. */
 export type InterceptResult = undefined | void | Effect<unknown> | ProgramLikeOf<unknown>;
 
+/**
+ * Runs `p` and passes every effect leaving it (not taken by a handler inside `p`) through
+ * `transform` first: return `undefined` to let it through unchanged, another effect to replace it,
+ * or a program to run instead (its effects are intercepted again). A throw from `transform` is
+ * thrown at the perform site.
+ *
+ * @example
+ * ```ts
+ * // log every effect a program performs, without changing anything
+ * const traced = intercept(main, (effect) => { console.log(effect); return undefined; });
+ * ```
+ */
 export function intercept<P extends AnyProgramLike>(
   p: P,
   transform: (effect: Effect<unknown>) => InterceptResult,

@@ -29,6 +29,10 @@ function tellAnswer(effect: Tell | Listen, ctx: RunContext): unknown {
   return DEFER;
 }
 
+/**
+ * The standard handler for `tell` and `listen`: `tell` appends to the current task's log
+ * (`RunResult.log` for the main program); `listen(p)` answers `{ value, log }`.
+ */
 export const writer: Handler<Tell | Listen<unknown, unknown>> = function* writer(effect, k) {
   const ctx = yield* getRunContext();
   if (effect instanceof Tell) return yield* transfer(k, tellAnswer(effect, ctx));

@@ -3,6 +3,7 @@
  * Map for custom handlers. Standard handlers and the scheduler go through this object only, so a
  * replacement can do everything they do.
  */
+/** Which driver runs the program: `"sync"` for `run`, `"async"` for `runAsync`. */
 export type Driver = "sync" | "async";
 
 const NO_KEYS: ReadonlyMap<string, unknown> = new Map();
@@ -93,12 +94,17 @@ export class Env {
   }
 }
 
+/** The per-task part of the run store: its state, environment and log. */
 export interface TaskContext {
   state: Map<string, unknown>;
   env: Env;
   log: unknown[];
 }
 
+/**
+ * What `getRunContext()` gives a handler: the driver, the current task's context, and per-run
+ * storage. The standard handlers and the scheduler use only this, so replacements can do the same.
+ */
 export interface RunContext {
   readonly driver: Driver;
   readonly current: TaskContext;

@@ -4,11 +4,35 @@
  * handlers it visited and their markers; task separators; the error's class and message last.
  * VM-internal frames never appear (library frames are hidden when the chain is recorded).
  */
+import { DoeffError } from "../errors.js";
 import { B_PROGRAM, brandOf, describe } from "../vm/brand.js";
 import type { Entry, Origin } from "./origin.js";
 
-/** The library's own source directory: stack lines inside it are never a user's site. */
-const LIB_DIR = new URL("../", import.meta.url).href.replace(/^file:\/\//, "");
+/**
+ * The library's own directory: stack lines inside it are never a user's site. Computed on first use,
+ * never at load, and never fatal: in a bundle (`import.meta.url` empty or not a URL, or the library
+ * inlined into the user's file) it is `null`, and sites fall back to the known capture depth.
+ */
+let libDir: string | null | undefined;
+function libraryDir(): string | null {
+  if (libDir === undefined) {
+    libDir = null;
+    try {
+      const here = import.meta.url;
+      // only where this module is its own file (dist/trace/format.js, src/trace/format.ts): bundled,
+      // import.meta.url names the bundle, whose directory holds the user's code too
+      if (typeof here === "string" && here.startsWith("file:") && /\/trace\/format\.[cm]?[jt]s$/.test(here)) {
+        libDir = new URL("../", here).href.replace(/^file:\/\//, "");
+      }
+    } catch {
+      libDir = null;
+    }
+  }
+  return libDir;
+}
+
+/** Library frames above the user's frame on a captured site's stack (capture fn + iterator / spawn). */
+const CAPTURE_DEPTH: Readonly<Record<string, number>> = { "doeff yield site": 2, "doeff spawn site": 1 };
 
 function cwd(): string {
   const p = (globalThis as { process?: { cwd?: () => string } }).process;
@@ -27,11 +51,22 @@ export function siteOf(site: Error | null | undefined, firstOnly = false): strin
   const stack = site?.stack;
   if (typeof stack !== "string") return null;
   const lines = stack.split("\n");
+  const lib = libraryDir();
+  // Without a library directory (bundled), skip the frames the capture itself adds.
+  let skip = lib === null && !firstOnly ? (CAPTURE_DEPTH[site!.message] ?? 0) : 0;
   for (let i = 1; i < lines.length; i++) {
     const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?\s*$/.exec(lines[i]!);
     if (m === null) continue;
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
     let file = m[1]!.replace(/^file:\/\//, "");
-    if (file.startsWith(LIB_DIR) || file.startsWith("node:") || file.includes("/node_modules/")) {
+    if (
+      (lib !== null && file.startsWith(lib)) ||
+      file.startsWith("node:") ||
+      file.includes("/node_modules/")
+    ) {
       if (firstOnly) return null;
       continue;
     }
@@ -95,7 +130,11 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
     }
   }
   // where user code threw it (the error's own stack), when that is user code
-  const thrownAt = error instanceof Error ? siteOf(error, true) : null;
+  // (bundled, library lines cannot be told from the user's: the library's own errors get no site)
+  const thrownAt =
+    error instanceof Error && !(libraryDir() === null && error instanceof DoeffError)
+      ? siteOf(error, true)
+      : null;
   if (thrownAt !== null) lines.push(`  thrown at ${thrownAt}`);
   lines.push(errorLine(error));
   return lines.join("\n");

@@ -45,6 +45,7 @@ export interface Handler<H = any, Em = never> extends HandlerCall<H> {
  * Like TAKES, it is read once, when the handler is installed (withHandler).
  */
 export const FAST_PATH: unique symbol = Symbol("doeff.fastPath");
+/** Returned by a FAST_PATH hook to run the handler function normally for this effect. */
 export const DEFER: unique symbol = Symbol("doeff.defer");
 
 /**
@@ -61,4 +62,5 @@ export const TAKES: unique symbol = Symbol("doeff.takes");
  * always on the chain, such as a scheduler resuming its main task.
  */
 export const TRACE_QUIET: unique symbol = Symbol("doeff.traceQuiet");
+/** The signature of a FAST_PATH hook: answer the effect, throw, or return DEFER. */
 export type FastPath = (effect: any, ctx: import("../run/context.js").RunContext) => unknown;

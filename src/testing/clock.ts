@@ -1,0 +1,92 @@
+/**
+ * `virtualClock()`: `simulatedTime` with a scheduler, plus a probe that notes the virtual time, so a
+ * test can run timed code instantly and deterministically under `run` and assert when things happened.
+ */
+import { Delay, Now } from "../effects/time.js";
+import { scheduler } from "../handlers/scheduler.js";
+import { type SimulatedTimeOptions, simulatedTime } from "../handlers/time.js";
+import type { Handler } from "../vm/handler.js";
+import { TAKES } from "../vm/handler.js";
+import { delegate, transfer } from "../vm/primitives.js";
+import { hidden, type Program } from "../vm/program.js";
+import type { RunOptions } from "../run/options.js";
+import type { RunResult } from "../run/result.js";
+import { run } from "../run/run.js";
+import type { AnyProgramLike, ResultOf } from "../vm/types.js";
+
+/** One `delay(ms)` seen by the clock: virtual time when it was performed and when it ended. */
+export interface DelayRecord {
+  readonly ms: number;
+  readonly from: number;
+  readonly until: number;
+}
+
+/** A virtual clock for tests; see `virtualClock`. */
+export interface VirtualClock {
+  /** `[scheduler, simulatedTime(options), probe]`: list them first in `handlers` (or use `run`). */
+  readonly handlers: readonly [Handler, Handler, Handler];
+  /** The virtual time last observed: after `run`, the time at which the program ended. */
+  readonly now: number;
+  /** Every completed `delay`, in the order they ended. */
+  readonly delays: readonly DelayRecord[];
+  /**
+   * `run(program, options)` with the clock's handlers outside `options.handlers`; resets `delays`
+   * first and sets `now` to the virtual time at which the program ended (value or error).
+   */
+  run<P extends AnyProgramLike>(program: P, options?: RunOptions): RunResult<ResultOf<P>>;
+}
+
+/**
+ * A virtual clock for tests: a scheduler, `simulatedTime(options)` and a probe, so timers fire
+ * instantly and in a fixed order under the synchronous `run`, and the test can read the virtual time
+ * (`now`) and every delay (`delays`) afterwards.
+ *
+ * @example
+ * ```ts
+ * const clock = virtualClock();
+ * const r = clock.run(retryingFetch, { handlers: [mock(Fetch, flaky)] });
+ * clock.now;    // 3000: three one-second back-offs, instantly
+ * ```
+ */
+export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
+  const time = simulatedTime(options);
+  const delays: DelayRecord[] = [];
+  let current = options.start ?? 0;
+  const probe = function* clockProbe(effect: Now | Delay, k: Parameters<Handler>[1]) {
+    if (effect instanceof Now) {
+      current = yield* delegate<number>(effect);
+      return yield* transfer(k, current);
+    }
+    const from: number = yield* delegate<number>(new Now());
+    yield* delegate(effect);
+    current = yield* delegate<number>(new Now());
+    delays.push({ ms: effect.ms, from, until: current });
+    return yield* transfer(k, undefined);
+  } as unknown as Handler & { [TAKES]?: Function[] };
+  probe.handles = (e) => e instanceof Now || e instanceof Delay;
+  probe[TAKES] = [Now, Delay];
+  const handlers = [scheduler as Handler, time as Handler, probe] as const;
+  function* ended(p: AnyProgramLike): Generator<unknown, unknown, any> {
+    try {
+      return yield* p as Iterable<unknown>;
+    } finally {
+      current = yield* new Now();
+    }
+  }
+  return {
+    handlers,
+    get now() {
+      return current;
+    },
+    delays,
+    run<P extends AnyProgramLike>(program: P, opts?: RunOptions): RunResult<ResultOf<P>> {
+      delays.length = 0;
+      current = options.start ?? 0;
+      const wrapped: Program<unknown> = hidden(ended, program);
+      return (run as (p: unknown, o: RunOptions) => RunResult<ResultOf<P>>)(wrapped, {
+        ...opts,
+        handlers: [...handlers, ...(opts?.handlers ?? [])],
+      });
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * doeff/testing — helpers for testing doeff programs by swapping handlers: `record` (what did the
+ * program perform, and what was it answered), `mock` (answer one effect class), `expectEffects`
+ * (run and check the effects performed, in order) and `virtualClock` (instant, deterministic time).
+ * Zero dependencies; import only what you use.
+ *
+ * @module doeff/testing
+ */
+export { type DelayRecord, type VirtualClock, virtualClock } from "./clock.js";
+export {
+  compareEffects,
+  type EffectExpectation,
+  EffectExpectationError,
+  expectEffects,
+  expectEffectsAsync,
+} from "./expect.js";
+export { type AnswerOf, type Mock, type MockAnswer, mock } from "./mock.js";
+export { type RecordFilter, type Recorded, type Recorder, record } from "./record.js";

@@ -1,0 +1,63 @@
+/** `mock(EffectClass, answer | fn)`: a handler answering one effect class with a fixed value or a function. */
+import type { Effect } from "../effects/effect.js";
+import { describe } from "../vm/brand.js";
+import type { Handler } from "../vm/handler.js";
+import { TAKES } from "../vm/handler.js";
+import { transfer, transferWith } from "../vm/primitives.js";
+import { fail } from "./util.js";
+
+/** The answer type of an effect instance (`Effect<A>` → `A`). */
+export type AnswerOf<E> = E extends Effect<infer A> ? A : unknown;
+
+/** What `mock` answers with: a value, or a function of the effect returning the value. */
+export type MockAnswer<E> = AnswerOf<E> | ((effect: E) => AnswerOf<E>);
+
+/** A mock handler: takes the instances of one effect class and remembers them in `calls`. */
+export interface Mock<E> extends Handler<E, never> {
+  /** The effects it answered, in order. */
+  readonly calls: readonly E[];
+  /** Forget the recorded calls. */
+  clear(): void;
+}
+
+/**
+ * A handler that answers every effect of class `C` with `answer` — or, when `answer` is a function,
+ * with `answer(effect)` (to answer with a function value, wrap it: `() => f`). A throw from the
+ * function is thrown at the perform site, where the program can catch it. Tail-resumptive: the
+ * program continues at once, like `answer(C, f)`; effects of other classes pass it untouched.
+ *
+ * @example
+ * ```ts
+ * const fetchUser = mock(FetchUser, (e) => ({ id: e.id, name: "Ada" }));
+ * run(greet(1), { handlers: [fetchUser] }).value; // "Hello, Ada"
+ * fetchUser.calls.length;                         // 1
+ * ```
+ */
+export function mock<C extends abstract new (...args: any[]) => object>(
+  effectClass: C,
+  answer: NoInfer<MockAnswer<InstanceType<C>>>,
+): Mock<InstanceType<C>> {
+  const proto = typeof effectClass === "function" ? (effectClass as { prototype?: unknown }).prototype : null;
+  if (proto === null || typeof proto !== "object") {
+    throw new TypeError(
+      `mock expects an effect class first (class X extends Effect<A>), got ${describe(effectClass)}`,
+    );
+  }
+  const calls: InstanceType<C>[] = [];
+  const h = function* mock(effect: InstanceType<C>, k: Parameters<Handler>[1]) {
+    calls.push(effect);
+    let value: unknown;
+    try {
+      value = typeof answer === "function" ? (answer as (e: InstanceType<C>) => unknown)(effect) : answer;
+    } catch (error) {
+      return yield* transferWith(k, fail(error));
+    }
+    return yield* transfer(k, value);
+  } as unknown as Mock<InstanceType<C>> & { handles?: (e: unknown) => boolean; [TAKES]?: Function };
+  Object.defineProperty(h, "name", { value: `mock(${effectClass.name})` });
+  h.handles = (e) => e instanceof effectClass;
+  h[TAKES] = effectClass;
+  Object.defineProperty(h, "calls", { value: calls, enumerable: true });
+  Object.defineProperty(h, "clear", { value: () => void (calls.length = 0) });
+  return h;
+}

@@ -1,0 +1,111 @@
+/**
+ * `record()`: a handler that records every effect it is offered and the answer the handlers outside
+ * it gave (or the error they threw), then passes that answer on unchanged.
+ */
+import { SchedulerEffect } from "../effects/scheduler.js";
+import { delegate, pass, transfer, transferWith } from "../vm/primitives.js";
+import type { Handler } from "../vm/handler.js";
+import { TAKES } from "../vm/handler.js";
+import { describe } from "../vm/brand.js";
+import { fail } from "./util.js";
+
+/**
+ * One recorded effect: what was performed and how the outer handlers answered it — `"answered"` with
+ * a `value`, `"threw"` an `error`, still `"pending"` (not answered yet, or never: e.g. the run ended
+ * while a task was blocked on it), or `"passed"`: a scheduler effect (`spawn`, `wait`, ...), which the
+ * recorder hands on with `pass()` so that it is handled at its own perform site (tasks then inherit
+ * the recorder, and their effects are recorded too); its answer is not recorded.
+ */
+export type Recorded =
+  | { readonly effect: unknown; readonly status: "answered"; readonly value: unknown }
+  | { readonly effect: unknown; readonly status: "threw"; readonly error: unknown }
+  | { readonly effect: unknown; readonly status: "pending" }
+  | { readonly effect: unknown; readonly status: "passed" };
+
+/** Which effects a recorder takes: a class, a list of classes, or a predicate. */
+export type RecordFilter = Function | readonly Function[] | ((effect: unknown) => boolean);
+
+/**
+ * A recording handler: install it innermost (last in `handlers`), then read `entries`/`effects`.
+ * Typed as taking no effect (`Handler<undefined>`): it re-performs what it records, so the handlers
+ * outside it must still take every effect (`run` checks that as usual).
+ */
+export interface Recorder extends Handler<undefined, never> {
+  /** Every recorded effect with its outcome, in perform order. */
+  readonly entries: readonly Recorded[];
+  /** The recorded effects alone, in the order they were performed. */
+  readonly effects: readonly unknown[];
+  /** Forget what was recorded (e.g. between two runs). */
+  clear(): void;
+}
+
+function isClass(f: Function): boolean {
+  const proto = (f as { prototype?: unknown }).prototype;
+  return proto !== null && typeof proto === "object";
+}
+
+/**
+ * A handler that records the effects it is offered. It takes each effect (all of them by default, or
+ * those `only` selects), performs it again outward with `delegate()` and answers the program with
+ * whatever the outer handlers answered — so the program behaves exactly as without it. Install it
+ * last in `handlers` (innermost) to see everything the program performs.
+ *
+ * @example
+ * ```ts
+ * const rec = record();
+ * run(counter, { handlers: [state, rec] });
+ * rec.effects; // [Get { key: "n" }, Put { key: "n", value: 1 }]
+ * ```
+ */
+export function record(only?: RecordFilter): Recorder {
+  const entries: Recorded[] = [];
+  const effects: unknown[] = [];
+  const h = function* recorder(effect: unknown, k: Parameters<Handler>[1]) {
+    const at = entries.length;
+    effects.push(effect);
+    if (effect instanceof SchedulerEffect) {
+      entries.push({ effect, status: "passed" });
+      return yield* pass();
+    }
+    entries.push({ effect, status: "pending" });
+    let value: unknown;
+    try {
+      value = yield* delegate(effect);
+    } catch (error) {
+      entries[at] = { effect, status: "threw", error };
+      return yield* transferWith(k, fail(error));
+    }
+    entries[at] = { effect, status: "answered", value };
+    return yield* transfer(k, value);
+  } as unknown as Recorder & { handles?: (e: unknown) => boolean; [TAKES]?: Function | readonly Function[] };
+  if (only !== undefined) {
+    if (Array.isArray(only)) {
+      const classes = only as readonly Function[];
+      for (const c of classes)
+        if (typeof c !== "function" || !isClass(c))
+          throw new TypeError(`record expects effect classes, got ${describe(c)} in the list`);
+      h.handles = (e) => classes.some((c) => e instanceof c);
+      h[TAKES] = classes;
+    } else if (typeof only === "function" && isClass(only)) {
+      const c = only;
+      h.handles = (e) => e instanceof c;
+      h[TAKES] = c;
+    } else if (typeof only === "function") {
+      const pred = only as (effect: unknown) => boolean;
+      h.handles = (e) => pred(e) === true;
+    } else {
+      throw new TypeError(
+        `record expects an effect class, a list of classes or a predicate (effect) => boolean, got ${describe(only)}`,
+      );
+    }
+  }
+  Object.defineProperty(h, "entries", { value: entries, enumerable: true });
+  Object.defineProperty(h, "effects", { value: effects, enumerable: true });
+  Object.defineProperty(h, "clear", {
+    value: () => {
+      entries.length = 0;
+      effects.length = 0;
+    },
+  });
+  return h;
+}

@@ -1,0 +1,58 @@
+/**
+ * API documentation gate: every export of the entry points has a doc comment (a new undocumented
+ * export fails here, with its name and file); `npm run docs` (typedoc) finishes with zero warnings;
+ * every relative link in README.md, CHANGELOG.md and docs/*.md resolves to a file in the repository.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
+import { test } from "node:test";
+import { undocumentedExports } from "../scripts/undocumented.js";
+
+const root = new URL("..", import.meta.url).pathname;
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+test("every export of doeff and doeff/testing has a doc comment", () => {
+  const missing = undocumentedExports().map((u) => `${u.name} (${u.file})`);
+  assert.deepEqual(missing, [], `undocumented exports:\n  ${missing.join("\n  ")}`);
+});
+
+test("npm run docs: typedoc builds the API reference with zero warnings", () => {
+  // typedoc.json sets treatWarningsAsErrors; --emit none validates without writing docs/api/
+  const r = (() => {
+    try {
+      execFileSync(join(root, "node_modules", ".bin", "typedoc"), ["--emit", "none"], {
+        cwd: root,
+        encoding: "utf8",
+        stdio: "pipe",
+      });
+      return "";
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string };
+      return `${err.stdout ?? ""}${err.stderr ?? ""}`.replace(ANSI, "");
+    }
+  })();
+  assert.equal(r, "", r);
+});
+
+test("every relative link in README.md, CHANGELOG.md and docs/*.md resolves to a file", () => {
+  const files = [
+    "README.md",
+    "CHANGELOG.md",
+    ...readdirSync(join(root, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `docs/${f}`),
+  ];
+  const broken: string[] = [];
+  for (const f of files) {
+    const text = readFileSync(join(root, f), "utf8");
+    for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = m[1]!;
+      if (/^[a-z]+:/i.test(target) || target.startsWith("#")) continue;
+      const path = normalize(join(dirname(f), target.split("#")[0]!));
+      if (path.startsWith("..") || !existsSync(join(root, path))) broken.push(`${f}: ${target}`);
+    }
+  }
+  assert.deepEqual(broken, []);
+});

@@ -1,0 +1,94 @@
+/**
+ * Bundle size (esbuild, minified, gzip at the default level), measured from the sources as a user's
+ * bundler would see them through the package's entry points:
+ *  - the small import `run, program, state, get, put`;
+ *  - the whole package (every export of "doeff"), not counting the structured-concurrency toolkit
+ *    (src/concurrency/), which costs only when imported;
+ *  - `doeff/testing` adds nothing to a bundle that does not import it.
+ * The budgets are what the library reaches today plus a small margin, so growth is noticed; the
+ * targets (7 kB / 16 kB) are recorded below and in the report that set these numbers.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
+
+const root = new URL("..", import.meta.url).pathname;
+
+/** Budgets in bytes (1 kB = 1000 bytes). Targets: SMALL 7_000, WHOLE 16_000. */
+const SMALL_BUDGET = 11_200;
+const WHOLE_BUDGET = 18_600;
+
+interface Measured {
+  min: number;
+  gzip: number;
+  modules: string[];
+}
+
+async function measure(contents: string): Promise<Measured> {
+  const r = await esbuild.build({
+    stdin: { contents, resolveDir: root, loader: "ts", sourcefile: "entry.ts" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  });
+  const code = r.outputFiles[0]!.contents;
+  const out = Object.values(r.metafile.outputs)[0]!;
+  const modules = Object.entries(out.inputs)
+    .filter(([, v]) => v.bytesInOutput > 0)
+    .map(([k]) => k)
+    .sort();
+  return { min: code.length, gzip: gzipSync(code).length, modules };
+}
+
+/** Runtime export names of "doeff", without those that come from the concurrency toolkit. */
+async function coreExportNames(): Promise<string[]> {
+  const index = (await import("../src/index.js")) as Record<string, unknown>;
+  const toolkit = new Set<unknown>();
+  const dir = join(root, "src", "concurrency");
+  if (existsSync(join(dir, "index.ts"))) {
+    const mod = (await import(join(dir, "index.ts"))) as Record<string, unknown>;
+    for (const v of Object.values(mod)) toolkit.add(v);
+  }
+  return Object.keys(index)
+    .filter((k) => !toolkit.has(index[k]))
+    .sort();
+}
+
+test("size: run/program/state/get/put stays within its budget (min+gzip)", async () => {
+  const m = await measure(`export { run, program, state, get, put } from "./src/index.ts";`);
+  console.log(`# small import: ${m.min} B min, ${m.gzip} B min+gzip, ${m.modules.length} modules`);
+  assert.ok(m.gzip <= SMALL_BUDGET, `small import is ${m.gzip} B min+gzip, budget ${SMALL_BUDGET} B`);
+  // nothing of the scheduler, the clocks, reader/writer or the testing toolkit is kept
+  assert.deepEqual(
+    m.modules.filter((f) => /scheduler|time|reader|writer|intercept|testing|concurrency/.test(f)),
+    [],
+  );
+});
+
+test("size: the whole package (without the concurrency toolkit) stays within its budget", async () => {
+  const names = await coreExportNames();
+  assert.ok(names.length > 80, `only ${names.length} runtime exports`);
+  const m = await measure(`export { ${names.join(", ")} } from "./src/index.ts";`);
+  console.log(`# whole package: ${m.min} B min, ${m.gzip} B min+gzip, ${m.modules.length} modules`);
+  assert.ok(m.gzip <= WHOLE_BUDGET, `whole package is ${m.gzip} B min+gzip, budget ${WHOLE_BUDGET} B`);
+  assert.deepEqual(
+    m.modules.filter((f) => /testing|concurrency/.test(f)),
+    [],
+  );
+});
+
+test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the recorder)", async () => {
+  const m = await measure(`export { mock } from "./src/testing/index.ts";`);
+  assert.deepEqual(
+    m.modules.filter((f) => /run\/run|machine|testing\/(record|expect|clock)/.test(f)),
+    [],
+  );
+});
