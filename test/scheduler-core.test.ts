@@ -17,6 +17,7 @@ import {
   get,
   getAbortSignal,
   getRunContext,
+  pure,
   put,
   run,
   runAsync,
@@ -447,6 +448,7 @@ test("§9.4 a finally error of a task cancelled as main finishes is kept in RunR
           try {
             yield* delay(100);
           } finally {
+            // biome-ignore lint/correctness/noUnsafeFinally: the scenario throws from a finally block
             throw boom;
           }
         }),
@@ -456,6 +458,7 @@ test("§9.4 a finally error of a task cancelled as main finishes is kept in RunR
           try {
             yield* delay(100);
           } finally {
+            // biome-ignore lint/correctness/noUnsafeFinally: the scenario throws from a finally block
             throw "second";
           }
         }),
@@ -491,6 +494,7 @@ test("§9.4 waiters of a cancelled task whose finally threw get TaskCancelledErr
           try {
             yield* delay(100);
           } finally {
+            // biome-ignore lint/correctness/noUnsafeFinally: the scenario throws from a finally block
             throw boom;
           }
         }),
@@ -527,6 +531,7 @@ test("§9.4 an error thrown by a finally block during an aborted run is kept in 
           try {
             yield* delay(100);
           } finally {
+            // biome-ignore lint/correctness/noUnsafeFinally: the scenario throws from a finally block
             throw taskBoom;
           }
         }),
@@ -536,6 +541,7 @@ test("§9.4 an error thrown by a finally block during an aborted run is kept in 
         ctl.abort("abort");
         yield* delay(1);
       } finally {
+        // biome-ignore lint/correctness/noUnsafeFinally: the scenario throws from a finally block
         throw boom;
       }
     }),
@@ -577,11 +583,7 @@ test("API §5 gather(array) with 1,000,000 tasks", () => {
   const r = run(
     P(function* () {
       const tasks = new Array<Task<number>>(N);
-      const child = (i: number) =>
-        P(function* () {
-          return i;
-        });
-      for (let i = 0; i < N; i++) tasks[i] = yield* spawn(child(i));
+      for (let i = 0; i < N; i++) tasks[i] = yield* spawn(pure(i));
       const values = yield* gather(tasks);
       let sum = 0;
       for (const v of values) sum += v;

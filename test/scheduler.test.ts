@@ -572,7 +572,7 @@ test("M23 shared state (the default)", () => {
   assert.deepEqual(r.store, { x: 13 });
 });
 
-test("M23 an explicit store: \"shared\" is the same as the default", () => {
+test('M23 an explicit store: "shared" is the same as the default', () => {
   const r = run(
     P(function* () {
       yield* put("x", 1);

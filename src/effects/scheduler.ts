@@ -142,7 +142,8 @@ export interface SpawnOptions {
 /** Its program runs under the handlers of the spawn site: its row `R` is part of the spawner's row. */
 export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
   declare readonly _tag: "Spawn";
-  declare readonly __row?: R;
+  /** Phantom: the spawned program's row (not optional: read as exactly `R` under plain `strict`). */
+  declare readonly __row: R;
   /** With `trace: { sites: true }`: where spawn() was called (non-enumerable; for tracebacks). */
   declare readonly site?: Error;
   constructor(

@@ -188,7 +188,11 @@ function* blockOn(
  * Run `t`'s finally blocks (finalize its stashed continuation) with its context current; answers
  * the first error a finally block threw, or null. Its signal is aborted first (§9.8).
  */
-function* finalizeTask(w: World, t: TaskRec, kt: Continuation): Generator<unknown, { error: unknown } | null, any> {
+function* finalizeTask(
+  w: World,
+  t: TaskRec,
+  kt: Continuation,
+): Generator<unknown, { error: unknown } | null, any> {
   w.abortSignal(t, () => w.cancelledError(t, null));
   w.abandonAwait(t);
   t.run = CANCELLING;
@@ -232,7 +236,8 @@ function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, voi
     return;
   }
   const cause = yield* finalizeTask(w, t, kt);
-  if (cause !== null && r9) w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
+  if (cause !== null && r9)
+    w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
   w.finishCancel(t, cause);
 }
 
@@ -248,7 +253,8 @@ export function* shutdown(w: World): Generator<unknown, void, any> {
     main.k = null;
     w.unblock(main);
     const cause = yield* finalizeTask(w, main, km);
-    if (cause !== null) w.ctx.warn(cause.error, "a finally block of the main task threw while the run was aborted");
+    if (cause !== null)
+      w.ctx.warn(cause.error, "a finally block of the main task threw while the run was aborted");
   }
   main.run = DONE;
   w.current = main;

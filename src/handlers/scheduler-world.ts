@@ -198,7 +198,7 @@ export class World {
   abandonAwait(t: TaskRec): void {
     const c = t.awaiting;
     t.awaiting = null;
-    if (c !== null && c.external && !c.requested) {
+    if (c?.external && !c.requested) {
       c.external = false;
       this.pendingExternal--;
     }

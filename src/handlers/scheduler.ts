@@ -35,7 +35,17 @@ import {
   transferWith,
   TAKES,
 } from "../protocol.js";
-import { BLOCKED, cellOf, DONE, RUNNING, READY, START, type TaskRec, THROW, World } from "./scheduler-world.js";
+import {
+  BLOCKED,
+  cellOf,
+  DONE,
+  RUNNING,
+  READY,
+  START,
+  type TaskRec,
+  THROW,
+  World,
+} from "./scheduler-world.js";
 import { handleEffect, shutdown, TaskDone } from "./scheduler-ops.js";
 import { raise } from "./util.js";
 

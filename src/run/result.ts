@@ -75,7 +75,10 @@ export class RunResult<T = unknown> {
     const main = this.#report ?? formatReport(this.ok, this.ok ? this.#value : this.error);
     const ws = this.#warnings;
     if (ws === null) return main;
-    const lines = [main, `── ${ws.length} error${ws.length === 1 ? "" : "s"} beside the outcome (RunResult.warnings) ──`];
+    const lines = [
+      main,
+      `── ${ws.length} error${ws.length === 1 ? "" : "s"} beside the outcome (RunResult.warnings) ──`,
+    ];
     for (const w of ws) lines.push(`${w.where}: ${describeError(w.error)}`);
     return lines.join("\n");
   }
