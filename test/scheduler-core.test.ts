@@ -437,6 +437,34 @@ test("§9.8 runAsync without a scheduler, aborted during a realTime-free asyncEs
   assertOk(ok, 7);
 });
 
+test("§9.8 an abort during R9 (a cancelled task's finally aborts the run): the remaining tasks are still cancelled", () => {
+  resetNotes();
+  const ctl = new AbortController();
+  const mk = (name: string, abort: boolean) =>
+    spawn(
+      P(function* () {
+        try {
+          yield* delay(100);
+        } finally {
+          if (abort) ctl.abort("abort in R9");
+          yield* note(`${name} finally`);
+        }
+      }),
+    );
+  const r = run(
+    P(function* () {
+      yield* mk("t1", false);
+      yield* mk("t2", true);
+      yield* mk("t3", false);
+      yield* delay(1);
+      return "main done";
+    }),
+    { ...withSCH(), signal: ctl.signal },
+  );
+  assert.equal(r.error, "abort in R9");
+  assert.deepEqual(notes, ["t1 finally", "t3 finally"]);
+});
+
 // ---- §9.4: finally errors of tasks cancelled by R9 ----
 
 test("§9.4 a finally error of a task cancelled as main finishes is kept in RunResult.warnings and format()", () => {

@@ -139,7 +139,8 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
       // Also when the scheduler's scope is abandoned from outside (this frame is being closed,
       // main's frames already were) or the run is aborted: pending tasks are cancelled all the
       // same, then the world goes.
-      if (!shutdownStarted) {
+      // (An abort can also interrupt R9 itself: the tasks it had not reached are cancelled now.)
+      if (!shutdownStarted || w.aborting) {
         shutdownStarted = true;
         if (!resumed && w.aborting) yield* keepForShutdown(performer, k);
         yield* shutdown(w);
