@@ -23,12 +23,14 @@ import {
   runAsync,
   scheduler,
   spawn,
+  state,
   type Task,
   TaskCancelledError,
   tell,
   wait,
+  writer,
 } from "../src/index.js";
-import { assertOk, note, notes, P, rec, resetNotes, sch, sleep, withSCH } from "./sched-helpers.js";
+import { assertOk, note, notes, P, rec, resetNotes, sleep, withSCH } from "./sched-helpers.js";
 
 // ---- §9.6 revision 2: shared state by default ----
 
@@ -259,37 +261,41 @@ test("§9.8 a signal aborted before the run: Err(reason), no code runs", async (
   assert.deepEqual(notes, []);
 });
 
-test("§9.8 run with a signal aborted by code inside the run: stops at the next step boundary, finally blocks run", () => {
-  resetNotes();
-  const ctl = new AbortController();
-  const reason = new Error("user stop");
-  const r = run(
-    P(function* () {
-      yield* put("x", 1);
-      try {
-        yield* note("before abort");
-        ctl.abort(reason);
-        yield* note("after abort");
-        yield* put("x", 2);
-        return "finished";
-      } catch (e) {
-        yield* note("caught (must not happen)");
-        throw e;
-      } finally {
-        yield* note("main finally");
-        yield* put("x", 3);
-      }
-    }),
-    { handlers: [rec, scheduler, state()], signal: ctl.signal },
-  );
-  assert.equal(r.ok, false);
-  assert.equal(r.error, reason);
-  assert.deepEqual(notes, ["before abort", "main finally"]);
-  assert.deepEqual(r.store, { x: 3 });
-});
-
-function state() {
-  return sch()[3]!;
+for (const traced of [false, true]) {
+  test(`§9.8 run with a signal aborted by code inside the run: stops at the next step boundary, finally blocks run${traced ? " (traced: the same)" : ""}`, () => {
+    resetNotes();
+    const ctl = new AbortController();
+    const reason = new Error("user stop");
+    const lines: string[] = [];
+    const r = run(
+      P(function* () {
+        yield* put("x", 1);
+        try {
+          yield* note("before abort");
+          ctl.abort(reason);
+          yield* put("x", 2); // the next effect (a fast-path one) is not handled
+          yield* note("after abort");
+          return "finished";
+        } catch (e) {
+          yield* note("caught (must not happen)");
+          throw e;
+        } finally {
+          yield* note(`main finally: x=${yield* get("x")}`);
+          yield* put("y", 3);
+        }
+      }),
+      {
+        handlers: [rec, scheduler, state],
+        signal: ctl.signal,
+        ...(traced ? { trace: { steps: (l: string) => lines.push(l) } } : {}),
+      },
+    );
+    assert.equal(r.ok, false);
+    assert.equal(r.error, reason);
+    assert.deepEqual(notes, ["before abort", "main finally: x=1"]);
+    assert.deepEqual(r.store, { x: 1, y: 3 });
+    assert.equal(lines.length > 0, traced);
+  });
 }
 
 test("§9.8 run aborted inside a task: the running task, main and every other task are finalized (R9 order)", () => {
@@ -367,7 +373,7 @@ test("§9.8 an aborted runAsync whose finally performs an effect (abort during a
         yield* tell("cleanup logged");
       }
     }),
-    { handlers: [rec, scheduler, state(), sch()[5]!], signal: ctl.signal },
+    { handlers: [rec, scheduler, state, writer], signal: ctl.signal },
   );
   assert.equal(r.error, reason);
   assert.equal(thunkSignal?.aborted, true);
@@ -404,7 +410,7 @@ test("§9.8 runAsync aborted while idle (tasks blocked on an external promise): 
         yield* note("main finally");
       }
     }),
-    { handlers: [rec, scheduler, sch()[5]!], signal: ctl.signal },
+    { handlers: [rec, scheduler, writer], signal: ctl.signal },
   );
   assert.equal(r.error, "stop");
   assert.deepEqual(notes, ["main finally", "a finally", "b finally"]);
