@@ -609,6 +609,7 @@ test("API §5 gather takes an array: values in input order; an empty array → [
   );
   assertOk(r, [[0, 1, 4, 9, 16], [], [0, 1, 4, 9, 16]]);
   assert.throws(() => gather([1] as never), /gather \(array item 0\) expects a Task/);
+  assert.throws(() => gather(new Set() as never), /or as one array, gather\(tasks\).*pass an array/);
   assert.throws(() => (gather as (...a: unknown[]) => unknown)([], []), /gather \(item 0\) expects a Task/);
 });
 

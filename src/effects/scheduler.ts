@@ -309,6 +309,11 @@ export function gather(...args: unknown[]): Gather<unknown[]> {
   for (let i = 0; i < args.length; i++) {
     const x = args[i];
     if (!(x instanceof Task || x instanceof Future)) {
+      if (args.length === 1 && x !== null && typeof x === "object" && Symbol.iterator in x) {
+        throw new TypeError(
+          `gather takes waitables as arguments, gather(a, b), or as one array, gather(tasks); got ${describe(x)}: pass an array, e.g. gather([...tasks])`,
+        );
+      }
       checkWaitable(x, `gather (item ${i})`);
     }
   }
