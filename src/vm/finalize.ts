@@ -172,7 +172,6 @@ function completeFinalizer(m: Machine, fr: Segment): void {
   const job = fr.job!;
   const caller = fr.caller;
   if (caller === null) throw new VMInternalError("finalizer has no caller");
-
   m.cur = caller;
   const outer = job.resumeJob;
   if (outer !== null) {

@@ -93,7 +93,7 @@ export class Machine {
   abortReason: unknown;
   /** with a signal: the body segment right above the root, the bottom of everything an abort closes */
   base: Segment | null;
-  /** the unwinding job of an abort (its first finally error is reported as a warning) */
+  /** the unwinding job of an abort (every error a finally block throws in it becomes a warning) */
   abortJob: Job | null;
   /** runAsync: ends the driver's wait for an asyncEscape when the signal aborts */
   wakeOnAbort: (() => void) | null;
