@@ -258,6 +258,10 @@ test("§9.8 a signal aborted before the run: Err(reason), no code runs", async (
   assert.equal(r1.error, reason);
   const r2 = await runAsync(p, { handlers: [rec, scheduler], signal: AbortSignal.abort(reason) });
   assert.equal(r2.error, reason);
+  assert.match(
+    r2.format(),
+    /^doeff: the run was aborted by its signal \(run option `signal`\) before it started\n/,
+  );
   assert.deepEqual(notes, []);
 });
 
@@ -376,6 +380,11 @@ test("§9.8 an aborted runAsync whose finally performs an effect (abort during a
     { handlers: [rec, scheduler, state, writer], signal: ctl.signal },
   );
   assert.equal(r.error, reason);
+  assert.match(
+    r.format(),
+    /^doeff: the run was aborted by its signal \(run option `signal`\); its finally blocks ran\n/,
+  );
+  assert.match(r.format(), /Error: SIGINT/);
   assert.equal(thunkSignal?.aborted, true);
   assert.equal(thunkSignal?.reason, reason);
   assert.deepEqual(notes, ["main finally"]);

@@ -148,7 +148,9 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
   let report: string | null = null;
   if (!m.ok) {
     try {
-      report = formatFailure(m.origins === null ? null : m.origins.get(m.result), m.result);
+      if (ctx.signal?.aborted === true && m.result === ctx.signal.reason) {
+        report = `doeff: the run was aborted by its signal (run option \`signal\`)${m.abortJob === null ? " before it started" : "; its finally blocks ran"}\n${formatFailure(null, m.result)}`;
+      } else report = formatFailure(m.origins === null ? null : m.origins.get(m.result), m.result);
       attachTrace(m.result, report);
     } catch {
       report = "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
