@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  asyncEscape,
   awaitPromise,
   cancel,
   createExternalPromise,
@@ -478,6 +479,39 @@ test("§9.8 an abort during R9 (a cancelled task's finally aborts the run): the 
   );
   assert.equal(r.error, "abort in R9");
   assert.deepEqual(notes, ["t1 finally", "t3 finally"]);
+});
+
+test("§9.8 runAsync without a scheduler: an abort ends a bare asyncEscape wait; an asyncEscape in a finally block is still awaited", async () => {
+  resetNotes();
+  const ctl = new AbortController();
+  setTimeout(() => ctl.abort("stop"), 5);
+  const r = await runAsync(
+    P(function* () {
+      try {
+        return yield* asyncEscape(() => new Promise<never>(() => {}));
+      } finally {
+        const v = yield* asyncEscape(() => sleep(1, "cleaned up"));
+        yield* note(v);
+      }
+    }),
+    { handlers: [rec], signal: ctl.signal },
+  );
+  assert.equal(r.error, "stop");
+  assert.deepEqual(notes, ["cleaned up"]);
+  assert.throws(
+    () =>
+      run(pure(1), {
+        signal: new Proxy(
+          {},
+          {
+            getPrototypeOf() {
+              throw new Error("trap");
+            },
+          },
+        ) as never,
+      }),
+    /run option signal must be an AbortSignal/,
+  );
 });
 
 // ---- §9.4: finally errors of tasks cancelled by R9 ----

@@ -21,7 +21,11 @@ export interface RunOptions {
 }
 
 function isAbortSignal(x: unknown): x is AbortSignal {
-  return typeof AbortSignal === "function" && x instanceof AbortSignal;
+  try {
+    return typeof AbortSignal === "function" && x instanceof AbortSignal;
+  } catch {
+    return false; // a Proxy whose getPrototypeOf trap throws
+  }
 }
 
 function plainObject(x: unknown): boolean {

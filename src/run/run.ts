@@ -215,7 +215,6 @@ const macrotask: () => Promise<void> =
 
 /** Await `thunk()`, or stop waiting when the run's signal aborts (the thunk's outcome is then ignored). */
 function abortable(m: Machine, thunk: () => unknown): Promise<unknown> {
-  if (m.abortState !== 0) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     m.wakeOnAbort = () => resolve(undefined);
     let p: PromiseLike<unknown>;
@@ -254,7 +253,8 @@ export async function runAsync(program: unknown, options?: unknown): Promise<Run
       m.asyncThunk = null;
       m.halt = false;
       try {
-        const v = m.base === null ? await thunk() : await abortable(m, thunk);
+        // (while an aborted run is being finalized, an asyncEscape of a finally block is awaited)
+        const v = m.base === null || m.abortState !== 0 ? await thunk() : await abortable(m, thunk);
         if (m.abortState !== 1) m.deliver(v); // else: abandoned, the next run() begins the abort
       } catch (e) {
         if (m.abortState !== 1) m.throwHere(e);
