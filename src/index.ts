@@ -97,6 +97,9 @@ export { Delay, delay, Now, now } from "./effects/time.js";
 export { scheduler } from "./handlers/scheduler.js";
 export { realTime, type SimulatedTimeOptions, simulatedTime } from "./handlers/time.js";
 
+// §5 scheduler core (signals, getAbortSignal, gather(array), RunResult.warnings)
+export { GetAbortSignal, type GatherValues, getAbortSignal } from "./effects/scheduler.js";
+
 // §6 Errors
 export {
   AsyncRequiredError,

@@ -529,7 +529,7 @@ test("M21 deadlock goes to the most recently blocked task", () => {
   assertOk(r, true);
 });
 
-test("M22 state isolation (copy at spawn)", () => {
+test("M22 state isolation (opt-in: store isolated copies at spawn)", () => {
   const r = run(
     P(function* () {
       yield* put("x", 1);
@@ -539,6 +539,7 @@ test("M22 state isolation (copy at spawn)", () => {
           yield* put("x", 2);
           return a;
         }),
+        { store: "isolated" },
       );
       yield* put("x", 3);
       const v = yield* wait(t);
@@ -550,7 +551,28 @@ test("M22 state isolation (copy at spawn)", () => {
   assert.deepEqual(r.store, { x: 3 });
 });
 
-test("M23 shared state", () => {
+test("M23 shared state (the default)", () => {
+  const r = run(
+    P(function* () {
+      yield* put("x", 1);
+      const t = yield* spawn(
+        P(function* () {
+          const v = yield* get<number>("x");
+          yield* put("x", v + 10);
+          return v;
+        }),
+      );
+      yield* put("x", 3);
+      const v = yield* wait(t);
+      return [v, yield* get("x")];
+    }),
+    withSCH(),
+  );
+  assertOk(r, [3, 13]);
+  assert.deepEqual(r.store, { x: 13 });
+});
+
+test('M23 an explicit store: "shared" is the same as the default', () => {
   const r = run(
     P(function* () {
       yield* put("x", 1);

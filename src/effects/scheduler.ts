@@ -20,18 +20,30 @@ export const SCHEDULER: unique symbol = Symbol("doeff.scheduler");
 
 const REF: unique symbol = Symbol("doeff.handleRef");
 const TOKEN = Symbol("doeff.handleToken");
+// readers of the handles' private world records (assigned by the classes' static blocks)
+let taskRef: (t: Task<unknown>) => unknown;
+let futureRef: (f: Future<unknown>) => unknown;
 
 /** A spawned task. Wait for it with `wait(task)`; it is not a program (yielding it is a TypeError). */
 export class Task<T = unknown> {
-  declare readonly __task?: T;
+  /**
+   * Phantom (type-only): the task's result type. Not optional, so it reads as exactly `T` also
+   * without `exactOptionalPropertyTypes` (an optional phantom would read as `T | undefined`).
+   */
+  declare readonly __task: T;
   /** Task id: 1, 2, … in spawn order within one scheduler world (main is 0). */
   readonly id: number;
   /** @internal */ declare readonly [REF]: unknown;
+  /** the world record (a private field: set without defineProperty, cheap for 1,000,000 tasks) */
+  readonly #ref: unknown;
+  static {
+    taskRef = (t) => t.#ref;
+  }
   /** @internal Tasks are made by a scheduler (spawn). */
   constructor(token: symbol, id: number, ref: unknown) {
     if (token !== TOKEN) throw new TypeError("tasks are made by the scheduler; use `yield* spawn(program)`");
     this.id = id;
-    Object.defineProperty(this, REF, { value: ref });
+    this.#ref = ref;
     Object.freeze(this);
   }
   get [Symbol.toStringTag](): string {
@@ -44,13 +56,18 @@ export class Task<T = unknown> {
 
 /** The read side of a one-shot promise: wait for it with `wait(future)`. */
 export class Future<T = unknown> {
-  declare readonly __future?: T;
+  /** Phantom (type-only, not optional, as Task's): the value type. */
+  declare readonly __future: T;
   /** @internal */ declare readonly [REF]: unknown;
+  readonly #ref: unknown;
+  static {
+    futureRef = (f) => f.#ref;
+  }
   /** @internal Futures are made by a scheduler (createPromise / createExternalPromise). */
   constructor(token: symbol, ref: unknown) {
     if (token !== TOKEN)
       throw new TypeError("futures are made by the scheduler; use `yield* createPromise()`");
-    Object.defineProperty(this, REF, { value: ref });
+    this.#ref = ref;
     Object.freeze(this);
   }
   get [Symbol.toStringTag](): string {
@@ -113,7 +130,7 @@ export function newFuture<T>(ref: unknown): Future<T> {
 }
 /** The world record a Task / Future handle was made with (undefined for anything else). */
 export function handleRef(x: unknown): unknown {
-  return x instanceof Task || x instanceof Future ? x[REF] : undefined;
+  return x instanceof Task ? taskRef(x) : x instanceof Future ? futureRef(x) : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,14 +144,18 @@ export abstract class SchedulerEffect<A = unknown> extends Effect<A> {
 
 export type SpawnStore = "isolated" | "shared";
 export interface SpawnOptions {
-  /** "isolated" (default): the child's state is a copy of the parent's; "shared": the same map. */
+  /**
+   * "shared" (the default, SEMANTICS §9.6 revision 2): the child uses the very same state Map as
+   * its parent; "isolated": the child gets a shallow copy of the parent's state at spawn.
+   */
   store?: SpawnStore;
 }
 
 /** Its program runs under the handlers of the spawn site: its row `R` is part of the spawner's row. */
 export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
   declare readonly _tag: "Spawn";
-  declare readonly __row?: R;
+  /** Phantom: the spawned program's row (not optional: read as exactly `R` under plain `strict`). */
+  declare readonly __row: R;
   /** With `trace: { sites: true }`: where spawn() was called (non-enumerable; for tracebacks). */
   declare readonly site?: Error;
   constructor(
@@ -202,9 +223,14 @@ export class CreateExternalPromise<T = unknown> extends SchedulerEffect<External
 }
 export class AwaitPromise<T = unknown> extends SchedulerEffect<T> {
   declare readonly _tag: "AwaitPromise";
-  constructor(readonly thunk: () => PromiseLike<T> | T) {
+  /** Called by the scheduler with the awaiting task's AbortSignal (aborted when it is cancelled). */
+  constructor(readonly thunk: (signal: AbortSignal) => PromiseLike<T> | T) {
     super();
   }
+}
+/** The current task's AbortSignal: aborted when the task is cancelled or the run is aborted (§9.8). */
+export class GetAbortSignal extends SchedulerEffect<AbortSignal> {
+  declare readonly _tag: "GetAbortSignal";
 }
 export class RegisterIdleSource extends SchedulerEffect<boolean> {
   declare readonly _tag: "RegisterIdleSource";
@@ -237,21 +263,23 @@ export function spawn<P extends AnyProgramLike>(
   options?: SpawnOptions,
 ): Spawn<ResultOf<P>, EffectsOf<P>> {
   checkProgramLike(program, "spawn");
-  let store: SpawnStore = "isolated";
+  let store: SpawnStore = "shared";
   if (options !== undefined) {
     if (options === null || typeof options !== "object" || Array.isArray(options)) {
       throw new TypeError(
-        `spawn options must be an object ({ store?: "isolated" | "shared" }), got ${describe(options)}`,
+        `spawn options must be an object ({ store?: "shared" | "isolated" }), got ${describe(options)}; omit it to share the parent's state`,
       );
     }
     for (const key of Object.keys(options)) {
       if (key !== "store")
-        throw new TypeError(`unknown spawn option ${JSON.stringify(key)}; the only option is store`);
+        throw new TypeError(
+          `unknown spawn option ${JSON.stringify(key)}; the only option is store ("shared" or "isolated")`,
+        );
     }
     if (options.store !== undefined) {
       if (options.store !== "isolated" && options.store !== "shared") {
         throw new TypeError(
-          `spawn option store must be "isolated" or "shared", got ${describe(options.store)}`,
+          `spawn option store must be "shared" (the default: the child uses the parent's state) or "isolated" (the child gets a copy of it), got ${describe(options.store)}`,
         );
       }
       store = options.store;
@@ -267,12 +295,41 @@ export function wait<T>(waitable: Waitable<T>): Wait<T> {
   return new Wait<T>(waitable);
 }
 
-/** Every item's value, in input order; fails fast with the first item to fail. */
-export function gather<const W extends readonly Waitable<any>[]>(
-  ...waitables: W
-): Gather<{ -readonly [I in keyof W]: WaitableValue<W[I]> }> {
-  for (let i = 0; i < waitables.length; i++) checkWaitable(waitables[i], `gather (item ${i})`);
-  return new Gather(waitables.slice());
+/** The values of a list of waitables: a tuple for a tuple, an array for an array. */
+export type GatherValues<W extends readonly unknown[]> = { -readonly [I in keyof W]: WaitableValue<W[I]> };
+
+/**
+ * Every item's value, in input order; fails fast with the first item to fail. Takes the waitables
+ * as arguments (`gather(a, b)`: a tuple) or as one array (`gather(tasks)`: any number of them, e.g.
+ * 1,000,000 — more than a spread call can pass).
+ */
+export function gather<const W extends readonly Waitable<any>[]>(waitables: W): Gather<GatherValues<W>>;
+export function gather<const W extends readonly Waitable<any>[]>(...waitables: W): Gather<GatherValues<W>>;
+export function gather(...args: unknown[]): Gather<unknown[]> {
+  const first = args[0];
+  if (args.length === 1 && Array.isArray(first)) {
+    const items = first as readonly unknown[];
+    const n = items.length;
+    const out = new Array<Waitable<unknown>>(n);
+    for (let i = 0; i < n; i++) {
+      const x = items[i];
+      if (!(x instanceof Task || x instanceof Future)) checkWaitable(x, `gather (array item ${i})`);
+      out[i] = x as Waitable<unknown>;
+    }
+    return new Gather(out);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const x = args[i];
+    if (!(x instanceof Task || x instanceof Future)) {
+      if (args.length === 1 && x !== null && typeof x === "object" && Symbol.iterator in x) {
+        throw new TypeError(
+          `gather takes waitables as arguments, gather(a, b), or as one array, gather(tasks); got ${describe(x)}: pass an array, e.g. gather([...tasks])`,
+        );
+      }
+      checkWaitable(x, `gather (item ${i})`);
+    }
+  }
+  return new Gather(args as Waitable<unknown>[]);
 }
 
 /** The first item to finish: `{ index, value, rest }`; throws its error if it failed. */
@@ -321,14 +378,23 @@ export function createExternalPromise<T = unknown>(): CreateExternalPromise<T> {
   return new CreateExternalPromise<T>();
 }
 
-/** Await a JS promise (runAsync only; other tasks run meanwhile). `thunk` is called by the scheduler. */
-export function awaitPromise<T>(thunk: () => PromiseLike<T> | T): AwaitPromise<T> {
+/**
+ * Await a JS promise (runAsync only; other tasks run meanwhile). `thunk` is called by the scheduler
+ * with the awaiting task's AbortSignal, aborted if the task is cancelled (or the run aborted) while
+ * it waits: `awaitPromise((signal) => fetch(url, { signal }))`.
+ */
+export function awaitPromise<T>(thunk: (signal: AbortSignal) => PromiseLike<T> | T): AwaitPromise<T> {
   if (typeof thunk !== "function") {
     throw new TypeError(
-      `awaitPromise expects a function returning a promise, e.g. awaitPromise(() => fetch(url)), got ${describe(thunk)}`,
+      `awaitPromise expects a function returning a promise, e.g. awaitPromise((signal) => fetch(url, { signal })), got ${describe(thunk)}`,
     );
   }
   return new AwaitPromise<T>(thunk);
+}
+
+/** The current task's AbortSignal (aborted when the task is cancelled or the run is aborted). */
+export function getAbortSignal(): GetAbortSignal {
+  return new GetAbortSignal();
 }
 
 /** Register an idle source with the scheduler (once per scheduler world; answers true if new). */

@@ -13,6 +13,7 @@ import {
   CreatePromise,
   FailPromise,
   Gather,
+  GetAbortSignal,
   IsDone,
   Race,
   RegisterIdleSource,
@@ -21,6 +22,7 @@ import {
 } from "../effects/scheduler.js";
 import {
   AsyncRequiredError,
+  ContinuationConsumedError,
   DeadlockError,
   PromiseAlreadyCompletedError,
   TaskCancelledError,
@@ -103,11 +105,18 @@ function contThrow(t: TaskRec, k: Continuation, e: unknown): TaskRec {
   return t;
 }
 
-function cancellingError(t: TaskRec): TaskCancelledError {
+function cancellingError(w: World, t: TaskRec): TaskCancelledError {
+  const who = t === w.main ? "the main task" : `task ${t.id}`;
+  const why = w.aborting ? "the run was aborted (its signal)" : `${who} is being cancelled`;
   return new TaskCancelledError(
     t.handle,
-    `task ${t.id} is being cancelled: blocking operations (wait, gather, race, awaitPromise, delay) are not possible while its finally blocks run`,
+    `${why}: blocking operations (wait, gather, race, awaitPromise, delay) are not possible while finally blocks run`,
   );
+}
+
+/** Is `t` being finalized (cancelled, or the whole run aborted)? Then blocking operations throw. */
+function finalizing(w: World, t: TaskRec): boolean {
+  return t.run === CANCELLING || w.aborting;
 }
 
 /** Next task to run: the ready-queue head, or what idle processing (R6) produces. */
@@ -169,14 +178,49 @@ function* blockOn(
   items: readonly Cell[],
   handles: readonly unknown[],
 ): Generator<unknown, TaskRec, any> {
-  if (cur.run === CANCELLING) return contThrow(cur, k, cancellingError(cur));
+  if (finalizing(w, cur)) return contThrow(cur, k, cancellingError(w, cur));
   w.addWaiter(cur, kind, items, handles as never);
   w.block(cur, k);
   return yield* pickNext(w);
 }
 
-/** Cancel a task that is not the caller (9.4): its finally blocks run now, with its context current. */
-function* cancelOther(w: World, t: TaskRec): Generator<unknown, void, any> {
+/**
+ * Run `t`'s finally blocks (finalize its stashed continuation) with its context current; answers
+ * the first error a finally block threw, or null. Its signal is aborted first (§9.8).
+ */
+function* finalizeTask(
+  w: World,
+  t: TaskRec,
+  kt: Continuation,
+): Generator<unknown, { error: unknown } | null, any> {
+  w.abortSignal(t, () => w.cancelledError(t, null));
+  w.abandonAwait(t);
+  t.run = CANCELLING;
+  const prev = w.current;
+  const prevCtx = w.ctx.current;
+  w.current = t;
+  w.ctx.setCurrent(t.ctx);
+  try {
+    yield* finalize(kt);
+    return null;
+  } catch (e) {
+    // an aborted run may already have finalized this continuation while unwinding (it was stashed
+    // mid-switch): nothing more ran, nothing was lost
+    if (w.aborting && e instanceof ContinuationConsumedError) return null;
+    return { error: e };
+  } finally {
+    // also when this frame is itself closed (the run aborted while the finally blocks ran)
+    w.current = prev;
+    w.ctx.setCurrent(prevCtx);
+  }
+}
+
+/**
+ * Cancel a task that is not the caller (9.4): its finally blocks run now, with its context current.
+ * `r9`: cancelled because main finished or the run was aborted — nobody will ever wait for it, so an
+ * error thrown by its finally blocks is reported on the RunResult (`warnings`) instead.
+ */
+function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, void, any> {
   if (t.run === READY && t.action === START) {
     w.finishCancel(t, null); // unstarted: runs no code
     return;
@@ -186,34 +230,40 @@ function* cancelOther(w: World, t: TaskRec): Generator<unknown, void, any> {
   t.k = null;
   t.actionValue = undefined;
   if (t.run === RUNNING || t.run === CANCELLING || kt === null) {
-    w.finishCancel(t, null); // not reachable by the rules; keep the world consistent
+    // not reachable by the rules, except in an aborted run (its frames were unwound with the run's)
+    w.abortSignal(t, () => w.cancelledError(t, null));
+    w.finishCancel(t, null);
     return;
   }
-  t.run = CANCELLING;
-  const prev = w.current;
-  const prevCtx = w.ctx.current;
-  w.current = t;
-  w.ctx.setCurrent(t.ctx);
-  let cause: { error: unknown } | null = null;
-  try {
-    yield* finalize(kt);
-  } catch (e) {
-    cause = { error: e };
-  }
-  w.current = prev;
-  w.ctx.setCurrent(prevCtx);
+  const cause = yield* finalizeTask(w, t, kt);
+  if (cause !== null && r9)
+    w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
   w.finishCancel(t, cause);
 }
 
-/** R9: main finished; cancel every task not done, in ascending id order (including any spawned meanwhile). */
+/**
+ * R9: main finished; cancel every task not done, in ascending id order (including any spawned
+ * meanwhile). In an aborted run (§9.8) main may not have finished: a main suspended in the
+ * scheduler (blocked or ready) is finalized first.
+ */
 export function* shutdown(w: World): Generator<unknown, void, any> {
-  w.main.run = DONE;
-  w.current = w.main;
+  const main = w.main;
+  const km = main.k;
+  if (main.run !== DONE && km !== null) {
+    main.k = null;
+    w.unblock(main);
+    const cause = yield* finalizeTask(w, main, km);
+    if (cause !== null)
+      w.ctx.warn(cause.error, "a finally block of the main task threw while the run was aborted");
+  }
+  main.run = DONE;
+  w.current = main;
+  w.ctx.setCurrent(main.ctx);
   // one iterator: a Map iterator visits entries added meanwhile and skips deleted ones (a fresh
   // iterator per task would rescan the deleted slots: quadratic)
-  for (const t of w.live.values()) if (t.run !== DONE) yield* cancelOther(w, t);
-  w.current = w.main;
-  w.ctx.setCurrent(w.main.ctx);
+  for (const t of w.live.values()) if (t.run !== DONE) yield* cancelOther(w, t, true);
+  w.current = main;
+  w.ctx.setCurrent(main.ctx);
 }
 
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */
@@ -240,7 +290,8 @@ export function* handleEffect(
     for (let i = 0; i < (n < 0 ? hs.length : n); i++) body = withHandler(hs[i]!, body);
     const parent = w.ctx.current;
     const ctx: TaskContext = {
-      state: effect.store === "shared" ? parent.state : new Map(parent.state),
+      // §9.6 rev. 2: the very same Map (no copy) unless the spawn asked for an isolated copy
+      state: effect.store === "isolated" ? new Map(parent.state) : parent.state,
       env: parent.env,
       log: [],
     };
@@ -290,10 +341,11 @@ export function* handleEffect(
     const t = cellOf(effect.task) as TaskRec;
     if (t.run === DONE || t.run === CANCELLING) return cont(cur, k, false);
     if (t !== cur) {
-      yield* cancelOther(w, t);
+      yield* cancelOther(w, t, false);
       return cont(cur, k, true);
     }
     // Cancelling oneself: finalize the caller here (the call does not return).
+    w.abortSignal(t, () => w.cancelledError(t, null));
     t.run = CANCELLING;
     let cause: { error: unknown } | null = null;
     try {
@@ -320,20 +372,24 @@ export function* handleEffect(
   if (effect instanceof CreateExternalPromise) return cont(cur, k, w.newExternal());
   if (effect instanceof AwaitPromise) {
     if (w.ctx.driver === "sync") return contThrow(cur, k, new AsyncRequiredError("awaitPromise"));
-    if (cur.run === CANCELLING) return contThrow(cur, k, cancellingError(cur));
+    if (finalizing(w, cur)) return contThrow(cur, k, cancellingError(w, cur));
     let r: unknown;
     try {
-      r = effect.thunk();
+      r = effect.thunk(w.signalOf(cur));
     } catch (e) {
       return contThrow(cur, k, e); // a synchronous throw is thrown unchanged, without blocking
     }
     const ext = w.newExternal();
+    const cell = cellOf(ext.future)!;
+    // a settlement after the task was cancelled (cell abandoned) or after the run is ignored
     Promise.resolve(r).then(
       (v) => ext.complete(v),
       (e) => ext.fail(e),
     );
-    return yield* blockOn(w, cur, k, W_WAIT, [cellOf(ext.future)!], [ext.future]);
+    cur.awaiting = cell;
+    return yield* blockOn(w, cur, k, W_WAIT, [cell], [ext.future]);
   }
+  if (effect instanceof GetAbortSignal) return cont(cur, k, w.signalOf(cur));
   if (effect instanceof RegisterIdleSource) {
     const fresh = !w.idleSources.includes(effect.source);
     if (fresh) w.idleSources.push(effect.source);

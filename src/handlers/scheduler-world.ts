@@ -88,6 +88,10 @@ export class TaskRec extends Cell {
   waiter: Waiter | null = null;
   blockSeq = 0;
   logMerged = false;
+  /** its AbortSignal's controller, made on first use (getAbortSignal, awaitPromise) */
+  ctl: AbortController | null = null;
+  /** the cell of its last awaitPromise (abandoned when it is cancelled while waiting for it) */
+  awaiting: Cell | null = null;
   constructor(world: World, id: number, ctx: TaskContext) {
     super(world);
     this.id = id;
@@ -130,12 +134,74 @@ export class World {
   /** runAsync idle wait: resolved by the next external completion */
   notify: (() => void) | null = null;
   closed = false;
+  /** the run's signal aborted (§9.8): every task is being finalized; blocking operations throw */
+  aborting = false;
+  /** the listener on the run's signal, removed when the world closes */
+  private onRunAbort: (() => void) | null = null;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
     this.main = new TaskRec(this, 0, ctx.current);
     this.main.run = RUNNING;
     this.current = this.main;
+    const sig = ctx.signal;
+    if (sig !== null) {
+      if (sig.aborted) this.aborting = true;
+      else {
+        const f = () => this.runAborted(sig.reason);
+        this.onRunAbort = f;
+        sig.addEventListener("abort", f, { once: true });
+      }
+    }
+  }
+
+  /** The world ends (R9 done): it no longer listens to the run's signal. */
+  close(): void {
+    this.closed = true;
+    const f = this.onRunAbort;
+    if (f !== null) {
+      this.onRunAbort = null;
+      this.ctx.signal?.removeEventListener("abort", f);
+    }
+  }
+
+  // ---- cancellation signals (§9.8) ----
+
+  /** The task's AbortSignal (made on first use; already aborted for a task being finalized). */
+  signalOf(t: TaskRec): AbortSignal {
+    let c = t.ctl;
+    if (c === null) {
+      c = new AbortController();
+      t.ctl = c;
+      if (this.aborting) c.abort(this.ctx.signal?.reason);
+      else if (t.run === CANCELLING || t.run === DONE) c.abort(this.cancelledError(t, null));
+    }
+    return c.signal;
+  }
+
+  /** Abort the task's signal (if it has one) before its finally blocks run. */
+  abortSignal(t: TaskRec, reason: () => unknown): void {
+    const c = t.ctl;
+    if (c !== null && !c.signal.aborted) c.abort(reason());
+  }
+
+  /** The run's signal aborted: every task's signal aborts now, before any finally block runs. */
+  private runAborted(reason: unknown): void {
+    this.onRunAbort = null;
+    if (this.closed) return;
+    this.aborting = true;
+    this.abortSignal(this.main, () => reason);
+    for (const t of this.live.values()) this.abortSignal(t, () => reason);
+  }
+
+  /** Nobody waits for the task's awaitPromise any more: it no longer counts as pending work (R6). */
+  abandonAwait(t: TaskRec): void {
+    const c = t.awaiting;
+    t.awaiting = null;
+    if (c?.external && !c.requested) {
+      c.external = false;
+      this.pendingExternal--;
+    }
   }
 
   // ---- tasks and the ready queue (R4) ----

@@ -23,6 +23,7 @@ import {
 } from "../effects/scheduler.js";
 import {
   type Continuation,
+  detach,
   discontinue,
   getRunContext,
   type Handler,
@@ -34,7 +35,17 @@ import {
   transferWith,
   TAKES,
 } from "../protocol.js";
-import { BLOCKED, cellOf, RUNNING, READY, START, type TaskRec, THROW, World } from "./scheduler-world.js";
+import {
+  BLOCKED,
+  cellOf,
+  DONE,
+  RUNNING,
+  READY,
+  START,
+  type TaskRec,
+  THROW,
+  World,
+} from "./scheduler-world.js";
 import { handleEffect, shutdown, TaskDone } from "./scheduler-ops.js";
 import { raise } from "./util.js";
 
@@ -70,6 +81,16 @@ function go(w: World, t: TaskRec, first: boolean): Primitive<unknown> {
   return first ? resume(k, arg) : transfer(k, arg);
 }
 
+/**
+ * An aborted run closes a scheduler invocation before it switched: the performing task's
+ * continuation is left to the world's cleanup (shutdown finalizes it with the task's context
+ * current) instead of being finalized where the invocation is closed.
+ */
+function* keepForShutdown(t: TaskRec, k: Continuation): Generator<unknown, void, any> {
+  if (t.run !== DONE && t.k === null) t.k = k;
+  yield* detach(k);
+}
+
 /** A new scheduler handler object (a separate world per run). `scheduler` is the standard one. */
 export function createScheduler(): Handler<SchedulerEffect<any>> {
   const self: Handler<SchedulerEffect<any>> = function* scheduler(
@@ -84,14 +105,28 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
       w = new World(ctx);
       ctx.user.set(self, w);
     }
-    w.applyExternal(); // R7
-    const next = yield* handleEffect(self, w, effect, k);
-    if (!first) return yield* go(w, next, false);
+    const performer = w.current;
+    if (!first) {
+      let handed = false;
+      try {
+        w.applyExternal(); // R7
+        const next = yield* handleEffect(self, w, effect, k);
+        handed = true;
+        return yield* go(w, next, false);
+      } finally {
+        // closed before its switch by an aborted run (§9.8): keep k for the world's cleanup
+        if (!handed && w.aborting) yield* keepForShutdown(performer, k);
+      }
+    }
     // R8: the first invocation resumes non-tail and regains control when main finishes.
     let ok = true;
     let out: unknown;
+    let resumed = false;
     let shutdownStarted = false;
     try {
+      w.applyExternal(); // R7
+      const next = yield* handleEffect(self, w, effect, k);
+      resumed = true;
       try {
         out = yield* go(w, next, true);
       } catch (e) {
@@ -102,12 +137,15 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
       yield* shutdown(w); // R9
     } finally {
       // Also when the scheduler's scope is abandoned from outside (this frame is being closed,
-      // main's frames already were): pending tasks are cancelled all the same, then the world goes.
-      if (!shutdownStarted) {
+      // main's frames already were) or the run is aborted: pending tasks are cancelled all the
+      // same, then the world goes.
+      // (An abort can also interrupt R9 itself: the tasks it had not reached are cancelled now.)
+      if (!shutdownStarted || w.aborting) {
         shutdownStarted = true;
+        if (!resumed && w.aborting) yield* keepForShutdown(performer, k);
         yield* shutdown(w);
       }
-      w.closed = true;
+      w.close();
       if (ctx.user.get(self) === w) ctx.user.delete(self);
       ctx.setCurrent(w.main.ctx);
     }

@@ -111,6 +111,23 @@ export interface RunContext {
   setCurrent(ctx: TaskContext): void;
   /** L3: per-run data for custom handlers; standard handlers key theirs by handler object. */
   readonly user: Map<unknown, unknown>;
+  /**
+   * The run's AbortSignal (run option `signal`, SEMANTICS §9.8), or null. When it aborts, the run
+   * stops at the next step boundary and is finalized; a scheduler aborts its tasks' signals at once.
+   */
+  readonly signal: AbortSignal | null;
+  /**
+   * Report an error that no program can receive any more (e.g. thrown by a finally block of a task
+   * cancelled as main finished, §9.4): it is kept on `RunResult.warnings`, never dropped. `where`
+   * says what threw it (shown by `RunResult.format()`).
+   */
+  warn(error: unknown, where: string): void;
+}
+
+/** An error reported with RunContext.warn. */
+export interface RunWarning {
+  readonly error: unknown;
+  readonly where: string;
 }
 
 export class RunContextImpl implements RunContext {
@@ -118,10 +135,19 @@ export class RunContextImpl implements RunContext {
   current: TaskContext;
   readonly user = new Map<unknown, unknown>();
   readonly main: TaskContext;
-  constructor(driver: Driver, main: TaskContext) {
+  readonly signal: AbortSignal | null;
+  /** errors reported with warn(), in report order (null until the first) */
+  warnings: RunWarning[] | null = null;
+  constructor(driver: Driver, main: TaskContext, signal: AbortSignal | null = null) {
     this.driver = driver;
     this.current = main;
     this.main = main;
+    this.signal = signal;
+  }
+  warn(error: unknown, where: string): void {
+    const w = { error, where: String(where) };
+    if (this.warnings === null) this.warnings = [w];
+    else this.warnings.push(w);
   }
   setCurrent(ctx: TaskContext): void {
     this.current = ctx;

@@ -15,6 +15,20 @@ export interface RunOptions {
   /** A plain object or a Map with string keys (copied; never mutated). */
   store?: Record<string, unknown> | ReadonlyMap<string, unknown>;
   trace?: TraceOptions;
+  /**
+   * Abort the run (SEMANTICS §9.8): when it aborts — before or during the run — the run stops at the
+   * next step boundary, its finally blocks run (main finalized, every task cancelled as in R9) and
+   * the result is `Err(signal.reason)`.
+   */
+  signal?: AbortSignal;
+}
+
+function isAbortSignal(x: unknown): x is AbortSignal {
+  try {
+    return typeof AbortSignal === "function" && x instanceof AbortSignal;
+  } catch {
+    return false; // a Proxy whose getPrototypeOf trap throws
+  }
 }
 
 function plainObject(x: unknown): boolean {
@@ -27,11 +41,16 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
   if (!plainObject(options)) throw new TypeError(`run options must be an object, got ${describe(options)}`);
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (key !== "handlers" && key !== "env" && key !== "store" && key !== "trace") {
+    if (key !== "handlers" && key !== "env" && key !== "store" && key !== "trace" && key !== "signal") {
       throw new TypeError(
-        `unknown run option ${JSON.stringify(key)}; the options are handlers, env, store and trace`,
+        `unknown run option ${JSON.stringify(key)}; the options are handlers, env, store, trace and signal`,
       );
     }
+  }
+  if (o.signal !== undefined && !isAbortSignal(o.signal)) {
+    throw new TypeError(
+      `run option signal must be an AbortSignal (e.g. controller.signal of a new AbortController(), or AbortSignal.timeout(ms)), got ${describe(o.signal)}`,
+    );
   }
   if (o.handlers !== undefined) {
     if (!Array.isArray(o.handlers)) {

@@ -95,10 +95,10 @@ function copyObject(
  * for checkOptions to reject with its usual message. Throws TypeError when reading throws.
  */
 export function readOptions(options: unknown): unknown {
-  const fix = "pass a plain options object { handlers, env, store, trace }";
+  const fix = "pass a plain options object { handlers, env, store, trace, signal }";
   if (options === null || typeof options !== "object") return options;
   if (attempt("run options", fix, () => Array.isArray(options))) return options;
-  const o = copyObject("run options", options, fix, ["handlers", "env", "store", "trace"]);
+  const o = copyObject("run options", options, fix, ["handlers", "env", "store", "trace", "signal"]);
   if (Object.hasOwn(o, "handlers")) {
     const hs = o.handlers;
     if (attempt("run option handlers", "pass an array of handlers", () => Array.isArray(hs))) {

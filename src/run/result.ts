@@ -1,5 +1,8 @@
 /** RunResult (SEMANTICS §8.4): frozen; `value` throws the error when not ok; the error is never wrapped. */
 import { formatReport } from "../trace/report.js";
+import type { RunWarning } from "./context.js";
+
+const NONE: readonly unknown[] = Object.freeze([]);
 
 export class RunResult<T = unknown> {
   readonly ok: boolean;
@@ -12,6 +15,14 @@ export class RunResult<T = unknown> {
   readonly #log: readonly unknown[];
   #storeCopy: Readonly<Record<string, unknown>> | null = null;
   #logCopy: readonly unknown[] | null = null;
+  readonly #warnings: readonly RunWarning[] | null;
+  /**
+   * Errors the run could not deliver to any program, kept beside its outcome (never dropped): an
+   * error thrown by a finally block of a task cancelled because main finished (SEMANTICS §9.4, R9)
+   * or because the run was aborted (§9.8), in the order they happened. Each is the original error
+   * object. Empty for most runs; `format()` lists them.
+   */
+  readonly warnings: readonly unknown[];
 
   /** @internal */
   constructor(
@@ -20,8 +31,11 @@ export class RunResult<T = unknown> {
     state: ReadonlyMap<string, unknown>,
     log: readonly unknown[],
     report: string | null,
+    warnings: readonly RunWarning[] | null = null,
   ) {
     this.ok = ok;
+    this.#warnings = warnings;
+    this.warnings = warnings === null ? NONE : Object.freeze(warnings.map((w) => w.error));
     this.#report = report;
     this.#value = ok ? (valueOrError as T) : undefined;
     this.error = ok ? undefined : valueOrError;
@@ -58,6 +72,24 @@ export class RunResult<T = unknown> {
 
   /** A human-readable report: the value, or the error with the effect traceback. */
   format(): string {
-    return this.#report ?? formatReport(this.ok, this.ok ? this.#value : this.error);
+    const main = this.#report ?? formatReport(this.ok, this.ok ? this.#value : this.error);
+    const ws = this.#warnings;
+    if (ws === null) return main;
+    const lines = [
+      main,
+      `── ${ws.length} error${ws.length === 1 ? "" : "s"} beside the outcome (RunResult.warnings) ──`,
+    ];
+    for (const w of ws) lines.push(`${w.where}: ${describeError(w.error)}`);
+    return lines.join("\n");
+  }
+}
+
+/** `Name: message` of an error (never throws: a hostile error object gets a placeholder). */
+function describeError(e: unknown): string {
+  try {
+    if (e instanceof Error) return `${e.name}: ${e.message}`;
+    return `thrown ${typeof e === "string" ? JSON.stringify(e) : String(e)}`;
+  } catch {
+    return "(an error object that cannot be printed)";
   }
 }

@@ -144,33 +144,66 @@ function start(
 ): { m: Machine; ctx: RunContextImpl } {
   const store = options?.store;
   const env = options?.env;
-  const ctx = new RunContextImpl(driver, {
-    // copies (readOptions copied them already): the options are never mutated (INV-17)
-    state: store === undefined ? new Map() : new Map(store instanceof Map ? store : Object.entries(store)),
-    env: env === undefined ? Env.EMPTY : Env.from(env),
-    log: [],
-  });
+  const signal = options?.signal ?? null;
+  const ctx = new RunContextImpl(
+    driver,
+    {
+      // copies (readOptions copied them already): the options are never mutated (INV-17)
+      state: store === undefined ? new Map() : new Map(store instanceof Map ? store : Object.entries(store)),
+      env: env === undefined ? Env.EMPTY : Env.from(env),
+      log: [],
+    },
+    signal,
+  );
   let top: unknown =
     isGeneratorObject(program) && brandOf(program) === 0 ? fromGeneratorObject(program) : program;
   const handlers = options?.handlers ?? [];
   for (let i = handlers.length - 1; i >= 0; i--) top = withHandler(handlers[i]!, top as never);
   const sites = options?.trace?.sites === true;
   if (sites) siteState.on++;
-  return { m: new Machine(top, ctx, makeTracer(options), sites), ctx };
+  const m = new Machine(top, ctx, makeTracer(options), sites, signal !== null);
+  if (signal !== null) listen(m, signal);
+  return { m, ctx };
+}
+
+/**
+ * The run's signal (§9.8): aborted before the run, it ends at once with Err(reason) and no code
+ * runs; aborted during the run, the listener only sets flags the step loop reads at its existing
+ * halt test, so a signal costs nothing per step.
+ */
+function listen(m: Machine, signal: AbortSignal): void {
+  if (signal.aborted) {
+    m.finish(false, signal.reason);
+    return;
+  }
+  const onAbort = (): void => {
+    m.requestAbort(signal.reason);
+    const wake = m.wakeOnAbort;
+    if (wake !== null) wake();
+  };
+  signal.addEventListener("abort", onAbort, { once: true });
+  m.stopListening = () => signal.removeEventListener("abort", onAbort);
 }
 
 function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
   if (m.sites) siteState.on--;
+  const stop = m.stopListening;
+  if (stop !== null) {
+    m.stopListening = null;
+    stop();
+  }
   let report: string | null = null;
   if (!m.ok) {
     try {
-      report = formatFailure(m.origins === null ? null : m.origins.get(m.result), m.result);
+      if (ctx.signal?.aborted === true && m.result === ctx.signal.reason) {
+        report = `doeff: the run was aborted by its signal (run option \`signal\`)${m.abortJob === null ? " before it started" : "; its finally blocks ran"}\n${formatFailure(null, m.result)}`;
+      } else report = formatFailure(m.origins === null ? null : m.origins.get(m.result), m.result);
       attachTrace(m.result, report);
     } catch {
       report = "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
     }
   }
-  return new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report);
+  return new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ctx.warnings);
 }
 
 /** The report goes on the original error as a non-enumerable `doeffTrace`; the error is never replaced. */
@@ -224,6 +257,23 @@ const macrotask: () => Promise<void> =
     ? () => new Promise((r) => timers.setImmediate!(r))
     : () => new Promise((r) => timers.setTimeout(r, 0));
 
+/** Await `thunk()`, or stop waiting when the run's signal aborts (the thunk's outcome is then ignored). */
+function abortable(m: Machine, thunk: () => unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    m.wakeOnAbort = () => resolve(undefined);
+    let p: PromiseLike<unknown>;
+    try {
+      p = Promise.resolve(thunk());
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    p.then(resolve, reject);
+  }).finally(() => {
+    m.wakeOnAbort = null;
+  });
+}
+
 /** Run `program` on the event loop. The promise never rejects for program errors. Typed like run. */
 export function runAsync<P extends Runnable>(program: P & Covered<P, []>): Promise<RunResult<RunValue<P>>>;
 export function runAsync<P extends Runnable, const Hs extends readonly AnyHandlerFn[]>(
@@ -245,9 +295,11 @@ export async function runAsync(program: unknown, given?: unknown): Promise<RunRe
       m.asyncThunk = null;
       m.halt = false;
       try {
-        m.deliver(await thunk());
+        // (while an aborted run is being finalized, an asyncEscape of a finally block is awaited)
+        const v = m.base === null || m.abortState !== 0 ? await thunk() : await abortable(m, thunk);
+        if (m.abortState !== 1) m.deliver(v); // else: abandoned, the next run() begins the abort
       } catch (e) {
-        m.throwHere(e);
+        if (m.abortState !== 1) m.throwHere(e);
       }
       sinceYield = 0;
       lastYield = Date.now();

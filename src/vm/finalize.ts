@@ -8,7 +8,7 @@
  * else the pending value (INV-5: all before the handler's outcome leaves the withHandler).
  */
 import { VMInternalError } from "../errors.js";
-import type { Continuation } from "./continuation.js";
+import { type Continuation, captured } from "./continuation.js";
 import { deliverTo, search, visibleHandlers } from "./dispatch.js";
 import { UnhandledEffectError } from "../errors.js";
 import type { Machine } from "./machine.js";
@@ -44,7 +44,10 @@ export function exitSegment(m: Machine, isErr: boolean): void {
       endInvocation(m, s.invocation!, m.value, isErr);
       return;
     case S_FINALIZER:
-      if (isErr) s.job!.record(m.value);
+      if (isErr) {
+        if (s.job === m.abortJob) abortError(m, m.value);
+        s.job!.record(m.value);
+      }
       completeFinalizer(m, s);
       return;
     case S_ROOT:
@@ -132,6 +135,38 @@ export function unwindExit(m: Machine): void {
   throw new VMInternalError("unwinding reached the root segment");
 }
 
+/**
+ * The run's signal aborted (SEMANTICS §9.8): finalize everything between the current segment and
+ * the run's base segment, as one continuation — finally blocks run innermost first, their effects
+ * handled by the handlers in scope (a scheduler's cleanup finalizes main and cancels its tasks, R9)
+ * — and then end the run with `Err(reason)`. Begins at a step boundary; while an invocation is being
+ * closed for a terminal primitive (a switch half done) it waits for that to finish (halt stays set,
+ * so the next step boundary asks again). Answers false when it waited.
+ */
+export function beginAbort(m: Machine): boolean {
+  const job0 = m.job;
+  if (m.mode === M_UNWIND && job0 !== null && job0.kind === J_CLOSE) return false;
+  m.abortState = 2;
+  m.halt = false;
+  m.asyncThunk = null; // an asyncEscape awaited at the abort is abandoned (its outcome is ignored)
+  const base = m.base;
+  let s: Segment | null = m.cur;
+  while (s !== null && s !== base) s = s.caller;
+  // not above the base: the run's body has already ended (only the root's exit is left)
+  if (s === null || base === null) return true;
+  const fr = startFinalization(m, captured(m.cur, base), base.caller);
+  const job = fr.job!;
+  job.pending = m.abortReason;
+  job.pendingIsError = true;
+  m.abortJob = job;
+  return true;
+}
+
+/** An error thrown while an aborted run is finalized: kept on RunResult.warnings (§9.4, §9.8). */
+export function abortError(m: Machine, e: unknown): void {
+  m.ctx.warn(e, "a finally block threw while the run was aborted");
+}
+
 /** Finalization complete: deliver FR's outcome to its caller. */
 function completeFinalizer(m: Machine, fr: Segment): void {
   const job = fr.job!;
@@ -140,7 +175,10 @@ function completeFinalizer(m: Machine, fr: Segment): void {
   m.cur = caller;
   const outer = job.resumeJob;
   if (outer !== null) {
-    if (job.hasError) outer.record(job.error);
+    if (job.hasError) {
+      if (outer === m.abortJob) abortError(m, job.error);
+      outer.record(job.error);
+    }
     m.mode = M_UNWIND;
     m.job = outer;
     return;

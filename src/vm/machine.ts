@@ -21,9 +21,9 @@ import {
 } from "./brand.js";
 import { dispatch } from "./dispatch.js";
 import { execute } from "./execute.js";
-import { exitSegment, unwindExit } from "./finalize.js";
+import { abortError, beginAbort, exitSegment, unwindExit } from "./finalize.js";
 import { P_FLATMAP, P_GEN, P_GENOBJ, P_INTERNAL, P_MAP, P_PURE, type Program } from "./program.js";
-import { Frame, type Invocation, type Job, pushFrame, S_ROOT, Segment } from "./segment.js";
+import { Frame, type Invocation, type Job, pushFrame, S_BODY, S_ROOT, Segment } from "./segment.js";
 import type { StepTracer } from "./trace-hook.js";
 import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
 import { siteState } from "./sites.js";
@@ -84,9 +84,32 @@ export class Machine {
   lastTransferWith: Invocation | null;
   /** trace: where the last transferWith ran its program (k.top of the continuation it used) */
   lastTransferSite: Segment | null;
+  /**
+   * Run option `signal` (SEMANTICS §9.8): 0 = no abort; 1 = abort requested (halt is set, so the
+   * step loop notices it at its existing halt test — nothing is checked per step); 2 = the run is
+   * being finalized.
+   */
+  abortState: number;
+  abortReason: unknown;
+  /** with a signal: the body segment right above the root, the bottom of everything an abort closes */
+  base: Segment | null;
+  /** the unwinding job of an abort (every error a finally block throws in it becomes a warning) */
+  abortJob: Job | null;
+  /** runAsync: ends the driver's wait for an asyncEscape when the signal aborts */
+  wakeOnAbort: (() => void) | null;
+  /** removes the signal's listener (when the run ends) */
+  stopListening: (() => void) | null;
 
-  constructor(top: unknown, ctx: RunContextImpl, tracer: StepTracer | null, sites = false) {
-    this.cur = new Segment(S_ROOT, null, null, null);
+  constructor(
+    top: unknown,
+    ctx: RunContextImpl,
+    tracer: StepTracer | null,
+    sites = false,
+    abortable = false,
+  ) {
+    const root = new Segment(S_ROOT, null, null, null);
+    this.base = abortable ? new Segment(S_BODY, root, null, null) : null;
+    this.cur = this.base ?? root;
     this.mode = M_HANDLE_YIELD;
     this.value = top;
     this.job = null;
@@ -104,6 +127,22 @@ export class Machine {
     this.origins = null;
     this.lastTransferWith = null;
     this.lastTransferSite = null;
+    this.abortState = 0;
+    this.abortReason = undefined;
+    this.abortJob = null;
+    this.wakeOnAbort = null;
+    this.stopListening = null;
+  }
+
+  /**
+   * The run's signal aborted: stop at the next step boundary and finalize the run (§9.8). Called by
+   * the signal's listener, possibly from code running inside a step: it only sets flags.
+   */
+  requestAbort(reason: unknown): void {
+    if (this.done || this.abortState !== 0) return;
+    this.abortState = 1;
+    this.abortReason = reason;
+    this.halt = true;
   }
 
   /** Record where error `e` came from (first sighting only; see trace/origin.ts). Off the hot path. */
@@ -135,7 +174,9 @@ export class Machine {
 
   /** Runs at most `budget` steps; returns ST_DONE, ST_ASYNC (asyncEscape pending) or ST_BUDGET. */
   run(budget: number): number {
+    if (this.done) return ST_DONE; // e.g. a run whose signal was aborted before it started
     try {
+      if (this.abortState === 1) beginAbort(this); // per call, not per step
       while (budget-- > 0) {
         if (this.tracer !== null) this.tracer.before(this);
         switch (this.mode) {
@@ -160,7 +201,12 @@ export class Machine {
           default:
             throw new VMInternalError(`unknown mode ${this.mode}`);
         }
-        if (this.halt) return this.done ? ST_DONE : ST_ASYNC;
+        if (this.halt) {
+          // an abort request shares the halt test: it begins here (or, in the middle of a closing,
+          // right after it: halt stays set until then)
+          if (this.abortState !== 1 || this.done) return this.done ? ST_DONE : ST_ASYNC;
+          beginAbort(this);
+        }
       }
       return ST_BUDGET;
     } catch (e) {
@@ -214,7 +260,8 @@ export class Machine {
       // step loop (mode write, switch, done/async checks, re-reading cur.frames). Bounded, so
       // runAsync still reaches its step/time checks.
       let lane = FAST_LANE;
-      while (lane-- > 0 && brandOf(value) === B_EFFECT) {
+      // (halt: the run's signal aborted in the generator's code — its next effect is not handled)
+      while (lane-- > 0 && !this.halt && brandOf(value) === B_EFFECT) {
         const site = this.cur;
         if (this.sites) this.recordSite();
         dispatch(this, value);
@@ -273,9 +320,11 @@ export class Machine {
         this.mode = M_DELIVER;
         this.value = value;
       }
-    } else if (this.tracer === null) {
+    } else if (this.tracer === null && !this.halt) {
       // Untraced, the HandleYield step is fused into this one (one loop turn per effect); traced,
       // it stays a step of its own so each gets its trace line. Step counts are not normative.
+      // (Not when halted: the run's signal aborted in the code that yielded, so the yield waits
+      // for the abort, which closes the frame instead.)
       this.handleYield(value);
     } else {
       this.mode = M_HANDLE_YIELD;
@@ -286,6 +335,7 @@ export class Machine {
   /** The frame `f` (already popped) threw `e`. A closing frame records it and unwinding goes on. */
   private frameThrew(f: Frame, e: unknown): void {
     if (f.closing !== null) {
+      if (f.closing === this.abortJob) abortError(this, e); // every one, not only the first
       f.closing.record(e);
       this.mode = M_UNWIND;
       this.job = f.closing;

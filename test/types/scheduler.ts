@@ -10,6 +10,7 @@ import {
   type ExternalPromise,
   type Future,
   gather,
+  getAbortSignal,
   now,
   type PromiseHandle,
   program,
@@ -67,3 +68,44 @@ run(spawnsTell, { handlers: [scheduler, writer] });
 run(spawnsTell, { handlers: [scheduler] });
 // @ts-expect-error -- missing handler for the scheduler's effects
 run(spawnsTell, { handlers: [writer] });
+
+// Scheduler core (issue 10/11/15): gather over an array, race/wait typed from the items, signals.
+const core = program(function* () {
+  const ts: Task<number>[] = [];
+  ts.push(yield* spawn(pure(1)));
+  const all = yield* gather(ts);
+  expectType<Equal<typeof all, number[]>>();
+  const none = yield* gather([]);
+  expectType<Equal<typeof none, []>>();
+  const byFn = yield* spawn(
+    program(function* () {
+      return "s" as const;
+    }),
+  );
+  expectType<Equal<typeof byFn, Task<"s">>>();
+  const w = yield* wait(byFn);
+  expectType<Equal<typeof w, "s">>();
+  const p = yield* createPromise<boolean>();
+  const mixed = yield* gather([byFn, p.future] as const);
+  expectType<Equal<typeof mixed, ["s", boolean]>>();
+  const r = yield* race(ts[0]!, byFn, p.future);
+  expectType<Equal<typeof r.value, number | "s" | boolean>>();
+  const sig = yield* getAbortSignal();
+  expectType<Equal<typeof sig, AbortSignal>>();
+  const fetched = yield* awaitPromise((signal) => {
+    expectType<Equal<typeof signal, AbortSignal>>();
+    return Promise.resolve(signal.aborted);
+  });
+  expectType<Equal<typeof fetched, boolean>>();
+  const iso = yield* spawn(pure(2), { store: "isolated" });
+  expectType<Equal<typeof iso, Task<number>>>();
+  // @ts-expect-error -- store is "shared" or "isolated"
+  yield* spawn(pure(2), { store: "copy" });
+  return [all, w, mixed, r, fetched] as const;
+});
+run(core, { handlers: [scheduler], signal: new AbortController().signal });
+// @ts-expect-error -- signal must be an AbortSignal
+run(core, { handlers: [scheduler], signal: "stop" });
+// The phantom fields are not optional: a task's value type is exact also without exactOptionalPropertyTypes.
+expectType<Equal<Task<number>["__task"], number>>();
+expectType<Equal<Future<string>["__future"], string>>();
