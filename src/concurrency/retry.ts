@@ -39,11 +39,16 @@ const retryProgram = fn(function* retry(
   }
 });
 
-/** Run `program`; after a failure run it again (up to `times` more times); → the first success, or the last error. */
+/** Run `program`; (typed: a clock, row `Delay`, is needed only when a delay is given) after a failure run it again (up to `times` more times); → the first success, or the last error. */
+export function retry<P extends AnyProgramLike>(
+  program: P,
+  options: RetryOptions & { delay?: undefined },
+): Program<ResultOf<P>, EffectsOf<P>>;
 export function retry<P extends AnyProgramLike>(
   program: P,
   options: RetryOptions,
-): Program<ResultOf<P>, EffectsOf<P> | Delay> {
+): Program<ResultOf<P>, EffectsOf<P> | Delay>;
+export function retry(program: AnyProgramLike, options: RetryOptions): Program<unknown, unknown> {
   checkProgramLike(program, "retry");
   if (options === undefined)
     throw new TypeError("retry expects options { times, delay?, while? }, e.g. retry(p, { times: 3 })");
@@ -68,5 +73,5 @@ export function retry<P extends AnyProgramLike>(
           "retry option while",
           "{ while: (e) => e instanceof NetworkError }",
         );
-  return retryProgram(program, times, wait, shouldRetry) as Program<ResultOf<P>, EffectsOf<P> | Delay>;
+  return retryProgram(program, times, wait, shouldRetry);
 }

@@ -20,6 +20,7 @@ import { delay } from "../effects/time.js";
 import { TimeoutError } from "../errors.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import { checkProgramLike } from "../vm/primitives.js";
+import { siteState } from "../vm/sites.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
 import type { TimedRow } from "./row.js";
@@ -63,18 +64,23 @@ function label(p: unknown): string {
   return ctor && ctor !== "Program" ? ctor : "the program";
 }
 
-const timeoutProgram = fn(function* timeout(p: AnyProgramLike, ms: number, what: string) {
+const timeoutProgram = fn(function* timeout(p: AnyProgramLike, ms: number, what: string, site: Error | null) {
   const r: Race = { settled: false, timedOut: false, work: null, wake: yield* createPromise<undefined>() };
   let clock: Task<unknown> | null = null;
   try {
     clock = (yield new Spawn(hidden(timer, r, ms), "shared")) as Task<unknown>;
     r.work = (yield new Spawn(hidden(work, r, p as ProgramLikeOf<unknown>), "shared")) as Task<unknown>;
-    yield* wait(r.wake.future);
+    // with trace.sites, this frame shows the `timeout(...)` call site (a bare yield captures none)
+    siteState.last = site;
+    yield wait(r.wake.future);
     if (r.timedOut) throw new TimeoutError(ms, what);
     return yield* wait(r.work); // done: its value, or its error unchanged
   } finally {
-    if (clock !== null) yield* cancel(clock);
-    if (r.work !== null) yield* cancel(r.work);
+    // bare yields keeping the call site: an error leaving this frame is recorded after them
+    siteState.last = site;
+    if (clock !== null) yield cancel(clock);
+    siteState.last = site;
+    if (r.work !== null) yield cancel(r.work);
   }
 });
 
@@ -88,5 +94,6 @@ export function timeout<P extends AnyProgramLike>(
 ): Program<ResultOf<P>, EffectsOf<P> | TimedRow> {
   checkProgramLike(program, "timeout");
   milliseconds(ms, "timeout");
-  return timeoutProgram(program, ms, label(program)) as Program<ResultOf<P>, EffectsOf<P> | TimedRow>;
+  const site = siteState.on !== 0 ? new Error("doeff timeout site") : null;
+  return timeoutProgram(program, ms, label(program), site) as Program<ResultOf<P>, EffectsOf<P> | TimedRow>;
 }
