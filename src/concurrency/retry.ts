@@ -39,7 +39,10 @@ const retryProgram = fn(function* retry(
   }
 });
 
-/** Run `program`; (typed: a clock, row `Delay`, is needed only when a delay is given) after a failure run it again (up to `times` more times); → the first success, or the last error. */
+/**
+ * Run `program`; after a failure run it again (up to `times` more times); → the first success, or the
+ * last error. Typed: a clock (row `Delay`) is needed only when a delay is given.
+ */
 export function retry<P extends AnyProgramLike>(
   program: P,
   options: RetryOptions & { delay?: undefined },
