@@ -2,12 +2,14 @@
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 import {
+  all,
   cancel,
   delay,
   fn,
   isDone,
   now,
   program,
+  raceAll,
   retry,
   run,
   safe,
@@ -253,4 +255,53 @@ test("scoped: the children inherit the handlers inside the scope (§9.7) and the
   const r = run(main, { handlers: TK() });
   assertOk(r, true);
   assert.deepEqual(r.log, ["child told"]);
+});
+
+test("nesting: timeout around all — the timed-out all's tasks are cancelled too (its finally, ascending id)", () => {
+  const main = program(function* () {
+    const r = yield* safe(
+      timeout(all([job("a", 10, 1), job("b", 100, 2), job("c", 100, 3)], { concurrency: 2 }), 50),
+    );
+    yield* mark(r.ok ? "ok" : (r.error as Error).name);
+    return yield* now();
+  });
+  assertOk(run(main, { handlers: TK() }), 50);
+  assert.deepEqual(events, [
+    "0: a start",
+    "0: b start",
+    "10: a done",
+    "10: a finally",
+    "10: c start",
+    "50: b finally",
+    "50: c finally",
+    "50: TimeoutError",
+  ]);
+});
+
+test("nesting: retry around raceAll around timeout — every attempt cleans up after itself", () => {
+  let attempt = 0;
+  const attemptNo = program(function* () {
+    attempt++;
+    return attempt;
+  });
+  const flakyPair = program(function* () {
+    const n = yield* attemptNo;
+    return yield* raceAll([
+      timeout(job(`slow${n}`, 100, "slow"), n === 1 ? 10 : 1000),
+      failing(`bad${n}`, n === 1 ? 20 : 5, new Error(`bad ${n}`)),
+    ]);
+  });
+  const r = run(retry(flakyPair, { times: 1, delay: 1 }), { handlers: TK() });
+  assertOk(r, "slow");
+  assert.deepEqual(events, [
+    "0: bad1 start", // timeout's own tasks are spawned when its task runs: after bad1's (R4)
+    "0: slow1 start",
+    "10: slow1 finally", // timed out
+    "20: bad1 fails", // both failed: AggregateError, retried after 1 ms
+    "21: bad2 start",
+    "21: slow2 start",
+    "26: bad2 fails",
+    "121: slow2 done",
+    "121: slow2 finally",
+  ]);
 });
