@@ -7,6 +7,7 @@ import {
   channelStream,
   close,
   createChannel,
+  createSemaphore,
   DoeffError,
   delay,
   fn,
@@ -15,10 +16,12 @@ import {
   program,
   raceAll,
   realTime,
+  receive,
   retry,
   run,
   runAsync,
   scheduler,
+  scoped,
   send,
   spawn,
   state,
@@ -26,6 +29,7 @@ import {
   tell,
   timeout,
   wait,
+  withPermit,
   writer,
 } from "../src/index.js";
 import { assertOk, sleep } from "./sched-helpers.js";
@@ -94,7 +98,7 @@ test("runAsync + realTime: retry with a real delay; raceAll of real promises can
   const marks: string[] = [];
   const loser = program(function* loser() {
     try {
-      return yield* awaitPromise(() => sleep(60_000, "never"));
+      return yield* awaitPromise(() => new Promise<string>(() => {})); // never settles
     } finally {
       marks.push("loser finally");
     }
@@ -107,6 +111,55 @@ test("runAsync + realTime: retry with a real delay; raceAll of real promises can
   const r = await runAsync(raceAll([loser, winner]), { handlers: RT });
   assertOk(r, "won");
   assert.deepEqual(marks, ["loser finally"]);
+});
+
+test("runAsync + realTime: a semaphore of 2 over real promises; a rendezvous channel; scoped cancels a real delay", async () => {
+  let held = 0;
+  let peak = 0;
+  const main = program(function* () {
+    const sem = yield* createSemaphore(2);
+    const use = (i: number) =>
+      withPermit(
+        sem,
+        program(function* () {
+          held++;
+          peak = Math.max(peak, held);
+          yield* awaitPromise(() => sleep(3, i));
+          held--;
+          return i;
+        }),
+      );
+    const tasks = [];
+    for (let i = 0; i < 6; i++) tasks.push(yield* spawn(use(i)));
+    let sum = 0;
+    for (const t of tasks) sum += yield* wait(t);
+    const ch = yield* createChannel<string>();
+    const sender = yield* spawn(send(ch, "hello"));
+    const got = yield* receive(ch);
+    yield* wait(sender);
+    const marks: string[] = [];
+    yield* scoped(
+      program(function* () {
+        yield* spawn(
+          program(function* () {
+            try {
+              yield* delay(60_000);
+            } finally {
+              marks.push("long delay cancelled");
+            }
+          }),
+        );
+        yield* delay(1);
+      }),
+    );
+    return { sum, got, marks };
+  });
+  assertOk(await runAsync(main, { handlers: RT }), {
+    sum: 15,
+    got: { done: false, value: "hello" },
+    marks: ["long delay cancelled"],
+  });
+  assert.equal(peak, 2);
 });
 
 async function* numbers(n: number, log: string[]): AsyncGenerator<number> {
