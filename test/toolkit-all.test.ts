@@ -253,3 +253,27 @@ const safeWait = fn(function* safeWait(t: Task<unknown>) {
   const r = yield* safe(wait(t));
   return r.ok ? "ok" : (r.error as Error).name;
 });
+
+test("all: the traceback shows the all(...) call site and where its failed task was spawned", () => {
+  const fetchUser = fn(function* fetchUser(id: number) {
+    yield* delay(id);
+    if (id === 2) throw new Error("user 2 missing");
+    return id;
+  });
+  const main = program(function* main() {
+    return yield* all([fetchUser(1), fetchUser(2), fetchUser(3)]);
+  });
+  const r = run(main, { handlers: TK(), trace: { sites: true } });
+  const report = r.format();
+  const line = Number(/main at test\/toolkit-all\.test\.ts:(\d+)/.exec(report)?.[1]);
+  const f = "test/toolkit-all.test.ts";
+  assert.deepEqual(report.split("\n"), [
+    "doeff traceback (outermost first):",
+    `  main at ${f}:${line}`,
+    `  all at ${f}:${line}`,
+    `  ── in task 2 (spawned at ${f}:${line}) ──`,
+    `  fetchUser at ${f}:${line - 4}`,
+    `  thrown at ${f}:${line - 4}`,
+    "Error: user 2 missing",
+  ]);
+});

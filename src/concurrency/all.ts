@@ -6,21 +6,21 @@
  * task's log merged. On success every task's log is merged in input order (a `Gather` of tasks all
  * done). If the calling task is cancelled, its finally cancels the started tasks the same way.
  */
-import { Gather, type Task } from "../effects/scheduler.js";
+import { Gather, type Task, wait } from "../effects/scheduler.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { concurrencyOption, functionArg, programList } from "./check.js";
 import { FAILED, Pool, cancelRunning, nextCompleted, start } from "./pool.js";
 import type { ResultsOf, RowsOf, SchedulerRow } from "./row.js";
-import { wait } from "../effects/scheduler.js";
+import { at, callSite } from "./site.js";
 
 export interface AllOptions {
   /** How many programs may run at once: an integer ≥ 1 (default: no limit). */
   concurrency?: number;
 }
 
-const allProgram = fn(function* all(programs: AnyProgramLike[], limit: number) {
-  const pool = new Pool();
+const allProgram = fn(function* all(programs: AnyProgramLike[], limit: number, site: Error | null) {
+  const pool = new Pool(site);
   const n = programs.length;
   let started = 0;
   let running = 0;
@@ -36,7 +36,7 @@ const allProgram = fn(function* all(programs: AnyProgramLike[], limit: number) {
       running--;
       if (pool.status[i] === FAILED) {
         yield* cancelRunning(pool);
-        return yield* wait(pool.tasks[i]!); // throws its error (merging its log)
+        return yield at(site, wait(pool.tasks[i]!)); // throws its error (merging its log)
       }
       succeeded++;
       if (started < n) {
@@ -46,7 +46,7 @@ const allProgram = fn(function* all(programs: AnyProgramLike[], limit: number) {
       }
     }
     // every task succeeded: one Gather merges their logs in input order
-    return (yield new Gather(pool.tasks as Task<unknown>[])) as unknown[];
+    return (yield at(site, new Gather(pool.tasks as Task<unknown>[]))) as unknown[];
   } finally {
     yield* cancelRunning(pool);
   }
@@ -67,7 +67,7 @@ export function all<P extends AnyProgramLike>(
 export function all(programs: Iterable<AnyProgramLike>, options?: AllOptions): Program<unknown, unknown> {
   const list = programList(programs, "all");
   const limit = concurrencyOption(options, "all");
-  return allProgram(list, limit);
+  return allProgram(list, limit, callSite());
 }
 
 /** `all(items.map(f), options)`: `f(item, index)` makes each program (called now, at the call). */
@@ -91,5 +91,5 @@ export function forEach<T, P extends AnyProgramLike>(
     Array.from(items, (x, i) => f(x, i)),
     "forEach",
   );
-  return allProgram(list, limit) as Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow>;
+  return allProgram(list, limit, callSite()) as Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow>;
 }

@@ -18,6 +18,7 @@ import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
 import { type Channel, close, receive } from "./channel.js";
 import { functionArg } from "./check.js";
 import type { SchedulerRow } from "./row.js";
+import { at, callSite } from "./site.js";
 
 function* nextGen<T>(it: AsyncIterator<T>): Generator<unknown, IteratorResult<T>, any> {
   return yield* awaitPromise(() => it.next());
@@ -36,17 +37,21 @@ export function next<T>(iterator: AsyncIterator<T>): Program<IteratorResult<T>, 
 const forEachAsyncProgram = fn(function* forEachAsync(
   iterable: AsyncIterable<unknown>,
   f: (item: unknown) => AnyProgramLike,
+  site: Error | null,
 ) {
   const it = iterable[Symbol.asyncIterator]();
   let finished = false;
   try {
     for (;;) {
-      const r = yield* awaitPromise(() => it.next());
+      const r = (yield at(
+        site,
+        awaitPromise(() => it.next()),
+      )) as IteratorResult<unknown>;
       if (r.done) {
         finished = true;
         return;
       }
-      yield f(r.value);
+      yield at(site, f(r.value));
     }
   } finally {
     if (!finished && typeof it.return === "function") {
@@ -69,7 +74,7 @@ export function forEachAsync<T, P extends AnyProgramLike>(
     throw new TypeError(`forEachAsync expects an async iterable first, got ${describe(iterable)}`);
   }
   functionArg(f, "forEachAsync", "forEachAsync(lines, (line) => tell(line))");
-  return forEachAsyncProgram(iterable, f as (item: unknown) => AnyProgramLike) as Program<
+  return forEachAsyncProgram(iterable, f as (item: unknown) => AnyProgramLike, callSite()) as Program<
     undefined,
     EffectsOf<P> | SchedulerRow
   >;

@@ -7,12 +7,13 @@
  * completion order without waiting on the tasks themselves, so no task's log is merged until the
  * combinator delivers that task's outcome (§9.3 log merge: `wait` / `Gather` on a task already done).
  * A child completes without blocking after its notification, so the task is done by the time the
- * woken combinator runs (R1).
+ * woken combinator runs (R1). The combinator-side helpers yield bare at the call site (site.ts).
  */
 import { type PromiseHandle, Spawn, type Task } from "../effects/scheduler.js";
 import { cancel, completePromise, createPromise, wait } from "../effects/scheduler.js";
 import { hidden, type ProgramLikeOf } from "../vm/program.js";
 import { Queue } from "./queue.js";
+import { at } from "./site.js";
 
 export class Pool {
   /** Started tasks, by input index (ascending ids: spawn order). */
@@ -24,6 +25,8 @@ export class Pool {
   /** Indices of completed children, in completion order, not yet taken by the combinator. */
   readonly completed = new Queue<number>();
   waker: PromiseHandle<undefined> | null = null;
+  /** The combinator's call site (trace.sites), for its frame and its tasks' labels. */
+  constructor(readonly site: Error | null) {}
 }
 
 export const RUNNING = 0;
@@ -57,7 +60,7 @@ function* child(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unk
 /** Start program `i` as a task owned by `pool` (it shares the caller's state, §9.6 rev. 2). */
 export function* start(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unknown, void, any> {
   pool.status[i] = RUNNING;
-  const t = yield new Spawn(hidden(child, pool, i, p), "shared");
+  const t = yield at(pool.site, new Spawn(hidden(child, pool, i, p), "shared", pool.site));
   pool.tasks[i] = t as Task<unknown>;
 }
 
@@ -66,9 +69,9 @@ export function* nextCompleted(pool: Pool): Generator<unknown, number, any> {
   for (;;) {
     const i = pool.completed.shift();
     if (i !== undefined) return i;
-    const w = yield* createPromise<undefined>();
+    const w = (yield at(pool.site, createPromise<undefined>())) as PromiseHandle<undefined>;
     pool.waker = w;
-    yield* wait(w.future);
+    yield at(pool.site, wait(w.future));
   }
 }
 
@@ -79,6 +82,6 @@ export function* cancelRunning(pool: Pool): Generator<unknown, void, any> {
   for (let i = 0; i < tasks.length; i++) {
     if (status[i] !== RUNNING) continue;
     status[i] = CANCELLED;
-    yield* cancel(tasks[i]!);
+    yield at(pool.site, cancel(tasks[i]!));
   }
 }

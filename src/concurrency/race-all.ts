@@ -10,9 +10,10 @@ import type { AnyProgramLike } from "../vm/types.js";
 import { programList } from "./check.js";
 import { cancelRunning, FAILED, nextCompleted, Pool, start } from "./pool.js";
 import type { ResultsOf, RowsOf, SchedulerRow } from "./row.js";
+import { at, callSite } from "./site.js";
 
-const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[]) {
-  const pool = new Pool();
+const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Error | null) {
+  const pool = new Pool(site);
   try {
     for (let i = 0; i < programs.length; i++) yield* start(pool, i, programs[i]!);
     let failed = 0;
@@ -28,7 +29,7 @@ const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[]) {
         continue;
       }
       yield* cancelRunning(pool);
-      return yield* wait(pool.tasks[i]!); // the winner: done; its log is merged
+      return yield at(site, wait(pool.tasks[i]!)); // the winner: done; its log is merged
     }
   } finally {
     yield* cancelRunning(pool);
@@ -44,5 +45,5 @@ export function raceAll(programs: Iterable<AnyProgramLike>): Program<unknown, un
   if (list.length === 0) {
     throw new TypeError("raceAll needs at least one program (a race of nothing never ends)");
   }
-  return raceAllProgram(list);
+  return raceAllProgram(list, callSite());
 }

@@ -8,6 +8,7 @@ import { fn, type Program } from "../vm/program.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { functionArg, milliseconds, optionsObject } from "./check.js";
+import { at, callSite } from "./site.js";
 import type { Delay } from "../effects/time.js";
 
 export interface RetryOptions {
@@ -26,15 +27,16 @@ const retryProgram = fn(function* retry(
   times: number,
   wait: Wait,
   shouldRetry: ((error: unknown) => boolean) | undefined,
+  site: Error | null,
 ) {
   for (let attempt = 0; ; attempt++) {
     try {
-      return (yield p) as unknown;
+      return (yield at(site, p)) as unknown;
     } catch (e) {
       if (attempt >= times || (shouldRetry !== undefined && !shouldRetry(e))) throw e;
       const ms = typeof wait === "number" ? wait : wait(attempt + 1, e);
       if (typeof wait !== "number") milliseconds(ms, `retry option delay(${attempt + 1}, error) result`);
-      if (ms > 0) yield* sleep(ms);
+      if (ms > 0) yield at(site, sleep(ms));
     }
   }
 });
@@ -76,5 +78,5 @@ export function retry(program: AnyProgramLike, options: RetryOptions): Program<u
           "retry option while",
           "{ while: (e) => e instanceof NetworkError }",
         );
-  return retryProgram(program, times, wait, shouldRetry);
+  return retryProgram(program, times, wait, shouldRetry, callSite());
 }

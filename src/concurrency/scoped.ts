@@ -22,6 +22,7 @@ import {
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import type { SchedulerRow } from "./row.js";
+import { at, callSite } from "./site.js";
 
 function scopeHandler(tasks: Task<unknown>[]): Handler<never> {
   const self: Handler<never> = function* scope(effect: unknown, k: Continuation) {
@@ -39,12 +40,12 @@ function scopeHandler(tasks: Task<unknown>[]): Handler<never> {
   return self;
 }
 
-const scopedProgram = fn(function* scoped(p: AnyProgramLike) {
+const scopedProgram = fn(function* scoped(p: AnyProgramLike, site: Error | null) {
   const tasks: Task<unknown>[] = [];
   try {
-    return yield* withHandler(scopeHandler(tasks), p);
+    return yield at(site, withHandler(scopeHandler(tasks), p));
   } finally {
-    for (const t of tasks) yield* cancel(t); // false (nothing happens) for a task already done
+    for (const t of tasks) yield at(site, cancel(t)); // false (nothing happens) for a task already done
   }
 });
 
@@ -53,5 +54,5 @@ export function scoped<P extends AnyProgramLike>(
   program: P,
 ): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow> {
   checkProgramLike(program, "scoped");
-  return scopedProgram(program) as Program<ResultOf<P>, EffectsOf<P> | SchedulerRow>;
+  return scopedProgram(program, callSite()) as Program<ResultOf<P>, EffectsOf<P> | SchedulerRow>;
 }

@@ -12,6 +12,7 @@ import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { Queue } from "./queue.js";
 import type { SchedulerRow } from "./row.js";
+import { at, callSite } from "./site.js";
 
 interface Waiter {
   readonly promise: PromiseHandle<undefined>;
@@ -67,23 +68,24 @@ function checkSemaphore(s: unknown, where: string): void {
     throw new TypeError(`${where} expects a Semaphore (from yield* createSemaphore(n)), got ${describe(s)}`);
 }
 
-function* releaseGen(s: Semaphore): Generator<unknown, void, any> {
+function* releaseGen(s: Semaphore, site: Error | null = null): Generator<unknown, void, any> {
   const w = s.give();
-  if (w !== null) yield* completePromise(w.promise, undefined);
+  if (w !== null) yield at(site, completePromise(w.promise, undefined));
 }
 
-function* acquireGen(s: Semaphore): Generator<unknown, void, any> {
+function* acquireGen(s: Semaphore, site: Error | null = null): Generator<unknown, void, any> {
   if (s.take()) return;
-  const w: Waiter = { promise: yield* createPromise<undefined>(), state: 0 };
+  const promise = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
+  const w: Waiter = { promise, state: 0 };
   s.waiters.push(w);
   let ok = false;
   try {
-    yield* wait(w.promise.future);
+    yield at(site, wait(promise.future));
     ok = true;
   } finally {
     if (!ok) {
       if (w.state === 1)
-        yield* releaseGen(s); // granted, but we will not use it: pass it on
+        yield* releaseGen(s, site); // granted, but we will not use it: pass it on
       else w.state = 2; // leave the queue (skipped by give)
     }
   }
@@ -116,12 +118,12 @@ export function release(sem: Semaphore): Program<undefined, SchedulerRow> {
   return hidden(releaseGen, sem) as Program<undefined, SchedulerRow>;
 }
 
-const withPermitProgram = fn(function* withPermit(s: Semaphore, p: AnyProgramLike) {
-  yield* acquireGen(s);
+const withPermitProgram = fn(function* withPermit(s: Semaphore, p: AnyProgramLike, site: Error | null) {
+  yield* acquireGen(s, site);
   try {
-    return (yield p as ProgramLikeOf<unknown>) as unknown;
+    return (yield at(site, p as ProgramLikeOf<unknown>)) as unknown;
   } finally {
-    yield* releaseGen(s);
+    yield* releaseGen(s, site);
   }
 });
 
@@ -132,5 +134,5 @@ export function withPermit<P extends AnyProgramLike>(
 ): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow> {
   checkSemaphore(sem, "withPermit");
   checkProgramLike(program, "withPermit");
-  return withPermitProgram(sem, program) as Program<ResultOf<P>, EffectsOf<P> | SchedulerRow>;
+  return withPermitProgram(sem, program, callSite()) as Program<ResultOf<P>, EffectsOf<P> | SchedulerRow>;
 }

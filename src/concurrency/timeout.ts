@@ -20,10 +20,10 @@ import { delay } from "../effects/time.js";
 import { TimeoutError } from "../errors.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import { checkProgramLike } from "../vm/primitives.js";
-import { siteState } from "../vm/sites.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
 import type { TimedRow } from "./row.js";
+import { at, callSite } from "./site.js";
 
 interface Race {
   settled: boolean;
@@ -65,22 +65,22 @@ function label(p: unknown): string {
 }
 
 const timeoutProgram = fn(function* timeout(p: AnyProgramLike, ms: number, what: string, site: Error | null) {
-  const r: Race = { settled: false, timedOut: false, work: null, wake: yield* createPromise<undefined>() };
+  const wake = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
+  const r: Race = { settled: false, timedOut: false, work: null, wake };
   let clock: Task<unknown> | null = null;
   try {
-    clock = (yield new Spawn(hidden(timer, r, ms), "shared")) as Task<unknown>;
-    r.work = (yield new Spawn(hidden(work, r, p as ProgramLikeOf<unknown>), "shared")) as Task<unknown>;
-    // with trace.sites, this frame shows the `timeout(...)` call site (a bare yield captures none)
-    siteState.last = site;
-    yield wait(r.wake.future);
+    clock = (yield at(site, new Spawn(hidden(timer, r, ms), "shared", site))) as Task<unknown>;
+    r.work = (yield at(
+      site,
+      new Spawn(hidden(work, r, p as ProgramLikeOf<unknown>), "shared", site),
+    )) as Task<unknown>;
+    yield at(site, wait(r.wake.future));
     if (r.timedOut) throw new TimeoutError(ms, what);
-    return yield* wait(r.work); // done: its value, or its error unchanged
+    return yield at(site, wait(r.work)); // done: its value, or its error unchanged
   } finally {
-    // bare yields keeping the call site: an error leaving this frame is recorded after them
-    siteState.last = site;
-    if (clock !== null) yield cancel(clock);
-    siteState.last = site;
-    if (r.work !== null) yield cancel(r.work);
+    // bare yields at the call site (site.ts): an error leaving this frame is recorded after them
+    if (clock !== null) yield at(site, cancel(clock));
+    if (r.work !== null) yield at(site, cancel(r.work));
   }
 });
 
@@ -94,6 +94,8 @@ export function timeout<P extends AnyProgramLike>(
 ): Program<ResultOf<P>, EffectsOf<P> | TimedRow> {
   checkProgramLike(program, "timeout");
   milliseconds(ms, "timeout");
-  const site = siteState.on !== 0 ? new Error("doeff timeout site") : null;
-  return timeoutProgram(program, ms, label(program), site) as Program<ResultOf<P>, EffectsOf<P> | TimedRow>;
+  return timeoutProgram(program, ms, label(program), callSite()) as Program<
+    ResultOf<P>,
+    EffectsOf<P> | TimedRow
+  >;
 }
