@@ -272,7 +272,7 @@ test("all: the traceback shows the all(...) call site and where its failed task 
     `  main at ${f}:${line}`,
     `  all at ${f}:${line}`,
     `  ── in task 2 (spawned at ${f}:${line}) ──`,
-    `  fetchUser at ${f}:${line - 4}`,
+    `  fetchUser at ${f}:${line - 5}`, // its last yield (the delay)
     `  thrown at ${f}:${line - 4}`,
     "Error: user 2 missing",
   ]);
