@@ -9,8 +9,15 @@
  * A child completes without blocking after its notification, so the task is done by the time the
  * woken combinator runs (R1). The combinator-side helpers yield bare at the call site (site.ts).
  */
-import { type PromiseHandle, Spawn, type Task } from "../effects/scheduler.js";
-import { cancel, completePromise, createPromise, wait } from "../effects/scheduler.js";
+import {
+  cancel,
+  completePromise,
+  createPromise,
+  type PromiseHandle,
+  Spawn,
+  type Task,
+  wait,
+} from "../effects/scheduler.js";
 import { hidden, type ProgramLikeOf } from "../vm/program.js";
 import { Queue } from "./queue.js";
 import { at } from "./site.js";

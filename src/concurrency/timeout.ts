@@ -14,8 +14,8 @@ import {
   type PromiseHandle,
   Spawn,
   type Task,
+  wait,
 } from "../effects/scheduler.js";
-import { wait } from "../effects/scheduler.js";
 import { delay } from "../effects/time.js";
 import { TimeoutError } from "../errors.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
