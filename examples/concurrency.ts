@@ -75,17 +75,12 @@ class HttpError extends Error {
   }
 }
 
-/** GET a path: the body text, or HttpError. When its task is cancelled, the request is aborted. */
+/** GET a path: the body text, or HttpError. The signal aborts the request when its task is cancelled. */
 const get = fn(function* get(path: string) {
-  const controller = new AbortController();
-  try {
-    const res = yield* awaitPromise(() => fetch(base + path, { signal: controller.signal }));
-    const body = yield* awaitPromise(() => res.text());
-    if (!res.ok) throw new HttpError(res.status, path);
-    return body;
-  } finally {
-    controller.abort(); // a no-op when the request already finished
-  }
+  const res = yield* awaitPromise((signal) => fetch(base + path, { signal }));
+  const body = yield* awaitPromise(() => res.text());
+  if (!res.ok) throw new HttpError(res.status, path);
+  return body;
 });
 
 /** A deadline of 1 s per attempt; a timeout or a 5xx is retried twice, 50 ms apart. */

@@ -1,6 +1,6 @@
 /** docs/concurrency.md cookbook: each recipe is examples/cookbook/<name>.ts, runs, and prints this. */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -64,3 +64,44 @@ for (const [name, lines] of Object.entries(expected)) {
     assert.equal(body, src);
   });
 }
+
+test("cookbook cancel-on-signal.ts: SIGINT aborts the run; every finally block runs", async () => {
+  const child = spawn(process.execPath, ["--import", "tsx", "examples/cookbook/cancel-on-signal.ts"], {
+    cwd: root,
+  });
+  let out = "";
+  let sent = false;
+  const guard = setTimeout(() => child.kill("SIGKILL"), 30_000); // fail rather than hang
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (d: string) => {
+      out += d;
+      if (!sent && out.includes("working")) {
+        sent = true;
+        setTimeout(() => child.kill("SIGINT"), 120); // let the workers run a few rounds
+      }
+    });
+    child.on("exit", (c) => resolve(c));
+    child.on("error", reject);
+  });
+  clearTimeout(guard);
+  assert.equal(code, 0);
+  assert.deepEqual(out.trimEnd().split("\n"), [
+    "working; press Ctrl-C to stop",
+    "worker 1 stopped",
+    "worker 2 stopped",
+    "cleaned up",
+    "stopped: interrupted by SIGINT",
+  ]);
+});
+
+test("cookbook cancel-on-signal.ts: docs/concurrency.md shows exactly this file", () => {
+  const src = readFileSync(`${root}examples/cookbook/cancel-on-signal.ts`, "utf8").replaceAll(
+    '"../../src/index.js"',
+    '"doeff"',
+  );
+  const marker = "<!-- example: examples/cookbook/cancel-on-signal.ts -->\n```ts\n";
+  const at = doc.indexOf(marker);
+  assert.ok(at >= 0);
+  assert.equal(doc.slice(at + marker.length, doc.indexOf("```\n", at + marker.length)), src);
+});
