@@ -136,3 +136,22 @@ export class PromiseAlreadyCompletedError extends DoeffError {
 
 /** A bug in doeff itself: the machine's state is inconsistent. Ends the run at once. */
 export class VMInternalError extends DoeffError {}
+
+/** `timeout(program, ms)` (SEMANTICS §9.8): the program was still running after `ms` of clock time. */
+export class TimeoutError extends DoeffError {
+  /** The deadline that passed, in milliseconds. */
+  readonly ms: number;
+  constructor(ms: number, what = "the program") {
+    super(
+      `${what} timed out after ${ms} ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it`,
+    );
+    this.ms = ms;
+  }
+}
+
+/** A channel was closed: `send` after (or blocked at) `close(ch)` (SEMANTICS §9.8). */
+export class ChannelClosedError extends DoeffError {
+  constructor(message = "send on a closed channel; stop sending before close(ch), or check for the error") {
+    super(message);
+  }
+}

@@ -100,6 +100,17 @@ export { realTime, type SimulatedTimeOptions, simulatedTime } from "./handlers/t
 // §5 scheduler core (signals, getAbortSignal, gather(array), RunResult.warnings)
 export { GetAbortSignal, type GatherValues, getAbortSignal } from "./effects/scheduler.js";
 
+// §5 Structured concurrency toolkit (SEMANTICS §9.8): ordinary programs over the §9 effects
+export { type AllOptions, all, forEach } from "./concurrency/all.js";
+export { raceAll } from "./concurrency/race-all.js";
+export { timeout } from "./concurrency/timeout.js";
+export { type RetryOptions, retry } from "./concurrency/retry.js";
+export { scoped } from "./concurrency/scoped.js";
+export { acquire, createSemaphore, release, Semaphore, withPermit } from "./concurrency/semaphore.js";
+export { Channel, close, createChannel, type Received, receive, send } from "./concurrency/channel.js";
+export { ChannelStream, channelStream, forEachAsync, next } from "./concurrency/async-iterable.js";
+export { ChannelClosedError, TimeoutError } from "./errors.js";
+
 // §6 Errors
 export {
   AsyncRequiredError,

@@ -1,0 +1,95 @@
+/**
+ * `all(programs, { concurrency? })` and `forEach(items, f, opts)` (SEMANTICS §9.8): ordinary
+ * programs over the §9 effects. At most `concurrency` tasks at once, started in input order as slots
+ * free up; values in input order. On the first failure (completion order) every other started task
+ * is cancelled (ascending id), no more are started, and that error is thrown — with the failed
+ * task's log merged. On success every task's log is merged in input order (a `Gather` of tasks all
+ * done). If the calling task is cancelled, its finally cancels the started tasks the same way.
+ */
+import { Gather, type Task, wait } from "../effects/scheduler.js";
+import { fn, type Program } from "../vm/program.js";
+import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import { concurrencyOption, functionArg, programList } from "./check.js";
+import { FAILED, Pool, cancelRunning, nextCompleted, start } from "./pool.js";
+import type { ResultsOf, RowsOf, SchedulerRow } from "./row.js";
+import { at, callSite } from "./site.js";
+
+export interface AllOptions {
+  /** How many programs may run at once: an integer ≥ 1 (default: no limit). */
+  concurrency?: number;
+}
+
+const allProgram = fn(function* all(programs: AnyProgramLike[], limit: number, site: Error | null) {
+  const pool = new Pool(site);
+  const n = programs.length;
+  let started = 0;
+  let running = 0;
+  try {
+    while (started < n && running < limit) {
+      yield* start(pool, started, programs[started]!);
+      started++;
+      running++;
+    }
+    let succeeded = 0;
+    while (succeeded < n) {
+      const i = yield* nextCompleted(pool);
+      running--;
+      if (pool.status[i] === FAILED) {
+        yield* cancelRunning(pool);
+        return yield at(site, wait(pool.tasks[i]!)); // throws its error (merging its log)
+      }
+      succeeded++;
+      if (started < n) {
+        yield* start(pool, started, programs[started]!);
+        started++;
+        running++;
+      }
+    }
+    // every task succeeded: one Gather merges their logs in input order
+    return (yield at(site, new Gather(pool.tasks as Task<unknown>[]))) as unknown[];
+  } finally {
+    yield* cancelRunning(pool);
+  }
+});
+
+/**
+ * Run the programs as tasks, at most `concurrency` at once; → their values in input order. The first
+ * failure cancels the others (their finally blocks run) and is rethrown.
+ */
+export function all<const P extends readonly AnyProgramLike[]>(
+  programs: P,
+  options?: AllOptions,
+): Program<ResultsOf<P>, RowsOf<P> | SchedulerRow>;
+export function all<P extends AnyProgramLike>(
+  programs: Iterable<P>,
+  options?: AllOptions,
+): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow>;
+export function all(programs: Iterable<AnyProgramLike>, options?: AllOptions): Program<unknown, unknown> {
+  const list = programList(programs, "all");
+  const limit = concurrencyOption(options, "all");
+  return allProgram(list, limit, callSite());
+}
+
+/** `all(items.map(f), options)`: `f(item, index)` makes each program (called now, at the call). */
+export function forEach<T, P extends AnyProgramLike>(
+  items: Iterable<T>,
+  f: (item: T, index: number) => P,
+  options?: AllOptions,
+): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow> {
+  if (
+    items === null ||
+    items === undefined ||
+    typeof (items as Iterable<T>)[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(
+      `forEach expects an array (or another iterable) of items first, e.g. forEach(urls, (url) => get(url)), got ${String(items)}`,
+    );
+  }
+  functionArg(f, "forEach", "forEach(urls, (url) => get(url), { concurrency: 5 })");
+  const limit = concurrencyOption(options, "forEach");
+  const list = programList(
+    Array.from(items, (x, i) => f(x, i)),
+    "forEach",
+  );
+  return allProgram(list, limit, callSite()) as Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow>;
+}

@@ -1,0 +1,181 @@
+/**
+ * Bridges between programs and async iterables (SEMANTICS §9.8 Channel; runAsync only, since they
+ * await JS promises through `awaitPromise`). Ordinary programs over existing effects:
+ * - `next(iterator)`: the next `{ done, value }` of an AsyncIterator (blocks only the calling task);
+ * - `forEachAsync(iterable, f)`: run `f(item)` for each item, in the calling task; the iterator is
+ *   closed (`return()`) when the loop stops early (error or cancellation);
+ * - `channelStream()`: a channel read from *outside* the run as an AsyncIterable. Its `pump(ch)`
+ *   program (spawn it inside the run) receives one value per pull of the outside consumer, so a
+ *   slow consumer blocks the channel's senders (backpressure). The stream ends when the channel is
+ *   closed and drained; if the consumer stops early (`break`), the channel is closed; if the pump
+ *   ends otherwise (its task cancelled, the run over), pending and later pulls reject.
+ */
+import { awaitPromise } from "../effects/scheduler.js";
+import { DoeffError } from "../errors.js";
+import { describe } from "../vm/brand.js";
+import { fn, hidden, type Program } from "../vm/program.js";
+import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
+import { type Channel, close, receive } from "./channel.js";
+import { functionArg } from "./check.js";
+import type { SchedulerRow } from "./row.js";
+import { at, callSite } from "./site.js";
+
+function* nextGen<T>(it: AsyncIterator<T>): Generator<unknown, IteratorResult<T>, any> {
+  return yield* awaitPromise(() => it.next());
+}
+
+/** The next `{ done, value }` of an async iterator (runAsync; other tasks run while it waits). */
+export function next<T>(iterator: AsyncIterator<T>): Program<IteratorResult<T>, SchedulerRow> {
+  if (iterator === null || typeof iterator !== "object" || typeof iterator.next !== "function") {
+    throw new TypeError(
+      `next expects an async iterator (iterable[Symbol.asyncIterator]()), got ${describe(iterator)}`,
+    );
+  }
+  return hidden(nextGen<T>, iterator) as Program<IteratorResult<T>, SchedulerRow>;
+}
+
+const forEachAsyncProgram = fn(function* forEachAsync(
+  iterable: AsyncIterable<unknown>,
+  f: (item: unknown) => AnyProgramLike,
+  site: Error | null,
+) {
+  const it = iterable[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      const r = (yield at(
+        site,
+        awaitPromise(() => it.next()),
+      )) as IteratorResult<unknown>;
+      if (r.done) {
+        finished = true;
+        return;
+      }
+      yield at(site, f(r.value));
+    }
+  } finally {
+    if (!finished && typeof it.return === "function") {
+      // not awaited: a finally block of a cancelled task cannot block (§9.4)
+      Promise.resolve(it.return()).catch(() => {});
+    }
+  }
+});
+
+/** Run `f(item)` for each item of an async iterable, one after another, in the calling task. */
+export function forEachAsync<T, P extends AnyProgramLike>(
+  iterable: AsyncIterable<T>,
+  f: (item: T) => P,
+): Program<undefined, EffectsOf<P> | SchedulerRow> {
+  if (
+    iterable === null ||
+    typeof iterable !== "object" ||
+    typeof (iterable as AsyncIterable<T>)[Symbol.asyncIterator] !== "function"
+  ) {
+    throw new TypeError(`forEachAsync expects an async iterable first, got ${describe(iterable)}`);
+  }
+  functionArg(f, "forEachAsync", "forEachAsync(lines, (line) => tell(line))");
+  return forEachAsyncProgram(iterable, f as (item: unknown) => AnyProgramLike, callSite()) as Program<
+    undefined,
+    EffectsOf<P> | SchedulerRow
+  >;
+}
+
+interface Pull<T> {
+  resolve(r: IteratorResult<T>): void;
+  reject(e: unknown): void;
+}
+
+/** A channel read from outside the run: `for await (const v of stream)`; spawn `stream.pump(ch)` inside. */
+export class ChannelStream<T> implements AsyncIterable<T> {
+  private readonly pulls: Pull<T>[] = [];
+  private demand: (() => void) | null = null;
+  private stopped = false;
+  private ended: { error: unknown } | null | undefined = undefined; // undefined: open; null: done
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return {
+      next: () => {
+        if (this.ended === null || this.stopped) return Promise.resolve({ done: true, value: undefined });
+        if (this.ended !== undefined) return Promise.reject(this.ended.error);
+        return new Promise<IteratorResult<T>>((resolve, reject) => {
+          this.pulls.push({ resolve, reject });
+          this.wake();
+        });
+      },
+      return: () => {
+        this.stopped = true;
+        for (const p of this.pulls.splice(0)) p.resolve({ done: true, value: undefined });
+        this.wake();
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+  }
+
+  /** The program that feeds this stream from `ch` (spawn it inside the run; runAsync only). */
+  pump(ch: Channel<T>): Program<undefined, SchedulerRow> {
+    return hidden(pumpGen<T>, this, ch) as Program<undefined, SchedulerRow>;
+  }
+
+  /** @internal */ hasPull(): boolean {
+    return this.pulls.length > 0;
+  }
+  /** @internal */ isStopped(): boolean {
+    return this.stopped;
+  }
+  /** @internal A promise resolved at the next pull (or stop). */
+  waitDemand(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.pulls.length > 0 || this.stopped) resolve();
+      else this.demand = resolve;
+    });
+  }
+  /** @internal */ deliver(value: T): void {
+    this.pulls.shift()?.resolve({ done: false, value });
+  }
+  /** @internal */ end(error: { error: unknown } | null): void {
+    if (this.ended !== undefined) return;
+    this.ended = error;
+    for (const p of this.pulls.splice(0)) {
+      if (error === null) p.resolve({ done: true, value: undefined });
+      else p.reject(error.error);
+    }
+  }
+  private wake(): void {
+    const d = this.demand;
+    this.demand = null;
+    d?.();
+  }
+}
+
+function* pumpGen<T>(s: ChannelStream<T>, ch: Channel<T>): Generator<unknown, undefined, any> {
+  try {
+    for (;;) {
+      if (!s.hasPull() && !s.isStopped()) yield* awaitPromise(() => s.waitDemand());
+      if (s.isStopped()) {
+        yield* close(ch);
+        s.end(null);
+        return undefined;
+      }
+      const r = yield* receive(ch);
+      if (r.done) {
+        s.end(null);
+        return undefined;
+      }
+      s.deliver(r.value);
+    }
+  } catch (e) {
+    s.end({ error: e });
+    throw e;
+  } finally {
+    s.end({
+      error: new DoeffError(
+        "the channel stream's pump stopped before the channel was closed (its task was cancelled or the run ended); keep the run going until close(ch)",
+      ),
+    });
+  }
+}
+
+/** A new ChannelStream (see the module comment). */
+export function channelStream<T>(): ChannelStream<T> {
+  return new ChannelStream<T>();
+}

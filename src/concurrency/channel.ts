@@ -1,0 +1,204 @@
+/**
+ * Channel (SEMANTICS §9.8), made of ordinary programs over the §9 promise effects. A buffer of at
+ * most `capacity` values (0 = rendezvous: a send waits for a receiver; Infinity allowed) plus FIFO
+ * queues of blocked senders and receivers, each blocked on a one-shot promise of its own.
+ * Invariant: receivers wait only while the buffer is empty and no sender waits.
+ * A cancelled sender or receiver leaves its queue; a receiver cancelled after being handed a value
+ * puts it back at the front, so no value is lost.
+ */
+import {
+  completePromise,
+  createPromise,
+  failPromise,
+  type PromiseHandle,
+  wait,
+} from "../effects/scheduler.js";
+import { ChannelClosedError } from "../errors.js";
+import { describe } from "../vm/brand.js";
+import { hidden, type Program } from "../vm/program.js";
+import { optionsObject } from "./check.js";
+import { Queue } from "./queue.js";
+import type { SchedulerRow } from "./row.js";
+
+/** What `receive` answers: a value, or `{ done: true }` once the channel is closed and drained. */
+export type Received<T> =
+  | { readonly done: false; readonly value: T }
+  | { readonly done: true; readonly value?: undefined };
+
+interface Sender<T> {
+  readonly value: T;
+  readonly promise: PromiseHandle<undefined>;
+  /** 0 waiting, 1 taken (or failed by close), 2 left (cancelled) */
+  state: number;
+}
+interface Receiver<T> {
+  readonly promise: PromiseHandle<Received<T>>;
+  state: number;
+  value: Received<T> | undefined;
+}
+
+const DONE: Received<never> = Object.freeze({ done: true }) as Received<never>;
+
+/** A channel made by `createChannel({ capacity })`; use it within the run that made it. */
+export class Channel<T = unknown> {
+  declare readonly __channel?: T;
+  /** @internal */ readonly buffer = new Queue<T>();
+  /** @internal */ readonly senders = new Queue<Sender<T>>();
+  /** @internal */ readonly receivers = new Queue<Receiver<T>>();
+  /** @internal */ isClosed = false;
+  constructor(readonly capacity: number) {}
+  /** True once `close(ch)` was called. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+  /** Values buffered now. */
+  get size(): number {
+    return this.buffer.length;
+  }
+  /** @internal the first receiver still waiting */
+  firstReceiver(): Receiver<T> | undefined {
+    for (;;) {
+      const r = this.receivers.shift();
+      if (r === undefined || r.state === 0) return r;
+    }
+  }
+  /** @internal the first sender still waiting */
+  firstSender(): Sender<T> | undefined {
+    for (;;) {
+      const s = this.senders.shift();
+      if (s === undefined || s.state === 0) return s;
+    }
+  }
+}
+
+function checkChannel(ch: unknown, where: string): void {
+  if (!(ch instanceof Channel))
+    throw new TypeError(`${where} expects a Channel (from yield* createChannel()), got ${describe(ch)}`);
+}
+
+/** Hand `value` to the first waiting receiver, or buffer it at the front (`front`) or back. */
+function* deliver<T>(ch: Channel<T>, value: T, front: boolean): Generator<unknown, void, any> {
+  const r = ch.firstReceiver();
+  if (r !== undefined) {
+    r.state = 1;
+    r.value = { done: false, value };
+    yield* completePromise(r.promise, r.value);
+    return;
+  }
+  if (front) ch.buffer.unshift(value);
+  else ch.buffer.push(value);
+}
+
+function* sendGen<T>(ch: Channel<T>, value: T): Generator<unknown, void, any> {
+  if (ch.isClosed) throw new ChannelClosedError();
+  if (ch.buffer.length < ch.capacity || ch.receivers.length > 0) {
+    const r = ch.firstReceiver();
+    if (r !== undefined) {
+      r.state = 1;
+      r.value = { done: false, value };
+      yield* completePromise(r.promise, r.value);
+      return;
+    }
+    if (ch.buffer.length < ch.capacity) {
+      ch.buffer.push(value);
+      return;
+    }
+  }
+  const s: Sender<T> = { value, promise: yield* createPromise<undefined>(), state: 0 };
+  ch.senders.push(s);
+  let ok = false;
+  try {
+    yield* wait(s.promise.future); // taken by a receiver, or ChannelClosedError from close
+    ok = true;
+  } finally {
+    if (!ok && s.state === 0) s.state = 2;
+  }
+}
+
+function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
+  if (ch.buffer.length > 0) {
+    const value = ch.buffer.shift() as T;
+    const s = ch.firstSender(); // a blocked sender's value moves into the freed slot
+    if (s !== undefined) {
+      s.state = 1;
+      ch.buffer.push(s.value);
+      yield* completePromise(s.promise, undefined);
+    }
+    return { done: false, value };
+  }
+  const s = ch.firstSender(); // rendezvous: take it straight from the sender
+  if (s !== undefined) {
+    s.state = 1;
+    yield* completePromise(s.promise, undefined);
+    return { done: false, value: s.value };
+  }
+  if (ch.isClosed) return DONE;
+  const r: Receiver<T> = { promise: yield* createPromise<Received<T>>(), state: 0, value: undefined };
+  ch.receivers.push(r);
+  let ok = false;
+  try {
+    const got = yield* wait(r.promise.future);
+    ok = true;
+    return got;
+  } finally {
+    if (!ok) {
+      if (r.state === 0) r.state = 2;
+      else if (r.value !== undefined && !r.value.done) yield* deliver(ch, r.value.value, true);
+    }
+  }
+}
+
+function* closeGen<T>(ch: Channel<T>): Generator<unknown, void, any> {
+  if (ch.isClosed) return;
+  ch.isClosed = true;
+  for (let r = ch.firstReceiver(); r !== undefined; r = ch.firstReceiver()) {
+    r.state = 1;
+    r.value = DONE;
+    yield* completePromise(r.promise, DONE);
+  }
+  for (let s = ch.firstSender(); s !== undefined; s = ch.firstSender()) {
+    s.state = 1;
+    yield* failPromise(
+      s.promise,
+      new ChannelClosedError(
+        "the channel was closed while this send was waiting; its value was not delivered",
+      ),
+    );
+  }
+}
+
+function* newChannel<T>(capacity: number): Generator<unknown, Channel<T>, any> {
+  return new Channel<T>(capacity);
+}
+
+/** A new channel: `const ch = yield* createChannel<number>({ capacity: 10 })` (default 0: rendezvous). */
+export function createChannel<T = unknown>(options?: { capacity?: number }): Program<Channel<T>, never> {
+  const c = optionsObject(options, "createChannel", ["capacity"]).capacity ?? 0;
+  if (typeof c !== "number")
+    throw new TypeError(
+      `createChannel option capacity must be a number (an integer ≥ 0, or Infinity), got ${describe(c)}`,
+    );
+  if (c !== Number.POSITIVE_INFINITY && (!Number.isInteger(c) || c < 0))
+    throw new RangeError(
+      `createChannel option capacity must be an integer ≥ 0 or Infinity, got ${String(c)}`,
+    );
+  return hidden(newChannel<T>, c) as Program<Channel<T>, never>;
+}
+
+/** Send `value`; blocks while the channel is full (rendezvous: until a receiver takes it). */
+export function send<T>(ch: Channel<T>, value: T): Program<undefined, SchedulerRow> {
+  checkChannel(ch, "send");
+  return hidden(sendGen<T>, ch, value) as Program<undefined, SchedulerRow>;
+}
+
+/** `{ done: false, value }`, or `{ done: true }` once closed and drained; blocks while empty and open. */
+export function receive<T>(ch: Channel<T>): Program<Received<T>, SchedulerRow> {
+  checkChannel(ch, "receive");
+  return hidden(receiveGen<T>, ch) as Program<Received<T>, SchedulerRow>;
+}
+
+/** Close the channel (idempotent): blocked receivers get `{ done: true }`, blocked senders ChannelClosedError. */
+export function close(ch: Channel<unknown>): Program<undefined, SchedulerRow> {
+  checkChannel(ch, "close");
+  return hidden(closeGen, ch) as Program<undefined, SchedulerRow>;
+}

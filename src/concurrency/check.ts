@@ -1,0 +1,75 @@
+/**
+ * Argument checks of the toolkit (SEMANTICS §9.8: validated at the call, before any task starts).
+ * Each throws a TypeError / RangeError whose message says how to fix the call.
+ */
+import { describe } from "../vm/brand.js";
+import { checkProgramLike } from "../vm/primitives.js";
+import type { AnyProgramLike } from "../vm/types.js";
+
+/** The programs of `all` / `raceAll` as an array (any iterable is accepted; it is read once, now). */
+export function programList(programs: unknown, where: string): AnyProgramLike[] {
+  if (
+    programs === null ||
+    programs === undefined ||
+    typeof (programs as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function" ||
+    typeof programs === "string"
+  ) {
+    throw new TypeError(
+      `${where} expects an array (or another iterable) of programs, e.g. ${where}([a(), b()]), got ${describe(programs)}`,
+    );
+  }
+  const list = Array.from(programs as Iterable<unknown>);
+  for (let i = 0; i < list.length; i++) checkProgramLike(list[i], `${where} (item ${i})`);
+  return list as AnyProgramLike[];
+}
+
+/** An options argument: undefined or a plain object with only the given keys. */
+export function optionsObject(
+  options: unknown,
+  where: string,
+  keys: readonly string[],
+): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(
+      `${where} options must be an object ({ ${keys.join(", ")} }), got ${describe(options)}`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!keys.includes(key))
+      throw new TypeError(
+        `unknown ${where} option ${JSON.stringify(key)}; the options are ${keys.join(", ")}`,
+      );
+  }
+  return options as Record<string, unknown>;
+}
+
+/** `concurrency`: an integer ≥ 1, or Infinity (the default: unbounded). */
+export function concurrencyOption(options: unknown, where: string): number {
+  const c = optionsObject(options, where, ["concurrency"]).concurrency;
+  if (c === undefined) return Number.POSITIVE_INFINITY;
+  if (typeof c !== "number")
+    throw new TypeError(`${where} option concurrency must be a number (an integer ≥ 1), got ${describe(c)}`);
+  if (c !== Number.POSITIVE_INFINITY && (!Number.isInteger(c) || c < 1)) {
+    throw new RangeError(
+      `${where} option concurrency must be an integer ≥ 1 (or Infinity for no limit), got ${String(c)}`,
+    );
+  }
+  return c;
+}
+
+/** A duration in ms: a finite number ≥ 0. */
+export function milliseconds(ms: unknown, where: string): number {
+  if (typeof ms !== "number")
+    throw new TypeError(`${where} expects a number of milliseconds, got ${describe(ms)}`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new RangeError(`${where} expects a finite number of milliseconds ≥ 0, got ${String(ms)}`);
+  return ms;
+}
+
+/** A function argument. */
+export function functionArg<F>(f: unknown, where: string, example: string): F {
+  if (typeof f !== "function")
+    throw new TypeError(`${where} expects a function, e.g. ${example}, got ${describe(f)}`);
+  return f as F;
+}

@@ -1,0 +1,49 @@
+/**
+ * `raceAll(programs)` (SEMANTICS §9.8): an ordinary program over the §9 effects. Every program runs
+ * as a task; the first to *succeed* wins: the others are cancelled (ascending id, their finally
+ * blocks run) before its value is returned, with the winner's log merged. If all fail →
+ * AggregateError with the errors in input order (no log merged).
+ */
+import { wait } from "../effects/scheduler.js";
+import { fn, type Program } from "../vm/program.js";
+import type { AnyProgramLike } from "../vm/types.js";
+import { programList } from "./check.js";
+import { cancelRunning, FAILED, nextCompleted, Pool, start } from "./pool.js";
+import type { ResultsOf, RowsOf, SchedulerRow } from "./row.js";
+import { at, callSite } from "./site.js";
+
+const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Error | null) {
+  const pool = new Pool(site);
+  try {
+    for (let i = 0; i < programs.length; i++) yield* start(pool, i, programs[i]!);
+    let failed = 0;
+    for (;;) {
+      const i = yield* nextCompleted(pool);
+      if (pool.status[i] === FAILED) {
+        if (++failed === programs.length) {
+          throw new AggregateError(
+            pool.errors,
+            `raceAll: all ${programs.length} programs failed (errors in input order in .errors)`,
+          );
+        }
+        continue;
+      }
+      yield* cancelRunning(pool);
+      return yield at(site, wait(pool.tasks[i]!)); // the winner: done; its log is merged
+    }
+  } finally {
+    yield* cancelRunning(pool);
+  }
+});
+
+/** The first program to succeed; the others are cancelled. All fail → AggregateError. */
+export function raceAll<const P extends readonly AnyProgramLike[]>(
+  programs: P,
+): Program<ResultsOf<P>[number], RowsOf<P> | SchedulerRow>;
+export function raceAll(programs: Iterable<AnyProgramLike>): Program<unknown, unknown> {
+  const list = programList(programs, "raceAll");
+  if (list.length === 0) {
+    throw new TypeError("raceAll needs at least one program (a race of nothing never ends)");
+  }
+  return raceAllProgram(list, callSite());
+}

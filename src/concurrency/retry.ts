@@ -1,0 +1,82 @@
+/**
+ * `retry(program, { times, delay?, while? })` (SEMANTICS §9.8): an ordinary program; every attempt
+ * runs in the calling task (no spawn), from the start. A delay of 0 performs no `delay`.
+ */
+import { delay as sleep } from "../effects/time.js";
+import { describe } from "../vm/brand.js";
+import { fn, type Program } from "../vm/program.js";
+import { checkProgramLike } from "../vm/primitives.js";
+import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import { functionArg, milliseconds, optionsObject } from "./check.js";
+import { at, callSite } from "./site.js";
+import type { Delay } from "../effects/time.js";
+
+export interface RetryOptions {
+  /** How many retries after the first attempt (an integer ≥ 0). */
+  times: number;
+  /** Wait before retry `attempt` (1 = the first retry): ms, or `(attempt, error) => ms`. Default 0. */
+  delay?: number | ((attempt: number, error: unknown) => number);
+  /** Retry only while this holds for the error (default: always). */
+  while?: (error: unknown) => boolean;
+}
+
+type Wait = number | ((attempt: number, error: unknown) => number);
+
+const retryProgram = fn(function* retry(
+  p: AnyProgramLike,
+  times: number,
+  wait: Wait,
+  shouldRetry: ((error: unknown) => boolean) | undefined,
+  site: Error | null,
+) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (yield at(site, p)) as unknown;
+    } catch (e) {
+      if (attempt >= times || (shouldRetry !== undefined && !shouldRetry(e))) throw e;
+      const ms = typeof wait === "number" ? wait : wait(attempt + 1, e);
+      if (typeof wait !== "number") milliseconds(ms, `retry option delay(${attempt + 1}, error) result`);
+      if (ms > 0) yield at(site, sleep(ms));
+    }
+  }
+});
+
+/**
+ * Run `program`; after a failure run it again (up to `times` more times); → the first success, or the
+ * last error. Typed: a clock (row `Delay`) is needed only when a delay is given.
+ */
+export function retry<P extends AnyProgramLike>(
+  program: P,
+  options: RetryOptions & { delay?: undefined },
+): Program<ResultOf<P>, EffectsOf<P>>;
+export function retry<P extends AnyProgramLike>(
+  program: P,
+  options: RetryOptions,
+): Program<ResultOf<P>, EffectsOf<P> | Delay>;
+export function retry(program: AnyProgramLike, options: RetryOptions): Program<unknown, unknown> {
+  checkProgramLike(program, "retry");
+  if (options === undefined)
+    throw new TypeError("retry expects options { times, delay?, while? }, e.g. retry(p, { times: 3 })");
+  const o = optionsObject(options, "retry", ["times", "delay", "while"]);
+  const times = o.times;
+  if (typeof times !== "number")
+    throw new TypeError(
+      `retry option times must be a number (retries after the first attempt), got ${describe(times)}`,
+    );
+  if (!Number.isInteger(times) || times < 0)
+    throw new RangeError(
+      `retry option times must be an integer ≥ 0 (retries after the first attempt), got ${String(times)}`,
+    );
+  let wait: Wait = 0;
+  if (typeof o.delay === "function") wait = o.delay as Wait;
+  else if (o.delay !== undefined) wait = milliseconds(o.delay, "retry option delay");
+  const shouldRetry =
+    o.while === undefined
+      ? undefined
+      : functionArg<(error: unknown) => boolean>(
+          o.while,
+          "retry option while",
+          "{ while: (e) => e instanceof NetworkError }",
+        );
+  return retryProgram(program, times, wait, shouldRetry, callSite());
+}

@@ -1,0 +1,58 @@
+/**
+ * `scoped(program)` (SEMANTICS §9.8): runs the program under a handler that takes `Spawn`, so it
+ * sees every task spawned inside — transitively, since a spawned child inherits the handlers between
+ * the scheduler's prompt and the spawn site (§9.7), this one included. The handler re-performs the
+ * spawn outward (`delegate`) with the program wrapped in the handlers it would otherwise lose (those
+ * from the spawn site out to and including itself), so the child sees exactly the §9.7 handlers, and
+ * records the task. When the program ends (value, error, cancellation) the recorded tasks not done
+ * are cancelled in ascending id (= spawn) order before its outcome leaves `scoped`.
+ */
+import { cancel, Spawn, type Task } from "../effects/scheduler.js";
+import {
+  type Continuation,
+  delegate,
+  fn,
+  getHandlers,
+  type Handler,
+  type Program,
+  TAKES,
+  transfer,
+  withHandler,
+} from "../protocol.js";
+import { checkProgramLike } from "../vm/primitives.js";
+import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { SchedulerRow } from "./row.js";
+import { at, callSite } from "./site.js";
+
+function scopeHandler(tasks: Task<unknown>[]): Handler<never> {
+  const self: Handler<never> = function* scope(effect: unknown, k: Continuation) {
+    const e = effect as Spawn<unknown, unknown>;
+    const hs = yield* getHandlers();
+    const n = hs.indexOf(self);
+    let body: any = e.program;
+    for (let i = 0; i <= n; i++) body = withHandler(hs[i]!, body);
+    const t = (yield* delegate(new Spawn(body, e.store, e.site ?? null))) as Task<unknown>;
+    tasks.push(t);
+    return yield* transfer(k, t);
+  };
+  self.handles = (e) => e instanceof Spawn;
+  self[TAKES] = Spawn;
+  return self;
+}
+
+const scopedProgram = fn(function* scoped(p: AnyProgramLike, site: Error | null) {
+  const tasks: Task<unknown>[] = [];
+  try {
+    return yield at(site, withHandler(scopeHandler(tasks), p));
+  } finally {
+    for (const t of tasks) yield at(site, cancel(t)); // false (nothing happens) for a task already done
+  }
+});
+
+/** Run `program`; at its end, cancel every task spawned inside it that is still running. */
+export function scoped<P extends AnyProgramLike>(
+  program: P,
+): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow> {
+  checkProgramLike(program, "scoped");
+  return scopedProgram(program, callSite()) as Program<ResultOf<P>, EffectsOf<P> | SchedulerRow>;
+}

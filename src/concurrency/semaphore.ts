@@ -1,0 +1,138 @@
+/**
+ * Semaphore (SEMANTICS §9.8, upstream doeff SPEC-EFF-014), made of ordinary programs over the §9
+ * promise effects: a waiter blocks on a one-shot promise of its own, queued FIFO. `release` hands the
+ * permit straight to the first waiter (no barging: a later `acquire` finds the permit already taken).
+ * A cancelled waiter leaves the queue; one cancelled after being handed a permit passes it on.
+ */
+import { completePromise, createPromise, type PromiseHandle, wait } from "../effects/scheduler.js";
+import { DoeffError } from "../errors.js";
+import { describe } from "../vm/brand.js";
+import { checkProgramLike } from "../vm/primitives.js";
+import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
+import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import { Queue } from "./queue.js";
+import type { SchedulerRow } from "./row.js";
+import { at, callSite } from "./site.js";
+
+interface Waiter {
+  readonly promise: PromiseHandle<undefined>;
+  /** 0 waiting, 1 granted a permit, 2 left the queue (cancelled) */
+  state: number;
+}
+
+/** A counting semaphore made by `createSemaphore(permits)`; use it within the run that made it. */
+export class Semaphore {
+  /** Permits currently held (granted and not released). */
+  private held = 0;
+  /** @internal */ readonly waiters = new Queue<Waiter>();
+  constructor(readonly permits: number) {}
+
+  /** Permits free right now. */
+  get available(): number {
+    return this.permits - this.held;
+  }
+  /** Tasks blocked in acquire. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+  /** @internal */ take(): boolean {
+    if (this.held < this.permits && this.waiters.length === 0) {
+      this.held++;
+      return true;
+    }
+    return false;
+  }
+  /** @internal The waiter to hand a released permit to (the permit stays held), or null (freed). */
+  give(): Waiter | null {
+    if (this.held === 0) {
+      throw new DoeffError(
+        `release without a matching acquire (semaphore of ${this.permits} permit(s), none held); release once per acquire, or use withPermit(sem, program)`,
+      );
+    }
+    for (;;) {
+      const w = this.waiters.shift();
+      if (w === undefined) {
+        this.held--;
+        return null;
+      }
+      if (w.state === 0) {
+        w.state = 1;
+        return w;
+      }
+    }
+  }
+}
+
+function checkSemaphore(s: unknown, where: string): void {
+  if (!(s instanceof Semaphore))
+    throw new TypeError(`${where} expects a Semaphore (from yield* createSemaphore(n)), got ${describe(s)}`);
+}
+
+function* releaseGen(s: Semaphore, site: Error | null = null): Generator<unknown, void, any> {
+  const w = s.give();
+  if (w !== null) yield at(site, completePromise(w.promise, undefined));
+}
+
+function* acquireGen(s: Semaphore, site: Error | null = null): Generator<unknown, void, any> {
+  if (s.take()) return;
+  const promise = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
+  const w: Waiter = { promise, state: 0 };
+  s.waiters.push(w);
+  let ok = false;
+  try {
+    yield at(site, wait(promise.future));
+    ok = true;
+  } finally {
+    if (!ok) {
+      if (w.state === 1)
+        yield* releaseGen(s, site); // granted, but we will not use it: pass it on
+      else w.state = 2; // leave the queue (skipped by give)
+    }
+  }
+}
+
+function* newSemaphore(permits: number): Generator<unknown, Semaphore, any> {
+  return new Semaphore(permits);
+}
+
+/** A new semaphore with `permits` permits (an integer ≥ 1): `const sem = yield* createSemaphore(3)`. */
+export function createSemaphore(permits: number): Program<Semaphore, never> {
+  if (typeof permits !== "number")
+    throw new TypeError(
+      `createSemaphore expects a number of permits (an integer ≥ 1), got ${describe(permits)}`,
+    );
+  if (!Number.isInteger(permits) || permits < 1)
+    throw new RangeError(`createSemaphore expects an integer number of permits ≥ 1, got ${String(permits)}`);
+  return hidden(newSemaphore, permits) as Program<Semaphore, never>;
+}
+
+/** Take a permit; blocks (FIFO) while none is free. */
+export function acquire(sem: Semaphore): Program<undefined, SchedulerRow> {
+  checkSemaphore(sem, "acquire");
+  return hidden(acquireGen, sem) as Program<undefined, SchedulerRow>;
+}
+
+/** Give a permit back (to the first waiter, if any). More releases than acquires → DoeffError. */
+export function release(sem: Semaphore): Program<undefined, SchedulerRow> {
+  checkSemaphore(sem, "release");
+  return hidden(releaseGen, sem) as Program<undefined, SchedulerRow>;
+}
+
+const withPermitProgram = fn(function* withPermit(s: Semaphore, p: AnyProgramLike, site: Error | null) {
+  yield* acquireGen(s, site);
+  try {
+    return (yield at(site, p as ProgramLikeOf<unknown>)) as unknown;
+  } finally {
+    yield* releaseGen(s, site);
+  }
+});
+
+/** acquire; run `program`; release (in a finally). */
+export function withPermit<P extends AnyProgramLike>(
+  sem: Semaphore,
+  program: P,
+): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow> {
+  checkSemaphore(sem, "withPermit");
+  checkProgramLike(program, "withPermit");
+  return withPermitProgram(sem, program, callSite()) as Program<ResultOf<P>, EffectsOf<P> | SchedulerRow>;
+}

@@ -1,0 +1,101 @@
+/**
+ * `timeout(program, ms)` (SEMANTICS §9.8): an ordinary program over the §9 effects and `delay`.
+ *
+ * Two owned tasks: a timer (spawned first, so at a tie its `delay` fires before any timer the program
+ * registers at the same instant: the deadline is exclusive) and the program. Whichever finishes first
+ * wakes the caller through a one-shot promise; the timer, when it fires first, cancels the program
+ * itself (its finally blocks run before anything else does). The caller then throws TimeoutError, or
+ * delivers the program's outcome with `wait` (its value or its very error, merging its log).
+ */
+import {
+  cancel,
+  completePromise,
+  createPromise,
+  type PromiseHandle,
+  Spawn,
+  type Task,
+  wait,
+} from "../effects/scheduler.js";
+import { delay } from "../effects/time.js";
+import { TimeoutError } from "../errors.js";
+import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
+import { checkProgramLike } from "../vm/primitives.js";
+import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import { milliseconds } from "./check.js";
+import type { TimedRow } from "./row.js";
+import { at, callSite } from "./site.js";
+
+interface Race {
+  settled: boolean;
+  timedOut: boolean;
+  work: Task<unknown> | null;
+  wake: PromiseHandle<undefined>;
+}
+
+function* settle(r: Race): Generator<unknown, void, any> {
+  if (r.settled) return;
+  r.settled = true;
+  yield* completePromise(r.wake, undefined);
+}
+
+function* timer(r: Race, ms: number): Generator<unknown, void, any> {
+  yield* delay(ms);
+  if (r.settled) return;
+  r.timedOut = true;
+  yield* settle(r);
+  yield* cancel(r.work!);
+}
+
+function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, any> {
+  try {
+    const v = yield p;
+    yield* settle(r);
+    return v;
+  } catch (e) {
+    yield* settle(r);
+    throw e;
+  }
+}
+
+function label(p: unknown): string {
+  const name = (p as { name?: unknown }).name;
+  if (typeof name === "string" && name !== "") return name;
+  const ctor = (p as { constructor?: { name?: string } }).constructor?.name;
+  return ctor && ctor !== "Program" ? ctor : "the program";
+}
+
+const timeoutProgram = fn(function* timeout(p: AnyProgramLike, ms: number, what: string, site: Error | null) {
+  const wake = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
+  const r: Race = { settled: false, timedOut: false, work: null, wake };
+  let clock: Task<unknown> | null = null;
+  try {
+    clock = (yield at(site, new Spawn(hidden(timer, r, ms), "shared", site))) as Task<unknown>;
+    r.work = (yield at(
+      site,
+      new Spawn(hidden(work, r, p as ProgramLikeOf<unknown>), "shared", site),
+    )) as Task<unknown>;
+    yield at(site, wait(r.wake.future));
+    if (r.timedOut) throw new TimeoutError(ms, what);
+    return yield at(site, wait(r.work)); // done: its value, or its error unchanged
+  } finally {
+    // bare yields at the call site (site.ts): an error leaving this frame is recorded after them
+    if (clock !== null) yield at(site, cancel(clock));
+    if (r.work !== null) yield at(site, cancel(r.work));
+  }
+});
+
+/**
+ * The program's value if it completes within `ms` (clock time), else it is cancelled (its finally
+ * blocks run) and TimeoutError is thrown here. Its own failure is rethrown unchanged.
+ */
+export function timeout<P extends AnyProgramLike>(
+  program: P,
+  ms: number,
+): Program<ResultOf<P>, EffectsOf<P> | TimedRow> {
+  checkProgramLike(program, "timeout");
+  milliseconds(ms, "timeout");
+  return timeoutProgram(program, ms, label(program), callSite()) as Program<
+    ResultOf<P>,
+    EffectsOf<P> | TimedRow
+  >;
+}

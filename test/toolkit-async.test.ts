@@ -1,0 +1,271 @@
+/** §9.8 under runAsync + realTime, and the async-iterable bridges (outcomes and order only; no wall-clock bounds). */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  all,
+  awaitPromise,
+  channelStream,
+  close,
+  createChannel,
+  createSemaphore,
+  DoeffError,
+  delay,
+  fn,
+  forEachAsync,
+  next,
+  program,
+  raceAll,
+  realTime,
+  receive,
+  retry,
+  run,
+  runAsync,
+  scheduler,
+  scoped,
+  send,
+  spawn,
+  state,
+  TimeoutError,
+  tell,
+  timeout,
+  wait,
+  withPermit,
+  writer,
+} from "../src/index.js";
+import { assertOk, sleep } from "./sched-helpers.js";
+
+const RT = [scheduler, realTime, state, writer];
+
+test("runAsync + realTime: all with concurrency 2 over real promises — at most 2 in flight, values in input order", async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const item = fn(function* item(i: number) {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    const v = yield* awaitPromise(() => sleep(5 + (i % 3) * 5, i * 10));
+    inFlight--;
+    return v;
+  });
+  const r = await runAsync(
+    all(
+      Array.from({ length: 9 }, (_, i) => item(i)),
+      { concurrency: 2 },
+    ),
+    { handlers: RT },
+  );
+  assertOk(r, [0, 10, 20, 30, 40, 50, 60, 70, 80]);
+  assert.equal(peak, 2);
+});
+
+test("runAsync + realTime: timeout cancels a slow program (its finally runs, its timer is cleared) and lets a fast one through", async () => {
+  const marks: string[] = [];
+  const slow = program(function* slow() {
+    try {
+      yield* delay(60_000);
+      return "late";
+    } finally {
+      marks.push("slow finally");
+    }
+  });
+  const fast = program(function* fast() {
+    yield* delay(1);
+    yield* tell("fast told");
+    return "fast";
+  });
+  const main = program(function* () {
+    const a = yield* timeout(fast, 5_000);
+    try {
+      yield* timeout(slow, 20);
+    } catch (e) {
+      marks.push(e instanceof TimeoutError ? `TimeoutError ${e.ms}` : "other");
+    }
+    return a;
+  });
+  const r = await runAsync(main, { handlers: RT });
+  assertOk(r, "fast");
+  assert.deepEqual(marks, ["slow finally", "TimeoutError 20"]);
+  assert.deepEqual(r.log, ["fast told"]);
+});
+
+test("runAsync + realTime: retry with a real delay; raceAll of real promises cancels the loser", async () => {
+  let n = 0;
+  const flaky = program(function* flaky() {
+    n++;
+    if (n < 3) throw new Error(`try ${n}`);
+    return n;
+  });
+  assertOk(await runAsync(retry(flaky, { times: 5, delay: 2 }), { handlers: RT }), 3);
+  const marks: string[] = [];
+  const loser = program(function* loser() {
+    try {
+      return yield* awaitPromise(() => new Promise<string>(() => {})); // never settles
+    } finally {
+      marks.push("loser finally");
+    }
+  });
+  const winner = program(function* winner() {
+    return yield* awaitPromise(() => sleep(1, "won"));
+  });
+  // the loser's promise itself cannot be stopped from here (that is what awaitPromise's signal is
+  // for); its task is cancelled, and the run does not wait for the promise
+  const r = await runAsync(raceAll([loser, winner]), { handlers: RT });
+  assertOk(r, "won");
+  assert.deepEqual(marks, ["loser finally"]);
+});
+
+test("runAsync + realTime: a semaphore of 2 over real promises; a rendezvous channel; scoped cancels a real delay", async () => {
+  let held = 0;
+  let peak = 0;
+  const main = program(function* () {
+    const sem = yield* createSemaphore(2);
+    const use = (i: number) =>
+      withPermit(
+        sem,
+        program(function* () {
+          held++;
+          peak = Math.max(peak, held);
+          yield* awaitPromise(() => sleep(3, i));
+          held--;
+          return i;
+        }),
+      );
+    const tasks = [];
+    for (let i = 0; i < 6; i++) tasks.push(yield* spawn(use(i)));
+    let sum = 0;
+    for (const t of tasks) sum += yield* wait(t);
+    const ch = yield* createChannel<string>();
+    const sender = yield* spawn(send(ch, "hello"));
+    const got = yield* receive(ch);
+    yield* wait(sender);
+    const marks: string[] = [];
+    yield* scoped(
+      program(function* () {
+        yield* spawn(
+          program(function* () {
+            try {
+              yield* delay(60_000);
+            } finally {
+              marks.push("long delay cancelled");
+            }
+          }),
+        );
+        yield* delay(1);
+      }),
+    );
+    return { sum, got, marks };
+  });
+  assertOk(await runAsync(main, { handlers: RT }), {
+    sum: 15,
+    got: { done: false, value: "hello" },
+    marks: ["long delay cancelled"],
+  });
+  assert.equal(peak, 2);
+});
+
+async function* numbers(n: number, log: string[]): AsyncGenerator<number> {
+  try {
+    for (let i = 1; i <= n; i++) {
+      await sleep(1, 0);
+      yield i;
+    }
+  } finally {
+    log.push("iterator closed");
+  }
+}
+
+test("next(iterator) and forEachAsync: a program consumes an AsyncIterable; breaking early closes the iterator", async () => {
+  const log: string[] = [];
+  const viaNext = program(function* () {
+    const it = numbers(3, log)[Symbol.asyncIterator]();
+    const got: number[] = [];
+    for (let r = yield* next(it); !r.done; r = yield* next(it)) got.push(r.value);
+    return got;
+  });
+  assertOk(await runAsync(viaNext, { handlers: RT }), [1, 2, 3]);
+  assert.deepEqual(log, ["iterator closed"]);
+
+  log.length = 0;
+  const stop = new Error("stop at 2");
+  const viaForEach = forEachAsync(numbers(100, log), (i) =>
+    program(function* () {
+      yield* tell(`item ${i}`);
+      if (i === 2) throw stop;
+    }),
+  );
+  const r = await runAsync(viaForEach, { handlers: RT });
+  assert.equal(r.error, stop);
+  assert.deepEqual(r.log, ["item 1", "item 2"]);
+  await sleep(5, 0);
+  assert.deepEqual(log, ["iterator closed"]);
+});
+
+test("next under run → AsyncRequiredError (it awaits a JS promise)", () => {
+  const r = run(next(numbers(1, [])), { handlers: [scheduler] });
+  assert.equal((r.error as Error).name, "AsyncRequiredError");
+});
+
+test("channelStream: a channel read from outside the run with for await; the slow outside consumer holds the producer back", async () => {
+  const stream = channelStream<number>();
+  const sent: number[] = [];
+  const main = program(function* () {
+    const ch = yield* createChannel<number>({ capacity: 1 });
+    const pump = yield* spawn(stream.pump(ch));
+    for (let i = 1; i <= 5; i++) {
+      yield* send(ch, i);
+      sent.push(i);
+    }
+    yield* close(ch);
+    yield* wait(pump);
+    return "produced";
+  });
+  const running = runAsync(main, { handlers: RT });
+  const seen: string[] = [];
+  for await (const v of stream) {
+    // when the consumer has taken v, at most v + 1 sends have returned (1 buffered; the next blocks)
+    assert.ok(sent.length <= v + 1, `consumer at ${v}, producer sent ${sent.length}`);
+    seen.push(String(v));
+    await sleep(2, 0);
+  }
+  assertOk(await running, "produced");
+  assert.deepEqual(seen, ["1", "2", "3", "4", "5"]);
+  assert.deepEqual(sent, [1, 2, 3, 4, 5]);
+});
+
+test("channelStream: the consumer breaking early closes the channel (the producer's send fails); a pump cut short rejects pulls", async () => {
+  const stream = channelStream<number>();
+  const main = program(function* () {
+    const ch = yield* createChannel<number>();
+    yield* spawn(stream.pump(ch));
+    let i = 0;
+    try {
+      for (;;) yield* send(ch, ++i);
+    } catch (e) {
+      return `${(e as Error).name} after ${i}`;
+    }
+  });
+  const running = runAsync(main, { handlers: RT });
+  const got: number[] = [];
+  for await (const v of stream) {
+    got.push(v);
+    if (v === 3) break;
+  }
+  assertOk(await running, "ChannelClosedError after 4");
+  assert.deepEqual(got, [1, 2, 3]);
+
+  const cut = channelStream<number>();
+  const r = await runAsync(
+    program(function* () {
+      const ch = yield* createChannel<number>();
+      yield* spawn(cut.pump(ch));
+      yield* delay(1);
+      return "main done"; // R9 cancels the pump
+    }),
+    { handlers: RT },
+  );
+  assertOk(r, "main done");
+  await assert.rejects(cut[Symbol.asyncIterator]().next(), (e: unknown) => {
+    assert.ok(e instanceof DoeffError);
+    assert.match((e as Error).message, /pump stopped before the channel was closed/);
+    return true;
+  });
+});

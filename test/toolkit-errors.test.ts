@@ -1,0 +1,203 @@
+/** §9.8 bad input: a TypeError / RangeError at the call (construction), with a fix-it message; never a hang. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  acquire,
+  all,
+  close,
+  createChannel,
+  createSemaphore,
+  forEach,
+  forEachAsync,
+  next,
+  pure,
+  raceAll,
+  receive,
+  release,
+  retry,
+  scoped,
+  send,
+  timeout,
+  withPermit,
+} from "../src/index.js";
+
+function throws(f: () => unknown, cls: typeof TypeError | typeof RangeError, message: string): void {
+  assert.throws(f, (e: unknown) => {
+    assert.equal((e as object).constructor, cls);
+    assert.equal((e as Error).message, message);
+    return true;
+  });
+}
+
+const p = pure(1);
+// bypass the static types, as untyped callers would
+const loose = (f: (...a: any[]) => unknown) => f as (...a: unknown[]) => unknown;
+
+test("all: concurrency not an integer ≥ 1", () => {
+  for (const c of [0, -1, 1.5, Number.NaN]) {
+    throws(
+      () => all([p], { concurrency: c }),
+      RangeError,
+      `all option concurrency must be an integer ≥ 1 (or Infinity for no limit), got ${String(c)}`,
+    );
+  }
+  throws(
+    () => loose(all)([p], { concurrency: "8" }),
+    TypeError,
+    'all option concurrency must be a number (an integer ≥ 1), got "8"',
+  );
+  throws(
+    () => loose(all)([p], { limit: 3 }),
+    TypeError,
+    'unknown all option "limit"; the options are concurrency',
+  );
+});
+
+test("all / raceAll of a non-iterable, of a non-program item", () => {
+  throws(
+    () => loose(all)(42),
+    TypeError,
+    "all expects an array (or another iterable) of programs, e.g. all([a(), b()]), got 42",
+  );
+  throws(
+    () => loose(raceAll)(undefined),
+    TypeError,
+    "raceAll expects an array (or another iterable) of programs, e.g. raceAll([a(), b()]), got undefined",
+  );
+  throws(() => loose(all)([p, 7]), TypeError, "all (item 1) expects a Program, Effect or primitive, got 7");
+  throws(() => raceAll([]), TypeError, "raceAll needs at least one program (a race of nothing never ends)");
+});
+
+test("forEach: bad items, f, concurrency, or f returning a non-program", () => {
+  throws(
+    () => loose(forEach)(null, () => p),
+    TypeError,
+    "forEach expects an array (or another iterable) of items first, e.g. forEach(urls, (url) => get(url)), got null",
+  );
+  assert.throws(() => loose(forEach)([1], "f"), /forEach expects a function, e\.g\. forEach\(urls/);
+  throws(
+    () => forEach([1], () => p, { concurrency: 0 }),
+    RangeError,
+    "forEach option concurrency must be an integer ≥ 1 (or Infinity for no limit), got 0",
+  );
+  throws(
+    () => loose(forEach)([1], () => 5),
+    TypeError,
+    "forEach (item 0) expects a Program, Effect or primitive, got 5",
+  );
+});
+
+test("timeout: ms negative, NaN, infinite or not a number; not a program", () => {
+  for (const ms of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    throws(
+      () => timeout(p, ms),
+      RangeError,
+      `timeout expects a finite number of milliseconds ≥ 0, got ${String(ms)}`,
+    );
+  }
+  throws(() => loose(timeout)(p, "10"), TypeError, 'timeout expects a number of milliseconds, got "10"');
+  throws(() => loose(timeout)(42, 10), TypeError, "timeout expects a Program, Effect or primitive, got 42");
+});
+
+test("retry: times negative or fractional, bad delay, bad while, missing options", () => {
+  throws(
+    () => retry(p, { times: -1 }),
+    RangeError,
+    "retry option times must be an integer ≥ 0 (retries after the first attempt), got -1",
+  );
+  throws(
+    () => retry(p, { times: 1.5 }),
+    RangeError,
+    "retry option times must be an integer ≥ 0 (retries after the first attempt), got 1.5",
+  );
+  throws(
+    () => loose(retry)(p, {}),
+    TypeError,
+    "retry option times must be a number (retries after the first attempt), got undefined",
+  );
+  throws(
+    () => loose(retry)(p),
+    TypeError,
+    "retry expects options { times, delay?, while? }, e.g. retry(p, { times: 3 })",
+  );
+  throws(
+    () => retry(p, { times: 1, delay: -5 }),
+    RangeError,
+    "retry option delay expects a finite number of milliseconds ≥ 0, got -5",
+  );
+  assert.throws(() => loose(retry)(p, { times: 1, while: true }), /retry option while expects a function/);
+  throws(
+    () => loose(retry)(p, { times: 1, tries: 2 }),
+    TypeError,
+    'unknown retry option "tries"; the options are times, delay, while',
+  );
+});
+
+test("scoped / withPermit of a non-program", () => {
+  throws(() => loose(scoped)("p"), TypeError, 'scoped expects a Program, Effect or primitive, got "p"');
+});
+
+test("semaphore: createSemaphore(0), fractional, non-number; acquire/release/withPermit of a non-semaphore", () => {
+  for (const n of [0, -2, 1.5, Number.POSITIVE_INFINITY]) {
+    throws(
+      () => createSemaphore(n),
+      RangeError,
+      `createSemaphore expects an integer number of permits ≥ 1, got ${String(n)}`,
+    );
+  }
+  throws(
+    () => loose(createSemaphore)("3"),
+    TypeError,
+    'createSemaphore expects a number of permits (an integer ≥ 1), got "3"',
+  );
+  for (const [f, name] of [
+    [acquire, "acquire"],
+    [release, "release"],
+  ] as const) {
+    throws(
+      () => loose(f)({}),
+      TypeError,
+      `${name} expects a Semaphore (from yield* createSemaphore(n)), got object`,
+    );
+  }
+  throws(
+    () => loose(withPermit)(null, p),
+    TypeError,
+    "withPermit expects a Semaphore (from yield* createSemaphore(n)), got null",
+  );
+});
+
+test("channel: bad capacity; send/receive/close of a non-channel", () => {
+  for (const c of [-1, 0.5, Number.NaN]) {
+    throws(
+      () => createChannel({ capacity: c }),
+      RangeError,
+      `createChannel option capacity must be an integer ≥ 0 or Infinity, got ${String(c)}`,
+    );
+  }
+  throws(
+    () => loose(createChannel)(3),
+    TypeError,
+    "createChannel options must be an object ({ capacity }), got 3",
+  );
+  throws(
+    () => loose(send)([], 1),
+    TypeError,
+    "send expects a Channel (from yield* createChannel()), got Array(0)",
+  );
+  throws(
+    () => loose(receive)(undefined),
+    TypeError,
+    "receive expects a Channel (from yield* createChannel()), got undefined",
+  );
+  throws(() => loose(close)(1), TypeError, "close expects a Channel (from yield* createChannel()), got 1");
+});
+
+test("async bridges: next of a non-iterator, forEachAsync of a non-async-iterable", () => {
+  throws(
+    () => loose(next)([1, 2]),
+    TypeError,
+    "next expects an async iterator (iterable[Symbol.asyncIterator]()), got Array(2)",
+  );
+  assert.throws(() => loose(forEachAsync)([1], () => p), /forEachAsync expects an async iterable first/);
+});

@@ -1,0 +1,83 @@
+/**
+ * §9.8 toolkit × cancellation signals (needs the scheduler-core half of issue 10: awaitPromise's
+ * signal and run/runAsync's `signal` option).
+ */
+import assert from "node:assert/strict";
+import { beforeEach, test } from "node:test";
+import {
+  all,
+  awaitPromise,
+  delay,
+  program,
+  raceAll,
+  realTime,
+  run,
+  runAsync,
+  scheduler,
+  TimeoutError,
+  timeout,
+} from "../src/index.js";
+import { assertErr, assertOk, sleep } from "./sched-helpers.js";
+import { events, job, TK } from "./toolkit-helpers.js";
+
+beforeEach(() => {
+  events.length = 0;
+});
+
+/** A fetch-like promise that only ends when its signal aborts; records what it saw. */
+function hanging(seen: string[], name: string) {
+  return program(function* () {
+    return yield* awaitPromise(
+      (signal) =>
+        new Promise<string>((_, reject) => {
+          signal.addEventListener("abort", () => {
+            seen.push(`${name} aborted=${signal.aborted}`);
+            reject(signal.reason);
+          });
+        }),
+    );
+  });
+}
+
+test("timeout cancels the program's task: its fetch-like promise sees signal.aborted", async () => {
+  const seen: string[] = [];
+  const r = await runAsync(timeout(hanging(seen, "slow"), 10), { handlers: [scheduler, realTime] });
+  assertErr(r, TimeoutError);
+  assert.deepEqual(seen, ["slow aborted=true"]);
+});
+
+test("raceAll and all abort the signals of the tasks they cancel", async () => {
+  const seen: string[] = [];
+  const winner = program(function* () {
+    return yield* awaitPromise(() => sleep(1, "won"));
+  });
+  assertOk(
+    await runAsync(raceAll([hanging(seen, "l1"), winner, hanging(seen, "l2")]), {
+      handlers: [scheduler, realTime],
+    }),
+    "won",
+  );
+  const boom = new Error("boom");
+  const bad = program(function* () {
+    yield* delay(1);
+    throw boom;
+  });
+  const r = await runAsync(all([hanging(seen, "a1"), bad, hanging(seen, "a2")]), {
+    handlers: [scheduler, realTime],
+  });
+  assert.equal(r.error, boom);
+  assert.deepEqual(seen, ["l1 aborted=true", "l2 aborted=true", "a1 aborted=true", "a2 aborted=true"]);
+});
+
+test("run(p, { signal }) aborted from inside while all waits: the tasks' finally blocks run, Err(reason)", () => {
+  const controller = new AbortController();
+  const reason = new Error("stop");
+  const aborter = program(function* () {
+    yield* delay(10);
+    controller.abort(reason);
+    yield* delay(100);
+  });
+  const r = run(all([job("a", 100, 1), aborter]), { handlers: TK(), signal: controller.signal });
+  assert.equal(r.error, reason);
+  assert.deepEqual(events, ["0: a start", "10: a finally"]);
+});

@@ -1,0 +1,105 @@
+/**
+ * Type tests for the structured concurrency toolkit (API §5 second table, §7), checked by `tsc`
+ * (this file is never executed). `expectType<Equal<A, B>>()` asserts an exact type; each
+ * `// @ts-expect-error` line must fail.
+ */
+import {
+  all,
+  type Channel,
+  createChannel,
+  createSemaphore,
+  delay,
+  forEach,
+  get,
+  program,
+  pure,
+  type Received,
+  raceAll,
+  receive,
+  retry,
+  run,
+  type Semaphore,
+  scheduler,
+  scoped,
+  send,
+  simulatedTime,
+  state,
+  tell,
+  timeout,
+  withPermit,
+  writer,
+} from "../../src/index.js";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<_T extends true>(): void {}
+
+const num = program(function* () {
+  yield* delay(1);
+  return 1;
+});
+const str = program(function* () {
+  yield* tell("s");
+  return "s";
+});
+
+const typed = program(function* () {
+  // all of a tuple → a tuple of results
+  const t = yield* all([num, str, pure(true)]);
+  expectType<Equal<typeof t, [number, string, boolean]>>();
+  const limited = yield* all([num, str], { concurrency: 2 });
+  expectType<Equal<typeof limited, [number, string]>>();
+  // all of an array → an array
+  const arr = yield* all([1, 2, 3].map(() => num));
+  expectType<Equal<typeof arr, number[]>>();
+  const fe = yield* forEach(["a", "b"], (s, i) => pure(`${s}${i}`));
+  expectType<Equal<typeof fe, string[]>>();
+  // raceAll → the union of the items' results
+  const r = yield* raceAll([num, str]);
+  expectType<Equal<typeof r, number | string>>();
+  const to = yield* timeout(str, 10);
+  expectType<Equal<typeof to, string>>();
+  const re = yield* retry(num, { times: 3, delay: (attempt) => attempt * 10 });
+  expectType<Equal<typeof re, number>>();
+  const sc = yield* scoped(pure(1n));
+  expectType<Equal<typeof sc, bigint>>();
+  const sem = yield* createSemaphore(2);
+  expectType<Equal<typeof sem, Semaphore>>();
+  const wp = yield* withPermit(sem, str);
+  expectType<Equal<typeof wp, string>>();
+  const ch = yield* createChannel<number>({ capacity: 1 });
+  expectType<Equal<typeof ch, Channel<number>>>();
+  yield* send(ch, 1);
+  // @ts-expect-error -- a Channel<number> takes numbers
+  yield* send(ch, "one");
+  const got = yield* receive(ch);
+  expectType<Equal<typeof got, Received<number>>>();
+  if (!got.done) expectType<Equal<typeof got.value, number>>();
+  return [t, limited, arr, fe, r, to, re, sc, wp] as const;
+});
+run(typed, { handlers: [scheduler, simulatedTime(), writer] });
+
+// Effect rows propagate: the items' effects (Get, Tell) and the combinator's own (scheduler, clock).
+const rows = all([
+  program(function* () {
+    return yield* get<number>("n");
+  }),
+  str,
+]);
+run(rows, { handlers: [scheduler, state, writer] });
+// @ts-expect-error -- missing handler for an item's Get
+run(rows, { handlers: [scheduler, writer] });
+// @ts-expect-error -- missing handler for the combinator's own scheduler effects
+run(rows, { handlers: [state, writer] });
+
+run(timeout(pure(1), 5), { handlers: [scheduler, simulatedTime()] });
+// @ts-expect-error -- timeout needs a clock (Delay)
+run(timeout(pure(1), 5), { handlers: [scheduler] });
+
+// retry needs a clock only when it has a delay
+run(retry(pure(1), { times: 2 }));
+// @ts-expect-error -- a delay needs a clock
+run(retry(pure(1), { times: 2, delay: 5 }));
+
+// raceAll needs at least a tuple of programs; all rejects non-programs
+// @ts-expect-error -- not a program
+all([1, 2]);
