@@ -8,7 +8,9 @@ import fc from "fast-check";
 import * as d from "../src/index.js";
 import { Env } from "../src/run/context.js";
 
-class A extends d.Effect<unknown> {}
+class A extends d.Effect<unknown> {
+  declare readonly _tag: "A";
+}
 const onlyA = <F extends object>(f: F): F & { handles: (e: unknown) => boolean } =>
   Object.assign(f, { handles: (e: unknown) => e instanceof A });
 

@@ -54,12 +54,12 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
   let current = options.start ?? 0;
   const probe = function* clockProbe(effect: Now | Delay, k: Parameters<Handler>[1]) {
     if (effect instanceof Now) {
-      current = yield* delegate<number>(effect);
+      current = yield* delegate(effect);
       return yield* transfer(k, current);
     }
-    const from: number = yield* delegate<number>(new Now());
+    const from: number = yield* delegate(new Now());
     yield* delegate(effect);
-    current = yield* delegate<number>(new Now());
+    current = yield* delegate(new Now());
     delays.push({ ms: effect.ms, from, until: current });
     return yield* transfer(k, undefined);
   } as unknown as Handler & { [TAKES]?: Function[] };

@@ -3,6 +3,7 @@
  * it gave (or the error they threw), then passes that answer on unchanged.
  */
 import { SchedulerEffect } from "../effects/scheduler.js";
+import type { AnyEffect } from "../vm/types.js";
 import { delegate, pass, transfer, transferWith } from "../vm/primitives.js";
 import type { Handler } from "../vm/handler.js";
 import { TAKES } from "../vm/handler.js";
@@ -70,7 +71,7 @@ export function record(only?: RecordFilter): Recorder {
     entries.push({ effect, status: "pending" });
     let value: unknown;
     try {
-      value = yield* delegate(effect);
+      value = yield* delegate(effect as AnyEffect);
     } catch (error) {
       entries[at] = { effect, status: "threw", error };
       return yield* transferWith(k, fail(error));
