@@ -254,7 +254,11 @@ before(() => {
   });
 });
 
-after(() => rmSync(work, { recursive: true, force: true }));
+after(() =>
+  process.env.DOEFF_KEEP_TYPES_MATRIX
+    ? console.log(`kept ${work}`)
+    : rmSync(work, { recursive: true, force: true }),
+);
 
 test("the repository's own tsc is TypeScript 5.9 (aliased compilers must not take over node_modules/.bin/tsc)", () => {
   const bin = realpathSync(join(root, "node_modules/.bin/tsc"));

@@ -15,6 +15,17 @@ import { siteState } from "../vm/sites.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 
+declare global {
+  /**
+   * The part of the standard `AbortSignal` that doeff's declarations rely on. It merges with the full
+   * declaration of the DOM lib or `@types/node` when the consumer has one; without either (a plain
+   * `lib: ["ES2022"]` project) doeff's types still check instead of failing on an unknown name.
+   */
+  interface AbortSignal {
+    readonly aborted: boolean;
+  }
+}
+
 /** Marker carried by scheduler handlers (SEMANTICS §9.1, §10: "a scheduler is present"). */
 export const SCHEDULER: unique symbol = Symbol("doeff.scheduler");
 

@@ -60,6 +60,11 @@ export const OP_NAMES = [
 export class Primitive<A = unknown, E = never> {
   declare readonly __answer?: A;
   declare readonly __effects?: E;
+  /**
+   * Phantom, protected: makes Primitive nominal for the type checker. The run-time fields are
+   * stripped from the published declarations, and without this any iterable would match the type.
+   */
+  declare protected readonly __primitive: true;
   /** @internal */ readonly op: number;
   /** @internal */ readonly a: unknown;
   /** @internal */ readonly b: unknown;

@@ -25,6 +25,8 @@ export const P_INTERNAL = 6; // like P_GEN, but a library-internal frame (omitte
 export class Program<A = unknown, E = AnyEffect> {
   declare readonly __result?: A;
   declare readonly __effects?: E;
+  /** Phantom, protected: makes Program nominal (its run-time fields are stripped from the declarations). */
+  declare protected readonly __program: true;
   /** @internal */ readonly tag: number;
   /** @internal */ readonly a: unknown;
   /** @internal */ readonly b: unknown;

@@ -103,7 +103,9 @@ const core = program(function* () {
   yield* spawn(pure(2), { store: "copy" });
   return [all, w, mixed, r, fetched] as const;
 });
-run(core, { handlers: [scheduler], signal: new AbortController().signal });
+// No DOM lib or @types/node in the consumer matrix: AbortSignal is doeff's minimal global declaration.
+declare const abortSignal: AbortSignal;
+run(core, { handlers: [scheduler], signal: abortSignal });
 // @ts-expect-error -- signal must be an AbortSignal
 run(core, { handlers: [scheduler], signal: "stop" });
 // The phantom fields are not optional: a task's value type is exact also without exactOptionalPropertyTypes.
