@@ -84,23 +84,32 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     );
   }
 
+  /** keep the error's class, stack and cause for the producer (BullMQ keeps only the message) */
+  const keep = (job: Job, e: unknown, report?: string): Promise<unknown> =>
+    job.updateData({ ...(job.data as object), error: toWire(e, report) }).catch(() => {});
+
   const processor = async (job: Job): Promise<unknown> => {
     const make = Object.hasOwn(programs, job.name) ? programs[job.name] : undefined;
-    if (make === undefined)
-      throw new bullmq.UnrecoverableError(new UnknownProgramError(job.name, known).message);
+    if (make === undefined) {
+      const e = new UnknownProgramError(job.name, known);
+      await keep(job, e);
+      throw new bullmq.UnrecoverableError(e.message);
+    }
     const args = (job.data as { args?: unknown[] } | undefined)?.args ?? [];
     const p = make(...args);
-    if (!isProgramLike(p))
-      throw new bullmq.UnrecoverableError(
+    if (!isProgramLike(p)) {
+      const e = new TypeError(
         `programs.${job.name}(…) returned ${describe(p)}, not a Program; write it as fn(function* ${job.name}(…) { … })`,
       );
+      await keep(job, e);
+      throw new bullmq.UnrecoverableError(e.message);
+    }
     const r = await runAsync(p, {
       handlers: [scheduler, realTime, progressHandler(job), ...handlers],
       ...(options.env === undefined ? {} : { env: options.env as Record<string, unknown> }),
     });
     if (r.isOk()) return r.value;
-    // keep the error's class, stack and cause for the producer (BullMQ keeps only the message)
-    await job.updateData({ ...(job.data as object), error: toWire(r.error, r.format()) }).catch(() => {});
+    await keep(job, r.error, r.format());
     throw r.error;
   };
 
