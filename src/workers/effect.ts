@@ -5,12 +5,15 @@
  */
 import { Effect } from "../index.js";
 import { describe, type ResultOf } from "../protocol.js";
+import { shortUrl } from "./short-url.js";
 
 export class RunInWorker<T = unknown> extends Effect<T> {
-  /** the module's URL as a string (`file:///…/jobs.js`, or any URL `import()` accepts) */
-  readonly moduleUrl: string;
-  readonly exportName: string;
+  /** `module#export`, the module shown relative to the working directory (for tracebacks) */
+  readonly job: string;
   readonly args: readonly unknown[];
+  /** the module's URL as a string (`file:///…/jobs.js`, or any URL `import()` accepts) */
+  declare readonly moduleUrl: string;
+  declare readonly exportName: string;
   constructor(moduleUrl: string | URL, exportName: string, args: readonly unknown[]) {
     super();
     if (moduleUrl instanceof URL) moduleUrl = moduleUrl.href;
@@ -31,9 +34,11 @@ export class RunInWorker<T = unknown> extends Effect<T> {
           `runInWorker(${exportName}): argument ${i + 1} is a ${typeof a}, which cannot be sent to a worker thread; pass structured-cloneable data (numbers, strings, plain objects, arrays, Maps, typed arrays…)`,
         );
     }
-    this.moduleUrl = moduleUrl;
-    this.exportName = exportName;
+    this.job = `${shortUrl(moduleUrl)}#${exportName}`;
     this.args = args;
+    // not enumerable: tracebacks show the short `job` instead
+    Object.defineProperty(this, "moduleUrl", { value: moduleUrl });
+    Object.defineProperty(this, "exportName", { value: exportName });
   }
 }
 

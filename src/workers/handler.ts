@@ -15,7 +15,6 @@ import {
 import { boundary, transferWith } from "../protocol.js";
 import type { RunInWorker } from "./effect.js";
 import { RunInWorker as RunInWorkerClass } from "./effect.js";
-import { shortUrl } from "./errors.js";
 import type { JobEvent, ParentJob } from "./pool.js";
 import { WorkerPool, type WorkersOptions } from "./pool.js";
 
@@ -77,9 +76,8 @@ function* jobLoop(pool: WorkerPool, job: ParentJob): Generator<unknown, unknown,
 export function workers(options: WorkersOptions = {}): WorkersHandler {
   const pool = new WorkerPool(options);
   const h = handle(RunInWorkerClass, function* workers(e: RunInWorker<unknown>, k) {
-    const label = `${shortUrl(e.moduleUrl)}#${e.exportName}`;
-    const job = pool.job(e.moduleUrl, e.exportName, e.args, label);
-    return yield* transferWith(k, boundary(`in worker (${label})`, jobLoop, pool, job));
+    const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job);
+    return yield* transferWith(k, boundary(`in worker (${e.job})`, jobLoop, pool, job));
   }) as unknown as WorkersHandler;
   Object.defineProperty(h, "size", { value: pool.size });
   (h as { close: () => Promise<void> }).close = () => pool.close();

@@ -22,7 +22,8 @@ import {
   withHandler,
 } from "../index.js";
 import { describe, isProgramLike } from "../protocol.js";
-import { shortUrl, WorkerModuleError } from "./errors.js";
+import { WorkerModuleError } from "./errors.js";
+import { shortUrl } from "./short-url.js";
 import type { AnswerMsg, ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
 import { fromWire, toWire } from "./wire.js";
 
