@@ -76,8 +76,6 @@ interface ModuleInfo {
 const modules = new Map<string, ModuleInfo>();
 
 async function load(url: string, name: string): Promise<ModuleInfo> {
-  const known = modules.get(url);
-  if (known !== undefined) return known;
   let ns: Record<string, unknown>;
   try {
     ns = (await import(url)) as Record<string, unknown>;
@@ -201,7 +199,7 @@ export default async function runJob(job: JobMsg): Promise<JobReply> {
   let body: Program<unknown>;
   let info: ModuleInfo;
   try {
-    info = await load(job.url, job.name);
+    info = modules.get(job.url) ?? (await load(job.url, job.name));
     body = getProgram(info, job);
   } catch (e) {
     return { ok: false, error: toWire(e) };
