@@ -1,23 +1,17 @@
 /**
  * The worker thread's side of `doeff/workers` (the piscina task function). It imports the named
- * module, calls the export to get a Program and runs it with `runAsync` under `[scheduler, realTime,
- * forwarder, ...module.handlers]`. Effects whose class is in the module's `forward` list and that no
+ * module, calls the export to get a Program and runs it as a task of the thread's job server
+ * (thread-server.ts: one run with `[scheduler, realTime]`), under `[forwarder, ...module.handlers]`. Effects whose class is in the module's `forward` list and that no
  * handler of the module takes are sent to the parent and performed there, in the calling task.
  * A cancel message from the parent cancels the job's task: its finally blocks run in this thread.
  */
 import { BroadcastChannel, workerData } from "node:worker_threads";
 import {
   awaitPromise,
-  cancel,
-  createExternalPromise,
   type Handler,
   type Program,
-  program,
-  race,
   realTime,
-  runAsync,
   scheduler,
-  spawn,
   transferWith,
   withHandler,
 } from "../index.js";
@@ -25,6 +19,7 @@ import { describe, isProgramLike } from "../protocol.js";
 import { WorkerModuleError } from "./errors.js";
 import { shortUrl } from "./short-url.js";
 import type { AnswerMsg, ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
+import { cancelJob, type Outcome, submit } from "./thread-server.js";
 import { fromWire, toWire } from "./wire.js";
 
 type EffectClass = abstract new (...args: any[]) => object;
@@ -178,8 +173,6 @@ function withHandlers(hs: readonly Handler[], p: Program<unknown>): Program<unkn
   return body;
 }
 
-const CANCELLED = Symbol("cancelled");
-
 /** why `v` cannot be structured-cloned, or null when it can */
 function uncloneable(v: unknown): string | null {
   if (typeof v === "function" || typeof v === "symbol") return `a ${typeof v}`;
@@ -204,35 +197,26 @@ export default async function runJob(job: JobMsg): Promise<JobReply> {
   } catch (e) {
     return { ok: false, error: toWire(e) };
   }
+  let program = withHandlers(info.handlers, body);
+  if (info.forward.length > 0 && channel !== null)
+    program = withHandler(forwarder(info.forward, job, r), program) as unknown as Program<unknown>;
   running.set(job.id, r);
-  try {
-    const inner = withHandlers(info.handlers, body);
-    const main = program(function* job_() {
-      const stop = yield* createExternalPromise<undefined>();
-      r.cancel = () => stop.complete(undefined);
-      if (r.cancelled) return CANCELLED;
-      const t = yield* spawn(inner);
-      const first = yield* race(t, stop.future);
-      if (first.index === 1) {
-        yield* cancel(t);
-        return CANCELLED;
-      }
-      return first.value;
+  r.cancel = () => cancelJob(job.id);
+  return new Promise<JobReply>((resolve) => {
+    submit(job.id, program, (o) => {
+      running.delete(job.id);
+      resolve(reply(job, o));
     });
-    const hs: Handler[] = [scheduler, realTime];
-    if (info.forward.length > 0 && channel !== null) hs.push(forwarder(info.forward, job, r));
-    const res = await runAsync(main, { handlers: hs });
-    if (res.isOk()) {
-      if (res.value === CANCELLED) return { ok: false, cancelled: true };
-      const bad = uncloneable(res.value);
-      if (bad === null) return { ok: true, value: res.value };
-      const e = new TypeError(
-        `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread (${bad}); return structured-cloneable data (no functions, no class instances with behaviour)`,
-      );
-      return { ok: false, error: toWire(e) };
-    }
-    return { ok: false, error: toWire(res.error, res.format()) };
-  } finally {
-    running.delete(job.id);
-  }
+  });
+}
+
+function reply(job: JobMsg, o: Outcome): JobReply {
+  if (o.kind === "cancelled") return { ok: false, cancelled: true };
+  if (o.kind === "error") return { ok: false, error: toWire(o.error) };
+  const bad = uncloneable(o.value);
+  if (bad === null) return { ok: true, value: o.value };
+  const e = new TypeError(
+    `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread (${bad}); return structured-cloneable data (no functions, no class instances with behaviour)`,
+  );
+  return { ok: false, error: toWire(e) };
 }
