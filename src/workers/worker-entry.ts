@@ -43,8 +43,11 @@ if (channel !== null) {
     const m = (ev as { data: ChannelMsg }).data;
     if (m.t === "cancel") {
       const r = running.get(m.job);
-      if (r === undefined) early.add(m.job);
-      else {
+      if (r === undefined) {
+        // not here (yet): remember it, boundedly (other threads' jobs are announced too)
+        early.add(m.job);
+        if (early.size > 10_000) early.delete(early.values().next().value as number);
+      } else {
         r.cancelled = true;
         r.cancel?.();
       }
