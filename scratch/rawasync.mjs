@@ -1,0 +1,1 @@
+export default async function task({ x }) { await null; return x; }

@@ -1,0 +1,1 @@
+export default function task({ x }) { return x; }
