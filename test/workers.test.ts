@@ -122,8 +122,8 @@ test("workers: errors keep class, message, fields, stack and cause; the tracebac
 });
 
 /** a pool of one thread, and a handler for the jobs' Started effect that completes `started` */
-function oneThread() {
-  const single = workers({ size: 1, cancelGraceMs: 100 });
+function oneThread(cancelGraceMs: number) {
+  const single = workers({ size: 1, cancelGraceMs });
   let onStart: (tag: string) => void = () => {};
   const started = handle(Started, function* started(e, k) {
     onStart(e.tag);
@@ -139,7 +139,8 @@ function oneThread() {
 }
 
 test("workers: cancelling the calling task finalizes the job in the worker (its finally blocks run) and the thread stays", async () => {
-  const { single, handlers, onStarted } = oneThread();
+  // a long grace: the thread must not be terminated however slow this machine is
+  const { single, handlers, onStarted } = oneThread(60_000);
   try {
     const r = await runAsync(
       program(function* () {
@@ -168,7 +169,7 @@ test("workers: cancelling the calling task finalizes the job in the worker (its 
 });
 
 test("workers: a job busy in synchronous code is terminated after the grace period; the pool stays healthy", async () => {
-  const { single, handlers, onStarted } = oneThread();
+  const { single, handlers, onStarted } = oneThread(100);
   const dir = mkdtempSync(join(tmpdir(), "doeff-workers-"));
   const marker = join(dir, "finally");
   try {
