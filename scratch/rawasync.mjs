@@ -1,1 +1,0 @@
-export default async function task({ x }) { await null; return x; }

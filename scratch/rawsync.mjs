@@ -1,1 +1,0 @@
-export default function task({ x }) { return x; }
