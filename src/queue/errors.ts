@@ -1,0 +1,16 @@
+/** Errors of `doeff/queue`. */
+import { DoeffError } from "../index.js";
+import { registerErrorClasses } from "../workers/wire.js";
+
+/** A job names a program the worker does not have (it fails at once, without retries). */
+export class UnknownProgramError extends DoeffError {
+  readonly programName: string;
+  constructor(programName: string, known: readonly string[]) {
+    super(
+      `this worker has no program named ${JSON.stringify(programName)} (it has: ${known.join(", ") || "none"}); add it to startWorker({ programs: { ${programName}: … } })`,
+    );
+    this.programName = programName;
+  }
+}
+
+registerErrorClasses([UnknownProgramError]);

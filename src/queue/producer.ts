@@ -1,0 +1,157 @@
+/**
+ * `queue({ connection, name })`: the producer-side handler. `enqueue(programName, args, options)` adds
+ * a BullMQ job and answers a Future that completes with the job's result (or fails with its error,
+ * rebuilt with class, message, stack and cause). One QueueEvents reader per handler routes the
+ * completion events to the waiting futures.
+ */
+import { randomUUID } from "node:crypto";
+import type { ConnectionOptions, Queue, QueueEvents } from "bullmq";
+import {
+  awaitPromise,
+  createExternalPromise,
+  type ExternalPromise,
+  type Future,
+  handle,
+  type Handler,
+} from "../index.js";
+import { hidden, transferWith } from "../protocol.js";
+import { fromWire, type WireError } from "../workers/wire.js";
+import { Enqueue } from "./effects.js";
+
+export interface QueueOptions {
+  /** ioredis options (`{ host, port }`) or an ioredis instance */
+  readonly connection: ConnectionOptions;
+  /** the BullMQ queue name */
+  readonly name: string;
+  /** BullMQ key prefix (default "bull") */
+  readonly prefix?: string;
+  /** called with a job's progress when its program performs reportProgress */
+  readonly onProgress?: (jobId: string, progress: unknown) => void;
+}
+
+export interface QueueHandler extends Handler<Enqueue<any>, never> {
+  /** Close the queue's Redis connections. Futures still pending stay pending. */
+  close(): Promise<void>;
+  /** the BullMQ Queue (created on the first enqueue) */
+  readonly bullQueue: Promise<Queue>;
+}
+
+async function loadBullmq(): Promise<typeof import("bullmq")> {
+  try {
+    return await import("bullmq");
+  } catch (e) {
+    throw new Error(
+      `doeff/queue runs on BullMQ, which is not installed here; add it with: npm install bullmq (${e instanceof Error ? e.message : String(e)})`,
+      { cause: e },
+    );
+  }
+}
+
+class Producer {
+  private readonly options: QueueOptions;
+  private ready: Promise<{ queue: Queue; events: QueueEvents }> | null = null;
+  private readonly waiting = new Map<string, ExternalPromise<unknown>>();
+
+  constructor(options: QueueOptions) {
+    if (options === null || typeof options !== "object" || options.connection === undefined)
+      throw new TypeError(
+        "queue({ connection, name }) needs connection options for Redis, e.g. { host: '127.0.0.1', port: 6379 }",
+      );
+    if (typeof options.name !== "string" || options.name === "")
+      throw new TypeError(`queue({ connection, name }) needs a queue name, got ${String(options.name)}`);
+    this.options = options;
+  }
+
+  open(): Promise<{ queue: Queue; events: QueueEvents }> {
+    if (this.ready === null) this.ready = this.create();
+    return this.ready;
+  }
+
+  private async create(): Promise<{ queue: Queue; events: QueueEvents }> {
+    const { Queue, QueueEvents } = await loadBullmq();
+    const o = this.options;
+    const base =
+      o.prefix === undefined ? { connection: o.connection } : { connection: o.connection, prefix: o.prefix };
+    const queue = new Queue(o.name, base);
+    // read the event stream from its start (it is capped by BullMQ), so no event of a job added
+    // before the reader's first XREAD can be missed; old events find no waiter and are ignored
+    const events = new QueueEvents(o.name, { ...base, lastEventId: "0-0" });
+    events.on("completed", ({ jobId, returnvalue }) => {
+      const ext = this.waiting.get(jobId);
+      if (ext === undefined) return;
+      this.waiting.delete(jobId);
+      ext.complete(returnvalue);
+    });
+    events.on("failed", ({ jobId, failedReason }) => {
+      const ext = this.waiting.get(jobId);
+      if (ext === undefined) return;
+      this.waiting.delete(jobId);
+      void this.failure(queue, jobId, failedReason).then((e) => ext.fail(e));
+    });
+    if (o.onProgress !== undefined) {
+      const f = o.onProgress;
+      events.on("progress", ({ jobId, data }) => f(jobId, data));
+    }
+    events.on("error", () => {}); // connection errors: QueueEvents reconnects by itself
+    queue.on("error", () => {});
+    await events.waitUntilReady();
+    return { queue, events };
+  }
+
+  /** the job's error as the worker stored it (class, stack, cause), else one from BullMQ's reason */
+  private async failure(queue: Queue, jobId: string, reason: string): Promise<unknown> {
+    try {
+      const job = await queue.getJob(jobId);
+      const w = (job?.data as { error?: WireError } | undefined)?.error;
+      if (w !== undefined) return fromWire(w, `── in queue job (${this.options.name}#${jobId}) ──`);
+    } catch {
+      // fall through
+    }
+    return new Error(reason);
+  }
+
+  async add(e: Enqueue<unknown>, ext: ExternalPromise<unknown>): Promise<void> {
+    const { queue } = await this.open();
+    const jobId = e.options.jobId ?? randomUUID();
+    this.waiting.set(jobId, ext);
+    const job = await queue.add(e.programName, { args: e.args }, { ...e.options, jobId });
+    if (e.options.jobId !== undefined) {
+      // idempotent add of a job that may be finished already: no new event will come
+      const state = await job.getState();
+      if (state === "completed" && this.waiting.get(jobId) === ext) {
+        this.waiting.delete(jobId);
+        const fresh = await queue.getJob(jobId);
+        ext.complete(fresh?.returnvalue);
+      } else if (state === "failed" && this.waiting.get(jobId) === ext) {
+        this.waiting.delete(jobId);
+        ext.fail(await this.failure(queue, jobId, job.failedReason));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const r = this.ready;
+    this.ready = null;
+    this.waiting.clear();
+    if (r === null) return;
+    const { queue, events } = await r;
+    await Promise.all([events.close(), queue.close()]);
+  }
+}
+
+function* enqueueProgram(p: Producer, e: Enqueue<unknown>): Generator<unknown, Future<unknown>, any> {
+  const ext = yield* createExternalPromise<unknown>();
+  yield* awaitPromise(() => p.add(e, ext));
+  return ext.future;
+}
+
+/** The producer handler for one BullMQ queue. */
+export function queue(options: QueueOptions): QueueHandler {
+  const p = new Producer(options);
+  const h = handle(Enqueue, function* queue(e: Enqueue<unknown>, k) {
+    return yield* transferWith(k, hidden(enqueueProgram, p, e));
+  }) as unknown as QueueHandler;
+  (h as { close: () => Promise<void> }).close = () => p.close();
+  Object.defineProperty(h, "bullQueue", { get: () => p.open().then((r) => r.queue) });
+  return h;
+}

@@ -1,0 +1,141 @@
+/**
+ * `startWorker({ connection, name, programs, handlers, concurrency })`: a BullMQ worker whose jobs are
+ * doeff programs. A job named `programName` with data `{ args }` runs `programs[programName](...args)`
+ * under `runAsync` with `[scheduler, realTime, progress, ...handlers]`; its value is the job's result
+ * and its error fails the job (BullMQ retries it per the job's `attempts`). On SIGTERM/SIGINT the
+ * worker stops taking jobs and finishes those in flight (a second signal returns them to the queue).
+ */
+import type { ConnectionOptions, Job, Worker, WorkerOptions } from "bullmq";
+import {
+  awaitPromise,
+  type Env,
+  handle,
+  type Handler,
+  type Program,
+  realTime,
+  resume,
+  runAsync,
+  scheduler,
+} from "../index.js";
+import { describe, isProgramLike } from "../protocol.js";
+import { toWire } from "../workers/wire.js";
+import { ReportProgress } from "./effects.js";
+import { UnknownProgramError } from "./errors.js";
+
+export interface StartWorkerOptions {
+  readonly connection: ConnectionOptions;
+  readonly name: string;
+  /** the programs this worker runs, by name: `{ resize: (url, w) => Program }` */
+  readonly programs: Readonly<Record<string, (...args: any[]) => Program<unknown, any>>>;
+  /** handlers for the jobs' effects, as in run(): the last is innermost */
+  readonly handlers?: readonly Handler[];
+  /** env for every job (reader) */
+  readonly env?: Env | Record<string, unknown>;
+  /** jobs run at once by this worker (default 1) */
+  readonly concurrency?: number;
+  readonly prefix?: string;
+  /** signals that close the worker gracefully (default ["SIGTERM", "SIGINT"]; false: none) */
+  readonly signals?: readonly NodeJS.Signals[] | false;
+  /** further BullMQ worker options (lockDuration, stalledInterval, …) */
+  readonly workerOptions?: Omit<WorkerOptions, "connection" | "concurrency" | "prefix">;
+}
+
+export interface QueueWorker {
+  /** the BullMQ worker */
+  readonly worker: Worker;
+  /** Stop taking jobs; wait for those in flight (force: return them to the queue now). */
+  close(force?: boolean): Promise<void>;
+}
+
+function progressHandler(job: Job) {
+  return handle(ReportProgress, function* reportProgress(e: ReportProgress, k) {
+    yield* awaitPromise(() => job.updateProgress(e.progress));
+    return yield* resume(k, undefined);
+  });
+}
+
+/** Start a worker for the queue `name`; resolves once it is connected. */
+export async function startWorker(options: StartWorkerOptions): Promise<QueueWorker> {
+  const { connection, name, programs } = options;
+  if (typeof name !== "string" || name === "")
+    throw new TypeError(`startWorker needs the queue name, got ${describe(name)}`);
+  if (programs === null || typeof programs !== "object")
+    throw new TypeError(
+      `startWorker needs programs: { name: (...args) => Program }, got ${describe(programs)}`,
+    );
+  for (const [key, f] of Object.entries(programs))
+    if (typeof f !== "function")
+      throw new TypeError(
+        `startWorker: programs.${key} must be a function returning a Program, got ${describe(f)}`,
+      );
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`startWorker: concurrency must be an integer ≥ 1, got ${String(concurrency)}`);
+  const handlers = (options.handlers ?? []).filter((h) => h !== scheduler && h !== realTime);
+  const known = Object.keys(programs);
+
+  let bullmq: typeof import("bullmq");
+  try {
+    bullmq = await import("bullmq");
+  } catch (e) {
+    throw new Error(
+      `doeff/queue runs on BullMQ, which is not installed here; add it with: npm install bullmq (${e instanceof Error ? e.message : String(e)})`,
+      { cause: e },
+    );
+  }
+
+  /** keep the error's class, stack and cause for the producer (BullMQ keeps only the message) */
+  const keep = (job: Job, e: unknown, report?: string): Promise<unknown> =>
+    job.updateData({ ...(job.data as object), error: toWire(e, report) }).catch(() => {});
+
+  const processor = async (job: Job): Promise<unknown> => {
+    const make = Object.hasOwn(programs, job.name) ? programs[job.name] : undefined;
+    if (make === undefined) {
+      const e = new UnknownProgramError(job.name, known);
+      await keep(job, e);
+      throw new bullmq.UnrecoverableError(e.message);
+    }
+    const args = (job.data as { args?: unknown[] } | undefined)?.args ?? [];
+    const p = make(...args);
+    if (!isProgramLike(p)) {
+      const e = new TypeError(
+        `programs.${job.name}(…) returned ${describe(p)}, not a Program; write it as fn(function* ${job.name}(…) { … })`,
+      );
+      await keep(job, e);
+      throw new bullmq.UnrecoverableError(e.message);
+    }
+    const r = await runAsync(p, {
+      handlers: [scheduler, realTime, progressHandler(job), ...handlers],
+      ...(options.env === undefined ? {} : { env: options.env as Record<string, unknown> }),
+    });
+    if (r.isOk()) return r.value;
+    await keep(job, r.error, r.format());
+    throw r.error;
+  };
+
+  const worker = new bullmq.Worker(name, processor, {
+    ...options.workerOptions,
+    connection,
+    concurrency,
+    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+  });
+  worker.on("error", () => {}); // connection errors: the worker reconnects by itself
+
+  const signals = options.signals === false ? [] : (options.signals ?? ["SIGTERM", "SIGINT"]);
+  let closing: Promise<void> | null = null;
+  const close = (force = false): Promise<void> => {
+    if (closing === null || force) {
+      closing = worker.close(force).finally(() => {
+        for (const s of signals) process.off(s, onSignal);
+      });
+    }
+    return closing;
+  };
+  const onSignal = (): void => {
+    void close(closing !== null); // a second signal forces
+  };
+  for (const s of signals) process.on(s, onSignal);
+
+  await worker.waitUntilReady();
+  return { worker, close };
+}

@@ -1,0 +1,58 @@
+/** What the parent and its worker threads send each other (all structured-cloneable). */
+import type { WireError } from "./wire.js";
+
+/** the piscina task: one named program to run */
+export interface JobMsg {
+  readonly id: number;
+  readonly url: string;
+  readonly name: string;
+  readonly args: readonly unknown[];
+}
+
+/** the piscina task's result */
+export type JobReply =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: WireError }
+  | { readonly ok: false; readonly cancelled: true };
+
+/** worker → parent, on the pool's BroadcastChannel: perform this effect in the calling task */
+export interface EffectMsg {
+  readonly t: "eff";
+  readonly job: number;
+  readonly req: number;
+  /** index of the effect's class in the module's `forward` list */
+  readonly cls: number;
+  readonly fields: Record<string, unknown>;
+}
+
+/** parent → worker: the answer to an EffectMsg */
+export type AnswerMsg =
+  | {
+      readonly t: "ans";
+      readonly job: number;
+      readonly req: number;
+      readonly ok: true;
+      readonly value: unknown;
+    }
+  | {
+      readonly t: "ans";
+      readonly job: number;
+      readonly req: number;
+      readonly ok: false;
+      readonly error: WireError;
+    };
+
+/** parent → worker: the calling task was cancelled; finalize the job */
+export interface CancelMsg {
+  readonly t: "cancel";
+  readonly job: number;
+}
+
+export type ChannelMsg = EffectMsg | AnswerMsg | CancelMsg;
+
+/** the `workerData` every thread of a pool gets */
+export interface PoolData {
+  readonly doeffChannel: string;
+  /** a module URL each thread imports before its first job */
+  readonly setup?: string;
+}

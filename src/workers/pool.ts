@@ -1,0 +1,304 @@
+/**
+ * The parent side of `doeff/workers`: a piscina pool, the jobs running on it, and the messages their
+ * threads send back (forwarded effects). One pool per `workers()` handler; piscina is imported when
+ * the first job is submitted, so a missing install is a clear error at that call.
+ */
+import { BroadcastChannel } from "node:worker_threads";
+import type { ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
+import { WorkerCrashedError } from "./errors.js";
+import { type ErrorClass, fromWire, registerErrorClasses, toWire, type WireError } from "./wire.js";
+
+type PiscinaLike = {
+  run(task: unknown, options?: { signal?: AbortSignal }): Promise<unknown>;
+  destroy(): Promise<void>;
+};
+
+export interface WorkersOptions {
+  /** threads in the pool (default: the number of CPUs node reports) */
+  readonly size?: number;
+  /** node flags for the threads (default: the parent's, e.g. `--import tsx`) */
+  readonly execArgv?: string[];
+  /** per-thread memory limits (a thread over them fails its job with WorkerCrashedError) */
+  readonly resourceLimits?: {
+    maxOldGenerationSizeMb?: number;
+    maxYoungGenerationSizeMb?: number;
+    stackSizeMb?: number;
+  };
+  /**
+   * After a cancel, how long a job may take to finalize (its finally blocks) before its thread is
+   * terminated (default 1000 ms). A job busy in synchronous code cannot see the cancel message.
+   */
+  readonly cancelGraceMs?: number;
+  /** a module URL each thread imports before its first job (e.g. to register a loader) */
+  readonly setup?: string | URL;
+  /** error classes to rebuild as themselves when a job throws them (doeff's own are known) */
+  readonly errors?: readonly ErrorClass[];
+}
+
+export type JobEvent =
+  | { readonly t: "done"; readonly value: unknown }
+  | { readonly t: "fail"; readonly error: unknown }
+  | { readonly t: "eff"; readonly msg: EffectMsg };
+
+let channels = 0;
+
+function entryFile(): string {
+  // from src/ under tsx the entry is the .ts file; from dist/ it is the .js file beside this module
+  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  return new URL(`./worker-entry.${ext}`, import.meta.url).href;
+}
+
+/**
+ * The threads' node flags. By default a thread gets the parent's; when the parent runs under tsx,
+ * tsx's ESM loader is also registered in each thread (node 20 does not do it for worker threads),
+ * so TypeScript job modules load there as they do in the parent.
+ */
+function threadExecArgv(): string[] | undefined {
+  const proc = (globalThis as { process?: { execArgv?: string[] } }).process;
+  const argv = proc?.execArgv ?? [];
+  if (!argv.some((a) => /(^|[/\\])tsx([/\\]|$)/.test(a) || a === "tsx")) return undefined;
+  let api: string;
+  try {
+    api = import.meta.resolve("tsx/esm/api");
+  } catch {
+    return undefined;
+  }
+  const boot = `import { register } from ${JSON.stringify(api)}; register();`;
+  return [...argv, "--import", `data:text/javascript,${encodeURIComponent(boot)}`];
+}
+
+function defaultSize(): number {
+  const os = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, os?.hardwareConcurrency ?? 2);
+}
+
+export class ParentJob {
+  readonly id: number;
+  readonly msg: JobMsg;
+  readonly label: string;
+  private readonly pool: WorkerPool;
+  private readonly queue: JobEvent[] = [];
+  private waiter: ((ev: JobEvent) => void) | null = null;
+  private abort: AbortController | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  settled = false;
+  cancelled = false;
+
+  constructor(pool: WorkerPool, msg: JobMsg, label: string) {
+    this.pool = pool;
+    this.id = msg.id;
+    this.msg = msg;
+    this.label = label;
+  }
+
+  push(ev: JobEvent): void {
+    const w = this.waiter;
+    if (w !== null) {
+      this.waiter = null;
+      w(ev);
+    } else this.queue.push(ev);
+  }
+
+  /** The next event; the first call submits the job. */
+  next(): Promise<JobEvent> | JobEvent {
+    if (this.abort === null) this.submit();
+    const ev = this.queue.shift();
+    if (ev !== undefined) return ev;
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  private submit(): void {
+    this.abort = new AbortController();
+    const signal = this.abort.signal;
+    this.pool.attach(this);
+    this.pool
+      .piscina()
+      .then((p) => p.run(this.msg, { signal }))
+      .then(
+        (reply) => this.finish(reply as JobReply),
+        (e: unknown) => this.crash(e),
+      );
+  }
+
+  private finish(reply: JobReply): void {
+    this.end();
+    if (reply.ok) this.push({ t: "done", value: reply.value });
+    else if ("cancelled" in reply) this.push({ t: "fail", error: new Error("cancelled") });
+    else this.push({ t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`) });
+  }
+
+  private crash(e: unknown): void {
+    this.end();
+    if (this.cancelled) return;
+    const name = e instanceof Error ? e.name : "";
+    const message = e instanceof Error ? e.message : String(e);
+    if (name === "DataCloneError" || /could not be cloned/.test(message)) {
+      this.push({
+        t: "fail",
+        error: new TypeError(
+          `runInWorker(${this.label}): the arguments cannot be sent to a worker thread (${message}); pass structured-cloneable data (no functions, no class instances with behaviour)`,
+          { cause: e },
+        ),
+      });
+      return;
+    }
+    if (e instanceof Error && (e as { code?: string }).code === "ERR_MODULE_NOT_FOUND") {
+      this.push({ t: "fail", error: e });
+      return;
+    }
+    this.push({
+      t: "fail",
+      error: new WorkerCrashedError(
+        this.msg.url,
+        this.msg.name,
+        `the worker thread running ${this.label} ended before answering (${message}); only this job failed and the pool starts a new thread. Look for process.exit, an uncaught error in a callback, or memory limits in the job`,
+        { cause: e },
+      ),
+    });
+  }
+
+  private end(): void {
+    this.settled = true;
+    this.pool.detach(this);
+    if (this.timer !== null) clearTimeout(this.timer);
+  }
+
+  /** The calling task was cancelled: ask the thread to finalize the job; terminate it after the grace. */
+  cancel(): void {
+    if (this.settled || this.cancelled) return;
+    this.cancelled = true;
+    if (this.abort === null) return; // never submitted
+    this.pool.post({ t: "cancel", job: this.id });
+    const abort = this.abort;
+    this.timer = setTimeout(() => abort.abort(), this.pool.cancelGraceMs);
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  /** Send the answer to a forwarded effect. */
+  answer(req: number, ok: boolean, v: unknown): void {
+    if (ok) {
+      try {
+        this.pool.post({ t: "ans", job: this.id, req, ok: true, value: v });
+        return;
+      } catch (e) {
+        v = new TypeError(
+          `the answer to an effect forwarded by ${this.label} cannot be sent to the worker thread (${e instanceof Error ? e.message : String(e)}); answer with structured-cloneable data`,
+          { cause: e },
+        );
+      }
+    }
+    this.pool.post({ t: "ans", job: this.id, req, ok: false, error: toWire(v) as WireError });
+  }
+}
+
+export class WorkerPool {
+  readonly size: number;
+  readonly cancelGraceMs: number;
+  private readonly options: WorkersOptions;
+  private readonly channelName: string;
+  private channel: BroadcastChannel | null = null;
+  private pool: Promise<PiscinaLike> | null = null;
+  private readonly jobs = new Map<number, ParentJob>();
+  private nextId = 1;
+  private readonly classes = new Map<string, readonly unknown[]>();
+
+  constructor(options: WorkersOptions) {
+    const size = options.size ?? defaultSize();
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`workers({ size }) expects an integer ≥ 1, got ${String(options.size)}`);
+    const grace = options.cancelGraceMs ?? 1000;
+    if (typeof grace !== "number" || !(grace >= 0))
+      throw new RangeError(`workers({ cancelGraceMs }) expects a number ≥ 0, got ${String(grace)}`);
+    if (options.errors !== undefined) registerErrorClasses(options.errors);
+    this.size = size;
+    this.cancelGraceMs = grace;
+    this.options = options;
+    this.channelName = `doeff-workers:${Date.now().toString(36)}:${Math.random().toString(36).slice(2)}:${++channels}`;
+  }
+
+  job(url: string, name: string, args: readonly unknown[], label: string): ParentJob {
+    return new ParentJob(this, { id: this.nextId++, url, name, args }, label);
+  }
+
+  piscina(): Promise<PiscinaLike> {
+    if (this.pool === null) this.pool = this.create();
+    return this.pool;
+  }
+
+  private async create(): Promise<PiscinaLike> {
+    let mod: { Piscina?: new (o: object) => PiscinaLike; default?: new (o: object) => PiscinaLike };
+    try {
+      mod = (await import("piscina")) as unknown as typeof mod;
+    } catch (e) {
+      throw new Error(
+        `doeff/workers runs jobs on piscina, which is not installed here; add it with: npm install piscina (${e instanceof Error ? e.message : String(e)})`,
+        { cause: e },
+      );
+    }
+    const Piscina = mod.Piscina ?? mod.default!;
+    const o = this.options;
+    const setup = o.setup === undefined ? undefined : String(o.setup);
+    const data: PoolData =
+      setup === undefined ? { doeffChannel: this.channelName } : { doeffChannel: this.channelName, setup };
+    const execArgv = o.execArgv ?? threadExecArgv();
+    return new Piscina({
+      filename: entryFile(),
+      minThreads: this.size,
+      maxThreads: this.size,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      workerData: data,
+      ...(execArgv === undefined ? {} : { execArgv }),
+      ...(o.resourceLimits === undefined ? {} : { resourceLimits: o.resourceLimits }),
+    });
+  }
+
+  attach(job: ParentJob): void {
+    this.open(); // listening before the job can forward anything
+    this.jobs.set(job.id, job);
+  }
+
+  detach(job: ParentJob): void {
+    this.jobs.delete(job.id);
+  }
+
+  post(m: ChannelMsg): void {
+    this.open().postMessage(m);
+  }
+
+  private open(): BroadcastChannel {
+    if (this.channel === null) {
+      const ch = new BroadcastChannel(this.channelName);
+      ch.unref();
+      ch.onmessage = (ev: unknown) => {
+        const m = (ev as { data: ChannelMsg }).data;
+        if (m.t !== "eff") return;
+        const job = this.jobs.get(m.job);
+        if (job === undefined) return;
+        job.push({ t: "eff", msg: m });
+      };
+      this.channel = ch;
+    }
+    return this.channel;
+  }
+
+  /** The module's `forward` list as seen by this thread (imported once per module). */
+  forwardList(url: string): readonly unknown[] | Promise<readonly unknown[]> {
+    const known = this.classes.get(url);
+    if (known !== undefined) return known;
+    return import(url).then((ns: { forward?: unknown }) => {
+      const list = Array.isArray(ns.forward) ? (ns.forward as unknown[]) : [];
+      this.classes.set(url, list);
+      return list;
+    });
+  }
+
+  async close(): Promise<void> {
+    const p = this.pool;
+    this.pool = null;
+    this.channel?.close();
+    this.channel = null;
+    if (p !== null) await (await p).destroy();
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The worker thread's side of `doeff/workers` (the piscina task function). It imports the named
+ * module, calls the export to get a Program and runs it as a task of the thread's job server
+ * (thread-server.ts: one run with `[scheduler, realTime]`), under `[forwarder, ...module.handlers]`. Effects whose class is in the module's `forward` list and that no
+ * handler of the module takes are sent to the parent and performed there, in the calling task.
+ * A cancel message from the parent cancels the job's task: its finally blocks run in this thread.
+ */
+import { BroadcastChannel, workerData } from "node:worker_threads";
+import {
+  awaitPromise,
+  type Handler,
+  type Program,
+  realTime,
+  scheduler,
+  transferWith,
+  withHandler,
+} from "../index.js";
+import { describe, isProgramLike } from "../protocol.js";
+import { WorkerModuleError } from "./errors.js";
+import { shortUrl } from "./short-url.js";
+import type { AnswerMsg, ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
+import { cancelJob, type Outcome, submit } from "./thread-server.js";
+import { fromWire, toWire } from "./wire.js";
+
+type EffectClass = abstract new (...args: any[]) => object;
+
+interface Running {
+  cancel: (() => void) | null;
+  cancelled: boolean;
+  readonly answers: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>;
+  nextReq: number;
+}
+
+const running = new Map<number, Running>();
+/** cancel messages for jobs not started yet (piscina had them queued) */
+const early = new Set<number>();
+
+const data = workerData as PoolData | undefined;
+const channel = data?.doeffChannel === undefined ? null : new BroadcastChannel(data.doeffChannel);
+if (channel !== null) {
+  channel.unref();
+  channel.onmessage = (ev: unknown) => {
+    const m = (ev as { data: ChannelMsg }).data;
+    if (m.t === "cancel") {
+      const r = running.get(m.job);
+      if (r === undefined) {
+        // not here (yet): remember it, boundedly (other threads' jobs are announced too)
+        early.add(m.job);
+        if (early.size > 10_000) early.delete(early.values().next().value as number);
+      } else {
+        r.cancelled = true;
+        r.cancel?.();
+      }
+    } else if (m.t === "ans") {
+      const a = running.get(m.job)?.answers.get(m.req);
+      if (a === undefined) return;
+      running.get(m.job)!.answers.delete(m.req);
+      if (m.ok) a.resolve(m.value);
+      else a.reject(fromWire((m as Extract<AnswerMsg, { ok: false }>).error));
+    }
+  };
+}
+
+// The pool's `setup` module (e.g. a loader registration), imported before the first job. This
+// top-level await also makes the file ESM-only, so piscina loads it with import() (one instance of
+// doeff per thread, shared with the job modules).
+if (data?.setup !== undefined) await import(data.setup);
+
+interface ModuleInfo {
+  readonly ns: Record<string, unknown>;
+  readonly handlers: readonly Handler[];
+  readonly forward: readonly EffectClass[];
+}
+const modules = new Map<string, ModuleInfo>();
+
+async function load(url: string, name: string): Promise<ModuleInfo> {
+  let ns: Record<string, unknown>;
+  try {
+    ns = (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    throw new WorkerModuleError(
+      url,
+      name,
+      `the worker cannot import ${shortUrl(url)}: ${e instanceof Error ? e.message : String(e)}. Check the URL (build it with new URL("./file.js", import.meta.url)) and that the module loads on its own`,
+      { cause: e },
+    );
+  }
+  const handlers = ns.handlers ?? [];
+  if (!Array.isArray(handlers) || handlers.some((h) => typeof h !== "function"))
+    throw new WorkerModuleError(
+      url,
+      name,
+      `${shortUrl(url)} exports "handlers", but it is not an array of handlers; export const handlers = [state, writer, …]`,
+    );
+  const forward = ns.forward ?? [];
+  if (!Array.isArray(forward) || forward.some((c) => typeof c !== "function"))
+    throw new WorkerModuleError(
+      url,
+      name,
+      `${shortUrl(url)} exports "forward", but it is not an array of effect classes; export const forward = [Tell, Get, …]`,
+    );
+  // the worker itself installs the scheduler and the clock (outermost)
+  const info: ModuleInfo = {
+    ns,
+    handlers: (handlers as Handler[]).filter((h) => h !== scheduler && h !== realTime),
+    forward: forward as EffectClass[],
+  };
+  modules.set(url, info);
+  return info;
+}
+
+function getProgram(info: ModuleInfo, job: JobMsg): Program<unknown> {
+  const exp = info.ns[job.name];
+  const where = `${shortUrl(job.url)}#${job.name}`;
+  if (exp === undefined) {
+    const names = Object.keys(info.ns).filter((n) => n !== "handlers" && n !== "forward");
+    throw new WorkerModuleError(
+      job.url,
+      job.name,
+      `${shortUrl(job.url)} has no export named "${job.name}" (it exports: ${names.join(", ") || "nothing"}); export the program function, e.g. export const ${job.name} = fn(function* ${job.name}(…) { … })`,
+    );
+  }
+  let p: unknown = exp;
+  if (typeof exp === "function") p = (exp as (...a: unknown[]) => unknown)(...job.args);
+  else if (job.args.length > 0 || !isProgramLike(exp))
+    throw new WorkerModuleError(
+      job.url,
+      job.name,
+      `${where} is ${describe(exp)}, not a function returning a Program; export it as fn(function* ${job.name}(…) { … })`,
+    );
+  if (!isProgramLike(p))
+    throw new WorkerModuleError(
+      job.url,
+      job.name,
+      `${where}(…) returned ${describe(p)}, not a Program; wrap the generator function with fn(function* ${job.name}(…) { … })`,
+    );
+  return p as Program<unknown>;
+}
+
+/** The handler that sends forwardable effects to the parent. */
+function forwarder(forward: readonly EffectClass[], job: JobMsg, r: Running): Handler {
+  const h = ((effect: object, k: never) => {
+    const cls = forward.findIndex((c) => effect instanceof c);
+    return transferWith(
+      k,
+      awaitPromise(
+        () =>
+          new Promise((resolve, reject) => {
+            const req = r.nextReq++;
+            const msg: EffectMsg = { t: "eff", job: job.id, req, cls, fields: { ...effect } };
+            try {
+              channel!.postMessage(msg);
+            } catch (e) {
+              const name = effect.constructor.name;
+              reject(
+                new TypeError(
+                  `${name} cannot be forwarded from the worker to the parent: its fields are not structured-cloneable (${e instanceof Error ? e.message : String(e)}); handle ${name} in the worker (export const handlers = […]) or send plain data`,
+                  { cause: e },
+                ),
+              );
+              return;
+            }
+            r.answers.set(req, { resolve, reject });
+          }),
+      ),
+    );
+  }) as unknown as Handler;
+  h.handles = (e) => forward.some((c) => e instanceof c);
+  Object.defineProperty(h, "name", { value: "forwardToParent" });
+  return h;
+}
+
+function withHandlers(hs: readonly Handler[], p: Program<unknown>): Program<unknown> {
+  let body: Program<unknown> = p;
+  for (let i = hs.length - 1; i >= 0; i--) body = withHandler(hs[i]!, body) as unknown as Program<unknown>;
+  return body;
+}
+
+/** why `v` cannot be structured-cloned, or null when it can */
+function uncloneable(v: unknown): string | null {
+  if (typeof v === "function" || typeof v === "symbol") return `a ${typeof v}`;
+  if (v === null || typeof v !== "object") return null;
+  try {
+    structuredClone(v);
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** The piscina task function. */
+export default async function runJob(job: JobMsg): Promise<JobReply> {
+  const r: Running = { cancel: null, cancelled: early.delete(job.id), answers: new Map(), nextReq: 0 };
+  if (r.cancelled) return { ok: false, cancelled: true };
+  let body: Program<unknown>;
+  let info: ModuleInfo;
+  try {
+    info = modules.get(job.url) ?? (await load(job.url, job.name));
+    body = getProgram(info, job);
+  } catch (e) {
+    return { ok: false, error: toWire(e) };
+  }
+  let program = withHandlers(info.handlers, body);
+  if (info.forward.length > 0 && channel !== null)
+    program = withHandler(forwarder(info.forward, job, r), program) as unknown as Program<unknown>;
+  running.set(job.id, r);
+  r.cancel = () => cancelJob(job.id);
+  return new Promise<JobReply>((resolve) => {
+    submit(job.id, program, (o) => {
+      running.delete(job.id);
+      resolve(reply(job, o));
+    });
+  });
+}
+
+function reply(job: JobMsg, o: Outcome): JobReply {
+  if (o.kind === "cancelled") return { ok: false, cancelled: true };
+  if (o.kind === "error") return { ok: false, error: toWire(o.error) };
+  const bad = uncloneable(o.value);
+  if (bad === null) return { ok: true, value: o.value };
+  const e = new TypeError(
+    `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread (${bad}); return structured-cloneable data (no functions, no class instances with behaviour)`,
+  );
+  return { ok: false, error: toWire(e) };
+}

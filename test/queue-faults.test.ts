@@ -1,0 +1,212 @@
+/**
+ * doeff/queue fault tests on a real redis-server: two worker processes and a producer run 200 jobs;
+ * one worker is SIGKILLed mid-job (BullMQ's stalled-job recovery hands its jobs to the other), or
+ * Redis is restarted mid-run (everyone reconnects). Every job completes exactly once as seen by the
+ * producer, with the right result. Also: SIGTERM finishes the jobs in flight before the worker exits.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { after, before, test } from "node:test";
+import { Queue, QueueEvents } from "bullmq";
+import { gather, program, realTime, runAsync, scheduler } from "../src/index.js";
+import { enqueue, queue } from "../src/queue/index.js";
+import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+
+if (redisMissing) console.log(`# queue fault tests skipped: ${redisMissing}`);
+const skip = redisMissing;
+const WORKER = new URL("./fixtures/queue/worker-process.ts", import.meta.url).pathname;
+
+let redis: Redis;
+before(async () => {
+  if (!skip) redis = await startRedis();
+});
+after(async () => {
+  if (!skip) await redis.stop();
+});
+
+interface Proc {
+  readonly child: ChildProcess;
+  /** job ids started and not yet ended */
+  readonly active: Set<string>;
+  readonly exited: Promise<number | null>;
+  readonly lines: string[];
+}
+
+async function startWorkerProcess(name: string, concurrency: number): Promise<Proc> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", WORKER, String(redis.port), name, String(concurrency)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const active = new Set<string>();
+  const lines: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let buf = "";
+  let ready: () => void = () => {};
+  const isReady = new Promise<void>((r) => {
+    ready = r;
+  });
+  child.stdout!.on("data", (d: Buffer) => {
+    buf += d.toString();
+    let i = buf.indexOf("\n");
+    while (i >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      lines.push(line);
+      if (line === "ready") ready();
+      else if (line.startsWith("start ")) active.add(line.slice(6));
+      else if (line.startsWith("end ")) active.delete(line.slice(4));
+      i = buf.indexOf("\n");
+    }
+  });
+  await Promise.race([isReady, exited.then((c) => Promise.reject(new Error(`worker exited early (${c})`)))]);
+  return { child, active, exited, lines };
+}
+
+/** counts every completion event per job id, as a second observer of the queue */
+async function countCompletions(
+  name: string,
+): Promise<{ counts: Map<string, number>; close: () => Promise<void> }> {
+  const counts = new Map<string, number>();
+  const ev = new QueueEvents(name, { connection: redis.connection, lastEventId: "0-0" });
+  ev.on("completed", ({ jobId }) => counts.set(jobId, (counts.get(jobId) ?? 0) + 1));
+  ev.on("error", () => {});
+  await ev.waitUntilReady();
+  return { counts, close: () => ev.close() };
+}
+
+const JOBS = 200;
+
+/** poll until `cond` holds (a guard against a hang, not a timing assertion) */
+async function until(what: string, cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 6000; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/** 200 squares (jobIds job-0 … job-199) through `queue()`; `midway` runs while they are processed */
+async function produce(name: string, midway: (observed: Map<string, number>) => Promise<void>) {
+  const q = queue({ connection: redis.connection, name });
+  const observed = await countCompletions(name);
+  try {
+    const running = runAsync(
+      program(function* () {
+        const futures = [];
+        for (let i = 0; i < JOBS; i++)
+          futures.push(yield* enqueue<number>("square", [i, 15], { jobId: `job-${i}` }));
+        return yield* gather(...futures);
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    await midway(observed.counts);
+    const r = await running;
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(
+      r.value,
+      Array.from({ length: JOBS }, (_, i) => i * i),
+    );
+    // every job completed exactly once, as an independent observer of the queue's events saw it
+    await until("the observer to see every completion", () => observed.counts.size === JOBS);
+    for (const [id, n] of observed.counts) assert.equal(n, 1, `${id} completed ${n} times`);
+    return observed.counts;
+  } finally {
+    await observed.close();
+    await q.close();
+  }
+}
+
+async function stop(p: Proc): Promise<void> {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGTERM");
+  await p.exited;
+}
+
+test("queue faults: a worker process SIGKILLed mid-job — its jobs are recovered by the other, each completes exactly once", {
+  skip,
+}, async () => {
+  const name = "faults-kill";
+  const a = await startWorkerProcess(name, 4);
+  const b = await startWorkerProcess(name, 4);
+  let killedMidJob: string[] = [];
+  try {
+    const counts = await produce(name, async (seen) => {
+      await until("40 completions with jobs active on worker A", () => seen.size >= 40 && a.active.size > 0);
+      killedMidJob = [...a.active];
+      a.child.kill("SIGKILL");
+      await a.exited;
+    });
+    assert.ok(killedMidJob.length > 0);
+    for (const id of killedMidJob) assert.equal(counts.get(id), 1, id);
+    // the jobs A really held when it died were recovered as stalled and finished by B (a job A had
+    // just finished, its "end" line still in the pipe, is not stalled)
+    const bull = new Queue(name, { connection: redis.connection });
+    try {
+      const jobs = await Promise.all(killedMidJob.map((id) => bull.getJob(id)));
+      const recovered = jobs.filter((j) => j !== undefined && j.stalledCounter > 0).map((j) => j!.id!);
+      assert.ok(recovered.length > 0, `none of ${killedMidJob.join(", ")} was recovered as stalled`);
+      for (const id of recovered) assert.ok(b.lines.includes(`end ${id}`), `worker B finished ${id}`);
+    } finally {
+      await bull.close();
+    }
+  } finally {
+    await stop(a);
+    await stop(b);
+  }
+});
+
+test("queue faults: Redis restarted mid-run — producer and workers reconnect and every job completes exactly once", {
+  skip,
+}, async () => {
+  const name = "faults-restart";
+  const a = await startWorkerProcess(name, 4);
+  const b = await startWorkerProcess(name, 4);
+  try {
+    await produce(name, async (seen) => {
+      await until("40 completions", () => seen.size >= 40);
+      await redis.restart(300);
+    });
+  } finally {
+    await stop(a);
+    await stop(b);
+  }
+});
+
+test("queue faults: SIGTERM closes a worker gracefully — the jobs in flight finish before it exits", {
+  skip,
+}, async () => {
+  const name = "faults-sigterm";
+  const a = await startWorkerProcess(name, 2);
+  const q = queue({ connection: redis.connection, name });
+  let b: Proc | null = null;
+  try {
+    const running = runAsync(
+      program(function* () {
+        const futures = [];
+        for (let i = 1; i <= 4; i++)
+          futures.push(yield* enqueue<number>("square", [i, 300], { jobId: `term-${i}` }));
+        return yield* gather(...futures);
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    await until("two jobs in flight", () => a.active.size === 2);
+    const inFlight = [...a.active].sort();
+    a.child.kill("SIGTERM");
+    assert.equal(await a.exited, 0);
+    const closedAt = a.lines.indexOf("closed");
+    assert.ok(closedAt > 0, a.lines.join("\n"));
+    for (const id of inFlight) {
+      const endAt = a.lines.indexOf(`end ${id}`);
+      assert.ok(endAt >= 0 && endAt < closedAt, `${id} finished before the worker closed`);
+    }
+    b = await startWorkerProcess(name, 2); // takes the jobs A did not start
+    const r = await running;
+    assert.deepEqual(r.value, [1, 4, 9, 16]);
+  } finally {
+    await q.close();
+    await stop(a);
+    if (b !== null) await stop(b);
+  }
+});

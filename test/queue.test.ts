@@ -1,0 +1,215 @@
+/**
+ * doeff/queue on a real redis-server (started on a free loopback port, stopped after; the tests are
+ * skipped with the reason printed when redis-server is not installed).
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import {
+  delay,
+  fn,
+  program,
+  race,
+  reader,
+  realTime,
+  runAsync,
+  scheduler,
+  spawn,
+  wait,
+  writer,
+} from "../src/index.js";
+import {
+  enqueue,
+  type QueueWorker,
+  queue,
+  RemoteError,
+  registerErrorClasses,
+  startWorker,
+  UnknownProgramError,
+} from "../src/queue/index.js";
+import { Overdrawn, programs } from "./fixtures/queue/programs.js";
+import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+
+if (redisMissing) console.log(`# queue tests skipped: ${redisMissing}`);
+const skip = redisMissing;
+
+let redis: Redis;
+let worker: QueueWorker;
+const NAME = "doeff-test";
+before(async () => {
+  if (skip) return;
+  redis = await startRedis();
+  worker = await startWorker({
+    connection: redis.connection,
+    name: NAME,
+    programs,
+    handlers: [reader, writer],
+    env: { greeting: "Hello" },
+    concurrency: 4,
+    signals: false,
+  });
+});
+after(async () => {
+  if (skip) return;
+  await worker.close();
+  await redis.stop();
+});
+
+const progress: Array<[string, unknown]> = [];
+const producer = () =>
+  queue({ connection: redis.connection, name: NAME, onProgress: (id, p) => progress.push([id, p]) });
+
+test("queue: enqueue answers a waitable whose value is the job's result (env, progress)", {
+  skip,
+}, async () => {
+  const q = producer();
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const a = yield* enqueue<number>("square", [7]);
+        const b = yield* enqueue<string>("greet", ["Ada"]);
+        const c = yield* enqueue<number>("steps", [4]);
+        return [yield* wait(a), yield* wait(b), yield* wait(c)];
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(r.value, [49, "Hello, Ada", 4]);
+    assert.deepEqual(r.log, []); // the job's tell went to the worker's writer
+    assert.deepEqual(
+      progress.map(([, p]) => p),
+      [25, 50, 75, 100],
+    );
+  } finally {
+    await q.close();
+  }
+});
+
+test("queue: a failed job's error keeps class, message, fields, stack and cause", { skip }, async () => {
+  registerErrorClasses([Overdrawn]);
+  const q = producer();
+  try {
+    const r = await runAsync(
+      program(function* () {
+        return yield* wait(yield* enqueue("withdraw", [10, 25]));
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    const e = r.error;
+    assert.ok(e instanceof Overdrawn, String(e));
+    assert.equal(e.message, "balance would be -15");
+    assert.equal(e.balance, -15);
+    assert.ok(e.cause instanceof RangeError);
+    assert.equal(e.cause.message, "amount too large");
+    assert.match(
+      e.stack ?? "",
+      /^Overdrawn: balance would be -15\n\s+at withdraw \(.*programs\.ts:\d+:\d+\)/,
+    );
+    assert.match(e.stack ?? "", /\n {4}── in queue job \(doeff-test#[0-9a-f-]{36}\) ──$/);
+    assert.match(
+      r.format(),
+      /\n {2}thrown at test\/fixtures\/queue\/programs\.ts:\d+\nOverdrawn: balance would be -15$/,
+    );
+    const r2 = await runAsync(
+      program(function* () {
+        return yield* wait(yield* enqueue("nope", [1]));
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r2.error instanceof UnknownProgramError, String(r2.error));
+    assert.match(r2.error.message, /^this worker has no program named "nope" \(it has: square, greet, steps/);
+    assert.ok(!(r2.error instanceof RemoteError));
+  } finally {
+    await q.close();
+  }
+});
+
+test("queue: options map to BullMQ's — attempts with backoff, delay, jobId (idempotent), priority", {
+  skip,
+}, async () => {
+  const q = producer();
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const flaky = yield* wait(
+          yield* enqueue<string>("flaky", [], { attempts: 3, backoff: { type: "fixed", delay: 10 } }),
+        );
+        // a job delayed by a minute cannot finish before a 20 ms timer: the timer wins the race
+        const later = yield* enqueue<number>("square", [3], { delay: 60_000 });
+        const timer = yield* spawn(delay(20));
+        const first = yield* race(later, timer);
+        // the same jobId twice: one job, the second enqueue answers its result
+        const once = yield* wait(yield* enqueue<number>("square", [4], { jobId: "sq-4" }));
+        const again = yield* wait(yield* enqueue<number>("square", [5], { jobId: "sq-4" }));
+        return { flaky, raceIndex: first.index, once, again };
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(r.value, { flaky: "ok after 3", raceIndex: 1, once: 16, again: 16 });
+  } finally {
+    await q.close();
+  }
+});
+
+test("queue: priority orders waiting jobs (lower first)", { skip }, async () => {
+  const name = "doeff-priority";
+  const order: number[] = [];
+  const record = fn(function* record(n: number) {
+    order.push(n);
+    return n;
+  });
+  const q = queue({ connection: redis.connection, name });
+  let w: QueueWorker | null = null;
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const fs = [];
+        for (const p of [3, 1, 2]) fs.push(yield* enqueue<number>("record", [p], { priority: p }));
+        return fs;
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    w = await startWorker({ connection: redis.connection, name, programs: { record }, signals: false });
+    const r2 = await runAsync(
+      program(function* () {
+        const a = yield* enqueue<number>("record", [9], { priority: 9 });
+        return yield* wait(a);
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.equal(r2.value, 9);
+    assert.deepEqual(order, [1, 2, 3, 9]);
+  } finally {
+    await w?.close();
+    await q.close();
+  }
+});
+
+test("queue: bad input is a clear error at the call", { skip }, async () => {
+  assert.throws(() => enqueue("", []), { name: "TypeError", message: /^enqueue expects a program name/ });
+  assert.throws(() => enqueue("square", [() => 1]), {
+    name: "TypeError",
+    message: /^enqueue\("square"\): the arguments must be JSON data/,
+  });
+  assert.throws(() => enqueue("square", [1], { tries: 3 } as never), {
+    name: "TypeError",
+    message: /^enqueue: unknown option "tries"; known options are attempts, backoff/,
+  });
+  assert.throws(() => enqueue("square", [1], { jobId: "42" }), {
+    name: "TypeError",
+    message: /jobId must be a string that is not an integer/,
+  });
+  assert.throws(() => queue({ connection: redis.connection, name: "" }), { name: "TypeError" });
+  await assert.rejects(
+    startWorker({ connection: redis.connection, name: NAME, programs, concurrency: 0, signals: false }),
+    { name: "RangeError" },
+  );
+  await assert.rejects(
+    startWorker({ connection: redis.connection, name: NAME, programs: { x: 1 } as never }),
+    {
+      name: "TypeError",
+      message: /programs\.x must be a function returning a Program/,
+    },
+  );
+});

@@ -1,0 +1,272 @@
+/**
+ * doeff/workers: named programs on piscina worker threads — values, effects forwarded to the calling
+ * task, errors across the boundary, cancellation (finally blocks in the worker, pool healthy),
+ * crashes and bad input.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import {
+  AsyncRequiredError,
+  cancel,
+  createExternalPromise,
+  gather,
+  handle,
+  MissingEnvKeyError,
+  program,
+  reader,
+  realTime,
+  resume,
+  run,
+  runAsync,
+  safe,
+  scheduler,
+  spawn,
+  TaskCancelledError,
+  tell,
+  wait,
+  writer,
+} from "../src/index.js";
+import {
+  RemoteError,
+  type RunInWorker,
+  runInWorker,
+  WorkerCrashedError,
+  WorkerModuleError,
+  workerFn,
+  workers,
+} from "../src/workers/index.js";
+import { JobFailed, Lookup, Started } from "./fixtures/workers/jobs.js";
+
+const JOBS = new URL("./fixtures/workers/jobs.ts", import.meta.url).href;
+const LABEL = "test/fixtures/workers/jobs.ts";
+
+const pool = workers({ size: 2, errors: [JobFailed] });
+after(() => pool.close());
+
+const lookup = handle(Lookup, function* lookup(e, k) {
+  return yield* resume(k, `user${e.id}`);
+});
+
+const base = [scheduler, realTime, writer, reader, lookup, pool];
+
+test("workers: programs run on the pool and answer their values; other tasks keep running", async () => {
+  const fib = workerFn<typeof import("./fixtures/workers/jobs.js").fib>(JOBS, "fib");
+  const r = await runAsync(
+    program(function* () {
+      const side = yield* spawn(
+        program(function* () {
+          yield* tell("side task ran");
+          return "side";
+        }),
+      );
+      const jobs = [];
+      for (let n = 20; n < 24; n++) jobs.push(yield* spawn(fib(n)));
+      const values = yield* gather(...jobs);
+      const sum = yield* runInWorker<number>(JOBS, "add", 2, 3);
+      const zero = yield* runInWorker<string>(JOBS, "zeroArg");
+      return [values, sum, zero, yield* wait(side)];
+    }),
+    { handlers: base },
+  );
+  assert.ok(r.isOk(), r.format());
+  assert.deepEqual(r.value, [[6765, 10946, 17711, 28657], 5, "zero", "side"]);
+  assert.deepEqual(r.log, ["side task ran"]);
+});
+
+test("workers: forwarded effects (tell, ask, a parent-side service) are performed in the calling task; the worker keeps its own state", async () => {
+  const r = await runAsync(runInWorker<string>(JOBS, "chatty", 7), {
+    handlers: base,
+    env: { greeting: "Hello" },
+    store: { local: "parent" },
+  });
+  assert.ok(r.isOk(), r.format());
+  assert.equal(r.value, "Hello, user7 (1)");
+  assert.deepEqual(r.log, ["start 7", "done 7"]);
+  assert.deepEqual(r.store, { local: "parent" }); // the worker's put("local", 1) went to its own state
+});
+
+test("workers: an error in the answer to a forwarded effect is thrown in the worker (and can be caught there)", async () => {
+  const r = await runAsync(runInWorker<string>(JOBS, "askMissing"), { handlers: base, env: {} });
+  assert.equal(r.value, "caught MissingEnvKeyError missing");
+  const r2 = await runAsync(runInWorker(JOBS, "missingEnv"), { handlers: base, env: {} });
+  assert.ok(r2.error instanceof MissingEnvKeyError);
+  assert.equal(r2.error.key, "nope");
+  assert.match(r2.error.message, /environment has no key "nope"/);
+});
+
+test("workers: errors keep class, message, fields, stack and cause; the traceback shows the worker separator", async () => {
+  const r = await runAsync(runInWorker(JOBS, "failing", 5), { handlers: base });
+  const e = r.error;
+  assert.ok(e instanceof JobFailed, String(e));
+  assert.equal(e.name, "JobFailed");
+  assert.equal(e.message, "job failed with 5");
+  assert.equal(e.code, 5);
+  assert.ok(e.cause instanceof RangeError);
+  assert.equal(e.cause.message, "inner cause");
+  assert.match(e.stack ?? "", /^JobFailed: job failed with 5\n\s+at failing \(.*jobs\.ts:\d+:\d+\)/);
+  assert.match(e.stack ?? "", new RegExp(`\\n {4}── in worker \\(${LABEL}#failing\\) ──$`));
+  assert.deepEqual(r.log, ["about to fail"]); // the worker's tell, forwarded before it threw
+  const report = r.format().split("\n");
+  assert.equal(report[0], "doeff traceback (outermost first):");
+  assert.ok(report.includes(`  ── in worker (${LABEL}#failing) ──`), r.format());
+  assert.match(report.find((l) => l.startsWith("  thrown at")) ?? "", /^ {2}thrown at .*jobs\.ts:\d+$/);
+  assert.equal(report.at(-1), "JobFailed: job failed with 5");
+  // a class the parent does not know: a RemoteError carrying the original name
+  const r2 = await runAsync(runInWorker(JOBS, "secret"), { handlers: base });
+  assert.ok(r2.error instanceof RemoteError);
+  assert.equal(r2.error.name, "Secret");
+  assert.equal(r2.error.message, "hidden class");
+});
+
+/** a pool of one thread, and a handler for the jobs' Started effect that completes `started` */
+function oneThread(cancelGraceMs: number) {
+  const single = workers({ size: 1, cancelGraceMs });
+  let onStart: (tag: string) => void = () => {};
+  const started = handle(Started, function* started(e, k) {
+    onStart(e.tag);
+    return yield* resume(k, undefined);
+  });
+  return {
+    single,
+    handlers: [scheduler, realTime, writer, reader, started, single],
+    onStarted: (f: (tag: string) => void) => {
+      onStart = f;
+    },
+  };
+}
+
+test("workers: cancelling the calling task finalizes the job in the worker (its finally blocks run) and the thread stays", async () => {
+  // a long grace: the thread must not be terminated however slow this machine is
+  const { single, handlers, onStarted } = oneThread(60_000);
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const ready = yield* createExternalPromise<string>();
+        onStarted((tag) => ready.complete(tag));
+        const t = yield* spawn(runInWorker(JOBS, "slowStarted", "a"));
+        const tag = yield* wait(ready.future);
+        const cancelled = yield* cancel(t);
+        const waited = yield* safe(wait(t));
+        // same thread (size 1): the job's finally block ran there before the next job
+        const log = yield* runInWorker<string[]>(JOBS, "log");
+        return {
+          tag,
+          cancelled,
+          waitedCancelled: !waited.ok && waited.error instanceof TaskCancelledError,
+          log,
+        };
+      }),
+      { handlers },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(r.value, { tag: "a", cancelled: true, waitedCancelled: true, log: ["finally a"] });
+  } finally {
+    await single.close();
+  }
+});
+
+test("workers: a job busy in synchronous code is terminated after the grace period; the pool stays healthy", async () => {
+  const { single, handlers, onStarted } = oneThread(100);
+  const dir = mkdtempSync(join(tmpdir(), "doeff-workers-"));
+  const marker = join(dir, "finally");
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const ready = yield* createExternalPromise<string>();
+        onStarted((tag) => ready.complete(tag));
+        const t = yield* spawn(runInWorker(JOBS, "busyStarted", marker));
+        yield* wait(ready.future);
+        const cancelled = yield* cancel(t);
+        const after = yield* runInWorker<number>(JOBS, "add", 20, 22);
+        return { cancelled, after };
+      }),
+      { handlers },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(r.value, { cancelled: true, after: 42 });
+    // documented: a synchronous loop never sees the cancel message, so its finally block cannot run
+    assert.equal(existsSync(marker), false);
+  } finally {
+    await single.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("workers: a thread that exits fails only its own job; the pool replaces it", async () => {
+  const r = await runAsync(
+    program(function* () {
+      const crash = yield* spawn(runInWorker(JOBS, "crash"));
+      const ok = yield* spawn(runInWorker<number>(JOBS, "add", 1, 2));
+      const crashed = yield* safe(wait(crash));
+      const sum = yield* wait(ok);
+      const later = yield* runInWorker<number>(JOBS, "fib", 10);
+      return { crashed, sum, later };
+    }),
+    { handlers: base },
+  );
+  assert.ok(r.isOk(), r.format());
+  const { crashed, sum, later } = r.value;
+  assert.equal(sum, 3);
+  assert.equal(later, 55);
+  assert.equal(crashed.ok, false);
+  const e = crashed.ok ? null : crashed.error;
+  assert.ok(e instanceof WorkerCrashedError, String(e));
+  assert.match(e.message, new RegExp(`^the worker thread running ${LABEL}#crash ended before answering`));
+  assert.equal(e.exportName, "crash");
+});
+
+test("workers: bad input is a clear error at the call", async () => {
+  const attempt = async (p: RunInWorker<unknown>) => (await runAsync(p, { handlers: base })).error;
+  const missing = await attempt(runInWorker(new URL("./fixtures/workers/nope.ts", import.meta.url), "x"));
+  assert.ok(missing instanceof WorkerModuleError);
+  assert.match(missing.message, /^the worker cannot import test\/fixtures\/workers\/nope\.ts: /);
+  const noExport = await attempt(runInWorker(JOBS, "nothing"));
+  assert.ok(noExport instanceof WorkerModuleError);
+  assert.match(
+    noExport.message,
+    new RegExp(`^${LABEL} has no export named "nothing" \\(it exports: .*\\badd\\b`),
+  );
+  const notProgram = await attempt(runInWorker(JOBS, "notAProgram", 2));
+  assert.ok(notProgram instanceof WorkerModuleError);
+  assert.match(
+    notProgram.message,
+    new RegExp(`^${LABEL}#notAProgram\\(…\\) returned 4, not a Program; wrap`),
+  );
+  const notFunction = await attempt(runInWorker(JOBS, "notAFunction"));
+  assert.ok(notFunction instanceof WorkerModuleError);
+  assert.match(
+    notFunction.message,
+    new RegExp(`^${LABEL}#notAFunction is 42, not a function returning a Program`),
+  );
+  const nested = await attempt(runInWorker(JOBS, "add", { f: () => 1 }, 1));
+  assert.ok(nested instanceof TypeError);
+  assert.match(nested.message, /^runInWorker\(.*#add\): the arguments cannot be sent to a worker thread/);
+  const result = await attempt(runInWorker(JOBS, "returnsFunction"));
+  assert.ok(result instanceof TypeError);
+  assert.match(
+    result.message,
+    /#returnsFunction returned a value that cannot be sent back to the parent thread/,
+  );
+  // at construction
+  assert.throws(() => runInWorker(JOBS, "add", () => 1), {
+    name: "TypeError",
+    message: /^runInWorker\(add\): argument 1 is a function, which cannot be sent to a worker thread/,
+  });
+  assert.throws(() => runInWorker("./jobs.js", "add"), {
+    name: "TypeError",
+    message: /needs an absolute module URL/,
+  });
+  assert.throws(() => runInWorker(JOBS, ""), { name: "TypeError" });
+  assert.throws(() => workers({ size: 0 }), { name: "RangeError" });
+  // without the scheduler / under run
+  const noSched = await runAsync(runInWorker(JOBS, "add", 1, 1), { handlers: [pool] });
+  assert.ok(noSched.error instanceof TypeError);
+  assert.match(noSched.error.message, /needs the scheduler to wait for the worker/);
+  const sync = run(runInWorker(JOBS, "add", 1, 1), { handlers: [scheduler, pool] });
+  assert.ok(sync.error instanceof AsyncRequiredError);
+  // and the pool still works
+  assert.equal((await runAsync(runInWorker<number>(JOBS, "add", 1, 1), { handlers: base })).value, 2);
+});
