@@ -46,8 +46,13 @@ test("subpaths: package.json exports ./workers and ./queue; piscina and bullmq a
       default: `./dist/${sub}/index.js`,
     });
   }
-  assert.deepEqual(Object.keys(pkg.peerDependencies).sort(), ["bullmq", "piscina"]);
-  assert.deepEqual(pkg.peerDependenciesMeta, { bullmq: { optional: true }, piscina: { optional: true } });
+  // typescript: the minimum supported compiler for the types (optional too)
+  assert.deepEqual(Object.keys(pkg.peerDependencies).sort(), ["bullmq", "piscina", "typescript"]);
+  assert.deepEqual(pkg.peerDependenciesMeta, {
+    bullmq: { optional: true },
+    piscina: { optional: true },
+    typescript: { optional: true },
+  });
   assert.equal(pkg.dependencies, undefined);
 });
 
