@@ -5,6 +5,7 @@
  * until then each of these workloads reports "n/a (scheduler not available)".
  */
 import { Effect as Fx, Fiber } from "effect";
+import { Effect as Fx3, Fiber as Fiber3 } from "effect3";
 import * as effection from "effection";
 import { runSaga } from "redux-saga";
 import { call } from "redux-saga/effects";
@@ -76,19 +77,36 @@ function spawnGather(width: number, api: SchedulerApi | null): Workload {
       check: (r, n) => r === rounds(n) * width,
     },
     effect: {
-      note: "Effect.fork × width, then Fiber.joinAll; runPromise",
+      note: "Effect.forkChild × width, then Fiber.joinAll; runPromise",
       prepare: (n) => {
         const r = rounds(n);
         const prog = Fx.gen(function* () {
           let total = 0;
           for (let j = 0; j < r; j++) {
-            const fibers: Fiber.RuntimeFiber<number>[] = [];
-            for (let i = 0; i < width; i++) fibers.push(yield* Fx.fork(Fx.succeed(i)));
+            const fibers: Fiber.Fiber<number>[] = [];
+            for (let i = 0; i < width; i++) fibers.push(yield* Fx.forkChild(Fx.succeed(i)));
             total += (yield* Fiber.joinAll(fibers)).length;
           }
           return total;
         });
         return () => Fx.runPromise(prog);
+      },
+      check: (r, n) => r === rounds(n) * width,
+    },
+    effect3: {
+      note: "effect 3.x: Effect.fork × width, then Fiber.joinAll; runPromise",
+      prepare: (n) => {
+        const r = rounds(n);
+        const prog = Fx3.gen(function* () {
+          let total = 0;
+          for (let j = 0; j < r; j++) {
+            const fibers: Fiber3.RuntimeFiber<number>[] = [];
+            for (let i = 0; i < width; i++) fibers.push(yield* Fx3.fork(Fx3.succeed(i)));
+            total += (yield* Fiber3.joinAll(fibers)).length;
+          }
+          return total;
+        });
+        return () => Fx3.runPromise(prog);
       },
       check: (r, n) => r === rounds(n) * width,
     },
@@ -165,6 +183,18 @@ function asyncAwait(api: SchedulerApi | null): Workload {
           return s;
         });
         return () => Fx.runPromise(prog);
+      },
+      check: eq((n) => n),
+    },
+    effect3: {
+      note: "effect 3.x: Effect.promise(() => Promise.resolve(1)); runPromise",
+      prepare: (n) => {
+        const prog = Fx3.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Fx3.promise(one);
+          return s;
+        });
+        return () => Fx3.runPromise(prog);
       },
       check: eq((n) => n),
     },
