@@ -16,6 +16,8 @@ export interface MachineInfo {
   dirty: boolean;
   gcExposed: boolean;
   rounds: number;
+  /** how the workers ran: "esbuild bundle" (default) or "tsx" (older results: unset = tsx) */
+  runner?: string;
 }
 
 export interface HeapEntry {

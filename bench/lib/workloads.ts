@@ -9,6 +9,7 @@ import * as effection from "effection";
 import { runSaga } from "redux-saga";
 import { call, getContext, select } from "redux-saga/effects";
 import {
+  answer,
   ask,
   Effect,
   fn,
@@ -286,6 +287,8 @@ const transferHandler: Handler = handle(Tick, function* tickTransfer(_e, k) {
   return yield* transfer(k, 1);
 });
 
+const answerHandler: Handler = answer(Tick, () => 1);
+
 export const doeffTicks = fn(function* ticks(n: number) {
   let s = 0;
   for (let i = 0; i < n; i++) s += yield* new Tick();
@@ -456,6 +459,23 @@ const userHandlerTransfer: Workload = {
     doeff: {
       prepare: (n) => {
         const p = withHandler(transferHandler, doeffTicks(n));
+        return () => ok(run(p));
+      },
+      check: eq((n) => n),
+    },
+    ...userHandlerPeers(),
+  },
+};
+
+const userHandlerAnswer: Workload = {
+  name: "user_handler_answer",
+  op: "1 effect",
+  ops: { full: 1_000_000, quick: 100_000 },
+  note: "answer(Tick, () => 1): the tail-resumptive form (no continuation captured)",
+  impls: {
+    doeff: {
+      prepare: (n) => {
+        const p = withHandler(answerHandler, doeffTicks(n));
         return () => ok(run(p));
       },
       check: eq((n) => n),
@@ -690,6 +710,7 @@ export function workloads(): Workload[] {
     userHandlerResume,
     userHandlerResumeBatched,
     userHandlerTransfer,
+    userHandlerAnswer,
     ...[1, 10, 100, 1000].map(callDepth),
     ...[1, 10, 100].map(handlerDepth),
     ...schedulerWorkloads(),
