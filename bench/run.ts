@@ -3,7 +3,8 @@
  *
  *   --quick            fewer ops and rounds (finishes in under two minutes)
  *   --out FILE         where to write the JSON result (default bench/results/latest.json)
- *   --compare FILE     print the change against a saved result
+ *   --compare FILE     print the change against a saved result; a doeff figure > 15% worse is
+ *                      flagged and the run exits 1 (bench/lib/compare.ts)
  *   --only a,b         run only these workloads (exact names or prefixes, e.g. call_depth)
  *   --impl doeff,floor run only these implementations
  *   --rounds N         interleaved rounds per workload (default 9, quick 3)
@@ -28,7 +29,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { type GcMode, type ImplResult, measure, type Workload } from "./lib/harness.js";
-import { heapGrowthDoeff, heapGrowthFloor } from "./lib/memory.js";
+import { compareResults } from "./lib/compare.js";
+import { heapGrowthDoeff, heapGrowthFloor, pendingResumeBytes } from "./lib/memory.js";
 import {
   type BenchResult,
   computeTargets,
@@ -117,7 +119,7 @@ function machine(rounds: number): MachineInfo {
 const selected = (name: string, only?: string[]) =>
   only === undefined || only.some((o) => name === o || name.startsWith(o));
 
-const MEMORY = ["memory_10m_effects", "memory_pending_task"] as const;
+const MEMORY = ["memory_10m_effects", "memory_pending_task", "memory_pending_resume"] as const;
 
 /** What a worker reports for one workload. */
 type WorkerOut =
@@ -143,6 +145,18 @@ async function runOne(name: string, args: Args, rounds: number): Promise<WorkerO
         ...(note ? [`  (${note})`] : []),
         `  doeff  at end of loop ${mb(d.heapGrowthBytes)}, after the run ${mb(d.afterRunBytes)}`,
         `  floor  at end of loop ${mb(f.heapGrowthBytes)}, after the run ${mb(f.afterRunBytes)}`,
+      ],
+    };
+  }
+  if (name === "memory_pending_resume") {
+    const n = args.quick ? 20_000 : 100_000;
+    const per = Math.round(pendingResumeBytes(n));
+    return {
+      kind: "memory",
+      name,
+      result: { doeff: { retainedBytesPerResume: per, resumes: n } },
+      lines: [
+        `memory_pending_resume — retained heap per pending non-tail resume (${n.toLocaleString("en-US")} suspended \`return yield* resume(k, 1)\` invocations): ${per} bytes`,
       ],
     };
   }
@@ -304,6 +318,7 @@ async function main(): Promise<void> {
   if (args.compare !== undefined) {
     const old = JSON.parse(readFileSync(args.compare, "utf8")) as BenchResult;
     console.log(`\n${formatCompare(result, old, args.compare)}`);
+    if (compareResults(result, old).some((r) => r.regressed)) process.exitCode = 1;
   }
 }
 

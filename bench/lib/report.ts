@@ -1,4 +1,5 @@
 /** Result shape, the printed table, the targets and --compare. */
+import { compareResults, REGRESSION_LIMIT } from "./compare.js";
 import type { ImplResult, Workload } from "./harness.js";
 
 export interface MachineInfo {
@@ -181,30 +182,31 @@ export function formatTargets(ts: Target[]): string {
 
 export function formatCompare(now: BenchResult, old: BenchResult, oldName: string): string {
   const lines = [`Change vs ${oldName} (${old.machine?.date ?? "?"}, commit ${old.machine?.commit ?? "?"})`];
-  lines.push(`  ${padR("workload / impl", 44)}${pad("old", 10)}${pad("new", 10)}${pad("change", 9)}`);
-  for (const [w, impls] of Object.entries(now.workloads)) {
-    for (const [k, e] of Object.entries(impls)) {
-      const o = old.workloads?.[w]?.[k] as Record<string, unknown> | undefined;
-      const n = e as Record<string, unknown>;
-      const field =
-        typeof n.nsPerOp === "number"
-          ? "nsPerOp"
-          : typeof n.heapGrowthBytes === "number"
-            ? "heapGrowthBytes"
-            : typeof n.retainedBytesPerTask === "number"
-              ? "retainedBytesPerTask"
-              : null;
-      if (field === null || typeof o?.[field] !== "number") continue;
-      const a = o[field] as number;
-      const b = n[field] as number;
-      const fmt =
-        field === "nsPerOp"
-          ? fmtNs
-          : (v: number) => (Math.abs(v) < 1e4 ? `${v.toFixed(0)} B` : `${(v / 1e3).toFixed(0)} kB`);
-      const pct = a === 0 ? "" : `${b >= a ? "+" : ""}${(((b - a) / Math.abs(a)) * 100).toFixed(1)}%`;
-      lines.push(`  ${padR(`${w} / ${k}`, 44)}${pad(fmt(a), 10)}${pad(fmt(b), 10)}${pad(pct, 9)}`);
-    }
+  if ((old.machine?.runner ?? "tsx") !== (now.machine?.runner ?? "tsx")) {
+    lines.push(
+      `  note: runners differ (${old.machine?.runner ?? "tsx"} vs ${now.machine?.runner ?? "tsx"}); see bench/run.ts`,
+    );
   }
+  if (old.quick !== now.quick) lines.push("  note: one of the two is a --quick run (indicative only)");
+  lines.push(`  ${padR("workload / impl", 44)}${pad("old", 10)}${pad("new", 10)}${pad("change", 9)}`);
+  const rows = compareResults(now, old);
+  for (const r of rows) {
+    const fmt =
+      r.field === "nsPerOp"
+        ? fmtNs
+        : (v: number) => (Math.abs(v) < 1e4 ? `${v.toFixed(0)} B` : `${(v / 1e3).toFixed(0)} kB`);
+    const pct = r.change === null ? "" : `${r.change >= 0 ? "+" : ""}${(r.change * 100).toFixed(1)}%`;
+    const flag = r.regressed ? `  ← SLOWER than ${(REGRESSION_LIMIT * 100).toFixed(0)}% allows` : "";
+    lines.push(
+      `  ${padR(`${r.workload} / ${r.impl}`, 44)}${pad(fmt(r.old), 10)}${pad(fmt(r.now), 10)}${pad(pct, 9)}${flag}`,
+    );
+  }
+  const bad = rows.filter((r) => r.regressed);
+  lines.push(
+    bad.length === 0
+      ? `no doeff figure is more than ${(REGRESSION_LIMIT * 100).toFixed(0)}% worse`
+      : `REGRESSION: ${bad.length} doeff figure(s) more than ${(REGRESSION_LIMIT * 100).toFixed(0)}% worse: ${bad.map((r) => `${r.workload}/${r.impl}`).join(", ")}`,
+  );
   return lines.join("\n");
 }
 
