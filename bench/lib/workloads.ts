@@ -38,6 +38,7 @@ import {
   floorTrivial,
 } from "./floor.js";
 import type { ImplDef, Workload } from "./harness.js";
+import { ehbWorkloads } from "./ehb-workloads.js";
 import { schedulerWorkloads } from "./scheduler-workloads.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -716,5 +717,6 @@ export function workloads(): Workload[] {
     ...schedulerWorkloads(),
     runTrivial,
     runTen,
+    ...ehbWorkloads(),
   ];
 }
