@@ -223,9 +223,72 @@ function asyncAwait(api: SchedulerApi | null): Workload {
   return w;
 }
 
+/** An await of a promise that settles on a later macrotask (setImmediate): real I/O's shape. */
+function asyncAwaitMacrotask(api: SchedulerApi | null): Workload {
+  const w: Workload = {
+    name: "async_await_macrotask",
+    op: "1 await of a promise settled by setImmediate",
+    ops: { full: 20_000, quick: 2_000 },
+    impls: {},
+  };
+  if (api === null) {
+    w.unavailable = SCHEDULER_NA;
+    return w;
+  }
+  const later = () => new Promise<number>((resolve) => setImmediate(() => resolve(1)));
+  const loop = doeff.fn(function* awaitLaterLoop(n: number) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += yield* api.awaitPromise(later);
+    return s;
+  });
+  w.impls = {
+    doeff: {
+      note: "awaitPromise(() => setImmediate-settled promise) under runAsync with [scheduler]",
+      prepare: (n) => {
+        const p = loop(n);
+        return async () => ok(await doeff.runAsync(p, { handlers: [api.scheduler] }));
+      },
+      check: eq((n) => n),
+    },
+    floor: {
+      note: "a plain `await` loop",
+      prepare: (n) => async () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += await later();
+        return s;
+      },
+      check: eq((n) => n),
+    },
+    effect: {
+      note: "Effect.promise; runPromise",
+      prepare: (n) => {
+        const prog = Fx.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Fx.promise(later);
+          return s;
+        });
+        return () => Fx.runPromise(prog);
+      },
+      check: eq((n) => n),
+    },
+    effection: {
+      scale: 1 / 5,
+      note: "call(later); runs 20% of the ops",
+      prepare: (n) => () =>
+        effection.run(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* effection.call(later);
+          return s;
+        }),
+      check: eq((n) => n),
+    },
+  };
+  return w;
+}
+
 export function schedulerWorkloads(): Workload[] {
   const api = schedulerApi();
-  return [...[100, 1000, 10000].map((n) => spawnGather(n, api)), asyncAwait(api)];
+  return [...[100, 1000, 10000].map((n) => spawnGather(n, api)), asyncAwait(api), asyncAwaitMacrotask(api)];
 }
 
 /**
