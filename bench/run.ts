@@ -27,8 +27,9 @@
 import { execSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { type GcMode, type ImplResult, measure, type Workload } from "./lib/harness.js";
+import { bundle } from "./lib/bundle.js";
 import { compareResults } from "./lib/compare.js";
 import { heapGrowthDoeff, heapGrowthFloor, pendingResumeBytes } from "./lib/memory.js";
 import {
@@ -194,27 +195,6 @@ async function runOne(name: string, args: Args, rounds: number): Promise<WorkerO
 
 const RESULT_PREFIX = "@@bench-result ";
 
-/**
- * Bundle bench/run.ts for the workers (see the header). Written under node_modules/.cache so the
- * bundle's external package imports resolve to this checkout's node_modules.
- */
-async function bundle(): Promise<string> {
-  const { build } = await import("esbuild");
-  const out = join("node_modules", ".cache", "doeff-bench", `run-${process.pid}.mjs`);
-  await build({
-    entryPoints: ["bench/run.ts"],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    keepNames: false,
-    outfile: out,
-    logLevel: "error",
-  });
-  return out;
-}
-
 /** Run one workload in a fresh worker process (`script`: the bundle, or null for tsx). */
 function runWorker(name: string, argv: string[], script: string | null): Promise<WorkerOut> {
   return new Promise((resolve, reject) => {
@@ -276,7 +256,7 @@ async function main(): Promise<void> {
   const workerArgv = argv.filter(
     (a, i) => !["--out", "--compare"].includes(a) && !["--out", "--compare"].includes(argv[i - 1]!),
   );
-  const script = args.inProcess || args.tsx ? null : await bundle();
+  const script = args.inProcess || args.tsx ? null : await bundle("bench/run.ts");
   result.machine.runner = script === null ? "tsx" : "esbuild bundle";
   for (const name of names) {
     process.stderr.write(`${name}\n`);
