@@ -230,7 +230,17 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
     m.value = err;
     return;
   }
-  const rb = brandOf(r);
+  // one read of the brand (a hostile Proxy's throwing trap: not a generator; handlerResult reports it)
+  let rb: unknown;
+  let isObj = false;
+  if (r !== null && typeof r === "object") {
+    isObj = true;
+    try {
+      rb = (r as { [BRAND]?: unknown })[BRAND];
+    } catch {
+      rb = null;
+    }
+  }
   if (rb === B_PRIMITIVE) {
     const prim = r as Primitive;
     if (prim.op === OP_TRANSFER && prim.a === k) {
@@ -242,7 +252,7 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
       return;
     }
   }
-  if (rb !== 0 || !isPlainGenerator(r)) {
+  if (!isObj || rb !== undefined || !isGeneratorObject(r)) {
     handlerResult(m, h, materialize(m, p, h, e, k).hs!, r);
     return;
   }
@@ -330,17 +340,6 @@ function tailClose(
   // a step of its own (as when traced): stepResume's fast lane reads M_DELIVER at the site as an answer
   m.mode = M_HANDLE_YIELD;
   m.value = value;
-}
-
-/** handlerResult's test for a generator: an unbranded iterator object. Never throws. */
-function isPlainGenerator(r: unknown): boolean {
-  if (r === null || typeof r !== "object") return false;
-  try {
-    if ((r as { [BRAND]?: unknown })[BRAND] !== undefined) return false;
-  } catch {
-    return false;
-  }
-  return isGeneratorObject(r);
 }
 
 /** Capture (detach the prompt) and start the invocation, as deliverTo + invoke do; m.cur = its segment. */
