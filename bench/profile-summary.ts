@@ -118,4 +118,4 @@ function main(): void {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (/profile-summary\.ts$/.test(process.argv[1] ?? "")) main();

@@ -11,6 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { bundle } from "./lib/bundle.js";
 import { opsFor } from "./lib/harness.js";
 import { summarise } from "./profile-summary.js";
 import { workloads } from "./lib/workloads.js";
@@ -45,7 +46,7 @@ async function child(argv: string[]): Promise<void> {
   console.log(`${name}/${impl}: ${reps} × ${n} ops, ${ns.toFixed(1)} ns/op under the profiler`);
 }
 
-function parent(argv: string[]): void {
+async function parent(argv: string[]): Promise<void> {
   const dir = join("bench", "results", "prof");
   mkdirSync(dir, { recursive: true });
   const start = Date.now();
@@ -58,9 +59,9 @@ function parent(argv: string[]): void {
       `--cpu-prof-dir=${dir}`,
       "--expose-gc",
       ...flags,
-      "--import",
-      "tsx",
-      "bench/profile.ts",
+      ...(argv.includes("--tsx")
+        ? ["--import", "tsx", "bench/profile.ts"]
+        : [await bundle("bench/profile.ts")]),
       "--child",
       ...argv,
     ],
@@ -90,4 +91,4 @@ function parent(argv: string[]): void {
 
 const argv = process.argv.slice(2);
 if (argv[0] === "--child") await child(argv.slice(1));
-else parent(argv);
+else await parent(argv);

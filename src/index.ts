@@ -42,6 +42,7 @@ export {
   withHandler,
 } from "./vm/primitives.js";
 export { handle } from "./handlers/handle.js";
+export { answer } from "./handlers/answer.js"; // perf: the tail-resumptive handler form
 
 // §4 Standard effects and handlers
 export { Get, get, Modify, modify, Put, put } from "./effects/state.js";

@@ -2,7 +2,7 @@
  * Memory workloads. Heap is read after two forced GCs (node --expose-gc), so figures are live
  * (retained) bytes, not garbage.
  */
-import { fn, get, put, run, state } from "../../src/index.js";
+import { Effect, fn, get, handle, put, resume, run, state, withHandler } from "../../src/index.js";
 import { drive, FGet, FPut, type FloorGen } from "./floor.js";
 import { collect } from "./harness.js";
 
@@ -64,4 +64,51 @@ export function heapGrowthFloor(effects: number): HeapGrowth {
   );
   const after = liveHeap();
   return { heapGrowthBytes: atEnd - before, afterRunBytes: after - before, effects: iterations * 2 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// memory_pending_resume: live bytes per suspended non-tail `return yield* resume(k, v)`
+
+class Hold extends Effect<number> {
+  readonly n: number;
+  constructor(n: number) {
+    super();
+    this.n = n;
+  }
+}
+const holdResume = handle(Hold, function* holdResume(_e, k) {
+  return yield* resume(k, 1);
+});
+const probedHolds = fn(function* probedHolds(n: number, probe: () => void) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += yield* new Hold(i);
+  probe();
+  return s;
+});
+
+/**
+ * Live heap per pending invocation: `n` effects answered by the README's first handler
+ * (`return yield* resume(k, 1)`), each invocation suspended until the loop ends; measured inside the
+ * run at the end of the loop (after GC), minus the same probe with no effects. Includes the effect object
+ * itself (its one field), as a user's effect would.
+ */
+export function pendingResumeBytes(n: number): number {
+  if ((globalThis as { gc?: unknown }).gc === undefined) throw new Error("run node with --expose-gc");
+  const at = (count: number): number => {
+    let atEnd = 0;
+    const before = liveHeap();
+    const r = run(
+      withHandler(
+        holdResume,
+        probedHolds(count, () => {
+          atEnd = liveHeap();
+        }),
+      ),
+    );
+    if (!r.ok || r.value !== count) throw new Error("memory_pending_resume: wrong result");
+    return atEnd - before;
+  };
+  at(1000); // warm up
+  const base = at(0);
+  return (at(n) - base) / n;
 }

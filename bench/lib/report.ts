@@ -1,4 +1,5 @@
 /** Result shape, the printed table, the targets and --compare. */
+import { compareResults, REGRESSION_LIMIT } from "./compare.js";
 import type { ImplResult, Workload } from "./harness.js";
 
 export interface MachineInfo {
@@ -16,6 +17,8 @@ export interface MachineInfo {
   dirty: boolean;
   gcExposed: boolean;
   rounds: number;
+  /** how the workers ran: "esbuild bundle" (default) or "tsx" (older results: unset = tsx) */
+  runner?: string;
 }
 
 export interface HeapEntry {
@@ -92,6 +95,8 @@ export function computeTargets(r: BenchResult): Target[] {
       v === undefined ? { target, measured: "n/a", met: null } : { target, measured: fmt(v), met: met(v) },
     );
   const x = (v: number) => `${v.toFixed(2)}×`;
+  const fasterThan = (w: string, peer: string) => ratio(nsOf(r, w, peer), nsOf(r, w, "doeff"));
+  const peerX = (peer: string) => (v: number) => `${peer}÷doeff ${v.toFixed(2)}×`;
   add(
     "state_loop ≤ 2.5× floor",
     ratio(nsOf(r, "state_loop", "doeff"), nsOf(r, "state_loop", "floor")),
@@ -99,22 +104,55 @@ export function computeTargets(r: BenchResult): Target[] {
     (v) => v <= 2.5,
   );
   add(
-    "state_loop ≥ 2× faster than Effect",
-    ratio(nsOf(r, "state_loop", "effect"), nsOf(r, "state_loop", "doeff")),
-    x,
+    "state_loop ≥ 2× faster than Effect 4",
+    fasterThan("state_loop", "effect"),
+    peerX("Effect"),
     (v) => v >= 2,
   );
   add(
-    "user_handler_resume ≤ 300 ns/effect",
-    nsOf(r, "user_handler_resume", "doeff"),
-    (v) => `${v.toFixed(0)} ns`,
-    (v) => v <= 300,
+    "user handler tail form (handle + transfer) ≥ 1.5× faster than Effect 4 service",
+    fasterThan("user_handler_transfer", "effect"),
+    peerX("Effect"),
+    (v) => v >= 1.5,
   );
   add(
-    "user_handler_resume ≥ 5× faster than effection",
-    ratio(nsOf(r, "user_handler_resume", "effection"), nsOf(r, "user_handler_resume", "doeff")),
+    "answer(C, f) ≤ 1.5× floor",
+    ratio(nsOf(r, "user_handler_answer", "doeff"), nsOf(r, "user_handler_answer", "floor")),
     x,
-    (v) => v >= 5,
+    (v) => v <= 1.5,
+  );
+  add(
+    "async_await ≤ Effect 4 (ratio ≥ 1)",
+    fasterThan("async_await", "effect"),
+    peerX("Effect"),
+    (v) => v >= 1,
+  );
+  for (const w of [100, 1000, 10000]) {
+    add(
+      `spawn_gather_${w} ≥ 1.5× faster than Effect 4 forkChild/joinAll`,
+      fasterThan(`spawn_gather_${w}`, "effect"),
+      peerX("Effect"),
+      (v) => v >= 1.5,
+    );
+  }
+  add(
+    "run(pure(1)) ≤ 4× Effect 4 runSync(succeed(1))",
+    ratio(nsOf(r, "run_trivial", "doeff"), nsOf(r, "run_trivial", "effect")),
+    (v) => `doeff÷Effect ${v.toFixed(2)}×`,
+    (v) => v <= 4,
+  );
+  add(
+    "run of a 10-effect program ≤ 2× Effect 4",
+    ratio(nsOf(r, "run_10_effects", "doeff"), nsOf(r, "run_10_effects", "effect")),
+    (v) => `doeff÷Effect ${v.toFixed(2)}×`,
+    (v) => v <= 2,
+  );
+  const pr = r.workloads.memory_pending_resume?.doeff as { retainedBytesPerResume?: number } | undefined;
+  add(
+    "pending non-tail resume retains ≤ 200 bytes",
+    pr?.retainedBytesPerResume,
+    (v) => `${v.toFixed(0)} B`,
+    (v) => v <= 200,
   );
   add(
     "call_depth_1000 ≤ 1.2× call_depth_1",
@@ -127,12 +165,6 @@ export function computeTargets(r: BenchResult): Target[] {
     ratio(nsOf(r, "handler_depth_100", "doeff"), nsOf(r, "handler_depth_1", "doeff")),
     x,
     (v) => v <= 1.5,
-  );
-  add(
-    "spawn_gather_1000 per task faster than Effect fork/join",
-    ratio(nsOf(r, "spawn_gather_1000", "effect"), nsOf(r, "spawn_gather_1000", "doeff")),
-    (v) => `Effect÷doeff ${v.toFixed(2)}×`,
-    (v) => v > 1,
   );
   const mem = r.workloads.memory_10m_effects?.doeff as HeapEntry | undefined;
   add(
@@ -172,37 +204,38 @@ export function formatTargets(ts: Target[]): string {
   const lines = ["Targets"];
   for (const t of ts) {
     const mark = t.met === null ? "n/a    " : t.met ? "met    " : "NOT MET";
-    lines.push(`  ${mark}  ${padR(t.target, 58)} ${t.measured}`);
+    lines.push(`  ${mark}  ${padR(t.target, 78)} ${t.measured}`);
   }
   return lines.join("\n");
 }
 
 export function formatCompare(now: BenchResult, old: BenchResult, oldName: string): string {
   const lines = [`Change vs ${oldName} (${old.machine?.date ?? "?"}, commit ${old.machine?.commit ?? "?"})`];
-  lines.push(`  ${padR("workload / impl", 44)}${pad("old", 10)}${pad("new", 10)}${pad("change", 9)}`);
-  for (const [w, impls] of Object.entries(now.workloads)) {
-    for (const [k, e] of Object.entries(impls)) {
-      const o = old.workloads?.[w]?.[k] as Record<string, unknown> | undefined;
-      const n = e as Record<string, unknown>;
-      const field =
-        typeof n.nsPerOp === "number"
-          ? "nsPerOp"
-          : typeof n.heapGrowthBytes === "number"
-            ? "heapGrowthBytes"
-            : typeof n.retainedBytesPerTask === "number"
-              ? "retainedBytesPerTask"
-              : null;
-      if (field === null || typeof o?.[field] !== "number") continue;
-      const a = o[field] as number;
-      const b = n[field] as number;
-      const fmt =
-        field === "nsPerOp"
-          ? fmtNs
-          : (v: number) => (Math.abs(v) < 1e4 ? `${v.toFixed(0)} B` : `${(v / 1e3).toFixed(0)} kB`);
-      const pct = a === 0 ? "" : `${b >= a ? "+" : ""}${(((b - a) / Math.abs(a)) * 100).toFixed(1)}%`;
-      lines.push(`  ${padR(`${w} / ${k}`, 44)}${pad(fmt(a), 10)}${pad(fmt(b), 10)}${pad(pct, 9)}`);
-    }
+  if ((old.machine?.runner ?? "tsx") !== (now.machine?.runner ?? "tsx")) {
+    lines.push(
+      `  note: runners differ (${old.machine?.runner ?? "tsx"} vs ${now.machine?.runner ?? "tsx"}); see bench/run.ts`,
+    );
   }
+  if (old.quick !== now.quick) lines.push("  note: one of the two is a --quick run (indicative only)");
+  lines.push(`  ${padR("workload / impl", 44)}${pad("old", 10)}${pad("new", 10)}${pad("change", 9)}`);
+  const rows = compareResults(now, old);
+  for (const r of rows) {
+    const fmt =
+      r.field === "nsPerOp"
+        ? fmtNs
+        : (v: number) => (Math.abs(v) < 1e4 ? `${v.toFixed(0)} B` : `${(v / 1e3).toFixed(0)} kB`);
+    const pct = r.change === null ? "" : `${r.change >= 0 ? "+" : ""}${(r.change * 100).toFixed(1)}%`;
+    const flag = r.regressed ? `  ← SLOWER than ${(REGRESSION_LIMIT * 100).toFixed(0)}% allows` : "";
+    lines.push(
+      `  ${padR(`${r.workload} / ${r.impl}`, 44)}${pad(fmt(r.old), 10)}${pad(fmt(r.now), 10)}${pad(pct, 9)}${flag}`,
+    );
+  }
+  const bad = rows.filter((r) => r.regressed);
+  lines.push(
+    bad.length === 0
+      ? `no doeff figure is more than ${(REGRESSION_LIMIT * 100).toFixed(0)}% worse`
+      : `REGRESSION: ${bad.length} doeff figure(s) more than ${(REGRESSION_LIMIT * 100).toFixed(0)}% worse: ${bad.map((r) => `${r.workload}/${r.impl}`).join(", ")}`,
+  );
   return lines.join("\n");
 }
 

@@ -5,6 +5,7 @@
  * until then each of these workloads reports "n/a (scheduler not available)".
  */
 import { Effect as Fx, Fiber } from "effect";
+import { Effect as Fx3, Fiber as Fiber3 } from "effect3";
 import * as effection from "effection";
 import { runSaga } from "redux-saga";
 import { call } from "redux-saga/effects";
@@ -76,19 +77,36 @@ function spawnGather(width: number, api: SchedulerApi | null): Workload {
       check: (r, n) => r === rounds(n) * width,
     },
     effect: {
-      note: "Effect.fork × width, then Fiber.joinAll; runPromise",
+      note: "Effect.forkChild × width, then Fiber.joinAll; runPromise",
       prepare: (n) => {
         const r = rounds(n);
         const prog = Fx.gen(function* () {
           let total = 0;
           for (let j = 0; j < r; j++) {
-            const fibers: Fiber.RuntimeFiber<number>[] = [];
-            for (let i = 0; i < width; i++) fibers.push(yield* Fx.fork(Fx.succeed(i)));
+            const fibers: Fiber.Fiber<number>[] = [];
+            for (let i = 0; i < width; i++) fibers.push(yield* Fx.forkChild(Fx.succeed(i)));
             total += (yield* Fiber.joinAll(fibers)).length;
           }
           return total;
         });
         return () => Fx.runPromise(prog);
+      },
+      check: (r, n) => r === rounds(n) * width,
+    },
+    effect3: {
+      note: "effect 3.x: Effect.fork × width, then Fiber.joinAll; runPromise",
+      prepare: (n) => {
+        const r = rounds(n);
+        const prog = Fx3.gen(function* () {
+          let total = 0;
+          for (let j = 0; j < r; j++) {
+            const fibers: Fiber3.RuntimeFiber<number>[] = [];
+            for (let i = 0; i < width; i++) fibers.push(yield* Fx3.fork(Fx3.succeed(i)));
+            total += (yield* Fiber3.joinAll(fibers)).length;
+          }
+          return total;
+        });
+        return () => Fx3.runPromise(prog);
       },
       check: (r, n) => r === rounds(n) * width,
     },
@@ -168,6 +186,18 @@ function asyncAwait(api: SchedulerApi | null): Workload {
       },
       check: eq((n) => n),
     },
+    effect3: {
+      note: "effect 3.x: Effect.promise(() => Promise.resolve(1)); runPromise",
+      prepare: (n) => {
+        const prog = Fx3.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Fx3.promise(one);
+          return s;
+        });
+        return () => Fx3.runPromise(prog);
+      },
+      check: eq((n) => n),
+    },
     effection: {
       scale: 1 / 20,
       note: "call(() => Promise.resolve(1)); runs 5% of the ops",
@@ -193,9 +223,72 @@ function asyncAwait(api: SchedulerApi | null): Workload {
   return w;
 }
 
+/** An await of a promise that settles on a later macrotask (setImmediate): real I/O's shape. */
+function asyncAwaitMacrotask(api: SchedulerApi | null): Workload {
+  const w: Workload = {
+    name: "async_await_macrotask",
+    op: "1 await of a promise settled by setImmediate",
+    ops: { full: 20_000, quick: 2_000 },
+    impls: {},
+  };
+  if (api === null) {
+    w.unavailable = SCHEDULER_NA;
+    return w;
+  }
+  const later = () => new Promise<number>((resolve) => setImmediate(() => resolve(1)));
+  const loop = doeff.fn(function* awaitLaterLoop(n: number) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += yield* api.awaitPromise(later);
+    return s;
+  });
+  w.impls = {
+    doeff: {
+      note: "awaitPromise(() => setImmediate-settled promise) under runAsync with [scheduler]",
+      prepare: (n) => {
+        const p = loop(n);
+        return async () => ok(await doeff.runAsync(p, { handlers: [api.scheduler] }));
+      },
+      check: eq((n) => n),
+    },
+    floor: {
+      note: "a plain `await` loop",
+      prepare: (n) => async () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += await later();
+        return s;
+      },
+      check: eq((n) => n),
+    },
+    effect: {
+      note: "Effect.promise; runPromise",
+      prepare: (n) => {
+        const prog = Fx.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Fx.promise(later);
+          return s;
+        });
+        return () => Fx.runPromise(prog);
+      },
+      check: eq((n) => n),
+    },
+    effection: {
+      scale: 1 / 5,
+      note: "call(later); runs 20% of the ops",
+      prepare: (n) => () =>
+        effection.run(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* effection.call(later);
+          return s;
+        }),
+      check: eq((n) => n),
+    },
+  };
+  return w;
+}
+
 export function schedulerWorkloads(): Workload[] {
   const api = schedulerApi();
-  return [...[100, 1000, 10000].map((n) => spawnGather(n, api)), asyncAwait(api)];
+  return [...[100, 1000, 10000].map((n) => spawnGather(n, api)), asyncAwait(api), asyncAwaitMacrotask(api)];
 }
 
 /**

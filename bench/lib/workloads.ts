@@ -4,10 +4,12 @@
  * 1k/10k/50k ops — so it runs a fraction of the ops to keep a full run in minutes).
  */
 import { Context, Effect as Fx, Ref } from "effect";
+import { Context as Context3, Effect as Fx3, Ref as Ref3 } from "effect3";
 import * as effection from "effection";
 import { runSaga } from "redux-saga";
 import { call, getContext, select } from "redux-saga/effects";
 import {
+  answer,
   ask,
   Effect,
   fn,
@@ -36,6 +38,7 @@ import {
   floorTrivial,
 } from "./floor.js";
 import type { ImplDef, Workload } from "./harness.js";
+import { ehbWorkloads } from "./ehb-workloads.js";
 import { schedulerWorkloads } from "./scheduler-workloads.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -122,6 +125,21 @@ const stateLoop: Workload = {
       },
       check: eq((n) => n),
     },
+    effect3: {
+      note: "effect 3.x (previous major), same program",
+      prepare: (n) => {
+        const prog = Fx3.gen(function* () {
+          const ref = yield* Ref3.make(0);
+          for (let i = 0; i < n; i++) {
+            const c = yield* Ref3.get(ref);
+            yield* Ref3.set(ref, c + 1);
+          }
+          return yield* Ref3.get(ref);
+        });
+        return () => Fx3.runSync(prog);
+      },
+      check: eq((n) => n),
+    },
     effection: {
       scale: EFFECTION_SCALE,
       note: `context.get + context.set; ${effectionNote}`,
@@ -184,7 +202,8 @@ const doeffReaderLoop = fn(function* readerLoop(n: number) {
   return s;
 });
 
-class KTag extends Context.Tag("bench/K")<KTag, number>() {}
+class KTag extends Context.Service<KTag, number>()("bench/K") {}
+class KTag3 extends Context3.Tag("bench/K")<KTag3, number>() {}
 const EffK = effection.createContext<number>("bench.k");
 
 const readerLoop: Workload = {
@@ -204,7 +223,7 @@ const readerLoop: Workload = {
       check: eq((n) => n),
     },
     effect: {
-      note: "yield* a Context.Tag service, provideService",
+      note: "yield* a Context.Service key, provideService",
       prepare: (n) => {
         const prog = Fx.gen(function* () {
           let s = 0;
@@ -212,6 +231,18 @@ const readerLoop: Workload = {
           return s;
         }).pipe(Fx.provideService(KTag, 1));
         return () => Fx.runSync(prog);
+      },
+      check: eq((n) => n),
+    },
+    effect3: {
+      note: "effect 3.x: yield* a Context.Tag service, provideService",
+      prepare: (n) => {
+        const prog = Fx3.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* KTag3;
+          return s;
+        }).pipe(Fx3.provideService(KTag3, 1));
+        return () => Fx3.runSync(prog);
       },
       check: eq((n) => n),
     },
@@ -261,6 +292,8 @@ const transferHandler: Handler = handle(Tick, function* tickTransfer(_e, k) {
   return yield* transfer(k, 1);
 });
 
+const answerHandler: Handler = answer(Tick, () => 1);
+
 export const doeffTicks = fn(function* ticks(n: number) {
   let s = 0;
   for (let i = 0; i < n; i++) s += yield* new Tick();
@@ -273,9 +306,13 @@ export const doeffTicks = fn(function* ticks(n: number) {
 // not capture a continuation, so it is cheaper than what doeff does — the conservative choice.
 type EffTickHandler = (e: FTick) => effection.Operation<number>;
 const EffHandler = effection.createContext<EffTickHandler>("bench.tickHandler");
-class TickService extends Context.Tag("bench/TickService")<
+class TickService extends Context.Service<
   TickService,
   { readonly handle: (e: FTick) => Fx.Effect<number> }
+>()("bench/TickService") {}
+class TickService3 extends Context3.Tag("bench/TickService")<
+  TickService3,
+  { readonly handle: (e: FTick) => Fx3.Effect<number> }
 >() {}
 
 function userHandlerPeers(): Record<string, ImplDef> {
@@ -286,7 +323,7 @@ function userHandlerPeers(): Record<string, ImplDef> {
       check: eq((n) => n),
     },
     effect: {
-      note: "service from a Context.Tag, handle(e) returns Effect.succeed(1)",
+      note: "service from a Context.Service key, handle(e) returns Effect.succeed(1)",
       prepare: (n) => {
         const prog = Fx.gen(function* () {
           let s = 0;
@@ -297,6 +334,21 @@ function userHandlerPeers(): Record<string, ImplDef> {
           return s;
         }).pipe(Fx.provideService(TickService, { handle: () => Fx.succeed(1) }));
         return () => Fx.runSync(prog);
+      },
+      check: eq((n) => n),
+    },
+    effect3: {
+      note: "effect 3.x: service from a Context.Tag, handle(e) returns Effect.succeed(1)",
+      prepare: (n) => {
+        const prog = Fx3.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) {
+            const h = yield* TickService3;
+            s += yield* h.handle(new FTick());
+          }
+          return s;
+        }).pipe(Fx3.provideService(TickService3, { handle: () => Fx3.succeed(1) }));
+        return () => Fx3.runSync(prog);
       },
       check: eq((n) => n),
     },
@@ -420,6 +472,23 @@ const userHandlerTransfer: Workload = {
   },
 };
 
+const userHandlerAnswer: Workload = {
+  name: "user_handler_answer",
+  op: "1 effect",
+  ops: { full: 1_000_000, quick: 100_000 },
+  note: "answer(Tick, () => 1): the tail-resumptive form (no continuation captured)",
+  impls: {
+    doeff: {
+      prepare: (n) => {
+        const p = withHandler(answerHandler, doeffTicks(n));
+        return () => ok(run(p));
+      },
+      check: eq((n) => n),
+    },
+    ...userHandlerPeers(),
+  },
+};
+
 // ---------------------------------------------------------------------------------------------
 // call_depth_D: n gets performed D program calls deep (depth 1 = the top program performs them)
 
@@ -518,6 +587,7 @@ function handlerDepth(count: number): Workload {
 
 const pure1 = pure(1);
 const fxOne = Fx.succeed(1);
+const fx3One = Fx3.succeed(1);
 
 const runTrivial: Workload = {
   name: "run_trivial",
@@ -552,6 +622,86 @@ const runTrivial: Workload = {
       },
       check: eq((n) => n),
     },
+    effect3: {
+      note: "effect 3.x: Effect.runSync(Effect.succeed(1))",
+      prepare: (n) => () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += Fx3.runSync(fx3One);
+        return s;
+      },
+      check: eq((n) => n),
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// run_10_effects: one run of a program performing 10 state effects (5 × get + put), fresh state
+
+const tenEffects = fn(function* tenEffects() {
+  for (let i = 0; i < 5; i++) {
+    const c = yield* get<number>("c");
+    yield* put("c", c + 1);
+  }
+  return yield* get<number>("c");
+});
+const tenProg = tenEffects();
+const fxTen = Fx.gen(function* () {
+  const ref = yield* Ref.make(0);
+  for (let i = 0; i < 5; i++) {
+    const c = yield* Ref.get(ref);
+    yield* Ref.set(ref, c + 1);
+  }
+  return yield* Ref.get(ref);
+});
+const fx3Ten = Fx3.gen(function* () {
+  const ref = yield* Ref3.make(0);
+  for (let i = 0; i < 5; i++) {
+    const c = yield* Ref3.get(ref);
+    yield* Ref3.set(ref, c + 1);
+  }
+  return yield* Ref3.get(ref);
+});
+
+const runTen: Workload = {
+  name: "run_10_effects",
+  op: "1 run of a program of 11 state effects (5 × get + put, then get)",
+  ops: { full: 100_000, quick: 10_000 },
+  impls: {
+    doeff: {
+      note: "run(p, { handlers: [state], store: { c: 0 } })",
+      prepare: (n) => () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += ok(run(tenProg, { handlers: [state], store: { c: 0 } }));
+        return s;
+      },
+      check: eq((n) => 5 * n),
+    },
+    floor: {
+      prepare: (n) => () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += drive(floorStateLoop(5), new Map([["c", 0]]));
+        return s;
+      },
+      check: eq((n) => 5 * n),
+    },
+    effect: {
+      note: "Ref.make + 5 × (Ref.get + Ref.set) + Ref.get in Effect.gen, runSync",
+      prepare: (n) => () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += Fx.runSync(fxTen);
+        return s;
+      },
+      check: eq((n) => 5 * n),
+    },
+    effect3: {
+      note: "effect 3.x, same program",
+      prepare: (n) => () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += Fx3.runSync(fx3Ten);
+        return s;
+      },
+      check: eq((n) => 5 * n),
+    },
   },
 };
 
@@ -565,9 +715,12 @@ export function workloads(): Workload[] {
     userHandlerResume,
     userHandlerResumeBatched,
     userHandlerTransfer,
+    userHandlerAnswer,
     ...[1, 10, 100, 1000].map(callDepth),
     ...[1, 10, 100].map(handlerDepth),
     ...schedulerWorkloads(),
     runTrivial,
+    runTen,
+    ...ehbWorkloads(),
   ];
 }

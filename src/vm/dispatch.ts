@@ -4,13 +4,15 @@
  * so its effects reach only handlers further out (INV-14) and no busy set is needed.
  */
 import { UnhandledEffectError } from "../errors.js";
-import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, brandOf, describe, isGeneratorObject } from "./brand.js";
-import { captured } from "./continuation.js";
+import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, brandOf, describe, isGeneratorObject } from "./brand.js";
+import { type Continuation, captured } from "./continuation.js";
 import { DEFER, type Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
-import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW } from "./modes.js";
+import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
+import { OP_TRANSFER, type Primitive } from "./primitives.js";
+import { checked } from "./result.js";
 import { MARK_THREW } from "../trace/origin.js";
-import { Frame, Invocation, S_HANDLER, SearchCache, Segment } from "./segment.js";
+import { Frame, Invocation, J_CLOSE, Job, S_HANDLER, SearchCache, Segment } from "./segment.js";
 
 /** Is `proto` (an effect's prototype) or one of its ancestors among `protos`? */
 function protoTakes(protos: readonly object[], proto: unknown): boolean {
@@ -146,6 +148,10 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
     }
   }
   const k = captured(site, p);
+  if (m.tracer === null && !m.sites) {
+    invokeTail(m, p, h, e, k, site);
+    return;
+  }
   const outer = p.caller;
   p.caller = null;
   p.detachedFrom = outer;
@@ -175,6 +181,11 @@ export function invoke(
     m.value = err;
     return;
   }
+  handlerResult(m, h, hs, r);
+}
+
+/** What the handler function returned `r` (a generator, a ProgramLike, or an error), in `hs`. */
+function handlerResult(m: Machine, h: Handler, hs: Segment, r: unknown): void {
   if (r !== null && typeof r === "object") {
     const b = brandOf(r); // never throws: a hostile result (throwing Proxy/getter) is 0 → TypeError below
     if (b === 0 && isGeneratorObject(r)) {
@@ -196,6 +207,153 @@ export function invoke(
   m.mode = M_RETURN_ERROR;
   m.value = badHandlerResult(h, r);
   m.noteError(m.value);
+}
+
+/**
+ * Untraced: run the handler and its generator's first step *before* capturing (speculatively). When
+ * that first step yields `transfer(k, v)` for its own k and the frame then closes cleanly — the tail
+ * form `return yield* transfer(k, v)` — the outcome is exactly the general path's (capture, invoke,
+ * close the handler frame, reattach k at `outer`, deliver v at the perform site): the chain is
+ * unchanged, so v is delivered at `site` and nothing is allocated beyond k and the generator. In
+ * every other case the capture and invocation are made as `deliverTo`+`invoke` would have made them
+ * (`materialize`) and the step's outcome is applied as stepResume / closeHandlerFrame would (the
+ * handler's code before its first yield cannot observe the difference: it performs nothing).
+ */
+function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuation, site: Segment): void {
+  let r: unknown;
+  try {
+    r = h(e, k);
+  } catch (err) {
+    materialize(m, p, h, e, k);
+    m.noteError(err);
+    m.mode = M_RETURN_ERROR;
+    m.value = err;
+    return;
+  }
+  // one read of the brand (a hostile Proxy's throwing trap: not a generator; handlerResult reports it)
+  let rb: unknown;
+  let isObj = false;
+  if (r !== null && typeof r === "object") {
+    isObj = true;
+    try {
+      rb = (r as { [BRAND]?: unknown })[BRAND];
+    } catch {
+      rb = null;
+    }
+  }
+  if (rb === B_PRIMITIVE) {
+    const prim = r as Primitive;
+    if (prim.op === OP_TRANSFER && prim.a === k) {
+      // `(e, k) => transfer(k, v)`: the invocation ends at once with that transfer
+      k.used = true;
+      m.cur = site;
+      m.mode = M_DELIVER;
+      m.value = prim.b;
+      return;
+    }
+  }
+  if (!isObj || rb !== undefined || !isGeneratorObject(r)) {
+    handlerResult(m, h, materialize(m, p, h, e, k).hs!, r);
+    return;
+  }
+  const gen = r as Generator<unknown, unknown, unknown>;
+  let done: unknown;
+  let value: unknown;
+  try {
+    const res = checked(gen.next());
+    done = res.done;
+    value = res.value;
+  } catch (err) {
+    materialize(m, p, h, e, k);
+    m.noteError(err);
+    m.mode = M_THROW;
+    m.value = err;
+    return;
+  }
+  if (done) {
+    materialize(m, p, h, e, k);
+    m.mode = M_DELIVER;
+    m.value = value;
+    return;
+  }
+  if (brandOf(value) === B_PRIMITIVE) {
+    const prim = value as Primitive;
+    if (prim.op === OP_TRANSFER && prim.a === k) {
+      tailClose(m, p, h, e, k, site, gen, prim.b);
+      return;
+    }
+  }
+  const inv = materialize(m, p, h, e, k);
+  const f = new Frame(gen, null, h);
+  f.started = true;
+  inv.hs!.frames = [f];
+  // a step of its own (as when traced): stepResume's fast lane reads M_DELIVER at the site as an answer
+  m.mode = M_HANDLE_YIELD;
+  m.value = value;
+}
+
+/** The handler's first step yielded transfer(k, arg): close its frame (mirrors closeHandlerFrame). */
+function tailClose(
+  m: Machine,
+  p: Segment,
+  h: Handler,
+  e: unknown,
+  k: Continuation,
+  site: Segment,
+  gen: Generator<unknown, unknown, unknown>,
+  arg: unknown,
+): void {
+  let done: unknown;
+  let value: unknown;
+  try {
+    const r = gen.return(undefined);
+    if (r === null || typeof r !== "object")
+      throw new TypeError(`an iterator's return() gave ${describe(r)}`);
+    done = r.done;
+    value = r.value;
+  } catch (err) {
+    // a finally block threw: the transfer is abandoned, the invocation ends with that error
+    const inv = materialize(m, p, h, e, k);
+    k.used = true;
+    m.noteError(err);
+    const job = new Job(J_CLOSE, inv, OP_TRANSFER, k, arg);
+    job.record(err);
+    m.job = job;
+    m.mode = M_UNWIND;
+    return;
+  }
+  k.used = true;
+  if (done) {
+    m.cur = site;
+    m.mode = M_DELIVER;
+    m.value = arg;
+    return;
+  }
+  // a finally block yielded: go on as an ordinary closing job in the materialized invocation
+  const inv = materialize(m, p, h, e, k);
+  const f = new Frame(gen, null, h);
+  f.started = true;
+  inv.hs!.frames = [f];
+  const job = new Job(J_CLOSE, inv, OP_TRANSFER, k, arg);
+  f.closing = job;
+  m.job = job;
+  // a step of its own (as when traced): stepResume's fast lane reads M_DELIVER at the site as an answer
+  m.mode = M_HANDLE_YIELD;
+  m.value = value;
+}
+
+/** Capture (detach the prompt) and start the invocation, as deliverTo + invoke do; m.cur = its segment. */
+function materialize(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuation): Invocation {
+  const outer = p.caller;
+  p.caller = null;
+  p.detachedFrom = outer;
+  m.linkEpoch++;
+  const inv = new Invocation(h, e, k, outer);
+  const hs = new Segment(S_HANDLER, outer, inv, null);
+  inv.hs = hs;
+  m.depth++;
+  m.cur = hs;
+  return inv;
 }
 
 function badHandlerResult(h: Handler, r: unknown): TypeError {

@@ -1,0 +1,87 @@
+/**
+ * answer(EffectClass, f): the tail-resumptive handler (Koka's `fun` clause). By definition it is
+ *
+ *   handle(EffectClass, function* (e, k) {
+ *     let v;
+ *     try { v = f(e); } catch (err) { return yield* transferWith(k, raise(err)); }
+ *     return yield* transfer(k, v);
+ *   })
+ *
+ * — `f`'s value is the effect's answer and a throw from `f` is thrown at the perform site. That
+ * generator is the reference; the handler also carries it as a FAST_PATH (the same `f`, called at the
+ * perform site without capturing a continuation), so the two cannot drift apart (INV-10).
+ */
+import {
+  DEFER,
+  describe,
+  FAST_PATH,
+  type Handler,
+  type ResultOf,
+  TAKES,
+  transfer,
+  transferWith,
+} from "../protocol.js";
+import { raise } from "./util.js";
+
+/** Marks "no answer stashed" (see below). */
+const NONE: unique symbol = Symbol("doeff.answer.none");
+
+/**
+ * Typed like `handle`: the handler takes `InstanceType<C>` and performs nothing itself; `f` must
+ * return the class's answer type (`Effect<A>` → `A`).
+ */
+export function answer<C extends abstract new (...args: any[]) => object>(
+  effectClass: C,
+  f: (effect: InstanceType<C>) => ResultOf<InstanceType<C>>,
+): Handler<InstanceType<C>, never> {
+  if (!isClass(effectClass)) {
+    throw new TypeError(
+      `answer expects an effect class first (class X extends Effect<A>), got ${describe(effectClass)}`,
+    );
+  }
+  if (typeof f !== "function") {
+    throw new TypeError(
+      `answer expects a function (effect) => value second, got ${describe(f)}; for a handler that needs the continuation use handle(EffectClass, function* (effect, k) {...})`,
+    );
+  }
+  // An answer equal to the VM's DEFER token cannot be returned by a fast path (it means "run the
+  // handler"): the fast path stashes it and the generator delivers it, so `f` still runs once.
+  let stashed: unknown = NONE;
+  const fast = (effect: InstanceType<C>): unknown => {
+    const v = f(effect);
+    if (v === DEFER) stashed = v;
+    return v;
+  };
+  const named = {
+    [f.name || `answer(${effectClass.name})`]: function* (effect: InstanceType<C>, k: any) {
+      let v: unknown;
+      if (stashed !== NONE) {
+        v = stashed;
+        stashed = NONE;
+      } else {
+        try {
+          v = f(effect);
+        } catch (err) {
+          return yield* transferWith(k, raise(err));
+        }
+      }
+      return yield* transfer(k, v);
+    },
+  };
+  const h = named[f.name || `answer(${effectClass.name})`]! as unknown as Handler<InstanceType<C>, never>;
+  h.handles = (e) => e instanceof effectClass;
+  h[TAKES] = effectClass;
+  h[FAST_PATH] = fast;
+  return h;
+}
+
+/** A constructor with an object prototype (what `instanceof` needs). Never throws. */
+function isClass(c: unknown): boolean {
+  if (typeof c !== "function") return false;
+  try {
+    const proto = (c as { prototype?: unknown }).prototype;
+    return proto !== null && typeof proto === "object";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,81 @@
+/** The bench regression guard (`npm run bench -- --compare`): flagging logic only, no timing. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { compareResults, REGRESSION_LIMIT } from "../bench/lib/compare.js";
+import type { BenchResult } from "../bench/lib/report.js";
+import { formatCompare } from "../bench/lib/report.js";
+
+function result(workloads: Record<string, Record<string, Record<string, number>>>): BenchResult {
+  return { quick: false, workloads, unavailable: {}, targets: [] } as unknown as BenchResult;
+}
+
+test("bench compare: a doeff figure more than 15% slower is flagged; 15% exactly, peers and floors are not", () => {
+  assert.equal(REGRESSION_LIMIT, 0.15);
+  const old = result({
+    state_loop: { doeff: { nsPerOp: 100 }, floor: { nsPerOp: 50 }, effect: { nsPerOp: 200 } },
+    reader_loop: { doeff: { nsPerOp: 100 } },
+    run_trivial: { doeff: { nsPerOp: 100 } },
+    state_loop_trace_off: { "doeff-trace-unset": { nsPerOp: 100 } },
+    gone: { doeff: { nsPerOp: 1 } },
+  });
+  const now = result({
+    state_loop: { doeff: { nsPerOp: 116 }, floor: { nsPerOp: 90 }, effect: { nsPerOp: 900 } },
+    reader_loop: { doeff: { nsPerOp: 115 } },
+    run_trivial: { doeff: { nsPerOp: 60 } },
+    state_loop_trace_off: { "doeff-trace-unset": { nsPerOp: 130 } },
+    added: { doeff: { nsPerOp: 5 } },
+  });
+  const rows = compareResults(now, old);
+  const flagged = rows.filter((r) => r.regressed).map((r) => `${r.workload}/${r.impl}`);
+  assert.deepEqual(flagged, ["state_loop/doeff", "state_loop_trace_off/doeff-trace-unset"]);
+  // only workloads present in both are compared
+  assert.deepEqual(
+    rows.map((r) => `${r.workload}/${r.impl}`),
+    [
+      "state_loop/doeff",
+      "state_loop/floor",
+      "state_loop/effect",
+      "reader_loop/doeff",
+      "run_trivial/doeff",
+      "state_loop_trace_off/doeff-trace-unset",
+    ],
+  );
+  const rt = rows.find((r) => r.workload === "run_trivial")!;
+  assert.equal(rt.change, -0.4);
+  assert.equal(rt.regressed, false);
+  const text = formatCompare(now, old, "old.json");
+  assert.match(text, /state_loop \/ doeff .*\+16\.0%\s+← SLOWER than 15% allows/);
+  assert.match(
+    text,
+    /REGRESSION: 2 doeff figure\(s\) more than 15% worse: state_loop\/doeff, state_loop_trace_off\/doeff-trace-unset$/,
+  );
+});
+
+test("bench compare: memory figures are compared in bytes; heap growth needs 1 kB to count", () => {
+  const old = result({
+    memory_pending_resume: { doeff: { retainedBytesPerResume: 200 } },
+    memory_pending_task: { doeff: { retainedBytesPerTask: 2000 } },
+    memory_10m_effects: { doeff: { heapGrowthBytes: 1000 }, floor: { heapGrowthBytes: 10 } },
+  });
+  const now = result({
+    memory_pending_resume: { doeff: { retainedBytesPerResume: 240 } },
+    memory_pending_task: { doeff: { retainedBytesPerTask: 2100 } },
+    memory_10m_effects: { doeff: { heapGrowthBytes: 1900 }, floor: { heapGrowthBytes: 1e6 } },
+  });
+  const rows = compareResults(now, old);
+  assert.deepEqual(
+    rows.map((r) => [r.workload, r.field, r.regressed]),
+    [
+      ["memory_pending_resume", "retainedBytesPerResume", true],
+      ["memory_pending_task", "retainedBytesPerTask", false],
+      ["memory_10m_effects", "heapGrowthBytes", false],
+      ["memory_10m_effects", "heapGrowthBytes", false],
+    ],
+  );
+  assert.match(
+    formatCompare(now, old, "x"),
+    /REGRESSION: 1 doeff figure\(s\) .*: memory_pending_resume\/doeff$/,
+  );
+  // nothing worse: says so
+  assert.match(formatCompare(old, old, "x"), /no doeff figure is more than 15% worse$/);
+});

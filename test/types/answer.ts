@@ -1,0 +1,26 @@
+/**
+ * Type tests for answer (API §3), checked by `tsc` (never executed): `f` takes the class's instance
+ * and must return the class's answer type; the handler takes that class.
+ */
+import { answer, Effect, fn, type Handler, run, withHandler } from "../../src/index.js";
+
+class Roll extends Effect<number> {
+  constructor(readonly sides: number) {
+    super();
+  }
+}
+
+const dice = answer(Roll, (e) => e.sides - 2);
+export const h: Handler<Roll, never> = dice;
+
+// @ts-expect-error -- the answer type of Roll is number, not string
+answer(Roll, (e) => `${e.sides}`);
+
+// @ts-expect-error -- `e` is a Roll: it has no `faces`
+answer(Roll, (e) => e.faces);
+
+const game = fn(function* () {
+  return (yield* new Roll(6)) + (yield* new Roll(6));
+});
+// the handler subtracts Roll from the row: run accepts the result
+export const r: number | undefined = run(withHandler(dice, game())).value;
