@@ -39,7 +39,7 @@ export class Task<T = unknown> {
   static {
     taskRef = (t) => t.#ref;
   }
-  /** @internal Tasks are made by a scheduler (spawn). */
+  /** @hidden Tasks are made by a scheduler (spawn); a constructed Task throws a TypeError. */
   constructor(token: symbol, id: number, ref: unknown) {
     if (token !== TOKEN) throw new TypeError("tasks are made by the scheduler; use `yield* spawn(program)`");
     this.id = id;
@@ -63,7 +63,7 @@ export class Future<T = unknown> {
   static {
     futureRef = (f) => f.#ref;
   }
-  /** @internal Futures are made by a scheduler (createPromise / createExternalPromise). */
+  /** @hidden Futures are made by a scheduler (createPromise / createExternalPromise); a constructed Future throws a TypeError. */
   constructor(token: symbol, ref: unknown) {
     if (token !== TOKEN)
       throw new TypeError("futures are made by the scheduler; use `yield* createPromise()`");
@@ -86,7 +86,7 @@ export type WaitableValue<W> = W extends Task<infer T> ? T : W extends Future<in
 /** A one-shot promise made by `createPromise()`: complete it with completePromise / failPromise. */
 export class PromiseHandle<T = unknown> {
   readonly future: Future<T>;
-  /** @internal */
+  /** @hidden Promise handles are made by the scheduler (`yield* createPromise()`). */
   constructor(future: Future<T>) {
     this.future = future;
     Object.freeze(this);

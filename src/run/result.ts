@@ -24,7 +24,7 @@ export class RunResult<T = unknown> {
    */
   readonly warnings: readonly unknown[];
 
-  /** @internal */
+  /** @hidden Results are made by run and runAsync. */
   constructor(
     ok: boolean,
     valueOrError: unknown,

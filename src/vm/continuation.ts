@@ -23,7 +23,7 @@ export class Continuation<A = unknown, R = unknown> {
   program: unknown;
   handlers: readonly unknown[] | null;
 
-  /** @internal Continuations are made by the VM only. */
+  /** @hidden Continuations are made by the VM only (a constructed one throws a TypeError). */
   constructor(
     token: symbol,
     top: Segment | null,

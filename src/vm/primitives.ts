@@ -63,7 +63,7 @@ export class Primitive<A = unknown, E = never> {
   /** @internal */ readonly op: number;
   /** @internal */ readonly a: unknown;
   /** @internal */ readonly b: unknown;
-  /** @internal */
+  /** @hidden Primitives are made by the functions of this module (resume, withHandler, …). */
   constructor(op: number, a: unknown, b: unknown) {
     this.op = op;
     this.a = a;
