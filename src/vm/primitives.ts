@@ -226,8 +226,11 @@ export function finalize(k: Continuation): Primitive<undefined> {
   return new Primitive(OP_FINALIZE, k, undefined);
 }
 
+/** One program frame of `getCallStack()`. */
 export interface CallStackEntry {
+  /** The program's name (its generator function's name, as in tracebacks). */
   readonly name: string;
+  /** The Program object of that frame. */
   readonly program: unknown;
 }
 
