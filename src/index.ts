@@ -140,3 +140,23 @@ export type {
   RunValue,
 } from "./run/run.js";
 export type { SpawnStore } from "./effects/scheduler.js";
+
+// Types used in public signatures (API reference: typedoc's notExported check)
+export type {
+  AnswerOf,
+  FieldlessEffects,
+  IsOpenMember,
+  KnownEffectsOf,
+  UntaggedEffectError,
+} from "./vm/types.js";
+export type {
+  AnyHandlerFn,
+  CoverageOf,
+  EmittedBy,
+  HandledBy,
+  HandlersNotInferredError,
+  NotInferred,
+} from "./run/run.js";
+export type { AnswerArg } from "./vm/primitives.js";
+export type { Distinguishable, EffectClass } from "./handlers/handle.js";
+export type { ResultsOf, RowsOf, SchedulerRow, TimedRow } from "./concurrency/row.js";

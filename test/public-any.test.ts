@@ -16,7 +16,27 @@ const root = new URL("..", import.meta.url).pathname;
 
 const CONCURRENCY =
   "concurrency API typing (Waitable<any> accepts a waitable of any value type); owned by the concurrency work (issue 11 item 8)";
+/** Type-level helpers exported for the API reference (their `any` was in public signatures already, unnamed). */
+const PATTERN =
+  "type-level helper: `any` in a conditional type's pattern or a constraint (`Generator<any, infer A, any>`, `Handler<infer X, any>`) matches every instantiation while inferring the part it reads; what it produces has no `any`";
+const CONTRAVARIANT =
+  "constraint on functions/constructors of any signature: parameters are contravariant, so `unknown` would reject every typed handler or effect class";
 const ALLOWED: Record<string, string> = {
+  AnyEffect:
+    "the open effect `Effect<any>`: a row containing it is open, the documented escape hatch (`IsOpen` recognises it by its `any` answer)",
+  AnyProgramLike: PATTERN,
+  AnyHandlerFn: CONTRAVARIANT,
+  EffectClass: CONTRAVARIANT,
+  EmittedBy: PATTERN,
+  HandledBy: PATTERN,
+  KnownEffectsOf: PATTERN,
+  ResultOf: PATTERN,
+  RowOf: PATTERN,
+  RunValue: PATTERN,
+  Runnable: "what run accepts: a ProgramLike or a raw generator object of any yield, return and next type",
+  SchedulerRow:
+    "the row of the toolkit's own effects: exactly what `scheduler` takes (`SchedulerEffect<any>`), so listing `scheduler` covers it",
+  TimedRow: "SchedulerRow plus `Delay` (see SchedulerRow)",
   FastPath:
     "the hook slot of every handler: hooks for different effect types are assigned to it, which a function type with an `unknown` parameter would reject",
   Handler:

@@ -14,6 +14,14 @@ import { FAILED, Pool, cancelRunning, nextCompleted, start } from "./pool.js";
 import type { ResultsOf, RowsOf, SchedulerRow } from "./row.js";
 import { at, callSite } from "./site.js";
 
+/**
+ * Options of `all(programs, options)` and `forEach(items, f, options)`.
+ *
+ * @example
+ * ```ts
+ * const pages = yield* forEach(urls, fetchPage, { concurrency: 5 }); // at most 5 in flight
+ * ```
+ */
 export interface AllOptions {
   /** How many programs may run at once: an integer ≥ 1 (default: no limit). */
   concurrency?: number;

@@ -11,6 +11,14 @@ import { functionArg, milliseconds, optionsObject } from "./check.js";
 import { at, callSite } from "./site.js";
 import type { Delay } from "../effects/time.js";
 
+/**
+ * Options of `retry(program, options)`.
+ *
+ * @example
+ * ```ts
+ * yield* retry(fetchUser(id), { times: 3, delay: (attempt) => 100 * 2 ** attempt });
+ * ```
+ */
 export interface RetryOptions {
   /** How many retries after the first attempt (an integer ≥ 0). */
   times: number;

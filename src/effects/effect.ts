@@ -8,6 +8,27 @@ import { B_EFFECT, BRAND } from "../vm/brand.js";
 import { Once } from "../vm/once.js";
 import { captureSite, siteState } from "../vm/sites.js";
 
+/**
+ * The base class of every effect: immutable request data whose type parameter `A` is the answer
+ * type, so `const x = yield* effect` is typed `A`. Yielding an effect *performs* it: the innermost
+ * handler that takes it answers (or an `UnhandledEffectError` is thrown at the perform site).
+ *
+ * Give each class at least one field or a `declare readonly _tag` — TypeScript compares classes by
+ * shape, so a field-less class could not be told apart from other effects (docs/types.md).
+ *
+ * @example
+ * ```ts
+ * class Roll extends Effect<number> {
+ *   constructor(readonly sides: number) { super(); }
+ * }
+ * class Coin extends Effect<boolean> { declare readonly _tag: "Coin"; }
+ *
+ * const game = fn(function* () {
+ *   const n = yield* new Roll(6); // number
+ *   return (yield* new Coin()) ? n : -n;
+ * });
+ * ```
+ */
 export abstract class Effect<A = unknown> {
   /** Phantom: the answer type. Never set at run time. */
   declare readonly __answer?: A;

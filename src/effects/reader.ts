@@ -5,6 +5,10 @@ import type { Program, ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 
+/**
+ * The effect of `ask(key)`: read `key` from the run's env (answered by the `reader` handler, or
+ * `MissingEnvKeyError` when the key is absent). Build it with `ask`; `T` is the value's type.
+ */
 export class Ask<T = unknown> extends Effect<T> {
   declare readonly _tag: "Ask";
   constructor(readonly key: string) {

@@ -50,7 +50,7 @@ export class Task<T = unknown> {
   static {
     taskRef = (t) => t.#ref;
   }
-  /** @internal Tasks are made by a scheduler (spawn). */
+  /** @hidden Tasks are made by a scheduler (spawn); a constructed Task throws a TypeError. */
   constructor(token: symbol, id: number, ref: unknown) {
     if (token !== TOKEN) throw new TypeError("tasks are made by the scheduler; use `yield* spawn(program)`");
     this.id = id;
@@ -74,7 +74,7 @@ export class Future<T = unknown> {
   static {
     futureRef = (f) => f.#ref;
   }
-  /** @internal Futures are made by a scheduler (createPromise / createExternalPromise). */
+  /** @hidden Futures are made by a scheduler (createPromise / createExternalPromise); a constructed Future throws a TypeError. */
   constructor(token: symbol, ref: unknown) {
     if (token !== TOKEN)
       throw new TypeError("futures are made by the scheduler; use `yield* createPromise()`");
@@ -97,7 +97,7 @@ export type WaitableValue<W> = W extends Task<infer T> ? T : W extends Future<in
 /** A one-shot promise made by `createPromise()`: complete it with completePromise / failPromise. */
 export class PromiseHandle<T = unknown> {
   readonly future: Future<T>;
-  /** @internal */
+  /** @hidden Promise handles are made by the scheduler (`yield* createPromise()`). */
   constructor(future: Future<T>) {
     this.future = future;
     Object.freeze(this);
@@ -153,7 +153,20 @@ export abstract class SchedulerEffect<A = unknown> extends Effect<A> {
   declare readonly _scheduler: true;
 }
 
+/**
+ * How a spawned task sees the state (`spawn(p, { store })`): `"shared"` (the default) — the very same
+ * state as its parent, so a `put` in either is seen by both; `"isolated"` — a shallow copy of the
+ * parent's state taken at spawn, so the child's writes stay its own.
+ */
 export type SpawnStore = "isolated" | "shared";
+/**
+ * Options of `spawn(program, options)`.
+ *
+ * @example
+ * ```ts
+ * const t = yield* spawn(worker, { store: "isolated" }); // the worker's puts stay its own
+ * ```
+ */
 export interface SpawnOptions {
   /**
    * "shared" (the default, SEMANTICS §9.6 revision 2): the child uses the very same state Map as
@@ -178,39 +191,46 @@ export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
     if (site !== null) Object.defineProperty(this, "site", { value: site });
   }
 }
+/** The effect of `wait(waitable)`: block until the task or future finishes; answers its value or throws its error. */
 export class Wait<T = unknown> extends SchedulerEffect<T> {
   declare readonly _tag: "Wait";
   constructor(readonly waitable: Waitable<T>) {
     super();
   }
 }
+/** The effect of `gather(...)`: every waitable's value in input order; fails fast with the first failure. */
 export class Gather<T = unknown[]> extends SchedulerEffect<T> {
   declare readonly _tag: "Gather";
   constructor(readonly waitables: readonly Waitable<unknown>[]) {
     super();
   }
 }
+/** The effect of `race(...)`: the first waitable to finish, as `{ index, value, rest }` (throws its error if it failed). */
 export class Race<T = unknown> extends SchedulerEffect<RaceResult<T>> {
   declare readonly _tag: "Race";
   constructor(readonly waitables: readonly Waitable<unknown>[]) {
     super();
   }
 }
+/** The effect of `cancel(task)`: runs the task's finally blocks, then answers true (false if it was already done). */
 export class Cancel extends SchedulerEffect<boolean> {
   declare readonly _tag: "Cancel";
   constructor(readonly task: Task<unknown>) {
     super();
   }
 }
+/** The effect of `isDone(waitable)`: true once a task finished or is being cancelled, or a future settled. Never blocks. */
 export class IsDone extends SchedulerEffect<boolean> {
   declare readonly _tag: "IsDone";
   constructor(readonly waitable: Waitable<unknown>) {
     super();
   }
 }
+/** The effect of `createPromise()`: answers a new one-shot `PromiseHandle` (wait on its `.future`). */
 export class CreatePromise<T = unknown> extends SchedulerEffect<PromiseHandle<T>> {
   declare readonly _tag: "CreatePromise";
 }
+/** The effect of `completePromise(promise, value)`: settle it with `value`, waking its waiters (PromiseAlreadyCompletedError if already settled). */
 export class CompletePromise extends SchedulerEffect<undefined> {
   declare readonly _tag: "CompletePromise";
   constructor(
@@ -220,6 +240,7 @@ export class CompletePromise extends SchedulerEffect<undefined> {
     super();
   }
 }
+/** The effect of `failPromise(promise, error)`: settle it with `error`, thrown to its waiters (PromiseAlreadyCompletedError if already settled). */
 export class FailPromise extends SchedulerEffect<undefined> {
   declare readonly _tag: "FailPromise";
   constructor(
@@ -229,9 +250,11 @@ export class FailPromise extends SchedulerEffect<undefined> {
     super();
   }
 }
+/** The effect of `createExternalPromise()`: answers an `ExternalPromise` that code outside the VM (callbacks, timers, I/O) settles with `complete(v)` / `fail(e)`. */
 export class CreateExternalPromise<T = unknown> extends SchedulerEffect<ExternalPromise<T>> {
   declare readonly _tag: "CreateExternalPromise";
 }
+/** The effect of `awaitPromise(thunk)`: block the task on the JS promise `thunk(signal)` returns (runAsync only; other tasks run meanwhile). */
 export class AwaitPromise<T = unknown> extends SchedulerEffect<T> {
   declare readonly _tag: "AwaitPromise";
   /** Called by the scheduler with the awaiting task's AbortSignal (aborted when it is cancelled). */
@@ -243,6 +266,7 @@ export class AwaitPromise<T = unknown> extends SchedulerEffect<T> {
 export class GetAbortSignal extends SchedulerEffect<AbortSignal> {
   declare readonly _tag: "GetAbortSignal";
 }
+/** The effect of `registerIdleSource(source)`: register an `IdleSource` with the scheduler world (answers true if it was new). */
 export class RegisterIdleSource extends SchedulerEffect<boolean> {
   declare readonly _tag: "RegisterIdleSource";
   constructor(readonly source: IdleSource) {

@@ -12,10 +12,10 @@ import type {
 import { describe, TAKES } from "../protocol.js";
 
 /** A class whose instances are effects. */
-type EffectClass = abstract new (...args: any[]) => AnyEffect;
+export type EffectClass = abstract new (...args: any[]) => AnyEffect;
 
 /** `unknown` for a class TypeScript can tell apart from other effects; an error naming it otherwise. */
-type Distinguishable<E> = [FieldlessEffects<E>] extends [never] ? unknown : UntaggedEffectError<E>;
+export type Distinguishable<E> = [FieldlessEffects<E>] extends [never] ? unknown : UntaggedEffectError<E>;
 
 /**
  * Typed: the handler takes `InstanceType<C>` (subtracted from a body's row by withHandler) and

@@ -128,6 +128,17 @@ function* waitGen(record: Inflight): Generator<unknown, unknown, unknown> {
   return yield* wait(record.promise.future);
 }
 
+/**
+ * The standard handler of `Ask` and `Local`: `ask(key)` reads the run's env (the `env` run option, a
+ * plain object or a Map; tasks inherit it), `local(patch, p)` runs `p` with the env overlaid. An env
+ * value that is a Program is evaluated at its first ask and cached for the run.
+ *
+ * @example
+ * ```ts
+ * const greet = fn(function* () { return `hello ${yield* ask<string>("name")}`; });
+ * run(greet(), { handlers: [reader], env: { name: "Ada" } }).value; // "hello Ada"
+ * ```
+ */
 export const reader: Handler<Ask<unknown> | Local<unknown, unknown>> = function* reader(effect, k) {
   const ctx = yield* getRunContext();
   if (effect instanceof Local) {

@@ -153,6 +153,7 @@ function* simulatedDelay(clock: Clock, ms: number): Generator<unknown, undefined
   }
 }
 
+/** Options of `simulatedTime(options)`. */
 export interface SimulatedTimeOptions {
   /** Virtual epoch milliseconds at the start of each run (default 0). */
   start?: number;

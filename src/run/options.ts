@@ -3,17 +3,47 @@ import { describe } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import { isMap, isPlainRecord } from "./read-options.js";
 
+/**
+ * The `trace` run option. Tracing never changes results, stores, logs or ordering.
+ *
+ * @example
+ * ```ts
+ * run(main(), { handlers: [state], trace: { sites: true } }); // failure reports name file:line of each yield*
+ * ```
+ */
 export interface TraceOptions {
+  /** `true`: print one line per VM step to stderr; a function: receive each line instead. */
   steps?: true | ((line: string) => void);
+  /** Record the `file:line` of each `yield*` and show it in failure reports (costs time; off by default). */
   sites?: boolean;
 }
 
+/**
+ * Options of `run` and `runAsync`. Unknown keys and bad values are a synchronous `TypeError` from
+ * `run` (a rejected promise from `runAsync`) naming the option and the fix.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const result = await runAsync(main(), {
+ *   handlers: [scheduler, state, reader, writer, realTime],
+ *   env: { "db.url": "postgres://localhost/app" },
+ *   store: new Map([["count", 0]]),
+ *   signal: controller.signal,
+ * });
+ * ```
+ */
 export interface RunOptions {
+  /**
+   * The handlers to run under, outermost first: `handlers: [h0, h1]` is exactly
+   * `withHandler(h0, withHandler(h1, program))`.
+   */
   handlers?: readonly Handler[];
   /** A plain object or a Map with string keys (copied; never mutated). */
   env?: Record<string, unknown> | ReadonlyMap<string, unknown>;
   /** A plain object or a Map with string keys (copied; never mutated). */
   store?: Record<string, unknown> | ReadonlyMap<string, unknown>;
+  /** Step and site tracing (off by default). */
   trace?: TraceOptions;
   /**
    * Abort the run (SEMANTICS §9.8): when it aborts — before or during the run — the run stops at the

@@ -4,6 +4,18 @@ import type { RunWarning } from "./context.js";
 
 const NONE: readonly unknown[] = Object.freeze([]);
 
+/**
+ * The outcome of `run` / `runAsync` (frozen). A failed run is a result too — `run` never throws for
+ * program errors: check `ok`, or read `value`, which throws the original error (never wrapped).
+ *
+ * @example
+ * ```ts
+ * const r = run(main(), { handlers: [state, writer], store: { n: 0 } });
+ * if (r.ok) console.log(r.value, r.store, r.log);
+ * else console.error(r.format()); // the error with doeff's traceback
+ * for (const w of r.warnings) console.warn(w); // errors no program could receive
+ * ```
+ */
 export class RunResult<T = unknown> {
   readonly ok: boolean;
   readonly error: unknown;
@@ -24,7 +36,7 @@ export class RunResult<T = unknown> {
    */
   readonly warnings: readonly unknown[];
 
-  /** @internal */
+  /** @hidden Results are made by run and runAsync. */
   constructor(
     ok: boolean,
     valueOrError: unknown,

@@ -38,7 +38,7 @@ import { RunResult } from "./result.js";
  * The constraint on a handler list. Deliberately not `Handler<any, any>`: that would be a contextual
  * type for calls written inline in the list (`[handle(C, f)]`) and erase what they infer.
  */
-type AnyHandlerFn = (effect: any, k: any) => unknown;
+export type AnyHandlerFn = (effect: any, k: any) => unknown;
 
 /** What run/runAsync accept: a ProgramLike, or a raw generator object (top level only). */
 export type Runnable = AnyProgramLike | Generator<any, any, any>;
@@ -48,8 +48,14 @@ export type RowOf<P> = P extends Generator<infer Y, any, any> ? EffectsOf<Y> : E
 /** What a runnable returns. */
 export type RunValue<P> = P extends Generator<any, infer A, any> ? A : ResultOf<P>;
 
-type HandledBy<Hs> = Hs extends readonly (infer H)[] ? (H extends Handler<infer X, any> ? X : never) : never;
-type EmittedBy<Hs> = Hs extends readonly (infer H)[]
+/** The union of the effects the handlers Hs take. */
+export type HandledBy<Hs> = Hs extends readonly (infer H)[]
+  ? H extends Handler<infer X, any>
+    ? X
+    : never
+  : never;
+/** The union of the effects the handlers Hs may perform themselves (their own rows). */
+export type EmittedBy<Hs> = Hs extends readonly (infer H)[]
   ? H extends Handler<any, infer Em>
     ? Em
     : never
@@ -91,7 +97,7 @@ export interface HandlersNotInferredError<Missing> {
 }
 
 /** Was the handler list left uninferred (fixed to the bare constraint)? */
-type NotInferred<Hs> = [readonly AnyHandlerFn[]] extends [Hs]
+export type NotInferred<Hs> = [readonly AnyHandlerFn[]] extends [Hs]
   ? [Hs] extends [readonly AnyHandlerFn[]]
     ? true
     : false

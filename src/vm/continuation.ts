@@ -9,6 +9,19 @@ import type { Segment } from "./segment.js";
 
 const TOKEN = Symbol("doeff.continuation");
 
+/**
+ * A one-shot continuation: the rest of the handled computation from the perform site out to the
+ * handler's prompt. A handler gets one as its `k`: answer the effect with `resume(k, v)` (and wait for
+ * the outcome), `transfer(k, v)` (tail call), `transferWith(k, program)` or `discontinue(k, error)`.
+ * Using it twice throws `ContinuationConsumedError`; an unused one is finalized (its finally blocks
+ * run) when the handler invocation ends, unless `detach(k)` was called. `A` is the answer it expects,
+ * `R` what the handled computation returns. `createContinuation(p)` makes an unstarted one.
+ *
+ * @example
+ * ```ts
+ * const dice = handle(Roll, (roll, k) => resume(k, roll.sides)); // k: Continuation<number, unknown>
+ * ```
+ */
 export class Continuation<A = unknown, R = unknown> {
   declare readonly __types?: [A, R];
   /** @internal top segment (perform site), or null for an unstarted continuation */
@@ -23,7 +36,7 @@ export class Continuation<A = unknown, R = unknown> {
   program: unknown;
   handlers: readonly unknown[] | null;
 
-  /** @internal Continuations are made by the VM only. */
+  /** @hidden Continuations are made by the VM only (a constructed one throws a TypeError). */
   constructor(
     token: symbol,
     top: Segment | null,

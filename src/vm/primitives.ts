@@ -68,7 +68,7 @@ export class Primitive<A = unknown, E = never> {
   /** @internal */ readonly op: number;
   /** @internal */ readonly a: unknown;
   /** @internal */ readonly b: unknown;
-  /** @internal */
+  /** @hidden Primitives are made by the functions of this module (resume, withHandler, …). */
   constructor(op: number, a: unknown, b: unknown) {
     this.op = op;
     this.a = a;
@@ -231,8 +231,11 @@ export function finalize(k: Continuation): Primitive<undefined> {
   return new Primitive(OP_FINALIZE, k, undefined);
 }
 
+/** One program frame of `getCallStack()`. */
 export interface CallStackEntry {
+  /** The program's name (its generator function's name, as in tracebacks). */
   readonly name: string;
+  /** The Program object of that frame. */
   readonly program: unknown;
 }
 

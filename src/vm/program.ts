@@ -33,7 +33,7 @@ export class Program<A = unknown, E = AnyEffect> {
   /** The name shown by getCallStack and tracebacks (the generator function's name). */
   readonly name: string;
 
-  /** @internal Programs are made by fn, program, pure, map and flatMap. */
+  /** @hidden Programs are made by fn, program, pure, map and flatMap. */
   constructor(tag: number, a: unknown, b: unknown, name: string) {
     this.tag = tag;
     this.a = a;

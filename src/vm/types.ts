@@ -19,7 +19,8 @@ export type AnyEffect = Effect<any>;
 
 /** The effects carried by one yielded value. */
 export type EffectsOf<Y> = unknown extends Y ? AnyEffect : KnownEffectsOf<Y>;
-type KnownEffectsOf<Y> =
+/** The effects carried by a yielded value whose type is known (not `unknown`/`any`). */
+export type KnownEffectsOf<Y> =
   Y extends Program<any, infer E>
     ? Defined<E>
     : Y extends Primitive<any, infer E>
@@ -59,7 +60,7 @@ type IsAny<T> = 0 extends 1 & T ? true : false;
 type BaseKeys = keyof Effect<unknown>;
 type HasNoFields<E> = [Exclude<keyof E, BaseKeys>] extends [never] ? true : false;
 /** Is `E` the open effect itself (`Effect<any>`: no fields, answer `any`)? Distributes over a row. */
-type IsOpenMember<E> = E extends AnyEffect
+export type IsOpenMember<E> = E extends AnyEffect
   ? HasNoFields<E> extends true
     ? IsAny<AnswerOf<E>>
     : false
