@@ -44,14 +44,6 @@ const ALLOWED: Record<string, string> = {
   createContinuation: "accepts any list of handlers (`Handler<any, any>[]`), whatever they take and perform",
   state:
     "takes Get<T> and Modify<T> for every T; Modify is invariant in T, so no single T (not even unknown) covers them",
-  AnyEffect:
-    "the open effect `Effect<any>` by definition: the documented escape hatch whose row run() does not check",
-  AnyProgramLike:
-    "the constraint every program-like satisfies, whatever its result and row (`Program<any, any>` etc.)",
-  ResultOf: "`any` only as a wildcard in conditional-type patterns (`P extends Program<infer A, any>`)",
-  RowOf: "`any` only as a wildcard in a conditional-type pattern (`Generator<infer Y, any, any>`)",
-  RunValue: "`any` only as a wildcard in a conditional-type pattern (`Generator<any, infer A, any>`)",
-  Runnable: "the constraint of run's first parameter: any program-like or any raw generator object",
   IdleSource: CONCURRENCY,
   failPromise: CONCURRENCY,
   gather: CONCURRENCY,
