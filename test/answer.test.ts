@@ -70,7 +70,7 @@ type Mk = <C extends abstract new (...args: any[]) => object>(
 ) => Handler<InstanceType<C>>;
 const viaAnswer: Mk = (c, f, name) => {
   const named = { [name]: (e: any) => f(e) };
-  return answer(c, named[name]! as never) as Handler<any>;
+  return answer(c as never, named[name]! as never) as Handler<any>;
 };
 const viaReference: Mk = reference;
 

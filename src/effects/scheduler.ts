@@ -16,11 +16,9 @@ import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 
 declare global {
-  /**
-   * The part of the standard `AbortSignal` that doeff's declarations rely on. It merges with the full
-   * declaration of the DOM lib or `@types/node` when the consumer has one; without either (a plain
-   * `lib: ["ES2022"]` project) doeff's types still check instead of failing on an unknown name.
-   */
+  // The part of the standard `AbortSignal` that doeff's declarations rely on. It merges with the full
+  // declaration of the DOM lib or `@types/node` when the consumer has one; without either (a plain
+  // `lib: ["ES2022"]` project) doeff's types still check instead of failing on an unknown name.
   interface AbortSignal {
     readonly aborted: boolean;
   }

@@ -16,11 +16,12 @@ import {
   describe,
   FAST_PATH,
   type Handler,
-  type ResultOf,
+  type AnswerOf,
   TAKES,
   transfer,
   transferWith,
 } from "../protocol.js";
+import type { Distinguishable, EffectClass } from "./handle.js";
 import { raise } from "./util.js";
 
 /** Marks "no answer stashed" (see below). */
@@ -30,9 +31,9 @@ const NONE: unique symbol = Symbol("doeff.answer.none");
  * Typed like `handle`: the handler takes `InstanceType<C>` and performs nothing itself; `f` must
  * return the class's answer type (`Effect<A>` → `A`).
  */
-export function answer<C extends abstract new (...args: any[]) => object>(
-  effectClass: C,
-  f: (effect: InstanceType<C>) => ResultOf<InstanceType<C>>,
+export function answer<C extends EffectClass>(
+  effectClass: C & NoInfer<Distinguishable<InstanceType<C>>>,
+  f: (effect: InstanceType<C>) => AnswerOf<InstanceType<C>>,
 ): Handler<InstanceType<C>, never> {
   if (!isClass(effectClass)) {
     throw new TypeError(
