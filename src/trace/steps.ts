@@ -12,7 +12,7 @@ import { SEGMENT_KINDS } from "../vm/segment.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 
 function short(v: unknown): string {
-  const s = typeof v === "object" && v !== null ? describe(v) : describe(v);
+  const s = describe(v);
   return s.length > 30 ? `${s.slice(0, 27)}...` : s;
 }
 
