@@ -5,8 +5,8 @@
  * finalize the job (its finally blocks run there).
  */
 import {
-  AwaitPromise,
   awaitPromise,
+  CreateExternalPromise,
   type Effect,
   handle,
   type Handler,
@@ -30,9 +30,9 @@ export interface WorkersHandler extends Handler<RunInWorker<any>, never> {
 function* jobLoop(pool: WorkerPool, job: ParentJob): Generator<unknown, unknown, any> {
   let ev: JobEvent;
   try {
-    ev = yield* awaitPromise(() => job.next());
+    ev = yield* job.next();
   } catch (e) {
-    if (e instanceof UnhandledEffectError && e.effect instanceof AwaitPromise)
+    if (e instanceof UnhandledEffectError && e.effect instanceof CreateExternalPromise)
       throw new TypeError(
         `runInWorker(${job.label}) needs the scheduler to wait for the worker: run under runAsync with handlers [scheduler, realTime, workers(…), …]`,
         { cause: e },
@@ -65,7 +65,7 @@ function* jobLoop(pool: WorkerPool, job: ParentJob): Generator<unknown, unknown,
         }
         job.answer(m.req, ok, v);
       }
-      ev = yield* awaitPromise(() => job.next());
+      ev = yield* job.next();
     }
   } finally {
     if (!job.settled) job.cancel();
