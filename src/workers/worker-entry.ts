@@ -1,9 +1,10 @@
 /**
  * The worker thread's side of `doeff/workers` (the piscina task function). It imports the named
- * module, calls the export to get a Program and runs it as a task of the thread's job server
- * (thread-server.ts: one run with `[scheduler, realTime]`), under `[forwarder, ...module.handlers]`. Effects whose class is in the module's `forward` list and that no
- * handler of the module takes are sent to the parent and performed there, in the calling task.
- * A cancel message from the parent cancels the job's task: its finally blocks run in this thread.
+ * module, calls the export to get a Program and runs it — a run of its own, with `[scheduler,
+ * realTime]` outermost, then `[forwarder, ...module.handlers]`. Effects whose class is in the
+ * module's `forward` list and that no handler of the module takes are sent to the parent and
+ * performed there, in the calling task. A cancel message from the parent aborts the job's run: its
+ * finally blocks run in this thread.
  */
 import { BroadcastChannel, workerData } from "node:worker_threads";
 import {
@@ -11,6 +12,7 @@ import {
   type Handler,
   type Program,
   realTime,
+  runAsync,
   scheduler,
   transferWith,
   withHandler,
@@ -19,7 +21,6 @@ import { describe, isProgramLike } from "../protocol.js";
 import { WorkerModuleError } from "./errors.js";
 import { shortUrl } from "./short-url.js";
 import type { AnswerMsg, ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
-import { cancelJob, type Outcome, submit } from "./thread-server.js";
 import { fromWire, toWire } from "./wire.js";
 
 type EffectClass = abstract new (...args: any[]) => object;
@@ -27,7 +28,8 @@ type EffectClass = abstract new (...args: any[]) => object;
 interface Running {
   cancel: (() => void) | null;
   cancelled: boolean;
-  readonly answers: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>;
+  /** pending forwarded effects by request number (made at the first one) */
+  answers: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }> | null;
   nextReq: number;
 }
 
@@ -52,9 +54,10 @@ if (channel !== null) {
         r.cancel?.();
       }
     } else if (m.t === "ans") {
-      const a = running.get(m.job)?.answers.get(m.req);
+      const answers = running.get(m.job)?.answers;
+      const a = answers?.get(m.req);
       if (a === undefined) return;
-      running.get(m.job)!.answers.delete(m.req);
+      answers!.delete(m.req);
       if (m.ok) a.resolve(m.value);
       else a.reject(fromWire((m as Extract<AnswerMsg, { ok: false }>).error));
     }
@@ -160,7 +163,7 @@ function forwarder(forward: readonly EffectClass[], job: JobMsg, r: Running): Ha
               );
               return;
             }
-            r.answers.set(req, { resolve, reject });
+            (r.answers ??= new Map()).set(req, { resolve, reject });
           }),
       ),
     );
@@ -188,9 +191,18 @@ function uncloneable(v: unknown): string | null {
   }
 }
 
+/**
+ * An AbortController for the next job's run, reused while no job aborts it: a thread runs one job at
+ * a time (piscina gives a thread its next task when the last one answered), so this saves a
+ * controller per job; a job that finds it taken (never, with piscina's defaults) makes its own.
+ */
+let spare: AbortController | null = null;
+
+const CANCELLED = new Error("doeff/workers: the calling task was cancelled");
+
 /** The piscina task function. */
 export default async function runJob(job: JobMsg): Promise<JobReply> {
-  const r: Running = { cancel: null, cancelled: early.delete(job.id), answers: new Map(), nextReq: 0 };
+  const r: Running = { cancel: null, cancelled: early.delete(job.id), answers: null, nextReq: 0 };
   if (r.cancelled) return { ok: false, cancelled: true };
   let body: Program<unknown>;
   let info: ModuleInfo;
@@ -203,18 +215,28 @@ export default async function runJob(job: JobMsg): Promise<JobReply> {
   let program = withHandlers(info.handlers, body);
   if (info.forward.length > 0 && channel !== null)
     program = withHandler(forwarder(info.forward, job, r), program) as unknown as Program<unknown>;
+  const ctl = spare ?? new AbortController();
+  spare = null;
+  r.cancel = () => ctl.abort(CANCELLED);
   running.set(job.id, r);
-  r.cancel = () => cancelJob(job.id);
-  return new Promise<JobReply>((resolve) => {
-    submit(job.id, program, (o) => {
-      running.delete(job.id);
-      resolve(reply(job, o));
-    });
-  });
+  // each job is a run of its own (its own store and tasks), with the scheduler and the clock; a
+  // cancel aborts the run: its finally blocks run, every task it spawned is cancelled (§9.8)
+  const res = await runAsync(program, { handlers: THREAD_HANDLERS, signal: ctl.signal });
+  running.delete(job.id);
+  if (!ctl.signal.aborted) spare = ctl;
+  if (r.cancelled && !res.ok) return { ok: false, cancelled: true };
+  return res.ok
+    ? reply(job, { kind: "value", value: res.value })
+    : reply(job, { kind: "error", error: res.error });
 }
 
+const THREAD_HANDLERS = [scheduler, realTime] as const;
+
+type Outcome =
+  | { readonly kind: "value"; readonly value: unknown }
+  | { readonly kind: "error"; readonly error: unknown };
+
 function reply(job: JobMsg, o: Outcome): JobReply {
-  if (o.kind === "cancelled") return { ok: false, cancelled: true };
   if (o.kind === "error") return { ok: false, error: toWire(o.error) };
   const bad = uncloneable(o.value);
   if (bad === null) return { ok: true, value: o.value };
