@@ -12,6 +12,8 @@ interface Target {
   readonly moduleUrl: string;
   readonly exportName: string;
   readonly job: string;
+  /** the traceback frame the job's effects and errors show: `in worker (module#export)` */
+  readonly frame: string;
 }
 const targets = new Map<string, Map<string, Target>>();
 const TARGET = Symbol("doeff.workers.target");
@@ -30,7 +32,8 @@ function targetOf(moduleUrl: string | URL, exportName: string): Target {
     );
   if (typeof exportName !== "string" || exportName === "")
     throw new TypeError(`runInWorker expects the export's name second, got ${describe(exportName)}`);
-  const t: Target = { moduleUrl, exportName, job: `${shortUrl(moduleUrl)}#${exportName}` };
+  const job = `${shortUrl(moduleUrl)}#${exportName}`;
+  const t: Target = { moduleUrl, exportName, job, frame: `in worker (${job})` };
   let byName = targets.get(moduleUrl);
   if (byName === undefined) {
     if (targets.size >= 1000) targets.clear(); // bounded: URLs built on the fly do not pile up
@@ -46,7 +49,7 @@ export class RunInWorker<T = unknown> extends Effect<T> {
   readonly job: string;
   readonly args: readonly unknown[];
   // symbol-keyed, so not listed by tracebacks (they show the short `job` instead)
-  private readonly [TARGET]: Target;
+  readonly [TARGET]: Target;
   constructor(moduleUrl: string | URL, exportName: string, args: readonly unknown[]) {
     super();
     const t = targetOf(moduleUrl, exportName);
@@ -68,6 +71,11 @@ export class RunInWorker<T = unknown> extends Effect<T> {
   get exportName(): string {
     return this[TARGET].exportName;
   }
+}
+
+/** `in worker (module#export)`: the traceback frame of `e`'s job (computed once per pair) */
+export function frameOf(e: RunInWorker<unknown>): string {
+  return e[TARGET].frame;
 }
 
 /** Perform: run `moduleUrl#exportName(...args)` on a worker thread; answers the program's value. */

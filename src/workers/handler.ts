@@ -14,7 +14,7 @@ import {
 } from "../index.js";
 import { boundary, transferWith } from "../protocol.js";
 import type { RunInWorker } from "./effect.js";
-import { RunInWorker as RunInWorkerClass } from "./effect.js";
+import { frameOf, RunInWorker as RunInWorkerClass } from "./effect.js";
 import type { JobEvent, ParentJob } from "./pool.js";
 import { WorkerPool, type WorkersOptions } from "./pool.js";
 
@@ -77,7 +77,7 @@ export function workers(options: WorkersOptions = {}): WorkersHandler {
   const pool = new WorkerPool(options);
   const h = handle(RunInWorkerClass, function* workers(e: RunInWorker<unknown>, k) {
     const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job);
-    return yield* transferWith(k, boundary(`in worker (${e.job})`, jobLoop, pool, job));
+    return yield* transferWith(k, boundary(frameOf(e), jobLoop, pool, job));
   }) as unknown as WorkersHandler;
   Object.defineProperty(h, "size", { value: pool.size });
   (h as { close: () => Promise<void> }).close = () => pool.close();

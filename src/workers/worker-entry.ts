@@ -114,7 +114,6 @@ async function load(url: string, name: string): Promise<ModuleInfo> {
 
 function getProgram(info: ModuleInfo, job: JobMsg): Program<unknown> {
   const exp = info.ns[job.name];
-  const where = `${shortUrl(job.url)}#${job.name}`;
   if (exp === undefined) {
     const names = Object.keys(info.ns).filter((n) => n !== "handlers" && n !== "forward");
     throw new WorkerModuleError(
@@ -129,13 +128,13 @@ function getProgram(info: ModuleInfo, job: JobMsg): Program<unknown> {
     throw new WorkerModuleError(
       job.url,
       job.name,
-      `${where} is ${describe(exp)}, not a function returning a Program; export it as fn(function* ${job.name}(…) { … })`,
+      `${shortUrl(job.url)}#${job.name} is ${describe(exp)}, not a function returning a Program; export it as fn(function* ${job.name}(…) { … })`,
     );
   if (!isProgramLike(p))
     throw new WorkerModuleError(
       job.url,
       job.name,
-      `${where}(…) returned ${describe(p)}, not a Program; wrap the generator function with fn(function* ${job.name}(…) { … })`,
+      `${shortUrl(job.url)}#${job.name}(…) returned ${describe(p)}, not a Program; wrap the generator function with fn(function* ${job.name}(…) { … })`,
     );
   return p as Program<unknown>;
 }
