@@ -17,7 +17,9 @@ const fake = {
 const pool = workers({ size: 2 });
 const N = Number(process.env.N ?? 2000);
 const effect = (i: number) =>
-  mode === "plain" ? awaitPromise(() => fake.run({ args: [i] }).then((r) => r.value)) : runInWorker(JOBS, "noop", i);
+  mode === "plain"
+    ? awaitPromise(() => fake.run({ args: [i] }).then((r) => r.value))
+    : runInWorker(JOBS, "noop", i);
 for (let round = 0; round < 15; round++) {
   const t0 = performance.now();
   const r = await runAsync(

@@ -4,9 +4,15 @@
  *  - workers overhead: trivial jobs through doeff/workers vs raw piscina (same pool size, same load)
  *  - queue overhead: jobs/s of trivial programs through doeff/queue with 2 workers vs BullMQ with plain
  *    async functions (needs redis-server; one is started on a free loopback port)
- * Each figure is the best of a few runs; ratios are computed within one run of this script.
+ * Workers: raw piscina and doeff/workers run in this one process, interleaved (the order alternates
+ * each round), for ROUNDS rounds (env, default 7); each figure is the median of the rounds with the
+ * min–max spread, each ratio is the median of the per-round ratios. Queue: the best of 3 runs each.
+ * `--write` also puts the figures (with the date, commit and load average) into bench/scale/README.md,
+ * between the `bench:scale` markers.
  */
-import { loadavg } from "node:os";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Piscina } from "piscina";
 import { fn, program, realTime, run, runAsync, scheduler, spawn, wait } from "../../src/index.js";
@@ -16,7 +22,9 @@ import { fib as fibProgram } from "./jobs.js";
 
 const JOBS = new URL("./jobs.ts", import.meta.url).href;
 const RAW = new URL("./raw-worker.mjs", import.meta.url).href;
-const which = process.argv[2] ?? "all";
+const args = process.argv.slice(2);
+const which = args.find((a) => !a.startsWith("--")) ?? "all";
+const write = args.includes("--write");
 
 async function best(times: number, f: () => Promise<void>): Promise<number> {
   let b = Number.POSITIVE_INFINITY;
@@ -147,32 +155,42 @@ async function benchWorkers(): Promise<void> {
     report(`           doeff/workers  ${spread(seq.doeff, 1)}`);
     report(`         latency vs raw piscina        ${spread(seq.ratio)}× (target ≤ 1.3×)`);
 
-    // CPU-bound: the 16 programs on this thread vs on the 2-thread pool, interleaved
+    // CPU-bound: the 16 programs on this thread vs on the 2-thread pool, interleaved; raw piscina
+    // running the same function on its 2 threads is the control (what this machine gives right now)
     const one: number[] = [];
     const two: number[] = [];
+    const rawTwo: number[] = [];
     const speedup: number[] = [];
+    const rawSpeedup: number[] = [];
+    const vsRaw: number[] = [];
     const fibRounds = Math.max(3, Math.ceil(ROUNDS / 2));
+    const onThisThread = () => {
+      for (let i = 0; i < FIB_JOBS; i++) run(fibProgram(FIB_N));
+    };
+    const onPool = () => manyJobs(pool2, FIB_JOBS, () => runInWorker(JOBS, "fib", FIB_N));
+    const onRaw = () => Promise.all(Array.from({ length: FIB_JOBS }, () => raw.run({ fib: FIB_N })));
     for (let round = 0; round < fibRounds; round++) {
-      const first = round % 2 === 0;
-      let a = 0;
-      let b = 0;
-      if (first)
-        a = await time(() => {
-          for (let i = 0; i < FIB_JOBS; i++) run(fibProgram(FIB_N));
-        });
-      b = await time(() => manyJobs(pool2, FIB_JOBS, () => runInWorker(JOBS, "fib", FIB_N)));
-      if (!first)
-        a = await time(() => {
-          for (let i = 0; i < FIB_JOBS; i++) run(fibProgram(FIB_N));
-        });
+      const order = [onThisThread, onPool, onRaw];
+      for (let i = 0; i < round % 3; i++) order.push(order.shift()!);
+      const ms = new Map<unknown, number>();
+      for (const f of order) ms.set(f, await time(f));
+      const a = ms.get(onThisThread)!;
+      const b = ms.get(onPool)!;
+      const c = ms.get(onRaw)!;
       one.push(a);
       two.push(b);
+      rawTwo.push(c);
       speedup.push(a / b);
+      rawSpeedup.push(a / c);
+      vsRaw.push(b / c);
     }
     report(`workers: ${FIB_JOBS} × fib(${FIB_N}), ms, median (min–max) of ${fibRounds} rounds`);
-    report(`           on this thread     ${spread(one, 0)}`);
-    report(`           on a 2-thread pool ${spread(two, 0)}`);
-    report(`         speedup 2 threads vs one thread ${spread(speedup)}× (target ≥ 1.7×)`);
+    report(`           on this thread                   ${spread(one, 0)}`);
+    report(`           doeff/workers, 2-thread pool     ${spread(two, 0)}`);
+    report(`           raw piscina, 2 threads (control) ${spread(rawTwo, 0)}`);
+    report(`         speedup doeff/workers 2 threads vs one thread ${spread(speedup)}× (target ≥ 1.7×)`);
+    report(`         speedup raw piscina 2 threads vs one thread   ${spread(rawSpeedup)}× (control)`);
+    report(`         doeff/workers vs raw piscina on the same work ${spread(vsRaw)}×`);
     report(`workers: load average after: ${load()}`);
   } finally {
     await raw.destroy();
@@ -267,3 +285,33 @@ async function benchQueue(): Promise<void> {
 
 if (which === "all" || which === "workers") await benchWorkers();
 if (which === "all" || which === "queue") await benchQueue();
+if (write) writeReadme();
+
+/** Replace the figures between the markers in bench/scale/README.md (or append them). */
+function writeReadme(): void {
+  const file = new URL("./README.md", import.meta.url);
+  const begin = "<!-- bench:scale:begin -->";
+  const end = "<!-- bench:scale:end -->";
+  let commit = "unknown";
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {}
+  const block = [
+    begin,
+    `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, commit ${commit}, ${cpus().length} CPUs (\`npm run bench:scale -- ${args.join(" ")}\`):`,
+    "",
+    "```",
+    ...out,
+    "```",
+    end,
+  ].join("\n");
+  const text = existsSync(file) ? readFileSync(file, "utf8") : "# Scale-out benchmarks\n\n";
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  const next =
+    a >= 0 && b > a
+      ? text.slice(0, a) + block + text.slice(b + end.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, next);
+  console.log(`wrote the figures into ${file.pathname}`);
+}
