@@ -178,10 +178,35 @@ function withHandlers(hs: readonly Handler[], p: Program<unknown>): Program<unkn
   return body;
 }
 
+/**
+ * true when `v` is small plain data (primitives, plain objects, arrays) and so certainly cloneable;
+ * false when unsure (the caller then tries structuredClone). `budget.left` bounds the walk.
+ */
+function plainData(v: unknown, budget: { left: number }): boolean {
+  if (v === null) return true;
+  const t = typeof v;
+  if (t !== "object") return t !== "function" && t !== "symbol";
+  if (--budget.left < 0) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Array.prototype) {
+    const a = v as unknown[];
+    for (let i = 0; i < a.length; i++) if (!plainData(a[i], budget)) return false;
+    return true;
+  }
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in v as object) {
+    if (!plainData((v as Record<string, unknown>)[key], budget)) return false;
+  }
+  return true;
+}
+
 /** why `v` cannot be structured-cloned, or null when it can */
 function uncloneable(v: unknown): string | null {
   if (typeof v === "function" || typeof v === "symbol") return `a ${typeof v}`;
   if (v === null || typeof v !== "object") return null;
+  try {
+    if (plainData(v, { left: 256 })) return null; // the common case, without cloning twice
+  } catch {}
   try {
     structuredClone(v);
     return null;
