@@ -22,6 +22,7 @@ const effect = (i: number) =>
     : runInWorker(JOBS, "noop", i);
 for (let round = 0; round < 15; round++) {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const r = await runAsync(
     program(function* () {
       let sum = 0;
@@ -38,5 +39,9 @@ for (let round = 0; round < 15; round++) {
   );
   if (!r.ok) throw r.error;
   if (r.value !== (N * (N - 1)) / 2) throw new Error(`wrong sum ${r.value}`);
-  if (round >= 10) console.log(`${mode}: ${(((performance.now() - t0) / N) * 1000).toFixed(2)} µs/job`);
+  const c = process.cpuUsage(c0);
+  if (round >= 10)
+    console.log(
+      `${mode}: ${(((performance.now() - t0) / N) * 1000).toFixed(2)} µs/job (cpu ${((c.user + c.system) / N).toFixed(2)} µs/job)`,
+    );
 }

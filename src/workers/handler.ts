@@ -7,12 +7,13 @@
 import {
   awaitPromise,
   CreateExternalPromise,
+  type Continuation,
   type Effect,
   handle,
   type Handler,
   UnhandledEffectError,
 } from "../index.js";
-import { boundary, transferWith } from "../protocol.js";
+import { boundary, transfer, transferWith } from "../protocol.js";
 import type { RunInWorker } from "./effect.js";
 import { frameOf, RunInWorker as RunInWorkerClass } from "./effect.js";
 import type { JobEvent, ParentJob } from "./pool.js";
@@ -27,18 +28,43 @@ export interface WorkersHandler extends Handler<RunInWorker<any>, never> {
   readonly size: number;
 }
 
-function* jobLoop(pool: WorkerPool, job: ParentJob): Generator<unknown, unknown, any> {
-  let ev: JobEvent;
+function noScheduler(e: unknown, job: ParentJob): unknown {
+  if (e instanceof UnhandledEffectError && e.effect instanceof CreateExternalPromise)
+    return new TypeError(
+      `runInWorker(${job.label}) needs the scheduler to wait for the worker: run under runAsync with handlers [scheduler, realTime, workers(…), …]`,
+      { cause: e },
+    );
+  return e;
+}
+
+function* rethrow(e: unknown): Generator<never, never, unknown> {
+  throw e;
+}
+
+/**
+ * The handler's body. It waits for the job's first event where the effect was handled; the common
+ * outcome, a value, resumes the caller directly. An error, or an effect the job forwards, continues
+ * at the perform site inside an `in worker (module#export)` frame (jobLoop), so the caller's
+ * handlers perform forwarded effects and its try/catch sees the error.
+ */
+function* runJob(pool: WorkerPool, e: RunInWorker<unknown>, k: Continuation<unknown, unknown>) {
+  const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job);
+  let ev: JobEvent | undefined;
+  let error: unknown;
   try {
     ev = yield* job.next();
-  } catch (e) {
-    if (e instanceof UnhandledEffectError && e.effect instanceof CreateExternalPromise)
-      throw new TypeError(
-        `runInWorker(${job.label}) needs the scheduler to wait for the worker: run under runAsync with handlers [scheduler, realTime, workers(…), …]`,
-        { cause: e },
-      );
-    throw e;
+  } catch (x) {
+    error = noScheduler(x, job);
+  } finally {
+    if (ev === undefined) job.cancel(); // the calling task is cancelled, or could not wait
   }
+  if (ev === undefined) return yield* transferWith(k, boundary(frameOf(e), rethrow, error));
+  if (ev.t === "done") return yield* transfer(k, ev.value);
+  return yield* transferWith(k, boundary(frameOf(e), jobLoop, pool, job, ev));
+}
+
+function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<unknown, unknown, any> {
+  let ev = first;
   try {
     for (;;) {
       if (ev.t === "done") return ev.value;
@@ -75,9 +101,8 @@ function* jobLoop(pool: WorkerPool, job: ParentJob): Generator<unknown, unknown,
 /** The `workers` handler: runs `RunInWorker` effects on a pool of `size` threads. */
 export function workers(options: WorkersOptions = {}): WorkersHandler {
   const pool = new WorkerPool(options);
-  const h = handle(RunInWorkerClass, function* workers(e: RunInWorker<unknown>, k) {
-    const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job);
-    return yield* transferWith(k, boundary(frameOf(e), jobLoop, pool, job));
+  const h = handle(RunInWorkerClass, function workers(e: RunInWorker<unknown>, k) {
+    return runJob(pool, e, k as Continuation<unknown, unknown>);
   }) as unknown as WorkersHandler;
   Object.defineProperty(h, "size", { value: pool.size });
   (h as { close: () => Promise<void> }).close = () => pool.close();

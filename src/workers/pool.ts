@@ -113,11 +113,11 @@ export class ParentJob {
 
   /** The next event, waited for in the calling task; the first call submits the job. */
   *next(): Generator<unknown, JobEvent, any> {
-    if (!this.submitted) this.submit();
     const ev = this.queue?.shift();
     if (ev !== undefined) return ev;
     const ext: ExternalPromise<JobEvent> = yield* createExternalPromise<JobEvent>();
     this.waiter = ext;
+    if (!this.submitted) this.submit();
     return (yield* wait(ext.future)) as JobEvent;
   }
 
