@@ -8,10 +8,13 @@ import {
   awaitPromise,
   CreateExternalPromise,
   type Continuation,
+  createExternalPromise,
   type Effect,
+  type ExternalPromise,
   handle,
   type Handler,
   UnhandledEffectError,
+  wait,
 } from "../index.js";
 import { boundary, transfer, transferWith } from "../protocol.js";
 import type { RunInWorker } from "./effect.js";
@@ -47,12 +50,19 @@ function* rethrow(e: unknown): Generator<never, never, unknown> {
  * at the perform site inside an `in worker (module#export)` frame (jobLoop), so the caller's
  * handlers perform forwarded effects and its try/catch sees the error.
  */
-function* runJob(pool: WorkerPool, e: RunInWorker<unknown>, k: Continuation<unknown, unknown>) {
+function* runJob(
+  pool: WorkerPool,
+  e: RunInWorker<unknown>,
+  k: Continuation<unknown, unknown>,
+): Generator<unknown, unknown, unknown> {
   const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job);
   let ev: JobEvent | undefined;
   let error: unknown;
   try {
-    ev = yield* job.next();
+    // (bare yields: the common path, once per job, without delegating to job.next())
+    const ext = (yield createExternalPromise<JobEvent>()) as ExternalPromise<JobEvent>;
+    job.await(ext);
+    ev = (yield wait(ext.future)) as JobEvent;
   } catch (x) {
     error = noScheduler(x, job);
   } finally {

@@ -116,9 +116,14 @@ export class ParentJob {
     const ev = this.queue?.shift();
     if (ev !== undefined) return ev;
     const ext: ExternalPromise<JobEvent> = yield* createExternalPromise<JobEvent>();
+    this.await(ext);
+    return (yield* wait(ext.future)) as JobEvent;
+  }
+
+  /** The next event completes `ext`; the first call submits the job. */
+  await(ext: ExternalPromise<JobEvent>): void {
     this.waiter = ext;
     if (!this.submitted) this.submit();
-    return (yield* wait(ext.future)) as JobEvent;
   }
 
   /** (as piscina's AbortSignal) */
