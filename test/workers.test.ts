@@ -12,6 +12,7 @@ import {
   AsyncRequiredError,
   cancel,
   createExternalPromise,
+  delay,
   gather,
   handle,
   MissingEnvKeyError,
@@ -163,6 +164,42 @@ test("workers: cancelling the calling task finalizes the job in the worker (its 
     );
     assert.ok(r.isOk(), r.format());
     assert.deepEqual(r.value, { tag: "a", cancelled: true, waitedCancelled: true, log: ["finally a"] });
+  } finally {
+    await single.close();
+  }
+});
+
+test("workers: cancelling a caller whose job has sent nothing yet finalizes the job (or drops it unstarted)", async () => {
+  // the job forwards no effect, so the caller is still waiting for the job's first event; a long
+  // grace: the thread must not be terminated, so the next job only runs if the cancel reached it
+  const { single, handlers } = oneThread(60_000);
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const t = yield* spawn(runInWorker(JOBS, "slowLogged", "b"));
+        yield* delay(200);
+        const cancelled = yield* cancel(t);
+        const waited = yield* safe(wait(t));
+        const log = yield* runInWorker<string[]>(JOBS, "log");
+        const sum = yield* runInWorker<number>(JOBS, "add", 2, 3);
+        return {
+          cancelled,
+          waitedCancelled: !waited.ok && waited.error instanceof TaskCancelledError,
+          log,
+          sum,
+        };
+      }),
+      { handlers },
+    );
+    assert.ok(r.isOk(), r.format());
+    const { log, ...rest } = r.value;
+    assert.deepEqual(rest, { cancelled: true, waitedCancelled: true, sum: 5 });
+    // started: its finally block ran in the worker (and its delay did not end: no "completed b");
+    // not started yet: piscina never ran it
+    assert.ok(
+      log.length === 0 || (log.length === 1 && log[0] === "finally b"),
+      `log: ${JSON.stringify(log)}`,
+    );
   } finally {
     await single.close();
   }

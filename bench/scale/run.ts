@@ -4,8 +4,15 @@
  *  - workers overhead: trivial jobs through doeff/workers vs raw piscina (same pool size, same load)
  *  - queue overhead: jobs/s of trivial programs through doeff/queue with 2 workers vs BullMQ with plain
  *    async functions (needs redis-server; one is started on a free loopback port)
- * Each figure is the best of a few runs; ratios are computed within one run of this script.
+ * Workers: raw piscina and doeff/workers run in this one process, interleaved (the order alternates
+ * each round), for ROUNDS rounds (env, default 7); each figure is the median of the rounds with the
+ * min–max spread, each ratio is the median of the per-round ratios. Queue: the best of 3 runs each.
+ * `--write` also puts the figures (with the date, commit and load average) into bench/scale/README.md,
+ * between the `bench:scale` markers.
  */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Piscina } from "piscina";
 import { fn, program, realTime, run, runAsync, scheduler, spawn, wait } from "../../src/index.js";
@@ -15,7 +22,9 @@ import { fib as fibProgram } from "./jobs.js";
 
 const JOBS = new URL("./jobs.ts", import.meta.url).href;
 const RAW = new URL("./raw-worker.mjs", import.meta.url).href;
-const which = process.argv[2] ?? "all";
+const args = process.argv.slice(2);
+const which = args.find((a) => !a.startsWith("--")) ?? "all";
+const write = args.includes("--write");
 
 async function best(times: number, f: () => Promise<void>): Promise<number> {
   let b = Number.POSITIVE_INFINITY;
@@ -27,22 +36,46 @@ async function best(times: number, f: () => Promise<void>): Promise<number> {
   return b;
 }
 
+async function time(f: () => Promise<unknown> | unknown): Promise<number> {
+  const t0 = performance.now();
+  await f();
+  return performance.now() - t0;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** `median (min–max)` of a list of figures */
+function spread(xs: readonly number[], digits = 2): string {
+  return `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+}
+
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
+
 const FIB_N = 32;
 const FIB_JOBS = 16;
 const TRIVIAL = 2000;
+const SEQ = 500;
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const out: string[] = [];
 const report = (line: string) => {
   out.push(line);
   console.log(line);
 };
 
-/** run `count` jobs `make(i)` as tasks on the pool (all submitted at once), check the values */
-function manyJobs(
+/** run `count` jobs `make(i)` as tasks on the pool (all submitted at once), check the sum */
+async function manyJobs(
   pool: ReturnType<typeof workers>,
   count: number,
   make: (i: number) => ReturnType<typeof runInWorker>,
-) {
-  return runAsync(
+): Promise<number> {
+  const r = await runAsync(
     program(function* () {
       const tasks = [];
       for (let i = 0; i < count; i++) tasks.push(yield* spawn(make(i)));
@@ -52,88 +85,116 @@ function manyJobs(
     }),
     { handlers: [scheduler, realTime, pool] },
   );
+  if (!r.ok) throw r.error;
+  return r.value;
+}
+
+const expectSum = (n: number) => (n * (n - 1)) / 2;
+function check(got: number, want: number): void {
+  if (got !== want) throw new Error(`bench: wrong sum ${got}, expected ${want}`);
 }
 
 async function benchWorkers(): Promise<void> {
-  // one thread: the 16 programs in this thread, one after another
-  const oneThread = await best(3, async () => {
-    for (let i = 0; i < FIB_JOBS; i++) run(fibProgram(FIB_N));
-  });
+  report(`workers: node ${process.version}, ${ROUNDS} interleaved rounds, load average before: ${load()}`);
   const pool2 = workers({ size: 2 });
-  const pool1 = workers({ size: 1 });
+  const raw = new Piscina({ filename: RAW, minThreads: 2, maxThreads: 2 });
   try {
-    await manyJobs(pool2, 4, () => runInWorker(JOBS, "fib", 20)); // start threads, load modules
-    await manyJobs(pool1, 4, () => runInWorker(JOBS, "fib", 20));
-    const twoThreads = await best(3, async () => {
-      const r = await manyJobs(pool2, FIB_JOBS, () => runInWorker(JOBS, "fib", FIB_N));
-      if (!r.ok) throw r.error;
-    });
-    const onePool = await best(3, async () => {
-      const r = await manyJobs(pool1, FIB_JOBS, () => runInWorker(JOBS, "fib", FIB_N));
-      if (!r.ok) throw r.error;
-    });
-    report(`workers: ${FIB_JOBS} × fib(${FIB_N}) on this thread      ${oneThread.toFixed(0)} ms`);
-    report(`workers: ${FIB_JOBS} × fib(${FIB_N}) on a 1-thread pool  ${onePool.toFixed(0)} ms`);
-    report(`workers: ${FIB_JOBS} × fib(${FIB_N}) on a 2-thread pool  ${twoThreads.toFixed(0)} ms`);
-    report(
-      `workers: speedup 2 threads vs this thread   ${(oneThread / twoThreads).toFixed(2)}× (target ≥ 1.7×)`,
-    );
-    report(`workers: speedup 2 threads vs 1-thread pool ${(onePool / twoThreads).toFixed(2)}×`);
-
-    // trivial jobs: doeff/workers vs raw piscina, same pool size, all submitted at once
-    const raw = new Piscina({ filename: RAW, minThreads: 2, maxThreads: 2 });
-    try {
-      const rawRun = async () => {
-        const ps = [];
-        for (let i = 0; i < TRIVIAL; i++) ps.push(raw.run({ x: i }));
-        await Promise.all(ps);
-      };
-      const doeffRun = async () => {
-        const r = await manyJobs(pool2, TRIVIAL, (i) => runInWorker(JOBS, "noop", i));
-        if (!r.ok) throw r.error;
-      };
-      await rawRun();
-      await doeffRun();
-      const rawMs = await best(5, rawRun);
-      const doeffMs = await best(5, doeffRun);
-      // one job at a time: the latency of a trivial job
-      const SEQ = 500;
-      const rawSeq = await best(3, async () => {
-        for (let i = 0; i < SEQ; i++) await raw.run({ x: i });
-      });
-      const doeffSeq = await best(3, async () => {
-        const r = await runAsync(
-          program(function* () {
-            for (let i = 0; i < SEQ; i++) yield* runInWorker(JOBS, "noop", i);
-          }),
-          { handlers: [scheduler, realTime, pool2] },
-        );
-        if (!r.ok) throw r.error;
-      });
-      report(
-        `workers: trivial job latency (one at a time), raw piscina   ${((rawSeq / SEQ) * 1000).toFixed(1)} µs/job`,
-      );
-      report(
-        `workers: trivial job latency (one at a time), doeff/workers ${((doeffSeq / SEQ) * 1000).toFixed(1)} µs/job`,
-      );
-      report(
-        `workers: trivial-job latency vs raw piscina ${(doeffSeq / rawSeq).toFixed(2)}× (target ≤ 1.3×)`,
-      );
-      report(
-        `workers: ${TRIVIAL} trivial jobs, raw piscina      ${rawMs.toFixed(0)} ms (${((rawMs / TRIVIAL) * 1000).toFixed(1)} µs/job)`,
-      );
-      report(
-        `workers: ${TRIVIAL} trivial jobs, doeff/workers    ${doeffMs.toFixed(0)} ms (${((doeffMs / TRIVIAL) * 1000).toFixed(1)} µs/job)`,
-      );
-      report(
-        `workers: trivial-job throughput cost vs raw piscina ${(doeffMs / rawMs).toFixed(2)}× (target ≤ 1.3×)`,
-      );
-    } finally {
-      await raw.destroy();
+    // warm up: start the threads, load the modules, let the JITs settle
+    for (let i = 0; i < 3; i++) {
+      await manyJobs(pool2, TRIVIAL, (j) => runInWorker(JOBS, "noop", j));
+      await Promise.all(Array.from({ length: TRIVIAL }, (_, j) => raw.run({ x: j })));
     }
+    await manyJobs(pool2, 4, () => runInWorker(JOBS, "fib", 20));
+
+    // trivial jobs: raw piscina vs doeff/workers, same pool size, interleaved in each round
+    const rawBatch = () => Promise.all(Array.from({ length: TRIVIAL }, (_, i) => raw.run({ x: i })));
+    const doeffBatch = () => manyJobs(pool2, TRIVIAL, (i) => runInWorker(JOBS, "noop", i));
+    const rawSeq = async () => {
+      let sum = 0;
+      for (let i = 0; i < SEQ; i++) sum += (await raw.run({ x: i })) as number;
+      check(sum, expectSum(SEQ));
+    };
+    const doeffSeq = async () => {
+      const r = await runAsync(
+        program(function* () {
+          let sum = 0;
+          for (let i = 0; i < SEQ; i++) sum += (yield* runInWorker<number>(JOBS, "noop", i)) as number;
+          return sum;
+        }),
+        { handlers: [scheduler, realTime, pool2] },
+      );
+      if (!r.ok) throw r.error;
+      check(r.value, expectSum(SEQ));
+    };
+    const batch = { raw: [] as number[], doeff: [] as number[], ratio: [] as number[] };
+    const seq = { raw: [] as number[], doeff: [] as number[], ratio: [] as number[] };
+    for (let round = 0; round < ROUNDS; round++) {
+      // alternate which goes first, so a slow moment of the machine does not always hit the same side
+      const first = round % 2 === 0;
+      let r = 0;
+      let d = 0;
+      if (first) r = await time(rawBatch);
+      d = await time(async () => check(await doeffBatch(), expectSum(TRIVIAL)));
+      if (!first) r = await time(rawBatch);
+      batch.raw.push((r / TRIVIAL) * 1000);
+      batch.doeff.push((d / TRIVIAL) * 1000);
+      batch.ratio.push(d / r);
+      if (first) r = await time(rawSeq);
+      d = await time(doeffSeq);
+      if (!first) r = await time(rawSeq);
+      seq.raw.push((r / SEQ) * 1000);
+      seq.doeff.push((d / SEQ) * 1000);
+      seq.ratio.push(d / r);
+    }
+    report(`workers: ${TRIVIAL} trivial jobs at once, µs/job, median (min–max) of ${ROUNDS} rounds`);
+    report(`           raw piscina    ${spread(batch.raw, 1)}`);
+    report(`           doeff/workers  ${spread(batch.doeff, 1)}`);
+    report(`         per-job cost vs raw piscina   ${spread(batch.ratio)}× (target ≤ 1.3×)`);
+    report(`workers: ${SEQ} trivial jobs one at a time, µs/job, median (min–max) of ${ROUNDS} rounds`);
+    report(`           raw piscina    ${spread(seq.raw, 1)}`);
+    report(`           doeff/workers  ${spread(seq.doeff, 1)}`);
+    report(`         latency vs raw piscina        ${spread(seq.ratio)}× (target ≤ 1.3×)`);
+
+    // CPU-bound: the 16 programs on this thread vs on the 2-thread pool, interleaved; raw piscina
+    // running the same function on its 2 threads is the control (what this machine gives right now)
+    const one: number[] = [];
+    const two: number[] = [];
+    const rawTwo: number[] = [];
+    const speedup: number[] = [];
+    const rawSpeedup: number[] = [];
+    const vsRaw: number[] = [];
+    const fibRounds = Math.max(3, Math.ceil(ROUNDS / 2));
+    const onThisThread = () => {
+      for (let i = 0; i < FIB_JOBS; i++) run(fibProgram(FIB_N));
+    };
+    const onPool = () => manyJobs(pool2, FIB_JOBS, () => runInWorker(JOBS, "fib", FIB_N));
+    const onRaw = () => Promise.all(Array.from({ length: FIB_JOBS }, () => raw.run({ fib: FIB_N })));
+    for (let round = 0; round < fibRounds; round++) {
+      const order = [onThisThread, onPool, onRaw];
+      for (let i = 0; i < round % 3; i++) order.push(order.shift()!);
+      const ms = new Map<unknown, number>();
+      for (const f of order) ms.set(f, await time(f));
+      const a = ms.get(onThisThread)!;
+      const b = ms.get(onPool)!;
+      const c = ms.get(onRaw)!;
+      one.push(a);
+      two.push(b);
+      rawTwo.push(c);
+      speedup.push(a / b);
+      rawSpeedup.push(a / c);
+      vsRaw.push(b / c);
+    }
+    report(`workers: ${FIB_JOBS} × fib(${FIB_N}), ms, median (min–max) of ${fibRounds} rounds`);
+    report(`           on this thread                   ${spread(one, 0)}`);
+    report(`           doeff/workers, 2-thread pool     ${spread(two, 0)}`);
+    report(`           raw piscina, 2 threads (control) ${spread(rawTwo, 0)}`);
+    report(`         speedup doeff/workers 2 threads vs one thread ${spread(speedup)}× (target ≥ 1.7×)`);
+    report(`         speedup raw piscina 2 threads vs one thread   ${spread(rawSpeedup)}× (control)`);
+    report(`         doeff/workers vs raw piscina on the same work ${spread(vsRaw)}×`);
+    report(`workers: load average after: ${load()}`);
   } finally {
+    await raw.destroy();
     await pool2.close();
-    await pool1.close();
   }
 }
 
@@ -224,3 +285,33 @@ async function benchQueue(): Promise<void> {
 
 if (which === "all" || which === "workers") await benchWorkers();
 if (which === "all" || which === "queue") await benchQueue();
+if (write) writeReadme();
+
+/** Replace the figures between the markers in bench/scale/README.md (or append them). */
+function writeReadme(): void {
+  const file = new URL("./README.md", import.meta.url);
+  const begin = "<!-- bench:scale:begin -->";
+  const end = "<!-- bench:scale:end -->";
+  let commit = "unknown";
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {}
+  const block = [
+    begin,
+    `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, commit ${commit}, ${cpus().length} CPUs (\`npm run bench:scale -- ${args.join(" ")}\`):`,
+    "",
+    "```",
+    ...out,
+    "```",
+    end,
+  ].join("\n");
+  const text = existsSync(file) ? readFileSync(file, "utf8") : "# Scale-out benchmarks\n\n";
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  const next =
+    a >= 0 && b > a
+      ? text.slice(0, a) + block + text.slice(b + end.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, next);
+  console.log(`wrote the figures into ${file.pathname}`);
+}

@@ -7,26 +7,52 @@ import { Effect } from "../index.js";
 import { describe, type ResultOf } from "../protocol.js";
 import { shortUrl } from "./short-url.js";
 
+/** a validated `module#export` pair, shared by every effect that names it */
+interface Target {
+  readonly moduleUrl: string;
+  readonly exportName: string;
+  readonly job: string;
+  /** the traceback frame the job's effects and errors show: `in worker (module#export)` */
+  readonly frame: string;
+}
+const targets = new Map<string, Map<string, Target>>();
+const TARGET = Symbol("doeff.workers.target");
+
+function targetOf(moduleUrl: string | URL, exportName: string): Target {
+  if (moduleUrl instanceof URL) moduleUrl = moduleUrl.href;
+  const known = typeof moduleUrl === "string" ? targets.get(moduleUrl)?.get(exportName) : undefined;
+  if (known !== undefined) return known;
+  if (typeof moduleUrl !== "string" || moduleUrl === "")
+    throw new TypeError(
+      `runInWorker expects a module URL first (e.g. new URL("./jobs.js", import.meta.url)), got ${describe(moduleUrl)}`,
+    );
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl))
+    throw new TypeError(
+      `runInWorker needs an absolute module URL, got ${JSON.stringify(moduleUrl)}; write new URL(${JSON.stringify(moduleUrl)}, import.meta.url)`,
+    );
+  if (typeof exportName !== "string" || exportName === "")
+    throw new TypeError(`runInWorker expects the export's name second, got ${describe(exportName)}`);
+  const job = `${shortUrl(moduleUrl)}#${exportName}`;
+  const t: Target = { moduleUrl, exportName, job, frame: `in worker (${job})` };
+  let byName = targets.get(moduleUrl);
+  if (byName === undefined) {
+    if (targets.size >= 1000) targets.clear(); // bounded: URLs built on the fly do not pile up
+    byName = new Map();
+    targets.set(moduleUrl, byName);
+  }
+  if (byName.size < 1000) byName.set(exportName, t);
+  return t;
+}
+
 export class RunInWorker<T = unknown> extends Effect<T> {
   /** `module#export`, the module shown relative to the working directory (for tracebacks) */
   readonly job: string;
   readonly args: readonly unknown[];
-  /** the module's URL as a string (`file:///…/jobs.js`, or any URL `import()` accepts) */
-  declare readonly moduleUrl: string;
-  declare readonly exportName: string;
+  // symbol-keyed, so not listed by tracebacks (they show the short `job` instead)
+  readonly [TARGET]: Target;
   constructor(moduleUrl: string | URL, exportName: string, args: readonly unknown[]) {
     super();
-    if (moduleUrl instanceof URL) moduleUrl = moduleUrl.href;
-    if (typeof moduleUrl !== "string" || moduleUrl === "")
-      throw new TypeError(
-        `runInWorker expects a module URL first (e.g. new URL("./jobs.js", import.meta.url)), got ${describe(moduleUrl)}`,
-      );
-    if (!/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl))
-      throw new TypeError(
-        `runInWorker needs an absolute module URL, got ${JSON.stringify(moduleUrl)}; write new URL(${JSON.stringify(moduleUrl)}, import.meta.url)`,
-      );
-    if (typeof exportName !== "string" || exportName === "")
-      throw new TypeError(`runInWorker expects the export's name second, got ${describe(exportName)}`);
+    const t = targetOf(moduleUrl, exportName);
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (typeof a === "function" || typeof a === "symbol")
@@ -34,12 +60,22 @@ export class RunInWorker<T = unknown> extends Effect<T> {
           `runInWorker(${exportName}): argument ${i + 1} is a ${typeof a}, which cannot be sent to a worker thread; pass structured-cloneable data (numbers, strings, plain objects, arrays, Maps, typed arrays…)`,
         );
     }
-    this.job = `${shortUrl(moduleUrl)}#${exportName}`;
+    this.job = t.job;
     this.args = args;
-    // not enumerable: tracebacks show the short `job` instead
-    Object.defineProperty(this, "moduleUrl", { value: moduleUrl });
-    Object.defineProperty(this, "exportName", { value: exportName });
+    this[TARGET] = t;
   }
+  /** the module's URL as a string (`file:///…/jobs.js`, or any URL `import()` accepts) */
+  get moduleUrl(): string {
+    return this[TARGET].moduleUrl;
+  }
+  get exportName(): string {
+    return this[TARGET].exportName;
+  }
+}
+
+/** `in worker (module#export)`: the traceback frame of `e`'s job (computed once per pair) */
+export function frameOf(e: RunInWorker<unknown>): string {
+  return e[TARGET].frame;
 }
 
 /** Perform: run `moduleUrl#exportName(...args)` on a worker thread; answers the program's value. */

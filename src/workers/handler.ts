@@ -5,16 +5,20 @@
  * finalize the job (its finally blocks run there).
  */
 import {
-  AwaitPromise,
   awaitPromise,
+  CreateExternalPromise,
+  type Continuation,
+  createExternalPromise,
   type Effect,
+  type ExternalPromise,
   handle,
   type Handler,
   UnhandledEffectError,
+  wait,
 } from "../index.js";
-import { boundary, transferWith } from "../protocol.js";
+import { boundary, transfer, transferWith } from "../protocol.js";
 import type { RunInWorker } from "./effect.js";
-import { RunInWorker as RunInWorkerClass } from "./effect.js";
+import { frameOf, RunInWorker as RunInWorkerClass } from "./effect.js";
 import type { JobEvent, ParentJob } from "./pool.js";
 import { WorkerPool, type WorkersOptions } from "./pool.js";
 
@@ -27,18 +31,50 @@ export interface WorkersHandler extends Handler<RunInWorker<any>, never> {
   readonly size: number;
 }
 
-function* jobLoop(pool: WorkerPool, job: ParentJob): Generator<unknown, unknown, any> {
-  let ev: JobEvent;
+function noScheduler(e: unknown, job: ParentJob): unknown {
+  if (e instanceof UnhandledEffectError && e.effect instanceof CreateExternalPromise)
+    return new TypeError(
+      `runInWorker(${job.label}) needs the scheduler to wait for the worker: run under runAsync with handlers [scheduler, realTime, workers(…), …]`,
+      { cause: e },
+    );
+  return e;
+}
+
+function* rethrow(e: unknown): Generator<never, never, unknown> {
+  throw e;
+}
+
+/**
+ * The handler's body. It waits for the job's first event where the effect was handled; the common
+ * outcome, a value, resumes the caller directly. An error, or an effect the job forwards, continues
+ * at the perform site inside an `in worker (module#export)` frame (jobLoop), so the caller's
+ * handlers perform forwarded effects and its try/catch sees the error.
+ */
+function* runJob(
+  pool: WorkerPool,
+  e: RunInWorker<unknown>,
+  k: Continuation<unknown, unknown>,
+): Generator<unknown, unknown, unknown> {
+  const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job);
+  let ev: JobEvent | undefined;
+  let error: unknown;
   try {
-    ev = yield* awaitPromise(() => job.next());
-  } catch (e) {
-    if (e instanceof UnhandledEffectError && e.effect instanceof AwaitPromise)
-      throw new TypeError(
-        `runInWorker(${job.label}) needs the scheduler to wait for the worker: run under runAsync with handlers [scheduler, realTime, workers(…), …]`,
-        { cause: e },
-      );
-    throw e;
+    // (bare yields: the common path, once per job, without delegating to job.next())
+    const ext = (yield createExternalPromise<JobEvent>()) as ExternalPromise<JobEvent>;
+    job.await(ext);
+    ev = (yield wait(ext.future)) as JobEvent;
+  } catch (x) {
+    error = noScheduler(x, job);
+  } finally {
+    if (ev === undefined) job.cancel(); // the calling task is cancelled, or could not wait
   }
+  if (ev === undefined) return yield* transferWith(k, boundary(frameOf(e), rethrow, error));
+  if (ev.t === "done") return yield* transfer(k, ev.value);
+  return yield* transferWith(k, boundary(frameOf(e), jobLoop, pool, job, ev));
+}
+
+function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<unknown, unknown, any> {
+  let ev = first;
   try {
     for (;;) {
       if (ev.t === "done") return ev.value;
@@ -65,7 +101,7 @@ function* jobLoop(pool: WorkerPool, job: ParentJob): Generator<unknown, unknown,
         }
         job.answer(m.req, ok, v);
       }
-      ev = yield* awaitPromise(() => job.next());
+      ev = yield* job.next();
     }
   } finally {
     if (!job.settled) job.cancel();
@@ -75,9 +111,8 @@ function* jobLoop(pool: WorkerPool, job: ParentJob): Generator<unknown, unknown,
 /** The `workers` handler: runs `RunInWorker` effects on a pool of `size` threads. */
 export function workers(options: WorkersOptions = {}): WorkersHandler {
   const pool = new WorkerPool(options);
-  const h = handle(RunInWorkerClass, function* workers(e: RunInWorker<unknown>, k) {
-    const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job);
-    return yield* transferWith(k, boundary(`in worker (${e.job})`, jobLoop, pool, job));
+  const h = handle(RunInWorkerClass, function workers(e: RunInWorker<unknown>, k) {
+    return runJob(pool, e, k as Continuation<unknown, unknown>);
   }) as unknown as WorkersHandler;
   Object.defineProperty(h, "size", { value: pool.size });
   (h as { close: () => Promise<void> }).close = () => pool.close();

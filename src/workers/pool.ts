@@ -4,11 +4,12 @@
  * the first job is submitted, so a missing install is a clear error at that call.
  */
 import { BroadcastChannel } from "node:worker_threads";
+import { createExternalPromise, type ExternalPromise, wait } from "../index.js";
 import type { ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
 import { WorkerCrashedError } from "./errors.js";
 import { type ErrorClass, fromWire, registerErrorClasses, toWire, type WireError } from "./wire.js";
 
-type PiscinaLike = {
+export type PiscinaLike = {
   run(task: unknown, options?: { signal?: AbortSignal }): Promise<unknown>;
   destroy(): Promise<void>;
 };
@@ -72,17 +73,28 @@ function defaultSize(): number {
   return Math.max(1, os?.hardwareConcurrency ?? 2);
 }
 
+/**
+ * One job as the parent sees it. It is also the AbortSignal piscina gets for the job (piscina only
+ * reads `aborted`, `reason` and `addEventListener`): no AbortController per job; it aborts only when
+ * a cancelled job outlives its grace, and piscina then terminates the job's thread.
+ */
 export class ParentJob {
   readonly id: number;
   readonly msg: JobMsg;
   readonly label: string;
   private readonly pool: WorkerPool;
-  private readonly queue: JobEvent[] = [];
-  private waiter: ((ev: JobEvent) => void) | null = null;
-  private abort: AbortController | null = null;
+  /** events not taken yet (rare: forwarded effects arriving while one is being performed) */
+  private queue: JobEvent[] | null = null;
+  /** the external promise the calling task waits on, when it waits */
+  private waiter: ExternalPromise<JobEvent> | null = null;
+  private submitted = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private onAbort: ((ev: unknown) => void) | null = null;
   settled = false;
   cancelled = false;
+  /** (as piscina's AbortSignal) */
+  aborted = false;
+  reason: unknown = undefined;
 
   constructor(pool: WorkerPool, msg: JobMsg, label: string) {
     this.pool = pool;
@@ -95,31 +107,52 @@ export class ParentJob {
     const w = this.waiter;
     if (w !== null) {
       this.waiter = null;
-      w(ev);
-    } else this.queue.push(ev);
+      w.complete(ev);
+    } else (this.queue ??= []).push(ev);
   }
 
-  /** The next event; the first call submits the job. */
-  next(): Promise<JobEvent> | JobEvent {
-    if (this.abort === null) this.submit();
-    const ev = this.queue.shift();
+  /** The next event, waited for in the calling task; the first call submits the job. */
+  *next(): Generator<unknown, JobEvent, any> {
+    const ev = this.queue?.shift();
     if (ev !== undefined) return ev;
-    return new Promise((resolve) => {
-      this.waiter = resolve;
-    });
+    const ext: ExternalPromise<JobEvent> = yield* createExternalPromise<JobEvent>();
+    this.await(ext);
+    return (yield* wait(ext.future)) as JobEvent;
+  }
+
+  /** The next event completes `ext`; the first call submits the job. */
+  await(ext: ExternalPromise<JobEvent>): void {
+    this.waiter = ext;
+    if (!this.submitted) this.submit();
+  }
+
+  /** (as piscina's AbortSignal) */
+  addEventListener(_type: string, listener: (ev: unknown) => void): void {
+    this.onAbort = listener;
+  }
+
+  /** (as piscina's AbortSignal) */
+  removeEventListener(): void {
+    this.onAbort = null;
   }
 
   private submit(): void {
-    this.abort = new AbortController();
-    const signal = this.abort.signal;
+    this.submitted = true;
     this.pool.attach(this);
-    this.pool
-      .piscina()
-      .then((p) => p.run(this.msg, { signal }))
-      .then(
-        (reply) => this.finish(reply as JobReply),
+    const p = this.pool.started;
+    if (p !== null) this.run(p);
+    else
+      this.pool.piscina().then(
+        (p) => this.run(p),
         (e: unknown) => this.crash(e),
       );
+  }
+
+  private run(p: PiscinaLike): void {
+    p.run(this.msg, { signal: this as unknown as AbortSignal }).then(
+      (reply) => this.finish(reply as JobReply),
+      (e: unknown) => this.crash(e),
+    );
   }
 
   private finish(reply: JobReply): void {
@@ -169,11 +202,17 @@ export class ParentJob {
   cancel(): void {
     if (this.settled || this.cancelled) return;
     this.cancelled = true;
-    if (this.abort === null) return; // never submitted
+    if (!this.submitted) return;
     this.pool.post({ t: "cancel", job: this.id });
-    const abort = this.abort;
-    this.timer = setTimeout(() => abort.abort(), this.pool.cancelGraceMs);
+    this.timer = setTimeout(() => this.abort(), this.pool.cancelGraceMs);
     (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private abort(): void {
+    if (this.settled || this.aborted) return;
+    this.aborted = true;
+    this.reason = new Error(`${this.label} did not finalize within cancelGraceMs`);
+    this.onAbort?.({ type: "abort" });
   }
 
   /** Send the answer to a forwarded effect. */
@@ -200,6 +239,8 @@ export class WorkerPool {
   private readonly channelName: string;
   private channel: BroadcastChannel | null = null;
   private pool: Promise<PiscinaLike> | null = null;
+  /** the pool once created */
+  started: PiscinaLike | null = null;
   private readonly jobs = new Map<number, ParentJob>();
   private nextId = 1;
   private readonly classes = new Map<string, readonly unknown[]>();
@@ -223,7 +264,16 @@ export class WorkerPool {
   }
 
   piscina(): Promise<PiscinaLike> {
-    if (this.pool === null) this.pool = this.create();
+    if (this.pool === null) {
+      const p = this.create();
+      this.pool = p;
+      p.then(
+        (v) => {
+          if (this.pool === p) this.started = v;
+        },
+        () => {},
+      );
+    }
     return this.pool;
   }
 
@@ -297,6 +347,7 @@ export class WorkerPool {
   async close(): Promise<void> {
     const p = this.pool;
     this.pool = null;
+    this.started = null;
     this.channel?.close();
     this.channel = null;
     if (p !== null) await (await p).destroy();

@@ -1,9 +1,10 @@
 /**
  * The worker thread's side of `doeff/workers` (the piscina task function). It imports the named
- * module, calls the export to get a Program and runs it as a task of the thread's job server
- * (thread-server.ts: one run with `[scheduler, realTime]`), under `[forwarder, ...module.handlers]`. Effects whose class is in the module's `forward` list and that no
- * handler of the module takes are sent to the parent and performed there, in the calling task.
- * A cancel message from the parent cancels the job's task: its finally blocks run in this thread.
+ * module, calls the export to get a Program and runs it — a run of its own, with `[scheduler,
+ * realTime]` outermost, then `[forwarder, ...module.handlers]`. Effects whose class is in the
+ * module's `forward` list and that no handler of the module takes are sent to the parent and
+ * performed there, in the calling task. A cancel message from the parent aborts the job's run: its
+ * finally blocks run in this thread.
  */
 import { BroadcastChannel, workerData } from "node:worker_threads";
 import {
@@ -11,6 +12,7 @@ import {
   type Handler,
   type Program,
   realTime,
+  runAsync,
   scheduler,
   transferWith,
   withHandler,
@@ -19,7 +21,6 @@ import { describe, isProgramLike } from "../protocol.js";
 import { WorkerModuleError } from "./errors.js";
 import { shortUrl } from "./short-url.js";
 import type { AnswerMsg, ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
-import { cancelJob, type Outcome, submit } from "./thread-server.js";
 import { fromWire, toWire } from "./wire.js";
 
 type EffectClass = abstract new (...args: any[]) => object;
@@ -27,7 +28,8 @@ type EffectClass = abstract new (...args: any[]) => object;
 interface Running {
   cancel: (() => void) | null;
   cancelled: boolean;
-  readonly answers: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>;
+  /** pending forwarded effects by request number (made at the first one) */
+  answers: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }> | null;
   nextReq: number;
 }
 
@@ -52,9 +54,10 @@ if (channel !== null) {
         r.cancel?.();
       }
     } else if (m.t === "ans") {
-      const a = running.get(m.job)?.answers.get(m.req);
+      const answers = running.get(m.job)?.answers;
+      const a = answers?.get(m.req);
       if (a === undefined) return;
-      running.get(m.job)!.answers.delete(m.req);
+      answers!.delete(m.req);
       if (m.ok) a.resolve(m.value);
       else a.reject(fromWire((m as Extract<AnswerMsg, { ok: false }>).error));
     }
@@ -111,7 +114,6 @@ async function load(url: string, name: string): Promise<ModuleInfo> {
 
 function getProgram(info: ModuleInfo, job: JobMsg): Program<unknown> {
   const exp = info.ns[job.name];
-  const where = `${shortUrl(job.url)}#${job.name}`;
   if (exp === undefined) {
     const names = Object.keys(info.ns).filter((n) => n !== "handlers" && n !== "forward");
     throw new WorkerModuleError(
@@ -126,13 +128,13 @@ function getProgram(info: ModuleInfo, job: JobMsg): Program<unknown> {
     throw new WorkerModuleError(
       job.url,
       job.name,
-      `${where} is ${describe(exp)}, not a function returning a Program; export it as fn(function* ${job.name}(…) { … })`,
+      `${shortUrl(job.url)}#${job.name} is ${describe(exp)}, not a function returning a Program; export it as fn(function* ${job.name}(…) { … })`,
     );
   if (!isProgramLike(p))
     throw new WorkerModuleError(
       job.url,
       job.name,
-      `${where}(…) returned ${describe(p)}, not a Program; wrap the generator function with fn(function* ${job.name}(…) { … })`,
+      `${shortUrl(job.url)}#${job.name}(…) returned ${describe(p)}, not a Program; wrap the generator function with fn(function* ${job.name}(…) { … })`,
     );
   return p as Program<unknown>;
 }
@@ -160,7 +162,7 @@ function forwarder(forward: readonly EffectClass[], job: JobMsg, r: Running): Ha
               );
               return;
             }
-            r.answers.set(req, { resolve, reject });
+            (r.answers ??= new Map()).set(req, { resolve, reject });
           }),
       ),
     );
@@ -176,10 +178,35 @@ function withHandlers(hs: readonly Handler[], p: Program<unknown>): Program<unkn
   return body;
 }
 
+/**
+ * true when `v` is small plain data (primitives, plain objects, arrays) and so certainly cloneable;
+ * false when unsure (the caller then tries structuredClone). `budget.left` bounds the walk.
+ */
+function plainData(v: unknown, budget: { left: number }): boolean {
+  if (v === null) return true;
+  const t = typeof v;
+  if (t !== "object") return t !== "function" && t !== "symbol";
+  if (--budget.left < 0) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Array.prototype) {
+    const a = v as unknown[];
+    for (let i = 0; i < a.length; i++) if (!plainData(a[i], budget)) return false;
+    return true;
+  }
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in v as object) {
+    if (!plainData((v as Record<string, unknown>)[key], budget)) return false;
+  }
+  return true;
+}
+
 /** why `v` cannot be structured-cloned, or null when it can */
 function uncloneable(v: unknown): string | null {
   if (typeof v === "function" || typeof v === "symbol") return `a ${typeof v}`;
   if (v === null || typeof v !== "object") return null;
+  try {
+    if (plainData(v, { left: 256 })) return null; // the common case, without cloning twice
+  } catch {}
   try {
     structuredClone(v);
     return null;
@@ -188,9 +215,18 @@ function uncloneable(v: unknown): string | null {
   }
 }
 
+/**
+ * An AbortController for the next job's run, reused while no job aborts it: a thread runs one job at
+ * a time (piscina gives a thread its next task when the last one answered), so this saves a
+ * controller per job; a job that finds it taken (never, with piscina's defaults) makes its own.
+ */
+let spare: AbortController | null = null;
+
+const CANCELLED = new Error("doeff/workers: the calling task was cancelled");
+
 /** The piscina task function. */
 export default async function runJob(job: JobMsg): Promise<JobReply> {
-  const r: Running = { cancel: null, cancelled: early.delete(job.id), answers: new Map(), nextReq: 0 };
+  const r: Running = { cancel: null, cancelled: early.delete(job.id), answers: null, nextReq: 0 };
   if (r.cancelled) return { ok: false, cancelled: true };
   let body: Program<unknown>;
   let info: ModuleInfo;
@@ -203,18 +239,28 @@ export default async function runJob(job: JobMsg): Promise<JobReply> {
   let program = withHandlers(info.handlers, body);
   if (info.forward.length > 0 && channel !== null)
     program = withHandler(forwarder(info.forward, job, r), program) as unknown as Program<unknown>;
+  const ctl = spare ?? new AbortController();
+  spare = null;
+  r.cancel = () => ctl.abort(CANCELLED);
   running.set(job.id, r);
-  r.cancel = () => cancelJob(job.id);
-  return new Promise<JobReply>((resolve) => {
-    submit(job.id, program, (o) => {
-      running.delete(job.id);
-      resolve(reply(job, o));
-    });
-  });
+  // each job is a run of its own (its own store and tasks), with the scheduler and the clock; a
+  // cancel aborts the run: its finally blocks run, every task it spawned is cancelled (§9.8)
+  const res = await runAsync(program, { handlers: THREAD_HANDLERS, signal: ctl.signal });
+  running.delete(job.id);
+  if (!ctl.signal.aborted) spare = ctl;
+  if (r.cancelled && !res.ok) return { ok: false, cancelled: true };
+  return res.ok
+    ? reply(job, { kind: "value", value: res.value })
+    : reply(job, { kind: "error", error: res.error });
 }
 
+const THREAD_HANDLERS = [scheduler, realTime] as const;
+
+type Outcome =
+  | { readonly kind: "value"; readonly value: unknown }
+  | { readonly kind: "error"; readonly error: unknown };
+
 function reply(job: JobMsg, o: Outcome): JobReply {
-  if (o.kind === "cancelled") return { ok: false, cancelled: true };
   if (o.kind === "error") return { ok: false, error: toWire(o.error) };
   const bad = uncloneable(o.value);
   if (bad === null) return { ok: true, value: o.value };
