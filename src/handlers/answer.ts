@@ -21,7 +21,7 @@ import {
   transfer,
   transferWith,
 } from "../protocol.js";
-import type { Distinguishable, EffectClass } from "./handle.js";
+import { type Distinguishable, type EffectClass, isClass } from "./handle.js";
 import { raise } from "./util.js";
 
 /** Marks "no answer stashed" (see below). */
@@ -74,15 +74,4 @@ export function answer<C extends EffectClass>(
   h[TAKES] = effectClass;
   h[FAST_PATH] = fast;
   return h;
-}
-
-/** A constructor with an object prototype (what `instanceof` needs). Never throws. */
-function isClass(c: unknown): boolean {
-  if (typeof c !== "function") return false;
-  try {
-    const proto = (c as { prototype?: unknown }).prototype;
-    return proto !== null && typeof proto === "object";
-  } catch {
-    return false;
-  }
 }

@@ -46,7 +46,7 @@ export function handle<C extends EffectClass, Y = never>(
 }
 
 /** A constructor with an object prototype (what `instanceof` needs). Never throws. */
-function isClass(c: unknown): boolean {
+export function isClass(c: unknown): boolean {
   if (typeof c !== "function") return false;
   try {
     const proto = (c as { prototype?: unknown }).prototype;
