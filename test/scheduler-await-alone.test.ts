@@ -13,7 +13,6 @@ import {
   awaitPromise,
   fn,
   gather,
-  type Program,
   runAsync,
   scheduler,
   spawn,
@@ -86,7 +85,7 @@ async function exec(ops: Op[], fast: boolean): Promise<unknown> {
               });
               break;
             case "spawn":
-              mine.push(yield* spawn(body(`${name}.${mine.length}`, op.ops) as Program<string>));
+              mine.push(yield* spawn(body(`${name}.${mine.length}`, op.ops)));
               break;
             case "waitLast":
               if (mine.length > 0)
