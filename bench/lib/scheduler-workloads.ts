@@ -4,7 +4,7 @@
  * builds and runs before the scheduler lands and picks it up as soon as src/index.ts exports it;
  * until then each of these workloads reports "n/a (scheduler not available)".
  */
-import { Effect as Fx, Fiber } from "effect";
+import { Effect as Fx, Fiber, Queue } from "effect";
 import { Effect as Fx3, Fiber as Fiber3 } from "effect3";
 import * as effection from "effection";
 import { runSaga } from "redux-saga";
@@ -286,9 +286,128 @@ function asyncAwaitMacrotask(api: SchedulerApi | null): Workload {
   return w;
 }
 
+const ALL_WIDTH = 10_000;
+
+/** Toolkit: 10,000 trivial programs through `all(programs, { concurrency: 8 })` per round. */
+function allConcurrency8(api: SchedulerApi | null): Workload {
+  const w: Workload = {
+    name: "all_concurrency_8",
+    op: "1 program (of 10,000 per all)",
+    ops: { full: 100_000, quick: 10_000 },
+    note: "repeat: all(10,000 trivial programs, { concurrency: 8 })",
+    impls: {},
+  };
+  if (api === null) {
+    w.unavailable = SCHEDULER_NA;
+    return w;
+  }
+  const rounds = (n: number) => Math.max(1, Math.round(n / ALL_WIDTH));
+  const child = doeff.fn(function* trivial(i: number) {
+    return i;
+  });
+  const progs = Array.from({ length: ALL_WIDTH }, (_, i) => child(i));
+  const main = doeff.fn(function* allMain(r: number) {
+    let total = 0;
+    for (let j = 0; j < r; j++) total += (yield* doeff.all(progs, { concurrency: 8 })).length;
+    return total;
+  });
+  const items = Array.from({ length: ALL_WIDTH }, (_, i) => i);
+  w.impls = {
+    doeff: {
+      note: "all(programs, { concurrency: 8 }) under [scheduler]",
+      prepare: (n) => {
+        const p = main(rounds(n));
+        return () => ok(doeff.run(p, { handlers: [api.scheduler] }));
+      },
+      check: (r, n) => r === rounds(n) * ALL_WIDTH,
+    },
+    effect: {
+      note: "Effect.forEach(items, (i) => Effect.succeed(i), { concurrency: 8 }); runPromise",
+      prepare: (n) => {
+        const r = rounds(n);
+        const prog = Fx.gen(function* () {
+          let total = 0;
+          for (let j = 0; j < r; j++)
+            total += (yield* Fx.forEach(items, (i) => Fx.succeed(i), { concurrency: 8 })).length;
+          return total;
+        });
+        return () => Fx.runPromise(prog);
+      },
+      check: (r, n) => r === rounds(n) * ALL_WIDTH,
+    },
+  };
+  return w;
+}
+
+const CHANNEL_CAPACITY = 16;
+
+/** Toolkit: a producer task sends n values over a channel, main receives them (1 op = 1 message). */
+function channelPingpong(api: SchedulerApi | null): Workload {
+  const w: Workload = {
+    name: "channel_pingpong",
+    op: "1 message (send + receive)",
+    ops: { full: 200_000, quick: 20_000 },
+    note: `a producer task and a consumer (main) over a channel of capacity ${CHANNEL_CAPACITY}`,
+    impls: {},
+  };
+  if (api === null) {
+    w.unavailable = SCHEDULER_NA;
+    return w;
+  }
+  const producer = doeff.fn(function* producer(ch: doeff.Channel<number>, n: number) {
+    for (let i = 0; i < n; i++) yield* doeff.send(ch, 1);
+    yield* doeff.close(ch);
+  });
+  const main = doeff.fn(function* channelMain(n: number) {
+    const ch = yield* doeff.createChannel<number>({ capacity: CHANNEL_CAPACITY });
+    yield* api.spawn(producer(ch, n));
+    let s = 0;
+    for (;;) {
+      const r = yield* doeff.receive(ch);
+      if (r.done) return s;
+      s += r.value;
+    }
+  });
+  w.impls = {
+    doeff: {
+      note: `createChannel({ capacity: ${CHANNEL_CAPACITY} }), spawn(producer: send × n, close), receive until done`,
+      prepare: (n) => {
+        const p = main(n);
+        return () => ok(doeff.run(p, { handlers: [api.scheduler] }));
+      },
+      check: eq((n) => n),
+    },
+    effect: {
+      note: `Queue.bounded(${CHANNEL_CAPACITY}), forkChild(producer: Queue.offer × n), Queue.take × n; runPromise`,
+      prepare: (n) => {
+        const prog = Fx.gen(function* () {
+          const q = yield* Queue.bounded<number>(CHANNEL_CAPACITY);
+          yield* Fx.forkChild(
+            Fx.gen(function* () {
+              for (let i = 0; i < n; i++) yield* Queue.offer(q, 1);
+            }),
+          );
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Queue.take(q);
+          return s;
+        });
+        return () => Fx.runPromise(prog);
+      },
+      check: eq((n) => n),
+    },
+  };
+  return w;
+}
+
 export function schedulerWorkloads(): Workload[] {
   const api = schedulerApi();
-  return [...[100, 1000, 10000].map((n) => spawnGather(n, api)), asyncAwait(api), asyncAwaitMacrotask(api)];
+  return [
+    ...[100, 1000, 10000].map((n) => spawnGather(n, api)),
+    asyncAwait(api),
+    asyncAwaitMacrotask(api),
+    allConcurrency8(api),
+    channelPingpong(api),
+  ];
 }
 
 /**

@@ -266,6 +266,31 @@ export function* shutdown(w: World): Generator<unknown, void, any> {
   w.ctx.setCurrent(main.ctx);
 }
 
+/** @internal The scheduler's fast paths, switchable so tests can compare each with the general path. */
+export const schedulerFastPaths = { awaitAlone: true, awaitAloneTaken: 0 };
+
+/**
+ * awaitPromise when nothing else can run until it settles (no ready task, no idle source, no
+ * external promise pending or queued: `World.aloneWith`): the general path would make an external
+ * promise for it, block the task and, finding nothing to run, await that promise's completion
+ * (R6 (3)) and switch straight back to the task. This awaits the promise itself, the task marked
+ * blocked meanwhile (so an aborted run finalizes it as any blocked task), and continues the task
+ * with its outcome — the same outcome, in the same order (test/scheduler-await-alone.test.ts).
+ */
+function* awaitAlone(w: World, cur: TaskRec, k: Continuation, r: unknown): Generator<unknown, TaskRec, any> {
+  schedulerFastPaths.awaitAloneTaken++;
+  w.block(cur, k);
+  let ok = true;
+  let v: unknown;
+  try {
+    v = yield* asyncEscape(() => r);
+  } catch (e) {
+    ok = false;
+    v = e;
+  }
+  return ok ? cont(cur, k, v) : contThrow(cur, k, v);
+}
+
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */
 export function* handleEffect(
   self: Handler,
@@ -379,6 +404,7 @@ export function* handleEffect(
     } catch (e) {
       return contThrow(cur, k, e); // a synchronous throw is thrown unchanged, without blocking
     }
+    if (schedulerFastPaths.awaitAlone && w.aloneWith(cur)) return yield* awaitAlone(w, cur, k, r);
     const ext = w.newExternal();
     const cell = cellOf(ext.future)!;
     // a settlement after the task was cancelled (cell abandoned) or after the run is ignored

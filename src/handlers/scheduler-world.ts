@@ -214,6 +214,17 @@ export class World {
     return t;
   }
 
+  /** Can nothing but `t` run until a promise `t` awaits settles? (See awaitAlone in scheduler-ops.) */
+  aloneWith(t: TaskRec): boolean {
+    return (
+      t.run === RUNNING &&
+      this.pendingExternal === 0 &&
+      this.extQueue.length === 0 &&
+      this.idleSources.length === 0 &&
+      !this.hasReady()
+    );
+  }
+
   enqueue(t: TaskRec): void {
     t.run = READY;
     this.queue.push(t);

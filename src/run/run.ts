@@ -24,7 +24,7 @@ import type {
   ResultOf,
   UntaggedEffectError,
 } from "../vm/types.js";
-import { fromGeneratorObject } from "../vm/program.js";
+import { fromGeneratorObject, P_PURE, Program } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 import { formatFailure } from "../trace/format.js";
 import { StepLineTracer } from "../trace/steps.js";
@@ -212,6 +212,14 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
   return new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ctx.warnings);
 }
 
+const NO_STATE: ReadonlyMap<string, unknown> = new Map();
+const NO_LOG: readonly unknown[] = Object.freeze([]);
+
+/** The result of a run that ended Ok(v) at once with the empty store and log (never mutated: copied on read). */
+function pureResult(v: unknown): RunResult<unknown> {
+  return new RunResult<unknown>(true, v, NO_STATE, NO_LOG, null, null);
+}
+
 /** The report goes on the original error as a non-enumerable `doeffTrace`; the error is never replaced. */
 function attachTrace(error: unknown, report: string): void {
   if (error === null || (typeof error !== "object" && typeof error !== "function")) return;
@@ -241,6 +249,10 @@ export function run<P extends Runnable, const Hs extends readonly AnyHandlerFn[]
   options: RunOptionsOf<Hs> & NoInfer<Covered<P, Hs>>,
 ): RunResult<RunValue<P>>;
 export function run(program: unknown, given?: unknown): RunResult<unknown> {
+  // A finished program (`pure(v)`) with no options runs no step, no handler and no code: its result
+  // is known without a machine (test/run-shortcut.test.ts compares it with the general path).
+  if (given === undefined && program instanceof Program && program.tag === P_PURE)
+    return pureResult(program.a);
   checkProgram(program, "run");
   const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
   checkOptions(options);
