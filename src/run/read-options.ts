@@ -51,18 +51,24 @@ export function isPlainRecord(x: unknown): x is Record<string, unknown> {
 /** env / store: a plain object → a plain copy; a Map → a Map copy; anything else as is (rejected later). */
 function copyRecord(key: string, value: unknown): unknown {
   const fix = `pass a plain object ({ key: value }) or a Map whose entries can be read`;
-  if (isMap(value)) {
+  // Plain objects first: isMap detects a Map by a throwing probe, which is costly for the common case.
+  if (!attempt(`run option ${key}`, fix, () => isPlainRecord(value))) {
+    if (!isMap(value)) return value;
     const copy = new Map<unknown, unknown>();
     Map.prototype.forEach.call(value, (v, k) => copy.set(k, v));
     return copy;
   }
-  if (!attempt(`run option ${key}`, fix, () => isPlainRecord(value))) return value;
   const out: Record<string, unknown> = {};
   const record = value as Record<string, unknown>;
   const keys = attempt(`run option ${key}`, fix, () => Object.keys(record));
   for (const k of keys) {
-    const v = attempt(`run option ${key}[${JSON.stringify(k)}]`, fix, () => record[k]);
-    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    let v: unknown;
+    try {
+      v = record[k];
+    } catch (e) {
+      throw unreadable(`run option ${key}[${JSON.stringify(k)}]`, e, fix);
+    }
+    define(out, k, v);
   }
   return out;
 }
@@ -79,15 +85,29 @@ function copyObject(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const own = attempt(what, fix, () => Object.keys(value));
-  const keys = new Set([...own, ...known]);
-  for (const k of keys) {
-    const v = attempt(`${what === "run options" ? "run option" : what} ${JSON.stringify(k)}`, fix, () =>
-      Reflect.get(value, k),
-    );
-    if (v === undefined && !own.includes(k)) continue;
-    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const k of own) define(out, k, read(what, value, k, fix));
+  for (const k of known) {
+    if (Object.hasOwn(out, k)) continue;
+    const v = read(what, value, k, fix); // inherited known options are honoured, as a plain read finds them
+    if (v !== undefined) define(out, k, v);
   }
   return out;
+}
+
+/** `value[k]`; a throwing read is a TypeError naming the option (the message is built only then). */
+function read(what: string, value: object, k: string, fix: string): unknown {
+  try {
+    return Reflect.get(value, k);
+  } catch (e) {
+    throw unreadable(`${what === "run options" ? "run option" : what} ${JSON.stringify(k)}`, e, fix);
+  }
+}
+
+/** `out[k] = v` as an own data property, also for the key "__proto__" (an assignment would set the prototype). */
+function define(out: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === "__proto__")
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
 }
 
 /**
