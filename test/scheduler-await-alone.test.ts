@@ -9,17 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { schedulerFastPaths } from "../src/handlers/scheduler-ops.js";
-import {
-  awaitPromise,
-  fn,
-  gather,
-  runAsync,
-  scheduler,
-  spawn,
-  tell,
-  wait,
-  writer,
-} from "../src/index.js";
+import { awaitPromise, fn, gather, runAsync, scheduler, spawn, tell, wait, writer } from "../src/index.js";
 
 type Op =
   | { t: "resolved"; v: number }

@@ -31,6 +31,7 @@ import {
   asyncEscape,
   type Continuation,
   createContinuation,
+  DEFER,
   finalize,
   getHandlers,
   type Handler,
@@ -267,7 +268,7 @@ export function* shutdown(w: World): Generator<unknown, void, any> {
 }
 
 /** @internal The scheduler's fast paths, switchable so tests can compare each with the general path. */
-export const schedulerFastPaths = { awaitAlone: true, awaitAloneTaken: 0 };
+export const schedulerFastPaths = { awaitAlone: true, awaitAloneTaken: 0, atSite: true };
 
 /**
  * awaitPromise when nothing else can run until it settles (no ready task, no idle source, no
@@ -289,6 +290,51 @@ function* awaitAlone(w: World, cur: TaskRec, k: Continuation, r: unknown): Gener
     v = e;
   }
   return ok ? cont(cur, k, v) : contThrow(cur, k, v);
+}
+
+/**
+ * The scheduler's FAST_PATH answer (SEMANTICS §9, INV-10): for an effect that the general path
+ * answers by continuing the performing task with a value — no block, no switch, no throw — that
+ * value, computed by the same code; DEFER for everything else (and for the effects of another
+ * world, which the handler passes). External completions are applied first (R7), as the handler
+ * does at every invocation. Compared with the general path in test/scheduler-fast-path.test.ts.
+ */
+export function answerAtSite(w: World, effect: unknown): unknown {
+  if (!schedulerFastPaths.atSite) return DEFER;
+  if (effect instanceof CreatePromise) {
+    w.applyExternal();
+    return w.newPromise();
+  }
+  if (effect instanceof Wait) {
+    w.applyExternal();
+    const c = cellOf(effect.waitable)!;
+    if (c.state !== SUCCEEDED) return DEFER;
+    if (c instanceof TaskRec) mergeLog(w.current, c);
+    return c.value;
+  }
+  if (effect instanceof CompletePromise) {
+    w.applyExternal();
+    const c = cellOf(effect.promise.future)!;
+    if (c.requested || c.state !== PENDING) return DEFER;
+    w.settle(c, true, effect.value);
+    return undefined;
+  }
+  if (effect instanceof Gather) {
+    w.applyExternal();
+    const items = effect.waitables.map((x) => cellOf(x)!);
+    for (const c of items) if (c.state !== SUCCEEDED) return DEFER;
+    return gatherValues(w.current, items);
+  }
+  if (effect instanceof IsDone) {
+    w.applyExternal();
+    const c = cellOf(effect.waitable)!;
+    return c instanceof TaskRec ? c.run === DONE || c.run === CANCELLING : c.state !== PENDING;
+  }
+  if (effect instanceof GetAbortSignal) {
+    w.applyExternal();
+    return w.signalOf(w.current);
+  }
+  return DEFER;
 }
 
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */

@@ -23,10 +23,13 @@ import {
 } from "../effects/scheduler.js";
 import {
   type Continuation,
+  DEFER,
   detach,
   discontinue,
+  FAST_PATH,
   getRunContext,
   type Handler,
+  type RunContext,
   type Primitive,
   pass,
   resume,
@@ -46,7 +49,7 @@ import {
   THROW,
   World,
 } from "./scheduler-world.js";
-import { handleEffect, shutdown, TaskDone } from "./scheduler-ops.js";
+import { answerAtSite, handleEffect, shutdown, TaskDone } from "./scheduler-ops.js";
 import { raise } from "./util.js";
 
 /** Does world `w` own the waitables this effect is about? (Effects about others are passed.) */
@@ -154,6 +157,13 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
   };
   self.handles = (e) => e instanceof SchedulerEffect || e instanceof TaskDone;
   self[TAKES] = [SchedulerEffect, TaskDone];
+  // effects answered by continuing the performing task with a value, answered at the perform site
+  // (the first invocation of a run, R8, and everything that blocks, switches or throws: DEFER)
+  self[FAST_PATH] = (effect: unknown, ctx: RunContext): unknown => {
+    const w = ctx.user.get(self) as World | undefined;
+    if (w === undefined || w.closed || !owns(w, effect)) return DEFER;
+    return answerAtSite(w, effect);
+  };
   (self as { [SCHEDULER]?: boolean })[SCHEDULER] = true;
   // its first invocation (resuming main) is on every chain: keep it out of tracebacks
   self[TRACE_QUIET] = true;

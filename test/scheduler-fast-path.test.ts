@@ -1,0 +1,204 @@
+/**
+ * The scheduler's FAST_PATH (answerAtSite in src/handlers/scheduler-ops.ts: createPromise, wait /
+ * gather of settled waitables, completePromise, isDone, getAbortSignal answered at the perform site)
+ * against the general path (the handler invocation), on random task programs that also block, fail,
+ * cancel and yield. Events with their order, outcome, store and log must be identical; the toolkit's
+ * all / channel programs are compared the same way.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { schedulerFastPaths } from "../src/handlers/scheduler-ops.js";
+import {
+  all,
+  cancel,
+  close,
+  completePromise,
+  createChannel,
+  createPromise,
+  failPromise,
+  fn,
+  gather,
+  getAbortSignal,
+  isDone,
+  type PromiseHandle,
+  receive,
+  run,
+  scheduler,
+  send,
+  spawn,
+  tell,
+  wait,
+  writer,
+} from "../src/index.js";
+
+type Op =
+  | { t: "promise" }
+  | { t: "complete"; v: number }
+  | { t: "fail"; v: number }
+  | { t: "waitPromise" }
+  | { t: "waitTask" }
+  | { t: "gather" }
+  | { t: "isDone" }
+  | { t: "signal" }
+  | { t: "cancel" }
+  | { t: "throw"; v: number }
+  | { t: "spawn"; ops: Op[] };
+
+const leaf: fc.Arbitrary<Op> = fc.oneof(
+  fc.constant({ t: "promise" } as Op),
+  fc.record({ t: fc.constant("complete" as const), v: fc.nat(99) }),
+  fc.record({ t: fc.constant("fail" as const), v: fc.nat(99) }),
+  fc.constant({ t: "waitPromise" } as Op),
+  fc.constant({ t: "waitTask" } as Op),
+  fc.constant({ t: "gather" } as Op),
+  fc.constant({ t: "isDone" } as Op),
+  fc.constant({ t: "signal" } as Op),
+  fc.constant({ t: "cancel" } as Op),
+  fc.record({ t: fc.constant("throw" as const), v: fc.nat(99) }),
+);
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: leaf },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant("spawn" as const), ops: fc.array(leaf, { maxLength: 6 }) }),
+  },
+);
+
+function exec(ops: Op[], fast: boolean): unknown {
+  const events: string[] = [];
+  const promises: PromiseHandle<number>[] = []; // shared by all tasks of the run
+  const body = fn(function* body(name: string, list: Op[]): Generator<any, string, any> {
+    const mine: any[] = [];
+    try {
+      for (const op of list) {
+        try {
+          switch (op.t) {
+            case "promise":
+              promises.push(yield* createPromise<number>());
+              break;
+            case "complete": {
+              const p = promises[op.v % Math.max(1, promises.length)];
+              if (p !== undefined) yield* completePromise(p, op.v);
+              break;
+            }
+            case "fail": {
+              const p = promises[op.v % Math.max(1, promises.length)];
+              if (p !== undefined) yield* failPromise(p, new Error(`f${op.v}`));
+              break;
+            }
+            case "waitPromise": {
+              const p = promises[0];
+              if (p !== undefined) events.push(`${name} waited ${yield* wait(p.future)}`);
+              break;
+            }
+            case "waitTask":
+              if (mine.length > 0) events.push(`${name} waited ${yield* wait(mine[mine.length - 1])}`);
+              break;
+            case "gather":
+              events.push(
+                `${name} gathered ${(yield* gather(...mine, ...promises.map((p) => p.future))).join(",")}`,
+              );
+              break;
+            case "isDone":
+              for (const x of [...mine, ...promises.map((p) => p.future)])
+                events.push(`${name} ${yield* isDone(x)}`);
+              break;
+            case "signal":
+              events.push(`${name} signal ${(yield* getAbortSignal()).aborted}`);
+              break;
+            case "cancel":
+              if (mine.length > 0) events.push(`${name} cancel ${yield* cancel(mine[0])}`);
+              break;
+            case "throw":
+              throw new Error(`t${op.v}`);
+            case "spawn":
+              mine.push(yield* spawn(body(`${name}.${mine.length}`, op.ops)));
+              break;
+          }
+          yield* tell(`${name}:${op.t}`);
+        } catch (e) {
+          events.push(`${name} caught ${(e as Error).message}`);
+        }
+      }
+      return name;
+    } finally {
+      events.push(`${name} finally`);
+    }
+  });
+  schedulerFastPaths.atSite = fast;
+  try {
+    const r = run(body("main", ops), { handlers: [writer, scheduler] });
+    return {
+      events,
+      ok: r.ok,
+      value: r.ok ? r.value : String(r.error),
+      log: r.log,
+      warnings: r.warnings.map(String),
+    };
+  } finally {
+    schedulerFastPaths.atSite = true;
+  }
+}
+
+test("scheduler FAST_PATH: 600 random task programs give the same events, outcome and log as the general path", () => {
+  fc.assert(
+    fc.property(fc.array(opArb, { maxLength: 12 }), (ops) => {
+      assert.deepEqual(exec(ops, true), exec(ops, false));
+    }),
+    { numRuns: 600, seed: 0x5c3ed },
+  );
+});
+
+test("scheduler FAST_PATH: all({ concurrency }) and a channel give the same results as the general path", () => {
+  const child = fn(function* child(i: number) {
+    yield* tell(`c${i}`);
+    if (i === 37) throw new Error("c37");
+    return i * 2;
+  });
+  const producer = fn(function* producer(ch: any, n: number) {
+    for (let i = 0; i < n; i++) yield* send(ch, i);
+    yield* close(ch);
+  });
+  const main = fn(function* main(limit: number, n: number) {
+    const out: unknown[] = [];
+    try {
+      out.push(
+        (yield* all(
+          Array.from({ length: 30 }, (_, i) => child(i)),
+          { concurrency: limit },
+        )).join(","),
+      );
+      out.push(
+        (yield* all(
+          Array.from({ length: 40 }, (_, i) => child(i)),
+          { concurrency: limit },
+        )).join(","),
+      );
+    } catch (e) {
+      out.push(`caught ${(e as Error).message}`);
+    }
+    const ch = yield* createChannel<number>({ capacity: limit - 1 });
+    yield* spawn(producer(ch, n));
+    for (;;) {
+      const r = yield* receive(ch);
+      if (r.done) break;
+      out.push(r.value);
+    }
+    return out;
+  });
+  for (const limit of [1, 2, 8]) {
+    const go = (fast: boolean) => {
+      schedulerFastPaths.atSite = fast;
+      try {
+        const r = run(main(limit, 20), { handlers: [writer, scheduler] });
+        return { ok: r.ok, value: r.ok ? r.value : String(r.error), log: r.log };
+      } finally {
+        schedulerFastPaths.atSite = true;
+      }
+    };
+    const general = go(false);
+    assert.equal(general.ok, true);
+    assert.deepEqual(go(true), general);
+  }
+});
