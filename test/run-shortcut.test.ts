@@ -5,8 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { inspect } from "node:util";
 import fc from "fast-check";
-import { pure, type RunResult, run, runAsync } from "../src/index.js";
+import { fn, pure, type RunResult, run, runAsync } from "../src/index.js";
 
 function view(r: RunResult<unknown>) {
   return {
@@ -57,4 +58,51 @@ test("run(pure(v)) shortcut: an Error value is a value, and the result's copies 
     (r.log as unknown[]).push(1);
   }, TypeError);
   assert.deepEqual(run(pure(1)).log, []);
+});
+
+test("RunResult is immutable without Object.freeze: no own property, every member assignment throws", () => {
+  const results = [
+    run(pure(1)), // shortcut
+    run(pure(1), {}), // general path, ok
+    run(
+      fn(function* () {
+        throw new RangeError("no");
+      })(),
+      {},
+    ),
+  ];
+  for (const r of results) {
+    assert.deepEqual(Reflect.ownKeys(r), []); // private fields only: nothing to write or delete
+    for (const key of ["ok", "error", "value", "warnings", "store", "log"]) {
+      assert.throws(
+        () => {
+          (r as unknown as Record<string, unknown>)[key] = "changed";
+        },
+        {
+          name: "TypeError",
+          message: new RegExp(`Cannot set property ${key} of #<RunResult> which has only a getter`),
+        },
+      );
+    }
+    assert.ok(Object.isFrozen(r.store) && Object.isFrozen(r.log) && Object.isFrozen(r.warnings));
+  }
+  const [ok, , err] = results as [RunResult<unknown>, RunResult<unknown>, RunResult<unknown>];
+  assert.equal(ok.ok, true);
+  assert.equal(err.ok, false);
+  assert.ok(err.error instanceof RangeError);
+  assert.equal(ok.warnings, ok.warnings); // one frozen array, not a copy per read
+});
+
+test("RunResult shows its outcome under util.inspect (console.log)", () => {
+  assert.equal(inspect(run(pure({ a: 1 }))), "RunResult { ok: true, value: { a: 1 } }");
+  const e = new TypeError("bad");
+  const shown = inspect(run(pure(0), { handlers: [] }));
+  assert.equal(shown, "RunResult { ok: true, value: 0 }");
+  const failed = run(
+    fn(function* () {
+      throw e;
+    })(),
+    {},
+  );
+  assert.match(inspect(failed), /^RunResult \{\n? *ok: false,\n? *error: TypeError: bad\n/);
 });
