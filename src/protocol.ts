@@ -56,5 +56,7 @@ export {
   SCHEDULER,
   SchedulerEffect,
 } from "./effects/scheduler.js";
+/** @internal The at-site await answer of a FAST_PATH (see its declaration). */
+export { SITE_AWAIT } from "./vm/handler.js";
 /** @internal Handle construction (marked internal where declared, so kept out of the .d.ts). */
 export { newFuture, newTask } from "./effects/scheduler.js";

@@ -40,7 +40,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ t: "abort" } as Op) },
 );
 
-async function exec(ops: Op[], fast: boolean): Promise<unknown> {
+/** Which fast paths run: none (the general path), awaitAlone, or awaitAlone + the at-site await. */
+type Mode = "general" | "alone" | "site";
+
+async function exec(ops: Op[], fast: boolean | Mode, withSignal = true): Promise<unknown> {
+  const mode: Mode = fast === true ? "alone" : fast === false ? "general" : fast;
   const events: string[] = [];
   const ctl = new AbortController();
   const body = fn(function* body(name: string, list: Op[]): Generator<any, string, any> {
@@ -95,18 +99,24 @@ async function exec(ops: Op[], fast: boolean): Promise<unknown> {
       events.push(`${name} finally`);
     }
   });
-  schedulerFastPaths.awaitAlone = fast;
+  schedulerFastPaths.awaitAlone = mode !== "general";
+  schedulerFastPaths.awaitAtSite = mode === "site";
   try {
-    const r = await runAsync(body("main", ops), { handlers: [writer, scheduler], signal: ctl.signal });
+    const handlers = [writer, scheduler] as const;
+    const r = await (withSignal
+      ? runAsync(body("main", ops), { handlers, signal: ctl.signal })
+      : runAsync(body("main", ops), { handlers }));
     return {
       events,
       ok: r.ok,
       value: r.ok ? r.value : String(r.error),
       log: r.log,
       warnings: r.warnings.map(String),
+      format: r.format(),
     };
   } finally {
     schedulerFastPaths.awaitAlone = true;
+    schedulerFastPaths.awaitAtSite = true;
   }
 }
 
@@ -125,4 +135,86 @@ test("awaitAlone: 300 random task programs give the same events, outcome and log
   assert.ok(aborted > 0, "some generated runs abort");
   const taken = schedulerFastPaths.awaitAloneTaken - taken0;
   assert.ok(taken > 300, `the fast path was taken ${taken} times`);
+});
+
+const noAbortOp: fc.Arbitrary<Op> = opArb.filter((op) => op.t !== "abort");
+
+test("awaitPromise at the perform site: 300 random programs without a signal give the same events, outcome, log and report as awaitAlone and the general path", async () => {
+  const site0 = schedulerFastPaths.awaitAtSiteTaken;
+  await fc.assert(
+    fc.asyncProperty(fc.array(noAbortOp, { maxLength: 10 }), async (ops) => {
+      const general = await exec(ops, "general", false);
+      assert.deepEqual(await exec(ops, "alone", false), general);
+      assert.deepEqual(await exec(ops, "site", false), general);
+    }),
+    { numRuns: 300, seed: 0x5173a },
+  );
+  const taken = schedulerFastPaths.awaitAtSiteTaken - site0;
+  assert.ok(taken > 300, `the at-site await was taken ${taken} times`);
+});
+
+test("awaitPromise at the perform site is not taken in a run with a signal (awaitAlone is)", async () => {
+  const site0 = schedulerFastPaths.awaitAtSiteTaken;
+  const alone0 = schedulerFastPaths.awaitAloneTaken;
+  const p = fn(function* () {
+    return (yield* awaitPromise(() => Promise.resolve(1))) + (yield* awaitPromise(() => 2));
+  });
+  const r = await runAsync(p(), { handlers: [scheduler], signal: new AbortController().signal });
+  assert.equal(r.value, 3);
+  assert.equal(schedulerFastPaths.awaitAtSiteTaken - site0, 0);
+  assert.equal(schedulerFastPaths.awaitAloneTaken - alone0, 2);
+  const r2 = await runAsync(p(), { handlers: [scheduler] });
+  assert.equal(r2.value, 3);
+  // the first await is the scheduler's first invocation (R8: it resumes main non-tail), the second
+  // is awaited at its site
+  assert.equal(schedulerFastPaths.awaitAloneTaken - alone0, 3);
+  assert.equal(schedulerFastPaths.awaitAtSiteTaken - site0, 1);
+});
+
+test("awaitAlone and the at-site await: an uncaught rejection and a throwing thunk report the general path's traceback", async () => {
+  const inner = fn(function* fetchUser(id: number) {
+    return yield* awaitPromise(() => Promise.reject(new RangeError(`no user ${id}`)));
+  });
+  const throwing = fn(function* readConfig() {
+    return yield* awaitPromise((): Promise<number> => {
+      throw new TypeError("bad config");
+    });
+  });
+  const main = fn(function* main(which: number) {
+    yield* tell(`start ${yield* awaitPromise(() => 0)}`); // (the scheduler's first invocation)
+    return which === 0 ? yield* inner(7) : yield* throwing();
+  });
+  for (const which of [0, 1]) {
+    const reports: string[] = [];
+    for (const mode of ["general", "alone", "site"] as const) {
+      schedulerFastPaths.awaitAlone = mode !== "general";
+      schedulerFastPaths.awaitAtSite = mode === "site";
+      try {
+        const r = await runAsync(main(which), { handlers: [writer, scheduler] });
+        assert.equal(r.ok, false);
+        assert.ok(r.error instanceof (which === 0 ? RangeError : TypeError));
+        reports.push(r.format());
+        reports.push((r.error as { doeffTrace?: string }).doeffTrace ?? "");
+      } finally {
+        schedulerFastPaths.awaitAlone = true;
+        schedulerFastPaths.awaitAtSite = true;
+      }
+    }
+    assert.equal(reports[2], reports[0]);
+    assert.equal(reports[3], reports[1]);
+    assert.equal(reports[4], reports[0]);
+    assert.equal(reports[5], reports[1]);
+    const fnName = which === 0 ? "fetchUser" : "readConfig";
+    assert.equal(
+      reports[0],
+      [
+        "doeff traceback (outermost first):",
+        "  main",
+        `  ${fnName}`,
+        "  effect AwaitPromise(function (anonymous)): scheduler ✗, writer ·",
+        `  thrown at test/scheduler-await-alone.test.ts:${which === 0 ? 176 : 180}`,
+        which === 0 ? "RangeError: no user 7" : "TypeError: bad config",
+      ].join("\n"),
+    );
+  }
 });

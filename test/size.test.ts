@@ -17,9 +17,10 @@ import * as esbuild from "esbuild";
 
 const root = new URL("..", import.meta.url).pathname;
 
-/** Budgets in bytes (1 kB = 1000 bytes). Targets: SMALL 7_000, WHOLE 16_000. */
+/** Budgets in bytes (1 kB = 1000 bytes). Targets: SMALL 7_000, WHOLE 16_000.
+ * WHOLE was 22_300; the at-site awaitPromise (awaitPromise 1.0 µs → 0.25 µs) added ~370 B. */
 const SMALL_BUDGET = 13_400;
-const WHOLE_BUDGET = 22_300;
+const WHOLE_BUDGET = 22_700;
 
 interface Measured {
   min: number;

@@ -32,6 +32,7 @@ import {
   type Continuation,
   createContinuation,
   DEFER,
+  SITE_AWAIT,
   finalize,
   getHandlers,
   type Handler,
@@ -268,7 +269,13 @@ export function* shutdown(w: World): Generator<unknown, void, any> {
 }
 
 /** @internal The scheduler's fast paths, switchable so tests can compare each with the general path. */
-export const schedulerFastPaths = { awaitAlone: true, awaitAloneTaken: 0, atSite: true };
+export const schedulerFastPaths = {
+  awaitAlone: true,
+  awaitAloneTaken: 0,
+  atSite: true,
+  awaitAtSite: true,
+  awaitAtSiteTaken: 0,
+};
 
 /**
  * awaitPromise when nothing else can run until it settles (no ready task, no idle source, no
@@ -281,16 +288,18 @@ export const schedulerFastPaths = { awaitAlone: true, awaitAloneTaken: 0, atSite
 function* awaitAlone(w: World, cur: TaskRec, k: Continuation, r: unknown): Generator<unknown, TaskRec, any> {
   schedulerFastPaths.awaitAloneTaken++;
   w.block(cur, k);
-  let ok = true;
-  let v: unknown;
-  try {
-    v = yield* asyncEscape(() => r);
-  } catch (e) {
-    ok = false;
-    v = e;
-  }
-  return ok ? cont(cur, k, v) : contThrow(cur, k, v);
+  // The outcome comes back as a value, never thrown into this handler frame: a rejection is first
+  // thrown at the task's perform site (contThrow), so its traceback is the general path's.
+  const o = (yield* asyncEscape(() => Promise.resolve(r).then(settledOk, settledErr))) as Settled;
+  return o.ok ? cont(cur, k, o.value) : contThrow(cur, k, o.value);
 }
+
+interface Settled {
+  readonly ok: boolean;
+  readonly value: unknown;
+}
+const settledOk = (value: unknown): Settled => ({ ok: true, value });
+const settledErr = (value: unknown): Settled => ({ ok: false, value });
 
 /**
  * The scheduler's FAST_PATH answer (SEMANTICS §9, INV-10): for an effect that the general path
@@ -334,7 +343,40 @@ export function answerAtSite(w: World, effect: unknown): unknown {
     w.applyExternal();
     return w.signalOf(w.current);
   }
+  if (effect instanceof AwaitPromise) return awaitAtSite(w, effect); // (a subclass)
   return DEFER;
+}
+
+/**
+ * awaitPromise at the perform site: awaitAlone's case (nothing else can run until the promise
+ * settles) without the handler invocation — the VM suspends the performing frame on the promise
+ * (SITE_AWAIT) and continues it with the outcome. awaitAlone's task is marked blocked meanwhile only
+ * so that an aborted run finalizes it as a blocked task (its signal aborted before its finally
+ * blocks): so this path is taken only in a run without a signal, where nothing can observe the
+ * difference. The handler's order is kept: R7, the sync-driver and finalizing checks (DEFER: the
+ * handler throws), the thunk, then the alone test — when the thunk made another task runnable, its
+ * outcome is handed to the handler (World.prestarted) and the general path continues.
+ * Compared with the general path in test/scheduler-await-alone.test.ts.
+ */
+export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
+  if (!schedulerFastPaths.awaitAtSite || w.ctx.driver !== "async" || w.ctx.signal !== null) return DEFER;
+  w.applyExternal();
+  const cur = w.current;
+  if (finalizing(w, cur) || !w.aloneWith(cur)) return DEFER;
+  let r: unknown;
+  try {
+    r = effect.thunk(w.signalOf(cur));
+  } catch (e) {
+    w.prestarted = { effect, ok: false, value: e };
+    return DEFER;
+  }
+  if (!w.aloneWith(cur)) {
+    w.prestarted = { effect, ok: true, value: r };
+    return DEFER;
+  }
+  schedulerFastPaths.awaitAtSiteTaken++;
+  SITE_AWAIT.thunk = () => r;
+  return SITE_AWAIT;
 }
 
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */
@@ -445,10 +487,17 @@ export function* handleEffect(
     if (w.ctx.driver === "sync") return contThrow(cur, k, new AsyncRequiredError("awaitPromise"));
     if (finalizing(w, cur)) return contThrow(cur, k, cancellingError(w, cur));
     let r: unknown;
-    try {
-      r = effect.thunk(w.signalOf(cur));
-    } catch (e) {
-      return contThrow(cur, k, e); // a synchronous throw is thrown unchanged, without blocking
+    const pre = w.prestarted;
+    if (pre !== null && pre.effect === effect) {
+      w.prestarted = null; // the FAST_PATH called the thunk already (awaitAtSite)
+      if (!pre.ok) return contThrow(cur, k, pre.value);
+      r = pre.value;
+    } else {
+      try {
+        r = effect.thunk(w.signalOf(cur));
+      } catch (e) {
+        return contThrow(cur, k, e); // a synchronous throw is thrown unchanged, without blocking
+      }
     }
     if (schedulerFastPaths.awaitAlone && w.aloneWith(cur)) return yield* awaitAlone(w, cur, k, r);
     const ext = w.newExternal();

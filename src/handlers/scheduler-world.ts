@@ -136,6 +136,12 @@ export class World {
   closed = false;
   /** the run's signal aborted (§9.8): every task is being finalized; blocking operations throw */
   aborting = false;
+  /**
+   * An awaitPromise whose thunk the FAST_PATH already called, then found it could not await at the
+   * site (the thunk made another task runnable): the handler takes this outcome instead of calling
+   * the thunk again. Set and consumed within one dispatch (the invocation follows at once).
+   */
+  prestarted: { effect: unknown; ok: boolean; value: unknown } | null = null;
   /** the listener on the run's signal, removed when the world closes */
   private onRunAbort: (() => void) | null = null;
 

@@ -11,6 +11,7 @@
  * Per-run state (the "world") is keyed by (run, scheduler object) in `getRunContext().user`.
  */
 import {
+  AwaitPromise,
   Cancel,
   CompletePromise,
   FailPromise,
@@ -49,7 +50,7 @@ import {
   THROW,
   World,
 } from "./scheduler-world.js";
-import { answerAtSite, handleEffect, shutdown, TaskDone } from "./scheduler-ops.js";
+import { answerAtSite, awaitAtSite, handleEffect, shutdown, TaskDone } from "./scheduler-ops.js";
 import { raise } from "./util.js";
 
 /** Does world `w` own the waitables this effect is about? (Effects about others are passed.) */
@@ -96,6 +97,7 @@ function* keepForShutdown(t: TaskRec, k: Continuation): Generator<unknown, void,
 
 /** A new scheduler handler object (a separate world per run). `scheduler` is the standard one. */
 export function createScheduler(): Handler<SchedulerEffect<any>> {
+  let forget: (w: World) => void = () => {};
   const self: Handler<SchedulerEffect<any>> = function* scheduler(
     effect: unknown,
     k: Continuation,
@@ -149,6 +151,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
         yield* shutdown(w);
       }
       w.close();
+      forget(w);
       if (ctx.user.get(self) === w) ctx.user.delete(self);
       ctx.setCurrent(w.main.ctx);
     }
@@ -159,10 +162,28 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
   self[TAKES] = [SchedulerEffect, TaskDone];
   // effects answered by continuing the performing task with a value, answered at the perform site
   // (the first invocation of a run, R8, and everything that blocks, switches or throws: DEFER)
+  // The world of the last run seen, so the per-effect Map lookup is skipped while the run goes on;
+  // dropped when that world closes (no finished run is retained by the handler object).
+  let lastCtx: RunContext | null = null;
+  let lastWorld: World | undefined;
   self[FAST_PATH] = (effect: unknown, ctx: RunContext): unknown => {
-    const w = ctx.user.get(self) as World | undefined;
-    if (w === undefined || w.closed || !owns(w, effect)) return DEFER;
+    let w = ctx === lastCtx ? lastWorld : undefined;
+    if (w === undefined || w.closed) {
+      w = ctx.user.get(self) as World | undefined;
+      if (w === undefined || w.closed) return DEFER;
+      lastCtx = ctx;
+      lastWorld = w;
+    }
+    // awaitPromise first, by its exact class (a subclass takes the general test): it is always owned
+    if ((effect as object).constructor === AwaitPromise) return awaitAtSite(w, effect as AwaitPromise);
+    if (!owns(w, effect)) return DEFER;
     return answerAtSite(w, effect);
+  };
+  forget = (w: World) => {
+    if (lastWorld === w) {
+      lastCtx = null;
+      lastWorld = undefined;
+    }
   };
   (self as { [SCHEDULER]?: boolean })[SCHEDULER] = true;
   // its first invocation (resuming main) is on every chain: keep it out of tracebacks

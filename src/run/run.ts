@@ -317,14 +317,16 @@ export async function runAsync(program: unknown, given?: unknown): Promise<RunRe
         const v = m.base === null || m.abortState !== 0 ? await thunk() : await abortable(m, thunk);
         if (m.abortState !== 1) m.deliver(v); // else: abandoned, the next run() begins the abort
       } catch (e) {
-        if (m.abortState !== 1) m.throwHere(e);
+        if (m.abortState !== 1) m.throwAwaited(e);
       }
+      // the event loop ran meanwhile; the clock restarts at the next check (no Date.now() per await)
       sinceYield = 0;
-      lastYield = Date.now();
+      lastYield = -1;
       continue;
     }
     sinceYield += CHECK_STEPS;
-    if (sinceYield >= YIELD_STEPS || Date.now() - lastYield >= YIELD_MS) {
+    if (lastYield < 0) lastYield = Date.now();
+    else if (sinceYield >= YIELD_STEPS || Date.now() - lastYield >= YIELD_MS) {
       await macrotask();
       sinceYield = 0;
       lastYield = Date.now();

@@ -6,9 +6,9 @@
 import { UnhandledEffectError } from "../errors.js";
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, brandOf, describe, isGeneratorObject } from "./brand.js";
 import { type Continuation, captured } from "./continuation.js";
-import { DEFER, type Handler } from "./handler.js";
+import { DEFER, type Handler, SITE_AWAIT } from "./handler.js";
 import type { Machine } from "./machine.js";
-import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
+import { M_AWAIT, M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { OP_TRANSFER, type Primitive } from "./primitives.js";
 import { checked } from "./result.js";
 import { MARK_THREW } from "../trace/origin.js";
@@ -142,6 +142,17 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
     }
     if (r !== DEFER) {
       m.cur = site;
+      if (r === SITE_AWAIT) {
+        // the site waits for the driver (ST_ASYNC); the fast lane stops on the mode
+        const thunk = SITE_AWAIT.thunk!;
+        SITE_AWAIT.thunk = null;
+        m.mode = M_AWAIT;
+        m.value = undefined;
+        m.escape(thunk);
+        m.awaitEffect = e; // (after escape, which clears it)
+        m.awaitTaker = p;
+        return;
+      }
       m.mode = M_DELIVER;
       m.value = r;
       return;

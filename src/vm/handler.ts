@@ -49,6 +49,17 @@ export const FAST_PATH: unique symbol = Symbol("doeff.fastPath");
 export const DEFER: unique symbol = Symbol("doeff.defer");
 
 /**
+ * @internal A FAST_PATH answer that suspends the perform site on `SITE_AWAIT.thunk` (runAsync only):
+ * the driver awaits `thunk()` and continues the site with its value, or throws its error there — no
+ * continuation captured, no handler frame. It is equivalent to the handler doing
+ * `transfer(k, yield* asyncEscape(thunk))` only when nothing can observe the difference while the
+ * promise is pending (no other task to run, no abort signal on the run): the hook must decide that.
+ * One shared object, recognised by identity (an answer may be a hostile Proxy: no instanceof); the
+ * hook sets `thunk` just before returning it and the VM takes it at once.
+ */
+export const SITE_AWAIT: { thunk: (() => unknown) | null } = { thunk: null };
+
+/**
  * `handler[TAKES] = EffectClass | EffectClass[]` declares that the handler takes exactly the
  * instances of those classes; it then replaces `handles` (keep the two consistent). Because the
  * answer depends only on the effect's class, the VM may cache "this handler declines effects of

@@ -77,6 +77,10 @@ export class Machine {
   result: unknown;
   /** set when the machine stops for asyncEscape */
   asyncThunk: (() => unknown) | null;
+  /** the effect (and its taker) a FAST_PATH suspended the site on (SITE_AWAIT), or null: its
+   * rejection is reported as thrown by that handler for that effect, as the handler would have */
+  awaitEffect: unknown;
+  awaitTaker: Segment | null;
   /** trace: yield sites on (trace.sites) */
   readonly sites: boolean;
   /** trace: where errors came from (made on the first error) */
@@ -124,6 +128,8 @@ export class Machine {
     this.ok = false;
     this.result = undefined;
     this.asyncThunk = null;
+    this.awaitEffect = null;
+    this.awaitTaker = null;
     this.sites = sites;
     this.origins = null;
     this.lastTransferWith = null;
@@ -470,7 +476,21 @@ export class Machine {
       return;
     }
     this.asyncThunk = thunk;
+    this.awaitEffect = null;
     this.halt = true;
+  }
+
+  /** The driver's outcome of an asyncEscape or a SITE_AWAIT that failed: thrown where it waited. */
+  throwAwaited(e: unknown): void {
+    const effect = this.awaitEffect;
+    if (effect === null) {
+      this.throwHere(e);
+      return;
+    }
+    this.awaitEffect = null;
+    this.noteError(e, { effect, site: this.cur, taker: this.awaitTaker, marker: MARK_THREW });
+    this.mode = M_THROW;
+    this.value = e;
   }
 
   /** The run ended with outcome (ok, value). */
