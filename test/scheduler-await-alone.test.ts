@@ -218,3 +218,37 @@ test("awaitAlone and the at-site await: an uncaught rejection and a throwing thu
     );
   }
 });
+
+test("awaitPromise passes the task's signal only to a thunk that declares a parameter (no signal is made otherwise)", async () => {
+  const seen: unknown[] = [];
+  const main = fn(function* () {
+    const t = yield* spawn(
+      fn(function* child() {
+        // a plain function without parameters cannot name the signal; `arguments` does not get one
+        yield* awaitPromise(function (this: unknown) {
+          // biome-ignore lint/complexity/noArguments: the test is about what a length-0 thunk receives
+          seen.push(arguments.length);
+          return 1;
+        });
+        yield* awaitPromise((signal: AbortSignal) => {
+          seen.push(signal instanceof AbortSignal && !signal.aborted);
+          return new Promise((resolve) => setImmediate(resolve));
+        });
+        return "done";
+      })(),
+    );
+    yield* awaitPromise(() => Promise.resolve(0)); // main alone is not: the child runs first
+    return yield* wait(t);
+  });
+  for (const awaitAtSite of [false, true]) {
+    seen.length = 0;
+    schedulerFastPaths.awaitAtSite = awaitAtSite;
+    try {
+      const r = await runAsync(main(), { handlers: [scheduler] });
+      assert.equal(r.value, "done");
+      assert.deepEqual(seen, [0, true]);
+    } finally {
+      schedulerFastPaths.awaitAtSite = true;
+    }
+  }
+});

@@ -414,7 +414,9 @@ export function createExternalPromise<T = unknown>(): CreateExternalPromise<T> {
 /**
  * Await a JS promise (runAsync only; other tasks run meanwhile). `thunk` is called by the scheduler
  * with the awaiting task's AbortSignal, aborted if the task is cancelled (or the run aborted) while
- * it waits: `awaitPromise((signal) => fetch(url, { signal }))`.
+ * it waits: `awaitPromise((signal) => fetch(url, { signal }))`. The signal is made (and passed)
+ * only when the thunk declares a parameter (`thunk.length > 0`), as in Effect's `Effect.promise`:
+ * making one costs microseconds. Write `(signal) => …`, not `(...args) => …` or `(s = x) => …`.
  */
 export function awaitPromise<T>(thunk: (signal: AbortSignal) => PromiseLike<T> | T): AwaitPromise<T> {
   if (typeof thunk !== "function") {

@@ -365,7 +365,7 @@ export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
   if (finalizing(w, cur) || !w.aloneWith(cur)) return DEFER;
   let r: unknown;
   try {
-    r = effect.thunk(w.signalOf(cur));
+    r = callThunk(w, cur, effect);
   } catch (e) {
     w.prestarted = { effect, ok: false, value: e };
     return DEFER;
@@ -377,6 +377,17 @@ export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
   schedulerFastPaths.awaitAtSiteTaken++;
   SITE_AWAIT.thunk = () => r;
   return SITE_AWAIT;
+}
+
+/**
+ * Call an awaitPromise thunk: with the task's AbortSignal when it declares a parameter
+ * (`(signal) => …`), as Effect's `Effect.promise` does; a thunk that declares none (`() => …`)
+ * cannot name it, and making a signal costs ~2.4 µs on Node 20 — more than the rest of the await.
+ * (A thunk with only a rest or default parameter has length 0 too: docs/concurrency.md says so.)
+ */
+function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>): unknown {
+  const thunk = effect.thunk;
+  return thunk.length === 0 ? (thunk as () => unknown)() : thunk(w.signalOf(cur));
 }
 
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */
@@ -494,7 +505,7 @@ export function* handleEffect(
       r = pre.value;
     } else {
       try {
-        r = effect.thunk(w.signalOf(cur));
+        r = callThunk(w, cur, effect);
       } catch (e) {
         return contThrow(cur, k, e); // a synchronous throw is thrown unchanged, without blocking
       }
