@@ -10,6 +10,8 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { schedulerFastPaths } from "../src/handlers/scheduler-ops.js";
 import {
+  answer,
+  Effect,
   all,
   cancel,
   close,
@@ -29,6 +31,7 @@ import {
   spawn,
   tell,
   wait,
+  withHandler,
   writer,
 } from "../src/index.js";
 
@@ -127,6 +130,7 @@ function exec(ops: Op[], fast: boolean): unknown {
     }
   });
   schedulerFastPaths.atSite = fast;
+  schedulerFastPaths.spawnAtSite = fast;
   try {
     const r = run(body("main", ops), { handlers: [writer, scheduler] });
     return {
@@ -135,9 +139,11 @@ function exec(ops: Op[], fast: boolean): unknown {
       value: r.ok ? r.value : String(r.error),
       log: r.log,
       warnings: r.warnings.map(String),
+      format: r.format(),
     };
   } finally {
     schedulerFastPaths.atSite = true;
+    schedulerFastPaths.spawnAtSite = true;
   }
 }
 
@@ -200,5 +206,57 @@ test("scheduler FAST_PATH: all({ concurrency }) and a channel give the same resu
     const general = go(false);
     assert.equal(general.ok, true);
     assert.deepEqual(go(true), general);
+  }
+});
+
+class Ping extends Effect<string> {
+  readonly _tag = "Ping";
+  constructor(readonly n: number) {
+    super();
+  }
+}
+
+test("scheduler FAST_PATH: spawn at the site wraps the child in the handlers between the site and the scheduler, as the general path does (results, log, traceback)", () => {
+  const child = fn(function* child(n: number) {
+    yield* tell(`child ${n}: ${yield* new Ping(n)}`);
+    if (n === 3) throw new RangeError(`child ${n} failed`);
+    return n;
+  });
+  const inner = answer(Ping, (e: Ping) => `inner pong ${e.n}`);
+  const outer = answer(Ping, (e: Ping) => `outer pong ${e.n}`);
+  const main = fn(function* main(upTo: number) {
+    const a = yield* spawn(child(1)); // under outer only
+    const b = yield* withHandler(
+      inner,
+      fn(function* spawner() {
+        return [yield* spawn(child(2)), yield* spawn(child(upTo))];
+      })(),
+    );
+    return [yield* wait(a), ...(yield* gather(...b))];
+  });
+  for (const upTo of [2, 3]) {
+    const go = (fast: boolean) => {
+      schedulerFastPaths.spawnAtSite = fast;
+      try {
+        const r = run(withHandler(outer, main(upTo)), { handlers: [writer, scheduler] });
+        return { ok: r.ok, value: r.ok ? r.value : String(r.error), log: r.log, format: r.format() };
+      } finally {
+        schedulerFastPaths.spawnAtSite = true;
+      }
+    };
+    const general = go(false);
+    assert.deepEqual(go(true), general);
+    // (a failed gather merges the log of the task whose error it throws, not of the others)
+    assert.deepEqual(
+      general.log,
+      upTo === 2
+        ? ["child 1: outer pong 1", "child 2: inner pong 2", "child 2: inner pong 2"]
+        : ["child 1: outer pong 1", "child 3: inner pong 3"],
+    );
+    if (upTo === 3) {
+      assert.equal(general.ok, false);
+      assert.match(general.format, /in task 3/);
+      assert.match(general.format, /RangeError: child 3 failed/);
+    } else assert.deepEqual(general.value, [1, 2, 2]);
   }
 });

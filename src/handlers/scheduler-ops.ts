@@ -32,7 +32,9 @@ import {
   type Continuation,
   createContinuation,
   DEFER,
+  handlersInside,
   SITE_AWAIT,
+  unstarted,
   finalize,
   getHandlers,
   type Handler,
@@ -275,6 +277,7 @@ export const schedulerFastPaths = {
   atSite: true,
   awaitAtSite: true,
   awaitAtSiteTaken: 0,
+  spawnAtSite: true,
 };
 
 /**
@@ -390,6 +393,54 @@ function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>): unkno
   return thunk.length === 0 ? (thunk as () => unknown)() : thunk(w.signalOf(cur));
 }
 
+/**
+ * A new task for `spawn` and its program: the spawned program under the handlers between the spawn
+ * site and the scheduler (`hs[0..n)`, innermost first), in the report wrapper.
+ */
+function spawnedProgram(
+  w: World,
+  effect: Spawn<unknown, unknown>,
+  hs: readonly Handler[],
+  n: number,
+): { t: TaskRec; program: ProgramLikeOf<void> } {
+  let body: any = effect.program;
+  for (let i = 0; i < n; i++) body = withHandler(hs[i]!, body);
+  const parent = w.ctx.current;
+  const ctx: TaskContext = {
+    // §9.6 rev. 2: the very same Map (no copy) unless the spawn asked for an isolated copy
+    state: effect.store === "isolated" ? new Map(parent.state) : parent.state,
+    env: parent.env,
+    log: [],
+  };
+  const t = w.newTask(ctx);
+  // the wrapper frame shows in tracebacks as `── in task N (spawned at file:line) ──`
+  const at = effect.site === undefined ? null : siteOf(effect.site);
+  const label = at === null ? `in task ${t.id}` : `in task ${t.id} (spawned at ${at})`;
+  return { t, program: boundary(label, reportGen, t, body) };
+}
+
+/**
+ * spawn at the perform site (FAST_PATH): the general path's answer — the new task's handle, the task
+ * queued, the performer continued — without the handler invocation. The handlers to wrap the
+ * program in are those between the site and this scheduler's prompt, which the VM gives the hook;
+ * R7 first, as the handler does. Compared with the general path in test/scheduler-fast-path.test.ts.
+ */
+export function spawnAtSite(
+  w: World,
+  self: Handler,
+  effect: Spawn<unknown, unknown>,
+  site: unknown,
+  prompt: unknown,
+): unknown {
+  if (!schedulerFastPaths.spawnAtSite || site === undefined) return DEFER;
+  w.applyExternal();
+  const hs = handlersInside(site, prompt);
+  const { t, program } = spawnedProgram(w, effect, hs, hs.length);
+  t.k = unstarted(program, [self]);
+  w.enqueue(t);
+  return t.handle;
+}
+
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */
 export function* handleEffect(
   self: Handler,
@@ -410,20 +461,9 @@ export function* handleEffect(
   if (effect instanceof Spawn) {
     const hs = yield* getHandlers();
     const n = hs.indexOf(self);
-    let body: any = effect.program;
-    for (let i = 0; i < (n < 0 ? hs.length : n); i++) body = withHandler(hs[i]!, body);
-    const parent = w.ctx.current;
-    const ctx: TaskContext = {
-      // §9.6 rev. 2: the very same Map (no copy) unless the spawn asked for an isolated copy
-      state: effect.store === "isolated" ? new Map(parent.state) : parent.state,
-      env: parent.env,
-      log: [],
-    };
-    const t = w.newTask(ctx);
-    // the wrapper frame shows in tracebacks as `── in task N (spawned at file:line) ──`
-    const at = effect.site === undefined ? null : siteOf(effect.site);
-    const label = at === null ? `in task ${t.id}` : `in task ${t.id} (spawned at ${at})`;
-    t.k = yield* createContinuation(boundary(label, reportGen, t, body), [self]);
+    const body = spawnedProgram(w, effect, hs, n < 0 ? hs.length : n);
+    const t = body.t;
+    t.k = yield* createContinuation(body.program, [self]);
     w.enqueue(t);
     return cont(cur, k, t.handle);
   }

@@ -20,6 +20,7 @@ import {
   Race,
   SCHEDULER,
   SchedulerEffect,
+  Spawn,
   Wait,
 } from "../effects/scheduler.js";
 import {
@@ -50,7 +51,7 @@ import {
   THROW,
   World,
 } from "./scheduler-world.js";
-import { answerAtSite, awaitAtSite, handleEffect, shutdown, TaskDone } from "./scheduler-ops.js";
+import { answerAtSite, awaitAtSite, handleEffect, shutdown, spawnAtSite, TaskDone } from "./scheduler-ops.js";
 import { raise } from "./util.js";
 
 /** Does world `w` own the waitables this effect is about? (Effects about others are passed.) */
@@ -166,7 +167,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
   // dropped when that world closes (no finished run is retained by the handler object).
   let lastCtx: RunContext | null = null;
   let lastWorld: World | undefined;
-  self[FAST_PATH] = (effect: unknown, ctx: RunContext): unknown => {
+  self[FAST_PATH] = (effect: unknown, ctx: RunContext, site?: unknown, prompt?: unknown): unknown => {
     let w = ctx === lastCtx ? lastWorld : undefined;
     if (w === undefined || w.closed) {
       w = ctx.user.get(self) as World | undefined;
@@ -175,7 +176,9 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
       lastWorld = w;
     }
     // awaitPromise first, by its exact class (a subclass takes the general test): it is always owned
-    if ((effect as object).constructor === AwaitPromise) return awaitAtSite(w, effect as AwaitPromise);
+    const c = (effect as object).constructor;
+    if (c === AwaitPromise) return awaitAtSite(w, effect as AwaitPromise);
+    if (c === Spawn) return spawnAtSite(w, self, effect as Spawn<unknown, unknown>, site, prompt);
     if (!owns(w, effect)) return DEFER;
     return answerAtSite(w, effect);
   };

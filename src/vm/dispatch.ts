@@ -132,7 +132,7 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
     // site and the chain is unchanged, so nothing needs capturing.
     let r: unknown;
     try {
-      r = fast(e, m.ctx);
+      r = fast(e, m.ctx, site, p);
     } catch (err) {
       m.cur = site;
       m.noteError(err, { effect: e, site, taker: p, marker: MARK_THREW });
@@ -371,4 +371,20 @@ function badHandlerResult(h: Handler, r: unknown): TypeError {
   return new TypeError(
     `handler ${describe(h)} returned ${describe(r)}; a handler must return a generator (write it as function*) or a Program, e.g. \`return resume(k, value)\``,
   );
+}
+
+/**
+ * @internal For a FAST_PATH hook given (site, prompt): the handlers of the prompts between the
+ * perform site and the taking prompt, innermost first — what `getHandlers()` answers in that
+ * handler's invocation before the handler itself (the scheduler wraps a spawned program in them).
+ */
+export function handlersInside(site: unknown, prompt: unknown): Handler[] {
+  const out: Handler[] = [];
+  let p = (site as Segment).firstPrompt;
+  while (p !== null && p !== prompt) {
+    out.push(p.handler!);
+    const c: Segment | null = p.caller ?? p.detachedFrom;
+    p = c === null ? null : c.firstPrompt;
+  }
+  return out;
 }

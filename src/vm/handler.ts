@@ -74,4 +74,10 @@ export const TAKES: unique symbol = Symbol("doeff.takes");
  */
 export const TRACE_QUIET: unique symbol = Symbol("doeff.traceQuiet");
 /** The signature of a FAST_PATH hook: answer the effect, throw, or return DEFER. */
-export type FastPath = (effect: any, ctx: import("../run/context.js").RunContext) => unknown;
+export type FastPath = (
+  effect: any,
+  ctx: import("../run/context.js").RunContext,
+  /** @internal the perform site and the taking prompt (opaque; see handlersInside) */
+  site?: unknown,
+  prompt?: unknown,
+) => unknown;
