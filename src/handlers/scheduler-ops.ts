@@ -124,7 +124,7 @@ function finalizing(w: World, t: TaskRec): boolean {
 }
 
 /** Next task to run: the ready-queue head, or what idle processing (R6) produces. */
-function* pickNext(w: World): Generator<unknown, TaskRec, any> {
+export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
   for (;;) {
     const t = w.dequeue();
     if (t !== null) return t;
@@ -441,6 +441,21 @@ export function spawnAtSite(
   return t.handle;
 }
 
+/**
+ * A task's completion report (R5): the task to switch to when the ready queue has one, or null when
+ * pickNext's idle processing must choose (the report's continuation is simply dropped). A plain
+ * function, so the common switch creates no generator.
+ */
+export function taskDone(w: World, effect: TaskDone, k: Continuation): TaskRec | null {
+  const t = effect.task;
+  if (t.run === CANCELLING) return cont(t, k, undefined); // completed during its own finalization
+  t.run = DONE;
+  t.k = null;
+  w.live.delete(t.id);
+  w.settle(t, effect.ok, effect.value);
+  return w.dequeue();
+}
+
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */
 export function* handleEffect(
   self: Handler,
@@ -449,15 +464,7 @@ export function* handleEffect(
   k: Continuation,
 ): Generator<unknown, TaskRec, any> {
   const cur = w.current;
-  if (effect instanceof TaskDone) {
-    const t = effect.task;
-    if (t.run === CANCELLING) return cont(t, k, undefined); // completed during its own finalization
-    t.run = DONE;
-    t.k = null;
-    w.live.delete(t.id);
-    w.settle(t, effect.ok, effect.value);
-    return yield* pickNext(w); // R5 (the report's continuation is simply dropped)
-  }
+  if (effect instanceof TaskDone) return taskDone(w, effect, k) ?? (yield* pickNext(w));
   if (effect instanceof Spawn) {
     const hs = yield* getHandlers();
     const n = hs.indexOf(self);

@@ -51,7 +51,16 @@ import {
   THROW,
   World,
 } from "./scheduler-world.js";
-import { answerAtSite, awaitAtSite, handleEffect, shutdown, spawnAtSite, TaskDone } from "./scheduler-ops.js";
+import {
+  answerAtSite,
+  awaitAtSite,
+  handleEffect,
+  pickNext,
+  shutdown,
+  spawnAtSite,
+  TaskDone,
+  taskDone,
+} from "./scheduler-ops.js";
 import { raise } from "./util.js";
 
 /** Does world `w` own the waitables this effect is about? (Effects about others are passed.) */
@@ -116,7 +125,11 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
       let handed = false;
       try {
         w.applyExternal(); // R7
-        const next = yield* handleEffect(self, w, effect, k);
+        // (a completion report switches without a handleEffect generator when a task is ready)
+        const next =
+          effect instanceof TaskDone
+            ? (taskDone(w, effect, k) ?? (yield* pickNext(w)))
+            : yield* handleEffect(self, w, effect, k);
         handed = true;
         return yield* go(w, next, false);
       } finally {
