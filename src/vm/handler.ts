@@ -77,7 +77,7 @@ export const TRACE_QUIET: unique symbol = Symbol("doeff.traceQuiet");
 export type FastPath = (
   effect: any,
   ctx: import("../run/context.js").RunContext,
-  /** @internal the perform site and the taking prompt (opaque; see handlersInside) */
+  // the perform site and the taking prompt, opaque (for the library's own hooks: handlersInside)
   site?: unknown,
   prompt?: unknown,
 ) => unknown;
