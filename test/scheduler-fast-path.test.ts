@@ -1,6 +1,7 @@
 /**
- * The scheduler's FAST_PATH (answerAtSite in src/handlers/scheduler-ops.ts: createPromise, wait /
- * gather of settled waitables, completePromise, isDone, getAbortSignal answered at the perform site)
+ * The scheduler's FAST_PATH (answerAtSite / spawnAtSite in src/handlers/scheduler-ops.ts: spawn,
+ * createPromise, createExternalPromise, wait / gather of settled waitables, completePromise, isDone,
+ * getAbortSignal answered at the perform site)
  * against the general path (the handler invocation), on random task programs that also block, fail,
  * cancel and yield. Events with their order, outcome, store and log must be identical; the toolkit's
  * all / channel programs are compared the same way.
@@ -17,6 +18,7 @@ import {
   close,
   completePromise,
   createChannel,
+  createExternalPromise,
   createPromise,
   failPromise,
   fn,
@@ -46,6 +48,7 @@ type Op =
   | { t: "signal" }
   | { t: "cancel" }
   | { t: "throw"; v: number }
+  | { t: "external"; v: number }
   | { t: "spawn"; ops: Op[] };
 
 const leaf: fc.Arbitrary<Op> = fc.oneof(
@@ -59,6 +62,7 @@ const leaf: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ t: "signal" } as Op),
   fc.constant({ t: "cancel" } as Op),
   fc.record({ t: fc.constant("throw" as const), v: fc.nat(99) }),
+  fc.record({ t: fc.constant("external" as const), v: fc.nat(99) }),
 );
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: leaf },
@@ -115,6 +119,14 @@ function exec(ops: Op[], fast: boolean): unknown {
               break;
             case "throw":
               throw new Error(`t${op.v}`);
+            case "external": {
+              // completed from "outside" at once (queued, applied by the scheduler: R7)
+              const ext = yield* createExternalPromise<number>();
+              if (op.v % 3 === 0) ext.fail(new Error(`x${op.v}`));
+              else ext.complete(op.v);
+              events.push(`${name} external ${ext.id} ${yield* wait(ext.future)}`);
+              break;
+            }
             case "spawn":
               mine.push(yield* spawn(body(`${name}.${mine.length}`, op.ops)));
               break;

@@ -317,6 +317,10 @@ export function answerAtSite(w: World, effect: unknown): unknown {
     w.applyExternal();
     return w.newPromise();
   }
+  if (effect instanceof CreateExternalPromise) {
+    w.applyExternal();
+    return w.newExternal();
+  }
   if (effect instanceof Wait) {
     w.applyExternal();
     const c = cellOf(effect.waitable)!;
