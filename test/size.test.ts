@@ -18,9 +18,11 @@ import * as esbuild from "esbuild";
 const root = new URL("..", import.meta.url).pathname;
 
 /** Budgets in bytes (1 kB = 1000 bytes). Targets: SMALL 7_000, WHOLE 16_000.
- * WHOLE was 22_300; the at-site awaitPromise (awaitPromise 1.0 µs → 0.25 µs) added ~370 B. */
+ * WHOLE was 22_300; the scheduler's at-site answers for awaitPromise (1.0 µs → 0.25 µs), spawn
+ * and createExternalPromise (spawn+gather 2.8 → 1.7 µs per task) added ~600 B, a trade made on
+ * purpose (issue 13). */
 const SMALL_BUDGET = 13_400;
-const WHOLE_BUDGET = 22_700;
+const WHOLE_BUDGET = 22_900;
 
 interface Measured {
   min: number;
