@@ -57,7 +57,7 @@ export {
   SchedulerEffect,
 } from "./effects/scheduler.js";
 /** @internal The at-site await answer of a FAST_PATH (see its declaration). */
-export { SITE_AWAIT } from "./vm/handler.js";
+export { SITE_AWAIT, SITE_SWITCH } from "./vm/handler.js";
 /** @internal For FAST_PATH hooks: the handlers between a site and the taking prompt. */
 export { handlersInside } from "./vm/dispatch.js";
 /** @internal An unstarted continuation, as the createContinuation primitive makes it. */

@@ -143,6 +143,7 @@ function exec(ops: Op[], fast: boolean): unknown {
   });
   schedulerFastPaths.atSite = fast;
   schedulerFastPaths.spawnAtSite = fast;
+  schedulerFastPaths.doneAtSite = fast;
   try {
     const r = run(body("main", ops), { handlers: [writer, scheduler] });
     return {
@@ -156,6 +157,7 @@ function exec(ops: Op[], fast: boolean): unknown {
   } finally {
     schedulerFastPaths.atSite = true;
     schedulerFastPaths.spawnAtSite = true;
+    schedulerFastPaths.doneAtSite = true;
   }
 }
 
@@ -208,11 +210,13 @@ test("scheduler FAST_PATH: all({ concurrency }) and a channel give the same resu
   for (const limit of [1, 2, 8]) {
     const go = (fast: boolean) => {
       schedulerFastPaths.atSite = fast;
+      schedulerFastPaths.doneAtSite = fast;
       try {
         const r = run(main(limit, 20), { handlers: [writer, scheduler] });
         return { ok: r.ok, value: r.ok ? r.value : String(r.error), log: r.log };
       } finally {
         schedulerFastPaths.atSite = true;
+        schedulerFastPaths.doneAtSite = true;
       }
     };
     const general = go(false);
@@ -249,11 +253,13 @@ test("scheduler FAST_PATH: spawn at the site wraps the child in the handlers bet
   for (const upTo of [2, 3]) {
     const go = (fast: boolean) => {
       schedulerFastPaths.spawnAtSite = fast;
+      schedulerFastPaths.doneAtSite = fast;
       try {
         const r = run(withHandler(outer, main(upTo)), { handlers: [writer, scheduler] });
         return { ok: r.ok, value: r.ok ? r.value : String(r.error), log: r.log, format: r.format() };
       } finally {
         schedulerFastPaths.spawnAtSite = true;
+        schedulerFastPaths.doneAtSite = true;
       }
     };
     const general = go(false);

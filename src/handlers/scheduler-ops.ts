@@ -34,6 +34,7 @@ import {
   DEFER,
   handlersInside,
   SITE_AWAIT,
+  SITE_SWITCH,
   unstarted,
   finalize,
   getHandlers,
@@ -45,6 +46,7 @@ import {
   withHandler,
 } from "../protocol.js";
 import {
+  BLOCKED,
   CANCELLING,
   type Cell,
   cellOf,
@@ -278,6 +280,7 @@ export const schedulerFastPaths = {
   awaitAtSite: true,
   awaitAtSiteTaken: 0,
   spawnAtSite: true,
+  doneAtSite: true,
 };
 
 /**
@@ -450,14 +453,45 @@ export function spawnAtSite(
  * pickNext's idle processing must choose (the report's continuation is simply dropped). A plain
  * function, so the common switch creates no generator.
  */
-export function taskDone(w: World, effect: TaskDone, k: Continuation): TaskRec | null {
+export function taskDone(w: World, effect: TaskDone, k: Continuation | null): TaskRec | null {
   const t = effect.task;
-  if (t.run === CANCELLING) return cont(t, k, undefined); // completed during its own finalization
+  if (t.run === CANCELLING) return cont(t, k!, undefined); // completed during its own finalization (never at the site)
   t.run = DONE;
   t.k = null;
   w.live.delete(t.id);
   w.settle(t, effect.ok, effect.value);
   return w.dequeue();
+}
+
+/**
+ * A finished task's report at the perform site (FAST_PATH): the general path's state changes
+ * (taskDone), then the switch to the next ready task as SITE_SWITCH — the handler's `transfer`
+ * into that task's continuation, the report's own continuation dropped — without the invocation.
+ * A report during the task's own finalization, an aborting run, an empty ready queue (idle
+ * processing) and a switch that throws into the task go to the handler, which continues from the
+ * applied report (World.doneApplied).
+ */
+export function doneAtSite(w: World, effect: TaskDone): unknown {
+  const t = effect.task;
+  if (!schedulerFastPaths.doneAtSite || t.run === CANCELLING || w.aborting) return DEFER;
+  w.applyExternal(); // R7, as the handler does first
+  const next = taskDone(w, effect, null);
+  if (next === null || next.action === THROW) {
+    w.doneApplied = effect;
+    w.doneNext = next;
+    return DEFER;
+  }
+  // go(w, next, false) with a value: the same state changes, then the transfer as SITE_SWITCH
+  const k = next.k!;
+  next.k = null;
+  if (next.run === READY || next.run === BLOCKED) next.run = RUNNING;
+  w.current = next;
+  w.ctx.setCurrent(next.ctx);
+  const v = next.actionValue;
+  next.actionValue = undefined;
+  SITE_SWITCH.k = k;
+  SITE_SWITCH.value = next.action === START ? undefined : v;
+  return SITE_SWITCH;
 }
 
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */

@@ -142,6 +142,13 @@ export class World {
    * the thunk again. Set and consumed within one dispatch (the invocation follows at once).
    */
   prestarted: { effect: unknown; ok: boolean; value: unknown } | null = null;
+  /**
+   * A TaskDone report the FAST_PATH already applied (doneAtSite) before finding it could not switch
+   * at the site, and the task it dequeued (null: none ready, pickNext's idle processing decides):
+   * the handler takes over from there. Set and consumed within one dispatch.
+   */
+  doneApplied: unknown = null;
+  doneNext: TaskRec | null = null;
   /** the listener on the run's signal, removed when the world closes */
   private onRunAbort: (() => void) | null = null;
 

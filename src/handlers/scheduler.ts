@@ -54,6 +54,7 @@ import {
 import {
   answerAtSite,
   awaitAtSite,
+  doneAtSite,
   handleEffect,
   pickNext,
   shutdown,
@@ -126,10 +127,16 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
       try {
         w.applyExternal(); // R7
         // (a completion report switches without a handleEffect generator when a task is ready)
-        const next =
-          effect instanceof TaskDone
-            ? (taskDone(w, effect, k) ?? (yield* pickNext(w)))
-            : yield* handleEffect(self, w, effect, k);
+        let next: TaskRec | null;
+        if (effect instanceof TaskDone) {
+          if (w.doneApplied === effect) {
+            // the FAST_PATH applied the report already and could not switch at the site
+            next = w.doneNext;
+            w.doneApplied = null;
+            w.doneNext = null;
+          } else next = taskDone(w, effect, k);
+          if (next === null) next = yield* pickNext(w);
+        } else next = yield* handleEffect(self, w, effect, k);
         handed = true;
         return yield* go(w, next, false);
       } finally {
@@ -192,6 +199,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
     const c = (effect as object).constructor;
     if (c === AwaitPromise) return awaitAtSite(w, effect as AwaitPromise);
     if (c === Spawn) return spawnAtSite(w, self, effect as Spawn<unknown, unknown>, site, prompt);
+    if (c === TaskDone) return doneAtSite(w, effect as TaskDone);
     if (!owns(w, effect)) return DEFER;
     return answerAtSite(w, effect);
   };

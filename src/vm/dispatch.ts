@@ -6,7 +6,7 @@
 import { UnhandledEffectError } from "../errors.js";
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, brandOf, describe, isGeneratorObject } from "./brand.js";
 import { type Continuation, captured } from "./continuation.js";
-import { DEFER, type Handler, SITE_AWAIT } from "./handler.js";
+import { DEFER, type Handler, SITE_AWAIT, SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_AWAIT, M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { OP_TRANSFER, type Primitive } from "./primitives.js";
@@ -151,6 +151,10 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
         m.escape(thunk);
         m.awaitEffect = e; // (after escape, which clears it)
         m.awaitTaker = p;
+        return;
+      }
+      if (r === SITE_SWITCH) {
+        m.switchAtSite(p);
         return;
       }
       m.mode = M_DELIVER;

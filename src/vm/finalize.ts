@@ -10,6 +10,7 @@
 import { VMInternalError } from "../errors.js";
 import { type Continuation, captured } from "./continuation.js";
 import { deliverTo, search, visibleHandlers } from "./dispatch.js";
+import { SITE_SWITCH } from "./handler.js";
 import { UnhandledEffectError } from "../errors.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
@@ -276,4 +277,28 @@ export function startUnstarted(m: Machine, k: Continuation, from: Segment | null
   const body = new Segment(S_BODY, seg, null, null);
   m.cur = body;
   m.callProgramLike(k.program);
+}
+
+/**
+ * A FAST_PATH's SITE_SWITCH answer at prompt `p` (see its declaration): the performer's chain up to
+ * `p` is dropped, as a handler's `transfer` into another continuation drops its own k (the OP_TRANSFER
+ * case of performTerminal); `k` is linked below `p`'s caller — where the invocation would have
+ * run — and continued, or started if it is unstarted.
+ */
+export function switchAtSite(m: Machine, p: Segment): void {
+  const k = SITE_SWITCH.k!;
+  const v = SITE_SWITCH.value;
+  SITE_SWITCH.k = null;
+  SITE_SWITCH.value = undefined;
+  const outer = p.caller;
+  if (k.top === null) {
+    startUnstarted(m, k, outer); // (marks it used)
+    return;
+  }
+  k.used = true;
+  k.bottom!.caller = outer;
+  m.linkEpoch++;
+  m.cur = k.top;
+  m.mode = M_DELIVER;
+  m.value = v;
 }

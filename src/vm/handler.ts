@@ -60,6 +60,18 @@ export const DEFER: unique symbol = Symbol("doeff.defer");
 export const SITE_AWAIT: { thunk: (() => unknown) | null } = { thunk: null };
 
 /**
+ * @internal A FAST_PATH answer that drops the performer's continuation and continues `k` (unused,
+ * captured up to a prompt of the same handler) with `value` — what the handler doing
+ * `return yield* transfer(k, value)` without ever resuming its own `k` does (a scheduler switching
+ * from a finished task), without the invocation. Recognised by identity, like SITE_AWAIT; the hook
+ * sets both fields just before returning it and the VM takes them at once.
+ */
+export const SITE_SWITCH: { k: import("./continuation.js").Continuation | null; value: unknown } = {
+  k: null,
+  value: undefined,
+};
+
+/**
  * `handler[TAKES] = EffectClass | EffectClass[]` declares that the handler takes exactly the
  * instances of those classes; it then replaces `handles` (keep the two consistent). Because the
  * answer depends only on the effect's class, the VM may cache "this handler declines effects of

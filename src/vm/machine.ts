@@ -21,7 +21,7 @@ import {
 } from "./brand.js";
 import { dispatch } from "./dispatch.js";
 import { execute } from "./execute.js";
-import { abortError, beginAbort, exitSegment, unwindExit } from "./finalize.js";
+import { abortError, beginAbort, exitSegment, switchAtSite, unwindExit } from "./finalize.js";
 import { P_FLATMAP, P_GEN, P_GENOBJ, P_INTERNAL, P_MAP, P_PURE, type Program } from "./program.js";
 import { Frame, type Invocation, type Job, pushFrame, S_BODY, S_ROOT, Segment } from "./segment.js";
 import type { StepTracer } from "./trace-hook.js";
@@ -478,6 +478,11 @@ export class Machine {
     this.asyncThunk = thunk;
     this.awaitEffect = null;
     this.halt = true;
+  }
+
+  /** A FAST_PATH's SITE_SWITCH answer at prompt `p` (finalize.ts: beside the transfer it mirrors). */
+  switchAtSite(p: Segment): void {
+    switchAtSite(this, p);
   }
 
   /** The driver's outcome of an asyncEscape or a SITE_AWAIT that failed: thrown where it waited. */
