@@ -144,6 +144,7 @@ function exec(ops: Op[], fast: boolean): unknown {
   schedulerFastPaths.atSite = fast;
   schedulerFastPaths.spawnAtSite = fast;
   schedulerFastPaths.doneAtSite = fast;
+  schedulerFastPaths.blockAtSite = fast;
   try {
     const r = run(body("main", ops), { handlers: [writer, scheduler] });
     return {
@@ -158,6 +159,7 @@ function exec(ops: Op[], fast: boolean): unknown {
     schedulerFastPaths.atSite = true;
     schedulerFastPaths.spawnAtSite = true;
     schedulerFastPaths.doneAtSite = true;
+    schedulerFastPaths.blockAtSite = true;
   }
 }
 
@@ -211,12 +213,14 @@ test("scheduler FAST_PATH: all({ concurrency }) and a channel give the same resu
     const go = (fast: boolean) => {
       schedulerFastPaths.atSite = fast;
       schedulerFastPaths.doneAtSite = fast;
+      schedulerFastPaths.blockAtSite = fast;
       try {
         const r = run(main(limit, 20), { handlers: [writer, scheduler] });
         return { ok: r.ok, value: r.ok ? r.value : String(r.error), log: r.log };
       } finally {
         schedulerFastPaths.atSite = true;
         schedulerFastPaths.doneAtSite = true;
+        schedulerFastPaths.blockAtSite = true;
       }
     };
     const general = go(false);
@@ -254,12 +258,14 @@ test("scheduler FAST_PATH: spawn at the site wraps the child in the handlers bet
     const go = (fast: boolean) => {
       schedulerFastPaths.spawnAtSite = fast;
       schedulerFastPaths.doneAtSite = fast;
+      schedulerFastPaths.blockAtSite = fast;
       try {
         const r = run(withHandler(outer, main(upTo)), { handlers: [writer, scheduler] });
         return { ok: r.ok, value: r.ok ? r.value : String(r.error), log: r.log, format: r.format() };
       } finally {
         schedulerFastPaths.spawnAtSite = true;
         schedulerFastPaths.doneAtSite = true;
+        schedulerFastPaths.blockAtSite = true;
       }
     };
     const general = go(false);

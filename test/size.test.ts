@@ -19,11 +19,12 @@ const root = new URL("..", import.meta.url).pathname;
 
 /** Budgets in bytes (1 kB = 1000 bytes). Targets: SMALL 7_000, WHOLE 16_000.
  * WHOLE was 22_300 and SMALL 13_400; the scheduler's at-site answers for awaitPromise (1.0 µs →
- * 0.25 µs), spawn, createExternalPromise and a finished task's switch (spawn+gather 2.8 → ~1 µs per
- * task), with the VM's SITE_AWAIT / SITE_SWITCH answers behind them, added ~700 B to the whole
- * package and ~200 B to the small import (the VM part), a trade made on purpose (issue 13). */
+ * 0.25 µs), spawn, createExternalPromise, a finished task's switch and a blocking wait's switch
+ * (spawn+gather 2.8 → ~1 µs per task; doeff/workers' parent side 16 → 7 µs per job), with the VM's
+ * SITE_AWAIT / SITE_SWITCH answers behind them, added ~900 B to the whole package and ~250 B to the
+ * small import (the VM part), a trade made on purpose (issue 13). */
 const SMALL_BUDGET = 13_500;
-const WHOLE_BUDGET = 23_100;
+const WHOLE_BUDGET = 23_300;
 
 interface Measured {
   min: number;

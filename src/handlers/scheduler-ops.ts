@@ -281,6 +281,7 @@ export const schedulerFastPaths = {
   awaitAtSiteTaken: 0,
   spawnAtSite: true,
   doneAtSite: true,
+  blockAtSite: true,
 };
 
 /**
@@ -327,6 +328,7 @@ export function answerAtSite(w: World, effect: unknown): unknown {
   if (effect instanceof Wait) {
     w.applyExternal();
     const c = cellOf(effect.waitable)!;
+    if (c.state === PENDING) return blockAtSite(w, W_WAIT, [c], [effect.waitable]);
     if (c.state !== SUCCEEDED) return DEFER;
     if (c instanceof TaskRec) mergeLog(w.current, c);
     return c.value;
@@ -341,7 +343,12 @@ export function answerAtSite(w: World, effect: unknown): unknown {
   if (effect instanceof Gather) {
     w.applyExternal();
     const items = effect.waitables.map((x) => cellOf(x)!);
-    for (const c of items) if (c.state !== SUCCEEDED) return DEFER;
+    let pending = false;
+    for (const c of items) {
+      if (c.state === FAILED) return DEFER; // thrown by the handler
+      if (c.state === PENDING) pending = true;
+    }
+    if (pending) return blockAtSite(w, W_GATHER, items, effect.waitables);
     return gatherValues(w.current, items);
   }
   if (effect instanceof IsDone) {
@@ -369,10 +376,14 @@ export function answerAtSite(w: World, effect: unknown): unknown {
  * Compared with the general path in test/scheduler-await-alone.test.ts.
  */
 export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
-  if (!schedulerFastPaths.awaitAtSite || w.ctx.driver !== "async" || w.ctx.signal !== null) return DEFER;
+  if (w.ctx.driver !== "async") return DEFER;
+  const inPlace = schedulerFastPaths.awaitAtSite && w.ctx.signal === null;
+  if (!inPlace && !schedulerFastPaths.blockAtSite) return DEFER;
   w.applyExternal();
   const cur = w.current;
-  if (finalizing(w, cur) || !w.aloneWith(cur)) return DEFER;
+  if (finalizing(w, cur)) return DEFER;
+  // decided before the thunk runs: where the handler would await alone, or block and switch
+  if (w.aloneWith(cur) ? !inPlace : !canBlockAtSite(w)) return DEFER;
   let r: unknown;
   try {
     r = callThunk(w, cur, effect);
@@ -380,13 +391,29 @@ export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
     w.prestarted = { effect, ok: false, value: e };
     return DEFER;
   }
-  if (!w.aloneWith(cur)) {
+  // (the thunk may have changed that: then the handler goes on with its outcome)
+  if (w.aloneWith(cur)) {
+    if (!inPlace) {
+      w.prestarted = { effect, ok: true, value: r };
+      return DEFER;
+    }
+    schedulerFastPaths.awaitAtSiteTaken++;
+    SITE_AWAIT.thunk = () => r;
+    return SITE_AWAIT;
+  }
+  if (!canBlockAtSite(w)) {
     w.prestarted = { effect, ok: true, value: r };
     return DEFER;
   }
-  schedulerFastPaths.awaitAtSiteTaken++;
-  SITE_AWAIT.thunk = () => r;
-  return SITE_AWAIT;
+  // the general path's block on an external promise the settlement completes, at the site
+  const ext = w.newExternal();
+  const cell = cellOf(ext.future)!;
+  Promise.resolve(r).then(
+    (v) => ext.complete(v),
+    (e) => ext.fail(e),
+  );
+  cur.awaiting = cell;
+  return blockAtSite(w, W_WAIT, [cell], [ext.future]);
 }
 
 /**
@@ -481,7 +508,33 @@ export function doneAtSite(w: World, effect: TaskDone): unknown {
     w.doneNext = next;
     return DEFER;
   }
-  // go(w, next, false) with a value: the same state changes, then the transfer as SITE_SWITCH
+  return switchTo(w, next, null);
+}
+
+/**
+ * A blocking wait / gather at the perform site (FAST_PATH), when another task is ready to run
+ * without idle processing and without a throw: blockOn's state changes, then the switch to the
+ * ready-queue head as SITE_SWITCH, the performer's continuation captured by the VM into the task
+ * record (keep) as the handler's k would have been. Anything else goes to the handler.
+ */
+function blockAtSite(w: World, kind: number, items: readonly Cell[], handles: readonly unknown[]): unknown {
+  const cur = w.current;
+  if (!canBlockAtSite(w) || finalizing(w, cur)) return DEFER;
+  const next = w.peek()!;
+  w.addWaiter(cur, kind, items, handles as never);
+  w.block(cur, null);
+  w.dequeue();
+  return switchTo(w, next, cur);
+}
+
+/** Is the task to switch to after a block the ready-queue head, continued with a value? */
+function canBlockAtSite(w: World): boolean {
+  const next = w.peek();
+  return schedulerFastPaths.blockAtSite && next !== null && next.action !== THROW;
+}
+
+/** go(w, next, false) with a value — the same state changes — as a SITE_SWITCH answer. */
+function switchTo(w: World, next: TaskRec, keep: TaskRec | null): unknown {
   const k = next.k!;
   next.k = null;
   if (next.run === READY || next.run === BLOCKED) next.run = RUNNING;
@@ -491,6 +544,7 @@ export function doneAtSite(w: World, effect: TaskDone): unknown {
   next.actionValue = undefined;
   SITE_SWITCH.k = k;
   SITE_SWITCH.value = next.action === START ? undefined : v;
+  SITE_SWITCH.keep = keep;
   return SITE_SWITCH;
 }
 

@@ -264,7 +264,13 @@ export class World {
     return t;
   }
 
-  block(t: TaskRec, k: Continuation): void {
+  /** The ready-queue head without taking it (null: none). */
+  peek(): TaskRec | null {
+    return this.hasReady() ? this.queue[this.head]! : null;
+  }
+
+  /** `k` null: the VM fills `t.k` in (a block at the perform site, SITE_SWITCH.keep). */
+  block(t: TaskRec, k: Continuation | null): void {
     t.k = k;
     t.run = BLOCKED;
     t.blockSeq = ++this.blockSeq;

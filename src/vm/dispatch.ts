@@ -154,7 +154,7 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
         return;
       }
       if (r === SITE_SWITCH) {
-        m.switchAtSite(p);
+        m.switchAtSite(p, site);
         return;
       }
       m.mode = M_DELIVER;

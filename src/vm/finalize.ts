@@ -285,12 +285,21 @@ export function startUnstarted(m: Machine, k: Continuation, from: Segment | null
  * case of performTerminal); `k` is linked below `p`'s caller — where the invocation would have
  * run — and continued, or started if it is unstarted.
  */
-export function switchAtSite(m: Machine, p: Segment): void {
+export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
   const k = SITE_SWITCH.k!;
   const v = SITE_SWITCH.value;
+  const keep = SITE_SWITCH.keep;
   SITE_SWITCH.k = null;
   SITE_SWITCH.value = undefined;
+  SITE_SWITCH.keep = null;
   const outer = p.caller;
+  if (keep !== null) {
+    // the performer's continuation, captured and detached exactly as for an invocation (materialize)
+    keep.k = captured(site, p);
+    p.caller = null;
+    p.detachedFrom = outer;
+    m.linkEpoch++;
+  }
   if (k.top === null) {
     startUnstarted(m, k, outer); // (marks it used)
     return;

@@ -60,15 +60,21 @@ export const DEFER: unique symbol = Symbol("doeff.defer");
 export const SITE_AWAIT: { thunk: (() => unknown) | null } = { thunk: null };
 
 /**
- * @internal A FAST_PATH answer that drops the performer's continuation and continues `k` (unused,
- * captured up to a prompt of the same handler) with `value` — what the handler doing
- * `return yield* transfer(k, value)` without ever resuming its own `k` does (a scheduler switching
- * from a finished task), without the invocation. Recognised by identity, like SITE_AWAIT; the hook
- * sets both fields just before returning it and the VM takes them at once.
+ * @internal A FAST_PATH answer that continues `k` (unused, captured up to a prompt of the same
+ * handler) with `value` instead of the performer — what the handler doing
+ * `return yield* transfer(k, value)` does (a scheduler switching tasks), without the invocation.
+ * The performer's continuation is dropped (a finished task), or, when `keep` is set, captured into
+ * `keep.k` as the handler's own `k` would have been (a task that blocks). Recognised by identity,
+ * like SITE_AWAIT; the hook sets the fields just before returning it and the VM takes them at once.
  */
-export const SITE_SWITCH: { k: import("./continuation.js").Continuation | null; value: unknown } = {
+export const SITE_SWITCH: {
+  k: import("./continuation.js").Continuation | null;
+  value: unknown;
+  keep: { k: import("./continuation.js").Continuation | null } | null;
+} = {
   k: null,
   value: undefined,
+  keep: null,
 };
 
 /**

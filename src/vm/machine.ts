@@ -481,8 +481,8 @@ export class Machine {
   }
 
   /** A FAST_PATH's SITE_SWITCH answer at prompt `p` (finalize.ts: beside the transfer it mirrors). */
-  switchAtSite(p: Segment): void {
-    switchAtSite(this, p);
+  switchAtSite(p: Segment, site: Segment): void {
+    switchAtSite(this, p, site);
   }
 
   /** The driver's outcome of an asyncEscape or a SITE_AWAIT that failed: thrown where it waited. */
