@@ -11,6 +11,7 @@ import {
   CompletePromise,
   CreateExternalPromise,
   CreatePromise,
+  type ExternalPromise,
   FailPromise,
   Gather,
   GetAbortSignal,
@@ -46,7 +47,6 @@ import {
   withHandler,
 } from "../protocol.js";
 import {
-  BLOCKED,
   CANCELLING,
   type Cell,
   cellOf,
@@ -406,14 +406,8 @@ export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
     return DEFER;
   }
   // the general path's block on an external promise the settlement completes, at the site
-  const ext = w.newExternal();
-  const cell = cellOf(ext.future)!;
-  Promise.resolve(r).then(
-    (v) => ext.complete(v),
-    (e) => ext.fail(e),
-  );
-  cur.awaiting = cell;
-  return blockAtSite(w, W_WAIT, [cell], [ext.future]);
+  const ext = awaitExternal(w, cur, r);
+  return blockAtSite(w, W_WAIT, [cellOf(ext.future)!], [ext.future]);
 }
 
 /**
@@ -527,6 +521,20 @@ function blockAtSite(w: World, kind: number, items: readonly Cell[], handles: re
   return switchTo(w, next, cur);
 }
 
+/**
+ * awaitPromise's external promise: completed by the settlement of `r` (a settlement after the task
+ * was cancelled — its cell abandoned — or after the run is ignored); the task awaits its cell.
+ */
+function awaitExternal(w: World, cur: TaskRec, r: unknown): ExternalPromise<unknown> {
+  const ext = w.newExternal();
+  Promise.resolve(r).then(
+    (v) => ext.complete(v),
+    (e) => ext.fail(e),
+  );
+  cur.awaiting = cellOf(ext.future)!;
+  return ext;
+}
+
 /** Is the task to switch to after a block the ready-queue head, continued with a value? */
 function canBlockAtSite(w: World): boolean {
   const next = w.peek();
@@ -535,11 +543,7 @@ function canBlockAtSite(w: World): boolean {
 
 /** go(w, next, false) with a value — the same state changes — as a SITE_SWITCH answer. */
 function switchTo(w: World, next: TaskRec, keep: TaskRec | null): unknown {
-  const k = next.k!;
-  next.k = null;
-  if (next.run === READY || next.run === BLOCKED) next.run = RUNNING;
-  w.current = next;
-  w.ctx.setCurrent(next.ctx);
+  const k = w.enter(next);
   const v = next.actionValue;
   next.actionValue = undefined;
   SITE_SWITCH.k = k;
@@ -650,15 +654,8 @@ export function* handleEffect(
       }
     }
     if (schedulerFastPaths.awaitAlone && w.aloneWith(cur)) return yield* awaitAlone(w, cur, k, r);
-    const ext = w.newExternal();
-    const cell = cellOf(ext.future)!;
-    // a settlement after the task was cancelled (cell abandoned) or after the run is ignored
-    Promise.resolve(r).then(
-      (v) => ext.complete(v),
-      (e) => ext.fail(e),
-    );
-    cur.awaiting = cell;
-    return yield* blockOn(w, cur, k, W_WAIT, [cell], [ext.future]);
+    const ext = awaitExternal(w, cur, r);
+    return yield* blockOn(w, cur, k, W_WAIT, [cellOf(ext.future)!], [ext.future]);
   }
   if (effect instanceof GetAbortSignal) return cont(cur, k, w.signalOf(cur));
   if (effect instanceof RegisterIdleSource) {

@@ -264,6 +264,16 @@ export class World {
     return t;
   }
 
+  /** A switch into `t`: its stashed continuation (taken), `t` running, its context current. */
+  enter(t: TaskRec): Continuation {
+    const k = t.k!;
+    t.k = null;
+    if (t.run === READY || t.run === BLOCKED) t.run = RUNNING;
+    this.current = t;
+    this.ctx.setCurrent(t.ctx);
+    return k;
+  }
+
   /** The ready-queue head without taking it (null: none). */
   peek(): TaskRec | null {
     return this.hasReady() ? this.queue[this.head]! : null;

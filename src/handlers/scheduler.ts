@@ -40,17 +40,7 @@ import {
   transferWith,
   TAKES,
 } from "../protocol.js";
-import {
-  BLOCKED,
-  cellOf,
-  DONE,
-  RUNNING,
-  READY,
-  START,
-  type TaskRec,
-  THROW,
-  World,
-} from "./scheduler-world.js";
+import { cellOf, DONE, START, type TaskRec, THROW, World } from "./scheduler-world.js";
 import {
   answerAtSite,
   awaitAtSite,
@@ -84,11 +74,7 @@ function mine(w: World | undefined, x: unknown): boolean {
 
 /** The switch into `t` (R8): tail (transfer / transferWith), or non-tail for the first invocation. */
 function go(w: World, t: TaskRec, first: boolean): Primitive<unknown> {
-  const k = t.k!;
-  t.k = null;
-  if (t.run === READY || t.run === BLOCKED) t.run = RUNNING;
-  w.current = t;
-  w.ctx.setCurrent(t.ctx);
+  const k = w.enter(t);
   const v = t.actionValue;
   t.actionValue = undefined;
   if (t.action === THROW) return first ? discontinue(k, v) : transferWith(k, raise(v));
@@ -181,8 +167,10 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
   };
   self.handles = (e) => e instanceof SchedulerEffect || e instanceof TaskDone;
   self[TAKES] = [SchedulerEffect, TaskDone];
-  // effects answered by continuing the performing task with a value, answered at the perform site
-  // (the first invocation of a run, R8, and everything that blocks, switches or throws: DEFER)
+  // At the perform site, without an invocation (scheduler-ops.ts: answerAtSite, spawnAtSite,
+  // awaitAtSite, blockAtSite, doneAtSite): effects answered with a value, and switches to a ready
+  // task continued with a value. The run's first invocation (R8), idle processing, throws into a
+  // task and everything else: DEFER, the handler below.
   // The world of the last run seen, so the per-effect Map lookup is skipped while the run goes on;
   // dropped when that world closes (no finished run is retained by the handler object).
   let lastCtx: RunContext | null = null;
@@ -195,7 +183,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
       lastCtx = ctx;
       lastWorld = w;
     }
-    // awaitPromise first, by its exact class (a subclass takes the general test): it is always owned
+    // by exact class first (a subclass takes the general tests): these three are always owned
     const c = (effect as object).constructor;
     if (c === AwaitPromise) return awaitAtSite(w, effect as AwaitPromise);
     if (c === Spawn) return spawnAtSite(w, self, effect as Spawn<unknown, unknown>, site, prompt);
