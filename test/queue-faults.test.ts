@@ -26,8 +26,8 @@ after(async () => {
 
 interface Proc {
   readonly child: ChildProcess;
-  /** job ids started and not yet ended */
-  readonly active: Set<string>;
+  /** job ids started and not yet ended, with the time their "start" line was read */
+  readonly active: Map<string, number>;
   readonly exited: Promise<number | null>;
   readonly lines: string[];
 }
@@ -40,7 +40,7 @@ async function startWorkerProcess(name: string, concurrency: number): Promise<Pr
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
-  const active = new Set<string>();
+  const active = new Map<string, number>();
   const lines: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   let buf = "";
@@ -56,7 +56,7 @@ async function startWorkerProcess(name: string, concurrency: number): Promise<Pr
       buf = buf.slice(i + 1);
       lines.push(line);
       if (line === "ready") ready();
-      else if (line.startsWith("start ")) active.add(line.slice(6));
+      else if (line.startsWith("start ")) active.set(line.slice(6), Date.now());
       else if (line.startsWith("end ")) active.delete(line.slice(4));
       i = buf.indexOf("\n");
     }
@@ -78,6 +78,11 @@ async function countCompletions(
 }
 
 const JOBS = 200;
+/** every 20th job (job-7, job-27, …) takes 400 ms instead of 15: a job that is surely still running
+ * when the kill lands (a 15 ms job seen active may already be completed in Redis, its "end" line
+ * still in the pipe — that made the kill test flaky) */
+const LONG_MS = 400;
+const isLong = (i: number) => i % 20 === 7;
 
 /** poll until `cond` holds (a guard against a hang, not a timing assertion) */
 async function until(what: string, cond: () => boolean): Promise<void> {
@@ -97,7 +102,9 @@ async function produce(name: string, midway: (observed: Map<string, number>) => 
       program(function* () {
         const futures = [];
         for (let i = 0; i < JOBS; i++)
-          futures.push(yield* enqueue<number>("square", [i, 15], { jobId: `job-${i}` }));
+          futures.push(
+            yield* enqueue<number>("square", [i, isLong(i) ? LONG_MS : 15], { jobId: `job-${i}` }),
+          );
         return yield* gather(...futures);
       }),
       { handlers: [scheduler, realTime, q] },
@@ -133,8 +140,14 @@ test("queue faults: a worker process SIGKILLed mid-job — its jobs are recovere
   let killedMidJob: string[] = [];
   try {
     const counts = await produce(name, async (seen) => {
-      await until("40 completions with jobs active on worker A", () => seen.size >= 40 && a.active.size > 0);
-      killedMidJob = [...a.active];
+      // kill while A runs a long job that started under 150 ms ago (it has ≥ 250 ms left)
+      const longStartedLately = () =>
+        [...a.active].some(([id, at]) => isLong(Number(id.slice(4))) && Date.now() - at < LONG_MS - 250);
+      await until(
+        "40 completions and a long job just started on worker A",
+        () => seen.size >= 40 && longStartedLately(),
+      );
+      killedMidJob = [...a.active.keys()];
       a.child.kill("SIGKILL");
       await a.exited;
     });
@@ -192,7 +205,7 @@ test("queue faults: SIGTERM closes a worker gracefully — the jobs in flight fi
       { handlers: [scheduler, realTime, q] },
     );
     await until("two jobs in flight", () => a.active.size === 2);
-    const inFlight = [...a.active].sort();
+    const inFlight = [...a.active.keys()].sort();
     a.child.kill("SIGTERM");
     assert.equal(await a.exited, 0);
     const closedAt = a.lines.indexOf("closed");
