@@ -11,8 +11,8 @@ for (let round = 0; round < 8; round++) {
   let sum = 0;
   for (let i = 0; i < N; i++) {
     const r = await runJob({ id: round * N + i + 1, url, name: "noop", args: [i] });
-    if (!r.ok) throw new Error("job failed");
-    sum += r.value as number;
+    if (r === null || !r.ok) throw new Error("job failed");
+    sum += (r as { value: number }).value;
   }
   if (sum !== (N * (N - 1)) / 2) throw new Error("wrong sum");
   if (round >= 5) console.log(`thread side: ${(((performance.now() - t0) / N) * 1000).toFixed(2)} µs/job`);

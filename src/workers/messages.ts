@@ -1,4 +1,5 @@
 /** What the parent and its worker threads send each other (all structured-cloneable). */
+import type { MessagePort } from "node:worker_threads";
 import type { WireError } from "./wire.js";
 
 /** the piscina task: one named program to run */
@@ -7,6 +8,22 @@ export interface JobMsg {
   readonly url: string;
   readonly name: string;
   readonly args: readonly unknown[];
+}
+
+/**
+ * the piscina task for a batch of jobs run in order on one thread; `state` holds one status word per
+ * job (batch.ts: QUEUED, RUNNING, REPLIED, SKIPPED), `port` carries each job's reply as it ends
+ */
+export interface BatchMsg {
+  readonly batch: readonly JobMsg[];
+  readonly state: Int32Array;
+  readonly port: MessagePort;
+}
+
+/** thread → parent on a batch's port: job `i`'s reply */
+export interface BatchReply {
+  readonly i: number;
+  readonly reply: JobReply;
 }
 
 /** the piscina task's result */

@@ -5,6 +5,7 @@
  */
 import { BroadcastChannel } from "node:worker_threads";
 import { createExternalPromise, type ExternalPromise, wait } from "../index.js";
+import { Batch, batchSize } from "./batch.js";
 import type { ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
 import { WorkerCrashedError } from "./errors.js";
 import { type ErrorClass, fromWire, registerErrorClasses, toWire, type WireError } from "./wire.js";
@@ -90,6 +91,9 @@ export class ParentJob {
   private submitted = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private onAbort: ((ev: unknown) => void) | null = null;
+  /** the batch carrying this job and its place there, when it went in one (batch.ts) */
+  private batch: Batch | null = null;
+  private slot = -1;
   settled = false;
   cancelled = false;
   /** (as piscina's AbortSignal) */
@@ -139,30 +143,42 @@ export class ParentJob {
   private submit(): void {
     this.submitted = true;
     this.pool.attach(this);
+    this.pool.enqueue(this);
+  }
+
+  /** goes to piscina as job `slot` of `batch` */
+  inBatch(batch: Batch, slot: number): void {
+    this.batch = batch;
+    this.slot = slot;
+  }
+
+  /** goes to piscina alone (its own task; the job is then its AbortSignal) */
+  alone(): void {
+    this.batch = null;
     const p = this.pool.started;
-    if (p !== null) this.run(p);
+    if (p === null) this.crash(new Error("the pool is closed"));
     else
-      this.pool.piscina().then(
-        (p) => this.run(p),
+      p.run(this.msg, { signal: this as unknown as AbortSignal }).then(
+        (reply) => this.finish(reply as JobReply),
         (e: unknown) => this.crash(e),
       );
   }
 
-  private run(p: PiscinaLike): void {
-    p.run(this.msg, { signal: this as unknown as AbortSignal }).then(
-      (reply) => this.finish(reply as JobReply),
-      (e: unknown) => this.crash(e),
-    );
-  }
-
-  private finish(reply: JobReply): void {
+  /** The thread's reply (alone, or from the job's batch). */
+  finish(reply: JobReply): void {
     this.end();
     if (reply.ok) this.push({ t: "done", value: reply.value });
     else if ("cancelled" in reply) this.push({ t: "fail", error: new Error("cancelled") });
     else this.push({ t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`) });
   }
 
-  private crash(e: unknown): void {
+  /** Cancelled before it was sent or before its thread reached it: it never runs. */
+  drop(): void {
+    this.end();
+  }
+
+  /** The job's thread ended before answering, or piscina could not take the job. */
+  crash(e: unknown): void {
     this.end();
     if (this.cancelled) return;
     const name = e instanceof Error ? e.name : "";
@@ -203,6 +219,12 @@ export class ParentJob {
     if (this.settled || this.cancelled) return;
     this.cancelled = true;
     if (!this.submitted) return;
+    // still waiting in the pool's queue (dropped at its flush), or in a batch its thread has not
+    // reached yet: it will not run
+    if (this.batch === null ? this.slot === -2 : this.batch.skip(this.slot)) {
+      this.drop();
+      return;
+    }
     this.pool.post({ t: "cancel", job: this.id });
     this.timer = setTimeout(() => this.abort(), this.pool.cancelGraceMs);
     (this.timer as { unref?: () => void }).unref?.();
@@ -212,7 +234,13 @@ export class ParentJob {
     if (this.settled || this.aborted) return;
     this.aborted = true;
     this.reason = new Error(`${this.label} did not finalize within cancelGraceMs`);
-    this.onAbort?.({ type: "abort" });
+    if (this.batch !== null) this.batch.abort(this.reason);
+    else this.onAbort?.({ type: "abort" });
+  }
+
+  /** in the pool's queue, not yet flushed to piscina */
+  queued(on: boolean): void {
+    this.slot = on ? -2 : -1;
   }
 
   /** Send the answer to a forwarded effect. */
@@ -243,6 +271,10 @@ export class WorkerPool {
   started: PiscinaLike | null = null;
   private readonly jobs = new Map<number, ParentJob>();
   private nextId = 1;
+  /** jobs submitted since the last flush (they go to piscina together, batched when many) */
+  private pending: ParentJob[] = [];
+  private flushing = false;
+  private closed = false;
   private readonly classes = new Map<string, readonly unknown[]>();
 
   constructor(options: WorkersOptions) {
@@ -265,6 +297,7 @@ export class WorkerPool {
 
   piscina(): Promise<PiscinaLike> {
     if (this.pool === null) {
+      this.closed = false;
       const p = this.create();
       this.pool = p;
       p.then(
@@ -302,6 +335,60 @@ export class WorkerPool {
       ...(execArgv === undefined ? {} : { execArgv }),
       ...(o.resourceLimits === undefined ? {} : { resourceLimits: o.resourceLimits }),
     });
+  }
+
+  /** Queue a submitted job; the queue goes to piscina at the next microtask (`flush`). */
+  enqueue(job: ParentJob): void {
+    job.queued(true);
+    this.pending.push(job);
+    if (this.flushing) return;
+    this.flushing = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  /** A job of a batch that failed before the job started: it goes to piscina again. */
+  resubmit(job: ParentJob, e: unknown): void {
+    if (this.closed) job.crash(e);
+    else this.enqueue(job);
+  }
+
+  /**
+   * Send the queued jobs: a few go one by one (a job alone is its own piscina task, as a single
+   * `runInWorker` always is), many are cut into batches (batch.ts) so that piscina's per-task cost
+   * is paid per batch.
+   */
+  private flush(): void {
+    const p = this.started;
+    if (p === null) {
+      this.piscina().then(
+        () => this.flush(),
+        (e: unknown) => {
+          this.flushing = false;
+          for (const job of this.take()) job.crash(e);
+        },
+      );
+      return;
+    }
+    this.flushing = false;
+    const jobs = this.take();
+    const per = batchSize(jobs.length, this.size);
+    if (per < 2) {
+      for (const job of jobs) job.alone();
+      return;
+    }
+    for (let i = 0; i < jobs.length; i += per) {
+      const some = jobs.slice(i, i + per);
+      if (some.length === 1) some[0]!.alone();
+      else new Batch(this, some).run(p);
+    }
+  }
+
+  /** the queued jobs still wanted (a job cancelled while queued is already settled) */
+  private take(): ParentJob[] {
+    const jobs = this.pending.filter((j) => !j.settled);
+    this.pending = [];
+    for (const job of jobs) job.queued(false);
+    return jobs;
   }
 
   attach(job: ParentJob): void {
@@ -345,6 +432,7 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const p = this.pool;
     this.pool = null;
     this.started = null;

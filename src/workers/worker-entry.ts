@@ -20,7 +20,8 @@ import {
 import { describe, isProgramLike } from "../protocol.js";
 import { WorkerModuleError } from "./errors.js";
 import { shortUrl } from "./short-url.js";
-import type { AnswerMsg, ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
+import { QUEUED, REPLIED, RUNNING } from "./batch.js";
+import type { AnswerMsg, BatchMsg, ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
 import { fromWire, toWire } from "./wire.js";
 
 type EffectClass = abstract new (...args: any[]) => object;
@@ -224,8 +225,37 @@ let spare: AbortController | null = null;
 
 const CANCELLED = new Error("doeff/workers: the calling task was cancelled");
 
-/** The piscina task function. */
-export default async function runJob(job: JobMsg): Promise<JobReply> {
+/** The piscina task function: one job, or a batch of them (batch.ts). */
+export default function task(t: JobMsg | BatchMsg): Promise<JobReply | null> {
+  return "batch" in t ? runBatch(t) : runJob(t);
+}
+
+/**
+ * A batch: its jobs one at a time, in order, each claimed first (a job the parent cancelled before
+ * this thread reached it is skipped), each reply sent on the batch's port as soon as it is known.
+ */
+async function runBatch(b: BatchMsg): Promise<null> {
+  const { batch, state, port } = b;
+  try {
+    for (let i = 0; i < batch.length; i++) {
+      if (Atomics.compareExchange(state, i, QUEUED, RUNNING) !== QUEUED) continue;
+      const job = batch[i]!;
+      const reply = await runJob(job);
+      try {
+        port.postMessage({ i, reply });
+      } catch (e) {
+        // (reply() checked the value; this is a last resort, e.g. an error's fields)
+        port.postMessage({ i, reply: { ok: false, error: toWire(e) } });
+      }
+      Atomics.store(state, i, REPLIED);
+    }
+  } finally {
+    port.close();
+  }
+  return null;
+}
+
+async function runJob(job: JobMsg): Promise<JobReply> {
   const r: Running = { cancel: null, cancelled: early.delete(job.id), answers: null, nextReq: 0 };
   if (r.cancelled) return { ok: false, cancelled: true };
   let body: Program<unknown>;

@@ -1,0 +1,171 @@
+/**
+ * doeff/workers batches: many jobs submitted at once go to piscina a few dozen per task
+ * (src/workers/batch.ts). What a piscina task per job gave must still hold per job: a crash fails only
+ * the job that was running, a job cancelled before its thread reached it never runs, a cancelled
+ * job stuck in synchronous code has its thread terminated and its batch-mates run elsewhere.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import {
+  cancel,
+  createExternalPromise,
+  gather,
+  handle,
+  program,
+  reader,
+  realTime,
+  resume,
+  runAsync,
+  safe,
+  scheduler,
+  spawn,
+  TaskCancelledError,
+  wait,
+  writer,
+} from "../src/index.js";
+import { batchStats } from "../src/workers/batch.js";
+import { runInWorker, WorkerCrashedError, workers } from "../src/workers/index.js";
+import { JobFailed, Lookup, Started } from "./fixtures/workers/jobs.js";
+
+const JOBS = new URL("./fixtures/workers/jobs.ts", import.meta.url).href;
+
+const lookup = handle(Lookup, function* lookup(e, k) {
+  return yield* resume(k, `user${e.id}`);
+});
+
+/** a pool and a Started handler that completes the promise `onStarted` was last given */
+function pool(size: number, cancelGraceMs: number) {
+  const w = workers({ size, cancelGraceMs, errors: [JobFailed] });
+  let onStart: (tag: string) => void = () => {};
+  const started = handle(Started, function* started(e, k) {
+    onStart(e.tag);
+    return yield* resume(k, undefined);
+  });
+  return {
+    w,
+    handlers: [scheduler, realTime, writer, reader, lookup, started, w],
+    onStarted: (f: (tag: string) => void) => {
+      onStart = f;
+    },
+  };
+}
+
+const two = pool(2, 60_000);
+after(() => two.w.close());
+
+test("workers batch: 40 jobs at once go in 8 batches; one crashes mid-batch and only it fails; forwarded effects work", async () => {
+  const before = batchStats.batches;
+  const r = await runAsync(
+    program(function* () {
+      const tasks = [];
+      for (let i = 0; i < 40; i++) {
+        const job =
+          i === 13
+            ? runInWorker(JOBS, "crash")
+            : i % 5 === 0
+              ? runInWorker<string>(JOBS, "chatty", i)
+              : runInWorker<number>(JOBS, "add", i, 1000);
+        tasks.push(yield* spawn(safe(job)));
+      }
+      return yield* gather(...tasks);
+    }),
+    { handlers: two.handlers, env: { greeting: "Hello" } },
+  );
+  assert.ok(r.isOk(), r.format());
+  // 40 jobs on 2 threads: 8 batches of 5; the crash's batch-mate after it (job 14) went again alone
+  assert.equal(batchStats.batches - before, 8);
+  r.value.forEach((o, i) => {
+    if (i === 13) {
+      assert.ok(!o.ok && o.error instanceof WorkerCrashedError, String(o.ok ? o.value : o.error));
+      assert.equal(o.error.exportName, "crash");
+    } else
+      assert.deepEqual(
+        { ok: o.ok, value: o.ok ? o.value : o.error },
+        { ok: true, value: i % 5 === 0 ? `Hello, user${i} (1)` : i + 1000 },
+      );
+  });
+  const chatty = [0, 5, 10, 15, 20, 25, 30, 35];
+  assert.deepEqual([...r.log].sort(), chatty.flatMap((i) => [`start ${i}`, `done ${i}`]).sort());
+  // each job's forwarded effects in its own order
+  for (const i of chatty) assert.ok(r.log.indexOf(`start ${i}`) < r.log.indexOf(`done ${i}`));
+});
+
+test("workers batch: a job cancelled before its thread reaches it in its batch never runs", async () => {
+  const one = pool(1, 60_000);
+  const before = batchStats.batches;
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const ready = yield* createExternalPromise<string>();
+        one.onStarted((tag) => ready.complete(tag));
+        // 12 jobs on 1 thread: 4 batches of 3, the first [slowStarted a, mark b, mark c]
+        const a = yield* spawn(runInWorker(JOBS, "slowStarted", "a"));
+        const tags = "bcdefghijkl".split("");
+        const rest = [];
+        for (const t of tags) rest.push(yield* spawn(runInWorker<string>(JOBS, "mark", t)));
+        yield* wait(ready.future); // a is running; b waits behind it in the same batch
+        const cancelledB = yield* cancel(rest[0]!);
+        const cancelledA = yield* cancel(a);
+        const waitedB = yield* safe(wait(rest[0]!));
+        const marks = yield* gather(...rest.slice(1));
+        const log = yield* runInWorker<string[]>(JOBS, "log");
+        return {
+          cancelledA,
+          cancelledB,
+          bCancelled: !waitedB.ok && waitedB.error instanceof TaskCancelledError,
+          marks,
+          // piscina does not promise an order between tasks (batches); within one, jobs run in order
+          log: [log[0], log[1], ...log.slice(2).sort()],
+        };
+      }),
+      { handlers: one.handlers },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.equal(batchStats.batches - before, 4);
+    assert.deepEqual(r.value, {
+      cancelledA: true,
+      cancelledB: true,
+      bCancelled: true,
+      marks: "cdefghijkl".split(""),
+      // a's finally ran on the thread, then its batch went on with c (b was skipped), then the rest
+      log: ["finally a", "ran c", ..."defghijkl".split("").map((t) => `ran ${t}`)],
+    });
+  } finally {
+    await one.w.close();
+  }
+});
+
+test("workers batch: a cancelled job stuck in synchronous code is terminated after the grace; its batch-mates run again and answer", async () => {
+  const one = pool(1, 100);
+  const dir = mkdtempSync(join(tmpdir(), "doeff-workers-batch-"));
+  const marker = join(dir, "finally");
+  const before = batchStats.batches;
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const ready = yield* createExternalPromise<string>();
+        one.onStarted((tag) => ready.complete(tag));
+        // 12 jobs on 1 thread: 4 batches of 3, the first [busyStarted, add 0, add 1]
+        const busy = yield* spawn(runInWorker(JOBS, "busyStarted", marker));
+        const adds = [];
+        for (let i = 0; i < 11; i++) adds.push(yield* spawn(runInWorker<number>(JOBS, "add", i, i)));
+        yield* wait(ready.future);
+        const cancelled = yield* cancel(busy);
+        const sums = yield* gather(...adds);
+        return { cancelled, sums };
+      }),
+      { handlers: one.handlers },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(r.value, { cancelled: true, sums: Array.from({ length: 11 }, (_, i) => 2 * i) });
+    // the two batch-mates the terminated thread never started went again, each alone
+    assert.equal(batchStats.batches - before, 4);
+    assert.equal(existsSync(marker), false); // documented: a synchronous loop never sees the cancel
+  } finally {
+    await one.w.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
