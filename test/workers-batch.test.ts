@@ -169,3 +169,28 @@ test("workers batch: a cancelled job stuck in synchronous code is terminated aft
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("workers batch: arguments that cannot be cloned fail only their own job, with the clear error", async () => {
+  const r = await runAsync(
+    program(function* () {
+      const tasks = [];
+      for (let i = 0; i < 20; i++) {
+        // a function nested in an object passes the effect's own check; only cloning finds it
+        const arg = i === 6 ? { n: i, f: () => i } : i;
+        tasks.push(yield* spawn(safe(runInWorker<number>(JOBS, "add", arg, 1))));
+      }
+      return yield* gather(...tasks);
+    }),
+    { handlers: two.handlers },
+  );
+  assert.ok(r.isOk(), r.format());
+  r.value.forEach((o, i) => {
+    if (i !== 6)
+      return assert.deepEqual({ ok: o.ok, value: o.ok ? o.value : o.error }, { ok: true, value: i + 1 });
+    assert.ok(!o.ok && o.error instanceof TypeError, String(o.ok ? o.value : o.error));
+    assert.match(
+      o.error.message,
+      /^runInWorker\(test\/fixtures\/workers\/jobs\.ts#add\): the arguments cannot be sent to a worker thread \(.*could not be cloned.*\); pass structured-cloneable data/,
+    );
+  });
+});
