@@ -185,8 +185,10 @@ test("workers batch: arguments that cannot be cloned fail only their own job, wi
   );
   assert.ok(r.isOk(), r.format());
   r.value.forEach((o, i) => {
-    if (i !== 6)
-      return assert.deepEqual({ ok: o.ok, value: o.ok ? o.value : o.error }, { ok: true, value: i + 1 });
+    if (i !== 6) {
+      assert.deepEqual({ ok: o.ok, value: o.ok ? o.value : o.error }, { ok: true, value: i + 1 });
+      return;
+    }
     assert.ok(!o.ok && o.error instanceof TypeError, String(o.ok ? o.value : o.error));
     assert.match(
       o.error.message,
