@@ -9,11 +9,27 @@ import { WorkerPool } from "../../src/workers/pool.js";
 
 const JOBS = new URL("./jobs.ts", import.meta.url).href;
 const mode = process.argv[2] ?? "batch";
+type Msg = { args: number[] };
+type Batch = { batch: Msg[]; state: Int32Array; port: { postMessage(m: unknown): void; close(): void } };
 const fake = {
-  run: (m: { args: number[] }) => Promise.resolve({ ok: true, value: m.args[0] }),
+  // a job answers at once; a batch (src/workers/batch.ts) sends each job's reply on its port
+  run: (m: Msg | Batch) => {
+    if (!("batch" in m)) return Promise.resolve({ ok: true, value: m.args[0] });
+    m.batch.forEach((j, i) => {
+      Atomics.store(m.state, i, 2);
+      m.port.postMessage({ i, reply: { ok: true, value: j.args[0] } });
+    });
+    m.port.close();
+    return Promise.resolve(null);
+  },
   destroy: async () => {},
 };
-(WorkerPool.prototype as unknown as { piscina: () => unknown }).piscina = () => Promise.resolve(fake);
+(WorkerPool.prototype as unknown as { piscina: () => unknown }).piscina = function (this: {
+  started: unknown;
+}) {
+  this.started = fake;
+  return Promise.resolve(fake);
+};
 const pool = workers({ size: 2 });
 const N = Number(process.env.N ?? 2000);
 const effect = (i: number) =>
