@@ -34,7 +34,7 @@ const pool = workers({ size: 2 });
 const N = Number(process.env.N ?? 2000);
 const effect = (i: number) =>
   mode === "plain"
-    ? awaitPromise(() => fake.run({ args: [i] }).then((r) => r.value))
+    ? awaitPromise(() => (fake.run({ args: [i] }) as Promise<{ value: number }>).then((r) => r.value))
     : runInWorker(JOBS, "noop", i);
 for (let round = 0; round < 15; round++) {
   const t0 = performance.now();
