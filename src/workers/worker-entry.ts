@@ -269,6 +269,8 @@ async function runJob(job: JobMsg): Promise<JobReply> {
   let program = withHandlers(info.handlers, body);
   if (info.forward.length > 0 && channel !== null)
     program = withHandler(forwarder(info.forward, job, r), program) as unknown as Program<unknown>;
+  // a cancel that arrived while the module loaded (before the job was in `running`)
+  if (early.delete(job.id)) return { ok: false, cancelled: true };
   const ctl = spare ?? new AbortController();
   spare = null;
   r.cancel = () => ctl.abort(CANCELLED);
