@@ -6,8 +6,8 @@
  *    async functions (needs redis-server; one is started on a free loopback port)
  * Workers: raw piscina and doeff/workers run in this one process, interleaved (the order alternates
  * each round), for ROUNDS rounds (env, default 7); each figure is the median of the rounds with the
- * min–max spread, each ratio is the median of the per-round ratios, except one job at a time (3 samples
- * per round; bimodal, so its ratio is the ratio of the two medians). Queue: the best of 3 runs each.
+ * min–max spread, each ratio is the median of the per-round ratios, except one job at a time (fresh
+ * pools each round, see oneAtATime; its ratio is the ratio of the medians). Queue: the best of 3 runs.
  * `--write` also puts the figures (with the date, commit and load average) into bench/scale/README.md,
  * between the `bench:scale` markers.
  */
@@ -63,7 +63,6 @@ const FIB_N = 32;
 const FIB_JOBS = 16;
 const TRIVIAL = 2000;
 const SEQ = 500;
-const SEQ_REPS = 3;
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const out: string[] = [];
 const report = (line: string) => {
@@ -96,6 +95,70 @@ function check(got: number, want: number): void {
   if (got !== want) throw new Error(`bench: wrong sum ${got}, expected ${want}`);
 }
 
+/**
+ * One job at a time, on **fresh pools each round**. A pool's one-at-a-time latency is set when its
+ * threads start: two identical raw piscina pools in one process, alternated, differ by up to 3×
+ * (p50 21 vs 62 µs per job) and keep that for the life of the pool, which pool drawing the fast
+ * thread wake-ups at random. Measured on one pool each, the doeff/raw ratio is that coin flip; over
+ * fresh pools it is the median of the draws. A second raw pool each round is the A/A control.
+ */
+async function oneAtATime(): Promise<void> {
+  const rounds = Math.max(ROUNDS, 9);
+  const rawSeq = async (p: Piscina) => {
+    let sum = 0;
+    for (let i = 0; i < SEQ; i++) sum += (await p.run({ x: i })) as number;
+    check(sum, expectSum(SEQ));
+  };
+  const doeffSeq = async (pool: ReturnType<typeof workers>) => {
+    const r = await runAsync(
+      program(function* () {
+        let sum = 0;
+        for (let i = 0; i < SEQ; i++) sum += (yield* runInWorker<number>(JOBS, "noop", i)) as number;
+        return sum;
+      }),
+      { handlers: [scheduler, realTime, pool] },
+    );
+    if (!r.ok) throw r.error;
+    check(r.value, expectSum(SEQ));
+  };
+  const raw: number[] = [];
+  const control: number[] = [];
+  const doeff: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const a = new Piscina({ filename: RAW, minThreads: 2, maxThreads: 2 });
+    const b = new Piscina({ filename: RAW, minThreads: 2, maxThreads: 2 });
+    const d = workers({ size: 2 });
+    try {
+      // warm up: threads started, modules loaded, JITs settled
+      for (let i = 0; i < 2; i++) {
+        await rawSeq(a);
+        await rawSeq(b);
+        await doeffSeq(d);
+      }
+      const order = [0, 1, 2].map((k) => (k + round) % 3); // rotated each round
+      for (const k of order) {
+        if (k === 0) raw.push(((await time(() => rawSeq(a))) / SEQ) * 1000);
+        if (k === 1) control.push(((await time(() => rawSeq(b))) / SEQ) * 1000);
+        if (k === 2) doeff.push(((await time(() => doeffSeq(d))) / SEQ) * 1000);
+      }
+    } finally {
+      await a.destroy();
+      await b.destroy();
+      await d.close();
+    }
+  }
+  report(
+    `workers: ${SEQ} trivial jobs one at a time, µs/job, median (min–max) of ${rounds} rounds, fresh pools each round`,
+  );
+  report(`           raw piscina              ${spread(raw, 1)}`);
+  report(`           raw piscina, second pool ${spread(control, 1)} (A/A control)`);
+  report(`           doeff/workers            ${spread(doeff, 1)}`);
+  report(
+    `         latency vs raw piscina        ${(median(doeff) / median(raw)).toFixed(2)}× (ratio of the medians; target ≤ 1.3×)`,
+  );
+  report(`         raw vs raw (control)          ${(median(control) / median(raw)).toFixed(2)}×`);
+}
+
 async function benchWorkers(): Promise<void> {
   report(`workers: node ${process.version}, ${ROUNDS} interleaved rounds, load average before: ${load()}`);
   const pool2 = workers({ size: 2 });
@@ -111,25 +174,7 @@ async function benchWorkers(): Promise<void> {
     // trivial jobs: raw piscina vs doeff/workers, same pool size, interleaved in each round
     const rawBatch = () => Promise.all(Array.from({ length: TRIVIAL }, (_, i) => raw.run({ x: i })));
     const doeffBatch = () => manyJobs(pool2, TRIVIAL, (i) => runInWorker(JOBS, "noop", i));
-    const rawSeq = async () => {
-      let sum = 0;
-      for (let i = 0; i < SEQ; i++) sum += (await raw.run({ x: i })) as number;
-      check(sum, expectSum(SEQ));
-    };
-    const doeffSeq = async () => {
-      const r = await runAsync(
-        program(function* () {
-          let sum = 0;
-          for (let i = 0; i < SEQ; i++) sum += (yield* runInWorker<number>(JOBS, "noop", i)) as number;
-          return sum;
-        }),
-        { handlers: [scheduler, realTime, pool2] },
-      );
-      if (!r.ok) throw r.error;
-      check(r.value, expectSum(SEQ));
-    };
     const batch = { raw: [] as number[], doeff: [] as number[], ratio: [] as number[] };
-    const seq = { raw: [] as number[], doeff: [] as number[], ratio: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
       // alternate which goes first, so a slow moment of the machine does not always hit the same side
       const first = round % 2 === 0;
@@ -141,31 +186,12 @@ async function benchWorkers(): Promise<void> {
       batch.raw.push((r / TRIVIAL) * 1000);
       batch.doeff.push((d / TRIVIAL) * 1000);
       batch.ratio.push(d / r);
-      // one at a time is bimodal on this machine (a thread woken from Atomics.wait answers in ~25 µs,
-      // one woken through its event loop in ~100 µs, for raw piscina as for doeff): more samples
-      for (let rep = 0; rep < SEQ_REPS; rep++) {
-        const rawFirst = (round * SEQ_REPS + rep) % 2 === 0;
-        if (rawFirst) r = await time(rawSeq);
-        d = await time(doeffSeq);
-        if (!rawFirst) r = await time(rawSeq);
-        seq.raw.push((r / SEQ) * 1000);
-        seq.doeff.push((d / SEQ) * 1000);
-        seq.ratio.push(d / r);
-      }
     }
     report(`workers: ${TRIVIAL} trivial jobs at once, µs/job, median (min–max) of ${ROUNDS} rounds`);
     report(`           raw piscina    ${spread(batch.raw, 1)}`);
     report(`           doeff/workers  ${spread(batch.doeff, 1)}`);
     report(`         per-job cost vs raw piscina   ${spread(batch.ratio)}× (target ≤ 1.3×)`);
-    report(
-      `workers: ${SEQ} trivial jobs one at a time, µs/job, median (min–max) of ${seq.raw.length} samples (${SEQ_REPS} per round)`,
-    );
-    report(`           raw piscina    ${spread(seq.raw, 1)}`);
-    report(`           doeff/workers  ${spread(seq.doeff, 1)}`);
-    report(
-      `         latency vs raw piscina        ${(median(seq.doeff) / median(seq.raw)).toFixed(2)}× (ratio of the medians; target ≤ 1.3×)`,
-    );
-    report(`         per-sample ratios             ${spread(seq.ratio)}×`);
+    await oneAtATime();
 
     // CPU-bound: the 16 programs on this thread vs on the 2-thread pool, interleaved; raw piscina
     // running the same function on its 2 threads is the control (what this machine gives right now)
