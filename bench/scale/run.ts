@@ -21,8 +21,11 @@ import { runInWorker, workers } from "../../src/workers/index.js";
 import { startRedis } from "../../test/redis-server.js";
 import { fib as fibProgram } from "./jobs.js";
 
-const JOBS = new URL("./jobs.ts", import.meta.url).href;
-const RAW = new URL("./raw-worker.mjs", import.meta.url).href;
+// Bundled (the default, see relaunch below) or under tsx (`--tsx`): the files beside this module.
+const BUNDLED = !import.meta.url.endsWith(".ts");
+const HERE = BUNDLED ? new URL(`file://${process.env.DOEFF_SCALE_DIR}/`) : new URL(".", import.meta.url);
+const JOBS = new URL(BUNDLED ? "./jobs.js" : "./jobs.ts", import.meta.url).href;
+const RAW = new URL("./raw-worker.mjs", HERE).href;
 const args = process.argv.slice(2);
 const which = args.find((a) => !a.startsWith("--")) ?? "all";
 const write = args.includes("--write");
@@ -321,13 +324,53 @@ async function benchQueue(): Promise<void> {
   }
 }
 
-if (which === "all" || which === "workers") await benchWorkers();
-if (which === "all" || which === "queue") await benchQueue();
-if (write) writeReadme();
+/**
+ * Run from an esbuild bundle, not tsx: tsx compiles with `keepNames`, whose `static { __name(…) }`
+ * on every class makes `new X()` several times slower on this V8 (bench/lib/bundle.ts). The parent,
+ * doeff/workers' thread entry and the jobs module are bundled together with code splitting, so a
+ * thread loads one copy of doeff shared by the entry and the jobs (as an installed package is); raw
+ * piscina's worker is plain JS either way. `--tsx` runs the sources as they are.
+ */
+async function relaunch(): Promise<void> {
+  const { build } = await import("esbuild");
+  const { spawnSync } = await import("node:child_process");
+  const { copyFileSync, mkdirSync, rmSync } = await import("node:fs");
+  const { fileURLToPath } = await import("node:url");
+  const here = fileURLToPath(new URL(".", import.meta.url));
+  const out = `${here}../../node_modules/.cache/doeff-scale/${process.pid}`;
+  mkdirSync(out, { recursive: true });
+  await build({
+    entryPoints: [`${here}run.ts`, `${here}jobs.ts`, `${here}../../src/workers/worker-entry.ts`],
+    bundle: true,
+    splitting: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    keepNames: false,
+    outdir: out,
+    entryNames: "[name]",
+    logLevel: "error",
+  });
+  copyFileSync(`${here}raw-worker.mjs`, `${out}/raw-worker.mjs`);
+  const r = spawnSync(process.execPath, [`${out}/run.js`, ...args], {
+    stdio: "inherit",
+    env: { ...process.env, DOEFF_SCALE_DIR: here.replace(/\/$/, "") },
+  });
+  process.exitCode = r.status ?? 1;
+  rmSync(out, { recursive: true, force: true });
+}
+
+if (!BUNDLED && !args.includes("--tsx")) await relaunch();
+else {
+  if (which === "all" || which === "workers") await benchWorkers();
+  if (which === "all" || which === "queue") await benchQueue();
+  if (write) writeReadme();
+}
 
 /** Replace the figures between the markers in bench/scale/README.md (or append them). */
 function writeReadme(): void {
-  const file = new URL("./README.md", import.meta.url);
+  const file = new URL("./README.md", HERE);
   const begin = "<!-- bench:scale:begin -->";
   const end = "<!-- bench:scale:end -->";
   let commit = "unknown";
