@@ -29,8 +29,8 @@ export const MAX_BATCH = 32;
 
 /**
  * How many jobs per batch for `n` jobs submitted at once on `threads` threads: at least 4 batches
- * per thread, so the threads stay balanced when jobs take uneven times; 1 means no batching (a few
- * jobs at a time go to piscina one by one, as before).
+ * per thread, so the threads stay balanced when jobs take uneven times; 1 (n ≤ 4 per thread) means
+ * no batching: a few jobs at a time go to piscina one by one, as before.
  */
 export function batchSize(n: number, threads: number): number {
   return Math.min(MAX_BATCH, Math.ceil(n / (threads * 4)));
