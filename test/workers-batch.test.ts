@@ -196,3 +196,30 @@ test("workers batch: arguments that cannot be cloned fail only their own job, wi
     );
   });
 });
+
+test("workers batch: maxBatch 1 sends every job alone; a bad maxBatch is a clear error", async () => {
+  const w = workers({ size: 2, maxBatch: 1 });
+  const before = batchStats.batches;
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const tasks = [];
+        for (let i = 0; i < 40; i++) tasks.push(yield* spawn(runInWorker<number>(JOBS, "add", i, 1)));
+        return yield* gather(...tasks);
+      }),
+      { handlers: [scheduler, realTime, w] },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(
+      r.value,
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
+    assert.equal(batchStats.batches - before, 0);
+  } finally {
+    await w.close();
+  }
+  assert.throws(() => workers({ maxBatch: 0 }), {
+    name: "RangeError",
+    message: "workers({ maxBatch }) expects an integer ≥ 1, got 0",
+  });
+});

@@ -24,7 +24,7 @@ export const SKIPPED = 3;
 /** how many batches went to piscina (read by the tests; not part of the public surface) */
 export const batchStats = { batches: 0 };
 
-/** the most jobs in one batch (a batch's replies wait for nothing, but its jobs run in order) */
+/** the default most jobs in one batch (`workers({ maxBatch })`; a batch's jobs run in order) */
 export const MAX_BATCH = 32;
 
 /**
@@ -32,8 +32,8 @@ export const MAX_BATCH = 32;
  * per thread, so the threads stay balanced when jobs take uneven times; 1 (n ≤ 4 per thread) means
  * no batching: a few jobs at a time go to piscina one by one, as before.
  */
-export function batchSize(n: number, threads: number): number {
-  return Math.min(MAX_BATCH, Math.ceil(n / (threads * 4)));
+export function batchSize(n: number, threads: number, max: number): number {
+  return Math.min(max, Math.ceil(n / (threads * 4)));
 }
 
 function isCloneError(e: unknown): boolean {

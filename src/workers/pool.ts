@@ -5,7 +5,7 @@
  */
 import { BroadcastChannel } from "node:worker_threads";
 import { createExternalPromise, type ExternalPromise, wait } from "../index.js";
-import { Batch, batchSize } from "./batch.js";
+import { Batch, batchSize, MAX_BATCH } from "./batch.js";
 import type { ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
 import { WorkerCrashedError } from "./errors.js";
 import { type ErrorClass, fromWire, registerErrorClasses, toWire, type WireError } from "./wire.js";
@@ -35,6 +35,12 @@ export interface WorkersOptions {
   readonly setup?: string | URL;
   /** error classes to rebuild as themselves when a job throws them (doeff's own are known) */
   readonly errors?: readonly ErrorClass[];
+  /**
+   * The most jobs sent to piscina as one task when many are submitted at once (default 32; 1 sends
+   * every job alone). A batch's jobs run in order on one thread, so a long job delays the jobs
+   * after it in its batch; lower this when jobs take very uneven times (docs/workers.md).
+   */
+  readonly maxBatch?: number;
 }
 
 export type JobEvent =
@@ -263,6 +269,7 @@ export class ParentJob {
 export class WorkerPool {
   readonly size: number;
   readonly cancelGraceMs: number;
+  private readonly maxBatch: number;
   private readonly options: WorkersOptions;
   private readonly channelName: string;
   private channel: BroadcastChannel | null = null;
@@ -284,6 +291,10 @@ export class WorkerPool {
     const grace = options.cancelGraceMs ?? 1000;
     if (typeof grace !== "number" || !(grace >= 0))
       throw new RangeError(`workers({ cancelGraceMs }) expects a number ≥ 0, got ${String(grace)}`);
+    const maxBatch = options.maxBatch ?? MAX_BATCH;
+    if (!Number.isInteger(maxBatch) || maxBatch < 1)
+      throw new RangeError(`workers({ maxBatch }) expects an integer ≥ 1, got ${String(options.maxBatch)}`);
+    this.maxBatch = maxBatch;
     if (options.errors !== undefined) registerErrorClasses(options.errors);
     this.size = size;
     this.cancelGraceMs = grace;
@@ -371,7 +382,7 @@ export class WorkerPool {
     }
     this.flushing = false;
     const jobs = this.take();
-    const per = batchSize(jobs.length, this.size);
+    const per = batchSize(jobs.length, this.size, this.maxBatch);
     if (per < 2) {
       for (const job of jobs) job.alone();
       return;
