@@ -73,3 +73,30 @@ test("README quickstart compiles (strict, no casts) and prints what its comment 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("README's scaling-out example compiles (strict, no casts)", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Scaling out"));
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(block, "README has a scaling-out code block");
+  const code = block.replace(/\/\/[^\n]*/g, ""); // (the comments may say "any")
+  assert.doesNotMatch(code, /\bany\b| as [A-Z]/, "no any or casts in user code");
+  const dir = mkdtempSync(join(root, "test", ".readme-"));
+  try {
+    const file = join(dir, "scale.ts");
+    writeFileSync(
+      file,
+      `${block
+        .replace(/from "doeff\/queue"/g, 'from "../../src/queue/index.js"')
+        .replace(/from "doeff\/workers"/g, 'from "../../src/workers/index.js"')
+        .replace(/from "doeff"/g, 'from "../../src/index.js"')}\nexport const done = result.ok;\n`,
+    );
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({ extends: "../../tsconfig.json", include: ["scale.ts"] }),
+    );
+    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", dir], { cwd: root });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
