@@ -128,9 +128,10 @@ async function oneAtATime(): Promise<void> {
   const control: number[] = [];
   const doeff: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    const a = new Piscina({ filename: RAW, minThreads: 2, maxThreads: 2 });
-    const b = new Piscina({ filename: RAW, minThreads: 2, maxThreads: 2 });
-    const d = workers({ size: 2 });
+    const T = Number(process.env.SEQ_THREADS ?? 2);
+    const a = new Piscina({ filename: RAW, minThreads: T, maxThreads: T });
+    const b = new Piscina({ filename: RAW, minThreads: T, maxThreads: T });
+    const d = workers({ size: T });
     try {
       // warm up: threads started, modules loaded, JITs settled
       for (let i = 0; i < 2; i++) {
@@ -363,6 +364,7 @@ async function relaunch(): Promise<void> {
 
 if (!BUNDLED && !args.includes("--tsx")) await relaunch();
 else {
+  if (which === "seq") await oneAtATime();
   if (which === "all" || which === "workers") await benchWorkers();
   if (which === "all" || which === "queue") await benchQueue();
   if (write) writeReadme();
