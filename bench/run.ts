@@ -7,7 +7,9 @@
  *                      flagged and the run exits 1 (bench/lib/compare.ts)
  *   --only a,b         run only these workloads (exact names or prefixes, e.g. call_depth)
  *   --impl doeff,floor run only these implementations
- *   --rounds N         interleaved rounds per workload (default 9, quick 3)
+ *   --rounds N         interleaved rounds per workload (default 9, quick 3), over all its processes
+ *   --procs P          worker processes per speed workload, samples pooled (default 3, quick 1;
+ *                      see mergeRuns in bench/lib/harness.ts)
  *   --ops N            ops per sample for every workload (overrides the defaults)
  *   --in-process       run every workload in this process (default: one worker process each)
  *   --gc minor|full|none  what runs between samples (default minor: a scavenge)
@@ -28,7 +30,7 @@ import { execSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname } from "node:path";
-import { type GcMode, type ImplResult, measure, type Workload } from "./lib/harness.js";
+import { type GcMode, type ImplResult, measure, mergeRuns, type Workload } from "./lib/harness.js";
 import { bundle } from "./lib/bundle.js";
 import { compareResults } from "./lib/compare.js";
 import { heapGrowthDoeff, heapGrowthFloor, pendingResumeBytes } from "./lib/memory.js";
@@ -51,6 +53,7 @@ interface Args {
   only?: string[];
   impl?: string[];
   rounds?: number;
+  procs?: number;
   ops?: number;
   inProcess: boolean;
   worker?: string;
@@ -73,6 +76,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === "--only") a.only = v().split(",");
     else if (k === "--impl") a.impl = v().split(",");
     else if (k === "--rounds") a.rounds = Number(v());
+    else if (k === "--procs") a.procs = Number(v());
     else if (k === "--ops") a.ops = Number(v());
     else if (k === "--in-process") a.inProcess = true;
     else if (k === "--tsx") a.tsx = true;
@@ -227,6 +231,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const args = parseArgs(argv);
   const rounds = args.rounds ?? (args.quick ? 3 : 9);
+  const procs = args.procs ?? (args.quick ? 1 : 3);
   if (args.worker !== undefined) {
     const r = await runOne(args.worker, args, rounds);
     process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(r)}\n`);
@@ -258,11 +263,26 @@ async function main(): Promise<void> {
   );
   const script = args.inProcess || args.tsx ? null : await bundle("bench/run.ts");
   result.machine.runner = script === null ? "tsx" : "esbuild bundle";
+  result.machine.procs = args.inProcess ? 1 : procs;
   for (const name of names) {
     process.stderr.write(`${name}\n`);
     let r: WorkerOut;
     try {
-      r = args.inProcess ? await runOne(name, args, rounds) : await runWorker(name, workerArgv, script);
+      if (args.inProcess) r = await runOne(name, args, rounds);
+      else {
+        // a speed workload: `procs` processes of rounds/procs rounds each, samples pooled
+        const per = Math.max(1, Math.ceil(rounds / procs));
+        const argvP = procs > 1 ? [...workerArgv, "--rounds", String(per)] : workerArgv;
+        r = await runWorker(name, argvP, script);
+        if (r.kind === "speed" && procs > 1) {
+          const runs = [r.result];
+          for (let p = 1; p < procs; p++) {
+            const more = await runWorker(name, argvP, script);
+            if (more.kind === "speed") runs.push(more.result);
+          }
+          r = { kind: "speed", name, result: mergeRuns(runs) };
+        }
+      }
     } catch (e) {
       // one broken workload (e.g. src/ mid-edit in a shared checkout) must not lose the whole run
       const first = String(e instanceof Error ? e.message : e)

@@ -79,3 +79,19 @@ test("bench compare: memory figures are compared in bytes; heap growth needs 1 k
   // nothing worse: says so
   assert.match(formatCompare(old, old, "x"), /no doeff figure is more than 15% worse$/);
 });
+
+test("bench mergeRuns: samples of several processes are pooled; the figure is their median", async () => {
+  const { mergeRuns } = await import("../bench/lib/harness.js");
+  const run = (samples: number[], cpu: number) => ({
+    doeff: { nsPerOp: 0, cpuNsPerOp: cpu, minNsPerOp: 0, ops: 1000, samples, spreadPct: 0 },
+  });
+  const m = mergeRuns([run([90, 92, 94], 91), run([50, 52, 54], 51), run([48, 51, 53], 50)]);
+  assert.deepEqual(m.doeff, {
+    nsPerOp: 53,
+    cpuNsPerOp: 51,
+    minNsPerOp: 48,
+    ops: 1000,
+    samples: [90, 92, 94, 50, 52, 54, 48, 51, 53],
+    spreadPct: 5.66, // MAD 3 of 53, rounded to 3 decimals
+  });
+});

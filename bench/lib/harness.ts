@@ -122,9 +122,11 @@ export async function measure(w: Workload, o: MeasureOptions): Promise<Record<st
     const n = opsFor(w, def, o);
     thunks.set(k, { thunk: def.prepare(n), n, def });
   }
-  // Warm-up: one sample each; in quick mode, whose samples are 10× shorter, each implementation runs
-  // until it has spent 150 ms (at most WARM_MAX samples), so it is not measured before the JIT tiers up.
-  const warmMs = o.quick ? 150 : 0;
+  // Warm-up: each implementation runs until it has spent 150 ms (quick: samples 10× shorter) or
+  // 300 ms (full), at most WARM_MAX samples and at least one, so it is not measured before the JIT
+  // tiers up. (Full mode used to warm up with one sample; with several processes of 3 rounds each,
+  // the first round after it read up to 1.5× slower than the next in call_depth_1000.)
+  const warmMs = o.quick ? 150 : 300;
   for (const k of keys) {
     const { thunk, n, def } = thunks.get(k)!;
     let spent = 0;
@@ -175,4 +177,34 @@ export async function measure(w: Workload, o: MeasureOptions): Promise<Record<st
 
 export function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/**
+ * One workload measured in several worker processes (`npm run bench -- --procs P`), merged: every
+ * process's samples pooled, the figure their median. Why: on this V8 a process lands, at random, in
+ * one of two JIT modes for the step loop (e.g. call_depth at ~50 or ~90 ns per effect, see
+ * bench/README.md) and stays there; one process per workload makes a ratio of two workloads the ratio
+ * of two coin flips, while pooled samples from several processes move the median to the usual mode.
+ * The CPU figure is the median of the processes' CPU medians (per-sample CPU is not kept).
+ */
+export function mergeRuns(runs: readonly Record<string, ImplResult>[]): Record<string, ImplResult> {
+  const out: Record<string, ImplResult> = {};
+  const first = runs[0];
+  if (first === undefined) return out;
+  for (const k of Object.keys(first)) {
+    const parts = runs.map((r) => r[k]).filter((x): x is ImplResult => x !== undefined);
+    const xs = parts.flatMap((p) => p.samples);
+    const med = median(xs);
+    const mad = median(xs.map((x) => Math.abs(x - med)));
+    const base = parts[0]!;
+    out[k] = {
+      ...base,
+      nsPerOp: round3(med),
+      cpuNsPerOp: round3(median(parts.map((p) => p.cpuNsPerOp))),
+      minNsPerOp: round3(Math.min(...xs)),
+      samples: xs,
+      spreadPct: round3((100 * mad) / med),
+    };
+  }
+  return out;
 }

@@ -19,6 +19,8 @@ export interface MachineInfo {
   rounds: number;
   /** how the workers ran: "esbuild bundle" (default) or "tsx" (older results: unset = tsx) */
   runner?: string;
+  /** worker processes per speed workload, samples pooled (older results: unset = 1) */
+  procs?: number;
 }
 
 export interface HeapEntry {
