@@ -36,7 +36,7 @@ const lookup = handle(Lookup, function* lookup(e, k) {
   return yield* resume(k, `user${e.id}`);
 });
 
-/** a pool and a Started handler that completes the promise `onStarted` was last given */
+/** a pool and a Started handler; `whenStarted()` gives a future of the next started job's tag */
 function pool(size: number, cancelGraceMs: number) {
   const w = workers({ size, cancelGraceMs, errors: [JobFailed] });
   let onStart: (tag: string) => void = () => {};
@@ -47,8 +47,11 @@ function pool(size: number, cancelGraceMs: number) {
   return {
     w,
     handlers: [scheduler, realTime, writer, reader, lookup, started, w],
-    onStarted: (f: (tag: string) => void) => {
-      onStart = f;
+    /** a future completed with the tag of the next job that reports Started */
+    *whenStarted() {
+      const ready = yield* createExternalPromise<string>();
+      onStart = (tag) => ready.complete(tag);
+      return ready.future;
     },
   };
 }
@@ -99,14 +102,13 @@ test("workers batch: a job cancelled before its thread reaches it in its batch n
   try {
     const r = await runAsync(
       program(function* () {
-        const ready = yield* createExternalPromise<string>();
-        one.onStarted((tag) => ready.complete(tag));
+        const started = yield* one.whenStarted();
         // 12 jobs on 1 thread: 4 batches of 3, the first [slowStarted a, mark b, mark c]
         const a = yield* spawn(runInWorker(JOBS, "slowStarted", "a"));
         const tags = "bcdefghijkl".split("");
         const rest = [];
         for (const t of tags) rest.push(yield* spawn(runInWorker<string>(JOBS, "mark", t)));
-        yield* wait(ready.future); // a is running; b waits behind it in the same batch
+        yield* wait(started); // a is running; b waits behind it in the same batch
         const cancelledB = yield* cancel(rest[0]!);
         const cancelledA = yield* cancel(a);
         const waitedB = yield* safe(wait(rest[0]!));
@@ -146,13 +148,12 @@ test("workers batch: a cancelled job stuck in synchronous code is terminated aft
   try {
     const r = await runAsync(
       program(function* () {
-        const ready = yield* createExternalPromise<string>();
-        one.onStarted((tag) => ready.complete(tag));
+        const started = yield* one.whenStarted();
         // 12 jobs on 1 thread: 4 batches of 3, the first [busyStarted, add 0, add 1]
         const busy = yield* spawn(runInWorker(JOBS, "busyStarted", marker));
         const adds = [];
         for (let i = 0; i < 11; i++) adds.push(yield* spawn(runInWorker<number>(JOBS, "add", i, i)));
-        yield* wait(ready.future);
+        yield* wait(started);
         const cancelled = yield* cancel(busy);
         const sums = yield* gather(...adds);
         return { cancelled, sums };

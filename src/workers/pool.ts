@@ -100,6 +100,8 @@ export class ParentJob {
   /** the batch carrying this job and its place there, when it went in one (batch.ts) */
   private batch: Batch | null = null;
   private slot = -1;
+  /** in the pool's queue, not yet flushed to piscina */
+  private inQueue = false;
   settled = false;
   cancelled = false;
   /** (as piscina's AbortSignal) */
@@ -227,7 +229,7 @@ export class ParentJob {
     if (!this.submitted) return;
     // still waiting in the pool's queue (dropped at its flush), or in a batch its thread has not
     // reached yet: it will not run
-    if (this.batch === null ? this.slot === -2 : this.batch.skip(this.slot)) {
+    if (this.batch === null ? this.inQueue : this.batch.skip(this.slot)) {
       this.drop();
       return;
     }
@@ -244,9 +246,9 @@ export class ParentJob {
     else this.onAbort?.({ type: "abort" });
   }
 
-  /** in the pool's queue, not yet flushed to piscina */
+  /** enters (true) or leaves (false) the pool's queue */
   queued(on: boolean): void {
-    this.slot = on ? -2 : -1;
+    this.inQueue = on;
   }
 
   /** Send the answer to a forwarded effect. */
