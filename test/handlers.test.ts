@@ -16,6 +16,7 @@ import {
   writer,
 } from "../src/index.js";
 import { body, echo, H, Num, note, notes, P, rec, resetNotes, Tag, WH } from "./helpers.js";
+import type { AnyProgramLike } from "../src/index.js";
 
 function expectOk(r: RunResult<any>, v: unknown): void {
   if (!r.ok) assert.fail(`expected Ok(${String(v)}), got Err: ${(r.error as any)?.stack ?? String(r.error)}`);
@@ -334,4 +335,66 @@ test("B17 a handler returning a non-program → Err(TypeError)", () => {
     ),
     "ok",
   );
+});
+
+// Handler results are classified without property reads on native generators (vm/brand.ts
+// isNativeGenerator: `instanceof` over %GeneratorPrototype%), so one hidden class per closure does
+// not go megamorphic. What must not change: methods are still called as properties, hand-written
+// iterators still work, and a hostile result is still a clear TypeError.
+test("handler results: 300 closure handlers, an overridden next(), a hand-written iterator, a hostile Proxy", () => {
+  // 300 handlers, each its own generator closure (and so its own hidden class for its generators)
+  let prog: AnyProgramLike = body(1);
+  for (let i = 0; i < 300; i++) {
+    const layer = H(Num)(function* (e: Num, k) {
+      if (e.v === i) return yield* transfer(k, i * 2);
+      return yield* pass();
+    });
+    prog = WH(layer, prog);
+  }
+  expectOk(run(WH(echo, prog)), 2);
+
+  // a generator function whose prototype overrides next(): the override is what drives it
+  const calls: string[] = [];
+  function* viaProto(e: Num, k: any): Generator<unknown, unknown, unknown> {
+    return yield* transfer(k, e.v + 10);
+  }
+  const base = Object.getPrototypeOf(viaProto.prototype) as Generator;
+  viaProto.prototype.next = function (this: Generator, v?: unknown) {
+    calls.push("next");
+    return base.next.call(this, v);
+  };
+  expectOk(run(WH(H(Num)(viaProto as never), body(5))), 15);
+  assert.deepEqual(calls, ["next"]);
+
+  // a hand-written iterator (not a native generator) as a handler's result: yields transfer(k, 7)
+  const handWritten = H(Num)((_e, k) => {
+    let step = 0;
+    return {
+      next: (v?: unknown) =>
+        step++ === 0 ? { done: false, value: transfer(k, 7) } : { done: true, value: v },
+      throw: (err: unknown) => {
+        throw err;
+      },
+      return: (v?: unknown) => ({ done: true, value: v }),
+      [Symbol.iterator]() {
+        return this;
+      },
+    } as never;
+  });
+  expectOk(run(WH(handWritten, body(1))), 7);
+
+  // a Proxy whose getPrototypeOf trap throws: not a generator, a TypeError naming the handler
+  const hostile = H(Num)(
+    () =>
+      new Proxy(
+        {},
+        {
+          getPrototypeOf() {
+            throw new Error("trap");
+          },
+        },
+      ) as never,
+  );
+  const err = expectErr(run(WH(hostile, body(1))), TypeError);
+  assert.match(err.message, /a handler must return a generator/);
 });

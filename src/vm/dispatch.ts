@@ -4,7 +4,16 @@
  * so its effects reach only handlers further out (INV-14) and no busy set is needed.
  */
 import { UnhandledEffectError } from "../errors.js";
-import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, brandOf, describe, isGeneratorObject } from "./brand.js";
+import {
+  B_EFFECT,
+  B_PRIMITIVE,
+  B_PROGRAM,
+  BRAND,
+  brandOf,
+  describe,
+  isGeneratorObject,
+  isNativeGenerator,
+} from "./brand.js";
 import { type Continuation, captured } from "./continuation.js";
 import { DEFER, type Handler, SITE_AWAIT, SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
@@ -245,31 +254,35 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
     m.value = err;
     return;
   }
-  // one read of the brand (a hostile Proxy's throwing trap: not a generator; handlerResult reports it)
-  let rb: unknown;
-  let isObj = false;
-  if (r !== null && typeof r === "object") {
-    isObj = true;
-    try {
-      rb = (r as { [BRAND]?: unknown })[BRAND];
-    } catch {
-      rb = null;
+  // A native generator (the usual `function*` handler) is told by its prototype chain before any
+  // property read: the brand read below would go megamorphic over many handler functions.
+  if (!isNativeGenerator(r)) {
+    // one read of the brand (a hostile Proxy's throwing trap: not a generator; handlerResult reports it)
+    let rb: unknown;
+    let isObj = false;
+    if (r !== null && typeof r === "object") {
+      isObj = true;
+      try {
+        rb = (r as { [BRAND]?: unknown })[BRAND];
+      } catch {
+        rb = null;
+      }
     }
-  }
-  if (rb === B_PRIMITIVE) {
-    const prim = r as Primitive;
-    if (prim.op === OP_TRANSFER && prim.a === k) {
-      // `(e, k) => transfer(k, v)`: the invocation ends at once with that transfer
-      k.used = true;
-      m.cur = site;
-      m.mode = M_DELIVER;
-      m.value = prim.b;
+    if (rb === B_PRIMITIVE) {
+      const prim = r as Primitive;
+      if (prim.op === OP_TRANSFER && prim.a === k) {
+        // `(e, k) => transfer(k, v)`: the invocation ends at once with that transfer
+        k.used = true;
+        m.cur = site;
+        m.mode = M_DELIVER;
+        m.value = prim.b;
+        return;
+      }
+    }
+    if (!isObj || rb !== undefined || !isGeneratorObject(r)) {
+      handlerResult(m, h, materialize(m, p, h, e, k).hs!, r);
       return;
     }
-  }
-  if (!isObj || rb !== undefined || !isGeneratorObject(r)) {
-    handlerResult(m, h, materialize(m, p, h, e, k).hs!, r);
-    return;
   }
   const gen = r as Generator<unknown, unknown, unknown>;
   let done: unknown;
