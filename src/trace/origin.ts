@@ -65,9 +65,9 @@ class Collector {
       }
     }
   }
-  frames(frames: readonly Frame[], from: number): void {
-    for (let i = from; i >= 0; i--) {
-      const f = frames[i]!;
+  /** the frames of a segment, from its top frame down */
+  frames(top: Frame | null): void {
+    for (let f = top; f !== null; f = f.prev) {
       if (f.name !== null)
         this.add({ kind: "frame", name: f.name, site: f.site, marker: "", effect: undefined });
       else if (f.label !== null)
@@ -93,7 +93,7 @@ class Collector {
 function walk(cur: Segment, originInv: Invocation | null): Entry[] {
   const c = new Collector();
   for (let seg: Segment | null = cur; seg !== null; seg = seg.caller) {
-    c.frames(seg.frames, seg.frames.length - 1);
+    c.frames(seg.top);
     if (seg.kind === S_HANDLER) {
       const inv = seg.invocation!;
       const marker = inv === originInv ? MARK_THREW : inv.k.used ? MARK_RESUMED : "";
@@ -102,7 +102,7 @@ function walk(cur: Segment, originInv: Invocation | null): Entry[] {
       }
       if (!inv.k.used) {
         for (let s: Segment | null = inv.site; s !== null; s = s.caller) {
-          c.frames(s.frames, s.frames.length - 1);
+          c.frames(s.top);
           if (s === inv.prompt) break;
         }
       }

@@ -8,7 +8,7 @@ import type { Machine } from "../vm/machine.js";
 import { M_DELIVER, M_HANDLE_YIELD, M_THROW, M_UNWIND, MODE_NAMES } from "../vm/modes.js";
 import { OP_NAMES } from "../vm/primitives.js";
 import type { Program } from "../vm/program.js";
-import { SEGMENT_KINDS } from "../vm/segment.js";
+import { frameCount, SEGMENT_KINDS } from "../vm/segment.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 
 function short(v: unknown): string {
@@ -27,12 +27,12 @@ function detail(m: Machine): string {
       return `invalid:${v === null ? "null" : typeof v}`;
     }
     case M_DELIVER:
-      return m.cur.frames.length === 0 ? SEGMENT_KINDS[m.cur.kind]! : `value:${short(v)}`;
+      return m.cur.top === null ? SEGMENT_KINDS[m.cur.kind]! : `value:${short(v)}`;
     case M_THROW:
       return `error:${v instanceof Error ? v.name : short(v)}`;
     case M_UNWIND: {
-      const f = m.cur.frames[m.cur.frames.length - 1];
-      return f === undefined ? SEGMENT_KINDS[m.cur.kind]! : `close:${f.name ?? "(internal)"}`;
+      const f = m.cur.top;
+      return f === null ? SEGMENT_KINDS[m.cur.kind]! : `close:${f.name ?? "(internal)"}`;
     }
     default:
       return SEGMENT_KINDS[m.cur.kind]!;
@@ -46,7 +46,7 @@ export class StepLineTracer implements StepTracer {
     this.n++;
     let segs = 0;
     for (let s = m.cur as typeof m.cur | null; s !== null; s = s.caller) segs++;
-    const line = `${this.n} ${MODE_NAMES[m.mode]} ${detail(m)} frames=${m.cur.frames.length} segs=${segs} depth=${m.depth}`;
+    const line = `${this.n} ${MODE_NAMES[m.mode]} ${detail(m)} frames=${frameCount(m.cur)} segs=${segs} depth=${m.depth}`;
     try {
       this.sink(line);
     } catch {

@@ -213,7 +213,7 @@ function handlerResult(m: Machine, h: Handler, hs: Segment, r: unknown): void {
   if (r !== null && typeof r === "object") {
     const b = brandOf(r); // never throws: a hostile result (throwing Proxy/getter) is 0 → TypeError below
     if (b === 0 && isGeneratorObject(r)) {
-      hs.frames = [new Frame(r as Generator<unknown, unknown, unknown>, null, h)];
+      hs.top = new Frame(r as Generator<unknown, unknown, unknown>, null, h);
       m.mode = M_DELIVER;
       m.value = undefined;
       return;
@@ -314,7 +314,7 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
   const inv = materialize(m, p, h, e, k);
   const f = new Frame(gen, null, h);
   f.started = true;
-  inv.hs!.frames = [f];
+  inv.hs!.top = f;
   // a step of its own (as when traced): stepResume's fast lane reads M_DELIVER at the site as an answer
   m.mode = M_HANDLE_YIELD;
   m.value = value;
@@ -361,7 +361,7 @@ function tailClose(
   const inv = materialize(m, p, h, e, k);
   const f = new Frame(gen, null, h);
   f.started = true;
-  inv.hs!.frames = [f];
+  inv.hs!.top = f;
   const job = new Job(J_CLOSE, inv, OP_TRANSFER, k, arg);
   f.closing = job;
   m.job = job;

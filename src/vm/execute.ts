@@ -150,9 +150,8 @@ function resumeK(m: Machine, k: Continuation, v: unknown, isThrow: boolean): voi
 function terminal(m: Machine, prim: Primitive): void {
   const inv = handlerOnly(m, prim);
   if (inv === null) return;
-  const frames = m.cur.frames;
-  const top = frames[frames.length - 1];
-  if (top !== undefined && top.closing !== null) {
+  const top = m.cur.top;
+  if (top !== null && top.closing !== null) {
     m.throwHere(
       new HandlerContextError(
         `${OP_NAMES[prim.op]}() cannot be used from a finally block that is being closed; the invocation is already ending`,
@@ -178,10 +177,10 @@ function terminal(m: Machine, prim: Primitive): void {
   k.used = true;
   const arg = prim.op === OP_PASS ? prim.a : prim.b;
   const hs = inv.hs!;
-  if (m.cur === hs && frames.length === 1 && m.tracer === null) {
+  if (m.cur === hs && top !== null && top.prev === null && m.tracer === null) {
     // Fast path for the usual `return yield* transfer(k, v)` in a handler's own frame: close it
     // right here. Only if its finally blocks yield or throw does a closing job get made (§5.3).
-    closeHandlerFrame(m, inv, prim.op, k, arg, top!);
+    closeHandlerFrame(m, inv, prim.op, k, arg, top);
     return;
   }
   m.job = new Job(J_CLOSE, inv, prim.op, k, arg);
@@ -197,7 +196,7 @@ function closeHandlerFrame(
   arg: unknown,
   f: Frame,
 ): void {
-  const frames = m.cur.frames;
+  const seg = m.cur;
   let done: unknown;
   let value: unknown;
   try {
@@ -209,7 +208,7 @@ function closeHandlerFrame(
   } catch (e) {
     // a finally block threw: the primitive is abandoned, the invocation ends with that error
     m.noteError(e);
-    frames.pop();
+    seg.top = f.prev;
     const job = new Job(J_CLOSE, inv, op, k, arg);
     job.record(e);
     m.job = job;
@@ -217,7 +216,7 @@ function closeHandlerFrame(
     return;
   }
   if (done) {
-    frames.pop();
+    seg.top = f.prev;
     performTerminal(m, inv, op, k, arg);
     return;
   }
@@ -255,9 +254,7 @@ function handlersAtSite(inv: Invocation): Handler[] {
 function callStack(seg: Segment | null): CallStackEntry[] {
   const out: CallStackEntry[] = [];
   while (seg !== null) {
-    const frames = seg.frames;
-    for (let i = frames.length - 1; i >= 0; i--) {
-      const f = frames[i]!;
+    for (let f = seg.top; f !== null; f = f.prev) {
       if (f.name !== null) out.push({ name: f.name, program: f.program });
     }
     seg = seg.caller;

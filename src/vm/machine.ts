@@ -163,14 +163,13 @@ export class Machine {
 
   private noteErrorUnsafe(e: unknown, info: EffectInfo | null): void {
     if (this.origins === null) this.origins = new Origins();
-    const frames = this.cur.frames;
-    const top = frames[frames.length - 1];
+    const top = this.cur.top;
     // An error thrown by a hidden frame right at the site of the last transferWith was put there by
     // a handler (e.g. transferWith(k, raise(error))): attribute it to that effect, or, when the error
     // is already known (a task's error delivered to its waiter), record the waiting site.
     const tw = this.lastTransferWith;
     const atSite =
-      top !== undefined && top.name === null && tw !== null && this.lastTransferSite === this.cur;
+      top !== null && top.name === null && tw !== null && this.lastTransferSite === this.cur;
     // attribute a new error to the invocation's effect only when it was thrown at that effect's own site
     // (a scheduler transfers into *another* task's stashed continuation)
     if (info === null && atSite && tw.site === this.cur && this.origins.get(e) === null) {
@@ -230,13 +229,12 @@ export class Machine {
 
   /** Deliver(v) / Throw(e): call into the top frame of `cur`. */
   private stepResume(isThrow: boolean): void {
-    const frames = this.cur.frames;
-    const n = frames.length;
-    if (n === 0) {
+    const seg = this.cur;
+    const f = seg.top;
+    if (f === null) {
       this.mode = isThrow ? M_RETURN_ERROR : M_RETURN_VALUE;
       return;
     }
-    const f = frames[n - 1]!;
     let done: unknown;
     let value: unknown;
     try {
@@ -257,14 +255,14 @@ export class Machine {
     } catch (e) {
       // an error merely propagating through a frame is not a new origin
       if (!isThrow || e !== this.value) this.noteError(e);
-      frames.pop();
+      seg.top = f.prev; // pop
       this.frameThrew(f, e);
       return;
     }
     if (this.tracer === null && !done) {
       // Fast lane (untraced): while the frame yields effects that a FAST_PATH handler answers at the
       // perform site, hand each answer straight back to the generator instead of going round the
-      // step loop (mode write, switch, done/async checks, re-reading cur.frames). Bounded, so
+      // step loop (mode write, switch, done/async checks, re-reading cur.top). Bounded, so
       // runAsync still reaches its step/time checks.
       let lane = FAST_LANE;
       // (halt: the run's signal aborted in the generator's code — its next effect is not handled)
@@ -281,25 +279,24 @@ export class Machine {
           value = ok.value;
         } catch (e) {
           this.noteError(e);
-          frames.pop();
+          seg.top = f.prev;
           this.frameThrew(f, e);
           return;
         }
         if (done) break;
       }
     }
-    this.afterCall(frames, f, done, value);
+    this.afterCall(seg, f, done, value);
   }
 
   /** Unwind(J): close the top frame with return(), or apply the unwind-exit rule. */
   private stepUnwind(): void {
-    const frames = this.cur.frames;
-    const n = frames.length;
-    if (n === 0) {
+    const seg = this.cur;
+    const f = seg.top;
+    if (f === null) {
       unwindExit(this);
       return;
     }
-    const f = frames[n - 1]!;
     f.closing = this.job;
     let done: unknown;
     let value: unknown;
@@ -310,16 +307,17 @@ export class Machine {
       value = ok.value;
     } catch (e) {
       this.noteError(e);
-      frames.pop();
+      seg.top = f.prev;
       this.frameThrew(f, e);
       return;
     }
-    this.afterCall(frames, f, done, value);
+    this.afterCall(seg, f, done, value);
   }
 
-  private afterCall(frames: Frame[], f: Frame, done: unknown, value: unknown): void {
+  /** `f`, the top frame of `seg`, gave (done, value): pop it when done, else handle its yield. */
+  private afterCall(seg: Segment, f: Frame, done: unknown, value: unknown): void {
     if (done) {
-      frames.pop();
+      seg.top = f.prev;
       if (f.closing !== null) {
         this.mode = M_UNWIND;
         this.job = f.closing;
@@ -451,10 +449,9 @@ export class Machine {
   private recordSite(): void {
     const site = siteState.last;
     siteState.last = null;
-    const frames = this.cur.frames;
-    const top = frames[frames.length - 1];
+    const top = this.cur.top;
     // no site = a bare `yield` (no iterator ran): the frame's old site would mislead, so drop it
-    if (top !== undefined) top.site = site;
+    if (top !== null) top.site = site;
   }
 
   /** Throw `e` into the yielder (the top frame of `cur`). */

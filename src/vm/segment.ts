@@ -18,6 +18,8 @@ export const SEGMENT_KINDS = ["root", "body", "prompt", "handler", "finalizer"] 
 /** One generator being driven by the machine. */
 export class Frame {
   gen: Generator<unknown, unknown, unknown>;
+  /** the frame below this one in its segment (a segment's frames are a linked stack: see Segment.top) */
+  prev: Frame | null;
   started: boolean;
   /** Program name for getCallStack/tracebacks; null for library-internal frames (omitted). */
   name: string | null;
@@ -30,6 +32,7 @@ export class Frame {
   label: string | null;
   constructor(gen: Generator<unknown, unknown, unknown>, name: string | null, program: unknown) {
     this.gen = gen;
+    this.prev = null;
     this.started = false;
     this.name = name;
     this.program = program;
@@ -39,16 +42,13 @@ export class Frame {
   }
 }
 
-/**
- * The frames of every segment that has none yet: shared and frozen. Frames are only ever added by
- * pushFrame, which replaces this array instead of pushing into it (most segments — prompts,
- * finalizers, handler segments until their first frame — never need an array of their own).
- */
-const NO_FRAMES: Frame[] = Object.freeze([]) as unknown as Frame[];
-
 export class Segment {
-  /** Replaced (not pushed) when the first frame arrives: see pushFrame. */
-  frames: Frame[];
+  /**
+   * The top frame (null when the segment has none), the others linked below it by `prev`. A linked
+   * stack, not an array: most segments hold zero or one frame (prompts, finalizers, a handler
+   * segment), and an array cost 60 bytes more for one — per pending non-tail resume and per task.
+   */
+  top: Frame | null;
   caller: Segment | null;
   readonly kind: number;
   readonly invocation: Invocation | null;
@@ -69,7 +69,7 @@ export class Segment {
    */
   detachedFrom: Segment | null;
   constructor(kind: number, caller: Segment | null, invocation: Invocation | null, handler: Handler | null) {
-    this.frames = NO_FRAMES;
+    this.top = null;
     this.caller = caller;
     this.kind = kind;
     this.invocation = invocation;
@@ -207,11 +207,15 @@ export class Job {
   }
 }
 
-/**
- * Push `f` on `seg`. The first frame gets an exact-size array: a pushed-into `[]` reserves 17 slots,
- * and a handler segment (one per effect under a non-tail resume) rarely holds more than one frame.
- */
+/** Push `f` on `seg`. (Pop: `seg.top = f.prev`, where `f` is its top frame.) */
 export function pushFrame(seg: Segment, f: Frame): void {
-  if (seg.frames.length === 0) seg.frames = [f];
-  else seg.frames.push(f);
+  f.prev = seg.top;
+  seg.top = f;
+}
+
+/** How many frames `seg` holds (traces only: O(frames)). */
+export function frameCount(seg: Segment): number {
+  let n = 0;
+  for (let f = seg.top; f !== null; f = f.prev) n++;
+  return n;
 }
