@@ -168,8 +168,7 @@ export class Machine {
     // a handler (e.g. transferWith(k, raise(error))): attribute it to that effect, or, when the error
     // is already known (a task's error delivered to its waiter), record the waiting site.
     const tw = this.lastTransferWith;
-    const atSite =
-      top !== null && top.name === null && tw !== null && this.lastTransferSite === this.cur;
+    const atSite = top !== null && top.name === null && tw !== null && this.lastTransferSite === this.cur;
     // attribute a new error to the invocation's effect only when it was thrown at that effect's own site
     // (a scheduler transfers into *another* task's stashed continuation)
     if (info === null && atSite && tw.site === this.cur && this.origins.get(e) === null) {
