@@ -20,6 +20,7 @@ import type { Machine } from "./machine.js";
 import { M_AWAIT, M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { OP_TRANSFER, type Primitive } from "./primitives.js";
 import { checked } from "./result.js";
+import { Once } from "./once.js";
 import { MARK_THREW } from "../trace/origin.js";
 import { Frame, Invocation, J_CLOSE, Job, S_HANDLER, SearchCache, Segment } from "./segment.js";
 
@@ -287,8 +288,9 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
   const gen = r as Generator<unknown, unknown, unknown>;
   let done: unknown;
   let value: unknown;
+  let res: IteratorResult<unknown, unknown>;
   try {
-    const res = checked(gen.next());
+    res = checked(gen.next());
     done = res.done;
     value = res.value;
   } catch (err) {
@@ -311,6 +313,10 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
       return;
     }
   }
+  // The handler stays suspended in `yield* value` (a `resume`, usually): its generator keeps the
+  // delegate iterator alive until then, and a `Once` would keep `value` too. Its next call sets a
+  // new value before anyone reads it, so drop this one (48 B per pending non-tail resume).
+  if (res instanceof Once) res.value = undefined;
   const inv = materialize(m, p, h, e, k);
   const f = new Frame(gen, null, h);
   f.started = true;
