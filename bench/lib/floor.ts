@@ -124,3 +124,50 @@ export function* floorStateLoopYieldStar(n: number): FloorGen<number> {
 export function* floorTrivial(): FloorGen<number> {
   return 1;
 }
+
+/**
+ * The generator-handler protocol with no interpreter (diagnostic for `user_handler_transfer`): a
+ * `yield*` program of YTick effects, and for each one what any VM must do for a
+ * `function* (e, k) { return yield* transfer(k, 1) }` handler — make k, call the handler, take its
+ * first step (a `yield*` over the transfer's one-shot iterator), close it with `return()` — and feed
+ * the answer back. No handler search, no segments, no frames: what is left is V8's generator and
+ * iterator protocol, the lower bound of that handler form.
+ */
+export class YTick extends FTick {
+  [Symbol.iterator](): Iterator<unknown, any, any> {
+    return new OnceIter(this);
+  }
+}
+class FTransfer {
+  constructor(
+    readonly k: FK,
+    readonly v: unknown,
+  ) {}
+  [Symbol.iterator](): Iterator<unknown, any, any> {
+    return new OnceIter(this);
+  }
+}
+class FK {
+  used = false;
+}
+export function* floorTicksYieldStar(n: number): FloorGen<number> {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += yield* new YTick();
+  return s;
+}
+function* floorTransferHandler(_e: unknown, k: FK): Generator<unknown, unknown, unknown> {
+  return yield* new FTransfer(k, 1);
+}
+export function driveGenHandler(g: FloorGen<number>): number {
+  let r = g.next();
+  while (r.done !== true) {
+    const k = new FK();
+    const h = floorTransferHandler(r.value, k);
+    const t = h.next().value as FTransfer;
+    if (t.k !== k) throw new TypeError("floor: not a transfer of k");
+    h.return(undefined);
+    k.used = true;
+    r = g.next(t.v);
+  }
+  return r.value;
+}

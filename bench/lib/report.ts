@@ -118,6 +118,12 @@ export function computeTargets(r: BenchResult): Target[] {
     (v) => v >= 1.5,
   );
   add(
+    "the same, handler as a plain function (e, k) => transfer(k, v)",
+    ratio(nsOf(r, "user_handler_transfer", "effect"), nsOf(r, "user_handler_transfer", "doeff-fn")),
+    peerX("Effect"),
+    (v) => v >= 1.5,
+  );
+  add(
     "answer(C, f) ≤ 1.5× floor",
     ratio(nsOf(r, "user_handler_answer", "doeff"), nsOf(r, "user_handler_answer", "floor")),
     x,

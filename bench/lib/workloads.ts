@@ -35,6 +35,8 @@ import {
   floorStateLoop,
   floorStateLoopYieldStar,
   floorTicks,
+  floorTicksYieldStar,
+  driveGenHandler,
   floorTrivial,
 } from "./floor.js";
 import type { ImplDef, Workload } from "./harness.js";
@@ -292,6 +294,9 @@ const transferHandler: Handler = handle(Tick, function* tickTransfer(_e, k) {
   return yield* transfer(k, 1);
 });
 
+// the generic handle + transfer form without a generator (a handler may return a ProgramLike)
+const transferFnHandler: Handler = handle(Tick, (_e, k) => transfer(k, 1));
+
 const answerHandler: Handler = answer(Tick, () => 1);
 
 export const doeffTicks = fn(function* ticks(n: number) {
@@ -466,6 +471,19 @@ const userHandlerTransfer: Workload = {
         const p = withHandler(transferHandler, doeffTicks(n));
         return () => ok(run(p));
       },
+      check: eq((n) => n),
+    },
+    "doeff-fn": {
+      note: "the same handler as a plain function: handle(Tick, (e, k) => transfer(k, 1))",
+      prepare: (n) => {
+        const p = withHandler(transferFnHandler, doeffTicks(n));
+        return () => ok(run(p));
+      },
+      check: eq((n) => n),
+    },
+    "floor-gen-handler": {
+      note: "diagnostic: the generator-handler protocol alone (k, handler generator, first step, return()), no VM",
+      prepare: (n) => () => driveGenHandler(floorTicksYieldStar(n)),
       check: eq((n) => n),
     },
     ...userHandlerPeers(),
