@@ -503,6 +503,11 @@ const userHandlerAnswer: Workload = {
       },
       check: eq((n) => n),
     },
+    "floor-yield*": {
+      note: "diagnostic: the floor with doeff's `yield*`-over-a-one-shot-iterator program style",
+      prepare: (n) => () => drive(floorTicksYieldStar(n), new Map(), undefined, () => 1),
+      check: eq((n) => n),
+    },
     ...userHandlerPeers(),
   },
 };
