@@ -4,7 +4,7 @@
  *
  *   class Roll extends Effect<number> { constructor(readonly sides: number) { super() } }
  */
-import { B_EFFECT, BRAND } from "../vm/brand.js";
+import { B_EFFECT, BRAND, EffectMark } from "../vm/brand.js";
 import { Once } from "../vm/once.js";
 import { captureSite, siteState } from "../vm/sites.js";
 
@@ -45,3 +45,4 @@ export abstract class Effect<A = unknown> {
   }
 }
 Object.defineProperty(Effect.prototype, BRAND, { value: B_EFFECT });
+EffectMark.prototype = Effect.prototype;

@@ -26,6 +26,26 @@ export function brandOf(x: unknown): number {
   }
 }
 
+/**
+ * Is `x` an Effect — by its prototype chain. Hot paths tell library objects this way (here, and
+ * isPrimitive / isContinuation beside their classes): `x instanceof C` walks x's chain, a cost that
+ * does not depend on x's hidden class, while a `[BRAND]` read in brandOf is one property site shared
+ * by everything that reaches it — every effect class of a program, primitives, continuations — and
+ * goes megamorphic past four classes. Equivalent to the brand, which is defined on the classes'
+ * prototypes only and whose symbol is private. Never throws.
+ */
+export function isEffectInstance(x: unknown): boolean {
+  if (x === null || typeof x !== "object") return false;
+  try {
+    return x instanceof EffectMark;
+  } catch {
+    return false; // a Proxy whose getPrototypeOf trap throws: not a library object
+  }
+}
+
+/** Its `prototype` is Effect.prototype, set by effects/effect.ts (the VM does not import effects/). */
+export function EffectMark(): void {}
+
 export function isEffectValue(x: unknown): boolean {
   return brandOf(x) === B_EFFECT;
 }

@@ -67,6 +67,16 @@ export class Continuation<A = unknown, R = unknown> {
 }
 Object.defineProperty(Continuation.prototype, BRAND, { value: B_CONTINUATION });
 
+/** Is `x` a Continuation (by its prototype chain: see isEffectInstance). Never throws. @internal */
+export function isContinuation(x: unknown): x is Continuation {
+  if (x === null || typeof x !== "object") return false;
+  try {
+    return x instanceof Continuation;
+  } catch {
+    return false;
+  }
+}
+
 /** @internal */
 export function captured(top: Segment, bottom: Segment): Continuation {
   return new Continuation(TOKEN, top, bottom, undefined, null);

@@ -18,7 +18,7 @@ import { type Continuation, captured } from "./continuation.js";
 import { DEFER, type Handler, SITE_AWAIT, SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_AWAIT, M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
-import { OP_TRANSFER, type Primitive } from "./primitives.js";
+import { isPrimitive, OP_TRANSFER, type Primitive } from "./primitives.js";
 import { checked } from "./result.js";
 import { Once } from "./once.js";
 import { MARK_THREW } from "../trace/origin.js";
@@ -306,8 +306,8 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
     m.value = value;
     return;
   }
-  if (brandOf(value) === B_PRIMITIVE) {
-    const prim = value as Primitive;
+  if (isPrimitive(value)) {
+    const prim = value;
     if (prim.op === OP_TRANSFER && prim.a === k) {
       tailClose(m, p, h, e, k, site, gen, prim.b);
       return;

@@ -15,6 +15,7 @@ import {
   BRAND,
   brandOf,
   describe,
+  isEffectInstance,
   isAsyncIterator,
   isGeneratorObject,
   isThenable,
@@ -22,7 +23,8 @@ import {
 import { dispatch } from "./dispatch.js";
 import { execute } from "./execute.js";
 import { abortError, beginAbort, exitSegment, switchAtSite, unwindExit } from "./finalize.js";
-import { P_FLATMAP, P_GEN, P_GENOBJ, P_INTERNAL, P_MAP, P_PURE, type Program } from "./program.js";
+import { isProgram, P_FLATMAP, P_GEN, P_GENOBJ, P_INTERNAL, P_MAP, P_PURE, type Program } from "./program.js";
+import { isPrimitive } from "./primitives.js";
 import { Frame, type Invocation, type Job, pushFrame, S_BODY, S_ROOT, Segment } from "./segment.js";
 import type { StepTracer } from "./trace-hook.js";
 import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
@@ -265,7 +267,7 @@ export class Machine {
       // runAsync still reaches its step/time checks.
       let lane = FAST_LANE;
       // (halt: the run's signal aborted in the generator's code — its next effect is not handled)
-      while (lane-- > 0 && !this.halt && brandOf(value) === B_EFFECT) {
+      while (lane-- > 0 && !this.halt && isEffectInstance(value)) {
         const site = this.cur;
         if (this.sites) this.recordSite();
         dispatch(this, value);
@@ -352,6 +354,20 @@ export class Machine {
   /** HandleYield(y) (§2.4): classify by brand and act. */
   handleYield(y: unknown): void {
     if (this.sites) this.recordSite();
+    // by prototype chain first (isEffectInstance: no brand read shared by every class yielded)
+    if (isEffectInstance(y)) {
+      dispatch(this, y);
+      return;
+    }
+    if (isPrimitive(y)) {
+      execute(this, y as never);
+      return;
+    }
+    if (isProgram(y)) {
+      this.call(y);
+      return;
+    }
+    // anything else (an exotic Proxy, a value that is no library object) by its brand, as always
     if (y !== null && typeof y === "object") {
       let b: unknown;
       try {

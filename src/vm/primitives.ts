@@ -11,7 +11,7 @@ import {
   isGeneratorObject,
   isProgramLike,
 } from "./brand.js";
-import type { Continuation } from "./continuation.js";
+import { type Continuation, isContinuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, registerCallGen } from "./program.js";
 import type { AnswerOf, AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
@@ -88,8 +88,18 @@ Object.defineProperty(Primitive.prototype, BRAND, { value: B_PRIMITIVE });
 
 registerCallGen((gen, name) => new Primitive(OP_CALL_GEN, gen, name));
 
+/** Is `x` a Primitive (by its prototype chain: see isEffectInstance). Never throws. */
+export function isPrimitive(x: unknown): x is Primitive {
+  if (x === null || typeof x !== "object") return false;
+  try {
+    return x instanceof Primitive;
+  } catch {
+    return false;
+  }
+}
+
 function checkK(k: unknown, where: string): void {
-  if (brandOf(k) !== B_CONTINUATION) {
+  if (!isContinuation(k)) {
     throw new TypeError(`${where} expects a continuation (the handler's \`k\` argument), got ${describe(k)}`);
   }
 }

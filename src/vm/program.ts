@@ -64,6 +64,16 @@ export class Program<A = unknown, E = AnyEffect> {
     return `Program(${this.name || "anonymous"})`;
   }
 }
+
+/** Is `x` a Program (by its prototype chain: see isEffectInstance in brand.ts). Never throws. */
+export function isProgram(x: unknown): x is Program {
+  if (x === null || typeof x !== "object") return false;
+  try {
+    return x instanceof Program;
+  } catch {
+    return false;
+  }
+}
 Object.defineProperty(Program.prototype, BRAND, { value: B_PROGRAM });
 
 /** Anything iterable with `yield*` that produces an `A`: Program, Effect or Primitive. */
