@@ -464,7 +464,7 @@ export function spawnAtSite(
   w.applyExternal();
   const hs = handlersInside(site, prompt);
   const { t, program } = spawnedProgram(w, effect, hs, hs.length);
-  t.k = unstarted(program, [self]);
+  t.k = unstarted(program, (w.selfOnly ??= [self])); // one array per world (never written)
   w.enqueue(t);
   return t.handle;
 }

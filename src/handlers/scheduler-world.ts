@@ -19,7 +19,7 @@ import {
   type Waitable,
 } from "../effects/scheduler.js";
 import { PromiseAlreadyCompletedError, TaskCancelledError } from "../errors.js";
-import type { Continuation, RunContext, TaskContext } from "../protocol.js";
+import type { Continuation, Handler, RunContext, TaskContext } from "../protocol.js";
 
 export const PENDING = 0;
 export const SUCCEEDED = 1;
@@ -122,6 +122,8 @@ export class World {
   readonly main: TaskRec;
   current: TaskRec;
   nextId = 1;
+  /** `[scheduler]`, the handlers of every unstarted task's continuation (made once, never written) */
+  selfOnly: readonly Handler[] | null = null;
   /** tasks not done, in ascending id order (Map keeps insertion order) */
   readonly live = new Map<number, TaskRec>();
   private queue: TaskRec[] = [];

@@ -401,9 +401,10 @@ function badHandlerResult(h: Handler, r: unknown): TypeError {
  * perform site and the taking prompt, innermost first — what `getHandlers()` answers in that
  * handler's invocation before the handler itself (the scheduler wraps a spawned program in them).
  */
-export function handlersInside(site: unknown, prompt: unknown): Handler[] {
-  const out: Handler[] = [];
+export function handlersInside(site: unknown, prompt: unknown): readonly Handler[] {
   let p = (site as Segment).firstPrompt;
+  if (p === prompt) return NO_HANDLERS; // the usual case (a spawn right under the scheduler): no array
+  const out: Handler[] = [];
   while (p !== null && p !== prompt) {
     out.push(p.handler!);
     const c: Segment | null = p.caller ?? p.detachedFrom;
@@ -411,3 +412,4 @@ export function handlersInside(site: unknown, prompt: unknown): Handler[] {
   }
   return out;
 }
+const NO_HANDLERS: readonly Handler[] = Object.freeze([]);
