@@ -393,8 +393,7 @@ export class Machine {
 
   /** Call a ProgramLike from `cur`: a Program gets a frame; an Effect/Primitive is handled in place. */
   callProgramLike(p: unknown): void {
-    const b = (p as { [BRAND]?: unknown })[BRAND];
-    if (b === B_PROGRAM) this.call(p as Program);
+    if (isProgram(p)) this.call(p);
     else {
       this.mode = M_HANDLE_YIELD;
       this.value = p;
