@@ -367,27 +367,7 @@ export class Machine {
       this.call(y);
       return;
     }
-    // anything else (an exotic Proxy, a value that is no library object) by its brand, as always
-    if (y !== null && typeof y === "object") {
-      let b: unknown;
-      try {
-        b = (y as { [BRAND]?: unknown })[BRAND];
-      } catch (e) {
-        this.throwHere(hostileYield(e));
-        return;
-      }
-      switch (b) {
-        case B_EFFECT:
-          dispatch(this, y);
-          return;
-        case B_PRIMITIVE:
-          execute(this, y as never);
-          return;
-        case B_PROGRAM:
-          this.call(y as Program);
-          return;
-      }
-    }
+    // anything else is no library object (the brand lives on these classes' prototypes only)
     this.throwHere(invalidYield(y));
   }
 
