@@ -102,18 +102,29 @@ function takesOf(h: Handler): readonly object[] | null {
   try {
     const t = h[TAKES];
     if (t === undefined) return null;
-    const classes = typeof t === "function" ? [t] : Array.isArray(t) ? t : null;
-    if (classes === null) return null;
-    const protos: object[] = [];
-    for (const c of classes) {
-      const proto = typeof c === "function" ? (c as { prototype?: unknown }).prototype : undefined;
-      if (proto === null || typeof proto !== "object") return null;
-      protos.push(proto);
+    if (typeof t === "function") {
+      const proto = protoOf(t);
+      return proto === null ? null : [proto];
+    }
+    if (!Array.isArray(t)) return null;
+    // an exact-size copy, then overwritten: pushing into `[]` would reserve 16 slots, and a prompt is
+    // made for every withHandler and every task start
+    const protos: object[] = t.slice();
+    for (let i = 0; i < protos.length; i++) {
+      const proto = protoOf(protos[i]);
+      if (proto === null) return null;
+      protos[i] = proto;
     }
     return protos;
   } catch {
     return null;
   }
+}
+
+/** A class's prototype object, or null when `c` is not a class. May throw (a hostile Proxy). */
+function protoOf(c: unknown): object | null {
+  const proto = typeof c === "function" ? (c as { prototype?: unknown }).prototype : undefined;
+  return proto !== null && typeof proto === "object" ? proto : null;
 }
 
 /**
