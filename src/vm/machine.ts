@@ -12,7 +12,6 @@ import {
   B_EFFECT,
   B_PRIMITIVE,
   B_PROGRAM,
-  BRAND,
   brandOf,
   describe,
   isEffectInstance,

@@ -2,15 +2,7 @@
  * Primitives (SEMANTICS §4): frozen VM instructions. The functions here only build and validate
  * them (eagerly: bad arguments throw synchronously); the machine executes them (vm/execute.ts).
  */
-import {
-  B_CONTINUATION,
-  B_PRIMITIVE,
-  BRAND,
-  brandOf,
-  describe,
-  isGeneratorObject,
-  isProgramLike,
-} from "./brand.js";
+import { B_PRIMITIVE, BRAND, brandOf, describe, isGeneratorObject, isProgramLike } from "./brand.js";
 import { type Continuation, isContinuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, registerCallGen } from "./program.js";
