@@ -265,9 +265,9 @@ export function* shutdown(w: World): Generator<unknown, void, any> {
   main.run = DONE;
   w.current = main;
   w.ctx.setCurrent(main.ctx);
-  // one iterator: a Map iterator visits entries added meanwhile and skips deleted ones (a fresh
-  // iterator per task would rescan the deleted slots: quadratic)
-  for (const t of w.live.values()) if (t.run !== DONE) yield* cancelOther(w, t, true);
+  // always the live list's head: cancelOther ends every task it is given (finishCancel unlinks it),
+  // tasks spawned meanwhile are appended, so this is ascending id order including those
+  for (let t = w.liveHead; t !== null; t = w.liveHead) yield* cancelOther(w, t, true);
   w.current = main;
   w.ctx.setCurrent(main.ctx);
 }
@@ -479,7 +479,7 @@ export function taskDone(w: World, effect: TaskDone, k: Continuation | null): Ta
   if (t.run === CANCELLING) return cont(t, k!, undefined); // completed during its own finalization (never at the site)
   t.run = DONE;
   t.k = null;
-  w.live.delete(t.id);
+  w.unlinkLive(t);
   w.settle(t, effect.ok, effect.value);
   return w.dequeue();
 }

@@ -92,6 +92,9 @@ export class TaskRec extends Cell {
   ctl: AbortController | null = null;
   /** the cell of its last awaitPromise (abandoned when it is cancelled while waiting for it) */
   awaiting: Cell | null = null;
+  /** World's live list (tasks not done, in id order): its neighbours while linked, else null */
+  prevLive: TaskRec | null = null;
+  nextLive: TaskRec | null = null;
   constructor(world: World, id: number, ctx: TaskContext) {
     super(world);
     this.id = id;
@@ -124,8 +127,13 @@ export class World {
   nextId = 1;
   /** `[scheduler]`, the handlers of every unstarted task's continuation (made once, never written) */
   selfOnly: readonly Handler[] | null = null;
-  /** tasks not done, in ascending id order (Map keeps insertion order) */
-  readonly live = new Map<number, TaskRec>();
+  /**
+   * Tasks not done, in ascending id order: an intrusive doubly linked list through TaskRec
+   * (prevLive/nextLive), not a Map — a Map entry cost a hash insert and delete per task and ~40 B.
+   * A task is linked exactly while it is not DONE (newTask links, taskDone / finishCancel unlink).
+   */
+  liveHead: TaskRec | null = null;
+  private liveTail: TaskRec | null = null;
   private queue: TaskRec[] = [];
   private head = 0;
   private doneSeq = 0;
@@ -206,7 +214,7 @@ export class World {
     if (this.closed) return;
     this.aborting = true;
     this.abortSignal(this.main, () => reason);
-    for (const t of this.live.values()) this.abortSignal(t, () => reason);
+    for (let t = this.liveHead; t !== null; t = t.nextLive) this.abortSignal(t, () => reason);
   }
 
   /** Nobody waits for the task's awaitPromise any more: it no longer counts as pending work (R6). */
@@ -225,8 +233,26 @@ export class World {
   newTask(ctx: TaskContext): TaskRec {
     const t = new TaskRec(this, this.nextId++, ctx);
     t.handle = newTask(t.id, t);
-    this.live.set(t.id, t);
+    const tail = this.liveTail;
+    t.prevLive = tail;
+    if (tail === null) this.liveHead = t;
+    else tail.nextLive = t;
+    this.liveTail = t;
     return t;
+  }
+
+  /** Take a finished task off the live list (its links cleared: a kept handle retains nothing). */
+  unlinkLive(t: TaskRec): void {
+    const p = t.prevLive;
+    const n = t.nextLive;
+    if (p === null) {
+      if (this.liveHead !== t) return; // not linked (already unlinked)
+      this.liveHead = n;
+    } else p.nextLive = n;
+    if (n === null) this.liveTail = p;
+    else n.prevLive = p;
+    t.prevLive = null;
+    t.nextLive = null;
   }
 
   /** Can nothing but `t` run until a promise `t` awaits settles? (See awaitAlone in scheduler-ops.) */
@@ -291,7 +317,7 @@ export class World {
   /** The most recently blocked task still blocked (R6: receives AsyncRequired / Deadlock errors). */
   mostRecentlyBlocked(): TaskRec | null {
     let best: TaskRec | null = this.main.run === BLOCKED ? this.main : null;
-    for (const t of this.live.values()) {
+    for (let t = this.liveHead; t !== null; t = t.nextLive) {
       if (t.run === BLOCKED && (best === null || t.blockSeq > best.blockSeq)) best = t;
     }
     return best;
@@ -441,7 +467,7 @@ export class World {
   finishCancel(t: TaskRec, cause: { error: unknown } | null): void {
     t.run = DONE;
     t.k = null;
-    this.live.delete(t.id);
+    this.unlinkLive(t);
     this.settle(t, false, undefined, () => this.cancelledError(t, cause));
   }
 }
