@@ -36,6 +36,10 @@ export {
   withHandler,
 } from "./vm/primitives.js";
 export { boundary, fn, hidden, Program, type ProgramLikeOf, program, pure } from "./vm/program.js";
+/** @internal A hidden frame driven by an iterator, its traceback label made on demand. */
+export { iteratorFrame } from "./vm/program.js";
+/** @internal */
+export type { FrameLabel } from "./vm/segment.js";
 export type {
   AnswerOf,
   AnyEffect,

@@ -4,7 +4,6 @@
  * or what idle processing produces (R6). Cancellation (9.4) and the end of main (R9) live here too.
  * The switch itself is made by the handler (scheduler.ts).
  */
-import { Effect } from "../effects/effect.js";
 import {
   AwaitPromise,
   Cancel,
@@ -40,9 +39,7 @@ import {
   finalize,
   getHandlers,
   type Handler,
-  boundary,
-  type ProgramLikeOf,
-  siteOf,
+  iteratorFrame,
   type TaskContext,
   withHandler,
 } from "../protocol.js";
@@ -60,6 +57,7 @@ import {
   READY,
   START,
   SUCCEEDED,
+  TaskDone,
   TaskRec,
   THROW,
   VALUE,
@@ -69,33 +67,7 @@ import {
   type World,
 } from "./scheduler-world.js";
 
-/** A task's completion report; performed by the task wrapper straight at the scheduler's prompt. */
-export class TaskDone extends Effect<undefined> {
-  constructor(
-    readonly task: TaskRec,
-    readonly ok: boolean,
-    readonly value: unknown,
-  ) {
-    super();
-  }
-}
-
-/**
- * report(body): runs the task body and reports its outcome. It sits between the task's scheduler
- * prompt and the inherited handlers, so no user handler or interceptor is ever offered the report.
- * When the task is being finalized the report is answered (see TaskDone below) and this returns.
- */
-function* reportGen(t: TaskRec, body: ProgramLikeOf<unknown>): Generator<unknown, void, unknown> {
-  let ok = true;
-  let value: unknown;
-  try {
-    value = yield body;
-  } catch (e) {
-    ok = false;
-    value = e;
-  }
-  yield new TaskDone(t, ok, value);
-}
+export { TaskDone };
 
 /** Continue the performing task with a value / by throwing at its perform site. */
 function cont(t: TaskRec, k: Continuation, v: unknown): TaskRec {
@@ -423,14 +395,9 @@ function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>): unkno
 
 /**
  * A new task for `spawn` and its program: the spawned program under the handlers between the spawn
- * site and the scheduler (`hs[0..n)`, innermost first), in the report wrapper.
+ * site and the scheduler (`hs[0..n)`, innermost first), the task record as its report frame's iterator (TaskRec).
  */
-function spawnedProgram(
-  w: World,
-  effect: Spawn<unknown, unknown>,
-  hs: readonly Handler[],
-  n: number,
-): { t: TaskRec; program: ProgramLikeOf<void> } {
+function spawnedTask(w: World, effect: Spawn<unknown, unknown>, hs: readonly Handler[], n: number): TaskRec {
   let body: any = effect.program;
   for (let i = 0; i < n; i++) body = withHandler(hs[i]!, body);
   const parent = w.ctx.current;
@@ -441,10 +408,9 @@ function spawnedProgram(
     log: [],
   };
   const t = w.newTask(ctx);
-  // the wrapper frame shows in tracebacks as `── in task N (spawned at file:line) ──`
-  const at = effect.site === undefined ? null : siteOf(effect.site);
-  const label = at === null ? `in task ${t.id}` : `in task ${t.id} (spawned at ${at})`;
-  return { t, program: boundary(label, reportGen, t, body) };
+  t.body = body;
+  if (effect.site !== undefined) t.spawnSite = effect.site;
+  return t;
 }
 
 /**
@@ -463,8 +429,9 @@ export function spawnAtSite(
   if (!schedulerFastPaths.spawnAtSite || site === undefined) return DEFER;
   w.applyExternal();
   const hs = handlersInside(site, prompt);
-  const { t, program } = spawnedProgram(w, effect, hs, hs.length);
-  t.k = unstarted(program, (w.selfOnly ??= [self])); // one array per world (never written)
+  const t = spawnedTask(w, effect, hs, hs.length);
+  // its report frame over the body (TaskRec); one handlers array per world (never written)
+  t.k = unstarted(iteratorFrame(t, t), (w.selfOnly ??= [self]));
   w.enqueue(t);
   return t.handle;
 }
@@ -564,9 +531,8 @@ export function* handleEffect(
   if (effect instanceof Spawn) {
     const hs = yield* getHandlers();
     const n = hs.indexOf(self);
-    const body = spawnedProgram(w, effect, hs, n < 0 ? hs.length : n);
-    const t = body.t;
-    t.k = yield* createContinuation(body.program, [self]);
+    const t = spawnedTask(w, effect, hs, n < 0 ? hs.length : n);
+    t.k = yield* createContinuation(iteratorFrame(t, t), [self]);
     w.enqueue(t);
     return cont(cur, k, t.handle);
   }

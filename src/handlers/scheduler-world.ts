@@ -18,8 +18,9 @@ import {
   type Task,
   type Waitable,
 } from "../effects/scheduler.js";
+import { Effect } from "../effects/effect.js";
 import { PromiseAlreadyCompletedError, TaskCancelledError } from "../errors.js";
-import type { Continuation, Handler, RunContext, TaskContext } from "../protocol.js";
+import { type Continuation, type Handler, type RunContext, siteOf, type TaskContext } from "../protocol.js";
 
 export const PENDING = 0;
 export const SUCCEEDED = 1;
@@ -49,7 +50,8 @@ export class Cell {
   private lazy: (() => unknown) | null = null;
   /** completion order (R5, fail-fast and race decisions) */
   seq = 0;
-  waiters: Waiter[] | null = null;
+  /** one waiter inline, an array only from the second (a gather registers on each of its cells) */
+  waiters: Waiter | Waiter[] | null = null;
   /** complete/fail already requested (a second request → PromiseAlreadyCompletedError) */
   requested = false;
   /** an external promise: counted in world.pendingExternal until settled */
@@ -75,6 +77,39 @@ export class Cell {
   }
 }
 
+/** A task's completion report; performed by the task's report frame straight at the scheduler's prompt. */
+export class TaskDone extends Effect<undefined> {
+  constructor(
+    readonly task: TaskRec,
+    readonly ok: boolean,
+    readonly value: unknown,
+  ) {
+    super();
+  }
+}
+
+/** The phases of a task's report frame (TaskRec as its iterator). */
+const R_UNSTARTED = 0;
+const R_RUNNING = 1; // the body is running above it
+const R_REPORTED = 2; // TaskDone performed
+const R_CLOSED = 3;
+
+/**
+ * A task. It is also the iterator of its task's bottom frame, the *report frame* (iteratorFrame):
+ * the frame runs the task's body and performs `TaskDone` with its outcome, as the generator
+ *
+ *     function* report(t, body) {
+ *       let ok = true, value;
+ *       try { value = yield body; } catch (e) { ok = false; value = e; }
+ *       yield new TaskDone(t, ok, value);
+ *     }
+ *
+ * would, without a generator, its arguments and its label string per task (spawn + gather: a third
+ * of the allocation per task). It sits between the task's scheduler prompt and the inherited
+ * handlers, so no user handler or interceptor is ever offered the report. When the task is being
+ * finalized the report is answered (taskDone) and the frame returns. Its traceback line,
+ * `── in task N (spawned at file:line) ──`, is made by frameLabel() only when a traceback is.
+ */
 export class TaskRec extends Cell {
   readonly id: number;
   handle: Task<unknown> | null = null;
@@ -95,10 +130,54 @@ export class TaskRec extends Cell {
   /** World's live list (tasks not done, in id order): its neighbours while linked, else null */
   prevLive: TaskRec | null = null;
   nextLive: TaskRec | null = null;
+  /** the report frame: its phase, and the body until the frame starts it */
+  private phase = R_UNSTARTED;
+  body: unknown = null;
+  /** where spawn() was called (trace sites on), for the frame label */
+  spawnSite: Error | null = null;
   constructor(world: World, id: number, ctx: TaskContext) {
     super(world);
     this.id = id;
     this.ctx = ctx;
+  }
+
+  // ---- the report frame's iterator (see the class comment) ----
+
+  next(v?: unknown): IteratorResult<unknown, unknown> {
+    const p = this.phase;
+    if (p === R_UNSTARTED) {
+      this.phase = R_RUNNING;
+      const body = this.body;
+      this.body = null;
+      return { value: body, done: false };
+    }
+    if (p === R_RUNNING) {
+      this.phase = R_REPORTED;
+      return { value: new TaskDone(this, true, v), done: false };
+    }
+    this.phase = R_CLOSED;
+    return { value: undefined, done: true };
+  }
+
+  throw(e: unknown): IteratorResult<unknown, unknown> {
+    if (this.phase === R_RUNNING) {
+      this.phase = R_REPORTED;
+      return { value: new TaskDone(this, false, e), done: false };
+    }
+    this.phase = R_CLOSED;
+    this.body = null;
+    throw e;
+  }
+
+  return(v?: unknown): IteratorResult<unknown, unknown> {
+    this.phase = R_CLOSED;
+    this.body = null;
+    return { value: v, done: true };
+  }
+
+  frameLabel(): string {
+    const at = this.spawnSite === null ? null : siteOf(this.spawnSite);
+    return at === null ? `in task ${this.id}` : `in task ${this.id} (spawned at ${at})`;
   }
 }
 
@@ -344,6 +423,10 @@ export class World {
     const ws = cell.waiters;
     cell.waiters = null;
     if (ws === null) return;
+    if (!Array.isArray(ws)) {
+      if (ws.active) this.offer(ws, cell);
+      return;
+    }
     for (const w of ws) if (w.active) this.offer(w, cell);
   }
 
@@ -390,8 +473,11 @@ export class World {
     for (const c of items) {
       if (c.state !== PENDING) continue;
       const ws = c.waiters;
-      if (ws === null) c.waiters = [w];
-      else if (ws[ws.length - 1] === w)
+      if (ws === null) c.waiters = w;
+      else if (!Array.isArray(ws)) {
+        if (ws === w) continue; // the same cell twice in one gather/race
+        c.waiters = [ws, w];
+      } else if (ws[ws.length - 1] === w)
         continue; // the same cell twice in one gather/race
       else ws.push(w);
       w.remaining++;

@@ -71,7 +71,13 @@ class Collector {
       if (f.name !== null)
         this.add({ kind: "frame", name: f.name, site: f.site, marker: "", effect: undefined });
       else if (f.label !== null)
-        this.add({ kind: "boundary", name: f.label, site: null, marker: "", effect: undefined });
+        this.add({
+          kind: "boundary",
+          name: typeof f.label === "string" ? f.label : f.label.frameLabel(),
+          site: null,
+          marker: "",
+          effect: undefined,
+        });
     }
   }
   /** innermost-first collected → outermost first */

@@ -22,9 +22,28 @@ import {
 import { dispatch } from "./dispatch.js";
 import { execute } from "./execute.js";
 import { abortError, beginAbort, exitSegment, switchAtSite, unwindExit } from "./finalize.js";
-import { isProgram, P_FLATMAP, P_GEN, P_GENOBJ, P_INTERNAL, P_MAP, P_PURE, type Program } from "./program.js";
+import {
+  isProgram,
+  P_FLATMAP,
+  P_FRAME,
+  P_GEN,
+  P_GENOBJ,
+  P_INTERNAL,
+  P_MAP,
+  P_PURE,
+  type Program,
+} from "./program.js";
 import { isPrimitive } from "./primitives.js";
-import { Frame, type Invocation, type Job, pushFrame, S_BODY, S_ROOT, Segment } from "./segment.js";
+import {
+  Frame,
+  type FrameLabel,
+  type Invocation,
+  type Job,
+  pushFrame,
+  S_BODY,
+  S_ROOT,
+  Segment,
+} from "./segment.js";
 import type { StepTracer } from "./trace-hook.js";
 import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
 import { siteState } from "./sites.js";
@@ -421,11 +440,15 @@ export class Machine {
         gen = p.a;
         name = p.name;
         break;
+      case P_FRAME:
+        gen = p.a;
+        break;
       default:
         throw new VMInternalError(`unknown program tag ${p.tag}`);
     }
     const frame = new Frame(gen as Generator<unknown, unknown, unknown>, name, p);
     if (p.tag === P_INTERNAL && p.name !== "") frame.label = p.name;
+    else if (p.tag === P_FRAME) frame.label = p.b as FrameLabel;
     pushFrame(this.cur, frame);
     this.mode = M_DELIVER;
     this.value = undefined;

@@ -7,6 +7,7 @@
  */
 import { B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
 import { Once } from "./once.js";
+import type { FrameLabel } from "./segment.js";
 import { captureSite, siteState } from "./sites.js";
 import type { AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
 
@@ -17,6 +18,7 @@ export const P_FLATMAP = 3; // source.flatMap(f)
 export const P_LIFT = 4; // Effect or Primitive as a one-step program
 export const P_GENOBJ = 5; // a raw generator object (top level of run only); one-shot
 export const P_INTERNAL = 6; // like P_GEN, but a library-internal frame (omitted from call stacks)
+export const P_FRAME = 7; // a library-internal frame driven by the iterator `a`, labelled by `b` (one-shot)
 
 /**
  * A lazy, re-runnable program producing `A` and performing the effects `E` (API §7; inferred by
@@ -165,4 +167,14 @@ export function boundary<A, Args extends unknown[]>(
   ...args: Args
 ): Program<A> {
   return new Program<A>(P_INTERNAL, g, args, label);
+}
+
+/**
+ * @internal A one-shot hidden frame driven by `iter` (an object with next/throw/return, no generator),
+ * shown in tracebacks as `── label.frameLabel() ──`, the label made only when a traceback is. For a
+ * library's per-call wrapper where a generator, its arguments and an eager label string would be
+ * the cost (the scheduler's task report: one per spawned task).
+ */
+export function iteratorFrame<A>(iter: Iterator<unknown, A, unknown>, label: FrameLabel): Program<A> {
+  return new Program<A>(P_FRAME, iter, label, "");
 }

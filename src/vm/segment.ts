@@ -15,6 +15,11 @@ export const S_HANDLER = 3;
 export const S_FINALIZER = 4;
 export const SEGMENT_KINDS = ["root", "body", "prompt", "handler", "finalizer"] as const;
 
+/** A boundary frame's traceback label, made only when a traceback is (see iteratorFrame). */
+export interface FrameLabel {
+  frameLabel(): string;
+}
+
 /** One generator being driven by the machine. */
 export class Frame {
   gen: Generator<unknown, unknown, unknown>;
@@ -29,7 +34,7 @@ export class Frame {
   /** Trace: where the frame's current yield happened (an Error whose stack is parsed on failure). */
   site: Error | null;
   /** Trace: a hidden frame that marks a boundary (e.g. "in task 3 (spawned at a.ts:9)"). */
-  label: string | null;
+  label: string | FrameLabel | null;
   constructor(gen: Generator<unknown, unknown, unknown>, name: string | null, program: unknown) {
     this.gen = gen;
     this.prev = null;
@@ -104,22 +109,34 @@ function takesOf(h: Handler): readonly object[] | null {
     if (t === undefined) return null;
     if (typeof t === "function") {
       const proto = protoOf(t);
-      return proto === null ? null : [proto];
+      if (proto === null) return null;
+      const last = lastProtos;
+      if (last !== null && last.length === 1 && last[0] === proto) return last;
+      return (lastProtos = [proto]);
     }
     if (!Array.isArray(t)) return null;
-    // an exact-size copy, then overwritten: pushing into `[]` would reserve 16 slots, and a prompt is
-    // made for every withHandler and every task start
+    // The last result again when every class still has the same prototype (the same handler
+    // installed again: every task start, every withHandler in a loop); prompts never write it.
+    const last = lastProtos;
+    if (last !== null && last.length === t.length) {
+      let i = 0;
+      while (i < last.length && protoOf(t[i]) === last[i]) i++;
+      if (i === last.length) return last;
+    }
+    // an exact-size copy, then overwritten: pushing into `[]` would reserve 16 slots
     const protos: object[] = t.slice();
     for (let i = 0; i < protos.length; i++) {
       const proto = protoOf(protos[i]);
       if (proto === null) return null;
       protos[i] = proto;
     }
-    return protos;
+    return (lastProtos = protos);
   } catch {
     return null;
   }
 }
+/** takesOf's last result (read-only once made: shared by every prompt it was given to) */
+let lastProtos: readonly object[] | null = null;
 
 /** A class's prototype object, or null when `c` is not a class. May throw (a hostile Proxy). */
 function protoOf(c: unknown): object | null {
