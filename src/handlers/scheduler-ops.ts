@@ -30,16 +30,13 @@ import {
 import {
   asyncEscape,
   type Continuation,
-  createContinuation,
   DEFER,
   handlersInside,
   SITE_AWAIT,
   SITE_SWITCH,
-  unstarted,
   finalize,
   getHandlers,
   type Handler,
-  iteratorFrame,
   type TaskContext,
   withHandler,
 } from "../protocol.js";
@@ -430,8 +427,7 @@ export function spawnAtSite(
   w.applyExternal();
   const hs = handlersInside(site, prompt);
   const t = spawnedTask(w, effect, hs, hs.length);
-  // its report frame over the body (TaskRec); one handlers array per world (never written)
-  t.k = unstarted(iteratorFrame(t, t), (w.selfOnly ??= [self]));
+  w.selfOnly ??= [self]; // for its continuation, made when it starts (World.enter)
   w.enqueue(t);
   return t.handle;
 }
@@ -510,12 +506,22 @@ function canBlockAtSite(w: World): boolean {
 
 /** go(w, next, false) with a value — the same state changes — as a SITE_SWITCH answer. */
 function switchTo(w: World, next: TaskRec, keep: TaskRec | null): unknown {
-  const k = w.enter(next);
+  SITE_SWITCH.keep = keep;
+  const k = next.k;
+  if (k === null) {
+    // unstarted: its report frame and body started in place (no continuation: SITE_SWITCH)
+    w.enterTask(next);
+    next.actionValue = undefined;
+    SITE_SWITCH.frame = next;
+    SITE_SWITCH.body = next.startBody();
+    SITE_SWITCH.handlers = w.selfOnly;
+    return SITE_SWITCH;
+  }
+  w.enterTask(next);
   const v = next.actionValue;
   next.actionValue = undefined;
   SITE_SWITCH.k = k;
   SITE_SWITCH.value = next.action === START ? undefined : v;
-  SITE_SWITCH.keep = keep;
   return SITE_SWITCH;
 }
 
@@ -532,7 +538,7 @@ export function* handleEffect(
     const hs = yield* getHandlers();
     const n = hs.indexOf(self);
     const t = spawnedTask(w, effect, hs, n < 0 ? hs.length : n);
-    t.k = yield* createContinuation(iteratorFrame(t, t), [self]);
+    w.selfOnly ??= [self]; // for its continuation, made when it starts (World.enter)
     w.enqueue(t);
     return cont(cur, k, t.handle);
   }

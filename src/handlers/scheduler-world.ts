@@ -20,7 +20,15 @@ import {
 } from "../effects/scheduler.js";
 import { Effect } from "../effects/effect.js";
 import { PromiseAlreadyCompletedError, TaskCancelledError } from "../errors.js";
-import { type Continuation, type Handler, type RunContext, siteOf, type TaskContext } from "../protocol.js";
+import {
+  type Continuation,
+  type Handler,
+  iteratorFrame,
+  type RunContext,
+  siteOf,
+  type TaskContext,
+  unstarted,
+} from "../protocol.js";
 
 export const PENDING = 0;
 export const SUCCEEDED = 1;
@@ -114,7 +122,7 @@ export class TaskRec extends Cell {
   readonly id: number;
   handle: Task<unknown> | null = null;
   readonly ctx: TaskContext;
-  /** stashed continuation (unstarted, blocked or ready) */
+  /** stashed continuation (blocked or ready; null while unstarted: see World.enter) */
   k: Continuation | null = null;
   run = READY;
   action = START;
@@ -142,6 +150,14 @@ export class TaskRec extends Cell {
   }
 
   // ---- the report frame's iterator (see the class comment) ----
+
+  /** Its body, handed to the VM to call on top of the report frame, which is now past its first step. */
+  startBody(): unknown {
+    this.phase = R_RUNNING;
+    const body = this.body;
+    this.body = null;
+    return body;
+  }
 
   next(v?: unknown): IteratorResult<unknown, unknown> {
     const p = this.phase;
@@ -204,7 +220,7 @@ export class World {
   readonly main: TaskRec;
   current: TaskRec;
   nextId = 1;
-  /** `[scheduler]`, the handlers of every unstarted task's continuation (made once, never written) */
+  /** `[scheduler]`, the handlers of every task's unstarted continuation (made once, never written) */
   selfOnly: readonly Handler[] | null = null;
   /**
    * Tasks not done, in ascending id order: an intrusive doubly linked list through TaskRec
@@ -371,14 +387,24 @@ export class World {
     return t;
   }
 
-  /** A switch into `t`: its stashed continuation (taken), `t` running, its context current. */
+  /**
+   * A switch into `t`: its stashed continuation (taken), `t` running, its context current. An
+   * unstarted task gets its continuation only now — its report frame over its body under
+   * `[scheduler]` — so a pending spawned task holds no continuation and no program wrapper (spawn
+   * 10,000 then gather: that much less memory kept alive, and promoted, while they wait).
+   */
   enter(t: TaskRec): Continuation {
-    const k = t.k!;
+    const k = t.k ?? unstarted(iteratorFrame(t, t), this.selfOnly!);
+    this.enterTask(t);
+    return k;
+  }
+
+  /** enter's state changes alone (its stashed continuation is taken by the caller). */
+  enterTask(t: TaskRec): void {
     t.k = null;
     if (t.run === READY || t.run === BLOCKED) t.run = RUNNING;
     this.current = t;
     this.ctx.setCurrent(t.ctx);
-    return k;
   }
 
   /** The ready-queue head without taking it (null: none). */

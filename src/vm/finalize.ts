@@ -16,10 +16,12 @@ import type { Machine } from "./machine.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { OP_PASS, OP_TRANSFER, OP_TRANSFER_WITH } from "./primitives.js";
 import {
+  Frame,
   type Invocation,
   J_CLOSE,
   J_FINALIZE,
   Job,
+  pushFrame,
   S_BODY,
   S_FINALIZER,
   S_HANDLER,
@@ -286,7 +288,7 @@ export function startUnstarted(m: Machine, k: Continuation, from: Segment | null
  * run — and continued, or started if it is unstarted.
  */
 export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
-  const k = SITE_SWITCH.k!;
+  const k = SITE_SWITCH.k;
   const v = SITE_SWITCH.value;
   const keep = SITE_SWITCH.keep;
   SITE_SWITCH.k = null;
@@ -300,6 +302,10 @@ export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
     p.detachedFrom = outer;
     m.linkEpoch++;
   }
+  if (k === null) {
+    startFrameAt(m, outer);
+    return;
+  }
   if (k.top === null) {
     startUnstarted(m, k, outer); // (marks it used)
     return;
@@ -310,4 +316,26 @@ export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
   m.cur = k.top;
   m.mode = M_DELIVER;
   m.value = v;
+}
+
+/**
+ * SITE_SWITCH with no `k` (see its declaration): startUnstarted for `iteratorFrame(frame, frame)`,
+ * that frame already past its first step, which yielded `body`.
+ */
+function startFrameAt(m: Machine, from: Segment | null): void {
+  const iter = SITE_SWITCH.frame!;
+  const body = SITE_SWITCH.body;
+  const hs = SITE_SWITCH.handlers!;
+  SITE_SWITCH.frame = null;
+  SITE_SWITCH.body = undefined;
+  SITE_SWITCH.handlers = null;
+  let seg = from;
+  for (let i = hs.length - 1; i >= 0; i--) seg = new Segment(S_PROMPT, seg, null, hs[i] as never);
+  const top = new Segment(S_BODY, seg, null, null);
+  const f = new Frame(iter as unknown as Generator<unknown, unknown, unknown>, null, null);
+  f.started = true;
+  f.label = iter;
+  pushFrame(top, f);
+  m.cur = top;
+  m.callProgramLike(body);
 }

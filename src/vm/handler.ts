@@ -66,15 +66,28 @@ export const SITE_AWAIT: { thunk: (() => unknown) | null } = { thunk: null };
  * The performer's continuation is dropped (a finished task), or, when `keep` is set, captured into
  * `keep.k` as the handler's own `k` would have been (a task that blocks). Recognised by identity,
  * like SITE_AWAIT; the hook sets the fields just before returning it and the VM takes them at once.
+ *
+ * With `k` null it *starts* a computation instead — what transferring into the unstarted
+ * continuation `createContinuation(iteratorFrame(frame, frame), handlers)` does when that frame's
+ * first step yields `body` — without the continuation, the program, or that first step: the
+ * prompts of `handlers` (innermost first) are made where the invocation would have run, a frame
+ * driven by `frame` is pushed already started (so `frame` must expect the outcome of `body` next),
+ * and `body` is called on top of it. (A scheduler's task start: `frame` is its report frame.)
  */
 export const SITE_SWITCH: {
   k: import("./continuation.js").Continuation | null;
   value: unknown;
   keep: { k: import("./continuation.js").Continuation | null } | null;
+  frame: (Iterator<unknown, unknown, unknown> & import("./segment.js").FrameLabel) | null;
+  body: unknown;
+  handlers: readonly unknown[] | null;
 } = {
   k: null,
   value: undefined,
   keep: null,
+  frame: null,
+  body: undefined,
+  handlers: null,
 };
 
 /**
