@@ -270,15 +270,32 @@ export function performTerminal(
   throw new VMInternalError(`unknown closing primitive ${op}`);
 }
 
-/** Start an unstarted continuation from segment `from`: withHandler(hs[n-1], … withHandler(hs[0], p)). */
-export function startUnstarted(m: Machine, k: Continuation, from: Segment | null): void {
-  k.used = true;
+/**
+ * Start an unstarted continuation from segment `from`: withHandler(hs[n-1], … withHandler(hs[0], p)).
+ * With `k` null, SITE_SWITCH's start (see its declaration): the same for `iteratorFrame(frame,
+ * frame)` under SITE_SWITCH.handlers, that frame already past its first step, which yielded `body`.
+ */
+export function startUnstarted(m: Machine, k: Continuation | null, from: Segment | null): void {
+  if (k !== null) k.used = true;
   let seg = from;
-  const hs = k.handlers!;
+  const hs = k !== null ? k.handlers! : SITE_SWITCH.handlers!;
   for (let i = hs.length - 1; i >= 0; i--) seg = new Segment(S_PROMPT, seg, null, hs[i] as never);
-  const body = new Segment(S_BODY, seg, null, null);
-  m.cur = body;
-  m.callProgramLike(k.program);
+  const top = new Segment(S_BODY, seg, null, null);
+  m.cur = top;
+  if (k !== null) {
+    m.callProgramLike(k.program);
+    return;
+  }
+  const iter = SITE_SWITCH.frame!;
+  const body = SITE_SWITCH.body;
+  SITE_SWITCH.frame = null;
+  SITE_SWITCH.body = undefined;
+  SITE_SWITCH.handlers = null;
+  const f = new Frame(iter as unknown as Generator<unknown, unknown, unknown>, null, null);
+  f.started = true;
+  f.label = iter;
+  pushFrame(top, f);
+  m.callProgramLike(body);
 }
 
 /**
@@ -302,12 +319,8 @@ export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
     p.detachedFrom = outer;
     m.linkEpoch++;
   }
-  if (k === null) {
-    startFrameAt(m, outer);
-    return;
-  }
-  if (k.top === null) {
-    startUnstarted(m, k, outer); // (marks it used)
+  if (k === null || k.top === null) {
+    startUnstarted(m, k, outer); // (marks k used; k null: SITE_SWITCH.frame starts)
     return;
   }
   k.used = true;
@@ -316,26 +329,4 @@ export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
   m.cur = k.top;
   m.mode = M_DELIVER;
   m.value = v;
-}
-
-/**
- * SITE_SWITCH with no `k` (see its declaration): startUnstarted for `iteratorFrame(frame, frame)`,
- * that frame already past its first step, which yielded `body`.
- */
-function startFrameAt(m: Machine, from: Segment | null): void {
-  const iter = SITE_SWITCH.frame!;
-  const body = SITE_SWITCH.body;
-  const hs = SITE_SWITCH.handlers!;
-  SITE_SWITCH.frame = null;
-  SITE_SWITCH.body = undefined;
-  SITE_SWITCH.handlers = null;
-  let seg = from;
-  for (let i = hs.length - 1; i >= 0; i--) seg = new Segment(S_PROMPT, seg, null, hs[i] as never);
-  const top = new Segment(S_BODY, seg, null, null);
-  const f = new Frame(iter as unknown as Generator<unknown, unknown, unknown>, null, null);
-  f.started = true;
-  f.label = iter;
-  pushFrame(top, f);
-  m.cur = top;
-  m.callProgramLike(body);
 }
