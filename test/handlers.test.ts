@@ -2,17 +2,24 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  type Continuation,
+  Effect,
   get,
+  type Handler,
+  handle,
   pass,
+  program,
   pure,
   type RunResult,
   resume,
   run,
   state,
+  TAKES,
   tell,
   transfer,
   UnhandledEffectError,
   VMInternalError,
+  withHandler,
   writer,
 } from "../src/index.js";
 import { body, echo, H, Num, note, notes, P, rec, resetNotes, Tag, WH } from "./helpers.js";
@@ -397,4 +404,36 @@ test("handler results: 300 closure handlers, an overridden next(), a hand-writte
   );
   const err = expectErr(run(WH(hostile, body(1))), TypeError);
   assert.match(err.message, /a handler must return a generator/);
+});
+
+test("handler TAKES is read when each prompt is made: a class list changed between two installs of one handler is honoured", () => {
+  class A extends Effect<string> {
+    declare readonly _tag: "A";
+  }
+  class B extends Effect<string> {
+    declare readonly _tag: "B";
+  }
+  const takes: (typeof A | typeof B)[] = [A];
+  const h = ((e: unknown, k: Continuation) => transfer(k, e instanceof A ? "a" : "b")) as unknown as Handler;
+  h.handles = (e) => takes.some((c) => e instanceof c);
+  h[TAKES] = takes;
+  const fallback = handle(B, (_e, k) => transfer(k, "outer"));
+  const prog = (eff: Effect<string>) =>
+    withHandler(
+      fallback,
+      withHandler(
+        h,
+        program(function* () {
+          return yield* eff;
+        }),
+      ),
+    );
+  // first install: h takes A only, so B goes to the outer handler
+  expectOk(run(prog(new B())), "outer");
+  expectOk(run(prog(new A())), "a");
+  // the same handler, its TAKES array changed in place to [B]: the next prompt takes B, not A
+  takes[0] = B;
+  expectOk(run(prog(new B())), "b");
+  const r = run(prog(new A()));
+  expectErr(r, UnhandledEffectError);
 });

@@ -18,6 +18,7 @@ import {
   get,
   getAbortSignal,
   getRunContext,
+  program,
   pure,
   put,
   run,
@@ -670,4 +671,38 @@ test("API §5 gather(array) with 1,000,000 tasks", () => {
     { handlers: [scheduler] },
   );
   assertOk(r, [N, 0, N - 1, (N * (N - 1)) / 2]);
+});
+
+test("a finished task's handle keeps no other task alive (the scheduler's live list lets go of finished tasks)", async () => {
+  const setFlags = (await import("node:v8")).setFlagsFromString;
+  setFlags("--expose-gc");
+  const gc = (await import("node:vm")).runInNewContext("gc") as () => void;
+  let big: WeakRef<object> | null = null;
+  const first = program(function* () {
+    return 1;
+  });
+  const second = program(function* () {
+    const payload = { bytes: new Array(1000).fill(7) };
+    big = new WeakRef(payload);
+    return payload;
+  });
+  const r = run(
+    program(function* () {
+      const t1 = yield* spawn(first);
+      const t2 = yield* spawn(second);
+      const t3 = yield* spawn(first);
+      yield* gather(t1, t2, t3);
+      return t1; // only task 1's handle outlives the run
+    }),
+    { handlers: [scheduler] },
+  );
+  assert.equal(r.ok, true);
+  const kept = r.value;
+  await new Promise((done) => setImmediate(done));
+  gc();
+  await new Promise((done) => setImmediate(done));
+  gc();
+  assert.notEqual(big, null);
+  assert.equal(big!.deref(), undefined, "task 2's result is still reachable from task 1's handle");
+  assert.equal(String(kept), "Task(1)");
 });

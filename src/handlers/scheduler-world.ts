@@ -276,6 +276,10 @@ export class World {
   /** The world ends (R9 done): it no longer listens to the run's signal. */
   close(): void {
     this.closed = true;
+    // A task handle kept after the run reaches this world (TaskRec.world): let go of the tasks the
+    // ready queue still lists (dequeue only drops consumed entries when it compacts or empties)
+    this.queue = [];
+    this.head = 0;
     const f = this.onRunAbort;
     if (f !== null) {
       this.onRunAbort = null;
