@@ -37,7 +37,7 @@ import {
   finalize,
   getHandlers,
   type Handler,
-  type TaskContext,
+  TaskCtx,
   withHandler,
 } from "../protocol.js";
 import {
@@ -398,12 +398,8 @@ function spawnedTask(w: World, effect: Spawn<unknown, unknown>, hs: readonly Han
   let body: any = effect.program;
   for (let i = 0; i < n; i++) body = withHandler(hs[i]!, body);
   const parent = w.ctx.current;
-  const ctx: TaskContext = {
-    // §9.6 rev. 2: the very same Map (no copy) unless the spawn asked for an isolated copy
-    state: effect.store === "isolated" ? new Map(parent.state) : parent.state,
-    env: parent.env,
-    log: [],
-  };
+  // §9.6 rev. 2: the very same Map (no copy) unless the spawn asked for an isolated copy
+  const ctx = new TaskCtx(effect.store === "isolated" ? new Map(parent.state) : parent.state, parent.env);
   const t = w.newTask(ctx);
   t.body = body;
   if (effect.site !== undefined) t.spawnSite = effect.site;

@@ -27,6 +27,7 @@ import {
   type RunContext,
   siteOf,
   type TaskContext,
+  TaskCtx,
   unstarted,
 } from "../protocol.js";
 
@@ -50,12 +51,16 @@ export const W_WAIT = 0;
 export const W_GATHER = 1;
 export const W_RACE = 2;
 
+/** A cell value made on first read (Cell.setLazyValue). */
+class LazyValue {
+  constructor(readonly make: () => unknown) {}
+}
+
 export class Cell {
   readonly world: World;
   state = PENDING;
+  /** the value, or a LazyValue that makes it on first read (a cancelled task's TaskCancelledError: most are never read) */
   private v: unknown = undefined;
-  /** makes the value on first read (a cancelled task's TaskCancelledError: most are never read) */
-  private lazy: (() => unknown) | null = null;
   /** completion order (R5, fail-fast and race decisions) */
   seq = 0;
   /** one waiter inline, an array only from the second (a gather registers on each of its cells) */
@@ -68,20 +73,18 @@ export class Cell {
     this.world = world;
   }
   get value(): unknown {
-    const f = this.lazy;
-    if (f !== null) {
-      this.lazy = null;
-      this.v = f();
+    const v = this.v;
+    if (v instanceof LazyValue) {
+      this.v = undefined; // (a throwing maker is not called twice)
+      return (this.v = v.make());
     }
-    return this.v;
+    return v;
   }
   set value(v: unknown) {
-    this.lazy = null;
     this.v = v;
   }
   setLazyValue(f: () => unknown): void {
-    this.v = undefined;
-    this.lazy = f;
+    this.v = new LazyValue(f);
   }
 }
 
@@ -94,6 +97,13 @@ export class TaskDone extends Effect<undefined> {
   ) {
     super();
   }
+}
+
+/** A task's rarely set fields (TaskRec.rare). */
+interface TaskRare {
+  ctl: AbortController | null;
+  awaiting: Cell | null;
+  spawnSite: Error | null;
 }
 
 /** The phases of a task's report frame (TaskRec as its iterator). */
@@ -131,22 +141,43 @@ export class TaskRec extends Cell {
   waiter: Waiter | null = null;
   blockSeq = 0;
   logMerged = false;
-  /** its AbortSignal's controller, made on first use (getAbortSignal, awaitPromise) */
-  ctl: AbortController | null = null;
-  /** the cell of its last awaitPromise (abandoned when it is cancelled while waiting for it) */
-  awaiting: Cell | null = null;
+  /** ctl, awaiting and spawnSite, made when one is first set (most tasks never set any) */
+  private rare: TaskRare | null = null;
   /** World's live list (tasks not done, in id order): its neighbours while linked, else null */
   prevLive: TaskRec | null = null;
   nextLive: TaskRec | null = null;
   /** the report frame: its phase, and the body until the frame starts it */
   private phase = R_UNSTARTED;
   body: unknown = null;
-  /** where spawn() was called (trace sites on), for the frame label */
-  spawnSite: Error | null = null;
   constructor(world: World, id: number, ctx: TaskContext) {
     super(world);
     this.id = id;
     this.ctx = ctx;
+  }
+
+  /** its AbortSignal's controller, made on first use (getAbortSignal, awaitPromise) */
+  get ctl(): AbortController | null {
+    return this.rare === null ? null : this.rare.ctl;
+  }
+  set ctl(c: AbortController | null) {
+    if (c !== null || this.rare !== null) this.rareFields().ctl = c;
+  }
+  /** the cell of its last awaitPromise (abandoned when it is cancelled while waiting for it) */
+  get awaiting(): Cell | null {
+    return this.rare === null ? null : this.rare.awaiting;
+  }
+  set awaiting(c: Cell | null) {
+    if (c !== null || this.rare !== null) this.rareFields().awaiting = c;
+  }
+  /** where spawn() was called (trace sites on), for the frame label */
+  get spawnSite(): Error | null {
+    return this.rare === null ? null : this.rare.spawnSite;
+  }
+  set spawnSite(e: Error | null) {
+    if (e !== null || this.rare !== null) this.rareFields().spawnSite = e;
+  }
+  private rareFields(): TaskRare {
+    return (this.rare ??= { ctl: null, awaiting: null, spawnSite: null });
   }
 
   // ---- the report frame's iterator (see the class comment) ----
@@ -598,7 +629,10 @@ export function cellOf(x: unknown): Cell | null {
 export function mergeLog(to: TaskRec, from: TaskRec): void {
   if (from.logMerged || from === to) return;
   from.logMerged = true;
-  const src = from.ctx.log;
+  const fc = from.ctx;
+  // (a task that logged nothing has no log array: none is made just to be merged)
+  const src = fc instanceof TaskCtx ? fc.peekLog() : fc.log;
+  if (src === null || src.length === 0) return;
   const dst = to.ctx.log;
   for (let i = 0; i < src.length; i++) dst.push(src[i]);
 }

@@ -102,6 +102,31 @@ export interface TaskContext {
 }
 
 /**
+ * @internal The TaskContext the run and the scheduler make. Its log array is made on first use:
+ * most spawned tasks never `tell`, and an empty array per task was 32 B of every pending task.
+ */
+export class TaskCtx implements TaskContext {
+  state: Map<string, unknown>;
+  env: Env;
+  private entries: unknown[] | null;
+  constructor(state: Map<string, unknown>, env: Env) {
+    this.state = state;
+    this.env = env;
+    this.entries = null;
+  }
+  get log(): unknown[] {
+    return (this.entries ??= []);
+  }
+  set log(entries: unknown[]) {
+    this.entries = entries;
+  }
+  /** The log if one was made (null: nothing logged), without making it. */
+  peekLog(): readonly unknown[] | null {
+    return this.entries;
+  }
+}
+
+/**
  * What `getRunContext()` gives a handler: the driver, the current task's context, and per-run
  * storage. The standard handlers and the scheduler use only this, so replacements can do the same.
  */

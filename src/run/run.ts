@@ -29,7 +29,7 @@ import type { StepTracer } from "../vm/trace-hook.js";
 import { formatFailure } from "../trace/format.js";
 import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
-import { type Driver, Env, RunContextImpl } from "./context.js";
+import { type Driver, Env, RunContextImpl, TaskCtx } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
 import { readOptions } from "./read-options.js";
 import { RunResult } from "./result.js";
@@ -153,12 +153,11 @@ function start(
   const signal = options?.signal ?? null;
   const ctx = new RunContextImpl(
     driver,
-    {
-      // copies (readOptions copied them already): the options are never mutated (INV-17)
-      state: store === undefined ? new Map() : new Map(store instanceof Map ? store : Object.entries(store)),
-      env: env === undefined ? Env.EMPTY : Env.from(env),
-      log: [],
-    },
+    // copies (readOptions copied them already): the options are never mutated (INV-17)
+    new TaskCtx(
+      store === undefined ? new Map() : new Map(store instanceof Map ? store : Object.entries(store)),
+      env === undefined ? Env.EMPTY : Env.from(env),
+    ),
     signal,
   );
   let top: unknown =
