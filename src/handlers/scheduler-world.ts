@@ -22,6 +22,7 @@ import { Effect } from "../effects/effect.js";
 import { PromiseAlreadyCompletedError, TaskCancelledError } from "../errors.js";
 import {
   type Continuation,
+  Env,
   type Handler,
   iteratorFrame,
   type RunContext,
@@ -99,6 +100,13 @@ export class TaskDone extends Effect<undefined> {
   }
 }
 
+/** The context of every finished task that logged nothing (frozen: nothing may write to it). */
+const DONE_CTX: TaskContext = Object.freeze({
+  state: new Map<string, unknown>(),
+  env: Env.EMPTY,
+  log: Object.freeze([]) as unknown as unknown[],
+});
+
 /** A task's rarely set fields (TaskRec.rare). */
 interface TaskRare {
   ctl: AbortController | null;
@@ -131,7 +139,8 @@ const R_CLOSED = 3;
 export class TaskRec extends Cell {
   readonly id: number;
   handle: Task<unknown> | null = null;
-  readonly ctx: TaskContext;
+  /** its context; a finished task that logged nothing drops its own for DONE_CTX (see unlinkLive) */
+  ctx: TaskContext;
   /** stashed continuation (blocked or ready; null while unstarted: see World.enter) */
   k: Continuation | null = null;
   run = READY;
@@ -371,8 +380,14 @@ export class World {
     return t;
   }
 
-  /** Take a finished task off the live list (its links cleared: a kept handle retains nothing). */
+  /**
+   * Take a finished task off the live list (its links cleared: a kept handle retains nothing). Its
+   * context goes too when it logged nothing (a finished task runs no more code; a waiter merging
+   * its log finds none): 48 B less per finished task a gather still waits to collect.
+   */
   unlinkLive(t: TaskRec): void {
+    const c = t.ctx;
+    if (c instanceof TaskCtx && c.peekLog() === null) t.ctx = DONE_CTX;
     const p = t.prevLive;
     const n = t.nextLive;
     if (p === null) {
