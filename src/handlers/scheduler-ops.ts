@@ -436,9 +436,7 @@ export function spawnAtSite(
 export function taskDone(w: World, effect: TaskDone, k: Continuation | null): TaskRec | null {
   const t = effect.task;
   if (t.run === CANCELLING) return cont(t, k!, undefined); // completed during its own finalization (never at the site)
-  t.run = DONE;
-  t.k = null;
-  w.unlinkLive(t);
+  w.finished(t);
   w.settle(t, effect.ok, effect.value);
   return w.dequeue();
 }

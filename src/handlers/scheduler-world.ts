@@ -139,7 +139,7 @@ const R_CLOSED = 3;
 export class TaskRec extends Cell {
   readonly id: number;
   handle: Task<unknown> | null = null;
-  /** its context; a finished task that logged nothing drops its own for DONE_CTX (see unlinkLive) */
+  /** its context; a finished task that logged nothing drops its own for DONE_CTX (World.finished) */
   ctx: TaskContext;
   /** stashed continuation (blocked or ready; null while unstarted: see World.enter) */
   k: Continuation | null = null;
@@ -201,12 +201,7 @@ export class TaskRec extends Cell {
 
   next(v?: unknown): IteratorResult<unknown, unknown> {
     const p = this.phase;
-    if (p === R_UNSTARTED) {
-      this.phase = R_RUNNING;
-      const body = this.body;
-      this.body = null;
-      return { value: body, done: false };
-    }
+    if (p === R_UNSTARTED) return { value: this.startBody(), done: false };
     if (p === R_RUNNING) {
       this.phase = R_REPORTED;
       return { value: new TaskDone(this, true, v), done: false };
@@ -265,7 +260,7 @@ export class World {
   /**
    * Tasks not done, in ascending id order: an intrusive doubly linked list through TaskRec
    * (prevLive/nextLive), not a Map — a Map entry cost a hash insert and delete per task and ~40 B.
-   * A task is linked exactly while it is not DONE (newTask links, taskDone / finishCancel unlink).
+   * A task is linked exactly while it is not DONE (newTask links, World.finished unlinks).
    */
   liveHead: TaskRec | null = null;
   private liveTail: TaskRec | null = null;
@@ -381,13 +376,20 @@ export class World {
   }
 
   /**
-   * Take a finished task off the live list (its links cleared: a kept handle retains nothing). Its
-   * context goes too when it logged nothing (a finished task runs no more code; a waiter merging
-   * its log finds none): 48 B less per finished task a gather still waits to collect.
+   * `t` is done (completed, failed or cancelled): off the live list, its continuation gone, and its
+   * context too when it logged nothing (it runs no more code; a waiter merging its log finds none:
+   * 48 B less per finished task a gather still waits to collect). Its outcome is settled by the caller.
    */
-  unlinkLive(t: TaskRec): void {
+  finished(t: TaskRec): void {
+    t.run = DONE;
+    t.k = null;
     const c = t.ctx;
     if (c instanceof TaskCtx && c.peekLog() === null) t.ctx = DONE_CTX;
+    this.unlinkLive(t);
+  }
+
+  /** Take a task off the live list (its links cleared: a kept handle retains nothing). */
+  private unlinkLive(t: TaskRec): void {
     const p = t.prevLive;
     const n = t.nextLive;
     if (p === null) {
@@ -627,9 +629,7 @@ export class World {
 
   /** t has been cancelled (its finally blocks ran): record it and wake its waiters. */
   finishCancel(t: TaskRec, cause: { error: unknown } | null): void {
-    t.run = DONE;
-    t.k = null;
-    this.unlinkLive(t);
+    this.finished(t);
     this.settle(t, false, undefined, () => this.cancelledError(t, cause));
   }
 }
