@@ -30,10 +30,6 @@ import {
 import {
   asyncEscape,
   type Continuation,
-  DEFER,
-  handlersInside,
-  SITE_AWAIT,
-  SITE_SWITCH,
   finalize,
   getHandlers,
   type Handler,
@@ -90,7 +86,7 @@ function cancellingError(w: World, t: TaskRec): TaskCancelledError {
 }
 
 /** Is `t` being finalized (cancelled, or the whole run aborted)? Then blocking operations throw. */
-function finalizing(w: World, t: TaskRec): boolean {
+export function finalizing(w: World, t: TaskRec): boolean {
   return t.run === CANCELLING || w.aborting;
 }
 
@@ -115,13 +111,7 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
     // (3) pending external promises: runAsync awaits the next completion; run cannot
     if (w.pendingExternal > 0) {
       if (w.ctx.driver === "async") {
-        yield* asyncEscape(
-          () =>
-            new Promise<void>((resolve) => {
-              if (w.hasQueuedExternal()) resolve();
-              else w.notify = resolve;
-            }),
-        );
+        yield* asyncEscape(() => w.nextExternal());
         continue;
       }
       return throwIntoBlocked(
@@ -251,6 +241,8 @@ export const schedulerFastPaths = {
   spawnAtSite: true,
   doneAtSite: true,
   blockAtSite: true,
+  waitAtSite: true,
+  waitAtSiteTaken: 0,
 };
 
 /**
@@ -278,114 +270,12 @@ const settledOk = (value: unknown): Settled => ({ ok: true, value });
 const settledErr = (value: unknown): Settled => ({ ok: false, value });
 
 /**
- * The scheduler's FAST_PATH answer (SEMANTICS §9, INV-10): for an effect that the general path
- * answers by continuing the performing task with a value — no block, no switch, no throw — that
- * value, computed by the same code; DEFER for everything else (and for the effects of another
- * world, which the handler passes). External completions are applied first (R7), as the handler
- * does at every invocation. Compared with the general path in test/scheduler-fast-path.test.ts.
- */
-export function answerAtSite(w: World, effect: unknown): unknown {
-  if (!schedulerFastPaths.atSite) return DEFER;
-  if (effect instanceof CreatePromise) {
-    w.applyExternal();
-    return w.newPromise();
-  }
-  if (effect instanceof CreateExternalPromise) {
-    w.applyExternal();
-    return w.newExternal();
-  }
-  if (effect instanceof Wait) {
-    w.applyExternal();
-    const c = cellOf(effect.waitable)!;
-    if (c.state === PENDING) return blockAtSite(w, W_WAIT, [c], [effect.waitable]);
-    if (c.state !== SUCCEEDED) return DEFER;
-    if (c instanceof TaskRec) mergeLog(w.current, c);
-    return c.value;
-  }
-  if (effect instanceof CompletePromise) {
-    w.applyExternal();
-    const c = cellOf(effect.promise.future)!;
-    if (c.requested || c.state !== PENDING) return DEFER;
-    w.settle(c, true, effect.value);
-    return undefined;
-  }
-  if (effect instanceof Gather) {
-    w.applyExternal();
-    const items = effect.waitables.map((x) => cellOf(x)!);
-    let pending = false;
-    for (const c of items) {
-      if (c.state === FAILED) return DEFER; // thrown by the handler
-      if (c.state === PENDING) pending = true;
-    }
-    if (pending) return blockAtSite(w, W_GATHER, items, effect.waitables);
-    return gatherValues(w.current, items);
-  }
-  if (effect instanceof IsDone) {
-    w.applyExternal();
-    const c = cellOf(effect.waitable)!;
-    return c instanceof TaskRec ? c.run === DONE || c.run === CANCELLING : c.state !== PENDING;
-  }
-  if (effect instanceof GetAbortSignal) {
-    w.applyExternal();
-    return w.signalOf(w.current);
-  }
-  if (effect instanceof AwaitPromise) return awaitAtSite(w, effect); // (a subclass)
-  return DEFER;
-}
-
-/**
- * awaitPromise at the perform site: awaitAlone's case (nothing else can run until the promise
- * settles) without the handler invocation — the VM suspends the performing frame on the promise
- * (SITE_AWAIT) and continues it with the outcome. awaitAlone's task is marked blocked meanwhile only
- * so that an aborted run finalizes it as a blocked task (its signal aborted before its finally
- * blocks): so this path is taken only in a run without a signal, where nothing can observe the
- * difference. The handler's order is kept: R7, the sync-driver and finalizing checks (DEFER: the
- * handler throws), the thunk, then the alone test — when the thunk made another task runnable, its
- * outcome is handed to the handler (World.prestarted) and the general path continues.
- * Compared with the general path in test/scheduler-await-alone.test.ts.
- */
-export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
-  if (w.ctx.driver !== "async") return DEFER;
-  const inPlace = schedulerFastPaths.awaitAtSite && w.ctx.signal === null;
-  if (!inPlace && !schedulerFastPaths.blockAtSite) return DEFER;
-  w.applyExternal();
-  const cur = w.current;
-  if (finalizing(w, cur)) return DEFER;
-  // decided before the thunk runs: where the handler would await alone, or block and switch
-  if (w.aloneWith(cur) ? !inPlace : !canBlockAtSite(w)) return DEFER;
-  let r: unknown;
-  try {
-    r = callThunk(w, cur, effect);
-  } catch (e) {
-    w.prestarted = { effect, ok: false, value: e };
-    return DEFER;
-  }
-  // (the thunk may have changed that: then the handler goes on with its outcome)
-  if (w.aloneWith(cur)) {
-    if (!inPlace) {
-      w.prestarted = { effect, ok: true, value: r };
-      return DEFER;
-    }
-    schedulerFastPaths.awaitAtSiteTaken++;
-    SITE_AWAIT.thunk = () => r;
-    return SITE_AWAIT;
-  }
-  if (!canBlockAtSite(w)) {
-    w.prestarted = { effect, ok: true, value: r };
-    return DEFER;
-  }
-  // the general path's block on an external promise the settlement completes, at the site
-  const ext = awaitExternal(w, cur, r);
-  return blockAtSite(w, W_WAIT, [cellOf(ext.future)!], [ext.future]);
-}
-
-/**
  * Call an awaitPromise thunk: with the task's AbortSignal when it declares a parameter
  * (`(signal) => …`), as Effect's `Effect.promise` does; a thunk that declares none (`() => …`)
  * cannot name it, and making a signal costs ~2.4 µs on Node 20 — more than the rest of the await.
  * (A thunk with only a rest or default parameter has length 0 too: docs/concurrency.md says so.)
  */
-function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>): unknown {
+export function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>): unknown {
   const thunk = effect.thunk;
   return thunk.length === 0 ? (thunk as () => unknown)() : thunk(w.signalOf(cur));
 }
@@ -394,7 +284,12 @@ function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>): unkno
  * A new task for `spawn` and its program: the spawned program under the handlers between the spawn
  * site and the scheduler (`hs[0..n)`, innermost first), the task record as its report frame's iterator (TaskRec).
  */
-function spawnedTask(w: World, effect: Spawn<unknown, unknown>, hs: readonly Handler[], n: number): TaskRec {
+export function spawnedTask(
+  w: World,
+  effect: Spawn<unknown, unknown>,
+  hs: readonly Handler[],
+  n: number,
+): TaskRec {
   let body: any = effect.program;
   for (let i = 0; i < n; i++) body = withHandler(hs[i]!, body);
   const parent = w.ctx.current;
@@ -404,28 +299,6 @@ function spawnedTask(w: World, effect: Spawn<unknown, unknown>, hs: readonly Han
   t.body = body;
   if (effect.site !== undefined) t.spawnSite = effect.site;
   return t;
-}
-
-/**
- * spawn at the perform site (FAST_PATH): the general path's answer — the new task's handle, the task
- * queued, the performer continued — without the handler invocation. The handlers to wrap the
- * program in are those between the site and this scheduler's prompt, which the VM gives the hook;
- * R7 first, as the handler does. Compared with the general path in test/scheduler-fast-path.test.ts.
- */
-export function spawnAtSite(
-  w: World,
-  self: Handler,
-  effect: Spawn<unknown, unknown>,
-  site: unknown,
-  prompt: unknown,
-): unknown {
-  if (!schedulerFastPaths.spawnAtSite || site === undefined) return DEFER;
-  w.applyExternal();
-  const hs = handlersInside(site, prompt);
-  const t = spawnedTask(w, effect, hs, hs.length);
-  w.selfOnly ??= [self]; // for its continuation, made when it starts (World.enter)
-  w.enqueue(t);
-  return t.handle;
 }
 
 /**
@@ -442,47 +315,10 @@ export function taskDone(w: World, effect: TaskDone, k: Continuation | null): Ta
 }
 
 /**
- * A finished task's report at the perform site (FAST_PATH): the general path's state changes
- * (taskDone), then the switch to the next ready task as SITE_SWITCH — the handler's `transfer`
- * into that task's continuation, the report's own continuation dropped — without the invocation.
- * A report during the task's own finalization, an aborting run, an empty ready queue (idle
- * processing) and a switch that throws into the task go to the handler, which continues from the
- * applied report (World.doneApplied).
- */
-export function doneAtSite(w: World, effect: TaskDone): unknown {
-  const t = effect.task;
-  if (!schedulerFastPaths.doneAtSite || t.run === CANCELLING || w.aborting) return DEFER;
-  w.applyExternal(); // R7, as the handler does first
-  const next = taskDone(w, effect, null);
-  if (next === null || next.action === THROW) {
-    w.doneApplied = effect;
-    w.doneNext = next;
-    return DEFER;
-  }
-  return switchTo(w, next, null);
-}
-
-/**
- * A blocking wait / gather at the perform site (FAST_PATH), when another task is ready to run
- * without idle processing and without a throw: blockOn's state changes, then the switch to the
- * ready-queue head as SITE_SWITCH, the performer's continuation captured by the VM into the task
- * record (keep) as the handler's k would have been. Anything else goes to the handler.
- */
-function blockAtSite(w: World, kind: number, items: readonly Cell[], handles: readonly unknown[]): unknown {
-  const cur = w.current;
-  if (!canBlockAtSite(w) || finalizing(w, cur)) return DEFER;
-  const next = w.peek()!;
-  w.addWaiter(cur, kind, items, handles as never);
-  w.block(cur, null);
-  w.dequeue();
-  return switchTo(w, next, cur);
-}
-
-/**
  * awaitPromise's external promise: completed by the settlement of `r` (a settlement after the task
  * was cancelled — its cell abandoned — or after the run is ignored); the task awaits its cell.
  */
-function awaitExternal(w: World, cur: TaskRec, r: unknown): ExternalPromise<unknown> {
+export function awaitExternal(w: World, cur: TaskRec, r: unknown): ExternalPromise<unknown> {
   const ext = w.newExternal();
   Promise.resolve(r).then(
     (v) => ext.complete(v),
@@ -490,33 +326,6 @@ function awaitExternal(w: World, cur: TaskRec, r: unknown): ExternalPromise<unkn
   );
   cur.awaiting = cellOf(ext.future)!;
   return ext;
-}
-
-/** Is the task to switch to after a block the ready-queue head, continued with a value? */
-function canBlockAtSite(w: World): boolean {
-  const next = w.peek();
-  return schedulerFastPaths.blockAtSite && next !== null && next.action !== THROW;
-}
-
-/** go(w, next, false) with a value — the same state changes — as a SITE_SWITCH answer. */
-function switchTo(w: World, next: TaskRec, keep: TaskRec | null): unknown {
-  SITE_SWITCH.keep = keep;
-  const k = next.k;
-  if (k === null) {
-    // unstarted: its report frame and body started in place (no continuation: SITE_SWITCH)
-    w.enterTask(next);
-    next.actionValue = undefined;
-    SITE_SWITCH.frame = next;
-    SITE_SWITCH.body = next.startBody();
-    SITE_SWITCH.handlers = w.selfOnly;
-    return SITE_SWITCH;
-  }
-  w.enterTask(next);
-  const v = next.actionValue;
-  next.actionValue = undefined;
-  SITE_SWITCH.k = k;
-  SITE_SWITCH.value = next.action === START ? undefined : v;
-  return SITE_SWITCH;
 }
 
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */

@@ -402,11 +402,15 @@ export class World {
     t.nextLive = null;
   }
 
-  /** Can nothing but `t` run until a promise `t` awaits settles? (See awaitAlone in scheduler-ops.) */
-  aloneWith(t: TaskRec): boolean {
+  /**
+   * Can nothing but `t` run until a promise `t` awaits settles? (See awaitAlone in scheduler-ops.)
+   * `external`: how many pending external promises there are besides — 1 for a task waiting on one
+   * (waitAlone in scheduler-site), which then is the only thing that can complete.
+   */
+  aloneWith(t: TaskRec, external = 0): boolean {
     return (
       t.run === RUNNING &&
-      this.pendingExternal === 0 &&
+      this.pendingExternal === external &&
       this.extQueue.length === 0 &&
       this.idleSources.length === 0 &&
       !this.hasReady()
@@ -606,8 +610,12 @@ export class World {
     return q.length;
   }
 
-  hasQueuedExternal(): boolean {
-    return this.extQueue.length > 0;
+  /** Settles when an external completion is queued (at once if one is): R6 (3)'s idle wait. */
+  nextExternal(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.extQueue.length > 0) resolve();
+      else this.notify = resolve;
+    });
   }
 
   /** The `complete` callback handed to idle sources: applied at once; false for others' promises. */

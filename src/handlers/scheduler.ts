@@ -41,17 +41,8 @@ import {
   TAKES,
 } from "../protocol.js";
 import { cellOf, DONE, START, type TaskRec, THROW, World } from "./scheduler-world.js";
-import {
-  answerAtSite,
-  awaitAtSite,
-  doneAtSite,
-  handleEffect,
-  pickNext,
-  shutdown,
-  spawnAtSite,
-  TaskDone,
-  taskDone,
-} from "./scheduler-ops.js";
+import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
+import { answerAtSite, awaitAtSite, doneAtSite, spawnAtSite } from "./scheduler-site.js";
 import { raise } from "./util.js";
 
 /** Does world `w` own the waitables this effect is about? (Effects about others are passed.) */
@@ -167,7 +158,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
   };
   self.handles = (e) => e instanceof SchedulerEffect || e instanceof TaskDone;
   self[TAKES] = [SchedulerEffect, TaskDone];
-  // At the perform site, without an invocation (scheduler-ops.ts: answerAtSite, spawnAtSite,
+  // At the perform site, without an invocation (scheduler-site.ts: answerAtSite, spawnAtSite,
   // awaitAtSite, blockAtSite, doneAtSite): effects answered with a value, and switches to a ready
   // task continued with a value. The run's first invocation (R8), idle processing, throws into a
   // task and everything else: DEFER, the handler below.

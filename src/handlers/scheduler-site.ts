@@ -1,0 +1,272 @@
+/**
+ * The scheduler's answers at the perform site (its FAST_PATH hook, SEMANTICS §9, INV-10): for the
+ * effects whose general path (scheduler-ops.ts, through a handler invocation) would continue the
+ * performing task with a value, switch to the ready-queue head, or await a promise while nothing
+ * else can run, the same state changes made here and the VM told what to do at the site — deliver
+ * a value, SITE_SWITCH, or SITE_AWAIT. Everything else answers DEFER and goes to the handler. Each
+ * path is switchable (schedulerFastPaths) and compared with the general path on random programs
+ * (test/scheduler-fast-path.test.ts, test/scheduler-await-alone.test.ts,
+ * test/scheduler-wait-alone.test.ts).
+ */
+import {
+  AwaitPromise,
+  CompletePromise,
+  CreateExternalPromise,
+  CreatePromise,
+  Gather,
+  GetAbortSignal,
+  IsDone,
+  type Spawn,
+  Wait,
+} from "../effects/scheduler.js";
+import { DEFER, type Handler, handlersInside, SITE_AWAIT, SITE_SWITCH } from "../protocol.js";
+import {
+  awaitExternal,
+  callThunk,
+  finalizing,
+  schedulerFastPaths,
+  spawnedTask,
+  type TaskDone,
+  taskDone,
+} from "./scheduler-ops.js";
+import {
+  type Cell,
+  cellOf,
+  DONE,
+  CANCELLING,
+  FAILED,
+  gatherValues,
+  mergeLog,
+  PENDING,
+  START,
+  SUCCEEDED,
+  TaskRec,
+  THROW,
+  W_GATHER,
+  W_WAIT,
+  type World,
+} from "./scheduler-world.js";
+
+/**
+ * The scheduler's FAST_PATH answer (SEMANTICS §9, INV-10): for an effect that the general path
+ * answers by continuing the performing task with a value — no block, no switch, no throw — that
+ * value, computed by the same code; DEFER for everything else (and for the effects of another
+ * world, which the handler passes). External completions are applied first (R7), as the handler
+ * does at every invocation. Compared with the general path in test/scheduler-fast-path.test.ts.
+ */
+export function answerAtSite(w: World, effect: unknown): unknown {
+  if (!schedulerFastPaths.atSite) return DEFER;
+  if (effect instanceof CreatePromise) {
+    w.applyExternal();
+    return w.newPromise();
+  }
+  if (effect instanceof CreateExternalPromise) {
+    w.applyExternal();
+    return w.newExternal();
+  }
+  if (effect instanceof Wait) {
+    w.applyExternal();
+    const c = cellOf(effect.waitable)!;
+    if (c.state === PENDING) {
+      const r = waitAlone(w, c);
+      return r !== DEFER ? r : blockAtSite(w, W_WAIT, [c], [effect.waitable]);
+    }
+    if (c.state !== SUCCEEDED) return DEFER;
+    if (c instanceof TaskRec) mergeLog(w.current, c);
+    return c.value;
+  }
+  if (effect instanceof CompletePromise) {
+    w.applyExternal();
+    const c = cellOf(effect.promise.future)!;
+    if (c.requested || c.state !== PENDING) return DEFER;
+    w.settle(c, true, effect.value);
+    return undefined;
+  }
+  if (effect instanceof Gather) {
+    w.applyExternal();
+    const items = effect.waitables.map((x) => cellOf(x)!);
+    let pending = false;
+    for (const c of items) {
+      if (c.state === FAILED) return DEFER; // thrown by the handler
+      if (c.state === PENDING) pending = true;
+    }
+    if (pending) return blockAtSite(w, W_GATHER, items, effect.waitables);
+    return gatherValues(w.current, items);
+  }
+  if (effect instanceof IsDone) {
+    w.applyExternal();
+    const c = cellOf(effect.waitable)!;
+    return c instanceof TaskRec ? c.run === DONE || c.run === CANCELLING : c.state !== PENDING;
+  }
+  if (effect instanceof GetAbortSignal) {
+    w.applyExternal();
+    return w.signalOf(w.current);
+  }
+  if (effect instanceof AwaitPromise) return awaitAtSite(w, effect); // (a subclass)
+  return DEFER;
+}
+
+/**
+ * wait on a pending external promise when it is the only thing that can make progress: no ready
+ * task, no idle source, no other external promise pending or queued, nobody else waiting on it
+ * (`World.aloneWith(cur, 1)`) — e.g. doeff/workers' job, or a lone `delay` under realTime. The
+ * general path blocks the task, finds nothing to run and awaits the next external completion
+ * (R6 (3)), which can only be this one; applies it (R7), which wakes the task alone; and switches
+ * back to it with the outcome. Here the VM suspends the performing frame on that completion
+ * (SITE_AWAIT) and continues it with the same outcome, without the handler invocation.
+ * As for awaitAtSite, the task is not marked blocked meanwhile, so only in a run without a signal
+ * (an abort is the one thing that could observe it). Compared with the general path in
+ * test/scheduler-wait-alone.test.ts.
+ */
+function waitAlone(w: World, c: Cell): unknown {
+  const cur = w.current;
+  if (!schedulerFastPaths.waitAtSite || w.ctx.driver !== "async" || w.ctx.signal !== null) return DEFER;
+  if (!c.external || c.waiters !== null || finalizing(w, cur) || !w.aloneWith(cur, 1)) return DEFER;
+  schedulerFastPaths.waitAtSiteTaken++;
+  SITE_AWAIT.thunk = () => completionOf(w, c);
+  return SITE_AWAIT;
+}
+
+/** c's outcome once an external completion settles it (others that come first are applied as R6 (3) would). */
+function completionOf(w: World, c: Cell): Promise<unknown> {
+  return w.nextExternal().then(() => {
+    // settles c (nobody waits on it: no task wakes), or first a stale completion of an awaitPromise
+    // its cancelled task abandoned (World.abandonAwait), after which the wait goes on
+    w.applyExternal();
+    if (c.state === PENDING) return completionOf(w, c);
+    if (c.state === SUCCEEDED) return c.value;
+    throw c.value;
+  });
+}
+
+/**
+ * awaitPromise at the perform site: awaitAlone's case (nothing else can run until the promise
+ * settles) without the handler invocation — the VM suspends the performing frame on the promise
+ * (SITE_AWAIT) and continues it with the outcome. awaitAlone's task is marked blocked meanwhile only
+ * so that an aborted run finalizes it as a blocked task (its signal aborted before its finally
+ * blocks): so this path is taken only in a run without a signal, where nothing can observe the
+ * difference. The handler's order is kept: R7, the sync-driver and finalizing checks (DEFER: the
+ * handler throws), the thunk, then the alone test — when the thunk made another task runnable, its
+ * outcome is handed to the handler (World.prestarted) and the general path continues.
+ * Compared with the general path in test/scheduler-await-alone.test.ts.
+ */
+export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
+  if (w.ctx.driver !== "async") return DEFER;
+  const inPlace = schedulerFastPaths.awaitAtSite && w.ctx.signal === null;
+  if (!inPlace && !schedulerFastPaths.blockAtSite) return DEFER;
+  w.applyExternal();
+  const cur = w.current;
+  if (finalizing(w, cur)) return DEFER;
+  // decided before the thunk runs: where the handler would await alone, or block and switch
+  if (w.aloneWith(cur) ? !inPlace : !canBlockAtSite(w)) return DEFER;
+  let r: unknown;
+  try {
+    r = callThunk(w, cur, effect);
+  } catch (e) {
+    w.prestarted = { effect, ok: false, value: e };
+    return DEFER;
+  }
+  // (the thunk may have changed that: then the handler goes on with its outcome)
+  if (w.aloneWith(cur)) {
+    if (!inPlace) {
+      w.prestarted = { effect, ok: true, value: r };
+      return DEFER;
+    }
+    schedulerFastPaths.awaitAtSiteTaken++;
+    SITE_AWAIT.thunk = () => r;
+    return SITE_AWAIT;
+  }
+  if (!canBlockAtSite(w)) {
+    w.prestarted = { effect, ok: true, value: r };
+    return DEFER;
+  }
+  // the general path's block on an external promise the settlement completes, at the site
+  const ext = awaitExternal(w, cur, r);
+  return blockAtSite(w, W_WAIT, [cellOf(ext.future)!], [ext.future]);
+}
+
+/**
+ * spawn at the perform site (FAST_PATH): the general path's answer — the new task's handle, the task
+ * queued, the performer continued — without the handler invocation. The handlers to wrap the
+ * program in are those between the site and this scheduler's prompt, which the VM gives the hook;
+ * R7 first, as the handler does. Compared with the general path in test/scheduler-fast-path.test.ts.
+ */
+export function spawnAtSite(
+  w: World,
+  self: Handler,
+  effect: Spawn<unknown, unknown>,
+  site: unknown,
+  prompt: unknown,
+): unknown {
+  if (!schedulerFastPaths.spawnAtSite || site === undefined) return DEFER;
+  w.applyExternal();
+  const hs = handlersInside(site, prompt);
+  const t = spawnedTask(w, effect, hs, hs.length);
+  w.selfOnly ??= [self]; // for its continuation, made when it starts (World.enter)
+  w.enqueue(t);
+  return t.handle;
+}
+
+/**
+ * A finished task's report at the perform site (FAST_PATH): the general path's state changes
+ * (taskDone), then the switch to the next ready task as SITE_SWITCH — the handler's `transfer`
+ * into that task's continuation, the report's own continuation dropped — without the invocation.
+ * A report during the task's own finalization, an aborting run, an empty ready queue (idle
+ * processing) and a switch that throws into the task go to the handler, which continues from the
+ * applied report (World.doneApplied).
+ */
+export function doneAtSite(w: World, effect: TaskDone): unknown {
+  const t = effect.task;
+  if (!schedulerFastPaths.doneAtSite || t.run === CANCELLING || w.aborting) return DEFER;
+  w.applyExternal(); // R7, as the handler does first
+  const next = taskDone(w, effect, null);
+  if (next === null || next.action === THROW) {
+    w.doneApplied = effect;
+    w.doneNext = next;
+    return DEFER;
+  }
+  return switchTo(w, next, null);
+}
+
+/**
+ * A blocking wait / gather at the perform site (FAST_PATH), when another task is ready to run
+ * without idle processing and without a throw: blockOn's state changes, then the switch to the
+ * ready-queue head as SITE_SWITCH, the performer's continuation captured by the VM into the task
+ * record (keep) as the handler's k would have been. Anything else goes to the handler.
+ */
+function blockAtSite(w: World, kind: number, items: readonly Cell[], handles: readonly unknown[]): unknown {
+  const cur = w.current;
+  if (!canBlockAtSite(w) || finalizing(w, cur)) return DEFER;
+  const next = w.peek()!;
+  w.addWaiter(cur, kind, items, handles as never);
+  w.block(cur, null);
+  w.dequeue();
+  return switchTo(w, next, cur);
+}
+
+/** Is the task to switch to after a block the ready-queue head, continued with a value? */
+function canBlockAtSite(w: World): boolean {
+  const next = w.peek();
+  return schedulerFastPaths.blockAtSite && next !== null && next.action !== THROW;
+}
+
+/** go(w, next, false) with a value — the same state changes — as a SITE_SWITCH answer. */
+function switchTo(w: World, next: TaskRec, keep: TaskRec | null): unknown {
+  SITE_SWITCH.keep = keep;
+  const k = next.k;
+  if (k === null) {
+    // unstarted: its report frame and body started in place (no continuation: SITE_SWITCH)
+    w.enterTask(next);
+    next.actionValue = undefined;
+    SITE_SWITCH.frame = next;
+    SITE_SWITCH.body = next.startBody();
+    SITE_SWITCH.handlers = w.selfOnly;
+    return SITE_SWITCH;
+  }
+  w.enterTask(next);
+  const v = next.actionValue;
+  next.actionValue = undefined;
+  SITE_SWITCH.k = k;
+  SITE_SWITCH.value = next.action === START ? undefined : v;
+  return SITE_SWITCH;
+}
