@@ -68,7 +68,7 @@ export function answerAtSite(w: World, effect: unknown): unknown {
     w.applyExternal();
     const c = cellOf(effect.waitable)!;
     if (c.state === PENDING) {
-      const r = waitAlone(w, c);
+      const r = c.external ? waitAlone(w, c) : DEFER; // (a task's cell is never external)
       return r !== DEFER ? r : blockAtSite(w, W_WAIT, [c], [effect.waitable]);
     }
     if (c.state !== SUCCEEDED) return DEFER;
@@ -119,9 +119,10 @@ export function answerAtSite(w: World, effect: unknown): unknown {
  * test/scheduler-wait-alone.test.ts.
  */
 function waitAlone(w: World, c: Cell): unknown {
+  // (c is a pending external promise's cell)
   const cur = w.current;
   if (!schedulerFastPaths.waitAtSite || w.ctx.driver !== "async" || w.ctx.signal !== null) return DEFER;
-  if (!c.external || c.waiters !== null || finalizing(w, cur) || !w.aloneWith(cur, 1)) return DEFER;
+  if (c.waiters !== null || finalizing(w, cur) || !w.aloneWith(cur, 1)) return DEFER;
   schedulerFastPaths.waitAtSiteTaken++;
   SITE_AWAIT.thunk = () => completionOf(w, c);
   return SITE_AWAIT;
