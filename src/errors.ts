@@ -2,16 +2,18 @@
  * Library errors (SEMANTICS §6, API §6). Every message says what happened and what to do.
  * User errors are never wrapped: these classes are only for conditions the library detects.
  */
-import { describe } from "./vm/brand.js";
+import { className, describe } from "./vm/brand.js";
 
 /**
  * The base class of every error doeff itself throws. Catch it to handle any library error; errors
  * your own code throws are never wrapped. The table of causes and fixes is in docs/errors.md.
  */
 export class DoeffError extends Error {
+  /** @internal its name in a minified bundle too (`className`) */
+  static readonly displayName: string = "DoeffError";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
+    this.name = className(new.target);
   }
 }
 
@@ -21,8 +23,8 @@ function literalKey(key: string): string {
 }
 
 function effectName(effect: unknown): string {
-  const ctor = (effect as { constructor?: { name?: string } } | null)?.constructor;
-  return ctor?.name || describe(effect);
+  const ctor = (effect as { constructor?: unknown } | null)?.constructor;
+  return className(ctor) || describe(effect);
 }
 
 /**
@@ -31,6 +33,8 @@ function effectName(effect: unknown): string {
  * install a handler for the effect (`run(p, { handlers: [...] })` or `withHandler`).
  */
 export class UnhandledEffectError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "UnhandledEffectError";
   readonly effect: unknown;
   readonly handlers: readonly unknown[];
   constructor(effect: unknown, handlers: readonly unknown[], context = "") {
@@ -51,6 +55,8 @@ export class UnhandledEffectError extends DoeffError {
  * after `pass()` handed it on. Thrown at the second use, which changes nothing.
  */
 export class ContinuationConsumedError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "ContinuationConsumedError";
   constructor(what = "continuation") {
     super(
       `this ${what} was already used (resumed, transferred, discontinued, passed or finalized); a continuation is one-shot. Keep the value it returned instead of resuming it twice`,
@@ -63,10 +69,15 @@ export class ContinuationConsumedError extends DoeffError {
  * `getHandlers`) was used outside a handler invocation, or a tail primitive from a `finally` block
  * of an invocation being closed.
  */
-export class HandlerContextError extends DoeffError {}
+export class HandlerContextError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "HandlerContextError";
+}
 
 /** `get(key)` of a key the state does not have. Fix: `put` it first or seed `run(p, { store })`. */
 export class MissingStateKeyError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "MissingStateKeyError";
   readonly key: string;
   constructor(key: string) {
     super(
@@ -78,6 +89,8 @@ export class MissingStateKeyError extends DoeffError {
 
 /** `ask(key)` of a key the environment does not have. Fix: `run(p, { env })` or `local(patch, p)`. */
 export class MissingEnvKeyError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "MissingEnvKeyError";
   readonly key: string;
   constructor(key: string) {
     super(
@@ -89,6 +102,8 @@ export class MissingEnvKeyError extends DoeffError {
 
 /** A lazily evaluated environment value (a Program in `env`) needs itself to be evaluated. */
 export class CircularAskError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "CircularAskError";
   readonly key: string;
   constructor(key: string) {
     super(
@@ -103,6 +118,8 @@ export class CircularAskError extends DoeffError {
  * cancelled. `cause` holds the first error a `finally` block of the cancelled task threw, if any.
  */
 export class TaskCancelledError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "TaskCancelledError";
   readonly task: unknown;
   constructor(task: unknown, message?: string, options?: { cause?: unknown }) {
     super(message ?? `task was cancelled${task ? ` (${describe(task)})` : ""}`, options);
@@ -112,6 +129,8 @@ export class TaskCancelledError extends DoeffError {
 
 /** Every task is blocked and nothing (timer, external promise) can wake one. */
 export class DeadlockError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "DeadlockError";
   constructor(message = "deadlock: every task is blocked and nothing external or timed is pending") {
     super(message);
   }
@@ -122,6 +141,8 @@ export class DeadlockError extends DoeffError {
  * external promises) reached the synchronous `run`. Fix: use `runAsync` (or `simulatedTime()`).
  */
 export class AsyncRequiredError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "AsyncRequiredError";
   constructor(what: string) {
     super(`${what} needs the event loop; use runAsync(program, options) instead of run()`);
   }
@@ -129,16 +150,23 @@ export class AsyncRequiredError extends DoeffError {
 
 /** A doeff promise was completed or failed a second time; a promise settles once. */
 export class PromiseAlreadyCompletedError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "PromiseAlreadyCompletedError";
   constructor() {
     super("this promise was already completed or failed; a promise settles once");
   }
 }
 
 /** A bug in doeff itself: the machine's state is inconsistent. Ends the run at once. */
-export class VMInternalError extends DoeffError {}
+export class VMInternalError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "VMInternalError";
+}
 
 /** `timeout(program, ms)` (SEMANTICS §9.8): the program was still running after `ms` of clock time. */
 export class TimeoutError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "TimeoutError";
   /** The deadline that passed, in milliseconds. */
   readonly ms: number;
   constructor(ms: number, what = "the program") {
@@ -151,6 +179,8 @@ export class TimeoutError extends DoeffError {
 
 /** A channel was closed: `send` after (or blocked at) `close(ch)` (SEMANTICS §9.8). */
 export class ChannelClosedError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "ChannelClosedError";
   constructor(message = "send on a closed channel; stop sending before close(ch), or check for the error") {
     super(message);
   }

@@ -14,7 +14,7 @@ const read = (f: string): string => readFileSync(join(root, f), "utf8");
 test("docs/errors.md has a row (class, cause, fix, where) for every exported error class", () => {
   const table = read("docs/errors.md");
   const classes = Object.entries(doeff)
-    .filter(([, v]) => typeof v === "function" && (v === Error || v.prototype instanceof Error))
+    .filter(([, v]) => typeof v === "function" && ((v as unknown) === Error || v.prototype instanceof Error))
     .map(([k]) => k)
     .sort();
   assert.ok(classes.includes("DoeffError") && classes.includes("VMInternalError"));

@@ -19,6 +19,7 @@ import {
 import { delay } from "../effects/time.js";
 import { TimeoutError } from "../errors.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
+import { className } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
@@ -60,7 +61,7 @@ function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, 
 function label(p: unknown): string {
   const name = (p as { name?: unknown }).name;
   if (typeof name === "string" && name !== "") return name;
-  const ctor = (p as { constructor?: { name?: string } }).constructor?.name;
+  const ctor = className((p as { constructor?: unknown }).constructor);
   return ctor && ctor !== "Program" ? ctor : "the program";
 }
 

@@ -10,6 +10,8 @@ import { Effect } from "./effect.js";
  * `MissingEnvKeyError` when the key is absent). Build it with `ask`; `T` is the value's type.
  */
 export class Ask<T = unknown> extends Effect<T> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static readonly displayName = "Ask";
   declare readonly _tag: "Ask";
   constructor(readonly key: string) {
     super();
@@ -17,6 +19,8 @@ export class Ask<T = unknown> extends Effect<T> {
 }
 /** Runs `program` at the perform site: its row `R` is part of the performer's row. */
 export class Local<T = unknown, R = never> extends Effect<T> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static readonly displayName = "Local";
   declare readonly _tag: "Local";
   declare readonly __row?: R;
   constructor(

@@ -153,6 +153,8 @@ export function handleRef(x: unknown): unknown {
 
 /** Base class of the scheduler's effects (its `handles` test). */
 export abstract class SchedulerEffect<A = unknown> extends Effect<A> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static readonly displayName: string = "SchedulerEffect";
   /** Phantom: distinguishes scheduler effects from other effects in effect rows (API §7). */
   declare readonly _scheduler: true;
 }
@@ -181,6 +183,8 @@ export interface SpawnOptions {
 
 /** Its program runs under the handlers of the spawn site: its row `R` is part of the spawner's row. */
 export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "Spawn";
   declare readonly _tag: "Spawn";
   /** Phantom: the spawned program's row (not optional: read as exactly `R` under plain `strict`). */
   declare readonly __row: R;
@@ -197,6 +201,8 @@ export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
 }
 /** The effect of `wait(waitable)`: block until the task or future finishes; answers its value or throws its error. */
 export class Wait<T = unknown> extends SchedulerEffect<T> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "Wait";
   declare readonly _tag: "Wait";
   constructor(readonly waitable: Waitable<T>) {
     super();
@@ -204,6 +210,8 @@ export class Wait<T = unknown> extends SchedulerEffect<T> {
 }
 /** The effect of `gather(...)`: every waitable's value in input order; fails fast with the first failure. */
 export class Gather<T = unknown[]> extends SchedulerEffect<T> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "Gather";
   declare readonly _tag: "Gather";
   constructor(readonly waitables: readonly Waitable<unknown>[]) {
     super();
@@ -211,6 +219,8 @@ export class Gather<T = unknown[]> extends SchedulerEffect<T> {
 }
 /** The effect of `race(...)`: the first waitable to finish, as `{ index, value, rest }` (throws its error if it failed). */
 export class Race<T = unknown> extends SchedulerEffect<RaceResult<T>> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "Race";
   declare readonly _tag: "Race";
   constructor(readonly waitables: readonly Waitable<unknown>[]) {
     super();
@@ -218,6 +228,8 @@ export class Race<T = unknown> extends SchedulerEffect<RaceResult<T>> {
 }
 /** The effect of `cancel(task)`: runs the task's finally blocks, then answers true (false if it was already done). */
 export class Cancel extends SchedulerEffect<boolean> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "Cancel";
   declare readonly _tag: "Cancel";
   constructor(readonly task: Task<unknown>) {
     super();
@@ -225,6 +237,8 @@ export class Cancel extends SchedulerEffect<boolean> {
 }
 /** The effect of `isDone(waitable)`: true once a task finished or is being cancelled, or a future settled. Never blocks. */
 export class IsDone extends SchedulerEffect<boolean> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "IsDone";
   declare readonly _tag: "IsDone";
   constructor(readonly waitable: Waitable<unknown>) {
     super();
@@ -232,10 +246,14 @@ export class IsDone extends SchedulerEffect<boolean> {
 }
 /** The effect of `createPromise()`: answers a new one-shot `PromiseHandle` (wait on its `.future`). */
 export class CreatePromise<T = unknown> extends SchedulerEffect<PromiseHandle<T>> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "CreatePromise";
   declare readonly _tag: "CreatePromise";
 }
 /** The effect of `completePromise(promise, value)`: settle it with `value`, waking its waiters (PromiseAlreadyCompletedError if already settled). */
 export class CompletePromise extends SchedulerEffect<undefined> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "CompletePromise";
   declare readonly _tag: "CompletePromise";
   constructor(
     readonly promise: PromiseHandle<unknown> | ExternalPromise<unknown>,
@@ -246,6 +264,8 @@ export class CompletePromise extends SchedulerEffect<undefined> {
 }
 /** The effect of `failPromise(promise, error)`: settle it with `error`, thrown to its waiters (PromiseAlreadyCompletedError if already settled). */
 export class FailPromise extends SchedulerEffect<undefined> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "FailPromise";
   declare readonly _tag: "FailPromise";
   constructor(
     readonly promise: PromiseHandle<unknown> | ExternalPromise<unknown>,
@@ -256,10 +276,14 @@ export class FailPromise extends SchedulerEffect<undefined> {
 }
 /** The effect of `createExternalPromise()`: answers an `ExternalPromise` that code outside the VM (callbacks, timers, I/O) settles with `complete(v)` / `fail(e)`. */
 export class CreateExternalPromise<T = unknown> extends SchedulerEffect<ExternalPromise<T>> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "CreateExternalPromise";
   declare readonly _tag: "CreateExternalPromise";
 }
 /** The effect of `awaitPromise(thunk)`: block the task on the JS promise `thunk(signal)` returns (runAsync only; other tasks run meanwhile). */
 export class AwaitPromise<T = unknown> extends SchedulerEffect<T> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "AwaitPromise";
   declare readonly _tag: "AwaitPromise";
   /** Called by the scheduler with the awaiting task's AbortSignal (aborted when it is cancelled). */
   constructor(readonly thunk: (signal: AbortSignal) => PromiseLike<T> | T) {
@@ -268,10 +292,14 @@ export class AwaitPromise<T = unknown> extends SchedulerEffect<T> {
 }
 /** The current task's AbortSignal: aborted when the task is cancelled or the run is aborted (§9.8). */
 export class GetAbortSignal extends SchedulerEffect<AbortSignal> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "GetAbortSignal";
   declare readonly _tag: "GetAbortSignal";
 }
 /** The effect of `registerIdleSource(source)`: register an `IdleSource` with the scheduler world (answers true if it was new). */
 export class RegisterIdleSource extends SchedulerEffect<boolean> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "RegisterIdleSource";
   declare readonly _tag: "RegisterIdleSource";
   constructor(readonly source: IdleSource) {
     super();

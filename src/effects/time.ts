@@ -7,10 +7,14 @@ import { Effect } from "./effect.js";
 
 /** The effect of `now()`, taken by the clocks `realTime` and `simulatedTime()`. */
 export class Now extends Effect<number> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static readonly displayName = "Now";
   declare readonly _tag: "Now";
 }
 /** The effect of `delay(ms)`, taken by the clocks `realTime` and `simulatedTime()`. */
 export class Delay extends Effect<undefined> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static readonly displayName = "Delay";
   declare readonly _tag: "Delay";
   constructor(readonly ms: number) {
     super();

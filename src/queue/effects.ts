@@ -35,6 +35,8 @@ const OPTION_KEYS = new Set([
 
 /** Put `programName(...args)` on the queue; answers a Future of the job's result. */
 export class Enqueue<T = unknown> extends Effect<Future<T>> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static readonly displayName = "Enqueue";
   readonly programName: string;
   readonly args: readonly unknown[];
   readonly options: EnqueueOptions;
@@ -86,6 +88,8 @@ export function enqueue<T = unknown>(
 
 /** A job's progress (a number, or JSON data), published to the queue's listeners. */
 export class ReportProgress extends Effect<undefined> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static readonly displayName = "ReportProgress";
   readonly progress: number | object;
   constructor(progress: number | object) {
     super();

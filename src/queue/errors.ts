@@ -4,6 +4,8 @@ import { registerErrorClasses } from "../workers/wire.js";
 
 /** A job names a program the worker does not have (it fails at once, without retries). */
 export class UnknownProgramError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "UnknownProgramError";
   readonly programName: string;
   constructor(programName: string, known: readonly string[]) {
     super(

@@ -5,7 +5,7 @@
  * VM-internal frames never appear (library frames are hidden when the chain is recorded).
  */
 import { DoeffError } from "../errors.js";
-import { B_PROGRAM, brandOf, describe } from "../vm/brand.js";
+import { B_PROGRAM, brandOf, className, describe } from "../vm/brand.js";
 import type { Entry, Origin } from "./origin.js";
 
 /**
@@ -80,7 +80,7 @@ export function siteOf(site: Error | null | undefined, firstOnly = false): strin
 /** Short printable form of an effect: `Ask("db")`, `Put("n", 1)`, `Roll(6)`. */
 export function showEffect(effect: unknown): string {
   if (effect === null || typeof effect !== "object") return describe(effect);
-  const name = (effect as object).constructor?.name || "Effect";
+  const name = className((effect as object).constructor) || "Effect";
   const parts: string[] = [];
   for (const key of Object.keys(effect)) {
     const v = (effect as Record<string, unknown>)[key];

@@ -3,7 +3,7 @@
  *   <n> <Mode> <detail> frames=<f> segs=<s> depth=<d>
  * Sink errors are swallowed; tracing never changes a result (INV-4).
  */
-import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, describe } from "../vm/brand.js";
+import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, className, describe } from "../vm/brand.js";
 import type { Machine } from "../vm/machine.js";
 import { M_DELIVER, M_HANDLE_YIELD, M_THROW, M_UNWIND, MODE_NAMES } from "../vm/modes.js";
 import { OP_NAMES } from "../vm/primitives.js";
@@ -21,7 +21,7 @@ function detail(m: Machine): string {
   switch (m.mode) {
     case M_HANDLE_YIELD: {
       const b = v !== null && typeof v === "object" ? (v as { [BRAND]?: unknown })[BRAND] : undefined;
-      if (b === B_EFFECT) return `effect:${(v as object).constructor.name}`;
+      if (b === B_EFFECT) return `effect:${className((v as object).constructor)}`;
       if (b === B_PRIMITIVE) return `prim:${OP_NAMES[(v as { op: number }).op]}`;
       if (b === B_PROGRAM) return `call:${(v as Program).name || "(anonymous)"}`;
       return `invalid:${v === null ? "null" : typeof v}`;

@@ -132,6 +132,17 @@ export function isThenable(x: unknown): boolean {
   }
 }
 
+/**
+ * A class's name as its source spells it, also in a minified bundle (whose bundler renames classes):
+ * its own static `displayName` when it has one — doeff's effect and error classes do — else its
+ * `name`. A subclass without its own `displayName` gets its own `name`, not its parent's.
+ */
+export function className(c: unknown): string {
+  if (typeof c !== "function") return "";
+  const own = Object.hasOwn(c, "displayName") ? (c as { displayName?: unknown }).displayName : undefined;
+  return typeof own === "string" ? own : (c as { name: string }).name;
+}
+
 /** A short printable description of any value, for error messages and traces. Never throws. */
 export function describe(x: unknown): string {
   try {
@@ -156,8 +167,7 @@ function describeUnsafe(x: unknown): string {
     case "function":
       return `function ${(x as { name?: string }).name || "(anonymous)"}`;
   }
-  const ctor = (x as { constructor?: { name?: string } }).constructor;
-  const name = ctor && typeof ctor.name === "string" && ctor.name ? ctor.name : "Object";
+  const name = className((x as { constructor?: unknown }).constructor) || "Object";
   if (Array.isArray(x)) return `Array(${x.length})`;
   return name === "Object" ? "object" : `${name} object`;
 }

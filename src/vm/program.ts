@@ -25,6 +25,8 @@ export const P_FRAME = 7; // a library-internal frame driven by the iterator `a`
  * `fn`/`program`). The default row is open: a `Program<A>` annotation claims nothing about effects.
  */
 export class Program<A = unknown, E = AnyEffect> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static readonly displayName = "Program";
   declare readonly __result?: A;
   declare readonly __effects?: E;
   /** Phantom, protected: makes Program nominal (its run-time fields are stripped from the declarations). */

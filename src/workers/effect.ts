@@ -45,6 +45,8 @@ function targetOf(moduleUrl: string | URL, exportName: string): Target {
 }
 
 export class RunInWorker<T = unknown> extends Effect<T> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static readonly displayName = "RunInWorker";
   /** `module#export`, the module shown relative to the working directory (for tracebacks) */
   readonly job: string;
   readonly args: readonly unknown[];

@@ -7,6 +7,8 @@ import { registerErrorClasses } from "./wire.js";
  * export does not exist, or it is not a function returning a Program. The message says which.
  */
 export class WorkerModuleError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "WorkerModuleError";
   readonly moduleUrl: string;
   readonly exportName: string;
   constructor(moduleUrl: string, exportName: string, message: string, options?: { cause?: unknown }) {
@@ -21,6 +23,8 @@ export class WorkerModuleError extends DoeffError {
  * memory, or crashed). Only this job fails; the pool replaces the thread.
  */
 export class WorkerCrashedError extends DoeffError {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "WorkerCrashedError";
   readonly moduleUrl: string;
   readonly exportName: string;
   constructor(moduleUrl: string, exportName: string, message: string, options?: { cause?: unknown }) {

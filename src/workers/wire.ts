@@ -7,6 +7,7 @@
  * whose `name` is the original class name.
  */
 import * as doeff from "../index.js";
+import { className } from "../protocol.js";
 
 export interface WireError {
   readonly name: string;
@@ -45,7 +46,7 @@ function knownClasses(): Map<string, ErrorClass> {
   if (doeffClasses === null) {
     doeffClasses = new Map();
     for (const [name, v] of Object.entries(doeff)) {
-      if (typeof v === "function" && (v === Error || v.prototype instanceof Error))
+      if (typeof v === "function" && ((v as unknown) === Error || v.prototype instanceof Error))
         doeffClasses.set(name, v as ErrorClass);
     }
     for (const [name, v] of Object.entries(BUILTIN)) doeffClasses.set(name, v);
@@ -62,7 +63,7 @@ export function registerErrorClasses(classes: Iterable<ErrorClass>): void {
       throw new TypeError(
         `registerErrorClasses expects Error subclasses (class X extends Error), got ${String(c)}`,
       );
-    m.set(c.name, c);
+    m.set(className(c), c);
   }
 }
 
@@ -100,7 +101,7 @@ export function toWire(e: unknown, traceback?: string, depth = 0): WireError {
   const out: {
     -readonly [K in keyof WireError]: WireError[K];
   } = {
-    name: typeof e.name === "string" ? e.name : e.constructor.name,
+    name: typeof e.name === "string" ? e.name : className(e.constructor),
     message: typeof e.message === "string" ? e.message : safeString(e.message),
     stack: typeof e.stack === "string" ? e.stack : undefined,
     fields,

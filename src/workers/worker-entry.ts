@@ -17,7 +17,7 @@ import {
   transferWith,
   withHandler,
 } from "../index.js";
-import { describe, isProgramLike } from "../protocol.js";
+import { className, describe, isProgramLike } from "../protocol.js";
 import { WorkerModuleError } from "./errors.js";
 import { shortUrl } from "./short-url.js";
 import { QUEUED, REPLIED, RUNNING } from "./batch.js";
@@ -154,7 +154,7 @@ function forwarder(forward: readonly EffectClass[], job: JobMsg, r: Running): Ha
             try {
               channel!.postMessage(msg);
             } catch (e) {
-              const name = effect.constructor.name;
+              const name = className(effect.constructor);
               reject(
                 new TypeError(
                   `${name} cannot be forwarded from the worker to the parent: its fields are not structured-cloneable (${e instanceof Error ? e.message : String(e)}); handle ${name} in the worker (export const handlers = […]) or send plain data`,
