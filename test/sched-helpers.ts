@@ -4,12 +4,15 @@
  */
 import assert from "node:assert/strict";
 import {
+  gather,
   type Handler,
   reader,
   type RunResult,
   scheduler,
   simulatedTime,
+  spawn,
   state,
+  wait,
   writer,
 } from "../src/index.js";
 import { rec } from "./helpers.js";
@@ -48,4 +51,34 @@ export function assertErr(r: RunResult<unknown>, cls: abstract new (...a: any[])
 /** A promise resolving to `v` after `ms` real milliseconds. */
 export function sleep<T>(ms: number, v: T): Promise<T> {
   return new Promise((r) => setTimeout(() => r(v), ms));
+}
+
+/**
+ * The task steps the random-program differential tests share (scheduler-await-alone,
+ * scheduler-wait-alone): `spawn` a child running `child(name, ops)`, wait for the last child, gather
+ * all children; each outcome is pushed to `events`.
+ */
+export function* taskStep(
+  op: { t: "spawn"; ops: unknown } | { t: "waitLast" } | { t: "gatherAll" },
+  name: string,
+  mine: unknown[],
+  events: string[],
+  child: (name: string, ops: any) => any,
+): Generator<any, void, any> {
+  if (op.t === "spawn") mine.push(yield* spawn(child(`${name}.${mine.length}`, op.ops)));
+  else if (op.t === "waitLast") {
+    if (mine.length > 0) events.push(`${name} waited ${yield* wait(mine[mine.length - 1] as never)}`);
+  } else events.push(`${name} gathered ${(yield* gather(...(mine as never[]))).join(",")}`);
+}
+
+/** What a differential test compares between two paths: events, outcome, log, warnings, report. */
+export function observed(events: string[], r: RunResult<unknown>) {
+  return {
+    events,
+    ok: r.ok,
+    value: r.ok ? r.value : String(r.error),
+    log: r.log,
+    warnings: r.warnings.map(String),
+    format: r.format(),
+  };
 }

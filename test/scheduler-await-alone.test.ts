@@ -10,7 +10,8 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import { schedulerFastPaths } from "../src/handlers/scheduler-ops.js";
-import { awaitPromise, fn, gather, runAsync, scheduler, spawn, tell, wait, writer } from "../src/index.js";
+import { observed, taskStep } from "./sched-helpers.js";
+import { awaitPromise, fn, runAsync, scheduler, spawn, tell, wait, writer } from "../src/index.js";
 
 type Op =
   | { t: "resolved"; v: number }
@@ -80,14 +81,9 @@ async function exec(ops: Op[], fast: boolean | Mode, withSignal = true): Promise
               });
               break;
             case "spawn":
-              mine.push(yield* spawn(body(`${name}.${mine.length}`, op.ops)));
-              break;
             case "waitLast":
-              if (mine.length > 0)
-                events.push(`${name} waited ${yield* wait(mine[mine.length - 1] as never)}`);
-              break;
             case "gatherAll":
-              events.push(`${name} gathered ${(yield* gather(...(mine as never[]))).join(",")}`);
+              yield* taskStep(op, name, mine, events, body);
               break;
           }
           yield* tell(`${name}:${op.t}`);
@@ -108,14 +104,7 @@ async function exec(ops: Op[], fast: boolean | Mode, withSignal = true): Promise
     const r = await (withSignal
       ? runAsync(body("main", ops), { handlers, signal: ctl.signal })
       : runAsync(body("main", ops), { handlers }));
-    return {
-      events,
-      ok: r.ok,
-      value: r.ok ? r.value : String(r.error),
-      log: r.log,
-      warnings: r.warnings.map(String),
-      format: r.format(),
-    };
+    return observed(events, r);
   } finally {
     schedulerFastPaths.awaitAlone = true;
     schedulerFastPaths.awaitAtSite = true;

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { schedulerFastPaths } from "../src/handlers/scheduler-ops.js";
+import { observed } from "./sched-helpers.js";
 import {
   answer,
   Effect,
@@ -147,14 +148,7 @@ function exec(ops: Op[], fast: boolean): unknown {
   schedulerFastPaths.blockAtSite = fast;
   try {
     const r = run(body("main", ops), { handlers: [writer, scheduler] });
-    return {
-      events,
-      ok: r.ok,
-      value: r.ok ? r.value : String(r.error),
-      log: r.log,
-      warnings: r.warnings.map(String),
-      format: r.format(),
-    };
+    return observed(events, r);
   } finally {
     schedulerFastPaths.atSite = true;
     schedulerFastPaths.spawnAtSite = true;

@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import { schedulerFastPaths } from "../src/handlers/scheduler-ops.js";
+import { observed, taskStep } from "./sched-helpers.js";
 import {
   awaitPromise,
   cancel,
@@ -19,7 +20,6 @@ import {
   delay,
   type ExternalPromise,
   fn,
-  gather,
   handle,
   realTime,
   resume,
@@ -141,14 +141,9 @@ async function exec(ops: Op[], fast: boolean, signal?: AbortSignal): Promise<unk
               );
               break;
             case "spawn":
-              mine.push(yield* spawn(body(`${name}.${mine.length}`, op.ops)));
-              break;
             case "waitLast":
-              if (mine.length > 0)
-                events.push(`${name} waited ${yield* wait(mine[mine.length - 1] as never)}`);
-              break;
             case "gatherAll":
-              events.push(`${name} gathered ${(yield* gather(...(mine as never[]))).join(",")}`);
+              yield* taskStep(op, name, mine, events, body);
               break;
             case "cancelLast":
               if (mine.length > 0) events.push(`${name} cancelled ${yield* cancel(mine.pop() as never)}`);
@@ -170,14 +165,7 @@ async function exec(ops: Op[], fast: boolean, signal?: AbortSignal): Promise<unk
     const r = await (signal === undefined
       ? runAsync(body("main", ops), { handlers })
       : runAsync(body("main", ops), { handlers, signal }));
-    return {
-      events,
-      ok: r.ok,
-      value: r.ok ? r.value : String(r.error),
-      log: r.log,
-      warnings: r.warnings.map(String),
-      format: r.format(),
-    };
+    return observed(events, r);
   } finally {
     fastPaths(true);
   }
