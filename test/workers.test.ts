@@ -255,6 +255,38 @@ test("workers: a thread that exits fails only its own job; the pool replaces it"
   assert.equal(e.exportName, "crash");
 });
 
+test("workers: a thread that runs out of memory fails only its own job; the pool replaces it", async () => {
+  const small = workers({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } });
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const hog = yield* spawn(runInWorker(JOBS, "hog"));
+        const ok = yield* spawn(runInWorker<number>(JOBS, "add", 1, 2)); // queued behind it (one thread)
+        const crashed = yield* safe(wait(hog));
+        const sum = yield* wait(ok);
+        const later = yield* runInWorker<number>(JOBS, "fib", 10);
+        return { crashed, sum, later };
+      }),
+      { handlers: [scheduler, realTime, small] },
+    );
+    assert.ok(r.isOk(), r.format());
+    const { crashed, sum, later } = r.value;
+    assert.equal(sum, 3);
+    assert.equal(later, 55);
+    assert.equal(crashed.ok, false);
+    const e = crashed.ok ? null : crashed.error;
+    assert.ok(e instanceof WorkerCrashedError, String(e));
+    assert.match(e.message, new RegExp(`^the worker thread running ${LABEL}#hog ended before answering`));
+    assert.equal(e.exportName, "hog");
+    assert.match(
+      e.message,
+      /\(Worker terminated due to reaching memory limit: JS heap out of memory\); only this job failed/,
+    );
+  } finally {
+    await small.close();
+  }
+});
+
 test("workers: bad input is a clear error at the call", async () => {
   const attempt = async (p: RunInWorker<unknown>) => (await runAsync(p, { handlers: base })).error;
   const missing = await attempt(runInWorker(new URL("./fixtures/workers/nope.ts", import.meta.url), "x"));
