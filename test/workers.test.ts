@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import {
+  all,
   AsyncRequiredError,
   cancel,
   createExternalPromise,
@@ -26,7 +27,9 @@ import {
   scheduler,
   spawn,
   TaskCancelledError,
+  TimeoutError,
   tell,
+  timeout,
   wait,
   writer,
 } from "../src/index.js";
@@ -166,6 +169,63 @@ test("workers: cancelling the calling task finalizes the job in the worker (its 
     assert.deepEqual(r.value, { tag: "a", cancelled: true, waitedCancelled: true, log: ["finally a"] });
   } finally {
     await single.close();
+  }
+});
+
+test("workers: timeout and all({ concurrency }) work on jobs as on any program", async () => {
+  // timeout: the job is cancelled in the thread when its time is up (its finally block runs there)
+  const { single, handlers, onStarted } = oneThread(60_000);
+  const events: string[] = [];
+  onStarted((tag) => events.push(tag));
+  try {
+    const r = await runAsync(
+      program(function* () {
+        yield* runInWorker(JOBS, "mark", "warm"); // the thread is up and the module loaded
+        const timed = yield* safe(timeout(runInWorker(JOBS, "slow", "t"), 300));
+        const log = yield* runInWorker<string[]>(JOBS, "log"); // the same thread (size 1)
+        return { timedOut: !timed.ok && timed.error instanceof TimeoutError, log };
+      }),
+      { handlers },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(r.value, { timedOut: true, log: ["ran warm", "finally t"] });
+  } finally {
+    await single.close();
+  }
+  // all with a concurrency limit on a 4-thread pool: never more than 2 jobs at once, results in order
+  const four = workers({ size: 4 });
+  const recorded = handle(Started, function* recorded(e, k) {
+    events.push(e.tag);
+    return yield* resume(k, undefined);
+  });
+  try {
+    // warm up: every thread up with the module loaded, so jobs start as soon as they are sent
+    const warm = await runAsync(all([0, 1, 2, 3, 4, 5, 6, 7].map((i) => runInWorker(JOBS, "stepped", i))), {
+      handlers: [scheduler, realTime, recorded, four],
+    });
+    assert.ok(warm.isOk(), warm.format());
+    events.length = 0;
+    const ids = [0, 1, 2, 3, 4, 5];
+    const r = await runAsync(
+      all(
+        ids.map((i) => runInWorker<number>(JOBS, "stepped", i)),
+        { concurrency: 2 },
+      ),
+      { handlers: [scheduler, realTime, recorded, four] },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(r.value, [0, 10, 20, 30, 40, 50]);
+    let inFlight = 0;
+    let most = 0;
+    for (const ev of events) {
+      inFlight += ev.startsWith("start") ? 1 : -1;
+      most = Math.max(most, inFlight);
+    }
+    assert.equal(events.length, 12);
+    assert.equal(inFlight, 0);
+    assert.equal(most, 2, events.join(", "));
+  } finally {
+    await four.close();
   }
 });
 
