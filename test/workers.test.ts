@@ -4,7 +4,7 @@
  * crashes and bad input.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -30,6 +30,7 @@ import {
   TimeoutError,
   tell,
   timeout,
+  UnhandledEffectError,
   wait,
   writer,
 } from "../src/index.js";
@@ -42,7 +43,7 @@ import {
   workerFn,
   workers,
 } from "../src/workers/index.js";
-import { JobFailed, Lookup, Started } from "./fixtures/workers/jobs.js";
+import { JobFailed, Lookup, Private, Started } from "./fixtures/workers/jobs.js";
 
 const JOBS = new URL("./fixtures/workers/jobs.ts", import.meta.url).href;
 const LABEL = "test/fixtures/workers/jobs.ts";
@@ -229,41 +230,70 @@ test("workers: timeout and all({ concurrency }) work on jobs as on any program",
   }
 });
 
-test("workers: cancelling a caller whose job has sent nothing yet finalizes the job (or drops it unstarted)", async () => {
-  // the job forwards no effect, so the caller is still waiting for the job's first event; a long
-  // grace: the thread must not be terminated, so the next job only runs if the cancel reached it
-  const { single, handlers } = oneThread(60_000);
-  try {
-    const r = await runAsync(
-      program(function* () {
-        const t = yield* spawn(runInWorker(JOBS, "slowLogged", "b"));
-        yield* delay(200);
-        const cancelled = yield* cancel(t);
-        const waited = yield* safe(wait(t));
-        const log = yield* runInWorker<string[]>(JOBS, "log");
-        const sum = yield* runInWorker<number>(JOBS, "add", 2, 3);
-        return {
-          cancelled,
-          waitedCancelled: !waited.ok && waited.error instanceof TaskCancelledError,
-          log,
-          sum,
-        };
-      }),
-      { handlers },
-    );
-    assert.ok(r.isOk(), r.format());
-    const { log, ...rest } = r.value;
-    assert.deepEqual(rest, { cancelled: true, waitedCancelled: true, sum: 5 });
-    // started: its finally block ran in the worker (and its delay did not end: no "completed b");
-    // not started yet: piscina never ran it
-    assert.ok(
-      log.length === 0 || (log.length === 1 && log[0] === "finally b"),
-      `log: ${JSON.stringify(log)}`,
-    );
-  } finally {
-    await single.close();
-  }
-});
+/** A one-thread pool whose setup module counts the threads it starts (one line each in a file). */
+function countedPool(cancelGraceMs: number) {
+  const dir = mkdtempSync(join(tmpdir(), "doeff-threads-"));
+  const file = join(dir, "threads.log");
+  const setup = new URL(
+    `./fixtures/workers/count-threads.ts?log=${encodeURIComponent(file)}`,
+    import.meta.url,
+  );
+  const single = workers({ size: 1, cancelGraceMs, setup });
+  return {
+    single,
+    threads: () => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).length : 0),
+    cleanup: async () => {
+      await single.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+for (const [when, ms] of [
+  ["while its thread is still starting", 1],
+  ["after a while", 200],
+] as const) {
+  test(`workers: cancelling a caller whose job has sent nothing yet, ${when}, finalizes the job or drops it unstarted; the thread is not terminated`, async () => {
+    // the job forwards no effect, so the caller is still waiting for the job's first event. A long
+    // grace: were the cancel lost, the job would run until the grace ended and its thread were
+    // terminated (a second thread started, and this test slow) — a lost cancel is what this catches
+    const { single, threads, cleanup } = countedPool(10_000);
+    try {
+      const r = await runAsync(
+        program(function* () {
+          const t = yield* spawn(runInWorker(JOBS, "slowLogged", "b"));
+          yield* delay(ms); // the job is sent to piscina meanwhile
+          const cancelled = yield* cancel(t);
+          const waited = yield* safe(wait(t));
+          const log = yield* runInWorker<string[]>(JOBS, "log");
+          const sum = yield* runInWorker<number>(JOBS, "add", 2, 3);
+          return {
+            cancelled,
+            waitedCancelled: !waited.ok && waited.error instanceof TaskCancelledError,
+            log,
+            sum,
+          };
+        }),
+        { handlers: [scheduler, realTime, single] },
+      );
+      assert.ok(r.isOk(), r.format());
+      const { log, ...rest } = r.value;
+      assert.deepEqual(rest, { cancelled: true, waitedCancelled: true, sum: 5 });
+      assert.equal(threads(), 1, "the thread was not terminated and replaced");
+      if (ms === 1)
+        assert.deepEqual(log, []); // its thread never ran it
+      // after a while: started, its finally block ran in the worker (and its delay did not end: no
+      // "completed b"), or not started yet and never run
+      else
+        assert.ok(
+          log.length === 0 || (log.length === 1 && log[0] === "finally b"),
+          `log: ${JSON.stringify(log)}`,
+        );
+    } finally {
+      await cleanup();
+    }
+  });
+}
 
 test("workers: a job busy in synchronous code is terminated after the grace period; the pool stays healthy", async () => {
   const { single, handlers, onStarted } = oneThread(100);
@@ -345,6 +375,18 @@ test("workers: a thread that runs out of memory fails only its own job; the pool
   } finally {
     await small.close();
   }
+});
+
+test("workers: an effect the module does not forward fails in the worker with UnhandledEffectError, even when the parent handles it", async () => {
+  const parentSide = handle(Private, function* parentSide(_e, k) {
+    return yield* resume(k, 1);
+  });
+  const r = await runAsync(runInWorker(JOBS, "unforwarded"), { handlers: [...base, parentSide] });
+  assert.equal(r.ok, false);
+  const e = r.error as Error;
+  assert.ok(e instanceof UnhandledEffectError, String(e));
+  assert.match(e.message, /^no handler takes Private; /);
+  assert.ok(r.format().includes(`── in worker (${LABEL}#unforwarded) ──`), r.format());
 });
 
 test("workers: bad input is a clear error at the call", async () => {

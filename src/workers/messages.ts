@@ -70,6 +70,15 @@ export type ChannelMsg = EffectMsg | AnswerMsg | CancelMsg;
 /** the `workerData` every thread of a pool gets */
 export interface PoolData {
   readonly doeffChannel: string;
+  /**
+   * Cancelled job ids, slot `id & CANCEL_MASK` (shared memory): a thread checks it before it runs
+   * a job, so a cancel sent while the thread was still starting — before its end of the channel
+   * existed, when the broadcast is lost — is not missed.
+   */
+  readonly cancelled: Int32Array;
   /** a module URL each thread imports before its first job */
   readonly setup?: string;
 }
+
+/** The cancelled-ids ring (PoolData.cancelled) has CANCEL_MASK + 1 slots. */
+export const CANCEL_MASK = 4095;

@@ -6,7 +6,14 @@
 import { BroadcastChannel } from "node:worker_threads";
 import { createExternalPromise, type ExternalPromise, wait } from "../index.js";
 import { Batch, batchSize, MAX_BATCH } from "./batch.js";
-import type { ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
+import {
+  CANCEL_MASK,
+  type ChannelMsg,
+  type EffectMsg,
+  type JobMsg,
+  type JobReply,
+  type PoolData,
+} from "./messages.js";
 import { WorkerCrashedError } from "./errors.js";
 import { type ErrorClass, fromWire, registerErrorClasses, toWire, type WireError } from "./wire.js";
 
@@ -233,7 +240,7 @@ export class ParentJob {
       this.drop();
       return;
     }
-    this.pool.post({ t: "cancel", job: this.id });
+    this.pool.cancelJob(this.id);
     this.timer = setTimeout(() => this.abort(), this.pool.cancelGraceMs);
     (this.timer as { unref?: () => void }).unref?.();
   }
@@ -278,6 +285,8 @@ export class WorkerPool {
   private pool: Promise<PiscinaLike> | null = null;
   /** the pool once created */
   started: PiscinaLike | null = null;
+  /** Cancelled job ids, read by the threads before they run a job (PoolData.cancelled). */
+  readonly cancelled = new Int32Array(new SharedArrayBuffer(4 * (CANCEL_MASK + 1)));
   private readonly jobs = new Map<number, ParentJob>();
   private nextId = 1;
   /** jobs submitted since the last flush (they go to piscina together, batched when many) */
@@ -336,8 +345,8 @@ export class WorkerPool {
     const Piscina = mod.Piscina ?? mod.default!;
     const o = this.options;
     const setup = o.setup === undefined ? undefined : String(o.setup);
-    const data: PoolData =
-      setup === undefined ? { doeffChannel: this.channelName } : { doeffChannel: this.channelName, setup };
+    const base = { doeffChannel: this.channelName, cancelled: this.cancelled };
+    const data: PoolData = setup === undefined ? base : { ...base, setup };
     const execArgv = o.execArgv ?? threadExecArgv();
     return new Piscina({
       filename: entryFile(),
@@ -411,6 +420,12 @@ export class WorkerPool {
 
   detach(job: ParentJob): void {
     this.jobs.delete(job.id);
+  }
+
+  /** Cancel job `id` in whichever thread has it or will get it. */
+  cancelJob(id: number): void {
+    Atomics.store(this.cancelled, id & CANCEL_MASK, id | 0);
+    this.post({ t: "cancel", job: id });
   }
 
   post(m: ChannelMsg): void {

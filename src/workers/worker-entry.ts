@@ -21,7 +21,16 @@ import { className, describe, isProgramLike } from "../protocol.js";
 import { WorkerModuleError } from "./errors.js";
 import { shortUrl } from "./short-url.js";
 import { QUEUED, REPLIED, RUNNING } from "./batch.js";
-import type { AnswerMsg, BatchMsg, ChannelMsg, EffectMsg, JobMsg, JobReply, PoolData } from "./messages.js";
+import {
+  type AnswerMsg,
+  type BatchMsg,
+  CANCEL_MASK,
+  type ChannelMsg,
+  type EffectMsg,
+  type JobMsg,
+  type JobReply,
+  type PoolData,
+} from "./messages.js";
 import { fromWire, toWire } from "./wire.js";
 
 type EffectClass = abstract new (...args: any[]) => object;
@@ -39,6 +48,12 @@ const running = new Map<number, Running>();
 const early = new Set<number>();
 
 const data = workerData as PoolData | undefined;
+const cancelRing = data?.cancelled ?? null;
+
+/** Was job `id` cancelled before this thread could hear it (PoolData.cancelled)? */
+function cancelledBefore(id: number): boolean {
+  return cancelRing !== null && Atomics.load(cancelRing, id & CANCEL_MASK) === (id | 0);
+}
 const channel = data?.doeffChannel === undefined ? null : new BroadcastChannel(data.doeffChannel);
 if (channel !== null) {
   channel.unref();
@@ -256,7 +271,12 @@ async function runBatch(b: BatchMsg): Promise<null> {
 }
 
 async function runJob(job: JobMsg): Promise<JobReply> {
-  const r: Running = { cancel: null, cancelled: early.delete(job.id), answers: null, nextReq: 0 };
+  const r: Running = {
+    cancel: null,
+    cancelled: early.delete(job.id) || cancelledBefore(job.id),
+    answers: null,
+    nextReq: 0,
+  };
   if (r.cancelled) return { ok: false, cancelled: true };
   let body: Program<unknown>;
   let info: ModuleInfo;
@@ -270,7 +290,7 @@ async function runJob(job: JobMsg): Promise<JobReply> {
   if (info.forward.length > 0 && channel !== null)
     program = withHandler(forwarder(info.forward, job, r), program) as unknown as Program<unknown>;
   // a cancel that arrived while the module loaded (before the job was in `running`)
-  if (early.delete(job.id)) return { ok: false, cancelled: true };
+  if (early.delete(job.id) || cancelledBefore(job.id)) return { ok: false, cancelled: true };
   const ctl = spare ?? new AbortController();
   spare = null;
   r.cancel = () => ctl.abort(CANCELLED);
