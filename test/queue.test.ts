@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { Queue } from "bullmq";
 import {
   delay,
   fn,
@@ -12,8 +13,11 @@ import {
   reader,
   realTime,
   runAsync,
+  safe,
   scheduler,
   spawn,
+  TimeoutError,
+  timeout,
   wait,
   writer,
 } from "../src/index.js";
@@ -131,21 +135,47 @@ test("queue: options map to BullMQ's — attempts with backoff, delay, jobId (id
     const r = await runAsync(
       program(function* () {
         const flaky = yield* wait(
-          yield* enqueue<string>("flaky", [], { attempts: 3, backoff: { type: "fixed", delay: 10 } }),
+          yield* enqueue<string>("flaky", [], {
+            attempts: 3,
+            backoff: { type: "fixed", delay: 10 },
+            jobId: "flaky-1",
+          }),
         );
         // a job delayed by a minute cannot finish before a 20 ms timer: the timer wins the race
-        const later = yield* enqueue<number>("square", [3], { delay: 60_000 });
+        const later = yield* enqueue<number>("square", [3], { delay: 60_000, jobId: "later-3", priority: 7 });
         const timer = yield* spawn(delay(20));
         const first = yield* race(later, timer);
+        // and a timeout on waiting for it ends the wait (the job stays queued)
+        const timed = yield* safe(timeout(wait(later), 30));
         // the same jobId twice: one job, the second enqueue answers its result
         const once = yield* wait(yield* enqueue<number>("square", [4], { jobId: "sq-4" }));
         const again = yield* wait(yield* enqueue<number>("square", [5], { jobId: "sq-4" }));
-        return { flaky, raceIndex: first.index, once, again };
+        return {
+          flaky,
+          raceIndex: first.index,
+          timedOut: !timed.ok && timed.error instanceof TimeoutError,
+          once,
+          again,
+        };
       }),
       { handlers: [scheduler, realTime, q] },
     );
     assert.ok(r.isOk(), r.format());
-    assert.deepEqual(r.value, { flaky: "ok after 3", raceIndex: 1, once: 16, again: 16 });
+    assert.deepEqual(r.value, { flaky: "ok after 3", raceIndex: 1, timedOut: true, once: 16, again: 16 });
+    // what BullMQ itself holds for those jobs
+    const bull = new Queue(NAME, { connection: redis.connection });
+    try {
+      const f = (await bull.getJob("flaky-1"))!;
+      assert.equal(f.opts.attempts, 3);
+      assert.deepEqual(f.opts.backoff, { type: "fixed", delay: 10 });
+      assert.equal(f.attemptsMade, 3);
+      const l = (await bull.getJob("later-3"))!;
+      assert.equal(l.opts.delay, 60_000);
+      assert.equal(l.opts.priority, 7);
+      assert.equal(await l.getState(), "delayed");
+    } finally {
+      await bull.close();
+    }
   } finally {
     await q.close();
   }
