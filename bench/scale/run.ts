@@ -7,7 +7,7 @@
  * Workers: raw piscina and doeff/workers run in this one process, interleaved (the order alternates
  * each round), for ROUNDS rounds (env, default 7); each figure is the median of the rounds with the
  * min–max spread, each ratio is the median of the per-round ratios, except one job at a time (fresh
- * pools each round, see oneAtATime; its ratio is the ratio of the medians). Queue: the best of 3 runs.
+ * pools each round, see oneAtATime; its ratio is the ratio of the medians). Queue: plain and doeff alternate for QUEUE_ROUNDS rounds (default 7); the ratio is the median of the per-round ratios.
  * `--write` also puts the figures (with the date, commit and load average) into bench/scale/README.md,
  * between the `bench:scale` markers.
  */
@@ -29,16 +29,6 @@ const RAW = new URL("./raw-worker.mjs", HERE).href;
 const args = process.argv.slice(2);
 const which = args.find((a) => !a.startsWith("--")) ?? "all";
 const write = args.includes("--write");
-
-async function best(times: number, f: () => Promise<void>): Promise<number> {
-  let b = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < times; i++) {
-    const t0 = performance.now();
-    await f();
-    b = Math.min(b, performance.now() - t0);
-  }
-  return b;
-}
 
 async function time(f: () => Promise<unknown> | unknown): Promise<number> {
   const t0 = performance.now();
@@ -66,6 +56,7 @@ const FIB_N = 32;
 const FIB_JOBS = 16;
 const TRIVIAL = 2000;
 const SEQ = 500;
+const QUEUE_ROUNDS = Number(process.env.QUEUE_ROUNDS ?? 7);
 const WARM_SEQ = Number(process.env.WARM_SEQ ?? 16);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const out: string[] = [];
@@ -263,78 +254,106 @@ async function benchQueue(): Promise<void> {
   const redis = await startRedis();
   const connection = redis.connection;
   try {
+    // Both set up side by side, then timed in alternating order, QUEUE_ROUNDS rounds: measured one
+    // after the other (plain's 3 runs, then doeff's), the second side met a Redis already holding
+    // the first's finished jobs and whatever the machine did meanwhile (its ratio read 1.03–1.34×).
     // plain BullMQ: async functions, producer waits for every completion through QueueEvents
-    const plain = async (name: string): Promise<number> => {
-      const w1 = new Worker(name, async (job) => (job.data as { x: number }).x, {
-        connection,
-        concurrency: 8,
-      });
-      const w2 = new Worker(name, async (job) => (job.data as { x: number }).x, {
-        connection,
-        concurrency: 8,
-      });
-      const q = new Queue(name, { connection });
-      const events = new QueueEvents(name, { connection, lastEventId: "0-0" });
-      await Promise.all([w1.waitUntilReady(), w2.waitUntilReady(), events.waitUntilReady()]);
-      const waiting = new Map<string, (v: unknown) => void>();
-      events.on("completed", ({ jobId, returnvalue }) => {
-        waiting.get(jobId)?.(returnvalue);
-        waiting.delete(jobId);
-      });
-      try {
-        const ms = await best(3, async () => {
-          const ps = [];
-          for (let i = 0; i < QUEUE_JOBS; i++) {
-            const id = `${name}-${performance.now()}-${i}`;
-            ps.push(
-              new Promise((resolve) => {
-                waiting.set(id, resolve);
-                void q.add("noop", { x: i }, { jobId: id });
-              }),
-            );
-          }
-          await Promise.all(ps);
-        });
-        return ms;
-      } finally {
-        await Promise.all([w1.close(), w2.close(), events.close(), q.close()]);
+    const name = "bench-plain";
+    const w1 = new Worker(name, async (job) => (job.data as { x: number }).x, { connection, concurrency: 8 });
+    const w2 = new Worker(name, async (job) => (job.data as { x: number }).x, { connection, concurrency: 8 });
+    const q = new Queue(name, { connection });
+    const events = new QueueEvents(name, { connection, lastEventId: "0-0" });
+    await Promise.all([w1.waitUntilReady(), w2.waitUntilReady(), events.waitUntilReady()]);
+    const waiting = new Map<string, (v: unknown) => void>();
+    events.on("completed", ({ jobId, returnvalue }) => {
+      waiting.get(jobId)?.(returnvalue);
+      waiting.delete(jobId);
+    });
+    const plain = async (): Promise<void> => {
+      const ps = [];
+      for (let i = 0; i < QUEUE_JOBS; i++) {
+        const id = `${name}-${performance.now()}-${i}`;
+        ps.push(
+          new Promise((resolve) => {
+            waiting.set(id, resolve);
+            void q.add("noop", { x: i }, { jobId: id });
+          }),
+        );
       }
+      await Promise.all(ps);
     };
-    const viaDoeff = async (name: string): Promise<number> => {
-      const noop = fn(function* noop(x: number) {
-        return x;
-      });
-      const w1 = await startWorker({ connection, name, programs: { noop }, concurrency: 8, signals: false });
-      const w2 = await startWorker({ connection, name, programs: { noop }, concurrency: 8, signals: false });
-      const q = queue({ connection, name });
-      try {
-        const job = fn(function* job(i: number) {
-          return yield* wait(yield* enqueue<number>("noop", [i]));
-        });
-        return await best(3, async () => {
-          const r = await runAsync(
-            program(function* () {
-              const tasks = [];
-              for (let i = 0; i < QUEUE_JOBS; i++) tasks.push(yield* spawn(job(i)));
-              for (const t of tasks) yield* wait(t);
-            }),
-            { handlers: [scheduler, realTime, q] },
-          );
-          if (!r.ok) throw r.error;
-        });
-      } finally {
-        await Promise.all([w1.close(), w2.close(), q.close()]);
+    // doeff/queue: 2 startWorkers, the producer's tasks each wait on their job
+    const noop = fn(function* noop(x: number) {
+      return x;
+    });
+    const dname = "bench-doeff";
+    const d1 = await startWorker({
+      connection,
+      name: dname,
+      programs: { noop },
+      concurrency: 8,
+      signals: false,
+    });
+    const d2 = await startWorker({
+      connection,
+      name: dname,
+      programs: { noop },
+      concurrency: 8,
+      signals: false,
+    });
+    const dq = queue({ connection, name: dname });
+    const job = fn(function* job(i: number) {
+      return yield* wait(yield* enqueue<number>("noop", [i]));
+    });
+    const viaDoeff = async (): Promise<void> => {
+      const r = await runAsync(
+        program(function* () {
+          const tasks = [];
+          for (let i = 0; i < QUEUE_JOBS; i++) tasks.push(yield* spawn(job(i)));
+          for (const t of tasks) yield* wait(t);
+        }),
+        { handlers: [scheduler, realTime, dq] },
+      );
+      if (!r.ok) throw r.error;
+    };
+    try {
+      await plain(); // warm up
+      await viaDoeff();
+      const plainMs: number[] = [];
+      const doeffMs: number[] = [];
+      const ratios: number[] = [];
+      for (let round = 0; round < QUEUE_ROUNDS; round++) {
+        let p = 0;
+        let d = 0;
+        if (round % 2 === 0) {
+          p = await time(plain);
+          d = await time(viaDoeff);
+        } else {
+          d = await time(viaDoeff);
+          p = await time(plain);
+        }
+        plainMs.push(p);
+        doeffMs.push(d);
+        ratios.push(d / p);
       }
-    };
-    const plainMs = await plain("bench-plain");
-    const doeffMs = await viaDoeff("bench-doeff");
-    report(
-      `queue: ${QUEUE_JOBS} trivial jobs, plain BullMQ   ${plainMs.toFixed(0)} ms (${((QUEUE_JOBS / plainMs) * 1000).toFixed(0)} jobs/s)`,
-    );
-    report(
-      `queue: ${QUEUE_JOBS} trivial jobs, doeff/queue    ${doeffMs.toFixed(0)} ms (${((QUEUE_JOBS / doeffMs) * 1000).toFixed(0)} jobs/s)`,
-    );
-    report(`queue: overhead vs plain BullMQ ${(doeffMs / plainMs).toFixed(2)}× (target ≤ 1.2×)`);
+      const rate = (ms: number) => ((QUEUE_JOBS / ms) * 1000).toFixed(0);
+      report(`queue: ${QUEUE_JOBS} trivial jobs, ms, median (min–max) of ${QUEUE_ROUNDS} alternating rounds`);
+      report(`           plain BullMQ   ${spread(plainMs, 0)} (${rate(median(plainMs))} jobs/s)`);
+      report(`           doeff/queue    ${spread(doeffMs, 0)} (${rate(median(doeffMs))} jobs/s)`);
+      report(
+        `queue: overhead vs plain BullMQ ${spread(ratios)}× (median of the per-round ratios; target ≤ 1.2×)`,
+      );
+    } finally {
+      await Promise.all([
+        w1.close(),
+        w2.close(),
+        events.close(),
+        q.close(),
+        d1.close(),
+        d2.close(),
+        dq.close(),
+      ]);
+    }
   } finally {
     await redis.stop();
   }
