@@ -16,6 +16,7 @@ import {
   delay,
   gather,
   handle,
+  type Handler,
   MissingEnvKeyError,
   program,
   reader,
@@ -322,17 +323,21 @@ test("workers: a job busy in synchronous code is terminated after the grace peri
   }
 });
 
-test("workers: a thread that exits fails only its own job; the pool replaces it", async () => {
+/**
+ * A job that ends its thread (`exportName`), spawned with an `add` job behind it and followed by a
+ * `fib` job: only the first fails, with WorkerCrashedError; the others run (on the new thread).
+ */
+async function crashesAlone(exportName: string, handlers: readonly Handler[]): Promise<WorkerCrashedError> {
   const r = await runAsync(
     program(function* () {
-      const crash = yield* spawn(runInWorker(JOBS, "crash"));
-      const ok = yield* spawn(runInWorker<number>(JOBS, "add", 1, 2));
+      const crash = yield* spawn(runInWorker(JOBS, exportName));
+      const ok = yield* spawn(runInWorker<number>(JOBS, "add", 1, 2)); // (queued behind it on one thread)
       const crashed = yield* safe(wait(crash));
       const sum = yield* wait(ok);
       const later = yield* runInWorker<number>(JOBS, "fib", 10);
       return { crashed, sum, later };
     }),
-    { handlers: base },
+    { handlers },
   );
   assert.ok(r.isOk(), r.format());
   const { crashed, sum, later } = r.value;
@@ -341,33 +346,22 @@ test("workers: a thread that exits fails only its own job; the pool replaces it"
   assert.equal(crashed.ok, false);
   const e = crashed.ok ? null : crashed.error;
   assert.ok(e instanceof WorkerCrashedError, String(e));
-  assert.match(e.message, new RegExp(`^the worker thread running ${LABEL}#crash ended before answering`));
-  assert.equal(e.exportName, "crash");
+  assert.match(
+    e.message,
+    new RegExp(`^the worker thread running ${LABEL}#${exportName} ended before answering`),
+  );
+  assert.equal(e.exportName, exportName);
+  return e;
+}
+
+test("workers: a thread that exits fails only its own job; the pool replaces it", async () => {
+  await crashesAlone("crash", base);
 });
 
 test("workers: a thread that runs out of memory fails only its own job; the pool replaces it", async () => {
   const small = workers({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } });
   try {
-    const r = await runAsync(
-      program(function* () {
-        const hog = yield* spawn(runInWorker(JOBS, "hog"));
-        const ok = yield* spawn(runInWorker<number>(JOBS, "add", 1, 2)); // queued behind it (one thread)
-        const crashed = yield* safe(wait(hog));
-        const sum = yield* wait(ok);
-        const later = yield* runInWorker<number>(JOBS, "fib", 10);
-        return { crashed, sum, later };
-      }),
-      { handlers: [scheduler, realTime, small] },
-    );
-    assert.ok(r.isOk(), r.format());
-    const { crashed, sum, later } = r.value;
-    assert.equal(sum, 3);
-    assert.equal(later, 55);
-    assert.equal(crashed.ok, false);
-    const e = crashed.ok ? null : crashed.error;
-    assert.ok(e instanceof WorkerCrashedError, String(e));
-    assert.match(e.message, new RegExp(`^the worker thread running ${LABEL}#hog ended before answering`));
-    assert.equal(e.exportName, "hog");
+    const e = await crashesAlone("hog", [scheduler, realTime, small]);
     assert.match(
       e.message,
       /\(Worker terminated due to reaching memory limit: JS heap out of memory\); only this job failed/,
