@@ -1,6 +1,7 @@
 /** M. Scheduler (SEMANTICS §9): scenarios M1–M33 under SCH unless stated. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { inspect } from "node:util";
 import {
   AsyncRequiredError,
   ask,
@@ -455,6 +456,38 @@ test("M18 external promise: second complete() throws PromiseAlreadyCompletedErro
     withSCH(),
   );
   assertOk(r, [true, true, 1, 2]);
+});
+
+test("M18 external promise: complete/fail work unbound, members stable, immutable, printable", async () => {
+  const r = await runAsync(
+    P(function* () {
+      const a = yield* createExternalPromise<number>();
+      const b = yield* createExternalPromise<number>();
+      const { complete } = a; // detached from its object
+      const fail = b.fail;
+      setTimeout(complete, 1, 5);
+      setTimeout(fail, 2, new RangeError("b failed"));
+      const first = a.future;
+      const same = [a.future === first, a.complete === complete, a.fail === a.fail.valueOf()];
+      let assigned: unknown = null;
+      try {
+        (a as { id: string }).id = "mine";
+      } catch (e) {
+        assigned = e;
+      }
+      const shown = inspect(a);
+      const va = yield* wait(a.future);
+      let eb: unknown = null;
+      try {
+        yield* wait(b.future);
+      } catch (e) {
+        eb = e;
+      }
+      return [same, assigned instanceof TypeError, a.id, shown, va, eb instanceof RangeError && eb.message];
+    }),
+    { handlers: [scheduler] },
+  );
+  assertOk(r, [[true, true, true], true, "ext-1", "ExternalPromise { id: 'ext-1' }", 5, "b failed"]);
 });
 
 test("M19 external promise completed by the event loop (runAsync)", async () => {

@@ -10,7 +10,6 @@ import {
   CompletePromise,
   CreateExternalPromise,
   CreatePromise,
-  type ExternalPromise,
   FailPromise,
   Gather,
   GetAbortSignal,
@@ -315,18 +314,23 @@ export function taskDone(w: World, effect: TaskDone, k: Continuation | null): Ta
 }
 
 /**
- * awaitPromise's external promise: completed by the settlement of `r` (a settlement after the task
- * was cancelled — its cell abandoned — or after the run is ignored); the task awaits its cell.
+ * awaitPromise's external cell: completed by the settlement of `r` (a settlement after the task
+ * was cancelled — its cell abandoned — or after the run is ignored); the task awaits it. A bare cell,
+ * not an ExternalPromise: nothing outside reads it, and a pending await then holds only the cell and
+ * the two callbacks.
  */
-export function awaitExternal(w: World, cur: TaskRec, r: unknown): ExternalPromise<unknown> {
-  const ext = w.newExternal();
+export function awaitExternal(w: World, cur: TaskRec, r: unknown): Cell {
+  const cell = w.externalCell();
   Promise.resolve(r).then(
-    (v) => ext.complete(v),
-    (e) => ext.fail(e),
+    (v) => w.request(cell, true, v),
+    (e) => w.request(cell, false, e),
   );
-  cur.awaiting = cellOf(ext.future)!;
-  return ext;
+  cur.awaiting = cell;
+  return cell;
 }
+
+/** A wait's waiter needs no handles (only a race reads them). */
+export const NO_HANDLES: readonly never[] = [];
 
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */
 export function* handleEffect(
@@ -429,8 +433,7 @@ export function* handleEffect(
       }
     }
     if (schedulerFastPaths.awaitAlone && w.aloneWith(cur)) return yield* awaitAlone(w, cur, k, r);
-    const ext = awaitExternal(w, cur, r);
-    return yield* blockOn(w, cur, k, W_WAIT, [cellOf(ext.future)!], [ext.future]);
+    return yield* blockOn(w, cur, k, W_WAIT, [awaitExternal(w, cur, r)], NO_HANDLES);
   }
   if (effect instanceof GetAbortSignal) return cont(cur, k, w.signalOf(cur));
   if (effect instanceof RegisterIdleSource) {

@@ -22,6 +22,7 @@ import {
 import { DEFER, type Handler, handlersInside, SITE_AWAIT, SITE_SWITCH } from "../protocol.js";
 import {
   awaitExternal,
+  NO_HANDLES,
   callThunk,
   finalizing,
   schedulerFastPaths,
@@ -182,8 +183,7 @@ export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
     return DEFER;
   }
   // the general path's block on an external promise the settlement completes, at the site
-  const ext = awaitExternal(w, cur, r);
-  return blockAtSite(w, W_WAIT, [cellOf(ext.future)!], [ext.future]);
+  return blockAtSite(w, W_WAIT, [awaitExternal(w, cur, r)], NO_HANDLES);
 }
 
 /**
