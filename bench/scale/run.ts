@@ -7,7 +7,7 @@
  * Workers: raw piscina and doeff/workers run in this one process, interleaved (the order alternates
  * each round), for ROUNDS rounds (env, default 7); each figure is the median of the rounds with the
  * min–max spread, each ratio is the median of the per-round ratios, except one job at a time (fresh
- * pools each round, see oneAtATime; its ratio is the ratio of the medians). Queue: plain and doeff alternate for QUEUE_ROUNDS rounds (default 7); the ratio is the median of the per-round ratios.
+ * pools each round, see oneAtATime; its ratio is the ratio of the medians). Queue: after QUEUE_WARM warm-up rounds per side (default 6), plain and doeff alternate for QUEUE_ROUNDS rounds (default 15); the ratio is the median of the per-round ratios.
  * `--write` also puts the figures (with the date, commit and load average) into bench/scale/README.md,
  * between the `bench:scale` markers.
  */
@@ -56,8 +56,10 @@ const FIB_N = 32;
 const FIB_JOBS = 16;
 const TRIVIAL = 2000;
 const SEQ = 500;
-const QUEUE_ROUNDS = Number(process.env.QUEUE_ROUNDS ?? 7);
+// 15 rounds: one round is ~140 ms and single rounds read 0.85–1.47× (7 gave medians 1.09–1.25×)
+const QUEUE_ROUNDS = Number(process.env.QUEUE_ROUNDS ?? 15);
 const WARM_SEQ = Number(process.env.WARM_SEQ ?? 16);
+const QUEUE_WARM = Number(process.env.QUEUE_WARM ?? 6);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const out: string[] = [];
 const report = (line: string) => {
@@ -317,8 +319,14 @@ async function benchQueue(): Promise<void> {
       if (!r.ok) throw r.error;
     };
     try {
-      await plain(); // warm up
-      await viaDoeff();
+      // Warm-up, both sides alternating: V8 optimizes doeff's scheduler paths over its first ~10,000
+      // tasks (a probe timing 250-task runs: 5–28 ms each for the first 3,500 tasks, 0.6 ms from
+      // ~11,000 on), so one warm-up round (1,000 jobs) left doeff's side partly cold. (A first
+      // round reads nothing useful: plain's first one took 397 ms against 135 ms warm.)
+      for (let i = 0; i < QUEUE_WARM; i++) {
+        await plain();
+        await viaDoeff();
+      }
       const plainMs: number[] = [];
       const doeffMs: number[] = [];
       const ratios: number[] = [];
@@ -341,7 +349,7 @@ async function benchQueue(): Promise<void> {
       report(`           plain BullMQ   ${spread(plainMs, 0)} (${rate(median(plainMs))} jobs/s)`);
       report(`           doeff/queue    ${spread(doeffMs, 0)} (${rate(median(doeffMs))} jobs/s)`);
       report(
-        `queue: overhead vs plain BullMQ ${spread(ratios)}× (median of the per-round ratios; target ≤ 1.2×)`,
+        `queue: overhead vs plain BullMQ ${spread(ratios)}× (median of the per-round ratios, after ${QUEUE_WARM} warm-up rounds per side; target ≤ 1.2×)`,
       );
     } finally {
       await Promise.all([

@@ -56,8 +56,8 @@ export function search(m: Machine, from: Segment | null, e: unknown): Segment | 
     // a cached class-based taker further out: one compare, no predicate
     const cache = p.cache;
     if (cache !== null && cache.epoch === m.linkEpoch) {
-      const keys = cache.keys;
-      for (let i = 0; i < 4; i++) if (keys[i] === proto && cache.found[i]) return cache.skips[i]!;
+      const hit = cache.taker(proto);
+      if (hit !== null) return hit;
     }
     if (protoTakes(ps, proto)) return p; // the common case: the innermost handler takes it
     p = skipDeclining(m, p, proto);
@@ -79,13 +79,9 @@ function skipDeclining(m: Machine, start: Segment, proto: unknown): Segment | nu
   let cache = start.cache;
   if (cache !== null) {
     if (cache.epoch === m.linkEpoch) {
-      const keys = cache.keys;
-      for (let i = 0; i < 4; i++) if (keys[i] === proto) return cache.skips[i]!;
-    } else {
-      cache.epoch = m.linkEpoch;
-      cache.keys.fill(undefined);
-      cache.next = 0;
-    }
+      const hit = cache.skip(proto);
+      if (hit !== undefined) return hit;
+    } else cache.reset(m.linkEpoch);
   }
   let p: Segment | null = start;
   while (p !== null) {
@@ -96,11 +92,7 @@ function skipDeclining(m: Machine, start: Segment, proto: unknown): Segment | nu
   }
   if (p === start) return p; // nothing skipped: not worth an entry
   if (cache === null) cache = start.cache = new SearchCache(m.linkEpoch);
-  const i = cache.next;
-  cache.keys[i] = proto;
-  cache.skips[i] = p;
-  cache.found[i] = p !== null && p.takes !== null; // the loop stopped there because it takes proto
-  cache.next = (i + 1) & 3;
+  cache.add(proto, p);
   return p;
 }
 
