@@ -26,15 +26,7 @@ import {
   PromiseAlreadyCompletedError,
   TaskCancelledError,
 } from "../errors.js";
-import {
-  asyncEscape,
-  type Continuation,
-  finalize,
-  getHandlers,
-  type Handler,
-  TaskCtx,
-  withHandler,
-} from "../protocol.js";
+import { asyncEscape, type Continuation, finalize, getHandlers, type Handler, TaskCtx } from "../protocol.js";
 import {
   CANCELLING,
   type Cell,
@@ -289,13 +281,12 @@ export function spawnedTask(
   hs: readonly Handler[],
   n: number,
 ): TaskRec {
-  let body: any = effect.program;
-  for (let i = 0; i < n; i++) body = withHandler(hs[i]!, body);
   const parent = w.ctx.current;
   // §9.6 rev. 2: the very same Map (no copy) unless the spawn asked for an isolated copy
   const ctx = new TaskCtx(effect.store === "isolated" ? new Map(parent.state) : parent.state, parent.env);
   const t = w.newTask(ctx);
-  t.body = body;
+  t.body = effect.program;
+  if (n > 0) t.wrap = n === hs.length ? hs : hs.slice(0, n); // (wrapped when it starts)
   if (effect.site !== undefined) t.spawnSite = effect.site;
   return t;
 }

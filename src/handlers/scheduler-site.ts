@@ -260,7 +260,9 @@ function switchTo(w: World, next: TaskRec, keep: TaskRec | null): unknown {
     w.enterTask(next);
     next.actionValue = undefined;
     SITE_SWITCH.frame = next;
-    SITE_SWITCH.body = next.startBody();
+    SITE_SWITCH.wrap = next.wrap;
+    next.wrap = null;
+    SITE_SWITCH.body = next.startBare();
     SITE_SWITCH.handlers = w.selfOnly;
     return SITE_SWITCH;
   }

@@ -30,6 +30,7 @@ import {
   type TaskContext,
   TaskCtx,
   unstarted,
+  withHandler,
 } from "../protocol.js";
 
 export const PENDING = 0;
@@ -158,6 +159,8 @@ export class TaskRec extends Cell {
   /** the report frame: its phase, and the body until the frame starts it */
   private phase = R_UNSTARTED;
   body: unknown = null;
+  /** the handlers between its spawn site and the scheduler, innermost first (null: none) */
+  wrap: readonly Handler[] | null = null;
   constructor(world: World, id: number, ctx: TaskContext) {
     super(world);
     this.id = id;
@@ -191,8 +194,22 @@ export class TaskRec extends Cell {
 
   // ---- the report frame's iterator (see the class comment) ----
 
-  /** Its body, handed to the VM to call on top of the report frame, which is now past its first step. */
+  /**
+   * Its body under its handlers (`wrap`), to call on top of the report frame, which is now past
+   * its first step. The withHandler wrappers are made here, when the task starts, not at spawn.
+   */
   startBody(): unknown {
+    let body = this.startBare();
+    const hs = this.wrap;
+    if (hs !== null) {
+      this.wrap = null;
+      for (let i = 0; i < hs.length; i++) body = withHandler(hs[i]!, body as never);
+    }
+    return body;
+  }
+
+  /** Its body alone (a task start at the perform site makes the prompts of `wrap` itself: SITE_SWITCH). */
+  startBare(): unknown {
     this.phase = R_RUNNING;
     const body = this.body;
     this.body = null;
@@ -217,12 +234,14 @@ export class TaskRec extends Cell {
     }
     this.phase = R_CLOSED;
     this.body = null;
+    this.wrap = null;
     throw e;
   }
 
   return(v?: unknown): IteratorResult<unknown, unknown> {
     this.phase = R_CLOSED;
     this.body = null;
+    this.wrap = null;
     return { value: v, done: true };
   }
 

@@ -277,10 +277,12 @@ export function performTerminal(
  */
 export function startUnstarted(m: Machine, k: Continuation | null, from: Segment | null): void {
   if (k !== null) k.used = true;
-  let seg = from;
-  const hs = k !== null ? k.handlers! : SITE_SWITCH.handlers!;
-  for (let i = hs.length - 1; i >= 0; i--) seg = new Segment(S_PROMPT, seg, null, hs[i] as never);
-  const top = new Segment(S_BODY, seg, null, null);
+  const top = new Segment(
+    S_BODY,
+    startPrompts(from, k !== null ? k.handlers! : SITE_SWITCH.handlers!),
+    null,
+    null,
+  );
   m.cur = top;
   if (k !== null) {
     m.callProgramLike(k.program);
@@ -288,14 +290,29 @@ export function startUnstarted(m: Machine, k: Continuation | null, from: Segment
   }
   const iter = SITE_SWITCH.frame!;
   const body = SITE_SWITCH.body;
+  const wrap = SITE_SWITCH.wrap;
   SITE_SWITCH.frame = null;
   SITE_SWITCH.body = undefined;
   SITE_SWITCH.handlers = null;
+  SITE_SWITCH.wrap = null;
   const f = new Frame(iter as unknown as Generator<unknown, unknown, unknown>, null, null);
   f.started = true;
   f.label = iter;
   pushFrame(top, f);
+  // calling withHandler(wrap[n-1], … withHandler(wrap[0], body)) here, without its n steps
+  if (wrap !== null) m.cur = new Segment(S_BODY, startPrompts(top, wrap), null, null);
   m.callProgramLike(body);
+}
+
+/**
+ * The prompts of `hs` (innermost first) on `seg`, for a computation started under them: what
+ * withHandler(hs[n-1], … withHandler(hs[0], ·)) makes, without the body segments between two
+ * prompts (they would never hold a frame). The new segments have no invocation (§4: starting an
+ * unstarted continuation). Only startUnstarted calls it (test/structure.test.ts, rule 3).
+ */
+function startPrompts(seg: Segment | null, hs: readonly unknown[]): Segment | null {
+  for (let i = hs.length - 1; i >= 0; i--) seg = new Segment(S_PROMPT, seg, null, hs[i] as never);
+  return seg;
 }
 
 /**

@@ -73,6 +73,9 @@ export const SITE_AWAIT: { thunk: (() => unknown) | null } = { thunk: null };
  * prompts of `handlers` (innermost first) are made where the invocation would have run, a frame
  * driven by `frame` is pushed already started (so `frame` must expect the outcome of `body` next),
  * and `body` is called on top of it. (A scheduler's task start: `frame` is its report frame.)
+ * `wrap` (innermost first, or null) are handlers `body` runs under, as if it were
+ * `withHandler(wrap[n-1], … withHandler(wrap[0], body))`: their prompts are made on top of that
+ * frame's segment, with `body` in a segment above them (a task spawned inside handlers).
  */
 export const SITE_SWITCH: {
   k: import("./continuation.js").Continuation | null;
@@ -81,6 +84,7 @@ export const SITE_SWITCH: {
   frame: (Iterator<unknown, unknown, unknown> & import("./segment.js").FrameLabel) | null;
   body: unknown;
   handlers: readonly unknown[] | null;
+  wrap: readonly unknown[] | null;
 } = {
   k: null,
   value: undefined,
@@ -88,6 +92,7 @@ export const SITE_SWITCH: {
   frame: null,
   body: undefined,
   handlers: null,
+  wrap: null,
 };
 
 /**
