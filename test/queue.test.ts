@@ -216,6 +216,50 @@ test("queue: priority orders waiting jobs (lower first)", { skip }, async () => 
   }
 });
 
+test("queue: enqueues made together go to Redis in one addBulk; a job BullMQ refuses fails only its own enqueue", {
+  skip,
+}, async () => {
+  const q = producer();
+  try {
+    const bull = await q.bullQueue;
+    const bulks: number[] = [];
+    const addBulk = bull.addBulk.bind(bull);
+    bull.addBulk = (jobs) => {
+      bulks.push(jobs.length);
+      return addBulk(jobs);
+    };
+    const job = fn(function* job(i: number, priority: number) {
+      try {
+        return yield* wait(yield* enqueue<number>("square", [i], { priority }));
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    });
+    const all = (priorities: number[]) =>
+      runAsync(
+        program(function* () {
+          const ts = [];
+          for (let i = 0; i < priorities.length; i++) ts.push(yield* spawn(job(i, priorities[i]!)));
+          const out = [];
+          for (const t of ts) out.push(yield* wait(t));
+          return out;
+        }),
+        { handlers: [scheduler, realTime, q] },
+      );
+    const r1 = await all([1, 1, 1, 1]);
+    assert.ok(r1.isOk(), r1.format());
+    assert.deepEqual(r1.value, [0, 1, 4, 9]);
+    assert.deepEqual(bulks, [4]);
+    // priority 3,000,000 is past BullMQ's limit: the bulk add fails, then each job is added alone
+    const r2 = await all([1, 1, 3_000_000, 1]);
+    assert.ok(r2.isOk(), r2.format());
+    assert.deepEqual(r2.value, [0, 1, "Priority should be between 0 and 2097151", 9]);
+    assert.deepEqual(bulks, [4, 4]);
+  } finally {
+    await q.close();
+  }
+});
+
 test("queue: bad input is a clear error at the call", { skip }, async () => {
   assert.throws(() => enqueue("", []), { name: "TypeError", message: /^enqueue expects a program name/ });
   assert.throws(() => enqueue("square", [() => 1]), {
