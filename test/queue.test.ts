@@ -218,6 +218,7 @@ test("queue: priority orders waiting jobs (lower first)", { skip }, async () => 
 
 test("queue: enqueues made together go to Redis in one addBulk; a job BullMQ refuses fails only its own enqueue", {
   skip,
+  timeout: 20_000,
 }, async () => {
   const q = producer();
   try {
@@ -255,6 +256,43 @@ test("queue: enqueues made together go to Redis in one addBulk; a job BullMQ ref
     assert.ok(r2.isOk(), r2.format());
     assert.deepEqual(r2.value, [0, 1, "Priority should be between 0 and 2097151", 9]);
     assert.deepEqual(bulks, [4, 4]);
+  } finally {
+    await q.close();
+  }
+});
+
+test("queue: the same jobId enqueued by two tasks at once runs once and answers both; an id BullMQ refuses fails only its own enqueue", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const q = producer();
+  try {
+    const job = fn(function* job(i: number, jobId: string | undefined) {
+      try {
+        return yield* wait(yield* enqueue<number>("square", [i], jobId === undefined ? {} : { jobId }));
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    });
+    const r = await runAsync(
+      program(function* () {
+        const ts = [
+          yield* spawn(job(5, "same-5")),
+          yield* spawn(job(5, "same-5")),
+          yield* spawn(job(6, "0:c:d")),
+          yield* spawn(job(7, undefined)),
+          yield* spawn(job(8, undefined)),
+        ];
+        const out = [];
+        for (const t of ts) out.push(yield* wait(t));
+        return out;
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(r.value, [25, 25, "JobId cannot be '0' or start with 0:", 49, 64]);
+    const bull = await q.bullQueue;
+    assert.equal((await bull.getJob("same-5"))?.attemptsMade, 1);
   } finally {
     await q.close();
   }

@@ -23,6 +23,11 @@ import {
   createPromise,
   failPromise,
   fn,
+  type Future,
+  getHandlers,
+  handle,
+  resume,
+  type Task,
   gather,
   getAbortSignal,
   isDone,
@@ -277,4 +282,71 @@ test("scheduler FAST_PATH: spawn at the site wraps the child in the handlers bet
       assert.match(general.format, /RangeError: child 3 failed/);
     } else assert.deepEqual(general.value, [1, 2, 2]);
   }
+});
+
+test("scheduler FAST_PATH: a task spawned inside handlers sees them (getHandlers); cancelled before or after it starts, as on the general path", () => {
+  const inner = answer(Ping, (e: Ping) => `inner pong ${e.n}`);
+  // the handlers visible where Visible is performed, by name (D6)
+  class Visible extends Effect<string> {
+    declare readonly _tag: "Visible";
+  }
+  const names = new Map<unknown, string>([
+    [inner, "inner"],
+    [scheduler, "scheduler"],
+    [writer, "writer"],
+  ]);
+  const visible = handle(Visible, function* (_e, k) {
+    const hs = yield* getHandlers();
+    return yield* resume(k, hs.map((h) => names.get(h) ?? "?").join(","));
+  });
+  names.set(visible, "visible");
+  const go = (fast: boolean) => {
+    const events: string[] = [];
+    const child = fn(function* child(n: number, never: Future<never>) {
+      try {
+        events.push(`child ${n} sees ${yield* new Visible()}: ${yield* new Ping(n)}`);
+        return yield* wait(never);
+      } finally {
+        events.push(`child ${n} finally`);
+      }
+    });
+    const main = fn(function* main() {
+      const p = yield* createPromise<never>();
+      const [a, b] = (yield* withHandler(
+        inner,
+        fn(function* spawner() {
+          return [yield* spawn(child(1, p.future)), yield* spawn(child(2, p.future))];
+        })(),
+      )) as [Task<never>, Task<never>];
+      yield* cancel(b); // before it started
+      yield* wait(yield* spawn(fn(function* other() {})())); // a starts and blocks meanwhile
+      yield* cancel(a); // after it started
+      const out: string[] = [];
+      for (const t of [a, b])
+        try {
+          yield* wait(t);
+        } catch (e) {
+          out.push(`${(e as Error).name}: ${(e as Error).message}`);
+        }
+      return out;
+    });
+    schedulerFastPaths.spawnAtSite = fast;
+    schedulerFastPaths.doneAtSite = fast;
+    schedulerFastPaths.blockAtSite = fast;
+    try {
+      const r = run(main(), { handlers: [visible, writer, scheduler] });
+      return { ok: r.ok, value: r.ok ? r.value : String(r.error), events };
+    } finally {
+      schedulerFastPaths.spawnAtSite = true;
+      schedulerFastPaths.doneAtSite = true;
+      schedulerFastPaths.blockAtSite = true;
+    }
+  };
+  const general = go(false);
+  assert.deepEqual(go(true), general);
+  assert.deepEqual(general, {
+    ok: true,
+    value: ["TaskCancelledError: task 1 was cancelled", "TaskCancelledError: task 2 was cancelled"],
+    events: ["child 1 sees inner,scheduler,writer,visible: inner pong 1", "child 1 finally"],
+  });
 });

@@ -475,7 +475,7 @@ test("M18 external promise: complete/fail work unbound, members stable, immutabl
       } catch (e) {
         assigned = e;
       }
-      const shown = inspect(a);
+      const shown = [inspect(a), JSON.stringify(a), Object.keys(a).length];
       const va = yield* wait(a.future);
       let eb: unknown = null;
       try {
@@ -487,7 +487,28 @@ test("M18 external promise: complete/fail work unbound, members stable, immutabl
     }),
     { handlers: [scheduler] },
   );
-  assertOk(r, [[true, true, true], true, "ext-1", "ExternalPromise { id: 'ext-1' }", 5, "b failed"]);
+  assertOk(r, [
+    [true, true, true],
+    true,
+    "ext-1",
+    ["ExternalPromise { id: 'ext-1' }", '{"id":"ext-1","future":{}}', 0],
+    5,
+    "b failed",
+  ]);
+});
+
+test("M18 external promise ids count createExternalPromise only (awaitPromise uses none)", async () => {
+  const r = await runAsync(
+    P(function* () {
+      yield* awaitPromise(() => Promise.resolve(1));
+      const a = yield* createExternalPromise<number>();
+      yield* awaitPromise(() => Promise.resolve(2));
+      const b = yield* createExternalPromise<number>();
+      return [a.id, b.id];
+    }),
+    { handlers: [scheduler] },
+  );
+  assertOk(r, ["ext-1", "ext-2"]);
 });
 
 test("M19 external promise completed by the event loop (runAsync)", async () => {

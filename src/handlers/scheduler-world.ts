@@ -402,6 +402,8 @@ export class World {
   finished(t: TaskRec): void {
     t.run = DONE;
     t.k = null;
+    t.body = null; // (a task cancelled before it started: a kept handle retains nothing)
+    t.wrap = null;
     const c = t.ctx;
     if (c instanceof TaskCtx && c.peekLog() === null) t.ctx = DONE_CTX;
     this.unlinkLive(t);
@@ -694,6 +696,10 @@ class External implements ExternalPromise<unknown> {
   get fail(): (error: unknown) => void {
     const c = this.#cell;
     return (this.#fail ??= (error) => c.world.request(c, false, error));
+  }
+  /** `JSON.stringify(ext)` shows its id (and its future, `{}`), as when it was a plain object. */
+  toJSON(): { id: string; future: Future<unknown> } {
+    return { id: this.id, future: this.future };
   }
 }
 // `console.log(ext)` shows its id, not an empty-looking object (every member is an accessor).

@@ -52,6 +52,8 @@ interface Adding {
   readonly e: Enqueue<unknown>;
   readonly ext: ExternalPromise<unknown>;
   readonly jobId: string;
+  /** the producer's connection, asked for when the add was */
+  readonly ready: Promise<{ queue: Queue; events: QueueEvents }>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -59,7 +61,8 @@ interface Adding {
 class Producer {
   private readonly options: QueueOptions;
   private ready: Promise<{ queue: Queue; events: QueueEvents }> | null = null;
-  private readonly waiting = new Map<string, ExternalPromise<unknown>>();
+  /** the enqueues waiting for each job's outcome (more than one: the same jobId enqueued again) */
+  private readonly waiting = new Map<string, ExternalPromise<unknown>[]>();
   /** adds asked for since the event loop last turned (see add) */
   private batch: Adding[] | null = null;
 
@@ -88,16 +91,18 @@ class Producer {
     // before the reader's first XREAD can be missed; old events find no waiter and are ignored
     const events = new QueueEvents(o.name, { ...base, lastEventId: "0-0" });
     events.on("completed", ({ jobId, returnvalue }) => {
-      const ext = this.waiting.get(jobId);
-      if (ext === undefined) return;
+      const exts = this.waiting.get(jobId);
+      if (exts === undefined) return;
       this.waiting.delete(jobId);
-      ext.complete(returnvalue);
+      for (const ext of exts) ext.complete(returnvalue);
     });
     events.on("failed", ({ jobId, failedReason }) => {
-      const ext = this.waiting.get(jobId);
-      if (ext === undefined) return;
+      const exts = this.waiting.get(jobId);
+      if (exts === undefined) return;
       this.waiting.delete(jobId);
-      void this.failure(queue, jobId, failedReason).then((e) => ext.fail(e));
+      void this.failure(queue, jobId, failedReason).then((e) => {
+        for (const ext of exts) ext.fail(e);
+      });
     });
     if (o.onProgress !== undefined) {
       const f = o.onProgress;
@@ -124,38 +129,42 @@ class Producer {
   /**
    * Add a job; resolves once it is stored in Redis (`enqueue` returns then). The adds asked for in
    * one synchronous stretch of the run — its tasks enqueueing one after another before the event
-   * loop turns — go to Redis together with `addBulk`: one pipeline, one write instead of one per job.
-   * Should the bulk add fail, each job is added on its own, so that a bad job fails only its own
-   * enqueue; its id is fixed before either, so a job the pipeline did store is not added twice.
+   * loop turns — go to Redis together with `addBulk`: one pipeline, one write instead of one per
+   * job. Only jobs with a generated id and no removeOnComplete / removeOnFail are added in bulk:
+   * should the bulk add fail, each is then added on its own (so that a bad job fails only its own
+   * enqueue), and re-adding the same id is a no-op for a job the pipeline did store — which holds
+   * only while the job cannot have been removed meanwhile. A job with an id of your own is added on
+   * its own as before (BullMQ checks such ids in `add`, not in `addBulk`).
    */
   add(e: Enqueue<unknown>, ext: ExternalPromise<unknown>): Promise<void> {
+    // the connection is asked for now, as an add made before close() always was
+    const ready = this.open();
     const jobId = e.options.jobId ?? randomUUID();
     return new Promise<void>((resolve, reject) => {
       let batch = this.batch;
       if (batch === null) {
         batch = this.batch = [];
-        queueMicrotask(() => void this.flush());
+        queueMicrotask(() => void this.flush(batch!));
       }
-      batch.push({ e, ext, jobId, resolve, reject });
+      batch.push({ e, ext, jobId, ready, resolve, reject });
     });
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.batch!;
-    this.batch = null;
-    let queue: Queue;
-    try {
-      queue = (await this.open()).queue;
-    } catch (err) {
-      for (const a of batch) a.reject(err);
-      return;
-    }
-    for (const a of batch) this.waiting.set(a.jobId, a.ext);
+  private async flush(batch: Adding[]): Promise<void> {
+    if (this.batch === batch) this.batch = null;
+    const bulk = batch.filter(
+      (a) =>
+        a.e.options.jobId === undefined &&
+        a.e.options.removeOnComplete === undefined &&
+        a.e.options.removeOnFail === undefined,
+    );
     let jobs: readonly Job[] | null = null;
-    if (batch.length > 1) {
+    if (bulk.length > 1) {
       try {
+        const { queue } = await bulk[0]!.ready;
+        for (const a of bulk) this.wait(a.jobId, a.ext);
         jobs = await queue.addBulk(
-          batch.map((a) => ({
+          bulk.map((a) => ({
             name: a.e.programName,
             data: { args: a.e.args },
             opts: { ...a.e.options, jobId: a.jobId },
@@ -165,29 +174,46 @@ class Producer {
         jobs = null; // each on its own below
       }
     }
-    await Promise.all(batch.map((a, i) => this.added(queue, a, jobs === null ? null : jobs[i]!)));
+    let j = 0; // bulk keeps the batch's order
+    await Promise.all(batch.map((a) => this.added(a, jobs !== null && bulk[j] === a ? jobs[j++]! : null)));
   }
 
-  /** One job of a batch: added (by the bulk add, else now), then its enqueue resolves. */
-  private async added(queue: Queue, a: Adding, bulk: Job | null): Promise<void> {
+  private wait(jobId: string, ext: ExternalPromise<unknown>): void {
+    const exts = this.waiting.get(jobId);
+    if (exts === undefined) this.waiting.set(jobId, [ext]);
+    else if (!exts.includes(ext)) exts.push(ext);
+  }
+
+  /** Stop waiting for jobId's outcome for `ext`; true if it was waiting. */
+  private unwait(jobId: string, ext: ExternalPromise<unknown>): boolean {
+    const exts = this.waiting.get(jobId);
+    const i = exts === undefined ? -1 : exts.indexOf(ext);
+    if (i < 0) return false;
+    exts!.splice(i, 1);
+    if (exts!.length === 0) this.waiting.delete(jobId);
+    return true;
+  }
+
+  /** One add of a batch: stored (by the bulk add, else now), then its enqueue resolves. */
+  private async added(a: Adding, bulk: Job | null): Promise<void> {
     const { e, ext, jobId } = a;
     try {
+      const { queue } = await a.ready;
+      this.wait(jobId, ext);
       const job = bulk ?? (await queue.add(e.programName, { args: e.args }, { ...e.options, jobId }));
       if (e.options.jobId !== undefined) {
         // idempotent add of a job that may be finished already: no new event will come
         const state = await job.getState();
-        if (state === "completed" && this.waiting.get(jobId) === ext) {
-          this.waiting.delete(jobId);
+        if (state === "completed" && this.unwait(jobId, ext)) {
           const fresh = await queue.getJob(jobId);
           ext.complete(fresh?.returnvalue);
-        } else if (state === "failed" && this.waiting.get(jobId) === ext) {
-          this.waiting.delete(jobId);
+        } else if (state === "failed" && this.unwait(jobId, ext)) {
           ext.fail(await this.failure(queue, jobId, job.failedReason));
         }
       }
       a.resolve();
     } catch (err) {
-      if (this.waiting.get(jobId) === ext) this.waiting.delete(jobId);
+      this.unwait(jobId, ext);
       a.reject(err);
     }
   }
