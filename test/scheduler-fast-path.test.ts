@@ -235,6 +235,20 @@ class Ping extends Effect<string> {
   }
 }
 
+/** Run `f` with the at-site spawn, report switch and blocking switch on (`fast`) or off, then on again. */
+function withSiteSwitches<T>(fast: boolean, f: () => T): T {
+  schedulerFastPaths.spawnAtSite = fast;
+  schedulerFastPaths.doneAtSite = fast;
+  schedulerFastPaths.blockAtSite = fast;
+  try {
+    return f();
+  } finally {
+    schedulerFastPaths.spawnAtSite = true;
+    schedulerFastPaths.doneAtSite = true;
+    schedulerFastPaths.blockAtSite = true;
+  }
+}
+
 test("scheduler FAST_PATH: spawn at the site wraps the child in the handlers between the site and the scheduler, as the general path does (results, log, traceback)", () => {
   const child = fn(function* child(n: number) {
     yield* tell(`child ${n}: ${yield* new Ping(n)}`);
@@ -254,19 +268,11 @@ test("scheduler FAST_PATH: spawn at the site wraps the child in the handlers bet
     return [yield* wait(a), ...(yield* gather(...b))];
   });
   for (const upTo of [2, 3]) {
-    const go = (fast: boolean) => {
-      schedulerFastPaths.spawnAtSite = fast;
-      schedulerFastPaths.doneAtSite = fast;
-      schedulerFastPaths.blockAtSite = fast;
-      try {
+    const go = (fast: boolean) =>
+      withSiteSwitches(fast, () => {
         const r = run(withHandler(outer, main(upTo)), { handlers: [writer, scheduler] });
         return { ok: r.ok, value: r.ok ? r.value : String(r.error), log: r.log, format: r.format() };
-      } finally {
-        schedulerFastPaths.spawnAtSite = true;
-        schedulerFastPaths.doneAtSite = true;
-        schedulerFastPaths.blockAtSite = true;
-      }
-    };
+      });
     const general = go(false);
     assert.deepEqual(go(true), general);
     // (a failed gather merges the log of the task whose error it throws, not of the others)
@@ -330,17 +336,10 @@ test("scheduler FAST_PATH: a task spawned inside handlers sees them (getHandlers
         }
       return out;
     });
-    schedulerFastPaths.spawnAtSite = fast;
-    schedulerFastPaths.doneAtSite = fast;
-    schedulerFastPaths.blockAtSite = fast;
-    try {
+    return withSiteSwitches(fast, () => {
       const r = run(main(), { handlers: [visible, writer, scheduler] });
       return { ok: r.ok, value: r.ok ? r.value : String(r.error), events };
-    } finally {
-      schedulerFastPaths.spawnAtSite = true;
-      schedulerFastPaths.doneAtSite = true;
-      schedulerFastPaths.blockAtSite = true;
-    }
+    });
   };
   const general = go(false);
   assert.deepEqual(go(true), general);
