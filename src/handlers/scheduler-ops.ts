@@ -131,11 +131,11 @@ function* blockOn(
   cur: TaskRec,
   k: Continuation,
   kind: number,
-  items: readonly Cell[],
-  handles: readonly unknown[],
+  items: Cell | readonly Cell[],
+  handles: readonly unknown[] | null,
 ): Generator<unknown, TaskRec, any> {
   if (finalizing(w, cur)) return contThrow(cur, k, cancellingError(w, cur));
-  w.addWaiter(cur, kind, items, handles as never);
+  w.addWaiterOf(cur, kind, items, handles);
   w.block(cur, k);
   return yield* pickNext(w);
 }
@@ -320,9 +320,6 @@ export function awaitExternal(w: World, cur: TaskRec, r: unknown): Cell {
   return cell;
 }
 
-/** A wait's waiter needs no handles (only a race reads them). */
-export const NO_HANDLES: readonly never[] = [];
-
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */
 export function* handleEffect(
   self: Handler,
@@ -342,7 +339,7 @@ export function* handleEffect(
   }
   if (effect instanceof Wait) {
     const c = cellOf(effect.waitable)!;
-    if (c.state === PENDING) return yield* blockOn(w, cur, k, W_WAIT, [c], [effect.waitable]);
+    if (c.state === PENDING) return yield* blockOn(w, cur, k, W_WAIT, c, null);
     if (c instanceof TaskRec) mergeLog(cur, c);
     return c.state === SUCCEEDED ? cont(cur, k, c.value) : contThrow(cur, k, c.value);
   }
@@ -424,7 +421,7 @@ export function* handleEffect(
       }
     }
     if (schedulerFastPaths.awaitAlone && w.aloneWith(cur)) return yield* awaitAlone(w, cur, k, r);
-    return yield* blockOn(w, cur, k, W_WAIT, [awaitExternal(w, cur, r)], NO_HANDLES);
+    return yield* blockOn(w, cur, k, W_WAIT, awaitExternal(w, cur, r), null);
   }
   if (effect instanceof GetAbortSignal) return cont(cur, k, w.signalOf(cur));
   if (effect instanceof RegisterIdleSource) {

@@ -22,7 +22,6 @@ import {
 import { DEFER, type Handler, handlersInside, SITE_AWAIT, SITE_SWITCH } from "../protocol.js";
 import {
   awaitExternal,
-  NO_HANDLES,
   callThunk,
   finalizing,
   schedulerFastPaths,
@@ -70,7 +69,7 @@ export function answerAtSite(w: World, effect: unknown): unknown {
     const c = cellOf(effect.waitable)!;
     if (c.state === PENDING) {
       const r = c.external ? waitAlone(w, c) : DEFER; // (a task's cell is never external)
-      return r !== DEFER ? r : blockAtSite(w, W_WAIT, [c], [effect.waitable]);
+      return r !== DEFER ? r : blockAtSite(w, W_WAIT, c, null);
     }
     if (c.state !== SUCCEEDED) return DEFER;
     if (c instanceof TaskRec) mergeLog(w.current, c);
@@ -183,7 +182,7 @@ export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
     return DEFER;
   }
   // the general path's block on an external promise the settlement completes, at the site
-  return blockAtSite(w, W_WAIT, [awaitExternal(w, cur, r)], NO_HANDLES);
+  return blockAtSite(w, W_WAIT, awaitExternal(w, cur, r), null);
 }
 
 /**
@@ -235,11 +234,16 @@ export function doneAtSite(w: World, effect: TaskDone): unknown {
  * ready-queue head as SITE_SWITCH, the performer's continuation captured by the VM into the task
  * record (keep) as the handler's k would have been. Anything else goes to the handler.
  */
-function blockAtSite(w: World, kind: number, items: readonly Cell[], handles: readonly unknown[]): unknown {
+function blockAtSite(
+  w: World,
+  kind: number,
+  items: Cell | readonly Cell[],
+  handles: readonly unknown[] | null,
+): unknown {
   const cur = w.current;
   if (!canBlockAtSite(w) || finalizing(w, cur)) return DEFER;
   const next = w.peek()!;
-  w.addWaiter(cur, kind, items, handles as never);
+  w.addWaiterOf(cur, kind, items, handles);
   w.block(cur, null);
   w.dequeue();
   return switchTo(w, next, cur);

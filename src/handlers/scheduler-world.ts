@@ -251,13 +251,32 @@ export class TaskRec extends Cell {
   }
 }
 
-export interface Waiter {
+/**
+ * A blocked task's wait. A W_WAIT on one cell keeps neither the cell nor the handle (nothing reads
+ * them again): a task blocked on I/O holds this record only, not two one-element arrays beside it.
+ */
+export class Waiter {
   readonly task: TaskRec;
   readonly kind: number;
-  readonly items: readonly Cell[];
-  readonly handles: readonly Waitable<unknown>[];
+  /** gather / race: the cells, in the order given (null for W_WAIT) */
+  readonly items: readonly Cell[] | null;
+  /** race: the handles, for the losers list (null for W_WAIT) */
+  readonly handles: readonly Waitable<unknown>[] | null;
   remaining: number;
   active: boolean;
+  constructor(
+    task: TaskRec,
+    kind: number,
+    items: readonly Cell[] | null,
+    handles: readonly Waitable<unknown>[] | null,
+  ) {
+    this.task = task;
+    this.kind = kind;
+    this.items = items;
+    this.handles = handles;
+    this.remaining = 0;
+    this.active = true;
+  }
 }
 
 interface ExtCompletion {
@@ -556,11 +575,11 @@ export class World {
     w.active = false;
     const t = w.task;
     t.waiter = null;
-    this.wake(t, true, gatherValues(t, w.items));
+    this.wake(t, true, gatherValues(t, w.items!));
   }
 
   private decideRace(w: Waiter, cell: Cell): void {
-    const { ok, value } = raceOutcome(w.items, w.handles, cell);
+    const { ok, value } = raceOutcome(w.items!, w.handles!, cell);
     this.decide(w, ok, value, cell);
   }
 
@@ -570,21 +589,29 @@ export class World {
     this.enqueue(t);
   }
 
-  /** Register `t` as waiting on the pending cells among `items`. */
+  /** W_WAIT: `on` is the one pending cell; else the cells of a gather / race and their handles. */
+  addWaiterOf(
+    t: TaskRec,
+    kind: number,
+    on: Cell | readonly Cell[],
+    handles: readonly unknown[] | null,
+  ): void {
+    if (kind === W_WAIT) this.addWait(t, on as Cell);
+    else this.addWaiter(t, kind, on as readonly Cell[], handles as readonly Waitable<unknown>[]);
+  }
+
+  /** Register `t` as waiting on `cell` (pending) alone: W_WAIT. */
+  addWait(t: TaskRec, cell: Cell): void {
+    const w = new Waiter(t, W_WAIT, null, null);
+    addTo(cell, w);
+    w.remaining = 1;
+    t.waiter = w;
+  }
+
+  /** Register `t` as waiting on the pending cells among `items`: W_GATHER / W_RACE. */
   addWaiter(t: TaskRec, kind: number, items: readonly Cell[], handles: readonly Waitable<unknown>[]): void {
-    const w: Waiter = { task: t, kind, items, handles, remaining: 0, active: true };
-    for (const c of items) {
-      if (c.state !== PENDING) continue;
-      const ws = c.waiters;
-      if (ws === null) c.waiters = w;
-      else if (!Array.isArray(ws)) {
-        if (ws === w) continue; // the same cell twice in one gather/race
-        c.waiters = [ws, w];
-      } else if (ws[ws.length - 1] === w)
-        continue; // the same cell twice in one gather/race
-      else ws.push(w);
-      w.remaining++;
-    }
+    const w = new Waiter(t, kind, items, handles);
+    for (const c of items) if (c.state === PENDING && addTo(c, w)) w.remaining++;
     t.waiter = w;
   }
 
@@ -728,6 +755,18 @@ export function mergeLog(to: TaskRec, from: TaskRec): void {
 }
 
 /** gather success: values in item order, logs merged in item order. */
+/** Add `w` to `c`'s waiters; false if it is there already (the same cell twice in one gather/race). */
+function addTo(c: Cell, w: Waiter): boolean {
+  const ws = c.waiters;
+  if (ws === null) c.waiters = w;
+  else if (!Array.isArray(ws)) {
+    if (ws === w) return false;
+    c.waiters = [ws, w];
+  } else if (ws[ws.length - 1] === w) return false;
+  else ws.push(w);
+  return true;
+}
+
 export function gatherValues(t: TaskRec, items: readonly Cell[]): unknown[] {
   const out = new Array<unknown>(items.length);
   for (let i = 0; i < items.length; i++) {
