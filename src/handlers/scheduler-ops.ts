@@ -30,26 +30,21 @@ import { asyncEscape, type Continuation, finalize, getHandlers, type Handler, Ta
 import {
   CANCELLING,
   type Cell,
-  cellOf,
   DONE,
   FAILED,
-  gatherValues,
-  mergeLog,
   PENDING,
   RUNNING,
-  raceOutcome,
   READY,
   START,
   SUCCEEDED,
-  TaskDone,
-  TaskRec,
   THROW,
   VALUE,
   W_GATHER,
   W_RACE,
   W_WAIT,
-  type World,
-} from "./scheduler-world.js";
+} from "./scheduler-cell.js";
+import { TaskDone, TaskRec } from "./scheduler-task.js";
+import { cellOf, gatherValues, mergeLog, raceOutcome, type World } from "./scheduler-world.js";
 
 export { TaskDone };
 

@@ -31,21 +31,18 @@ import {
 } from "./scheduler-ops.js";
 import {
   type Cell,
-  cellOf,
   DONE,
   CANCELLING,
   FAILED,
-  gatherValues,
-  mergeLog,
   PENDING,
   START,
   SUCCEEDED,
-  TaskRec,
   THROW,
   W_GATHER,
   W_WAIT,
-  type World,
-} from "./scheduler-world.js";
+} from "./scheduler-cell.js";
+import { TaskRec } from "./scheduler-task.js";
+import { cellOf, gatherValues, mergeLog, type World } from "./scheduler-world.js";
 
 /**
  * The scheduler's FAST_PATH answer (SEMANTICS §9, INV-10): for an effect that the general path

@@ -40,7 +40,9 @@ import {
   transferWith,
   TAKES,
 } from "../protocol.js";
-import { cellOf, DONE, START, type TaskRec, THROW, World } from "./scheduler-world.js";
+import { DONE, START, THROW } from "./scheduler-cell.js";
+import type { TaskRec } from "./scheduler-task.js";
+import { cellOf, World } from "./scheduler-world.js";
 import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
 import { answerAtSite, awaitAtSite, doneAtSite, spawnAtSite } from "./scheduler-site.js";
 import { raise } from "./util.js";

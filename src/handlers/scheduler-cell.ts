@@ -1,0 +1,107 @@
+/**
+ * Waitable cells and the waiters blocked on them (SEMANTICS §9). A cell is what a Task or a Future
+ * handle stands for (a task record is a cell too: scheduler-task.ts); a blocked task registers one
+ * waiter on every pending cell it waits for, and World.settle offers a completed cell to its waiters
+ * in the order they blocked (R4).
+ */
+import type { Waitable } from "../effects/scheduler.js";
+import type { TaskRec } from "./scheduler-task.js";
+import type { World } from "./scheduler-world.js";
+
+/** Cell states. */
+export const PENDING = 0;
+export const SUCCEEDED = 1;
+export const FAILED = 2;
+
+/** Task run states. */
+export const READY = 0; // in the ready queue (unstarted: action START)
+export const RUNNING = 1;
+export const BLOCKED = 2;
+export const CANCELLING = 3; // being finalized (cancel or R9)
+export const DONE = 4; // completed, failed or cancelled
+
+/** What a ready task does when switched to. */
+export const START = 0;
+export const VALUE = 1;
+export const THROW = 2;
+
+export const W_WAIT = 0;
+export const W_GATHER = 1;
+export const W_RACE = 2;
+
+/** A cell value made on first read (Cell.setLazyValue). */
+class LazyValue {
+  constructor(readonly make: () => unknown) {}
+}
+
+export class Cell {
+  readonly world: World;
+  state = PENDING;
+  /** the value, or a LazyValue that makes it on first read (a cancelled task's TaskCancelledError: most are never read) */
+  private v: unknown = undefined;
+  /** completion order (R5, fail-fast and race decisions) */
+  seq = 0;
+  /** one waiter inline, an array only from the second (a gather registers on each of its cells) */
+  waiters: Waiter | Waiter[] | null = null;
+  /** complete/fail already requested (a second request → PromiseAlreadyCompletedError) */
+  requested = false;
+  /** an external promise: counted in world.pendingExternal until settled */
+  external = false;
+  constructor(world: World) {
+    this.world = world;
+  }
+  get value(): unknown {
+    const v = this.v;
+    if (v instanceof LazyValue) {
+      this.v = undefined; // (a throwing maker is not called twice)
+      return (this.v = v.make());
+    }
+    return v;
+  }
+  set value(v: unknown) {
+    this.v = v;
+  }
+  setLazyValue(f: () => unknown): void {
+    this.v = new LazyValue(f);
+  }
+}
+
+/**
+ * A blocked task's wait. A W_WAIT on one cell keeps neither the cell nor the handle (nothing reads
+ * them again): a task blocked on I/O holds this record only, not two one-element arrays beside it.
+ */
+export class Waiter {
+  readonly task: TaskRec;
+  readonly kind: number;
+  /** gather / race: the cells, in the order given (null for W_WAIT) */
+  readonly items: readonly Cell[] | null;
+  /** race: the handles, for the losers list (null for W_WAIT) */
+  readonly handles: readonly Waitable<unknown>[] | null;
+  remaining: number;
+  active: boolean;
+  constructor(
+    task: TaskRec,
+    kind: number,
+    items: readonly Cell[] | null,
+    handles: readonly Waitable<unknown>[] | null,
+  ) {
+    this.task = task;
+    this.kind = kind;
+    this.items = items;
+    this.handles = handles;
+    this.remaining = 0;
+    this.active = true;
+  }
+}
+
+/** Add `w` to `c`'s waiters; false if it is there already (the same cell twice in one gather/race). */
+export function addTo(c: Cell, w: Waiter): boolean {
+  const ws = c.waiters;
+  if (ws === null) c.waiters = w;
+  else if (!Array.isArray(ws)) {
+    if (ws === w) return false;
+    c.waiters = [ws, w];
+  } else if (ws[ws.length - 1] === w) return false;
+  else ws.push(w);
+  return true;
+}

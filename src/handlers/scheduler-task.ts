@@ -1,0 +1,170 @@
+/**
+ * A task record (SEMANTICS §9): the task's cell, its run state and stashed continuation, and the
+ * iterator of its report frame; and TaskDone, the effect that frame performs.
+ */
+import { Effect } from "../effects/effect.js";
+import type { Task } from "../effects/scheduler.js";
+import { type Continuation, Env, type Handler, siteOf, type TaskContext, withHandler } from "../protocol.js";
+import { Cell, READY, START, type Waiter } from "./scheduler-cell.js";
+import type { World } from "./scheduler-world.js";
+
+/** A task's completion report; performed by the task's report frame straight at the scheduler's prompt. */
+export class TaskDone extends Effect<undefined> {
+  constructor(
+    readonly task: TaskRec,
+    readonly ok: boolean,
+    readonly value: unknown,
+  ) {
+    super();
+  }
+}
+
+/** The context of every finished task that logged nothing (frozen: nothing may write to it). */
+export const DONE_CTX: TaskContext = Object.freeze({
+  state: new Map<string, unknown>(),
+  env: Env.EMPTY,
+  log: Object.freeze([]) as unknown as unknown[],
+});
+
+/** A task's rarely set fields (TaskRec.rare). */
+interface TaskRare {
+  ctl: AbortController | null;
+  awaiting: Cell | null;
+  spawnSite: Error | null;
+}
+
+/** The phases of a task's report frame (TaskRec as its iterator). */
+const R_UNSTARTED = 0;
+const R_RUNNING = 1; // the body is running above it
+const R_REPORTED = 2; // TaskDone performed
+const R_CLOSED = 3;
+
+/**
+ * A task. It is also the iterator of its task's bottom frame, the *report frame* (iteratorFrame):
+ * the frame runs the task's body and performs `TaskDone` with its outcome, as the generator
+ *
+ *     function* report(t, body) {
+ *       let ok = true, value;
+ *       try { value = yield body; } catch (e) { ok = false; value = e; }
+ *       yield new TaskDone(t, ok, value);
+ *     }
+ *
+ * would, without a generator, its arguments and its label string per task (spawn + gather: a third
+ * of the allocation per task). It sits between the task's scheduler prompt and the inherited
+ * handlers, so no user handler or interceptor is ever offered the report. When the task is being
+ * finalized the report is answered (taskDone) and the frame returns. Its traceback line,
+ * `── in task N (spawned at file:line) ──`, is made by frameLabel() only when a traceback is.
+ */
+export class TaskRec extends Cell {
+  readonly id: number;
+  handle: Task<unknown> | null = null;
+  /** its context; a finished task that logged nothing drops its own for DONE_CTX (World.finished) */
+  ctx: TaskContext;
+  /** stashed continuation (blocked or ready; null while unstarted: see World.enter) */
+  k: Continuation | null = null;
+  run = READY;
+  action = START;
+  actionValue: unknown = undefined;
+  /** the blocking registration, while BLOCKED */
+  waiter: Waiter | null = null;
+  blockSeq = 0;
+  logMerged = false;
+  /** ctl, awaiting and spawnSite, made when one is first set (most tasks never set any) */
+  private rare: TaskRare | null = null;
+  /** World's live list (tasks not done, in id order): its neighbours while linked, else null */
+  prevLive: TaskRec | null = null;
+  nextLive: TaskRec | null = null;
+  /** the report frame: its phase, and the body until the frame starts it */
+  private phase = R_UNSTARTED;
+  body: unknown = null;
+  /** the handlers between its spawn site and the scheduler, innermost first (null: none) */
+  wrap: readonly Handler[] | null = null;
+  constructor(world: World, id: number, ctx: TaskContext) {
+    super(world);
+    this.id = id;
+    this.ctx = ctx;
+  }
+
+  /** its AbortSignal's controller, made on first use (getAbortSignal, awaitPromise) */
+  get ctl(): AbortController | null {
+    return this.rare === null ? null : this.rare.ctl;
+  }
+  set ctl(c: AbortController | null) {
+    if (c !== null || this.rare !== null) this.rareFields().ctl = c;
+  }
+  /** the cell of its last awaitPromise (abandoned when it is cancelled while waiting for it) */
+  get awaiting(): Cell | null {
+    return this.rare === null ? null : this.rare.awaiting;
+  }
+  set awaiting(c: Cell | null) {
+    if (c !== null || this.rare !== null) this.rareFields().awaiting = c;
+  }
+  /** where spawn() was called (trace sites on), for the frame label */
+  get spawnSite(): Error | null {
+    return this.rare === null ? null : this.rare.spawnSite;
+  }
+  set spawnSite(e: Error | null) {
+    if (e !== null || this.rare !== null) this.rareFields().spawnSite = e;
+  }
+  private rareFields(): TaskRare {
+    return (this.rare ??= { ctl: null, awaiting: null, spawnSite: null });
+  }
+
+  // ---- the report frame's iterator (see the class comment) ----
+
+  /**
+   * Its body under its handlers (`wrap`), to call on top of the report frame, which is now past
+   * its first step. The withHandler wrappers are made here, when the task starts, not at spawn.
+   */
+  startBody(): unknown {
+    let body = this.startBare();
+    const hs = this.wrap;
+    if (hs !== null) {
+      this.wrap = null;
+      for (let i = 0; i < hs.length; i++) body = withHandler(hs[i]!, body as never);
+    }
+    return body;
+  }
+
+  /** Its body alone (a task start at the perform site makes the prompts of `wrap` itself: SITE_SWITCH). */
+  startBare(): unknown {
+    this.phase = R_RUNNING;
+    const body = this.body;
+    this.body = null;
+    return body;
+  }
+
+  next(v?: unknown): IteratorResult<unknown, unknown> {
+    const p = this.phase;
+    if (p === R_UNSTARTED) return { value: this.startBody(), done: false };
+    if (p === R_RUNNING) {
+      this.phase = R_REPORTED;
+      return { value: new TaskDone(this, true, v), done: false };
+    }
+    this.phase = R_CLOSED;
+    return { value: undefined, done: true };
+  }
+
+  throw(e: unknown): IteratorResult<unknown, unknown> {
+    if (this.phase === R_RUNNING) {
+      this.phase = R_REPORTED;
+      return { value: new TaskDone(this, false, e), done: false };
+    }
+    this.phase = R_CLOSED;
+    this.body = null;
+    this.wrap = null;
+    throw e;
+  }
+
+  return(v?: unknown): IteratorResult<unknown, unknown> {
+    this.phase = R_CLOSED;
+    this.body = null;
+    this.wrap = null;
+    return { value: v, done: true };
+  }
+
+  frameLabel(): string {
+    const at = this.spawnSite === null ? null : siteOf(this.spawnSite);
+    return at === null ? `in task ${this.id}` : `in task ${this.id} (spawned at ${at})`;
+  }
+}
