@@ -303,13 +303,13 @@ export function taskDone(w: World, effect: TaskDone, k: Continuation | null): Ta
  * awaitPromise's external cell: completed by the settlement of `r` (a settlement after the task
  * was cancelled — its cell abandoned — or after the run is ignored); the task awaits it. A bare cell,
  * not an ExternalPromise: nothing outside reads it, and a pending await then holds only the cell and
- * the two callbacks.
+ * the two callbacks. Once settled the task no longer points at it (World.awaited).
  */
 export function awaitExternal(w: World, cur: TaskRec, r: unknown): Cell {
   const cell = w.externalCell();
   Promise.resolve(r).then(
-    (v) => w.request(cell, true, v),
-    (e) => w.request(cell, false, e),
+    (v) => w.awaited(cur, cell, true, v),
+    (e) => w.awaited(cur, cell, false, e),
   );
   cur.awaiting = cell;
   return cell;

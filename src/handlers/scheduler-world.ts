@@ -417,6 +417,16 @@ export class World {
     }
   }
 
+  /**
+   * An awaitPromise's promise settled (awaitExternal): request its cell's completion, and `t` stops
+   * pointing at it (abandonAwait has nothing left to abandon: the cell is requested), so a task that
+   * goes on to wait elsewhere — a queue producer's job, waiting for its result — does not keep it.
+   */
+  awaited(t: TaskRec, cell: Cell, ok: boolean, value: unknown): void {
+    if (t.awaiting === cell) t.awaiting = null;
+    this.request(cell, ok, value);
+  }
+
   /** Apply queued external completions in call order (R7). Returns how many were applied. */
   applyExternal(): number {
     const q = this.extQueue;

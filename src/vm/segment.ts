@@ -102,41 +102,60 @@ function fastOf(h: Handler): FastPath | undefined {
  * A handler's TAKES declaration as the classes' prototypes, read once when its prompt is made (so
  * dispatch compares prototypes instead of running a megamorphic `instanceof`). null when it has none
  * or it is malformed (then `handles` decides, as always). Never throws.
+ *
+ * The result is shared, never written: kept per TAKES value (the class, or the array of classes) and
+ * handed out again while every class still has the same prototype. A task spawned inside handlers
+ * makes a prompt per handler at each start, alternating declarations, so a one-entry memory missed
+ * and each prompt kept its own array (~70 B per prompt of every waiting task).
  */
 function takesOf(h: Handler): readonly object[] | null {
   try {
-    const t = h[TAKES];
+    const t: unknown = h[TAKES];
     if (t === undefined) return null;
-    if (typeof t === "function") {
-      const proto = protoOf(t);
-      if (proto === null) return null;
-      const last = lastProtos;
-      if (last !== null && last.length === 1 && last[0] === proto) return last;
-      return (lastProtos = [proto]);
+    if (t === lastTakes && sameProtos(t, lastProtos!)) return lastProtos;
+    if (typeof t !== "function" && !Array.isArray(t)) return null;
+    let protos = protosByTakes.get(t as object);
+    if (protos === undefined || !sameProtos(t, protos)) {
+      const made = protosOf(t);
+      if (made === null) return null;
+      protosByTakes.set(t as object, (protos = made));
     }
-    if (!Array.isArray(t)) return null;
-    // The last result again when every class still has the same prototype (the same handler
-    // installed again: every task start, every withHandler in a loop); prompts never write it.
-    const last = lastProtos;
-    if (last !== null && last.length === t.length) {
-      let i = 0;
-      while (i < last.length && protoOf(t[i]) === last[i]) i++;
-      if (i === last.length) return last;
-    }
-    // an exact-size copy, then overwritten: pushing into `[]` would reserve 16 slots
-    const protos: object[] = t.slice();
-    for (let i = 0; i < protos.length; i++) {
-      const proto = protoOf(protos[i]);
-      if (proto === null) return null;
-      protos[i] = proto;
-    }
-    return (lastProtos = protos);
+    lastTakes = t;
+    lastProtos = protos;
+    return protos;
   } catch {
     return null;
   }
 }
-/** takesOf's last result (read-only once made: shared by every prompt it was given to) */
+/** takesOf's results by TAKES value, and its last one (read-only once made: shared by prompts) */
+const protosByTakes = new WeakMap<object, readonly object[]>();
+let lastTakes: unknown;
 let lastProtos: readonly object[] | null = null;
+
+/** Do the classes of TAKES value `t` still have the prototypes `protos`? (may throw: a hostile Proxy) */
+function sameProtos(t: unknown, protos: readonly object[]): boolean {
+  if (typeof t === "function") return protos.length === 1 && protoOf(t) === protos[0];
+  const a = t as readonly unknown[];
+  if (a.length !== protos.length) return false;
+  for (let i = 0; i < a.length; i++) if (protoOf(a[i]) !== protos[i]) return false;
+  return true;
+}
+
+/** The prototypes of a TAKES class or array of classes, or null if one is not a class. */
+function protosOf(t: unknown): readonly object[] | null {
+  if (typeof t === "function") {
+    const proto = protoOf(t);
+    return proto === null ? null : [proto];
+  }
+  // an exact-size copy, then overwritten: pushing into `[]` would reserve 16 slots
+  const protos: object[] = (t as readonly object[]).slice();
+  for (let i = 0; i < protos.length; i++) {
+    const proto = protoOf(protos[i]);
+    if (proto === null) return null;
+    protos[i] = proto;
+  }
+  return protos;
+}
 
 /** A class's prototype object, or null when `c` is not a class. May throw (a hostile Proxy). */
 function protoOf(c: unknown): object | null {
