@@ -47,6 +47,8 @@ async function loadBullmq(): Promise<typeof import("bullmq")> {
   }
 }
 
+type Ext = ExternalPromise<unknown>;
+
 /** One add waiting for its batch (Producer.add). */
 interface Adding {
   readonly e: Enqueue<unknown>;
@@ -61,8 +63,11 @@ interface Adding {
 class Producer {
   private readonly options: QueueOptions;
   private ready: Promise<{ queue: Queue; events: QueueEvents }> | null = null;
-  /** the enqueues waiting for each job's outcome (more than one: the same jobId enqueued again) */
-  private readonly waiting = new Map<string, ExternalPromise<unknown>[]>();
+  /**
+   * The enqueues waiting for each job's outcome: one inline, an array only when the same jobId is
+   * enqueued again (the array cost ~50 B more per job waiting).
+   */
+  private readonly waiting = new Map<string, Ext | Ext[]>();
   /** adds asked for since the event loop last turned (see add) */
   private batch: Adding[] | null = null;
 
@@ -91,17 +96,17 @@ class Producer {
     // before the reader's first XREAD can be missed; old events find no waiter and are ignored
     const events = new QueueEvents(o.name, { ...base, lastEventId: "0-0" });
     events.on("completed", ({ jobId, returnvalue }) => {
-      const exts = this.waiting.get(jobId);
+      const exts = this.taken(jobId);
       if (exts === undefined) return;
-      this.waiting.delete(jobId);
-      for (const ext of exts) ext.complete(returnvalue);
+      if (!Array.isArray(exts)) exts.complete(returnvalue);
+      else for (const ext of exts) ext.complete(returnvalue);
     });
     events.on("failed", ({ jobId, failedReason }) => {
-      const exts = this.waiting.get(jobId);
+      const exts = this.taken(jobId);
       if (exts === undefined) return;
-      this.waiting.delete(jobId);
       void this.failure(queue, jobId, failedReason).then((e) => {
-        for (const ext of exts) ext.fail(e);
+        if (!Array.isArray(exts)) exts.fail(e);
+        else for (const ext of exts) ext.fail(e);
       });
     });
     if (o.onProgress !== undefined) {
@@ -174,33 +179,60 @@ class Producer {
         jobs = null; // each on its own below
       }
     }
+    if (jobs === null) {
+      await Promise.all(batch.map((a) => this.added(a)));
+      return;
+    }
+    // stored by the bulk add (their ids are generated: nothing more to check), the others on their own
+    const single: Promise<void>[] = [];
     let j = 0; // bulk keeps the batch's order
-    await Promise.all(batch.map((a) => this.added(a, jobs !== null && bulk[j] === a ? jobs[j++]! : null)));
+    for (const a of batch) {
+      if (bulk[j] === a) {
+        j++;
+        a.resolve();
+      } else single.push(this.added(a));
+    }
+    await Promise.all(single);
   }
 
-  private wait(jobId: string, ext: ExternalPromise<unknown>): void {
+  private wait(jobId: string, ext: Ext): void {
     const exts = this.waiting.get(jobId);
-    if (exts === undefined) this.waiting.set(jobId, [ext]);
-    else if (!exts.includes(ext)) exts.push(ext);
+    if (exts === undefined) this.waiting.set(jobId, ext);
+    else if (!Array.isArray(exts)) {
+      if (exts !== ext) this.waiting.set(jobId, [exts, ext]);
+    } else if (!exts.includes(ext)) exts.push(ext);
+  }
+
+  /** The enqueues waiting for jobId's outcome, no longer waiting. */
+  private taken(jobId: string): Ext | Ext[] | undefined {
+    const exts = this.waiting.get(jobId);
+    if (exts !== undefined) this.waiting.delete(jobId);
+    return exts;
   }
 
   /** Stop waiting for jobId's outcome for `ext`; true if it was waiting. */
-  private unwait(jobId: string, ext: ExternalPromise<unknown>): boolean {
+  private unwait(jobId: string, ext: Ext): boolean {
     const exts = this.waiting.get(jobId);
-    const i = exts === undefined ? -1 : exts.indexOf(ext);
+    if (exts === undefined) return false;
+    if (!Array.isArray(exts)) {
+      if (exts !== ext) return false;
+      this.waiting.delete(jobId);
+      return true;
+    }
+    const i = exts.indexOf(ext);
     if (i < 0) return false;
-    exts!.splice(i, 1);
-    if (exts!.length === 0) this.waiting.delete(jobId);
+    exts.splice(i, 1);
+    if (exts.length === 0) this.waiting.delete(jobId);
     return true;
   }
 
-  /** One add of a batch: stored (by the bulk add, else now), then its enqueue resolves. */
-  private async added(a: Adding, bulk: Job | null): Promise<void> {
+  /** One add of a batch not stored by a bulk add: stored now, then its enqueue resolves. */
+  private async added(a: Adding): Promise<void> {
     const { e, ext, jobId } = a;
     try {
       const { queue } = await a.ready;
       this.wait(jobId, ext);
-      const job = bulk ?? (await queue.add(e.programName, { args: e.args }, { ...e.options, jobId }));
+      const job = await queue.add(e.programName, { args: e.args }, { ...e.options, jobId });
       if (e.options.jobId !== undefined) {
         // idempotent add of a job that may be finished already: no new event will come
         const state = await job.getState();
