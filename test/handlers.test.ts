@@ -436,4 +436,12 @@ test("handler TAKES is read when each prompt is made: a class list changed betwe
   expectOk(run(prog(new B())), "b");
   const r = run(prog(new A()));
   expectErr(r, UnhandledEffectError);
+  // grown in place to [B, A] (prompts made from one declaration share what they read from it, so
+  // the share is checked against the classes each time): both are taken
+  takes.push(A);
+  expectOk(run(prog(new A())), "a");
+  expectOk(run(prog(new B())), "b");
+  // and shrunk back to [B]
+  takes.pop();
+  expectErr(run(prog(new A())), UnhandledEffectError);
 });

@@ -54,9 +54,13 @@ handler_depth_100 7–9 % faster (in-process A/B). One array instead of fields c
 98 B here but was not faster. Then 13,959 / 24,541 → 13,984 / 24,622 B for a task spawned inside
 handlers started with their prompts made directly (no withHandler wrappers kept per pending task,
 no body segment between two prompts): spawn + gather 1,000 tasks under 2 handlers 15–18 % faster,
-without handlers 6–9 % (in-process A/B, 31 rounds). */
-const SMALL_BUDGET = 14_000;
-const WHOLE_BUDGET = 24_650;
+without handlers 6–9 % (in-process A/B, 31 rounds). Then 13,984 / 24,643 → 14,014 / 24,694 B for
+memory held by waiting tasks again: prompts share their TAKES prototypes per declaration (a
+WeakMap; before, a prompt made its own array whenever handlers alternated, ~70 B per prompt of
+every waiting task), a wait on one cell keeps a Waiter alone (no two one-element arrays), a settled
+awaitPromise cell is dropped by its task: a waiting doeff/queue job 2,810 → 2,370 B. */
+const SMALL_BUDGET = 14_050;
+const WHOLE_BUDGET = 24_750;
 
 interface Measured {
   min: number;

@@ -111,18 +111,15 @@ function fastOf(h: Handler): FastPath | undefined {
 function takesOf(h: Handler): readonly object[] | null {
   try {
     const t: unknown = h[TAKES];
-    if (t === undefined) return null;
-    if (t === lastTakes && sameProtos(t, lastProtos!)) return lastProtos;
-    if (typeof t !== "function" && !Array.isArray(t)) return null;
-    let protos = protosByTakes.get(t as object);
-    if (protos === undefined || !sameProtos(t, protos)) {
-      const made = protosOf(t);
-      if (made === null) return null;
-      protosByTakes.set(t as object, (protos = made));
+    if (typeof t !== "function" && !Array.isArray(t)) return null; // none (undefined) or malformed
+    let protos = t === lastTakes ? lastProtos : protosByTakes.get(t);
+    if (protos == null || !sameProtos(t, protos)) {
+      protos = protosOf(t);
+      if (protos === null) return null;
+      protosByTakes.set(t, protos);
     }
     lastTakes = t;
-    lastProtos = protos;
-    return protos;
+    return (lastProtos = protos);
   } catch {
     return null;
   }
@@ -133,28 +130,20 @@ let lastTakes: unknown;
 let lastProtos: readonly object[] | null = null;
 
 /** Do the classes of TAKES value `t` still have the prototypes `protos`? (may throw: a hostile Proxy) */
-function sameProtos(t: unknown, protos: readonly object[]): boolean {
+function sameProtos(t: object, protos: readonly object[]): boolean {
   if (typeof t === "function") return protos.length === 1 && protoOf(t) === protos[0];
   const a = t as readonly unknown[];
-  if (a.length !== protos.length) return false;
-  for (let i = 0; i < a.length; i++) if (protoOf(a[i]) !== protos[i]) return false;
-  return true;
+  let i = 0;
+  while (i < a.length && protoOf(a[i]) === protos[i]) i++;
+  return i === protos.length && i === a.length;
 }
 
 /** The prototypes of a TAKES class or array of classes, or null if one is not a class. */
-function protosOf(t: unknown): readonly object[] | null {
-  if (typeof t === "function") {
-    const proto = protoOf(t);
-    return proto === null ? null : [proto];
-  }
+function protosOf(t: object): readonly object[] | null {
   // an exact-size copy, then overwritten: pushing into `[]` would reserve 16 slots
-  const protos: object[] = (t as readonly object[]).slice();
-  for (let i = 0; i < protos.length; i++) {
-    const proto = protoOf(protos[i]);
-    if (proto === null) return null;
-    protos[i] = proto;
-  }
-  return protos;
+  const protos: unknown[] = typeof t === "function" ? [t] : (t as readonly unknown[]).slice();
+  for (let i = 0; i < protos.length; i++) if ((protos[i] = protoOf(protos[i])) === null) return null;
+  return protos as object[];
 }
 
 /** A class's prototype object, or null when `c` is not a class. May throw (a hostile Proxy). */
