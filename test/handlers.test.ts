@@ -445,3 +445,64 @@ test("handler TAKES is read when each prompt is made: a class list changed betwe
   takes.pop();
   expectErr(run(prog(new A())), UnhandledEffectError);
 });
+
+test("handler TAKES shared between prompts: a reassigned prototype, a malformed entry made valid, revoked proxies, and an Array subclass whose slice returns itself", () => {
+  class A extends Effect<string> {
+    declare readonly _tag: "A";
+  }
+  class B extends Effect<string> {
+    declare readonly _tag: "B";
+  }
+  // a handler that takes everything when its TAKES is malformed (its `handles` decides then)
+  const mk = (takes: unknown): Handler => {
+    const h = ((e: unknown, k: Continuation) =>
+      transfer(k, e instanceof A ? "a" : "b")) as unknown as Handler;
+    h.handles = () => true;
+    (h as unknown as Record<symbol, unknown>)[TAKES] = takes;
+    return h;
+  };
+  const outer = handle(B, (_e, k) => transfer(k, "outer"));
+  const prog = (h: Handler, eff: Effect<string>) =>
+    withHandler(
+      outer,
+      withHandler(
+        h,
+        program(function* () {
+          return yield* eff;
+        }),
+      ),
+    );
+  // a class whose prototype is reassigned between two installs
+  function F() {}
+  const hf = mk(F);
+  expectOk(run(prog(hf, new B())), "outer");
+  (F as { prototype: object }).prototype = B.prototype;
+  expectOk(run(prog(hf, new B())), "b");
+  (F as { prototype: object }).prototype = A.prototype;
+  expectOk(run(prog(hf, new B())), "outer");
+  // an entry made malformed (then `handles` decides), then valid again
+  const takes: unknown[] = [A];
+  const ht = mk(takes);
+  expectOk(run(prog(ht, new B())), "outer");
+  takes[0] = 42;
+  expectOk(run(prog(ht, new B())), "b");
+  takes[0] = A;
+  expectOk(run(prog(ht, new B())), "outer");
+  // revoked proxies: malformed, never a crash
+  const ra = Proxy.revocable([A], {});
+  ra.revoke();
+  expectOk(run(prog(mk(ra.proxy), new B())), "b");
+  const rf = Proxy.revocable(A, {});
+  rf.revoke();
+  expectOk(run(prog(mk(rf.proxy), new B())), "b");
+  // the declaration is read by index, never written: a `slice` returning the array itself
+  class SelfSlice extends Array<unknown> {
+    override slice(): this {
+      return this;
+    }
+  }
+  const own = SelfSlice.from([A]) as SelfSlice;
+  expectOk(run(prog(mk(own), new B())), "outer");
+  expectOk(run(prog(mk(own), new A())), "a");
+  assert.equal(own[0], A);
+});

@@ -41,7 +41,13 @@ import {
   wait,
   withHandler,
   writer,
+  awaitPromise,
+  program,
+  race,
+  runAsync,
 } from "../src/index.js";
+import type { TaskRec } from "../src/handlers/scheduler-task.js";
+import { cellOf } from "../src/handlers/scheduler-world.js";
 
 type Op =
   | { t: "promise" }
@@ -348,4 +354,63 @@ test("scheduler FAST_PATH: a task spawned inside handlers sees them (getHandlers
     value: ["TaskCancelledError: task 1 was cancelled", "TaskCancelledError: task 2 was cancelled"],
     events: ["child 1 sees inner,scheduler,writer,visible: inner pong 1", "child 1 finally"],
   });
+});
+
+test("scheduler FAST_PATH: wait, gather (one cell twice) and race blocked on the same pending cells answer as on the general path", () => {
+  const prog = program(function* () {
+    const p1 = yield* createPromise<number>();
+    const p2 = yield* createPromise<number>();
+    const w = yield* spawn(
+      program(function* () {
+        return yield* wait(p1.future);
+      }),
+    );
+    const g = yield* spawn(
+      program(function* () {
+        return yield* gather(p1.future, p1.future, p2.future);
+      }),
+    );
+    const rc = yield* spawn(
+      program(function* () {
+        const o = yield* race(p2.future, p1.future);
+        return [o.index, o.value, o.rest.length, o.rest[0] === p2.future];
+      }),
+    );
+    const w2 = yield* spawn(
+      program(function* () {
+        return yield* wait(p1.future);
+      }),
+    );
+    yield* completePromise(p1, 10);
+    yield* completePromise(p2, 20);
+    return yield* gather(w, g, rc, w2);
+  });
+  for (const fast of [true, false]) {
+    const r = withSiteSwitches(fast, () => run(prog, { handlers: [scheduler] }));
+    assert.ok(r.ok, String(r.error));
+    assert.deepEqual(r.value, [10, [10, 10, 20], [1, 10, 1, true], 10], `fast paths ${fast}`);
+  }
+});
+
+test("scheduler: a task no longer holds its awaitPromise's cell once the promise has settled", async () => {
+  let held: unknown = "unread";
+  const r = await runAsync(
+    program(function* () {
+      const ext = yield* createExternalPromise<number>();
+      const t = yield* spawn(
+        program(function* () {
+          yield* awaitPromise(() => new Promise((res) => setTimeout(res, 1)));
+          return yield* wait(ext.future);
+        }),
+      );
+      yield* awaitPromise(() => new Promise((res) => setTimeout(res, 20)));
+      held = (cellOf(t) as TaskRec).awaiting;
+      ext.complete(1);
+      return yield* wait(t);
+    }),
+    { handlers: [scheduler] },
+  );
+  assert.ok(r.ok, String(r.error));
+  assert.equal(r.value, 1);
+  assert.equal(held, null);
 });

@@ -77,6 +77,7 @@ export class Waiter {
   readonly items: readonly Cell[] | null;
   /** race: the handles, for the losers list (null for W_WAIT) */
   readonly handles: readonly Waitable<unknown>[] | null;
+  /** gather: the pending cells still to complete (a W_WAIT is decided by its one cell: unread) */
   remaining: number;
   active: boolean;
   constructor(

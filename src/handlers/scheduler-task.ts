@@ -92,7 +92,10 @@ export class TaskRec extends Cell {
   set ctl(c: AbortController | null) {
     if (c !== null || this.rare !== null) this.rareFields().ctl = c;
   }
-  /** the cell of its last awaitPromise (abandoned when it is cancelled while waiting for it) */
+  /**
+   * the cell of its pending awaitPromise: cleared when the promise settles (World.awaited), or
+   * abandoned when the task is cancelled while waiting for it (World.abandonAwait)
+   */
   get awaiting(): Cell | null {
     return this.rare === null ? null : this.rare.awaiting;
   }

@@ -138,12 +138,21 @@ function sameProtos(t: object, protos: readonly object[]): boolean {
   return i === protos.length && i === a.length;
 }
 
-/** The prototypes of a TAKES class or array of classes, or null if one is not a class. */
+/**
+ * The prototypes of a TAKES class or array of classes, or null if one is not a class. Read by index
+ * into an exact-size array of our own (not the declaration's `slice`, which an Array subclass may
+ * override: the result is shared by every prompt made from the declaration).
+ */
 function protosOf(t: object): readonly object[] | null {
-  // an exact-size copy, then overwritten: pushing into `[]` would reserve 16 slots
-  const protos: unknown[] = typeof t === "function" ? [t] : (t as readonly unknown[]).slice();
-  for (let i = 0; i < protos.length; i++) if ((protos[i] = protoOf(protos[i])) === null) return null;
-  return protos as object[];
+  const a = (typeof t === "function" ? [t] : t) as readonly unknown[];
+  const n = a.length;
+  const protos = new Array<object>(n);
+  for (let i = 0; i < n; i++) {
+    const proto = protoOf(a[i]);
+    if (proto === null) return null;
+    protos[i] = proto;
+  }
+  return protos;
 }
 
 /** A class's prototype object, or null when `c` is not a class. May throw (a hostile Proxy). */
