@@ -706,3 +706,35 @@ test("a finished task's handle keeps no other task alive (the scheduler's live l
   assert.equal(big!.deref(), undefined, "task 2's result is still reachable from task 1's handle");
   assert.equal(String(kept), "Task(1)");
 });
+
+test("a finished run keeps nothing alive through its tasks' report frames (the last task's result is collected)", async () => {
+  const setFlags = (await import("node:v8")).setFlagsFromString;
+  setFlags("--expose-gc");
+  const gc = (await import("node:vm")).runInNewContext("gc") as () => void;
+  let big: WeakRef<object> | null = null;
+  const last = program(function* () {
+    const payload = { bytes: new Array(1000).fill(7) };
+    big = new WeakRef(payload);
+    return payload;
+  });
+  for (const sync of [true, false]) {
+    big = null;
+    const main = program(function* () {
+      const t = yield* spawn(last);
+      yield* wait(t); // the report's continuation is dropped at the switch back to main
+      return 1;
+    });
+    const r = sync ? run(main, { handlers: [scheduler] }) : await runAsync(main, { handlers: [scheduler] });
+    assert.equal(r.ok, true);
+    await new Promise((done) => setImmediate(done));
+    gc();
+    await new Promise((done) => setImmediate(done));
+    gc();
+    assert.notEqual(big, null);
+    assert.equal(
+      big!.deref(),
+      undefined,
+      `the last task's result is still reachable (${sync ? "run" : "runAsync"})`,
+    );
+  }
+});

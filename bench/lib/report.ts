@@ -162,10 +162,20 @@ export function computeTargets(r: BenchResult): Target[] {
     (v) => `${v.toFixed(0)} B`,
     (v) => v <= 200,
   );
+  // Judged on call_depth_paired (both depths interleaved in the same processes: the ratio of the
+  // separate workloads compares two processes' JIT-mode draws, bench/README.md); both are shown.
+  const paired = ratio(
+    nsOf(r, "call_depth_paired", "doeff-depth-1000"),
+    nsOf(r, "call_depth_paired", "doeff-depth-1"),
+  );
+  const separate = ratio(nsOf(r, "call_depth_1000", "doeff"), nsOf(r, "call_depth_1", "doeff"));
   add(
-    "call_depth_1000 ≤ 1.2× call_depth_1",
-    ratio(nsOf(r, "call_depth_1000", "doeff"), nsOf(r, "call_depth_1", "doeff")),
-    x,
+    "call_depth_1000 ≤ 1.2× call_depth_1 (paired in one process)",
+    paired ?? separate,
+    (v) =>
+      paired === undefined
+        ? `${v.toFixed(2)}× (separate workloads)`
+        : `${v.toFixed(2)}×${separate === undefined ? "" : ` (separate workloads ${separate.toFixed(2)}×)`}`,
     (v) => v <= 1.2,
   );
   add(

@@ -573,6 +573,32 @@ function callDepth(depth: number): Workload {
   };
 }
 
+/**
+ * call_depth_paired: depth 1 and depth 1000 as two implementations of one workload, so that they run
+ * in the same processes, interleaved round by round. The separate call_depth_D workloads each run in
+ * processes of their own, and a process draws one of two JIT modes for the step loop (bench/README.md,
+ * "call_depth_1000"), so their ratio compares two draws; here both depths run on the same compiled
+ * code, and the ratio is what depth itself costs. The call_depth target is judged on this pair.
+ */
+const callDepthPaired: Workload = {
+  name: "call_depth_paired",
+  op: "1 effect (get) at call depth 1 and 1000, interleaved in one process",
+  ops: { full: 300_000, quick: 30_000 },
+  note: "the call_depth_1 and call_depth_1000 doeff programs as two implementations of one workload",
+  impls: Object.fromEntries(
+    [1, 1000].map((depth) => [
+      `doeff-depth-${depth}`,
+      {
+        prepare: (n: number) => {
+          const p = depth === 1 ? leaf(n) : nest(depth, n);
+          return () => ok(run(p, { handlers: [state], store: { c: 1 } }));
+        },
+        check: eq((n) => n),
+      },
+    ]),
+  ),
+};
+
 // ---------------------------------------------------------------------------------------------
 // handler_depth_N: get handled by the outermost (state) of N handlers; N-1 inner handle(Other, …)
 
@@ -740,6 +766,7 @@ export function workloads(): Workload[] {
     userHandlerTransfer,
     userHandlerAnswer,
     ...[1, 10, 100, 1000].map(callDepth),
+    callDepthPaired,
     ...[1, 10, 100].map(handlerDepth),
     ...schedulerWorkloads(),
     runTrivial,

@@ -43,7 +43,7 @@ import {
   W_RACE,
   W_WAIT,
 } from "./scheduler-cell.js";
-import { TaskDone, TaskRec } from "./scheduler-task.js";
+import { releaseResult, TaskDone, TaskRec } from "./scheduler-task.js";
 import { cellOf, gatherValues, mergeLog, raceOutcome, type World } from "./scheduler-world.js";
 
 export { TaskDone };
@@ -293,6 +293,7 @@ export function spawnedTask(
  */
 export function taskDone(w: World, effect: TaskDone, k: Continuation | null): TaskRec | null {
   const t = effect.task;
+  releaseResult();
   if (t.run === CANCELLING) return cont(t, k!, undefined); // completed during its own finalization (never at the site)
   w.finished(t);
   w.settle(t, effect.ok, effect.value);

@@ -42,7 +42,7 @@ import {
   W_WAIT,
 } from "./scheduler-cell.js";
 import { TaskRec } from "./scheduler-task.js";
-import { cellOf, gatherValues, mergeLog, type World } from "./scheduler-world.js";
+import { cellOf, gatherValues, mergeLog, ownedCells, type World } from "./scheduler-world.js";
 
 /**
  * The scheduler's FAST_PATH answer (SEMANTICS §9, INV-10): for an effect that the general path
@@ -79,17 +79,7 @@ export function answerAtSite(w: World, effect: unknown): unknown {
     w.settle(c, true, effect.value);
     return undefined;
   }
-  if (effect instanceof Gather) {
-    w.applyExternal();
-    const items = effect.waitables.map((x) => cellOf(x)!);
-    let pending = false;
-    for (const c of items) {
-      if (c.state === FAILED) return DEFER; // thrown by the handler
-      if (c.state === PENDING) pending = true;
-    }
-    if (pending) return blockAtSite(w, W_GATHER, items, effect.waitables);
-    return gatherValues(w.current, items);
-  }
+  if (effect instanceof Gather) return gatherAtSite(w, effect);
   if (effect instanceof IsDone) {
     w.applyExternal();
     const c = cellOf(effect.waitable)!;
@@ -101,6 +91,26 @@ export function answerAtSite(w: World, effect: unknown): unknown {
   }
   if (effect instanceof AwaitPromise) return awaitAtSite(w, effect); // (a subclass)
   return DEFER;
+}
+
+/**
+ * gather at the perform site: its cells read once, ownership checked on the way (the FAST_PATH
+ * calls this for a Gather before `owns`, which would read every cell a second time: a gather of
+ * 1,000 tasks). A waitable of another world → DEFER (the handler passes the effect on).
+ */
+export function gatherAtSite(w: World, effect: Gather<unknown>): unknown {
+  if (!schedulerFastPaths.atSite) return DEFER;
+  const ws = effect.waitables;
+  const items = ownedCells(w, ws);
+  if (items === null) return DEFER;
+  w.applyExternal();
+  let pending = false;
+  for (const c of items) {
+    if (c.state === FAILED) return DEFER; // thrown by the handler
+    if (c.state === PENDING) pending = true;
+  }
+  if (pending) return blockAtSite(w, W_GATHER, items, ws);
+  return gatherValues(w.current, items);
 }
 
 /**

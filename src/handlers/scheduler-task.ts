@@ -33,6 +33,26 @@ interface TaskRare {
   spawnSite: Error | null;
 }
 
+/**
+ * The one result object every report frame's iterator gives (its fields rewritten per call): only
+ * the VM drives these iterators, and it reads `done` and `value` before it calls any iterator again
+ * (stepResume, stepUnwind). Two allocations less per task.
+ */
+const RESULT: { value: unknown; done: boolean } = { value: undefined, done: false };
+function result(value: unknown, done: boolean): IteratorResult<unknown, unknown> {
+  RESULT.value = value;
+  RESULT.done = done;
+  return RESULT as IteratorResult<unknown, unknown>;
+}
+/**
+ * Let go of the last value given (a report whose continuation is dropped is never called again: its
+ * TaskDone would keep its task, and so its world, reachable from here). Called when a report is
+ * applied (taskDone) and when a world closes.
+ */
+export function releaseResult(): void {
+  RESULT.value = undefined;
+}
+
 /** The phases of a task's report frame (TaskRec as its iterator). */
 const R_UNSTARTED = 0;
 const R_RUNNING = 1; // the body is running above it
@@ -139,19 +159,19 @@ export class TaskRec extends Cell {
 
   next(v?: unknown): IteratorResult<unknown, unknown> {
     const p = this.phase;
-    if (p === R_UNSTARTED) return { value: this.startBody(), done: false };
+    if (p === R_UNSTARTED) return result(this.startBody(), false);
     if (p === R_RUNNING) {
       this.phase = R_REPORTED;
-      return { value: new TaskDone(this, true, v), done: false };
+      return result(new TaskDone(this, true, v), false);
     }
     this.phase = R_CLOSED;
-    return { value: undefined, done: true };
+    return result(undefined, true);
   }
 
   throw(e: unknown): IteratorResult<unknown, unknown> {
     if (this.phase === R_RUNNING) {
       this.phase = R_REPORTED;
-      return { value: new TaskDone(this, false, e), done: false };
+      return result(new TaskDone(this, false, e), false);
     }
     this.phase = R_CLOSED;
     this.body = null;
@@ -163,7 +183,7 @@ export class TaskRec extends Cell {
     this.phase = R_CLOSED;
     this.body = null;
     this.wrap = null;
-    return { value: v, done: true };
+    return result(v, true);
   }
 
   frameLabel(): string {

@@ -44,7 +44,7 @@ import {
   W_WAIT,
   Waiter,
 } from "./scheduler-cell.js";
-import { DONE_CTX, TaskRec } from "./scheduler-task.js";
+import { DONE_CTX, releaseResult, TaskRec } from "./scheduler-task.js";
 
 interface ExtCompletion {
   readonly cell: Cell;
@@ -116,6 +116,7 @@ export class World {
   /** The world ends (R9 done): it no longer listens to the run's signal. */
   close(): void {
     this.closed = true;
+    releaseResult();
     // A task handle kept after the run reaches this world (TaskRec.world): let go of the tasks the
     // ready queue still lists (dequeue only drops consumed entries when it compacts or empties)
     this.queue = [];
@@ -517,6 +518,17 @@ Object.defineProperty(External.prototype, Symbol.for("nodejs.util.inspect.custom
 export function cellOf(x: unknown): Cell | null {
   const r = handleRef(x);
   return r instanceof Cell ? r : null;
+}
+
+/** The cells of `ws` when world `w` owns every one of them, else null. */
+export function ownedCells(w: World | undefined, ws: readonly unknown[]): Cell[] | null {
+  const items: Cell[] = [];
+  for (let i = 0; i < ws.length; i++) {
+    const c = cellOf(ws[i]);
+    if (c === null || c.world !== w) return null;
+    items.push(c);
+  }
+  return items;
 }
 
 /** Merge `from`'s log into `to`'s, once (SEMANTICS §9.3). */

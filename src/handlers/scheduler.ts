@@ -42,19 +42,16 @@ import {
 } from "../protocol.js";
 import { DONE, START, THROW } from "./scheduler-cell.js";
 import type { TaskRec } from "./scheduler-task.js";
-import { cellOf, World } from "./scheduler-world.js";
+import { cellOf, ownedCells, World } from "./scheduler-world.js";
 import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
-import { answerAtSite, awaitAtSite, doneAtSite, spawnAtSite } from "./scheduler-site.js";
+import { answerAtSite, awaitAtSite, doneAtSite, gatherAtSite, spawnAtSite } from "./scheduler-site.js";
 import { raise } from "./util.js";
 
 /** Does world `w` own the waitables this effect is about? (Effects about others are passed.) */
 function owns(w: World | undefined, e: unknown): boolean {
   if (e instanceof Wait || e instanceof IsDone) return mine(w, e.waitable);
   if (e instanceof Cancel) return mine(w, e.task);
-  if (e instanceof Gather || e instanceof Race) {
-    for (const x of e.waitables) if (!mine(w, x)) return false;
-    return true;
-  }
+  if (e instanceof Gather || e instanceof Race) return ownedCells(w, e.waitables) !== null;
   if (e instanceof CompletePromise || e instanceof FailPromise) return mine(w, e.promise.future);
   return true;
 }
@@ -181,6 +178,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
     if (c === AwaitPromise) return awaitAtSite(w, effect as AwaitPromise);
     if (c === Spawn) return spawnAtSite(w, self, effect as Spawn<unknown, unknown>, site, prompt);
     if (c === TaskDone) return doneAtSite(w, effect as TaskDone);
+    if (c === Gather) return gatherAtSite(w, effect as Gather<unknown>);
     if (!owns(w, effect)) return DEFER;
     return answerAtSite(w, effect);
   };
