@@ -230,6 +230,9 @@ function runWorker(name: string, argv: string[], script: string | null): Promise
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const args = parseArgs(argv);
+  // read before the run: the result may be written over it (`--compare` of the default --out file)
+  const baseline =
+    args.compare === undefined ? null : (JSON.parse(readFileSync(args.compare, "utf8")) as BenchResult);
   const rounds = args.rounds ?? (args.quick ? 3 : 9);
   const procs = args.procs ?? (args.quick ? 1 : 3);
   if (args.worker !== undefined) {
@@ -315,8 +318,8 @@ async function main(): Promise<void> {
   writeFileSync(args.out, toJson(result));
   console.log(`wrote ${args.out}`);
 
-  if (args.compare !== undefined) {
-    const old = JSON.parse(readFileSync(args.compare, "utf8")) as BenchResult;
+  if (args.compare !== undefined && baseline !== null) {
+    const old = baseline;
     console.log(`\n${formatCompare(result, old, args.compare)}`);
     if (compareResults(result, old).some((r) => r.regressed)) process.exitCode = 1;
   }
