@@ -120,7 +120,13 @@ export class TaskRec extends Cell {
     return this.rare === null ? null : this.rare.awaiting;
   }
   set awaiting(c: Cell | null) {
-    if (c !== null || this.rare !== null) this.rareFields().awaiting = c;
+    const r = this.rare;
+    if (c !== null) this.rareFields().awaiting = c;
+    // cleared (the await settled): the record goes when nothing else is in it (48 B per waiting task)
+    else if (r !== null) {
+      if (r.ctl === null && r.spawnSite === null) this.rare = null;
+      else r.awaiting = null;
+    }
   }
   /** where spawn() was called (trace sites on), for the frame label */
   get spawnSite(): Error | null {

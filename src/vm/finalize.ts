@@ -335,6 +335,10 @@ export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
     p.caller = null;
     p.detachedFrom = outer;
     m.linkEpoch++;
+    // The search cache its perform site started from is stale from now on (the epoch moved): drop
+    // it rather than keep 112 B per blocked task for as long as it waits (a queue producer's jobs).
+    // (p is at or below site, so site has a first prompt)
+    site.firstPrompt!.cache = null;
   }
   if (k === null || k.top === null) {
     startUnstarted(m, k, outer); // (marks k used; k null: SITE_SWITCH.frame starts)
