@@ -673,10 +673,17 @@ test("API §5 gather(array) with 1,000,000 tasks", () => {
   assertOk(r, [N, 0, N - 1, (N * (N - 1)) / 2]);
 });
 
-test("a finished task's handle keeps no other task alive (the scheduler's live list lets go of finished tasks)", async () => {
-  const setFlags = (await import("node:v8")).setFlagsFromString;
-  setFlags("--expose-gc");
+/** Two full collections, each after a turn of the event loop (for WeakRef checks). */
+async function collectGarbage(): Promise<void> {
+  (await import("node:v8")).setFlagsFromString("--expose-gc");
   const gc = (await import("node:vm")).runInNewContext("gc") as () => void;
+  for (let i = 0; i < 2; i++) {
+    await new Promise((done) => setImmediate(done));
+    gc();
+  }
+}
+
+test("a finished task's handle keeps no other task alive (the scheduler's live list lets go of finished tasks)", async () => {
   let big: WeakRef<object> | null = null;
   const first = program(function* () {
     return 1;
@@ -698,19 +705,13 @@ test("a finished task's handle keeps no other task alive (the scheduler's live l
   );
   assert.equal(r.ok, true);
   const kept = r.value;
-  await new Promise((done) => setImmediate(done));
-  gc();
-  await new Promise((done) => setImmediate(done));
-  gc();
+  await collectGarbage();
   assert.notEqual(big, null);
   assert.equal(big!.deref(), undefined, "task 2's result is still reachable from task 1's handle");
   assert.equal(String(kept), "Task(1)");
 });
 
 test("a finished run keeps nothing alive through its tasks' report frames (the last task's result is collected)", async () => {
-  const setFlags = (await import("node:v8")).setFlagsFromString;
-  setFlags("--expose-gc");
-  const gc = (await import("node:vm")).runInNewContext("gc") as () => void;
   let big: WeakRef<object> | null = null;
   const last = program(function* () {
     const payload = { bytes: new Array(1000).fill(7) };
@@ -726,10 +727,7 @@ test("a finished run keeps nothing alive through its tasks' report frames (the l
     });
     const r = sync ? run(main, { handlers: [scheduler] }) : await runAsync(main, { handlers: [scheduler] });
     assert.equal(r.ok, true);
-    await new Promise((done) => setImmediate(done));
-    gc();
-    await new Promise((done) => setImmediate(done));
-    gc();
+    await collectGarbage();
     assert.notEqual(big, null);
     assert.equal(
       big!.deref(),

@@ -162,36 +162,46 @@ export function computeTargets(r: BenchResult): Target[] {
     (v) => `${v.toFixed(0)} B`,
     (v) => v <= 200,
   );
-  // Judged on call_depth_paired (both depths interleaved in the same processes: the ratio of the
-  // separate workloads compares two processes' JIT-mode draws, bench/README.md); both are shown.
-  const paired = ratio(
-    nsOf(r, "call_depth_paired", "doeff-depth-1000"),
-    nsOf(r, "call_depth_paired", "doeff-depth-1"),
+  // Judged on the paired workloads (both settings interleaved in the same processes: the ratio of
+  // the separate workloads compares two processes' JIT-mode draws, bench/README.md); both are shown.
+  const pairedRatio = (
+    target: string,
+    limit: number,
+    w: string,
+    a: string,
+    b: string,
+    sa: string,
+    sb: string,
+  ) => {
+    const paired = ratio(nsOf(r, w, a), nsOf(r, w, b));
+    const separate = ratio(nsOf(r, sa, "doeff"), nsOf(r, sb, "doeff"));
+    add(
+      `${target} (paired in one process)`,
+      paired ?? separate,
+      (v) =>
+        paired === undefined
+          ? `${v.toFixed(2)}× (separate workloads)`
+          : `${v.toFixed(2)}×${separate === undefined ? "" : ` (separate workloads ${separate.toFixed(2)}×)`}`,
+      (v) => v <= limit,
+    );
+  };
+  pairedRatio(
+    "call_depth_1000 ≤ 1.2× call_depth_1",
+    1.2,
+    "call_depth_paired",
+    "doeff-depth-1000",
+    "doeff-depth-1",
+    "call_depth_1000",
+    "call_depth_1",
   );
-  const separate = ratio(nsOf(r, "call_depth_1000", "doeff"), nsOf(r, "call_depth_1", "doeff"));
-  add(
-    "call_depth_1000 ≤ 1.2× call_depth_1 (paired in one process)",
-    paired ?? separate,
-    (v) =>
-      paired === undefined
-        ? `${v.toFixed(2)}× (separate workloads)`
-        : `${v.toFixed(2)}×${separate === undefined ? "" : ` (separate workloads ${separate.toFixed(2)}×)`}`,
-    (v) => v <= 1.2,
-  );
-  // Judged on handler_depth_paired, for the same reason as call_depth (both are shown).
-  const hPaired = ratio(
-    nsOf(r, "handler_depth_paired", "doeff-handlers-100"),
-    nsOf(r, "handler_depth_paired", "doeff-handlers-1"),
-  );
-  const hSeparate = ratio(nsOf(r, "handler_depth_100", "doeff"), nsOf(r, "handler_depth_1", "doeff"));
-  add(
-    "handler_depth_100 ≤ 1.5× handler_depth_1 (paired in one process)",
-    hPaired ?? hSeparate,
-    (v) =>
-      hPaired === undefined
-        ? `${v.toFixed(2)}× (separate workloads)`
-        : `${v.toFixed(2)}×${hSeparate === undefined ? "" : ` (separate workloads ${hSeparate.toFixed(2)}×)`}`,
-    (v) => v <= 1.5,
+  pairedRatio(
+    "handler_depth_100 ≤ 1.5× handler_depth_1",
+    1.5,
+    "handler_depth_paired",
+    "doeff-handlers-100",
+    "doeff-handlers-1",
+    "handler_depth_100",
+    "handler_depth_1",
   );
   const mem = r.workloads.memory_10m_effects?.doeff as HeapEntry | undefined;
   add(

@@ -539,6 +539,28 @@ function* effNest(depth: number, n: number): effection.Operation<number> {
   return yield* effNest(depth - 1, n);
 }
 
+/** The call_depth_D doeff run: n gets performed D program calls deep. */
+function callDepthRun(depth: number, n: number): () => unknown {
+  // depth 1: the top program (leaf) performs the effects
+  const p = depth === 1 ? leaf(n) : nest(depth, n);
+  return () => ok(run(p, { handlers: [state], store: { c: 1 } }));
+}
+
+/**
+ * A workload whose implementations are doeff runs of one program at two or more settings, so that
+ * they share processes and are interleaved round by round (see callDepthPaired).
+ */
+function pairedWorkload(
+  name: string,
+  op: string,
+  note: string,
+  impls: Record<string, (n: number) => () => unknown>,
+): Workload {
+  const defs: Record<string, ImplDef> = {};
+  for (const [k, prepare] of Object.entries(impls)) defs[k] = { prepare, check: eq((n) => n) };
+  return { name, op, ops: { full: 300_000, quick: 30_000 }, note, impls: defs };
+}
+
 function callDepth(depth: number): Workload {
   return {
     name: `call_depth_${depth}`,
@@ -546,14 +568,7 @@ function callDepth(depth: number): Workload {
     ops: { full: 300_000, quick: 30_000 },
     note: "doeff: fn-program calls (VM frames); floor/effection: a native yield* chain of that depth",
     impls: {
-      doeff: {
-        prepare: (n) => {
-          // depth 1: the top program (leaf) performs the effects
-          const p = depth === 1 ? leaf(n) : nest(depth, n);
-          return () => ok(run(p, { handlers: [state], store: { c: 1 } }));
-        },
-        check: eq((n) => n),
-      },
+      doeff: { prepare: (n) => callDepthRun(depth, n), check: eq((n) => n) },
       floor: {
         note: "native yield* chain of that depth, driven by the floor loop",
         prepare: (n) => () => drive(floorNest(depth, n), new Map([["c", 1]])),
@@ -580,24 +595,15 @@ function callDepth(depth: number): Workload {
  * "call_depth_1000"), so their ratio compares two draws; here both depths run on the same compiled
  * code, and the ratio is what depth itself costs. The call_depth target is judged on this pair.
  */
-const callDepthPaired: Workload = {
-  name: "call_depth_paired",
-  op: "1 effect (get) at call depth 1 and 1000, interleaved in one process",
-  ops: { full: 300_000, quick: 30_000 },
-  note: "the call_depth_1 and call_depth_1000 doeff programs as two implementations of one workload",
-  impls: Object.fromEntries(
-    [1, 1000].map((depth) => [
-      `doeff-depth-${depth}`,
-      {
-        prepare: (n: number) => {
-          const p = depth === 1 ? leaf(n) : nest(depth, n);
-          return () => ok(run(p, { handlers: [state], store: { c: 1 } }));
-        },
-        check: eq((n) => n),
-      },
-    ]),
-  ),
-};
+const callDepthPaired: Workload = pairedWorkload(
+  "call_depth_paired",
+  "1 effect (get) at call depth 1 and 1000, interleaved in one process",
+  "the call_depth_1 and call_depth_1000 doeff programs as two implementations of one workload",
+  {
+    "doeff-depth-1": (n) => callDepthRun(1, n),
+    "doeff-depth-1000": (n) => callDepthRun(1000, n),
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // handler_depth_N: get handled by the outermost (state) of N handlers; N-1 inner handle(Other, …)
@@ -606,22 +612,22 @@ const otherHandler: Handler = handle(Other, function* other(_e, k) {
   return yield* transfer(k, 0);
 });
 
-function handlerDepth(count: number): Workload {
+/** The handler_depth_N doeff run: get answered by state, the outermost of N handlers. */
+function handlerDepthRun(count: number, n: number): () => unknown {
   const handlers: Handler[] = [state];
   for (let i = 1; i < count; i++) handlers.push(otherHandler);
+  const p = leaf(n);
+  return () => ok(run(p, { handlers, store: { c: 1 } }));
+}
+
+function handlerDepth(count: number): Workload {
   return {
     name: `handler_depth_${count}`,
     op: "1 effect (get)",
     ops: { full: 300_000, quick: 30_000 },
     note: `handlers: [state, ${count - 1} × handle(Other, …)]; state (outermost) answers`,
     impls: {
-      doeff: {
-        prepare: (n) => {
-          const p = leaf(n);
-          return () => ok(run(p, { handlers, store: { c: 1 } }));
-        },
-        check: eq((n) => n),
-      },
+      doeff: { prepare: (n) => handlerDepthRun(count, n), check: eq((n) => n) },
       floor: {
         note: "depth-independent reference",
         prepare: (n) => () => drive(floorNest(1, n), new Map([["c", 1]])),
@@ -637,28 +643,15 @@ function handlerDepth(count: number): Workload {
  * 22.8 ns in handler_depth_1's process and 36.3 ns in handler_depth_100's). The handler-depth target
  * is judged on this pair.
  */
-const handlerDepthPaired: Workload = {
-  name: "handler_depth_paired",
-  op: "1 effect (get) under 1 and 100 handlers, interleaved in one process",
-  ops: { full: 300_000, quick: 30_000 },
-  note: "the handler_depth_1 and handler_depth_100 doeff programs as two implementations of one workload",
-  impls: Object.fromEntries(
-    [1, 100].map((count) => {
-      const handlers: Handler[] = [state];
-      for (let i = 1; i < count; i++) handlers.push(otherHandler);
-      return [
-        `doeff-handlers-${count}`,
-        {
-          prepare: (n: number) => {
-            const p = leaf(n);
-            return () => ok(run(p, { handlers, store: { c: 1 } }));
-          },
-          check: eq((n) => n),
-        },
-      ];
-    }),
-  ),
-};
+const handlerDepthPaired: Workload = pairedWorkload(
+  "handler_depth_paired",
+  "1 effect (get) under 1 and 100 handlers, interleaved in one process",
+  "the handler_depth_1 and handler_depth_100 doeff programs as two implementations of one workload",
+  {
+    "doeff-handlers-1": (n) => handlerDepthRun(1, n),
+    "doeff-handlers-100": (n) => handlerDepthRun(100, n),
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // run_trivial
