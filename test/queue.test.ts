@@ -290,7 +290,8 @@ test("queue: the same jobId enqueued by two tasks at once runs once and answers 
       { handlers: [scheduler, realTime, q] },
     );
     assert.ok(r.isOk(), r.format());
-    assert.deepEqual(r.value, [25, 25, "JobId cannot be '0' or start with 0:", 49, 64]);
+    // (BullMQ's own message, as BullMQ 6 words it)
+    assert.deepEqual(r.value, [25, 25, "JobId cannot be '0' or start with '0:'", 49, 64]);
     const bull = await q.bullQueue;
     assert.equal((await bull.getJob("same-5"))?.attemptsMade, 1);
   } finally {
@@ -324,4 +325,23 @@ test("queue: bad input is a clear error at the call", { skip }, async () => {
       message: /programs\.x must be a function returning a Program/,
     },
   );
+});
+
+test("queue: a queue BullMQ cannot open fails each enqueue with BullMQ's reason (tried again on the next), and close() still resolves", {
+  skip,
+}, async () => {
+  const bad = queue({ connection: redis.connection, name: "has:colon" });
+  const attempt = () =>
+    runAsync(
+      program(function* () {
+        return yield* wait(yield* enqueue<number>("square", [2]));
+      }),
+      { handlers: [scheduler, realTime, bad] },
+    );
+  for (let i = 0; i < 2; i++) {
+    const r = await attempt();
+    assert.ok(r.isErr());
+    assert.equal((r.error as Error).message, "Queue name cannot contain :");
+  }
+  await bad.close(); // before: rethrew the open's error
 });

@@ -41,7 +41,7 @@ async function loadBullmq(): Promise<typeof import("bullmq")> {
     return await import("bullmq");
   } catch (e) {
     throw new Error(
-      `doeff/queue runs on BullMQ, which is not installed here; add it with: npm install bullmq (${e instanceof Error ? e.message : String(e)})`,
+      `doeff/queue runs on BullMQ, which is not installed here; add it with: npm install bullmq ioredis (${e instanceof Error ? e.message : String(e)})`,
       { cause: e },
     );
   }
@@ -82,7 +82,15 @@ class Producer {
   }
 
   open(): Promise<{ queue: Queue; events: QueueEvents }> {
-    if (this.ready === null) this.ready = this.create();
+    if (this.ready === null) {
+      const ready = this.create();
+      // a failed open (BullMQ 6 without ioredis, a bad option) fails the enqueues that asked for
+      // it; the next enqueue tries again rather than fail for good on a stale error
+      ready.catch(() => {
+        if (this.ready === ready) this.ready = null;
+      });
+      this.ready = ready;
+    }
     return this.ready;
   }
 
@@ -91,10 +99,27 @@ class Producer {
     const o = this.options;
     const base =
       o.prefix === undefined ? { connection: o.connection } : { connection: o.connection, prefix: o.prefix };
-    const queue = new Queue(o.name, base);
-    // read the event stream from its start (it is capped by BullMQ), so no event of a job added
-    // before the reader's first XREAD can be missed; old events find no waiter and are ignored
-    const events = new QueueEvents(o.name, { ...base, lastEventId: "0-0" });
+    let queue: Queue | undefined;
+    let events: QueueEvents | undefined;
+    try {
+      queue = new Queue(o.name, base);
+      queue.on("error", () => {});
+      // read the event stream from its start (it is capped by BullMQ), so no event of a job added
+      // before the reader's first XREAD can be missed; old events find no waiter and are ignored
+      events = new QueueEvents(o.name, { ...base, lastEventId: "0-0" });
+      this.listen(queue, events);
+      await events.waitUntilReady();
+      return { queue, events };
+    } catch (e) {
+      // nothing half-open is left behind (a Queue whose QueueEvents could not start)
+      await Promise.allSettled([events?.close(), queue?.close()]);
+      throw e;
+    }
+  }
+
+  /** Route the queue's completion events to the waiting futures. */
+  private listen(queue: Queue, events: QueueEvents): void {
+    const o = this.options;
     events.on("completed", ({ jobId, returnvalue }) => {
       const exts = this.taken(jobId);
       if (exts === undefined) return;
@@ -114,9 +139,6 @@ class Producer {
       events.on("progress", ({ jobId, data }) => f(jobId, data));
     }
     events.on("error", () => {}); // connection errors: QueueEvents reconnects by itself
-    queue.on("error", () => {});
-    await events.waitUntilReady();
-    return { queue, events };
   }
 
   /** the job's error as the worker stored it (class, stack, cause), else one from BullMQ's reason */
@@ -255,8 +277,13 @@ class Producer {
     this.ready = null;
     this.waiting.clear();
     if (r === null) return;
-    const { queue, events } = await r;
-    await Promise.all([events.close(), queue.close()]);
+    let opened: { queue: Queue; events: QueueEvents };
+    try {
+      opened = await r;
+    } catch {
+      return; // it never opened (its enqueues failed with the reason): nothing to close
+    }
+    await Promise.all([opened.events.close(), opened.queue.close()]);
   }
 }
 

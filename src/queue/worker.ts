@@ -79,7 +79,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     bullmq = await import("bullmq");
   } catch (e) {
     throw new Error(
-      `doeff/queue runs on BullMQ, which is not installed here; add it with: npm install bullmq (${e instanceof Error ? e.message : String(e)})`,
+      `doeff/queue runs on BullMQ, which is not installed here; add it with: npm install bullmq ioredis (${e instanceof Error ? e.message : String(e)})`,
       { cause: e },
     );
   }
