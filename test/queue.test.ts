@@ -345,3 +345,62 @@ test("queue: a queue BullMQ cannot open fails each enqueue with BullMQ's reason 
   }
   await bad.close(); // before: rethrew the open's error
 });
+
+test("queue: a new producer answers a jobId enqueued again (the old job removed) with the new job's result, and sees no earlier job's progress", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const one = (n: number, opts: { jobId: string; removeOnComplete?: boolean; removeOnFail?: boolean }) => {
+    const seen: unknown[] = [];
+    const q = queue({ connection: redis.connection, name: NAME, onProgress: (_id, p) => seen.push(p) });
+    return runAsync(
+      program(function* () {
+        const f = yield* enqueue<number>(n < 0 ? "withdraw" : "steps", n < 0 ? [1, 2] : [n], opts);
+        try {
+          return yield* wait(f);
+        } catch (e) {
+          return e instanceof Error ? e.message : String(e);
+        }
+      }),
+      { handlers: [scheduler, realTime, q] },
+    ).then(async (r) => {
+      await q.close();
+      assert.ok(r.isOk(), r.format());
+      return [r.value, seen];
+    });
+  };
+  // each producer opens after the previous one's job finished and was removed; its events are
+  // still in the stream, which a new producer reads from its start
+  assert.deepEqual(await one(2, { jobId: "again-1", removeOnComplete: true }), [2, [50, 100]]);
+  assert.deepEqual(await one(4, { jobId: "again-1", removeOnComplete: true }), [4, [25, 50, 75, 100]]);
+  assert.deepEqual(await one(-1, { jobId: "again-2", removeOnFail: true }), ["balance would be -1", []]);
+  assert.deepEqual(await one(1, { jobId: "again-2", removeOnComplete: true }), [1, [100]]);
+});
+
+test("queue: a program factory that throws fails its job with the error's class and cause kept", {
+  skip,
+}, async () => {
+  const q = producer();
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const ok = yield* wait(yield* enqueue<number>("checked", [3]));
+        try {
+          return [ok, yield* wait(yield* enqueue<number>("checked", [-1]))];
+        } catch (e) {
+          return [ok, e];
+        }
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    const [ok, e] = r.value as [number, Error];
+    assert.equal(ok, 3);
+    assert.ok(e instanceof RangeError, String(e));
+    assert.equal(e.message, "n must be ≥ 0, got -1");
+    assert.ok(e.cause instanceof TypeError);
+    assert.equal((e.cause as Error).message, "negative");
+  } finally {
+    await q.close();
+  }
+});

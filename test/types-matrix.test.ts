@@ -20,6 +20,7 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +30,8 @@ import { after, before, test } from "node:test";
 const root = new URL("..", import.meta.url).pathname;
 const TYPES = join(root, "test/types");
 const ISOLATED = join(TYPES, "isolated");
+/** doeff/workers and doeff/queue: Node's subpaths, checked with @types/node, bullmq and piscina present */
+const NODE = join(TYPES, "node");
 
 /** The compilers: each an npm alias in devDependencies (see package.json). */
 const TSC = {
@@ -180,11 +183,14 @@ const work = mkdtempSync(join(tmpdir(), "doeff-types-"));
 const consumer = join(work, "consumer");
 const mainFiles = readdirSync(TYPES).filter((f) => f.endsWith(".ts"));
 const isolatedFiles = readdirSync(ISOLATED).filter((f) => f.endsWith(".ts"));
+const nodeFiles = readdirSync(NODE).filter((f) => f.endsWith(".ts"));
 const results = new Map<string, Promise<Outcome>>();
 
-/** Test sources import "../../src/index.js"; a consumer imports "doeff". */
+/** Test sources import "../../src/index.js" (or a subpath's index); a consumer imports "doeff". */
 function asConsumer(source: string): string {
-  return source.replace(/(["'])(\.\.\/)+src\/index\.js\1/g, '"doeff"');
+  return source
+    .replace(/(["'])(\.\.\/)+src\/index\.js\1/g, '"doeff"')
+    .replace(/(["'])(\.\.\/)+src\/(workers|queue|testing)\/index\.js\1/g, '"doeff/$3"');
 }
 
 function writeProject(name: string, files: readonly string[], options: Record<string, unknown>): string {
@@ -197,11 +203,12 @@ before(() => {
   // Build into a scratch copy of the package (./dist is rebuilt by package.test.ts concurrently).
   const pkg = join(work, "pkg");
   mkdirSync(pkg);
-  execFileSync(
-    process.execPath,
-    [TSC["5.9"], "-p", "tsconfig.build.json", "--outDir", join(pkg, "dist"), "--declarationMap", "false"],
-    { cwd: root, stdio: "pipe" },
-  );
+  for (const build of ["tsconfig.build.json", "tsconfig.build-scale.json"])
+    execFileSync(
+      process.execPath,
+      [TSC["5.9"], "-p", build, "--outDir", join(pkg, "dist"), "--declarationMap", "false"],
+      { cwd: root, stdio: "pipe" },
+    );
   execFileSync(process.execPath, [join(root, "scripts/types-too-old.mjs"), join(pkg, "dist")], {
     stdio: "pipe",
   });
@@ -225,6 +232,14 @@ before(() => {
   for (const f of isolatedFiles) {
     writeFileSync(join(consumer, "types/isolated", f), asConsumer(readFileSync(join(ISOLATED, f), "utf8")));
   }
+  // what a user of the Node subpaths has installed beside doeff (npm install pruned anything earlier)
+  mkdirSync(join(consumer, "types/node"));
+  mkdirSync(join(consumer, "node_modules/@types"), { recursive: true });
+  for (const dep of ["@types/node", "bullmq", "piscina"])
+    symlinkSync(join(root, "node_modules", dep), join(consumer, "node_modules", dep));
+  for (const f of nodeFiles) {
+    writeFileSync(join(consumer, "types/node", f), asConsumer(readFileSync(join(NODE, f), "utf8")));
+  }
   writeFileSync(join(consumer, "error-text.ts"), ERROR_SOURCE);
   // Start every compilation now (two at a time); each test awaits its own.
   CONFIGS.forEach((c, i) => {
@@ -238,6 +253,13 @@ before(() => {
       const p = writeProject(`iso${i}-${j}`, [`types/isolated/${f}`], c.options);
       results.set(`${c.name}|${f}`, tsc(c.tsc, p, consumer));
     });
+    // no `types` entry (BASE's []: TypeScript 6+'s default): the subpaths' declarations load Node's
+    const p = writeProject(
+      `node${i}`,
+      nodeFiles.map((f) => `types/node/${f}`),
+      c.options,
+    );
+    results.set(`${c.name}|node`, tsc(c.tsc, p, consumer));
   });
   writeFileSync(
     join(consumer, "old.ts"),
@@ -287,6 +309,11 @@ for (const c of CONFIGS) {
       seen.push(id);
     }
     assert.equal(diags.length, seen.length, `no other errors: ${JSON.stringify(diags)}`);
+  });
+  test(`types matrix: ${c.name}: doeff/workers and doeff/queue (test/types/node/) check`, async () => {
+    const { code, out } = await results.get(`${c.name}|node`)!;
+    assert.deepEqual(parseDiagnostics(out), []);
+    assert.equal(code, 0);
   });
   for (const f of isolatedFiles) {
     test(`types matrix: ${c.name}: isolated/${f} checks on its own`, async () => {

@@ -44,6 +44,7 @@ import {
   workerFn,
   workers,
 } from "../src/workers/index.js";
+import { fromWire, registerErrorClasses, toWire } from "../src/workers/wire.js";
 import { JobFailed, Lookup, Private, Started } from "./fixtures/workers/jobs.js";
 
 const JOBS = new URL("./fixtures/workers/jobs.ts", import.meta.url).href;
@@ -125,6 +126,30 @@ test("workers: errors keep class, message, fields, stack and cause; the tracebac
   assert.ok(r2.error instanceof RemoteError);
   assert.equal(r2.error.name, "Secret");
   assert.equal(r2.error.message, "hidden class");
+});
+
+test("workers: an error class is matched by its class name first — a registered class that never sets `name`, or sets another one, comes back as itself", () => {
+  class Plain extends Error {} // its name stays "Error"
+  class Renamed extends Error {
+    constructor(m: string) {
+      super(m);
+      this.name = "HTTPError";
+    }
+  }
+  class Unregistered extends RangeError {}
+  registerErrorClasses([Plain, Renamed]);
+  const plain = fromWire(toWire(new Plain("p", { cause: new Plain("c") }))) as Error;
+  assert.ok(plain instanceof Plain);
+  assert.equal(plain.name, "Error");
+  assert.equal(plain.message, "p");
+  assert.ok(plain.cause instanceof Plain);
+  const renamed = fromWire(toWire(new Renamed("r"))) as Error;
+  assert.ok(renamed instanceof Renamed);
+  assert.equal(renamed.name, "HTTPError");
+  // not registered, its name inherited: rebuilt as the built-in class it is named after
+  const other = fromWire(toWire(new Unregistered("u"))) as Error;
+  assert.equal(Object.getPrototypeOf(other), RangeError.prototype);
+  assert.equal(other.name, "RangeError");
 });
 
 /** a pool of one thread, and a handler for the jobs' Started effect that completes `started` */

@@ -49,6 +49,9 @@ async function loadBullmq(): Promise<typeof import("bullmq")> {
 
 type Ext = ExternalPromise<unknown>;
 
+/** The custom event a producer adds to the queue's event stream when it opens (see create). */
+const OPENED = "doeff:producer-opened";
+
 /** One add waiting for its batch (Producer.add). */
 interface Adding {
   readonly e: Enqueue<unknown>;
@@ -95,7 +98,7 @@ class Producer {
   }
 
   private async create(): Promise<{ queue: Queue; events: QueueEvents }> {
-    const { Queue, QueueEvents } = await loadBullmq();
+    const { Queue, QueueEvents, QueueEventsProducer } = await loadBullmq();
     const o = this.options;
     const base =
       o.prefix === undefined ? { connection: o.connection } : { connection: o.connection, prefix: o.prefix };
@@ -104,11 +107,23 @@ class Producer {
     try {
       queue = new Queue(o.name, base);
       queue.on("error", () => {});
-      // read the event stream from its start (it is capped by BullMQ), so no event of a job added
-      // before the reader's first XREAD can be missed; old events find no waiter and are ignored
+      // Read the event stream from its start (it is capped by BullMQ), so that no event of a job
+      // added before the reader's first XREAD can be missed. Events from before this open are
+      // skipped, up to a marker this producer adds to the stream before its first add: they belong
+      // to earlier jobs, and one of those may have had a jobId enqueued again now (removed since,
+      // e.g. removeOnComplete) — its old result must not answer the new job.
       events = new QueueEvents(o.name, { ...base, lastEventId: "0-0" });
-      this.listen(queue, events);
+      const token = randomUUID();
+      this.listen(queue, events, token);
       await events.waitUntilReady();
+      const marker = new QueueEventsProducer(o.name, base);
+      marker.on("error", () => {});
+      try {
+        // no trimming by this XADD (BullMQ trims the stream to its own maxLen as it adds events)
+        await marker.publishEvent({ eventName: OPENED, token }, Number.MAX_SAFE_INTEGER);
+      } finally {
+        await marker.close();
+      }
       return { queue, events };
     } catch (e) {
       // nothing half-open is left behind (a Queue whose QueueEvents could not start)
@@ -117,16 +132,25 @@ class Producer {
     }
   }
 
-  /** Route the queue's completion events to the waiting futures. */
-  private listen(queue: Queue, events: QueueEvents): void {
+  /** Route the queue's completion events after this open's marker (`token`) to the waiting futures. */
+  private listen(queue: Queue, events: QueueEvents, token: string): void {
     const o = this.options;
+    let live = false;
+    (events as unknown as { on(e: string, f: (args: { token?: string }) => void): void }).on(
+      OPENED,
+      (args) => {
+        if (args.token === token) live = true;
+      },
+    );
     events.on("completed", ({ jobId, returnvalue }) => {
+      if (!live) return;
       const exts = this.taken(jobId);
       if (exts === undefined) return;
       if (!Array.isArray(exts)) exts.complete(returnvalue);
       else for (const ext of exts) ext.complete(returnvalue);
     });
     events.on("failed", ({ jobId, failedReason }) => {
+      if (!live) return;
       const exts = this.taken(jobId);
       if (exts === undefined) return;
       void this.failure(queue, jobId, failedReason).then((e) => {
@@ -136,7 +160,9 @@ class Producer {
     });
     if (o.onProgress !== undefined) {
       const f = o.onProgress;
-      events.on("progress", ({ jobId, data }) => f(jobId, data));
+      events.on("progress", ({ jobId, data }) => {
+        if (live) f(jobId, data);
+      });
     }
     events.on("error", () => {}); // connection errors: QueueEvents reconnects by itself
   }

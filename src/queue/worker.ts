@@ -1,3 +1,5 @@
+/// <reference types="node" preserve="true" />
+// (kept in the emitted .d.ts: `signals` is typed NodeJS.Signals[]; TypeScript 6+ loads no @types by default)
 /**
  * `startWorker({ connection, name, programs, handlers, concurrency })`: a BullMQ worker whose jobs are
  * doeff programs. A job named `programName` with data `{ args }` runs `programs[programName](...args)`
@@ -96,7 +98,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       throw new bullmq.UnrecoverableError(e.message);
     }
     const args = (job.data as { args?: unknown[] } | undefined)?.args ?? [];
-    const p = make(...args);
+    let p: ReturnType<typeof make>;
+    try {
+      p = make(...args);
+    } catch (e) {
+      await keep(job, e); // a factory that throws (checking its arguments) fails like its program would
+      throw e;
+    }
     if (!isProgramLike(p)) {
       const e = new TypeError(
         `programs.${job.name}(…) returned ${describe(p)}, not a Program; write it as fn(function* ${job.name}(…) { … })`,

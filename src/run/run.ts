@@ -57,7 +57,9 @@ export type HandledBy<Hs> = Hs extends readonly (infer H)[]
 /** The union of the effects the handlers Hs may perform themselves (their own rows). */
 export type EmittedBy<Hs> = Hs extends readonly (infer H)[]
   ? H extends Handler<any, infer Em>
-    ? Em
+    ? // an interface extending Handler (WorkersHandler) is matched by its optional phantom
+      // `__emits?: Em`, which reads as `Em | undefined` without exactOptionalPropertyTypes
+      Exclude<Em, undefined>
     : never
   : never;
 

@@ -1,3 +1,5 @@
+/// <reference types="node" preserve="true" />
+// (kept in the emitted .d.ts: TypeScript 6+ loads no @types by default, and this subpath is Node's)
 /** What the parent and its worker threads send each other (all structured-cloneable). */
 import type { MessagePort } from "node:worker_threads";
 import type { WireError } from "./wire.js";

@@ -286,7 +286,7 @@ export class WorkerPool {
   /** the pool once created */
   started: PiscinaLike | null = null;
   /** Cancelled job ids, read by the threads before they run a job (PoolData.cancelled). */
-  readonly cancelled = new Int32Array(new SharedArrayBuffer(4 * (CANCEL_MASK + 1)));
+  readonly cancelled: Int32Array = new Int32Array(new SharedArrayBuffer(4 * (CANCEL_MASK + 1)));
   private readonly jobs = new Map<number, ParentJob>();
   private nextId = 1;
   /** jobs submitted since the last flush (they go to piscina together, batched when many) */

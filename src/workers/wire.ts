@@ -2,15 +2,18 @@
  * Errors across a process or thread boundary. A thrown value is turned into plain, structured-
  * cloneable (and JSON-safe) data on one side and rebuilt on the other: class name, message, stack,
  * `cause` (recursively), AggregateError's `errors`, and the error's own cloneable fields (`key`,
- * `code`, `ms`, …). The class is found by name among the built-in error classes, doeff's exported
- * error classes and the classes the user registers; an unknown class comes back as a `RemoteError`
- * whose `name` is the original class name.
+ * `code`, `ms`, …). The class is found by its class name, then by its `name`, among the built-in
+ * error classes, doeff's exported error classes and the classes the user registers; an unknown class
+ * comes back as a `RemoteError` whose `name` is the original `name` (or, when the class kept its
+ * base class's `name`, as that built-in class).
  */
 import * as doeff from "../index.js";
 import { className } from "../protocol.js";
 
 export interface WireError {
   readonly name: string;
+  /** the error's class name (`className` of its constructor), when it is not `name` */
+  readonly cls?: string;
   readonly message: string;
   readonly stack: string | undefined;
   readonly cause?: WireError;
@@ -107,11 +110,22 @@ export function toWire(e: unknown, traceback?: string, depth = 0): WireError {
     fields,
     isError: true,
   };
+  const cls = classOf(e);
+  if (cls !== "" && cls !== out.name) out.cls = cls;
   if (e.cause !== undefined && depth < 8) out.cause = toWire(e.cause, undefined, depth + 1);
   if (e instanceof AggregateError && Array.isArray(e.errors) && depth < 8)
     out.errors = e.errors.map((x: unknown) => toWire(x, undefined, depth + 1));
   if (traceback !== undefined) out.traceback = traceback;
   return out;
+}
+
+/** className of `e`'s constructor, or "" (a hostile constructor getter). Never throws. */
+function classOf(e: Error): string {
+  try {
+    return className(e.constructor);
+  } catch {
+    return "";
+  }
 }
 
 function safeString(v: unknown): string {
@@ -132,7 +146,10 @@ function define(o: object, key: string, value: unknown): void {
  */
 export function fromWire(w: WireError, separator?: string, here?: string): unknown {
   if (!w.isError) return w.value;
-  const cls = knownClasses().get(w.name) ?? RemoteError;
+  // by class first: a registered `class MyError extends Error {}` that never sets `name` is named
+  // "Error", and one may set a `name` that is not its class name
+  const known = knownClasses();
+  const cls = (w.cls === undefined ? undefined : known.get(w.cls)) ?? known.get(w.name) ?? RemoteError;
   const e = Object.create(cls.prototype) as Error;
   define(e, "message", w.message);
   if (cls === RemoteError || Object.getPrototypeOf(e).name !== w.name) define(e, "name", w.name);

@@ -1,0 +1,48 @@
+/**
+ * doeff/workers and doeff/queue as a consumer types them (Node's types loaded: these subpaths run on
+ * Node). Their handlers are interfaces extending Handler; without exactOptionalPropertyTypes the
+ * phantom `__emits?: never` reads as `undefined`, which once made every run with such a handler a
+ * MissingHandlerError<undefined>.
+ */
+import {
+  type EmittedBy,
+  fn,
+  program,
+  realTime,
+  runAsync,
+  scheduler,
+  wait,
+  writer,
+} from "../../../src/index.js";
+import { enqueue, type QueueHandler, queue, startWorker } from "../../../src/queue/index.js";
+import { runInWorker, type WorkersHandler, workers } from "../../../src/workers/index.js";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const emitsNothing: Equal<EmittedBy<[WorkersHandler, QueueHandler]>, never> = true;
+void emitsNothing;
+
+const pool = workers({ size: 2 });
+const q = queue({ connection: { host: "127.0.0.1", port: 6379 }, name: "jobs" });
+
+const main = program(function* () {
+  const a = yield* runInWorker<number>(new URL("./jobs.js", import.meta.url), "fib", 30);
+  const b = yield* wait(yield* enqueue<number>("square", [7]));
+  return a + b;
+});
+export const viaBoth = runAsync(main, { handlers: [scheduler, realTime, writer, pool, q] });
+export const trivial = runAsync(
+  program(function* () {
+    return 1;
+  }),
+  { handlers: [scheduler, realTime, pool] },
+);
+export const worker = startWorker({
+  connection: { host: "127.0.0.1", port: 6379 },
+  name: "jobs",
+  programs: {
+    square: fn(function* square(n: number) {
+      return n * n;
+    }),
+  },
+  signals: ["SIGTERM"],
+});
