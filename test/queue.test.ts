@@ -305,6 +305,34 @@ test("queue: bad input is a clear error at the call", { skip }, async () => {
     name: "TypeError",
     message: /^enqueue\("square"\): the arguments must be JSON data/,
   });
+  // checked all the way down: JSON would change these without a word
+  for (const [args, why] of [
+    [[{ cb: () => 1 }], "args[0].cb is function cb (JSON drops it)"],
+    [[[1, Number.NaN]], "args[0][1] is NaN (JSON writes it as null)"],
+    [
+      [undefined],
+      "args[0] is undefined (JSON writes it as null in an array; pass null, or leave the argument out)",
+    ],
+    [
+      [{ at: new Date(0) }],
+      "args[0].at is a Date (JSON turns it into a string; pass args[0].at.toISOString() or a number)",
+    ],
+    [
+      [new Map()],
+      "args[0] is Map object: JSON keeps plain objects and arrays only (it would arrive as a plain object, without its class)",
+    ],
+    [[{ n: 1n }], "args[0].n is a bigint (JSON has none; pass it as a string)"],
+  ] as const)
+    assert.throws(() => enqueue("square", args as unknown as unknown[]), {
+      name: "TypeError",
+      message: `enqueue("square"): the arguments must be JSON data (BullMQ stores them in Redis as JSON): ${why}`,
+    });
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  assert.throws(() => enqueue("square", [cyclic]), {
+    message: /args\[0\]\.self refers back to an object that contains it/,
+  });
+  enqueue("square", [{ a: [1, "x", null, true, { b: undefined }] }]); // JSON data (an undefined key is dropped alike)
   assert.throws(() => enqueue("square", [1], { tries: 3 } as never), {
     name: "TypeError",
     message: /^enqueue: unknown option "tries"; known options are attempts, backoff/,
@@ -400,6 +428,60 @@ test("queue: a program factory that throws fails its job with the error's class 
     assert.equal(e.message, "n must be ≥ 0, got -1");
     assert.ok(e.cause instanceof TypeError);
     assert.equal((e.cause as Error).message, "negative");
+  } finally {
+    await q.close();
+  }
+});
+
+test("queue: close(true) aborts the runs in flight (their finally blocks run) and leaves their jobs active for the stalled-job check", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const name = "doeff-test-force";
+  const events: string[] = [];
+  let finallyRan: () => void = () => {};
+  const ranFinally = new Promise<void>((r) => {
+    finallyRan = r;
+  });
+  const started = new Promise<void>((resolve) => {
+    void (async () => {
+      const w = await startWorker({
+        connection: redis.connection,
+        name,
+        signals: false,
+        programs: {
+          long: fn(function* long() {
+            try {
+              events.push("started");
+              resolve();
+              yield* delay(10_000);
+              events.push("finished its work");
+              return 1;
+            } finally {
+              events.push("finally");
+              finallyRan();
+            }
+          }),
+        },
+      });
+      forced = w;
+    })();
+  });
+  let forced: QueueWorker | undefined;
+  const q = queue({ connection: redis.connection, name });
+  try {
+    void runAsync(
+      program(function* () {
+        return yield* enqueue("long", []);
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    await started;
+    await forced!.close(true);
+    await ranFinally;
+    assert.deepEqual(events, ["started", "finally"]);
+    const [job] = await (await q.bullQueue).getJobs(["active", "completed", "failed", "waiting"]);
+    assert.equal(await job!.getState(), "active");
   } finally {
     await q.close();
   }

@@ -50,16 +50,10 @@ export class Enqueue<T = unknown> extends Effect<Future<T>> {
       throw new TypeError(
         `enqueue(${JSON.stringify(programName)}, args) expects args as an array, got ${describe(args)}`,
       );
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(args);
-    } catch (e) {
-      json = undefined;
-      void e;
-    }
-    if (json === undefined || args.some((a) => typeof a === "function" || typeof a === "symbol"))
+    const bad = notJson(args, "args", 0, []);
+    if (bad !== null)
       throw new TypeError(
-        `enqueue(${JSON.stringify(programName)}): the arguments must be JSON data (BullMQ stores them in Redis); got ${describe(args)}`,
+        `enqueue(${JSON.stringify(programName)}): the arguments must be JSON data (BullMQ stores them in Redis as JSON): ${bad}`,
       );
     if (options === null || typeof options !== "object")
       throw new TypeError(`enqueue options must be an object, got ${describe(options)}`);
@@ -76,6 +70,60 @@ export class Enqueue<T = unknown> extends Effect<Future<T>> {
     this.args = args;
     this.options = options;
   }
+}
+
+/**
+ * Why `v` (at `path`) would not come back from JSON as it went in, or null. Checked all the way
+ * down, because JSON.stringify changes what it cannot keep without a word: a nested function or an
+ * `undefined` key is dropped, `undefined` in an array and NaN become null, a Date becomes a string,
+ * a Map or a class instance becomes `{}` or loses its class. (An `undefined` object key is allowed:
+ * dropping it reads the same on the other side.)
+ */
+function notJson(v: unknown, path: string, depth: number, seen: object[]): string | null {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return null;
+    case "number":
+      return Number.isFinite(v) ? null : `${path} is ${v} (JSON writes it as null)`;
+    case "undefined":
+      return `${path} is undefined (JSON writes it as null in an array; pass null, or leave the argument out)`;
+    case "bigint":
+      return `${path} is a bigint (JSON has none; pass it as a string)`;
+    case "function":
+    case "symbol":
+      return `${path} is ${describe(v)} (JSON drops it)`;
+  }
+  if (v === null) return null;
+  const o = v as object;
+  if (depth > 200) return `${path} is nested more than 200 levels deep`;
+  if (seen.includes(o)) return `${path} refers back to an object that contains it (JSON has no cycles)`;
+  seen.push(o);
+  let bad: string | null = null;
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length && bad === null; i++) bad = notJson(o[i], `${path}[${i}]`, depth + 1, seen);
+  } else {
+    const proto = Object.getPrototypeOf(o);
+    if (proto !== Object.prototype && proto !== null)
+      bad =
+        o instanceof Date
+          ? `${path} is a Date (JSON turns it into a string; pass ${path}.toISOString() or a number)`
+          : `${path} is ${describe(o)}: JSON keeps plain objects and arrays only (it would arrive as a plain object, without its class)`;
+    else
+      for (const key of Object.keys(o)) {
+        const x = (o as Record<string, unknown>)[key];
+        if (x === undefined) continue;
+        bad = notJson(
+          x,
+          `${path}${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`,
+          depth + 1,
+          seen,
+        );
+        if (bad !== null) break;
+      }
+  }
+  seen.pop();
+  return bad;
 }
 
 export function enqueue<T = unknown>(

@@ -90,6 +90,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   const keep = (job: Job, e: unknown, report?: string): Promise<unknown> =>
     job.updateData({ ...(job.data as object), error: toWire(e, report) }).catch(() => {});
 
+  /** the runs in flight, each abortable (close(true)) */
+  const inFlight = new Set<AbortController>();
   const processor = async (job: Job): Promise<unknown> => {
     const make = Object.hasOwn(programs, job.name) ? programs[job.name] : undefined;
     if (make === undefined) {
@@ -112,10 +114,18 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       await keep(job, e);
       throw new bullmq.UnrecoverableError(e.message);
     }
-    const r = await runAsync(p, {
-      handlers: [scheduler, realTime, progressHandler(job), ...handlers],
-      ...(options.env === undefined ? {} : { env: options.env as Record<string, unknown> }),
-    });
+    const stop = new AbortController();
+    inFlight.add(stop);
+    let r: Awaited<ReturnType<typeof runAsync>>;
+    try {
+      r = await runAsync(p, {
+        handlers: [scheduler, realTime, progressHandler(job), ...handlers],
+        ...(options.env === undefined ? {} : { env: options.env as Record<string, unknown> }),
+        signal: stop.signal,
+      });
+    } finally {
+      inFlight.delete(stop);
+    }
     if (r.isOk()) return r.value;
     await keep(job, r.error, r.format());
     throw r.error;
@@ -135,6 +145,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     if (closing === null || force) {
       closing = worker.close(force).finally(() => {
         for (const s of signals) process.off(s, onSignal);
+        // Forced: the runs still in flight are aborted (their finally blocks run) so the process can
+        // exit. Only now, with BullMQ's connections closed: their failures cannot mark the jobs
+        // failed, and the jobs go back to the queue through the stalled-job check, as documented.
+        if (force)
+          for (const stop of inFlight)
+            stop.abort(new Error(`the queue worker for ${JSON.stringify(name)} was closed with force`));
       });
     }
     return closing;
