@@ -460,3 +460,29 @@ test("workers: bad input is a clear error at the call", async () => {
   // and the pool still works
   assert.equal((await runAsync(runInWorker<number>(JOBS, "add", 1, 1), { handlers: base })).value, 2);
 });
+
+test("workers: a job still running when its pool is closed fails with WorkerCrashedError saying close() stopped it", async () => {
+  const closing = workers({ size: 1 });
+  let began: () => void = () => {};
+  const running = new Promise<void>((r) => {
+    began = r;
+  });
+  const onStart = handle(Started, function* onStart(_e, k) {
+    began();
+    return yield* resume(k, undefined);
+  });
+  const r1 = runAsync(
+    program(function* () {
+      return yield* runInWorker(JOBS, "slowStarted", "c");
+    }),
+    { handlers: [scheduler, realTime, writer, reader, onStart, closing] },
+  );
+  await running; // the thread runs the job (it forwarded Started)
+  await closing.close();
+  const r = await r1;
+  assert.ok(r.error instanceof WorkerCrashedError, String(r.error));
+  assert.match(
+    r.error.message,
+    /^the worker thread running .*#slowStarted was stopped by the pool's close\(\) before it answered/,
+  );
+});

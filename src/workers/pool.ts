@@ -217,7 +217,9 @@ export class ParentJob {
       error: new WorkerCrashedError(
         this.msg.url,
         this.msg.name,
-        `the worker thread running ${this.label} ended before answering (${message}); only this job failed and the pool starts a new thread. Look for process.exit, an uncaught error in a callback, or memory limits in the job`,
+        this.pool.closed
+          ? `the worker thread running ${this.label} was stopped by the pool's close() before it answered (${message})`
+          : `the worker thread running ${this.label} ended before answering (${message}); only this job failed and the pool starts a new thread. Look for process.exit, an uncaught error in a callback, or memory limits in the job`,
         { cause: e },
       ),
     });
@@ -292,7 +294,8 @@ export class WorkerPool {
   /** jobs submitted since the last flush (they go to piscina together, batched when many) */
   private pending: ParentJob[] = [];
   private flushing = false;
-  private closed = false;
+  /** close() was called (a job ending then was stopped by it, not crashed) */
+  closed = false;
   private readonly classes = new Map<string, readonly unknown[]>();
 
   constructor(options: WorkersOptions) {
