@@ -28,6 +28,21 @@ function effectName(effect: unknown): string {
 }
 
 /**
+ * The standard handler that answers `effect`, as a phrase for messages, or null: a standard effect
+ * class names it in a static `standardHandler` (inherited: every SchedulerEffect says "scheduler").
+ * Never throws.
+ */
+function standardHandlerOf(effect: unknown): string | null {
+  try {
+    const c = (effect as { constructor?: { standardHandler?: unknown } } | null)?.constructor;
+    const h = c?.standardHandler;
+    return typeof h === "string" ? h : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * No installed handler takes an effect (also: `pass()`/`delegate()` found none further out). Thrown
  * at the perform site; `handlers` lists the handlers that were visible there, innermost first. Fix:
  * install a handler for the effect (`run(p, { handlers: [...] })` or `withHandler`).
@@ -39,11 +54,17 @@ export class UnhandledEffectError extends DoeffError {
   readonly handlers: readonly unknown[];
   constructor(effect: unknown, handlers: readonly unknown[], context = "") {
     const name = effectName(effect);
+    const standard = standardHandlerOf(effect);
     super(
       `no handler takes ${name}${context}` +
         (handlers.length === 0
-          ? "; no handlers are installed here. Install one with withHandler(handler, program) or run(program, { handlers: [...] })"
-          : `; ${handlers.length} visible handler(s) declined it. Install a handler for ${name} (e.g. handle(${name}, ...)) around the code that performs it`),
+          ? "; no handlers are installed here"
+          : `; ${handlers.length} visible handler(s) declined it`) +
+        (standard !== null
+          ? `. ${name} is answered by the standard handler ${standard}: add it to the run's handlers`
+          : handlers.length === 0
+            ? ". Install one with withHandler(handler, program) or run(program, { handlers: [...] })"
+            : `. Install a handler for ${name} (e.g. handle(${name}, ...)) around the code that performs it`),
     );
     this.effect = effect;
     this.handlers = handlers;

@@ -1,5 +1,6 @@
 /** Scenario group F — errors and RunResult (SEMANTICS §6, §8); plus invalid use (§2.4, §4, §6, §8.1). */
 import assert from "node:assert/strict";
+import * as doeffAll from "../src/index.js";
 import { describe, test } from "node:test";
 import {
   AsyncRequiredError,
@@ -310,4 +311,30 @@ describe("invalid use", () => {
     assert.ok(err instanceof DoeffError);
     assert.match(err.message, /runAsync/);
   });
+});
+
+test("an unhandled standard effect's message names the standard handler that answers it", () => {
+  const d = doeffAll;
+  const message = (p: unknown, handlers: readonly unknown[]) => {
+    const r = d.run(p as never, { handlers: handlers as never });
+    assert.ok(r.error instanceof d.UnhandledEffectError, String(r.error));
+    return r.error.message;
+  };
+  assert.equal(
+    message(d.tell("a"), [d.state]),
+    "no handler takes Tell; 1 visible handler(s) declined it. Tell is answered by the standard handler writer: add it to the run's handlers",
+  );
+  assert.equal(
+    message(d.get("n"), []),
+    "no handler takes Get; no handlers are installed here. Get is answered by the standard handler state: add it to the run's handlers",
+  );
+  assert.match(message(d.ask("k"), [d.state]), /Ask is answered by the standard handler reader:/);
+  assert.match(
+    message(d.spawn(d.pure(1)), [d.state]),
+    /Spawn is answered by the standard handler scheduler:/,
+  );
+  assert.match(
+    message(d.delay(5), [d.scheduler]),
+    /Delay is answered by the standard handler simulatedTime\(\) or realTime \(with scheduler\):/,
+  );
 });

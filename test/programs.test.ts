@@ -226,3 +226,36 @@ test('A16 getRunContext under run → Ok(["sync", true]); under runAsync → Ok(
   expectOk(run(p), ["sync", true]);
   expectOk(await runAsync(p), ["async", true]);
 });
+
+test("fn(async function* …) and program(async function* …) throw at once, naming async generators", () => {
+  const message =
+    "fn(async function* ag): async generators are not supported: write function* and use awaitPromise for promises";
+  assert.throws(
+    () =>
+      fn(async function* ag() {
+        return 1;
+      } as never),
+    { name: "TypeError", message },
+  );
+  assert.throws(
+    () =>
+      doeff.program(async function* ag() {
+        return 1;
+      } as never),
+    { name: "TypeError", message },
+  );
+});
+
+test("a named-recursion call passed to a combinator says that the name is the generator, not the fn wrapper", () => {
+  const depth = fn(function* depth(n: number): Generator<unknown, number, any> {
+    if (n === 0) return 0;
+    const r = yield* doeff.safe(depth(n - 1) as never);
+    return r.ok ? (r.value as number) + 1 : -1;
+  });
+  const r = run(depth(2));
+  assert.ok(r.error instanceof TypeError);
+  assert.equal(
+    r.error.message,
+    "safe got depth(…) from inside fn(function* depth(…) {…}), where `depth` is the generator function, not the fn wrapper: rename the generator (function* depthGen) to pass depth(…) to safe",
+  );
+});

@@ -193,3 +193,14 @@ test("H13 the env option object is never mutated", () => {
   assert.equal(r.value, 2);
   assert.deepEqual(env, { a: 1 });
 });
+
+test("local accepts a Map patch (string keys), as the env option does; other keys are a TypeError", () => {
+  const p = local(new Map([["user", "root"]]), ask<string>("user"));
+  const r = run(p, { handlers: [reader], env: { user: "guest" } });
+  assert.ok(r.isOk(), r.format());
+  assert.equal(r.value, "root");
+  assert.throws(() => local(new Map([[1, "x"]]) as never, ask<string>("user")), {
+    name: "TypeError",
+    message: "local: a Map patch needs string keys, got 1",
+  });
+});

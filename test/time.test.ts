@@ -8,6 +8,7 @@ import {
   gather,
   Now,
   now,
+  program,
   realTime,
   run,
   runAsync,
@@ -232,4 +233,20 @@ test("§10 virtual time is per run; simulatedTime under a scheduler inside a tas
   assertOk(run(p, { handlers: [clock] }), 15);
   assertOk(run(p, { handlers: [clock] }), 15);
   assertOk(run(p, { handlers: [scheduler, clock] }), 15);
+});
+
+test("realTime without a scheduler: a run aborted during a delay clears the delay's timer (the process can exit)", async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  const before = timers();
+  const ac = new AbortController();
+  const abortSoon = setTimeout(() => ac.abort(new Error("Ctrl-C")), 10);
+  const r = await runAsync(
+    program(function* () {
+      yield* delay(60_000);
+    }),
+    { handlers: [realTime], signal: ac.signal },
+  );
+  clearTimeout(abortSoon);
+  assert.equal((r.error as Error).message, "Ctrl-C");
+  assert.equal(timers(), before); // before: the 60 s timer was still armed
 });

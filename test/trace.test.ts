@@ -8,7 +8,9 @@ import {
   MissingStateKeyError,
   scheduler,
   reader,
+  program,
   run,
+  runAsync,
   state,
   UnhandledEffectError,
   withHandler,
@@ -193,4 +195,38 @@ test("trace: a failure inside a spawned task, surfaced at wait", () => {
       'MissingStateKeyError: state has no key "missing"; put() it first or seed it with run(p, { store: { missing: ... } })',
     ].join("\n"),
   );
+});
+
+test("a report names a user error by its class's static displayName (unless the error sets its own name)", () => {
+  class MyErr extends Error {
+    static displayName = "MyError";
+  }
+  class Named extends Error {
+    static displayName = "NamedClass";
+    constructor(m: string) {
+      super(m);
+      this.name = "OwnName";
+    }
+  }
+  const last = (e: Error) =>
+    run(
+      program(function* main() {
+        throw e;
+      }),
+    )
+      .format()
+      .split("\n")
+      .at(-1);
+  assert.equal(last(new MyErr("bad")), "MyError: bad");
+  assert.equal(last(new Named("worse")), "OwnName: worse");
+  assert.equal(last(new RangeError("plain")), "RangeError: plain");
+});
+
+test("a misspelled trace option is a TypeError at the call (run throws, runAsync rejects)", async () => {
+  const p = program(function* main() {
+    return 1;
+  });
+  const message = 'unknown trace option "step"; the trace options are steps and sites';
+  assert.throws(() => run(p, { trace: { step: true } as never }), { name: "TypeError", message });
+  await assert.rejects(runAsync(p, { trace: { step: true } as never }), { name: "TypeError", message });
 });

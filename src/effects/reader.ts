@@ -10,6 +10,8 @@ import { Effect } from "./effect.js";
  * `MissingEnvKeyError` when the key is absent). Build it with `ask`; `T` is the value's type.
  */
 export class Ask<T = unknown> extends Effect<T> {
+  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+  static readonly standardHandler: string = "reader";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Ask";
   declare readonly _tag: "Ask";
@@ -19,6 +21,8 @@ export class Ask<T = unknown> extends Effect<T> {
 }
 /** Runs `program` at the perform site: its row `R` is part of the performer's row. */
 export class Local<T = unknown, R = never> extends Effect<T> {
+  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+  static readonly standardHandler: string = "reader";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Local";
   declare readonly _tag: "Local";
@@ -49,7 +53,7 @@ export type EnvValue<K> = K extends keyof EnvTypes ? EnvTypes[K] : unknown;
 
 /** A `local` patch: any record, or once `EnvTypes` is declared, declared keys with their types (or a lazy Program of it). */
 export type EnvPatch = [keyof EnvTypes] extends [never]
-  ? Record<string, unknown>
+  ? Record<string, unknown> | ReadonlyMap<string, unknown>
   : { readonly [K in EnvKey]?: EnvValue<K> | Program<EnvValue<K>> };
 
 /**
@@ -70,5 +74,17 @@ export function local<P extends AnyProgramLike>(
     throw new TypeError(`local expects a patch object ({ key: value }), got ${describe(patch)}`);
   }
   checkProgramLike(program, "local");
-  return new Local(Object.freeze({ ...patch }), program as ProgramLikeOf<ResultOf<P>>);
+  // a Map is accepted as the `env` run option is (its string keys); spreading it would give {}
+  return new Local(Object.freeze(patchObject(patch)), program as ProgramLikeOf<ResultOf<P>>);
+}
+
+function patchObject(patch: object): Record<string, unknown> {
+  if (!(patch instanceof Map)) return { ...patch };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of patch) {
+    if (typeof k !== "string")
+      throw new TypeError(`local: a Map patch needs string keys, got ${describe(k)}`);
+    out[k] = v;
+  }
+  return out;
 }

@@ -153,6 +153,8 @@ export function handleRef(x: unknown): unknown {
 
 /** Base class of the scheduler's effects (its `handles` test). */
 export abstract class SchedulerEffect<A = unknown> extends Effect<A> {
+  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+  static readonly standardHandler: string = "scheduler";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName: string = "SchedulerEffect";
   /** Phantom: distinguishes scheduler effects from other effects in effect rows (API §7). */

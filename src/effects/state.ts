@@ -10,6 +10,8 @@ function checkKey(key: unknown, where: string): asserts key is string {
 // classes apart when handlers subtract them from a row (API §7).
 /** The effect of `get(key)` (handled by `state`); exported for `instanceof` checks in handlers. */
 export class Get<T = unknown> extends Effect<T> {
+  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+  static readonly standardHandler: string = "state";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Get";
   declare readonly _tag: "Get";
@@ -19,6 +21,8 @@ export class Get<T = unknown> extends Effect<T> {
 }
 /** The effect of `put(key, value)` (handled by `state`). */
 export class Put extends Effect<undefined> {
+  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+  static readonly standardHandler: string = "state";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Put";
   declare readonly _tag: "Put";
@@ -34,6 +38,8 @@ type Updater<T> = { bivarianceHack(old: T | undefined): T }["bivarianceHack"];
 
 /** The effect of `modify(key, f)` (handled by `state`). */
 export class Modify<T = unknown> extends Effect<T> {
+  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+  static readonly standardHandler: string = "state";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Modify";
   declare readonly _tag: "Modify";

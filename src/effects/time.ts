@@ -7,12 +7,16 @@ import { Effect } from "./effect.js";
 
 /** The effect of `now()`, taken by the clocks `realTime` and `simulatedTime()`. */
 export class Now extends Effect<number> {
+  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+  static readonly standardHandler: string = "simulatedTime() or realTime";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Now";
   declare readonly _tag: "Now";
 }
 /** The effect of `delay(ms)`, taken by the clocks `realTime` and `simulatedTime()`. */
 export class Delay extends Effect<undefined> {
+  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+  static readonly standardHandler: string = "simulatedTime() or realTime (with scheduler)";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Delay";
   declare readonly _tag: "Delay";

@@ -6,6 +6,8 @@ import { Effect } from "./effect.js";
 
 /** The effect of `tell(message)` (handled by `writer`). */
 export class Tell extends Effect<undefined> {
+  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+  static readonly standardHandler: string = "writer";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Tell";
   declare readonly _tag: "Tell";
@@ -23,6 +25,8 @@ export interface Listened<T> {
  * `R` is part of the performer's row.
  */
 export class Listen<T = unknown, R = never> extends Effect<Listened<T>> {
+  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+  static readonly standardHandler: string = "writer";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Listen";
   declare readonly _tag: "Listen";

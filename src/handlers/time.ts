@@ -235,8 +235,21 @@ function* realDelay(ms: number): Generator<unknown, undefined, any> {
   }
 }
 
-function sleep(ms: number): Promise<undefined> {
-  return new Promise((resolve) => longTimeout(ms, () => resolve(undefined)));
+/**
+ * A real sleep for a run without a scheduler. If the run's signal aborts meanwhile, the driver stops
+ * waiting for it, and the timer is cleared with it (else it would keep the process alive for the rest
+ * of the delay after the run ended: a CLI's Ctrl-C would seem to hang). A signal that aborted
+ * already (a delay in a finally block of an aborted run) is awaited in full, as the driver does.
+ */
+function sleep(ms: number, signal: AbortSignal | null): Promise<undefined> {
+  return new Promise((resolve) => {
+    const onAbort = (): void => timer.clear();
+    const timer = longTimeout(ms, () => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(undefined);
+    });
+    if (signal !== null && !signal.aborted) signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /** The real clock: Date.now() and real timers (delay needs runAsync). */
@@ -246,9 +259,10 @@ export const realTime: Handler<Now | Delay> = function* realTime(effect, k) {
   if (ctx.driver === "sync") return yield* transferWith(k, raise(new AsyncRequiredError("delay (realTime)")));
   const ms = effect.ms;
   if (schedulerPresent(yield* getHandlers())) return yield* transferWith(k, hidden(realDelay, ms));
+  const signal = ctx.signal;
   return yield* transferWith(
     k,
-    asyncEscape(() => sleep(ms)),
+    asyncEscape(() => sleep(ms, signal)),
   ); // no scheduler: the whole run pauses
 };
 realTime.handles = (e) => e instanceof Now || e instanceof Delay;

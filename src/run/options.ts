@@ -114,6 +114,11 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
     if (!plainObject(o.trace))
       throw new TypeError(`run option trace must be an object, got ${describe(o.trace)}`);
     const t = o.trace as Record<string, unknown>;
+    for (const key of Object.keys(t))
+      if (key !== "steps" && key !== "sites")
+        throw new TypeError(
+          `unknown trace option ${JSON.stringify(key)}; the trace options are steps and sites`,
+        );
     if (t.steps !== undefined && t.steps !== true && t.steps !== false && typeof t.steps !== "function") {
       throw new TypeError("trace.steps must be true or a function (line) => void");
     }

@@ -112,8 +112,28 @@ function entryLine(e: Entry): string {
 }
 
 function errorLine(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (error instanceof Error) return `${errorName(error)}: ${error.message}`;
   return `thrown: ${describe(error)}`;
+}
+
+/**
+ * An error's name as a report shows it: its class's own `static displayName` when it has one (the
+ * README tells users to give their classes one, so a minified bundle still names them), else `name`.
+ * An own `name` set on the error object wins over both.
+ */
+function errorName(error: Error): string {
+  try {
+    if (!Object.hasOwn(error, "name")) {
+      const c: unknown = error.constructor;
+      if (typeof c === "function" && Object.hasOwn(c, "displayName")) {
+        const shown = (c as { displayName?: unknown }).displayName;
+        if (typeof shown === "string") return shown;
+      }
+    }
+    return String(error.name);
+  } catch {
+    return "Error";
+  }
 }
 
 /** The full report for a failed run. */

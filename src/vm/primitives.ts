@@ -5,7 +5,7 @@
 import { B_PRIMITIVE, BRAND, brandOf, describe, isGeneratorObject, isProgramLike } from "./brand.js";
 import { type Continuation, isContinuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
-import { type ProgramLikeOf, registerCallGen } from "./program.js";
+import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
 import type { AnswerOf, AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
@@ -100,6 +100,11 @@ function checkK(k: unknown, where: string): void {
 export function checkProgramLike(p: unknown, where: string): void {
   if (isProgramLike(p)) return;
   if (isGeneratorObject(p)) {
+    const n = recursionName(p);
+    if (n !== null)
+      throw new TypeError(
+        `${where} got ${n}(…) from inside fn(function* ${n}(…) {…}), where \`${n}\` is the generator function, not the fn wrapper: rename the generator (function* ${n}Gen) to pass ${n}(…) to ${where}`,
+      );
     throw new TypeError(
       `${where} got a raw generator object; wrap the generator function with fn(function* name() {...}) and pass name(...), or use program(function* () {...})`,
     );

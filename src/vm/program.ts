@@ -94,7 +94,21 @@ export function registerCallGen(f: CallGenFactory): void {
   makeCallGen = f;
 }
 
-const trapped = new WeakSet<object>();
+/** trapped generator prototypes → the generator function's name (for messages) */
+const trapped = new WeakMap<object, string>();
+
+/**
+ * @internal The name `n` when `gen` was made by calling the generator function of
+ * `fn(function* n(…) {…})` inside itself (named recursion), else null. Never throws.
+ */
+export function recursionName(gen: unknown): string | null {
+  try {
+    if (gen === null || typeof gen !== "object") return null;
+    return trapped.get(Object.getPrototypeOf(gen)) ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Named recursion trap (SEMANTICS §1): inside `fn(function* count(n) { ... yield* count(n - 1) })` the
@@ -106,7 +120,7 @@ function installRecursionTrap(g: Function, name: string): void {
   const proto = (g as { prototype?: unknown }).prototype;
   if (proto === null || typeof proto !== "object" || trapped.has(proto)) return;
   if (Object.prototype.toString.call(g) !== "[object GeneratorFunction]") return;
-  trapped.add(proto);
+  trapped.set(proto, name);
   Object.defineProperty(proto, Symbol.iterator, {
     configurable: true,
     writable: true,
@@ -128,11 +142,26 @@ export function fn<Args extends unknown[], Y, R>(
   if (typeof g !== "function") {
     throw new TypeError(`fn expects a generator function (function* name() { ... }), got ${describe(g)}`);
   }
+  if (isAsyncGeneratorFunction(g)) {
+    throw new TypeError(
+      `fn(async function* ${g.name || "name"}): async generators are not supported: write function* and use awaitPromise for promises`,
+    );
+  }
   const name = g.name;
   installRecursionTrap(g, name);
   const make = (...args: Args): Program<R, EffectsOf<Y>> => new Program(P_GEN, g, args, name);
   Object.defineProperty(make, "name", { value: name, configurable: true });
   return make;
+}
+
+const AsyncGeneratorFunctionProto = Object.getPrototypeOf(async function* () {});
+/** Is `g` an `async function*`? (by prototype: a bundler may rename it, not change its kind) */
+function isAsyncGeneratorFunction(g: Function): boolean {
+  try {
+    return Object.getPrototypeOf(g) === AsyncGeneratorFunctionProto;
+  } catch {
+    return false; // a hostile Proxy: the call will say what is wrong
+  }
 }
 
 /** `program(g)` = `fn(g)()`: a zero-argument program, built once, runnable many times. */
