@@ -32,6 +32,17 @@ function effectName(effect: unknown): string {
  * class names it in a static `standardHandler` (inherited: every SchedulerEffect says "scheduler").
  * Never throws.
  */
+/** The effect class's own account of why it went unhandled (see SchedulerEffect), or null. Never throws. */
+function unhandledHintOf(effect: unknown): string | null {
+  try {
+    const c = (effect as { constructor?: { unhandledHint?: unknown } } | null)?.constructor;
+    const f = c?.unhandledHint;
+    return typeof f === "function" ? ((f as (e: unknown) => string | null)(effect) ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
 function standardHandlerOf(effect: unknown): string | null {
   try {
     const c = (effect as { constructor?: { standardHandler?: unknown } } | null)?.constructor;
@@ -55,16 +66,19 @@ export class UnhandledEffectError extends DoeffError {
   constructor(effect: unknown, handlers: readonly unknown[], context = "") {
     const name = effectName(effect);
     const standard = standardHandlerOf(effect);
+    const hint = unhandledHintOf(effect);
     super(
       `no handler takes ${name}${context}` +
         (handlers.length === 0
           ? "; no handlers are installed here"
           : `; ${handlers.length} visible handler(s) declined it`) +
-        (standard !== null
-          ? `. ${name} is answered by the standard handler ${standard}: add it to the run's handlers`
-          : handlers.length === 0
-            ? ". Install one with withHandler(handler, program) or run(program, { handlers: [...] })"
-            : `. Install a handler for ${name} (e.g. handle(${name}, ...)) around the code that performs it`),
+        (hint !== null
+          ? `. ${hint}`
+          : standard !== null
+            ? `. ${name} is answered by the standard handler ${standard}: add it to the run's handlers`
+            : handlers.length === 0
+              ? ". Install one with withHandler(handler, program) or run(program, { handlers: [...] })"
+              : `. Install a handler for ${name} (e.g. handle(${name}, ...)) around the code that performs it`),
     );
     this.effect = effect;
     this.handlers = handlers;

@@ -32,6 +32,7 @@ import {
   spawn,
   Task,
   TaskCancelledError,
+  UnhandledEffectError,
   tell,
   wait,
   withHandler,
@@ -1123,4 +1124,33 @@ test("§9.2 R6 the idle-source protocol: a custom source completing a promise wa
     { handlers: [scheduler] },
   );
   assertOk(r, [true, false, "from idle (1)"]);
+});
+
+test("a task or future from a run that has ended: the effect is passed (§9.1), and the unhandled error says why", () => {
+  let task!: Task<number>;
+  let handle!: { future: unknown };
+  run(
+    P(function* () {
+      task = yield* spawn(pure(1));
+      handle = (yield* createPromise<number>()) as never;
+      return yield* wait(task);
+    }),
+    { handlers: [scheduler] },
+  );
+  const why =
+    "The task or future it is about belongs to a run that has ended: a Task, Future or promise handle is valid only inside the run that made it (return its value from that run instead)";
+  for (const [what, p] of [
+    ["Wait", wait(task)],
+    ["Cancel", cancel(task)],
+    ["Gather", gather(task)],
+    ["Wait", wait(handle.future as never)],
+    ["CompletePromise", completePromise(handle as never, 2)],
+  ] as const) {
+    const r = run(p as never, { handlers: [scheduler] });
+    assert.ok(r.error instanceof UnhandledEffectError, `${what}: ${String(r.error)}`);
+    assert.equal(
+      r.error.message,
+      `no handler takes ${what} (passed on by a handler); 1 visible handler(s) declined it. ${why}`,
+    );
+  }
 });

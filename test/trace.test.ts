@@ -230,3 +230,25 @@ test("a misspelled trace option is a TypeError at the call (run throws, runAsync
   assert.throws(() => run(p, { trace: { step: true } as never }), { name: "TypeError", message });
   await assert.rejects(runAsync(p, { trace: { step: true } as never }), { name: "TypeError", message });
 });
+
+test("format() of an Ok shows plain data as JSON, and a stand-in for what JSON would misprint", () => {
+  const cases: [unknown, string][] = [
+    [{ a: [1, "x", null], b: { c: true } }, '{"a":[1,"x",null],"b":{"c":true}}'],
+    [Number.NaN, "NaN"],
+    [new Map([["a", 1]]), "Map(1)"],
+    [new Set([1]), "Set(1)"],
+    [new RangeError("x"), "RangeError: x"],
+    [10n, "10n"],
+    [[1, undefined, Number.POSITIVE_INFINITY], '[1,"undefined","Infinity"]'],
+    [{ error: new Error("boom"), n: 2n, m: new Map() }, '{"error":"Error: boom","n":"2n","m":"Map(0)"}'],
+  ];
+  for (const [v, shown] of cases)
+    assert.equal(
+      run(
+        program(function* () {
+          return v;
+        }),
+      ).format(),
+      `Ok: ${shown}`,
+    );
+});

@@ -155,6 +155,11 @@ export function handleRef(x: unknown): unknown {
 export abstract class SchedulerEffect<A = unknown> extends Effect<A> {
   /** @internal the standard handler that answers it (UnhandledEffectError's message) */
   static readonly standardHandler: string = "scheduler";
+  /**
+   * @internal Set by the scheduler module: why an effect about a task or future went unhandled,
+   * when the scheduler knows (its run has ended), for UnhandledEffectError's message.
+   */
+  static unhandledHint: ((effect: unknown) => string | null) | null = null;
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName: string = "SchedulerEffect";
   /** Phantom: distinguishes scheduler effects from other effects in effect rows (API §7). */

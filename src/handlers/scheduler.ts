@@ -56,6 +56,32 @@ function owns(w: World | undefined, e: unknown): boolean {
   return true;
 }
 
+/**
+ * Why no handler took this effect, when it is about a task or future of a scheduler world that has
+ * ended (made by another, finished run): the scheduler passes it on (§9.1) and "no handler takes
+ * Wait" alone would hide the cause. null otherwise. (UnhandledEffectError's message reads it.)
+ */
+function endedWorldOf(e: unknown): string | null {
+  const xs =
+    e instanceof Wait || e instanceof IsDone
+      ? [e.waitable]
+      : e instanceof Cancel
+        ? [e.task]
+        : e instanceof Gather || e instanceof Race
+          ? e.waitables
+          : e instanceof CompletePromise || e instanceof FailPromise
+            ? [e.promise.future]
+            : [];
+  for (const x of xs) {
+    const c = cellOf(x);
+    if (c !== null && c.world.closed)
+      return "The task or future it is about belongs to a run that has ended: a Task, Future or promise handle is valid only inside the run that made it (return its value from that run instead)";
+  }
+  return null;
+}
+
+SchedulerEffect.unhandledHint = endedWorldOf;
+
 function mine(w: World | undefined, x: unknown): boolean {
   if (w === undefined) return false;
   const c = cellOf(x);

@@ -1,19 +1,37 @@
 /** The one-line report of a successful run (failures: trace/format.ts). */
 import { describe } from "../vm/brand.js";
 
+/**
+ * A value as a report shows it: plain data as JSON writes it, and what JSON would misprint as a
+ * readable stand-in instead (nested ones as strings): NaN, bigint, an Error as `Name: message`, a
+ * Map or Set with its size, undefined in an array. A cycle falls back to a description. Cut at 200
+ * characters. (Small on purpose: it is in every bundle that calls `format()`.)
+ */
 function show(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
+  const top = stand(v);
+  if (typeof top === "string" && top !== v) return top;
+  let s: string | undefined;
   try {
-    const s = JSON.stringify(v);
-    if (s !== undefined) return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+    s = JSON.stringify(v, (_key, x) => stand(x));
   } catch {
-    // cyclic or exotic: fall through
+    // cyclic or hostile: described below
   }
-  return describe(v);
+  s ??= describe(v);
+  return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+}
+
+/** What JSON cannot write faithfully, as a string; anything else unchanged. */
+function stand(x: unknown): unknown {
+  if (typeof x === "number") return Number.isFinite(x) ? x : String(x);
+  if (typeof x === "bigint") return `${x}n`;
+  if (x === undefined) return "undefined";
+  if (x instanceof Error) return `${x.name}: ${x.message}`;
+  if (x instanceof Map || x instanceof Set) return `${x instanceof Map ? "Map" : "Set"}(${x.size})`;
+  return x;
 }
 
 export function formatReport(ok: boolean, v: unknown): string {
-  if (ok) return `Ok: ${show(v)}`;
+  if (ok) return `Ok: ${typeof v === "string" ? JSON.stringify(v) : show(v)}`;
   if (v instanceof Error) return `Err: ${v.name}: ${v.message}`;
   return `Err: ${show(v)}`;
 }
