@@ -5,6 +5,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   MissingEnvKeyError,
+  discontinue,
+  handle,
+  fn,
+  Effect,
   MissingStateKeyError,
   scheduler,
   reader,
@@ -251,4 +255,25 @@ test("format() of an Ok shows plain data as JSON, and a stand-in for what JSON w
       ).format(),
       `Ok: ${shown}`,
     );
+});
+
+test("an error a handler gives with discontinue(k, e) is traced at the perform site (frames and effect), a string too", () => {
+  class E extends Effect<number> {
+    declare readonly _tag: "E";
+  }
+  const inner = fn(function* inner() {
+    return yield* new E();
+  });
+  const main = program(function* main() {
+    return yield* inner();
+  });
+  const h = handle(E, (_e, k) => discontinue(k, "str"));
+  assert.deepEqual(run(withHandler(h, main)).format().split("\n"), [
+    "doeff traceback (outermost first):",
+    "  handler handle(E) for E() ✓",
+    "  main",
+    "  inner",
+    "  effect E(): handle(E) ✗",
+    'thrown: "str"',
+  ]);
 });

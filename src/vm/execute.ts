@@ -3,6 +3,7 @@
  * primitives check `cur.invocation` first, before arguments and continuation state.
  */
 import { ContinuationConsumedError, HandlerContextError } from "../errors.js";
+import { MARK_THREW } from "../trace/origin.js";
 import { describe } from "./brand.js";
 import { type Continuation, unstarted } from "./continuation.js";
 import { dispatch } from "./dispatch.js";
@@ -139,11 +140,30 @@ function resumeK(m: Machine, k: Continuation, v: unknown, isThrow: boolean): voi
     return;
   }
   k.used = true;
-  k.bottom!.caller = m.cur;
+  const from = m.cur;
+  k.bottom!.caller = from;
   m.linkEpoch++;
   m.cur = k.top;
   m.mode = isThrow ? M_THROW : M_DELIVER;
   m.value = v;
+  if (isThrow) noteDiscontinued(m, from, k, v);
+}
+
+/**
+ * discontinue(k, e): the error appears at k's perform site without being thrown by a frame there, so
+ * record its origin now — the program frames at that site and the effect its handler answered with
+ * it — else the report had neither (only a rethrow of an already-seen error skips the record).
+ */
+function noteDiscontinued(m: Machine, from: Segment, k: Continuation, e: unknown): void {
+  let inv: Invocation | null = null;
+  for (let s: Segment | null = from; s !== null && inv === null; s = s.caller)
+    if (s.invocation !== null && s.invocation.k === k) inv = s.invocation;
+  m.noteError(
+    e,
+    inv === null
+      ? null
+      : { effect: inv.effect, site: k.top!, taker: k.bottom, marker: MARK_THREW, outer: inv.outer },
+  );
 }
 
 /** transfer / transferWith / pass: close the invocation (§5.3), then perform (finalize.ts). */
