@@ -54,7 +54,7 @@ export { Err, Ok, type Result, safe } from "./effects/safe.js";
 export { state } from "./handlers/state.js";
 export { reader } from "./handlers/reader.js";
 export { writer } from "./handlers/writer.js";
-export { intercept, type InterceptResult } from "./handlers/intercept.js";
+export { type InterceptedEffects, intercept, type InterceptResult } from "./handlers/intercept.js";
 
 // §5 Concurrency, promises, time
 export {

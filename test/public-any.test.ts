@@ -29,6 +29,7 @@ const ALLOWED: Record<string, string> = {
   EffectClass: CONTRAVARIANT,
   EmittedBy: PATTERN,
   HandledBy: PATTERN,
+  InterceptedEffects: PATTERN,
   KnownEffectsOf: PATTERN,
   ResultOf: PATTERN,
   RowOf: PATTERN,

@@ -22,6 +22,13 @@ import { raise } from "./util.js";
 export type InterceptResult = undefined | void | Effect<unknown> | ProgramLikeOf<unknown>;
 
 /**
+ * The effects `intercept`'s transform adds to the row by what it returns: a substitute effect goes on
+ * to the handlers outside, and so do a replacement program's own effects.
+ */
+export type InterceptedEffects<R> =
+  R extends Effect<any> ? R : R extends AnyProgramLike ? EffectsOf<R> : never;
+
+/**
  * Runs `p` and passes every effect leaving it (not taken by a handler inside `p`) through
  * `transform` first: return `undefined` to let it through unchanged, another effect to replace it,
  * or a program to run instead (its effects are intercepted again). A throw from `transform` is
@@ -33,10 +40,10 @@ export type InterceptResult = undefined | void | Effect<unknown> | ProgramLikeOf
  * const traced = intercept(main, (effect) => { console.log(effect); return undefined; });
  * ```
  */
-export function intercept<P extends AnyProgramLike>(
+export function intercept<P extends AnyProgramLike, R extends InterceptResult = undefined>(
   p: P,
-  transform: (effect: Effect<unknown>) => InterceptResult,
-): Primitive<ResultOf<P>, EffectsOf<P>> {
+  transform: (effect: Effect<unknown>) => R,
+): Primitive<ResultOf<P>, EffectsOf<P> | InterceptedEffects<R>> {
   if (typeof transform !== "function") {
     throw new TypeError(`intercept expects a transform function (effect) => ..., got ${describe(transform)}`);
   }
