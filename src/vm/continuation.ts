@@ -22,8 +22,9 @@ const TOKEN = Symbol("doeff.continuation");
  * const dice = handle(Roll, (roll, k) => resume(k, roll.sides)); // k: Continuation<number, unknown>
  * ```
  */
-export class Continuation<A = unknown, R = unknown> {
-  declare readonly __types?: [A, R];
+export class Continuation<A = unknown, R = unknown, E = never> {
+  /** Phantom: the answer, the result, and the effects running it performs (`E`: a created one's program's). */
+  declare readonly __types?: [A, R, E];
   /** @internal top segment (perform site), or null for an unstarted continuation */
   top: Segment | null;
   /** @internal the prompt this continuation reaches down to */

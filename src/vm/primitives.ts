@@ -7,6 +7,7 @@ import { type Continuation, isContinuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
 import type { AnswerOf, AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
+import type { EmittedBy, HandledBy } from "../run/run.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
 
@@ -141,29 +142,41 @@ export type AnswerArg<A> = [undefined] extends [A] ? [value?: A] : [value: A];
  * Resume `k` with `v`; evaluates to k's final outcome (non-tail). `v` must be of k's answer type; the
  * result is the handled body's result type where it is known (`unknown` in `handle(C, f)`).
  */
-export function resume<A, R>(k: Continuation<A, R>, ...v: AnswerArg<NoInfer<A>>): Primitive<R>;
-export function resume(k: Continuation, v?: unknown): Primitive<unknown> {
+export function resume<A, R, E = never>(
+  k: Continuation<A, R, E>,
+  ...v: AnswerArg<NoInfer<A>>
+): Primitive<R, E>;
+export function resume(k: Continuation<unknown, unknown, unknown>, v?: unknown): Primitive<unknown, unknown> {
   checkK(k, "resume");
   return new Primitive(OP_RESUME, k, v);
 }
 
 /** Tail-resume `k` with `v` (handler only): the invocation ends and k's outcome goes to its awaiter. */
-export function transfer<A>(k: Continuation<A, unknown>, ...v: AnswerArg<NoInfer<A>>): Primitive<never>;
-export function transfer(k: Continuation, v?: unknown): Primitive<never> {
+export function transfer<A, E = never>(
+  k: Continuation<A, unknown, E>,
+  ...v: AnswerArg<NoInfer<A>>
+): Primitive<never, E>;
+export function transfer(k: Continuation<unknown, unknown, unknown>, v?: unknown): Primitive<never, unknown> {
   checkK(k, "transfer");
   return new Primitive(OP_TRANSFER, k, v);
 }
 
 /** As transfer, but runs `p` at k's perform site instead of delivering a value (handler only). */
-export function transferWith<A>(k: Continuation<A, unknown>, p: ProgramLikeOf<NoInfer<A>>): Primitive<never>;
-export function transferWith(k: Continuation, p: ProgramLikeOf<unknown>): Primitive<never> {
+export function transferWith<A, E = never>(
+  k: Continuation<A, unknown, E>,
+  p: ProgramLikeOf<NoInfer<A>>,
+): Primitive<never, E>;
+export function transferWith(
+  k: Continuation<unknown, unknown, unknown>,
+  p: ProgramLikeOf<unknown>,
+): Primitive<never, unknown> {
   checkK(k, "transferWith");
   checkProgramLike(p, "transferWith");
   return new Primitive(OP_TRANSFER_WITH, k, p);
 }
 
 /** Resume `k` by throwing `e` at its perform site; evaluates to k's final outcome. */
-export function discontinue<R>(k: Continuation<unknown, R>, e: unknown): Primitive<R> {
+export function discontinue<R, E = never>(k: Continuation<unknown, R, E>, e: unknown): Primitive<R, E> {
   checkK(k, "discontinue");
   return new Primitive(OP_DISCONTINUE, k, e);
 }
@@ -208,10 +221,13 @@ export function getHandlers(): Primitive<Handler[]> {
 }
 
 /** An unstarted continuation that runs `p` under `handlers` (innermost first) when resumed. */
-export function createContinuation<P extends AnyProgramLike>(
+export function createContinuation<
+  P extends AnyProgramLike,
+  const Hs extends readonly Handler<any, any>[] = [],
+>(
   p: P,
-  handlers: readonly Handler<any, any>[] = [],
-): Primitive<Continuation<unknown, ResultOf<P>>> {
+  handlers: Hs = [] as unknown as Hs,
+): Primitive<Continuation<unknown, ResultOf<P>, Exclude<EffectsOf<P>, HandledBy<Hs>> | EmittedBy<Hs>>> {
   checkProgramLike(p, "createContinuation");
   if (!Array.isArray(handlers))
     throw new TypeError(`createContinuation expects an array of handlers, got ${describe(handlers)}`);
@@ -220,14 +236,20 @@ export function createContinuation<P extends AnyProgramLike>(
 }
 
 /** Identical to resume. */
-export function resumeContinuation<A, R>(k: Continuation<A, R>, ...v: AnswerArg<NoInfer<A>>): Primitive<R>;
-export function resumeContinuation(k: Continuation, v?: unknown): Primitive<unknown> {
+export function resumeContinuation<A, R, E = never>(
+  k: Continuation<A, R, E>,
+  ...v: AnswerArg<NoInfer<A>>
+): Primitive<R, E>;
+export function resumeContinuation(
+  k: Continuation<unknown, unknown, unknown>,
+  v?: unknown,
+): Primitive<unknown, unknown> {
   checkK(k, "resumeContinuation");
   return new Primitive(OP_RESUME_CONTINUATION, k, v);
 }
 
 /** Keep `k`: the end of its invocation will not finalize it. */
-export function detach(k: Continuation): Primitive<undefined> {
+export function detach(k: Continuation<unknown, unknown, unknown>): Primitive<undefined> {
   checkK(k, "detach");
   return new Primitive(OP_DETACH, k, undefined);
 }

@@ -1,0 +1,43 @@
+/**
+ * A created continuation carries its program's effects (minus what its own handlers take), and
+ * resuming or starting it adds them to the row, so `run` checks them.
+ */
+import {
+  answer,
+  createContinuation,
+  Effect,
+  type EffectsOf,
+  program,
+  type ResultOf,
+  resume,
+  resumeContinuation,
+  run,
+} from "../../src/index.js";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<_T extends true>(): void {}
+
+class Roll extends Effect<number> {
+  declare readonly _tag: "Roll";
+}
+const dice = answer(Roll, () => 4);
+const body = program(function* body() {
+  return yield* new Roll();
+});
+const main = program(function* main() {
+  const k = yield* createContinuation(body);
+  return yield* resume(k);
+});
+expectType<Equal<ResultOf<typeof main>, number>>();
+expectType<Equal<EffectsOf<typeof main>, Roll>>();
+// @ts-expect-error Roll has no handler
+run(main);
+run(main, { handlers: [dice] });
+
+// its own handlers take their effects
+const handled = program(function* handled() {
+  const k = yield* createContinuation(body, [dice]);
+  return yield* resumeContinuation(k);
+});
+expectType<Equal<EffectsOf<typeof handled>, never>>();
+run(handled);
