@@ -6,8 +6,8 @@ import { Delay, Now } from "../effects/time.js";
 import { scheduler } from "../handlers/scheduler.js";
 import { type SimulatedTimeOptions, simulatedTime } from "../handlers/time.js";
 import type { Handler } from "../vm/handler.js";
-import { TAKES } from "../vm/handler.js";
-import { delegate, transfer } from "../vm/primitives.js";
+import { FAST_PATH, type FastPath, TAKES } from "../vm/handler.js";
+import { delegate, getRunContext, transfer } from "../vm/primitives.js";
 import { hidden, type Program } from "../vm/program.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
@@ -66,11 +66,15 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
   probe.handles = (e) => e instanceof Now || e instanceof Delay;
   probe[TAKES] = [Now, Delay];
   const handlers = [scheduler as Handler, time as Handler, probe] as const;
+  // The end time is read from the simulated clock itself (its FAST_PATH answers `Now` exactly as the
+  // handler would), not by performing `Now`: that would pass through the user's handlers, which
+  // would see (record) an effect the program never performed, or answer it (a `mock(Now, ...)`).
+  const readClock = time[FAST_PATH] as FastPath;
   function* ended(p: AnyProgramLike): Generator<unknown, unknown, any> {
     try {
       return yield* p as Iterable<unknown>;
     } finally {
-      current = yield* new Now();
+      current = readClock(new Now(), yield* getRunContext()) as number;
     }
   }
   return {
