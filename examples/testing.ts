@@ -116,6 +116,8 @@ test("a wrong expectation names the first difference", () => {
       }),
     (e: unknown) =>
       e instanceof EffectExpectationError &&
-      e.message.startsWith("effect #2: expected any SendEmail, got SaveUser(object)"),
+      e.message.startsWith(
+        'effect #2: expected any SendEmail, got SaveUser({ email: "ada@example.com", name: "Ada" })',
+      ),
   );
 });

@@ -8,8 +8,8 @@ import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import { run, runAsync } from "../run/run.js";
 import type { AnyProgramLike, ResultOf } from "../vm/types.js";
-import { showEffect } from "../trace/format.js";
 import { type Recorder, record } from "./record.js";
+import { fieldDifference, showEffectFields } from "./show.js";
 
 /**
  * One expected effect: an effect instance (matches an effect of the same class whose own fields are
@@ -76,10 +76,14 @@ function matches(expected: EffectExpectation, actual: unknown): boolean {
 function show(expected: EffectExpectation): string {
   if (isClass(expected)) return `any ${expected.name || "effect"}`;
   if (typeof expected === "function") return `an effect matching ${expected.name || "a predicate"}`;
-  return showEffect(expected);
+  return showEffectFields(expected);
 }
 
-/** The message for the first difference, or null when `actual` matches `expected`. */
+/**
+ * The message for the first difference, or null when `actual` matches `expected`. When an expected
+ * effect instance differs from an effect of its class inside an object or array field (or where the
+ * printed forms look alike), a second line names the path: `  at value.age: expected 37, got 36`.
+ */
 export function compareEffects(
   expected: readonly EffectExpectation[],
   actual: readonly unknown[],
@@ -87,11 +91,23 @@ export function compareEffects(
   const n = Math.max(expected.length, actual.length);
   for (let i = 0; i < n; i++) {
     if (i >= expected.length)
-      return `effect #${i + 1}: expected no more effects, got ${showEffect(actual[i])}`;
+      return `effect #${i + 1}: expected no more effects, got ${showEffectFields(actual[i])}`;
     if (i >= actual.length)
       return `effect #${i + 1}: expected ${show(expected[i]!)}, but the program performed only ${actual.length}`;
-    if (!matches(expected[i]!, actual[i]))
-      return `effect #${i + 1}: expected ${show(expected[i]!)}, got ${showEffect(actual[i])}`;
+    if (!matches(expected[i]!, actual[i])) {
+      const e = expected[i]!;
+      const a = actual[i];
+      const head = `effect #${i + 1}: expected ${show(e)}, got ${showEffectFields(a)}`;
+      // an instance of the same class: name the field (and the path inside it) that differs
+      const where =
+        typeof e === "object" &&
+        a !== null &&
+        typeof a === "object" &&
+        Object.getPrototypeOf(a) === Object.getPrototypeOf(e)
+          ? fieldDifference(e, a, equal)
+          : null;
+      return where === null ? head : `${head}\n  ${where}`;
+    }
   }
   return null;
 }
@@ -112,7 +128,7 @@ function check(expected: unknown): asserts expected is readonly EffectExpectatio
 function verdict<T>(rec: Recorder, expected: readonly EffectExpectation[], r: RunResult<T>): RunResult<T> {
   const diff = compareEffects(expected, rec.effects);
   if (diff === null) return r;
-  const list = rec.effects.map((e, i) => `  ${i + 1}. ${showEffect(e)}`).join("\n");
+  const list = rec.effects.map((e, i) => `  ${i + 1}. ${showEffectFields(e)}`).join("\n");
   throw new EffectExpectationError(
     `${diff}\nperformed effects:\n${list === "" ? "  (none)" : list}`,
     rec.effects,

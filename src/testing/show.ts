@@ -1,0 +1,230 @@
+/**
+ * Printable forms for `EffectExpectationError`: effects with their fields, plain objects and arrays
+ * rendered compactly (`{ name: "Ada", age: 36 }`), and the path of the first difference between two
+ * effects of the same class. Never throws: a value that cannot be inspected is described instead.
+ */
+import { B_PROGRAM, brandOf, className, describe } from "../vm/brand.js";
+
+/** Longest rendering of one field value (plain object or array) before it is cut with `…`. */
+const FIELD_CAP = 80;
+/** Nesting shown before `{…}` / `[…]`. */
+const MAX_DEPTH = 4;
+/** Fields of an effect shown (as in tracebacks). */
+const MAX_FIELDS = 3;
+
+function isPlainObject(x: object): boolean {
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+function showKey(k: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k);
+}
+
+function showNumber(n: number): string {
+  return Object.is(n, -0) ? "-0" : String(n);
+}
+
+function cut(s: string, cap: number): string {
+  return s.length > cap ? `${s.slice(0, cap - 1)}…` : s;
+}
+
+/**
+ * Items joined until the rendering passes `cap`, then `…`; each item gets the room left, so a huge
+ * or deep value costs about as much as a small one.
+ */
+function joined(items: Iterable<(room: number) => string>, cap: number): string {
+  const parts: string[] = [];
+  let len = 0;
+  for (const item of items) {
+    if (len > cap) {
+      parts.push("…");
+      break;
+    }
+    const s = item(cap - len);
+    parts.push(s);
+    len += s.length + 2;
+  }
+  return parts.join(", ");
+}
+
+function render(x: unknown, seen: Set<object>, depth: number, cap: number): string {
+  switch (typeof x) {
+    case "string": // whole at the top (a field), cut inside an object or array
+      return depth > 0 && x.length > cap
+        ? `${JSON.stringify(x.slice(0, Math.max(cap, 0)))}…`
+        : JSON.stringify(x);
+    case "number":
+      return showNumber(x);
+    case "bigint":
+      return `${x}n`;
+    case "object":
+      break;
+    default:
+      return brandOf(x) === B_PROGRAM ? `${(x as { name?: string }).name || "program"}()` : describe(x);
+  }
+  if (x === null) return "null";
+  if (brandOf(x) === B_PROGRAM) return `${(x as { name?: string }).name || "program"}()`;
+  const isArray = Array.isArray(x);
+  if (!isArray && !isPlainObject(x)) return describe(x);
+  if (seen.has(x)) return "[Circular]";
+  if (depth >= MAX_DEPTH || cap <= 0) return isArray ? "[…]" : "{…}";
+  seen.add(x);
+  try {
+    if (isArray) {
+      const a = x as unknown[];
+      return `[${joined(
+        (function* () {
+          for (let i = 0; i < a.length; i++) yield (room: number) => render(a[i], seen, depth + 1, room);
+        })(),
+        cap,
+      )}]`;
+    }
+    const o = x as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 0) return "{}";
+    return `{ ${joined(
+      keys.map((k) => (room: number) => `${showKey(k)}: ${render(o[k], seen, depth + 1, room - k.length)}`),
+      cap,
+    )} }`;
+  } finally {
+    seen.delete(x);
+  }
+}
+
+/**
+ * A value as the messages show it: primitives as literals (`"Ada"`, `36`, `-0`, `1n`), plain objects
+ * and arrays compactly up to `cap` characters (cycles as `[Circular]`), programs as `name()`,
+ * anything else described (`Date object`, `function f`). Never throws.
+ */
+export function showValue(x: unknown, cap = FIELD_CAP): string {
+  try {
+    const s = render(x, new Set(), 0, cap);
+    return typeof x === "string" ? s : cut(s, cap);
+  } catch {
+    return describe(x);
+  }
+}
+
+/** An effect with its first fields: `Put("user", { name: "Ada", age: 36 })`. Never throws. */
+export function showEffectFields(effect: unknown): string {
+  if (effect === null || typeof effect !== "object") return describe(effect);
+  try {
+    const name = className((effect as object).constructor) || "Effect";
+    const parts: string[] = [];
+    for (const key of Object.keys(effect)) {
+      parts.push(showValue((effect as Record<string, unknown>)[key]));
+      if (parts.length === MAX_FIELDS) break;
+    }
+    return `${name}(${parts.join(", ")})`;
+  } catch {
+    return describe(effect);
+  }
+}
+
+function child(path: string, key: string | number): string {
+  if (typeof key === "number") return `${path}[${key}]`;
+  const k = showKey(key);
+  return path === "" ? (k === key ? k : `[${k}]`) : k === key ? `${path}.${k}` : `${path}[${k}]`;
+}
+
+/** The first difference found between two values `equal` says differ. */
+interface Difference {
+  readonly path: string;
+  readonly text: string;
+  /** inside a plain object or array field (not visible as a whole field) */
+  readonly nested: boolean;
+}
+
+type Equal = (a: unknown, b: unknown) => boolean;
+
+/** A long string around index `i` (where it differs from the other): `…"abc"…`. */
+function excerpt(s: string, i: number, cap: number): string {
+  if (s.length <= cap) return JSON.stringify(s);
+  const start = Math.max(0, i - 20);
+  const end = Math.min(s.length, start + cap - 20);
+  return `${start > 0 ? "…" : ""}${JSON.stringify(s.slice(start, end))}${end < s.length ? "…" : ""}`;
+}
+
+function leaf(path: string, expected: unknown, actual: unknown, nested: boolean): Difference {
+  if (typeof expected === "string" && typeof actual === "string") {
+    let i = 0;
+    while (i < expected.length && expected[i] === actual[i]) i++;
+    const long = expected.length > FIELD_CAP || actual.length > FIELD_CAP;
+    const e = excerpt(expected, i, FIELD_CAP);
+    const a = excerpt(actual, i, FIELD_CAP);
+    return { path, text: `expected ${e}, got ${a}${long ? ` (they differ at character ${i})` : ""}`, nested };
+  }
+  const e = showValue(expected);
+  const a = showValue(actual);
+  let note = "";
+  if (e === a) {
+    const eo = typeof expected === "object" && expected !== null;
+    const ao = typeof actual === "object" && actual !== null;
+    if (eo && ao && !isPlainObject(expected) && !isPlainObject(actual))
+      note = " (a different object: class instances match only by identity)";
+    else if (eo && ao && Object.getPrototypeOf(expected) !== Object.getPrototypeOf(actual))
+      note = " (different prototypes)";
+    else if (typeof expected === "function" && typeof actual === "function") note = " (a different function)";
+  }
+  return { path, text: `expected ${e}, got ${a}${note}`, nested };
+}
+
+function missing(path: string, value: unknown, expectedHas: boolean, nested: boolean): Difference {
+  return {
+    path,
+    text: expectedHas
+      ? `expected ${showValue(value)}, got no such field`
+      : `expected no such field, got ${showValue(value)}`,
+    nested,
+  };
+}
+
+function fieldsDiff(e: object, a: object, path: string, equal: Equal, nested: boolean): Difference | null {
+  const eo = e as Record<string, unknown>;
+  const ao = a as Record<string, unknown>;
+  for (const k of Object.keys(e)) {
+    const p = child(path, k);
+    if (!Object.hasOwn(a, k)) return missing(p, eo[k], true, nested);
+    if (!equal(eo[k], ao[k])) return diffAt(eo[k], ao[k], p, equal, nested);
+  }
+  for (const k of Object.keys(a))
+    if (!Object.hasOwn(e, k)) return missing(child(path, k), ao[k], false, nested);
+  return null;
+}
+
+function diffAt(e: unknown, a: unknown, path: string, equal: Equal, nested: boolean): Difference {
+  if (e === null || a === null || typeof e !== "object" || typeof a !== "object")
+    return leaf(path, e, a, nested);
+  if (Array.isArray(e) && Array.isArray(a)) {
+    const n = Math.min(e.length, a.length);
+    for (let i = 0; i < n; i++)
+      if (!equal(e[i], a[i])) return diffAt(e[i], a[i], child(path, i), equal, true);
+    return leaf(`${path}.length`, e.length, a.length, true);
+  }
+  if (
+    !Array.isArray(e) &&
+    !Array.isArray(a) &&
+    isPlainObject(e) &&
+    Object.getPrototypeOf(e) === Object.getPrototypeOf(a)
+  ) {
+    return fieldsDiff(e, a, path, equal, true) ?? leaf(path, e, a, nested);
+  }
+  return leaf(path, e, a, nested);
+}
+
+/**
+ * Where an expected effect instance differs from an effect of the same class: `value.age: expected
+ * 37, got 36`, or null when the difference already shows in the two effects' printed forms (a
+ * differing top-level field of a primitive). Never throws.
+ */
+export function fieldDifference(expected: object, actual: object, equal: Equal): string | null {
+  try {
+    const d = fieldsDiff(expected, actual, "", equal, false);
+    if (d === null) return null;
+    if (!d.nested && showEffectFields(expected) !== showEffectFields(actual)) return null;
+    return `at ${d.path}: ${d.text}`;
+  } catch {
+    return null;
+  }
+}

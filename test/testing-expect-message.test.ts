@@ -1,0 +1,27 @@
+/** EffectExpectationError shows object fields and names the first differing path. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Put, put, state } from "../src/index.js";
+import { EffectExpectationError, expectEffects } from "../src/testing/index.js";
+
+test("expectEffects: object fields are shown, and the first difference is named by its path", () => {
+  assert.throws(
+    () =>
+      expectEffects(put("user", { name: "Ada", age: 36 }), [new Put("user", { name: "Ada", age: 37 })], {
+        handlers: [state],
+      }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      assert.equal(
+        e.message,
+        [
+          'effect #1: expected Put("user", { name: "Ada", age: 37 }), got Put("user", { name: "Ada", age: 36 })',
+          "  at value.age: expected 37, got 36",
+          "performed effects:",
+          '  1. Put("user", { name: "Ada", age: 36 })',
+        ].join("\n"),
+      );
+      return true;
+    },
+  );
+});
