@@ -277,3 +277,73 @@ test("all: the traceback shows the all(...) call site and where its failed task 
     "Error: user 2 missing",
   ]);
 });
+
+/**
+ * The failing program at any position, and run one at a time: the traceback is always the waiting
+ * site (main, all), the failed task's separator once, then the task's own chain. (Regression: when
+ * the failing task was the last to run a delay — last in the input, alone, or under concurrency 1 —
+ * its error was recorded as rethrown inside its own task, so the report showed `── in task N ──`
+ * twice and lost main and all.) Each case: [label, each program's delay, the failing program's
+ * index, all's options, the failed task's id].
+ */
+const tracebackCases: [string, number[], number, { concurrency: number } | undefined, number][] = [
+  ["first", [1, 10], 0, undefined, 1],
+  ["last", [10, 1], 1, undefined, 2],
+  ["only", [5], 0, undefined, 1],
+  ["last of three", [10, 20, 5], 2, undefined, 3],
+  ["last, concurrency 1", [10, 5], 1, { concurrency: 1 }, 2],
+  ["first, concurrency 1", [5, 10], 0, { concurrency: 1 }, 1],
+];
+for (const [label, delays, failing, options, failedTask] of tracebackCases) {
+  test(`all: the traceback of a failed task is the waiting site, then the task (failing ${label})`, () => {
+    const work = fn(function* work(ms: number, fail: boolean) {
+      yield* delay(ms);
+      if (fail) throw new Error(`work ${ms} failed`);
+      return ms;
+    });
+    const main = program(function* main() {
+      return yield* all(
+        delays.map((ms, i) => work(ms, i === failing)),
+        options,
+      );
+    });
+    const r = run(main, { handlers: TK(), trace: { sites: true } });
+    const failedMs = delays[failing];
+    const report = r.format();
+    const line = Number(/main at test\/toolkit-all\.test\.ts:(\d+)/.exec(report)?.[1]);
+    const f = "test/toolkit-all.test.ts";
+    assert.deepEqual(report.split("\n"), [
+      "doeff traceback (outermost first):",
+      `  main at ${f}:${line}`,
+      `  all at ${f}:${line}`,
+      `  ── in task ${failedTask} (spawned at ${f}:${line}) ──`,
+      `  work at ${f}:${line - 5}`, // its last yield (the delay)
+      `  thrown at ${f}:${line - 4}`,
+      `Error: work ${failedMs} failed`,
+    ]);
+  });
+}
+
+test("forEach: the traceback of the last item's failure is the waiting site, then the task", () => {
+  const work = fn(function* work(ms: number) {
+    yield* delay(ms);
+    if (ms === 1) throw new Error("item failed");
+    return ms;
+  });
+  const main = program(function* main() {
+    return yield* forEach([10, 1], (ms) => work(ms));
+  });
+  const r = run(main, { handlers: TK(), trace: { sites: true } });
+  const report = r.format();
+  const line = Number(/main at test\/toolkit-all\.test\.ts:(\d+)/.exec(report)?.[1]);
+  const f = "test/toolkit-all.test.ts";
+  assert.deepEqual(report.split("\n"), [
+    "doeff traceback (outermost first):",
+    `  main at ${f}:${line}`,
+    `  all at ${f}:${line}`,
+    `  ── in task 2 (spawned at ${f}:${line}) ──`,
+    `  work at ${f}:${line - 5}`,
+    `  thrown at ${f}:${line - 4}`,
+    "Error: item failed",
+  ]);
+});

@@ -124,6 +124,31 @@ test("timeout: the traceback names the timed-out program and the timeout call si
   ]);
 });
 
+test("timeout: a failure of the program in time has the traceback of the timeout call site, then its task", () => {
+  // (regression: the program's delay was the last at the site of its task, and its error was
+  // recorded as rethrown inside that task: `── in task 2 ──` twice, main and timeout lost)
+  const fetchUser = fn(function* fetchUser(id: number) {
+    yield* delay(10);
+    throw new Error(`user ${id} missing`);
+  });
+  const main = program(function* main() {
+    return yield* timeout(fetchUser(7), 250);
+  });
+  const r = run(main, { handlers: TK(), trace: { sites: true } });
+  const report = r.format();
+  const line = Number(/main at test\/toolkit-timeout\.test\.ts:(\d+)/.exec(report)?.[1]);
+  const f = "test/toolkit-timeout.test.ts";
+  assert.deepEqual(report.split("\n"), [
+    "doeff traceback (outermost first):",
+    `  main at ${f}:${line}`,
+    `  timeout at ${f}:${line}`,
+    `  ── in task 2 (spawned at ${f}:${line}) ──`, // task 1 is the timer
+    `  fetchUser at ${f}:${line - 4}`,
+    `  thrown at ${f}:${line - 3}`,
+    "Error: user 7 missing",
+  ]);
+});
+
 test("retry: backoff times under the virtual clock; attempt numbers and errors passed to delay", () => {
   let attempts = 0;
   const flaky = program(function* flaky() {

@@ -27,8 +27,13 @@ export interface AllOptions {
   concurrency?: number;
 }
 
-const allProgram = fn(function* all(programs: AnyProgramLike[], limit: number, site: Error | null) {
-  const pool = new Pool(site);
+const allProgram = fn(function* all(
+  programs: AnyProgramLike[],
+  limit: number,
+  site: Error | null,
+  who: string,
+) {
+  const pool = new Pool(site, who);
   const n = programs.length;
   let started = 0;
   let running = 0;
@@ -75,7 +80,7 @@ export function all<P extends AnyProgramLike>(
 export function all(programs: Iterable<AnyProgramLike>, options?: AllOptions): Program<unknown, unknown> {
   const list = programList(programs, "all");
   const limit = concurrencyOption(options, "all");
-  return allProgram(list, limit, callSite());
+  return allProgram(list, limit, callSite(), "all");
 }
 
 /** `all(items.map(f), options)`: `f(item, index)` makes each program (called now, at the call). */
@@ -99,5 +104,8 @@ export function forEach<T, P extends AnyProgramLike>(
     Array.from(items, (x, i) => f(x, i)),
     "forEach",
   );
-  return allProgram(list, limit, callSite()) as Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow>;
+  return allProgram(list, limit, callSite(), "forEach") as Program<
+    ResultOf<P>[],
+    EffectsOf<P> | SchedulerRow
+  >;
 }

@@ -8,6 +8,10 @@
  * combinator delivers that task's outcome (§9.3 log merge: `wait` / `Gather` on a task already done).
  * A child completes without blocking after its notification, so the task is done by the time the
  * woken combinator runs (R1). The combinator-side helpers yield bare at the call site (site.ts).
+ *
+ * A child the combinator cancels has no waiter, so an error thrown by its finally blocks (the
+ * `cause` of its TaskCancelledError, §9.4) would reach no program: `cancelOwned` collects it and
+ * keeps it on `RunResult.warnings`, as the scheduler does for the tasks it cancels when main ends.
  */
 import {
   cancel,
@@ -18,7 +22,10 @@ import {
   type Task,
   wait,
 } from "../effects/scheduler.js";
-import { hidden, type ProgramLikeOf } from "../vm/program.js";
+import { TaskCancelledError } from "../errors.js";
+import type { RunContext } from "../run/context.js";
+import { getRunContext } from "../vm/primitives.js";
+import { fn, hidden, type ProgramLikeOf } from "../vm/program.js";
 import { Queue } from "./queue.js";
 import { at } from "./site.js";
 
@@ -32,8 +39,14 @@ export class Pool {
   /** Indices of completed children, in completion order, not yet taken by the combinator. */
   readonly completed = new Queue<number>();
   waker: PromiseHandle<undefined> | null = null;
-  /** The combinator's call site (trace.sites), for its frame and its tasks' labels. */
-  constructor(readonly site: Error | null) {}
+  /**
+   * `site`: the combinator's call site (trace.sites), for its frame and its tasks' labels; `who`:
+   * its name, for the warning of a child whose finally blocks threw when it cancelled it.
+   */
+  constructor(
+    readonly site: Error | null,
+    readonly who: string,
+  ) {}
 }
 
 export const RUNNING = 0;
@@ -51,14 +64,29 @@ function* notify(pool: Pool, i: number, status: number): Generator<unknown, void
   }
 }
 
+/**
+ * A failed child: record its error, wake the combinator, and throw the error on. This runs in a
+ * *named* frame (fn), not in the hidden `child`: the trace (vm/machine.ts noteError) takes an error
+ * that a hidden frame throws after it performed an effect, in the segment where the run's last
+ * transferWith ran, for a library rethrow at a waiting site. When the program's own last `delay`
+ * was that transferWith (the failing program last in the input, alone, or run under concurrency 1)
+ * the hidden child's rethrow was recorded as the "waiting site", with the task's chain instead of
+ * the combinator caller's: `── in task N ──` twice, main and all lost (docs/concurrency.md §2.9).
+ * A named frame's throw of a known error records nothing, so the waiting site is recorded where
+ * the combinator's `wait` rethrows it.
+ */
+const childFailed = fn(function* childFailed(pool: Pool, i: number, e: unknown) {
+  pool.errors[i] = e;
+  yield* notify(pool, i, FAILED);
+  throw e;
+});
+
 function* child(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, any> {
   let v: unknown;
   try {
     v = yield p;
   } catch (e) {
-    pool.errors[i] = e;
-    yield* notify(pool, i, FAILED);
-    throw e;
+    return yield childFailed(pool, i, e); // throws e
   }
   yield* notify(pool, i, SUCCEEDED);
   return v;
@@ -89,6 +117,36 @@ export function* cancelRunning(pool: Pool): Generator<unknown, void, any> {
   for (let i = 0; i < tasks.length; i++) {
     if (status[i] !== RUNNING) continue;
     status[i] = CANCELLED;
-    yield at(pool.site, cancel(tasks[i]!));
+    yield* cancelOwned(tasks[i]!, pool.site, pool.who);
   }
+}
+
+/**
+ * Cancel `t`, a task the combinator `who` owns (its finally blocks run now, §9.4); → cancel's answer.
+ * Nothing else waits for `t`, so when its finally blocks threw, that first error (the `cause` of its
+ * TaskCancelledError) is kept on `RunResult.warnings` (§9.4), never dropped: in the order the
+ * cancellations happen, like the scheduler's at the end of main. Collecting the outcome with `wait`
+ * merges `t`'s log into the caller's (§9.3); a cancelled child's log is not delivered (§9.8), so
+ * what that merge appended is taken off again.
+ */
+export function* cancelOwned(
+  t: Task<unknown>,
+  site: Error | null,
+  who: string,
+): Generator<unknown, boolean, any> {
+  const cancelled = (yield at(site, cancel(t))) as boolean;
+  if (!cancelled) return false; // already done: its outcome was (or can be) delivered
+  const ctx = (yield at(site, getRunContext())) as RunContext;
+  const log = ctx.current.log;
+  const n = log.length;
+  try {
+    yield at(site, wait(t)); // decided: does not block (also inside a finalization)
+  } catch (e) {
+    if (e instanceof TaskCancelledError && e.task === t && Object.hasOwn(e, "cause")) {
+      ctx.warn(e.cause, `a finally block of task ${t.id} threw while ${who} cancelled it`);
+    }
+  } finally {
+    log.length = n;
+  }
+  return true;
 }

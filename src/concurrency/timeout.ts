@@ -6,6 +6,8 @@
  * wakes the caller through a one-shot promise; the timer, when it fires first, cancels the program
  * itself (its finally blocks run before anything else does). The caller then throws TimeoutError, or
  * delivers the program's outcome with `wait` (its value or its very error, merging its log).
+ * Whoever cancels the program (the timer, or the caller's finally) keeps an error its finally blocks
+ * threw on `RunResult.warnings` (pool.ts, cancelOwned): nothing waits for a timed-out program.
  */
 import {
   cancel,
@@ -23,6 +25,7 @@ import { className } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
+import { cancelOwned } from "./pool.js";
 import type { TimedRow } from "./row.js";
 import { at, callSite } from "./site.js";
 
@@ -31,6 +34,8 @@ interface Race {
   timedOut: boolean;
   work: Task<unknown> | null;
   wake: PromiseHandle<undefined>;
+  /** timeout's call site (trace.sites) */
+  site: Error | null;
 }
 
 function* settle(r: Race): Generator<unknown, void, any> {
@@ -44,18 +49,27 @@ function* timer(r: Race, ms: number): Generator<unknown, void, any> {
   if (r.settled) return;
   r.timedOut = true;
   yield* settle(r);
-  yield* cancel(r.work!);
+  yield* cancelOwned(r.work!, r.site, "timeout");
 }
 
+/**
+ * The program failed: wake the caller, then throw its error on — from a named frame, not the hidden
+ * `work` (see childFailed in pool.ts: the traceback keeps timeout's caller).
+ */
+const workFailed = fn(function* workFailed(r: Race, e: unknown) {
+  yield* settle(r);
+  throw e;
+});
+
 function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, any> {
+  let v: unknown;
   try {
-    const v = yield p;
-    yield* settle(r);
-    return v;
+    v = yield p;
   } catch (e) {
-    yield* settle(r);
-    throw e;
+    return yield workFailed(r, e); // throws e
   }
+  yield* settle(r);
+  return v;
 }
 
 function label(p: unknown): string {
@@ -67,7 +81,7 @@ function label(p: unknown): string {
 
 const timeoutProgram = fn(function* timeout(p: AnyProgramLike, ms: number, what: string, site: Error | null) {
   const wake = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
-  const r: Race = { settled: false, timedOut: false, work: null, wake };
+  const r: Race = { settled: false, timedOut: false, work: null, wake, site };
   let clock: Task<unknown> | null = null;
   try {
     clock = (yield at(site, new Spawn(hidden(timer, r, ms), "shared", site))) as Task<unknown>;
@@ -81,7 +95,7 @@ const timeoutProgram = fn(function* timeout(p: AnyProgramLike, ms: number, what:
   } finally {
     // bare yields at the call site (site.ts): an error leaving this frame is recorded after them
     if (clock !== null) yield at(site, cancel(clock));
-    if (r.work !== null) yield at(site, cancel(r.work));
+    if (r.work !== null) yield* cancelOwned(r.work, site, "timeout");
   }
 });
 
