@@ -52,7 +52,7 @@ export type {
 } from "./vm/types.js";
 export { Env, perRun, type RunContext, type TaskContext } from "./run/context.js";
 /** @internal The TaskContext class the run and the scheduler make (its log made on first use). */
-export { TaskCtx } from "./run/context.js";
+export { provisionalWarning, TaskCtx } from "./run/context.js";
 // Concurrency (SEMANTICS §9–§10): what a replacement scheduler or clock needs beyond the effects —
 // the SCHEDULER marker, handle construction/recognition, and the idle-source protocol.
 export {

@@ -216,7 +216,7 @@ test("queue: priority orders waiting jobs (lower first)", { skip }, async () => 
   }
 });
 
-test("queue: enqueues made together go to Redis in one addBulk; a job BullMQ refuses fails only its own enqueue", {
+test("queue: enqueues made together go to Redis in one addBulk; a job whose add fails fails only its own enqueue", {
   skip,
   timeout: 20_000,
 }, async () => {
@@ -224,37 +224,46 @@ test("queue: enqueues made together go to Redis in one addBulk; a job BullMQ ref
   try {
     const bull = await q.bullQueue;
     const bulks: number[] = [];
+    // BullMQ itself refuses nothing enqueue lets through for a job added in bulk (enqueue checks
+    // the options; a jobId of your own goes alone), so this test refuses the job whose argument is
+    // `refuse` in both of BullMQ's add paths — the stand-in for any failed add (a Redis error)
+    const refuse = 1000;
+    const refused = (data: unknown) => (data as { args: number[] }).args[0] === refuse;
     const addBulk = bull.addBulk.bind(bull);
     bull.addBulk = (jobs) => {
       bulks.push(jobs.length);
+      if (jobs.some((j) => refused(j.data))) return Promise.reject(new Error("refused in bulk"));
       return addBulk(jobs);
     };
-    const job = fn(function* job(i: number, priority: number) {
+    const add = bull.add.bind(bull);
+    bull.add = (name, data, opts) =>
+      refused(data) ? Promise.reject(new Error("refused")) : add(name, data, opts);
+    const job = fn(function* job(i: number) {
       try {
-        return yield* wait(yield* enqueue<number>("square", [i], { priority }));
+        return yield* wait(yield* enqueue<number>("square", [i]));
       } catch (e) {
         return e instanceof Error ? e.message : String(e);
       }
     });
-    const all = (priorities: number[]) =>
+    const all = (args: number[]) =>
       runAsync(
         program(function* () {
           const ts = [];
-          for (let i = 0; i < priorities.length; i++) ts.push(yield* spawn(job(i, priorities[i]!)));
+          for (const i of args) ts.push(yield* spawn(job(i)));
           const out = [];
           for (const t of ts) out.push(yield* wait(t));
           return out;
         }),
         { handlers: [scheduler, realTime, q] },
       );
-    const r1 = await all([1, 1, 1, 1]);
+    const r1 = await all([0, 1, 2, 3]);
     assert.ok(r1.isOk(), r1.format());
     assert.deepEqual(r1.value, [0, 1, 4, 9]);
     assert.deepEqual(bulks, [4]);
-    // priority 3,000,000 is past BullMQ's limit: the bulk add fails, then each job is added alone
-    const r2 = await all([1, 1, 3_000_000, 1]);
+    // the bulk add fails, then each job is added alone: only the refused one fails
+    const r2 = await all([0, 1, refuse, 3]);
     assert.ok(r2.isOk(), r2.format());
-    assert.deepEqual(r2.value, [0, 1, "Priority should be between 0 and 2097151", 9]);
+    assert.deepEqual(r2.value, [0, 1, "refused", 9]);
     assert.deepEqual(bulks, [4, 4]);
   } finally {
     await q.close();
@@ -341,6 +350,42 @@ test("queue: bad input is a clear error at the call", { skip }, async () => {
     name: "TypeError",
     message: /jobId must be a string that is not an integer/,
   });
+  // option values are checked at the call, with the rule in the message (BullMQ would refuse some
+  // only at the add, with its own message, and misread others)
+  for (const [options, msg] of [
+    [
+      { priority: 3_000_000 },
+      "option priority must be an integer from 0 to 2,097,151 (1 is the highest; 0: no priority), got 3000000",
+    ],
+    [
+      { priority: 1.5 },
+      "option priority must be an integer from 0 to 2,097,151 (1 is the highest; 0: no priority), got 1.5",
+    ],
+    [{ attempts: "3" }, 'option attempts must be an integer ≥ 1, got "3"'],
+    [{ attempts: 0 }, "option attempts must be an integer ≥ 1, got 0"],
+    [{ delay: -5 }, "option delay must be a number of ms ≥ 0, got -5"],
+    [
+      { backoff: { type: "linear", delay: 10 } },
+      'option backoff must be ms (a number ≥ 0) or { type: "fixed" | "exponential", delay?: ms }, got {"type":"linear","delay":10}',
+    ],
+    [{ lifo: 1 }, "option lifo must be a boolean, got 1"],
+    [
+      { removeOnFail: -1 },
+      "option removeOnFail must be a boolean or the number of jobs to keep (an integer ≥ 0), got -1",
+    ],
+  ] as const)
+    assert.throws(() => enqueue("square", [1], options as never), {
+      name: "TypeError",
+      message: `enqueue: ${msg}`,
+    });
+  for (const options of [
+    { priority: 0 },
+    { priority: 2_097_151, attempts: 3, delay: 1.5, lifo: true },
+    { backoff: 100 },
+    { backoff: { type: "exponential" } },
+    { backoff: { type: "fixed", delay: 50 }, removeOnComplete: true, removeOnFail: 10 },
+  ] as const)
+    enqueue("square", [1], options); // accepted
   assert.throws(() => queue({ connection: redis.connection, name: "" }), { name: "TypeError" });
   await assert.rejects(
     startWorker({ connection: redis.connection, name: NAME, programs, concurrency: 0, signals: false }),

@@ -25,7 +25,7 @@ import {
 import { TaskCancelledError } from "../errors.js";
 import type { RunContext } from "../run/context.js";
 import { getRunContext } from "../vm/primitives.js";
-import { fn, hidden, type ProgramLikeOf } from "../vm/program.js";
+import { hidden, type ProgramLikeOf } from "../vm/program.js";
 import { Queue } from "./queue.js";
 import { at } from "./site.js";
 
@@ -64,29 +64,16 @@ function* notify(pool: Pool, i: number, status: number): Generator<unknown, void
   }
 }
 
-/**
- * A failed child: record its error, wake the combinator, and throw the error on. This runs in a
- * *named* frame (fn), not in the hidden `child`: the trace (vm/machine.ts noteError) takes an error
- * that a hidden frame throws after it performed an effect, in the segment where the run's last
- * transferWith ran, for a library rethrow at a waiting site. When the program's own last `delay`
- * was that transferWith (the failing program last in the input, alone, or run under concurrency 1)
- * the hidden child's rethrow was recorded as the "waiting site", with the task's chain instead of
- * the combinator caller's: `── in task N ──` twice, main and all lost (docs/concurrency.md §2.9).
- * A named frame's throw of a known error records nothing, so the waiting site is recorded where
- * the combinator's `wait` rethrows it.
- */
-const childFailed = fn(function* childFailed(pool: Pool, i: number, e: unknown) {
-  pool.errors[i] = e;
-  yield* notify(pool, i, FAILED);
-  throw e;
-});
-
 function* child(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, any> {
   let v: unknown;
   try {
     v = yield p;
   } catch (e) {
-    return yield childFailed(pool, i, e); // throws e
+    pool.errors[i] = e;
+    yield* notify(pool, i, FAILED);
+    // (a hidden frame's rethrow of a known error: the trace records the combinator's waiting site,
+    // not this one — vm/machine.ts noteError only takes a throw by the transferWith's own frame)
+    throw e;
   }
   yield* notify(pool, i, SUCCEEDED);
   return v;

@@ -52,21 +52,13 @@ function* timer(r: Race, ms: number): Generator<unknown, void, any> {
   yield* cancelOwned(r.work!, r.site, "timeout");
 }
 
-/**
- * The program failed: wake the caller, then throw its error on — from a named frame, not the hidden
- * `work` (see childFailed in pool.ts: the traceback keeps timeout's caller).
- */
-const workFailed = fn(function* workFailed(r: Race, e: unknown) {
-  yield* settle(r);
-  throw e;
-});
-
 function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, any> {
   let v: unknown;
   try {
     v = yield p;
   } catch (e) {
-    return yield workFailed(r, e); // throws e
+    yield* settle(r);
+    throw e;
   }
   yield* settle(r);
   return v;

@@ -51,10 +51,14 @@ export type EnvKey = [keyof EnvTypes] extends [never] ? string : Extract<keyof E
 /** The declared type of env key `K` (`unknown` for an undeclared key). */
 export type EnvValue<K> = K extends keyof EnvTypes ? EnvTypes[K] : unknown;
 
-/** A `local` patch: any record, or once `EnvTypes` is declared, declared keys with their types (or a lazy Program of it). */
+/**
+ * An env or a `local` patch (also run's `env` option): any record, or once `EnvTypes` is declared,
+ * declared keys with their types (or a lazy Program of it). A `Map` is accepted either way, unchecked
+ * (its keys are not known to the compiler).
+ */
 export type EnvPatch = [keyof EnvTypes] extends [never]
   ? Record<string, unknown> | ReadonlyMap<string, unknown>
-  : { readonly [K in EnvKey]?: EnvValue<K> | Program<EnvValue<K>> };
+  : { readonly [K in EnvKey]?: EnvValue<K> | Program<EnvValue<K>> } | ReadonlyMap<string, unknown>;
 
 /**
  * The env value under `key` (a Program value is evaluated lazily, once per run); MissingEnvKeyError if

@@ -189,7 +189,7 @@ function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, voi
   const cause = yield* finalizeTask(w, t, kt);
   if (cause !== null && r9)
     w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
-  w.finishCancel(t, cause);
+  w.finishCancel(t, cause, !r9);
 }
 
 /**
@@ -383,7 +383,7 @@ export function* handleEffect(
     } catch (e) {
       cause = { error: e };
     }
-    w.finishCancel(t, cause);
+    w.finishCancel(t, cause, true);
     return yield* pickNext(w);
   }
   if (effect instanceof IsDone) {

@@ -22,6 +22,7 @@ import {
   type Continuation,
   type Handler,
   iteratorFrame,
+  provisionalWarning,
   type RunContext,
   type TaskContext,
   TaskCtx,
@@ -462,9 +463,30 @@ export class World {
       : new TaskCancelledError(t.handle, `${msg}; a finally block threw (see cause)`, { cause: cause.error });
   }
 
-  /** t has been cancelled (its finally blocks ran): record it and wake its waiters. */
-  finishCancel(t: TaskRec, cause: { error: unknown } | null): void {
+  /**
+   * t has been cancelled (its finally blocks ran): record it and wake its waiters.
+   *
+   * `unheard`: a program cancelled t (not the end of the run, whose caller warns itself). When t's
+   * finally blocks threw, their error reaches a program only as the `cause` of the
+   * TaskCancelledError a `wait` / `gather` / `race` on t receives — and perhaps nothing ever waits
+   * (a `cancel(t)` whose caller moves on, `scoped`'s children). So it is kept on the run's warnings
+   * now, in cancellation order, and taken back when the error is first read (the cell's lazy value
+   * is made only for a waiter that receives it): reported exactly once, never dropped.
+   */
+  finishCancel(t: TaskRec, cause: { error: unknown } | null, unheard = false): void {
     this.finished(t);
+    if (unheard && cause !== null) {
+      const retract = provisionalWarning(
+        this.ctx,
+        cause.error,
+        `a finally block of task ${t.id} threw while it was cancelled`,
+      );
+      this.settle(t, false, undefined, () => {
+        retract();
+        return this.cancelledError(t, cause);
+      });
+      return;
+    }
     this.settle(t, false, undefined, () => this.cancelledError(t, cause));
   }
 }

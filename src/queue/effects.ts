@@ -66,10 +66,56 @@ export class Enqueue<T = unknown> extends Effect<Future<T>> {
       throw new TypeError(
         `enqueue: jobId must be a string that is not an integer (BullMQ's rule), got ${describe(options.jobId)}`,
       );
+    const badOption = checkOptions(options);
+    if (badOption !== null) throw new TypeError(`enqueue: ${badOption}`);
     this.programName = programName;
     this.args = args;
     this.options = options;
   }
+}
+
+const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+/** An option's value in a message: a plain object as its JSON (short), anything else by describe. */
+function shown(v: unknown): string {
+  if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+    try {
+      const j = JSON.stringify(v);
+      if (j.length <= 80) return j;
+    } catch {}
+  }
+  return describe(v);
+}
+const isMs = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= 0;
+
+/**
+ * What is wrong with an option's value, or null. Checked at the call, so a bad value fails where it
+ * was written — BullMQ would refuse some only when the job is added (a rejected add, its own bare
+ * message) and silently misread others (`attempts: "3"`, a negative delay).
+ */
+function checkOptions(o: EnqueueOptions): string | null {
+  const bad = (key: string, want: string, v: unknown) => `option ${key} must be ${want}, got ${shown(v)}`;
+  if (o.attempts !== undefined && !isInt(o.attempts, 1)) return bad("attempts", "an integer ≥ 1", o.attempts);
+  if (o.delay !== undefined && !isMs(o.delay)) return bad("delay", "a number of ms ≥ 0", o.delay);
+  if (o.priority !== undefined && !isInt(o.priority, 0, 2_097_151))
+    return bad("priority", "an integer from 0 to 2,097,151 (1 is the highest; 0: no priority)", o.priority);
+  const b: unknown = o.backoff;
+  if (b !== undefined && !isMs(b)) {
+    const obj = b !== null && typeof b === "object" ? (b as { type?: unknown; delay?: unknown }) : null;
+    if (
+      obj === null ||
+      (obj.type !== "fixed" && obj.type !== "exponential") ||
+      (obj.delay !== undefined && !isMs(obj.delay))
+    )
+      return bad("backoff", 'ms (a number ≥ 0) or { type: "fixed" | "exponential", delay?: ms }', b);
+  }
+  if (o.lifo !== undefined && typeof o.lifo !== "boolean") return bad("lifo", "a boolean", o.lifo);
+  for (const key of ["removeOnComplete", "removeOnFail"] as const) {
+    const v: unknown = o[key];
+    if (v !== undefined && typeof v !== "boolean" && !isInt(v, 0))
+      return bad(key, "a boolean or the number of jobs to keep (an integer ≥ 0)", v);
+  }
+  return null;
 }
 
 /**

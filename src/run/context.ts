@@ -179,6 +179,22 @@ export class RunContextImpl implements RunContext {
   }
 }
 
+/**
+ * Report `error` on the run's warnings now, and return what takes it back: for an error that may
+ * still reach a program later (a cancelled task's, until a waiter reads it: scheduler-world.ts).
+ * `ctx` is always the run's own context (getRunContext).
+ */
+export function provisionalWarning(ctx: RunContext, error: unknown, where: string): () => void {
+  const impl = ctx as RunContextImpl;
+  impl.warn(error, where);
+  const w = impl.warnings![impl.warnings!.length - 1]!;
+  return () => {
+    const ws = impl.warnings!;
+    const i = ws.indexOf(w);
+    if (i >= 0) ws.splice(i, 1);
+  };
+}
+
 /** Per-(run, handler object) data for stateful handlers (SEMANTICS §7.1). */
 export function perRun<T>(ctx: RunContext, key: object, init: () => T): T {
   let v = ctx.user.get(key) as T | undefined;

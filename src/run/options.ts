@@ -1,6 +1,7 @@
 /** RunOptions (API §2) and their validation (SEMANTICS §8.1: bad options → TypeError). */
 import { describe } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
+import type { EnvPatch } from "../effects/reader.js";
 import { isMap, isPlainRecord } from "./read-options.js";
 
 /**
@@ -39,8 +40,11 @@ export interface RunOptions {
    * `withHandler(h0, withHandler(h1, program))`.
    */
   handlers?: readonly Handler[];
-  /** A plain object or a Map with string keys (copied; never mutated). */
-  env?: Record<string, unknown> | ReadonlyMap<string, unknown>;
+  /**
+   * A plain object or a Map with string keys (copied; never mutated). Once `EnvTypes` is declared,
+   * an object's keys and values are checked against it, as `local`'s patch is.
+   */
+  env?: EnvPatch;
   /** A plain object or a Map with string keys (copied; never mutated). */
   store?: Record<string, unknown> | ReadonlyMap<string, unknown>;
   /** Step and site tracing (off by default). */

@@ -237,14 +237,20 @@ export function performTerminal(
         m.value = arg;
       }
       return;
-    case OP_TRANSFER_WITH:
+    case OP_TRANSFER_WITH: {
       m.lastTransferWith = inv;
       m.lastTransferSite = k.top;
       k.bottom!.caller = outer;
       m.linkEpoch++;
-      m.cur = k.top!;
+      const site = k.top!;
+      const below = site.top;
+      m.cur = site;
       m.callProgramLike(arg);
+      // the frame the program runs in (none when it is an effect or a primitive): only an error
+      // thrown by that very frame is "thrown right at the transferWith's site" (machine.ts noteError)
+      m.lastTransferFrame = m.cur === site && site.top !== below ? site.top : null;
       return;
+    }
     case OP_PASS: {
       inv.prompt.caller = outer;
       m.linkEpoch++;

@@ -109,6 +109,8 @@ export class Machine {
   lastTransferWith: Invocation | null;
   /** trace: where the last transferWith ran its program (k.top of the continuation it used) */
   lastTransferSite: Segment | null;
+  /** trace: the frame the last transferWith's program was called in (finalize.ts performTerminal) */
+  lastTransferFrame: Frame | null;
   /**
    * Run option `signal` (SEMANTICS §9.8): 0 = no abort; 1 = abort requested (halt is set, so the
    * step loop notices it at its existing halt test — nothing is checked per step); 2 = the run is
@@ -154,6 +156,7 @@ export class Machine {
     this.origins = null;
     this.lastTransferWith = null;
     this.lastTransferSite = null;
+    this.lastTransferFrame = null;
     this.abortState = 0;
     this.abortReason = undefined;
     this.abortJob = null;
@@ -188,7 +191,14 @@ export class Machine {
     // a handler (e.g. transferWith(k, raise(error))): attribute it to that effect, or, when the error
     // is already known (a task's error delivered to its waiter), record the waiting site.
     const tw = this.lastTransferWith;
-    const atSite = top !== null && top.name === null && tw !== null && this.lastTransferSite === this.cur;
+    // (the very frame the transferWith called: not a later hidden frame that happens to run in the
+    // same segment, e.g. library code rethrowing a known error after the program's last delay)
+    const atSite =
+      top !== null &&
+      top.name === null &&
+      tw !== null &&
+      this.lastTransferSite === this.cur &&
+      top === this.lastTransferFrame;
     // attribute a new error to the invocation's effect only when it was thrown at that effect's own site
     // (a scheduler transfers into *another* task's stashed continuation)
     if (info === null && atSite && tw.site === this.cur && this.origins.get(e) === null) {

@@ -33,3 +33,9 @@ ask("db.uri");
 local({ retries: "three" }, pure(1));
 // @ts-expect-error -- and its keys too
 local({ retry: 3 }, pure(1));
+// @ts-expect-error -- run's env is checked against the declared types
+run(main, { handlers: [reader], env: { retries: "1" } });
+// @ts-expect-error -- and its keys too
+run(main, { handlers: [reader], env: { "db.uri": "postgres://" } });
+run(main, { handlers: [reader], env: new Map([["retries", 1]]) }); // a Map: accepted, unchecked
+run(main, { handlers: [reader], env: { retries: pure(2) } }); // a lazy Program of the declared type

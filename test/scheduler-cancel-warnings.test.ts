@@ -1,0 +1,204 @@
+/**
+ * §9.4: an error thrown by a finally block of a task that a *program* cancels (`cancel(t)` from
+ * another task or from itself, `scoped`'s children) reaches a program only as the `cause` of the
+ * TaskCancelledError a waiter of that task receives. When nothing waits for the task before the run
+ * ends, the error is kept on `RunResult.warnings` — in cancellation order, beside the ones of tasks
+ * cancelled as main finishes — and a waiter that does receive it takes it off again: every such
+ * error is reported exactly once, never dropped.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  cancel,
+  delay,
+  fn,
+  gather,
+  program,
+  race,
+  run,
+  safe,
+  scoped,
+  spawn,
+  type Task,
+  TaskCancelledError,
+  wait,
+} from "../src/index.js";
+import { assertOk, withSCH } from "./sched-helpers.js";
+
+/** Waits `ms`; its finally block throws `error`. */
+const leaky = fn(function* leaky(ms: number, error: unknown) {
+  try {
+    yield* delay(ms);
+    return "done";
+  } finally {
+    // biome-ignore lint/correctness/noUnsafeFinally: the point of the test
+    throw error;
+  }
+});
+
+const warningLines = (report: string) => {
+  const lines = report.split("\n");
+  return lines.slice(lines.findIndex((l) => l.startsWith("──")) + 1);
+};
+
+test("§9.4 cancel(t) that nobody waits for: t's finally error is kept on warnings, with format()'s line", () => {
+  const boom = new Error("cleanup failed");
+  const r = run(
+    program(function* () {
+      const t = yield* spawn(leaky(100, boom));
+      yield* delay(1);
+      const c = yield* cancel(t);
+      return c;
+    }),
+    withSCH(),
+  );
+  assertOk(r, true);
+  assert.equal(r.warnings.length, 1);
+  assert.equal(r.warnings[0], boom); // the original object
+  assert.deepEqual(warningLines(r.format()), [
+    "a finally block of task 1 threw while it was cancelled: Error: cleanup failed",
+  ]);
+});
+
+test("§9.4 a wait after the cancel receives the error as the cause: no warning", () => {
+  const boom = new Error("cleanup failed");
+  const r = run(
+    program(function* () {
+      const t = yield* spawn(leaky(100, boom));
+      yield* delay(1);
+      yield* cancel(t);
+      yield* delay(5); // the run goes on; the error is read only now
+      const o = yield* safe(wait(t));
+      return !o.ok && o.error instanceof TaskCancelledError && o.error.cause === boom;
+    }),
+    withSCH(),
+  );
+  assertOk(r, true);
+  assert.deepEqual(r.warnings, []);
+});
+
+test("§9.4 a gather or a race that receives the cancelled task's error takes the warning back; an unwaited one keeps it", () => {
+  const a = new Error("a");
+  const b = new Error("b");
+  const c = new Error("c");
+  const r = run(
+    program(function* () {
+      const ta = yield* spawn(leaky(100, a));
+      const tb = yield* spawn(leaky(100, b));
+      const tc = yield* spawn(leaky(100, c));
+      yield* delay(1);
+      yield* cancel(ta);
+      yield* cancel(tb);
+      yield* cancel(tc);
+      const g = yield* safe(gather(ta)); // receives a's error
+      const slow = yield* spawn(leaky(50, "slow cleanup"));
+      yield* delay(1); // slow starts (an unstarted task runs no finally block)
+      const w = yield* safe(race(slow, tb)); // tb completed first: receives b's error
+      yield* cancel(slow); // its finally throws a string: kept too
+      return [!g.ok && (g.error as Error).cause === a, !w.ok && (w.error as Error).cause === b];
+    }),
+    withSCH(),
+  );
+  assertOk(r, [true, true]);
+  assert.deepEqual(r.warnings, [c, "slow cleanup"]);
+});
+
+test("§9.4 warnings keep cancellation order: a program's cancel before the tasks cancelled as main finishes", () => {
+  const first = new Error("cancelled by main");
+  const second = new Error("cancelled at the end");
+  const r = run(
+    program(function* () {
+      const late = yield* spawn(leaky(100, second)); // task 1: still running when main ends
+      const t = yield* spawn(leaky(100, first)); // task 2
+      yield* delay(1);
+      yield* cancel(t);
+      void late;
+      return "main value";
+    }),
+    withSCH(),
+  );
+  assertOk(r, "main value");
+  assert.deepEqual(r.warnings, [first, second]);
+  assert.deepEqual(warningLines(r.format()), [
+    "a finally block of task 2 threw while it was cancelled: Error: cancelled by main",
+    "a finally block of task 1 threw while it was cancelled: Error: cancelled at the end",
+  ]);
+});
+
+test("§9.4 a task that cancels itself: its finally error is kept unless something waits for it", () => {
+  const boom = new Error("self cleanup");
+  const selfCancelling = fn(function* selfCancelling(me: () => Task<unknown>) {
+    try {
+      yield* delay(2);
+      yield* cancel(me());
+      return "not reached";
+    } finally {
+      // biome-ignore lint/correctness/noUnsafeFinally: the point of the test
+      throw boom;
+    }
+  });
+  const unwaited = run(
+    program(function* () {
+      let t: Task<unknown> | null = null;
+      t = yield* spawn(selfCancelling(() => t!));
+      yield* delay(10);
+      return "main value";
+    }),
+    withSCH(),
+  );
+  assertOk(unwaited, "main value");
+  assert.deepEqual(unwaited.warnings, [boom]);
+  const waited = run(
+    program(function* () {
+      let t: Task<unknown> | null = null;
+      t = yield* spawn(selfCancelling(() => t!));
+      const o = yield* safe(wait(t));
+      return !o.ok && (o.error as Error).cause === boom;
+    }),
+    withSCH(),
+  );
+  assertOk(waited, true);
+  assert.deepEqual(waited.warnings, []);
+});
+
+test("§9.8 scoped: a child's finally error, when scoped cancels the child, is kept on warnings; the scope's value unchanged", () => {
+  const boom = new Error("child cleanup");
+  const r = run(
+    program(function* () {
+      const v = yield* scoped(
+        program(function* () {
+          yield* spawn(leaky(100, boom));
+          yield* delay(1);
+          return "scope value";
+        }),
+      );
+      return v;
+    }),
+    withSCH(),
+  );
+  assertOk(r, "scope value");
+  assert.deepEqual(r.warnings, [boom]);
+  assert.deepEqual(warningLines(r.format()), [
+    "a finally block of task 1 threw while it was cancelled: Error: child cleanup",
+  ]);
+});
+
+test("§9.8 scoped: a child handle that escapes the scope and is waited on later delivers the cause instead", () => {
+  const boom = new Error("child cleanup");
+  const r = run(
+    program(function* () {
+      const t = yield* scoped(
+        program(function* () {
+          const child = yield* spawn(leaky(100, boom));
+          yield* delay(1);
+          return child;
+        }),
+      );
+      const o = yield* safe(wait(t));
+      return !o.ok && o.error instanceof TaskCancelledError && o.error.cause === boom;
+    }),
+    withSCH(),
+  );
+  assertOk(r, true);
+  assert.deepEqual(r.warnings, []);
+});
