@@ -163,6 +163,49 @@ test("answer: called directly, its generator is the reference definition", () =>
 test("answer: bad arguments are TypeErrors that say what to pass", () => {
   assert.throws(() => answer(42 as never, () => 1 as never), /answer expects an effect class first/);
   assert.throws(() => answer(Num, 3 as never), /answer expects a function \(effect\) => value second/);
+  // a function that cannot return its answer synchronously would answer with a Promise / an iterator
+  assert.throws(() => answer(Num, (async () => 1) as never), {
+    name: "TypeError",
+    message:
+      "answer(Num, f): the function is an async function, so it would answer with a Promise; it must return the answer itself — for async work, use handle(Num, …) with awaitPromise, under runAsync with a scheduler",
+  });
+  assert.throws(() => answer(Num, function* () {} as never), {
+    name: "TypeError",
+    message:
+      "answer(Num, f): the function is a generator function, so it would answer with a generator object; it must return the answer itself — for a handler that performs effects, use handle(Num, function* (effect, k) {...})",
+  });
+  assert.throws(
+    () => answer(Num, async function* () {} as never),
+    /async generator function, so it would answer with an async generator object/,
+  );
+});
+
+test("a function* handler that returns resume(k, v) / transfer(k, v) without yield*: a TypeError saying so, not the primitive as the value", () => {
+  const q = fn(function* q() {
+    return (yield* new Num(1)) + 1;
+  });
+  for (const [h, op] of [
+    [
+      handle(Num, function* noStar(_e, k) {
+        return resume(k, 1) as never;
+      }),
+      "resume",
+    ],
+    [
+      handle(Num, function* noStar(_e, k) {
+        return transfer(k, 1) as never;
+      }),
+      "transfer",
+    ],
+  ] as const) {
+    const r = run(withHandler(h, q()));
+    assert.equal(r.ok, false);
+    assert.ok(r.error instanceof TypeError);
+    assert.equal(
+      (r.error as Error).message,
+      `handler function noStar returned ${op}() unperformed: write \`return yield* ${op}(k, …)\``,
+    );
+  }
 });
 
 test("answer: traceback of an error thrown by f equals the reference's (sites on and off)", () => {

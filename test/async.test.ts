@@ -152,6 +152,37 @@ test("L9 runAsync yields to the macrotask queue periodically", async () => {
   assertOk(r, true);
 });
 
+test("L9 runAsync yields after at most 10,000 steps of work, effects answered at the perform site included", async () => {
+  // the FAST_PATH answers of `get` run many to a machine step (the fast lane); they count toward
+  // the budget too, so the event loop gets a turn at least every ~10,000 effects (here: a tick
+  // counter on setImmediate), however fast the effects are — not a timing assertion: 5 ms can
+  // only make the turns come sooner
+  let effects = 0;
+  const seen: number[] = [];
+  let ticking = true;
+  const tick = () => {
+    seen.push(effects);
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const r = await runAsync(
+    P(function* () {
+      for (let i = 0; i < 300_000; i++) {
+        yield* get("n");
+        effects++;
+      }
+      return effects;
+    }),
+    { handlers: [state], store: { n: 0 } },
+  );
+  ticking = false;
+  assertOk(r, 300_000);
+  let most = seen[0]!;
+  for (let i = 1; i < seen.length; i++) most = Math.max(most, seen[i]! - seen[i - 1]!);
+  assert.ok(seen.length >= 25, `the event loop ran ${seen.length} times during 300,000 effects`);
+  assert.ok(most <= 11_000, `${most} effects ran between two turns of the event loop (at most ~10,000)`);
+});
+
 test("L9 periodic yielding also happens while scheduler tasks run", async () => {
   let flag = false;
   setTimeout(() => {

@@ -196,6 +196,34 @@ test('E7 the handler\'s error wins over a finally error → Ok("caught H")', () 
   );
 });
 
+test("E7 (kept beside) the finally error the handler's error won over is on RunResult.warnings, never dropped", () => {
+  const fin = new Error("fin");
+  const r = run(
+    P(function* () {
+      try {
+        return yield* WH(
+          H(Num)(function* () {
+            throw new Error("H");
+          }),
+          P(function* () {
+            try {
+              yield* new Num(0);
+            } finally {
+              // biome-ignore lint/correctness/noUnsafeFinally: the scenario throws from a finally block
+              throw fin;
+            }
+          }),
+        );
+      } catch (e: any) {
+        return "caught " + e.message;
+      }
+    }),
+  );
+  expectOk(r, "caught H");
+  assert.deepEqual(r.warnings, [fin]);
+  assert.ok(r.format().endsWith("a finally block threw after its handler failed: Error: fin"), r.format());
+});
+
 test('E8 unwinding continues with return(), not throw → Ok("f1"); notes ["outer finally"]', () => {
   resetNotes();
   const sub = fn(function* sub() {

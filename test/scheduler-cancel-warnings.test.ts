@@ -75,6 +75,7 @@ test("§9.4 a wait after the cancel receives the error as the cause: no warning"
   );
   assertOk(r, true);
   assert.deepEqual(r.warnings, []);
+  assert.ok(!r.format().includes("beside the outcome"), r.format()); // no "0 errors" heading
 });
 
 test("§9.4 a gather or a race that receives the cancelled task's error takes the warning back; an unwaited one keeps it", () => {

@@ -173,6 +173,16 @@ test("testing: mock answers with a value or a function; a throw lands at the per
   const five = mock(Roll, 5);
   assert.equal(expectEffects(p, [(e: unknown) => e instanceof Roll], { handlers: [five] }).value, 5);
   assert.throws(() => mock("Roll" as never, 1 as never), /mock expects an effect class first/);
+  // an async or generator function would answer with a Promise / a generator object
+  assert.throws(() => mock(Roll, (async () => 4) as never), {
+    name: "TypeError",
+    message:
+      /^mock\(Roll, f\): the function is an async function, so it would answer with a Promise; it must return the answer itself/,
+  });
+  assert.throws(
+    () => mock(Roll, function* () {} as never),
+    /mock\(Roll, f\): the function is a generator function/,
+  );
 });
 
 test("testing: expectEffects reports a missing, extra or different effect", () => {

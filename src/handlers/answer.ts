@@ -13,6 +13,7 @@
  */
 import {
   DEFER,
+  functionKind,
   describe,
   FAST_PATH,
   type Handler,
@@ -22,7 +23,7 @@ import {
   transferWith,
 } from "../protocol.js";
 import { type Distinguishable, type EffectClass, isClass } from "./handle.js";
-import { raise } from "./util.js";
+import { raise, syncOnly } from "./util.js";
 
 /** Marks "no answer stashed" (see below). */
 const NONE: unique symbol = Symbol("doeff.answer.none");
@@ -45,6 +46,11 @@ export function answer<C extends EffectClass>(
       `answer expects a function (effect) => value second, got ${describe(f)}; for a handler that needs the continuation use handle(EffectClass, function* (effect, k) {...})`,
     );
   }
+  const kind = functionKind(f);
+  if (kind !== null)
+    throw new TypeError(
+      `answer(${effectClass.name || "EffectClass"}, f): ${syncOnly(kind, effectClass.name || "EffectClass")}`,
+    );
   // An answer equal to the VM's DEFER token cannot be returned by a fast path (it means "run the
   // handler"): the fast path stashes it and the generator delivers it, so `f` still runs once.
   let stashed: unknown = NONE;

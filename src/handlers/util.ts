@@ -9,3 +9,12 @@ function* raiseGen(error: unknown): Generator<never, never, unknown> {
 export function raise(error: unknown): Program<never> {
   return hidden(raiseGen, error);
 }
+
+/**
+ * Why a callback that must return its answer synchronously (`answer`, `mock`) cannot be `kind`
+ * (functionKind: async / generator), and what to write instead.
+ */
+export function syncOnly(kind: string, cls: string): string {
+  const gen = kind === "a generator function";
+  return `the function is ${kind}, so it would answer with ${kind === "an async function" ? "a Promise" : gen ? "a generator object" : "an async generator object"}; it must return the answer itself — ${gen ? `for a handler that performs effects, use handle(${cls}, function* (effect, k) {...})` : `for async work, use handle(${cls}, …) with awaitPromise, under runAsync with a scheduler`}`;
+}

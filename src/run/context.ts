@@ -189,9 +189,11 @@ export function provisionalWarning(ctx: RunContext, error: unknown, where: strin
   impl.warn(error, where);
   const w = impl.warnings![impl.warnings!.length - 1]!;
   return () => {
-    const ws = impl.warnings!;
+    const ws = impl.warnings;
+    if (ws === null) return;
     const i = ws.indexOf(w);
     if (i >= 0) ws.splice(i, 1);
+    if (ws.length === 0) impl.warnings = null; // (none: format() prints no warnings heading)
   };
 }
 

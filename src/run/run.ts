@@ -306,8 +306,11 @@ export async function runAsync(program: unknown, given?: unknown): Promise<RunRe
   const { m, ctx } = start(program, options, "async");
   let sinceYield = 0;
   let lastYield = Date.now();
+  // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
+  let budget = 16;
   for (;;) {
-    const st = m.run(CHECK_STEPS);
+    m.laneEffects = 0;
+    const st = m.run(budget);
     if (st === ST_DONE) return result(m, ctx);
     if (st === ST_ASYNC) {
       const thunk = m.asyncThunk!;
@@ -325,7 +328,11 @@ export async function runAsync(program: unknown, given?: unknown): Promise<RunRe
       lastYield = -1;
       continue;
     }
-    sinceYield += CHECK_STEPS;
+    // the work done: the steps, plus the effects the fast lane answered inside them (machine.ts);
+    // the next budget shrinks by the same factor, so each check comes after ~CHECK_STEPS of work
+    const work = budget + m.laneEffects;
+    sinceYield += work;
+    budget = Math.max(16, Math.floor((CHECK_STEPS * budget) / work));
     if (lastYield < 0) lastYield = Date.now();
     else if (sinceYield >= YIELD_STEPS || Date.now() - lastYield >= YIELD_MS) {
       await macrotask();

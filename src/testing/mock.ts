@@ -4,6 +4,8 @@ import { describe } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import { TAKES } from "../vm/handler.js";
 import { transfer, transferWith } from "../vm/primitives.js";
+import { syncOnly } from "../handlers/util.js";
+import { functionKind } from "../vm/program.js";
 import { fail } from "./util.js";
 
 /** The answer type of an effect instance (`Effect<A>` → `A`). */
@@ -43,6 +45,11 @@ export function mock<C extends abstract new (...args: any[]) => object>(
       `mock expects an effect class first (class X extends Effect<A>), got ${describe(effectClass)}`,
     );
   }
+  const kind = typeof answer === "function" ? functionKind(answer) : null;
+  if (kind !== null)
+    throw new TypeError(
+      `mock(${effectClass.name || "EffectClass"}, f): ${syncOnly(kind, effectClass.name || "EffectClass")}`,
+    );
   const calls: InstanceType<C>[] = [];
   const h = function* mock(effect: InstanceType<C>, k: Parameters<Handler>[1]) {
     calls.push(effect);

@@ -14,7 +14,8 @@ import { SITE_SWITCH } from "./handler.js";
 import { UnhandledEffectError } from "../errors.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
-import { OP_PASS, OP_TRANSFER, OP_TRANSFER_WITH } from "./primitives.js";
+import { isPrimitive, OP_NAMES, OP_PASS, OP_TRANSFER, OP_TRANSFER_WITH } from "./primitives.js";
+import { describe } from "./brand.js";
 import {
   Frame,
   type Invocation,
@@ -70,6 +71,14 @@ function markEnded(m: Machine, inv: Invocation): void {
 /** A handler invocation ended with outcome o: finalize its k unless used or detached, then pass o on. */
 export function endInvocation(m: Machine, inv: Invocation, o: unknown, isErr: boolean): void {
   markEnded(m, inv);
+  if (!isErr && isPrimitive(o)) {
+    // `return resume(k, v)` in a function* handler (no `yield*`): the primitive was never performed
+    o = new TypeError(
+      `handler ${describe(inv.handler)} returned ${o} unperformed: write \`return yield* ${OP_NAMES[o.op]}(k, …)\``,
+    );
+    isErr = true;
+    m.noteError(o);
+  }
   const k = inv.k;
   const caller = inv.hs!.caller;
   if (!k.used && !k.detached) {
@@ -187,6 +196,9 @@ function completeFinalizer(m: Machine, fr: Segment): void {
     return;
   }
   if (job.pendingIsError) {
+    // the handler's error is the outcome (§5.2); a finally block's error beside it is kept, not dropped
+    if (job.hasError && job.error !== job.pending)
+      m.ctx.warn(job.error, "a finally block threw after its handler failed");
     m.mode = M_THROW;
     m.value = job.pending;
   } else if (job.hasError) {

@@ -97,6 +97,12 @@ export class Machine {
   result: unknown;
   /** set when the machine stops for asyncEscape */
   asyncThunk: (() => unknown) | null;
+  /**
+   * Effects answered in the fast lane (below) since runAsync last reset it: each is a step's worth
+   * of work done inside one step, so runAsync counts them toward its yield budget (§7: yield after
+   * at most 10,000 steps or 5 ms) — else one run(1000) could answer 64,000 effects between checks.
+   */
+  laneEffects: number;
   /** the effect (and its taker) a FAST_PATH suspended the site on (SITE_AWAIT), or null: its
    * rejection is reported as thrown by that handler for that effect, as the handler would have */
   awaitEffect: unknown;
@@ -150,6 +156,7 @@ export class Machine {
     this.ok = false;
     this.result = undefined;
     this.asyncThunk = null;
+    this.laneEffects = 0;
     this.awaitEffect = null;
     this.awaitTaker = null;
     this.sites = sites;
@@ -293,20 +300,25 @@ export class Machine {
       // perform site, hand each answer straight back to the generator instead of going round the
       // step loop (mode write, switch, done/async checks, re-reading cur.top). Bounded, so
       // runAsync still reaches its step/time checks.
-      let lane = FAST_LANE;
+      let lane = 0;
       // (halt: the run's signal aborted in the generator's code — its next effect is not handled)
-      while (lane-- > 0 && !this.halt && isEffectInstance(value)) {
+      while (lane < FAST_LANE && !this.halt && isEffectInstance(value)) {
+        lane++;
         const site = this.cur;
         if (this.sites) this.recordSite();
         dispatch(this, value);
         // anything but a fast-path answer (an invocation started, an error thrown) has set the machine
-        if (this.mode !== M_DELIVER || this.cur !== site) return;
+        if (this.mode !== M_DELIVER || this.cur !== site) {
+          this.laneEffects += lane;
+          return;
+        }
         try {
           const r = f.gen.next(this.value);
           const ok = checked(r);
           done = ok.done;
           value = ok.value;
         } catch (e) {
+          this.laneEffects += lane;
           this.noteError(e);
           seg.top = f.prev;
           this.frameThrew(f, e);
@@ -314,6 +326,7 @@ export class Machine {
         }
         if (done) break;
       }
+      this.laneEffects += lane;
     }
     this.afterCall(seg, f, done, value);
   }

@@ -155,12 +155,30 @@ export function fn<Args extends unknown[], Y, R>(
 }
 
 const AsyncGeneratorFunctionProto = Object.getPrototypeOf(async function* () {});
+const AsyncFunctionProto = Object.getPrototypeOf(async () => {});
+const GeneratorFunctionProto = Object.getPrototypeOf(function* () {});
 /** Is `g` an `async function*`? (by prototype: a bundler may rename it, not change its kind) */
 function isAsyncGeneratorFunction(g: Function): boolean {
+  return functionKind(g) === "an async generator function";
+}
+
+/**
+ * "an async function", "a generator function" or "an async generator function" for those kinds of
+ * function (by prototype, as above), else null — for a callback that must return its value
+ * synchronously (`answer`, `mock`), where such a function would answer with a Promise or an iterator.
+ */
+export function functionKind(g: Function): string | null {
   try {
-    return Object.getPrototypeOf(g) === AsyncGeneratorFunctionProto;
+    const p = Object.getPrototypeOf(g);
+    return p === AsyncFunctionProto
+      ? "an async function"
+      : p === GeneratorFunctionProto
+        ? "a generator function"
+        : p === AsyncGeneratorFunctionProto
+          ? "an async generator function"
+          : null;
   } catch {
-    return false; // a hostile Proxy: the call will say what is wrong
+    return null; // a hostile Proxy: the call will say what is wrong
   }
 }
 
