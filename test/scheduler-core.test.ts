@@ -13,6 +13,7 @@ import {
   createPromise,
   DeadlockError,
   delay,
+  fn,
   GetAbortSignal,
   gather,
   get,
@@ -21,6 +22,7 @@ import {
   program,
   pure,
   put,
+  realTime,
   run,
   runAsync,
   scheduler,
@@ -735,4 +737,25 @@ test("a finished run keeps nothing alive through its tasks' report frames (the l
       `the last task's result is still reachable (${sync ? "run" : "runAsync"})`,
     );
   }
+});
+
+test("a task cancelled before it started is let go at once, not kept in the ready queue until the run ends", async () => {
+  // a long-lived main that spawns and cancels in a loop and never switches tasks kept every one
+  const spawnAndCancel = fn(function* spawnAndCancel() {
+    const t = yield* spawn(delay(1000));
+    yield* cancel(t); // unstarted: runs no code
+    return new WeakRef(t);
+  });
+  const r = await runAsync(
+    program(function* () {
+      const refs: WeakRef<object>[] = [];
+      // (a new job first: a WeakRef's target stays alive to the end of the job that made it)
+      yield* awaitPromise(() => new Promise((done) => setImmediate(done)));
+      for (let i = 0; i < 3; i++) refs.push(yield* spawnAndCancel());
+      yield* awaitPromise(() => collectGarbage()); // inside the run
+      return refs.map((ref) => ref.deref() === undefined);
+    }),
+    { handlers: [scheduler, realTime] },
+  );
+  assertOk(r, [true, true, true]);
 });

@@ -120,7 +120,7 @@ test("workers: errors keep class, message, fields, stack and cause; the tracebac
   assert.equal(report[0], "doeff traceback (outermost first):");
   assert.ok(report.includes(`  ── in worker (${LABEL}#failing) ──`), r.format());
   assert.match(report.find((l) => l.startsWith("  thrown at")) ?? "", /^ {2}thrown at .*jobs\.ts:\d+$/);
-  assert.equal(report.at(-1), "JobFailed: job failed with 5");
+  assert.deepEqual(report.slice(-2), ["JobFailed: job failed with 5", "  caused by RangeError: inner cause"]);
   // a class the parent does not know: a RemoteError carrying the original name
   const r2 = await runAsync(runInWorker(JOBS, "secret"), { handlers: base });
   assert.ok(r2.error instanceof RemoteError);
@@ -485,4 +485,23 @@ test("workers: a job still running when its pool is closed fails with WorkerCras
     r.error.message,
     /^the worker thread running .*#slowStarted was stopped by the pool's close\(\) before it answered/,
   );
+});
+
+test("workers: a parent started with per-process flags (--max-old-space-size, --expose-gc) beside tsx runs jobs, and close() resolves", {
+  timeout: 60_000,
+}, async () => {
+  // those flags are refused in a Worker's explicit execArgv (ERR_WORKER_INVALID_EXEC_ARGV): every
+  // job failed and pool.close() threw; the threads get only the loader flags
+  const { execFileSync } = await import("node:child_process");
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--max-old-space-size=512",
+      "--expose-gc",
+      ...process.execArgv,
+      new URL("./fixtures/workers/per-process-flags.ts", import.meta.url).pathname,
+    ],
+    { encoding: "utf8" },
+  );
+  assert.equal(out.trim(), "ok 3");
 });

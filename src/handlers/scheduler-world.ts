@@ -234,7 +234,14 @@ export class World {
   hasReady(): boolean {
     const q = this.queue;
     while (this.head < q.length && q[this.head]!.run !== READY) this.head++;
-    return this.head < q.length;
+    if (this.head < q.length) return true;
+    // only entries of tasks cancelled meanwhile were left: drop them here too, not only in dequeue
+    // (a main that spawns and cancels in a loop and never dequeues kept every cancelled task)
+    if (q.length > 0) {
+      this.queue = [];
+      this.head = 0;
+    }
+    return false;
   }
 
   /** The head of the ready queue (entries of tasks cancelled meanwhile are skipped), or null. */

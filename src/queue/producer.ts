@@ -63,9 +63,18 @@ interface Adding {
   readonly reject: (error: unknown) => void;
 }
 
+/** The part of BullMQ's connection wrapper close() reaches for (not public API: optional). */
+interface RawConn {
+  _client?: { disconnect(): void };
+}
+
 class Producer {
   private readonly options: QueueOptions;
   private ready: Promise<{ queue: Queue; events: QueueEvents }> | null = null;
+  /** the Queue and QueueEvents of the open under way (close() closes them even before it settles) */
+  private parts: { queue: Queue | undefined; events: QueueEvents | undefined } | null = null;
+  /** bumped by close(): an open still loading BullMQ then stops */
+  private generation = 0;
   /**
    * The enqueues waiting for each job's outcome: one inline, an array only when the same jobId is
    * enqueued again (the array cost ~50 B more per job waiting).
@@ -98,21 +107,28 @@ class Producer {
   }
 
   private async create(): Promise<{ queue: Queue; events: QueueEvents }> {
+    const generation = this.generation;
     const { Queue, QueueEvents, QueueEventsProducer } = await loadBullmq();
+    if (generation !== this.generation) throw new Error("the queue was closed while it opened");
     const o = this.options;
     const base =
       o.prefix === undefined ? { connection: o.connection } : { connection: o.connection, prefix: o.prefix };
     let queue: Queue | undefined;
     let events: QueueEvents | undefined;
+    const parts: { queue: Queue | undefined; events: QueueEvents | undefined } = {
+      queue: undefined,
+      events: undefined,
+    };
+    this.parts = parts;
     try {
-      queue = new Queue(o.name, base);
+      queue = parts.queue = new Queue(o.name, base);
       queue.on("error", () => {});
       // Read the event stream from its start (it is capped by BullMQ), so that no event of a job
       // added before the reader's first XREAD can be missed. Events from before this open are
       // skipped, up to a marker this producer adds to the stream before its first add: they belong
       // to earlier jobs, and one of those may have had a jobId enqueued again now (removed since,
       // e.g. removeOnComplete) — its old result must not answer the new job.
-      events = new QueueEvents(o.name, { ...base, lastEventId: "0-0" });
+      events = parts.events = new QueueEvents(o.name, { ...base, lastEventId: "0-0" });
       const token = randomUUID();
       this.listen(queue, events, token);
       await events.waitUntilReady();
@@ -300,16 +316,28 @@ class Producer {
 
   async close(): Promise<void> {
     const r = this.ready;
+    const parts = this.parts;
     this.ready = null;
+    this.parts = null;
+    this.generation++;
     this.waiting.clear();
     if (r === null) return;
-    let opened: { queue: Queue; events: QueueEvents };
-    try {
-      opened = await r;
-    } catch {
-      return; // it never opened (its enqueues failed with the reason): nothing to close
+    r.catch(() => {}); // (its enqueues get its failure; closing is not one)
+    // Close what exists now rather than wait for the open to settle: with Redis unreachable it would
+    // wait as long as Redis is down. Closing them ends the open (its waitUntilReady fails).
+    if (parts !== null) {
+      const { events, queue } = parts;
+      // QueueEvents.close() first awaits its connection, which never comes while Redis is down: end
+      // its Redis client directly (BullMQ 6: `backend.connection`, 5: `connection`; best effort —
+      // not public API), which fails the pending connect, then close
+      const ev = events as unknown as
+        | { backend?: { connection?: RawConn }; connection?: RawConn }
+        | undefined;
+      try {
+        (ev?.backend?.connection ?? ev?.connection)?._client?.disconnect();
+      } catch {}
+      await Promise.allSettled([events?.close(), queue?.close()]);
     }
-    await Promise.all([opened.events.close(), opened.queue.close()]);
   }
 }
 

@@ -141,17 +141,29 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
 
   const signals = options.signals === false ? [] : (options.signals ?? ["SIGTERM", "SIGINT"]);
   let closing: Promise<void> | null = null;
+  let forced = false;
+  // The runs still in flight are aborted (their finally blocks run) so the process can exit — only
+  // once BullMQ's connections are closed: their failures then cannot mark the jobs failed, and the
+  // jobs go back to the queue through the stalled-job check, as documented.
+  const abortInFlight = (): void => {
+    for (const stop of inFlight)
+      stop.abort(new Error(`the queue worker for ${JSON.stringify(name)} was closed with force`));
+  };
   const close = (force = false): Promise<void> => {
-    if (closing === null || force) {
+    if (closing === null) {
+      forced = force;
       closing = worker.close(force).finally(() => {
         for (const s of signals) process.off(s, onSignal);
-        // Forced: the runs still in flight are aborted (their finally blocks run) so the process can
-        // exit. Only now, with BullMQ's connections closed: their failures cannot mark the jobs
-        // failed, and the jobs go back to the queue through the stalled-job check, as documented.
-        if (force)
-          for (const stop of inFlight)
-            stop.abort(new Error(`the queue worker for ${JSON.stringify(name)} was closed with force`));
+        if (forced) abortInFlight();
       });
+    } else if (force && !forced) {
+      // a graceful close is pending, and BullMQ's close(true) would only return it (it waits for the
+      // jobs in flight): drop the connections ourselves, then abort the runs — which lets it finish
+      forced = true;
+      void worker
+        .disconnect()
+        .catch(() => {})
+        .finally(abortInFlight);
     }
     return closing;
   };

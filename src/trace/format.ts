@@ -113,7 +113,20 @@ function entryLine(e: Entry): string {
 
 function errorLine(error: unknown): string {
   if (error instanceof Error) return `${errorName(error)}: ${error.message}`;
-  return `thrown: ${describe(error)}`;
+  return `thrown: ${shortJson(error) ?? describe(error)}`;
+}
+
+/** A plain object's or array's JSON when short (what a thrown `{ code: 42 }` was), else null. */
+function shortJson(v: unknown): string | null {
+  if (v === null || typeof v !== "object") return null;
+  try {
+    const p = Object.getPrototypeOf(v);
+    if (p !== Object.prototype && p !== Array.prototype && p !== null) return null;
+    const j = JSON.stringify(v);
+    return j !== undefined && j.length <= 120 ? j : null;
+  } catch {
+    return null; // a cycle, a bigint, a throwing getter or Proxy trap
+  }
 }
 
 /**
@@ -157,5 +170,32 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
       : null;
   if (thrownAt !== null) lines.push(`  thrown at ${thrownAt}`);
   lines.push(errorLine(error));
+  try {
+    causes(error, "", 0, lines);
+  } catch {
+    // (a hostile error object: what was shown stays)
+  }
   return lines.join("\n");
+}
+
+/**
+ * What an error carries beside its message, indented under it: its `cause` chain (often the only
+ * useful part: `TypeError: fetch failed`, a TaskCancelledError's finally error, a worker's error)
+ * and an AggregateError's `errors` (raceAll's). Depth and count are capped; cycles stop the chain.
+ */
+function causes(error: unknown, indent: string, depth: number, lines: string[]): void {
+  if (!(error instanceof Error) || depth >= 4) return;
+  const pad = `${indent}  `;
+  if (error instanceof AggregateError && Array.isArray(error.errors)) {
+    const es = error.errors;
+    for (let i = 0; i < es.length && i < 10; i++) {
+      lines.push(`${pad}[${i}] ${errorLine(es[i])}`);
+      causes(es[i], pad, depth + 1, lines);
+    }
+    if (es.length > 10) lines.push(`${pad}… ${es.length - 10} more in .errors`);
+  }
+  if (Object.hasOwn(error, "cause") && error.cause !== error) {
+    lines.push(`${pad}caused by ${errorLine(error.cause)}`);
+    causes(error.cause, pad, depth + 1, lines);
+  }
 }

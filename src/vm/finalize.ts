@@ -197,7 +197,8 @@ function completeFinalizer(m: Machine, fr: Segment): void {
   }
   if (job.pendingIsError) {
     // the handler's error is the outcome (§5.2); a finally block's error beside it is kept, not dropped
-    if (job.hasError && job.error !== job.pending)
+    // (not the abort's own finalization: abortError has reported its finally errors already)
+    if (job.hasError && job.error !== job.pending && job !== m.abortJob)
       m.ctx.warn(job.error, "a finally block threw after its handler failed");
     m.mode = M_THROW;
     m.value = job.pending;

@@ -79,7 +79,41 @@ function threadExecArgv(): string[] | undefined {
     return undefined;
   }
   const boot = `import { register } from ${JSON.stringify(api)}; register();`;
-  return [...argv, "--import", `data:text/javascript,${encodeURIComponent(boot)}`];
+  return [...loaderFlags(argv), "--import", `data:text/javascript,${encodeURIComponent(boot)}`];
+}
+
+/** Flags that take their value as the next argument (when not written `--flag=value`). */
+const WITH_VALUE = new Set([
+  "--import",
+  "--require",
+  "-r",
+  "--loader",
+  "--experimental-loader",
+  "--conditions",
+  "-C",
+]);
+
+/**
+ * The parent's flags a thread needs to load the same modules: loaders, preloads, conditions and
+ * `--experimental-*` / warning switches. Node refuses per-process flags in a Worker's explicit
+ * execArgv (`--max-old-space-size`, `--expose-gc`, … → ERR_WORKER_INVALID_EXEC_ARGV: every job
+ * failed and pool.close() threw); those stay the parent's (a thread's heap: `resourceLimits`).
+ */
+function loaderFlags(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const flag = a.includes("=") ? a.slice(0, a.indexOf("=")) : a;
+    if (WITH_VALUE.has(flag)) {
+      out.push(a);
+      if (flag === a && i + 1 < argv.length) out.push(argv[++i]!);
+    } else if (
+      /^--(experimental-|no-experimental-|enable-source-maps$|no-warnings$|no-deprecation$)/.test(flag)
+    ) {
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 function defaultSize(): number {

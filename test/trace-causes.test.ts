@@ -1,0 +1,81 @@
+/**
+ * format() of a failed run shows what the error carries beside its message: the `cause` chain
+ * (`TypeError: fetch failed` says nothing without it; a TaskCancelledError says "see cause") and an
+ * AggregateError's `errors` (raceAll) — indented under the error line, capped, cycle-safe.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { cancel, delay, fn, raceAll, run, scheduler, simulatedTime, spawn, wait } from "../src/index.js";
+
+const H = { handlers: [scheduler, simulatedTime()] };
+const tail = (report: string, from: string) => report.slice(report.indexOf(from)).split("\n");
+
+test("format() shows an error's cause chain under it", () => {
+  const load = fn(function* loadConfig() {
+    throw new Error("cannot load config", {
+      cause: new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:1") }),
+    });
+  });
+  assert.deepEqual(tail(run(load(), H).format(), "Error: cannot load config"), [
+    "Error: cannot load config",
+    "  caused by TypeError: fetch failed",
+    "    caused by Error: connect ECONNREFUSED 127.0.0.1:1",
+  ]);
+});
+
+test("format() shows the finally error a TaskCancelledError points to ('see cause')", () => {
+  const closer = fn(function* closer() {
+    try {
+      yield* delay(100);
+    } finally {
+      // biome-ignore lint/correctness/noUnsafeFinally: the scenario throws from a finally block
+      throw new Error("could not close db");
+    }
+  });
+  const r = run(
+    fn(function* main() {
+      const t = yield* spawn(closer());
+      yield* delay(1);
+      yield* cancel(t);
+      return yield* wait(t);
+    })(),
+    H,
+  );
+  assert.deepEqual(tail(r.format(), "TaskCancelledError"), [
+    "TaskCancelledError: task 1 was cancelled; a finally block threw (see cause)",
+    "  caused by Error: could not close db",
+  ]);
+});
+
+test("format() lists an AggregateError's errors (raceAll: every program failed), a thrown string, a cycle", () => {
+  const down = (name: string) =>
+    fn(function* mirror() {
+      throw new Error(`${name} down`, { cause: "timeout" });
+    })();
+  const r = run(
+    fn(function* main() {
+      return yield* raceAll([down("primary"), down("mirror")]);
+    })(),
+    H,
+  );
+  assert.deepEqual(tail(r.format(), "AggregateError"), [
+    "AggregateError: raceAll: all 2 programs failed (errors in input order in .errors)",
+    "  [0] Error: primary down",
+    '    caused by thrown: "timeout"',
+    "  [1] Error: mirror down",
+    '    caused by thrown: "timeout"',
+  ]);
+  const a = new Error("a");
+  const b = new Error("b", { cause: a });
+  (a as { cause?: unknown }).cause = b; // a cycle: capped, never endless
+  const lines = tail(
+    run(
+      fn(function* cyclic() {
+        throw a;
+      })(),
+    ).format(),
+    "Error: a",
+  );
+  assert.equal(lines.length, 5);
+  assert.deepEqual(lines.slice(0, 3), ["Error: a", "  caused by Error: b", "    caused by Error: a"]);
+});
