@@ -70,14 +70,16 @@ export class UnhandledEffectError extends DoeffError {
     super(
       `no handler takes ${name}${context}` +
         (handlers.length === 0
-          ? "; no handlers are installed here"
+          ? context === ""
+            ? "; no handlers are installed here"
+            : ""
           : `; ${handlers.length} visible handler(s) declined it`) +
         (hint !== null
           ? `. ${hint}`
           : standard !== null
             ? `. ${name} is answered by the standard handler ${standard}: add it to the run's handlers`
             : handlers.length === 0
-              ? ". Install one with withHandler(handler, program) or run(program, { handlers: [...] })"
+              ? `. Install one ${context === "" ? "" : "further out "}with withHandler(handler, program) or run(program, { handlers: [...] })`
               : `. Install a handler for ${name} (e.g. handle(${name}, ...)) around the code that performs it`),
     );
     this.effect = effect;

@@ -271,12 +271,11 @@ test("M9 race throws the error of a failed winner", () => {
   assertOk(r, "r");
 });
 
-test("M10 race() with no items → TypeError at the perform site", () => {
-  const e = race(); // construction does not throw
+test("M10 race() with no items → TypeError (at the call, where the bad argument is given)", () => {
   const r = run(
     P(function* () {
       try {
-        yield* e;
+        yield* race();
         return false;
       } catch (err) {
         return err instanceof TypeError;
@@ -285,6 +284,14 @@ test("M10 race() with no items → TypeError at the perform site", () => {
     withSCH(),
   );
   assertOk(r, true);
+  assert.throws(() => race(), {
+    name: "TypeError",
+    message: "race() needs at least one waitable (a Task or a Future)",
+  });
+  assert.throws(() => race([] as never), {
+    name: "TypeError",
+    message: "race takes the waitables as arguments, not an array: race(...tasks), or race(a, b)",
+  });
 });
 
 test("M11 cancel runs the child's finally (with effects) before returning", () => {

@@ -223,4 +223,10 @@ test("workers batch: maxBatch 1 sends every job alone; a bad maxBatch is a clear
     name: "RangeError",
     message: "workers({ maxBatch }) expects an integer ≥ 1, got 0",
   });
+  // a misspelled option is refused, not silently ignored
+  assert.throws(() => workers({ sise: 2 } as never), {
+    name: "TypeError",
+    message:
+      'unknown workers option "sise"; the options are size, execArgv, resourceLimits, cancelGraceMs, setup, errors, maxBatch',
+  });
 });

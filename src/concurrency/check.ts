@@ -2,7 +2,7 @@
  * Argument checks of the toolkit (SEMANTICS §9.8: validated at the call, before any task starts).
  * Each throws a TypeError / RangeError whose message says how to fix the call.
  */
-import { describe } from "../vm/brand.js";
+import { describe, isProgramLike } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike } from "../vm/types.js";
 
@@ -18,6 +18,11 @@ export function programList(programs: unknown, where: string): AnyProgramLike[] 
       `${where} expects an array (or another iterable) of programs, e.g. ${where}([a(), b()]), got ${describe(programs)}`,
     );
   }
+  // (a program is iterable itself — for yield* — so all(p) would read as all([p]))
+  if (isProgramLike(programs))
+    throw new TypeError(
+      `${where} expects an array of programs, got a single ${describe(programs)}: put the programs in one array, ${where}([a, b])`,
+    );
   const list = Array.from(programs as Iterable<unknown>);
   for (let i = 0; i < list.length; i++) checkProgramLike(list[i], `${where} (item ${i})`);
   return list as AnyProgramLike[];
@@ -30,6 +35,10 @@ export function optionsObject(
   keys: readonly string[],
 ): Record<string, unknown> {
   if (options === undefined) return {};
+  if (isProgramLike(options))
+    throw new TypeError(
+      `${where} takes its programs as one array, and options second: write ${where}([a, b]), not ${where}(a, b)`,
+    );
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new TypeError(
       `${where} options must be an object ({ ${keys.join(", ")} }), got ${describe(options)}`,

@@ -25,6 +25,8 @@ export class Semaphore {
   /** Permits currently held (granted and not released). */
   private held = 0;
   /** @internal */ readonly waiters = new Queue<Waiter>();
+  /** @internal waiters still waiting (the queue also keeps cancelled ones until give() skips them) */
+  live = 0;
   constructor(readonly permits: number) {}
 
   /** Permits free right now. */
@@ -33,7 +35,7 @@ export class Semaphore {
   }
   /** Tasks blocked in acquire. */
   get waiting(): number {
-    return this.waiters.length;
+    return this.live;
   }
   /** @internal */ take(): boolean {
     if (this.held < this.permits && this.waiters.length === 0) {
@@ -57,6 +59,7 @@ export class Semaphore {
       }
       if (w.state === 0) {
         w.state = 1;
+        this.live--;
         return w;
       }
     }
@@ -78,6 +81,7 @@ function* acquireGen(s: Semaphore, site: Error | null = null): Generator<unknown
   const promise = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
   const w: Waiter = { promise, state: 0 };
   s.waiters.push(w);
+  s.live++;
   let ok = false;
   try {
     yield at(site, wait(promise.future));
@@ -86,7 +90,10 @@ function* acquireGen(s: Semaphore, site: Error | null = null): Generator<unknown
     if (!ok) {
       if (w.state === 1)
         yield* releaseGen(s, site); // granted, but we will not use it: pass it on
-      else w.state = 2; // leave the queue (skipped by give)
+      else {
+        w.state = 2; // leave the queue (skipped by give)
+        s.live--;
+      }
     }
   }
 }

@@ -410,6 +410,10 @@ export function gather(...args: unknown[]): Gather<unknown[]> {
 export function race<const W extends readonly Waitable<any>[]>(
   ...waitables: W
 ): Race<WaitableValue<W[number]>> {
+  // (a bad argument is refused at the call, SEMANTICS §6: a race of nothing would never be decided)
+  if (waitables.length === 0) throw new TypeError("race() needs at least one waitable (a Task or a Future)");
+  if (waitables.length === 1 && Array.isArray(waitables[0]))
+    throw new TypeError("race takes the waitables as arguments, not an array: race(...tasks), or race(a, b)");
   for (let i = 0; i < waitables.length; i++) checkWaitable(waitables[i], `race (item ${i})`);
   return new Race(waitables.slice());
 }

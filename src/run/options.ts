@@ -1,5 +1,5 @@
 /** RunOptions (API §2) and their validation (SEMANTICS §8.1: bad options → TypeError). */
-import { describe } from "../vm/brand.js";
+import { describe, notAHandler } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { EnvPatch } from "../effects/reader.js";
 import { isMap, isPlainRecord } from "./read-options.js";
@@ -91,9 +91,11 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
       throw new TypeError(`run option handlers must be an array of handlers, got ${describe(o.handlers)}`);
     }
     o.handlers.forEach((h, i) => {
-      if (typeof h !== "function") {
-        throw new TypeError(`run option handlers[${i}] is ${describe(h)}, not a handler function`);
-      }
+      const bad = notAHandler(h);
+      if (bad !== null)
+        throw new TypeError(
+          `run option handlers[${i}] is ${bad}${typeof h === "function" ? "" : ", not a handler function"}`,
+        );
     });
   }
   for (const key of ["env", "store"] as const) {

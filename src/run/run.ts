@@ -120,10 +120,21 @@ export type RunOptionsOf<Hs extends readonly AnyHandlerFn[]> = Omit<RunOptions, 
   handlers?: Hs;
 };
 
+/** The raw generator objects given to run / runAsync (weakly held). */
+const ran = new WeakSet<object>();
+
 function checkProgram(p: unknown, where: string): void {
   const b = brandOf(p);
   if (b === B_PROGRAM || b === B_EFFECT || b === B_PRIMITIVE) return;
-  if (isGeneratorObject(p)) return;
+  if (isGeneratorObject(p)) {
+    // a generator object runs once: a second run would silently give Ok(undefined)
+    if (ran.has(p as object))
+      throw new TypeError(
+        `${where} got a generator object that was already run (a generator runs once); to run a program again, pass a Program: program(function* () {...}) or fn(function* name() {...})()`,
+      );
+    ran.add(p as object);
+    return;
+  }
   if (isAsyncIterator(p)) {
     throw new TypeError(
       `${where} got an async generator object; async generators are not supported: write function* and use awaitPromise for promises`,

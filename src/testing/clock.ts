@@ -27,7 +27,10 @@ export interface VirtualClock {
   readonly handlers: readonly [Handler, Handler, Handler];
   /** The virtual time last observed: after `run`, the time at which the program ended. */
   readonly now: number;
-  /** Every completed `delay`, in the order they ended. */
+  /**
+   * Every completed `delay`, in the order they ended. `run` resets it; with `handlers` in runs of
+   * your own it keeps growing across them — make a new clock per test, or use `run`.
+   */
   readonly delays: readonly DelayRecord[];
   /**
    * `run(program, options)` with the clock's handlers outside `options.handlers`; resets `delays`

@@ -27,6 +27,23 @@ export function brandOf(x: unknown): number {
 }
 
 /**
+ * Why `h`, given where a handler goes, is not one — for the common mix-up of an effect class with
+ * its handler (`handlers: [Roll]`): null when it is a function that is not an effect class.
+ */
+export function notAHandler(h: unknown): string | null {
+  if (typeof h !== "function") return describe(h);
+  let proto: unknown;
+  try {
+    proto = (h as { prototype?: unknown }).prototype;
+  } catch {
+    return null;
+  }
+  if (brandOf(proto) !== B_EFFECT) return null;
+  const name = (h as { name?: string }).name || "EffectClass";
+  return `the effect class ${name}, not a handler for it (write handle(${name}, (effect, k) => …) or answer(${name}, (effect) => value))`;
+}
+
+/**
  * Is `x` an Effect — by its prototype chain. Hot paths tell library objects this way (here, and
  * isPrimitive / isContinuation beside their classes): `x instanceof C` walks x's chain, a cost that
  * does not depend on x's hidden class, while a `[BRAND]` read in brandOf is one property site shared

@@ -125,6 +125,24 @@ export function dispatch(m: Machine, e: unknown): void {
   deliverTo(m, p, e, site);
 }
 
+/** `delegate`: dispatch from handler `h`'s invocation; when none outside takes it, the message says so. */
+export function dispatchDelegated(m: Machine, e: unknown, h: Handler): void {
+  const site = m.cur;
+  let p: Segment | null;
+  try {
+    p = search(m, site, e);
+  } catch (err) {
+    m.throwHere(err);
+    return;
+  }
+  if (p === null) {
+    const by = ` (delegated by handler ${describe(h)}; none outside it takes it)`;
+    m.throwHere(new UnhandledEffectError(e, visibleHandlers(site), by));
+    return;
+  }
+  deliverTo(m, p, e, site);
+}
+
 /** Hand `e`, performed at `site`, to the handler of prompt `p` (capture + invoke, or the fast path). */
 export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): void {
   const h = p.handler!;

@@ -6,7 +6,7 @@ import { ContinuationConsumedError, HandlerContextError } from "../errors.js";
 import { MARK_THREW } from "../trace/origin.js";
 import { describe } from "./brand.js";
 import { type Continuation, unstarted } from "./continuation.js";
-import { dispatch } from "./dispatch.js";
+import { dispatch, dispatchDelegated } from "./dispatch.js";
 import { performTerminal, startFinalization, startUnstarted } from "./finalize.js";
 import type { Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
@@ -59,7 +59,7 @@ export function execute(m: Machine, prim: Primitive): void {
     case OP_DELEGATE: {
       const inv = handlerOnly(m, prim);
       if (inv === null) return;
-      dispatch(m, prim.a === undefined ? inv.effect : prim.a);
+      dispatchDelegated(m, prim.a === undefined ? inv.effect : prim.a, inv.handler);
       return;
     }
     case OP_GET_CONTINUATION: {

@@ -2,7 +2,15 @@
  * Primitives (SEMANTICS §4): frozen VM instructions. The functions here only build and validate
  * them (eagerly: bad arguments throw synchronously); the machine executes them (vm/execute.ts).
  */
-import { B_PRIMITIVE, BRAND, brandOf, describe, isGeneratorObject, isProgramLike } from "./brand.js";
+import {
+  B_PRIMITIVE,
+  BRAND,
+  brandOf,
+  describe,
+  isGeneratorObject,
+  isProgramLike,
+  notAHandler,
+} from "./brand.js";
 import { type Continuation, isContinuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
@@ -114,8 +122,9 @@ export function checkProgramLike(p: unknown, where: string): void {
 }
 
 function checkHandler(h: unknown, where: string): void {
-  if (typeof h !== "function") {
-    throw new TypeError(`${where} expects a handler function ((effect, k) => generator), got ${describe(h)}`);
+  const bad = notAHandler(h);
+  if (bad !== null) {
+    throw new TypeError(`${where} expects a handler function ((effect, k) => generator), got ${bad}`);
   }
 }
 

@@ -116,6 +116,8 @@ function loaderFlags(argv: readonly string[]): string[] {
   return out;
 }
 
+const OPTION_KEYS = ["size", "execArgv", "resourceLimits", "cancelGraceMs", "setup", "errors", "maxBatch"];
+
 function defaultSize(): number {
   const os = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return Math.max(1, os?.hardwareConcurrency ?? 2);
@@ -333,6 +335,13 @@ export class WorkerPool {
   private readonly classes = new Map<string, readonly unknown[]>();
 
   constructor(options: WorkersOptions) {
+    if (options === null || typeof options !== "object")
+      throw new TypeError(`workers(options) expects an object, got ${String(options)}`);
+    for (const key of Object.keys(options))
+      if (!OPTION_KEYS.includes(key))
+        throw new TypeError(
+          `unknown workers option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(", ")}`,
+        );
     const size = options.size ?? defaultSize();
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`workers({ size }) expects an integer ≥ 1, got ${String(options.size)}`);

@@ -1,0 +1,110 @@
+/**
+ * Mistakes users make, found in a review round (each was a silent wrong answer or a message that
+ * did not say what to do): the exact error class and message at the call or in the result.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  acquire,
+  all,
+  createSemaphore,
+  delay,
+  delegate,
+  Effect,
+  fn,
+  handle,
+  program,
+  release,
+  resume,
+  run,
+  safe,
+  spawn,
+  timeout,
+  UnhandledEffectError,
+  wait,
+  withHandler,
+} from "../src/index.js";
+import { TK } from "./toolkit-helpers.js";
+
+class Roll extends Effect<number> {
+  declare readonly _tag: "Roll";
+  constructor(readonly sides: number) {
+    super();
+  }
+}
+const work = fn(function* work() {
+  return (yield* new Roll(6)) * 10;
+});
+
+test("the effect class given where a handler goes: a TypeError naming the class and the two ways to write its handler", () => {
+  const fix =
+    "the effect class Roll, not a handler for it (write handle(Roll, (effect, k) => …) or answer(Roll, (effect) => value))";
+  assert.throws(() => run(work() as never, { handlers: [Roll as never] }), {
+    name: "TypeError",
+    message: `run option handlers[0] is ${fix}`,
+  });
+  assert.throws(() => withHandler(Roll as never, work()), {
+    name: "TypeError",
+    message: `withHandler expects a handler function ((effect, k) => generator), got ${fix}`,
+  });
+});
+
+test("all(a, b) and all(a): the programs go in one array", () => {
+  const a = program(function* a() {
+    return 1;
+  });
+  const b = program(function* b() {
+    return 2;
+  });
+  const msg =
+    "all expects an array of programs, got a single Program object: put the programs in one array, all([a, b])";
+  assert.throws(() => all(a as never, b as never), { name: "TypeError", message: msg });
+  assert.throws(() => all(a as never), { name: "TypeError", message: msg }); // was all([a]), silently
+  assert.throws(() => all([a], b as never), {
+    name: "TypeError",
+    message: "all takes its programs as one array, and options second: write all([a, b]), not all(a, b)",
+  });
+});
+
+test("a generator object run a second time: a TypeError, not Ok(undefined)", () => {
+  const g = (function* () {
+    return 7;
+  })();
+  assert.equal(run(g).value, 7);
+  assert.throws(() => run(g), {
+    name: "TypeError",
+    message:
+      "run got a generator object that was already run (a generator runs once); to run a program again, pass a Program: program(function* () {...}) or fn(function* name() {...})()",
+  });
+});
+
+test("delegate() with no handler outside the delegating one: the message names it and says to install one further out", () => {
+  const h = handle(Roll, function* logRolls(_e, k) {
+    const v = yield* delegate<number>();
+    return yield* resume(k, v);
+  });
+  const r = run(withHandler(h, work()));
+  assert.ok(r.error instanceof UnhandledEffectError);
+  assert.equal(
+    (r.error as Error).message,
+    "no handler takes Roll (delegated by handler function logRolls; none outside it takes it). Install one further out with withHandler(handler, program) or run(program, { handlers: [...] })",
+  );
+});
+
+test("Semaphore.waiting counts only tasks still waiting: a waiter that timeout cancelled leaves it at once", () => {
+  const r = run(
+    program(function* () {
+      const sem = yield* createSemaphore(1);
+      yield* acquire(sem);
+      const t = yield* spawn(safe(timeout(acquire(sem), 5)));
+      yield* delay(1);
+      const before = sem.waiting;
+      yield* wait(t); // timed out: its acquire was cancelled
+      const after = sem.waiting;
+      yield* release(sem);
+      return [before, after, sem.available];
+    }),
+    { handlers: TK() },
+  );
+  assert.deepEqual(r.value, [1, 0, 1]);
+});
