@@ -15,6 +15,8 @@ import {
   gather,
   program,
   race,
+  raceAll,
+  all,
   run,
   safe,
   scoped,
@@ -202,4 +204,76 @@ test("§9.8 scoped: a child handle that escapes the scope and is waited on later
   );
   assertOk(r, true);
   assert.deepEqual(r.warnings, []);
+});
+
+test("a task that failed and that nothing waited for: its error is kept on warnings (never dropped), with format()'s line", () => {
+  const boom = new Error("inventory sync failed: 500");
+  const sync = fn(function* syncInventory() {
+    yield* delay(1);
+    throw boom;
+  });
+  const r = run(
+    program(function* () {
+      yield* spawn(sync()); // spawned and forgotten
+      yield* delay(5);
+      return "main ok";
+    }),
+    withSCH(),
+  );
+  assertOk(r, "main ok");
+  assert.deepEqual(r.warnings, [boom]);
+  assert.deepEqual(warningLines(r.format()), [
+    "task 1 failed and nothing waited for it: Error: inventory sync failed: 500",
+  ]);
+});
+
+test("a failed task's error that a wait, gather or race receives — now or later — is not a warning", () => {
+  const fail = (msg: string, ms: number) =>
+    fn(function* failing() {
+      yield* delay(ms);
+      throw new Error(msg);
+    })();
+  const r = run(
+    program(function* () {
+      const a = yield* spawn(fail("a", 1));
+      const b = yield* spawn(fail("b", 1));
+      const c = yield* spawn(fail("c", 1));
+      const waiting = yield* spawn(safe(wait(a))); // waits before a fails
+      yield* delay(5); // all three failed meanwhile
+      const g = yield* safe(gather(b)); // received later
+      const w = yield* safe(race(c));
+      const early = yield* wait(waiting);
+      return [early.ok, g.ok, w.ok];
+    }),
+    withSCH(),
+  );
+  assertOk(r, [false, false, false]);
+  assert.deepEqual(r.warnings, []);
+  assert.ok(!r.format().includes("beside the outcome"));
+});
+
+test("combinators: raceAll's failed losers and all's delivered failure are not warnings; a second failure all did not deliver is", () => {
+  const fail = (msg: string, ms: number) =>
+    fn(function* failing() {
+      yield* delay(ms);
+      throw new Error(msg);
+    })();
+  const ok = (v: string, ms: number) =>
+    fn(function* fine() {
+      yield* delay(ms);
+      return v;
+    })();
+  const r = run(
+    program(function* () {
+      const won = yield* raceAll([fail("loser", 1), ok("winner", 2)]);
+      const first = yield* safe(all([fail("first", 1), fail("second", 1)]));
+      return [won, !first.ok && (first.error as Error).message];
+    }),
+    withSCH(),
+  );
+  assertOk(r, ["winner", "first"]);
+  assert.deepEqual(
+    r.warnings.map((e) => (e as Error).message),
+    ["second"], // failed before all could cancel it; all delivers the first failure only
+  );
 });

@@ -88,9 +88,10 @@ the error line (`TypeError: fetch failed` said nothing without its cause; a Task
 "see cause"), and a thrown plain object as its JSON (~210 B). Then → 15,319 / 26,757 B for the
 same round's messages: the effect class given where a handler goes names both ways to write one,
 a generator object run twice is a TypeError (it gave Ok(undefined)), `delegate()` with no handler
-outside says so, and `all(a, b)` / `race()` / `race([…])` are refused at the call (~260 B). */
+outside says so, and `all(a, b)` / `race()` / `race([…])` are refused at the call (~260 B). Then
+→ 26,794 B (whole package only): a failed task that nothing waited for is kept on the warnings. */
 const SMALL_BUDGET = 15_330;
-const WHOLE_BUDGET = 26_770;
+const WHOLE_BUDGET = 26_810;
 
 interface Measured {
   min: number;

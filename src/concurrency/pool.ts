@@ -71,6 +71,9 @@ function* child(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unk
   } catch (e) {
     pool.errors[i] = e;
     yield* notify(pool, i, FAILED);
+    // raceAll reports its children's failures itself (all failed: AggregateError; else the winner
+    // makes them moot): the task ends without failing, so its error is not a run warning either
+    if (pool.who === "raceAll") return undefined;
     // (a hidden frame's rethrow of a known error: the trace records the combinator's waiting site,
     // not this one — vm/machine.ts noteError only takes a throw by the transferWith's own frame)
     throw e;

@@ -296,7 +296,8 @@ export function taskDone(w: World, effect: TaskDone, k: Continuation | null): Ta
   releaseResult();
   if (t.run === CANCELLING) return cont(t, k!, undefined); // completed during its own finalization (never at the site)
   w.finished(t);
-  w.settle(t, effect.ok, effect.value);
+  if (effect.ok) w.settle(t, true, effect.value);
+  else w.failTask(t, effect.value);
   return w.dequeue();
 }
 

@@ -471,6 +471,20 @@ export class World {
   }
 
   /**
+   * t failed with `e`. A program receives the error only through a `wait` / `gather` / `race` on t,
+   * and perhaps nothing ever waits (a task spawned and forgotten): so, as for a cancelled task's
+   * finally error, it is kept on the run's warnings now and taken back when a waiter first reads it
+   * — reported exactly once, never dropped (Python's "Task exception was never retrieved").
+   */
+  failTask(t: TaskRec, e: unknown): void {
+    const retract = provisionalWarning(this.ctx, e, `task ${t.id} failed and nothing waited for it`);
+    this.settle(t, false, undefined, () => {
+      retract();
+      return e;
+    });
+  }
+
+  /**
    * t has been cancelled (its finally blocks ran): record it and wake its waiters.
    *
    * `unheard`: a program cancelled t (not the end of the run, whose caller warns itself). When t's

@@ -65,8 +65,9 @@ export class RunResult<T = unknown> {
    * Errors the run could not deliver to any program, kept beside its outcome (never dropped): an
    * error thrown by a finally block of a task cancelled because main finished (SEMANTICS §9.4, R9),
    * because the run was aborted (§9.8), or by a program (`cancel`, a combinator, `scoped`) when no
-   * `wait` / `gather` / `race` received it afterwards, in the order they happened. Each is the
-   * original error object. Empty (and frozen) for most runs; `format()` lists them.
+   * `wait` / `gather` / `race` received it afterwards; and the error of a task that failed when
+   * nothing waited for it. In the order they happened; each is the original error object. Empty
+   * (and frozen) for most runs; `format()` lists them.
    */
   get warnings(): readonly unknown[] {
     if (this.#warningsCopy === null) {
