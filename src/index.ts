@@ -48,7 +48,7 @@ export { answer } from "./handlers/answer.js"; // perf: the tail-resumptive hand
 export { Get, get, Modify, modify, Put, put } from "./effects/state.js";
 export { Ask, ask, Local, local } from "./effects/reader.js";
 // typed env keys (issue 11): augment EnvTypes to type ask(key)
-export type { EnvKey, EnvPatch, EnvTypes, EnvValue } from "./effects/reader.js";
+export type { AskTypeArgument, EnvKey, EnvPatch, EnvTypes, EnvValue } from "./effects/reader.js";
 export { Listen, type Listened, listen, Tell, tell } from "./effects/writer.js";
 export { Err, Ok, type Result, safe } from "./effects/safe.js";
 export { state } from "./handlers/state.js";

@@ -43,6 +43,8 @@ const ALLOWED: Record<string, string> = {
   Handler:
     "`Handler` (no parameters) is the documented open handler, taking any effect; a hand-written handler's `k` answers whatever its effects answer, unknown to the type",
   createContinuation: "accepts any list of handlers (`Handler<any, any>[]`), whatever they take and perform",
+  "RunOptions.handlers":
+    "a RunOptions value is a dynamic handler list (not checked): any handler, whatever it takes and performs (`run`'s own check sees the list it is given)",
   state:
     "takes Get<T> and Modify<T> for every T; Modify is invariant in T, so no single T (not even unknown) covers them",
   IdleSource: CONCURRENCY,

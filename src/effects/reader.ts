@@ -52,6 +52,16 @@ export type EnvKey = [keyof EnvTypes] extends [never] ? string : Extract<keyof E
 export type EnvValue<K> = K extends keyof EnvTypes ? EnvTypes[K] : unknown;
 
 /**
+ * What `ask<T>` accepts as `T`: anything while `EnvTypes` is not declared or has an index signature
+ * (`[key: string]: unknown`), else nothing — the declared types are used.
+ */
+export type AskTypeArgument = [keyof EnvTypes] extends [never]
+  ? unknown
+  : string extends keyof EnvTypes
+    ? unknown
+    : never;
+
+/**
  * An env or a `local` patch (also run's `env` option): any record, or once `EnvTypes` is declared,
  * declared keys with their types (or a lazy Program of it). A `Map` is accepted either way, unchecked
  * (its keys are not known to the compiler).
@@ -62,9 +72,13 @@ export type EnvPatch = [keyof EnvTypes] extends [never]
 
 /**
  * The env value under `key` (a Program value is evaluated lazily, once per run); MissingEnvKeyError if
- * absent. Typed by `EnvTypes` when declared, else by the type argument: `ask<number>("n")`.
+ * absent. Typed by `EnvTypes` when declared, else by the type argument: `ask<number>("n")`. Once
+ * `EnvTypes` is declared (without an index signature) a type argument is a compile error: it would
+ * override the declared type, and a stale one would hide a mismatch.
  */
-export function ask<T = never, K extends EnvKey = EnvKey>(key: K): Ask<[T] extends [never] ? EnvValue<K> : T>;
+export function ask<T extends AskTypeArgument = never, K extends EnvKey = EnvKey>(
+  key: K,
+): Ask<[T] extends [never] ? EnvValue<K> : T>;
 export function ask(key: string): Ask<unknown> {
   if (typeof key !== "string") throw new TypeError(`ask expects a string key, got ${describe(key)}`);
   return new Ask(key);

@@ -39,7 +39,7 @@ export interface RunOptions {
    * The handlers to run under, outermost first: `handlers: [h0, h1]` is exactly
    * `withHandler(h0, withHandler(h1, program))`.
    */
-  handlers?: readonly Handler[];
+  handlers?: readonly Handler<any, any>[];
   /**
    * A plain object or a Map with string keys (copied; never mutated). Once `EnvTypes` is declared,
    * an object's keys and values are checked against it, as `local`'s patch is.

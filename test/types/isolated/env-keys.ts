@@ -27,6 +27,9 @@ const main = program(function* () {
 });
 run(main, { handlers: [reader], env: { "db.url": "postgres://", retries: 1 } });
 
+// @ts-expect-error -- a type argument would override the declared type (a string read as a number)
+ask<number>("db.url");
+
 // @ts-expect-error -- a misspelled key is a compile error once EnvTypes is declared
 ask("db.uri");
 // @ts-expect-error -- a local patch is checked against the declared types
