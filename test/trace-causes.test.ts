@@ -5,7 +5,19 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cancel, delay, fn, raceAll, run, scheduler, simulatedTime, spawn, wait } from "../src/index.js";
+import {
+  cancel,
+  delay,
+  Effect,
+  fn,
+  program,
+  raceAll,
+  run,
+  scheduler,
+  simulatedTime,
+  spawn,
+  wait,
+} from "../src/index.js";
 
 const H = { handlers: [scheduler, simulatedTime()] };
 const tail = (report: string, from: string) => report.slice(report.indexOf(from)).split("\n");
@@ -78,4 +90,42 @@ test("format() lists an AggregateError's errors (raceAll: every program failed),
   );
   assert.equal(lines.length, 5);
   assert.deepEqual(lines.slice(0, 3), ["Error: a", "  caused by Error: b", "    caused by Error: a"]);
+});
+
+test("format() shows a long string field of an effect cut to one short line, and a field whose getter throws as such", () => {
+  class Upload extends Effect<void> {
+    declare readonly _tag: "Upload";
+    constructor(readonly body: string) {
+      super();
+    }
+  }
+  const big = run(
+    program(function* m() {
+      yield* new Upload("x".repeat(100_000));
+    }) as never,
+  ).format();
+  assert.ok(big.includes(`  effect Upload("${"x".repeat(57)}..."): no handlers installed`), big);
+  assert.ok(big.length < 400, `${big.length} characters`);
+  class Lazy extends Effect<number> {
+    declare readonly _tag: "Lazy";
+    constructor() {
+      super();
+      Object.defineProperty(this, "config", {
+        enumerable: true,
+        get() {
+          throw new Error("not loaded");
+        },
+      });
+    }
+  }
+  const r = run(
+    program(function* m() {
+      return yield* new Lazy();
+    }) as never,
+  );
+  assert.deepEqual(r.format().split("\n").slice(0, 3), [
+    "doeff traceback (outermost first):",
+    "  m",
+    "  effect Lazy(config: (its getter threw)): no handlers installed",
+  ]);
 });

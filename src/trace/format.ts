@@ -80,17 +80,32 @@ export function siteOf(site: Error | null | undefined, firstOnly = false): strin
 /** Short printable form of an effect: `Ask("db")`, `Put("n", 1)`, `Roll(6)`. */
 export function showEffect(effect: unknown): string {
   if (effect === null || typeof effect !== "object") return describe(effect);
-  const name = className((effect as object).constructor) || "Effect";
+  let name: string;
+  let keys: string[];
+  try {
+    name = className((effect as object).constructor) || "Effect";
+    keys = Object.keys(effect);
+  } catch {
+    return "an effect that cannot be inspected";
+  }
   const parts: string[] = [];
-  for (const key of Object.keys(effect)) {
-    const v = (effect as Record<string, unknown>)[key];
-    parts.push(
-      typeof v === "string" || typeof v === "number" || typeof v === "boolean"
-        ? JSON.stringify(v)
-        : brandOf(v) === B_PROGRAM
-          ? `${(v as { name?: string }).name || "program"}()`
-          : describe(v),
-    );
+  for (const key of keys) {
+    // one field that cannot be read (a throwing getter) is shown as such, not the whole report lost
+    let shown: string;
+    try {
+      const v = (effect as Record<string, unknown>)[key];
+      shown =
+        typeof v === "string"
+          ? JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v) // one line, not 100 kB
+          : typeof v === "number" || typeof v === "boolean"
+            ? JSON.stringify(v)
+            : brandOf(v) === B_PROGRAM
+              ? `${(v as { name?: string }).name || "program"}()`
+              : describe(v);
+    } catch {
+      shown = `${key}: (its getter threw)`;
+    }
+    parts.push(shown);
     if (parts.length === 3) break;
   }
   return `${name}(${parts.join(", ")})`;
