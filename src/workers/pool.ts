@@ -228,6 +228,12 @@ export class ParentJob {
     this.end();
   }
 
+  /** The pool could not start (piscina not installed): that error, as it is — no thread crashed. */
+  failToStart(e: unknown): void {
+    this.end();
+    if (!this.cancelled) this.push({ t: "fail", error: e });
+  }
+
   /** The job's thread ended before answering, or piscina could not take the job. */
   crash(e: unknown): void {
     this.end();
@@ -432,7 +438,7 @@ export class WorkerPool {
         () => this.flush(),
         (e: unknown) => {
           this.flushing = false;
-          for (const job of this.take()) job.crash(e);
+          for (const job of this.take()) job.failToStart(e);
         },
       );
       return;
@@ -512,6 +518,13 @@ export class WorkerPool {
     this.started = null;
     this.channel?.close();
     this.channel = null;
-    if (p !== null) await (await p).destroy();
+    if (p === null) return;
+    let piscina: PiscinaLike;
+    try {
+      piscina = await p;
+    } catch {
+      return; // it never started (piscina not installed): its jobs failed with the reason, nothing to close
+    }
+    await piscina.destroy();
   }
 }

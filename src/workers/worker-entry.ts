@@ -15,6 +15,7 @@ import {
   runAsync,
   scheduler,
   transferWith,
+  UnhandledEffectError,
   withHandler,
 } from "../index.js";
 import { className, describe, isProgramLike } from "../protocol.js";
@@ -301,12 +302,31 @@ async function runJob(job: JobMsg): Promise<JobReply> {
   running.delete(job.id);
   if (!ctl.signal.aborted) spare = ctl;
   if (r.cancelled && !res.ok) return { ok: false, cancelled: true };
+  if (!res.ok && res.error instanceof UnhandledEffectError) explainUnforwarded(res.error, job, info);
   return res.ok
     ? reply(job, { kind: "value", value: res.value })
     : reply(job, { kind: "error", error: res.error });
 }
 
 const THREAD_HANDLERS = [scheduler, realTime] as const;
+
+/**
+ * An effect the job performed that nothing in the worker takes: the message said to add its handler
+ * to "the run's handlers" — the parent's, which already had it. The fix is in the job's module.
+ */
+function explainUnforwarded(e: UnhandledEffectError, job: JobMsg, info: ModuleInfo): void {
+  try {
+    // (a forwarded one that the parent did not take comes back with the parent's own message)
+    if (info.forward.some((c) => e.effect instanceof c)) return;
+    const name = className((e.effect as object).constructor) || "the effect";
+    const msg = `no handler in the worker takes ${name} (job ${shortUrl(job.url)}#${job.name}): an effect performed in a worker reaches the parent's handlers only when its class is in the module's \`export const forward = [${name}, …]\`; or handle it in the worker: \`export const handlers = [...]\``;
+    const old = e.message;
+    e.message = msg;
+    if (typeof e.stack === "string") e.stack = e.stack.replace(old, msg);
+  } catch {
+    // (the original message stays)
+  }
+}
 
 type Outcome =
   | { readonly kind: "value"; readonly value: unknown }
