@@ -8,6 +8,7 @@ import {
   acquire,
   all,
   createSemaphore,
+  DeadlockError,
   delay,
   delegate,
   Effect,
@@ -107,4 +108,22 @@ test("Semaphore.waiting counts only tasks still waiting: a waiter that timeout c
     { handlers: TK() },
   );
   assert.deepEqual(r.value, [1, 0, 1]);
+});
+
+test("DeadlockError names the blocked tasks, what to look for, and where it is thrown", () => {
+  const r = run(
+    program(function* () {
+      const sem = yield* createSemaphore(1);
+      yield* acquire(sem);
+      const t = yield* spawn(acquire(sem)); // task 1 waits for a permit main never releases
+      yield* wait(t); // main waits for task 1
+      return "unreachable";
+    }),
+    { handlers: TK() },
+  );
+  assert.ok(r.error instanceof DeadlockError);
+  assert.equal(
+    (r.error as Error).message,
+    "deadlock: every task is blocked (main, task 1) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish). Thrown where task 1 blocked last",
+  );
 });

@@ -28,6 +28,7 @@ import {
 } from "../errors.js";
 import { asyncEscape, type Continuation, finalize, getHandlers, type Handler, TaskCtx } from "../protocol.js";
 import {
+  BLOCKED,
   CANCELLING,
   type Cell,
   DONE,
@@ -106,8 +107,20 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
       );
     }
     // (4)
-    return throwIntoBlocked(w, new DeadlockError());
+    return throwIntoBlocked(w, new DeadlockError(deadlockMessage(w)));
   }
+}
+
+/** What a deadlock is, which tasks wait, and what to look for (the error names no fix otherwise). */
+function deadlockMessage(w: World): string {
+  const names: string[] = [];
+  if (w.main.run === BLOCKED) names.push("main");
+  for (let t = w.liveHead; t !== null; t = t.nextLive)
+    if (t.run === BLOCKED && t !== w.main) names.push(`task ${t.id}`);
+  const shown =
+    names.length > 8 ? `${names.slice(0, 8).join(", ")}, … (${names.length} in all)` : names.join(", ");
+  const last = w.mostRecentlyBlocked();
+  return `deadlock: every task is blocked (${shown}) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish). Thrown where ${last === null || last === w.main ? "main" : `task ${last.id}`} blocked last`;
 }
 
 /** R6 (3)/(4): the error is thrown into the most recently blocked task at its blocking call. */
