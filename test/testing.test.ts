@@ -19,6 +19,7 @@ import {
   run,
   scheduler,
   simulatedTime,
+  timeout,
   spawn,
   state,
   tell,
@@ -203,6 +204,19 @@ test("testing: expectEffects reports a missing, extra or different effect", () =
   assert.equal(diff([new Get("m"), Put]), 'effect #1: expected Get("m"), got Get("n")');
   assert.throws(() => expectEffects(counter, "Get" as never), /expects an array of expected effects/);
   assert.throws(() => expectEffects(counter, [1] as never), /expected\[0\] is 1/);
+});
+
+test("testing: expectEffects `only` checks the effects of the classes given (not a timeout's scheduler effects)", () => {
+  const roll = program(function* () {
+    return yield* timeout(new Roll(6), 100);
+  });
+  const handlers = [scheduler, simulatedTime(), mock(Roll, 4)];
+  assert.throws(() => expectEffects(roll, [Roll], { handlers }), EffectExpectationError); // timeout's own effects too
+  assert.equal(expectEffects(roll, [new Roll(6)], { handlers, only: Roll }).value, 4);
+  assert.throws(
+    () => expectEffects(roll, [], { handlers, only: Roll }),
+    /expected no more effects, got Roll\(6\)/,
+  );
 });
 
 test("testing: expectEffectsAsync runs on the event loop", async () => {

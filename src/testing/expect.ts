@@ -8,7 +8,7 @@ import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import { run, runAsync } from "../run/run.js";
 import type { AnyProgramLike, ResultOf } from "../vm/types.js";
-import { type Recorder, record } from "./record.js";
+import { type Recorder, type RecordFilter, record } from "./record.js";
 import { fieldDifference, showEffectFields } from "./show.js";
 
 /**
@@ -136,8 +136,15 @@ function verdict<T>(rec: Recorder, expected: readonly EffectExpectation[], r: Ru
   );
 }
 
-function optionsWith(rec: Recorder, options: RunOptions | undefined): RunOptions {
-  return { ...options, handlers: [...(options?.handlers ?? []), rec as Handler] };
+/**
+ * `expectEffects`' options: the run's, plus `only` — which effects to check (as `record(only)`:
+ * classes or a predicate), so the scheduler effects of a `timeout` or a `retry` need not be listed.
+ */
+export type ExpectOptions = RunOptions & { readonly only?: RecordFilter };
+
+function optionsWith(rec: Recorder, options: ExpectOptions | undefined): RunOptions {
+  const { only: _, ...rest } = options ?? {};
+  return { ...rest, handlers: [...(options?.handlers ?? []), rec as Handler] };
 }
 
 /**
@@ -155,10 +162,10 @@ function optionsWith(rec: Recorder, options: RunOptions | undefined): RunOptions
 export function expectEffects<P extends AnyProgramLike>(
   program: P,
   expected: readonly EffectExpectation[],
-  options?: RunOptions,
+  options?: ExpectOptions,
 ): RunResult<ResultOf<P>> {
   check(expected);
-  const rec = record();
+  const rec = record(options?.only);
   const r = (run as (p: unknown, o: RunOptions) => RunResult<ResultOf<P>>)(
     program,
     optionsWith(rec, options),
@@ -170,10 +177,10 @@ export function expectEffects<P extends AnyProgramLike>(
 export async function expectEffectsAsync<P extends AnyProgramLike>(
   program: P,
   expected: readonly EffectExpectation[],
-  options?: RunOptions,
+  options?: ExpectOptions,
 ): Promise<RunResult<ResultOf<P>>> {
   check(expected);
-  const rec = record();
+  const rec = record(options?.only);
   const r = await (runAsync as (p: unknown, o: RunOptions) => Promise<RunResult<ResultOf<P>>>)(
     program,
     optionsWith(rec, options),

@@ -11,6 +11,7 @@ export {
   compareEffects,
   type EffectExpectation,
   EffectExpectationError,
+  type ExpectOptions,
   expectEffects,
   expectEffectsAsync,
 } from "./expect.js";
