@@ -16,4 +16,11 @@ export {
   expectEffectsAsync,
 } from "./expect.js";
 export { type AnswerOf, type Mock, type MockAnswer, mock } from "./mock.js";
-export { type RecordFilter, type Recorded, type Recorder, record } from "./record.js";
+export {
+  type RecordedAnswer,
+  type RecordedOf,
+  type RecordFilter,
+  type Recorded,
+  type Recorder,
+  record,
+} from "./record.js";

@@ -4,6 +4,7 @@ import { describe } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import { TAKES } from "../vm/handler.js";
 import { transfer, transferWith } from "../vm/primitives.js";
+import type { Distinguishable } from "../handlers/handle.js";
 import { syncOnly } from "../handlers/util.js";
 import { functionKind } from "../vm/program.js";
 import { fail } from "./util.js";
@@ -36,7 +37,8 @@ export interface Mock<E> extends Handler<E, never> {
  * ```
  */
 export function mock<C extends abstract new (...args: any[]) => object>(
-  effectClass: C,
+  // (the check handle and answer make: a class TypeScript cannot tell apart from other effects)
+  effectClass: C & NoInfer<Distinguishable<InstanceType<C>>>,
   answer: NoInfer<MockAnswer<InstanceType<C>>>,
 ): Mock<InstanceType<C>> {
   const proto = typeof effectClass === "function" ? (effectClass as { prototype?: unknown }).prototype : null;

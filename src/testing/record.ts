@@ -17,11 +17,31 @@ import { fail } from "./util.js";
  * recorder hands on with `pass()` so that it is handled at its own perform site (tasks then inherit
  * the recorder, and their effects are recorded too); its answer is not recorded.
  */
-export type Recorded =
-  | { readonly effect: unknown; readonly status: "answered"; readonly value: unknown }
-  | { readonly effect: unknown; readonly status: "threw"; readonly error: unknown }
-  | { readonly effect: unknown; readonly status: "pending" }
-  | { readonly effect: unknown; readonly status: "passed" };
+export type Recorded<E = unknown> =
+  | { readonly effect: E; readonly status: "answered"; readonly value: RecordedAnswer<E> }
+  | { readonly effect: E; readonly status: "threw"; readonly error: unknown }
+  | { readonly effect: E; readonly status: "pending" }
+  | { readonly effect: E; readonly status: "passed" };
+
+/** The answer type of a recorded effect (`Effect<A>` → `A`; `unknown` when the class is not known). */
+export type RecordedAnswer<E> = unknown extends E
+  ? unknown
+  : E extends { readonly __answer?: infer A }
+    ? A
+    : unknown;
+
+/** The effects a `record(only)` records: the instances of the classes given, else `unknown`. */
+export type RecordedOf<F> = F extends abstract new (
+  ...args: any[]
+) => infer I
+  ? I
+  : F extends readonly (infer C)[]
+    ? C extends abstract new (
+        ...args: any[]
+      ) => infer I
+      ? I
+      : unknown
+    : unknown;
 
 /** Which effects a recorder takes: a class, a list of classes, or a predicate. */
 export type RecordFilter = Function | readonly Function[] | ((effect: unknown) => boolean);
@@ -31,11 +51,11 @@ export type RecordFilter = Function | readonly Function[] | ((effect: unknown) =
  * Typed as taking no effect (`Handler<undefined>`): it re-performs what it records, so the handlers
  * outside it must still take every effect (`run` checks that as usual).
  */
-export interface Recorder extends Handler<undefined, never> {
+export interface Recorder<E = unknown> extends Handler<undefined, never> {
   /** Every recorded effect with its outcome, in perform order. */
-  readonly entries: readonly Recorded[];
+  readonly entries: readonly Recorded<E>[];
   /** The recorded effects alone, in the order they were performed. */
-  readonly effects: readonly unknown[];
+  readonly effects: readonly E[];
   /** Forget what was recorded (e.g. between two runs). */
   clear(): void;
 }
@@ -58,6 +78,7 @@ function isClass(f: Function): boolean {
  * rec.effects; // [Get { key: "n" }, Put { key: "n", value: 1 }]
  * ```
  */
+export function record<const F extends RecordFilter = RecordFilter>(only?: F): Recorder<RecordedOf<F>>;
 export function record(only?: RecordFilter): Recorder {
   const entries: Recorded[] = [];
   const effects: unknown[] = [];

@@ -1,0 +1,33 @@
+/**
+ * doeff/testing's types (never executed): `mock` refuses an effect class TypeScript cannot tell
+ * apart from other effects, as `handle` and `answer` do.
+ */
+import { Effect } from "../../src/index.js";
+import { mock, record } from "../../src/testing/index.js";
+
+class Ping extends Effect<number> {}
+class Tagged extends Effect<number> {
+  declare readonly _tag: "Tagged";
+}
+
+// @ts-expect-error -- an untagged class without fields: UntaggedEffectError<Ping>, as handle(Ping, …)
+mock(Ping, 1);
+mock(Tagged, 1);
+// @ts-expect-error -- the answer is checked against the class's answer type
+mock(Tagged, "one");
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<_T extends true>(): void {}
+
+// record(C) types what it recorded: the instances of C, with their answer type
+const rec = record(Tagged);
+expectType<Equal<(typeof rec.effects)[number], Tagged>>();
+const first = rec.entries[0]!;
+if (first.status === "answered") expectType<Equal<typeof first.value, number>>();
+const both = record([Tagged, Ping]);
+expectType<Equal<(typeof both.effects)[number], Tagged | Ping>>();
+// no filter, or a predicate: unknown
+const all = record();
+expectType<Equal<(typeof all.effects)[number], unknown>>();
+const some = record((e) => e instanceof Tagged);
+expectType<Equal<(typeof some.effects)[number], unknown>>();
