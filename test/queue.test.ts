@@ -547,8 +547,9 @@ for (const graceful of [false, true])
         await new Promise((r) => setTimeout(r, 50));
       }
       await forced!.close(true);
-      await ranFinally;
+      // close(true) resolves once the aborted runs have ended: their finally blocks have run
       assert.deepEqual(events, ["started", "finally"]);
+      await ranFinally;
       const [job] = await (await q.bullQueue).getJobs(["active", "completed", "failed", "waiting"]);
       assert.equal(await job!.getState(), "active");
     } finally {

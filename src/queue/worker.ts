@@ -90,8 +90,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   const keep = (job: Job, e: unknown, report?: string): Promise<unknown> =>
     job.updateData({ ...(job.data as object), error: toWire(e, report) }).catch(() => {});
 
-  /** the runs in flight, each abortable (close(true)) */
-  const inFlight = new Set<AbortController>();
+  /** the runs in flight, each abortable (close(true)), with the promise of its end */
+  const inFlight = new Map<AbortController, Promise<unknown>>();
   const processor = async (job: Job): Promise<unknown> => {
     const make = Object.hasOwn(programs, job.name) ? programs[job.name] : undefined;
     if (make === undefined) {
@@ -115,14 +115,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       throw new bullmq.UnrecoverableError(e.message);
     }
     const stop = new AbortController();
-    inFlight.add(stop);
+    const running = runAsync(p, {
+      handlers: [scheduler, realTime, progressHandler(job), ...handlers],
+      ...(options.env === undefined ? {} : { env: options.env as Record<string, unknown> }),
+      signal: stop.signal,
+    });
+    inFlight.set(stop, running);
     let r: Awaited<ReturnType<typeof runAsync>>;
     try {
-      r = await runAsync(p, {
-        handlers: [scheduler, realTime, progressHandler(job), ...handlers],
-        ...(options.env === undefined ? {} : { env: options.env as Record<string, unknown> }),
-        signal: stop.signal,
-      });
+      r = await running;
     } finally {
       inFlight.delete(stop);
     }
@@ -145,17 +146,28 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   // The runs still in flight are aborted (their finally blocks run) so the process can exit — only
   // once BullMQ's connections are closed: their failures then cannot mark the jobs failed, and the
   // jobs go back to the queue through the stalled-job check, as documented.
-  const abortInFlight = (): void => {
-    for (const stop of inFlight)
+  // close(true) resolves when those runs have ended (their finally blocks have run), so that a process
+  // exiting after it does not cut its cleanup short.
+  const abortInFlight = (): Promise<unknown> => {
+    const ends = [...inFlight.values()];
+    for (const stop of inFlight.keys())
       stop.abort(new Error(`the queue worker for ${JSON.stringify(name)} was closed with force`));
+    return Promise.allSettled(ends);
   };
   const close = (force = false): Promise<void> => {
     if (closing === null) {
       forced = force;
-      closing = worker.close(force).finally(() => {
-        for (const s of signals) process.off(s, onSignal);
-        if (forced) abortInFlight();
-      });
+      closing = worker.close(force).then(
+        async () => {
+          for (const s of signals) process.off(s, onSignal);
+          if (forced) await abortInFlight();
+        },
+        async (e: unknown) => {
+          for (const s of signals) process.off(s, onSignal);
+          if (forced) await abortInFlight();
+          throw e;
+        },
+      );
     } else if (force && !forced) {
       // a graceful close is pending, and BullMQ's close(true) would only return it (it waits for the
       // jobs in flight): drop the connections ourselves, then abort the runs — which lets it finish
