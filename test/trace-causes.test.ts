@@ -129,3 +129,16 @@ test("format() shows a long string field of an effect cut to one short line, and
     "  effect Lazy(config: (its getter threw)): no handlers installed",
   ]);
 });
+
+test("format() names a DOMException as such: AbortSignal.timeout's TimeoutError is not doeff's TimeoutError", () => {
+  const reason = new DOMException("The operation was aborted due to timeout", "TimeoutError");
+  const r = run(
+    program(function* m() {
+      throw reason;
+    }) as never,
+  );
+  assert.equal(
+    r.format().split("\n").at(-1),
+    "DOMException TimeoutError: The operation was aborted due to timeout",
+  );
+});

@@ -151,6 +151,9 @@ function shortJson(v: unknown): string | null {
  */
 function errorName(error: Error): string {
   try {
+    // AbortSignal.timeout's reason is a DOMException named "TimeoutError": not doeff's TimeoutError
+    if (typeof DOMException === "function" && error instanceof DOMException)
+      return `DOMException ${error.name}`;
     if (!Object.hasOwn(error, "name")) {
       const c: unknown = error.constructor;
       if (typeof c === "function" && Object.hasOwn(c, "displayName")) {
