@@ -8,8 +8,10 @@ import { test } from "node:test";
 import {
   cancel,
   delay,
+  discontinue,
   Effect,
   fn,
+  handle,
   program,
   raceAll,
   run,
@@ -17,6 +19,7 @@ import {
   simulatedTime,
   spawn,
   wait,
+  withHandler,
 } from "../src/index.js";
 
 const H = { handlers: [scheduler, simulatedTime()] };
@@ -140,5 +143,39 @@ test("format() names a DOMException as such: AbortSignal.timeout's TimeoutError 
   assert.equal(
     r.format().split("\n").at(-1),
     "DOMException TimeoutError: The operation was aborted due to timeout",
+  );
+});
+
+test("discontinue(k, e) from a function* handler: the traceback reads main, the perform site, then the handler (✗)", () => {
+  class Roll extends Effect<number> {
+    declare readonly _tag: "Roll";
+    constructor(readonly sides: number) {
+      super();
+    }
+  }
+  const work = fn(function* work() {
+    return (yield* new Roll(6)) * 10;
+  });
+  const h = handle(Roll, function* rejectRolls(_e, k) {
+    return yield* discontinue(k, new Error("rejected roll"));
+  });
+  const report = run(
+    withHandler(
+      h,
+      program(function* main() {
+        return yield* work();
+      }),
+    ),
+  ).format();
+  assert.deepEqual(
+    report.split("\n").filter((l) => !l.startsWith("  thrown at")),
+    [
+      "doeff traceback (outermost first):",
+      "  main",
+      "  work",
+      "  handler rejectRolls for Roll(6) ✗",
+      "  effect Roll(6): rejectRolls ✗",
+      "Error: rejected roll",
+    ],
   );
 });

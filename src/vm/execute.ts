@@ -139,6 +139,10 @@ function resumeK(m: Machine, k: Continuation, v: unknown, isThrow: boolean): voi
     } else startUnstarted(m, k, m.cur);
     return;
   }
+  // noted from the handler while k is still unused, as an error its code throws is: the chain
+  // reads main … the perform site, then the handler, marked ✗ (after the switch it read the handler
+  // first, marked resumed)
+  if (isThrow) noteDiscontinued(m, v);
   k.used = true;
   const from = m.cur;
   k.bottom!.caller = from;
@@ -146,24 +150,15 @@ function resumeK(m: Machine, k: Continuation, v: unknown, isThrow: boolean): voi
   m.cur = k.top;
   m.mode = isThrow ? M_THROW : M_DELIVER;
   m.value = v;
-  if (isThrow) noteDiscontinued(m, from, k, v);
 }
 
 /**
  * discontinue(k, e): the error appears at k's perform site without being thrown by a frame there, so
- * record its origin now — the program frames at that site and the effect its handler answered with
- * it — else the report had neither (only a rethrow of an already-seen error skips the record).
+ * record its origin now, from the handler: the program frames at that site and the effect its
+ * handler answered with it — else the report had neither (a rethrow of a known error records none).
  */
-function noteDiscontinued(m: Machine, from: Segment, k: Continuation, e: unknown): void {
-  let inv: Invocation | null = null;
-  for (let s: Segment | null = from; s !== null && inv === null; s = s.caller)
-    if (s.invocation !== null && s.invocation.k === k) inv = s.invocation;
-  m.noteError(
-    e,
-    inv === null
-      ? null
-      : { effect: inv.effect, site: k.top!, taker: k.bottom, marker: MARK_THREW, outer: inv.outer },
-  );
+function noteDiscontinued(m: Machine, e: unknown): void {
+  m.noteError(e);
 }
 
 /** transfer / transferWith / pass: close the invocation (§5.3), then perform (finalize.ts). */
