@@ -462,6 +462,15 @@ test("workers: bad input is a clear error at the call", async () => {
   assert.match(noSched.error.message, /needs the scheduler to wait for the worker/);
   const sync = run(runInWorker(JOBS, "add", 1, 1), { handlers: [scheduler, pool] });
   assert.ok(sync.error instanceof AsyncRequiredError);
+  // the message names runInWorker (it named awaitPromise / createExternalPromise, never called), and
+  // nothing ran in a worker, so no report says "in worker"
+  assert.equal(
+    sync.error.message,
+    `runInWorker(${LABEL}#add) (it waits for a worker thread) needs the event loop; use runAsync(program, options) instead of run()`,
+  );
+  for (const r of [sync, noSched]) assert.ok(!r.format().includes("in worker"), r.format());
+  const cloneFailed = await runAsync(runInWorker(JOBS, "add", { f: () => 1 }, 1), { handlers: base });
+  assert.ok(!cloneFailed.format().includes("in worker"), cloneFailed.format());
   // and the pool still works
   assert.equal((await runAsync(runInWorker<number>(JOBS, "add", 1, 1), { handlers: base })).value, 2);
 });

@@ -5,6 +5,7 @@
  * finalize the job (its finally blocks run there).
  */
 import {
+  AsyncRequiredError,
   awaitPromise,
   CreateExternalPromise,
   type Continuation,
@@ -16,11 +17,11 @@ import {
   UnhandledEffectError,
   wait,
 } from "../index.js";
-import { boundary, transfer, transferWith } from "../protocol.js";
+import { boundary, hidden, transfer, transferWith } from "../protocol.js";
 import type { RunInWorker } from "./effect.js";
 import { frameOf, RunInWorker as RunInWorkerClass } from "./effect.js";
 import type { JobEvent, ParentJob } from "./pool.js";
-import { WorkerPool, type WorkersOptions } from "./pool.js";
+import { inParent, WorkerPool, type WorkersOptions } from "./pool.js";
 
 export type { WorkersOptions } from "./pool.js";
 
@@ -37,6 +38,9 @@ function noScheduler(e: unknown, job: ParentJob): unknown {
       `runInWorker(${job.label}) needs the scheduler to wait for the worker: run under runAsync with handlers [scheduler, realTime, workers(…), …]`,
       { cause: e },
     );
+  // (under the synchronous run: the message named awaitPromise / createExternalPromise, never called)
+  if (e instanceof AsyncRequiredError)
+    return new AsyncRequiredError(`runInWorker(${job.label}) (it waits for a worker thread)`);
   return e;
 }
 
@@ -68,8 +72,11 @@ function* runJob(
   } finally {
     if (ev === undefined) job.cancel(); // the calling task is cancelled, or could not wait
   }
-  if (ev === undefined) return yield* transferWith(k, boundary(frameOf(e), rethrow, error));
+  // nothing reached a worker (no scheduler, the synchronous run, the caller cancelled), or the job
+  // failed in this thread (arguments that cannot be cloned): no `── in worker ──` boundary
+  if (ev === undefined) return yield* transferWith(k, hidden(rethrow, error));
   if (ev.t === "done") return yield* transfer(k, ev.value);
+  if (ev.t === "fail" && inParent(ev.error)) return yield* transferWith(k, hidden(rethrow, ev.error));
   return yield* transferWith(k, boundary(frameOf(e), jobLoop, pool, job, ev));
 }
 

@@ -118,6 +118,12 @@ function loaderFlags(argv: readonly string[]): string[] {
 
 const OPTION_KEYS = ["size", "execArgv", "resourceLimits", "cancelGraceMs", "setup", "errors", "maxBatch"];
 
+/** Errors of jobs that failed in this thread, before any worker ran them (handler.ts: no boundary). */
+const parentSide = new WeakSet<object>();
+export function inParent(e: unknown): boolean {
+  return typeof e === "object" && e !== null && parentSide.has(e);
+}
+
 function defaultSize(): number {
   const os = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return Math.max(1, os?.hardwareConcurrency ?? 2);
@@ -241,13 +247,12 @@ export class ParentJob {
     const name = e instanceof Error ? e.name : "";
     const message = e instanceof Error ? e.message : String(e);
     if (name === "DataCloneError" || /could not be cloned/.test(message)) {
-      this.push({
-        t: "fail",
-        error: new TypeError(
-          `runInWorker(${this.label}): the arguments cannot be sent to a worker thread (${message}); pass structured-cloneable data (no functions, no class instances with behaviour)`,
-          { cause: e },
-        ),
-      });
+      const error = new TypeError(
+        `runInWorker(${this.label}): the arguments cannot be sent to a worker thread (${message}); pass structured-cloneable data (no functions, no class instances with behaviour)`,
+        { cause: e },
+      );
+      parentSide.add(error);
+      this.push({ t: "fail", error });
       return;
     }
     if (e instanceof Error && (e as { code?: string }).code === "ERR_MODULE_NOT_FOUND") {
