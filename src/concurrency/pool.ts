@@ -46,6 +46,12 @@ export class Pool {
   constructor(
     readonly site: Error | null,
     readonly who: string,
+    /**
+     * The combinator reports its children's failures itself (raceAll: an AggregateError when all
+     * fail, else the winner makes them moot): a failed child's task then ends without failing, so
+     * its error is not also a run warning ("task N failed and nothing waited for it").
+     */
+    readonly reportsFailures = false,
   ) {}
 }
 
@@ -71,9 +77,7 @@ function* child(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unk
   } catch (e) {
     pool.errors[i] = e;
     yield* notify(pool, i, FAILED);
-    // raceAll reports its children's failures itself (all failed: AggregateError; else the winner
-    // makes them moot): the task ends without failing, so its error is not a run warning either
-    if (pool.who === "raceAll") return undefined;
+    if (pool.reportsFailures) return undefined;
     // (a hidden frame's rethrow of a known error: the trace records the combinator's waiting site,
     // not this one — vm/machine.ts noteError only takes a throw by the transferWith's own frame)
     throw e;

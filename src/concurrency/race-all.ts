@@ -13,7 +13,7 @@ import type { ResultsOf, RowsOf, SchedulerRow } from "./row.js";
 import { at, callSite } from "./site.js";
 
 const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Error | null) {
-  const pool = new Pool(site, "raceAll");
+  const pool = new Pool(site, "raceAll", true);
   try {
     for (let i = 0; i < programs.length; i++) yield* start(pool, i, programs[i]!);
     let failed = 0;

@@ -477,10 +477,18 @@ export class World {
    * — reported exactly once, never dropped (Python's "Task exception was never retrieved").
    */
   failTask(t: TaskRec, e: unknown): void {
-    const retract = provisionalWarning(this.ctx, e, `task ${t.id} failed and nothing waited for it`);
+    this.settleUnheard(t, e, `task ${t.id} failed and nothing waited for it`, () => e);
+  }
+
+  /**
+   * Fail t with the error `make()` gives its first reader, keeping `error` on the warnings until then
+   * (the cell's lazy value is made only for a waiter that receives it).
+   */
+  private settleUnheard(t: TaskRec, error: unknown, where: string, make: () => unknown): void {
+    const retract = provisionalWarning(this.ctx, error, where);
     this.settle(t, false, undefined, () => {
       retract();
-      return e;
+      return make();
     });
   }
 
@@ -496,19 +504,15 @@ export class World {
    */
   finishCancel(t: TaskRec, cause: { error: unknown } | null, unheard = false): void {
     this.finished(t);
-    if (unheard && cause !== null) {
-      const retract = provisionalWarning(
-        this.ctx,
+    const made = () => this.cancelledError(t, cause);
+    if (unheard && cause !== null)
+      this.settleUnheard(
+        t,
         cause.error,
         `a finally block of task ${t.id} threw while it was cancelled`,
+        made,
       );
-      this.settle(t, false, undefined, () => {
-        retract();
-        return this.cancelledError(t, cause);
-      });
-      return;
-    }
-    this.settle(t, false, undefined, () => this.cancelledError(t, cause));
+    else this.settle(t, false, undefined, made);
   }
 }
 

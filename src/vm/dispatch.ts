@@ -119,24 +119,11 @@ export function dispatch(m: Machine, e: unknown): void {
     return;
   }
   if (p === null) {
-    m.throwHere(new UnhandledEffectError(e, visibleHandlers(site)));
-    return;
-  }
-  deliverTo(m, p, e, site);
-}
-
-/** `delegate`: dispatch from handler `h`'s invocation; when none outside takes it, the message says so. */
-export function dispatchDelegated(m: Machine, e: unknown, h: Handler): void {
-  const site = m.cur;
-  let p: Segment | null;
-  try {
-    p = search(m, site, e);
-  } catch (err) {
-    m.throwHere(err);
-    return;
-  }
-  if (p === null) {
-    const by = ` (delegated by handler ${describe(h)}; none outside it takes it)`;
+    // performed by a handler's own code (`delegate()`, or an effect of its own): only the handlers
+    // outside it were searched, and the message says so (off the hot path: the unhandled branch)
+    const inv = site.invocation;
+    const by =
+      inv === null ? "" : ` (performed by handler ${describe(inv.handler)}; none outside it takes it)`;
     m.throwHere(new UnhandledEffectError(e, visibleHandlers(site), by));
     return;
   }

@@ -3,10 +3,9 @@
  * primitives check `cur.invocation` first, before arguments and continuation state.
  */
 import { ContinuationConsumedError, HandlerContextError } from "../errors.js";
-import { MARK_THREW } from "../trace/origin.js";
 import { describe } from "./brand.js";
 import { type Continuation, unstarted } from "./continuation.js";
-import { dispatch, dispatchDelegated } from "./dispatch.js";
+import { dispatch } from "./dispatch.js";
 import { performTerminal, startFinalization, startUnstarted } from "./finalize.js";
 import type { Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
@@ -59,7 +58,7 @@ export function execute(m: Machine, prim: Primitive): void {
     case OP_DELEGATE: {
       const inv = handlerOnly(m, prim);
       if (inv === null) return;
-      dispatchDelegated(m, prim.a === undefined ? inv.effect : prim.a, inv.handler);
+      dispatch(m, prim.a === undefined ? inv.effect : prim.a);
       return;
     }
     case OP_GET_CONTINUATION: {
@@ -139,10 +138,10 @@ function resumeK(m: Machine, k: Continuation, v: unknown, isThrow: boolean): voi
     } else startUnstarted(m, k, m.cur);
     return;
   }
-  // noted from the handler while k is still unused, as an error its code throws is: the chain
-  // reads main … the perform site, then the handler, marked ✗ (after the switch it read the handler
-  // first, marked resumed)
-  if (isThrow) noteDiscontinued(m, v);
+  // discontinue(k, e): the error appears at k's perform site without being thrown by a frame there,
+  // so its origin is recorded now, from the handler while k is still unused — as an error the
+  // handler's code throws is: main … the perform site, then the handler (✗), and the effect
+  if (isThrow) m.noteError(v);
   k.used = true;
   const from = m.cur;
   k.bottom!.caller = from;
@@ -150,15 +149,6 @@ function resumeK(m: Machine, k: Continuation, v: unknown, isThrow: boolean): voi
   m.cur = k.top;
   m.mode = isThrow ? M_THROW : M_DELIVER;
   m.value = v;
-}
-
-/**
- * discontinue(k, e): the error appears at k's perform site without being thrown by a frame there, so
- * record its origin now, from the handler: the program frames at that site and the effect its
- * handler answered with it — else the report had neither (a rethrow of a known error records none).
- */
-function noteDiscontinued(m: Machine, e: unknown): void {
-  m.noteError(e);
 }
 
 /** transfer / transferWith / pass: close the invocation (§5.3), then perform (finalize.ts). */

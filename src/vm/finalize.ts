@@ -252,7 +252,6 @@ export function performTerminal(
       return;
     case OP_TRANSFER_WITH: {
       m.lastTransferWith = inv;
-      m.lastTransferSite = k.top;
       k.bottom!.caller = outer;
       m.linkEpoch++;
       const site = k.top!;

@@ -113,8 +113,6 @@ export class Machine {
   origins: Origins | null;
   /** trace: the invocation of the last transferWith, for errors thrown right at its perform site */
   lastTransferWith: Invocation | null;
-  /** trace: where the last transferWith ran its program (k.top of the continuation it used) */
-  lastTransferSite: Segment | null;
   /** trace: the frame the last transferWith's program was called in (finalize.ts performTerminal) */
   lastTransferFrame: Frame | null;
   /**
@@ -162,7 +160,6 @@ export class Machine {
     this.sites = sites;
     this.origins = null;
     this.lastTransferWith = null;
-    this.lastTransferSite = null;
     this.lastTransferFrame = null;
     this.abortState = 0;
     this.abortReason = undefined;
@@ -198,14 +195,10 @@ export class Machine {
     // a handler (e.g. transferWith(k, raise(error))): attribute it to that effect, or, when the error
     // is already known (a task's error delivered to its waiter), record the waiting site.
     const tw = this.lastTransferWith;
-    // (the very frame the transferWith called: not a later hidden frame that happens to run in the
-    // same segment, e.g. library code rethrowing a known error after the program's last delay)
-    const atSite =
-      top !== null &&
-      top.name === null &&
-      tw !== null &&
-      this.lastTransferSite === this.cur &&
-      top === this.lastTransferFrame;
+    // (the very frame the transferWith called — a frame stays in its segment, so this is also "in the
+    // segment where it ran" — not a later hidden frame that happens to run in the same segment, e.g.
+    // library code rethrowing a known error after the program's last delay)
+    const atSite = top !== null && top.name === null && tw !== null && top === this.lastTransferFrame;
     // attribute a new error to the invocation's effect only when it was thrown at that effect's own site
     // (a scheduler transfers into *another* task's stashed continuation)
     if (info === null && atSite && tw.site === this.cur && this.origins.get(e) === null) {
