@@ -77,7 +77,11 @@ export class UnhandledEffectError extends DoeffError {
         (hint !== null
           ? `. ${hint}`
           : standard !== null
-            ? `. ${name} is answered by the standard handler ${standard}: add it to the run's handlers`
+            ? `. ${name} is answered by the standard handler ${standard}: ${
+                context === ""
+                  ? "add it to the run's handlers"
+                  : "install it outside that handler (in run's handlers, list it before the handler)"
+              }`
             : handlers.length === 0
               ? `. Install one ${context === "" ? "" : "further out "}with withHandler(handler, program) or run(program, { handlers: [...] })`
               : `. Install a handler for ${name} (e.g. handle(${name}, ...)) around the code that performs it`),

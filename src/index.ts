@@ -154,8 +154,10 @@ export type {
   CoverageOf,
   EmittedBy,
   HandledBy,
+  HandlerOrderError,
   HandlersNotInferredError,
   NotInferred,
+  OutOfOrder,
 } from "./run/run.js";
 export type { AnswerArg } from "./vm/primitives.js";
 export type { Distinguishable, EffectClass } from "./handlers/handle.js";

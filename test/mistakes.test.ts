@@ -13,6 +13,8 @@ import {
   delegate,
   Effect,
   fn,
+  get,
+  type Handler,
   handle,
   program,
   release,
@@ -20,6 +22,7 @@ import {
   run,
   safe,
   spawn,
+  state,
   timeout,
   UnhandledEffectError,
   wait,
@@ -90,6 +93,20 @@ test("delegate() with no handler outside the delegating one: the message names i
     (r.error as Error).message,
     "no handler takes Roll (performed by handler function logRolls; none outside it takes it). Install one further out with withHandler(handler, program) or run(program, { handlers: [...] })",
   );
+});
+
+test("a handler listed before the standard handler its own code needs: the message says to list that one first (the compile-time check is HandlerOrderError)", () => {
+  const counted = handle(Roll, function* counted(_e, k) {
+    const n = yield* get<number>("n");
+    return yield* resume(k, n);
+  });
+  const r = run(work(), { handlers: [counted, state] as Handler[], store: { n: 3 } });
+  assert.ok(r.error instanceof UnhandledEffectError);
+  assert.equal(
+    (r.error as Error).message,
+    "no handler takes Get (performed by handler function counted; none outside it takes it). Get is answered by the standard handler state: install it outside that handler (in run's handlers, list it before the handler)",
+  );
+  assert.equal(run(work(), { handlers: [state, counted], store: { n: 3 } }).value, 30);
 });
 
 test("Semaphore.waiting counts only tasks still waiting: a waiter that timeout cancelled leaves it at once", () => {

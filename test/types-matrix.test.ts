@@ -95,6 +95,10 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "fieldless-run": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "fieldless-handle": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "wrong-answer": [/TS2345/, /'string'.*'User'/],
+  "handler-order": [
+    /HandlerOrderError<Get<number>>/,
+    /a handler's own effects go only to the handlers listed BEFORE it/,
+  ],
 };
 const ERROR_SOURCE = `import { Effect, get, handle, program, resume, run, runAsync, state } from "doeff";
 interface User { readonly name: string }
@@ -105,6 +109,7 @@ class Name extends Effect<string> {}
 const logs = program(function* () { yield* new Log(); return yield* get<number>("n"); });
 const flips = program(function* () { const c = yield* new Coin(); return c ? yield* get<number>("n") : 0; });
 const named = program(function* () { return yield* new Name(); });
+const counted = handle(Log, function* (_e, k) { yield* get<number>("n"); return yield* resume(k, undefined); });
 // case: missing-one
 run(logs, { handlers: [state] });
 // case: missing-one-async
@@ -115,6 +120,8 @@ run(logs);
 run(flips, { handlers: [state, handle(Coin, function* (_e, k) { return yield* resume(k, true); })] });
 // case: fieldless-run
 run(named, { handlers: [state] });
+// case: handler-order
+run(logs, { handlers: [counted, state] });
 // case: fieldless-handle
 handle(Name, (_e, k) => resume(k, "x"));
 handle(FetchUser, function* (_e, k) {

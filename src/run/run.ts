@@ -63,6 +63,19 @@ export type EmittedBy<Hs> = Hs extends readonly (infer H)[]
     : never
   : never;
 
+/**
+ * The effects a handler of the list Hs performs that no handler listed *before* it takes, while one
+ * listed after it does. `handlers[0]` is the outermost, and a handler's own effects go only to the
+ * handlers outside it, so `[http, scheduler]` leaves http's `AwaitPromise` unhandled although
+ * scheduler is listed. Read only for a tuple (a list whose order is known); `Outer` accumulates what
+ * the handlers before the current one take.
+ */
+export type OutOfOrder<Hs, Outer = never> = Hs extends readonly [infer H, ...infer Rest]
+  ?
+      | (IsOpen<EmittedBy<[H]>> extends true ? never : Exclude<EmittedBy<[H]>, Outer>)
+      | OutOfOrder<Rest, Outer | HandledBy<[H]>>
+  : never;
+
 /** The effects of row E that none of the handlers Hs takes (never when E is open). */
 export type MissingHandlers<E, Hs> =
   IsOpen<E> extends true ? never : Exclude<E | EmittedBy<Hs>, HandledBy<Hs>>;
@@ -77,15 +90,26 @@ export interface MissingHandlerError<Missing> {
 }
 
 /**
- * `unknown` (no constraint) when every effect of row E is taken by one of the handlers Hs; otherwise
- * an error type naming the field-less effect classes (which cannot be checked) or the missing effects.
+ * The compile error for handlers listed in the wrong order: a handler performs these effects and the
+ * handler that takes them is listed after it (inside it), where its effects never go.
+ */
+export interface HandlerOrderError<Performed> {
+  readonly "doeff: a handler performs these effects, and a handler's own effects go only to the handlers listed BEFORE it (outside it): move the handler that takes them before the one that performs them": Performed;
+}
+
+/**
+ * `unknown` (no constraint) when every effect of row E is taken by one of the handlers Hs, and every
+ * effect a handler performs by one listed before it; otherwise an error type naming the field-less
+ * effect classes (which cannot be checked), the missing effects, or the effects out of order.
  */
 export type CoverageOf<E, Hs> =
   IsOpen<E> extends true
     ? unknown
     : [FieldlessEffects<E | EmittedBy<Hs>>] extends [never]
       ? [MissingHandlers<E, Hs>] extends [never]
-        ? unknown
+        ? [OutOfOrder<Hs>] extends [never]
+          ? unknown
+          : HandlerOrderError<OutOfOrder<Hs>>
         : MissingHandlerError<MissingHandlers<E, Hs>>
       : UntaggedEffectError<FieldlessEffects<E | EmittedBy<Hs>>>;
 
