@@ -26,7 +26,7 @@ import type {
 } from "../vm/types.js";
 import { fromGeneratorObject, P_PURE, Program } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
-import { formatFailure } from "../trace/format.js";
+import { formatAborted, formatFailure } from "../trace/format.js";
 import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
 import { type Driver, Env, RunContextImpl, TaskCtx } from "./context.js";
@@ -238,7 +238,7 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
   if (!m.ok) {
     try {
       if (ctx.signal?.aborted === true && m.result === ctx.signal.reason) {
-        report = `doeff: the run was aborted by its signal (run option \`signal\`)${m.abortJob === null ? " before it started" : "; its finally blocks ran"}\n${formatFailure(null, m.result)}`;
+        report = `doeff: the run was aborted by its signal (run option \`signal\`)${m.abortJob === null ? " before it started" : "; its finally blocks ran"}\n${formatAborted(m.origins === null ? null : m.origins.abortChains, m.result)}`;
       } else report = formatFailure(m.origins === null ? null : m.origins.get(m.result), m.result);
       attachTrace(m.result, report);
     } catch {

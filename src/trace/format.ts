@@ -167,6 +167,21 @@ function errorName(error: Error): string {
   }
 }
 
+/**
+ * The report of a run its signal aborted: where each computation the abort ended was (main's chain
+ * first, then each task's, which starts at its `── in task N ──` line), then the reason.
+ */
+export function formatAborted(chains: Entry[][] | null, reason: unknown): string {
+  const report = formatFailure(null, reason);
+  if (chains === null) return report;
+  // main's chain first: a task's starts at its boundary line
+  chains.sort((a, b) => +(a[0]!.kind === "boundary") - +(b[0]!.kind === "boundary"));
+  return `where the run was when its signal aborted it (outermost first):\n${chains
+    .flat()
+    .map(entryLine)
+    .join("\n")}${report.slice(report.indexOf("\n"))}`;
+}
+
 /** The full report for a failed run. */
 export function formatFailure(origin: Origin | null, error: unknown): string {
   const lines = ["doeff traceback (outermost first):"];

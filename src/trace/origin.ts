@@ -179,12 +179,22 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
 /** Per-run record of error origins. */
 export class Origins {
   private readonly map = new WeakMap<object, Origin>();
+  /** what an abort finalized (main, each task), one chain each, outermost first, repeats dropped */
+  abortChains: Entry[][] | null = null;
   private primitive: Origin | null = null;
   private primitiveValue: unknown = undefined;
 
   get(e: unknown): Origin | null {
     if (e !== null && (typeof e === "object" || typeof e === "function")) return this.map.get(e) ?? null;
     return this.primitiveValue === e ? this.primitive : null;
+  }
+
+  /** An abort finalizes the continuation whose top segment is `top`: keep its chain (once per place). */
+  aborted(top: Segment): void {
+    const chain = walk(top, null);
+    const key = chain.map((e) => e.name).join();
+    if (chain.length > 0 && !(this.abortChains ??= []).some((c) => c.map((e) => e.name).join() === key))
+      this.abortChains!.push(chain);
   }
 
   /** Record where `e` came from, unless known; a known error re-thrown by a library frame gets an outer chain. */

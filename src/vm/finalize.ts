@@ -13,6 +13,7 @@ import { deliverTo, search, visibleHandlers } from "./dispatch.js";
 import { SITE_SWITCH } from "./handler.js";
 import { UnhandledEffectError } from "../errors.js";
 import type { Machine } from "./machine.js";
+import { Origins } from "../trace/origin.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { isPrimitive, OP_NAMES, OP_PASS, OP_TRANSFER, OP_TRANSFER_WITH } from "./primitives.js";
 import { describe } from "./brand.js";
@@ -96,6 +97,8 @@ export function endInvocation(m: Machine, inv: Invocation, o: unknown, isErr: bo
 /** Begin unwinding k into a fresh finalizer segment whose caller is `receiver`. Returns FR. */
 export function startFinalization(m: Machine, k: Continuation, receiver: Segment | null): Segment {
   k.used = true;
+  // an abort ends it (main, a task): keep where it was for the report (before k is linked on)
+  if (m.abortState === 2) (m.origins ??= new Origins()).aborted(k.top!);
   const job = new Job(J_FINALIZE, null, 0, k, undefined);
   const fr = new Segment(S_FINALIZER, receiver, null, null);
   fr.job = job;

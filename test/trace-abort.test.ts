@@ -1,0 +1,102 @@
+/**
+ * §9.8 × §8.8: the report of a run its signal aborted says where the run was — main's chain and each
+ * task's — since the usual reason to abort (a watchdog, Ctrl-C) is a run that hangs somewhere.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  awaitPromise,
+  delay,
+  Effect,
+  fn,
+  handle,
+  put,
+  realTime,
+  resume,
+  run,
+  runAsync,
+  scheduler,
+  spawn,
+  state,
+  wait,
+} from "../src/index.js";
+
+const waitForReply = fn(function* waitForReply() {
+  return yield* awaitPromise(() => new Promise<number>(() => {}));
+});
+const ticker = fn(function* ticker() {
+  while (true) yield* delay(1000);
+});
+const main = fn(function* main() {
+  const t = yield* spawn(ticker());
+  const v = yield* waitForReply();
+  yield* wait(t);
+  return v;
+});
+
+test("an aborted runAsync reports where main and each task were when the signal aborted them", async () => {
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 20);
+  const r = await runAsync(main(), { handlers: [scheduler, realTime], signal: ac.signal });
+  assert.equal(r.error, ac.signal.reason);
+  assert.equal(
+    r.format(),
+    [
+      "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
+      "where the run was when its signal aborted it (outermost first):",
+      "  main",
+      "  waitForReply",
+      "  ── in task 1 ──",
+      "  ticker",
+      "DOMException AbortError: This operation was aborted",
+    ].join("\n"),
+  );
+});
+
+class Ping extends Effect<number> {
+  declare readonly _tag: "Ping";
+}
+
+test("an aborted run reports the chain it was in, handler invocations included; a run aborted before it started has none", () => {
+  const ac = new AbortController();
+  const stop = new Error("stop");
+  const inner = fn(function* inner() {
+    try {
+      for (let i = 0; ; i++) {
+        yield* new Ping();
+        if (i === 1) ac.abort(stop);
+      }
+    } finally {
+      yield* put("cleaned", true);
+    }
+  });
+  const outer = fn(function* outer() {
+    return yield* inner();
+  });
+  const pinger = handle(Ping, function* pinger(_e, k) {
+    return yield* resume(k, 1);
+  });
+  const r = run(outer(), { handlers: [state, pinger], signal: ac.signal });
+  assert.equal(r.error, stop);
+  assert.equal(r.store.cleaned, true);
+  const lines = r.format().split("\n");
+  assert.deepEqual(lines.slice(0, 6), [
+    "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
+    "where the run was when its signal aborted it (outermost first):",
+    "  handler pinger for Ping() ✓",
+    "  handler pinger for Ping() ✓",
+    "  outer",
+    "  inner",
+  ]);
+  assert.equal(lines.at(-1), "Error: stop");
+
+  const before = run(outer(), { handlers: [state, pinger], signal: AbortSignal.abort(stop) });
+  assert.ok(
+    before
+      .format()
+      .startsWith(
+        "doeff: the run was aborted by its signal (run option `signal`) before it started\ndoeff traceback (outermost first):\n",
+      ),
+  );
+  assert.doesNotMatch(before.format(), /where the run was/);
+});
