@@ -480,6 +480,7 @@ const MIN_COVERAGE: Record<string, number> = {
   "yield-while-closing": 100, // effects performed by finally blocks being closed
   "close-aborted": 20, // a finally block threw while closing for a terminal primitive (§5.3)
   "abrupt-exit-outside": 5, // a newer unwinding passed through FR (§5.2)
+  "close-interrupted": 5, // a newer unwinding took over an invocation's closing (§5.3)
   unhandled: 100,
 };
 

@@ -1,7 +1,23 @@
 /** Scenario group E — finalization order (SEMANTICS §5). */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createContinuation, fn, pass, pure, type RunResult, resume, run, transfer } from "../src/index.js";
+import {
+  type Continuation,
+  createContinuation,
+  detach,
+  Effect,
+  fn,
+  handle,
+  pass,
+  program,
+  pure,
+  type RunResult,
+  resume,
+  run,
+  transfer,
+  transferWith,
+  withHandler,
+} from "../src/index.js";
 import { Abort, abandon, H, Num, note, notes, P, Ping, rec, resetNotes, Tag, WH } from "./helpers.js";
 
 function expectOk(r: RunResult<any>, v: unknown): void {
@@ -335,4 +351,134 @@ test('E11 a terminal primitive from a closing frame → HandlerContextError → 
   );
   expectOk(r, 1);
   assert.deepEqual(notes, ["HandlerContextError", "body 1"]);
+});
+
+// §5.3 × §5.2 (found in a review round): a handler closing for a terminal primitive whose finally's
+// effect is taken *outside* it and abandoned never performs that primitive, so its target becomes
+// unused again and §5.1 finalizes it (the body's finally blocks ran never, and a parked target
+// stayed "used" for good).
+class CloseE extends Effect<number> {
+  declare readonly _tag: "CloseE";
+}
+class CloseF extends Effect<number> {
+  declare readonly _tag: "CloseF";
+}
+
+test("§5.3 a terminal primitive abandoned by an outer handler while its invocation closes: k is finalized (transfer, transferWith, pass)", () => {
+  for (const prim of ["transfer", "transferWith", "pass"] as const) {
+    const L: string[] = [];
+    const fAbandon = handle(CloseF, function* () {
+      L.push("F abandoned");
+      return "abandoned by F";
+    });
+    const outerE = handle(CloseE, function* (_e, k) {
+      return yield* resume(k, 2);
+    });
+    const h = handle(CloseE, function* (_e, k) {
+      try {
+        if (prim === "transfer") return yield* transfer(k, 1);
+        if (prim === "transferWith") return yield* transferWith(k, pure(1));
+        return yield* pass();
+      } finally {
+        L.push("h finally");
+        yield* new CloseF();
+      }
+    });
+    const body = fn(function* body() {
+      try {
+        return yield* new CloseE();
+      } finally {
+        L.push("body finally");
+      }
+    });
+    const r = run(withHandler(fAbandon, withHandler(outerE, withHandler(h, body()))));
+    assert.equal(r.value, "abandoned by F", prim);
+    assert.deepEqual(L, ["h finally", "F abandoned", "body finally"], prim);
+  }
+});
+
+test("§5.3 a transfer into a parked continuation, abandoned while its invocation closes, leaves it resumable", () => {
+  const L: string[] = [];
+  let parked: Continuation<number, unknown> | null = null;
+  class Park extends Effect<number> {
+    declare readonly _tag: "Park";
+  }
+  class Switch extends Effect<number> {
+    declare readonly _tag: "Switch";
+  }
+  const fAbandon = handle(CloseF, function* () {
+    L.push("F abandoned");
+    return "abandoned by F";
+  });
+  const parker = handle(Park, function* (_e, k) {
+    parked = k;
+    yield* detach(k);
+    return "parked";
+  });
+  const switcher = handle(Switch, function* () {
+    try {
+      return yield* transfer(parked!, 10);
+    } finally {
+      L.push("h finally");
+      yield* new CloseF();
+    }
+  });
+  const r = run(
+    program(function* () {
+      const a = yield* withHandler(
+        parker,
+        program(function* () {
+          L.push(`parked body got ${yield* new Park()}`);
+          return "parked body done";
+        }),
+      );
+      const b = yield* withHandler(fAbandon, withHandler(switcher, new Switch()));
+      const c = yield* resume(parked!, 20);
+      return [a, b, c];
+    }),
+  );
+  assert.deepEqual(r.value, ["parked", "abandoned by F", "parked body done"]);
+  assert.deepEqual(L, ["h finally", "F abandoned", "parked body got 20"]);
+});
+
+test("§9.8 × §5.3 the run aborted while a closing handler's finally performs an effect: the body's finally blocks run", () => {
+  for (const prim of ["transfer", "transferWith", "pass"] as const) {
+    for (const traced of [false, true]) {
+      const L: string[] = [];
+      const ac = new AbortController();
+      const stop = new Error("stop");
+      const fh = handle(CloseF, function* (_e, k) {
+        return yield* resume(k, 0);
+      });
+      const outerE = handle(CloseE, function* (_e, k) {
+        return yield* resume(k, 2);
+      });
+      const h = handle(CloseE, function* (_e, k) {
+        try {
+          if (prim === "transfer") return yield* transfer(k, 1);
+          if (prim === "transferWith") return yield* transferWith(k, pure(1));
+          return yield* pass();
+        } finally {
+          L.push("h finally");
+          ac.abort(stop);
+          yield* new CloseF();
+          L.push("h finally end");
+        }
+      });
+      const body = fn(function* body() {
+        try {
+          L.push(`body got ${yield* new CloseE()}`);
+          return 0;
+        } finally {
+          L.push("body finally");
+        }
+      });
+      const r = run(withHandler(fh, withHandler(outerE, withHandler(h, body()))), {
+        signal: ac.signal,
+        ...(traced ? { trace: { steps: () => {} } } : {}),
+      });
+      assert.equal(r.error, stop, `${prim} traced=${traced}`);
+      assert.deepEqual(L, ["h finally", "body finally"], `${prim} traced=${traced}`);
+    }
+  }
 });

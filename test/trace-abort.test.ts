@@ -9,6 +9,8 @@ import {
   delay,
   Effect,
   fn,
+  modify,
+  program,
   handle,
   put,
   realTime,
@@ -99,4 +101,32 @@ test("an aborted run reports the chain it was in, handler invocations included; 
       ),
   );
   assert.doesNotMatch(before.format(), /where the run was/);
+});
+
+test("INV-4: the fast lane does not deliver an answer whose code aborted the run (traced and untraced alike)", () => {
+  for (const traced of [false, true]) {
+    const ac = new AbortController();
+    const stop = new Error("stop");
+    const events: string[] = [];
+    const p = program(function* () {
+      try {
+        yield* modify("x", () => {
+          ac.abort(stop);
+          return 1;
+        });
+        events.push("after the aborting effect");
+        return "done";
+      } finally {
+        events.push("finally");
+      }
+    });
+    const r = run(p, {
+      handlers: [state],
+      signal: ac.signal,
+      ...(traced ? { trace: { steps: () => {} } } : {}),
+    });
+    assert.equal(r.error, stop, `traced=${traced}`);
+    assert.deepEqual(r.store, { x: 1 });
+    assert.deepEqual(events, ["finally"], `traced=${traced}`);
+  }
 });

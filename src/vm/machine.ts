@@ -38,6 +38,7 @@ import {
   Frame,
   type FrameLabel,
   type Invocation,
+  J_CLOSE,
   type Job,
   pushFrame,
   S_BODY,
@@ -300,8 +301,9 @@ export class Machine {
         const site = this.cur;
         if (this.sites) this.recordSite();
         dispatch(this, value);
-        // anything but a fast-path answer (an invocation started, an error thrown) has set the machine
-        if (this.mode !== M_DELIVER || this.cur !== site) {
+        // anything but a fast-path answer (an invocation started, an error thrown) has set the machine;
+        // halt: the answer's code aborted the run, so the answer is not delivered (as in the loop)
+        if (this.mode !== M_DELIVER || this.cur !== site || this.halt) {
           this.laneEffects += lane;
           return;
         }
@@ -332,6 +334,11 @@ export class Machine {
       unwindExit(this);
       return;
     }
+    const prev = f.closing;
+    // §5.3: a newer unwinding takes over a frame an invocation's closing was closing (its finally's
+    // effect was taken outside and abandoned, or the run aborted): that terminal primitive will never
+    // be performed, so its target becomes unused again — and §5.1 finalizes it with the invocation
+    if (prev !== null && prev !== this.job && prev.kind === J_CLOSE && prev.k !== null) prev.k.used = false;
     f.closing = this.job;
     let done: unknown;
     let value: unknown;

@@ -374,6 +374,14 @@ class Machine {
   private unwind(job: Job): void {
     const s = this.top();
     if (s instanceof Frame) {
+      const prev = s.closing;
+      if (prev !== null && prev !== job && prev.close !== null) {
+        // §5.3 (intent, as for a finally that throws): a newer unwinding takes over a frame an
+        // invocation's closing was closing, so that terminal primitive is never performed: its
+        // target becomes unused again, and §5.1 finalizes the invocation's k when HS is reached
+        this.count("close-interrupted");
+        prev.close.target.used = false;
+      }
       s.closing = job;
       let r: IteratorResult<unknown, unknown>;
       try {
