@@ -96,9 +96,10 @@ package only): DeadlockError names the blocked tasks and what to look for (~190 
 15,387 / 27,083 B: a report names a DOMException as one (AbortSignal.timeout's reason read exactly
 like doeff's TimeoutError; ~20 B). Then → 15,499 / 27,212 B (2026-12-05): the report of a run its
 signal aborted says where main and each task were (the usual reason to abort is a run that hangs,
-and the report named only the reason; ~195 B). */
-const SMALL_BUDGET = 15_510;
-const WHOLE_BUDGET = 27_225;
+and the report named only the reason; ~195 B). Then → 15,506 / 27,226 B: a closing for a terminal
+primitive taken over by a newer unwinding leaves its target unused (lost finally blocks; ~10 B). */
+const SMALL_BUDGET = 15_520;
+const WHOLE_BUDGET = 27_240;
 
 interface Measured {
   min: number;
