@@ -277,3 +277,62 @@ test("combinators: raceAll's failed losers and all's delivered failure are not w
     ["second"], // failed before all could cancel it; all delivers the first failure only
   );
 });
+
+test("§9.4 a task woken with a failed task's error and cancelled before it ran: the error is kept on the warnings", () => {
+  const failed = new Error("T failed");
+  const events: string[] = [];
+  const r = run(
+    program(function* main() {
+      const t = yield* spawn(
+        program(function* T() {
+          yield* delay(1);
+          throw failed;
+        }),
+      );
+      const w = yield* spawn(
+        program(function* W() {
+          yield* wait(t);
+          events.push("W went on");
+        }),
+      );
+      // C's timer is due with T's and fires after it: C runs once W is woken, before W runs
+      yield* spawn(
+        program(function* C() {
+          yield* delay(1);
+          events.push(`cancel(W) -> ${yield* cancel(w)}`);
+        }),
+      );
+      yield* delay(5);
+      return "main done";
+    }),
+    withSCH(),
+  );
+  assert.equal(r.value, "main done");
+  assert.deepEqual(events, ["cancel(W) -> true"]);
+  assert.deepEqual(r.warnings, [failed]);
+});
+
+test("R9 a task woken with a failed task's error when main ends, before it ran: the error is kept on the warnings", () => {
+  const failed = new Error("T failed");
+  const r = run(
+    program(function* main() {
+      const t = yield* spawn(
+        program(function* T() {
+          yield* delay(1);
+          throw failed;
+        }),
+      );
+      yield* spawn(
+        program(function* W() {
+          yield* wait(t);
+        }),
+      );
+      yield* delay(0);
+      yield* delay(1); // fires after T's timer at the same instant: main ends before W runs
+      return "main done";
+    }),
+    withSCH(),
+  );
+  assert.equal(r.value, "main done");
+  assert.deepEqual(r.warnings, [failed]);
+});

@@ -192,7 +192,17 @@ function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, voi
   w.unblock(t);
   const kt = t.k;
   t.k = null;
+  if (t.run === READY && t.action === THROW) unreceived(w, t);
   t.actionValue = undefined;
+  if (t.run === RUNNING && kt === null && !w.aborting) {
+    // t is running a cancel of its own, whose finalization ran this (a finally block cancelling
+    // the task that cancels it: linked tasks). t's continuation is that cancel's: mark t being
+    // cancelled, and its cancel finalizes it when it returns (handleEffect), as cancelling oneself
+    // — t runs no more code of its own, and its finally blocks run before its waiters hear of it.
+    w.abortSignal(t, () => w.cancelledError(t, null));
+    t.run = CANCELLING;
+    return;
+  }
   if (t.run === RUNNING || t.run === CANCELLING || kt === null) {
     // not reachable by the rules, except in an aborted run (its frames were unwound with the run's)
     w.abortSignal(t, () => w.cancelledError(t, null));
@@ -203,6 +213,18 @@ function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, voi
   if (cause !== null && r9)
     w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
   w.finishCancel(t, cause, !r9);
+}
+
+/**
+ * t was woken with an error (a task's failure from its wait / gather / race, a failed future) and
+ * is cancelled before it ran: no program receives that error, so it is kept on the warnings (the
+ * warning a failed task's error had was taken back when it was handed to t). A TaskCancelledError
+ * with no cause says only that another task was cancelled: nothing is lost with it.
+ */
+function unreceived(w: World, t: TaskRec): void {
+  const e = t.actionValue;
+  if (e instanceof TaskCancelledError && e.cause === undefined) return;
+  w.ctx.warn(e, `task ${t.id} was cancelled before it received this error`);
 }
 
 /**
@@ -385,19 +407,21 @@ export function* handleEffect(
     const t = cellOf(effect.task) as TaskRec;
     if (t.run === DONE || t.run === CANCELLING) return cont(cur, k, false);
     if (t !== cur) {
+      const was = cur.run;
       yield* cancelOther(w, t, false);
-      return cont(cur, k, true);
+      // (unless t's finally blocks cancelled the caller meanwhile: then as cancelling oneself)
+      if (cur.run !== CANCELLING || was === CANCELLING) return cont(cur, k, true);
     }
     // Cancelling oneself: finalize the caller here (the call does not return).
-    w.abortSignal(t, () => w.cancelledError(t, null));
-    t.run = CANCELLING;
+    w.abortSignal(cur, () => w.cancelledError(cur, null));
+    cur.run = CANCELLING;
     let cause: { error: unknown } | null = null;
     try {
       yield* finalize(k);
     } catch (e) {
       cause = { error: e };
     }
-    w.finishCancel(t, cause, true);
+    w.finishCancel(cur, cause, true);
     return yield* pickNext(w);
   }
   if (effect instanceof IsDone) {
