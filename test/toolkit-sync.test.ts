@@ -223,6 +223,33 @@ test("channel: rendezvous (capacity 0) — each send waits for a receiver; FIFO 
   assert.deepEqual(events, ["5: a delivered", "5: b delivered"]);
 });
 
+test("channel: rendezvous — a value put back by a receiver cancelled after it was handed it does not let later senders through early", () => {
+  const main = program(function* () {
+    const ch = yield* createChannel<number>();
+    const r = yield* spawn(receive(ch));
+    yield* delay(1);
+    yield* send(ch, 1); // handed to r
+    yield* cancel(r); // r never ran: 1 is put back
+    const size = ch.size;
+    yield* spawn(
+      program(function* () {
+        yield* send(ch, 2);
+        yield* mark("2 delivered");
+      }),
+    );
+    yield* delay(10);
+    const a = yield* receive(ch);
+    yield* mark(`received ${a.value}`);
+    yield* delay(10);
+    const b = yield* receive(ch);
+    yield* mark(`received ${b.value}`);
+    yield* delay(0);
+    return [size, ch.size];
+  });
+  assertOk(run(main, { handlers: TK() }), [1, 0]);
+  assert.deepEqual(events, ["11: received 1", "21: received 2", "21: 2 delivered"]);
+});
+
 test("channel: close wakes blocked receivers with done, fails blocked senders; values buffered before close drain; close is idempotent", () => {
   const main = program(function* () {
     const empty = yield* createChannel<number>({ capacity: 1 });

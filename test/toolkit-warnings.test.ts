@@ -206,3 +206,22 @@ test("a run aborted by its signal while all waits: all's finally cancels its tas
     "a finally block of task 3 threw while all cancelled it: Error: cleanup of b",
   ]);
 });
+
+test("raceAll cancelled before it decided: the failures it had collected are kept on the warnings; decided, they are not", () => {
+  const down = new Error("contender failed: DB down");
+  const failing = program(function* failing() {
+    yield* delay(1);
+    throw down;
+  });
+  const slow = program(function* slow() {
+    yield* delay(100);
+    return "slow";
+  });
+  const cancelled = run(safe(timeout(raceAll([failing, slow]), 50)), { handlers: TK() });
+  assert.ok(cancelled.ok && !cancelled.value.ok && cancelled.value.error instanceof TimeoutError);
+  assert.deepEqual(cancelled.warnings, [down]);
+  // a winner makes the other failures moot (first to succeed), as an AggregateError reports them all
+  const won = run(raceAll([failing, slow]), { handlers: TK() });
+  assert.equal(won.value, "slow");
+  assert.deepEqual(won.warnings, []);
+});

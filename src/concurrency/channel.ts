@@ -118,7 +118,9 @@ function* sendGen<T>(ch: Channel<T>, value: T): Generator<unknown, void, any> {
 function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
   if (ch.buffer.length > 0) {
     const value = ch.buffer.shift() as T;
-    const s = ch.firstSender(); // a blocked sender's value moves into the freed slot
+    // a blocked sender's value moves into the freed slot — if there is one: a value put back by a
+    // receiver cancelled after it was handed it may exceed the capacity (a rendezvous has none)
+    const s = ch.buffer.length < ch.capacity ? ch.firstSender() : undefined;
     if (s !== undefined) {
       s.state = 1;
       ch.buffer.push(s.value);

@@ -4,7 +4,9 @@
  * blocks run) before its value is returned, with the winner's log merged. If all fail →
  * AggregateError with the errors in input order (no log merged).
  */
+import { getRunContext } from "../vm/primitives.js";
 import { wait } from "../effects/scheduler.js";
+import type { RunContext } from "../run/context.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike } from "../vm/types.js";
 import { programList } from "./check.js";
@@ -14,6 +16,7 @@ import { at, callSite } from "./site.js";
 
 const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Error | null) {
   const pool = new Pool(site, "raceAll", true);
+  let decided = false; // a winner returned, or the AggregateError thrown
   try {
     for (let i = 0; i < programs.length; i++) yield* start(pool, i, programs[i]!);
     let failed = 0;
@@ -21,6 +24,7 @@ const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Er
       const i = yield* nextCompleted(pool);
       if (pool.status[i] === FAILED) {
         if (++failed === programs.length) {
+          decided = true;
           throw new AggregateError(
             pool.errors,
             `raceAll: all ${programs.length} programs failed (errors in input order in .errors)`,
@@ -28,11 +32,20 @@ const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Er
         }
         continue;
       }
+      decided = true;
       yield* cancelRunning(pool);
       return yield at(site, wait(pool.tasks[i]!)); // the winner: done; its log is merged
     }
   } finally {
     yield* cancelRunning(pool);
+    // cancelled before it decided (an outer timeout, scoped, an abort): the failures it collected
+    // would reach no program (its children report to it alone), so they are kept on the warnings
+    if (!decided) {
+      const ctx = (yield at(site, getRunContext())) as RunContext;
+      pool.errors.forEach((e, i) => {
+        ctx.warn(e, `task ${pool.tasks[i]!.id} of raceAll failed, and raceAll was cancelled`);
+      });
+    }
   }
 });
 
