@@ -160,5 +160,5 @@ export type {
   OutOfOrder,
 } from "./run/run.js";
 export type { AnswerArg } from "./vm/primitives.js";
-export type { Distinguishable, EffectClass } from "./handlers/handle.js";
+export type { Distinguishable, EffectClass, HandlerRow } from "./handlers/handle.js";
 export type { ResultsOf, RowsOf, SchedulerRow, TimedRow } from "./concurrency/row.js";

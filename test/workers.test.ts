@@ -352,7 +352,10 @@ test("workers: a job busy in synchronous code is terminated after the grace peri
  * A job that ends its thread (`exportName`), spawned with an `add` job behind it and followed by a
  * `fib` job: only the first fails, with WorkerCrashedError; the others run (on the new thread).
  */
-async function crashesAlone(exportName: string, handlers: readonly Handler[]): Promise<WorkerCrashedError> {
+async function crashesAlone(
+  exportName: string,
+  handlers: readonly Handler<any, any>[],
+): Promise<WorkerCrashedError> {
   const r = await runAsync(
     program(function* () {
       const crash = yield* spawn(runInWorker(JOBS, exportName));
@@ -457,7 +460,7 @@ test("workers: bad input is a clear error at the call", async () => {
   assert.throws(() => runInWorker(JOBS, ""), { name: "TypeError" });
   assert.throws(() => workers({ size: 0 }), { name: "RangeError" });
   // without the scheduler / under run
-  const noSched = await runAsync(runInWorker(JOBS, "add", 1, 1), { handlers: [pool] });
+  const noSched = await runAsync(runInWorker(JOBS, "add", 1, 1), { handlers: [pool] as Handler<any, any>[] });
   assert.ok(noSched.error instanceof TypeError);
   assert.match(noSched.error.message, /needs the scheduler to wait for the worker/);
   const sync = run(runInWorker(JOBS, "add", 1, 1), { handlers: [scheduler, pool] });

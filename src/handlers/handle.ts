@@ -9,7 +9,14 @@ import type {
   Handler,
   UntaggedEffectError,
 } from "../protocol.js";
+import type { KnownEffectsOf } from "../vm/types.js";
 import { describe, TAKES } from "../protocol.js";
+
+/**
+ * What a handler function's own code performs: a generator's yields, or the row of the program or
+ * effect it returns (run as the handler's code: its effects go to the handlers outside it).
+ */
+export type HandlerRow<R> = R extends Generator<infer Y, unknown, unknown> ? EffectsOf<Y> : KnownEffectsOf<R>;
 
 /** A class whose instances are effects. */
 export type EffectClass = abstract new (...args: any[]) => AnyEffect;
@@ -23,13 +30,13 @@ export type Distinguishable<E> = [FieldlessEffects<E>] extends [never] ? unknown
  * `resume`/`transfer`/`transferWith` check the value; the body's result is not known here, so
  * `resume(k, v)` evaluates to `unknown`.
  */
-export function handle<C extends EffectClass, Y = never>(
+export function handle<
+  C extends EffectClass,
+  R extends Generator<unknown, unknown, unknown> | AnyProgramLike = never,
+>(
   effectClass: C & NoInfer<Distinguishable<InstanceType<C>>>,
-  f: (
-    effect: InstanceType<C>,
-    k: Continuation<AnswerOf<InstanceType<C>>, unknown>,
-  ) => Generator<Y, unknown, unknown> | AnyProgramLike,
-): Handler<InstanceType<C>, EffectsOf<Y>> {
+  f: (effect: InstanceType<C>, k: Continuation<AnswerOf<InstanceType<C>>, unknown>) => R,
+): Handler<InstanceType<C>, HandlerRow<R>> {
   if (!isClass(effectClass)) {
     throw new TypeError(
       `handle expects an effect class first (class X extends Effect<A>), got ${describe(effectClass)}`,
@@ -38,7 +45,7 @@ export function handle<C extends EffectClass, Y = never>(
   if (typeof f !== "function")
     throw new TypeError(`handle expects a handler function second, got ${describe(f)}`);
   const h = ((effect: InstanceType<C>, k: Continuation<AnswerOf<InstanceType<C>>, unknown>) =>
-    f(effect, k)) as Handler<InstanceType<C>, EffectsOf<Y>>;
+    f(effect, k)) as Handler<InstanceType<C>, HandlerRow<R>>;
   Object.defineProperty(h, "name", { value: f.name || `handle(${effectClass.name})` });
   h.handles = (e) => e instanceof effectClass;
   h[TAKES] = effectClass; // class-based: the VM may skip it in O(1) for other classes

@@ -56,7 +56,7 @@ export function intercept<P extends AnyProgramLike, R extends InterceptResult = 
     }
     if (r === undefined) return yield* pass();
     const b = brandOf(r);
-    if (b === 1) return yield* pass(r); // outer handlers see the substitute; not fed to transform again
+    if (b === 1) return yield* pass(r as Effect<unknown>); // outer handlers see the substitute; not fed to transform again
     if (b === 2 || b === 3) return yield* transferWith(k, r as ProgramLikeOf<unknown>); // runs inside the intercept
     return yield* transferWith(
       k,

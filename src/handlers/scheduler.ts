@@ -89,7 +89,7 @@ function mine(w: World | undefined, x: unknown): boolean {
 }
 
 /** The switch into `t` (R8): tail (transfer / transferWith), or non-tail for the first invocation. */
-function go(w: World, t: TaskRec, first: boolean): Primitive<unknown> {
+function go(w: World, t: TaskRec, first: boolean): Primitive<unknown, unknown> {
   const k = w.enter(t);
   const v = t.actionValue;
   t.actionValue = undefined;

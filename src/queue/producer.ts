@@ -13,6 +13,7 @@ import {
   type Future,
   handle,
   type Handler,
+  type SchedulerEffect,
 } from "../index.js";
 import { hidden, transferWith } from "../protocol.js";
 import { fromWire, type WireError } from "../workers/wire.js";
@@ -29,7 +30,11 @@ export interface QueueOptions {
   readonly onProgress?: (jobId: string, progress: unknown) => void;
 }
 
-export interface QueueHandler extends Handler<Enqueue<any>, never> {
+/**
+ * Takes Enqueue; its own code performs scheduler effects (an external promise per job, the awaited
+ * add), so `scheduler` must be listed before it — the coverage check says so.
+ */
+export interface QueueHandler extends Handler<Enqueue<any>, SchedulerEffect<any>> {
   /** Close the queue's Redis connections. Futures still pending stay pending. */
   close(): Promise<void>;
   /** the BullMQ Queue (created on the first enqueue) */

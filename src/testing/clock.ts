@@ -2,6 +2,7 @@
  * `virtualClock()`: `simulatedTime` with a scheduler, plus a probe that notes the virtual time, so a
  * test can run timed code instantly and deterministically under `run` and assert when things happened.
  */
+import type { SchedulerEffect } from "../effects/scheduler.js";
 import { Delay, Now } from "../effects/time.js";
 import { scheduler } from "../handlers/scheduler.js";
 import { type SimulatedTimeOptions, simulatedTime } from "../handlers/time.js";
@@ -24,7 +25,7 @@ export interface DelayRecord {
 /** A virtual clock for tests; see `virtualClock`. */
 export interface VirtualClock {
   /** `[scheduler, simulatedTime(options), probe]`: list them first in `handlers` (or use `run`). */
-  readonly handlers: readonly [Handler, Handler, Handler];
+  readonly handlers: readonly [Handler<SchedulerEffect<any>>, Handler<Now | Delay>, Handler<Now | Delay>];
   /** The virtual time last observed: after `run`, the time at which the program ended. */
   readonly now: number;
   /**

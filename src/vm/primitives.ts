@@ -14,7 +14,7 @@ import {
 import { type Continuation, isContinuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
-import type { AnswerOf, AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
+import type { AnswerOf, AnyEffect, AnyProgramLike, EffectsOf, KnownEffectsOf, ResultOf } from "./types.js";
 import type { EmittedBy, HandledBy } from "../run/run.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
@@ -171,10 +171,10 @@ export function transfer(k: Continuation<unknown, unknown, unknown>, v?: unknown
 }
 
 /** As transfer, but runs `p` at k's perform site instead of delivering a value (handler only). */
-export function transferWith<A, E = never>(
+export function transferWith<A, E = never, P extends ProgramLikeOf<NoInfer<A>> = ProgramLikeOf<NoInfer<A>>>(
   k: Continuation<A, unknown, E>,
-  p: ProgramLikeOf<NoInfer<A>>,
-): Primitive<never, E>;
+  p: P,
+): Primitive<never, E | KnownEffectsOf<P>>;
 export function transferWith(
   k: Continuation<unknown, unknown, unknown>,
   p: ProgramLikeOf<unknown>,
@@ -191,7 +191,10 @@ export function discontinue<R, E = never>(k: Continuation<unknown, R, E>, e: unk
 }
 
 /** Forward the effect (or a substitute) to the next handler out; terminal (handler only). */
-export function pass(effect?: unknown): Primitive<never> {
+export function pass(): Primitive<never>;
+/** With a substitute: the handler's own code performs it (its row), taken by the handlers outside. */
+export function pass<E extends AnyEffect>(effect: E): Primitive<never, E>;
+export function pass(effect?: unknown): Primitive<never, unknown> {
   if (effect !== undefined && brandOf(effect) !== 1) {
     throw new TypeError(`pass expects an Effect or nothing, got ${describe(effect)}`);
   }
@@ -202,7 +205,7 @@ export function pass(effect?: unknown): Primitive<never> {
  * Perform the effect (or a substitute) from the handler's position; non-terminal (handler only).
  * Evaluates to the answer of the effect (of the substitute's type; `unknown` for the current effect).
  */
-export function delegate<E extends AnyEffect>(effect: E): Primitive<AnswerOf<E>>;
+export function delegate<E extends AnyEffect>(effect: E): Primitive<AnswerOf<E>, E>;
 export function delegate<A = unknown>(): Primitive<A>;
 export function delegate(effect?: unknown): Primitive<unknown> {
   if (effect !== undefined && brandOf(effect) !== 1) {

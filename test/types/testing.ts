@@ -31,3 +31,25 @@ const all = record();
 expectType<Equal<(typeof all.effects)[number], unknown>>();
 const some = record((e) => e instanceof Tagged);
 expectType<Equal<(typeof some.effects)[number], unknown>>();
+
+// virtualClock().handlers take what they take (scheduler effects, Now, Delay), not everything: spread
+// into a list, they leave the coverage check on for the program's other effects
+import { delay, program, run } from "../../src/index.js";
+import { virtualClock } from "../../src/testing/index.js";
+
+class Other extends Effect<number> {
+  declare readonly _tag: "Other";
+}
+const clock = virtualClock();
+const timed = program(function* () {
+  yield* delay(5);
+  return yield* new Other();
+});
+// @ts-expect-error -- Other: no handler takes it
+run(timed, { handlers: [...clock.handlers] });
+run(
+  program(function* () {
+    yield* delay(5);
+  }),
+  { handlers: [...clock.handlers] },
+);
