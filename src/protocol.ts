@@ -45,6 +45,7 @@ export type {
   AnyEffect,
   AnyProgramLike,
   EffectsOf,
+  KnownEffectsOf,
   FieldlessEffects,
   IsOpen,
   ResultOf,

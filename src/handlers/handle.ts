@@ -7,9 +7,9 @@ import type {
   EffectsOf,
   FieldlessEffects,
   Handler,
+  KnownEffectsOf,
   UntaggedEffectError,
 } from "../protocol.js";
-import type { KnownEffectsOf } from "../vm/types.js";
 import { describe, TAKES } from "../protocol.js";
 
 /**
