@@ -43,6 +43,7 @@ export {
 } from "./vm/primitives.js";
 export { handle } from "./handlers/handle.js";
 export { answer } from "./handlers/answer.js"; // perf: the tail-resumptive handler form
+export type { AsyncAnswerError, SyncAnswer } from "./handlers/answer.js";
 
 // §4 Standard effects and handlers
 export { Get, get, Modify, modify, Put, put } from "./effects/state.js";

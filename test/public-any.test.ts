@@ -34,6 +34,7 @@ const ALLOWED: Record<string, string> = {
   ResultOf: PATTERN,
   RowOf: PATTERN,
   RunValue: PATTERN,
+  SyncAnswer: PATTERN,
   Runnable: "what run accepts: a ProgramLike or a raw generator object of any yield, return and next type",
   SchedulerRow:
     "the row of the toolkit's own effects: exactly what `scheduler` takes (`SchedulerEffect<any>`), so listing `scheduler` covers it",

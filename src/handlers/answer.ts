@@ -25,6 +25,24 @@ import {
 import { type Distinguishable, type EffectClass, isClass } from "./handle.js";
 import { raise, syncOnly } from "./util.js";
 
+/**
+ * The compile error for an async or generator function given where the answer is computed
+ * synchronously (`answer`, `mock`): an effect answered `void` accepts any function's result, so
+ * `answer(Log, async (e) => …)` type-checked and was refused only when the handler was made.
+ */
+export interface AsyncAnswerError {
+  readonly "doeff: this function returns a Promise or a generator, but the answer must be returned synchronously; for async work write handle(C, function* (e, k) { const v = yield* awaitPromise(...); return yield* transfer(k, v); })": never;
+}
+
+/** `unknown` (no constraint) for a function returning a plain value; AsyncAnswerError otherwise. */
+export type SyncAnswer<F> = F extends (...args: any[]) => infer R
+  ? [R] extends [never] // (a function that only throws)
+    ? unknown
+    : [R] extends [PromiseLike<unknown> | Generator<unknown, unknown, unknown>]
+      ? AsyncAnswerError
+      : unknown
+  : unknown;
+
 /** Marks "no answer stashed" (see below). */
 const NONE: unique symbol = Symbol("doeff.answer.none");
 
@@ -32,9 +50,12 @@ const NONE: unique symbol = Symbol("doeff.answer.none");
  * Typed like `handle`: the handler takes `InstanceType<C>` and performs nothing itself; `f` must
  * return the class's answer type (`Effect<A>` → `A`).
  */
-export function answer<C extends EffectClass>(
+export function answer<
+  C extends EffectClass,
+  F extends (effect: InstanceType<C>) => AnswerOf<InstanceType<C>>,
+>(
   effectClass: C & NoInfer<Distinguishable<InstanceType<C>>>,
-  f: (effect: InstanceType<C>) => AnswerOf<InstanceType<C>>,
+  f: F & NoInfer<SyncAnswer<F>>,
 ): Handler<InstanceType<C>, never> {
   if (!isClass(effectClass)) {
     throw new TypeError(

@@ -26,7 +26,14 @@ export type InterceptResult = undefined | void | Effect<unknown> | ProgramLikeOf
  * to the handlers outside, and so do a replacement program's own effects.
  */
 export type InterceptedEffects<R> =
-  R extends Effect<any> ? R : R extends AnyProgramLike ? EffectsOf<R> : never;
+  R extends Effect<any>
+    ? // the transform's own parameter returned as it is (a logging transform): one of p's effects
+      Effect<unknown> extends R
+      ? never
+      : R
+    : R extends AnyProgramLike
+      ? EffectsOf<R>
+      : never;
 
 /**
  * Runs `p` and passes every effect leaving it (not taken by a handler inside `p`) through

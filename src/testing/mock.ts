@@ -4,6 +4,7 @@ import { describe } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import { TAKES } from "../vm/handler.js";
 import { transfer, transferWith } from "../vm/primitives.js";
+import type { SyncAnswer } from "../handlers/answer.js";
 import type { Distinguishable } from "../handlers/handle.js";
 import { syncOnly } from "../handlers/util.js";
 import { functionKind } from "../vm/program.js";
@@ -36,10 +37,16 @@ export interface Mock<E> extends Handler<E, never> {
  * fetchUser.calls.length;                         // 1
  * ```
  */
-export function mock<C extends abstract new (...args: any[]) => object>(
+export function mock<
+  C extends abstract new (
+    ...args: any[]
+  ) => object,
+  A extends MockAnswer<InstanceType<C>> = MockAnswer<InstanceType<C>>,
+>(
   // (the check handle and answer make: a class TypeScript cannot tell apart from other effects)
   effectClass: C & NoInfer<Distinguishable<InstanceType<C>>>,
-  answer: NoInfer<MockAnswer<InstanceType<C>>>,
+  // (an async or generator function: refused, as by answer — see SyncAnswer)
+  answer: A & NoInfer<SyncAnswer<A>>,
 ): Mock<InstanceType<C>> {
   const proto = typeof effectClass === "function" ? (effectClass as { prototype?: unknown }).prototype : null;
   if (proto === null || typeof proto !== "object") {

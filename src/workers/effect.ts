@@ -4,7 +4,7 @@
  * export name, the arguments and, back, the result or error; continuations never leave the thread.
  */
 import { Effect } from "../index.js";
-import { describe, type ResultOf } from "../protocol.js";
+import { type AnyProgramLike, describe, type ResultOf } from "../protocol.js";
 import { shortUrl } from "./short-url.js";
 
 /** a validated `module#export` pair, shared by every effect that names it */
@@ -90,14 +90,22 @@ export function runInWorker<T = unknown>(
 }
 
 /**
+ * What `workerFn<F>` gives: a function of F's arguments, or, for an export that already is a Program
+ * (run as it is), a function of none.
+ */
+export type WorkerFn<F> = F extends (...args: infer A) => infer R
+  ? (...args: A) => RunInWorker<ResultOf<R>>
+  : () => RunInWorker<ResultOf<F>>;
+
+/**
  * A typed handle on one export: `const fib = workerFn<typeof import("./jobs.js").fib>(url, "fib")`,
  * then `yield* fib(30)` is a `RunInWorker<number>`.
  */
-export function workerFn<F extends (...args: any[]) => unknown>(
+export function workerFn<F extends ((...args: any[]) => unknown) | AnyProgramLike>(
   moduleUrl: string | URL,
   exportName: string,
-): (...args: Parameters<F>) => RunInWorker<ResultOf<ReturnType<F>>> {
+): WorkerFn<F> {
   const url = moduleUrl instanceof URL ? moduleUrl.href : moduleUrl;
   new RunInWorker(url, exportName, []); // validate now
-  return (...args) => new RunInWorker(url, exportName, args);
+  return ((...args: unknown[]) => new RunInWorker(url, exportName, args)) as WorkerFn<F>;
 }

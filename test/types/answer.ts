@@ -3,6 +3,7 @@
  * and must return the class's answer type; the handler takes that class.
  */
 import { answer, Effect, fn, type Handler, run, withHandler } from "../../src/index.js";
+import { mock } from "../../src/testing/index.js";
 
 class Roll extends Effect<number> {
   constructor(readonly sides: number) {
@@ -24,3 +25,29 @@ const game = fn(function* () {
 });
 // the handler subtracts Roll from the row: run accepts the result
 export const r: number | undefined = run(withHandler(dice, game())).value;
+
+// an effect answered `void` (or `unknown`) accepts any result, so an async or generator function
+// type-checked and was refused only at run time: now a compile error (AsyncAnswerError), in mock too
+class Log extends Effect<void> {
+  constructor(readonly message: string) {
+    super();
+  }
+}
+answer(Log, (e) => {
+  void e.message;
+});
+answer(Log, () => {
+  throw new Error("no logging here");
+});
+// @ts-expect-error -- an async function answers with a Promise
+answer(Log, async (e) => {
+  void e.message;
+});
+// @ts-expect-error -- a generator function answers with a generator object
+answer(Log, function* () {});
+mock(Log, undefined);
+mock(Log, (e) => {
+  void e.message;
+});
+// @ts-expect-error -- an async function answers with a Promise
+mock(Log, async () => {});

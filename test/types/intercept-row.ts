@@ -16,3 +16,13 @@ run(
   intercept(counted, () => undefined),
   { handlers: [state], store: { n: 1 } },
 );
+// a transform that returns the effect it was given (logging, auditing) adds nothing either: that
+// effect is one of the program's (it was rejected as an untagged Effect<unknown>)
+const seen: unknown[] = [];
+run(
+  intercept(counted, (e) => {
+    seen.push(e);
+    return e;
+  }),
+  { handlers: [state], store: { n: 1 } },
+);

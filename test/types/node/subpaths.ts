@@ -16,7 +16,7 @@ import {
   writer,
 } from "../../../src/index.js";
 import { enqueue, type QueueHandler, queue, startWorker } from "../../../src/queue/index.js";
-import { runInWorker, type WorkersHandler, workers } from "../../../src/workers/index.js";
+import { runInWorker, type WorkersHandler, workerFn, workers } from "../../../src/workers/index.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 // their own code performs scheduler effects: the coverage check asks for `scheduler`, listed before them
@@ -51,4 +51,23 @@ export const worker = startWorker({
     }),
   },
   signals: ["SIGTERM"],
+});
+
+// workerFn: typed by the export — a function of its arguments, or a Program export run as it is
+const fibProgram = fn(function* fib(n: number) {
+  return n;
+});
+const constantProgram = program(function* constant() {
+  return 42;
+});
+const fib = workerFn<typeof fibProgram>(new URL("./jobs.js", import.meta.url), "fib");
+const constant = workerFn<typeof constantProgram>(new URL("./jobs.js", import.meta.url), "constant");
+export const viaWorkerFn = program(function* () {
+  const a: number = yield* fib(30);
+  const b: number = yield* constant();
+  // @ts-expect-error -- fib takes a number
+  fib("30");
+  // @ts-expect-error -- a Program export takes no arguments
+  constant(1);
+  return a + b;
 });
