@@ -20,6 +20,7 @@ import {
   retry,
   run,
   runAsync,
+  safe,
   scheduler,
   scoped,
   send,
@@ -268,4 +269,44 @@ test("channelStream: the consumer breaking early closes the channel (the produce
     assert.match((e as Error).message, /pump stopped before the channel was closed/);
     return true;
   });
+});
+
+test("channelStream: the consumer stopping while a pull is pending closes the channel at once; no value is taken and dropped", async () => {
+  const stream = channelStream<number>();
+  const accepted: number[] = [];
+  const events: string[] = [];
+  const main = program(function* () {
+    const ch = yield* createChannel<number>();
+    const pump = yield* spawn(stream.pump(ch));
+    const producer = yield* spawn(
+      program(function* () {
+        for (let i = 1; i <= 3; i++) {
+          yield* delay(30);
+          const r = yield* safe(send(ch, i));
+          if (!r.ok) {
+            events.push(`send(${i}): ${(r.error as Error).name}`);
+            return;
+          }
+          accepted.push(i);
+        }
+      }),
+    );
+    yield* wait(pump);
+    yield* wait(producer);
+    return "end";
+  });
+  const running = runAsync(main, { handlers: RT });
+  const it = stream[Symbol.asyncIterator]();
+  const delivered: number[] = [];
+  const first = await it.next();
+  if (!first.done) delivered.push(first.value);
+  const pending = it.next(); // a pull outstanding while the pump waits in receive
+  await new Promise((r) => setTimeout(r, 5));
+  await it.return!(); // the consumer gives up
+  await it.return!(); // (twice: harmless)
+  assert.deepEqual(await pending, { done: true, value: undefined });
+  assertOk(await running, "end");
+  assert.deepEqual(delivered, [1]);
+  assert.deepEqual(accepted, [1]); // every value a send gave away reached the consumer
+  assert.deepEqual(events, ["send(2): ChannelClosedError"]);
 });

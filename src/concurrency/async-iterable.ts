@@ -10,12 +10,19 @@
  *   closed and drained; if the consumer stops early (`break`), the channel is closed; if the pump
  *   ends otherwise (its task cancelled, the run over), pending and later pulls reject.
  */
-import { awaitPromise } from "../effects/scheduler.js";
+import {
+  awaitPromise,
+  cancel,
+  createExternalPromise,
+  type ExternalPromise,
+  race,
+  spawn,
+} from "../effects/scheduler.js";
 import { DoeffError } from "../errors.js";
 import { describe } from "../vm/brand.js";
 import { fn, hidden, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
-import { type Channel, close, receive } from "./channel.js";
+import { type Channel, close, putBack, type Received, receive } from "./channel.js";
 import { functionArg } from "./check.js";
 import type { SchedulerRow } from "./row.js";
 import { at, callSite } from "./site.js";
@@ -91,6 +98,8 @@ export class ChannelStream<T> implements AsyncIterable<T> {
   private demand: (() => void) | null = null;
   private stopped = false;
   private ended: { error: unknown } | null | undefined = undefined; // undefined: open; null: done
+  /** @internal completes the pump's stop promise (set while the pump runs) */
+  onStop: (() => void) | null = null;
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
@@ -106,6 +115,10 @@ export class ChannelStream<T> implements AsyncIterable<T> {
         this.stopped = true;
         for (const p of this.pulls.splice(0)) p.resolve({ done: true, value: undefined });
         this.wake();
+        // a pump blocked in receive stops now (not at the next value); once (a second complete throws)
+        const stop = this.onStop;
+        this.onStop = null;
+        stop?.();
         return Promise.resolve({ done: true, value: undefined });
       },
     };
@@ -148,6 +161,11 @@ export class ChannelStream<T> implements AsyncIterable<T> {
 }
 
 function* pumpGen<T>(s: ChannelStream<T>, ch: Channel<T>): Generator<unknown, undefined, any> {
+  // The consumer may stop (`return()`, a `break`) while the pump waits for a value: the receive
+  // races this promise, which return() completes from outside the run, so the channel is closed
+  // then, not when (if ever) the next value arrives; a value received with no pull left is put back.
+  const stop = (yield* createExternalPromise<undefined>()) as ExternalPromise<undefined>;
+  s.onStop = () => stop.complete(undefined);
   try {
     for (;;) {
       if (!s.hasPull() && !s.isStopped()) yield* awaitPromise(() => s.waitDemand());
@@ -156,10 +174,20 @@ function* pumpGen<T>(s: ChannelStream<T>, ch: Channel<T>): Generator<unknown, un
         s.end(null);
         return undefined;
       }
-      const r = yield* receive(ch);
+      const t = yield* spawn(receive(ch));
+      const won = (yield* race(t, stop.future)) as { index: number; value: Received<T> };
+      if (won.index === 1) {
+        yield* cancel(t); // a receiver handed a value and cancelled puts it back (channel.ts)
+        continue; // stopped: close
+      }
+      const r = won.value;
       if (r.done) {
         s.end(null);
         return undefined;
+      }
+      if (!s.hasPull()) {
+        yield* putBack(ch, r.value); // the consumer stopped meanwhile: the value stays in the channel
+        continue;
       }
       s.deliver(r.value);
     }
@@ -167,6 +195,7 @@ function* pumpGen<T>(s: ChannelStream<T>, ch: Channel<T>): Generator<unknown, un
     s.end({ error: e });
     throw e;
   } finally {
+    s.onStop = null;
     s.end({
       error: new DoeffError(
         "the channel stream's pump stopped before the channel was closed (its task was cancelled or the run ended); keep the run going until close(ch)",

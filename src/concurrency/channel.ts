@@ -199,6 +199,11 @@ export function receive<T>(ch: Channel<T>): Program<Received<T>, SchedulerRow> {
   return hidden(receiveGen<T>, ch) as Program<Received<T>, SchedulerRow>;
 }
 
+/** @internal Put a value taken from `ch` back at its front (a receiver that could not use it). */
+export function putBack<T>(ch: Channel<T>, value: T): Program<undefined, SchedulerRow> {
+  return hidden(deliver<T>, ch, value, true) as Program<undefined, SchedulerRow>;
+}
+
 /** Close the channel (idempotent): blocked receivers get `{ done: true }`, blocked senders ChannelClosedError. */
 export function close(ch: Channel<unknown>): Program<undefined, SchedulerRow> {
   checkChannel(ch, "close");
