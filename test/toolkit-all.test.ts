@@ -19,6 +19,11 @@ import {
   type Task,
   tell,
   wait,
+  Effect,
+  handle,
+  resume,
+  scheduler,
+  simulatedTime,
 } from "../src/index.js";
 import { assertErr, assertOk } from "./sched-helpers.js";
 import { events, failing, job, mark, TK } from "./toolkit-helpers.js";
@@ -346,4 +351,29 @@ test("forEach: the traceback of the last item's failure is the waiting site, the
     `  thrown at ${f}:${line - 4}`,
     "Error: item failed",
   ]);
+});
+
+test("all under a handler inside the scheduler that recovers a task's error: all fails with the program's error, never answers a non-array", () => {
+  class Recoverable extends Effect<undefined> {
+    declare readonly _tag: "Recoverable";
+  }
+  const recover = handle(Recoverable, function* (_e, k) {
+    try {
+      return yield* resume(k, undefined);
+    } catch (err) {
+      return `fallback(${(err as Error).message})`;
+    }
+  });
+  const failed = new Error("a");
+  const job = (name: string, ms: number, error: Error | null) =>
+    program(function* () {
+      yield* new Recoverable();
+      yield* delay(ms);
+      if (error !== null) throw error;
+      return name;
+    });
+  const r = run(all([job("a", 1, failed), job("b", 2, null)]), {
+    handlers: [scheduler, simulatedTime(), recover],
+  });
+  assert.equal(r.error, failed);
 });

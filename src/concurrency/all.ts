@@ -49,7 +49,10 @@ const allProgram = fn(function* all(
       running--;
       if (pool.status[i] === FAILED) {
         yield* cancelRunning(pool);
-        return yield at(site, wait(pool.tasks[i]!)); // throws its error (merging its log)
+        yield at(site, wait(pool.tasks[i]!)); // throws its error (merging its log)
+        // (unless a handler inside the scheduler, wrapping the task, turned it into a value: `all`
+        // still fails with what the program threw — it never answers a non-array)
+        throw pool.errors[i];
       }
       succeeded++;
       if (started < n) {
