@@ -148,11 +148,15 @@ export type {
   FieldlessEffects,
   IsOpenMember,
   KnownEffectsOf,
+  NotAnEffect,
+  NotAnEffectError,
+  NotEffectsOf,
   UntaggedEffectError,
 } from "./vm/types.js";
 export type {
   AnyHandlerFn,
   CoverageOf,
+  CoverageOfEffects,
   EmittedBy,
   HandledBy,
   HandlerOrderError,

@@ -120,6 +120,7 @@ test("A7 a Program yielded without * is a call → Ok(2)", () => {
 test("A8 yielding a number throws a catchable TypeError into the yielder → Ok(true)", () => {
   expectOk(
     run(
+      // @ts-expect-error -- NotAnEffectError at compile time too; this is the run-time check
       P(function* () {
         try {
           yield 42;
@@ -151,6 +152,7 @@ test("A9 yielding a raw generator object → Err(TypeError) mentioning generator
 test("A10 yielding a Promise → Err(TypeError) mentioning awaitPromise", () => {
   const err = expectErr(
     run(
+      // @ts-expect-error -- NotAnEffectError at compile time too; this is the run-time check
       P(function* () {
         return yield Promise.resolve(1);
       }),
@@ -163,6 +165,7 @@ test("A10 yielding a Promise → Err(TypeError) mentioning awaitPromise", () => 
 test("A11 bare `yield;` (undefined) → Err(TypeError)", () => {
   expectErr(
     run(
+      // @ts-expect-error -- NotAnEffectError at compile time too; this is the run-time check
       P(function* () {
         yield;
         return 1;

@@ -95,6 +95,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "fieldless-run": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "fieldless-handle": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "wrong-answer": [/TS2345/, /'string'.*'User'/],
+  "not-an-effect": [/NotAnEffectError<Promise<number>>/, /yield\* awaitPromise/],
   "handler-order": [
     /HandlerOrderError<Get<number>>/,
     /a handler's own effects go only to the handlers listed BEFORE it/,
@@ -120,6 +121,8 @@ run(logs);
 run(flips, { handlers: [state, handle(Coin, function* (_e, k) { return yield* resume(k, true); })] });
 // case: fieldless-run
 run(named, { handlers: [state] });
+// case: not-an-effect
+run(program(function* () { return yield Promise.resolve(1); }));
 // case: handler-order
 run(logs, { handlers: [counted, state] });
 // case: fieldless-handle

@@ -21,6 +21,8 @@ import type {
   EffectsOf,
   FieldlessEffects,
   IsOpen,
+  NotAnEffectError,
+  NotEffectsOf,
   ResultOf,
   UntaggedEffectError,
 } from "../vm/types.js";
@@ -105,13 +107,19 @@ export interface HandlerOrderError<Performed> {
 export type CoverageOf<E, Hs> =
   IsOpen<E> extends true
     ? unknown
-    : [FieldlessEffects<E | EmittedBy<Hs>>] extends [never]
-      ? [MissingHandlers<E, Hs>] extends [never]
-        ? [OutOfOrder<Hs>] extends [never]
-          ? unknown
-          : HandlerOrderError<OutOfOrder<Hs>>
-        : MissingHandlerError<MissingHandlers<E, Hs>>
-      : UntaggedEffectError<FieldlessEffects<E | EmittedBy<Hs>>>;
+    : [NotEffectsOf<E | EmittedBy<Hs>>] extends [never]
+      ? CoverageOfEffects<E, Hs>
+      : NotAnEffectError<NotEffectsOf<E | EmittedBy<Hs>>>;
+
+/** CoverageOf for a row of effects only. */
+/** CoverageOf for a row of effects only (no NotAnEffect member). */
+export type CoverageOfEffects<E, Hs> = [FieldlessEffects<E | EmittedBy<Hs>>] extends [never]
+  ? [MissingHandlers<E, Hs>] extends [never]
+    ? [OutOfOrder<Hs>] extends [never]
+      ? unknown
+      : HandlerOrderError<OutOfOrder<Hs>>
+    : MissingHandlerError<MissingHandlers<E, Hs>>
+  : UntaggedEffectError<FieldlessEffects<E | EmittedBy<Hs>>>;
 
 /**
  * The compile error when the handler list could not be inferred: TypeScript fixes the list to its

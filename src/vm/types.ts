@@ -29,7 +29,23 @@ export type KnownEffectsOf<Y> =
         ? Y | InnerRow<Y>
         : Y extends ProgramLikeOf<any>
           ? AnyEffect // a structurally typed iterable: its row is unknown, so open
-          : never;
+          : NotAnEffect<Y>;
+
+/**
+ * In a row: a yielded value that is no effect, program or primitive (`yield promise`, `yield* [1,
+ * 2]`, a bare `yield`). The VM refuses it at run time; `run` reports it as NotAnEffectError.
+ */
+export interface NotAnEffect<Y> {
+  readonly "doeff: not an effect": Y;
+}
+
+/** The non-effects yielded in row E (see NotAnEffect); none in `any` (an open row). */
+export type NotEffectsOf<E> = 0 extends 1 & E ? never : E extends NotAnEffect<infer Y> ? Y : never;
+
+/** The compile error for a program that yields values that are not effects. */
+export interface NotAnEffectError<Y> {
+  readonly "doeff: the program yields values that are not effects (a Promise: write yield* awaitPromise(() => promise); an effect, program or generator: write yield*, not yield)": Y;
+}
 
 /** A row read from an optional phantom field, without the `undefined` that plain `strict` adds. */
 type Defined<R> = Exclude<R, undefined>;
