@@ -78,9 +78,12 @@ export type OutOfOrder<Hs, Outer = never> = Hs extends readonly [infer H, ...inf
       | OutOfOrder<Rest, Outer | HandledBy<[H]>>
   : never;
 
-/** The effects of row E that none of the handlers Hs takes (never when E is open). */
+/**
+ * The effects of row E that none of the handlers Hs takes (never when E is open). A union of lists
+ * (`verbose ? [a, b] : [a]`) is checked list by list: an effect missing from one is missing.
+ */
 export type MissingHandlers<E, Hs> =
-  IsOpen<E> extends true ? never : Exclude<E | EmittedBy<Hs>, HandledBy<Hs>>;
+  IsOpen<E> extends true ? never : Hs extends unknown ? Exclude<E | EmittedBy<Hs>, HandledBy<Hs>> : never;
 
 /**
  * The compile error for a program with unhandled effects. TypeScript prints it as

@@ -65,3 +65,17 @@ expectType<Equal<OutOfOrder<[typeof writer, typeof logged]>, never>>();
 expectType<
   Equal<OutOfOrder<[typeof state, typeof http, typeof scheduler]>, ReturnType<typeof awaitPromise<number>>>
 >();
+
+// a union of lists is checked list by list: an effect one of them leaves unhandled is missing
+declare const verbose: boolean;
+class Log2 extends Effect<undefined> {
+  declare readonly _tag: "Log2";
+}
+const logs = program(function* () {
+  yield* new Log2();
+  return yield* new Fetch();
+});
+const log2 = handle(Log2, (_e, k) => transfer(k, undefined));
+run(logs, { handlers: verbose ? [log2, writer, logged] : [writer, log2, logged] });
+// @ts-expect-error -- the second list has no Log2 handler
+run(logs, { handlers: verbose ? [writer, log2, logged] : [writer, logged] });
