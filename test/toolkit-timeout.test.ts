@@ -21,6 +21,11 @@ import {
   tell,
   timeout,
   wait,
+  Effect,
+  handle,
+  resume,
+  scheduler,
+  simulatedTime,
 } from "../src/index.js";
 import { assertErr, assertOk } from "./sched-helpers.js";
 import { events, failing, job, mark, TK } from "./toolkit-helpers.js";
@@ -329,4 +334,31 @@ test("nesting: retry around raceAll around timeout — every attempt cleans up a
     "121: slow2 done",
     "121: slow2 finally",
   ]);
+});
+
+test("timeout under a handler inside the scheduler that keeps working after the program returned: the deadline holds for it too", () => {
+  class Tx extends Effect<undefined> {
+    declare readonly _tag: "Tx";
+  }
+  const slowCommit = handle(Tx, function* (_e, k) {
+    const v = yield* resume(k, undefined);
+    yield* delay(1000);
+    return `${v}+committed`;
+  });
+  const work = program(function* () {
+    yield* new Tx();
+    yield* delay(1);
+    return "v";
+  });
+  const main = program(function* () {
+    const x = yield* safe(timeout(work, 10));
+    return [x.ok ? x.value : (x.error as Error).constructor.name, yield* now()];
+  });
+  assertOk(run(main, { handlers: [scheduler, simulatedTime(), slowCommit] }), ["TimeoutError", 10]);
+  // the commit within the deadline: its value
+  const quick = program(function* () {
+    const x = yield* safe(timeout(work, 2000));
+    return [x.ok ? x.value : (x.error as Error).constructor.name, yield* now()];
+  });
+  assertOk(run(quick, { handlers: [scheduler, simulatedTime(), slowCommit] }), ["v+committed", 1001]);
 });

@@ -13,6 +13,7 @@ import {
   cancel,
   completePromise,
   createPromise,
+  isDone,
   type PromiseHandle,
   Spawn,
   type Task,
@@ -46,7 +47,9 @@ function* settle(r: Race): Generator<unknown, void, any> {
 
 function* timer(r: Race, ms: number): Generator<unknown, void, any> {
   yield* delay(ms);
-  if (r.settled) return;
+  // (settled, the program ended; but its task may not have: a handler inside the scheduler wraps
+  // it and may still be working after the program returned — then the deadline holds for it too)
+  if (r.settled && (yield* isDone(r.work!))) return;
   r.timedOut = true;
   yield* settle(r);
   yield* cancelOwned(r.work!, r.site, "timeout");
@@ -83,7 +86,12 @@ const timeoutProgram = fn(function* timeout(p: AnyProgramLike, ms: number, what:
     )) as Task<unknown>;
     yield at(site, wait(r.wake.future));
     if (r.timedOut) throw new TimeoutError(ms, what);
-    return yield at(site, wait(r.work)); // done: its value, or its error unchanged
+    try {
+      return yield at(site, wait(r.work)); // done: its value, or its error unchanged
+    } catch (e) {
+      if (r.timedOut) throw new TimeoutError(ms, what); // its task outlived the deadline (timer)
+      throw e;
+    }
   } finally {
     // bare yields at the call site (site.ts): an error leaving this frame is recorded after them
     if (clock !== null) yield at(site, cancel(clock));
