@@ -336,3 +336,39 @@ test("R9 a task woken with a failed task's error when main ends, before it ran: 
   assert.equal(r.value, "main done");
   assert.deepEqual(r.warnings, [failed]);
 });
+
+test("§9.4 the same error handed to a cancelled task and to one that runs: received, so not a warning", () => {
+  const failed = new Error("T failed");
+  const r = run(
+    program(function* main() {
+      const t = yield* spawn(
+        program(function* T() {
+          yield* delay(1);
+          throw failed;
+        }),
+      );
+      const w = yield* spawn(
+        program(function* W() {
+          yield* wait(t);
+        }),
+      );
+      const w2 = yield* spawn(
+        program(function* W2() {
+          const x = yield* safe(wait(t));
+          return x.ok ? "W2 went on" : x.error;
+        }),
+      );
+      yield* spawn(
+        program(function* C() {
+          yield* delay(1);
+          yield* cancel(w);
+        }),
+      );
+      yield* delay(5);
+      return yield* wait(w2);
+    }),
+    withSCH(),
+  );
+  assert.equal(r.value, failed);
+  assert.deepEqual(r.warnings, []);
+});

@@ -224,7 +224,8 @@ function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, voi
 function unreceived(w: World, t: TaskRec): void {
   const e = t.actionValue;
   if (e instanceof TaskCancelledError && e.cause === undefined) return;
-  w.ctx.warn(e, `task ${t.id} was cancelled before it received this error`);
+  // (provisional: another task woken with the same error may still receive it)
+  w.unreceived(e, `task ${t.id} was cancelled before it received this error`);
 }
 
 /**

@@ -83,6 +83,11 @@ export class World {
   /** the run's signal aborted (§9.8): every task is being finalized; blocking operations throw */
   aborting = false;
   /**
+   * Errors handed to a task that was cancelled before it ran (scheduler-ops.ts `unreceived`): kept
+   * on the warnings until another task receives the same error (null: none, the usual case).
+   */
+  unheard: Map<unknown, () => void> | null = null;
+  /**
    * An awaitPromise whose thunk the FAST_PATH already called, then found it could not await at the
    * site (the thunk made another task runnable): the handler takes this outcome instead of calling
    * the thunk again. Set and consumed within one dispatch (the invocation follows at once).
@@ -298,6 +303,22 @@ export class World {
       if (t.run === BLOCKED && (best === null || t.blockSeq > best.blockSeq)) best = t;
     }
     return best;
+  }
+
+  /** Error `e` handed to a task that was cancelled before it ran: a warning until one receives it. */
+  unreceived(e: unknown, where: string): void {
+    const m = (this.unheard ??= new Map());
+    if (!m.has(e)) m.set(e, provisionalWarning(this.ctx, e, where));
+  }
+
+  /** Task `t` now runs with the error `e` it was woken with: it received it. */
+  received(e: unknown): void {
+    const m = this.unheard;
+    const retract = m?.get(e);
+    if (retract !== undefined) {
+      m!.delete(e);
+      retract();
+    }
   }
 
   /** Take a blocked task out of its wait (its waiter is dropped) so an error can be thrown into it. */

@@ -93,7 +93,10 @@ function go(w: World, t: TaskRec, first: boolean): Primitive<unknown, unknown> {
   const k = w.enter(t);
   const v = t.actionValue;
   t.actionValue = undefined;
-  if (t.action === THROW) return first ? discontinue(k, v) : transferWith(k, raise(v));
+  if (t.action === THROW) {
+    if (w.unheard !== null) w.received(v);
+    return first ? discontinue(k, v) : transferWith(k, raise(v));
+  }
   const arg = t.action === START ? undefined : v;
   return first ? resume(k, arg) : transfer(k, arg);
 }
