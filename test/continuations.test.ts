@@ -389,3 +389,90 @@ test('D18 explicit finalize closes k now; k is then used → Ok("ContinuationCon
   expectOk(r, "ContinuationConsumedError");
   assert.deepEqual(notes, ["body finally", "after finalize"]);
 });
+
+/**
+ * A continuation belongs to the run that captured it: another run (a later one, or one nested in a
+ * handler) using it gets HandlerContextError at the call, and the continuation is left as it was.
+ */
+test("D19 a continuation captured by one run, used by another → HandlerContextError at the call; k is left unused", () => {
+  let saved: any;
+  const parkS = H(Num)(function* (_e, k) {
+    saved = k;
+    yield* detach(k);
+    return "parked";
+  });
+  const r1 = run(
+    WH(
+      parkS,
+      P(function* () {
+        const v = yield* new Num(0);
+        return `body got ${v}`;
+      }),
+    ),
+  );
+  expectOk(r1, "parked");
+  // every way of using it from a later run throws at that call
+  const uses: [string, (k: any) => any][] = [
+    ["resume", (k) => resume(k, 7)],
+    ["resumeContinuation", (k) => resumeContinuation(k, 7)],
+    ["discontinue", (k) => discontinue(k, new Error("x"))],
+    ["finalize", (k) => finalize(k)],
+    ["detach", (k) => detach(k)],
+  ];
+  for (const [name, use] of uses) {
+    const r2 = run(
+      P(function* () {
+        try {
+          yield* use(saved);
+        } catch (err) {
+          return [(err as Error).constructor.name, (err as Error).message.slice(0, name.length + 60)];
+        }
+        return "not thrown";
+      }),
+    );
+    expectOk(r2, [
+      "HandlerContextError",
+      `${name}(k): this continuation belongs to the run that captured it, not this one: use it`.slice(
+        0,
+        name.length + 60,
+      ),
+    ]);
+  }
+  assert.equal(saved.used, false);
+  // transfer / transferWith from a handler of another run
+  for (const name of ["transfer", "transferWith"] as const) {
+    const h2 = H(Num)(function* (_e, _k) {
+      try {
+        return yield* name === "transfer" ? transfer(saved, 1) : transferWith(saved, pure(1));
+      } catch (err) {
+        return (err as Error).constructor.name;
+      }
+    });
+    expectOk(run(WH(h2, body(1))), "HandlerContextError");
+  }
+  assert.equal(saved.used, false);
+});
+
+test("D19b a run nested in a handler cannot resume the outer run's k; the outer handler still can → Ok", () => {
+  const h = H(Num)(function* (_e, k) {
+    const inner = run(
+      P(function* () {
+        return yield* resume(k, 5);
+      }),
+    );
+    const innerErr = inner.ok ? "ok" : (inner.error as Error).constructor.name;
+    const outer = yield* resume(k, 6);
+    return [innerErr, outer];
+  });
+  expectOk(
+    run(
+      WH(
+        h,
+        P(function* () {
+          return `body ${yield* new Num(0)}`;
+        }),
+      ),
+    ),
+    ["HandlerContextError", "body 6"],
+  );
+});

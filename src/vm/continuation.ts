@@ -33,8 +33,13 @@ export class Continuation<A = unknown, R = unknown, E = never> {
   used: boolean;
   /** @internal detached: its invocation's end will not finalize it */
   detached: boolean;
-  /** @internal unstarted: the program and its handlers (innermost first) */
-  program: unknown;
+  /**
+   * @internal unstarted: its program; captured: the run (Machine) that captured it — a captured
+   * continuation is resumed only by that run (§3: its segments and store are that run's). One slot for
+   * both: a pending resume and a blocked task keep a continuation each, and a field costs 8 B there.
+   */
+  source: unknown;
+  /** @internal unstarted: the handlers to start it under (innermost first) */
   handlers: readonly unknown[] | null;
 
   /** @hidden Continuations are made by the VM only (a constructed one throws a TypeError). */
@@ -42,7 +47,7 @@ export class Continuation<A = unknown, R = unknown, E = never> {
     token: symbol,
     top: Segment | null,
     bottom: Segment | null,
-    program: unknown,
+    source: unknown,
     handlers: readonly unknown[] | null,
   ) {
     if (token !== TOKEN) {
@@ -54,7 +59,7 @@ export class Continuation<A = unknown, R = unknown, E = never> {
     this.bottom = bottom;
     this.used = false;
     this.detached = false;
-    this.program = program;
+    this.source = source;
     this.handlers = handlers;
   }
 
@@ -78,9 +83,9 @@ export function isContinuation(x: unknown): x is Continuation {
   }
 }
 
-/** @internal */
-export function captured(top: Segment, bottom: Segment): Continuation {
-  return new Continuation(TOKEN, top, bottom, undefined, null);
+/** @internal `m`: the run capturing it (its owner: see Continuation.source) */
+export function captured(m: object, top: Segment, bottom: Segment): Continuation {
+  return new Continuation(TOKEN, top, bottom, m, null);
 }
 
 /** @internal */

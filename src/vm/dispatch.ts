@@ -169,7 +169,7 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
       return;
     }
   }
-  const k = captured(site, p);
+  const k = captured(m, site, p);
   if (m.tracer === null && !m.sites) {
     invokeTail(m, p, h, e, k, site);
     return;

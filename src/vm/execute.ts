@@ -45,10 +45,10 @@ export function execute(m: Machine, prim: Primitive): void {
     }
     case OP_RESUME:
     case OP_RESUME_CONTINUATION:
-      resumeK(m, prim.a as Continuation, prim.b, false);
+      resumeK(m, prim, false);
       return;
     case OP_DISCONTINUE:
-      resumeK(m, prim.a as Continuation, prim.b, true);
+      resumeK(m, prim, true);
       return;
     case OP_TRANSFER:
     case OP_TRANSFER_WITH:
@@ -76,6 +76,7 @@ export function execute(m: Machine, prim: Primitive): void {
       return;
     case OP_DETACH: {
       const k = prim.a as Continuation;
+      if (foreign(m, k, prim)) return;
       if (!k.used) k.detached = true;
       m.deliver(undefined);
       return;
@@ -91,6 +92,7 @@ export function execute(m: Machine, prim: Primitive): void {
         m.deliver(undefined);
         return;
       }
+      if (foreign(m, k, prim)) return;
       // receiver = cur (the yielder), pending = undefined: finalize(k) returns undefined or throws
       // the first error a finally block threw.
       startFinalization(m, k, m.cur);
@@ -125,8 +127,25 @@ function handlerOnly(m: Machine, prim: Primitive): Invocation | null {
   return inv;
 }
 
+/**
+ * Is `k` a continuation another run captured? Then it is not this run's to use: its segments were
+ * linked in that run's chain and its code reads that run's store. The use throws here and `k` stays
+ * as it was. (An unstarted one is a program and its handlers: it starts wherever it is used.)
+ */
+function foreign(m: Machine, k: Continuation, prim: Primitive): boolean {
+  if (k.top === null || k.source === m) return false;
+  m.throwHere(
+    new HandlerContextError(
+      `${OP_NAMES[prim.op]}(k): this continuation belongs to the run that captured it, not this one: use it only there (a run() nested in a handler returns a value instead)`,
+    ),
+  );
+  return true;
+}
+
 /** resume / resumeContinuation / discontinue: attach k below `cur` and continue at its top. */
-function resumeK(m: Machine, k: Continuation, v: unknown, isThrow: boolean): void {
+function resumeK(m: Machine, prim: Primitive, isThrow: boolean): void {
+  const k = prim.a as Continuation;
+  const v = prim.b;
   if (k.used) {
     m.throwHere(new ContinuationConsumedError());
     return;
@@ -138,6 +157,7 @@ function resumeK(m: Machine, k: Continuation, v: unknown, isThrow: boolean): voi
     } else startUnstarted(m, k, m.cur);
     return;
   }
+  if (k.source !== m && foreign(m, k, prim)) return;
   // discontinue(k, e): the error appears at k's perform site without being thrown by a frame there,
   // so its origin is recorded now, from the handler while k is still unused — as an error the
   // handler's code throws is: main … the perform site, then the handler (✗), and the effect
@@ -179,6 +199,7 @@ function terminal(m: Machine, prim: Primitive): void {
     );
     return;
   }
+  if (k.source !== m && foreign(m, k, prim)) return;
   k.used = true;
   const arg = prim.op === OP_PASS ? prim.a : prim.b;
   const hs = inv.hs!;

@@ -169,7 +169,7 @@ export function beginAbort(m: Machine): boolean {
   while (s !== null && s !== base) s = s.caller;
   // not above the base: the run's body has already ended (only the root's exit is left)
   if (s === null || base === null) return true;
-  const fr = startFinalization(m, captured(m.cur, base), base.caller);
+  const fr = startFinalization(m, captured(m, m.cur, base), base.caller);
   const job = fr.job!;
   job.pending = m.abortReason;
   job.pendingIsError = true;
@@ -306,7 +306,7 @@ export function startUnstarted(m: Machine, k: Continuation | null, from: Segment
   );
   m.cur = top;
   if (k !== null) {
-    m.callProgramLike(k.program);
+    m.callProgramLike(k.source);
     return;
   }
   const iter = SITE_SWITCH.frame!;
@@ -352,7 +352,7 @@ export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
   const outer = p.caller;
   if (keep !== null) {
     // the performer's continuation, captured and detached exactly as for an invocation (materialize)
-    keep.k = captured(site, p);
+    keep.k = captured(m, site, p);
     p.caller = null;
     p.detachedFrom = outer;
     m.linkEpoch++;
