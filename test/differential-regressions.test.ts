@@ -90,6 +90,59 @@ test("getHandlers after resume lists the handlers visible when the effect was pe
 });
 
 /**
+ * Review rv3-e F3: getHandlers() after a prompt between the perform site and the handler was
+ * captured and then resumed somewhere else. The live chain from the site then leads through the new
+ * place (X, the outer handler twice) and never reaches H's prompt; §4 asks for the handlers visible
+ * when the effect was performed, [I, H, outer], every time.
+ */
+test("getHandlers after a prompt inside k was captured and resumed elsewhere still lists the handlers at the perform site", () => {
+  class E extends Effect<number> {
+    declare readonly _tag: "E";
+  }
+  class G extends Effect<number> {
+    declare readonly _tag: "G";
+  }
+  class Z extends Effect<number> {
+    declare readonly _tag: "Z";
+  }
+  let savedG: any;
+  const I = handle(G, function* I(_e, k) {
+    savedG = k;
+    yield* detach(k);
+    return 0;
+  });
+  const X = handle(Z, function* X(_e, k) {
+    return yield* resume(k, 0);
+  });
+  const O = handle(Z, function* outer(_e, k) {
+    return yield* resume(k, 0);
+  });
+  const names = (hs: readonly unknown[]) => hs.map((h) => (h as { name: string }).name);
+  const H = handle(E, function* H(_e, k) {
+    const before = names(yield* getHandlers());
+    yield* resume(k, 1); // the body performs G: I parks it (its prompt detached), withHandler(I, ·) ends
+    const mid = names(yield* getHandlers());
+    yield* withHandler(
+      X,
+      program(function* () {
+        return yield* resume(savedG, 0); // I's prompt is linked below X now
+      }),
+    );
+    const after = names(yield* getHandlers());
+    return [before, mid, after];
+  });
+  const body = program(function* () {
+    yield* new E();
+    yield* new G();
+    return 0;
+  });
+  const r = run(withHandler(O, withHandler(H, withHandler(I, body))));
+  assert.equal(r.ok, true, String(r.error));
+  const want = ["I", "H", "outer"];
+  assert.deepEqual(r.value, [want, want, want]);
+});
+
+/**
  * malformed.test.ts "yield v — v = a Proxy whose every trap throws".
  * §2.4.4 / §6: a yielded value that is not an Effect, Program or primitive is thrown back into the
  * yielder (TypeError), catchable there; classifying it must not let the value's own trap escape the

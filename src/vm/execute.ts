@@ -259,21 +259,30 @@ function closeHandlerFrame(
  * perform is passed through by the caller it had when it was detached.
  */
 function handlersAtSite(inv: Invocation): Handler[] {
-  const out: Handler[] = [];
-  let p = inv.site.firstPrompt;
-  while (p !== null) {
-    out.push(p.handler!);
-    if (p === inv.prompt) break;
-    const c: Segment | null = p.caller ?? p.detachedFrom;
-    p = c === null ? null : c.firstPrompt;
-  }
-  p = inv.outer === null ? null : inv.outer.firstPrompt;
+  // The live chain from the site, or else (it no longer reaches the invocation's prompt: a prompt
+  // on it was captured since the effect was performed and resumed elsewhere) the chain through
+  // the links prompts had before their last capture. (Known limit: a prompt on the chain outside
+  // the invocation's prompt that was captured and resumed since is walked as it is linked now.)
+  const out = siteToPrompt(inv, false) ?? siteToPrompt(inv, true) ?? [];
+  let p = inv.outer === null ? null : inv.outer.firstPrompt;
   while (p !== null) {
     out.push(p.handler!);
     const c: Segment | null = p.caller ?? p.detachedFrom;
     p = c === null ? null : c.firstPrompt;
   }
   return out;
+}
+
+/** The handlers from the site's first prompt to the invocation's, or null if it is not reached. */
+function siteToPrompt(inv: Invocation, old: boolean): Handler[] | null {
+  const out: Handler[] = [];
+  for (let p = inv.site.firstPrompt; p !== null; ) {
+    out.push(p.handler!);
+    if (p === inv.prompt) return out;
+    const c: Segment | null = old ? (p.detachedFrom ?? p.caller) : (p.caller ?? p.detachedFrom);
+    p = c === null ? null : c.firstPrompt;
+  }
+  return null;
 }
 
 /** Program frames on the caller chain, innermost first; library-internal frames omitted. */
