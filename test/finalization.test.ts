@@ -364,6 +364,25 @@ class CloseF extends Effect<number> {
   declare readonly _tag: "CloseF";
 }
 
+/** Answers CloseE with 2 (outside the closing handler). */
+const outerE = handle(CloseE, function* (_e, k) {
+  return yield* resume(k, 2);
+});
+/** Takes CloseE and ends with `prim`; its finally block runs `onClose` while the invocation closes. */
+const closingHandler = (
+  prim: "transfer" | "transferWith" | "pass",
+  onClose: () => Generator<CloseF, void, number>,
+) =>
+  handle(CloseE, function* (_e, k) {
+    try {
+      if (prim === "transfer") return yield* transfer(k, 1);
+      if (prim === "transferWith") return yield* transferWith(k, pure(1));
+      return yield* pass();
+    } finally {
+      yield* onClose();
+    }
+  });
+
 test("§5.3 a terminal primitive abandoned by an outer handler while its invocation closes: k is finalized (transfer, transferWith, pass)", () => {
   for (const prim of ["transfer", "transferWith", "pass"] as const) {
     const L: string[] = [];
@@ -371,18 +390,9 @@ test("§5.3 a terminal primitive abandoned by an outer handler while its invocat
       L.push("F abandoned");
       return "abandoned by F";
     });
-    const outerE = handle(CloseE, function* (_e, k) {
-      return yield* resume(k, 2);
-    });
-    const h = handle(CloseE, function* (_e, k) {
-      try {
-        if (prim === "transfer") return yield* transfer(k, 1);
-        if (prim === "transferWith") return yield* transferWith(k, pure(1));
-        return yield* pass();
-      } finally {
-        L.push("h finally");
-        yield* new CloseF();
-      }
+    const h = closingHandler(prim, function* () {
+      L.push("h finally");
+      yield* new CloseF();
     });
     const body = fn(function* body() {
       try {
@@ -450,20 +460,11 @@ test("§9.8 × §5.3 the run aborted while a closing handler's finally performs 
       const fh = handle(CloseF, function* (_e, k) {
         return yield* resume(k, 0);
       });
-      const outerE = handle(CloseE, function* (_e, k) {
-        return yield* resume(k, 2);
-      });
-      const h = handle(CloseE, function* (_e, k) {
-        try {
-          if (prim === "transfer") return yield* transfer(k, 1);
-          if (prim === "transferWith") return yield* transferWith(k, pure(1));
-          return yield* pass();
-        } finally {
-          L.push("h finally");
-          ac.abort(stop);
-          yield* new CloseF();
-          L.push("h finally end");
-        }
+      const h = closingHandler(prim, function* () {
+        L.push("h finally");
+        ac.abort(stop);
+        yield* new CloseF();
+        L.push("h finally end");
       });
       const body = fn(function* body() {
         try {

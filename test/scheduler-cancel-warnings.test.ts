@@ -278,23 +278,26 @@ test("combinators: raceAll's failed losers and all's delivered failure are not w
   );
 });
 
+/** T: throws `error` at t=1. */
+const failsAt1 = (error: Error) =>
+  program(function* T() {
+    yield* delay(1);
+    throw error;
+  });
+/** W: waits for `t`, then records `note` if given. */
+const waitsFor = (t: Task<unknown>, note?: string[]) =>
+  program(function* W() {
+    yield* wait(t);
+    note?.push("W went on");
+  });
+
 test("§9.4 a task woken with a failed task's error and cancelled before it ran: the error is kept on the warnings", () => {
   const failed = new Error("T failed");
   const events: string[] = [];
   const r = run(
     program(function* main() {
-      const t = yield* spawn(
-        program(function* T() {
-          yield* delay(1);
-          throw failed;
-        }),
-      );
-      const w = yield* spawn(
-        program(function* W() {
-          yield* wait(t);
-          events.push("W went on");
-        }),
-      );
+      const t = yield* spawn(failsAt1(failed));
+      const w = yield* spawn(waitsFor(t, events));
       // C's timer is due with T's and fires after it: C runs once W is woken, before W runs
       yield* spawn(
         program(function* C() {
@@ -316,17 +319,8 @@ test("R9 a task woken with a failed task's error when main ends, before it ran: 
   const failed = new Error("T failed");
   const r = run(
     program(function* main() {
-      const t = yield* spawn(
-        program(function* T() {
-          yield* delay(1);
-          throw failed;
-        }),
-      );
-      yield* spawn(
-        program(function* W() {
-          yield* wait(t);
-        }),
-      );
+      const t = yield* spawn(failsAt1(failed));
+      yield* spawn(waitsFor(t));
       yield* delay(0);
       yield* delay(1); // fires after T's timer at the same instant: main ends before W runs
       return "main done";
@@ -341,17 +335,8 @@ test("§9.4 the same error handed to a cancelled task and to one that runs: rece
   const failed = new Error("T failed");
   const r = run(
     program(function* main() {
-      const t = yield* spawn(
-        program(function* T() {
-          yield* delay(1);
-          throw failed;
-        }),
-      );
-      const w = yield* spawn(
-        program(function* W() {
-          yield* wait(t);
-        }),
-      );
+      const t = yield* spawn(failsAt1(failed));
+      const w = yield* spawn(waitsFor(t));
       const w2 = yield* spawn(
         program(function* W2() {
           const x = yield* safe(wait(t));
