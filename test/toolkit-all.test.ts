@@ -377,3 +377,33 @@ test("all under a handler inside the scheduler that recovers a task's error: all
   });
   assert.equal(r.error, failed);
 });
+
+test("raceAll under a handler inside the scheduler that fails a task after its program succeeded: that one does not win; the first task to succeed does", () => {
+  class Tx extends Effect<undefined> {
+    declare readonly _tag: "Tx";
+    constructor(readonly name: string) {
+      super();
+    }
+  }
+  const commitFailed = new Error("commit failed");
+  // a transaction handler: commits after the program returned; the commit of "early" fails at 5
+  const tx = handle(Tx, function* (e, k) {
+    const v = yield* resume(k, undefined);
+    yield* delay(5);
+    if (e.name === "early") throw commitFailed;
+    return v;
+  });
+  const job = (name: string, ms: number) =>
+    program(function* () {
+      yield* new Tx(name);
+      yield* delay(ms);
+      return name;
+    });
+  const r = run(raceAll([job("early", 1), job("later", 3)]), {
+    handlers: [scheduler, simulatedTime(), tx],
+  });
+  assertOk(r, "later");
+  const all2 = run(raceAll([job("early", 1)]), { handlers: [scheduler, simulatedTime(), tx] });
+  assert.ok(all2.error instanceof AggregateError);
+  assert.deepEqual((all2.error as AggregateError).errors, [commitFailed]);
+});

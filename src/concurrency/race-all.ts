@@ -22,6 +22,17 @@ const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Er
     let failed = 0;
     for (;;) {
       const i = yield* nextCompleted(pool);
+      let value: unknown;
+      if (pool.status[i] !== FAILED) {
+        try {
+          value = yield at(site, wait(pool.tasks[i]!)); // the winner's outcome; its log is merged
+        } catch (e) {
+          // Its program succeeded, and then a handler inside the scheduler that wraps the task
+          // failed it (a commit after `resume` that threw): it did not succeed, so the race goes on.
+          pool.errors[i] = e;
+          pool.status[i] = FAILED;
+        }
+      }
       if (pool.status[i] === FAILED) {
         if (++failed === programs.length) {
           decided = true;
@@ -34,7 +45,7 @@ const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Er
       }
       decided = true;
       yield* cancelRunning(pool);
-      return yield at(site, wait(pool.tasks[i]!)); // the winner: done; its log is merged
+      return value;
     }
   } finally {
     yield* cancelRunning(pool);
