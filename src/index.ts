@@ -49,7 +49,15 @@ export type { AsyncAnswerError, SyncAnswer } from "./handlers/answer.js";
 export { Get, get, Modify, modify, Put, put } from "./effects/state.js";
 export { Ask, ask, Local, local } from "./effects/reader.js";
 // typed env keys (issue 11): augment EnvTypes to type ask(key)
-export type { AskTypeArgument, EnvKey, EnvPatch, EnvTypes, EnvValue } from "./effects/reader.js";
+export type {
+  AskTypeArgument,
+  EnvKey,
+  EnvPatch,
+  EnvTypes,
+  EnvValue,
+  PatchEffects,
+  UndeclaredKeys,
+} from "./effects/reader.js";
 export { Listen, type Listened, listen, Tell, tell } from "./effects/writer.js";
 export { Err, Ok, type Result, safe } from "./effects/safe.js";
 export { state } from "./handlers/state.js";

@@ -2,7 +2,7 @@
 import { describe } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { Program, ProgramLikeOf } from "../vm/program.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyProgramLike, EffectsOf, IsOpen, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 
 /**
@@ -71,6 +71,37 @@ export type EnvPatch = [keyof EnvTypes] extends [never]
   : { readonly [K in EnvKey]?: EnvValue<K> | Program<EnvValue<K>> } | ReadonlyMap<string, unknown>;
 
 /**
+ * The effects of the lazy values of an env or a `local` patch: a Program value is run at its first
+ * `ask`, at that site, so its effects are the asker's (`run` and `local` add them to the row). Values
+ * of unknown type (a `Map`, a `Record<string, unknown>`) add nothing, and so does a Program typed
+ * without its row (`Program<number>`: open, its effects are not known).
+ */
+export type PatchEffects<Patch> =
+  Patch extends ReadonlyMap<unknown, unknown>
+    ? never
+    : {
+        [K in keyof Patch]-?: 0 extends 1 & Patch[K] // any: unknown
+          ? never
+          : unknown extends Patch[K]
+            ? never
+            : Patch[K] extends Program<unknown, infer E> | undefined
+              ? IsOpen<E> extends true
+                ? never
+                : Exclude<E, undefined>
+              : never;
+      }[keyof Patch];
+
+/**
+ * Keys of an env or `local` patch that `EnvTypes` does not declare, as `never` (so an undeclared
+ * key is an error, as it is for a patch typed `EnvPatch`). Nothing without a declaration.
+ */
+export type UndeclaredKeys<Patch> = [keyof EnvTypes] extends [never]
+  ? unknown
+  : Patch extends ReadonlyMap<unknown, unknown>
+    ? unknown
+    : { readonly [K in Exclude<keyof Patch, EnvKey>]: never };
+
+/**
  * The env value under `key` (a Program value is evaluated lazily, once per run); MissingEnvKeyError if
  * absent. Typed by `EnvTypes` when declared, else by the type argument: `ask<number>("n")`. Once
  * `EnvTypes` is declared (without an index signature) a type argument is a compile error: it would
@@ -83,17 +114,21 @@ export function ask(key: string): Ask<unknown> {
   if (typeof key !== "string") throw new TypeError(`ask expects a string key, got ${describe(key)}`);
   return new Ask(key);
 }
-/** Run `program` with the env overlaid by `patch`. */
-export function local<P extends AnyProgramLike>(
-  patch: EnvPatch,
+/**
+ * Run `program` with the env overlaid by `patch`. Its row is the program's plus the effects of the
+ * patch's Program values (lazy: each runs at its first `ask` inside `program`).
+ */
+export function local<P extends AnyProgramLike, Patch extends EnvPatch = EnvPatch>(
+  patch: Patch & UndeclaredKeys<Patch>,
   program: P,
-): Local<ResultOf<P>, EffectsOf<P>> {
+): Local<ResultOf<P>, EffectsOf<P> | PatchEffects<Patch>>;
+export function local(patch: EnvPatch, program: AnyProgramLike): Local<unknown, unknown> {
   if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
     throw new TypeError(`local expects a patch object ({ key: value }), got ${describe(patch)}`);
   }
   checkProgramLike(program, "local");
   // a Map is accepted as the `env` run option is (its string keys); spreading it would give {}
-  return new Local(Object.freeze(patchObject(patch)), program as ProgramLikeOf<ResultOf<P>>);
+  return new Local(Object.freeze(patchObject(patch)), program as ProgramLikeOf<unknown>);
 }
 
 function patchObject(patch: object): Record<string, unknown> {

@@ -33,6 +33,7 @@ import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
 import { type Driver, Env, RunContextImpl, TaskCtx } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
+import type { EnvPatch, PatchEffects, UndeclaredKeys } from "../effects/reader.js";
 import { readOptions } from "./read-options.js";
 import { RunResult } from "./result.js";
 
@@ -140,19 +141,26 @@ export type NotInferred<Hs> = [readonly AnyHandlerFn[]] extends [Hs]
     : false
   : false;
 
-/** Accepts P when every effect of its row is handled by Hs; otherwise demands an impossible property. */
-export type Covered<P, Hs> =
+/**
+ * Accepts P when every effect of its row, and of the lazy values of its `env` (`Patch`: they run at
+ * their first `ask`, inside the program), is handled by Hs; otherwise demands an impossible property.
+ */
+export type Covered<P, Hs, Patch = never> =
   NotInferred<Hs> extends true
-    ? CoverageOf<RowOf<P>, []> extends infer C
+    ? CoverageOf<RowOf<P> | PatchEffects<Patch>, []> extends infer C
       ? C extends MissingHandlerError<infer M>
         ? HandlersNotInferredError<M>
         : C
       : never
-    : CoverageOf<RowOf<P>, Hs>;
+    : CoverageOf<RowOf<P> | PatchEffects<Patch>, Hs>;
 
-/** Options whose handler list is kept as a tuple type, for the coverage check. */
-export type RunOptionsOf<Hs extends readonly AnyHandlerFn[]> = Omit<RunOptions, "handlers"> & {
+/** Options whose handler list is kept as a tuple type, and env as its own type, for the coverage check. */
+export type RunOptionsOf<Hs extends readonly AnyHandlerFn[], Patch extends EnvPatch = EnvPatch> = Omit<
+  RunOptions,
+  "handlers" | "env"
+> & {
   handlers?: Hs;
+  env?: Patch & UndeclaredKeys<Patch>;
 };
 
 /** The raw generator objects given to run / runAsync (weakly held). */
@@ -291,10 +299,11 @@ function attachTrace(error: unknown, report: string): void {
  * says so (HandlersNotInferredError) and names the fix (docs/types.md).
  */
 export function run<P extends Runnable>(program: P & Covered<P, []>): RunResult<RunValue<P>>;
-export function run<P extends Runnable, const Hs extends readonly AnyHandlerFn[]>(
-  program: P,
-  options: RunOptionsOf<Hs> & NoInfer<Covered<P, Hs>>,
-): RunResult<RunValue<P>>;
+export function run<
+  P extends Runnable,
+  const Hs extends readonly AnyHandlerFn[],
+  Patch extends EnvPatch = EnvPatch,
+>(program: P, options: RunOptionsOf<Hs, Patch> & NoInfer<Covered<P, Hs, Patch>>): RunResult<RunValue<P>>;
 export function run(program: unknown, given?: unknown): RunResult<unknown> {
   // A finished program (`pure(v)`) with no options runs no step, no handler and no code: its result
   // is known without a machine (test/run-shortcut.test.ts compares it with the general path).
@@ -341,9 +350,13 @@ function abortable(m: Machine, thunk: () => unknown): Promise<unknown> {
 
 /** Run `program` on the event loop. The promise never rejects for program errors. Typed like run. */
 export function runAsync<P extends Runnable>(program: P & Covered<P, []>): Promise<RunResult<RunValue<P>>>;
-export function runAsync<P extends Runnable, const Hs extends readonly AnyHandlerFn[]>(
+export function runAsync<
+  P extends Runnable,
+  const Hs extends readonly AnyHandlerFn[],
+  Patch extends EnvPatch = EnvPatch,
+>(
   program: P,
-  options: RunOptionsOf<Hs> & NoInfer<Covered<P, Hs>>,
+  options: RunOptionsOf<Hs, Patch> & NoInfer<Covered<P, Hs, Patch>>,
 ): Promise<RunResult<RunValue<P>>>;
 export async function runAsync(program: unknown, given?: unknown): Promise<RunResult<unknown>> {
   checkProgram(program, "runAsync");

@@ -4,7 +4,7 @@
  * separate program, against the installed package (the import below is rewritten to "doeff"). The
  * repository's own typecheck excludes this directory. Never executed.
  */
-import { type Ask, ask, local, program, pure, reader, run } from "../../../src/index.js";
+import { type Ask, answer, ask, Effect, local, program, pure, reader, run } from "../../../src/index.js";
 
 declare module "../../../src/index.js" {
   interface EnvTypes {
@@ -42,3 +42,25 @@ run(main, { handlers: [reader], env: { retries: "1" } });
 run(main, { handlers: [reader], env: { "db.uri": "postgres://" } });
 run(main, { handlers: [reader], env: new Map([["retries", 1]]) }); // a Map: accepted, unchecked
 run(main, { handlers: [reader], env: { retries: pure(2) } }); // a lazy Program of the declared type
+
+// lazy values carry their effects (they run at the first ask): the handlers must cover them
+class Roll extends Effect<number> {
+  declare readonly _tag: "Roll";
+  constructor(readonly sides: number) {
+    super();
+  }
+}
+const rolled = program(function* () {
+  return yield* new Roll(6);
+});
+// @ts-expect-error -- Roll, performed by the lazy value, has no handler
+run(main, { handlers: [reader], env: { retries: rolled } });
+const dice = answer(Roll, () => 4);
+run(main, { handlers: [reader, dice], env: { retries: rolled } });
+const localRolled = program(function* () {
+  return yield* local({ retries: rolled }, main);
+});
+// @ts-expect-error -- local's patch likewise
+run(localRolled, { handlers: [reader] });
+// @ts-expect-error -- an undeclared key next to a declared one is still an error
+local({ retries: 3, retry: 3 }, pure(1));
