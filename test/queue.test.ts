@@ -388,7 +388,14 @@ test("queue: bad input is a clear error at the call", { skip }, async () => {
     enqueue("square", [1], options); // accepted
   assert.throws(() => queue({ connection: redis.connection, name: "" }), { name: "TypeError" });
   await assert.rejects(
-    startWorker({ connection: redis.connection, name: NAME, programs, concurrency: 0, signals: false }),
+    startWorker({
+      connection: redis.connection,
+      name: NAME,
+      programs,
+      handlers: [reader, writer],
+      concurrency: 0,
+      signals: false,
+    }),
     { name: "RangeError" },
   );
   await assert.rejects(

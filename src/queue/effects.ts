@@ -2,7 +2,7 @@
  * The effects of `doeff/queue`: `enqueue` (producer side: put a named program on a BullMQ queue and
  * get a waitable for its result) and `reportProgress` (worker side: a job's progress).
  */
-import { Effect, type Future } from "../index.js";
+import { type AnyProgramLike, Effect, type Future, type ResultOf } from "../index.js";
 import { describe } from "../protocol.js";
 
 /** BullMQ job options doeff passes through (see BullMQ's JobsOptions for the full meaning). */
@@ -172,12 +172,43 @@ function notJson(v: unknown, path: string, depth: number, seen: object[]): strin
   return bad;
 }
 
+/**
+ * Perform: put `programName(...args)` on the queue; answers a `Future` of the job's result. Untyped
+ * (`T` is what you say it is); `enqueueFor<typeof programs>()` gives a checked one.
+ */
 export function enqueue<T = unknown>(
   programName: string,
   args: readonly unknown[] = [],
   options?: EnqueueOptions,
 ): Enqueue<T> {
   return new Enqueue<T>(programName, args, options);
+}
+
+/** A worker's programs by name, as `startWorker` takes them: `{ resize: (url, w) => Program }`. */
+export type QueuePrograms = Readonly<Record<string, (...args: any[]) => AnyProgramLike>>;
+
+/** The arguments of the program `F` of a `QueuePrograms` table. */
+export type JobArgs<F> = F extends (...args: infer A) => unknown ? Readonly<A> : never;
+/** The result of the program `F` of a `QueuePrograms` table: what waiting on its job gives. */
+export type JobResult<F> = F extends (...args: never[]) => infer R ? ResultOf<R> : never;
+
+/**
+ * `enqueue` typed by a worker's programs. The program names, their arguments and the results are
+ * checked against the table the worker runs (a type-only import is enough on the producer's side):
+ *
+ *     import type { programs } from "./jobs.js";     // what startWorker({ programs }) runs
+ *     const enqueueJob = enqueueFor<typeof programs>();
+ *     const f = yield* enqueueJob("countPrimes", [2, 100]); // Future<number>; a typo or bad args: compile error
+ *
+ * At run time it is `enqueue` itself.
+ */
+export function enqueueFor<Ps extends QueuePrograms>(): <N extends keyof Ps & string>(
+  programName: N,
+  ...rest: [] extends JobArgs<Ps[N]>
+    ? [args?: JobArgs<Ps[N]>, options?: EnqueueOptions]
+    : [args: JobArgs<Ps[N]>, options?: EnqueueOptions]
+) => Enqueue<JobResult<Ps[N]>> {
+  return enqueue as never;
 }
 
 /** A job's progress (a number, or JSON data), published to the queue's listeners. */

@@ -2,8 +2,18 @@
  * doeff/queue — named programs as BullMQ jobs on Redis. Import from "doeff/queue"; the core "doeff"
  * entry never loads this module or BullMQ.
  */
-export { Enqueue, type EnqueueOptions, enqueue, ReportProgress, reportProgress } from "./effects.js";
+export {
+  Enqueue,
+  type EnqueueOptions,
+  enqueue,
+  enqueueFor,
+  type JobArgs,
+  type JobResult,
+  type QueuePrograms,
+  ReportProgress,
+  reportProgress,
+} from "./effects.js";
 export { UnknownProgramError } from "./errors.js";
 export { type QueueHandler, type QueueOptions, queue } from "./producer.js";
-export { type QueueWorker, type StartWorkerOptions, startWorker } from "./worker.js";
+export { type QueueWorker, type StartWorkerOptions, startWorker, type WorkerCovered } from "./worker.js";
 export { RemoteError, registerErrorClasses } from "../workers/wire.js";

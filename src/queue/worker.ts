@@ -9,8 +9,14 @@
  */
 import type { ConnectionOptions, Job, Worker, WorkerOptions } from "bullmq";
 import {
+  type AnyHandlerFn,
   awaitPromise,
+  type CoverageOf,
   type Env,
+  type HandlersNotInferredError,
+  type MissingHandlerError,
+  type NotInferred,
+  type RowOf,
   handle,
   type Handler,
   type Program,
@@ -21,16 +27,48 @@ import {
 } from "../index.js";
 import { describe, isProgramLike } from "../protocol.js";
 import { toWire } from "../workers/wire.js";
-import { ReportProgress } from "./effects.js";
+import { type QueuePrograms, ReportProgress } from "./effects.js";
 import { UnknownProgramError } from "./errors.js";
 
-export interface StartWorkerOptions {
+/**
+ * What `startWorker` checks at compile time, as `run` does for one program: every effect of every
+ * program in `Ps` is taken by a handler the jobs run under — `scheduler`, `realTime`, the
+ * `reportProgress` handler, then `Hs` — and each of `Hs`'s own effects by one listed before it.
+ * `unknown` when covered, else the error type (MissingHandlerError, HandlerOrderError, …).
+ */
+export type WorkerCovered<Ps, Hs extends readonly AnyHandlerFn[]> =
+  NotInferred<Hs> extends true
+    ? CoverageOf<ProgramsRow<Ps>, JobHandlers<[]>> extends infer C
+      ? C extends MissingHandlerError<infer M>
+        ? HandlersNotInferredError<M>
+        : C
+      : never
+    : CoverageOf<ProgramsRow<Ps>, JobHandlers<Hs>>;
+/** The union of the rows of a table's programs. */
+type ProgramsRow<Ps> = {
+  [K in keyof Ps]: Ps[K] extends (...args: never[]) => infer R ? RowOf<R> : never;
+}[keyof Ps];
+/** The handlers a job runs under, outermost first. */
+type JobHandlers<Hs extends readonly unknown[]> = [
+  typeof scheduler,
+  typeof realTime,
+  Handler<ReportProgress, never>,
+  ...Hs,
+];
+
+export interface StartWorkerOptions<
+  Ps extends QueuePrograms = QueuePrograms,
+  Hs extends readonly AnyHandlerFn[] = readonly Handler[],
+> {
   readonly connection: ConnectionOptions;
   readonly name: string;
-  /** the programs this worker runs, by name: `{ resize: (url, w) => Program }` */
-  readonly programs: Readonly<Record<string, (...args: any[]) => Program<unknown, any>>>;
-  /** handlers for the jobs' effects, as in run(): the last is innermost */
-  readonly handlers?: readonly Handler[];
+  /**
+   * the programs this worker runs, by name: `{ resize: (url, w) => Program }` (`enqueueFor<typeof
+   * programs>()` types a producer's enqueues by them)
+   */
+  readonly programs: Ps;
+  /** handlers for the jobs' effects, as in run(): the last is innermost (checked like run's) */
+  readonly handlers?: Hs;
   /** env for every job (reader) */
   readonly env?: Env | Record<string, unknown>;
   /** jobs run at once by this worker (default 1) */
@@ -56,7 +94,14 @@ function progressHandler(job: Job) {
   });
 }
 
-/** Start a worker for the queue `name`; resolves once it is connected. */
+/**
+ * Start a worker for the queue `name`; resolves once it is connected. Compile-time: the handlers
+ * must take every effect the programs perform (WorkerCovered), as run's do.
+ */
+export async function startWorker<
+  const Ps extends QueuePrograms,
+  const Hs extends readonly AnyHandlerFn[] = [],
+>(options: StartWorkerOptions<Ps, Hs> & NoInfer<WorkerCovered<Ps, Hs>>): Promise<QueueWorker>;
 export async function startWorker(options: StartWorkerOptions): Promise<QueueWorker> {
   const { connection, name, programs } = options;
   if (typeof name !== "string" || name === "")

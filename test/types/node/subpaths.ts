@@ -5,7 +5,10 @@
  * MissingHandlerError<undefined>.
  */
 import {
+  answer,
+  Effect,
   type EmittedBy,
+  type Future,
   fn,
   type SchedulerEffect,
   program,
@@ -15,7 +18,15 @@ import {
   wait,
   writer,
 } from "../../../src/index.js";
-import { enqueue, type QueueHandler, queue, startWorker } from "../../../src/queue/index.js";
+import {
+  type Enqueue,
+  enqueue,
+  enqueueFor,
+  type QueueHandler,
+  queue,
+  reportProgress,
+  startWorker,
+} from "../../../src/queue/index.js";
 import { runInWorker, type WorkersHandler, workerFn, workers } from "../../../src/workers/index.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -70,4 +81,56 @@ export const viaWorkerFn = program(function* () {
   // @ts-expect-error -- a Program export takes no arguments
   constant(1);
   return a + b;
+});
+
+// doeff/queue typed by the worker's programs: enqueueFor checks names, arguments and results, and
+// startWorker checks that its handlers take what the programs perform
+class Roll extends Effect<number> {
+  declare readonly _tag: "Roll";
+  constructor(readonly sides: number) {
+    super();
+  }
+}
+const dice = answer(Roll, () => 4);
+const programs = {
+  countPrimes: fn(function* countPrimes(from: number, to: number) {
+    yield* reportProgress(50);
+    return to - from;
+  }),
+  roll: fn(function* roll(sides: number) {
+    return yield* new Roll(sides);
+  }),
+  ping: fn(function* ping() {
+    return "pong" as const;
+  }),
+};
+const enqueueJob = enqueueFor<typeof programs>();
+export const typedQueue = program(function* () {
+  const f = yield* enqueueJob("countPrimes", [2, 100]);
+  const typedFuture: Equal<typeof f, Future<number>> = true;
+  void typedFuture;
+  const pong = yield* wait(yield* enqueueJob("ping"));
+  const typedPong: Equal<typeof pong, "pong"> = true;
+  void typedPong;
+  const withOptions: Enqueue<number> = enqueueJob("roll", [6], { attempts: 3 });
+  void withOptions;
+  // @ts-expect-error -- a misspelled program name
+  enqueueJob("countPrimez", [2, 100]);
+  // @ts-expect-error -- wrong argument types
+  enqueueJob("countPrimes", ["a", "b"]);
+  // @ts-expect-error -- missing arguments
+  enqueueJob("roll");
+  return (yield* wait(f)) + pong.length;
+});
+export const typedWorker = startWorker({
+  connection: { host: "127.0.0.1", port: 6379 },
+  name: "jobs",
+  programs,
+  handlers: [dice],
+});
+// @ts-expect-error -- Roll (performed by programs.roll) has no handler: MissingHandlerError<Roll>
+export const uncoveredWorker = startWorker({
+  connection: { host: "127.0.0.1", port: 6379 },
+  name: "jobs",
+  programs,
 });
