@@ -72,8 +72,11 @@ function parseArgs(argv: string[]): Args {
     };
     if (k === "--quick") a.quick = true;
     else if (k === "--out") a.out = v();
-    else if (k === "--compare") a.compare = v();
-    else if (k === "--only") a.only = v().split(",");
+    else if (k === "--compare") {
+      // a file, or (no value, or another option next) the committed result: `npm run bench -- --compare`
+      const next = argv[i + 1];
+      a.compare = next === undefined || next.startsWith("--") ? "bench/results/latest.json" : v();
+    } else if (k === "--only") a.only = v().split(",");
     else if (k === "--impl") a.impl = v().split(",");
     else if (k === "--rounds") a.rounds = Number(v());
     else if (k === "--procs") a.procs = Number(v());
