@@ -476,3 +476,42 @@ test("D19b a run nested in a handler cannot resume the outer run's k; the outer 
     ["HandlerContextError", "body 6"],
   );
 });
+
+test("D20 a handler primitive from code started in a handler invocation that has since ended → HandlerContextError at the call (not a VM crash)", () => {
+  resetNotes();
+  let stash: any = null;
+  const parkTag = H(Tag)(function* (_e, k) {
+    stash = k;
+    yield* detach(k);
+    return "parked";
+  });
+  const h1 = H(Num)(function* (_e, k) {
+    // S runs inside h1's invocation; it parks, and is resumed by main after h1 returned
+    yield* WH(
+      parkTag,
+      P(function* S() {
+        yield* new Tag();
+        yield* note("S transfers");
+        return yield* transfer(yield* createContinuation(pure(7)), 0);
+      }),
+    );
+    return yield* resume(k, 1);
+  });
+  const r = run(
+    P(function* main() {
+      const a = yield* WH(h1, new Num(0));
+      try {
+        return [a, yield* resume(stash, 0)];
+      } finally {
+        yield* note("main finally");
+      }
+    }),
+    { handlers: [rec] },
+  );
+  assert.ok(r.error instanceof HandlerContextError, String(r.error));
+  assert.match(
+    (r.error as Error).message,
+    /^transfer\(\): the handler invocation this code was started in has ended/,
+  );
+  assert.deepEqual(notes, ["S transfers", "main finally"]);
+});

@@ -357,3 +357,108 @@ test("§9.4 the same error handed to a cancelled task and to one that runs: rece
   assert.equal(r.value, failed);
   assert.deepEqual(r.warnings, []);
 });
+
+test("§9.4 main woken with a failed task's error, then the run aborted before main ran: the error is kept on the warnings", () => {
+  const ac = new AbortController();
+  const failed = new Error("T failed");
+  const stop = new Error("stop");
+  const r = run(
+    program(function* main() {
+      const t = yield* spawn(failsAt1(failed));
+      // X's timer is due with T's and fires after it: X runs once main is woken, before main runs
+      yield* spawn(
+        program(function* X() {
+          yield* delay(1);
+          ac.abort(stop);
+          yield* delay(0);
+        }),
+      );
+      yield* wait(t);
+      return "main went on";
+    }),
+    { ...withSCH(), signal: ac.signal },
+  );
+  assert.equal(r.error, stop);
+  assert.deepEqual(r.warnings, [failed]);
+});
+
+test("§9.4 the same failure received by main before a second waiter is cancelled: not a warning (either order)", () => {
+  const failed = new Error("T failed");
+  for (const how of ["R9", "cancel", "cancelled first"] as const) {
+    const r = run(
+      program(function* main() {
+        const t = yield* spawn(failsAt1(failed));
+        const w = yield* spawn(waitsFor(t));
+        if (how === "cancelled first")
+          yield* spawn(
+            program(function* C() {
+              yield* delay(1);
+              yield* cancel(w);
+            }),
+          );
+        const x = yield* safe(wait(t)); // main blocks before W: it is woken first
+        if (how === "cancel") yield* cancel(w); // W is ready with the error and has not run
+        return x.ok ? "no error" : x.error;
+      }),
+      withSCH(),
+    );
+    assert.equal(r.value, failed, how);
+    assert.deepEqual(r.warnings, [], how);
+  }
+});
+
+test("§9.4 an unrelated failure with the same value, received later, does not take back the warning of the first", () => {
+  for (const NOT_FOUND of [new Error("not found"), "not found"] as unknown[]) {
+    const r = run(
+      program(function* main() {
+        const t1 = yield* spawn(
+          program(function* T1() {
+            yield* delay(1);
+            throw NOT_FOUND;
+          }),
+        );
+        const w1 = yield* spawn(waitsFor(t1));
+        yield* spawn(
+          program(function* C() {
+            yield* delay(1);
+            yield* cancel(w1); // W1 woken with T1's failure, not yet run
+          }),
+        );
+        yield* delay(5);
+        const t2 = yield* spawn(
+          program(function* T2() {
+            throw NOT_FOUND;
+          }),
+        );
+        const x = yield* safe(wait(t2));
+        return x.ok ? "?" : "received T2's";
+      }),
+      withSCH(),
+    );
+    assert.equal(r.value, "received T2's");
+    assert.deepEqual(r.warnings, [NOT_FOUND]); // T1's, which nothing received
+  }
+});
+
+test("§9.4 a task woken with a cancelled task's TaskCancelledError (its finally threw) and cancelled before it ran: the warning is the original error", () => {
+  const boom = new Error("boom");
+  const r = run(
+    program(function* main() {
+      const t = yield* spawn(leaky(100, boom));
+      const w = yield* spawn(waitsFor(t));
+      yield* spawn(
+        program(function* C() {
+          yield* delay(1);
+          yield* cancel(t);
+          yield* cancel(w);
+        }),
+      );
+      yield* delay(5);
+      return "main done";
+    }),
+    withSCH(),
+  );
+  assert.equal(r.value, "main done");
+  assert.deepEqual(r.warnings, [boom]);
+  assert.equal(r.warnings[0], boom);
+});

@@ -222,10 +222,14 @@ function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, voi
  * with no cause says only that another task was cancelled: nothing is lost with it.
  */
 function unreceived(w: World, t: TaskRec): void {
-  const e = t.actionValue;
-  if (e instanceof TaskCancelledError && e.cause === undefined) return;
-  // (provisional: another task woken with the same error may still receive it)
-  w.unreceived(e, `task ${t.id} was cancelled before it received this error`);
+  let e = t.actionValue;
+  if (e instanceof TaskCancelledError) {
+    if (!Object.hasOwn(e, "cause")) return;
+    e = e.cause; // the error a finally block threw, kept as itself (as when nothing waited at all)
+  }
+  const who = t === w.main ? "the main task" : `task ${t.id}`;
+  // (provisional: another task woken with the same failure may still receive it)
+  w.unreceived(t.takeWokenBy(), e, `${who} was woken with this error and did not run to receive it`);
 }
 
 /**
@@ -238,6 +242,9 @@ export function* shutdown(w: World): Generator<unknown, void, any> {
   const km = main.k;
   if (main.run !== DONE && km !== null) {
     main.k = null;
+    // main woken with an error it never ran to receive (the run aborted, or the scheduler's scope
+    // abandoned): kept on the warnings, as for a task
+    if (main.run === READY && main.action === THROW) unreceived(w, main);
     w.unblock(main);
     const cause = yield* finalizeTask(w, main, km);
     if (cause !== null)

@@ -31,6 +31,8 @@ interface TaskRare {
   ctl: AbortController | null;
   awaiting: Cell | null;
   spawnSite: Error | null;
+  /** the cell whose failure woke it (its error not yet received: World.unreceived / received) */
+  wokenBy: Cell | null;
 }
 
 /**
@@ -124,7 +126,7 @@ export class TaskRec extends Cell {
     if (c !== null) this.rareFields().awaiting = c;
     // cleared (the await settled): the record goes when nothing else is in it (48 B per waiting task)
     else if (r !== null) {
-      if (r.ctl === null && r.spawnSite === null) this.rare = null;
+      if (r.ctl === null && r.spawnSite === null && r.wokenBy === null) this.rare = null;
       else r.awaiting = null;
     }
   }
@@ -135,8 +137,20 @@ export class TaskRec extends Cell {
   set spawnSite(e: Error | null) {
     if (e !== null || this.rare !== null) this.rareFields().spawnSite = e;
   }
+  /** the cell whose failure woke it, until it runs (or is cancelled) */
+  set wokenBy(c: Cell) {
+    this.rareFields().wokenBy = c;
+  }
+  takeWokenBy(): Cell | null {
+    const r = this.rare;
+    if (r === null || r.wokenBy === null) return null;
+    const c = r.wokenBy;
+    r.wokenBy = null;
+    if (r.ctl === null && r.awaiting === null && r.spawnSite === null) this.rare = null;
+    return c;
+  }
   private rareFields(): TaskRare {
-    return (this.rare ??= { ctl: null, awaiting: null, spawnSite: null });
+    return (this.rare ??= { ctl: null, awaiting: null, spawnSite: null, wokenBy: null });
   }
 
   // ---- the report frame's iterator (see the class comment) ----

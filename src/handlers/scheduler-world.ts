@@ -83,10 +83,12 @@ export class World {
   /** the run's signal aborted (§9.8): every task is being finalized; blocking operations throw */
   aborting = false;
   /**
-   * Errors handed to a task that was cancelled before it ran (scheduler-ops.ts `unreceived`): kept
-   * on the warnings until another task receives the same error (null: none, the usual case).
+   * Failures handed to a task that did not run to receive them (scheduler-ops.ts `unreceived`), by
+   * the cell that failed: kept on the warnings until another task woken by that cell receives its
+   * error (null: none, the usual case). `heard`: the failed cells whose error a woken task received.
    */
-  unheard: Map<unknown, () => void> | null = null;
+  unheard: Map<Cell, () => void> | null = null;
+  heard: Set<Cell> | null = null;
   /**
    * An awaitPromise whose thunk the FAST_PATH already called, then found it could not await at the
    * site (the thunk made another task runnable): the handler takes this outcome instead of calling
@@ -305,18 +307,26 @@ export class World {
     return best;
   }
 
-  /** Error `e` handed to a task that was cancelled before it ran: a warning until one receives it. */
-  unreceived(e: unknown, where: string): void {
+  /**
+   * Error `e`, which cell `from` handed to a task that did not run to receive it: a warning, unless a
+   * task woken by the same cell received it, now or later. (`from` null: not from a cell; warned.)
+   */
+  unreceived(from: Cell | null, e: unknown, where: string): void {
+    if (from === null) {
+      this.ctx.warn(e, where);
+      return;
+    }
+    if (this.heard?.has(from)) return;
     const m = (this.unheard ??= new Map());
-    if (!m.has(e)) m.set(e, provisionalWarning(this.ctx, e, where));
+    if (!m.has(from)) m.set(from, provisionalWarning(this.ctx, e, where));
   }
 
-  /** Task `t` now runs with the error `e` it was woken with: it received it. */
-  received(e: unknown): void {
-    const m = this.unheard;
-    const retract = m?.get(e);
+  /** A task woken by cell `from`'s failure runs with its error: it received it. */
+  received(from: Cell): void {
+    (this.heard ??= new Set()).add(from);
+    const retract = this.unheard?.get(from);
     if (retract !== undefined) {
-      m!.delete(e);
+      this.unheard!.delete(from);
       retract();
     }
   }
@@ -365,6 +375,7 @@ export class World {
     const t = w.task;
     t.waiter = null;
     if (from instanceof TaskRec) mergeLog(t, from);
+    if (!ok && from !== null) t.wokenBy = from; // (whether it receives the error: unreceived)
     this.wake(t, ok, value);
   }
 

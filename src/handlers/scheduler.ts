@@ -94,7 +94,8 @@ function go(w: World, t: TaskRec, first: boolean): Primitive<unknown, unknown> {
   const v = t.actionValue;
   t.actionValue = undefined;
   if (t.action === THROW) {
-    if (w.unheard !== null) w.received(v);
+    const from = t.takeWokenBy();
+    if (from !== null) w.received(from);
     return first ? discontinue(k, v) : transferWith(k, raise(v));
   }
   const arg = t.action === START ? undefined : v;

@@ -116,13 +116,16 @@ export function execute(m: Machine, prim: Primitive): void {
 
 function handlerOnly(m: Machine, prim: Primitive): Invocation | null {
   const inv = m.cur.invocation;
-  if (inv === null) {
+  if (inv === null || inv.ended) {
     const name = OP_NAMES[prim.op];
     m.throwHere(
       new HandlerContextError(
-        `${name}() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body`,
+        inv === null
+          ? `${name}() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body`
+          : `${name}(): the handler invocation this code was started in has ended (a continuation captured inside it was resumed after it returned); use it only while that handler runs`,
       ),
     );
+    return null;
   }
   return inv;
 }
