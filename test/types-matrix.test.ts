@@ -133,6 +133,63 @@ handle(FetchUser, function* (_e, k) {
 });
 `;
 
+/**
+ * The same for doeff/queue's checks (compiled in the Node project): a worker whose handlers leave an
+ * effect of its programs unhandled, whose handler list was not inferred (an inline `handle` call:
+ * once "not assignable to type 'undefined'"), and a misspelled program name for `enqueueFor`.
+ */
+const QUEUE_ERROR_CASES: Record<string, readonly RegExp[]> = {
+  "worker-missing": [/MissingHandlerError<Roll>/, new RegExp(escapeRegExp(FIX))],
+  "worker-missing-empty": [/MissingHandlerError<Roll>/, new RegExp(escapeRegExp(FIX))],
+  "worker-inline-handler": [/HandlersNotInferredError<Roll>/, /define that handler as a constant/],
+  "worker-lazy-env": [/MissingHandlerError<Roll>/, new RegExp(escapeRegExp(FIX))],
+  "enqueue-typo": [/TS2345/, /"countPrimez"/, /"countPrimes"/],
+};
+const QUEUE_ERROR_SOURCE = `import { Effect, fn, handle, reader, resume } from "doeff";
+import { enqueueFor, startWorker } from "doeff/queue";
+class Roll extends Effect<number> { declare readonly _tag: "Roll"; }
+const programs = {
+  countPrimes: fn(function* countPrimes(from: number, to: number) { return to - from; }),
+  roll: fn(function* roll() { return yield* new Roll(); }),
+};
+const connection = { host: "127.0.0.1", port: 6379 };
+// case: worker-missing
+void startWorker({ connection, name: "q", programs });
+// case: worker-missing-empty
+void startWorker({ connection, name: "q", programs, handlers: [] });
+// case: worker-inline-handler
+void startWorker({ connection, name: "q", programs, handlers: [handle(Roll, function* (_e, k) { return yield* resume(k, 4); })] });
+// case: worker-lazy-env
+void startWorker({ connection, name: "q", programs: { countPrimes: programs.countPrimes }, handlers: [reader], env: { sides: programs.roll() } });
+const enqueue = enqueueFor<typeof programs>();
+// case: enqueue-typo
+enqueue("countPrimez", [1, 2]);
+`;
+
+/** Each `// case: id` of `source` gives exactly one error, on the statement after it, matching its patterns. */
+function checkCases(
+  diags: readonly Diagnostic[],
+  source: string,
+  cases: Record<string, readonly RegExp[]>,
+): void {
+  const lines = source.split("\n");
+  const seen: string[] = [];
+  for (const [id, patterns] of Object.entries(cases)) {
+    const line = lines.indexOf(lines.find((l) => l.trim() === `// case: ${id}`)!) + 2; // 1-based, next line
+    const here = diags.filter((d) => d.line === line);
+    assert.equal(
+      here.length,
+      1,
+      `case ${id}: exactly one error on line ${line}, got ${JSON.stringify(here)}`,
+    );
+    const text = here[0]!.text;
+    for (const p of patterns) assert.match(text, p, `case ${id}`);
+    assert.doesNotMatch(text, /overload/i, `case ${id}: no overload list`);
+    seen.push(id);
+  }
+  assert.equal(diags.length, seen.length, `no other errors: ${JSON.stringify(diags)}`);
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -251,6 +308,7 @@ before(() => {
     writeFileSync(join(consumer, "types/node", f), asConsumer(readFileSync(join(NODE, f), "utf8")));
   }
   writeFileSync(join(consumer, "error-text.ts"), ERROR_SOURCE);
+  writeFileSync(join(consumer, "queue-error-text.ts"), QUEUE_ERROR_SOURCE);
   // Start every compilation now (two at a time); each test awaits its own.
   CONFIGS.forEach((c, i) => {
     const main = writeProject(
@@ -266,7 +324,7 @@ before(() => {
     // no `types` entry (BASE's []: TypeScript 6+'s default): the subpaths' declarations load Node's
     const p = writeProject(
       `node${i}`,
-      nodeFiles.map((f) => `types/node/${f}`),
+      [...nodeFiles.map((f) => `types/node/${f}`), "queue-error-text.ts"],
       c.options,
     );
     results.set(`${c.name}|node`, tsc(c.tsc, p, consumer));
@@ -303,27 +361,14 @@ for (const c of CONFIGS) {
     const diags = parseDiagnostics(out);
     const elsewhere = diags.filter((d) => !d.file.endsWith("error-text.ts"));
     assert.deepEqual(elsewhere, [], `unexpected compile errors under ${c.name}`);
-    const lines = ERROR_SOURCE.split("\n");
-    const seen: string[] = [];
-    for (const [id, patterns] of Object.entries(ERROR_CASES)) {
-      const line = lines.indexOf(lines.find((l) => l.trim() === `// case: ${id}`)!) + 2; // 1-based, next line
-      const here = diags.filter((d) => d.line === line);
-      assert.equal(
-        here.length,
-        1,
-        `case ${id}: exactly one error on line ${line}, got ${JSON.stringify(here)}`,
-      );
-      const text = here[0]!.text;
-      for (const p of patterns) assert.match(text, p, `case ${id}`);
-      assert.doesNotMatch(text, /overload/i, `case ${id}: no overload list`);
-      seen.push(id);
-    }
-    assert.equal(diags.length, seen.length, `no other errors: ${JSON.stringify(diags)}`);
+    checkCases(diags, ERROR_SOURCE, ERROR_CASES);
   });
-  test(`types matrix: ${c.name}: doeff/workers and doeff/queue (test/types/node/) check`, async () => {
-    const { code, out } = await results.get(`${c.name}|node`)!;
-    assert.deepEqual(parseDiagnostics(out), []);
-    assert.equal(code, 0);
+  test(`types matrix: ${c.name}: doeff/workers and doeff/queue (test/types/node/) check, and the queue's error texts`, async () => {
+    const { out } = await results.get(`${c.name}|node`)!;
+    const diags = parseDiagnostics(out);
+    const elsewhere = diags.filter((d) => !d.file.endsWith("queue-error-text.ts"));
+    assert.deepEqual(elsewhere, [], `unexpected compile errors under ${c.name}`);
+    checkCases(diags, QUEUE_ERROR_SOURCE, QUEUE_ERROR_CASES);
   });
   for (const f of isolatedFiles) {
     test(`types matrix: ${c.name}: isolated/${f} checks on its own`, async () => {

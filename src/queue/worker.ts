@@ -12,18 +12,19 @@ import {
   type AnyHandlerFn,
   awaitPromise,
   type CoverageOf,
-  type Env,
+  type EnvPatch,
   type HandlersNotInferredError,
   type MissingHandlerError,
   type NotInferred,
   type RowOf,
   handle,
   type Handler,
-  type Program,
+  type PatchEffects,
   realTime,
   resume,
   runAsync,
   scheduler,
+  type UndeclaredKeys,
 } from "../index.js";
 import { describe, isProgramLike } from "../protocol.js";
 import { toWire } from "../workers/wire.js";
@@ -32,18 +33,24 @@ import { UnknownProgramError } from "./errors.js";
 
 /**
  * What `startWorker` checks at compile time, as `run` does for one program: every effect of every
- * program in `Ps` is taken by a handler the jobs run under — `scheduler`, `realTime`, the
+ * program in `Ps`, and of the lazy values of its `env` (`Patch`: a Program value runs at its first
+ * `ask`, inside the job), is taken by a handler the jobs run under — `scheduler`, `realTime`, the
  * `reportProgress` handler, then `Hs` — and each of `Hs`'s own effects by one listed before it.
  * `unknown` when covered, else the error type (MissingHandlerError, HandlerOrderError, …).
+ *
+ * `Hs` is the bare constraint both when `handlers` is left out and when TypeScript could not infer
+ * the list (a `handle(C, …)` call written in it): then the check is against no handlers
+ * (MissingHandlerError on the options), and a `handlers` list given anyway must be empty, so that
+ * an uninferred list is reported on it as HandlersNotInferredError, as `run` reports it.
  */
-export type WorkerCovered<Ps, Hs extends readonly AnyHandlerFn[]> =
+export type WorkerCovered<Ps, Hs extends readonly AnyHandlerFn[], Patch = never> =
   NotInferred<Hs> extends true
-    ? CoverageOf<ProgramsRow<Ps>, JobHandlers<[]>> extends infer C
+    ? CoverageOf<ProgramsRow<Ps> | PatchEffects<Patch>, JobHandlers<[]>> extends infer C
       ? C extends MissingHandlerError<infer M>
-        ? HandlersNotInferredError<M>
+        ? MissingHandlerError<M> & { readonly handlers?: readonly [] | HandlersNotInferredError<M> }
         : C
       : never
-    : CoverageOf<ProgramsRow<Ps>, JobHandlers<Hs>>;
+    : CoverageOf<ProgramsRow<Ps> | PatchEffects<Patch>, JobHandlers<Hs>>;
 /** The union of the rows of a table's programs. */
 type ProgramsRow<Ps> = {
   [K in keyof Ps]: Ps[K] extends (...args: never[]) => infer R ? RowOf<R> : never;
@@ -59,6 +66,7 @@ type JobHandlers<Hs extends readonly unknown[]> = [
 export interface StartWorkerOptions<
   Ps extends QueuePrograms = QueuePrograms,
   Hs extends readonly AnyHandlerFn[] = readonly Handler[],
+  Patch extends EnvPatch = EnvPatch,
 > {
   readonly connection: ConnectionOptions;
   readonly name: string;
@@ -69,8 +77,11 @@ export interface StartWorkerOptions<
   readonly programs: Ps;
   /** handlers for the jobs' effects, as in run(): the last is innermost (checked like run's) */
   readonly handlers?: Hs;
-  /** env for every job (reader) */
-  readonly env?: Env | Record<string, unknown>;
+  /**
+   * env for every job, as run's `env` (list `reader` in `handlers`): a record or a Map, typed by
+   * `EnvTypes` when declared; a lazy Program value's effects are checked like the programs'
+   */
+  readonly env?: Patch & UndeclaredKeys<Patch>;
   /** jobs run at once by this worker (default 1) */
   readonly concurrency?: number;
   readonly prefix?: string;
@@ -100,8 +111,9 @@ function progressHandler(job: Job) {
  */
 export async function startWorker<
   const Ps extends QueuePrograms,
-  const Hs extends readonly AnyHandlerFn[] = [],
->(options: StartWorkerOptions<Ps, Hs> & NoInfer<WorkerCovered<Ps, Hs>>): Promise<QueueWorker>;
+  const Hs extends readonly AnyHandlerFn[],
+  Patch extends EnvPatch = EnvPatch,
+>(options: StartWorkerOptions<Ps, Hs, Patch> & NoInfer<WorkerCovered<Ps, Hs, Patch>>): Promise<QueueWorker>;
 export async function startWorker(options: StartWorkerOptions): Promise<QueueWorker> {
   const { connection, name, programs } = options;
   if (typeof name !== "string" || name === "")

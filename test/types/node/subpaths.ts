@@ -6,10 +6,14 @@
  */
 import {
   answer,
+  ask,
   Effect,
   type EmittedBy,
   type Future,
   fn,
+  handle,
+  reader,
+  resume,
   type SchedulerEffect,
   program,
   realTime,
@@ -120,7 +124,22 @@ export const typedQueue = program(function* () {
   enqueueJob("countPrimes", ["a", "b"]);
   // @ts-expect-error -- missing arguments
   enqueueJob("roll");
+  // @ts-expect-error -- too many arguments
+  enqueueJob("countPrimes", [2, 100, 3]);
+  const loose: number[] = [2, 100];
+  // @ts-expect-error -- an array of unknown length for a fixed argument list
+  enqueueJob("countPrimes", loose);
+  const typedArgs = [2, 100] as const; // a readonly tuple is accepted
+  void enqueueJob("countPrimes", typedArgs);
   return (yield* wait(f)) + pong.length;
+});
+// untyped enqueue compiles as before: any name, any arguments, and an unknown result
+export const untypedQueue = program(function* () {
+  const f = yield* enqueue("countPrimes", ["a", "b", "c"]);
+  const v = yield* wait(yield* enqueue("countPrimez", [1, 2]));
+  const unknownResult: Equal<typeof v, unknown> = true;
+  void unknownResult;
+  return f;
 });
 export const typedWorker = startWorker({
   connection: { host: "127.0.0.1", port: 6379 },
@@ -133,4 +152,52 @@ export const uncoveredWorker = startWorker({
   connection: { host: "127.0.0.1", port: 6379 },
   name: "jobs",
   programs,
+});
+// @ts-expect-error -- an empty list covers no more: MissingHandlerError<Roll>
+export const emptyHandlers = startWorker({ connection: {}, name: "q", programs, handlers: [] });
+const { countPrimes } = programs; // its effects (ReportProgress) are provided by the worker
+export const nothingToHandle = startWorker({
+  connection: {},
+  name: "q",
+  programs: { countPrimes },
+  handlers: [],
+});
+export const envWorker = startWorker({
+  connection: {},
+  name: "q",
+  programs: {
+    countPrimes,
+    greet: fn(function* greet() {
+      return yield* ask<string>("greeting");
+    }),
+  },
+  handlers: [reader],
+  env: { greeting: "Hello" },
+});
+const rollEnv = { sides: programs.roll(6) }; // a lazy env value: it runs at its first ask, in the job
+// @ts-expect-error -- its Roll has no handler: MissingHandlerError<Roll>
+export const lazyEnvUncovered = startWorker({
+  connection: {},
+  name: "q",
+  programs: { countPrimes },
+  handlers: [reader],
+  env: rollEnv,
+});
+export const lazyEnvCovered = startWorker({
+  connection: {},
+  name: "q",
+  programs: { countPrimes },
+  handlers: [reader, dice],
+  env: rollEnv,
+});
+export const inlineHandlerWorker = startWorker({
+  connection: {},
+  name: "q",
+  programs,
+  // @ts-expect-error -- TypeScript cannot infer a list holding an inline handle(…) call: HandlersNotInferredError<Roll>
+  handlers: [
+    handle(Roll, function* (_e, k) {
+      return yield* resume(k, 3);
+    }),
+  ],
 });
