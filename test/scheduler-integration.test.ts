@@ -39,7 +39,7 @@ import {
   writer,
 } from "../src/index.js";
 import { createScheduler } from "../src/handlers/scheduler.js";
-import { Abort, assertOk, H, note, notes, P, rec, resetNotes, withSCH } from "./sched-helpers.js";
+import { Abort, assertOk, H, note, notes, P, rec, resetNotes, SCH, withSCH } from "./sched-helpers.js";
 
 test("H10 concurrent asks of a lazy env value evaluate it once", () => {
   resetNotes();
@@ -436,6 +436,67 @@ test("§9.7 a different scheduler object nested in a task is a separate world (s
   // the host task runs its inner world to the end (R1: no preemption); A's earlier timer fires after
   assertOk(r, [[undefined, "inner"], 5, 2]);
   assert.deepEqual(notes, ["y", "x", "inner done @5 ids 1,2", "A @5"]);
+});
+
+test("§9.7 the same scheduler installed again inside a task is transparent: a cancel of the host reaches its inner wait", () => {
+  resetNotes();
+  const r = run(
+    P(function* () {
+      const host = yield* spawn(
+        P(function* () {
+          try {
+            return yield* withHandler(
+              scheduler,
+              P(function* () {
+                const t = yield* spawn(
+                  P(function* () {
+                    yield* delay(100);
+                    yield* note("inner task done");
+                  }),
+                );
+                yield* note(`inner spawned task ${t.id}`);
+                return yield* wait(t);
+              }),
+            );
+          } finally {
+            yield* note(`host finally @${yield* now()}`);
+          }
+        }),
+      );
+      yield* delay(10);
+      yield* cancel(host);
+      const u = yield* spawn(pure(5));
+      yield* note(`u is task ${u.id}`);
+      return [yield* wait(u), (yield* safe(wait(host))).ok];
+    }),
+    withSCH(),
+  );
+  // one world: the inner spawn is task 2, the host's wait blocks at the world's prompt, and the
+  // cancel finalizes the host there (it was "nothing is ready or blocked": the host's rest stayed
+  // on the stack under the next task). Task 2 is not the host's: main's end cancels it.
+  assertOk(r, [5, false]);
+  assert.deepEqual(notes, ["inner spawned task 2", "host finally @10", "u is task 3"]);
+});
+
+test("§9.7 the same scheduler listed twice, or installed again in main, is one world", () => {
+  resetNotes();
+  const child = (n: number) => pure(n * 10);
+  const body = P(function* () {
+    const a = yield* spawn(child(1));
+    const inner = yield* withHandler(
+      scheduler,
+      P(function* () {
+        const b = yield* spawn(child(2));
+        const c = yield* spawn(child(3));
+        return [b.id, c.id, yield* gather(b, c)];
+      }),
+    );
+    const d = yield* spawn(child(4));
+    return [a.id, inner, d.id, yield* gather(a, d)];
+  });
+  const expected = [1, [2, 3, [20, 30]], 4, [10, 40]];
+  assertOk(run(body, withSCH()), expected);
+  assertOk(run(body, { handlers: [scheduler, ...SCH] }), expected);
 });
 
 test("§9.2 R9 the scheduler's scope abandoned from outside: pending tasks are still cancelled", () => {

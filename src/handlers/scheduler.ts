@@ -34,7 +34,9 @@ import {
   type RunContext,
   type Primitive,
   pass,
+  reinstalled,
   resume,
+  SITE_PASS,
   TRACE_QUIET,
   transfer,
   transferWith,
@@ -196,6 +198,13 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
   let lastCtx: RunContext | null = null;
   let lastWorld: World | undefined;
   self[FAST_PATH] = (effect: unknown, ctx: RunContext, site?: unknown, prompt?: unknown): unknown => {
+    // The same scheduler installed again inside its own scope (a withHandler(scheduler, …) in a
+    // task, or listed twice): that inner prompt is transparent, so the scope's world takes the
+    // effect at the prompt it put in place (its tasks switch there, not inside the hosting task).
+    if (reinstalled(prompt, self)) {
+      SITE_PASS.on = true;
+      return DEFER;
+    }
     let w = ctx === lastCtx ? lastWorld : undefined;
     if (w === undefined || w.closed) {
       w = ctx.user.get(self) as World | undefined;

@@ -15,7 +15,7 @@ import {
   isNativeGenerator,
 } from "./brand.js";
 import { type Continuation, captured } from "./continuation.js";
-import { DEFER, type Handler, SITE_AWAIT, SITE_SWITCH } from "./handler.js";
+import { DEFER, type Handler, SITE_AWAIT, SITE_PASS, SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_AWAIT, M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { isPrimitive, OP_TRANSFER, type Primitive } from "./primitives.js";
@@ -168,6 +168,11 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
       m.value = r;
       return;
     }
+    if (SITE_PASS.on) {
+      SITE_PASS.on = false;
+      passOn(m, p.caller, e, site);
+      return;
+    }
   }
   const k = captured(m, site, p);
   if (m.tracer === null && !m.sites) {
@@ -179,6 +184,27 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
   p.detachedFrom = outer;
   m.linkEpoch++;
   invoke(m, h, e, k, outer);
+}
+
+/**
+ * Go on with effect `e`, performed at `site`, from segment `from` outward: pass (§3) and a FAST_PATH's
+ * SITE_PASS. An error finding the next handler, or none, is thrown at the perform site.
+ */
+export function passOn(m: Machine, from: Segment | null, e: unknown, site: Segment): void {
+  let q: Segment | null;
+  try {
+    q = search(m, from, e);
+  } catch (err) {
+    m.cur = site;
+    m.throwHere(err); // a `handles` predicate threw
+    return;
+  }
+  if (q === null) {
+    m.cur = site;
+    m.throwHere(new UnhandledEffectError(e, visibleHandlers(site), " (passed on by a handler)"));
+    return;
+  }
+  deliverTo(m, q, e, site);
 }
 
 /** Step 3 of §3: start a handler invocation on a fresh handler segment whose caller is `outer`. */
@@ -410,3 +436,22 @@ export function handlersInside(site: unknown, prompt: unknown): readonly Handler
   return out;
 }
 const NO_HANDLERS: readonly Handler[] = Object.freeze([]);
+
+/**
+ * @internal For a FAST_PATH hook given its taking prompt: is this prompt of handler `h` a second
+ * installation of `h` inside a scope that another prompt of `h` already handles? Walking outward from
+ * the prompt, that is: another prompt of `h` comes before any handler segment of one of `h`'s own
+ * invocations. A prompt that `h`'s invocations put in place (the scheduler's task prompts, attached
+ * to its first invocation, or under a finalization it started) meets that handler segment first —
+ * at once in the usual case, so the common answer costs two reads.
+ */
+export function reinstalled(prompt: unknown, h: Handler): boolean {
+  let s = (prompt as Segment).caller;
+  if (s !== null && s.kind === S_HANDLER && s.invocation!.handler === h) return false;
+  while (s !== null) {
+    if (s.handler === h) return true;
+    if (s.kind === S_HANDLER && s.invocation!.handler === h) return false;
+    s = s.caller;
+  }
+  return false;
+}

@@ -9,9 +9,8 @@
  */
 import { VMInternalError } from "../errors.js";
 import { type Continuation, captured } from "./continuation.js";
-import { deliverTo, search, visibleHandlers } from "./dispatch.js";
+import { passOn } from "./dispatch.js";
 import { SITE_SWITCH } from "./handler.js";
-import { UnhandledEffectError } from "../errors.js";
 import type { Machine } from "./machine.js";
 import { Origins } from "../trace/origin.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
@@ -269,22 +268,7 @@ export function performTerminal(
     case OP_PASS: {
       inv.prompt.caller = outer;
       m.linkEpoch++;
-      const e = arg === undefined ? inv.effect : arg;
-      const site = k.top!;
-      let q: Segment | null;
-      try {
-        q = search(m, outer, e);
-      } catch (err) {
-        m.cur = site;
-        m.throwHere(err); // a `handles` predicate threw: at the original perform site
-        return;
-      }
-      if (q === null) {
-        m.cur = site;
-        m.throwHere(new UnhandledEffectError(e, visibleHandlers(site), " (passed on by a handler)"));
-        return;
-      }
-      deliverTo(m, q, e, site);
+      passOn(m, outer, arg === undefined ? inv.effect : arg, k.top!);
       return;
     }
   }

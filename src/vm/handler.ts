@@ -60,6 +60,15 @@ export const DEFER: unique symbol = Symbol("doeff.defer");
 export const SITE_AWAIT: { thunk: (() => unknown) | null } = { thunk: null };
 
 /**
+ * @internal Set by a FAST_PATH hook just before it returns DEFER, to decline the effect *at this
+ * prompt* after all: the search goes on outward from the prompt, exactly as if this prompt's handler
+ * did not take the effect (its code is not run). For a handler installed a second time inside its
+ * own scope (the scheduler: `reinstalled`), so that the inner installation is transparent. A flag on
+ * the DEFER answer, not an answer of its own, so the hot path of a value answer is unchanged.
+ */
+export const SITE_PASS: { on: boolean } = { on: false };
+
+/**
  * @internal A FAST_PATH answer that continues `k` (unused, captured up to a prompt of the same
  * handler) with `value` instead of the performer — what the handler doing
  * `return yield* transfer(k, value)` does (a scheduler switching tasks), without the invocation.
