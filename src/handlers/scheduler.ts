@@ -76,7 +76,7 @@ function endedWorldOf(e: unknown): string | null {
             : [];
   for (const x of xs) {
     const c = cellOf(x);
-    if (c !== null && c.world.closed)
+    if (c?.world.closed)
       return "The task or future it is about belongs to a run that has ended: a Task, Future or promise handle is valid only inside the run that made it (return its value from that run instead)";
   }
   return null;
