@@ -407,3 +407,60 @@ test("raceAll under a handler inside the scheduler that fails a task after its p
   assert.ok(all2.error instanceof AggregateError);
   assert.deepEqual((all2.error as AggregateError).errors, [commitFailed]);
 });
+
+test("all / raceAll under a handler inside the scheduler that ends a task before its program completes (throws, or answers without resuming): the combinator hears of it", () => {
+  class Ping extends Effect<number> {
+    declare readonly _tag: "Ping";
+  }
+  const boom = new Error("handlerBoom");
+  const throwing = handle(Ping, function* () {
+    throw boom;
+  });
+  // abort style: the handler's value is the task's value, its program never resumed
+  const aborting = handle(Ping, function* () {
+    return "aborted-by-handler";
+  });
+  const pinger = program(function* () {
+    try {
+      yield* delay(1);
+      return yield* new Ping();
+    } finally {
+      events.push(`${yield* now()}: pinger finally`);
+    }
+  });
+  const slow = program(function* () {
+    try {
+      yield* delay(5);
+      return 5;
+    } finally {
+      events.push(`${yield* now()}: slow finally`);
+    }
+  });
+  const at = (h: typeof throwing | typeof aborting, p: ReturnType<typeof all> | ReturnType<typeof raceAll>) =>
+    run(
+      program(function* () {
+        const r = yield* safe(p);
+        return [r.ok ? r.value : r.error, yield* now()];
+      }),
+      { handlers: [scheduler, simulatedTime(), h] },
+    );
+  // was a DeadlockError: all waited for a completion its child never reported
+  let r = at(throwing, all([pinger, slow]));
+  assertOk(r, [boom, 1]);
+  assert.deepEqual(events, ["1: pinger finally", "1: slow finally"]);
+  assert.deepEqual(r.warnings, []);
+  events.length = 0;
+  r = at(aborting, all([pinger, slow]));
+  assertOk(r, [["aborted-by-handler", 5], 5]);
+  assert.deepEqual(events, ["1: pinger finally", "5: slow finally"]);
+  events.length = 0;
+  r = at(throwing, raceAll([pinger]));
+  const [e, t] = r.value as [AggregateError, number];
+  assert.ok(e instanceof AggregateError);
+  assert.deepEqual([e.errors, t], [[boom], 1]);
+  assert.deepEqual(r.warnings, []);
+  events.length = 0;
+  r = at(throwing, raceAll([pinger, slow]));
+  assertOk(r, [5, 5]);
+  assert.deepEqual(r.warnings, []);
+});

@@ -10,13 +10,17 @@ import {
   forEach,
   forEachAsync,
   next,
+  program,
   pure,
   raceAll,
   receive,
   release,
   retry,
+  run,
+  scheduler,
   scoped,
   send,
+  simulatedTime,
   timeout,
   withPermit,
 } from "../src/index.js";
@@ -131,6 +135,22 @@ test("retry: times negative or fractional, bad delay, bad while, missing options
     TypeError,
     'unknown retry option "tries"; the options are times, delay, while',
   );
+});
+
+test("retry: a delay function answering a bad value is a RangeError whose cause is the program's error", () => {
+  const real = new Error("the real failure");
+  const failing = program(function* () {
+    throw real;
+  });
+  const r = run(retry(failing, { times: 3, delay: () => Number.NaN }), {
+    handlers: [scheduler, simulatedTime()],
+  });
+  assert.ok(r.error instanceof RangeError);
+  assert.equal(
+    r.error.message,
+    "retry option delay(1, error) result expects a finite number of milliseconds ≥ 0, got NaN",
+  );
+  assert.equal(r.error.cause, real);
 });
 
 test("scoped / withPermit of a non-program", () => {

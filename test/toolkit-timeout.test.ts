@@ -362,3 +362,29 @@ test("timeout under a handler inside the scheduler that keeps working after the 
   });
   assertOk(run(quick, { handlers: [scheduler, simulatedTime(), slowCommit] }), ["v+committed", 1001]);
 });
+
+test("timeout under a handler inside the scheduler that ends the task before its program completes: its outcome at once, not TimeoutError at the deadline", () => {
+  class Ping extends Effect<number> {
+    declare readonly _tag: "Ping";
+  }
+  const boom = new Error("handlerBoom");
+  const throwing = handle(Ping, function* () {
+    throw boom;
+  });
+  const aborting = handle(Ping, function* () {
+    return "aborted-by-handler";
+  });
+  const pinger = program(function* () {
+    yield* delay(1);
+    return yield* new Ping();
+  });
+  const main = program(function* () {
+    const x = yield* safe(timeout(pinger, 100));
+    return [x.ok ? x.value : x.error, yield* now()];
+  });
+  // was TimeoutError at 100: the caller was woken only by the timer
+  const r = run(main, { handlers: [scheduler, simulatedTime(), throwing] });
+  assertOk(r, [boom, 1]);
+  assert.deepEqual(r.warnings, []);
+  assertOk(run(main, { handlers: [scheduler, simulatedTime(), aborting] }), ["aborted-by-handler", 1]);
+});

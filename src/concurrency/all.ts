@@ -10,7 +10,7 @@ import { Gather, type Task, wait } from "../effects/scheduler.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { concurrencyOption, functionArg, programList } from "./check.js";
-import { FAILED, Pool, cancelRunning, nextCompleted, start } from "./pool.js";
+import { ENDED, FAILED, Pool, cancelRunning, nextCompleted, start } from "./pool.js";
 import type { ResultsOf, RowsOf, SchedulerRow } from "./row.js";
 import { at, callSite } from "./site.js";
 
@@ -47,7 +47,15 @@ const allProgram = fn(function* all(
     while (succeeded < n) {
       const i = yield* nextCompleted(pool);
       running--;
-      if (pool.status[i] === FAILED) {
+      if (pool.status[i] === ENDED) {
+        // ended by a handler that wraps it (see ENDED): its outcome is the task's
+        try {
+          yield at(site, wait(pool.tasks[i]!));
+        } catch (e) {
+          yield* cancelRunning(pool);
+          throw e;
+        }
+      } else if (pool.status[i] === FAILED) {
         yield* cancelRunning(pool);
         yield at(site, wait(pool.tasks[i]!)); // throws its error (merging its log)
         // (unless a handler inside the scheduler, wrapping the task, turned it into a value: `all`

@@ -32,7 +32,7 @@ import { at } from "./site.js";
 export class Pool {
   /** Started tasks, by input index (ascending ids: spawn order). */
   readonly tasks: Task<unknown>[] = [];
-  /** Per input index: 0 running, 1 succeeded, 2 failed, 3 cancelled by the combinator. */
+  /** Per input index: 0 running, 1 succeeded, 2 failed, 3 cancelled by the combinator, 4 ended. */
   readonly status: number[] = [];
   /** Per input index: the error of a failed child (raceAll's AggregateError). */
   readonly errors: unknown[] = [];
@@ -59,6 +59,12 @@ export const RUNNING = 0;
 export const SUCCEEDED = 1;
 export const FAILED = 2;
 export const CANCELLED = 3;
+/**
+ * The task ended without its program completing: a handler inside the scheduler that wraps the task
+ * threw, or answered for the program without resuming it, or something other than the combinator
+ * cancelled it. The combinator learns the task's outcome with `wait` (done by then, or soon: R1).
+ */
+export const ENDED = 4;
 
 function* notify(pool: Pool, i: number, status: number): Generator<unknown, void, any> {
   pool.status[i] = status;
@@ -72,15 +78,24 @@ function* notify(pool: Pool, i: number, status: number): Generator<unknown, void
 
 function* child(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, any> {
   let v: unknown;
+  let completed = false;
   try {
     v = yield p;
+    completed = true;
   } catch (e) {
+    completed = true;
     pool.errors[i] = e;
     yield* notify(pool, i, FAILED);
     if (pool.reportsFailures) return undefined;
     // (a hidden frame's rethrow of a known error: the trace records the combinator's waiting site,
     // not this one — vm/machine.ts noteError only takes a throw by the transferWith's own frame)
     throw e;
+  } finally {
+    // Closed before the program completed. This frame runs *inside* the handlers that the
+    // scheduler wraps the task in (§9.7), so a handler that throws, or answers without resuming,
+    // ends the task past this frame: it is closed (its k finalized) and the combinator must still
+    // hear of it, or it waits forever.
+    if (!completed && pool.status[i] === RUNNING) yield* notify(pool, i, ENDED);
   }
   yield* notify(pool, i, SUCCEEDED);
   return v;

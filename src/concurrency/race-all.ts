@@ -27,8 +27,9 @@ const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Er
         try {
           value = yield at(site, wait(pool.tasks[i]!)); // the winner's outcome; its log is merged
         } catch (e) {
-          // Its program succeeded, and then a handler inside the scheduler that wraps the task
-          // failed it (a commit after `resume` that threw): it did not succeed, so the race goes on.
+          // A handler inside the scheduler that wraps the task failed it: after its program
+          // succeeded (a commit after `resume` that threw), or before (ENDED: it threw instead of
+          // resuming). It did not succeed, so the race goes on.
           pool.errors[i] = e;
           pool.status[i] = FAILED;
         }

@@ -42,12 +42,23 @@ const retryProgram = fn(function* retry(
       return (yield at(site, p)) as unknown;
     } catch (e) {
       if (attempt >= times || (shouldRetry !== undefined && !shouldRetry(e))) throw e;
-      const ms = typeof wait === "number" ? wait : wait(attempt + 1, e);
-      if (typeof wait !== "number") milliseconds(ms, `retry option delay(${attempt + 1}, error) result`);
+      const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
       if (ms > 0) yield at(site, sleep(ms));
     }
   }
 });
+
+/** The delay function's answer, checked; a bad one is an error whose `cause` is the program's error. */
+function delayAfter(f: (attempt: number, error: unknown) => number, attempt: number, e: unknown): number {
+  const ms = f(attempt, e);
+  try {
+    return milliseconds(ms, `retry option delay(${attempt}, error) result`);
+  } catch (bad) {
+    // (so the failure it was asked about is not lost: ours, made just now, so ours to annotate)
+    Object.defineProperty(bad, "cause", { value: e, writable: true, configurable: true });
+    throw bad;
+  }
+}
 
 /**
  * Run `program`; after a failure run it again (up to `times` more times); → the first success, or the

@@ -56,15 +56,14 @@ function* timer(r: Race, ms: number): Generator<unknown, void, any> {
 }
 
 function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, any> {
-  let v: unknown;
   try {
-    v = yield p;
-  } catch (e) {
+    return yield p;
+  } finally {
+    // Also when this frame is closed before the program completed: it runs inside the handlers
+    // the scheduler wraps the task in (§9.7), so a handler that throws, or answers without
+    // resuming, ends the task past it — the caller then takes the task's outcome with `wait`.
     yield* settle(r);
-    throw e;
   }
-  yield* settle(r);
-  return v;
 }
 
 function label(p: unknown): string {
