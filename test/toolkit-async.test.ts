@@ -200,6 +200,36 @@ test("next(iterator) and forEachAsync: a program consumes an AsyncIterable; brea
   assert.deepEqual(log, ["iterator closed"]);
 });
 
+test("timeout(next(iterator)): a timed-out next loses no item — the following next takes the item it was fetching", async () => {
+  let asked = 0;
+  async function* items() {
+    for (const [i, ms] of [5, 150, 5].entries()) {
+      asked++;
+      await sleep(ms, undefined);
+      yield i;
+    }
+  }
+  const r = await runAsync(
+    program(function* () {
+      const it = items()[Symbol.asyncIterator]();
+      const got: unknown[] = [];
+      for (;;) {
+        const x = yield* safe(timeout(next(it), 100));
+        if (!x.ok) {
+          got.push((x.error as Error).constructor.name);
+          continue;
+        }
+        if (x.value.done) return got;
+        got.push(x.value.value);
+      }
+    }),
+    { handlers: RT },
+  );
+  // item 1 came after the second next's deadline; it was lost ([0, "TimeoutError", 2])
+  assertOk(r, [0, "TimeoutError", 1, 2]);
+  assert.equal(asked, 3);
+});
+
 test("next under run → AsyncRequiredError (it awaits a JS promise)", () => {
   const r = run(next(numbers(1, [])), { handlers: [scheduler] });
   assert.equal((r.error as Error).name, "AsyncRequiredError");

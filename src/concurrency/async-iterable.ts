@@ -27,8 +27,32 @@ import { functionArg } from "./check.js";
 import type { SchedulerRow } from "./row.js";
 import { at, callSite } from "./site.js";
 
+/**
+ * An iterator's `next()` promise whose `next(it)` was cancelled before it settled (a `timeout`
+ * around it): the item it fetches belongs to the following `next(it)`, which awaits this promise
+ * instead of asking again — so a timed-out `next` loses no item. Only abandoned promises are kept,
+ * so two `next(it)` running at once still get two items.
+ */
+const abandoned = new WeakMap<object, PromiseLike<unknown>>();
+
 function* nextGen<T>(it: AsyncIterator<T>): Generator<unknown, IteratorResult<T>, any> {
-  return yield* awaitPromise(() => it.next());
+  let q: PromiseLike<IteratorResult<T>> | undefined;
+  let settled = false;
+  try {
+    const r = yield* awaitPromise(() => {
+      q = abandoned.get(it) as PromiseLike<IteratorResult<T>> | undefined;
+      if (q === undefined) q = it.next();
+      else abandoned.delete(it);
+      return q;
+    });
+    settled = true;
+    return r;
+  } catch (e) {
+    settled = true;
+    throw e;
+  } finally {
+    if (!settled && q !== undefined) abandoned.set(it, q);
+  }
 }
 
 /** The next `{ done, value }` of an async iterator (runAsync; other tasks run while it waits). */
