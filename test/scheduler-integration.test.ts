@@ -24,6 +24,7 @@ import {
   type Program,
   pure,
   race,
+  resume,
   run,
   runAsync,
   safe,
@@ -497,6 +498,27 @@ test("§9.7 the same scheduler listed twice, or installed again in main, is one 
   const expected = [1, [2, 3, [20, 30]], 4, [10, 40]];
   assertOk(run(body, withSCH()), expected);
   assertOk(run(body, { handlers: [scheduler, ...SCH] }), expected);
+});
+
+test("§9.7 a task spawned inside a reinstalled scheduler keeps the handlers between it and the world's prompt", () => {
+  const Named = H(Abort)((_e, k) => resume(k, "from-handler"));
+  const body = P(function* () {
+    const t = yield* spawn(new Abort());
+    return [yield* new Abort(), yield* wait(t), yield* now()];
+  });
+  // the first spawn goes to the handler (no world yet): it cut the task's handlers at the inner
+  // scheduler, so the task saw neither Named nor the clock (UnhandledEffectError)
+  assertOk(run(withHandler(Named, withHandler(scheduler, body)), withSCH()), [
+    "from-handler",
+    "from-handler",
+    0,
+  ]);
+  const clockInside = P(function* () {
+    const t = yield* spawn(delay(10));
+    yield* wait(t);
+    return yield* now();
+  });
+  assertOk(run(clockInside, { handlers: [scheduler, simulatedTime(), scheduler] }), 10);
 });
 
 test("§9.2 R9 the scheduler's scope abandoned from outside: pending tasks are still cancelled", () => {

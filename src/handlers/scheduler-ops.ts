@@ -371,7 +371,9 @@ export function* handleEffect(
   if (effect instanceof TaskDone) return taskDone(w, effect, k) ?? (yield* pickNext(w));
   if (effect instanceof Spawn) {
     const hs = yield* getHandlers();
-    const n = hs.indexOf(self);
+    // the taking prompt: the outermost one of `self` (one inside it is a reinstallation that
+    // passed the spawn on, §9.7 — its handlers, and those between, wrap the task like any other)
+    const n = hs.lastIndexOf(self);
     const t = spawnedTask(w, effect, hs, n < 0 ? hs.length : n);
     w.selfOnly ??= [self]; // for its continuation, made when it starts (World.enter)
     w.enqueue(t);
