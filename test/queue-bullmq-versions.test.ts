@@ -21,13 +21,13 @@ let dir = "";
 let redis: Redis | null = null;
 
 const ENTRY = `
-export { fn, program, runAsync, scheduler, realTime, spawn, wait } from ${JSON.stringify(join(root, "src/index.ts"))};
+export { delay, fn, program, runAsync, scheduler, realTime, spawn, wait } from ${JSON.stringify(join(root, "src/index.ts"))};
 export { enqueue, queue, reportProgress, startWorker, registerErrorClasses, UnknownProgramError } from ${JSON.stringify(join(root, "src/queue/index.ts"))};
 `;
 
 const SCRIPT = `
 import { createRequire } from "node:module";
-import { fn, program, runAsync, scheduler, realTime, spawn, wait, enqueue, queue, reportProgress,
+import { delay, fn, program, runAsync, scheduler, realTime, spawn, wait, enqueue, queue, reportProgress,
   startWorker, registerErrorClasses, UnknownProgramError } from "./doeff.mjs";
 const [name, port] = process.argv.slice(2);
 const connection = { host: "127.0.0.1", port: Number(port) };
@@ -54,8 +54,28 @@ const r = await runAsync(program(function* () {
 }), { handlers: [scheduler, realTime, q] });
 await q.close();
 await worker.close();
+// close(true) while a graceful close waits for a job: the run is aborted (its finally runs), the
+// job goes back to the queue, both closes resolve (BullMQ 5 used to spin forever here)
+let started;
+const startedP = new Promise((res) => (started = res));
+let cleaned = false;
+const slow = fn(function* slow() {
+  started();
+  try { yield* delay(60000); } finally { cleaned = true; }
+  return 1;
+});
+const w2 = await startWorker({ connection, name: name + "-force", programs: { slow }, signals: false });
+const q2 = queue({ connection, name: name + "-force" });
+await runAsync(program(function* () { yield* enqueue("slow", []); }), { handlers: [scheduler, realTime, q2] });
+await startedP;
+const graceful = w2.close();
+await new Promise((res) => setTimeout(res, 50));
+await w2.close(true);
+await graceful;
+const counts = await (await q2.bullQueue).getJobCounts("wait", "active", "failed", "completed");
+await q2.close();
 const version = createRequire(import.meta.url)("bullmq/package.json").version;
-console.log(JSON.stringify({ major: version.split(".")[0], ok: r.isOk(), value: r.isOk() ? r.value : String(r.error), progress }));
+console.log(JSON.stringify({ major: version.split(".")[0], ok: r.isOk(), value: r.isOk() ? r.value : String(r.error), progress, forced: { cleaned, counts } }));
 `;
 
 before(async () => {
@@ -122,10 +142,12 @@ for (const [major, pkg] of [
       ok: boolean;
       value: unknown;
       progress: unknown[];
+      forced: unknown;
     };
     assert.equal(out.major, major);
     assert.equal(out.ok, true, String(out.value));
     assert.deepEqual(JSON.parse(JSON.stringify(out.value)), JSON.parse(JSON.stringify(EXPECTED_VALUE)));
     assert.deepEqual(out.progress, [50]);
+    assert.deepEqual(out.forced, { cleaned: true, counts: { wait: 1, active: 0, failed: 0, completed: 0 } });
   });
 }

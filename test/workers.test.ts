@@ -44,6 +44,7 @@ import {
   workerFn,
   workers,
 } from "../src/workers/index.js";
+import { WorkerPool } from "../src/workers/pool.js";
 import { fromWire, registerErrorClasses, toWire } from "../src/workers/wire.js";
 import { JobFailed, Lookup, Private, Started } from "./fixtures/workers/jobs.js";
 
@@ -541,4 +542,14 @@ test("workers: without piscina installed, a job fails with the error that says t
     out.trim(),
     "Error: doeff/workers runs jobs on piscina, which is not installed here; add it with: npm install piscina",
   );
+});
+
+test("workers: an 'error' piscina emits for a reply no job hears of (a cancelled job's, after close) does not crash the process", async () => {
+  const wp = new WorkerPool({ size: 1 });
+  const piscina = (await wp.piscina()) as unknown as import("node:events").EventEmitter;
+  // what piscina emits when a thread close() removed still replies (an unheard 'error' event throws)
+  assert.doesNotThrow(() =>
+    piscina.emit("error", new Error("Unexpected message from Worker: { taskId: 27 }")),
+  );
+  await wp.close();
 });

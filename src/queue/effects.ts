@@ -13,7 +13,7 @@ export interface EnqueueOptions {
   readonly backoff?: number | { readonly type: "fixed" | "exponential"; readonly delay?: number };
   /** ms before the job may start */
   readonly delay?: number;
-  /** 1 (highest) … 2_097_151; lower runs first (0, the default: no priority) */
+  /** 1 (highest) … 2_097_151; lower runs first. 0, the default: no priority — such a job runs before every prioritized one (BullMQ) */
   readonly priority?: number;
   /** an id of your own: adding a job whose id exists returns the existing job (idempotency) */
   readonly jobId?: string;

@@ -149,7 +149,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
 
   /** the runs in flight, each abortable (close(true)), with the promise of its end */
   const inFlight = new Map<AbortController, Promise<unknown>>();
-  const processor = async (job: Job): Promise<unknown> => {
+  const processor = async (job: Job, token?: string): Promise<unknown> => {
     const make = Object.hasOwn(programs, job.name) ? programs[job.name] : undefined;
     if (make === undefined) {
       const e = new UnknownProgramError(job.name, known);
@@ -184,6 +184,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     } finally {
       inFlight.delete(stop);
     }
+    if (stop.signal.aborted && handBack && token !== undefined && bullmq.WaitingError !== undefined) {
+      // stopped by close(true) during a graceful close (see close): back to the queue at once, the
+      // attempt not counted, while the connections are still open
+      await job.moveToWait(token);
+      throw new bullmq.WaitingError();
+    }
     if (r.isOk()) return r.value;
     await keep(job, r.error, r.format());
     throw r.error;
@@ -200,6 +206,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   const signals = options.signals === false ? [] : (options.signals ?? ["SIGTERM", "SIGINT"]);
   let closing: Promise<void> | null = null;
   let forced = false;
+  /** the runs were aborted while BullMQ's connections were open: their jobs are handed back */
+  let handBack = false;
   // The runs still in flight are aborted (their finally blocks run) so the process can exit — only
   // once BullMQ's connections are closed: their failures then cannot mark the jobs failed, and the
   // jobs go back to the queue through the stalled-job check, as documented.
@@ -226,13 +234,22 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
         },
       );
     } else if (force && !forced) {
-      // a graceful close is pending, and BullMQ's close(true) would only return it (it waits for the
-      // jobs in flight): drop the connections ourselves, then abort the runs — which lets it finish
+      // A graceful close is pending, and BullMQ's close(true) would only return it (it waits for
+      // the jobs in flight). Abort the runs now, and let each processor hand its job back to the
+      // queue (moveToWait + WaitingError, BullMQ ≥ 5.x) while the connections are open; the
+      // graceful close then ends as its jobs do. (Dropping the connections first, as before, left
+      // BullMQ 5 retrying to mark the job failed on a closed connection forever, without a delay:
+      // a busy loop, and the process never exited.) Without WaitingError: the old way.
       forced = true;
-      void worker
-        .disconnect()
-        .catch(() => {})
-        .finally(abortInFlight);
+      if (bullmq.WaitingError !== undefined) {
+        handBack = true;
+        void abortInFlight();
+      } else {
+        void worker
+          .disconnect()
+          .catch(() => {})
+          .finally(abortInFlight);
+      }
     }
     return closing;
   };

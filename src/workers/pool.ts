@@ -405,7 +405,7 @@ export class WorkerPool {
     const base = { doeffChannel: this.channelName, cancelled: this.cancelled };
     const data: PoolData = setup === undefined ? base : { ...base, setup };
     const execArgv = o.execArgv ?? threadExecArgv();
-    return new Piscina({
+    const pool = new Piscina({
       filename: entryFile(),
       minThreads: this.size,
       maxThreads: this.size,
@@ -414,6 +414,12 @@ export class WorkerPool {
       ...(execArgv === undefined ? {} : { execArgv }),
       ...(o.resourceLimits === undefined ? {} : { resourceLimits: o.resourceLimits }),
     });
+    // Piscina emits 'error' for what no job will hear of — e.g. a cancelled job's reply arriving
+    // after close() removed its thread ("Unexpected message from Worker"). Every job's own outcome
+    // comes through its run() promise; unheard, that event would kill the process after the
+    // program had finished.
+    (pool as unknown as { on?(event: "error", f: () => void): void }).on?.("error", () => {});
+    return pool;
   }
 
   /** Queue a submitted job; the queue goes to piscina at the next microtask (`flush`). */
