@@ -8,6 +8,7 @@ import {
   ChannelClosedError,
   close,
   createChannel,
+  createPromise,
   createSemaphore,
   DoeffError,
   delay,
@@ -15,6 +16,7 @@ import {
   forEach,
   now,
   program,
+  race,
   receive,
   release,
   run,
@@ -22,9 +24,11 @@ import {
   type Semaphore,
   send,
   spawn,
+  timeout,
   wait,
   withPermit,
 } from "../src/index.js";
+import { cellOf } from "../src/handlers/scheduler-world.js";
 import { assertErr, assertOk } from "./sched-helpers.js";
 import { events, mark, TK } from "./toolkit-helpers.js";
 
@@ -312,4 +316,31 @@ test("channel + all: a worker pool of 3 draining a queue of jobs", () => {
   });
   // w1 1→4→7 (t 1, 5, 12), w2 2→5 (t 2, 7), w3 3→6 (t 3, 9)
   assertOk(run(main, { handlers: TK() }), { done: ["w1:1,4,7", "w2:2,5", "w3:3,6"], t: 12 });
+});
+
+test("waiters that leave are not kept: 1,000 timed-out receives on an idle channel, acquires of a held semaphore, races against a pending future", () => {
+  const r = run(
+    program(function* () {
+      const ch = yield* createChannel<number>();
+      const sem = yield* createSemaphore(1);
+      yield* acquire(sem); // held for good
+      const shutdown = yield* createPromise<undefined>();
+      for (let i = 0; i < 1000; i++) {
+        assert.equal((yield* safe(timeout(receive(ch), 1))).ok, false);
+        assert.equal((yield* safe(timeout(acquire(sem), 1))).ok, false);
+        yield* race(yield* spawn(delay(1)), shutdown.future);
+      }
+      const ws = cellOf(shutdown.future)!.waiters;
+      // each used to keep all 1,000 (and every cancelled task behind them) until the channel got a
+      // value, the semaphore a release, the future a value
+      return [
+        ch.receivers.length <= 32,
+        sem.waiters.length <= 64,
+        sem.waiting,
+        Array.isArray(ws) && ws.length <= 32,
+      ];
+    }),
+    { handlers: TK() },
+  );
+  assertOk(r, [true, true, 0, true]);
 });

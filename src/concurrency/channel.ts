@@ -46,6 +46,9 @@ export class Channel<T = unknown> {
   /** @internal */ readonly senders = new Queue<Sender<T>>();
   /** @internal */ readonly receivers = new Queue<Receiver<T>>();
   /** @internal */ isClosed = false;
+  /** @internal receivers / senders that left (cancelled) and are still queued (see leave) */
+  deadR = 0;
+  /** @internal */ deadS = 0;
   constructor(readonly capacity: number) {}
   /** True once `close(ch)` was called. */
   get closed(): boolean {
@@ -60,6 +63,7 @@ export class Channel<T = unknown> {
     for (;;) {
       const r = this.receivers.shift();
       if (r === undefined || r.state === 0) return r;
+      this.deadR--;
     }
   }
   /** @internal the first sender still waiting */
@@ -67,6 +71,23 @@ export class Channel<T = unknown> {
     for (;;) {
       const s = this.senders.shift();
       if (s === undefined || s.state === 0) return s;
+      this.deadS--;
+    }
+  }
+  /**
+   * @internal A queued receiver or sender left (cancelled: a receive in a timeout on an idle
+   * channel, every heartbeat). It is skipped when reached; but an idle channel would keep them all,
+   * and their tasks, so they are dropped once they are most of the queue (amortized O(1)).
+   */
+  leave(receiver: boolean): void {
+    if (receiver) {
+      if (++this.deadR > 16 && this.deadR * 2 > this.receivers.length) {
+        this.receivers.prune((r) => r.state === 0);
+        this.deadR = 0;
+      }
+    } else if (++this.deadS > 16 && this.deadS * 2 > this.senders.length) {
+      this.senders.prune((x) => x.state === 0);
+      this.deadS = 0;
     }
   }
 }
@@ -111,7 +132,10 @@ function* sendGen<T>(ch: Channel<T>, value: T): Generator<unknown, void, any> {
     yield* wait(s.promise.future); // taken by a receiver, or ChannelClosedError from close
     ok = true;
   } finally {
-    if (!ok && s.state === 0) s.state = 2;
+    if (!ok && s.state === 0) {
+      s.state = 2;
+      ch.leave(false);
+    }
   }
 }
 
@@ -144,8 +168,10 @@ function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
     return got;
   } finally {
     if (!ok) {
-      if (r.state === 0) r.state = 2;
-      else if (r.value !== undefined && !r.value.done) yield* deliver(ch, r.value.value, true);
+      if (r.state === 0) {
+        r.state = 2;
+        ch.leave(true);
+      } else if (r.value !== undefined && !r.value.done) yield* deliver(ch, r.value.value, true);
     }
   }
 }

@@ -23,6 +23,16 @@ export class Queue<T> {
     }
     return x;
   }
+  /** Drop the items `live` says no to, keeping the order (O(length)). */
+  prune(live: (x: T) => boolean): void {
+    const kept: T[] = [];
+    for (let i = this.head; i < this.items.length; i++) {
+      const x = this.items[i] as T;
+      if (live(x)) kept.push(x);
+    }
+    this.items = kept;
+    this.head = 0;
+  }
   /** Put an item back at the front. */
   unshift(x: T): void {
     if (this.head > 0) this.items[--this.head] = x;

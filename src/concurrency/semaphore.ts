@@ -93,6 +93,9 @@ function* acquireGen(s: Semaphore, site: Error | null = null): Generator<unknown
       else {
         w.state = 2; // leave the queue (skipped by give)
         s.live--;
+        // an unreleased semaphore would keep every waiter that left (a timed-out acquire), and its
+        // task: drop them once they are most of the queue (amortized O(1))
+        if (s.waiters.length > 32 && s.live * 2 < s.waiters.length) s.waiters.prune((x) => x.state === 0);
       }
     }
   }

@@ -103,6 +103,21 @@ export function addTo(c: Cell, w: Waiter): boolean {
     if (ws === w) return false;
     c.waiters = [ws, w];
   } else if (ws[ws.length - 1] === w) return false;
-  else ws.push(w);
+  else {
+    // A waiter decided elsewhere (a race another cell won, a cancelled task) leaves its other cells
+    // lazily (World.settle skips it). A long-lived cell (a shutdown future raced against every unit
+    // of work) would keep them all, and their tasks, until it settles: drop them whenever the list
+    // doubles — amortized O(1) per waiter, order kept.
+    const n = ws.length;
+    if (n >= 16 && (n & (n - 1)) === 0) {
+      let j = 0;
+      for (let i = 0; i < n; i++) {
+        const x = ws[i]!;
+        if (x.active) ws[j++] = x;
+      }
+      ws.length = j;
+    }
+    ws.push(w);
+  }
   return true;
 }
