@@ -344,3 +344,40 @@ test("waiters that leave are not kept: 1,000 timed-out receives on an idle chann
   );
   assertOk(r, [true, true, 0, true]);
 });
+
+test("channel: a value handed to a receiver that is cancelled before it runs, after close, goes to the next receiver (not stranded in the closed channel)", () => {
+  const r = run(
+    program(function* () {
+      const ch = yield* createChannel<string>();
+      const got: string[] = [];
+      const producer = yield* spawn(
+        program(function* () {
+          yield* delay(10);
+          yield* send(ch, "v"); // handed to w1's receive, which has not run yet
+          yield* close(ch);
+        }),
+      );
+      const w1 = yield* spawn(
+        program(function* () {
+          // its deadline is the same instant: it is cancelled before it takes "v"
+          const x = yield* safe(timeout(receive(ch), 10));
+          got.push(`w1: ${x.ok ? String(x.value.value) : (x.error as Error).constructor.name}`);
+        }),
+      );
+      const w2 = yield* spawn(
+        program(function* () {
+          yield* delay(1);
+          for (let x = yield* receive(ch); !x.done; x = yield* receive(ch)) got.push(`w2 got ${x.value}`);
+          got.push("w2 saw done");
+        }),
+      );
+      yield* wait(producer);
+      yield* wait(w1);
+      yield* wait(w2);
+      return [got, ch.size];
+    }),
+    { handlers: TK() },
+  );
+  // w2 was told done at close, and "v" was put back into the closed channel: [w1: TimeoutError, w2 saw done], 1
+  assertOk(r, [["w1: TimeoutError", "w2 got v", "w2 saw done"], 0]);
+});

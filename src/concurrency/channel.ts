@@ -4,7 +4,8 @@
  * queues of blocked senders and receivers, each blocked on a one-shot promise of its own.
  * Invariant: receivers wait only while the buffer is empty and no sender waits.
  * A cancelled sender or receiver leaves its queue; a receiver cancelled after being handed a value
- * puts it back at the front, so no value is lost.
+ * puts it back at the front, so no value is lost — also after close: the other receivers are told
+ * `{ done: true }` only once no value is handed and untaken (`handed`).
  */
 import {
   completePromise,
@@ -49,6 +50,11 @@ export class Channel<T = unknown> {
   /** @internal receivers / senders that left (cancelled) and are still queued (see leave) */
   deadR = 0;
   /** @internal */ deadS = 0;
+  /**
+   * @internal Values handed to a receiver that has not taken them yet (it may still be cancelled
+   * and put its value back). While any is, a closed channel is not drained: receivers keep waiting.
+   */
+  handed = 0;
   constructor(readonly capacity: number) {}
   /** True once `close(ch)` was called. */
   get closed(): boolean {
@@ -103,6 +109,7 @@ function* deliver<T>(ch: Channel<T>, value: T, front: boolean): Generator<unknow
   if (r !== undefined) {
     r.state = 1;
     r.value = { done: false, value };
+    ch.handed++;
     yield* completePromise(r.promise, r.value);
     return;
   }
@@ -117,6 +124,7 @@ function* sendGen<T>(ch: Channel<T>, value: T): Generator<unknown, void, any> {
     if (r !== undefined) {
       r.state = 1;
       r.value = { done: false, value };
+      ch.handed++;
       yield* completePromise(r.promise, r.value);
       return;
     }
@@ -158,32 +166,51 @@ function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
     yield* completePromise(s.promise, undefined);
     return { done: false, value: s.value };
   }
-  if (ch.isClosed) return DONE;
+  if (ch.isClosed && ch.handed === 0) return DONE;
   const r: Receiver<T> = { promise: yield* createPromise<Received<T>>(), state: 0, value: undefined };
   ch.receivers.push(r);
   let ok = false;
   try {
     const got = yield* wait(r.promise.future);
     ok = true;
+    if (!got.done) {
+      ch.handed--;
+      if (ch.isClosed) yield* drained(ch);
+    }
     return got;
   } finally {
     if (!ok) {
       if (r.state === 0) {
         r.state = 2;
         ch.leave(true);
-      } else if (r.value !== undefined && !r.value.done) yield* deliver(ch, r.value.value, true);
+      } else if (r.value !== undefined && !r.value.done) {
+        // handed a value it will not take: the next receiver gets it (none: it is buffered)
+        ch.handed--;
+        yield* deliver(ch, r.value.value, true);
+        if (ch.isClosed) yield* drained(ch);
+      }
     }
+  }
+}
+
+/**
+ * A closed channel whose last handed value was taken or passed on: when nothing is buffered or
+ * handed any more, the receivers still waiting are told `{ done: true }`.
+ */
+function* drained<T>(ch: Channel<T>): Generator<unknown, void, any> {
+  if (ch.handed > 0 || ch.buffer.length > 0) return;
+  for (let r = ch.firstReceiver(); r !== undefined; r = ch.firstReceiver()) {
+    r.state = 1;
+    r.value = DONE;
+    yield* completePromise(r.promise, DONE);
   }
 }
 
 function* closeGen<T>(ch: Channel<T>): Generator<unknown, void, any> {
   if (ch.isClosed) return;
   ch.isClosed = true;
-  for (let r = ch.firstReceiver(); r !== undefined; r = ch.firstReceiver()) {
-    r.state = 1;
-    r.value = DONE;
-    yield* completePromise(r.promise, DONE);
-  }
+  // (a value handed to a receiver not yet run may still come back: then they wait for it)
+  yield* drained(ch);
   for (let s = ch.firstSender(); s !== undefined; s = ch.firstSender()) {
     s.state = 1;
     yield* failPromise(
