@@ -19,6 +19,7 @@ import {
   TaskCancelledError,
   TimeoutError,
   tell,
+  UnhandledEffectError,
   timeout,
   wait,
   Effect,
@@ -387,4 +388,22 @@ test("timeout under a handler inside the scheduler that ends the task before its
   assertOk(r, [boom, 1]);
   assert.deepEqual(r.warnings, []);
   assertOk(run(main, { handlers: [scheduler, simulatedTime(), aborting] }), ["aborted-by-handler", 1]);
+});
+
+test("timeout whose timer finds no clock fails with that error (it ran the program with no deadline, the error a warning about a task never spawned)", () => {
+  const instant = program(function* () {
+    return 1;
+  });
+  const slow = program(function* () {
+    yield* delay(5);
+    return 2;
+  });
+  // no clock: only a mistyped setup gets here (the types ask for one)
+  const noClock = { handlers: [scheduler] } as never;
+  for (const p of [instant, slow]) {
+    const r = run(timeout(p, 10), noClock);
+    assert.ok(r.error instanceof UnhandledEffectError, String(r.error));
+    assert.match((r.error as Error).message, /no handler takes Delay/);
+    assert.deepEqual(r.warnings, []);
+  }
 });

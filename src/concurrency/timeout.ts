@@ -33,6 +33,9 @@ import { at, callSite } from "./site.js";
 interface Race {
   settled: boolean;
   timedOut: boolean;
+  /** the timer's own `delay` failed (no clock the timer can see): that error, thrown by timeout */
+  clockFailed: boolean;
+  clockError: unknown;
   work: Task<unknown> | null;
   wake: PromiseHandle<undefined>;
   /** timeout's call site (trace.sites) */
@@ -46,7 +49,16 @@ function* settle(r: Race): Generator<unknown, void, any> {
 }
 
 function* timer(r: Race, ms: number): Generator<unknown, void, any> {
-  yield* delay(ms);
+  try {
+    yield* delay(ms);
+  } catch (e) {
+    // no deadline can be kept: fail the timeout call with it (it was a warning about a task the
+    // user never spawned, and the program ran with no deadline)
+    r.clockFailed = true;
+    r.clockError = e;
+    yield* settle(r);
+    return;
+  }
   // (settled, the program ended; but its task may not have: a handler inside the scheduler wraps
   // it and may still be working after the program returned — then the deadline holds for it too)
   if (r.settled && (yield* isDone(r.work!))) return;
@@ -75,7 +87,15 @@ function label(p: unknown): string {
 
 const timeoutProgram = fn(function* timeout(p: AnyProgramLike, ms: number, what: string, site: Error | null) {
   const wake = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
-  const r: Race = { settled: false, timedOut: false, work: null, wake, site };
+  const r: Race = {
+    settled: false,
+    timedOut: false,
+    clockFailed: false,
+    clockError: undefined,
+    work: null,
+    wake,
+    site,
+  };
   let clock: Task<unknown> | null = null;
   try {
     clock = (yield at(site, new Spawn(hidden(timer, r, ms), "shared", site))) as Task<unknown>;
@@ -85,6 +105,16 @@ const timeoutProgram = fn(function* timeout(p: AnyProgramLike, ms: number, what:
     )) as Task<unknown>;
     yield at(site, wait(r.wake.future));
     if (r.timedOut) throw new TimeoutError(ms, what);
+    if (r.clockFailed) {
+      // the program is cancelled, or already ended (a program of its own that needed the missing
+      // clock failed the same way): its outcome is moot, taken here so it is no warning
+      if (!(yield* cancelOwned(r.work, site, "timeout"))) {
+        try {
+          yield at(site, wait(r.work));
+        } catch {}
+      }
+      throw r.clockError;
+    }
     try {
       return yield at(site, wait(r.work)); // done: its value, or its error unchanged
     } catch (e) {
