@@ -30,7 +30,7 @@ import {
   startWorker,
   UnknownProgramError,
 } from "../src/queue/index.js";
-import { Overdrawn, programs } from "./fixtures/queue/programs.js";
+import { mappedRuns, Overdrawn, programs } from "./fixtures/queue/programs.js";
 import { type Redis, redisMissing, startRedis } from "./redis-server.js";
 
 if (redisMissing) console.log(`# queue tests skipped: ${redisMissing}`);
@@ -299,10 +299,40 @@ test("queue: the same jobId enqueued by two tasks at once runs once and answers 
       { handlers: [scheduler, realTime, q] },
     );
     assert.ok(r.isOk(), r.format());
-    // (BullMQ's own message, as BullMQ 6 words it)
-    assert.deepEqual(r.value, [25, 25, "JobId cannot be '0' or start with '0:'", 49, 64]);
+    // (an id with ":" is refused at the call now, before BullMQ sees it)
+    assert.deepEqual(r.value, [
+      25,
+      25,
+      'enqueue: jobId must not contain ":" (BullMQ\'s rule: it separates the parts of its Redis keys), got "0:c:d"',
+      49,
+      64,
+    ]);
     const bull = await q.bullQueue;
     assert.equal((await bull.getJob("same-5"))?.attemptsMade, 1);
+  } finally {
+    await q.close();
+  }
+});
+
+test("queue: a result JSON would change fails its job with a TypeError that says where, not retried", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const q = producer();
+  try {
+    const r = await runAsync(
+      program(function* () {
+        return yield* wait(yield* enqueue("mapped", [], { attempts: 3 }));
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    // it arrived as { totals: {} }, typed as a Map
+    assert.ok(r.error instanceof TypeError, String(r.error));
+    assert.equal(
+      (r.error as Error).message,
+      "programs.mapped(…) returned a value the queue cannot deliver: a job's result is stored as JSON, and the result.totals is Map object: JSON keeps plain objects and arrays only (it would arrive as a plain object, without its class); return plain data (the job is not retried)",
+    );
+    assert.equal(mappedRuns, 1);
   } finally {
     await q.close();
   }
@@ -504,7 +534,7 @@ test("queue: a program factory that throws fails its job with the error's class 
 });
 
 for (const graceful of [false, true])
-  test(`queue: close(true)${graceful ? " after a pending graceful close()" : ""} aborts the runs in flight (their finally blocks run) and leaves their jobs active for the stalled-job check`, {
+  test(`queue: close(true)${graceful ? " after a pending graceful close()" : ""} aborts the runs in flight (their finally blocks run) and ${graceful ? "hands their jobs back to the queue (waiting, the attempt not counted)" : "leaves their jobs active for the stalled-job check"}`, {
     skip,
     timeout: 20_000,
   }, async () => {
@@ -558,7 +588,8 @@ for (const graceful of [false, true])
       assert.deepEqual(events, ["started", "finally"]);
       await ranFinally;
       const [job] = await (await q.bullQueue).getJobs(["active", "completed", "failed", "waiting"]);
-      assert.equal(await job!.getState(), "active");
+      assert.equal(await job!.getState(), graceful ? "waiting" : "active");
+      assert.equal(job!.attemptsMade, 0);
     } finally {
       await q.close();
     }

@@ -66,6 +66,10 @@ export class Enqueue<T = unknown> extends Effect<Future<T>> {
       throw new TypeError(
         `enqueue: jobId must be a string that is not an integer (BullMQ's rule), got ${describe(options.jobId)}`,
       );
+    if (options.jobId !== undefined && options.jobId.includes(":"))
+      throw new TypeError(
+        `enqueue: jobId must not contain ":" (BullMQ's rule: it separates the parts of its Redis keys), got ${JSON.stringify(options.jobId)}`,
+      );
     const badOption = checkOptions(options);
     if (badOption !== null) throw new TypeError(`enqueue: ${badOption}`);
     this.programName = programName;
@@ -125,7 +129,8 @@ function checkOptions(o: EnqueueOptions): string | null {
  * a Map or a class instance becomes `{}` or loses its class. (An `undefined` object key is allowed:
  * dropping it reads the same on the other side.)
  */
-function notJson(v: unknown, path: string, depth: number, seen: object[]): string | null {
+/** @internal What JSON would change in `v` (named by `path`), or null when it is JSON data. */
+export function notJson(v: unknown, path: string, depth = 0, seen: object[] = []): string | null {
   switch (typeof v) {
     case "string":
     case "boolean":

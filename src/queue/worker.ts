@@ -28,7 +28,7 @@ import {
 } from "../index.js";
 import { describe, isProgramLike } from "../protocol.js";
 import { toWire } from "../workers/wire.js";
-import { type QueuePrograms, ReportProgress } from "./effects.js";
+import { notJson, type QueuePrograms, ReportProgress } from "./effects.js";
 import { UnknownProgramError } from "./errors.js";
 
 /**
@@ -190,7 +190,17 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       await job.moveToWait(token);
       throw new bullmq.WaitingError();
     }
-    if (r.isOk()) return r.value;
+    if (r.isOk()) {
+      // BullMQ stores the result as JSON: a Map, a class instance, a Date would reach the producer
+      // changed without a word (a BigInt failed the job after it ran, and every retry ran it again)
+      const bad = r.value === undefined ? null : notJson(r.value, "the result");
+      if (bad === null) return r.value;
+      const e = new TypeError(
+        `programs.${job.name}(…) returned a value the queue cannot deliver: a job's result is stored as JSON, and ${bad}; return plain data (the job is not retried)`,
+      );
+      await keep(job, e);
+      throw new bullmq.UnrecoverableError(e.message);
+    }
     await keep(job, r.error, r.format());
     throw r.error;
   };
