@@ -9,13 +9,18 @@ import { beforeEach, test } from "node:test";
 import {
   all,
   cancel,
+  close,
+  createChannel,
+  createPromise,
   delay,
+  failPromise,
   fn,
   forEach,
   program,
   raceAll,
   run,
   safe,
+  send,
   spawn,
   TaskCancelledError,
   TimeoutError,
@@ -224,4 +229,26 @@ test("raceAll cancelled before it decided: the failures it had collected are kep
   const won = run(raceAll([failing, slow]), { handlers: TK() });
   assert.equal(won.value, "slow");
   assert.deepEqual(won.warnings, []);
+});
+
+test("no warning for a promise the program failed itself whose only waiter was cancelled (as with no waiter at all); a channel closed on a blocked sender, then cancelled", () => {
+  const r = run(
+    program(function* () {
+      const p = yield* createPromise<number>();
+      const waiter = yield* spawn(wait(p.future));
+      yield* delay(1); // the waiter blocks
+      yield* failPromise(p, new Error("refused"));
+      yield* cancel(waiter); // before it ran to receive the error
+      const ch = yield* createChannel<number>();
+      const sender = yield* spawn(send(ch, 1));
+      yield* delay(1);
+      yield* close(ch); // fails the blocked send with ChannelClosedError
+      yield* cancel(sender);
+      return [(yield* safe(wait(waiter))).ok, (yield* safe(wait(sender))).ok];
+    }),
+    { handlers: TK() },
+  );
+  // it kept both errors as warnings, though failing a promise nobody waits for warns of nothing
+  assertOk(r, [false, false]);
+  assert.deepEqual(r.warnings, []);
 });

@@ -227,9 +227,14 @@ function unreceived(w: World, t: TaskRec): void {
     if (!Object.hasOwn(e, "cause")) return;
     e = e.cause; // the error a finally block threw, kept as itself (as when nothing waited at all)
   }
+  const from = t.takeWokenBy();
+  // A promise the program failed itself (createPromise + failPromise, a channel's close failing a
+  // blocked send) warns of nothing when no task waits for it; nor when its waiter was cancelled.
+  // A failed task and an awaited JS promise's rejection do.
+  if (from !== null && !(from instanceof TaskRec) && !from.external) return;
   const who = t === w.main ? "the main task" : `task ${t.id}`;
   // (provisional: another task woken with the same failure may still receive it)
-  w.unreceived(t.takeWokenBy(), e, `${who} was woken with this error and did not run to receive it`);
+  w.unreceived(from, e, `${who} was woken with this error and did not run to receive it`);
 }
 
 /**
