@@ -26,7 +26,17 @@ import {
   simulatedTime,
 } from "../src/index.js";
 import { assertErr, assertOk } from "./sched-helpers.js";
-import { events, failing, job, mark, TK } from "./toolkit-helpers.js";
+import {
+  abortingPing,
+  events,
+  failing,
+  handlerBoom,
+  job,
+  mark,
+  Ping,
+  TK,
+  throwingPing,
+} from "./toolkit-helpers.js";
 
 beforeEach(() => {
   events.length = 0;
@@ -409,17 +419,7 @@ test("raceAll under a handler inside the scheduler that fails a task after its p
 });
 
 test("all / raceAll under a handler inside the scheduler that ends a task before its program completes (throws, or answers without resuming): the combinator hears of it", () => {
-  class Ping extends Effect<number> {
-    declare readonly _tag: "Ping";
-  }
-  const boom = new Error("handlerBoom");
-  const throwing = handle(Ping, function* () {
-    throw boom;
-  });
-  // abort style: the handler's value is the task's value, its program never resumed
-  const aborting = handle(Ping, function* () {
-    return "aborted-by-handler";
-  });
+  const [boom, throwing, aborting] = [handlerBoom, throwingPing, abortingPing];
   const pinger = program(function* () {
     try {
       yield* delay(1);

@@ -1,5 +1,16 @@
 /** Vocabulary of the toolkit tests (SEMANTICS §9.8): handlers, an event log stamped with virtual time. */
-import { delay, fn, type Handler, now, scheduler, simulatedTime, state, writer } from "../src/index.js";
+import {
+  delay,
+  Effect,
+  fn,
+  type Handler,
+  handle,
+  now,
+  scheduler,
+  simulatedTime,
+  state,
+  writer,
+} from "../src/index.js";
 
 /** [scheduler, simulatedTime(), state, writer]: a fresh clock handler each call. */
 export function TK(): Handler[] {
@@ -33,4 +44,18 @@ export const failing = fn(function* failing(name: string, ms: number, error: unk
   yield* delay(ms);
   yield* mark(`${name} fails`);
   throw error;
+});
+
+/** An effect whose handlers below end the task that performs it before its program completes. */
+export class Ping extends Effect<number> {
+  declare readonly _tag: "Ping";
+}
+export const handlerBoom = new Error("handlerBoom");
+/** throws instead of resuming */
+export const throwingPing = handle(Ping, function* () {
+  throw handlerBoom;
+});
+/** abort style: its value is the task's value, the program never resumed */
+export const abortingPing = handle(Ping, function* () {
+  return "aborted-by-handler";
 });

@@ -29,7 +29,17 @@ import {
   simulatedTime,
 } from "../src/index.js";
 import { assertErr, assertOk } from "./sched-helpers.js";
-import { events, failing, job, mark, TK } from "./toolkit-helpers.js";
+import {
+  abortingPing,
+  events,
+  failing,
+  handlerBoom,
+  job,
+  mark,
+  Ping,
+  TK,
+  throwingPing,
+} from "./toolkit-helpers.js";
 
 beforeEach(() => {
   events.length = 0;
@@ -365,16 +375,7 @@ test("timeout under a handler inside the scheduler that keeps working after the 
 });
 
 test("timeout under a handler inside the scheduler that ends the task before its program completes: its outcome at once, not TimeoutError at the deadline", () => {
-  class Ping extends Effect<number> {
-    declare readonly _tag: "Ping";
-  }
-  const boom = new Error("handlerBoom");
-  const throwing = handle(Ping, function* () {
-    throw boom;
-  });
-  const aborting = handle(Ping, function* () {
-    return "aborted-by-handler";
-  });
+  const [boom, throwing, aborting] = [handlerBoom, throwingPing, abortingPing];
   const pinger = program(function* () {
     yield* delay(1);
     return yield* new Ping();
