@@ -83,6 +83,20 @@ test("timeout: too slow → the program is cancelled (its finally runs) and Time
   assert.deepEqual(r.log, []);
 });
 
+test("timeout of a timeout: the outer one's message names the inner timeout and its limit", () => {
+  const slow = program(function* slow() {
+    return yield* job("slow", 500, "late");
+  });
+  const r = run(timeout(timeout(slow, 300), 100), { handlers: TK() });
+  const e = assertErr(r, TimeoutError) as TimeoutError;
+  assert.equal(e.ms, 100);
+  assert.equal(
+    e.message,
+    "timeout(slow, 300 ms) timed out after 100 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+  );
+  assert.deepEqual(events, ["0: slow start", "100: slow finally"]);
+});
+
 test("timeout: the deadline is exclusive — a program whose own timer is due at the same instant is timed out", () => {
   const exact = program(function* exact() {
     yield* delay(100);

@@ -21,7 +21,7 @@ import {
 } from "../effects/scheduler.js";
 import { delay } from "../effects/time.js";
 import { TimeoutError } from "../errors.js";
-import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
+import { fn, hidden, Program, type ProgramLikeOf } from "../vm/program.js";
 import { className } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
@@ -79,13 +79,21 @@ function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, 
 }
 
 function label(p: unknown): string {
+  // a timeout of a timeout: "timeout timed out" said nothing; name the inner one and its limit
+  const inner = p instanceof Program && p.a === timeoutGen ? (p.b as unknown[]) : null;
+  if (inner) return `timeout(${inner[2]}, ${inner[1]} ms)`;
   const name = (p as { name?: unknown }).name;
   if (typeof name === "string" && name !== "") return name;
   const ctor = className((p as { constructor?: unknown }).constructor);
   return ctor && ctor !== "Program" ? ctor : "the program";
 }
 
-const timeoutProgram = fn(function* timeout(p: AnyProgramLike, ms: number, what: string, site: Error | null) {
+const timeoutGen = function* timeout(
+  p: AnyProgramLike,
+  ms: number,
+  what: string,
+  site: Error | null,
+): Generator<unknown, unknown, any> {
   const wake = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
   const r: Race = {
     settled: false,
@@ -126,7 +134,8 @@ const timeoutProgram = fn(function* timeout(p: AnyProgramLike, ms: number, what:
     if (clock !== null) yield at(site, cancel(clock));
     if (r.work !== null) yield* cancelOwned(r.work, site, "timeout");
   }
-});
+};
+const timeoutProgram = fn(timeoutGen);
 
 /**
  * The program's value if it completes within `ms` (clock time), else it is cancelled (its finally
