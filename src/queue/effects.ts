@@ -66,7 +66,7 @@ export class Enqueue<T = unknown> extends Effect<Future<T>> {
       throw new TypeError(
         `enqueue: jobId must be a string that is not an integer (BullMQ's rule), got ${describe(options.jobId)}`,
       );
-    if (options.jobId !== undefined && options.jobId.includes(":"))
+    if (options.jobId?.includes(":"))
       throw new TypeError(
         `enqueue: jobId must not contain ":" (BullMQ's rule: it separates the parts of its Redis keys), got ${JSON.stringify(options.jobId)}`,
       );
@@ -136,7 +136,8 @@ export function notJson(v: unknown, path: string, depth = 0, seen: object[] = []
     case "boolean":
       return null;
     case "number":
-      return Number.isFinite(v) ? null : `${path} is ${v} (JSON writes it as null)`;
+      if (!Number.isFinite(v)) return `${path} is ${v} (JSON writes it as null)`;
+      return Object.is(v, -0) ? `${path} is -0 (JSON writes it as 0; pass 0)` : null;
     case "undefined":
       return `${path} is undefined (JSON writes it as null in an array; pass null, or leave the argument out)`;
     case "bigint":
@@ -153,6 +154,12 @@ export function notJson(v: unknown, path: string, depth = 0, seen: object[] = []
   let bad: string | null = null;
   if (Array.isArray(o)) {
     for (let i = 0; i < o.length && bad === null; i++) bad = notJson(o[i], `${path}[${i}]`, depth + 1, seen);
+    // JSON keeps an array's elements only: a named property on it is dropped
+    if (bad === null && Object.keys(o).length !== o.length) {
+      const extra = Object.keys(o).find((k) => !(String(Number(k)) === k && Number(k) < o.length));
+      if (extra !== undefined)
+        bad = `${path} is an array with a property ${JSON.stringify(extra)} besides its elements (JSON keeps the elements only; put the array and the property in a plain object)`;
+    }
   } else {
     const proto = Object.getPrototypeOf(o);
     if (proto !== Object.prototype && proto !== null)
@@ -225,6 +232,13 @@ export class ReportProgress extends Effect<undefined> {
     super();
     if (typeof progress !== "number" && (progress === null || typeof progress !== "object"))
       throw new TypeError(`reportProgress expects a number or an object, got ${describe(progress)}`);
+    // BullMQ stores it as JSON, as a job's result: what JSON would change is refused here, where it
+    // was reported, rather than reach onProgress changed (a Map as {}) or fail inside BullMQ (a bigint)
+    const bad = notJson(progress, "the progress");
+    if (bad !== null)
+      throw new TypeError(
+        `reportProgress(progress): the progress must be JSON data (BullMQ stores it in Redis as JSON), and ${bad}; report plain data`,
+      );
     this.progress = progress;
   }
 }
