@@ -150,13 +150,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   /** the runs in flight, each abortable (close(true)), with the promise of its end */
   const inFlight = new Map<AbortController, Promise<unknown>>();
   const processor = async (job: Job, token?: string): Promise<unknown> => {
+    const data = job.data as { args?: unknown[]; error?: unknown } | undefined;
+    if (data?.error !== undefined) {
+      // an earlier attempt's error: cleared, else a failure that runs no program of ours (a stall
+      // past maxStalledCount) would report that attempt's error as the job's (only after a failure)
+      const { error: _, ...rest } = data;
+      await job.updateData(rest).catch(() => {});
+    }
     const make = Object.hasOwn(programs, job.name) ? programs[job.name] : undefined;
     if (make === undefined) {
       const e = new UnknownProgramError(job.name, known);
       await keep(job, e);
       throw new bullmq.UnrecoverableError(e.message);
     }
-    const args = (job.data as { args?: unknown[] } | undefined)?.args ?? [];
+    const args = data?.args ?? [];
     let p: ReturnType<typeof make>;
     try {
       p = make(...args);
