@@ -1,6 +1,7 @@
 /**
  * doeff/queue on each BullMQ major it declares (peerDependencies "^5.0.0 || ^6.0.0"): the same round
- * trip — a result, progress, an error rebuilt with its class and cause, an unknown program — run by
+ * trip — a result, progress, an error rebuilt with its class and cause, an unknown program, a
+ * producer closed while Redis is unreachable — run by
  * a scratch project whose `bullmq` is BullMQ 5 (dev alias `bullmq5`, with its own ioredis 5) or
  * BullMQ 6 (with ioredis 6, which BullMQ 6 no longer installs itself). doeff is bundled into the
  * scratch project with `bullmq` left external, so the import resolves as a user's would.
@@ -74,8 +75,18 @@ await w2.close(true);
 await graceful;
 const counts = await (await q2.bullQueue).getJobCounts("wait", "active", "failed", "completed");
 await q2.close();
+// close() while Redis is unreachable (a loopback port nothing listens on): bounded, on both majors
+const srv = (await import("node:net")).createServer();
+const downPort = await new Promise((res) => srv.listen(0, "127.0.0.1", () => res(srv.address().port)));
+await new Promise((res) => srv.close(res));
+const down = queue({ connection: { host: "127.0.0.1", port: downPort }, name: name + "-down" });
+const waited = runAsync(program(function* () { yield* enqueue("square", [2]); }), { handlers: [scheduler, realTime, down] });
+await new Promise((res) => setTimeout(res, 300));
+const downClosed = await Promise.race([down.close().then(() => "closed"), new Promise((res) => setTimeout(() => res("still pending after 10 s"), 10000))]);
+void waited;
 const version = createRequire(import.meta.url)("bullmq/package.json").version;
-console.log(JSON.stringify({ major: version.split(".")[0], ok: r.isOk(), value: r.isOk() ? r.value : String(r.error), progress, forced: { cleaned, counts } }));
+console.log(JSON.stringify({ major: version.split(".")[0], ok: r.isOk(), value: r.isOk() ? r.value : String(r.error), progress, forced: { cleaned, counts }, downClosed }));
+process.exit(0); // (the enqueue to the unreachable Redis never settles)
 `;
 
 before(async () => {
@@ -133,7 +144,7 @@ for (const [major, pkg] of [
   ["5", "bullmq5"],
   ["6", "bullmq"],
 ] as const) {
-  test(`queue on BullMQ ${major}: a result, progress, an error rebuilt with class and cause, an unknown program`, {
+  test(`queue on BullMQ ${major}: a result, progress, an error rebuilt with class and cause, an unknown program; close() while Redis is unreachable resolves`, {
     skip: redisMissing,
     timeout: 90_000,
   }, async () => {
@@ -143,11 +154,13 @@ for (const [major, pkg] of [
       value: unknown;
       progress: unknown[];
       forced: unknown;
+      downClosed: string;
     };
     assert.equal(out.major, major);
     assert.equal(out.ok, true, String(out.value));
     assert.deepEqual(JSON.parse(JSON.stringify(out.value)), JSON.parse(JSON.stringify(EXPECTED_VALUE)));
     assert.deepEqual(out.progress, [50]);
     assert.deepEqual(out.forced, { cleaned: true, counts: { wait: 1, active: 0, failed: 0, completed: 0 } });
+    assert.equal(out.downClosed, "closed"); // before, on BullMQ 5: pending for as long as Redis was down
   });
 }

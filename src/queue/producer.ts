@@ -70,7 +70,7 @@ interface Adding {
 
 /** The part of BullMQ's connection wrapper close() reaches for (not public API: optional). */
 interface RawConn {
-  _client?: { disconnect(): void };
+  _client?: { disconnect(): void; status?: string; setStatus?(status: string): void };
 }
 
 class Producer {
@@ -339,7 +339,11 @@ class Producer {
         | { backend?: { connection?: RawConn }; connection?: RawConn }
         | undefined;
       try {
-        (ev?.backend?.connection ?? ev?.connection)?._client?.disconnect();
+        const client = (ev?.backend?.connection ?? ev?.connection)?._client;
+        client?.disconnect();
+        // Between two connect attempts ioredis has no socket to end: disconnect() then emits no
+        // "end", and BullMQ 5's close waits for one (its connection's ready-wait listens for it)
+        if (client?.status === "reconnecting") client.setStatus?.("end");
       } catch {}
       await Promise.allSettled([events?.close(), queue?.close()]);
     }
