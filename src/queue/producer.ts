@@ -28,6 +28,12 @@ export interface QueueOptions {
   readonly prefix?: string;
   /** called with a job's progress when its program performs reportProgress */
   readonly onProgress?: (jobId: string, progress: unknown) => void;
+  /**
+   * ms between checks, while jobs are waited for, that Redis has not trimmed job events from the
+   * queue's event stream before this producer read them (default 5000). When it has, the waiting
+   * jobs' outcomes are read from the jobs themselves.
+   */
+  readonly eventsCheckMs?: number;
 }
 
 /**
@@ -68,6 +74,42 @@ interface Adding {
   readonly reject: (error: unknown) => void;
 }
 
+/** Where the event reader of one open is: the last event id it read, and whether it is past the marker. */
+interface Reader {
+  lastSeen: string;
+  live: boolean;
+}
+
+/** Compare two stream ids ("ms-seq"). */
+function cmpId(a: string, b: string): number {
+  const i = a.indexOf("-");
+  const j = b.indexOf("-");
+  return Number(a.slice(0, i)) - Number(b.slice(0, j)) || Number(a.slice(i + 1)) - Number(b.slice(j + 1));
+}
+
+/**
+ * Were events after `lastSeen` trimmed from the queue's event stream before they were read?
+ * Trimming removes the oldest entries only, so they were when the oldest entry left is newer than
+ * `lastSeen` — or, with every entry gone, when the last id Redis generated is. (At worst a false
+ * alarm: the entry right after `lastSeen` was kept and the one read was trimmed; the jobs are read.)
+ */
+async function eventsLost(queue: Queue, lastSeen: string): Promise<boolean> {
+  // ioredis's own call (BullMQ 6's client passes a call written this way through to it); the
+  // client is the backend's on BullMQ 6, the queue's on 5
+  type Client = { xinfo(...args: string[]): Promise<unknown[]> };
+  const q = queue as unknown as { client?: Promise<Client>; getBackend?(): { client: Promise<Client> } };
+  const client = await (q.getBackend?.().client ?? q.client!);
+  const info = await client.xinfo("STREAM", queue.toKey("events"));
+  const field = (name: string): unknown => {
+    const i = info.indexOf(name);
+    return i >= 0 ? info[i + 1] : undefined;
+  };
+  const first = field("first-entry") as [string, unknown] | null | undefined;
+  if (first != null) return cmpId(first[0], lastSeen) > 0;
+  const last = field("last-generated-id");
+  return typeof last === "string" && cmpId(last, lastSeen) > 0;
+}
+
 /** The part of BullMQ's connection wrapper close() reaches for (not public API: optional). */
 interface RawConn {
   _client?: { disconnect(): void; status?: string; setStatus?(status: string): void };
@@ -87,6 +129,14 @@ class Producer {
   private readonly waiting = new Map<string, Ext | Ext[]>();
   /** adds asked for since the event loop last turned (see add) */
   private batch: Adding[] | null = null;
+  /** the flushes under way (a check for lost events waits for the adds it may see waiting) */
+  private readonly flushing = new Set<Promise<void>>();
+  /** the timer of the checks for lost events (see sweep) */
+  private timer: ReturnType<typeof setInterval> | null = null;
+  /** checks made, and the jobs found gone by one (jobId → that check's number) */
+  private sweeps = 0;
+  private sweeping = false;
+  private readonly gone = new Map<string, number>();
 
   constructor(options: QueueOptions) {
     if (options === null || typeof options !== "object" || options.connection === undefined)
@@ -95,6 +145,9 @@ class Producer {
       );
     if (typeof options.name !== "string" || options.name === "")
       throw new TypeError(`queue({ connection, name }) needs a queue name, got ${String(options.name)}`);
+    const ms = options.eventsCheckMs;
+    if (ms !== undefined && !(typeof ms === "number" && ms > 0 && ms <= 2 ** 31 - 1))
+      throw new TypeError(`queue({ eventsCheckMs }) must be a number of ms > 0, got ${String(ms)}`);
     this.options = options;
   }
 
@@ -135,7 +188,8 @@ class Producer {
       // e.g. removeOnComplete) — its old result must not answer the new job.
       events = parts.events = new QueueEvents(o.name, { ...base, lastEventId: "0-0" });
       const token = randomUUID();
-      this.listen(queue, events, token);
+      const reader: Reader = { lastSeen: "0-0", live: false };
+      this.listen(queue, events, token, reader);
       await events.waitUntilReady();
       const marker = new QueueEventsProducer(o.name, base);
       marker.on("error", () => {});
@@ -145,6 +199,9 @@ class Producer {
       } finally {
         await marker.close();
       }
+      const q = queue;
+      this.timer = setInterval(() => void this.sweep(q, reader), o.eventsCheckMs ?? 5000);
+      this.timer.unref();
       return { queue, events };
     } catch (e) {
       // nothing half-open is left behind (a Queue whose QueueEvents could not start)
@@ -154,24 +211,32 @@ class Producer {
   }
 
   /** Route the queue's completion events after this open's marker (`token`) to the waiting futures. */
-  private listen(queue: Queue, events: QueueEvents, token: string): void {
+  private listen(queue: Queue, events: QueueEvents, token: string, reader: Reader): void {
     const o = this.options;
-    let live = false;
+    // the id of every event read (QueueEvents emits (event, args, id), "drained" (id)): what a
+    // check for lost events compares the stream with
+    const ev = events as unknown as { emit(name: string | symbol, a?: unknown, b?: unknown): boolean };
+    const emit = ev.emit;
+    ev.emit = function (this: unknown, name, a, b) {
+      const id = name === "drained" ? a : b;
+      if (typeof id === "string") reader.lastSeen = id;
+      return emit.call(this, name, a, b);
+    };
     (events as unknown as { on(e: string, f: (args: { token?: string }) => void): void }).on(
       OPENED,
       (args) => {
-        if (args.token === token) live = true;
+        if (args.token === token) reader.live = true;
       },
     );
     events.on("completed", ({ jobId, returnvalue }) => {
-      if (!live) return;
+      if (!reader.live) return;
       const exts = this.taken(jobId);
       if (exts === undefined) return;
       if (!Array.isArray(exts)) exts.complete(returnvalue);
       else for (const ext of exts) ext.complete(returnvalue);
     });
     events.on("failed", ({ jobId, failedReason }) => {
-      if (!live) return;
+      if (!reader.live) return;
       const exts = this.taken(jobId);
       if (exts === undefined) return;
       void this.failure(queue, jobId, failedReason).then((e) => {
@@ -182,7 +247,7 @@ class Producer {
     if (o.onProgress !== undefined) {
       const f = o.onProgress;
       events.on("progress", ({ jobId, data }) => {
-        if (live) f(jobId, data);
+        if (reader.live) f(jobId, data);
       });
     }
     events.on("error", () => {}); // connection errors: QueueEvents reconnects by itself
@@ -198,6 +263,76 @@ class Producer {
       // fall through
     }
     return new Error(reason);
+  }
+
+  /**
+   * The check for lost events, every `eventsCheckMs` while jobs are waited for. BullMQ trims the
+   * event stream (to `streams.events.maxLen`, ~10,000 events): a reader behind by more than that
+   * never sees the events trimmed, and their jobs' futures would wait forever. One XREAD of the
+   * stream's oldest event tells: older than the last event read, nothing was lost. Else every
+   * waiting job is read and the finished ones settled. A job gone from Redis (removeOnComplete,
+   * removeOnFail) is failed as lost when a check one interval later still finds it gone and
+   * unanswered (its event may have been on its way).
+   */
+  private async sweep(queue: Queue, reader: Reader): Promise<void> {
+    if (this.sweeping || this.waiting.size === 0) return;
+    this.sweeping = true;
+    const generation = this.generation;
+    const sweep = ++this.sweeps;
+    try {
+      let gap = true;
+      try {
+        gap = await eventsLost(queue, reader.lastSeen);
+      } catch {
+        // the stream could not be read: check the jobs
+      }
+      let ids: string[];
+      if (gap) {
+        // a marker trimmed before it was read: the events after it are this open's
+        reader.live = true;
+        ids = [...this.waiting.keys()];
+        await Promise.allSettled([...this.flushing]); // each job seen waiting is stored by then
+      } else {
+        ids = [...this.gone.keys()];
+      }
+      for (const id of this.gone.keys()) if (!this.waiting.has(id)) this.gone.delete(id);
+      for (let i = 0; i < ids.length && generation === this.generation; i += 500)
+        await Promise.all(ids.slice(i, i + 500).map((id) => this.settleFromJob(queue, id, sweep)));
+    } catch {
+      // Redis unreachable: the next check tries again
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** Settle the futures waiting for `jobId` from the job itself, if it has finished. */
+  private async settleFromJob(queue: Queue, jobId: string, sweep: number): Promise<void> {
+    if (!this.waiting.has(jobId)) return;
+    const job = await queue.getJob(jobId);
+    if (job === undefined || job === null) {
+      const since = this.gone.get(jobId);
+      if (since === undefined) this.gone.set(jobId, sweep);
+      else if (since < sweep) {
+        this.gone.delete(jobId);
+        const exts = this.taken(jobId);
+        const e = new Error(
+          `the outcome of queue job ${this.options.name}#${jobId} is lost: the job is gone from Redis (removeOnComplete / removeOnFail, or deleted), and Redis trimmed the event that carried its outcome from the queue's event stream before this producer read it; keep finished jobs longer (removeOnComplete: 1000) or raise the queue's streams.events.maxLen`,
+        );
+        if (exts !== undefined) for (const ext of Array.isArray(exts) ? exts : [exts]) ext.fail(e);
+      }
+      return;
+    }
+    this.gone.delete(jobId);
+    const state = await job.getState();
+    if (state === "completed") {
+      const exts = this.taken(jobId);
+      if (exts !== undefined)
+        for (const ext of Array.isArray(exts) ? exts : [exts]) ext.complete(job.returnvalue);
+    } else if (state === "failed") {
+      const e = await this.failure(queue, jobId, job.failedReason);
+      const exts = this.taken(jobId);
+      if (exts !== undefined) for (const ext of Array.isArray(exts) ? exts : [exts]) ext.fail(e);
+    }
   }
 
   /**
@@ -218,7 +353,11 @@ class Producer {
       let batch = this.batch;
       if (batch === null) {
         batch = this.batch = [];
-        queueMicrotask(() => void this.flush(batch!));
+        queueMicrotask(() => {
+          const f = this.flush(batch!);
+          this.flushing.add(f);
+          void f.finally(() => this.flushing.delete(f));
+        });
       }
       batch.push({ e, ext, jobId, ready, resolve, reject });
     });
@@ -326,6 +465,9 @@ class Producer {
     this.parts = null;
     this.generation++;
     this.waiting.clear();
+    this.gone.clear();
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
     if (r === null) return;
     r.catch(() => {}); // (its enqueues get its failure; closing is not one)
     // Close what exists now rather than wait for the open to settle: with Redis unreachable it would
