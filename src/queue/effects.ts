@@ -201,6 +201,34 @@ export type QueuePrograms = Readonly<Record<string, (...args: any[]) => AnyProgr
 
 /** The arguments of the program `F` of a `QueuePrograms` table. */
 export type JobArgs<F> = F extends (...args: infer A) => unknown ? Readonly<A> : never;
+
+/**
+ * What a job argument of type `T` is refused as: it does not survive JSON (the job's arguments are
+ * stored in Redis as JSON; at run time `enqueue` refuses it with a TypeError).
+ */
+export interface JobArgNotJsonError<T> {
+  readonly "job arguments are stored as JSON; this type does not survive it (pass plain data: an ISO string for a Date, an array of entries for a Map)": T;
+}
+/** Types JSON changes or drops: a value of one in a job's arguments is refused. */
+type NotJson =
+  | Date
+  | RegExp
+  | ReadonlyMap<unknown, unknown>
+  | ReadonlySet<unknown>
+  | WeakMap<object, unknown>
+  | WeakSet<object>
+  | bigint
+  | symbol
+  | ((...args: never[]) => unknown)
+  | ArrayBufferView
+  | ArrayBuffer
+  | Promise<unknown>;
+/** `T` with each part JSON would change replaced by `JobArgNotJsonError` (so the call does not type-check). */
+export type JsonArgs<T> = T extends NotJson
+  ? JobArgNotJsonError<T>
+  : T extends object
+    ? { [K in keyof T]: JsonArgs<T[K]> }
+    : T;
 /** The result of the program `F` of a `QueuePrograms` table: what waiting on its job gives. */
 export type JobResult<F> = F extends (...args: never[]) => infer R ? ResultOf<R> : never;
 
@@ -212,13 +240,14 @@ export type JobResult<F> = F extends (...args: never[]) => infer R ? ResultOf<R>
  *     const enqueueJob = enqueueFor<typeof programs>();
  *     const f = yield* enqueueJob("countPrimes", [2, 100]); // Future<number>; a typo or bad args: compile error
  *
- * At run time it is `enqueue` itself.
+ * A program whose arguments JSON would change (a `Date`, a `Map`, a `bigint`, a function) cannot be
+ * enqueued: its argument's type reads `JobArgNotJsonError<…>`. At run time it is `enqueue` itself.
  */
 export function enqueueFor<Ps extends QueuePrograms>(): <N extends keyof Ps & string>(
   programName: N,
   ...rest: [] extends JobArgs<Ps[N]>
-    ? [args?: JobArgs<Ps[N]>, options?: EnqueueOptions]
-    : [args: JobArgs<Ps[N]>, options?: EnqueueOptions]
+    ? [args?: JsonArgs<JobArgs<Ps[N]>>, options?: EnqueueOptions]
+    : [args: JsonArgs<JobArgs<Ps[N]>>, options?: EnqueueOptions]
 ) => Enqueue<JobResult<Ps[N]>> {
   return enqueue as never;
 }

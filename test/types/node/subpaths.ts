@@ -9,6 +9,7 @@ import {
   ask,
   Effect,
   type EmittedBy,
+  type Program,
   type Future,
   fn,
   handle,
@@ -131,6 +132,20 @@ export const typedQueue = program(function* () {
   enqueueJob("countPrimes", loose);
   const typedArgs = [2, 100] as const; // a readonly tuple is accepted
   void enqueueJob("countPrimes", typedArgs);
+  // arguments JSON would change: the program cannot be enqueued (its argument's type is an error)
+  const notJson = enqueueFor<{
+    at: (when: Date) => Program<number, never>;
+    tags: (t: { names: Set<string> }) => Program<number, never>;
+    big: (n: bigint) => Program<number, never>;
+    plain: (o: { when: string; names: string[]; n?: number | null }) => Program<number, never>;
+  }>();
+  // @ts-expect-error -- a Date argument
+  void notJson("at", [new Date()]);
+  // @ts-expect-error -- a Set inside an object argument
+  void notJson("tags", [{ names: new Set(["a"]) }]);
+  // @ts-expect-error -- a bigint argument
+  void notJson("big", [1n]);
+  void notJson("plain", [{ when: "2026-01-01", names: ["a"], n: null }]);
   return (yield* wait(f)) + pong.length;
 });
 // untyped enqueue compiles as before: any name, any arguments, and an unknown result
