@@ -1,7 +1,7 @@
 /** EffectExpectationError shows object fields and names the first differing path. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Put, put, state } from "../src/index.js";
+import { Effect, Put, program, put, state, UnhandledEffectError } from "../src/index.js";
 import { EffectExpectationError, expectEffects } from "../src/testing/index.js";
 
 test("expectEffects: object fields are shown, and the first difference is named by its path", () => {
@@ -23,5 +23,23 @@ test("expectEffects: object fields are shown, and the first difference is named 
       );
       return true;
     },
+  );
+});
+
+test("expectEffects: an effect no handler takes names expectEffects as the handler that passed it on (it said 'recorder')", () => {
+  class Save extends Effect<number> {
+    declare readonly _tag: "Save";
+  }
+  const r = expectEffects(
+    program(function* () {
+      return yield* new Save();
+    }),
+    [Save],
+    { handlers: [state] },
+  );
+  assert.ok(r.error instanceof UnhandledEffectError);
+  assert.match(
+    r.error.message,
+    /^no handler takes Save \(performed by handler function expectEffects; none outside it takes it\)/,
   );
 });

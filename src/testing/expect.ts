@@ -165,12 +165,17 @@ export function expectEffects<P extends AnyProgramLike>(
   options?: ExpectOptions,
 ): RunResult<ResultOf<P>> {
   check(expected);
-  const rec = record(options?.only);
+  const rec = recorder(options?.only);
   const r = (run as (p: unknown, o: RunOptions) => RunResult<ResultOf<P>>)(
     program,
     optionsWith(rec, options),
   );
   return verdict(rec, expected, r);
+}
+
+/** expectEffects' recorder, named so (an effect no handler takes: "performed by handler function expectEffects") */
+function recorder(only: ExpectOptions["only"]): Recorder {
+  return Object.defineProperty(record(only), "name", { value: "expectEffects" });
 }
 
 /** `expectEffects` on `runAsync`: resolves to the `RunResult`, rejects with `EffectExpectationError`. */
@@ -180,7 +185,7 @@ export async function expectEffectsAsync<P extends AnyProgramLike>(
   options?: ExpectOptions,
 ): Promise<RunResult<ResultOf<P>>> {
   check(expected);
-  const rec = record(options?.only);
+  const rec = recorder(options?.only);
   const r = await (runAsync as (p: unknown, o: RunOptions) => Promise<RunResult<ResultOf<P>>>)(
     program,
     optionsWith(rec, options),

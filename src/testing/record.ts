@@ -82,7 +82,8 @@ export function record<const F extends RecordFilter = RecordFilter>(only?: F): R
 export function record(only?: RecordFilter): Recorder {
   const entries: Recorded[] = [];
   const effects: unknown[] = [];
-  const h = function* recorder(effect: unknown, k: Parameters<Handler>[1]) {
+  // its name is what an unhandled effect's message and a traceback call it
+  const h = function* record(effect: unknown, k: Parameters<Handler>[1]) {
     const at = entries.length;
     effects.push(effect);
     if (effect instanceof SchedulerEffect) {
