@@ -11,6 +11,7 @@ import { after, test } from "node:test";
 import {
   all,
   AsyncRequiredError,
+  DeadlockError as DoeffDeadlockError,
   cancel,
   createExternalPromise,
   delay,
@@ -151,6 +152,38 @@ test("workers: an error class is matched by its class name first — a registere
   const other = fromWire(toWire(new Unregistered("u"))) as Error;
   assert.equal(Object.getPrototypeOf(other), RangeError.prototype);
   assert.equal(other.name, "RangeError");
+});
+
+test("workers: doeff's error classes are rebuilt only from doeff's errors — a user's class named TimeoutError, or a DOMException named so, is not doeff's TimeoutError", () => {
+  class UserTimeout extends Error {
+    constructor(m: string) {
+      super(m);
+      this.name = "TimeoutError";
+    }
+  }
+  class DeadlockError extends Error {} // a user's class with doeff's class name, name left "Error"
+  const user = fromWire(toWire(new UserTimeout("db timed out"))) as Error;
+  assert.ok(!(user instanceof TimeoutError), String(user));
+  assert.ok(user instanceof RemoteError);
+  assert.equal(user.name, "TimeoutError");
+  assert.equal(user.message, "db timed out");
+  const named = fromWire(toWire(new DeadlockError("mine"))) as Error;
+  assert.ok(!(named instanceof DoeffDeadlockError), String(named));
+  assert.equal(Object.getPrototypeOf(named), Error.prototype);
+  assert.equal(named.message, "mine");
+  const dom = fromWire(toWire(new DOMException("The operation timed out.", "TimeoutError"))) as DOMException;
+  assert.ok(dom instanceof DOMException, String(dom));
+  assert.equal(dom.name, "TimeoutError");
+  assert.equal(dom.code, DOMException.TIMEOUT_ERR);
+  assert.equal(dom.message, "The operation timed out.");
+  const abort = fromWire(toWire(new DOMException("stop", "AbortError"))) as DOMException;
+  assert.ok(abort instanceof DOMException);
+  assert.equal(abort.name, "AbortError");
+  // doeff's own still come back as themselves, fields included
+  const ours = fromWire(toWire(new TimeoutError(250, "fetchUser"))) as TimeoutError;
+  assert.ok(ours instanceof TimeoutError);
+  assert.equal(ours.ms, 250);
+  assert.equal(ours.name, "TimeoutError");
 });
 
 /** a pool of one thread, and a handler for the jobs' Started effect that completes `started` */

@@ -2,10 +2,12 @@
  * Errors across a process or thread boundary. A thrown value is turned into plain, structured-
  * cloneable (and JSON-safe) data on one side and rebuilt on the other: class name, message, stack,
  * `cause` (recursively), AggregateError's `errors`, and the error's own cloneable fields (`key`,
- * `code`, `ms`, …). The class is found by its class name, then by its `name`, among the built-in
- * error classes, doeff's exported error classes and the classes the user registers; an unknown class
- * comes back as a `RemoteError` whose `name` is the original `name` (or, when the class kept its
- * base class's `name`, as that built-in class).
+ * `code`, `ms`, …). The class is found by its class name, then by its `name`, among the classes the
+ * user registers and the built-in error classes (a DOMException as a DOMException of its name); an
+ * unknown class comes back as a `RemoteError` whose `name` is the original `name` (or, when the
+ * class kept its base class's `name`, as that built-in class). doeff's own error classes are rebuilt
+ * only from an error that was one (`doeff` on the wire): a user's class that happens to be called
+ * `TimeoutError`, or a DOMException named so, is not doeff's TimeoutError.
  */
 import * as doeff from "../index.js";
 import { className } from "../protocol.js";
@@ -25,6 +27,8 @@ export interface WireError {
   readonly isError: boolean;
   /** the doeff traceback printed on the far side, when there was one */
   readonly traceback?: string;
+  /** it was an instance of doeff's own exported class of its class name (rebuilt as that class) */
+  readonly doeff?: true;
 }
 
 /** An error whose class is not known on this side: `name` keeps the original class name. */
@@ -45,28 +49,27 @@ const BUILTIN: Record<string, ErrorClass> = {
 
 let doeffClasses: Map<string, ErrorClass> | null = null;
 /** every Error subclass doeff's main entry exports (DoeffError, TaskCancelledError, …) */
-function knownClasses(): Map<string, ErrorClass> {
+function doeffErrors(): Map<string, ErrorClass> {
   if (doeffClasses === null) {
     doeffClasses = new Map();
     for (const [name, v] of Object.entries(doeff)) {
-      if (typeof v === "function" && ((v as unknown) === Error || v.prototype instanceof Error))
-        doeffClasses.set(name, v as ErrorClass);
+      if (typeof v === "function" && v.prototype instanceof Error) doeffClasses.set(name, v as ErrorClass);
     }
-    for (const [name, v] of Object.entries(BUILTIN)) doeffClasses.set(name, v);
-    doeffClasses.set("RemoteError", RemoteError);
   }
   return doeffClasses;
 }
 
+/** the classes registered (by the user, and doeff's subpaths for theirs), by class name */
+const registered = new Map<string, ErrorClass>([["RemoteError", RemoteError]]);
+
 /** Register error classes so they are rebuilt as themselves (by class name) when they cross. */
 export function registerErrorClasses(classes: Iterable<ErrorClass>): void {
-  const m = knownClasses();
   for (const c of classes) {
     if (typeof c !== "function" || !(c.prototype instanceof Error))
       throw new TypeError(
         `registerErrorClasses expects Error subclasses (class X extends Error), got ${String(c)}`,
       );
-    m.set(className(c), c);
+    registered.set(className(c), c);
   }
 }
 
@@ -112,6 +115,7 @@ export function toWire(e: unknown, traceback?: string, depth = 0): WireError {
   };
   const cls = classOf(e);
   if (cls !== "" && cls !== out.name) out.cls = cls;
+  if (cls !== "" && doeffErrors().get(cls) === e.constructor) out.doeff = true;
   if (e.cause !== undefined && depth < 8) out.cause = toWire(e.cause, undefined, depth + 1);
   if (e instanceof AggregateError && Array.isArray(e.errors) && depth < 8)
     out.errors = e.errors.map((x: unknown) => toWire(x, undefined, depth + 1));
@@ -148,11 +152,28 @@ export function fromWire(w: WireError, separator?: string, here?: string): unkno
   if (!w.isError) return w.value;
   // by class first: a registered `class MyError extends Error {}` that never sets `name` is named
   // "Error", and one may set a `name` that is not its class name
-  const known = knownClasses();
-  const cls = (w.cls === undefined ? undefined : known.get(w.cls)) ?? known.get(w.name) ?? RemoteError;
+  const name = w.cls ?? w.name;
+  const cls =
+    (w.doeff === true ? doeffErrors().get(name) : undefined) ??
+    registered.get(name) ??
+    registered.get(w.name) ??
+    builtin(name) ??
+    builtin(w.name) ??
+    RemoteError;
+  // its name and message live in internal slots: made with its constructor
+  if (name === "DOMException") return finish(new DOMException(w.message, w.name), w, separator, here);
   const e = Object.create(cls.prototype) as Error;
   define(e, "message", w.message);
   if (cls === RemoteError || Object.getPrototypeOf(e).name !== w.name) define(e, "name", w.name);
+  return finish(e, w, separator, here);
+}
+
+function builtin(name: string): ErrorClass | undefined {
+  return Object.hasOwn(BUILTIN, name) ? BUILTIN[name] : undefined;
+}
+
+/** The stack (with the separator and this side's frames), cause, errors and fields of `w` on `e`. */
+function finish(e: Error, w: WireError, separator?: string, here?: string): Error {
   let stack = w.stack ?? `${w.name}: ${w.message}`;
   if (separator !== undefined) stack += `\n    ${separator}`;
   if (here !== undefined) stack += `\n${here}`;
