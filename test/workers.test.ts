@@ -106,6 +106,19 @@ test("workers: an error in the answer to a forwarded effect is thrown in the wor
   assert.match(r2.error.message, /environment has no key "nope"/);
 });
 
+test("workers: a forwarded effect the parent does not take says it was forwarded by the job and where to handle it", async () => {
+  const r = await runAsync(runInWorker(JOBS, "chatty", 3), {
+    handlers: [scheduler, realTime, writer, reader, pool],
+    env: { greeting: "hi" },
+  });
+  assert.ok(r.error instanceof UnhandledEffectError, String(r.error));
+  assert.equal(
+    r.error.message,
+    `no handler in the parent takes Lookup, which the job ${LABEL}#chatty forwarded (its module lists Lookup in \`forward\`): install a handler for Lookup where runInWorker is performed (in run's handlers, or withHandler around the call), or handle it in the worker (the module's \`export const handlers = [...]\`)`,
+  );
+  assert.deepEqual(r.log, ["start 3"]);
+});
+
 test("workers: errors keep class, message, fields, stack and cause; the traceback shows the worker separator", async () => {
   const r = await runAsync(runInWorker(JOBS, "failing", 5), { handlers: base });
   const e = r.error;

@@ -17,7 +17,7 @@ import {
   UnhandledEffectError,
   wait,
 } from "../index.js";
-import { boundary, hidden, transfer, transferWith } from "../protocol.js";
+import { boundary, className, hidden, transfer, transferWith } from "../protocol.js";
 import type { SchedulerEffect } from "../effects/scheduler.js";
 import type { RunInWorker } from "./effect.js";
 import { frameOf, RunInWorker as RunInWorkerClass } from "./effect.js";
@@ -105,11 +105,13 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
       } else {
         let v: unknown;
         let ok = true;
+        const effect = Object.assign(Object.create(cls.prototype), m.fields) as Effect<unknown>;
         try {
-          v = yield* Object.assign(Object.create(cls.prototype), m.fields) as Effect<unknown>;
+          v = yield* effect;
         } catch (e) {
           ok = false;
           v = e;
+          if (e instanceof UnhandledEffectError && e.effect === effect) explainForwarded(e, job.label);
         }
         job.answer(m.req, ok, v);
       }
@@ -117,6 +119,22 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
     }
   } finally {
     if (!job.settled) job.cancel();
+  }
+}
+
+/**
+ * A forwarded effect no handler of the caller takes: its message said to install a handler "around
+ * the code that performs it", which the job's author reads as the worker. Say where it came from.
+ */
+function explainForwarded(e: UnhandledEffectError, label: string): void {
+  try {
+    const name = className((e.effect as object).constructor) || "the effect";
+    const msg = `no handler in the parent takes ${name}, which the job ${label} forwarded (its module lists ${name} in \`forward\`): install a handler for ${name} where runInWorker is performed (in run's handlers, or withHandler around the call), or handle it in the worker (the module's \`export const handlers = [...]\`)`;
+    const old = e.message;
+    e.message = msg;
+    if (typeof e.stack === "string") e.stack = e.stack.replace(old, msg);
+  } catch {
+    // (the original message stays)
   }
 }
 

@@ -76,7 +76,11 @@ if (channel !== null) {
       if (a === undefined) return;
       answers!.delete(m.req);
       if (m.ok) a.resolve(m.value);
-      else a.reject(fromWire((m as Extract<AnswerMsg, { ok: false }>).error));
+      else {
+        const e = fromWire((m as Extract<AnswerMsg, { ok: false }>).error);
+        if (e !== null && typeof e === "object") fromParent.add(e);
+        a.reject(e);
+      }
     }
   };
 }
@@ -310,6 +314,9 @@ async function runJob(job: JobMsg): Promise<JobReply> {
 
 const THREAD_HANDLERS = [scheduler, realTime] as const;
 
+/** errors the parent answered forwarded effects with (their message is the parent's) */
+const fromParent = new WeakSet<object>();
+
 /**
  * An effect the job performed that nothing in the worker takes: the message said to add its handler
  * to "the run's handlers" — the parent's, which already had it. The fix is in the job's module.
@@ -317,7 +324,7 @@ const THREAD_HANDLERS = [scheduler, realTime] as const;
 function explainUnforwarded(e: UnhandledEffectError, job: JobMsg, info: ModuleInfo): void {
   try {
     // (a forwarded one that the parent did not take comes back with the parent's own message)
-    if (info.forward.some((c) => e.effect instanceof c)) return;
+    if (fromParent.has(e) || info.forward.some((c) => e.effect instanceof c)) return;
     const name = className((e.effect as object).constructor) || "the effect";
     const msg = `no handler in the worker takes ${name} (job ${shortUrl(job.url)}#${job.name}): an effect performed in a worker reaches the parent's handlers only when its class is in the module's \`export const forward = [${name}, …]\`; or handle it in the worker: \`export const handlers = [...]\``;
     const old = e.message;
