@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import {
   all,
+  answer,
   AsyncRequiredError,
   DeadlockError as DoeffDeadlockError,
   cancel,
@@ -117,6 +118,16 @@ test("workers: a forwarded effect the parent does not take says it was forwarded
     `no handler in the parent takes Lookup, which the job ${LABEL}#chatty forwarded (its module lists Lookup in \`forward\`): install a handler for Lookup where runInWorker is performed (in run's handlers, or withHandler around the call), or handle it in the worker (the module's \`export const handlers = [...]\`)`,
   );
   assert.deepEqual(r.log, ["start 3"]);
+});
+
+test("workers: an error class the module exports in `errors` is rebuilt as itself in the worker (the parent's answer to a forwarded effect)", async () => {
+  const refuse = answer(Lookup, (e) => {
+    throw new JobFailed(`no user ${e.id}`, 404); // thrown at the perform site: in the worker
+  });
+  const r = await runAsync(runInWorker<string>(JOBS, "lookupCaught", 9), {
+    handlers: [scheduler, realTime, writer, reader, refuse, pool],
+  });
+  assert.equal(r.value, "caught JobFailed 404: no user 9");
 });
 
 test("workers: errors keep class, message, fields, stack and cause; the traceback shows the worker separator", async () => {

@@ -32,7 +32,7 @@ import {
   type JobReply,
   type PoolData,
 } from "./messages.js";
-import { fromWire, toWire } from "./wire.js";
+import { type ErrorClass, fromWire, registerErrorClasses, toWire } from "./wire.js";
 
 type EffectClass = abstract new (...args: any[]) => object;
 
@@ -123,6 +123,19 @@ async function load(url: string, name: string): Promise<ModuleInfo> {
       name,
       `${shortUrl(url)} exports "forward", but it is not an array of effect classes; export const forward = [Tell, Get, …]`,
     );
+  // error classes the module declares are rebuilt as themselves in this thread: an answer the
+  // parent fails a forwarded effect with (the parent registers its own with workers({ errors }))
+  const errors = ns.errors ?? [];
+  if (
+    !Array.isArray(errors) ||
+    errors.some((c) => typeof c !== "function" || !(c.prototype instanceof Error))
+  )
+    throw new WorkerModuleError(
+      url,
+      name,
+      `${shortUrl(url)} exports "errors", but it is not an array of Error classes; export const errors = [MyError, …]`,
+    );
+  registerErrorClasses(errors as ErrorClass[]);
   // the worker itself installs the scheduler and the clock (outermost)
   const info: ModuleInfo = {
     ns,
@@ -136,7 +149,7 @@ async function load(url: string, name: string): Promise<ModuleInfo> {
 function getProgram(info: ModuleInfo, job: JobMsg): Program<unknown> {
   const exp = info.ns[job.name];
   if (exp === undefined) {
-    const names = Object.keys(info.ns).filter((n) => n !== "handlers" && n !== "forward");
+    const names = Object.keys(info.ns).filter((n) => n !== "handlers" && n !== "forward" && n !== "errors");
     throw new WorkerModuleError(
       job.url,
       job.name,
