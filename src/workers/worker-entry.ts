@@ -20,6 +20,7 @@ import {
 } from "../index.js";
 import { className, describe, isProgramLike } from "../protocol.js";
 import { WorkerModuleError } from "./errors.js";
+import { classInstanceIn } from "./plain.js";
 import { shortUrl } from "./short-url.js";
 import { QUEUED, REPLIED, RUNNING } from "./batch.js";
 import {
@@ -173,6 +174,31 @@ function getProgram(info: ModuleInfo, job: JobMsg): Program<unknown> {
   return p as Program<unknown>;
 }
 
+const privatesOf = new WeakMap<object, string | null>();
+/**
+ * The first #private member declared or used by `effect`'s classes, or null. Read from the classes'
+ * source (native private members; a build that compiles them to WeakMaps is not seen), once per class.
+ */
+function privateMembers(effect: object): string | null {
+  let c: unknown = effect.constructor;
+  for (let depth = 0; typeof c === "function" && c !== Object && depth < 16; depth++) {
+    let found = privatesOf.get(c);
+    if (found === undefined) {
+      let src = "";
+      try {
+        src = Function.prototype.toString.call(c);
+      } catch {}
+      found = /^class\b/.test(src)
+        ? (/(?:this\.|[{;}]\s*(?:static\s+)?)(#[A-Za-z_$][\w$]*)/.exec(src)?.[1] ?? null)
+        : null;
+      privatesOf.set(c, found);
+    }
+    if (found !== null) return found;
+    c = Object.getPrototypeOf(c);
+  }
+  return null;
+}
+
 /** The handler that sends forwardable effects to the parent. */
 function forwarder(forward: readonly EffectClass[], job: JobMsg, r: Running): Handler {
   const h = ((effect: object, k: never) => {
@@ -182,6 +208,16 @@ function forwarder(forward: readonly EffectClass[], job: JobMsg, r: Running): Ha
       awaitPromise(
         () =>
           new Promise((resolve, reject) => {
+            const privates = privateMembers(effect);
+            if (privates !== null) {
+              const name = className(effect.constructor);
+              reject(
+                new TypeError(
+                  `${name} cannot be forwarded from the worker to the parent: it has #private members (${privates}), which do not cross — the parent rebuilds a forwarded effect from its own enumerable fields, so its handler could not read them; declare the data as public fields (e.g. readonly ${privates.replace(/^#/, "")}: …), or handle ${name} in the worker (export const handlers = […])`,
+                ),
+              );
+              return;
+            }
             const req = r.nextReq++;
             const msg: EffectMsg = { t: "eff", job: job.id, req, cls, fields: { ...effect } };
             try {
@@ -241,6 +277,9 @@ function uncloneable(v: unknown): string | null {
   try {
     if (plainData(v, { left: 256 })) return null; // the common case, without cloning twice
   } catch {}
+  const inst = classInstanceIn(v);
+  if (inst !== null)
+    return `${inst.startsWith(".") || inst.startsWith("[") ? `it holds ${inst}` : `it is ${inst}`}, which the parent would receive as a plain object without its methods, getters and instanceof`;
   try {
     structuredClone(v);
     return null;
@@ -357,7 +396,7 @@ function reply(job: JobMsg, o: Outcome): JobReply {
   const bad = uncloneable(o.value);
   if (bad === null) return { ok: true, value: o.value };
   const e = new TypeError(
-    `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread (${bad}); return structured-cloneable data (no functions, no class instances with behaviour)`,
+    `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread (${bad}); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
   );
   return { ok: false, error: toWire(e) };
 }

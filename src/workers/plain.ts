@@ -1,0 +1,74 @@
+/**
+ * Class instances in the data that crosses a thread boundary. Structured clone copies an object's
+ * own data and drops its prototype: an instance of a user's class arrives as a plain object, its
+ * methods, getters and `instanceof` gone, with no error. doeff/workers refuses it instead, and says
+ * where it is.
+ */
+import { className } from "../protocol.js";
+
+/** prototypes structured clone keeps (or whose loss is not the user's class: typed arrays, errors) */
+let keeps: Set<object> | null = null;
+function kept(): Set<object> {
+  if (keeps === null) {
+    keeps = new Set<object>([
+      Object.prototype,
+      Array.prototype,
+      Date.prototype,
+      RegExp.prototype,
+      Map.prototype,
+      Set.prototype,
+      ArrayBuffer.prototype,
+      Boolean.prototype,
+      Number.prototype,
+      String.prototype,
+      BigInt.prototype,
+    ]);
+    const g = globalThis as { SharedArrayBuffer?: { prototype: object }; Blob?: { prototype: object } };
+    if (g.SharedArrayBuffer !== undefined) keeps.add(g.SharedArrayBuffer.prototype);
+    if (g.Blob !== undefined) keeps.add(g.Blob.prototype);
+  }
+  return keeps;
+}
+
+function key(k: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+}
+
+/**
+ * Where `v` holds an instance of a class structured clone would turn into a plain object, as
+ * `.path: an instance of Name`, or null. Typed arrays (a Buffer arrives as a Uint8Array) and errors
+ * are leaves; a cycle is walked once. Never throws (a value it cannot inspect: null).
+ */
+export function classInstanceIn(v: unknown, path = ""): string | null {
+  if (v === null || typeof v !== "object") return null;
+  const seen = new Set<object>();
+  const stack: Array<[unknown, string]> = [[v, path]];
+  try {
+    while (stack.length > 0) {
+      const [x, at] = stack.pop()!;
+      if (x === null || typeof x !== "object" || seen.has(x)) continue;
+      seen.add(x);
+      if (ArrayBuffer.isView(x) || x instanceof Error) continue;
+      const proto = Object.getPrototypeOf(x) as object | null;
+      if (proto !== null && !kept().has(proto)) {
+        const name = className(Object.getOwnPropertyDescriptor(proto, "constructor")?.value) || "a class";
+        return `${at === "" ? "" : `${at}: `}an instance of ${name}`;
+      }
+      if (x instanceof Map) {
+        for (const [k, val] of x) {
+          stack.push([k, `${at}.keys()`]);
+          stack.push([val, `${at}.get(${typeof k === "string" ? JSON.stringify(k) : "…"})`]);
+        }
+      } else if (x instanceof Set) {
+        for (const val of x) stack.push([val, `${at}.values()`]);
+      } else if (Array.isArray(x)) {
+        for (let i = 0; i < x.length; i++) stack.push([x[i], `${at}[${i}]`]);
+      } else {
+        for (const k of Object.keys(x)) stack.push([(x as Record<string, unknown>)[k], `${at}${key(k)}`]);
+      }
+    }
+  } catch {
+    return null; // (a getter that throws: structured clone will say so)
+  }
+  return null;
+}

@@ -1,0 +1,60 @@
+/**
+ * doeff/workers: what crosses the thread boundary is structured-cloned, which keeps an object's own
+ * data and drops its prototype. A class instance (in the arguments, the result or a forwarded
+ * effect's #private fields) would arrive silently broken: it is refused with a message saying where.
+ */
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { answer, realTime, runAsync, scheduler } from "../src/index.js";
+import { runInWorker, workers } from "../src/workers/index.js";
+import { Spend, User } from "./fixtures/workers/data-jobs.js";
+
+const JOBS = new URL("./fixtures/workers/data-jobs.ts", import.meta.url).href;
+const LABEL = "test/fixtures/workers/data-jobs.ts";
+
+const pool = workers({ size: 1 });
+after(() => pool.close());
+const handlers = [scheduler, realTime, answer(Spend, (e) => `spent ${e.cents}`), pool];
+
+test("workers data: a class instance as an argument is a TypeError at the call, naming where it is", () => {
+  assert.throws(() => runInWorker(JOBS, "echo", new User("ann")), {
+    name: "TypeError",
+    message:
+      "runInWorker(echo): argument 1 is an instance of User, which the worker thread would receive as a plain object without its methods, getters and instanceof (structured clone copies own data only); pass plain data (e.g. { ...value } or value.toJSON()) and rebuild the instance in the job",
+  });
+  assert.throws(() => runInWorker(JOBS, "echo", 1, { team: [{ lead: new User("ann") }] }), {
+    name: "TypeError",
+    message: /^runInWorker\(echo\): argument 2 holds \.team\[0\]\.lead: an instance of User, which/,
+  });
+});
+
+test("workers data: plain data, Maps, Sets, Dates, typed arrays and errors cross as they are", async () => {
+  const value = {
+    list: [1, "two", null],
+    map: new Map([["k", new Set([1, 2])]]),
+    when: new Date(0),
+    bytes: new Uint8Array([1, 2, 3]),
+    err: new RangeError("r"),
+  };
+  const r = await runAsync(runInWorker(JOBS, "echo", value), { handlers });
+  assert.ok(r.ok, r.format());
+  assert.deepEqual(r.value, value);
+});
+
+test("workers data: a result holding a class instance fails the job with a TypeError naming where it is", async () => {
+  const r = await runAsync(runInWorker(JOBS, "makeUser", "ann"), { handlers });
+  assert.ok(r.error instanceof TypeError, String(r.error));
+  assert.equal(
+    r.error.message,
+    `${LABEL}#makeUser returned a value that cannot be sent back to the parent thread (it holds .users[0]: an instance of User, which the parent would receive as a plain object without its methods, getters and instanceof); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
+  );
+});
+
+test("workers data: a forwarded effect with #private fields is refused at its perform site, saying why (the parent's handler could not read them)", async () => {
+  const r = await runAsync(runInWorker(JOBS, "spend", 250), { handlers });
+  assert.ok(r.error instanceof TypeError, String(r.error));
+  assert.equal(
+    r.error.message,
+    "Spend cannot be forwarded from the worker to the parent: it has #private members (#cents), which do not cross — the parent rebuilds a forwarded effect from its own enumerable fields, so its handler could not read them; declare the data as public fields (e.g. readonly cents: …), or handle Spend in the worker (export const handlers = […])",
+  );
+});
