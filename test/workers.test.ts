@@ -210,6 +210,32 @@ test("workers: doeff's error classes are rebuilt only from doeff's errors — a 
   assert.equal(ours.name, "TimeoutError");
 });
 
+test("workers: a bad `setup` or `errors` option is a TypeError at workers(…) naming the option and the fix; a setup module that does not load fails each job saying so", async () => {
+  assert.throws(() => workers({ setup: "./setup.js" }), {
+    name: "TypeError",
+    message: `workers({ setup }) needs an absolute module URL, got "./setup.js"; write new URL("./setup.js", import.meta.url)`,
+  });
+  assert.throws(() => workers({ setup: 5 as unknown as string }), {
+    name: "TypeError",
+    message: `workers({ setup }) expects a module URL (new URL("./setup.js", import.meta.url)), got 5`,
+  });
+  assert.throws(() => workers({ errors: "JobFailed" as unknown as [] }), {
+    name: "TypeError",
+    message: `workers({ errors }) expects an array of Error subclasses (class X extends Error), got "JobFailed"; e.g. workers({ errors: [MyError] })`,
+  });
+  const broken = workers({ size: 1, setup: new URL("./fixtures/workers/no-such-setup.ts", import.meta.url) });
+  try {
+    const r = await runAsync(runInWorker(JOBS, "add", 1, 2), { handlers: [scheduler, realTime, broken] });
+    assert.ok(r.error instanceof WorkerModuleError, String(r.error));
+    assert.match(
+      r.error.message,
+      /^the pool's setup module test\/fixtures\/workers\/no-such-setup\.ts failed to load in the worker thread: .*\. Check workers\(\{ setup \}\): the absolute URL/,
+    );
+  } finally {
+    await broken.close();
+  }
+});
+
 /** a pool of one thread, and a handler for the jobs' Started effect that completes `started` */
 function oneThread(cancelGraceMs: number) {
   const single = workers({ size: 1, cancelGraceMs });

@@ -14,6 +14,7 @@ import {
   type JobReply,
   type PoolData,
 } from "./messages.js";
+import { describe } from "../protocol.js";
 import { WorkerCrashedError } from "./errors.js";
 import { type ErrorClass, fromWire, registerErrorClasses, toWire, type WireError } from "./wire.js";
 
@@ -363,7 +364,27 @@ export class WorkerPool {
     if (!Number.isInteger(maxBatch) || maxBatch < 1)
       throw new RangeError(`workers({ maxBatch }) expects an integer ≥ 1, got ${String(options.maxBatch)}`);
     this.maxBatch = maxBatch;
-    if (options.errors !== undefined) registerErrorClasses(options.errors);
+    if (options.errors !== undefined) {
+      if (
+        !Array.isArray(options.errors) ||
+        options.errors.some((c) => typeof c !== "function" || !(c.prototype instanceof Error))
+      )
+        throw new TypeError(
+          `workers({ errors }) expects an array of Error subclasses (class X extends Error), got ${describe(options.errors)}; e.g. workers({ errors: [MyError] })`,
+        );
+      registerErrorClasses(options.errors);
+    }
+    if (options.setup !== undefined) {
+      const setup = options.setup;
+      if (!(setup instanceof URL) && typeof setup !== "string")
+        throw new TypeError(
+          `workers({ setup }) expects a module URL (new URL("./setup.js", import.meta.url)), got ${describe(setup)}`,
+        );
+      if (typeof setup === "string" && !/^[a-z][a-z0-9+.-]*:/i.test(setup))
+        throw new TypeError(
+          `workers({ setup }) needs an absolute module URL, got ${JSON.stringify(setup)}; write new URL(${JSON.stringify(setup)}, import.meta.url)`,
+        );
+    }
     this.size = size;
     this.cancelGraceMs = grace;
     this.options = options;

@@ -89,7 +89,16 @@ if (channel !== null) {
 // The pool's `setup` module (e.g. a loader registration), imported before the first job. This
 // top-level await also makes the file ESM-only, so piscina loads it with import() (one instance of
 // doeff per thread, shared with the job modules).
-if (data?.setup !== undefined) await import(data.setup);
+// A setup module that fails to load fails every job with a message naming the option, rather than
+// piscina's bare import error.
+let setupFailed: unknown = null;
+if (data?.setup !== undefined) {
+  try {
+    await import(data.setup);
+  } catch (e) {
+    setupFailed = e ?? new Error(String(e));
+  }
+}
 
 interface ModuleInfo {
   readonly ns: Record<string, unknown>;
@@ -335,6 +344,16 @@ async function runJob(job: JobMsg): Promise<JobReply> {
     nextReq: 0,
   };
   if (r.cancelled) return { ok: false, cancelled: true };
+  if (setupFailed !== null) {
+    const why = setupFailed instanceof Error ? setupFailed.message : String(setupFailed);
+    const e = new WorkerModuleError(
+      job.url,
+      job.name,
+      `the pool's setup module ${shortUrl(data!.setup!)} failed to load in the worker thread: ${why}. Check workers({ setup }): the absolute URL (new URL("./setup.js", import.meta.url)) of a module that loads on its own`,
+      { cause: setupFailed },
+    );
+    return { ok: false, error: toWire(e) };
+  }
   let body: Program<unknown>;
   let info: ModuleInfo;
   try {
