@@ -1,6 +1,6 @@
 /** Errors of `doeff/workers` (rebuilt as themselves when they cross a thread boundary). */
 import { DoeffError } from "../index.js";
-import { registerErrorClasses } from "./wire.js";
+import { registerDoeffErrorClasses } from "./wire.js";
 
 /**
  * The worker could not get a Program from `moduleUrl#exportName`: the module does not load, the
@@ -34,4 +34,4 @@ export class WorkerCrashedError extends DoeffError {
   }
 }
 
-registerErrorClasses([WorkerModuleError, WorkerCrashedError]);
+registerDoeffErrorClasses([WorkerModuleError, WorkerCrashedError]);

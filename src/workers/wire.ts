@@ -2,12 +2,14 @@
  * Errors across a process or thread boundary. A thrown value is turned into plain, structured-
  * cloneable (and JSON-safe) data on one side and rebuilt on the other: class name, message, stack,
  * `cause` (recursively), AggregateError's `errors`, and the error's own cloneable fields (`key`,
- * `code`, `ms`, …). The class is found by its class name, then by its `name`, among the classes the
- * user registers and the built-in error classes (a DOMException as a DOMException of its name); an
- * unknown class comes back as a `RemoteError` whose `name` is the original `name` (or, when the
- * class kept its base class's `name`, as that built-in class). doeff's own error classes are rebuilt
- * only from an error that was one (`doeff` on the wire): a user's class that happens to be called
- * `TimeoutError`, or a DOMException named so, is not doeff's TimeoutError.
+ * `code`, `ms`, …). Classes are matched by class name, then by `name`, but a class name alone never
+ * decides: the sender says what the error really is. doeff's own classes (its main entry's and its
+ * subpaths') are rebuilt only from an error that was one (`doeff` on the wire); a registered class
+ * only from an error that is an instance of the sender's registered class of that name, when the
+ * sender has one (`registered`); anything else as the built-in class it extends (`base`: a
+ * TypeError as a TypeError, a DOMException as a DOMException of its name), or a `RemoteError`
+ * keeping its `name` when it extends Error itself. So a user's class called `TimeoutError`, or a
+ * DOMException named so, is not doeff's TimeoutError on the other side.
  */
 import * as doeff from "../index.js";
 import { className } from "../protocol.js";
@@ -27,8 +29,16 @@ export interface WireError {
   readonly isError: boolean;
   /** the doeff traceback printed on the far side, when there was one */
   readonly traceback?: string;
-  /** it was an instance of doeff's own exported class of its class name (rebuilt as that class) */
+  /** it was an instance of doeff's own class of its class name (or `name`): rebuilt as that class */
   readonly doeff?: true;
+  /**
+   * true: it was an instance of the class the sender registered under its class name (or `name`);
+   * false: the sender has such a registered class and this error is not one of it (not rebuilt as
+   * it); absent: the sender registered no class of that name (the receiver's, if any, is used)
+   */
+  readonly registered?: boolean;
+  /** the nearest built-in class it extends (`TypeError`, `DOMException`, …); rebuilt as it when no class above matches */
+  readonly base?: string;
 }
 
 /** An error whose class is not known on this side: `name` keeps the original class name. */
@@ -59,18 +69,52 @@ function doeffErrors(): Map<string, ErrorClass> {
   return doeffClasses;
 }
 
-/** the classes registered (by the user, and doeff's subpaths for theirs), by class name */
-const registered = new Map<string, ErrorClass>([["RemoteError", RemoteError]]);
+/** doeff's subpaths' own classes (WorkerModuleError, …), by class name: rebuilt only from doeff's errors */
+const doeffRegistered = new Map<string, ErrorClass>([["RemoteError", RemoteError]]);
+/** the classes the user registered, by class name */
+const registered = new Map<string, ErrorClass>();
 
-/** Register error classes so they are rebuilt as themselves (by class name) when they cross. */
-export function registerErrorClasses(classes: Iterable<ErrorClass>): void {
-  for (const c of classes) {
+function checkClasses(classes: Iterable<ErrorClass>): ErrorClass[] {
+  const list = [...classes];
+  for (const c of list)
     if (typeof c !== "function" || !(c.prototype instanceof Error))
       throw new TypeError(
         `registerErrorClasses expects Error subclasses (class X extends Error), got ${String(c)}`,
       );
-    registered.set(className(c), c);
-  }
+  return list;
+}
+
+/** Register error classes so they are rebuilt as themselves (by class name) when they cross. */
+export function registerErrorClasses(classes: Iterable<ErrorClass>): void {
+  for (const c of checkClasses(classes)) registered.set(className(c), c);
+}
+
+/**
+ * @internal doeff's subpaths register their own error classes here: like doeff's main-entry classes,
+ * they are rebuilt only from an error that was one, never from a user's class of the same name.
+ */
+export function registerDoeffErrorClasses(classes: Iterable<ErrorClass>): void {
+  for (const c of checkClasses(classes)) doeffRegistered.set(className(c), c);
+}
+
+function doeffClass(name: string): ErrorClass | undefined {
+  return doeffErrors().get(name) ?? doeffRegistered.get(name);
+}
+
+/** the class `find` gives for the class name `cls`, else for `name` */
+function lookup(
+  find: (n: string) => ErrorClass | undefined,
+  cls: string,
+  name: string,
+): ErrorClass | undefined {
+  return (cls === "" ? undefined : find(cls)) ?? find(name);
+}
+
+/** the name of the nearest built-in error class `e` is an instance of ("Error" at least) */
+function baseOf(e: Error): string {
+  if (typeof DOMException === "function" && e instanceof DOMException) return "DOMException";
+  for (const [name, c] of Object.entries(BUILTIN)) if (name !== "Error" && e instanceof c) return name;
+  return "Error";
 }
 
 function cloneable(v: unknown): boolean {
@@ -115,12 +159,25 @@ export function toWire(e: unknown, traceback?: string, depth = 0): WireError {
   };
   const cls = classOf(e);
   if (cls !== "" && cls !== out.name) out.cls = cls;
-  if (cls !== "" && doeffErrors().get(cls) === e.constructor) out.doeff = true;
+  // what the error really is, so that the far side does not go by its name alone
+  const ours = lookup(doeffClass, cls, out.name);
+  if (ours !== undefined && isInstance(e, ours)) out.doeff = true;
+  const reg = lookup((n) => registered.get(n), cls, out.name);
+  if (reg !== undefined) out.registered = isInstance(e, reg);
+  out.base = baseOf(e);
   if (e.cause !== undefined && depth < 8) out.cause = toWire(e.cause, undefined, depth + 1);
   if (e instanceof AggregateError && Array.isArray(e.errors) && depth < 8)
     out.errors = e.errors.map((x: unknown) => toWire(x, undefined, depth + 1));
   if (traceback !== undefined) out.traceback = traceback;
   return out;
+}
+
+function isInstance(e: Error, c: ErrorClass): boolean {
+  try {
+    return e instanceof c;
+  } catch {
+    return false;
+  }
 }
 
 /** className of `e`'s constructor, or "" (a hostile constructor getter). Never throws. */
@@ -153,19 +210,25 @@ export function fromWire(w: WireError, separator?: string, here?: string): unkno
   // by class first: a registered `class MyError extends Error {}` that never sets `name` is named
   // "Error", and one may set a `name` that is not its class name
   const name = w.cls ?? w.name;
+  // (from a sender without `base`, an older one: by name, as it did)
+  if (w.base === undefined ? name === "DOMException" : w.base === "DOMException")
+    // its name and message live in internal slots: made with its constructor
+    return finish(new DOMException(w.message, w.name), w, separator, here);
   const cls =
-    (w.doeff === true ? doeffErrors().get(name) : undefined) ??
-    registered.get(name) ??
-    registered.get(w.name) ??
-    builtin(name) ??
-    builtin(w.name) ??
+    (w.doeff === true ? lookup(doeffClass, name, w.name) : undefined) ??
+    (w.registered === false ? undefined : lookup((n) => registered.get(n), name, w.name)) ??
+    (w.base === undefined ? (builtin(name) ?? builtin(w.name)) : fromBase(w)) ??
     RemoteError;
-  // its name and message live in internal slots: made with its constructor
-  if (name === "DOMException") return finish(new DOMException(w.message, w.name), w, separator, here);
   const e = Object.create(cls.prototype) as Error;
   define(e, "message", w.message);
   if (cls === RemoteError || Object.getPrototypeOf(e).name !== w.name) define(e, "name", w.name);
   return finish(e, w, separator, here);
+}
+
+/** the built-in class `w` extends; an Error subclass of another name is a RemoteError keeping it */
+function fromBase(w: WireError): ErrorClass | undefined {
+  if (w.base === "Error") return w.name === "Error" ? Error : undefined;
+  return builtin(w.base ?? "");
 }
 
 function builtin(name: string): ErrorClass | undefined {

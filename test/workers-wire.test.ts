@@ -1,0 +1,91 @@
+/**
+ * doeff/workers: errors across the thread boundary are rebuilt as what they were, not by class name
+ * alone — a user's class named like doeff's (or like a registered class) is not that class on the
+ * other side; a built-in subclass comes back as its built-in class, a DOMException as a DOMException.
+ */
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { answer, reader, realTime, runAsync, scheduler, TimeoutError, writer } from "../src/index.js";
+import { RemoteError, runInWorker, WorkerModuleError, workers } from "../src/workers/index.js";
+import { fromWire, toWire } from "../src/workers/wire.js";
+import { JobFailed, Lookup } from "./fixtures/workers/jobs.js";
+
+const JOBS = new URL("./fixtures/workers/jobs.ts", import.meta.url).href;
+const IMPOSTORS = new URL("./fixtures/workers/impostors.ts", import.meta.url).href;
+
+const pool = workers({ size: 1, errors: [JobFailed] });
+after(() => pool.close());
+
+async function failure(kind: string): Promise<Error> {
+  const r = await runAsync(runInWorker(IMPOSTORS, "impostor", kind), {
+    handlers: [scheduler, realTime, pool],
+  });
+  assert.ok(!r.ok, `impostor(${kind}) should fail`);
+  return r.error as Error;
+}
+
+test("workers wire: a user's class named like doeff's (WorkerModuleError, TimeoutError) thrown in a job is not doeff's class in the parent", async () => {
+  const mod = await failure("module");
+  assert.ok(!(mod instanceof WorkerModuleError), `rebuilt as doeff's WorkerModuleError: ${String(mod)}`);
+  assert.equal(Object.getPrototypeOf(mod), Error.prototype);
+  assert.equal(mod.name, "Error");
+  assert.equal(mod.message, "not doeff's");
+  const t = await failure("timeout");
+  assert.ok(!(t instanceof TimeoutError), `rebuilt as doeff's TimeoutError: ${String(t)}`);
+  assert.ok(t instanceof RemoteError);
+  assert.equal(t.name, "TimeoutError");
+  assert.equal(t.message, "the db timed out");
+  assert.ok(t.cause instanceof RangeError);
+  assert.equal((t.cause as Error).message, "deep");
+  assert.match(t.stack ?? "", /^TimeoutError: the db timed out\n\s+at impostor \(.*impostors\.ts:\d+:\d+\)/);
+});
+
+test("workers wire: a class that only shares its name with a registered class is not rebuilt as it (each way)", async () => {
+  // worker → parent (the worker registers the real JobFailed: its module's `errors`)
+  const e = await failure("jobFailed");
+  assert.ok(!(e instanceof JobFailed), `rebuilt as the registered JobFailed: ${String(e)}`);
+  assert.ok(e instanceof RemoteError);
+  assert.equal(e.name, "JobFailed");
+  assert.equal(e.message, "another JobFailed");
+  // parent → worker: the parent's handler fails a forwarded effect with a namesake of JobFailed
+  class JobFailedNamesake extends Error {
+    override name = "JobFailed";
+  }
+  Object.defineProperty(JobFailedNamesake, "name", { value: "JobFailed" });
+  const refuse = answer(Lookup, (l) => {
+    throw new JobFailedNamesake(`no user ${l.id}`);
+  });
+  const r = await runAsync(runInWorker<string>(JOBS, "lookupCaught", 4), {
+    handlers: [scheduler, realTime, writer, reader, refuse, pool],
+  });
+  assert.equal(r.value, "not JobFailed: JobFailed: no user 4");
+});
+
+test("workers wire: a built-in subclass comes back as its built-in class keeping its name; a DOMException as a DOMException", async () => {
+  const bad = await failure("badInput");
+  assert.equal(Object.getPrototypeOf(bad), TypeError.prototype);
+  assert.equal(bad.name, "BadInput");
+  assert.equal(bad.message, "n must be > 0");
+  const abort = await failure("abort");
+  assert.ok(abort instanceof DOMException, String(abort));
+  assert.equal(abort.name, "AbortError");
+  assert.equal(abort.message, "stopped");
+});
+
+test("workers wire: doeff's own classes and registered ones still come back as themselves (subclasses as their registered base)", () => {
+  const mod = fromWire(toWire(new WorkerModuleError("u", "x", "no export"))) as WorkerModuleError;
+  assert.ok(mod instanceof WorkerModuleError);
+  assert.equal(mod.exportName, "x");
+  assert.equal(mod.message, "no export");
+  class Worse extends JobFailed {}
+  const sub = fromWire(toWire(new Worse("worse", 7))) as JobFailed;
+  assert.equal(Object.getPrototypeOf(sub), JobFailed.prototype);
+  assert.equal(sub.code, 7);
+  assert.equal(sub.name, "JobFailed");
+  // a class named "DOMException" that is not one is not rebuilt as one
+  class DOMExceptionLike extends Error {}
+  Object.defineProperty(DOMExceptionLike, "name", { value: "DOMException" });
+  const like = fromWire(toWire(new DOMExceptionLike("fake"))) as Error;
+  assert.ok(!(like instanceof DOMException));
+  assert.equal(Object.getPrototypeOf(like), Error.prototype);
+});
