@@ -120,6 +120,16 @@ test("workers: a forwarded effect the parent does not take says it was forwarded
   assert.deepEqual(r.log, ["start 3"]);
 });
 
+test("workers: a forwarded effect with a standard handler that the parent lacks names that handler in the message", async () => {
+  const FWD = new URL("./fixtures/workers/fwd.ts", import.meta.url).href;
+  const r = await runAsync(runInWorker(FWD, "reads"), { handlers: [scheduler, realTime, pool] });
+  assert.ok(r.error instanceof UnhandledEffectError, String(r.error));
+  assert.equal(
+    r.error.message,
+    "no handler in the parent takes Get, which the job test/fixtures/workers/fwd.ts#reads forwarded (its module lists Get in `forward`): install a handler for Get (the standard one is state) where runInWorker is performed (in run's handlers, or withHandler around the call), or handle it in the worker (the module's `export const handlers = [...]`)",
+  );
+});
+
 test("workers: an error class the module exports in `errors` is rebuilt as itself in the worker (the parent's answer to a forwarded effect)", async () => {
   const refuse = answer(Lookup, (e) => {
     throw new JobFailed(`no user ${e.id}`, 404); // thrown at the perform site: in the worker

@@ -128,8 +128,11 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
  */
 function explainForwarded(e: UnhandledEffectError, label: string): void {
   try {
-    const name = className((e.effect as object).constructor) || "the effect";
-    const msg = `no handler in the parent takes ${name}, which the job ${label} forwarded (its module lists ${name} in \`forward\`): install a handler for ${name} where runInWorker is performed (in run's handlers, or withHandler around the call), or handle it in the worker (the module's \`export const handlers = [...]\`)`;
+    const c = (e.effect as object).constructor as { standardHandler?: unknown };
+    const name = className(c) || "the effect";
+    // (the plain message named the standard handler; keep that, it is the usual fix)
+    const std = typeof c.standardHandler === "string" ? ` (the standard one is ${c.standardHandler})` : "";
+    const msg = `no handler in the parent takes ${name}, which the job ${label} forwarded (its module lists ${name} in \`forward\`): install a handler for ${name}${std} where runInWorker is performed (in run's handlers, or withHandler around the call), or handle it in the worker (the module's \`export const handlers = [...]\`)`;
     const old = e.message;
     e.message = msg;
     if (typeof e.stack === "string") e.stack = e.stack.replace(old, msg);
