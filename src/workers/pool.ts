@@ -41,7 +41,11 @@ export interface WorkersOptions {
   readonly cancelGraceMs?: number;
   /** a module URL each thread imports before its first job (e.g. to register a loader) */
   readonly setup?: string | URL;
-  /** error classes to rebuild as themselves when a job throws them (doeff's own are known) */
+  /**
+   * error classes to rebuild as themselves when a job throws them (doeff's own are known). Parent
+   * only: a thread knows the classes its job module lists in `export const errors` or its `setup`
+   * module registers (docs/workers.md).
+   */
   readonly errors?: readonly ErrorClass[];
   /**
    * The most jobs sent to piscina as one task when many are submitted at once (default 32; 1 sends
