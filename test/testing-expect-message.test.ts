@@ -1,8 +1,8 @@
 /** EffectExpectationError shows object fields and names the first differing path. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Effect, Put, program, put, state, UnhandledEffectError } from "../src/index.js";
-import { EffectExpectationError, expectEffects } from "../src/testing/index.js";
+import { Effect, Put, program, put, run, state, UnhandledEffectError } from "../src/index.js";
+import { EffectExpectationError, expectEffects, record } from "../src/testing/index.js";
 
 test("expectEffects: object fields are shown, and the first difference is named by its path", () => {
   assert.throws(
@@ -41,5 +41,16 @@ test("expectEffects: an effect no handler takes names expectEffects as the handl
   assert.match(
     r.error.message,
     /^no handler takes Save \(performed by handler function expectEffects; none outside it takes it\)/,
+  );
+});
+
+test("record / expectEffects: a predicate written as function (e) {…} is a predicate, not a class (it matched nothing)", () => {
+  const rec = record(function isPut(e: unknown) {
+    return e instanceof Put;
+  });
+  run(put("n", 1), { handlers: [state, rec] });
+  assert.deepEqual(
+    rec.effects.map((e) => (e as Put).key),
+    ["n"],
   );
 });

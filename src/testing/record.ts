@@ -2,6 +2,7 @@
  * `record()`: a handler that records every effect it is offered and the answer the handlers outside
  * it gave (or the error they threw), then passes that answer on unchanged.
  */
+import { Effect } from "../effects/effect.js";
 import { SchedulerEffect } from "../effects/scheduler.js";
 import type { AnyEffect } from "../vm/types.js";
 import { delegate, pass, transfer, transferWith } from "../vm/primitives.js";
@@ -60,9 +61,9 @@ export interface Recorder<E = unknown> extends Handler<undefined, never> {
   clear(): void;
 }
 
+/** An effect class, as opposed to a predicate: an ordinary `function (e) {…}` has a prototype too. */
 function isClass(f: Function): boolean {
-  const proto = (f as { prototype?: unknown }).prototype;
-  return proto !== null && typeof proto === "object";
+  return f === Effect || (f as { prototype?: unknown }).prototype instanceof Effect;
 }
 
 /**
