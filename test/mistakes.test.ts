@@ -16,7 +16,9 @@ import {
   get,
   type Handler,
   handle,
+  local,
   program,
+  reader,
   release,
   resume,
   run,
@@ -143,4 +145,19 @@ test("DeadlockError names the blocked tasks, what to look for, and where it is t
     (r.error as Error).message,
     "deadlock: every task is blocked (main, task 1) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish). Thrown where task 1 blocked last",
   );
+});
+
+test('local(program, patch) with its arguments swapped: a TypeError saying so, not "got object"', () => {
+  const body = program(function* () {
+    return 1;
+  });
+  assert.throws(
+    () => (local as (a: unknown, b: unknown) => unknown)(body, { user: "ann" }),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message ===
+        "local takes (patch, program), got a program first: the arguments are swapped; write local({ key: value }, program)",
+  );
+  // the right order still works
+  assert.equal(run(local({ user: "ann" }, body), { handlers: [reader] }).value, 1);
 });

@@ -89,3 +89,17 @@ test("workers wire: doeff's own classes and registered ones still come back as t
   assert.ok(!(like instanceof DOMException));
   assert.equal(Object.getPrototypeOf(like), Error.prototype);
 });
+
+test("workers wire: doeff/queue's UnknownProgramError stays the queue's class when a user registers a class of the same name", async () => {
+  const { UnknownProgramError } = await import("../src/queue/errors.js");
+  const { registerErrorClasses } = await import("../src/workers/wire.js");
+  class UnknownProgramErrorMine extends Error {}
+  Object.defineProperty(UnknownProgramErrorMine, "name", { value: "UnknownProgramError" });
+  registerErrorClasses([UnknownProgramErrorMine]);
+  const real = fromWire(toWire(new UnknownProgramError("send", ["fetch"])));
+  assert.ok(real instanceof UnknownProgramError, `not rebuilt as the queue's class: ${String(real)}`);
+  assert.equal((real as InstanceType<typeof UnknownProgramError>).programName, "send");
+  const mine = fromWire(toWire(new UnknownProgramErrorMine("mine"))) as Error;
+  assert.ok(mine instanceof UnknownProgramErrorMine, String(mine));
+  assert.equal(mine.message, "mine");
+});

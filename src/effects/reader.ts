@@ -1,5 +1,5 @@
 /** Reader effects (SEMANTICS §7.4): Ask, Local. */
-import { describe } from "../vm/brand.js";
+import { describe, isProgramLike } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { Program, ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, IsOpen, ResultOf } from "../vm/types.js";
@@ -126,6 +126,10 @@ export function local(patch: EnvPatch, program: AnyProgramLike): Local<unknown, 
   if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
     throw new TypeError(`local expects a patch object ({ key: value }), got ${describe(patch)}`);
   }
+  if (isProgramLike(patch) && !isProgramLike(program))
+    throw new TypeError(
+      `local takes (patch, program), got a program first: the arguments are swapped; write local({ key: value }, program)`,
+    );
   checkProgramLike(program, "local");
   // a Map is accepted as the `env` run option is (its string keys); spreading it would give {}
   return new Local(Object.freeze(patchObject(patch)), program as ProgramLikeOf<unknown>);

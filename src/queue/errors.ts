@@ -1,6 +1,6 @@
 /** Errors of `doeff/queue`. */
 import { DoeffError } from "../index.js";
-import { registerErrorClasses } from "../workers/wire.js";
+import { registerDoeffErrorClasses } from "../workers/wire.js";
 
 /** A job names a program the worker does not have (it fails at once, without retries). */
 export class UnknownProgramError extends DoeffError {
@@ -15,4 +15,5 @@ export class UnknownProgramError extends DoeffError {
   }
 }
 
-registerErrorClasses([UnknownProgramError]);
+// rebuilt only from an error that was the queue's, never from a user's class of the same name
+registerDoeffErrorClasses([UnknownProgramError]);

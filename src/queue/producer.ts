@@ -60,6 +60,18 @@ async function loadBullmq(): Promise<typeof import("bullmq")> {
 
 type Ext = ExternalPromise<unknown>;
 
+/** Settle every enqueue waiting for one job (the waiting map keeps a lone one unwrapped). */
+function completeAll(exts: Ext | Ext[] | undefined, value: unknown): void {
+  if (exts === undefined) return;
+  if (!Array.isArray(exts)) exts.complete(value);
+  else for (const ext of exts) ext.complete(value);
+}
+function failAll(exts: Ext | Ext[] | undefined, e: unknown): void {
+  if (exts === undefined) return;
+  if (!Array.isArray(exts)) exts.fail(e);
+  else for (const ext of exts) ext.fail(e);
+}
+
 /** The custom event a producer adds to the queue's event stream when it opens (see create). */
 const OPENED = "doeff:producer-opened";
 
@@ -230,19 +242,13 @@ class Producer {
     );
     events.on("completed", ({ jobId, returnvalue }) => {
       if (!reader.live) return;
-      const exts = this.taken(jobId);
-      if (exts === undefined) return;
-      if (!Array.isArray(exts)) exts.complete(returnvalue);
-      else for (const ext of exts) ext.complete(returnvalue);
+      completeAll(this.taken(jobId), returnvalue);
     });
     events.on("failed", ({ jobId, failedReason }) => {
       if (!reader.live) return;
       const exts = this.taken(jobId);
       if (exts === undefined) return;
-      void this.failure(queue, jobId, failedReason).then((e) => {
-        if (!Array.isArray(exts)) exts.fail(e);
-        else for (const ext of exts) ext.fail(e);
-      });
+      void this.failure(queue, jobId, failedReason).then((e) => failAll(exts, e));
     });
     if (o.onProgress !== undefined) {
       const f = o.onProgress;
@@ -318,20 +324,17 @@ class Producer {
         const e = new Error(
           `the outcome of queue job ${this.options.name}#${jobId} is lost: the job is gone from Redis (removeOnComplete / removeOnFail, or deleted), and Redis trimmed the event that carried its outcome from the queue's event stream before this producer read it; keep finished jobs longer (removeOnComplete: 1000) or raise the queue's streams.events.maxLen`,
         );
-        if (exts !== undefined) for (const ext of Array.isArray(exts) ? exts : [exts]) ext.fail(e);
+        failAll(exts, e);
       }
       return;
     }
     this.gone.delete(jobId);
     const state = await job.getState();
     if (state === "completed") {
-      const exts = this.taken(jobId);
-      if (exts !== undefined)
-        for (const ext of Array.isArray(exts) ? exts : [exts]) ext.complete(job.returnvalue);
+      completeAll(this.taken(jobId), job.returnvalue);
     } else if (state === "failed") {
       const e = await this.failure(queue, jobId, job.failedReason);
-      const exts = this.taken(jobId);
-      if (exts !== undefined) for (const ext of Array.isArray(exts) ? exts : [exts]) ext.fail(e);
+      failAll(this.taken(jobId), e);
     }
   }
 
