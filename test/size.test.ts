@@ -118,9 +118,15 @@ code), the scheduler's check (whole package ~60 B). Then → 27,928 B (whole pac
 drops the waiters decided elsewhere when its list doubles (a long-lived future raced against every
 unit of work kept them all, and their tasks: 146 MB after 300,000 races; ~45 B), and → 27,946 B:
 no warning for a promise the program failed itself whose waiter was cancelled (~20 B). Then →
-27,988 B (whole package only): `local(program, patch)` with its arguments swapped says so (~40 B). */
-const SMALL_BUDGET = 15_775;
-const WHOLE_BUDGET = 28_000;
+27,988 B (whole package only): `local(program, patch)` with its arguments swapped says so (~40 B).
+Then → 16,139 / 28,357 B: getHandlers() lists the handlers at the
+perform site also after a prompt on that chain was linked again under other handlers (E-F3: it
+listed the new place's when that prompt was outside the handler's, or a parked invocation's chain
+ran through it): invocations are counted per era and such re-links recorded per prompt, kept only
+while a live invocation can need them (vm/eras.ts; nothing per effect or resume but a compare;
+~370 B). */
+const SMALL_BUDGET = 16_150;
+const WHOLE_BUDGET = 28_360;
 
 interface Measured {
   min: number;

@@ -215,10 +215,11 @@ export function invoke(
   k: ReturnType<typeof captured>,
   outer: Segment | null,
 ): void {
-  const inv = new Invocation(h, e, k, outer);
+  const era = m.era;
+  era.live++;
+  const inv = new Invocation(h, e, k, outer, era);
   const hs = new Segment(S_HANDLER, outer, inv, null);
   inv.hs = hs;
-  m.depth++;
   m.cur = hs;
   let r: unknown;
   try {
@@ -405,10 +406,11 @@ function materialize(m: Machine, p: Segment, h: Handler, e: unknown, k: Continua
   p.caller = null;
   p.detachedFrom = outer;
   m.linkEpoch++;
-  const inv = new Invocation(h, e, k, outer);
+  const era = m.era;
+  era.live++;
+  const inv = new Invocation(h, e, k, outer, era);
   const hs = new Segment(S_HANDLER, outer, inv, null);
   inv.hs = hs;
-  m.depth++;
   m.cur = hs;
   return inv;
 }

@@ -6,6 +6,7 @@ import { ContinuationConsumedError, HandlerContextError } from "../errors.js";
 import { describe } from "./brand.js";
 import { type Continuation, unstarted } from "./continuation.js";
 import { dispatch } from "./dispatch.js";
+import { link, nextPromptIn } from "./eras.js";
 import { performTerminal, startFinalization, startUnstarted } from "./finalize.js";
 import type { Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
@@ -68,7 +69,7 @@ export function execute(m: Machine, prim: Primitive): void {
     }
     case OP_GET_HANDLERS: {
       const inv = handlerOnly(m, prim);
-      if (inv !== null) m.deliver(handlersAtSite(inv));
+      if (inv !== null) m.deliver(handlersAtSite(m, inv));
       return;
     }
     case OP_CREATE_CONTINUATION:
@@ -116,7 +117,7 @@ export function execute(m: Machine, prim: Primitive): void {
 
 function handlerOnly(m: Machine, prim: Primitive): Invocation | null {
   const inv = m.cur.invocation;
-  if (inv === null || inv.ended) {
+  if (inv === null || inv.era === null) {
     const name = OP_NAMES[prim.op];
     m.throwHere(
       new HandlerContextError(
@@ -166,9 +167,7 @@ function resumeK(m: Machine, prim: Primitive, isThrow: boolean): void {
   // handler's code throws is: main … the perform site, then the handler (✗), and the effect
   if (isThrow) m.noteError(v);
   k.used = true;
-  const from = m.cur;
-  k.bottom!.caller = from;
-  m.linkEpoch++;
+  link(m, k.bottom!, m.cur);
   m.cur = k.top;
   m.mode = isThrow ? M_THROW : M_DELIVER;
   m.value = v;
@@ -257,35 +256,21 @@ function closeHandlerFrame(
 }
 
 /**
- * Handlers visible at the perform site when the effect was performed, innermost first. The chain
- * is walked now, not copied at dispatch (which would cost every effect): a prompt detached since the
- * perform is passed through by the caller it had when it was detached.
+ * Handlers visible at the perform site when the effect was performed, innermost first: the chain is
+ * walked now, as it was linked in the invocation's era (eras.ts), not copied at dispatch
+ * (which would cost every effect). The site's prompts out to the invocation's, then those outside it.
  */
-function handlersAtSite(inv: Invocation): Handler[] {
-  // The live chain from the site, or else (it no longer reaches the invocation's prompt: a prompt
-  // on it was captured since the effect was performed and resumed elsewhere) the chain through
-  // the links prompts had before their last capture. (Known limit: a prompt on the chain outside
-  // the invocation's prompt that was captured and resumed since is walked as it is linked now.)
-  const out = siteToPrompt(inv, false) ?? siteToPrompt(inv, true) ?? [];
-  let p = inv.outer === null ? null : inv.outer.firstPrompt;
-  while (p !== null) {
-    out.push(p.handler!);
-    const c: Segment | null = p.caller ?? p.detachedFrom;
-    p = c === null ? null : c.firstPrompt;
-  }
-  return out;
-}
-
-/** The handlers from the site's first prompt to the invocation's, or null if it is not reached. */
-function siteToPrompt(inv: Invocation, old: boolean): Handler[] | null {
+function handlersAtSite(m: Machine, inv: Invocation): Handler[] {
+  const era = inv.era!;
   const out: Handler[] = [];
-  for (let p = inv.site.firstPrompt; p !== null; ) {
+  const prompt = inv.prompt;
+  for (let p = inv.site.firstPrompt; p !== null; p = nextPromptIn(m, p, era)) {
     out.push(p.handler!);
-    if (p === inv.prompt) return out;
-    const c: Segment | null = old ? (p.detachedFrom ?? p.caller) : (p.caller ?? p.detachedFrom);
-    p = c === null ? null : c.firstPrompt;
+    if (p === prompt) break;
   }
-  return null;
+  for (let p = inv.outer === null ? null : inv.outer.firstPrompt; p !== null; p = nextPromptIn(m, p, era))
+    out.push(p.handler!);
+  return out;
 }
 
 /** Program frames on the caller chain, innermost first; library-internal frames omitted. */

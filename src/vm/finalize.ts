@@ -30,6 +30,7 @@ import {
   S_ROOT,
   Segment,
 } from "./segment.js";
+import { link } from "./eras.js";
 
 /** Return(o) at `cur` (§2.3). */
 export function exitSegment(m: Machine, isErr: boolean): void {
@@ -61,16 +62,18 @@ export function exitSegment(m: Machine, isErr: boolean): void {
   throw new VMInternalError(`unknown segment kind ${s.kind}`);
 }
 
-function markEnded(m: Machine, inv: Invocation): void {
-  if (!inv.ended) {
-    inv.ended = true;
-    m.depth--;
+/** The invocation ended: out of its era's count (the machine's depth, eras.ts). */
+function markEnded(inv: Invocation): void {
+  const era = inv.era;
+  if (era !== null) {
+    inv.era = null;
+    era.live--;
   }
 }
 
 /** A handler invocation ended with outcome o: finalize its k unless used or detached, then pass o on. */
 export function endInvocation(m: Machine, inv: Invocation, o: unknown, isErr: boolean): void {
-  markEnded(m, inv);
+  markEnded(inv);
   if (!isErr && isPrimitive(o)) {
     // `return resume(k, v)` in a function* handler (no `yield*`): the primitive was never performed
     o = new TypeError(
@@ -101,8 +104,7 @@ export function startFinalization(m: Machine, k: Continuation, receiver: Segment
   const job = new Job(J_FINALIZE, null, 0, k, undefined);
   const fr = new Segment(S_FINALIZER, receiver, null, null);
   fr.job = job;
-  k.bottom!.caller = fr;
-  m.linkEpoch++;
+  link(m, k.bottom!, fr);
   m.cur = k.top!;
   m.mode = M_UNWIND;
   m.job = job;
@@ -126,7 +128,7 @@ export function unwindExit(m: Machine): void {
         return;
       }
       // A nested invocation ended by closing: apply §5.1 to its own k before going on.
-      markEnded(m, inv);
+      markEnded(inv);
       const k = inv.k;
       if (!k.used && !k.detached) {
         const fr = startFinalization(m, k, s.caller);
@@ -239,14 +241,13 @@ export function performTerminal(
   k: Continuation,
   arg: unknown,
 ): void {
-  markEnded(m, inv);
+  markEnded(inv);
   const outer = inv.hs!.caller;
   switch (op) {
     case OP_TRANSFER:
       if (k.top === null) startUnstarted(m, k, outer);
       else {
-        k.bottom!.caller = outer;
-        m.linkEpoch++;
+        link(m, k.bottom!, outer);
         m.cur = k.top;
         m.mode = M_DELIVER;
         m.value = arg;
@@ -254,8 +255,7 @@ export function performTerminal(
       return;
     case OP_TRANSFER_WITH: {
       m.lastTransferWith = inv;
-      k.bottom!.caller = outer;
-      m.linkEpoch++;
+      link(m, k.bottom!, outer);
       const site = k.top!;
       const below = site.top;
       m.cur = site;
@@ -266,8 +266,7 @@ export function performTerminal(
       return;
     }
     case OP_PASS: {
-      inv.prompt.caller = outer;
-      m.linkEpoch++;
+      link(m, inv.prompt, outer);
       passOn(m, outer, arg === undefined ? inv.effect : arg, k.top!);
       return;
     }
@@ -350,8 +349,7 @@ export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
     return;
   }
   k.used = true;
-  k.bottom!.caller = outer;
-  m.linkEpoch++;
+  link(m, k.bottom!, outer);
   m.cur = k.top;
   m.mode = M_DELIVER;
   m.value = v;

@@ -46,6 +46,7 @@ import {
   Segment,
 } from "./segment.js";
 import type { StepTracer } from "./trace-hook.js";
+import { Era, liveInvocations, type Relinks } from "./eras.js";
 import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
 import { siteState } from "./sites.js";
 import { checked } from "./result.js";
@@ -84,10 +85,12 @@ export class Machine {
   value: unknown;
   /** the unwinding job of the current Unwind mode */
   job: Job | null;
-  /** handler invocations started and not ended */
-  depth: number;
   /** bumped whenever a prompt's caller changes: invalidates handler-search caches (dispatch.ts) */
   linkEpoch: number;
+  /** getHandlers (eras.ts): the open era, the oldest era kept and the re-links kept (null: none) */
+  era: Era;
+  eras: Era | null;
+  relinks: WeakMap<Segment, Relinks> | null;
   readonly ctx: RunContextImpl;
   readonly driver: Driver;
   tracer: StepTracer | null;
@@ -132,6 +135,11 @@ export class Machine {
   /** removes the signal's listener (when the run ends) */
   stopListening: (() => void) | null;
 
+  /** handler invocations started and not ended (counted per era: eras.ts) */
+  get depth(): number {
+    return liveInvocations(this);
+  }
+
   constructor(
     top: unknown,
     ctx: RunContextImpl,
@@ -145,8 +153,9 @@ export class Machine {
     this.mode = M_HANDLE_YIELD;
     this.value = top;
     this.job = null;
-    this.depth = 0;
     this.linkEpoch = 0;
+    this.era = new Era(0);
+    this.eras = this.relinks = null;
     this.ctx = ctx;
     this.driver = ctx.driver;
     this.tracer = tracer;

@@ -7,6 +7,7 @@
  */
 import type { Continuation } from "./continuation.js";
 import { FAST_PATH, type FastPath, type Handler, TAKES } from "./handler.js";
+import type { Era } from "./eras.js";
 
 export const S_ROOT = 0;
 export const S_BODY = 1;
@@ -70,7 +71,8 @@ export class Segment {
   cache: SearchCache | null;
   /**
    * prompt: its caller when a capture last detached it. getHandlers walks the chain as it was at a
-   * perform site; a prompt detached since (captured, and maybe never resumed) is passed through here.
+   * perform site; a prompt detached since (captured, and maybe never resumed) is passed through here,
+   * and `link` compares it with the prompt's new caller (eras.ts).
    */
   detachedFrom: Segment | null;
   constructor(kind: number, caller: Segment | null, invocation: Invocation | null, handler: Handler | null) {
@@ -246,14 +248,18 @@ export class Invocation {
   hs: Segment | null;
   /** the chain outside the prompt when captured, for getHandlers */
   readonly outer: Segment | null;
-  ended: boolean;
-  constructor(handler: Handler, effect: unknown, k: Continuation, outer: Segment | null) {
+  /**
+   * The era the effect was performed in, for getHandlers (eras.ts); null once the invocation ended.
+   * One field for both: a pending non-tail resume keeps an invocation alive, and a field costs 8 B.
+   */
+  era: Era | null;
+  constructor(handler: Handler, effect: unknown, k: Continuation, outer: Segment | null, era: Era) {
     this.handler = handler;
     this.effect = effect;
     this.k = k;
     this.hs = null;
     this.outer = outer;
-    this.ended = false;
+    this.era = era;
   }
   /**
    * The handling prompt and the perform site: k's bottom and top, which never change for a captured
