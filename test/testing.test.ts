@@ -262,3 +262,52 @@ test("testing: the toolkit has zero dependencies and reaches nothing node-specif
     for (const m of src.matchAll(/from "([^"]+)"/g)) assert.match(m[1]!, /^\.\.?\//, `${f} imports ${m[1]}`);
   }
 });
+
+test("record and expectEffects see the effects performed inside local(...) and listen(...); mocks listed after the recorder answer them", async () => {
+  const { local, listen, Local, Listen, Tell } = await import("../src/index.js");
+  const body = program(function* () {
+    const user = yield* ask("user");
+    yield* tell(`hi ${user}`);
+    return user;
+  });
+  const main = program(function* () {
+    const inner = yield* local({ user: "ann" }, body);
+    const heard = yield* listen(body);
+    return [inner, heard.value, heard.log];
+  });
+  const rec = record();
+  const r = run(main, { handlers: [reader, writer, rec], env: { user: "bob" } });
+  assert.deepEqual(r.value, ["ann", "bob", ["hi bob"]]);
+  assert.deepEqual(
+    rec.entries.map((e) => [e.effect?.constructor.name, e.status]),
+    [
+      ["Local", "passed"],
+      ["Ask", "answered"],
+      ["Tell", "answered"],
+      ["Listen", "passed"],
+      ["Ask", "answered"],
+      ["Tell", "answered"],
+    ],
+  );
+  assert.deepEqual(
+    rec.entries.filter((e) => e.status === "answered").map((e) => (e as { value: unknown }).value),
+    ["ann", undefined, "bob", undefined],
+  );
+  // a mock after the recorder answers Ask inside local: before, the sub-program ran outside the
+  // recorder and every handler after it, and Ask was unhandled
+  const exp = expectEffects(
+    main,
+    [
+      new Local({ user: "ann" }, body),
+      new Ask("user"),
+      new Tell("hi mocked"),
+      new Listen(body),
+      new Ask("user"),
+      new Tell("hi mocked"),
+    ],
+    {
+      handlers: [reader, writer, mock(Ask, () => "mocked")],
+    },
+  );
+  assert.deepEqual(exp.value, ["mocked", "mocked", ["hi mocked"]]);
+});

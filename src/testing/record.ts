@@ -3,7 +3,9 @@
  * it gave (or the error they threw), then passes that answer on unchanged.
  */
 import { Effect } from "../effects/effect.js";
+import { Local } from "../effects/reader.js";
 import { SchedulerEffect } from "../effects/scheduler.js";
+import { Listen } from "../effects/writer.js";
 import type { AnyEffect } from "../vm/types.js";
 import { delegate, pass, transfer, transferWith } from "../vm/primitives.js";
 import type { Handler } from "../vm/handler.js";
@@ -14,9 +16,10 @@ import { fail } from "./util.js";
 /**
  * One recorded effect: what was performed and how the outer handlers answered it — `"answered"` with
  * a `value`, `"threw"` an `error`, still `"pending"` (not answered yet, or never: e.g. the run ended
- * while a task was blocked on it), or `"passed"`: a scheduler effect (`spawn`, `wait`, ...), which the
- * recorder hands on with `pass()` so that it is handled at its own perform site (tasks then inherit
- * the recorder, and their effects are recorded too); its answer is not recorded.
+ * while a task was blocked on it), or `"passed"`: a scheduler effect (`spawn`, `wait`, ...), `local`
+ * or `listen`, which the recorder hands on with `pass()` so that it is handled at its own perform
+ * site (tasks and the programs of local/listen then run inside the recorder, and their effects are
+ * recorded too); its answer is not recorded.
  */
 export type Recorded<E = unknown> =
   | { readonly effect: E; readonly status: "answered"; readonly value: RecordedAnswer<E> }
@@ -87,7 +90,10 @@ export function record(only?: RecordFilter): Recorder {
   const h = function* record(effect: unknown, k: Parameters<Handler>[1]) {
     const at = entries.length;
     effects.push(effect);
-    if (effect instanceof SchedulerEffect) {
+    // effects that run a program of their own (a task, local's, listen's) are handled where they were
+    // performed, so that program runs inside the recorder (and every handler after it): delegated,
+    // reader/writer would run it from this handler's code, outside them
+    if (effect instanceof SchedulerEffect || effect instanceof Local || effect instanceof Listen) {
       entries.push({ effect, status: "passed" });
       return yield* pass();
     }
