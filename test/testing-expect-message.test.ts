@@ -17,7 +17,7 @@ test("expectEffects: object fields are shown, and the first difference is named 
         [
           'effect #1: expected Put("user", { name: "Ada", age: 37 }), got Put("user", { name: "Ada", age: 36 })',
           "  at value.age: expected 37, got 36",
-          "performed effects:",
+          "performed effects (1):",
           '  1. Put("user", { name: "Ada", age: 36 })',
         ].join("\n"),
       );
@@ -52,5 +52,71 @@ test("record / expectEffects: a predicate written as function (e) {…} is a pre
   assert.deepEqual(
     rec.effects.map((e) => (e as Put).key),
     ["n"],
+  );
+});
+
+test("expectEffects: a plain object, an array or a Program as an expected item is a TypeError at the call", () => {
+  const p = put("n", 1);
+  for (const [item, what] of [
+    [{ key: "n", value: 1 }, "a plain object"],
+    [[1], "an array"],
+    [program(function* () {}), "a Program"],
+  ] as const) {
+    assert.throws(
+      () => expectEffects(p, [new Put("n", 1), item as never], { handlers: [state] }),
+      (e: unknown) =>
+        e instanceof TypeError &&
+        e.message ===
+          `expectEffects: expected[1] is ${what}, which never matches a performed effect; use an effect instance (new Roll(6)), an effect class (Roll) or a predicate ((e) => e instanceof Roll && e.sides > 2)`,
+      String(item),
+    );
+  }
+});
+
+test("expectEffects: when the run failed, the expectation error says so and keeps the run's error as its cause", () => {
+  const boom = new RangeError("no such user");
+  const p = program(function* () {
+    yield* put("n", 1);
+    throw boom;
+  });
+  assert.throws(
+    () => expectEffects(p, [new Put("n", 1), new Put("n", 2)], { handlers: [state] }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      assert.equal(e.cause, boom);
+      assert.equal(
+        e.message,
+        [
+          'effect #2: expected Put("n", 2), but the program performed only 1',
+          "the run failed (its error is .result.error and this error's cause): RangeError: no such user",
+          "performed effects (1):",
+          '  1. Put("n", 1)',
+        ].join("\n"),
+      );
+      return true;
+    },
+  );
+});
+
+test("expectEffects: a long list of performed effects is cut (first 30, last 5), and `only` is named", () => {
+  const p = program(function* () {
+    for (let i = 0; i < 100; i++) yield* put("n", i);
+  });
+  assert.throws(
+    () => expectEffects(p, [], { handlers: [state], only: Put }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      const lines = e.message.split("\n");
+      const at = lines.indexOf("performed effects (100, only those the `only` option selects):");
+      assert.ok(at > 0, e.message);
+      assert.equal(lines.length, at + 1 + 30 + 1 + 5);
+      assert.equal(lines[at + 1], '  1. Put("n", 0)');
+      assert.equal(lines[at + 30], '  30. Put("n", 29)');
+      assert.equal(lines[at + 31], "  … 65 more …");
+      assert.equal(lines[at + 32], '  96. Put("n", 95)');
+      assert.equal(lines[at + 36], '  100. Put("n", 99)');
+      assert.equal(e.actual.length, 100);
+      return true;
+    },
   );
 });

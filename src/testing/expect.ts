@@ -2,7 +2,8 @@
  * `expectEffects(program, expected, options?)`: run a program with a recorder innermost and check the
  * effects it performed, in order, against a list of expectations.
  */
-import { describe } from "../vm/brand.js";
+import { Effect } from "../effects/effect.js";
+import { describe, isProgramLike } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
@@ -25,7 +26,8 @@ export class EffectExpectationError extends Error {
   /** The run's result, for further inspection. */
   readonly result: RunResult<unknown>;
   constructor(message: string, actual: readonly unknown[], result: RunResult<unknown>) {
-    super(message);
+    // a failed run's error is the cause: it is often why the effects differ
+    super(message, result.ok ? undefined : { cause: result.error });
     this.name = "EffectExpectationError";
     this.actual = actual;
     this.result = result;
@@ -118,19 +120,50 @@ function check(expected: unknown): asserts expected is readonly EffectExpectatio
       `expectEffects expects an array of expected effects second, got ${describe(expected)}`,
     );
   expected.forEach((e, i) => {
-    if (e === null || (typeof e !== "object" && typeof e !== "function"))
+    // a plain object, an array or a Program never equals a performed effect: say so at the call
+    if (typeof e !== "function" && !(e instanceof Effect))
       throw new TypeError(
-        `expectEffects: expected[${i}] is ${describe(e)}; use an effect instance, an effect class or a predicate`,
+        `expectEffects: expected[${i}] is ${Array.isArray(e) ? "an array" : isProgramLike(e) ? "a Program" : e !== null && typeof e === "object" && Object.getPrototypeOf(e) === Object.prototype ? "a plain object" : describe(e)}, which never matches a performed effect; use an effect instance (new Roll(6)), an effect class (Roll) or a predicate ((e) => e instanceof Roll && e.sides > 2)`,
       );
   });
 }
 
-function verdict<T>(rec: Recorder, expected: readonly EffectExpectation[], r: RunResult<T>): RunResult<T> {
+/** The performed effects listed in a failed expectation: all of them up to LIST_MAX, else the first and last few. */
+const LIST_MAX = 40;
+const LIST_HEAD = 30;
+const LIST_TAIL = 5;
+
+function listEffects(effects: readonly unknown[]): string {
+  const line = (e: unknown, i: number) => `  ${i + 1}. ${showEffectFields(e)}`;
+  if (effects.length === 0) return "  (none)";
+  if (effects.length <= LIST_MAX) return effects.map(line).join("\n");
+  const head = effects.slice(0, LIST_HEAD).map(line);
+  const tail = effects.slice(-LIST_TAIL).map((e, j) => line(e, effects.length - LIST_TAIL + j));
+  return [...head, `  … ${effects.length - LIST_HEAD - LIST_TAIL} more …`, ...tail].join("\n");
+}
+
+/** "Name: message" of a run's error, never throwing */
+function errorLine(e: unknown): string {
+  try {
+    if (e instanceof Error) return `${e.name}: ${e.message}`;
+  } catch {}
+  return describe(e);
+}
+
+function verdict<T>(
+  rec: Recorder,
+  expected: readonly EffectExpectation[],
+  r: RunResult<T>,
+  filtered: boolean,
+): RunResult<T> {
   const diff = compareEffects(expected, rec.effects);
   if (diff === null) return r;
-  const list = rec.effects.map((e, i) => `  ${i + 1}. ${showEffectFields(e)}`).join("\n");
+  // a run that failed performed fewer effects than expected: the failure is usually the news
+  const failed = r.ok
+    ? ""
+    : `\nthe run failed (its error is .result.error and this error's cause): ${errorLine(r.error)}`;
   throw new EffectExpectationError(
-    `${diff}\nperformed effects:\n${list === "" ? "  (none)" : list}`,
+    `${diff}${failed}\nperformed effects (${rec.effects.length}${filtered ? ", only those the `only` option selects" : ""}):\n${listEffects(rec.effects)}`,
     rec.effects,
     r as RunResult<unknown>,
   );
@@ -170,7 +203,7 @@ export function expectEffects<P extends AnyProgramLike>(
     program,
     optionsWith(rec, options),
   );
-  return verdict(rec, expected, r);
+  return verdict(rec, expected, r, options?.only !== undefined);
 }
 
 /** expectEffects' recorder, named so (an effect no handler takes: "performed by handler function expectEffects") */
@@ -190,5 +223,5 @@ export async function expectEffectsAsync<P extends AnyProgramLike>(
     program,
     optionsWith(rec, options),
   );
-  return verdict(rec, expected, r);
+  return verdict(rec, expected, r, options?.only !== undefined);
 }
