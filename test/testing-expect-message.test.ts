@@ -26,7 +26,7 @@ test("expectEffects: object fields are shown, and the first difference is named 
   );
 });
 
-test("expectEffects: an effect no handler takes names expectEffects as the handler that passed it on (it said 'recorder')", () => {
+test("expectEffects / record: an effect no handler takes says to add its handler or a mock (it read as a handler-order mistake of 'handler function expectEffects', before that 'recorder')", () => {
   class Save extends Effect<number> {
     declare readonly _tag: "Save";
   }
@@ -38,9 +38,33 @@ test("expectEffects: an effect no handler takes names expectEffects as the handl
     { handlers: [state] },
   );
   assert.ok(r.error instanceof UnhandledEffectError);
-  assert.match(
+  assert.equal(
     r.error.message,
-    /^no handler takes Save \(performed by handler function expectEffects; none outside it takes it\)/,
+    "no handler takes Save: expectEffects recorded it and asked the handlers listed before it, and none takes it; add a handler for Save to the handlers option, or mock it: mock(Save, (effect) => answer)",
+  );
+  assert.equal(r.error.effect instanceof Save, true);
+  const r2 = run(new Save(), { handlers: [state, record()] } as never);
+  assert.equal(
+    (r2.error as Error).message,
+    "no handler takes Save: record recorded it and asked the handlers listed before it, and none takes it; add a handler for Save to handlers, before record(), or mock it: mock(Save, (effect) => answer)",
+  );
+});
+
+test("expectEffects: options given as an array, or handlers given as one handler, are TypeErrors saying how to write them", () => {
+  const p = put("n", 1);
+  assert.throws(
+    () => expectEffects(p, [Put], [state] as never),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message ===
+        "expectEffects' third argument is its options, { handlers: [...], only?, env?, store? }; got an array (write { handlers: [state, …] })",
+  );
+  assert.throws(
+    () => expectEffects(p, [Put], { handlers: state } as never),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message ===
+        "expectEffects: options.handlers must be an array of handlers, got the handler state alone (write handlers: [state])",
   );
 });
 

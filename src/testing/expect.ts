@@ -169,6 +169,20 @@ function verdict<T>(
   );
 }
 
+/** The mistakes the spread below would turn into "is not iterable" or `unknown run option "0"`. */
+function checkExpectOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== "object" || Array.isArray(options))
+    throw new TypeError(
+      `expectEffects' third argument is its options, { handlers: [...], only?, env?, store? }; got ${Array.isArray(options) ? "an array (write { handlers: [state, …] })" : describe(options)}`,
+    );
+  const hs = (options as { handlers?: unknown }).handlers;
+  if (hs !== undefined && !Array.isArray(hs))
+    throw new TypeError(
+      `expectEffects: options.handlers must be an array of handlers, got ${typeof hs === "function" ? `the handler ${hs.name || "function"} alone (write handlers: [${hs.name || "handler"}])` : describe(hs)}`,
+    );
+}
+
 /**
  * `expectEffects`' options: the run's, plus `only` — which effects to check (as `record(only)`:
  * classes or a predicate), so the scheduler effects of a `timeout` or a `retry` need not be listed.
@@ -176,6 +190,7 @@ function verdict<T>(
 export type ExpectOptions = RunOptions & { readonly only?: RecordFilter };
 
 function optionsWith(rec: Recorder, options: ExpectOptions | undefined): RunOptions {
+  checkExpectOptions(options);
   const { only: _, ...rest } = options ?? {};
   return { ...rest, handlers: [...(options?.handlers ?? []), rec as Handler] };
 }

@@ -10,7 +10,8 @@ import type { AnyEffect } from "../vm/types.js";
 import { delegate, pass, transfer, transferWith } from "../vm/primitives.js";
 import type { Handler } from "../vm/handler.js";
 import { TAKES } from "../vm/handler.js";
-import { describe } from "../vm/brand.js";
+import { className, describe } from "../vm/brand.js";
+import { UnhandledEffectError } from "../errors.js";
 import { fail } from "./util.js";
 
 /**
@@ -64,6 +65,23 @@ export interface Recorder<E = unknown> extends Handler<undefined, never> {
   clear(): void;
 }
 
+/**
+ * The recorder re-performs each effect outward, so the VM's message for one nothing takes reads as
+ * a handler-order mistake ("performed by handler function record; none outside it takes it"). The
+ * usual cause is a forgotten handler or mock: say that.
+ */
+function explainUnhandled(e: UnhandledEffectError, recorder: string): void {
+  try {
+    const name = className((e.effect as object).constructor) || "the effect";
+    const msg = `no handler takes ${name}: ${recorder} recorded it and asked the handlers listed before it, and none takes it; add a handler for ${name} to ${recorder === "record" ? "handlers, before record()" : "the handlers option"}, or mock it: mock(${name}, (effect) => answer)`;
+    const old = e.message;
+    e.message = msg;
+    if (typeof e.stack === "string") e.stack = e.stack.replace(old, msg);
+  } catch {
+    // (the VM's message stays)
+  }
+}
+
 /** An effect class, as opposed to a predicate: an ordinary `function (e) {…}` has a prototype too. */
 function isClass(f: Function): boolean {
   return f === Effect || (f as { prototype?: unknown }).prototype instanceof Effect;
@@ -102,6 +120,7 @@ export function record(only?: RecordFilter): Recorder {
     try {
       value = yield* delegate(effect as AnyEffect);
     } catch (error) {
+      if (error instanceof UnhandledEffectError && error.effect === effect) explainUnhandled(error, h.name);
       entries[at] = { effect, status: "threw", error };
       return yield* transferWith(k, fail(error));
     }
