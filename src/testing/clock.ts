@@ -5,6 +5,7 @@
 import type { SchedulerEffect } from "../effects/scheduler.js";
 import { Delay, Now } from "../effects/time.js";
 import { scheduler } from "../handlers/scheduler.js";
+import { realTime } from "../handlers/time.js";
 import { type SimulatedTimeOptions, simulatedTime } from "../handlers/time.js";
 import type { Handler } from "../vm/handler.js";
 import { FAST_PATH, type FastPath, TAKES } from "../vm/handler.js";
@@ -38,6 +39,26 @@ export interface VirtualClock {
    * first and sets `now` to the virtual time at which the program ended (value or error).
    */
   run<P extends AnyProgramLike>(program: P, options?: RunOptions): RunResult<ResultOf<P>>;
+}
+
+/**
+ * A clock among the run's own handlers would answer `now`/`delay` before the virtual one (they are
+ * inside it): realTime made a timed program need runAsync, another simulatedTime answered with its
+ * own time while `clock.now` stayed at the start. Both are refused, saying why.
+ */
+function checkClockHandlers(hs: unknown): void {
+  if (hs === undefined) return;
+  if (!Array.isArray(hs))
+    throw new TypeError(
+      `clock.run: options.handlers must be an array of handlers, got ${typeof hs === "function" ? `the handler ${hs.name || "function"} alone (write handlers: [${hs.name || "handler"}])` : typeof hs}`,
+    );
+  for (let i = 0; i < hs.length; i++) {
+    const h = hs[i] as { name?: unknown } | undefined;
+    if (h === realTime || (typeof h === "function" && h.name === "simulatedTime"))
+      throw new TypeError(
+        `clock.run: options.handlers[${i}] is ${h === realTime ? "realTime" : "a simulatedTime()"}, a second clock that would answer now() and delay() instead of the virtual clock; leave it out: clock.run installs the clock (virtualClock({ start }) sets the start time)`,
+      );
+  }
 }
 
 /**
@@ -88,6 +109,7 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
     },
     delays,
     run<P extends AnyProgramLike>(program: P, opts?: RunOptions): RunResult<ResultOf<P>> {
+      checkClockHandlers(opts?.handlers);
       delays.length = 0;
       current = options.start ?? 0;
       const wrapped: Program<unknown> = hidden(ended, program);
