@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Effect, Put, program, put, run, state, UnhandledEffectError } from "../src/index.js";
-import { EffectExpectationError, expectEffects, record } from "../src/testing/index.js";
+import { EffectExpectationError, expectEffects, mock, record } from "../src/testing/index.js";
 
 test("expectEffects: object fields are shown, and the first difference is named by its path", () => {
   assert.throws(
@@ -142,5 +142,43 @@ test("expectEffects: a long list of performed effects is cut (first 30, last 5),
       assert.equal(e.actual.length, 100);
       return true;
     },
+  );
+});
+
+test("expectEffects: Date fields compare by time; a predicate's truthy non-true answer gets a hint; a predicate that throws is reported with the effect", () => {
+  class Book extends Effect<undefined> {
+    declare readonly _tag: "Book";
+    constructor(readonly at: Date) {
+      super();
+    }
+  }
+  const p = program(function* () {
+    yield* new Book(new Date(Date.UTC(2026, 0, 2)));
+  });
+  const handlers = [mock(Book, () => undefined)] as const;
+  const r = expectEffects(p, [new Book(new Date(Date.UTC(2026, 0, 2)))], { handlers: [...handlers] });
+  assert.equal(r.ok, true);
+  assert.throws(
+    () => expectEffects(p, [new Book(new Date(Date.UTC(2026, 0, 3)))], { handlers: [...handlers] }),
+    EffectExpectationError,
+  );
+  assert.throws(
+    () => expectEffects(p, [(e: unknown) => (e as Book).at.getTime()], { handlers: [...handlers] }),
+    (e: unknown) =>
+      e instanceof EffectExpectationError &&
+      e.message.split("\n")[1] ===
+        "  (the predicate returned 1767312000000, not true: return a boolean, e.g. !!x)",
+  );
+  const boom = function picky(e: unknown): boolean {
+    return (e as { missing: { x: number } }).missing.x > 0;
+  };
+  assert.throws(
+    () => expectEffects(p, [boom], { handlers: [...handlers] }),
+    (e: unknown) =>
+      e instanceof EffectExpectationError &&
+      e.message
+        .split("\n")[0]!
+        .startsWith("effect #1: the predicate picky threw TypeError: Cannot read properties of undefined") &&
+      e.result.ok === true,
   );
 });

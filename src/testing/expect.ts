@@ -48,6 +48,8 @@ function equal(a: unknown, b: unknown): boolean {
   }
   const pa = Object.getPrototypeOf(a);
   if (pa !== Object.getPrototypeOf(b)) return false;
+  // a Date compares by its time (two equal dates are seldom the same object)
+  if (pa === Date.prototype) return (a as Date).getTime() === (b as Date).getTime();
   if (pa !== Object.prototype && pa !== null) return false; // class instances: identity only
   return sameFields(a, b);
 }
@@ -96,9 +98,24 @@ export function compareEffects(
       return `effect #${i + 1}: expected no more effects, got ${showEffectFields(actual[i])}`;
     if (i >= actual.length)
       return `effect #${i + 1}: expected ${show(expected[i]!)}, but the program performed only ${actual.length}`;
-    if (!matches(expected[i]!, actual[i])) {
-      const e = expected[i]!;
-      const a = actual[i];
+    const e = expected[i]!;
+    const a = actual[i];
+    if (typeof e === "function" && !isClass(e)) {
+      // a predicate: its error, or a truthy answer that is not `true`, is reported, not lost
+      const name = (e as Function).name || "a predicate";
+      let said: unknown;
+      try {
+        said = (e as (x: unknown) => unknown)(a);
+      } catch (err) {
+        return `effect #${i + 1}: the predicate ${name} threw ${errorLine(err)} on ${showEffectFields(a)}`;
+      }
+      if (said === true) continue;
+      const head = `effect #${i + 1}: expected ${show(e)}, got ${showEffectFields(a)}`;
+      return said
+        ? `${head}\n  (the predicate returned ${describe(said)}, not true: return a boolean, e.g. !!x)`
+        : head;
+    }
+    if (!matches(e, a)) {
       const head = `effect #${i + 1}: expected ${show(e)}, got ${showEffectFields(a)}`;
       // an instance of the same class: name the field (and the path inside it) that differs
       const where =
