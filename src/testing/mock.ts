@@ -13,8 +13,16 @@ import { fail } from "./util.js";
 /** The answer type of an effect instance (`Effect<A>` → `A`). */
 export type AnswerOf<E> = E extends Effect<infer A> ? A : unknown;
 
-/** What `mock` answers with: a value, or a function of the effect returning the value. */
-export type MockAnswer<E> = AnswerOf<E> | ((effect: E) => AnswerOf<E>);
+/**
+ * What `mock` answers with: a value, or a function of the effect returning the value. When the
+ * answer is itself a function, only the second form: `mock(C, () => 5)` for an `Effect<() => number>`
+ * type-checked, then answered `5` (it is called as the function form); write `mock(C, () => f)`.
+ */
+export type MockAnswer<E> = 0 extends 1 & AnswerOf<E>
+  ? AnswerOf<E> | ((effect: E) => AnswerOf<E>)
+  : [AnswerOf<E>] extends [(...args: any[]) => unknown]
+    ? (effect: E) => AnswerOf<E>
+    : AnswerOf<E> | ((effect: E) => AnswerOf<E>);
 
 /** A mock handler: takes the instances of one effect class and remembers them in `calls`. */
 export interface Mock<E> extends Handler<E, never> {

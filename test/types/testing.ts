@@ -16,6 +16,18 @@ mock(Tagged, 1);
 // @ts-expect-error -- the answer is checked against the class's answer type
 mock(Tagged, "one");
 
+// an effect whose answer is a function: a function given to mock is always called with the effect,
+// so the answer must be wrapped — a bare `() => 5` type-checked and answered 5 at run time
+class GetFormatter extends Effect<(n: number) => string> {
+  declare readonly _tag: "GetFormatter";
+}
+// @ts-expect-error -- `() => "x"` would be called and answer "x", not a formatter: wrap it, () => f
+mock(GetFormatter, () => "x");
+// @ts-expect-error -- the formatter itself would be called with the effect
+mock(GetFormatter, (n: number) => String(n));
+mock(GetFormatter, () => (n: number) => String(n));
+mock(GetFormatter, (e) => (n: number) => `${e._tag}:${n}`);
+
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<_T extends true>(): void {}
 
