@@ -6,6 +6,7 @@ import { test } from "node:test";
 import {
   MissingEnvKeyError,
   discontinue,
+  resume,
   handle,
   fn,
   Effect,
@@ -275,5 +276,51 @@ test("an error a handler gives with discontinue(k, e) is traced at the perform s
     "  handler handle(E) for E() ✗", // as for an error the handler throws (it read first, as ✓)
     "  effect E(): handle(E) ✗",
     'thrown: "str"',
+  ]);
+});
+
+test("a run of one handler's invocations for one effect class (a non-tail resume in a loop) reads as first, a count and last", () => {
+  class Note extends Effect<undefined> {
+    declare readonly _tag: "Note";
+    constructor(readonly msg: string) {
+      super();
+    }
+  }
+  const notes = handle(Note, function* (_e, k) {
+    return yield* resume(k, undefined);
+  });
+  const many = fn(function* many() {
+    for (let i = 0; i < 500; i++) yield* new Note(`m${i}`);
+    throw new Error("boom");
+  });
+  const lines = run(many(), { handlers: [notes] })
+    .format()
+    .split("\n");
+  assert.deepEqual(lines.slice(0, 10), [
+    "doeff traceback (outermost first):",
+    '  handler handle(Note) for Note("m0") ✓',
+    "  … 38 more …",
+    '  handler handle(Note) for Note("m39") ✓',
+    "  … 421 more …",
+    '  handler handle(Note) for Note("m461") ✓',
+    "  … 37 more …",
+    '  handler handle(Note) for Note("m499") ✓',
+    "  many",
+    lines[9]!.startsWith("  thrown at ") ? lines[9]! : "(thrown at …)",
+  ]);
+  assert.equal(lines[10], "Error: boom");
+  // three in a row stay three lines
+  const few = fn(function* few() {
+    for (let i = 0; i < 3; i++) yield* new Note(`n${i}`);
+    throw new Error("boom");
+  });
+  const short = run(few(), { handlers: [notes] })
+    .format()
+    .split("\n");
+  assert.deepEqual(short.slice(1, 5), [
+    '  handler handle(Note) for Note("n0") ✓',
+    '  handler handle(Note) for Note("n1") ✓',
+    '  handler handle(Note) for Note("n2") ✓',
+    "  few",
   ]);
 });

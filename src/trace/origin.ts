@@ -51,6 +51,31 @@ function handlerName(h: Handler): string {
   return h.name || "(anonymous handler)";
 }
 
+function gap(n: number): Entry {
+  return { kind: "gap", name: `… ${n} more …`, site: null, marker: "", effect: undefined };
+}
+
+/** a handler line's handler, outcome and effect class (lines alike in all three make a run) */
+const runKey = (e: Entry | undefined): string | undefined =>
+  e?.kind === "handler"
+    ? `${e.name} ${e.marker} ${(e.effect as object | null)?.constructor?.name}`
+    : undefined;
+
+/**
+ * A run of invocations of one handler for one effect class — each one still live, as a non-tail
+ * `resume` in a loop leaves them — reads as its first line, a count and its last (one line each
+ * told nothing and buried the program's frames).
+ */
+function fold(list: Entry[]): Entry[] {
+  const out: Entry[] = [];
+  for (let i = 0, j = 0; i < list.length; i = ++j) {
+    const k = runKey(list[i]);
+    while (k !== undefined && runKey(list[j + 1]) === k) j++;
+    out.push(...(j - i > 2 ? [list[i]!, gap(j - i - 1), list[j]!] : list.slice(i, j + 1)));
+  }
+  return out;
+}
+
 class Collector {
   readonly inner: Entry[] = [];
   readonly outer: Entry[] = [];
@@ -82,11 +107,9 @@ class Collector {
   }
   /** innermost-first collected → outermost first */
   result(): Entry[] {
-    const out = this.inner.slice();
-    if (this.skipped > 0) {
-      out.push({ kind: "gap", name: `… ${this.skipped} more …`, site: null, marker: "", effect: undefined });
-    }
-    for (const e of this.outer) out.push(e);
+    const out = fold(this.inner);
+    if (this.skipped > 0) out.push(gap(this.skipped));
+    for (const e of fold(this.outer)) out.push(e);
     return out.reverse();
   }
 }
