@@ -1,7 +1,7 @@
 /** EffectExpectationError shows object fields and names the first differing path. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Effect, Put, program, put, run, state, UnhandledEffectError } from "../src/index.js";
+import { answer, Effect, fn, Put, program, put, run, state, UnhandledEffectError } from "../src/index.js";
 import { EffectExpectationError, expectEffects, mock, record } from "../src/testing/index.js";
 
 test("expectEffects: object fields are shown, and the first difference is named by its path", () => {
@@ -181,4 +181,33 @@ test("expectEffects: Date fields compare by time; a predicate's truthy non-true 
         .startsWith("effect #1: the predicate picky threw TypeError: Cannot read properties of undefined") &&
       e.result.ok === true,
   );
+});
+
+test("expectEffects: an outer handler's error prints the program's frames once (they printed twice)", () => {
+  class Fetch extends Effect<number> {
+    declare readonly _tag: "Fetch";
+    constructor(readonly id: number) {
+      super();
+    }
+  }
+  const failing = answer(Fetch, (e) => {
+    throw new RangeError(`no ${e.id}`);
+  });
+  const inner = fn(function* inner() {
+    return yield* new Fetch(1);
+  });
+  const outer = fn(function* outer() {
+    return yield* inner();
+  });
+  const lines = expectEffects(outer(), [Fetch], { handlers: [failing] })
+    .format()
+    .split("\n");
+  assert.deepEqual(lines.slice(0, 5), [
+    "doeff traceback (outermost first):",
+    "  outer",
+    "  inner",
+    "  handler expectEffects for Fetch(1) ✗",
+    "  effect Fetch(1): answer(Fetch) ✗",
+  ]);
+  assert.equal(lines.at(-1), "RangeError: no 1");
 });

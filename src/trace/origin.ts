@@ -224,7 +224,12 @@ export class Origins {
   note(cur: Segment, e: unknown, info: EffectInfo | null, rethrownByLibrary: boolean): void {
     const known = this.get(e);
     if (known !== null) {
-      if (rethrownByLibrary && known.outer === null && info === null) known.outer = snapshot(cur, e, null);
+      if (rethrownByLibrary && known.outer === null && info === null) {
+        const o = snapshot(cur, e, null);
+        // re-thrown where the known chain already passes (a handler that failed k with the error an
+        // outer handler threw): the same frames would print twice
+        if (!o.chain.every((x, i) => x.name === known.chain[i]?.name)) known.outer = o;
+      }
       return;
     }
     const o = snapshot(cur, e, info);
