@@ -211,3 +211,33 @@ test("expectEffects: an outer handler's error prints the program's frames once (
   ]);
   assert.equal(lines.at(-1), "RangeError: no 1");
 });
+
+test("expectEffects: a long string field that differs names the character where it differs (also at the top level)", () => {
+  class Send extends Effect<undefined> {
+    declare readonly _tag: "Send";
+    constructor(readonly body: string) {
+      super();
+    }
+  }
+  const base = "Dear customer, thank you for your order number 12345 placed on our store; it ships ";
+  const p = program(function* () {
+    yield* new Send(`${base}tomorrow morning by courier.`);
+  });
+  const handlers = [answer(Send, () => undefined)];
+  assert.throws(
+    () => expectEffects(p, [new Send(`${base}tomorrow evening by courier.`)], { handlers }),
+    (e: unknown) =>
+      e instanceof EffectExpectationError &&
+      e.message.split("\n")[1] ===
+        '  at body: expected …"; it ships tomorrow evening by courier.", got …"; it ships tomorrow morning by courier." (they differ at character 92)',
+  );
+  // a short one shows itself: no second line
+  const q = program(function* () {
+    yield* new Send("hi");
+  });
+  assert.throws(
+    () => expectEffects(q, [new Send("ho")], { handlers }),
+    (e: unknown) =>
+      e instanceof EffectExpectationError && e.message.split("\n")[1] === "performed effects (1):",
+  );
+});

@@ -7,6 +7,8 @@ import { B_PROGRAM, brandOf, className, describe } from "../vm/brand.js";
 
 /** Longest rendering of one field value (plain object or array) before it is cut with `…`. */
 const FIELD_CAP = 80;
+const LONG_STRING = 40;
+const DIFFER_AT = "(they differ at character ";
 /** Nesting shown before `{…}` / `[…]`. */
 const MAX_DEPTH = 4;
 /** Fields of an effect shown (as in tracebacks). */
@@ -150,10 +152,11 @@ function leaf(path: string, expected: unknown, actual: unknown, nested: boolean)
   if (typeof expected === "string" && typeof actual === "string") {
     let i = 0;
     while (i < expected.length && expected[i] === actual[i]) i++;
-    const long = expected.length > FIELD_CAP || actual.length > FIELD_CAP;
+    // (in a long string the first differing character is hard to find by eye: name it)
+    const long = expected.length > LONG_STRING || actual.length > LONG_STRING;
     const e = excerpt(expected, i, FIELD_CAP);
     const a = excerpt(actual, i, FIELD_CAP);
-    return { path, text: `expected ${e}, got ${a}${long ? ` (they differ at character ${i})` : ""}`, nested };
+    return { path, text: `expected ${e}, got ${a}${long ? ` ${DIFFER_AT}${i})` : ""}`, nested };
   }
   const e = showValue(expected);
   const a = showValue(actual);
@@ -222,7 +225,10 @@ export function fieldDifference(expected: object, actual: object, equal: Equal):
   try {
     const d = fieldsDiff(expected, actual, "", equal, false);
     if (d === null) return null;
-    if (!d.nested && showEffectFields(expected) !== showEffectFields(actual)) return null;
+    // (a top-level field that prints differently shows itself, unless it is a long string: then
+    // the character where the two part is the news)
+    if (!d.nested && !d.text.includes(DIFFER_AT) && showEffectFields(expected) !== showEffectFields(actual))
+      return null;
     return `at ${d.path}: ${d.text}`;
   } catch {
     return null;
