@@ -358,10 +358,25 @@ export function runAsync<
   program: P,
   options: RunOptionsOf<Hs, Patch> & NoInfer<Covered<P, Hs, Patch>>,
 ): Promise<RunResult<RunValue<P>>>;
-export async function runAsync(program: unknown, given?: unknown): Promise<RunResult<unknown>> {
-  checkProgram(program, "runAsync");
-  const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
-  checkOptions(options);
+export function runAsync(program: unknown, given?: unknown): Promise<RunResult<unknown>> {
+  try {
+    checkProgram(program, "runAsync");
+    const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
+    checkOptions(options);
+    return driveAsync(program, options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * @internal runAsync after its checks: for doeff's own callers whose program and options are made
+ * by the library and known good (doeff/workers' thread runs one per job; the checks were ~15 % of it).
+ */
+export async function driveAsync(
+  program: unknown,
+  options: RunOptions | undefined,
+): Promise<RunResult<unknown>> {
   const { m, ctx } = start(program, options, "async");
   let sinceYield = 0;
   let lastYield = Date.now();
