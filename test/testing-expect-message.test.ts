@@ -241,3 +241,45 @@ test("expectEffects: a long string field that differs names the character where 
       e instanceof EffectExpectationError && e.message.split("\n")[1] === "performed effects (1):",
   );
 });
+
+test("expectEffects: a Date is shown by its time (both read `Date object`, with a note that class instances match by identity), and two Invalid Dates are equal", () => {
+  class Book extends Effect<undefined> {
+    declare readonly _tag: "Book";
+    constructor(
+      readonly at: Date,
+      readonly extra?: { until: Date },
+    ) {
+      super();
+    }
+  }
+  const handlers = [mock(Book, () => undefined)];
+  const p = program(function* () {
+    yield* new Book(new Date(Date.UTC(2026, 0, 2)), { until: new Date(Date.UTC(2026, 0, 5)) });
+  });
+  assert.throws(
+    () =>
+      expectEffects(
+        p,
+        [new Book(new Date(Date.UTC(2026, 0, 2)), { until: new Date(Date.UTC(2026, 0, 6)) })],
+        {
+          handlers,
+        },
+      ),
+    (e: unknown) =>
+      e instanceof EffectExpectationError &&
+      e.message.split("\n").slice(0, 2).join("\n") ===
+        "effect #1: expected Book(Date(2026-01-02T00:00:00.000Z), { until: Date(2026-01-06T00:00:00.000Z) }), got Book(Date(2026-01-02T00:00:00.000Z), { until: Date(2026-01-05T00:00:00.000Z) })\n" +
+          "  at extra.until: expected Date(2026-01-06T00:00:00.000Z), got Date(2026-01-05T00:00:00.000Z)",
+  );
+  const invalid = program(function* () {
+    yield* new Book(new Date(Number.NaN));
+  });
+  assert.equal(expectEffects(invalid, [new Book(new Date("not a date"))], { handlers }).ok, true);
+  assert.throws(
+    () => expectEffects(invalid, [new Book(new Date(0))], { handlers }),
+    (e: unknown) =>
+      e instanceof EffectExpectationError &&
+      e.message.split("\n")[0] ===
+        "effect #1: expected Book(Date(1970-01-01T00:00:00.000Z), undefined), got Book(Date(Invalid Date), undefined)",
+  );
+});

@@ -49,7 +49,7 @@ function equal(a: unknown, b: unknown): boolean {
   const pa = Object.getPrototypeOf(a);
   if (pa !== Object.getPrototypeOf(b)) return false;
   // a Date compares by its time (two equal dates are seldom the same object)
-  if (pa === Date.prototype) return (a as Date).getTime() === (b as Date).getTime();
+  if (pa === Date.prototype) return Object.is((a as Date).getTime(), (b as Date).getTime()); // (two Invalid Dates too)
   if (pa !== Object.prototype && pa !== null) return false; // class instances: identity only
   return sameFields(a, b);
 }

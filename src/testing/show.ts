@@ -19,6 +19,16 @@ function isPlainObject(x: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+/** A Date (of this realm): dates compare by time, so they are shown by it, not as `Date object`. */
+function isDate(x: object): x is Date {
+  return Object.getPrototypeOf(x) === Date.prototype;
+}
+
+function showDate(d: Date): string {
+  const t = d.getTime();
+  return Number.isNaN(t) ? "Date(Invalid Date)" : `Date(${d.toISOString()})`;
+}
+
 function showKey(k: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k);
 }
@@ -67,6 +77,7 @@ function render(x: unknown, seen: Set<object>, depth: number, cap: number): stri
   }
   if (x === null) return "null";
   if (brandOf(x) === B_PROGRAM) return `${(x as { name?: string }).name || "program"}()`;
+  if (isDate(x)) return showDate(x);
   const isArray = Array.isArray(x);
   if (!isArray && !isPlainObject(x)) return describe(x);
   if (seen.has(x)) return "[Circular]";
@@ -96,8 +107,9 @@ function render(x: unknown, seen: Set<object>, depth: number, cap: number): stri
 
 /**
  * A value as the messages show it: primitives as literals (`"Ada"`, `36`, `-0`, `1n`), plain objects
- * and arrays compactly up to `cap` characters (cycles as `[Circular]`), programs as `name()`,
- * anything else described (`Date object`, `function f`). Never throws.
+ * and arrays compactly up to `cap` characters (cycles as `[Circular]`), programs as `name()`, dates
+ * by their time (`Date(2024-01-01T00:00:00.000Z)`), anything else described (`Map object`,
+ * `function f`). Never throws.
  */
 export function showValue(x: unknown, cap = FIELD_CAP): string {
   try {
