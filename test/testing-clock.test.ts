@@ -57,3 +57,31 @@ test("clock.run refuses a second clock in its handlers (realTime asked for runAs
   assert.equal(r.value, 1);
   assert.equal(clock.now, 1000);
 });
+
+test('clock.run: options given as an array, or not an object, are TypeErrors saying how to write them (an array read `unknown run option "0"`)', () => {
+  const clock = virtualClock();
+  const p = program(function* () {
+    yield* delay(5);
+    return 1;
+  });
+  assert.throws(
+    () => clock.run(p, [mock(Now, 1)] as never),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message ===
+        "clock.run's second argument is its options, { handlers: [...], env?, store? }; got an array (write { handlers: [state, …] })",
+  );
+  assert.throws(
+    () => clock.run(p, 5 as never),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message === "clock.run's second argument is its options, { handlers: [...], env?, store? }; got 5",
+  );
+  assert.throws(
+    () => clock.run(p, { handlers: "state" } as never),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message === 'clock.run: options.handlers must be an array of handlers, got "state"',
+  );
+  assert.equal(clock.run(p, {}).value, 1);
+});

@@ -15,6 +15,7 @@ import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import { run } from "../run/run.js";
 import type { AnyProgramLike, ResultOf } from "../vm/types.js";
+import { describe } from "../vm/brand.js";
 
 /** One `delay(ms)` seen by the clock: virtual time when it was performed and when it ended. */
 export interface DelayRecord {
@@ -44,13 +45,21 @@ export interface VirtualClock {
 /**
  * A clock among the run's own handlers would answer `now`/`delay` before the virtual one (they are
  * inside it): realTime made a timed program need runAsync, another simulatedTime answered with its
- * own time while `clock.now` stayed at the start. Both are refused, saying why.
+ * own time while `clock.now` stayed at the start. Both are refused, saying why; so are options that
+ * are not an options object, and handlers that are not an array.
  */
-function checkClockHandlers(hs: unknown): void {
+function checkClockOptions(opts: unknown): void {
+  if (opts === undefined) return;
+  // (the spread below would make an array's items run options: `unknown run option "0"`)
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts))
+    throw new TypeError(
+      `clock.run's second argument is its options, { handlers: [...], env?, store? }; got ${Array.isArray(opts) ? "an array (write { handlers: [state, …] })" : describe(opts)}`,
+    );
+  const hs = (opts as { handlers?: unknown }).handlers;
   if (hs === undefined) return;
   if (!Array.isArray(hs))
     throw new TypeError(
-      `clock.run: options.handlers must be an array of handlers, got ${typeof hs === "function" ? `the handler ${hs.name || "function"} alone (write handlers: [${hs.name || "handler"}])` : typeof hs}`,
+      `clock.run: options.handlers must be an array of handlers, got ${typeof hs === "function" ? `the handler ${hs.name || "function"} alone (write handlers: [${hs.name || "handler"}])` : describe(hs)}`,
     );
   for (let i = 0; i < hs.length; i++) {
     const h = hs[i] as { name?: unknown } | undefined;
@@ -109,7 +118,7 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
     },
     delays,
     run<P extends AnyProgramLike>(program: P, opts?: RunOptions): RunResult<ResultOf<P>> {
-      checkClockHandlers(opts?.handlers);
+      checkClockOptions(opts);
       delays.length = 0;
       current = options.start ?? 0;
       const wrapped: Program<unknown> = hidden(ended, program);
