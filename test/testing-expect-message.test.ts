@@ -283,3 +283,23 @@ test("expectEffects: a Date is shown by its time (both read `Date object`, with 
         "effect #1: expected Book(Date(1970-01-01T00:00:00.000Z), undefined), got Book(Date(Invalid Date), undefined)",
   );
 });
+
+test("expectEffects on a program that needs the event loop says to use expectEffectsAsync (the AsyncRequiredError said runAsync)", async () => {
+  const { awaitPromise, scheduler, AsyncRequiredError } = await import("../src/index.js");
+  const p = program(function* () {
+    return yield* awaitPromise(() => Promise.resolve(1));
+  });
+  assert.throws(
+    () => expectEffects(p, [], { handlers: [scheduler] }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      assert.ok(e.cause instanceof AsyncRequiredError);
+      assert.deepEqual(e.message.split("\n").slice(0, 3), [
+        "effect #1: expected no more effects, got AwaitPromise(function (anonymous))",
+        "the run failed (its error is .result.error and this error's cause): AsyncRequiredError: awaitPromise needs the event loop; use runAsync(program, options) instead of run()",
+        "  (under expectEffects: use await expectEffectsAsync(program, expected, options) instead)",
+      ]);
+      return true;
+    },
+  );
+});

@@ -3,6 +3,7 @@
  * effects it performed, in order, against a list of expectations.
  */
 import { Effect } from "../effects/effect.js";
+import { AsyncRequiredError } from "../errors.js";
 import { describe, isProgramLike } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
@@ -172,13 +173,18 @@ function verdict<T>(
   expected: readonly EffectExpectation[],
   r: RunResult<T>,
   filtered: boolean,
+  sync: boolean,
 ): RunResult<T> {
   const diff = compareEffects(expected, rec.effects);
   if (diff === null) return r;
   // a run that failed performed fewer effects than expected: the failure is usually the news
   const failed = r.ok
     ? ""
-    : `\nthe run failed (its error is .result.error and this error's cause): ${errorLine(r.error)}`;
+    : `\nthe run failed (its error is .result.error and this error's cause): ${errorLine(r.error)}${
+        sync && r.error instanceof AsyncRequiredError
+          ? "\n  (under expectEffects: use await expectEffectsAsync(program, expected, options) instead)"
+          : ""
+      }`;
   throw new EffectExpectationError(
     `${diff}${failed}\nperformed effects (${rec.effects.length}${filtered ? ", only those the `only` option selects" : ""}):\n${listEffects(rec.effects)}`,
     rec.effects,
@@ -235,7 +241,7 @@ export function expectEffects<P extends AnyProgramLike>(
     program,
     optionsWith(rec, options),
   );
-  return verdict(rec, expected, r, options?.only !== undefined);
+  return verdict(rec, expected, r, options?.only !== undefined, true);
 }
 
 /** expectEffects' recorder, named so (an effect no handler takes: "performed by handler function expectEffects") */
@@ -255,5 +261,5 @@ export async function expectEffectsAsync<P extends AnyProgramLike>(
     program,
     optionsWith(rec, options),
   );
-  return verdict(rec, expected, r, options?.only !== undefined);
+  return verdict(rec, expected, r, options?.only !== undefined, false);
 }
