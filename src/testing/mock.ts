@@ -14,15 +14,17 @@ import { fail } from "./util.js";
 export type AnswerOf<E> = E extends Effect<infer A> ? A : unknown;
 
 /**
- * What `mock` answers with: a value, or a function of the effect returning the value. When the
- * answer is itself a function, only the second form: `mock(C, () => 5)` for an `Effect<() => number>`
- * type-checked, then answered `5` (it is called as the function form); write `mock(C, () => f)`.
+ * What `mock` answers with: a value, or a function of the effect returning the value. A function
+ * given to `mock` is always called (the decision: one rule at run time, whatever the answer type),
+ * so a function *value* is accepted only where it cannot be one: when the answer is itself a
+ * function, or may be one (`Effect<(() => number) | undefined>`, `Effect<Function>`), only the
+ * non-function values and the function form type-check — `mock(C, () => 5)` for an
+ * `Effect<() => number>` type-checked, then answered `5`; write `mock(C, () => f)`. (`any` and
+ * `unknown` answers take both: nothing can be checked there.)
  */
 export type MockAnswer<E> = 0 extends 1 & AnswerOf<E>
   ? AnswerOf<E> | ((effect: E) => AnswerOf<E>)
-  : [AnswerOf<E>] extends [(...args: any[]) => unknown]
-    ? (effect: E) => AnswerOf<E>
-    : AnswerOf<E> | ((effect: E) => AnswerOf<E>);
+  : Exclude<AnswerOf<E>, Function> | ((effect: E) => AnswerOf<E>);
 
 /** A mock handler: takes the instances of one effect class and remembers them in `calls`. */
 export interface Mock<E> extends Handler<E, never> {

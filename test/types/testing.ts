@@ -28,6 +28,23 @@ mock(GetFormatter, (n: number) => String(n));
 mock(GetFormatter, () => (n: number) => String(n));
 mock(GetFormatter, (e) => (n: number) => `${e._tag}:${n}`);
 
+// an answer that may be a function (a union with one, or Function): the same — only a non-function
+// value or the function form; a bare `() => 5` type-checked as the callback and answered 5
+class MaybeCallback extends Effect<(() => number) | undefined> {
+  declare readonly _tag: "MaybeCallback";
+}
+mock(MaybeCallback, undefined);
+// @ts-expect-error -- called with the effect, it would answer 5, not a callback: wrap it, () => () => 5
+mock(MaybeCallback, () => 5);
+mock(MaybeCallback, () => () => 5);
+mock(MaybeCallback, () => undefined);
+class GetAnyFunction extends Effect<Function> {
+  declare readonly _tag: "GetAnyFunction";
+}
+// @ts-expect-error -- it would answer 1, not a function
+mock(GetAnyFunction, () => 1);
+mock(GetAnyFunction, () => () => 1);
+
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<_T extends true>(): void {}
 
