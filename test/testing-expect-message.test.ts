@@ -183,7 +183,7 @@ test("expectEffects: Date fields compare by time; a predicate's truthy non-true 
   );
 });
 
-test("expectEffects: an outer handler's error prints the program's frames once (they printed twice)", () => {
+test("expectEffects: an outer handler's error prints the program's frames once (they printed twice), with no line for the recorder", () => {
   class Fetch extends Effect<number> {
     declare readonly _tag: "Fetch";
     constructor(readonly id: number) {
@@ -202,14 +202,49 @@ test("expectEffects: an outer handler's error prints the program's frames once (
   const lines = expectEffects(outer(), [Fetch], { handlers: [failing] })
     .format()
     .split("\n");
-  assert.deepEqual(lines.slice(0, 5), [
+  assert.deepEqual(lines, [
     "doeff traceback (outermost first):",
     "  outer",
     "  inner",
-    "  handler expectEffects for Fetch(1) ✗",
     "  effect Fetch(1): answer(Fetch) ✗",
+    lines[4]!.startsWith("  thrown at ") ? lines[4]! : "(thrown at …)",
+    "RangeError: no 1",
   ]);
-  assert.equal(lines.at(-1), "RangeError: no 1");
+  // as without the recorder
+  assert.equal(run(outer(), { handlers: [failing] }).format(), lines.join("\n"));
+});
+
+test("record / expectEffects leave a traceback as without them: an outer generator handler's throw kept no program frames, a discontinue printed them twice under a ✓ line", async () => {
+  const { discontinue, handle } = await import("../src/index.js");
+  class Fetch extends Effect<number> {
+    declare readonly _tag: "Fetch";
+    constructor(readonly id: number) {
+      super();
+    }
+  }
+  const inner = fn(function* inner() {
+    return yield* new Fetch(1);
+  });
+  const outer = fn(function* outer() {
+    return yield* inner();
+  });
+  const throwing = handle(Fetch, function* (e) {
+    throw new RangeError(`no ${e.id}`);
+  });
+  const discontinuing = handle(Fetch, (e, k) => discontinue(k, new RangeError(`no ${e.id}`)));
+  for (const h of [throwing, discontinuing]) {
+    const plain = run(outer(), { handlers: [h] }).format();
+    assert.deepEqual(plain.split("\n").slice(0, 5), [
+      "doeff traceback (outermost first):",
+      "  outer",
+      "  inner",
+      "  handler handle(Fetch) for Fetch(1) ✗",
+      "  effect Fetch(1): handle(Fetch) ✗",
+    ]);
+    assert.equal(expectEffects(outer(), [Fetch], { handlers: [h] }).format(), plain);
+    const rec = record();
+    assert.equal(run(outer(), { handlers: [h, rec] }).format(), plain);
+  }
 });
 
 test("expectEffects: a long string field that differs names the character where it differs (also at the top level)", () => {

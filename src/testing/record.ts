@@ -9,7 +9,7 @@ import { Listen } from "../effects/writer.js";
 import type { AnyEffect } from "../vm/types.js";
 import { delegate, pass, transfer, transferWith } from "../vm/primitives.js";
 import type { Handler } from "../vm/handler.js";
-import { TAKES } from "../vm/handler.js";
+import { TAKES, TRACE_QUIET } from "../vm/handler.js";
 import { className, describe } from "../vm/brand.js";
 import { UnhandledEffectError } from "../errors.js";
 import { fail } from "./util.js";
@@ -127,6 +127,8 @@ export function record(only?: RecordFilter): Recorder {
     entries[at] = { effect, status: "answered", value };
     return yield* transfer(k, value);
   } as unknown as Recorder & { handles?: (e: unknown) => boolean; [TAKES]?: Function | readonly Function[] };
+  // transparent in tracebacks too: an error an outer handler gives shows as in a run without it
+  h[TRACE_QUIET] = true;
   if (only !== undefined) {
     if (Array.isArray(only)) {
       const classes = only as readonly Function[];

@@ -117,26 +117,27 @@ class Collector {
 /**
  * Walk the chain from `cur`, innermost first. At a handler segment whose continuation has not been
  * used (the handler is still running its own code), the body frames it captured (site … prompt) are
- * shown too, so the perform site is never lost.
+ * shown too, so the perform site is never lost — through any handler among them that is itself
+ * still running (one that delegated the effect, e.g. record(): its own perform site's frames).
  */
-function walk(cur: Segment, originInv: Invocation | null): Entry[] {
+function walk(cur: Segment, originInv: Invocation | null, ownThrow = true): Entry[] {
   const c = new Collector();
-  for (let seg: Segment | null = cur; seg !== null; seg = seg.caller) {
-    c.frames(seg.top);
-    if (seg.kind === S_HANDLER) {
-      const inv = seg.invocation!;
-      const marker = inv === originInv ? MARK_THREW : inv.k.used ? MARK_RESUMED : "";
-      if (inv.handler[TRACE_QUIET] !== true || marker === MARK_THREW) {
-        c.add({ kind: "handler", name: handlerName(inv.handler), site: null, marker, effect: inv.effect });
+  const visit = (from: Segment | null, stop: Segment | null): void => {
+    for (let seg = from; seg !== null; seg = seg.caller) {
+      c.frames(seg.top);
+      if (seg.kind === S_HANDLER) {
+        const inv = seg.invocation!;
+        const marker = inv === originInv ? MARK_THREW : inv.k.used ? MARK_RESUMED : "";
+        // (a quiet handler shows when its own code threw, not when an effect it performed met an
+        // error: the effect's line names the thrower, and record() leaves the chain as without it)
+        if (inv.handler[TRACE_QUIET] !== true || (marker === MARK_THREW && ownThrow))
+          c.add({ kind: "handler", name: handlerName(inv.handler), site: null, marker, effect: inv.effect });
+        if (!inv.k.used) visit(inv.site, inv.prompt);
       }
-      if (!inv.k.used) {
-        for (let s: Segment | null = inv.site; s !== null; s = s.caller) {
-          c.frames(s.top);
-          if (s === inv.prompt) break;
-        }
-      }
+      if (seg === stop) break;
     }
-  }
+  };
+  visit(cur, null);
   return c.result();
 }
 
@@ -181,7 +182,12 @@ export interface EffectInfo {
 /** Snapshot the chain at `cur` for error `e`. */
 export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Origin {
   const originInv = cur.invocation;
-  const chain = walk(cur, originInv);
+  // an effect performed by the handler's own code (delegate) failed, or nothing took it
+  const chain = walk(
+    cur,
+    originInv,
+    info !== null ? info.site !== cur : !(e instanceof UnhandledEffectError),
+  );
   if (info !== null) {
     return new Origin(chain, info.effect, visitsFrom(info.site, info.taker, info.marker, info.outer));
   }
@@ -198,6 +204,10 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
   }
   return new Origin(chain, undefined, null);
 }
+
+/** a chain's names without its live handler invocations (✓) */
+const withoutResumed = (chain: Entry[]): string[] =>
+  chain.filter((x) => x.marker !== MARK_RESUMED).map((x) => x.name);
 
 /** Per-run record of error origins. */
 export class Origins {
@@ -227,8 +237,10 @@ export class Origins {
       if (rethrownByLibrary && known.outer === null && info === null) {
         const o = snapshot(cur, e, null);
         // re-thrown where the known chain already passes (a handler that failed k with the error an
-        // outer handler threw): the same frames would print twice
-        if (!o.chain.every((x, i) => x.name === known.chain[i]?.name)) known.outer = o;
+        // outer handler threw): the same frames would print twice — also when the outer handler
+        // gave it with discontinue, which left its invocation live (✓) above them
+        const was = withoutResumed(known.chain);
+        if (!withoutResumed(o.chain).every((x, i) => x === was[i])) known.outer = o;
       }
       return;
     }
