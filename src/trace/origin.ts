@@ -51,27 +51,27 @@ function handlerName(h: Handler): string {
   return h.name || "(anonymous handler)";
 }
 
+/** (a gap's count of entries left out is its `effect`) */
 function gap(n: number): Entry {
-  return { kind: "gap", name: `… ${n} more …`, site: null, marker: "", effect: undefined };
+  return { kind: "gap", name: `… ${n} more …`, site: null, marker: "", effect: n };
 }
 
-/** a handler line's handler, outcome and effect class (lines alike in all three make a run) */
-const runKey = (e: Entry | undefined): string | undefined =>
-  e?.kind === "handler"
-    ? `${e.name} ${e.marker} ${(e.effect as object | null)?.constructor?.name}`
-    : undefined;
+/** a live handler invocation: it resumed the program (non-tail) and waits for it to return */
+const resumed = (e: Entry | undefined): boolean => e?.marker === MARK_RESUMED;
 
 /**
- * A run of invocations of one handler for one effect class — each one still live, as a non-tail
- * `resume` in a loop leaves them — reads as its first line, a count and its last (one line each
- * told nothing and buried the program's frames).
+ * A run of live handler invocations — a non-tail `resume` in a loop leaves one per effect, of one
+ * handler or several taking turns — reads as its first line, a count and its last (one line each
+ * told nothing and buried the program's frames), also across the gap of a chain cut to its ends.
  */
 function fold(list: Entry[]): Entry[] {
   const out: Entry[] = [];
   for (let i = 0, j = 0; i < list.length; i = ++j) {
-    const k = runKey(list[i]);
-    while (k !== undefined && runKey(list[j + 1]) === k) j++;
-    out.push(...(j - i > 2 ? [list[i]!, gap(j - i - 1), list[j]!] : list.slice(i, j + 1)));
+    if (resumed(list[i]))
+      while (resumed(list[j + 1]) || (list[j + 1]?.kind === "gap" && resumed(list[j + 2]))) j++;
+    let hidden = 0;
+    for (let k = i + 1; k < j; k++) hidden += list[k]!.kind === "gap" ? (list[k]!.effect as number) : 1;
+    out.push(...(hidden > 1 ? [list[i]!, gap(hidden), list[j]!] : list.slice(i, j + 1)));
   }
   return out;
 }
@@ -107,10 +107,7 @@ class Collector {
   }
   /** innermost-first collected → outermost first */
   result(): Entry[] {
-    const out = fold(this.inner);
-    if (this.skipped > 0) out.push(gap(this.skipped));
-    for (const e of fold(this.outer)) out.push(e);
-    return out.reverse();
+    return fold([...this.inner, ...(this.skipped > 0 ? [gap(this.skipped)] : []), ...this.outer]).reverse();
   }
 }
 
