@@ -40,7 +40,7 @@ test("expectEffects / record: an effect no handler takes says to add its handler
   assert.ok(r.error instanceof UnhandledEffectError);
   assert.equal(
     r.error.message,
-    "no handler takes Save: expectEffects recorded it and asked the handlers listed before it, and none takes it; add a handler for Save to the handlers option, or mock it: mock(Save, (effect) => answer)",
+    "no handler takes Save: expectEffects recorded it and asked the handlers in options.handlers, and none takes it; add a handler for Save to options.handlers, or mock it: mock(Save, (effect) => answer)",
   );
   assert.equal(r.error.effect instanceof Save, true);
   const r2 = run(new Save(), { handlers: [state, record()] } as never);
@@ -336,5 +336,42 @@ test("expectEffects on a program that needs the event loop says to use expectEff
       ]);
       return true;
     },
+  );
+});
+
+test("expectEffects: a forgotten standard handler is named — scheduler, reader, writer for what the recorder passes on (the VM's message blamed the order of 'that handler'), state for Get", async () => {
+  const { Get, get, Listen, listen, Local, local, scheduler, Spawn, spawn, tell, Wait, wait } = await import(
+    "../src/index.js"
+  );
+  const child = program(function* () {
+    return 1;
+  });
+  const spawning = program(function* () {
+    return yield* wait(yield* spawn(child));
+  });
+  const r1 = expectEffects(spawning, [Spawn], {});
+  assert.ok(r1.error instanceof UnhandledEffectError);
+  assert.equal(
+    r1.error.message,
+    "no handler takes Spawn: expectEffects recorded it and passed it on to the handlers in options.handlers, and none takes it; add Spawn's standard handler, scheduler, to options.handlers",
+  );
+  assert.equal(expectEffects(spawning, [Spawn, Wait], { handlers: [scheduler] }).value, 1);
+  const scoped = program(function* () {
+    return yield* local({ a: 1 }, child);
+  });
+  assert.equal(
+    (expectEffects(scoped, [Local], {}).error as Error).message,
+    "no handler takes Local: expectEffects recorded it and passed it on to the handlers in options.handlers, and none takes it; add Local's standard handler, reader, to options.handlers",
+  );
+  const heard = program(function* () {
+    return yield* listen(tell("x"));
+  });
+  assert.match(
+    (expectEffects(heard, [Listen], {}).error as Error).message,
+    /add Listen's standard handler, writer, to/,
+  );
+  assert.equal(
+    (expectEffects(get("n"), [Get], {}).error as Error).message,
+    "no handler takes Get: expectEffects recorded it and asked the handlers in options.handlers, and none takes it; add Get's standard handler, state, to options.handlers, or mock it: mock(Get, (effect) => answer)",
   );
 });

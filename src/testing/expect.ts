@@ -3,14 +3,14 @@
  * effects it performed, in order, against a list of expectations.
  */
 import { Effect } from "../effects/effect.js";
-import { AsyncRequiredError } from "../errors.js";
+import { AsyncRequiredError, UnhandledEffectError } from "../errors.js";
 import { describe, isProgramLike } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import { run, runAsync } from "../run/run.js";
 import type { AnyProgramLike, ResultOf } from "../vm/types.js";
-import { type Recorder, type RecordFilter, record } from "./record.js";
+import { explainUnhandled, type Recorder, type RecordFilter, record } from "./record.js";
 import { fieldDifference, showEffectFields } from "./show.js";
 
 /**
@@ -175,6 +175,14 @@ function verdict<T>(
   filtered: boolean,
   sync: boolean,
 ): RunResult<T> {
+  // a scheduler effect, local or listen the recorder passed on and nothing took (a forgotten
+  // scheduler, reader, writer): the VM's message blamed the order of "that handler", the recorder
+  const u = r.ok ? null : r.error;
+  if (
+    u instanceof UnhandledEffectError &&
+    rec.entries.some((x) => x.effect === u.effect && x.status === "passed")
+  )
+    explainUnhandled(u, "expectEffects", true);
   const diff = compareEffects(expected, rec.effects);
   if (diff === null) return r;
   // a run that failed performed fewer effects than expected: the failure is usually the news

@@ -66,14 +66,23 @@ export interface Recorder<E = unknown> extends Handler<undefined, never> {
 }
 
 /**
- * The recorder re-performs each effect outward, so the VM's message for one nothing takes reads as
- * a handler-order mistake ("performed by handler function record; none outside it takes it"). The
- * usual cause is a forgotten handler or mock: say that.
+ * The recorder re-performs each effect outward (or passes it on), so the VM's message for one
+ * nothing takes reads as a handler-order mistake ("performed by handler function record; none
+ * outside it takes it", "passed on by a handler … list it before the handler"). The usual cause is
+ * a forgotten handler or mock: say that, naming the standard handler when there is one. `passed`:
+ * it was handed on with pass() (a scheduler effect, local, listen), so a mock does not fit.
  */
-function explainUnhandled(e: UnhandledEffectError, recorder: string): void {
+export function explainUnhandled(e: UnhandledEffectError, recorder: string, passed = false): void {
   try {
-    const name = className((e.effect as object).constructor) || "the effect";
-    const msg = `no handler takes ${name}: ${recorder} recorded it and asked the handlers listed before it, and none takes it; add a handler for ${name} to ${recorder === "record" ? "handlers, before record()" : "the handlers option"}, or mock it: mock(${name}, (effect) => answer)`;
+    const c = (e.effect as object).constructor as { standardHandler?: unknown; unhandledHint?: unknown };
+    // (the effect's own account — e.g. a task of a run that has ended — is the news: it stays)
+    if (typeof c.unhandledHint === "function" && c.unhandledHint(e.effect) != null) return;
+    const name = className(c) || "the effect";
+    const std = typeof c.standardHandler === "string" ? c.standardHandler : null;
+    const rec = recorder === "record";
+    const where = rec ? "handlers, before record()" : "options.handlers";
+    const add = std === null ? `a handler for ${name}` : `${name}'s standard handler, ${std},`;
+    const msg = `no handler takes ${name}: ${recorder} recorded it and ${passed ? "passed it on to" : "asked"} ${rec ? "the handlers listed before it" : "the handlers in options.handlers"}, and none takes it; add ${add} to ${where}${passed ? "" : `, or mock it: mock(${name}, (effect) => answer)`}`;
     const old = e.message;
     e.message = msg;
     if (typeof e.stack === "string") e.stack = e.stack.replace(old, msg);
