@@ -5,9 +5,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   MissingEnvKeyError,
+  delegate,
   discontinue,
   resume,
   handle,
+  type Handler,
   fn,
   Effect,
   MissingStateKeyError,
@@ -347,4 +349,37 @@ test("a run of live handler invocations (a non-tail resume in a loop) reads as f
     "  handler handle(Span) for Span(249) ✓",
     "  mixed",
   ]);
+});
+
+test("a chain of 20,000 handlers that delegated one effect keeps the program's frames and folds the handlers (no stack overflow in the walk)", () => {
+  class Ping extends Effect<number> {
+    declare readonly _tag: "Ping";
+  }
+  const hs: Handler<Ping, never>[] = [
+    handle(Ping, function* () {
+      throw new Error("boom");
+    }),
+  ];
+  for (let i = 0; i < 20_000; i++)
+    hs.push(
+      handle(Ping, function* (e) {
+        return yield* delegate(e);
+      }) as Handler<Ping, never>, // (it performs Ping outward: the outer one takes it)
+    );
+  const main = fn(function* main() {
+    return yield* new Ping();
+  });
+  const lines = run(main(), { handlers: hs }).format().split("\n");
+  // (the walk recursed into each delegating handler's captured frames: past ~10,000 it overflowed
+  // and the traceback lost everything but the throw site; before that it printed a line per handler)
+  assert.deepEqual(lines.slice(0, 7), [
+    "doeff traceback (outermost first):",
+    "  main",
+    "  handler handle(Ping) for Ping()",
+    "  … 19998 more …",
+    "  handler handle(Ping) for Ping()",
+    "  handler handle(Ping) for Ping() ✗",
+    "  effect Ping(): handle(Ping) ✗",
+  ]);
+  assert.equal(lines.at(-1), "Error: boom");
 });

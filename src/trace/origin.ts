@@ -56,21 +56,30 @@ function gap(n: number): Entry {
   return { kind: "gap", name: `… ${n} more …`, site: null, marker: "", effect: n };
 }
 
-/** a live handler invocation: it resumed the program (non-tail) and waits for it to return */
-const resumed = (e: Entry | undefined): boolean => e?.marker === MARK_RESUMED;
+/**
+ * The key of a handler line a run folds on: live invocations (✓, a non-tail `resume` in a loop
+ * leaves one per effect, of one handler or several taking turns) fold together; other lines only
+ * with lines of the same handler, outcome and effect class (a chain of handlers delegating).
+ */
+const runKey = (e: Entry | undefined): string | undefined =>
+  e?.kind !== "handler"
+    ? undefined
+    : e.marker === MARK_RESUMED
+      ? MARK_RESUMED
+      : `${e.name} ${e.marker} ${(e.effect as object | null)?.constructor?.name}`;
 
 /**
- * A run of live handler invocations — a non-tail `resume` in a loop leaves one per effect, of one
- * handler or several taking turns — reads as its first line, a count and its last (one line each
- * told nothing and buried the program's frames), also across the gap of a chain cut to its ends.
+ * A run of like handler lines reads as its first line, a count and its last (one line each told
+ * nothing and buried the program's frames), also across the gap of a chain cut to its ends.
  */
 function fold(list: Entry[]): Entry[] {
   const out: Entry[] = [];
   for (let i = 0, j = 0; i < list.length; i = ++j) {
-    if (resumed(list[i]))
-      while (resumed(list[j + 1]) || (list[j + 1]?.kind === "gap" && resumed(list[j + 2]))) j++;
+    const k = runKey(list[i]);
+    if (k !== undefined)
+      while (runKey(list[j + 1]) === k || (list[j + 1]?.kind === "gap" && runKey(list[j + 2]) === k)) j++;
     let hidden = 0;
-    for (let k = i + 1; k < j; k++) hidden += list[k]!.kind === "gap" ? (list[k]!.effect as number) : 1;
+    for (let m = i + 1; m < j; m++) hidden += list[m]!.kind === "gap" ? (list[m]!.effect as number) : 1;
     out.push(...(hidden > 1 ? [list[i]!, gap(hidden), list[j]!] : list.slice(i, j + 1)));
   }
   return out;
@@ -119,22 +128,26 @@ class Collector {
  */
 function walk(cur: Segment, originInv: Invocation | null, ownThrow = true): Entry[] {
   const c = new Collector();
-  const visit = (from: Segment | null, stop: Segment | null): void => {
-    for (let seg = from; seg !== null; seg = seg.caller) {
+  // (iterative: a chain of thousands of handlers that delegated must not overflow the stack here)
+  const todo: (Segment | null)[] = [cur, null]; // pairs: where a walk starts, and where it stops
+  while (todo.length > 0) {
+    const stop = todo.pop() as Segment | null;
+    for (let seg = todo.pop() as Segment | null; seg !== null; seg = seg === stop ? null : seg.caller) {
       c.frames(seg.top);
-      if (seg.kind === S_HANDLER) {
-        const inv = seg.invocation!;
-        const marker = inv === originInv ? MARK_THREW : inv.k.used ? MARK_RESUMED : "";
-        // (a quiet handler shows when its own code threw, not when an effect it performed met an
-        // error: the effect's line names the thrower, and record() leaves the chain as without it)
-        if (inv.handler[TRACE_QUIET] !== true || (marker === MARK_THREW && ownThrow))
-          c.add({ kind: "handler", name: handlerName(inv.handler), site: null, marker, effect: inv.effect });
-        if (!inv.k.used) visit(inv.site, inv.prompt);
+      if (seg.kind !== S_HANDLER) continue;
+      const inv: Invocation = seg.invocation!;
+      const marker = inv === originInv ? MARK_THREW : inv.k.used ? MARK_RESUMED : "";
+      // (a quiet handler shows when its own code threw, not when an effect it performed met an
+      // error: the effect's line names the thrower, and record() leaves the chain as without it)
+      if (inv.handler[TRACE_QUIET] !== true || (marker === MARK_THREW && ownThrow))
+        c.add({ kind: "handler", name: handlerName(inv.handler), site: null, marker, effect: inv.effect });
+      if (!inv.k.used) {
+        // its captured body frames first, then on from here
+        todo.push(seg === stop ? null : seg.caller, stop, inv.site, inv.prompt);
+        break;
       }
-      if (seg === stop) break;
     }
-  };
-  visit(cur, null);
+  }
   return c.result();
 }
 
