@@ -346,7 +346,7 @@ test("yielding a Proxy whose traps throw is a catchable error at the yield, not 
 
 /**
  * malformed.test.ts "yield v — v = an object whose Symbol.toStringTag getter throws".
- * Same rule (§2.4.4): invalidYield (machine.ts) reads Symbol.toStringTag / constructor.name to word
+ * Same rule (§2.4.4): invalidYield (src/vm/invalid-yield.ts) reads Symbol.toStringTag / constructor.name to word
  * its TypeError, outside any try.
  */
 test("yielding an object whose Symbol.toStringTag getter throws is a catchable error at the yield", () => {

@@ -1,0 +1,63 @@
+/**
+ * The TypeError for a value a program yielded that the machine cannot run (SEMANTICS §2.4.4): each
+ * likely mistake (a missing `*`, a generator object, a Promise, a continuation, a Task) gets a
+ * message that names it and the fix. Off the hot path: the step loop calls it only on bad input.
+ */
+import { brandOf, describe, isAsyncIterator, isGeneratorObject, isThenable } from "./brand.js";
+
+/** Reading the yielded value's properties threw (a hostile Proxy or getter). */
+function hostileYield(e: unknown): TypeError {
+  return new TypeError(
+    "yielded a value whose properties throw when read (a Proxy or throwing getter); yield* an Effect or a Program",
+    { cause: e },
+  );
+}
+
+/** The TypeError for a yielded value that is not an Effect, Program or primitive (§2.4.4). Never throws. */
+export function invalidYield(y: unknown): TypeError {
+  try {
+    return invalidYieldUnsafe(y);
+  } catch (e) {
+    return hostileYield(e);
+  }
+}
+
+function invalidYieldUnsafe(y: unknown): TypeError {
+  if (y === undefined) {
+    return new TypeError(
+      "yielded undefined; missing `*`? Write `yield* effect`, not `yield`, or yield an Effect",
+    );
+  }
+  if (isAsyncIterator(y)) {
+    return new TypeError(
+      "yielded an async generator object; async generators are not supported: write function* and use awaitPromise for promises",
+    );
+  }
+  if (isGeneratorObject(y)) {
+    return new TypeError(
+      "yielded a generator object; did you mean `yield*`? To call a sub-program, wrap its generator function with fn(function* name() {...}) and `yield* name(...)`",
+    );
+  }
+  if (isThenable(y)) {
+    return new TypeError(
+      "yielded a Promise; use `yield* awaitPromise(() => promise)` (under runAsync with the scheduler)",
+    );
+  }
+  const b = typeof y === "object" ? brandOf(y) : 0;
+  if (b === 4) return new TypeError("yielded a continuation; use `yield* resume(k, value)` to resume it");
+  let tag: unknown;
+  try {
+    tag =
+      y !== null && typeof y === "object"
+        ? (y as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]
+        : undefined;
+  } catch {
+    tag = undefined; // a hostile value: described generically below
+  }
+  if (tag === "doeff.Task") {
+    return new TypeError("yielded a Task; use `yield* wait(task)` to wait for it");
+  }
+  return new TypeError(
+    `yielded ${describe(y)}, which is not an Effect, Program or primitive; yield* an Effect (e.g. get("key")) or a Program`,
+  );
+}
