@@ -21,6 +21,8 @@ import {
   spawn,
   state,
   wait,
+  all,
+  timeout,
 } from "../src/index.js";
 
 const waitForReply = fn(function* waitForReply() {
@@ -129,4 +131,36 @@ test("INV-4: the fast lane does not deliver an answer whose code aborted the run
     assert.deepEqual(r.store, { x: 1 });
     assert.deepEqual(events, ["finally"], `traced=${traced}`);
   }
+});
+
+test("the abort report lists tasks in the order they were spawned and leaves out a task with nothing but its boundary (timeout's timer)", async () => {
+  const sleeper = fn(function* sleeper() {
+    yield* delay(10_000);
+  });
+  const both = fn(function* both() {
+    return yield* all([timeout(sleeper(), 5000), timeout(sleeper(), 5000)]);
+  });
+  const ac = new AbortController();
+  const stop = new Error("stop");
+  setTimeout(() => ac.abort(stop), 20);
+  const r = await runAsync(both(), { handlers: [scheduler, realTime], signal: ac.signal });
+  assert.equal(r.error, stop);
+  // (it read: both, all, task 6, task 1, task 3 empty, task 4, task 2, task 5 empty — the order the
+  // abort finalized them, so task 6 seemed to be main's and the timers printed as empty sections)
+  assert.deepEqual(r.format().split("\n").slice(0, 14), [
+    "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
+    "where the run was when its signal aborted it (outermost first):",
+    "  both",
+    "  all",
+    "  ── in task 1 ──",
+    "  timeout",
+    "  ── in task 2 ──",
+    "  timeout",
+    "  ── in task 4 ──",
+    "  sleeper",
+    "  ── in task 6 ──",
+    "  sleeper",
+    "  thrown at " + r.format().split("\n")[12]!.slice("  thrown at ".length),
+    "Error: stop",
+  ]);
 });

@@ -22,6 +22,12 @@ import {
   UnhandledEffectError,
   withHandler,
   writer,
+  all,
+  delay,
+  simulatedTime,
+  spawn,
+  timeout,
+  wait,
 } from "../src/index.js";
 import {
   badYield,
@@ -382,4 +388,55 @@ test("a chain of 20,000 handlers that delegated one effect keeps the program's f
     "  effect Ping(): handle(Ping) ✗",
   ]);
   assert.equal(lines.at(-1), "Error: boom");
+});
+
+test("an error re-thrown by a task's waiter, then by that waiter's, keeps every chain it passed: main's too", () => {
+  const leaf = fn(function* leaf() {
+    yield* delay(1);
+    throw new Error("leaf failed");
+  });
+  const nested = fn(function* nested() {
+    return yield* all([timeout(leaf(), 100)]);
+  });
+  const r = run(nested(), { handlers: [scheduler, simulatedTime()] });
+  // (only the first re-throw's chain was kept: `nested` and `all` were missing)
+  assert.deepEqual(r.format().split("\n").slice(0, 7), [
+    "doeff traceback (outermost first):",
+    "  nested",
+    "  all",
+    "  ── in task 1 ──",
+    "  timeout",
+    "  ── in task 3 ──",
+    "  leaf",
+  ]);
+});
+
+test("a chain of 10,000 tasks each waiting on the next keeps the first and last re-throws and counts the rest", () => {
+  const linkGen = function* (n: number): Generator<unknown, number, unknown> {
+    if (n === 0) throw new Error("deep");
+    const t = yield* spawn(link(n - 1));
+    return yield* wait(t);
+  };
+  const link = fn(linkGen);
+  const r = run(link(10_000), { handlers: [scheduler] });
+  const lines = r.format().split("\n");
+  assert.deepEqual(lines.slice(0, 16), [
+    "doeff traceback (outermost first):",
+    "  linkGen",
+    "  ── in task 1 ──",
+    "  linkGen",
+    "  ── in task 2 ──",
+    "  linkGen",
+    "  … re-thrown at 9994 more places …",
+    "  ── in task 9997 ──",
+    "  linkGen",
+    "  ── in task 9998 ──",
+    "  linkGen",
+    "  ── in task 9999 ──",
+    "  linkGen",
+    "  ── in task 10000 ──",
+    "  linkGen",
+    lines[15]!.startsWith("  thrown at ") ? lines[15]! : "(thrown at …)",
+  ]);
+  assert.equal(lines[16], "Error: deep");
 });

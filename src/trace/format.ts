@@ -174,9 +174,13 @@ function errorName(error: Error): string {
 export function formatAborted(chains: Entry[][] | null, reason: unknown): string {
   const report = formatFailure(null, reason);
   if (chains === null) return report;
-  // main's chain first: a task's starts at its boundary line
-  chains.sort((a, b) => +(a[0]!.kind === "boundary") - +(b[0]!.kind === "boundary"));
-  return `where the run was when its signal aborted it (outermost first):\n${chains
+  // main's chain first, then the tasks' in the order they were spawned (a task's chain starts at
+  // its boundary line); a task with nothing but that line (timeout's timer) tells nothing: left out
+  const order = (c: Entry[]): number =>
+    c[0]!.kind !== "boundary" ? -1 : Number(/^in task (\d+)/.exec(c[0]!.name)?.[1] ?? Infinity);
+  const shown = chains.filter((c) => c.some((x) => x.kind !== "boundary"));
+  shown.sort((a, b) => order(a) - order(b));
+  return `where the run was when its signal aborted it (outermost first):\n${shown
     .flat()
     .map(entryLine)
     .join("\n")}${report.slice(report.indexOf("\n"))}`;
@@ -186,8 +190,7 @@ export function formatAborted(chains: Entry[][] | null, reason: unknown): string
 export function formatFailure(origin: Origin | null, error: unknown): string {
   const lines = ["doeff traceback (outermost first):"];
   if (origin !== null) {
-    if (origin.outer !== null) for (const e of origin.outer.chain) lines.push(entryLine(e));
-    for (const e of origin.chain) lines.push(entryLine(e));
+    for (const e of origin.fullChain()) lines.push(entryLine(e));
     if (origin.visits !== null) {
       const visits = origin.visits.map((v) => `${v.handler.name || "(anonymous handler)"} ${v.marker}`);
       lines.push(

@@ -35,15 +35,35 @@ export class Origin {
   readonly chain: Entry[];
   readonly effect: unknown;
   readonly visits: Visit[] | null;
-  /** where a library frame re-threw this error (e.g. a task's error at the waiting site) */
-  outer: Origin | null;
+  /**
+   * The chains where library frames re-threw this error, in the order they did (a task's error at
+   * its waiting site, that task's error at its own waiter's, …), each outermost first; capped to
+   * the first and last OUTER_KEEP, with `outerSkipped` left out between them.
+   */
+  outer: Entry[][] | null;
+  outerSkipped: number;
   constructor(chain: Entry[], effect: unknown, visits: Visit[] | null) {
     this.chain = chain;
     this.effect = effect;
     this.visits = visits;
     this.outer = null;
+    this.outerSkipped = 0;
+  }
+  /** The whole report's chain, outermost first: the re-throw sites' chains, then this one. */
+  fullChain(): Entry[] {
+    const out: Entry[] = [];
+    const o = this.outer ?? [];
+    for (let i = o.length - 1; i >= 0; i--) {
+      out.push(...o[i]!);
+      if (i === OUTER_KEEP && this.outerSkipped > 0)
+        out.push({ ...gap(0), name: `… re-thrown at ${this.outerSkipped} more places …` });
+    }
+    return out.concat(this.chain);
   }
 }
+
+/** re-throw chains kept at each end (a chain of 100,000 waiting tasks would print them all) */
+const OUTER_KEEP = 3;
 
 const KEEP = 40;
 
@@ -215,9 +235,12 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
   return new Origin(chain, undefined, null);
 }
 
-/** a chain's names without its live handler invocations (✓) */
-const withoutResumed = (chain: Entry[]): string[] =>
-  chain.filter((x) => x.marker !== MARK_RESUMED).map((x) => x.name);
+/** a chain's names without its live handler invocations (✓), a line each */
+const withoutResumed = (chain: Entry[]): string =>
+  chain
+    .filter((x) => x.marker !== MARK_RESUMED)
+    .map((x) => `${x.name}\n`)
+    .join("");
 
 /** Per-run record of error origins. */
 export class Origins {
@@ -244,13 +267,18 @@ export class Origins {
   note(cur: Segment, e: unknown, info: EffectInfo | null, rethrownByLibrary: boolean): void {
     const known = this.get(e);
     if (known !== null) {
-      if (rethrownByLibrary && known.outer === null && info === null) {
-        const o = snapshot(cur, e, null);
-        // re-thrown where the known chain already passes (a handler that failed k with the error an
-        // outer handler threw): the same frames would print twice — also when the outer handler
-        // gave it with discontinue, which left its invocation live (✓) above them
-        const was = withoutResumed(known.chain);
-        if (!withoutResumed(o.chain).every((x, i) => x === was[i])) known.outer = o;
+      if (rethrownByLibrary && info === null) {
+        const chain = snapshot(cur, e, null).chain;
+        // re-thrown where a chain it has already passes (a handler that failed k with the error an
+        // outer handler threw; the same place again): the same frames would print twice — also
+        // when the outer handler gave it with discontinue, which left its invocation live (✓)
+        const outer = (known.outer ??= []);
+        const names = withoutResumed(chain);
+        if ([known.chain, ...outer].some((c) => withoutResumed(c).startsWith(names))) return;
+        if (outer.push(chain) > 2 * OUTER_KEEP) {
+          outer.splice(OUTER_KEEP, 1);
+          known.outerSkipped++;
+        }
       }
       return;
     }
