@@ -203,6 +203,7 @@ function start(
   program: unknown,
   options: RunOptions | undefined,
   driver: Driver,
+  shared: SharedSignal | null = null,
 ): { m: Machine; ctx: RunContextImpl } {
   const store = options?.store;
   const env = options?.env;
@@ -223,7 +224,7 @@ function start(
   const sites = options?.trace?.sites === true;
   if (sites) siteState.on++;
   const m = new Machine(top, ctx, makeTracer(options), sites, signal !== null);
-  if (signal !== null) listen(m, signal);
+  if (signal !== null) shared === null ? listen(m, signal) : shared.attach(m);
   return { m, ctx };
 }
 
@@ -237,13 +238,43 @@ function listen(m: Machine, signal: AbortSignal): void {
     m.finish(false, signal.reason);
     return;
   }
-  const onAbort = (): void => {
-    m.requestAbort(signal.reason);
-    const wake = m.wakeOnAbort;
-    if (wake !== null) wake();
-  };
+  const onAbort = (): void => abortRun(m, signal.reason);
   signal.addEventListener("abort", onAbort, { once: true });
   m.stopListening = () => signal.removeEventListener("abort", onAbort);
+}
+
+function abortRun(m: Machine, reason: unknown): void {
+  m.requestAbort(reason);
+  const wake = m.wakeOnAbort;
+  if (wake !== null) wake();
+}
+
+/**
+ * @internal One signal for runs made one after the other (doeff/workers' thread runs a job at a
+ * time): its one listener, added once, aborts the run in progress, so a run adds no listener and
+ * no closures (their add and remove were ~20 % of a trivial job's thread side). At most one run at
+ * a time may use it (driveAsync's `shared`; its caller sets `m` back to null after the run).
+ */
+export class SharedSignal {
+  readonly signal: AbortSignal;
+  /** the run in progress */
+  m: Machine | null = null;
+  constructor(signal: AbortSignal) {
+    this.signal = signal;
+    signal.addEventListener(
+      "abort",
+      () => {
+        if (this.m !== null) abortRun(this.m, signal.reason);
+      },
+      { once: true },
+    );
+  }
+
+  /** (as listen) */
+  attach(m: Machine): void {
+    if (this.signal.aborted) m.finish(false, this.signal.reason);
+    else this.m = m;
+  }
 }
 
 function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
@@ -372,12 +403,14 @@ export function runAsync(program: unknown, given?: unknown): Promise<RunResult<u
 /**
  * @internal runAsync after its checks: for doeff's own callers whose program and options are made
  * by the library and known good (doeff/workers' thread runs one per job; the checks were ~15 % of it).
+ * With `shared` (whose signal is `options.signal`), the run is aborted through its listener.
  */
 export async function driveAsync(
   program: unknown,
   options: RunOptions | undefined,
+  shared: SharedSignal | null = null,
 ): Promise<RunResult<unknown>> {
-  const { m, ctx } = start(program, options, "async");
+  const { m, ctx } = start(program, options, "async", shared);
   let sinceYield = 0;
   let lastYield = Date.now();
   // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)

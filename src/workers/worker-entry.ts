@@ -18,7 +18,8 @@ import {
   withHandler,
 } from "../index.js";
 import { className, describe, isProgramLike } from "../protocol.js";
-import { driveAsync } from "../run/run.js";
+import type { RunOptions } from "../run/options.js";
+import { driveAsync, SharedSignal } from "../run/run.js";
 import { WorkerModuleError } from "./errors.js";
 import { classInstanceIn } from "./plain.js";
 import { shortUrl } from "./short-url.js";
@@ -38,7 +39,8 @@ import { type ErrorClass, fromWire, registerErrorClasses, toWire } from "./wire.
 type EffectClass = abstract new (...args: any[]) => object;
 
 interface Running {
-  cancel: (() => void) | null;
+  /** the job's run's controller, once it runs */
+  ctl: AbortController | null;
   cancelled: boolean;
   /** pending forwarded effects by request number (made at the first one) */
   answers: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }> | null;
@@ -69,7 +71,7 @@ if (channel !== null) {
         if (early.size > 10_000) early.delete(early.values().next().value as number);
       } else {
         r.cancelled = true;
-        r.cancel?.();
+        r.ctl?.abort(CANCELLED);
       }
     } else if (m.t === "ans") {
       const answers = running.get(m.job)?.answers;
@@ -298,11 +300,17 @@ function uncloneable(v: unknown): string | null {
 }
 
 /**
- * An AbortController for the next job's run, reused while no job aborts it: a thread runs one job at
- * a time (piscina gives a thread its next task when the last one answered), so this saves a
- * controller per job; a job that finds it taken (never, with piscina's defaults) makes its own.
+ * A job's run's signal and options. The spare one is reused while no job aborts it: a thread runs
+ * one job at a time (piscina gives a thread its next task when the last one answered), so a job
+ * makes no controller, listener or options; a job that finds it taken (never, with piscina's
+ * defaults) makes its own.
  */
-let spare: AbortController | null = null;
+class Canceller {
+  readonly ctl = new AbortController();
+  readonly shared = new SharedSignal(this.ctl.signal);
+  readonly options: RunOptions = { handlers: THREAD_HANDLERS, signal: this.ctl.signal };
+}
+let spare: Canceller | null = null;
 
 const CANCELLED = new Error("doeff/workers: the calling task was cancelled");
 
@@ -338,7 +346,7 @@ async function runBatch(b: BatchMsg): Promise<null> {
 
 async function runJob(job: JobMsg): Promise<JobReply> {
   const r: Running = {
-    cancel: null,
+    ctl: null,
     cancelled: early.delete(job.id) || cancelledBefore(job.id),
     answers: null,
     nextReq: 0,
@@ -367,16 +375,17 @@ async function runJob(job: JobMsg): Promise<JobReply> {
     program = withHandler(forwarder(info.forward, job, r), program) as unknown as Program<unknown>;
   // a cancel that arrived while the module loaded (before the job was in `running`)
   if (early.delete(job.id) || cancelledBefore(job.id)) return { ok: false, cancelled: true };
-  const ctl = spare ?? new AbortController();
+  const c = spare ?? new Canceller();
   spare = null;
-  r.cancel = () => ctl.abort(CANCELLED);
+  r.ctl = c.ctl;
   running.set(job.id, r);
   // each job is a run of its own (its own store and tasks), with the scheduler and the clock; a
   // cancel aborts the run: its finally blocks run, every task it spawned is cancelled (§9.8)
   // (the checks of runAsync skipped: these handlers and this signal are known good)
-  const res = await driveAsync(program, { handlers: THREAD_HANDLERS, signal: ctl.signal });
+  const res = await driveAsync(program, c.options, c.shared);
+  c.shared.m = null;
   running.delete(job.id);
-  if (!ctl.signal.aborted) spare = ctl;
+  if (!c.ctl.signal.aborted) spare = c;
   if (r.cancelled && !res.ok) return { ok: false, cancelled: true };
   if (!res.ok && res.error instanceof UnhandledEffectError) explainUnforwarded(res.error, job, info);
   return res.ok
