@@ -394,7 +394,8 @@ export function runAsync(program: unknown, given?: unknown): Promise<RunResult<u
     checkProgram(program, "runAsync");
     const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
     checkOptions(options);
-    return driveAsync(program, options);
+    const r = driveAsync(program, options);
+    return r instanceof RunResult ? Promise.resolve(r) : r;
   } catch (e) {
     return Promise.reject(e);
   }
@@ -403,22 +404,27 @@ export function runAsync(program: unknown, given?: unknown): Promise<RunResult<u
 /**
  * @internal runAsync after its checks: for doeff's own callers whose program and options are made
  * by the library and known good (doeff/workers' thread runs one per job; the checks were ~15 % of it).
- * With `shared` (whose signal is `options.signal`), the run is aborted through its listener.
+ * With `shared` (whose signal is `options.signal`), the run is aborted through its listener. The
+ * first slice runs now (as runAsync's does): a run that ends within it gives its result as is,
+ * without a promise (the worker thread: a trivial job then costs no promise and no await there).
  */
-export async function driveAsync(
+export function driveAsync(
   program: unknown,
   options: RunOptions | undefined,
   shared: SharedSignal | null = null,
-): Promise<RunResult<unknown>> {
+): RunResult<unknown> | Promise<RunResult<unknown>> {
   const { m, ctx } = start(program, options, "async", shared);
+  // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
+  const st = m.run(16);
+  return st === ST_DONE ? result(m, ctx) : drive(m, ctx, st);
+}
+
+/** The rest of an async run, whose first slice of 16 steps ended with `st` (not ST_DONE). */
+async function drive(m: Machine, ctx: RunContextImpl, st: number): Promise<RunResult<unknown>> {
   let sinceYield = 0;
   let lastYield = Date.now();
-  // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
   let budget = 16;
   for (;;) {
-    m.laneEffects = 0;
-    const st = m.run(budget);
-    if (st === ST_DONE) return result(m, ctx);
     if (st === ST_ASYNC) {
       const thunk = m.asyncThunk!;
       m.asyncThunk = null;
@@ -433,18 +439,21 @@ export async function driveAsync(
       // the event loop ran meanwhile; the clock restarts at the next check (no Date.now() per await)
       sinceYield = 0;
       lastYield = -1;
-      continue;
+    } else {
+      // the work done: the steps, plus the effects the fast lane answered inside them (machine.ts);
+      // the next budget shrinks by the same factor, so each check comes after ~CHECK_STEPS of work
+      const work = budget + m.laneEffects;
+      sinceYield += work;
+      budget = Math.max(16, Math.floor((CHECK_STEPS * budget) / work));
+      if (lastYield < 0) lastYield = Date.now();
+      else if (sinceYield >= YIELD_STEPS || Date.now() - lastYield >= YIELD_MS) {
+        await macrotask();
+        sinceYield = 0;
+        lastYield = Date.now();
+      }
     }
-    // the work done: the steps, plus the effects the fast lane answered inside them (machine.ts);
-    // the next budget shrinks by the same factor, so each check comes after ~CHECK_STEPS of work
-    const work = budget + m.laneEffects;
-    sinceYield += work;
-    budget = Math.max(16, Math.floor((CHECK_STEPS * budget) / work));
-    if (lastYield < 0) lastYield = Date.now();
-    else if (sinceYield >= YIELD_STEPS || Date.now() - lastYield >= YIELD_MS) {
-      await macrotask();
-      sinceYield = 0;
-      lastYield = Date.now();
-    }
+    m.laneEffects = 0;
+    st = m.run(budget);
+    if (st === ST_DONE) return result(m, ctx);
   }
 }

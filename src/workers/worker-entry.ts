@@ -19,6 +19,7 @@ import {
 } from "../index.js";
 import { className, describe, isProgramLike } from "../protocol.js";
 import type { RunOptions } from "../run/options.js";
+import type { RunResult } from "../run/result.js";
 import { driveAsync, SharedSignal } from "../run/run.js";
 import { WorkerModuleError } from "./errors.js";
 import { classInstanceIn } from "./plain.js";
@@ -315,7 +316,7 @@ let spare: Canceller | null = null;
 const CANCELLED = new Error("doeff/workers: the calling task was cancelled");
 
 /** The piscina task function: one job, or a batch of them (batch.ts). */
-export default function task(t: JobMsg | BatchMsg): Promise<JobReply | null> {
+export default function task(t: JobMsg | BatchMsg): JobReply | Promise<JobReply | null> {
   return "batch" in t ? runBatch(t) : runJob(t);
 }
 
@@ -344,14 +345,12 @@ async function runBatch(b: BatchMsg): Promise<null> {
   return null;
 }
 
-async function runJob(job: JobMsg): Promise<JobReply> {
-  const r: Running = {
-    ctl: null,
-    cancelled: early.delete(job.id) || cancelledBefore(job.id),
-    answers: null,
-    nextReq: 0,
-  };
-  if (r.cancelled) return { ok: false, cancelled: true };
+/**
+ * One job. Its reply comes as is, without a promise, when the job ends within its run's first slice
+ * (piscina awaits whatever the task function gives): a promise and an await less per trivial job.
+ */
+function runJob(job: JobMsg): JobReply | Promise<JobReply> {
+  if (early.delete(job.id) || cancelledBefore(job.id)) return { ok: false, cancelled: true };
   if (setupFailed !== null) {
     const why = setupFailed instanceof Error ? setupFailed.message : String(setupFailed);
     const e = new WorkerModuleError(
@@ -362,19 +361,33 @@ async function runJob(job: JobMsg): Promise<JobReply> {
     );
     return { ok: false, error: toWire(e) };
   }
-  let body: Program<unknown>;
+  const info = modules.get(job.url);
+  return info === undefined ? loadAndRun(job) : runLoaded(job, info);
+}
+
+async function loadAndRun(job: JobMsg): Promise<JobReply> {
   let info: ModuleInfo;
   try {
-    info = modules.get(job.url) ?? (await load(job.url, job.name));
+    info = await load(job.url, job.name);
+  } catch (e) {
+    return { ok: false, error: toWire(e) };
+  }
+  // a cancel that arrived while the module loaded (before the job was in `running`)
+  if (early.delete(job.id) || cancelledBefore(job.id)) return { ok: false, cancelled: true };
+  return runLoaded(job, info);
+}
+
+function runLoaded(job: JobMsg, info: ModuleInfo): JobReply | Promise<JobReply> {
+  let body: Program<unknown>;
+  try {
     body = getProgram(info, job);
   } catch (e) {
     return { ok: false, error: toWire(e) };
   }
+  const r: Running = { ctl: null, cancelled: false, answers: null, nextReq: 0 };
   let program = withHandlers(info.handlers, body);
   if (info.forward.length > 0 && channel !== null)
     program = withHandler(forwarder(info.forward, job, r), program) as unknown as Program<unknown>;
-  // a cancel that arrived while the module loaded (before the job was in `running`)
-  if (early.delete(job.id) || cancelledBefore(job.id)) return { ok: false, cancelled: true };
   const c = spare ?? new Canceller();
   spare = null;
   r.ctl = c.ctl;
@@ -382,15 +395,18 @@ async function runJob(job: JobMsg): Promise<JobReply> {
   // each job is a run of its own (its own store and tasks), with the scheduler and the clock; a
   // cancel aborts the run: its finally blocks run, every task it spawned is cancelled (§9.8)
   // (the checks of runAsync skipped: these handlers and this signal are known good)
-  const res = await driveAsync(program, c.options, c.shared);
+  const res = driveAsync(program, c.options, c.shared);
+  return res instanceof Promise ? res.then((v) => ended(job, info, r, c, v)) : ended(job, info, r, c, res);
+}
+
+function ended(job: JobMsg, info: ModuleInfo, r: Running, c: Canceller, res: RunResult<unknown>): JobReply {
   c.shared.m = null;
   running.delete(job.id);
   if (!c.ctl.signal.aborted) spare = c;
   if (r.cancelled && !res.ok) return { ok: false, cancelled: true };
-  if (!res.ok && res.error instanceof UnhandledEffectError) explainUnforwarded(res.error, job, info);
-  return res.ok
-    ? reply(job, { kind: "value", value: res.value })
-    : reply(job, { kind: "error", error: res.error });
+  if (res.ok) return reply(job, res.value);
+  if (res.error instanceof UnhandledEffectError) explainUnforwarded(res.error, job, info);
+  return { ok: false, error: toWire(res.error) };
 }
 
 const THREAD_HANDLERS = [scheduler, realTime] as const;
@@ -416,14 +432,10 @@ function explainUnforwarded(e: UnhandledEffectError, job: JobMsg, info: ModuleIn
   }
 }
 
-type Outcome =
-  | { readonly kind: "value"; readonly value: unknown }
-  | { readonly kind: "error"; readonly error: unknown };
-
-function reply(job: JobMsg, o: Outcome): JobReply {
-  if (o.kind === "error") return { ok: false, error: toWire(o.error) };
-  const bad = uncloneable(o.value);
-  if (bad === null) return { ok: true, value: o.value };
+/** a job's value, unless it cannot be sent to the parent */
+function reply(job: JobMsg, value: unknown): JobReply {
+  const bad = uncloneable(value);
+  if (bad === null) return { ok: true, value };
   const e = new TypeError(
     `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread (${bad}); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
   );
