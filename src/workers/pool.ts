@@ -6,6 +6,7 @@
 import { BroadcastChannel } from "node:worker_threads";
 import { createExternalPromise, type ExternalPromise, wait } from "../index.js";
 import { Batch, batchSize, MAX_BATCH } from "./batch.js";
+import { JobTable } from "./job-table.js";
 import {
   CANCEL_MASK,
   type ChannelMsg,
@@ -342,7 +343,7 @@ export class WorkerPool {
   started: PiscinaLike | null = null;
   /** Cancelled job ids, read by the threads before they run a job (PoolData.cancelled). */
   readonly cancelled: Int32Array = new Int32Array(new SharedArrayBuffer(4 * (CANCEL_MASK + 1)));
-  private readonly jobs = new Map<number, ParentJob>();
+  private readonly jobs = new JobTable<ParentJob>();
   private nextId = 1;
   /** jobs submitted since the last flush (they go to piscina together, batched when many) */
   private pending: ParentJob[] = [];
@@ -508,11 +509,11 @@ export class WorkerPool {
 
   attach(job: ParentJob): void {
     this.open(); // listening before the job can forward anything
-    this.jobs.set(job.id, job);
+    this.jobs.add(job);
   }
 
   detach(job: ParentJob): void {
-    this.jobs.delete(job.id);
+    this.jobs.delete(job);
   }
 
   /** Cancel job `id` in whichever thread has it or will get it. */
