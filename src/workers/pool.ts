@@ -143,6 +143,9 @@ function defaultSize(): number {
  */
 export class ParentJob {
   readonly id: number;
+  readonly url: string;
+  readonly name: string;
+  /** what the thread gets */
   readonly msg: JobMsg;
   readonly label: string;
   private readonly pool: WorkerPool;
@@ -164,10 +167,19 @@ export class ParentJob {
   aborted = false;
   reason: unknown = undefined;
 
-  constructor(pool: WorkerPool, msg: JobMsg, label: string) {
+  constructor(
+    pool: WorkerPool,
+    id: number,
+    url: string,
+    name: string,
+    args: readonly unknown[],
+    label: string,
+  ) {
     this.pool = pool;
-    this.id = msg.id;
-    this.msg = msg;
+    this.id = id;
+    this.url = url;
+    this.name = name;
+    this.msg = [id, url, name, ...args];
     this.label = label;
   }
 
@@ -231,7 +243,8 @@ export class ParentJob {
   /** The thread's reply (alone, or from the job's batch). */
   finish(reply: JobReply): void {
     this.end();
-    if (reply.ok) this.push({ t: "done", value: reply.value });
+    if (reply === null || typeof reply !== "object") this.push({ t: "done", value: reply });
+    else if (reply.ok) this.push({ t: "done", value: reply.value });
     else if ("cancelled" in reply) this.push({ t: "fail", error: new Error("cancelled") });
     else this.push({ t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`) });
   }
@@ -269,8 +282,8 @@ export class ParentJob {
     this.push({
       t: "fail",
       error: new WorkerCrashedError(
-        this.msg.url,
-        this.msg.name,
+        this.url,
+        this.name,
         this.pool.closed
           ? `the worker thread running ${this.label} was stopped by the pool's close() before it answered (${message})`
           : `the worker thread running ${this.label} ended before answering (${message}); only this job failed and the pool starts a new thread. Look for process.exit, an uncaught error in a callback, or memory limits in the job`,
@@ -398,7 +411,7 @@ export class WorkerPool {
   }
 
   job(url: string, name: string, args: readonly unknown[], label: string): ParentJob {
-    return new ParentJob(this, { id: this.nextId++, url, name, args }, label);
+    return new ParentJob(this, this.nextId++, url, name, args, label);
   }
 
   piscina(): Promise<PiscinaLike> {

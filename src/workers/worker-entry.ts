@@ -31,6 +31,7 @@ import {
   CANCEL_MASK,
   type ChannelMsg,
   type EffectMsg,
+  type Job,
   type JobMsg,
   type JobReply,
   type PoolData,
@@ -169,7 +170,7 @@ async function load(url: string, name: string): Promise<ModuleInfo> {
   return info;
 }
 
-function getProgram(info: ModuleInfo, job: JobMsg): Program<unknown> {
+function getProgram(info: ModuleInfo, job: Job): Program<unknown> {
   const exp = info.ns[job.name];
   if (exp === undefined) {
     const names = Object.keys(info.ns).filter((n) => n !== "handlers" && n !== "forward" && n !== "errors");
@@ -222,7 +223,7 @@ function privateMembers(effect: object): string | null {
 }
 
 /** The handler that sends forwardable effects to the parent. */
-function forwarder(forward: readonly EffectClass[], job: JobMsg, r: Running): Handler {
+function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handler {
   const h = ((effect: object, k: never) => {
     const cls = forward.findIndex((c) => effect instanceof c);
     return transferWith(
@@ -327,7 +328,11 @@ const CANCELLED = new Error("doeff/workers: the calling task was cancelled");
 
 /** The piscina task function: one job, or a batch of them (batch.ts). */
 export default function task(t: JobMsg | BatchMsg): JobReply | Promise<JobReply | null> {
-  return "batch" in t ? runBatch(t) : runJob(t);
+  return Array.isArray(t) ? runJob(read(t as JobMsg)) : runBatch(t as BatchMsg);
+}
+
+function read(t: JobMsg): Job {
+  return { id: t[0], url: t[1], name: t[2], args: t.slice(3) };
 }
 
 /**
@@ -339,8 +344,7 @@ async function runBatch(b: BatchMsg): Promise<null> {
   try {
     for (let i = 0; i < batch.length; i++) {
       if (Atomics.compareExchange(state, i, QUEUED, RUNNING) !== QUEUED) continue;
-      const job = batch[i]!;
-      const reply = await runJob(job);
+      const reply = await runJob(read(batch[i]!));
       try {
         port.postMessage({ i, reply });
       } catch (e) {
@@ -359,7 +363,7 @@ async function runBatch(b: BatchMsg): Promise<null> {
  * One job. Its reply comes as is, without a promise, when the job ends within its run's first slice
  * (piscina awaits whatever the task function gives): a promise and an await less per trivial job.
  */
-function runJob(job: JobMsg): JobReply | Promise<JobReply> {
+function runJob(job: Job): JobReply | Promise<JobReply> {
   if (early.delete(job.id) || cancelledBefore(job.id)) return { ok: false, cancelled: true };
   if (setupFailed !== null) {
     const why = setupFailed instanceof Error ? setupFailed.message : String(setupFailed);
@@ -375,7 +379,7 @@ function runJob(job: JobMsg): JobReply | Promise<JobReply> {
   return info === undefined ? loadAndRun(job) : runLoaded(job, info);
 }
 
-async function loadAndRun(job: JobMsg): Promise<JobReply> {
+async function loadAndRun(job: Job): Promise<JobReply> {
   let info: ModuleInfo;
   try {
     info = await load(job.url, job.name);
@@ -387,7 +391,7 @@ async function loadAndRun(job: JobMsg): Promise<JobReply> {
   return runLoaded(job, info);
 }
 
-function runLoaded(job: JobMsg, info: ModuleInfo): JobReply | Promise<JobReply> {
+function runLoaded(job: Job, info: ModuleInfo): JobReply | Promise<JobReply> {
   let body: Program<unknown>;
   try {
     body = getProgram(info, job);
@@ -410,7 +414,7 @@ function runLoaded(job: JobMsg, info: ModuleInfo): JobReply | Promise<JobReply> 
   return res instanceof Promise ? res.then((v) => ended(job, info, r, c, v)) : ended(job, info, r, c, res);
 }
 
-function ended(job: JobMsg, info: ModuleInfo, r: Running, c: Canceller, res: RunResult<unknown>): JobReply {
+function ended(job: Job, info: ModuleInfo, r: Running, c: Canceller, res: RunResult<unknown>): JobReply {
   c.shared.m = null;
   if (current === r) current = null;
   else running.delete(job.id);
@@ -430,7 +434,7 @@ const fromParent = new WeakSet<object>();
  * An effect the job performed that nothing in the worker takes: the message said to add its handler
  * to "the run's handlers" — the parent's, which already had it. The fix is in the job's module.
  */
-function explainUnforwarded(e: UnhandledEffectError, job: JobMsg, info: ModuleInfo): void {
+function explainUnforwarded(e: UnhandledEffectError, job: Job, info: ModuleInfo): void {
   try {
     // (a forwarded one that the parent did not take comes back with the parent's own message)
     if (fromParent.has(e) || info.forward.some((c) => e.effect instanceof c)) return;
@@ -445,9 +449,10 @@ function explainUnforwarded(e: UnhandledEffectError, job: JobMsg, info: ModuleIn
 }
 
 /** a job's value, unless it cannot be sent to the parent */
-function reply(job: JobMsg, value: unknown): JobReply {
+function reply(job: Job, value: unknown): JobReply {
   const bad = uncloneable(value);
-  if (bad === null) return { ok: true, value };
+  if (bad === null)
+    return value === null || typeof value !== "object" ? (value as JobReply) : { ok: true, value };
   const e = new TypeError(
     `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread (${bad}); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
   );
