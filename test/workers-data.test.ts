@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { answer, realTime, runAsync, scheduler } from "../src/index.js";
+import { all, answer, realTime, runAsync, scheduler } from "../src/index.js";
 import { runInWorker, workers } from "../src/workers/index.js";
 import { Spend, User } from "./fixtures/workers/data-jobs.js";
 
@@ -39,6 +39,37 @@ test("workers data: plain data, Maps, Sets, Dates, typed arrays and errors cross
   const r = await runAsync(runInWorker(JOBS, "echo", value), { handlers });
   assert.ok(r.ok, r.format());
   assert.deepEqual(r.value, value);
+});
+
+test("workers data: every kind of value comes back as itself, also objects shaped like the pool's own replies", async () => {
+  // (a value that is not an object crosses bare, an object wrapped: messages.ts JobReply)
+  const values: unknown[] = [
+    0,
+    -0,
+    Number.NaN,
+    "",
+    "s",
+    true,
+    false,
+    null,
+    undefined,
+    12n,
+    [],
+    [1, 2],
+    { ok: true, value: 1 },
+    { ok: false, cancelled: true },
+    { ok: false, error: { name: "Error", message: "not one" } },
+  ];
+  const r = await runAsync(all(values.map((v) => runInWorker(JOBS, "echo", v))), { handlers });
+  assert.ok(r.ok, r.format());
+  assert.deepEqual(r.value, values);
+  assert.ok(Object.is((r.value as unknown[])[1], -0));
+  // one at a time: each job its own piscina task, not in a batch
+  for (const v of [undefined, null, 7, { ok: false, cancelled: true }]) {
+    const one = await runAsync(runInWorker(JOBS, "echo", v), { handlers });
+    assert.ok(one.ok, one.format());
+    assert.deepEqual(one.value, v);
+  }
 });
 
 test("workers data: a result holding a class instance fails the job with a TypeError naming where it is", async () => {

@@ -9,15 +9,15 @@ import { WorkerPool } from "../../src/workers/pool.js";
 
 const JOBS = new URL("./jobs.ts", import.meta.url).href;
 const mode = process.argv[2] ?? "batch";
-type Msg = { args: number[] };
+type Msg = [id: number, url: string, name: string, x: number]; // (src/workers/messages.ts JobMsg)
 type Batch = { batch: Msg[]; state: Int32Array; port: { postMessage(m: unknown): void; close(): void } };
 const fake = {
   // a job answers at once; a batch (src/workers/batch.ts) sends each job's reply on its port
   run: (m: Msg | Batch) => {
-    if (!("batch" in m)) return Promise.resolve({ ok: true, value: m.args[0] });
+    if (Array.isArray(m)) return Promise.resolve(m[3]);
     m.batch.forEach((j, i) => {
       Atomics.store(m.state, i, 2);
-      m.port.postMessage({ i, reply: { ok: true, value: j.args[0] } });
+      m.port.postMessage({ i, reply: j[3] });
     });
     m.port.close();
     return Promise.resolve(null);
@@ -34,7 +34,7 @@ const pool = workers({ size: 2 });
 const N = Number(process.env.N ?? 2000);
 const effect = (i: number) =>
   mode === "plain"
-    ? awaitPromise(() => (fake.run({ args: [i] }) as Promise<{ value: number }>).then((r) => r.value))
+    ? awaitPromise(() => fake.run([i + 1, JOBS, "noop", i]) as Promise<number>)
     : runInWorker(JOBS, "noop", i);
 for (let round = 0; round < 15; round++) {
   const t0 = performance.now();

@@ -203,6 +203,7 @@ function start(
   program: unknown,
   options: RunOptions | undefined,
   driver: Driver,
+  shared: SharedSignal | null = null,
 ): { m: Machine; ctx: RunContextImpl } {
   const store = options?.store;
   const env = options?.env;
@@ -223,7 +224,7 @@ function start(
   const sites = options?.trace?.sites === true;
   if (sites) siteState.on++;
   const m = new Machine(top, ctx, makeTracer(options), sites, signal !== null);
-  if (signal !== null) listen(m, signal);
+  if (signal !== null) shared === null ? listen(m, signal) : shared.attach(m);
   return { m, ctx };
 }
 
@@ -237,13 +238,43 @@ function listen(m: Machine, signal: AbortSignal): void {
     m.finish(false, signal.reason);
     return;
   }
-  const onAbort = (): void => {
-    m.requestAbort(signal.reason);
-    const wake = m.wakeOnAbort;
-    if (wake !== null) wake();
-  };
+  const onAbort = (): void => abortRun(m, signal.reason);
   signal.addEventListener("abort", onAbort, { once: true });
   m.stopListening = () => signal.removeEventListener("abort", onAbort);
+}
+
+function abortRun(m: Machine, reason: unknown): void {
+  m.requestAbort(reason);
+  const wake = m.wakeOnAbort;
+  if (wake !== null) wake();
+}
+
+/**
+ * @internal One signal for runs made one after the other (doeff/workers' thread runs a job at a
+ * time): its one listener, added once, aborts the run in progress, so a run adds no listener and
+ * no closures (their add and remove were ~20 % of a trivial job's thread side). At most one run at
+ * a time may use it (driveAsync's `shared`; its caller sets `m` back to null after the run).
+ */
+export class SharedSignal {
+  readonly signal: AbortSignal;
+  /** the run in progress */
+  m: Machine | null = null;
+  constructor(signal: AbortSignal) {
+    this.signal = signal;
+    signal.addEventListener(
+      "abort",
+      () => {
+        if (this.m !== null) abortRun(this.m, signal.reason);
+      },
+      { once: true },
+    );
+  }
+
+  /** (as listen) */
+  attach(m: Machine): void {
+    if (this.signal.aborted) m.finish(false, this.signal.reason);
+    else this.m = m;
+  }
 }
 
 function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
@@ -363,7 +394,8 @@ export function runAsync(program: unknown, given?: unknown): Promise<RunResult<u
     checkProgram(program, "runAsync");
     const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
     checkOptions(options);
-    return driveAsync(program, options);
+    const r = driveAsync(program, options);
+    return r instanceof RunResult ? Promise.resolve(r) : r;
   } catch (e) {
     return Promise.reject(e);
   }
@@ -372,20 +404,27 @@ export function runAsync(program: unknown, given?: unknown): Promise<RunResult<u
 /**
  * @internal runAsync after its checks: for doeff's own callers whose program and options are made
  * by the library and known good (doeff/workers' thread runs one per job; the checks were ~15 % of it).
+ * With `shared` (whose signal is `options.signal`), the run is aborted through its listener. The
+ * first slice runs now (as runAsync's does): a run that ends within it gives its result as is,
+ * without a promise (the worker thread: a trivial job then costs no promise and no await there).
  */
-export async function driveAsync(
+export function driveAsync(
   program: unknown,
   options: RunOptions | undefined,
-): Promise<RunResult<unknown>> {
-  const { m, ctx } = start(program, options, "async");
+  shared: SharedSignal | null = null,
+): RunResult<unknown> | Promise<RunResult<unknown>> {
+  const { m, ctx } = start(program, options, "async", shared);
+  // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
+  const st = m.run(16);
+  return st === ST_DONE ? result(m, ctx) : drive(m, ctx, st);
+}
+
+/** The rest of an async run, whose first slice of 16 steps ended with `st` (not ST_DONE). */
+async function drive(m: Machine, ctx: RunContextImpl, st: number): Promise<RunResult<unknown>> {
   let sinceYield = 0;
   let lastYield = Date.now();
-  // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
   let budget = 16;
   for (;;) {
-    m.laneEffects = 0;
-    const st = m.run(budget);
-    if (st === ST_DONE) return result(m, ctx);
     if (st === ST_ASYNC) {
       const thunk = m.asyncThunk!;
       m.asyncThunk = null;
@@ -400,18 +439,21 @@ export async function driveAsync(
       // the event loop ran meanwhile; the clock restarts at the next check (no Date.now() per await)
       sinceYield = 0;
       lastYield = -1;
-      continue;
+    } else {
+      // the work done: the steps, plus the effects the fast lane answered inside them (machine.ts);
+      // the next budget shrinks by the same factor, so each check comes after ~CHECK_STEPS of work
+      const work = budget + m.laneEffects;
+      sinceYield += work;
+      budget = Math.max(16, Math.floor((CHECK_STEPS * budget) / work));
+      if (lastYield < 0) lastYield = Date.now();
+      else if (sinceYield >= YIELD_STEPS || Date.now() - lastYield >= YIELD_MS) {
+        await macrotask();
+        sinceYield = 0;
+        lastYield = Date.now();
+      }
     }
-    // the work done: the steps, plus the effects the fast lane answered inside them (machine.ts);
-    // the next budget shrinks by the same factor, so each check comes after ~CHECK_STEPS of work
-    const work = budget + m.laneEffects;
-    sinceYield += work;
-    budget = Math.max(16, Math.floor((CHECK_STEPS * budget) / work));
-    if (lastYield < 0) lastYield = Date.now();
-    else if (sinceYield >= YIELD_STEPS || Date.now() - lastYield >= YIELD_MS) {
-      await macrotask();
-      sinceYield = 0;
-      lastYield = Date.now();
-    }
+    m.laneEffects = 0;
+    st = m.run(budget);
+    if (st === ST_DONE) return result(m, ctx);
   }
 }

@@ -93,7 +93,7 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
       if (ev.t === "fail") throw ev.error;
       // a forwarded effect: perform it here, in the calling task
       const m = ev.msg;
-      const list = pool.forwardList(job.msg.url);
+      const list = pool.forwardList(job.url);
       const classes = Array.isArray(list) ? list : yield* awaitPromise(() => list);
       const cls = classes[m.cls] as { prototype: object } | undefined;
       if (cls === undefined) {

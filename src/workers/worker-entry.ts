@@ -18,7 +18,9 @@ import {
   withHandler,
 } from "../index.js";
 import { className, describe, isProgramLike } from "../protocol.js";
-import { driveAsync } from "../run/run.js";
+import type { RunOptions } from "../run/options.js";
+import type { RunResult } from "../run/result.js";
+import { driveAsync, SharedSignal } from "../run/run.js";
 import { WorkerModuleError } from "./errors.js";
 import { classInstanceIn } from "./plain.js";
 import { shortUrl } from "./short-url.js";
@@ -29,6 +31,7 @@ import {
   CANCEL_MASK,
   type ChannelMsg,
   type EffectMsg,
+  type Job,
   type JobMsg,
   type JobReply,
   type PoolData,
@@ -38,14 +41,25 @@ import { type ErrorClass, fromWire, registerErrorClasses, toWire } from "./wire.
 type EffectClass = abstract new (...args: any[]) => object;
 
 interface Running {
-  cancel: (() => void) | null;
+  readonly id: number;
+  /** the job's run's controller, once it runs */
+  ctl: AbortController | null;
   cancelled: boolean;
   /** pending forwarded effects by request number (made at the first one) */
   answers: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }> | null;
   nextReq: number;
 }
 
+/**
+ * The jobs running in this thread: the one job a thread runs at a time in `current`, any other in
+ * `running` (never, with piscina's defaults). A Map's set and delete per job were ~6 % of a trivial
+ * job's thread side (the table is rebuilt as deleted entries pile up).
+ */
+let current: Running | null = null;
 const running = new Map<number, Running>();
+function runningJob(id: number): Running | undefined {
+  return current !== null && current.id === id ? current : running.get(id);
+}
 /** cancel messages for jobs not started yet (piscina had them queued) */
 const early = new Set<number>();
 
@@ -62,17 +76,17 @@ if (channel !== null) {
   channel.onmessage = (ev: unknown) => {
     const m = (ev as { data: ChannelMsg }).data;
     if (m.t === "cancel") {
-      const r = running.get(m.job);
+      const r = runningJob(m.job);
       if (r === undefined) {
         // not here (yet): remember it, boundedly (other threads' jobs are announced too)
         early.add(m.job);
         if (early.size > 10_000) early.delete(early.values().next().value as number);
       } else {
         r.cancelled = true;
-        r.cancel?.();
+        r.ctl?.abort(CANCELLED);
       }
     } else if (m.t === "ans") {
-      const answers = running.get(m.job)?.answers;
+      const answers = runningJob(m.job)?.answers;
       const a = answers?.get(m.req);
       if (a === undefined) return;
       answers!.delete(m.req);
@@ -156,7 +170,7 @@ async function load(url: string, name: string): Promise<ModuleInfo> {
   return info;
 }
 
-function getProgram(info: ModuleInfo, job: JobMsg): Program<unknown> {
+function getProgram(info: ModuleInfo, job: Job): Program<unknown> {
   const exp = info.ns[job.name];
   if (exp === undefined) {
     const names = Object.keys(info.ns).filter((n) => n !== "handlers" && n !== "forward" && n !== "errors");
@@ -209,7 +223,7 @@ function privateMembers(effect: object): string | null {
 }
 
 /** The handler that sends forwardable effects to the parent. */
-function forwarder(forward: readonly EffectClass[], job: JobMsg, r: Running): Handler {
+function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handler {
   const h = ((effect: object, k: never) => {
     const cls = forward.findIndex((c) => effect instanceof c);
     return transferWith(
@@ -298,17 +312,27 @@ function uncloneable(v: unknown): string | null {
 }
 
 /**
- * An AbortController for the next job's run, reused while no job aborts it: a thread runs one job at
- * a time (piscina gives a thread its next task when the last one answered), so this saves a
- * controller per job; a job that finds it taken (never, with piscina's defaults) makes its own.
+ * A job's run's signal and options. The spare one is reused while no job aborts it: a thread runs
+ * one job at a time (piscina gives a thread its next task when the last one answered), so a job
+ * makes no controller, listener or options; a job that finds it taken (never, with piscina's
+ * defaults) makes its own.
  */
-let spare: AbortController | null = null;
+class Canceller {
+  readonly ctl = new AbortController();
+  readonly shared = new SharedSignal(this.ctl.signal);
+  readonly options: RunOptions = { handlers: THREAD_HANDLERS, signal: this.ctl.signal };
+}
+let spare: Canceller | null = null;
 
 const CANCELLED = new Error("doeff/workers: the calling task was cancelled");
 
 /** The piscina task function: one job, or a batch of them (batch.ts). */
-export default function task(t: JobMsg | BatchMsg): Promise<JobReply | null> {
-  return "batch" in t ? runBatch(t) : runJob(t);
+export default function task(t: JobMsg | BatchMsg): JobReply | Promise<JobReply | null> {
+  return Array.isArray(t) ? runJob(read(t as JobMsg)) : runBatch(t as BatchMsg);
+}
+
+function read(t: JobMsg): Job {
+  return { id: t[0], url: t[1], name: t[2], args: t.slice(3) };
 }
 
 /**
@@ -320,8 +344,7 @@ async function runBatch(b: BatchMsg): Promise<null> {
   try {
     for (let i = 0; i < batch.length; i++) {
       if (Atomics.compareExchange(state, i, QUEUED, RUNNING) !== QUEUED) continue;
-      const job = batch[i]!;
-      const reply = await runJob(job);
+      const reply = await runJob(read(batch[i]!));
       try {
         port.postMessage({ i, reply });
       } catch (e) {
@@ -336,14 +359,12 @@ async function runBatch(b: BatchMsg): Promise<null> {
   return null;
 }
 
-async function runJob(job: JobMsg): Promise<JobReply> {
-  const r: Running = {
-    cancel: null,
-    cancelled: early.delete(job.id) || cancelledBefore(job.id),
-    answers: null,
-    nextReq: 0,
-  };
-  if (r.cancelled) return { ok: false, cancelled: true };
+/**
+ * One job. Its reply comes as is, without a promise, when the job ends within its run's first slice
+ * (piscina awaits whatever the task function gives): a promise and an await less per trivial job.
+ */
+function runJob(job: Job): JobReply | Promise<JobReply> {
+  if (early.delete(job.id) || cancelledBefore(job.id)) return { ok: false, cancelled: true };
   if (setupFailed !== null) {
     const why = setupFailed instanceof Error ? setupFailed.message : String(setupFailed);
     const e = new WorkerModuleError(
@@ -354,34 +375,54 @@ async function runJob(job: JobMsg): Promise<JobReply> {
     );
     return { ok: false, error: toWire(e) };
   }
-  let body: Program<unknown>;
+  const info = modules.get(job.url);
+  return info === undefined ? loadAndRun(job) : runLoaded(job, info);
+}
+
+async function loadAndRun(job: Job): Promise<JobReply> {
   let info: ModuleInfo;
   try {
-    info = modules.get(job.url) ?? (await load(job.url, job.name));
+    info = await load(job.url, job.name);
+  } catch (e) {
+    return { ok: false, error: toWire(e) };
+  }
+  // a cancel that arrived while the module loaded (before the job was in `running`)
+  if (early.delete(job.id) || cancelledBefore(job.id)) return { ok: false, cancelled: true };
+  return runLoaded(job, info);
+}
+
+function runLoaded(job: Job, info: ModuleInfo): JobReply | Promise<JobReply> {
+  let body: Program<unknown>;
+  try {
     body = getProgram(info, job);
   } catch (e) {
     return { ok: false, error: toWire(e) };
   }
+  const r: Running = { id: job.id, ctl: null, cancelled: false, answers: null, nextReq: 0 };
   let program = withHandlers(info.handlers, body);
   if (info.forward.length > 0 && channel !== null)
     program = withHandler(forwarder(info.forward, job, r), program) as unknown as Program<unknown>;
-  // a cancel that arrived while the module loaded (before the job was in `running`)
-  if (early.delete(job.id) || cancelledBefore(job.id)) return { ok: false, cancelled: true };
-  const ctl = spare ?? new AbortController();
+  const c = spare ?? new Canceller();
   spare = null;
-  r.cancel = () => ctl.abort(CANCELLED);
-  running.set(job.id, r);
+  r.ctl = c.ctl;
+  if (current === null) current = r;
+  else running.set(job.id, r);
   // each job is a run of its own (its own store and tasks), with the scheduler and the clock; a
   // cancel aborts the run: its finally blocks run, every task it spawned is cancelled (§9.8)
   // (the checks of runAsync skipped: these handlers and this signal are known good)
-  const res = await driveAsync(program, { handlers: THREAD_HANDLERS, signal: ctl.signal });
-  running.delete(job.id);
-  if (!ctl.signal.aborted) spare = ctl;
+  const res = driveAsync(program, c.options, c.shared);
+  return res instanceof Promise ? res.then((v) => ended(job, info, r, c, v)) : ended(job, info, r, c, res);
+}
+
+function ended(job: Job, info: ModuleInfo, r: Running, c: Canceller, res: RunResult<unknown>): JobReply {
+  c.shared.m = null;
+  if (current === r) current = null;
+  else running.delete(job.id);
+  if (!c.ctl.signal.aborted) spare = c;
   if (r.cancelled && !res.ok) return { ok: false, cancelled: true };
-  if (!res.ok && res.error instanceof UnhandledEffectError) explainUnforwarded(res.error, job, info);
-  return res.ok
-    ? reply(job, { kind: "value", value: res.value })
-    : reply(job, { kind: "error", error: res.error });
+  if (res.ok) return reply(job, res.value);
+  if (res.error instanceof UnhandledEffectError) explainUnforwarded(res.error, job, info);
+  return { ok: false, error: toWire(res.error) };
 }
 
 const THREAD_HANDLERS = [scheduler, realTime] as const;
@@ -393,7 +434,7 @@ const fromParent = new WeakSet<object>();
  * An effect the job performed that nothing in the worker takes: the message said to add its handler
  * to "the run's handlers" — the parent's, which already had it. The fix is in the job's module.
  */
-function explainUnforwarded(e: UnhandledEffectError, job: JobMsg, info: ModuleInfo): void {
+function explainUnforwarded(e: UnhandledEffectError, job: Job, info: ModuleInfo): void {
   try {
     // (a forwarded one that the parent did not take comes back with the parent's own message)
     if (fromParent.has(e) || info.forward.some((c) => e.effect instanceof c)) return;
@@ -407,14 +448,11 @@ function explainUnforwarded(e: UnhandledEffectError, job: JobMsg, info: ModuleIn
   }
 }
 
-type Outcome =
-  | { readonly kind: "value"; readonly value: unknown }
-  | { readonly kind: "error"; readonly error: unknown };
-
-function reply(job: JobMsg, o: Outcome): JobReply {
-  if (o.kind === "error") return { ok: false, error: toWire(o.error) };
-  const bad = uncloneable(o.value);
-  if (bad === null) return { ok: true, value: o.value };
+/** a job's value, unless it cannot be sent to the parent */
+function reply(job: Job, value: unknown): JobReply {
+  const bad = uncloneable(value);
+  if (bad === null)
+    return value === null || typeof value !== "object" ? (value as JobReply) : { ok: true, value };
   const e = new TypeError(
     `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread (${bad}); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
   );
