@@ -91,6 +91,42 @@ test("forEach: bad items, f, concurrency, or f returning a non-program", () => {
   );
 });
 
+test("forEach of a single Program (a missing yield*) is a TypeError that says to yield* it first", () => {
+  const listUrls = program(function* listUrls() {
+    return ["a", "b"];
+  });
+  let calls = 0;
+  const f = (u: unknown) => {
+    calls++;
+    return pure(u);
+  };
+  const fix =
+    ": `yield*` the program first to get its list, e.g. forEach(yield* listUrls(), (url) => get(url))";
+  throws(
+    () => loose(forEach)(listUrls, f),
+    TypeError,
+    `forEach expects an array (or another iterable) of items, got a Program object${fix}`,
+  );
+  throws(
+    () =>
+      loose(forEach)(
+        pure(["a"]).map((x) => x),
+        f,
+      ),
+    TypeError,
+    `forEach expects an array (or another iterable) of items, got a Program object${fix}`,
+  );
+  assert.equal(calls, 0);
+  // a list of programs is still a list of items
+  assert.deepEqual(
+    run(
+      forEach([listUrls], (q) => q),
+      { handlers: [scheduler] },
+    ).value,
+    [["a", "b"]],
+  );
+});
+
 test("timeout: ms negative, NaN, infinite or not a number; not a program", () => {
   for (const ms of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
     throws(

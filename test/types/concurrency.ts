@@ -103,3 +103,31 @@ run(retry(pure(1), { times: 2, delay: 5 }));
 // raceAll needs at least a tuple of programs; all rejects non-programs
 // @ts-expect-error -- not a program
 all([1, 2]);
+
+// A single program is not a list: it is iterable only for `yield*` (forgot `yield*` → a type error)
+const listUrls = program(function* () {
+  return ["a", "b"];
+});
+// @ts-expect-error -- forEach of a Program: `yield*` it first to get its list
+forEach(listUrls, (u) => pure(u));
+// @ts-expect-error -- forEach of an effect
+forEach(get<string[]>("urls"), (u) => pure(u));
+// @ts-expect-error -- all of a single Program
+all(listUrls);
+const itemsOk = program(function* () {
+  const urls = yield* listUrls;
+  const pages = yield* forEach(urls, (u, i) => pure(`${u}${i}`));
+  expectType<Equal<typeof pages, string[]>>();
+  // any iterable of items, a generator's too
+  const fromSet = yield* forEach(new Set([1, 2]), (n) => pure(n > 1));
+  expectType<Equal<typeof fromSet, boolean[]>>();
+  const fromGen = yield* forEach(
+    (function* () {
+      yield 1n;
+    })(),
+    (n) => pure(n),
+  );
+  expectType<Equal<typeof fromGen, bigint[]>>();
+  return [pages, fromSet, fromGen];
+});
+run(itemsOk, { handlers: [scheduler] });
