@@ -6,6 +6,9 @@
 import {
   all,
   type Channel,
+  type EffectsOf,
+  type Program,
+  type SchedulerRow,
   createChannel,
   createSemaphore,
   delay,
@@ -99,6 +102,21 @@ run(timeout(pure(1), 5), { handlers: [scheduler] });
 run(retry(pure(1), { times: 2 }));
 // @ts-expect-error -- a delay needs a clock
 run(retry(pure(1), { times: 2, delay: 5 }));
+
+// raceAll, like all, takes any iterable of programs: the union of their results, their rows
+const raceSet = raceAll(new Set([num, str]));
+expectType<
+  Equal<typeof raceSet, Program<number | string, EffectsOf<typeof num | typeof str> | SchedulerRow>>
+>();
+const raceMapped = raceAll([1, 2].map(() => num));
+expectType<Equal<typeof raceMapped, Program<number, EffectsOf<typeof num> | SchedulerRow>>>();
+run(raceSet, { handlers: [scheduler, simulatedTime(), writer] });
+// @ts-expect-error -- missing the writer for str's Tell
+run(raceSet, { handlers: [scheduler, simulatedTime()] });
+// @ts-expect-error -- raceAll of a single Program: put the programs in one array
+raceAll(num);
+// @ts-expect-error -- raceAll of non-programs
+raceAll(new Set([1, 2]));
 
 // raceAll needs at least a tuple of programs; all rejects non-programs
 // @ts-expect-error -- not a program
