@@ -156,6 +156,12 @@ export abstract class SchedulerEffect<A = unknown> extends Effect<A> {
   /** @internal the standard handler that answers it (UnhandledEffectError's message) */
   static readonly standardHandler: string = "scheduler";
   /**
+   * @internal Who performs these effects, for UnhandledEffectError's message: a program that
+   * called only `all` or `timeout` never wrote `Spawn` or `CreatePromise` itself.
+   */
+  static readonly performedBy: string =
+    "spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, timeout, scoped, semaphores, channels) perform scheduler effects: a program that calls only them needs the scheduler too";
+  /**
    * @internal Set by the scheduler module: why an effect about a task or future went unhandled,
    * when the scheduler knows (its run has ended), for UnhandledEffectError's message.
    */
