@@ -189,6 +189,68 @@ test("retry: a delay function answering a bad value is a RangeError whose cause 
   assert.equal(r.error.cause, real);
 });
 
+test("retry: a throwing `while` predicate or delay function fails with a new Error whose cause is the program's error; neither error is changed", () => {
+  const real = new Error("HTTP 503");
+  const failing = program(function* () {
+    throw real;
+  });
+  let predicateError: unknown;
+  const r = run(
+    retry(failing, {
+      times: 3,
+      while: (e) => {
+        try {
+          return (e as { response: { status: number } }).response.status >= 500;
+        } catch (bug) {
+          predicateError = bug;
+          throw bug;
+        }
+      },
+    }),
+  );
+  assert.ok(predicateError instanceof TypeError);
+  assert.equal(r.error?.constructor, Error);
+  const err = r.error as Error & { optionError: unknown };
+  assert.equal(
+    err.message,
+    `retry's \`while\` predicate threw TypeError: ${predicateError.message} while deciding on the program's error (this error's cause; what it threw is .optionError)`,
+  );
+  assert.equal(err.cause, real);
+  assert.equal(err.optionError, predicateError);
+  assert.equal(Object.hasOwn(real, "cause"), false);
+  assert.equal(Object.hasOwn(predicateError, "cause"), false);
+  assert.match(r.format(), /\n {2}caused by Error: HTTP 503$/);
+
+  const thrown = { code: 1 };
+  const d = run(
+    retry(failing, {
+      times: 3,
+      delay: () => {
+        throw thrown;
+      },
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+  const derr = d.error as Error & { optionError: unknown };
+  assert.equal(
+    derr.message,
+    `retry's \`delay\` function (attempt 1) threw {"code":1} while deciding on the program's error (this error's cause; what it threw is .optionError)`,
+  );
+  assert.equal(derr.cause, real);
+  assert.equal(derr.optionError, thrown);
+
+  // a predicate that throws the program's error itself (to stop) rethrows it unchanged
+  const stop = run(
+    retry(failing, {
+      times: 3,
+      while: (e) => {
+        throw e;
+      },
+    }),
+  );
+  assert.equal(stop.error, real);
+});
+
 test("scoped / withPermit of a non-program", () => {
   throws(() => loose(scoped)("p"), TypeError, 'scoped expects a Program, Effect or primitive, got "p"');
 });
