@@ -48,7 +48,12 @@ test("all: concurrency not an integer ≥ 1", () => {
   throws(
     () => loose(all)([p], { concurrency: "8" }),
     TypeError,
-    'all option concurrency must be a number (an integer ≥ 1), got "8"',
+    'all option concurrency must be a number (an integer ≥ 1, or Infinity), got "8"',
+  );
+  // Infinity is the default, and accepted as said
+  assert.deepEqual(
+    run(all([p, p], { concurrency: Number.POSITIVE_INFINITY }), { handlers: [scheduler] }).value,
+    [1, 1],
   );
   throws(
     () => loose(all)([p], { limit: 3 }),

@@ -24,7 +24,7 @@ import { at, callSite } from "./site.js";
  * ```
  */
 export interface AllOptions {
-  /** How many programs may run at once: an integer ≥ 1 (default: no limit). */
+  /** How many programs may run at once: an integer ≥ 1, or `Infinity` (the default: no limit). */
   concurrency?: number;
 }
 

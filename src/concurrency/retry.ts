@@ -23,7 +23,8 @@ import type { Delay } from "../effects/time.js";
  *
  * @example
  * ```ts
- * yield* retry(fetchUser(id), { times: 3, delay: (attempt) => 100 * 2 ** attempt });
+ * // waits 100, 200, 400 ms before retries 1, 2, 3 (attempt starts at 1)
+ * yield* retry(fetchUser(id), { times: 3, delay: (attempt) => 100 * 2 ** (attempt - 1) });
  * ```
  */
 export interface RetryOptions {
