@@ -54,6 +54,21 @@ function standardHandlerOf(effect: unknown): string | null {
 }
 
 /**
+ * Who performs `effect` besides the program's own code (a static `performedBy`: the scheduler's
+ * effects, which `all` or `timeout` perform for a program that never wrote `Spawn`), or null.
+ * Never throws.
+ */
+function performedByOf(effect: unknown): string | null {
+  try {
+    const c = (effect as { constructor?: { performedBy?: unknown } } | null)?.constructor;
+    const by = c?.performedBy;
+    return typeof by === "string" ? by : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * No installed handler takes an effect (also: `pass()`/`delegate()` found none further out). Thrown
  * at the perform site; `handlers` lists the handlers that were visible there, innermost first. Fix:
  * install a handler for the effect (`run(p, { handlers: [...] })` or `withHandler`).
@@ -67,6 +82,7 @@ export class UnhandledEffectError extends DoeffError {
     const name = effectName(effect);
     const standard = standardHandlerOf(effect);
     const hint = unhandledHintOf(effect);
+    const by = performedByOf(effect);
     super(
       `no handler takes ${name}${context}` +
         (handlers.length === 0
@@ -81,7 +97,7 @@ export class UnhandledEffectError extends DoeffError {
                 context === ""
                   ? "add it to the run's handlers"
                   : "install it outside that handler (in run's handlers, list it before the handler)"
-              }`
+              }${by === null ? "" : `. ${by}`}`
             : handlers.length === 0
               ? `. Install one ${context === "" ? "" : "further out "}with withHandler(handler, program) or run(program, { handlers: [...] })`
               : `. Install a handler for ${name} (e.g. handle(${name}, ...)) around the code that performs it`),

@@ -174,4 +174,4 @@ export type {
 } from "./run/run.js";
 export type { AnswerArg } from "./vm/primitives.js";
 export type { Distinguishable, EffectClass, HandlerRow } from "./handlers/handle.js";
-export type { ResultsOf, RowsOf, SchedulerRow, TimedRow } from "./concurrency/row.js";
+export type { NotAProgram, ResultsOf, RowsOf, SchedulerRow, TimedRow } from "./concurrency/row.js";

@@ -3,8 +3,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   AsyncRequiredError,
+  all,
   asyncEscape,
   awaitPromise,
+  fn,
   get,
   getRunContext,
   pure,
@@ -131,6 +133,55 @@ test("L8 a synchronous throw from the awaitPromise thunk is thrown unchanged", a
     { handlers: [scheduler] },
   );
   assertOk(r, true);
+});
+
+test("awaitPromise whose function returns a Program (or a generator object, an effect) is a TypeError at the perform site", async () => {
+  const fetchUser = fn(function* fetchUser(id: number) {
+    return { id };
+  });
+  const thunks: [string, () => unknown][] = [
+    ["a Program", () => fetchUser(1)],
+    [
+      "a generator object",
+      () =>
+        (function* () {
+          return 1;
+        })(),
+    ],
+    ["a Get object", () => get("n")],
+  ];
+  for (const [what, thunk] of thunks) {
+    // alone (the scheduler's fast path) and beside another task (the general path)
+    for (const program of [
+      awaitPromise(thunk as () => number),
+      all([awaitPromise(thunk as () => number), pure(2)]),
+    ]) {
+      const r = await runAsync(
+        P(function* () {
+          try {
+            yield* program;
+            return "answered";
+          } catch (e) {
+            return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+          }
+        }),
+        { handlers: [scheduler, state], store: { n: 1 } },
+      );
+      assertOk(
+        r,
+        `TypeError: awaitPromise's function returned ${what}; \`yield*\` it instead (awaitPromise is for promises)`,
+      );
+    }
+  }
+  // a promise of a Program is a value like any other
+  const p = fetchUser(2);
+  assertOk(
+    await runAsync(
+      awaitPromise(() => Promise.resolve(p)),
+      { handlers: [scheduler] },
+    ),
+    p,
+  );
 });
 
 test("L9 runAsync yields to the macrotask queue periodically", async () => {

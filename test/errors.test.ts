@@ -333,6 +333,21 @@ test("an unhandled standard effect's message names the standard handler that ans
     message(d.spawn(d.pure(1)), [d.state]),
     /Spawn is answered by the standard handler scheduler:/,
   );
+  // the scheduler's effects, which a program that only calls all or timeout never wrote itself
+  const needs =
+    "is answered by the standard handler scheduler: add it to the run's handlers. spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, timeout, scoped, semaphores, channels) perform scheduler effects: a program that calls only them needs the scheduler too";
+  assert.equal(
+    message(d.timeout(d.pure(1), 10), [d.simulatedTime()]),
+    `no handler takes CreatePromise; 1 visible handler(s) declined it. CreatePromise ${needs}`,
+  );
+  assert.equal(
+    message(d.all([d.pure(1)]), []),
+    `no handler takes Spawn; no handlers are installed here. Spawn ${needs}`,
+  );
+  assert.equal(
+    message(d.raceAll([d.pure(1)]), [d.state]),
+    `no handler takes Spawn; 1 visible handler(s) declined it. Spawn ${needs}`,
+  );
   assert.match(
     message(d.delay(5), [d.scheduler]),
     /Delay is answered by the standard handler simulatedTime\(\) or realTime \(with scheduler\):/,

@@ -227,6 +227,40 @@ test("a task that failed and that nothing waited for: its error is kept on warni
   ]);
 });
 
+test('a warning shows a thrown non-Error value as the run\'s error shows it (`thrown: {"code":42}`)', () => {
+  const values = [{ code: 42 }, undefined, "oops", [1, 2]];
+  const lines = values.map((v) => {
+    const r = run(
+      program(function* () {
+        yield* spawn(
+          program(function* () {
+            throw v;
+          }),
+        );
+        yield* delay(1);
+        return "main ok";
+      }),
+      withSCH(),
+    );
+    assertOk(r, "main ok");
+    assert.deepEqual(r.warnings, [v]);
+    const asRunError = run(
+      program(function* () {
+        throw v;
+      }),
+    ).format();
+    const line = warningLines(r.format())[0]!;
+    assert.equal(line.slice(line.indexOf(": ") + 2), asRunError.split("\n").at(-1));
+    return line;
+  });
+  assert.deepEqual(lines, [
+    'task 1 failed and nothing waited for it: thrown: {"code":42}',
+    "task 1 failed and nothing waited for it: thrown: undefined",
+    'task 1 failed and nothing waited for it: thrown: "oops"',
+    "task 1 failed and nothing waited for it: thrown: [1,2]",
+  ]);
+});
+
 test("a failed task's error that a wait, gather or race receives — now or later — is not a warning", () => {
   const fail = (msg: string, ms: number) =>
     fn(function* failing() {

@@ -554,7 +554,7 @@ test("§9.4 a finally error of a task cancelled as main finishes is kept in RunR
   const text = r.format();
   assert.match(text, /2 errors beside the outcome \(RunResult\.warnings\)/);
   assert.match(text, /a finally block of task 1 threw while it was cancelled: Error: cleanup failed/);
-  assert.match(text, /a finally block of task 2 threw while it was cancelled: thrown "second"/);
+  assert.match(text, /a finally block of task 2 threw while it was cancelled: thrown: "second"/);
   const clean = run(
     P(function* () {
       return 1;

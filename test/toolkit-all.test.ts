@@ -242,6 +242,15 @@ test("raceAll: types are the union of the items' results", () => {
   assertOk(run(main, { handlers: TK() }), "one");
 });
 
+test("raceAll of a Set (any iterable, as all): typed as the union of the items' results", () => {
+  const main = program(function* () {
+    const v = yield* raceAll(new Set([job("n", 2, 1), job("s", 1, "one")]));
+    const w: number | string = v;
+    return w;
+  });
+  assertOk(run(main, { handlers: TK() }), "one");
+});
+
 test("all: the calling task cancelled → its tasks cancelled (ascending id) before the cancel returns", () => {
   const main = program(function* () {
     const t = yield* spawn(all([job("a", 50, 1), job("b", 50, 2)]));

@@ -48,7 +48,12 @@ test("all: concurrency not an integer ≥ 1", () => {
   throws(
     () => loose(all)([p], { concurrency: "8" }),
     TypeError,
-    'all option concurrency must be a number (an integer ≥ 1), got "8"',
+    'all option concurrency must be a number (an integer ≥ 1, or Infinity), got "8"',
+  );
+  // Infinity is the default, and accepted as said
+  assert.deepEqual(
+    run(all([p, p], { concurrency: Number.POSITIVE_INFINITY }), { handlers: [scheduler] }).value,
+    [1, 1],
   );
   throws(
     () => loose(all)([p], { limit: 3 }),
@@ -88,6 +93,42 @@ test("forEach: bad items, f, concurrency, or f returning a non-program", () => {
     () => loose(forEach)([1], () => 5),
     TypeError,
     "forEach (item 0) expects a Program, Effect or primitive, got 5",
+  );
+});
+
+test("forEach of a single Program (a missing yield*) is a TypeError that says to yield* it first", () => {
+  const listUrls = program(function* listUrls() {
+    return ["a", "b"];
+  });
+  let calls = 0;
+  const f = (u: unknown) => {
+    calls++;
+    return pure(u);
+  };
+  const fix =
+    ": `yield*` the program first to get its list, e.g. forEach(yield* listUrls(), (url) => get(url))";
+  throws(
+    () => loose(forEach)(listUrls, f),
+    TypeError,
+    `forEach expects an array (or another iterable) of items, got a Program object${fix}`,
+  );
+  throws(
+    () =>
+      loose(forEach)(
+        pure(["a"]).map((x) => x),
+        f,
+      ),
+    TypeError,
+    `forEach expects an array (or another iterable) of items, got a Program object${fix}`,
+  );
+  assert.equal(calls, 0);
+  // a list of programs is still a list of items
+  assert.deepEqual(
+    run(
+      forEach([listUrls], (q) => q),
+      { handlers: [scheduler] },
+    ).value,
+    [["a", "b"]],
   );
 });
 
@@ -151,6 +192,68 @@ test("retry: a delay function answering a bad value is a RangeError whose cause 
     "retry option delay(1, error) result expects a finite number of milliseconds ≥ 0, got NaN",
   );
   assert.equal(r.error.cause, real);
+});
+
+test("retry: a throwing `while` predicate or delay function fails with a new Error whose cause is the program's error; neither error is changed", () => {
+  const real = new Error("HTTP 503");
+  const failing = program(function* () {
+    throw real;
+  });
+  let predicateError: unknown;
+  const r = run(
+    retry(failing, {
+      times: 3,
+      while: (e) => {
+        try {
+          return (e as { response: { status: number } }).response.status >= 500;
+        } catch (bug) {
+          predicateError = bug;
+          throw bug;
+        }
+      },
+    }),
+  );
+  assert.ok(predicateError instanceof TypeError);
+  assert.equal(r.error?.constructor, Error);
+  const err = r.error as Error & { optionError: unknown };
+  assert.equal(
+    err.message,
+    `retry's \`while\` predicate threw TypeError: ${predicateError.message} while deciding on the program's error (this error's cause; what it threw is .optionError)`,
+  );
+  assert.equal(err.cause, real);
+  assert.equal(err.optionError, predicateError);
+  assert.equal(Object.hasOwn(real, "cause"), false);
+  assert.equal(Object.hasOwn(predicateError, "cause"), false);
+  assert.match(r.format(), /\n {2}caused by Error: HTTP 503$/);
+
+  const thrown = { code: 1 };
+  const d = run(
+    retry(failing, {
+      times: 3,
+      delay: () => {
+        throw thrown;
+      },
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+  const derr = d.error as Error & { optionError: unknown };
+  assert.equal(
+    derr.message,
+    `retry's \`delay\` function (attempt 1) threw {"code":1} while deciding on the program's error (this error's cause; what it threw is .optionError)`,
+  );
+  assert.equal(derr.cause, real);
+  assert.equal(derr.optionError, thrown);
+
+  // a predicate that throws the program's error itself (to stop) rethrows it unchanged
+  const stop = run(
+    retry(failing, {
+      times: 3,
+      while: (e) => {
+        throw e;
+      },
+    }),
+  );
+  assert.equal(stop.error, real);
 });
 
 test("scoped / withPermit of a non-program", () => {

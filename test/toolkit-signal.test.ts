@@ -81,3 +81,42 @@ test("run(p, { signal }) aborted from inside while all waits: the tasks' finally
   assert.equal(r.error, reason);
   assert.deepEqual(events, ["0: a start", "10: a finally"]);
 });
+
+test("runAsync aborted while all's tasks await: their promises rejecting with the abort's reason warn of nothing", async () => {
+  const seen: string[] = [];
+  const controller = new AbortController();
+  const reason = new Error("stop");
+  setTimeout(() => controller.abort(reason), 10);
+  const r = await runAsync(all([hanging(seen, "a"), hanging(seen, "b")]), {
+    handlers: [scheduler, realTime],
+    signal: controller.signal,
+  });
+  assert.equal(r.error, reason);
+  assert.deepEqual(seen, ["a aborted=true", "b aborted=true"]);
+  assert.deepEqual(r.warnings, []);
+});
+
+test("runAsync aborted after a task's promise rejected, before the task ran: that error is still a warning", async () => {
+  const seen: string[] = [];
+  const controller = new AbortController();
+  const reason = new Error("stop");
+  const boom = new Error("boom");
+  // rejects, then the run aborts in the next microtask: the rejection is queued before the abort
+  const failing = awaitPromise(
+    () =>
+      new Promise<never>((_, reject) =>
+        setTimeout(() => {
+          reject(boom);
+          queueMicrotask(() => controller.abort(reason));
+        }, 10),
+      ),
+  );
+  const r = await runAsync(all([failing, hanging(seen, "b")]), {
+    handlers: [scheduler, realTime],
+    signal: controller.signal,
+  });
+  assert.equal(r.error, reason);
+  assert.deepEqual(seen, ["b aborted=true"]);
+  assert.deepEqual(r.warnings, [boom]);
+  assert.match(r.format(), /task 1 was woken with this error and did not run to receive it: Error: boom/);
+});

@@ -7,11 +7,12 @@
  * done). If the calling task is cancelled, its finally cancels the started tasks the same way.
  */
 import { Gather, type Task, wait } from "../effects/scheduler.js";
+import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { concurrencyOption, functionArg, programList } from "./check.js";
 import { ENDED, FAILED, Pool, cancelRunning, nextCompleted, start } from "./pool.js";
-import type { ResultsOf, RowsOf, SchedulerRow } from "./row.js";
+import type { NotAProgram, ResultsOf, RowsOf, SchedulerRow } from "./row.js";
 import { at, callSite } from "./site.js";
 
 /**
@@ -23,7 +24,7 @@ import { at, callSite } from "./site.js";
  * ```
  */
 export interface AllOptions {
-  /** How many programs may run at once: an integer ≥ 1 (default: no limit). */
+  /** How many programs may run at once: an integer ≥ 1, or `Infinity` (the default: no limit). */
   concurrency?: number;
 }
 
@@ -85,7 +86,7 @@ export function all<const P extends readonly AnyProgramLike[]>(
   options?: AllOptions,
 ): Program<ResultsOf<P>, RowsOf<P> | SchedulerRow>;
 export function all<P extends AnyProgramLike>(
-  programs: Iterable<P>,
+  programs: Iterable<P> & NotAProgram,
   options?: AllOptions,
 ): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow>;
 export function all(programs: Iterable<AnyProgramLike>, options?: AllOptions): Program<unknown, unknown> {
@@ -96,7 +97,7 @@ export function all(programs: Iterable<AnyProgramLike>, options?: AllOptions): P
 
 /** `all(items.map(f), options)`: `f(item, index)` makes each program (called now, at the call). */
 export function forEach<T, P extends AnyProgramLike>(
-  items: Iterable<T>,
+  items: Iterable<T> & NotAProgram,
   f: (item: T, index: number) => P,
   options?: AllOptions,
 ): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow> {
@@ -109,6 +110,11 @@ export function forEach<T, P extends AnyProgramLike>(
       `forEach expects an array (or another iterable) of items first, e.g. forEach(urls, (url) => get(url)), got ${String(items)}`,
     );
   }
+  // (a program is iterable itself — for yield* — so forEach(listUrls(), f) would run f once, on it)
+  if (isProgramLike(items))
+    throw new TypeError(
+      `forEach expects an array (or another iterable) of items, got a ${describe(items)}: \`yield*\` the program first to get its list, e.g. forEach(yield* listUrls(), (url) => get(url))`,
+    );
   functionArg(f, "forEach", "forEach(urls, (url) => get(url), { concurrency: 5 })");
   const limit = concurrencyOption(options, "forEach");
   const list = programList(

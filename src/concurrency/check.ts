@@ -58,7 +58,9 @@ export function concurrencyOption(options: unknown, where: string): number {
   const c = optionsObject(options, where, ["concurrency"]).concurrency;
   if (c === undefined) return Number.POSITIVE_INFINITY;
   if (typeof c !== "number")
-    throw new TypeError(`${where} option concurrency must be a number (an integer ≥ 1), got ${describe(c)}`);
+    throw new TypeError(
+      `${where} option concurrency must be a number (an integer ≥ 1, or Infinity), got ${describe(c)}`,
+    );
   if (c !== Number.POSITIVE_INFINITY && (!Number.isInteger(c) || c < 1)) {
     throw new RangeError(
       `${where} option concurrency must be an integer ≥ 1 (or Infinity for no limit), got ${String(c)}`,

@@ -8,10 +8,10 @@ import { getRunContext } from "../vm/primitives.js";
 import { wait } from "../effects/scheduler.js";
 import type { RunContext } from "../run/context.js";
 import { fn, type Program } from "../vm/program.js";
-import type { AnyProgramLike } from "../vm/types.js";
+import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { programList } from "./check.js";
 import { cancelRunning, FAILED, nextCompleted, Pool, start } from "./pool.js";
-import type { ResultsOf, RowsOf, SchedulerRow } from "./row.js";
+import type { NotAProgram, ResultsOf, RowsOf, SchedulerRow } from "./row.js";
 import { at, callSite } from "./site.js";
 
 const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Error | null) {
@@ -65,6 +65,9 @@ const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Er
 export function raceAll<const P extends readonly AnyProgramLike[]>(
   programs: P,
 ): Program<ResultsOf<P>[number], RowsOf<P> | SchedulerRow>;
+export function raceAll<P extends AnyProgramLike>(
+  programs: Iterable<P> & NotAProgram,
+): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow>;
 export function raceAll(programs: Iterable<AnyProgramLike>): Program<unknown, unknown> {
   const list = programList(programs, "raceAll");
   if (list.length === 0) {

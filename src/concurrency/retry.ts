@@ -3,6 +3,7 @@
  * runs in the calling task (no spawn), from the start. A delay of 0 performs no `delay`.
  */
 import { delay as sleep } from "../effects/time.js";
+import { describeError } from "../run/result.js";
 import { describe } from "../vm/brand.js";
 import { fn, type Program } from "../vm/program.js";
 import { checkProgramLike } from "../vm/primitives.js";
@@ -14,9 +15,16 @@ import type { Delay } from "../effects/time.js";
 /**
  * Options of `retry(program, options)`.
  *
+ * When `while` or `delay` throws while deciding on the program's error, retry fails with a new
+ * `Error` whose `cause` is the program's error — as when `delay` returns a bad value (a RangeError
+ * with that `cause`) — whose message shows what the function threw, and whose `optionError` is
+ * that thrown value itself; neither object is changed. (A function that throws the program's error
+ * itself rethrows it as it is.)
+ *
  * @example
  * ```ts
- * yield* retry(fetchUser(id), { times: 3, delay: (attempt) => 100 * 2 ** attempt });
+ * // waits 100, 200, 400 ms before retries 1, 2, 3 (attempt starts at 1)
+ * yield* retry(fetchUser(id), { times: 3, delay: (attempt) => 100 * 2 ** (attempt - 1) });
  * ```
  */
 export interface RetryOptions {
@@ -41,16 +49,51 @@ const retryProgram = fn(function* retry(
     try {
       return (yield at(site, p)) as unknown;
     } catch (e) {
-      if (attempt >= times || (shouldRetry !== undefined && !shouldRetry(e))) throw e;
+      if (attempt >= times || (shouldRetry !== undefined && !decide(shouldRetry, e))) throw e;
       const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
       if (ms > 0) yield at(site, sleep(ms));
     }
   }
 });
 
+/**
+ * A `while` predicate or `delay` function threw `thrown` while deciding on the program's error `e`:
+ * a new Error whose `cause` is `e` (as for a bad delay: the failure retry was deciding on is never
+ * lost) and whose message shows what it threw — kept, unchanged, as `.optionError`. Neither error
+ * object is modified. A function that rethrows `e` itself (to stop retrying) rethrows it unchanged.
+ */
+function optionThrew(what: string, thrown: unknown, e: unknown): unknown {
+  if (thrown === e) return e;
+  const shown = describeError(thrown); // (`thrown: {"code":1}` for a value that is not an Error)
+  const err = new Error(
+    `retry's ${what} threw ${thrown instanceof Error ? shown : shown.slice(shown.indexOf(": ") + 2)} while deciding on the program's error (this error's cause; what it threw is .optionError)`,
+    { cause: e },
+  );
+  Object.defineProperty(err, "optionError", {
+    value: thrown,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  return err;
+}
+
+function decide(shouldRetry: (error: unknown) => boolean, e: unknown): boolean {
+  try {
+    return shouldRetry(e);
+  } catch (thrown) {
+    throw optionThrew("`while` predicate", thrown, e);
+  }
+}
+
 /** The delay function's answer, checked; a bad one is an error whose `cause` is the program's error. */
 function delayAfter(f: (attempt: number, error: unknown) => number, attempt: number, e: unknown): number {
-  const ms = f(attempt, e);
+  let ms: number;
+  try {
+    ms = f(attempt, e);
+  } catch (thrown) {
+    throw optionThrew(`\`delay\` function (attempt ${attempt})`, thrown, e);
+  }
   try {
     return milliseconds(ms, `retry option delay(${attempt}, error) result`);
   } catch (bad) {

@@ -14,4 +14,16 @@ export type ResultsOf<P extends readonly unknown[]> = { -readonly [I in keyof P]
 /** The union of the rows of a tuple (or array) of programs. */
 export type RowsOf<P extends readonly unknown[]> = EffectsOf<P[number]>;
 
+/**
+ * Keeps a single Program, Effect or primitive out of a parameter that takes an iterable of items:
+ * each is iterable itself (for `yield*`), so `forEach(listUrls(), f)` — a missing `yield*` — would
+ * otherwise type-check, with the program as the one item. Their protected brands do not fit these
+ * optional members: write `forEach(yield* listUrls(), f)`.
+ */
+export type NotAProgram = {
+  readonly __program?: never;
+  readonly __effect?: never;
+  readonly __primitive?: never;
+};
+
 export type { AnyProgramLike, Effect };

@@ -10,7 +10,7 @@
  */
 import { describe } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
-import type { ProgramLikeOf } from "../vm/program.js";
+import type { Program, ProgramLikeOf } from "../vm/program.js";
 import { siteState } from "../vm/sites.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
@@ -155,6 +155,12 @@ export function handleRef(x: unknown): unknown {
 export abstract class SchedulerEffect<A = unknown> extends Effect<A> {
   /** @internal the standard handler that answers it (UnhandledEffectError's message) */
   static readonly standardHandler: string = "scheduler";
+  /**
+   * @internal Who performs these effects, for UnhandledEffectError's message: a program that
+   * called only `all` or `timeout` never wrote `Spawn` or `CreatePromise` itself.
+   */
+  static readonly performedBy: string =
+    "spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, timeout, scoped, semaphores, channels) perform scheduler effects: a program that calls only them needs the scheduler too";
   /**
    * @internal Set by the scheduler module: why an effect about a task or future went unhandled,
    * when the scheduler knows (its run has ended), for UnhandledEffectError's message.
@@ -462,7 +468,22 @@ export function createExternalPromise<T = unknown>(): CreateExternalPromise<T> {
  * it waits: `awaitPromise((signal) => fetch(url, { signal }))`. The signal is made (and passed)
  * only when the thunk declares a parameter (`thunk.length > 0`), as in Effect's `Effect.promise`:
  * making one costs microseconds. Write `(signal) => …`, not `(...args) => …` or `(s = x) => …`.
+ *
+ * A thunk that returns a Program or an effect (`awaitPromise(() => fetchUser(1))` with `fetchUser` a
+ * doeff `fn`) is a mistake — `yield*` it instead: the answer is then a type that cannot be
+ * `yield*`ed (its one member names the fix; the first overload, typed only for such thunks), and at
+ * run time a TypeError at the perform site (a generator object too).
  */
+export function awaitPromise<P extends Program<unknown, unknown> | Effect<unknown>, Shown extends P>(
+  thunk: (signal: AbortSignal) => P,
+): 0 extends 1 & Shown // (a thunk typed \`any\`: as the second overload)
+  ? AwaitPromise<Shown>
+  : [Shown] extends [never]
+    ? AwaitPromise<never>
+    : {
+        readonly "awaitPromise's function returned a Program; `yield*` it instead (awaitPromise is for promises)": Shown;
+      };
+export function awaitPromise<T>(thunk: (signal: AbortSignal) => PromiseLike<T> | T): AwaitPromise<T>;
 export function awaitPromise<T>(thunk: (signal: AbortSignal) => PromiseLike<T> | T): AwaitPromise<T> {
   if (typeof thunk !== "function") {
     throw new TypeError(

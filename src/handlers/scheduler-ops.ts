@@ -26,7 +26,17 @@ import {
   PromiseAlreadyCompletedError,
   TaskCancelledError,
 } from "../errors.js";
-import { asyncEscape, type Continuation, finalize, getHandlers, type Handler, TaskCtx } from "../protocol.js";
+import {
+  asyncEscape,
+  type Continuation,
+  describe,
+  finalize,
+  getHandlers,
+  type Handler,
+  isProgramLike,
+  Program,
+  TaskCtx,
+} from "../protocol.js";
 import {
   BLOCKED,
   CANCELLING,
@@ -311,7 +321,17 @@ const settledErr = (value: unknown): Settled => ({ ok: false, value });
  */
 export function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>): unknown {
   const thunk = effect.thunk;
-  return thunk.length === 0 ? (thunk as () => unknown)() : thunk(w.signalOf(cur));
+  const r = thunk.length === 0 ? (thunk as () => unknown)() : thunk(w.signalOf(cur));
+  // A program in place of a promise (`awaitPromise(() => fetchUser(1))` with fetchUser a doeff fn)
+  // would be the answer itself, never run: thrown at the perform site instead, as a thunk's throw.
+  if (!(r instanceof Promise)) {
+    const generator = Object.prototype.toString.call(r) === "[object Generator]";
+    if (generator || isProgramLike(r))
+      throw new TypeError(
+        `awaitPromise's function returned a ${r instanceof Program ? "Program" : generator ? "generator object" : describe(r)}; \`yield*\` it instead (awaitPromise is for promises)`,
+      );
+  }
+  return r;
 }
 
 /**

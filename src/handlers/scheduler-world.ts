@@ -465,6 +465,14 @@ export class World {
    */
   awaited(t: TaskRec, cell: Cell, ok: boolean, value: unknown): void {
     if (t.awaiting === cell) t.awaiting = null;
+    // Settled after the run's signal aborted: an abandoned await, as a cancelled task's
+    // (abandonAwait) — every task is being finalized and none runs to receive it, and a rejection
+    // is most likely the abort's own (a fetch rejects with signal.reason), so it warns of nothing
+    // (`unreceived` skips a cell no longer external). One settled before the abort still does.
+    if (this.aborting && cell.external && !cell.requested) {
+      cell.external = false;
+      this.pendingExternal--;
+    }
     this.request(cell, ok, value);
   }
 

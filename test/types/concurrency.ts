@@ -6,6 +6,9 @@
 import {
   all,
   type Channel,
+  type EffectsOf,
+  type Program,
+  type SchedulerRow,
   createChannel,
   createSemaphore,
   delay,
@@ -100,6 +103,49 @@ run(retry(pure(1), { times: 2 }));
 // @ts-expect-error -- a delay needs a clock
 run(retry(pure(1), { times: 2, delay: 5 }));
 
+// raceAll, like all, takes any iterable of programs: the union of their results, their rows
+const raceSet = raceAll(new Set([num, str]));
+expectType<
+  Equal<typeof raceSet, Program<number | string, EffectsOf<typeof num | typeof str> | SchedulerRow>>
+>();
+const raceMapped = raceAll([1, 2].map(() => num));
+expectType<Equal<typeof raceMapped, Program<number, EffectsOf<typeof num> | SchedulerRow>>>();
+run(raceSet, { handlers: [scheduler, simulatedTime(), writer] });
+// @ts-expect-error -- missing the writer for str's Tell
+run(raceSet, { handlers: [scheduler, simulatedTime()] });
+// @ts-expect-error -- raceAll of a single Program: put the programs in one array
+raceAll(num);
+// @ts-expect-error -- raceAll of non-programs
+raceAll(new Set([1, 2]));
+
 // raceAll needs at least a tuple of programs; all rejects non-programs
 // @ts-expect-error -- not a program
 all([1, 2]);
+
+// A single program is not a list: it is iterable only for `yield*` (forgot `yield*` → a type error)
+const listUrls = program(function* () {
+  return ["a", "b"];
+});
+// @ts-expect-error -- forEach of a Program: `yield*` it first to get its list
+forEach(listUrls, (u) => pure(u));
+// @ts-expect-error -- forEach of an effect
+forEach(get<string[]>("urls"), (u) => pure(u));
+// @ts-expect-error -- all of a single Program
+all(listUrls);
+const itemsOk = program(function* () {
+  const urls = yield* listUrls;
+  const pages = yield* forEach(urls, (u, i) => pure(`${u}${i}`));
+  expectType<Equal<typeof pages, string[]>>();
+  // any iterable of items, a generator's too
+  const fromSet = yield* forEach(new Set([1, 2]), (n) => pure(n > 1));
+  expectType<Equal<typeof fromSet, boolean[]>>();
+  const fromGen = yield* forEach(
+    (function* () {
+      yield 1n;
+    })(),
+    (n) => pure(n),
+  );
+  expectType<Equal<typeof fromGen, bigint[]>>();
+  return [pages, fromSet, fromGen];
+});
+run(itemsOk, { handlers: [scheduler] });

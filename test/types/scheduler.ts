@@ -3,16 +3,20 @@
  * `expectType<Equal<A, B>>()` asserts an exact type; each `// @ts-expect-error` line must fail.
  */
 import {
+  type AwaitPromise,
   awaitPromise,
   createExternalPromise,
   createPromise,
   delay,
   type ExternalPromise,
+  fn,
   type Future,
   gather,
+  get,
   getAbortSignal,
   now,
   type PromiseHandle,
+  type Program,
   program,
   pure,
   type RaceResult,
@@ -111,3 +115,38 @@ run(core, { handlers: [scheduler], signal: "stop" });
 // The phantom fields are not optional: a task's value type is exact also without exactOptionalPropertyTypes.
 expectType<Equal<Task<number>["__task"], number>>();
 expectType<Equal<Future<string>["__future"], string>>();
+
+// awaitPromise is for promises: a thunk returning a Program or an effect answers a type that cannot
+// be `yield*`ed (its member names the fix); every other thunk is typed as before.
+const fetchUser = fn(function* fetchUser(id: number) {
+  return { id };
+});
+const awaits = program(function* () {
+  // @ts-expect-error -- awaitPromise's function returned a Program; `yield*` it instead
+  yield* awaitPromise(() => fetchUser(1));
+  // @ts-expect-error -- an effect: `yield*` it instead
+  yield* awaitPromise(() => get<number>("n"));
+  const user = yield* fetchUser(1);
+  expectType<Equal<typeof user, { id: number }>>();
+  const maybe = yield* awaitPromise(() => (user.id > 0 ? Promise.resolve("x") : undefined));
+  expectType<Equal<typeof maybe, string | undefined>>();
+  const plain = yield* awaitPromise(() => 5);
+  expectType<Equal<typeof plain, number>>();
+  const untyped = yield* awaitPromise((): any => JSON.parse("1"));
+  expectType<Equal<typeof untyped, any>>();
+  const thrown = yield* awaitPromise(() => {
+    throw new Error("x");
+  });
+  expectType<Equal<typeof thrown, never>>();
+  // a promise of a Program is a value like another
+  const later = yield* awaitPromise(() => Promise.resolve(fetchUser(2)));
+  expectType<Equal<typeof later, Program<{ id: number }, never>>>();
+  return [user, maybe, plain, untyped, later];
+});
+run(awaits, { handlers: [scheduler] });
+// generic callers and an explicit type argument are typed as before
+function awaitValue<U>(v: U) {
+  return awaitPromise(() => Promise.resolve(v));
+}
+expectType<Equal<ReturnType<typeof awaitValue<string>>, AwaitPromise<string>>>();
+expectType<Equal<ReturnType<typeof awaitPromise<number>>, AwaitPromise<number>>>();
