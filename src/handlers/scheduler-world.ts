@@ -108,9 +108,9 @@ export class World {
    */
   prestarted: { effect: unknown; ok: boolean; value: unknown } | null = null;
   /**
-   * The task whose TaskDone report the FAST_PATH already applied (doneAtSite) before finding it could not switch
-   * at the site, and the task it dequeued (null: none ready, pickNext's idle processing decides):
-   * the handler takes over from there. Set and consumed within one dispatch.
+   * The task whose TaskDone report the FAST_PATH already applied (doneAtSite) before finding it
+   * could not switch at the site, and the task it dequeued (null: none ready, pickNext's idle
+   * processing decides): the handler takes over from there. Set and consumed within one dispatch.
    */
   doneApplied: TaskRec | null = null;
   doneNext: TaskRec | null = null;
