@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  ask,
   asyncEscape,
   awaitPromise,
   cancel,
@@ -19,6 +20,7 @@ import {
   get,
   getAbortSignal,
   getRunContext,
+  local,
   program,
   pure,
   put,
@@ -60,6 +62,42 @@ test("§9.6 spawn shares the parent's very state Map by default; isolated gets a
     withSCH(),
   );
   assertOk(r, [true, false, [["x", 1]]]);
+});
+
+test("§9.6 tasks spawned one after another with the same state and env each run with a context of their own", () => {
+  // (they share what they were spawned with until they start: a task's env patch or log never
+  // reaches a sibling, started or not)
+  const r = run(
+    P(function* () {
+      const mine = (yield* getRunContext()).current;
+      const body = (name: string) =>
+        P(function* () {
+          yield* tell(`${name} starts`);
+          const ctx = (yield* getRunContext()).current;
+          yield* delay(1);
+          return [yield* ask("a"), ctx === mine, ctx];
+        });
+      const a = yield* spawn(local({ a: 2 }, body("a"))); // waits inside its own local
+      const b = yield* spawn(body("b"));
+      const c = yield* local({ a: 3 }, spawn(body("c")));
+      const d = yield* spawn(body("d"));
+      const out = yield* gather(a, b, c, d);
+      const ctxs = new Set(out.map((x) => x[2]));
+      return [out.map((x) => x.slice(0, 2)), ctxs.size, yield* ask("a")];
+    }),
+    withSCH({ env: { a: 1 } }),
+  );
+  assertOk(r, [
+    [
+      [2, false],
+      [1, false],
+      [3, false],
+      [1, false],
+    ],
+    4,
+    1,
+  ]);
+  assert.deepEqual(r.log, ["a starts", "b starts", "c starts", "d starts"]);
 });
 
 test("§9.6 a shared-state timeout written by hand sees the child's writes (issue 10)", () => {
@@ -710,6 +748,33 @@ test("a finished task's handle keeps no other task alive (the scheduler's live l
   await collectGarbage();
   assert.notEqual(big, null);
   assert.equal(big!.deref(), undefined, "task 2's result is still reachable from task 1's handle");
+  assert.equal(String(kept), "Task(1)");
+});
+
+test("a task's handle kept after the run does not keep the last task's result alive (the world's report)", async () => {
+  let big: WeakRef<object> | null = null;
+  const first = program(function* () {
+    return 1;
+  });
+  const last = program(function* () {
+    const payload = { bytes: new Array(1000).fill(7) };
+    big = new WeakRef(payload);
+    return payload;
+  });
+  const r = run(
+    program(function* () {
+      const t1 = yield* spawn(first);
+      const t2 = yield* spawn(last); // the last report of the run
+      yield* gather(t1, t2);
+      return t1;
+    }),
+    { handlers: [scheduler] },
+  );
+  assert.equal(r.ok, true);
+  const kept = r.value;
+  await collectGarbage();
+  assert.notEqual(big, null);
+  assert.equal(big!.deref(), undefined, "the last task's result is still reachable from task 1's handle");
   assert.equal(String(kept), "Task(1)");
 });
 

@@ -39,14 +39,13 @@ export class Cell {
   state = PENDING;
   /** the value, or a LazyValue that makes it on first read (a cancelled task's TaskCancelledError: most are never read) */
   private v: unknown = undefined;
-  /** completion order (R5, fail-fast and race decisions) */
+  /**
+   * completion order (R5, fail-fast and race decisions), read only once the cell is settled; while
+   * a task's cell is pending and the task blocked, its blocking order (World.block, R6): one field
+   */
   seq = 0;
   /** one waiter inline, an array only from the second (a gather registers on each of its cells) */
   waiters: Waiter | Waiter[] | null = null;
-  /** complete/fail already requested (a second request → PromiseAlreadyCompletedError) */
-  requested = false;
-  /** an external promise: counted in world.pendingExternal until settled */
-  external = false;
   constructor(world: World) {
     this.world = world;
   }
@@ -64,6 +63,17 @@ export class Cell {
   setLazyValue(f: () => unknown): void {
     this.v = new LazyValue(f);
   }
+}
+
+/**
+ * A promise's cell (createPromise, createExternalPromise, awaitPromise). A task's cell (TaskRec) has
+ * neither field: 16 B less per task, which every spawned task keeps until it is collected.
+ */
+export class PromiseCell extends Cell {
+  /** complete/fail already requested or settled (a second request → PromiseAlreadyCompletedError) */
+  requested = false;
+  /** an external promise: counted in world.pendingExternal until settled */
+  external = false;
 }
 
 /**

@@ -44,6 +44,7 @@ import {
   DONE,
   FAILED,
   PENDING,
+  type PromiseCell,
   RUNNING,
   READY,
   START,
@@ -54,7 +55,7 @@ import {
   W_RACE,
   W_WAIT,
 } from "./scheduler-cell.js";
-import { releaseResult, TaskDone, TaskRec } from "./scheduler-task.js";
+import { releaseResult, TaskDone, TaskRec, Wrapped } from "./scheduler-task.js";
 import { cellOf, gatherValues, mergeLog, raceOutcome, type World } from "./scheduler-world.js";
 
 export { TaskDone };
@@ -241,7 +242,7 @@ function unreceived(w: World, t: TaskRec): void {
   // A promise the program failed itself (createPromise + failPromise, a channel's close failing a
   // blocked send) warns of nothing when no task waits for it; nor when its waiter was cancelled.
   // A failed task and an awaited JS promise's rejection do.
-  if (from !== null && !(from instanceof TaskRec) && !from.external) return;
+  if (from !== null && !(from instanceof TaskRec) && !(from as PromiseCell).external) return;
   const who = t === w.main ? "the main task" : `task ${t.id}`;
   // (provisional: another task woken with the same failure may still receive it)
   w.unreceived(from, e, `${who} was woken with this error and did not run to receive it`);
@@ -344,12 +345,9 @@ export function spawnedTask(
   hs: readonly Handler[],
   n: number,
 ): TaskRec {
-  const parent = w.ctx.current;
-  // §9.6 rev. 2: the very same Map (no copy) unless the spawn asked for an isolated copy
-  const ctx = new TaskCtx(effect.store === "isolated" ? new Map(parent.state) : parent.state, parent.env);
-  const t = w.newTask(ctx);
-  t.body = effect.program;
-  if (n > 0) t.wrap = n === hs.length ? hs : hs.slice(0, n); // (wrapped when it starts)
+  const t = w.newTask(w.spawnContext(effect.store === "isolated"));
+  // (wrapped when it starts)
+  t.body = n > 0 ? new Wrapped(effect.program, n === hs.length ? hs : hs.slice(0, n)) : effect.program;
   if (effect.site !== undefined) t.spawnSite = effect.site;
   return t;
 }
@@ -375,7 +373,7 @@ export function taskDone(w: World, effect: TaskDone, k: Continuation | null): Ta
  * not an ExternalPromise: nothing outside reads it, and a pending await then holds only the cell and
  * the two callbacks. Once settled the task no longer points at it (World.awaited).
  */
-export function awaitExternal(w: World, cur: TaskRec, r: unknown): Cell {
+export function awaitExternal(w: World, cur: TaskRec, r: unknown): PromiseCell {
   const cell = w.externalCell();
   Promise.resolve(r).then(
     (v) => w.awaited(cur, cell, true, v),
@@ -466,7 +464,7 @@ export function* handleEffect(
   }
   if (effect instanceof CreatePromise) return cont(cur, k, w.newPromise());
   if (effect instanceof CompletePromise || effect instanceof FailPromise) {
-    const c = cellOf(effect.promise.future)!;
+    const c = cellOf(effect.promise.future) as PromiseCell; // (a Future's cell)
     if (c.requested || c.state !== PENDING) return contThrow(cur, k, new PromiseAlreadyCompletedError());
     if (effect instanceof CompletePromise) w.settle(c, true, effect.value);
     else w.settle(c, false, effect.error);

@@ -35,13 +35,14 @@ import {
   CANCELLING,
   FAILED,
   PENDING,
+  PromiseCell,
   START,
   SUCCEEDED,
   THROW,
   W_GATHER,
   W_WAIT,
 } from "./scheduler-cell.js";
-import { TaskRec } from "./scheduler-task.js";
+import { TaskRec, Wrapped } from "./scheduler-task.js";
 import { cellOf, gatherValues, mergeLog, ownedCells, type World } from "./scheduler-world.js";
 
 /**
@@ -65,7 +66,7 @@ export function answerAtSite(w: World, effect: unknown): unknown {
     w.applyExternal();
     const c = cellOf(effect.waitable)!;
     if (c.state === PENDING) {
-      const r = c.external ? waitAlone(w, c) : DEFER; // (a task's cell is never external)
+      const r = c instanceof PromiseCell && c.external ? waitAlone(w, c) : DEFER;
       return r !== DEFER ? r : blockAtSite(w, W_WAIT, c, null);
     }
     if (c.state !== SUCCEEDED) return DEFER;
@@ -74,7 +75,7 @@ export function answerAtSite(w: World, effect: unknown): unknown {
   }
   if (effect instanceof CompletePromise) {
     w.applyExternal();
-    const c = cellOf(effect.promise.future)!;
+    const c = cellOf(effect.promise.future) as PromiseCell; // (a Future's cell)
     if (c.requested || c.state !== PENDING) return DEFER;
     w.settle(c, true, effect.value);
     return undefined;
@@ -228,7 +229,7 @@ export function doneAtSite(w: World, effect: TaskDone): unknown {
   w.applyExternal(); // R7, as the handler does first
   const next = taskDone(w, effect, null);
   if (next === null || next.action === THROW) {
-    w.doneApplied = effect;
+    w.doneApplied = t;
     w.doneNext = next;
     return DEFER;
   }
@@ -271,9 +272,11 @@ function switchTo(w: World, next: TaskRec, keep: TaskRec | null): unknown {
     w.enterTask(next);
     next.actionValue = undefined;
     SITE_SWITCH.frame = next;
-    SITE_SWITCH.wrap = next.wrap;
-    next.wrap = null;
-    SITE_SWITCH.body = next.startBare();
+    const b = next.startBare();
+    if (b instanceof Wrapped) {
+      SITE_SWITCH.wrap = b.hs;
+      SITE_SWITCH.body = b.body;
+    } else SITE_SWITCH.body = b;
     SITE_SWITCH.handlers = w.selfOnly;
     return SITE_SWITCH;
   }

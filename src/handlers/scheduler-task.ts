@@ -5,15 +5,20 @@
 import { Effect } from "../effects/effect.js";
 import type { Task } from "../effects/scheduler.js";
 import { type Continuation, Env, type Handler, siteOf, type TaskContext, withHandler } from "../protocol.js";
-import { Cell, READY, START, type Waiter } from "./scheduler-cell.js";
+import { Cell, type PromiseCell, READY, START, type Waiter } from "./scheduler-cell.js";
 import type { World } from "./scheduler-world.js";
 
-/** A task's completion report; performed by the task's report frame straight at the scheduler's prompt. */
+/**
+ * A task's completion report; performed by the task's report frame straight at the scheduler's
+ * prompt. One per world (World.report), its fields written per report: a report is applied as soon
+ * as it is performed (taskDone: at the perform site, or first thing in the handler) and before any
+ * other task runs, so two are never in flight. 48 B less per task.
+ */
 export class TaskDone extends Effect<undefined> {
   constructor(
-    readonly task: TaskRec,
-    readonly ok: boolean,
-    readonly value: unknown,
+    public task: TaskRec,
+    public ok: boolean,
+    public value: unknown,
   ) {
     super();
   }
@@ -29,7 +34,7 @@ export const DONE_CTX: TaskContext = Object.freeze({
 /** A task's rarely set fields (TaskRec.rare). */
 interface TaskRare {
   ctl: AbortController | null;
-  awaiting: Cell | null;
+  awaiting: PromiseCell | null;
   spawnSite: Error | null;
   /** the cell whose failure woke it (its error not yet received: World.unreceived / received) */
   wokenBy: Cell | null;
@@ -55,8 +60,21 @@ export function releaseResult(): void {
   RESULT.value = undefined;
 }
 
-/** The phases of a task's report frame (TaskRec as its iterator). */
-const R_UNSTARTED = 0;
+/**
+ * An unstarted task's body and the handlers between its spawn site and the scheduler, innermost
+ * first (TaskRec.body): only a task spawned inside handlers has one, until it starts.
+ */
+export class Wrapped {
+  constructor(
+    readonly body: unknown,
+    readonly hs: readonly Handler[],
+  ) {}
+}
+
+/**
+ * The phases of a task's report frame (TaskRec as its iterator), kept in its `body` field once the
+ * frame has started (before: the body itself, unstarted).
+ */
 const R_RUNNING = 1; // the body is running above it
 const R_REPORTED = 2; // TaskDone performed
 const R_CLOSED = 3;
@@ -89,18 +107,17 @@ export class TaskRec extends Cell {
   actionValue: unknown = undefined;
   /** the blocking registration, while BLOCKED */
   waiter: Waiter | null = null;
-  blockSeq = 0;
-  logMerged = false;
   /** ctl, awaiting and spawnSite, made when one is first set (most tasks never set any) */
   private rare: TaskRare | null = null;
   /** World's live list (tasks not done, in id order): its neighbours while linked, else null */
   prevLive: TaskRec | null = null;
   nextLive: TaskRec | null = null;
-  /** the report frame: its phase, and the body until the frame starts it */
-  private phase = R_UNSTARTED;
+  /**
+   * The report frame's state in one field (every field is 8 B per task, kept by all tasks not yet
+   * collected): the body until the frame starts it — the program, or a Wrapped when there are
+   * handlers between the spawn site and the scheduler (null: none left) — then the frame's phase.
+   */
   body: unknown = null;
-  /** the handlers between its spawn site and the scheduler, innermost first (null: none) */
-  wrap: readonly Handler[] | null = null;
   constructor(world: World, id: number, ctx: TaskContext) {
     super(world);
     this.id = id;
@@ -118,10 +135,10 @@ export class TaskRec extends Cell {
    * the cell of its pending awaitPromise: cleared when the promise settles (World.awaited), or
    * abandoned when the task is cancelled while waiting for it (World.abandonAwait)
    */
-  get awaiting(): Cell | null {
+  get awaiting(): PromiseCell | null {
     return this.rare === null ? null : this.rare.awaiting;
   }
-  set awaiting(c: Cell | null) {
+  set awaiting(c: PromiseCell | null) {
     const r = this.rare;
     if (c !== null) this.rareFields().awaiting = c;
     // cleared (the await settled): the record goes when nothing else is in it (48 B per waiting task)
@@ -156,54 +173,61 @@ export class TaskRec extends Cell {
   // ---- the report frame's iterator (see the class comment) ----
 
   /**
-   * Its body under its handlers (`wrap`), to call on top of the report frame, which is now past
+   * Its body under its handlers (Wrapped), to call on top of the report frame, which is now past
    * its first step. The withHandler wrappers are made here, when the task starts, not at spawn.
    */
   startBody(): unknown {
     let body = this.startBare();
-    const hs = this.wrap;
-    if (hs !== null) {
-      this.wrap = null;
+    if (body instanceof Wrapped) {
+      const hs = body.hs;
+      body = body.body;
       for (let i = 0; i < hs.length; i++) body = withHandler(hs[i]!, body as never);
     }
     return body;
   }
 
-  /** Its body alone (a task start at the perform site makes the prompts of `wrap` itself: SITE_SWITCH). */
+  /**
+   * Its body as spawned: the program, or a Wrapped (a task start at the perform site makes the
+   * prompts of its handlers itself: SITE_SWITCH).
+   */
   startBare(): unknown {
-    this.phase = R_RUNNING;
     const body = this.body;
-    this.body = null;
+    this.body = R_RUNNING;
     return body;
   }
 
+  /** The task is done: an unstarted one lets go of its body (a kept handle retains nothing). */
+  dropBody(): void {
+    if (typeof this.body !== "number") this.body = null;
+  }
+
   next(v?: unknown): IteratorResult<unknown, unknown> {
-    const p = this.phase;
-    if (p === R_UNSTARTED) return result(this.startBody(), false);
-    if (p === R_RUNNING) {
-      this.phase = R_REPORTED;
-      return result(new TaskDone(this, true, v), false);
-    }
-    this.phase = R_CLOSED;
+    const p = this.body;
+    if (p === R_RUNNING) return this.report(true, v);
+    if (typeof p !== "number") return result(this.startBody(), false); // unstarted
+    this.body = R_CLOSED;
     return result(undefined, true);
   }
 
   throw(e: unknown): IteratorResult<unknown, unknown> {
-    if (this.phase === R_RUNNING) {
-      this.phase = R_REPORTED;
-      return result(new TaskDone(this, false, e), false);
-    }
-    this.phase = R_CLOSED;
-    this.body = null;
-    this.wrap = null;
+    if (this.body === R_RUNNING) return this.report(false, e);
+    this.body = R_CLOSED;
     throw e;
   }
 
   return(v?: unknown): IteratorResult<unknown, unknown> {
-    this.phase = R_CLOSED;
-    this.body = null;
-    this.wrap = null;
+    this.body = R_CLOSED;
     return result(v, true);
+  }
+
+  /** The frame's second step: its world's TaskDone, written for this task's outcome. */
+  private report(ok: boolean, value: unknown): IteratorResult<unknown, unknown> {
+    this.body = R_REPORTED;
+    const d = this.world.report;
+    d.task = this;
+    d.ok = ok;
+    d.value = value;
+    return result(d, false);
   }
 
   frameLabel(): string {

@@ -36,6 +36,7 @@ import {
   DONE,
   FAILED,
   PENDING,
+  PromiseCell,
   READY,
   RUNNING,
   SUCCEEDED,
@@ -45,13 +46,22 @@ import {
   W_WAIT,
   Waiter,
 } from "./scheduler-cell.js";
-import { DONE_CTX, releaseResult, TaskRec } from "./scheduler-task.js";
+import { DONE_CTX, releaseResult, TaskDone, TaskRec } from "./scheduler-task.js";
 
 interface ExtCompletion {
-  readonly cell: Cell;
+  readonly cell: PromiseCell;
   readonly ok: boolean;
   readonly value: unknown;
 }
+
+/**
+ * The context an unstarted task holds: the state and env it was spawned with, shared by the tasks
+ * spawned one after another with the same ones (World.spawnCtx). Never current: a task gets a
+ * context of its own, with its own log, when it first runs (World.enterTask). So a task waiting to
+ * start holds no context of its own (48 B each: spawn 10,000 then gather kept 10,000 of them alive,
+ * copied by every young-generation collection until they ran).
+ */
+class SpawnCtx extends TaskCtx {}
 
 /** Per-run counter for external promise ids (unique per run across scheduler worlds). */
 const EXT_IDS = Symbol("doeff.scheduler.extIds");
@@ -63,6 +73,8 @@ export class World {
   nextId = 1;
   /** `[scheduler]`, the handlers of every task's unstarted continuation (made once, never written) */
   selfOnly: readonly Handler[] | null = null;
+  /** the context of the last task spawned with a shared store (SpawnCtx), or null */
+  private spawnCtx: SpawnCtx | null = null;
   /**
    * Tasks not done, in ascending id order: an intrusive doubly linked list through TaskRec
    * (prevLive/nextLive), not a Map — a Map entry cost a hash insert and delete per task and ~40 B.
@@ -73,7 +85,7 @@ export class World {
   private queue: TaskRec[] = [];
   private head = 0;
   private doneSeq = 0;
-  private blockSeq = 0;
+  private blockSeq = 0; // (a blocked task's seq: Cell.seq)
   readonly idleSources: IdleSource[] = [];
   private extQueue: ExtCompletion[] = [];
   pendingExternal = 0;
@@ -96,12 +108,14 @@ export class World {
    */
   prestarted: { effect: unknown; ok: boolean; value: unknown } | null = null;
   /**
-   * A TaskDone report the FAST_PATH already applied (doneAtSite) before finding it could not switch
-   * at the site, and the task it dequeued (null: none ready, pickNext's idle processing decides):
-   * the handler takes over from there. Set and consumed within one dispatch.
+   * The task whose TaskDone report the FAST_PATH already applied (doneAtSite) before finding it
+   * could not switch at the site, and the task it dequeued (null: none ready, pickNext's idle
+   * processing decides): the handler takes over from there. Set and consumed within one dispatch.
    */
-  doneApplied: unknown = null;
+  doneApplied: TaskRec | null = null;
   doneNext: TaskRec | null = null;
+  /** the TaskDone every report frame of this world performs (see TaskDone) */
+  readonly report: TaskDone;
   /** the listener on the run's signal, removed when the world closes */
   private onRunAbort: (() => void) | null = null;
 
@@ -110,6 +124,7 @@ export class World {
     this.main = new TaskRec(this, 0, ctx.current);
     this.main.run = RUNNING;
     this.current = this.main;
+    this.report = new TaskDone(this.main, true, undefined);
     const sig = ctx.signal;
     if (sig !== null) {
       if (sig.aborted) this.aborting = true;
@@ -124,6 +139,9 @@ export class World {
   /** The world ends (R9 done): it no longer listens to the run's signal. */
   close(): void {
     this.closed = true;
+    this.spawnCtx = null;
+    this.report.task = this.main; // (a kept handle reaches the world: not the last task's value)
+    this.report.value = undefined;
     releaseResult();
     // A task handle kept after the run reaches this world (TaskRec.world): let go of the tasks the
     // ready queue still lists (dequeue only drops consumed entries when it compacts or empties)
@@ -177,10 +195,22 @@ export class World {
 
   // ---- tasks and the ready queue (R4) ----
 
+  /**
+   * The context of a task spawned now by the current task: a copy of its state (`isolated`), or
+   * (shared, §9.6 rev. 2) the very same state Map and its env, held until the task starts (SpawnCtx).
+   */
+  spawnContext(isolated: boolean): TaskContext {
+    const parent = this.ctx.current;
+    if (isolated) return new TaskCtx(new Map(parent.state), parent.env);
+    const s = this.spawnCtx;
+    if (s !== null && s.state === parent.state && s.env === parent.env) return s;
+    return (this.spawnCtx = new SpawnCtx(parent.state, parent.env));
+  }
+
   /** A new task record (not yet queued: the caller gives it its continuation, then enqueues it). */
   newTask(ctx: TaskContext): TaskRec {
     const t = new TaskRec(this, this.nextId++, ctx);
-    t.handle = newTask(t.id, t);
+    t.handle = newTask(t);
     const tail = this.liveTail;
     t.prevLive = tail;
     if (tail === null) this.liveHead = t;
@@ -197,8 +227,7 @@ export class World {
   finished(t: TaskRec): void {
     t.run = DONE;
     t.k = null;
-    t.body = null; // (a task cancelled before it started: a kept handle retains nothing)
-    t.wrap = null;
+    t.dropBody();
     const c = t.ctx;
     if (c instanceof TaskCtx && c.peekLog() === null) t.ctx = DONE_CTX;
     this.unlinkLive(t);
@@ -283,7 +312,9 @@ export class World {
     t.k = null;
     if (t.run === READY || t.run === BLOCKED) t.run = RUNNING;
     this.current = t;
-    this.ctx.setCurrent(t.ctx);
+    let c = t.ctx;
+    if (c instanceof SpawnCtx) t.ctx = c = new TaskCtx(c.state, c.env); // its first run: its own context
+    this.ctx.setCurrent(c);
   }
 
   /** The ready-queue head without taking it (null: none). */
@@ -295,14 +326,14 @@ export class World {
   block(t: TaskRec, k: Continuation | null): void {
     t.k = k;
     t.run = BLOCKED;
-    t.blockSeq = ++this.blockSeq;
+    t.seq = ++this.blockSeq;
   }
 
   /** The most recently blocked task still blocked (R6: receives AsyncRequired / Deadlock errors). */
   mostRecentlyBlocked(): TaskRec | null {
     let best: TaskRec | null = this.main.run === BLOCKED ? this.main : null;
     for (let t = this.liveHead; t !== null; t = t.nextLive) {
-      if (t.run === BLOCKED && (best === null || t.blockSeq > best.blockSeq)) best = t;
+      if (t.run === BLOCKED && (best === null || t.seq > best.seq)) best = t;
     }
     return best;
   }
@@ -347,8 +378,10 @@ export class World {
     if (lazy === null) cell.value = value;
     else cell.setLazyValue(lazy);
     cell.seq = ++this.doneSeq;
-    cell.requested = true;
-    if (cell.external) this.pendingExternal--;
+    if (cell instanceof PromiseCell) {
+      cell.requested = true;
+      if (cell.external) this.pendingExternal--;
+    }
     const ws = cell.waiters;
     cell.waiters = null;
     if (ws === null) return;
@@ -426,7 +459,7 @@ export class World {
   // ---- promises ----
 
   newPromise(): PromiseHandle<unknown> {
-    return new PromiseHandle(newFuture(new Cell(this)));
+    return new PromiseHandle(newFuture(new PromiseCell(this)));
   }
 
   newExternal(): ExternalPromise<unknown> {
@@ -438,15 +471,15 @@ export class World {
   }
 
   /** A pending external cell (counted in pendingExternal until settled): completed by request. */
-  externalCell(): Cell {
-    const cell = new Cell(this);
+  externalCell(): PromiseCell {
+    const cell = new PromiseCell(this);
     cell.external = true;
     this.pendingExternal++;
     return cell;
   }
 
   /** Queue the completion of an external cell (applied in call order: R7); ignored after the run. */
-  request(cell: Cell, ok: boolean, value: unknown): void {
+  request(cell: PromiseCell, ok: boolean, value: unknown): void {
     if (this.closed) return; // calls after the run are ignored (R7)
     if (cell.requested) throw new PromiseAlreadyCompletedError();
     cell.requested = true;
@@ -463,7 +496,7 @@ export class World {
    * pointing at it (abandonAwait has nothing left to abandon: the cell is requested), so a task that
    * goes on to wait elsewhere — a queue producer's job, waiting for its result — does not keep it.
    */
-  awaited(t: TaskRec, cell: Cell, ok: boolean, value: unknown): void {
+  awaited(t: TaskRec, cell: PromiseCell, ok: boolean, value: unknown): void {
     if (t.awaiting === cell) t.awaiting = null;
     // Settled after the run's signal aborted: an abandoned await, as a cancelled task's
     // (abandonAwait) — every task is being finalized and none runs to receive it, and a rejection
@@ -496,7 +529,8 @@ export class World {
   /** The `complete` callback handed to idle sources: applied at once; false for others' promises. */
   readonly completeFromIdle = (promise: PromiseHandle<unknown>, value: unknown): boolean => {
     const cell = cellOf(promise?.future);
-    if (cell === null || cell.world !== this || cell.state !== PENDING || cell.requested) return false;
+    if (cell === null || cell.world !== this || cell.state !== PENDING) return false;
+    if (cell instanceof PromiseCell && cell.requested) return false;
     this.settle(cell, true, value);
     return true;
   };
@@ -566,12 +600,12 @@ export class World {
  * before): `emitter.once("done", ext.complete)` works.
  */
 class External implements ExternalPromise<unknown> {
-  readonly #cell: Cell;
+  readonly #cell: PromiseCell;
   readonly #n: number;
   #future: Future<unknown> | null = null;
   #complete: ((value: unknown) => void) | null = null;
   #fail: ((error: unknown) => void) | null = null;
-  constructor(cell: Cell, n: number) {
+  constructor(cell: PromiseCell, n: number) {
     this.#cell = cell;
     this.#n = n;
   }
@@ -618,11 +652,14 @@ export function ownedCells(w: World | undefined, ws: readonly unknown[]): Cell[]
   return items;
 }
 
-/** Merge `from`'s log into `to`'s, once (SEMANTICS §9.3). */
+/**
+ * Merge `from`'s log into `to`'s, once (SEMANTICS §9.3). `from` is done (it runs no more code): its
+ * context goes once merged, which marks it merged (no flag kept per task).
+ */
 export function mergeLog(to: TaskRec, from: TaskRec): void {
-  if (from.logMerged || from === to) return;
-  from.logMerged = true;
   const fc = from.ctx;
+  if (fc === DONE_CTX || from === to) return;
+  from.ctx = DONE_CTX;
   // (a task that logged nothing has no log array: none is made just to be merged)
   const src = fc instanceof TaskCtx ? fc.peekLog() : fc.log;
   if (src === null || src.length === 0) return;

@@ -137,7 +137,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
         // (a completion report switches without a handleEffect generator when a task is ready)
         let next: TaskRec | null;
         if (effect instanceof TaskDone) {
-          if (w.doneApplied === effect) {
+          if (w.doneApplied === effect.task) {
             // the FAST_PATH applied the report already and could not switch at the site
             next = w.doneNext;
             w.doneApplied = null;
