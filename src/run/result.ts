@@ -1,5 +1,5 @@
 /** RunResult (SEMANTICS §8.4): immutable; `value` throws the error when not ok; the error is never wrapped. */
-import { formatFailure } from "../trace/format.js";
+import { errorLine } from "../trace/format.js";
 import { formatReport } from "../trace/report.js";
 import type { RunWarning } from "./context.js";
 
@@ -120,15 +120,13 @@ export class RunResult<T = unknown> {
 
 /**
  * `Name: message` of an error; any other thrown value as the report of a run that failed with it
- * shows it (`thrown: {"code":42}`, `thrown: undefined`) — formatFailure's error line, which is all
- * it prints for a value that is not an Error and has no origin. Never throws: a hostile error
+ * shows it (`thrown: {"code":42}`, `thrown: undefined`), with the report's error line. Never throws: a hostile error
  * object gets a placeholder.
  */
 export function describeError(e: unknown): string {
   try {
     if (e instanceof Error) return `${e.name}: ${e.message}`;
-    const report = formatFailure(null, e);
-    return report.slice(report.lastIndexOf("\n") + 1);
+    return errorLine(e);
   } catch {
     return "(an error object that cannot be printed)";
   }

@@ -126,7 +126,7 @@ function entryLine(e: Entry): string {
   }
 }
 
-function errorLine(error: unknown): string {
+export function errorLine(error: unknown): string {
   if (error instanceof Error) return `${errorName(error)}: ${error.message}`;
   return `thrown: ${shortJson(error) ?? describe(error)}`;
 }
