@@ -1,7 +1,7 @@
 /** The bench regression guard (`npm run bench -- --compare`): flagging logic only, no timing. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { compareResults, REGRESSION_LIMIT } from "../bench/lib/compare.js";
+import { compareResults, REGRESSION_LIMIT, workerArgs } from "../bench/lib/compare.js";
 import type { BenchResult } from "../bench/lib/report.js";
 import { formatCompare } from "../bench/lib/report.js";
 
@@ -94,4 +94,16 @@ test("bench mergeRuns: samples of several processes are pooled; the figure is th
     samples: [90, 92, 94, 50, 52, 54, 48, 51, 53],
     spreadPct: 5.66, // MAD 3 of 53, rounded to 3 decimals
   });
+});
+
+test("bench: the workers get the options without --out / --compare and their values; a bare --compare keeps the option after it", () => {
+  assert.deepEqual(workerArgs(["--compare", "--only", "a,b", "--quick"]), ["--only", "a,b", "--quick"]);
+  assert.deepEqual(workerArgs(["--compare", "old.json", "--only", "a"]), ["--only", "a"]);
+  assert.deepEqual(workerArgs(["--out", "x.json", "--quick", "--compare"]), ["--quick"]);
+  assert.deepEqual(workerArgs(["--only", "a", "--out", "x.json", "--rounds", "3"]), [
+    "--only",
+    "a",
+    "--rounds",
+    "3",
+  ]);
 });

@@ -43,3 +43,15 @@ export function compareResults(now: BenchResult, old: BenchResult, limit = REGRE
   }
   return rows;
 }
+
+/**
+ * The options a workload's worker process gets: the parent's, without `--out` and `--compare` and
+ * their values. A bare `--compare` (the committed result) has no value: the option after it —
+ * `--compare --only x` — stays (it was dropped, so the workers ran every workload's `x` as an option).
+ */
+export function workerArgs(argv: readonly string[]): string[] {
+  const hasValue = (i: number): boolean =>
+    argv[i] === "--out" ||
+    (argv[i] === "--compare" && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--"));
+  return argv.filter((a, i) => a !== "--out" && a !== "--compare" && !hasValue(i - 1));
+}
