@@ -74,7 +74,11 @@ export interface Recorder<E = unknown> extends Handler<undefined, never> {
  */
 export function explainUnhandled(e: UnhandledEffectError, recorder: string, passed = false): void {
   try {
-    const c = (e.effect as object).constructor as { standardHandler?: unknown; unhandledHint?: unknown };
+    const c = (e.effect as object).constructor as {
+      standardHandler?: unknown;
+      unhandledHint?: unknown;
+      performedBy?: unknown; // (who performs it: `timeout` a CreatePromise)
+    };
     // (the effect's own account — e.g. a task of a run that has ended — is the news: it stays)
     if (typeof c.unhandledHint === "function" && c.unhandledHint(e.effect) != null) return;
     const name = className(c) || "the effect";
@@ -82,7 +86,8 @@ export function explainUnhandled(e: UnhandledEffectError, recorder: string, pass
     const rec = recorder === "record";
     const where = rec ? "handlers, before record()" : "options.handlers";
     const add = std === null ? `a handler for ${name}` : `${name}'s standard handler, ${std},`;
-    const msg = `no handler takes ${name}: ${recorder} recorded it and ${passed ? "passed it on to" : "asked"} ${rec ? "the handlers listed before it" : "the handlers in options.handlers"}, and none takes it; add ${add} to ${where}${passed ? "" : `, or mock it: mock(${name}, (effect) => answer)`}`;
+    const by = typeof c.performedBy === "string" ? `. ${c.performedBy}` : "";
+    const msg = `no handler takes ${name}: ${recorder} recorded it and ${passed ? "passed it on to" : "asked"} ${rec ? "the handlers listed before it" : "the handlers in options.handlers"}, and none takes it; add ${add} to ${where}${passed ? "" : `, or mock it: mock(${name}, (effect) => answer)`}${by}`;
     const old = e.message;
     e.message = msg;
     if (typeof e.stack === "string") e.stack = e.stack.replace(old, msg);
