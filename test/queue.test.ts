@@ -594,3 +594,64 @@ for (const graceful of [false, true])
       await q.close();
     }
   });
+
+test("queue: a job whose program throws undefined or null fails once, the producer gets the value back (as for a thrown string)", {
+  skip,
+  timeout: 30_000,
+}, async () => {
+  const name = "doeff-test-nullish";
+  const runs: Record<string, number> = {};
+  const thrower = (what: string, v: unknown) =>
+    fn(function* throws() {
+      runs[what] = (runs[what] ?? 0) + 1;
+      throw v;
+    });
+  const w = await startWorker({
+    connection: redis.connection,
+    name,
+    signals: false,
+    workerOptions: { stalledInterval: 500 },
+    programs: {
+      undef: thrower("undef", undefined),
+      nul: thrower("nul", null),
+      str: thrower("str", "s"),
+      // a factory that throws undefined fails its job alike
+      factory: () => {
+        runs.factory = (runs.factory ?? 0) + 1;
+        throw undefined;
+      },
+    },
+  });
+  const q = queue({ connection: redis.connection, name });
+  try {
+    const outcome = async (programName: string) => {
+      const r = await runAsync(
+        timeout(
+          program(function* () {
+            return yield* wait(yield* enqueue(programName, [], { attempts: 1 }));
+          }),
+          5000,
+        ),
+        { handlers: [scheduler, realTime, q] },
+      );
+      return r.isOk() ? { value: r.value } : { error: r.error };
+    };
+    assert.deepEqual(await outcome("str"), { error: "s" });
+    assert.deepEqual(await outcome("undef"), { error: undefined });
+    assert.deepEqual(await outcome("nul"), { error: null });
+    assert.deepEqual(await outcome("factory"), { error: undefined });
+    await new Promise((r) => setTimeout(r, 1500)); // past the stalled-job check: not run again
+    assert.deepEqual(runs, { str: 1, undef: 1, nul: 1, factory: 1 });
+    const bull = await q.bullQueue;
+    const failed = await bull.getJobs(["failed"]);
+    assert.deepEqual(failed.map((j) => [j.name, j.failedReason, j.attemptsMade]).sort(), [
+      ["factory", "thrown: undefined", 1],
+      ["nul", "thrown: null", 1],
+      ["str", "thrown: s", 1],
+      ["undef", "thrown: undefined", 1],
+    ]);
+  } finally {
+    await q.close();
+    await w.close();
+  }
+});

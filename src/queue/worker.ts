@@ -106,6 +106,17 @@ function progressHandler(job: Job) {
 }
 
 /**
+ * What the processor throws for a job's error: the error itself when it is an object, else an Error
+ * saying what was thrown. BullMQ reads `err.message` as it fails the job: a thrown `undefined` or
+ * `null` made it throw there, the job was never marked failed (the producer waited forever), and the
+ * stalled-job check ran it again whatever its attempts. (The producer gets the value itself: `keep`
+ * stored it.)
+ */
+function thrown(e: unknown): unknown {
+  return e !== null && typeof e === "object" ? e : new Error(toWire(e).message);
+}
+
+/**
  * Start a worker for the queue `name`; resolves once it is connected. Compile-time: the handlers
  * must take every effect the programs perform (WorkerCovered), as run's do.
  */
@@ -169,7 +180,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       p = make(...args);
     } catch (e) {
       await keep(job, e); // a factory that throws (checking its arguments) fails like its program would
-      throw e;
+      throw thrown(e);
     }
     if (!isProgramLike(p)) {
       const e = new TypeError(
@@ -209,7 +220,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       throw new bullmq.UnrecoverableError(e.message);
     }
     await keep(job, r.error, r.format());
-    throw r.error;
+    throw thrown(r.error);
   };
 
   const worker = new bullmq.Worker(name, processor, {
