@@ -105,6 +105,29 @@ function progressHandler(job: Job) {
   });
 }
 
+/** Where `connection` points, for a message: "host:port", or what is known of it. */
+function where(connection: ConnectionOptions): string {
+  const c = connection as {
+    host?: unknown;
+    port?: unknown;
+    path?: unknown;
+    options?: { host?: unknown; port?: unknown };
+  };
+  if (typeof c.path === "string") return c.path;
+  const o = typeof c.options === "object" && c.options !== null ? c.options : c;
+  return `${typeof o.host === "string" ? o.host : "localhost"}:${typeof o.port === "number" ? o.port : 6379}`;
+}
+
+/**
+ * Stop a worker that has not connected, without waiting for it: BullMQ's close(true) ends the
+ * connection attempts (ioredis's reconnect timers, which kept the process alive), disconnect drops
+ * what may be open. Neither is awaited: with Redis unreachable they may wait for a connection.
+ */
+function stopUnconnected(worker: Worker): void {
+  void worker.disconnect().catch(() => {});
+  void worker.close(true).catch(() => {});
+}
+
 /**
  * What the processor throws for a job's error: the error itself when it is an object, else an Error
  * saying what was thrown. BullMQ reads `err.message` as it fails the job: a thrown `undefined` or
@@ -281,11 +304,36 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     }
     return closing;
   };
-  const onSignal = (): void => {
-    void close(closing !== null); // a second signal forces
+  // Until the worker is connected, a signal cannot close it gracefully: BullMQ's close() waits for
+  // the connection, which with Redis unreachable never comes (ioredis retries for ever, and its timers
+  // keep the process alive). It drops the connections instead, and startWorker rejects, saying so.
+  let ready = false;
+  let stopBeforeReady: (e: Error) => void = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    stopBeforeReady = reject;
+  });
+  stopped.catch(() => {});
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (ready) {
+      void close(closing !== null); // a second signal forces
+      return;
+    }
+    for (const s of signals) process.off(s, onSignal);
+    stopBeforeReady(
+      new Error(
+        `startWorker was stopped by ${signal} before it connected to Redis at ${where(connection)} (queue ${JSON.stringify(name)}); it waits for Redis as long as Redis is unreachable`,
+      ),
+    );
+    stopUnconnected(worker);
   };
   for (const s of signals) process.on(s, onSignal);
 
-  await worker.waitUntilReady();
+  try {
+    await Promise.race([worker.waitUntilReady(), stopped]);
+  } catch (e) {
+    for (const s of signals) process.off(s, onSignal);
+    throw e;
+  }
+  ready = true;
   return { worker, close };
 }
