@@ -417,6 +417,34 @@ test("queue: bad input is a clear error at the call", { skip }, async () => {
   ] as const)
     enqueue("square", [1], options); // accepted
   assert.throws(() => queue({ connection: redis.connection, name: "" }), { name: "TypeError" });
+  // options are checked as workers() and enqueue check theirs: a misspelled one is named
+  assert.throws(() => queue({ connection: redis.connection, name: NAME, onProgres: () => {} } as never), {
+    name: "TypeError",
+    message:
+      'queue: unknown option "onProgres"; the options are connection, name, prefix, onProgress, eventsCheckMs',
+  });
+  assert.throws(() => queue({ connection: redis.connection, name: NAME, onProgress: 1 } as never), {
+    name: "TypeError",
+    message: "queue({ onProgress }) must be a function (jobId, progress) => void, got 1",
+  });
+  const base = { connection: redis.connection, name: NAME, programs, signals: false } as const;
+  for (const [extra, message] of [
+    [
+      { concurency: 2 },
+      'startWorker: unknown option "concurency"; the options are connection, name, programs, handlers, env, concurrency, prefix, signals, workerOptions',
+    ],
+    [{ handlers: 5 }, "startWorker: handlers must be an array of handlers, got 5"],
+    [{ handlers: [reader, 1] }, "startWorker: handlers[1] is 1, not a handler function"],
+    [
+      { signals: "SIGTERM" },
+      'startWorker: signals must be an array of signal names (e.g. ["SIGTERM", "SIGINT"]) or false, got "SIGTERM"',
+    ],
+  ] as const)
+    await assert.rejects(startWorker({ ...base, ...extra } as never), { name: "TypeError", message });
+  await assert.rejects(startWorker(null as never), {
+    name: "TypeError",
+    message: "startWorker expects its options, { connection, name, programs, … }, got null",
+  });
   await assert.rejects(
     startWorker({
       connection: redis.connection,

@@ -27,6 +27,7 @@ import {
   type UndeclaredKeys,
 } from "../index.js";
 import { describe, isProgramLike } from "../protocol.js";
+import { notAHandler } from "../vm/brand.js";
 import { toWire } from "../workers/wire.js";
 import { notJson, type QueuePrograms, ReportProgress } from "./effects.js";
 import { UnknownProgramError } from "./errors.js";
@@ -105,6 +106,18 @@ function progressHandler(job: Job) {
   });
 }
 
+const OPTION_KEYS = [
+  "connection",
+  "name",
+  "programs",
+  "handlers",
+  "env",
+  "concurrency",
+  "prefix",
+  "signals",
+  "workerOptions",
+];
+
 /** Where `connection` points, for a message: "host:port", or what is known of it. */
 function where(connection: ConnectionOptions): string {
   const c = connection as {
@@ -149,6 +162,15 @@ export async function startWorker<
   Patch extends EnvPatch = EnvPatch,
 >(options: StartWorkerOptions<Ps, Hs, Patch> & NoInfer<WorkerCovered<Ps, Hs, Patch>>): Promise<QueueWorker>;
 export async function startWorker(options: StartWorkerOptions): Promise<QueueWorker> {
+  if (options === null || typeof options !== "object")
+    throw new TypeError(
+      `startWorker expects its options, { connection, name, programs, … }, got ${describe(options)}`,
+    );
+  for (const key of Object.keys(options))
+    if (!OPTION_KEYS.includes(key))
+      throw new TypeError(
+        `startWorker: unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(", ")}`,
+      );
   const { connection, name, programs } = options;
   if (typeof name !== "string" || name === "")
     throw new TypeError(`startWorker needs the queue name, got ${describe(name)}`);
@@ -164,7 +186,26 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError(`startWorker: concurrency must be an integer ≥ 1, got ${String(concurrency)}`);
-  const handlers = (options.handlers ?? []).filter((h) => h !== scheduler && h !== realTime);
+  const given: unknown = options.handlers ?? [];
+  if (!Array.isArray(given))
+    throw new TypeError(`startWorker: handlers must be an array of handlers, got ${describe(given)}`);
+  given.forEach((h: unknown, i) => {
+    const bad = notAHandler(h);
+    if (bad !== null)
+      throw new TypeError(
+        `startWorker: handlers[${i}] is ${bad}${typeof h === "function" ? "" : ", not a handler function"}`,
+      );
+  });
+  const signalsOption: unknown = options.signals;
+  if (
+    signalsOption !== undefined &&
+    signalsOption !== false &&
+    !(Array.isArray(signalsOption) && signalsOption.every((s) => typeof s === "string"))
+  )
+    throw new TypeError(
+      `startWorker: signals must be an array of signal names (e.g. ["SIGTERM", "SIGINT"]) or false, got ${describe(signalsOption)}`,
+    );
+  const handlers = (given as Handler[]).filter((h) => h !== scheduler && h !== realTime);
   const known = Object.keys(programs);
 
   let bullmq: typeof import("bullmq");
