@@ -683,3 +683,34 @@ test("queue: a job whose program throws undefined or null fails once, the produc
     await w.close();
   }
 });
+
+test("queue: a jobId enqueued again for another program fails that enqueue, naming both programs (the same program with other arguments answers the job's result)", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const q = producer();
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const first = yield* wait(yield* enqueue<number>("square", [3], { jobId: "named-1" }));
+        const other = yield* safe(enqueue<string>("greet", ["x"], { jobId: "named-1" }));
+        const sameProgram = yield* wait(yield* enqueue<number>("square", [4], { jobId: "named-1" }));
+        return { first, other, sameProgram };
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    const { first, other, sameProgram } = r.value;
+    assert.equal(first, 9);
+    assert.ok(!other.ok && other.error instanceof TypeError, String(other));
+    assert.equal(
+      (other.error as Error).message,
+      'enqueue("greet", …, { jobId: "named-1" }): the queue already has a job with that id, of the program "square", not "greet"; a jobId names one job, and its result is that program\'s — use another id',
+    );
+    assert.equal(sameProgram, 9);
+    const bull = await q.bullQueue;
+    assert.equal((await bull.getJob("named-1"))?.name, "square");
+  } finally {
+    await q.close();
+  }
+});

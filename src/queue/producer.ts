@@ -456,6 +456,18 @@ class Producer {
       this.wait(jobId, ext);
       const job = await queue.add(e.programName, { args: e.args }, { ...e.options, jobId });
       if (e.options.jobId !== undefined) {
+        // an id that exists answers that job (BullMQ adds nothing): the job of another program
+        // would answer a result of another type. (Its arguments are not compared: the id names the job.)
+        const stored = await queue.getJob(jobId);
+        if (stored != null && stored.name !== e.programName) {
+          this.unwait(jobId, ext);
+          a.reject(
+            new TypeError(
+              `enqueue(${JSON.stringify(e.programName)}, …, { jobId: ${JSON.stringify(jobId)} }): the queue already has a job with that id, of the program ${JSON.stringify(stored.name)}, not ${JSON.stringify(e.programName)}; a jobId names one job, and its result is that program's — use another id`,
+            ),
+          );
+          return;
+        }
         // idempotent add of a job that may be finished already: no new event will come
         const state = await job.getState();
         if (state === "completed" && this.unwait(jobId, ext)) {
