@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { after, before, test } from "node:test";
 import { Queue, QueueEvents } from "bullmq";
 import { gather, program, realTime, runAsync, scheduler } from "../src/index.js";
@@ -15,6 +16,7 @@ import { type Redis, redisMissing, startRedis } from "./redis-server.js";
 if (redisMissing) console.log(`# queue fault tests skipped: ${redisMissing}`);
 const skip = redisMissing;
 const WORKER = new URL("./fixtures/queue/worker-process.ts", import.meta.url).pathname;
+const UNREACHABLE = new URL("./fixtures/queue/unreachable-worker.ts", import.meta.url).pathname;
 
 let redis: Redis;
 before(async () => {
@@ -221,5 +223,37 @@ test("queue faults: SIGTERM closes a worker gracefully — the jobs in flight fi
     await q.close();
     await stop(a);
     if (b !== null) await stop(b);
+  }
+});
+
+test("queue faults: SIGTERM ends a startWorker still waiting for an unreachable Redis — it rejects, saying so, and the process exits", {
+  timeout: 30_000,
+}, async () => {
+  // a loopback port nothing listens on: the worker keeps trying to connect
+  const srv = createServer();
+  const port = await new Promise<number>((done) =>
+    srv.listen(0, "127.0.0.1", () => done((srv.address() as { port: number }).port)),
+  );
+  await new Promise((done) => srv.close(done));
+  const child = spawn(process.execPath, ["--import", "tsx", UNREACHABLE, String(port)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  try {
+    await until("the worker to start", () => out.includes("started\n"));
+    await new Promise((r) => setTimeout(r, 1000)); // several connection attempts
+    child.kill("SIGTERM");
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("still running"), 5000))]);
+    assert.equal(code, 0);
+    assert.equal(
+      out,
+      `started\nrejected: Error: startWorker was stopped by SIGTERM before it connected to Redis at 127.0.0.1:${port} (queue "unreachable"); it waits for Redis as long as Redis is unreachable\n`,
+    );
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { fn, program, realTime, runAsync, scheduler, wait } from "../src/index.js";
+import { fn, program, realTime, runAsync, scheduler, UnhandledEffectError, wait } from "../src/index.js";
 import {
   enqueue,
   enqueueFor,
@@ -132,4 +132,35 @@ test("queue: a job's progress JSON would change fails the job at its reportProgr
   } finally {
     await q.close();
   }
+});
+
+test("queue: Enqueue or ReportProgress with no handler for it says which handler answers it", async () => {
+  const message = async (p: unknown, handlers: unknown[]) => {
+    const r = await runAsync(
+      program(function* () {
+        return yield* p as ReturnType<typeof enqueue>;
+      }),
+      { handlers: handlers as never },
+    );
+    assert.ok(r.error instanceof UnhandledEffectError, r.format());
+    return r.error.message;
+  };
+  assert.equal(
+    await message(enqueue("square", [1]), []),
+    "no handler takes Enqueue; no handlers are installed here. Enqueue is answered by the standard handler queue({ connection, name }) from doeff/queue (with scheduler): add it to the run's handlers",
+  );
+  assert.equal(
+    await message(enqueue("square", [1]), [scheduler, realTime]),
+    "no handler takes Enqueue; 2 visible handler(s) declined it. Enqueue is answered by the standard handler queue({ connection, name }) from doeff/queue (with scheduler): add it to the run's handlers",
+  );
+  const job =
+    "ReportProgress is answered only inside a job run by startWorker (doeff/queue), which reports the progress of that job; run the program as a queue job, or, to run it outside one, handle it yourself (e.g. handle(ReportProgress, ...))";
+  assert.equal(
+    await message(reportProgress(50), []),
+    `no handler takes ReportProgress; no handlers are installed here. ${job}`,
+  );
+  assert.equal(
+    await message(reportProgress(50), [scheduler]),
+    `no handler takes ReportProgress; 1 visible handler(s) declined it. ${job}`,
+  );
 });

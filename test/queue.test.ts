@@ -417,6 +417,34 @@ test("queue: bad input is a clear error at the call", { skip }, async () => {
   ] as const)
     enqueue("square", [1], options); // accepted
   assert.throws(() => queue({ connection: redis.connection, name: "" }), { name: "TypeError" });
+  // options are checked as workers() and enqueue check theirs: a misspelled one is named
+  assert.throws(() => queue({ connection: redis.connection, name: NAME, onProgres: () => {} } as never), {
+    name: "TypeError",
+    message:
+      'queue: unknown option "onProgres"; the options are connection, name, prefix, onProgress, eventsCheckMs',
+  });
+  assert.throws(() => queue({ connection: redis.connection, name: NAME, onProgress: 1 } as never), {
+    name: "TypeError",
+    message: "queue({ onProgress }) must be a function (jobId, progress) => void, got 1",
+  });
+  const base = { connection: redis.connection, name: NAME, programs, signals: false } as const;
+  for (const [extra, message] of [
+    [
+      { concurency: 2 },
+      'startWorker: unknown option "concurency"; the options are connection, name, programs, handlers, env, concurrency, prefix, signals, workerOptions',
+    ],
+    [{ handlers: 5 }, "startWorker: handlers must be an array of handlers, got 5"],
+    [{ handlers: [reader, 1] }, "startWorker: handlers[1] is 1, not a handler function"],
+    [
+      { signals: "SIGTERM" },
+      'startWorker: signals must be an array of signal names (e.g. ["SIGTERM", "SIGINT"]) or false, got "SIGTERM"',
+    ],
+  ] as const)
+    await assert.rejects(startWorker({ ...base, ...extra } as never), { name: "TypeError", message });
+  await assert.rejects(startWorker(null as never), {
+    name: "TypeError",
+    message: "startWorker expects its options, { connection, name, programs, … }, got null",
+  });
   await assert.rejects(
     startWorker({
       connection: redis.connection,
@@ -594,3 +622,95 @@ for (const graceful of [false, true])
       await q.close();
     }
   });
+
+test("queue: a job whose program throws undefined or null fails once, the producer gets the value back (as for a thrown string)", {
+  skip,
+  timeout: 30_000,
+}, async () => {
+  const name = "doeff-test-nullish";
+  const runs: Record<string, number> = {};
+  const thrower = (what: string, v: unknown) =>
+    fn(function* throws() {
+      runs[what] = (runs[what] ?? 0) + 1;
+      throw v;
+    });
+  const w = await startWorker({
+    connection: redis.connection,
+    name,
+    signals: false,
+    workerOptions: { stalledInterval: 500 },
+    programs: {
+      undef: thrower("undef", undefined),
+      nul: thrower("nul", null),
+      str: thrower("str", "s"),
+      // a factory that throws undefined fails its job alike
+      factory: () => {
+        runs.factory = (runs.factory ?? 0) + 1;
+        throw undefined;
+      },
+    },
+  });
+  const q = queue({ connection: redis.connection, name });
+  try {
+    const outcome = async (programName: string) => {
+      const r = await runAsync(
+        timeout(
+          program(function* () {
+            return yield* wait(yield* enqueue(programName, [], { attempts: 1 }));
+          }),
+          5000,
+        ),
+        { handlers: [scheduler, realTime, q] },
+      );
+      return r.isOk() ? { value: r.value } : { error: r.error };
+    };
+    assert.deepEqual(await outcome("str"), { error: "s" });
+    assert.deepEqual(await outcome("undef"), { error: undefined });
+    assert.deepEqual(await outcome("nul"), { error: null });
+    assert.deepEqual(await outcome("factory"), { error: undefined });
+    await new Promise((r) => setTimeout(r, 1500)); // past the stalled-job check: not run again
+    assert.deepEqual(runs, { str: 1, undef: 1, nul: 1, factory: 1 });
+    const bull = await q.bullQueue;
+    const failed = await bull.getJobs(["failed"]);
+    assert.deepEqual(failed.map((j) => [j.name, j.failedReason, j.attemptsMade]).sort(), [
+      ["factory", "thrown: undefined", 1],
+      ["nul", "thrown: null", 1],
+      ["str", "thrown: s", 1],
+      ["undef", "thrown: undefined", 1],
+    ]);
+  } finally {
+    await q.close();
+    await w.close();
+  }
+});
+
+test("queue: a jobId enqueued again for another program fails that enqueue, naming both programs (the same program with other arguments answers the job's result)", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const q = producer();
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const first = yield* wait(yield* enqueue<number>("square", [3], { jobId: "named-1" }));
+        const other = yield* safe(enqueue<string>("greet", ["x"], { jobId: "named-1" }));
+        const sameProgram = yield* wait(yield* enqueue<number>("square", [4], { jobId: "named-1" }));
+        return { first, other, sameProgram };
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    const { first, other, sameProgram } = r.value;
+    assert.equal(first, 9);
+    assert.ok(!other.ok && other.error instanceof TypeError, String(other));
+    assert.equal(
+      (other.error as Error).message,
+      'enqueue("greet", …, { jobId: "named-1" }): the queue already has a job with that id, of the program "square", not "greet"; a jobId names one job, and its result is that program\'s — use another id',
+    );
+    assert.equal(sameProgram, 9);
+    const bull = await q.bullQueue;
+    assert.equal((await bull.getJob("named-1"))?.name, "square");
+  } finally {
+    await q.close();
+  }
+});

@@ -11,8 +11,13 @@ const connection = { host: "127.0.0.1", port: Number(process.env.REDIS_PORT ?? 6
 const name = "doeff-example";
 registerErrorClasses([InvalidRange]); // rebuilt as itself on the producer side
 
-// the worker side: runs the jobs of the queue `name`, two at a time
-const worker = await startWorker({ connection, name, programs, concurrency: 2 });
+// the worker side: runs the jobs of the queue `name`, two at a time. This process also produces, so
+// it handles Ctrl-C itself (signals: false): startWorker's own handling would close the worker only,
+// and the producer would then wait for its jobs for ever
+const worker = await startWorker({ connection, name, programs, concurrency: 2, signals: false });
+const stop = new AbortController();
+for (const s of ["SIGINT", "SIGTERM"] as const)
+  process.once(s, () => stop.abort(new Error(`stopped by ${s}`)));
 
 // the producer side: enqueue typed by the worker's programs (a misspelled name or wrong arguments
 // do not compile; results are typed), and a handler for it (progress printed for the first job only)
@@ -49,7 +54,7 @@ const main = program(function* main() {
 });
 
 try {
-  const r = await runAsync(main, { handlers: [scheduler, realTime, jobs] });
+  const r = await runAsync(main, { handlers: [scheduler, realTime, jobs], signal: stop.signal });
   console.log(
     r.isErr() && r.error instanceof InvalidRange ? `failed as expected: ${r.error.message}` : r.format(),
   );

@@ -37,6 +37,8 @@ const OPTION_KEYS = new Set([
 export class Enqueue<T = unknown> extends Effect<Future<T>> {
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Enqueue";
+  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+  static readonly standardHandler: string = "queue({ connection, name }) from doeff/queue (with scheduler)";
   readonly programName: string;
   readonly args: readonly unknown[];
   readonly options: EnqueueOptions;
@@ -256,6 +258,13 @@ export function enqueueFor<Ps extends QueuePrograms>(): <N extends keyof Ps & st
 export class ReportProgress extends Effect<undefined> {
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "ReportProgress";
+  /**
+   * @internal Why it went unhandled, for UnhandledEffectError's message: no standard handler can be
+   * listed for it, only a job run by startWorker has one (the job's own).
+   */
+  static unhandledHint(): string {
+    return "ReportProgress is answered only inside a job run by startWorker (doeff/queue), which reports the progress of that job; run the program as a queue job, or, to run it outside one, handle it yourself (e.g. handle(ReportProgress, ...))";
+  }
   readonly progress: number | object;
   constructor(progress: number | object) {
     super();

@@ -15,7 +15,7 @@ import {
   type Handler,
   type SchedulerEffect,
 } from "../index.js";
-import { hidden, transferWith } from "../protocol.js";
+import { describe, hidden, transferWith } from "../protocol.js";
 import { fromWire, type WireError } from "../workers/wire.js";
 import { Enqueue } from "./effects.js";
 
@@ -71,6 +71,8 @@ function failAll(exts: Ext | Ext[] | undefined, e: unknown): void {
   if (!Array.isArray(exts)) exts.fail(e);
   else for (const ext of exts) ext.fail(e);
 }
+
+const OPTION_KEYS = ["connection", "name", "prefix", "onProgress", "eventsCheckMs"];
 
 /** The custom event a producer adds to the queue's event stream when it opens (see create). */
 const OPENED = "doeff:producer-opened";
@@ -154,6 +156,15 @@ class Producer {
     if (options === null || typeof options !== "object" || options.connection === undefined)
       throw new TypeError(
         "queue({ connection, name }) needs connection options for Redis, e.g. { host: '127.0.0.1', port: 6379 }",
+      );
+    for (const key of Object.keys(options))
+      if (!OPTION_KEYS.includes(key))
+        throw new TypeError(
+          `queue: unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(", ")}`,
+        );
+    if (options.onProgress !== undefined && typeof options.onProgress !== "function")
+      throw new TypeError(
+        `queue({ onProgress }) must be a function (jobId, progress) => void, got ${describe(options.onProgress)}`,
       );
     if (typeof options.name !== "string" || options.name === "")
       throw new TypeError(`queue({ connection, name }) needs a queue name, got ${String(options.name)}`);
@@ -445,6 +456,18 @@ class Producer {
       this.wait(jobId, ext);
       const job = await queue.add(e.programName, { args: e.args }, { ...e.options, jobId });
       if (e.options.jobId !== undefined) {
+        // an id that exists answers that job (BullMQ adds nothing): the job of another program
+        // would answer a result of another type. (Its arguments are not compared: the id names the job.)
+        const stored = await queue.getJob(jobId);
+        if (stored != null && stored.name !== e.programName) {
+          this.unwait(jobId, ext);
+          a.reject(
+            new TypeError(
+              `enqueue(${JSON.stringify(e.programName)}, …, { jobId: ${JSON.stringify(jobId)} }): the queue already has a job with that id, of the program ${JSON.stringify(stored.name)}, not ${JSON.stringify(e.programName)}; a jobId names one job, and its result is that program's — use another id`,
+            ),
+          );
+          return;
+        }
         // idempotent add of a job that may be finished already: no new event will come
         const state = await job.getState();
         if (state === "completed" && this.unwait(jobId, ext)) {

@@ -27,6 +27,7 @@ import {
   type UndeclaredKeys,
 } from "../index.js";
 import { describe, isProgramLike } from "../protocol.js";
+import { notAHandler } from "../vm/brand.js";
 import { toWire } from "../workers/wire.js";
 import { notJson, type QueuePrograms, ReportProgress } from "./effects.js";
 import { UnknownProgramError } from "./errors.js";
@@ -105,6 +106,52 @@ function progressHandler(job: Job) {
   });
 }
 
+const OPTION_KEYS = [
+  "connection",
+  "name",
+  "programs",
+  "handlers",
+  "env",
+  "concurrency",
+  "prefix",
+  "signals",
+  "workerOptions",
+];
+
+/** Where `connection` points, for a message: "host:port", or what is known of it. */
+function where(connection: ConnectionOptions): string {
+  const c = connection as {
+    host?: unknown;
+    port?: unknown;
+    path?: unknown;
+    options?: { host?: unknown; port?: unknown };
+  };
+  if (typeof c.path === "string") return c.path;
+  const o = typeof c.options === "object" && c.options !== null ? c.options : c;
+  return `${typeof o.host === "string" ? o.host : "localhost"}:${typeof o.port === "number" ? o.port : 6379}`;
+}
+
+/**
+ * Stop a worker that has not connected, without waiting for it: BullMQ's close(true) ends the
+ * connection attempts (ioredis's reconnect timers, which kept the process alive), disconnect drops
+ * what may be open. Neither is awaited: with Redis unreachable they may wait for a connection.
+ */
+function stopUnconnected(worker: Worker): void {
+  void worker.disconnect().catch(() => {});
+  void worker.close(true).catch(() => {});
+}
+
+/**
+ * What the processor throws for a job's error: the error itself when it is an object, else an Error
+ * saying what was thrown. BullMQ reads `err.message` as it fails the job: a thrown `undefined` or
+ * `null` made it throw there, the job was never marked failed (the producer waited forever), and the
+ * stalled-job check ran it again whatever its attempts. (The producer gets the value itself: `keep`
+ * stored it.)
+ */
+function thrown(e: unknown): unknown {
+  return e !== null && typeof e === "object" ? e : new Error(toWire(e).message);
+}
+
 /**
  * Start a worker for the queue `name`; resolves once it is connected. Compile-time: the handlers
  * must take every effect the programs perform (WorkerCovered), as run's do.
@@ -115,6 +162,15 @@ export async function startWorker<
   Patch extends EnvPatch = EnvPatch,
 >(options: StartWorkerOptions<Ps, Hs, Patch> & NoInfer<WorkerCovered<Ps, Hs, Patch>>): Promise<QueueWorker>;
 export async function startWorker(options: StartWorkerOptions): Promise<QueueWorker> {
+  if (options === null || typeof options !== "object")
+    throw new TypeError(
+      `startWorker expects its options, { connection, name, programs, … }, got ${describe(options)}`,
+    );
+  for (const key of Object.keys(options))
+    if (!OPTION_KEYS.includes(key))
+      throw new TypeError(
+        `startWorker: unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(", ")}`,
+      );
   const { connection, name, programs } = options;
   if (typeof name !== "string" || name === "")
     throw new TypeError(`startWorker needs the queue name, got ${describe(name)}`);
@@ -130,7 +186,26 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError(`startWorker: concurrency must be an integer ≥ 1, got ${String(concurrency)}`);
-  const handlers = (options.handlers ?? []).filter((h) => h !== scheduler && h !== realTime);
+  const given: unknown = options.handlers ?? [];
+  if (!Array.isArray(given))
+    throw new TypeError(`startWorker: handlers must be an array of handlers, got ${describe(given)}`);
+  given.forEach((h: unknown, i) => {
+    const bad = notAHandler(h);
+    if (bad !== null)
+      throw new TypeError(
+        `startWorker: handlers[${i}] is ${bad}${typeof h === "function" ? "" : ", not a handler function"}`,
+      );
+  });
+  const signalsOption: unknown = options.signals;
+  if (
+    signalsOption !== undefined &&
+    signalsOption !== false &&
+    !(Array.isArray(signalsOption) && signalsOption.every((s) => typeof s === "string"))
+  )
+    throw new TypeError(
+      `startWorker: signals must be an array of signal names (e.g. ["SIGTERM", "SIGINT"]) or false, got ${describe(signalsOption)}`,
+    );
+  const handlers = (given as Handler[]).filter((h) => h !== scheduler && h !== realTime);
   const known = Object.keys(programs);
 
   let bullmq: typeof import("bullmq");
@@ -169,7 +244,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       p = make(...args);
     } catch (e) {
       await keep(job, e); // a factory that throws (checking its arguments) fails like its program would
-      throw e;
+      throw thrown(e);
     }
     if (!isProgramLike(p)) {
       const e = new TypeError(
@@ -209,7 +284,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       throw new bullmq.UnrecoverableError(e.message);
     }
     await keep(job, r.error, r.format());
-    throw r.error;
+    throw thrown(r.error);
   };
 
   const worker = new bullmq.Worker(name, processor, {
@@ -270,11 +345,36 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     }
     return closing;
   };
-  const onSignal = (): void => {
-    void close(closing !== null); // a second signal forces
+  // Until the worker is connected, a signal cannot close it gracefully: BullMQ's close() waits for
+  // the connection, which with Redis unreachable never comes (ioredis retries for ever, and its timers
+  // keep the process alive). It drops the connections instead, and startWorker rejects, saying so.
+  let ready = false;
+  let stopBeforeReady: (e: Error) => void = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    stopBeforeReady = reject;
+  });
+  stopped.catch(() => {});
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (ready) {
+      void close(closing !== null); // a second signal forces
+      return;
+    }
+    for (const s of signals) process.off(s, onSignal);
+    stopBeforeReady(
+      new Error(
+        `startWorker was stopped by ${signal} before it connected to Redis at ${where(connection)} (queue ${JSON.stringify(name)}); it waits for Redis as long as Redis is unreachable`,
+      ),
+    );
+    stopUnconnected(worker);
   };
   for (const s of signals) process.on(s, onSignal);
 
-  await worker.waitUntilReady();
+  try {
+    await Promise.race([worker.waitUntilReady(), stopped]);
+  } catch (e) {
+    for (const s of signals) process.off(s, onSignal);
+    throw e;
+  }
+  ready = true;
   return { worker, close };
 }
