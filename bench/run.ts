@@ -264,12 +264,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const byName = new Map<string, Workload>(workloads().map((w) => [w.name, w]));
   const names = [...byName.keys(), ...MEMORY].filter((n) => selected(n, args.only));
-  // (the workers need neither --out nor --compare, nor their values; a bare `--compare` has none:
-  // the option after it — `--compare --only x` — stays)
-  const hasValue = (i: number): boolean =>
-    argv[i] === "--out" ||
-    (argv[i] === "--compare" && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--"));
-  const workerArgv = argv.filter((a, i) => a !== "--out" && a !== "--compare" && !hasValue(i - 1));
+  const workerArgv = workerArgs(argv);
   const script = args.inProcess || args.tsx ? null : await bundle("bench/run.ts");
   result.machine.runner = script === null ? "tsx" : "esbuild bundle";
   result.machine.procs = args.inProcess ? 1 : procs;

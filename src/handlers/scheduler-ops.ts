@@ -35,7 +35,6 @@ import {
   type Handler,
   isProgramLike,
   Program,
-  TaskCtx,
 } from "../protocol.js";
 import {
   BLOCKED,
