@@ -36,7 +36,7 @@ import {
   type JobReply,
   type PoolData,
 } from "./messages.js";
-import { type ErrorClass, fromWire, registerErrorClasses, toWire } from "./wire.js";
+import { decodeValue, encodeValue, type ErrorClass, fromWire, registerErrorClasses, toWire } from "./wire.js";
 
 type EffectClass = abstract new (...args: any[]) => object;
 
@@ -181,7 +181,8 @@ function getProgram(info: ModuleInfo, job: Job): Program<unknown> {
     );
   }
   let p: unknown = exp;
-  if (typeof exp === "function") p = (exp as (...a: unknown[]) => unknown)(...job.args);
+  // (Error values are rebuilt now that the module's `errors` are registered: wire.ts encodeValue)
+  if (typeof exp === "function") p = (exp as (...a: unknown[]) => unknown)(...argsOf(job));
   else if (job.args.length > 0 || !isProgramLike(exp))
     throw new WorkerModuleError(
       job.url,
@@ -195,6 +196,13 @@ function getProgram(info: ModuleInfo, job: Job): Program<unknown> {
       `${shortUrl(job.url)}#${job.name}(…) returned ${describe(p)}, not a Program; wrap the generator function with fn(function* ${job.name}(…) { … })`,
     );
   return p as Program<unknown>;
+}
+
+/** the job's arguments, their Error values rebuilt (wire.ts encodeValue) */
+function argsOf(job: Job): readonly unknown[] {
+  const a = job.args;
+  for (let i = 0; i < a.length; i++) if (a[i] !== null && typeof a[i] === "object") return a.map(decodeValue);
+  return a;
 }
 
 const privatesOf = new WeakMap<object, string | null>();
@@ -452,7 +460,9 @@ function explainUnforwarded(e: UnhandledEffectError, job: Job, info: ModuleInfo)
 function reply(job: Job, value: unknown): JobReply {
   const bad = uncloneable(value);
   if (bad === null)
-    return value === null || typeof value !== "object" ? (value as JobReply) : { ok: true, value };
+    return value === null || typeof value !== "object"
+      ? (value as JobReply)
+      : { ok: true, value: encodeValue(value) };
   const e = new TypeError(
     `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread (${bad}); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
   );
