@@ -48,6 +48,8 @@ function targetOf(moduleUrl: string | URL, exportName: string): Target {
 export class RunInWorker<T = unknown> extends Effect<T> {
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "RunInWorker";
+  /** named by UnhandledEffectError when no handler takes it (a forgotten `workers()`) */
+  static readonly standardHandler: string = "workers({ size }) from doeff/workers";
   /** `module#export`, the module shown relative to the working directory (for tracebacks) */
   readonly job: string;
   readonly args: readonly unknown[];
