@@ -13,11 +13,12 @@ import {
   type Program,
   realTime,
   scheduler,
+  TaskCancelledError,
   transferWith,
   UnhandledEffectError,
   withHandler,
 } from "../index.js";
-import { className, describe, isProgramLike } from "../protocol.js";
+import { className, describe, hidden, isProgramLike } from "../protocol.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import { driveAsync, SharedSignal } from "../run/run.js";
@@ -233,6 +234,8 @@ function privateMembers(effect: object): string | null {
 /** The handler that sends forwardable effects to the parent. */
 function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handler {
   const h = ((effect: object, k: never) => {
+    // the job's finally blocks run after the parent's calling task was cancelled: nobody answers
+    if (r.cancelled) return transferWith(k, hidden(refuseCancelled, effect));
     const cls = forward.findIndex((c) => effect instanceof c);
     return transferWith(
       k,
@@ -271,6 +274,14 @@ function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handl
   h.handles = (e) => forward.some((c) => e instanceof c);
   Object.defineProperty(h, "name", { value: "forwardToParent" });
   return h;
+}
+
+function* refuseCancelled(effect: object): Generator<never, never, unknown> {
+  const name = className(effect.constructor) || "effect";
+  throw new TaskCancelledError(
+    null,
+    `a forwarded ${name} cannot be answered: the calling task in the parent was cancelled (its finally blocks run in the worker without the parent)`,
+  );
 }
 
 function withHandlers(hs: readonly Handler[], p: Program<unknown>): Program<unknown> {
