@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { realTime, runAsync, scheduler } from "../src/index.js";
-import { runInWorker, workers } from "../src/workers/index.js";
-import { DataError } from "./fixtures/workers/data-jobs.js";
+import { RemoteError, runInWorker, workers } from "../src/workers/index.js";
+import { DataError, NoNameError } from "./fixtures/workers/data-jobs.js";
 
 const JOBS = new URL("./fixtures/workers/data-jobs.ts", import.meta.url).href;
 
@@ -79,4 +79,26 @@ test("workers error values: an Error a job returns comes back as itself, also in
   assert.equal(back.n, 1);
   assert.ok(back.errs[0] instanceof DataError);
   assert.equal(back.errs[0]!.code, 9);
+});
+
+test("workers error values: an unregistered Error subclass that sets no name crosses named by its class, thrown, returned or as an argument", async () => {
+  const r = await runAsync(runInWorker(JOBS, "throwNoName"), { handlers });
+  assert.ok(r.error instanceof RemoteError, String(r.error));
+  assert.equal(r.error.name, "NoNameError");
+  assert.equal(r.error.message, "no name");
+  assert.match(r.error.stack ?? "", /^NoNameError: no name\n\s+at throwNoName /);
+  assert.match(r.format(), /^NoNameError: no name$/m);
+  assert.doesNotMatch(r.format(), /^Error: no name$/m);
+  const back = (await run("makeError", "noName")) as Error;
+  assert.ok(back instanceof RemoteError);
+  assert.equal(`${back.name}: ${back.message}`, "NoNameError: no name");
+  assert.deepEqual(await run("inspect", new NoNameError("sent")), {
+    cls: "RemoteError",
+    isDataError: false,
+    name: "NoNameError",
+    message: "sent",
+    code: undefined,
+    cause: null,
+    stack: "NoNameError: sent",
+  });
 });

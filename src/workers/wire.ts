@@ -214,6 +214,17 @@ export function fromWire(w: WireError, separator?: string, here?: string): unkno
   if (w.base === undefined ? name === "DOMException" : w.base === "DOMException")
     // its name and message live in internal slots: made with its constructor
     return finish(new DOMException(w.message, w.name), w, separator, here);
+  // a direct subclass of Error unknown here that never set `name` ("Error", inherited): named by its
+  // class (as a registered class is found by it), so that it does not print as a plain Error — unless
+  // that class name is doeff's, a registered class's or a built-in's (it would pass for that class)
+  if (
+    w.name === "Error" &&
+    w.cls !== undefined &&
+    w.base === "Error" &&
+    w.doeff !== true &&
+    !takenName(w.cls)
+  )
+    w = renamed(w, w.cls);
   const cls =
     (w.doeff === true ? lookup(doeffClass, name, w.name) : undefined) ??
     (w.registered === false ? undefined : lookup((n) => registered.get(n), name, w.name)) ??
@@ -226,6 +237,17 @@ export function fromWire(w: WireError, separator?: string, here?: string): unkno
   define(e, "message", w.message);
   if (cls === RemoteError || Object.getPrototypeOf(e).name !== w.name) define(e, "name", w.name);
   return finish(e, w, separator, here);
+}
+
+function takenName(n: string): boolean {
+  return n === "DOMException" || builtin(n) !== undefined || doeffClass(n) !== undefined || registered.has(n);
+}
+
+/** `w` named `name`; its stack's first line too, when it was the inherited `Error: message` */
+function renamed(w: WireError, name: string): WireError {
+  const head = `Error: ${w.message}`;
+  const stack = w.stack?.startsWith(head) === true ? name + w.stack.slice("Error".length) : w.stack;
+  return { ...w, name, stack };
 }
 
 /** the nearest built-in error class `cls` extends (Error at least) */
