@@ -61,3 +61,34 @@ test("workers: cancels one after another on one thread each finalize their own j
     await single.close();
   }
 });
+
+test("workers: a forwarded effect in a cancelled job's finally block is a TaskCancelledError that says the parent's task was cancelled", async () => {
+  const single = workers({ size: 1, cancelGraceMs: 60_000 });
+  let onStart: (tag: string) => void = () => {};
+  const started = handle(Started, function* started(e, k) {
+    onStart(e.tag);
+    return yield* resume(k, undefined);
+  });
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const ready = yield* createExternalPromise<string>();
+        onStart = (tag) => ready.complete(tag);
+        const t = yield* spawn(runInWorker(JOBS, "tellInFinally", "f"));
+        yield* wait(ready.future);
+        const cancelled = yield* cancel(t);
+        return { cancelled, log: yield* runInWorker<string[]>(JOBS, "log") };
+      }),
+      { handlers: [scheduler, realTime, writer, started, single] },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(r.value, {
+      cancelled: true,
+      log: [
+        "f: TaskCancelledError: a forwarded Tell cannot be answered: the calling task in the parent was cancelled (its finally blocks run in the worker without the parent)",
+      ],
+    });
+  } finally {
+    await single.close();
+  }
+});

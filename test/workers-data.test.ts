@@ -89,3 +89,27 @@ test("workers data: a forwarded effect with #private fields is refused at its pe
     "Spend cannot be forwarded from the worker to the parent: it has #private members (#cents), which do not cross — the parent rebuilds a forwarded effect from its own enumerable fields, so its handler could not read them; declare the data as public fields (e.g. readonly cents: …), or handle Spend in the worker (export const handlers = […])",
   );
 });
+
+test("workers data: a Promise, WeakMap or WeakSet (which cannot be cloned at all) is refused saying so, in an argument and in a result", async () => {
+  assert.throws(() => runInWorker(JOBS, "echo", Promise.resolve(1)), {
+    name: "TypeError",
+    message:
+      "runInWorker(echo): argument 1 is a Promise, which cannot be sent to a worker thread at all (structured clone cannot copy it): await it in the parent and pass its value",
+  });
+  assert.throws(() => runInWorker(JOBS, "echo", 1, { cache: new WeakMap() }), {
+    name: "TypeError",
+    message:
+      "runInWorker(echo): argument 2 holds .cache: a WeakMap, which cannot be sent to a worker thread at all (structured clone cannot copy it): pass a Map or plain data",
+  });
+  assert.throws(() => runInWorker(JOBS, "echo", [new WeakSet()]), {
+    name: "TypeError",
+    message:
+      "runInWorker(echo): argument 1 holds [0]: a WeakSet, which cannot be sent to a worker thread at all (structured clone cannot copy it): pass a Set or an array",
+  });
+  const r = await runAsync(runInWorker(JOBS, "makePromise"), { handlers });
+  assert.ok(r.error instanceof TypeError, String(r.error));
+  assert.equal(
+    r.error.message,
+    `${LABEL}#makePromise returned a value that cannot be sent back to the parent thread (it holds .pending: a Promise, which cannot be sent to the parent thread at all (structured clone cannot copy it): await it in the job (awaitPromise) and return its value); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
+  );
+});

@@ -54,3 +54,21 @@ test("docs/workers.md: every snippet is a self-contained file; together they com
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("docs/workers.md says what workerFn does not check; README does not claim it checks as much as enqueueFor", () => {
+  const doc = readFileSync(join(root, "docs/workers.md"), "utf8").replace(/\s+/g, " ");
+  for (const s of [
+    "### What `workerFn` checks",
+    "It does not check: - **the export name against the module**",
+    "- **the effects the job forwards**: the job's `forward` list is not part of the type, so a forwarded effect that no handler of the parent takes is an `UnhandledEffectError` at run time",
+    "- **cloneability of the arguments and result**: types do not say whether a value can be cloned",
+  ])
+    assert.ok(doc.includes(s), `docs/workers.md lacks: ${s}`);
+  const readme = readFileSync(join(root, "README.md"), "utf8").replace(/\s+/g, " ");
+  assert.ok(!readme.includes("(as `workerFn<typeof fib>` does for a thread's export)"));
+  assert.ok(
+    readme.includes(
+      "`workerFn<typeof fib>(url, \"fib\")` checks less: the arguments' and result's types of a thread's export, but not the export name, the effects the job forwards or whether the values can be cloned",
+    ),
+  );
+});

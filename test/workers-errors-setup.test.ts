@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { answer, realTime, runAsync, scheduler } from "../src/index.js";
+import { answer, realTime, runAsync, scheduler, UnhandledEffectError, writer } from "../src/index.js";
 import { workers, runInWorker } from "../src/workers/index.js";
 import { JobFailed, Lookup } from "./fixtures/workers/jobs.js";
 
@@ -32,4 +32,14 @@ test("workers: a class the pool's setup module registers is rebuilt as itself in
     handlers: [scheduler, realTime, refuse, withSetup],
   });
   assert.equal(r.value, "caught JobFailed 404");
+});
+
+test("workers: a forgotten workers() handler is named by the UnhandledEffectError", async () => {
+  // @ts-expect-error (runAsync's types say RunInWorker has no handler; at run time, the message does)
+  const r = await runAsync(runInWorker(UNLISTED, "lookupCaught", 1), { handlers: [scheduler, writer] });
+  assert.ok(r.error instanceof UnhandledEffectError, String(r.error));
+  assert.equal(
+    r.error.message,
+    "no handler takes RunInWorker; 2 visible handler(s) declined it. RunInWorker is answered by the standard handler workers({ size }) from doeff/workers: add it to the run's handlers",
+  );
 });

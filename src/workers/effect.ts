@@ -5,7 +5,7 @@
  */
 import { Effect } from "../index.js";
 import { type AnyProgramLike, describe, type ResultOf } from "../protocol.js";
-import { classInstanceIn } from "./plain.js";
+import { classInstanceIn, refusal } from "./plain.js";
 import { shortUrl } from "./short-url.js";
 
 /** a validated `module#export` pair, shared by every effect that names it */
@@ -48,6 +48,8 @@ function targetOf(moduleUrl: string | URL, exportName: string): Target {
 export class RunInWorker<T = unknown> extends Effect<T> {
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "RunInWorker";
+  /** named by UnhandledEffectError when no handler takes it (a forgotten `workers()`) */
+  static readonly standardHandler: string = "workers({ size }) from doeff/workers";
   /** `module#export`, the module shown relative to the working directory (for tracebacks) */
   readonly job: string;
   readonly args: readonly unknown[];
@@ -63,6 +65,8 @@ export class RunInWorker<T = unknown> extends Effect<T> {
           `runInWorker(${exportName}): argument ${i + 1} is a ${typeof a}, which cannot be sent to a worker thread; pass structured-cloneable data (numbers, strings, plain objects, arrays, Maps, typed arrays…)`,
         );
       const inst = typeof a === "object" ? classInstanceIn(a) : null;
+      if (inst !== null && /(?:^|: )a (?:Promise|WeakMap|WeakSet|WeakRef)$/.test(inst))
+        throw new TypeError(`runInWorker(${exportName}): argument ${i + 1} ${refusal(inst, "parent")}`);
       if (inst !== null)
         throw new TypeError(
           `runInWorker(${exportName}): argument ${i + 1} ${inst.startsWith(".") || inst.startsWith("[") ? `holds ${inst}` : `is ${inst}`}, which the worker thread would receive as a plain object without its methods, getters and instanceof (structured clone copies own data only); pass plain data (e.g. { ...value } or value.toJSON()) and rebuild the instance in the job`,

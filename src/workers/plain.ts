@@ -49,6 +49,8 @@ export function classInstanceIn(v: unknown, path = ""): string | null {
       if (x === null || typeof x !== "object" || seen.has(x)) continue;
       seen.add(x);
       if (ArrayBuffer.isView(x) || x instanceof Error) continue;
+      const never = neverCloned(x);
+      if (never !== null) return `${at === "" ? "" : `${at}: `}a ${never}`;
       const proto = Object.getPrototypeOf(x) as object | null;
       if (proto !== null && !kept().has(proto)) {
         const name = className(Object.getOwnPropertyDescriptor(proto, "constructor")?.value) || "a class";
@@ -71,4 +73,39 @@ export function classInstanceIn(v: unknown, path = ""): string | null {
     return null; // (a getter that throws: structured clone will say so)
   }
   return null;
+}
+
+/** what structured clone refuses outright (not a class whose prototype it drops) */
+const NEVER: ReadonlyArray<readonly [string, abstract new (...a: never[]) => object]> = [
+  ["Promise", Promise],
+  ["WeakMap", WeakMap],
+  ["WeakSet", WeakSet],
+  ["WeakRef", WeakRef],
+];
+
+function neverCloned(x: object): string | null {
+  for (const [name, c] of NEVER) if (x instanceof c) return name;
+  return null;
+}
+
+/**
+ * How to phrase `found` (what classInstanceIn gave) in a refusal: its tail, for the side that sends
+ * it (`parent`: an argument, `worker`: a result). A Promise, WeakMap, WeakSet or WeakRef cannot be
+ * cloned at all; an instance of a class would lose its prototype.
+ */
+export function refusal(found: string, side: "parent" | "worker"): string {
+  const where = found.startsWith(".") || found.startsWith("[") ? `holds ${found}` : `is ${found}`;
+  const never = /(?:^|: )a (Promise|WeakMap|WeakSet|WeakRef)$/.exec(found)?.[1];
+  if (never === undefined) return where;
+  const fix =
+    never === "Promise"
+      ? side === "parent"
+        ? "await it in the parent and pass its value"
+        : "await it in the job (awaitPromise) and return its value"
+      : never === "WeakMap"
+        ? "pass a Map or plain data"
+        : never === "WeakSet"
+          ? "pass a Set or an array"
+          : "pass the value it refers to (deref())";
+  return `${where}, which cannot be sent to ${side === "parent" ? "a worker thread" : "the parent thread"} at all (structured clone cannot copy it): ${fix}`;
 }

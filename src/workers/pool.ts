@@ -17,7 +17,15 @@ import {
 } from "./messages.js";
 import { describe } from "../protocol.js";
 import { WorkerCrashedError } from "./errors.js";
-import { type ErrorClass, fromWire, registerErrorClasses, toWire, type WireError } from "./wire.js";
+import {
+  decodeValue,
+  encodeValue,
+  type ErrorClass,
+  fromWire,
+  registerErrorClasses,
+  toWire,
+  type WireError,
+} from "./wire.js";
 
 export type PiscinaLike = {
   run(task: unknown, options?: { signal?: AbortSignal }): Promise<unknown>;
@@ -179,7 +187,10 @@ export class ParentJob {
     this.id = id;
     this.url = url;
     this.name = name;
-    this.msg = [id, url, name, ...args];
+    const msg: unknown[] = [id, url, name];
+    // (Error values cross in the wire form of a thrown error: wire.ts encodeValue)
+    for (let i = 0; i < args.length; i++) msg.push(encodeValue(args[i]));
+    this.msg = msg as unknown as JobMsg;
     this.label = label;
   }
 
@@ -244,7 +255,7 @@ export class ParentJob {
   finish(reply: JobReply): void {
     this.end();
     if (reply === null || typeof reply !== "object") this.push({ t: "done", value: reply });
-    else if (reply.ok) this.push({ t: "done", value: reply.value });
+    else if (reply.ok) this.push({ t: "done", value: decodeValue(reply.value) });
     else if ("cancelled" in reply) this.push({ t: "fail", error: new Error("cancelled") });
     else this.push({ t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`) });
   }

@@ -214,15 +214,47 @@ export function fromWire(w: WireError, separator?: string, here?: string): unkno
   if (w.base === undefined ? name === "DOMException" : w.base === "DOMException")
     // its name and message live in internal slots: made with its constructor
     return finish(new DOMException(w.message, w.name), w, separator, here);
+  // a direct subclass of Error unknown here that never set `name` ("Error", inherited): named by its
+  // class (as a registered class is found by it), so that it does not print as a plain Error — unless
+  // that class name is doeff's, a registered class's or a built-in's (it would pass for that class)
+  if (
+    w.name === "Error" &&
+    w.cls !== undefined &&
+    w.base === "Error" &&
+    w.doeff !== true &&
+    !takenName(w.cls)
+  )
+    w = renamed(w, w.cls);
   const cls =
     (w.doeff === true ? lookup(doeffClass, name, w.name) : undefined) ??
     (w.registered === false ? undefined : lookup((n) => registered.get(n), name, w.name)) ??
     (w.base === undefined ? (builtin(name) ?? builtin(w.name)) : fromBase(w)) ??
     RemoteError;
-  const e = Object.create(cls.prototype) as Error;
+  // a real error (util.types.isNativeError, deepEqual with the original) of `cls`'s prototype,
+  // made without running `cls`'s constructor
+  const base = nativeBase(cls);
+  const e = Reflect.construct(base, base === AggregateError ? [[]] : [], cls) as Error;
   define(e, "message", w.message);
   if (cls === RemoteError || Object.getPrototypeOf(e).name !== w.name) define(e, "name", w.name);
   return finish(e, w, separator, here);
+}
+
+function takenName(n: string): boolean {
+  return n === "DOMException" || builtin(n) !== undefined || doeffClass(n) !== undefined || registered.has(n);
+}
+
+/** `w` named `name`; its stack's first line too, when it was the inherited `Error: message` */
+function renamed(w: WireError, name: string): WireError {
+  const head = `Error: ${w.message}`;
+  const stack = w.stack?.startsWith(head) === true ? name + w.stack.slice("Error".length) : w.stack;
+  return { ...w, name, stack };
+}
+
+/** the nearest built-in error class `cls` extends (Error at least) */
+function nativeBase(cls: ErrorClass): new (...args: any[]) => Error {
+  for (let p: unknown = cls.prototype; p !== null && p !== Error.prototype; p = Object.getPrototypeOf(p))
+    for (const c of Object.values(BUILTIN)) if (c.prototype === p) return c as new (...args: any[]) => Error;
+  return Error;
 }
 
 /** the built-in class `w` extends; an Error subclass of another name is a RemoteError keeping it */
@@ -255,4 +287,108 @@ function finish(e: Error, w: WireError, separator?: string, here?: string): Erro
   }
   if (w.traceback !== undefined) define(e, "remoteTraceback", w.traceback);
   return e;
+}
+
+/**
+ * Error values in a job's arguments and result. Structured clone keeps only an error's message
+ * (and its built-in class): a registered class, its `name`, its own fields (`code`, …) and its
+ * `cause` would be lost. So an Error value crosses in the wire form of a thrown one: the argument
+ * or result is sent as `{ [ERROR]: WireError }`, and one that holds errors (in arrays, plain objects,
+ * Maps and Sets) as `{ [WITHIN]: copy }`, its errors so replaced; the receiver rebuilds them with
+ * `fromWire` (registered classes as themselves). Values without errors cross as they are.
+ */
+const ERROR = "\u0000doeff.workers.error";
+const WITHIN = "\u0000doeff.workers.errorsWithin";
+
+function isPlainContainer(x: object): boolean {
+  const proto = Object.getPrototypeOf(x) as object | null;
+  return proto === Object.prototype || proto === null || proto === Array.prototype;
+}
+
+/** does `v` hold an Error (in arrays, plain objects, Maps, Sets)? Never throws. */
+function holdsError(v: object): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [v];
+  try {
+    while (stack.length > 0) {
+      const x = stack.pop();
+      if (x === null || typeof x !== "object" || seen.has(x)) continue;
+      seen.add(x);
+      if (x instanceof Error) return true;
+      if (x instanceof Map) for (const [k, val] of x) stack.push(k, val);
+      else if (x instanceof Set) for (const val of x) stack.push(val);
+      else if (isPlainContainer(x))
+        for (const k of Object.keys(x)) stack.push((x as Record<string, unknown>)[k]);
+    }
+  } catch {
+    return false; // (a getter that throws: structured clone will say so)
+  }
+  return false;
+}
+
+/** a copy of `x` with its errors in wire form (shared and cyclic references kept) */
+function encodeWithin(x: unknown, memo: Map<object, unknown>): unknown {
+  if (x === null || typeof x !== "object") return x;
+  if (x instanceof Error) return { [ERROR]: toWire(x) };
+  const done = memo.get(x);
+  if (done !== undefined) return done;
+  if (x instanceof Map) {
+    const m = new Map();
+    memo.set(x, m);
+    for (const [k, val] of x) m.set(encodeWithin(k, memo), encodeWithin(val, memo));
+    return m;
+  }
+  if (x instanceof Set) {
+    const s = new Set();
+    memo.set(x, s);
+    for (const val of x) s.add(encodeWithin(val, memo));
+    return s;
+  }
+  if (!isPlainContainer(x)) return x;
+  const out: Record<string, unknown> = Array.isArray(x) ? (new Array(x.length) as never) : {};
+  memo.set(x, out);
+  for (const k of Object.keys(x)) out[k] = encodeWithin((x as Record<string, unknown>)[k], memo);
+  return out;
+}
+
+/** `v` to send as an argument or a result: Error values in wire form (see ERROR). */
+export function encodeValue(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (v instanceof Error) return { [ERROR]: toWire(v) };
+  return holdsError(v) ? { [WITHIN]: encodeWithin(v, new Map()) } : v;
+}
+
+function wireOf(x: object): WireError | undefined {
+  return Object.hasOwn(x, ERROR) ? ((x as Record<string, unknown>)[ERROR] as WireError) : undefined;
+}
+
+/** rebuild the errors in `x` (a fresh clone: changed in place) */
+function decodeWithin(x: unknown, seen: Set<object>): unknown {
+  if (x === null || typeof x !== "object") return x;
+  const w = wireOf(x);
+  if (w !== undefined) return fromWire(w);
+  if (seen.has(x)) return x;
+  seen.add(x);
+  if (x instanceof Map) {
+    const entries = [...x].map(([k, val]) => [decodeWithin(k, seen), decodeWithin(val, seen)] as const);
+    x.clear();
+    for (const [k, val] of entries) x.set(k, val);
+  } else if (x instanceof Set) {
+    const values = [...x].map((val) => decodeWithin(val, seen));
+    x.clear();
+    for (const val of values) x.add(val);
+  } else if (isPlainContainer(x)) {
+    for (const k of Object.keys(x))
+      (x as Record<string, unknown>)[k] = decodeWithin((x as Record<string, unknown>)[k], seen);
+  }
+  return x;
+}
+
+/** An argument or result as received: its Error values rebuilt (see encodeValue). */
+export function decodeValue(v: unknown): unknown {
+  if (v === null || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return v;
+  const w = wireOf(v);
+  if (w !== undefined) return fromWire(w);
+  if (Object.hasOwn(v, WITHIN)) return decodeWithin((v as Record<string, unknown>)[WITHIN], new Set());
+  return v;
 }

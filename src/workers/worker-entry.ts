@@ -13,16 +13,17 @@ import {
   type Program,
   realTime,
   scheduler,
+  TaskCancelledError,
   transferWith,
   UnhandledEffectError,
   withHandler,
 } from "../index.js";
-import { className, describe, isProgramLike } from "../protocol.js";
+import { className, describe, hidden, isProgramLike } from "../protocol.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import { driveAsync, SharedSignal } from "../run/run.js";
 import { WorkerModuleError } from "./errors.js";
-import { classInstanceIn } from "./plain.js";
+import { classInstanceIn, refusal } from "./plain.js";
 import { shortUrl } from "./short-url.js";
 import { QUEUED, REPLIED, RUNNING } from "./batch.js";
 import {
@@ -36,7 +37,7 @@ import {
   type JobReply,
   type PoolData,
 } from "./messages.js";
-import { type ErrorClass, fromWire, registerErrorClasses, toWire } from "./wire.js";
+import { decodeValue, encodeValue, type ErrorClass, fromWire, registerErrorClasses, toWire } from "./wire.js";
 
 type EffectClass = abstract new (...args: any[]) => object;
 
@@ -181,7 +182,8 @@ function getProgram(info: ModuleInfo, job: Job): Program<unknown> {
     );
   }
   let p: unknown = exp;
-  if (typeof exp === "function") p = (exp as (...a: unknown[]) => unknown)(...job.args);
+  // (Error values are rebuilt now that the module's `errors` are registered: wire.ts encodeValue)
+  if (typeof exp === "function") p = (exp as (...a: unknown[]) => unknown)(...argsOf(job));
   else if (job.args.length > 0 || !isProgramLike(exp))
     throw new WorkerModuleError(
       job.url,
@@ -195,6 +197,13 @@ function getProgram(info: ModuleInfo, job: Job): Program<unknown> {
       `${shortUrl(job.url)}#${job.name}(…) returned ${describe(p)}, not a Program; wrap the generator function with fn(function* ${job.name}(…) { … })`,
     );
   return p as Program<unknown>;
+}
+
+/** the job's arguments, their Error values rebuilt (wire.ts encodeValue) */
+function argsOf(job: Job): readonly unknown[] {
+  const a = job.args;
+  for (let i = 0; i < a.length; i++) if (a[i] !== null && typeof a[i] === "object") return a.map(decodeValue);
+  return a;
 }
 
 const privatesOf = new WeakMap<object, string | null>();
@@ -225,6 +234,8 @@ function privateMembers(effect: object): string | null {
 /** The handler that sends forwardable effects to the parent. */
 function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handler {
   const h = ((effect: object, k: never) => {
+    // the job's finally blocks run after the parent's calling task was cancelled: nobody answers
+    if (r.cancelled) return transferWith(k, hidden(refuseCancelled, effect));
     const cls = forward.findIndex((c) => effect instanceof c);
     return transferWith(
       k,
@@ -265,6 +276,14 @@ function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handl
   return h;
 }
 
+function* refuseCancelled(effect: object): Generator<never, never, unknown> {
+  const name = className(effect.constructor) || "effect";
+  throw new TaskCancelledError(
+    null,
+    `a forwarded ${name} cannot be answered: the calling task in the parent was cancelled (its finally blocks run in the worker without the parent)`,
+  );
+}
+
 function withHandlers(hs: readonly Handler[], p: Program<unknown>): Program<unknown> {
   let body: Program<unknown> = p;
   for (let i = hs.length - 1; i >= 0; i--) body = withHandler(hs[i]!, body) as unknown as Program<unknown>;
@@ -301,6 +320,8 @@ function uncloneable(v: unknown): string | null {
     if (plainData(v, { left: 256 })) return null; // the common case, without cloning twice
   } catch {}
   const inst = classInstanceIn(v);
+  if (inst !== null && /(?:^|: )a (?:Promise|WeakMap|WeakSet|WeakRef)$/.test(inst))
+    return `it ${refusal(inst, "worker")}`;
   if (inst !== null)
     return `${inst.startsWith(".") || inst.startsWith("[") ? `it holds ${inst}` : `it is ${inst}`}, which the parent would receive as a plain object without its methods, getters and instanceof`;
   try {
@@ -452,7 +473,9 @@ function explainUnforwarded(e: UnhandledEffectError, job: Job, info: ModuleInfo)
 function reply(job: Job, value: unknown): JobReply {
   const bad = uncloneable(value);
   if (bad === null)
-    return value === null || typeof value !== "object" ? (value as JobReply) : { ok: true, value };
+    return value === null || typeof value !== "object"
+      ? (value as JobReply)
+      : { ok: true, value: encodeValue(value) };
   const e = new TypeError(
     `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread (${bad}); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
   );
