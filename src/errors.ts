@@ -27,11 +27,6 @@ function effectName(effect: unknown): string {
   return className(ctor) || describe(effect);
 }
 
-/**
- * The standard handler that answers `effect`, as a phrase for messages, or null: a standard effect
- * class names it in a static `standardHandler` (inherited: every SchedulerEffect says "scheduler").
- * Never throws.
- */
 /** The effect class's own account of why it went unhandled (see SchedulerEffect), or null. Never throws. */
 function unhandledHintOf(effect: unknown): string | null {
   try {
@@ -43,26 +38,17 @@ function unhandledHintOf(effect: unknown): string | null {
   }
 }
 
-function standardHandlerOf(effect: unknown): string | null {
-  try {
-    const c = (effect as { constructor?: { standardHandler?: unknown } } | null)?.constructor;
-    const h = c?.standardHandler;
-    return typeof h === "string" ? h : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
- * Who performs `effect` besides the program's own code (a static `performedBy`: the scheduler's
- * effects, which `all` or `timeout` perform for a program that never wrote `Spawn`), or null.
- * Never throws.
+ * A phrase for messages that the effect's class keeps in a static string, or null. Never throws.
+ * `standardHandler`: the standard handler that answers it (inherited: every SchedulerEffect says
+ * "scheduler"); `performedBy`: who performs it besides the program's own code (the scheduler's
+ * effects, which `all` or `timeout` perform for a program that never wrote `Spawn`).
  */
-function performedByOf(effect: unknown): string | null {
+function classPhrase(effect: unknown, key: "standardHandler" | "performedBy"): string | null {
   try {
-    const c = (effect as { constructor?: { performedBy?: unknown } } | null)?.constructor;
-    const by = c?.performedBy;
-    return typeof by === "string" ? by : null;
+    const c = (effect as { constructor?: Record<string, unknown> } | null)?.constructor;
+    const v = c?.[key];
+    return typeof v === "string" ? v : null;
   } catch {
     return null;
   }
@@ -80,9 +66,9 @@ export class UnhandledEffectError extends DoeffError {
   readonly handlers: readonly unknown[];
   constructor(effect: unknown, handlers: readonly unknown[], context = "") {
     const name = effectName(effect);
-    const standard = standardHandlerOf(effect);
+    const standard = classPhrase(effect, "standardHandler");
     const hint = unhandledHintOf(effect);
-    const by = performedByOf(effect);
+    const by = classPhrase(effect, "performedBy");
     super(
       `no handler takes ${name}${context}` +
         (handlers.length === 0
