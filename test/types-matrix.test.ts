@@ -13,7 +13,6 @@
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
 import {
-  copyFileSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -26,6 +25,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { packScratch } from "./scratch-package.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const TYPES = join(root, "test/types");
@@ -267,29 +267,13 @@ function writeProject(name: string, files: readonly string[], options: Record<st
 }
 
 before(() => {
-  // Build into a scratch copy of the package (./dist is rebuilt by package.test.ts concurrently).
-  const pkg = join(work, "pkg");
-  mkdirSync(pkg);
-  for (const build of ["tsconfig.build.json", "tsconfig.build-scale.json"])
-    execFileSync(
-      process.execPath,
-      [TSC["5.9"], "-p", build, "--outDir", join(pkg, "dist"), "--declarationMap", "false"],
-      { cwd: root, stdio: "pipe" },
-    );
-  execFileSync(process.execPath, [join(root, "scripts/types-too-old.mjs"), join(pkg, "dist")], {
-    stdio: "pipe",
-  });
-  copyFileSync(join(root, "package.json"), join(pkg, "package.json"));
-  copyFileSync(join(root, "README.md"), join(pkg, "README.md"));
-  execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", work], { cwd: pkg, stdio: "pipe" });
-  const tgz = readdirSync(work).find((f) => f.endsWith(".tgz"));
-  assert.ok(tgz, "npm pack produced a tarball");
+  const tgz = packScratch(work);
   mkdirSync(join(consumer, "types/isolated"), { recursive: true });
   writeFileSync(
     join(consumer, "package.json"),
     JSON.stringify({ name: "consumer", private: true, type: "module" }),
   );
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", join(work, tgz)], {
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", tgz], {
     cwd: consumer,
     stdio: "pipe",
   });
