@@ -24,6 +24,13 @@ import {
 
 const H = { handlers: [scheduler, simulatedTime()] };
 const tail = (report: string, from: string) => report.slice(report.indexOf(from)).split("\n");
+/** the report of a run that throws `e` */
+const thrown = (e: unknown) =>
+  run(
+    fn(function* cyclic() {
+      throw e;
+    })(),
+  ).format();
 
 test("format() shows an error's cause chain under it", () => {
   const load = fn(function* loadConfig() {
@@ -82,17 +89,49 @@ test("format() lists an AggregateError's errors (raceAll: every program failed),
   ]);
   const a = new Error("a");
   const b = new Error("b", { cause: a });
-  (a as { cause?: unknown }).cause = b; // a cycle: capped, never endless
-  const lines = tail(
-    run(
-      fn(function* cyclic() {
-        throw a;
-      })(),
-    ).format(),
+  (a as { cause?: unknown }).cause = b; // a cycle: it stops at the first repeat
+  assert.deepEqual(tail(thrown(a), "Error: a"), [
     "Error: a",
+    "  caused by Error: b",
+    "    caused by Error: a (cycle: the same error as above)",
+  ]);
+});
+
+test("format() stops a cycle through an AggregateError's errors, and an error that is its own cause, at the first repeat", () => {
+  const agg = new AggregateError([], "all failed");
+  const first = new Error("first", { cause: agg });
+  const second = new Error("second", { cause: new Error("inner", { cause: first }) });
+  agg.errors = [first, second];
+  assert.deepEqual(tail(thrown(agg), "AggregateError"), [
+    "AggregateError: all failed",
+    "  [0] Error: first",
+    "    caused by AggregateError: all failed (cycle: the same error as above)",
+    "  [1] Error: second",
+    "    caused by Error: inner",
+    "      caused by Error: first",
+    "        caused by AggregateError: all failed (cycle: the same error as above)",
+  ]);
+  const self = new Error("self");
+  (self as { cause?: unknown }).cause = self;
+  assert.deepEqual(tail(thrown(self), "Error: self"), [
+    "Error: self",
+    "  caused by Error: self (cycle: the same error as above)",
+  ]);
+});
+
+test("format() shows a cause two errors share under each (a repeat that is not a cycle)", () => {
+  const shared = new Error("disk full");
+  const agg = new AggregateError(
+    [new Error("write a", { cause: shared }), new Error("write b", { cause: shared })],
+    "both failed",
   );
-  assert.equal(lines.length, 5);
-  assert.deepEqual(lines.slice(0, 3), ["Error: a", "  caused by Error: b", "    caused by Error: a"]);
+  assert.deepEqual(tail(thrown(agg), "AggregateError"), [
+    "AggregateError: both failed",
+    "  [0] Error: write a",
+    "    caused by Error: disk full",
+    "  [1] Error: write b",
+    "    caused by Error: disk full",
+  ]);
 });
 
 test("format() shows a long string field of an effect cut to one short line, and a field whose getter throws as such", () => {

@@ -1,13 +1,14 @@
 /**
- * doeff/workers: Error values in a job's arguments and result cross like thrown errors do (wire.ts
- * encodeValue): class (registered ones rebuilt), name, message, own fields, stack and cause — not
- * structured clone's bare Error.
+ * doeff/workers: Error values in a job's arguments and result, in a forwarded effect's fields and in
+ * the parent's answer to it cross like thrown errors do (wire.ts encodeValue): class (registered ones
+ * rebuilt), name, message, own fields, stack and cause — not structured clone's bare Error.
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { realTime, runAsync, scheduler } from "../src/index.js";
+import { handle, realTime, resume, runAsync, scheduler } from "../src/index.js";
 import { RemoteError, runInWorker, workers } from "../src/workers/index.js";
-import { DataError, NoNameError } from "./fixtures/workers/data-jobs.js";
+import { decodeValue, encodeFields } from "../src/workers/wire.js";
+import { aboutAll, DataError, NoNameError, Report } from "./fixtures/workers/data-jobs.js";
 
 const JOBS = new URL("./fixtures/workers/data-jobs.ts", import.meta.url).href;
 
@@ -101,4 +102,135 @@ test("workers error values: an unregistered Error subclass that sets no name cro
     cause: null,
     stack: "NoNameError: sent",
   });
+});
+
+/** runs `report(kind)` with a parent handler that records Report's fields and answers `answer` */
+async function report(kind: string, answer: unknown): Promise<{ seen: Report; value: unknown }> {
+  let seen: Report | undefined;
+  const take = handle(Report, function* takeReport(e, k) {
+    seen = e;
+    return yield* resume(k, answer);
+  });
+  const r = await runAsync(runInWorker(JOBS, "report", kind), {
+    handlers: [scheduler, realTime, take, pool],
+  });
+  assert.ok(r.ok, r.format());
+  assert.ok(seen instanceof Report);
+  return { seen, value: r.value };
+}
+
+test("workers error values: an Error in a forwarded effect's field arrives in the parent's handler as itself (a registered class rebuilt, with its name, fields, cause and stack)", async () => {
+  const { seen } = await report("registered", null);
+  assert.equal(seen.note, "registered");
+  const e = seen.payload as DataError;
+  assert.equal(Object.getPrototypeOf(e), DataError.prototype);
+  assert.equal(e.name, "DataError");
+  assert.equal(e.message, "in a field");
+  assert.equal(e.code, 5);
+  assert.equal(Object.getPrototypeOf(e.cause), RangeError.prototype);
+  assert.equal((e.cause as Error).message, "why");
+  assert.match(e.stack ?? "", /^DataError: in a field\n\s+at report \(.*data-jobs\.ts:\d+:\d+\)/);
+});
+
+test("workers error values: an unregistered Error subclass in a forwarded effect's field keeps its name and fields; errors inside arrays and Maps too", async () => {
+  const { seen } = await report("unregistered", null);
+  const e = seen.payload as Error & { code?: string };
+  assert.equal(Object.getPrototypeOf(e), RemoteError.prototype);
+  assert.equal(e.name, "FieldError");
+  assert.equal(e.message, "not registered");
+  assert.equal(e.code, "E_FIELD");
+  const nested = (await report("nested", null)).seen.payload;
+  assert.deepEqual(aboutAll(nested), {
+    list: [
+      {
+        cls: "Error",
+        isDataError: false,
+        name: "Error",
+        message: "plain",
+        code: "E_PLAIN",
+        cause: null,
+        stack: "Error: plain",
+      },
+    ],
+    map: new Map([
+      [
+        "k",
+        {
+          cls: "DataError",
+          isDataError: true,
+          name: "DataError",
+          message: "in map",
+          code: 8,
+          cause: null,
+          stack: "DataError: in map",
+        },
+      ],
+    ]),
+  });
+});
+
+test("workers error values: an Error in the parent's answer to a forwarded effect arrives in the worker as itself, alone or inside data", async () => {
+  class Refusal extends Error {
+    override name = "Refusal";
+    readonly code = "E_REFUSED";
+  }
+  const { value } = await report(
+    "registered",
+    new DataError("answered", 6, { cause: new TypeError("because") }),
+  );
+  assert.deepEqual(value, {
+    cls: "DataError",
+    isDataError: true,
+    name: "DataError",
+    message: "answered",
+    code: 6,
+    cause: "TypeError: because",
+    stack: "DataError: answered",
+  });
+  const nested = await report("registered", {
+    refusals: [new Refusal("no")],
+    byKey: new Map([["k", new DataError("in map", 8)]]),
+    n: 1,
+  });
+  assert.deepEqual(nested.value, {
+    refusals: [
+      {
+        cls: "RemoteError",
+        isDataError: false,
+        name: "Refusal",
+        message: "no",
+        code: "E_REFUSED",
+        cause: null,
+        stack: "Refusal: no",
+      },
+    ],
+    byKey: new Map([
+      [
+        "k",
+        {
+          cls: "DataError",
+          isDataError: true,
+          name: "DataError",
+          message: "in map",
+          code: 8,
+          cause: null,
+          stack: "DataError: in map",
+        },
+      ],
+    ]),
+    n: 1,
+  });
+});
+
+test("workers error values: a forwarded effect's fields are walked only when one is an object; without errors they are sent as they are", () => {
+  const flat = { key: "k", n: 1, none: null };
+  assert.equal(encodeFields(flat), flat);
+  const data = { list: [1, 2], map: new Map([["a", 1]]) };
+  assert.equal(encodeFields(data), data);
+  const sent = encodeFields({ e: new DataError("x", 1), n: 2 });
+  assert.deepEqual(Object.keys(sent), ["\u0000doeff.workers.errorsWithin"]);
+  const back = decodeValue(structuredClone(sent)) as { e: DataError; n: number };
+  assert.equal(Object.getPrototypeOf(back.e), DataError.prototype);
+  assert.equal(back.e.code, 1);
+  assert.equal(back.n, 2);
 });

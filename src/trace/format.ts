@@ -207,7 +207,7 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
   if (thrownAt !== null) lines.push(`  thrown at ${thrownAt}`);
   lines.push(errorLine(error));
   try {
-    causes(error, "", 0, lines);
+    causes(error, lines);
   } catch {
     // (a hostile error object: what was shown stays)
   }
@@ -217,21 +217,23 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
 /**
  * What an error carries beside its message, indented under it: its `cause` chain (often the only
  * useful part: `TypeError: fetch failed`, a TaskCancelledError's finally error, a worker's error)
- * and an AggregateError's `errors` (raceAll's). Depth and count are capped; cycles stop the chain.
+ * and an AggregateError's `errors` (raceAll's). Depth and count are capped. A cycle (an error whose
+ * `cause` or `errors`, at any depth, leads back to it) stops at the first repeat: `above` holds the
+ * errors on the way to this one (its length is the depth).
  */
-function causes(error: unknown, indent: string, depth: number, lines: string[]): void {
-  if (!(error instanceof Error) || depth >= 4) return;
-  const pad = `${indent}  `;
+function causes(error: unknown, lines: string[], above: unknown[] = []): void {
+  if (!(error instanceof Error) || above.length > 3) return;
+  const path = [...above, error];
+  const pad = "  ".repeat(path.length);
+  const show = (head: string, e: unknown) => {
+    const cycle = path.includes(e);
+    lines.push(`${pad}${head}${errorLine(e)}${cycle ? " (cycle: the same error as above)" : ""}`);
+    if (!cycle) causes(e, lines, path);
+  };
   if (error instanceof AggregateError && Array.isArray(error.errors)) {
     const es = error.errors;
-    for (let i = 0; i < es.length && i < 10; i++) {
-      lines.push(`${pad}[${i}] ${errorLine(es[i])}`);
-      causes(es[i], pad, depth + 1, lines);
-    }
+    for (let i = 0; i < es.length && i < 10; i++) show(`[${i}] `, es[i]);
     if (es.length > 10) lines.push(`${pad}… ${es.length - 10} more in .errors`);
   }
-  if (Object.hasOwn(error, "cause") && error.cause !== error) {
-    lines.push(`${pad}caused by ${errorLine(error.cause)}`);
-    causes(error.cause, pad, depth + 1, lines);
-  }
+  if (Object.hasOwn(error, "cause")) show("caused by ", error.cause);
 }

@@ -23,6 +23,7 @@ import type { RunInWorker } from "./effect.js";
 import { frameOf, RunInWorker as RunInWorkerClass } from "./effect.js";
 import type { JobEvent, ParentJob } from "./pool.js";
 import { inParent, WorkerPool, type WorkersOptions } from "./pool.js";
+import { decodeValue } from "./wire.js";
 
 export type { WorkersOptions } from "./pool.js";
 
@@ -105,7 +106,8 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
       } else {
         let v: unknown;
         let ok = true;
-        const effect = Object.assign(Object.create(cls.prototype), m.fields) as Effect<unknown>;
+        // (its fields' Error values rebuilt: wire.ts encodeFields)
+        const effect = Object.assign(Object.create(cls.prototype), decodeValue(m.fields)) as Effect<unknown>;
         try {
           v = yield* effect;
         } catch (e) {

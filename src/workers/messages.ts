@@ -56,6 +56,7 @@ export interface EffectMsg {
   readonly req: number;
   /** index of the effect's class in the module's `forward` list */
   readonly cls: number;
+  /** the effect's own fields, Error values in wire form (wire.ts encodeFields) */
   readonly fields: Record<string, unknown>;
 }
 
@@ -66,6 +67,7 @@ export type AnswerMsg =
       readonly job: number;
       readonly req: number;
       readonly ok: true;
+      /** Error values in wire form (wire.ts encodeValue) */
       readonly value: unknown;
     }
   | {

@@ -342,7 +342,7 @@ export class ParentJob {
   answer(req: number, ok: boolean, v: unknown): void {
     if (ok) {
       try {
-        this.pool.post({ t: "ans", job: this.id, req, ok: true, value: v });
+        this.pool.post({ t: "ans", job: this.id, req, ok: true, value: encodeValue(v) });
         return;
       } catch (e) {
         v = new TypeError(

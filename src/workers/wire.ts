@@ -290,7 +290,8 @@ function finish(e: Error, w: WireError, separator?: string, here?: string): Erro
 }
 
 /**
- * Error values in a job's arguments and result. Structured clone keeps only an error's message
+ * Error values in a job's arguments and result, in a forwarded effect's fields and in the parent's
+ * answer to it. Structured clone keeps only an error's message
  * (and its built-in class): a registered class, its `name`, its own fields (`code`, …) and its
  * `cause` would be lost. So an Error value crosses in the wire form of a thrown one: the argument
  * or result is sent as `{ [ERROR]: WireError }`, and one that holds errors (in arrays, plain objects,
@@ -351,11 +352,23 @@ function encodeWithin(x: unknown, memo: Map<object, unknown>): unknown {
   return out;
 }
 
-/** `v` to send as an argument or a result: Error values in wire form (see ERROR). */
+/** `v` to send as an argument, a result or an answer: Error values in wire form (see ERROR). */
 export function encodeValue(v: unknown): unknown {
   if (v === null || typeof v !== "object") return v;
   if (v instanceof Error) return { [ERROR]: toWire(v) };
   return holdsError(v) ? { [WITHIN]: encodeWithin(v, new Map()) } : v;
+}
+
+/**
+ * A forwarded effect's fields to send (a fresh plain object): as encodeValue, walked only when a
+ * field is an object — an effect of primitive fields is sent as it is.
+ */
+export function encodeFields(fields: Record<string, unknown>): Record<string, unknown> {
+  for (const k in fields) {
+    const v = fields[k];
+    if (v !== null && typeof v === "object") return encodeValue(fields) as Record<string, unknown>;
+  }
+  return fields;
 }
 
 function wireOf(x: object): WireError | undefined {
@@ -384,7 +397,10 @@ function decodeWithin(x: unknown, seen: Set<object>): unknown {
   return x;
 }
 
-/** An argument or result as received: its Error values rebuilt (see encodeValue). */
+/**
+ * An argument, result, answer or forwarded effect's fields as received: its Error values rebuilt
+ * (see encodeValue, encodeFields).
+ */
 export function decodeValue(v: unknown): unknown {
   if (v === null || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return v;
   const w = wireOf(v);

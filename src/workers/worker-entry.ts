@@ -37,7 +37,15 @@ import {
   type JobReply,
   type PoolData,
 } from "./messages.js";
-import { decodeValue, encodeValue, type ErrorClass, fromWire, registerErrorClasses, toWire } from "./wire.js";
+import {
+  decodeValue,
+  encodeFields,
+  encodeValue,
+  type ErrorClass,
+  fromWire,
+  registerErrorClasses,
+  toWire,
+} from "./wire.js";
 
 type EffectClass = abstract new (...args: any[]) => object;
 
@@ -91,7 +99,8 @@ if (channel !== null) {
       const a = answers?.get(m.req);
       if (a === undefined) return;
       answers!.delete(m.req);
-      if (m.ok) a.resolve(m.value);
+      // (its Error values rebuilt: wire.ts encodeValue)
+      if (m.ok) a.resolve(decodeValue(m.value));
       else {
         const e = fromWire((m as Extract<AnswerMsg, { ok: false }>).error);
         if (e !== null && typeof e === "object") fromParent.add(e);
@@ -253,8 +262,10 @@ function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handl
               return;
             }
             const req = r.nextReq++;
-            const msg: EffectMsg = { t: "eff", job: job.id, req, cls, fields: { ...effect } };
             try {
+              // (Error values in its fields cross as errors: wire.ts encodeFields)
+              const fields = encodeFields({ ...effect });
+              const msg: EffectMsg = { t: "eff", job: job.id, req, cls, fields };
               channel!.postMessage(msg);
             } catch (e) {
               const name = className(effect.constructor);
