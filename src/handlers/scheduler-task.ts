@@ -132,8 +132,8 @@ export class TaskRec extends Cell {
     if (c !== null || this.rare !== null) this.rareFields().ctl = c;
   }
   /**
-   * the cell of its pending awaitPromise: cleared when the promise settles (World.awaited), or
-   * abandoned when the task is cancelled while waiting for it (World.abandonAwait)
+   * the cell of its pending awaitPromise: cleared when the promise settles (`awaited`), or
+   * abandoned when the task is cancelled while waiting for it (`abandonAwait`: scheduler-promise.ts)
    */
   get awaiting(): PromiseCell | null {
     return this.rare === null ? null : this.rare.awaiting;
