@@ -114,7 +114,7 @@ export class World {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
-    this.main = new TaskRec(this, 0, ctx.current);
+    this.main = new TaskRec(this, 0, 0, ctx.current);
     this.main.run = RUNNING;
     this.current = this.main;
     this.report = new TaskDone(this.main, true, undefined);
@@ -170,9 +170,12 @@ export class World {
     return (this.spawnCtx = new SpawnCtx(parent.state, parent.env));
   }
 
-  /** A new task record (not yet queued: the caller gives it its continuation, then enqueues it). */
+  /**
+   * A new task record, spawned by the current task (not yet queued: the caller gives it its
+   * continuation, then enqueues it).
+   */
   newTask(ctx: TaskContext): TaskRec {
-    const t = new TaskRec(this, this.nextId++, ctx);
+    const t = new TaskRec(this, this.nextId++, this.current.id, ctx);
     t.handle = newTask(t);
     const tail = this.liveTail;
     t.prevLive = tail;
