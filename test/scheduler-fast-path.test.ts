@@ -47,7 +47,7 @@ import {
   runAsync,
 } from "../src/index.js";
 import type { TaskRec } from "../src/handlers/scheduler-task.js";
-import { cellOf } from "../src/handlers/scheduler-world.js";
+import { cellOf } from "../src/handlers/scheduler-cell.js";
 
 type Op =
   | { t: "promise" }

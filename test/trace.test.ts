@@ -34,6 +34,7 @@ import {
   bodyThrows,
   callsBad,
   failing,
+  nester,
   parent,
   resumer,
   top,
@@ -206,6 +207,42 @@ test("trace: a failure inside a spawned task, surfaced at wait", () => {
       "  child",
       '  effect Get("missing"): state ✗, scheduler ·',
       'MissingStateKeyError: state has no key "missing"; put() it first or seed it with run(p, { store: { missing: ... } })',
+    ].join("\n"),
+  );
+});
+
+test("trace: nested tasks — a task's line names the task that spawned it when that is not main", () => {
+  // main spawns tasks 1 and 2; task 2 spawns tasks 3 and 4; task 4 fails, re-thrown by task 2's
+  // wait, then by main's (the report said only `── in task 4 ──`: not whose child it was)
+  const r = run(nester, { handlers: [scheduler, state], ...sites });
+  assert.ok(r.error instanceof MissingStateKeyError);
+  const missing =
+    'MissingStateKeyError: state has no key "missing"; put() it first or seed it with run(p, { store: { missing: ... } })';
+  assert.equal(
+    norm(r.format()),
+    [
+      "doeff traceback (outermost first):",
+      `  nester at ${FIX}:67`,
+      `  ── in task 2 (spawned at ${FIX}:66) ──`,
+      `  midTask at ${FIX}:62`,
+      `  ── in task 4 (spawned by task 2 at ${FIX}:61) ──`,
+      `  child at ${FIX}:48`,
+      '  effect Get("missing"): state ✗, scheduler ·',
+      missing,
+    ].join("\n"),
+  );
+  const plain = run(nester, { handlers: [scheduler, state] });
+  assert.equal(
+    plain.format(),
+    [
+      "doeff traceback (outermost first):",
+      "  nester",
+      "  ── in task 2 ──",
+      "  midTask",
+      "  ── in task 4 (spawned by task 2) ──",
+      "  child",
+      '  effect Get("missing"): state ✗, scheduler ·',
+      missing,
     ].join("\n"),
   );
 });
@@ -406,7 +443,7 @@ test("an error re-thrown by a task's waiter, then by that waiter's, keeps every 
     "  all",
     "  ── in task 1 ──",
     "  timeout",
-    "  ── in task 3 ──",
+    "  ── in task 3 (spawned by task 1) ──",
     "  leaf",
   ]);
 });
@@ -425,16 +462,16 @@ test("a chain of 10,000 tasks each waiting on the next keeps the first and last 
     "  linkGen",
     "  ── in task 1 ──",
     "  linkGen",
-    "  ── in task 2 ──",
+    "  ── in task 2 (spawned by task 1) ──",
     "  linkGen",
     "  … re-thrown at 9994 more places …",
-    "  ── in task 9997 ──",
+    "  ── in task 9997 (spawned by task 9996) ──",
     "  linkGen",
-    "  ── in task 9998 ──",
+    "  ── in task 9998 (spawned by task 9997) ──",
     "  linkGen",
-    "  ── in task 9999 ──",
+    "  ── in task 9999 (spawned by task 9998) ──",
     "  linkGen",
-    "  ── in task 10000 ──",
+    "  ── in task 10000 (spawned by task 9999) ──",
     "  linkGen",
     lines[15]!.startsWith("  thrown at ") ? lines[15]! : "(thrown at …)",
   ]);

@@ -2,9 +2,9 @@
  * Waitable cells and the waiters blocked on them (SEMANTICS §9). A cell is what a Task or a Future
  * handle stands for (a task record is a cell too: scheduler-task.ts); a blocked task registers one
  * waiter on every pending cell it waits for, and World.settle offers a completed cell to its waiters
- * in the order they blocked (R4).
+ * in the order they blocked (R4). cellOf / ownedCells read the cell behind a handle.
  */
-import type { Waitable } from "../effects/scheduler.js";
+import { handleRef, type Waitable } from "../effects/scheduler.js";
 import type { TaskRec } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
 
@@ -130,4 +130,21 @@ export function addTo(c: Cell, w: Waiter): boolean {
     ws.push(w);
   }
   return true;
+}
+
+/** The cell behind a Task / Future handle, or null. */
+export function cellOf(x: unknown): Cell | null {
+  const r = handleRef(x);
+  return r instanceof Cell ? r : null;
+}
+
+/** The cells of `ws` when world `w` owns every one of them, else null. */
+export function ownedCells(w: World | undefined, ws: readonly unknown[]): Cell[] | null {
+  const items: Cell[] = [];
+  for (let i = 0; i < ws.length; i++) {
+    const c = cellOf(ws[i]);
+    if (c === null || c.world !== w) return null;
+    items.push(c);
+  }
+  return items;
 }

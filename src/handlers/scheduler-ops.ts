@@ -36,10 +36,12 @@ import {
   isProgramLike,
   Program,
 } from "../protocol.js";
+import { abortSignal, cancelledError, failTask, finishCancel, signalOf } from "./scheduler-cancel.js";
 import {
   BLOCKED,
   CANCELLING,
   type Cell,
+  cellOf,
   DONE,
   FAILED,
   PENDING,
@@ -54,8 +56,17 @@ import {
   W_RACE,
   W_WAIT,
 } from "./scheduler-cell.js";
+import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
+import {
+  abandonAwait,
+  awaited,
+  externalCell,
+  newExternal,
+  newPromise,
+  nextExternal,
+} from "./scheduler-promise.js";
 import { releaseResult, TaskDone, TaskRec, Wrapped } from "./scheduler-task.js";
-import { cellOf, gatherValues, mergeLog, raceOutcome, type World } from "./scheduler-world.js";
+import type { World } from "./scheduler-world.js";
 
 export { TaskDone };
 
@@ -108,7 +119,7 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
     // (3) pending external promises: runAsync awaits the next completion; run cannot
     if (w.pendingExternal > 0) {
       if (w.ctx.driver === "async") {
-        yield* asyncEscape(() => w.nextExternal());
+        yield* asyncEscape(() => nextExternal(w));
         continue;
       }
       return throwIntoBlocked(
@@ -167,8 +178,8 @@ function* finalizeTask(
   t: TaskRec,
   kt: Continuation,
 ): Generator<unknown, { error: unknown } | null, any> {
-  w.abortSignal(t, () => w.cancelledError(t, null));
-  w.abandonAwait(t);
+  abortSignal(t, () => cancelledError(t, null));
+  abandonAwait(w, t);
   t.run = CANCELLING;
   const prev = w.current;
   const prevCtx = w.ctx.current;
@@ -196,7 +207,7 @@ function* finalizeTask(
  */
 function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, void, any> {
   if (t.run === READY && t.action === START) {
-    w.finishCancel(t, null); // unstarted: runs no code
+    finishCancel(w, t, null); // unstarted: runs no code
     return;
   }
   w.unblock(t);
@@ -209,20 +220,20 @@ function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, voi
     // the task that cancels it: linked tasks). t's continuation is that cancel's: mark t being
     // cancelled, and its cancel finalizes it when it returns (handleEffect), as cancelling oneself
     // — t runs no more code of its own, and its finally blocks run before its waiters hear of it.
-    w.abortSignal(t, () => w.cancelledError(t, null));
+    abortSignal(t, () => cancelledError(t, null));
     t.run = CANCELLING;
     return;
   }
   if (t.run === RUNNING || t.run === CANCELLING || kt === null) {
     // not reachable by the rules, except in an aborted run (its frames were unwound with the run's)
-    w.abortSignal(t, () => w.cancelledError(t, null));
-    w.finishCancel(t, null);
+    abortSignal(t, () => cancelledError(t, null));
+    finishCancel(w, t, null);
     return;
   }
   const cause = yield* finalizeTask(w, t, kt);
   if (cause !== null && r9)
     w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
-  w.finishCancel(t, cause, !r9);
+  finishCancel(w, t, cause, !r9);
 }
 
 /**
@@ -321,7 +332,7 @@ const settledErr = (value: unknown): Settled => ({ ok: false, value });
  */
 export function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>): unknown {
   const thunk = effect.thunk;
-  const r = thunk.length === 0 ? (thunk as () => unknown)() : thunk(w.signalOf(cur));
+  const r = thunk.length === 0 ? (thunk as () => unknown)() : thunk(signalOf(w, cur));
   // A program in place of a promise (`awaitPromise(() => fetchUser(1))` with fetchUser a doeff fn)
   // would be the answer itself, never run: thrown at the perform site instead, as a thunk's throw.
   if (!(r instanceof Promise)) {
@@ -362,7 +373,7 @@ export function taskDone(w: World, effect: TaskDone, k: Continuation | null): Ta
   if (t.run === CANCELLING) return cont(t, k!, undefined); // completed during its own finalization (never at the site)
   w.finished(t);
   if (effect.ok) w.settle(t, true, effect.value);
-  else w.failTask(t, effect.value);
+  else failTask(w, t, effect.value);
   return w.dequeue();
 }
 
@@ -370,13 +381,13 @@ export function taskDone(w: World, effect: TaskDone, k: Continuation | null): Ta
  * awaitPromise's external cell: completed by the settlement of `r` (a settlement after the task
  * was cancelled — its cell abandoned — or after the run is ignored); the task awaits it. A bare cell,
  * not an ExternalPromise: nothing outside reads it, and a pending await then holds only the cell and
- * the two callbacks. Once settled the task no longer points at it (World.awaited).
+ * the two callbacks. Once settled the task no longer points at it (`awaited`, scheduler-promise.ts).
  */
 export function awaitExternal(w: World, cur: TaskRec, r: unknown): PromiseCell {
-  const cell = w.externalCell();
+  const cell = externalCell(w);
   Promise.resolve(r).then(
-    (v) => w.awaited(cur, cell, true, v),
-    (e) => w.awaited(cur, cell, false, e),
+    (v) => awaited(w, cur, cell, true, v),
+    (e) => awaited(w, cur, cell, false, e),
   );
   cur.awaiting = cell;
   return cell;
@@ -445,7 +456,7 @@ export function* handleEffect(
       if (cur.run !== CANCELLING || was === CANCELLING) return cont(cur, k, true);
     }
     // Cancelling oneself: finalize the caller here (the call does not return).
-    w.abortSignal(cur, () => w.cancelledError(cur, null));
+    abortSignal(cur, () => cancelledError(cur, null));
     cur.run = CANCELLING;
     let cause: { error: unknown } | null = null;
     try {
@@ -453,7 +464,7 @@ export function* handleEffect(
     } catch (e) {
       cause = { error: e };
     }
-    w.finishCancel(cur, cause, true);
+    finishCancel(w, cur, cause, true);
     return yield* pickNext(w);
   }
   if (effect instanceof IsDone) {
@@ -461,7 +472,7 @@ export function* handleEffect(
     const done = c instanceof TaskRec ? c.run === DONE || c.run === CANCELLING : c.state !== PENDING;
     return cont(cur, k, done);
   }
-  if (effect instanceof CreatePromise) return cont(cur, k, w.newPromise());
+  if (effect instanceof CreatePromise) return cont(cur, k, newPromise(w));
   if (effect instanceof CompletePromise || effect instanceof FailPromise) {
     const c = cellOf(effect.promise.future) as PromiseCell; // (a Future's cell)
     if (c.requested || c.state !== PENDING) return contThrow(cur, k, new PromiseAlreadyCompletedError());
@@ -469,7 +480,7 @@ export function* handleEffect(
     else w.settle(c, false, effect.error);
     return cont(cur, k, undefined);
   }
-  if (effect instanceof CreateExternalPromise) return cont(cur, k, w.newExternal());
+  if (effect instanceof CreateExternalPromise) return cont(cur, k, newExternal(w));
   if (effect instanceof AwaitPromise) {
     if (w.ctx.driver === "sync") return contThrow(cur, k, new AsyncRequiredError("awaitPromise"));
     if (finalizing(w, cur)) return contThrow(cur, k, cancellingError(w, cur));
@@ -489,7 +500,7 @@ export function* handleEffect(
     if (schedulerFastPaths.awaitAlone && w.aloneWith(cur)) return yield* awaitAlone(w, cur, k, r);
     return yield* blockOn(w, cur, k, W_WAIT, awaitExternal(w, cur, r), null);
   }
-  if (effect instanceof GetAbortSignal) return cont(cur, k, w.signalOf(cur));
+  if (effect instanceof GetAbortSignal) return cont(cur, k, signalOf(w, cur));
   if (effect instanceof RegisterIdleSource) {
     const fresh = !w.idleSources.includes(effect.source);
     if (fresh) w.idleSources.push(effect.source);

@@ -29,11 +29,14 @@ import {
   type TaskDone,
   taskDone,
 } from "./scheduler-ops.js";
+import { signalOf } from "./scheduler-cancel.js";
 import {
   type Cell,
+  cellOf,
   DONE,
   CANCELLING,
   FAILED,
+  ownedCells,
   PENDING,
   PromiseCell,
   START,
@@ -42,8 +45,10 @@ import {
   W_GATHER,
   W_WAIT,
 } from "./scheduler-cell.js";
+import { gatherValues, mergeLog } from "./scheduler-outcome.js";
+import { newExternal, newPromise, nextExternal } from "./scheduler-promise.js";
 import { TaskRec, Wrapped } from "./scheduler-task.js";
-import { cellOf, gatherValues, mergeLog, ownedCells, type World } from "./scheduler-world.js";
+import type { World } from "./scheduler-world.js";
 
 /**
  * The scheduler's FAST_PATH answer (SEMANTICS §9, INV-10): for an effect that the general path
@@ -56,11 +61,11 @@ export function answerAtSite(w: World, effect: unknown): unknown {
   if (!schedulerFastPaths.atSite) return DEFER;
   if (effect instanceof CreatePromise) {
     w.applyExternal();
-    return w.newPromise();
+    return newPromise(w);
   }
   if (effect instanceof CreateExternalPromise) {
     w.applyExternal();
-    return w.newExternal();
+    return newExternal(w);
   }
   if (effect instanceof Wait) {
     w.applyExternal();
@@ -88,7 +93,7 @@ export function answerAtSite(w: World, effect: unknown): unknown {
   }
   if (effect instanceof GetAbortSignal) {
     w.applyExternal();
-    return w.signalOf(w.current);
+    return signalOf(w, w.current);
   }
   if (effect instanceof AwaitPromise) return awaitAtSite(w, effect); // (a subclass)
   return DEFER;
@@ -138,9 +143,9 @@ function waitAlone(w: World, c: Cell): unknown {
 
 /** c's outcome once an external completion settles it (others that come first are applied as R6 (3) would). */
 function completionOf(w: World, c: Cell): Promise<unknown> {
-  return w.nextExternal().then(() => {
+  return nextExternal(w).then(() => {
     // settles c (nobody waits on it: no task wakes), or first a stale completion of an awaitPromise
-    // its cancelled task abandoned (World.abandonAwait), after which the wait goes on
+    // its cancelled task abandoned (abandonAwait, scheduler-promise.ts), after which the wait goes on
     w.applyExternal();
     if (c.state === PENDING) return completionOf(w, c);
     if (c.state === SUCCEEDED) return c.value;

@@ -93,10 +93,13 @@ const R_CLOSED = 3;
  * of the allocation per task). It sits between the task's scheduler prompt and the inherited
  * handlers, so no user handler or interceptor is ever offered the report. When the task is being
  * finalized the report is answered (taskDone) and the frame returns. Its traceback line,
- * `── in task N (spawned at file:line) ──`, is made by frameLabel() only when a traceback is.
+ * `── in task N (spawned by task P at file:line) ──`, is made by frameLabel() only when a
+ * traceback is.
  */
 export class TaskRec extends Cell {
   readonly id: number;
+  /** the id of the task that spawned it (0: main), for its traceback line */
+  readonly parent: number;
   handle: Task<unknown> | null = null;
   /** its context; a finished task that logged nothing drops its own for DONE_CTX (World.finished) */
   ctx: TaskContext;
@@ -118,9 +121,10 @@ export class TaskRec extends Cell {
    * handlers between the spawn site and the scheduler (null: none left) — then the frame's phase.
    */
   body: unknown = null;
-  constructor(world: World, id: number, ctx: TaskContext) {
+  constructor(world: World, id: number, parent: number, ctx: TaskContext) {
     super(world);
     this.id = id;
+    this.parent = parent;
     this.ctx = ctx;
   }
 
@@ -132,8 +136,8 @@ export class TaskRec extends Cell {
     if (c !== null || this.rare !== null) this.rareFields().ctl = c;
   }
   /**
-   * the cell of its pending awaitPromise: cleared when the promise settles (World.awaited), or
-   * abandoned when the task is cancelled while waiting for it (World.abandonAwait)
+   * the cell of its pending awaitPromise: cleared when the promise settles (`awaited`), or
+   * abandoned when the task is cancelled while waiting for it (`abandonAwait`: scheduler-promise.ts)
    */
   get awaiting(): PromiseCell | null {
     return this.rare === null ? null : this.rare.awaiting;
@@ -230,8 +234,14 @@ export class TaskRec extends Cell {
     return result(d, false);
   }
 
+  /**
+   * `in task N`, with what a reader of nested tasks needs to tell the tree: the task that spawned it
+   * when it is not main (`spawned by task P`) and, trace sites on, where (`spawned at file:line`).
+   */
   frameLabel(): string {
-    const at = this.spawnSite === null ? null : siteOf(this.spawnSite);
-    return at === null ? `in task ${this.id}` : `in task ${this.id} (spawned at ${at})`;
+    const at = siteOf(this.spawnSite);
+    const by = this.parent === 0 ? "" : ` by task ${this.parent}`;
+    if (at === null && by === "") return `in task ${this.id}`;
+    return `in task ${this.id} (spawned${by}${at === null ? "" : ` at ${at}`})`;
   }
 }

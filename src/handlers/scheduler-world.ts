@@ -6,18 +6,11 @@
  * Waitables are *cells* (a task record is a cell too). A blocked task registers one *waiter* on
  * every pending cell it waits for; completing a cell offers it to its waiters in the order they
  * blocked (R4), and a waiter whose outcome becomes decided appends its task to the ready queue.
+ *
+ * Beside it: what a decided wait answers (scheduler-outcome.ts), promises and the queueing of
+ * external completions (scheduler-promise.ts), cancellation's bookkeeping (scheduler-cancel.ts).
  */
-import {
-  type ExternalPromise,
-  type Future,
-  handleRef,
-  type IdleSource,
-  newFuture,
-  newTask,
-  PromiseHandle,
-  type Waitable,
-} from "../effects/scheduler.js";
-import { PromiseAlreadyCompletedError, TaskCancelledError } from "../errors.js";
+import { type IdleSource, newTask, type PromiseHandle, type Waitable } from "../effects/scheduler.js";
 import {
   type Continuation,
   type Handler,
@@ -28,11 +21,12 @@ import {
   TaskCtx,
   unstarted,
 } from "../protocol.js";
+import { abortSignal } from "./scheduler-cancel.js";
 import {
   addTo,
   BLOCKED,
-  CANCELLING,
-  Cell,
+  type Cell,
+  cellOf,
   DONE,
   FAILED,
   PENDING,
@@ -46,6 +40,7 @@ import {
   W_WAIT,
   Waiter,
 } from "./scheduler-cell.js";
+import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
 import { DONE_CTX, releaseResult, TaskDone, TaskRec } from "./scheduler-task.js";
 
 interface ExtCompletion {
@@ -62,9 +57,6 @@ interface ExtCompletion {
  * copied by every young-generation collection until they ran).
  */
 class SpawnCtx extends TaskCtx {}
-
-/** Per-run counter for external promise ids (unique per run across scheduler worlds). */
-const EXT_IDS = Symbol("doeff.scheduler.extIds");
 
 export class World {
   readonly ctx: RunContext;
@@ -87,7 +79,8 @@ export class World {
   private doneSeq = 0;
   private blockSeq = 0; // (a blocked task's seq: Cell.seq)
   readonly idleSources: IdleSource[] = [];
-  private extQueue: ExtCompletion[] = [];
+  /** external completions requested (scheduler-promise.ts `request`), applied in call order (R7) */
+  extQueue: ExtCompletion[] = [];
   pendingExternal = 0;
   /** runAsync idle wait: resolved by the next external completion */
   notify: (() => void) | null = null;
@@ -121,7 +114,7 @@ export class World {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
-    this.main = new TaskRec(this, 0, ctx.current);
+    this.main = new TaskRec(this, 0, 0, ctx.current);
     this.main.run = RUNNING;
     this.current = this.main;
     this.report = new TaskDone(this.main, true, undefined);
@@ -154,43 +147,13 @@ export class World {
     }
   }
 
-  // ---- cancellation signals (§9.8) ----
-
-  /** The task's AbortSignal (made on first use; already aborted for a task being finalized). */
-  signalOf(t: TaskRec): AbortSignal {
-    let c = t.ctl;
-    if (c === null) {
-      c = new AbortController();
-      t.ctl = c;
-      if (this.aborting) c.abort(this.ctx.signal?.reason);
-      else if (t.run === CANCELLING || t.run === DONE) c.abort(this.cancelledError(t, null));
-    }
-    return c.signal;
-  }
-
-  /** Abort the task's signal (if it has one) before its finally blocks run. */
-  abortSignal(t: TaskRec, reason: () => unknown): void {
-    const c = t.ctl;
-    if (c !== null && !c.signal.aborted) c.abort(reason());
-  }
-
   /** The run's signal aborted: every task's signal aborts now, before any finally block runs. */
   private runAborted(reason: unknown): void {
     this.onRunAbort = null;
     if (this.closed) return;
     this.aborting = true;
-    this.abortSignal(this.main, () => reason);
-    for (let t = this.liveHead; t !== null; t = t.nextLive) this.abortSignal(t, () => reason);
-  }
-
-  /** Nobody waits for the task's awaitPromise any more: it no longer counts as pending work (R6). */
-  abandonAwait(t: TaskRec): void {
-    const c = t.awaiting;
-    t.awaiting = null;
-    if (c?.external && !c.requested) {
-      c.external = false;
-      this.pendingExternal--;
-    }
+    abortSignal(this.main, () => reason);
+    for (let t = this.liveHead; t !== null; t = t.nextLive) abortSignal(t, () => reason);
   }
 
   // ---- tasks and the ready queue (R4) ----
@@ -207,9 +170,12 @@ export class World {
     return (this.spawnCtx = new SpawnCtx(parent.state, parent.env));
   }
 
-  /** A new task record (not yet queued: the caller gives it its continuation, then enqueues it). */
+  /**
+   * A new task record, spawned by the current task (not yet queued: the caller gives it its
+   * continuation, then enqueues it).
+   */
   newTask(ctx: TaskContext): TaskRec {
-    const t = new TaskRec(this, this.nextId++, ctx);
+    const t = new TaskRec(this, this.nextId++, this.current.id, ctx);
     t.handle = newTask(t);
     const tail = this.liveTail;
     t.prevLive = tail;
@@ -456,58 +422,7 @@ export class World {
     t.waiter = w;
   }
 
-  // ---- promises ----
-
-  newPromise(): PromiseHandle<unknown> {
-    return new PromiseHandle(newFuture(new PromiseCell(this)));
-  }
-
-  newExternal(): ExternalPromise<unknown> {
-    const cell = this.externalCell();
-    const ids = this.ctx.user.get(EXT_IDS) as { n: number } | undefined;
-    const counter = ids ?? { n: 0 };
-    if (ids === undefined) this.ctx.user.set(EXT_IDS, counter);
-    return new External(cell, ++counter.n);
-  }
-
-  /** A pending external cell (counted in pendingExternal until settled): completed by request. */
-  externalCell(): PromiseCell {
-    const cell = new PromiseCell(this);
-    cell.external = true;
-    this.pendingExternal++;
-    return cell;
-  }
-
-  /** Queue the completion of an external cell (applied in call order: R7); ignored after the run. */
-  request(cell: PromiseCell, ok: boolean, value: unknown): void {
-    if (this.closed) return; // calls after the run are ignored (R7)
-    if (cell.requested) throw new PromiseAlreadyCompletedError();
-    cell.requested = true;
-    this.extQueue.push({ cell, ok, value });
-    const n = this.notify;
-    if (n !== null) {
-      this.notify = null;
-      n();
-    }
-  }
-
-  /**
-   * An awaitPromise's promise settled (awaitExternal): request its cell's completion, and `t` stops
-   * pointing at it (abandonAwait has nothing left to abandon: the cell is requested), so a task that
-   * goes on to wait elsewhere — a queue producer's job, waiting for its result — does not keep it.
-   */
-  awaited(t: TaskRec, cell: PromiseCell, ok: boolean, value: unknown): void {
-    if (t.awaiting === cell) t.awaiting = null;
-    // Settled after the run's signal aborted: an abandoned await, as a cancelled task's
-    // (abandonAwait) — every task is being finalized and none runs to receive it, and a rejection
-    // is most likely the abort's own (a fetch rejects with signal.reason), so it warns of nothing
-    // (`unreceived` skips a cell no longer external). One settled before the abort still does.
-    if (this.aborting && cell.external && !cell.requested) {
-      cell.external = false;
-      this.pendingExternal--;
-    }
-    this.request(cell, ok, value);
-  }
+  // ---- external completions (R7; queued by request, scheduler-promise.ts) ----
 
   /** Apply queued external completions in call order (R7). Returns how many were applied. */
   applyExternal(): number {
@@ -518,14 +433,6 @@ export class World {
     return q.length;
   }
 
-  /** Settles when an external completion is queued (at once if one is): R6 (3)'s idle wait. */
-  nextExternal(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (this.extQueue.length > 0) resolve();
-      else this.notify = resolve;
-    });
-  }
-
   /** The `complete` callback handed to idle sources: applied at once; false for others' promises. */
   readonly completeFromIdle = (promise: PromiseHandle<unknown>, value: unknown): boolean => {
     const cell = cellOf(promise?.future);
@@ -534,161 +441,4 @@ export class World {
     this.settle(cell, true, value);
     return true;
   };
-
-  // ---- cancellation bookkeeping ----
-
-  cancelledError(t: TaskRec, cause: { error: unknown } | null): TaskCancelledError {
-    const msg = `task ${t.id} was cancelled`;
-    return cause === null
-      ? new TaskCancelledError(t.handle, msg)
-      : new TaskCancelledError(t.handle, `${msg}; a finally block threw (see cause)`, { cause: cause.error });
-  }
-
-  /**
-   * t failed with `e`. A program receives the error only through a `wait` / `gather` / `race` on t,
-   * and perhaps nothing ever waits (a task spawned and forgotten): so, as for a cancelled task's
-   * finally error, it is kept on the run's warnings now and taken back when a waiter first reads it
-   * — reported exactly once, never dropped (Python's "Task exception was never retrieved").
-   */
-  failTask(t: TaskRec, e: unknown): void {
-    this.settleUnheard(t, e, `task ${t.id} failed and nothing waited for it`, () => e);
-  }
-
-  /**
-   * Fail t with the error `make()` gives its first reader, keeping `error` on the warnings until then
-   * (the cell's lazy value is made only for a waiter that receives it).
-   */
-  private settleUnheard(t: TaskRec, error: unknown, where: string, make: () => unknown): void {
-    const retract = provisionalWarning(this.ctx, error, where);
-    this.settle(t, false, undefined, () => {
-      retract();
-      return make();
-    });
-  }
-
-  /**
-   * t has been cancelled (its finally blocks ran): record it and wake its waiters.
-   *
-   * `unheard`: a program cancelled t (not the end of the run, whose caller warns itself). When t's
-   * finally blocks threw, their error reaches a program only as the `cause` of the
-   * TaskCancelledError a `wait` / `gather` / `race` on t receives — and perhaps nothing ever waits
-   * (a `cancel(t)` whose caller moves on, `scoped`'s children). So it is kept on the run's warnings
-   * now, in cancellation order, and taken back when the error is first read (the cell's lazy value
-   * is made only for a waiter that receives it): reported exactly once, never dropped.
-   */
-  finishCancel(t: TaskRec, cause: { error: unknown } | null, unheard = false): void {
-    this.finished(t);
-    const made = () => this.cancelledError(t, cause);
-    if (unheard && cause !== null)
-      this.settleUnheard(
-        t,
-        cause.error,
-        `a finally block of task ${t.id} threw while it was cancelled`,
-        made,
-      );
-    else this.settle(t, false, undefined, made);
-  }
 }
-
-/**
- * createExternalPromise's answer. Immutable by construction (accessors over private fields, as
- * RunResult: Object.freeze costs 30–45 ns), and its `id`, `future`, `complete` and `fail` are made
- * when first read — a pending one is usually read once, when it is completed. So it holds its cell
- * and a number while it waits (~60 B) instead of three closures, their context, a frozen object, a
- * future and an id string (~400 B): every job in flight of doeff/queue holds one, and memory held
- * by pending tasks is what young-generation collections copy. `complete` / `fail` are bound (as
- * before): `emitter.once("done", ext.complete)` works.
- */
-class External implements ExternalPromise<unknown> {
-  readonly #cell: PromiseCell;
-  readonly #n: number;
-  #future: Future<unknown> | null = null;
-  #complete: ((value: unknown) => void) | null = null;
-  #fail: ((error: unknown) => void) | null = null;
-  constructor(cell: PromiseCell, n: number) {
-    this.#cell = cell;
-    this.#n = n;
-  }
-  get id(): string {
-    return `ext-${this.#n}`;
-  }
-  get future(): Future<unknown> {
-    return (this.#future ??= newFuture(this.#cell));
-  }
-  get complete(): (value: unknown) => void {
-    const c = this.#cell;
-    return (this.#complete ??= (value) => c.world.request(c, true, value));
-  }
-  get fail(): (error: unknown) => void {
-    const c = this.#cell;
-    return (this.#fail ??= (error) => c.world.request(c, false, error));
-  }
-  /** `JSON.stringify(ext)` shows its id (and its future, `{}`), as when it was a plain object. */
-  toJSON(): { id: string; future: Future<unknown> } {
-    return { id: this.id, future: this.future };
-  }
-}
-// `console.log(ext)` shows its id, not an empty-looking object (every member is an accessor).
-Object.defineProperty(External.prototype, Symbol.for("nodejs.util.inspect.custom"), {
-  value(this: External) {
-    return `ExternalPromise { id: '${this.id}' }`;
-  },
-});
-
-/** The cell behind a Task / Future handle, or null. */
-export function cellOf(x: unknown): Cell | null {
-  const r = handleRef(x);
-  return r instanceof Cell ? r : null;
-}
-
-/** The cells of `ws` when world `w` owns every one of them, else null. */
-export function ownedCells(w: World | undefined, ws: readonly unknown[]): Cell[] | null {
-  const items: Cell[] = [];
-  for (let i = 0; i < ws.length; i++) {
-    const c = cellOf(ws[i]);
-    if (c === null || c.world !== w) return null;
-    items.push(c);
-  }
-  return items;
-}
-
-/**
- * Merge `from`'s log into `to`'s, once (SEMANTICS §9.3). `from` is done (it runs no more code): its
- * context goes once merged, which marks it merged (no flag kept per task).
- */
-export function mergeLog(to: TaskRec, from: TaskRec): void {
-  const fc = from.ctx;
-  if (fc === DONE_CTX || from === to) return;
-  from.ctx = DONE_CTX;
-  // (a task that logged nothing has no log array: none is made just to be merged)
-  const src = fc instanceof TaskCtx ? fc.peekLog() : fc.log;
-  if (src === null || src.length === 0) return;
-  const dst = to.ctx.log;
-  for (let i = 0; i < src.length; i++) dst.push(src[i]);
-}
-
-/** gather success: values in item order, logs merged in item order. */
-export function gatherValues(t: TaskRec, items: readonly Cell[]): unknown[] {
-  const out = new Array<unknown>(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const c = items[i]!;
-    out[i] = c.value;
-    if (c instanceof TaskRec) mergeLog(t, c);
-  }
-  return out;
-}
-
-/** race decided by `winner`: `{index, value, rest}` or the winner's error. */
-export function raceOutcome(
-  items: readonly Cell[],
-  handles: readonly Waitable<unknown>[],
-  winner: Cell,
-): { ok: boolean; value: unknown } {
-  if (winner.state === FAILED) return { ok: false, value: winner.value };
-  const index = items.indexOf(winner);
-  const rest: Waitable<unknown>[] = [];
-  for (let i = 0; i < handles.length; i++) if (i !== index) rest.push(handles[i]!);
-  return { ok: true, value: Object.freeze({ index, value: winner.value, rest }) };
-}
-
-export type { Future };

@@ -42,9 +42,9 @@ import {
   transferWith,
   TAKES,
 } from "../protocol.js";
-import { DONE, START, THROW } from "./scheduler-cell.js";
+import { cellOf, DONE, ownedCells, START, THROW } from "./scheduler-cell.js";
 import type { TaskRec } from "./scheduler-task.js";
-import { cellOf, ownedCells, World } from "./scheduler-world.js";
+import { World } from "./scheduler-world.js";
 import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
 import { answerAtSite, awaitAtSite, doneAtSite, gatherAtSite, spawnAtSite } from "./scheduler-site.js";
 import { raise } from "./util.js";

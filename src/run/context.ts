@@ -181,7 +181,7 @@ export class RunContextImpl implements RunContext {
 
 /**
  * Report `error` on the run's warnings now, and return what takes it back: for an error that may
- * still reach a program later (a cancelled task's, until a waiter reads it: scheduler-world.ts).
+ * still reach a program later (a cancelled task's, until a waiter reads it: scheduler-cancel.ts).
  * `ctx` is always the run's own context (getRunContext).
  */
 export function provisionalWarning(ctx: RunContext, error: unknown, where: string): () => void {

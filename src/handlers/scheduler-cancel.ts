@@ -1,0 +1,77 @@
+/**
+ * Cancellation's bookkeeping (SEMANTICS §9.4, §9.8): the state changes, where scheduler-ops.ts runs
+ * the finally blocks. A task's AbortSignal, made on first use and aborted before its finally blocks
+ * run; the TaskCancelledError its waiters receive; and the error of a task that ended with nobody
+ * waiting — a finally block's that threw while it was cancelled, or a failed task's — kept on the
+ * run's warnings until a waiter reads it.
+ */
+import { TaskCancelledError } from "../errors.js";
+import { provisionalWarning } from "../protocol.js";
+import { CANCELLING, DONE } from "./scheduler-cell.js";
+import type { TaskRec } from "./scheduler-task.js";
+import type { World } from "./scheduler-world.js";
+
+/** The task's AbortSignal (made on first use; already aborted for a task being finalized). */
+export function signalOf(w: World, t: TaskRec): AbortSignal {
+  let c = t.ctl;
+  if (c === null) {
+    c = new AbortController();
+    t.ctl = c;
+    if (w.aborting) c.abort(w.ctx.signal?.reason);
+    else if (t.run === CANCELLING || t.run === DONE) c.abort(cancelledError(t, null));
+  }
+  return c.signal;
+}
+
+/** Abort the task's signal (if it has one) before its finally blocks run. */
+export function abortSignal(t: TaskRec, reason: () => unknown): void {
+  const c = t.ctl;
+  if (c !== null && !c.signal.aborted) c.abort(reason());
+}
+
+export function cancelledError(t: TaskRec, cause: { error: unknown } | null): TaskCancelledError {
+  const msg = `task ${t.id} was cancelled`;
+  return cause === null
+    ? new TaskCancelledError(t.handle, msg)
+    : new TaskCancelledError(t.handle, `${msg}; a finally block threw (see cause)`, { cause: cause.error });
+}
+
+/**
+ * t failed with `e`. A program receives the error only through a `wait` / `gather` / `race` on t,
+ * and perhaps nothing ever waits (a task spawned and forgotten): so, as for a cancelled task's
+ * finally error, it is kept on the run's warnings now and taken back when a waiter first reads it
+ * — reported exactly once, never dropped (Python's "Task exception was never retrieved").
+ */
+export function failTask(w: World, t: TaskRec, e: unknown): void {
+  settleUnheard(w, t, e, `task ${t.id} failed and nothing waited for it`, () => e);
+}
+
+/**
+ * Fail t with the error `make()` gives its first reader, keeping `error` on the warnings until then
+ * (the cell's lazy value is made only for a waiter that receives it).
+ */
+function settleUnheard(w: World, t: TaskRec, error: unknown, where: string, make: () => unknown): void {
+  const retract = provisionalWarning(w.ctx, error, where);
+  w.settle(t, false, undefined, () => {
+    retract();
+    return make();
+  });
+}
+
+/**
+ * t has been cancelled (its finally blocks ran): record it and wake its waiters.
+ *
+ * `unheard`: a program cancelled t (not the end of the run, whose caller warns itself). When t's
+ * finally blocks threw, their error reaches a program only as the `cause` of the
+ * TaskCancelledError a `wait` / `gather` / `race` on t receives — and perhaps nothing ever waits
+ * (a `cancel(t)` whose caller moves on, `scoped`'s children). So it is kept on the run's warnings
+ * now, in cancellation order, and taken back when the error is first read (the cell's lazy value
+ * is made only for a waiter that receives it): reported exactly once, never dropped.
+ */
+export function finishCancel(w: World, t: TaskRec, cause: { error: unknown } | null, unheard = false): void {
+  w.finished(t);
+  const made = () => cancelledError(t, cause);
+  if (unheard && cause !== null)
+    settleUnheard(w, t, cause.error, `a finally block of task ${t.id} threw while it was cancelled`, made);
+  else w.settle(t, false, undefined, made);
+}

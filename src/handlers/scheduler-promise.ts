@@ -1,0 +1,129 @@
+/**
+ * Promises (SEMANTICS §9, R6, R7): createPromise's handle, createExternalPromise's (External), and
+ * the external cells behind it and behind awaitPromise. An external cell is completed from outside
+ * the run — a callback, a settled JS promise — so its completion is only queued here (request) and
+ * applied in call order at the world's next step (World.applyExternal); until it settles it counts
+ * as pending work (World.pendingExternal), which R6 (3) waits for, or fails the run without it.
+ */
+import { type ExternalPromise, type Future, newFuture, PromiseHandle } from "../effects/scheduler.js";
+import { PromiseAlreadyCompletedError } from "../errors.js";
+import { PromiseCell } from "./scheduler-cell.js";
+import type { TaskRec } from "./scheduler-task.js";
+import type { World } from "./scheduler-world.js";
+
+/** Per-run counter for external promise ids (unique per run across scheduler worlds). */
+const EXT_IDS = Symbol("doeff.scheduler.extIds");
+
+export function newPromise(w: World): PromiseHandle<unknown> {
+  return new PromiseHandle(newFuture(new PromiseCell(w)));
+}
+
+export function newExternal(w: World): ExternalPromise<unknown> {
+  const cell = externalCell(w);
+  const ids = w.ctx.user.get(EXT_IDS) as { n: number } | undefined;
+  const counter = ids ?? { n: 0 };
+  if (ids === undefined) w.ctx.user.set(EXT_IDS, counter);
+  return new External(cell, ++counter.n);
+}
+
+/** A pending external cell (counted in pendingExternal until settled): completed by request. */
+export function externalCell(w: World): PromiseCell {
+  const cell = new PromiseCell(w);
+  cell.external = true;
+  w.pendingExternal++;
+  return cell;
+}
+
+/** Queue the completion of an external cell (applied in call order: R7); ignored after the run. */
+export function request(w: World, cell: PromiseCell, ok: boolean, value: unknown): void {
+  if (w.closed) return; // calls after the run are ignored (R7)
+  if (cell.requested) throw new PromiseAlreadyCompletedError();
+  cell.requested = true;
+  w.extQueue.push({ cell, ok, value });
+  const n = w.notify;
+  if (n !== null) {
+    w.notify = null;
+    n();
+  }
+}
+
+/**
+ * An awaitPromise's promise settled (awaitExternal): request its cell's completion, and `t` stops
+ * pointing at it (abandonAwait has nothing left to abandon: the cell is requested), so a task that
+ * goes on to wait elsewhere — a queue producer's job, waiting for its result — does not keep it.
+ */
+export function awaited(w: World, t: TaskRec, cell: PromiseCell, ok: boolean, value: unknown): void {
+  if (t.awaiting === cell) t.awaiting = null;
+  // Settled after the run's signal aborted: an abandoned await, as a cancelled task's
+  // (abandonAwait) — every task is being finalized and none runs to receive it, and a rejection
+  // is most likely the abort's own (a fetch rejects with signal.reason), so it warns of nothing
+  // (`unreceived` skips a cell no longer external). One settled before the abort still does.
+  if (w.aborting && cell.external && !cell.requested) {
+    cell.external = false;
+    w.pendingExternal--;
+  }
+  request(w, cell, ok, value);
+}
+
+/** Nobody waits for the task's awaitPromise any more: it no longer counts as pending work (R6). */
+export function abandonAwait(w: World, t: TaskRec): void {
+  const c = t.awaiting;
+  t.awaiting = null;
+  if (c?.external && !c.requested) {
+    c.external = false;
+    w.pendingExternal--;
+  }
+}
+
+/** Settles when an external completion is queued (at once if one is): R6 (3)'s idle wait. */
+export function nextExternal(w: World): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (w.extQueue.length > 0) resolve();
+    else w.notify = resolve;
+  });
+}
+
+/**
+ * createExternalPromise's answer. Immutable by construction (accessors over private fields, as
+ * RunResult: Object.freeze costs 30–45 ns), and its `id`, `future`, `complete` and `fail` are made
+ * when first read — a pending one is usually read once, when it is completed. So it holds its cell
+ * and a number while it waits (~60 B) instead of three closures, their context, a frozen object, a
+ * future and an id string (~400 B): every job in flight of doeff/queue holds one, and memory held
+ * by pending tasks is what young-generation collections copy. `complete` / `fail` are bound (as
+ * before): `emitter.once("done", ext.complete)` works.
+ */
+class External implements ExternalPromise<unknown> {
+  readonly #cell: PromiseCell;
+  readonly #n: number;
+  #future: Future<unknown> | null = null;
+  #complete: ((value: unknown) => void) | null = null;
+  #fail: ((error: unknown) => void) | null = null;
+  constructor(cell: PromiseCell, n: number) {
+    this.#cell = cell;
+    this.#n = n;
+  }
+  get id(): string {
+    return `ext-${this.#n}`;
+  }
+  get future(): Future<unknown> {
+    return (this.#future ??= newFuture(this.#cell));
+  }
+  get complete(): (value: unknown) => void {
+    const c = this.#cell;
+    return (this.#complete ??= (value) => request(c.world, c, true, value));
+  }
+  get fail(): (error: unknown) => void {
+    const c = this.#cell;
+    return (this.#fail ??= (error) => request(c.world, c, false, error));
+  }
+  /** `JSON.stringify(ext)` shows its id (and its future, `{}`), as when it was a plain object. */
+  toJSON(): { id: string; future: Future<unknown> } {
+    return { id: this.id, future: this.future };
+  }
+}
+// `console.log(ext)` shows its id, not an empty-looking object (every member is an accessor).
+Object.defineProperty(External.prototype, Symbol.for("nodejs.util.inspect.custom"), {
+  value(this: External) {
+    return `ExternalPromise { id: '${this.id}' }`;
+  },
+});
