@@ -281,12 +281,12 @@ export function performTerminal(
  */
 export function startUnstarted(m: Machine, k: Continuation | null, from: Segment | null): void {
   if (k !== null) k.used = true;
-  const top = new Segment(
-    S_BODY,
-    startPrompts(from, k !== null ? k.handlers! : SITE_SWITCH.handlers!),
-    null,
-    null,
-  );
+  const hs = k !== null ? k.handlers! : SITE_SWITCH.handlers!;
+  // The body's frames go on its innermost prompt itself, not on a body segment above it: a prompt
+  // holds frames like a body (search starts at its firstPrompt, itself; a capture's top may be the
+  // prompt; it exits and unwinds as a body does), and that body segment would never be detached or
+  // hold anything else. One Segment (112 B) and constructor less per task start (spawn + gather).
+  const top = hs.length > 0 ? startPrompts(from, hs)! : new Segment(S_BODY, from, null, null);
   m.cur = top;
   if (k !== null) {
     m.callProgramLike(k.source);
@@ -304,7 +304,7 @@ export function startUnstarted(m: Machine, k: Continuation | null, from: Segment
   f.label = iter;
   pushFrame(top, f);
   // calling withHandler(wrap[n-1], … withHandler(wrap[0], body)) here, without its n steps
-  if (wrap !== null) m.cur = new Segment(S_BODY, startPrompts(top, wrap), null, null);
+  if (wrap !== null && wrap.length > 0) m.cur = startPrompts(top, wrap)!; // (frames on its prompt, as above)
   m.callProgramLike(body);
 }
 

@@ -25,6 +25,7 @@ import {
   P_FLATMAP,
   P_FRAME,
   P_GEN,
+  P_GEN1,
   P_GENOBJ,
   P_INTERNAL,
   P_MAP,
@@ -435,9 +436,13 @@ export class Machine {
     let name: string | null = null;
     switch (p.tag) {
       case P_GEN:
+      case P_GEN1:
       case P_INTERNAL:
         try {
-          gen = (p.a as Function).apply(undefined, p.b as unknown[]);
+          gen =
+            p.tag === P_GEN1
+              ? (p.a as Function).call(undefined, p.b)
+              : (p.a as Function).apply(undefined, p.b as unknown[]);
         } catch (e) {
           this.throwHere(e);
           return;
@@ -455,7 +460,7 @@ export class Machine {
           );
           return;
         }
-        name = p.tag === P_GEN ? p.name || "(anonymous)" : null;
+        name = p.tag !== P_INTERNAL ? p.name || "(anonymous)" : null;
         break;
       case P_PURE:
         this.mode = M_DELIVER;
