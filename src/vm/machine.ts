@@ -23,7 +23,7 @@ import { abortError, beginAbort, exitSegment, switchAtSite, unwindExit } from ".
 import {
   isProgram,
   P_FLATMAP,
-  P_FRAME,
+  P_REPORT,
   P_GEN,
   P_GEN1,
   P_GENOBJ,
@@ -35,12 +35,13 @@ import {
 import { isPrimitive } from "./primitives.js";
 import {
   Frame,
-  type FrameLabel,
   type Invocation,
   J_CLOSE,
   type Job,
   pushFrame,
+  type Reporter,
   S_BODY,
+  S_PROMPT,
   S_ROOT,
   Segment,
 } from "./segment.js";
@@ -476,15 +477,29 @@ export class Machine {
         gen = p.a;
         name = p.name;
         break;
-      case P_FRAME:
-        gen = p.a;
-        break;
+      case P_REPORT: {
+        // Mark the segment the body runs on; it must be frameless (then its exit is the body's) and
+        // unmarked: cur when it is (a continuation just started: a fresh prompt), else a new one.
+        let seg = this.cur;
+        if (seg.top !== null || seg.job !== null || (seg.kind !== S_BODY && seg.kind !== S_PROMPT))
+          this.cur = seg = new Segment(S_BODY, seg, seg.invocation, null);
+        const r = p.a as Reporter & { start(): unknown };
+        let body: unknown;
+        try {
+          body = r.start();
+        } catch (e) {
+          this.throwHere(e); // (unmarked: nothing ran to report on)
+          return;
+        }
+        seg.job = r;
+        this.callProgramLike(body);
+        return;
+      }
       default:
         throw new VMInternalError(`unknown program tag ${p.tag}`);
     }
     const frame = new Frame(gen as Generator<unknown, unknown, unknown>, name, p);
     if (p.tag === P_INTERNAL && p.name !== "") frame.label = p.name;
-    else if (p.tag === P_FRAME) frame.label = p.b as FrameLabel;
     pushFrame(this.cur, frame);
     this.mode = M_DELIVER;
     this.value = undefined;
