@@ -37,7 +37,7 @@ export {
 } from "./vm/primitives.js";
 export { boundary, fn, hidden, Program, type ProgramLikeOf, program, pure } from "./vm/program.js";
 /** @internal A hidden frame driven by an iterator, its traceback label made on demand. */
-export { functionKind, iteratorFrame } from "./vm/program.js";
+export { functionKind, reported } from "./vm/program.js";
 /** @internal */
 export type { FrameLabel } from "./vm/segment.js";
 export type {

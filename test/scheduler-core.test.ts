@@ -778,7 +778,7 @@ test("a task's handle kept after the run does not keep the last task's result al
   assert.equal(String(kept), "Task(1)");
 });
 
-test("a finished run keeps nothing alive through its tasks' report frames (the last task's result is collected)", async () => {
+test("a finished run keeps nothing alive through its tasks' reports (the last task's result is collected)", async () => {
   let big: WeakRef<object> | null = null;
   const last = program(function* () {
     const payload = { bytes: new Array(1000).fill(7) };

@@ -65,7 +65,7 @@ import {
   newPromise,
   nextExternal,
 } from "./scheduler-promise.js";
-import { releaseResult, TaskDone, TaskRec, Wrapped } from "./scheduler-task.js";
+import { TaskDone, TaskRec, Wrapped } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
 
 export { TaskDone };
@@ -347,7 +347,7 @@ export function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>)
 
 /**
  * A new task for `spawn` and its program: the spawned program under the handlers between the spawn
- * site and the scheduler (`hs[0..n)`, innermost first), the task record as its report frame's iterator (TaskRec).
+ * site and the scheduler (`hs[0..n)`, innermost first), the task record as its body's Reporter (TaskRec).
  */
 export function spawnedTask(
   w: World,
@@ -369,7 +369,6 @@ export function spawnedTask(
  */
 export function taskDone(w: World, effect: TaskDone, k: Continuation | null): TaskRec | null {
   const t = effect.task;
-  releaseResult();
   if (t.run === CANCELLING) return cont(t, k!, undefined); // completed during its own finalization (never at the site)
   w.finished(t);
   if (effect.ok) w.settle(t, true, effect.value);

@@ -273,10 +273,10 @@ function switchTo(w: World, next: TaskRec, keep: TaskRec | null): unknown {
   SITE_SWITCH.keep = keep;
   const k = next.k;
   if (k === null) {
-    // unstarted: its report frame and body started in place (no continuation: SITE_SWITCH)
+    // unstarted: its report and body started in place (no continuation: SITE_SWITCH)
     w.enterTask(next);
     next.actionValue = undefined;
-    SITE_SWITCH.frame = next;
+    SITE_SWITCH.reporter = next;
     const b = next.startBare();
     if (b instanceof Wrapped) {
       SITE_SWITCH.wrap = b.hs;

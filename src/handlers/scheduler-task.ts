@@ -1,6 +1,6 @@
 /**
  * A task record (SEMANTICS §9): the task's cell, its run state and stashed continuation, and the
- * iterator of its report frame; and TaskDone, the effect that frame performs.
+ * Reporter its body runs under; and TaskDone, the effect its report performs.
  */
 import { Effect } from "../effects/effect.js";
 import type { Task } from "../effects/scheduler.js";
@@ -9,8 +9,8 @@ import { Cell, type PromiseCell, READY, START, type Waiter } from "./scheduler-c
 import type { World } from "./scheduler-world.js";
 
 /**
- * A task's completion report; performed by the task's report frame straight at the scheduler's
- * prompt. One per world (World.report), its fields written per report: a report is applied as soon
+ * A task's completion report; performed by the task's report (TaskRec.exit) straight at the
+ * scheduler's prompt. One per world (World.report), its fields written per report: a report is applied as soon
  * as it is performed (taskDone: at the perform site, or first thing in the handler) and before any
  * other task runs, so two are never in flight. 48 B less per task.
  */
@@ -41,26 +41,6 @@ interface TaskRare {
 }
 
 /**
- * The one result object every report frame's iterator gives (its fields rewritten per call): only
- * the VM drives these iterators, and it reads `done` and `value` before it calls any iterator again
- * (stepResume, stepUnwind). Two allocations less per task.
- */
-const RESULT: { value: unknown; done: boolean } = { value: undefined, done: false };
-function result(value: unknown, done: boolean): IteratorResult<unknown, unknown> {
-  RESULT.value = value;
-  RESULT.done = done;
-  return RESULT as IteratorResult<unknown, unknown>;
-}
-/**
- * Let go of the last value given (a report whose continuation is dropped is never called again: its
- * TaskDone would keep its task, and so its world, reachable from here). Called when a report is
- * applied (taskDone) and when a world closes.
- */
-export function releaseResult(): void {
-  RESULT.value = undefined;
-}
-
-/**
  * An unstarted task's body and the handlers between its spawn site and the scheduler, innermost
  * first (TaskRec.body): only a task spawned inside handlers has one, until it starts.
  */
@@ -72,16 +52,16 @@ export class Wrapped {
 }
 
 /**
- * The phases of a task's report frame (TaskRec as its iterator), kept in its `body` field once the
- * frame has started (before: the body itself, unstarted).
+ * The phases of a task's report (TaskRec as its Reporter), kept in its `body` field once the body
+ * has started (before: the body itself, unstarted).
  */
-const R_RUNNING = 1; // the body is running above it
+const R_RUNNING = 1; // the body is running
 const R_REPORTED = 2; // TaskDone performed
-const R_CLOSED = 3;
 
 /**
- * A task. It is also the iterator of its task's bottom frame, the *report frame* (iteratorFrame):
- * the frame runs the task's body and performs `TaskDone` with its outcome, as the generator
+ * A task. It is also the Reporter of its body (`reported`, program.ts): the body runs on the
+ * task's scheduler prompt, marked with the task, and when it returns or throws the VM hands the
+ * outcome to `exit`, which answers `TaskDone` to perform there — as the generator
  *
  *     function* report(t, body) {
  *       let ok = true, value;
@@ -89,12 +69,12 @@ const R_CLOSED = 3;
  *       yield new TaskDone(t, ok, value);
  *     }
  *
- * would, without a generator, its arguments and its label string per task (spawn + gather: a third
- * of the allocation per task). It sits between the task's scheduler prompt and the inherited
- * handlers, so no user handler or interceptor is ever offered the report. When the task is being
- * finalized the report is answered (taskDone) and the frame returns. Its traceback line,
- * `── in task N (spawned by task P at file:line) ──`, is made by frameLabel() only when a
- * traceback is.
+ * would, without a generator, its arguments, its label string, or even a frame per task (spawn +
+ * gather: a third of the allocation per task, then 88 B more). It sits between the task's scheduler
+ * prompt and the inherited handlers, so no user handler or interceptor is ever offered the report.
+ * When the task is being finalized the report is answered (taskDone) and the prompt exits. Its
+ * traceback line, `── in task N (spawned by task P at file:line) ──`, is made by frameLabel()
+ * only when a traceback is.
  */
 export class TaskRec extends Cell {
   readonly id: number;
@@ -116,9 +96,9 @@ export class TaskRec extends Cell {
   prevLive: TaskRec | null = null;
   nextLive: TaskRec | null = null;
   /**
-   * The report frame's state in one field (every field is 8 B per task, kept by all tasks not yet
-   * collected): the body until the frame starts it — the program, or a Wrapped when there are
-   * handlers between the spawn site and the scheduler (null: none left) — then the frame's phase.
+   * The report's state in one field (every field is 8 B per task, kept by all tasks not yet
+   * collected): the body until it starts — the program, or a Wrapped when there are handlers
+   * between the spawn site and the scheduler (null: none left) — then the report's phase.
    */
   body: unknown = null;
   constructor(world: World, id: number, parent: number, ctx: TaskContext) {
@@ -174,13 +154,13 @@ export class TaskRec extends Cell {
     return (this.rare ??= { ctl: null, awaiting: null, spawnSite: null, wokenBy: null });
   }
 
-  // ---- the report frame's iterator (see the class comment) ----
+  // ---- the Reporter of its body (see the class comment) ----
 
   /**
-   * Its body under its handlers (Wrapped), to call on top of the report frame, which is now past
-   * its first step. The withHandler wrappers are made here, when the task starts, not at spawn.
+   * Its body under its handlers (Wrapped), to call now that its report has started (`reported`).
+   * The withHandler wrappers are made here, when the task starts, not at spawn.
    */
-  startBody(): unknown {
+  start(): unknown {
     let body = this.startBare();
     if (body instanceof Wrapped) {
       const hs = body.hs;
@@ -205,33 +185,19 @@ export class TaskRec extends Cell {
     if (typeof this.body !== "number") this.body = null;
   }
 
-  next(v?: unknown): IteratorResult<unknown, unknown> {
-    const p = this.body;
-    if (p === R_RUNNING) return this.report(true, v);
-    if (typeof p !== "number") return result(this.startBody(), false); // unstarted
-    this.body = R_CLOSED;
-    return result(undefined, true);
-  }
-
-  throw(e: unknown): IteratorResult<unknown, unknown> {
-    if (this.body === R_RUNNING) return this.report(false, e);
-    this.body = R_CLOSED;
-    throw e;
-  }
-
-  return(v?: unknown): IteratorResult<unknown, unknown> {
-    this.body = R_CLOSED;
-    return result(v, true);
-  }
-
-  /** The frame's second step: its world's TaskDone, written for this task's outcome. */
-  private report(ok: boolean, value: unknown): IteratorResult<unknown, unknown> {
+  /**
+   * The body returned (ok) or threw: its world's TaskDone, written for this task's outcome, to
+   * perform at its prompt. Then (the report answered: a task finished during its own finalization)
+   * null, and the prompt exits with that answer.
+   */
+  exit(ok: boolean, value: unknown): unknown {
+    if (this.body !== R_RUNNING) return null;
     this.body = R_REPORTED;
     const d = this.world.report;
     d.task = this;
     d.ok = ok;
     d.value = value;
-    return result(d, false);
+    return d;
   }
 
   /**

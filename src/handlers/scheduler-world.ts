@@ -14,8 +14,8 @@ import { type IdleSource, newTask, type PromiseHandle, type Waitable } from "../
 import {
   type Continuation,
   type Handler,
-  iteratorFrame,
   provisionalWarning,
+  reported,
   type RunContext,
   type TaskContext,
   TaskCtx,
@@ -41,7 +41,7 @@ import {
   Waiter,
 } from "./scheduler-cell.js";
 import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
-import { DONE_CTX, releaseResult, TaskDone, TaskRec } from "./scheduler-task.js";
+import { DONE_CTX, TaskDone, TaskRec } from "./scheduler-task.js";
 
 interface ExtCompletion {
   readonly cell: PromiseCell;
@@ -107,7 +107,7 @@ export class World {
    */
   doneApplied: TaskRec | null = null;
   doneNext: TaskRec | null = null;
-  /** the TaskDone every report frame of this world performs (see TaskDone) */
+  /** the TaskDone every task report of this world performs (see TaskDone) */
   readonly report: TaskDone;
   /** the listener on the run's signal, removed when the world closes */
   private onRunAbort: (() => void) | null = null;
@@ -135,7 +135,6 @@ export class World {
     this.spawnCtx = null;
     this.report.task = this.main; // (a kept handle reaches the world: not the last task's value)
     this.report.value = undefined;
-    releaseResult();
     // A task handle kept after the run reaches this world (TaskRec.world): let go of the tasks the
     // ready queue still lists (dequeue only drops consumed entries when it compacts or empties)
     this.queue = [];
@@ -263,12 +262,12 @@ export class World {
 
   /**
    * A switch into `t`: its stashed continuation (taken), `t` running, its context current. An
-   * unstarted task gets its continuation only now — its report frame over its body under
+   * unstarted task gets its continuation only now — its body, reported to it, under
    * `[scheduler]` — so a pending spawned task holds no continuation and no program wrapper (spawn
    * 10,000 then gather: that much less memory kept alive, and promoted, while they wait).
    */
   enter(t: TaskRec): Continuation {
-    const k = t.k ?? unstarted(iteratorFrame(t, t), this.selfOnly!);
+    const k = t.k ?? unstarted(reported(t), this.selfOnly!);
     this.enterTask(t);
     return k;
   }

@@ -7,7 +7,14 @@
  */
 import { UnhandledEffectError } from "../errors.js";
 import { type Handler, TRACE_QUIET } from "../vm/handler.js";
-import { type Frame, type Invocation, S_HANDLER, type Segment } from "../vm/segment.js";
+import {
+  type Frame,
+  type FrameLabel,
+  type Invocation,
+  S_FINALIZER,
+  S_HANDLER,
+  type Segment,
+} from "../vm/segment.js";
 
 export const MARK_RESUMED = "✓";
 export const MARK_TRANSFERRED = "⇢";
@@ -124,15 +131,18 @@ class Collector {
     for (let f = top; f !== null; f = f.prev) {
       if (f.name !== null)
         this.add({ kind: "frame", name: f.name, site: f.site, marker: "", effect: undefined });
-      else if (f.label !== null)
-        this.add({
-          kind: "boundary",
-          name: typeof f.label === "string" ? f.label : f.label.frameLabel(),
-          site: null,
-          marker: "",
-          effect: undefined,
-        });
+      else if (f.label !== null) this.boundary(f.label);
     }
+  }
+  /** a boundary line `── label ──` */
+  boundary(label: string | FrameLabel): void {
+    this.add({
+      kind: "boundary",
+      name: typeof label === "string" ? label : label.frameLabel(),
+      site: null,
+      marker: "",
+      effect: undefined,
+    });
   }
   /** innermost-first collected → outermost first */
   result(): Entry[] {
@@ -154,6 +164,8 @@ function walk(cur: Segment, originInv: Invocation | null, ownThrow = true): Entr
     const stop = todo.pop() as Segment | null;
     for (let seg = todo.pop() as Segment | null; seg !== null; seg = seg === stop ? null : seg.caller) {
       c.frames(seg.top);
+      // a reported segment's Reporter (a task): its line where a report frame's was, below its frames
+      if (seg.job !== null && seg.kind !== S_FINALIZER) c.boundary(seg.job as FrameLabel);
       if (seg.kind !== S_HANDLER) continue;
       const inv: Invocation = seg.invocation!;
       const marker = inv === originInv ? MARK_THREW : inv.k.used ? MARK_RESUMED : "";

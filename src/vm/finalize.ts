@@ -17,12 +17,11 @@ import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { isPrimitive, OP_NAMES, OP_PASS, OP_TRANSFER, OP_TRANSFER_WITH } from "./primitives.js";
 import { describe } from "./brand.js";
 import {
-  Frame,
   type Invocation,
   J_CLOSE,
   J_FINALIZE,
   Job,
-  pushFrame,
+  type Reporter,
   S_BODY,
   S_FINALIZER,
   S_HANDLER,
@@ -38,6 +37,16 @@ export function exitSegment(m: Machine, isErr: boolean): void {
   switch (s.kind) {
     case S_BODY:
     case S_PROMPT: {
+      const r = s.job;
+      if (r !== null) {
+        // a reported segment (program.ts, `reported`): its outcome goes to its Reporter, whose
+        // effect is performed here as if by a frame at the bottom of this segment (a task's report)
+        const e = (r as Reporter).exit(!isErr, m.value);
+        if (e !== null) {
+          m.handleYield(e);
+          return;
+        }
+      }
       const c = s.caller;
       if (c === null)
         throw new VMInternalError(`${s.kind === S_BODY ? "body" : "prompt"} segment has no caller`);
@@ -51,7 +60,7 @@ export function exitSegment(m: Machine, isErr: boolean): void {
     case S_FINALIZER:
       if (isErr) {
         if (s.job === m.abortJob) abortError(m, m.value);
-        s.job!.record(m.value);
+        (s.job as Job).record(m.value);
       }
       completeFinalizer(m, s);
       return;
@@ -86,8 +95,9 @@ export function endInvocation(m: Machine, inv: Invocation, o: unknown, isErr: bo
   const caller = inv.hs!.caller;
   if (!k.used && !k.detached) {
     const fr = startFinalization(m, k, caller);
-    fr.job!.pending = o;
-    fr.job!.pendingIsError = isErr;
+    const job = fr.job as Job;
+    job.pending = o;
+    job.pendingIsError = isErr;
     return;
   }
   if (caller === null) throw new VMInternalError("handler segment has no caller");
@@ -132,7 +142,7 @@ export function unwindExit(m: Machine): void {
       const k = inv.k;
       if (!k.used && !k.detached) {
         const fr = startFinalization(m, k, s.caller);
-        fr.job!.resumeJob = job;
+        (fr.job as Job).resumeJob = job;
         return;
       }
       if (s.caller === null) throw new VMInternalError("unwinding reached a handler segment with no caller");
@@ -171,7 +181,7 @@ export function beginAbort(m: Machine): boolean {
   // not above the base: the run's body has already ended (only the root's exit is left)
   if (s === null || base === null) return true;
   const fr = startFinalization(m, captured(m, m.cur, base), base.caller);
-  const job = fr.job!;
+  const job = fr.job as Job;
   job.pending = m.abortReason;
   job.pendingIsError = true;
   m.abortJob = job;
@@ -185,7 +195,7 @@ export function abortError(m: Machine, e: unknown): void {
 
 /** Finalization complete: deliver FR's outcome to its caller. */
 function completeFinalizer(m: Machine, fr: Segment): void {
-  const job = fr.job!;
+  const job = fr.job as Job;
   const caller = fr.caller;
   if (caller === null) throw new VMInternalError("finalizer has no caller");
   m.cur = caller;
@@ -276,35 +286,31 @@ export function performTerminal(
 
 /**
  * Start an unstarted continuation from segment `from`: withHandler(hs[n-1], … withHandler(hs[0], p)).
- * With `k` null, SITE_SWITCH's start (see its declaration): the same for `iteratorFrame(frame,
- * frame)` under SITE_SWITCH.handlers, that frame already past its first step, which yielded `body`.
+ * With `k` null, SITE_SWITCH's start (see its declaration): the same for `reported(reporter)`
+ * under SITE_SWITCH.handlers, its reporter already started, which gave `body`.
  */
 export function startUnstarted(m: Machine, k: Continuation | null, from: Segment | null): void {
   if (k !== null) k.used = true;
-  const top = new Segment(
-    S_BODY,
-    startPrompts(from, k !== null ? k.handlers! : SITE_SWITCH.handlers!),
-    null,
-    null,
-  );
+  const hs = k !== null ? k.handlers! : SITE_SWITCH.handlers!;
+  // The body's frames go on its innermost prompt itself, not on a body segment above it: a prompt
+  // holds frames like a body (search starts at its firstPrompt, itself; a capture's top may be the
+  // prompt; it exits and unwinds as a body does), and that body segment would never be detached or
+  // hold anything else. One Segment (112 B) and constructor less per task start (spawn + gather).
+  const top = hs.length > 0 ? startPrompts(from, hs)! : new Segment(S_BODY, from, null, null);
   m.cur = top;
   if (k !== null) {
     m.callProgramLike(k.source);
     return;
   }
-  const iter = SITE_SWITCH.frame!;
   const body = SITE_SWITCH.body;
   const wrap = SITE_SWITCH.wrap;
-  SITE_SWITCH.frame = null;
+  top.job = SITE_SWITCH.reporter; // (top: new, so frameless and unmarked, as `reported` needs)
+  SITE_SWITCH.reporter = null;
   SITE_SWITCH.body = undefined;
   SITE_SWITCH.handlers = null;
   SITE_SWITCH.wrap = null;
-  const f = new Frame(iter as unknown as Generator<unknown, unknown, unknown>, null, null);
-  f.started = true;
-  f.label = iter;
-  pushFrame(top, f);
   // calling withHandler(wrap[n-1], … withHandler(wrap[0], body)) here, without its n steps
-  if (wrap !== null) m.cur = new Segment(S_BODY, startPrompts(top, wrap), null, null);
+  if (wrap !== null && wrap.length > 0) m.cur = startPrompts(top, wrap)!; // (frames on its prompt, as above)
   m.callProgramLike(body);
 }
 

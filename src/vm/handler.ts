@@ -77,20 +77,20 @@ export const SITE_PASS: { on: boolean } = { on: false };
  * like SITE_AWAIT; the hook sets the fields just before returning it and the VM takes them at once.
  *
  * With `k` null it *starts* a computation instead — what transferring into the unstarted
- * continuation `createContinuation(iteratorFrame(frame, frame), handlers)` does when that frame's
- * first step yields `body` — without the continuation, the program, or that first step: the
- * prompts of `handlers` (innermost first) are made where the invocation would have run, a frame
- * driven by `frame` is pushed already started (so `frame` must expect the outcome of `body` next),
- * and `body` is called on top of it. (A scheduler's task start: `frame` is its report frame.)
- * `wrap` (innermost first, or null) are handlers `body` runs under, as if it were
- * `withHandler(wrap[n-1], … withHandler(wrap[0], body))`: their prompts are made on top of that
- * frame's segment, with `body` in a segment above them (a task spawned inside handlers).
+ * continuation `createContinuation(reported(reporter), handlers)` does when the reporter gives
+ * `body` to start — without the continuation or the program: the prompts of `handlers` (innermost
+ * first) are made where the invocation would have run, the innermost marked with `reporter` (it
+ * has started: it must expect the outcome of `body` next), and `body` is called on it. (A
+ * scheduler's task start: `reporter` is the task.) `wrap` (innermost first, or null) are handlers
+ * `body` runs under, as if it were `withHandler(wrap[n-1], … withHandler(wrap[0], body))`: their
+ * prompts are made on top of the marked one, with `body` on the innermost of them (a task spawned
+ * inside handlers).
  */
 export const SITE_SWITCH: {
   k: import("./continuation.js").Continuation | null;
   value: unknown;
   keep: { k: import("./continuation.js").Continuation | null } | null;
-  frame: (Iterator<unknown, unknown, unknown> & import("./segment.js").FrameLabel) | null;
+  reporter: import("./segment.js").Reporter | null;
   body: unknown;
   handlers: readonly unknown[] | null;
   wrap: readonly unknown[] | null;
@@ -98,7 +98,7 @@ export const SITE_SWITCH: {
   k: null,
   value: undefined,
   keep: null,
-  frame: null,
+  reporter: null,
   body: undefined,
   handlers: null,
   wrap: null,

@@ -23,8 +23,9 @@ import { abortError, beginAbort, exitSegment, switchAtSite, unwindExit } from ".
 import {
   isProgram,
   P_FLATMAP,
-  P_FRAME,
+  P_REPORT,
   P_GEN,
+  P_GEN1,
   P_GENOBJ,
   P_INTERNAL,
   P_MAP,
@@ -34,12 +35,13 @@ import {
 import { isPrimitive } from "./primitives.js";
 import {
   Frame,
-  type FrameLabel,
   type Invocation,
   J_CLOSE,
   type Job,
   pushFrame,
+  type Reporter,
   S_BODY,
+  S_PROMPT,
   S_ROOT,
   Segment,
 } from "./segment.js";
@@ -435,9 +437,13 @@ export class Machine {
     let name: string | null = null;
     switch (p.tag) {
       case P_GEN:
+      case P_GEN1:
       case P_INTERNAL:
         try {
-          gen = (p.a as Function).apply(undefined, p.b as unknown[]);
+          gen =
+            p.tag === P_GEN1
+              ? (p.a as Function).call(undefined, p.b)
+              : (p.a as Function).apply(undefined, p.b as unknown[]);
         } catch (e) {
           this.throwHere(e);
           return;
@@ -455,7 +461,7 @@ export class Machine {
           );
           return;
         }
-        name = p.tag === P_GEN ? p.name || "(anonymous)" : null;
+        name = p.tag !== P_INTERNAL ? p.name || "(anonymous)" : null;
         break;
       case P_PURE:
         this.mode = M_DELIVER;
@@ -471,15 +477,29 @@ export class Machine {
         gen = p.a;
         name = p.name;
         break;
-      case P_FRAME:
-        gen = p.a;
-        break;
+      case P_REPORT: {
+        // Mark the segment the body runs on; it must be frameless (then its exit is the body's) and
+        // unmarked: cur when it is (a continuation just started: a fresh prompt), else a new one.
+        let seg = this.cur;
+        if (seg.top !== null || seg.job !== null || (seg.kind !== S_BODY && seg.kind !== S_PROMPT))
+          this.cur = seg = new Segment(S_BODY, seg, seg.invocation, null);
+        const r = p.a as Reporter & { start(): unknown };
+        let body: unknown;
+        try {
+          body = r.start();
+        } catch (e) {
+          this.throwHere(e); // (unmarked: nothing ran to report on)
+          return;
+        }
+        seg.job = r;
+        this.callProgramLike(body);
+        return;
+      }
       default:
         throw new VMInternalError(`unknown program tag ${p.tag}`);
     }
     const frame = new Frame(gen as Generator<unknown, unknown, unknown>, name, p);
     if (p.tag === P_INTERNAL && p.name !== "") frame.label = p.name;
-    else if (p.tag === P_FRAME) frame.label = p.b as FrameLabel;
     pushFrame(this.cur, frame);
     this.mode = M_DELIVER;
     this.value = undefined;

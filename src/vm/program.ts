@@ -7,7 +7,7 @@
  */
 import { B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
 import { Once } from "./once.js";
-import type { FrameLabel } from "./segment.js";
+import type { Reporter } from "./segment.js";
 import { captureSite, siteState } from "./sites.js";
 import type { AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
 
@@ -18,7 +18,8 @@ export const P_FLATMAP = 3; // source.flatMap(f)
 export const P_LIFT = 4; // Effect or Primitive as a one-step program
 export const P_GENOBJ = 5; // a raw generator object (top level of run only); one-shot
 export const P_INTERNAL = 6; // like P_GEN, but a library-internal frame (omitted from call stacks)
-export const P_FRAME = 7; // a library-internal frame driven by the iterator `a`, labelled by `b` (one-shot)
+export const P_REPORT = 7; // `a` (a Reporter) started, its body run with its outcome reported (one-shot)
+export const P_GEN1 = 8; // fn(b): P_GEN of one argument, held inline (no arguments array)
 
 /**
  * A lazy, re-runnable program producing `A` and performing the effects `E` (API §7; inferred by
@@ -149,7 +150,21 @@ export function fn<Args extends unknown[], Y, R>(
   }
   const name = g.name;
   installRecursionTrap(g, name);
-  const make = (...args: Args): Program<R, EffectsOf<Y>> => new Program(P_GEN, g, args, name);
+  // A program of one argument keeps it inline (P_GEN1): no rest array, 56 B less per program — per
+  // task in spawn + gather, where a waiting task's program is kept (and promoted) until it starts.
+  // `arguments`, not a rest parameter, so the one-argument path allocates no array at all; a method,
+  // not a `function`, so that like the arrow it was it is no constructor and has no prototype.
+  const make = {
+    make(): Program<R, EffectsOf<Y>> {
+      // biome-ignore lint/complexity/noArguments: a rest array is the allocation this avoids
+      const a = arguments;
+      const n = a.length;
+      if (n === 1) return new Program(P_GEN1, g, a[0], name);
+      const args = new Array<unknown>(n); // copied here: no user-patchable Array.prototype.slice
+      for (let i = 0; i < n; i++) args[i] = a[i];
+      return new Program(P_GEN, g, args, name);
+    },
+  }.make as unknown as (...args: Args) => Program<R, EffectsOf<Y>>;
   Object.defineProperty(make, "name", { value: name, configurable: true });
   return make;
 }
@@ -219,11 +234,13 @@ export function boundary<A, Args extends unknown[]>(
 }
 
 /**
- * @internal A one-shot hidden frame driven by `iter` (an object with next/throw/return, no generator),
- * shown in tracebacks as `── label.frameLabel() ──`, the label made only when a traceback is. For a
- * library's per-call wrapper where a generator, its arguments and an eager label string would be
- * the cost (the scheduler's task report: one per spawned task).
+ * @internal A one-shot program that runs the body `reporter.start()` gives and hands its outcome to
+ * `reporter.exit` (segment.ts, Reporter), which may answer an effect to perform in its place; shown
+ * in tracebacks as `── reporter.frameLabel() ──`, the label made only when a traceback is. As the
+ * generator `function* () { let o; try { o = ok(yield* body) } catch (e) { o = err(e) } return
+ * yield exit(o) }` would be, without a generator, a frame, its arguments or an eager label string:
+ * the segment the body runs on is marked instead (the scheduler's task report: one per task).
  */
-export function iteratorFrame<A>(iter: Iterator<unknown, A, unknown>, label: FrameLabel): Program<A> {
-  return new Program<A>(P_FRAME, iter, label, "");
+export function reported<A>(reporter: Reporter & { start(): unknown }): Program<A> {
+  return new Program<A>(P_REPORT, reporter, undefined, "");
 }

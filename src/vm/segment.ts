@@ -16,9 +16,20 @@ export const S_HANDLER = 3;
 export const S_FINALIZER = 4;
 export const SEGMENT_KINDS = ["root", "body", "prompt", "handler", "finalizer"] as const;
 
-/** A boundary frame's traceback label, made only when a traceback is (see iteratorFrame). */
+/** A boundary frame's traceback label, made only when a traceback is. */
 export interface FrameLabel {
   frameLabel(): string;
+}
+
+/**
+ * What a body or prompt segment marked by `reported` (program.ts) hands its outcome to when it
+ * returns or throws (finalize.ts, exitSegment): `exit` answers an effect to perform right there,
+ * at that segment, instead of exiting — the answer to it is then the segment's outcome — or null
+ * to exit as usual. Tracebacks show it as the boundary line `── frameLabel() ──` below the
+ * segment's frames, where a frame driving a report would have been.
+ */
+export interface Reporter extends FrameLabel {
+  exit(ok: boolean, value: unknown): unknown;
 }
 
 /** One generator being driven by the machine. */
@@ -61,8 +72,11 @@ export class Segment {
   readonly firstPrompt: Segment | null;
   /** prompt: the handler of its withHandler */
   readonly handler: Handler | null;
-  /** finalizer: its job (which holds the pending outcome) */
-  job: Job | null;
+  /**
+   * finalizer: its job (which holds the pending outcome). Body or prompt: its Reporter, or null —
+   * one field for both (a field is 8 B on every segment; a task start then needs no report frame).
+   */
+  job: Job | Reporter | null;
   /** prompt: the prototypes of its handler's TAKES classes, or null (then `handles` decides) */
   readonly takes: readonly object[] | null;
   /** prompt: its handler's FAST_PATH hook, read once when the prompt is made */
