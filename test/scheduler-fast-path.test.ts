@@ -414,3 +414,33 @@ test("scheduler: a task no longer holds its awaitPromise's cell once the promise
   assert.equal(r.value, 1);
   assert.equal(held, null);
 });
+
+test("scheduler FAST_PATH: a task started where another finished (on its reused prompt) reports and traces as itself, as on the general path", () => {
+  const child = fn(function* child(n: number) {
+    yield* tell(`child ${n}`);
+    if (n === 3) throw new RangeError(`child ${n} failed`);
+    return n;
+  });
+  const main = fn(function* main(upTo: number) {
+    const ts: Task<number>[] = [];
+    for (let n = 1; n <= upTo; n++) ts.push(yield* spawn(child(n)));
+    return yield* gather(...ts);
+  });
+  for (const upTo of [2, 3]) {
+    const go = (fast: boolean) =>
+      withSiteSwitches(fast, () => {
+        const r = run(main(upTo), { handlers: [writer, scheduler] });
+        return { ok: r.ok, value: r.ok ? r.value : String(r.error), log: r.log, format: r.format() };
+      });
+    const general = go(false);
+    assert.deepEqual(go(true), general);
+    if (upTo === 3) {
+      assert.equal(general.ok, false);
+      assert.match(general.format, /── in task 3 ──/);
+      assert.doesNotMatch(general.format, /in task [12]\b/);
+    } else {
+      assert.deepEqual(general.value, [1, 2]);
+      assert.deepEqual(general.log, ["child 1", "child 2"]);
+    }
+  }
+});

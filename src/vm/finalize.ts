@@ -288,15 +288,26 @@ export function performTerminal(
  * Start an unstarted continuation from segment `from`: withHandler(hs[n-1], … withHandler(hs[0], p)).
  * With `k` null, SITE_SWITCH's start (see its declaration): the same for `reported(reporter)`
  * under SITE_SWITCH.handlers, its reporter already started, which gave `body`.
+ * `reuse`: a dead prompt on `from` (switchAtSite), taken instead of a new one when it is of hs's one handler.
  */
-export function startUnstarted(m: Machine, k: Continuation | null, from: Segment | null): void {
+export function startUnstarted(
+  m: Machine,
+  k: Continuation | null,
+  from: Segment | null,
+  reuse: Segment | null = null,
+): void {
   if (k !== null) k.used = true;
   const hs = k !== null ? k.handlers! : SITE_SWITCH.handlers!;
   // The body's frames go on its innermost prompt itself, not on a body segment above it: a prompt
   // holds frames like a body (search starts at its firstPrompt, itself; a capture's top may be the
   // prompt; it exits and unwinds as a body does), and that body segment would never be detached or
   // hold anything else. One Segment (112 B) and constructor less per task start (spawn + gather).
-  const top = hs.length > 0 ? startPrompts(from, hs)! : new Segment(S_BODY, from, null, null);
+  const top =
+    reuse !== null && hs.length === 1 && reuse.handler === hs[0]
+      ? reuse
+      : hs.length > 0
+        ? startPrompts(from, hs)!
+        : new Segment(S_BODY, from, null, null);
   m.cur = top;
   if (k !== null) {
     m.callProgramLike(k.source);
@@ -351,7 +362,29 @@ export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
     site.firstPrompt!.cache = null;
   }
   if (k === null || k.top === null) {
-    startUnstarted(m, k, outer); // (marks k used; k null: SITE_SWITCH.frame starts)
+    // A task that finished here (no keep) and an unstarted one next: the next one's prompt is the
+    // finished one's, reused (112 B and a constructor less per task in spawn + gather) when nothing
+    // can hold it — frameless, never captured or detached, no error origin or trace recorded in this
+    // run (those keep segments) — and identical to what startUnstarted would make (its one handler,
+    // the same caller, no invocation).
+    let reuse: Segment | null = null;
+    if (
+      keep === null &&
+      k === null &&
+      p === site &&
+      p.kind === S_PROMPT &&
+      p.top === null &&
+      p.invocation === null &&
+      p.detachedFrom === null &&
+      m.origins === null &&
+      m.tracer === null &&
+      !m.sites
+    ) {
+      reuse = p;
+      p.job = null;
+      p.cache = null;
+    }
+    startUnstarted(m, k, outer, reuse); // (marks k used; k null: SITE_SWITCH.frame starts)
     return;
   }
   k.used = true;
