@@ -62,17 +62,34 @@ before(() => {
 
 after(() => rmSync(work, { recursive: true, force: true }));
 
+/** Why an earlier install failed, if one did. */
+let unreachable: string | null = null;
+
 /** The runtime's executable, installed on first use; or why it could not be. */
 function install(pkg: string, version: string, bin: string): { path: string } | { skip: string } {
   const dir = join(CACHE, `${pkg}@${version}`);
   const path = join(dir, "node_modules/.bin", bin);
   if (!existsSync(path)) {
+    // one failed download means the registry is out of reach: the others are not tried (offline,
+    // each would wait out npm's retries). --prefer-offline: what npm's cache holds is not fetched again.
+    if (unreachable !== null)
+      return { skip: `not installed, the npm registry was out of reach (${unreachable})` };
     try {
       mkdirSync(dir, { recursive: true });
-      execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefix", dir, `${pkg}@${version}`], {
-        stdio: "pipe",
-        timeout: 300_000,
-      });
+      execFileSync(
+        "npm",
+        [
+          "install",
+          "--no-audit",
+          "--no-fund",
+          "--prefer-offline",
+          "--fetch-retries=1",
+          "--prefix",
+          dir,
+          `${pkg}@${version}`,
+        ],
+        { stdio: "pipe", timeout: 300_000 },
+      );
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
       const why = String((e as { stderr?: unknown }).stderr ?? e)
@@ -80,6 +97,7 @@ function install(pkg: string, version: string, bin: string): { path: string } | 
         .split("\n")
         .slice(-2)
         .join(" ");
+      unreachable = why;
       return { skip: `could not install ${pkg}@${version} from the npm registry: ${why}` };
     }
   }
