@@ -384,7 +384,7 @@ export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
       p.job = null;
       p.cache = null;
     }
-    startUnstarted(m, k, outer, reuse); // (marks k used; k null: SITE_SWITCH.frame starts)
+    startUnstarted(m, k, outer, reuse); // (marks k used; k null: SITE_SWITCH.reporter's body starts)
     return;
   }
   k.used = true;

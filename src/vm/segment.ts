@@ -16,7 +16,7 @@ export const S_HANDLER = 3;
 export const S_FINALIZER = 4;
 export const SEGMENT_KINDS = ["root", "body", "prompt", "handler", "finalizer"] as const;
 
-/** A boundary frame's traceback label, made only when a traceback is. */
+/** A boundary's traceback label, made only when a traceback is (a Reporter's). */
 export interface FrameLabel {
   frameLabel(): string;
 }
@@ -45,8 +45,11 @@ export class Frame {
   closing: Job | null;
   /** Trace: where the frame's current yield happened (an Error whose stack is parsed on failure). */
   site: Error | null;
-  /** Trace: a hidden frame that marks a boundary (e.g. "in task 3 (spawned at a.ts:9)"). */
-  label: string | FrameLabel | null;
+  /**
+   * Trace: a hidden frame that marks a boundary (a `boundary(name, …)` program's name). A task's
+   * line is not a frame's: its segment's Reporter gives it (see Reporter).
+   */
+  label: string | null;
   constructor(gen: Generator<unknown, unknown, unknown>, name: string | null, program: unknown) {
     this.gen = gen;
     this.prev = null;
