@@ -55,6 +55,7 @@ export type {
   EnvPatch,
   EnvTypes,
   EnvValue,
+  NoTypeArgumentOnceEnvTypesIsDeclared,
   PatchEffects,
   UndeclaredKeys,
 } from "./effects/reader.js";

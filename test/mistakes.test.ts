@@ -7,6 +7,7 @@ import { test } from "node:test";
 import {
   acquire,
   all,
+  createContinuation,
   createSemaphore,
   DeadlockError,
   delay,
@@ -18,9 +19,11 @@ import {
   handle,
   local,
   program,
+  pure,
   reader,
   release,
   resume,
+  resumeContinuation,
   run,
   safe,
   spawn,
@@ -70,6 +73,21 @@ test("all(a, b) and all(a): the programs go in one array", () => {
     name: "TypeError",
     message: "all takes its programs as one array, and options second: write all([a, b]), not all(a, b)",
   });
+});
+
+test("createContinuation(…) given to resumeContinuation without `yield*`: the message says to yield* it first", () => {
+  const r = run(
+    program(function* () {
+      return yield* resumeContinuation(createContinuation(pure(1)) as never, undefined);
+    }),
+  );
+  assert.equal(r.ok, false);
+  const e = (r as { error: unknown }).error;
+  assert.ok(e instanceof TypeError);
+  assert.equal(
+    e.message,
+    "resumeContinuation expects a continuation (the handler's `k` argument), got Primitive object (`yield*` it first: `const k = yield* createContinuation()`)",
+  );
 });
 
 test("a generator object run a second time: a TypeError, not Ok(undefined)", () => {

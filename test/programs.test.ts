@@ -140,6 +140,7 @@ test("A9 yielding a raw generator object → Err(TypeError) mentioning generator
   }
   const err = expectErr(
     run(
+      // @ts-expect-error -- NotAnEffectError at compile time too; this is the run-time check
       P(function* () {
         return yield g();
       }),

@@ -96,6 +96,9 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "fieldless-handle": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "wrong-answer": [/TS2345/, /'string'.*'User'/],
   "not-an-effect": [/NotAnEffectError<Promise<number>>/, /yield\* awaitPromise/],
+  // a raw generator object yielded bare: named, not taken for an open-row program (which would
+  // also hide the missing FetchUser handler)
+  "yielded-generator": [/NotAnEffectError<Generator<never, number/, /write yield\*, not yield/],
   "handler-order": [
     /HandlerOrderError<Get<number>>/,
     /a handler's own effects go only to the handlers listed BEFORE it/,
@@ -123,6 +126,9 @@ run(flips, { handlers: [state, handle(Coin, function* (_e, k) { return yield* re
 run(named, { handlers: [state] });
 // case: not-an-effect
 run(program(function* () { return yield Promise.resolve(1); }));
+function* helper() { return 1; }
+// case: yielded-generator
+run(program(function* () { const u = yield* new FetchUser(); yield helper(); return u; }));
 // case: handler-order
 run(logs, { handlers: [counted, state] });
 // case: fieldless-handle

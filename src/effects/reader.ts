@@ -59,7 +59,16 @@ export type AskTypeArgument = [keyof EnvTypes] extends [never]
   ? unknown
   : string extends keyof EnvTypes
     ? unknown
-    : never;
+    : NoTypeArgumentOnceEnvTypesIsDeclared;
+
+/**
+ * The constraint `ask<T>`'s type argument fails once `EnvTypes` is declared: named so that the
+ * compile error says why and what to do (a bare `never` read "does not satisfy the constraint
+ * 'never'").
+ */
+export interface NoTypeArgumentOnceEnvTypesIsDeclared {
+  readonly "doeff: EnvTypes is declared, so ask takes no type argument: write ask(key), typed by EnvTypes (declare a missing key there)": never;
+}
 
 /**
  * An env or a `local` patch (also run's `env` option): any record, or once `EnvTypes` is declared,

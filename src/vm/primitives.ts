@@ -101,7 +101,10 @@ export function isPrimitive(x: unknown): x is Primitive {
 
 function checkK(k: unknown, where: string): void {
   if (!isContinuation(k)) {
-    throw new TypeError(`${where} expects a continuation (the handler's \`k\` argument), got ${describe(k)}`);
+    // a primitive here is most often createContinuation(…) / getContinuation() not yet performed
+    throw new TypeError(
+      `${where} expects a continuation (the handler's \`k\` argument), got ${describe(k)}${isPrimitive(k) ? ` (\`yield*\` it first: \`const k = yield* ${k}\`)` : ""}`,
+    );
   }
 }
 

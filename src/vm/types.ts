@@ -27,13 +27,18 @@ export type KnownEffectsOf<Y> =
       ? Defined<E>
       : Y extends Effect<any>
         ? Y | InnerRow<Y>
-        : Y extends ProgramLikeOf<any>
-          ? AnyEffect // a structurally typed iterable: its row is unknown, so open
-          : NotAnEffect<Y>;
+        : Y extends Generator<any, any, any>
+          ? NotAnEffect<Y> // a raw generator object: the VM refuses it (yield* it, or wrap it with fn)
+          : Y extends ProgramLikeOf<any>
+            ? AnyEffect // a structurally typed iterable: its row is unknown, so open
+            : NotAnEffect<Y>;
 
 /**
  * In a row: a yielded value that is no effect, program or primitive (`yield promise`, `yield* [1,
- * 2]`, a bare `yield`). The VM refuses it at run time; `run` reports it as NotAnEffectError.
+ * 2]`, a bare `yield`, `yield gen()` of a raw generator object). The VM refuses it at run time; `run`
+ * reports it as NotAnEffectError. A raw generator object is named here rather than taken for a
+ * structurally typed program (whose row would be open): an open row would also hide every
+ * MissingHandlerError of the program that yields it.
  */
 export interface NotAnEffect<Y> {
   readonly "doeff: not an effect": Y;

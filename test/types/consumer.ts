@@ -6,6 +6,8 @@
  */
 import {
   type Continuation,
+  type EffectsOf,
+  type NotAnEffect,
   createContinuation,
   delegate,
   Effect,
@@ -171,6 +173,22 @@ fn(function* forgot(x: number) {
   // @ts-expect-error -- y is unknown: write `yield*`
   return x + y;
 });
+
+// a raw generator object yielded bare (a forgotten `*`) is not an effect: the row is not opened
+// (which would hide every missing handler), run() names it
+function* helperGen() {
+  return 1;
+}
+const yieldsGen = program(function* () {
+  const n = yield* get<number>("n");
+  yield helperGen();
+  return n;
+});
+expectType<
+  Equal<EffectsOf<Generator<never, number, unknown>>, NotAnEffect<Generator<never, number, unknown>>>
+>();
+// @ts-expect-error -- NotAnEffectError<Generator<never, number, unknown>>: write `yield*`, not `yield`
+run(yieldsGen, { handlers: [state] });
 
 // ── 9. a field-less effect class is never silently unchecked ─────────────────────────────────
 class Name extends Effect<string> {}

@@ -29,6 +29,8 @@ run(main, { handlers: [reader], env: { "db.url": "postgres://", retries: 1 } });
 
 // @ts-expect-error -- a type argument would override the declared type (a string read as a number)
 ask<number>("db.url");
+// @ts-expect-error -- and for an undeclared key too (the message names NoTypeArgumentOnceEnvTypesIsDeclared)
+ask<string>("greeting");
 
 // @ts-expect-error -- a misspelled key is a compile error once EnvTypes is declared
 ask("db.uri");
