@@ -171,8 +171,8 @@ function walk(cur: Segment, originInv: Invocation | null, ownThrow = true): Entr
       const marker = inv === originInv ? MARK_THREW : inv.k.used ? MARK_RESUMED : "";
       // (a quiet handler shows when its own code threw, not when an effect it performed met an
       // error: the effect's line names the thrower, and record() leaves the chain as without it)
-      if (inv.handler[TRACE_QUIET] !== true || (marker === MARK_THREW && ownThrow))
-        c.add({ kind: "handler", name: handlerName(inv.handler), site: null, marker, effect: inv.effect });
+      if (inv.handler![TRACE_QUIET] !== true || (marker === MARK_THREW && ownThrow))
+        c.add({ kind: "handler", name: handlerName(inv.handler!), site: null, marker, effect: inv.effect });
       if (!inv.k.used) {
         // its captured body frames first, then on from here
         todo.push(seg === stop ? null : seg.caller, stop, inv.site, inv.prompt);
@@ -236,7 +236,7 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
   if (e instanceof UnhandledEffectError) {
     return new Origin(chain, e.effect, visitsFrom(cur, null, MARK_PASSED));
   }
-  if (originInv !== null && cur === originInv.hs) {
+  if (originInv !== null && cur === originInv) {
     // the handler's own code threw: the effect it was handling, with the handlers it visited
     return new Origin(
       chain,

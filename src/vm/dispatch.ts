@@ -22,7 +22,16 @@ import { isPrimitive, OP_TRANSFER, type Primitive } from "./primitives.js";
 import { checked } from "./result.js";
 import { Once } from "./once.js";
 import { MARK_THREW } from "../trace/origin.js";
-import { Frame, Invocation, J_CLOSE, Job, S_HANDLER, SearchCache, Segment } from "./segment.js";
+import {
+  Frame,
+  type Invocation,
+  J_CLOSE,
+  Job,
+  newInvocation,
+  S_HANDLER,
+  SearchCache,
+  type Segment,
+} from "./segment.js";
 
 /** Is `proto` (an effect's prototype) or one of its ancestors among `protos`? */
 function protoTakes(protos: readonly object[], proto: unknown): boolean {
@@ -217,9 +226,7 @@ export function invoke(
 ): void {
   const era = m.era;
   era.live++;
-  const inv = new Invocation(h, e, k, outer, era);
-  const hs = new Segment(S_HANDLER, outer, inv, null);
-  inv.hs = hs;
+  const hs = newInvocation(h, e, k, outer, era);
   m.cur = hs;
   let r: unknown;
   try {
@@ -305,7 +312,7 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
       }
     }
     if (!isObj || rb !== undefined || !isGeneratorObject(r)) {
-      handlerResult(m, h, materialize(m, p, h, e, k).hs!, r);
+      handlerResult(m, h, materialize(m, p, h, e, k), r);
       return;
     }
   }
@@ -344,7 +351,7 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
   const inv = materialize(m, p, h, e, k);
   const f = new Frame(gen, null, h);
   f.started = true;
-  inv.hs!.top = f;
+  inv.top = f;
   // a step of its own (as when traced): stepResume's fast lane reads M_DELIVER at the site as an answer
   m.mode = M_HANDLE_YIELD;
   m.value = value;
@@ -391,7 +398,7 @@ function tailClose(
   const inv = materialize(m, p, h, e, k);
   const f = new Frame(gen, null, h);
   f.started = true;
-  inv.hs!.top = f;
+  inv.top = f;
   const job = new Job(J_CLOSE, inv, OP_TRANSFER, k, arg);
   f.closing = job;
   m.job = job;
@@ -408,10 +415,8 @@ function materialize(m: Machine, p: Segment, h: Handler, e: unknown, k: Continua
   m.linkEpoch++;
   const era = m.era;
   era.live++;
-  const inv = new Invocation(h, e, k, outer, era);
-  const hs = new Segment(S_HANDLER, outer, inv, null);
-  inv.hs = hs;
-  m.cur = hs;
+  const inv = newInvocation(h, e, k, outer, era);
+  m.cur = inv;
   return inv;
 }
 
@@ -450,8 +455,7 @@ const NO_HANDLERS: readonly Handler[] = Object.freeze([]);
 export function reinstalled(prompt: unknown, h: Handler): boolean {
   let s = (prompt as Segment).caller;
   while (s !== null) {
-    if (s.handler === h) return true;
-    if (s.kind === S_HANDLER && s.invocation!.handler === h) return false;
+    if (s.handler === h) return s.kind !== S_HANDLER; // (a handler segment's: its invocation's handler)
     s = s.caller;
   }
   return false;

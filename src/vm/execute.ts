@@ -204,8 +204,7 @@ function terminal(m: Machine, prim: Primitive): void {
   if (k.source !== m && foreign(m, k, prim)) return;
   k.used = true;
   const arg = prim.op === OP_PASS ? prim.a : prim.b;
-  const hs = inv.hs!;
-  if (m.cur === hs && top !== null && top.prev === null && m.tracer === null) {
+  if (m.cur === inv && top !== null && top.prev === null && m.tracer === null) {
     // Fast path for the usual `return yield* transfer(k, v)` in a handler's own frame: close it
     // right here. Only if its finally blocks yield or throw does a closing job get made (§5.3).
     closeHandlerFrame(m, inv, prim.op, k, arg, top);

@@ -92,7 +92,7 @@ export function endInvocation(m: Machine, inv: Invocation, o: unknown, isErr: bo
     m.noteError(o);
   }
   const k = inv.k;
-  const caller = inv.hs!.caller;
+  const caller = inv.caller;
   if (!k.used && !k.detached) {
     const fr = startFinalization(m, k, caller);
     const job = fr.job as Job;
@@ -232,10 +232,9 @@ function completeFinalizer(m: Machine, fr: Segment): void {
  */
 function completeClose(m: Machine, job: Job): void {
   const inv = job.inv!;
-  const hs = inv.hs!;
   if (job.hasError) {
     if (job.k !== null) job.k.used = false;
-    m.cur = hs;
+    m.cur = inv;
     m.mode = M_RETURN_ERROR;
     m.value = job.error;
     return;
@@ -252,7 +251,7 @@ export function performTerminal(
   arg: unknown,
 ): void {
   markEnded(inv);
-  const outer = inv.hs!.caller;
+  const outer = inv.caller;
   switch (op) {
     case OP_TRANSFER:
       if (k.top === null) startUnstarted(m, k, outer);

@@ -62,6 +62,14 @@ export class Frame {
   }
 }
 
+/**
+ * A segment of the chain. A handler segment (S_HANDLER) is also its invocation — one call of a
+ * handler for one effect — so the fields a prompt only needs hold the invocation's there: a pending
+ * non-tail resume keeps its invocation alive, and a separate `Invocation` object cost 72 B and an
+ * allocation per handled effect. The invocation's fields are read through the accessors below
+ * (`effect`, `k`, `era`, `outer`, `prompt`, `site`); code reading a prompt-only field must know it
+ * has a prompt (search visits prompts only: firstPrompt, INV-8).
+ */
 export class Segment {
   /**
    * The top frame (null when the segment has none), the others linked below it by `prev`. A linked
@@ -71,20 +79,27 @@ export class Segment {
   top: Frame | null;
   caller: Segment | null;
   readonly kind: number;
+  /** the handler segment (the invocation) this segment runs in, or null; a handler segment's: itself */
   readonly invocation: Invocation | null;
   readonly firstPrompt: Segment | null;
-  /** prompt: the handler of its withHandler */
+  /** prompt: the handler of its withHandler; handler segment: the handler invoked */
   readonly handler: Handler | null;
   /**
    * finalizer: its job (which holds the pending outcome). Body or prompt: its Reporter, or null —
    * one field for both (a field is 8 B on every segment; a task start then needs no report frame).
    */
   job: Job | Reporter | null;
-  /** prompt: the prototypes of its handler's TAKES classes, or null (then `handles` decides) */
-  readonly takes: readonly object[] | null;
-  /** prompt: its handler's FAST_PATH hook, read once when the prompt is made */
-  readonly fast: FastPath | undefined;
-  /** prompt: the handler-search skip cache (see dispatch.ts) */
+  /**
+   * prompt: the prototypes of its handler's TAKES classes, or null (then `handles` decides).
+   * Handler segment: the effect (`effect`).
+   */
+  takes: readonly object[] | null;
+  /** prompt: its handler's FAST_PATH hook, read once when the prompt is made. Handler segment: `k`. */
+  fast: FastPath | undefined;
+  /**
+   * prompt: the handler-search skip cache (see dispatch.ts). Handler segment: the era the effect was
+   * performed in, for getHandlers (eras.ts), null once the invocation ended (`era`).
+   */
   cache: SearchCache | null;
   /**
    * prompt: its caller when a capture last detached it. getHandlers walks the chain as it was at a
@@ -96,7 +111,7 @@ export class Segment {
     this.top = null;
     this.caller = caller;
     this.kind = kind;
-    this.invocation = invocation;
+    this.invocation = kind === S_HANDLER ? this : invocation;
     this.handler = handler;
     this.firstPrompt = kind === S_PROMPT ? this : caller === null ? null : caller.firstPrompt;
     this.job = null;
@@ -105,6 +120,66 @@ export class Segment {
     this.cache = null;
     this.detachedFrom = null;
   }
+
+  // ---- a handler segment's invocation (kind S_HANDLER only) ----
+
+  /** the effect the handler was invoked for */
+  get effect(): unknown {
+    return this.takes;
+  }
+  /** the invocation's continuation */
+  get k(): Continuation {
+    return this.fast as unknown as Continuation;
+  }
+  /**
+   * The era the effect was performed in, for getHandlers (eras.ts); null once the invocation ended.
+   * One field for both: a pending non-tail resume keeps an invocation alive, and a field costs 8 B.
+   */
+  get era(): Era | null {
+    return this.cache as unknown as Era | null;
+  }
+  set era(e: Era | null) {
+    this.cache = e as unknown as SearchCache | null;
+  }
+  /**
+   * The chain outside the prompt when captured, for getHandlers: the handler segment's caller, which
+   * never changes (INV-8: only prompts change caller).
+   */
+  get outer(): Segment | null {
+    return this.caller;
+  }
+  /**
+   * The handling prompt and the perform site: k's bottom and top, which never change for a captured
+   * continuation (derived, to keep the per-invocation footprint small — non-tail resumes keep one
+   * invocation alive per effect).
+   */
+  get prompt(): Segment {
+    return this.k.bottom!;
+  }
+  get site(): Segment {
+    return this.k.top!;
+  }
+}
+
+/**
+ * One call of a handler for one effect: its handler segment (S_HANDLER), the handler's frames on it.
+ * Made only here (and by nothing else: `new Segment(S_HANDLER, …)` gives no effect, k or era).
+ */
+export type Invocation = Segment;
+
+/** Start an invocation of `h` for effect `e` with continuation `k`, performed in `era`, below `outer`. */
+export function newInvocation(
+  h: Handler,
+  e: unknown,
+  k: Continuation,
+  outer: Segment | null,
+  era: Era,
+): Invocation {
+  const hs = new Segment(S_HANDLER, outer, null, h);
+  hs.takes = e as readonly object[] | null;
+  hs.fast = k as unknown as FastPath;
+  hs.cache = era as unknown as SearchCache;
+  return hs;
 }
 
 /** A handler's FAST_PATH hook, or undefined (also for a malformed one). Never throws. */
@@ -253,41 +328,6 @@ export class SearchCache {
     this.found = 0;
     this.epoch = epoch;
     this.next = 0;
-  }
-}
-
-/** One call of a handler for one effect. */
-export class Invocation {
-  readonly handler: Handler;
-  readonly effect: unknown;
-  readonly k: Continuation;
-  /** the handler segment */
-  hs: Segment | null;
-  /** the chain outside the prompt when captured, for getHandlers */
-  readonly outer: Segment | null;
-  /**
-   * The era the effect was performed in, for getHandlers (eras.ts); null once the invocation ended.
-   * One field for both: a pending non-tail resume keeps an invocation alive, and a field costs 8 B.
-   */
-  era: Era | null;
-  constructor(handler: Handler, effect: unknown, k: Continuation, outer: Segment | null, era: Era) {
-    this.handler = handler;
-    this.effect = effect;
-    this.k = k;
-    this.hs = null;
-    this.outer = outer;
-    this.era = era;
-  }
-  /**
-   * The handling prompt and the perform site: k's bottom and top, which never change for a captured
-   * continuation (derived, to keep the per-invocation footprint small — non-tail resumes keep one
-   * invocation alive per effect).
-   */
-  get prompt(): Segment {
-    return this.k.bottom!;
-  }
-  get site(): Segment {
-    return this.k.top!;
   }
 }
 
