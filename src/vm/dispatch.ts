@@ -245,7 +245,7 @@ function handlerResult(m: Machine, h: Handler, hs: Segment, r: unknown): void {
   if (r !== null && typeof r === "object") {
     const b = brandOf(r); // never throws: a hostile result (throwing Proxy/getter) is 0 → TypeError below
     if (b === 0 && isGeneratorObject(r)) {
-      hs.top = new Frame(r as Generator<unknown, unknown, unknown>, null, h);
+      hs.top = new Frame(r as Generator<unknown, unknown, unknown>, null, null);
       m.mode = M_DELIVER;
       m.value = undefined;
       return;
@@ -349,7 +349,7 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
   // new value before anyone reads it, so drop this one (48 B per pending non-tail resume).
   if (res instanceof Once) res.value = undefined;
   const inv = materialize(m, p, h, e, k);
-  const f = new Frame(gen, null, h);
+  const f = new Frame(gen, null, null);
   f.started = true;
   inv.top = f;
   // a step of its own (as when traced): stepResume's fast lane reads M_DELIVER at the site as an answer
@@ -396,7 +396,7 @@ function tailClose(
   }
   // a finally block yielded: go on as an ordinary closing job in the materialized invocation
   const inv = materialize(m, p, h, e, k);
-  const f = new Frame(gen, null, h);
+  const f = new Frame(gen, null, null);
   f.started = true;
   inv.top = f;
   const job = new Job(J_CLOSE, inv, OP_TRANSFER, k, arg);

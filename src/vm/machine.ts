@@ -498,9 +498,12 @@ export class Machine {
       default:
         throw new VMInternalError(`unknown program tag ${p.tag}`);
     }
-    const frame = new Frame(gen as Generator<unknown, unknown, unknown>, name, p);
-    if (p.tag === P_INTERNAL && p.name !== "") frame.label = p.name;
-    pushFrame(this.cur, frame);
+    // a hidden frame holds its boundary label, if any, where a named one holds its Program (Frame.program)
+    const label = p.tag === P_INTERNAL && p.name !== "" ? p.name : null;
+    pushFrame(
+      this.cur,
+      new Frame(gen as Generator<unknown, unknown, unknown>, name, name === null ? label : p),
+    );
     this.mode = M_DELIVER;
     this.value = undefined;
   }

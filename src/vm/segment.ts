@@ -40,16 +40,18 @@ export class Frame {
   started: boolean;
   /** Program name for getCallStack/tracebacks; null for library-internal frames (omitted). */
   name: string | null;
+  /**
+   * A named frame: its Program (getCallStack). A hidden one (`name` null): the traceback label of a
+   * boundary it marks (a `boundary(name, …)` program's name, a string), else null — see `label`. One
+   * field for both: a hidden frame's Program is never read, and a field costs 8 B on every frame
+   * (a handler's frame per pending non-tail resume).
+   */
   program: unknown;
   /** The unwinding job closing this frame, if any (§5). */
   closing: Job | null;
   /** Trace: where the frame's current yield happened (an Error whose stack is parsed on failure). */
   site: Error | null;
-  /**
-   * Trace: a hidden frame that marks a boundary (a `boundary(name, …)` program's name). A task's
-   * line is not a frame's: its segment's Reporter gives it (see Reporter).
-   */
-  label: string | null;
+  /** `name` null: hidden; `program`: the label for a hidden frame or the Program of a named one */
   constructor(gen: Generator<unknown, unknown, unknown>, name: string | null, program: unknown) {
     this.gen = gen;
     this.prev = null;
@@ -58,7 +60,13 @@ export class Frame {
     this.program = program;
     this.closing = null;
     this.site = null;
-    this.label = null;
+  }
+  /**
+   * Trace: a hidden frame that marks a boundary — its label, else null. A task's line is not a
+   * frame's: its segment's Reporter gives it (see Reporter).
+   */
+  get label(): string | null {
+    return this.name === null && typeof this.program === "string" ? this.program : null;
   }
 }
 
