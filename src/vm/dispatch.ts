@@ -350,7 +350,6 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
   if (res instanceof Once) res.value = undefined;
   const inv = materialize(m, p, h, e, k);
   const f = new Frame(gen, null, null);
-  f.started = true;
   inv.top = f;
   // a step of its own (as when traced): stepResume's fast lane reads M_DELIVER at the site as an answer
   m.mode = M_HANDLE_YIELD;
@@ -397,7 +396,6 @@ function tailClose(
   // a finally block yielded: go on as an ordinary closing job in the materialized invocation
   const inv = materialize(m, p, h, e, k);
   const f = new Frame(gen, null, null);
-  f.started = true;
   inv.top = f;
   const job = new Job(J_CLOSE, inv, OP_TRANSFER, k, arg);
   f.closing = job;

@@ -278,16 +278,9 @@ export class Machine {
     let done: unknown;
     let value: unknown;
     try {
-      let r: IteratorResult<unknown, unknown>;
-      if (isThrow) {
-        f.started = true;
-        r = f.gen.throw(this.value);
-      } else if (f.started) {
-        r = f.gen.next(this.value);
-      } else {
-        f.started = true;
-        r = f.gen.next();
-      }
+      // (a frame's first Deliver is always undefined — every frame is pushed with Deliver(undefined)
+      // next — so an unstarted frame needs no flag: next(undefined) starts it, §2.2's "v is ignored")
+      const r = isThrow ? f.gen.throw(this.value) : f.gen.next(this.value);
       // read inside the try: a broken iterator result is the frame's own failure
       const ok = checked(r);
       done = ok.done;

@@ -37,7 +37,6 @@ export class Frame {
   gen: Generator<unknown, unknown, unknown>;
   /** the frame below this one in its segment (a segment's frames are a linked stack: see Segment.top) */
   prev: Frame | null;
-  started: boolean;
   /** Program name for getCallStack/tracebacks; null for library-internal frames (omitted). */
   name: string | null;
   /**
@@ -55,7 +54,6 @@ export class Frame {
   constructor(gen: Generator<unknown, unknown, unknown>, name: string | null, program: unknown) {
     this.gen = gen;
     this.prev = null;
-    this.started = false;
     this.name = name;
     this.program = program;
     this.closing = null;
