@@ -9,27 +9,30 @@
  */
 export class Once<T, A> {
   value: T | A | undefined;
-  done: boolean;
-  private started: boolean;
+  /**
+   * 0 until the first `next()` (which yields the item), then false, and true once done. One field
+   * for the iterator's state and the result's `done`: `yield*` reads `done` only from what `next`
+   * returned (false or true), never the 0, and a second field cost 8 B per `yield*` — and per
+   * pending non-tail resume, whose handler keeps its `resume`'s iterator while it waits.
+   */
+  done: boolean | 0;
   constructor(item: T) {
     this.value = item;
-    this.done = false;
-    this.started = false;
+    this.done = 0;
   }
   next(v?: any): IteratorResult<T, A> {
-    if (this.started) {
+    if (this.done === 0) this.done = false;
+    else {
       this.value = v as A;
       this.done = true;
-    } else this.started = true;
+    }
     return this as IteratorResult<T, A>;
   }
   throw(e?: unknown): IteratorResult<T, A> {
-    this.started = true;
     this.done = true;
     throw e;
   }
   return(v?: any): IteratorResult<T, A> {
-    this.started = true;
     this.value = v as A;
     this.done = true;
     return this as IteratorResult<T, A>;
