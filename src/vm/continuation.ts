@@ -27,7 +27,10 @@ export class Continuation<A = unknown, R = unknown, E = never> {
   declare readonly __types?: [A, R, E];
   /** @internal top segment (perform site), or null for an unstarted continuation */
   top: Segment | null;
-  /** @internal the prompt this continuation reaches down to */
+  /**
+   * @internal captured: the prompt this continuation reaches down to. Unstarted (`top` null): the
+   * handlers to start it under, innermost first (read as `handlers`) — one slot for both, as `source`.
+   */
   bottom: Segment | null;
   /** @internal used by resume/transfer/discontinue/pass/finalize */
   used: boolean;
@@ -39,8 +42,6 @@ export class Continuation<A = unknown, R = unknown, E = never> {
    * both: a pending resume and a blocked task keep a continuation each, and a field costs 8 B there.
    */
   source: unknown;
-  /** @internal unstarted: the handlers to start it under (innermost first) */
-  handlers: readonly unknown[] | null;
 
   /** @hidden Continuations are made by the VM only (a constructed one throws a TypeError). */
   constructor(
@@ -56,11 +57,15 @@ export class Continuation<A = unknown, R = unknown, E = never> {
       );
     }
     this.top = top;
-    this.bottom = bottom;
+    this.bottom = top !== null ? bottom : (handlers as unknown as Segment | null);
     this.used = false;
     this.detached = false;
     this.source = source;
-    this.handlers = handlers;
+  }
+
+  /** @internal unstarted: the handlers to start it under (innermost first); captured: null */
+  get handlers(): readonly unknown[] | null {
+    return this.top === null ? (this.bottom as unknown as readonly unknown[] | null) : null;
   }
 
   get started(): boolean {
