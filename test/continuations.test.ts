@@ -8,6 +8,8 @@ import {
   detach,
   discontinue,
   finalize,
+  fn,
+  getCallStack,
   getContinuation,
   getHandlers,
   HandlerContextError,
@@ -514,4 +516,73 @@ test("D20 a handler primitive from code started in a handler invocation that has
     /^transfer\(\): the handler invocation this code was started in has ended/,
   );
   assert.deepEqual(notes, ["S transfers", "main finally"]);
+});
+
+test("D21 a handler waiting in `yield* resume(k, v)` (its frame parked): the outcome, an error, an abandonment and an abort all reach its frame", () => {
+  const log: string[] = [];
+  const waiting = H(Num)(function* (e, k) {
+    try {
+      return yield* resume(k, e.v);
+    } catch (err) {
+      log.push(`caught ${(err as Error).message}`);
+      return "recovered";
+    } finally {
+      log.push(`finally ${e.v}`);
+    }
+  });
+  // the outcome, then an error thrown by the resumed body, into the waiting frame
+  expectOk(
+    run(
+      WH(
+        waiting,
+        P(function* () {
+          return (yield* new Num(1)) + (yield* new Num(2));
+        }),
+      ),
+    ),
+    3,
+  );
+  assert.deepEqual(log.splice(0), ["finally 2", "finally 1"]);
+  const fails = P(function* () {
+    yield* new Num(1);
+    throw new Error("boom");
+  });
+  expectOk(run(WH(waiting, fails)), "recovered");
+  assert.deepEqual(log.splice(0), ["caught boom", "finally 1"]);
+  // a handler outside abandons the chain holding two waiting frames: their finally blocks run
+  const quit = H(Tag)(() => pure("quit"));
+  const abandoned = P(function* () {
+    yield* new Num(1);
+    yield* new Num(2);
+    return yield* new Tag();
+  });
+  expectOk(run(WH(quit, WH(waiting, abandoned))), "quit");
+  assert.deepEqual(log.splice(0), ["finally 2", "finally 1"]);
+  // the run's signal aborts while frames wait: they are closed too
+  const ac = new AbortController();
+  const aborts = P(function* () {
+    yield* new Num(1);
+    ac.abort(new Error("stop"));
+    return yield* new Num(2);
+  });
+  const r = run(WH(waiting, aborts), { signal: ac.signal });
+  assert.equal(r.ok, false);
+  assert.deepEqual(log.splice(0), ["finally 1"]);
+  // a handler frame of a named program is not hidden: it stays on the call stack while it waits
+  const named = fn(function* viaProgram(k: any, v: any) {
+    return yield* resume(k, v);
+  });
+  const stack = P(function* () {
+    yield* new Num(1);
+    return (yield* getCallStack()).map((x) => x.name);
+  });
+  expectOk(
+    run(
+      WH(
+        H(Num)((e, k) => named(k, e.v)),
+        stack,
+      ),
+    ),
+    ["(anonymous)", "viaProgram"],
+  );
 });

@@ -18,7 +18,7 @@ import { type Continuation, captured } from "./continuation.js";
 import { DEFER, type Handler, SITE_AWAIT, SITE_PASS, SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_AWAIT, M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
-import { isPrimitive, OP_TRANSFER, type Primitive } from "./primitives.js";
+import { isPrimitive, OP_RESUME, OP_TRANSFER, type Primitive } from "./primitives.js";
 import { checked } from "./result.js";
 import { Once } from "./once.js";
 import { MARK_THREW } from "../trace/origin.js";
@@ -337,9 +337,11 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
     m.value = value;
     return;
   }
+  let op = -1;
   if (isPrimitive(value)) {
     const prim = value;
-    if (prim.op === OP_TRANSFER && prim.a === k) {
+    op = prim.op;
+    if (op === OP_TRANSFER && prim.a === k) {
       tailClose(m, p, h, e, k, site, gen, prim.b);
       return;
     }
@@ -349,8 +351,9 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
   // new value before anyone reads it, so drop this one (48 B per pending non-tail resume).
   if (res instanceof Once) res.value = undefined;
   const inv = materialize(m, p, h, e, k);
-  const f = new Frame(gen, null, null);
-  inv.top = f;
+  // `yield* resume(…)`: the frame resumeK would park at once (segment.ts unpark) is parked, never made
+  if (op === OP_RESUME) inv.detachedFrom = gen as never;
+  else inv.top = new Frame(gen, null, null);
   // a step of its own (as when traced): stepResume's fast lane reads M_DELIVER at the site as an answer
   m.mode = M_HANDLE_YIELD;
   m.value = value;

@@ -33,7 +33,16 @@ import {
   OP_WITH_HANDLER,
   type Primitive,
 } from "./primitives.js";
-import { type Frame, type Invocation, J_CLOSE, Job, S_BODY, S_PROMPT, Segment } from "./segment.js";
+import {
+  type Frame,
+  type Invocation,
+  J_CLOSE,
+  Job,
+  S_BODY,
+  S_HANDLER,
+  S_PROMPT,
+  Segment,
+} from "./segment.js";
 
 export function execute(m: Machine, prim: Primitive): void {
   switch (prim.op) {
@@ -167,7 +176,22 @@ function resumeK(m: Machine, prim: Primitive, isThrow: boolean): void {
   // handler's code throws is: main … the perform site, then the handler (✗), and the effect
   if (isThrow) m.noteError(v);
   k.used = true;
-  link(m, k.bottom!, m.cur);
+  const cur = m.cur;
+  const f = cur.top;
+  // the handler waits for k's outcome in its own frame: parked while it waits (segment.ts unpark)
+  if (
+    cur.kind === S_HANDLER &&
+    f !== null &&
+    f.prev === null &&
+    f.name === null &&
+    f.program === null &&
+    f.closing === null &&
+    m.tracer === null
+  ) {
+    cur.detachedFrom = f.gen as never;
+    cur.top = null;
+  }
+  link(m, k.bottom!, cur);
   m.cur = k.top;
   m.mode = isThrow ? M_THROW : M_DELIVER;
   m.value = v;

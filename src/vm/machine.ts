@@ -41,9 +41,11 @@ import {
   pushFrame,
   type Reporter,
   S_BODY,
+  S_HANDLER,
   S_PROMPT,
   S_ROOT,
   Segment,
+  unpark,
 } from "./segment.js";
 import type { StepTracer } from "./trace-hook.js";
 import { Era, liveInvocations, type Relinks } from "./eras.js";
@@ -270,10 +272,14 @@ export class Machine {
   /** Deliver(v) / Throw(e): call into the top frame of `cur`. */
   private stepResume(isThrow: boolean): void {
     const seg = this.cur;
-    const f = seg.top;
+    let f = seg.top;
     if (f === null) {
-      this.mode = isThrow ? M_RETURN_ERROR : M_RETURN_VALUE;
-      return;
+      // a handler segment's parked frame (segment.ts unpark): made again, and resumed
+      if (seg.kind === S_HANDLER && seg.detachedFrom !== null) f = unpark(seg);
+      else {
+        this.mode = isThrow ? M_RETURN_ERROR : M_RETURN_VALUE;
+        return;
+      }
     }
     let done: unknown;
     let value: unknown;
@@ -332,10 +338,14 @@ export class Machine {
   /** Unwind(J): close the top frame with return(), or apply the unwind-exit rule. */
   private stepUnwind(): void {
     const seg = this.cur;
-    const f = seg.top;
+    let f = seg.top;
     if (f === null) {
-      unwindExit(this);
-      return;
+      // a handler segment's parked frame (segment.ts unpark): made again, and closed
+      if (seg.kind === S_HANDLER && seg.detachedFrom !== null) f = unpark(seg);
+      else {
+        unwindExit(this);
+        return;
+      }
     }
     const prev = f.closing;
     // §5.3: a newer unwinding takes over a frame an invocation's closing was closing (its finally's

@@ -110,7 +110,8 @@ export class Segment {
   /**
    * prompt: its caller when a capture last detached it. getHandlers walks the chain as it was at a
    * perform site; a prompt detached since (captured, and maybe never resumed) is passed through here,
-   * and `link` compares it with the prompt's new caller (eras.ts).
+   * and `link` compares it with the prompt's new caller (eras.ts). Handler segment: its parked
+   * frame's generator, or null (see `unpark`).
    */
   detachedFrom: Segment | null;
   constructor(kind: number, caller: Segment | null, invocation: Invocation | null, handler: Handler | null) {
@@ -165,6 +166,26 @@ export class Segment {
   get site(): Segment {
     return this.k.top!;
   }
+}
+
+/**
+ * A parked frame (a handler segment's `detachedFrom`, when not null): the generator of the handler
+ * segment's one frame, held there instead of a Frame while the segment's `top` is null. A handler
+ * suspended in `yield* resume(k, v)` waits for as long as the resumed computation runs (a non-tail
+ * resume per effect in a loop keeps one such handler per effect), and its Frame was 72 B holding
+ * nothing but the generator. It is parked (execute.ts resumeK, dispatch.ts invokeTail) only when it
+ * is the segment's only frame, hidden and unlabelled (`name` and `program` null) and not closing,
+ * and the run has no step tracer (whose lines count frames), so `unpark` makes the same frame again
+ * (a hidden frame's `site` is never read). That happens when the machine next acts on the segment: a
+ * Deliver or Throw into it, or an Unwind through it (machine.ts: the two "no top frame" branches,
+ * the only places where an empty segment is acted on). Everything else that reads frames sees none
+ * for a hidden frame (tracebacks, getCallStack), so parked or not is the same to it.
+ */
+export function unpark(hs: Segment): Frame {
+  const f = new Frame(hs.detachedFrom as unknown as Generator<unknown, unknown, unknown>, null, null);
+  hs.detachedFrom = null;
+  hs.top = f;
+  return f;
 }
 
 /**
