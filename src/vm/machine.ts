@@ -272,14 +272,12 @@ export class Machine {
   /** Deliver(v) / Throw(e): call into the top frame of `cur`. */
   private stepResume(isThrow: boolean): void {
     const seg = this.cur;
-    let f = seg.top;
+    const f = seg.top;
     if (f === null) {
-      // a handler segment's parked frame (segment.ts unpark): made again, and resumed
-      if (seg.kind === S_HANDLER && seg.detachedFrom !== null) f = unpark(seg);
-      else {
+      if (seg.kind !== S_HANDLER || seg.detachedFrom === null)
         this.mode = isThrow ? M_RETURN_ERROR : M_RETURN_VALUE;
-        return;
-      }
+      else this.stepParked(seg, isThrow);
+      return;
     }
     let done: unknown;
     let value: unknown;
@@ -335,17 +333,45 @@ export class Machine {
     this.afterCall(seg, f, done, value);
   }
 
+  /**
+   * Deliver(v) / Throw(e) into the parked frame of handler segment `seg` (segment.ts `unpark`):
+   * as stepResume into that frame, which is the segment's only one, hidden and not closing — so
+   * when the generator returns or throws (`return yield* resume(k, v)`: at once) its frame would
+   * be popped at once and none is made; only when it yields again is it made again.
+   */
+  private stepParked(seg: Segment, isThrow: boolean): void {
+    const gen = seg.detachedFrom as unknown as Generator<unknown, unknown, unknown>;
+    seg.detachedFrom = null;
+    let done: unknown;
+    let value: unknown;
+    try {
+      const ok = checked(isThrow ? gen.throw(this.value) : gen.next(this.value));
+      done = ok.done;
+      value = ok.value;
+    } catch (e) {
+      if (!isThrow || e !== this.value) this.noteError(e);
+      this.mode = M_THROW; // (frameThrew for a frame that is not closing)
+      this.value = e;
+      return;
+    }
+    if (done) {
+      this.mode = M_DELIVER; // (afterCall for a frame that is not closing)
+      this.value = value;
+      return;
+    }
+    const f = new Frame(gen, null, null);
+    seg.top = f;
+    this.afterCall(seg, f, false, value);
+  }
+
   /** Unwind(J): close the top frame with return(), or apply the unwind-exit rule. */
   private stepUnwind(): void {
     const seg = this.cur;
-    let f = seg.top;
+    const f = seg.top;
     if (f === null) {
-      // a handler segment's parked frame (segment.ts unpark): made again, and closed
-      if (seg.kind === S_HANDLER && seg.detachedFrom !== null) f = unpark(seg);
-      else {
-        unwindExit(this);
-        return;
-      }
+      if (seg.kind !== S_HANDLER || seg.detachedFrom === null) unwindExit(this);
+      else unpark(seg); // its parked frame (segment.ts): made again, and the next step closes it
+      return;
     }
     const prev = f.closing;
     // §5.3: a newer unwinding takes over a frame an invocation's closing was closing (its finally's

@@ -176,9 +176,11 @@ export class Segment {
  * nothing but the generator. It is parked (execute.ts resumeK, dispatch.ts invokeTail) only when it
  * is the segment's only frame, hidden and unlabelled (`name` and `program` null) and not closing,
  * and the run has no step tracer (whose lines count frames), so `unpark` makes the same frame again
- * (a hidden frame's `site` is never read). That happens when the machine next acts on the segment: a
- * Deliver or Throw into it, or an Unwind through it (machine.ts: the two "no top frame" branches,
- * the only places where an empty segment is acted on). Everything else that reads frames sees none
+ * (a hidden frame's `site` is never read). That happens when the machine next acts on the segment: an
+ * Unwind through it (machine.ts stepUnwind: the "no top frame" branch), or a Deliver or Throw into
+ * it that leaves the generator suspended again (stepParked: when it returns or throws — at once,
+ * for `return yield* resume(k, v)` — no frame is made; the two "no top frame" branches are the
+ * only places where an empty segment is acted on). Everything else that reads frames sees none
  * for a hidden frame (tracebacks, getCallStack), so parked or not is the same to it.
  */
 export function unpark(hs: Segment): Frame {
