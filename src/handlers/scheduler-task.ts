@@ -3,9 +3,9 @@
  * Reporter its body runs under; and TaskDone, the effect its report performs.
  */
 import { Effect } from "../effects/effect.js";
-import type { Task } from "../effects/scheduler.js";
+import { handleRef, TaskRecord } from "../effects/scheduler.js";
 import { type Continuation, Env, type Handler, siteOf, type TaskContext, withHandler } from "../protocol.js";
-import { Cell, type PromiseCell, READY, START, type Waiter } from "./scheduler-cell.js";
+import { type Cell, LazyValue, PENDING, PromiseCell, READY, START, type Waiter } from "./scheduler-cell.js";
 import type { World } from "./scheduler-world.js";
 
 /**
@@ -75,12 +75,24 @@ const R_REPORTED = 2; // TaskDone performed
  * When the task is being finalized the report is answered (taskDone) and the prompt exits. Its
  * traceback line, `── in task N (spawned by task P at file:line) ──`, is made by frameLabel()
  * only when a traceback is.
+ *
+ * And it is the task's cell (PromiseCell's fields, declared here too) and the `Task` handle its
+ * spawn answers (a TaskRecord: its id is `taskId`): one object per task, not a record and a handle.
  */
-export class TaskRec extends Cell {
-  readonly id: number;
+export class TaskRec extends TaskRecord<unknown> {
+  readonly world: World;
+  state = PENDING;
+  /** the value, or a LazyValue that makes it on first read (a cancelled task's TaskCancelledError: most are never read) */
+  private v: unknown = undefined;
+  /**
+   * completion order (R5, fail-fast and race decisions), read only once the cell is settled; while
+   * the cell is pending and the task blocked, its blocking order (World.block, R6): one field
+   */
+  seq = 0;
+  /** one waiter inline, an array only from the second (a gather registers on each of its cells) */
+  waiters: Waiter | Waiter[] | null = null;
   /** the id of the task that spawned it (0: main), for its traceback line */
   readonly parent: number;
-  handle: Task<unknown> | null = null;
   /** its context; a finished task that logged nothing drops its own for DONE_CTX (World.finished) */
   ctx: TaskContext;
   /** stashed continuation (blocked or ready; null while unstarted: see World.enter) */
@@ -102,10 +114,32 @@ export class TaskRec extends Cell {
    */
   body: unknown = null;
   constructor(world: World, id: number, parent: number, ctx: TaskContext) {
-    super(world);
-    this.id = id;
+    super(id);
+    this.world = world;
     this.parent = parent;
     this.ctx = ctx;
+  }
+
+  /** The Task the user holds: the record itself (main, task 0, has none). */
+  get handle(): TaskRec | null {
+    return this.taskId === 0 ? null : this;
+  }
+
+  // ---- the cell (as PromiseCell's) ----
+
+  get value(): unknown {
+    const v = this.v;
+    if (v instanceof LazyValue) {
+      this.v = undefined; // (a throwing maker is not called twice)
+      return (this.v = v.make());
+    }
+    return v;
+  }
+  set value(v: unknown) {
+    this.v = v;
+  }
+  setLazyValue(f: () => unknown): void {
+    this.v = new LazyValue(f);
   }
 
   /** its AbortSignal's controller, made on first use (getAbortSignal, awaitPromise) */
@@ -180,7 +214,7 @@ export class TaskRec extends Cell {
     return body;
   }
 
-  /** The task is done: an unstarted one lets go of its body (a kept handle retains nothing). */
+  /** The task is done: an unstarted one lets go of its body (a kept handle retains no program). */
   dropBody(): void {
     if (typeof this.body !== "number") this.body = null;
   }
@@ -207,7 +241,25 @@ export class TaskRec extends Cell {
   frameLabel(): string {
     const at = siteOf(this.spawnSite);
     const by = this.parent === 0 ? "" : ` by task ${this.parent}`;
-    if (at === null && by === "") return `in task ${this.id}`;
-    return `in task ${this.id} (spawned${by}${at === null ? "" : ` at ${at}`})`;
+    if (at === null && by === "") return `in task ${this.taskId}`;
+    return `in task ${this.taskId} (spawned${by}${at === null ? "" : ` at ${at}`})`;
   }
+}
+
+/** The cell behind a Task / Future handle, or null. */
+export function cellOf(x: unknown): Cell | null {
+  if (x instanceof TaskRec) return x; // (this scheduler's tasks: the record is the handle)
+  const r = handleRef(x);
+  return r instanceof TaskRec || r instanceof PromiseCell ? r : null;
+}
+
+/** The cells of `ws` when world `w` owns every one of them, else null. */
+export function ownedCells(w: World | undefined, ws: readonly unknown[]): Cell[] | null {
+  const items: Cell[] = [];
+  for (let i = 0; i < ws.length; i++) {
+    const c = cellOf(ws[i]);
+    if (c === null || c.world !== w) return null;
+    items.push(c);
+  }
+  return items;
 }
