@@ -265,21 +265,13 @@ export function cellOf(x: unknown): Cell | null {
 
 /** The cells of `ws` when world `w` owns every one of them, else null. */
 export function ownedCells(w: World | undefined, ws: readonly unknown[]): Cell[] | null {
-  const n = ws.length;
-  let i = 0;
-  while (i < n) {
-    const x = ws[i];
-    if (!(x instanceof TaskRec) || x.world !== w) break;
-    i++;
-  }
-  // the usual gather of tasks: each handle is its cell, so the cells are a copy of the list (one
-  // builtin copy of the exact size, not an array grown by push: ~20 B less garbage per task)
-  if (i === n) return ws.slice() as TaskRec[];
-  const items: Cell[] = ws.slice(0, i) as TaskRec[];
-  for (; i < n; i++) {
-    const c = cellOf(ws[i]);
+  // one builtin copy of the exact size, its handles then replaced by their cells — a task's is
+  // itself — rather than an array grown by push (~20 B less garbage per task in a gather of 10,000)
+  const items = ws.slice() as Cell[];
+  for (let i = 0; i < items.length; i++) {
+    const c = cellOf(items[i]);
     if (c === null || c.world !== w) return null;
-    items.push(c);
+    items[i] = c;
   }
   return items;
 }

@@ -73,14 +73,8 @@ export class World {
    */
   liveHead: TaskRec | null = null;
   private liveTail: TaskRec | null = null;
-  /**
-   * The ready queue (R4): a ring buffer (capacity a power of two, `size` entries from `head`), kept
-   * from one batch to the next — an array pushed to and sliced per batch was regrown and copied
-   * for every spawn of 10,000 tasks (~30 B of garbage per task). Dequeued slots are cleared.
-   */
-  private queue: (TaskRec | null)[] = emptyQueue();
+  private queue: TaskRec[] = [];
   private head = 0;
-  private size = 0;
   private doneSeq = 0;
   private blockSeq = 0; // (a blocked task's seq: Cell.seq)
   readonly idleSources: IdleSource[] = [];
@@ -142,9 +136,8 @@ export class World {
     this.report.value = undefined;
     // A task handle kept after the run reaches this world (TaskRec.world): let go of the tasks the
     // ready queue still lists (dequeue only drops consumed entries when it compacts or empties)
-    this.queue = emptyQueue();
+    this.queue = [];
     this.head = 0;
-    this.size = 0;
     const f = this.onRunAbort;
     if (f !== null) {
       this.onRunAbort = null;
@@ -234,37 +227,17 @@ export class World {
 
   enqueue(t: TaskRec): void {
     t.run = READY;
-    let q = this.queue;
-    if (this.size === q.length) q = this.grow();
-    q[(this.head + this.size) & (q.length - 1)] = t;
-    this.size++;
-  }
-
-  /** The ready queue at twice its capacity, its entries in order from 0. */
-  private grow(): (TaskRec | null)[] {
-    const q = this.queue;
-    const n = q.length;
-    const g: (TaskRec | null)[] = [];
-    for (let i = 0; i < n; i++) g.push(q[(this.head + i) & (n - 1)]!);
-    for (let i = n; i < 2 * n; i++) g.push(null);
-    this.head = 0;
-    return (this.queue = g);
+    this.queue.push(t);
   }
 
   hasReady(): boolean {
     const q = this.queue;
-    const mask = q.length - 1;
-    // (entries of tasks cancelled meanwhile are dropped: a main that spawns and cancels in a loop
-    // and never dequeues would keep every cancelled task)
-    while (this.size > 0) {
-      if (q[this.head]!.run === READY) return true;
-      q[this.head] = null;
-      this.head = (this.head + 1) & mask;
-      this.size--;
-    }
-    // empty: a queue grown past 65,536 entries goes back to its first size
-    if (q.length > 65536) {
-      this.queue = emptyQueue();
+    while (this.head < q.length && q[this.head]!.run !== READY) this.head++;
+    if (this.head < q.length) return true;
+    // only entries of tasks cancelled meanwhile were left: drop them here too, not only in dequeue
+    // (a main that spawns and cancels in a loop and never dequeues kept every cancelled task)
+    if (q.length > 0) {
+      this.queue = [];
       this.head = 0;
     }
     return false;
@@ -272,12 +245,16 @@ export class World {
 
   /** The head of the ready queue (entries of tasks cancelled meanwhile are skipped), or null. */
   dequeue(): TaskRec | null {
-    if (!this.hasReady()) return null;
-    const q = this.queue;
-    const t = q[this.head]!;
-    q[this.head] = null;
-    this.head = (this.head + 1) & (q.length - 1);
-    this.size--;
+    if (!this.hasReady()) {
+      this.queue = [];
+      this.head = 0;
+      return null;
+    }
+    const t = this.queue[this.head++]!;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
     return t;
   }
 
@@ -461,11 +438,4 @@ export class World {
     this.settle(cell, true, value);
     return true;
   };
-}
-
-/** A new, empty ready queue (16 slots). */
-function emptyQueue(): (TaskRec | null)[] {
-  const q: (TaskRec | null)[] = [];
-  for (let i = 0; i < 16; i++) q.push(null);
-  return q;
 }
