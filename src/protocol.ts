@@ -70,4 +70,4 @@ export { handlersInside, reinstalled } from "./vm/dispatch.js";
 /** @internal An unstarted continuation, as the createContinuation primitive makes it. */
 export { unstarted } from "./vm/continuation.js";
 /** @internal Handle construction (marked internal where declared, so kept out of the .d.ts). */
-export { newFuture, newTask } from "./effects/scheduler.js";
+export { newFuture, newTask, TaskRecord } from "./effects/scheduler.js";

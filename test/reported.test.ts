@@ -6,9 +6,17 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fn, resume, run, withHandler } from "../src/index.js";
+import {
+  createContinuation,
+  fn,
+  handle,
+  resume,
+  resumeContinuation,
+  run,
+  withHandler,
+} from "../src/index.js";
 import { reported } from "../src/protocol.js";
-import { H, Num } from "./helpers.js";
+import { H, Num, Tag } from "./helpers.js";
 
 /** A reporter that reports once with a Num of its outcome, then lets the segment exit. */
 function reporter(body: unknown, log: string[]) {
@@ -77,4 +85,27 @@ test("reported: an error's traceback shows the reporter's line below the body's 
   const tb = r.format();
   assert.match(tb, /\n {2}outer\n {2}── in the reported body ──\n {2}inner\n/);
   assert.deepEqual(log, ["exit"]);
+});
+
+test("reported on a fresh prompt (an unstarted continuation's body): its handler takes the report when it takes its class, else the search goes outward", () => {
+  const body = fn(function* body() {
+    return 5;
+  });
+  // class-based handlers (handle): a prompt of one takes the effects of its class without a predicate
+  const other = handle(Tag, (_e: Tag, k: any) => resume(k, "tag")); // takes Tag only, not Num
+  const inner = handle(Num, (e: Num, k: any) => resume(k, `inner ${String(e.v)}`));
+  for (const [hs, expected] of [
+    [[inner], "inner 5"], // the prompt's own handler takes Num by class: handed to it at once
+    [[other], "answered 5"], // it does not: the outer `answer` takes it
+  ] as const) {
+    const log: string[] = [];
+    const main = fn(function* main() {
+      const kc = yield* createContinuation(reported<string>(reporter(body(), log)), [...hs]);
+      return yield* resumeContinuation(kc, null);
+    });
+    const r = run(withHandler(answer, main()));
+    assert.ok(r.ok, String(r.error));
+    assert.equal(r.value, expected);
+    assert.deepEqual(log, ["exit true 5", `exit true ${expected}`]);
+  }
 });

@@ -46,8 +46,7 @@ import {
   race,
   runAsync,
 } from "../src/index.js";
-import type { TaskRec } from "../src/handlers/scheduler-task.js";
-import { cellOf } from "../src/handlers/scheduler-cell.js";
+import { cellOf, type TaskRec } from "../src/handlers/scheduler-task.js";
 
 type Op =
   | { t: "promise" }

@@ -186,9 +186,13 @@ unstarted continuation its handlers in `bottom` (together −46 B small), and a 
 `yield* resume(k, v)` parks its frame (segment.ts `unpark`: the parking test in resumeK and
 invokeTail, the unparking in the step loop's two empty-segment branches, +117 B; and machine.ts
 `stepParked`, which steps a parked generator without making its frame again — else
-user_handler_resume_1k read ~5 % slower — +78 B). */
-const SMALL_BUDGET = 17_145;
-const WHOLE_BUDGET = 29_692;
+user_handler_resume_1k read ~5 % slower — +78 B). Then → 17,179 / 29,719 B (spawn + gather,
+issue 13): a reported segment's effect (a task's report) handed straight to its prompt when that
+prompt's handler takes it by class (finalize.ts exitSegment: no classification and search; +23 B
+small, +21 B whole, measured alone), and a task's record as its own Task handle (TaskRecord; +7 B
+whole). */
+const SMALL_BUDGET = 17_179;
+const WHOLE_BUDGET = 29_719;
 
 interface Measured {
   min: number;

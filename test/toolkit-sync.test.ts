@@ -28,7 +28,7 @@ import {
   wait,
   withPermit,
 } from "../src/index.js";
-import { cellOf } from "../src/handlers/scheduler-cell.js";
+import { cellOf } from "../src/handlers/scheduler-task.js";
 import { assertErr, assertOk } from "./sched-helpers.js";
 import { events, mark, TK } from "./toolkit-helpers.js";
 

@@ -30,10 +30,16 @@ export const SCHEDULER: unique symbol = Symbol("doeff.scheduler");
 const REF: unique symbol = Symbol("doeff.handleRef");
 const TOKEN = Symbol("doeff.handleToken");
 // readers of the handles' private world records (assigned by the classes' static blocks)
-let taskRef: (t: Task<unknown>) => unknown;
+let refTaskRef: (t: RefTask<unknown>) => unknown;
 let futureRef: (f: Future<unknown>) => unknown;
 
-/** A spawned task. Wait for it with `wait(task)`; it is not a program (yielding it is a TypeError). */
+/**
+ * A spawned task. Wait for it with `wait(task)`; it is not a program (yielding it is a TypeError).
+ *
+ * The scheduler's task record is itself the Task its spawn answers (a `TaskRecord`): no handle
+ * object beside it (32 B and a constructor per task). Its fields are the scheduler's, not API: they
+ * are not in the type, and `console.log`, `JSON.stringify` and `String` show the id only.
+ */
 export class Task<T = unknown> {
   /**
    * Phantom (type-only): the task's result type. Not optional, so it reads as exactly `T` also
@@ -41,30 +47,54 @@ export class Task<T = unknown> {
    */
   declare readonly __task: T;
   /** @internal */ declare readonly [REF]: unknown;
-  // Handles are immutable by construction (private fields and accessors, no own property), not
-  // Object.freeze()d: freezing cost ~35 ns per spawn.
-  /**
-   * the world record, which holds the id (a private field: set without defineProperty, cheap for
-   * 1,000,000 tasks; one field, not two: every task keeps its handle until it is collected)
-   */
-  readonly #ref: { readonly id: number };
-  static {
-    taskRef = (t) => t.#ref;
-  }
+  /** @internal its id (Task.id) */
+  readonly taskId: number;
   /** @hidden Tasks are made by a scheduler (spawn); a constructed Task throws a TypeError. */
-  constructor(token: symbol, ref: { readonly id: number }) {
+  constructor(token: symbol, id: number) {
     if (token !== TOKEN) throw new TypeError("tasks are made by the scheduler; use `yield* spawn(program)`");
-    this.#ref = ref;
+    this.taskId = id;
   }
   /** Task id: 1, 2, … in spawn order within one scheduler world (main is 0). */
   get id(): number {
-    return this.#ref.id;
+    return this.taskId;
   }
   get [Symbol.toStringTag](): string {
     return "doeff.Task";
   }
   toString(): string {
-    return `Task(${this.id})`;
+    return `Task(${this.taskId})`;
+  }
+  /** @internal `JSON.stringify(task)` shows `{}`, as when the handle was an object without fields. */
+  toJSON(): object {
+    return {};
+  }
+}
+// `console.log(task)` shows its id, not the scheduler's record
+Object.defineProperty(Task.prototype, Symbol.for("nodejs.util.inspect.custom"), {
+  value(this: Task<unknown>) {
+    return `Task { id: ${this.taskId} }`;
+  },
+});
+
+/**
+ * @internal for scheduler implementations: a task record that is itself the `Task` handle (its
+ * spawn answers the record; `handleRef` answers it too).
+ */
+export abstract class TaskRecord<T = unknown> extends Task<T> {
+  constructor(id: number) {
+    super(TOKEN, id);
+  }
+}
+
+/** A Task handle bound to a separate world record (`newTask(ref)`). */
+class RefTask<T> extends Task<T> {
+  readonly #ref: unknown;
+  static {
+    refTaskRef = (t) => t.#ref;
+  }
+  constructor(ref: { readonly id: number }) {
+    super(TOKEN, ref.id);
+    this.#ref = ref;
   }
 }
 
@@ -136,17 +166,21 @@ export interface IdleSource {
   progress(complete: (promise: PromiseHandle<any>, value: unknown) => boolean): boolean;
 }
 
-/** @internal for scheduler implementations: make handles bound to a world record (which has the task's `id`). */
+/**
+ * @internal for scheduler implementations: make a handle bound to a world record (which has the
+ * task's `id`). (Or make the record a `TaskRecord`: it is its own handle.)
+ */
 export function newTask<T>(ref: { readonly id: number }): Task<T> {
-  return new Task<T>(TOKEN, ref);
+  return new RefTask<T>(ref);
 }
 /** @internal */
 export function newFuture<T>(ref: unknown): Future<T> {
   return new Future<T>(TOKEN, ref);
 }
-/** The world record a Task / Future handle was made with (undefined for anything else). */
+/** The world record a Task / Future handle was made with (a TaskRecord: itself; undefined for anything else). */
 export function handleRef(x: unknown): unknown {
-  return x instanceof Task ? taskRef(x) : x instanceof Future ? futureRef(x) : undefined;
+  if (x instanceof Task) return x instanceof RefTask ? refTaskRef(x) : x;
+  return x instanceof Future ? futureRef(x) : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
  * Waitable cells and the waiters blocked on them (SEMANTICS §9). A cell is what a Task or a Future
  * handle stands for (a task record is a cell too: scheduler-task.ts); a blocked task registers one
  * waiter on every pending cell it waits for, and World.settle offers a completed cell to its waiters
- * in the order they blocked (R4). cellOf / ownedCells read the cell behind a handle.
+ * in the order they blocked (R4). cellOf / ownedCells (scheduler-task.ts) read the cell behind a handle.
  */
-import { handleRef, type Waitable } from "../effects/scheduler.js";
+import type { Waitable } from "../effects/scheduler.js";
 import type { TaskRec } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
 
@@ -29,23 +29,31 @@ export const W_WAIT = 0;
 export const W_GATHER = 1;
 export const W_RACE = 2;
 
-/** A cell value made on first read (Cell.setLazyValue). */
-class LazyValue {
+/** A cell value made on first read (setLazyValue). */
+export class LazyValue {
   constructor(readonly make: () => unknown) {}
 }
 
-export class Cell {
+/**
+ * A waitable cell: a promise's (PromiseCell) or a task's (its record, TaskRec, which is also the
+ * Task handle and so cannot extend a cell class: the same fields, declared in both).
+ */
+export type Cell = PromiseCell | TaskRec;
+
+/** A promise's cell (createPromise, createExternalPromise, awaitPromise). */
+export class PromiseCell {
   readonly world: World;
   state = PENDING;
-  /** the value, or a LazyValue that makes it on first read (a cancelled task's TaskCancelledError: most are never read) */
+  /** the value, or a LazyValue that makes it on first read */
   private v: unknown = undefined;
-  /**
-   * completion order (R5, fail-fast and race decisions), read only once the cell is settled; while
-   * a task's cell is pending and the task blocked, its blocking order (World.block, R6): one field
-   */
+  /** completion order (R5, fail-fast and race decisions), read only once the cell is settled */
   seq = 0;
   /** one waiter inline, an array only from the second (a gather registers on each of its cells) */
   waiters: Waiter | Waiter[] | null = null;
+  /** complete/fail already requested or settled (a second request → PromiseAlreadyCompletedError) */
+  requested = false;
+  /** an external promise: counted in world.pendingExternal until settled */
+  external = false;
   constructor(world: World) {
     this.world = world;
   }
@@ -63,17 +71,6 @@ export class Cell {
   setLazyValue(f: () => unknown): void {
     this.v = new LazyValue(f);
   }
-}
-
-/**
- * A promise's cell (createPromise, createExternalPromise, awaitPromise). A task's cell (TaskRec) has
- * neither field: 16 B less per task, which every spawned task keeps until it is collected.
- */
-export class PromiseCell extends Cell {
-  /** complete/fail already requested or settled (a second request → PromiseAlreadyCompletedError) */
-  requested = false;
-  /** an external promise: counted in world.pendingExternal until settled */
-  external = false;
 }
 
 /**
@@ -130,21 +127,4 @@ export function addTo(c: Cell, w: Waiter): boolean {
     ws.push(w);
   }
   return true;
-}
-
-/** The cell behind a Task / Future handle, or null. */
-export function cellOf(x: unknown): Cell | null {
-  const r = handleRef(x);
-  return r instanceof Cell ? r : null;
-}
-
-/** The cells of `ws` when world `w` owns every one of them, else null. */
-export function ownedCells(w: World | undefined, ws: readonly unknown[]): Cell[] | null {
-  const items: Cell[] = [];
-  for (let i = 0; i < ws.length; i++) {
-    const c = cellOf(ws[i]);
-    if (c === null || c.world !== w) return null;
-    items.push(c);
-  }
-  return items;
 }

@@ -41,7 +41,6 @@ import {
   BLOCKED,
   CANCELLING,
   type Cell,
-  cellOf,
   DONE,
   FAILED,
   PENDING,
@@ -65,7 +64,7 @@ import {
   newPromise,
   nextExternal,
 } from "./scheduler-promise.js";
-import { TaskDone, TaskRec, Wrapped } from "./scheduler-task.js";
+import { cellOf, TaskDone, TaskRec, Wrapped } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
 
 export { TaskDone };
@@ -409,7 +408,7 @@ export function* handleEffect(
     const t = spawnedTask(w, effect, hs, n < 0 ? hs.length : n);
     w.selfOnly ??= [self]; // for its continuation, made when it starts (World.enter)
     w.enqueue(t);
-    return cont(cur, k, t.handle);
+    return cont(cur, k, t);
   }
   if (effect instanceof Wait) {
     const c = cellOf(effect.waitable)!;

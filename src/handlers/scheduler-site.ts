@@ -32,11 +32,9 @@ import {
 import { signalOf } from "./scheduler-cancel.js";
 import {
   type Cell,
-  cellOf,
   DONE,
   CANCELLING,
   FAILED,
-  ownedCells,
   PENDING,
   PromiseCell,
   START,
@@ -47,7 +45,7 @@ import {
 } from "./scheduler-cell.js";
 import { gatherValues, mergeLog } from "./scheduler-outcome.js";
 import { newExternal, newPromise, nextExternal } from "./scheduler-promise.js";
-import { TaskRec, Wrapped } from "./scheduler-task.js";
+import { cellOf, ownedCells, TaskRec, Wrapped } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
 
 /**
@@ -217,7 +215,7 @@ export function spawnAtSite(
   const t = spawnedTask(w, effect, hs, hs.length);
   w.selfOnly ??= [self]; // for its continuation, made when it starts (World.enter)
   w.enqueue(t);
-  return t.handle;
+  return t;
 }
 
 /**

@@ -10,7 +10,7 @@
  * Beside it: what a decided wait answers (scheduler-outcome.ts), promises and the queueing of
  * external completions (scheduler-promise.ts), cancellation's bookkeeping (scheduler-cancel.ts).
  */
-import { type IdleSource, newTask, type PromiseHandle, type Waitable } from "../effects/scheduler.js";
+import type { IdleSource, PromiseHandle, Waitable } from "../effects/scheduler.js";
 import {
   type Continuation,
   type Handler,
@@ -26,7 +26,6 @@ import {
   addTo,
   BLOCKED,
   type Cell,
-  cellOf,
   DONE,
   FAILED,
   PENDING,
@@ -41,7 +40,7 @@ import {
   Waiter,
 } from "./scheduler-cell.js";
 import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
-import { DONE_CTX, TaskDone, TaskRec } from "./scheduler-task.js";
+import { cellOf, DONE_CTX, TaskDone, TaskRec } from "./scheduler-task.js";
 
 interface ExtCompletion {
   readonly cell: PromiseCell;
@@ -174,8 +173,7 @@ export class World {
    * continuation, then enqueues it).
    */
   newTask(ctx: TaskContext): TaskRec {
-    const t = new TaskRec(this, this.nextId++, this.current.id, ctx);
-    t.handle = newTask(t);
+    const t = new TaskRec(this, this.nextId++, this.current.taskId, ctx);
     const tail = this.liveTail;
     t.prevLive = tail;
     if (tail === null) this.liveHead = t;

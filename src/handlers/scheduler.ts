@@ -42,8 +42,8 @@ import {
   transferWith,
   TAKES,
 } from "../protocol.js";
-import { cellOf, DONE, ownedCells, START, THROW } from "./scheduler-cell.js";
-import type { TaskRec } from "./scheduler-task.js";
+import { DONE, START, THROW } from "./scheduler-cell.js";
+import { cellOf, ownedCells, type TaskRec } from "./scheduler-task.js";
 import { World } from "./scheduler-world.js";
 import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
 import { answerAtSite, awaitAtSite, doneAtSite, gatherAtSite, spawnAtSite } from "./scheduler-site.js";

@@ -9,7 +9,7 @@
  */
 import { VMInternalError } from "../errors.js";
 import { type Continuation, captured } from "./continuation.js";
-import { passOn } from "./dispatch.js";
+import { deliverTo, passOn } from "./dispatch.js";
 import { SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { Origins } from "../trace/origin.js";
@@ -43,6 +43,15 @@ export function exitSegment(m: Machine, isErr: boolean): void {
         // effect is performed here as if by a frame at the bottom of this segment (a task's report)
         const e = (r as Reporter).exit(!isErr, m.value);
         if (e !== null) {
+          // A prompt whose handler takes the effect by its very class is what the search from here
+          // finds (a prompt is its own first prompt; its search cache holds no entry for a class it
+          // takes): handed to it at once, without the yield's classification and the search (a
+          // task's report, once per task). Sites on: the general path, which records the site.
+          const ps = s.takes;
+          if (ps !== null && !m.sites && ps.includes(Object.getPrototypeOf(e))) {
+            deliverTo(m, s, e, s);
+            return;
+          }
           m.handleYield(e);
           return;
         }
