@@ -35,6 +35,19 @@ export class LazyValue {
 }
 
 /**
+ * A cell's value from its slot `v` (a value, or a LazyValue made now and stored in its place).
+ * Shared by both kinds of cell, which cannot share a base class (see Cell).
+ */
+export function readValue(c: { v: unknown }): unknown {
+  const v = c.v;
+  if (v instanceof LazyValue) {
+    c.v = undefined; // (a throwing maker is not called twice)
+    return (c.v = v.make());
+  }
+  return v;
+}
+
+/**
  * A waitable cell: a promise's (PromiseCell) or a task's (its record, TaskRec, which is also the
  * Task handle and so cannot extend a cell class: the same fields, declared in both).
  */
@@ -44,8 +57,8 @@ export type Cell = PromiseCell | TaskRec;
 export class PromiseCell {
   readonly world: World;
   state = PENDING;
-  /** the value, or a LazyValue that makes it on first read */
-  private v: unknown = undefined;
+  /** @internal the value, or a LazyValue that makes it on first read (readValue) */
+  v: unknown = undefined;
   /** completion order (R5, fail-fast and race decisions), read only once the cell is settled */
   seq = 0;
   /** one waiter inline, an array only from the second (a gather registers on each of its cells) */
@@ -58,12 +71,7 @@ export class PromiseCell {
     this.world = world;
   }
   get value(): unknown {
-    const v = this.v;
-    if (v instanceof LazyValue) {
-      this.v = undefined; // (a throwing maker is not called twice)
-      return (this.v = v.make());
-    }
-    return v;
+    return readValue(this);
   }
   set value(v: unknown) {
     this.v = v;

@@ -5,7 +5,16 @@
 import { Effect } from "../effects/effect.js";
 import { handleRef, TaskRecord } from "../effects/scheduler.js";
 import { type Continuation, Env, type Handler, siteOf, type TaskContext, withHandler } from "../protocol.js";
-import { type Cell, LazyValue, PENDING, PromiseCell, READY, START, type Waiter } from "./scheduler-cell.js";
+import {
+  type Cell,
+  LazyValue,
+  PENDING,
+  PromiseCell,
+  READY,
+  readValue,
+  START,
+  type Waiter,
+} from "./scheduler-cell.js";
 import type { World } from "./scheduler-world.js";
 
 /**
@@ -83,7 +92,7 @@ export class TaskRec extends TaskRecord<unknown> {
   readonly world: World;
   state = PENDING;
   /** the value, or a LazyValue that makes it on first read (a cancelled task's TaskCancelledError: most are never read) */
-  private v: unknown = undefined;
+  v: unknown = undefined;
   /**
    * completion order (R5, fail-fast and race decisions), read only once the cell is settled; while
    * the cell is pending and the task blocked, its blocking order (World.block, R6): one field
@@ -127,12 +136,7 @@ export class TaskRec extends TaskRecord<unknown> {
   // ---- the cell (as PromiseCell's) ----
 
   get value(): unknown {
-    const v = this.v;
-    if (v instanceof LazyValue) {
-      this.v = undefined; // (a throwing maker is not called twice)
-      return (this.v = v.make());
-    }
-    return v;
+    return readValue(this);
   }
   set value(v: unknown) {
     this.v = v;
