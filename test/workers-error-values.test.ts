@@ -22,6 +22,17 @@ async function run(name: string, ...args: unknown[]): Promise<unknown> {
   return r.value;
 }
 
+/** What `new DataError("in map", 8)` inside a Map arrives as, in both directions (registered: rebuilt). */
+const IN_MAP = {
+  cls: "DataError",
+  isDataError: true,
+  name: "DataError",
+  message: "in map",
+  code: 8,
+  cause: null,
+  stack: "DataError: in map",
+};
+
 test("workers error values: a registered Error subclass as an argument arrives as itself, with its name, fields, cause and stack", async () => {
   assert.deepEqual(await run("inspect", new DataError("m", 42, { cause: new RangeError("c") })), {
     cls: "DataError",
@@ -152,20 +163,7 @@ test("workers error values: an unregistered Error subclass in a forwarded effect
         stack: "Error: plain",
       },
     ],
-    map: new Map([
-      [
-        "k",
-        {
-          cls: "DataError",
-          isDataError: true,
-          name: "DataError",
-          message: "in map",
-          code: 8,
-          cause: null,
-          stack: "DataError: in map",
-        },
-      ],
-    ]),
+    map: new Map([["k", IN_MAP]]),
   });
 });
 
@@ -204,20 +202,7 @@ test("workers error values: an Error in the parent's answer to a forwarded effec
         stack: "Refusal: no",
       },
     ],
-    byKey: new Map([
-      [
-        "k",
-        {
-          cls: "DataError",
-          isDataError: true,
-          name: "DataError",
-          message: "in map",
-          code: 8,
-          cause: null,
-          stack: "DataError: in map",
-        },
-      ],
-    ]),
+    byKey: new Map([["k", IN_MAP]]),
     n: 1,
   });
 });
