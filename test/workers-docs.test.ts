@@ -55,20 +55,22 @@ test("docs/workers.md: every snippet is a self-contained file; together they com
   }
 });
 
-test("docs/workers.md says what workerFn does not check; README does not claim it checks as much as enqueueFor", () => {
+test("docs/workers.md says what runInWorkerFor and workerFn check and do not; README says the same", () => {
   const doc = readFileSync(join(root, "docs/workers.md"), "utf8").replace(/\s+/g, " ");
   for (const s of [
-    "### What `workerFn` checks",
-    "It does not check: - **the export name against the module**",
+    "### What the types check",
+    "- **the export name**: only an export that is a function returning a Program, or a Program, can be named",
+    "- **the effects the job forwards**: those of its program's effects whose class is in the module's `forward` list join the row of the program that makes the call",
+    "It does not check **cloneability** of the arguments and result",
+    "the older shorthand, gives a typed function for one export but checks less: the arguments' and result's types only. It does not check: - **the export name against the module**",
     "- **the effects the job forwards**: the job's `forward` list is not part of the type, so a forwarded effect that no handler of the parent takes is an `UnhandledEffectError` at run time",
-    "- **cloneability of the arguments and result**: types do not say whether a value can be cloned",
   ])
     assert.ok(doc.includes(s), `docs/workers.md lacks: ${s}`);
   const readme = readFileSync(join(root, "README.md"), "utf8").replace(/\s+/g, " ");
-  assert.ok(!readme.includes("(as `workerFn<typeof fib>` does for a thread's export)"));
   assert.ok(
     readme.includes(
-      "`workerFn<typeof fib>(url, \"fib\")` checks less: the arguments' and result's types of a thread's export, but not the export name, the effects the job forwards or whether the values can be cloned",
+      "`runInWorkerFor<typeof jobs>(url)` does the same for a thread's module: export names, arguments and results are checked, and the effects a job forwards to the parent join the caller's row",
     ),
   );
+  assert.ok(readme.includes("(docs/workers.md#what-the-types-check)"));
 });

@@ -41,6 +41,7 @@ import {
   RemoteError,
   type RunInWorker,
   runInWorker,
+  runInWorkerFor,
   WorkerCrashedError,
   WorkerModuleError,
   workerFn,
@@ -84,6 +85,39 @@ test("workers: programs run on the pool and answer their values; other tasks kee
   assert.ok(r.isOk(), r.format());
   assert.deepEqual(r.value, [[6765, 10946, 17711, 28657], 5, "zero", "side"]);
   assert.deepEqual(r.log, ["side task ran"]);
+});
+
+test("workers: runInWorkerFor runs a typed module's exports (a function's, a program's) and forwards its tells; a bad URL fails at once, an export missing at run time with WorkerModuleError", async () => {
+  const TYPED = new URL("./fixtures/workers/typed-jobs.ts", import.meta.url);
+  const inJobs = runInWorkerFor<typeof import("./fixtures/workers/typed-jobs.js")>(TYPED);
+  const r = await runAsync(
+    program(function* () {
+      const n: number = yield* inJobs("count", 2, 7);
+      const a: number = yield* inJobs("answer");
+      return [n, a];
+    }),
+    { handlers: [scheduler, realTime, writer, pool], store: { n: "parent" } },
+  );
+  assert.ok(r.isOk(), r.format());
+  assert.deepEqual(r.value, [5, 42]);
+  assert.deepEqual(r.log, ["counted 5"]); // forwarded; the worker's own state kept its count
+  assert.deepEqual(r.store, { n: "parent" });
+  assert.throws(
+    () => runInWorkerFor("./typed-jobs.js"),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message ===
+        'runInWorker needs an absolute module URL, got "./typed-jobs.js"; write new URL("./typed-jobs.js", import.meta.url)',
+  );
+  // a name the type does not list (a cast): checked by the worker, as with runInWorker
+  const loose = inJobs as unknown as (name: string, ...args: unknown[]) => RunInWorker<unknown>;
+  const bad = await runAsync(loose("double", 2), { handlers: [scheduler, realTime, pool] });
+  assert.ok(bad.isErr());
+  assert.ok(bad.error instanceof WorkerModuleError, String(bad.error));
+  assert.equal(
+    bad.error.message,
+    "test/fixtures/workers/typed-jobs.ts#double(…) returned 4, not a Program; wrap the generator function with fn(function* double(…) { … })",
+  );
 });
 
 test("workers: forwarded effects (tell, ask, a parent-side service) are performed in the calling task; the worker keeps its own state", async () => {

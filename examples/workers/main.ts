@@ -3,24 +3,24 @@
  * Run with: npx tsx examples/workers/main.ts
  */
 import { fn, gather, program, realTime, runAsync, scheduler, spawn, writer } from "../../src/index.js";
-import { workerFn, workers } from "../../src/workers/index.js";
+import { runInWorkerFor, workers } from "../../src/workers/index.js";
 import type * as jobs from "./jobs.js";
 
-const JOBS = new URL("./jobs.ts", import.meta.url);
-// typed handles on the module's exports: countPrimes(a, b) is an effect answering a number
-const countPrimes = workerFn<typeof jobs.countPrimes>(JOBS, "countPrimes");
-const squareRoot = workerFn<typeof jobs.squareRoot>(JOBS, "squareRoot");
+// runInWorker checked against the module's type: inJobs("countPrimes", a, b) is an effect answering
+// a number; a misspelled export or wrong arguments do not compile, and the jobs' forwarded tells
+// are in main's row (so runAsync below needs `writer`)
+const inJobs = runInWorkerFor<typeof jobs>(new URL("./jobs.ts", import.meta.url));
 
 const main = program(function* main() {
   // four chunks in parallel on the pool; each task waits for its job like for any task
   const tasks = [];
-  for (let i = 0; i < 4; i++) tasks.push(yield* spawn(countPrimes(i * 250_000, (i + 1) * 250_000)));
+  for (let i = 0; i < 4; i++) tasks.push(yield* spawn(inJobs("countPrimes", i * 250_000, (i + 1) * 250_000)));
   const counts = yield* gather(...tasks);
   return counts.reduce((a, b) => a + b, 0);
 });
 
 const failing = fn(function* failing() {
-  return yield* squareRoot(-1);
+  return yield* inJobs("squareRoot", -1);
 });
 
 const pool = workers({ size: 2 });

@@ -4,7 +4,14 @@
  * export name, the arguments and, back, the result or error; continuations never leave the thread.
  */
 import { Effect } from "../index.js";
-import { type AnyProgramLike, describe, type ResultOf } from "../protocol.js";
+import {
+  type AnyProgramLike,
+  describe,
+  type EffectsOf,
+  type IsOpen,
+  type Program,
+  type ResultOf,
+} from "../protocol.js";
 import { classInstanceIn, refusal } from "./plain.js";
 import { shortUrl } from "./short-url.js";
 
@@ -19,10 +26,8 @@ interface Target {
 const targets = new Map<string, Map<string, Target>>();
 const TARGET = Symbol("doeff.workers.target");
 
-function targetOf(moduleUrl: string | URL, exportName: string): Target {
+function checkUrl(moduleUrl: unknown): string {
   if (moduleUrl instanceof URL) moduleUrl = moduleUrl.href;
-  const known = typeof moduleUrl === "string" ? targets.get(moduleUrl)?.get(exportName) : undefined;
-  if (known !== undefined) return known;
   if (typeof moduleUrl !== "string" || moduleUrl === "")
     throw new TypeError(
       `runInWorker expects a module URL first (e.g. new URL("./jobs.js", import.meta.url)), got ${describe(moduleUrl)}`,
@@ -31,6 +36,14 @@ function targetOf(moduleUrl: string | URL, exportName: string): Target {
     throw new TypeError(
       `runInWorker needs an absolute module URL, got ${JSON.stringify(moduleUrl)}; write new URL(${JSON.stringify(moduleUrl)}, import.meta.url)`,
     );
+  return moduleUrl;
+}
+
+function targetOf(moduleUrl: string | URL, exportName: string): Target {
+  if (moduleUrl instanceof URL) moduleUrl = moduleUrl.href;
+  const known = typeof moduleUrl === "string" ? targets.get(moduleUrl)?.get(exportName) : undefined;
+  if (known !== undefined) return known;
+  moduleUrl = checkUrl(moduleUrl);
   if (typeof exportName !== "string" || exportName === "")
     throw new TypeError(`runInWorker expects the export's name second, got ${describe(exportName)}`);
   const job = `${shortUrl(moduleUrl)}#${exportName}`;
@@ -45,7 +58,11 @@ function targetOf(moduleUrl: string | URL, exportName: string): Target {
   return t;
 }
 
-export class RunInWorker<T = unknown> extends Effect<T> {
+/**
+ * `T` is the job's result; `F` the effects the job may forward to the parent (performed at this
+ * effect's site, so they are in the row of the program that performs it: `runInWorkerFor` fills it in).
+ */
+export class RunInWorker<T = unknown, F = never> extends Effect<T> {
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "RunInWorker";
   /** named by UnhandledEffectError when no handler takes it (a forgotten `workers()`) */
@@ -55,6 +72,8 @@ export class RunInWorker<T = unknown> extends Effect<T> {
   readonly args: readonly unknown[];
   // symbol-keyed, so not listed by tracebacks (they show the short `job` instead)
   readonly [TARGET]: Target;
+  /** Type-level: the forwarded effects the job may perform at this effect's site (see `F`). */
+  declare readonly __row?: F;
   constructor(moduleUrl: string | URL, exportName: string, args: readonly unknown[]) {
     super();
     const t = targetOf(moduleUrl, exportName);
@@ -118,4 +137,56 @@ export function workerFn<F extends ((...args: any[]) => unknown) | AnyProgramLik
   const url = moduleUrl instanceof URL ? moduleUrl.href : moduleUrl;
   new RunInWorker(url, exportName, []); // validate now
   return ((...args: unknown[]) => new RunInWorker(url, exportName, args)) as WorkerFn<F>;
+}
+
+/** A value a worker job export can be: a program (run as it is), or a function returning one. */
+type JobExport = ((...args: any[]) => AnyProgramLike) | Program<any, any>;
+
+/** The names of a job module's exports that `runInWorkerFor` can run (not `forward`, `handlers`, helpers). */
+export type JobExportsOf<M> = {
+  [K in keyof M & string]: M[K] extends JobExport ? K : never;
+}[keyof M & string];
+
+/** The arguments of job export `X` (none for a program exported as it is). */
+export type JobParams<X> = X extends (...args: infer A) => unknown ? A : [];
+
+/** The effects a job module forwards: instances of the classes in its `forward` export. */
+export type ForwardedOf<M> = M extends { readonly forward: readonly (infer C)[] }
+  ? C extends abstract new (
+      ...args: any[]
+    ) => infer I
+    ? I
+    : never
+  : never;
+
+type JobRowOf<X> = X extends (...args: any[]) => infer R ? EffectsOf<R> : EffectsOf<X>;
+
+/**
+ * What export `N` of module `M` may forward: the members of its row whose class is in `forward`
+ * (all of `forward` when its row is open, as a `Program<A>` annotation makes it).
+ */
+export type ForwardRowOf<M, N extends keyof M> =
+  IsOpen<JobRowOf<M[N]>> extends true ? ForwardedOf<M> : Extract<JobRowOf<M[N]>, ForwardedOf<M>>;
+
+/** What `runInWorkerFor<M>(url)` gives: `(exportName, ...args)` checked against module `M`. */
+export type RunInWorkerFor<M> = <N extends JobExportsOf<M>>(
+  exportName: N,
+  ...args: JobParams<M[N]>
+) => RunInWorker<ResultOf<M[N] extends (...args: any[]) => infer R ? R : M[N]>, ForwardRowOf<M, N>>;
+
+/**
+ * `runInWorker` checked against the job module's type (a type-only import is enough):
+ *
+ *     import type * as jobs from "./jobs.js";
+ *     const inJobs = runInWorkerFor<typeof jobs>(new URL("./jobs.js", import.meta.url));
+ *     const n = yield* inJobs("countPrimes", 0, 1000); // number; a misspelled export or bad arguments: compile error
+ *
+ * The export name, the arguments and the result are checked, and the effects the job forwards (the
+ * classes in the module's `forward` that its program performs) join the row of the program that
+ * calls it, so `run` asks for their handlers (a forwarded `Tell`: `writer`). Cloneability is checked
+ * at run time only.
+ */
+export function runInWorkerFor<M extends object>(moduleUrl: string | URL): RunInWorkerFor<M> {
+  const url = checkUrl(moduleUrl); // now; an export name is checked at each call
+  return ((exportName: string, ...args: unknown[]) => new RunInWorker(url, exportName, args)) as never;
 }

@@ -31,7 +31,7 @@ export type { WorkersOptions } from "./pool.js";
  * Takes RunInWorker; its own code performs scheduler effects (an external promise per job, awaited
  * by the calling task), so `scheduler` must be listed before it — the coverage check says so.
  */
-export interface WorkersHandler extends Handler<RunInWorker<any>, SchedulerEffect<any>> {
+export interface WorkersHandler extends Handler<RunInWorker<any, any>, SchedulerEffect<any>> {
   /** Stop the pool's threads (after the run). Jobs still running fail with WorkerCrashedError. */
   close(): Promise<void>;
   /** the pool's thread count */

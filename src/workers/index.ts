@@ -2,7 +2,18 @@
  * doeff/workers — programs on worker threads (a piscina pool). Import from "doeff/workers"; the core
  * "doeff" entry never loads this module or piscina.
  */
-export { RunInWorker, runInWorker, type WorkerFn, workerFn } from "./effect.js";
+export {
+  type ForwardedOf,
+  type ForwardRowOf,
+  type JobExportsOf,
+  type JobParams,
+  RunInWorker,
+  type RunInWorkerFor,
+  runInWorker,
+  runInWorkerFor,
+  type WorkerFn,
+  workerFn,
+} from "./effect.js";
 export { WorkerCrashedError, WorkerModuleError } from "./errors.js";
 export { workers, type WorkersHandler, type WorkersOptions } from "./handler.js";
 export { type ErrorClass, RemoteError, registerErrorClasses } from "./wire.js";

@@ -8,6 +8,8 @@ import {
   answer,
   ask,
   Effect,
+  Tell,
+  tell,
   type EmittedBy,
   type Program,
   type Future,
@@ -32,7 +34,13 @@ import {
   reportProgress,
   startWorker,
 } from "../../../src/queue/index.js";
-import { runInWorker, type WorkersHandler, workerFn, workers } from "../../../src/workers/index.js";
+import {
+  runInWorker,
+  runInWorkerFor,
+  type WorkersHandler,
+  workerFn,
+  workers,
+} from "../../../src/workers/index.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 // their own code performs scheduler effects: the coverage check asks for `scheduler`, listed before them
@@ -216,3 +224,57 @@ export const inlineHandlerWorker = startWorker({
     }),
   ],
 });
+
+// runInWorkerFor: checked against the job module's type — names, arguments, results, and the effects
+// the job forwards join the caller's row
+class Secret extends Effect<string> {
+  declare readonly _tag: "Secret";
+}
+const jobsModule = {
+  forward: [Tell],
+  handlers: [answer(Secret, () => "s")],
+  countPrimes: fn(function* countPrimes(from: number, to: number) {
+    yield* tell(`${from}..${to}`);
+    return to - from;
+  }),
+  quiet: fn(function* quiet(n: number) {
+    return yield* new Secret(); // taken by the module's own handler, never forwarded
+  }),
+  constant: program(function* constant() {
+    return 42;
+  }),
+  helper: (n: number) => n > 1,
+};
+const inJobs = runInWorkerFor<typeof jobsModule>(new URL("./jobs.js", import.meta.url));
+const telling = program(function* () {
+  const n = yield* inJobs("countPrimes", 0, 10);
+  const typedN: Equal<typeof n, number> = true;
+  void typedN;
+  return n;
+});
+const silent = program(function* () {
+  const s = yield* inJobs("quiet", 1);
+  const c = yield* inJobs("constant");
+  const typedS: Equal<typeof s, string> = true;
+  const typedC: Equal<typeof c, number> = true;
+  void typedS;
+  void typedC;
+  // @ts-expect-error -- a misspelled export
+  inJobs("countPrimez", 0, 10);
+  // @ts-expect-error -- wrong argument types
+  inJobs("countPrimes", "0", 10);
+  // @ts-expect-error -- a program exported as it is takes no arguments
+  inJobs("constant", 1);
+  // @ts-expect-error -- not a job: a plain function
+  inJobs("helper", 2);
+  // @ts-expect-error -- not a job: the forward list
+  inJobs("forward");
+  return s.length + c;
+});
+export const tellingCovered = runAsync(telling, { handlers: [scheduler, realTime, writer, pool] });
+// @ts-expect-error -- the job forwards Tell: without writer it is MissingHandlerError<Tell>
+export const tellingUncovered = runAsync(telling, { handlers: [scheduler, realTime, pool] });
+// Secret is handled in the worker: nothing to cover in the parent
+export const silentCovered = runAsync(silent, { handlers: [scheduler, realTime, pool] });
+// @ts-expect-error -- no workers handler: MissingHandlerError<RunInWorker<…>>
+export const noPool = runAsync(silent, { handlers: [scheduler, realTime] });
