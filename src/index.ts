@@ -175,4 +175,11 @@ export type {
 } from "./run/run.js";
 export type { AnswerArg } from "./vm/primitives.js";
 export type { Distinguishable, EffectClass, HandlerRow } from "./handlers/handle.js";
-export type { NotAProgram, ResultsOf, RowsOf, SchedulerRow, TimedRow } from "./concurrency/row.js";
+export type {
+  ArrayExpectedError,
+  NotAProgram,
+  ResultsOf,
+  RowsOf,
+  SchedulerRow,
+  TimedRow,
+} from "./concurrency/row.js";

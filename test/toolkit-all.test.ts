@@ -10,6 +10,7 @@ import {
   get,
   now,
   program,
+  type Program,
   put,
   raceAll,
   run,
@@ -445,7 +446,7 @@ test("all / raceAll under a handler inside the scheduler that ends a task before
       events.push(`${yield* now()}: slow finally`);
     }
   });
-  const at = (h: typeof throwing | typeof aborting, p: ReturnType<typeof all> | ReturnType<typeof raceAll>) =>
+  const at = (h: typeof throwing | typeof aborting, p: Program<unknown>) =>
     run(
       program(function* () {
         const r = yield* safe(p);

@@ -12,7 +12,7 @@ import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { concurrencyOption, functionArg, programList } from "./check.js";
 import { ENDED, FAILED, Pool, cancelRunning, nextCompleted, start } from "./pool.js";
-import type { NotAProgram, ResultsOf, RowsOf, SchedulerRow } from "./row.js";
+import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow } from "./row.js";
 import { at, callSite } from "./site.js";
 
 /**
@@ -89,7 +89,12 @@ export function all<P extends AnyProgramLike>(
   programs: Iterable<P> & NotAProgram,
   options?: AllOptions,
 ): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow>;
-export function all(programs: Iterable<AnyProgramLike>, options?: AllOptions): Program<unknown, unknown> {
+/** (A compile error: one program where an array of programs goes.) */
+export function all(
+  programs: ArrayExpectedError<"all takes an array of programs, e.g. all([a, b]); to run one program, yield* it">,
+  options?: AllOptions,
+): never;
+export function all(programs: unknown, options?: AllOptions): Program<unknown, unknown> {
   const list = programList(programs, "all");
   const limit = concurrencyOption(options, "all");
   return allProgram(list, limit, callSite(), "all");
@@ -100,11 +105,22 @@ export function forEach<T, P extends AnyProgramLike>(
   items: Iterable<T> & NotAProgram,
   f: (item: T, index: number) => P,
   options?: AllOptions,
-): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow> {
+): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow>;
+/** (A compile error: a program where the array of items goes.) */
+export function forEach(
+  items: ArrayExpectedError<"forEach takes the items first (an array), not a program: yield* the program to get its list, e.g. forEach(yield* listUrls(), (url) => get(url))">,
+  f: (item: never, index: number) => unknown,
+  options?: AllOptions,
+): never;
+export function forEach(
+  items: unknown,
+  f: (item: never, index: number) => unknown,
+  options?: AllOptions,
+): Program<unknown, unknown> {
   if (
     items === null ||
     items === undefined ||
-    typeof (items as Iterable<T>)[Symbol.iterator] !== "function"
+    typeof (items as Iterable<unknown>)[Symbol.iterator] !== "function"
   ) {
     throw new TypeError(
       `forEach expects an array (or another iterable) of items first, e.g. forEach(urls, (url) => get(url)), got ${String(items)}`,
@@ -118,11 +134,8 @@ export function forEach<T, P extends AnyProgramLike>(
   functionArg(f, "forEach", "forEach(urls, (url) => get(url), { concurrency: 5 })");
   const limit = concurrencyOption(options, "forEach");
   const list = programList(
-    Array.from(items, (x, i) => f(x, i)),
+    Array.from(items as Iterable<never>, (x, i) => f(x, i)),
     "forEach",
   );
-  return allProgram(list, limit, callSite(), "forEach") as Program<
-    ResultOf<P>[],
-    EffectsOf<P> | SchedulerRow
-  >;
+  return allProgram(list, limit, callSite(), "forEach");
 }

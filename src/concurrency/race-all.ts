@@ -11,7 +11,7 @@ import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { programList } from "./check.js";
 import { cancelRunning, FAILED, nextCompleted, Pool, start } from "./pool.js";
-import type { NotAProgram, ResultsOf, RowsOf, SchedulerRow } from "./row.js";
+import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow } from "./row.js";
 import { at, callSite } from "./site.js";
 
 const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Error | null) {
@@ -68,7 +68,11 @@ export function raceAll<const P extends readonly AnyProgramLike[]>(
 export function raceAll<P extends AnyProgramLike>(
   programs: Iterable<P> & NotAProgram,
 ): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow>;
-export function raceAll(programs: Iterable<AnyProgramLike>): Program<unknown, unknown> {
+/** (A compile error: one program where an array of programs goes.) */
+export function raceAll(
+  programs: ArrayExpectedError<"raceAll takes an array of programs, e.g. raceAll([a, b]); to run one program, yield* it">,
+): never;
+export function raceAll(programs: unknown): Program<unknown, unknown> {
   const list = programList(programs, "raceAll");
   if (list.length === 0) {
     throw new TypeError("raceAll needs at least one program (a race of nothing never ends)");

@@ -26,4 +26,11 @@ export type NotAProgram = {
   readonly __primitive?: never;
 };
 
+/**
+ * The compile error for one program passed where a combinator takes an array of them (`all(p)` for
+ * `all([p])`; `forEach(listUrls(), f)` for `forEach(yield* listUrls(), f)`): the last overload of
+ * each such combinator, which nothing real matches, so the message says what to write.
+ */
+export type ArrayExpectedError<Fix extends string> = { readonly [K in `doeff: ${Fix}`]: never };
+
 export type { AnyProgramLike, Effect };
