@@ -47,6 +47,7 @@ function nodeArb(depth: number, semFloor: number, top = false): fc.Arbitrary<Raw
       weight: 2,
       arbitrary: fc.constant(99),
     }),
+    finThrows: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, fc.constant(true)),
   });
   if (depth === 0) return leaf;
   const sub = nodeArb(depth - 1, semFloor);
@@ -131,7 +132,7 @@ export function show(n: Node, ind = ""): string {
   switch (n.k) {
     case "leaf": {
       const how = n.failFirst === 0 ? "ok" : n.failFirst === 99 ? "always fails" : `fails ${n.failFirst}×`;
-      return `leaf(${leafName(n.id)}, ${n.ms} ms, ${how})`;
+      return `leaf(${leafName(n.id)}, ${n.ms} ms, ${how}${n.finThrows ? ", finally throws" : ""})`;
     }
     case "all": {
       const o = n.conc === undefined ? "" : `, { concurrency: ${n.conc} }`;
@@ -167,6 +168,14 @@ export class LeafError extends Error {
   }
 }
 const isLeafError = (e: unknown) => e instanceof LeafError;
+export class FinallyError extends Error {
+  constructor(
+    readonly leaf: string,
+    readonly run: number,
+  ) {
+    super(`${leaf}'s finally threw (run ${run})`);
+  }
+}
 
 export interface Actual {
   ok: boolean;
@@ -201,6 +210,7 @@ export function runDoeff(c: Case): Actual {
             return `${leafName(n.id)}#${r}`;
           } finally {
             yield* ev("finally");
+            if (n.finThrows) throw new FinallyError(leafName(n.id), r);
           }
         });
       case "all": {
@@ -271,6 +281,7 @@ function desc(x: unknown): Desc {
   if (typeof x === "string") return x;
   if (Array.isArray(x)) return x.map(desc);
   if (x instanceof LeafError) return { leaf: x.leaf, run: x.run };
+  if (x instanceof FinallyError) return { fin: x.leaf, run: x.run };
   if (x instanceof TimeoutError) return { timeout: x.ms };
   if (x instanceof AggregateError) return { aggregate: x.errors.map(desc) };
   if (x instanceof Ok) return { ok: true, value: desc(x.value) };

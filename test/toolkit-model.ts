@@ -10,14 +10,17 @@
  * depends on the scheduler's ready queue — it detects and reports as `ambiguous` (the case is then
  * skipped): two timers due at the same instant (except a timeout's deadline and timers inside its
  * program: the deadline is exclusive, documented), several acquires of a semaphore at one instant
- * that do not all get a permit then, something started (or made ready) and cancelled at the same
+ * when one of them has to queue (which one gets the permit first depends on that order), something started (or made ready) and cancelled at the same
  * instant, two detached tasks of one scope spawned at one instant, a leaf started twice at one
  * instant, and the run ending while a made-ready task has not run yet.
  */
 
 export type Node =
-  /** delay(ms), then fail the first `failFirst` runs of this leaf (99: always), else return `name#run` */
-  | { k: "leaf"; id: number; ms: number; failFirst: number }
+  /**
+   * delay(ms), then fail the first `failFirst` runs of this leaf (99: always), else return `name#run`;
+   * its finally logs, and throws when `finThrows` (replacing its outcome, or while it is cancelled)
+   */
+  | { k: "leaf"; id: number; ms: number; failFirst: number; finThrows: boolean }
   | { k: "all"; kids: Node[]; conc: number | undefined; forEach: boolean }
   | { k: "race"; kids: Node[] }
   | { k: "timeout"; ms: number; p: Node }
@@ -36,6 +39,7 @@ export type Desc =
   | string
   | Desc[]
   | { leaf: string; run: number }
+  | { fin: string; run: number }
   | { timeout: number }
   | { aggregate: Desc[] }
   | { ok: true; value: Desc }
@@ -87,10 +91,17 @@ interface Entry {
   proc: Proc | null;
   t: number;
 }
+/** A task (a program that a combinator, `spawn` or the run started): where a cancellation stops. */
+interface Task {
+  cancelling: boolean;
+  /** the first error a finally block threw while it was cancelled: the run keeps it as a warning */
+  first: Desc | undefined;
+}
 interface Ctx {
   within: readonly number[];
   scope: Entry[];
   det: boolean;
+  task: Task;
 }
 interface Timer {
   due: number;
@@ -104,7 +115,8 @@ interface Sem {
   cap: number;
   held: number;
   queue: { grant: () => void; state: string }[];
-  acquiredAt: { t: number; ws: { state: string }[] };
+  /** the acquires of one instant: whether each had to queue */
+  acquiredAt: { t: number; ws: boolean[] };
 }
 type Cb = (o: Out) => void;
 
@@ -171,7 +183,8 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
           const fail = run <= n.failFirst;
           ev(n.id, run, fail ? "fail" : "ok", ctx.det);
           ev(n.id, run, "finally", ctx.det);
-          cb(fail ? err({ leaf: leafName(n.id), run }) : ok(`${leafName(n.id)}#${run}`));
+          if (n.finThrows) cb(err({ fin: leafName(n.id), run }));
+          else cb(fail ? err({ leaf: leafName(n.id), run }) : ok(`${leafName(n.id)}#${run}`));
         });
         return {
           cancel() {
@@ -179,6 +192,9 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
             tm.live = false;
             if (t === t0) unclear(`${leafName(n.id)} started and cancelled`);
             ev(n.id, run, "finally", ctx.det);
+            if (!ctx.task.cancelling)
+              throw new Error("the model cancelled a leaf outside a task's cancellation");
+            if (n.finThrows) ctx.task.first ??= { fin: leafName(n.id), run };
           },
         };
       }
@@ -224,7 +240,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
             const i = started++;
             running++;
             status[i] = "run";
-            procs[i] = start(kids[i]!, ctx, (o) => onDone(i, o));
+            procs[i] = spawn(kids[i]!, ctx, (o) => onDone(i, o));
           }
           pumping = false;
         };
@@ -258,7 +274,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
         const early: (() => void)[] = [];
         n.kids.forEach((c, i) => {
           status[i] = "run";
-          procs[i] = start(c, ctx, (o) => {
+          procs[i] = spawn(c, ctx, (o) => {
             if (spawning) return void early.push(() => onDone(i, o));
             onDone(i, o);
           });
@@ -299,7 +315,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
           group(() => p?.cancel());
           cb(err({ timeout: n.ms }));
         });
-        p = start(n.p, { ...ctx, within: [...ctx.within, id] }, (o) => {
+        p = spawn(n.p, { ...ctx, within: [...ctx.within, id] }, (o) => {
           if (done) return;
           done = true;
           deadline.live = false;
@@ -400,7 +416,8 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
           },
         };
         if (s.acquiredAt.t !== t) s.acquiredAt = { t, ws: [] };
-        s.acquiredAt.ws.push(w);
+        const queued = !(s.held < s.cap && s.queue.length === 0);
+        s.acquiredAt.ws.push(queued);
         if (s.held < s.cap && s.queue.length === 0) {
           s.held++;
           run();
@@ -429,7 +446,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
         deferred.push(() => {
           if (e.state !== "pending") return;
           e.state = "run";
-          e.proc = start(n.p, { within: [], scope: ctx.scope, det: true }, (o) => {
+          e.proc = spawn(n.p, { ...ctx, within: [], det: true }, (o) => {
             e.state = "done";
             if (!o.ok) warnings.push(o.error); // "task N failed and nothing waited for it"
           });
@@ -458,6 +475,21 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
     }
   }
 
+  /** `n` as a task of its own: cancelling it keeps the first error its finally blocks threw */
+  function spawn(n: Node, ctx: Ctx, cb: Cb): Proc {
+    const task: Task = { cancelling: false, first: undefined };
+    const p = start(n, { ...ctx, task }, cb);
+    return {
+      cancel() {
+        task.cancelling = true;
+        p.cancel();
+        task.cancelling = false;
+        if (task.first !== undefined) warnings.push(task.first);
+        task.first = undefined;
+      },
+    };
+  }
+
   function cancelEntry(e: Entry): void {
     if (e.state === "pending") unclear("a detached task cancelled before it ran");
     if (e.state === "run") group(() => e.proc?.cancel());
@@ -468,7 +500,8 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
   let outcome: Out | null = null;
   let end = 0;
   let rootEnd = 0;
-  start(root, { within: [], scope: rootScope, det: false }, (o) => {
+  const mainTask: Task = { cancelling: false, first: undefined };
+  start(root, { within: [], scope: rootScope, det: false, task: mainTask }, (o) => {
     outcome = o;
     end = t;
     rootEnd = log.length;
@@ -478,12 +511,8 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
   const settleInstant = () => {
     while (outcome === null && deferred.length > 0) deferred.shift()!();
     for (const s of sems)
-      if (
-        s.acquiredAt.t === t &&
-        s.acquiredAt.ws.length > 1 &&
-        s.acquiredAt.ws.some((w) => w.state === "wait")
-      )
-        unclear("several acquires of one semaphore");
+      if (s.acquiredAt.t === t && s.acquiredAt.ws.length > 1 && s.acquiredAt.ws.includes(true))
+        unclear("several acquires of one semaphore at one instant, one of them queued");
   };
   settleInstant();
   while (outcome === null && ambiguous === null) {
