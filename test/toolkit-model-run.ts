@@ -51,7 +51,7 @@ function nodeArb(depth: number, semFloor: number, top = false): fc.Arbitrary<Raw
   });
   if (depth === 0) return leaf;
   const sub = nodeArb(depth - 1, semFloor);
-  const kids = fc.array(sub, { minLength: 1, maxLength: 3, size: "max" });
+  const kids = fc.array(sub, { minLength: 2, maxLength: 4, size: "max" });
   const options: fc.WeightedArbitrary<Raw>[] = [
     { weight: top ? 0 : 3, arbitrary: leaf },
     {
@@ -120,7 +120,7 @@ function numbered(n: Node, next = { id: 0 }): Node {
 export const caseArb: fc.Arbitrary<Case> = fc
   .record({
     sems: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
-    root: fc.integer({ min: 2, max: 4 }).chain((d) => nodeArb(d, 0, true)),
+    root: fc.integer({ min: 2, max: 5 }).chain((d) => nodeArb(d, 0, true)),
   })
   .map(({ sems, root }) => ({ sems, root: numbered(root) }));
 

@@ -9,8 +9,8 @@
  * What the model does *not* decide — the interleaving of unrelated tasks within one instant, which
  * depends on the scheduler's ready queue — it detects and reports as `ambiguous` (the case is then
  * skipped): two timers due at the same instant (except a timeout's deadline and timers inside its
- * program: the deadline is exclusive, documented), several acquires of a semaphore at one instant
- * when one of them has to queue (which one gets the permit first depends on that order), something started (or made ready) and cancelled at the same
+ * program: the deadline is exclusive, documented), more acquires of a semaphore at one instant than
+ * it has free permits, or one that queues (which gets a permit first depends on that order), something started (or made ready) and cancelled at the same
  * instant, two detached tasks of one scope spawned at one instant, a leaf started twice at one
  * instant, and the run ending while a made-ready task has not run yet.
  */
@@ -116,7 +116,7 @@ interface Sem {
   held: number;
   queue: { grant: () => void; state: string }[];
   /** the acquires of one instant: whether each had to queue */
-  acquiredAt: { t: number; ws: boolean[] };
+  acquiredAt: { t: number; ws: boolean[]; free: number };
 }
 type Cb = (o: Out) => void;
 
@@ -147,7 +147,12 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
   const orders: Order[] = [];
   const warnings: Desc[] = [];
   let ambiguous: string | null = null;
-  const sems: Sem[] = semCaps.map((cap) => ({ cap, held: 0, queue: [], acquiredAt: { t: -1, ws: [] } }));
+  const sems: Sem[] = semCaps.map((cap) => ({
+    cap,
+    held: 0,
+    queue: [],
+    acquiredAt: { t: -1, ws: [], free: 0 },
+  }));
   const unclear = (why: string) => {
     ambiguous ??= `${why} at ${t} ms`;
   };
@@ -175,7 +180,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
       case "leaf": {
         const run = (runs.get(n.id) ?? 0) + 1;
         runs.set(n.id, run);
-        if (startedAt.get(n.id) === t) unclear(`${leafName(n.id)} started twice`);
+        if (startedAt.get(n.id) === t) unclear("a leaf started twice");
         startedAt.set(n.id, t);
         const t0 = t;
         ev(n.id, run, "start", ctx.det);
@@ -190,7 +195,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
           cancel() {
             if (!tm.live) return;
             tm.live = false;
-            if (t === t0) unclear(`${leafName(n.id)} started and cancelled`);
+            if (t === t0) unclear("a leaf started and cancelled");
             ev(n.id, run, "finally", ctx.det);
             if (!ctx.task.cancelling)
               throw new Error("the model cancelled a leaf outside a task's cancellation");
@@ -415,7 +420,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
             });
           },
         };
-        if (s.acquiredAt.t !== t) s.acquiredAt = { t, ws: [] };
+        if (s.acquiredAt.t !== t) s.acquiredAt = { t, ws: [], free: s.cap - s.held };
         const queued = !(s.held < s.cap && s.queue.length === 0);
         s.acquiredAt.ws.push(queued);
         if (s.held < s.cap && s.queue.length === 0) {
@@ -511,8 +516,11 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
   const settleInstant = () => {
     while (outcome === null && deferred.length > 0) deferred.shift()!();
     for (const s of sems)
-      if (s.acquiredAt.t === t && s.acquiredAt.ws.length > 1 && s.acquiredAt.ws.includes(true))
-        unclear("several acquires of one semaphore at one instant, one of them queued");
+      if (s.acquiredAt.t === t && s.acquiredAt.ws.length > 1) {
+        // which gets a permit first depends on that order (a zero-length hold too: withPermit(s, spawn))
+        if (s.acquiredAt.ws.includes(true) || s.acquiredAt.ws.length > s.acquiredAt.free)
+          unclear("more acquires of one semaphore at one instant than free permits");
+      }
   };
   settleInstant();
   while (outcome === null && ambiguous === null) {
