@@ -24,8 +24,10 @@ import {
   simulatedTime,
   spawn,
   TimeoutError,
+  tell,
   timeout,
   withPermit,
+  writer,
 } from "../src/index.js";
 import { type Desc, type Ev, evKey, leafName, type Node, type Prediction, predict } from "./toolkit-model.js";
 
@@ -184,6 +186,8 @@ export interface Actual {
   /** the leaves' events, and "root end" (leaf -1) where main's finally ran */
   log: Ev[];
   warnings: Desc[];
+  /** RunResult.log: what the leaves told, as the combinators merged it */
+  tells: readonly unknown[];
 }
 
 export function runDoeff(c: Case): Actual {
@@ -200,6 +204,7 @@ export function runDoeff(c: Case): Actual {
             log.push({ t: yield* now(), leaf: n.id, run: r, kind, det });
           };
           yield* ev("start");
+          yield* tell(`${leafName(n.id)}#${r}`);
           try {
             yield* delay(n.ms);
             if (r <= n.failFirst) {
@@ -267,13 +272,14 @@ export function runDoeff(c: Case): Actual {
       log.push({ t: end, leaf: -1, run: 0, kind: "root end", det: false });
     }
   });
-  const r = run(main, { handlers: [scheduler, simulatedTime()] });
+  const r = run(main, { handlers: [scheduler, simulatedTime(), writer] });
   return {
     ok: r.ok,
     outcome: r.ok ? desc(r.value) : desc(r.error),
     end,
     log,
     warnings: r.warnings.map(desc),
+    tells: r.log,
   };
 }
 
@@ -300,6 +306,8 @@ export function compare(p: Prediction, a: Actual): string[] {
   if (p.outcome.ok !== a.ok) out.push(`RunResult.ok: expected ${p.outcome.ok}, got ${a.ok}`);
   const want = p.outcome.ok ? p.outcome.value : p.outcome.error;
   if (j(want) !== j(a.outcome)) out.push(`outcome: expected ${j(want)}, got ${j(a.outcome)}`);
+  if (j(p.outcome.tells) !== j(a.tells))
+    out.push(`RunResult.log: expected ${j(p.outcome.tells)}, got ${j(a.tells)}`);
   if (p.end !== a.end) out.push(`clock at the end: expected ${p.end}, got ${a.end}`);
   const ws = (d: Desc[]) => d.map(j).sort();
   if (j(ws(p.warnings)) !== j(ws(a.warnings)))

@@ -6,7 +6,9 @@
  * `run` + `simulatedTime()` and compared with the reference model in test/toolkit-model.ts: the
  * outcome (value, or which error), the clock at the end, every leaf run (start, ok / fail, finally
  * exactly once, at the right instants), the finally blocks of one cancellation in a row in ascending
- * task order, sequential runs in order, no task left running when main ends, and the warnings.
+ * task order, sequential runs in order, no task left running when main ends, the warnings (a finally
+ * that throws while its task is cancelled, a spawned task that fails, a cancelled raceAll's failures)
+ * and `RunResult.log` (each leaf tells its name: which task logs each combinator merges).
  *
  * Cases whose outcome depends on the order of unrelated tasks within one instant are skipped (the
  * model says why: see test/toolkit-model.ts), and counted.
@@ -19,7 +21,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { type Case, caseArb, check, showCase } from "./toolkit-model-run.js";
 
-const runs = Number(process.env.FUZZ_RUNS ?? 600);
+const runs = Number(process.env.FUZZ_RUNS ?? 3000);
 const seed = process.env.FUZZ_SEED === undefined ? 20261206 : Number(process.env.FUZZ_SEED);
 
 test(`toolkit model: ${runs} random programs agree with the reference model (seed ${seed})`, () => {

@@ -46,7 +46,8 @@ export type Desc =
   | { ok: false; error: Desc }
   | { other: string };
 
-type Out = { ok: true; value: Desc } | { ok: false; error: Desc };
+/** `tells`: what the node added to its task's log (`tell`), merged logs of the tasks it collected included */
+type Out = ({ ok: true; value: Desc } | { ok: false; error: Desc }) & { tells: string[] };
 
 export const leafName = (id: number): string => `L${id}`;
 
@@ -130,8 +131,8 @@ export function leavesOf(n: Node, into = new Set<number>()): Set<number> {
   return into;
 }
 
-const ok = (value: Desc): Out => ({ ok: true, value });
-const err = (error: Desc): Out => ({ ok: false, error });
+const ok = (value: Desc, tells: string[] = []): Out => ({ ok: true, value, tells });
+const err = (error: Desc, tells: string[] = []): Out => ({ ok: false, error, tells });
 
 export function predict(root: Node, semCaps: readonly number[]): Prediction {
   let t = 0;
@@ -188,8 +189,9 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
           const fail = run <= n.failFirst;
           ev(n.id, run, fail ? "fail" : "ok", ctx.det);
           ev(n.id, run, "finally", ctx.det);
-          if (n.finThrows) cb(err({ fin: leafName(n.id), run }));
-          else cb(fail ? err({ leaf: leafName(n.id), run }) : ok(`${leafName(n.id)}#${run}`));
+          const tells = [`${leafName(n.id)}#${run}`]; // it tells its name when it starts
+          if (n.finThrows) cb(err({ fin: leafName(n.id), run }, tells));
+          else cb(fail ? err({ leaf: leafName(n.id), run }, tells) : ok(`${leafName(n.id)}#${run}`, tells));
         });
         return {
           cancel() {
@@ -209,6 +211,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
         const procs: (Proc | null)[] = [];
         const status: string[] = [];
         const values: Desc[] = [];
+        const kidTells: string[][] = [];
         let started = 0;
         let running = 0;
         let succeeded = 0;
@@ -233,9 +236,10 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
           }
           status[i] = "ok";
           values[i] = o.value;
+          kidTells[i] = o.tells;
           if (++succeeded === kids.length) {
             finished = true;
-            cb(ok(values));
+            cb(ok(values, kidTells.flat())); // every task's log, in input order
           } else pump();
         };
         const pump = () => {
@@ -339,6 +343,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
         let failures = 0;
         let cur: Proc | null = null;
         let backoff: Timer | null = null;
+        const tells: string[] = [];
         let from = log.length;
         const leaves = leavesOf(n.p);
         const attempt = () => {
@@ -348,8 +353,9 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
           const p = start(n.p, ctx, (o) => {
             over = true;
             cur = null;
+            tells.push(...o.tells); // every attempt runs in the calling task: its log stays
             const retryIt = !o.ok && failures < n.times && (!n.leafOnly || isLeafError(o.error));
-            if (!retryIt) return cb(o);
+            if (!retryIt) return cb({ ...o, tells });
             failures++;
             const ms = n.delay >= 0 ? n.delay : -n.delay * failures;
             if (ms === 0) attempt();
@@ -371,7 +377,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
       }
       case "safe": {
         const p = start(n.p, ctx, (o) =>
-          cb(ok(o.ok ? { ok: true, value: o.value } : { ok: false, error: o.error })),
+          cb(ok(o.ok ? { ok: true, value: o.value } : { ok: false, error: o.error }, o.tells)),
         );
         return { cancel: () => p.cancel() };
       }
@@ -470,7 +476,8 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
           orders.push({ before: leavesOf(n.a), after: leavesOf(n.b), from, mid: log.length });
           const pb = start(n.b, ctx, (b) => {
             over = true;
-            cb(b.ok ? ok([a.value, b.value]) : b);
+            const tells = [...a.tells, ...b.tells];
+            cb(b.ok ? ok([a.value, b.value], tells) : { ...b, tells });
           });
           if (!over) cur = pb;
         });
