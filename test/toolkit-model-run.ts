@@ -215,6 +215,7 @@ export function runDoeff(c: Case): Actual {
             return `${leafName(n.id)}#${r}`;
           } finally {
             yield* ev("finally");
+            // biome-ignore lint/correctness/noUnsafeFinally: the scenario throws from a finally block
             if (n.finThrows) throw new FinallyError(leafName(n.id), r);
           }
         });
