@@ -40,11 +40,17 @@ export interface Case {
 
 type Raw = Node; // leaf ids are 0 until numbered
 
+/**
+ * The longest leaf delay (timeouts up to 1.6×, backoffs up to ⅓): `FUZZ_MAX_MS=6` makes the
+ * instants crowd (more cases skipped as ambiguous, more of the rest at a timeout's exact deadline).
+ */
+const MS = Number(process.env.FUZZ_MAX_MS ?? 120);
+
 function nodeArb(depth: number, semFloor: number, top = false): fc.Arbitrary<Raw> {
   const leaf: fc.Arbitrary<Raw> = fc.record({
     k: fc.constant("leaf" as const),
     id: fc.constant(0),
-    ms: fc.integer({ min: 1, max: 120 }),
+    ms: fc.integer({ min: 1, max: MS }),
     failFirst: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, fc.integer({ min: 1, max: 2 }), {
       weight: 2,
       arbitrary: fc.constant(99),
@@ -70,7 +76,7 @@ function nodeArb(depth: number, semFloor: number, top = false): fc.Arbitrary<Raw
       weight: 3,
       arbitrary: fc.record({
         k: fc.constant("timeout" as const),
-        ms: fc.integer({ min: 1, max: 200 }),
+        ms: fc.integer({ min: 1, max: Math.ceil(MS * 1.6) }),
         p: sub,
       }),
     },
@@ -79,7 +85,11 @@ function nodeArb(depth: number, semFloor: number, top = false): fc.Arbitrary<Raw
       arbitrary: fc.record({
         k: fc.constant("retry" as const),
         times: fc.integer({ min: 0, max: 3 }),
-        delay: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 40 }), fc.integer({ min: -20, max: -1 })),
+        delay: fc.oneof(
+          fc.constant(0),
+          fc.integer({ min: 1, max: Math.ceil(MS / 3) }),
+          fc.integer({ min: -Math.ceil(MS / 6), max: -1 }),
+        ),
         leafOnly: fc.boolean(),
         p: sub,
       }),

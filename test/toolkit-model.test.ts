@@ -14,7 +14,8 @@
  * model says why: see test/toolkit-model.ts), and counted.
  *
  * More cases: `FUZZ_RUNS=5000 node --import tsx --test test/toolkit-model.test.ts`; replay one with
- * `FUZZ_SEED=<seed>` (printed on failure, with the shrunk program tree).
+ * `FUZZ_SEED=<seed>` (printed on failure, with the shrunk program tree); `FUZZ_MAX_MS=6` crowds the
+ * instants (see test/toolkit-model-run.ts).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
