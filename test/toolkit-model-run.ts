@@ -8,8 +8,10 @@ import {
   all,
   createSemaphore,
   delay,
+  Effect,
   Err,
   forEach,
+  handle,
   Ok,
   now,
   type Program,
@@ -45,6 +47,8 @@ type Raw = Node; // leaf ids are 0 until numbered
  * instants crowd (more cases skipped as ambiguous, more of the rest at a timeout's exact deadline).
  */
 const MS = Number(process.env.FUZZ_MAX_MS ?? 120);
+/** Leaves that ping (a handler ends their task): 2 in PING + 2. */
+const PING = Number(process.env.FUZZ_PING ?? 20);
 
 function nodeArb(depth: number, semFloor: number, top = false): fc.Arbitrary<Raw> {
   const leaf: fc.Arbitrary<Raw> = fc.record({
@@ -56,6 +60,7 @@ function nodeArb(depth: number, semFloor: number, top = false): fc.Arbitrary<Raw
       arbitrary: fc.constant(99),
     }),
     finThrows: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, fc.constant(true)),
+    ping: fc.oneof({ weight: PING, arbitrary: fc.constant(0) }, fc.constant(1), fc.constant(2)),
   });
   if (depth === 0) return leaf;
   const sub = nodeArb(depth - 1, semFloor);
@@ -144,7 +149,8 @@ export function show(n: Node, ind = ""): string {
   switch (n.k) {
     case "leaf": {
       const how = n.failFirst === 0 ? "ok" : n.failFirst === 99 ? "always fails" : `fails ${n.failFirst}×`;
-      return `leaf(${leafName(n.id)}, ${n.ms} ms, ${how}${n.finThrows ? ", finally throws" : ""})`;
+      const ping = n.ping === 0 ? "" : n.ping === 1 ? ", then abortingPing" : ", then throwingPing";
+      return `leaf(${leafName(n.id)}, ${n.ms} ms, ${how}${ping}${n.finThrows ? ", finally throws" : ""})`;
     }
     case "all": {
       const o = n.conc === undefined ? "" : `, { concurrency: ${n.conc} }`;
@@ -189,6 +195,22 @@ export class FinallyError extends Error {
   }
 }
 
+/** Effects whose handlers, inside the scheduler (around every task), end the task that performs them. */
+class AbortPing extends Effect<number> {
+  declare readonly _tag: "AbortPing";
+}
+class ThrowPing extends Effect<number> {
+  declare readonly _tag: "ThrowPing";
+}
+/** answers for the program without resuming it: the task's value */
+const abortingPing = handle(AbortPing, function* () {
+  return "aborted-by-handler";
+});
+/** throws instead of resuming */
+const throwingPing = handle(ThrowPing, function* () {
+  throw new Error("handler threw");
+});
+
 export interface Actual {
   ok: boolean;
   outcome: Desc;
@@ -217,6 +239,10 @@ export function runDoeff(c: Case): Actual {
           yield* tell(`${leafName(n.id)}#${r}`);
           try {
             yield* delay(n.ms);
+            if (n.ping > 0) {
+              yield* ev("ping");
+              yield* n.ping === 1 ? new AbortPing() : new ThrowPing();
+            }
             if (r <= n.failFirst) {
               yield* ev("fail");
               throw new LeafError(leafName(n.id), r);
@@ -283,7 +309,7 @@ export function runDoeff(c: Case): Actual {
       log.push({ t: end, leaf: -1, run: 0, kind: "root end", det: false });
     }
   });
-  const r = run(main, { handlers: [scheduler, simulatedTime(), writer] });
+  const r = run(main, { handlers: [scheduler, simulatedTime(), writer, abortingPing, throwingPing] });
   return {
     ok: r.ok,
     outcome: r.ok ? desc(r.value) : desc(r.error),

@@ -18,9 +18,12 @@
 export type Node =
   /**
    * delay(ms), then fail the first `failFirst` runs of this leaf (99: always), else return `name#run`;
-   * its finally logs, and throws when `finThrows` (replacing its outcome, or while it is cancelled)
+   * its finally logs, and throws when `finThrows` (replacing its outcome, or while it is cancelled).
+   * `ping` 1 / 2: after its delay it performs an effect that a handler inside the scheduler (so
+   * around every task, and main) answers without resuming ("aborted-by-handler") / throws at: that
+   * ends the leaf's whole task (docs/concurrency.md §2.2), its finally blocks running.
    */
-  | { k: "leaf"; id: number; ms: number; failFirst: number; finThrows: boolean }
+  | { k: "leaf"; id: number; ms: number; failFirst: number; finThrows: boolean; ping: number }
   | { k: "all"; kids: Node[]; conc: number | undefined; forEach: boolean }
   | { k: "race"; kids: Node[] }
   | { k: "timeout"; ms: number; p: Node }
@@ -94,6 +97,10 @@ interface Entry {
 }
 /** A task (a program that a combinator, `spawn` or the run started): where a cancellation stops. */
 interface Task {
+  /** what was told in it (the logs of the tasks it collected included) */
+  log: string[];
+  /** a handler ended it (`ping`): its frames are finalized, its outcome the handler's */
+  end: (ping: number) => void;
   cancelling: boolean;
   /** the first error a finally block threw while it was cancelled: the run keeps it as a warning */
   first: Desc | undefined;
@@ -185,7 +192,14 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
         startedAt.set(n.id, t);
         const t0 = t;
         ev(n.id, run, "start", ctx.det);
+        ctx.task.log.push(`${leafName(n.id)}#${run}`); // it tells its name when it starts
+        let pinging = false;
         const tm = timer(n.ms, ctx, null, () => {
+          if (n.ping > 0) {
+            ev(n.id, run, "ping", ctx.det);
+            pinging = true;
+            return ctx.task.end(n.ping);
+          }
           const fail = run <= n.failFirst;
           ev(n.id, run, fail ? "fail" : "ok", ctx.det);
           ev(n.id, run, "finally", ctx.det);
@@ -195,8 +209,9 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
         });
         return {
           cancel() {
-            if (!tm.live) return;
+            if (!tm.live && !pinging) return;
             tm.live = false;
+            pinging = false;
             if (t === t0) unclear("a leaf started and cancelled");
             ev(n.id, run, "finally", ctx.det);
             if (!ctx.task.cancelling)
@@ -231,6 +246,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
             status[i] = "fail";
             finished = true;
             cancelRunning();
+            ctx.task.log.push(...o.tells);
             cb(o);
             return;
           }
@@ -239,6 +255,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
           kidTells[i] = o.tells;
           if (++succeeded === kids.length) {
             finished = true;
+            ctx.task.log.push(...kidTells.flat());
             cb(ok(values, kidTells.flat())); // every task's log, in input order
           } else pump();
         };
@@ -296,6 +313,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
             status[i] = "ok";
             decided = true;
             cancelRunning();
+            ctx.task.log.push(...o.tells);
             cb(o);
           } else {
             status[i] = "fail";
@@ -328,6 +346,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
           if (done) return;
           done = true;
           deadline.live = false;
+          ctx.task.log.push(...o.tells);
           cb(o);
         });
         return {
@@ -489,8 +508,30 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
 
   /** `n` as a task of its own: cancelling it keeps the first error its finally blocks threw */
   function spawn(n: Node, ctx: Ctx, cb: Cb): Proc {
-    const task: Task = { cancelling: false, first: undefined };
-    const p = start(n, { ...ctx, task }, cb);
+    let over = false;
+    const task: Task = {
+      log: [],
+      cancelling: false,
+      first: undefined,
+      end(ping) {
+        over = true;
+        task.cancelling = true;
+        p.cancel();
+        task.cancelling = false;
+        let o =
+          ping === 1 ? ok("aborted-by-handler", task.log) : err({ other: "Error: handler threw" }, task.log);
+        // the first error a finally block threw replaces the handler's value; beside its error, it is kept
+        if (task.first !== undefined) {
+          if (o.ok) o = err(task.first, task.log);
+          else warnings.push(task.first);
+        }
+        task.first = undefined;
+        cb(o);
+      },
+    };
+    const p = start(n, { ...ctx, task }, (o) => {
+      if (!over) cb(o);
+    });
     return {
       cancel() {
         task.cancelling = true;
@@ -512,8 +553,8 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
   let outcome: Out | null = null;
   let end = 0;
   let rootEnd = 0;
-  const mainTask: Task = { cancelling: false, first: undefined };
-  start(root, { within: [], scope: rootScope, det: false, task: mainTask }, (o) => {
+  const mainTask: Task = { log: [], end() {}, cancelling: false, first: undefined };
+  spawn(root, { within: [], scope: rootScope, det: false, task: mainTask }, (o) => {
     outcome = o;
     end = t;
     rootEnd = log.length;
