@@ -47,7 +47,7 @@ type Raw = Node; // leaf ids are 0 until numbered
  * instants crowd (more cases skipped as ambiguous, more of the rest at a timeout's exact deadline).
  */
 const MS = Number(process.env.FUZZ_MAX_MS ?? 120);
-/** Leaves that ping (a handler ends their task): 2 in PING + 2. */
+/** Leaves that ping (a handler ends their task): 2 in PING + 2 (`FUZZ_PING=3`: 2 in 5). */
 const PING = Number(process.env.FUZZ_PING ?? 20);
 
 function nodeArb(depth: number, semFloor: number, top = false): fc.Arbitrary<Raw> {

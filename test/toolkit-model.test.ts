@@ -1,8 +1,9 @@
 /**
  * Model-based fuzz test of the concurrency toolkit (docs/concurrency.md §5): random trees of leaves
- * (delay, then a value or a tagged error; a finally that logs) under all / forEach (with and without
- * concurrency), raceAll, timeout, retry (a leaf failing its first k runs; fixed and growing backoff),
- * safe, scoped, withPermit, a fire-and-forget spawn and a sequence, 1–4 deep, run under
+ * (delay, then a value or a tagged error, or an effect that a handler inside the scheduler answers
+ * without resuming / throws at, ending the leaf's task; a finally that logs, and may throw) under
+ * all / forEach (with and without concurrency), raceAll, timeout, retry (a leaf failing its first
+ * k runs; fixed and growing backoff), safe, scoped, withPermit, a fire-and-forget spawn and a sequence, 2–5 deep, run under
  * `run` + `simulatedTime()` and compared with the reference model in test/toolkit-model.ts: the
  * outcome (value, or which error), the clock at the end, every leaf run (start, ok / fail, finally
  * exactly once, at the right instants), the finally blocks of one cancellation in a row in ascending
@@ -15,7 +16,7 @@
  *
  * More cases: `FUZZ_RUNS=5000 node --import tsx --test test/toolkit-model.test.ts`; replay one with
  * `FUZZ_SEED=<seed>` (printed on failure, with the shrunk program tree); `FUZZ_MAX_MS=6` crowds the
- * instants (see test/toolkit-model-run.ts).
+ * instants and `FUZZ_PING=3` makes pinging leaves common (see test/toolkit-model-run.ts).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
