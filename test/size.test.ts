@@ -271,8 +271,12 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
 
 /** Every export of "doeff", the concurrency toolkit included (README's "~34 kB"): 34,257 B measured
  * 2026-12-05; a budget so the README's figure stays true (the toolkit's ~4.8 kB counts only when
- * imported, so the targets above leave it out). */
-const EVERYTHING_BUDGET = 34_600;
+ * imported, so the targets above leave it out). Then 34,484 → 34,608 B (budget 34,600 → 34,730):
+ * `all` and `raceAll` merge the logs docs/concurrency.md promises when a handler inside the
+ * scheduler ended one of their tasks (~125 B: before, `all` merged such a task's log when it ended,
+ * on failure too and out of input order, and `raceAll` a failed one's) — a correctness fix found by
+ * the toolkit model (test/toolkit-model.test.ts), on purpose. */
+const EVERYTHING_BUDGET = 34_730;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -474,3 +474,33 @@ test("all / raceAll under a handler inside the scheduler that ends a task before
   assertOk(r, [5, 5]);
   assert.deepEqual(r.warnings, []);
 });
+
+/** Tells `name`, waits `ms`, then pings (a handler inside the scheduler ends its task) or returns / throws. */
+const teller = (name: string, ms: number, end: "ping" | "ok" | "fail") =>
+  program(function* () {
+    yield* tell(name);
+    yield* delay(ms);
+    if (end === "ping") return yield* new Ping();
+    if (end === "fail") throw new Error(name);
+    return name;
+  });
+
+test("all with a task a handler inside the scheduler ended with a value: a later failure delivers the failed task's log alone; a success every task's log in input order", () => {
+  const hs = [...TK(), abortingPing];
+  const failed = run(all([teller("fails", 2, "fail"), teller("ended", 1, "ping")]), { handlers: hs });
+  assert.equal((assertErr(failed, Error) as Error).message, "fails");
+  assert.deepEqual(failed.log, ["fails"]); // was ["ended", "fails"]: the ended task's log merged at once
+  const ok = run(all([teller("second", 2, "ok"), teller("ended", 1, "ping")]), { handlers: hs });
+  assertOk(ok, ["second", "aborted-by-handler"]);
+  assert.deepEqual(ok.log, ["second", "ended"]); // was ["ended", "second"]
+});
+
+test("raceAll with a task a handler inside the scheduler failed: it did not win, so its log is not merged (only the winner's)", () => {
+  const hs = [...TK(), throwingPing];
+  const won = run(raceAll([teller("ended", 1, "ping"), teller("winner", 2, "ok")]), { handlers: hs });
+  assertOk(won, "winner");
+  assert.deepEqual(won.log, ["winner"]); // was ["ended", "winner"]
+  const none = run(raceAll([teller("ended", 1, "ping"), teller("fails", 2, "fail")]), { handlers: hs });
+  assertErr(none, AggregateError);
+  assert.deepEqual(none.log, []); // was ["ended"]: all failed, no log merged
+});

@@ -7,7 +7,9 @@
  * done). If the calling task is cancelled, its finally cancels the started tasks the same way.
  */
 import { Gather, type Task, wait } from "../effects/scheduler.js";
+import type { RunContext } from "../run/context.js";
 import { describe, isProgramLike } from "../vm/brand.js";
+import { getRunContext } from "../vm/primitives.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { concurrencyOption, functionArg, programList } from "./check.js";
@@ -38,6 +40,10 @@ const allProgram = fn(function* all(
   const n = programs.length;
   let started = 0;
   let running = 0;
+  // tasks ended by a handler with a value: that value, and the log their `wait` merged, taken off
+  // again until the end — a failure delivers the failed task's log alone, a success every task's in
+  // input order (a task's log is merged once, so the final Gather would skip theirs)
+  let ended: Map<number, { value: unknown; log: unknown[] }> | null = null;
   try {
     while (started < n && running < limit) {
       yield* start(pool, started, programs[started]!);
@@ -50,12 +56,16 @@ const allProgram = fn(function* all(
       running--;
       if (pool.status[i] === ENDED) {
         // ended by a handler that wraps it (see ENDED): its outcome is the task's
+        const log = ((yield at(site, getRunContext())) as RunContext).current.log;
+        const n0 = log.length;
+        let value: unknown;
         try {
-          yield at(site, wait(pool.tasks[i]!));
+          value = yield at(site, wait(pool.tasks[i]!));
         } catch (e) {
           yield* cancelRunning(pool);
           throw e;
         }
+        (ended ??= new Map()).set(i, { value, log: log.splice(n0) });
       } else if (pool.status[i] === FAILED) {
         yield* cancelRunning(pool);
         yield at(site, wait(pool.tasks[i]!)); // throws its error (merging its log)
@@ -71,7 +81,18 @@ const allProgram = fn(function* all(
       }
     }
     // every task succeeded: one Gather merges their logs in input order
-    return (yield at(site, new Gather(pool.tasks as Task<unknown>[]))) as unknown[];
+    if (ended === null) return (yield at(site, new Gather(pool.tasks as Task<unknown>[]))) as unknown[];
+    const log = ((yield at(site, getRunContext())) as RunContext).current.log;
+    const values: unknown[] = [];
+    for (let k = 0; k < n; k++) {
+      const e = ended.get(k);
+      if (e === undefined) values.push(yield at(site, wait(pool.tasks[k]!)));
+      else {
+        for (const x of e.log) log.push(x);
+        values.push(e.value);
+      }
+    }
+    return values;
   } finally {
     yield* cancelRunning(pool);
   }

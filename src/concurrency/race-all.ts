@@ -24,12 +24,16 @@ const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Er
       const i = yield* nextCompleted(pool);
       let value: unknown;
       if (pool.status[i] !== FAILED) {
+        const log = ((yield at(site, getRunContext())) as RunContext).current.log;
+        const n = log.length;
         try {
           value = yield at(site, wait(pool.tasks[i]!)); // the winner's outcome; its log is merged
         } catch (e) {
           // A handler inside the scheduler that wraps the task failed it: after its program
           // succeeded (a commit after `resume` that threw), or before (ENDED: it threw instead of
-          // resuming). It did not succeed, so the race goes on.
+          // resuming). It did not succeed, so the race goes on — and, not the winner, its log is
+          // not delivered: the `wait` merged it, take it off again.
+          log.length = n;
           pool.errors[i] = e;
           pool.status[i] = FAILED;
         }
