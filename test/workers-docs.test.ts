@@ -61,7 +61,8 @@ test("docs/workers.md says what runInWorkerFor and workerFn check and do not; RE
     "### What the types check",
     "- **the export name**: only an export that is a function returning a Program, or a Program, can be named",
     "- **the effects the job forwards**: those of its program's effects whose class is in the module's `forward` list join the row of the program that makes the call",
-    "It does not check **cloneability** of the arguments and result",
+    "- **cloneability of the arguments, as far as types show it**: an argument whose type structured clone would refuse or strip",
+    "Types cannot say everything about cloning: an instance of a class with data fields only looks like a plain object to them, and the result is not checked at the call.",
     "the older shorthand, gives a typed function for one export but checks less: the arguments' and result's types only. It does not check: - **the export name against the module**",
     "- **the effects the job forwards**: the job's `forward` list is not part of the type, so a forwarded effect that no handler of the parent takes is an `UnhandledEffectError` at run time",
   ])

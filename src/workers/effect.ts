@@ -168,10 +168,40 @@ type JobRowOf<X> = X extends (...args: any[]) => infer R ? EffectsOf<R> : Effect
 export type ForwardRowOf<M, N extends keyof M> =
   IsOpen<JobRowOf<M[N]>> extends true ? ForwardedOf<M> : Extract<JobRowOf<M[N]>, ForwardedOf<M>>;
 
+/**
+ * What a job argument of type `T` is refused as: structured clone cannot copy it (a function, a
+ * symbol, a Promise, a WeakMap/WeakSet/WeakRef), or it is an object with methods, which would
+ * arrive without them (at run time the call refuses both with a TypeError).
+ */
+export interface JobArgNotCloneableError<T> {
+  readonly "worker job arguments are copied with structured clone; this type does not survive it (pass plain data: numbers, strings, plain objects, arrays, Maps, Sets, Dates, typed arrays, errors)": T;
+}
+/** Leaves structured clone copies as they are (their methods are their class's, which it keeps). */
+type CloneLeaf = Date | RegExp | ArrayBuffer | ArrayBufferView | Error;
+type NeverCloned =
+  | ((...args: never[]) => unknown)
+  | symbol
+  | PromiseLike<unknown>
+  | WeakMap<object, unknown>
+  | WeakSet<object>
+  | WeakRef<object>;
+/** `T` with each part structured clone would refuse or strip replaced by `JobArgNotCloneableError`. */
+export type CloneArgs<T> = T extends NeverCloned
+  ? JobArgNotCloneableError<T>
+  : T extends CloneLeaf
+    ? T
+    : T extends ReadonlyMap<infer K, infer V>
+      ? ReadonlyMap<CloneArgs<K>, CloneArgs<V>>
+      : T extends ReadonlySet<infer V>
+        ? ReadonlySet<CloneArgs<V>>
+        : T extends object
+          ? { [K in keyof T]: CloneArgs<T[K]> }
+          : T;
+
 /** What `runInWorkerFor<M>(url)` gives: `(exportName, ...args)` checked against module `M`. */
 export type RunInWorkerFor<M> = <N extends JobExportsOf<M>>(
   exportName: N,
-  ...args: JobParams<M[N]>
+  ...args: CloneArgs<JobParams<M[N]>>
 ) => RunInWorker<ResultOf<M[N] extends (...args: any[]) => infer R ? R : M[N]>, ForwardRowOf<M, N>>;
 
 /**
@@ -183,8 +213,10 @@ export type RunInWorkerFor<M> = <N extends JobExportsOf<M>>(
  *
  * The export name, the arguments and the result are checked, and the effects the job forwards (the
  * classes in the module's `forward` that its program performs) join the row of the program that
- * calls it, so `run` asks for their handlers (a forwarded `Tell`: `writer`). Cloneability is checked
- * at run time only.
+ * calls it, so `run` asks for their handlers (a forwarded `Tell`: `writer`). An argument type that
+ * structured clone would refuse or strip (a function, a Promise, an object with methods) reads
+ * `JobArgNotCloneableError<…>`; a class instance with data only, and the result, are checked at run
+ * time.
  */
 export function runInWorkerFor<M extends object>(moduleUrl: string | URL): RunInWorkerFor<M> {
   const url = checkUrl(moduleUrl); // now; an export name is checked at each call

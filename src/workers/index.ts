@@ -3,8 +3,10 @@
  * "doeff" entry never loads this module or piscina.
  */
 export {
+  type CloneArgs,
   type ForwardedOf,
   type ForwardRowOf,
+  type JobArgNotCloneableError,
   type JobExportsOf,
   type JobParams,
   RunInWorker,

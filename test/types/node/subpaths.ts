@@ -244,6 +244,28 @@ const jobsModule = {
     return 42;
   }),
   helper: (n: number) => n > 1,
+  shapes: fn(function* shapes(
+    p: { x: number; y: number; tags: string[] },
+    when: Date,
+    seen: Map<string, Set<number>>,
+    bytes: Uint8Array,
+    cause?: Error,
+  ) {
+    return p.x + p.y + p.tags.length + when.getTime() + seen.size + bytes.length + (cause ? 1 : 0);
+  }),
+  withCallback: fn(function* withCallback(onDone: () => void) {
+    onDone();
+    return 0;
+  }),
+  withMethods: fn(function* withMethods(point: { x: number; norm(): number }) {
+    return point.norm();
+  }),
+  withPromise: fn(function* withPromise(p: Promise<number>) {
+    return p;
+  }),
+  withNested: fn(function* withNested(o: { deep: { handlers: Map<string, (x: number) => void> } }) {
+    return o.deep.handlers.size;
+  }),
 };
 const inJobs = runInWorkerFor<typeof jobsModule>(new URL("./jobs.js", import.meta.url));
 const telling = program(function* () {
@@ -269,6 +291,30 @@ const silent = program(function* () {
   inJobs("helper", 2);
   // @ts-expect-error -- not a job: the forward list
   inJobs("forward");
+  // what structured clone copies: plain data, Dates, Maps, Sets, typed arrays, errors, optional ones
+  void inJobs(
+    "shapes",
+    { x: 1, y: 2, tags: ["a"] },
+    new Date(),
+    new Map([["a", new Set([1])]]),
+    new Uint8Array(2),
+  );
+  void inJobs(
+    "shapes",
+    { x: 1, y: 2, tags: [] },
+    new Date(),
+    new Map(),
+    new Uint8Array(0),
+    new RangeError("r"),
+  );
+  // @ts-expect-error -- a function argument cannot be cloned: JobArgNotCloneableError
+  void inJobs("withCallback", () => {});
+  // @ts-expect-error -- an object with a method would arrive without it
+  void inJobs("withMethods", { x: 3, norm: () => 3 });
+  // @ts-expect-error -- a Promise cannot be cloned
+  void inJobs("withPromise", Promise.resolve(1));
+  // @ts-expect-error -- a function inside a Map inside an object
+  void inJobs("withNested", { deep: { handlers: new Map([["a", (_x: number) => {}]]) } });
   return s.length + c;
 });
 export const tellingCovered = runAsync(telling, { handlers: [scheduler, realTime, writer, pool] });
