@@ -183,6 +183,28 @@ test("expectEffects: Date fields compare by time; a predicate's truthy non-true 
   );
 });
 
+test("expectEffects: an anonymous predicate that throws reads `the predicate threw …` (it read `the predicate a predicate threw`)", () => {
+  class Ping extends Effect<undefined> {
+    declare readonly _tag: "Ping";
+  }
+  const handlers = [mock(Ping, undefined)] as const;
+  assert.throws(
+    () =>
+      expectEffects(
+        new Ping(),
+        [
+          () => {
+            throw new Error("no");
+          },
+        ],
+        { handlers: [...handlers] },
+      ),
+    (e: unknown) =>
+      e instanceof EffectExpectationError &&
+      e.message.split("\n")[0] === "effect #1: the predicate threw Error: no on Ping()",
+  );
+});
+
 test("expectEffects: an outer handler's error prints the program's frames once (they printed twice), with no line for the recorder", () => {
   class Fetch extends Effect<number> {
     declare readonly _tag: "Fetch";

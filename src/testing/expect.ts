@@ -103,12 +103,12 @@ export function compareEffects(
     const a = actual[i];
     if (typeof e === "function" && !isClass(e)) {
       // a predicate: its error, or a truthy answer that is not `true`, is reported, not lost
-      const name = (e as Function).name || "a predicate";
+      const name = (e as Function).name; // "" for an arrow function written inline
       let said: unknown;
       try {
         said = (e as (x: unknown) => unknown)(a);
       } catch (err) {
-        return `effect #${i + 1}: the predicate ${name} threw ${errorLine(err)} on ${showEffectFields(a)}`;
+        return `effect #${i + 1}: the predicate${name ? ` ${name}` : ""} threw ${errorLine(err)} on ${showEffectFields(a)}`;
       }
       if (said === true) continue;
       const head = `effect #${i + 1}: expected ${show(e)}, got ${showEffectFields(a)}`;
