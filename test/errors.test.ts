@@ -186,6 +186,19 @@ describe("invalid use", () => {
     assert.match(err.message, /fn\(/);
   });
 
+  test("invalid use: a recursive call inside fn(function* name…) yielded without `*` → the message says it needs only the `*`", () => {
+    const count = doeffAll.fn(function* count(n: number): Generator<unknown, number, unknown> {
+      if (n === 0) return 0;
+      yield count(n - 1) as never; // (`count` here is the generator function itself)
+      return n;
+    });
+    const err = expectErr(run(count(2)), TypeError);
+    assert.equal(
+      err.message,
+      "yielded a generator object; did you mean `yield*`? To call a sub-program, wrap its generator function with fn(function* name() {...}) and `yield* name(...)`; inside fn(function* name(…) {…}) a recursive call needs only the `*`: `yield* name(…)`",
+    );
+  });
+
   test("invalid use: yielding a Promise → TypeError suggesting awaitPromise", () => {
     const err = expectErr(run(yielding(Promise.resolve(1))), TypeError);
     assert.match(err.message, /awaitPromise/);

@@ -35,7 +35,7 @@ function invalidYieldUnsafe(y: unknown): TypeError {
   }
   if (isGeneratorObject(y)) {
     return new TypeError(
-      "yielded a generator object; did you mean `yield*`? To call a sub-program, wrap its generator function with fn(function* name() {...}) and `yield* name(...)`",
+      "yielded a generator object; did you mean `yield*`? To call a sub-program, wrap its generator function with fn(function* name() {...}) and `yield* name(...)`; inside fn(function* name(…) {…}) a recursive call needs only the `*`: `yield* name(…)`",
     );
   }
   if (isThenable(y)) {
