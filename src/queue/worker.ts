@@ -369,11 +369,22 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   };
   for (const s of signals) process.on(s, onSignal);
 
+  let stoppedBySignal = false;
+  stopped.catch(() => {
+    stoppedBySignal = true;
+  });
   try {
     await Promise.race([worker.waitUntilReady(), stopped]);
   } catch (e) {
     for (const s of signals) process.off(s, onSignal);
-    throw e;
+    // a connection that failed for good (a bad port, say): the worker it made is stopped too, else
+    // its reconnect timers keep the process alive after startWorker rejected
+    if (stoppedBySignal) throw e;
+    stopUnconnected(worker);
+    throw new Error(
+      `startWorker could not connect to Redis at ${where(connection)} (queue ${JSON.stringify(name)}): ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
   ready = true;
   return { worker, close };
