@@ -567,7 +567,19 @@ test("workers: bad input is a clear error at the call", async () => {
     notFunction.message,
     new RegExp(`^${LABEL}#notAFunction is 42, not a function returning a Program`),
   );
-  const nested = await attempt(runInWorker(JOBS, "add", { f: () => 1 }, 1));
+  // a function inside an argument is refused at the call too, saying where (it was refused only when
+  // piscina cloned it, with structured clone's message: "()=>1 could not be cloned.")
+  assert.throws(() => runInWorker(JOBS, "add", { id: 7, onDone: () => 1 }, 1), {
+    name: "TypeError",
+    message:
+      "runInWorker(add): argument 1 holds .onDone: a function, which cannot be sent to a worker thread at all (structured clone cannot copy it): pass data, and let the job's own code act on it",
+  });
+  assert.throws(() => runInWorker(JOBS, "add", 1, new Map([["k", [Symbol("s")]]])), {
+    name: "TypeError",
+    message:
+      'runInWorker(add): argument 2 holds .get("k")[0]: a symbol, which cannot be sent to a worker thread at all (structured clone cannot copy it): use a string',
+  });
+  const nested = await attempt(runInWorker(JOBS, "add", new Proxy({ f: 1 }, {}), 1));
   assert.ok(nested instanceof TypeError);
   assert.match(nested.message, /^runInWorker\(.*#add\): the arguments cannot be sent to a worker thread/);
   const result = await attempt(runInWorker(JOBS, "returnsFunction"));
@@ -575,6 +587,12 @@ test("workers: bad input is a clear error at the call", async () => {
   assert.match(
     result.message,
     /#returnsFunction returned a value that cannot be sent back to the parent thread/,
+  );
+  const inResult = await attempt(runInWorker(JOBS, "returnsCallback"));
+  assert.ok(inResult instanceof TypeError);
+  assert.equal(
+    inResult.message,
+    `${LABEL}#returnsCallback returned a value that cannot be sent back to the parent thread (it holds .onMore: a function, which cannot be sent to the parent thread at all (structured clone cannot copy it): return data, and let the parent's own code act on it); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
   );
   // at construction
   assert.throws(() => runInWorker(JOBS, "add", () => 1), {
@@ -600,7 +618,9 @@ test("workers: bad input is a clear error at the call", async () => {
     `runInWorker(${LABEL}#add) (it waits for a worker thread) needs the event loop; use runAsync(program, options) instead of run()`,
   );
   for (const r of [sync, noSched]) assert.ok(!r.format().includes("in worker"), r.format());
-  const cloneFailed = await runAsync(runInWorker(JOBS, "add", { f: () => 1 }, 1), { handlers: base });
+  const cloneFailed = await runAsync(runInWorker(JOBS, "add", new Proxy({ f: 1 }, {}), 1), {
+    handlers: base,
+  });
   assert.ok(!cloneFailed.format().includes("in worker"), cloneFailed.format());
   // and the pool still works
   assert.equal((await runAsync(runInWorker<number>(JOBS, "add", 1, 1), { handlers: base })).value, 2);

@@ -12,7 +12,7 @@ import {
   type Program,
   type ResultOf,
 } from "../protocol.js";
-import { classInstanceIn, refusal } from "./plain.js";
+import { classInstanceIn, neverClonable, refusal } from "./plain.js";
 import { shortUrl } from "./short-url.js";
 
 /** a validated `module#export` pair, shared by every effect that names it */
@@ -84,7 +84,7 @@ export class RunInWorker<T = unknown, F = never> extends Effect<T> {
           `runInWorker(${exportName}): argument ${i + 1} is a ${typeof a}, which cannot be sent to a worker thread; pass structured-cloneable data (numbers, strings, plain objects, arrays, Maps, typed arrays…)`,
         );
       const inst = typeof a === "object" ? classInstanceIn(a) : null;
-      if (inst !== null && /(?:^|: )a (?:Promise|WeakMap|WeakSet|WeakRef)$/.test(inst))
+      if (inst !== null && neverClonable(inst))
         throw new TypeError(`runInWorker(${exportName}): argument ${i + 1} ${refusal(inst, "parent")}`);
       if (inst !== null)
         throw new TypeError(

@@ -23,7 +23,7 @@ import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import { driveAsync, SharedSignal } from "../run/run.js";
 import { WorkerModuleError } from "./errors.js";
-import { classInstanceIn, refusal } from "./plain.js";
+import { classInstanceIn, neverClonable, refusal } from "./plain.js";
 import { shortUrl } from "./short-url.js";
 import { QUEUED, REPLIED, RUNNING } from "./batch.js";
 import {
@@ -331,8 +331,7 @@ function uncloneable(v: unknown): string | null {
     if (plainData(v, { left: 256 })) return null; // the common case, without cloning twice
   } catch {}
   const inst = classInstanceIn(v);
-  if (inst !== null && /(?:^|: )a (?:Promise|WeakMap|WeakSet|WeakRef)$/.test(inst))
-    return `it ${refusal(inst, "worker")}`;
+  if (inst !== null && neverClonable(inst)) return `it ${refusal(inst, "worker")}`;
   if (inst !== null)
     return `${inst.startsWith(".") || inst.startsWith("[") ? `it holds ${inst}` : `it is ${inst}`}, which the parent would receive as a plain object without its methods, getters and instanceof`;
   try {
