@@ -603,6 +603,23 @@ test("workers: bad input is a clear error at the call", async () => {
     name: "TypeError",
     message: /needs an absolute module URL/,
   });
+  // a file path is not a URL: new URL("/srv/app/jobs.js", import.meta.url) was the advice; and a
+  // Windows path's drive letter read as a URL scheme, so it passed the check and failed in the worker
+  assert.throws(() => runInWorker("/srv/app/jobs.js", "add"), {
+    name: "TypeError",
+    message:
+      'runInWorker needs an absolute module URL, got the file path "/srv/app/jobs.js"; write pathToFileURL("/srv/app/jobs.js") (from node:url), or new URL("./file.js", import.meta.url) for a module beside this one',
+  });
+  assert.throws(() => runInWorker("C:\\app\\jobs.js", "add"), {
+    name: "TypeError",
+    message:
+      'runInWorker needs an absolute module URL, got the file path "C:\\\\app\\\\jobs.js"; write pathToFileURL("C:\\\\app\\\\jobs.js") (from node:url), or new URL("./file.js", import.meta.url) for a module beside this one',
+  });
+  assert.throws(() => workers({ setup: "/srv/app/setup.js" }), {
+    name: "TypeError",
+    message:
+      'workers({ setup }) needs an absolute module URL, got the file path "/srv/app/setup.js"; write pathToFileURL("/srv/app/setup.js") (from node:url), or new URL("./file.js", import.meta.url) for a module beside this one',
+  });
   assert.throws(() => runInWorker(JOBS, ""), { name: "TypeError" });
   assert.throws(() => workers({ size: 0 }), { name: "RangeError" });
   // without the scheduler / under run

@@ -13,7 +13,7 @@ import {
   type ResultOf,
 } from "../protocol.js";
 import { classInstanceIn, neverClonable, refusal } from "./plain.js";
-import { shortUrl } from "./short-url.js";
+import { notAbsoluteUrl, shortUrl } from "./short-url.js";
 
 /** a validated `module#export` pair, shared by every effect that names it */
 interface Target {
@@ -32,10 +32,8 @@ function checkUrl(moduleUrl: unknown): string {
     throw new TypeError(
       `runInWorker expects a module URL first (e.g. new URL("./jobs.js", import.meta.url)), got ${describe(moduleUrl)}`,
     );
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl))
-    throw new TypeError(
-      `runInWorker needs an absolute module URL, got ${JSON.stringify(moduleUrl)}; write new URL(${JSON.stringify(moduleUrl)}, import.meta.url)`,
-    );
+  const why = notAbsoluteUrl(moduleUrl);
+  if (why !== null) throw new TypeError(`runInWorker needs an absolute module URL, ${why}`);
   return moduleUrl;
 }
 
