@@ -484,6 +484,46 @@ test("queue: a queue BullMQ cannot open fails each enqueue with BullMQ's reason 
   await bad.close(); // before: rethrew the open's error
 });
 
+test("queue: credentials Redis refuses fail startWorker and each enqueue at once, saying so (BullMQ retried them for ever, in silence)", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  // an ACL user that does not exist: Redis answers WRONGPASS (the default user is left alone)
+  const connection = { ...redis.connection, username: "doeff-nobody", password: "wrong" };
+  const refused = `Redis refused its credentials (WRONGPASS invalid username-password pair or user is disabled.); check the connection's password (and username)`;
+  await assert.rejects(
+    startWorker({
+      connection,
+      name: "doeff-test-auth",
+      programs,
+      handlers: [reader, writer],
+      signals: false,
+    }),
+    (e: unknown) => {
+      assert.ok(e instanceof Error && e.constructor === Error, String(e));
+      assert.equal(
+        e.message,
+        `startWorker could not connect to Redis at 127.0.0.1:${redis.port} (queue "doeff-test-auth"): ${refused}`,
+      );
+      assert.equal(
+        (e.cause as Error).message,
+        "WRONGPASS invalid username-password pair or user is disabled.",
+      );
+      return true;
+    },
+  );
+  const q = queue({ connection, name: "doeff-test-auth" });
+  for (let i = 0; i < 2; i++) {
+    const r = await runAsync(enqueue<number>("square", [2]), { handlers: [scheduler, realTime, q] });
+    assert.ok(r.isErr());
+    assert.equal(
+      (r.error as Error).message,
+      `queue "doeff-test-auth" could not connect to Redis at 127.0.0.1:${redis.port}: ${refused}`,
+    );
+  }
+  await q.close();
+});
+
 test("queue: close() resolves while Redis is unreachable (an open under way is ended, not awaited)", {
   skip,
   timeout: 20_000,

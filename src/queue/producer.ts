@@ -18,6 +18,7 @@ import {
 import { describe, hidden, transferWith } from "../protocol.js";
 import { fromWire, type WireError } from "../workers/wire.js";
 import { Enqueue } from "./effects.js";
+import { refusedCredentials, where } from "./errors.js";
 
 export interface QueueOptions {
   /** ioredis options (`{ host, port }`) or an ioredis instance */
@@ -129,6 +130,22 @@ interface RawConn {
   _client?: { disconnect(): void; status?: string; setStatus?(status: string): void };
 }
 
+/**
+ * End a QueueEvents' Redis client directly, so that its close() does not wait for a connection that
+ * never comes (Redis down, credentials refused). BullMQ 6: `backend.connection`, 5: `connection`;
+ * best effort — not public API.
+ */
+function endClients(events: QueueEvents | undefined): void {
+  const ev = events as unknown as { backend?: { connection?: RawConn }; connection?: RawConn } | undefined;
+  try {
+    const client = (ev?.backend?.connection ?? ev?.connection)?._client;
+    client?.disconnect();
+    // Between two connect attempts ioredis has no socket to end: disconnect() then emits no
+    // "end", and BullMQ 5's close waits for one (its connection's ready-wait listens for it)
+    if (client?.status === "reconnecting") client.setStatus?.("end");
+  } catch {}
+}
+
 class Producer {
   private readonly options: QueueOptions;
   private ready: Promise<{ queue: Queue; events: QueueEvents }> | null = null;
@@ -213,7 +230,30 @@ class Producer {
       const token = randomUUID();
       const reader: Reader = { lastSeen: "0-0", live: false };
       this.listen(queue, events, token, reader);
-      await events.waitUntilReady();
+      // Refused credentials do not heal by retrying (BullMQ would, for ever, in silence): the
+      // enqueues waiting for this open fail, saying so
+      let refused: (e: Error) => void = () => {};
+      const stop = new Promise<never>((_, reject) => {
+        refused = reject;
+      });
+      stop.catch(() => {});
+      const onError = (e: unknown): void => {
+        if (refusedCredentials(e))
+          refused(
+            new Error(
+              `queue ${JSON.stringify(o.name)} could not connect to Redis at ${where(o.connection)}: Redis refused its credentials (${(e as Error).message}); check the connection's password (and username)`,
+              { cause: e },
+            ),
+          );
+      };
+      queue.on("error", onError);
+      events.on("error", onError);
+      try {
+        await Promise.race([events.waitUntilReady(), stop]);
+      } finally {
+        queue.off("error", onError);
+        events.off("error", onError);
+      }
       const marker = new QueueEventsProducer(o.name, base);
       marker.on("error", () => {});
       try {
@@ -228,6 +268,7 @@ class Producer {
       return { queue, events };
     } catch (e) {
       // nothing half-open is left behind (a Queue whose QueueEvents could not start)
+      endClients(events);
       await Promise.allSettled([events?.close(), queue?.close()]);
       throw e;
     }
@@ -503,16 +544,7 @@ class Producer {
       // QueueEvents.close() first awaits its connection, which never comes while Redis is down: end
       // its Redis client directly (BullMQ 6: `backend.connection`, 5: `connection`; best effort —
       // not public API), which fails the pending connect, then close
-      const ev = events as unknown as
-        | { backend?: { connection?: RawConn }; connection?: RawConn }
-        | undefined;
-      try {
-        const client = (ev?.backend?.connection ?? ev?.connection)?._client;
-        client?.disconnect();
-        // Between two connect attempts ioredis has no socket to end: disconnect() then emits no
-        // "end", and BullMQ 5's close waits for one (its connection's ready-wait listens for it)
-        if (client?.status === "reconnecting") client.setStatus?.("end");
-      } catch {}
+      endClients(events);
       await Promise.allSettled([events?.close(), queue?.close()]);
     }
   }

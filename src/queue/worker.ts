@@ -30,7 +30,7 @@ import { describe, isProgramLike } from "../protocol.js";
 import { notAHandler } from "../vm/brand.js";
 import { toWire } from "../workers/wire.js";
 import { notJson, type QueuePrograms, ReportProgress } from "./effects.js";
-import { UnknownProgramError } from "./errors.js";
+import { refusedCredentials, UnknownProgramError, where } from "./errors.js";
 
 /**
  * What `startWorker` checks at compile time, as `run` does for one program: every effect of every
@@ -117,19 +117,6 @@ const OPTION_KEYS = [
   "signals",
   "workerOptions",
 ];
-
-/** Where `connection` points, for a message: "host:port", or what is known of it. */
-function where(connection: ConnectionOptions): string {
-  const c = connection as {
-    host?: unknown;
-    port?: unknown;
-    path?: unknown;
-    options?: { host?: unknown; port?: unknown };
-  };
-  if (typeof c.path === "string") return c.path;
-  const o = typeof c.options === "object" && c.options !== null ? c.options : c;
-  return `${typeof o.host === "string" ? o.host : "localhost"}:${typeof o.port === "number" ? o.port : 6379}`;
-}
 
 /**
  * Stop a worker that has not connected, without waiting for it: BullMQ's close(true) ends the
@@ -368,10 +355,24 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     stopUnconnected(worker);
   };
   for (const s of signals) process.on(s, onSignal);
+  // Refused credentials do not heal by retrying (BullMQ would, for ever, in silence): stop, saying so
+  const onRefused = (e: unknown): void => {
+    if (ready || !refusedCredentials(e)) return;
+    worker.off("error", onRefused);
+    for (const s of signals) process.off(s, onSignal);
+    stopBeforeReady(
+      new Error(
+        `startWorker could not connect to Redis at ${where(connection)} (queue ${JSON.stringify(name)}): Redis refused its credentials (${(e as Error).message}); check the connection's password (and username)`,
+        { cause: e },
+      ),
+    );
+    stopUnconnected(worker);
+  };
+  worker.on("error", onRefused);
 
-  let stoppedBySignal = false;
+  let stoppedEarly = false;
   stopped.catch(() => {
-    stoppedBySignal = true;
+    stoppedEarly = true;
   });
   try {
     await Promise.race([worker.waitUntilReady(), stopped]);
@@ -379,7 +380,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     for (const s of signals) process.off(s, onSignal);
     // a connection that failed for good (a bad port, say): the worker it made is stopped too, else
     // its reconnect timers keep the process alive after startWorker rejected
-    if (stoppedBySignal) throw e;
+    if (stoppedEarly) throw e;
     stopUnconnected(worker);
     throw new Error(
       `startWorker could not connect to Redis at ${where(connection)} (queue ${JSON.stringify(name)}): ${e instanceof Error ? e.message : String(e)}`,
@@ -387,5 +388,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     );
   }
   ready = true;
+  worker.off("error", onRefused);
   return { worker, close };
 }
