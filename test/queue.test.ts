@@ -380,6 +380,12 @@ test("queue: bad input is a clear error at the call", { skip }, async () => {
     name: "TypeError",
     message: /jobId must be a string that is not an integer/,
   });
+  // BullMQ takes "" for no id and stores the job under one of its own: the enqueue waited for ever
+  assert.throws(() => enqueue("square", [1], { jobId: "" }), {
+    name: "TypeError",
+    message:
+      "enqueue: jobId must not be empty (BullMQ would give the job an id of its own); leave jobId out for a generated one",
+  });
   // option values are checked at the call, with the rule in the message (BullMQ would refuse some
   // only at the add, with its own message, and misread others)
   for (const [options, msg] of [
