@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Queue } from "bullmq";
+import { Queue, QueueEvents } from "bullmq";
 import {
   delay,
   fn,
@@ -528,6 +528,47 @@ test("queue: credentials Redis refuses fail startWorker and each enqueue at once
     );
   }
   await q.close();
+});
+
+test("queue: a job added with BullMQ directly whose data is not { args: [...] } fails at once saying so (it ran the program on wrong arguments, or failed every attempt)", {
+  skip,
+}, async () => {
+  const q = new Queue(NAME, { connection: redis.connection });
+  const ev = new QueueEvents(NAME, { connection: redis.connection });
+  try {
+    await ev.waitUntilReady();
+    const outcome = async (data: unknown): Promise<string> => {
+      const job = await q.add("square", data, { attempts: 3 });
+      try {
+        return `ok ${JSON.stringify(await job.waitUntilFinished(ev, 10_000))}`;
+      } catch (e) {
+        const made = (await q.getJob(job.id!))?.attemptsMade;
+        return `failed after ${made}: ${(e as Error).message.replace(`#${job.id} `, "#<id> ")}`;
+      }
+    };
+    const tail =
+      'not { args: [...] }: a job for startWorker carries its program\'s arguments as data.args, as enqueue adds it; a job added with BullMQ directly needs queue.add("square", { args: [...] }) (the job is not retried)';
+    // before: { n: 12 } ran square() on no arguments (a NaN result); "12" was spread as
+    // square("1", "2") (delay("2") failed every attempt); 5 failed every attempt with "Spread syntax
+    // requires ...iterable[Symbol.iterator] to be a function"
+    assert.deepEqual(
+      [
+        await outcome({ n: 12 }),
+        await outcome({ args: "12" }),
+        await outcome({ args: 5 }),
+        await outcome({ args: [12] }),
+      ],
+      [
+        `failed after 1: queue job ${NAME}#<id> ("square") has the data {"n":12}, ${tail}`,
+        `failed after 1: queue job ${NAME}#<id> ("square") has the data {"args":"12"}, ${tail}`,
+        `failed after 1: queue job ${NAME}#<id> ("square") has the data {"args":5}, ${tail}`,
+        "ok 144",
+      ],
+    );
+  } finally {
+    await ev.close();
+    await q.close();
+  }
 });
 
 test("queue: close() resolves while Redis is unreachable (an open under way is ended, not awaited)", {

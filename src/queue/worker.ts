@@ -128,6 +128,12 @@ function stopUnconnected(worker: Worker): void {
   void worker.close(true).catch(() => {});
 }
 
+/** Job data (JSON) for a message, cut short. */
+function shown(data: unknown): string {
+  const json = JSON.stringify(data) ?? String(data);
+  return json.length > 80 ? `${json.slice(0, 77)}…` : json;
+}
+
 /**
  * What the processor throws for a job's error: the error itself when it is an object, else an Error
  * saying what was thrown. BullMQ reads `err.message` as it fails the job: a thrown `undefined` or
@@ -225,7 +231,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       await keep(job, e);
       throw new bullmq.UnrecoverableError(e.message);
     }
-    const args = data?.args ?? [];
+    const args = data?.args;
+    if (!Array.isArray(args)) {
+      // a job added by other code than enqueue: its data spread as arguments ran the program on
+      // wrong ones without a word (undefined for each, a string's characters), or failed every attempt
+      const e = new TypeError(
+        `queue job ${name}#${String(job.id)} (${JSON.stringify(job.name)}) has the data ${shown(data)}, not { args: [...] }: a job for startWorker carries its program's arguments as data.args, as enqueue adds it; a job added with BullMQ directly needs queue.add(${JSON.stringify(job.name)}, { args: [...] }) (the job is not retried)`,
+      );
+      await keep(job, e);
+      throw new bullmq.UnrecoverableError(e.message);
+    }
     let p: ReturnType<typeof make>;
     try {
       p = make(...args);
