@@ -75,6 +75,9 @@ function failAll(exts: Ext | Ext[] | undefined, e: unknown): void {
 
 const OPTION_KEYS = ["connection", "name", "prefix", "onProgress", "eventsCheckMs"];
 
+/** BullMQ's failedReason for a job its stalled-job check failed (BullMQ 5 and 6) */
+const STALLED = "job stalled more than allowable limit";
+
 /** The custom event a producer adds to the queue's event stream when it opens (see create). */
 const OPENED = "doeff:producer-opened";
 
@@ -320,7 +323,10 @@ class Producer {
     } catch {
       // fall through
     }
-    return new Error(reason);
+    if (reason !== STALLED) return new Error(reason);
+    return new Error(
+      `${reason}: queue job ${this.options.name}#${jobId} lost its lock more often than workerOptions.maxStalledCount allows (default 1) — its worker process died, or its program kept the event loop busy (synchronous, CPU-bound code) past workerOptions.lockDuration (default 30000 ms), so the lock was not renewed and the job may have run twice; run CPU-bound code with doeff/workers inside the job, or raise lockDuration`,
+    );
   }
 
   /**
