@@ -561,6 +561,13 @@ test("workers: bad input is a clear error at the call", async () => {
     notProgram.message,
     new RegExp(`^${LABEL}#notAProgram\\(…\\) returned 4, not a Program; wrap`),
   );
+  // an export that is a Program, given arguments: it said the Program was "not a function returning a Program"
+  const programGivenArgs = await attempt(runInWorker(JOBS, "zeroArg", 1, 2));
+  assert.ok(programGivenArgs instanceof WorkerModuleError);
+  assert.equal(
+    programGivenArgs.message,
+    `${LABEL}#zeroArg is a Program, which takes no arguments, and the job passed 2; call runInWorker without arguments, or export a function of them: export const zeroArg = fn(function* zeroArg(…) { … })`,
+  );
   const notFunction = await attempt(runInWorker(JOBS, "notAFunction"));
   assert.ok(notFunction instanceof WorkerModuleError);
   assert.match(

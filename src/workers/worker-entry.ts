@@ -193,7 +193,13 @@ function getProgram(info: ModuleInfo, job: Job): Program<unknown> {
   let p: unknown = exp;
   // (Error values are rebuilt now that the module's `errors` are registered: wire.ts encodeValue)
   if (typeof exp === "function") p = (exp as (...a: unknown[]) => unknown)(...argsOf(job));
-  else if (job.args.length > 0 || !isProgramLike(exp))
+  else if (isProgramLike(exp) && job.args.length > 0)
+    throw new WorkerModuleError(
+      job.url,
+      job.name,
+      `${shortUrl(job.url)}#${job.name} is a Program, which takes no arguments, and the job passed ${job.args.length}; call runInWorker without arguments, or export a function of them: export const ${job.name} = fn(function* ${job.name}(…) { … })`,
+    );
+  else if (!isProgramLike(exp))
     throw new WorkerModuleError(
       job.url,
       job.name,
