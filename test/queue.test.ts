@@ -3,6 +3,8 @@
  * skipped with the reason printed when redis-server is not installed).
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { after, before, test } from "node:test";
 import { Queue, QueueEvents } from "bullmq";
 import {
@@ -18,6 +20,7 @@ import {
   spawn,
   TimeoutError,
   timeout,
+  UnhandledEffectError,
   wait,
   writer,
 } from "../src/index.js";
@@ -30,8 +33,10 @@ import {
   startWorker,
   UnknownProgramError,
 } from "../src/queue/index.js";
-import { mappedRuns, Overdrawn, programs } from "./fixtures/queue/programs.js";
+import { mappedRuns, Overdrawn, programs, unhandledRuns } from "./fixtures/queue/programs.js";
 import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+
+const run = promisify(execFile);
 
 if (redisMissing) console.log(`# queue tests skipped: ${redisMissing}`);
 const skip = redisMissing;
@@ -61,6 +66,45 @@ after(async () => {
 const progress: Array<[string, unknown]> = [];
 const producer = () =>
   queue({ connection: redis.connection, name: NAME, onProgress: (id, p) => progress.push([id, p]) });
+
+test("queue: a job whose program performs an effect no handler takes fails once with UnhandledEffectError, not retried", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const q = producer();
+  try {
+    const r = await runAsync(
+      program(function* () {
+        return yield* wait(yield* enqueue("unhandled", [], { attempts: 3, backoff: 10 }));
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    // the worker's handlers are fixed, so every attempt failed the same way (3 runs, 2 backoffs)
+    assert.ok(r.error instanceof UnhandledEffectError, String(r.error));
+    assert.equal(
+      (r.error as Error).message,
+      "no handler takes Lookup; 5 visible handler(s) declined it. Install a handler for Lookup (e.g. handle(Lookup, ...)) around the code that performs it",
+    );
+    assert.equal(unhandledRuns, 1);
+  } finally {
+    await q.close();
+  }
+});
+
+test("queue: an onProgress that throws reaches the process's uncaughtException (it vanished inside BullMQ)", {
+  skip,
+  timeout: 30_000,
+}, async () => {
+  const script = new URL("./fixtures/queue/progress-throws.ts", import.meta.url).pathname;
+  const { stdout } = await run(process.execPath, ["--import", "tsx", script, String(redis.port)], {
+    timeout: 25_000,
+  });
+  assert.deepEqual(stdout.trim().split("\n"), [
+    "uncaught: onProgress failed at 50",
+    "uncaught: onProgress failed at 100",
+    "value: 2",
+  ]);
+});
 
 test("queue: enqueue answers a waitable whose value is the job's result (env, progress)", {
   skip,

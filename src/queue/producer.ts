@@ -308,7 +308,16 @@ class Producer {
     if (o.onProgress !== undefined) {
       const f = o.onProgress;
       events.on("progress", ({ jobId, data }) => {
-        if (reader.live) f(jobId, data);
+        if (!reader.live) return;
+        try {
+          f(jobId, data);
+        } catch (e) {
+          // thrown into BullMQ's event loop it vanished (its 'error' event is reconnect noise);
+          // thrown on its own, like an error in a timer's callback: the process's uncaughtException
+          queueMicrotask(() => {
+            throw e;
+          });
+        }
       });
     }
     events.on("error", () => {}); // connection errors: QueueEvents reconnects by itself

@@ -25,6 +25,7 @@ import {
   runAsync,
   scheduler,
   type UndeclaredKeys,
+  UnhandledEffectError,
 } from "../index.js";
 import { describe, isProgramLike } from "../protocol.js";
 import { notAHandler } from "../vm/brand.js";
@@ -286,6 +287,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       throw new bullmq.UnrecoverableError(e.message);
     }
     await keep(job, r.error, r.format());
+    // an effect no handler takes fails the same way on every attempt (the worker's handlers are
+    // fixed): retrying only delays the error by attempts × backoff
+    if (r.error instanceof UnhandledEffectError) throw new bullmq.UnrecoverableError(r.error.message);
     throw thrown(r.error);
   };
 
