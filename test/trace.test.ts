@@ -2,6 +2,7 @@
  * Tracebacks (SEMANTICS §8.8) and step tracing (§8.7): exact report text, after normalising paths.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
   MissingEnvKeyError,
@@ -477,3 +478,48 @@ test("a chain of 10,000 tasks each waiting on the next keeps the first and last 
   ]);
   assert.equal(lines[16], "Error: deep");
 });
+
+test("a recursion 100,000 deep that fails at the bottom reads as its first line, a count and its last (it printed 79 identical lines around the cut)", () => {
+  const rec = fn(function* rec(d: number): Generator<unknown, number, unknown> {
+    if (d === 100_000) throw new Error(`bottom at ${d}`);
+    return yield* rec(d + 1);
+  });
+  const here = `test/trace.test.ts:${lineOf("return yield* rec(d + 1);")}`;
+  assert.deepEqual(run(rec(0), sites).format().split("\n"), [
+    "doeff traceback (outermost first):",
+    `  rec at ${here}`,
+    "  … 99998 more …",
+    `  rec at ${here}`,
+    "  rec", // (the innermost frame threw before it yielded: no site)
+    `  thrown at test/trace.test.ts:${lineOf("throw new Error(`bottom at")}`,
+    "Error: bottom at 100000",
+  ]);
+  // without sites every line is `rec`
+  assert.deepEqual(run(rec(0)).format().split("\n").slice(1, 4), ["  rec", "  … 99999 more …", "  rec"]);
+  // three alike stay three lines; a mutual recursion is not folded
+  const three = fn(function* three(d: number): Generator<unknown, number, unknown> {
+    if (d === 3) throw new Error("three");
+    return yield* three(d + 1);
+  });
+  assert.deepEqual(run(three(1)).format().split("\n").slice(1, 4), ["  three", "  three", "  three"]);
+  const ping = fn(function* ping(d: number): Generator<unknown, number, unknown> {
+    if (d === 4) throw new Error("pong");
+    return yield* pong(d + 1);
+  });
+  const pong = fn(function* pong(d: number): Generator<unknown, number, unknown> {
+    return yield* ping(d + 1);
+  });
+  assert.deepEqual(run(ping(0)).format().split("\n").slice(1, 6), [
+    "  ping",
+    "  pong",
+    "  ping",
+    "  pong",
+    "  ping",
+  ]);
+});
+
+/** The 1-based line of this file that contains `text` (for sites). */
+function lineOf(text: string): number {
+  const lines = readFileSync(new URL(import.meta.url), "utf8").split("\n");
+  return lines.findIndex((l) => l.includes(text) && !l.includes("lineOf(")) + 1;
+}

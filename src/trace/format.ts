@@ -6,7 +6,7 @@
  */
 import { DoeffError } from "../errors.js";
 import { B_PROGRAM, brandOf, className, describe } from "../vm/brand.js";
-import type { Entry, Origin } from "./origin.js";
+import { type Entry, fold, type Origin } from "./origin.js";
 
 /**
  * The library's own directory: stack lines inside it are never a user's site. Computed on first use,
@@ -126,6 +126,10 @@ function entryLine(e: Entry): string {
   }
 }
 
+/** The chain's lines, a run of identical program lines (a recursion 100,000 deep) folded. */
+const chainLines = (list: Entry[]): string[] =>
+  fold(list, (e) => (e?.kind === "frame" ? entryLine(e) : undefined)).map(entryLine);
+
 export function errorLine(error: unknown): string {
   if (error instanceof Error) return `${errorName(error)}: ${error.message}`;
   return `thrown: ${shortJson(error) ?? describe(error)}`;
@@ -180,17 +184,16 @@ export function formatAborted(chains: Entry[][] | null, reason: unknown): string
     c[0]!.kind !== "boundary" ? -1 : Number(/^in task (\d+)/.exec(c[0]!.name)?.[1] ?? Infinity);
   const shown = chains.filter((c) => c.some((x) => x.kind !== "boundary"));
   shown.sort((a, b) => order(a) - order(b));
-  return `where the run was when its signal aborted it (outermost first):\n${shown
-    .flat()
-    .map(entryLine)
-    .join("\n")}${report.slice(report.indexOf("\n"))}`;
+  return `where the run was when its signal aborted it (outermost first):\n${chainLines(shown.flat()).join(
+    "\n",
+  )}${report.slice(report.indexOf("\n"))}`;
 }
 
 /** The full report for a failed run. */
 export function formatFailure(origin: Origin | null, error: unknown): string {
   const lines = ["doeff traceback (outermost first):"];
   if (origin !== null) {
-    for (const e of origin.fullChain()) lines.push(entryLine(e));
+    lines.push(...chainLines(origin.fullChain()));
     if (origin.visits !== null) {
       const visits = origin.visits.map((v) => `${v.handler.name || "(anonymous handler)"} ${v.marker}`);
       lines.push(
