@@ -29,6 +29,7 @@ import {
   spawn,
   timeout,
   wait,
+  cancel,
 } from "../src/index.js";
 import {
   badYield,
@@ -523,3 +524,27 @@ function lineOf(text: string): number {
   const lines = readFileSync(new URL(import.meta.url), "utf8").split("\n");
   return lines.findIndex((l) => l.includes(text) && !l.includes("lineOf(")) + 1;
 }
+
+test("a wait on a cancelled task names the task as its user knows it, Task(1), not the scheduler's record class (TaskRec object)", () => {
+  const slow = fn(function* slow() {
+    yield* delay(1000);
+    return 1;
+  });
+  const main = fn(function* main() {
+    const t = yield* spawn(slow());
+    yield* delay(1);
+    yield* cancel(t);
+    return yield* wait(t);
+  });
+  assert.deepEqual(
+    run(main(), { handlers: [scheduler, simulatedTime()] })
+      .format()
+      .split("\n"),
+    [
+      "doeff traceback (outermost first):",
+      "  main",
+      "  effect Wait(Task(1)): simulatedTime ↗, scheduler ✗",
+      "TaskCancelledError: task 1 was cancelled",
+    ],
+  );
+});

@@ -184,6 +184,9 @@ function describeUnsafe(x: unknown): string {
     case "function":
       return `function ${(x as { name?: string }).name || "(anonymous)"}`;
   }
+  // a task or future as its user knows it, `Task(1)`, not by the scheduler's class (`TaskRec object`)
+  if (String((x as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]).startsWith("doeff."))
+    return String(x);
   const name = className((x as { constructor?: unknown }).constructor) || "Object";
   if (Array.isArray(x)) return `Array(${x.length})`;
   return name === "Object" ? "object" : `${name} object`;
