@@ -21,11 +21,15 @@ import {
   program,
   pure,
   reader,
+  realTime,
   release,
   resume,
   resumeContinuation,
   run,
+  runAsync,
   safe,
+  scheduler,
+  simulatedTime,
   spawn,
   state,
   timeout,
@@ -33,6 +37,8 @@ import {
   wait,
   withHandler,
 } from "../src/index.js";
+import { record } from "../src/testing/index.js";
+import { runInWorker, workers } from "../src/workers/index.js";
 import { TK } from "./toolkit-helpers.js";
 
 class Roll extends Effect<number> {
@@ -178,4 +184,26 @@ test('local(program, patch) with its arguments swapped: a TypeError saying so, n
   );
   // the right order still works
   assert.equal(run(local({ user: "ann" }, body), { handlers: [reader] }).value, 1);
+});
+
+test('a handler factory listed without its call (handlers: [scheduler, simulatedTime]): the TypeError says to call it, not `unknown simulatedTime option "ms"`', async () => {
+  const say = (name: string, call = `${name}()`) =>
+    `${name} makes a handler and was listed as one itself: write ${call} in handlers, not ${name}`;
+  const nap = program(function* nap() {
+    yield* delay(5);
+    return yield* get<number>("a");
+  });
+  const r = run(nap, { handlers: [scheduler, simulatedTime] } as never);
+  assert.ok(r.error instanceof TypeError);
+  assert.equal(r.error.message, say("simulatedTime"));
+  assert.equal(r.format().split("\n")[3], "  effect Delay(5): simulatedTime ✗, scheduler ·");
+  const rec = run(nap, { handlers: [state, simulatedTime(), record] } as never);
+  assert.equal((rec.error as Error).message, say("record"));
+  const job = program(function* job() {
+    return yield* runInWorker(new URL("file:///jobs.js"), "work");
+  });
+  const w = await runAsync(job, { handlers: [scheduler, realTime, workers] } as never);
+  assert.equal((w.error as Error).message, say("workers", "workers({ size })"));
+  // called, they are handlers as ever
+  assert.equal(run(nap, { handlers: [state, scheduler, simulatedTime()], store: { a: 1 } }).value, 1);
 });
