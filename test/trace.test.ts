@@ -30,6 +30,9 @@ import {
   timeout,
   wait,
   cancel,
+  createPromise,
+  DeadlockError,
+  get,
 } from "../src/index.js";
 import {
   badYield,
@@ -547,4 +550,49 @@ test("a wait on a cancelled task names the task as its user knows it, Task(1), n
       "TaskCancelledError: task 1 was cancelled",
     ],
   );
+});
+
+test("a TypeError a library function throws at its call in user code (wait given a promise handle) is thrown at that call's line; a library error reaching the user's stack only through run() has no such line", () => {
+  const waitFor = (p: unknown) => wait(p as never); // a user's helper: its line is the one shown
+  const bad = fn(function* bad(viaHelper: boolean) {
+    const p = yield* createPromise<number>();
+    yield* get("a");
+    if (viaHelper) return yield* waitFor(p);
+    return yield* wait(p as never);
+  });
+  const message =
+    "TypeError: wait expects a Task (from spawn) or a Future (a promise's .future), got PromiseHandle object; pass promise.future";
+  const opts = { handlers: [scheduler, state], store: { a: 1 } };
+  // (the frame's own line is its last yield's, `get("a")`: only "thrown at" names the call)
+  assert.deepEqual(run(bad(false), opts).format().split("\n"), [
+    "doeff traceback (outermost first):",
+    "  bad",
+    `  thrown at test/trace.test.ts:${lineOf("return yield* wait(p as never);")}`,
+    message,
+  ]);
+  assert.deepEqual(run(bad(true), opts).format().split("\n"), [
+    "doeff traceback (outermost first):",
+    "  bad",
+    `  thrown at test/trace.test.ts:${lineOf("const waitFor = ")}`,
+    message,
+  ]);
+  // made by a handler or the VM, with the run() call the only user line of its stack: none
+  const missing = run(get("zz"), { handlers: [state] })
+    .format()
+    .split("\n");
+  assert.equal(missing.length, 3);
+  assert.equal(missing[1], '  effect Get("zz"): state ✗');
+  const stuck = run(
+    program(function* stuck() {
+      const p = yield* createPromise<number>();
+      return yield* wait(p.future);
+    }),
+    { handlers: [scheduler] },
+  );
+  assert.ok(stuck.error instanceof DeadlockError);
+  assert.deepEqual(stuck.format().split("\n").slice(0, 3), [
+    "doeff traceback (outermost first):",
+    "  stuck",
+    "  effect Wait(Future): scheduler ✗",
+  ]);
 });

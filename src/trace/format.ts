@@ -45,15 +45,21 @@ function cwd(): string {
 
 /**
  * `file:line` of the first stack line of `site` that is user code, relative to the cwd. With
- * `firstOnly`, only the very first frame counts (so an error made inside the library has no site).
+ * `firstOnly` (where an error was thrown), the very first frame when it is user code; else, with
+ * `caller`, for an error a function of doeff, of Node or of a package made when user code called it
+ * (`wait(p)` given the wrong value, `readFileSync`), the first user frame with doeff's below it (the
+ * VM that ran that code) — never the `run()` call an error reaches the user's stack through, which
+ * has nothing of doeff below it.
  */
-export function siteOf(site: Error | null | undefined, firstOnly = false): string | null {
+export function siteOf(site: Error | null | undefined, firstOnly = false, caller = false): string | null {
   const stack = site?.stack;
   if (typeof stack !== "string") return null;
   const lines = stack.split("\n");
   const lib = libraryDir();
   // Without a library directory (bundled), skip the frames the capture itself adds.
   let skip = lib === null && !firstOnly ? (CAPTURE_DEPTH[site!.message] ?? 0) : 0;
+  let below = false; // (firstOnly: past the first frame, which was not user code)
+  let at = ""; // (then the first user frame)
   for (let i = 1; i < lines.length; i++) {
     const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?\s*$/.exec(lines[i]!);
     if (m === null) continue;
@@ -62,17 +68,17 @@ export function siteOf(site: Error | null | undefined, firstOnly = false): strin
       continue;
     }
     let file = m[1]!.replace(/^file:\/\//, "");
-    if (
-      (lib !== null && file.startsWith(lib)) ||
-      file.startsWith("node:") ||
-      file.includes("/node_modules/")
-    ) {
-      if (firstOnly) return null;
+    const inLib = lib !== null && file.startsWith(lib);
+    if (inLib || file.startsWith("node:") || file.includes("/node_modules/")) {
+      if (at !== "" && inLib) return at;
+      if (firstOnly && !caller) return null;
+      below = true;
       continue;
     }
     const base = cwd();
     if (base !== "" && file.startsWith(`${base}/`)) file = file.slice(base.length + 1);
-    return `${file}:${m[2]}`;
+    if (!firstOnly || !below) return `${file}:${m[2]}`;
+    if (at === "") at = `${file}:${m[2]}`;
   }
   return null;
 }
@@ -201,12 +207,13 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
       );
     }
   }
-  // where user code threw it (the error's own stack), when that is user code
+  // where user code threw it (the error's own stack), when that is user code, or for an error not
+  // doeff's own, the user code that called what threw it (a user's handler calling a standard one
+  // that throws MissingStateKeyError is not where that happened: as without the wrapper, no line)
   // (bundled, library lines cannot be told from the user's: the library's own errors get no site)
+  const own = error instanceof DoeffError;
   const thrownAt =
-    error instanceof Error && !(libraryDir() === null && error instanceof DoeffError)
-      ? siteOf(error, true)
-      : null;
+    error instanceof Error && !(libraryDir() === null && own) ? siteOf(error, true, !own) : null;
   if (thrownAt !== null) lines.push(`  thrown at ${thrownAt}`);
   lines.push(errorLine(error));
   try {
