@@ -14,12 +14,14 @@ import {
   delegate,
   Effect,
   fn,
+  gather,
   get,
   type Handler,
   handle,
   local,
   program,
   pure,
+  race,
   reader,
   realTime,
   release,
@@ -206,4 +208,28 @@ test('a handler factory listed without its call (handlers: [scheduler, simulated
   assert.equal((w.error as Error).message, say("workers", "workers({ size })"));
   // called, they are handlers as ever
   assert.equal(run(nap, { handlers: [state, scheduler, simulatedTime()], store: { a: 1 } }).value, 1);
+});
+
+test("wait / gather / race given a spawn not yet performed or a program: the TypeError says to yield* it (it said only `got Spawn object`)", () => {
+  const head = (where: string, got: string) =>
+    `${where} expects a Task (from spawn) or a Future (a promise's .future), got ${got}`;
+  assert.throws(() => wait(spawn(work()) as never), {
+    name: "TypeError",
+    message: `${head("wait", "Spawn object")}: \`yield*\` it first, const task = yield* spawn(p)`,
+  });
+  const program_ = ": `yield*` a program to run it, or spawn it first";
+  assert.throws(() => wait(work() as never), {
+    name: "TypeError",
+    message: `${head("wait", "Program object")}${program_}`,
+  });
+  assert.throws(() => gather(work() as never, work() as never), {
+    name: "TypeError",
+    message: `${head("gather (item 0)", "Program object")}${program_}`,
+  });
+  assert.throws(() => race(new Roll(6) as never), {
+    name: "TypeError",
+    message: `${head("race (item 0)", "Roll object")}${program_}`,
+  });
+  // anything else: as before
+  assert.throws(() => wait(42 as never), { name: "TypeError", message: head("wait", "42") });
 });
