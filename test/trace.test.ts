@@ -547,7 +547,7 @@ test("a wait on a cancelled task names the task as its user knows it, Task(1), n
       "doeff traceback (outermost first):",
       "  main",
       "  effect Wait(Task(1)): simulatedTime ↗, scheduler ✗",
-      "TaskCancelledError: task 1 was cancelled",
+      "TaskCancelledError: task 1 was cancelled (expected after cancel(task): catch TaskCancelledError where you wait for it)",
     ],
   );
 });
