@@ -233,3 +233,25 @@ test("wait / gather / race given a spawn not yet performed or a program: the Typ
   // anything else: as before
   assert.throws(() => wait(42 as never), { name: "TypeError", message: head("wait", "42") });
 });
+
+test("an async handler (async function* or async function): the TypeError says so and how to bring promises in (it said `returned object`)", () => {
+  const fix =
+    "; a handler must return a generator (write it as function*, not async: promises come in with awaitPromise) or a Program, e.g. `return resume(k, value)`";
+  const asyncGen = handle(Roll, async function* asyncRoll(_e: Roll, _k: unknown) {
+    return 1;
+  } as never);
+  const asyncFn = handle(Roll, (async (_e: Roll, _k: unknown) => 1) as never);
+  const r1 = run(work(), { handlers: [asyncGen] });
+  assert.equal(
+    (r1.error as Error).message,
+    `handler function asyncRoll returned an async generator object${fix}`,
+  );
+  const r2 = run(work(), { handlers: [asyncFn] });
+  assert.equal((r2.error as Error).message, `handler function handle(Roll) returned a Promise${fix}`);
+  // anything else: as before
+  const plain = handle(Roll, (() => 5) as never);
+  assert.equal(
+    (run(work(), { handlers: [plain] }).error as Error).message,
+    "handler function handle(Roll) returned 5; a handler must return a generator (write it as function*) or a Program, e.g. `return resume(k, value)`",
+  );
+});
