@@ -13,6 +13,7 @@ import {
   getContinuation,
   getHandlers,
   HandlerContextError,
+  handle,
   pass,
   pure,
   type RunResult,
@@ -390,6 +391,62 @@ test('D18 explicit finalize closes k now; k is then used → Ok("ContinuationCon
   );
   expectOk(r, "ContinuationConsumedError");
   assert.deepEqual(notes, ["body finally", "after finalize"]);
+});
+
+/**
+ * A used continuation's message says how it was used when it was finalized: the classic Koka
+ * parameter-passing handler returns a function that resumes k later, which needs `detach(k)` — the
+ * message names the handler and that fix (it used to say "keep the value it returned instead of
+ * resuming it twice", about a k never resumed). `finalize(k)` says so; a second resume keeps the
+ * general message.
+ */
+test("D18b a k finalized by its invocation's end, or by finalize(k), says so when used again", () => {
+  let saved: any;
+  const keep = handle(Num, function* keepIt(_e, k) {
+    saved = k;
+    return "first";
+  });
+  const second = (use: (k: any) => any) =>
+    P(function* () {
+      yield* WH(keep, body(0));
+      try {
+        yield* use(saved);
+      } catch (err: any) {
+        return [err instanceof ContinuationConsumedError, err.message];
+      }
+      return "not thrown";
+    });
+  const implicit =
+    "this continuation was already used: it was finalized when the invocation of handler function keepIt for Num ended without resuming, transferring or detaching it (its finally blocks have run). A handler that keeps its k to resume after it returns must call `yield* detach(k)` before it returns";
+  expectOk(run(second((k) => resume(k, 1))), [true, implicit]);
+  expectOk(run(second((k) => discontinue(k, new Error("x")))), [true, implicit]);
+  expectOk(run(second((k) => finalize(k))), [true, implicit]);
+  const fin = H(Num)(function* (_e, k) {
+    yield* finalize(k);
+    try {
+      yield* resume(k, 1);
+    } catch (err: any) {
+      return err.message;
+    }
+    return "not thrown";
+  });
+  expectOk(
+    run(WH(fin, body(0))),
+    "this continuation was already used: it was finalized by finalize(k) (its finally blocks have run), and a continuation is one-shot",
+  );
+  const twice = H(Num)(function* (_e, k) {
+    yield* resume(k, 1);
+    try {
+      yield* resume(k, 2);
+    } catch (err: any) {
+      return err.message;
+    }
+    return "not thrown";
+  });
+  expectOk(
+    run(WH(twice, body(0))),
+    "this continuation was already used (resumed, transferred, discontinued, passed or finalized); a continuation is one-shot. Keep the value it returned instead of resuming it twice",
+  );
 });
 
 /**

@@ -7,7 +7,7 @@ import { describe } from "./brand.js";
 import { type Continuation, unstarted } from "./continuation.js";
 import { dispatch } from "./dispatch.js";
 import { link, nextPromptIn } from "./eras.js";
-import { performTerminal, startFinalization, startUnstarted } from "./finalize.js";
+import { consumedError, performTerminal, startFinalization, startUnstarted } from "./finalize.js";
 import type { Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_THROW, M_UNWIND } from "./modes.js";
@@ -94,7 +94,7 @@ export function execute(m: Machine, prim: Primitive): void {
     case OP_FINALIZE: {
       const k = prim.a as Continuation;
       if (k.used) {
-        m.throwHere(new ContinuationConsumedError());
+        m.throwHere(consumedError(k));
         return;
       }
       if (k.top === null) {
@@ -160,7 +160,7 @@ function resumeK(m: Machine, prim: Primitive, isThrow: boolean): void {
   const k = prim.a as Continuation;
   const v = prim.b;
   if (k.used) {
-    m.throwHere(new ContinuationConsumedError());
+    m.throwHere(consumedError(k));
     return;
   }
   if (k.top === null) {
@@ -213,9 +213,9 @@ function terminal(m: Machine, prim: Primitive): void {
   const k = prim.op === OP_PASS ? inv.k : (prim.a as Continuation);
   if (k.used) {
     m.throwHere(
-      new ContinuationConsumedError(
-        prim.op === OP_PASS ? "invocation's continuation (pass after resume?)" : "continuation",
-      ),
+      prim.op === OP_PASS
+        ? new ContinuationConsumedError("invocation's continuation (pass after resume?)")
+        : consumedError(k),
     );
     return;
   }
