@@ -15,7 +15,7 @@ import type { Machine } from "./machine.js";
 import { Origins } from "../trace/origin.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { isPrimitive, OP_NAMES, OP_PASS, OP_TRANSFER, OP_TRANSFER_WITH } from "./primitives.js";
-import { className, describe } from "./brand.js";
+import { describe } from "./brand.js";
 import {
   type Invocation,
   J_CLOSE,
@@ -123,25 +123,15 @@ export function endInvocation(m: Machine, inv: Invocation, o: unknown, isErr: bo
  */
 export function consumedError(k: Continuation): ContinuationConsumedError {
   const fr = k.top !== null ? k.bottom!.caller : null;
-  if (fr !== null && fr.kind === S_FINALIZER && (fr.job as Job).k === k) {
-    const inv = (fr.job as Job).inv;
-    if (inv === null)
-      return new ContinuationConsumedError(
-        "continuation",
-        "it was finalized by finalize(k) (its finally blocks have run), and a continuation is one-shot",
-      );
-    let effect: string;
-    try {
-      effect = className((inv.effect as { constructor?: unknown }).constructor) || describe(inv.effect);
-    } catch {
-      effect = describe(inv.effect);
-    }
-    return new ContinuationConsumedError(
-      "continuation",
-      `it was finalized when the invocation of handler ${describe(inv.handler)} for ${effect} ended without resuming, transferring or detaching it (its finally blocks have run). A handler that keeps its k to resume after it returns must call \`yield* detach(k)\` before it returns`,
-    );
-  }
-  return new ContinuationConsumedError();
+  if (fr === null || fr.kind !== S_FINALIZER || (fr.job as Job).k !== k)
+    return new ContinuationConsumedError();
+  const inv = (fr.job as Job).inv;
+  return new ContinuationConsumedError(
+    "continuation",
+    inv === null
+      ? "finalize(k) finalized it"
+      : `it was finalized (its finally blocks ran) when handler ${describe(inv.handler)} ended without using or detaching it; to resume k after the handler returns, call \`yield* detach(k)\` before`,
+  );
 }
 
 /**
