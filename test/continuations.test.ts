@@ -133,6 +133,40 @@ test("D5 handler-only primitives outside a handler → HandlerContextError each"
   );
 });
 
+/**
+ * `transfer(k, v)` in a program body (a k kept by a handler that detached it) says what works there
+ * instead: `resume(k, v)`; the other handler-only primitives keep the plain message.
+ */
+test("D5b transfer outside a handler → HandlerContextError naming resume(k, value) as the fix", () => {
+  let saved: any;
+  const park = H(Num)(function* (_e, k) {
+    saved = k;
+    yield* detach(k);
+    return -1;
+  });
+  const r = run(
+    P(function* () {
+      yield* WH(park, body(0));
+      const out: string[] = [];
+      for (const mk of [() => transfer(saved, 1), () => getContinuation()]) {
+        try {
+          yield* mk();
+        } catch (e: any) {
+          out.push(`${e.constructor.name}: ${e.message}`);
+        }
+      }
+      return [out, yield* resume(saved, 7)];
+    }),
+  );
+  expectOk(r, [
+    [
+      "HandlerContextError: transfer() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body; to continue a kept k from here, yield* resume(k, value), which works anywhere",
+      "HandlerContextError: getContinuation() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body",
+    ],
+    7,
+  ]);
+});
+
 test("D6 getHandlers lists the handlers visible at the perform site, innermost first → Ok([2, true, true])", () => {
   const S = state;
   const hIn = H(Tag)(function* (_e, k) {

@@ -131,7 +131,7 @@ function handlerOnly(m: Machine, prim: Primitive): Invocation | null {
     m.throwHere(
       new HandlerContextError(
         inv === null
-          ? `${name}() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body`
+          ? `${name}() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body${prim.op === OP_TRANSFER ? "; to continue a kept k from here, yield* resume(k, value), which works anywhere" : ""}`
           : `${name}(): the handler invocation this code was started in has ended (a continuation captured inside it was resumed after it returned); use it only while that handler runs`,
       ),
     );
