@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  get,
+  put,
   MissingEnvKeyError,
   delegate,
   discontinue,
@@ -331,6 +333,11 @@ test("format() of an Ok shows plain data as JSON, and a stand-in for what JSON w
     [10n, "10n"],
     [[1, undefined, Number.POSITIVE_INFINITY], '[1,"undefined","Infinity"]'],
     [{ error: new Error("boom"), n: 2n, m: new Map() }, '{"error":"Error: boom","n":"2n","m":"Map(0)"}'],
+    // doeff values (a forgotten `yield*`): their short form, not their internal fields
+    [get("x"), 'Get("x")'],
+    [withHandler(state, get("x")), "withHandler()"],
+    [fn(function* named() {})(), "Program(named)"],
+    [{ p: put("x", 1) }, '{"p":"Put(\\"x\\", 1)"}'],
   ];
   for (const [v, shown] of cases)
     assert.equal(
