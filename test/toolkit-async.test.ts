@@ -200,6 +200,44 @@ test("next(iterator) and forEachAsync: a program consumes an AsyncIterable; brea
   assert.deepEqual(log, ["iterator closed"]);
 });
 
+test("forEachAsync: the loop's own error stands, as with for await — a return() that throws is dropped, and an iterator whose next() rejected is not closed", async () => {
+  const calls: string[] = [];
+  const failing = (nextFailsAt: number): AsyncIterable<number> => ({
+    [Symbol.asyncIterator]() {
+      let i = 0;
+      return {
+        next: async () => {
+          if (i === nextFailsAt) throw new Error(`next rejected at ${i}`);
+          return { done: false, value: i++ };
+        },
+        return() {
+          calls.push("return");
+          throw new Error("return threw synchronously");
+        },
+      };
+    },
+  });
+  const stop = new Error("f failed at 1");
+  const r1 = await runAsync(
+    forEachAsync(failing(10), (x) =>
+      program(function* () {
+        if (x === 1) throw stop;
+      }),
+    ),
+    { handlers: RT },
+  );
+  assert.equal(r1.error, stop);
+  assert.deepEqual(calls, ["return"]);
+  calls.length = 0;
+  const r2 = await runAsync(
+    forEachAsync(failing(3), () => program(function* () {})),
+    { handlers: RT },
+  );
+  assert.equal((r2.error as Error).message, "next rejected at 3");
+  assert.deepEqual(calls, []);
+  assert.deepEqual([r1.warnings, r2.warnings], [[], []]);
+});
+
 test("timeout(next(iterator)): a timed-out next loses no item — the following next takes the item it was fetching", async () => {
   let asked = 0;
   async function* items() {

@@ -3,7 +3,7 @@
  * await JS promises through `awaitPromise`). Ordinary programs over existing effects:
  * - `next(iterator)`: the next `{ done, value }` of an AsyncIterator (blocks only the calling task);
  * - `forEachAsync(iterable, f)`: run `f(item)` for each item, in the calling task; the iterator is
- *   closed (`return()`) when the loop stops early (error or cancellation);
+ *   closed (`return()`) when the loop stops early (f's error or cancellation; not when next() failed);
  * - `channelStream()`: a channel read from *outside* the run as an AsyncIterable. Its `pump(ch)`
  *   program (spawn it inside the run) receives one value per pull of the outside consumer, so a
  *   slow consumer blocks the channel's senders (backpressure). The stream ends when the channel is
@@ -74,10 +74,16 @@ const forEachAsyncProgram = fn(function* forEachAsync(
   let finished = false;
   try {
     for (;;) {
-      const r = (yield at(
-        site,
-        awaitPromise(() => it.next()),
-      )) as IteratorResult<unknown>;
+      let r: IteratorResult<unknown>;
+      try {
+        r = (yield at(
+          site,
+          awaitPromise(() => it.next()),
+        )) as IteratorResult<unknown>;
+      } catch (e) {
+        finished = true; // the iterator failed: it is not closed (as `for await` does not)
+        throw e;
+      }
       if (r.done) {
         finished = true;
         return;
@@ -86,8 +92,11 @@ const forEachAsyncProgram = fn(function* forEachAsync(
     }
   } finally {
     if (!finished && typeof it.return === "function") {
-      // not awaited: a finally block of a cancelled task cannot block (§9.4)
-      Promise.resolve(it.return()).catch(() => {});
+      // not awaited: a finally block of a cancelled task cannot block (§9.4); what it throws or
+      // rejects with is dropped, so the loop's own error stands (as with `for await`)
+      try {
+        Promise.resolve(it.return()).catch(() => {});
+      } catch {}
     }
   }
 });
