@@ -26,6 +26,7 @@ import {
   send,
   spawn,
   state,
+  TaskCancelledError,
   TimeoutError,
   tell,
   timeout,
@@ -335,8 +336,43 @@ test("channelStream: the consumer breaking early closes the channel (the produce
   await assert.rejects(cut[Symbol.asyncIterator]().next(), (e: unknown) => {
     assert.ok(e instanceof DoeffError);
     assert.match((e as Error).message, /pump stopped before the channel was closed/);
+    assert.ok(e.cause instanceof TaskCancelledError); // main's end cancelled the pump
     return true;
   });
+});
+
+test("channelStream: a pump cut short by the run's abort rejects the pulls with the abort reason as cause", async () => {
+  const stream = channelStream<number>();
+  const gone = new Error("client disconnected");
+  const ac = new AbortController();
+  const running = runAsync(
+    program(function* () {
+      const ch = yield* createChannel<number>();
+      yield* spawn(stream.pump(ch));
+      for (let i = 1; ; i++) {
+        yield* delay(1);
+        yield* send(ch, i);
+      }
+    }),
+    { handlers: RT, signal: ac.signal },
+  );
+  const got: number[] = [];
+  const pulled = (async () => {
+    for await (const v of stream) {
+      got.push(v);
+      if (v === 2) ac.abort(gone);
+    }
+  })();
+  await assert.rejects(pulled, (e: unknown) => {
+    assert.ok(e instanceof DoeffError);
+    assert.match(e.message, /pump stopped before the channel was closed/);
+    assert.equal(e.cause, gone);
+    return true;
+  });
+  assert.deepEqual(got, [1, 2]);
+  const r = await running;
+  assert.equal(r.error, gone);
+  assert.deepEqual(r.warnings, []);
 });
 
 test("channelStream: the consumer stopping while a pull is pending closes the channel at once; no value is taken and dropped", async () => {

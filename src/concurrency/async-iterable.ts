@@ -15,6 +15,7 @@ import {
   cancel,
   createExternalPromise,
   type ExternalPromise,
+  getAbortSignal,
   race,
   spawn,
 } from "../effects/scheduler.js";
@@ -168,6 +169,9 @@ export class ChannelStream<T> implements AsyncIterable<T> {
   /** @internal */ isStopped(): boolean {
     return this.stopped;
   }
+  /** @internal */ isEnded(): boolean {
+    return this.ended !== undefined;
+  }
   /** @internal A promise resolved at the next pull (or stop). */
   waitDemand(): Promise<void> {
     return new Promise<void>((resolve) => {
@@ -229,11 +233,17 @@ function* pumpGen<T>(s: ChannelStream<T>, ch: Channel<T>): Generator<unknown, un
     throw e;
   } finally {
     s.onStop = null;
-    s.end({
-      error: new DoeffError(
-        "the channel stream's pump stopped before the channel was closed (its task was cancelled or the run ended); keep the run going until close(ch)",
-      ),
-    });
+    if (!s.isEnded()) {
+      // cut short: its task's signal says why — the run's abort reason (a client that went away),
+      // or the TaskCancelledError of a cancel or of main's end — as the cause the consumer sees
+      const signal = (yield* getAbortSignal()) as AbortSignal;
+      s.end({
+        error: new DoeffError(
+          "the channel stream's pump stopped before the channel was closed (its task was cancelled or the run ended); keep the run going until close(ch)",
+          signal.aborted ? { cause: signal.reason } : undefined,
+        ),
+      });
+    }
   }
 }
 
