@@ -7,6 +7,7 @@ import { test } from "node:test";
 import {
   acquire,
   all,
+  awaitPromise,
   createContinuation,
   createSemaphore,
   DeadlockError,
@@ -21,17 +22,21 @@ import {
   program,
   pure,
   reader,
+  realTime,
   release,
   resume,
   resumeContinuation,
   run,
+  runAsync,
   safe,
+  scheduler,
   spawn,
   state,
   timeout,
   UnhandledEffectError,
   wait,
   withHandler,
+  withPermit,
 } from "../src/index.js";
 import { TK } from "./toolkit-helpers.js";
 
@@ -161,7 +166,29 @@ test("DeadlockError names the blocked tasks, what to look for, and where it is t
   assert.ok(r.error instanceof DeadlockError);
   assert.equal(
     (r.error as Error).message,
-    "deadlock: every task is blocked (main, task 1) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish). Thrown where task 1 blocked last",
+    "deadlock: every task is blocked (main, task 1) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Thrown where task 1 blocked last",
+  );
+});
+
+test("DeadlockError: a semaphore shared by two runs going on at once — the message names that cause", async () => {
+  const sem = run(createSemaphore(1)).value;
+  const req = (i: number) =>
+    withPermit(
+      sem,
+      program(function* () {
+        yield* awaitPromise(() => new Promise((r) => setTimeout(r, 20)));
+        return i;
+      }),
+    );
+  const [a, b] = await Promise.all([
+    runAsync(req(1), { handlers: [scheduler, realTime] }),
+    runAsync(req(2), { handlers: [scheduler, realTime] }),
+  ]);
+  assert.equal(a.value, 1);
+  assert.ok(b.error instanceof DeadlockError);
+  assert.match(
+    (b.error as Error).message,
+    /; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks\)/,
   );
 });
 

@@ -140,7 +140,7 @@ function deadlockMessage(w: World): string {
   const shown =
     names.length > 8 ? `${names.slice(0, 8).join(", ")}, … (${names.length} in all)` : names.join(", ");
   const last = w.mostRecentlyBlocked();
-  return `deadlock: every task is blocked (${shown}) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish). Thrown where ${last === null || last === w.main ? "main" : `task ${last.id}`} blocked last`;
+  return `deadlock: every task is blocked (${shown}) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Thrown where ${last === null || last === w.main ? "main" : `task ${last.id}`} blocked last`;
 }
 
 /** R6 (3)/(4): the error is thrown into the most recently blocked task at its blocking call. */
