@@ -15,6 +15,7 @@ import {
   delegate,
   Effect,
   fn,
+  gather,
   get,
   type Handler,
   handle,
@@ -30,6 +31,7 @@ import {
   runAsync,
   safe,
   scheduler,
+  type Semaphore,
   spawn,
   state,
   timeout,
@@ -152,13 +154,20 @@ test("Semaphore.waiting counts only tasks still waiting: a waiter that timeout c
   assert.deepEqual(r.value, [1, 0, 1]);
 });
 
-test("DeadlockError names the blocked tasks, what to look for, and where it is thrown", () => {
+test("DeadlockError names the blocked tasks, what to look for, where each waits, and where it is thrown", () => {
+  const take = fn(function* take(sem: Semaphore) {
+    yield* acquire(sem);
+  });
+  const worker = fn(function* worker(sem: Semaphore) {
+    yield* take(sem);
+  });
   const r = run(
-    program(function* () {
+    program(function* checkout() {
       const sem = yield* createSemaphore(1);
       yield* acquire(sem);
-      const t = yield* spawn(acquire(sem)); // task 1 waits for a permit main never releases
-      yield* wait(t); // main waits for task 1
+      const t = yield* spawn(worker(sem)); // task 1 waits for a permit main never releases
+      const u = yield* spawn(acquire(sem)); // task 2 too, in no program frame of its own
+      yield* gather(t, u); // main waits for both
       return "unreachable";
     }),
     { handlers: TK() },
@@ -166,7 +175,7 @@ test("DeadlockError names the blocked tasks, what to look for, and where it is t
   assert.ok(r.error instanceof DeadlockError);
   assert.equal(
     (r.error as Error).message,
-    "deadlock: every task is blocked (main, task 1) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Thrown where task 1 blocked last",
+    "deadlock: every task is blocked (main, task 1, task 2) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Where they wait: main in checkout; task 1 in worker > take; task 2. Thrown where task 2 blocked last",
   );
 });
 
