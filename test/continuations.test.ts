@@ -674,3 +674,31 @@ test("D21 a handler waiting in `yield* resume(k, v)` (its frame parked): the out
     ["(anonymous)", "viaProgram"],
   );
 });
+
+test("getCallStack(k): the program frames k holds suspended, innermost first, out to its prompt only; none once used or unstarted", () => {
+  const seen: string[][] = [];
+  const inner = fn(function* inner() {
+    return yield* new Num(1);
+  });
+  const outer = fn(function* outer() {
+    return yield* inner();
+  });
+  const h = H(Num)(function* (_e, k) {
+    seen.push((yield* getCallStack(k)).map((x) => x.name));
+    const unstarted = yield* createContinuation(outer());
+    seen.push((yield* getCallStack(unstarted)).map((x) => x.name));
+    const v = yield* resume(k, 5);
+    seen.push((yield* getCallStack(k)).map((x) => x.name)); // used
+    return v;
+  });
+  const around = fn(function* around() {
+    return yield* WH(h, outer());
+  });
+  expectOk(run(around()), 5);
+  // `around` is outside the handler's prompt: not part of k
+  assert.deepEqual(seen, [["inner", "outer"], [], []]);
+  assert.throws(
+    () => getCallStack({} as never),
+    (e: unknown) => e instanceof TypeError && /^getCallStack/.test((e as Error).message),
+  );
+});

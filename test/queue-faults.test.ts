@@ -226,6 +226,33 @@ test("queue faults: SIGTERM closes a worker gracefully — the jobs in flight fi
   }
 });
 
+test("queue faults: a startWorker whose connection fails for good (a NaN port from an unset env variable) rejects naming Redis and the queue, and leaves nothing running: the process exits", {
+  timeout: 30_000,
+}, async () => {
+  const child = spawn(process.execPath, ["--import", "tsx", UNREACHABLE, "NaN"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  try {
+    // the worker BullMQ made was left reconnecting (its timers kept the process alive for ever)
+    const code = await Promise.race([
+      exited,
+      new Promise((r) => setTimeout(() => r("still running"), 10_000)),
+    ]);
+    assert.equal(code, 0);
+    assert.equal(
+      out,
+      'started\nrejected: Error: startWorker could not connect to Redis at 127.0.0.1:NaN (queue "unreachable"): Port should be >= 0 and < 65536. Received type number (NaN).\n',
+    );
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+});
+
 test("queue faults: SIGTERM ends a startWorker still waiting for an unreachable Redis — it rejects, saying so, and the process exits", {
   timeout: 30_000,
 }, async () => {

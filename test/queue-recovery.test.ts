@@ -55,7 +55,7 @@ test("queue: a job that fails as stalled after a failed attempt reports the stal
   try {
     const running = runAsync(
       program(function* () {
-        return yield* safe(wait(yield* enqueue("once", [], { attempts: 2 })));
+        return yield* safe(wait(yield* enqueue("once", [], { attempts: 2, jobId: "the-stalled" })));
       }),
       { handlers: [scheduler, realTime, q] },
     );
@@ -68,7 +68,12 @@ test("queue: a job that fails as stalled after a failed attempt reports the stal
     assert.ok(!out.ok);
     assert.ok(out.error instanceof Error);
     assert.ok(!(out.error instanceof RangeError), String(out.error)); // before: attempt 1's RangeError
-    assert.equal(out.error.message, "job stalled more than allowable limit");
+    // BullMQ's words alone said neither which job nor why (a worker gone, or a program holding the
+    // event loop past the lock) nor what to do
+    assert.equal(
+      out.error.message,
+      `job stalled more than allowable limit: queue job ${name}#the-stalled lost its lock more often than workerOptions.maxStalledCount allows (default 1) — its worker process died, or its program kept the event loop busy (synchronous, CPU-bound code) past workerOptions.lockDuration (default 30000 ms), so the lock was not renewed and the job may have run twice; run CPU-bound code with doeff/workers inside the job, or raise lockDuration`,
+    );
     assert.equal(runs, 2);
   } finally {
     await w2?.close();

@@ -3,8 +3,10 @@
  * skipped with the reason printed when redis-server is not installed).
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { after, before, test } from "node:test";
-import { Queue } from "bullmq";
+import { Queue, QueueEvents } from "bullmq";
 import {
   delay,
   fn,
@@ -18,6 +20,7 @@ import {
   spawn,
   TimeoutError,
   timeout,
+  UnhandledEffectError,
   wait,
   writer,
 } from "../src/index.js";
@@ -30,8 +33,10 @@ import {
   startWorker,
   UnknownProgramError,
 } from "../src/queue/index.js";
-import { mappedRuns, Overdrawn, programs } from "./fixtures/queue/programs.js";
+import { mappedRuns, Overdrawn, programs, unhandledRuns } from "./fixtures/queue/programs.js";
 import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+
+const run = promisify(execFile);
 
 if (redisMissing) console.log(`# queue tests skipped: ${redisMissing}`);
 const skip = redisMissing;
@@ -61,6 +66,45 @@ after(async () => {
 const progress: Array<[string, unknown]> = [];
 const producer = () =>
   queue({ connection: redis.connection, name: NAME, onProgress: (id, p) => progress.push([id, p]) });
+
+test("queue: a job whose program performs an effect no handler takes fails once with UnhandledEffectError, not retried", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const q = producer();
+  try {
+    const r = await runAsync(
+      program(function* () {
+        return yield* wait(yield* enqueue("unhandled", [], { attempts: 3, backoff: 10 }));
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    // the worker's handlers are fixed, so every attempt failed the same way (3 runs, 2 backoffs)
+    assert.ok(r.error instanceof UnhandledEffectError, String(r.error));
+    assert.equal(
+      (r.error as Error).message,
+      "no handler takes Lookup; 5 visible handler(s) declined it. Install a handler for Lookup (e.g. handle(Lookup, ...)) around the code that performs it",
+    );
+    assert.equal(unhandledRuns, 1);
+  } finally {
+    await q.close();
+  }
+});
+
+test("queue: an onProgress that throws reaches the process's uncaughtException (it vanished inside BullMQ)", {
+  skip,
+  timeout: 30_000,
+}, async () => {
+  const script = new URL("./fixtures/queue/progress-throws.ts", import.meta.url).pathname;
+  const { stdout } = await run(process.execPath, ["--import", "tsx", script, String(redis.port)], {
+    timeout: 25_000,
+  });
+  assert.deepEqual(stdout.trim().split("\n"), [
+    "uncaught: onProgress failed at 50",
+    "uncaught: onProgress failed at 100",
+    "value: 2",
+  ]);
+});
 
 test("queue: enqueue answers a waitable whose value is the job's result (env, progress)", {
   skip,
@@ -380,6 +424,12 @@ test("queue: bad input is a clear error at the call", { skip }, async () => {
     name: "TypeError",
     message: /jobId must be a string that is not an integer/,
   });
+  // BullMQ takes "" for no id and stores the job under one of its own: the enqueue waited for ever
+  assert.throws(() => enqueue("square", [1], { jobId: "" }), {
+    name: "TypeError",
+    message:
+      "enqueue: jobId must not be empty (BullMQ would give the job an id of its own); leave jobId out for a generated one",
+  });
   // option values are checked at the call, with the rule in the message (BullMQ would refuse some
   // only at the add, with its own message, and misread others)
   for (const [options, msg] of [
@@ -482,6 +532,87 @@ test("queue: a queue BullMQ cannot open fails each enqueue with BullMQ's reason 
     assert.equal((r.error as Error).message, "Queue name cannot contain :");
   }
   await bad.close(); // before: rethrew the open's error
+});
+
+test("queue: credentials Redis refuses fail startWorker and each enqueue at once, saying so (BullMQ retried them for ever, in silence)", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  // an ACL user that does not exist: Redis answers WRONGPASS (the default user is left alone)
+  const connection = { ...redis.connection, username: "doeff-nobody", password: "wrong" };
+  const refused = `Redis refused its credentials (WRONGPASS invalid username-password pair or user is disabled.); check the connection's password (and username)`;
+  await assert.rejects(
+    startWorker({
+      connection,
+      name: "doeff-test-auth",
+      programs,
+      handlers: [reader, writer],
+      signals: false,
+    }),
+    (e: unknown) => {
+      assert.ok(e instanceof Error && e.constructor === Error, String(e));
+      assert.equal(
+        e.message,
+        `startWorker could not connect to Redis at 127.0.0.1:${redis.port} (queue "doeff-test-auth"): ${refused}`,
+      );
+      assert.equal(
+        (e.cause as Error).message,
+        "WRONGPASS invalid username-password pair or user is disabled.",
+      );
+      return true;
+    },
+  );
+  const q = queue({ connection, name: "doeff-test-auth" });
+  for (let i = 0; i < 2; i++) {
+    const r = await runAsync(enqueue<number>("square", [2]), { handlers: [scheduler, realTime, q] });
+    assert.ok(r.isErr());
+    assert.equal(
+      (r.error as Error).message,
+      `queue "doeff-test-auth" could not connect to Redis at 127.0.0.1:${redis.port}: ${refused}`,
+    );
+  }
+  await q.close();
+});
+
+test("queue: a job added with BullMQ directly whose data is not { args: [...] } fails at once saying so (it ran the program on wrong arguments, or failed every attempt)", {
+  skip,
+}, async () => {
+  const q = new Queue(NAME, { connection: redis.connection });
+  const ev = new QueueEvents(NAME, { connection: redis.connection });
+  try {
+    await ev.waitUntilReady();
+    const outcome = async (data: unknown): Promise<string> => {
+      const job = await q.add("square", data, { attempts: 3 });
+      try {
+        return `ok ${JSON.stringify(await job.waitUntilFinished(ev, 10_000))}`;
+      } catch (e) {
+        const made = (await q.getJob(job.id!))?.attemptsMade;
+        return `failed after ${made}: ${(e as Error).message.replace(`#${job.id} `, "#<id> ")}`;
+      }
+    };
+    const tail =
+      'not { args: [...] }: a job for startWorker carries its program\'s arguments as data.args, as enqueue adds it; a job added with BullMQ directly needs queue.add("square", { args: [...] }) (the job is not retried)';
+    // before: { n: 12 } ran square() on no arguments (a NaN result); "12" was spread as
+    // square("1", "2") (delay("2") failed every attempt); 5 failed every attempt with "Spread syntax
+    // requires ...iterable[Symbol.iterator] to be a function"
+    assert.deepEqual(
+      [
+        await outcome({ n: 12 }),
+        await outcome({ args: "12" }),
+        await outcome({ args: 5 }),
+        await outcome({ args: [12] }),
+      ],
+      [
+        `failed after 1: queue job ${NAME}#<id> ("square") has the data {"n":12}, ${tail}`,
+        `failed after 1: queue job ${NAME}#<id> ("square") has the data {"args":"12"}, ${tail}`,
+        `failed after 1: queue job ${NAME}#<id> ("square") has the data {"args":5}, ${tail}`,
+        "ok 144",
+      ],
+    );
+  } finally {
+    await ev.close();
+    await q.close();
+  }
 });
 
 test("queue: close() resolves while Redis is unreachable (an open under way is ended, not awaited)", {

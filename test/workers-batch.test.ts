@@ -176,8 +176,8 @@ test("workers batch: arguments that cannot be cloned fail only their own job, wi
     program(function* () {
       const tasks = [];
       for (let i = 0; i < 20; i++) {
-        // a function nested in an object passes the effect's own check; only cloning finds it
-        const arg = i === 6 ? { n: i, f: () => i } : i;
+        // a Proxy passes the effect's own check (it reads as a plain object); only cloning finds it
+        const arg = i === 6 ? new Proxy({ n: i }, {}) : i;
         tasks.push(yield* spawn(safe(runInWorker<number>(JOBS, "add", arg, 1))));
       }
       return yield* gather(...tasks);

@@ -561,13 +561,32 @@ test("workers: bad input is a clear error at the call", async () => {
     notProgram.message,
     new RegExp(`^${LABEL}#notAProgram\\(…\\) returned 4, not a Program; wrap`),
   );
+  // an export that is a Program, given arguments: it said the Program was "not a function returning a Program"
+  const programGivenArgs = await attempt(runInWorker(JOBS, "zeroArg", 1, 2));
+  assert.ok(programGivenArgs instanceof WorkerModuleError);
+  assert.equal(
+    programGivenArgs.message,
+    `${LABEL}#zeroArg is a Program, which takes no arguments, and the job passed 2; call runInWorker without arguments, or export a function of them: export const zeroArg = fn(function* zeroArg(…) { … })`,
+  );
   const notFunction = await attempt(runInWorker(JOBS, "notAFunction"));
   assert.ok(notFunction instanceof WorkerModuleError);
   assert.match(
     notFunction.message,
     new RegExp(`^${LABEL}#notAFunction is 42, not a function returning a Program`),
   );
-  const nested = await attempt(runInWorker(JOBS, "add", { f: () => 1 }, 1));
+  // a function inside an argument is refused at the call too, saying where (it was refused only when
+  // piscina cloned it, with structured clone's message: "()=>1 could not be cloned.")
+  assert.throws(() => runInWorker(JOBS, "add", { id: 7, onDone: () => 1 }, 1), {
+    name: "TypeError",
+    message:
+      "runInWorker(add): argument 1 holds .onDone: a function, which cannot be sent to a worker thread at all (structured clone cannot copy it): pass data, and let the job's own code act on it",
+  });
+  assert.throws(() => runInWorker(JOBS, "add", 1, new Map([["k", [Symbol("s")]]])), {
+    name: "TypeError",
+    message:
+      'runInWorker(add): argument 2 holds .get("k")[0]: a symbol, which cannot be sent to a worker thread at all (structured clone cannot copy it): use a string',
+  });
+  const nested = await attempt(runInWorker(JOBS, "add", new Proxy({ f: 1 }, {}), 1));
   assert.ok(nested instanceof TypeError);
   assert.match(nested.message, /^runInWorker\(.*#add\): the arguments cannot be sent to a worker thread/);
   const result = await attempt(runInWorker(JOBS, "returnsFunction"));
@@ -575,6 +594,12 @@ test("workers: bad input is a clear error at the call", async () => {
   assert.match(
     result.message,
     /#returnsFunction returned a value that cannot be sent back to the parent thread/,
+  );
+  const inResult = await attempt(runInWorker(JOBS, "returnsCallback"));
+  assert.ok(inResult instanceof TypeError);
+  assert.equal(
+    inResult.message,
+    `${LABEL}#returnsCallback returned a value that cannot be sent back to the parent thread (it holds .onMore: a function, which cannot be sent to the parent thread at all (structured clone cannot copy it): return data, and let the parent's own code act on it); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
   );
   // at construction
   assert.throws(() => runInWorker(JOBS, "add", () => 1), {
@@ -584,6 +609,23 @@ test("workers: bad input is a clear error at the call", async () => {
   assert.throws(() => runInWorker("./jobs.js", "add"), {
     name: "TypeError",
     message: /needs an absolute module URL/,
+  });
+  // a file path is not a URL: new URL("/srv/app/jobs.js", import.meta.url) was the advice; and a
+  // Windows path's drive letter read as a URL scheme, so it passed the check and failed in the worker
+  assert.throws(() => runInWorker("/srv/app/jobs.js", "add"), {
+    name: "TypeError",
+    message:
+      'runInWorker needs an absolute module URL, got the file path "/srv/app/jobs.js"; write pathToFileURL("/srv/app/jobs.js") (from node:url), or new URL("./file.js", import.meta.url) for a module beside this one',
+  });
+  assert.throws(() => runInWorker("C:\\app\\jobs.js", "add"), {
+    name: "TypeError",
+    message:
+      'runInWorker needs an absolute module URL, got the file path "C:\\\\app\\\\jobs.js"; write pathToFileURL("C:\\\\app\\\\jobs.js") (from node:url), or new URL("./file.js", import.meta.url) for a module beside this one',
+  });
+  assert.throws(() => workers({ setup: "/srv/app/setup.js" }), {
+    name: "TypeError",
+    message:
+      'workers({ setup }) needs an absolute module URL, got the file path "/srv/app/setup.js"; write pathToFileURL("/srv/app/setup.js") (from node:url), or new URL("./file.js", import.meta.url) for a module beside this one',
   });
   assert.throws(() => runInWorker(JOBS, ""), { name: "TypeError" });
   assert.throws(() => workers({ size: 0 }), { name: "RangeError" });
@@ -600,7 +642,9 @@ test("workers: bad input is a clear error at the call", async () => {
     `runInWorker(${LABEL}#add) (it waits for a worker thread) needs the event loop; use runAsync(program, options) instead of run()`,
   );
   for (const r of [sync, noSched]) assert.ok(!r.format().includes("in worker"), r.format());
-  const cloneFailed = await runAsync(runInWorker(JOBS, "add", { f: () => 1 }, 1), { handlers: base });
+  const cloneFailed = await runAsync(runInWorker(JOBS, "add", new Proxy({ f: 1 }, {}), 1), {
+    handlers: base,
+  });
   assert.ok(!cloneFailed.format().includes("in worker"), cloneFailed.format());
   // and the pool still works
   assert.equal((await runAsync(runInWorker<number>(JOBS, "add", 1, 1), { handlers: base })).value, 2);

@@ -68,6 +68,11 @@ export class Enqueue<T = unknown> extends Effect<Future<T>> {
       throw new TypeError(
         `enqueue: jobId must be a string that is not an integer (BullMQ's rule), got ${describe(options.jobId)}`,
       );
+    if (options.jobId === "")
+      // BullMQ takes "" for no id and makes one of its own: the enqueue waited for a job "" for ever
+      throw new TypeError(
+        `enqueue: jobId must not be empty (BullMQ would give the job an id of its own); leave jobId out for a generated one`,
+      );
     if (options.jobId?.includes(":"))
       throw new TypeError(
         `enqueue: jobId must not contain ":" (BullMQ's rule: it separates the parts of its Redis keys), got ${JSON.stringify(options.jobId)}`,

@@ -1,4 +1,5 @@
 /** Errors of `doeff/queue`. */
+import type { ConnectionOptions } from "bullmq";
 import { DoeffError } from "../index.js";
 import { registerDoeffErrorClasses } from "../workers/wire.js";
 
@@ -17,3 +18,21 @@ export class UnknownProgramError extends DoeffError {
 
 // rebuilt only from an error that was the queue's, never from a user's class of the same name
 registerDoeffErrorClasses([UnknownProgramError]);
+
+/** Where `connection` points, for a message: "host:port", or what is known of it. */
+export function where(connection: ConnectionOptions): string {
+  const c = connection as {
+    host?: unknown;
+    port?: unknown;
+    path?: unknown;
+    options?: { host?: unknown; port?: unknown };
+  };
+  if (typeof c.path === "string") return c.path;
+  const o = typeof c.options === "object" && c.options !== null ? c.options : c;
+  return `${typeof o.host === "string" ? o.host : "localhost"}:${typeof o.port === "number" ? o.port : 6379}`;
+}
+
+/** A Redis error that says the credentials were refused (a wrong password, none where one is needed). */
+export function refusedCredentials(e: unknown): boolean {
+  return e instanceof Error && /^(?:WRONGPASS|NOAUTH|ERR invalid password)/.test(e.message);
+}

@@ -18,6 +18,7 @@ import {
 import { describe, hidden, transferWith } from "../protocol.js";
 import { fromWire, type WireError } from "../workers/wire.js";
 import { Enqueue } from "./effects.js";
+import { refusedCredentials, where } from "./errors.js";
 
 export interface QueueOptions {
   /** ioredis options (`{ host, port }`) or an ioredis instance */
@@ -74,6 +75,9 @@ function failAll(exts: Ext | Ext[] | undefined, e: unknown): void {
 
 const OPTION_KEYS = ["connection", "name", "prefix", "onProgress", "eventsCheckMs"];
 
+/** BullMQ's failedReason for a job its stalled-job check failed (BullMQ 5 and 6) */
+const STALLED = "job stalled more than allowable limit";
+
 /** The custom event a producer adds to the queue's event stream when it opens (see create). */
 const OPENED = "doeff:producer-opened";
 
@@ -127,6 +131,22 @@ async function eventsLost(queue: Queue, lastSeen: string): Promise<boolean> {
 /** The part of BullMQ's connection wrapper close() reaches for (not public API: optional). */
 interface RawConn {
   _client?: { disconnect(): void; status?: string; setStatus?(status: string): void };
+}
+
+/**
+ * End a QueueEvents' Redis client directly, so that its close() does not wait for a connection that
+ * never comes (Redis down, credentials refused). BullMQ 6: `backend.connection`, 5: `connection`;
+ * best effort — not public API.
+ */
+function endClients(events: QueueEvents | undefined): void {
+  const ev = events as unknown as { backend?: { connection?: RawConn }; connection?: RawConn } | undefined;
+  try {
+    const client = (ev?.backend?.connection ?? ev?.connection)?._client;
+    client?.disconnect();
+    // Between two connect attempts ioredis has no socket to end: disconnect() then emits no
+    // "end", and BullMQ 5's close waits for one (its connection's ready-wait listens for it)
+    if (client?.status === "reconnecting") client.setStatus?.("end");
+  } catch {}
 }
 
 class Producer {
@@ -213,7 +233,30 @@ class Producer {
       const token = randomUUID();
       const reader: Reader = { lastSeen: "0-0", live: false };
       this.listen(queue, events, token, reader);
-      await events.waitUntilReady();
+      // Refused credentials do not heal by retrying (BullMQ would, for ever, in silence): the
+      // enqueues waiting for this open fail, saying so
+      let refused: (e: Error) => void = () => {};
+      const stop = new Promise<never>((_, reject) => {
+        refused = reject;
+      });
+      stop.catch(() => {});
+      const onError = (e: unknown): void => {
+        if (refusedCredentials(e))
+          refused(
+            new Error(
+              `queue ${JSON.stringify(o.name)} could not connect to Redis at ${where(o.connection)}: Redis refused its credentials (${(e as Error).message}); check the connection's password (and username)`,
+              { cause: e },
+            ),
+          );
+      };
+      queue.on("error", onError);
+      events.on("error", onError);
+      try {
+        await Promise.race([events.waitUntilReady(), stop]);
+      } finally {
+        queue.off("error", onError);
+        events.off("error", onError);
+      }
       const marker = new QueueEventsProducer(o.name, base);
       marker.on("error", () => {});
       try {
@@ -228,6 +271,7 @@ class Producer {
       return { queue, events };
     } catch (e) {
       // nothing half-open is left behind (a Queue whose QueueEvents could not start)
+      endClients(events);
       await Promise.allSettled([events?.close(), queue?.close()]);
       throw e;
     }
@@ -264,7 +308,16 @@ class Producer {
     if (o.onProgress !== undefined) {
       const f = o.onProgress;
       events.on("progress", ({ jobId, data }) => {
-        if (reader.live) f(jobId, data);
+        if (!reader.live) return;
+        try {
+          f(jobId, data);
+        } catch (e) {
+          // thrown into BullMQ's event loop it vanished (its 'error' event is reconnect noise);
+          // thrown on its own, like an error in a timer's callback: the process's uncaughtException
+          queueMicrotask(() => {
+            throw e;
+          });
+        }
       });
     }
     events.on("error", () => {}); // connection errors: QueueEvents reconnects by itself
@@ -279,7 +332,10 @@ class Producer {
     } catch {
       // fall through
     }
-    return new Error(reason);
+    if (reason !== STALLED) return new Error(reason);
+    return new Error(
+      `${reason}: queue job ${this.options.name}#${jobId} lost its lock more often than workerOptions.maxStalledCount allows (default 1) — its worker process died, or its program kept the event loop busy (synchronous, CPU-bound code) past workerOptions.lockDuration (default 30000 ms), so the lock was not renewed and the job may have run twice; run CPU-bound code with doeff/workers inside the job, or raise lockDuration`,
+    );
   }
 
   /**
@@ -503,16 +559,7 @@ class Producer {
       // QueueEvents.close() first awaits its connection, which never comes while Redis is down: end
       // its Redis client directly (BullMQ 6: `backend.connection`, 5: `connection`; best effort —
       // not public API), which fails the pending connect, then close
-      const ev = events as unknown as
-        | { backend?: { connection?: RawConn }; connection?: RawConn }
-        | undefined;
-      try {
-        const client = (ev?.backend?.connection ?? ev?.connection)?._client;
-        client?.disconnect();
-        // Between two connect attempts ioredis has no socket to end: disconnect() then emits no
-        // "end", and BullMQ 5's close waits for one (its connection's ready-wait listens for it)
-        if (client?.status === "reconnecting") client.setStatus?.("end");
-      } catch {}
+      endClients(events);
       await Promise.allSettled([events?.close(), queue?.close()]);
     }
   }

@@ -25,12 +25,13 @@ import {
   runAsync,
   scheduler,
   type UndeclaredKeys,
+  UnhandledEffectError,
 } from "../index.js";
 import { describe, isProgramLike } from "../protocol.js";
 import { notAHandler } from "../vm/brand.js";
 import { toWire } from "../workers/wire.js";
 import { notJson, type QueuePrograms, ReportProgress } from "./effects.js";
-import { UnknownProgramError } from "./errors.js";
+import { refusedCredentials, UnknownProgramError, where } from "./errors.js";
 
 /**
  * What `startWorker` checks at compile time, as `run` does for one program: every effect of every
@@ -118,19 +119,6 @@ const OPTION_KEYS = [
   "workerOptions",
 ];
 
-/** Where `connection` points, for a message: "host:port", or what is known of it. */
-function where(connection: ConnectionOptions): string {
-  const c = connection as {
-    host?: unknown;
-    port?: unknown;
-    path?: unknown;
-    options?: { host?: unknown; port?: unknown };
-  };
-  if (typeof c.path === "string") return c.path;
-  const o = typeof c.options === "object" && c.options !== null ? c.options : c;
-  return `${typeof o.host === "string" ? o.host : "localhost"}:${typeof o.port === "number" ? o.port : 6379}`;
-}
-
 /**
  * Stop a worker that has not connected, without waiting for it: BullMQ's close(true) ends the
  * connection attempts (ioredis's reconnect timers, which kept the process alive), disconnect drops
@@ -139,6 +127,12 @@ function where(connection: ConnectionOptions): string {
 function stopUnconnected(worker: Worker): void {
   void worker.disconnect().catch(() => {});
   void worker.close(true).catch(() => {});
+}
+
+/** Job data (JSON) for a message, cut short. */
+function shown(data: unknown): string {
+  const json = JSON.stringify(data) ?? String(data);
+  return json.length > 80 ? `${json.slice(0, 77)}…` : json;
 }
 
 /**
@@ -238,7 +232,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       await keep(job, e);
       throw new bullmq.UnrecoverableError(e.message);
     }
-    const args = data?.args ?? [];
+    const args = data?.args;
+    if (!Array.isArray(args)) {
+      // a job added by other code than enqueue: its data spread as arguments ran the program on
+      // wrong ones without a word (undefined for each, a string's characters), or failed every attempt
+      const e = new TypeError(
+        `queue job ${name}#${String(job.id)} (${JSON.stringify(job.name)}) has the data ${shown(data)}, not { args: [...] }: a job for startWorker carries its program's arguments as data.args, as enqueue adds it; a job added with BullMQ directly needs queue.add(${JSON.stringify(job.name)}, { args: [...] }) (the job is not retried)`,
+      );
+      await keep(job, e);
+      throw new bullmq.UnrecoverableError(e.message);
+    }
     let p: ReturnType<typeof make>;
     try {
       p = make(...args);
@@ -284,6 +287,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       throw new bullmq.UnrecoverableError(e.message);
     }
     await keep(job, r.error, r.format());
+    // an effect no handler takes fails the same way on every attempt (the worker's handlers are
+    // fixed): retrying only delays the error by attempts × backoff
+    if (r.error instanceof UnhandledEffectError) throw new bullmq.UnrecoverableError(r.error.message);
     throw thrown(r.error);
   };
 
@@ -368,13 +374,39 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     stopUnconnected(worker);
   };
   for (const s of signals) process.on(s, onSignal);
+  // Refused credentials do not heal by retrying (BullMQ would, for ever, in silence): stop, saying so
+  const onRefused = (e: unknown): void => {
+    if (ready || !refusedCredentials(e)) return;
+    worker.off("error", onRefused);
+    for (const s of signals) process.off(s, onSignal);
+    stopBeforeReady(
+      new Error(
+        `startWorker could not connect to Redis at ${where(connection)} (queue ${JSON.stringify(name)}): Redis refused its credentials (${(e as Error).message}); check the connection's password (and username)`,
+        { cause: e },
+      ),
+    );
+    stopUnconnected(worker);
+  };
+  worker.on("error", onRefused);
 
+  let stoppedEarly = false;
+  stopped.catch(() => {
+    stoppedEarly = true;
+  });
   try {
     await Promise.race([worker.waitUntilReady(), stopped]);
   } catch (e) {
     for (const s of signals) process.off(s, onSignal);
-    throw e;
+    // a connection that failed for good (a bad port, say): the worker it made is stopped too, else
+    // its reconnect timers keep the process alive after startWorker rejected
+    if (stoppedEarly) throw e;
+    stopUnconnected(worker);
+    throw new Error(
+      `startWorker could not connect to Redis at ${where(connection)} (queue ${JSON.stringify(name)}): ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
   ready = true;
+  worker.off("error", onRefused);
   return { worker, close };
 }

@@ -108,9 +108,12 @@ export function execute(m: Machine, prim: Primitive): void {
       startFinalization(m, k, m.cur);
       return;
     }
-    case OP_GET_CALL_STACK:
-      m.deliver(callStack(m.cur));
+    case OP_GET_CALL_STACK: {
+      const k = prim.a as Continuation | undefined;
+      // a continuation's frames: top out to its bottom prompt (a used one's segments are live elsewhere)
+      m.deliver(k === undefined ? callStack(m.cur, null) : k.used ? [] : callStack(k.top, k.bottom));
       return;
+    }
     case OP_GET_RUN_CONTEXT:
       m.deliver(m.ctx);
       return;
@@ -297,13 +300,13 @@ function handlersAtSite(m: Machine, inv: Invocation): Handler[] {
 }
 
 /** Program frames on the caller chain, innermost first; library-internal frames omitted. */
-function callStack(seg: Segment | null): CallStackEntry[] {
+function callStack(seg: Segment | null, last: Segment | null): CallStackEntry[] {
   const out: CallStackEntry[] = [];
   while (seg !== null) {
     for (let f = seg.top; f !== null; f = f.prev) {
       if (f.name !== null) out.push({ name: f.name, program: f.program });
     }
-    seg = seg.caller;
+    seg = seg === last ? null : seg.caller;
   }
   return out;
 }

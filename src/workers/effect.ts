@@ -12,8 +12,8 @@ import {
   type Program,
   type ResultOf,
 } from "../protocol.js";
-import { classInstanceIn, refusal } from "./plain.js";
-import { shortUrl } from "./short-url.js";
+import { classInstanceIn, neverClonable, refusal } from "./plain.js";
+import { notAbsoluteUrl, shortUrl } from "./short-url.js";
 
 /** a validated `module#export` pair, shared by every effect that names it */
 interface Target {
@@ -32,10 +32,8 @@ function checkUrl(moduleUrl: unknown): string {
     throw new TypeError(
       `runInWorker expects a module URL first (e.g. new URL("./jobs.js", import.meta.url)), got ${describe(moduleUrl)}`,
     );
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl))
-    throw new TypeError(
-      `runInWorker needs an absolute module URL, got ${JSON.stringify(moduleUrl)}; write new URL(${JSON.stringify(moduleUrl)}, import.meta.url)`,
-    );
+  const why = notAbsoluteUrl(moduleUrl);
+  if (why !== null) throw new TypeError(`runInWorker needs an absolute module URL, ${why}`);
   return moduleUrl;
 }
 
@@ -84,7 +82,7 @@ export class RunInWorker<T = unknown, F = never> extends Effect<T> {
           `runInWorker(${exportName}): argument ${i + 1} is a ${typeof a}, which cannot be sent to a worker thread; pass structured-cloneable data (numbers, strings, plain objects, arrays, Maps, typed arrays…)`,
         );
       const inst = typeof a === "object" ? classInstanceIn(a) : null;
-      if (inst !== null && /(?:^|: )a (?:Promise|WeakMap|WeakSet|WeakRef)$/.test(inst))
+      if (inst !== null && neverClonable(inst))
         throw new TypeError(`runInWorker(${exportName}): argument ${i + 1} ${refusal(inst, "parent")}`);
       if (inst !== null)
         throw new TypeError(

@@ -46,6 +46,8 @@ export function classInstanceIn(v: unknown, path = ""): string | null {
   try {
     while (stack.length > 0) {
       const [x, at] = stack.pop()!;
+      // inside the value (the callers check the value itself): structured clone refuses these too
+      if (at !== path && (typeof x === "function" || typeof x === "symbol")) return `${at}: a ${typeof x}`;
       if (x === null || typeof x !== "object" || seen.has(x)) continue;
       seen.add(x);
       if (ArrayBuffer.isView(x) || x instanceof Error) continue;
@@ -75,7 +77,7 @@ export function classInstanceIn(v: unknown, path = ""): string | null {
   return null;
 }
 
-/** what structured clone refuses outright (not a class whose prototype it drops) */
+/** what structured clone refuses outright (not a class whose prototype it drops; functions and symbols: classInstanceIn) */
 const NEVER: ReadonlyArray<readonly [string, abstract new (...a: never[]) => object]> = [
   ["Promise", Promise],
   ["WeakMap", WeakMap],
@@ -88,24 +90,35 @@ function neverCloned(x: object): string | null {
   return null;
 }
 
+/** Whether `found` (what classInstanceIn gave) is a value structured clone refuses outright. */
+export function neverClonable(found: string): boolean {
+  return /(?:^|: )a (?:Promise|WeakMap|WeakSet|WeakRef|function|symbol)$/.test(found);
+}
+
 /**
  * How to phrase `found` (what classInstanceIn gave) in a refusal: its tail, for the side that sends
- * it (`parent`: an argument, `worker`: a result). A Promise, WeakMap, WeakSet or WeakRef cannot be
- * cloned at all; an instance of a class would lose its prototype.
+ * it (`parent`: an argument, `worker`: a result). A Promise, WeakMap, WeakSet, WeakRef, function or
+ * symbol cannot be cloned at all; an instance of a class would lose its prototype.
  */
 export function refusal(found: string, side: "parent" | "worker"): string {
   const where = found.startsWith(".") || found.startsWith("[") ? `holds ${found}` : `is ${found}`;
-  const never = /(?:^|: )a (Promise|WeakMap|WeakSet|WeakRef)$/.exec(found)?.[1];
+  const never = /(?:^|: )a (Promise|WeakMap|WeakSet|WeakRef|function|symbol)$/.exec(found)?.[1];
   if (never === undefined) return where;
   const fix =
-    never === "Promise"
+    never === "function"
       ? side === "parent"
-        ? "await it in the parent and pass its value"
-        : "await it in the job (awaitPromise) and return its value"
-      : never === "WeakMap"
-        ? "pass a Map or plain data"
-        : never === "WeakSet"
-          ? "pass a Set or an array"
-          : "pass the value it refers to (deref())";
+        ? "pass data, and let the job's own code act on it"
+        : "return data, and let the parent's own code act on it"
+      : never === "symbol"
+        ? "use a string"
+        : never === "Promise"
+          ? side === "parent"
+            ? "await it in the parent and pass its value"
+            : "await it in the job (awaitPromise) and return its value"
+          : never === "WeakMap"
+            ? "pass a Map or plain data"
+            : never === "WeakSet"
+              ? "pass a Set or an array"
+              : "pass the value it refers to (deref())";
   return `${where}, which cannot be sent to ${side === "parent" ? "a worker thread" : "the parent thread"} at all (structured clone cannot copy it): ${fix}`;
 }

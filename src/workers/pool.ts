@@ -17,6 +17,7 @@ import {
 } from "./messages.js";
 import { describe } from "../protocol.js";
 import { WorkerCrashedError } from "./errors.js";
+import { notAbsoluteUrl } from "./short-url.js";
 import {
   decodeValue,
   encodeValue,
@@ -410,10 +411,8 @@ export class WorkerPool {
         throw new TypeError(
           `workers({ setup }) expects a module URL (new URL("./setup.js", import.meta.url)), got ${describe(setup)}`,
         );
-      if (typeof setup === "string" && !/^[a-z][a-z0-9+.-]*:/i.test(setup))
-        throw new TypeError(
-          `workers({ setup }) needs an absolute module URL, got ${JSON.stringify(setup)}; write new URL(${JSON.stringify(setup)}, import.meta.url)`,
-        );
+      const why = typeof setup === "string" ? notAbsoluteUrl(setup) : null;
+      if (why !== null) throw new TypeError(`workers({ setup }) needs an absolute module URL, ${why}`);
     }
     this.size = size;
     this.cancelGraceMs = grace;

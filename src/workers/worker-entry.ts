@@ -23,7 +23,7 @@ import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import { driveAsync, SharedSignal } from "../run/run.js";
 import { WorkerModuleError } from "./errors.js";
-import { classInstanceIn, refusal } from "./plain.js";
+import { classInstanceIn, neverClonable, refusal } from "./plain.js";
 import { shortUrl } from "./short-url.js";
 import { QUEUED, REPLIED, RUNNING } from "./batch.js";
 import {
@@ -193,7 +193,13 @@ function getProgram(info: ModuleInfo, job: Job): Program<unknown> {
   let p: unknown = exp;
   // (Error values are rebuilt now that the module's `errors` are registered: wire.ts encodeValue)
   if (typeof exp === "function") p = (exp as (...a: unknown[]) => unknown)(...argsOf(job));
-  else if (job.args.length > 0 || !isProgramLike(exp))
+  else if (isProgramLike(exp) && job.args.length > 0)
+    throw new WorkerModuleError(
+      job.url,
+      job.name,
+      `${shortUrl(job.url)}#${job.name} is a Program, which takes no arguments, and the job passed ${job.args.length}; call runInWorker without arguments, or export a function of them: export const ${job.name} = fn(function* ${job.name}(…) { … })`,
+    );
+  else if (!isProgramLike(exp))
     throw new WorkerModuleError(
       job.url,
       job.name,
@@ -331,8 +337,7 @@ function uncloneable(v: unknown): string | null {
     if (plainData(v, { left: 256 })) return null; // the common case, without cloning twice
   } catch {}
   const inst = classInstanceIn(v);
-  if (inst !== null && /(?:^|: )a (?:Promise|WeakMap|WeakSet|WeakRef)$/.test(inst))
-    return `it ${refusal(inst, "worker")}`;
+  if (inst !== null && neverClonable(inst)) return `it ${refusal(inst, "worker")}`;
   if (inst !== null)
     return `${inst.startsWith(".") || inst.startsWith("[") ? `it holds ${inst}` : `it is ${inst}`}, which the parent would receive as a plain object without its methods, getters and instanceof`;
   try {
