@@ -219,6 +219,11 @@ const openHandler: Handler = function* (_effect, k) {
 run(caller, { handlers: [openHandler] }); // an open handler takes anything
 const dynamicHandlers: Handler[] = [state, writer];
 run(caller, { handlers: dynamicHandlers }); // a dynamic list is not checked
+// `handlers` typed `any` (a cast, an untyped config) is not checked either; it was refused with
+// HandlersNotInferredError, whose message blames a handler written inline
+const untypedHandlers: any = [state, writer];
+run(caller, { handlers: untypedHandlers });
+runAsync(caller, { handlers: [state, writer] as any });
 const openProgram: Program<number> = caller; // the default row is open
 run(openProgram);
 class Anything extends Effect<unknown> {}
