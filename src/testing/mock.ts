@@ -32,7 +32,7 @@ export type MockAnswer<E> =
 
 /** A mock handler: takes the instances of one effect class and remembers them in `calls`. */
 export interface Mock<E> extends Handler<E, never> {
-  /** The effects it answered, in order. */
+  /** The effects it took, in order (those its function threw for included). */
   readonly calls: readonly E[];
   /** Forget the recorded calls. */
   clear(): void;
