@@ -3,12 +3,13 @@
  * primitives check `cur.invocation` first, before arguments and continuation state.
  */
 import { ContinuationConsumedError, HandlerContextError } from "../errors.js";
+import { MARK_THREW } from "../trace/origin.js";
 import { describe } from "./brand.js";
 import { type Continuation, unstarted } from "./continuation.js";
 import { dispatch } from "./dispatch.js";
 import { link, nextPromptIn } from "./eras.js";
 import { consumedError, performTerminal, startFinalization, startUnstarted } from "./finalize.js";
-import type { Handler } from "./handler.js";
+import { type Handler, TRACE_QUIET } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_THROW, M_UNWIND } from "./modes.js";
 import {
@@ -177,9 +178,27 @@ function resumeK(m: Machine, prim: Primitive, isThrow: boolean): void {
   // discontinue(k, e): the error appears at k's perform site without being thrown by a frame there,
   // so its origin is recorded now, from the handler while k is still unused — as an error the
   // handler's code throws is: main … the perform site, then the handler (✗), and the effect
-  if (isThrow) m.noteError(v);
-  k.used = true;
   const cur = m.cur;
+  if (isThrow) {
+    // …but a quiet handler's discontinue of its own k hands on an error that is not its own (the
+    // scheduler gives a task the rejection of its awaitPromise, a failed task's error, a deadlock):
+    // no handler line for it, as for its transfers; the effect's line still names it (✗)
+    const quiet = cur.kind === S_HANDLER && cur.k === k && cur.handler![TRACE_QUIET] === true;
+    m.noteError(
+      v,
+      quiet
+        ? {
+            effect: cur.effect,
+            site: cur.site,
+            taker: cur.prompt,
+            marker: MARK_THREW,
+            outer: cur.outer,
+            handedOn: true,
+          }
+        : null,
+    );
+  }
+  k.used = true;
   const f = cur.top;
   // the handler waits for k's outcome in its own frame: parked while it waits (segment.ts unpark)
   if (
