@@ -8,7 +8,7 @@ import { describe } from "./brand.js";
 import { type Continuation, unstarted } from "./continuation.js";
 import { dispatch } from "./dispatch.js";
 import { link, nextPromptIn } from "./eras.js";
-import { performTerminal, startFinalization, startUnstarted } from "./finalize.js";
+import { consumedError, performTerminal, startFinalization, startUnstarted } from "./finalize.js";
 import { type Handler, TRACE_QUIET } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_THROW, M_UNWIND } from "./modes.js";
@@ -95,7 +95,7 @@ export function execute(m: Machine, prim: Primitive): void {
     case OP_FINALIZE: {
       const k = prim.a as Continuation;
       if (k.used) {
-        m.throwHere(new ContinuationConsumedError());
+        m.throwHere(consumedError(k));
         return;
       }
       if (k.top === null) {
@@ -135,7 +135,7 @@ function handlerOnly(m: Machine, prim: Primitive): Invocation | null {
     m.throwHere(
       new HandlerContextError(
         inv === null
-          ? `${name}() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body`
+          ? `${name}() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body${prim.op === OP_TRANSFER ? "; to continue a kept k from here, yield* resume(k, value), which works anywhere" : ""}`
           : `${name}(): the handler invocation this code was started in has ended (a continuation captured inside it was resumed after it returned); use it only while that handler runs`,
       ),
     );
@@ -164,7 +164,7 @@ function resumeK(m: Machine, prim: Primitive, isThrow: boolean): void {
   const k = prim.a as Continuation;
   const v = prim.b;
   if (k.used) {
-    m.throwHere(new ContinuationConsumedError());
+    m.throwHere(consumedError(k));
     return;
   }
   if (k.top === null) {
@@ -235,9 +235,9 @@ function terminal(m: Machine, prim: Primitive): void {
   const k = prim.op === OP_PASS ? inv.k : (prim.a as Continuation);
   if (k.used) {
     m.throwHere(
-      new ContinuationConsumedError(
-        prim.op === OP_PASS ? "invocation's continuation (pass after resume?)" : "continuation",
-      ),
+      prim.op === OP_PASS
+        ? new ContinuationConsumedError("invocation's continuation (pass after resume?)")
+        : consumedError(k),
     );
     return;
   }
