@@ -785,7 +785,9 @@ const runTen: Workload = {
 const levelHandler: Handler = handle(Other, function* level(_e, k) {
   return yield* transfer(k, 0);
 });
-const levels: (n: number) => Program<number> = fn(function* levelsGen(n: number): Generator<unknown, number, any> {
+const levels: (n: number) => Program<number> = fn(function* levelsGen(
+  n: number,
+): Generator<unknown, number, any> {
   if (n === 0) return 0;
   const c = yield* get<number>("c");
   return c + (yield* withHandler(levelHandler, levels(n - 1)));
