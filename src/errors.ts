@@ -100,9 +100,11 @@ export class UnhandledEffectError extends DoeffError {
 export class ContinuationConsumedError extends DoeffError {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "ContinuationConsumedError";
-  constructor(what = "continuation") {
+  constructor(what = "continuation", why?: string) {
     super(
-      `this ${what} was already used (resumed, transferred, discontinued, passed or finalized); a continuation is one-shot. Keep the value it returned instead of resuming it twice`,
+      why === undefined
+        ? `this ${what} was already used (resumed, transferred, discontinued, passed or finalized); a continuation is one-shot. Keep the value it returned instead of resuming it twice`
+        : `this ${what} was already used: ${why}`,
     );
   }
 }

@@ -176,7 +176,7 @@ export type {
   UncalledFactories,
 } from "./run/run.js";
 export type { AnswerArg } from "./vm/primitives.js";
-export type { Distinguishable, EffectClass, HandlerRow } from "./handlers/handle.js";
+export type { Distinguishable, EffectClass, HandlerRow, InstancesOf } from "./handlers/handle.js";
 export type {
   ArrayExpectedError,
   NotAProgram,

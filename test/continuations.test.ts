@@ -13,6 +13,7 @@ import {
   getContinuation,
   getHandlers,
   HandlerContextError,
+  handle,
   pass,
   pure,
   type RunResult,
@@ -130,6 +131,40 @@ test("D5 handler-only primitives outside a handler → HandlerContextError each"
     ),
     [true, true, true, true, true, true],
   );
+});
+
+/**
+ * `transfer(k, v)` in a program body (a k kept by a handler that detached it) says what works there
+ * instead: `resume(k, v)`; the other handler-only primitives keep the plain message.
+ */
+test("D5b transfer outside a handler → HandlerContextError naming resume(k, value) as the fix", () => {
+  let saved: any;
+  const park = H(Num)(function* (_e, k) {
+    saved = k;
+    yield* detach(k);
+    return -1;
+  });
+  const r = run(
+    P(function* () {
+      yield* WH(park, body(0));
+      const out: string[] = [];
+      for (const mk of [() => transfer(saved, 1), () => getContinuation()]) {
+        try {
+          yield* mk();
+        } catch (e: any) {
+          out.push(`${e.constructor.name}: ${e.message}`);
+        }
+      }
+      return [out, yield* resume(saved, 7)];
+    }),
+  );
+  expectOk(r, [
+    [
+      "HandlerContextError: transfer() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body; to continue a kept k from here, yield* resume(k, value), which works anywhere",
+      "HandlerContextError: getContinuation() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body",
+    ],
+    7,
+  ]);
 });
 
 test("D6 getHandlers lists the handlers visible at the perform site, innermost first → Ok([2, true, true])", () => {
@@ -393,6 +428,59 @@ test('D18 explicit finalize closes k now; k is then used → Ok("ContinuationCon
 });
 
 /**
+ * A used continuation's message says how it was used when it was finalized: the classic Koka
+ * parameter-passing handler returns a function that resumes k later, which needs `detach(k)` — the
+ * message names the handler and that fix (it used to say "keep the value it returned instead of
+ * resuming it twice", about a k never resumed). `finalize(k)` says so; a second resume keeps the
+ * general message.
+ */
+test("D18b a k finalized by its invocation's end, or by finalize(k), says so when used again", () => {
+  let saved: any;
+  const keep = handle(Num, function* keepIt(_e, k) {
+    saved = k;
+    return "first";
+  });
+  const second = (use: (k: any) => any) =>
+    P(function* () {
+      yield* WH(keep, body(0));
+      try {
+        yield* use(saved);
+      } catch (err: any) {
+        return [err instanceof ContinuationConsumedError, err.message];
+      }
+      return "not thrown";
+    });
+  const implicit =
+    "this continuation was already used: it was finalized (its finally blocks ran) when handler function keepIt ended without using or detaching it; to resume k after the handler returns, call `yield* detach(k)` before";
+  expectOk(run(second((k) => resume(k, 1))), [true, implicit]);
+  expectOk(run(second((k) => discontinue(k, new Error("x")))), [true, implicit]);
+  expectOk(run(second((k) => finalize(k))), [true, implicit]);
+  const fin = H(Num)(function* (_e, k) {
+    yield* finalize(k);
+    try {
+      yield* resume(k, 1);
+    } catch (err: any) {
+      return err.message;
+    }
+    return "not thrown";
+  });
+  expectOk(run(WH(fin, body(0))), "this continuation was already used: finalize(k) finalized it");
+  const twice = H(Num)(function* (_e, k) {
+    yield* resume(k, 1);
+    try {
+      yield* resume(k, 2);
+    } catch (err: any) {
+      return err.message;
+    }
+    return "not thrown";
+  });
+  expectOk(
+    run(WH(twice, body(0))),
+    "this continuation was already used (resumed, transferred, discontinued, passed or finalized); a continuation is one-shot. Keep the value it returned instead of resuming it twice",
+  );
+});
+
+/**
  * A continuation belongs to the run that captured it: another run (a later one, or one nested in a
  * handler) using it gets HandlerContextError at the call, and the continuation is left as it was.
  */
@@ -584,5 +672,33 @@ test("D21 a handler waiting in `yield* resume(k, v)` (its frame parked): the out
       ),
     ),
     ["(anonymous)", "viaProgram"],
+  );
+});
+
+test("getCallStack(k): the program frames k holds suspended, innermost first, out to its prompt only; none once used or unstarted", () => {
+  const seen: string[][] = [];
+  const inner = fn(function* inner() {
+    return yield* new Num(1);
+  });
+  const outer = fn(function* outer() {
+    return yield* inner();
+  });
+  const h = H(Num)(function* (_e, k) {
+    seen.push((yield* getCallStack(k)).map((x) => x.name));
+    const unstarted = yield* createContinuation(outer());
+    seen.push((yield* getCallStack(unstarted)).map((x) => x.name));
+    const v = yield* resume(k, 5);
+    seen.push((yield* getCallStack(k)).map((x) => x.name)); // used
+    return v;
+  });
+  const around = fn(function* around() {
+    return yield* WH(h, outer());
+  });
+  expectOk(run(around()), 5);
+  // `around` is outside the handler's prompt: not part of k
+  assert.deepEqual(seen, [["inner", "outer"], [], []]);
+  assert.throws(
+    () => getCallStack({} as never),
+    (e: unknown) => e instanceof TypeError && /^getCallStack/.test((e as Error).message),
   );
 });

@@ -506,3 +506,64 @@ test("handler TAKES shared between prompts: a reassigned prototype, a malformed 
   expectOk(run(prog(mk(own), new A())), "a");
   assert.equal(own[0], A);
 });
+
+test("handle([A, B], f): one handler for a list of classes — it takes each of them, others pass it by; bad lists are a TypeError at the call", () => {
+  class Read extends Effect<string> {
+    declare readonly _tag: "Read";
+    constructor(readonly key: string) {
+      super();
+    }
+  }
+  class Write extends Effect<undefined> {
+    declare readonly _tag: "Write";
+    constructor(
+      readonly key: string,
+      readonly value: string,
+    ) {
+      super();
+    }
+  }
+  class Other extends Effect<number> {
+    declare readonly _tag: "Other";
+  }
+  const seen: string[] = [];
+  const store = new Map<string, string>();
+  const classes = [Read, Write] as const;
+  const kv = handle(classes, function* (e, k) {
+    seen.push(e.constructor.name);
+    if (e instanceof Read) return yield* transfer(k, store.get(e.key) ?? "");
+    store.set(e.key, e.value);
+    return yield* transfer(k, undefined);
+  });
+  assert.equal(kv.name, "handle(Read, Write)");
+  const named = handle([Read, Write], function* kvStore(_e, k) {
+    return yield* transfer(k, undefined as never);
+  });
+  assert.equal(named.name, "kvStore");
+  assert.deepEqual(kv[TAKES], [Read, Write]);
+  const other = handle(Other, (_e, k) => transfer(k, 7));
+  const p = program(function* () {
+    yield* new Write("a", "1");
+    const a = yield* new Read("a");
+    const n = yield* new Other(); // passes kv by: answered by the handler outside it
+    return `${a}+${n}`;
+  });
+  const r = run(p, { handlers: [other, kv] });
+  assert.equal(r.value, "1+7");
+  assert.deepEqual(seen, ["Write", "Read"]);
+  const bad = (f: () => unknown, message: string) =>
+    assert.throws(f, (e: unknown) => e instanceof TypeError && (e as Error).message === message);
+  const fail = (_e: unknown, k: Continuation<unknown>) => transfer(k, undefined);
+  bad(
+    () => handle([] as never, fail),
+    "handle expects an effect class (class X extends Effect<A>) or a non-empty list of them first, got an empty list",
+  );
+  bad(
+    () => handle([Read, 5] as never, fail),
+    "handle expects an effect class (class X extends Effect<A>) or a non-empty list of them first, got 5",
+  );
+  bad(
+    () => handle(5 as never, fail),
+    "handle expects an effect class (class X extends Effect<A>) or a non-empty list of them first, got 5",
+  );
+});

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import {
   acquire,
   all,
+  awaitPromise,
   createContinuation,
   createSemaphore,
   DeadlockError,
@@ -31,6 +32,7 @@ import {
   runAsync,
   safe,
   scheduler,
+  type Semaphore,
   simulatedTime,
   spawn,
   state,
@@ -38,6 +40,7 @@ import {
   UnhandledEffectError,
   wait,
   withHandler,
+  withPermit,
 } from "../src/index.js";
 import { record } from "../src/testing/index.js";
 import { runInWorker, workers } from "../src/workers/index.js";
@@ -155,13 +158,20 @@ test("Semaphore.waiting counts only tasks still waiting: a waiter that timeout c
   assert.deepEqual(r.value, [1, 0, 1]);
 });
 
-test("DeadlockError names the blocked tasks, what to look for, and where it is thrown", () => {
+test("DeadlockError names the blocked tasks, what to look for, where each waits, and where it is thrown", () => {
+  const take = fn(function* take(sem: Semaphore) {
+    yield* acquire(sem);
+  });
+  const worker = fn(function* worker(sem: Semaphore) {
+    yield* take(sem);
+  });
   const r = run(
-    program(function* () {
+    program(function* checkout() {
       const sem = yield* createSemaphore(1);
       yield* acquire(sem);
-      const t = yield* spawn(acquire(sem)); // task 1 waits for a permit main never releases
-      yield* wait(t); // main waits for task 1
+      const t = yield* spawn(worker(sem)); // task 1 waits for a permit main never releases
+      const u = yield* spawn(acquire(sem)); // task 2 too, in no program frame of its own
+      yield* gather(t, u); // main waits for both
       return "unreachable";
     }),
     { handlers: TK() },
@@ -169,7 +179,29 @@ test("DeadlockError names the blocked tasks, what to look for, and where it is t
   assert.ok(r.error instanceof DeadlockError);
   assert.equal(
     (r.error as Error).message,
-    "deadlock: every task is blocked (main, task 1) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish). Thrown where task 1 blocked last",
+    "deadlock: every task is blocked (main, task 1, task 2) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Where they wait: main in checkout; task 1 in worker > take; task 2. Thrown where task 2 blocked last",
+  );
+});
+
+test("DeadlockError: a semaphore shared by two runs going on at once — the message names that cause", async () => {
+  const sem = run(createSemaphore(1)).value;
+  const req = (i: number) =>
+    withPermit(
+      sem,
+      program(function* () {
+        yield* awaitPromise(() => new Promise((r) => setTimeout(r, 20)));
+        return i;
+      }),
+    );
+  const [a, b] = await Promise.all([
+    runAsync(req(1), { handlers: [scheduler, realTime] }),
+    runAsync(req(2), { handlers: [scheduler, realTime] }),
+  ]);
+  assert.equal(a.value, 1);
+  assert.ok(b.error instanceof DeadlockError);
+  assert.match(
+    (b.error as Error).message,
+    /; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks\)/,
   );
 });
 

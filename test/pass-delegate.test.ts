@@ -2,12 +2,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  answer,
   ContinuationConsumedError,
   delegate,
+  discontinue,
+  handle,
   pass,
   type RunResult,
   resume,
   run,
+  transfer,
   UnhandledEffectError,
 } from "../src/index.js";
 import { body, E1, E2, H, Num, note, notes, P, rec, resetNotes, WH } from "./helpers.js";
@@ -163,4 +167,51 @@ test("C9 pass after resume → ContinuationConsumedError → Ok(true)", () => {
     }
   });
   expectOk(run(WH(h, body(0))), true);
+});
+
+/**
+ * docs/guide.md's retry-by-delegate example: its `catch` sees an outer failure reported at the
+ * perform site (an `answer` that throws, a `discontinue`) and retries; a `handle` handler whose own
+ * code throws ends its withHandler with that error instead (SEMANTICS §6), so nothing is retried
+ * and the delegating invocation is closed (its finally runs).
+ */
+test("C10 the guide's retry example: retried for answer-throws and discontinue, not for a throwing handle", () => {
+  const retrying = handle(Num, function* (effect, k) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return yield* transfer(k, (yield* delegate(effect)) as number);
+      } catch (e) {
+        if (attempt === 3) return yield* discontinue(k, e);
+      } finally {
+        yield* note(`closed ${attempt}`);
+      }
+    }
+  });
+  const flaky = (style: "answer" | "discontinue" | "throw") => {
+    let calls = 0;
+    const fail = () => new Error(`net ${++calls}`);
+    return style === "answer"
+      ? answer(Num, () =>
+          calls < 2
+            ? (() => {
+                throw fail();
+              })()
+            : (++calls, 7),
+        )
+      : style === "discontinue"
+        ? handle(Num, (_e, k) => (calls < 2 ? discontinue(k, fail()) : (++calls, resume(k, 7))))
+        : handle(Num, () => {
+            throw fail();
+          });
+  };
+  for (const [style, value, log] of [
+    ["answer", 14, ["closed 1", "closed 2", "closed 3"]],
+    ["discontinue", 14, ["closed 1", "closed 2", "closed 3"]],
+    ["throw", "net 1", ["closed 1"]],
+  ] as const) {
+    resetNotes();
+    const r = run(WH(flaky(style), WH(retrying, user)), { handlers: [rec] });
+    assert.deepEqual(r.ok ? r.value : (r.error as Error).message, value, style);
+    assert.deepEqual(notes, log, style);
+  }
 });

@@ -211,6 +211,42 @@ test("awaitAlone and the at-site await: an uncaught rejection and a throwing thu
   }
 });
 
+test("a rejected awaitPromise that is the run's first scheduler effect: no line for the scheduler, which only handed the rejection on", async () => {
+  // the scheduler's first invocation gives main the rejection with discontinue (R8: non-tail), which
+  // traced the scheduler as the thrower ("handler scheduler for AwaitPromise(…) ✗") — unlike any
+  // later await; the effect's line names it either way
+  const loadUser = fn(function* loadUser(id: number) {
+    return yield* awaitPromise(() => Promise.reject(new RangeError(`no user #${id}`)));
+  });
+  const main = fn(function* main() {
+    return yield* loadUser(3);
+  });
+  for (const mode of ["general", "alone", "site"] as const) {
+    schedulerFastPaths.awaitAlone = mode !== "general";
+    schedulerFastPaths.awaitAtSite = mode === "site";
+    try {
+      for (const handlers of [[scheduler], [scheduler, writer]]) {
+        const r = await runAsync(main(), { handlers });
+        assert.ok(r.error instanceof RangeError);
+        assert.equal(
+          r.format(),
+          [
+            "doeff traceback (outermost first):",
+            "  main",
+            "  loadUser",
+            `  effect AwaitPromise(function (anonymous)): ${handlers.length === 1 ? "scheduler ✗" : "writer ↗, scheduler ✗"}`,
+            `  thrown at test/scheduler-await-alone.test.ts:${lineOf("new RangeError(`no user #")}`,
+            "RangeError: no user #3",
+          ].join("\n"),
+        );
+      }
+    } finally {
+      schedulerFastPaths.awaitAlone = true;
+      schedulerFastPaths.awaitAtSite = true;
+    }
+  }
+});
+
 test("awaitPromise passes the task's signal only to a thunk that declares a parameter (no signal is made otherwise)", async () => {
   const seen: unknown[] = [];
   const main = fn(function* () {

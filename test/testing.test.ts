@@ -17,6 +17,7 @@ import {
   put,
   reader,
   run,
+  safe,
   scheduler,
   simulatedTime,
   timeout,
@@ -118,6 +119,25 @@ test("testing: record passes errors through unchanged and records them; `only` f
   assert.deepEqual(
     dice.calls.map((e) => e.sides),
     [3, 4],
+  );
+});
+
+test("testing: mock.calls holds every effect the mock took, those its function threw for included (docs/testing.md)", () => {
+  const dice = mock(Roll, (e) => {
+    if (e.sides === 1) throw new Error("a one-sided die");
+    return e.sides;
+  });
+  const r = run(
+    program(function* () {
+      const first = yield* safe(new Roll(1));
+      return [first.ok, yield* new Roll(6)];
+    }),
+    { handlers: [dice] },
+  );
+  assert.deepEqual(r.value, [false, 6]);
+  assert.deepEqual(
+    dice.calls.map((e) => e.sides),
+    [1, 6],
   );
 });
 

@@ -26,6 +26,7 @@ import {
   send,
   spawn,
   state,
+  TaskCancelledError,
   TimeoutError,
   tell,
   timeout,
@@ -200,6 +201,44 @@ test("next(iterator) and forEachAsync: a program consumes an AsyncIterable; brea
   assert.deepEqual(log, ["iterator closed"]);
 });
 
+test("forEachAsync: the loop's own error stands, as with for await — a return() that throws is dropped, and an iterator whose next() rejected is not closed", async () => {
+  const calls: string[] = [];
+  const failing = (nextFailsAt: number): AsyncIterable<number> => ({
+    [Symbol.asyncIterator]() {
+      let i = 0;
+      return {
+        next: async () => {
+          if (i === nextFailsAt) throw new Error(`next rejected at ${i}`);
+          return { done: false, value: i++ };
+        },
+        return() {
+          calls.push("return");
+          throw new Error("return threw synchronously");
+        },
+      };
+    },
+  });
+  const stop = new Error("f failed at 1");
+  const r1 = await runAsync(
+    forEachAsync(failing(10), (x) =>
+      program(function* () {
+        if (x === 1) throw stop;
+      }),
+    ),
+    { handlers: RT },
+  );
+  assert.equal(r1.error, stop);
+  assert.deepEqual(calls, ["return"]);
+  calls.length = 0;
+  const r2 = await runAsync(
+    forEachAsync(failing(3), () => program(function* () {})),
+    { handlers: RT },
+  );
+  assert.equal((r2.error as Error).message, "next rejected at 3");
+  assert.deepEqual(calls, []);
+  assert.deepEqual([r1.warnings, r2.warnings], [[], []]);
+});
+
 test("timeout(next(iterator)): a timed-out next loses no item — the following next takes the item it was fetching", async () => {
   let asked = 0;
   async function* items() {
@@ -297,8 +336,43 @@ test("channelStream: the consumer breaking early closes the channel (the produce
   await assert.rejects(cut[Symbol.asyncIterator]().next(), (e: unknown) => {
     assert.ok(e instanceof DoeffError);
     assert.match((e as Error).message, /pump stopped before the channel was closed/);
+    assert.ok(e.cause instanceof TaskCancelledError); // main's end cancelled the pump
     return true;
   });
+});
+
+test("channelStream: a pump cut short by the run's abort rejects the pulls with the abort reason as cause", async () => {
+  const stream = channelStream<number>();
+  const gone = new Error("client disconnected");
+  const ac = new AbortController();
+  const running = runAsync(
+    program(function* () {
+      const ch = yield* createChannel<number>();
+      yield* spawn(stream.pump(ch));
+      for (let i = 1; ; i++) {
+        yield* delay(1);
+        yield* send(ch, i);
+      }
+    }),
+    { handlers: RT, signal: ac.signal },
+  );
+  const got: number[] = [];
+  const pulled = (async () => {
+    for await (const v of stream) {
+      got.push(v);
+      if (v === 2) ac.abort(gone);
+    }
+  })();
+  await assert.rejects(pulled, (e: unknown) => {
+    assert.ok(e instanceof DoeffError);
+    assert.match(e.message, /pump stopped before the channel was closed/);
+    assert.equal(e.cause, gone);
+    return true;
+  });
+  assert.deepEqual(got, [1, 2]);
+  const r = await running;
+  assert.equal(r.error, gone);
+  assert.deepEqual(r.warnings, []);
 });
 
 test("channelStream: the consumer stopping while a pull is pending closes the channel at once; no value is taken and dropped", async () => {

@@ -24,6 +24,7 @@ import {
   type Semaphore,
   send,
   spawn,
+  TimeoutError,
   timeout,
   wait,
   withPermit,
@@ -146,6 +147,37 @@ test("semaphore: a waiter cancelled after being handed the permit passes it on",
   });
   assertOk(run(main, { handlers: TK() }), 0); // b holds it
   assert.deepEqual(events, ["1: b acquired"]);
+});
+
+test("withPermit: waiters handed the permit while cancelled pass it on and never run their program", () => {
+  // all's finally cancels tasks 1, 2, 3 in order (a timeout around a request's jobs): 1's release
+  // hands the permit to 2, still waiting; cancelled next, 2 must pass it on to 3, not start its job
+  const main = program(function* () {
+    const sem = yield* createSemaphore(1);
+    const jobs = [0, 1, 2].map((i) =>
+      withPermit(
+        sem,
+        program(function* () {
+          try {
+            yield* mark(`job ${i} start`);
+            yield* delay(100);
+          } finally {
+            yield* mark(`job ${i} finally`);
+          }
+        }),
+      ),
+    );
+    const r = yield* safe(timeout(all(jobs), 10));
+    return {
+      timedOut: !r.ok && r.error instanceof TimeoutError,
+      available: sem.available,
+      waiting: sem.waiting,
+    };
+  });
+  const r = run(main, { handlers: TK() });
+  assertOk(r, { timedOut: true, available: 1, waiting: 0 });
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(events, ["0: job 0 start", "10: job 0 finally"]);
 });
 
 test("semaphore: release without acquire → DoeffError at the release (catchable)", () => {

@@ -422,3 +422,27 @@ test("timeout whose timer finds no clock fails with that error (it ran the progr
     assert.deepEqual(r.warnings, []);
   }
 });
+
+test("timeout with no clock: the traceback goes on through timeout's caller, and the message says timeout performs Delay", () => {
+  const slow = program(function* () {
+    yield* delay(5);
+    return 2;
+  });
+  const main = fn(function* main() {
+    return yield* timeout(slow, 10);
+  });
+  const r = run(main(), { handlers: [scheduler] } as never);
+  assert.ok(r.error instanceof UnhandledEffectError);
+  assert.deepEqual(r.warnings, []);
+  assert.equal(
+    r.format(),
+    [
+      "doeff traceback (outermost first):",
+      "  main",
+      "  timeout",
+      "  ── in task 1 ──",
+      "  effect Delay(10): scheduler ↗",
+      "UnhandledEffectError: no handler takes Delay; 1 visible handler(s) declined it. Delay is answered by the standard handler simulatedTime() or realTime (with scheduler): add it to the run's handlers. timeout, and retry with a delay, perform Delay: a program that calls only them needs a clock too",
+    ].join("\n"),
+  );
+});

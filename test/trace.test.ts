@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
+  get,
+  put,
   MissingEnvKeyError,
   delegate,
   discontinue,
@@ -32,7 +34,6 @@ import {
   cancel,
   createPromise,
   DeadlockError,
-  get,
 } from "../src/index.js";
 import {
   badYield,
@@ -106,6 +107,46 @@ test("trace: an error thrown by a handler", () => {
       "Error: handler failed",
     ].join("\n"),
   );
+});
+
+/**
+ * An effect performed by handler code reaches only the handlers outside it; with none there, the
+ * effect line said "no handlers installed" right under the handler's own line (three were
+ * installed here). It says where the search started instead; a run with no handler at all keeps
+ * "no handlers installed".
+ */
+test("trace: an effect a handler performs with no handler outside it: the effect line says so", () => {
+  class Depth extends Effect<number> {
+    declare readonly _tag: "Depth";
+    readonly n: number;
+    constructor(n: number) {
+      super();
+      this.n = n;
+    }
+  }
+  const deeper = handle(Depth, function* deeper(e, k) {
+    return yield* resume(k, 1 + (yield* new Depth(e.n - 1)));
+  });
+  const body = program(function* body() {
+    return yield* new Depth(3);
+  });
+  // @ts-expect-error -- deliberately unhandled: the outermost `deeper` performs Depth with nothing outside it
+  const r = run(withHandler(deeper, withHandler(deeper, withHandler(deeper, body))));
+  assert.ok(r.error instanceof UnhandledEffectError);
+  assert.equal(
+    r.format(),
+    [
+      "doeff traceback (outermost first):",
+      "  body",
+      "  handler deeper for Depth(3)",
+      "  handler deeper for Depth(2)",
+      "  handler deeper for Depth(1) ✗",
+      "  effect Depth(0): no handler outside the handler performing it",
+      "UnhandledEffectError: no handler takes Depth (performed by handler function deeper; none outside it takes it). Install one further out with withHandler(handler, program) or run(program, { handlers: [...] })",
+    ].join("\n"),
+  );
+  // @ts-expect-error -- deliberately unhandled
+  assert.match(run(body).format(), /\n {2}effect Depth\(3\): no handlers installed\n/);
 });
 
 test("trace: a body error reaching a handler waiting at resume", () => {
@@ -296,6 +337,11 @@ test("format() of an Ok shows plain data as JSON, and a stand-in for what JSON w
     [10n, "10n"],
     [[1, undefined, Number.POSITIVE_INFINITY], '[1,"undefined","Infinity"]'],
     [{ error: new Error("boom"), n: 2n, m: new Map() }, '{"error":"Error: boom","n":"2n","m":"Map(0)"}'],
+    // doeff values (a forgotten `yield*`): their short form, not their internal fields
+    [get("x"), 'Get("x")'],
+    [withHandler(state, get("x")), "withHandler()"],
+    [fn(function* named() {})(), "Program(named)"],
+    [{ p: put("x", 1) }, '{"p":"Put(\\"x\\", 1)"}'],
   ];
   for (const [v, shown] of cases)
     assert.equal(

@@ -777,6 +777,39 @@ const runTen: Workload = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// handler_per_level: a recursion that installs a handler at every level and performs an effect the
+// outermost handler answers, past every level's handler — each search starts at a new prompt, so
+// only a prompt further out that already knows the answer keeps it from walking them all (O(n²)
+// before: 16,000 levels took 4.8 s)
+
+const levelHandler: Handler = handle(Other, function* level(_e, k) {
+  return yield* transfer(k, 0);
+});
+const levels: (n: number) => Program<number> = fn(function* levelsGen(
+  n: number,
+): Generator<unknown, number, any> {
+  if (n === 0) return 0;
+  const c = yield* get<number>("c");
+  return c + (yield* withHandler(levelHandler, levels(n - 1)));
+});
+
+const handlerPerLevel: Workload = {
+  name: "handler_per_level",
+  op: "1 level (a handler installed, 1 effect past every handler below it)",
+  ops: { full: 4_000, quick: 1_000 },
+  note: "recursion n levels deep; each level installs handle(Other, …) and performs get, answered by state outside them all",
+  impls: {
+    doeff: {
+      prepare: (n) => {
+        const p = levels(n);
+        return () => ok(run(p, { handlers: [state], store: { c: 1 } }));
+      },
+      check: eq((n) => n),
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
 
 export function workloads(): Workload[] {
   return [
@@ -791,6 +824,7 @@ export function workloads(): Workload[] {
     callDepthPaired,
     ...[1, 10, 100].map(handlerDepth),
     handlerDepthPaired,
+    handlerPerLevel,
     ...schedulerWorkloads(),
     runTrivial,
     runTen,

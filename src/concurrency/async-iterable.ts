@@ -3,7 +3,7 @@
  * await JS promises through `awaitPromise`). Ordinary programs over existing effects:
  * - `next(iterator)`: the next `{ done, value }` of an AsyncIterator (blocks only the calling task);
  * - `forEachAsync(iterable, f)`: run `f(item)` for each item, in the calling task; the iterator is
- *   closed (`return()`) when the loop stops early (error or cancellation);
+ *   closed (`return()`) when the loop stops early (f's error or cancellation; not when next() failed);
  * - `channelStream()`: a channel read from *outside* the run as an AsyncIterable. Its `pump(ch)`
  *   program (spawn it inside the run) receives one value per pull of the outside consumer, so a
  *   slow consumer blocks the channel's senders (backpressure). The stream ends when the channel is
@@ -15,6 +15,7 @@ import {
   cancel,
   createExternalPromise,
   type ExternalPromise,
+  getAbortSignal,
   race,
   spawn,
 } from "../effects/scheduler.js";
@@ -74,10 +75,16 @@ const forEachAsyncProgram = fn(function* forEachAsync(
   let finished = false;
   try {
     for (;;) {
-      const r = (yield at(
-        site,
-        awaitPromise(() => it.next()),
-      )) as IteratorResult<unknown>;
+      let r: IteratorResult<unknown>;
+      try {
+        r = (yield at(
+          site,
+          awaitPromise(() => it.next()),
+        )) as IteratorResult<unknown>;
+      } catch (e) {
+        finished = true; // the iterator failed: it is not closed (as `for await` does not)
+        throw e;
+      }
       if (r.done) {
         finished = true;
         return;
@@ -86,8 +93,11 @@ const forEachAsyncProgram = fn(function* forEachAsync(
     }
   } finally {
     if (!finished && typeof it.return === "function") {
-      // not awaited: a finally block of a cancelled task cannot block (§9.4)
-      Promise.resolve(it.return()).catch(() => {});
+      // not awaited: a finally block of a cancelled task cannot block (§9.4); what it throws or
+      // rejects with is dropped, so the loop's own error stands (as with `for await`)
+      try {
+        Promise.resolve(it.return()).catch(() => {});
+      } catch {}
     }
   }
 });
@@ -159,6 +169,9 @@ export class ChannelStream<T> implements AsyncIterable<T> {
   /** @internal */ isStopped(): boolean {
     return this.stopped;
   }
+  /** @internal */ isEnded(): boolean {
+    return this.ended !== undefined;
+  }
   /** @internal A promise resolved at the next pull (or stop). */
   waitDemand(): Promise<void> {
     return new Promise<void>((resolve) => {
@@ -220,11 +233,17 @@ function* pumpGen<T>(s: ChannelStream<T>, ch: Channel<T>): Generator<unknown, un
     throw e;
   } finally {
     s.onStop = null;
-    s.end({
-      error: new DoeffError(
-        "the channel stream's pump stopped before the channel was closed (its task was cancelled or the run ended); keep the run going until close(ch)",
-      ),
-    });
+    if (!s.isEnded()) {
+      // cut short: its task's signal says why — the run's abort reason (a client that went away),
+      // or the TaskCancelledError of a cancel or of main's end — as the cause the consumer sees
+      const signal = (yield* getAbortSignal()) as AbortSignal;
+      s.end({
+        error: new DoeffError(
+          "the channel stream's pump stopped before the channel was closed (its task was cancelled or the run ended); keep the run going until close(ch)",
+          signal.aborted ? { cause: signal.reason } : undefined,
+        ),
+      });
+    }
   }
 }
 

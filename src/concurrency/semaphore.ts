@@ -129,7 +129,10 @@ export function release(sem: Semaphore): Program<undefined, SchedulerRow> {
 }
 
 const withPermitProgram = fn(function* withPermit(s: Semaphore, p: AnyProgramLike, site: Error | null) {
-  yield* acquireGen(s, site);
+  // acquire in a frame of its own, not by native `yield*`: a waiter cancelled after it was handed the
+  // permit passes it on from its finally, with an effect, and a `return()` that yields through a
+  // `yield*` comes back out of it as a normal completion — it would go on to run `p`
+  yield at(site, hidden(acquireGen, s, site));
   try {
     return (yield at(site, p as ProgramLikeOf<unknown>)) as unknown;
   } finally {

@@ -35,7 +35,6 @@ interface Race {
   timedOut: boolean;
   /** the timer's own `delay` failed (no clock the timer can see): that error, thrown by timeout */
   clockFailed: boolean;
-  clockError: unknown;
   work: Task<unknown> | null;
   wake: PromiseHandle<undefined>;
   /** timeout's call site (trace.sites) */
@@ -54,10 +53,10 @@ function* timer(r: Race, ms: number): Generator<unknown, void, any> {
   } catch (e) {
     // no deadline can be kept: fail the timeout call with it (it was a warning about a task the
     // user never spawned, and the program ran with no deadline)
+    // (rethrown: timeout takes it with `wait`, so its traceback goes on through timeout's caller)
     r.clockFailed = true;
-    r.clockError = e;
     yield* settle(r);
-    return;
+    throw e;
   }
   // (settled, the program ended; but its task may not have: a handler inside the scheduler wraps
   // it and may still be working after the program returned — then the deadline holds for it too)
@@ -99,7 +98,6 @@ const timeoutGen = function* timeout(
     settled: false,
     timedOut: false,
     clockFailed: false,
-    clockError: undefined,
     work: null,
     wake,
     site,
@@ -121,7 +119,7 @@ const timeoutGen = function* timeout(
           yield at(site, wait(r.work));
         } catch {}
       }
-      throw r.clockError;
+      yield at(site, wait(clock)); // failed: throws the timer's error here
     }
     try {
       return yield at(site, wait(r.work)); // done: its value, or its error unchanged

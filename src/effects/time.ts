@@ -17,6 +17,9 @@ export class Now extends Effect<number> {
 export class Delay extends Effect<undefined> {
   /** @internal the standard handler that answers it (UnhandledEffectError's message) */
   static readonly standardHandler: string = "simulatedTime() or realTime (with scheduler)";
+  /** @internal who performs it besides `delay` (UnhandledEffectError's message) */
+  static readonly performedBy: string =
+    "timeout, and retry with a delay, perform Delay: a program that calls only them needs a clock too";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Delay";
   declare readonly _tag: "Delay";

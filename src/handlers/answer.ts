@@ -54,8 +54,11 @@ export function answer<
   C extends EffectClass,
   F extends (effect: InstanceType<C>) => AnswerOf<InstanceType<C>>,
 >(
-  effectClass: C & NoInfer<Distinguishable<InstanceType<C>>>,
-  f: F & NoInfer<SyncAnswer<F>>,
+  effectClass: C,
+  // (both checks here, none on effectClass: `C & NoInfer<…>` there with NoInfer<SyncAnswer<F>> here
+  // left C uninferred for a generic class, `class Fetch<T> extends Effect<T>`, so `f` took an
+  // AnyEffect and was refused with AsyncAnswerError; test/types/generic-effect.ts)
+  f: F & NoInfer<SyncAnswer<F> & Distinguishable<InstanceType<C>>>,
 ): Handler<InstanceType<C>, never> {
   if (!isClass(effectClass)) {
     throw new TypeError(

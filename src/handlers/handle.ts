@@ -24,31 +24,57 @@ export type EffectClass = abstract new (...args: any[]) => AnyEffect;
 /** `unknown` for a class TypeScript can tell apart from other effects; an error naming it otherwise. */
 export type Distinguishable<E> = [FieldlessEffects<E>] extends [never] ? unknown : UntaggedEffectError<E>;
 
+/** The effects a class, or a list of classes, stands for: their instances. */
+export type InstancesOf<C> = C extends readonly (infer X)[]
+  ? X extends EffectClass
+    ? InstanceType<X>
+    : never
+  : C extends EffectClass
+    ? InstanceType<C>
+    : never;
+
 /**
  * Typed: the handler takes `InstanceType<C>` (subtracted from a body's row by withHandler) and
  * performs what its generator yields (added to the row). `k` answers the class's answer type, so
  * `resume`/`transfer`/`transferWith` check the value; the body's result is not known here, so
  * `resume(k, v)` evaluates to `unknown`.
+ *
+ * A list of classes makes one handler for all of them (a family such as a store's reads and
+ * writes): `effect` is their union, narrowed with `instanceof`, and `k` answers any of their
+ * answer types — TypeScript cannot tie `k`'s answer to the class `effect` turned out to be.
+ *
+ * @example
+ * ```ts
+ * const kv = handle([Read, Write], function* (e, k) {
+ *   if (e instanceof Read) return yield* transfer(k, store.get(e.key));
+ *   store.set(e.key, e.value);
+ *   return yield* transfer(k, undefined);
+ * });
+ * ```
  */
 export function handle<
-  C extends EffectClass,
+  const C extends EffectClass | readonly [EffectClass, ...EffectClass[]],
   R extends Generator<unknown, unknown, unknown> | AnyProgramLike = never,
 >(
-  effectClass: C & NoInfer<Distinguishable<InstanceType<C>>>,
-  f: (effect: InstanceType<C>, k: Continuation<AnswerOf<InstanceType<C>>, unknown>) => R,
-): Handler<InstanceType<C>, HandlerRow<R>> {
-  if (!isClass(effectClass)) {
+  effectClass: C & NoInfer<Distinguishable<InstancesOf<C>>>,
+  f: (effect: InstancesOf<C>, k: Continuation<AnswerOf<InstancesOf<C>>, unknown>) => R,
+): Handler<InstancesOf<C>, HandlerRow<R>> {
+  // (a copy: a later change to the caller's array changes nothing)
+  const list: unknown[] = Array.isArray(effectClass) ? effectClass.slice() : [effectClass];
+  const bad = list.findIndex((c) => !isClass(c));
+  if (list.length === 0 || bad >= 0)
     throw new TypeError(
-      `handle expects an effect class first (class X extends Effect<A>), got ${describe(effectClass)}`,
+      `handle expects an effect class (class X extends Effect<A>) or a non-empty list of them first, got ${list.length === 0 ? "an empty list" : describe(list[bad])}`,
     );
-  }
   if (typeof f !== "function")
     throw new TypeError(`handle expects a handler function second, got ${describe(f)}`);
-  const h = ((effect: InstanceType<C>, k: Continuation<AnswerOf<InstanceType<C>>, unknown>) =>
-    f(effect, k)) as Handler<InstanceType<C>, HandlerRow<R>>;
-  Object.defineProperty(h, "name", { value: f.name || `handle(${effectClass.name})` });
-  h.handles = (e) => e instanceof effectClass;
-  h[TAKES] = effectClass; // class-based: the VM may skip it in O(1) for other classes
+  type E = InstancesOf<C>;
+  const h = ((effect: E, k: Continuation<AnswerOf<E>, unknown>) => f(effect, k)) as Handler<E, HandlerRow<R>>;
+  const cs = list as EffectClass[];
+  Object.defineProperty(h, "name", { value: f.name || `handle(${cs.map((c) => c.name).join(", ")})` });
+  const only = cs[0]!;
+  h.handles = cs.length === 1 ? (e) => e instanceof only : (e) => cs.some((c) => e instanceof c);
+  h[TAKES] = cs.length === 1 ? only : cs; // class-based: the VM may skip it in O(1) for other classes
   return h;
 }
 

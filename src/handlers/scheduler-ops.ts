@@ -31,6 +31,7 @@ import {
   type Continuation,
   describe,
   finalize,
+  getCallStack,
   getHandlers,
   type Handler,
   isProgramLike,
@@ -127,20 +128,35 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
       );
     }
     // (4)
-    return throwIntoBlocked(w, new DeadlockError(deadlockMessage(w)));
+    return throwIntoBlocked(w, new DeadlockError(yield* deadlockMessage(w)));
   }
 }
 
 /** What a deadlock is, which tasks wait, and what to look for (the error names no fix otherwise). */
-function deadlockMessage(w: World): string {
-  const names: string[] = [];
-  if (w.main.run === BLOCKED) names.push("main");
-  for (let t = w.liveHead; t !== null; t = t.nextLive)
-    if (t.run === BLOCKED && t !== w.main) names.push(`task ${t.id}`);
-  const shown =
-    names.length > 8 ? `${names.slice(0, 8).join(", ")}, … (${names.length} in all)` : names.join(", ");
+function* deadlockMessage(w: World): Generator<unknown, string, any> {
+  const blocked: TaskRec[] = [];
+  if (w.main.run === BLOCKED) blocked.push(w.main);
+  for (let t = w.liveHead; t !== null; t = t.nextLive) if (t.run === BLOCKED && t !== w.main) blocked.push(t);
+  const name = (t: TaskRec) => (t === w.main ? "main" : `task ${t.id}`);
+  const more = blocked.length > 8 ? `, … (${blocked.length} in all)` : "";
+  // where each waits: the program frames its continuation holds, outermost first (the traceback
+  // shows only the task the error is thrown into; the others are where the cycle is found)
+  const where: string[] = [];
+  for (const t of blocked.slice(0, 8)) {
+    const stack = t.k === null ? [] : yield* getCallStack(t.k);
+    where.push(
+      `${name(t)}${
+        stack.length === 0
+          ? ""
+          : ` in ${stack
+              .map((e) => e.name)
+              .reverse()
+              .join(" > ")}`
+      }`,
+    );
+  }
   const last = w.mostRecentlyBlocked();
-  return `deadlock: every task is blocked (${shown}) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish). Thrown where ${last === null || last === w.main ? "main" : `task ${last.id}`} blocked last`;
+  return `deadlock: every task is blocked (${blocked.map(name).slice(0, 8).join(", ")}${more}) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Where they wait: ${where.join("; ")}${more}. Thrown where ${last === null ? "main" : name(last)} blocked last`;
 }
 
 /** R6 (3)/(4): the error is thrown into the most recently blocked task at its blocking call. */

@@ -168,8 +168,11 @@ export type NotInferred<Hs> = [readonly AnyHandlerFn[]] extends [Hs]
  * Accepts P when every effect of its row, and of the lazy values of its `env` (`Patch`: they run at
  * their first `ask`, inside the program), is handled by Hs; otherwise demands an impossible property.
  */
-export type Covered<P, Hs, Patch = never> =
-  NotInferred<Hs> extends true
+export type Covered<P, Hs, Patch = never> = 0 extends 1 & Hs
+  ? // `handlers` typed `any` (a cast, an untyped config): unchecked, as a list of plain `Handler`s
+    // — not HandlersNotInferredError, whose message blames an inline handler that is not there
+    CoverageOf<RowOf<P> | PatchEffects<Patch>, readonly Handler[]>
+  : NotInferred<Hs> extends true
     ? CoverageOf<RowOf<P> | PatchEffects<Patch>, []> extends infer C
       ? C extends MissingHandlerError<infer M>
         ? HandlersNotInferredError<M>

@@ -22,13 +22,17 @@ export type AnswerOf<E> = E extends Effect<infer A> ? A : unknown;
  * `Effect<() => number>` type-checked, then answered `5`; write `mock(C, () => f)`. (`any` and
  * `unknown` answers take both: nothing can be checked there.)
  */
-export type MockAnswer<E> = 0 extends 1 & AnswerOf<E>
-  ? AnswerOf<E> | ((effect: E) => AnswerOf<E>)
-  : Exclude<AnswerOf<E>, Function> | ((effect: E) => AnswerOf<E>);
+export type MockAnswer<E> =
+  unknown extends AnswerOf<E>
+    ? // any value, written out (not `unknown`, which would absorb the function form and leave
+      // `mock(C, (e) => …)` without a type for `e`: implicitly `any`, e.g. for a generic class's
+      // `Fetch<unknown>`; test/types/generic-effect.ts)
+      NonNullable<unknown> | null | undefined | ((effect: E) => AnswerOf<E>)
+    : Exclude<AnswerOf<E>, Function> | ((effect: E) => AnswerOf<E>);
 
 /** A mock handler: takes the instances of one effect class and remembers them in `calls`. */
 export interface Mock<E> extends Handler<E, never> {
-  /** The effects it answered, in order. */
+  /** The effects it took, in order (those its function threw for included). */
   readonly calls: readonly E[];
   /** Forget the recorded calls. */
   clear(): void;
@@ -53,10 +57,11 @@ export function mock<
   ) => object,
   A extends MockAnswer<InstanceType<C>> = MockAnswer<InstanceType<C>>,
 >(
-  // (the check handle and answer make: a class TypeScript cannot tell apart from other effects)
-  effectClass: C & NoInfer<Distinguishable<InstanceType<C>>>,
-  // (an async or generator function: refused, as by answer — see SyncAnswer)
-  answer: A & NoInfer<SyncAnswer<A>>,
+  effectClass: C,
+  // (an async or generator function: refused, as by answer — see SyncAnswer; and the check handle
+  // and answer make: a class TypeScript cannot tell apart from other effects. Both here, as in
+  // answer, so that a generic effect class, `class Fetch<T> extends Effect<T>`, is inferred)
+  answer: A & NoInfer<SyncAnswer<A> & Distinguishable<InstanceType<C>>>,
 ): Mock<InstanceType<C>> {
   const proto = typeof effectClass === "function" ? (effectClass as { prototype?: unknown }).prototype : null;
   if (proto === null || typeof proto !== "object") {

@@ -203,7 +203,14 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
     if (origin.visits !== null) {
       const visits = origin.visits.map((v) => `${v.handler.name || "(anonymous handler)"} ${v.marker}`);
       lines.push(
-        `  effect ${showEffect(origin.effect)}: ${visits.length === 0 ? "no handlers installed" : visits.join(", ")}`,
+        `  effect ${showEffect(origin.effect)}: ${
+          visits.length > 0
+            ? visits.join(", ")
+            : // performed by handler code: the handlers inside it (its own too) are not visible from there
+              origin.chain.some((e) => e.kind === "handler")
+              ? "no handler outside the handler performing it"
+              : "no handlers installed"
+        }`,
       );
     }
   }

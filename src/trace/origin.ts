@@ -225,6 +225,8 @@ export interface EffectInfo {
   readonly taker: Segment | null;
   readonly marker: string;
   readonly outer?: Segment | null;
+  /** the handler hands on an error that is not its own (a quiet handler's discontinue, execute.ts) */
+  readonly handedOn?: boolean;
 }
 
 /** Snapshot the chain at `cur` for error `e`. */
@@ -234,7 +236,7 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
   const chain = walk(
     cur,
     originInv,
-    info !== null ? info.site !== cur : !(e instanceof UnhandledEffectError),
+    info !== null ? info.site !== cur && info.handedOn !== true : !(e instanceof UnhandledEffectError),
   );
   if (info !== null) {
     return new Origin(chain, info.effect, visitsFrom(info.site, info.taker, info.marker, info.outer));

@@ -1,11 +1,13 @@
 /** The one-line report of a successful run (failures: trace/format.ts). */
-import { describe } from "../vm/brand.js";
+import { B_EFFECT, brandOf, describe } from "../vm/brand.js";
+import { showEffect } from "./format.js";
 
 /**
  * A value as a report shows it: plain data as JSON writes it, and what JSON would misprint as a
  * readable stand-in instead (nested ones as strings): NaN, bigint, an Error as `Name: message`, a
  * Map or Set with its size, undefined in an array. A cycle falls back to a description. Cut at 200
- * characters. (Small on purpose: it is in every bundle that calls `format()`.)
+ * characters. A doeff effect, program, primitive or continuation by its short form. (Small on purpose:
+ * it is in every bundle that calls `format()`.)
  */
 function show(v: unknown): string {
   const top = stand(v);
@@ -27,6 +29,10 @@ function stand(x: unknown): unknown {
   if (x === undefined) return "undefined";
   if (x instanceof Error) return `${x.name}: ${x.message}`;
   if (x instanceof Map || x instanceof Set) return `${x instanceof Map ? "Map" : "Set"}(${x.size})`;
+  // a doeff value (most often one returned without its `yield*`): `Get("x")`, `Program(name)`,
+  // `withHandler()`, not its internal fields
+  const b = brandOf(x);
+  if (b !== 0) return b === B_EFFECT ? showEffect(x) : String(x);
   return x;
 }
 

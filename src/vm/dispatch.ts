@@ -98,6 +98,16 @@ function skipDeclining(m: Machine, start: Segment, proto: unknown): Segment | nu
   while (p !== null) {
     const ps = p.takes;
     if (ps === null || protoTakes(ps, proto)) break;
+    // a prompt further out that already knows the answer: take it (a recursion installing a
+    // handler per level searched every level's prompts again from each new one: O(depth²))
+    const pc = p === start ? null : p.cache;
+    if (pc !== null && pc.epoch === m.linkEpoch) {
+      const hit = pc.skip(proto);
+      if (hit !== undefined) {
+        p = hit;
+        break;
+      }
+    }
     const c: Segment | null = p.caller;
     p = c === null ? null : c.firstPrompt;
   }

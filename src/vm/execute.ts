@@ -3,12 +3,13 @@
  * primitives check `cur.invocation` first, before arguments and continuation state.
  */
 import { ContinuationConsumedError, HandlerContextError } from "../errors.js";
+import { MARK_THREW } from "../trace/origin.js";
 import { describe } from "./brand.js";
 import { type Continuation, unstarted } from "./continuation.js";
 import { dispatch } from "./dispatch.js";
 import { link, nextPromptIn } from "./eras.js";
-import { performTerminal, startFinalization, startUnstarted } from "./finalize.js";
-import type { Handler } from "./handler.js";
+import { consumedError, performTerminal, startFinalization, startUnstarted } from "./finalize.js";
+import { type Handler, TRACE_QUIET } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_THROW, M_UNWIND } from "./modes.js";
 import {
@@ -94,7 +95,7 @@ export function execute(m: Machine, prim: Primitive): void {
     case OP_FINALIZE: {
       const k = prim.a as Continuation;
       if (k.used) {
-        m.throwHere(new ContinuationConsumedError());
+        m.throwHere(consumedError(k));
         return;
       }
       if (k.top === null) {
@@ -108,9 +109,12 @@ export function execute(m: Machine, prim: Primitive): void {
       startFinalization(m, k, m.cur);
       return;
     }
-    case OP_GET_CALL_STACK:
-      m.deliver(callStack(m.cur));
+    case OP_GET_CALL_STACK: {
+      const k = prim.a as Continuation | undefined;
+      // a continuation's frames: top out to its bottom prompt (a used one's segments are live elsewhere)
+      m.deliver(k === undefined ? callStack(m.cur, null) : k.used ? [] : callStack(k.top, k.bottom));
       return;
+    }
     case OP_GET_RUN_CONTEXT:
       m.deliver(m.ctx);
       return;
@@ -131,7 +135,7 @@ function handlerOnly(m: Machine, prim: Primitive): Invocation | null {
     m.throwHere(
       new HandlerContextError(
         inv === null
-          ? `${name}() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body`
+          ? `${name}() can only be used inside a handler invocation (code run by a handler (effect, k) => ...), not in a program body${prim.op === OP_TRANSFER ? "; to continue a kept k from here, yield* resume(k, value), which works anywhere" : ""}`
           : `${name}(): the handler invocation this code was started in has ended (a continuation captured inside it was resumed after it returned); use it only while that handler runs`,
       ),
     );
@@ -160,7 +164,7 @@ function resumeK(m: Machine, prim: Primitive, isThrow: boolean): void {
   const k = prim.a as Continuation;
   const v = prim.b;
   if (k.used) {
-    m.throwHere(new ContinuationConsumedError());
+    m.throwHere(consumedError(k));
     return;
   }
   if (k.top === null) {
@@ -174,9 +178,27 @@ function resumeK(m: Machine, prim: Primitive, isThrow: boolean): void {
   // discontinue(k, e): the error appears at k's perform site without being thrown by a frame there,
   // so its origin is recorded now, from the handler while k is still unused — as an error the
   // handler's code throws is: main … the perform site, then the handler (✗), and the effect
-  if (isThrow) m.noteError(v);
-  k.used = true;
   const cur = m.cur;
+  if (isThrow) {
+    // …but a quiet handler's discontinue of its own k hands on an error that is not its own (the
+    // scheduler gives a task the rejection of its awaitPromise, a failed task's error, a deadlock):
+    // no handler line for it, as for its transfers; the effect's line still names it (✗)
+    const quiet = cur.kind === S_HANDLER && cur.k === k && cur.handler![TRACE_QUIET] === true;
+    m.noteError(
+      v,
+      quiet
+        ? {
+            effect: cur.effect,
+            site: cur.site,
+            taker: cur.prompt,
+            marker: MARK_THREW,
+            outer: cur.outer,
+            handedOn: true,
+          }
+        : null,
+    );
+  }
+  k.used = true;
   const f = cur.top;
   // the handler waits for k's outcome in its own frame: parked while it waits (segment.ts unpark)
   if (
@@ -213,9 +235,9 @@ function terminal(m: Machine, prim: Primitive): void {
   const k = prim.op === OP_PASS ? inv.k : (prim.a as Continuation);
   if (k.used) {
     m.throwHere(
-      new ContinuationConsumedError(
-        prim.op === OP_PASS ? "invocation's continuation (pass after resume?)" : "continuation",
-      ),
+      prim.op === OP_PASS
+        ? new ContinuationConsumedError("invocation's continuation (pass after resume?)")
+        : consumedError(k),
     );
     return;
   }
@@ -297,13 +319,13 @@ function handlersAtSite(m: Machine, inv: Invocation): Handler[] {
 }
 
 /** Program frames on the caller chain, innermost first; library-internal frames omitted. */
-function callStack(seg: Segment | null): CallStackEntry[] {
+function callStack(seg: Segment | null, last: Segment | null): CallStackEntry[] {
   const out: CallStackEntry[] = [];
   while (seg !== null) {
     for (let f = seg.top; f !== null; f = f.prev) {
       if (f.name !== null) out.push({ name: f.name, program: f.program });
     }
-    seg = seg.caller;
+    seg = seg === last ? null : seg.caller;
   }
   return out;
 }

@@ -7,7 +7,7 @@
  * (deep). FR then delivers: the pending outcome if it is an error, else the first recorded error,
  * else the pending value (INV-5: all before the handler's outcome leaves the withHandler).
  */
-import { VMInternalError } from "../errors.js";
+import { ContinuationConsumedError, VMInternalError } from "../errors.js";
 import { type Continuation, captured } from "./continuation.js";
 import { deliverTo, passOn } from "./dispatch.js";
 import { SITE_SWITCH } from "./handler.js";
@@ -103,7 +103,7 @@ export function endInvocation(m: Machine, inv: Invocation, o: unknown, isErr: bo
   const k = inv.k;
   const caller = inv.caller;
   if (!k.used && !k.detached) {
-    const fr = startFinalization(m, k, caller);
+    const fr = startFinalization(m, k, caller, inv);
     const job = fr.job as Job;
     job.pending = o;
     job.pendingIsError = isErr;
@@ -115,12 +115,40 @@ export function endInvocation(m: Machine, inv: Invocation, o: unknown, isErr: bo
   m.value = o;
 }
 
-/** Begin unwinding k into a fresh finalizer segment whose caller is `receiver`. Returns FR. */
-export function startFinalization(m: Machine, k: Continuation, receiver: Segment | null): Segment {
+/**
+ * The error for a use of the used continuation `k` (cold: only when one is misused). When k was
+ * finalized, its bottom prompt still hangs on that finalization's FR (nothing relinks it unless a
+ * finally block's effect was taken at that very prompt), so the message can say so — and, when the
+ * end of its handler invocation finalized it, that `detach(k)` keeps a continuation past that end.
+ */
+export function consumedError(k: Continuation): ContinuationConsumedError {
+  const fr = k.top !== null ? k.bottom!.caller : null;
+  if (fr === null || fr.kind !== S_FINALIZER || (fr.job as Job).k !== k)
+    return new ContinuationConsumedError();
+  const inv = (fr.job as Job).inv;
+  return new ContinuationConsumedError(
+    "continuation",
+    inv === null
+      ? "finalize(k) finalized it"
+      : `it was finalized (its finally blocks ran) when handler ${describe(inv.handler)} ended without using or detaching it; to resume k after the handler returns, call \`yield* detach(k)\` before`,
+  );
+}
+
+/**
+ * Begin unwinding k into a fresh finalizer segment whose caller is `receiver`. Returns FR. `inv`:
+ * the invocation whose end finalizes its k (§5.1 b), kept on the job for a later use's message
+ * (consumedError); null for `finalize(k)` and an abort.
+ */
+export function startFinalization(
+  m: Machine,
+  k: Continuation,
+  receiver: Segment | null,
+  inv: Invocation | null = null,
+): Segment {
   k.used = true;
   // an abort ends it (main, a task): keep where it was for the report (before k is linked on)
   if (m.abortState === 2) (m.origins ??= new Origins()).aborted(k.top!);
-  const job = new Job(J_FINALIZE, null, 0, k, undefined);
+  const job = new Job(J_FINALIZE, inv, 0, k, undefined);
   const fr = new Segment(S_FINALIZER, receiver, null, null);
   fr.job = job;
   link(m, k.bottom!, fr);
@@ -150,7 +178,7 @@ export function unwindExit(m: Machine): void {
       markEnded(inv);
       const k = inv.k;
       if (!k.used && !k.detached) {
-        const fr = startFinalization(m, k, s.caller);
+        const fr = startFinalization(m, k, s.caller, inv);
         (fr.job as Job).resumeJob = job;
         return;
       }

@@ -283,9 +283,14 @@ export interface CallStackEntry {
   readonly program: unknown;
 }
 
-/** Program frames on the caller chain, innermost first. */
-export function getCallStack(): Primitive<CallStackEntry[]> {
-  return GET_CALL_STACK;
+/**
+ * Program frames on the caller chain, innermost first. Given a continuation: the frames it holds
+ * suspended (where a blocked task waits, say), innermost first; none for an unstarted or used one.
+ */
+export function getCallStack(k?: Continuation<unknown, unknown, unknown>): Primitive<CallStackEntry[]> {
+  if (k === undefined) return GET_CALL_STACK;
+  checkK(k, "getCallStack");
+  return new Primitive(OP_GET_CALL_STACK, k, undefined);
 }
 
 /** The run's RunContext. */

@@ -147,8 +147,8 @@ function explainForwarded(e: UnhandledEffectError, label: string): void {
 export function workers(options: WorkersOptions = {}): WorkersHandler {
   listedUncalled(options, "workers", "workers({ size })");
   const pool = new WorkerPool(options);
-  const h = handle(RunInWorkerClass, function workers(e: RunInWorker<unknown>, k) {
-    return runJob(pool, e, k as Continuation<unknown, unknown>);
+  const h = handle(RunInWorkerClass, function workers(e: RunInWorker<unknown, unknown>, k) {
+    return runJob(pool, e as RunInWorker<unknown>, k as Continuation<unknown, unknown>);
   }) as unknown as WorkersHandler;
   Object.defineProperty(h, "size", { value: pool.size });
   (h as { close: () => Promise<void> }).close = () => pool.close();

@@ -219,6 +219,17 @@ const openHandler: Handler = function* (_effect, k) {
 run(caller, { handlers: [openHandler] }); // an open handler takes anything
 const dynamicHandlers: Handler[] = [state, writer];
 run(caller, { handlers: dynamicHandlers }); // a dynamic list is not checked
+// `handlers` typed `any` (a cast, an untyped config) is not checked either; it was refused with
+// HandlersNotInferredError, whose message blames a handler written inline
+const untypedHandlers: any = [state, writer];
+run(caller, { handlers: untypedHandlers });
+runAsync(caller, { handlers: [state, writer] as any });
+// a call of a non-generic factory written inline in the list is inferred (docs/types.md, Known
+// limits: only the generic handle/answer/mock calls defeat the inference)
+const diceAt = (value: number) => handle(Roll, (_roll, k) => transfer(k, value));
+run(caller, { handlers: [state, writer, diceAt(4)] });
+// @ts-expect-error -- and checked: MissingHandlerError<Tell>
+run(caller, { handlers: [state, diceAt(4)] });
 const openProgram: Program<number> = caller; // the default row is open
 run(openProgram);
 class Anything extends Effect<unknown> {}
