@@ -168,10 +168,12 @@ export type {
   CoverageOfEffects,
   EmittedBy,
   HandledBy,
+  HandlerFactoryError,
   HandlerOrderError,
   HandlersNotInferredError,
   NotInferred,
   OutOfOrder,
+  UncalledFactories,
 } from "./run/run.js";
 export type { AnswerArg } from "./vm/primitives.js";
 export type { Distinguishable, EffectClass, HandlerRow, InstancesOf } from "./handlers/handle.js";

@@ -3,7 +3,7 @@
  * internals. `src/handlers/` imports only this module, the effect classes and the errors (a test
  * enforces it), so any user can write the standard handlers again on the same footing.
  */
-export { brandOf, className, describe, isEffectValue, isProgramLike } from "./vm/brand.js";
+export { brandOf, className, describe, isEffectValue, isProgramLike, listedUncalled } from "./vm/brand.js";
 export { captureSite, siteState } from "./vm/sites.js";
 export { siteOf } from "./trace/format.js";
 export type { Continuation } from "./vm/continuation.js";

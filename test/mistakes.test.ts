@@ -22,6 +22,7 @@ import {
   local,
   program,
   pure,
+  race,
   reader,
   realTime,
   release,
@@ -32,6 +33,7 @@ import {
   safe,
   scheduler,
   type Semaphore,
+  simulatedTime,
   spawn,
   state,
   timeout,
@@ -40,6 +42,8 @@ import {
   withHandler,
   withPermit,
 } from "../src/index.js";
+import { record } from "../src/testing/index.js";
+import { runInWorker, workers } from "../src/workers/index.js";
 import { TK } from "./toolkit-helpers.js";
 
 class Roll extends Effect<number> {
@@ -214,4 +218,72 @@ test('local(program, patch) with its arguments swapped: a TypeError saying so, n
   );
   // the right order still works
   assert.equal(run(local({ user: "ann" }, body), { handlers: [reader] }).value, 1);
+});
+
+test('a handler factory listed without its call (handlers: [scheduler, simulatedTime]): the TypeError says to call it, not `unknown simulatedTime option "ms"`', async () => {
+  const say = (name: string, call = `${name}()`) =>
+    `${name} makes a handler and was listed as one itself: write ${call} in handlers, not ${name}`;
+  const nap = program(function* nap() {
+    yield* delay(5);
+    return yield* get<number>("a");
+  });
+  const r = run(nap, { handlers: [scheduler, simulatedTime] } as never);
+  assert.ok(r.error instanceof TypeError);
+  assert.equal(r.error.message, say("simulatedTime"));
+  assert.equal(r.format().split("\n")[3], "  effect Delay(5): simulatedTime ✗, scheduler ·");
+  const rec = run(nap, { handlers: [state, simulatedTime(), record] } as never);
+  assert.equal((rec.error as Error).message, say("record"));
+  const job = program(function* job() {
+    return yield* runInWorker(new URL("file:///jobs.js"), "work");
+  });
+  const w = await runAsync(job, { handlers: [scheduler, realTime, workers] } as never);
+  assert.equal((w.error as Error).message, say("workers", "workers({ size })"));
+  // called, they are handlers as ever
+  assert.equal(run(nap, { handlers: [state, scheduler, simulatedTime()], store: { a: 1 } }).value, 1);
+});
+
+test("wait / gather / race given a spawn not yet performed or a program: the TypeError says to yield* it (it said only `got Spawn object`)", () => {
+  const head = (where: string, got: string) =>
+    `${where} expects a Task (from spawn) or a Future (a promise's .future), got ${got}`;
+  assert.throws(() => wait(spawn(work()) as never), {
+    name: "TypeError",
+    message: `${head("wait", "Spawn object")}: \`yield*\` it first, const task = yield* spawn(p)`,
+  });
+  const program_ = ": `yield*` a program to run it, or spawn it first";
+  assert.throws(() => wait(work() as never), {
+    name: "TypeError",
+    message: `${head("wait", "Program object")}${program_}`,
+  });
+  assert.throws(() => gather(work() as never, work() as never), {
+    name: "TypeError",
+    message: `${head("gather (item 0)", "Program object")}${program_}`,
+  });
+  assert.throws(() => race(new Roll(6) as never), {
+    name: "TypeError",
+    message: `${head("race (item 0)", "Roll object")}${program_}`,
+  });
+  // anything else: as before
+  assert.throws(() => wait(42 as never), { name: "TypeError", message: head("wait", "42") });
+});
+
+test("an async handler (async function* or async function): the TypeError says so and how to bring promises in (it said `returned object`)", () => {
+  const fix =
+    "; a handler must return a generator (write it as function*, not async: promises come in with awaitPromise) or a Program, e.g. `return resume(k, value)`";
+  const asyncGen = handle(Roll, async function* asyncRoll(_e: Roll, _k: unknown) {
+    return 1;
+  } as never);
+  const asyncFn = handle(Roll, (async (_e: Roll, _k: unknown) => 1) as never);
+  const r1 = run(work(), { handlers: [asyncGen] });
+  assert.equal(
+    (r1.error as Error).message,
+    `handler function asyncRoll returned an async generator object${fix}`,
+  );
+  const r2 = run(work(), { handlers: [asyncFn] });
+  assert.equal((r2.error as Error).message, `handler function handle(Roll) returned a Promise${fix}`);
+  // anything else: as before
+  const plain = handle(Roll, (() => 5) as never);
+  assert.equal(
+    (run(work(), { handlers: [plain] }).error as Error).message,
+    "handler function handle(Roll) returned 5; a handler must return a generator (write it as function*) or a Program, e.g. `return resume(k, value)`",
+  );
 });

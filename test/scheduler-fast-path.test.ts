@@ -48,6 +48,8 @@ import {
 } from "../src/index.js";
 import { cellOf, type TaskRec } from "../src/handlers/scheduler-task.js";
 
+const CANCELLED_FIX = "expected after cancel(task): catch TaskCancelledError where you wait for it";
+
 type Op =
   | { t: "promise" }
   | { t: "complete"; v: number }
@@ -350,7 +352,10 @@ test("scheduler FAST_PATH: a task spawned inside handlers sees them (getHandlers
   assert.deepEqual(go(true), general);
   assert.deepEqual(general, {
     ok: true,
-    value: ["TaskCancelledError: task 1 was cancelled", "TaskCancelledError: task 2 was cancelled"],
+    value: [
+      `TaskCancelledError: task 1 was cancelled (${CANCELLED_FIX})`,
+      `TaskCancelledError: task 2 was cancelled (${CANCELLED_FIX})`,
+    ],
     events: ["child 1 sees inner,scheduler,writer,visible: inner pong 1", "child 1 finally"],
   });
 });

@@ -266,7 +266,7 @@ test("wait on a lone external promise inside a handler (doeff/workers' shape): a
       "  handler lookupService for Lookup(1) ✓",
       "  main",
       "  handler lookupService for Lookup(-4) ✗",
-      "  effect Wait(Future object): scheduler ✗",
+      "  effect Wait(Future): scheduler ✗",
       `  thrown at test/scheduler-wait-alone.test.ts:${lineOf("new RangeError(`no record")}`,
       "RangeError: no record -4",
     ].join("\n"),

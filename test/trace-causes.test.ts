@@ -64,7 +64,7 @@ test("format() shows the finally error a TaskCancelledError points to ('see caus
     H,
   );
   assert.deepEqual(tail(r.format(), "TaskCancelledError"), [
-    "TaskCancelledError: task 1 was cancelled; a finally block threw (see cause)",
+    "TaskCancelledError: task 1 was cancelled and a finally block of it threw (the cause; expected after cancel(task): catch TaskCancelledError where you wait for it)",
     "  caused by Error: could not close db",
   ]);
 });

@@ -2,6 +2,7 @@
  * Tracebacks (SEMANTICS §8.8) and step tracing (§8.7): exact report text, after normalising paths.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
   get,
@@ -30,6 +31,9 @@ import {
   spawn,
   timeout,
   wait,
+  cancel,
+  createPromise,
+  DeadlockError,
 } from "../src/index.js";
 import {
   badYield,
@@ -523,4 +527,118 @@ test("a chain of 10,000 tasks each waiting on the next keeps the first and last 
     lines[15]!.startsWith("  thrown at ") ? lines[15]! : "(thrown at …)",
   ]);
   assert.equal(lines[16], "Error: deep");
+});
+
+test("a recursion 100,000 deep that fails at the bottom reads as its first line, a count and its last (it printed 79 identical lines around the cut)", () => {
+  const rec = fn(function* rec(d: number): Generator<unknown, number, unknown> {
+    if (d === 100_000) throw new Error(`bottom at ${d}`);
+    return yield* rec(d + 1);
+  });
+  const here = `test/trace.test.ts:${lineOf("return yield* rec(d + 1);")}`;
+  assert.deepEqual(run(rec(0), sites).format().split("\n"), [
+    "doeff traceback (outermost first):",
+    `  rec at ${here}`,
+    "  … 99998 more …",
+    `  rec at ${here}`,
+    "  rec", // (the innermost frame threw before it yielded: no site)
+    `  thrown at test/trace.test.ts:${lineOf("throw new Error(`bottom at")}`,
+    "Error: bottom at 100000",
+  ]);
+  // without sites every line is `rec`
+  assert.deepEqual(run(rec(0)).format().split("\n").slice(1, 4), ["  rec", "  … 99999 more …", "  rec"]);
+  // three alike stay three lines; a mutual recursion is not folded
+  const three = fn(function* three(d: number): Generator<unknown, number, unknown> {
+    if (d === 3) throw new Error("three");
+    return yield* three(d + 1);
+  });
+  assert.deepEqual(run(three(1)).format().split("\n").slice(1, 4), ["  three", "  three", "  three"]);
+  const ping = fn(function* ping(d: number): Generator<unknown, number, unknown> {
+    if (d === 4) throw new Error("pong");
+    return yield* pong(d + 1);
+  });
+  const pong = fn(function* pong(d: number): Generator<unknown, number, unknown> {
+    return yield* ping(d + 1);
+  });
+  assert.deepEqual(run(ping(0)).format().split("\n").slice(1, 6), [
+    "  ping",
+    "  pong",
+    "  ping",
+    "  pong",
+    "  ping",
+  ]);
+});
+
+/** The 1-based line of this file that contains `text` (for sites). */
+function lineOf(text: string): number {
+  const lines = readFileSync(new URL(import.meta.url), "utf8").split("\n");
+  return lines.findIndex((l) => l.includes(text) && !l.includes("lineOf(")) + 1;
+}
+
+test("a wait on a cancelled task names the task as its user knows it, Task(1), not the scheduler's record class (TaskRec object)", () => {
+  const slow = fn(function* slow() {
+    yield* delay(1000);
+    return 1;
+  });
+  const main = fn(function* main() {
+    const t = yield* spawn(slow());
+    yield* delay(1);
+    yield* cancel(t);
+    return yield* wait(t);
+  });
+  assert.deepEqual(
+    run(main(), { handlers: [scheduler, simulatedTime()] })
+      .format()
+      .split("\n"),
+    [
+      "doeff traceback (outermost first):",
+      "  main",
+      "  effect Wait(Task(1)): simulatedTime ↗, scheduler ✗",
+      "TaskCancelledError: task 1 was cancelled (expected after cancel(task): catch TaskCancelledError where you wait for it)",
+    ],
+  );
+});
+
+test("a TypeError a library function throws at its call in user code (wait given a promise handle) is thrown at that call's line; a library error reaching the user's stack only through run() has no such line", () => {
+  const waitFor = (p: unknown) => wait(p as never); // a user's helper: its line is the one shown
+  const bad = fn(function* bad(viaHelper: boolean) {
+    const p = yield* createPromise<number>();
+    yield* get("a");
+    if (viaHelper) return yield* waitFor(p);
+    return yield* wait(p as never);
+  });
+  const message =
+    "TypeError: wait expects a Task (from spawn) or a Future (a promise's .future), got PromiseHandle object; pass promise.future";
+  const opts = { handlers: [scheduler, state], store: { a: 1 } };
+  // (the frame's own line is its last yield's, `get("a")`: only "thrown at" names the call)
+  assert.deepEqual(run(bad(false), opts).format().split("\n"), [
+    "doeff traceback (outermost first):",
+    "  bad",
+    `  thrown at test/trace.test.ts:${lineOf("return yield* wait(p as never);")}`,
+    message,
+  ]);
+  assert.deepEqual(run(bad(true), opts).format().split("\n"), [
+    "doeff traceback (outermost first):",
+    "  bad",
+    `  thrown at test/trace.test.ts:${lineOf("const waitFor = ")}`,
+    message,
+  ]);
+  // made by a handler or the VM, with the run() call the only user line of its stack: none
+  const missing = run(get("zz"), { handlers: [state] })
+    .format()
+    .split("\n");
+  assert.equal(missing.length, 3);
+  assert.equal(missing[1], '  effect Get("zz"): state ✗');
+  const stuck = run(
+    program(function* stuck() {
+      const p = yield* createPromise<number>();
+      return yield* wait(p.future);
+    }),
+    { handlers: [scheduler] },
+  );
+  assert.ok(stuck.error instanceof DeadlockError);
+  assert.deepEqual(stuck.format().split("\n").slice(0, 3), [
+    "doeff traceback (outermost first):",
+    "  stuck",
+    "  effect Wait(Future): scheduler ✗",
+  ]);
 });

@@ -8,7 +8,7 @@
  * that made it, which a scheduler reads with `handleRef` to recognise its own handles (it passes
  * effects about waitables it did not create).
  */
-import { describe } from "../vm/brand.js";
+import { describe, isProgramLike } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { Program, ProgramLikeOf } from "../vm/program.js";
 import { siteState } from "../vm/sites.js";
@@ -365,7 +365,13 @@ function checkWaitable(x: unknown, where: string): void {
   if (x instanceof Task || x instanceof Future) return;
   throw new TypeError(
     `${where} expects a Task (from spawn) or a Future (a promise's .future), got ${describe(x)}` +
-      (x instanceof PromiseHandle ? "; pass promise.future" : ""),
+      (x instanceof PromiseHandle
+        ? "; pass promise.future"
+        : x instanceof Spawn
+          ? ": `yield*` it first, const task = yield* spawn(p)"
+          : isProgramLike(x)
+            ? ": `yield*` a program to run it, or spawn it first"
+            : ""),
   );
 }
 

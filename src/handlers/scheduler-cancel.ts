@@ -30,10 +30,16 @@ export function abortSignal(t: TaskRec, reason: () => unknown): void {
 }
 
 export function cancelledError(t: TaskRec, cause: { error: unknown } | null): TaskCancelledError {
-  const msg = `task ${t.id} was cancelled`;
+  const fix = "expected after cancel(task): catch TaskCancelledError where you wait for it";
   return cause === null
-    ? new TaskCancelledError(t.handle, msg)
-    : new TaskCancelledError(t.handle, `${msg}; a finally block threw (see cause)`, { cause: cause.error });
+    ? new TaskCancelledError(t.handle, `task ${t.id} was cancelled (${fix})`)
+    : new TaskCancelledError(
+        t.handle,
+        `task ${t.id} was cancelled and a finally block of it threw (the cause; ${fix})`,
+        {
+          cause: cause.error,
+        },
+      );
 }
 
 /**

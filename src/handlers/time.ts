@@ -28,6 +28,7 @@ import {
   getRunContext,
   type Handler,
   hidden,
+  listedUncalled,
   perRun,
   type RunContext,
   transfer,
@@ -161,6 +162,7 @@ export interface SimulatedTimeOptions {
 
 /** A virtual clock (a new handler object; its time is per run). */
 export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now | Delay> {
+  listedUncalled(options, "simulatedTime");
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new TypeError(`simulatedTime expects options { start?: number }, got ${describe(options)}`);
   }

@@ -122,8 +122,31 @@ export type CoverageOfEffects<E, Hs> = [FieldlessEffects<E | EmittedBy<Hs>>] ext
     ? [OutOfOrder<Hs>] extends [never]
       ? unknown
       : HandlerOrderError<OutOfOrder<Hs>>
-    : MissingHandlerError<MissingHandlers<E, Hs>>
+    : [UncalledFactories<Hs>] extends [never]
+      ? MissingHandlerError<MissingHandlers<E, Hs>>
+      : HandlerFactoryError<UncalledFactories<Hs>>
   : UntaggedEffectError<FieldlessEffects<E | EmittedBy<Hs>>>;
+
+/**
+ * The functions of the list Hs that make a handler, listed without their call
+ * (`handlers: [scheduler, simulatedTime]`): a handler returns a generator or a primitive, never a
+ * handler.
+ */
+export type UncalledFactories<Hs> = Hs extends readonly (infer H)[]
+  ? 0 extends 1 & H
+    ? never // (an `any` in the list)
+    : H extends (...args: never[]) => AnyHandlerFn
+      ? H
+      : never
+  : never;
+
+/**
+ * The compile error for a function that makes a handler listed in place of the handler (an effect it
+ * would take is missing): it said `MissingHandlerError<Delay>` with `simulatedTime` listed.
+ */
+export interface HandlerFactoryError<Factory> {
+  readonly "doeff: a function that makes a handler is listed in `handlers` without its call: call it, e.g. simulatedTime(), workers({ size })": Factory;
+}
 
 /**
  * The compile error when the handler list could not be inferred: TypeScript fixes the list to its

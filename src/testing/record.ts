@@ -10,7 +10,7 @@ import type { AnyEffect } from "../vm/types.js";
 import { delegate, pass, transfer, transferWith } from "../vm/primitives.js";
 import type { Handler } from "../vm/handler.js";
 import { TAKES, TRACE_QUIET } from "../vm/handler.js";
-import { className, describe } from "../vm/brand.js";
+import { className, describe, listedUncalled } from "../vm/brand.js";
 import { UnhandledEffectError } from "../errors.js";
 import { fail } from "./util.js";
 
@@ -116,6 +116,7 @@ function isClass(f: Function): boolean {
  */
 export function record<const F extends RecordFilter = RecordFilter>(only?: F): Recorder<RecordedOf<F>>;
 export function record(only?: RecordFilter): Recorder {
+  listedUncalled(only, "record");
   const entries: Recorded[] = [];
   const effects: unknown[] = [];
   // its name is what an unhandled effect's message and a traceback call it

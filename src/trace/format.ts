@@ -6,7 +6,7 @@
  */
 import { DoeffError } from "../errors.js";
 import { B_PROGRAM, brandOf, className, describe } from "../vm/brand.js";
-import type { Entry, Origin } from "./origin.js";
+import { type Entry, fold, type Origin } from "./origin.js";
 
 /**
  * The library's own directory: stack lines inside it are never a user's site. Computed on first use,
@@ -45,15 +45,21 @@ function cwd(): string {
 
 /**
  * `file:line` of the first stack line of `site` that is user code, relative to the cwd. With
- * `firstOnly`, only the very first frame counts (so an error made inside the library has no site).
+ * `firstOnly` (where an error was thrown), the very first frame when it is user code; else, with
+ * `caller`, for an error a function of doeff, of Node or of a package made when user code called it
+ * (`wait(p)` given the wrong value, `readFileSync`), the first user frame with doeff's below it (the
+ * VM that ran that code) — never the `run()` call an error reaches the user's stack through, which
+ * has nothing of doeff below it.
  */
-export function siteOf(site: Error | null | undefined, firstOnly = false): string | null {
+export function siteOf(site: Error | null | undefined, firstOnly = false, caller = false): string | null {
   const stack = site?.stack;
   if (typeof stack !== "string") return null;
   const lines = stack.split("\n");
   const lib = libraryDir();
   // Without a library directory (bundled), skip the frames the capture itself adds.
   let skip = lib === null && !firstOnly ? (CAPTURE_DEPTH[site!.message] ?? 0) : 0;
+  let below = false; // (firstOnly: past the first frame, which was not user code)
+  let at = ""; // (then the first user frame)
   for (let i = 1; i < lines.length; i++) {
     const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?\s*$/.exec(lines[i]!);
     if (m === null) continue;
@@ -62,17 +68,17 @@ export function siteOf(site: Error | null | undefined, firstOnly = false): strin
       continue;
     }
     let file = m[1]!.replace(/^file:\/\//, "");
-    if (
-      (lib !== null && file.startsWith(lib)) ||
-      file.startsWith("node:") ||
-      file.includes("/node_modules/")
-    ) {
-      if (firstOnly) return null;
+    const inLib = lib !== null && file.startsWith(lib);
+    if (inLib || file.startsWith("node:") || file.includes("/node_modules/")) {
+      if (at !== "" && inLib) return at;
+      if (firstOnly && !caller) return null;
+      below = true;
       continue;
     }
     const base = cwd();
     if (base !== "" && file.startsWith(`${base}/`)) file = file.slice(base.length + 1);
-    return `${file}:${m[2]}`;
+    if (!firstOnly || !below) return `${file}:${m[2]}`;
+    if (at === "") at = `${file}:${m[2]}`;
   }
   return null;
 }
@@ -125,6 +131,10 @@ function entryLine(e: Entry): string {
       return `  ${e.name}`;
   }
 }
+
+/** The chain's lines, a run of identical program lines (a recursion 100,000 deep) folded. */
+const chainLines = (list: Entry[]): string[] =>
+  fold(list, (e) => (e?.kind === "frame" ? entryLine(e) : undefined)).map(entryLine);
 
 export function errorLine(error: unknown): string {
   if (error instanceof Error) return `${errorName(error)}: ${error.message}`;
@@ -180,17 +190,16 @@ export function formatAborted(chains: Entry[][] | null, reason: unknown): string
     c[0]!.kind !== "boundary" ? -1 : Number(/^in task (\d+)/.exec(c[0]!.name)?.[1] ?? Infinity);
   const shown = chains.filter((c) => c.some((x) => x.kind !== "boundary"));
   shown.sort((a, b) => order(a) - order(b));
-  return `where the run was when its signal aborted it (outermost first):\n${shown
-    .flat()
-    .map(entryLine)
-    .join("\n")}${report.slice(report.indexOf("\n"))}`;
+  return `where the run was when its signal aborted it (outermost first):\n${chainLines(shown.flat()).join(
+    "\n",
+  )}${report.slice(report.indexOf("\n"))}`;
 }
 
 /** The full report for a failed run. */
 export function formatFailure(origin: Origin | null, error: unknown): string {
   const lines = ["doeff traceback (outermost first):"];
   if (origin !== null) {
-    for (const e of origin.fullChain()) lines.push(entryLine(e));
+    lines.push(...chainLines(origin.fullChain()));
     if (origin.visits !== null) {
       const visits = origin.visits.map((v) => `${v.handler.name || "(anonymous handler)"} ${v.marker}`);
       lines.push(
@@ -205,12 +214,13 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
       );
     }
   }
-  // where user code threw it (the error's own stack), when that is user code
+  // where user code threw it (the error's own stack), when that is user code, or for an error not
+  // doeff's own, the user code that called what threw it (a user's handler calling a standard one
+  // that throws MissingStateKeyError is not where that happened: as without the wrapper, no line)
   // (bundled, library lines cannot be told from the user's: the library's own errors get no site)
+  const own = error instanceof DoeffError;
   const thrownAt =
-    error instanceof Error && !(libraryDir() === null && error instanceof DoeffError)
-      ? siteOf(error, true)
-      : null;
+    error instanceof Error && !(libraryDir() === null && own) ? siteOf(error, true, !own) : null;
   if (thrownAt !== null) lines.push(`  thrown at ${thrownAt}`);
   lines.push(errorLine(error));
   try {

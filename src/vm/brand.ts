@@ -44,6 +44,17 @@ export function notAHandler(h: unknown): string | null {
 }
 
 /**
+ * A handler factory listed in `handlers` without its call (`handlers: [scheduler, simulatedTime]`)
+ * is called as the handler, with an effect for its options: say that, not "unknown option ms".
+ */
+export function listedUncalled(arg: unknown, name: string, call = `${name}()`): void {
+  if (brandOf(arg) === B_EFFECT)
+    throw new TypeError(
+      `${name} makes a handler and was listed as one itself: write ${call} in handlers, not ${name}`,
+    );
+}
+
+/**
  * Is `x` an Effect — by its prototype chain. Hot paths tell library objects this way (here, and
  * isPrimitive / isContinuation beside their classes): `x instanceof C` walks x's chain, a cost that
  * does not depend on x's hidden class, while a `[BRAND]` read in brandOf is one property site shared
@@ -184,6 +195,9 @@ function describeUnsafe(x: unknown): string {
     case "function":
       return `function ${(x as { name?: string }).name || "(anonymous)"}`;
   }
+  // a task or future as its user knows it, `Task(1)`, not by the scheduler's class (`TaskRec object`)
+  if (String((x as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]).startsWith("doeff."))
+    return String(x);
   const name = className((x as { constructor?: unknown }).constructor) || "Object";
   if (Array.isArray(x)) return `Array(${x.length})`;
   return name === "Object" ? "object" : `${name} object`;

@@ -11,8 +11,10 @@ import {
   BRAND,
   brandOf,
   describe,
+  isAsyncIterator,
   isGeneratorObject,
   isNativeGenerator,
+  isThenable,
 } from "./brand.js";
 import { type Continuation, captured } from "./continuation.js";
 import { DEFER, type Handler, SITE_AWAIT, SITE_PASS, SITE_SWITCH } from "./handler.js";
@@ -432,8 +434,10 @@ function materialize(m: Machine, p: Segment, h: Handler, e: unknown, k: Continua
 }
 
 function badHandlerResult(h: Handler, r: unknown): TypeError {
+  // an `async` or `async function*` handler: say so (it said `returned object`)
+  const async = isAsyncIterator(r) ? "an async generator object" : isThenable(r) ? "a Promise" : null;
   return new TypeError(
-    `handler ${describe(h)} returned ${describe(r)}; a handler must return a generator (write it as function*) or a Program, e.g. \`return resume(k, value)\``,
+    `handler ${describe(h)} returned ${async ?? describe(r)}; a handler must return a generator (write it as function*${async === null ? "" : ", not async: promises come in with awaitPromise"}) or a Program, e.g. \`return resume(k, value)\``,
   );
 }
 

@@ -135,10 +135,12 @@ function installRecursionTrap(g: Function, name: string): void {
 /**
  * `fn(function* name(...) { ... })` → `(...args) => Program`, named `name`. Parameter types are kept;
  * the row is inferred from what the generator yields. The generator's next type is `unknown`, so a
- * bare `yield x` (a forgotten `*`) evaluates to `unknown` and its use is a compile error.
+ * bare `yield x` (a forgotten `*`) evaluates to `unknown` and its use is a compile error. The
+ * generator is called without a `this` (`this: void`): one declared `this: Service`, as a method
+ * would use, is a compile error — at run time `this` is undefined.
  */
 export function fn<Args extends unknown[], Y, R>(
-  g: (...args: Args) => Generator<Y, R, unknown>,
+  g: (this: void, ...args: Args) => Generator<Y, R, unknown>,
 ): (...args: Args) => Program<R, EffectsOf<Y>> {
   if (typeof g !== "function") {
     throw new TypeError(`fn expects a generator function (function* name() { ... }), got ${describe(g)}`);
@@ -198,7 +200,7 @@ export function functionKind(g: Function): string | null {
 }
 
 /** `program(g)` = `fn(g)()`: a zero-argument program, built once, runnable many times. */
-export function program<Y, R>(g: () => Generator<Y, R, unknown>): Program<R, EffectsOf<Y>> {
+export function program<Y, R>(g: (this: void) => Generator<Y, R, unknown>): Program<R, EffectsOf<Y>> {
   return fn(g)();
 }
 

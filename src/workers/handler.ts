@@ -17,7 +17,7 @@ import {
   UnhandledEffectError,
   wait,
 } from "../index.js";
-import { boundary, className, hidden, transfer, transferWith } from "../protocol.js";
+import { boundary, className, hidden, listedUncalled, transfer, transferWith } from "../protocol.js";
 import type { SchedulerEffect } from "../effects/scheduler.js";
 import type { RunInWorker } from "./effect.js";
 import { frameOf, RunInWorker as RunInWorkerClass } from "./effect.js";
@@ -145,6 +145,7 @@ function explainForwarded(e: UnhandledEffectError, label: string): void {
 
 /** The `workers` handler: runs `RunInWorker` effects on a pool of `size` threads. */
 export function workers(options: WorkersOptions = {}): WorkersHandler {
+  listedUncalled(options, "workers", "workers({ size })");
   const pool = new WorkerPool(options);
   const h = handle(RunInWorkerClass, function workers(e: RunInWorker<unknown, unknown>, k) {
     return runJob(pool, e as RunInWorker<unknown>, k as Continuation<unknown, unknown>);

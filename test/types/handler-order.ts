@@ -6,7 +6,12 @@
  */
 import {
   awaitPromise,
+  type CoverageOf,
+  type Delay,
+  delay,
   Effect,
+  type HandlerFactoryError,
+  type MissingHandlerError,
   handle,
   type Handler,
   type OutOfOrder,
@@ -15,6 +20,7 @@ import {
   run,
   runAsync,
   scheduler,
+  simulatedTime,
   state,
   type Tell,
   tell,
@@ -79,3 +85,23 @@ const log2 = handle(Log2, (_e, k) => transfer(k, undefined));
 run(logs, { handlers: verbose ? [log2, writer, logged] : [writer, log2, logged] });
 // @ts-expect-error -- the second list has no Log2 handler
 run(logs, { handlers: verbose ? [writer, log2, logged] : [writer, logged] });
+
+// ---------------------------------------------------------------------------------------------
+// A function that makes a handler, listed without its call: HandlerFactoryError names it (it was
+// MissingHandlerError<Delay>, with simulatedTime listed).
+{
+  const nap = program(function* nap() {
+    yield* delay(5);
+  });
+  // @ts-expect-error -- simulatedTime is listed, not simulatedTime()
+  run(nap, { handlers: [scheduler, simulatedTime] });
+  expectType<
+    Equal<
+      CoverageOf<Delay, [typeof scheduler, typeof simulatedTime]>,
+      HandlerFactoryError<typeof simulatedTime>
+    >
+  >();
+  // called, it is a handler; and an effect no handler takes is still MissingHandlerError
+  run(nap, { handlers: [scheduler, simulatedTime()] });
+  expectType<Equal<CoverageOf<Delay, [typeof scheduler]>, MissingHandlerError<Delay>>>();
+}

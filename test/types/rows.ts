@@ -283,3 +283,25 @@ expectType<
 run(pipeline, { handlers: [state, reader, writer, fixedDice] });
 // @ts-expect-error -- one missing effect (Ask) is enough
 run(pipeline, { handlers: [state, writer, fixedDice] });
+
+// ---------------------------------------------------------------------------------------------
+// A generator declaring a `this` (a method's, to reach the service's fields) is refused: fn and
+// program call it without one, so `this.db` was undefined at run time. Without the declaration,
+// `this` in it is already an error (noImplicitThis).
+class UserService {
+  readonly table = "users";
+  // @ts-expect-error -- fn calls the generator without a `this`
+  readonly byId = fn(function* byId(this: UserService, id: number) {
+    return `${this.table}/${id}`;
+  });
+  // @ts-expect-error -- so does program
+  readonly all = program(function* all(this: UserService) {
+    return this.table;
+  });
+}
+void UserService;
+// a generator that does not declare one is as before
+const plainById = fn(function* plainById(id: number) {
+  return `users/${id}`;
+});
+expectType<Equal<typeof plainById, (id: number) => Program<string, never>>>();
