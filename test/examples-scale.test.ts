@@ -27,7 +27,7 @@ test("examples/workers/main.ts prints the demo", () => {
       "doeff traceback (outermost first):",
       "  failing",
       "  ── in worker (examples/workers/jobs.ts#squareRoot) ──",
-      '  effect RunInWorker("examples/workers/jobs.ts#squareRoot", Array(1)): workers ✗, realTime ·, scheduler ·',
+      '  effect RunInWorker("examples/workers/jobs.ts#squareRoot", [-1]): workers ✗, realTime ·, scheduler ·',
       "  thrown at examples/workers/jobs.ts:26",
       "RangeError: cannot take the square root of -1",
       '  caused by thrown: {"x":-1}',

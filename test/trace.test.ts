@@ -642,3 +642,38 @@ test("a TypeError a library function throws at its call in user code (wait given
     "  effect Wait(Future): scheduler ✗",
   ]);
 });
+
+test('an effect line shows an array field\'s first items (Batch(["user-0001", …, 3, … 2 more])), not only Array(5)', () => {
+  class Batch extends Effect<number> {
+    declare readonly _tag: "Batch";
+    readonly ids: unknown[];
+    readonly note: string;
+    constructor(ids: unknown[]) {
+      super();
+      this.ids = ids;
+      this.note = "x";
+    }
+  }
+  const main = program(function* main() {
+    return yield* new Batch([
+      "user-0001",
+      "a very long identifier that goes on",
+      3,
+      [1, 2],
+      { a: 1 },
+    ]) as never;
+  });
+  assert.equal(
+    run(main, { handlers: [state] }).format(),
+    [
+      "doeff traceback (outermost first):",
+      "  main",
+      '  effect Batch(["user-0001", "a very long ident...", 3, … 2 more], "x"): state ↗',
+      "UnhandledEffectError: no handler takes Batch; 1 visible handler(s) declined it. Install a handler for Batch (e.g. handle(Batch, ...)) around the code that performs it",
+    ].join("\n"),
+  );
+  const empty = program(function* empty() {
+    return yield* new Batch([[1, 2]]) as never;
+  });
+  assert.equal(run(empty).format().split("\n")[2], '  effect Batch([Array(2)], "x"): no handlers installed');
+});

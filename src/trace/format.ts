@@ -84,6 +84,17 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
 }
 
 /** Short printable form of an effect: `Ask("db")`, `Put("n", 1)`, `Roll(6)`. */
+/** One field of an effect, in one short line: a string cut to `max` characters. */
+function fieldOf(v: unknown, max: number): string {
+  return typeof v === "string"
+    ? JSON.stringify(v.length > max ? `${v.slice(0, max - 3)}...` : v) // one line, not 100 kB
+    : typeof v === "number" || typeof v === "boolean"
+      ? JSON.stringify(v)
+      : brandOf(v) === B_PROGRAM
+        ? `${(v as { name?: string }).name || "program"}()`
+        : describe(v);
+}
+
 export function showEffect(effect: unknown): string {
   if (effect === null || typeof effect !== "object") return describe(effect);
   let name: string;
@@ -100,14 +111,13 @@ export function showEffect(effect: unknown): string {
     let shown: string;
     try {
       const v = (effect as Record<string, unknown>)[key];
-      shown =
-        typeof v === "string"
-          ? JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v) // one line, not 100 kB
-          : typeof v === "number" || typeof v === "boolean"
-            ? JSON.stringify(v)
-            : brandOf(v) === B_PROGRAM
-              ? `${(v as { name?: string }).name || "program"}()`
-              : describe(v);
+      // an array's first items (Gather([Task(1), Task(2)]), a job's arguments), not only its length
+      shown = Array.isArray(v)
+        ? `[${v
+            .slice(0, 3)
+            .map((x) => fieldOf(x, 20))
+            .join(", ")}${v.length > 3 ? `, … ${v.length - 3} more` : ""}]`
+        : fieldOf(v, 60);
     } catch {
       shown = `${key}: (its getter threw)`;
     }
