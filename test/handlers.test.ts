@@ -4,10 +4,12 @@ import { test } from "node:test";
 import {
   type Continuation,
   Effect,
+  fn,
   get,
   type Handler,
   handle,
   pass,
+  type Program,
   program,
   pure,
   type RunResult,
@@ -566,4 +568,54 @@ test("handle([A, B], f): one handler for a list of classes — it takes each of 
     () => handle(5 as never, fail),
     "handle expects an effect class (class X extends Effect<A>) or a non-empty list of them first, got 5",
   );
+});
+
+test("a recursion installing a handler per level, its effect answered further out past every level's handler: linear in the depth whether the answer resumes, transfers or is a fast path", () => {
+  // Each level's search starts at a new prompt and takes the answer a prompt further out already
+  // cached; a capture (the resume's, the transfer's) leaves those caches valid, since the prompts
+  // outside the captured one are the same when it is linked back. Quadratic before: 40,000 levels
+  // answered with resume took 110 s (now under 1 s); with state, before the search took an answer
+  // cached further out at all, 16,000 levels took 4.8 s.
+  const N = 40_000;
+  class Level extends Effect<number> {
+    declare readonly _tag: "Level";
+  }
+  class Depth extends Effect<number> {
+    declare readonly _tag: "Depth";
+  }
+  const level = handle(Level, (_e, k) => transfer(k, 0));
+  type Ask = () => Program<number, never> | Effect<number>;
+  const levels: (n: number, ask: Ask) => Program<number, any> = fn(function* levelsGen(
+    n: number,
+    ask: Ask,
+  ): Generator<unknown, number, any> {
+    if (n === 0) return 0;
+    const c = yield* ask();
+    return c + (yield* withHandler(level, levels(n - 1, ask)));
+  });
+  const depth = () => new Depth();
+  const answers: [string, Handler, Ask][] = [
+    [
+      "resume",
+      handle(Depth, function* (_e, k) {
+        return yield* resume(k, 1);
+      }),
+      depth,
+    ],
+    [
+      "transfer",
+      handle(Depth, function* (_e, k) {
+        return yield* transfer(k, 1);
+      }),
+      depth,
+    ],
+    ["state (fast path)", state, () => get("c")],
+  ];
+  for (const [name, h, ask] of answers) {
+    const t0 = performance.now();
+    const r = run(withHandler(h, levels(N, ask)), { store: { c: 1 } });
+    const ms = performance.now() - t0;
+    assert.equal(r.value, N, `${name}: ${String(r.error)}`);
+    assert.ok(ms < 10_000, `${name}: ${ms.toFixed(0)} ms for ${N} levels`);
+  }
 });

@@ -203,7 +203,6 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
   const outer = p.caller;
   p.caller = null;
   p.detachedFrom = outer;
-  m.linkEpoch++;
   invoke(m, h, e, k, outer);
 }
 
@@ -425,7 +424,6 @@ function materialize(m: Machine, p: Segment, h: Handler, e: unknown, k: Continua
   const outer = p.caller;
   p.caller = null;
   p.detachedFrom = outer;
-  m.linkEpoch++;
   const era = m.era;
   era.live++;
   const inv = newInvocation(h, e, k, outer, era);

@@ -48,10 +48,15 @@ export type Relinks = (number | Segment | null)[];
 /** Link prompt `p`, detached by a capture, below `to`. Every caller change after a capture is made here. */
 export function link(m: Machine, p: Segment, to: Segment | null): void {
   p.caller = to;
-  m.linkEpoch++;
   const from = p.detachedFrom;
-  if (from !== null && from.firstPrompt !== (to === null ? null : to.firstPrompt))
-    relinked(m, p, from.firstPrompt);
+  const before = from === null ? null : from.firstPrompt;
+  // The prompts outside p are those it was captured from (a resume or transfer in place, a task
+  // switched back in): the search caches inside it still hold (a capture left them alone: nothing
+  // inside a captured continuation searches until it is linked again).
+  if (before !== (to === null ? null : to.firstPrompt)) {
+    m.linkEpoch++;
+    if (from !== null) relinked(m, p, before);
+  }
 }
 
 /** Invocations started and not ended (the machine's depth). */

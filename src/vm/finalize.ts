@@ -391,9 +391,8 @@ export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
     keep.k = captured(m, site, p);
     p.caller = null;
     p.detachedFrom = outer;
-    m.linkEpoch++;
-    // The search cache its perform site started from is stale from now on (the epoch moved): drop
-    // it rather than keep 112 B per blocked task for as long as it waits (a queue producer's jobs).
+    // The search cache its perform site started from: dropped rather than kept, 112 B per blocked
+    // task for as long as it waits (a queue producer's jobs), to be built again when it goes on.
     // (p is at or below site, so site has a first prompt)
     site.firstPrompt!.cache = null;
   }

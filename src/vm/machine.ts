@@ -88,7 +88,11 @@ export class Machine {
   value: unknown;
   /** the unwinding job of the current Unwind mode */
   job: Job | null;
-  /** bumped whenever a prompt's caller changes: invalidates handler-search caches (dispatch.ts) */
+  /**
+   * bumped when the prompts outside a prompt change — a captured prompt linked below other prompts
+   * than it was captured from (eras.ts `link`): invalidates handler-search caches (dispatch.ts). A
+   * capture alone does not: nothing inside a captured continuation runs until it is linked again.
+   */
   linkEpoch: number;
   /** getHandlers (eras.ts): the open era, the oldest era kept and the re-links kept (null: none) */
   era: Era;

@@ -287,7 +287,8 @@ function protoOf(c: unknown): object | null {
 /**
  * Handler search cache, kept on the first prompt a search starts from: for effects whose prototype
  * is key i, the prompts before skip i all have class-based handlers (TAKES) that decline them.
- * Valid while the machine's link epoch is `epoch` (any prompt caller change bumps it), so a fixed
+ * Valid while the machine's link epoch is `epoch` (bumped when a captured prompt is linked below other
+ * prompts than it was captured from: eras.ts `link`), so a fixed
  * stack of `handle(Other, …)` handlers costs one check per effect instead of one per handler. Four
  * entries, since programs interleave effect classes (get/put). Fields, not three arrays: ~110 B
  * instead of ~300 B, and every task spawned inside handlers makes one on its innermost prompt.
