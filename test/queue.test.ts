@@ -79,7 +79,7 @@ test("queue: a job whose program performs an effect no handler takes fails once 
       }),
       { handlers: [scheduler, realTime, q] },
     );
-    // the worker's handlers are fixed, so every attempt failed the same way (3 runs, 2 backoffs)
+    // the worker's handlers are fixed, so every attempt would fail the same way: it runs once, not 3 times
     assert.ok(r.error instanceof UnhandledEffectError, String(r.error));
     assert.equal(
       (r.error as Error).message,

@@ -81,6 +81,9 @@ export function search(m: Machine, from: Segment | null, e: unknown): Segment | 
   return null;
 }
 
+/** Prompts the uncached skip walk has visited (tests check the search's complexity with it). */
+export const searchStats = { walked: 0 };
+
 /**
  * From `start`, skip the prompts whose class-based handlers decline effects with prototype `proto`;
  * the answer is cached on `start` (see SearchCache).
@@ -96,6 +99,7 @@ function skipDeclining(m: Machine, start: Segment, proto: unknown): Segment | nu
   }
   let p: Segment | null = start;
   while (p !== null) {
+    searchStats.walked++;
     const ps = p.takes;
     if (ps === null || protoTakes(ps, proto)) break;
     // a prompt further out that already knows the answer: take it (a recursion installing a

@@ -30,7 +30,12 @@ const annotated = answer(Fetch, (f: Fetch<unknown>) => f.url);
 const viaMock = mock(Fetch, (f) => users[f.url]);
 expectType<Equal<(typeof viaMock.calls)[number], Fetch<unknown>>>();
 const fixed = mock(Fetch, 1);
-const viaHandle = handle(Fetch, (f, k) => transfer(k, users[f.url]));
+const viaHandle = handle(Fetch, (f, k) => {
+  // as answer's and mock's: a Fetch of an unknown answer (it was Fetch<any> before handle took lists)
+  expectType<Equal<typeof f, Fetch<unknown>>>();
+  return transfer(k, users[f.url]);
+});
+expectType<Equal<typeof viaHandle, Handler<Fetch<unknown>, never>>>();
 
 // @ts-expect-error -- `f` is a Fetch: it has no `path`
 answer(Fetch, (f) => f.path);
