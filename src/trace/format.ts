@@ -83,7 +83,6 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
   return null;
 }
 
-/** Short printable form of an effect: `Ask("db")`, `Put("n", 1)`, `Roll(6)`. */
 /** One field of an effect, in one short line: a string cut to `max` characters. */
 function fieldOf(v: unknown, max: number): string {
   return typeof v === "string"
@@ -95,6 +94,7 @@ function fieldOf(v: unknown, max: number): string {
         : describe(v);
 }
 
+/** Short printable form of an effect: `Ask("db")`, `Put("n", 1)`, `Roll(6)`. */
 export function showEffect(effect: unknown): string {
   if (effect === null || typeof effect !== "object") return describe(effect);
   let name: string;
