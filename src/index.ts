@@ -170,7 +170,6 @@ export type {
   HandledBy,
   HandlerFactoryError,
   HandlerOrderError,
-  HandlersNotInferredError,
   NotInferred,
   OutOfOrder,
   UncalledFactories,

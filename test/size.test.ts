@@ -238,8 +238,10 @@ field's first three items (`RunInWorker("jobs.ts#squareRoot", [-1])`, `Gather([T
 only `Array(1)` (+47 B). Then → 17,748 / 30,755 B (a second opinion on the search fix): a capture
 no longer invalidates the handler-search caches, only a link below other prompts than the captured
 one came from (a recursion answered by `resume` stayed O(depth²): 40,000 levels 110 s → under
-1 s), and the skip walk counts the prompts it visits for the test that checks that (+10 B). */
-const SMALL_BUDGET = 17_748;
+1 s), and the skip walk counts the prompts it visits for the test that checks that (+10 B). Then →
+17,752 B (small import only): no code change — HandlersNotInferredError left index.ts's export
+list (a handler written inline in `handlers` is inferred now), which shifts esbuild's renaming, +4 B. */
+const SMALL_BUDGET = 17_752;
 const WHOLE_BUDGET = 30_755;
 
 interface Measured {

@@ -13,8 +13,6 @@ import {
   awaitPromise,
   type CoverageOf,
   type EnvPatch,
-  type HandlersNotInferredError,
-  type MissingHandlerError,
   type NotInferred,
   type RowOf,
   handle,
@@ -40,18 +38,17 @@ import { refusedCredentials, UnknownProgramError, where } from "./errors.js";
  * `reportProgress` handler, then `Hs` — and each of `Hs`'s own effects by one listed before it.
  * `unknown` when covered, else the error type (MissingHandlerError, HandlerOrderError, …).
  *
- * `Hs` is the bare constraint both when `handlers` is left out and when TypeScript could not infer
- * the list (a `handle(C, …)` call written in it): then the check is against no handlers
- * (MissingHandlerError on the options), and a `handlers` list given anyway must be empty, so that
- * an uninferred list is reported on it as HandlersNotInferredError, as `run` reports it.
+ * `Keys` are the keys the options object was written with: with `handlers` among them and the list
+ * not inferred, the check passes — TypeScript's first inference pass skips a handler written inline
+ * with a context-sensitive callback (`handle(C, (e, k) => …)`) and must not fail the call; its second
+ * pass infers the list and checks it (see `Covered` in run.ts). Without `handlers`, the check is
+ * against the handlers every job has.
  */
-export type WorkerCovered<Ps, Hs extends readonly AnyHandlerFn[], Patch = never> =
+export type WorkerCovered<Ps, Hs extends readonly AnyHandlerFn[], Patch = never, Keys = never> =
   NotInferred<Hs> extends true
-    ? CoverageOf<ProgramsRow<Ps> | PatchEffects<Patch>, JobHandlers<[]>> extends infer C
-      ? C extends MissingHandlerError<infer M>
-        ? MissingHandlerError<M> & { readonly handlers?: readonly [] | HandlersNotInferredError<M> }
-        : C
-      : never
+    ? "handlers" extends Keys
+      ? unknown
+      : CoverageOf<ProgramsRow<Ps> | PatchEffects<Patch>, JobHandlers<[]>>
     : CoverageOf<ProgramsRow<Ps> | PatchEffects<Patch>, JobHandlers<Hs>>;
 /** The union of the rows of a table's programs. */
 type ProgramsRow<Ps> = {
@@ -154,7 +151,12 @@ export async function startWorker<
   const Ps extends QueuePrograms,
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
->(options: StartWorkerOptions<Ps, Hs, Patch> & NoInfer<WorkerCovered<Ps, Hs, Patch>>): Promise<QueueWorker>;
+  Keys extends PropertyKey = never,
+>(
+  options: StartWorkerOptions<Ps, Hs, Patch> & { [K in Keys]?: unknown } & NoInfer<
+      WorkerCovered<Ps, Hs, Patch, Keys>
+    >,
+): Promise<QueueWorker>;
 export async function startWorker(options: StartWorkerOptions): Promise<QueueWorker> {
   if (options === null || typeof options !== "object")
     throw new TypeError(

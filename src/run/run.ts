@@ -148,15 +148,6 @@ export interface HandlerFactoryError<Factory> {
   readonly "doeff: a function that makes a handler is listed in `handlers` without its call: call it, e.g. simulatedTime(), workers({ size })": Factory;
 }
 
-/**
- * The compile error when the handler list could not be inferred: TypeScript fixes the list to its
- * constraint when it contains a call such as `handle(C, function* (e, k) {...})` written inline (a
- * limit of its inference, on every version checked), so no handler is known to take anything.
- */
-export interface HandlersNotInferredError<Missing> {
-  readonly "doeff: TypeScript could not infer the `handlers` list (a handler built inline by a call such as handle(C, ...) defeats its inference): define that handler as a constant before the run call, or add a handler for these effects": Missing;
-}
-
 /** Was the handler list left uninferred (fixed to the bare constraint)? */
 export type NotInferred<Hs> = [readonly AnyHandlerFn[]] extends [Hs]
   ? [Hs] extends [readonly AnyHandlerFn[]]
@@ -167,27 +158,35 @@ export type NotInferred<Hs> = [readonly AnyHandlerFn[]] extends [Hs]
 /**
  * Accepts P when every effect of its row, and of the lazy values of its `env` (`Patch`: they run at
  * their first `ask`, inside the program), is handled by Hs; otherwise demands an impossible property.
+ * `Keys` are the keys the options object was written with.
+ *
+ * Why `Keys`: TypeScript infers a call's type arguments in two passes when an argument holds a
+ * context-sensitive function — a handler written inline as `handle(C, (e, k) => …)` or
+ * `mock(C, (e) => …)`. The first pass skips that function, so the list is not inferred yet (Hs is
+ * its bare constraint) and the call must not fail there: a failure then drops the signature before
+ * the second pass, which infers the list and checks it. Keys, inferred in both passes, tell that
+ * case ("handlers" written, list not inferred: passes) from options without `handlers` (checked
+ * against no handlers). What is left unchecked: a list still uninferred in the second pass, which
+ * only a value typed as the bare constraint `readonly AnyHandlerFn[]` is.
  */
-export type Covered<P, Hs, Patch = never> = 0 extends 1 & Hs
+export type Covered<P, Hs, Patch = never, Keys = never> = 0 extends 1 & Hs
   ? // `handlers` typed `any` (a cast, an untyped config): unchecked, as a list of plain `Handler`s
-    // — not HandlersNotInferredError, whose message blames an inline handler that is not there
     CoverageOf<RowOf<P> | PatchEffects<Patch>, readonly Handler[]>
   : NotInferred<Hs> extends true
-    ? CoverageOf<RowOf<P> | PatchEffects<Patch>, []> extends infer C
-      ? C extends MissingHandlerError<infer M>
-        ? HandlersNotInferredError<M>
-        : C
-      : never
+    ? "handlers" extends Keys
+      ? unknown
+      : CoverageOf<RowOf<P> | PatchEffects<Patch>, []>
     : CoverageOf<RowOf<P> | PatchEffects<Patch>, Hs>;
 
 /** Options whose handler list is kept as a tuple type, and env as its own type, for the coverage check. */
-export type RunOptionsOf<Hs extends readonly AnyHandlerFn[], Patch extends EnvPatch = EnvPatch> = Omit<
-  RunOptions,
-  "handlers" | "env"
-> & {
+export type RunOptionsOf<
+  Hs extends readonly AnyHandlerFn[],
+  Patch extends EnvPatch = EnvPatch,
+  Keys extends PropertyKey = never,
+> = Omit<RunOptions, "handlers" | "env"> & {
   handlers?: Hs;
   env?: Patch & UndeclaredKeys<Patch>;
-};
+} & { [K in Keys]?: unknown }; // (Keys: inferred from the object's keys, for Covered)
 
 /** The raw generator objects given to run / runAsync (weakly held). */
 const ran = new WeakSet<object>();
@@ -352,15 +351,17 @@ function attachTrace(error: unknown, report: string): void {
  * Compile-time: every effect the program may perform must be taken by one of `handlers` (API §7).
  * Two signatures told apart by arity, so a failed check reports one error, never an overload list:
  * without options, the program itself carries the check; with options, the options object does.
- * A list holding an inline `handle(C, ...)` call cannot be inferred by TypeScript; the error then
- * says so (HandlersNotInferredError) and names the fix (docs/types.md).
  */
 export function run<P extends Runnable>(program: P & Covered<P, []>): RunResult<RunValue<P>>;
 export function run<
   P extends Runnable,
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
->(program: P, options: RunOptionsOf<Hs, Patch> & NoInfer<Covered<P, Hs, Patch>>): RunResult<RunValue<P>>;
+  Keys extends PropertyKey = never,
+>(
+  program: P,
+  options: RunOptionsOf<Hs, Patch, Keys> & NoInfer<Covered<P, Hs, Patch, Keys>>,
+): RunResult<RunValue<P>>;
 export function run(program: unknown, given?: unknown): RunResult<unknown> {
   // A finished program (`pure(v)`) with no options runs no step, no handler and no code: its result
   // is known without a machine (test/run-shortcut.test.ts compares it with the general path).
@@ -411,9 +412,10 @@ export function runAsync<
   P extends Runnable,
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
+  Keys extends PropertyKey = never,
 >(
   program: P,
-  options: RunOptionsOf<Hs, Patch> & NoInfer<Covered<P, Hs, Patch>>,
+  options: RunOptionsOf<Hs, Patch, Keys> & NoInfer<Covered<P, Hs, Patch, Keys>>,
 ): Promise<RunResult<RunValue<P>>>;
 export function runAsync(program: unknown, given?: unknown): Promise<RunResult<unknown>> {
   try {

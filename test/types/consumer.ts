@@ -134,10 +134,24 @@ const flips = program(function* () {
   const n = yield* get<number>("n");
   return c ? n : 0;
 });
-// TypeScript cannot infer a list holding an inline handle(...) call: the error says so and names
-// the fix (HandlersNotInferredError; its text is checked by test/types-matrix.test.ts)
-// @ts-expect-error -- HandlersNotInferredError: define the inline handler as a constant first
-run(flips, { handlers: [state, handle(Coin, (_e, k) => resume(k, true))] });
+// an inline handle(...) call with a context-sensitive callback: TypeScript infers the list in its
+// second pass (the first skips the callback, and the check must not fail the call there)
+const inline = run(flips, { handlers: [state, handle(Coin, (_e, k) => resume(k, true))] });
+expectType<Equal<typeof inline.value, number>>();
+void runAsync(flips, {
+  handlers: [
+    state,
+    handle(Coin, function* (_e, k) {
+      return yield* resume(k, true);
+    }),
+  ],
+  store: { n: 1 },
+});
+// and checked: the inline list lacks a handler for Get (text: types-matrix test)
+// @ts-expect-error -- MissingHandlerError<Get<number>>
+run(flips, { handlers: [handle(Coin, (_e, k) => resume(k, true))] });
+// @ts-expect-error -- without `handlers` the options are checked against no handlers
+run(flips, { store: { n: 1 } });
 const coin = handle(Coin, (_e, k) => resume(k, true));
 const flipped = run(flips, { handlers: [state, coin] }); // the fix: a constant
 expectType<Equal<typeof flipped.value, number>>();

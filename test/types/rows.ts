@@ -183,8 +183,6 @@ const ok2: RunResult<number> = run(caller, { handlers: [state, writer, fixedDice
 const ok3: Promise<RunResult<number>> = runAsync(caller, { handlers: [writer, state, fixedDice] });
 const ok4 = run(pure(1));
 expectType<Equal<typeof ok4, RunResult<number>>>();
-// A generic call written inline in the list (`handle(...)`) defeats TypeScript's inference of the
-// list (a known limitation; see README "Types"): define such handlers as constants first.
 const logHandler = handle(Log, (_e, k) => resume(k, undefined));
 const ok5 = run(logged, { handlers: [writer, logHandler] });
 expectType<Equal<typeof ok5, RunResult<number>>>();
@@ -219,13 +217,12 @@ const openHandler: Handler = function* (_effect, k) {
 run(caller, { handlers: [openHandler] }); // an open handler takes anything
 const dynamicHandlers: Handler[] = [state, writer];
 run(caller, { handlers: dynamicHandlers }); // a dynamic list is not checked
-// `handlers` typed `any` (a cast, an untyped config) is not checked either; it was refused with
-// HandlersNotInferredError, whose message blames a handler written inline
+// `handlers` typed `any` (a cast, an untyped config) is not checked either (it was refused with an
+// error blaming a handler written inline)
 const untypedHandlers: any = [state, writer];
 run(caller, { handlers: untypedHandlers });
 runAsync(caller, { handlers: [state, writer] as any });
-// a call of a non-generic factory written inline in the list is inferred (docs/types.md, Known
-// limits: only the generic handle/answer/mock calls defeat the inference)
+// a call of a non-generic factory written inline in the list is inferred, as generic calls are
 const diceAt = (value: number) => handle(Roll, (_roll, k) => transfer(k, value));
 run(caller, { handlers: [state, writer, diceAt(4)] });
 // @ts-expect-error -- and checked: MissingHandlerError<Tell>

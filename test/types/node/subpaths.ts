@@ -213,16 +213,26 @@ export const lazyEnvCovered = startWorker({
   handlers: [reader, dice],
   env: rollEnv,
 });
+// a handler written inline in the list is inferred (TypeScript's second inference pass) and checked
 export const inlineHandlerWorker = startWorker({
   connection: {},
   name: "q",
   programs,
-  // @ts-expect-error -- TypeScript cannot infer a list holding an inline handle(…) call: HandlersNotInferredError<Roll>
   handlers: [
     handle(Roll, function* (_e, k) {
       return yield* resume(k, 3);
     }),
   ],
+});
+class Flag extends Effect<boolean> {
+  declare readonly _tag: "Flag";
+}
+// @ts-expect-error -- MissingHandlerError<Roll>: the inline handler takes another effect
+export const inlineHandlerWorkerMissing = startWorker({
+  connection: {},
+  name: "q",
+  programs,
+  handlers: [handle(Flag, (_e, k) => resume(k, true))],
 });
 
 // runInWorkerFor: checked against the job module's type — names, arguments, results, and the effects
