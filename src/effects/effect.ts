@@ -4,7 +4,7 @@
  *
  *   class Roll extends Effect<number> { constructor(readonly sides: number) { super() } }
  */
-import { B_EFFECT, BRAND, EffectMark } from "../vm/brand.js";
+import { B_EFFECT, brand, EffectMark } from "../vm/brand.js";
 import { Once } from "../vm/once.js";
 import { captureSite, siteState } from "../vm/sites.js";
 
@@ -44,5 +44,5 @@ export abstract class Effect<A = unknown> {
     return new Once<this, A>(this) as Iterator<this, A, unknown>;
   }
 }
-Object.defineProperty(Effect.prototype, BRAND, { value: B_EFFECT });
+brand(Effect.prototype, B_EFFECT);
 EffectMark.prototype = Effect.prototype;

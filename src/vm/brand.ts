@@ -13,6 +13,21 @@ export const B_CONTINUATION = 4;
 export type BrandKind = typeof B_EFFECT | typeof B_PROGRAM | typeof B_PRIMITIVE | typeof B_CONTINUATION;
 
 /**
+ * Every copy of doeff marks its prototypes with this registry symbol too (the same symbol in every
+ * copy). Never read to classify — a value of another copy is not ours: its VM,
+ * continuations and handlers are another machine's — only to say so in a message. Two copies get
+ * loaded by two versions in node_modules, or by a library that bundles its own; then a program of
+ * one run by the other said only "got Program object".
+ */
+const ANY_COPY: unique symbol = Symbol.for("doeff.kind") as never;
+
+/** Brand `proto` (a library class's prototype) as `b`, and mark it for every copy. */
+export function brand(proto: object, b: BrandKind): void {
+  Object.defineProperty(proto, BRAND, { value: b });
+  Object.defineProperty(proto, ANY_COPY, { value: 1 });
+}
+
+/**
  * The brand of `x`, or 0 when `x` is not a library object. Never throws: a hostile value (a Proxy
  * whose traps throw, a throwing getter) is simply not a library object.
  */
@@ -199,6 +214,8 @@ function describeUnsafe(x: unknown): string {
   if (String((x as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]).startsWith("doeff."))
     return String(x);
   const name = className((x as { constructor?: unknown }).constructor) || "Object";
+  if (brandOf(x) === 0 && (x as { [ANY_COPY]?: unknown })[ANY_COPY] === 1)
+    return `${name} object from another copy of doeff (two copies are loaded: \`npm ls doeff\` shows them; \`npm dedupe\`, or doeff as a peer dependency of the library that brings its own, makes them one)`;
   if (Array.isArray(x)) return `Array(${x.length})`;
   return name === "Object" ? "object" : `${name} object`;
 }

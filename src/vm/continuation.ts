@@ -4,7 +4,7 @@
  * moved out of the live chain in O(1); nothing is copied. An unstarted continuation holds a program
  * and the handlers to start it under.
  */
-import { B_CONTINUATION, BRAND } from "./brand.js";
+import { B_CONTINUATION, brand } from "./brand.js";
 import type { Segment } from "./segment.js";
 
 const TOKEN = Symbol("doeff.continuation");
@@ -76,7 +76,7 @@ export class Continuation<A = unknown, R = unknown, E = never> {
     return this.used ? "Continuation(used)" : this.top === null ? "Continuation(unstarted)" : "Continuation";
   }
 }
-Object.defineProperty(Continuation.prototype, BRAND, { value: B_CONTINUATION });
+brand(Continuation.prototype, B_CONTINUATION);
 
 /** Is `x` a Continuation (by its prototype chain: see isEffectInstance). Never throws. @internal */
 export function isContinuation(x: unknown): x is Continuation {

@@ -4,7 +4,7 @@
  */
 import {
   B_PRIMITIVE,
-  BRAND,
+  brand,
   brandOf,
   describe,
   isGeneratorObject,
@@ -85,7 +85,7 @@ export class Primitive<A = unknown, E = never> {
     return `${OP_NAMES[this.op]}()`;
   }
 }
-Object.defineProperty(Primitive.prototype, BRAND, { value: B_PRIMITIVE });
+brand(Primitive.prototype, B_PRIMITIVE);
 
 registerCallGen((gen, name) => new Primitive(OP_CALL_GEN, gen, name));
 

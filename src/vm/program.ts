@@ -5,7 +5,7 @@
  * Why a tag field rather than subclasses: the step loop starts programs on its hot path, and a
  * single class keeps that call site monomorphic.
  */
-import { B_PROGRAM, BRAND, describe, isGeneratorObject } from "./brand.js";
+import { B_PROGRAM, brand, describe, isGeneratorObject } from "./brand.js";
 import { Once } from "./once.js";
 import type { Reporter } from "./segment.js";
 import { captureSite, siteState } from "./sites.js";
@@ -79,7 +79,7 @@ export function isProgram(x: unknown): x is Program {
     return false;
   }
 }
-Object.defineProperty(Program.prototype, BRAND, { value: B_PROGRAM });
+brand(Program.prototype, B_PROGRAM);
 
 /** Anything iterable with `yield*` that produces an `A`: Program, Effect or Primitive. */
 export type ProgramLikeOf<A> = { [Symbol.iterator](): Iterator<unknown, A, unknown> };

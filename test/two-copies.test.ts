@@ -1,0 +1,83 @@
+/**
+ * Two copies of doeff loaded at once (two versions in node_modules, or a library that bundles its
+ * own): a program, effect or primitive of one copy run by the other is not the other's (its VM and
+ * continuations are another machine's), and the message must say that and how to fix it — it said
+ * only "got Program object" / "yielded Ping object, which is not an Effect".
+ */
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { Effect, get, handle, program, type RunResult, resume, run, state } from "../src/index.js";
+
+type Doeff = typeof import("../src/index.js");
+let copyDir = "";
+let other: Doeff;
+before(async () => {
+  copyDir = mkdtempSync(join(tmpdir(), "doeff-copy-"));
+  cpSync(new URL("../src", import.meta.url), copyDir, { recursive: true });
+  other = (await import(pathToFileURL(join(copyDir, "index.ts")).href)) as Doeff;
+});
+after(() => rmSync(copyDir, { recursive: true, force: true }));
+
+/** run, unchecked: the other copy's values are not this copy's types */
+const runAny = run as unknown as (p: unknown, o?: unknown) => RunResult<unknown>;
+const COPY =
+  "from another copy of doeff (two copies are loaded: `npm ls doeff` shows them; `npm dedupe`, or doeff as a peer dependency of the library that brings its own, makes them one)";
+
+test("two copies: a Program of another copy given to run names the copy and the fix", () => {
+  assert.notEqual(other.Program, undefined);
+  assert.notEqual(other.run, run); // really a second copy
+  const p = other.program(function* () {
+    return yield* other.get<number>("n");
+  });
+  assert.throws(
+    () => runAny(p, { handlers: [state], store: { n: 1 } }),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message ===
+        `run expects a Program (fn/program/pure), an Effect, or a generator object, got Program object ${COPY}`,
+  );
+});
+
+test("two copies: an effect of another copy yielded in a program fails the run, saying so", () => {
+  class Ping extends other.Effect<number> {
+    readonly _tag = "Ping";
+  }
+  const p = program(function* () {
+    const n = yield* get<number>("n");
+    return n + ((yield new Ping()) as number);
+  });
+  const r = runAny(p, { handlers: [state], store: { n: 1 } });
+  assert.equal(r.ok, false);
+  assert.ok(r.error instanceof TypeError);
+  assert.equal(
+    (r.error as TypeError).message,
+    `yielded Ping object ${COPY}, which is not an Effect, Program or primitive; yield* an Effect (e.g. get("key")) or a Program`,
+  );
+});
+
+test("two copies: a handler of another copy resuming this copy's continuation names the copy", () => {
+  class Coin extends Effect<boolean> {
+    readonly _tag = "Coin";
+  }
+  const p = program(function* () {
+    return yield* new Coin();
+  });
+  const otherHandle = other.handle as unknown as (
+    c: unknown,
+    f: (e: unknown, k: never) => unknown,
+  ) => unknown;
+  const foreign = otherHandle(Coin, (_e, k) => other.resume(k, true));
+  const r = runAny(p, { handlers: [foreign] });
+  assert.equal(r.ok, false);
+  assert.ok(r.error instanceof TypeError);
+  assert.equal(
+    (r.error as TypeError).message,
+    `resume expects a continuation (the handler's \`k\` argument), got Continuation object ${COPY}`,
+  );
+  // the same handler of this copy works (the test is about the copy, not the handler)
+  assert.equal(run(p, { handlers: [handle(Coin, (_e, k) => resume(k, true))] }).value, true);
+});
