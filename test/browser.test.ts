@@ -1,15 +1,18 @@
 /**
  * Browser: a program bundled by esbuild for the browser (iife, from the package's entry) runs in
  * headless Chromium. `run` gives its value synchronously; `runAsync` yields to the macrotask queue
- * through the setTimeout fallback (browsers have no setImmediate), so a timer set before the run
- * fires while a long run is in progress; realTime's delay and the scheduler work on browser timers;
- * a failure report formats. Skipped, with the reason printed, only where no Chromium is installed
- * (`.ci/run` installs Debian's `chromium`; set CHROMIUM_PATH to use another build).
+ * through a MessageChannel (browsers have no setImmediate, and setTimeout(0) nested five deep waits
+ * 4 ms), so a timer set before the run fires while a long run is in progress; realTime's delay and
+ * the scheduler work on browser timers; a failure report formats, its sites naming the script's URL
+ * with line and column. A minified bundle without keepNames keeps doeff's handler and combinator
+ * names. Skipped, with the reason printed, only where no Chromium is installed (`.ci/run` installs
+ * Debian's `chromium`; set CHROMIUM_PATH to use another build).
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
 import * as esbuild from "esbuild";
+import type { Browser } from "puppeteer-core";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -27,7 +30,7 @@ function findChromium(): string | null {
 const APP = `
 import {
   Effect, handle, program, fn, get, put, state, writer, tell, reader, ask, transfer,
-  run, runAsync, scheduler, realTime, spawn, wait, delay, now,
+  run, runAsync, scheduler, realTime, simulatedTime, spawn, wait, delay, now, timeout,
 } from "./src/index.ts";
 
 class TimerFired extends Effect {
@@ -60,16 +63,30 @@ const timed = program(function* () {
 });
 
 const failing = program(function* startup() { return yield* ask("db.url"); });
+const slow = program(function* slow() { yield* delay(50); });
+const late = program(function* late() { return yield* timeout(slow, 5); });
 
 const results = {};
 results.hasSetImmediate = typeof setImmediate === "function";
 const s = run(count, { handlers: [state, writer, timerFired, one] });
 results.sync = { ok: s.ok, value: s.value, log: s.log };
 results.failure = run(failing, { handlers: [state, reader] }).format();
+results.sites = run(failing, { handlers: [state, reader], trace: { sites: true } }).format().split("\\n")[1];
+results.timeoutSites = run(late, { handlers: [scheduler, simulatedTime()], trace: { sites: true } })
+  .format().split("\\n").slice(1, 3);
 setTimeout(() => { fired = true; }, 0);
+// what runAsync yields through while the long run goes on: a MessageChannel of its own, not setTimeout
+const counts = { channels: 0, timeouts: 0 };
+const RealChannel = globalThis.MessageChannel;
+const realSetTimeout = globalThis.setTimeout;
+globalThis.MessageChannel = class extends RealChannel { constructor() { super(); counts.channels++; } };
+globalThis.setTimeout = (f, ms, ...a) => { counts.timeouts++; return realSetTimeout(f, ms, ...a); };
 runAsync(count, { handlers: [state, writer, timerFired, one] })
   .then((r) => {
     results.async = { ok: r.ok, value: r.value, log: r.log };
+    globalThis.MessageChannel = RealChannel;
+    globalThis.setTimeout = realSetTimeout;
+    results.yields = { throughChannels: counts.channels > 0, timeouts: counts.timeouts };
     return runAsync(timed, { handlers: [scheduler, realTime] });
   })
   .then((r) => {
@@ -79,17 +96,36 @@ runAsync(count, { handlers: [state, writer, timerFired, one] })
   .catch((e) => { window.__results = { crash: String(e && e.stack || e) }; });
 `;
 
-test("browser: run and runAsync (setTimeout fallback) in headless Chromium", async (t) => {
-  const chromium = findChromium();
-  if (chromium === null) {
-    const reason = "no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)";
-    console.log(`# browser test skipped: ${reason}`);
-    t.skip(reason);
-    return;
-  }
-  const bundle = await esbuild.build({
-    keepNames: true, // handler and program names in reports (docs/guide.md: bundling)
-    stdin: { contents: APP, resolveDir: root, loader: "js", sourcefile: "app.js" },
+/** A minified bundle without keepNames: doeff's handler and combinator names must survive it. */
+const MIN_APP = `
+import {
+  Effect, answer, program, ask, run, state, reader, scheduler, simulatedTime, timeout, delay,
+} from "./src/index.ts";
+class Roll extends Effect { static displayName = "Roll"; }
+const failing = program(function* () { return yield* ask("db.url"); });
+const slow = program(function* () { yield* delay(50); });
+const late = program(function* () { return yield* timeout(slow, 5); });
+const dice = answer(Roll, () => { throw new RangeError("no dice"); });
+window.__results = {
+  failure: run(failing, { handlers: [state, reader], trace: { sites: true } }).format().split("\\n"),
+  late: run(late, { handlers: [scheduler, simulatedTime()], trace: { sites: true } }).format().split("\\n"),
+  dice: run(program(function* () { return yield* new Roll(); }), { handlers: [state, dice] }).format().split("\\n"),
+};
+`;
+
+/** `line:column` (1-based) of the start of the first match of `re` in `code`, as V8's stack reads it. */
+function position(code: string, re: RegExp): string {
+  const m = re.exec(code);
+  assert.ok(m !== null, `${re} not in the bundle`);
+  const before = code.slice(0, m.index).split("\n");
+  return `${before.length}:${before.at(-1)!.length + 1}`;
+}
+
+async function bundle(contents: string, minify: boolean, url: string): Promise<string> {
+  const r = await esbuild.build({
+    keepNames: !minify, // handler and program names in reports (docs/guide.md: bundling)
+    minify,
+    stdin: { contents, resolveDir: root, loader: "js", sourcefile: "app.js" },
     bundle: true,
     format: "iife",
     platform: "browser",
@@ -97,7 +133,34 @@ test("browser: run and runAsync (setTimeout fallback) in headless Chromium", asy
     write: false,
     logLevel: "silent",
   });
-  const code = bundle.outputFiles[0]!.text;
+  // the URL stack traces name, as for a script the page loads from a server
+  return `${r.outputFiles[0]!.text}\n//# sourceURL=${url}\n`;
+}
+
+async function results(browser: Browser, code: string): Promise<Record<string, unknown>> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.setContent("<!doctype html><html><body></body></html>");
+  await page.addScriptTag({ content: code });
+  await page.waitForFunction("window.__results !== undefined", { timeout: 60_000 });
+  const r = (await page.evaluate("window.__results")) as Record<string, unknown>;
+  assert.deepEqual(errors, []);
+  return r;
+}
+
+test("browser: run and runAsync (MessageChannel yields), reports of a plain and a minified bundle", async (t) => {
+  const chromium = findChromium();
+  if (chromium === null) {
+    const reason = "no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)";
+    console.log(`# browser test skipped: ${reason}`);
+    t.skip(reason);
+    return;
+  }
+  const url = "http://doeff.test/app.js";
+  const code = await bundle(APP, false, url);
+  const minUrl = "http://doeff.test/app.min.js";
+  const min = await bundle(MIN_APP, true, minUrl);
   assert.doesNotMatch(code, /\bfrom "node:|require\("node:/, "no Node module in the browser bundle");
   const { default: puppeteer } = await import("puppeteer-core");
   const browser = await puppeteer.launch({
@@ -106,15 +169,7 @@ test("browser: run and runAsync (setTimeout fallback) in headless Chromium", asy
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
   });
   try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.setContent("<!doctype html><html><body></body></html>");
-    await page.addScriptTag({ content: code });
-    await page.waitForFunction("window.__results !== undefined", { timeout: 60_000 });
-    const results = (await page.evaluate("window.__results")) as Record<string, unknown>;
-    assert.deepEqual(errors, []);
-    assert.deepEqual(results, {
+    assert.deepEqual(await results(browser, code), {
       hasSetImmediate: false,
       // under run nothing else runs: the timer has not fired
       sync: { ok: true, value: { n: 30000, timerFired: false }, log: ["counted"] },
@@ -124,9 +179,44 @@ test("browser: run and runAsync (setTimeout fallback) in headless Chromium", asy
         '  effect Ask("db.url"): reader ✗, state ·',
         'MissingEnvKeyError: environment has no key "db.url"; pass it with run(p, { env: { "db.url": ... } }) or local({ "db.url": ... }, program)',
       ].join("\n"),
+      // a site of a script loaded by URL keeps its column (a minified bundle is one line)
+      sites: `  startup at ${url}:${position(code, /[\w$]+(?=\("db\.url"\))/)}`,
+      // timeout's frame is where the user called it, not inside the library's code in the bundle
+      timeoutSites: [
+        `  late at ${url}:${position(code, /[\w$]+(?=\([\w$]+, 5\))/)}`,
+        `  timeout at ${url}:${position(code, /[\w$]+(?=\([\w$]+, 5\))/)}`,
+      ],
       // runAsync yielded to the macrotask queue (setTimeout) during the long run: the timer fired
       async: { ok: true, value: { n: 30000, timerFired: true }, log: ["counted"] },
+      // it yielded through MessageChannels: setTimeout(0) is clamped to 4 ms once nested five deep
+      // (a long runAsync took ~3x as long as run); only the timer the app set used setTimeout
+      yields: { throughChannels: true, timeouts: 0 },
       timed: { ok: true, value: [true, true] },
+    });
+    // minified, without keepNames: the user's programs are anonymous, doeff's names are kept
+    const missing =
+      'MissingEnvKeyError: environment has no key "db.url"; pass it with run(p, { env: { "db.url": ... } }) or local({ "db.url": ... }, program)';
+    const call = position(min, /[\w$]+(?=\([\w$]+,5\))/);
+    assert.deepEqual(await results(browser, min), {
+      failure: [
+        "doeff traceback (outermost first):",
+        `  (anonymous) at ${minUrl}:${position(min, /[\w$]+(?=\("db\.url"\))/)}`,
+        '  effect Ask("db.url"): reader ✗, state ·', // (the minifier had named them `Bt`, `St`)
+        missing,
+      ],
+      late: [
+        "doeff traceback (outermost first):",
+        `  (anonymous) at ${minUrl}:${call}`,
+        `  timeout at ${minUrl}:${call}`,
+        "TimeoutError: the program timed out after 5 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+      ],
+      dice: [
+        "doeff traceback (outermost first):",
+        "  (anonymous)",
+        "  effect Roll(): answer(Roll) ✗, state ·", // the class's displayName
+        `  thrown at ${minUrl}:${position(min, /new RangeError\("no dice"\)/)}`,
+        "RangeError: no dice",
+      ],
     });
   } finally {
     await browser.close();

@@ -15,7 +15,7 @@ import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { concurrencyOption, functionArg, programList } from "./check.js";
 import { ENDED, FAILED, Pool, cancelRunning, nextCompleted, start } from "./pool.js";
 import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow } from "./row.js";
-import { at, callSite } from "./site.js";
+import { at, callSite, named } from "./site.js";
 
 /**
  * Options of `all(programs, options)` and `forEach(items, f, options)`.
@@ -30,73 +30,70 @@ export interface AllOptions {
   concurrency?: number;
 }
 
-const allProgram = fn(function* all(
-  programs: AnyProgramLike[],
-  limit: number,
-  site: Error | null,
-  who: string,
-) {
-  const pool = new Pool(site, who);
-  const n = programs.length;
-  let started = 0;
-  let running = 0;
-  // tasks ended by a handler with a value: that value, and the log their `wait` merged, taken off
-  // again until the end — a failure delivers the failed task's log alone, a success every task's in
-  // input order (a task's log is merged once, so the final Gather would skip theirs)
-  let ended: Map<number, { value: unknown; log: unknown[] }> | null = null;
-  try {
-    while (started < n && running < limit) {
-      yield* start(pool, started, programs[started]!);
-      started++;
-      running++;
-    }
-    let succeeded = 0;
-    while (succeeded < n) {
-      const i = yield* nextCompleted(pool);
-      running--;
-      if (pool.status[i] === ENDED) {
-        // ended by a handler that wraps it (see ENDED): its outcome is the task's
-        const log = ((yield at(site, getRunContext())) as RunContext).current.log;
-        const n0 = log.length;
-        let value: unknown;
-        try {
-          value = yield at(site, wait(pool.tasks[i]!));
-        } catch (e) {
-          yield* cancelRunning(pool);
-          throw e;
-        }
-        (ended ??= new Map()).set(i, { value, log: log.splice(n0) });
-      } else if (pool.status[i] === FAILED) {
-        yield* cancelRunning(pool);
-        yield at(site, wait(pool.tasks[i]!)); // throws its error (merging its log)
-        // (unless a handler inside the scheduler, wrapping the task, turned it into a value: `all`
-        // still fails with what the program threw — it never answers a non-array)
-        throw pool.errors[i];
-      }
-      succeeded++;
-      if (started < n) {
+const allProgram = fn(
+  named("all", function* all(programs: AnyProgramLike[], limit: number, site: Error | null, who: string) {
+    const pool = new Pool(site, who);
+    const n = programs.length;
+    let started = 0;
+    let running = 0;
+    // tasks ended by a handler with a value: that value, and the log their `wait` merged, taken off
+    // again until the end — a failure delivers the failed task's log alone, a success every task's in
+    // input order (a task's log is merged once, so the final Gather would skip theirs)
+    let ended: Map<number, { value: unknown; log: unknown[] }> | null = null;
+    try {
+      while (started < n && running < limit) {
         yield* start(pool, started, programs[started]!);
         started++;
         running++;
       }
-    }
-    // every task succeeded: one Gather merges their logs in input order
-    if (ended === null) return (yield at(site, new Gather(pool.tasks as Task<unknown>[]))) as unknown[];
-    const log = ((yield at(site, getRunContext())) as RunContext).current.log;
-    const values: unknown[] = [];
-    for (let k = 0; k < n; k++) {
-      const e = ended.get(k);
-      if (e === undefined) values.push(yield at(site, wait(pool.tasks[k]!)));
-      else {
-        for (const x of e.log) log.push(x);
-        values.push(e.value);
+      let succeeded = 0;
+      while (succeeded < n) {
+        const i = yield* nextCompleted(pool);
+        running--;
+        if (pool.status[i] === ENDED) {
+          // ended by a handler that wraps it (see ENDED): its outcome is the task's
+          const log = ((yield at(site, getRunContext())) as RunContext).current.log;
+          const n0 = log.length;
+          let value: unknown;
+          try {
+            value = yield at(site, wait(pool.tasks[i]!));
+          } catch (e) {
+            yield* cancelRunning(pool);
+            throw e;
+          }
+          (ended ??= new Map()).set(i, { value, log: log.splice(n0) });
+        } else if (pool.status[i] === FAILED) {
+          yield* cancelRunning(pool);
+          yield at(site, wait(pool.tasks[i]!)); // throws its error (merging its log)
+          // (unless a handler inside the scheduler, wrapping the task, turned it into a value: `all`
+          // still fails with what the program threw — it never answers a non-array)
+          throw pool.errors[i];
+        }
+        succeeded++;
+        if (started < n) {
+          yield* start(pool, started, programs[started]!);
+          started++;
+          running++;
+        }
       }
+      // every task succeeded: one Gather merges their logs in input order
+      if (ended === null) return (yield at(site, new Gather(pool.tasks as Task<unknown>[]))) as unknown[];
+      const log = ((yield at(site, getRunContext())) as RunContext).current.log;
+      const values: unknown[] = [];
+      for (let k = 0; k < n; k++) {
+        const e = ended.get(k);
+        if (e === undefined) values.push(yield at(site, wait(pool.tasks[k]!)));
+        else {
+          for (const x of e.log) log.push(x);
+          values.push(e.value);
+        }
+      }
+      return values;
+    } finally {
+      yield* cancelRunning(pool);
     }
-    return values;
-  } finally {
-    yield* cancelRunning(pool);
-  }
-});
+  }),
+);
 
 /**
  * Run the programs as tasks, at most `concurrency` at once; → their values in input order. The first

@@ -26,7 +26,7 @@ import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
 import { type Channel, close, putBack, type Received, receive } from "./channel.js";
 import { functionArg } from "./check.js";
 import type { SchedulerRow } from "./row.js";
-import { at, callSite } from "./site.js";
+import { at, callSite, named } from "./site.js";
 
 /**
  * An iterator's `next()` promise whose `next(it)` was cancelled before it settled (a `timeout`
@@ -66,41 +66,46 @@ export function next<T>(iterator: AsyncIterator<T>): Program<IteratorResult<T>, 
   return hidden(nextGen<T>, iterator) as Program<IteratorResult<T>, SchedulerRow>;
 }
 
-const forEachAsyncProgram = fn(function* forEachAsync(
-  iterable: AsyncIterable<unknown>,
-  f: (item: unknown) => AnyProgramLike,
-  site: Error | null,
-) {
-  const it = iterable[Symbol.asyncIterator]();
-  let finished = false;
-  try {
-    for (;;) {
-      let r: IteratorResult<unknown>;
+const forEachAsyncProgram = fn(
+  named(
+    "forEachAsync",
+    function* forEachAsync(
+      iterable: AsyncIterable<unknown>,
+      f: (item: unknown) => AnyProgramLike,
+      site: Error | null,
+    ) {
+      const it = iterable[Symbol.asyncIterator]();
+      let finished = false;
       try {
-        r = (yield at(
-          site,
-          awaitPromise(() => it.next()),
-        )) as IteratorResult<unknown>;
-      } catch (e) {
-        finished = true; // the iterator failed: it is not closed (as `for await` does not)
-        throw e;
+        for (;;) {
+          let r: IteratorResult<unknown>;
+          try {
+            r = (yield at(
+              site,
+              awaitPromise(() => it.next()),
+            )) as IteratorResult<unknown>;
+          } catch (e) {
+            finished = true; // the iterator failed: it is not closed (as `for await` does not)
+            throw e;
+          }
+          if (r.done) {
+            finished = true;
+            return;
+          }
+          yield at(site, f(r.value));
+        }
+      } finally {
+        if (!finished && typeof it.return === "function") {
+          // not awaited: a finally block of a cancelled task cannot block (§9.4); what it throws or
+          // rejects with is dropped, so the loop's own error stands (as with `for await`)
+          try {
+            Promise.resolve(it.return()).catch(() => {});
+          } catch {}
+        }
       }
-      if (r.done) {
-        finished = true;
-        return;
-      }
-      yield at(site, f(r.value));
-    }
-  } finally {
-    if (!finished && typeof it.return === "function") {
-      // not awaited: a finally block of a cancelled task cannot block (§9.4); what it throws or
-      // rejects with is dropped, so the loop's own error stands (as with `for await`)
-      try {
-        Promise.resolve(it.return()).catch(() => {});
-      } catch {}
-    }
-  }
-});
+    },
+  ),
+);
 
 /** Run `f(item)` for each item of an async iterable, one after another, in the calling task. */
 export function forEachAsync<T, P extends AnyProgramLike>(

@@ -12,58 +12,60 @@ import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { programList } from "./check.js";
 import { cancelRunning, FAILED, nextCompleted, Pool, start } from "./pool.js";
 import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow } from "./row.js";
-import { at, callSite } from "./site.js";
+import { at, callSite, named } from "./site.js";
 
-const raceAllProgram = fn(function* raceAll(programs: AnyProgramLike[], site: Error | null) {
-  const pool = new Pool(site, "raceAll", true);
-  let decided = false; // a winner returned, or the AggregateError thrown
-  try {
-    for (let i = 0; i < programs.length; i++) yield* start(pool, i, programs[i]!);
-    let failed = 0;
-    for (;;) {
-      const i = yield* nextCompleted(pool);
-      let value: unknown;
-      if (pool.status[i] !== FAILED) {
-        const log = ((yield at(site, getRunContext())) as RunContext).current.log;
-        const n = log.length;
-        try {
-          value = yield at(site, wait(pool.tasks[i]!)); // the winner's outcome; its log is merged
-        } catch (e) {
-          // A handler inside the scheduler that wraps the task failed it: after its program
-          // succeeded (a commit after `resume` that threw), or before (ENDED: it threw instead of
-          // resuming). It did not succeed, so the race goes on — and, not the winner, its log is
-          // not delivered: the `wait` merged it, take it off again.
-          log.length = n;
-          pool.errors[i] = e;
-          pool.status[i] = FAILED;
+const raceAllProgram = fn(
+  named("raceAll", function* raceAll(programs: AnyProgramLike[], site: Error | null) {
+    const pool = new Pool(site, "raceAll", true);
+    let decided = false; // a winner returned, or the AggregateError thrown
+    try {
+      for (let i = 0; i < programs.length; i++) yield* start(pool, i, programs[i]!);
+      let failed = 0;
+      for (;;) {
+        const i = yield* nextCompleted(pool);
+        let value: unknown;
+        if (pool.status[i] !== FAILED) {
+          const log = ((yield at(site, getRunContext())) as RunContext).current.log;
+          const n = log.length;
+          try {
+            value = yield at(site, wait(pool.tasks[i]!)); // the winner's outcome; its log is merged
+          } catch (e) {
+            // A handler inside the scheduler that wraps the task failed it: after its program
+            // succeeded (a commit after `resume` that threw), or before (ENDED: it threw instead of
+            // resuming). It did not succeed, so the race goes on — and, not the winner, its log is
+            // not delivered: the `wait` merged it, take it off again.
+            log.length = n;
+            pool.errors[i] = e;
+            pool.status[i] = FAILED;
+          }
         }
-      }
-      if (pool.status[i] === FAILED) {
-        if (++failed === programs.length) {
-          decided = true;
-          throw new AggregateError(
-            pool.errors,
-            `raceAll: all ${programs.length} programs failed (errors in input order in .errors)`,
-          );
+        if (pool.status[i] === FAILED) {
+          if (++failed === programs.length) {
+            decided = true;
+            throw new AggregateError(
+              pool.errors,
+              `raceAll: all ${programs.length} programs failed (errors in input order in .errors)`,
+            );
+          }
+          continue;
         }
-        continue;
+        decided = true;
+        yield* cancelRunning(pool);
+        return value;
       }
-      decided = true;
+    } finally {
       yield* cancelRunning(pool);
-      return value;
+      // cancelled before it decided (an outer timeout, scoped, an abort): the failures it collected
+      // would reach no program (its children report to it alone), so they are kept on the warnings
+      if (!decided) {
+        const ctx = (yield at(site, getRunContext())) as RunContext;
+        pool.errors.forEach((e, i) => {
+          ctx.warn(e, `task ${pool.tasks[i]!.id} of raceAll failed, and raceAll was cancelled`);
+        });
+      }
     }
-  } finally {
-    yield* cancelRunning(pool);
-    // cancelled before it decided (an outer timeout, scoped, an abort): the failures it collected
-    // would reach no program (its children report to it alone), so they are kept on the warnings
-    if (!decided) {
-      const ctx = (yield at(site, getRunContext())) as RunContext;
-      pool.errors.forEach((e, i) => {
-        ctx.warn(e, `task ${pool.tasks[i]!.id} of raceAll failed, and raceAll was cancelled`);
-      });
-    }
-  }
-});
+  }),
+);
 
 /** The first program to succeed; the others are cancelled. All fail → AggregateError. */
 export function raceAll<const P extends readonly AnyProgramLike[]>(

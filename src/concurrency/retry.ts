@@ -9,7 +9,7 @@ import { fn, type Program } from "../vm/program.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { functionArg, milliseconds, optionsObject } from "./check.js";
-import { at, callSite } from "./site.js";
+import { at, callSite, named } from "./site.js";
 import type { Delay } from "../effects/time.js";
 
 /**
@@ -38,23 +38,28 @@ export interface RetryOptions {
 
 type Wait = number | ((attempt: number, error: unknown) => number);
 
-const retryProgram = fn(function* retry(
-  p: AnyProgramLike,
-  times: number,
-  wait: Wait,
-  shouldRetry: ((error: unknown) => boolean) | undefined,
-  site: Error | null,
-) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return (yield at(site, p)) as unknown;
-    } catch (e) {
-      if (attempt >= times || (shouldRetry !== undefined && !decide(shouldRetry, e))) throw e;
-      const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
-      if (ms > 0) yield at(site, sleep(ms));
-    }
-  }
-});
+const retryProgram = fn(
+  named(
+    "retry",
+    function* retry(
+      p: AnyProgramLike,
+      times: number,
+      wait: Wait,
+      shouldRetry: ((error: unknown) => boolean) | undefined,
+      site: Error | null,
+    ) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return (yield at(site, p)) as unknown;
+        } catch (e) {
+          if (attempt >= times || (shouldRetry !== undefined && !decide(shouldRetry, e))) throw e;
+          const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
+          if (ms > 0) yield at(site, sleep(ms));
+        }
+      }
+    },
+  ),
+);
 
 /**
  * A `while` predicate or `delay` function threw `thrown` while deciding on the program's error `e`:

@@ -22,10 +22,10 @@ import {
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import type { SchedulerRow } from "./row.js";
-import { at, callSite } from "./site.js";
+import { at, callSite, named } from "./site.js";
 
 function scopeHandler(tasks: Task<unknown>[]): Handler<never> {
-  const self: Handler<never> = function* scope(effect: unknown, k: Continuation) {
+  const self: Handler<never> = named("scope", function* scope(effect: unknown, k: Continuation) {
     const e = effect as Spawn<unknown, unknown>;
     const hs = yield* getHandlers();
     const n = hs.indexOf(self);
@@ -34,20 +34,22 @@ function scopeHandler(tasks: Task<unknown>[]): Handler<never> {
     const t = (yield* delegate(new Spawn(body, e.store, e.site ?? null))) as Task<unknown>;
     tasks.push(t);
     return yield* transfer(k, t);
-  };
+  });
   self.handles = (e) => e instanceof Spawn;
   self[TAKES] = Spawn;
   return self;
 }
 
-const scopedProgram = fn(function* scoped(p: AnyProgramLike, site: Error | null) {
-  const tasks: Task<unknown>[] = [];
-  try {
-    return yield at(site, withHandler(scopeHandler(tasks), p));
-  } finally {
-    for (const t of tasks) yield at(site, cancel(t)); // false (nothing happens) for a task already done
-  }
-});
+const scopedProgram = fn(
+  named("scoped", function* scoped(p: AnyProgramLike, site: Error | null) {
+    const tasks: Task<unknown>[] = [];
+    try {
+      return yield at(site, withHandler(scopeHandler(tasks), p));
+    } finally {
+      for (const t of tasks) yield at(site, cancel(t)); // false (nothing happens) for a task already done
+    }
+  }),
+);
 
 /** Run `program`; at its end, cancel every task spawned inside it that is still running. */
 export function scoped<P extends AnyProgramLike>(

@@ -28,7 +28,7 @@ import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
 import { cancelOwned } from "./pool.js";
 import type { TimedRow } from "./row.js";
-import { at, callSite } from "./site.js";
+import { at, callSite, named } from "./site.js";
 
 interface Race {
   settled: boolean;
@@ -87,52 +87,55 @@ function label(p: unknown): string {
   return ctor && ctor !== "Program" ? ctor : "the program";
 }
 
-const timeoutGen = function* timeout(
-  p: AnyProgramLike,
-  ms: number,
-  what: string,
-  site: Error | null,
-): Generator<unknown, unknown, any> {
-  const wake = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
-  const r: Race = {
-    settled: false,
-    timedOut: false,
-    clockFailed: false,
-    work: null,
-    wake,
-    site,
-  };
-  let clock: Task<unknown> | null = null;
-  try {
-    clock = (yield at(site, new Spawn(hidden(timer, r, ms), "shared", site))) as Task<unknown>;
-    r.work = (yield at(
+const timeoutGen = named(
+  "timeout",
+  function* timeout(
+    p: AnyProgramLike,
+    ms: number,
+    what: string,
+    site: Error | null,
+  ): Generator<unknown, unknown, any> {
+    const wake = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
+    const r: Race = {
+      settled: false,
+      timedOut: false,
+      clockFailed: false,
+      work: null,
+      wake,
       site,
-      new Spawn(hidden(work, r, p as ProgramLikeOf<unknown>), "shared", site),
-    )) as Task<unknown>;
-    yield at(site, wait(r.wake.future));
-    if (r.timedOut) throw new TimeoutError(ms, what);
-    if (r.clockFailed) {
-      // the program is cancelled, or already ended (a program of its own that needed the missing
-      // clock failed the same way): its outcome is moot, taken here so it is no warning
-      if (!(yield* cancelOwned(r.work, site, "timeout"))) {
-        try {
-          yield at(site, wait(r.work));
-        } catch {}
-      }
-      yield at(site, wait(clock)); // failed: throws the timer's error here
-    }
+    };
+    let clock: Task<unknown> | null = null;
     try {
-      return yield at(site, wait(r.work)); // done: its value, or its error unchanged
-    } catch (e) {
-      if (r.timedOut) throw new TimeoutError(ms, what); // its task outlived the deadline (timer)
-      throw e;
+      clock = (yield at(site, new Spawn(hidden(timer, r, ms), "shared", site))) as Task<unknown>;
+      r.work = (yield at(
+        site,
+        new Spawn(hidden(work, r, p as ProgramLikeOf<unknown>), "shared", site),
+      )) as Task<unknown>;
+      yield at(site, wait(r.wake.future));
+      if (r.timedOut) throw new TimeoutError(ms, what);
+      if (r.clockFailed) {
+        // the program is cancelled, or already ended (a program of its own that needed the missing
+        // clock failed the same way): its outcome is moot, taken here so it is no warning
+        if (!(yield* cancelOwned(r.work, site, "timeout"))) {
+          try {
+            yield at(site, wait(r.work));
+          } catch {}
+        }
+        yield at(site, wait(clock)); // failed: throws the timer's error here
+      }
+      try {
+        return yield at(site, wait(r.work)); // done: its value, or its error unchanged
+      } catch (e) {
+        if (r.timedOut) throw new TimeoutError(ms, what); // its task outlived the deadline (timer)
+        throw e;
+      }
+    } finally {
+      // bare yields at the call site (site.ts): an error leaving this frame is recorded after them
+      if (clock !== null) yield at(site, cancel(clock));
+      if (r.work !== null) yield* cancelOwned(r.work, site, "timeout");
     }
-  } finally {
-    // bare yields at the call site (site.ts): an error leaving this frame is recorded after them
-    if (clock !== null) yield at(site, cancel(clock));
-    if (r.work !== null) yield* cancelOwned(r.work, site, "timeout");
-  }
-};
+  },
+);
 const timeoutProgram = fn(timeoutGen);
 
 /**

@@ -14,6 +14,7 @@
 import {
   DEFER,
   functionKind,
+  className,
   describe,
   FAST_PATH,
   type Handler,
@@ -84,7 +85,7 @@ export function answer<
     return v;
   };
   const named = {
-    [f.name || `answer(${effectClass.name})`]: function* (effect: InstanceType<C>, k: any) {
+    [f.name || `answer(${className(effectClass)})`]: function* (effect: InstanceType<C>, k: any) {
       let v: unknown;
       if (stashed !== NONE) {
         v = stashed;
@@ -99,7 +100,10 @@ export function answer<
       return yield* transfer(k, v);
     },
   };
-  const h = named[f.name || `answer(${effectClass.name})`]! as unknown as Handler<InstanceType<C>, never>;
+  const h = named[f.name || `answer(${className(effectClass)})`]! as unknown as Handler<
+    InstanceType<C>,
+    never
+  >;
   h.handles = (e) => e instanceof effectClass;
   h[TAKES] = effectClass;
   h[FAST_PATH] = fast;

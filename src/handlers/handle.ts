@@ -10,7 +10,7 @@ import type {
   KnownEffectsOf,
   UntaggedEffectError,
 } from "../protocol.js";
-import { describe, TAKES } from "../protocol.js";
+import { className, describe, TAKES } from "../protocol.js";
 
 /**
  * What a handler function's own code performs: a generator's yields, or the row of the program or
@@ -71,7 +71,7 @@ export function handle<
   type E = InstancesOf<C>;
   const h = ((effect: E, k: Continuation<AnswerOf<E>, unknown>) => f(effect, k)) as Handler<E, HandlerRow<R>>;
   const cs = list as EffectClass[];
-  Object.defineProperty(h, "name", { value: f.name || `handle(${cs.map((c) => c.name).join(", ")})` });
+  Object.defineProperty(h, "name", { value: f.name || `handle(${cs.map(className).join(", ")})` });
   const only = cs[0]!;
   h.handles = cs.length === 1 ? (e) => e instanceof only : (e) => cs.some((c) => e instanceof c);
   h[TAKES] = cs.length === 1 ? only : cs; // class-based: the VM may skip it in O(1) for other classes

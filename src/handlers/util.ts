@@ -18,3 +18,11 @@ export function syncOnly(kind: string, cls: string): string {
   const gen = kind === "a generator function";
   return `the function is ${kind}, so it would answer with ${kind === "an async function" ? "a Promise" : gen ? "a generator object" : "an async generator object"}; it must return the answer itself — ${gen ? `for a handler that performs effects, use handle(${cls}, function* (effect, k) {...})` : `for async work, use handle(${cls}, …) with awaitPromise, under runAsync with a scheduler`}`;
 }
+
+/**
+ * Give a standard handler its name for good: a bundler renames function expressions (`state2`, or
+ * `St` when minifying) and tracebacks, messages and getHandlers() read `name` (test/minified.test.ts).
+ */
+export function keepName(h: Function, name: string): void {
+  Object.defineProperty(h, "name", { value: name });
+}

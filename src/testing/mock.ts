@@ -1,6 +1,6 @@
 /** `mock(EffectClass, answer | fn)`: a handler answering one effect class with a fixed value or a function. */
 import type { Effect } from "../effects/effect.js";
-import { describe } from "../vm/brand.js";
+import { className, describe } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import { TAKES } from "../vm/handler.js";
 import { transfer, transferWith } from "../vm/primitives.js";
@@ -85,7 +85,7 @@ export function mock<
     }
     return yield* transfer(k, value);
   } as unknown as Mock<InstanceType<C>> & { handles?: (e: unknown) => boolean; [TAKES]?: Function };
-  Object.defineProperty(h, "name", { value: `mock(${effectClass.name})` });
+  Object.defineProperty(h, "name", { value: `mock(${className(effectClass)})` });
   h.handles = (e) => e instanceof effectClass;
   h[TAKES] = effectClass;
   Object.defineProperty(h, "calls", { value: calls, enumerable: true });

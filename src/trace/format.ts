@@ -31,8 +31,15 @@ function libraryDir(): string | null {
   return libDir;
 }
 
-/** Library frames above the user's frame on a captured site's stack (capture fn + iterator / spawn). */
-const CAPTURE_DEPTH: Readonly<Record<string, number>> = { "doeff yield site": 2, "doeff spawn site": 1 };
+/**
+ * Library frames above the user's frame on a captured site's stack: the capture function, then the
+ * iterator (a yield), spawn, or the toolkit function that called callSite (timeout, retry, all, …).
+ */
+const CAPTURE_DEPTH: Readonly<Record<string, number>> = {
+  "doeff yield site": 2,
+  "doeff spawn site": 1,
+  "doeff call site": 2,
+};
 
 function cwd(): string {
   const p = (globalThis as { process?: { cwd?: () => string } }).process;
@@ -61,7 +68,7 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
   let below = false; // (firstOnly: past the first frame, which was not user code)
   let at = ""; // (then the first user frame)
   for (let i = 1; i < lines.length; i++) {
-    const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?\s*$/.exec(lines[i]!);
+    const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(lines[i]!);
     if (m === null) continue;
     if (skip > 0) {
       skip--;
@@ -77,8 +84,10 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
     }
     const base = cwd();
     if (base !== "" && file.startsWith(`${base}/`)) file = file.slice(base.length + 1);
-    if (!firstOnly || !below) return `${file}:${m[2]}`;
-    if (at === "") at = `${file}:${m[2]}`;
+    // a script loaded by URL (a browser's bundle) keeps its column: a minified bundle is one line
+    const pos = /^[a-z][\w+.-]*:\/\//i.test(file) ? `${m[2]}:${m[3]}` : m[2];
+    if (!firstOnly || !below) return `${file}:${pos}`;
+    if (at === "") at = `${file}:${pos}`;
   }
   return null;
 }
