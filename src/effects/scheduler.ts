@@ -153,11 +153,15 @@ export interface ExternalPromise<T = unknown> {
   fail(error: unknown): void;
 }
 
-/** The answer of `race`: the first item to finish, its argument position, and the others. */
-export interface RaceResult<T> {
+/**
+ * The answer of `race`: the first item to finish, its argument position, and the others — typed as
+ * the items given (`W`), so the tasks among them can be cancelled: `for (const t of rest) yield*
+ * cancel(t)` when every item is a task.
+ */
+export interface RaceResult<T, W extends Waitable<unknown> = Waitable<unknown>> {
   readonly index: number;
   readonly value: T;
-  readonly rest: Waitable<unknown>[];
+  readonly rest: W[];
 }
 
 /**
@@ -270,7 +274,9 @@ export class Gather<T = unknown[]> extends SchedulerEffect<T> {
   }
 }
 /** The effect of `race(...)`: the first waitable to finish, as `{ index, value, rest }` (throws its error if it failed). */
-export class Race<T = unknown> extends SchedulerEffect<RaceResult<T>> {
+export class Race<T = unknown, W extends Waitable<unknown> = Waitable<unknown>> extends SchedulerEffect<
+  RaceResult<T, W>
+> {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "Race";
   declare readonly _tag: "Race";
@@ -460,7 +466,7 @@ export function gather(...args: unknown[]): Gather<unknown[]> {
 /** The first item to finish: `{ index, value, rest }`; throws its error if it failed. */
 export function race<const W extends readonly Waitable<any>[]>(
   ...waitables: W
-): Race<WaitableValue<W[number]>> {
+): Race<WaitableValue<W[number]>, W[number]> {
   // (a bad argument is refused at the call, SEMANTICS §6: a race of nothing would never be decided)
   if (waitables.length === 0) throw new TypeError("race() needs at least one waitable (a Task or a Future)");
   if (waitables.length === 1 && Array.isArray(waitables[0]))

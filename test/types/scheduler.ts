@@ -25,7 +25,8 @@ import {
   scheduler,
   simulatedTime,
   spawn,
-  type Task,
+  cancel,
+  Task,
   tell,
   wait,
   writer,
@@ -47,7 +48,14 @@ const typed = program(function* () {
   const g = yield* gather(t, p.future);
   expectType<Equal<typeof g, [number, string]>>();
   const r = yield* race(t, p.future);
-  expectType<Equal<typeof r, RaceResult<number | string>>>();
+  expectType<Equal<typeof r, RaceResult<number | string, Task<number> | Future<string>>>>();
+  // the others are typed as given: tasks among them can be cancelled
+  const tasks = yield* race(t, t);
+  expectType<Equal<typeof tasks.rest, Task<number>[]>>();
+  for (const loser of tasks.rest) yield* cancel(loser);
+  for (const other of r.rest) if (other instanceof Task) yield* cancel(other);
+  // @ts-expect-error -- a Future cannot be cancelled
+  for (const other of r.rest) yield* cancel(other);
   const ext = yield* createExternalPromise<boolean>();
   expectType<Equal<typeof ext, ExternalPromise<boolean>>>();
   const a = yield* awaitPromise(() => Promise.resolve(1n));
