@@ -6,6 +6,7 @@
 import type { EnvPatch, PatchEffects } from "../effects/reader.js";
 import type { AnyHandlerFn, CoverageOf, NotInferred, RowOf, RunOptionsOf } from "../run/run.js";
 import type { Handler } from "../vm/handler.js";
+import type { RunOptions } from "../run/options.js";
 
 /**
  * Options typed for the check: the handler list kept as a tuple (`Hs`), the env as its own type
@@ -15,7 +16,16 @@ export type TestRunOptionsOf<
   Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch,
   Keys extends PropertyKey,
-> = RunOptionsOf<Hs, Patch> & { [K in Keys]: unknown };
+  Known extends PropertyKey = keyof RunOptions,
+> = RunOptionsOf<Hs, Patch> & { [K in Keys]: K extends Known ? unknown : UnknownOptionError<K> };
+
+/**
+ * An option the helper does not know. (Inferring `Keys` from the object's keys turns off the
+ * excess-property check of an object literal, so the mapped type above makes it again.)
+ */
+export interface UnknownOptionError<Key> {
+  readonly "doeff: not an option of this helper; its options are handlers, env, store, trace, signal (and only, for expectEffects)": Key;
+}
 
 /**
  * `unknown` when every effect of P's row and of its env's lazy values (`Patch`: they run at their

@@ -227,7 +227,7 @@ export type ExpectOptionsOf<
   Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch,
   Keys extends PropertyKey,
-> = TestRunOptionsOf<Hs, Patch, Keys> & { readonly only?: RecordFilter };
+> = TestRunOptionsOf<Hs, Patch, Keys, keyof ExpectOptions> & { readonly only?: RecordFilter };
 
 function optionsWith(rec: Recorder, options: ExpectOptions | undefined): RunOptions {
   checkExpectOptions(options);

@@ -143,3 +143,13 @@ clock.run(timed, { handlers: [state] });
 clock.run(timed, { handlers: [mock(Other, (e) => e._tag.length)] });
 // @ts-expect-error -- an inline mock of another class leaves Other missing
 clock.run(timed, { handlers: [mock(Tagged, (e) => e._tag.length)] });
+
+// the keys of the options are checked as an object literal's are (UnknownOptionError<"bogus">),
+// although they are inferred for the check above
+// @ts-expect-error -- not an option
+expectEffects(usesOther, [Other], { handlers: [otherMock], bogus: 1 });
+// @ts-expect-error -- not an option, with an inline mock too
+expectEffects(usesOther, [Other], { handlers: [mock(Other, (e) => e._tag.length)], bogus: 1 });
+// @ts-expect-error -- `only` is expectEffects', not clock.run's
+clock.run(timed, { handlers: [otherMock], only: Other });
+expectEffects(usesOther, [Other], { handlers: [otherMock], only: [Other], store: {}, env: {} });
