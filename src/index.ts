@@ -175,7 +175,14 @@ export type {
   UncalledFactories,
 } from "./run/run.js";
 export type { AnswerArg } from "./vm/primitives.js";
-export type { Distinguishable, EffectClass, HandlerRow, InstancesOf } from "./handlers/handle.js";
+export type {
+  Distinguishable,
+  EffectClass,
+  EmptyClassListError,
+  HandleableClasses,
+  HandlerRow,
+  InstancesOf,
+} from "./handlers/handle.js";
 export type {
   ArrayExpectedError,
   NotAProgram,

@@ -252,9 +252,10 @@ browser took ~3× as long as run), a site of a script loaded by URL keeps its co
 bundle is one line: every site read `app.js:1`), a toolkit call site in a bundle skips the
 library's frames, and the standard handlers keep their names in a minified bundle (`St ✗` for
 `state ✗`), as does handle/answer/mock's `handle(Roll)` through the class's displayName
-(+119 B small, +142 B whole, measured alone). */
+(+119 B small, +142 B whole, measured alone). Then → 31,030 B (whole package only, a types review):
+`handle` of a list held in a variable — a type change and a comment; esbuild's renaming, +1 B. */
 const SMALL_BUDGET = 18_016;
-const WHOLE_BUDGET = 31_029;
+const WHOLE_BUDGET = 31_030;
 
 interface Measured {
   min: number;

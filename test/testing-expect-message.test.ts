@@ -35,6 +35,7 @@ test("expectEffects / record: an effect no handler takes says to add its handler
       return yield* new Save();
     }),
     [Save],
+    // @ts-expect-error -- the point: Save has no handler (MissingHandlerError<Save> at compile time too)
     { handlers: [state] },
   );
   assert.ok(r.error instanceof UnhandledEffectError);
@@ -371,6 +372,7 @@ test("expectEffects: a forgotten standard handler is named — scheduler, reader
   const spawning = program(function* () {
     return yield* wait(yield* spawn(child));
   });
+  // @ts-expect-error -- the point: no scheduler (MissingHandlerError at compile time too)
   const r1 = expectEffects(spawning, [Spawn], {});
   assert.ok(r1.error instanceof UnhandledEffectError);
   assert.equal(
@@ -382,6 +384,7 @@ test("expectEffects: a forgotten standard handler is named — scheduler, reader
     return yield* local({ a: 1 }, child);
   });
   assert.equal(
+    // @ts-expect-error -- no reader
     (expectEffects(scoped, [Local], {}).error as Error).message,
     "no handler takes Local: expectEffects recorded it and passed it on to the handlers in options.handlers, and none takes it; add Local's standard handler, reader, to options.handlers",
   );
@@ -389,10 +392,12 @@ test("expectEffects: a forgotten standard handler is named — scheduler, reader
     return yield* listen(tell("x"));
   });
   assert.match(
+    // @ts-expect-error -- no writer
     (expectEffects(heard, [Listen], {}).error as Error).message,
     /add Listen's standard handler, writer, to/,
   );
   assert.equal(
+    // @ts-expect-error -- no state
     (expectEffects(get("n"), [Get], {}).error as Error).message,
     "no handler takes Get: expectEffects recorded it and asked the handlers in options.handlers, and none takes it; add Get's standard handler, state, to options.handlers, or mock it: mock(Get, (effect) => answer)",
   );

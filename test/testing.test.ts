@@ -222,8 +222,11 @@ test("testing: expectEffects reports a missing, extra or different effect", () =
   assert.equal(diff([Get]), 'effect #2: expected no more effects, got Put("n", 1)');
   assert.equal(diff([Get, Put, Get]), "effect #3: expected any Get, but the program performed only 2");
   assert.equal(diff([new Get("m"), Put]), 'effect #1: expected Get("m"), got Get("n")');
-  assert.throws(() => expectEffects(counter, "Get" as never), /expects an array of expected effects/);
-  assert.throws(() => expectEffects(counter, [1] as never), /expected\[0\] is 1/);
+  assert.throws(
+    () => expectEffects(counter, "Get" as never, { handlers: [state] }),
+    /expects an array of expected effects/,
+  );
+  assert.throws(() => expectEffects(counter, [1] as never, { handlers: [state] }), /expected\[0\] is 1/);
 });
 
 test("testing: expectEffects `only` checks the effects of the classes given (not a timeout's scheduler effects)", () => {

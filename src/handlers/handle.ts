@@ -24,6 +24,21 @@ export type EffectClass = abstract new (...args: any[]) => AnyEffect;
 /** `unknown` for a class TypeScript can tell apart from other effects; an error naming it otherwise. */
 export type Distinguishable<E> = [FieldlessEffects<E>] extends [never] ? unknown : UntaggedEffectError<E>;
 
+/**
+ * The compile error for `handle([], f)`: a handler for no class would take nothing. Only a list
+ * written empty (`[]`, typed as the empty tuple) is caught here; an array that is empty at run time
+ * but typed `EffectClass[]` (a filtered list, a variable) cannot be told apart from a full one by
+ * its type, and `handle` throws its TypeError when called with it.
+ */
+export interface EmptyClassListError {
+  readonly "doeff: handle needs at least one effect class: handle(C, f) or handle([C1, C2], f)": never;
+}
+
+/** `unknown` for a class or a list of classes `handle` can take; an error type otherwise. */
+export type HandleableClasses<C> = C extends readonly []
+  ? EmptyClassListError
+  : Distinguishable<InstancesOf<C>>;
+
 /** The effects a class, or a list of classes, stands for: their instances. */
 export type InstancesOf<C> = C extends readonly (infer X)[]
   ? X extends EffectClass
@@ -41,7 +56,9 @@ export type InstancesOf<C> = C extends readonly (infer X)[]
  *
  * A list of classes makes one handler for all of them (a family such as a store's reads and
  * writes): `effect` is their union, narrowed with `instanceof`, and `k` answers any of their
- * answer types — TypeScript cannot tie `k`'s answer to the class `effect` turned out to be.
+ * answer types — TypeScript cannot tie `k`'s answer to the class `effect` turned out to be. The list
+ * may be an array literal or a variable (`const family = [Read, Write]`, typed
+ * `(typeof Read | typeof Write)[]`): either way `effect` is the union of the instances.
  *
  * @example
  * ```ts
@@ -53,15 +70,16 @@ export type InstancesOf<C> = C extends readonly (infer X)[]
  * ```
  */
 export function handle<
-  const C extends EffectClass | readonly [EffectClass, ...EffectClass[]],
+  const C extends EffectClass | readonly EffectClass[],
   R extends Generator<unknown, unknown, unknown> | AnyProgramLike = never,
 >(
-  effectClass: C & NoInfer<Distinguishable<InstancesOf<C>>>,
+  effectClass: C & NoInfer<HandleableClasses<C>>,
   f: (effect: InstancesOf<C>, k: Continuation<AnswerOf<InstancesOf<C>>, unknown>) => R,
 ): Handler<InstancesOf<C>, HandlerRow<R>> {
   // (a copy: a later change to the caller's array changes nothing)
   const list: unknown[] = Array.isArray(effectClass) ? effectClass.slice() : [effectClass];
   const bad = list.findIndex((c) => !isClass(c));
+  // (an empty list typed `EffectClass[]` passes the compile-time check, which sees only its type)
   if (list.length === 0 || bad >= 0)
     throw new TypeError(
       `handle expects an effect class (class X extends Effect<A>) or a non-empty list of them first, got ${list.length === 0 ? "an empty list" : describe(list[bad])}`,

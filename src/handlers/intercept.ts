@@ -41,6 +41,17 @@ export type InterceptedEffects<R> =
  * or a program to run instead (its effects are intercepted again). A throw from `transform` is
  * thrown at the perform site.
  *
+ * `effect` is typed `Effect<unknown>`, not `p`'s row: narrow it with `instanceof`. The row would be
+ * unsound here, because the transform also sees effects that are not in it:
+ * - a lazy env value given to `run` (`run(p, { env: { seed: rollProgram } })`) runs at the first
+ *   `ask("seed")`, at that site inside `p`, so its effects pass through the transform, and which env
+ *   `p` will be run with is not known where `intercept` is called;
+ * - a program the transform returns runs inside the intercept, so its effects come back to it;
+ * - a handler inside `p` that forwards an effect with `pass()` or `delegate()` without naming it
+ *   lets out an effect its type says it takes.
+ * A parameter typed as the row would let `switch (effect._tag)` with no default, or `effect.key`
+ * after an incomplete check, compile and then meet one of those at run time.
+ *
  * @example
  * ```ts
  * // log every effect a program performs, without changing anything

@@ -13,7 +13,9 @@ import { delegate, getRunContext, transfer } from "../vm/primitives.js";
 import { hidden, type Program } from "../vm/program.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
-import { run } from "../run/run.js";
+import { type AnyHandlerFn, run } from "../run/run.js";
+import type { EnvPatch } from "../effects/reader.js";
+import type { TestCovered, TestRunOptionsOf } from "./covered.js";
 import type { AnyProgramLike, ResultOf } from "../vm/types.js";
 import { describe } from "../vm/brand.js";
 
@@ -27,7 +29,7 @@ export interface DelayRecord {
 /** A virtual clock for tests; see `virtualClock`. */
 export interface VirtualClock {
   /** `[scheduler, simulatedTime(options), probe]`: list them first in `handlers` (or use `run`). */
-  readonly handlers: readonly [Handler<SchedulerEffect<any>>, Handler<Now | Delay>, Handler<Now | Delay>];
+  readonly handlers: ClockHandlers;
   /** The virtual time last observed: after `run`, the time at which the program ended. */
   readonly now: number;
   /**
@@ -38,9 +40,29 @@ export interface VirtualClock {
   /**
    * `run(program, options)` with the clock's handlers outside `options.handlers`; resets `delays`
    * first and sets `now` to the virtual time at which the program ended (value or error).
+   * Compile-time, as `run`: every effect the program may perform must be taken by the clock
+   * (scheduler effects, `now`, `delay`) or one of `options.handlers` (`MissingHandlerError<…>`).
    */
-  run<P extends AnyProgramLike>(program: P, options?: RunOptions): RunResult<ResultOf<P>>;
+  run<P extends AnyProgramLike>(
+    program: P & TestCovered<P, [], never, never, ClockHandlers>,
+  ): RunResult<ResultOf<P>>;
+  run<
+    P extends AnyProgramLike,
+    const Hs extends readonly AnyHandlerFn[],
+    Patch extends EnvPatch = EnvPatch,
+    Keys extends PropertyKey = never,
+  >(
+    program: P,
+    options: TestRunOptionsOf<Hs, Patch, Keys> & NoInfer<TestCovered<P, Hs, Patch, Keys, ClockHandlers>>,
+  ): RunResult<ResultOf<P>>;
 }
+
+/** The handlers a virtual clock installs outside the run's own. */
+export type ClockHandlers = readonly [
+  Handler<SchedulerEffect<any>>,
+  Handler<Now | Delay>,
+  Handler<Now | Delay>,
+];
 
 /**
  * A clock among the run's own handlers would answer `now`/`delay` before the virtual one (they are
@@ -117,12 +139,12 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
       return current;
     },
     delays,
-    run<P extends AnyProgramLike>(program: P, opts?: RunOptions): RunResult<ResultOf<P>> {
+    run(program: AnyProgramLike, opts?: RunOptions): RunResult<any> {
       checkClockOptions(opts);
       delays.length = 0;
       current = options.start ?? 0;
       const wrapped: Program<unknown> = hidden(ended, program);
-      return (run as (p: unknown, o: RunOptions) => RunResult<ResultOf<P>>)(wrapped, {
+      return (run as (p: unknown, o: RunOptions) => RunResult<unknown>)(wrapped, {
         ...opts,
         handlers: [...handlers, ...(opts?.handlers ?? [])],
       });

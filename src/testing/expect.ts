@@ -8,7 +8,9 @@ import { describe, isProgramLike } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
-import { run, runAsync } from "../run/run.js";
+import { type AnyHandlerFn, run, runAsync } from "../run/run.js";
+import type { EnvPatch } from "../effects/reader.js";
+import type { TestCovered, TestRunOptionsOf } from "./covered.js";
 import type { AnyProgramLike, ResultOf } from "../vm/types.js";
 import { explainUnhandled, type Recorder, type RecordFilter, record } from "./record.js";
 import { fieldDifference, showEffectFields } from "./show.js";
@@ -220,6 +222,13 @@ function checkExpectOptions(options: unknown): void {
  */
 export type ExpectOptions = RunOptions & { readonly only?: RecordFilter };
 
+/** ExpectOptions typed for the coverage check (TestCovered). */
+export type ExpectOptionsOf<
+  Hs extends readonly AnyHandlerFn[],
+  Patch extends EnvPatch,
+  Keys extends PropertyKey,
+> = TestRunOptionsOf<Hs, Patch, Keys, keyof ExpectOptions> & { readonly only?: RecordFilter };
+
 function optionsWith(rec: Recorder, options: ExpectOptions | undefined): RunOptions {
   checkExpectOptions(options);
   const { only: _, ...rest } = options ?? {};
@@ -232,6 +241,11 @@ function optionsWith(rec: Recorder, options: ExpectOptions | undefined): RunOpti
  * run is returned, not thrown, so a test can assert on it); throws `EffectExpectationError` naming
  * the first difference and listing the performed effects otherwise.
  *
+ * Compile-time, as `run`: every effect the program may perform must be taken by one of
+ * `options.handlers` (`MissingHandlerError<…>` names those none takes). The recorder answers no
+ * effect itself — it asks the handlers outside it — and neither does the `expected` list, so they
+ * count for nothing.
+ *
  * @example
  * ```ts
  * expectEffects(counter, [new Get("n"), new Put("n", 1)], { handlers: [state], store: { n: 0 } });
@@ -239,16 +253,27 @@ function optionsWith(rec: Recorder, options: ExpectOptions | undefined): RunOpti
  * ```
  */
 export function expectEffects<P extends AnyProgramLike>(
+  program: P & TestCovered<P, [], never, never>,
+  expected: readonly EffectExpectation[],
+): RunResult<ResultOf<P>>;
+export function expectEffects<
+  P extends AnyProgramLike,
+  const Hs extends readonly AnyHandlerFn[],
+  Patch extends EnvPatch = EnvPatch,
+  Keys extends PropertyKey = never,
+>(
   program: P,
   expected: readonly EffectExpectation[],
+  options: ExpectOptionsOf<Hs, Patch, Keys> & NoInfer<TestCovered<P, Hs, Patch, Keys>>,
+): RunResult<ResultOf<P>>;
+export function expectEffects(
+  program: AnyProgramLike,
+  expected: readonly EffectExpectation[],
   options?: ExpectOptions,
-): RunResult<ResultOf<P>> {
+): RunResult<unknown> {
   check(expected);
   const rec = recorder(options?.only);
-  const r = (run as (p: unknown, o: RunOptions) => RunResult<ResultOf<P>>)(
-    program,
-    optionsWith(rec, options),
-  );
+  const r = (run as (p: unknown, o: RunOptions) => RunResult<unknown>)(program, optionsWith(rec, options));
   return verdict(rec, expected, r, options?.only !== undefined, true);
 }
 
@@ -257,15 +282,29 @@ function recorder(only: ExpectOptions["only"]): Recorder {
   return Object.defineProperty(record(only), "name", { value: "expectEffects" });
 }
 
-/** `expectEffects` on `runAsync`: resolves to the `RunResult`, rejects with `EffectExpectationError`. */
-export async function expectEffectsAsync<P extends AnyProgramLike>(
+/** `expectEffects` on `runAsync`: resolves to the `RunResult`, rejects with `EffectExpectationError`. Typed as expectEffects. */
+export function expectEffectsAsync<P extends AnyProgramLike>(
+  program: P & TestCovered<P, [], never, never>,
+  expected: readonly EffectExpectation[],
+): Promise<RunResult<ResultOf<P>>>;
+export function expectEffectsAsync<
+  P extends AnyProgramLike,
+  const Hs extends readonly AnyHandlerFn[],
+  Patch extends EnvPatch = EnvPatch,
+  Keys extends PropertyKey = never,
+>(
   program: P,
   expected: readonly EffectExpectation[],
+  options: ExpectOptionsOf<Hs, Patch, Keys> & NoInfer<TestCovered<P, Hs, Patch, Keys>>,
+): Promise<RunResult<ResultOf<P>>>;
+export async function expectEffectsAsync(
+  program: AnyProgramLike,
+  expected: readonly EffectExpectation[],
   options?: ExpectOptions,
-): Promise<RunResult<ResultOf<P>>> {
+): Promise<RunResult<unknown>> {
   check(expected);
   const rec = recorder(options?.only);
-  const r = await (runAsync as (p: unknown, o: RunOptions) => Promise<RunResult<ResultOf<P>>>)(
+  const r = await (runAsync as (p: unknown, o: RunOptions) => Promise<RunResult<unknown>>)(
     program,
     optionsWith(rec, options),
   );

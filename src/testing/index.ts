@@ -6,12 +6,14 @@
  *
  * @module doeff/testing
  */
-export { type DelayRecord, type VirtualClock, virtualClock } from "./clock.js";
+export { type ClockHandlers, type DelayRecord, type VirtualClock, virtualClock } from "./clock.js";
+export type { TestCovered, TestRunOptionsOf, UnknownOptionError } from "./covered.js";
 export {
   compareEffects,
   type EffectExpectation,
   EffectExpectationError,
   type ExpectOptions,
+  type ExpectOptionsOf,
   expectEffects,
   expectEffectsAsync,
 } from "./expect.js";

@@ -63,7 +63,7 @@ expectType<Equal<(typeof some.effects)[number], unknown>>();
 
 // virtualClock().handlers take what they take (scheduler effects, Now, Delay), not everything: spread
 // into a list, they leave the coverage check on for the program's other effects
-import { delay, program, run } from "../../src/index.js";
+import { Delay, delay, program, pure, run } from "../../src/index.js";
 import { virtualClock } from "../../src/testing/index.js";
 
 class Other extends Effect<number> {
@@ -82,3 +82,74 @@ run(
   }),
   { handlers: [...clock.handlers] },
 );
+
+// expectEffects, expectEffectsAsync and clock.run check the program's effects against the handlers
+// they run it under, as run does: the recorder and the expected list answer nothing, and clock.run
+// adds the clock (scheduler effects, Now, Delay) outside options.handlers.
+import { ask, type Handler, reader, state, writer } from "../../src/index.js";
+import { expectEffects, expectEffectsAsync } from "../../src/testing/index.js";
+
+const usesOther = program(function* () {
+  return yield* new Other();
+});
+const otherMock = mock(Other, 1);
+expectEffects(usesOther, [Other], { handlers: [otherMock] });
+// @ts-expect-error -- MissingHandlerError<Other>: no handler takes it (the expectation lists it)
+expectEffects(usesOther, [Other], { handlers: [state] });
+// @ts-expect-error -- without options, no handler at all
+expectEffects(usesOther, [Other]);
+// @ts-expect-error -- options without `handlers`: no handler either
+expectEffects(usesOther, [Other], { store: {} });
+expectEffects(pure(1), []);
+void expectEffectsAsync(usesOther, [Other], { handlers: [otherMock], only: Other });
+// @ts-expect-error -- expectEffectsAsync is checked the same way
+void expectEffectsAsync(usesOther, [Other], { handlers: [writer] });
+
+// a mock written inline, with a function (context-sensitive: TypeScript infers the list in a second
+// pass), is checked in that pass — accepted when it covers, refused when an effect is still missing
+expectEffects(usesOther, [Other], { handlers: [mock(Other, (e) => e._tag.length)] });
+expectEffects(timed, [Other], {
+  handlers: [mock(Delay, () => undefined), mock(Other, (e) => e._tag.length)],
+});
+// @ts-expect-error -- MissingHandlerError<Delay>
+expectEffects(timed, [Other], { handlers: [mock(Other, (e) => e._tag.length)] });
+
+// a lazy env value runs inside the program: its effects need a handler too
+const asks = program(function* () {
+  return yield* ask<number>("seed");
+});
+const seed = program(function* () {
+  return yield* new Other();
+});
+expectEffects(asks, [], { handlers: [reader, otherMock], env: { seed } });
+// @ts-expect-error -- MissingHandlerError<Other>, from the lazy value
+expectEffects(asks, [], { handlers: [reader], env: { seed } });
+
+// `handlers` typed as a plain list (or any) is not checked, as for run
+const dynamic: Handler[] = [];
+expectEffects(usesOther, [], { handlers: dynamic });
+
+// clock.run: the clock takes the scheduler's effects, now and delay; options.handlers the rest
+clock.run(timed, { handlers: [otherMock] });
+clock.run(
+  program(function* () {
+    yield* delay(5);
+  }),
+);
+// @ts-expect-error -- MissingHandlerError<Other>: the clock does not take it
+clock.run(timed);
+// @ts-expect-error -- MissingHandlerError<Other>
+clock.run(timed, { handlers: [state] });
+clock.run(timed, { handlers: [mock(Other, (e) => e._tag.length)] });
+// @ts-expect-error -- an inline mock of another class leaves Other missing
+clock.run(timed, { handlers: [mock(Tagged, (e) => e._tag.length)] });
+
+// the keys of the options are checked as an object literal's are (UnknownOptionError<"bogus">),
+// although they are inferred for the check above
+// @ts-expect-error -- not an option
+expectEffects(usesOther, [Other], { handlers: [otherMock], bogus: 1 });
+// @ts-expect-error -- not an option, with an inline mock too
+expectEffects(usesOther, [Other], { handlers: [mock(Other, (e) => e._tag.length)], bogus: 1 });
+// @ts-expect-error -- `only` is expectEffects', not clock.run's
+clock.run(timed, { handlers: [otherMock], only: Other });
+expectEffects(usesOther, [Other], { handlers: [otherMock], only: [Other], store: {}, env: {} });

@@ -1,0 +1,53 @@
+/**
+ * The compile-time coverage check of `expectEffects` and `clock.run`: the program's effects against
+ * the handlers they run it under, as `run` checks them (CoverageOf: MissingHandlerError<…> naming
+ * the effects no handler takes, HandlerOrderError, UntaggedEffectError).
+ */
+import type { EnvPatch, PatchEffects } from "../effects/reader.js";
+import type { AnyHandlerFn, CoverageOf, NotInferred, RowOf, RunOptionsOf } from "../run/run.js";
+import type { Handler } from "../vm/handler.js";
+import type { RunOptions } from "../run/options.js";
+
+/**
+ * Options typed for the check: the handler list kept as a tuple (`Hs`), the env as its own type
+ * (`Patch`, for its lazy values), and `Keys`, the keys the object was written with (see TestCovered).
+ */
+export type TestRunOptionsOf<
+  Hs extends readonly AnyHandlerFn[],
+  Patch extends EnvPatch,
+  Keys extends PropertyKey,
+  Known extends PropertyKey = keyof RunOptions,
+> = RunOptionsOf<Hs, Patch> & { [K in Keys]: K extends Known ? unknown : UnknownOptionError<K> };
+
+/**
+ * An option the helper does not know. (Inferring `Keys` from the object's keys turns off the
+ * excess-property check of an object literal, so the mapped type above makes it again.)
+ */
+export interface UnknownOptionError<Key> {
+  readonly "doeff: not an option of this helper; its options are handlers, env, store, trace, signal (and only, for expectEffects)": Key;
+}
+
+/**
+ * `unknown` when every effect of P's row and of its env's lazy values (`Patch`: they run at their
+ * first `ask`, inside the program) is taken by a handler of `[...Outer, ...Hs]`, where `Outer` are
+ * the handlers the helper installs outside the given ones (clock.run's clock); an error type
+ * otherwise. expectEffects' recorder answers nothing itself (it asks the handlers outside it), so it
+ * counts for nothing.
+ *
+ * Why `Keys`: TypeScript infers a call's type arguments in two passes when an argument holds a
+ * context-sensitive function, such as a handler written inline as `mock(C, (e) => …)`. The first
+ * pass skips that function, so the list is not inferred yet (Hs is its bare constraint) and the call
+ * must not fail there: a failure then drops the signature before the second pass, which infers the
+ * list and checks it. Keys tell that case (`handlers` written, list not inferred: passes) from
+ * options without `handlers` (checked against `Outer` alone).
+ */
+export type TestCovered<P, Hs, Patch, Keys, Outer extends readonly unknown[] = []> = 0 extends 1 & Hs
+  ? // `handlers` typed `any`: unchecked, as a list of plain `Handler`s (as run does)
+    CoverageOf<RowOf<P> | PatchEffects<Patch>, readonly Handler[]>
+  : NotInferred<Hs> extends true
+    ? "handlers" extends Keys
+      ? unknown
+      : CoverageOf<RowOf<P> | PatchEffects<Patch>, Outer>
+    : [Hs] extends [readonly unknown[]] // (not distributed: a choice of lists is checked list by list inside)
+      ? CoverageOf<RowOf<P> | PatchEffects<Patch>, [...Outer, ...Hs]>
+      : never;
