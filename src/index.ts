@@ -173,6 +173,7 @@ export type {
   NotInferred,
   OutOfOrder,
   UncalledFactories,
+  UnknownRunOptionError,
 } from "./run/run.js";
 export type { AnswerArg } from "./vm/primitives.js";
 export type {

@@ -349,8 +349,9 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * items on effect lines (above), and → 35,648 B: search caches kept across captures (above). Then
  * → 35,779 B: values of another copy of doeff described as such (above), and → 36,012 B:
  * the browser review's fixes (above), and the toolkit's frames keep their names in a minified
- * bundle (`timeout`, not `Xi`). */
-const EVERYTHING_BUDGET = 36_012;
+ * bundle (`timeout`, not `Xi`). Then → 36,014 B: no code change — the options' unknown-key error
+ * types (template strings) shift esbuild's renaming, +2 B. */
+const EVERYTHING_BUDGET = 36_014;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -90,6 +90,8 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   ],
   // an inline handle(C, callback) is inferred (TypeScript's second pass) and checked
   "inline-handler": [/MissingHandlerError<Get<number>>/, new RegExp(escapeRegExp(FIX))],
+  // a misspelled option (the excess-property check is off while the options' keys are inferred)
+  "unknown-option": [/'stor' is not a run option; the options are handlers, env, store, trace and signal/],
   "fieldless-run": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "fieldless-handle": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "wrong-answer": [/TS2345/, /'string'.*'User'/],
@@ -128,6 +130,8 @@ void runAsync(logs, { handlers: [state] });
 run(logs);
 // case: inline-handler
 run(flips, { handlers: [handle(Coin, function* (_e, k) { return yield* resume(k, true); })] });
+// case: unknown-option
+run(flips, { handlers: [state], stor: { n: 1 } });
 // case: fieldless-run
 run(named, { handlers: [state] });
 // case: not-an-effect
@@ -160,6 +164,9 @@ const QUEUE_ERROR_CASES: Record<string, readonly RegExp[]> = {
   "worker-missing": [/MissingHandlerError<Roll>/, new RegExp(escapeRegExp(FIX))],
   "worker-missing-empty": [/MissingHandlerError<Roll>/, new RegExp(escapeRegExp(FIX))],
   "worker-inline-handler": [/MissingHandlerError<Roll>/, new RegExp(escapeRegExp(FIX))],
+  "worker-unknown-option": [
+    /'concurency' is not a startWorker option; the options are connection, name, programs/,
+  ],
   "worker-lazy-env": [/MissingHandlerError<Roll>/, new RegExp(escapeRegExp(FIX))],
   "enqueue-typo": [/TS2345/, /"countPrimez"/, /"countPrimes"/],
   "worker-export-typo": [/TS2345/, /"countPrimez"/, /JobExportsOf</],
@@ -180,6 +187,8 @@ void startWorker({ connection, name: "q", programs });
 void startWorker({ connection, name: "q", programs, handlers: [] });
 // case: worker-inline-handler
 void startWorker({ connection, name: "q", programs, handlers: [handle(Coin, function* (_e, k) { return yield* resume(k, true); })] });
+// case: worker-unknown-option
+void startWorker({ connection, name: "q", programs, handlers: [], concurency: 2 });
 // case: worker-lazy-env
 void startWorker({ connection, name: "q", programs: { countPrimes: programs.countPrimes }, handlers: [reader], env: { sides: programs.roll() } });
 const enqueue = enqueueFor<typeof programs>();

@@ -17,5 +17,11 @@ export {
 } from "./effects.js";
 export { UnknownProgramError } from "./errors.js";
 export { type QueueHandler, type QueueOptions, queue } from "./producer.js";
-export { type QueueWorker, type StartWorkerOptions, startWorker, type WorkerCovered } from "./worker.js";
+export {
+  type QueueWorker,
+  type StartWorkerOptions,
+  startWorker,
+  type UnknownWorkerOptionError,
+  type WorkerCovered,
+} from "./worker.js";
 export { RemoteError, registerErrorClasses } from "../workers/wire.js";

@@ -62,6 +62,10 @@ type JobHandlers<Hs extends readonly unknown[]> = [
   ...Hs,
 ];
 
+/** The compile error for an unknown key in startWorker's options (a typo such as `handler`), printed in full. */
+export type UnknownWorkerOptionError<Key> =
+  `doeff: '${Key & string}' is not a startWorker option; the options are connection, name, programs, handlers, env, concurrency, prefix, signals and workerOptions`;
+
 export interface StartWorkerOptions<
   Ps extends QueuePrograms = QueuePrograms,
   Hs extends readonly AnyHandlerFn[] = readonly Handler[],
@@ -153,9 +157,14 @@ export async function startWorker<
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
 >(
-  options: StartWorkerOptions<Ps, Hs, Patch> & { [K in Keys]?: unknown } & NoInfer<
-      WorkerCovered<Ps, Hs, Patch, Keys>
-    >,
+  options: StartWorkerOptions<Ps, Hs, Patch> & {
+    // (Keys, inferred for WorkerCovered, turn off the excess-property check: an unknown key is refused here)
+    [K in Keys]?: K extends keyof StartWorkerOptions
+      ? unknown
+      : {} extends Record<K, 1> // (a wide key, as in Parameters<typeof startWorker>[0])
+        ? unknown
+        : UnknownWorkerOptionError<K>;
+  } & NoInfer<WorkerCovered<Ps, Hs, Patch, Keys>>,
 ): Promise<QueueWorker>;
 export async function startWorker(options: StartWorkerOptions): Promise<QueueWorker> {
   if (options === null || typeof options !== "object")

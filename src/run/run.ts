@@ -186,7 +186,23 @@ export type RunOptionsOf<
 > = Omit<RunOptions, "handlers" | "env"> & {
   handlers?: Hs;
   env?: Patch & UndeclaredKeys<Patch>;
-} & { [K in Keys]?: unknown }; // (Keys: inferred from the object's keys, for Covered)
+} & {
+  // Keys: the object's keys, inferred for Covered. Inferring them turns off the excess-property
+  // check of an object literal, so an unknown key is refused here instead (a wide key — `string`,
+  // in a type read off the signature such as `Parameters<typeof run>[1]` — is let through)
+  [K in Keys]?: K extends keyof RunOptions
+    ? unknown
+    : {} extends Record<K, 1>
+      ? unknown
+      : UnknownRunOptionError<K>;
+};
+
+/**
+ * The compile error for an unknown key in run's options (a typo such as `handler` or `stor`): a
+ * string type, so that TypeScript prints the whole message as what the value is not assignable to.
+ */
+export type UnknownRunOptionError<Key> =
+  `doeff: '${Key & string}' is not a run option; the options are handlers, env, store, trace and signal`;
 
 /** The raw generator objects given to run / runAsync (weakly held). */
 const ran = new WeakSet<object>();

@@ -17,15 +17,19 @@ export type TestRunOptionsOf<
   Patch extends EnvPatch,
   Keys extends PropertyKey,
   Known extends PropertyKey = keyof RunOptions,
-> = RunOptionsOf<Hs, Patch> & { [K in Keys]: K extends Known ? unknown : UnknownOptionError<K> };
+> = RunOptionsOf<Hs, Patch> & {
+  // optional: a key from a conditional spread is optional; a wide key (`string`, in a type read off
+  // the signature) is let through
+  [K in Keys]?: K extends Known ? unknown : {} extends Record<K, 1> ? unknown : UnknownOptionError<K>;
+};
 
 /**
  * An option the helper does not know. (Inferring `Keys` from the object's keys turns off the
- * excess-property check of an object literal, so the mapped type above makes it again.)
+ * excess-property check of an object literal, so the mapped type above makes it again.) A string
+ * type, so that TypeScript prints the whole message as what the value is not assignable to.
  */
-export interface UnknownOptionError<Key> {
-  readonly "doeff: not an option of this helper; its options are handlers, env, store, trace, signal (and only, for expectEffects)": Key;
-}
+export type UnknownOptionError<Key> =
+  `doeff: '${Key & string}' is not an option of this helper; its options are handlers, env, store, trace, signal (and only, for expectEffects)`;
 
 /**
  * `unknown` when every effect of P's row and of its env's lazy values (`Patch`: they run at their

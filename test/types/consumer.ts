@@ -152,8 +152,21 @@ void runAsync(flips, {
 run(flips, { handlers: [handle(Coin, (_e, k) => resume(k, true))] });
 // @ts-expect-error -- without `handlers` the options are checked against no handlers
 run(flips, { store: { n: 1 } });
+// an unknown option is refused (the keys are inferred for the check above, which turns off the
+// excess-property check of the literal: UnknownRunOptionError, text in the types-matrix test)
+// @ts-expect-error -- UnknownRunOptionError<"stor">
+run(flips, { handlers: [state, handle(Coin, (_e, k) => resume(k, true))], stor: { n: 1 } });
+// @ts-expect-error -- UnknownRunOptionError<"handler">
+void runAsync(flips, { handler: [state] });
+const maybeSites = Math.random() > 0.5;
+run(flips, {
+  handlers: [state, handle(Coin, (_e, k) => resume(k, true))],
+  ...(maybeSites ? { trace: { sites: true } } : {}),
+});
+const wideOptions: Parameters<typeof run>[1] = { handlers: [state], store: { n: 1 } }; // a type read off run
+void wideOptions;
 const coin = handle(Coin, (_e, k) => resume(k, true));
-const flipped = run(flips, { handlers: [state, coin] }); // the fix: a constant
+const flipped = run(flips, { handlers: [state, coin] }); // a constant
 expectType<Equal<typeof flipped.value, number>>();
 const viaWithHandler = withHandler(
   handle(Coin, (_e, k) => resume(k, true)), // inline in withHandler infers fine

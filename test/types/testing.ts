@@ -153,3 +153,11 @@ expectEffects(usesOther, [Other], { handlers: [mock(Other, (e) => e._tag.length)
 // @ts-expect-error -- `only` is expectEffects', not clock.run's
 clock.run(timed, { handlers: [otherMock], only: Other });
 expectEffects(usesOther, [Other], { handlers: [otherMock], only: [Other], store: {}, env: {} });
+// a key from a conditional spread is optional, and a type read off the signature has wide keys
+const withSites = Math.random() > 0.5;
+expectEffects(usesOther, [Other], {
+  handlers: [otherMock],
+  ...(withSites ? { trace: { sites: true } } : {}),
+});
+const wideTestOptions: Parameters<typeof expectEffects>[2] = { handlers: [otherMock] };
+void wideTestOptions;

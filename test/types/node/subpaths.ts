@@ -224,6 +224,14 @@ export const inlineHandlerWorker = startWorker({
     }),
   ],
 });
+// a misspelled option is refused
+export const misspelledWorker = startWorker({
+  connection: {},
+  name: "q",
+  programs: { countPrimes },
+  // @ts-expect-error -- UnknownWorkerOptionError<"concurency">
+  concurency: 2,
+});
 class Flag extends Effect<boolean> {
   declare readonly _tag: "Flag";
 }
