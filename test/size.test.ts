@@ -349,8 +349,11 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * items on effect lines (above), and → 35,648 B: search caches kept across captures (above). Then
  * → 35,779 B: values of another copy of doeff described as such (above), and → 36,012 B:
  * the browser review's fixes (above), and the toolkit's frames keep their names in a minified
- * bundle (`timeout`, not `Xi`). */
-const EVERYTHING_BUDGET = 36_012;
+ * bundle (`timeout`, not `Xi`). Then → 36,207 B: `all` / `forEach` take the error of a task that
+ * failed too before they could cancel it and keep it on the warnings saying so (`task 2
+ * (programs[1] of all) failed too, after all had thrown the first failure …`; it read "task 2
+ * failed and nothing waited for it", as if forgotten; +195 B, most of it the sentence). */
+const EVERYTHING_BUDGET = 36_207;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);
