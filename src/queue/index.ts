@@ -16,6 +16,6 @@ export {
   reportProgress,
 } from "./effects.js";
 export { UnknownProgramError } from "./errors.js";
-export { type QueueHandler, type QueueOptions, queue } from "./producer.js";
+export { jobIdOf, type QueueHandler, type QueueOptions, queue } from "./producer.js";
 export { type QueueWorker, type StartWorkerOptions, startWorker, type WorkerCovered } from "./worker.js";
 export { RemoteError, registerErrorClasses } from "../workers/wire.js";
