@@ -215,9 +215,9 @@ export class TimeoutError extends DoeffError {
   static override readonly displayName = "TimeoutError";
   /** The deadline that passed, in milliseconds. */
   readonly ms: number;
-  constructor(ms: number, what = "the program") {
+  constructor(ms: number, what = "the program", fate = "it was cancelled and its finally blocks ran") {
     super(
-      `${what} timed out after ${ms} ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it`,
+      `${what} timed out after ${ms} ms (${fate}); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it`,
     );
     this.ms = ms;
   }

@@ -71,3 +71,5 @@ export { handlersInside, reinstalled } from "./vm/dispatch.js";
 export { unstarted } from "./vm/continuation.js";
 /** @internal Handle construction (marked internal where declared, so kept out of the .d.ts). */
 export { newFuture, newTask, TaskRecord } from "./effects/scheduler.js";
+/** @internal How an effect or a waited future names itself in TimeoutError (see its declaration). */
+export { TIMED_OUT } from "./concurrency/timeout.js";

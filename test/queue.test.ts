@@ -630,6 +630,12 @@ test("queue: close() resolves while Redis is unreachable (an open under way is e
     handlers: [scheduler, realTime, down],
   });
   assert.ok(r.error instanceof TimeoutError, r.format());
+  // it says the job was not stored yet, and may still be (it read "Enqueue timed out … (it was
+  // cancelled and its finally blocks ran)")
+  assert.equal(
+    r.error.message,
+    `enqueue("square") timed out after 300 ms (its job was not stored in Redis by then — is Redis reachable? The add under way may still store it); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it`,
+  );
   await down.close(); // before: pending for as long as Redis was down
 });
 

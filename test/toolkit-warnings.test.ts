@@ -82,6 +82,37 @@ test("all fail-fast: the cancelled tasks' finally errors go to warnings in ascen
   ]);
 });
 
+test('all: a second task failing before all could cancel it is a warning that says so (it read "nothing waited for it"); its log is not delivered', () => {
+  const first = new Error("first");
+  const second = new Error("second");
+  const main = program(function* () {
+    // tasks 1 and 2 fail at the same instant: all throws task 1's error; task 3 is cancelled
+    const r = yield* safe(all([failAfter(1, first), failAfter(1, second), leaky("c", 10)]));
+    return r.ok ? "ok" : r.error;
+  });
+  const r = run(main, { handlers: TK() });
+  assertOk(r, first);
+  assert.equal(r.warnings[0], second); // the very error
+  assert.deepEqual(messages(r.warnings), ["second", "cleanup of c"]);
+  assert.deepEqual(r.log, ["failing told"]); // task 1's only
+  assert.deepEqual(warningLines(r.format()), [
+    "task 2 (programs[1] of all) failed too, after all had thrown the first failure (task 1's); to receive every failure, wrap each program in safe(): Error: second",
+    "a finally block of task 3 threw while all cancelled it: Error: cleanup of c",
+  ]);
+  // forEach names its items
+  const each = run(
+    program(function* () {
+      return yield* forEach([first, second], (e) => failAfter(1, e));
+    }),
+    { handlers: TK() },
+  );
+  assert.equal(each.error, first);
+  assert.deepEqual(each.warnings, [second]);
+  assert.deepEqual(warningLines(each.format()), [
+    "task 2 (f(items[1]) of forEach) failed too, after forEach had thrown the first failure (task 1's); to receive every failure, wrap each program in safe(): Error: second",
+  ]);
+});
+
 test("forEach: the warning names forEach; a cancelled task whose finally did not throw adds none", () => {
   const quiet = fn(function* quiet(ms: number) {
     try {

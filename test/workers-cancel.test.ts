@@ -13,8 +13,11 @@ import {
   realTime,
   resume,
   runAsync,
+  safe,
   scheduler,
   spawn,
+  TimeoutError,
+  timeout,
   wait,
   writer,
 } from "../src/index.js";
@@ -87,6 +90,53 @@ test("workers: a forwarded effect in a cancelled job's finally block is a TaskCa
       log: [
         "f: TaskCancelledError: a forwarded Tell cannot be answered: the calling task in the parent was cancelled (its finally blocks run in the worker without the parent)",
       ],
+    });
+  } finally {
+    await single.close();
+  }
+});
+
+test('workers: timeout(runInWorker(…)) says which job timed out and that it was aborted in its thread (it read "RunInWorker timed out"); its finally block runs there', async () => {
+  const single = workers({ size: 1, cancelGraceMs: 60_000 });
+  const onStart: (tag: string) => void = () => {};
+  const started = handle(Started, function* started(e, k) {
+    onStart(e.tag);
+    return yield* resume(k, undefined);
+  });
+  const handlers = [scheduler, realTime, writer, started, single];
+  const text = (ms: number) =>
+    `the worker job test/fixtures/workers/jobs.ts#slowStarted timed out after ${ms} ms (it was cancelled: its worker thread was told to abort its run, and its finally blocks run there); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it`;
+  try {
+    const r = await runAsync(
+      program(function* main() {
+        yield* runInWorker(JOBS, "mark", "w"); // the thread is up and the module loaded
+        return yield* timeout(runInWorker(JOBS, "slowStarted", "t"), 500);
+      }),
+      { handlers },
+    );
+    assert.ok(r.error instanceof TimeoutError, r.format());
+    assert.equal(r.error.message, text(500));
+    assert.equal(
+      r.format(),
+      `doeff traceback (outermost first):\n  main\n  timeout\nTimeoutError: ${text(500)}`,
+    );
+    // the same thread (size 1): the job's finally block ran there before the next job
+    const log = await runAsync(
+      program(function* () {
+        // a timeout of a timeout names the inner one
+        const nested = yield* safe(timeout(timeout(runInWorker(JOBS, "slowStarted", "u"), 60_000), 300));
+        return {
+          nested: nested.ok ? null : (nested.error as Error).message,
+          log: yield* runInWorker<string[]>(JOBS, "log"),
+        };
+      }),
+      { handlers },
+    );
+    assert.ok(log.isOk(), log.format());
+    assert.deepEqual(log.value, {
+      nested:
+        "timeout(the worker job test/fixtures/workers/jobs.ts#slowStarted, 60000 ms) timed out after 300 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+      log: ["ran w", "finally t", "finally u"],
     });
   } finally {
     await single.close();

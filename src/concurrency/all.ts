@@ -30,6 +30,34 @@ export interface AllOptions {
   concurrency?: number;
 }
 
+/**
+ * Tasks that failed after task `first` (the failure `all` throws) and before `all` could cancel
+ * them: their errors reach no program. The scheduler would keep each as "task N failed and nothing
+ * waited for it", which reads as a task forgotten; `all` takes them instead and keeps them on the
+ * warnings saying what happened. (Their logs are not delivered, as a cancelled task's are not.)
+ */
+function* failedToo(pool: Pool, first: number): Generator<unknown, void, any> {
+  const { site, who, tasks, status } = pool;
+  let ctx: RunContext | null = null;
+  for (let j = pool.completed.shift(); j !== undefined; j = pool.completed.shift()) {
+    if (status[j] !== FAILED && status[j] !== ENDED) continue;
+    ctx ??= (yield at(site, getRunContext())) as RunContext;
+    const log = ctx.current.log;
+    const n = log.length;
+    try {
+      yield at(site, wait(tasks[j]!)); // done: does not block
+    } catch (e) {
+      const what = who === "all" ? `programs[${j}] of all` : `f(items[${j}]) of ${who}`;
+      ctx.warn(
+        e,
+        `task ${tasks[j]!.id} (${what}) failed too, after ${who} had thrown the first failure (task ${tasks[first]!.id}'s); to receive every failure, wrap each program in safe()`,
+      );
+    } finally {
+      log.length = n;
+    }
+  }
+}
+
 const allProgram = fn(
   named("all", function* all(programs: AnyProgramLike[], limit: number, site: Error | null, who: string) {
     const pool = new Pool(site, who);
@@ -58,11 +86,13 @@ const allProgram = fn(
           try {
             value = yield at(site, wait(pool.tasks[i]!));
           } catch (e) {
+            yield* failedToo(pool, i);
             yield* cancelRunning(pool);
             throw e;
           }
           (ended ??= new Map()).set(i, { value, log: log.splice(n0) });
         } else if (pool.status[i] === FAILED) {
+          yield* failedToo(pool, i);
           yield* cancelRunning(pool);
           yield at(site, wait(pool.tasks[i]!)); // throws its error (merging its log)
           // (unless a handler inside the scheduler, wrapping the task, turned it into a value: `all`

@@ -17,6 +17,7 @@ import {
   type PromiseHandle,
   Spawn,
   type Task,
+  Wait,
   wait,
 } from "../effects/scheduler.js";
 import { delay } from "../effects/time.js";
@@ -77,24 +78,33 @@ function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, 
   }
 }
 
-function label(p: unknown): string {
+/**
+ * @internal A key under which an effect (doeff/workers' RunInWorker), or a future that `wait` waits
+ * on (doeff/queue's job), has a method naming it for TimeoutError: `[what, fate]`, what timed out
+ * and what became of it — where "<name> … (it was cancelled and its finally blocks ran)" would
+ * name only the effect's class, or say what did not happen (a queue job is not cancelled).
+ */
+export const TIMED_OUT: unique symbol = Symbol("doeff.timedOut");
+interface TimedOutLabel {
+  [TIMED_OUT](): readonly [what: string, fate: string];
+}
+
+/** What timed out, for TimeoutError (made when it is thrown: nothing per call that is in time). */
+function label(p: unknown): readonly [what: string, fate?: string] {
   // a timeout of a timeout: "timeout timed out" said nothing; name the inner one and its limit
   const inner = p instanceof Program && p.a === timeoutGen ? (p.b as unknown[]) : null;
-  if (inner) return `timeout(${inner[2]}, ${inner[1]} ms)`;
+  if (inner) return [`timeout(${label(inner[0])[0]}, ${inner[1]} ms)`];
+  const own = (p instanceof Wait ? p.waitable : p) as Partial<TimedOutLabel>;
+  if (typeof own[TIMED_OUT] === "function") return own[TIMED_OUT]();
   const name = (p as { name?: unknown }).name;
-  if (typeof name === "string" && name !== "") return name;
+  if (typeof name === "string" && name !== "") return [name];
   const ctor = className((p as { constructor?: unknown }).constructor);
-  return ctor && ctor !== "Program" ? ctor : "the program";
+  return [ctor && ctor !== "Program" ? ctor : "the program"];
 }
 
 const timeoutGen = named(
   "timeout",
-  function* timeout(
-    p: AnyProgramLike,
-    ms: number,
-    what: string,
-    site: Error | null,
-  ): Generator<unknown, unknown, any> {
+  function* timeout(p: AnyProgramLike, ms: number, site: Error | null): Generator<unknown, unknown, any> {
     const wake = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
     const r: Race = {
       settled: false,
@@ -112,7 +122,7 @@ const timeoutGen = named(
         new Spawn(hidden(work, r, p as ProgramLikeOf<unknown>), "shared", site),
       )) as Task<unknown>;
       yield at(site, wait(r.wake.future));
-      if (r.timedOut) throw new TimeoutError(ms, what);
+      if (r.timedOut) throw new TimeoutError(ms, ...label(p));
       if (r.clockFailed) {
         // the program is cancelled, or already ended (a program of its own that needed the missing
         // clock failed the same way): its outcome is moot, taken here so it is no warning
@@ -126,7 +136,7 @@ const timeoutGen = named(
       try {
         return yield at(site, wait(r.work)); // done: its value, or its error unchanged
       } catch (e) {
-        if (r.timedOut) throw new TimeoutError(ms, what); // its task outlived the deadline (timer)
+        if (r.timedOut) throw new TimeoutError(ms, ...label(p)); // its task outlived the deadline (timer)
         throw e;
       }
     } finally {
@@ -148,8 +158,5 @@ export function timeout<P extends AnyProgramLike>(
 ): Program<ResultOf<P>, EffectsOf<P> | TimedRow> {
   checkProgramLike(program, "timeout");
   milliseconds(ms, "timeout");
-  return timeoutProgram(program, ms, label(program), callSite()) as Program<
-    ResultOf<P>,
-    EffectsOf<P> | TimedRow
-  >;
+  return timeoutProgram(program, ms, callSite()) as Program<ResultOf<P>, EffectsOf<P> | TimedRow>;
 }

@@ -3,7 +3,7 @@
  * get a waitable for its result) and `reportProgress` (worker side: a job's progress).
  */
 import { type AnyProgramLike, Effect, type Future, type ResultOf } from "../index.js";
-import { describe } from "../protocol.js";
+import { describe, TIMED_OUT } from "../protocol.js";
 
 /** BullMQ job options doeff passes through (see BullMQ's JobsOptions for the full meaning). */
 export interface EnqueueOptions {
@@ -84,6 +84,17 @@ export class Enqueue<T = unknown> extends Effect<Future<T>> {
     this.options = options;
   }
 }
+
+// timeout(enqueue(…), ms) says that the job was not stored yet, and may still be (not the generic
+// "Enqueue timed out … (it was cancelled and its finally blocks ran)")
+Object.defineProperty(Enqueue.prototype, TIMED_OUT, {
+  value(this: Enqueue<unknown>): readonly [string, string] {
+    return [
+      `enqueue(${JSON.stringify(this.programName)})`,
+      "its job was not stored in Redis by then — is Redis reachable? The add under way may still store it",
+    ];
+  },
+});
 
 const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
   Number.isInteger(v) && (v as number) >= min && (v as number) <= max;

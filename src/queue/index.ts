@@ -16,7 +16,7 @@ export {
   reportProgress,
 } from "./effects.js";
 export { UnknownProgramError } from "./errors.js";
-export { type QueueHandler, type QueueOptions, queue } from "./producer.js";
+export { jobIdOf, type QueueHandler, type QueueOptions, queue } from "./producer.js";
 export {
   type QueueWorker,
   type StartWorkerOptions,

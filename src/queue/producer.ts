@@ -10,12 +10,12 @@ import {
   awaitPromise,
   createExternalPromise,
   type ExternalPromise,
-  type Future,
+  Future,
   handle,
   type Handler,
   type SchedulerEffect,
 } from "../index.js";
-import { describe, hidden, transferWith } from "../protocol.js";
+import { describe, hidden, TIMED_OUT, transferWith } from "../protocol.js";
 import { fromWire, type WireError } from "../workers/wire.js";
 import { Enqueue } from "./effects.js";
 import { refusedCredentials, where } from "./errors.js";
@@ -88,7 +88,8 @@ interface Adding {
   readonly jobId: string;
   /** the producer's connection, asked for when the add was */
   readonly ready: Promise<{ queue: Queue; events: QueueEvents }>;
-  readonly resolve: () => void;
+  /** the add is stored: its enqueue returns (with the job's id) */
+  readonly resolve: (jobId: string) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -151,6 +152,8 @@ function endClients(events: QueueEvents | undefined): void {
 
 class Producer {
   private readonly options: QueueOptions;
+  /** the queue's name (what a job is named by: name#jobId) */
+  readonly name: string;
   private ready: Promise<{ queue: Queue; events: QueueEvents }> | null = null;
   /** the Queue and QueueEvents of the open under way (close() closes them even before it settles) */
   private parts: { queue: Queue | undefined; events: QueueEvents | undefined } | null = null;
@@ -192,6 +195,7 @@ class Producer {
     if (ms !== undefined && !(typeof ms === "number" && ms > 0 && ms <= 2 ** 31 - 1))
       throw new TypeError(`queue({ eventsCheckMs }) must be a number of ms > 0, got ${String(ms)}`);
     this.options = options;
+    this.name = options.name;
   }
 
   open(): Promise<{ queue: Queue; events: QueueEvents }> {
@@ -406,7 +410,7 @@ class Producer {
   }
 
   /**
-   * Add a job; resolves once it is stored in Redis (`enqueue` returns then). The adds asked for in
+   * Add a job; resolves with its id once it is stored in Redis (`enqueue` returns then). The adds asked for in
    * one synchronous stretch of the run — its tasks enqueueing one after another before the event
    * loop turns — go to Redis together with `addBulk`: one pipeline, one write instead of one per
    * job. Only jobs with a generated id and no removeOnComplete / removeOnFail are added in bulk:
@@ -415,11 +419,11 @@ class Producer {
    * only while the job cannot have been removed meanwhile. A job with an id of your own is added on
    * its own as before (BullMQ checks such ids in `add`, not in `addBulk`).
    */
-  add(e: Enqueue<unknown>, ext: ExternalPromise<unknown>): Promise<void> {
+  add(e: Enqueue<unknown>, ext: ExternalPromise<unknown>): Promise<string> {
     // the connection is asked for now, as an add made before close() always was
     const ready = this.open();
     const jobId = e.options.jobId ?? randomUUID();
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       let batch = this.batch;
       if (batch === null) {
         batch = this.batch = [];
@@ -467,7 +471,7 @@ class Producer {
     for (const a of batch) {
       if (bulk[j] === a) {
         j++;
-        a.resolve();
+        a.resolve(a.jobId);
       } else single.push(this.added(a));
     }
     await Promise.all(single);
@@ -533,7 +537,7 @@ class Producer {
           ext.fail(await this.failure(queue, jobId, job.failedReason));
         }
       }
-      a.resolve();
+      a.resolve(a.jobId);
     } catch (err) {
       this.unwait(jobId, ext);
       a.reject(err);
@@ -565,10 +569,48 @@ class Producer {
   }
 }
 
+/** The job an enqueue's future is of (jobIdOf; timeout's message). */
+interface JobOf {
+  readonly queue: string;
+  readonly jobId: string;
+  readonly programName: string;
+}
+const jobs = new WeakMap<Future<unknown>, JobOf>();
+
+/**
+ * timeout(wait(future), ms) names the job, and says that only the wait ended: "Wait timed out …
+ * (it was cancelled and its finally blocks ran)" read as if the job had been.
+ */
+function waitTimedOut(this: Future<unknown>): readonly [string, string] {
+  const j = jobs.get(this)!;
+  return [
+    `waiting for queue job ${j.queue}#${j.jobId} (${j.programName})`,
+    "the wait was cancelled, not the job: it stays in the queue and runs",
+  ];
+}
+
 function* enqueueProgram(p: Producer, e: Enqueue<unknown>): Generator<unknown, Future<unknown>, any> {
   const ext = yield* createExternalPromise<unknown>();
-  yield* awaitPromise(() => p.add(e, ext));
-  return ext.future;
+  const jobId = yield* awaitPromise(() => p.add(e, ext));
+  const f = ext.future;
+  jobs.set(f, { queue: p.name, jobId, programName: e.programName });
+  Object.defineProperty(f, TIMED_OUT, { value: waitTimedOut });
+  return f;
+}
+
+/**
+ * The id of the BullMQ job whose result `future` is: `future` is what `enqueue` answered, and the
+ * job is stored by then (enqueue returns once it is). Log it, find the job in a dashboard or with
+ * `queue.getJob(id)`, match it with the worker's logs and `onProgress`, or enqueue it again with
+ * `{ jobId }` (idempotent). It is the `jobId` you gave, else one the producer generated (a UUID).
+ */
+export function jobIdOf(future: Future<unknown>): string {
+  const j = jobs.get(future);
+  if (j === undefined)
+    throw new TypeError(
+      `jobIdOf expects the future an enqueue answered (const f = yield* enqueue(…); jobIdOf(f)), got ${future instanceof Future ? "a Future no enqueue answered" : describe(future)}`,
+    );
+  return j.jobId;
 }
 
 /** The producer handler for one BullMQ queue. */

@@ -11,6 +11,7 @@ import {
   type IsOpen,
   type Program,
   type ResultOf,
+  TIMED_OUT,
 } from "../protocol.js";
 import { classInstanceIn, neverClonable, refusal } from "./plain.js";
 import { notAbsoluteUrl, shortUrl } from "./short-url.js";
@@ -101,6 +102,17 @@ export class RunInWorker<T = unknown, F = never> extends Effect<T> {
     return this[TARGET].exportName;
   }
 }
+
+// timeout(runInWorker(…), ms) names the job, and says it was aborted where it runs (not the
+// generic "RunInWorker timed out … its finally blocks ran": they run in the thread, after)
+Object.defineProperty(RunInWorker.prototype, TIMED_OUT, {
+  value(this: RunInWorker<unknown>): readonly [string, string] {
+    return [
+      `the worker job ${this.job}`,
+      "it was cancelled: its worker thread was told to abort its run, and its finally blocks run there",
+    ];
+  },
+});
 
 /** `in worker (module#export)`: the traceback frame of `e`'s job (computed once per pair) */
 export function frameOf(e: RunInWorker<unknown>): string {
