@@ -20,7 +20,15 @@ import {
   wait,
   writer,
 } from "../src/index.js";
-import { enqueue, enqueueFor, jobIdOf, type QueueWorker, queue, startWorker } from "../src/queue/index.js";
+import {
+  currentJob,
+  enqueue,
+  enqueueFor,
+  jobIdOf,
+  type QueueWorker,
+  queue,
+  startWorker,
+} from "../src/queue/index.js";
 import { programs } from "./fixtures/queue/programs.js";
 import { type Redis, redisMissing, startRedis } from "./redis-server.js";
 
@@ -108,6 +116,41 @@ test("queue: jobIdOf(future) is the id of the job an enqueue stored — generate
   } finally {
     await q.close();
   }
+});
+
+test("queue: currentJob() in a job's program answers its id (jobIdOf's on the producer's side), its program's name and which try it is", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const q = queue({ connection: redis.connection, name: NAME });
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const first = yield* enqueue("whoami", [false]);
+        const retried = yield* enqueue("whoami", [true], { attempts: 3, backoff: 1, jobId: "who-retried" });
+        return { id: jobIdOf(first), first: yield* wait(first), retried: yield* wait(retried) };
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(r.value.first, { id: r.value.id, name: "whoami", attempt: 1, attempts: 1 });
+    assert.deepEqual(r.value.retried, { id: "who-retried", name: "whoami", attempt: 2, attempts: 3 });
+  } finally {
+    await q.close();
+  }
+});
+
+test("queue: currentJob() outside a queue job is unhandled, and the message says where it is answered", () => {
+  const r = run(
+    program(function* () {
+      return yield* currentJob();
+    }) as never,
+  );
+  assert.equal(r.ok, false);
+  assert.equal(
+    (r.error as Error).message,
+    'no handler takes CurrentJob; no handlers are installed here. CurrentJob is answered only inside a job run by startWorker (doeff/queue), for that job; run the program as a queue job, or, to run it outside one, handle it yourself (e.g. answer(CurrentJob, () => ({ id: "test", name: "p", attempt: 1, attempts: 1 })))',
+  );
 });
 
 test("queue: jobIdOf of anything but an enqueue's future is a TypeError saying what it takes", () => {

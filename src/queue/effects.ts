@@ -300,3 +300,43 @@ export class ReportProgress extends Effect<undefined> {
 export function reportProgress(progress: number | object): ReportProgress {
   return new ReportProgress(progress);
 }
+
+/** What `currentJob()` answers: the BullMQ job a queue job's program runs as. */
+export interface JobInfo {
+  /** the job's id: the producer's `jobId`, or the generated one (`jobIdOf(future)` on its side) */
+  readonly id: string;
+  /** the program's name (a key of startWorker's `programs`) */
+  readonly name: string;
+  /** this try: 1 on the first, 2 on the first retry, … */
+  readonly attempt: number;
+  /** the tries it has in all (the enqueue's `attempts`, default 1) */
+  readonly attempts: number;
+}
+
+/** The effect of `currentJob()`, answered inside a job run by startWorker. */
+export class CurrentJob extends Effect<JobInfo> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static readonly displayName = "CurrentJob";
+  declare readonly _tag: "CurrentJob";
+  /** @internal Why it went unhandled, for UnhandledEffectError's message (see ReportProgress). */
+  static unhandledHint(): string {
+    return 'CurrentJob is answered only inside a job run by startWorker (doeff/queue), for that job; run the program as a queue job, or, to run it outside one, handle it yourself (e.g. answer(CurrentJob, () => ({ id: "test", name: "p", attempt: 1, attempts: 1 })))';
+  }
+}
+
+/**
+ * The job a queue job's program runs as — its id (to log it beside the producer's `jobIdOf`), its
+ * program's name and which try this is — answered by startWorker for each job.
+ *
+ * @example
+ * ```ts
+ * const resize = fn(function* resize(url: string) {
+ *   const job = yield* currentJob();
+ *   yield* tell(`job ${job.id} try ${job.attempt}/${job.attempts}: ${url}`);
+ *   return url;
+ * });
+ * ```
+ */
+export function currentJob(): CurrentJob {
+  return new CurrentJob();
+}

@@ -3,12 +3,15 @@
  * entry never loads this module or BullMQ.
  */
 export {
+  CurrentJob,
+  currentJob,
   Enqueue,
   type EnqueueOptions,
   enqueue,
   enqueueFor,
   type JobArgNotJsonError,
   type JobArgs,
+  type JobInfo,
   type JobResult,
   type JsonArgs,
   type QueuePrograms,

@@ -28,7 +28,7 @@ import {
 import { describe, isProgramLike } from "../protocol.js";
 import { notAHandler } from "../vm/brand.js";
 import { toWire } from "../workers/wire.js";
-import { notJson, type QueuePrograms, ReportProgress } from "./effects.js";
+import { CurrentJob, type JobInfo, notJson, type QueuePrograms, ReportProgress } from "./effects.js";
 import { refusedCredentials, UnknownProgramError, where } from "./errors.js";
 
 /**
@@ -58,7 +58,7 @@ type ProgramsRow<Ps> = {
 type JobHandlers<Hs extends readonly unknown[]> = [
   typeof scheduler,
   typeof realTime,
-  Handler<ReportProgress, never>,
+  Handler<ReportProgress | CurrentJob, never>,
   ...Hs,
 ];
 
@@ -101,9 +101,20 @@ export interface QueueWorker {
   close(force?: boolean): Promise<void>;
 }
 
-function progressHandler(job: Job) {
-  return handle(ReportProgress, function* reportProgress(e: ReportProgress, k) {
-    yield* awaitPromise(() => job.updateProgress(e.progress));
+/** The job's own handler: its progress and what it is (currentJob). */
+function jobHandler(bullJob: Job) {
+  let info: JobInfo | null = null;
+  return handle([ReportProgress, CurrentJob], function* queueJob(e, k) {
+    if (e instanceof CurrentJob) {
+      info ??= Object.freeze({
+        id: String(bullJob.id),
+        name: bullJob.name,
+        attempt: bullJob.attemptsMade + 1,
+        attempts: bullJob.opts.attempts || 1, // (the producer stores 0 for "not set")
+      });
+      return yield* resume(k, info);
+    }
+    yield* awaitPromise(() => bullJob.updateProgress(e.progress));
     return yield* resume(k, undefined);
   });
 }
@@ -269,7 +280,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     }
     const stop = new AbortController();
     const running = runAsync(p, {
-      handlers: [scheduler, realTime, progressHandler(job), ...handlers],
+      handlers: [scheduler, realTime, jobHandler(job), ...handlers],
       ...(options.env === undefined ? {} : { env: options.env as Record<string, unknown> }),
       signal: stop.signal,
     });
