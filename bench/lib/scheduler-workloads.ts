@@ -399,6 +399,59 @@ function channelPingpong(api: SchedulerApi | null): Workload {
   return w;
 }
 
+/**
+ * A task inside 20 `handle(Other, …)` handlers that performs `get` (state, outside them all), then
+ * spawns a trivial task and waits for it: each wait switches away and back. A blocked task dropped
+ * its search cache, so every round walked the 20 handlers again for Get, Spawn and Wait (65 prompts).
+ */
+function taskSwitchInHandlers(api: SchedulerApi | null): Workload {
+  const depth = 20;
+  const w: Workload = {
+    name: "task_switch_in_handlers",
+    op: `1 round (get + spawn + wait, past ${depth} handlers)`,
+    ops: { full: 50_000, quick: 5_000 },
+    note: `a task inside ${depth} handle(Other, …) handlers: get (state answers), then wait(spawn(trivial task))`,
+    impls: {},
+  };
+  if (api === null) {
+    w.unavailable = SCHEDULER_NA;
+    return w;
+  }
+  const handlers: Handler[] = [];
+  for (let i = 0; i < depth; i++) {
+    class Other extends doeff.Effect<number> {
+      declare readonly _tag: "Other";
+    }
+    handlers.push(doeff.handle(Other, (_e, k) => doeff.transfer(k, i)));
+  }
+  const child = doeff.fn(function* child() {
+    return 1;
+  });
+  const body = doeff.fn(function* taskBody(n: number) {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      s += yield* doeff.get<number>("c");
+      s += (yield* api.wait(yield* api.spawn(child()))) as number;
+    }
+    return s;
+  });
+  const main = doeff.fn(function* taskSwitchMain(n: number) {
+    let p: doeff.AnyProgramLike = body(n);
+    for (const h of handlers) p = doeff.withHandler(h, p);
+    return yield* api.wait(yield* api.spawn(p));
+  });
+  w.impls = {
+    doeff: {
+      prepare: (n) => {
+        const p = main(n);
+        return () => ok(doeff.run(p, { handlers: [api.scheduler, doeff.state], store: { c: 1 } }));
+      },
+      check: eq((n) => 2 * n),
+    },
+  };
+  return w;
+}
+
 export function schedulerWorkloads(): Workload[] {
   const api = schedulerApi();
   return [
@@ -407,6 +460,7 @@ export function schedulerWorkloads(): Workload[] {
     asyncAwaitMacrotask(api),
     allConcurrency8(api),
     channelPingpong(api),
+    taskSwitchInHandlers(api),
   ];
 }
 

@@ -31,6 +31,8 @@ import {
   Job,
   newInvocation,
   S_HANDLER,
+  SC_LONG,
+  SC_SHARED,
   SearchCache,
   type Segment,
 } from "./segment.js";
@@ -84,41 +86,97 @@ export function search(m: Machine, from: Segment | null, e: unknown): Segment | 
 /** Prompts the uncached skip walk has visited (tests check the search's complexity with it). */
 export const searchStats = { walked: 0 };
 
+/*
+ * The search-cache invariant. An entry of a cache of this epoch (`epoch === m.linkEpoch`) was made
+ * by a walk that went past prompts q0 (the cache's prompt), q1, … — each declined the effect and the
+ * walk went on through its caller — up to the entry's skip, maybe taking the entry of a prompt
+ * further out on the way (made the same way in this epoch). The answer holds while those prompts'
+ * callers are what they were: firstPrompt is fixed (INV-8), and only a prompt's caller changes. So:
+ *
+ *   every prompt a walk went past in this epoch holds a cache of this epoch
+ *   (its own, or the shared mark when it has none), until the epoch ends.
+ *
+ * The walk puts the mark on those that hold none (or a stale one); a cache of the epoch is only ever
+ * made by a walk that went past its prompt, or is the mark, so holding one says exactly that; and
+ * nothing takes one away within the epoch (a task's cache dropped while it waits leaves the mark:
+ * dropSearchCache). A capture sets a prompt's caller to null without a bump: nothing whose chain runs
+ * through a captured prompt searches until it is linked again. `link` (eras.ts) then moves the epoch
+ * only when the prompts outside the prompt change and it is marked (segment.ts walkedPast): an
+ * unmarked prompt's caller is on no valid entry's walk. (A continuation resumed under other
+ * handlers than it was captured from, as a generator handed around is, used to send every search
+ * in the run, other tasks' too, past all their handlers again.)
+ */
+
+/** A walk of this many prompts or more is worth keeping the cache it made across a task switch. */
+const LONG_WALK = 8;
+
+/**
+ * The mark of epoch `m.linkEpoch` for prompts that have no cache of their own (see above): shared
+ * by every run at that epoch, since it holds no entries and is never written to.
+ */
+function passMark(m: Machine): SearchCache {
+  if (mark.epoch !== m.linkEpoch) {
+    mark = new SearchCache(m.linkEpoch);
+    mark.found = SC_SHARED;
+  }
+  return mark;
+}
+let mark = new SearchCache(-1);
+
 /**
  * From `start`, skip the prompts whose class-based handlers decline effects with prototype `proto`;
- * the answer is cached on `start` (see SearchCache).
+ * the answer is cached on `start` (see SearchCache), every prompt gone past marked (see above).
  */
 function skipDeclining(m: Machine, start: Segment, proto: unknown): Segment | null {
   if (proto === null || proto === undefined) return start; // no class: nothing to skip by
-  let cache = start.cache;
-  if (cache !== null) {
-    if (cache.epoch === m.linkEpoch) {
-      const hit = cache.skip(proto);
-      if (hit !== undefined) return hit;
-    } else cache.reset(m.linkEpoch);
+  const epoch = m.linkEpoch;
+  const cache = start.cache;
+  if (cache !== null && cache.epoch === epoch) {
+    const hit = cache.skip(proto); // (the mark: undefined)
+    if (hit !== undefined) return hit;
   }
   let p: Segment | null = start;
+  let n = 0;
   while (p !== null) {
     searchStats.walked++;
+    n++;
     const ps = p.takes;
     if (ps === null || protoTakes(ps, proto)) break;
-    // a prompt further out that already knows the answer: take it (a recursion installing a
-    // handler per level searched every level's prompts again from each new one: O(depth²))
-    const pc = p === start ? null : p.cache;
-    if (pc !== null && pc.epoch === m.linkEpoch) {
-      const hit = pc.skip(proto);
-      if (hit !== undefined) {
-        p = hit;
-        break;
+    if (p !== start) {
+      const pc = p.cache;
+      if (pc === null || pc.epoch !== epoch) p.cache = passMark(m);
+      else {
+        // a prompt further out that already knows the answer: take it (a recursion installing a
+        // handler per level searched every level's prompts again from each new one: O(depth²))
+        const hit = pc.skip(proto);
+        if (hit !== undefined) {
+          p = hit;
+          break;
+        }
       }
     }
     const c: Segment | null = p.caller;
     p = c === null ? null : c.firstPrompt;
   }
   if (p === start) return p; // nothing skipped: not worth an entry
-  if (cache === null) cache = start.cache = new SearchCache(m.linkEpoch);
-  cache.add(proto, p);
+  let own = cache;
+  if (own === null || own.epoch !== epoch || (own.found & SC_SHARED) !== 0)
+    own = start.cache = new SearchCache(epoch); // (start was gone past: now it holds a cache of this epoch)
+  own.add(proto, p);
+  if (n >= LONG_WALK) own.found |= SC_LONG;
   return p;
+}
+
+/**
+ * A task blocking at `site` (finalize.ts switchAtSite): the search cache its perform site started from
+ * is dropped while it waits (112 B per blocked task: a queue producer's jobs), to be made again when it
+ * goes on — unless that costs a long walk at every switch back (a task's body inside many handlers,
+ * answered by one outside them all: each effect class walked them all again after every wait). A
+ * cache of this epoch is replaced by the mark (the invariant above). `p`: the site's first prompt.
+ */
+export function dropSearchCache(m: Machine, p: Segment): void {
+  const c = p.cache;
+  if (c !== null && (c.found & SC_LONG) === 0) p.cache = c.epoch === m.linkEpoch ? passMark(m) : null;
 }
 
 /** Handlers of the prompts on `seg`'s caller chain, innermost first. */

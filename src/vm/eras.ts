@@ -25,7 +25,7 @@
  * re-link, or when getHandlers is called.
  */
 import type { Machine } from "./machine.js";
-import type { Segment } from "./segment.js";
+import { type Segment, walkedPast } from "./segment.js";
 
 /** An era: the time between two re-links (see above). */
 export class Era {
@@ -52,9 +52,11 @@ export function link(m: Machine, p: Segment, to: Segment | null): void {
   const before = from === null ? null : from.firstPrompt;
   // The prompts outside p are those it was captured from (a resume or transfer in place, a task
   // switched back in): the search caches inside it still hold (a capture left them alone: nothing
-  // inside a captured continuation searches until it is linked again).
+  // inside a captured continuation searches until it is linked again). Else only the caches whose
+  // walks went past p can be wrong now, and p is marked if there are any (dispatch.ts, the
+  // search-cache invariant): the epoch moves then, not for a prompt no search has gone past.
   if (before !== (to === null ? null : to.firstPrompt)) {
-    m.linkEpoch++;
+    if (walkedPast(m, p)) m.linkEpoch++;
     if (from !== null) relinked(m, p, before);
   }
 }

@@ -9,7 +9,7 @@
  */
 import { ContinuationConsumedError, VMInternalError } from "../errors.js";
 import { type Continuation, captured } from "./continuation.js";
-import { deliverTo, passOn } from "./dispatch.js";
+import { deliverTo, dropSearchCache, passOn } from "./dispatch.js";
 import { SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { Origins } from "../trace/origin.js";
@@ -28,6 +28,7 @@ import {
   S_PROMPT,
   S_ROOT,
   Segment,
+  walkedPast,
 } from "./segment.js";
 import { link } from "./eras.js";
 
@@ -391,10 +392,9 @@ export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
     keep.k = captured(m, site, p);
     p.caller = null;
     p.detachedFrom = outer;
-    // The search cache its perform site started from: dropped rather than kept, 112 B per blocked
-    // task for as long as it waits (a queue producer's jobs), to be built again when it goes on.
-    // (p is at or below site, so site has a first prompt)
-    site.firstPrompt!.cache = null;
+    // The search cache its perform site started from: dropped while it waits unless worth keeping
+    // (dispatch.ts). (p is at or below site, so site has a first prompt)
+    dropSearchCache(m, site.firstPrompt!);
   }
   if (k === null || k.top === null) {
     // A task that finished here (no keep) and an unstarted one next: the next one's prompt is the
@@ -417,7 +417,7 @@ export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
     ) {
       reuse = p;
       p.job = null;
-      p.cache = null;
+      p.cache = walkedPast(m, p) ? p.cache : null; // a mark stays (dispatch.ts; its entries hold: same caller)
     }
     startUnstarted(m, k, outer, reuse); // (marks k used; k null: SITE_SWITCH.reporter's body starts)
     return;

@@ -89,9 +89,10 @@ export class Machine {
   /** the unwinding job of the current Unwind mode */
   job: Job | null;
   /**
-   * bumped when the prompts outside a prompt change — a captured prompt linked below other prompts
-   * than it was captured from (eras.ts `link`): invalidates handler-search caches (dispatch.ts). A
-   * capture alone does not: nothing inside a captured continuation runs until it is linked again.
+   * bumped when the prompts outside a prompt that a search-cache walk went past change — a captured
+   * prompt linked below other prompts than it was captured from (eras.ts `link`): invalidates the
+   * handler-search caches (dispatch.ts, the search-cache invariant). A capture alone does not: nothing
+   * inside a captured continuation runs until it is linked again.
    */
   linkEpoch: number;
   /** getHandlers (eras.ts): the open era, the oldest era kept and the re-links kept (null: none) */

@@ -8,6 +8,7 @@
 import type { Continuation } from "./continuation.js";
 import { FAST_PATH, type FastPath, type Handler, TAKES } from "./handler.js";
 import type { Era } from "./eras.js";
+import type { Machine } from "./machine.js";
 
 export const S_ROOT = 0;
 export const S_BODY = 1;
@@ -284,13 +285,28 @@ function protoOf(c: unknown): object | null {
   return proto !== null && typeof proto === "object" ? proto : null;
 }
 
+/** SearchCache.found flag: an entry's walk went past LONG_WALK prompts or more (dispatch.ts) */
+export const SC_LONG = 16;
+/** SearchCache.found flag: the shared mark of prompts without a cache of their own (dispatch.ts passMark) */
+export const SC_SHARED = 32;
+
+/**
+ * Has a handler-search walk gone past prompt `p` in this epoch, so that a cache can depend on its
+ * caller? (eras.ts `link`; dispatch.ts, the search-cache invariant: such a prompt holds a cache of
+ * the epoch, its own or the shared mark, and only such a prompt does.)
+ */
+export function walkedPast(m: Machine, p: Segment): boolean {
+  const c = p.cache;
+  return c !== null && c.epoch === m.linkEpoch;
+}
+
 /**
  * Handler search cache, kept on the first prompt a search starts from: for effects whose prototype
  * is key i, the prompts before skip i all have class-based handlers (TAKES) that decline them.
- * Valid while the machine's link epoch is `epoch` (bumped when a captured prompt is linked below other
- * prompts than it was captured from: eras.ts `link`), so a fixed
- * stack of `handle(Other, …)` handlers costs one check per effect instead of one per handler. Four
- * entries, since programs interleave effect classes (get/put). Fields, not three arrays: ~110 B
+ * Valid while the machine's link epoch is `epoch` (bumped when a prompt that a valid entry's walk
+ * went past is linked below other prompts than it was captured from: dispatch.ts, eras.ts `link`), so a
+ * fixed stack of `handle(Other, …)` handlers costs one check per effect instead of one per handler.
+ * Four entries, since programs interleave effect classes (get/put). Fields, not three arrays: ~110 B
  * instead of ~300 B, and every task spawned inside handlers makes one on its innermost prompt.
  */
 export class SearchCache {
@@ -302,7 +318,10 @@ export class SearchCache {
   s1: Segment | null;
   s2: Segment | null;
   s3: Segment | null;
-  /** bit i: skip i is a class-based handler that takes key i (a hit needs no further check) */
+  /**
+   * bit i: skip i is a class-based handler that takes key i (a hit needs no further check); and the
+   * flags SC_LONG and SC_SHARED above, kept by `add`
+   */
   found: number;
   epoch: number;
   next: number;
@@ -350,14 +369,6 @@ export class SearchCache {
       this.k3 = proto;
       this.s3 = skip;
     }
-  }
-  /** Forget every entry (the epoch moved on). */
-  reset(epoch: number): void {
-    this.k0 = this.k1 = this.k2 = this.k3 = undefined;
-    this.s0 = this.s1 = this.s2 = this.s3 = null;
-    this.found = 0;
-    this.epoch = epoch;
-    this.next = 0;
   }
 }
 

@@ -134,8 +134,10 @@ export interface HandlerUnit {
    * "handles": a `handles` property (others are skipped without running it);
    * "throws": the same, but `handles` throws `new Error("p")` for a `C` with v > 6 (§1: at the perform site);
    * "guard": no `handles`; the code starts with `if (!(e instanceof A || …)) return yield* pass();`
+   * "takes": a TAKES declaration `[A, …]` (class-based: the VM's handler search skips it by
+   * prototype and caches the skip, src/vm/dispatch.ts), no `handles`
    */
-  readonly filter: "handles" | "throws" | "guard";
+  readonly filter: "handles" | "throws" | "guard" | "takes";
   /**
    * gen: `function* uN(e, k) { let acc = e.v; body; return acc; }`;
    * otherwise a plain function returning one primitive / program (§3 step 3: a ProgramLike result):

@@ -183,7 +183,7 @@ const rawUnit: fc.Arbitrary<RawUnit> = fc.oneof(
       fc.subarray<EffCls>(["A", "B", "C"], { minLength: 1 }),
       fc.subarray<EffCls>(["A", "B", "C"], { minLength: 2 }),
     ),
-    filter: fc.constantFrom<HandlerUnit["filter"]>("handles", "handles", "guard", "guard", "throws"),
+    filter: fc.constantFrom<HandlerUnit["filter"]>("handles", "handles", "guard", "guard", "throws", "takes"),
     style: fc.oneof(
       { arbitrary: fc.constant<HandlerUnit["style"]>("gen"), weight: 5 },
       {

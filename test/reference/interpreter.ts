@@ -69,7 +69,19 @@ class Prim extends Yieldable {
 }
 
 type Gen = Generator<unknown, unknown, unknown>;
-type Handler = ((e: Effect, k: Cont) => unknown) & { handles?: (e: Effect) => boolean };
+/** The reference's TAKES (print.ts: a "takes" handler declares the classes it takes under it). */
+const TAKES = Symbol("TAKES");
+type Handler = ((e: Effect, k: Cont) => unknown) & {
+  handles?: (e: Effect) => boolean;
+  [TAKES]?: readonly (abstract new (...a: never[]) => Effect)[];
+};
+
+/** Does `h` take `e`? A TAKES declaration: an instance of one of its classes; else `handles`. */
+function takesEffect(h: Handler, e: Effect): boolean {
+  const classes = h[TAKES];
+  if (classes !== undefined) return classes.some((c) => e instanceof c);
+  return h.handles === undefined || h.handles(e);
+}
 
 /** A library error, named after the doeff class it stands for (§6). */
 export class LibError extends Error {
@@ -469,7 +481,7 @@ class Machine {
   private search(e: Effect, from: number): number {
     for (let i = from; i >= 0; i--) {
       const it = this.stack[i];
-      if (it instanceof Prompt && (it.handler.handles === undefined || it.handler.handles(e))) return i;
+      if (it instanceof Prompt && takesEffect(it.handler, e)) return i;
     }
     return -1;
   }
@@ -889,6 +901,7 @@ function referenceApi(world: World): Record<(typeof API_NAMES)[number], unknown>
     Ask,
     Local,
     Listen,
+    TAKES,
     intercept,
     /** §7.6 safe(p): a Program catching every error thrown out of p (a return() is not an error) */
     safe: (p: unknown) =>

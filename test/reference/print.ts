@@ -59,6 +59,7 @@ export const API_NAMES = [
   "Local",
   "Tell",
   "Listen",
+  "TAKES",
 ] as const;
 
 function href(h: HRef): string {
@@ -210,6 +211,8 @@ function handlerUnit(u: HandlerUnit, i: number, o: PrintOptions): string {
       return `${decl} = ${f};`;
     case "handles":
       return `${decl} = Object.assign(${f}, { handles: ${e} => ${test} });`;
+    case "takes":
+      return `${decl} = Object.assign(${f}, { [TAKES]: [${u.classes.join(", ")}] });`;
     case "throws":
       return `${decl} = Object.assign(${f}, {\n  handles: ${e} => {\n    if (e instanceof C && e.v > 6) throw new Error("p");\n    return ${test};\n  },\n});`;
   }
