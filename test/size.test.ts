@@ -245,9 +245,12 @@ Then → 17,889 / 30,892 B: a program, effect or continuation of another copy of
 in node_modules, a library bundling its own) is described as `Program object from another copy of
 doeff (two copies are loaded: …)` with the fix, where the message said only "got Program object"
 or "yielded Ping object, which is not an Effect" of what plainly was one (a registry-symbol mark
-on the four branded prototypes, read only by `describe`; +137 B, most of it the message). */
+on the four branded prototypes, read only by `describe`; +137 B, most of it the message). Then →
+30,945 B (whole package only): the TaskCancelledError of a blocking call inside a finally block
+being cancelled says what to do (keep must-finish cleanup non-blocking, start async cleanup without
+waiting, or do it after the run), the first thing someone from Effect or effection hits (+53 B). */
 const SMALL_BUDGET = 17_889;
-const WHOLE_BUDGET = 30_892;
+const WHOLE_BUDGET = 30_945;
 
 interface Measured {
   min: number;
@@ -339,8 +342,9 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Then → 35,588 B (measured merged): a newcomer's review's messages and traceback lines (above);
  * the README says ~36 kB (and ~18 kB / ~31 kB for the other two). Then → 35,636 B: array fields'
  * items on effect lines (above), and → 35,648 B: search caches kept across captures (above). Then
- * → 35,779 B: values of another copy of doeff described as such (above). */
-const EVERYTHING_BUDGET = 35_779;
+ * → 35,779 B: values of another copy of doeff described as such (above). Then → 35,828 B: the
+TaskCancelledError of a blocking call in a finally block says what to do (above). */
+const EVERYTHING_BUDGET = 35_828;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);
