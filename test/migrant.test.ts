@@ -231,3 +231,36 @@ test("a timed-out job's tell is dropped with it; a log handler outside the sched
   assert.deepEqual(lines, ["job started"]);
   assert.deepEqual(r.log, []);
 });
+
+test("timeout of scoped / retry / withPermit names the program inside: `scoped(job) timed out`", () => {
+  const job = fn(function* job() {
+    yield* delay(100);
+  });
+  const messages = run(
+    program(function* main() {
+      const sem = yield* createSemaphore(1);
+      const out: string[] = [];
+      for (const p of [
+        scoped(job()),
+        retry(job(), { times: 1 }),
+        withPermit(sem, job()),
+        scoped(retry(withPermit(sem, job()), { times: 1 })),
+        scoped(delay(100)),
+      ]) {
+        const r = yield* safe(timeout(p, 10));
+        out.push(
+          r.ok ? "ok" : (r.error as Error).message.slice(0, (r.error as Error).message.indexOf(" timed out")),
+        );
+      }
+      return out;
+    }),
+    { handlers: TK() },
+  );
+  assert.deepEqual(messages.value, [
+    "scoped(job)",
+    "retry(job)",
+    "withPermit(job)",
+    "scoped(retry(withPermit(job)))",
+    "scoped(Delay)",
+  ]);
+});

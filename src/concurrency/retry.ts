@@ -9,7 +9,7 @@ import { fn, type Program } from "../vm/program.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { functionArg, milliseconds, optionsObject } from "./check.js";
-import { at, callSite } from "./site.js";
+import { at, callSite, wrappers } from "./site.js";
 import type { Delay } from "../effects/time.js";
 
 /**
@@ -38,7 +38,7 @@ export interface RetryOptions {
 
 type Wait = number | ((attempt: number, error: unknown) => number);
 
-const retryProgram = fn(function* retry(
+const retryGen = function* retry(
   p: AnyProgramLike,
   times: number,
   wait: Wait,
@@ -54,7 +54,9 @@ const retryProgram = fn(function* retry(
       if (ms > 0) yield at(site, sleep(ms));
     }
   }
-});
+};
+const retryProgram = fn(retryGen);
+wrappers.set(retryGen, 0);
 
 /**
  * A `while` predicate or `delay` function threw `thrown` while deciding on the program's error `e`:

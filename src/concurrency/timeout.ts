@@ -28,7 +28,7 @@ import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
 import { cancelOwned } from "./pool.js";
 import type { TimedRow } from "./row.js";
-import { at, callSite } from "./site.js";
+import { at, callSite, wrappers } from "./site.js";
 
 interface Race {
   settled: boolean;
@@ -79,8 +79,12 @@ function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, 
 
 function label(p: unknown): string {
   // a timeout of a timeout: "timeout timed out" said nothing; name the inner one and its limit
-  const inner = p instanceof Program && p.a === timeoutGen ? (p.b as unknown[]) : null;
-  if (inner) return `timeout(${inner[2]}, ${inner[1]} ms)`;
+  if (p instanceof Program) {
+    const args = p.b as unknown[];
+    if (p.a === timeoutGen) return `timeout(${args[2]}, ${args[1]} ms)`;
+    const i = wrappers.get(p.a); // scoped(job), retry(job), withPermit(job)
+    if (i !== undefined) return `${p.name}(${label(args[i])})`;
+  }
   const name = (p as { name?: unknown }).name;
   if (typeof name === "string" && name !== "") return name;
   const ctor = className((p as { constructor?: unknown }).constructor);
