@@ -264,3 +264,32 @@ test("timeout of scoped / retry / withPermit names the program inside: `scoped(j
     "scoped(Delay)",
   ]);
 });
+
+test("retry { times: Infinity } retries until it succeeds or `while` says no (Effect.retry({ while }) without times)", () => {
+  let attempts = 0;
+  const flaky = fn(function* flaky() {
+    attempts++;
+    yield* mark(`attempt ${attempts}`);
+    if (attempts < 4) throw new Error(`busy ${attempts}`);
+    if (attempts < 6) throw new TypeError("bad answer");
+    return "ok";
+  });
+  const stopped = run(
+    safe(retry(flaky(), { times: Infinity, delay: 10, while: (e) => !(e instanceof TypeError) })),
+    {
+      handlers: TK(),
+    },
+  );
+  assert.ok(stopped.ok && !stopped.value.ok && stopped.value.error instanceof TypeError);
+  assert.deepEqual(events, ["0: attempt 1", "10: attempt 2", "20: attempt 3", "30: attempt 4"]);
+  attempts = 0;
+  events.length = 0;
+  const succeeded = run(retry(flaky(), { times: Infinity }), { handlers: TK() });
+  assert.equal(succeeded.value, "ok");
+  assert.equal(attempts, 6);
+  assert.throws(() => retry(flaky(), { times: Number.NaN }), {
+    name: "RangeError",
+    message:
+      "retry option times must be an integer ≥ 0 or Infinity (retries after the first attempt), got NaN",
+  });
+});

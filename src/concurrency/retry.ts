@@ -28,7 +28,7 @@ import type { Delay } from "../effects/time.js";
  * ```
  */
 export interface RetryOptions {
-  /** How many retries after the first attempt (an integer ≥ 0). */
+  /** How many retries after the first attempt (an integer ≥ 0, or `Infinity`: until `while` says no). */
   times: number;
   /** Wait before retry `attempt` (1 = the first retry): ms, or `(attempt, error) => ms`. Default 0. */
   delay?: number | ((attempt: number, error: unknown) => number);
@@ -127,9 +127,10 @@ export function retry(program: AnyProgramLike, options: RetryOptions): Program<u
     throw new TypeError(
       `retry option times must be a number (retries after the first attempt), got ${describe(times)}`,
     );
-  if (!Number.isInteger(times) || times < 0)
+  // (Infinity: retry until `while` says no, as Effect.retry({ while }) does without `times`)
+  if (times !== Number.POSITIVE_INFINITY && (!Number.isInteger(times) || times < 0))
     throw new RangeError(
-      `retry option times must be an integer ≥ 0 (retries after the first attempt), got ${String(times)}`,
+      `retry option times must be an integer ≥ 0 or Infinity (retries after the first attempt), got ${String(times)}`,
     );
   let wait: Wait = 0;
   if (typeof o.delay === "function") wait = o.delay as Wait;
