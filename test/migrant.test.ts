@@ -14,17 +14,21 @@ import {
   delay,
   Effect,
   fn,
+  modify,
   now,
   program,
   release,
   retry,
+  realTime,
   run,
+  runAsync,
   safe,
   scheduler,
   type Semaphore,
   scoped,
   simulatedTime,
   spawn,
+  state,
   TaskCancelledError,
   TimeoutError,
   tell,
@@ -292,4 +296,40 @@ test("retry { times: Infinity } retries until it succeeds or `while` says no (Ef
     message:
       "retry option times must be an integer ≥ 0 or Infinity (retries after the first attempt), got NaN",
   });
+});
+
+test("an abort that lands while a finally block runs closes it at its next effect: release before you log", async () => {
+  const ev: string[] = [];
+  const ctl = new AbortController();
+  const job = fn(function* job() {
+    try {
+      yield* delay(1);
+      throw new Error("job failed");
+    } finally {
+      // the cleanup of a job that failed (no cancellation): 30,000 records released one effect each
+      ev.push("cleanup start");
+      for (let i = 0; i < 30_000; i++) {
+        if (i === 100) setImmediate(() => ctl.abort(new Error("SIGINT"))); // Ctrl-C comes meanwhile
+        yield* modify<number>("released", (x = 0) => x + 1);
+      }
+      ev.push("cleanup end");
+    }
+  });
+  const r = await runAsync(
+    program(function* main() {
+      try {
+        yield* safe(job());
+      } finally {
+        ev.push("main finally");
+      }
+    }),
+    { handlers: [scheduler, realTime, state], signal: ctl.signal },
+  );
+  assert.equal((r.error as Error).message, "SIGINT");
+  // runAsync let the abort in at its next yield to the event loop (≤ 10,000 steps): the rest of the
+  // cleanup, "cleanup end" included, did not run, and nothing says so
+  assert.deepEqual(ev, ["cleanup start", "main finally"]);
+  const released = r.store.released as number;
+  assert.ok(released > 100 && released < 30_000, `released ${released}`);
+  assert.deepEqual(r.warnings, []);
 });
