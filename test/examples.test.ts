@@ -100,3 +100,36 @@ test("README's scaling-out example compiles (strict, no casts)", () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("examples/job-runner.ts: jobs with deadlines, retries and a pool, to the end and interrupted, leave nothing open", () => {
+  assert.deepEqual(runExample("examples/job-runner.ts").trimEnd().split("\n"), [
+    "== to the end ==",
+    "  5 ms  job 1 attempt 1 on connection 1",
+    "  5 ms  job 2 attempt 1 on connection 2",
+    " 40 ms  job 3 attempt 1 on connection 3",
+    " 45 ms  job 2 still running",
+    " 60 ms  job 4 attempt 1 on connection 4",
+    " 65 ms  job 5 attempt 1 on connection 5",
+    "100 ms  job 4 still running",
+    "110 ms  job 3 attempt 2 on connection 6",
+    "135 ms  job 6 attempt 1 on connection 7",
+    "160 ms  job 4 attempt 2 on connection 8",
+    "175 ms  job 6 still running",
+    "200 ms  job 4 still running",
+    "240 ms  job 4 still running",
+    "255 ms  job 4 failed: scoped(job) timed out after 100 ms",
+    "255 ms  done; 0 connection(s) open",
+    'Ok: [100,200,300,"failed",500,600]',
+    'counters: {"attempts":8,"succeeded":5,"failed":1}; warnings: 0',
+    "== interrupted ==",
+    "  5 ms  job 1 attempt 1 on connection 1",
+    "  5 ms  job 2 attempt 1 on connection 2",
+    " 40 ms  job 3 attempt 1 on connection 3",
+    " 45 ms  job 2 still running",
+    " 60 ms  job 4 attempt 1 on connection 4",
+    " 65 ms  job 5 attempt 1 on connection 5",
+    "100 ms  done; 0 connection(s) open",
+    "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
+    'counters: {"attempts":6,"succeeded":0,"failed":0}; warnings: 0',
+  ]);
+});

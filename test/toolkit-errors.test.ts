@@ -148,12 +148,12 @@ test("retry: times negative or fractional, bad delay, bad while, missing options
   throws(
     () => retry(p, { times: -1 }),
     RangeError,
-    "retry option times must be an integer ≥ 0 (retries after the first attempt), got -1",
+    "retry option times must be an integer ≥ 0 or Infinity (retries after the first attempt), got -1",
   );
   throws(
     () => retry(p, { times: 1.5 }),
     RangeError,
-    "retry option times must be an integer ≥ 0 (retries after the first attempt), got 1.5",
+    "retry option times must be an integer ≥ 0 or Infinity (retries after the first attempt), got 1.5",
   );
   throws(
     () => loose(retry)(p, {}),

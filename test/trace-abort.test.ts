@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   awaitPromise,
+  Delay,
   delay,
+  delegate,
   Effect,
   fn,
   modify,
@@ -15,9 +17,11 @@ import {
   put,
   realTime,
   resume,
+  transfer,
   run,
   runAsync,
   scheduler,
+  simulatedTime,
   spawn,
   state,
   wait,
@@ -161,6 +165,38 @@ test("the abort report lists tasks in the order they were spawned and leaves out
     "  ── in task 6 (spawned by task 2) ──",
     "  sleeper",
     "  thrown at " + r.format().split("\n")[12]!.slice("  thrown at ".length),
+    "Error: stop",
+  ]);
+});
+
+test("the abort report shows main once when a handler inside the clock was delegating its delay (virtualClock's probe, record)", () => {
+  const ac = new AbortController();
+  const probe = handle(Delay, function* probe(_e, k) {
+    return yield* transfer(k, (yield* delegate()) as undefined);
+  });
+  const inner = fn(function* inner() {
+    yield* delay(100);
+  });
+  const r = run(
+    program(function* main() {
+      yield* spawn(
+        program(function* sigint() {
+          yield* delay(15);
+          ac.abort(new Error("stop"));
+        }),
+      );
+      yield* inner();
+    }),
+    { handlers: [scheduler, simulatedTime(), probe], signal: ac.signal },
+  );
+  // it printed main and inner twice: once for the probe's delegation, once for its continuation
+  const lines = r.format().split("\n");
+  assert.match(lines.at(-2)!, /^ {2}thrown at test\/trace-abort\.test\.ts:\d+$/); // the abort's line
+  assert.deepEqual(lines.slice(1, -2).concat(lines.at(-1)!), [
+    "where the run was when its signal aborted it (outermost first):",
+    "  main",
+    "  inner",
+    "  handler probe for Delay(100)",
     "Error: stop",
   ]);
 });

@@ -9,7 +9,7 @@ import { fn, type Program } from "../vm/program.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { functionArg, milliseconds, optionsObject } from "./check.js";
-import { at, callSite, named } from "./site.js";
+import { at, callSite, named, wrappers } from "./site.js";
 import type { Delay } from "../effects/time.js";
 
 /**
@@ -28,7 +28,7 @@ import type { Delay } from "../effects/time.js";
  * ```
  */
 export interface RetryOptions {
-  /** How many retries after the first attempt (an integer ≥ 0). */
+  /** How many retries after the first attempt (an integer ≥ 0, or `Infinity`: until `while` says no). */
   times: number;
   /** Wait before retry `attempt` (1 = the first retry): ms, or `(attempt, error) => ms`. Default 0. */
   delay?: number | ((attempt: number, error: unknown) => number);
@@ -38,28 +38,26 @@ export interface RetryOptions {
 
 type Wait = number | ((attempt: number, error: unknown) => number);
 
-const retryProgram = fn(
-  named(
-    "retry",
-    function* retry(
-      p: AnyProgramLike,
-      times: number,
-      wait: Wait,
-      shouldRetry: ((error: unknown) => boolean) | undefined,
-      site: Error | null,
-    ) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return (yield at(site, p)) as unknown;
-        } catch (e) {
-          if (attempt >= times || (shouldRetry !== undefined && !decide(shouldRetry, e))) throw e;
-          const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
-          if (ms > 0) yield at(site, sleep(ms));
-        }
-      }
-    },
-  ),
-);
+const retryGen = function* retry(
+  p: AnyProgramLike,
+  times: number,
+  wait: Wait,
+  shouldRetry: ((error: unknown) => boolean) | undefined,
+  site: Error | null,
+) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (yield at(site, p)) as unknown;
+    } catch (e) {
+      if (attempt >= times || (shouldRetry !== undefined && !decide(shouldRetry, e))) throw e;
+      const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
+      if (ms > 0) yield at(site, sleep(ms));
+    }
+  }
+};
+const retryProgram = fn(retryGen);
+named("retry", retryGen); // (its name survives a minifying bundler)
+wrappers.set(retryGen, 0);
 
 /**
  * A `while` predicate or `delay` function threw `thrown` while deciding on the program's error `e`:
@@ -130,9 +128,10 @@ export function retry(program: AnyProgramLike, options: RetryOptions): Program<u
     throw new TypeError(
       `retry option times must be a number (retries after the first attempt), got ${describe(times)}`,
     );
-  if (!Number.isInteger(times) || times < 0)
+  // (Infinity: retry until `while` says no, as Effect.retry({ while }) does without `times`)
+  if (times !== Number.POSITIVE_INFINITY && (!Number.isInteger(times) || times < 0))
     throw new RangeError(
-      `retry option times must be an integer ≥ 0 (retries after the first attempt), got ${String(times)}`,
+      `retry option times must be an integer ≥ 0 or Infinity (retries after the first attempt), got ${String(times)}`,
     );
   let wait: Wait = 0;
   if (typeof o.delay === "function") wait = o.delay as Wait;

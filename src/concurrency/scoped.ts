@@ -22,7 +22,7 @@ import {
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import type { SchedulerRow } from "./row.js";
-import { at, callSite, named } from "./site.js";
+import { at, callSite, named, wrappers } from "./site.js";
 
 function scopeHandler(tasks: Task<unknown>[]): Handler<never> {
   const self: Handler<never> = named("scope", function* scope(effect: unknown, k: Continuation) {
@@ -40,16 +40,17 @@ function scopeHandler(tasks: Task<unknown>[]): Handler<never> {
   return self;
 }
 
-const scopedProgram = fn(
-  named("scoped", function* scoped(p: AnyProgramLike, site: Error | null) {
-    const tasks: Task<unknown>[] = [];
-    try {
-      return yield at(site, withHandler(scopeHandler(tasks), p));
-    } finally {
-      for (const t of tasks) yield at(site, cancel(t)); // false (nothing happens) for a task already done
-    }
-  }),
-);
+const scopedGen = function* scoped(p: AnyProgramLike, site: Error | null): Generator<unknown, unknown, any> {
+  const tasks: Task<unknown>[] = [];
+  try {
+    return yield at(site, withHandler(scopeHandler(tasks), p));
+  } finally {
+    for (const t of tasks) yield at(site, cancel(t)); // false (nothing happens) for a task already done
+  }
+};
+const scopedProgram = fn(scopedGen);
+named("scoped", scopedGen); // (its name survives a minifying bundler)
+wrappers.set(scopedGen, 0);
 
 /** Run `program`; at its end, cancel every task spawned inside it that is still running. */
 export function scoped<P extends AnyProgramLike>(

@@ -12,7 +12,7 @@ import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { Queue } from "./queue.js";
 import type { SchedulerRow } from "./row.js";
-import { at, callSite, named } from "./site.js";
+import { at, callSite, named, wrappers } from "./site.js";
 
 interface Waiter {
   readonly promise: PromiseHandle<undefined>;
@@ -128,19 +128,20 @@ export function release(sem: Semaphore): Program<undefined, SchedulerRow> {
   return hidden(releaseGen, sem) as Program<undefined, SchedulerRow>;
 }
 
-const withPermitProgram = fn(
-  named("withPermit", function* withPermit(s: Semaphore, p: AnyProgramLike, site: Error | null) {
-    // acquire in a frame of its own, not by native `yield*`: a waiter cancelled after it was handed the
-    // permit passes it on from its finally, with an effect, and a `return()` that yields through a
-    // `yield*` comes back out of it as a normal completion — it would go on to run `p`
-    yield at(site, hidden(acquireGen, s, site));
-    try {
-      return (yield at(site, p as ProgramLikeOf<unknown>)) as unknown;
-    } finally {
-      yield* releaseGen(s, site);
-    }
-  }),
-);
+const withPermitGen = function* withPermit(s: Semaphore, p: AnyProgramLike, site: Error | null) {
+  // acquire in a frame of its own, not by native `yield*`: a waiter cancelled after it was handed the
+  // permit passes it on from its finally, with an effect, and a `return()` that yields through a
+  // `yield*` comes back out of it as a normal completion — it would go on to run `p`
+  yield at(site, hidden(acquireGen, s, site));
+  try {
+    return (yield at(site, p as ProgramLikeOf<unknown>)) as unknown;
+  } finally {
+    yield* releaseGen(s, site);
+  }
+};
+const withPermitProgram = fn(withPermitGen);
+named("withPermit", withPermitGen); // (its name survives a minifying bundler)
+wrappers.set(withPermitGen, 1);
 
 /** acquire; run `program`; release (in a finally). */
 export function withPermit<P extends AnyProgramLike>(

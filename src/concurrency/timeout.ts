@@ -29,7 +29,7 @@ import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
 import { cancelOwned } from "./pool.js";
 import type { TimedRow } from "./row.js";
-import { at, callSite, named } from "./site.js";
+import { at, callSite, named, wrappers } from "./site.js";
 
 interface Race {
   settled: boolean;
@@ -92,8 +92,13 @@ interface TimedOutLabel {
 /** What timed out, for TimeoutError (made when it is thrown: nothing per call that is in time). */
 function label(p: unknown): readonly [what: string, fate?: string] {
   // a timeout of a timeout: "timeout timed out" said nothing; name the inner one and its limit
-  const inner = p instanceof Program && p.a === timeoutGen ? (p.b as unknown[]) : null;
-  if (inner) return [`timeout(${label(inner[0])[0]}, ${inner[1]} ms)`];
+  if (p instanceof Program) {
+    const args = p.b as unknown[];
+    if (p.a === timeoutGen) return [`timeout(${label(args[0])[0]}, ${args[1]} ms)`];
+    // scoped(job), retry(job), withPermit(job): name the program inside ("scoped timed out" did not)
+    const i = wrappers.get(p.a);
+    if (i !== undefined) return [`${p.name}(${label(args[i])[0]})`];
+  }
   const own = (p instanceof Wait ? p.waitable : p) as Partial<TimedOutLabel>;
   if (typeof own[TIMED_OUT] === "function") return own[TIMED_OUT]();
   const name = (p as { name?: unknown }).name;

@@ -87,9 +87,10 @@ function contThrow(t: TaskRec, k: Continuation, e: unknown): TaskRec {
 function cancellingError(w: World, t: TaskRec): TaskCancelledError {
   const who = t === w.main ? "the main task" : `task ${t.id}`;
   const why = w.aborting ? "the run was aborted (its signal)" : `${who} is being cancelled`;
+  // (the fix too: people coming from Effect or effection expect a finalizer to wait for async work)
   return new TaskCancelledError(
     t.handle,
-    `${why}: blocking operations (wait, gather, race, awaitPromise, delay) are not possible while finally blocks run`,
+    `${why}: blocking operations (wait, gather, race, awaitPromise, delay) are not possible while finally blocks run; keep the cleanup that must finish non-blocking, start asynchronous cleanup without waiting for it, or do it after the run`,
   );
 }
 

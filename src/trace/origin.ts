@@ -275,12 +275,27 @@ export class Origins {
     return this.primitiveValue === e ? this.primitive : null;
   }
 
-  /** An abort finalizes the continuation whose top segment is `top`: keep its chain (once per place). */
+  /**
+   * An abort finalizes the continuation whose top segment is `top`: keep its chain (once per place).
+   * A handler that was delegating the computation's effect (a clock probe, `record`) has its own
+   * continuation finalized too, whose chain is the same frames without the handler's line: keep
+   * the longer one only, or the report prints main's frames twice.
+   */
   aborted(top: Segment): void {
     const chain = walk(top, null);
-    const key = chain.map((e) => e.name).join();
-    if (chain.length > 0 && !(this.abortChains ??= []).some((c) => c.map((e) => e.name).join() === key))
-      this.abortChains!.push(chain);
+    if (chain.length === 0) return;
+    const key = (c: Entry[]): string => c.map((e) => `${e.kind} ${e.name}\n`).join("");
+    const k = key(chain);
+    const kept = (this.abortChains ??= []);
+    for (let i = 0; i < kept.length; i++) {
+      const old = key(kept[i]!);
+      if (old.startsWith(k)) return; // the same place, or the frames of a place already kept
+      if (k.startsWith(old)) {
+        kept[i] = chain;
+        return;
+      }
+    }
+    kept.push(chain);
   }
 
   /** Record where `e` came from, unless known; a known error re-thrown by a library frame gets an outer chain. */
