@@ -5,8 +5,10 @@
  * 4 ms), so a timer set before the run fires while a long run is in progress; realTime's delay and
  * the scheduler work on browser timers; a failure report formats, its sites naming the script's URL
  * with line and column. A minified bundle without keepNames keeps doeff's handler and combinator
- * names. Skipped, with the reason printed, only where no Chromium is installed (`.ci/run` installs
- * Debian's `chromium`; set CHROMIUM_PATH to use another build).
+ * names. The same pages run in headless Firefox (SpiderMonkey writes stacks as `name@url:line:col`,
+ * with no message line: the sites must read the same). Each browser's run is skipped, with the reason
+ * printed, only where it is not installed (`.ci/run` installs Debian's `chromium` and `firefox-esr`;
+ * set CHROMIUM_PATH or FIREFOX_PATH to use another build).
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -16,13 +18,7 @@ import type { Browser } from "puppeteer-core";
 
 const root = new URL("..", import.meta.url).pathname;
 
-function findChromium(): string | null {
-  const candidates = [
-    process.env.CHROMIUM_PATH,
-    "/usr/bin/chromium",
-    "/usr/bin/chromium-browser",
-    "/usr/bin/google-chrome",
-  ];
+function find(candidates: (string | undefined)[]): string | null {
   for (const c of candidates) if (c !== undefined && c !== "" && existsSync(c)) return c;
   return null;
 }
@@ -149,19 +145,84 @@ async function results(browser: Browser, code: string): Promise<Record<string, u
   return r;
 }
 
-test("browser: run and runAsync (MessageChannel yields), reports of a plain and a minified bundle", async (t) => {
-  const chromium = findChromium();
+/** The app and the minified app, bundled once for both browsers. */
+let bundles: Promise<{ code: string; min: string }> | undefined;
+const url = "http://doeff.test/app.js";
+const minUrl = "http://doeff.test/app.min.js";
+
+/**
+ * Both pages' results in `browser`: the same in each engine, sites included (V8 and SpiderMonkey
+ * agree on these columns; test/fixtures/stacks.ts has a call where they do not).
+ */
+async function checkPages(browser: Browser): Promise<void> {
+  const { code, min } = await (bundles ??= Promise.all([
+    bundle(APP, false, url),
+    bundle(MIN_APP, true, minUrl),
+  ]).then(([code, min]) => ({ code, min })));
+  assert.doesNotMatch(code, /\bfrom "node:|require\("node:/, "no Node module in the browser bundle");
+  assert.deepEqual(await results(browser, code), {
+    hasSetImmediate: false,
+    // under run nothing else runs: the timer has not fired
+    sync: { ok: true, value: { n: 30000, timerFired: false }, log: ["counted"] },
+    failure: [
+      "doeff traceback (outermost first):",
+      "  startup",
+      '  effect Ask("db.url"): reader ✗, state ·',
+      'MissingEnvKeyError: environment has no key "db.url"; pass it with run(p, { env: { "db.url": ... } }) or local({ "db.url": ... }, program)',
+    ].join("\n"),
+    // a site of a script loaded by URL keeps its column (a minified bundle is one line)
+    sites: `  startup at ${url}:${position(code, /[\w$]+(?=\("db\.url"\))/)}`,
+    // timeout's frame is where the user called it, not inside the library's code in the bundle
+    timeoutSites: [
+      `  late at ${url}:${position(code, /[\w$]+(?=\([\w$]+, 5\))/)}`,
+      `  timeout at ${url}:${position(code, /[\w$]+(?=\([\w$]+, 5\))/)}`,
+    ],
+    // runAsync yielded to the macrotask queue (setTimeout) during the long run: the timer fired
+    async: { ok: true, value: { n: 30000, timerFired: true }, log: ["counted"] },
+    // it yielded through MessageChannels: setTimeout(0) is clamped to 4 ms once nested five deep
+    // (a long runAsync took ~3x as long as run); only the timer the app set used setTimeout
+    yields: { throughChannels: true, timeouts: 0 },
+    timed: { ok: true, value: [true, true] },
+  });
+  // minified, without keepNames: the user's programs are anonymous, doeff's names are kept
+  const missing =
+    'MissingEnvKeyError: environment has no key "db.url"; pass it with run(p, { env: { "db.url": ... } }) or local({ "db.url": ... }, program)';
+  assert.deepEqual(await results(browser, min), {
+    failure: [
+      "doeff traceback (outermost first):",
+      `  (anonymous) at ${minUrl}:${position(min, /[\w$]+(?=\("db\.url"\))/)}`,
+      '  effect Ask("db.url"): reader ✗, state ·', // (the minifier had named them `Bt`, `St`)
+      missing,
+    ],
+    late: [
+      "doeff traceback (outermost first):",
+      `  (anonymous) at ${minUrl}:${position(min, /[\w$]+(?=\([\w$]+,5\))/)}`,
+      `  timeout at ${minUrl}:${position(min, /[\w$]+(?=\([\w$]+,5\))/)}`,
+      "TimeoutError: the program timed out after 5 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+    ],
+    dice: [
+      "doeff traceback (outermost first):",
+      "  (anonymous)",
+      "  effect Roll(): answer(Roll) ✗, state ·", // the class's displayName
+      `  thrown at ${minUrl}:${position(min, /new RangeError\("no dice"\)/)}`,
+      "RangeError: no dice",
+    ],
+  });
+}
+
+test("browser (Chromium): run and runAsync (MessageChannel yields), reports of a plain and a minified bundle", async (t) => {
+  const chromium = find([
+    process.env.CHROMIUM_PATH,
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+  ]);
   if (chromium === null) {
     const reason = "no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)";
     console.log(`# browser test skipped: ${reason}`);
     t.skip(reason);
     return;
   }
-  const url = "http://doeff.test/app.js";
-  const code = await bundle(APP, false, url);
-  const minUrl = "http://doeff.test/app.min.js";
-  const min = await bundle(MIN_APP, true, minUrl);
-  assert.doesNotMatch(code, /\bfrom "node:|require\("node:/, "no Node module in the browser bundle");
   const { default: puppeteer } = await import("puppeteer-core");
   const browser = await puppeteer.launch({
     executablePath: chromium,
@@ -169,55 +230,25 @@ test("browser: run and runAsync (MessageChannel yields), reports of a plain and 
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
   });
   try {
-    assert.deepEqual(await results(browser, code), {
-      hasSetImmediate: false,
-      // under run nothing else runs: the timer has not fired
-      sync: { ok: true, value: { n: 30000, timerFired: false }, log: ["counted"] },
-      failure: [
-        "doeff traceback (outermost first):",
-        "  startup",
-        '  effect Ask("db.url"): reader ✗, state ·',
-        'MissingEnvKeyError: environment has no key "db.url"; pass it with run(p, { env: { "db.url": ... } }) or local({ "db.url": ... }, program)',
-      ].join("\n"),
-      // a site of a script loaded by URL keeps its column (a minified bundle is one line)
-      sites: `  startup at ${url}:${position(code, /[\w$]+(?=\("db\.url"\))/)}`,
-      // timeout's frame is where the user called it, not inside the library's code in the bundle
-      timeoutSites: [
-        `  late at ${url}:${position(code, /[\w$]+(?=\([\w$]+, 5\))/)}`,
-        `  timeout at ${url}:${position(code, /[\w$]+(?=\([\w$]+, 5\))/)}`,
-      ],
-      // runAsync yielded to the macrotask queue (setTimeout) during the long run: the timer fired
-      async: { ok: true, value: { n: 30000, timerFired: true }, log: ["counted"] },
-      // it yielded through MessageChannels: setTimeout(0) is clamped to 4 ms once nested five deep
-      // (a long runAsync took ~3x as long as run); only the timer the app set used setTimeout
-      yields: { throughChannels: true, timeouts: 0 },
-      timed: { ok: true, value: [true, true] },
-    });
-    // minified, without keepNames: the user's programs are anonymous, doeff's names are kept
-    const missing =
-      'MissingEnvKeyError: environment has no key "db.url"; pass it with run(p, { env: { "db.url": ... } }) or local({ "db.url": ... }, program)';
-    const call = position(min, /[\w$]+(?=\([\w$]+,5\))/);
-    assert.deepEqual(await results(browser, min), {
-      failure: [
-        "doeff traceback (outermost first):",
-        `  (anonymous) at ${minUrl}:${position(min, /[\w$]+(?=\("db\.url"\))/)}`,
-        '  effect Ask("db.url"): reader ✗, state ·', // (the minifier had named them `Bt`, `St`)
-        missing,
-      ],
-      late: [
-        "doeff traceback (outermost first):",
-        `  (anonymous) at ${minUrl}:${call}`,
-        `  timeout at ${minUrl}:${call}`,
-        "TimeoutError: the program timed out after 5 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
-      ],
-      dice: [
-        "doeff traceback (outermost first):",
-        "  (anonymous)",
-        "  effect Roll(): answer(Roll) ✗, state ·", // the class's displayName
-        `  thrown at ${minUrl}:${position(min, /new RangeError\("no dice"\)/)}`,
-        "RangeError: no dice",
-      ],
-    });
+    await checkPages(browser);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("browser (Firefox): the same pages, their sites read from SpiderMonkey's `name@url:line:col` stacks", async (t) => {
+  const firefox = find([process.env.FIREFOX_PATH, "/usr/bin/firefox-esr", "/usr/bin/firefox"]);
+  if (firefox === null) {
+    const reason = "no Firefox found (apt-get install firefox-esr, or set FIREFOX_PATH)";
+    console.log(`# Firefox browser test skipped: ${reason}`);
+    t.skip(reason);
+    return;
+  }
+  const { default: puppeteer } = await import("puppeteer-core");
+  // (WebDriver BiDi: puppeteer-core needs no download for it)
+  const browser = await puppeteer.launch({ browser: "firefox", executablePath: firefox, headless: true });
+  try {
+    await checkPages(browser);
   } finally {
     await browser.close();
   }

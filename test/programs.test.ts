@@ -263,3 +263,23 @@ test("a named-recursion call passed to a combinator says that the name is the ge
     "safe got depth(…) from inside fn(function* depth(…) {…}), where `depth` is the generator function, not the fn wrapper: rename the generator (function* depthGen) to pass depth(…) to safe",
   );
 });
+
+test("fn of a bound generator function runs it, and leaves every other generator's `yield*` native", () => {
+  function* inner(): Generator<number, void> {
+    yield 1;
+    yield 2;
+  }
+  function* outer(): Generator<number, void> {
+    yield* inner();
+  }
+  const holder = { base: 40 };
+  const add = fn(
+    function* add(this: { base: number }, n: number): Generator<never, number> {
+      return this.base + n;
+    }.bind(holder),
+  );
+  expectOk(run(add(2)), 42);
+  // (it read [call()]: a bound function has no prototype of its own, so the named-recursion trap went
+  // on the one every generator inherits, and any plain `yield*` anywhere yielded doeff's call)
+  assert.deepEqual([...outer()].map(String), ["1", "2"]);
+});

@@ -349,7 +349,7 @@ for (const [label, delays, failing, options, failedTask] of tracebackCases) {
   });
 }
 
-test("forEach: the traceback of the last item's failure is the waiting site, then the task", () => {
+test("forEach: the traceback of the last item's failure is the waiting site (a frame named forEach, not all), then the task", () => {
   const work = fn(function* work(ms: number) {
     yield* delay(ms);
     if (ms === 1) throw new Error("item failed");
@@ -365,7 +365,7 @@ test("forEach: the traceback of the last item's failure is the waiting site, the
   assert.deepEqual(report.split("\n"), [
     "doeff traceback (outermost first):",
     `  main at ${f}:${line}`,
-    `  all at ${f}:${line}`,
+    `  forEach at ${f}:${line}`,
     `  ── in task 2 (spawned at ${f}:${line}) ──`,
     `  work at ${f}:${line - 5}`,
     `  thrown at ${f}:${line - 4}`,

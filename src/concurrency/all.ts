@@ -58,8 +58,9 @@ function* failedToo(pool: Pool, first: number): Generator<unknown, void, any> {
   }
 }
 
-const allProgram = fn(
-  named("all", function* all(programs: AnyProgramLike[], limit: number, site: Error | null, who: string) {
+const allGen = named(
+  "all",
+  function* all(programs: AnyProgramLike[], limit: number, site: Error | null, who: string) {
     const pool = new Pool(site, who);
     const n = programs.length;
     let started = 0;
@@ -122,8 +123,12 @@ const allProgram = fn(
     } finally {
       yield* cancelRunning(pool);
     }
-  }),
+  },
 );
+const allProgram = fn(allGen);
+// the same generator under forEach's name: a traceback's frame says which the user called (a bound
+// copy, not a generator delegating to it: no second frame, nothing more per step)
+const forEachProgram = fn(named("forEach", allGen.bind(undefined)));
 
 /**
  * Run the programs as tasks, at most `concurrency` at once; → their values in input order. The first
@@ -185,5 +190,5 @@ export function forEach(
     Array.from(items as Iterable<never>, (x, i) => f(x, i)),
     "forEach",
   );
-  return allProgram(list, limit, callSite(), "forEach");
+  return forEachProgram(list, limit, callSite(), "forEach");
 }

@@ -51,7 +51,30 @@ function cwd(): string {
 }
 
 /**
- * `file:line` of the first stack line of `site` that is user code, relative to the cwd. With
+ * The positioned frames of a stack, innermost first: `[file, line, column]`. V8 (Node, Chromium)
+ * writes the message, then `    at name (file:line:col)` lines; SpiderMonkey (Firefox) and
+ * JavaScriptCore (Safari) write frames only, `name@file:line:col` (JSC's anonymous ones bare, a
+ * Firefox eval's file `app.js line 9 > eval`). A frame with no position (V8's `<anonymous>`, JSC's
+ * `[native code]`) is left out in each, so the capture's library frames count alike everywhere.
+ */
+export function framesOf(stack: string): string[][] {
+  const lines = stack.split("\n");
+  const v8 = lines.some((l) => /^\s+at /.test(l));
+  const out: string[][] = [];
+  for (const l of lines) {
+    // (the name ends at the first `@`, as a path may hold one: node_modules/@scope/…; a bare JSC
+    // frame has no name, and its URL no `@` before its `://`)
+    const a = l.indexOf("@");
+    const m = v8
+      ? /^\s+at .*?\(?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(l)
+      : /^(.+):(\d+):(\d+)\s*$/.exec(l.slice(l.slice(0, a).includes("://") ? 0 : a + 1));
+    if (m !== null) out.push(m.slice(1));
+  }
+  return out;
+}
+
+/**
+ * `file:line` of the first stack frame of `site` that is user code, relative to the cwd. With
  * `firstOnly` (where an error was thrown), the very first frame when it is user code; else, with
  * `caller`, for an error a function of doeff, of Node or of a package made when user code called it
  * (`wait(p)` given the wrong value, `readFileSync`), the first user frame with doeff's below it (the
@@ -61,20 +84,17 @@ function cwd(): string {
 export function siteOf(site: Error | null | undefined, firstOnly = false, caller = false): string | null {
   const stack = site?.stack;
   if (typeof stack !== "string") return null;
-  const lines = stack.split("\n");
   const lib = libraryDir();
   // Without a library directory (bundled), skip the frames the capture itself adds.
   let skip = lib === null && !firstOnly ? (CAPTURE_DEPTH[site!.message] ?? 0) : 0;
   let below = false; // (firstOnly: past the first frame, which was not user code)
   let at = ""; // (then the first user frame)
-  for (let i = 1; i < lines.length; i++) {
-    const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(lines[i]!);
-    if (m === null) continue;
+  for (const [path, line, column] of framesOf(stack) as [string, string, string][]) {
     if (skip > 0) {
       skip--;
       continue;
     }
-    let file = m[1]!.replace(/^file:\/\//, "");
+    let file = path.replace(/^file:\/\//, "");
     const inLib = lib !== null && file.startsWith(lib);
     if (inLib || file.startsWith("node:") || file.includes("/node_modules/")) {
       if (at !== "" && inLib) return at;
@@ -85,7 +105,7 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
     const base = cwd();
     if (base !== "" && file.startsWith(`${base}/`)) file = file.slice(base.length + 1);
     // a script loaded by URL (a browser's bundle) keeps its column: a minified bundle is one line
-    const pos = /^[a-z][\w+.-]*:\/\//i.test(file) ? `${m[2]}:${m[3]}` : m[2];
+    const pos = /^[a-z][\w+.-]*:\/\//i.test(file) ? `${line}:${column}` : line;
     if (!firstOnly || !below) return `${file}:${pos}`;
     if (at === "") at = `${file}:${pos}`;
   }

@@ -118,7 +118,9 @@ export function recursionName(gen: unknown): string | null {
  * JS delegating natively (which would cost O(depth) per effect and overflow the JS stack).
  */
 function installRecursionTrap(g: Function, name: string): void {
-  const proto = (g as { prototype?: unknown }).prototype;
+  // its own prototype only: a bound generator function has none, and would inherit the one every
+  // generator shares (%GeneratorPrototype%, tagged "GeneratorFunction" too) — trapping all of them
+  const proto = Object.getOwnPropertyDescriptor(g, "prototype")?.value as unknown;
   if (proto === null || typeof proto !== "object" || trapped.has(proto)) return;
   if (Object.prototype.toString.call(g) !== "[object GeneratorFunction]") return;
   trapped.set(proto, name);

@@ -1,0 +1,152 @@
+/**
+ * Call sites from each engine's `Error.stack` format: V8's (Node, Chromium: a message line, then
+ * `    at name (url:line:col)`) and SpiderMonkey's and JavaScriptCore's (Firefox, Safari: frames only,
+ * `name@url:line:col`). Fed real captured strings (test/fixtures/stacks.ts says where each came
+ * from), the parser picks the same user frame in each: past the library's capture frames, counted
+ * as frames (a Firefox stack has no message line to skip), and for a thrown error its first frame.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { pathToFileURL } from "node:url";
+import * as esbuild from "esbuild";
+import { framesOf } from "../src/trace/format.js";
+import { CHROMIUM, FIREFOX, FIREFOX_MIN, FIREFOX_SHAPES, JSC } from "./fixtures/stacks.js";
+
+const root = new URL("..", import.meta.url).pathname;
+
+type SiteOf = (site: Error | null, firstOnly?: boolean, caller?: boolean) => string | null;
+
+/**
+ * siteOf as in a browser's bundle: there the library has no directory of its own, so the frames the
+ * capture adds are skipped by count (CAPTURE_DEPTH), which is what the engines' formats must agree on.
+ */
+async function bundledSiteOf(): Promise<SiteOf> {
+  const r = await esbuild.build({
+    stdin: { contents: 'export { siteOf } from "./src/trace/format.ts";', resolveDir: root, loader: "ts" },
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    write: false,
+    logLevel: "silent",
+  });
+  const dir = mkdtempSync(join(tmpdir(), "doeff-stacks-"));
+  try {
+    const file = join(dir, "format.mjs");
+    writeFileSync(file, r.outputFiles[0]!.contents);
+    return ((await import(pathToFileURL(file).href)) as { siteOf: SiteOf }).siteOf;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** an Error made by `message`'s capture, with the captured stack */
+function captured(message: string, stack: string): Error {
+  const e = new Error(message);
+  e.stack = stack;
+  return e;
+}
+
+const KINDS = [
+  ["yieldEffect", "doeff yield site"],
+  ["yieldProgram", "doeff yield site"],
+  ["yieldRecursion", "doeff yield site"],
+  ["callSite", "doeff call site"],
+  ["spawnSite", "doeff spawn site"],
+] as const;
+
+test("site of a bundle's capture, from Firefox's, minified Firefox's and Chromium's real stacks", async () => {
+  const siteOf = await bundledSiteOf();
+  const sites = (stacks: Record<(typeof KINDS)[number][0] | "thrown", string>) => ({
+    ...Object.fromEntries(KINDS.map(([k, message]) => [k, siteOf(captured(message, stacks[k]))])),
+    // where an error was thrown (format.ts's `thrown at`): its own first frame
+    thrown: siteOf(captured("no dice", stacks.thrown), true),
+  });
+  const ff = "http://127.0.0.1:45853/app.js";
+  assert.deepEqual(sites(FIREFOX), {
+    yieldEffect: `${ff}:6318:12`,
+    yieldProgram: `${ff}:6320:12`,
+    yieldRecursion: `${ff}:6330:22`,
+    callSite: `${ff}:6338:23`, // (SpiderMonkey's column is the call's `(`, V8's the callee)
+    spawnSite: `${ff}:6340:20`,
+    thrown: `${ff}:6353:11`,
+  });
+  const min = "http://127.0.0.1:44811/app.js";
+  assert.deepEqual(sites(FIREFOX_MIN), {
+    yieldEffect: `${min}:10:37629`,
+    yieldProgram: `${min}:10:37660`,
+    yieldRecursion: `${min}:10:37785`,
+    callSite: `${min}:10:37870`,
+    spawnSite: `${min}:10:37929`,
+    thrown: `${min}:10:38065`,
+  });
+  const cr = "http://127.0.0.1:43549/app.js";
+  assert.deepEqual(sites(CHROMIUM), {
+    yieldEffect: `${cr}:6318:12`,
+    yieldProgram: `${cr}:6320:12`,
+    yieldRecursion: `${cr}:6330:22`,
+    callSite: `${cr}:6338:15`,
+    spawnSite: `${cr}:6340:15`,
+    thrown: `${cr}:6353:11`,
+  });
+});
+
+test("site of a bundle's capture, from JavaScriptCore's documented format (native frames, bare anonymous frames)", async () => {
+  const siteOf = await bundledSiteOf();
+  const url = "http://127.0.0.1:45853/app.js";
+  assert.deepEqual(
+    [
+      siteOf(captured("doeff yield site", JSC.yieldEffect)),
+      siteOf(captured("doeff call site", JSC.callSite)),
+      siteOf(captured("no dice", JSC.thrown), true),
+      // a path holding `@` (node_modules/@scope/…, src/@pages/…) is not read as a name
+      siteOf(captured("doeff yield site", JSC.scopedPath)),
+    ],
+    [`${url}:6318:12`, `${url}:6338:23`, `${url}:6353:11`, "http://localhost:5173/src/@pages/home.js:12:5"],
+  );
+});
+
+test("framesOf: Firefox's frames of other shapes (a getter, eval, new Function, async) and V8's", () => {
+  const app = "http://doeff.test/app.js";
+  const pptr = [
+    ["pptr:internal", "20", "39"],
+    ["pptr:internal", "2", "30"],
+    ["pptr:internal", "26", "3"],
+  ];
+  assert.deepEqual(framesOf(FIREFOX_SHAPES.getter), [
+    [app, "3", "108"],
+    [app, "3", "141"],
+    [app, "3", "183"],
+    ...pptr,
+  ]);
+  assert.deepEqual(framesOf(FIREFOX_SHAPES.eval), [
+    ["about:blank line 20 > injectedScript line 3 > eval", "1", "1"],
+    [app, "3", "191"],
+    ...pptr,
+  ]);
+  assert.deepEqual(framesOf(FIREFOX_SHAPES.function), [
+    ["about:blank line 20 > injectedScript line 3 > Function", "3", "8"],
+    [app, "3", "268"],
+    ...pptr,
+  ]);
+  assert.deepEqual(framesOf(FIREFOX_SHAPES.async), [
+    [app, "4", "132"],
+    [app, "4", "155"],
+    [app, "4", "180"],
+    ...pptr,
+  ]);
+  // V8: the message line is no frame, nor a native frame (`userYield.next (<anonymous>)`)
+  const cr = "http://127.0.0.1:43549/app.js";
+  assert.deepEqual(framesOf(CHROMIUM.yieldRecursion).slice(0, 4), [
+    [cr, "188", "22"],
+    [cr, "276", "33"],
+    [cr, "6330", "22"],
+    [cr, "2635", "61"],
+  ]);
+  // a V8 message that reads like a frame (`name@url:line:col`) is still the message
+  assert.deepEqual(framesOf("Error: bad f@http://x.test/a.js:1:2\n    at g (http://x.test/b.js:3:4)"), [
+    ["http://x.test/b.js", "3", "4"],
+  ]);
+});
