@@ -170,6 +170,7 @@ export type {
   HandledBy,
   HandlerFactoryError,
   HandlerOrderError,
+  ListWritten,
   NotInferred,
   OutOfOrder,
   UncalledFactories,

@@ -298,6 +298,34 @@ test("retry { times: Infinity } retries until it succeeds or `while` says no (Ef
   });
 });
 
+test("retry { times: Infinity } with neither delay nor while, of a program that fails without waiting, lets no other task run: a timeout around it never fires (docs/concurrency.md, Retries)", async () => {
+  let attempts = 0;
+  const broken = fn(function* broken() {
+    attempts++;
+    throw new TypeError("a bug");
+  });
+  const ctl = new AbortController();
+  const stop = setTimeout(() => ctl.abort(new Error("stopped from outside")), 200);
+  const r = await runAsync(timeout(retry(broken(), { times: Infinity }), 10), {
+    handlers: [scheduler, realTime],
+    signal: ctl.signal,
+  });
+  clearTimeout(stop);
+  assert.equal(r.ok, false);
+  assert.equal((r.error as Error).message, "stopped from outside"); // not a TimeoutError after 10 ms
+  assert.ok(attempts > 100, `${attempts} attempts`);
+  // with a delay, the retry waits on the clock between attempts, and the timeout fires
+  attempts = 0;
+  const bounded = await runAsync(timeout(retry(broken(), { times: Infinity, delay: 1 }), 10), {
+    handlers: [scheduler, realTime],
+  });
+  assert.ok(bounded.error instanceof TimeoutError, String(bounded.error));
+  assert.equal(
+    bounded.error.message.split(";")[0],
+    "retry(broken) timed out after 10 ms (it was cancelled and its finally blocks ran)",
+  );
+});
+
 test("an abort that lands while a finally block runs closes it at its next effect: release before you log", async () => {
   const ev: string[] = [];
   const ctl = new AbortController();

@@ -13,6 +13,7 @@ import {
   awaitPromise,
   type CoverageOf,
   type EnvPatch,
+  type ListWritten,
   type NotInferred,
   type RowOf,
   handle,
@@ -41,13 +42,13 @@ import { refusedCredentials, UnknownProgramError, where } from "./errors.js";
  * `Keys` are the keys the options object was written with: with `handlers` among them and the list
  * not inferred, the check passes — TypeScript's first inference pass skips a handler written inline
  * with a context-sensitive callback (`handle(C, (e, k) => …)`) and must not fail the call; its second
- * pass infers the list and checks it (see `Covered` in run.ts). Without `handlers`, the check is
- * against the handlers every job has.
+ * pass infers the list and checks it (see `Covered` in run.ts). Without `handlers`, or with
+ * `handlers: undefined`, the check is against the handlers every job has.
  */
 export type WorkerCovered<Ps, Hs extends readonly AnyHandlerFn[], Patch = never, Keys = never> =
   NotInferred<Hs> extends true
     ? "handlers" extends Keys
-      ? unknown
+      ? ListWritten<CoverageOf<ProgramsRow<Ps> | PatchEffects<Patch>, JobHandlers<[]>>, Keys>
       : CoverageOf<ProgramsRow<Ps> | PatchEffects<Patch>, JobHandlers<[]>>
     : CoverageOf<ProgramsRow<Ps> | PatchEffects<Patch>, JobHandlers<Hs>>;
 /** The union of the rows of a table's programs. */

@@ -165,18 +165,32 @@ export type NotInferred<Hs> = [readonly AnyHandlerFn[]] extends [Hs]
  * `mock(C, (e) => …)`. The first pass skips that function, so the list is not inferred yet (Hs is
  * its bare constraint) and the call must not fail there: a failure then drops the signature before
  * the second pass, which infers the list and checks it. Keys, inferred in both passes, tell that
- * case ("handlers" written, list not inferred: passes) from options without `handlers` (checked
- * against no handlers). What is left unchecked: a list still uninferred in the second pass, which
- * only a value typed as the bare constraint `readonly AnyHandlerFn[]` is.
+ * case ("handlers" written as a list, not inferred: passes) from options without `handlers`, or with
+ * `handlers: undefined` (checked against no handlers: ListWritten). What is left unchecked: a list
+ * still uninferred in the second pass, which only a value typed as the bare constraint
+ * `readonly AnyHandlerFn[]` is.
  */
 export type Covered<P, Hs, Patch = never, Keys = never> = 0 extends 1 & Hs
   ? // `handlers` typed `any` (a cast, an untyped config): unchecked, as a list of plain `Handler`s
     CoverageOf<RowOf<P> | PatchEffects<Patch>, readonly Handler[]>
   : NotInferred<Hs> extends true
     ? "handlers" extends Keys
-      ? unknown
+      ? ListWritten<CoverageOf<RowOf<P> | PatchEffects<Patch>, []>, Keys>
       : CoverageOf<RowOf<P> | PatchEffects<Patch>, []>
     : CoverageOf<RowOf<P> | PatchEffects<Patch>, Hs>;
+
+/**
+ * `handlers` among the options' keys `Keys` and the list not inferred (Covered): a list is there
+ * (TypeScript's first pass, before it infers an inline handler; or a list typed as the bare
+ * constraint) — or `C`, the check against no handlers: `handlers: undefined`, which plain `strict`
+ * lets an optional key be, gives no list either (it passed unchecked). Options of a type read off
+ * the signature (`Parameters<typeof run>[1]`: wide keys, the list optional) pass, as before.
+ */
+export type ListWritten<C, Keys> = unknown extends C
+  ? unknown
+  : string extends Keys
+    ? unknown
+    : C | { readonly handlers: object };
 
 /** Options whose handler list is kept as a tuple type, and env as its own type, for the coverage check. */
 export type RunOptionsOf<

@@ -4,7 +4,7 @@
  * the effects no handler takes, HandlerOrderError, UntaggedEffectError).
  */
 import type { EnvPatch, PatchEffects } from "../effects/reader.js";
-import type { AnyHandlerFn, CoverageOf, NotInferred, RowOf, RunOptionsOf } from "../run/run.js";
+import type { AnyHandlerFn, CoverageOf, ListWritten, NotInferred, RowOf, RunOptionsOf } from "../run/run.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 
@@ -42,15 +42,15 @@ export type UnknownOptionError<Key> =
  * context-sensitive function, such as a handler written inline as `mock(C, (e) => …)`. The first
  * pass skips that function, so the list is not inferred yet (Hs is its bare constraint) and the call
  * must not fail there: a failure then drops the signature before the second pass, which infers the
- * list and checks it. Keys tell that case (`handlers` written, list not inferred: passes) from
- * options without `handlers` (checked against `Outer` alone).
+ * list and checks it. Keys tell that case (`handlers` written as a list, not inferred: passes) from
+ * options without `handlers`, or with `handlers: undefined` (checked against `Outer` alone).
  */
 export type TestCovered<P, Hs, Patch, Keys, Outer extends readonly unknown[] = []> = 0 extends 1 & Hs
   ? // `handlers` typed `any`: unchecked, as a list of plain `Handler`s (as run does)
     CoverageOf<RowOf<P> | PatchEffects<Patch>, readonly Handler[]>
   : NotInferred<Hs> extends true
     ? "handlers" extends Keys
-      ? unknown
+      ? ListWritten<CoverageOf<RowOf<P> | PatchEffects<Patch>, Outer>, Keys>
       : CoverageOf<RowOf<P> | PatchEffects<Patch>, Outer>
     : [Hs] extends [readonly unknown[]] // (not distributed: a choice of lists is checked list by list inside)
       ? CoverageOf<RowOf<P> | PatchEffects<Patch>, [...Outer, ...Hs]>

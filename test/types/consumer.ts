@@ -152,6 +152,13 @@ void runAsync(flips, {
 run(flips, { handlers: [handle(Coin, (_e, k) => resume(k, true))] });
 // @ts-expect-error -- without `handlers` the options are checked against no handlers
 run(flips, { store: { n: 1 } });
+// `handlers: undefined` (plain strict lets an optional key be undefined) is no list either: it
+// passed unchecked, taken for the first pass over an inline handler (with exactOptionalPropertyTypes
+// it is refused as undefined)
+// @ts-expect-error -- MissingHandlerError<Coin | Get<number>>
+run(flips, { handlers: undefined });
+// @ts-expect-error -- MissingHandlerError<Coin | Get<number>>
+void runAsync(flips, { handlers: undefined, store: { n: 1 } });
 // an unknown option is refused (the keys are inferred for the check above, which turns off the
 // excess-property check of the literal: UnknownRunOptionError, text in the types-matrix test)
 // @ts-expect-error -- UnknownRunOptionError<"stor">

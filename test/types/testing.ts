@@ -113,6 +113,11 @@ expectEffects(timed, [Other], {
 });
 // @ts-expect-error -- MissingHandlerError<Delay>
 expectEffects(timed, [Other], { handlers: [mock(Other, (e) => e._tag.length)] });
+// `handlers: undefined` (plain strict) is no list: checked against none (it passed unchecked)
+// @ts-expect-error -- MissingHandlerError<Other>
+expectEffects(usesOther, [Other], { handlers: undefined });
+// @ts-expect-error -- MissingHandlerError<Other>: the clock does not take it
+clock.run(timed, { handlers: undefined });
 
 // a lazy env value runs inside the program: its effects need a handler too
 const asks = program(function* () {

@@ -178,6 +178,8 @@ export const uncoveredWorker = startWorker({
 });
 // @ts-expect-error -- an empty list covers no more: MissingHandlerError<Roll>
 export const emptyHandlers = startWorker({ connection: {}, name: "q", programs, handlers: [] });
+// @ts-expect-error -- `handlers: undefined` (plain strict) is no list: MissingHandlerError<Roll>
+export const undefinedHandlers = startWorker({ connection: {}, name: "q", programs, handlers: undefined });
 const { countPrimes } = programs; // its effects (ReportProgress) are provided by the worker
 export const nothingToHandle = startWorker({
   connection: {},
