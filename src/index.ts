@@ -13,6 +13,7 @@ export type { Driver, Env, RunContext, TaskContext } from "./run/context.js";
 // §3 Effects and handlers
 export type { Continuation } from "./vm/continuation.js";
 export {
+  type BodyResult,
   DEFER,
   FAST_PATH,
   type FastPath,
@@ -173,15 +174,18 @@ export type {
   ListWritten,
   NotInferred,
   OutOfOrder,
+  ReturnedBy,
   UncalledFactories,
   UnknownRunOptionError,
 } from "./run/run.js";
+export type { WithoutBodyResult } from "./vm/handler.js";
 export type { AnswerArg } from "./vm/primitives.js";
 export type {
   Distinguishable,
   EffectClass,
   EmptyClassListError,
   HandleableClasses,
+  HandlerReturn,
   HandlerRow,
   InstancesOf,
 } from "./handlers/handle.js";

@@ -12,9 +12,11 @@ export {
   FAST_PATH,
   TAKES,
   TRACE_QUIET,
+  type BodyResult,
   type FastPath,
   type Handler,
   type HandlerResult,
+  type WithoutBodyResult,
 } from "./vm/handler.js";
 export {
   asyncEscape,

@@ -3,12 +3,15 @@ import type {
   AnswerOf,
   AnyEffect,
   AnyProgramLike,
+  BodyResult,
   Continuation,
   EffectsOf,
   FieldlessEffects,
   Handler,
   KnownEffectsOf,
+  ResultOf,
   UntaggedEffectError,
+  WithoutBodyResult,
 } from "../protocol.js";
 import { className, describe, TAKES } from "../protocol.js";
 
@@ -17,6 +20,15 @@ import { className, describe, TAKES } from "../protocol.js";
  * effect it returns (run as the handler's code: its effects go to the handlers outside it).
  */
 export type HandlerRow<R> = R extends Generator<infer Y, unknown, unknown> ? EffectsOf<Y> : KnownEffectsOf<R>;
+
+/**
+ * What a handler function's invocation may return in place of the body's result: its generator's
+ * return type (or the result of the program it returns), without BodyResult — `return yield*
+ * resume(k, v)` hands the body's result on, `transfer` and `pass` return `never`.
+ */
+export type HandlerReturn<R> = WithoutBodyResult<
+  R extends Generator<unknown, infer X, unknown> ? X : ResultOf<R>
+>;
 
 /** A class whose instances are effects. */
 export type EffectClass = abstract new (...args: any[]) => AnyEffect;
@@ -52,7 +64,8 @@ export type InstancesOf<C> = C extends readonly (infer X)[]
  * Typed: the handler takes `InstanceType<C>` (subtracted from a body's row by withHandler) and
  * performs what its generator yields (added to the row). `k` answers the class's answer type, so
  * `resume`/`transfer`/`transferWith` check the value; the body's result is not known here, so
- * `resume(k, v)` evaluates to `unknown`.
+ * `resume(k, v)` evaluates to the opaque `BodyResult`. What the handler returns other than that (a
+ * `return null` without resuming) is the handler's `Ret`, added to withHandler's result type.
  *
  * A list of classes makes one handler for all of them (a family such as a store's reads and
  * writes): `effect` is their union, narrowed with `instanceof`, and `k` answers any of their
@@ -74,8 +87,8 @@ export function handle<
   R extends Generator<unknown, unknown, unknown> | AnyProgramLike = never,
 >(
   effectClass: C & NoInfer<HandleableClasses<C>>,
-  f: (effect: InstancesOf<C>, k: Continuation<AnswerOf<InstancesOf<C>>, unknown>) => R,
-): Handler<InstancesOf<C>, HandlerRow<R>> {
+  f: (effect: InstancesOf<C>, k: Continuation<AnswerOf<InstancesOf<C>>, BodyResult>) => R,
+): Handler<InstancesOf<C>, HandlerRow<R>, HandlerReturn<R>> {
   // (a copy: a later change to the caller's array changes nothing)
   const list: unknown[] = Array.isArray(effectClass) ? effectClass.slice() : [effectClass];
   const bad = list.findIndex((c) => !isClass(c));
@@ -87,7 +100,11 @@ export function handle<
   if (typeof f !== "function")
     throw new TypeError(`handle expects a handler function second, got ${describe(f)}`);
   type E = InstancesOf<C>;
-  const h = ((effect: E, k: Continuation<AnswerOf<E>, unknown>) => f(effect, k)) as Handler<E, HandlerRow<R>>;
+  const h = ((effect: E, k: Continuation<AnswerOf<E>, BodyResult>) => f(effect, k)) as Handler<
+    E,
+    HandlerRow<R>,
+    HandlerReturn<R>
+  >;
   const cs = list as EffectClass[];
   Object.defineProperty(h, "name", { value: f.name || `handle(${cs.map(className).join(", ")})` });
   const only = cs[0]!;

@@ -67,6 +67,21 @@ export type EmittedBy<Hs> = Hs extends readonly (infer H)[]
   : never;
 
 /**
+ * What the handlers Hs may return in place of the program's result (their `Ret`: a handler that
+ * ends without resuming `k` ends the withHandler, so the run, with its own value). `never` for a
+ * list typed `any` (unchecked) and for handlers typed without it (`Handler<X>`, plain functions).
+ */
+export type ReturnedBy<Hs> = 0 extends 1 & Hs
+  ? never
+  : Hs extends readonly (infer H)[]
+    ? H extends { __returns?: infer F }
+      ? ParameterOf<F>
+      : never
+    : never;
+/** The value a `__returns` phantom takes (`never` when the handler has none: `unknown` here). */
+type ParameterOf<F> = F extends (value: infer R) => void ? R : never;
+
+/**
  * The effects a handler of the list Hs performs that no handler listed *before* it takes, while one
  * listed after it does. `handlers[0]` is the outermost, and a handler's own effects go only to the
  * handlers outside it, so `[http, scheduler]` leaves http's `AwaitPromise` unhandled although
@@ -391,7 +406,7 @@ export function run<
 >(
   program: P,
   options: RunOptionsOf<Hs, Patch, Keys> & NoInfer<Covered<P, Hs, Patch, Keys>>,
-): RunResult<RunValue<P>>;
+): RunResult<RunValue<P> | ReturnedBy<Hs>>;
 export function run(program: unknown, given?: unknown): RunResult<unknown> {
   // A finished program (`pure(v)`) with no options runs no step, no handler and no code: its result
   // is known without a machine (test/run-shortcut.test.ts compares it with the general path).
@@ -467,7 +482,7 @@ export function runAsync<
 >(
   program: P,
   options: RunOptionsOf<Hs, Patch, Keys> & NoInfer<Covered<P, Hs, Patch, Keys>>,
-): Promise<RunResult<RunValue<P>>>;
+): Promise<RunResult<RunValue<P> | ReturnedBy<Hs>>>;
 export function runAsync(program: unknown, given?: unknown): Promise<RunResult<unknown>> {
   try {
     checkProgram(program, "runAsync");

@@ -8,7 +8,7 @@ import { describe, isProgramLike } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
-import { type AnyHandlerFn, run, runAsync } from "../run/run.js";
+import { type AnyHandlerFn, type ReturnedBy, run, runAsync } from "../run/run.js";
 import type { EnvPatch } from "../effects/reader.js";
 import type { TestCovered, TestRunOptionsOf } from "./covered.js";
 import type { AnyProgramLike, ResultOf } from "../vm/types.js";
@@ -265,7 +265,7 @@ export function expectEffects<
   program: P,
   expected: readonly EffectExpectation[],
   options: ExpectOptionsOf<Hs, Patch, Keys> & NoInfer<TestCovered<P, Hs, Patch, Keys>>,
-): RunResult<ResultOf<P>>;
+): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
 export function expectEffects(
   program: AnyProgramLike,
   expected: readonly EffectExpectation[],
@@ -296,7 +296,7 @@ export function expectEffectsAsync<
   program: P,
   expected: readonly EffectExpectation[],
   options: ExpectOptionsOf<Hs, Patch, Keys> & NoInfer<TestCovered<P, Hs, Patch, Keys>>,
-): Promise<RunResult<ResultOf<P>>>;
+): Promise<RunResult<ResultOf<P> | ReturnedBy<Hs>>>;
 export async function expectEffectsAsync(
   program: AnyProgramLike,
   expected: readonly EffectExpectation[],

@@ -12,6 +12,27 @@ type HandlerCall<H> = {
   bivarianceHack(effect: H, k: Continuation<any, any>): HandlerResult;
 }["bivarianceHack"];
 
+/** The key of BodyResult's brand (type only: no such value exists). */
+declare const BODY_RESULT: unique symbol;
+
+/**
+ * What `resume(k, v)` (and `discontinue`) evaluates to in a handler made by `handle(C, f)`: the
+ * result of the computation `k` continues — the withHandler's result, which `handle` cannot know
+ * (the same handler is installed around bodies of any type). Opaque, so that `withHandler` can tell
+ * it apart in what the handler returns: `return yield* resume(k, v)` hands the body's result on and
+ * adds nothing to withHandler's type, while `return null` adds `null`. To compute with it, cast it
+ * (`as number`: a claim about the bodies the handler is installed around); to inspect it at run
+ * time, widen it first (`const r: unknown = yield* resume(k, v)`), since `typeof` does not narrow it.
+ */
+export interface BodyResult {
+  readonly [BODY_RESULT]?: "the handled body's result: cast it to use it, or return it unchanged";
+}
+
+/** `X` without BodyResult (by identity: `{}` or `object`, which BodyResult is assignable to, stay). */
+export type WithoutBodyResult<X> = X extends unknown ? (IsBodyResult<X> extends true ? never : X) : never;
+type IsBodyResult<X> =
+  (<T>() => T extends X ? 1 : 2) extends <T>() => T extends BodyResult ? 1 : 2 ? true : false;
+
 /** What a handler function may return: a generator (the usual `function*`) or a ProgramLike. */
 export type HandlerResult =
   | Generator<unknown, unknown, unknown>
@@ -19,12 +40,21 @@ export type HandlerResult =
 
 /**
  * A handler taking effects `H` (API §7: withHandler subtracts them from the body's row) and itself
- * performing effects `Em` (added to the row: a handler's effects go to handlers outside it). The
- * default `Handler` is open: it may take any effect, so it subtracts everything.
+ * performing effects `Em` (added to the row: a handler's effects go to handlers outside it). `Ret`
+ * is what an invocation may return as the `withHandler`'s result in place of the body's (a handler
+ * that ends without resuming `k`: `return null`); withHandler adds it to the result type. The
+ * default `Handler` is open: it may take any effect, so it subtracts everything; its `Ret` is
+ * `never` (not known: a handler typed by hand claims no result of its own).
  */
-export interface Handler<H = any, Em = never> extends HandlerCall<H> {
+export interface Handler<H = any, Em = never, Ret = never> extends HandlerCall<H> {
   /** Phantom: the effects the handler's own code performs. Never set at run time. */
   readonly __emits?: Em;
+  /**
+   * Phantom: what the handler may return in place of the body's result. Never set at run time. A
+   * method, so that `Ret` is bivariant: a handler returning `null` is still a `Handler<Fail>` (the
+   * annotation forgets its result, as before `Ret` existed) and a `Handler[]` list holds it.
+   */
+  __returns?(value: Ret): void;
   /** When present and false, the handler is skipped as if it had called `pass()` at once. */
   handles?: ((effect: unknown) => boolean) | undefined;
   /** Optional: the classes it takes (see TAKES). */

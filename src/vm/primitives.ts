@@ -15,7 +15,7 @@ import { type Continuation, isContinuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
 import type { AnswerOf, AnyEffect, AnyProgramLike, EffectsOf, KnownEffectsOf, ResultOf } from "./types.js";
-import type { EmittedBy, HandledBy } from "../run/run.js";
+import type { EmittedBy, HandledBy, ReturnedBy } from "../run/run.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
 
@@ -133,12 +133,14 @@ function checkHandler(h: unknown, where: string): void {
 
 /**
  * Install handler `h` around `p`; evaluates to p's result, or the first invocation's outcome.
- * Row: p's effects minus those `h` handles, plus those `h` performs.
+ * Row: p's effects minus those `h` handles, plus those `h` performs. Result: p's result, or what an
+ * invocation of `h` returns in its place (its `Ret`: `null` for a `handle` handler doing
+ * `return null` without resuming; `never` for one that always resumes or transfers).
  */
-export function withHandler<P extends AnyProgramLike, H = unknown, Em = never>(
-  h: Handler<H, Em>,
+export function withHandler<P extends AnyProgramLike, H = unknown, Em = never, Ret = never>(
+  h: Handler<H, Em, Ret>,
   p: P,
-): Primitive<ResultOf<P>, Exclude<EffectsOf<P>, H> | Em> {
+): Primitive<ResultOf<P> | Ret, Exclude<EffectsOf<P>, H> | Em> {
   checkHandler(h, "withHandler");
   checkProgramLike(p, "withHandler");
   return new Primitive(OP_WITH_HANDLER, h, p);
@@ -242,7 +244,9 @@ export function createContinuation<
 >(
   p: P,
   handlers: Hs = [] as unknown as Hs,
-): Primitive<Continuation<unknown, ResultOf<P>, Exclude<EffectsOf<P>, HandledBy<Hs>> | EmittedBy<Hs>>> {
+): Primitive<
+  Continuation<unknown, ResultOf<P> | ReturnedBy<Hs>, Exclude<EffectsOf<P>, HandledBy<Hs>> | EmittedBy<Hs>>
+> {
   checkProgramLike(p, "createContinuation");
   if (!Array.isArray(handlers))
     throw new TypeError(`createContinuation expects an array of handlers, got ${describe(handlers)}`);

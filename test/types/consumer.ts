@@ -5,6 +5,7 @@
  * and newest supported TypeScript. Never executed. Each `// @ts-expect-error` line must fail.
  */
 import {
+  type BodyResult,
   type Continuation,
   type EffectsOf,
   type NotAnEffect,
@@ -83,7 +84,7 @@ run(nested, { handlers: [writer] });
 
 // ── 2. handler answers are checked against the effect's answer type ──────────────────────────
 const users = handle(FetchUser, function* (effect, k) {
-  expectType<Equal<typeof k, Continuation<User, unknown>>>();
+  expectType<Equal<typeof k, Continuation<User, BodyResult>>>();
   return yield* resume(k, { id: effect.id, name: "ada" });
 });
 expectType<Equal<typeof users, Handler<FetchUser, never>>>();
@@ -111,7 +112,7 @@ handle(Log, function* (_effect, k) {
 });
 handle(Coin, function* (_effect, k) {
   const outcome = yield* resume(k, true);
-  expectType<Equal<typeof outcome, unknown>>(); // the handled body is not known to handle()
+  expectType<Equal<typeof outcome, BodyResult>>(); // the handled body is not known to handle()
   return outcome;
 });
 handle(FetchUser, function* (effect, k) {

@@ -6,6 +6,7 @@
 import {
   type Ask,
   ask,
+  type BodyResult,
   type Continuation,
   Effect,
   fn,
@@ -160,7 +161,7 @@ expectType<Equal<typeof writerDone, Program<Listened<number>, Roll>>>();
 // the handler argument of handle() is typed by the class
 handle(Roll, function* (effect, k) {
   expectType<Equal<typeof effect, Roll>>();
-  expectType<Equal<typeof k, Continuation<number, unknown>>>();
+  expectType<Equal<typeof k, Continuation<number, BodyResult>>>();
   return yield* resume(k, effect.sides);
 });
 
