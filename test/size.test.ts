@@ -384,8 +384,10 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * `timeout(scoped(job), ms)` is how a timeout ends the job's tasks), `retry`'s `times` takes
  * `Infinity` (+147 B measured alone); the README says ~37 kB. Then → 36,837 B: sites from Firefox's
  * and Safari's stacks and the bound-generator fix (above; +77 B), and forEach's frame named
- * `forEach`, not `all` (a second fn of the same generator, bound; +24 B). */
-const EVERYTHING_BUDGET = 36_837;
+ * `forEach`, not `all` (a second fn of the same generator, bound; +24 B). Then → 36,838 B: no code
+ * change — a handler's own result in the types (Handler's `Ret`, BodyResult) shifts esbuild's
+ * renaming, +1 B (the whole package's measure went 4 B down by the same shift). */
+const EVERYTHING_BUDGET = 36_838;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

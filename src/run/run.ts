@@ -74,12 +74,12 @@ export type EmittedBy<Hs> = Hs extends readonly (infer H)[]
 export type ReturnedBy<Hs> = 0 extends 1 & Hs
   ? never
   : Hs extends readonly (infer H)[]
-    ? H extends { __returns?: infer F }
-      ? ParameterOf<F>
+    ? H extends { __returns?: infer F } // (F: unknown for a handler without the phantom)
+      ? NonNullable<F> extends (value: infer R) => void
+        ? R
+        : never
       : never
     : never;
-/** The value a `__returns` phantom takes (`never` when the handler has none: `unknown` here). */
-type ParameterOf<F> = F extends (value: infer R) => void ? R : never;
 
 /**
  * The effects a handler of the list Hs performs that no handler listed *before* it takes, while one

@@ -19,7 +19,7 @@ const TOKEN = Symbol("doeff.continuation");
  *
  * @example
  * ```ts
- * const dice = handle(Roll, (roll, k) => resume(k, roll.sides)); // k: Continuation<number, unknown>
+ * const dice = handle(Roll, (roll, k) => resume(k, roll.sides)); // k: Continuation<number, BodyResult>
  * ```
  */
 export class Continuation<A = unknown, R = unknown, E = never> {

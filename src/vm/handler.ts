@@ -29,9 +29,11 @@ export interface BodyResult {
 }
 
 /** `X` without BodyResult (by identity: `{}` or `object`, which BodyResult is assignable to, stay). */
-export type WithoutBodyResult<X> = X extends unknown ? (IsBodyResult<X> extends true ? never : X) : never;
-type IsBodyResult<X> =
-  (<T>() => T extends X ? 1 : 2) extends <T>() => T extends BodyResult ? 1 : 2 ? true : false;
+export type WithoutBodyResult<X> = X extends unknown
+  ? (<T>() => T extends X ? 1 : 2) extends <T>() => T extends BodyResult ? 1 : 2
+    ? never
+    : X
+  : never;
 
 /** What a handler function may return: a generator (the usual `function*`) or a ProgramLike. */
 export type HandlerResult =

@@ -123,6 +123,16 @@ expectType<Equal<typeof noneAdded, RunResult<number>>>();
 const plainNull = handle(Fail, () => pure(null));
 expectType<Equal<typeof plainNull, Handler<Fail, never, null>>>();
 
+// only BodyResult itself is left out: `{}`, `object` and records (which it is assignable to) stay
+const orEmpty = handle(Fail, function* () {
+  return {} as object;
+});
+const orRecord = handle(Fail, () => pure<Record<string, unknown>>({}));
+expectType<Equal<typeof orEmpty, Handler<Fail, never, object>>>();
+expectType<Equal<typeof orRecord, Handler<Fail, never, Record<string, unknown>>>>();
+const orEmptyWith = withHandler(orEmpty, parse);
+expectType<Equal<typeof orEmptyWith, Primitive<number | object, Roll>>>();
+
 // ── post-processing: BodyResult is opaque; cast it to compute (the cast is the claim) ────────
 const doubled = handle(Roll, function* (_e, k) {
   const r = yield* resume(k, 1);
