@@ -154,7 +154,10 @@ export type AnswerArg<A> = [undefined] extends [A] ? [value?: A] : [value: A];
 
 /**
  * Resume `k` with `v`; evaluates to k's final outcome (non-tail). `v` must be of k's answer type; the
- * result is the handled body's result type where it is known (`unknown` in `handle(C, f)`).
+ * result is the handled body's result type where it is known (a continuation from
+ * `createContinuation(p)`); in `handle(C, f)` the body is not known, so it is the opaque `BodyResult`:
+ * return it as it is (`return yield* resume(k, v)`), or cast it to compute with it (docs/types.md,
+ * "Handler results").
  */
 export function resume<A, R, E = never>(
   k: Continuation<A, R, E>,
