@@ -1,9 +1,10 @@
 /**
  * The README's code blocks compile against the package's source, as a user's file importing "doeff"
  * would (one had stopped compiling when expectEffects began checking a program's effects, and no
- * test saw it). The quickstart (the first block) is run by test/runtimes.test.ts; every other block
- * that starts with an import is type-checked here, under plain `strict`; the testing snippet, which
- * uses the service of examples/testing.ts, is checked appended to that file.
+ * test saw it). The quickstart (the first block) is compiled and run by test/examples.test.ts, which
+ * also holds the scaling-out block to no casts; every block after the first that starts with an
+ * import is type-checked here, under plain `strict`; the testing snippet, which uses the service of
+ * examples/testing.ts, is checked appended to that file.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
