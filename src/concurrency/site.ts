@@ -26,11 +26,4 @@ export function at<T>(site: Error | null, x: T): T {
   return x;
 }
 
-/**
- * `g`, named `name` for good: a combinator's frame is named after its generator function, which a
- * minifying bundler renames (`Xi` where the traceback should say `timeout`).
- */
-export function named<G extends Function>(name: string, g: G): G {
-  Object.defineProperty(g, "name", { value: name });
-  return g;
-}
+export { named } from "../handlers/util.js";

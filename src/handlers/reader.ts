@@ -27,7 +27,7 @@ import {
   transferWith,
   TAKES,
 } from "../protocol.js";
-import { keepName, raise } from "./util.js";
+import { named, raise } from "./util.js";
 
 const B_PROGRAM = 2;
 
@@ -162,5 +162,5 @@ export const reader: Handler<Ask<unknown> | Local<unknown, unknown>> = function*
 };
 reader.handles = (e) => e instanceof Ask || e instanceof Local;
 reader[TAKES] = [Ask, Local];
-keepName(reader, "reader");
+named("reader", reader);
 reader[FAST_PATH] = askAnswer;

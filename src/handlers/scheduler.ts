@@ -47,7 +47,7 @@ import { cellOf, ownedCells, type TaskRec } from "./scheduler-task.js";
 import { World } from "./scheduler-world.js";
 import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
 import { answerAtSite, awaitAtSite, doneAtSite, gatherAtSite, spawnAtSite } from "./scheduler-site.js";
-import { keepName, raise } from "./util.js";
+import { named, raise } from "./util.js";
 
 /** Does world `w` own the waitables this effect is about? (Effects about others are passed.) */
 function owns(w: World | undefined, e: unknown): boolean {
@@ -189,7 +189,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
   };
   self.handles = (e) => e instanceof SchedulerEffect || e instanceof TaskDone;
   self[TAKES] = [SchedulerEffect, TaskDone];
-  keepName(self, "scheduler");
+  named("scheduler", self);
   // At the perform site, without an invocation (scheduler-site.ts: answerAtSite, spawnAtSite,
   // awaitAtSite, blockAtSite, doneAtSite): effects answered with a value, and switches to a ready
   // task continued with a value. The run's first invocation (R8), idle processing, throws into a

@@ -14,7 +14,7 @@ import {
   transferWith,
   TAKES,
 } from "../protocol.js";
-import { keepName, raise } from "./util.js";
+import { named, raise } from "./util.js";
 
 /** The answer to a state effect, or a thrown error (thrown at the perform site). */
 function answer(effect: Get | Put | Modify, ctx: RunContext): unknown {
@@ -51,5 +51,5 @@ export const state: Handler<Get<any> | Put | Modify<any>> = function* state(effe
 };
 state.handles = (e) => e instanceof Get || e instanceof Put || e instanceof Modify;
 state[TAKES] = [Get, Put, Modify];
-keepName(state, "state");
+named("state", state);
 state[FAST_PATH] = answer;

@@ -35,7 +35,7 @@ import {
   transferWith,
   TAKES,
 } from "../protocol.js";
-import { keepName, raise } from "./util.js";
+import { named, raise } from "./util.js";
 
 function schedulerPresent(hs: readonly Handler[]): boolean {
   for (const h of hs) if ((h as { [SCHEDULER]?: unknown })[SCHEDULER] === true) return true;
@@ -187,7 +187,7 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
   };
   self.handles = (e) => e instanceof Now || e instanceof Delay;
   self[TAKES] = [Now, Delay];
-  keepName(self, "simulatedTime");
+  named("simulatedTime", self);
   self[FAST_PATH] = (e: Now | Delay, ctx: RunContext) => (e instanceof Now ? clockOf(ctx).now : DEFER);
   return self;
 }
@@ -270,5 +270,5 @@ export const realTime: Handler<Now | Delay> = function* realTime(effect, k) {
 };
 realTime.handles = (e) => e instanceof Now || e instanceof Delay;
 realTime[TAKES] = [Now, Delay];
-keepName(realTime, "realTime");
+named("realTime", realTime);
 realTime[FAST_PATH] = (e: Now | Delay) => (e instanceof Now ? Date.now() : DEFER);

@@ -20,9 +20,11 @@ export function syncOnly(kind: string, cls: string): string {
 }
 
 /**
- * Give a standard handler its name for good: a bundler renames function expressions (`state2`, or
- * `St` when minifying) and tracebacks, messages and getHandlers() read `name` (test/minified.test.ts).
+ * `f`, named `name` for good: a bundler renames function expressions (`state2`, or `St` when
+ * minifying), and tracebacks, messages and getHandlers() read `name` — of a standard handler, or of
+ * a toolkit combinator's generator (its frame: `Xi` where the traceback should say `timeout`).
  */
-export function keepName(h: Function, name: string): void {
-  Object.defineProperty(h, "name", { value: name });
+export function named<F extends Function>(name: string, f: F): F {
+  Object.defineProperty(f, "name", { value: name });
+  return f;
 }

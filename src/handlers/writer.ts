@@ -1,6 +1,6 @@
 /** The `writer` handler (SEMANTICS §7.5): Tell appends to the current task's log; Listen slices it. */
 import { Listen, Tell } from "../effects/writer.js";
-import { keepName } from "./util.js";
+import { named } from "./util.js";
 import {
   DEFER,
   FAST_PATH,
@@ -42,5 +42,5 @@ export const writer: Handler<Tell | Listen<unknown, unknown>> = function* writer
 };
 writer.handles = (e) => e instanceof Tell || e instanceof Listen;
 writer[TAKES] = [Tell, Listen];
-keepName(writer, "writer");
+named("writer", writer);
 writer[FAST_PATH] = tellAnswer;
