@@ -18,10 +18,13 @@
  *   error, whose text is the block's (`...` in the block stands for any text).
  * A line with a `// compile error` comment must fail to compile, with the error class the comment
  * names (`MissingHandlerError<Roll>`) or the text it quotes in backticks; every other line must
- * compile. A block whose first line names a file (`// programs.ts`) is that file, beside the other
- * blocks of its page, so they can import one another. A block that augments "doeff" (`declare
- * module "doeff"`) is compiled as a program of its own: the augmentation would change the types of
- * every other block. Everything else is one program.
+ * compile. A trailing comment that is a type (`// Program<number, Roll>`, `// string`,
+ * `// typed { id: number }`, on a line of a declaration or an expression statement) claims the type
+ * of the innermost one, exactly (the names it uses must be in scope: import them in the prelude).
+ * A block whose first line names a file (`// programs.ts`) is that file, beside the other blocks of
+ * its page, so they can import one another. A block that augments "doeff" (`declare module "doeff"`)
+ * is compiled as a program of its own: the augmentation would change the types of every other
+ * block. Everything else is one program.
  *
  * Run elsewhere, so only compiled here: the cookbook of docs/concurrency.md (its blocks are the files
  * of examples/cookbook/, test/cookbook.test.ts), docs/workers.md's files (test/workers-docs.test.ts),
@@ -79,12 +82,19 @@ const directive = (b: Block, name: string): string | undefined => {
 
 const where = (b: Block, line = 0): string => `docs/${b.doc}:${b.mdLine + line}`;
 
+interface Origin {
+  readonly block: Block;
+  readonly line: number | undefined;
+  /** the type a comment of the block's line claims, checked on this line (added after it) */
+  readonly claim?: string;
+}
+
 /** A file given to the compiler: blocks, with their preludes, in the order of the page. */
 interface Unit {
   readonly path: string;
-  readonly lines: string[];
+  lines: string[];
   /** per line of the file: its block, and its line in the block (undefined for a prelude) */
-  readonly origin: { block: Block; line: number | undefined }[];
+  origin: Origin[];
   /** the blocks of the file that run */
   readonly runs: Block[];
   /** compiled as a program of its own: it augments "doeff", which would change every other block */
@@ -133,6 +143,85 @@ function units(dir: string): Unit[] {
     }
   }
   return all;
+}
+
+const printer = ts.createPrinter({ removeComments: true });
+
+/**
+ * The types the blocks' comments claim, checked: a trailing comment that is a type (`// string`,
+ * `// Program<number, Roll>`, `// typed { id: number }`) on a line of a declaration or an expression
+ * statement claims that the innermost one's type is exactly that. A line is added after that
+ * statement, in its scope, that fails to compile otherwise and names the type it found.
+ */
+function addClaims(u: Unit): void {
+  const sf = ts.createSourceFile(u.path, u.lines.join("\n"), ts.ScriptTarget.ES2022, true);
+  const lineOf = (pos: number): number => sf.getLineAndCharacterOfPosition(pos).line;
+  const after = new Map<number, { text: string; origin: Origin }[]>();
+  u.lines.forEach((text, i) => {
+    const { block, line } = u.origin[i]!;
+    const claim = /\/\/ (?:typed )?(.+)$/.exec(text)?.[1]?.trim();
+    if (line === undefined || !claim || /\/\/ compile error/.test(text) || !isType(claim)) return;
+    // the value the last line of a block that runs shows is not a type
+    if (u.runs.includes(block) && line === block.code.trimEnd().split("\n").length - 1) return;
+    let found: ts.VariableDeclaration | ts.ExpressionStatement | undefined;
+    const visit = (n: ts.Node): void => {
+      if (lineOf(n.getStart(sf)) > i || lineOf(n.getEnd()) < i) return;
+      if ((ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) || ts.isExpressionStatement(n)) found = n;
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    if (!found) return;
+    const statement = ts.isVariableDeclaration(found) ? found.parent.parent : found;
+    const value = ts.isVariableDeclaration(found)
+      ? found.name.getText(sf)
+      : printer.printNode(ts.EmitHint.Expression, found.expression, sf).replace(/\s*\n\s*/g, " ");
+    const id = `claim${i}`;
+    const end = lineOf(statement.getEnd());
+    after.set(end, [
+      ...(after.get(end) ?? []),
+      {
+        text: `const ${id} = ${value}; type ${id} = Expect<Claim<typeof ${id}, ${claim}>>;`,
+        origin: { block, line, claim },
+      },
+    ]);
+  });
+  if (after.size === 0) return;
+  const lines: string[] = [
+    "type Claim<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : { actual: A };",
+    "type Expect<T extends true> = T;",
+  ];
+  const origin: Origin[] = lines.map(() => ({ block: u.origin[0]!.block, line: undefined }));
+  u.lines.forEach((text, i) => {
+    lines.push(text);
+    origin.push(u.origin[i]!);
+    for (const c of after.get(i) ?? []) {
+      lines.push(c.text);
+      origin.push(c.origin);
+    }
+  });
+  u.lines = lines;
+  u.origin = origin;
+}
+
+/** Whether a comment is a type: it parses as one, and names no lowercase type (`// ok` is prose). */
+function isType(text: string): boolean {
+  const sf = ts.createSourceFile("claim.ts", `type T = ${text};`, ts.ScriptTarget.ES2022, true);
+  const [statement] = sf.statements;
+  if (
+    // (parse errors are not public API, but have been on every SourceFile for years)
+    (sf as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length > 0 ||
+    sf.statements.length !== 1 ||
+    !statement ||
+    !ts.isTypeAliasDeclaration(statement)
+  )
+    return false;
+  let prose = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isTypeReferenceNode(n) && /^[a-z]/.test(n.typeName.getText(sf))) prose = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(statement.type);
+  return !prose;
 }
 
 const src = (f: string): string[] => [join(root, "src", f)];
@@ -198,8 +287,12 @@ function judge(u: Unit, errors: Map<number, string[]>, problems: string[]): void
     return;
   }
   u.lines.forEach((text, i) => {
-    const { block, line } = u.origin[i]!;
+    const { block, line, claim } = u.origin[i]!;
     const got = errors.get(i) ?? [];
+    if (claim !== undefined) {
+      for (const e of got) problems.push(`${where(block, line)}: the type is not ${claim}: ${e}`);
+      return;
+    }
     const expected = line === undefined ? null : /\/\/ compile error\b(.*)$/.exec(text);
     if (!expected) {
       for (const e of got)
@@ -225,8 +318,10 @@ async function runs(u: Unit, b: Block): Promise<void> {
   const [expr, value] = tail
     ? [tail[1]!, tail[2]!]
     : [lines.at(-2)!.replace(/;$/, ""), lines.at(-1)!.slice(3)];
-  const first = u.origin.findIndex((o) => o.block === b && o.line === 0);
-  const code = u.lines
+  const kept = u.lines.filter((_, i) => u.origin[i]!.claim === undefined);
+  const origins = u.origin.filter((o) => o.claim === undefined);
+  const first = origins.findIndex((o) => o.block === b && o.line === 0);
+  const code = kept
     .slice(0, first + lines.length - (tail ? 1 : 2))
     .concat(`export const value = ${expr};`, `export const expected = ${value};`)
     .join("\n")
@@ -247,6 +342,9 @@ test("every ts block of docs/*.md compiles (strict, against the source); the mar
     const all = units(dir);
     const blocks = new Set(all.flatMap((u) => u.origin.map((o) => o.block)));
     assert.ok(blocks.size >= 40, `docs/*.md has its ~40 ts blocks (${blocks.size})`);
+    for (const u of all) if (!u.shows) addClaims(u);
+    const claims = all.flatMap((u) => u.origin.filter((o) => o.claim !== undefined));
+    assert.ok(claims.length >= 8, `the types the comments claim (${claims.length})`);
     for (const u of all) writeFileSync(u.path, `${u.lines.join("\n")}\nexport {};\n`);
     const problems: string[] = [];
     const errors = compile(all, problems);
