@@ -234,13 +234,28 @@ export function formatAborted(chains: Entry[][] | null, reason: unknown): string
   )}${report.slice(report.indexOf("\n"))}`;
 }
 
+/**
+ * A run of like visits (a chain of handlers that delegated one effect) reads as its first, a count
+ * and its last, as a run of like handler lines does (origin.ts fold).
+ */
+function foldVisits(visits: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0, j = 0; i < visits.length; i = ++j) {
+    while (visits[j + 1] === visits[i]) j++;
+    out.push(...(j - i > 2 ? [visits[i]!, `… ${j - i - 1} more …`, visits[j]!] : visits.slice(i, j + 1)));
+  }
+  return out;
+}
+
 /** The full report for a failed run. */
 export function formatFailure(origin: Origin | null, error: unknown): string {
   const lines = ["doeff traceback (outermost first):"];
   if (origin !== null) {
     lines.push(...chainLines(origin.fullChain()));
     if (origin.visits !== null) {
-      const visits = origin.visits.map((v) => `${v.handler.name || "(anonymous handler)"} ${v.marker}`);
+      const visits = foldVisits(
+        origin.visits.map((v) => `${v.handler.name || "(anonymous handler)"} ${v.marker}`),
+      );
       lines.push(
         `  effect ${showEffect(origin.effect)}: ${
           visits.length > 0

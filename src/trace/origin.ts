@@ -219,6 +219,29 @@ export function visitsFrom(
   return out;
 }
 
+/**
+ * The handlers `effect` visited from `site` — first, when `site` runs the code of an invocation
+ * given that very effect object (`delegate()`, or the handler performing its `effect` itself), the
+ * visits that led there: the handlers inside the delegator that passed it on, then the delegator
+ * (⇆), outermost delegation first. A quiet handler (`record()`) delegates every effect and stays
+ * out of the line, as in a run without it.
+ */
+function visited(
+  effect: unknown,
+  site: Segment,
+  taker: Segment | null,
+  marker: string,
+  outer?: Segment | null,
+): Visit[] {
+  const rev = visitsFrom(site, taker, marker, outer).reverse();
+  for (let inv = site.invocation; inv !== null && inv.effect === effect; inv = inv.site.invocation) {
+    const h = inv.handler!;
+    for (const v of visitsFrom(inv.site, inv.prompt, MARK_DELEGATED, null).reverse())
+      if (v.handler !== h || h[TRACE_QUIET] !== true) rev.push(v);
+  }
+  return rev.reverse();
+}
+
 export interface EffectInfo {
   readonly effect: unknown;
   readonly site: Segment;
@@ -239,17 +262,21 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
     info !== null ? info.site !== cur && info.handedOn !== true : !(e instanceof UnhandledEffectError),
   );
   if (info !== null) {
-    return new Origin(chain, info.effect, visitsFrom(info.site, info.taker, info.marker, info.outer));
+    return new Origin(
+      chain,
+      info.effect,
+      visited(info.effect, info.site, info.taker, info.marker, info.outer),
+    );
   }
   if (e instanceof UnhandledEffectError) {
-    return new Origin(chain, e.effect, visitsFrom(cur, null, MARK_PASSED));
+    return new Origin(chain, e.effect, visited(e.effect, cur, null, MARK_PASSED));
   }
   if (originInv !== null && cur === originInv) {
     // the handler's own code threw: the effect it was handling, with the handlers it visited
     return new Origin(
       chain,
       originInv.effect,
-      visitsFrom(originInv.site, originInv.prompt, MARK_THREW, originInv.outer),
+      visited(originInv.effect, originInv.site, originInv.prompt, MARK_THREW, originInv.outer),
     );
   }
   return new Origin(chain, undefined, null);

@@ -276,8 +276,11 @@ export function detach(k: Continuation<unknown, unknown, unknown>): Primitive<un
   return new Primitive(OP_DETACH, k, undefined);
 }
 
-/** Use `k` and close its frames now (their finally blocks run). */
-export function finalize(k: Continuation): Primitive<undefined> {
+/**
+ * Use `k` and close its frames now (their finally blocks run). Any continuation, whatever effects its
+ * program performs: finally blocks are handled where their frames are; an unstarted one runs nothing.
+ */
+export function finalize(k: Continuation<unknown, unknown, unknown>): Primitive<undefined> {
   checkK(k, "finalize");
   return new Primitive(OP_FINALIZE, k, undefined);
 }

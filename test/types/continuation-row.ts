@@ -5,7 +5,9 @@
 import {
   answer,
   createContinuation,
+  detach,
   Effect,
+  finalize,
   type EffectsOf,
   program,
   type ResultOf,
@@ -41,3 +43,14 @@ const handled = program(function* handled() {
 });
 expectType<Equal<EffectsOf<typeof handled>, never>>();
 run(handled);
+
+// finalize / detach take any continuation, a created one whose program performs effects too (finalize
+// was typed Continuation<unknown, unknown, never>: a created continuation of `body` was refused)
+const dropped = program(function* dropped() {
+  const k = yield* createContinuation(body);
+  yield* detach(k);
+  return yield* finalize(k);
+});
+expectType<Equal<ResultOf<typeof dropped>, undefined>>();
+expectType<Equal<EffectsOf<typeof dropped>, never>>();
+run(dropped);

@@ -1,0 +1,235 @@
+/**
+ * SEMANTICS §4 rows not pinned by scenario group D (conformance audit): discontinue / finalize of an
+ * unstarted continuation, finalize's value and its first finally error, detach's value, the
+ * handler-context check made before the continuation's state, transfer into an unstarted
+ * continuation with handlers, and §1's "made by the VM only".
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  createContinuation,
+  detach,
+  discontinue,
+  finalize,
+  fn,
+  pure,
+  type RunResult,
+  resume,
+  resumeContinuation,
+  run,
+  transfer,
+  transferWith,
+} from "../src/index.js";
+import { body, H, Num, note, notes, P, rec, resetNotes, Tag, WH } from "./helpers.js";
+
+function expectOk(r: RunResult<any>, v: unknown): void {
+  if (!r.ok) assert.fail(`expected Ok(${String(v)}), got Err: ${(r.error as any)?.stack ?? String(r.error)}`);
+  assert.deepEqual(r.value, v);
+}
+
+test("§1 a Continuation is made by the VM only: `new` on its class throws TypeError", () => {
+  let K: any;
+  const grab = H(Num)(function* (_e, k) {
+    K = (k as any).constructor;
+    return yield* resume(k, 1);
+  });
+  expectOk(run(WH(grab, body(0))), 1);
+  assert.throws(() => new K(), {
+    name: "TypeError",
+    message: "continuations are made by the VM only; a handler receives one as its `k` argument",
+  });
+});
+
+test("§4 discontinue on an unstarted continuation: it never starts, the very error is thrown at the call, k is used", () => {
+  let ran = 0;
+  const reason = new Error("d");
+  const r = run(
+    P(function* () {
+      const kc = yield* createContinuation(
+        P(function* () {
+          ran++;
+          return 1;
+        }),
+      );
+      let caught: unknown;
+      try {
+        yield* discontinue(kc, reason);
+      } catch (e) {
+        caught = e;
+      }
+      let again = "no error";
+      try {
+        yield* resumeContinuation(kc, 0);
+      } catch (e) {
+        again = (e as Error).constructor.name;
+      }
+      return [caught === reason, again];
+    }),
+  );
+  expectOk(r, [true, "ContinuationConsumedError"]);
+  assert.equal(ran, 0);
+});
+
+test("§4 finalize(k) evaluates to undefined; on an unstarted continuation it just uses it (nothing runs)", () => {
+  resetNotes();
+  const unstarted = run(
+    P(function* () {
+      const kc = yield* createContinuation(
+        P(function* () {
+          try {
+            yield* note("started");
+            return 1;
+          } finally {
+            yield* note("finally");
+          }
+        }),
+      );
+      const v = yield* finalize(kc);
+      let again = "no error";
+      try {
+        yield* resumeContinuation(kc, 0);
+      } catch (e) {
+        again = (e as Error).constructor.name;
+      }
+      return [v, again];
+    }),
+    { handlers: [rec] },
+  );
+  expectOk(unstarted, [undefined, "ContinuationConsumedError"]);
+  assert.deepEqual(notes, []);
+  // a captured k: its finally blocks run inside the call, which then evaluates to undefined
+  const h = H(Num)(function* (_e, k) {
+    const v = yield* finalize(k);
+    yield* note(`finalize → ${String(v)}`);
+    return "h";
+  });
+  const captured = run(
+    WH(
+      h,
+      P(function* () {
+        try {
+          yield* new Num(0);
+        } finally {
+          yield* note("body finally");
+        }
+      }),
+    ),
+    { handlers: [rec] },
+  );
+  expectOk(captured, "h");
+  assert.deepEqual(notes, ["body finally", "finalize → undefined"]);
+});
+
+test("§4/§5.2 finalize(k) throws the first error a finally block threw (innermost frame first); every finally still runs", () => {
+  resetNotes();
+  const inner = fn(function* inner() {
+    try {
+      yield* new Num(0);
+    } finally {
+      yield* note("inner finally");
+      // biome-ignore lint/correctness/noUnsafeFinally: the case under test is a throwing finally
+      throw new Error("f1");
+    }
+  });
+  const outer = fn(function* outer() {
+    try {
+      yield* WH(
+        H(Tag)((_e, k) => resume(k, "T")),
+        inner(),
+      );
+    } finally {
+      yield* note("outer finally");
+      // biome-ignore lint/correctness/noUnsafeFinally: the case under test is a throwing finally
+      throw new Error("f2");
+    }
+  });
+  const h = H(Num)(function* (_e, k) {
+    try {
+      yield* finalize(k);
+      return "not thrown";
+    } catch (e) {
+      yield* note(`finalize threw ${(e as Error).message}`);
+    }
+    let again = "no error";
+    try {
+      yield* resume(k, 1);
+    } catch (e) {
+      again = (e as Error).constructor.name;
+    }
+    return again;
+  });
+  const r = run(WH(h, outer()), { handlers: [rec] });
+  expectOk(r, "ContinuationConsumedError");
+  assert.deepEqual(notes, ["inner finally", "outer finally", "finalize threw f1"]);
+});
+
+test("§4 detach(k) evaluates to undefined (before or after k is used); a non-continuation is a TypeError at the call", () => {
+  const h = H(Num)(function* (_e, k) {
+    const before = yield* detach(k);
+    const v = yield* resume(k, 2);
+    const after = yield* detach(k); // k is used: a no-op
+    return [before, v, after];
+  });
+  expectOk(run(WH(h, body(0))), [undefined, 2, undefined]);
+  assert.throws(() => detach(42 as never), {
+    name: "TypeError",
+    message: "detach expects a continuation (the handler's `k` argument), got 42",
+  });
+});
+
+test("§4 the handler-context check comes before the continuation's state: transfer / transferWith of a used k outside a handler → HandlerContextError", () => {
+  const r = run(
+    P(function* () {
+      const kc = yield* createContinuation(pure(1));
+      const first = yield* resumeContinuation(kc, 0);
+      const out: string[] = [];
+      for (const use of [() => transfer(kc, 1), () => transferWith(kc, pure(2))]) {
+        try {
+          yield* use();
+          out.push("no error");
+        } catch (e) {
+          out.push((e as Error).constructor.name);
+        }
+      }
+      return [first, ...out];
+    }),
+  );
+  expectOk(r, [1, "HandlerContextError", "HandlerContextError"]);
+});
+
+test("§4 transfer into an unstarted continuation with handlers: started on the invocation's caller, its handlers innermost first; its value leaves the withHandler", () => {
+  resetNotes();
+  const tagA = H(Tag)((_e, k) => resume(k, "A"));
+  const tagB = H(Tag)((_e, k) => resume(k, "B"));
+  let own: any;
+  const h = H(Num)(function* (_e, k) {
+    own = k;
+    const kc = yield* createContinuation(
+      P(function* () {
+        return `other ${yield* new Tag()}`;
+      }),
+      [tagA, tagB],
+    );
+    return yield* transfer(kc, "ignored");
+  });
+  const r = run(
+    P(function* () {
+      const x = yield* WH(
+        h,
+        P(function* () {
+          try {
+            return (yield* new Num(0)) * 2;
+          } finally {
+            yield* note("body finally");
+          }
+        }),
+      );
+      yield* note(`withHandler → ${x}`);
+      // the handler's own k was not finalized (a different continuation was the target)
+      return [x, yield* resume(own, 4)];
+    }),
+    { handlers: [rec] },
+  );
+  expectOk(r, ["other A", 8]);
+  assert.deepEqual(notes, ["withHandler → other A", "body finally"]);
+});

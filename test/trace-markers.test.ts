@@ -1,0 +1,97 @@
+/**
+ * SEMANTICS §8.8: the failing effect's line lists the handlers it visited, a handler that delegated
+ * it marked `⇆` (conformance audit: the line showed only the delegated perform's visits, from the
+ * delegating handler outward, and no `⇆` ever appeared).
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Ask, ask, delegate, Effect, fn, handle, pass, reader, resume, run, state } from "../src/index.js";
+import { record } from "../src/testing/index.js";
+
+class Ping extends Effect<number> {
+  declare readonly _tag: "Ping";
+}
+class Pong extends Effect<number> {
+  declare readonly _tag: "Pong";
+}
+class Other extends Effect<number> {
+  declare readonly _tag: "Other";
+}
+
+const main = fn(function* main() {
+  return yield* new Ping();
+});
+const delegator = handle(Ping, function* delegator(_e, k) {
+  return yield* resume(k, yield* delegate<number>());
+});
+const passer = handle(Ping, function* passer() {
+  return yield* pass();
+});
+
+/** The report's lines, without the `thrown at` line (a file:line of this file). */
+const report = (r: { format(): string }) =>
+  r
+    .format()
+    .split("\n")
+    .filter((l) => !l.startsWith("  thrown at "));
+
+test("§8.8 a handler that delegated the failing effect is marked ⇆ before the handler that threw", () => {
+  const thrower = handle(Ping, function* thrower() {
+    throw new Error("outer threw");
+  });
+  assert.deepEqual(report(run(main(), { handlers: [thrower, delegator] })), [
+    "doeff traceback (outermost first):",
+    "  main",
+    "  handler delegator for Ping()",
+    "  handler thrower for Ping() ✗",
+    "  effect Ping(): delegator ⇆, thrower ✗",
+    "Error: outer threw",
+  ]);
+});
+
+test("§8.8 a delegated effect no handler outside takes: the handlers inside the delegator (↗), the delegator (⇆), those outside (↗)", () => {
+  const other = handle(Other, function* other(_e, k) {
+    return yield* resume(k, 0);
+  });
+  const lines = report(run(main(), { handlers: [other, delegator, passer] }));
+  assert.deepEqual(lines.slice(0, 4), [
+    "doeff traceback (outermost first):",
+    "  main",
+    "  handler delegator for Ping() ✗",
+    "  effect Ping(): passer ↗, delegator ⇆, other ↗",
+  ]);
+  assert.match(
+    lines[4]!,
+    /^UnhandledEffectError: no handler takes Ping \(performed by handler function delegator;/,
+  );
+});
+
+test("§8.8 a substitute effect given to delegate is a perform of its own: its line has no ⇆", () => {
+  const substitute = handle(Ping, function* substitute(_e, k) {
+    return yield* resume(k, yield* delegate(new Pong()));
+  });
+  const pongThrower = handle(Pong, function* pongThrower() {
+    throw new Error("pong threw");
+  });
+  assert.deepEqual(report(run(main(), { handlers: [pongThrower, substitute] })), [
+    "doeff traceback (outermost first):",
+    "  main",
+    "  handler substitute for Ping()",
+    "  handler pongThrower for Pong() ✗",
+    "  effect Pong(): pongThrower ✗",
+    "Error: pong threw",
+  ]);
+});
+
+test("§8.8 record() (a quiet handler delegating every effect) stays out of the line; the handlers inside it are still listed", () => {
+  const asker = fn(function* asker() {
+    return yield* ask("missing");
+  });
+  const askPasser = handle(Ask, function* askPasser() {
+    return yield* pass();
+  });
+  const without = report(run(asker(), { handlers: [state, reader, askPasser] }));
+  const withRecord = report(run(asker(), { handlers: [state, reader, record(), askPasser] }));
+  assert.equal(without[2], '  effect Ask("missing"): askPasser ↗, reader ✗, state ·');
+  assert.deepEqual(withRecord, without);
+});
