@@ -273,9 +273,12 @@ bundle's capture frames were counted in lines, the user's frame skipped; +53 / +
 a bound generator function no longer puts its named-recursion trap on the prototype every
 generator shares (a plain `yield*` anywhere then yielded doeff's `call()`; +23 / +22 B). Then → 18,306 B (small import only): the standard handlers' `keepName` and the toolkit's `named`
 (the same function twice) are one `named` (handlers/util.ts), which returns the function: +4 B small,
-−19 B every export. */
+−19 B every export. Then → 31,496 B (whole): a scheduler effect passed on because its task or
+future belongs to another run going on at the same time (a semaphore shared by two concurrent
+runs: one's release completes the other's waiter) says so; it said "no handler takes
+CompletePromise … add the scheduler", with the scheduler installed (+133 B; a backend review). */
 const SMALL_BUDGET = 18_306;
-const WHOLE_BUDGET = 31_363;
+const WHOLE_BUDGET = 31_496;
 
 interface Measured {
   min: number;
@@ -389,8 +392,9 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * `forEach`, not `all` (a second fn of the same generator, bound; +24 B). Then → 36,838 B: no code
  * change — a handler's own result in the types (Handler's `Ret`, BodyResult) shifts esbuild's
  * renaming, +1 B (the whole package's measure went 4 B down by the same shift). Then → 36,819 B: one `named` for handlers and toolkit (above), −19 B.
+ * Then → 36,937 B: the message for a task or future of another run going on (above; +118 B).
  */
-const EVERYTHING_BUDGET = 36_819;
+const EVERYTHING_BUDGET = 36_937;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);
