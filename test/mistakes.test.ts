@@ -9,6 +9,7 @@ import {
   all,
   awaitPromise,
   completePromise,
+  createChannel,
   createContinuation,
   createPromise,
   createSemaphore,
@@ -27,6 +28,7 @@ import {
   race,
   reader,
   realTime,
+  receive,
   release,
   resume,
   resumeContinuation,
@@ -34,6 +36,7 @@ import {
   runAsync,
   safe,
   scheduler,
+  send,
   type PromiseHandle,
   type Semaphore,
   simulatedTime,
@@ -230,6 +233,20 @@ test("a semaphore shared by two runs going on at once, the waiter under a timeou
   );
   assert.equal((b.error as Error).name, "TimeoutError");
   assert.equal(sem.available, 1); // the waiter cancelled after being handed the permit passed it on
+  // a channel: the sender's run fails with the same account of it
+  const ch = run(createChannel<number>()).value;
+  const [rx, tx] = await Promise.all([
+    runAsync(timeout(receive(ch), 200), { handlers: [scheduler, realTime] }),
+    runAsync(
+      program(function* () {
+        yield* awaitPromise(() => new Promise((r) => setTimeout(r, 20)));
+        return yield* send(ch, 1);
+      }),
+      { handlers: [scheduler, realTime] },
+    ),
+  ]);
+  assert.equal((rx.error as Error).name, "TimeoutError");
+  assert.equal((tx.error as Error).message, (a.error as Error).message);
   // a handler outside the scheduler completing this run's promise: still "list the scheduler first"
   let p!: PromiseHandle<number>;
   const completer = handle(Roll, function* (_e, k) {
