@@ -8,7 +8,10 @@ import {
   acquire,
   all,
   awaitPromise,
+  completePromise,
+  createChannel,
   createContinuation,
+  createPromise,
   createSemaphore,
   DeadlockError,
   delay,
@@ -25,6 +28,7 @@ import {
   race,
   reader,
   realTime,
+  receive,
   release,
   resume,
   resumeContinuation,
@@ -32,6 +36,8 @@ import {
   runAsync,
   safe,
   scheduler,
+  send,
+  type PromiseHandle,
   type Semaphore,
   simulatedTime,
   spawn,
@@ -202,6 +208,61 @@ test("DeadlockError: a semaphore shared by two runs going on at once — the mes
   assert.match(
     (b.error as Error).message,
     /; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks\)/,
+  );
+});
+
+test("a semaphore shared by two runs going on at once, the waiter under a timeout: the releasing run's error names the sharing, not a missing scheduler", async () => {
+  // (no deadlock: the waiting run has a timer; the release is where the runs meet)
+  const sem = run(createSemaphore(1)).value;
+  const req = (i: number) =>
+    withPermit(
+      sem,
+      program(function* () {
+        yield* awaitPromise(() => new Promise((r) => setTimeout(r, 20)));
+        return i;
+      }),
+    );
+  const [a, b] = await Promise.all([
+    runAsync(req(1), { handlers: [scheduler, realTime] }),
+    runAsync(timeout(req(2), 200), { handlers: [scheduler, realTime] }),
+  ]);
+  assert.ok(a.error instanceof UnhandledEffectError);
+  assert.equal(
+    a.error.message,
+    "no handler takes CompletePromise (passed on by a handler); 2 visible handler(s) declined it. The task or future it is about belongs to another run going on at the same time, as when two runs share a semaphore or channel: use it within one run (spawn the concurrent work as its tasks)",
+  );
+  assert.equal((b.error as Error).name, "TimeoutError");
+  assert.equal(sem.available, 1); // the waiter cancelled after being handed the permit passed it on
+  // a channel: the sender's run fails with the same account of it
+  const ch = run(createChannel<number>()).value;
+  const [rx, tx] = await Promise.all([
+    runAsync(timeout(receive(ch), 200), { handlers: [scheduler, realTime] }),
+    runAsync(
+      program(function* () {
+        yield* awaitPromise(() => new Promise((r) => setTimeout(r, 20)));
+        return yield* send(ch, 1);
+      }),
+      { handlers: [scheduler, realTime] },
+    ),
+  ]);
+  assert.equal((rx.error as Error).name, "TimeoutError");
+  assert.equal((tx.error as Error).message, (a.error as Error).message);
+  // a handler outside the scheduler completing this run's promise: still "list the scheduler first"
+  let p!: PromiseHandle<number>;
+  const completer = handle(Roll, function* (_e, k) {
+    yield* completePromise(p, 1);
+    return yield* resume(k, 1);
+  });
+  const h = run(
+    program(function* () {
+      p = yield* createPromise<number>();
+      return yield* work();
+    }),
+    { handlers: [completer, scheduler] } as never,
+  );
+  assert.equal(
+    (h.error as Error).message,
+    "no handler takes CompletePromise (performed by handler function handle(Roll); none outside it takes it). CompletePromise is answered by the standard handler scheduler: install it outside that handler (in run's handlers, list it before the handler). spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, timeout, scoped, semaphores, channels) perform scheduler effects: a program that calls only them needs the scheduler too",
   );
 });
 

@@ -58,27 +58,47 @@ function owns(w: World | undefined, e: unknown): boolean {
   return true;
 }
 
+/** The waitables an effect is about (none for the effects that make them). */
+function waitablesOf(e: unknown): readonly unknown[] {
+  return e instanceof Wait || e instanceof IsDone
+    ? [e.waitable]
+    : e instanceof Cancel
+      ? [e.task]
+      : e instanceof Gather || e instanceof Race
+        ? e.waitables
+        : e instanceof CompletePromise || e instanceof FailPromise
+          ? [e.promise.future]
+          : [];
+}
+
 /**
- * Why no handler took this effect, when it is about a task or future of a scheduler world that has
- * ended (made by another, finished run): the scheduler passes it on (§9.1) and "no handler takes
- * Wait" alone would hide the cause. null otherwise. (UnhandledEffectError's message reads it.)
+ * Effects this scheduler passed on because they are about a waitable of another run still going on
+ * (a world of another RunContext: no handler of this run can own it). The usual cause is a semaphore
+ * or channel shared by two concurrent runs: one run's `release` completes the other run's waiter.
+ */
+const ofOtherRun = new WeakSet<object>();
+
+function markOtherRun(ctx: RunContext, e: object): void {
+  for (const x of waitablesOf(e)) {
+    const c = cellOf(x);
+    if (c !== null && !c.world.closed && c.world.ctx !== ctx) ofOtherRun.add(e);
+  }
+}
+
+/**
+ * Why no handler took this effect, when it is about a task or future of another run: one that has
+ * ended, or one going on at the same time. The scheduler passes such an effect on (§9.1), and "no
+ * handler takes Wait … add the scheduler" alone would hide the cause (the scheduler is installed).
+ * null otherwise. (UnhandledEffectError's message reads it.)
  */
 function endedWorldOf(e: unknown): string | null {
-  const xs =
-    e instanceof Wait || e instanceof IsDone
-      ? [e.waitable]
-      : e instanceof Cancel
-        ? [e.task]
-        : e instanceof Gather || e instanceof Race
-          ? e.waitables
-          : e instanceof CompletePromise || e instanceof FailPromise
-            ? [e.promise.future]
-            : [];
-  for (const x of xs) {
+  for (const x of waitablesOf(e)) {
     const c = cellOf(x);
     if (c?.world.closed)
       return "The task or future it is about belongs to a run that has ended: a Task, Future or promise handle is valid only inside the run that made it (return its value from that run instead)";
   }
+  if (ofOtherRun.has(e as object))
+    return "The task or future it is about belongs to another run going on at the same time, as when two runs share a semaphore or channel: use it within one run (spawn the concurrent work as its tasks)";
   return null;
 }
 
@@ -123,7 +143,10 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
   ): Generator<unknown, unknown, any> {
     const ctx = yield* getRunContext();
     let w = ctx.user.get(self) as World | undefined;
-    if (!(effect instanceof TaskDone) && !owns(w, effect)) return yield* pass();
+    if (!(effect instanceof TaskDone) && !owns(w, effect)) {
+      markOtherRun(ctx, effect as object);
+      return yield* pass();
+    }
     const first = w === undefined;
     if (w === undefined) {
       w = new World(ctx);
