@@ -1,7 +1,26 @@
 /** J. safe (SEMANTICS §7.6). */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { get, pure, put, run, safe, state, tell, UnhandledEffectError, writer } from "../src/index.js";
+import {
+  discontinue,
+  Effect,
+  Err,
+  fn,
+  get,
+  handle,
+  pure,
+  put,
+  resume,
+  run,
+  safe,
+  scheduler,
+  spawn,
+  state,
+  tell,
+  UnhandledEffectError,
+  wait,
+  writer,
+} from "../src/index.js";
 import { body, P } from "./helpers.js";
 
 test("J1 safe(pure(1)) → Ok(r), r.isOk(), r.value 1", () => {
@@ -75,4 +94,115 @@ test("J5 safe catches UnhandledEffectError", () => {
   const res = r.value;
   assert.equal(res.isErr(), true);
   assert.ok(res.error instanceof UnhandledEffectError);
+});
+
+class Fetch extends Effect<string> {
+  readonly url: string;
+  constructor(url: string) {
+    super();
+    this.url = url;
+  }
+}
+const fetches = handle(Fetch, function* (e, k) {
+  if (e.url === "bad") return yield* discontinue(k, new Error(`404 for ${e.url}`));
+  return yield* resume(k, "body");
+});
+const load = fn(function* load(url: string) {
+  const b = yield* new Fetch(url);
+  return b.length + (yield* get<number>("missing"));
+});
+
+test("Err.format(): an error caught inside a run has the traceback a failed run would print", () => {
+  // a long-lived run (a server) catches each request's error: its report is the run's report of
+  // the same error (main's chain, the task line, the failing effect and the handlers it visited)
+  const serve = fn(function* serve(url: string) {
+    const r = yield* safe(load(url));
+    return r.ok ? "200" : r.format();
+  });
+  const r = run(
+    P(function* main() {
+      const t = yield* spawn(serve("bad"));
+      const good = yield* serve("good");
+      return [good, yield* wait(t)];
+    }),
+    { handlers: [state, scheduler, fetches] },
+  );
+  assert.equal(r.ok, true);
+  const [good = "", bad = ""] = r.value;
+  assert.equal(
+    good,
+    [
+      "doeff traceback (outermost first):",
+      '  handler handle(Fetch) for Fetch("good") ✓',
+      "  main",
+      "  serve",
+      "  load",
+      '  effect Get("missing"): handle(Fetch) ↗, scheduler ↗, state ✗',
+      'MissingStateKeyError: state has no key "missing"; put() it first or seed it with run(p, { store: { missing: ... } })',
+    ].join("\n"),
+  );
+  // (the site of the handler's discontinue: this file's line)
+  assert.match(bad, /\n {2}thrown at test\/safe\.test\.ts:\d+\n/);
+  assert.equal(
+    bad.replace(/ {2}thrown at .*\n/, ""),
+    [
+      "doeff traceback (outermost first):",
+      "  ── in task 1 ──",
+      "  serve",
+      "  load",
+      '  handler handle(Fetch) for Fetch("bad") ✗',
+      '  effect Fetch("bad"): handle(Fetch) ✗, scheduler ·, state ·',
+      "Error: 404 for bad",
+    ].join("\n"),
+  );
+  // the same as the run's own report when nothing catches it
+  const failed = run(
+    P(function* main() {
+      return yield* fn(function* serve(url: string) {
+        return yield* load(url);
+      })("good");
+    }),
+    { handlers: [state, scheduler, fetches] },
+  );
+  assert.equal(failed.format(), good);
+});
+
+test("Err: format() is not a property (an Err prints and compares as { ok, error }); new Err(e) has no chain", () => {
+  const e = new TypeError("x");
+  const r = run(
+    safe(
+      P(function* inner() {
+        throw e;
+      }),
+    ),
+  );
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.value, new Err(e));
+  assert.deepEqual(Object.keys(r.value).sort(), ["error", "ok"]);
+  assert.equal(Object.isFrozen(r.value), true);
+  assert.match(
+    r.value.format(),
+    /^doeff traceback \(outermost first\):\n {2}inner\n(?: {2}thrown at .*\n)?TypeError: x$/,
+  );
+  assert.match(
+    new Err(e).format(),
+    /^doeff traceback \(outermost first\):\n(?: {2}thrown at .*\n)?TypeError: x$/,
+  );
+  const hostile = new Err(
+    new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("no");
+        },
+        getPrototypeOf() {
+          throw new Error("no");
+        },
+      },
+    ),
+  );
+  assert.equal(
+    hostile.format(),
+    "doeff traceback unavailable: the error object cannot be inspected (its properties throw)",
+  );
 });

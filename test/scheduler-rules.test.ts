@@ -19,12 +19,11 @@ import {
   race,
   run,
   safe,
-  scheduler,
   spawn,
   tell,
   wait,
 } from "../src/index.js";
-import { assertOk, note, notes, P, rec, resetNotes, withSCH } from "./sched-helpers.js";
+import { assertOk, note, notes, P, resetNotes, withSCH } from "./sched-helpers.js";
 
 test("§9.2 R9 tasks not done when main ends are cancelled in ascending id order, not in the order they blocked", () => {
   resetNotes();

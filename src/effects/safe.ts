@@ -1,5 +1,7 @@
 /** safe(p) (SEMANTICS §7.6): a Program (no handler needed) that turns p's error into a value. */
-import { checkProgramLike } from "../vm/primitives.js";
+import { formatFailure } from "../trace/format.js";
+import type { Origin } from "../trace/origin.js";
+import { checkProgramLike, originOf } from "../vm/primitives.js";
 import { hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 
@@ -22,8 +24,36 @@ export class Ok<T> {
 /** A failed outcome of `safe(program)`: `{ ok: false, error }`, `error` being the very object thrown. */
 export class Err {
   readonly ok = false as const;
-  constructor(readonly error: unknown) {
+  // where the run saw the error first (safe's catch asks the VM); not a property, so an Err still
+  // prints and compares as `{ ok: false, error }`
+  readonly #origin: Origin | null;
+  /** @hidden `safe` makes these; `new Err(error)` is an Err whose `format()` has no traceback. */
+  constructor(
+    readonly error: unknown,
+    origin: Origin | null = null,
+  ) {
+    this.#origin = origin;
     Object.freeze(this);
+  }
+  /**
+   * The error's traceback, as `RunResult.format()` prints a failed run's: the program chain where
+   * it was thrown (outermost first, from main or its task), the failing effect with the handlers it
+   * visited, then the error. For an error caught inside a long-lived run — a server's request, a
+   * job — that the run itself never fails with. (A rejection or a value that the run never saw
+   * thrown reads as the error alone.)
+   *
+   * @example
+   * ```ts
+   * const r = yield* safe(handleRequest(req));
+   * if (!r.ok) console.error(r.format());
+   * ```
+   */
+  format(): string {
+    try {
+      return formatFailure(this.#origin, this.error);
+    } catch {
+      return "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
+    }
   }
   isOk(): this is Ok<never> {
     return false;
@@ -48,7 +78,7 @@ function* safeGen<T>(p: ProgramLikeOf<T>): Generator<unknown, Result<T>, any> {
     return new Ok<T>(yield p);
   } catch (e) {
     // finalization is a return(), not an error, so it is never caught here
-    return new Err(e);
+    return new Err(e, yield originOf(e));
   }
 }
 

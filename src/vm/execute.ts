@@ -26,6 +26,7 @@ import {
   OP_GET_HANDLERS,
   OP_GET_RUN_CONTEXT,
   OP_NAMES,
+  OP_ORIGIN,
   OP_PASS,
   OP_RESUME,
   OP_RESUME_CONTINUATION,
@@ -123,6 +124,9 @@ export function execute(m: Machine, prim: Primitive): void {
       return;
     case OP_CALL_GEN:
       m.callGenerator(prim.a as Generator<unknown, unknown, unknown>, prim.b as string);
+      return;
+    case OP_ORIGIN:
+      m.deliver(m.origins === null ? null : m.origins.get(prim.a));
       return;
   }
   m.throwHere(new TypeError(`unknown primitive ${String(prim.op)}`));

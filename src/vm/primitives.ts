@@ -36,6 +36,7 @@ export const OP_GET_CALL_STACK = 13;
 export const OP_GET_RUN_CONTEXT = 14;
 export const OP_ASYNC_ESCAPE = 15;
 export const OP_CALL_GEN = 16;
+export const OP_ORIGIN = 17;
 
 export const OP_NAMES = [
   "withHandler",
@@ -55,6 +56,7 @@ export const OP_NAMES = [
   "getRunContext",
   "asyncEscape",
   "call",
+  "originOf",
 ] as const;
 
 /** A VM instruction (immutable). `A` is what `yield*` on it evaluates to; `E` the effects it may perform. */
@@ -238,6 +240,14 @@ export function getContinuation(): Primitive<Continuation> {
 /** Handlers visible at the perform site, innermost first (handler only). */
 export function getHandlers(): Primitive<Handler[]> {
   return GET_HANDLERS;
+}
+
+/**
+ * Where the run saw `error` first (its trace origin: the chain and the failing effect), or null.
+ * Internal: `safe` keeps it on its `Err` so that `Err.format()` reads like `RunResult.format()`.
+ */
+export function originOf(error: unknown): Primitive<import("../trace/origin.js").Origin | null> {
+  return new Primitive(OP_ORIGIN, error, undefined);
 }
 
 /** An unstarted continuation that runs `p` under `handlers` (innermost first) when resumed. */
