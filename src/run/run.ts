@@ -207,6 +207,21 @@ export type ListWritten<C, Keys> = unknown extends C
     ? unknown
     : C | { readonly handlers: object };
 
+/**
+ * The handler lists `Hs` and, when the options `O` may lack them, none: a `handlers` key that is
+ * optional or may be `undefined` — a conditional spread `{ ...(c ? { handlers } : {}) }`, a choice
+ * `c ? { handlers } : {}`, `handlers: c ? hs : undefined` — gives no list at run time in that case,
+ * so the program is checked against `[]` as well (it was checked as if the list were always there).
+ * A list that takes anything (`Handler[]`, a `RunOptions` value: unchecked) stays unchecked.
+ */
+export type MaybeNone<Hs, O> = 0 extends 1 & HandledBy<Hs>
+  ? Hs
+  : O extends { readonly handlers: infer L }
+    ? undefined extends L
+      ? Hs | []
+      : Hs
+    : Hs | [];
+
 /** Options whose handler list is kept as a tuple type, and env as its own type, for the coverage check. */
 export type RunOptionsOf<
   Hs extends readonly AnyHandlerFn[],
@@ -403,9 +418,11 @@ export function run<
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
+  // O: the options object's own type, read only to see whether its `handlers` may be absent (MaybeNone)
+  O extends object = {},
 >(
   program: P,
-  options: RunOptionsOf<Hs, Patch, Keys> & NoInfer<Covered<P, Hs, Patch, Keys>>,
+  options: RunOptionsOf<Hs, Patch, Keys> & O & NoInfer<Covered<P, MaybeNone<Hs, O>, Patch, Keys>>,
 ): RunResult<RunValue<P> | ReturnedBy<Hs>>;
 export function run(program: unknown, given?: unknown): RunResult<unknown> {
   // A finished program (`pure(v)`) with no options runs no step, no handler and no code: its result
@@ -479,9 +496,10 @@ export function runAsync<
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
+  O extends object = {},
 >(
   program: P,
-  options: RunOptionsOf<Hs, Patch, Keys> & NoInfer<Covered<P, Hs, Patch, Keys>>,
+  options: RunOptionsOf<Hs, Patch, Keys> & O & NoInfer<Covered<P, MaybeNone<Hs, O>, Patch, Keys>>,
 ): Promise<RunResult<RunValue<P> | ReturnedBy<Hs>>>;
 export function runAsync(program: unknown, given?: unknown): Promise<RunResult<unknown>> {
   try {
