@@ -4,19 +4,28 @@
  * is told the program is covered. Never executed.
  */
 import {
+  awaitPromise,
   type Covered,
   Effect,
   get,
+  type Handler,
+  handle,
   type Program,
   program,
+  type ReturnedBy,
   type RunResult,
   type RunValue,
   type Runnable,
   realTime,
+  run,
   runAsync,
   scheduler,
   state,
+  transfer,
 } from "../../src/index.js";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<_T extends true>(): void {}
 
 const appHandlers = [scheduler, realTime, state] as const;
 
@@ -40,3 +49,70 @@ export const missing = runApp(
     return yield* new Roll();
   }),
 );
+
+/**
+ * A helper generic in its handler list too (a library's `runWith(p, handlers)`): the check goes on
+ * its parameter, against the list its caller gives; inside, the program is cast to an open row
+ * (`Program<RunValue<P>>`), which `run` accepts with any list, a type parameter included. The list's
+ * constraint is `Handler<any, any, any>`: while TypeScript has not yet inferred a list holding a
+ * handler written inline (its first pass), `H` is that constraint, which takes everything, so that
+ * pass does not fail the call.
+ */
+export function runWith<P extends Runnable, const H extends readonly Handler<any, any, any>[]>(
+  p: P & Covered<P, H>,
+  handlers: H,
+): RunResult<RunValue<P> | ReturnedBy<H>> {
+  return run(p as unknown as Program<RunValue<P>>, { handlers });
+}
+export function runWithAsync<P extends Runnable, const H extends readonly Handler<any, any, any>[]>(
+  p: P & Covered<P, H>,
+  handlers: H,
+): Promise<RunResult<RunValue<P> | ReturnedBy<H>>> {
+  return runAsync(p as unknown as Program<RunValue<P>>, { handlers });
+}
+// without the cast, the coverage of a type parameter cannot be decided inside the helper
+export function refused<A, E, const H extends readonly Handler<any, any, any>[]>(
+  p: Program<A, E>,
+  handlers: H,
+) {
+  // @ts-expect-error -- E and H are type parameters here: cast p to Program<A> (an open row)
+  return run(p, { handlers });
+}
+
+class Fail extends Effect<never> {
+  declare readonly _tag: "Fail";
+}
+class Fetch extends Effect<string> {
+  declare readonly _tag: "Fetch";
+}
+const dice = handle(Roll, (_e, k) => transfer(k, 4));
+const orNull = handle(Fail, function* () {
+  return null;
+});
+const http = handle(Fetch, function* (_e, k) {
+  return yield* transfer(k, yield* awaitPromise(() => Promise.resolve("body")));
+});
+const rollOrFail = program(function* () {
+  const n = yield* new Roll();
+  if (n > 5) yield* new Fail();
+  return n;
+});
+const fetches = program(function* () {
+  return yield* new Fetch();
+});
+// the caller's list is checked as run checks it, and the handlers' Ret joins the result
+const both = runWith(rollOrFail, [dice, orNull]);
+expectType<Equal<typeof both, RunResult<number | null>>>();
+// @ts-expect-error -- Fail: no handler in the list
+runWith(rollOrFail, [dice]);
+// @ts-expect-error -- Roll and Fail: state takes neither
+runWith(rollOrFail, [state]);
+// a handler written inline (TypeScript's two inference passes) is checked too
+const inline = runWith(rollOrFail, [handle(Roll, (_e, k) => transfer(k, 1)), orNull]);
+expectType<Equal<typeof inline, RunResult<number | null>>>();
+// @ts-expect-error -- Fail: the inline list lacks it
+runWith(rollOrFail, [handle(Roll, (_e, k) => transfer(k, 1))]);
+// the order too: http's AwaitPromise goes only to the handlers listed before it
+export const ordered = runWithAsync(fetches, [scheduler, http]);
+// @ts-expect-error -- HandlerOrderError<AwaitPromise<string>>
+void runWithAsync(fetches, [http, scheduler]);
