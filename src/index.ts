@@ -172,12 +172,21 @@ export type {
   HandlerFactoryError,
   HandlerOrderError,
   ListWritten,
+  MaybeNone,
   NotInferred,
   OutOfOrder,
   ReturnedBy,
   UncalledFactories,
   UnknownRunOptionError,
 } from "./run/run.js";
+export type {
+  EndingHandlers,
+  EndsTask,
+  InsideScheduler,
+  SpawnsIn,
+  TaskEnders,
+  TaskResultError,
+} from "./run/task-results.js";
 export type { WithoutBodyResult } from "./vm/handler.js";
 export type { AnswerArg } from "./vm/primitives.js";
 export type {
@@ -195,5 +204,6 @@ export type {
   ResultsOf,
   RowsOf,
   SchedulerRow,
+  TasksRow,
   TimedRow,
 } from "./concurrency/row.js";

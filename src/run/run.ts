@@ -36,6 +36,7 @@ import { checkOptions, type RunOptions } from "./options.js";
 import type { EnvPatch, PatchEffects, UndeclaredKeys } from "../effects/reader.js";
 import { readOptions } from "./read-options.js";
 import { RunResult } from "./result.js";
+import type { TaskEnders, TaskResultError } from "./task-results.js";
 
 /**
  * The constraint on a handler list. Deliberately not `Handler<any, any>`: that would be a contextual
@@ -130,12 +131,13 @@ export type CoverageOf<E, Hs> =
       ? CoverageOfEffects<E, Hs>
       : NotAnEffectError<NotEffectsOf<E | EmittedBy<Hs>>>;
 
-/** CoverageOf for a row of effects only. */
 /** CoverageOf for a row of effects only (no NotAnEffect member). */
 export type CoverageOfEffects<E, Hs> = [FieldlessEffects<E | EmittedBy<Hs>>] extends [never]
   ? [MissingHandlers<E, Hs>] extends [never]
     ? [OutOfOrder<Hs>] extends [never]
-      ? unknown
+      ? [TaskEnders<E, Hs>] extends [never]
+        ? unknown
+        : TaskResultError<TaskEnders<E, Hs>>
       : HandlerOrderError<OutOfOrder<Hs>>
     : [UncalledFactories<Hs>] extends [never]
       ? MissingHandlerError<MissingHandlers<E, Hs>>
