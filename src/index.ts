@@ -171,6 +171,7 @@ export type {
   HandledBy,
   HandlerFactoryError,
   HandlerOrderError,
+  InferOnly,
   ListWritten,
   MaybeNone,
   NotInferred,
@@ -183,9 +184,12 @@ export type {
   EndingHandlers,
   EndsTask,
   InsideScheduler,
+  RowTaskEnders,
   SpawnsIn,
+  TaskEndedBy,
   TaskEnders,
   TaskResultError,
+  WithHandlerTaskEnders,
 } from "./run/task-results.js";
 export type { WithoutBodyResult } from "./vm/handler.js";
 export type { AnswerArg } from "./vm/primitives.js";

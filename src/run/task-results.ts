@@ -11,6 +11,7 @@
  * task and returns a value the task's `T` lacks (TaskResultError).
  */
 import type { Spawn } from "../effects/scheduler.js";
+import type { Handler } from "../vm/handler.js";
 import type { HandledBy, ReturnedBy } from "./run.js";
 
 /**
@@ -65,7 +66,30 @@ export type EndsTask<H, S> =
         : true
     : false;
 
+/**
+ * In a row: a handler put around a program that spawns tasks with `withHandler(h, …)` (so inside the
+ * scheduler, which takes the spawns outside it), that may end one of those tasks with a value its
+ * type lacks. withHandler adds it; `run` reports it as TaskResultError.
+ */
+export interface TaskEndedBy<H> {
+  readonly "doeff: may end a spawned task with its own result": H;
+}
+
+/** What withHandler adds to the row for the handler `Handler<H, Em, Ret>` around row E. */
+export type WithHandlerTaskEnders<E, H, Em, Ret> = [Ret] extends [never]
+  ? never // (a handler that always resumes: the common case, decided at once)
+  : SpawnsIn<E> extends infer S
+    ? [S] extends [never]
+      ? never
+      : true extends EndsTask<Handler<H, Em, Ret>, S>
+        ? TaskEndedBy<Handler<H, Em, Ret>>
+        : never
+    : never;
+
+/** The handlers named by the TaskEndedBy members of row E. */
+export type RowTaskEnders<E> = E extends TaskEndedBy<infer H> ? H : never;
+
 /** The compile error for handlers that may end a spawned task with a value its Task type lacks. */
 export interface TaskResultError<Handlers> {
-  readonly "doeff: a handler listed after the scheduler runs inside the spawned tasks, and may end a task with its own result, which the task's type lacks: list it before the scheduler, or handle the effect inside the task, spawn(withHandler(h, p)), which types the task with it": Handlers;
+  readonly "doeff: a handler inside the scheduler (listed after it, or put around a spawn with withHandler) runs inside the spawned tasks, and may end a task with its own result, which the task's type lacks: list it before the scheduler, or put it around the task's own program, spawn(withHandler(h, p)), which types the task with it": Handlers;
 }

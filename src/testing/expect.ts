@@ -8,7 +8,14 @@ import { describe, isProgramLike } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
-import { type AnyHandlerFn, type MaybeNone, type ReturnedBy, run, runAsync } from "../run/run.js";
+import {
+  type AnyHandlerFn,
+  type InferOnly,
+  type MaybeNone,
+  type ReturnedBy,
+  run,
+  runAsync,
+} from "../run/run.js";
 import type { EnvPatch } from "../effects/reader.js";
 import type { TestCovered, TestRunOptionsOf } from "./covered.js";
 import type { AnyProgramLike, ResultOf } from "../vm/types.js";
@@ -265,7 +272,9 @@ export function expectEffects<
 >(
   program: P,
   expected: readonly EffectExpectation[],
-  options: ExpectOptionsOf<Hs, Patch, Keys> & O & NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys>>,
+  options: ExpectOptionsOf<Hs, Patch, Keys> &
+    InferOnly<O> &
+    NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys>>,
 ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
 export function expectEffects(
   program: AnyProgramLike,
@@ -297,7 +306,9 @@ export function expectEffectsAsync<
 >(
   program: P,
   expected: readonly EffectExpectation[],
-  options: ExpectOptionsOf<Hs, Patch, Keys> & O & NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys>>,
+  options: ExpectOptionsOf<Hs, Patch, Keys> &
+    InferOnly<O> &
+    NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys>>,
 ): Promise<RunResult<ResultOf<P> | ReturnedBy<Hs>>>;
 export async function expectEffectsAsync(
   program: AnyProgramLike,

@@ -1,15 +1,17 @@
 /**
  * A handler listed after the scheduler is inherited by the tasks spawned under it (SEMANTICS §9.7),
  * so one that returns its own value without resuming `k` can end a *task* with it, while `wait`
- * types the task by its program's result. `run` refuses that list (TaskResultError); listing the
- * handler before the scheduler, or inside the task (`spawn(withHandler(h, p))`, which types the
- * task with the handler's result), is accepted. Never executed.
+ * types the task by its program's result. `run` refuses that list (TaskResultError), and a
+ * `withHandler(h, …)` around a spawn too (its row notes it: TaskEndedBy); listing the handler before
+ * the scheduler, or putting it around the task's own program (`spawn(withHandler(h, p))`, which
+ * types the task with the handler's result), is accepted. Never executed.
  */
 import {
   all,
   Effect,
   handle,
   program,
+  type ResultOf,
   type RunResult,
   resume,
   run,
@@ -111,3 +113,38 @@ const maybe = program(function* () {
   return (yield* new Roll()) > 3 ? 1 : undefined;
 });
 run(all([maybe]), { handlers: [scheduler, loud] });
+
+// withHandler around a spawn: the handler is inside the scheduler, the tasks run under it
+const wrapped = withHandler(orNull, spawner);
+// @ts-expect-error -- TaskResultError<Handler<Fail, never, null>>, from wrapped's row
+run(wrapped, { handlers: [scheduler, dice] });
+const further = program(function* () {
+  return yield* wrapped;
+});
+// @ts-expect-error -- also one level further in (the row carries the note outward)
+run(further, { handlers: [scheduler, dice] });
+// its result type still has the null of main's own Fail
+expectType<Equal<ResultOf<typeof wrapped>, number | null>>();
+// around a spawn of tasks that do not perform Fail: fine
+const rollsOnly = program(function* () {
+  return yield* wait(
+    yield* spawn(
+      program(function* () {
+        return yield* new Roll();
+      }),
+    ),
+  );
+});
+run(withHandler(orNull, rollsOnly), { handlers: [scheduler, dice] });
+// a handler whose result the task's type has: fine
+run(
+  withHandler(
+    cached,
+    program(function* () {
+      return yield* wait(yield* spawn(looksUp));
+    }),
+  ),
+  {
+    handlers: [scheduler],
+  },
+);
