@@ -183,6 +183,7 @@ export type {
 export type {
   EndingHandlers,
   EndsTask,
+  HandlerEndsTasks,
   InsideScheduler,
   RowTaskEnders,
   SpawnsIn,

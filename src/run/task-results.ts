@@ -20,11 +20,12 @@ import type { HandledBy, ReturnedBy } from "./run.js";
  * toolkit's combinators that run programs as tasks — all, forEach, raceAll, timeout — carry one per
  * program in their row too: TasksRow.)
  */
-export type SpawnsIn<E, D extends readonly unknown[] = []> = D["length"] extends 6
-  ? never
-  : E extends Spawn<unknown, infer R>
-    ? E | SpawnsIn<Exclude<R, undefined>, [...D, 1]>
-    : never;
+export type SpawnsIn<E, D extends readonly unknown[] = []> =
+  E extends Spawn<unknown, infer R>
+    ? D["length"] extends 6
+      ? never
+      : E | SpawnsIn<Exclude<R, undefined>, [...D, 1]>
+    : never; // (E first: for a type parameter E the alias stays unevaluated, and declarations name it)
 
 /**
  * The handlers of the tuple Hs listed after the last one that takes spawn: the tasks inherit them.
@@ -78,11 +79,19 @@ export interface TaskEndedBy<H> {
 /** What withHandler adds to the row for the handler `Handler<H, Em, Ret>` around row E. */
 export type WithHandlerTaskEnders<E, H, Em, Ret> = [Ret] extends [never]
   ? never // (a handler that always resumes: the common case, decided at once)
-  : SpawnsIn<E> extends infer S
+  : HandlerEndsTasks<E, Handler<H, Em, Ret>>;
+
+/**
+ * `TaskEndedBy<Hd>` when the handler Hd, put around row E, may end a task spawned there with a
+ * value its type lacks. (An alias of its own, whose first test reads E: in a generic function's
+ * declaration it is printed by name, not expanded.)
+ */
+export type HandlerEndsTasks<E, Hd> =
+  SpawnsIn<E> extends infer S
     ? [S] extends [never]
       ? never
-      : true extends EndsTask<Handler<H, Em, Ret>, S>
-        ? TaskEndedBy<Handler<H, Em, Ret>>
+      : true extends EndsTask<Hd, S>
+        ? TaskEndedBy<Hd>
         : never
     : never;
 
