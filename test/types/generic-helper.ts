@@ -4,8 +4,11 @@
  * is told the program is covered. Never executed.
  */
 import {
+  type AnswerOf,
   awaitPromise,
   type Covered,
+  type Distinguishable,
+  type EffectClass,
   Effect,
   get,
   type Handler,
@@ -17,6 +20,7 @@ import {
   type RunValue,
   type Runnable,
   realTime,
+  resume,
   run,
   runAsync,
   scheduler,
@@ -116,3 +120,34 @@ runWith(rollOrFail, [handle(Roll, (_e, k) => transfer(k, 1))]);
 export const ordered = runWithAsync(fetches, [scheduler, http]);
 // @ts-expect-error -- HandlerOrderError<AwaitPromise<string>>
 void runWithAsync(fetches, [http, scheduler]);
+
+/**
+ * A handler factory generic in its effect class (a library's `constant(C, value)`): `handle(C, f)`
+ * cannot decide inside it whether `C` is distinguishable (its instance type is a type parameter),
+ * so the check goes on the factory's parameter (`Distinguishable<E>`) and `handle` gets the class
+ * as `EffectClass`; the result is typed by the factory (`Handler<E>`: it always resumes).
+ */
+export function constant<E extends Effect<any>>(
+  C: (new (...args: any[]) => E) & Distinguishable<E>,
+  value: AnswerOf<E>,
+): Handler<E> {
+  return handle(C as EffectClass, (_e, k) => transfer(k, value)) as Handler<E>;
+}
+export function refusedFactory<E extends Effect<any>>(C: new (...args: any[]) => E) {
+  // @ts-expect-error -- E is a type parameter here: pass C as EffectClass (and type the result)
+  return handle(C, (_e, k) => resume(k, undefined));
+}
+const four = constant(Roll, 4);
+expectType<Equal<typeof four, Handler<Roll>>>();
+const rolled = run(
+  program(function* () {
+    return yield* new Roll();
+  }),
+  { handlers: [four] },
+);
+expectType<Equal<typeof rolled, RunResult<number>>>();
+// @ts-expect-error -- Roll answers a number
+constant(Roll, "four");
+class Untagged extends Effect<number> {}
+// @ts-expect-error -- UntaggedEffectError<Untagged>: the factory checks what handle would
+constant(Untagged, 1);
