@@ -389,8 +389,10 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * `forEach`, not `all` (a second fn of the same generator, bound; +24 B). Then → 36,838 B: no code
  * change — a handler's own result in the types (Handler's `Ret`, BodyResult) shifts esbuild's
  * renaming, +1 B (the whole package's measure went 4 B down by the same shift). Then → 36,819 B: one `named` for handlers and toolkit (above), −19 B.
+ * Then → 36,821 B: no code change — the types of handlers that end spawned tasks (TaskResultError,
+ * types-lib) shift esbuild's renaming again, +2 B (the minified size is the same, 114,010 B).
  */
-const EVERYTHING_BUDGET = 36_819;
+const EVERYTHING_BUDGET = 36_821;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);
