@@ -171,13 +171,27 @@ export type {
   HandledBy,
   HandlerFactoryError,
   HandlerOrderError,
+  InferOnly,
   ListWritten,
+  MaybeNone,
   NotInferred,
   OutOfOrder,
   ReturnedBy,
   UncalledFactories,
   UnknownRunOptionError,
 } from "./run/run.js";
+export type {
+  EndingHandlers,
+  EndsTask,
+  HandlerEndsTasks,
+  InsideScheduler,
+  RowTaskEnders,
+  SpawnsIn,
+  TaskEndedBy,
+  TaskEnders,
+  TaskResultError,
+  WithHandlerTaskEnders,
+} from "./run/task-results.js";
 export type { WithoutBodyResult } from "./vm/handler.js";
 export type { AnswerArg } from "./vm/primitives.js";
 export type {
@@ -195,5 +209,6 @@ export type {
   ResultsOf,
   RowsOf,
   SchedulerRow,
+  TasksRow,
   TimedRow,
 } from "./concurrency/row.js";

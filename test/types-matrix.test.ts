@@ -108,11 +108,21 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /all takes an array of programs, e\.g\. all\(\[a, b\]\); to run one program, yield\* it/,
   ],
   "race-all-one-program": [/raceAll takes an array of programs/],
+  // options that may lack their list: checked without it too
+  "conditional-list": [
+    /MissingHandlerError<(Log \| Get<number>|Get<number> \| Log)>/,
+    new RegExp(escapeRegExp(FIX)),
+  ],
+  // a handler inside the scheduler that may end a task with a value its type lacks
+  "task-result": [
+    /TaskResultError<Handler<Log, never, null>>/,
+    /list it before the scheduler, or put it around the task's own program/,
+  ],
   "for-each-program": [
     /forEach takes the items first \(an array\), not a program: yield\* the program to get its list/,
   ],
 };
-const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, program, pure, raceAll, resume, run, runAsync, state } from "doeff";
+const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, program, pure, raceAll, resume, run, runAsync, scheduler, spawn, state, wait } from "doeff";
 interface User { readonly name: string }
 class FetchUser extends Effect<User> { declare readonly _tag: "FetchUser"; }
 class Coin extends Effect<boolean> { declare readonly _tag: "Coin"; }
@@ -153,6 +163,13 @@ all(logs);
 raceAll(logs);
 // case: for-each-program
 forEach(logs, (n) => pure(n));
+declare const verbose: boolean;
+// case: conditional-list
+run(logs, { ...(verbose ? { handlers: [state, counted] } : { store: {} }) });
+const quiet = handle(Log, function* () { return null; });
+const spawns = program(function* () { return yield* wait(yield* spawn(logs)); });
+// case: task-result
+run(spawns, { handlers: [scheduler, state, quiet] });
 `;
 
 /**

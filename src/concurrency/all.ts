@@ -14,7 +14,7 @@ import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { concurrencyOption, functionArg, programList } from "./check.js";
 import { ENDED, FAILED, Pool, cancelRunning, nextCompleted, start } from "./pool.js";
-import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow } from "./row.js";
+import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
 /**
@@ -137,11 +137,11 @@ const forEachProgram = fn(named("forEach", allGen.bind(undefined)));
 export function all<const P extends readonly AnyProgramLike[]>(
   programs: P,
   options?: AllOptions,
-): Program<ResultsOf<P>, RowsOf<P> | SchedulerRow>;
+): Program<ResultsOf<P>, RowsOf<P> | SchedulerRow | TasksRow<P>>;
 export function all<P extends AnyProgramLike>(
   programs: Iterable<P> & NotAProgram,
   options?: AllOptions,
-): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow>;
+): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow | TasksRow<[P]>>;
 /** (A compile error: one program where an array of programs goes.) */
 export function all(
   programs: ArrayExpectedError<"all takes an array of programs, e.g. all([a, b]); to run one program, yield* it">,
@@ -158,7 +158,7 @@ export function forEach<T, P extends AnyProgramLike>(
   items: Iterable<T> & NotAProgram,
   f: (item: T, index: number) => P,
   options?: AllOptions,
-): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow>;
+): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow | TasksRow<[P]>>;
 /** (A compile error: a program where the array of items goes.) */
 export function forEach(
   items: ArrayExpectedError<"forEach takes the items first (an array), not a program: yield* the program to get its list, e.g. forEach(yield* listUrls(), (url) => get(url))">,

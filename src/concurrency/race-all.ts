@@ -11,7 +11,7 @@ import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { programList } from "./check.js";
 import { cancelRunning, FAILED, nextCompleted, Pool, start } from "./pool.js";
-import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow } from "./row.js";
+import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
 const raceAllProgram = fn(
@@ -70,10 +70,10 @@ const raceAllProgram = fn(
 /** The first program to succeed; the others are cancelled. All fail → AggregateError. */
 export function raceAll<const P extends readonly AnyProgramLike[]>(
   programs: P,
-): Program<ResultsOf<P>[number], RowsOf<P> | SchedulerRow>;
+): Program<ResultsOf<P>[number], RowsOf<P> | SchedulerRow | TasksRow<P>>;
 export function raceAll<P extends AnyProgramLike>(
   programs: Iterable<P> & NotAProgram,
-): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow>;
+): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow | TasksRow<[P]>>;
 /** (A compile error: one program where an array of programs goes.) */
 export function raceAll(
   programs: ArrayExpectedError<"raceAll takes an array of programs, e.g. raceAll([a, b]); to run one program, yield* it">,

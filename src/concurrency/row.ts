@@ -1,11 +1,20 @@
 /** Type-level: the effects the toolkit's combinators perform themselves (API §7 rows). */
 import type { Effect } from "../effects/effect.js";
-import type { SchedulerEffect } from "../effects/scheduler.js";
+import type { SchedulerEffect, Spawn } from "../effects/scheduler.js";
 import type { Delay } from "../effects/time.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 
 /** Tasks and promises: handled by a scheduler. */
 export type SchedulerRow = SchedulerEffect<any>;
+/**
+ * In the row of a combinator that runs programs as tasks (all, forEach, raceAll, timeout): a
+ * `Spawn<result, row>` per program, as `spawn` carries it, so that `run` can tell whether the
+ * handlers inside the scheduler may end those tasks with a value of another type (TaskResultError).
+ * Taken by `scheduler` with the rest of its row.
+ */
+export type TasksRow<P extends readonly unknown[]> = {
+  [I in keyof P]: Spawn<ResultOf<P[I]>, EffectsOf<P[I]>>;
+}[number];
 /** Also a clock (`delay`): timeout and retry. */
 export type TimedRow = SchedulerEffect<any> | Delay;
 

@@ -28,7 +28,7 @@ import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
 import { cancelOwned } from "./pool.js";
-import type { TimedRow } from "./row.js";
+import type { TasksRow, TimedRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
 
 interface Race {
@@ -160,8 +160,11 @@ const timeoutProgram = fn(timeoutGen);
 export function timeout<P extends AnyProgramLike>(
   program: P,
   ms: number,
-): Program<ResultOf<P>, EffectsOf<P> | TimedRow> {
+): Program<ResultOf<P>, EffectsOf<P> | TimedRow | TasksRow<[P]>> {
   checkProgramLike(program, "timeout");
   milliseconds(ms, "timeout");
-  return timeoutProgram(program, ms, callSite()) as Program<ResultOf<P>, EffectsOf<P> | TimedRow>;
+  return timeoutProgram(program, ms, callSite()) as Program<
+    ResultOf<P>,
+    EffectsOf<P> | TimedRow | TasksRow<[P]>
+  >;
 }

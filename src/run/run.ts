@@ -36,6 +36,7 @@ import { checkOptions, type RunOptions } from "./options.js";
 import type { EnvPatch, PatchEffects, UndeclaredKeys } from "../effects/reader.js";
 import { readOptions } from "./read-options.js";
 import { RunResult } from "./result.js";
+import type { RowTaskEnders, TaskEndedBy, TaskEnders, TaskResultError } from "./task-results.js";
 
 /**
  * The constraint on a handler list. Deliberately not `Handler<any, any>`: that would be a contextual
@@ -62,7 +63,8 @@ export type EmittedBy<Hs> = Hs extends readonly (infer H)[]
   ? H extends Handler<any, infer Em>
     ? // an interface extending Handler (WorkersHandler) is matched by its optional phantom
       // `__emits?: Em`, which reads as `Em | undefined` without exactOptionalPropertyTypes
-      Exclude<Em, undefined>
+      // (TaskEndedBy, in the row of a program the handler runs, is a note for withHandler's row only)
+      Exclude<Em, undefined | TaskEndedBy<unknown>>
     : never
   : never;
 
@@ -99,7 +101,12 @@ export type OutOfOrder<Hs, Outer = never> = Hs extends readonly [infer H, ...inf
  * (`verbose ? [a, b] : [a]`) is checked list by list: an effect missing from one is missing.
  */
 export type MissingHandlers<E, Hs> =
-  IsOpen<E> extends true ? never : Hs extends unknown ? Exclude<E | EmittedBy<Hs>, HandledBy<Hs>> : never;
+  IsOpen<E> extends true
+    ? never
+    : Hs extends unknown
+      ? // (TaskEndedBy: not an effect, a note for TaskResultError)
+        Exclude<E | EmittedBy<Hs>, HandledBy<Hs> | TaskEndedBy<unknown>>
+      : never;
 
 /**
  * The compile error for a program with unhandled effects. TypeScript prints it as
@@ -130,12 +137,13 @@ export type CoverageOf<E, Hs> =
       ? CoverageOfEffects<E, Hs>
       : NotAnEffectError<NotEffectsOf<E | EmittedBy<Hs>>>;
 
-/** CoverageOf for a row of effects only. */
 /** CoverageOf for a row of effects only (no NotAnEffect member). */
 export type CoverageOfEffects<E, Hs> = [FieldlessEffects<E | EmittedBy<Hs>>] extends [never]
   ? [MissingHandlers<E, Hs>] extends [never]
     ? [OutOfOrder<Hs>] extends [never]
-      ? unknown
+      ? [TaskEnders<E, Hs> | RowTaskEnders<E>] extends [never]
+        ? unknown
+        : TaskResultError<TaskEnders<E, Hs> | RowTaskEnders<E>>
       : HandlerOrderError<OutOfOrder<Hs>>
     : [UncalledFactories<Hs>] extends [never]
       ? MissingHandlerError<MissingHandlers<E, Hs>>
@@ -206,6 +214,29 @@ export type ListWritten<C, Keys> = unknown extends C
   : string extends Keys
     ? unknown
     : C | { readonly handlers: object };
+
+/**
+ * The handler lists `Hs` and, when the options `O` may lack them, none: a `handlers` key that is
+ * optional or may be `undefined` — a conditional spread `{ ...(c ? { handlers } : {}) }`, a choice
+ * `c ? { handlers } : {}`, `handlers: c ? hs : undefined` — gives no list at run time in that case,
+ * so the program is checked against `[]` as well (it was checked as if the list were always there).
+ * A list that takes anything (`Handler[]`, a `RunOptions` value: unchecked) stays unchecked.
+ */
+export type MaybeNone<Hs, O> = 0 extends 1 & HandledBy<Hs>
+  ? Hs
+  : O extends { readonly handlers: infer L }
+    ? undefined extends L
+      ? Hs | []
+      : Hs
+    : Hs | [];
+
+/**
+ * An inference site for `O`, the options object's own type (read by MaybeNone), that adds nothing to
+ * the parameter's type once inferred (`unknown`): intersected as `O` itself, a choice between two
+ * options objects made the parameter a union, and TypeScript then explained a MissingHandlerError
+ * with a property of the other object ("Property 'store' is missing").
+ */
+export type InferOnly<O> = [O] extends [object] ? unknown : O;
 
 /** Options whose handler list is kept as a tuple type, and env as its own type, for the coverage check. */
 export type RunOptionsOf<
@@ -403,9 +434,11 @@ export function run<
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
+  // O: the options object's own type, read only to see whether its `handlers` may be absent (MaybeNone)
+  O extends object = {},
 >(
   program: P,
-  options: RunOptionsOf<Hs, Patch, Keys> & NoInfer<Covered<P, Hs, Patch, Keys>>,
+  options: RunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<Covered<P, MaybeNone<Hs, O>, Patch, Keys>>,
 ): RunResult<RunValue<P> | ReturnedBy<Hs>>;
 export function run(program: unknown, given?: unknown): RunResult<unknown> {
   // A finished program (`pure(v)`) with no options runs no step, no handler and no code: its result
@@ -479,9 +512,10 @@ export function runAsync<
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
+  O extends object = {},
 >(
   program: P,
-  options: RunOptionsOf<Hs, Patch, Keys> & NoInfer<Covered<P, Hs, Patch, Keys>>,
+  options: RunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<Covered<P, MaybeNone<Hs, O>, Patch, Keys>>,
 ): Promise<RunResult<RunValue<P> | ReturnedBy<Hs>>>;
 export function runAsync(program: unknown, given?: unknown): Promise<RunResult<unknown>> {
   try {

@@ -13,7 +13,7 @@ import { delegate, getRunContext, transfer } from "../vm/primitives.js";
 import { hidden, type Program } from "../vm/program.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
-import { type AnyHandlerFn, type ReturnedBy, run } from "../run/run.js";
+import { type AnyHandlerFn, type InferOnly, type MaybeNone, type ReturnedBy, run } from "../run/run.js";
 import type { EnvPatch } from "../effects/reader.js";
 import type { TestCovered, TestRunOptionsOf } from "./covered.js";
 import type { AnyProgramLike, ResultOf } from "../vm/types.js";
@@ -51,9 +51,12 @@ export interface VirtualClock {
     const Hs extends readonly AnyHandlerFn[],
     Patch extends EnvPatch = EnvPatch,
     Keys extends PropertyKey = never,
+    O extends object = {},
   >(
     program: P,
-    options: TestRunOptionsOf<Hs, Patch, Keys> & NoInfer<TestCovered<P, Hs, Patch, Keys, ClockHandlers>>,
+    options: TestRunOptionsOf<Hs, Patch, Keys> &
+      InferOnly<O> &
+      NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>>,
   ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
 }
 

@@ -8,7 +8,14 @@ import { describe, isProgramLike } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
-import { type AnyHandlerFn, type ReturnedBy, run, runAsync } from "../run/run.js";
+import {
+  type AnyHandlerFn,
+  type InferOnly,
+  type MaybeNone,
+  type ReturnedBy,
+  run,
+  runAsync,
+} from "../run/run.js";
 import type { EnvPatch } from "../effects/reader.js";
 import type { TestCovered, TestRunOptionsOf } from "./covered.js";
 import type { AnyProgramLike, ResultOf } from "../vm/types.js";
@@ -261,10 +268,13 @@ export function expectEffects<
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
+  O extends object = {},
 >(
   program: P,
   expected: readonly EffectExpectation[],
-  options: ExpectOptionsOf<Hs, Patch, Keys> & NoInfer<TestCovered<P, Hs, Patch, Keys>>,
+  options: ExpectOptionsOf<Hs, Patch, Keys> &
+    InferOnly<O> &
+    NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys>>,
 ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
 export function expectEffects(
   program: AnyProgramLike,
@@ -292,10 +302,13 @@ export function expectEffectsAsync<
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
+  O extends object = {},
 >(
   program: P,
   expected: readonly EffectExpectation[],
-  options: ExpectOptionsOf<Hs, Patch, Keys> & NoInfer<TestCovered<P, Hs, Patch, Keys>>,
+  options: ExpectOptionsOf<Hs, Patch, Keys> &
+    InferOnly<O> &
+    NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys>>,
 ): Promise<RunResult<ResultOf<P> | ReturnedBy<Hs>>>;
 export async function expectEffectsAsync(
   program: AnyProgramLike,

@@ -16,6 +16,7 @@ import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
 import type { AnswerOf, AnyEffect, AnyProgramLike, EffectsOf, KnownEffectsOf, ResultOf } from "./types.js";
 import type { EmittedBy, HandledBy, ReturnedBy } from "../run/run.js";
+import type { WithHandlerTaskEnders } from "../run/task-results.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
 
@@ -137,12 +138,17 @@ function checkHandler(h: unknown, where: string): void {
  * Install handler `h` around `p`; evaluates to p's result, or the first invocation's outcome.
  * Row: p's effects minus those `h` handles, plus those `h` performs. Result: p's result, or what an
  * invocation of `h` returns in its place (its `Ret`: `null` for a `handle` handler doing
- * `return null` without resuming; `never` for one that always resumes or transfers).
+ * `return null` without resuming; `never` for one that always resumes or transfers). When `p` spawns
+ * tasks, `h` is inside the scheduler and the tasks run under it: if it may end one with a value the
+ * task's type lacks, the row notes it (TaskEndedBy) and `run` refuses it (TaskResultError).
  */
 export function withHandler<P extends AnyProgramLike, H = unknown, Em = never, Ret = never>(
   h: Handler<H, Em, Ret>,
   p: P,
-): Primitive<ResultOf<P> | Ret, Exclude<EffectsOf<P>, H> | Em> {
+): Primitive<
+  ResultOf<P> | Ret,
+  Exclude<EffectsOf<P>, H> | Em | WithHandlerTaskEnders<EffectsOf<P>, H, Em, Ret>
+> {
   checkHandler(h, "withHandler");
   checkProgramLike(p, "withHandler");
   return new Primitive(OP_WITH_HANDLER, h, p);

@@ -9,6 +9,7 @@ import {
   type EffectsOf,
   type Program,
   type SchedulerRow,
+  type TasksRow,
   createChannel,
   createSemaphore,
   delay,
@@ -106,10 +107,18 @@ run(retry(pure(1), { times: 2, delay: 5 }));
 // raceAll, like all, takes any iterable of programs: the union of their results, their rows
 const raceSet = raceAll(new Set([num, str]));
 expectType<
-  Equal<typeof raceSet, Program<number | string, EffectsOf<typeof num | typeof str> | SchedulerRow>>
+  Equal<
+    typeof raceSet,
+    Program<
+      number | string,
+      EffectsOf<typeof num | typeof str> | SchedulerRow | TasksRow<[typeof num | typeof str]>
+    >
+  >
 >();
 const raceMapped = raceAll([1, 2].map(() => num));
-expectType<Equal<typeof raceMapped, Program<number, EffectsOf<typeof num> | SchedulerRow>>>();
+expectType<
+  Equal<typeof raceMapped, Program<number, EffectsOf<typeof num> | SchedulerRow | TasksRow<[typeof num]>>>
+>();
 run(raceSet, { handlers: [scheduler, simulatedTime(), writer] });
 // @ts-expect-error -- missing the writer for str's Tell
 run(raceSet, { handlers: [scheduler, simulatedTime()] });
