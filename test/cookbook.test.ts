@@ -1,7 +1,9 @@
 /** docs/concurrency.md cookbook: each recipe is examples/cookbook/<name>.ts, runs, and prints this. */
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import http from "node:http";
+import net from "node:net";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -101,6 +103,175 @@ test("cookbook cancel-on-signal.ts: docs/concurrency.md shows exactly this file"
     '"doeff"',
   );
   const marker = "<!-- example: examples/cookbook/cancel-on-signal.ts -->\n```ts\n";
+  const at = doc.indexOf(marker);
+  assert.ok(at >= 0);
+  assert.equal(doc.slice(at + marker.length, doc.indexOf("```\n", at + marker.length)), src);
+});
+
+// ── http-server.ts: real requests on 127.0.0.1, a shutdown in the middle of a burst ─────────────
+
+/** The recipe as a child process on a free port, its stdout lines, and its exit code. */
+async function startServer() {
+  const child = spawn(process.execPath, ["--import", "tsx", "examples/cookbook/http-server.ts"], {
+    cwd: root,
+    env: { ...process.env, PORT: "0" },
+  });
+  const guard = setTimeout(() => child.kill("SIGKILL"), 30_000); // fail rather than hang
+  let out = "";
+  child.stdout.setEncoding("utf8");
+  const exited = new Promise<{ code: number | null; lines: string[] }>((resolve) =>
+    child.on("exit", (code) => {
+      clearTimeout(guard);
+      resolve({ code, lines: out.trimEnd().split("\n") });
+    }),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on("data", (d: string) => {
+      out += d;
+      const m = /^listening on port (\d+)$/m.exec(out);
+      if (m !== null) resolve(Number(m[1]));
+    });
+    child.on("exit", () => reject(new Error(`the server exited first: ${out}`)));
+  });
+  return { child, port, exited };
+}
+
+/** `GET /?ms=…`: `status body`, or the connection error's code; "no reply" after 10 s. */
+function get(port: number, ms: number, agent: http.Agent | false = false): Promise<string> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: "127.0.0.1", port, path: `/?ms=${ms}`, agent }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (body += d));
+      res.on("end", () => resolve(`${res.statusCode} ${body}`));
+    });
+    req.setTimeout(10_000, () => {
+      resolve("no reply");
+      req.destroy();
+    });
+    req.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? String(e)));
+  });
+}
+
+/**
+ * Two requests on one kept-alive connection: `ms`, then `then` once its reply came and `after`
+ * resolved. Resolves with the replies' lines when the server closes the connection.
+ */
+function keptAlive(port: number, ms: number, after: Promise<unknown>, then: number): Promise<string[]> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    let data = "";
+    const request = (n: number) => socket.write(`GET /?ms=${n} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+    const replied = new Promise<void>((r) =>
+      socket.on("data", (d: string) => {
+        data += d;
+        if (data.includes(`took ${ms} ms`)) r();
+      }),
+    );
+    socket.setEncoding("utf8");
+    socket.setTimeout(10_000, () => socket.destroy()); // (no reply: fail rather than hang)
+    socket.on("error", () => {}); // (reset: the lines so far)
+    const lines = () => data.replace(/request \d+ took/g, "request N took").split("\r\n");
+    socket.on("close", () => resolve(lines().filter((l) => /^(HTTP|request|shutting)/.test(l))));
+    request(ms);
+    void Promise.all([replied, after]).then(() => request(then));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const strip = (s: string) => s.replace(/^200 request \d+ took/, "200 request N took");
+const ctrlC = (child: ChildProcess) => {
+  child.kill("SIGINT");
+  return sleep(0);
+};
+
+test("cookbook http-server.ts: Ctrl-C in the middle of a burst: in-flight requests finish, requests during the drain get 503 at once, new connections are refused, and the process ends on its own", async () => {
+  const { child, port, exited } = await startServer();
+  assert.equal(strip(await get(port, 0)), "200 request N took 0 ms"); // (the server is serving)
+  let sent!: () => void;
+  const stopping = new Promise<void>((r) => (sent = r));
+  const order: string[] = [];
+  // in flight at Ctrl-C (200), then a request on the same connection during the drain: 503 at once,
+  // before the drain ends (tooSlow's 504)
+  const kept = keptAlive(port, 300, stopping, 0).finally(() => order.push("kept-alive"));
+  const tooSlow = get(port, 1000).finally(() => order.push("504")); // past its 500 ms timeout
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 3 });
+  const burst = Array.from({ length: 15 }, () => get(port, 100, agent)); // 3 at a time, 500 ms
+  await sleep(100);
+  await ctrlC(child);
+  sent();
+  assert.deepEqual(await kept, [
+    "HTTP/1.1 200 OK",
+    "request N took 300 ms",
+    "HTTP/1.1 503 Service Unavailable",
+    "shutting down",
+  ]);
+  assert.equal(
+    await tooSlow,
+    "504 TimeoutError: handle timed out after 500 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+  );
+  assert.deepEqual(order, ["kept-alive", "504"]);
+  // the burst's requests: served; then, during the drain, 503 on the kept-alive connections (which
+  // it closes); new connections refused once close() took effect; and reset, one sent on a kept-alive
+  // connection at the moment close() closed it as idle (under load; not received: the client's to
+  // retry) — each one answered or refused, none left waiting
+  const outcomes = (await Promise.all(burst)).map((r) => strip(r).replace(/ .*/, ""));
+  const seen = (o: string) => outcomes.filter((x) => x === o).length;
+  assert.ok(seen("200") > 0, outcomes.join(","));
+  const answered = seen("200") + seen("503") + seen("ECONNREFUSED") + seen("ECONNRESET");
+  assert.equal(answered, 15, outcomes.join(","));
+  agent.destroy();
+  const { code, lines } = await exited; // no open handle left: it exits by itself
+  assert.equal(code, 0);
+  assert.deepEqual(lines, [`listening on port ${port}`, "drained"]);
+});
+
+test("cookbook http-server.ts: a request on a kept-alive connection whose reply the last in-flight one holds back gets its 503", async () => {
+  // (it had no listener once the loop's was gone, and no reply; then a second server.close() after
+  // the run dropped the connection with its 503 queued)
+  const { child, port, exited } = await startServer();
+  const kept = keptAlive(
+    port,
+    300,
+    sleep(100).then(() => ctrlC(child)),
+    0,
+  );
+  assert.deepEqual(await kept, [
+    "HTTP/1.1 200 OK",
+    "request N took 300 ms",
+    "HTTP/1.1 503 Service Unavailable",
+    "shutting down",
+  ]);
+  const { code, lines } = await exited;
+  assert.equal(code, 0);
+  assert.deepEqual(lines, [`listening on port ${port}`, "drained"]);
+});
+
+test("cookbook http-server.ts: a second Ctrl-C aborts the run; the requests whose tasks it cancelled get 503", async () => {
+  const { child, port, exited } = await startServer();
+  const inFlight = [get(port, 300), get(port, 300), get(port, 300)];
+  assert.equal(strip(await get(port, 0)), "200 request N took 0 ms");
+  child.kill("SIGINT");
+  await sleep(50);
+  child.kill("SIGINT");
+  // (answered after the run, from the set of responses not sent: a task the abort cancelled before
+  // it started runs no code, not even a finally block, and none of these tasks replies in one)
+  assert.deepEqual(await Promise.all(inFlight), [
+    "503 shutting down",
+    "503 shutting down",
+    "503 shutting down",
+  ]);
+  const { code, lines } = await exited;
+  assert.equal(code, 0);
+  assert.deepEqual(lines, [`listening on port ${port}`, "stopped: AbortError: This operation was aborted"]);
+});
+
+test("cookbook http-server.ts: docs/concurrency.md shows exactly this file", () => {
+  const src = readFileSync(`${root}examples/cookbook/http-server.ts`, "utf8").replaceAll(
+    '"../../src/index.js"',
+    '"doeff"',
+  );
+  const marker = "<!-- example: examples/cookbook/http-server.ts -->\n```ts\n";
   const at = doc.indexOf(marker);
   assert.ok(at >= 0);
   assert.equal(doc.slice(at + marker.length, doc.indexOf("```\n", at + marker.length)), src);

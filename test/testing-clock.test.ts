@@ -1,7 +1,7 @@
 /** virtualClock().run reads its end time without performing an effect the user's handlers would see. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { delay, Now, program, realTime, simulatedTime } from "../src/index.js";
+import { awaitPromise, delay, Now, program, realTime, runAsync, simulatedTime, spawn } from "../src/index.js";
 import { mock, record, virtualClock } from "../src/testing/index.js";
 
 test("virtualClock: run performs no Now of its own (record sees nothing; a mock of Now does not move clock.now)", () => {
@@ -84,4 +84,107 @@ test('clock.run: options given as an array, or not an object, are TypeErrors say
       e.message === 'clock.run: options.handlers must be an array of handlers, got "state"',
   );
   assert.equal(clock.run(p, {}).value, 1);
+});
+
+test("clock.runAsync: a program that also awaits promises runs with virtual timers; now and delays as clock.run's, cleared at each run", async () => {
+  const clock = virtualClock({ start: 100 });
+  const p = program(function* () {
+    const a = yield* awaitPromise(() => Promise.resolve(2));
+    yield* delay(1000);
+    yield* spawn(delay(7));
+    yield* delay(a);
+    return "done";
+  });
+  const started = Date.now();
+  const r = await clock.runAsync(p, { handlers: [mock(Now, 1)] });
+  assert.ok(Date.now() - started < 500, "the timers are virtual");
+  assert.equal(r.value, "done");
+  assert.equal(clock.now, 1102);
+  assert.deepEqual(clock.delays, [
+    { ms: 1000, from: 100, until: 1100 },
+    { ms: 2, from: 1100, until: 1102 },
+  ]);
+  // a second run starts a fresh record: its virtual time starts again at `start`
+  const again = await clock.runAsync(
+    program(function* () {
+      yield* delay(5);
+      return 1;
+    }),
+  );
+  assert.equal(again.value, 1);
+  assert.equal(clock.now, 105);
+  assert.deepEqual(clock.delays, [{ ms: 5, from: 100, until: 105 }]);
+  // and clock.run after it likewise
+  assert.equal(
+    clock.run(
+      program(function* () {
+        return 0;
+      }),
+    ).value,
+    0,
+  );
+  assert.equal(clock.now, 100);
+  assert.deepEqual(clock.delays, []);
+});
+
+test("virtualClock: a run of your own with clock.handlers clears delays at its first now or delay, as clock.run does (it kept growing across runs)", async () => {
+  const clock = virtualClock();
+  const p = program(function* () {
+    yield* delay(3);
+    return yield* awaitPromise(() => Promise.resolve(1));
+  });
+  await runAsync(p, { handlers: [...clock.handlers] });
+  await runAsync(p, { handlers: [...clock.handlers] });
+  assert.deepEqual(clock.delays, [{ ms: 3, from: 0, until: 3 }]);
+  assert.equal(clock.now, 3);
+});
+
+test("clock.runAsync: the same checks as clock.run, as a rejected promise (as runAsync's); a run while another is going on is refused", async () => {
+  const clock = virtualClock();
+  const p = program(function* () {
+    yield* delay(1000);
+    return yield* awaitPromise(() => Promise.resolve(1));
+  });
+  await assert.rejects(
+    clock.runAsync(p, { handlers: [realTime] }),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message ===
+        "clock.runAsync: options.handlers[0] is realTime, a second clock that would answer now() and delay() instead of the virtual clock; leave it out: clock.runAsync installs the clock (virtualClock({ start }) sets the start time)",
+  );
+  await assert.rejects(
+    clock.runAsync(p, [mock(Now, 1)] as never),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message ===
+        "clock.runAsync's second argument is its options, { handlers: [...], env?, store? }; got an array (write { handlers: [state, …] })",
+  );
+  await assert.rejects(
+    clock.runAsync(p, { handlers: realTime } as never),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      e.message ===
+        "clock.runAsync: options.handlers must be an array of handlers, got the handler realTime alone (write handlers: [realTime])",
+  );
+  // runAsync's own checks reject too (and leave the clock free)
+  await assert.rejects(clock.runAsync(p, { bogus: 1 } as never), TypeError);
+  const slow = program(function* () {
+    yield* delay(1000);
+    return yield* awaitPromise(() => new Promise<number>((r) => setTimeout(() => r(1), 10)));
+  });
+  const first = clock.runAsync(slow);
+  const second = clock.runAsync(p);
+  const busy =
+    "this clock is running another program (a clock.runAsync not yet settled); a clock keeps one run's now and delays: make a virtualClock() per run that goes on at the same time";
+  assert.throws(
+    () => clock.run(p),
+    (e: unknown) => e instanceof TypeError && e.message === `clock.run: ${busy}`,
+  );
+  await assert.rejects(
+    second,
+    (e: unknown) => e instanceof TypeError && e.message === `clock.runAsync: ${busy}`,
+  );
+  assert.equal((await first).value, 1);
+  assert.equal(clock.now, 1000);
+  assert.equal((await clock.runAsync(p)).value, 1, "free again once settled");
 });

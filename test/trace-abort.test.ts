@@ -27,6 +27,7 @@ import {
   wait,
   all,
   timeout,
+  gather,
 } from "../src/index.js";
 
 const waitForReply = fn(function* waitForReply() {
@@ -151,21 +152,87 @@ test("the abort report lists tasks in the order they were spawned and leaves out
   assert.equal(r.error, stop);
   // (it read: both, all, task 6, task 1, task 3 empty, task 4, task 2, task 5 empty — the order the
   // abort finalized them, so task 6 seemed to be main's and the timers printed as empty sections)
-  assert.deepEqual(r.format().split("\n").slice(0, 14), [
+  const lines = r.format().split("\n");
+  assert.match(lines[8]!, /^ {2}thrown at test\/trace-abort\.test\.ts:\d+$/);
+  assert.deepEqual(lines, [
     "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
     "where the run was when its signal aborted it (outermost first):",
     "  both",
     "  all",
-    "  ── in task 1 ──",
+    "  ── in tasks 1, 2 ──",
     "  timeout",
-    "  ── in task 2 ──",
-    "  timeout",
-    "  ── in task 4 (spawned by task 1) ──",
+    "  ── in tasks 4, 6 (spawned by tasks 1, 2) ──",
     "  sleeper",
-    "  ── in task 6 (spawned by task 2) ──",
-    "  sleeper",
-    "  thrown at " + r.format().split("\n")[12]!.slice("  thrown at ".length),
+    lines[8],
     "Error: stop",
+  ]);
+});
+
+test("the abort report folds tasks whose chains print alike into one entry: a few ids, then the count", async () => {
+  // (a server aborted with 70 requests in flight printed 760 lines, one chain per request)
+  const stuck = fn(function* stuck() {
+    return yield* awaitPromise(() => new Promise<number>(() => {}));
+  });
+  const request = fn(function* request(i: number) {
+    if (i === 3) yield* spawn(stuck());
+    return yield* stuck();
+  });
+  const server = fn(function* server() {
+    const tasks = [];
+    for (let i = 0; i < 7; i++) tasks.push(yield* spawn(request(i))); // tasks 1-7
+    tasks.push(yield* spawn(stuck())); // task 8 (task 4 spawns task 10)
+    yield* spawn(ticker()); // task 9
+    return yield* gather(...tasks);
+  });
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(new Error("stop")), 20);
+  const r = await runAsync(server(), { handlers: [scheduler, realTime], signal: ac.signal });
+  const lines = r.format().split("\n");
+  assert.match(lines[12]!, /^ {2}thrown at test\/trace-abort\.test\.ts:\d+$/);
+  assert.deepEqual(lines, [
+    "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
+    "where the run was when its signal aborted it (outermost first):",
+    "  server",
+    "  ── in tasks 1, 2, 3, … (7 tasks) ──",
+    "  request",
+    "  stuck",
+    "  ── in task 8 ──",
+    "  stuck",
+    "  ── in task 9 ──",
+    "  ticker",
+    // the same code spawned by main and by a task: not one entry, which would read as either
+    "  ── in task 10 (spawned by task 4) ──",
+    "  stuck",
+    lines[12],
+    "Error: stop",
+  ]);
+});
+
+test("the abort report folds only tasks spawned at the same site whose frames are at the same sites (trace.sites)", async () => {
+  const stuck = fn(function* stuck() {
+    return yield* awaitPromise(() => new Promise<number>(() => {}));
+  });
+  const server = fn(function* server() {
+    const tasks = [];
+    for (let i = 0; i < 5; i++) tasks.push(yield* spawn(stuck()));
+    tasks.push(yield* spawn(stuck()));
+    return yield* gather(...tasks);
+  });
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(new Error("stop")), 20);
+  const r = await runAsync(server(), {
+    handlers: [scheduler, realTime],
+    signal: ac.signal,
+    trace: { sites: true },
+  });
+  const at = (s: string) => s.replace(/test\/trace-abort\.test\.ts:\d+/g, "HERE");
+  assert.deepEqual(r.format().split("\n").slice(1, 7).map(at), [
+    "where the run was when its signal aborted it (outermost first):",
+    "  server at HERE",
+    "  ── in tasks 1, 2, 3, … (5 tasks, spawned at HERE) ──",
+    "  stuck at HERE",
+    "  ── in task 6 (spawned at HERE) ──",
+    "  stuck at HERE",
   ]);
 });
 

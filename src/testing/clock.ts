@@ -10,10 +10,18 @@ import { type SimulatedTimeOptions, simulatedTime } from "../handlers/time.js";
 import type { Handler } from "../vm/handler.js";
 import { FAST_PATH, type FastPath, TAKES } from "../vm/handler.js";
 import { delegate, getRunContext, transfer } from "../vm/primitives.js";
-import { hidden, type Program } from "../vm/program.js";
+import { hidden } from "../vm/program.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
-import { type AnyHandlerFn, type InferOnly, type MaybeNone, type ReturnedBy, run } from "../run/run.js";
+import {
+  type AnyHandlerFn,
+  type InferOnly,
+  type MaybeNone,
+  type ReturnedBy,
+  run,
+  runAsync,
+} from "../run/run.js";
+import type { RunContext } from "../run/context.js";
 import type { EnvPatch } from "../effects/reader.js";
 import type { TestCovered, TestRunOptionsOf } from "./covered.js";
 import type { AnyProgramLike, ResultOf } from "../vm/types.js";
@@ -30,18 +38,21 @@ export interface DelayRecord {
 export interface VirtualClock {
   /** `[scheduler, simulatedTime(options), probe]`: list them first in `handlers` (or use `run`). */
   readonly handlers: ClockHandlers;
-  /** The virtual time last observed: after `run`, the time at which the program ended. */
+  /** The virtual time last observed: after `run` / `runAsync`, the time at which the program ended. */
   readonly now: number;
   /**
-   * Every completed `delay`, in the order they ended. `run` resets it; with `handlers` in runs of
-   * your own it keeps growing across them — make a new clock per test, or use `run`.
+   * Every completed `delay` of the last run the clock took part in, in the order they ended (each
+   * run's virtual time starts again at `start`, so two runs' records would not read as one
+   * timeline). `run` and `runAsync` clear it when they start; a run of your own with `handlers`
+   * clears it at its first `now` or `delay`. One run at a time per clock.
    */
   readonly delays: readonly DelayRecord[];
   /**
-   * `run(program, options)` with the clock's handlers outside `options.handlers`; resets `delays`
+   * `run(program, options)` with the clock's handlers outside `options.handlers`; clears `delays`
    * first and sets `now` to the virtual time at which the program ended (value or error).
    * Compile-time, as `run`: every effect the program may perform must be taken by the clock
    * (scheduler effects, `now`, `delay`) or one of `options.handlers` (`MissingHandlerError<…>`).
+   * A TypeError while a `runAsync` of this clock is going on.
    */
   run<P extends AnyProgramLike>(
     program: P & TestCovered<P, [], never, never, ClockHandlers>,
@@ -58,6 +69,27 @@ export interface VirtualClock {
       InferOnly<O> &
       NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>>,
   ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
+  /**
+   * `run` on the event loop (`runAsync`): for a program that also awaits promises (`awaitPromise`),
+   * with timers still virtual. Typed and checked as `run`; its promise rejects with a TypeError for
+   * bad options, or while another run of this clock is going on (a clock keeps one run's `now` and
+   * `delays`: make a clock per concurrent run).
+   */
+  runAsync<P extends AnyProgramLike>(
+    program: P & TestCovered<P, [], never, never, ClockHandlers>,
+  ): Promise<RunResult<ResultOf<P>>>;
+  runAsync<
+    P extends AnyProgramLike,
+    const Hs extends readonly AnyHandlerFn[],
+    Patch extends EnvPatch = EnvPatch,
+    Keys extends PropertyKey = never,
+    O extends object = {},
+  >(
+    program: P,
+    options: TestRunOptionsOf<Hs, Patch, Keys> &
+      InferOnly<O> &
+      NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>>,
+  ): Promise<RunResult<ResultOf<P> | ReturnedBy<Hs>>>;
 }
 
 /** The handlers a virtual clock installs outside the run's own. */
@@ -73,32 +105,33 @@ export type ClockHandlers = readonly [
  * own time while `clock.now` stayed at the start. Both are refused, saying why; so are options that
  * are not an options object, and handlers that are not an array.
  */
-function checkClockOptions(opts: unknown): void {
+function checkClockOptions(opts: unknown, name: string): void {
   if (opts === undefined) return;
   // (the spread below would make an array's items run options: `unknown run option "0"`)
   if (opts === null || typeof opts !== "object" || Array.isArray(opts))
     throw new TypeError(
-      `clock.run's second argument is its options, { handlers: [...], env?, store? }; got ${Array.isArray(opts) ? "an array (write { handlers: [state, …] })" : describe(opts)}`,
+      `${name}'s second argument is its options, { handlers: [...], env?, store? }; got ${Array.isArray(opts) ? "an array (write { handlers: [state, …] })" : describe(opts)}`,
     );
   const hs = (opts as { handlers?: unknown }).handlers;
   if (hs === undefined) return;
   if (!Array.isArray(hs))
     throw new TypeError(
-      `clock.run: options.handlers must be an array of handlers, got ${typeof hs === "function" ? `the handler ${hs.name || "function"} alone (write handlers: [${hs.name || "handler"}])` : describe(hs)}`,
+      `${name}: options.handlers must be an array of handlers, got ${typeof hs === "function" ? `the handler ${hs.name || "function"} alone (write handlers: [${hs.name || "handler"}])` : describe(hs)}`,
     );
   for (let i = 0; i < hs.length; i++) {
     const h = hs[i] as { name?: unknown } | undefined;
     if (h === realTime || (typeof h === "function" && h.name === "simulatedTime"))
       throw new TypeError(
-        `clock.run: options.handlers[${i}] is ${h === realTime ? "realTime" : "a simulatedTime()"}, a second clock that would answer now() and delay() instead of the virtual clock; leave it out: clock.run installs the clock (virtualClock({ start }) sets the start time)`,
+        `${name}: options.handlers[${i}] is ${h === realTime ? "realTime" : "a simulatedTime()"}, a second clock that would answer now() and delay() instead of the virtual clock; leave it out: ${name} installs the clock (virtualClock({ start }) sets the start time)`,
       );
   }
 }
 
 /**
  * A virtual clock for tests: a scheduler, `simulatedTime(options)` and a probe, so timers fire
- * instantly and in a fixed order under the synchronous `run`, and the test can read the virtual time
- * (`now`) and every delay (`delays`) afterwards.
+ * instantly and in a fixed order under the synchronous `run` (or `runAsync`, for a program that also
+ * awaits promises), and the test can read the virtual time (`now`) and every delay of the run
+ * (`delays`) afterwards.
  *
  * @example
  * ```ts
@@ -111,7 +144,14 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
   const time = simulatedTime(options);
   const delays: DelayRecord[] = [];
   let current = options.start ?? 0;
+  let recorded: RunContext | null = null; // the run `delays` lists (a run of your own, too)
+  let running = false; // a clock.run / runAsync going on
   const probe = function* clockProbe(effect: Now | Delay, k: Parameters<Handler>[1]) {
+    const ctx = yield* getRunContext();
+    if (ctx !== recorded) {
+      recorded = ctx;
+      delays.length = 0;
+    }
     if (effect instanceof Now) {
       current = yield* delegate(effect);
       return yield* transfer(k, current);
@@ -143,14 +183,38 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
     },
     delays,
     run(program: AnyProgramLike, opts?: RunOptions): RunResult<any> {
-      checkClockOptions(opts);
-      delays.length = 0;
-      current = options.start ?? 0;
-      const wrapped: Program<unknown> = hidden(ended, program);
-      return (run as (p: unknown, o: RunOptions) => RunResult<unknown>)(wrapped, {
-        ...opts,
-        handlers: [...handlers, ...(opts?.handlers ?? [])],
-      });
+      const o = begin("clock.run", opts);
+      try {
+        return (run as (p: unknown, o: RunOptions) => RunResult<unknown>)(hidden(ended, program), o);
+      } finally {
+        running = false;
+      }
+    },
+    runAsync(program: AnyProgramLike, opts?: RunOptions): Promise<RunResult<any>> {
+      try {
+        const o = begin("clock.runAsync", opts);
+        return (runAsync as (p: unknown, o: RunOptions) => Promise<RunResult<unknown>>)(
+          hidden(ended, program),
+          o,
+        ).finally(() => {
+          running = false;
+        });
+      } catch (e) {
+        return Promise.reject(e);
+      }
     },
   };
+  /** The checks, a fresh record (`delays` cleared, `now` at the start), the options to run with. */
+  function begin(name: string, opts: RunOptions | undefined): RunOptions {
+    checkClockOptions(opts, name);
+    if (running)
+      throw new TypeError(
+        `${name}: this clock is running another program (a clock.runAsync not yet settled); a clock keeps one run's now and delays: make a virtualClock() per run that goes on at the same time`,
+      );
+    running = true;
+    delays.length = 0;
+    recorded = null;
+    current = options.start ?? 0;
+    return { ...opts, handlers: [...handlers, ...(opts?.handlers ?? [])] };
+  }
 }

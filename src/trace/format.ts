@@ -216,22 +216,50 @@ function errorName(error: Error): string {
   }
 }
 
+/** Ids as a report lists them: all of up to four, else the first three and `…`. */
+const ids = (l: number[]): string => (l.length > 4 ? [...l.slice(0, 3), "…"] : l).join(", ");
+
 /**
  * The report of a run its signal aborted: where each computation the abort ended was (main's chain
- * first, then each task's, which starts at its `── in task N ──` line), then the reason.
+ * first, then each task's, which starts at its `── in task N ──` line), then the reason. Tasks whose
+ * chains print alike are one entry, `── in tasks 1, 6, 19, … (52 tasks) ──` (a server aborted with
+ * 70 requests in flight printed 760 lines, one chain per request).
  */
 export function formatAborted(chains: Entry[][] | null, reason: unknown): string {
   const report = formatFailure(null, reason);
   if (chains === null) return report;
   // main's chain first, then the tasks' in the order they were spawned (a task's chain starts at
   // its boundary line); a task with nothing but that line (timeout's timer) tells nothing: left out
-  const order = (c: Entry[]): number =>
-    c[0]!.kind !== "boundary" ? -1 : Number(/^in task (\d+)/.exec(c[0]!.name)?.[1] ?? Infinity);
-  const shown = chains.filter((c) => c.some((x) => x.kind !== "boundary"));
-  shown.sort((a, b) => order(a) - order(b));
-  return `where the run was when its signal aborted it (outermost first):\n${chainLines(shown.flat()).join(
-    "\n",
-  )}${report.slice(report.indexOf("\n"))}`;
+  const shown = chains
+    .filter((c) => c.some((x) => x.kind !== "boundary"))
+    .map((c) => [c, /^in task (\d+)(?: \(spawned(?: by task (\d+))?(.*)\))?$/.exec(c[0]!.name)] as const)
+    .sort((a, b) => +(a[1]?.[1] ?? -1) - +(b[1]?.[1] ?? -1));
+  // one entry per group of tasks whose chains print alike, spawned at the same site, all by main or
+  // all by tasks (a request's timeout task is spawned by that request's task): `── in tasks 1, 6,
+  // 19, … (52 tasks) ──`, or one task's line as it was, `── in task 4 (spawned by task 1) ──`
+  const groups = new Map<string, [ids: number[], by: number[], lines: string[], at: string]>();
+  for (const [c, m] of shown) {
+    const lines = chainLines(m ? c.slice(1) : c);
+    // (main's key has no newline, a task's always has one)
+    const key = m ? `${!m[2]}${m[3]}\n${lines.join("\n")}` : `${groups.size}`;
+    const g = groups.get(key) ?? [[], [], lines, m?.[3] ?? ""];
+    groups.set(key, g);
+    if (m) g[0].push(+m[1]!);
+    if (m?.[2] && !g[1].includes(+m[2])) g[1].push(+m[2]);
+  }
+  const s = (n: number[]): string => (n.length > 1 ? "s" : "");
+  const out = ["where the run was when its signal aborted it (outermost first):"];
+  for (const [l, by, lines, at] of groups.values()) {
+    const notes = [
+      l.length > 4 ? `${l.length} tasks` : "",
+      by[0] || at ? `spawned${by[0] ? ` by task${s(by)} ${ids(by)}` : ""}${at}` : "",
+    ]
+      .filter((x) => x)
+      .join(", ");
+    if (l[0]) out.push(`  ── in task${s(l)} ${ids(l)}${notes && ` (${notes})`} ──`);
+    out.push(...lines);
+  }
+  return out.join("\n") + report.slice(report.indexOf("\n"));
 }
 
 /**

@@ -214,5 +214,7 @@ const expectedAsync = expectEffectsAsync(parse, [Roll], { handlers: [orNull, rol
 expectType<Equal<typeof expectedAsync, Promise<RunResult<number | null>>>>();
 const clocked = virtualClock().run(parse, { handlers: [orNull, dice] });
 expectType<Equal<typeof clocked, RunResult<number | null>>>();
+const clockedAsync = virtualClock().runAsync(parse, { handlers: [orNull, dice] });
+expectType<Equal<typeof clockedAsync, Promise<RunResult<number | null>>>>();
 
 export { forgotten, wrong };

@@ -1,6 +1,6 @@
 /**
  * A handler whose own code performs effects (`Handler<Fetch, Tell>`) goes in any handler list: a
- * `RunOptions` value, `expectEffects` and `virtualClock().run` as well as `run` (it was rejected as
+ * `RunOptions` value, `expectEffects` and `virtualClock().run` / `runAsync` as well as `run` (it was rejected as
  * not assignable to `Handler<any, never>`, so every test double that logs or waits needed a cast).
  * Never executed.
  */
@@ -22,3 +22,4 @@ run(main, { handlers: [writer, logged] });
 export const opts: RunOptions = { handlers: [writer, logged] };
 expectEffects(main, [Fetch], { handlers: [writer, logged] });
 virtualClock().run(main, { handlers: [writer, logged] });
+void virtualClock().runAsync(main, { handlers: [writer, logged] });

@@ -118,6 +118,8 @@ expectEffects(timed, [Other], { handlers: [mock(Other, (e) => e._tag.length)] })
 expectEffects(usesOther, [Other], { handlers: undefined });
 // @ts-expect-error -- MissingHandlerError<Other>: the clock does not take it
 clock.run(timed, { handlers: undefined });
+// @ts-expect-error -- MissingHandlerError<Other>: the clock does not take it
+void clock.runAsync(timed, { handlers: undefined });
 
 // a lazy env value runs inside the program: its effects need a handler too
 const asks = program(function* () {
@@ -149,6 +151,21 @@ clock.run(timed, { handlers: [mock(Other, (e) => e._tag.length)] });
 // @ts-expect-error -- an inline mock of another class leaves Other missing
 clock.run(timed, { handlers: [mock(Tagged, (e) => e._tag.length)] });
 
+// clock.runAsync is checked as clock.run is
+void clock.runAsync(timed, { handlers: [otherMock] });
+void clock.runAsync(
+  program(function* () {
+    yield* delay(5);
+  }),
+);
+// @ts-expect-error -- MissingHandlerError<Other>: the clock does not take it
+void clock.runAsync(timed);
+// @ts-expect-error -- MissingHandlerError<Other>
+void clock.runAsync(timed, { handlers: [state] });
+void clock.runAsync(timed, { handlers: [mock(Other, (e) => e._tag.length)] });
+// @ts-expect-error -- an inline mock of another class leaves Other missing
+void clock.runAsync(timed, { handlers: [mock(Tagged, (e) => e._tag.length)] });
+
 // the keys of the options are checked as an object literal's are (UnknownOptionError<"bogus">),
 // although they are inferred for the check above
 // @ts-expect-error -- not an option
@@ -157,6 +174,11 @@ expectEffects(usesOther, [Other], { handlers: [otherMock], bogus: 1 });
 expectEffects(usesOther, [Other], { handlers: [mock(Other, (e) => e._tag.length)], bogus: 1 });
 // @ts-expect-error -- `only` is expectEffects', not clock.run's
 clock.run(timed, { handlers: [otherMock], only: Other });
+// @ts-expect-error -- not clock.runAsync's either
+void clock.runAsync(timed, { handlers: [otherMock], only: Other });
+// @ts-expect-error -- not an option, with an inline mock
+void clock.runAsync(timed, { handlers: [mock(Other, (e) => e._tag.length)], bogus: 1 });
+void clock.runAsync(timed, { handlers: [otherMock], store: {}, env: {} });
 expectEffects(usesOther, [Other], { handlers: [otherMock], only: [Other], store: {}, env: {} });
 // a key from a conditional spread is optional, and a type read off the signature has wide keys
 const withSites = Math.random() > 0.5;
