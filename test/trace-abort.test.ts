@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   awaitPromise,
+  createPromise,
   Delay,
   delay,
   delegate,
@@ -264,6 +265,45 @@ test("the abort report shows main once when a handler inside the clock was deleg
     "  main",
     "  inner",
     "  handler probe for Delay(100)",
+    "Error: stop",
+  ]);
+});
+
+class Take extends Effect<number> {
+  declare readonly _tag: "Take";
+}
+
+test("the abort report keeps each task's frames in its own section when main and the tasks wait inside one handler (a saga's take)", async () => {
+  // a handler that blocks in the scheduler before it answers, as an action bus's take does
+  const bus = handle(Take, function* bus(_e, k) {
+    const never = yield* createPromise<number>();
+    return yield* transfer(k, yield* wait(never.future));
+  });
+  const watcher = fn(function* watcher() {
+    return yield* new Take();
+  });
+  const root = fn(function* root() {
+    yield* spawn(watcher());
+    yield* spawn(watcher());
+    yield* spawn(delay(10_000)); // something pending, so the run waits instead of deadlocking
+    return yield* new Take();
+  });
+  const ac = new AbortController();
+  const stop = new Error("stop");
+  setTimeout(() => ac.abort(stop), 20);
+  const r = await runAsync(root(), { handlers: [scheduler, realTime, bus], signal: ac.signal });
+  assert.equal(r.error, stop);
+  // it read "root, handler bus, watcher, watcher" for main: each task's handler invocation had its
+  // k's chain (watcher) kept apart, with no task line, so it printed as more of main's chain
+  const lines = r.format().split("\n");
+  assert.match(lines.at(-2)!, /^ {2}thrown at test\/trace-abort\.test\.ts:\d+$/); // the abort's line
+  assert.deepEqual(lines.slice(1, -2).concat(lines.at(-1)!), [
+    "where the run was when its signal aborted it (outermost first):",
+    "  root",
+    "  handler bus for Take()",
+    "  ── in tasks 1, 2 ──", // (two tasks waiting alike: folded)
+    "  watcher",
+    "  handler bus for Take()",
     "Error: stop",
   ]);
 });
