@@ -1,7 +1,18 @@
 /** EffectExpectationError shows object fields and names the first differing path. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { answer, Effect, fn, Put, program, put, run, state, UnhandledEffectError } from "../src/index.js";
+import {
+  answer,
+  Effect,
+  fn,
+  Put,
+  program,
+  put,
+  run,
+  state,
+  UnhandledEffectError,
+  withHandler,
+} from "../src/index.js";
 import { EffectExpectationError, expectEffects, mock, record } from "../src/testing/index.js";
 
 test("expectEffects: object fields are shown, and the first difference is named by its path", () => {
@@ -400,5 +411,41 @@ test("expectEffects: a forgotten standard handler is named — scheduler, reader
     // @ts-expect-error -- no state
     (expectEffects(get("n"), [Get], {}).error as Error).message,
     "no handler takes Get: expectEffects recorded it and asked the handlers in options.handlers, and none takes it; add Get's standard handler, state, to options.handlers, or mock it: mock(Get, (effect) => answer)",
+  );
+});
+
+test("expectEffects: when no effect reached the recorder, the message says a withHandler inside the program takes them (a backend review's db handler)", () => {
+  class Query extends Effect<number> {
+    declare readonly _tag: "Query";
+  }
+  const db = answer(Query, () => 7);
+  const service = program(function* service() {
+    return yield* new Query();
+  });
+  const app = program(function* app() {
+    return yield* withHandler(db, service);
+  });
+  assert.throws(
+    () => expectEffects(app, [Query], { handlers: [] }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      assert.equal(
+        e.message,
+        [
+          "effect #1: expected any Query, but the program performed only 0",
+          "(no effect reached the recorder: an effect that a withHandler inside the program takes never does — test the program that handler runs, with the handler in `handlers`)",
+          "performed effects (0):",
+          "  (none)",
+        ].join("\n"),
+      );
+      return true;
+    },
+  );
+  // what the hint says works
+  assert.equal(expectEffects(service, [Query], { handlers: [db] }).value, 7);
+  // a program that performed something (here a passed-on effect) gets no hint
+  assert.throws(
+    () => expectEffects(put("n", 1), [Query], { handlers: [state] }),
+    (e: unknown) => e instanceof EffectExpectationError && !e.message.includes("no effect reached"),
   );
 });
