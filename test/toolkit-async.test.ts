@@ -13,6 +13,7 @@ import {
   fn,
   forEachAsync,
   next,
+  type Program,
   program,
   raceAll,
   realTime,
@@ -237,6 +238,26 @@ test("forEachAsync: the loop's own error stands, as with for await — a return(
   assert.equal((r2.error as Error).message, "next rejected at 3");
   assert.deepEqual(calls, []);
   assert.deepEqual([r1.warnings, r2.warnings], [[], []]);
+});
+
+test("forEachAsync: a function that returns no program (a JS caller) is a TypeError naming forEachAsync's function and the item, not a missing `*`", async () => {
+  const log: string[] = [];
+  const bad: unknown[] = [undefined, Promise.resolve(3)];
+  const messages: string[] = [];
+  for (const x of bad) {
+    log.length = 0;
+    const f = ((i: number) => (i === 2 ? x : tell(`item ${i}`))) as unknown as (i: number) => Program<void>;
+    const r = await runAsync(forEachAsync(numbers(5, log), f), { handlers: RT });
+    assert.ok(r.error instanceof TypeError);
+    messages.push(r.error.message);
+    assert.deepEqual(r.log, ["item 1"]);
+    await sleep(5, 0);
+    assert.deepEqual(log, ["iterator closed"]);
+  }
+  assert.deepEqual(messages, [
+    "forEachAsync's function (for item 1) returned undefined, not a program: return one for each item, e.g. (line) => send(ch, line)",
+    "forEachAsync's function (for item 1) returned Promise object, not a program: return one for each item, e.g. (line) => send(ch, line); for async work, return awaitPromise(() => work(line))",
+  ]);
 });
 
 test("timeout(next(iterator)): a timed-out next loses no item — the following next takes the item it was fetching", async () => {

@@ -20,7 +20,7 @@ import {
   spawn,
 } from "../effects/scheduler.js";
 import { DoeffError } from "../errors.js";
-import { describe } from "../vm/brand.js";
+import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, hidden, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
 import { type Channel, close, putBack, type Received, receive } from "./channel.js";
@@ -76,6 +76,7 @@ const forEachAsyncProgram = fn(
     ) {
       const it = iterable[Symbol.asyncIterator]();
       let finished = false;
+      let index = 0;
       try {
         for (;;) {
           let r: IteratorResult<unknown>;
@@ -92,7 +93,11 @@ const forEachAsyncProgram = fn(
             finished = true;
             return;
           }
-          yield at(site, f(r.value));
+          const p = f(r.value);
+          // else the VM's "yielded undefined; missing `*`?" blames a yield the user did not write
+          if (!isProgramLike(p)) itemNotAProgram(p, index);
+          index++;
+          yield at(site, p);
         }
       } finally {
         if (!finished && typeof it.return === "function") {
@@ -106,6 +111,14 @@ const forEachAsyncProgram = fn(
     },
   ),
 );
+
+/** What `f(item)` of forEachAsync returned when it is not a program (a JS caller; its type says so). */
+function itemNotAProgram(p: unknown, index: number): never {
+  const where = `forEachAsync's function (for item ${index})`;
+  throw new TypeError(
+    `${where} returned ${describe(p)}, not a program: return one for each item, e.g. (line) => send(ch, line)${p instanceof Promise ? "; for async work, return awaitPromise(() => work(line))" : ""}`,
+  );
+}
 
 /** Run `f(item)` for each item of an async iterable, one after another, in the calling task. */
 export function forEachAsync<T, P extends AnyProgramLike>(
