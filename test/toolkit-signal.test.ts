@@ -7,6 +7,7 @@ import { beforeEach, test } from "node:test";
 import {
   all,
   awaitPromise,
+  cancel,
   delay,
   program,
   raceAll,
@@ -14,6 +15,8 @@ import {
   run,
   runAsync,
   scheduler,
+  spawn,
+  TaskCancelledError,
   TimeoutError,
   timeout,
 } from "../src/index.js";
@@ -119,4 +122,54 @@ test("runAsync aborted after a task's promise rejected, before the task ran: tha
   assert.deepEqual(seen, ["b aborted=true"]);
   assert.deepEqual(r.warnings, [boom]);
   assert.match(r.format(), /task 1 was woken with this error and did not run to receive it: Error: boom/);
+});
+
+test("a task still awaiting when main ends: its signal's reason says main ended, not 'expected after cancel(task)'", async () => {
+  // code outside the run sees this reason: a fetch rejects with it, a channel stream's pulls get it
+  // as the cause; nobody called cancel(task), so that advice misled
+  const reasons: unknown[] = [];
+  const awaiting = awaitPromise(
+    (signal) =>
+      new Promise<never>(() => {
+        signal.addEventListener("abort", () => reasons.push(signal.reason));
+      }),
+  );
+  const ok = await runAsync(
+    program(function* () {
+      yield* spawn(awaiting);
+      yield* delay(1);
+      return "main done";
+    }),
+    { handlers: [scheduler, realTime] },
+  );
+  const failed = await runAsync(
+    program(function* () {
+      yield* spawn(awaiting);
+      yield* delay(1);
+      throw new Error("main failed");
+    }),
+    { handlers: [scheduler, realTime] },
+  );
+  assert.deepEqual([ok.value, (failed.error as Error).message], ["main done", "main failed"]);
+  assert.deepEqual(
+    reasons.map((e) => [e instanceof TaskCancelledError, (e as Error).message]),
+    [
+      [true, "task 1 was cancelled because main ended (wait for it in main if it must finish)"],
+      [true, "task 1 was cancelled because main ended (wait for it in main if it must finish)"],
+    ],
+  );
+  // a cancel(task) keeps its own advice
+  const viaCancel = await runAsync(
+    program(function* () {
+      const t = yield* spawn(awaiting);
+      yield* delay(1);
+      yield* cancel(t);
+    }),
+    { handlers: [scheduler, realTime] },
+  );
+  assert.equal(viaCancel.ok, true);
+  assert.equal(
+    (reasons[2] as Error).message,
+    "task 1 was cancelled (expected after cancel(task): catch TaskCancelledError where you wait for it)",
+  );
 });

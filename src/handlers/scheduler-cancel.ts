@@ -29,8 +29,22 @@ export function abortSignal(t: TaskRec, reason: () => unknown): void {
   if (c !== null && !c.signal.aborted) c.abort(reason());
 }
 
-export function cancelledError(t: TaskRec, cause: { error: unknown } | null): TaskCancelledError {
+/**
+ * `mainEnded`: cancelled because main finished (R9), not by a `cancel` — the reason its signal
+ * aborts with, which code outside the run sees (a fetch's rejection, a channel stream's pulls), so
+ * it says so rather than "expected after cancel(task)", which nobody called.
+ */
+export function cancelledError(
+  t: TaskRec,
+  cause: { error: unknown } | null,
+  mainEnded = false,
+): TaskCancelledError {
   const fix = "expected after cancel(task): catch TaskCancelledError where you wait for it";
+  if (mainEnded && cause === null)
+    return new TaskCancelledError(
+      t.handle,
+      `task ${t.id} was cancelled because main ended (wait for it in main if it must finish)`,
+    );
   return cause === null
     ? new TaskCancelledError(t.handle, `task ${t.id} was cancelled (${fix})`)
     : new TaskCancelledError(

@@ -193,8 +193,9 @@ function* finalizeTask(
   w: World,
   t: TaskRec,
   kt: Continuation,
+  mainEnded = false,
 ): Generator<unknown, { error: unknown } | null, any> {
-  abortSignal(t, () => cancelledError(t, null));
+  abortSignal(t, () => cancelledError(t, null, mainEnded));
   abandonAwait(w, t);
   t.run = CANCELLING;
   const prev = w.current;
@@ -246,7 +247,7 @@ function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, voi
     finishCancel(w, t, null);
     return;
   }
-  const cause = yield* finalizeTask(w, t, kt);
+  const cause = yield* finalizeTask(w, t, kt, r9);
   if (cause !== null && r9)
     w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
   finishCancel(w, t, cause, !r9);
