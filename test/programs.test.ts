@@ -283,3 +283,28 @@ test("fn of a bound generator function runs it, and leaves every other generator
   // on the one every generator inherits, and any plain `yield*` anywhere yielded doeff's call)
   assert.deepEqual([...outer()].map(String), ["1", "2"]);
 });
+
+test("program(function* () {…}) leaves an anonymous generator's prototype untrapped (it cannot recurse by name); a named one keeps its trap", () => {
+  // one program per item of a loop (forEachAsync(lines, (l) => program(function* () {…}))) paid
+  // ~1.6 µs each for a named-recursion trap that nothing could ever trigger: 6× the loop's cost
+  const anonymous = [
+    function* () {
+      return 1;
+    },
+  ][0]!;
+  assert.equal(anonymous.name, "");
+  expectOk(run(doeff.program(anonymous)), 1);
+  assert.equal(Object.hasOwn(anonymous.prototype, Symbol.iterator), false);
+  const count = fn(function* count(n: number): Generator<unknown, number, any> {
+    return n === 0 ? 0 : 1 + (yield* count(n - 1));
+  });
+  expectOk(run(count(3)), 3);
+  expectOk(
+    run(
+      doeff.program(function* named() {
+        return 2;
+      }),
+    ),
+    2,
+  );
+});

@@ -118,6 +118,9 @@ export function recursionName(gen: unknown): string | null {
  * JS delegating natively (which would cost O(depth) per effect and overflow the JS stack).
  */
 function installRecursionTrap(g: Function, name: string): void {
+  // an anonymous generator function (`program(function* () {…})`, often one per item of a loop)
+  // cannot call itself by name: the trap would cost more than making the program (~1.6 µs)
+  if (!name) return;
   // its own prototype only: a bound generator function has none, and would inherit the one every
   // generator shares (%GeneratorPrototype%, tagged "GeneratorFunction" too) — trapping all of them
   const proto = Object.getOwnPropertyDescriptor(g, "prototype")?.value as unknown;
