@@ -8,9 +8,11 @@ import {
   delay,
   forEach,
   gather,
+  getRunContext,
   Now,
   now,
   program,
+  pure,
   realTime,
   run,
   runAsync,
@@ -283,4 +285,45 @@ test("realTime under a scheduler: a delay cancelled before its timer fired (a ti
     Object.defineProperty(TaskCancelledError, "displayName", own);
   }
   assert.equal(new TaskCancelledError(undefined, "x").name, "TaskCancelledError");
+});
+
+test("simulatedTime: timers that ended without firing do not pile up (10,000 timeouts done in time keep ≤ 130 timers, not 10,000)", () => {
+  // each timeout's deadline (1,000 s) is never reached: the loop moves virtual time 1 ms at a time
+  const clock = simulatedTime();
+  const heapSize = P(function* () {
+    const ctx = yield* getRunContext();
+    return (ctx.user.get(clock) as { heap: unknown[] }).heap.length;
+  });
+  const r = run(
+    P(function* () {
+      let sum = 0;
+      for (let i = 0; i < 10_000; i++) {
+        sum += yield* timeout(
+          P(function* () {
+            yield* delay(1);
+            return 1;
+          }),
+          1_000_000,
+        );
+      }
+      return [sum, yield* now(), yield* heapSize];
+    }),
+    { handlers: [scheduler, clock] },
+  );
+  assert.equal(r.ok, true);
+  const [sum, t, size] = r.value;
+  assert.equal(sum, 10_000);
+  assert.equal(t, 10_000);
+  assert.ok(size !== undefined && size <= 130, `the clock holds ${size} timers`);
+  // and a removed timer never fires or moves the clock: a later delay is on time
+  const r2 = run(
+    P(function* () {
+      yield* timeout(pure(1), 5000);
+      for (let i = 0; i < 200; i++) yield* timeout(delay(1), 10_000);
+      yield* delay(20_000);
+      return yield* now();
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+  assertOk(r2, 20_200);
 });
