@@ -28,8 +28,11 @@ export const P_GEN1 = 8; // fn(b): P_GEN of one argument, held inline (no argume
 export class Program<A = unknown, E = AnyEffect> {
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Program";
-  declare readonly __result?: A;
-  declare readonly __effects?: E;
+  // Phantoms, required (never set: `declare`): optional ones made TypeScript head a failed coverage
+  // check of `run(p)` under exactOptionalPropertyTypes with "Consider adding 'undefined' to the types
+  // of the target's properties" — advice that fixes nothing (test/types-matrix.test.ts)
+  declare readonly __result: A;
+  declare readonly __effects: E;
   /** Phantom, protected: makes Program nominal (its run-time fields are stripped from the declarations). */
   declare protected readonly __program: true;
   /** @internal */ readonly tag: number;
