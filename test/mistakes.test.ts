@@ -348,3 +348,37 @@ test("an async handler (async function* or async function): the TypeError says s
     "handler function handle(Roll) returned 5; a handler must return a generator (write it as function*) or a Program, e.g. `return resume(k, value)`",
   );
 });
+
+test("a generator method given to fn (fn(game.play)) and reading this: a TypeError saying it has no this and what to write", () => {
+  class Game {
+    bonus = 5;
+    *play() {
+      return (yield* new Roll(6)) + this.bonus;
+    }
+    *plain() {
+      return (yield* new Roll(6)) * 2;
+    }
+  }
+  const game = new Game();
+  const dice = handle(Roll, (_e, k) => resume(k, 4));
+  const r = run(fn(game.play)(), { handlers: [dice] });
+  assert.ok(r.error instanceof TypeError);
+  assert.equal(
+    r.error.message,
+    "fn(play): play is a method, called by doeff without a this, so this.bonus cannot be read: pass what it needs as an argument, or close over it",
+  );
+  // writing to it says the same
+  const counter = {
+    count: 0,
+    *tick() {
+      this.count = 1;
+    },
+  };
+  assert.match(
+    String(run(fn(counter.tick)()).error),
+    /^TypeError: fn\(tick\): tick is a method, called by doeff without a this, so this\.count cannot be read/,
+  );
+  // a method that does not use this runs as before, and a bound one has its this
+  assert.equal(run(fn(game.plain)(), { handlers: [dice] }).value, 8);
+  assert.equal(run(fn(game.play.bind(game))(), { handlers: [dice] }).value, 9);
+});

@@ -88,6 +88,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /MissingHandlerError<(Log \| Get<number>|Get<number> \| Log)>/,
     new RegExp(escapeRegExp(FIX)),
   ],
+  "missing-effect-no-options": [/MissingHandlerError<Log>/, new RegExp(escapeRegExp(FIX))],
   // an inline handle(C, callback) is inferred (TypeScript's second pass) and checked
   "inline-handler": [/MissingHandlerError<Get<number>>/, new RegExp(escapeRegExp(FIX))],
   // a misspelled option (the excess-property check is off while the options' keys are inferred)
@@ -138,6 +139,8 @@ run(logs, { handlers: [state] });
 void runAsync(logs, { handlers: [state] });
 // case: missing-all-no-options
 run(logs);
+// case: missing-effect-no-options
+run(new Log());
 // case: inline-handler
 run(flips, { handlers: [handle(Coin, function* (_e, k) { return yield* resume(k, true); })] });
 // case: unknown-option
@@ -238,6 +241,14 @@ function checkCases(
     for (const p of patterns) assert.match(text, p, `case ${id}`);
     // (a combinator's message is its last overload's: TypeScript lists the overloads before it)
     if (!OVERLOADED.has(id)) assert.doesNotMatch(text, /overload/i, `case ${id}: no overload list`);
+    // TS2379's "Consider adding 'undefined' to the types of the target's properties" (optional
+    // phantom properties under exactOptionalPropertyTypes, `tsc --init`'s default) misled: no
+    // `undefined` fixes a missing handler
+    assert.doesNotMatch(
+      text,
+      /Consider adding 'undefined'/,
+      `case ${id}: no exactOptionalPropertyTypes advice`,
+    );
     seen.push(id);
   }
   assert.equal(diags.length, seen.length, `no other errors: ${JSON.stringify(diags)}`);

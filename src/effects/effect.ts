@@ -30,8 +30,8 @@ import { captureSite, siteState } from "../vm/sites.js";
  * ```
  */
 export abstract class Effect<A = unknown> {
-  /** Phantom: the answer type. Never set at run time. */
-  declare readonly __answer?: A;
+  /** Phantom: the answer type. Never set at run time (required, as Program's: see there). */
+  declare readonly __answer: A;
   /**
    * Phantom, protected: makes Effect nominal for the type checker (only subclasses are Effects), so
    * an arbitrary iterable such as a generator object is never mistaken for one.

@@ -62,8 +62,9 @@ export const OP_NAMES = [
 
 /** A VM instruction (immutable). `A` is what `yield*` on it evaluates to; `E` the effects it may perform. */
 export class Primitive<A = unknown, E = never> {
-  declare readonly __answer?: A;
-  declare readonly __effects?: E;
+  // (phantoms, required as Program's: see there)
+  declare readonly __answer: A;
+  declare readonly __effects: E;
   /**
    * Phantom, protected: makes Primitive nominal for the type checker. The run-time fields are
    * stripped from the published declarations, and without this any iterable would match the type.

@@ -79,7 +79,7 @@ const answers = program(function* () {
   const wrong: string = yield* get<number>("n");
   return [n, s, wrong] as const;
 });
-expectType<Equal<(typeof answers)["__result"], readonly [number, string, string] | undefined>>();
+expectType<Equal<(typeof answers)["__result"], readonly [number, string, string]>>();
 
 // ── 2. rows are inferred from what the generator yields ─────────────────────────────────────
 const counter = program(function* () {
@@ -120,7 +120,7 @@ expectType<Equal<typeof safeRow, Program<Result<number>, Get<number> | Put>>>();
 
 // ── 3. handlers subtract what they handle, and add what they perform ────────────────────────
 const withState = withHandler(state, counter);
-expectType<Equal<(typeof withState)["__effects"], undefined>>();
+expectType<Equal<(typeof withState)["__effects"], never>>();
 const afterState = program(function* () {
   return yield* withHandler(state, caller);
 });
