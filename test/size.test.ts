@@ -428,8 +428,10 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * never wrote): +145 B, the message most of it. Then → 37,679 B: simulatedTime's clock drops
  * timers that ended without firing (above; +84 B).
  * Then → 37,843 B: a generator method given to `fn` says it has no `this` (above; +164 B).
+ * Then → 37,891 B: `timeout` of one of doeff's effects names it as written, `awaitPromise(…) timed
+ * out` (it read "AwaitPromise timed out"; an ETL review), +48 B.
  */
-const EVERYTHING_BUDGET = 37_843;
+const EVERYTHING_BUDGET = 37_891;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

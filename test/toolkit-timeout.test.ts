@@ -27,6 +27,8 @@ import {
   resume,
   scheduler,
   simulatedTime,
+  transferWith,
+  type Program,
 } from "../src/index.js";
 import { assertErr, assertOk } from "./sched-helpers.js";
 import {
@@ -95,6 +97,19 @@ test("timeout of a timeout: the outer one's message names the inner timeout and 
     "timeout(slow, 300 ms) timed out after 100 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
   );
   assert.deepEqual(events, ["0: slow start", "100: slow finally"]);
+});
+
+test("timeout of one of doeff's effects names it as written (awaitPromise(…), delay(…)); a user effect by its class", () => {
+  class Slow extends Effect<undefined> {
+    declare readonly _tag: "Slow";
+  }
+  const slowly = handle(Slow, (_e, k) => transferWith(k, delay(500)));
+  const message = (p: Program<unknown, any>) => {
+    const r = run(p, { handlers: [...TK(), slowly] });
+    return (assertErr(r, TimeoutError) as TimeoutError).message.split(" (")[0];
+  };
+  assert.equal(message(timeout(delay(500), 100)), "delay(…) timed out after 100 ms");
+  assert.equal(message(timeout(new Slow(), 100)), "Slow timed out after 100 ms");
 });
 
 test("timeout: the deadline is exclusive — a program whose own timer is due at the same instant is timed out", () => {

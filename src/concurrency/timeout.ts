@@ -23,7 +23,7 @@ import {
 import { delay } from "../effects/time.js";
 import { TimeoutError } from "../errors.js";
 import { fn, hidden, Program, type ProgramLikeOf } from "../vm/program.js";
-import { className } from "../vm/brand.js";
+import { className, isEffectInstance } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
@@ -103,7 +103,12 @@ function label(p: unknown): readonly [what: string, fate?: string] {
   if (typeof own[TIMED_OUT] === "function") return own[TIMED_OUT]();
   const name = (p as { name?: unknown }).name;
   if (typeof name === "string" && name !== "") return [name];
-  const ctor = className((p as { constructor?: unknown }).constructor);
+  const C = (p as { constructor?: unknown }).constructor;
+  const ctor = className(C);
+  // one of doeff's own effects (its class owns a displayName) is written as its function:
+  // `timeout(awaitPromise(…), ms)` reads "awaitPromise(…) timed out", not "AwaitPromise timed out"
+  if (ctor && isEffectInstance(p) && Object.hasOwn(C as object, "displayName"))
+    return [`${ctor[0]!.toLowerCase()}${ctor.slice(1)}(…)`];
   return [ctor && ctor !== "Program" ? ctor : "the program"];
 }
 
