@@ -265,7 +265,7 @@ test("timeout of scoped / retry / withPermit names the program inside: `scoped(j
     "retry(job)",
     "withPermit(job)",
     "scoped(retry(withPermit(job)))",
-    "scoped(Delay)",
+    "scoped(delay(…))",
   ]);
 });
 
