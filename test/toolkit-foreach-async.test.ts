@@ -167,7 +167,7 @@ test("forEachAsync { concurrency: 2 }: at most 2 tasks; the next item is pulled 
   assert.equal(peak, 2);
 });
 
-test("forEachAsync { concurrency: Infinity } pulls while the source has items; { concurrency: 1 } runs one task at a time", async () => {
+test("forEachAsync { concurrency: Infinity } pulls while the source has items; { concurrency: 1 } runs one task at a time; {} is the sequential loop", async () => {
   reset();
   const r1 = await drive(
     forEachAsync(source(3), (i) => item(i), { concurrency: Infinity }),
@@ -202,6 +202,28 @@ test("forEachAsync { concurrency: Infinity } pulls while the source has items; {
   );
   assert.deepEqual(r2.log, ["log 1", "log 2"]);
   assert.equal(peak, 1);
+  // `{}` (no concurrency) is the sequential loop: no pull while an item's program runs
+  reset();
+  const r3 = await drive(
+    forEachAsync(source(2), (i) => item(i), {}),
+    [1, 2],
+  );
+  assert.deepEqual(r3.log, ["log 1", "log 2"]);
+  assert.deepEqual(events, [
+    "pull 1",
+    "0: start 1",
+    "-- open 1",
+    "0: done 1",
+    "0: finally 1",
+    "pull 2",
+    "0: start 2",
+    "-- open 2",
+    "0: done 2",
+    "0: finally 2",
+    "source ended",
+    "source closed",
+    "main: n = 2",
+  ]);
 });
 
 /** The lines format() lists under "errors beside the outcome". */
@@ -473,4 +495,26 @@ test("forEachAsync { concurrency }: a task that a handler inside the scheduler e
   assert.deepEqual(failed.log, ["item 1", "after 1", "item 2"]);
   await settle();
   assert.deepEqual(events, ["pull 1", "pull 2", "pull 3", "return()", "source closed"]);
+});
+
+test("forEachAsync { concurrency }: an error thrown by the finally block of a task it cancels is a warning naming forEachAsync", async () => {
+  reset();
+  const boom = new Error("boom");
+  const cleanup = new Error("cleanup");
+  const f = (i: number) =>
+    program(function* () {
+      try {
+        yield* gate(i);
+        if (i === 1) throw boom;
+      } finally {
+        // biome-ignore lint/correctness/noUnsafeFinally: the case under test is a throwing finally
+        if (i === 2) throw cleanup;
+      }
+    });
+  const r = await drive(forEachAsync(source(2), f, { concurrency: 2 }), [1]);
+  assert.equal(r.error, boom);
+  assert.deepEqual(r.warnings, [cleanup]);
+  assert.deepEqual(warningLines(r.format()), [
+    "a finally block of task 2 threw while forEachAsync cancelled it: Error: cleanup",
+  ]);
 });
