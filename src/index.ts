@@ -120,7 +120,13 @@ export { type RetryOptions, retry } from "./concurrency/retry.js";
 export { scoped } from "./concurrency/scoped.js";
 export { acquire, createSemaphore, release, Semaphore, withPermit } from "./concurrency/semaphore.js";
 export { Channel, close, createChannel, type Received, receive, send } from "./concurrency/channel.js";
-export { ChannelStream, channelStream, forEachAsync, next } from "./concurrency/async-iterable.js";
+export {
+  ChannelStream,
+  channelStream,
+  type ForEachAsyncOptions,
+  forEachAsync,
+  next,
+} from "./concurrency/async-iterable.js";
 export { ChannelClosedError, TimeoutError } from "./errors.js";
 
 // §6 Errors

@@ -430,8 +430,12 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Then → 37,843 B: a generator method given to `fn` says it has no `this` (above; +164 B).
  * Then → 37,891 B: `timeout` of one of doeff's effects names it as written, `awaitPromise(…) timed
  * out` (it read "AwaitPromise timed out"; an ETL review), +48 B.
+ * Then → 38,448 B: `forEachAsync(iterable, f, { concurrency })`, a bounded pool over a stream (a
+ * data-pipeline review; src/concurrency/async-pool.ts: the pull raced against the completions,
+ * reused slots, the pool's quiet waker, its options checked), +557 B; the README's "~37 kB" becomes
+ * "~38 kB".
  */
-const EVERYTHING_BUDGET = 37_891;
+const EVERYTHING_BUDGET = 38_448;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

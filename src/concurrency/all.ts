@@ -13,7 +13,7 @@ import { getRunContext } from "../vm/primitives.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { concurrencyOption, functionArg, programList } from "./check.js";
-import { ENDED, FAILED, Pool, cancelRunning, nextCompleted, start } from "./pool.js";
+import { ENDED, FAILED, Pool, cancelRunning, failedToo, nextCompleted, start } from "./pool.js";
 import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
@@ -28,34 +28,6 @@ import { at, callSite, named } from "./site.js";
 export interface AllOptions {
   /** How many programs may run at once: an integer ≥ 1, or `Infinity` (the default: no limit). */
   concurrency?: number;
-}
-
-/**
- * Tasks that failed after task `first` (the failure `all` throws) and before `all` could cancel
- * them: their errors reach no program. The scheduler would keep each as "task N failed and nothing
- * waited for it", which reads as a task forgotten; `all` takes them instead and keeps them on the
- * warnings saying what happened. (Their logs are not delivered, as a cancelled task's are not.)
- */
-function* failedToo(pool: Pool, first: number): Generator<unknown, void, any> {
-  const { site, who, tasks, status } = pool;
-  let ctx: RunContext | null = null;
-  for (let j = pool.completed.shift(); j !== undefined; j = pool.completed.shift()) {
-    if (status[j] !== FAILED && status[j] !== ENDED) continue;
-    ctx ??= (yield at(site, getRunContext())) as RunContext;
-    const log = ctx.current.log;
-    const n = log.length;
-    try {
-      yield at(site, wait(tasks[j]!)); // done: does not block
-    } catch (e) {
-      const what = who === "all" ? `programs[${j}] of all` : `f(items[${j}]) of ${who}`;
-      ctx.warn(
-        e,
-        `task ${tasks[j]!.id} (${what}) failed too, after ${who} had thrown the first failure (task ${tasks[first]!.id}'s); to receive every failure, wrap each program in safe()`,
-      );
-    } finally {
-      log.length = n;
-    }
-  }
 }
 
 const allGen = named(

@@ -4,6 +4,7 @@
  * - `next(iterator)`: the next `{ done, value }` of an AsyncIterator (blocks only the calling task);
  * - `forEachAsync(iterable, f)`: run `f(item)` for each item, in the calling task; the iterator is
  *   closed (`return()`) when the loop stops early (f's error or cancellation; not when next() failed);
+ *   with `{ concurrency }`, each item's program runs as a task (async-pool.ts);
  * - `channelStream()`: a channel read from *outside* the run as an AsyncIterable. Its `pump(ch)`
  *   program (spawn it inside the run) receives one value per pull of the outside consumer, so a
  *   slow consumer blocks the channel's senders (backpressure). The stream ends when the channel is
@@ -17,6 +18,7 @@ import {
   type ExternalPromise,
   getAbortSignal,
   race,
+  type Spawn,
   spawn,
 } from "../effects/scheduler.js";
 import { DoeffError } from "../errors.js";
@@ -24,7 +26,8 @@ import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, hidden, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
 import { type Channel, close, putBack, type Received, receive } from "./channel.js";
-import { functionArg } from "./check.js";
+import { closeIterator, forEachAsyncPool } from "./async-pool.js";
+import { concurrencyOption, functionArg, optionsObject } from "./check.js";
 import type { SchedulerRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
@@ -100,13 +103,7 @@ const forEachAsyncProgram = fn(
           yield at(site, p);
         }
       } finally {
-        if (!finished && typeof it.return === "function") {
-          // not awaited: a finally block of a cancelled task cannot block (§9.4); what it throws or
-          // rejects with is dropped, so the loop's own error stands (as with `for await`)
-          try {
-            Promise.resolve(it.return()).catch(() => {});
-          } catch {}
-        }
+        if (!finished) closeIterator(it);
       }
     },
   ),
@@ -120,23 +117,65 @@ function itemNotAProgram(p: unknown, index: number): never {
   );
 }
 
-/** Run `f(item)` for each item of an async iterable, one after another, in the calling task. */
+/**
+ * Options of `forEachAsync(iterable, f, options)`.
+ *
+ * @example
+ * ```ts
+ * yield* forEachAsync(lines, (line) => enrich(line), { concurrency: 8 }); // at most 8 in flight
+ * ```
+ */
+export interface ForEachAsyncOptions {
+  /**
+   * How many `f(item)` may run at once, each as a task forEachAsync owns: an integer ≥ 1, or
+   * `Infinity`. Omitted: one after another in the calling task (no tasks).
+   */
+  concurrency?: number;
+}
+
+/**
+ * Run `f(item)` for each item of an async iterable. Without `concurrency`: one after another, in the
+ * calling task. With `{ concurrency: n }`: each as a task forEachAsync owns, sharing the caller's
+ * state, at most n at once; the next item is pulled only when a slot is free, and a task is let go
+ * once it completes (a stream of any length holds at most n). Each task's log is merged into the
+ * caller's as it completes (completion order: deterministic under `run` + `simulatedTime()`).
+ * The first failure cancels the running tasks (ascending id, their finally blocks run), closes the
+ * iterator and is thrown, even while waiting for the next item; later failures are warnings. The
+ * iterator failing cancels the running tasks and throws its error; the caller cancelled cancels them
+ * and closes the iterator.
+ */
 export function forEachAsync<T, P extends AnyProgramLike>(
   iterable: AsyncIterable<T>,
   f: (item: T) => P,
-): Program<undefined, EffectsOf<P> | SchedulerRow> {
+): Program<undefined, EffectsOf<P> | SchedulerRow>;
+/**
+ * (With options: the tasks are in the row, as all's, for run's TaskResultError check — typed with an
+ * `unknown` result, since forEachAsync drops their values: a handler may end one with any.)
+ */
+export function forEachAsync<T, P extends AnyProgramLike>(
+  iterable: AsyncIterable<T>,
+  f: (item: T) => P,
+  options?: ForEachAsyncOptions,
+): Program<undefined, EffectsOf<P> | SchedulerRow | Spawn<unknown, EffectsOf<P>>>;
+export function forEachAsync(
+  iterable: AsyncIterable<unknown>,
+  f: (item: unknown) => AnyProgramLike,
+  options?: ForEachAsyncOptions,
+): Program<undefined, unknown> {
   if (
     iterable === null ||
     typeof iterable !== "object" ||
-    typeof (iterable as AsyncIterable<T>)[Symbol.asyncIterator] !== "function"
+    typeof (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator] !== "function"
   ) {
     throw new TypeError(`forEachAsync expects an async iterable first, got ${describe(iterable)}`);
   }
   functionArg(f, "forEachAsync", "forEachAsync(lines, (line) => tell(line))");
-  return forEachAsyncProgram(iterable, f as (item: unknown) => AnyProgramLike, callSite()) as Program<
-    undefined,
-    EffectsOf<P> | SchedulerRow
-  >;
+  if (options === undefined || (options as ForEachAsyncOptions | null)?.concurrency === undefined) {
+    optionsObject(options, "forEachAsync", ["concurrency"]);
+    return forEachAsyncProgram(iterable, f, callSite()) as Program<undefined, unknown>;
+  }
+  const limit = concurrencyOption(options, "forEachAsync");
+  return forEachAsyncPool(iterable, f, limit, callSite(), itemNotAProgram) as Program<undefined, unknown>;
 }
 
 interface Pull<T> {

@@ -30,15 +30,27 @@ import { Queue } from "./queue.js";
 import { at } from "./site.js";
 
 export class Pool {
-  /** Started tasks, by input index (ascending ids: spawn order). */
+  /**
+   * Started tasks, by index: the input index (ascending ids: spawn order), or for forEachAsync a
+   * slot, reused once its task is collected, so that a stream of any length holds at most its
+   * concurrency in tasks (slot order is then not spawn order: see cancelRunning).
+   */
   readonly tasks: Task<unknown>[] = [];
-  /** Per input index: 0 running, 1 succeeded, 2 failed, 3 cancelled by the combinator, 4 ended. */
+  /** Per index: 0 running, 1 succeeded, 2 failed, 3 cancelled by the combinator, 4 ended. */
   readonly status: number[] = [];
-  /** Per input index: the error of a failed child (raceAll's AggregateError). */
+  /** Per index: the error of a failed child (raceAll's AggregateError). */
   readonly errors: unknown[] = [];
+  /** Per slot: the item index of its task, when slots are reused (forEachAsync); else null. */
+  items: number[] | null = null;
   /** Indices of completed children, in completion order, not yet taken by the combinator. */
   readonly completed = new Queue<number>();
   waker: PromiseHandle<undefined> | null = null;
+  /**
+   * A success does not complete the waker, only a failure (or an ENDED task) does: forEachAsync
+   * waiting for its next item needs to hear of a failure at once, of a success only when it next
+   * looks at the queue — so one waker serves many items.
+   */
+  quiet = false;
   /**
    * `site`: the combinator's call site (trace.sites), for its frame and its tasks' labels; `who`:
    * its name, for the warning of a child whose finally blocks threw when it cancelled it.
@@ -70,7 +82,7 @@ function* notify(pool: Pool, i: number, status: number): Generator<unknown, void
   pool.status[i] = status;
   pool.completed.push(i);
   const w = pool.waker;
-  if (w !== null) {
+  if (w !== null && !(pool.quiet && status === SUCCEEDED)) {
     pool.waker = null;
     yield* completePromise(w, undefined);
   }
@@ -123,10 +135,48 @@ export function* nextCompleted(pool: Pool): Generator<unknown, number, any> {
 export function* cancelRunning(pool: Pool): Generator<unknown, void, any> {
   pool.waker = null;
   const { tasks, status } = pool;
-  for (let i = 0; i < tasks.length; i++) {
+  const order: number[] = [];
+  for (let i = 0; i < tasks.length; i++) if (status[i] === RUNNING) order.push(i);
+  // (forEachAsync reuses slots: their order is not spawn order)
+  order.sort((a, b) => tasks[a]!.id - tasks[b]!.id);
+  for (const i of order) {
     if (status[i] !== RUNNING) continue;
     status[i] = CANCELLED;
     yield* cancelOwned(tasks[i]!, pool.site, pool.who);
+  }
+}
+
+/**
+ * Tasks that failed after task `first` (the failure the combinator throws) and before it could
+ * cancel them: their errors reach no program. The scheduler would keep each as "task N failed and
+ * nothing waited for it", which reads as a task forgotten; the combinator takes them instead and
+ * keeps them on the warnings saying what happened. (Their logs are not delivered, as a cancelled
+ * task's are not.)
+ */
+export function* failedToo(pool: Pool, first: number): Generator<unknown, void, any> {
+  const { site, who, tasks, status, items } = pool;
+  let ctx: RunContext | null = null;
+  for (let j = pool.completed.shift(); j !== undefined; j = pool.completed.shift()) {
+    if (status[j] !== FAILED && status[j] !== ENDED) continue;
+    ctx ??= (yield at(site, getRunContext())) as RunContext;
+    const log = ctx.current.log;
+    const n = log.length;
+    try {
+      yield at(site, wait(tasks[j]!)); // done: does not block
+    } catch (e) {
+      const what =
+        items !== null
+          ? `f(item ${items[j]}) of ${who}`
+          : who === "all"
+            ? `programs[${j}] of all`
+            : `f(items[${j}]) of ${who}`;
+      ctx.warn(
+        e,
+        `task ${tasks[j]!.id} (${what}) failed too, after ${who} had thrown the first failure (task ${tasks[first]!.id}'s); to receive every failure, wrap each program in safe()`,
+      );
+    } finally {
+      log.length = n;
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import {
   createSemaphore,
   delay,
   forEach,
+  forEachAsync,
   get,
   program,
   pure,
@@ -22,12 +23,15 @@ import {
   receive,
   retry,
   run,
+  runAsync,
   type Semaphore,
+  type Spawn,
   scheduler,
   scoped,
   send,
   simulatedTime,
   state,
+  type Tell,
   tell,
   timeout,
   withPermit,
@@ -158,3 +162,27 @@ const itemsOk = program(function* () {
   return [pages, fromSet, fromGen];
 });
 run(itemsOk, { handlers: [scheduler] });
+
+// forEachAsync: without options, the row of f's programs and the scheduler's (no tasks); with
+// { concurrency }, also a Spawn per task (for run's TaskResultError check), its result unknown:
+// forEachAsync drops the tasks' values, so a handler may end one with any
+declare const lines: AsyncIterable<string>;
+const eachLine = forEachAsync(lines, (line) => tell(line));
+expectType<Equal<typeof eachLine, Program<undefined, Tell | SchedulerRow>>>();
+const eachLineConc = forEachAsync(lines, (line) => (line ? num : num), { concurrency: 4 });
+expectType<
+  Equal<
+    typeof eachLineConc,
+    Program<undefined, EffectsOf<typeof num> | SchedulerRow | Spawn<unknown, EffectsOf<typeof num>>>
+  >
+>();
+void runAsync(eachLineConc, { handlers: [scheduler, simulatedTime()] });
+// @ts-expect-error -- num's delay needs a clock
+void runAsync(eachLineConc, { handlers: [scheduler] });
+// an options object typed as possibly undefined is the options form
+declare const maybeOptions: { concurrency: number } | undefined;
+forEachAsync(lines, (line) => tell(line), maybeOptions);
+// @ts-expect-error -- concurrency is a number
+forEachAsync(lines, (line) => tell(line), { concurrency: "4" });
+// @ts-expect-error -- the only option is concurrency
+forEachAsync(lines, (line) => tell(line), { limit: 4 });

@@ -9,6 +9,7 @@
 import {
   all,
   Effect,
+  forEachAsync,
   handle,
   program,
   type ResultOf,
@@ -62,6 +63,13 @@ void runAsync(spawner, { handlers: [scheduler, dice, orNull] });
 virtualClock().run(spawner, { handlers: [dice, orNull] });
 // @ts-expect-error -- all runs its programs as tasks
 run(all([mayFail, mayFail]), { handlers: [scheduler, dice, orNull] });
+// forEachAsync { concurrency } runs them as tasks too, but drops their values: any result will do
+void runAsync(
+  forEachAsync(null as unknown as AsyncIterable<number>, () => mayFail, { concurrency: 2 }),
+  {
+    handlers: [scheduler, dice, orNull],
+  },
+);
 // @ts-expect-error -- a task spawned by a task inherits them too
 run(spawn(spawner), { handlers: [scheduler, dice, orNull] });
 
