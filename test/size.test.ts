@@ -433,9 +433,10 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Then → 38,448 B: `forEachAsync(iterable, f, { concurrency })`, a bounded pool over a stream (a
  * data-pipeline review; src/concurrency/async-pool.ts: the pull raced against the completions,
  * reused slots, the pool's quiet waker, its options checked), +557 B; the README's "~37 kB" becomes
- * "~38 kB".
+ * "~38 kB". Then → 38,525 B: a program given as forEachAsync's options says what its arguments are
+ * (all's "takes its programs as one array" was wrong there), +77 B.
  */
-const EVERYTHING_BUDGET = 38_448;
+const EVERYTHING_BUDGET = 38_525;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -399,7 +399,7 @@ test("forEachAsync options are checked at the call, as all's; under run (no even
     }
   };
   const bad = [0, 1.5, -1, Number.NaN, "2"].map((c) => ({ concurrency: c }));
-  assert.deepEqual([...bad, null, { limit: 2 }, 3].map(message), [
+  assert.deepEqual([...bad, null, { limit: 2 }, 3, tell(0)].map(message), [
     "RangeError: forEachAsync option concurrency must be an integer ≥ 1 (or Infinity for no limit), got 0",
     "RangeError: forEachAsync option concurrency must be an integer ≥ 1 (or Infinity for no limit), got 1.5",
     "RangeError: forEachAsync option concurrency must be an integer ≥ 1 (or Infinity for no limit), got -1",
@@ -408,6 +408,8 @@ test("forEachAsync options are checked at the call, as all's; under run (no even
     "TypeError: forEachAsync options must be an object ({ concurrency }), got null",
     'TypeError: unknown forEachAsync option "limit"; the options are concurrency',
     "TypeError: forEachAsync options must be an object ({ concurrency }), got 3",
+    // (a program where the options go: all's wording, "takes its programs as one array", was wrong here)
+    "TypeError: forEachAsync takes an async iterable, a function that makes each item's program, and options third: forEachAsync(lines, (line) => work(line), { concurrency: 4 })",
   ]);
   reset();
   const r = run(

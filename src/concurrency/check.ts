@@ -37,7 +37,9 @@ export function optionsObject(
   if (options === undefined) return {};
   if (isProgramLike(options))
     throw new TypeError(
-      `${where} takes its programs as one array, and options second: write ${where}([a, b]), not ${where}(a, b)`,
+      where === "forEachAsync"
+        ? "forEachAsync takes an async iterable, a function that makes each item's program, and options third: forEachAsync(lines, (line) => work(line), { concurrency: 4 })"
+        : `${where} takes its programs as one array, and options second: write ${where}([a, b]), not ${where}(a, b)`,
     );
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new TypeError(
