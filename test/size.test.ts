@@ -435,8 +435,10 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * reused slots, the pool's quiet waker, its options checked), +557 B; the README's "~37 kB" becomes
  * "~38 kB". Then → 38,525 B: a program given as forEachAsync's options says what its arguments are
  * (all's "takes its programs as one array" was wrong there), +77 B.
+ * Then → 38,559 B: `timeout`'s "written as its function" naming is for doeff's effects by name (a
+ * user's effect class with a displayName, as the README advises, read "fetch(…) timed out"), +34 B.
  */
-const EVERYTHING_BUDGET = 38_525;
+const EVERYTHING_BUDGET = 38_559;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

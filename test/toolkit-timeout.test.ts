@@ -29,6 +29,8 @@ import {
   simulatedTime,
   transferWith,
   type Program,
+  local,
+  reader,
 } from "../src/index.js";
 import { assertErr, assertOk } from "./sched-helpers.js";
 import {
@@ -110,6 +112,20 @@ test("timeout of one of doeff's effects names it as written (awaitPromise(…), 
   };
   assert.equal(message(timeout(delay(500), 100)), "delay(…) timed out after 100 ms");
   assert.equal(message(timeout(new Slow(), 100)), "Slow timed out after 100 ms");
+});
+
+test("timeout of a user effect whose class has a displayName (as the README advises) names the class, not a doeff function; local(…) is doeff's", () => {
+  class Fetch extends Effect<undefined> {
+    static displayName = "Fetch";
+    declare readonly _tag: "Fetch";
+  }
+  const slowly = handle(Fetch, (_e, k) => transferWith(k, delay(500)));
+  const message = (p: Program<unknown, any>) => {
+    const r = run(p, { handlers: [...TK(), reader, slowly], env: {} });
+    return (assertErr(r, TimeoutError) as TimeoutError).message.split(" (")[0];
+  };
+  assert.equal(message(timeout(new Fetch(), 100)), "Fetch timed out after 100 ms");
+  assert.equal(message(timeout(local({}, delay(500)), 100)), "local(…) timed out after 100 ms");
 });
 
 test("timeout: the deadline is exclusive — a program whose own timer is due at the same instant is timed out", () => {

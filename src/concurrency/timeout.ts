@@ -89,6 +89,9 @@ interface TimedOutLabel {
   [TIMED_OUT](): readonly [what: string, fate: string];
 }
 
+/** doeff's effects that can keep a timeout waiting (a user's class of one of these names: rare) */
+const DOEFF_TIMED = /^(AwaitPromise|Delay|Wait|Gather|Race|Local|Listen)$/;
+
 /** What timed out, for TimeoutError (made when it is thrown: nothing per call that is in time). */
 function label(p: unknown): readonly [what: string, fate?: string] {
   // a timeout of a timeout: "timeout timed out" said nothing; name the inner one and its limit
@@ -105,9 +108,10 @@ function label(p: unknown): readonly [what: string, fate?: string] {
   if (typeof name === "string" && name !== "") return [name];
   const C = (p as { constructor?: unknown }).constructor;
   const ctor = className(C);
-  // one of doeff's own effects (its class owns a displayName) is written as its function:
-  // `timeout(awaitPromise(…), ms)` reads "awaitPromise(…) timed out", not "AwaitPromise timed out"
-  if (ctor && isEffectInstance(p) && Object.hasOwn(C as object, "displayName"))
+  // one of doeff's own effects that can take time is written as its function: `timeout(awaitPromise(…),
+  // ms)` reads "awaitPromise(…) timed out", not "AwaitPromise timed out". By name: a displayName of
+  // its own does not tell doeff's classes apart, as the README asks users to give theirs one too
+  if (isEffectInstance(p) && Object.hasOwn(C as object, "displayName") && DOEFF_TIMED.test(ctor))
     return [`${ctor[0]!.toLowerCase()}${ctor.slice(1)}(…)`];
   return [ctor && ctor !== "Program" ? ctor : "the program"];
 }
