@@ -206,3 +206,27 @@ test("Err: format() is not a property (an Err prints and compares as { ok, error
     "doeff traceback unavailable: the error object cannot be inspected (its properties throw)",
   );
 });
+
+test("Err.format(): a primitive thrown again at another place after safe caught it has that place's traceback, not the first one's", () => {
+  // (a primitive has no identity: once safe has made it a value, a later throw of the same string is a
+  // new one — it printed the first place's chain, placeA, under placeB's Err)
+  const placeA = fn(function* placeA() {
+    throw "busy";
+  });
+  const placeB = fn(function* placeB() {
+    yield* tell("b");
+    throw "busy";
+  });
+  const r = run(
+    P(function* main() {
+      const a = yield* safe(placeA());
+      const b = yield* safe(placeB());
+      const c = yield* safe(placeB());
+      return [a, b, c].map((x) => (x.ok ? "ok" : x.format()));
+    }),
+    { handlers: [writer] },
+  );
+  assert.equal(r.ok, true);
+  const at = (place: string) => `doeff traceback (outermost first):\n  main\n  ${place}\nthrown: "busy"`;
+  assert.deepEqual(r.value, [at("placeA"), at("placeB"), at("placeB")]);
+});

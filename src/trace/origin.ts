@@ -303,6 +303,16 @@ export class Origins {
   }
 
   /**
+   * `get`, for `safe`, which has made `e` a value: a primitive's origin is then forgotten — it has no
+   * identity, so the next throw of the same string elsewhere is a new error, not this one again.
+   */
+  take(e: unknown): Origin | null {
+    const o = this.get(e);
+    if (o === this.primitive) this.primitive = null;
+    return o;
+  }
+
+  /**
    * An abort finalizes the continuation whose top segment is `top`: keep its chain (once per place).
    * A handler that was delegating the computation's effect (a clock probe, `record`) has its own
    * continuation finalized too, whose chain is the same frames without the handler's line: keep

@@ -126,7 +126,7 @@ export function execute(m: Machine, prim: Primitive): void {
       m.callGenerator(prim.a as Generator<unknown, unknown, unknown>, prim.b as string);
       return;
     case OP_ORIGIN:
-      m.deliver(m.origins === null ? null : m.origins.get(prim.a));
+      m.deliver(m.origins === null ? null : m.origins.take(prim.a));
       return;
   }
   m.throwHere(new TypeError(`unknown primitive ${String(prim.op)}`));

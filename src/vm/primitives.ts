@@ -251,7 +251,8 @@ export function getHandlers(): Primitive<Handler[]> {
 
 /**
  * Where the run saw `error` first (its trace origin: the chain and the failing effect), or null.
- * Internal: `safe` keeps it on its `Err` so that `Err.format()` reads like `RunResult.format()`.
+ * Internal: `safe` keeps it on its `Err` so that `Err.format()` reads like `RunResult.format()`; a
+ * primitive's is then forgotten (Origins.take).
  */
 export function originOf(error: unknown): Primitive<import("../trace/origin.js").Origin | null> {
   return new Primitive(OP_ORIGIN, error, undefined);
