@@ -440,8 +440,11 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Then → 38,559 B: `timeout`'s "written as its function" naming is for doeff's effects by name (a
  * user's effect class with a displayName, as the README advises, read "fetch(…) timed out"), +34 B.
  * Then → 38,581 B: `safe` forgets a thrown primitive's origin once taken (above), +22 B.
+ * Then → 38,636 B: forEachAsync checks each answer of the iterator's next() as `for await` does, a
+ * TypeError naming it (null read V8's "Cannot read properties of null"; a number ran f(undefined)),
+ * +55 B.
  */
-const EVERYTHING_BUDGET = 38_581;
+const EVERYTHING_BUDGET = 38_636;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -520,3 +520,39 @@ test("forEachAsync { concurrency }: an error thrown by the finally block of a ta
     "a finally block of task 2 threw while forEachAsync cancelled it: Error: cleanup",
   ]);
 });
+
+test('forEachAsync: an iterator whose next() gives no { done, value } object is a TypeError naming it, as for await throws one (it read V8\'s "Cannot read properties of null", or ran f(undefined) for a number); the iterator is not closed', async () => {
+  for (const bad of [null, 5, undefined]) {
+    for (const options of [undefined, { concurrency: 2 }]) {
+      const calls: string[] = [];
+      let n = 0;
+      const iterable: AsyncIterable<number> = {
+        [Symbol.asyncIterator]: () =>
+          ({
+            next: () => Promise.resolve(n++ === 0 ? { done: false, value: 1 } : bad),
+            return: () => {
+              calls.push("return()");
+              return Promise.resolve({ done: true, value: undefined });
+            },
+          }) as AsyncIterator<number>,
+      };
+      const r = await runAsync(
+        forEachAsync(
+          iterable,
+          (i) => {
+            calls.push(`f(${i})`);
+            return tell(i);
+          },
+          options,
+        ),
+        { handlers: TK() },
+      );
+      assert.ok(r.error instanceof TypeError, `${String(bad)} ${JSON.stringify(options)}`);
+      assert.equal(
+        r.error.message,
+        `forEachAsync: the iterator's next() gave ${bad === null ? "null" : String(bad)}, not an iterator result { done, value }`,
+      );
+      assert.deepEqual(calls, ["f(1)"]); // no f(undefined), no return()
+    }
+  }
+});

@@ -26,7 +26,7 @@ import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, hidden, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
 import { type Channel, close, putBack, type Received, receive } from "./channel.js";
-import { closeIterator, forEachAsyncPool } from "./async-pool.js";
+import { closeIterator, forEachAsyncPool, iterResult } from "./async-pool.js";
 import { concurrencyOption, functionArg, optionsObject } from "./check.js";
 import type { SchedulerRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
@@ -84,12 +84,15 @@ const forEachAsyncProgram = fn(
         for (;;) {
           let r: IteratorResult<unknown>;
           try {
-            r = (yield at(
-              site,
-              awaitPromise(() => it.next()),
-            )) as IteratorResult<unknown>;
+            r = iterResult(
+              yield at(
+                site,
+                awaitPromise(() => it.next()),
+              ),
+            );
           } catch (e) {
-            finished = true; // the iterator failed: it is not closed (as `for await` does not)
+            // the iterator failed, or gave no iterator result: it is not closed (as `for await` does not)
+            finished = true;
             throw e;
           }
           if (r.done) {

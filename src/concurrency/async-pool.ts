@@ -29,7 +29,7 @@ import {
 } from "../effects/scheduler.js";
 import { AsyncRequiredError } from "../errors.js";
 import type { RunContext } from "../run/context.js";
-import { isProgramLike } from "../vm/brand.js";
+import { describe, isProgramLike } from "../vm/brand.js";
 import { getRunContext } from "../vm/primitives.js";
 import { fn } from "../vm/program.js";
 import type { AnyProgramLike } from "../vm/types.js";
@@ -61,6 +61,19 @@ export function closeIterator(it: AsyncIterator<unknown>): void {
       Promise.resolve(it.return()).catch(() => {});
     } catch {}
   }
+}
+
+/**
+ * `r`, an answer of the iterator's `next()`, checked as `for await` does: else `r.done` read V8's
+ * "Cannot read properties of null", or a number ran `f(undefined)`. (Thrown as the iterator's
+ * failure: the iterator is not closed.)
+ */
+export function iterResult(r: unknown): IteratorResult<unknown> {
+  if (r === null || (typeof r !== "object" && typeof r !== "function"))
+    throw new TypeError(
+      `forEachAsync: the iterator's next() gave ${describe(r)}, not an iterator result { done, value }`,
+    );
+  return r as IteratorResult<unknown>;
 }
 
 /** The pull's promise settled: complete its external promise (unless dropped meanwhile). */
@@ -156,15 +169,12 @@ export const forEachAsyncPool = fn(
           if (won.index === 0) continue; // a failure (or a task a handler ended)
           const v = won.value;
           pull = null;
-          if (v instanceof PullFailed) {
-            close = false; // the iterator failed: it is not closed (as `for await` does not)
-            throw v.error;
-          }
-          const r = v as IteratorResult<unknown>;
-          if (r.done) {
-            close = false;
-            continue;
-          }
+          // the iterator failed, gave no iterator result, or ended: it is not closed (as `for await`)
+          close = false;
+          if (v instanceof PullFailed) throw v.error;
+          const r = iterResult(v);
+          if (r.done) continue;
+          close = true;
           const p = f(r.value);
           if (!isProgramLike(p)) notAProgram(p, index);
           const slot = free.pop() ?? pool.tasks.length;
