@@ -187,4 +187,24 @@ test("clock.runAsync: the same checks as clock.run, as a rejected promise (as ru
   assert.equal((await first).value, 1);
   assert.equal(clock.now, 1000);
   assert.equal((await clock.runAsync(p)).value, 1, "free again once settled");
+  // a clock.run called from inside the program a clock.run of the same clock runs
+  let inner = "";
+  const q = program(function* () {
+    yield* delay(1);
+    return 1;
+  });
+  const nested = program(function* () {
+    try {
+      clock.run(q);
+    } catch (e) {
+      inner = (e as Error).message;
+    }
+    return 2;
+  });
+  assert.equal(clock.run(nested).value, 2);
+  assert.equal(
+    inner,
+    "clock.run: this clock is running another program (a clock.run not yet returned: called from inside it); a clock keeps one run's now and delays: make a virtualClock() per run that goes on at the same time",
+  );
+  assert.equal(clock.run(q).value, 1, "free again once returned");
 });

@@ -145,7 +145,7 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
   const delays: DelayRecord[] = [];
   let current = options.start ?? 0;
   let recorded: RunContext | null = null; // the run `delays` lists (a run of your own, too)
-  let running = false; // a clock.run / runAsync going on
+  let running: string | null = null; // the clock.run / clock.runAsync going on
   const probe = function* clockProbe(effect: Now | Delay, k: Parameters<Handler>[1]) {
     const ctx = yield* getRunContext();
     if (ctx !== recorded) {
@@ -187,7 +187,7 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
       try {
         return (run as (p: unknown, o: RunOptions) => RunResult<unknown>)(hidden(ended, program), o);
       } finally {
-        running = false;
+        running = null;
       }
     },
     runAsync(program: AnyProgramLike, opts?: RunOptions): Promise<RunResult<any>> {
@@ -197,7 +197,7 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
           hidden(ended, program),
           o,
         ).finally(() => {
-          running = false;
+          running = null;
         });
       } catch (e) {
         return Promise.reject(e);
@@ -207,11 +207,11 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
   /** The checks, a fresh record (`delays` cleared, `now` at the start), the options to run with. */
   function begin(name: string, opts: RunOptions | undefined): RunOptions {
     checkClockOptions(opts, name);
-    if (running)
+    if (running !== null)
       throw new TypeError(
-        `${name}: this clock is running another program (a clock.runAsync not yet settled); a clock keeps one run's now and delays: make a virtualClock() per run that goes on at the same time`,
+        `${name}: this clock is running another program (a ${running} not yet ${running === "clock.run" ? "returned: called from inside it" : "settled"}); a clock keeps one run's now and delays: make a virtualClock() per run that goes on at the same time`,
       );
-    running = true;
+    running = name;
     delays.length = 0;
     recorded = null;
     current = options.start ?? 0;
