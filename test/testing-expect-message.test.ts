@@ -443,6 +443,11 @@ test("expectEffects: when no effect reached the recorder, the message says a wit
   );
   // what the hint says works
   assert.equal(expectEffects(service, [Query], { handlers: [db] }).value, 7);
+  // with `only`, nothing recorded is explained by the filter: no hint
+  assert.throws(
+    () => expectEffects(put("n", 1), [Query], { handlers: [state], only: Query }),
+    (e: unknown) => e instanceof EffectExpectationError && !e.message.includes("no effect reached"),
+  );
   // a program that performed something (here a passed-on effect) gets no hint
   assert.throws(
     () => expectEffects(put("n", 1), [Query], { handlers: [state] }),
