@@ -382,3 +382,20 @@ test("a generator method given to fn (fn(game.play)) and reading this: a TypeErr
   assert.equal(run(fn(game.plain)(), { handlers: [dice] }).value, 8);
   assert.equal(run(fn(game.play.bind(game))(), { handlers: [dice] }).value, 9);
 });
+
+test("a generator-function handler called where it is passed (scheduler()): a TypeError that says to pass it uncalled", () => {
+  const called = (scheduler as unknown as () => unknown)();
+  const hint = "(a handler was called: write scheduler, not scheduler())";
+  assert.throws(() => run(work() as never, { handlers: [called as never] }), {
+    name: "TypeError",
+    message: `run option handlers[0] is a generator object, not a handler function ${hint}`,
+  });
+  assert.throws(() => withHandler(called as never, work()), {
+    name: "TypeError",
+    message: `withHandler expects a handler function ((effect, k) => generator), got a generator object ${hint}`,
+  });
+  assert.throws(() => run(work() as never, { handlers: [42 as never] }), {
+    name: "TypeError",
+    message: "run option handlers[0] is 42, not a handler function",
+  });
+});

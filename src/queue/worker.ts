@@ -207,11 +207,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   if (!Array.isArray(given))
     throw new TypeError(`startWorker: handlers must be an array of handlers, got ${describe(given)}`);
   given.forEach((h: unknown, i) => {
-    const bad = notAHandler(h);
-    if (bad !== null)
-      throw new TypeError(
-        `startWorker: handlers[${i}] is ${bad}${typeof h === "function" ? "" : ", not a handler function"}`,
-      );
+    const bad = notAHandler(h, true);
+    if (bad !== null) throw new TypeError(`startWorker: handlers[${i}] is ${bad}`);
   });
   const signalsOption: unknown = options.signals;
   if (

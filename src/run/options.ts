@@ -91,11 +91,8 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
       throw new TypeError(`run option handlers must be an array of handlers, got ${describe(o.handlers)}`);
     }
     o.handlers.forEach((h, i) => {
-      const bad = notAHandler(h);
-      if (bad !== null)
-        throw new TypeError(
-          `run option handlers[${i}] is ${bad}${typeof h === "function" ? "" : ", not a handler function"}`,
-        );
+      const bad = notAHandler(h, true);
+      if (bad !== null) throw new TypeError(`run option handlers[${i}] is ${bad}`);
     });
   }
   for (const key of ["env", "store"] as const) {

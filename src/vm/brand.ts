@@ -44,9 +44,14 @@ export function brandOf(x: unknown): number {
 /**
  * Why `h`, given where a handler goes, is not one — for the common mix-up of an effect class with
  * its handler (`handlers: [Roll]`): null when it is a function that is not an effect class.
+ * `listed`: for an entry of a handlers list ("handlers[1] is 1, not a handler function").
  */
-export function notAHandler(h: unknown): string | null {
-  if (typeof h !== "function") return describe(h);
+export function notAHandler(h: unknown, listed = false): string | null {
+  // `handlers: [scheduler()]`: a generator-function handler called with no arguments gives its
+  // generator object, which describe() can only call "object".
+  if (Object.prototype.toString.call(h) === "[object Generator]")
+    return `a generator object${listed ? ", not a handler function" : ""} (a handler was called: write scheduler, not scheduler())`;
+  if (typeof h !== "function") return listed ? `${describe(h)}, not a handler function` : describe(h);
   let proto: unknown;
   try {
     proto = (h as { prototype?: unknown }).prototype;
