@@ -5,7 +5,21 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Ask, ask, delegate, Effect, fn, handle, pass, reader, resume, run, state } from "../src/index.js";
+import {
+  Ask,
+  answer,
+  ask,
+  delegate,
+  Effect,
+  fn,
+  handle,
+  pass,
+  reader,
+  resume,
+  run,
+  state,
+  transfer,
+} from "../src/index.js";
 import { record } from "../src/testing/index.js";
 
 class Ping extends Effect<number> {
@@ -94,4 +108,49 @@ test("§8.8 record() (a quiet handler delegating every effect) stays out of the 
   const withRecord = report(run(asker(), { handlers: [state, reader, record(), askPasser] }));
   assert.equal(without[2], '  effect Ask("missing"): askPasser ↗, reader ✗, state ·');
   assert.deepEqual(withRecord, without);
+});
+
+// A decorator handler (a cache, a validator) delegates, gets the answer, then throws: the handler
+// that answered was reached. The line said `·` (not reached) for it.
+const checker = handle(Ping, function* checker() {
+  const v = yield* delegate<number>();
+  throw new Error(`bad answer ${v}`);
+});
+
+test("§8.8 a handler that throws after its delegated effect was answered: the answering handler is ⇢ when it transferred", () => {
+  const transferer = handle(Ping, function* transferer(_e, k) {
+    return yield* transfer(k, 7);
+  });
+  const other = handle(Other, function* other(_e, k) {
+    return yield* resume(k, 0);
+  });
+  assert.deepEqual(report(run(main(), { handlers: [other, transferer, checker] })), [
+    "doeff traceback (outermost first):",
+    "  main",
+    "  handler checker for Ping() ✗",
+    "  effect Ping(): checker ✗, transferer ⇢, other ·",
+    "Error: bad answer 7",
+  ]);
+  // answered by a fast path (answer(): a transfer by definition) — the same mark
+  assert.deepEqual(
+    report(run(main(), { handlers: [answer(Ping, () => 8), checker] }))[3],
+    "  effect Ping(): checker ✗, answer(Ping) ⇢",
+  );
+});
+
+test("§8.8 a handler that throws after its delegated effect was answered: ✓ when the answering handler resumed (it is still live); handlers passed on the way are ↗", () => {
+  const resumer = handle(Ping, function* resumer(_e, k) {
+    return yield* resume(k, 9);
+  });
+  const otherPasser = handle(Ping, function* otherPasser() {
+    return yield* pass();
+  });
+  assert.deepEqual(report(run(main(), { handlers: [resumer, otherPasser, checker] })), [
+    "doeff traceback (outermost first):",
+    "  handler resumer for Ping() ✓",
+    "  main",
+    "  handler checker for Ping() ✗",
+    "  effect Ping(): checker ✗, otherPasser ↗, resumer ✓",
+    "Error: bad answer 9",
+  ]);
 });

@@ -171,7 +171,8 @@ function walk(cur: Segment, originInv: Invocation | null, ownThrow = true): Entr
     for (let seg = todo.pop() as Segment | null; seg !== null; seg = seg === stop ? null : seg.caller) {
       c.frames(seg.top);
       // a reported segment's Reporter (a task): its line where a report frame's was, below its frames
-      if (seg.job !== null && seg.kind !== S_FINALIZER) c.boundary(seg.job as FrameLabel);
+      if (seg.job !== null && seg.kind !== S_FINALIZER && seg.kind !== S_HANDLER)
+        c.boundary(seg.job as FrameLabel);
       if (seg.kind !== S_HANDLER) continue;
       const inv: Invocation = seg.invocation!;
       const marker = inv === originInv ? MARK_THREW : inv.k.used ? MARK_RESUMED : "";
@@ -189,12 +190,18 @@ function walk(cur: Segment, originInv: Invocation | null, ownThrow = true): Entr
   return c.result();
 }
 
-/** Handlers visible from `site`, marked: inside `taker` ↗, `taker` gets `marker`, outside it ·. */
+/**
+ * Handlers visible from `site`, marked: inside `taker` ↗, `taker` gets `marker`, outside it ·.
+ * With `answered` (a prompt outside, which answered what the taker delegated): the handlers outside
+ * the taker are ↗ up to it, it gets `answeredMark`, then ·.
+ */
 export function visitsFrom(
   site: Segment,
   taker: Segment | null,
   marker: string,
   outer?: Segment | null,
+  answered: Segment | null = null,
+  answeredMark = "",
 ): Visit[] {
   const out: Visit[] = [];
   let reached = false;
@@ -210,8 +217,11 @@ export function visitsFrom(
   }
   if (outer !== undefined) {
     p = outer === null ? null : outer.firstPrompt;
+    let before = answered !== null;
     while (p !== null) {
-      out.push({ handler: p.handler!, marker: MARK_NOT_REACHED });
+      const mark = !before ? MARK_NOT_REACHED : p === answered ? answeredMark : MARK_PASSED;
+      if (p === answered) before = false;
+      out.push({ handler: p.handler!, marker: mark });
       const c = p.caller;
       p = c === null ? null : c.firstPrompt;
     }
@@ -232,8 +242,10 @@ function visited(
   taker: Segment | null,
   marker: string,
   outer?: Segment | null,
+  answered: Segment | null = null,
+  answeredMark = "",
 ): Visit[] {
-  const rev = visitsFrom(site, taker, marker, outer).reverse();
+  const rev = visitsFrom(site, taker, marker, outer, answered, answeredMark).reverse();
   for (let inv = site.invocation; inv !== null && inv.effect === effect; inv = inv.site.invocation) {
     const h = inv.handler!;
     for (const v of visitsFrom(inv.site, inv.prompt, MARK_DELEGATED, null).reverse())
@@ -272,14 +284,32 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
     return new Origin(chain, e.effect, visited(e.effect, cur, null, MARK_PASSED));
   }
   if (originInv !== null && cur === originInv) {
-    // the handler's own code threw: the effect it was handling, with the handlers it visited
+    // the handler's own code threw: the effect it was handling, with the handlers it visited —
+    // outside it, when it had delegated the effect, the one that answered: ✓ when it resumed (its
+    // invocation is live below us), else ⇢ (transfer, or a fast path: the same by definition)
+    const to = originInv.delegatedTo;
     return new Origin(
       chain,
       originInv.effect,
-      visited(originInv.effect, originInv.site, originInv.prompt, MARK_THREW, originInv.outer),
+      visited(
+        originInv.effect,
+        originInv.site,
+        originInv.prompt,
+        MARK_THREW,
+        originInv.outer,
+        to,
+        to !== null && resumedBy(cur, to) ? MARK_RESUMED : MARK_TRANSFERRED,
+      ),
     );
   }
   return new Origin(chain, undefined, null);
+}
+
+/** Is an invocation of prompt `p`'s handler that resumed live on the chain from `cur`? */
+function resumedBy(cur: Segment, p: Segment): boolean {
+  for (let s: Segment | null = cur; s !== null; s = s.caller)
+    if (s.kind === S_HANDLER && s.prompt === p && s.k.used) return true;
+  return false;
 }
 
 /** a chain's names without its live handler invocations (✓), a line each */

@@ -49,9 +49,11 @@ export function brandOf(x: unknown): number {
 export function notAHandler(h: unknown, listed = false): string | null {
   // `handlers: [scheduler()]`: a generator-function handler called with no arguments gives its
   // generator object, which describe() can only call "object".
-  if (Object.prototype.toString.call(h) === "[object Generator]")
-    return `a generator object${listed ? ", not a handler function" : ""} (a handler was called: write scheduler, not scheduler())`;
-  if (typeof h !== "function") return listed ? `${describe(h)}, not a handler function` : describe(h);
+  if (typeof h !== "function") {
+    if (isGeneratorObject(h))
+      return `a generator object${listed ? ", not a handler function" : ""} (a handler was called: write scheduler, not scheduler())`;
+    return listed ? `${describe(h)}, not a handler function` : describe(h);
+  }
   let proto: unknown;
   try {
     proto = (h as { prototype?: unknown }).prototype;

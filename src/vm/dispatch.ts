@@ -191,15 +191,15 @@ export function visibleHandlers(seg: Segment | null): Handler[] {
   return out;
 }
 
-/** Perform effect `e` from `cur` (the yielder is its top frame). */
-export function dispatch(m: Machine, e: unknown): void {
+/** Perform effect `e` from `cur` (the yielder is its top frame); → the prompt that took it, or null. */
+export function dispatch(m: Machine, e: unknown): Segment | null {
   const site = m.cur;
   let p: Segment | null;
   try {
     p = search(m, site, e);
   } catch (err) {
     m.throwHere(err); // a `handles` predicate threw (or a hostile effect): at the perform site
-    return;
+    return null;
   }
   if (p === null) {
     // performed by a handler's own code (`delegate()`, or an effect of its own): only the handlers
@@ -208,9 +208,10 @@ export function dispatch(m: Machine, e: unknown): void {
     const by =
       inv === null ? "" : ` (performed by handler ${describe(inv.handler)}; none outside it takes it)`;
     m.throwHere(new UnhandledEffectError(e, visibleHandlers(site), by));
-    return;
+    return null;
   }
   deliverTo(m, p, e, site);
+  return p;
 }
 
 /** Hand `e`, performed at `site`, to the handler of prompt `p` (capture + invoke, or the fast path). */
@@ -272,21 +273,22 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
  * Go on with effect `e`, performed at `site`, from segment `from` outward: pass (§3) and a FAST_PATH's
  * SITE_PASS. An error finding the next handler, or none, is thrown at the perform site.
  */
-export function passOn(m: Machine, from: Segment | null, e: unknown, site: Segment): void {
+export function passOn(m: Machine, from: Segment | null, e: unknown, site: Segment): Segment | null {
   let q: Segment | null;
   try {
     q = search(m, from, e);
   } catch (err) {
     m.cur = site;
     m.throwHere(err); // a `handles` predicate threw
-    return;
+    return null;
   }
   if (q === null) {
     m.cur = site;
     m.throwHere(new UnhandledEffectError(e, visibleHandlers(site), " (passed on by a handler)"));
-    return;
+    return null;
   }
   deliverTo(m, q, e, site);
+  return q;
 }
 
 /** Step 3 of §3: start a handler invocation on a fresh handler segment whose caller is `outer`. */

@@ -70,7 +70,8 @@ export function execute(m: Machine, prim: Primitive): void {
     case OP_DELEGATE: {
       const inv = handlerOnly(m, prim);
       if (inv === null) return;
-      dispatch(m, prim.a === undefined ? inv.effect : prim.a);
+      // (`inv.job` is delegatedTo for a handler segment: see Segment.delegatedTo)
+      inv.job = dispatch(m, prim.a === undefined ? inv.effect : prim.a);
       return;
     }
     case OP_GET_CONTINUATION: {

@@ -317,7 +317,11 @@ export function performTerminal(
     }
     case OP_PASS: {
       link(m, inv.prompt, outer);
-      passOn(m, outer, arg === undefined ? inv.effect : arg, k.top!);
+      const q = passOn(m, outer, arg === undefined ? inv.effect : arg, k.top!);
+      // a handler that delegated this effect now waits for the handler it is passed to (its
+      // traceback line, Segment.delegatedTo)
+      const d = k.top!.invocation;
+      if (d !== null && d.job === inv.prompt && arg === undefined) d.job = q;
       return;
     }
   }

@@ -94,8 +94,9 @@ export class Segment {
   /**
    * finalizer: its job (which holds the pending outcome). Body or prompt: its Reporter, or null —
    * one field for both (a field is 8 B on every segment; a task start then needs no report frame).
+   * Handler segment: the prompt its last `delegate()` went to, or null (`delegatedTo`).
    */
-  job: Job | Reporter | null;
+  job: Job | Reporter | Segment | null;
   /**
    * prompt: the prototypes of its handler's TAKES classes, or null (then `handles` decides).
    * Handler segment: the effect (`effect`).
@@ -134,6 +135,14 @@ export class Segment {
   /** the effect the handler was invoked for */
   get effect(): unknown {
     return this.takes;
+  }
+  /**
+   * The prompt that took the effect this invocation last handed on with `delegate()`, or null. For
+   * its traceback line when the handler throws after the answer came back: that handler was
+   * reached (it answered), not `·`.
+   */
+  get delegatedTo(): Segment | null {
+    return this.job as Segment | null;
   }
   /** the invocation's continuation */
   get k(): Continuation {
