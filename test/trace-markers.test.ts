@@ -19,6 +19,7 @@ import {
   run,
   state,
   transfer,
+  transferWith,
 } from "../src/index.js";
 import { record } from "../src/testing/index.js";
 
@@ -152,5 +153,38 @@ test("§8.8 a handler that throws after its delegated effect was answered: ✓ w
     "  handler checker for Ping() ✗",
     "  effect Ping(): checker ✗, otherPasser ↗, resumer ✓",
     "Error: bad answer 9",
+  ]);
+});
+
+test("§8.8 a named program a handler started with transferWith: the line `handler h for Effect ⇢` sits between the performer's frame and the program's", () => {
+  const lookUp = fn(function* lookUp(n: number) {
+    return yield* new Other();
+  });
+  const viaProgram = handle(Ping, function* viaProgram(_e, k) {
+    return yield* transferWith(k, lookUp(1));
+  });
+  const otherThrower = handle(Other, function* otherThrower() {
+    throw new Error("other threw");
+  });
+  assert.deepEqual(report(run(main(), { handlers: [otherThrower, viaProgram] })), [
+    "doeff traceback (outermost first):",
+    "  main",
+    "  handler viaProgram for Ping() ⇢",
+    "  lookUp",
+    "  handler otherThrower for Other() ✗",
+    "  effect Other(): viaProgram ↗, otherThrower ✗",
+    "Error: other threw",
+  ]);
+  // the program throwing itself
+  const failing = fn(function* failing() {
+    throw new Error("program threw");
+  });
+  const viaFailing = handle(Ping, function* viaFailing(_e, k) {
+    return yield* transferWith(k, failing());
+  });
+  assert.deepEqual(report(run(main(), { handlers: [viaFailing] })).slice(1, 4), [
+    "  main",
+    "  handler viaFailing for Ping() ⇢",
+    "  failing",
   ]);
 });

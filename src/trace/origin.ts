@@ -74,6 +74,17 @@ const OUTER_KEEP = 3;
 
 const KEEP = 40;
 
+/**
+ * A named program's frame that a handler started with `transferWith(k, program)` at the perform
+ * site, and that invocation: the traceback shows `handler h for Effect ⇢` between the performer's
+ * frame and the program's, or the program would read as called by the performer (SEMANTICS §8.8's
+ * ⇢). Set only for named frames (the standard handlers' transferWith programs are hidden).
+ */
+const transferredInto = new WeakMap<Frame, Invocation>();
+export function noteTransferInto(f: Frame, inv: Invocation): void {
+  transferredInto.set(f, inv);
+}
+
 function handlerName(h: Handler): string {
   return h.name || "(anonymous handler)";
 }
@@ -135,9 +146,18 @@ class Collector {
   /** the frames of a segment, from its top frame down */
   frames(top: Frame | null): void {
     for (let f = top; f !== null; f = f.prev) {
-      if (f.name !== null)
+      if (f.name !== null) {
         this.add({ kind: "frame", name: f.name, site: f.site, marker: "", effect: undefined });
-      else if (f.label !== null) this.boundary(f.label);
+        const inv = transferredInto.get(f);
+        if (inv !== undefined)
+          this.add({
+            kind: "handler",
+            name: handlerName(inv.handler!),
+            site: null,
+            marker: MARK_TRANSFERRED,
+            effect: inv.effect,
+          });
+      } else if (f.label !== null) this.boundary(f.label);
     }
   }
   /** a boundary line `── label ──` */

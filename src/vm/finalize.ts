@@ -12,7 +12,7 @@ import { type Continuation, captured } from "./continuation.js";
 import { deliverTo, dropSearchCache, passOn } from "./dispatch.js";
 import { SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
-import { Origins } from "../trace/origin.js";
+import { noteTransferInto, Origins } from "../trace/origin.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { isPrimitive, OP_NAMES, OP_PASS, OP_TRANSFER, OP_TRANSFER_WITH } from "./primitives.js";
 import { describe } from "./brand.js";
@@ -312,7 +312,8 @@ export function performTerminal(
       m.callProgramLike(arg);
       // the frame the program runs in (none when it is an effect or a primitive): only an error
       // thrown by that very frame is "thrown right at the transferWith's site" (machine.ts noteError)
-      m.lastTransferFrame = m.cur === site && site.top !== below ? site.top : null;
+      const f = (m.lastTransferFrame = m.cur === site && site.top !== below ? site.top : null);
+      if (f !== null && f.name !== null) noteTransferInto(f, inv);
       return;
     }
     case OP_PASS: {
