@@ -175,6 +175,46 @@ test("§8.8 a named program a handler started with transferWith: the line `handl
     "  effect Other(): viaProgram ↗, otherThrower ✗",
     "Error: other threw",
   ]);
+  // an effect given to transferWith (no frame): the line above the effect's
+  const viaEffect = handle(Ping, function* viaEffect(_e, k) {
+    return yield* transferWith(k, new Other());
+  });
+  assert.deepEqual(report(run(main(), { handlers: [otherThrower, viaEffect] })), [
+    "doeff traceback (outermost first):",
+    "  main",
+    "  handler viaEffect for Ping() ⇢",
+    "  handler otherThrower for Other() ✗",
+    "  effect Other(): viaEffect ↗, otherThrower ✗",
+    "Error: other threw",
+  ]);
+  // the same effect object performed again by a program elsewhere: no ⇢ line there
+  const shared = new Other();
+  const viaShared = handle(Ping, function* viaShared(_e, k) {
+    return yield* transferWith(k, shared);
+  });
+  const again = fn(function* again() {
+    yield* new Ping();
+  });
+  const later = fn(function* later() {
+    return yield* shared;
+  });
+  const otherOnce = handle(Other, function* otherOnce(_e, k) {
+    if (count++ === 0) return yield* transfer(k, 1);
+    throw new Error("second Other");
+  });
+  let count = 0;
+  const both = fn(function* both() {
+    yield* again();
+    return yield* later();
+  });
+  assert.deepEqual(report(run(both(), { handlers: [otherOnce, viaShared] })), [
+    "doeff traceback (outermost first):",
+    "  both",
+    "  later",
+    "  handler otherOnce for Other() ✗",
+    "  effect Other(): viaShared ↗, otherOnce ✗",
+    "Error: second Other",
+  ]);
   // the program throwing itself
   const failing = fn(function* failing() {
     throw new Error("program threw");

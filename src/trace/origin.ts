@@ -76,14 +76,38 @@ const KEEP = 40;
 
 /**
  * A named program's frame that a handler started with `transferWith(k, program)` at the perform
- * site, and that invocation: the traceback shows `handler h for Effect ⇢` between the performer's
- * frame and the program's, or the program would read as called by the performer (SEMANTICS §8.8's
- * ⇢). Set only for named frames (the standard handlers' transferWith programs are hidden).
+ * site — or the effect it gave instead (`transferWith(k, awaitPromise(…))`) — and that invocation:
+ * the traceback shows `handler h for Effect ⇢` between the performer's frame and the program's (or
+ * the effect's line), or they would read as the performer's own (SEMANTICS §8.8's ⇢). Not for hidden
+ * frames (the standard handlers' transferWith programs).
  */
 const transferredInto = new WeakMap<Frame, Invocation>();
-export function noteTransferInto(f: Frame, inv: Invocation): void {
-  transferredInto.set(f, inv);
+/** an effect given to transferWith → [the invocation, the performer's frame then] */
+const transferredEffects = new WeakMap<object, [Invocation, Frame | null]>();
+export function noteTransferInto(
+  f: Frame | null,
+  inv: Invocation,
+  effect: object,
+  performer: Frame | null,
+): void {
+  if (f !== null) transferredInto.set(f, inv);
+  else transferredEffects.set(effect, [inv, performer]);
 }
+/**
+ * The invocation that gave `effect` to transferWith, if this perform at `site` is that one: a
+ * constant effect object given again, or performed later by another frame of the segment, is not.
+ */
+function transferOf(effect: unknown, site: Segment): Invocation | undefined {
+  const t = typeof effect === "object" && effect !== null ? transferredEffects.get(effect) : undefined;
+  return t !== undefined && t[0].site === site && site.top === t[1] ? t[0] : undefined;
+}
+const transferLine = (inv: Invocation): Entry => ({
+  kind: "handler",
+  name: handlerName(inv.handler!),
+  site: null,
+  marker: MARK_TRANSFERRED,
+  effect: inv.effect,
+});
 
 function handlerName(h: Handler): string {
   return h.name || "(anonymous handler)";
@@ -149,14 +173,7 @@ class Collector {
       if (f.name !== null) {
         this.add({ kind: "frame", name: f.name, site: f.site, marker: "", effect: undefined });
         const inv = transferredInto.get(f);
-        if (inv !== undefined)
-          this.add({
-            kind: "handler",
-            name: handlerName(inv.handler!),
-            site: null,
-            marker: MARK_TRANSFERRED,
-            effect: inv.effect,
-          });
+        if (inv !== undefined) this.add(transferLine(inv));
       } else if (f.label !== null) this.boundary(f.label);
     }
   }
@@ -201,6 +218,8 @@ function walk(cur: Segment, originInv: Invocation | null, ownThrow = true): Entr
       if (inv.handler![TRACE_QUIET] !== true || (marker === MARK_THREW && ownThrow))
         c.add({ kind: "handler", name: handlerName(inv.handler!), site: null, marker, effect: inv.effect });
       if (!inv.k.used) {
+        const t = transferOf(inv.effect, inv.site);
+        if (t !== undefined) c.add(transferLine(t));
         // its captured body frames first, then on from here
         todo.push(seg === stop ? null : seg.caller, stop, inv.site, inv.prompt);
         break;
@@ -294,6 +313,9 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
     info !== null ? info.site !== cur && info.handedOn !== true : !(e instanceof UnhandledEffectError),
   );
   if (info !== null) {
+    // an effect a handler gave transferWith at this very site
+    const t = transferOf(info.effect, info.site);
+    if (t !== undefined && chain.at(-1)?.effect !== t.effect) chain.push(transferLine(t));
     return new Origin(
       chain,
       info.effect,

@@ -15,7 +15,7 @@ import type { Machine } from "./machine.js";
 import { noteTransferInto, Origins } from "../trace/origin.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { isPrimitive, OP_NAMES, OP_PASS, OP_TRANSFER, OP_TRANSFER_WITH } from "./primitives.js";
-import { describe } from "./brand.js";
+import { B_EFFECT, brandOf, describe } from "./brand.js";
 import {
   type Invocation,
   J_CLOSE,
@@ -313,7 +313,8 @@ export function performTerminal(
       // the frame the program runs in (none when it is an effect or a primitive): only an error
       // thrown by that very frame is "thrown right at the transferWith's site" (machine.ts noteError)
       const f = (m.lastTransferFrame = m.cur === site && site.top !== below ? site.top : null);
-      if (f !== null && f.name !== null) noteTransferInto(f, inv);
+      if (f !== null ? f.name !== null : brandOf(arg) === B_EFFECT)
+        noteTransferInto(f, inv, arg as object, below);
       return;
     }
     case OP_PASS: {
