@@ -26,6 +26,7 @@ import {
   local,
   observe,
   program,
+  Put,
   put,
   reader,
   realTime,
@@ -262,6 +263,20 @@ test("observe: awaitPromise and a realTime delay under runAsync end when their p
     "resolving",
     "AwaitPromise answered 7",
   ]);
+});
+
+test("observe listed before the scheduler sees only what no handler inside took (docs: install it last)", () => {
+  const outer: string[] = [];
+  const inner: string[] = [];
+  const main = program(function* () {
+    yield* delay(5);
+    yield* put("k", 1);
+  });
+  run(main, {
+    handlers: [logging(outer, [Delay, Put]), scheduler, simulatedTime(), state, logging(inner, [Delay, Put])],
+  });
+  assert.deepEqual(inner, ["Delay", "Delay:answered=undefined", "Put", "Put:answered=undefined"]);
+  assert.deepEqual(outer, []); // the clock took the Delay and state the Put before it could see them
 });
 
 test("observe: an effect whose task is cancelled (timeout) or whose run is aborted ends as cancelled", async () => {
