@@ -66,6 +66,8 @@ export { state } from "./handlers/state.js";
 export { reader } from "./handlers/reader.js";
 export { writer } from "./handlers/writer.js";
 export { type InterceptedEffects, intercept, type InterceptResult } from "./handlers/intercept.js";
+// a pass-through handler for tracing and metrics (tree-shaken when not imported)
+export { type EffectObserver, type EffectOutcome, observe } from "./handlers/observe.js";
 
 // §5 Concurrency, promises, time
 export {
@@ -111,6 +113,8 @@ export { realTime, type SimulatedTimeOptions, simulatedTime } from "./handlers/t
 
 // §5 scheduler core (signals, getAbortSignal, gather(array), RunResult.warnings)
 export { GetAbortSignal, type GatherValues, getAbortSignal } from "./effects/scheduler.js";
+// the current task's id and spawner, for correlating logs and spans with tracebacks
+export { GetTaskInfo, getTaskInfo, type TaskInfo } from "./effects/scheduler.js";
 
 // §5 Structured concurrency toolkit (SEMANTICS §9.8): ordinary programs over the §9 effects
 export { type AllOptions, all, forEach } from "./concurrency/all.js";

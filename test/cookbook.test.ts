@@ -46,23 +46,58 @@ const expected: Record<string, string[]> = {
     "500 ms: consumed 5",
     "15",
   ],
+  // docs/observability.md: spans (id, name, virtual start..end, task, status), an exported traceback, counters
+  "tracing.ts": [
+    "[req-7 span 1] start for ada",
+    "[req-7 span 1] done: 1 order(s), price 42, recommendations timed out",
+    "1 GET /checkout 0..190 ms task 0",
+    "  2 orders 0..13 ms task 1",
+    "    3 Query 0..13 ms",
+    "  4 pricing 0..90 ms task 2",
+    "    5 call 0..20 ms task 2 ERROR pricing: 503",
+    "      6 Delay 0..20 ms",
+    "    7 Delay 20..30 ms",
+    "    8 call 30..50 ms task 2 ERROR pricing: 503",
+    "      9 Delay 30..50 ms",
+    "    10 Delay 50..70 ms",
+    "    11 call 70..90 ms task 2",
+    "      12 Delay 70..90 ms",
+    "  13 recommendations 90..190 ms task 0 ERROR traced timed out after 100 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+    "    14 Delay 90..190 ms",
+    "    15 call 90..190 ms task 4 ERROR cancelled",
+    "      16 Delay 90..190 ms ERROR cancelled",
+    "span 5 exception.stacktrace:",
+    "doeff traceback (outermost first):",
+    "  ── in task 2 ──",
+    "  traced",
+    "  retry",
+    "  traced",
+    "  pricing",
+    "  thrown at examples/cookbook/tracing.ts:135",
+    "Error: pricing: 503",
+    '{"retries":2,"timeouts":1,"cancellations":1} value 42',
+  ],
 };
 
 const doc = readFileSync(`${root}docs/concurrency.md`, "utf8");
+
+/** The page that shows each recipe (docs/concurrency.md's cookbook unless named here). */
+const pages: Record<string, string> = { "tracing.ts": "observability.md" };
 
 for (const [name, lines] of Object.entries(expected)) {
   test(`cookbook ${name}: runs and prints what the docs say`, () => {
     assert.deepEqual(runExample(`examples/cookbook/${name}`), lines);
   });
-  test(`cookbook ${name}: docs/concurrency.md shows exactly this file`, () => {
-    const src = readFileSync(`${root}examples/cookbook/${name}`, "utf8").replaceAll(
-      '"../../src/index.js"',
-      '"doeff"',
-    );
+  const page = pages[name] ?? "concurrency.md";
+  test(`cookbook ${name}: docs/${page} shows exactly this file`, () => {
+    const shown = readFileSync(`${root}docs/${page}`, "utf8");
+    const src = readFileSync(`${root}examples/cookbook/${name}`, "utf8")
+      .replaceAll('"../../src/index.js"', '"doeff"')
+      .replaceAll('"../../src/testing/index.js"', '"doeff/testing"');
     const marker = `<!-- example: examples/cookbook/${name} -->\n\`\`\`ts\n`;
-    const at = doc.indexOf(marker);
-    assert.ok(at >= 0, `docs/concurrency.md has a block for ${name}`);
-    const body = doc.slice(at + marker.length, doc.indexOf("```\n", at + marker.length));
+    const at = shown.indexOf(marker);
+    assert.ok(at >= 0, `docs/${page} has a block for ${name}`);
+    const body = shown.slice(at + marker.length, shown.indexOf("```\n", at + marker.length));
     assert.equal(body, src);
   });
 }

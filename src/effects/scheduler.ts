@@ -354,6 +354,19 @@ export class GetAbortSignal extends SchedulerEffect<AbortSignal> {
   static override readonly displayName = "GetAbortSignal";
   declare readonly _tag: "GetAbortSignal";
 }
+/** What `getTaskInfo()` answers: the current task's id and the id of the task that spawned it. */
+export interface TaskInfo {
+  /** 0 for main, then 1, 2, … in spawn order within the scheduler world (`Task.id`, `── in task N ──`). */
+  readonly id: number;
+  /** The id of the task whose `spawn` made this one (0: main); null for main itself. */
+  readonly parent: number | null;
+}
+/** The current task's id and its parent's (§9): for correlating logs and spans with tracebacks. */
+export class GetTaskInfo extends SchedulerEffect<TaskInfo> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "GetTaskInfo";
+  declare readonly _tag: "GetTaskInfo";
+}
 /** The effect of `registerIdleSource(source)`: register an `IdleSource` with the scheduler world (answers true if it was new). */
 export class RegisterIdleSource extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */
@@ -547,6 +560,15 @@ export function awaitPromise<T>(thunk: (signal: AbortSignal) => PromiseLike<T> |
 /** The current task's AbortSignal (aborted when the task is cancelled or the run is aborted). */
 export function getAbortSignal(): GetAbortSignal {
   return new GetAbortSignal();
+}
+
+/**
+ * The current task's id and the id of the task that spawned it (`{ id: 0, parent: null }` in main),
+ * as tracebacks number them (`── in task 3 (spawned by task 1) ──`): put them on log lines and spans
+ * to find a task of a traceback in them. Ids are per scheduler world (per run).
+ */
+export function getTaskInfo(): GetTaskInfo {
+  return new GetTaskInfo();
 }
 
 /** Register an idle source with the scheduler (once per scheduler world; answers true if new). */

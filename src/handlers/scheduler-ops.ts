@@ -13,6 +13,7 @@ import {
   FailPromise,
   Gather,
   GetAbortSignal,
+  GetTaskInfo,
   IsDone,
   Race,
   RegisterIdleSource,
@@ -65,7 +66,7 @@ import {
   newPromise,
   nextExternal,
 } from "./scheduler-promise.js";
-import { cellOf, TaskDone, TaskRec, Wrapped } from "./scheduler-task.js";
+import { cellOf, TaskDone, TaskRec, taskInfo, Wrapped } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
 
 export { TaskDone };
@@ -517,6 +518,7 @@ export function* handleEffect(
     return yield* blockOn(w, cur, k, W_WAIT, awaitExternal(w, cur, r), null);
   }
   if (effect instanceof GetAbortSignal) return cont(cur, k, signalOf(w, cur));
+  if (effect instanceof GetTaskInfo) return cont(cur, k, taskInfo(cur));
   if (effect instanceof RegisterIdleSource) {
     const fresh = !w.idleSources.includes(effect.source);
     if (fresh) w.idleSources.push(effect.source);

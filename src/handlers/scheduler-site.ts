@@ -15,6 +15,7 @@ import {
   CreatePromise,
   Gather,
   GetAbortSignal,
+  GetTaskInfo,
   IsDone,
   type Spawn,
   Wait,
@@ -45,7 +46,7 @@ import {
 } from "./scheduler-cell.js";
 import { gatherValues, mergeLog } from "./scheduler-outcome.js";
 import { newExternal, newPromise, nextExternal } from "./scheduler-promise.js";
-import { cellOf, ownedCells, TaskRec, Wrapped } from "./scheduler-task.js";
+import { cellOf, ownedCells, TaskRec, taskInfo, Wrapped } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
 
 /**
@@ -93,6 +94,7 @@ export function answerAtSite(w: World, effect: unknown): unknown {
     w.applyExternal();
     return signalOf(w, w.current);
   }
+  if (effect instanceof GetTaskInfo) return taskInfo(w.current);
   if (effect instanceof AwaitPromise) return awaitAtSite(w, effect); // (a subclass)
   return DEFER;
 }

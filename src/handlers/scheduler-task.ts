@@ -3,7 +3,7 @@
  * Reporter its body runs under; and TaskDone, the effect its report performs.
  */
 import { Effect } from "../effects/effect.js";
-import { handleRef, TaskRecord } from "../effects/scheduler.js";
+import { handleRef, type TaskInfo, TaskRecord } from "../effects/scheduler.js";
 import { type Continuation, Env, type Handler, siteOf, type TaskContext, withHandler } from "../protocol.js";
 import {
   type Cell,
@@ -278,4 +278,9 @@ export function ownedCells(w: World | undefined, ws: readonly unknown[]): Cell[]
     items[i] = c;
   }
   return items;
+}
+
+/** getTaskInfo's answer for `t` (main's spawner is none: its `parent` field is 0 like its children's). */
+export function taskInfo(t: TaskRec): TaskInfo {
+  return { id: t.taskId, parent: t.taskId === 0 ? null : t.parent };
 }

@@ -412,7 +412,8 @@ export class Origins {
     const known = this.get(e);
     if (known !== null) {
       if (rethrownByLibrary && info === null) {
-        const chain = snapshot(cur, e, null).chain;
+        // (never a quiet handler's own throw: a task's error given where observe() delegated a wait)
+        const chain = walk(cur, cur.invocation, false);
         // re-thrown where a chain it has already passes (a handler that failed k with the error an
         // outer handler threw; the same place again): the same frames would print twice — also
         // when the outer handler gave it with discontinue, which left its invocation live (✓)

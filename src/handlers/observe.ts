@@ -1,0 +1,144 @@
+/**
+ * `observe(onEffect)`: a pass-through handler for tracing and metrics. It tells a callback about each
+ * effect it is offered and, once the handlers outside it are done with it, how it ended; the program
+ * runs exactly as without it. The traps of writing one by hand are taken care of here: the effects
+ * that run a program of their own are passed on at their site (delegated, that program would run
+ * outside the observer and the handlers inside it, so a spawned task would not be observed), an
+ * effect never answered (its task cancelled, the run aborted) is reported from a `finally`, the
+ * handler is typed as taking nothing (a `Handler` typed by hand as taking everything silences run's
+ * MissingHandlerError), and it is left out of tracebacks.
+ */
+import { UnhandledEffectError } from "../errors.js";
+import type { Effect } from "../effects/effect.js";
+import { Local } from "../effects/reader.js";
+import { Spawn } from "../effects/scheduler.js";
+import { Listen } from "../effects/writer.js";
+import {
+  className,
+  type Continuation,
+  delegate,
+  describe,
+  discontinue,
+  getRunContext,
+  type Handler,
+  pass,
+  type RunContext,
+  TAKES,
+  TRACE_QUIET,
+  transfer,
+} from "../protocol.js";
+import { type EffectClass, type InstancesOf, isClass } from "./handle.js";
+
+/**
+ * How an observed effect ended: `"answered"` with the answer the handlers outside gave, `"threw"`
+ * the error they threw (thrown at the perform site next), `"cancelled"` — never answered: the task
+ * that performed it was cancelled (by `cancel`, `timeout`, `all`, …), the run was aborted, or a
+ * handler outside ended the program without answering — or `"passed"`: a `Spawn`, `Local` or
+ * `Listen`, handed on at once so that the program it carries runs inside the observer (its task's
+ * or body's effects are observed one by one instead).
+ */
+export type EffectOutcome =
+  | { readonly status: "answered"; readonly value: unknown }
+  | { readonly status: "threw"; readonly error: unknown }
+  | { readonly status: "cancelled" }
+  | { readonly status: "passed" };
+
+/**
+ * `observe`'s callback: called when an effect is performed, with the run's context (`ctx.current.env`
+ * is the performing task's environment, where `local` put the active span); what it returns, if a
+ * function, is called once with the effect's outcome.
+ */
+export type EffectObserver<E> = (
+  effect: E,
+  ctx: RunContext,
+) => ((outcome: EffectOutcome) => void) | undefined | void;
+
+const PASSED: EffectOutcome = { status: "passed" };
+const CANCELLED: EffectOutcome = { status: "cancelled" };
+
+/** Give `end` (what the callback returned) the outcome; a throw goes on the warnings. */
+function report(ctx: RunContext, effect: unknown, end: unknown, outcome: EffectOutcome): void {
+  try {
+    if (typeof end === "function") end(outcome);
+  } catch (e) {
+    ctx.warn(e, `observe's outcome callback for ${className((effect as object).constructor)} threw`);
+  }
+}
+
+/**
+ * A handler that lets every effect through unchanged (or every effect of the classes `only` lists)
+ * and tells `onEffect` when one is performed and how it ended: time effects, record spans, count
+ * errors. Install it last in `handlers` (innermost), inside the scheduler and the clocks, so that it
+ * sees effects before the handlers that answer them and is copied into every spawned task. Typed as
+ * taking nothing, so `run` still asks for a handler for each effect; it is left out of tracebacks.
+ * A throw from `onEffect` or from the function it returned is kept on `RunResult.warnings` and
+ * changes nothing else.
+ *
+ * @example
+ * ```ts
+ * const timings = observe([Delay, AwaitPromise], (effect) => {
+ *   const start = performance.now();
+ *   return (outcome) => console.log(effect, outcome.status, performance.now() - start);
+ * });
+ * await runAsync(main, { handlers: [scheduler, realTime, timings] });
+ * ```
+ */
+export function observe(onEffect: EffectObserver<Effect<unknown>>): Handler<undefined>;
+export function observe<const C extends EffectClass | readonly EffectClass[]>(
+  only: C,
+  onEffect: EffectObserver<InstancesOf<C>>,
+): Handler<undefined>;
+export function observe(a: unknown, b?: unknown): Handler<undefined> {
+  const only = b === undefined ? undefined : a;
+  const onEffect = (b === undefined ? a : b) as EffectObserver<unknown>;
+  if (typeof onEffect !== "function")
+    throw new TypeError(
+      `observe expects a callback (effect, ctx) => ((outcome) => void) | undefined${b === undefined ? "" : " second, after the effect classes"}, got ${describe(onEffect)}`,
+    );
+  const h = function* observe(effect: unknown, k: Continuation<unknown, unknown>) {
+    const ctx = yield* getRunContext();
+    let end: unknown;
+    try {
+      end = onEffect(effect, ctx);
+    } catch (e) {
+      ctx.warn(e, `observe's callback for ${className((effect as object).constructor)} threw`);
+    }
+    // these run a program at their own site: delegated, it would run outside this handler
+    if (effect instanceof Spawn || effect instanceof Local || effect instanceof Listen) {
+      report(ctx, effect, end, PASSED);
+      return yield* pass();
+    }
+    let settled = false;
+    try {
+      let value: unknown;
+      try {
+        value = yield* delegate();
+      } catch (error) {
+        settled = true;
+        report(ctx, effect, end, { status: "threw", error });
+        // nothing outside takes it: pass it on, for the VM's own message at the perform site (the
+        // delegate's read "performed by handler observe", as if the observer were at fault)
+        if (error instanceof UnhandledEffectError && error.effect === effect) return yield* pass();
+        return yield* discontinue(k, error); // (a quiet handler's discontinue: no line of its own)
+      }
+      settled = true;
+      report(ctx, effect, end, { status: "answered", value });
+      return yield* transfer(k, value);
+    } finally {
+      if (!settled) report(ctx, effect, end, CANCELLED); // closed while the effect waited: never answered
+    }
+  } as unknown as Handler<undefined> & { handles?: (e: unknown) => boolean; [TAKES]?: unknown };
+  h[TRACE_QUIET] = true; // an error an outer handler gives shows as in a run without it
+  if (only !== undefined) {
+    const list: unknown[] = Array.isArray(only) ? only.slice() : [only];
+    const bad = list.findIndex((c) => !isClass(c));
+    if (list.length === 0 || bad >= 0)
+      throw new TypeError(
+        `observe expects an effect class or a non-empty list of them first (or only the callback, to observe every effect), got ${list.length === 0 ? "an empty list" : describe(list[bad])}`,
+      );
+    const cs = list as EffectClass[];
+    h.handles = (e) => cs.some((c) => e instanceof c);
+    h[TAKES] = cs.length === 1 ? cs[0] : cs;
+  }
+  return h;
+}

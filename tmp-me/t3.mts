@@ -1,0 +1,10 @@
+import { run, runAsync, fn, Effect, scheduler, simulatedTime, timeout, retry, all, delay, spawn, wait, local, ask, reader, state, get, put, listen, writer, tell } from "../src/index.ts";
+const flaky = fn(function* flaky(n: number) { yield* delay(10); throw new Error("flaky " + n); });
+const job = fn(function* job() { return yield* retry(flaky(1), { times: 2, delay: 5 }); });
+const main = fn(function* main() { return yield* all([job(), timeout(fn(function* slow() { yield* delay(1000); return 1; })(), 50)]); });
+console.log(run(main(), { handlers: [scheduler, simulatedTime()], trace: { sites: true } }).format());
+const cfg = fn(function* cfg() { return yield* ask("db"); });
+const main2 = fn(function* main2() { return yield* local({ x: 1 }, cfg()); });
+console.log(run(main2(), { handlers: [reader], env: {} }).format());
+const main3 = fn(function* main3() { const t = yield* spawn(flaky(3)); return yield* wait(t); });
+console.log(run(main3(), { handlers: [scheduler, simulatedTime()], trace: { sites: true } }).format());
