@@ -128,7 +128,7 @@ test("delegate() with no handler outside the delegating one: the message names i
   assert.ok(r.error instanceof UnhandledEffectError);
   assert.equal(
     (r.error as Error).message,
-    "no handler takes Roll (performed by handler function logRolls; none outside it takes it). Install one further out with withHandler(handler, program) or run(program, { handlers: [...] })",
+    "no handler takes Roll (delegated by handler function logRolls; none outside it takes it). Install one further out with withHandler(handler, program) or run(program, { handlers: [...] })",
   );
 });
 

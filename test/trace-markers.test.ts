@@ -77,7 +77,7 @@ test("§8.8 a delegated effect no handler outside takes: the handlers inside the
   ]);
   assert.match(
     lines[4]!,
-    /^UnhandledEffectError: no handler takes Ping \(performed by handler function delegator;/,
+    /^UnhandledEffectError: no handler takes Ping \(delegated by handler function delegator; none outside it takes it\)/,
   );
 });
 

@@ -206,7 +206,9 @@ export function dispatch(m: Machine, e: unknown): Segment | null {
     // outside it were searched, and the message says so (off the hot path: the unhandled branch)
     const inv = site.invocation;
     const by =
-      inv === null ? "" : ` (performed by handler ${describe(inv.handler)}; none outside it takes it)`;
+      inv === null
+        ? ""
+        : ` (${inv.effect === e ? "delegated" : "performed"} by handler ${describe(inv.handler)}; none outside it takes it)`;
     m.throwHere(new UnhandledEffectError(e, visibleHandlers(site), by));
     return null;
   }
