@@ -9,6 +9,7 @@ import { beforeEach, test } from "node:test";
 import {
   acquire,
   answer,
+  awaitPromise,
   cancel,
   createSemaphore,
   delay,
@@ -374,4 +375,61 @@ test("an abort that lands while a finally block runs closes it at its next effec
   const released = r.store.released as number;
   assert.ok(released > 100 && released < 30_000, `released ${released}`);
   assert.deepEqual(r.warnings, []);
+});
+
+test("an abort while a finally block awaits: within a cancellation the await throws TaskCancelledError and the block runs on (§9.4); outside one the block is closed at its await and the rest of it does not run (docs/concurrency.md, Aborting a run)", async () => {
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  const flushing = (ev: string[], ms: number) =>
+    program(function* flush() {
+      try {
+        yield* awaitPromise(() => sleep(ms).then(() => ev.push("flush settled")));
+        ev.push("flushed");
+      } catch (e) {
+        ev.push(`flush threw ${(e as Error).name}`);
+      }
+      ev.push("finally end");
+    });
+  // a task cancelled (its finally runs in the cancellation): the await is a blocking operation,
+  // which throws at its site, and the rest of the block runs
+  const cancelled: string[] = [];
+  const worker = fn(function* worker() {
+    try {
+      yield* delay(1000);
+    } finally {
+      yield* flushing(cancelled, 5);
+    }
+  });
+  const r1 = await runAsync(
+    program(function* main() {
+      const t = yield* spawn(worker());
+      yield* delay(5);
+      return yield* cancel(t);
+    }),
+    { handlers: [scheduler, realTime] },
+  );
+  assert.equal(r1.value, true);
+  assert.deepEqual(cancelled, ["flush threw TaskCancelledError", "finally end"]);
+  // main in its finally after its body completed, awaiting a flush, when the signal aborts: the
+  // abort lands at that await and closes the frame (a generator's return(): JS runs no more of a
+  // finally block suspended at a yield, its catch neither), so neither "flushed", "flush threw"
+  // nor "finally end" is reached; the flush's promise settles after the run, unawaited
+  const aborted: string[] = [];
+  const ctl = new AbortController();
+  const stop = setTimeout(() => ctl.abort(new Error("SIGINT")), 10);
+  const r2 = await runAsync(
+    program(function* main() {
+      try {
+        aborted.push("body");
+      } finally {
+        yield* flushing(aborted, 40);
+      }
+    }),
+    { handlers: [scheduler, realTime], signal: ctl.signal },
+  );
+  clearTimeout(stop);
+  assert.equal((r2.error as Error).message, "SIGINT");
+  assert.deepEqual(aborted, ["body"]);
+  assert.deepEqual(r2.warnings, []);
+  await sleep(50);
+  assert.deepEqual(aborted, ["body", "flush settled"]);
 });
