@@ -9,6 +9,7 @@ import { beforeEach, test } from "node:test";
 import {
   acquire,
   answer,
+  awaitPromise,
   cancel,
   createSemaphore,
   delay,
@@ -19,6 +20,7 @@ import {
   program,
   release,
   retry,
+  raceAll,
   realTime,
   run,
   runAsync,
@@ -298,32 +300,45 @@ test("retry { times: Infinity } retries until it succeeds or `while` says no (Ef
   });
 });
 
-test("retry { times: Infinity } with neither delay nor while, of a program that fails without waiting, lets no other task run: a timeout around it never fires (docs/concurrency.md, Retries)", async () => {
+test("retry { times: Infinity } with neither delay nor while, of a program that fails without waiting: a timeout or race around it ends, and so does an aborted run (docs/concurrency.md, Retries)", async () => {
+  // each retry lets the other tasks run first: the timeout's clock, the race's other program
   let attempts = 0;
   const broken = fn(function* broken() {
     attempts++;
     throw new TypeError("a bug");
   });
+  const timed = await runAsync(timeout(retry(broken(), { times: Infinity }), 10), {
+    handlers: [scheduler, realTime],
+  });
+  assert.ok(timed.error instanceof TimeoutError, String(timed.error));
+  assert.equal(
+    timed.error.message.split(";")[0],
+    "retry(broken) timed out after 10 ms (it was cancelled and its finally blocks ran)",
+  );
+  assert.ok(attempts > 1, `${attempts} attempts`);
+  const raced = await runAsync(
+    raceAll([
+      retry(broken(), { times: Infinity }),
+      program(function* other() {
+        yield* delay(5);
+        return "the other won";
+      }),
+    ]),
+    { handlers: [scheduler, realTime] },
+  );
+  assert.equal(raced.value, "the other won");
+  // (it always ended so: runAsync yields to the event loop between step budgets)
+  attempts = 0;
   const ctl = new AbortController();
-  const stop = setTimeout(() => ctl.abort(new Error("stopped from outside")), 200);
-  const r = await runAsync(timeout(retry(broken(), { times: Infinity }), 10), {
+  const stop = setTimeout(() => ctl.abort(new Error("stopped from outside")), 20);
+  const aborted = await runAsync(retry(broken(), { times: Infinity }), {
     handlers: [scheduler, realTime],
     signal: ctl.signal,
   });
   clearTimeout(stop);
-  assert.equal(r.ok, false);
-  assert.equal((r.error as Error).message, "stopped from outside"); // not a TimeoutError after 10 ms
-  assert.ok(attempts > 100, `${attempts} attempts`);
-  // with a delay, the retry waits on the clock between attempts, and the timeout fires
-  attempts = 0;
-  const bounded = await runAsync(timeout(retry(broken(), { times: Infinity, delay: 1 }), 10), {
-    handlers: [scheduler, realTime],
-  });
-  assert.ok(bounded.error instanceof TimeoutError, String(bounded.error));
-  assert.equal(
-    bounded.error.message.split(";")[0],
-    "retry(broken) timed out after 10 ms (it was cancelled and its finally blocks ran)",
-  );
+  assert.equal(aborted.ok, false);
+  assert.equal((aborted.error as Error).message, "stopped from outside");
+  assert.ok(attempts > 1, `${attempts} attempts`);
 });
 
 test("an abort that lands while a finally block runs closes it at its next effect: release before you log", async () => {
@@ -360,4 +375,61 @@ test("an abort that lands while a finally block runs closes it at its next effec
   const released = r.store.released as number;
   assert.ok(released > 100 && released < 30_000, `released ${released}`);
   assert.deepEqual(r.warnings, []);
+});
+
+test("an abort while a finally block awaits: within a cancellation the await throws TaskCancelledError and the block runs on (§9.4); outside one the block is closed at its await and the rest of it does not run (docs/concurrency.md, Aborting a run)", async () => {
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  const flushing = (ev: string[], ms: number) =>
+    program(function* flush() {
+      try {
+        yield* awaitPromise(() => sleep(ms).then(() => ev.push("flush settled")));
+        ev.push("flushed");
+      } catch (e) {
+        ev.push(`flush threw ${(e as Error).name}`);
+      }
+      ev.push("finally end");
+    });
+  // a task cancelled (its finally runs in the cancellation): the await is a blocking operation,
+  // which throws at its site, and the rest of the block runs
+  const cancelled: string[] = [];
+  const worker = fn(function* worker() {
+    try {
+      yield* delay(1000);
+    } finally {
+      yield* flushing(cancelled, 5);
+    }
+  });
+  const r1 = await runAsync(
+    program(function* main() {
+      const t = yield* spawn(worker());
+      yield* delay(5);
+      return yield* cancel(t);
+    }),
+    { handlers: [scheduler, realTime] },
+  );
+  assert.equal(r1.value, true);
+  assert.deepEqual(cancelled, ["flush threw TaskCancelledError", "finally end"]);
+  // main in its finally after its body completed, awaiting a flush, when the signal aborts: the
+  // abort lands at that await and closes the frame (a generator's return(): JS runs no more of a
+  // finally block suspended at a yield, its catch neither), so neither "flushed", "flush threw"
+  // nor "finally end" is reached; the flush's promise settles after the run, unawaited
+  const aborted: string[] = [];
+  const ctl = new AbortController();
+  const stop = setTimeout(() => ctl.abort(new Error("SIGINT")), 10);
+  const r2 = await runAsync(
+    program(function* main() {
+      try {
+        aborted.push("body");
+      } finally {
+        yield* flushing(aborted, 40);
+      }
+    }),
+    { handlers: [scheduler, realTime], signal: ctl.signal },
+  );
+  clearTimeout(stop);
+  assert.equal((r2.error as Error).message, "SIGINT");
+  assert.deepEqual(aborted, ["body"]);
+  assert.deepEqual(r2.warnings, []);
+  await sleep(50);
+  assert.deepEqual(aborted, ["body", "flush settled"]);
 });

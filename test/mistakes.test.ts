@@ -365,19 +365,29 @@ test("a generator method given to fn (fn(game.play)) and reading this: a TypeErr
   assert.ok(r.error instanceof TypeError);
   assert.equal(
     r.error.message,
-    "fn(play): play is a method, called by doeff without a this, so this.bonus cannot be read: pass what it needs as an argument, or close over it",
+    "fn(play): play is a method, called by doeff without a this, so this.bonus cannot be read: give fn the method bound to its object, fn(obj.play.bind(obj)), or pass what it needs as an argument, or close over it",
   );
-  // writing to it says the same
+  // V8's own error is its cause (its stack has the line that read this.bonus)
+  assert.ok(r.error.cause instanceof TypeError);
+  assert.equal(r.error.cause.message, "Cannot read properties of undefined (reading 'bonus')");
+  // writing to it says so too; destructuring it is V8's own error, which names this
   const counter = {
     count: 0,
     *tick() {
       this.count = 1;
     },
+    *peek() {
+      const { count } = this;
+      return count;
+    },
   };
   assert.match(
     String(run(fn(counter.tick)()).error),
-    /^TypeError: fn\(tick\): tick is a method, called by doeff without a this, so this\.count cannot be read/,
+    /^TypeError: fn\(tick\): tick is a method, called by doeff without a this, so this\.count cannot be set: give fn/,
   );
+  const peek = run(fn(counter.peek)()).error as TypeError;
+  assert.equal(peek.constructor, TypeError);
+  assert.equal(peek.message, "Cannot destructure property 'count' of 'this' as it is undefined.");
   // a method that does not use this runs as before, and a bound one has its this
   assert.equal(run(fn(game.plain)(), { handlers: [dice] }).value, 8);
   assert.equal(run(fn(game.play.bind(game))(), { handlers: [dice] }).value, 9);
@@ -398,4 +408,47 @@ test("a generator-function handler called where it is passed (scheduler()): a Ty
     name: "TypeError",
     message: "run option handlers[0] is 42, not a handler function",
   });
+});
+
+test("a generator method given to fn: this is undefined as in plain JS (this ?? defaults, this?.x, typeof this), and others' errors pass through it unchanged", () => {
+  const defaults = { bonus: 1 };
+  class Game {
+    bonus = 5;
+    *play(): Generator<unknown, number, unknown> {
+      const self = this ?? defaults;
+      return (yield* new Roll(6)) + self.bonus;
+    }
+    *optional(): Generator<unknown, string, unknown> {
+      yield* new Roll(6);
+      return `${typeof this} ${this?.bonus}`;
+    }
+  }
+  const game = new Game();
+  const dice = handle(Roll, (_e, k) => resume(k, 4));
+  assert.equal(run(fn(game.play)(), { handlers: [dice] }).value, 5);
+  assert.equal(run(fn(game.play.bind(game))(), { handlers: [dice] }).value, 9);
+  assert.equal(run(fn(game.optional)(), { handlers: [dice] }).value, "undefined undefined");
+  // an error of the same kind thrown by a program it calls, or by its own code reading a property
+  // of something else, is not about its this: it arrives as it was thrown
+  const opts: { bonus: number } | undefined = undefined;
+  const child = fn(function* child() {
+    yield* new Roll(6);
+    return (opts as unknown as { bonus: number }).bonus;
+  });
+  const shop = {
+    bonus: 2,
+    *viaChild(): Generator<unknown, number, unknown> {
+      return (yield* child()) + this.bonus;
+    },
+    *own(): Generator<unknown, number, unknown> {
+      const other = (yield* new Roll(6)) > 0 ? undefined : this;
+      return (other as unknown as { price: number }).price;
+    },
+  };
+  const viaChild = run(fn(shop.viaChild)(), { handlers: [dice] }).error as TypeError;
+  assert.equal(viaChild.constructor, TypeError);
+  assert.equal(viaChild.message, "Cannot read properties of undefined (reading 'bonus')");
+  assert.equal(viaChild.cause, undefined);
+  const own = run(fn(shop.own)(), { handlers: [dice] }).error as TypeError;
+  assert.equal(own.message, "Cannot read properties of undefined (reading 'price')");
 });

@@ -230,3 +230,91 @@ test("Err.format(): a primitive thrown again at another place after safe caught 
   const at = (place: string) => `doeff traceback (outermost first):\n  main\n  ${place}\nthrown: "busy"`;
   assert.deepEqual(r.value, [at("placeA"), at("placeB"), at("placeB")]);
 });
+
+test("Err.format(): an error object thrown again at another place has that place's traceback; re-thrown by a frame it passed through, its first place's", () => {
+  // a module-level sentinel (`const NotFound = new Error(…)`) thrown by one request and then by
+  // another: the second's Err printed the first one's place
+  const NotFound = new Error("not found");
+  const findUser = fn(function* findUser(id: string) {
+    yield* tell(id);
+    throw NotFound;
+  });
+  const findOrder = fn(function* findOrder(id: string) {
+    yield* tell(id);
+    throw NotFound;
+  });
+  const request = fn(function* request(kind: string) {
+    return kind === "user" ? yield* findUser("u1") : yield* findOrder("o1");
+  });
+  // re-thrown where it was caught (a frame it propagated through): still where it was thrown
+  const relay = fn(function* relay() {
+    try {
+      return yield* findUser("u2");
+    } catch (e) {
+      yield* tell("logged");
+      throw e;
+    }
+  });
+  const unwrap = fn(function* unwrap() {
+    const r = yield* safe(findOrder("o2"));
+    if (!r.ok) throw r.error;
+    return "found";
+  });
+  // a handler failing two effects with it
+  const lookups = handle(Fetch, function* lookup(e, k) {
+    yield* tell(`lookup ${e.url}`);
+    return yield* discontinue(k, NotFound);
+  });
+  const byFetch = fn(function* byFetch(url: string) {
+    return yield* new Fetch(url);
+  });
+  const r = run(
+    P(function* main() {
+      const results = [
+        yield* safe(request("user")),
+        yield* safe(request("order")),
+        yield* safe(relay()),
+        yield* safe(unwrap()),
+        yield* safe(request("user")),
+        yield* safe(byFetch("a")),
+        yield* safe(
+          fn(function* other() {
+            return yield* byFetch("b");
+          })(),
+        ),
+      ];
+      return results.map((x) => (x.ok ? "ok" : x.format()));
+    }),
+    { handlers: [writer, lookups] },
+  );
+  assert.equal(r.ok, true, String(r.error));
+  // (each ends with the line that made the sentinel, from its stack: the same for all)
+  const made = /\n {2}thrown at test\/safe\.test\.ts:\d+\n/;
+  const at = (...frames: string[]) =>
+    ["doeff traceback (outermost first):", ...frames.map((f) => `  ${f}`), "Error: not found"].join("\n");
+  const unmade = (s: string) => {
+    assert.match(s, made);
+    return s.replace(made, "\n");
+  };
+  const fetchAt = (url: string, ...frames: string[]) =>
+    at(...frames, `handler lookup for Fetch("${url}") ✗`, `effect Fetch("${url}"): lookup ✗, writer ·`);
+  assert.deepEqual(r.value.map(unmade), [
+    at("main", "request", "findUser"),
+    at("main", "request", "findOrder"),
+    at("main", "relay", "findUser"),
+    at("main", "unwrap", "findOrder"),
+    at("main", "request", "findUser"),
+    fetchAt("a", "main", "byFetch"),
+    // (the first lookup is live: `yield* discontinue(k, …)` waits for k, which runs on to the second)
+    fetchAt("b", 'handler lookup for Fetch("a") ✓', "main", "other", "byFetch"),
+  ]);
+  // a run that fails with it after catching it elsewhere reports where it failed
+  const failed = run(
+    P(function* main() {
+      yield* safe(findUser("u3"));
+      return yield* request("order");
+    }),
+    { handlers: [writer] },
+  );
+  assert.equal(unmade(failed.format()), at("main", "request", "findOrder"));
+});

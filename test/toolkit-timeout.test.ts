@@ -261,6 +261,64 @@ test("retry: attempts run in the calling task (no spawn) and from the start each
   assert.deepEqual(r.log, ["try 1", "try 2", "try 3"]);
 });
 
+test("retry { times: Infinity } without a delay: each retry lets the other ready tasks run first, so a cancel of it is performed; a finite times runs its attempts back to back", () => {
+  let n = 0;
+  const broken = fn(function* broken() {
+    n++;
+    yield* mark(`attempt ${n}`);
+    throw new TypeError("a bug");
+  });
+  const other = fn(function* other(label: string) {
+    yield* mark(label);
+  });
+  // a task that cancels the retrying task once it runs: it could never run before
+  const forever = run(
+    program(function* main() {
+      const t = yield* spawn(retry(broken(), { times: Infinity }));
+      yield* spawn(
+        program(function* stopper() {
+          yield* mark("stopper runs");
+          yield* other("stopper again");
+          yield* mark(`cancel: ${yield* cancel(t)}`);
+        }),
+      );
+      yield* spawn(other("bystander"));
+      return yield* safe(wait(t));
+    }),
+    { handlers: TK() },
+  );
+  assert.ok(forever.ok && !forever.value.ok && forever.value.error instanceof TaskCancelledError);
+  assert.deepEqual(events, [
+    "0: attempt 1",
+    "0: stopper runs",
+    "0: stopper again",
+    "0: cancel: true",
+    "0: bystander",
+  ]);
+  // with a finite times, as §9.8 says: no effect between attempts, the others run after
+  n = 0;
+  events.length = 0;
+  const finite = run(
+    program(function* main() {
+      const t = yield* spawn(retry(broken(), { times: 2 }));
+      yield* spawn(other("bystander"));
+      return yield* safe(wait(t));
+    }),
+    { handlers: TK() },
+  );
+  assert.ok(finite.ok && !finite.value.ok && finite.value.error instanceof TypeError);
+  assert.deepEqual(events, ["0: attempt 1", "0: attempt 2", "0: attempt 3", "0: bystander"]);
+  // alone, or without a scheduler, it retries until it succeeds, as before
+  let k = 0;
+  const flaky = program(function* flaky() {
+    if (++k < 5) throw new Error(`busy ${k}`);
+    return k;
+  });
+  assertOk(run(retry(flaky, { times: Infinity }), { handlers: TK() }), 5);
+  k = 0;
+  assertOk(run(retry(flaky, { times: Infinity }), { handlers: [] }), 5);
+});
+
 test("scoped: children that outlive the block are cancelled (ascending id, transitively) before its value leaves", () => {
   const grandparent = program(function* parent() {
     yield* spawn(job("grandchild", 100, 0));

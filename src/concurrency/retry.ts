@@ -1,8 +1,19 @@
 /**
  * `retry(program, { times, delay?, while? })` (SEMANTICS §9.8): an ordinary program; every attempt
  * runs in the calling task (no spawn), from the start. A delay of 0 performs no `delay`.
+ *
+ * `times: Infinity` with a delay of 0: under a scheduler, each retry first lets every other ready
+ * task run (Cede: to the back of the ready queue). Without that, a program that fails without
+ * waiting (a bug's TypeError, a missing handler) was retried in a loop inside one task (R1: no
+ * preemption): no other task ran, so a `timeout` or `race` around it never ended, a `cancel` of it
+ * was never performed, and a `run` never returned. Every attempt, not every Nth: the order of
+ * tasks stays simple to tell, and a switch costs about a microsecond, little beside an attempt.
+ * A finite `times` keeps §9.8 as written (no effect between attempts: the same events and order),
+ * as does a run without a scheduler (nothing else to run: the first Cede, unhandled, says so).
  */
+import { Cede } from "../effects/scheduler.js";
 import { delay as sleep } from "../effects/time.js";
+import { UnhandledEffectError } from "../errors.js";
 import { describeError } from "../run/result.js";
 import { describe } from "../vm/brand.js";
 import { fn, type Program } from "../vm/program.js";
@@ -45,6 +56,7 @@ const retryGen = function* retry(
   shouldRetry: ((error: unknown) => boolean) | undefined,
   site: Error | null,
 ) {
+  let cede = true; // (times: Infinity: until no scheduler takes the turn)
   for (let attempt = 0; ; attempt++) {
     try {
       return (yield at(site, p)) as unknown;
@@ -52,6 +64,15 @@ const retryGen = function* retry(
       if (attempt >= times || (shouldRetry !== undefined && !decide(shouldRetry, e))) throw e;
       const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
       if (ms > 0) yield at(site, sleep(ms));
+      else if (times === Number.POSITIVE_INFINITY && cede) {
+        const c = new Cede();
+        try {
+          yield at(site, c);
+        } catch (x) {
+          if (!(x instanceof UnhandledEffectError) || x.effect !== c) throw x;
+          cede = false; // no scheduler: nothing else to run
+        }
+      }
     }
   }
 };

@@ -367,6 +367,16 @@ export class GetTaskInfo extends SchedulerEffect<TaskInfo> {
   static override readonly displayName = "GetTaskInfo";
   declare readonly _tag: "GetTaskInfo";
 }
+/**
+ * @internal `retry`'s turn for the other tasks (`times: Infinity` without a delay, retry.ts): the
+ * performing task goes to the back of the ready queue (R4), behind every task ready now; with none
+ * ready, or while it is being finalized (§9.4: no switch then), it goes on at once.
+ */
+export class Cede extends SchedulerEffect<undefined> {
+  /** @internal its name in a minified bundle too (`className`) */
+  static override readonly displayName = "Cede";
+  declare readonly _tag: "Cede";
+}
 /** The effect of `registerIdleSource(source)`: register an `IdleSource` with the scheduler world (answers true if it was new). */
 export class RegisterIdleSource extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */

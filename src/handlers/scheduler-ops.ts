@@ -7,6 +7,7 @@
 import {
   AwaitPromise,
   Cancel,
+  Cede,
   CompletePromise,
   CreateExternalPromise,
   CreatePromise,
@@ -519,6 +520,13 @@ export function* handleEffect(
   }
   if (effect instanceof GetAbortSignal) return cont(cur, k, signalOf(w, cur));
   if (effect instanceof GetTaskInfo) return cont(cur, k, taskInfo(cur));
+  if (effect instanceof Cede) {
+    // (no idle processing when nothing is ready: a simulated clock advances only when every task
+    // waits, which this one does not)
+    if (finalizing(w, cur) || !w.hasReady()) return cont(cur, k, undefined);
+    w.enqueue(cont(cur, k, undefined));
+    return w.dequeue()!;
+  }
   if (effect instanceof RegisterIdleSource) {
     const fresh = !w.idleSources.includes(effect.source);
     if (fresh) w.idleSources.push(effect.source);

@@ -49,12 +49,18 @@ export class Origin {
    */
   outer: Entry[][] | null;
   outerSkipped: number;
-  constructor(chain: Entry[], effect: unknown, visits: Visit[] | null) {
+  /**
+   * The generators of the frames its chains pass (hidden ones too): a throw of the error by one of
+   * them is a re-throw (it caught the error), by any other frame a new throw (Origins.note).
+   */
+  gens: WeakSet<object>;
+  constructor(chain: Entry[], effect: unknown, visits: Visit[] | null, gens: WeakSet<object>) {
     this.chain = chain;
     this.effect = effect;
     this.visits = visits;
     this.outer = null;
     this.outerSkipped = 0;
+    this.gens = gens;
   }
   /** The whole report's chain, outermost first: the re-throw sites' chains, then this one. */
   fullChain(): Entry[] {
@@ -157,6 +163,7 @@ class Collector {
   readonly inner: Entry[] = [];
   readonly outer: Entry[] = [];
   skipped = 0;
+  constructor(readonly gens: WeakSet<object> | null) {}
   add(e: Entry): void {
     if (this.inner.length < KEEP) this.inner.push(e);
     else {
@@ -170,6 +177,7 @@ class Collector {
   /** the frames of a segment, from its top frame down */
   frames(top: Frame | null): void {
     for (let f = top; f !== null; f = f.prev) {
+      this.gens?.add(f.gen);
       if (f.name !== null) {
         this.add({ kind: "frame", name: f.name, site: f.site, marker: "", effect: undefined });
         const inv = transferredInto.get(f);
@@ -199,8 +207,13 @@ class Collector {
  * shown too, so the perform site is never lost — through any handler among them that is itself
  * still running (one that delegated the effect, e.g. record(): its own perform site's frames).
  */
-function walk(cur: Segment, originInv: Invocation | null, ownThrow = true): Entry[] {
-  const c = new Collector();
+function walk(
+  cur: Segment,
+  originInv: Invocation | null,
+  ownThrow = true,
+  gens: WeakSet<object> | null = null,
+): Entry[] {
+  const c = new Collector(gens);
   // (iterative: a chain of thousands of handlers that delegated must not overflow the stack here)
   const todo: (Segment | null)[] = [cur, null]; // pairs: where a walk starts, and where it stops
   while (todo.length > 0) {
@@ -306,11 +319,13 @@ export interface EffectInfo {
 /** Snapshot the chain at `cur` for error `e`. */
 export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Origin {
   const originInv = cur.invocation;
+  const gens = new WeakSet<object>();
   // an effect performed by the handler's own code (delegate) failed, or nothing took it
   const chain = walk(
     cur,
     originInv,
     info !== null ? info.site !== cur && info.handedOn !== true : !(e instanceof UnhandledEffectError),
+    gens,
   );
   if (info !== null) {
     // an effect a handler gave transferWith at this very site
@@ -320,10 +335,11 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
       chain,
       info.effect,
       visited(info.effect, info.site, info.taker, info.marker, info.outer),
+      gens,
     );
   }
   if (e instanceof UnhandledEffectError) {
-    return new Origin(chain, e.effect, visited(e.effect, cur, null, MARK_PASSED));
+    return new Origin(chain, e.effect, visited(e.effect, cur, null, MARK_PASSED), gens);
   }
   if (originInv !== null && cur === originInv) {
     // the handler's own code threw: the effect it was handling, with the handlers it visited —
@@ -342,9 +358,10 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
         to,
         to !== null && resumedBy(cur, to) ? MARK_RESUMED : MARK_TRANSFERRED,
       ),
+      gens,
     );
   }
-  return new Origin(chain, undefined, null);
+  return new Origin(chain, undefined, null, gens);
 }
 
 /** Is an invocation of prompt `p`'s handler that resumed live on the chain from `cur`? */
@@ -407,13 +424,20 @@ export class Origins {
     kept.push(chain);
   }
 
-  /** Record where `e` came from, unless known; a known error re-thrown by a library frame gets an outer chain. */
+  /**
+   * Record where `e` came from. A known error re-thrown by a library frame gets an outer chain; one
+   * re-thrown by a frame it passed through (caught and thrown on: `catch (e) { …; throw e }`, or
+   * `throw r.error` after `safe`), or handed on by a quiet handler (a task's error to its waiter),
+   * keeps its origin. Thrown by any other frame (a module-level `const NotFound = new Error(…)`
+   * thrown by one request and then by another) it is a new throw, recorded anew: its first place
+   * would be another request's.
+   */
   note(cur: Segment, e: unknown, info: EffectInfo | null, rethrownByLibrary: boolean): void {
     const known = this.get(e);
     if (known !== null) {
       if (rethrownByLibrary && info === null) {
         // (never a quiet handler's own throw: a task's error given where observe() delegated a wait)
-        const chain = walk(cur, cur.invocation, false);
+        const chain = walk(cur, cur.invocation, false, known.gens);
         // re-thrown where a chain it has already passes (a handler that failed k with the error an
         // outer handler threw; the same place again): the same frames would print twice — also
         // when the outer handler gave it with discontinue, which left its invocation live (✓)
@@ -424,9 +448,15 @@ export class Origins {
           outer.splice(OUTER_KEEP, 1);
           known.outerSkipped++;
         }
+        return;
       }
-      return;
+      const top = cur.top;
+      if (info?.handedOn === true || (top !== null && known.gens.has(top.gen))) return;
     }
+    this.record(cur, e, info);
+  }
+
+  private record(cur: Segment, e: unknown, info: EffectInfo | null): void {
     const o = snapshot(cur, e, info);
     if (e !== null && (typeof e === "object" || typeof e === "function")) this.map.set(e, o);
     else {

@@ -197,7 +197,7 @@ export class Machine {
     this.halt = true;
   }
 
-  /** Record where error `e` came from (first sighting only; see trace/origin.ts). Off the hot path. */
+  /** Record where error `e` came from (a re-throw keeps its origin: Origins.note). Off the hot path. */
   noteError(e: unknown, info: EffectInfo | null = null): void {
     try {
       this.noteErrorUnsafe(e, info);

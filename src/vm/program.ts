@@ -162,7 +162,14 @@ export function fn<Args extends unknown[], Y, R>(
   installRecursionTrap(g, name);
   // (a method always has a name: an anonymous generator, the one made per item of a loop, skips the
   // source-text check, ~150 ns)
-  const body: Function = name !== "" && isMethod(g) ? Function.prototype.bind.call(g, noThis(name)) : g;
+  const src = name !== "" ? thisMethodSource(g) : null;
+  const body: Function =
+    src === null
+      ? g
+      : function () {
+          // biome-ignore lint/complexity/noArguments: forwarded as they came (one or many)
+          return methodRun((g as Function).apply(undefined, arguments) as Generator, name, src);
+        };
   // A program of one argument keeps it inline (P_GEN1): no rest array, 56 B less per program — per
   // task in spawn + gather, where a waiting task's program is kept (and promoted) until it starts.
   // `arguments`, not a rest parameter, so the one-argument path allocates no array at all; a method,
@@ -183,33 +190,64 @@ export function fn<Args extends unknown[], Y, R>(
 }
 
 /**
- * A generator method (`*play() {…}` in a class or an object literal, by its source text), given as
- * `fn(this.play)` or `fn(Game.prototype.play)`: its `this` would be undefined, and `this.bonus` failed
- * as "Cannot read properties of undefined (reading 'bonus')", which said nothing of why (and
- * TypeScript does not check a method's `this` where it is passed). Never throws.
+ * The source text of `g` when it is a generator method (`*play() {…}` in a class or an object
+ * literal) whose text uses `this`, else null. Given as `fn(game.play)` it runs with `this` undefined,
+ * as plain JS would (so `this ?? defaults`, `this?.x` and `typeof this` work), and `this.bonus` failed
+ * as V8's "Cannot read properties of undefined (reading 'bonus')", which said nothing of why (and
+ * TypeScript does not check a method's `this` where it is passed): methodRun says why. Never throws.
  */
-function isMethod(g: Function): boolean {
+function thisMethodSource(g: Function): string | null {
   try {
-    return (
-      Object.getPrototypeOf(g) === GeneratorFunctionProto &&
-      !/^function/.test(Function.prototype.toString.call(g))
-    );
+    if (Object.getPrototypeOf(g) !== GeneratorFunctionProto) return null;
+    const src = Function.prototype.toString.call(g);
+    return /^function/.test(src) || !/\bthis\b/.test(src) ? null : src;
   } catch {
-    return false;
+    return null;
   }
 }
 
 /**
- * The `this` a generator method is called with (isMethod): any use of it throws a TypeError that
- * says why it has none and what to write instead.
+ * The generator of a `this`-using method (thisMethodSource), delegated to as is (the VM takes any
+ * object with next, throw and return). Only an error its own code throws is looked at (noThis), not
+ * one thrown into it and propagating. A wrapper, not a stand-in `this` (a Proxy that threw on any
+ * use), which made `this ?? defaults` throw too.
  */
-function noThis(name: string): object {
-  const fail = (_t: object, key: PropertyKey): never => {
-    throw new TypeError(
-      `fn(${name}): ${name} is a method, called by doeff without a this, so this.${String(key)} cannot be read: pass what it needs as an argument, or close over it`,
-    );
+function methodRun(g: Generator, n: string, src: string): object {
+  const step = (k: "next" | "throw" | "return", v: unknown): unknown => {
+    try {
+      return g[k](v as never);
+    } catch (e) {
+      throw k === "throw" && e === v ? e : noThis(e, n, src);
+    }
   };
-  return new Proxy({}, { get: fail, set: fail });
+  return {
+    next: (v: unknown) => step("next", v),
+    throw: (v: unknown) => step("throw", v),
+    return: (v: unknown) => step("return", v),
+  };
+}
+
+/**
+ * methodRun's error `e`: V8's TypeError for reading or writing a property of undefined, where the method's text reads that property of `this`, becomes a TypeError naming the
+ * method and the fix, the original as its `cause`; anything else is returned as it is. Never throws.
+ */
+function noThis(e: unknown, n: string, src: string): unknown {
+  try {
+    // "Cannot read properties of undefined (reading 'bonus')", "Cannot set … (setting 'count')";
+    // not "Cannot destructure property 'count' of 'this' as it is undefined.", which says it
+    const m =
+      e instanceof TypeError
+        ? /^Cannot (read|set) properties of undefined \(\w+ '(.*)'\)$/.exec(e.message)
+        : null;
+    // the method's text reads that key of `this`: `this.bonus`, or `this[…]` for any key
+    if (m === null || (!src.includes(`this.${m[2]}`) && !/\bthis\s*\[/.test(src))) return e;
+    return new TypeError(
+      `fn(${n}): ${n} is a method, called by doeff without a this, so this.${m[2]} cannot be ${m[1]}: give fn the method bound to its object, fn(obj.${n}.bind(obj)), or pass what it needs as an argument, or close over it`,
+      { cause: e },
+    );
+  } catch {
+    return e; // a hostile error object: as it came
+  }
 }
 
 const AsyncGeneratorFunctionProto = Object.getPrototypeOf(async function* () {});
