@@ -301,9 +301,12 @@ whose use throws a TypeError saying it has no `this` and what to write (it was V
 properties of undefined (reading 'bonus')"; src/vm/program.ts isMethod/noThis, most of it the
 message, +169 / +166 B; a newcomer's review). Then → 18,973 / 32,301 B: `safe` takes a thrown
 primitive's origin with it (Origins.take), so the same string thrown again elsewhere gets its own
-traceback in `Err.format()` (it printed the first place's), +22 / +23 B (a second-opinion review). */
+traceback in `Err.format()` (it printed the first place's), +22 / +23 B (a second-opinion review).
+Then → 32,316 B (whole package only; a redux-saga / streams review): run's AsyncRequiredError for a
+wait on the outside names a receive on an eventChannel besides awaitPromise and
+createExternalPromise (a test of an eventChannel under run read as if it awaited a promise), +15 B. */
 const SMALL_BUDGET = 18_973;
-const WHOLE_BUDGET = 32_301;
+const WHOLE_BUDGET = 32_316;
 
 interface Measured {
   min: number;
@@ -443,8 +446,13 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Then → 38,636 B: forEachAsync checks each answer of the iterator's next() as `for await` does, a
  * TypeError naming it (null read V8's "Cannot read properties of null"; a number ran f(undefined)),
  * +55 B.
+ * Then → 39,585 B (a redux-saga / streams review): `eventChannel(subscribe, options)`, a channel fed
+ * from outside the run (src/concurrency/event-channel.ts: its feed, guard task and checks), channel
+ * overflow policies `"dropping"` / `"sliding"` (offer, the options check shared by both), and
+ * `raceAll({ a, b })` → `{ key, value }` — +949 B, the messages about a third of it; the README's
+ * "~39 kB" becomes "~40 kB".
  */
-const EVERYTHING_BUDGET = 38_636;
+const EVERYTHING_BUDGET = 39_585;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);
