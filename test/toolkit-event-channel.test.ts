@@ -23,6 +23,7 @@ import {
   safe,
   scheduler,
   scoped,
+  send,
   spawn,
   timeout,
   wait,
@@ -184,6 +185,23 @@ test("a value handed from outside to a receiver cancelled before it took it goes
     return [yield* receive(ch), ch.size];
   });
   assertOk(run(main, { handlers: TK() }), [{ done: false, value: 1 }, 0]);
+});
+
+test("send inside the run on an event channel: to a waiting receiver at once, else buffered by its policy (it never blocks)", () => {
+  const main = program(function* () {
+    const ch = yield* eventChannel<number>(() => () => {}, { capacity: 1, overflow: "dropping" });
+    const r = yield* spawn(receive(ch));
+    yield* delay(1);
+    yield* send(ch, 1); // to r
+    yield* send(ch, 2); // buffered
+    yield* send(ch, 3); // dropped
+    return { r: yield* wait(r), next: yield* receive(ch), dropped: ch.dropped };
+  });
+  assertOk(run(main, { handlers: TK() }), {
+    r: { done: false, value: 1 },
+    next: { done: false, value: 2 },
+    dropped: 1,
+  });
 });
 
 test("bounded: dropping and sliding event channels; emit answers false for a dropped value", () => {
