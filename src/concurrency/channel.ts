@@ -60,7 +60,10 @@ export interface Feed {
   closed(): Generator<unknown, void, any>;
 }
 
-/** A channel made by `createChannel({ capacity })`; use it within the run that made it. */
+/**
+ * A channel made by `createChannel({ capacity, overflow })`, or fed from outside the run by
+ * `eventChannel(subscribe)`; use it within the run that made it.
+ */
 export class Channel<T = unknown> {
   declare readonly __channel?: T;
   /** @internal */ readonly buffer = new Queue<T>();
@@ -84,7 +87,7 @@ export class Channel<T = unknown> {
     /** What a send to a full channel does (see Overflow). */
     readonly overflow: Overflow = "block",
   ) {}
-  /** True once `close(ch)` was called. */
+  /** True once `close(ch)` was called (on an event channel: also its source's `close()`, or the run ended). */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -149,7 +152,7 @@ function* deliver<T>(ch: Channel<T>, value: T, front: boolean): Generator<unknow
   else ch.buffer.push(value);
 }
 
-/** offer's answers besides a receiver to wake */
+/** @internal offer's answers besides a receiver to wake */
 export const BUFFERED = 0;
 export const FULL = 1;
 export const DROPPED = 2;
