@@ -118,12 +118,26 @@ export { GetTaskInfo, getTaskInfo, type TaskInfo } from "./effects/scheduler.js"
 
 // §5 Structured concurrency toolkit (SEMANTICS §9.8): ordinary programs over the §9 effects
 export { type AllOptions, all, forEach } from "./concurrency/all.js";
-export { raceAll } from "./concurrency/race-all.js";
+export { type RaceWinner, raceAll } from "./concurrency/race-all.js";
 export { timeout } from "./concurrency/timeout.js";
 export { type RetryOptions, retry } from "./concurrency/retry.js";
 export { scoped } from "./concurrency/scoped.js";
 export { acquire, createSemaphore, release, Semaphore, withPermit } from "./concurrency/semaphore.js";
-export { Channel, close, createChannel, type Received, receive, send } from "./concurrency/channel.js";
+export {
+  Channel,
+  type ChannelOptions,
+  close,
+  createChannel,
+  type Overflow,
+  type Received,
+  receive,
+  send,
+} from "./concurrency/channel.js";
+export {
+  type EventChannelOptions,
+  type EventSubscribe,
+  eventChannel,
+} from "./concurrency/event-channel.js";
 export {
   ChannelStream,
   channelStream,

@@ -333,9 +333,13 @@ WeakSet per origin (Origin.gens), +73 / +93 B (fixes-a). Then (whole): the sched
 takes an internal Cede effect (to the back of the ready queue), with which `retry` with `times:
 Infinity` and no delay lets the other tasks run before each retry (it looped inside one task, so a
 `timeout` around it never fired), +38 B (fixes-a).
-Merged: → 19,636 / 33,537 B. */
+Merged: → 19,636 / 33,537 B.
+Then (whole package only; a redux-saga / streams review): run's AsyncRequiredError for a
+wait on the outside names a receive on an eventChannel besides awaitPromise and
+createExternalPromise (a test of an eventChannel under run read as if it awaited a promise), +15 B.
+Merged: → 19,636 / 33,553 B. */
 const SMALL_BUDGET = 19_636;
-const WHOLE_BUDGET = 33_537;
+const WHOLE_BUDGET = 33_553;
 
 interface Measured {
   min: number;
@@ -487,8 +491,14 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * `retry` with `times: Infinity` and no delay takes turns with the other tasks
  * (Cede, above; retry's side: the effect, and no scheduler there noticed once), +120 B.
  * Merged: → 39,909 B.
+ * Then (a redux-saga / streams review): `eventChannel(subscribe, options)`, a channel fed
+ * from outside the run (src/concurrency/event-channel.ts: its feed, guard task and checks), channel
+ * overflow policies `"dropping"` / `"sliding"` (offer, the options check shared by both), and
+ * `raceAll({ a, b })` → `{ key, value }` — +949 B, the messages about a third of it; the README's
+ * "~39 kB" becomes "~40 kB".
+ * Merged: → 40,856 B.
  */
-const EVERYTHING_BUDGET = 39_909;
+const EVERYTHING_BUDGET = 40_856;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -301,7 +301,7 @@ test("channel: bad capacity; send/receive/close of a non-channel", () => {
   throws(
     () => loose(createChannel)(3),
     TypeError,
-    "createChannel options must be an object ({ capacity }), got 3",
+    "createChannel options must be an object ({ capacity, overflow }), got 3",
   );
   throws(
     () => loose(send)([], 1),

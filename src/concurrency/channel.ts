@@ -3,13 +3,19 @@
  * most `capacity` values (0 = rendezvous: a send waits for a receiver; Infinity allowed) plus FIFO
  * queues of blocked senders and receivers, each blocked on a one-shot promise of its own.
  * Invariant: receivers wait only while the buffer is empty and no sender waits.
+ * `overflow` says what a send to a full channel does: "block" (wait for room), "dropping" (drop
+ * the new value), "sliding" (drop the oldest buffered value); only "block" ever queues senders.
+ * An event channel (event-channel.ts) is fed from outside the run: its receivers wait on external
+ * promises, which code outside the run can complete (and which runAsync waits for).
  * A cancelled sender or receiver leaves its queue; a receiver cancelled after being handed a value
  * puts it back at the front, so no value is lost — also after close: the other receivers are told
  * `{ done: true }` only once no value is handed and untaken (`handed`).
  */
 import {
   completePromise,
+  createExternalPromise,
   createPromise,
+  type ExternalPromise,
   failPromise,
   type PromiseHandle,
   wait,
@@ -32,15 +38,32 @@ interface Sender<T> {
   /** 0 waiting, 1 taken (or failed by close), 2 left (cancelled) */
   state: number;
 }
-interface Receiver<T> {
-  readonly promise: PromiseHandle<Received<T>>;
+/** @internal */
+export interface Receiver<T> {
+  /** (an external promise on an event channel, so that code outside the run can wake it) */
+  readonly promise: PromiseHandle<Received<T>> | ExternalPromise<Received<T>>;
   state: number;
   value: Received<T> | undefined;
 }
 
-const DONE: Received<never> = Object.freeze({ done: true }) as Received<never>;
+/** @internal */
+export const DONE: Received<never> = Object.freeze({ done: true }) as Received<never>;
 
-/** A channel made by `createChannel({ capacity })`; use it within the run that made it. */
+/**
+ * What a send to a full channel does: `"block"` waits for room (the default), `"dropping"` drops
+ * the value sent, `"sliding"` drops the oldest buffered value to make room for it.
+ */
+export type Overflow = "block" | "dropping" | "sliding";
+
+/** @internal What an event channel's feed does when the channel is closed inside the run. */
+export interface Feed {
+  closed(): Generator<unknown, void, any>;
+}
+
+/**
+ * A channel made by `createChannel({ capacity, overflow })`, or fed from outside the run by
+ * `eventChannel(subscribe)`; use it within the run that made it.
+ */
 export class Channel<T = unknown> {
   declare readonly __channel?: T;
   /** @internal */ readonly buffer = new Queue<T>();
@@ -55,14 +78,26 @@ export class Channel<T = unknown> {
    * and put its value back). While any is, a closed channel is not drained: receivers keep waiting.
    */
   handed = 0;
-  constructor(readonly capacity: number) {}
-  /** True once `close(ch)` was called. */
+  /** @internal values dropped by the overflow policy */
+  drops = 0;
+  /** @internal set on an event channel (event-channel.ts) */
+  feed: Feed | null = null;
+  constructor(
+    readonly capacity: number,
+    /** What a send to a full channel does (see Overflow). */
+    readonly overflow: Overflow = "block",
+  ) {}
+  /** True once `close(ch)` was called (on an event channel: also its source's `close()`, or the run ended). */
   get closed(): boolean {
     return this.isClosed;
   }
   /** Values buffered now. */
   get size(): number {
     return this.buffer.length;
+  }
+  /** How many values the overflow policy dropped so far ("dropping": sent ones; "sliding": buffered ones). */
+  get dropped(): number {
+    return this.drops;
   }
   /** @internal the first receiver still waiting */
   firstReceiver(): Receiver<T> | undefined {
@@ -117,22 +152,47 @@ function* deliver<T>(ch: Channel<T>, value: T, front: boolean): Generator<unknow
   else ch.buffer.push(value);
 }
 
-function* sendGen<T>(ch: Channel<T>, value: T): Generator<unknown, void, any> {
-  if (ch.isClosed) throw new ChannelClosedError();
+/** @internal offer's answers besides a receiver to wake */
+export const BUFFERED = 0;
+export const FULL = 1;
+export const DROPPED = 2;
+
+/**
+ * @internal Hand `value` to the first waiting receiver — answered: the caller completes its promise
+ * (an effect inside the run; a request from outside) — or buffer it (BUFFERED); a full channel
+ * applies its overflow policy: FULL ("block": the sender waits), DROPPED ("dropping", or "sliding"
+ * of capacity 0: nothing to slide), BUFFERED ("sliding": the oldest value made room).
+ */
+export function offer<T>(ch: Channel<T>, value: T): Receiver<T> | 0 | 1 | 2 {
   if (ch.buffer.length < ch.capacity || ch.receivers.length > 0) {
     const r = ch.firstReceiver();
     if (r !== undefined) {
       r.state = 1;
       r.value = { done: false, value };
       ch.handed++;
-      yield* completePromise(r.promise, r.value);
-      return;
+      return r;
     }
     if (ch.buffer.length < ch.capacity) {
       ch.buffer.push(value);
-      return;
+      return BUFFERED;
     }
   }
+  if (ch.overflow === "block") return FULL;
+  ch.drops++;
+  if (ch.overflow === "dropping" || ch.capacity === 0) return DROPPED;
+  ch.buffer.shift();
+  ch.buffer.push(value);
+  return BUFFERED;
+}
+
+function* sendGen<T>(ch: Channel<T>, value: T): Generator<unknown, void, any> {
+  if (ch.isClosed) throw new ChannelClosedError();
+  const r = offer(ch, value);
+  if (typeof r === "object") {
+    yield* completePromise(r.promise, r.value!);
+    return;
+  }
+  if (r !== FULL) return;
   const s: Sender<T> = { value, promise: yield* createPromise<undefined>(), state: 0 };
   ch.senders.push(s);
   let ok = false;
@@ -167,7 +227,12 @@ function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
     return { done: false, value: s.value };
   }
   if (ch.isClosed && ch.handed === 0) return DONE;
-  const r: Receiver<T> = { promise: yield* createPromise<Received<T>>(), state: 0, value: undefined };
+  const r: Receiver<T> = {
+    promise:
+      ch.feed === null ? yield* createPromise<Received<T>>() : yield* createExternalPromise<Received<T>>(),
+    state: 0,
+    value: undefined,
+  };
   ch.receivers.push(r);
   let ok = false;
   try {
@@ -183,6 +248,9 @@ function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
       if (r.state === 0) {
         r.state = 2;
         ch.leave(true);
+        // an external promise counts as work the run waits for until it settles (runAsync would
+        // wait for it, run fail with AsyncRequiredError): settle it, nobody waits for it now
+        if (ch.feed !== null) (r.promise as ExternalPromise<Received<T>>).complete(DONE);
       } else if (r.value !== undefined && !r.value.done) {
         // handed a value it will not take: the next receiver gets it (none: it is buffered)
         ch.handed--;
@@ -206,7 +274,8 @@ function* drained<T>(ch: Channel<T>): Generator<unknown, void, any> {
   }
 }
 
-function* closeGen<T>(ch: Channel<T>): Generator<unknown, void, any> {
+/** @internal close(ch) (an event channel's feed also unsubscribes from its source). */
+export function* closeGen<T>(ch: Channel<T>): Generator<unknown, void, any> {
   if (ch.isClosed) return;
   ch.isClosed = true;
   // (a value handed to a receiver not yet run may still come back: then they wait for it)
@@ -220,27 +289,64 @@ function* closeGen<T>(ch: Channel<T>): Generator<unknown, void, any> {
       ),
     );
   }
+  if (ch.feed !== null) yield* ch.feed.closed();
 }
 
-function* newChannel<T>(capacity: number): Generator<unknown, Channel<T>, any> {
-  return new Channel<T>(capacity);
+function* newChannel<T>(capacity: number, overflow: Overflow): Generator<unknown, Channel<T>, any> {
+  return new Channel<T>(capacity, overflow);
 }
 
-/** A new channel: `const ch = yield* createChannel<number>({ capacity: 10 })` (default 0: rendezvous). */
-export function createChannel<T = unknown>(options?: { capacity?: number }): Program<Channel<T>, never> {
-  const c = optionsObject(options, "createChannel", ["capacity"]).capacity ?? 0;
+/**
+ * Options of `createChannel(options)`.
+ *
+ * @example
+ * ```ts
+ * const latest = yield* createChannel<number>({ capacity: 1, overflow: "sliding" }); // keeps the newest
+ * ```
+ */
+export interface ChannelOptions {
+  /** How many values it buffers: an integer ≥ 0, or `Infinity`; 0 (the default) is a rendezvous. */
+  capacity?: number;
+  /** What a send to a full channel does (default `"block"`): see {@link Overflow}. */
+  overflow?: Overflow;
+}
+
+/** @internal capacity and overflow, checked (`where`: the function called, for messages). */
+export function channelOptions(
+  options: unknown,
+  where: string,
+  capacity: number,
+  overflows: readonly string[],
+): { capacity: number; overflow: Overflow } {
+  const o = optionsObject(options, where, ["capacity", "overflow"]);
+  const c = o.capacity ?? capacity;
   if (typeof c !== "number")
     throw new TypeError(
-      `createChannel option capacity must be a number (an integer ≥ 0, or Infinity), got ${describe(c)}`,
+      `${where} option capacity must be a number (an integer ≥ 0, or Infinity), got ${describe(c)}`,
     );
   if (c !== Number.POSITIVE_INFINITY && (!Number.isInteger(c) || c < 0))
-    throw new RangeError(
-      `createChannel option capacity must be an integer ≥ 0 or Infinity, got ${String(c)}`,
+    throw new RangeError(`${where} option capacity must be an integer ≥ 0 or Infinity, got ${String(c)}`);
+  const overflow = o.overflow ?? overflows[0];
+  if (!overflows.includes(overflow as string))
+    throw new TypeError(
+      `${where} option overflow must be ${overflows.map((x) => `"${x}"`).join(", ")}, got ${describe(overflow)}`,
     );
-  return hidden(newChannel<T>, c) as Program<Channel<T>, never>;
+  return { capacity: c, overflow: overflow as Overflow };
 }
 
-/** Send `value`; blocks while the channel is full (rendezvous: until a receiver takes it). */
+/**
+ * A new channel: `const ch = yield* createChannel<number>({ capacity: 10 })` (default 0: rendezvous);
+ * `overflow: "dropping" | "sliding"` makes a send to a full channel drop a value instead of waiting.
+ */
+export function createChannel<T = unknown>(options?: ChannelOptions): Program<Channel<T>, never> {
+  const o = channelOptions(options, "createChannel", 0, ["block", "dropping", "sliding"]);
+  return hidden(newChannel<T>, o.capacity, o.overflow) as Program<Channel<T>, never>;
+}
+
+/**
+ * Send `value`; blocks while the channel is full (rendezvous: until a receiver takes it) — unless its
+ * `overflow` is "dropping" (the value is dropped) or "sliding" (the oldest buffered value is).
+ */
 export function send<T>(ch: Channel<T>, value: T): Program<undefined, SchedulerRow> {
   checkChannel(ch, "send");
   return hidden(sendGen<T>, ch, value) as Program<undefined, SchedulerRow>;

@@ -3,19 +3,25 @@
  * as a task; the first to *succeed* wins: the others are cancelled (ascending id, their finally
  * blocks run) before its value is returned, with the winner's log merged. If all fail →
  * AggregateError with the errors in input order (no log merged).
+ * `raceAll({ a, b })` (redux-saga's `race({ a, b })`) races the object's programs in key order and
+ * answers `{ key, value }` of the winner: a union discriminated by `key`, so `if (won.key === "a")`
+ * narrows `value` — which an array's union of results cannot do when two results have one type.
  */
 import { getRunContext } from "../vm/primitives.js";
 import { wait } from "../effects/scheduler.js";
 import type { RunContext } from "../run/context.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { Spawn } from "../effects/scheduler.js";
+import { isProgramLike } from "../vm/brand.js";
+import { checkProgramLike } from "../vm/primitives.js";
 import { programList } from "./check.js";
 import { cancelRunning, FAILED, nextCompleted, Pool, start } from "./pool.js";
 import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
 const raceAllProgram = fn(
-  named("raceAll", function* raceAll(programs: AnyProgramLike[], site: Error | null) {
+  named("raceAll", function* raceAll(programs: AnyProgramLike[], site: Error | null, keys: string[] | null) {
     const pool = new Pool(site, "raceAll", true);
     let decided = false; // a winner returned, or the AggregateError thrown
     try {
@@ -44,14 +50,14 @@ const raceAllProgram = fn(
             decided = true;
             throw new AggregateError(
               pool.errors,
-              `raceAll: all ${programs.length} programs failed (errors in input order in .errors)`,
+              `raceAll: all ${programs.length} programs failed (errors in ${keys === null ? "input" : "key"} order in .errors)`,
             );
           }
           continue;
         }
         decided = true;
         yield* cancelRunning(pool);
-        return value;
+        return keys === null ? value : { key: keys[i]!, value };
       }
     } finally {
       yield* cancelRunning(pool);
@@ -67,6 +73,11 @@ const raceAllProgram = fn(
   }),
 );
 
+/** The winner of `raceAll({ a, b })`: `{ key: "a", value }`, typed per key (a discriminated union). */
+export type RaceWinner<R> = {
+  [K in keyof R & string]: { key: K; value: ResultOf<R[K]> };
+}[keyof R & string];
+
 /** The first program to succeed; the others are cancelled. All fail → AggregateError. */
 export function raceAll<const P extends readonly AnyProgramLike[]>(
   programs: P,
@@ -74,14 +85,40 @@ export function raceAll<const P extends readonly AnyProgramLike[]>(
 export function raceAll<P extends AnyProgramLike>(
   programs: Iterable<P> & NotAProgram,
 ): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow | TasksRow<[P]>>;
+/**
+ * The first of the object's programs to succeed, as `{ key, value }` (`key` narrows `value`); the
+ * others are cancelled. All fail → AggregateError (errors in key order).
+ */
+export function raceAll<const R extends { readonly [key: string]: AnyProgramLike }>(
+  programs: R & NotAProgram,
+): Program<
+  RaceWinner<R>,
+  EffectsOf<R[keyof R]> | SchedulerRow | { [K in keyof R]: Spawn<ResultOf<R[K]>, EffectsOf<R[K]>> }[keyof R]
+>;
 /** (A compile error: one program where an array of programs goes.) */
 export function raceAll(
-  programs: ArrayExpectedError<"raceAll takes an array of programs, e.g. raceAll([a, b]); to run one program, yield* it">,
+  programs: ArrayExpectedError<"raceAll takes an array of programs, e.g. raceAll([a, b]), or an object of them, raceAll({ a, b }); to run one program, yield* it">,
 ): never;
 export function raceAll(programs: unknown): Program<unknown, unknown> {
-  const list = programList(programs, "raceAll");
-  if (list.length === 0) {
-    throw new TypeError("raceAll needs at least one program (a race of nothing never ends)");
+  let keys: string[] | null = null;
+  let list: AnyProgramLike[];
+  const proto = programs !== null && typeof programs === "object" ? Object.getPrototypeOf(programs) : 0;
+  if ((proto === Object.prototype || proto === null) && !isProgramLike(programs)) {
+    keys = Object.keys(programs as object);
+    list = keys.map((key) => {
+      const p = (programs as Record<string, unknown>)[key];
+      checkProgramLike(p, `raceAll (key ${JSON.stringify(key)})`);
+      return p as AnyProgramLike;
+    });
+    if (list.length === 0)
+      throw new TypeError(
+        "raceAll needs at least one program (a race of nothing never ends), got an object with no keys",
+      );
+  } else {
+    list = programList(programs, "raceAll");
+    if (list.length === 0) {
+      throw new TypeError("raceAll needs at least one program (a race of nothing never ends)");
+    }
   }
-  return raceAllProgram(list, callSite());
+  return raceAllProgram(list, callSite(), keys);
 }

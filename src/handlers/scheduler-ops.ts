@@ -127,7 +127,9 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
       }
       return throwIntoBlocked(
         w,
-        new AsyncRequiredError("waiting for an external promise (awaitPromise / createExternalPromise)"),
+        new AsyncRequiredError(
+          "waiting for an external promise (awaitPromise, createExternalPromise, a receive on an eventChannel)",
+        ),
       );
     }
     // (4)

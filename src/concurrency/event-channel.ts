@@ -1,0 +1,212 @@
+/**
+ * `eventChannel(subscribe, options)`: a channel fed from outside the run (redux-saga's
+ * `eventChannel`) — DOM events, an EventEmitter, a WebSocket's messages. `subscribe(emit, close)`
+ * is called once, inside the run; `emit(value)` and `close()` may be called from anywhere (a
+ * callback, a timer, code inside the run), and it returns the function that unsubscribes.
+ *
+ * How a value crosses into the run: `emit` buffers it (plain bookkeeping, no effect), or hands it
+ * to the first waiting receiver, which on an event channel waits on an *external* promise (see
+ * channel.ts) — completed by a request the scheduler applies at its next step, in call order (R7).
+ * So a receive waiting for the outside counts as pending external work: runAsync waits for it, and
+ * `run` fails with AsyncRequiredError when nothing else can happen, as for `awaitPromise`.
+ *
+ * An outside producer cannot be made to wait, so the buffer never blocks: unbounded by default, or
+ * bounded with overflow "dropping" / "sliding"; a bounded one without either is refused at the call.
+ *
+ * Unsubscribing: once, at the first of `close(ch)` inside the run, `close()` from outside, and the
+ * end of the channel's guard — a task spawned with it that waits until the channel is closed, so
+ * that main's end (which cancels every task), an aborted run, or the end of a `scoped` block
+ * around the `eventChannel` call cancels it and its finally closes the channel and unsubscribes.
+ * `emit` after close is ignored (answers false): a source often fires once more while it is torn
+ * down (a message in flight), and there is nobody left to tell.
+ */
+import {
+  completePromise,
+  createPromise,
+  type ExternalPromise,
+  type PromiseHandle,
+  spawn,
+  wait,
+} from "../effects/scheduler.js";
+import { describe } from "../vm/brand.js";
+import { fn, hidden, type Program } from "../vm/program.js";
+import {
+  Channel,
+  channelOptions,
+  closeGen,
+  DONE,
+  DROPPED,
+  type Feed,
+  offer,
+  type Overflow,
+  type Received,
+} from "./channel.js";
+import { functionArg } from "./check.js";
+import type { SchedulerRow } from "./row.js";
+import { named } from "./site.js";
+
+/**
+ * Options of `eventChannel(subscribe, options)`: the buffer between the outside and the run. It
+ * cannot block an outside producer, so it is unbounded (`capacity: Infinity`, the default) or
+ * bounded with a policy that drops values when it is full.
+ *
+ * @example
+ * ```ts
+ * const moves = yield* eventChannel<PointerEvent>(subscribe, { capacity: 1, overflow: "sliding" }); // the latest only
+ * ```
+ */
+export interface EventChannelOptions {
+  /** How many values it buffers: `Infinity` (the default), or an integer ≥ 0 with `overflow`. */
+  capacity?: number;
+  /** What an `emit` to a full channel does: `"dropping"` drops the new value, `"sliding"` the oldest. */
+  overflow?: "dropping" | "sliding";
+}
+
+/**
+ * What `subscribe` is given: `emit(value)` sends a value into the run (false: it was dropped by a
+ * full channel's overflow, or the channel is closed and it was ignored); `close()` closes the
+ * channel (its receivers get `{ done: true }` once the buffered values are taken) and unsubscribes.
+ */
+export type EventSubscribe<T> = (emit: (value: T) => boolean, close: () => void) => () => void;
+
+class EventFeed<T> implements Feed {
+  unsubscribe: (() => void) | null = null;
+  /** completed when the channel is closed inside the run: the guard's end */
+  stop: PromiseHandle<undefined> | null = null;
+  constructor(readonly ch: Channel<T>) {}
+
+  /** (bound: `emitter.on("data", emit)`) */
+  readonly emit = (value: T): boolean => {
+    const ch = this.ch;
+    if (ch.isClosed) return false;
+    const r = offer(ch, value);
+    if (typeof r === "object") (r.promise as ExternalPromise<Received<T>>).complete(r.value!);
+    return r !== DROPPED;
+  };
+
+  /** close() from outside: as close(ch), with requests instead of effects (idempotent). */
+  readonly close = (): void => {
+    const ch = this.ch;
+    if (!ch.isClosed) {
+      ch.isClosed = true;
+      // as drained(): a value handed to a receiver that has not taken it may still come back, and
+      // then that receiver tells the others (channel.ts); blocked senders: none, nothing blocks
+      if (ch.handed === 0 && ch.buffer.length === 0) {
+        for (let r = ch.firstReceiver(); r !== undefined; r = ch.firstReceiver()) {
+          r.state = 1;
+          r.value = DONE;
+          (r.promise as ExternalPromise<Received<T>>).complete(DONE);
+        }
+      }
+    }
+    this.unsub();
+  };
+
+  unsub(): void {
+    const u = this.unsubscribe;
+    this.unsubscribe = null;
+    u?.();
+  }
+
+  *closed(): Generator<unknown, void, any> {
+    const stop = this.stop;
+    this.stop = null;
+    try {
+      this.unsub();
+    } finally {
+      if (stop !== null) yield* completePromise(stop, undefined);
+    }
+  }
+}
+
+/** The guard task: waits until the channel is closed; cancelled (main's end, scoped), closes it. */
+const guard = fn(
+  named(
+    "eventChannel",
+    function* eventChannel(
+      feed: EventFeed<unknown>,
+      stop: PromiseHandle<undefined>,
+      started: PromiseHandle<undefined>,
+    ): Generator<unknown, undefined, any> {
+      try {
+        yield* completePromise(started, undefined);
+        yield* wait(stop.future);
+      } finally {
+        yield* closeGen(feed.ch); // (a no-op when it was closed: then it has unsubscribed)
+        feed.unsub(); // (closed from outside before subscribe returned)
+      }
+      return undefined;
+    },
+  ),
+);
+
+function* eventChannelGen<T>(
+  subscribe: EventSubscribe<T>,
+  capacity: number,
+  overflow: Overflow,
+): Generator<unknown, Channel<T>, any> {
+  const ch = new Channel<T>(capacity, overflow);
+  const feed = new EventFeed(ch);
+  ch.feed = feed;
+  const stop = yield* createPromise<undefined>();
+  feed.stop = stop;
+  // the guard must have entered its try before anything is subscribed: a task cancelled before it
+  // ever ran runs no finally (main returning right after this call would leak the listener)
+  const started = yield* createPromise<undefined>();
+  yield* spawn(guard(feed as EventFeed<unknown>, stop, started));
+  let ok = false;
+  try {
+    yield* wait(started.future);
+    const u = subscribe(feed.emit, feed.close) as unknown;
+    if (typeof u !== "function")
+      throw new TypeError(
+        `eventChannel's subscribe must return the function that unsubscribes, e.g. (emit) => { source.on("data", emit); return () => source.off("data", emit); }; it returned ${describe(u)}`,
+      );
+    feed.unsubscribe = u as () => void;
+    if (ch.isClosed) feed.unsub(); // close() was called while subscribing
+    ok = true;
+    return ch;
+  } finally {
+    if (!ok) yield* closeGen(ch); // subscribe threw (or this task was cancelled): the guard ends too
+  }
+}
+
+/**
+ * A channel fed from outside the run: `subscribe(emit, close)` is called now and returns the
+ * function that unsubscribes, which is called once the channel is closed (by `close(ch)`, by the
+ * `close` given to subscribe) or the run ends. Receive its values with `receive(ch)`.
+ *
+ * @example
+ * ```ts
+ * const messages = yield* eventChannel<string>((emit, close) => {
+ *   const onMessage = (e: MessageEvent) => emit(String(e.data));
+ *   ws.addEventListener("message", onMessage);
+ *   ws.addEventListener("close", close);
+ *   return () => {
+ *     ws.removeEventListener("message", onMessage);
+ *     ws.removeEventListener("close", close);
+ *   };
+ * });
+ * ```
+ */
+export function eventChannel<T>(
+  subscribe: EventSubscribe<T>,
+  options?: EventChannelOptions,
+): Program<Channel<T>, SchedulerRow> {
+  functionArg(
+    subscribe,
+    "eventChannel",
+    '(emit) => { source.on("data", emit); return () => source.off("data", emit); }',
+  );
+  const overflow = (options as { overflow?: unknown } | undefined)?.overflow;
+  const o = channelOptions(options, "eventChannel", Number.POSITIVE_INFINITY, [
+    "dropping",
+    "sliding",
+    "block",
+  ]);
+  if (o.capacity !== Number.POSITIVE_INFINITY && overflow !== "dropping" && overflow !== "sliding")
+    throw new RangeError(
+      `eventChannel of capacity ${o.capacity} needs overflow "dropping" or "sliding"${overflow === undefined ? "" : ` (got "block")`}: a full channel cannot make an outside producer wait, so say which value to drop — or leave capacity out (unbounded)`,
+    );
+  return hidden(eventChannelGen<T>, subscribe, o.capacity, o.overflow) as Program<Channel<T>, SchedulerRow>;
+}

@@ -1,0 +1,111 @@
+/**
+ * Type tests for channel overflow policies, eventChannel and raceAll's object form, checked by
+ * `tsc` (never executed). `expectType<Equal<A, B>>()` asserts an exact type; each
+ * `// @ts-expect-error` line must fail.
+ */
+import {
+  type Channel,
+  type EffectsOf,
+  type EventChannelOptions,
+  type Overflow,
+  type Program,
+  type RaceWinner,
+  type SchedulerRow,
+  type Spawn,
+  close,
+  createChannel,
+  delay,
+  eventChannel,
+  program,
+  raceAll,
+  receive,
+  run,
+  scheduler,
+  simulatedTime,
+  tell,
+  writer,
+} from "../../src/index.js";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<_T extends true>(): void {}
+
+const num = program(function* () {
+  yield* delay(1);
+  return 1;
+});
+const str = program(function* () {
+  yield* tell("s");
+  return "s";
+});
+const other = program(function* () {
+  return 2;
+});
+
+// createChannel: overflow is one of three policies; the channel says which
+const sliding = createChannel<number>({ capacity: 1, overflow: "sliding" });
+expectType<Equal<typeof sliding, Program<Channel<number>, never>>>();
+createChannel({ capacity: 1, overflow: "dropping" });
+createChannel({ overflow: "block" });
+// @ts-expect-error -- not a policy
+createChannel({ capacity: 1, overflow: "lifo" });
+declare const ch: Channel<number>;
+expectType<Equal<typeof ch.overflow, Overflow>>();
+expectType<Equal<typeof ch.dropped, number>>();
+expectType<Equal<Overflow, "block" | "dropping" | "sliding">>();
+
+// eventChannel: the values emit takes are the channel's; subscribe returns the unsubscribe function
+declare const source: { on(f: (v: string) => void): void; off(f: (v: string) => void): void };
+const messages = eventChannel<string>((emit, end) => {
+  source.on(emit);
+  expectType<Equal<typeof emit, (value: string) => boolean>>();
+  expectType<Equal<typeof end, () => void>>();
+  return () => source.off(emit);
+});
+expectType<Equal<typeof messages, Program<Channel<string>, SchedulerRow>>>();
+const fed = program(function* () {
+  const m = yield* messages;
+  const r = yield* receive(m);
+  if (!r.done) expectType<Equal<typeof r.value, string>>();
+  yield* close(m);
+});
+run(fed, { handlers: [scheduler] });
+eventChannel<number>(() => () => {}, { capacity: 10, overflow: "dropping" });
+eventChannel<number>(() => () => {}, { capacity: Number.POSITIVE_INFINITY });
+// @ts-expect-error -- an outside producer cannot be blocked: no "block" for an event channel
+eventChannel<number>(() => () => {}, { capacity: 10, overflow: "block" });
+// @ts-expect-error -- subscribe must return the function that unsubscribes
+eventChannel<number>((emit) => void emit(1));
+// @ts-expect-error -- emit takes the channel's values
+eventChannel<number>((emit) => (emit("x"), () => {}));
+const opts: EventChannelOptions = { capacity: 1, overflow: "sliding" };
+void opts;
+
+// raceAll of an object → { key, value } of the winner, `key` narrowing `value`
+const won = raceAll({ a: num, b: str, c: other });
+type Won = { key: "a"; value: number } | { key: "b"; value: string } | { key: "c"; value: number };
+expectType<
+  Equal<
+    typeof won,
+    Program<
+      Won,
+      | EffectsOf<typeof num | typeof str | typeof other>
+      | SchedulerRow
+      | Spawn<number, EffectsOf<typeof num>>
+      | Spawn<string, EffectsOf<typeof str>>
+      | Spawn<number, EffectsOf<typeof other>>
+    >
+  >
+>();
+expectType<Equal<RaceWinner<{ a: typeof num; b: typeof str; c: typeof other }>, Won>>();
+const narrowed = program(function* () {
+  const w = yield* won;
+  if (w.key === "b") expectType<Equal<typeof w.value, string>>();
+  else expectType<Equal<typeof w.value, number>>();
+});
+run(narrowed, { handlers: [scheduler, simulatedTime(), writer] });
+// @ts-expect-error -- missing the writer for str's Tell
+run(won, { handlers: [scheduler, simulatedTime()] });
+// @ts-expect-error -- a value that is not a program
+raceAll({ a: num, b: 1 });
+// @ts-expect-error -- a single program is not an object of programs
+raceAll(num);
