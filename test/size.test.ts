@@ -337,9 +337,13 @@ Merged: → 19,636 / 33,537 B.
 Then (whole package only; a redux-saga / streams review): run's AsyncRequiredError for a
 wait on the outside names a receive on an eventChannel besides awaitPromise and
 createExternalPromise (a test of an eventChannel under run read as if it awaited a promise), +15 B.
-Merged: → 19,636 / 33,553 B. */
-const SMALL_BUDGET = 19_636;
-const WHOLE_BUDGET = 33_553;
+Merged: → 19,636 / 33,553 B.
+Then → 19,665 / 33,590 B (a CLI review): the report of an aborted run says where the signal's reason
+was made on a line of its own, `the signal's reason (made at cli.ts:80):` (it was `  thrown at …`
+under the last task's chain, which read as where that task threw: "callApi thrown at" the SIGINT
+listener's line; format.ts formatAborted), +29 / +37 B. */
+const SMALL_BUDGET = 19_665;
+const WHOLE_BUDGET = 33_590;
 
 interface Measured {
   min: number;
@@ -497,8 +501,9 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * `raceAll({ a, b })` → `{ key, value }` — +949 B, the messages about a third of it; the README's
  * "~39 kB" becomes "~40 kB".
  * Merged: → 40,856 B.
+ * Then → 40,900 B: the signal's reason on a line of its own in an aborted run's report (above), +44 B.
  */
-const EVERYTHING_BUDGET = 40_856;
+const EVERYTHING_BUDGET = 40_900;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -154,7 +154,9 @@ test("the abort report lists tasks in the order they were spawned and leaves out
   // (it read: both, all, task 6, task 1, task 3 empty, task 4, task 2, task 5 empty — the order the
   // abort finalized them, so task 6 seemed to be main's and the timers printed as empty sections)
   const lines = r.format().split("\n");
-  assert.match(lines[8]!, /^ {2}thrown at test\/trace-abort\.test\.ts:\d+$/);
+  // where the reason was made, on a line of its own: it was `  thrown at …` under the last chain,
+  // which read as where that task threw ("sleeper thrown at" the line of the test's abort)
+  assert.match(lines[8]!, /^the signal's reason \(made at test\/trace-abort\.test\.ts:\d+\):$/);
   assert.deepEqual(lines, [
     "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
     "where the run was when its signal aborted it (outermost first):",
@@ -189,7 +191,7 @@ test("the abort report folds tasks whose chains print alike into one entry: a fe
   setTimeout(() => ac.abort(new Error("stop")), 20);
   const r = await runAsync(server(), { handlers: [scheduler, realTime], signal: ac.signal });
   const lines = r.format().split("\n");
-  assert.match(lines[12]!, /^ {2}thrown at test\/trace-abort\.test\.ts:\d+$/);
+  assert.match(lines[12]!, /^the signal's reason \(made at test\/trace-abort\.test\.ts:\d+\):$/);
   assert.deepEqual(lines, [
     "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
     "where the run was when its signal aborted it (outermost first):",
@@ -259,7 +261,7 @@ test("the abort report shows main once when a handler inside the clock was deleg
   );
   // it printed main and inner twice: once for the probe's delegation, once for its continuation
   const lines = r.format().split("\n");
-  assert.match(lines.at(-2)!, /^ {2}thrown at test\/trace-abort\.test\.ts:\d+$/); // the abort's line
+  assert.match(lines.at(-2)!, /^the signal's reason \(made at test\/trace-abort\.test\.ts:\d+\):$/); // the abort's line
   assert.deepEqual(lines.slice(1, -2).concat(lines.at(-1)!), [
     "where the run was when its signal aborted it (outermost first):",
     "  main",
@@ -296,7 +298,7 @@ test("the abort report keeps each task's frames in its own section when main and
   // it read "root, handler bus, watcher, watcher" for main: each task's handler invocation had its
   // k's chain (watcher) kept apart, with no task line, so it printed as more of main's chain
   const lines = r.format().split("\n");
-  assert.match(lines.at(-2)!, /^ {2}thrown at test\/trace-abort\.test\.ts:\d+$/); // the abort's line
+  assert.match(lines.at(-2)!, /^the signal's reason \(made at test\/trace-abort\.test\.ts:\d+\):$/); // the abort's line
   assert.deepEqual(lines.slice(1, -2).concat(lines.at(-1)!), [
     "where the run was when its signal aborted it (outermost first):",
     "  root",

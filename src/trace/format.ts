@@ -226,8 +226,7 @@ const ids = (l: number[]): string => (l.length > 4 ? [...l.slice(0, 3), "…"] :
  * 70 requests in flight printed 760 lines, one chain per request).
  */
 export function formatAborted(chains: Entry[][] | null, reason: unknown): string {
-  const report = formatFailure(null, reason);
-  if (chains === null) return report;
+  if (chains === null) return formatFailure(null, reason);
   // main's chain first, then the tasks' in the order they were spawned (a task's chain starts at
   // its boundary line); a task with nothing but that line (timeout's timer) tells nothing: left out
   const shown = chains
@@ -259,7 +258,12 @@ export function formatAborted(chains: Entry[][] | null, reason: unknown): string
     if (l[0]) out.push(`  ── in task${s(l)} ${ids(l)}${notes && ` (${notes})`} ──`);
     out.push(...lines);
   }
-  return out.join("\n") + report.slice(report.indexOf("\n"));
+  // where the reason was made (the SIGINT listener's `new Error`) on a line of its own: indented as
+  // `thrown at`, it read as a place in the last task's chain ("callApi thrown at cli.ts:80")
+  const at = madeAt(reason);
+  if (at !== null) out.push(`the signal's reason (made at ${at}):`);
+  errorLines(reason, out);
+  return out.join("\n");
 }
 
 /**
@@ -273,6 +277,17 @@ function foldVisits(visits: string[]): string[] {
     out.push(...(j - i > 2 ? [visits[i]!, `… ${j - i - 1} more …`, visits[j]!] : visits.slice(i, j + 1)));
   }
   return out;
+}
+
+/**
+ * Where user code made `error` (its own stack), when that is user code, or for an error not doeff's
+ * own, the user code that called what threw it (a user's handler calling a standard one that throws
+ * MissingStateKeyError is not where that happened: as without the wrapper, no line). (Bundled,
+ * library lines cannot be told from the user's: the library's own errors get no site.)
+ */
+function madeAt(error: unknown): string | null {
+  const own = error instanceof DoeffError;
+  return error instanceof Error && !(libraryDir() === null && own) ? siteOf(error, true, !own) : null;
 }
 
 /** The full report for a failed run. */
@@ -296,21 +311,20 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
       );
     }
   }
-  // where user code threw it (the error's own stack), when that is user code, or for an error not
-  // doeff's own, the user code that called what threw it (a user's handler calling a standard one
-  // that throws MissingStateKeyError is not where that happened: as without the wrapper, no line)
-  // (bundled, library lines cannot be told from the user's: the library's own errors get no site)
-  const own = error instanceof DoeffError;
-  const thrownAt =
-    error instanceof Error && !(libraryDir() === null && own) ? siteOf(error, true, !own) : null;
+  const thrownAt = madeAt(error);
   if (thrownAt !== null) lines.push(`  thrown at ${thrownAt}`);
+  errorLines(error, lines);
+  return lines.join("\n");
+}
+
+/** The error's line, then its causes indented under it. */
+function errorLines(error: unknown, lines: string[]): void {
   lines.push(errorLine(error));
   try {
     causes(error, lines);
   } catch {
     // (a hostile error object: what was shown stays)
   }
-  return lines.join("\n");
 }
 
 /**
