@@ -364,7 +364,7 @@ test("expectEffects on a program that needs the event loop says to use expectEff
       assert.ok(e instanceof EffectExpectationError);
       assert.ok(e.cause instanceof AsyncRequiredError);
       assert.deepEqual(e.message.split("\n").slice(0, 3), [
-        "effect #1: expected no more effects, got AwaitPromise(function (anonymous))",
+        "effect #1: expected no more effects, got AwaitPromise(()=>Promise.resolve(1))",
         "the run failed (its error is .result.error and this error's cause): AsyncRequiredError: awaitPromise needs the event loop; use runAsync(program, options) instead of run()",
         "  (under expectEffects: use await expectEffectsAsync(program, expected, options) instead)",
       ]);

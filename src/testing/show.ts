@@ -4,6 +4,7 @@
  * effects of the same class. Never throws: a value that cannot be inspected is described instead.
  */
 import { B_PROGRAM, brandOf, className, describe } from "../vm/brand.js";
+import { functionField } from "../trace/format.js";
 
 /** Longest rendering of one field value (plain object or array) before it is cut with `…`. */
 const FIELD_CAP = 80;
@@ -72,8 +73,10 @@ function render(x: unknown, seen: Set<object>, depth: number, cap: number): stri
       return `${x}n`;
     case "object":
       break;
+    case "function":
+      return brandOf(x) === B_PROGRAM ? `${(x as { name?: string }).name || "program"}()` : functionField(x);
     default:
-      return brandOf(x) === B_PROGRAM ? `${(x as { name?: string }).name || "program"}()` : describe(x);
+      return describe(x);
   }
   if (x === null) return "null";
   if (brandOf(x) === B_PROGRAM) return `${(x as { name?: string }).name || "program"}()`;

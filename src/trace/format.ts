@@ -120,7 +120,27 @@ function fieldOf(v: unknown, max: number): string {
       ? JSON.stringify(v)
       : brandOf(v) === B_PROGRAM
         ? `${(v as { name?: string }).name || "program"}()`
-        : describe(v);
+        : typeof v === "function"
+          ? functionField(v)
+          : describe(v);
+}
+
+/**
+ * A function field (awaitPromise's thunk): its name, or an anonymous one's source cut to one short
+ * line — `AwaitPromise(() => fetch(url))`, where "function (anonymous)" told nothing.
+ */
+export function functionField(f: Function): string {
+  try {
+    return (
+      f.name ||
+      Function.prototype.toString
+        .call(f)
+        .replace(/\s+/g, " ")
+        .replace(/^(.{37}).{4,}/, "$1...")
+    );
+  } catch {
+    return describe(f);
+  }
 }
 
 /** Short printable form of an effect: `Ask("db")`, `Put("n", 1)`, `Roll(6)`. */
