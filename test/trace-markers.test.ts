@@ -158,7 +158,7 @@ test("§8.8 a handler that throws after its delegated effect was answered: ✓ w
 
 test("§8.8 a named program a handler started with transferWith: the line `handler h for Effect ⇢` sits between the performer's frame and the program's", () => {
   const lookUp = fn(function* lookUp(n: number) {
-    return yield* new Other();
+    return n + (yield* new Other());
   });
   const viaProgram = handle(Ping, function* viaProgram(_e, k) {
     return yield* transferWith(k, lookUp(1));
