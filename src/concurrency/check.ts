@@ -28,6 +28,25 @@ export function programList(programs: unknown, where: string): AnyProgramLike[] 
   return list as AnyProgramLike[];
 }
 
+/**
+ * The programs of `all({ a, b })` / `raceAll({ a, b })` and their keys, in `Object.keys` order; null
+ * when `programs` is not a plain object (an array, a Set: the iterable path, with its errors).
+ */
+export function programRecord(
+  programs: unknown,
+  where: string,
+): { keys: string[]; list: AnyProgramLike[] } | null {
+  const proto = programs !== null && typeof programs === "object" ? Object.getPrototypeOf(programs) : 0;
+  if ((proto !== Object.prototype && proto !== null) || isProgramLike(programs)) return null;
+  const keys = Object.keys(programs as object);
+  const list = keys.map((key) => {
+    const p = (programs as Record<string, unknown>)[key];
+    checkProgramLike(p, `${where} (key ${JSON.stringify(key)})`);
+    return p as AnyProgramLike;
+  });
+  return { keys, list };
+}
+
 /** An options argument: undefined or a plain object with only the given keys. */
 export function optionsObject(
   options: unknown,
