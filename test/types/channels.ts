@@ -60,7 +60,7 @@ declare const source: { on(f: (v: string) => void): void; off(f: (v: string) => 
 const messages = eventChannel<string>((emit, end) => {
   source.on(emit);
   expectType<Equal<typeof emit, (value: string) => boolean>>();
-  expectType<Equal<typeof end, () => void>>();
+  expectType<Equal<typeof end, (error?: Error) => void>>();
   return () => source.off(emit);
 });
 expectType<Equal<typeof messages, Program<Channel<string>, SchedulerRow>>>();
@@ -79,6 +79,17 @@ eventChannel<number>(() => () => {}, { capacity: 10, overflow: "block" });
 eventChannel<number>((emit) => void emit(1));
 // @ts-expect-error -- emit takes the channel's values
 eventChannel<number>((emit) => (emit("x"), () => {}));
+// close(error): an Error, so that a listener's event is not taken for one
+declare const ws: {
+  addEventListener(type: "close" | "error", f: (event: { readonly type: string }) => void): void;
+};
+eventChannel<string>((_emit, end) => {
+  ws.addEventListener("close", () => end());
+  ws.addEventListener("error", () => end(new Error("the WebSocket failed")));
+  // @ts-expect-error -- the listener's CloseEvent would close the channel with it as the error
+  ws.addEventListener("close", end);
+  return () => {};
+});
 const opts: EventChannelOptions = { capacity: 1, overflow: "sliding" };
 void opts;
 
