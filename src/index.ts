@@ -117,7 +117,7 @@ export { GetAbortSignal, type GatherValues, getAbortSignal } from "./effects/sch
 export { GetTaskInfo, getTaskInfo, type TaskInfo } from "./effects/scheduler.js";
 
 // §5 Structured concurrency toolkit (SEMANTICS §9.8): ordinary programs over the §9 effects
-export { type AllOptions, type AllValues, all, forEach } from "./concurrency/all.js";
+export { type AllOptions, all, forEach } from "./concurrency/all.js";
 export { type RaceWinner, raceAll } from "./concurrency/race-all.js";
 export { timeout } from "./concurrency/timeout.js";
 export { type RetryOptions, retry } from "./concurrency/retry.js";

@@ -113,9 +113,6 @@ const allProgram = fn(allGen);
 // copy, not a generator delegating to it: no second frame, nothing more per step)
 const forEachProgram = fn(named("forEach", allGen.bind(undefined)));
 
-/** `all({ a, b })`'s answer: `{ a: value of a, b: value of b }`. */
-export type AllValues<R> = { -readonly [K in keyof R]: ResultOf<R[K]> };
-
 /**
  * Run the programs as tasks, at most `concurrency` at once; → their values in input order (of an
  * object of programs, `all({ a, b })`: `{ a, b }` of their values, started in key order). The first
@@ -134,7 +131,8 @@ export function all<const R extends { readonly [key: string]: AnyProgramLike }>(
   programs: R & NotAProgram,
   options?: AllOptions,
 ): Program<
-  AllValues<R>,
+  // (a mapped type written out, not an alias: an editor shows `{ a: number; b: string }`)
+  { -readonly [K in keyof R]: ResultOf<R[K]> },
   EffectsOf<R[keyof R]> | SchedulerRow | { [K in keyof R]: Spawn<ResultOf<R[K]>, EffectsOf<R[K]>> }[keyof R]
 >;
 /** (A compile error: one program where an array of programs goes.) */

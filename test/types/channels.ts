@@ -5,7 +5,6 @@
  */
 import {
   all,
-  type AllValues,
   type Channel,
   type EffectsOf,
   type EventChannelOptions,
@@ -138,7 +137,6 @@ expectType<
     >
   >
 >();
-expectType<Equal<AllValues<{ a: typeof num; b: typeof str }>, { a: number; b: string }>>();
 const literal = all({
   ok: program(function* () {
     return "yes" as const;
