@@ -9,6 +9,7 @@ import {
   AsyncRequiredError,
   type Channel,
   cancel,
+  channelStream,
   close,
   createPromise,
   DeadlockError,
@@ -426,4 +427,36 @@ test("runAsync: a source failing from outside (a WebSocket's error event) fails 
   const r = await p;
   assert.equal(r.error, broken);
   assert.deepEqual([got, ws.listenerCount("message"), ws.listenerCount("error")], [[1, 2], 0, 0]);
+});
+
+test("runAsync: a channelStream fed from an event channel closed with an error rejects its pull with it, after the values", async () => {
+  const broken = new Error("broken");
+  let emit: ((v: number) => boolean) | undefined;
+  let end: ((e?: Error) => void) | undefined;
+  const stream = channelStream<number>();
+  const main = program(function* () {
+    const ch = yield* eventChannel<number>((e, close) => {
+      emit = e;
+      end = close;
+      return () => {};
+    });
+    return yield* wait(yield* spawn(stream.pump(ch)));
+  });
+  const p = runAsync(main, { handlers: [scheduler, realTime] });
+  setTimeout(() => {
+    emit!(1);
+    emit!(2);
+    end!(broken);
+  }, 5);
+  const got: unknown[] = [];
+  try {
+    for await (const v of stream) got.push(v);
+  } catch (e) {
+    got.push(e);
+  }
+  const r = await p;
+  assert.deepEqual(got.slice(0, 2), [1, 2]);
+  assert.equal(got[2], broken);
+  assert.equal(r.error, broken);
+  assert.deepEqual(r.warnings, []);
 });

@@ -184,7 +184,7 @@ test("raceAll({ … }): bad objects are TypeErrors at the call", () => {
   });
 });
 
-test("a program where the options go: the message says what the options are (it read all's \"takes its programs as one array\")", () => {
+test('a program where the options go: the message says what the options are (it read all\'s "takes its programs as one array")', () => {
   const loose = (f: unknown) => f as (...args: unknown[]) => unknown;
   const p = delay(1);
   const made = program(function* made() {
