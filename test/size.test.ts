@@ -497,8 +497,14 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * `raceAll({ a, b })` → `{ key, value }` — +949 B, the messages about a third of it; the README's
  * "~39 kB" becomes "~40 kB".
  * Merged: → 40,856 B.
+ * Then (the channels/saga review's follow-ups): main measured 40,900 B before them (44 B over the
+ * figure above, as merged); `all({ a, b })` → `{ a, b }` (the record check shared with raceAll, the
+ * answer built by key, a second failure's warning naming its key), +48 B; an event channel's
+ * source `close(error)`, thrown by receives once drained, +41 B; a program given as options says
+ * what the options are (createChannel, eventChannel, retry, forEach: it read all's "takes its
+ * programs as one array"), +32 B. → 41,021 B; the README's "~40 kB" becomes "~41 kB".
  */
-const EVERYTHING_BUDGET = 40_856;
+const EVERYTHING_BUDGET = 41_021;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);
