@@ -5,6 +5,8 @@
  * is cancelled (ascending id), no more are started, and that error is thrown — with the failed
  * task's log merged. On success every task's log is merged in input order (a `Gather` of tasks all
  * done). If the calling task is cancelled, its finally cancels the started tasks the same way.
+ * `all({ a, b })` is the same over the object's programs in key order (Object.keys), answering an
+ * object of the values by key (redux-saga's `all({ … })`).
  */
 import { Gather, type Spawn, type Task, wait } from "../effects/scheduler.js";
 import type { RunContext } from "../run/context.js";
