@@ -506,8 +506,13 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Merged: → 40,856 B.
  * Then → 40,900 B: the signal's reason on a line of its own in an aborted run's report (above), +44 B.
  * Then → 40,964 B: an anonymous function field shown by its source (above), +64 B.
+ * Then (the channels/saga review's follow-ups): `all({ a, b })` → `{ a, b }` (the record check shared with raceAll, the
+ * answer built by key, a second failure's warning naming its key), +48 B; an event channel's
+ * source `close(error)`, thrown by receives once drained, +41 B; a program given as options says
+ * what the options are (createChannel, eventChannel, retry, forEach: it read all's "takes its
+ * programs as one array"), +32 B. Merged → 41,122 B; the README's "~40 kB" becomes "~41 kB".
  */
-const EVERYTHING_BUDGET = 40_964;
+const EVERYTHING_BUDGET = 41_122;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -9,6 +9,7 @@ import {
   AsyncRequiredError,
   type Channel,
   cancel,
+  channelStream,
   close,
   createPromise,
   DeadlockError,
@@ -309,4 +310,153 @@ test("runAsync: an aborted run unsubscribes", async () => {
   const r = await p;
   assert.equal(r.ok, false);
   assert.deepEqual([s.unsubscribed, s.listeners()], [1, 0]);
+});
+
+test("close(err) from the source: the buffered values first, then the pending receive and every later one throw err; unsubscribed once, no warning", () => {
+  const broken = new Error("the socket failed");
+  const em = new EventEmitter();
+  let unsubscribed = 0;
+  const main = program(function* () {
+    const ch = yield* eventChannel<number>((emit, end) => {
+      em.on("x", emit);
+      em.on("error", (e: Error) => end(e));
+      return () => {
+        unsubscribed++;
+        em.removeAllListeners();
+      };
+    });
+    const pending = yield* spawn(receive(ch));
+    yield* delay(1); // pending waits
+    em.emit("x", 1); // handed to pending
+    em.emit("x", 2); // buffered
+    em.emit("error", broken);
+    const answers = [yield* wait(pending), yield* receive(ch)];
+    const thrown: unknown[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = yield* safe(receive(ch));
+      thrown.push(r.ok ? r.value : r.error);
+    }
+    const waiting = yield* spawn(receive(ch)); // closed and drained: throws at once, does not wait
+    const w = yield* safe(wait(waiting));
+    return { answers, thrown, w: w.ok ? w.value : w.error, closed: ch.closed, size: ch.size };
+  });
+  const r = run(main, { handlers: TK() });
+  const v = assertOk(r);
+  assert.deepEqual(v.answers, [
+    { done: false, value: 1 },
+    { done: false, value: 2 },
+  ]);
+  assert.equal(v.thrown[0], broken);
+  assert.equal(v.thrown[1], broken);
+  assert.equal(v.w, broken);
+  assert.deepEqual([v.closed, v.size, unsubscribed, em.listenerCount("x")], [true, 0, 1, 0]);
+  assert.deepEqual(r.warnings, []);
+});
+
+test("close(err) wakes every waiting receiver with err; a later close() or close(ch) changes nothing, nor does close(err) after close()", () => {
+  const broken = new Error("broken");
+  let end: ((e?: Error) => void) | undefined;
+  const main = program(function* () {
+    const ch = yield* eventChannel<number>((_emit, close) => {
+      end = close;
+      return () => {};
+    });
+    const a = yield* spawn(receive(ch));
+    const b = yield* spawn(receive(ch));
+    yield* delay(1);
+    end!(broken);
+    end!(); // ignored: closed
+    yield* close(ch); // a no-op
+    const got = [yield* safe(wait(a)), yield* safe(wait(b)), yield* safe(receive(ch))];
+    // close() first, then close(err): done, not an error
+    let end2: ((e?: Error) => void) | undefined;
+    const plain = yield* eventChannel<number>((_emit, close) => {
+      end2 = close;
+      return () => {};
+    });
+    end2!();
+    end2!(broken);
+    return { got: got.map((r) => (r.ok ? r.value : r.error)), plain: yield* receive(plain) };
+  });
+  const r = run(main, { handlers: TK() });
+  const v = assertOk(r);
+  assert.deepEqual([v.got.map((e) => e === broken), v.plain], [[true, true, true], { done: true }]);
+  assert.deepEqual(r.warnings, []);
+});
+
+test("close(err) during subscribe: the values emitted before it, then err", () => {
+  const broken = new Error("refused");
+  const main = program(function* () {
+    const ch = yield* eventChannel<number>((emit, end) => {
+      emit(1);
+      end(broken);
+      return () => {};
+    });
+    const first = yield* receive(ch);
+    const second = yield* safe(receive(ch));
+    return [first, second.ok ? second.value : second.error];
+  });
+  const [first, second] = assertOk(run(main, { handlers: TK() }));
+  assert.deepEqual(first, { done: false, value: 1 });
+  assert.equal(second, broken);
+});
+
+test("runAsync: a source failing from outside (a WebSocket's error event) fails the loop that receives, after the values it sent", async () => {
+  const ws = new EventEmitter();
+  const broken = new Error("the WebSocket failed");
+  const got: number[] = [];
+  const main = program(function* () {
+    const ch = yield* eventChannel<number>((emit, close) => {
+      const onError = () => close(broken);
+      ws.on("message", emit);
+      ws.on("error", onError);
+      return () => {
+        ws.off("message", emit);
+        ws.off("error", onError);
+      };
+    });
+    for (let r = yield* receive(ch); !r.done; r = yield* receive(ch)) got.push(r.value);
+    return "ended";
+  });
+  const p = runAsync(main, { handlers: [scheduler, realTime] });
+  setTimeout(() => {
+    ws.emit("message", 1);
+    ws.emit("message", 2);
+    ws.emit("error", new Event("error"));
+  }, 5);
+  const r = await p;
+  assert.equal(r.error, broken);
+  assert.deepEqual([got, ws.listenerCount("message"), ws.listenerCount("error")], [[1, 2], 0, 0]);
+});
+
+test("runAsync: a channelStream fed from an event channel closed with an error rejects its pull with it, after the values", async () => {
+  const broken = new Error("broken");
+  let emit: ((v: number) => boolean) | undefined;
+  let end: ((e?: Error) => void) | undefined;
+  const stream = channelStream<number>();
+  const main = program(function* () {
+    const ch = yield* eventChannel<number>((e, close) => {
+      emit = e;
+      end = close;
+      return () => {};
+    });
+    return yield* wait(yield* spawn(stream.pump(ch)));
+  });
+  const p = runAsync(main, { handlers: [scheduler, realTime] });
+  setTimeout(() => {
+    emit!(1);
+    emit!(2);
+    end!(broken);
+  }, 5);
+  const got: unknown[] = [];
+  try {
+    for await (const v of stream) got.push(v);
+  } catch (e) {
+    got.push(e);
+  }
+  const r = await p;
+  assert.deepEqual(got.slice(0, 2), [1, 2]);
+  assert.equal(got[2], broken);
+  assert.equal(r.error, broken);
+  assert.deepEqual(r.warnings, []);
 });

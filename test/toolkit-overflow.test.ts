@@ -6,11 +6,14 @@ import {
   close,
   createChannel,
   delay,
+  eventChannel,
   fn,
+  forEach,
   now,
   program,
   raceAll,
   receive,
+  retry,
   run,
   safe,
   send,
@@ -179,4 +182,36 @@ test("raceAll({ … }): bad objects are TypeErrors at the call", () => {
     message:
       /^raceAll expects an array \(or another iterable\) of programs, e\.g\. raceAll\(\[a\(\), b\(\)\]\), got /,
   });
+});
+
+test('a program where the options go: the message says what the options are (it read all\'s "takes its programs as one array")', () => {
+  const loose = (f: unknown) => f as (...args: unknown[]) => unknown;
+  const p = delay(1);
+  const made = program(function* made() {
+    return 1;
+  });
+  const message = (call: () => unknown) => {
+    try {
+      call();
+      return "no error";
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+  assert.deepEqual(
+    [
+      message(() => loose(createChannel)(made)),
+      message(() => loose(eventChannel)(() => () => {}, p)),
+      message(() => loose(retry)(made, made)),
+      message(() => loose(forEach)([1], () => made, made)),
+      message(() => loose(createChannel)([1])), // (not a program: as it was)
+    ],
+    [
+      "TypeError: createChannel options must be an object ({ capacity, overflow }), got a Program object",
+      "TypeError: eventChannel options must be an object ({ capacity, overflow }), got a Delay object",
+      "TypeError: retry options must be an object ({ times, delay, while }), got a Program object",
+      "TypeError: forEach options must be an object ({ concurrency }), got a Program object",
+      "TypeError: createChannel options must be an object ({ capacity, overflow }), got Array(1)",
+    ],
+  );
 });

@@ -106,7 +106,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   ],
   // one program where a combinator takes an array: the last overload's message says what to write
   "all-one-program": [
-    /all takes an array of programs, e\.g\. all\(\[a, b\]\); to run one program, yield\* it/,
+    /all takes an array of programs, e\.g\. all\(\[a, b\]\), or an object of them, all\(\{ a, b \}\); to run one program, yield\* it/,
   ],
   "race-all-one-program": [/raceAll takes an array of programs/],
   // options that may lack their list: checked without it too

@@ -5,14 +5,16 @@
  * is cancelled (ascending id), no more are started, and that error is thrown — with the failed
  * task's log merged. On success every task's log is merged in input order (a `Gather` of tasks all
  * done). If the calling task is cancelled, its finally cancels the started tasks the same way.
+ * `all({ a, b })` is the same over the object's programs in key order (Object.keys), answering an
+ * object of the values by key (redux-saga's `all({ … })`).
  */
-import { Gather, type Task, wait } from "../effects/scheduler.js";
+import { Gather, type Spawn, type Task, wait } from "../effects/scheduler.js";
 import type { RunContext } from "../run/context.js";
 import { describe, isProgramLike } from "../vm/brand.js";
 import { getRunContext } from "../vm/primitives.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
-import { concurrencyOption, functionArg, programList } from "./check.js";
+import { concurrencyOption, functionArg, programList, programRecord } from "./check.js";
 import { ENDED, FAILED, Pool, cancelRunning, failedToo, nextCompleted, start } from "./pool.js";
 import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
@@ -32,8 +34,15 @@ export interface AllOptions {
 
 const allGen = named(
   "all",
-  function* all(programs: AnyProgramLike[], limit: number, site: Error | null, who: string) {
+  function* all(
+    programs: AnyProgramLike[],
+    limit: number,
+    site: Error | null,
+    who: string,
+    keys: string[] | null,
+  ) {
     const pool = new Pool(site, who);
+    pool.keys = keys;
     const n = programs.length;
     let started = 0;
     let running = 0;
@@ -80,18 +89,22 @@ const allGen = named(
         }
       }
       // every task succeeded: one Gather merges their logs in input order
-      if (ended === null) return (yield at(site, new Gather(pool.tasks as Task<unknown>[]))) as unknown[];
-      const log = ((yield at(site, getRunContext())) as RunContext).current.log;
-      const values: unknown[] = [];
-      for (let k = 0; k < n; k++) {
-        const e = ended.get(k);
-        if (e === undefined) values.push(yield at(site, wait(pool.tasks[k]!)));
-        else {
-          for (const x of e.log) log.push(x);
-          values.push(e.value);
+      let values: unknown[];
+      if (ended === null) values = (yield at(site, new Gather(pool.tasks as Task<unknown>[]))) as unknown[];
+      else {
+        const log = ((yield at(site, getRunContext())) as RunContext).current.log;
+        values = [];
+        for (let k = 0; k < n; k++) {
+          const e = ended.get(k);
+          if (e === undefined) values.push(yield at(site, wait(pool.tasks[k]!)));
+          else {
+            for (const x of e.log) log.push(x);
+            values.push(e.value);
+          }
         }
       }
-      return values;
+      // (fromEntries defines each key: a key "__proto__" stays a key, not the object's prototype)
+      return keys === null ? values : Object.fromEntries(keys.map((key, k) => [key, values[k]]));
     } finally {
       yield* cancelRunning(pool);
     }
@@ -103,7 +116,8 @@ const allProgram = fn(allGen);
 const forEachProgram = fn(named("forEach", allGen.bind(undefined)));
 
 /**
- * Run the programs as tasks, at most `concurrency` at once; → their values in input order. The first
+ * Run the programs as tasks, at most `concurrency` at once; → their values in input order (of an
+ * object of programs, `all({ a, b })`: `{ a, b }` of their values, started in key order). The first
  * failure cancels the others (their finally blocks run) and is rethrown.
  */
 export function all<const P extends readonly AnyProgramLike[]>(
@@ -114,15 +128,25 @@ export function all<P extends AnyProgramLike>(
   programs: Iterable<P> & NotAProgram,
   options?: AllOptions,
 ): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow | TasksRow<[P]>>;
+/** The values of the object's programs, by key: `all({ a, b })` → `{ a, b }` (started in key order). */
+export function all<const R extends { readonly [key: string]: AnyProgramLike }>(
+  programs: R & NotAProgram,
+  options?: AllOptions,
+): Program<
+  // (a mapped type written out, not an alias: an editor shows `{ a: number; b: string }`)
+  { -readonly [K in keyof R]: ResultOf<R[K]> },
+  EffectsOf<R[keyof R]> | SchedulerRow | { [K in keyof R]: Spawn<ResultOf<R[K]>, EffectsOf<R[K]>> }[keyof R]
+>;
 /** (A compile error: one program where an array of programs goes.) */
 export function all(
-  programs: ArrayExpectedError<"all takes an array of programs, e.g. all([a, b]); to run one program, yield* it">,
+  programs: ArrayExpectedError<"all takes an array of programs, e.g. all([a, b]), or an object of them, all({ a, b }); to run one program, yield* it">,
   options?: AllOptions,
 ): never;
 export function all(programs: unknown, options?: AllOptions): Program<unknown, unknown> {
-  const list = programList(programs, "all");
+  const record = programRecord(programs, "all");
+  const list = record?.list ?? programList(programs, "all");
   const limit = concurrencyOption(options, "all");
-  return allProgram(list, limit, callSite(), "all");
+  return allProgram(list, limit, callSite(), "all", record?.keys ?? null);
 }
 
 /** `all(items.map(f), options)`: `f(item, index)` makes each program (called now, at the call). */
@@ -162,5 +186,5 @@ export function forEach(
     Array.from(items as Iterable<never>, (x, i) => f(x, i)),
     "forEach",
   );
-  return forEachProgram(list, limit, callSite(), "forEach");
+  return forEachProgram(list, limit, callSite(), "forEach", null);
 }

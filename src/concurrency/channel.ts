@@ -82,6 +82,11 @@ export class Channel<T = unknown> {
   drops = 0;
   /** @internal set on an event channel (event-channel.ts) */
   feed: Feed | null = null;
+  /**
+   * @internal An event channel's source closed it with an error, `close(err)`: once the channel is
+   * drained, receives throw it instead of answering `{ done: true }` (as an iterator's throw).
+   */
+  failure: { readonly error: unknown } | null = null;
   constructor(
     readonly capacity: number,
     /** What a send to a full channel does (see Overflow). */
@@ -226,7 +231,7 @@ function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
     yield* completePromise(s.promise, undefined);
     return { done: false, value: s.value };
   }
-  if (ch.isClosed && ch.handed === 0) return DONE;
+  if (ch.isClosed && ch.handed === 0) return done(ch);
   const r: Receiver<T> = {
     promise:
       ch.feed === null ? yield* createPromise<Received<T>>() : yield* createExternalPromise<Received<T>>(),
@@ -238,10 +243,9 @@ function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
   try {
     const got = yield* wait(r.promise.future);
     ok = true;
-    if (!got.done) {
-      ch.handed--;
-      if (ch.isClosed) yield* drained(ch);
-    }
+    if (got.done) return done(ch);
+    ch.handed--;
+    if (ch.isClosed) yield* drained(ch);
     return got;
   } finally {
     if (!ok) {
@@ -259,6 +263,16 @@ function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
       }
     }
   }
+}
+
+/**
+ * The answer of a receive on a closed, drained channel; the source's error instead, if it closed it
+ * with one (waiting receivers are woken with DONE alike — a promise failed from outside would be a
+ * warning if its receiver were cancelled before it ran, though later receives throw it anyway).
+ */
+function done<T>(ch: Channel<T>): Received<T> {
+  if (ch.failure !== null) throw ch.failure.error;
+  return DONE;
 }
 
 /**

@@ -28,6 +28,25 @@ export function programList(programs: unknown, where: string): AnyProgramLike[] 
   return list as AnyProgramLike[];
 }
 
+/**
+ * The programs of `all({ a, b })` / `raceAll({ a, b })` and their keys, in `Object.keys` order; null
+ * when `programs` is not a plain object (an array, a Set: the iterable path, with its errors).
+ */
+export function programRecord(
+  programs: unknown,
+  where: string,
+): { keys: string[]; list: AnyProgramLike[] } | null {
+  const proto = programs !== null && typeof programs === "object" ? Object.getPrototypeOf(programs) : 0;
+  if ((proto !== Object.prototype && proto !== null) || isProgramLike(programs)) return null;
+  const keys = Object.keys(programs as object);
+  const list = keys.map((key) => {
+    const p = (programs as Record<string, unknown>)[key];
+    checkProgramLike(p, `${where} (key ${JSON.stringify(key)})`);
+    return p as AnyProgramLike;
+  });
+  return { keys, list };
+}
+
 /** An options argument: undefined or a plain object with only the given keys. */
 export function optionsObject(
   options: unknown,
@@ -35,15 +54,20 @@ export function optionsObject(
   keys: readonly string[],
 ): Record<string, unknown> {
   if (options === undefined) return {};
-  if (isProgramLike(options))
+  const program = isProgramLike(options);
+  // (a program where the options go: all(a, b) and forEachAsync's two arguments get a fix of their
+  // own; elsewhere — createChannel(p), retry(p, q) — what the options are)
+  if (program && where === "all")
     throw new TypeError(
-      where === "forEachAsync"
-        ? "forEachAsync takes an async iterable, a function that makes each item's program, and options third: forEachAsync(lines, (line) => work(line), { concurrency: 4 })"
-        : `${where} takes its programs as one array, and options second: write ${where}([a, b]), not ${where}(a, b)`,
+      "all takes its programs as one array, and options second: write all([a, b]), not all(a, b)",
     );
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+  if (program && where === "forEachAsync")
     throw new TypeError(
-      `${where} options must be an object ({ ${keys.join(", ")} }), got ${describe(options)}`,
+      "forEachAsync takes an async iterable, a function that makes each item's program, and options third: forEachAsync(lines, (line) => work(line), { concurrency: 4 })",
+    );
+  if (options === null || typeof options !== "object" || Array.isArray(options) || program) {
+    throw new TypeError(
+      `${where} options must be an object ({ ${keys.join(", ")} }), got ${program ? "a " : ""}${describe(options)}`,
     );
   }
   for (const key of Object.keys(options)) {

@@ -10,6 +10,9 @@
  * So a receive waiting for the outside counts as pending external work: runAsync waits for it, and
  * `run` fails with AsyncRequiredError when nothing else can happen, as for `awaitPromise`.
  *
+ * `close(err)` from outside closes it with an error, which receives throw once the buffer is drained
+ * (channel.ts `done`): a WebSocket's `error` event.
+ *
  * An outside producer cannot be made to wait, so the buffer never blocks: unbounded by default, or
  * bounded with overflow "dropping" / "sliding"; a bounded one without either is refused at the call.
  *
@@ -65,9 +68,13 @@ export interface EventChannelOptions {
 /**
  * What `subscribe` is given: `emit(value)` sends a value into the run (false: it was dropped by a
  * full channel's overflow, or the channel is closed and it was ignored); `close()` closes the
- * channel (its receivers get `{ done: true }` once the buffered values are taken) and unsubscribes.
+ * channel (its receivers get `{ done: true }` once the buffered values are taken) and unsubscribes;
+ * `close(error)` closes it with an error: once the buffered values are taken, the waiting receives
+ * and every later one throw `error`. (Typed as an `Error` so that a listener's argument — a DOM
+ * `CloseEvent` from `ws.addEventListener("close", close)` — is not taken for one: write
+ * `() => close()` there.)
  */
-export type EventSubscribe<T> = (emit: (value: T) => boolean, close: () => void) => () => void;
+export type EventSubscribe<T> = (emit: (value: T) => boolean, close: (error?: Error) => void) => () => void;
 
 class EventFeed<T> implements Feed {
   unsubscribe: (() => void) | null = null;
@@ -84,11 +91,12 @@ class EventFeed<T> implements Feed {
     return r !== DROPPED;
   };
 
-  /** close() from outside: as close(ch), with requests instead of effects (idempotent). */
-  readonly close = (): void => {
+  /** close() from outside: as close(ch), with requests instead of effects (idempotent); close(err): fails it. */
+  readonly close = (error?: unknown): void => {
     const ch = this.ch;
     if (!ch.isClosed) {
       ch.isClosed = true;
+      if (error !== undefined) ch.failure = { error };
       // as drained(): a value handed to a receiver that has not taken it may still come back, and
       // then that receiver tells the others (channel.ts); blocked senders: none, nothing blocks
       if (ch.handed === 0 && ch.buffer.length === 0) {
@@ -174,17 +182,22 @@ function* eventChannelGen<T>(
 /**
  * A channel fed from outside the run: `subscribe(emit, close)` is called now and returns the
  * function that unsubscribes, which is called once the channel is closed (by `close(ch)`, by the
- * `close` given to subscribe) or the run ends. Receive its values with `receive(ch)`.
+ * `close` given to subscribe) or the run ends. Receive its values with `receive(ch)`; after
+ * `close(error)`, receives throw that error once the buffered values are taken.
  *
  * @example
  * ```ts
  * const messages = yield* eventChannel<string>((emit, close) => {
  *   const onMessage = (e: MessageEvent) => emit(String(e.data));
+ *   const onClose = () => close(); // (not `close` itself: it would take the CloseEvent for an error)
+ *   const onError = () => close(new Error("the WebSocket failed"));
  *   ws.addEventListener("message", onMessage);
- *   ws.addEventListener("close", close);
+ *   ws.addEventListener("close", onClose);
+ *   ws.addEventListener("error", onError);
  *   return () => {
  *     ws.removeEventListener("message", onMessage);
- *     ws.removeEventListener("close", close);
+ *     ws.removeEventListener("close", onClose);
+ *     ws.removeEventListener("error", onError);
  *   };
  * });
  * ```

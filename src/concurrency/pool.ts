@@ -42,6 +42,8 @@ export class Pool {
   readonly errors: unknown[] = [];
   /** Per slot: the item index of its task, when slots are reused (forEachAsync); else null. */
   items: number[] | null = null;
+  /** `all({ a, b })`: the key of each index, for messages; else null. */
+  keys: string[] | null = null;
   /** Indices of completed children, in completion order, not yet taken by the combinator. */
   readonly completed = new Queue<number>();
   waker: PromiseHandle<undefined> | null = null;
@@ -167,9 +169,11 @@ export function* failedToo(pool: Pool, first: number): Generator<unknown, void, 
       const what =
         items !== null
           ? `f(item ${items[j]}) of ${who}`
-          : who === "all"
-            ? `programs[${j}] of all`
-            : `f(items[${j}]) of ${who}`;
+          : pool.keys !== null
+            ? `key ${JSON.stringify(pool.keys[j])} of all`
+            : who === "all"
+              ? `programs[${j}] of all`
+              : `f(items[${j}]) of ${who}`;
       ctx.warn(
         e,
         `task ${tasks[j]!.id} (${what}) failed too, after ${who} had thrown the first failure (task ${tasks[first]!.id}'s); to receive every failure, wrap each program in safe()`,

@@ -13,9 +13,7 @@ import type { RunContext } from "../run/context.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import type { Spawn } from "../effects/scheduler.js";
-import { isProgramLike } from "../vm/brand.js";
-import { checkProgramLike } from "../vm/primitives.js";
-import { programList } from "./check.js";
+import { programList, programRecord } from "./check.js";
 import { cancelRunning, FAILED, nextCompleted, Pool, start } from "./pool.js";
 import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
@@ -100,25 +98,11 @@ export function raceAll(
   programs: ArrayExpectedError<"raceAll takes an array of programs, e.g. raceAll([a, b]), or an object of them, raceAll({ a, b }); to run one program, yield* it">,
 ): never;
 export function raceAll(programs: unknown): Program<unknown, unknown> {
-  let keys: string[] | null = null;
-  let list: AnyProgramLike[];
-  const proto = programs !== null && typeof programs === "object" ? Object.getPrototypeOf(programs) : 0;
-  if ((proto === Object.prototype || proto === null) && !isProgramLike(programs)) {
-    keys = Object.keys(programs as object);
-    list = keys.map((key) => {
-      const p = (programs as Record<string, unknown>)[key];
-      checkProgramLike(p, `raceAll (key ${JSON.stringify(key)})`);
-      return p as AnyProgramLike;
-    });
-    if (list.length === 0)
-      throw new TypeError(
-        "raceAll needs at least one program (a race of nothing never ends), got an object with no keys",
-      );
-  } else {
-    list = programList(programs, "raceAll");
-    if (list.length === 0) {
-      throw new TypeError("raceAll needs at least one program (a race of nothing never ends)");
-    }
-  }
-  return raceAllProgram(list, callSite(), keys);
+  const record = programRecord(programs, "raceAll");
+  const list = record?.list ?? programList(programs, "raceAll");
+  if (list.length === 0)
+    throw new TypeError(
+      `raceAll needs at least one program (a race of nothing never ends)${record === null ? "" : ", got an object with no keys"}`,
+    );
+  return raceAllProgram(list, callSite(), record?.keys ?? null);
 }

@@ -1,9 +1,10 @@
 /**
- * Type tests for channel overflow policies, eventChannel and raceAll's object form, checked by
+ * Type tests for channel overflow policies, eventChannel and the object forms of raceAll and all, checked by
  * `tsc` (never executed). `expectType<Equal<A, B>>()` asserts an exact type; each
  * `// @ts-expect-error` line must fail.
  */
 import {
+  all,
   type Channel,
   type EffectsOf,
   type EventChannelOptions,
@@ -58,7 +59,7 @@ declare const source: { on(f: (v: string) => void): void; off(f: (v: string) => 
 const messages = eventChannel<string>((emit, end) => {
   source.on(emit);
   expectType<Equal<typeof emit, (value: string) => boolean>>();
-  expectType<Equal<typeof end, () => void>>();
+  expectType<Equal<typeof end, (error?: Error) => void>>();
   return () => source.off(emit);
 });
 expectType<Equal<typeof messages, Program<Channel<string>, SchedulerRow>>>();
@@ -77,6 +78,17 @@ eventChannel<number>(() => () => {}, { capacity: 10, overflow: "block" });
 eventChannel<number>((emit) => void emit(1));
 // @ts-expect-error -- emit takes the channel's values
 eventChannel<number>((emit) => (emit("x"), () => {}));
+// close(error): an Error, so that a listener's event is not taken for one
+declare const ws: {
+  addEventListener(type: "close" | "error", f: (event: { readonly type: string }) => void): void;
+};
+eventChannel<string>((_emit, end) => {
+  ws.addEventListener("close", () => end());
+  ws.addEventListener("error", () => end(new Error("the WebSocket failed")));
+  // @ts-expect-error -- the listener's CloseEvent would close the channel with it as the error
+  ws.addEventListener("close", end);
+  return () => {};
+});
 const opts: EventChannelOptions = { capacity: 1, overflow: "sliding" };
 void opts;
 
@@ -109,3 +121,43 @@ run(won, { handlers: [scheduler, simulatedTime()] });
 raceAll({ a: num, b: 1 });
 // @ts-expect-error -- a single program is not an object of programs
 raceAll(num);
+
+// all of an object → { key: value } per key, the precise value types; the row as raceAll's
+const both = all({ a: num, b: str, c: other }, { concurrency: 2 });
+expectType<
+  Equal<
+    typeof both,
+    Program<
+      { a: number; b: string; c: number },
+      | EffectsOf<typeof num | typeof str | typeof other>
+      | SchedulerRow
+      | Spawn<number, EffectsOf<typeof num>>
+      | Spawn<string, EffectsOf<typeof str>>
+      | Spawn<number, EffectsOf<typeof other>>
+    >
+  >
+>();
+const literal = all({
+  ok: program(function* () {
+    return "yes" as const;
+  }),
+});
+expectType<Equal<typeof literal, Program<{ ok: "yes" }, SchedulerRow | Spawn<"yes", never>>>>();
+const values = program(function* () {
+  const v = yield* both;
+  v.a = 2; // a fresh object, not readonly
+  expectType<Equal<typeof v.b, string>>();
+  // @ts-expect-error -- no such key
+  void v.d;
+});
+run(values, { handlers: [scheduler, simulatedTime(), writer] });
+// @ts-expect-error -- missing the writer for str's Tell
+run(both, { handlers: [scheduler, simulatedTime()] });
+const none = all({});
+expectType<Equal<typeof none, Program<{}, SchedulerRow>>>();
+// @ts-expect-error -- a value that is not a program
+all({ a: num, b: 1 });
+// @ts-expect-error -- a single program is not an object of programs
+all(num);
+// @ts-expect-error -- an unknown option
+all({ a: num }, { limit: 2 });
