@@ -167,6 +167,7 @@ export {
 export type { AnyEffect, AnyProgramLike, EffectsOf, IsOpen, ResultOf } from "./vm/types.js";
 export type {
   Covered,
+  FirstPass,
   MissingHandlerError,
   MissingHandlers,
   RowOf,
@@ -185,6 +186,7 @@ export type {
   NotAnEffect,
   NotAnEffectError,
   NotEffectsOf,
+  UnusualMembers,
   UntaggedEffectError,
 } from "./vm/types.js";
 export type {
@@ -192,6 +194,7 @@ export type {
   CoverageOf,
   CoverageOfEffects,
   EmittedBy,
+  FullCoverageOf,
   HandledBy,
   HandlerFactoryError,
   HandlerOrderError,
@@ -200,8 +203,14 @@ export type {
   MaybeNone,
   NotInferred,
   OutOfOrder,
+  OutOfOrderIfAny,
+  PerformedBy,
+  PlainCoverage,
   ReturnedBy,
+  ReturnedByOne,
+  TakenBy,
   UncalledFactories,
+  Unhandled,
   UnknownRunOptionError,
 } from "./run/run.js";
 export type {

@@ -168,6 +168,9 @@ export async function startWorker<
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
+  // the check, never given: a default, so that TypeScript instantiates it only once the others are
+  // inferred (see FirstPass in run.ts)
+  C = WorkerCovered<Ps, Hs, Patch, Keys>,
 >(
   options: StartWorkerOptions<Ps, Hs, Patch> & {
     // (Keys, inferred for WorkerCovered, turn off the excess-property check: an unknown key is refused here)
@@ -176,7 +179,7 @@ export async function startWorker<
       : {} extends Record<K, 1> // (a wide key, as in Parameters<typeof startWorker>[0])
         ? unknown
         : UnknownWorkerOptionError<K>;
-  } & NoInfer<WorkerCovered<Ps, Hs, Patch, Keys>>,
+  } & NoInfer<C>,
 ): Promise<QueueWorker>;
 export async function startWorker(options: StartWorkerOptions): Promise<QueueWorker> {
   if (options === null || typeof options !== "object")

@@ -24,6 +24,7 @@ import type {
   NotAnEffectError,
   NotEffectsOf,
   ResultOf,
+  UnusualMembers,
   UntaggedEffectError,
 } from "../vm/types.js";
 import { fromGeneratorObject, P_PURE, Program } from "../vm/program.js";
@@ -52,21 +53,29 @@ export type RowOf<P> = P extends Generator<infer Y, any, any> ? EffectsOf<Y> : E
 /** What a runnable returns. */
 export type RunValue<P> = P extends Generator<any, infer A, any> ? A : ResultOf<P>;
 
+// HandledBy, EmittedBy and ReturnedBy read each handler of the list through an alias of its own
+// (TakenBy, …): TypeScript caches an alias per type argument, so a handler listed in many runs
+// (`state`, a mock) is read once, where a conditional type distributed over the list's union of
+// handlers was evaluated anew for every list.
+
 /** The union of the effects the handlers Hs take. */
-export type HandledBy<Hs> = Hs extends readonly (infer H)[]
-  ? H extends Handler<infer X, any>
-    ? X
-    : never
+export type HandledBy<Hs> = Hs extends readonly unknown[]
+  ? { [I in keyof Hs]: TakenBy<Hs[I]> }[number]
   : never;
+/** The effects the handler H takes. */
+export type TakenBy<H> = H extends Handler<infer X, any> ? X : never;
 /** The union of the effects the handlers Hs may perform themselves (their own rows). */
-export type EmittedBy<Hs> = Hs extends readonly (infer H)[]
-  ? H extends Handler<any, infer Em>
+export type EmittedBy<Hs> = Hs extends readonly unknown[]
+  ? { [I in keyof Hs]: PerformedBy<Hs[I]> }[number]
+  : never;
+/** The effects the handler H may perform itself (its own row). */
+export type PerformedBy<H> =
+  H extends Handler<any, infer Em>
     ? // an interface extending Handler (WorkersHandler) is matched by its optional phantom
       // `__emits?: Em`, which reads as `Em | undefined` without exactOptionalPropertyTypes
       // (TaskEndedBy, in the row of a program the handler runs, is a note for withHandler's row only)
       Exclude<Em, undefined | TaskEndedBy<unknown>>
-    : never
-  : never;
+    : never;
 
 /**
  * What the handlers Hs may return in place of the program's result (their `Ret`: a handler that
@@ -75,13 +84,11 @@ export type EmittedBy<Hs> = Hs extends readonly (infer H)[]
  */
 export type ReturnedBy<Hs> = 0 extends 1 & Hs
   ? never
-  : Hs extends readonly (infer H)[]
-    ? H extends { __returns?: infer F } // (F: unknown for a handler without the phantom)
-      ? NonNullable<F> extends (value: infer R) => void
-        ? R
-        : never
-      : never
+  : Hs extends readonly unknown[]
+    ? { [I in keyof Hs]: ReturnedByOne<Hs[I]> }[number]
     : never;
+/** What the handler H may return in place of the program's result (its `Ret`; see ReturnedBy). */
+export type ReturnedByOne<H> = H extends { __returns?(value: infer R): void } ? R : never;
 
 /**
  * The effects a handler of the list Hs performs that no handler listed *before* it takes, while one
@@ -92,21 +99,20 @@ export type ReturnedBy<Hs> = 0 extends 1 & Hs
  */
 export type OutOfOrder<Hs, Outer = never> = Hs extends readonly [infer H, ...infer Rest]
   ?
-      | (IsOpen<EmittedBy<[H]>> extends true ? never : Exclude<EmittedBy<[H]>, Outer>)
-      | OutOfOrder<Rest, Outer | HandledBy<[H]>>
+      | (IsOpen<PerformedBy<H>> extends true ? never : Exclude<PerformedBy<H>, Outer>)
+      | OutOfOrder<Rest, Outer | TakenBy<H>>
   : never;
 
 /**
  * The effects of row E that none of the handlers Hs takes (never when E is open). A union of lists
  * (`verbose ? [a, b] : [a]`) is checked list by list: an effect missing from one is missing.
  */
-export type MissingHandlers<E, Hs> =
-  IsOpen<E> extends true
-    ? never
-    : Hs extends unknown
-      ? // (TaskEndedBy: not an effect, a note for TaskResultError)
-        Exclude<E | EmittedBy<Hs>, HandledBy<Hs> | TaskEndedBy<unknown>>
-      : never;
+export type MissingHandlers<E, Hs> = IsOpen<E> extends true ? never : Unhandled<E, Hs>;
+/** MissingHandlers for a row known not to be open. */
+export type Unhandled<E, Hs> = Hs extends unknown
+  ? // (TaskEndedBy: not an effect, a note for TaskResultError)
+    Exclude<E | EmittedBy<Hs>, HandledBy<Hs> | TaskEndedBy<unknown>>
+  : never;
 
 /**
  * The compile error for a program with unhandled effects. TypeScript prints it as
@@ -129,8 +135,21 @@ export interface HandlerOrderError<Performed> {
  * `unknown` (no constraint) when every effect of row E is taken by one of the handlers Hs, and every
  * effect a handler performs by one listed before it; otherwise an error type naming the field-less
  * effect classes (which cannot be checked), the missing effects, or the effects out of order.
+ *
+ * An ordinary row and list — effects with fields only, no open row — take PlainCoverage, which skips
+ * the questions only UnusualMembers raise. (The row's test comes first and alone: it decides without
+ * the list, which in a generic helper, `run(p as Program<A>, { handlers })`, is a type parameter.)
  */
-export type CoverageOf<E, Hs> =
+export type CoverageOf<E, Hs> = unknown extends E
+  ? unknown
+  : [UnusualMembers<E>] extends [never]
+    ? [UnusualMembers<EmittedBy<Hs>>] extends [never]
+      ? PlainCoverage<E, Hs>
+      : FullCoverageOf<E, Hs>
+    : FullCoverageOf<E, Hs>;
+
+/** CoverageOf, every question asked. */
+export type FullCoverageOf<E, Hs> =
   IsOpen<E> extends true
     ? unknown
     : [NotEffectsOf<E | EmittedBy<Hs>>] extends [never]
@@ -140,7 +159,7 @@ export type CoverageOf<E, Hs> =
 /** CoverageOf for a row of effects only (no NotAnEffect member). */
 export type CoverageOfEffects<E, Hs> = [FieldlessEffects<E | EmittedBy<Hs>>] extends [never]
   ? [MissingHandlers<E, Hs>] extends [never]
-    ? [OutOfOrder<Hs>] extends [never]
+    ? [OutOfOrderIfAny<Hs>] extends [never]
       ? [TaskEnders<E, Hs> | RowTaskEnders<E>] extends [never]
         ? unknown
         : TaskResultError<TaskEnders<E, Hs> | RowTaskEnders<E>>
@@ -149,6 +168,26 @@ export type CoverageOfEffects<E, Hs> = [FieldlessEffects<E | EmittedBy<Hs>>] ext
       ? MissingHandlerError<MissingHandlers<E, Hs>>
       : HandlerFactoryError<UncalledFactories<Hs>>
   : UntaggedEffectError<FieldlessEffects<E | EmittedBy<Hs>>>;
+
+/**
+ * CoverageOfEffects for a row and a list without UnusualMembers (so not open, with no field-less
+ * class, no NotAnEffect, no TaskEndedBy).
+ */
+export type PlainCoverage<E, Hs> = [Unhandled<E, Hs>] extends [never]
+  ? [OutOfOrderIfAny<Hs>] extends [never]
+    ? [TaskEnders<E, Hs>] extends [never]
+      ? unknown
+      : TaskResultError<TaskEnders<E, Hs>>
+    : HandlerOrderError<OutOfOrder<Hs>>
+  : [UncalledFactories<Hs>] extends [never]
+    ? MissingHandlerError<Unhandled<E, Hs>>
+    : HandlerFactoryError<UncalledFactories<Hs>>;
+
+/**
+ * OutOfOrder, whose walk of the list is skipped when no handler performs anything (most lists): then
+ * none can be out of order.
+ */
+export type OutOfOrderIfAny<Hs> = EmittedBy<Hs> extends never ? never : OutOfOrder<Hs>;
 
 /**
  * The functions of the list Hs that make a handler, listed without their call
@@ -214,6 +253,27 @@ export type ListWritten<C, Keys> = unknown extends C
   : string extends Keys
     ? unknown
     : C | { readonly handlers: object };
+
+/**
+ * `true` in TypeScript's first pass over a call whose handler list holds a handler written inline
+ * (`[handle(C, …)]`, `[mock(C, v)]`), read from the options object's keys `Keys` and its type `O`:
+ * that pass skips the inline call and infers neither the list nor `O`, while `Keys` has "handlers".
+ * The entry points (run, expectEffects, clock.run, …) check nothing then: the second pass infers
+ * both and checks. (Covered would pass the first pass too, by ListWritten, but only after checking
+ * the program against no handlers — work thrown away.)
+ *
+ * The check is the default of a type parameter never given (`C = FirstPass<Keys, O> extends true ?
+ * unknown : Covered<…>`, the options typed `… & NoInfer<C>`), not written in the parameter's type:
+ * TypeScript reads the options' contextual type from the parameter's declared type, and took the
+ * constraint of a check written there — walking all of Covered generically, ~1,500 type
+ * instantiations per entry point and program type, a third of a typical file's. A default is
+ * instantiated only once the other type parameters are inferred.
+ */
+export type FirstPass<Keys, O> = "handlers" extends Keys
+  ? true extends (O extends unknown ? ("handlers" extends keyof O ? true : never) : never)
+    ? false
+    : true
+  : false;
 
 /**
  * The handler lists `Hs` and, when the options `O` may lack them, none: a `handlers` key that is
@@ -436,9 +496,11 @@ export function run<
   Keys extends PropertyKey = never,
   // O: the options object's own type, read only to see whether its `handlers` may be absent (MaybeNone)
   O extends object = {},
+  // C: the check, never given (see FirstPass)
+  C = FirstPass<Keys, O> extends true ? unknown : Covered<P, MaybeNone<Hs, O>, Patch, Keys>,
 >(
   program: P,
-  options: RunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<Covered<P, MaybeNone<Hs, O>, Patch, Keys>>,
+  options: RunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
 ): RunResult<RunValue<P> | ReturnedBy<Hs>>;
 export function run(program: unknown, given?: unknown): RunResult<unknown> {
   // A finished program (`pure(v)`) with no options runs no step, no handler and no code: its result
@@ -513,9 +575,10 @@ export function runAsync<
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
   O extends object = {},
+  C = FirstPass<Keys, O> extends true ? unknown : Covered<P, MaybeNone<Hs, O>, Patch, Keys>,
 >(
   program: P,
-  options: RunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<Covered<P, MaybeNone<Hs, O>, Patch, Keys>>,
+  options: RunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
 ): Promise<RunResult<RunValue<P> | ReturnedBy<Hs>>>;
 export function runAsync(program: unknown, given?: unknown): Promise<RunResult<unknown>> {
   try {

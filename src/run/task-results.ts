@@ -12,7 +12,7 @@
  */
 import type { Spawn } from "../effects/scheduler.js";
 import type { Handler } from "../vm/handler.js";
-import type { HandledBy, ReturnedBy } from "./run.js";
+import type { ReturnedBy, ReturnedByOne, TakenBy } from "./run.js";
 
 /**
  * The `Spawn<T, R>` members of row E and of the rows they carry, transitively (up to six levels of
@@ -32,9 +32,9 @@ export type SpawnsIn<E, D extends readonly unknown[] = []> =
  * (A handler that takes anything, `any`, is not taken for a scheduler.)
  */
 export type InsideScheduler<Hs> = Hs extends readonly [...infer Init, infer Last]
-  ? 0 extends 1 & HandledBy<[Last]>
+  ? 0 extends 1 & TakenBy<Last>
     ? Last | InsideScheduler<Init>
-    : Spawn<unknown, unknown> extends HandledBy<[Last]>
+    : Spawn<unknown, unknown> extends TakenBy<Last>
       ? never
       : Last | InsideScheduler<Init>
   : never;
@@ -43,8 +43,9 @@ export type InsideScheduler<Hs> = Hs extends readonly [...infer Init, infer Last
  * The handlers of Hs that a task spawned in row E inherits, that take an effect the task performs,
  * and that may return a value of their own (`Ret`) that the task's result type lacks.
  */
-export type TaskEnders<E, Hs> =
-  SpawnsIn<E> extends infer S
+export type TaskEnders<E, Hs> = [ReturnedBy<Hs>] extends [never]
+  ? never // (no handler returns a value of its own, the common case: neither the row nor the list is walked)
+  : SpawnsIn<E> extends infer S
     ? [S] extends [never]
       ? never // (no task: the list is not walked)
       : EndingHandlers<InsideScheduler<Hs>, S>
@@ -57,11 +58,11 @@ export type EndingHandlers<H, S> = H extends unknown ? (true extends EndsTask<H,
  */
 export type EndsTask<H, S> =
   S extends Spawn<infer T, infer R>
-    ? [Extract<Exclude<R, undefined>, HandledBy<[H]>>] extends [never]
+    ? [Extract<Exclude<R, undefined>, TakenBy<H>>] extends [never]
       ? false
       : [
-            | Exclude<ReturnedBy<[H]>, void>
-            | ([Extract<ReturnedBy<[H]>, void>] extends [never] ? never : undefined),
+            | Exclude<ReturnedByOne<H>, void>
+            | ([Extract<ReturnedByOne<H>, void>] extends [never] ? never : undefined),
           ] extends [T]
         ? false
         : true

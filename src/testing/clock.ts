@@ -15,6 +15,7 @@ import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import {
   type AnyHandlerFn,
+  type FirstPass,
   type InferOnly,
   type MaybeNone,
   type ReturnedBy,
@@ -63,11 +64,13 @@ export interface VirtualClock {
     Patch extends EnvPatch = EnvPatch,
     Keys extends PropertyKey = never,
     O extends object = {},
+    // the check, never given (see FirstPass)
+    C = FirstPass<Keys, O> extends true
+      ? unknown
+      : TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>,
   >(
     program: P,
-    options: TestRunOptionsOf<Hs, Patch, Keys> &
-      InferOnly<O> &
-      NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>>,
+    options: TestRunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
   ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
   /**
    * `run` on the event loop (`runAsync`): for a program that also awaits promises (`awaitPromise`),
@@ -84,11 +87,13 @@ export interface VirtualClock {
     Patch extends EnvPatch = EnvPatch,
     Keys extends PropertyKey = never,
     O extends object = {},
+    // the check, never given (see FirstPass)
+    C = FirstPass<Keys, O> extends true
+      ? unknown
+      : TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>,
   >(
     program: P,
-    options: TestRunOptionsOf<Hs, Patch, Keys> &
-      InferOnly<O> &
-      NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>>,
+    options: TestRunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
   ): Promise<RunResult<ResultOf<P> | ReturnedBy<Hs>>>;
 }
 

@@ -10,6 +10,7 @@ import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import {
   type AnyHandlerFn,
+  type FirstPass,
   type InferOnly,
   type MaybeNone,
   type ReturnedBy,
@@ -275,12 +276,13 @@ export function expectEffects<
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
   O extends object = {},
+  // the check, never given: a default, so that TypeScript instantiates it only once the others are
+  // inferred (see FirstPass)
+  C = FirstPass<Keys, O> extends true ? unknown : TestCovered<P, MaybeNone<Hs, O>, Patch, Keys>,
 >(
   program: P,
   expected: readonly EffectExpectation[],
-  options: ExpectOptionsOf<Hs, Patch, Keys> &
-    InferOnly<O> &
-    NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys>>,
+  options: ExpectOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
 ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
 export function expectEffects(
   program: AnyProgramLike,
@@ -309,12 +311,13 @@ export function expectEffectsAsync<
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
   O extends object = {},
+  // the check, never given: a default, so that TypeScript instantiates it only once the others are
+  // inferred (see FirstPass)
+  C = FirstPass<Keys, O> extends true ? unknown : TestCovered<P, MaybeNone<Hs, O>, Patch, Keys>,
 >(
   program: P,
   expected: readonly EffectExpectation[],
-  options: ExpectOptionsOf<Hs, Patch, Keys> &
-    InferOnly<O> &
-    NoInfer<TestCovered<P, MaybeNone<Hs, O>, Patch, Keys>>,
+  options: ExpectOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
 ): Promise<RunResult<ResultOf<P> | ReturnedBy<Hs>>>;
 export async function expectEffectsAsync(
   program: AnyProgramLike,

@@ -21,12 +21,14 @@ export type AnyEffect = Effect<any>;
 export type EffectsOf<Y> = unknown extends Y ? AnyEffect : KnownEffectsOf<Y>;
 /** The effects carried by a yielded value whose type is known (not `unknown`/`any`). */
 export type KnownEffectsOf<Y> =
-  Y extends Program<any, infer E>
-    ? Defined<E>
-    : Y extends Primitive<any, infer E>
+  // (effects first: most of what a program yields, and Effect's protected brand keeps programs and
+  // primitives out, so the order changes nothing but the work — one test, not three, per effect)
+  Y extends Effect<any>
+    ? Y | InnerRow<Y>
+    : Y extends Program<any, infer E>
       ? Defined<E>
-      : Y extends Effect<any>
-        ? Y | InnerRow<Y>
+      : Y extends Primitive<any, infer E>
+        ? Defined<E>
         : Y extends Generator<any, any, any>
           ? NotAnEffect<Y> // a raw generator object: the VM refuses it (yield* it, or wrap it with fn)
           : Y extends ProgramLikeOf<any>
@@ -79,13 +81,22 @@ export type AnyProgramLike = Program<any, any> | Primitive<any, any> | Effect<an
 type IsAny<T> = 0 extends 1 & T ? true : false;
 /** The members of `Effect` itself: an effect type with no other public member has no fields. */
 type BaseKeys = keyof Effect<unknown>;
-type HasNoFields<E> = [Exclude<keyof E, BaseKeys>] extends [never] ? true : false;
+// (one relation between key unions, where Exclude made a conditional type per key of every effect)
+type HasNoFields<E> = [keyof E] extends [BaseKeys] ? true : false;
 /** Is `E` the open effect itself (`Effect<any>`: no fields, answer `any`)? Distributes over a row. */
 export type IsOpenMember<E> = E extends AnyEffect
   ? HasNoFields<E> extends true
     ? IsAny<AnswerOf<E>>
     : false
   : false;
+
+/**
+ * The members of row `E` that are not effects with fields: values that are no effect (NotAnEffect,
+ * TaskEndedBy) and field-less effect classes, `Effect<any>` included. Every member that IsOpen,
+ * NotEffectsOf, FieldlessEffects or RowTaskEnders looks for is one of them, and an ordinary row has
+ * none: CoverageOf walks the row once with this, not once per question.
+ */
+export type UnusualMembers<E> = E extends AnyEffect ? (HasNoFields<E> extends true ? E : never) : E;
 
 /** Is the row `E` open (`any`, `unknown`, or containing `Effect<any>`)? */
 export type IsOpen<E> = unknown extends E ? true : true extends IsOpenMember<E> ? true : false;

@@ -1,0 +1,128 @@
+/**
+ * What doeff's types cost a user's compile (and editor): the fixed consumer files of
+ * test/fixtures/types-cost/ (a service run with run/runAsync and 4–8 handlers, inline handle/answer,
+ * state/reader/writer, all/timeout/retry; its tests with expectEffects, mock and clock.run) are
+ * type-checked against the package's emitted declarations, as a consumer's plain `strict` project
+ * sees them (skipLibCheck, NodeNext), and the checker's count of type instantiations — what
+ * `tsc --extendedDiagnostics` prints as "Instantiations" — must stay within a budget per file.
+ *
+ * The count is deterministic for one TypeScript version: the budgets are pinned to the repository's
+ * TypeScript devDependency (another version fails here, asking to re-measure). Budgets are the
+ * measured count plus ~10 %, so that a small change passes and a new walk over every row or handler
+ * list (the kind of cost fixed below) does not. When a change is worth its cost, raise the budget
+ * here and say why, as test/size.test.ts does.
+ *
+ * History (TypeScript 5.9.3; domain / service / service-test / all three):
+ * - 1,815 / 10,821 / 12,637 / 18,707 before the budgets (the handler-list checks of 0.1.0).
+ * - 1,723 / 6,106 / 6,193 / 9,291: the check of run/runAsync/expectEffects/clock.run/startWorker's
+ *   options moved into a type parameter's default (TypeScript walked the whole generic check for the
+ *   options' contextual type, ~1,500 per entry point and program type), no check in the first pass
+ *   of a call with an inline handler, one walk of the row for the rare members, per-handler aliases
+ *   (cached across lists), and the order and task-result walks only for lists that can fail them.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type * as TS from "typescript";
+
+const root = new URL("..", import.meta.url).pathname;
+const ts = createRequire(import.meta.url)("typescript") as typeof TS;
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+  devDependencies: Record<string, string>;
+};
+const FIXTURES = join(root, "test/fixtures/types-cost");
+
+/** Instantiations per file (a program of that file and what it imports), for TypeScript PINNED. */
+const PINNED = "5.9.3";
+const BUDGET: Record<string, number> = {
+  "domain.ts": 1_900, // measured 1,723
+  "service.ts": 6_700, // measured 6,106
+  "service-test.ts": 6_800, // measured 6,193
+  all: 10_200, // measured 9,291
+};
+
+const work = mkdtempSync(join(tmpdir(), "doeff-types-cost-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+before(() => {
+  // the declarations as the package ships them (tsconfig.build.json: the core and doeff/testing)
+  const doeff = join(work, "node_modules/doeff");
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    join(root, "tsconfig.build.json"),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) =>
+        assert.fail(ts.flattenDiagnosticMessageText(d.messageText, "\n")),
+    },
+  );
+  assert.ok(parsed);
+  const options = {
+    ...parsed.options,
+    outDir: join(doeff, "dist"),
+    emitDeclarationOnly: true,
+    declarationMap: false,
+  };
+  const emitted = ts.createProgram(parsed.fileNames, options).emit();
+  assert.equal(emitted.emitSkipped, false, "the declarations were emitted");
+  writeFileSync(join(doeff, "package.json"), readFileSync(join(root, "package.json")));
+  // the consumer's files, importing "doeff" as a user does
+  mkdirSync(join(work, "src"));
+  for (const f of readdirSync(FIXTURES))
+    writeFileSync(
+      join(work, "src", f),
+      readFileSync(join(FIXTURES, f), "utf8")
+        .replace(/(["'])(\.\.\/)+src\/index\.js\1/g, '"doeff"')
+        .replace(/(["'])(\.\.\/)+src\/testing\/index\.js\1/g, '"doeff/testing"'),
+    );
+});
+
+/** A consumer's `tsc --init`-like project: strict, NodeNext, skipLibCheck. */
+const CONSUMER: TS.CompilerOptions = {
+  strict: true,
+  target: ts.ScriptTarget.ES2022,
+  lib: ["lib.es2022.d.ts"],
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  skipLibCheck: true,
+  types: [],
+  noEmit: true,
+};
+
+function instantiations(files: readonly string[]): number {
+  const program = ts.createProgram(
+    files.map((f) => join(work, "src", f)),
+    CONSUMER,
+  );
+  const errors = ts
+    .getPreEmitDiagnostics(program)
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  assert.deepEqual(errors, [], "the fixture compiles");
+  // (not in TypeScript's public declarations: the counter `tsc --extendedDiagnostics` prints)
+  const checker = program.getTypeChecker() as TS.TypeChecker & { getInstantiationCount(): number };
+  return checker.getInstantiationCount();
+}
+
+test("the budgets are measured with the repository's TypeScript", () => {
+  assert.equal(
+    pkg.devDependencies.typescript,
+    PINNED,
+    `typescript is ${pkg.devDependencies.typescript} in devDependencies, the budgets were measured with ${PINNED}: re-measure them (the counts below) and update PINNED and BUDGET`,
+  );
+  assert.equal(ts.version, PINNED);
+});
+
+for (const file of ["domain.ts", "service.ts", "service-test.ts", "all"]) {
+  test(`type instantiations of ${file} within its budget`, () => {
+    const n = instantiations(file === "all" ? ["domain.ts", "service.ts", "service-test.ts"] : [file]);
+    const budget = BUDGET[file]!;
+    console.log(`${file}: ${n} instantiations (budget ${budget})`);
+    assert.ok(
+      n <= budget,
+      `${file}: ${n} type instantiations, over its budget of ${budget}: a type-level change made users' files costlier to compile (find the hot type with \`tsc --generateTrace\`), or raise the budget in test/types-cost.test.ts and say why`,
+    );
+  });
+}
