@@ -3,6 +3,7 @@
  * `runAsync` steps on the event loop, awaiting asyncEscape thunks and yielding to the macrotask queue
  * after at most 10,000 steps or 5 ms.
  */
+import { macrotask } from "./macrotask.js";
 import {
   B_EFFECT,
   B_PRIMITIVE,
@@ -456,37 +457,6 @@ export function run(program: unknown, given?: unknown): RunResult<unknown> {
 const YIELD_STEPS = 10_000;
 const YIELD_MS = 5;
 const CHECK_STEPS = 1_000;
-
-// The core names nothing Node-specific (it also runs in browsers, Deno and Bun): look the timers up.
-const timers = globalThis as unknown as {
-  setImmediate?: (f: () => void) => unknown;
-  setTimeout: (f: () => void, ms: number) => unknown;
-  MessageChannel?: new () => {
-    port1: { onmessage: (() => void) | null; close(): void };
-    port2: { postMessage(m: null): void };
-  };
-};
-/**
- * Without setImmediate (browsers), a message to a MessageChannel of its own: a macrotask that lets
- * timers, input and rendering in, like setTimeout(0), but without the 4 ms that browsers add to a
- * setTimeout(0) nested five deep — each yield of a long run paid it, and a CPU-bound runAsync took
- * ~3× as long as run (test/browser.test.ts). The port is closed once it fired, so it never keeps a
- * Node or Deno process alive.
- */
-function postMacrotask(r: () => void): void {
-  const c = new timers.MessageChannel!();
-  c.port1.onmessage = () => {
-    c.port1.close();
-    r();
-  };
-  c.port2.postMessage(null);
-}
-const macrotask: () => Promise<void> =
-  typeof timers.setImmediate === "function"
-    ? () => new Promise((r) => timers.setImmediate!(r))
-    : typeof timers.MessageChannel === "function"
-      ? () => new Promise((r) => postMacrotask(r))
-      : () => new Promise((r) => timers.setTimeout(r, 0));
 
 /** Await `thunk()`, or stop waiting when the run's signal aborts (the thunk's outcome is then ignored). */
 function abortable(m: Machine, thunk: () => unknown): Promise<unknown> {
