@@ -30,9 +30,10 @@ import type {
 import { fromGeneratorObject, P_PURE, Program } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 import { formatAborted, formatFailure } from "../trace/format.js";
+import type { Origins } from "../trace/origin.js";
 import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
-import { type Driver, Env, RunContextImpl, TaskCtx } from "./context.js";
+import { type Driver, Env, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
 import type { EnvPatch, PatchEffects, UndeclaredKeys } from "../effects/reader.js";
 import { readOptions } from "./read-options.js";
@@ -397,7 +398,33 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
       report = "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
     }
   }
-  return new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ctx.warnings);
+  const ws = ctx.warnings;
+  if (ws !== null && m.origins !== null)
+    for (let i = 0; i < ws.length; i++) ws[i] = traced(m.origins, ws[i]!, m.ok ? NO_ERROR : m.result);
+  return new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
+}
+
+const NO_ERROR = {};
+
+/**
+ * A task's failure that nothing waited for, with the traceback of where it was thrown (an invariant
+ * that failed deep in a long-lived task of a simulation: the message alone did not say where): on
+ * the error as `doeffTrace`, as a run's error has it, and its chain for format() to show under the
+ * warning line. (A finally block's error during a cancellation keeps its one line.)
+ */
+function traced(origins: Origins, w: RunWarning, runError: unknown): RunWarning {
+  const e = w.error;
+  const o = origins.get(e);
+  if (!w.traced || o === null || e === runError) return w;
+  try {
+    const report = formatFailure(o, e);
+    attachTrace(e, report);
+    // the chain's lines: those after the heading, up to the error's own line
+    const trace = /\n((?: {2}.*\n)*)/.exec(report)![1]!.trimEnd();
+    return trace === "" ? w : { ...w, trace };
+  } catch {
+    return w; // (a hostile error object: the warning line alone)
+  }
 }
 
 const NO_STATE: ReadonlyMap<string, unknown> = new Map();
