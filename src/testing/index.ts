@@ -1,7 +1,8 @@
 /**
  * doeff/testing — helpers for testing doeff programs by swapping handlers: `record` (what did the
  * program perform, and what was it answered), `mock` (answer one effect class), `expectEffects`
- * (run and check the effects performed, in order) and `virtualClock` (instant, deterministic time).
+ * (run and check the effects performed, in order), `virtualClock` (instant, deterministic time) and
+ * `seededRandom` (a replayable generator for simulation tests).
  * Zero dependencies; import only what you use.
  *
  * @module doeff/testing
@@ -18,6 +19,7 @@ export {
   expectEffectsAsync,
 } from "./expect.js";
 export { type AnswerOf, type Mock, type MockAnswer, mock } from "./mock.js";
+export { type SeededRandom, seededRandom } from "./random.js";
 export {
   type RecordedAnswer,
   type RecordedOf,
