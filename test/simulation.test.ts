@@ -15,6 +15,7 @@ import {
   Effect,
   fn,
   handle,
+  isDone,
   now,
   program,
   put,
@@ -33,7 +34,7 @@ import {
   transferWith,
   wait,
 } from "../src/index.js";
-import { seededRandom } from "../src/testing/index.js";
+import { quiescent, seededRandom, virtualClock } from "../src/testing/index.js";
 
 test("runAsync + simulatedTime: an awaited promise that has already settled is answered before the clock moves, however long the run went without yielding", async () => {
   // task 1 awaits in-memory async mocks (settled at once, or after a chain of microtasks); task 2
@@ -224,7 +225,7 @@ function exactlyOnce(seed: number) {
     });
     yield* boot();
     inbox.client = yield* createChannel<number>({ capacity: Infinity });
-    yield* spawn(
+    const nemesis = yield* spawn(
       program(function* nemesis() {
         for (;;) {
           yield* delay(20 + rng.int(80));
@@ -243,6 +244,10 @@ function exactlyOnce(seed: number) {
         if (ack.ok && !ack.value.done && ack.value.value === id) break;
       }
     }
+    // the faults stop; every copy still in flight is delivered and handled, then the check
+    yield* cancel(nemesis);
+    yield* quiescent();
+    events.push(`${yield* now()} quiet`);
     return applied.join(",");
   });
   return { main, events, handlers: [scheduler, simulatedTime(), network] as const };
@@ -278,5 +283,73 @@ test("a simulated exactly-once protocol over 300 seeds: the invariant holds, and
     "230 crash",
     "269 applied 7",
     "285 applied 8",
+    "285 quiet",
   ]);
+});
+
+test("quiescent(): main goes on once every other task is blocked and no timer is left — at the last timer's time, in call order — not at a DeadlockError", () => {
+  const order: string[] = [];
+  const r = run(
+    program(function* () {
+      const ch = yield* createChannel<number>();
+      yield* spawn(
+        program(function* server() {
+          for (;;) {
+            const m = yield* receive(ch); // blocked forever once the messages stop
+            order.push(`got ${m.value} at ${yield* now()}`);
+          }
+        }),
+      );
+      for (const ms of [30, 10, 20])
+        yield* spawn(
+          program(function* message() {
+            yield* delay(ms);
+            yield* send(ch, ms);
+          }),
+        );
+      const other = yield* spawn(
+        program(function* () {
+          yield* quiescent();
+          order.push(`task quiet at ${yield* now()}`);
+        }),
+      );
+      yield* quiescent();
+      order.push(`main quiet at ${yield* now()}`);
+      yield* wait(other);
+      return yield* now();
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+  assert.equal(r.value, 30);
+  // (main called quiescent() first: the task spawned before it had not run yet)
+  assert.deepEqual(order, [
+    "got 10 at 10",
+    "got 20 at 20",
+    "got 30 at 30",
+    "main quiet at 30",
+    "task quiet at 30",
+  ]);
+});
+
+test("quiescent(): with nothing else to do it goes on at once; a task cancelled while it waits is not woken; a later call waits again", () => {
+  const clock = virtualClock();
+  const r = clock.run(
+    program(function* () {
+      yield* quiescent(); // nothing at all: goes on at 0
+      const t0 = yield* now();
+      const waiter = yield* spawn(
+        program(function* () {
+          yield* quiescent();
+          return "woken";
+        }),
+      );
+      yield* delay(5); // the waiter waits: a timer is pending
+      yield* cancel(waiter);
+      yield* spawn(delay(100));
+      yield* quiescent(); // waits for the spawned delay
+      return [t0, yield* now(), yield* isDone(waiter)];
+    }),
+  );
+  assert.deepEqual(r.value, [0, 105, true]);
+  assert.deepEqual(r.warnings, []);
 });

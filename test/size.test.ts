@@ -425,7 +425,7 @@ test("size: the whole package (without the concurrency toolkit) stays within its
 test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the recorder)", async () => {
   const m = await measure(`export { mock } from "./src/testing/index.ts";`);
   assert.deepEqual(
-    m.modules.filter((f) => /run\/run|machine|testing\/(record|expect|clock|random)/.test(f)),
+    m.modules.filter((f) => /run\/run|machine|testing\/(record|expect|clock|random|quiescent)/.test(f)),
     [],
   );
 });

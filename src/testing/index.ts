@@ -1,8 +1,9 @@
 /**
  * doeff/testing — helpers for testing doeff programs by swapping handlers: `record` (what did the
  * program perform, and what was it answered), `mock` (answer one effect class), `expectEffects`
- * (run and check the effects performed, in order), `virtualClock` (instant, deterministic time) and
- * `seededRandom` (a replayable generator for simulation tests).
+ * (run and check the effects performed, in order), `virtualClock` (instant, deterministic time),
+ * `seededRandom` (a replayable generator for simulation tests) and `quiescent` (wait until a
+ * simulation has nothing left to do).
  * Zero dependencies; import only what you use.
  *
  * @module doeff/testing
@@ -19,6 +20,7 @@ export {
   expectEffectsAsync,
 } from "./expect.js";
 export { type AnswerOf, type Mock, type MockAnswer, mock } from "./mock.js";
+export { quiescent } from "./quiescent.js";
 export { type SeededRandom, seededRandom } from "./random.js";
 export {
   type RecordedAnswer,
