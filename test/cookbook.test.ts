@@ -105,6 +105,11 @@ expected["simulation-testing.ts"] = [
 ];
 const doc = readFileSync(`${root}docs/concurrency.md`, "utf8");
 
+test("cookbook simulation-testing.ts: docs/testing.md shows what it prints", () => {
+  const page = readFileSync(`${root}docs/testing.md`, "utf8");
+  assert.ok(page.includes(`\n\`\`\`\n${expected["simulation-testing.ts"]!.join("\n")}\n\`\`\`\n`));
+});
+
 /** The page that shows each recipe (docs/concurrency.md's cookbook unless named here). */
 const pages: Record<string, string> = {
   "tracing.ts": "observability.md",
