@@ -11,6 +11,7 @@ import {
   type Channel,
   cancel,
   createChannel,
+  DoeffError,
   delay,
   Effect,
   fn,
@@ -352,4 +353,50 @@ test("quiescent(): with nothing else to do it goes on at once; a task cancelled 
   );
   assert.deepEqual(r.value, [0, 105, true]);
   assert.deepEqual(r.warnings, []);
+});
+
+// (before, `run` never returned: a synchronous hang, which no test timeout can end)
+test("a loop of zero delays that keeps virtual time at one instant is thrown a DoeffError at its delay after 100,000 rounds, instead of run never returning", () => {
+  let done = false;
+  let rounds = 0;
+  const poller = fn(function* poller() {
+    while (!done) {
+      rounds++;
+      yield* delay(0); // the bug: waits for `done`, which main sets at 10 ms, which never comes
+    }
+  });
+  const r = run(
+    program(function* () {
+      yield* spawn(poller());
+      yield* delay(10);
+      done = true;
+      return yield* now();
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+  assert.equal(r.value, 10);
+  assert.equal(rounds, 100_001);
+  assert.equal(r.warnings.length, 1);
+  const e = r.warnings[0] as Error;
+  assert.equal(e.constructor, DoeffError);
+  assert.equal(
+    e.message,
+    "virtual time is stuck at 0 ms: timers fired at that instant 100000 times in a row, so later ones never fire — a loop of zero delays (`while (!done) yield* delay(0)`, a deadline already passed); wait for a promise or a channel, or delay(1) or more",
+  );
+  assert.deepEqual(r.format().split("\n").slice(3, 6), [
+    "  ── in task 1 ──",
+    "  poller",
+    "  effect Delay(0): simulatedTime ✗, scheduler ·",
+  ]);
+  // the count starts again whenever time moves: 60,000 rounds at each of two instants are fine
+  let left = 120_000;
+  const twice = run(
+    program(function* () {
+      while (left-- > 0) yield* delay(left === 60_000 ? 1 : 0);
+      return yield* now();
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+  assert.equal(twice.value, 1);
+  assert.deepEqual(twice.warnings, []);
 });
