@@ -79,10 +79,42 @@ const expected: Record<string, string[]> = {
   ],
 };
 
+// docs/testing.md's simulation-testing section: 100 seeds of a 5-node leader election (each run
+// twice: the same events), then the seed that finds a planted bug, with its traceback
+const thrownAt =
+  readFileSync(`${root}examples/cookbook/simulation-testing.ts`, "utf8")
+    .split("\n")
+    .findIndex((l) => l.includes("throw new Error(`election safety")) + 1;
+expected["simulation-testing.ts"] = [
+  "  150 ms  n1 runs (term 1)",
+  "  186 ms  n1 leads (term 1)",
+  "  244 ms  n0 runs (term 2)",
+  "  276 ms  n0 leads (term 2)",
+  "  424 ms  n0 crashes",
+  "  571 ms  n3 runs (term 3)",
+  "100 seeds: one leader per term in each, and each replays event for event",
+  "a node that votes twice in a term: seed 5 fails",
+  "Ok: undefined",
+  "── 1 error beside the outcome (RunResult.warnings) ──",
+  "task 4 failed and nothing waited for it: Error: election safety: n1 and n3 both lead term 2",
+  "  ── in task 4 ──",
+  "  node",
+  '  handler handle(Note) for Note(3, "leads", 2) ✗',
+  '  effect Note(3, "leads", 2): answer(Random) ↗, handle(Send) ↗, handle(Note) ✗, simulatedTime ·, scheduler ·',
+  `  thrown at examples/cookbook/simulation-testing.ts:${thrownAt}`,
+];
 const doc = readFileSync(`${root}docs/concurrency.md`, "utf8");
 
+test("cookbook simulation-testing.ts: docs/testing.md shows what it prints", () => {
+  const page = readFileSync(`${root}docs/testing.md`, "utf8");
+  assert.ok(page.includes(`\n\`\`\`\n${expected["simulation-testing.ts"]!.join("\n")}\n\`\`\`\n`));
+});
+
 /** The page that shows each recipe (docs/concurrency.md's cookbook unless named here). */
-const pages: Record<string, string> = { "tracing.ts": "observability.md" };
+const pages: Record<string, string> = {
+  "tracing.ts": "observability.md",
+  "simulation-testing.ts": "testing.md",
+};
 
 for (const [name, lines] of Object.entries(expected)) {
   test(`cookbook ${name}: runs and prints what the docs say`, () => {

@@ -206,7 +206,7 @@ test("§9.8 scoped: a child handle that escapes the scope and is waited on later
   assert.deepEqual(r.warnings, []);
 });
 
-test("a task that failed and that nothing waited for: its error is kept on warnings (never dropped), with format()'s line", () => {
+test("a task that failed and that nothing waited for: its error is kept on warnings (never dropped), with format()'s line and where it was thrown", () => {
   const boom = new Error("inventory sync failed: 500");
   const sync = fn(function* syncInventory() {
     yield* delay(1);
@@ -224,6 +224,9 @@ test("a task that failed and that nothing waited for: its error is kept on warni
   assert.deepEqual(r.warnings, [boom]);
   assert.deepEqual(warningLines(r.format()), [
     "task 1 failed and nothing waited for it: Error: inventory sync failed: 500",
+    "  ── in task 1 ──",
+    "  syncInventory",
+    "  thrown at test/scheduler-cancel-warnings.test.ts:210",
   ]);
 });
 

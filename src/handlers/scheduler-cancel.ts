@@ -63,15 +63,22 @@ export function cancelledError(
  * — reported exactly once, never dropped (Python's "Task exception was never retrieved").
  */
 export function failTask(w: World, t: TaskRec, e: unknown): void {
-  settleUnheard(w, t, e, `task ${t.id} failed and nothing waited for it`, () => e);
+  settleUnheard(w, t, e, `task ${t.id} failed and nothing waited for it`, () => e, true);
 }
 
 /**
  * Fail t with the error `make()` gives its first reader, keeping `error` on the warnings until then
  * (the cell's lazy value is made only for a waiter that receives it).
  */
-function settleUnheard(w: World, t: TaskRec, error: unknown, where: string, make: () => unknown): void {
-  const retract = provisionalWarning(w.ctx, error, where);
+function settleUnheard(
+  w: World,
+  t: TaskRec,
+  error: unknown,
+  where: string,
+  make: () => unknown,
+  traced = false,
+): void {
+  const retract = provisionalWarning(w.ctx, error, where, traced);
   w.settle(t, false, undefined, () => {
     retract();
     return make();

@@ -37,6 +37,7 @@ import {
   getHandlers,
   type Handler,
   isProgramLike,
+  macrotask,
   Program,
 } from "../protocol.js";
 import { abortSignal, cancelledError, failTask, finishCancel, signalOf } from "./scheduler-cancel.js";
@@ -106,6 +107,17 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
   for (;;) {
     const t = w.dequeue();
     if (t !== null) return t;
+    // (0) an idle source (a simulated clock) is about to move time while external promises are
+    // pending: first apply the completions of those that have settled, so an awaited promise that
+    // settles without real waiting (an in-memory async mock) is answered at this virtual instant.
+    // Under runAsync, one turn of the event loop first runs their callbacks: without it, whether
+    // they were queued depended on whether the run had happened to yield (every 5 ms of real time),
+    // and so did the virtual time at which the awaiting task went on.
+    if (w.pendingExternal > 0 && w.idleSources.length > 0) {
+      if (w.extQueue.length === 0 && w.ctx.driver === "async") yield* asyncEscape(macrotask);
+      w.applyExternal();
+      if (w.hasReady()) continue;
+    }
     // (1) idle sources, in registration order
     let progressed = w.idleSources.length > 0;
     while (progressed && !w.hasReady()) {

@@ -18,7 +18,7 @@ import {
   wait,
 } from "../effects/scheduler.js";
 import { Delay, Now } from "../effects/time.js";
-import { AsyncRequiredError } from "../errors.js";
+import { AsyncRequiredError, DoeffError } from "../errors.js";
 import {
   asyncEscape,
   DEFER,
@@ -56,6 +56,17 @@ interface Timer {
   state: number;
 }
 
+/**
+ * Rounds in a row that fire timers without moving virtual time before the clock calls it a livelock:
+ * a loop whose delay is 0 (`while (!done) yield* delay(0)`, a deadline already passed) keeps time
+ * at one instant, so timers due later never fire and `run` never returned — a hang with nothing to
+ * say where. A program that means it yields 100,000 times in a row at one instant, which takes a
+ * second or two; then the delays fired in that round throw, at their sites, saying so.
+ */
+const STUCK_ROUNDS = 100_000;
+/** The value a stuck round completes its timers' promises with (simulatedDelay throws for it). */
+const STUCK = {};
+
 function before(a: Timer, b: Timer): boolean {
   return a.due < b.due || (a.due === b.due && a.seq < b.seq);
 }
@@ -67,6 +78,8 @@ class Clock implements IdleSource {
   private heap: Timer[] = [];
   /** timers in the heap that ended without firing (a timeout whose program finished in time) */
   private removed = 0;
+  /** rounds in a row that fired timers without moving time (STUCK_ROUNDS) */
+  private still = 0;
   constructor(start: number) {
     this.now = start;
   }
@@ -146,7 +159,8 @@ class Clock implements IdleSource {
         this.removed--;
         continue;
       }
-      if (!complete(t.promise, undefined)) {
+      const stuck = t.due <= this.now && this.still >= STUCK_ROUNDS;
+      if (!complete(t.promise, stuck ? STUCK : undefined)) {
         foreign.push(t);
         continue;
       }
@@ -154,9 +168,13 @@ class Clock implements IdleSource {
       if (!fired) {
         fired = true;
         due = t.due;
-        if (due > this.now) this.now = due;
+        if (due > this.now) {
+          this.now = due;
+          this.still = 0;
+        } else this.still++;
       }
     }
+    if (this.still > STUCK_ROUNDS) this.still = 0; // (reported: counted again from here)
     for (const t of foreign) this.push(t);
     return fired;
   }
@@ -168,7 +186,11 @@ function* simulatedDelay(clock: Clock, ms: number): Generator<unknown, undefined
   const p = yield* createPromise<undefined>();
   const timer = clock.add(ms, p);
   try {
-    return yield* wait(p.future);
+    if ((yield* wait(p.future)) === STUCK)
+      throw new DoeffError(
+        `virtual time is stuck at ${clock.now} ms: timers fired at that instant ${STUCK_ROUNDS} times in a row, so later ones never fire — a loop of zero delays (\`while (!done) yield* delay(0)\`, a deadline already passed); wait for a promise or a channel, or delay(1) or more`,
+      );
+    return undefined;
   } finally {
     clock.remove(timer); // (if it ended without firing: e.g. cancelled)
   }

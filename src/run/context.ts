@@ -153,6 +153,10 @@ export interface RunContext {
 export interface RunWarning {
   readonly error: unknown;
   readonly where: string;
+  /** show where it was thrown (a task's own failure): set by provisionalWarning's `traced` */
+  readonly traced?: boolean;
+  /** where the error was thrown: its traceback's chain lines, made when the run ends (run.ts) */
+  readonly trace?: string;
 }
 
 export class RunContextImpl implements RunContext {
@@ -169,8 +173,8 @@ export class RunContextImpl implements RunContext {
     this.main = main;
     this.signal = signal;
   }
-  warn(error: unknown, where: string): void {
-    const w = { error, where: String(where) };
+  warn(error: unknown, where: string, traced = false): void {
+    const w = { error, where: String(where), traced };
     if (this.warnings === null) this.warnings = [w];
     else this.warnings.push(w);
   }
@@ -184,9 +188,14 @@ export class RunContextImpl implements RunContext {
  * still reach a program later (a cancelled task's, until a waiter reads it: scheduler-cancel.ts).
  * `ctx` is always the run's own context (getRunContext).
  */
-export function provisionalWarning(ctx: RunContext, error: unknown, where: string): () => void {
+export function provisionalWarning(
+  ctx: RunContext,
+  error: unknown,
+  where: string,
+  traced = false,
+): () => void {
   const impl = ctx as RunContextImpl;
-  impl.warn(error, where);
+  impl.warn(error, where, traced);
   const w = impl.warnings![impl.warnings!.length - 1]!;
   return () => {
     const ws = impl.warnings;

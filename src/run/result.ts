@@ -113,7 +113,10 @@ export class RunResult<T = unknown> {
       main,
       `── ${ws.length} error${ws.length === 1 ? "" : "s"} beside the outcome (RunResult.warnings) ──`,
     ];
-    for (const w of ws) lines.push(`${w.where}: ${describeError(w.error)}`);
+    for (const w of ws) {
+      lines.push(`${w.where}: ${describeError(w.error)}`);
+      if (w.trace !== undefined) lines.push(w.trace);
+    }
     return lines.join("\n");
   }
 }

@@ -3,6 +3,7 @@
  * `runAsync` steps on the event loop, awaiting asyncEscape thunks and yielding to the macrotask queue
  * after at most 10,000 steps or 5 ms.
  */
+import { macrotask } from "./macrotask.js";
 import {
   B_EFFECT,
   B_PRIMITIVE,
@@ -30,9 +31,10 @@ import type {
 import { fromGeneratorObject, P_PURE, Program } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 import { formatAborted, formatFailure } from "../trace/format.js";
+import type { Origins } from "../trace/origin.js";
 import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
-import { type Driver, Env, RunContextImpl, TaskCtx } from "./context.js";
+import { type Driver, Env, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
 import type { EnvPatch, PatchEffects, UndeclaredKeys } from "../effects/reader.js";
 import { readOptions } from "./read-options.js";
@@ -456,7 +458,33 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
       report = "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
     }
   }
-  return new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ctx.warnings);
+  const ws = ctx.warnings;
+  if (ws !== null && m.origins !== null)
+    for (let i = 0; i < ws.length; i++) ws[i] = traced(m.origins, ws[i]!, m.ok ? NO_ERROR : m.result);
+  return new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
+}
+
+const NO_ERROR = {};
+
+/**
+ * A task's failure that nothing waited for, with the traceback of where it was thrown (an invariant
+ * that failed deep in a long-lived task of a simulation: the message alone did not say where): on
+ * the error as `doeffTrace`, as a run's error has it, and its chain for format() to show under the
+ * warning line. (A finally block's error during a cancellation keeps its one line.)
+ */
+function traced(origins: Origins, w: RunWarning, runError: unknown): RunWarning {
+  const e = w.error;
+  const o = origins.get(e);
+  if (!w.traced || o === null || e === runError) return w;
+  try {
+    const report = formatFailure(o, e);
+    attachTrace(e, report);
+    // the chain's lines: those after the heading, up to the error's own line
+    const trace = /\n((?: {2}.*\n)*)/.exec(report)![1]!.trimEnd();
+    return trace === "" ? w : { ...w, trace };
+  } catch {
+    return w; // (a hostile error object: the warning line alone)
+  }
 }
 
 const NO_STATE: ReadonlyMap<string, unknown> = new Map();
@@ -518,37 +546,6 @@ export function run(program: unknown, given?: unknown): RunResult<unknown> {
 const YIELD_STEPS = 10_000;
 const YIELD_MS = 5;
 const CHECK_STEPS = 1_000;
-
-// The core names nothing Node-specific (it also runs in browsers, Deno and Bun): look the timers up.
-const timers = globalThis as unknown as {
-  setImmediate?: (f: () => void) => unknown;
-  setTimeout: (f: () => void, ms: number) => unknown;
-  MessageChannel?: new () => {
-    port1: { onmessage: (() => void) | null; close(): void };
-    port2: { postMessage(m: null): void };
-  };
-};
-/**
- * Without setImmediate (browsers), a message to a MessageChannel of its own: a macrotask that lets
- * timers, input and rendering in, like setTimeout(0), but without the 4 ms that browsers add to a
- * setTimeout(0) nested five deep — each yield of a long run paid it, and a CPU-bound runAsync took
- * ~3× as long as run (test/browser.test.ts). The port is closed once it fired, so it never keeps a
- * Node or Deno process alive.
- */
-function postMacrotask(r: () => void): void {
-  const c = new timers.MessageChannel!();
-  c.port1.onmessage = () => {
-    c.port1.close();
-    r();
-  };
-  c.port2.postMessage(null);
-}
-const macrotask: () => Promise<void> =
-  typeof timers.setImmediate === "function"
-    ? () => new Promise((r) => timers.setImmediate!(r))
-    : typeof timers.MessageChannel === "function"
-      ? () => new Promise((r) => postMacrotask(r))
-      : () => new Promise((r) => timers.setTimeout(r, 0));
 
 /** Await `thunk()`, or stop waiting when the run's signal aborts (the thunk's outcome is then ignored). */
 function abortable(m: Machine, thunk: () => unknown): Promise<unknown> {

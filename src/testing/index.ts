@@ -1,7 +1,9 @@
 /**
  * doeff/testing — helpers for testing doeff programs by swapping handlers: `record` (what did the
  * program perform, and what was it answered), `mock` (answer one effect class), `expectEffects`
- * (run and check the effects performed, in order) and `virtualClock` (instant, deterministic time).
+ * (run and check the effects performed, in order), `virtualClock` (instant, deterministic time),
+ * `seededRandom` (a replayable generator for simulation tests) and `quiescent` (wait until a
+ * simulation has nothing left to do).
  * Zero dependencies; import only what you use.
  *
  * @module doeff/testing
@@ -18,6 +20,8 @@ export {
   expectEffectsAsync,
 } from "./expect.js";
 export { type AnswerOf, type Mock, type MockAnswer, mock } from "./mock.js";
+export { quiescent } from "./quiescent.js";
+export { type SeededRandom, seededRandom } from "./random.js";
 export {
   type RecordedAnswer,
   type RecordedOf,
