@@ -391,11 +391,14 @@ test("a generator method given to fn (fn(game.play)) and reading this: a TypeErr
   // a method that does not use this runs as before, and a bound one has its this
   assert.equal(run(fn(game.plain)(), { handlers: [dice] }).value, 8);
   assert.equal(run(fn(game.play.bind(game))(), { handlers: [dice] }).value, 9);
+  // named as the method, not "bound play", in tracebacks and getCallStack
+  assert.equal(fn(game.play.bind(game)).name, "play");
+  assert.equal((fn(game.play.bind(game))() as unknown as { name: string }).name, "play");
 });
 
 test("a generator-function handler called where it is passed (scheduler()): a TypeError that says to pass it uncalled", () => {
   const called = (scheduler as unknown as () => unknown)();
-  const hint = "(a handler was called: write scheduler, not scheduler())";
+  const hint = "(a handler was called: list it uncalled, e.g. scheduler, not scheduler())";
   assert.throws(() => run(work() as never, { handlers: [called as never] }), {
     name: "TypeError",
     message: `run option handlers[0] is a generator object, not a handler function ${hint}`,

@@ -51,7 +51,7 @@ export function notAHandler(h: unknown, listed = false): string | null {
   // generator object, which describe() can only call "object".
   if (typeof h !== "function") {
     if (isGeneratorObject(h))
-      return `a generator object${listed ? ", not a handler function" : ""} (a handler was called: write scheduler, not scheduler())`;
+      return `a generator object${listed ? ", not a handler function" : ""} (a handler was called: list it uncalled, e.g. scheduler, not scheduler())`;
     return listed ? `${describe(h)}, not a handler function` : describe(h);
   }
   let proto: unknown;

@@ -159,6 +159,8 @@ export function fn<Args extends unknown[], Y, R>(
     );
   }
   const name = g.name;
+  // the name tracebacks show: `play` for fn(game.play.bind(game)), what the method's error advises
+  const shown = name.startsWith("bound ") ? name.slice(6) : name;
   installRecursionTrap(g, name);
   // (a method always has a name: an anonymous generator, the one made per item of a loop, skips the
   // source-text check, ~150 ns)
@@ -179,13 +181,13 @@ export function fn<Args extends unknown[], Y, R>(
       // biome-ignore lint/complexity/noArguments: a rest array is the allocation this avoids
       const a = arguments;
       const n = a.length;
-      if (n === 1) return new Program(P_GEN1, body, a[0], name);
+      if (n === 1) return new Program(P_GEN1, body, a[0], shown);
       const args = new Array<unknown>(n); // copied here: no user-patchable Array.prototype.slice
       for (let i = 0; i < n; i++) args[i] = a[i];
-      return new Program(P_GEN, body, args, name);
+      return new Program(P_GEN, body, args, shown);
     },
   }.make as unknown as (...args: Args) => Program<R, EffectsOf<Y>>;
-  Object.defineProperty(make, "name", { value: name, configurable: true });
+  Object.defineProperty(make, "name", { value: shown, configurable: true });
   return make;
 }
 
