@@ -61,7 +61,8 @@ interface Timer {
  * a loop whose delay is 0 (`while (!done) yield* delay(0)`, a deadline already passed) keeps time
  * at one instant, so timers due later never fire and `run` never returned — a hang with nothing to
  * say where. A program that means it yields 100,000 times in a row at one instant, which takes a
- * second or two; then the delays fired in that round throw, at their sites, saying so.
+ * second or two; then, if a timer due later is pending (one the loop keeps from firing), the delays
+ * fired in that round throw, at their sites, saying so.
  */
 const STUCK_ROUNDS = 100_000;
 /** The value a stuck round completes its timers' promises with (simulatedDelay throws for it). */
@@ -148,6 +149,10 @@ class Clock implements IdleSource {
    * nested in a task) are left for that world; the clock never goes back.
    */
   progress(complete: (promise: PromiseHandle<any>, value: unknown) => boolean): boolean {
+    // at the limit, stuck only if a timer due later is kept from firing: with none, a long loop of
+    // zero delays (a batch that yields to the other tasks after each item) ends as under realTime
+    if (this.still >= STUCK_ROUNDS && !this.heap.some((t) => t.state === PENDING && t.due > this.now))
+      this.still = 0;
     const foreign: Timer[] = [];
     let due = -1;
     let fired = false;
