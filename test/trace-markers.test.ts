@@ -156,6 +156,38 @@ test("§8.8 a handler that throws after its delegated effect was answered: ✓ w
   ]);
 });
 
+// (review: the taker of another effect the handler delegated was marked as answering this one)
+test("§8.8 a handler that delegated another effect (a lookup), then threw: the taker of that one is not marked for this one", () => {
+  const other = handle(Other, function* other(_e, k) {
+    return yield* resume(k, 3);
+  });
+  const transferer = handle(Ping, function* transferer(_e, k) {
+    return yield* transfer(k, 7);
+  });
+  const limited = handle(Ping, function* limited() {
+    const limit = yield* delegate(new Other());
+    throw new Error(`over the limit ${limit}`);
+  });
+  assert.deepEqual(report(run(main(), { handlers: [transferer, other, limited] })), [
+    "doeff traceback (outermost first):",
+    "  handler other for Other() ✓",
+    "  main",
+    "  handler limited for Ping() ✗",
+    "  effect Ping(): limited ✗, other ·, transferer ·",
+    "Error: over the limit 3",
+  ]);
+  // its own effect delegated first, then another: the one that answered its own is still ⇢
+  const both = handle(Ping, function* both() {
+    const v = yield* delegate<number>();
+    const limit = yield* delegate(new Other());
+    throw new Error(`${v} over the limit ${limit}`);
+  });
+  assert.deepEqual(report(run(main(), { handlers: [transferer, other, both] })).slice(3, 5), [
+    "  handler both for Ping() ✗",
+    "  effect Ping(): both ✗, other ↗, transferer ⇢",
+  ]);
+});
+
 test("§8.8 a named program a handler started with transferWith: the line `handler h for Effect ⇢` sits between the performer's frame and the program's", () => {
   const lookUp = fn(function* lookUp(n: number) {
     return n + (yield* new Other());

@@ -70,8 +70,11 @@ export function execute(m: Machine, prim: Primitive): void {
     case OP_DELEGATE: {
       const inv = handlerOnly(m, prim);
       if (inv === null) return;
-      // (`inv.job` is delegatedTo for a handler segment: see Segment.delegatedTo)
-      inv.job = dispatch(m, prim.a === undefined ? inv.effect : prim.a);
+      // (`inv.job` is delegatedTo for a handler segment: see Segment.delegatedTo) — only for its
+      // own effect: the taker of another (`delegate(new Config())`) did not answer this one
+      const e = prim.a === undefined ? inv.effect : prim.a;
+      const q = dispatch(m, e);
+      if (e === inv.effect) inv.job = q;
       return;
     }
     case OP_GET_CONTINUATION: {

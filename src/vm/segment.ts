@@ -137,7 +137,8 @@ export class Segment {
     return this.takes;
   }
   /**
-   * The prompt that took the effect this invocation last handed on with `delegate()`, or null. For
+   * The prompt that took the effect this invocation last handed on with `delegate()` (its own
+   * effect, not another one it delegated), or null. For
    * its traceback line when the handler throws after the answer came back: that handler was
    * reached (it answered), not `·`.
    */
