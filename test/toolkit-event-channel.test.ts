@@ -175,6 +175,47 @@ test("a receive that left (timed out) is not outside work any more: a later dead
   assert.deepEqual([s.unsubscribed, s.listeners()], [1, 0]);
 });
 
+// (review: a source's close() could perform no effect, so the guard task of every channel its
+// source closed waited until main's end — one task per closed WebSocket in a long-lived server)
+test("a channel its source closed ends its guard task once a receive sees the close, or close(ch) is called: only main is left blocked", () => {
+  const sources = [source(), source(), source()];
+  const main = program(function* () {
+    const [a, b, c] = sources;
+    const chA = yield* eventChannel(a!.subscribe);
+    const chB = yield* eventChannel(b!.subscribe);
+    const chC = yield* eventChannel(c!.subscribe);
+    a!.em.emit("x", 1);
+    a!.em.emit("end"); // a receive sees it after the buffered value
+    yield* spawn(
+      program(function* () {
+        yield* delay(5);
+        c!.em.emit("end"); // a receive waits when it comes
+      }),
+    );
+    const got = [yield* drain(chA), yield* drain(chC)];
+    b!.em.emit("end");
+    yield* close(chB); // already closed by its source
+    const never = yield* createPromise<undefined>();
+    yield* wait(never.future);
+    return got;
+  });
+  const e = assertErr(run(main, { handlers: TK() }), DeadlockError) as Error;
+  assert.deepEqual(events, ["0: got 1", "0: done", "5: done"]);
+  assert.match(
+    e.message,
+    /^deadlock: every task is blocked \(main\) and nothing timed or external is pending;/,
+  );
+  assert.match(e.message, /Where they wait: main in \(anonymous\)\. Thrown where main blocked last$/);
+  assert.deepEqual(
+    sources.map((s) => [s.unsubscribed, s.listeners()]),
+    [
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ],
+  );
+});
+
 test("a value handed from outside to a receiver cancelled before it took it goes to the next receiver", () => {
   const s = source();
   const main = program(function* () {

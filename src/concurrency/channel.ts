@@ -231,7 +231,7 @@ function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
     yield* completePromise(s.promise, undefined);
     return { done: false, value: s.value };
   }
-  if (ch.isClosed && ch.handed === 0) return done(ch);
+  if (ch.isClosed && ch.handed === 0) return yield* ended(ch);
   const r: Receiver<T> = {
     promise:
       ch.feed === null ? yield* createPromise<Received<T>>() : yield* createExternalPromise<Received<T>>(),
@@ -243,7 +243,7 @@ function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
   try {
     const got = yield* wait(r.promise.future);
     ok = true;
-    if (got.done) return done(ch);
+    if (got.done) return yield* ended(ch);
     ch.handed--;
     if (ch.isClosed) yield* drained(ch);
     return got;
@@ -276,6 +276,16 @@ function done<T>(ch: Channel<T>): Received<T> {
 }
 
 /**
+ * done(ch) for a receive: an event channel closed by its source (`close()` from outside, which can
+ * perform no effect) ends its guard task here, or it waited until the run ended (a task per closed
+ * WebSocket in a long-lived server).
+ */
+function* ended<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
+  if (ch.feed !== null) yield* ch.feed.closed();
+  return done(ch);
+}
+
+/**
  * A closed channel whose last handed value was taken or passed on: when nothing is buffered or
  * handed any more, the receivers still waiting are told `{ done: true }`.
  */
@@ -290,7 +300,10 @@ function* drained<T>(ch: Channel<T>): Generator<unknown, void, any> {
 
 /** @internal close(ch) (an event channel's feed also unsubscribes from its source). */
 export function* closeGen<T>(ch: Channel<T>): Generator<unknown, void, any> {
-  if (ch.isClosed) return;
+  if (ch.isClosed) {
+    if (ch.feed !== null) yield* ch.feed.closed(); // (closed by its source: its guard ends)
+    return;
+  }
   ch.isClosed = true;
   // (a value handed to a receiver not yet run may still come back: then they wait for it)
   yield* drained(ch);

@@ -78,7 +78,10 @@ export type EventSubscribe<T> = (emit: (value: T) => boolean, close: (error?: Er
 
 class EventFeed<T> implements Feed {
   unsubscribe: (() => void) | null = null;
-  /** completed when the channel is closed inside the run: the guard's end */
+  /**
+   * completed when the channel is closed inside the run, or a receive or close(ch) in the run finds
+   * it closed by its source (whose close() can perform no effect): the guard's end
+   */
   stop: PromiseHandle<undefined> | null = null;
   constructor(readonly ch: Channel<T>) {}
 
