@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { schedulerFastPaths } from "../src/handlers/scheduler-ops.js";
+import { record } from "../src/testing/index.js";
 import {
   all,
   answer,
@@ -30,6 +31,7 @@ import {
   put,
   reader,
   realTime,
+  retry,
   run,
   runAsync,
   safe,
@@ -357,6 +359,35 @@ test("observe: a throwing callback is kept on the warnings and changes nothing",
     'Ok: "ok"\n── 2 errors beside the outcome (RunResult.warnings) ──\n' +
       "observe's outcome callback for Put threw: Error: end bug\n" +
       "observe's callback for Query threw: Error: exporter bug",
+  );
+});
+
+// (review: retry's internal Cede, one per retry, showed up as an effect of the program's)
+test("observe and record: retry { times: Infinity }'s turn for the other tasks (an internal effect) is not the program's: neither sees it", () => {
+  let n = 0;
+  const flaky = fn(function* flaky() {
+    const v = yield* new Query(`try ${++n}`);
+    if (n < 3) throw new Error(`fail ${n}`);
+    return v;
+  });
+  const lines: string[] = [];
+  const rec = record();
+  const r = run(retry(flaky(), { times: Infinity }), {
+    handlers: [scheduler, answer(Query, (q) => q.sql), logging(lines), rec],
+  });
+  assert.equal(r.value, "try 3");
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(lines, [
+    "Query",
+    "Query:answered=try 1",
+    "Query",
+    "Query:answered=try 2",
+    "Query",
+    "Query:answered=try 3",
+  ]);
+  assert.deepEqual(
+    rec.effects.map((e) => (e as Query).sql),
+    ["try 1", "try 2", "try 3"],
   );
 });
 

@@ -539,8 +539,10 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Then → 41,596 B: an event channel closed by its source ends its guard task when a receive or
  * close(ch) in the run finds it closed (the guard waited until main's end: a task per closed
  * WebSocket in a long-lived server), +19 B.
+ * Then → 41,601 B: observe() passes retry's internal Cede on unseen (a user saw an effect "Cede"
+ * per retry, of a class no one can import), +5 B (the whole package's measure did not grow).
  */
-const EVERYTHING_BUDGET = 41_596;
+const EVERYTHING_BUDGET = 41_601;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

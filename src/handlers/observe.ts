@@ -11,7 +11,7 @@
 import { UnhandledEffectError } from "../errors.js";
 import type { Effect } from "../effects/effect.js";
 import { Local } from "../effects/reader.js";
-import { Spawn } from "../effects/scheduler.js";
+import { Cede, Spawn } from "../effects/scheduler.js";
 import { Listen } from "../effects/writer.js";
 import {
   className,
@@ -96,6 +96,8 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
       `observe expects a callback (effect, ctx) => ((outcome) => void) | undefined${b === undefined ? "" : " second, after the effect classes"}, got ${describe(onEffect)}`,
     );
   const h = function* observe(effect: unknown, k: Continuation<unknown, unknown>) {
+    // (retry's internal turn for the other tasks: not the program's, and no class a user can name)
+    if (effect instanceof Cede) return yield* pass();
     const ctx = yield* getRunContext();
     let end: unknown;
     try {

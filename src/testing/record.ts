@@ -4,7 +4,7 @@
  */
 import { Effect } from "../effects/effect.js";
 import { Local } from "../effects/reader.js";
-import { SchedulerEffect } from "../effects/scheduler.js";
+import { Cede, SchedulerEffect } from "../effects/scheduler.js";
 import { Listen } from "../effects/writer.js";
 import type { AnyEffect } from "../vm/types.js";
 import { delegate, pass, transfer, transferWith } from "../vm/primitives.js";
@@ -121,6 +121,9 @@ export function record(only?: RecordFilter): Recorder {
   const effects: unknown[] = [];
   // its name is what an unhandled effect's message and a traceback call it
   const h = function* record(effect: unknown, k: Parameters<Handler>[1]) {
+    // (retry's internal turn for the other tasks: not the program's, and no class a user could
+    // list in expectEffects)
+    if (effect instanceof Cede) return yield* pass();
     const at = entries.length;
     effects.push(effect);
     // effects that run a program of their own (a task, local's, listen's) are handled where they were
