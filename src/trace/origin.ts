@@ -88,8 +88,10 @@ const KEEP = 40;
  * frames (the standard handlers' transferWith programs).
  */
 const transferredInto = new WeakMap<Frame, Invocation>();
-/** an effect given to transferWith → [the invocation, the performer's frame then] */
-const transferredEffects = new WeakMap<object, [Invocation, Frame | null]>();
+/** the performer frame of an effect given to transferWith → [the invocation, the effect] */
+// (keyed by the performer's frame, not the effect: a constant module-level effect given to
+// transferWith would keep the invocation and its frames alive after the run)
+const transferredEffects = new WeakMap<Frame, [Invocation, object]>();
 export function noteTransferInto(
   f: Frame | null,
   inv: Invocation,
@@ -97,15 +99,15 @@ export function noteTransferInto(
   performer: Frame | null,
 ): void {
   if (f !== null) transferredInto.set(f, inv);
-  else transferredEffects.set(effect, [inv, performer]);
+  else if (performer !== null) transferredEffects.set(performer, [inv, effect]);
 }
 /**
- * The invocation that gave `effect` to transferWith, if this perform at `site` is that one: a
- * constant effect object given again, or performed later by another frame of the segment, is not.
+ * The invocation that gave `effect` to transferWith, if this perform at `site` is that one: the
+ * same effect object given again, or performed later by another frame of the segment, is not.
  */
 function transferOf(effect: unknown, site: Segment): Invocation | undefined {
-  const t = typeof effect === "object" && effect !== null ? transferredEffects.get(effect) : undefined;
-  return t !== undefined && t[0].site === site && site.top === t[1] ? t[0] : undefined;
+  const t = site.top === null ? undefined : transferredEffects.get(site.top);
+  return t !== undefined && t[1] === effect && t[0].site === site ? t[0] : undefined;
 }
 const transferLine = (inv: Invocation): Entry => ({
   kind: "handler",
