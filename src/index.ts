@@ -193,7 +193,9 @@ export type {
   AnyHandlerFn,
   CoverageOf,
   CoverageOfEffects,
+  EffectProbe,
   EmittedBy,
+  EveryEffectHandlerError,
   FullCoverageOf,
   HandledBy,
   HandlerFactoryError,
@@ -209,6 +211,8 @@ export type {
   ReturnedBy,
   ReturnedByOne,
   TakenBy,
+  TakesEvery,
+  TakingEvery,
   UncalledFactories,
   Unhandled,
   UnknownRunOptionError,
@@ -228,9 +232,13 @@ export type {
 export type { WithoutBodyResult } from "./vm/handler.js";
 export type { AnswerArg } from "./vm/primitives.js";
 export type {
+  BaseEffectClass,
+  BaseEffectClassError,
+  BaseEffectClasses,
   Distinguishable,
   EffectClass,
   EmptyClassListError,
+  HandleableClass,
   HandleableClasses,
   HandlerReturn,
   HandlerRow,

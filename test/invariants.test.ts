@@ -794,7 +794,7 @@ test("INV-9 no bypass: every effect is dispatched; a handler inside state can ta
   // a handler inside state takes Get (some of them: decided per effect)
   let taken = 0;
   const evenGets = Object.assign(
-    function* (_e: unknown, k: any) {
+    function* (_e: Get<number>, k: any) {
       taken++;
       return yield* resume(k, -1);
     },

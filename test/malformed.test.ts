@@ -512,7 +512,7 @@ const CONTEXTS: readonly Context[] = [
     run: (v) =>
       attempt(() =>
         d.run(bodyA, {
-          handlers: [onlyA((_e: unknown, k: any) => d.resume(k, 1))],
+          handlers: [onlyA((_e: A, k: any) => d.resume(k, 1))],
           trace: { steps: v as any },
         }),
       ),

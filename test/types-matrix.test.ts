@@ -122,8 +122,26 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "for-each-program": [
     /forEach takes the items first \(an array\), not a program: yield\* the program to get its list/,
   ],
+  // a handler typed as taking every effect (a pass-through typed by hand): refused, not a silent pass
+  "every-effect-handler": [
+    /EveryEffectHandlerError<Handler<Effect<unknown>, never, never>>/,
+    /this handler is typed as taking every effect/,
+    new RegExp(escapeRegExp("type a handler that passes effects on as Handler<undefined> (as observe does)")),
+  ],
+  // a handler taking nothing covers nothing (it once left the list uninferred: unchecked)
+  "never-handler": [/MissingHandlerError<Log>/, new RegExp(escapeRegExp(FIX))],
+  // handle(Effect, f): what to write instead, not "add a _tag"
+  "handle-base-class": [
+    /BaseEffectClassError<Effect<unknown>>/,
+    /the base class Effect stands for every effect/,
+    /use observe\(onEffect\)/,
+    new RegExp(
+      escapeRegExp("type a handler function Handler<undefined> and end it with pass() or delegate()"),
+    ),
+  ],
 };
-const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, program, pure, raceAll, resume, run, runAsync, scheduler, spawn, state, wait } from "doeff";
+const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, pass, program, pure, raceAll, resume, run, runAsync, scheduler, spawn, state, wait } from "doeff";
+import type { Handler } from "doeff";
 interface User { readonly name: string }
 class FetchUser extends Effect<User> { declare readonly _tag: "FetchUser"; }
 class Coin extends Effect<boolean> { declare readonly _tag: "Coin"; }
@@ -173,6 +191,14 @@ const quiet = handle(Log, function* () { return null; });
 const spawns = program(function* () { return yield* wait(yield* spawn(logs)); });
 // case: task-result
 run(spawns, { handlers: [scheduler, state, quiet] });
+declare const everyEffect: Handler<Effect<unknown>>;
+declare const takesNothing: Handler<never>;
+// case: every-effect-handler
+run(logs, { handlers: [state, everyEffect] });
+// case: never-handler
+run(logs, { handlers: [state, takesNothing] });
+// case: handle-base-class
+handle(Effect, () => pass());
 `;
 
 /**

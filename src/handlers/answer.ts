@@ -23,7 +23,7 @@ import {
   transfer,
   transferWith,
 } from "../protocol.js";
-import { type Distinguishable, type EffectClass, isClass } from "./handle.js";
+import { type EffectClass, type HandleableClass, isClass } from "./handle.js";
 import { raise, syncOnly } from "./util.js";
 
 /**
@@ -59,7 +59,7 @@ export function answer<
   // (both checks here, none on effectClass: `C & NoInfer<…>` there with NoInfer<SyncAnswer<F>> here
   // left C uninferred for a generic class, `class Fetch<T> extends Effect<T>`, so `f` took an
   // AnyEffect and was refused with AsyncAnswerError; test/types/generic-effect.ts)
-  f: F & NoInfer<SyncAnswer<F> & Distinguishable<InstanceType<C>>>,
+  f: F & NoInfer<SyncAnswer<F> & HandleableClass<C, InstanceType<C>>>,
 ): Handler<InstanceType<C>, never> {
   if (!isClass(effectClass)) {
     throw new TypeError(

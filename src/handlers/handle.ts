@@ -14,6 +14,7 @@ import type {
   WithoutBodyResult,
 } from "../protocol.js";
 import { className, describe, TAKES } from "../protocol.js";
+import type { Effect } from "../effects/effect.js";
 
 /**
  * What a handler function's own code performs: a generator's yields, or the row of the program or
@@ -37,6 +38,46 @@ export type EffectClass = abstract new (...args: any[]) => AnyEffect;
 export type Distinguishable<E> = [FieldlessEffects<E>] extends [never] ? unknown : UntaggedEffectError<E>;
 
 /**
+ * The classes of C (a class or a list of them) that stand for every effect: the base class `Effect`
+ * itself, or an abstract class TypeScript cannot tell from it (no field of its own). Told apart from
+ * a concrete class without fields (UntaggedEffectError's case: add a `_tag`) by `abstract`, and from
+ * the bare constraint `EffectClass` (a factory's `handle(C as EffectClass, f)`, unchecked) by its
+ * instances' answer type, `any` (FieldlessEffects leaves such instances out).
+ */
+export type BaseEffectClasses<C> = C extends readonly (infer X)[] ? BaseEffectClass<X> : BaseEffectClass<C>;
+/** X (distributed) when it is the base class Effect or one TypeScript cannot tell from it. */
+export type BaseEffectClass<X> = X extends new (
+  ...args: never[]
+) => unknown
+  ? never
+  : X extends abstract new (
+        ...args: never[]
+      ) => infer I
+    ? [FieldlessEffects<I>] extends [never]
+      ? never
+      : X
+    : never;
+
+/**
+ * The compile error for `handle(Effect, f)` (and `answer`, `mock`), naming the classes' instances
+ * (`BaseEffectClassError<Effect<unknown>>`): a handler for the base class would take every effect,
+ * typed so it would count as handling each one and switch run's check off.
+ */
+export interface BaseEffectClassError<E> {
+  readonly "doeff: the base class Effect stands for every effect, and a handler typed as taking every effect would switch off the check that each effect has a handler: to watch effects pass by, use observe(onEffect); to pass them on with code of your own, type a handler function Handler<undefined> and end it with pass() or delegate(); for a family of effects, list their classes, handle([A, B], f), or give their base class a field": E;
+}
+
+/**
+ * `unknown` for a class (or list of classes) a handler can be made for; BaseEffectClassError or
+ * UntaggedEffectError otherwise. E is the classes' instances.
+ */
+export type HandleableClass<C, E> = [FieldlessEffects<E>] extends [never]
+  ? unknown
+  : [BaseEffectClasses<C>] extends [never]
+    ? UntaggedEffectError<E>
+    : BaseEffectClassError<InstancesOf<BaseEffectClasses<C>>>;
+
+/**
  * The compile error for `handle([], f)`: a handler for no class would take nothing. Only a list
  * written empty (`[]`, typed as the empty tuple) is caught here; an array that is empty at run time
  * but typed `EffectClass[]` (a filtered list, a variable) cannot be told apart from a full one by
@@ -49,7 +90,7 @@ export interface EmptyClassListError {
 /** `unknown` for a class or a list of classes `handle` can take; an error type otherwise. */
 export type HandleableClasses<C> = C extends readonly []
   ? EmptyClassListError
-  : Distinguishable<InstancesOf<C>>;
+  : HandleableClass<C, InstancesOf<C>>;
 
 /** The effects a class, or a list of classes, stands for: their instances. */
 export type InstancesOf<C> = C extends readonly (infer X)[]

@@ -15,6 +15,7 @@ import {
 } from "../vm/brand.js";
 import { Machine } from "../vm/machine.js";
 import { ST_ASYNC, ST_DONE } from "../vm/modes.js";
+import type { Effect } from "../effects/effect.js";
 import type { Handler } from "../vm/handler.js";
 import { withHandler } from "../vm/primitives.js";
 import type {
@@ -43,9 +44,14 @@ import type { RowTaskEnders, TaskEndedBy, TaskEnders, TaskResultError } from "./
 
 /**
  * The constraint on a handler list. Deliberately not `Handler<any, any>`: that would be a contextual
- * type for calls written inline in the list (`[handle(C, f)]`) and erase what they infer.
+ * type for calls written inline in the list (`[handle(C, f)]`) and erase what they infer. Declared
+ * method-style (its parameters bivariant), so that a handler taking nothing, `Handler<never>`, is
+ * one: as a plain function type it was not (`any` is not assignable to `never`), the list then
+ * failed inference and went unchecked.
  */
-export type AnyHandlerFn = (effect: any, k: any) => unknown;
+export type AnyHandlerFn = {
+  bivarianceHack(effect: any, k: any): unknown;
+}["bivarianceHack"];
 
 /** What run/runAsync accept: a ProgramLike, or a raw generator object (top level only). */
 export type Runnable = AnyProgramLike | Generator<any, any, any>;
@@ -70,13 +76,19 @@ export type TakenBy<H> = H extends Handler<infer X, any> ? X : never;
 export type EmittedBy<Hs> = Hs extends readonly unknown[]
   ? { [I in keyof Hs]: PerformedBy<Hs[I]> }[number]
   : never;
-/** The effects the handler H may perform itself (its own row). */
+/**
+ * The effects the handler H may perform itself (its own row). A function typed without `Handler`
+ * (`function* (e: Roll, k) {…}`) has no `__emits`, from which TypeScript infers `unknown`: it
+ * performs nothing, as in withHandler (its row was `unknown`: MissingHandlerError<unknown>).
+ */
 export type PerformedBy<H> =
   H extends Handler<any, infer Em>
-    ? // an interface extending Handler (WorkersHandler) is matched by its optional phantom
-      // `__emits?: Em`, which reads as `Em | undefined` without exactOptionalPropertyTypes
-      // (TaskEndedBy, in the row of a program the handler runs, is a note for withHandler's row only)
-      Exclude<Em, undefined | TaskEndedBy<unknown>>
+    ? unknown extends Em
+      ? never
+      : // an interface extending Handler (WorkersHandler) is matched by its optional phantom
+        // `__emits?: Em`, which reads as `Em | undefined` without exactOptionalPropertyTypes
+        // (TaskEndedBy, in the row of a program the handler runs, is a note for withHandler's row only)
+        Exclude<Em, undefined | TaskEndedBy<unknown>>
     : never;
 
 /**
@@ -161,11 +173,13 @@ export type FullCoverageOf<E, Hs> =
 /** CoverageOf for a row of effects only (no NotAnEffect member). */
 export type CoverageOfEffects<E, Hs> = [FieldlessEffects<E | EmittedBy<Hs>>] extends [never]
   ? [MissingHandlers<E, Hs>] extends [never]
-    ? [OutOfOrderIfAny<Hs>] extends [never]
-      ? [TaskEnders<E, Hs> | RowTaskEnders<E>] extends [never]
-        ? unknown
-        : TaskResultError<TaskEnders<E, Hs> | RowTaskEnders<E>>
-      : HandlerOrderError<OutOfOrder<Hs>>
+    ? [TakingEvery<Hs>] extends [never]
+      ? [OutOfOrderIfAny<Hs>] extends [never]
+        ? [TaskEnders<E, Hs> | RowTaskEnders<E>] extends [never]
+          ? unknown
+          : TaskResultError<TaskEnders<E, Hs> | RowTaskEnders<E>>
+        : HandlerOrderError<OutOfOrder<Hs>>
+      : EveryEffectHandlerError<TakingEvery<Hs>>
     : [UncalledFactories<Hs>] extends [never]
       ? MissingHandlerError<MissingHandlers<E, Hs>>
       : HandlerFactoryError<UncalledFactories<Hs>>
@@ -176,11 +190,13 @@ export type CoverageOfEffects<E, Hs> = [FieldlessEffects<E | EmittedBy<Hs>>] ext
  * class, no NotAnEffect, no TaskEndedBy).
  */
 export type PlainCoverage<E, Hs> = [Unhandled<E, Hs>] extends [never]
-  ? [OutOfOrderIfAny<Hs>] extends [never]
-    ? [TaskEnders<E, Hs>] extends [never]
-      ? unknown
-      : TaskResultError<TaskEnders<E, Hs>>
-    : HandlerOrderError<OutOfOrder<Hs>>
+  ? [TakingEvery<Hs>] extends [never]
+    ? [OutOfOrderIfAny<Hs>] extends [never]
+      ? [TaskEnders<E, Hs>] extends [never]
+        ? unknown
+        : TaskResultError<TaskEnders<E, Hs>>
+      : HandlerOrderError<OutOfOrder<Hs>>
+    : EveryEffectHandlerError<TakingEvery<Hs>>
   : [UncalledFactories<Hs>] extends [never]
     ? MissingHandlerError<Unhandled<E, Hs>>
     : HandlerFactoryError<UncalledFactories<Hs>>;
@@ -190,6 +206,50 @@ export type PlainCoverage<E, Hs> = [Unhandled<E, Hs>] extends [never]
  * none can be out of order.
  */
 export type OutOfOrderIfAny<Hs> = EmittedBy<Hs> extends never ? never : OutOfOrder<Hs>;
+
+/** The key of EffectProbe's field (type only: no such value exists). */
+declare const EFFECT_PROBE: unique symbol;
+
+/**
+ * An effect type no handler names: an `Effect<never>` (assignable to every `Effect<A>`) with a field
+ * of its own. A handler whose effect type it is assignable to takes every effect, to TypeScript.
+ */
+export interface EffectProbe extends Effect<never> {
+  readonly [EFFECT_PROBE]: "an effect type no handler names";
+}
+
+/**
+ * The handlers of the list Hs typed as taking every effect — `Handler<Effect<unknown>>`,
+ * `Handler<unknown>`, `Handler<object>`, a class without fields (`Handler<Effect<number>>` takes
+ * every effect answered a number) — which would switch the coverage check off. `Handler<any>` (the
+ * bare `Handler`) is the escape hatch and is left out, as a list typed `any` is. The list is walked
+ * only when the union of what it takes (HandledBy, read for the check anyway) takes every effect.
+ */
+export type TakingEvery<Hs> = 0 extends 1 & HandledBy<Hs>
+  ? never
+  : EffectProbe extends HandledBy<Hs> // (an `any` in the list gives `unknown`: TakesEvery leaves it out)
+    ? Hs extends readonly unknown[]
+      ? { [I in keyof Hs]: TakesEvery<Hs[I]> }[number]
+      : never
+    : never;
+/** H itself when it is typed as taking every effect (see TakingEvery); `never` otherwise. */
+export type TakesEvery<H> = 0 extends 1 & H
+  ? never // (an `any` in the list: unchecked)
+  : 0 extends 1 & TakenBy<H>
+    ? never
+    : EffectProbe extends TakenBy<H>
+      ? H
+      : never;
+
+/**
+ * The compile error for a handler typed as taking every effect (TakingEvery): it would count as
+ * handling each effect of the program, and a handler that only passes effects on (with `pass()` or
+ * `delegate()`) would silently switch the check off. A pass-through is typed `Handler<undefined>`,
+ * as `observe` is: it takes nothing, so each effect still needs a handler.
+ */
+export interface EveryEffectHandlerError<Handlers> {
+  readonly "doeff: this handler is typed as taking every effect (Handler<Effect<unknown>>, Handler<unknown>, or an effect class without fields), so no effect would be checked: type a handler that passes effects on as Handler<undefined> (as observe does); one that answers every effect as Handler, with no type argument (unchecked); one for some classes, with handle(C, f)": Handlers;
+}
 
 /**
  * The functions of the list Hs that make a handler, listed without their call

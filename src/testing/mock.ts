@@ -5,7 +5,7 @@ import type { Handler } from "../vm/handler.js";
 import { TAKES } from "../vm/handler.js";
 import { transfer, transferWith } from "../vm/primitives.js";
 import type { SyncAnswer } from "../handlers/answer.js";
-import type { Distinguishable } from "../handlers/handle.js";
+import type { HandleableClass } from "../handlers/handle.js";
 import { syncOnly } from "../handlers/util.js";
 import { functionKind } from "../vm/program.js";
 import { fail } from "./util.js";
@@ -61,7 +61,7 @@ export function mock<
   // (an async or generator function: refused, as by answer — see SyncAnswer; and the check handle
   // and answer make: a class TypeScript cannot tell apart from other effects. Both here, as in
   // answer, so that a generic effect class, `class Fetch<T> extends Effect<T>`, is inferred)
-  answer: A & NoInfer<SyncAnswer<A> & Distinguishable<InstanceType<C>>>,
+  answer: A & NoInfer<SyncAnswer<A> & HandleableClass<C, InstanceType<C>>>,
 ): Mock<InstanceType<C>> {
   const proto = typeof effectClass === "function" ? (effectClass as { prototype?: unknown }).prototype : null;
   if (proto === null || typeof proto !== "object") {
