@@ -541,8 +541,10 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * WebSocket in a long-lived server), +19 B.
  * Then → 41,601 B: observe() passes retry's internal Cede on unseen (a user saw an effect "Cede"
  * per retry, of a class no one can import), +5 B (the whole package's measure did not grow).
+ * Then → 41,608 B: the pass-through handler type fixes (types only: no runtime line changed; the
+ * bundle's module order moved with handle.ts's new type import), +7 B.
  */
-const EVERYTHING_BUDGET = 41_601;
+const EVERYTHING_BUDGET = 41_608;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);
