@@ -6,6 +6,8 @@
 export { brandOf, className, describe, isEffectValue, isProgramLike, listedUncalled } from "./vm/brand.js";
 export { captureSite, siteState } from "./vm/sites.js";
 export { siteOf } from "./trace/format.js";
+/** @internal What a blocked computation waits on, for the report of an aborted run. */
+export { noteWait, waitsIn } from "./trace/origin.js";
 export type { Continuation } from "./vm/continuation.js";
 export {
   DEFER,

@@ -29,6 +29,11 @@ import {
   all,
   timeout,
   gather,
+  createChannel,
+  createSemaphore,
+  receive,
+  acquire,
+  race,
 } from "../src/index.js";
 
 const waitForReply = fn(function* waitForReply() {
@@ -56,8 +61,10 @@ test("an aborted runAsync reports where main and each task were when the signal 
       "where the run was when its signal aborted it (outermost first):",
       "  main",
       "  waitForReply",
+      "  blocked in awaitPromise(…)",
       "  ── in task 1 ──",
       "  ticker",
+      "  blocked in delay(…)",
       "DOMException AbortError: This operation was aborted",
     ].join("\n"),
   );
@@ -139,7 +146,7 @@ test("INV-4: the fast lane does not deliver an answer whose code aborted the run
   }
 });
 
-test("the abort report lists tasks in the order they were spawned and leaves out a task with nothing but its boundary (timeout's timer)", async () => {
+test("the abort report lists tasks in the order they were spawned, each with what it was blocked in (timeout's timer: its delay)", async () => {
   const sleeper = fn(function* sleeper() {
     yield* delay(10_000);
   });
@@ -156,17 +163,24 @@ test("the abort report lists tasks in the order they were spawned and leaves out
   const lines = r.format().split("\n");
   // where the reason was made, on a line of its own: it was `  thrown at …` under the last chain,
   // which read as where that task threw ("sleeper thrown at" the line of the test's abort)
-  assert.match(lines[8]!, /^the signal's reason \(made at test\/trace-abort\.test\.ts:\d+\):$/);
+  assert.match(lines[13]!, /^the signal's reason \(made at test\/trace-abort\.test\.ts:\d+\):$/);
   assert.deepEqual(lines, [
     "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
     "where the run was when its signal aborted it (outermost first):",
     "  both",
     "  all",
+    "  blocked in wait(a promise)",
     "  ── in tasks 1, 2 ──",
     "  timeout",
+    "  blocked in wait(a promise)",
+    // (timeout's timers: a chain of nothing but their boundary lines, they were left out, and what
+    // the run waited on went unsaid)
+    "  ── in tasks 3, 5 (spawned by tasks 1, 2) ──",
+    "  blocked in delay(…)",
     "  ── in tasks 4, 6 (spawned by tasks 1, 2) ──",
     "  sleeper",
-    lines[8],
+    "  blocked in delay(…)",
+    lines[13],
     "Error: stop",
   ]);
 });
@@ -191,22 +205,27 @@ test("the abort report folds tasks whose chains print alike into one entry: a fe
   setTimeout(() => ac.abort(new Error("stop")), 20);
   const r = await runAsync(server(), { handlers: [scheduler, realTime], signal: ac.signal });
   const lines = r.format().split("\n");
-  assert.match(lines[12]!, /^the signal's reason \(made at test\/trace-abort\.test\.ts:\d+\):$/);
+  assert.match(lines[17]!, /^the signal's reason \(made at test\/trace-abort\.test\.ts:\d+\):$/);
   assert.deepEqual(lines, [
     "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
     "where the run was when its signal aborted it (outermost first):",
     "  server",
+    "  blocked in gather(tasks 1, 2, 3, …)",
     "  ── in tasks 1, 2, 3, … (7 tasks) ──",
     "  request",
     "  stuck",
+    "  blocked in awaitPromise(…)",
     "  ── in task 8 ──",
     "  stuck",
+    "  blocked in awaitPromise(…)",
     "  ── in task 9 ──",
     "  ticker",
+    "  blocked in delay(…)",
     // the same code spawned by main and by a task: not one entry, which would read as either
     "  ── in task 10 (spawned by task 4) ──",
     "  stuck",
-    lines[12],
+    "  blocked in awaitPromise(…)",
+    lines[17],
     "Error: stop",
   ]);
 });
@@ -229,13 +248,16 @@ test("the abort report folds only tasks spawned at the same site whose frames ar
     trace: { sites: true },
   });
   const at = (s: string) => s.replace(/test\/trace-abort\.test\.ts:\d+/g, "HERE");
-  assert.deepEqual(r.format().split("\n").slice(1, 7).map(at), [
+  assert.deepEqual(r.format().split("\n").slice(1, 10).map(at), [
     "where the run was when its signal aborted it (outermost first):",
     "  server at HERE",
+    "  blocked in gather(tasks 1, 2, 3, …)",
     "  ── in tasks 1, 2, 3, … (5 tasks, spawned at HERE) ──",
     "  stuck at HERE",
+    "  blocked in awaitPromise(…)",
     "  ── in task 6 (spawned at HERE) ──",
     "  stuck at HERE",
+    "  blocked in awaitPromise(…)",
   ]);
 });
 
@@ -267,6 +289,7 @@ test("the abort report shows main once when a handler inside the clock was deleg
     "  main",
     "  inner",
     "  handler probe for Delay(100)",
+    "  blocked in delay(…)",
     "Error: stop",
   ]);
 });
@@ -303,9 +326,86 @@ test("the abort report keeps each task's frames in its own section when main and
     "where the run was when its signal aborted it (outermost first):",
     "  root",
     "  handler bus for Take()",
+    "  blocked in wait(a promise)",
     "  ── in tasks 1, 2 ──", // (two tasks waiting alike: folded)
     "  watcher",
     "  handler bus for Take()",
+    "  blocked in wait(a promise)",
+    "  ── in task 3 ──", // (a task of nothing but a delay: shown with what it waits on)
+    "  blocked in delay(…)",
     "Error: stop",
+  ]);
+});
+
+test("the abort report ends each chain with what it was blocked in, tasks folded alike with the tasks they wait on merged (a task of nothing but an awaitPromise included)", async () => {
+  const call = (i: number) =>
+    timeout(
+      awaitPromise(() => new Promise((r) => setTimeout(r, 1000, i))),
+      5000,
+    );
+  const ch = createChannel<number>();
+  const sem = createSemaphore(1);
+  const child = fn(function* child() {
+    return yield* awaitPromise(() => new Promise<number>(() => {}));
+  });
+  const parent = fn(function* parent() {
+    return yield* wait(yield* spawn(child()));
+  });
+  const main = fn(function* main() {
+    const [c, s] = [yield* ch, yield* sem];
+    yield* acquire(s);
+    const a = yield* spawn(
+      fn(function* recv() {
+        return yield* receive(c);
+      })(),
+    );
+    const b = yield* spawn(
+      fn(function* take() {
+        return yield* acquire(s);
+      })(),
+    );
+    yield* spawn(
+      fn(function* racer() {
+        return yield* race(a, b);
+      })(),
+    );
+    yield* spawn(parent());
+    yield* spawn(parent());
+    const p = yield* createPromise<number>();
+    yield* spawn(wait(p.future));
+    return yield* all([call(1), call(2)]);
+  });
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(new Error("stop")), 30);
+  const r = await runAsync(main(), { handlers: [scheduler, realTime], signal: ac.signal });
+  assert.deepEqual(r.format().split("\n").slice(1, -2), [
+    "where the run was when its signal aborted it (outermost first):",
+    "  main",
+    "  all",
+    "  blocked in wait(a promise)",
+    "  ── in task 1 ──",
+    "  recv",
+    "  blocked in receive(…)",
+    "  ── in task 2 ──",
+    "  take",
+    "  blocked in acquire(…)",
+    "  ── in task 3 ──",
+    "  racer",
+    "  blocked in race(tasks 1, 2)",
+    "  ── in tasks 4, 5 ──",
+    "  parent",
+    "  blocked in wait(tasks 9, 10)", // (task 4 waits on task 9, task 5 on task 10)
+    "  ── in task 6 ──",
+    "  blocked in wait(a promise)",
+    "  ── in tasks 7, 8 ──",
+    "  timeout",
+    "  blocked in wait(a promise)",
+    "  ── in tasks 9, 10 (spawned by tasks 4, 5) ──",
+    "  child",
+    "  blocked in awaitPromise(…)",
+    "  ── in tasks 11, 13 (spawned by tasks 7, 8) ──",
+    "  blocked in delay(…)",
+    "  ── in tasks 12, 14 (spawned by tasks 7, 8) ──",
+    "  blocked in awaitPromise(…)",
   ]);
 });

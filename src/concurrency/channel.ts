@@ -23,6 +23,7 @@ import {
 import { ChannelClosedError } from "../errors.js";
 import { describe } from "../vm/brand.js";
 import { hidden, type Program } from "../vm/program.js";
+import { waitsIn } from "../trace/origin.js";
 import { optionsObject } from "./check.js";
 import { Queue } from "./queue.js";
 import type { SchedulerRow } from "./row.js";
@@ -369,6 +370,10 @@ export function createChannel<T = unknown>(options?: ChannelOptions): Program<Ch
   const o = channelOptions(options, "createChannel", 0, ["block", "dropping", "sliding"]);
   return hidden(newChannel<T>, o.capacity, o.overflow) as Program<Channel<T>, never>;
 }
+
+// (what an aborted run's report says a task blocked in one was blocked in, not `wait(a promise)`)
+waitsIn(sendGen, "send(…)");
+waitsIn(receiveGen, "receive(…)");
 
 /**
  * Send `value`; blocks while the channel is full (rendezvous: until a receiver takes it) — unless its

@@ -10,6 +10,7 @@ import { describe } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import { waitsIn } from "../trace/origin.js";
 import { Queue } from "./queue.js";
 import type { SchedulerRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
@@ -115,6 +116,9 @@ export function createSemaphore(permits: number): Program<Semaphore, never> {
     throw new RangeError(`createSemaphore expects an integer number of permits ≥ 1, got ${String(permits)}`);
   return hidden(newSemaphore, permits) as Program<Semaphore, never>;
 }
+
+// (what an aborted run's report says a task blocked in it was blocked in, not `wait(a promise)`)
+waitsIn(acquireGen, "acquire(…)");
 
 /** Take a permit; blocks (FIFO) while none is free. */
 export function acquire(sem: Semaphore): Program<undefined, SchedulerRow> {

@@ -6,9 +6,9 @@
  * run's warnings until a waiter reads it.
  */
 import { TaskCancelledError } from "../errors.js";
-import { provisionalWarning } from "../protocol.js";
-import { CANCELLING, DONE } from "./scheduler-cell.js";
-import type { TaskRec } from "./scheduler-task.js";
+import { noteWait, provisionalWarning } from "../protocol.js";
+import { BLOCKED, CANCELLING, DONE, PENDING, type Waiter } from "./scheduler-cell.js";
+import { TaskRec } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
 
 /** The task's AbortSignal (made on first use; already aborted for a task being finalized). */
@@ -21,6 +21,42 @@ export function signalOf(w: World, t: TaskRec): AbortSignal {
     else if (t.run === CANCELLING || t.run === DONE) c.abort(cancelledError(t, null));
   }
   return c.signal;
+}
+
+/**
+ * The run's signal aborted: note what each blocked task (main too) is blocked in, on its
+ * continuation, for the report (`blocked in wait(task 3)`, `gather(tasks 1, 2)`, `awaitPromise(…)`),
+ * read from its wait before any is undone. A wait on one cell keeps no cell (scheduler-cell.ts
+ * Waiter): the task it waits on is found among the tasks' waiters, and one not found is a promise.
+ */
+export function noteWaits(w: World): void {
+  const tasks: TaskRec[] = [w.main];
+  for (let t = w.liveHead; t !== null; t = t.nextLive) tasks.push(t);
+  const on = new Map<Waiter, TaskRec>();
+  for (const c of tasks) for (const x of [c.waiters ?? []].flat()) on.set(x, c);
+  for (const t of tasks) {
+    const x = t.waiter;
+    if (t.run !== BLOCKED || t.k === null) continue;
+    const ids: number[] = [];
+    let n = 0; // (promises)
+    // (no waiter: an awaitPromise awaited alone, scheduler-ops.ts awaitAlone)
+    if (x !== null && t.awaiting === null)
+      for (const c of x.items ?? [on.get(x)]) {
+        if (c === undefined) n++;
+        else if (c.state === PENDING) {
+          if (c instanceof TaskRec) ids.push(c.taskId);
+          else n++;
+        }
+      }
+    const args = [ids[0] === undefined ? "" : "#", n > 1 ? `${n} promises` : n ? "a promise" : ""];
+    noteWait(
+      t.k,
+      x === null || t.awaiting !== null
+        ? "awaitPromise(…)"
+        : `${["wait", "gather", "race"][x.kind]}(${args.filter((a) => a).join(", ")})`,
+      ids,
+    );
+  }
 }
 
 /** Abort the task's signal (if it has one) before its finally blocks run. */

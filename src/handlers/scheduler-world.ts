@@ -21,7 +21,7 @@ import {
   TaskCtx,
   unstarted,
 } from "../protocol.js";
-import { abortSignal } from "./scheduler-cancel.js";
+import { abortSignal, noteWaits } from "./scheduler-cancel.js";
 import {
   addTo,
   BLOCKED,
@@ -149,6 +149,7 @@ export class World {
   private runAborted(reason: unknown): void {
     this.onRunAbort = null;
     if (this.closed) return;
+    noteWaits(this);
     this.aborting = true;
     abortSignal(this.main, () => reason);
     for (let t = this.liveHead; t !== null; t = t.nextLive) abortSignal(t, () => reason);

@@ -34,6 +34,7 @@ import {
   transfer,
   transferWith,
   TAKES,
+  waitsIn,
 } from "../protocol.js";
 import { named, raise } from "./util.js";
 
@@ -201,6 +202,9 @@ function* simulatedDelay(clock: Clock, ms: number): Generator<unknown, undefined
   }
 }
 
+// (what an aborted run's report says a task blocked in one was blocked in, not `wait(a promise)`)
+waitsIn(simulatedDelay, "delay(…)");
+
 /** Options of `simulatedTime(options)`. */
 export interface SimulatedTimeOptions {
   /** Virtual epoch milliseconds at the start of each run (default 0). */
@@ -286,6 +290,8 @@ function* realDelay(ms: number): Generator<unknown, undefined, any> {
     }
   }
 }
+
+waitsIn(realDelay, "delay(…)");
 
 /**
  * A real sleep for a run without a scheduler. If the run's signal aborts meanwhile, the driver stops

@@ -188,6 +188,8 @@ function entryLine(e: Entry): string {
       return `  ── ${e.name} ──`;
     case "gap":
       return `  ${e.name}`;
+    case "wait":
+      return `  blocked in ${e.name}`;
   }
 }
 
@@ -241,14 +243,15 @@ const ids = (l: number[]): string => (l.length > 4 ? [...l.slice(0, 3), "…"] :
 
 /**
  * The report of a run its signal aborted: where each computation the abort ended was (main's chain
- * first, then each task's, which starts at its `── in task N ──` line), then the reason. Tasks whose
- * chains print alike are one entry, `── in tasks 1, 6, 19, … (52 tasks) ──` (a server aborted with
- * 70 requests in flight printed 760 lines, one chain per request).
+ * first, then each task's, which starts at its `── in task N ──` line) and, last, what it was
+ * blocked in (`blocked in wait(task 3)`), then the reason. Tasks whose chains print alike are one
+ * entry, `── in tasks 1, 6, 19, … (52 tasks) ──` (a server aborted with 70 requests in flight
+ * printed 760 lines, one chain per request), the tasks they wait on merged into one list.
  */
 export function formatAborted(chains: Entry[][] | null, reason: unknown): string {
   if (chains === null) return formatFailure(null, reason);
   // main's chain first, then the tasks' in the order they were spawned (a task's chain starts at
-  // its boundary line); a task with nothing but that line (timeout's timer) tells nothing: left out
+  // its boundary line); a task with nothing but that line tells nothing: left out
   const shown = chains
     .filter((c) => c.some((x) => x.kind !== "boundary"))
     .map((c) => [c, /^in task (\d+)(?: \(spawned(?: by task (\d+))?(.*)\))?$/.exec(c[0]!.name)] as const)
@@ -256,19 +259,23 @@ export function formatAborted(chains: Entry[][] | null, reason: unknown): string
   // one entry per group of tasks whose chains print alike, spawned at the same site, all by main or
   // all by tasks (a request's timeout task is spawned by that request's task): `── in tasks 1, 6,
   // 19, … (52 tasks) ──`, or one task's line as it was, `── in task 4 (spawned by task 1) ──`
-  const groups = new Map<string, [ids: number[], by: number[], lines: string[], at: string]>();
+  const groups = new Map<string, [ids: number[], by: number[], lines: string[], at: string, on: number[]]>();
   for (const [c, m] of shown) {
-    const lines = chainLines(m ? c.slice(1) : c);
+    const wait = c.at(-1)!.kind === "wait" ? c.at(-1)! : null;
+    const lines = chainLines(c.slice(m ? 1 : 0, wait ? -1 : c.length));
+    // (`#`: where the ids of the tasks it waits on go, those of the whole group)
+    if (wait) lines.push(entryLine(wait));
     // (main's key has no newline, a task's always has one)
     const key = m ? `${!m[2]}${m[3]}\n${lines.join("\n")}` : `${groups.size}`;
-    const g = groups.get(key) ?? [[], [], lines, m?.[3] ?? ""];
+    const g = groups.get(key) ?? [[], [], lines, m?.[3] ?? "", []];
     groups.set(key, g);
     if (m) g[0].push(+m[1]!);
     if (m?.[2] && !g[1].includes(+m[2])) g[1].push(+m[2]);
+    for (const id of (wait?.effect as number[] | undefined) ?? []) if (!g[4].includes(id)) g[4].push(id);
   }
   const s = (n: number[]): string => (n.length > 1 ? "s" : "");
   const out = ["where the run was when its signal aborted it (outermost first):"];
-  for (const [l, by, lines, at] of groups.values()) {
+  for (const [l, by, lines, at, on] of groups.values()) {
     const notes = [
       l.length > 4 ? `${l.length} tasks` : "",
       by[0] || at ? `spawned${by[0] ? ` by task${s(by)} ${ids(by)}` : ""}${at}` : "",
@@ -276,6 +283,7 @@ export function formatAborted(chains: Entry[][] | null, reason: unknown): string
       .filter((x) => x)
       .join(", ");
     if (l[0]) out.push(`  ── in task${s(l)} ${ids(l)}${notes && ` (${notes})`} ──`);
+    if (on[0] !== undefined) lines.push(lines.pop()!.replace("#", `task${s(on)} ${ids(on)}`));
     out.push(...lines);
   }
   // where the reason was made (the SIGINT listener's `new Error`) on a line of its own: indented as

@@ -6,6 +6,7 @@
  * exceptional, so this costs nothing on the normal path; the snapshot is capped in size.
  */
 import { UnhandledEffectError } from "../errors.js";
+import type { Continuation } from "../vm/continuation.js";
 import { type Handler, TRACE_QUIET } from "../vm/handler.js";
 import {
   type Frame,
@@ -24,8 +25,11 @@ export const MARK_THREW = "✗";
 export const MARK_NOT_REACHED = "·";
 
 export interface Entry {
-  /** "frame": a program frame; "handler": a handler invocation; "boundary": a task separator; "gap" */
-  readonly kind: "frame" | "handler" | "boundary" | "gap";
+  /**
+   * "frame": a program frame; "handler": a handler invocation; "boundary": a task separator; "gap";
+   * "wait": what an aborted computation was blocked in (its `effect`: the ids of the tasks it waited on)
+   */
+  readonly kind: "frame" | "handler" | "boundary" | "gap" | "wait";
   readonly name: string;
   readonly site: Error | null;
   readonly marker: string;
@@ -380,6 +384,22 @@ const withoutResumed = (chain: Entry[]): string =>
     .map((x) => `${x.name}\n`)
     .join("");
 
+/**
+ * What a blocked computation waited on, for the report of an aborted run (`blocked in wait(task
+ * 3)`): noted by the scheduler on each blocked task's continuation when the run's signal aborts,
+ * from its waits as they are then (nothing is kept per wait), as the operation with `#` where the
+ * ids of the tasks it waits on go, and those ids.
+ */
+const waits = new WeakMap<object, readonly [string, number[]]>();
+export const noteWait = (k: object, what: string, ids: number[]): unknown => waits.set(k, [what, ids]);
+/**
+ * A library generator that blocks for a reason of its own (delay's timer, a channel's receive): what
+ * the report says a computation blocked in it was blocked in, `delay(…)` for `wait(a promise)` —
+ * registered once, when its module loads, and read from the continuation's perform frame.
+ */
+const blocksAs = new WeakMap<object, string>();
+export const waitsIn = (g: Function, what: string): unknown => blocksAs.set(g.prototype, what);
+
 /** Per-run record of error origins. */
 export class Origins {
   private readonly map = new WeakMap<object, Origin>();
@@ -404,21 +424,29 @@ export class Origins {
   }
 
   /**
-   * An abort finalizes the continuation whose top segment is `top`: keep its chain (once per place).
+   * An abort finalizes the continuation `k`: keep its chain (once per place), and what it was
+   * blocked in when the scheduler noted that (noteWait).
    * A handler that was delegating the computation's effect (a clock probe, `record`) has its own
    * continuation finalized too, whose chain is the same frames without the handler's line: keep
    * the longer one only, or the report prints main's frames twice.
    */
-  aborted(top: Segment): void {
+  aborted(k: Continuation): void {
+    const top = k.top!;
     const chain = walk(top, null);
+    const w = waits.get(k);
+    if (w !== undefined) {
+      const f = top.top;
+      const what = f === null ? undefined : blocksAs.get(Object.getPrototypeOf(f.gen));
+      chain.push({ kind: "wait", name: what ?? w[0], site: null, marker: "", effect: w[1] });
+    }
     if (chain.length === 0) return;
     const key = (c: Entry[]): string => c.map((e) => `${e.kind} ${e.name}\n`).join("");
-    const k = key(chain);
+    const here = key(chain);
     const kept = (this.abortChains ??= []);
     for (let i = 0; i < kept.length; i++) {
       const old = key(kept[i]!);
-      if (old.startsWith(k)) return; // the same place, or the frames of a place already kept
-      if (k.startsWith(old)) {
+      if (old.startsWith(here)) return; // the same place, or the frames of a place already kept
+      if (here.startsWith(old)) {
         kept[i] = chain;
         return;
       }

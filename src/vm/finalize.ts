@@ -151,7 +151,7 @@ export function startFinalization(
   // when the end of a handler invocation finalizes its k (inv): the chain kept for the computation
   // that invocation ran in already shows k's frames, under the handler's line; kept apart, they
   // read as more of main's chain (a task's kept chain starts at its boundary, so it is no prefix)
-  if (m.abortState === 2 && inv === null) (m.origins ??= new Origins()).aborted(k.top!);
+  if (m.abortState === 2 && inv === null) (m.origins ??= new Origins()).aborted(k);
   const job = new Job(J_FINALIZE, inv, 0, k, undefined);
   const fr = new Segment(S_FINALIZER, receiver, null, null);
   fr.job = job;
