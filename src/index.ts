@@ -191,6 +191,7 @@ export type {
 } from "./vm/types.js";
 export type {
   AnyHandlerFn,
+  CheckedHandler,
   CoverageOf,
   CoverageOfEffects,
   EffectProbe,

@@ -108,7 +108,7 @@ function iterator(
 /** A continuation left over from a finished run. */
 function staleContinuation(): unknown {
   let saved: unknown;
-  const h = (_e: unknown, k: any) => {
+  const h = (_e: A, k: any) => {
     saved = k;
     return d.detach(k);
   };
@@ -528,7 +528,7 @@ const CONTEXTS: readonly Context[] = [
       attempt(() =>
         d.run(
           d.withHandler(
-            onlyA(function* (_e: unknown, k: any) {
+            onlyA(function* (_e: A, k: any) {
               try {
                 yield v as any;
               } catch {}
@@ -545,7 +545,7 @@ const CONTEXTS: readonly Context[] = [
       attempt(() =>
         d.run(
           d.withHandler(
-            Object.assign((_e: unknown, k: any) => d.resume(k, 1), { handles: v as any }),
+            Object.assign((_e: A, k: any) => d.resume(k, 1), { handles: v as any }),
             bodyA,
           ),
         ),
@@ -557,7 +557,7 @@ const CONTEXTS: readonly Context[] = [
       attempt(() =>
         d.run(
           d.withHandler(
-            Object.assign((_e: unknown, k: any) => d.resume(k, 1), { handles: () => v as any }),
+            Object.assign((_e: A, k: any) => d.resume(k, 1), { handles: () => v as any }),
             bodyA,
           ),
         ),
@@ -609,7 +609,7 @@ const CONTEXTS: readonly Context[] = [
       attempt(() =>
         d.run(
           d.withHandler(
-            onlyA((_e: unknown, k: any) => d.resume(k, v)),
+            onlyA((_e: A, k: any) => d.resume(k, v)),
             bodyA,
           ),
         ),
@@ -622,7 +622,7 @@ const CONTEXTS: readonly Context[] = [
         attempt(() =>
           d.run(
             d.withHandler(
-              onlyA(function* (_e: unknown, k: any) {
+              onlyA(function* (_e: A, k: any) {
                 return yield* apply(v, k, own) as any;
               }),
               bodyA,

@@ -46,6 +46,8 @@ const ALLOWED: Record<string, string> = {
   createContinuation: "accepts any list of handlers (`Handler<any, any>[]`), whatever they take and perform",
   "RunOptions.handlers":
     "a RunOptions value is a dynamic handler list (not checked): any handler, whatever it takes and performs (`run`'s own check sees the list it is given)",
+  withHandler:
+    "the default of the handler's effect type `H`: a handler written inline with untyped parameters takes any effect (unchecked, as in `run`'s list), and TypeScript's first pass, which skips an inline handler, must not refuse the call (typed handlers infer `H`)",
   state:
     "takes Get<T> and Modify<T> for every T; Modify is invariant in T, so no single T (not even unknown) covers them",
   IdleSource: CONCURRENCY,

@@ -76,13 +76,13 @@ for (const [label, make] of HOSTILE) {
     );
     assertTypeErrorWithFinally("intercept transform", (o) =>
       d.withHandler(
-        onlyA((_e: unknown, k: any) => d.resume(k, 1)),
+        onlyA((_e: A, k: any) => d.resume(k, 1)),
         d.intercept(bodyA(o), () => make() as never),
       ),
     );
     assertTypeErrorWithFinally("transferWith(k, v)", (o) =>
       d.withHandler(
-        onlyA(function* (_e: unknown, k: any) {
+        onlyA(function* (_e: A, k: any) {
           return yield* d.transferWith(k, make() as never);
         }),
         bodyA(o),

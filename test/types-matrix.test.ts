@@ -128,6 +128,13 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /this handler is typed as taking every effect/,
     new RegExp(escapeRegExp("type a handler that passes effects on as Handler<undefined> (as observe does)")),
   ],
+  // the same given to withHandler (it removed every effect from the program's row); a handler type
+  // test/types/pass-through.ts does not give withHandler (TypeScript 5.4 prints the text of a failed
+  // relation only the first time it reports it in a program)
+  "every-effect-with-handler": [
+    /EveryEffectHandlerError<Handler<Effect<unknown>, Log, never>>/,
+    /this handler is typed as taking every effect/,
+  ],
   // a handler taking nothing covers nothing (it once left the list uninferred: unchecked)
   "never-handler": [/MissingHandlerError<Log>/, new RegExp(escapeRegExp(FIX))],
   // handle(Effect, f): what to write instead, not "add a _tag"
@@ -140,7 +147,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     ),
   ],
 };
-const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, pass, program, pure, raceAll, resume, run, runAsync, scheduler, spawn, state, wait } from "doeff";
+const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, pass, program, pure, raceAll, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
 import type { Handler } from "doeff";
 interface User { readonly name: string }
 class FetchUser extends Effect<User> { declare readonly _tag: "FetchUser"; }
@@ -195,6 +202,9 @@ declare const everyEffect: Handler<Effect<unknown>>;
 declare const takesNothing: Handler<never>;
 // case: every-effect-handler
 run(logs, { handlers: [state, everyEffect] });
+declare const logsEvery: Handler<Effect<unknown>, Log>;
+// case: every-effect-with-handler
+withHandler(logsEvery, logs);
 // case: never-handler
 run(logs, { handlers: [state, takesNothing] });
 // case: handle-base-class

@@ -242,6 +242,19 @@ export type TakesEvery<H> = 0 extends 1 & H
       : never;
 
 /**
+ * The type of withHandler's handler: `Handler<H, Em, Ret>`, or EveryEffectHandlerError naming it when
+ * H is every effect (see TakesEvery). `any` (the bare `Handler`, or an inline handler with untyped
+ * parameters) passes: the escape hatch. A conditional type rather than an intersection with the
+ * error: H is inferred from either branch, and a refused handler is not compared with Handler's
+ * optional fields (under exactOptionalPropertyTypes that printed "Consider adding 'undefined'").
+ */
+export type CheckedHandler<H, Em, Ret> = 0 extends 1 & H
+  ? Handler<H, Em, Ret>
+  : EffectProbe extends H
+    ? EveryEffectHandlerError<Handler<H, Em, Ret>>
+    : Handler<H, Em, Ret>;
+
+/**
  * The compile error for a handler typed as taking every effect (TakingEvery): it would count as
  * handling each effect of the program, and a handler that only passes effects on (with `pass()` or
  * `delegate()`) would silently switch the check off. A pass-through is typed `Handler<undefined>`,

@@ -15,7 +15,7 @@ import { type Continuation, isContinuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
 import type { AnswerOf, AnyEffect, AnyProgramLike, EffectsOf, KnownEffectsOf, ResultOf } from "./types.js";
-import type { EmittedBy, HandledBy, ReturnedBy } from "../run/run.js";
+import type { CheckedHandler, EmittedBy, HandledBy, ReturnedBy } from "../run/run.js";
 import type { WithHandlerTaskEnders } from "../run/task-results.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
@@ -142,9 +142,14 @@ function checkHandler(h: unknown, where: string): void {
  * `return null` without resuming; `never` for one that always resumes or transfers). When `p` spawns
  * tasks, `h` is inside the scheduler and the tasks run under it: if it may end one with a value the
  * task's type lacks, the row notes it (TaskEndedBy) and `run` refuses it (TaskResultError).
+ * A handler typed as taking every effect (`Handler<Effect<unknown>>`, `Handler<unknown>`, a class
+ * without fields) is refused, as in `run`'s list: it would remove every effect from p's row
+ * (EveryEffectHandlerError). `Handler`, with no type argument, is the unchecked escape hatch, and so
+ * is a handler written inline without a type on its effect parameter (H's default `any`: TypeScript
+ * infers H in a second pass when the handler is written inline, and the first must not fail).
  */
-export function withHandler<P extends AnyProgramLike, H = unknown, Em = never, Ret = never>(
-  h: Handler<H, Em, Ret>,
+export function withHandler<P extends AnyProgramLike, H = any, Em = never, Ret = never>(
+  h: CheckedHandler<H, Em, Ret>,
   p: P,
 ): Primitive<
   ResultOf<P> | Ret,

@@ -1,7 +1,8 @@
 /**
  * Type tests for handlers that pass effects on, and handlers typed as taking every effect: checked
  * by `tsc` (never executed). Each `// @ts-expect-error` line must fail; the text of the key errors
- * is checked in test/types-matrix.test.ts (every-effect-handler, never-handler, handle-base-class).
+ * is checked in test/types-matrix.test.ts (every-effect-handler, every-effect-with-handler,
+ * never-handler, handle-base-class).
  */
 import {
   answer,
@@ -12,12 +13,14 @@ import {
   handle,
   observe,
   pass,
+  type Primitive,
   program,
   resume,
   run,
   type RunResult,
   scheduler,
   state,
+  withHandler,
 } from "../../src/index.js";
 import { expectEffects, mock, virtualClock } from "../../src/testing/index.js";
 
@@ -117,6 +120,59 @@ const plainRoll = function* (_e: Roll, k: any) {
 };
 run(main, { handlers: [plainRoll] });
 run(main, { handlers: [(_e: Roll, k: any) => resume(k, 4)] });
+
+// ── withHandler(h, p) refuses it the same way: it removed every effect from p's row, so
+// run(withHandler(everyEffect, main)) compiled with nothing taking Roll (the text is the matrix's
+// case every-effect-with-handler, with a handler type not given to withHandler here) ──
+// @ts-expect-error -- EveryEffectHandlerError<Handler<Effect<unknown>, never, never>>
+withHandler(everyEffect, main);
+// @ts-expect-error -- EveryEffectHandlerError (it compiled: no handler takes Roll)
+run(withHandler(everyEffect, main));
+// @ts-expect-error -- EveryEffectHandlerError<Handler<unknown, never, never>>
+withHandler(everyUnknown, main);
+// @ts-expect-error -- EveryEffectHandlerError<Handler<object, never, never>>
+withHandler(everyObject, main);
+// @ts-expect-error -- EveryEffectHandlerError<Handler<Effect<number>, never, never>>
+withHandler(everyNumber, main);
+// @ts-expect-error -- EveryEffectHandlerError<Handler<Name, never, never>>
+withHandler(everyName, main);
+// @ts-expect-error -- EveryEffectHandlerError: a program with no effect too
+withHandler(everyEffect, noEffects);
+// @ts-expect-error -- EveryEffectHandlerError: a plain function whose effect parameter is `unknown`
+withHandler(plainUnknown, main);
+// @ts-expect-error -- EveryEffectHandlerError: written inline, its effect parameter typed `unknown`
+withHandler((_e: unknown, k) => resume(k, 4), main);
+const nested = program(function* () {
+  // @ts-expect-error -- EveryEffectHandlerError: inside a program too
+  return yield* withHandler(everyEffect, main);
+});
+run(nested, { handlers: [dice] });
+// a pass-through typed Handler<undefined> (or Handler<never>) is installed and removes nothing
+const watched = withHandler(logAll, main);
+expectType<Equal<typeof watched, Primitive<number, Roll>>>();
+// @ts-expect-error -- MissingHandlerError<Roll>: the pass-through answers nothing
+run(withHandler(logAll, main));
+const watchedOk = run(withHandler(logAll, main), { handlers: [dice] });
+expectType<Equal<typeof watchedOk, RunResult<number>>>();
+const forwarded = withHandler(takesNothing, main);
+expectType<Equal<typeof forwarded, Primitive<number, Roll>>>();
+run(
+  withHandler(
+    dice,
+    withHandler(
+      observe(() => undefined),
+      main,
+    ),
+  ),
+);
+// a handler for some classes: inferred from its effect parameter, inline too
+const rolled = withHandler((_e: Roll, k) => resume(k, 4), main);
+expectType<Equal<typeof rolled, Primitive<number, never>>>();
+run(withHandler(plainRoll, main));
+// the escape hatches: `Handler` (any), and a handler written inline with its parameters untyped
+const opened = withHandler(open, main);
+expectType<Equal<typeof opened, Primitive<number, never>>>();
+run(withHandler((_e, k) => resume(k, 4), main));
 
 // ── handle / answer / mock with the base class: refused, with what to write instead ──
 // (handle(Effect, f) itself, BaseEffectClassError<Effect<unknown>>, is the matrix's case
