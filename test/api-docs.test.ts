@@ -1,7 +1,7 @@
 /**
  * API documentation gate: every export of the entry points has a doc comment (a new undocumented
  * export fails here, with its name and file); `npm run docs` (typedoc) finishes with zero warnings;
- * every relative link in README.md, CHANGELOG.md and docs/*.md resolves to a file in the repository.
+ * every relative link in README.md, CHANGELOG.md, CONTRIBUTING.md and docs/*.md resolves to a file in the repository.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -36,10 +36,11 @@ test("npm run docs: typedoc builds the API reference with zero warnings", () => 
   assert.equal(r, "", r);
 });
 
-test("every relative link in README.md, CHANGELOG.md and docs/*.md resolves to a file", () => {
+test("every relative link in README.md, CHANGELOG.md, CONTRIBUTING.md and docs/*.md resolves to a file", () => {
   const files = [
     "README.md",
     "CHANGELOG.md",
+    "CONTRIBUTING.md",
     ...readdirSync(join(root, "docs"))
       .filter((f) => f.endsWith(".md"))
       .map((f) => `docs/${f}`),

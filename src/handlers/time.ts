@@ -7,6 +7,10 @@
  * simulated clock completes it when it is the clock's turn (it is an idle source, R6), the real
  * clock from a setTimeout (an external promise). Without a scheduler the simulated clock just moves
  * forward, and the real clock pauses the whole run (asyncEscape).
+ *
+ * INV-13 (`run` + simulatedTime is deterministic) rests on two things here: the simulated clock reads
+ * no real time and sets no real timer, and it moves only when the scheduler is idle (timers due at
+ * one instant fire in the order they were set), so the order of everything is fixed by the program.
  */
 import {
   createExternalPromise,

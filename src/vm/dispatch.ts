@@ -191,7 +191,11 @@ export function visibleHandlers(seg: Segment | null): Handler[] {
   return out;
 }
 
-/** Perform effect `e` from `cur` (the yielder is its top frame); → the prompt that took it, or null. */
+/**
+ * Perform effect `e` from `cur` (the yielder is its top frame); → the prompt that took it, or null.
+ * Every effect comes through here, the standard ones too — a FAST_PATH answers only after this search
+ * chose its handler — so a handler installed inside `state` takes `Get` (INV-9, no bypass).
+ */
 export function dispatch(m: Machine, e: unknown): Segment | null {
   const site = m.cur;
   let p: Segment | null;

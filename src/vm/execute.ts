@@ -171,6 +171,7 @@ function foreign(m: Machine, k: Continuation, prim: Primitive): boolean {
 function resumeK(m: Machine, prim: Primitive, isThrow: boolean): void {
   const k = prim.a as Continuation;
   const v = prim.b;
+  // INV-1: a used k is refused before anything else happens (no link, no state change)
   if (k.used) {
     m.throwHere(consumedError(k));
     return;
