@@ -13,3 +13,19 @@ test("bench harness: state_loop at tiny size yields a positive finite ns/op", as
     assert.ok(typeof ns === "number" && Number.isFinite(ns) && ns > 0, `${impl}: ${ns}`);
   }
 });
+
+test("bench harness: the toolkit workloads give correct results for doeff and Effect 4 at a tiny size", async () => {
+  const names = ["toolkit_timeout", "toolkit_retry", "toolkit_race", "toolkit_semaphore"];
+  for (const name of names) {
+    const w = workloads().find((x) => x.name === name);
+    assert.ok(w, `${name} exists`);
+    assert.equal(w.unavailable, undefined);
+    assert.deepEqual(Object.keys(w.impls).sort(), ["doeff", "effect"]);
+    // measure() runs each implementation's check on its result and throws on a wrong one
+    const res = await measure(w, { rounds: 1, ops: 30, quick: true });
+    for (const impl of ["doeff", "effect"]) {
+      const ns = res[impl]?.nsPerOp;
+      assert.ok(typeof ns === "number" && Number.isFinite(ns) && ns > 0, `${name} ${impl}: ${ns}`);
+    }
+  }
+});

@@ -42,6 +42,7 @@ import {
 import type { ImplDef, Workload } from "./harness.js";
 import { ehbWorkloads } from "./ehb-workloads.js";
 import { schedulerWorkloads } from "./scheduler-workloads.js";
+import { toolkitWorkloads } from "./toolkit-workloads.js";
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -826,6 +827,7 @@ export function workloads(): Workload[] {
     handlerDepthPaired,
     handlerPerLevel,
     ...schedulerWorkloads(),
+    ...toolkitWorkloads(),
     runTrivial,
     runTen,
     ...ehbWorkloads(),

@@ -14,7 +14,7 @@
  * keeps it on `RunResult.warnings`, as the scheduler does for the tasks it cancels when main ends.
  */
 import {
-  cancel,
+  Cancel,
   completePromise,
   createPromise,
   type PromiseHandle,
@@ -197,8 +197,10 @@ export function* cancelOwned(
   site: Error | null,
   who: string,
 ): Generator<unknown, boolean, any> {
-  const cancelled = (yield at(site, cancel(t))) as boolean;
+  const c = new Cancel(t, true);
+  const cancelled = (yield at(site, c)) as boolean;
   if (!cancelled) return false; // already done: its outcome was (or can be) delivered
+  if (c.clean) return true; // nothing to collect (no TaskCancelledError made, thrown and caught)
   const ctx = (yield at(site, getRunContext())) as RunContext;
   const log = ctx.current.log;
   const n = log.length;

@@ -289,8 +289,22 @@ export class Cancel extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "Cancel";
   declare readonly _tag: "Cancel";
-  constructor(readonly task: Task<unknown>) {
+  /**
+   * @internal A combinator cancelling a task it owns (concurrency/pool.ts `cancelOwned`), which
+   * nothing else waits for: the scheduler sets `clean` when the task is done and its finally blocks
+   * threw nothing, so the combinator need not `wait` for a TaskCancelledError that says nothing (an
+   * Error made, thrown and caught per lost race was most of a race's cost). The answer stays `true`
+   * (what an observer of the Cancel sees).
+   */
+  readonly owned: boolean;
+  /** @internal see `owned` */
+  clean = false;
+  constructor(
+    readonly task: Task<unknown>,
+    owned = false,
+  ) {
     super();
+    this.owned = owned;
   }
 }
 /** The effect of `isDone(waitable)`: true once a task finished or is being cancelled, or a future settled. Never blocks. */

@@ -238,10 +238,10 @@ function* finalizeTask(
  * `r9`: cancelled because main finished or the run was aborted — nobody will ever wait for it, so an
  * error thrown by its finally blocks is reported on the RunResult (`warnings`) instead.
  */
-function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, void, any> {
+function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, boolean, any> {
   if (t.run === READY && t.action === START) {
     finishCancel(w, t, null); // unstarted: runs no code
-    return;
+    return true;
   }
   w.unblock(t);
   const kt = t.k;
@@ -255,18 +255,19 @@ function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, voi
     // — t runs no more code of its own, and its finally blocks run before its waiters hear of it.
     abortSignal(t, () => cancelledError(t, null));
     t.run = CANCELLING;
-    return;
+    return false;
   }
   if (t.run === RUNNING || t.run === CANCELLING || kt === null) {
     // not reachable by the rules, except in an aborted run (its frames were unwound with the run's)
     abortSignal(t, () => cancelledError(t, null));
     finishCancel(w, t, null);
-    return;
+    return false;
   }
   const cause = yield* finalizeTask(w, t, kt, r9);
   if (cause !== null && r9)
     w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
   finishCancel(w, t, cause, !r9);
+  return cause === null;
 }
 
 /**
@@ -483,9 +484,13 @@ export function* handleEffect(
     if (t.run === DONE || t.run === CANCELLING) return cont(cur, k, false);
     if (t !== cur) {
       const was = cur.run;
-      yield* cancelOther(w, t, false);
+      // clean: t is done and its finally blocks threw nothing (its error says only "cancelled")
+      const clean = yield* cancelOther(w, t, false);
       // (unless t's finally blocks cancelled the caller meanwhile: then as cancelling oneself)
-      if (cur.run !== CANCELLING || was === CANCELLING) return cont(cur, k, true);
+      if (cur.run !== CANCELLING || was === CANCELLING) {
+        if (effect.owned) effect.clean = clean;
+        return cont(cur, k, true);
+      }
     }
     // Cancelling oneself: finalize the caller here (the call does not return).
     abortSignal(cur, () => cancelledError(cur, null));
