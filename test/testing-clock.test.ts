@@ -1,7 +1,17 @@
 /** virtualClock().run reads its end time without performing an effect the user's handlers would see. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { awaitPromise, delay, fn, Now, program, realTime, runAsync, simulatedTime, spawn } from "../src/index.js";
+import {
+  awaitPromise,
+  delay,
+  fn,
+  Now,
+  program,
+  realTime,
+  runAsync,
+  simulatedTime,
+  spawn,
+} from "../src/index.js";
 import { mock, record, virtualClock } from "../src/testing/index.js";
 
 test("virtualClock: run performs no Now of its own (record sees nothing; a mock of Now does not move clock.now)", () => {
