@@ -1,7 +1,17 @@
 /** virtualClock().run reads its end time without performing an effect the user's handlers would see. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { awaitPromise, delay, Now, program, realTime, runAsync, simulatedTime, spawn } from "../src/index.js";
+import {
+  awaitPromise,
+  delay,
+  fn,
+  Now,
+  program,
+  realTime,
+  runAsync,
+  simulatedTime,
+  spawn,
+} from "../src/index.js";
 import { mock, record, virtualClock } from "../src/testing/index.js";
 
 test("virtualClock: run performs no Now of its own (record sees nothing; a mock of Now does not move clock.now)", () => {
@@ -207,4 +217,23 @@ test("clock.runAsync: the same checks as clock.run, as a rejected promise (as ru
     "clock.run: this clock is running another program (a clock.run not yet returned: called from inside it); a clock keeps one run's now and delays: make a virtualClock() per run that goes on at the same time",
   );
   assert.equal(clock.run(q).value, 1, "free again once returned");
+});
+
+test("virtualClock: its probe is not a line of the report of a run aborted while tasks wait in delay", async () => {
+  // the probe is the clock's plumbing, like record(): a report under the clock reads as one under
+  // simulatedTime(), not with a `handler clockProbe for Delay(50)` line the test did not write
+  const gone = new AbortController();
+  const ticker = fn(function* ticker() {
+    for (;;) yield* delay(50);
+  });
+  const main = program(function* main() {
+    yield* spawn(ticker());
+    yield* delay(120);
+    gone.abort(new Error("gone"));
+    yield* delay(1);
+  });
+  const aborted = await virtualClock().runAsync(main, { signal: gone.signal });
+  const report = aborted.format();
+  assert.ok(!report.includes("clockProbe"), report);
+  assert.ok(report.includes("  ── in task 1 ──\n  ticker\n  blocked in delay(…)\n"), report);
 });

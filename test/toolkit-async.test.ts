@@ -13,6 +13,7 @@ import {
   fn,
   forEachAsync,
   next,
+  now,
   type Program,
   program,
   raceAll,
@@ -35,6 +36,7 @@ import {
   withPermit,
   writer,
 } from "../src/index.js";
+import { virtualClock } from "../src/testing/index.js";
 import { assertOk, sleep } from "./sched-helpers.js";
 
 const RT = [scheduler, realTime, state, writer];
@@ -434,4 +436,43 @@ test("channelStream: the consumer stopping while a pull is pending closes the ch
   assert.deepEqual(delivered, [1]);
   assert.deepEqual(accepted, [1]); // every value a send gave away reached the consumer
   assert.deepEqual(events, ["send(2): ChannelClosedError"]);
+});
+
+test("forEachAsync under a virtual clock: a source that needs no real time gives its items at the current instant; one that does, lets the clock move on", async () => {
+  // what docs/concurrency.md §5 says of a stream under simulatedTime(), both halves
+  async function* inMemory() {
+    yield 1;
+    yield 2;
+    yield 3;
+  }
+  const seen: string[] = [];
+  const clock = virtualClock();
+  const r = await clock.runAsync(
+    timeout(
+      forEachAsync(
+        inMemory(),
+        (i) =>
+          program(function* () {
+            seen.push(`${i} at ${yield* now()}`);
+            yield* delay(10);
+          }),
+        { concurrency: 3 },
+      ),
+      20,
+    ),
+  );
+  assert.equal(r.ok, true, r.ok ? "" : r.format());
+  assert.deepEqual(seen, ["1 at 0", "2 at 0", "3 at 0"]); // before any task's delay ended
+  assert.equal(clock.now, 10);
+  async function* overTheNetwork() {
+    await new Promise((resolve) => setTimeout(resolve, 50)); // real time
+    yield 1;
+  }
+  const slow = await virtualClock().runAsync(
+    timeout(
+      forEachAsync(overTheNetwork(), () => delay(1)),
+      1000,
+    ),
+  );
+  assert.ok(slow.error instanceof TimeoutError, String(slow.error)); // at virtual 1000 ms, at once
 });

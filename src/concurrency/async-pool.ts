@@ -13,9 +13,10 @@
  * - The iterator failing cancels the running tasks and throws its error; the iterator is not
  *   closed (as `for await`). The caller cancelled: the running tasks are cancelled, the iterator closed.
  *
- * The pull is a JS promise: its answer is an external completion (R6 (2)), applied when no task is
- * ready and no timer of a simulated clock is due — under `simulatedTime()` a task's `delay` always
- * ends before the source's next item arrives.
+ * The pull is a JS promise: its answer is an external completion, applied when no task is ready —
+ * under `simulatedTime()` before the clock moves on if the promise settled without real time (an
+ * in-memory source: its items come at the current virtual instant), else after (a network source
+ * does not hold virtual time).
  */
 import {
   completePromise,
