@@ -123,6 +123,7 @@ export { timeout } from "./concurrency/timeout.js";
 export { type RetryOptions, retry } from "./concurrency/retry.js";
 export { scoped } from "./concurrency/scoped.js";
 export { acquire, createSemaphore, release, Semaphore, withPermit } from "./concurrency/semaphore.js";
+export { RateLimiter, type RateLimiterOptions, rateLimited, rateLimiter } from "./concurrency/rate-limit.js";
 export {
   Channel,
   type ChannelOptions,

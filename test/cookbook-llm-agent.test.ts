@@ -12,6 +12,7 @@ import {
   handle,
   now,
   program,
+  rateLimiter,
   spawn,
   state,
   transferWith,
@@ -26,7 +27,6 @@ import {
   type Message,
   OpenStream,
   ProviderError,
-  rateLimiter,
   TokenBudgetExceeded,
 } from "../examples/cookbook/llm-agent.js";
 
@@ -94,7 +94,7 @@ test("llm agent: a 429 waits its Retry-After, tools run 2 at a time, a slow one 
     { Paris: 100, Tokyo: 300, Lima: 5000 },
   );
   const clock = virtualClock();
-  const options = { budget: 100, toolMs: 1000, limit: rateLimiter(10, 1000) };
+  const options = { budget: 100, toolMs: 1000, limit: rateLimiter({ limit: 10, interval: 1000 }) };
   const r = await clock.runAsync(agentTurn(question(), options), { handlers });
   assert.equal(r.ok ? r.value : r.error, "Sunny.");
   assert.deepEqual(events, [
@@ -133,7 +133,11 @@ test("llm agent: the client going away aborts the turn: tools cancelled, their f
         clientGone.abort(new Error("the client went away"));
       }),
     );
-    return yield* agentTurn(question(), { budget: 100, toolMs: 1000, limit: rateLimiter(10, 1000) });
+    return yield* agentTurn(question(), {
+      budget: 100,
+      toolMs: 1000,
+      limit: rateLimiter({ limit: 10, interval: 1000 }),
+    });
   });
   const r = await virtualClock().runAsync(main, { handlers, signal: clientGone.signal });
   assert.equal(r.ok ? r.value : r.error, clientGone.signal.reason);
@@ -154,7 +158,7 @@ test("llm agent: the client going away aborts the turn: tools cancelled, their f
 test("llm agent: the per-turn token budget ends the turn; the stream is closed at once", async () => {
   const { events, handlers } = fakes([[text("a"), text("b"), text("c"), text("d")]], {});
   const r = await virtualClock().runAsync(
-    agentTurn(question(), { budget: 2, toolMs: 1000, limit: rateLimiter(10, 1000) }),
+    agentTurn(question(), { budget: 2, toolMs: 1000, limit: rateLimiter({ limit: 10, interval: 1000 }) }),
     { handlers, store: { tokens: 99 } }, // (each turn starts its count at 0)
   );
   assert.ok(r.error instanceof TokenBudgetExceeded, String(r.error));
@@ -167,7 +171,7 @@ test("llm agent: two conversations share the rate limit (2 model calls a second)
   const script = (): Script[] => [[text("hi")]];
   const a = fakes([...script(), ...script()], {});
   const b = fakes(script(), {});
-  const limit = rateLimiter(2, 1000);
+  const limit = rateLimiter({ limit: 2, interval: 1000 });
   const o = { budget: 100, toolMs: 1000, limit };
   const clock = virtualClock();
   // three turns at once in one run, as a server's requests are: the third waits for a slot

@@ -11,6 +11,8 @@ import {
   handle,
   now,
   put,
+  type RateLimiter,
+  rateLimiter,
   retry,
   safe,
   TimeoutError,
@@ -74,22 +76,10 @@ export class TokenBudgetExceeded extends Error {
 }
 
 // ── The agent ────────────────────────────────────────────────────────────────────────────────────
-/** At most `n` model calls per `perMs`, shared by every conversation: reserve a slot, wait for it. */
-export function rateLimiter(n: number, perMs: number) {
-  const starts: number[] = []; // the start times of the last n calls, reserved in order
-  return fn(function* rateLimit() {
-    const t = yield* now();
-    const slot = starts.length < n ? t : Math.max(t, starts[starts.length - n]! + perMs);
-    starts.push(slot);
-    if (starts.length > n) starts.shift();
-    if (slot > t) yield* delay(slot - t);
-  });
-}
-
 export interface AgentOptions {
   budget: number; // tokens per turn
   toolMs: number; // each tool call's deadline
-  limit: ReturnType<typeof rateLimiter>;
+  limit: RateLimiter; // shared by every conversation
 }
 
 type Reply = { text: string; calls: ToolCall[] };
@@ -106,7 +96,7 @@ const onChunk = fn(function* onChunk(chunk: Chunk, reply: Reply, budget: number)
 
 /** One model call: its stream read to the end; text goes to the client, tool calls are collected. */
 const callModel = fn(function* callModel(messages: readonly Message[], o: AgentOptions) {
-  yield* o.limit();
+  yield* o.limit.take();
   // the task's signal: the provider's request is aborted when the turn is (forEachAsync's closing
   // of the stream would wait for the chunk it is waiting for)
   const stream = yield* new OpenStream(messages, yield* getAbortSignal());
@@ -191,7 +181,7 @@ export const production = [
 ];
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const limit = rateLimiter(2, 1000); // 2 model calls a second, shared by both conversations
+  const limit = rateLimiter({ limit: 2, interval: 1000 }); // 2 model calls a second, for both
   const options = { budget: 100, toolMs: 500, limit };
   const conversation = (who: string, signal: AbortSignal) => {
     const client = handle(Emit, (e, k) => (console.log(`${who}: ${e.event}`), transfer(k, undefined)));

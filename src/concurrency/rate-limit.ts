@@ -1,0 +1,174 @@
+/**
+ * A rate limit: at most `limit` starts in any `interval` milliseconds, callers served in the order
+ * they asked (FIFO: a later caller never gets an earlier time). The usual reason is someone else's
+ * quota — an API that answers 429 past N calls a second.
+ *
+ * Built on the clock alone (`now` and `delay`), with no scheduler promise, so one limiter can be
+ * shared by runs going on at once under `realTime` (a server's requests, each a run of its own,
+ * calling one API) — which a semaphore cannot. Under `simulatedTime` each run has a clock of its own:
+ * share a limiter within one run there.
+ *
+ * How: the limiter keeps the times it handed out, ascending. A caller's time is `now`, unless
+ * `limit` times already lie in the window before it: then the `limit`-th latest + `interval`. It
+ * waits until then with `delay`. Any window of `interval` ms then holds at most `limit` times: the
+ * times `interval` or more before a new one are outside its window, and at most `limit - 1` others
+ * are inside. A caller cancelled while it waits gives its time back (later callers keep theirs:
+ * never more than the limit, at worst a slot unused).
+ */
+import { Delay, Now } from "../effects/time.js";
+import { describe } from "../vm/brand.js";
+import { checkProgramLike } from "../vm/primitives.js";
+import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
+import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import { milliseconds, optionsObject } from "./check.js";
+import { at, callSite, named, wrappers } from "./site.js";
+
+/** Options of `rateLimiter`. */
+export interface RateLimiterOptions {
+  /** Starts allowed per window (an integer ≥ 1). */
+  readonly limit: number;
+  /** The window, in milliseconds (> 0). */
+  readonly interval: number;
+}
+
+/**
+ * At most `limit` starts per `interval` ms, made by `rateLimiter({ limit, interval })`: wrap each
+ * call with `rateLimited(limiter, program)`, or wait for a turn with `yield* limiter.take()`.
+ */
+export class RateLimiter {
+  /** @internal the times handed out that a window from now on can still contain, ascending */
+  readonly times: number[] = [];
+  constructor(
+    readonly limit: number,
+    readonly interval: number,
+  ) {}
+
+  /**
+   * Wait for a turn: returns at once while the window has room, else after a `delay` until the
+   * earliest time that keeps every window within the limit. Performs `Now` and `Delay`.
+   */
+  take(): Program<undefined, Now | Delay> {
+    return hidden(takeGen, this, callSite()) as Program<undefined, Now | Delay>;
+  }
+
+  /** @internal the time for a caller asking at `now` (kept: the limiter counts it from now on) */
+  reserve(now: number): number {
+    const { times, interval, limit } = this;
+    let old = 0;
+    while (old < times.length && times[old]! <= now - interval) old++;
+    if (old > 0) times.splice(0, old); // no window from now on contains them
+    const n = times.length;
+    let t = n < limit ? now : Math.max(now, times[n - limit]! + interval);
+    if (n > 0 && t < times[n - 1]!) t = times[n - 1]!; // FIFO (after a time given back: see above)
+    times.push(t);
+    return t;
+  }
+
+  /**
+   * @internal A caller whose time `t` came wakes at `now` (later, when its timer was late): its time
+   * becomes `now`, or the earliest time the `limit` starts before it allow; → that time.
+   */
+  retime(t: number, now: number): number {
+    const times = this.times;
+    let i = times.lastIndexOf(t);
+    if (i < 0) i = times.push(t) - 1; // (forgotten by a reserve: its timer was over `interval` late)
+    i = this.place(i, now);
+    const allowed = i >= this.limit ? times[i - this.limit]! + this.interval : now;
+    if (allowed <= now) return now;
+    this.place(i, allowed);
+    return allowed;
+  }
+
+  /** Set entry `i` to `v` (≥ its value) and move it right to keep the times ascending; → its index. */
+  private place(i: number, v: number): number {
+    const times = this.times;
+    while (i + 1 < times.length && times[i + 1]! < v) {
+      times[i] = times[i + 1]!;
+      i++;
+    }
+    times[i] = v;
+    return i;
+  }
+
+  /** @internal a caller cancelled before its time gives it back */
+  unreserve(t: number): void {
+    const i = this.times.lastIndexOf(t);
+    if (i >= 0) this.times.splice(i, 1);
+  }
+}
+
+function* takeGen(l: RateLimiter, site: Error | null): Generator<unknown, undefined, any> {
+  let now = (yield at(site, new Now())) as number;
+  let t = l.reserve(now);
+  let started = false;
+  try {
+    // (a timer that fires late moves this start later: the check is made again from the times of
+    // the starts before it, so real starts keep the limit, not only the times handed out)
+    while (t > now) {
+      yield at(site, new Delay(t - now));
+      now = (yield at(site, new Now())) as number;
+      t = l.retime(t, now);
+    }
+    started = true;
+  } finally {
+    if (!started) l.unreserve(t);
+  }
+  return undefined;
+}
+named("rateLimit", takeGen);
+
+const rateLimitedGen = function* rateLimited(
+  l: RateLimiter,
+  p: AnyProgramLike,
+  site: Error | null,
+): Generator<unknown, unknown, any> {
+  yield at(site, hidden(takeGen, l, site));
+  return yield at(site, p as ProgramLikeOf<unknown>);
+};
+const rateLimitedProgram = fn(rateLimitedGen);
+named("rateLimited", rateLimitedGen); // (its name survives a minifying bundler)
+wrappers.set(rateLimitedGen, 1); // (timeout(rateLimited(l, job)) names the job)
+
+/**
+ * A limiter of at most `limit` starts in any `interval` ms (FIFO). A plain object: make it once
+ * (module level, or where the client of a rate-limited API is made) and share it; under `realTime`
+ * it may be shared by runs going on at once.
+ *
+ * ```ts
+ * const openai = rateLimiter({ limit: 2, interval: 1000 });
+ * const reply = yield* rateLimited(openai, callModel(prompt)); // waits its turn, then calls
+ * ```
+ */
+export function rateLimiter(options: RateLimiterOptions): RateLimiter {
+  if (options === undefined)
+    throw new TypeError(
+      "rateLimiter expects options { limit, interval }, e.g. rateLimiter({ limit: 2, interval: 1000 })",
+    );
+  const o = optionsObject(options, "rateLimiter", ["limit", "interval"]);
+  const limit = o.limit;
+  if (typeof limit !== "number")
+    throw new TypeError(
+      `rateLimiter option limit must be a number (starts per interval), got ${describe(limit)}`,
+    );
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(
+      `rateLimiter option limit must be an integer ≥ 1 (starts per interval), got ${String(limit)}`,
+    );
+  const interval = milliseconds(o.interval, "rateLimiter option interval");
+  if (interval === 0)
+    throw new RangeError("rateLimiter option interval must be > 0 ms (a window of 0 ms limits nothing)");
+  return new RateLimiter(limit, interval);
+}
+
+/** `program`, started when `limiter` gives it a turn (see `rateLimiter`). Adds `Now | Delay` to its effects. */
+export function rateLimited<P extends AnyProgramLike>(
+  limiter: RateLimiter,
+  program: P,
+): Program<ResultOf<P>, EffectsOf<P> | Now | Delay> {
+  if (!(limiter instanceof RateLimiter))
+    throw new TypeError(
+      `rateLimited expects a RateLimiter (from rateLimiter({ limit, interval })) first, got ${describe(limiter)}`,
+    );
+  checkProgramLike(program, "rateLimited");
+  return rateLimitedProgram(limiter, program, callSite()) as Program<ResultOf<P>, EffectsOf<P> | Now | Delay>;
+}
