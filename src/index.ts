@@ -166,16 +166,9 @@ export {
 
 // Types that appear in public signatures, exported so users can name them (packaging / API reference)
 export type { AnyEffect, AnyProgramLike, EffectsOf, IsOpen, ResultOf } from "./vm/types.js";
-export type {
-  Covered,
-  FirstPass,
-  MissingHandlerError,
-  MissingHandlers,
-  RowOf,
-  Runnable,
-  RunOptionsOf,
-  RunValue,
-} from "./run/run.js";
+export type { MissingHandlerError, MissingHandlers } from "./run/coverage.js";
+export type { Covered, FirstPass, RunOptionsOf } from "./run/entry-check.js";
+export type { RowOf, Runnable, RunValue } from "./run/rows.js";
 export type { SpawnStore } from "./effects/scheduler.js";
 
 // Types used in public signatures (API reference: typedoc's notExported check)
@@ -191,34 +184,41 @@ export type {
   UntaggedEffectError,
 } from "./vm/types.js";
 export type {
-  AnyHandlerFn,
-  CheckedHandler,
   CoverageOf,
   CoverageOfEffects,
-  EffectProbe,
-  EmittedBy,
-  EveryEffectHandlerError,
   FullCoverageOf,
-  HandledBy,
   HandlerFactoryError,
   HandlerOrderError,
+  OutOfOrder,
+  OutOfOrderIfAny,
+  PlainCoverage,
+  UncalledFactories,
+  Unhandled,
+} from "./run/coverage.js";
+export type {
   InferOnly,
   ListWritten,
   MaybeNone,
   NotInferred,
-  OutOfOrder,
-  OutOfOrderIfAny,
+  UnknownRunOptionError,
+} from "./run/entry-check.js";
+export type {
+  CheckedHandler,
+  EffectProbe,
+  EveryEffectHandlerError,
+  TakesEvery,
+  TakingEvery,
+} from "./run/every-effect.js";
+export type {
+  AnyHandlerFn,
+  EmittedBy,
+  HandledBy,
   PerformedBy,
-  PlainCoverage,
   ReturnedBy,
   ReturnedByOne,
   TakenBy,
-  TakesEvery,
-  TakingEvery,
-  UncalledFactories,
-  Unhandled,
-  UnknownRunOptionError,
-} from "./run/run.js";
+  TaskEndedBy,
+} from "./run/rows.js";
 export type {
   EndingHandlers,
   EndsTask,
@@ -226,7 +226,6 @@ export type {
   InsideScheduler,
   RowTaskEnders,
   SpawnsIn,
-  TaskEndedBy,
   TaskEnders,
   TaskResultError,
   WithHandlerTaskEnders,

@@ -78,4 +78,4 @@ export { unstarted } from "./vm/continuation.js";
 /** @internal Handle construction (marked internal where declared, so kept out of the .d.ts). */
 export { newFuture, newTask, TaskRecord } from "./effects/scheduler.js";
 /** @internal How an effect or a waited future names itself in TimeoutError (see its declaration). */
-export { TIMED_OUT } from "./concurrency/timeout.js";
+export { TIMED_OUT } from "./concurrency/timed-out.js";

@@ -27,6 +27,7 @@ import { className, isEffectInstance } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
+import { TIMED_OUT } from "./timed-out.js";
 import { cancelOwned } from "./pool.js";
 import type { TasksRow, TimedRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
@@ -78,13 +79,6 @@ function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, 
   }
 }
 
-/**
- * @internal A key under which an effect (doeff/workers' RunInWorker), or a future that `wait` waits
- * on (doeff/queue's job), has a method naming it for TimeoutError: `[what, fate]`, what timed out
- * and what became of it — where "<name> … (it was cancelled and its finally blocks ran)" would
- * name only the effect's class, or say what did not happen (a queue job is not cancelled).
- */
-export const TIMED_OUT: unique symbol = Symbol("doeff.timedOut");
 interface TimedOutLabel {
   [TIMED_OUT](): readonly [what: string, fate: string];
 }

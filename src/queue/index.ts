@@ -19,7 +19,8 @@ export {
   reportProgress,
 } from "./effects.js";
 export { UnknownProgramError } from "./errors.js";
-export { jobIdOf, type QueueHandler, type QueueOptions, queue } from "./producer.js";
+export type { QueueOptions } from "./options.js";
+export { jobIdOf, type QueueHandler, queue } from "./producer.js";
 export {
   type QueueWorker,
   type StartWorkerOptions,

@@ -42,7 +42,7 @@ import { refusedCredentials, UnknownProgramError, where } from "./errors.js";
  * `Keys` are the keys the options object was written with: with `handlers` among them and the list
  * not inferred, the check passes — TypeScript's first inference pass skips a handler written inline
  * with a context-sensitive callback (`handle(C, (e, k) => …)`) and must not fail the call; its second
- * pass infers the list and checks it (see `Covered` in run.ts). Without `handlers`, or with
+ * pass infers the list and checks it (see `Covered` in run/entry-check.ts). Without `handlers`, or with
  * `handlers: undefined`, the check is against the handlers every job has.
  */
 export type WorkerCovered<Ps, Hs extends readonly AnyHandlerFn[], Patch = never, Keys = never> =
@@ -169,7 +169,7 @@ export async function startWorker<
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
   // the check, never given: a default, so that TypeScript instantiates it only once the others are
-  // inferred (see FirstPass in run.ts)
+  // inferred (see FirstPass in run/entry-check.ts)
   C = WorkerCovered<Ps, Hs, Patch, Keys>,
 >(
   options: StartWorkerOptions<Ps, Hs, Patch> & {

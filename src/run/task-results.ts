@@ -12,7 +12,7 @@
  */
 import type { Spawn } from "../effects/scheduler.js";
 import type { Handler } from "../vm/handler.js";
-import type { ReturnedBy, ReturnedByOne, TakenBy } from "./run.js";
+import type { ReturnedBy, ReturnedByOne, TakenBy, TaskEndedBy } from "./rows.js";
 
 /**
  * The `Spawn<T, R>` members of row E and of the rows they carry, transitively (up to six levels of
@@ -67,15 +67,6 @@ export type EndsTask<H, S> =
         ? false
         : true
     : false;
-
-/**
- * In a row: a handler put around a program that spawns tasks with `withHandler(h, …)` (so inside the
- * scheduler, which takes the spawns outside it), that may end one of those tasks with a value its
- * type lacks. withHandler adds it; `run` reports it as TaskResultError.
- */
-export interface TaskEndedBy<H> {
-  readonly "doeff: may end a spawned task with its own result": H;
-}
 
 /** What withHandler adds to the row for the handler `Handler<H, Em, Ret>` around row E. */
 export type WithHandlerTaskEnders<E, H, Em, Ret> = [Ret] extends [never]

@@ -13,15 +13,9 @@ import { delegate, getRunContext, transfer } from "../vm/primitives.js";
 import { hidden } from "../vm/program.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
-import {
-  type AnyHandlerFn,
-  type FirstPass,
-  type InferOnly,
-  type MaybeNone,
-  type ReturnedBy,
-  run,
-  runAsync,
-} from "../run/run.js";
+import type { FirstPass, InferOnly, MaybeNone } from "../run/entry-check.js";
+import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
+import { run, runAsync } from "../run/run.js";
 import type { RunContext } from "../run/context.js";
 import type { EnvPatch } from "../effects/reader.js";
 import type { TestCovered, TestRunOptionsOf } from "./covered.js";

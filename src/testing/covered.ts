@@ -4,7 +4,9 @@
  * the effects no handler takes, HandlerOrderError, UntaggedEffectError).
  */
 import type { EnvPatch, PatchEffects } from "../effects/reader.js";
-import type { AnyHandlerFn, CoverageOf, ListWritten, NotInferred, RowOf, RunOptionsOf } from "../run/run.js";
+import type { CoverageOf } from "../run/coverage.js";
+import type { ListWritten, NotInferred, RunOptionsOf } from "../run/entry-check.js";
+import type { AnyHandlerFn, RowOf } from "../run/rows.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 

@@ -8,15 +8,9 @@ import { describe, isProgramLike } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
-import {
-  type AnyHandlerFn,
-  type FirstPass,
-  type InferOnly,
-  type MaybeNone,
-  type ReturnedBy,
-  run,
-  runAsync,
-} from "../run/run.js";
+import type { FirstPass, InferOnly, MaybeNone } from "../run/entry-check.js";
+import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
+import { run, runAsync } from "../run/run.js";
 import type { EnvPatch } from "../effects/reader.js";
 import type { TestCovered, TestRunOptionsOf } from "./covered.js";
 import type { AnyProgramLike, ResultOf } from "../vm/types.js";

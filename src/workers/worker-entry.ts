@@ -21,7 +21,8 @@ import {
 import { className, describe, hidden, isProgramLike } from "../protocol.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
-import { driveAsync, SharedSignal } from "../run/run.js";
+import { driveAsync } from "../run/run.js";
+import { SharedSignal } from "../run/signal.js";
 import { WorkerModuleError } from "./errors.js";
 import { classInstanceIn, neverClonable, refusal } from "./plain.js";
 import { shortUrl } from "./short-url.js";

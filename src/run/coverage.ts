@@ -1,0 +1,142 @@
+/**
+ * The coverage check (API §7): whether every effect of a row is taken by a handler of the list, and
+ * every effect a handler performs by one listed before it; otherwise the compile error naming what
+ * is missing, out of order, or written wrong (a handler factory listed without its call). Separate
+ * from the entry points' signatures (entry-check.ts), which only decide when to ask it, and from the
+ * handler types read here (rows.ts, every-effect.ts).
+ */
+import type {
+  FieldlessEffects,
+  IsOpen,
+  NotAnEffectError,
+  NotEffectsOf,
+  UnusualMembers,
+  UntaggedEffectError,
+} from "../vm/types.js";
+import type { EveryEffectHandlerError, TakingEvery } from "./every-effect.js";
+import type { AnyHandlerFn, EmittedBy, HandledBy, PerformedBy, TakenBy, TaskEndedBy } from "./rows.js";
+import type { RowTaskEnders, TaskEnders, TaskResultError } from "./task-results.js";
+
+/**
+ * The effects a handler of the list Hs performs that no handler listed *before* it takes, while one
+ * listed after it does. `handlers[0]` is the outermost, and a handler's own effects go only to the
+ * handlers outside it, so `[http, scheduler]` leaves http's `AwaitPromise` unhandled although
+ * scheduler is listed. Read only for a tuple (a list whose order is known); `Outer` accumulates what
+ * the handlers before the current one take.
+ */
+export type OutOfOrder<Hs, Outer = never> = Hs extends readonly [infer H, ...infer Rest]
+  ?
+      | (IsOpen<PerformedBy<H>> extends true ? never : Exclude<PerformedBy<H>, Outer>)
+      | OutOfOrder<Rest, Outer | TakenBy<H>>
+  : never;
+
+/**
+ * The effects of row E that none of the handlers Hs takes (never when E is open). A union of lists
+ * (`verbose ? [a, b] : [a]`) is checked list by list: an effect missing from one is missing.
+ */
+export type MissingHandlers<E, Hs> = IsOpen<E> extends true ? never : Unhandled<E, Hs>;
+/** MissingHandlers for a row known not to be open. */
+export type Unhandled<E, Hs> = Hs extends unknown
+  ? // (TaskEndedBy: not an effect, a note for TaskResultError)
+    Exclude<E | EmittedBy<Hs>, HandledBy<Hs> | TaskEndedBy<unknown>>
+  : never;
+
+/**
+ * The compile error for a program with unhandled effects. TypeScript prints it as
+ * `MissingHandlerError<Log | Roll>`, naming exactly the effects no listed handler takes, and the
+ * missing property says the fix.
+ */
+export interface MissingHandlerError<Missing> {
+  readonly "doeff: add a handler for each of these effects to `handlers` (or wrap the program in withHandler)": Missing;
+}
+
+/**
+ * The compile error for handlers listed in the wrong order: a handler performs these effects and the
+ * handler that takes them is listed after it (inside it), where its effects never go.
+ */
+export interface HandlerOrderError<Performed> {
+  readonly "doeff: a handler performs these effects, and a handler's own effects go only to the handlers listed BEFORE it (outside it): move the handler that takes them before the one that performs them": Performed;
+}
+
+/**
+ * `unknown` (no constraint) when every effect of row E is taken by one of the handlers Hs, and every
+ * effect a handler performs by one listed before it; otherwise an error type naming the field-less
+ * effect classes (which cannot be checked), the missing effects, or the effects out of order.
+ *
+ * An ordinary row and list — effects with fields only, no open row — take PlainCoverage, which skips
+ * the questions only UnusualMembers raise. (The row's test comes first and alone: it decides without
+ * the list, which in a generic helper, `run(p as Program<A>, { handlers })`, is a type parameter.)
+ */
+export type CoverageOf<E, Hs> = unknown extends E
+  ? unknown
+  : [UnusualMembers<E>] extends [never]
+    ? [UnusualMembers<EmittedBy<Hs>>] extends [never]
+      ? PlainCoverage<E, Hs>
+      : FullCoverageOf<E, Hs>
+    : FullCoverageOf<E, Hs>;
+
+/** CoverageOf, every question asked. */
+export type FullCoverageOf<E, Hs> =
+  IsOpen<E> extends true
+    ? unknown
+    : [NotEffectsOf<E | EmittedBy<Hs>>] extends [never]
+      ? CoverageOfEffects<E, Hs>
+      : NotAnEffectError<NotEffectsOf<E | EmittedBy<Hs>>>;
+
+/** CoverageOf for a row of effects only (no NotAnEffect member). */
+export type CoverageOfEffects<E, Hs> = [FieldlessEffects<E | EmittedBy<Hs>>] extends [never]
+  ? [MissingHandlers<E, Hs>] extends [never]
+    ? [TakingEvery<Hs>] extends [never]
+      ? [OutOfOrderIfAny<Hs>] extends [never]
+        ? [TaskEnders<E, Hs> | RowTaskEnders<E>] extends [never]
+          ? unknown
+          : TaskResultError<TaskEnders<E, Hs> | RowTaskEnders<E>>
+        : HandlerOrderError<OutOfOrder<Hs>>
+      : EveryEffectHandlerError<TakingEvery<Hs>>
+    : [UncalledFactories<Hs>] extends [never]
+      ? MissingHandlerError<MissingHandlers<E, Hs>>
+      : HandlerFactoryError<UncalledFactories<Hs>>
+  : UntaggedEffectError<FieldlessEffects<E | EmittedBy<Hs>>>;
+
+/**
+ * CoverageOfEffects for a row and a list without UnusualMembers (so not open, with no field-less
+ * class, no NotAnEffect, no TaskEndedBy).
+ */
+export type PlainCoverage<E, Hs> = [Unhandled<E, Hs>] extends [never]
+  ? [TakingEvery<Hs>] extends [never]
+    ? [OutOfOrderIfAny<Hs>] extends [never]
+      ? [TaskEnders<E, Hs>] extends [never]
+        ? unknown
+        : TaskResultError<TaskEnders<E, Hs>>
+      : HandlerOrderError<OutOfOrder<Hs>>
+    : EveryEffectHandlerError<TakingEvery<Hs>>
+  : [UncalledFactories<Hs>] extends [never]
+    ? MissingHandlerError<Unhandled<E, Hs>>
+    : HandlerFactoryError<UncalledFactories<Hs>>;
+
+/**
+ * OutOfOrder, whose walk of the list is skipped when no handler performs anything (most lists): then
+ * none can be out of order.
+ */
+export type OutOfOrderIfAny<Hs> = EmittedBy<Hs> extends never ? never : OutOfOrder<Hs>;
+
+/**
+ * The functions of the list Hs that make a handler, listed without their call
+ * (`handlers: [scheduler, simulatedTime]`): a handler returns a generator or a primitive, never a
+ * handler.
+ */
+export type UncalledFactories<Hs> = Hs extends readonly (infer H)[]
+  ? 0 extends 1 & H
+    ? never // (an `any` in the list)
+    : H extends (...args: never[]) => AnyHandlerFn
+      ? H
+      : never
+  : never;
+
+/**
+ * The compile error for a function that makes a handler listed in place of the handler (an effect it
+ * would take is missing): it said `MissingHandlerError<Delay>` with `simulatedTime` listed.
+ */
+export interface HandlerFactoryError<Factory> {
+  readonly "doeff: a function that makes a handler is listed in `handlers` without its call: call it, e.g. simulatedTime(), workers({ size })": Factory;
+}

@@ -1,0 +1,55 @@
+/**
+ * The run's signal (run option `signal`, §9.8): its listener for one run, and SharedSignal, one
+ * listener for runs made one after the other. Separate because it is the only part of a run that
+ * code outside the step loop calls into at any time (an abort event), and it only sets flags.
+ */
+import type { Machine } from "../vm/machine.js";
+
+/**
+ * The run's signal (§9.8): aborted before the run, it ends at once with Err(reason) and no code
+ * runs; aborted during the run, the listener only sets flags the step loop reads at its existing
+ * halt test, so a signal costs nothing per step.
+ */
+export function listen(m: Machine, signal: AbortSignal): void {
+  if (signal.aborted) {
+    m.finish(false, signal.reason);
+    return;
+  }
+  const onAbort = (): void => abortRun(m, signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  m.stopListening = () => signal.removeEventListener("abort", onAbort);
+}
+
+function abortRun(m: Machine, reason: unknown): void {
+  m.requestAbort(reason);
+  const wake = m.wakeOnAbort;
+  if (wake !== null) wake();
+}
+
+/**
+ * @internal One signal for runs made one after the other (doeff/workers' thread runs a job at a
+ * time): its one listener, added once, aborts the run in progress, so a run adds no listener and
+ * no closures (their add and remove were ~20 % of a trivial job's thread side). At most one run at
+ * a time may use it (driveAsync's `shared`; its caller sets `m` back to null after the run).
+ */
+export class SharedSignal {
+  readonly signal: AbortSignal;
+  /** the run in progress */
+  m: Machine | null = null;
+  constructor(signal: AbortSignal) {
+    this.signal = signal;
+    signal.addEventListener(
+      "abort",
+      () => {
+        if (this.m !== null) abortRun(this.m, signal.reason);
+      },
+      { once: true },
+    );
+  }
+
+  /** (as listen) */
+  attach(m: Machine): void {
+    if (this.signal.aborted) m.finish(false, this.signal.reason);
+    else this.m = m;
+  }
+}
