@@ -48,8 +48,11 @@ before(() => {
   );
   const piscina = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies
     .piscina as string;
-  // the tarball and piscina (doeff/workers' optional peer) from npm's cache, as `npm ci` left it
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", tgz, `piscina@${piscina}`], {
+  // the tarball and piscina (doeff/workers' optional peer) from npm's cache, as `npm ci` left it:
+  // --prefer-offline, not --offline — a spec like piscina@5.3.2 needs the package's full metadata,
+  // which `npm ci` does not always cache (an npmrc with omit-lockfile-registry-resolved fetches only
+  // the abbreviated one), so npm may fetch it once
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tgz, `piscina@${piscina}`], {
     cwd: consumer,
     stdio: "pipe",
   });
