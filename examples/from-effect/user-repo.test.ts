@@ -1,7 +1,7 @@
 // user-repo.test.ts: the TestClock test, on doeff's virtual clock
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { answer, TimeoutError } from "../../src/index.js";
+import { all, answer, delay, program, TimeoutError } from "../../src/index.js";
 import { virtualClock } from "../../src/testing/index.js";
 import { Log, loadUsers, type Pool, Unavailable, userRepoFake, withUserRepo } from "./user-repo.js";
 
@@ -23,6 +23,22 @@ test("two 503s are retried after 100 ms; unknown ids are skipped", () => {
   assert.equal(clock.now, 500); // 200 ms, a 503, 100 ms of back-off, 200 ms
   // timers due at one instant fire in the order they were set: the beat at 500 ms before the last queries end
   assert.deepEqual(lines, ["still loading at 250 ms", "still loading at 500 ms"]);
+});
+
+test("what had happened by 260 ms (TestClock.adjust, then look): a task of the test that waits", () => {
+  const lines: string[] = [];
+  const at260 = program(function* at260() {
+    yield* delay(260);
+    return [...lines];
+  });
+  const r = virtualClock().run(all({ users: loadUsers([1, 2, 3, 4, 5]), at260 }), {
+    handlers: [
+      answer(Log, (e) => void lines.push(e.line)),
+      userRepoFake(table, { latency: 200, failFirst: 2 }),
+    ],
+  });
+  assert.deepEqual(r.value.at260, ["still loading at 250 ms"]);
+  assert.equal(r.value.users.length, 3);
 });
 
 test("a store slower than the timeout: 4 attempts, then TimeoutError", () => {
