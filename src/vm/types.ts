@@ -31,9 +31,15 @@ export type KnownEffectsOf<Y> =
         ? Defined<E>
         : Y extends Generator<any, any, any>
           ? NotAnEffect<Y> // a raw generator object: the VM refuses it (yield* it, or wrap it with fn)
-          : Y extends ProgramLikeOf<any>
-            ? AnyEffect // a structurally typed iterable: its row is unknown, so open
-            : NotAnEffect<Y>;
+          : // an Effect of the `effect` package (Effect-TS 4), by its type id: iterable, so it would
+            // be taken for a structurally typed program below and open the row — `yield* legacy` in a
+            // doeff program, a mistake of a codebase moving from Effect, switched off every check and
+            // failed only at run time (version 3's `yield*` yields a YieldWrap, no iterable: no case)
+            Y extends { readonly "~effect/Effect": unknown }
+            ? NotAnEffect<Y>
+            : Y extends ProgramLikeOf<any>
+              ? AnyEffect // a structurally typed iterable: its row is unknown, so open
+              : NotAnEffect<Y>;
 
 /**
  * In a row: a yielded value that is no effect, program or primitive (`yield promise`, `yield* [1,
@@ -51,7 +57,7 @@ export type NotEffectsOf<E> = 0 extends 1 & E ? never : E extends NotAnEffect<in
 
 /** The compile error for a program that yields values that are not effects. */
 export interface NotAnEffectError<Y> {
-  readonly "doeff: the program yields values that are not effects (a Promise: write yield* awaitPromise(() => promise); an effect, program or generator: write yield*, not yield)": Y;
+  readonly "doeff: the program yields values that are not effects (a Promise: write yield* awaitPromise(() => promise); an effect, program or generator: write yield*, not yield; an Effect of the effect package: yield* awaitPromise((signal) => Effect.runPromise(effect, { signal })))": Y;
 }
 
 /** A row read from an optional phantom field, without the `undefined` that plain `strict` adds. */

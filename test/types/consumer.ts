@@ -225,6 +225,25 @@ expectType<
 // @ts-expect-error -- NotAnEffectError<Generator<never, number, unknown>>: write `yield*`, not `yield`
 run(yieldsGen, { handlers: [state] });
 
+// an Effect of the `effect` package (Effect-TS 4), as its types declare one (a stand-in: this file
+// compiles without the package): iterable, so it was taken for a structurally typed program, and
+// `yield* legacy` in a doeff program opened the row (every check off) to fail only at run time
+interface EffectTs<A> {
+  readonly "~effect/Effect": { readonly _A: (_: never) => A };
+  [Symbol.iterator](): { next(...args: ReadonlyArray<any>): IteratorResult<EffectTs<A>, A> };
+}
+declare const legacy: EffectTs<number>;
+const mixesEffectTs = program(function* () {
+  const n = yield* legacy;
+  expectType<Equal<typeof n, number>>();
+  return n + (yield* get<number>("n"));
+});
+expectType<Equal<EffectsOf<EffectTs<number>>, NotAnEffect<EffectTs<number>>>>();
+// @ts-expect-error -- NotAnEffectError<EffectTs<number>>: yield* awaitPromise((signal) => Effect.runPromise(effect, { signal }))
+run(mixesEffectTs, { handlers: [state] });
+// @ts-expect-error -- NotAnEffectError<EffectTs<number>>: doeff does not run it
+run(legacy);
+
 // ── 9. a field-less effect class is never silently unchecked ─────────────────────────────────
 class Name extends Effect<string> {}
 const named = program(function* () {
