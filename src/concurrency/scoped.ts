@@ -7,7 +7,7 @@
  * records the task. When the program ends (value, error, cancellation) the recorded tasks not done
  * are cancelled in ascending id (= spawn) order before its outcome leaves `scoped`.
  */
-import { cancel, Spawn, type Task } from "../effects/scheduler.js";
+import { cancel, isDone, Spawn, type Task } from "../effects/scheduler.js";
 import {
   type Continuation,
   delegate,
@@ -24,7 +24,15 @@ import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import type { SchedulerRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
 
+/** How many tasks a scope lists before it first forgets the finished ones (see scopeHandler). */
+const PRUNE_AT = 64;
+
 function scopeHandler(tasks: Task<unknown>[]): Handler<never> {
+  // A scope that lasts (a server's loop inside `scoped`, spawning a task per request) kept every
+  // task it ever spawned, and each one's result, until it ended: ~160 B per task for good. So when
+  // the list reaches `limit`, the finished tasks leave it (isDone, answered at the site) and the
+  // limit becomes twice what is left: at most two isDone per spawn, amortized.
+  let limit = PRUNE_AT;
   const self: Handler<never> = named("scope", function* scope(effect: unknown, k: Continuation) {
     const e = effect as Spawn<unknown, unknown>;
     const hs = yield* getHandlers();
@@ -33,6 +41,12 @@ function scopeHandler(tasks: Task<unknown>[]): Handler<never> {
     for (let i = 0; i <= n; i++) body = withHandler(hs[i]!, body);
     const t = (yield* delegate(new Spawn(body, e.store, e.site ?? null))) as Task<unknown>;
     tasks.push(t);
+    if (tasks.length >= limit) {
+      let n = 0;
+      for (const x of tasks) if (!(yield* isDone(x))) tasks[n++] = x;
+      tasks.length = n;
+      limit = Math.max(PRUNE_AT, 2 * n);
+    }
     return yield* transfer(k, t);
   });
   self.handles = (e) => e instanceof Spawn;

@@ -61,6 +61,7 @@ import {
 } from "./scheduler-cell.js";
 import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
 import {
+  AwaitLink,
   abandonAwait,
   awaited,
   externalCell,
@@ -418,11 +419,13 @@ export function taskDone(w: World, effect: TaskDone, k: Continuation | null): Ta
  */
 export function awaitExternal(w: World, cur: TaskRec, r: unknown): PromiseCell {
   const cell = externalCell(w);
+  // (the callbacks hold only the link, cut when the await ends: r may never settle — AwaitLink)
+  const a = new AwaitLink(cur, cell);
   Promise.resolve(r).then(
-    (v) => awaited(w, cur, cell, true, v),
-    (e) => awaited(w, cur, cell, false, e),
+    (v) => awaited(a, true, v),
+    (e) => awaited(a, false, e),
   );
-  cur.awaiting = cell;
+  cur.awaiting = a;
   return cell;
 }
 

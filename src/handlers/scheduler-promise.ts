@@ -48,12 +48,37 @@ export function request(w: World, cell: PromiseCell, ok: boolean, value: unknown
 }
 
 /**
+ * What a pending awaitPromise's settlement callbacks hold (awaitExternal): the task and its cell,
+ * cut (both null) once the await settles or is abandoned (its task cancelled — by `cancel`, a
+ * timeout, main's end or the run's abort: each finalizes it through abandonAwait).
+ * A promise that never settles keeps its callbacks for as long as it lives — a shutdown promise
+ * shared by every request of a server, a cache entry's promise — and so everything they reach: they
+ * held the world itself (every task, continuation and store of the run): 1–10 KB per run or per
+ * cancelled await, kept for good. Now they reach this record only: with the callbacks and the
+ * promise's reaction, ~290 B per abandoned await (test/leaks.test.ts).
+ */
+export class AwaitLink {
+  constructor(
+    public t: TaskRec | null,
+    public cell: PromiseCell | null,
+  ) {}
+}
+
+/**
  * An awaitPromise's promise settled (awaitExternal): request its cell's completion, and `t` stops
  * pointing at it (abandonAwait has nothing left to abandon: the cell is requested), so a task that
  * goes on to wait elsewhere — a queue producer's job, waiting for its result — does not keep it.
+ * A link already cut (abandoned) is ignored: nobody waits for the cell, and it no longer counts as
+ * pending work.
  */
-export function awaited(w: World, t: TaskRec, cell: PromiseCell, ok: boolean, value: unknown): void {
-  if (t.awaiting === cell) t.awaiting = null;
+export function awaited(a: AwaitLink, ok: boolean, value: unknown): void {
+  const t = a.t;
+  const cell = a.cell;
+  if (t === null || cell === null) return;
+  a.t = null;
+  a.cell = null;
+  if (t.awaiting === a) t.awaiting = null;
+  const w = cell.world;
   // Settled after the run's signal aborted: an abandoned await, as a cancelled task's
   // (abandonAwait) — every task is being finalized and none runs to receive it, and a rejection
   // is most likely the abort's own (a fetch rejects with signal.reason), so it warns of nothing
@@ -67,8 +92,12 @@ export function awaited(w: World, t: TaskRec, cell: PromiseCell, ok: boolean, va
 
 /** Nobody waits for the task's awaitPromise any more: it no longer counts as pending work (R6). */
 export function abandonAwait(w: World, t: TaskRec): void {
-  const c = t.awaiting;
+  const a = t.awaiting;
+  if (a === null) return;
   t.awaiting = null;
+  const c = a.cell;
+  a.t = null; // (cut: see AwaitLink)
+  a.cell = null;
   if (c?.external && !c.requested) {
     c.external = false;
     w.pendingExternal--;

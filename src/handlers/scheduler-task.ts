@@ -15,6 +15,7 @@ import {
   START,
   type Waiter,
 } from "./scheduler-cell.js";
+import type { AwaitLink } from "./scheduler-promise.js";
 import type { World } from "./scheduler-world.js";
 
 /**
@@ -43,7 +44,7 @@ export const DONE_CTX: TaskContext = Object.freeze({
 /** A task's rarely set fields (TaskRec.rare). */
 interface TaskRare {
   ctl: AbortController | null;
-  awaiting: PromiseCell | null;
+  awaiting: AwaitLink | null;
   spawnSite: Error | null;
   /** the cell whose failure woke it (its error not yet received: World.unreceived / received) */
   wokenBy: Cell | null;
@@ -164,13 +165,13 @@ export class TaskRec extends TaskRecord<unknown> {
     if (c !== null || this.rare !== null) this.rareFields().ctl = c;
   }
   /**
-   * the cell of its pending awaitPromise: cleared when the promise settles (`awaited`), or
-   * abandoned when the task is cancelled while waiting for it (`abandonAwait`: scheduler-promise.ts)
+   * the link to the cell of its pending awaitPromise: cleared when the promise settles (`awaited`),
+   * or abandoned when the task is cancelled while waiting for it (`abandonAwait`: scheduler-promise.ts)
    */
-  get awaiting(): PromiseCell | null {
+  get awaiting(): AwaitLink | null {
     return this.rare === null ? null : this.rare.awaiting;
   }
-  set awaiting(c: PromiseCell | null) {
+  set awaiting(c: AwaitLink | null) {
     const r = this.rare;
     if (c !== null) this.rareFields().awaiting = c;
     // cleared (the await settled): the record goes when nothing else is in it (48 B per waiting task)

@@ -1,0 +1,191 @@
+/**
+ * Memory a long-lived process must get back (docs/reliability-notes.md "Long-running processes").
+ * Each test keeps a WeakRef to something only a leak would retain — a run's context (its world
+ * hangs off it), a task's result — and checks after two full collections that it is gone. gc is
+ * exposed at run time (v8.setFlagsFromString), so the file runs under the plain test command.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  awaitPromise,
+  cancel,
+  delay,
+  fn,
+  getRunContext,
+  program,
+  realTime,
+  runAsync,
+  safe,
+  scheduler,
+  scoped,
+  spawn,
+  timeout,
+  wait,
+} from "../src/index.js";
+
+/** Two full collections, each after a turn of the event loop (a WeakRef's target lives to the end of its job). */
+async function collectGarbage(): Promise<void> {
+  (await import("node:v8")).setFlagsFromString("--expose-gc");
+  const gc = (await import("node:vm")).runInNewContext("gc") as () => void;
+  for (let i = 0; i < 2; i++) {
+    await new Promise((done) => setImmediate(done));
+    gc();
+  }
+}
+
+/** A promise that never settles and outlives every run below: a server's `shutdown` promise. */
+const forever = new Promise<never>(() => {});
+const handlers = [scheduler, realTime];
+
+/** Runs `body` (which may use the run's context) and answers a WeakRef to that context. */
+async function runAndRef(
+  body: () => Generator<unknown, unknown, any>,
+  signal?: AbortSignal,
+): Promise<{ ctx: WeakRef<object>; ok: boolean }> {
+  let ctx: WeakRef<object> | null = null;
+  const r = await runAsync(
+    program(function* () {
+      ctx = new WeakRef(yield* getRunContext());
+      return yield* body();
+    }),
+    signal === undefined ? { handlers } : { handlers, signal },
+  );
+  return { ctx: ctx!, ok: r.ok };
+}
+
+test("a run whose task still awaits a never-settling promise at main's end is collected (the promise's callbacks keep only a cut link)", async () => {
+  const { ctx, ok } = await runAndRef(function* () {
+    yield* spawn(awaitPromise(() => forever));
+    yield* delay(0); // the task is now awaiting `forever`
+    return 1;
+  });
+  assert.equal(ok, true);
+  await collectGarbage();
+  assert.equal(ctx.deref(), undefined, "the run's context (and world) is retained by `forever`'s callbacks");
+});
+
+test("a run that cancelled a task awaiting a never-settling promise is collected", async () => {
+  const { ctx, ok } = await runAndRef(function* () {
+    const t = yield* spawn(awaitPromise(() => forever));
+    yield* delay(0);
+    yield* cancel(t);
+    return 1;
+  });
+  assert.equal(ok, true);
+  await collectGarbage();
+  assert.equal(ctx.deref(), undefined, "the run's context is retained by `forever`'s callbacks");
+});
+
+test("a run whose timeout cut short an awaitPromise of a never-settling promise is collected", async () => {
+  const { ctx, ok } = await runAndRef(function* () {
+    const r = yield* safe(
+      timeout(
+        awaitPromise(() => forever),
+        0,
+      ),
+    );
+    return r.ok;
+  });
+  assert.equal(ok, true);
+  await collectGarbage();
+  assert.equal(ctx.deref(), undefined, "the run's context is retained by `forever`'s callbacks");
+});
+
+test("a run aborted by its signal while main awaits a never-settling promise is collected", async () => {
+  const ac = new AbortController();
+  const running = runAndRef(function* () {
+    yield* spawn(delay(10_000)); // (another task: main's await is not awaited alone)
+    yield* awaitPromise(() => forever);
+  }, ac.signal);
+  setImmediate(() => ac.abort(new Error("client went away")));
+  const { ctx, ok } = await running;
+  assert.equal(ok, false);
+  await collectGarbage();
+  assert.equal(ctx.deref(), undefined, "the run's context is retained by `forever`'s callbacks");
+});
+
+/** Spawn a task that awaits `forever`, cancel it once it awaits: a WeakRef to its handle. */
+const awaitAndCancel = fn(function* awaitAndCancel() {
+  const t = yield* spawn(awaitPromise(() => forever));
+  yield* delay(0); // the task is now awaiting `forever`
+  yield* cancel(t);
+  return new WeakRef(t);
+});
+
+test("in a long run, a cancelled task that awaited a never-settling promise is collected while the run goes on", async () => {
+  const r = await runAsync(
+    program(function* () {
+      yield* awaitPromise(() => new Promise((done) => setImmediate(done))); // (a new job: see collectGarbage)
+      const refs: WeakRef<object>[] = [];
+      for (let i = 0; i < 4; i++) refs.push(yield* awaitAndCancel());
+      yield* awaitPromise(() => collectGarbage());
+      // (the last one may still be reached from the switch the scheduler made after it: one, not one per await)
+      return refs.slice(0, 3).map((ref) => ref.deref() === undefined);
+    }),
+    { handlers },
+  );
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.value, [true, true, true], "`forever`'s callbacks keep the cancelled tasks");
+});
+
+test("a long scoped block lets go of the tasks it spawned that finished (their results are collected before it ends)", async () => {
+  const r = await runAsync(
+    scoped(
+      program(function* () {
+        yield* awaitPromise(() => new Promise((done) => setImmediate(done)));
+        const refs: WeakRef<object>[] = [];
+        // a server loop inside scoped: a task per request, each waited for
+        for (let i = 0; i < 200; i++) {
+          const t = yield* spawn(
+            program(function* () {
+              const payload = { bytes: new Array(100).fill(i) };
+              if (i < 3) refs.push(new WeakRef(payload));
+              return payload;
+            }),
+          );
+          yield* wait(t);
+        }
+        const pending = yield* spawn(delay(10_000)); // still cancelled at the scope's end
+        yield* awaitPromise(() => collectGarbage());
+        return [refs.map((ref) => ref.deref() === undefined), pending] as const;
+      }),
+    ),
+    { handlers },
+  );
+  assert.equal(r.ok, true);
+  const [collected] = r.value;
+  assert.deepEqual(collected, [true, true, true], "finished tasks' results are kept by the scope");
+});
+
+test("a scoped block that forgot its finished tasks still cancels the running ones at its end, in spawn order", async () => {
+  const order: number[] = [];
+  const r = await runAsync(
+    program(function* () {
+      const inner = yield* scoped(
+        program(function* () {
+          for (let i = 0; i < 150; i++) {
+            if (i % 50 === 0) {
+              // a task that runs until the scope cancels it
+              const id = i;
+              yield* spawn(
+                program(function* () {
+                  try {
+                    yield* delay(10_000);
+                  } finally {
+                    order.push(id);
+                  }
+                }),
+              );
+            } else yield* wait(yield* spawn(program(function* () {})));
+          }
+          return "body done";
+        }),
+      );
+      return inner;
+    }),
+    { handlers },
+  );
+  assert.equal(r.ok, true);
+  assert.equal(r.value, "body done");
+  assert.deepEqual(order, [0, 50, 100]);
+});
