@@ -226,3 +226,27 @@ function describeUnsafe(x: unknown): string {
   if (Array.isArray(x)) return `Array(${x.length})`;
   return name === "Object" ? "object" : `${name} object`;
 }
+
+/**
+ * Why `c`, given where an effect class goes (`handle`, `answer`, `observe`, `mock`), is not one, or
+ * null when it is: a constructor whose instances are Effects. A class that does not extend Effect
+ * (`Error`, a plain `function`) was accepted before and its handler silently took nothing, so the
+ * program then failed with an UnhandledEffectError that named the effect, not the mistake. Never throws.
+ */
+export function notAnEffectClass(c: unknown): string | null {
+  if (typeof c !== "function") return describe(c);
+  let proto: unknown;
+  try {
+    proto = (c as { prototype?: unknown }).prototype;
+  } catch {
+    return describe(c);
+  }
+  if (brandOf(proto) === B_EFFECT) return null;
+  // an effect class of another copy of doeff: accepted here, as before — its handler fails where it
+  // uses this copy's continuation, with a message naming the two copies (test/two-copies.test.ts)
+  try {
+    if (proto !== null && typeof proto === "object" && (proto as { [ANY_COPY]?: unknown })[ANY_COPY] === 1)
+      return null;
+  } catch {}
+  return `${describe(c)}, which does not extend Effect`;
+}
