@@ -379,9 +379,15 @@ names rateLimited among the programs that perform it, +8 B.
 Then → 19,987 / 34,538 B, no code change (min bytes identical): run.ts's types moved to files of
 their own (src/run/rows.ts, coverage.ts, every-effect.ts, entry-check.ts; no bundle holds them),
 which shifts esbuild's frequency-based renaming, +6 / −7 B; and TIMED_OUT in a module of its own
-(src/concurrency/timed-out.ts: protocol.ts no longer loads the toolkit's timeout), −18 B. Merged: → 19,987 / 34,587 B. */
-const SMALL_BUDGET = 19_987;
-const WHOLE_BUDGET = 34_587;
+(src/concurrency/timed-out.ts: protocol.ts no longer loads the toolkit's timeout), −18 B. Merged: → 19,987 / 34,587 B.
+Then → 20,084 / 34,848 B (the bad-input audit, test/bad-input*.test.ts): the effect classes check
+their arguments as SEMANTICS §1 asks (`new Delay("5")` moved a simulated clock by a string, `new
+Put()` stored under undefined, `new Wait(5)` went unhandled; `get`, `delay`, `wait`… now check
+nothing themselves, so nothing is checked twice), `new Program()` / `new Primitive()` are a
+TypeError where run instead of a VMInternalError, a class that does not extend Effect is refused
+by handle / answer / observe, and `observe(Fetch)` without its callback is an error: +97 / +261 B. */
+const SMALL_BUDGET = 20_084;
+const WHOLE_BUDGET = 34_848;
 
 interface Measured {
   min: number;
@@ -570,8 +576,11 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * the clock alone, shareable by concurrent runs: the LLM-agent review's first missing piece), +595 B;
  * the README says ~43 kB.
  * Merged: → 42,539 B.
+ * Then → 42,884 B: the bad-input audit's checks (above), +345 B, of which the toolkit's
+ * `new Semaphore()` / `new Channel(-1)` checks, forEachAsync / next checking the iterator and its
+ * results, and `forEach({})` named as an object, ~85 B.
  */
-const EVERYTHING_BUDGET = 42_539;
+const EVERYTHING_BUDGET = 42_884;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

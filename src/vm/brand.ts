@@ -234,19 +234,13 @@ function describeUnsafe(x: unknown): string {
  * program then failed with an UnhandledEffectError that named the effect, not the mistake. Never throws.
  */
 export function notAnEffectClass(c: unknown): string | null {
-  if (typeof c !== "function") return describe(c);
   let proto: unknown;
   try {
-    proto = (c as { prototype?: unknown }).prototype;
-  } catch {
-    return describe(c);
-  }
-  if (brandOf(proto) === B_EFFECT) return null;
-  // an effect class of another copy of doeff: accepted here, as before — its handler fails where it
-  // uses this copy's continuation, with a message naming the two copies (test/two-copies.test.ts)
-  try {
-    if (proto !== null && typeof proto === "object" && (proto as { [ANY_COPY]?: unknown })[ANY_COPY] === 1)
-      return null;
+    proto = typeof c === "function" ? (c as { prototype?: unknown }).prototype : null;
+    if (brandOf(proto) === B_EFFECT) return null;
+    // an effect class of another copy of doeff: accepted here, as before — its handler fails where it
+    // uses this copy's continuation, with a message naming the two copies (test/two-copies.test.ts)
+    if ((proto as { [ANY_COPY]?: unknown } | null)?.[ANY_COPY] === 1) return null;
   } catch {}
-  return `${describe(c)}, which does not extend Effect`;
+  return typeof c === "function" ? `${describe(c)}, which does not extend Effect` : describe(c);
 }
