@@ -455,6 +455,21 @@ table("testing and runners", [
     cls: TypeError,
     msg: /^run option handlers\[1\] is undefined, not a handler function$/,
   },
+  // UNCLEAR: V8's "pred.call is not a function", thrown at the first effect performed under it
+  {
+    label: "withHandler(h, p), h.handles = 5",
+    call: () => d.withHandler(Object.assign(function mine() {}, { handles: 5 }) as any, body),
+    where: "throws",
+    cls: TypeError,
+    msg: /^withHandler expects a handler function .* got function mine, whose handles is 5, not a function \(effect\) => boolean$/,
+  },
+  {
+    label: 'run(p, { handlers: [h] }), h.handles = "A"',
+    call: () => d.run(body, { handlers: [Object.assign(function mine() {}, { handles: "A" }) as any] }),
+    where: "throws",
+    cls: TypeError,
+    msg: /^run option handlers\[0\] is function mine, whose handles is "A", not a function \(effect\) => boolean$/,
+  },
   // UNCLEAR: "got [object Object]"
   {
     label: "forEach({}, f)",

@@ -55,11 +55,16 @@ export function notAHandler(h: unknown, listed = false): string | null {
     return listed ? `${describe(h)}, not a handler function` : describe(h);
   }
   let proto: unknown;
+  let handles: unknown;
   try {
     proto = (h as { prototype?: unknown }).prototype;
+    handles = (h as { handles?: unknown }).handles;
   } catch {
     return null;
   }
+  // (the search calls it for each effect: it failed there with V8's "pred.call is not a function")
+  if (handles !== undefined && typeof handles !== "function")
+    return `${describe(h)}, whose handles is ${describe(handles)}, not a function (effect) => boolean`;
   if (brandOf(proto) !== B_EFFECT) return null;
   const name = (h as { name?: string }).name || "EffectClass";
   return `the effect class ${name}, not a handler for it (write handle(${name}, (effect, k) => …) or answer(${name}, (effect) => value))`;
