@@ -563,3 +563,28 @@ test("async iterables: next of a good iterator still answers its results", async
     { value: undefined, done: true },
   ]);
 });
+
+test("error classes: new UnhandledEffectError(effect) without its handlers list is made (it threw V8's \"reading 'length'\"), for a test double that throws it", () => {
+  const e = new d.UnhandledEffectError(new A());
+  assert.match(e.message, /^no handler takes A; no handlers are installed here/);
+  assert.deepEqual(e.handlers, []);
+  // and every error class can be made without arguments, as a JavaScript caller may
+  for (const C of [
+    d.DoeffError,
+    d.UnhandledEffectError,
+    d.ContinuationConsumedError,
+    d.HandlerContextError,
+    d.MissingStateKeyError,
+    d.MissingEnvKeyError,
+    d.CircularAskError,
+    d.TaskCancelledError,
+    d.DeadlockError,
+    d.AsyncRequiredError,
+    d.PromiseAlreadyCompletedError,
+    d.VMInternalError,
+    d.ChannelClosedError,
+    d.TimeoutError,
+  ] as (new () => Error)[]) {
+    assert.ok(new C() instanceof d.DoeffError, C.name);
+  }
+});
