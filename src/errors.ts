@@ -64,7 +64,7 @@ export class UnhandledEffectError extends DoeffError {
   static override readonly displayName = "UnhandledEffectError";
   readonly effect: unknown;
   readonly handlers: readonly unknown[];
-  constructor(effect: unknown, handlers: readonly unknown[], context = "") {
+  constructor(effect: unknown, handlers: readonly unknown[] = [], context = "") {
     const name = effectName(effect);
     const standard = classPhrase(effect, "standardHandler");
     const hint = unhandledHintOf(effect);

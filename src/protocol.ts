@@ -3,7 +3,15 @@
  * internals. `src/handlers/` imports only this module, the effect classes and the errors (a test
  * enforces it), so any user can write the standard handlers again on the same footing.
  */
-export { brandOf, className, describe, isEffectValue, isProgramLike, listedUncalled } from "./vm/brand.js";
+export {
+  brandOf,
+  className,
+  describe,
+  isEffectValue,
+  isProgramLike,
+  listedUncalled,
+  notAnEffectClass,
+} from "./vm/brand.js";
 export { captureSite, siteState } from "./vm/sites.js";
 export { siteOf } from "./trace/format.js";
 /** @internal What a blocked computation waits on, for the report of an aborted run. */

@@ -879,7 +879,12 @@ test("§9.1 constructors validate eagerly (TypeError)", () => {
   assert.throws(() => failPromise(undefined as never, 1), TypeError);
   assert.throws(() => awaitPromise(Promise.resolve(1) as never), TypeError);
   assert.throws(() => new (Task as any)(Symbol("x"), 1, null), TypeError);
-  assert.ok(new Cancel(null as never)); // the class itself is plain data
+  // the class checks too (§1: constructors validate eagerly); it was plain data, and `new Cancel(null)`
+  // failed only when performed, as an UnhandledEffectError naming no argument
+  assert.throws(() => new Cancel(null as never), {
+    name: "TypeError",
+    message: /^cancel expects a Task/,
+  });
 });
 
 test("§2.4 a Task yielded directly → TypeError saying to use wait", () => {

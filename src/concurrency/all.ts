@@ -172,7 +172,7 @@ export function forEach(
     typeof (items as Iterable<unknown>)[Symbol.iterator] !== "function"
   ) {
     throw new TypeError(
-      `forEach expects an array (or another iterable) of items first, e.g. forEach(urls, (url) => get(url)), got ${String(items)}`,
+      `forEach expects an array (or another iterable) of items first, e.g. forEach(urls, (url) => get(url)), got ${describe(items)}`,
     );
   }
   // (a program is iterable itself — for yield* — so forEach(listUrls(), f) would run f once, on it)

@@ -26,7 +26,7 @@ import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, hidden, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
 import { type Channel, close, putBack, type Received, receive } from "./channel.js";
-import { closeIterator, forEachAsyncPool, iterResult } from "./async-pool.js";
+import { asyncIteratorOf, closeIterator, forEachAsyncPool, iterResult } from "./async-pool.js";
 import { concurrencyOption, functionArg, optionsObject } from "./check.js";
 import type { SchedulerRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
@@ -50,7 +50,8 @@ function* nextGen<T>(it: AsyncIterator<T>): Generator<unknown, IteratorResult<T>
       return q;
     });
     settled = true;
-    return r;
+    // (a next() that gives no iterator result: else `next` answered it as it was, 5 for `{ done, value }`)
+    return iterResult(r, "next") as IteratorResult<T>;
   } catch (e) {
     settled = true;
     throw e;
@@ -77,7 +78,7 @@ const forEachAsyncProgram = fn(
       f: (item: unknown) => AnyProgramLike,
       site: Error | null,
     ) {
-      const it = iterable[Symbol.asyncIterator]();
+      const it = asyncIteratorOf(iterable);
       let finished = false;
       let index = 0;
       try {

@@ -69,12 +69,25 @@ export function closeIterator(it: AsyncIterator<unknown>): void {
  * "Cannot read properties of null", or a number ran `f(undefined)`. (Thrown as the iterator's
  * failure: the iterator is not closed.)
  */
-export function iterResult(r: unknown): IteratorResult<unknown> {
+export function iterResult(r: unknown, where = "forEachAsync"): IteratorResult<unknown> {
   if (r === null || (typeof r !== "object" && typeof r !== "function"))
     throw new TypeError(
-      `forEachAsync: the iterator's next() gave ${describe(r)}, not an iterator result { done, value }`,
+      `${where}: the iterator's next() gave ${describe(r)}, not an iterator result { done, value }`,
     );
   return r as IteratorResult<unknown>;
+}
+
+/**
+ * `iterable[Symbol.asyncIterator]()`, checked as `for await` does: else a method returning something
+ * without `next` failed later with V8's "it.next is not a function".
+ */
+export function asyncIteratorOf(iterable: AsyncIterable<unknown>): AsyncIterator<unknown> {
+  const it: unknown = iterable[Symbol.asyncIterator]();
+  if (it === null || typeof it !== "object" || typeof (it as { next?: unknown }).next !== "function")
+    throw new TypeError(
+      `forEachAsync: the iterable's [Symbol.asyncIterator]() gave ${describe(it)}, not an async iterator (an object with a next() method)`,
+    );
+  return it as AsyncIterator<unknown>;
 }
 
 /** The pull's promise settled: complete its external promise (unless dropped meanwhile). */
@@ -132,7 +145,7 @@ export const forEachAsyncPool = fn(
       // (else the first pull would be made, then fail the run as a createExternalPromise never settled)
       if (((yield at(site, getRunContext())) as RunContext).driver === "sync")
         throw new AsyncRequiredError("forEachAsync");
-      const it = iterable[Symbol.asyncIterator]();
+      const it = asyncIteratorOf(iterable);
       const pool = new Pool(site, "forEachAsync");
       const items: number[] = [];
       pool.items = items;

@@ -92,7 +92,10 @@ export class Channel<T = unknown> {
     readonly capacity: number,
     /** What a send to a full channel does (see Overflow). */
     readonly overflow: Overflow = "block",
-  ) {}
+  ) {
+    // (the class is public: `new Channel()` had no capacity, and its first send a DeadlockError)
+    channelOptions({ capacity, overflow }, "new Channel", 0, ["block", "dropping", "sliding"]);
+  }
   /** True once `close(ch)` was called (on an event channel: also its source's `close()`, or the run ended). */
   get closed(): boolean {
     return this.isClosed;

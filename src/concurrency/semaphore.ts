@@ -28,7 +28,10 @@ export class Semaphore {
   /** @internal */ readonly waiters = new Queue<Waiter>();
   /** @internal waiters still waiting (the queue also keeps cancelled ones until give() skips them) */
   live = 0;
-  constructor(readonly permits: number) {}
+  constructor(readonly permits: number) {
+    // (the class is public: `new Semaphore()` had no permits, and its first acquire a DeadlockError)
+    checkPermits(permits, "new Semaphore");
+  }
 
   /** Permits free right now. */
   get available(): number {
@@ -108,13 +111,15 @@ function* newSemaphore(permits: number): Generator<unknown, Semaphore, any> {
 
 /** A new semaphore with `permits` permits (an integer ≥ 1): `const sem = yield* createSemaphore(3)`. */
 export function createSemaphore(permits: number): Program<Semaphore, never> {
-  if (typeof permits !== "number")
-    throw new TypeError(
-      `createSemaphore expects a number of permits (an integer ≥ 1), got ${describe(permits)}`,
-    );
-  if (!Number.isInteger(permits) || permits < 1)
-    throw new RangeError(`createSemaphore expects an integer number of permits ≥ 1, got ${String(permits)}`);
+  checkPermits(permits, "createSemaphore");
   return hidden(newSemaphore, permits) as Program<Semaphore, never>;
+}
+
+function checkPermits(permits: unknown, where: string): void {
+  if (typeof permits !== "number")
+    throw new TypeError(`${where} expects a number of permits (an integer ≥ 1), got ${describe(permits)}`);
+  if (!Number.isInteger(permits) || permits < 1)
+    throw new RangeError(`${where} expects an integer number of permits ≥ 1, got ${String(permits)}`);
 }
 
 // (what an aborted run's report says a task blocked in it was blocked in, not `wait(a promise)`)

@@ -17,6 +17,8 @@ export class Ask<T = unknown> extends Effect<T> {
   declare readonly _tag: "Ask";
   constructor(readonly key: string) {
     super();
+    // (here, named as ask, which checks nothing itself: `new Ask(5)` was a MissingEnvKeyError "no key 5")
+    if (typeof key !== "string") throw new TypeError(`ask expects a string key, got ${describe(key)}`);
   }
 }
 /** Runs `program` at the perform site: its row `R` is part of the performer's row. */
@@ -32,6 +34,9 @@ export class Local<T = unknown, R = never> extends Effect<T> {
     readonly program: ProgramLikeOf<T>,
   ) {
     super();
+    // (else a bad program was reported as "yielded 5", a yield the user never wrote)
+    if (patch === null || typeof patch !== "object" || patch instanceof Map) badPatch(patch, "local");
+    checkProgramLike(program, "local");
   }
 }
 
@@ -120,7 +125,6 @@ export function ask<T extends AskTypeArgument = never, K extends EnvKey = EnvKey
   key: K,
 ): Ask<[T] extends [never] ? EnvValue<K> : T>;
 export function ask(key: string): Ask<unknown> {
-  if (typeof key !== "string") throw new TypeError(`ask expects a string key, got ${describe(key)}`);
   return new Ask(key);
 }
 /**
@@ -132,16 +136,21 @@ export function local<P extends AnyProgramLike, Patch extends EnvPatch = EnvPatc
   program: P,
 ): Local<ResultOf<P>, EffectsOf<P> | PatchEffects<Patch>>;
 export function local(patch: EnvPatch, program: AnyProgramLike): Local<unknown, unknown> {
-  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
-    throw new TypeError(`local expects a patch object ({ key: value }), got ${describe(patch)}`);
-  }
+  if (patch === null || typeof patch !== "object" || Array.isArray(patch) || patch instanceof Promise)
+    badPatch(patch, "local");
   if (isProgramLike(patch) && !isProgramLike(program))
     throw new TypeError(
       `local takes (patch, program), got a program first: the arguments are swapped; write local({ key: value }, program)`,
     );
   checkProgramLike(program, "local");
+  // (both a program or effect: the patch was its fields, `{ ...effect }`, silently)
+  if (isProgramLike(patch)) badPatch(patch, "local");
   // a Map is accepted as the `env` run option is (its string keys); spreading it would give {}
   return new Local(Object.freeze(patchObject(patch)), program as ProgramLikeOf<unknown>);
+}
+
+function badPatch(patch: unknown, where: string): never {
+  throw new TypeError(`${where} expects a patch object ({ key: value }), got ${describe(patch)}`);
 }
 
 function patchObject(patch: object): Record<string, unknown> {

@@ -252,6 +252,13 @@ export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
     site: Error | null = null,
   ) {
     super();
+    // The classes check their arguments (SEMANTICS §1), named as the function that makes them,
+    // which checks nothing itself: they are public (expectEffects lists effects as instances), and
+    // `new Wait(5)` was reported later, as a "yielded 5" the user never wrote, a missing handler, or
+    // V8's "… is not a function"
+    checkProgramLike(program, "spawn");
+    if (store !== "shared" && store !== "isolated")
+      throw new TypeError(`spawn expects a store, "shared" or "isolated", got ${describe(store)}`);
     if (site !== null) Object.defineProperty(this, "site", { value: site });
   }
 }
@@ -262,6 +269,7 @@ export class Wait<T = unknown> extends SchedulerEffect<T> {
   declare readonly _tag: "Wait";
   constructor(readonly waitable: Waitable<T>) {
     super();
+    if (!(waitable instanceof Task || waitable instanceof Future)) checkWaitable(waitable, "wait");
   }
 }
 /** The effect of `gather(...)`: every waitable's value in input order; fails fast with the first failure. */
@@ -271,6 +279,7 @@ export class Gather<T = unknown[]> extends SchedulerEffect<T> {
   declare readonly _tag: "Gather";
   constructor(readonly waitables: readonly Waitable<unknown>[]) {
     super();
+    checkWaitables(waitables, "gather");
   }
 }
 /** The effect of `race(...)`: the first waitable to finish, as `{ index, value, rest }` (throws its error if it failed). */
@@ -282,6 +291,7 @@ export class Race<T = unknown, W extends Waitable<unknown> = Waitable<unknown>> 
   declare readonly _tag: "Race";
   constructor(readonly waitables: readonly Waitable<unknown>[]) {
     super();
+    checkWaitables(waitables, "race");
   }
 }
 /** The effect of `cancel(task)`: runs the task's finally blocks, then answers true (false if it was already done). */
@@ -304,6 +314,7 @@ export class Cancel extends SchedulerEffect<boolean> {
     owned = false,
   ) {
     super();
+    checkTask(task, "cancel");
     this.owned = owned;
   }
 }
@@ -314,6 +325,7 @@ export class IsDone extends SchedulerEffect<boolean> {
   declare readonly _tag: "IsDone";
   constructor(readonly waitable: Waitable<unknown>) {
     super();
+    if (!(waitable instanceof Task || waitable instanceof Future)) checkWaitable(waitable, "isDone");
   }
 }
 /** The effect of `createPromise()`: answers a new one-shot `PromiseHandle` (wait on its `.future`). */
@@ -332,6 +344,7 @@ export class CompletePromise extends SchedulerEffect<undefined> {
     readonly value: unknown,
   ) {
     super();
+    checkPromise(promise, "completePromise");
   }
 }
 /** The effect of `failPromise(promise, error)`: settle it with `error`, thrown to its waiters (PromiseAlreadyCompletedError if already settled). */
@@ -344,6 +357,7 @@ export class FailPromise extends SchedulerEffect<undefined> {
     readonly error: unknown,
   ) {
     super();
+    checkPromise(promise, "failPromise");
   }
 }
 /** The effect of `createExternalPromise()`: answers an `ExternalPromise` that code outside the VM (callbacks, timers, I/O) settles with `complete(v)` / `fail(e)`. */
@@ -360,6 +374,7 @@ export class AwaitPromise<T = unknown> extends SchedulerEffect<T> {
   /** Called by the scheduler with the awaiting task's AbortSignal (aborted when it is cancelled). */
   constructor(readonly thunk: (signal: AbortSignal) => PromiseLike<T> | T) {
     super();
+    checkThunk(thunk, "awaitPromise");
   }
 }
 /** The current task's AbortSignal: aborted when the task is cancelled or the run is aborted (§9.8). */
@@ -398,6 +413,7 @@ export class RegisterIdleSource extends SchedulerEffect<boolean> {
   declare readonly _tag: "RegisterIdleSource";
   constructor(readonly source: IdleSource) {
     super();
+    checkIdleSource(source, "registerIdleSource");
   }
 }
 
@@ -418,6 +434,32 @@ function checkWaitable(x: unknown, where: string): void {
   );
 }
 
+function checkTask(task: unknown, where: string): void {
+  if (!(task instanceof Task))
+    throw new TypeError(`${where} expects a Task (from spawn), got ${describe(task)}`);
+}
+
+function checkWaitables(ws: unknown, where: string): void {
+  if (!Array.isArray(ws))
+    throw new TypeError(`${where} expects an array of Tasks or Futures, got ${describe(ws)}`);
+  for (let i = 0; i < ws.length; i++) {
+    const x: unknown = ws[i];
+    if (!(x instanceof Task || x instanceof Future)) checkWaitable(x, `${where} (item ${i})`);
+  }
+}
+
+function checkThunk(thunk: unknown, where: string): void {
+  if (typeof thunk !== "function")
+    throw new TypeError(
+      `${where} expects a function returning a promise, e.g. awaitPromise((signal) => fetch(url, { signal })), got ${describe(thunk)}`,
+    );
+}
+
+function checkIdleSource(source: unknown, where: string): void {
+  if (source === null || typeof source !== "object" || typeof (source as IdleSource).progress !== "function")
+    throw new TypeError(`${where} expects { progress(complete): boolean }, got ${describe(source)}`);
+}
+
 function checkPromise(p: unknown, where: string): void {
   if (p !== null && typeof p === "object" && (p as { future?: unknown }).future instanceof Future) return;
   throw new TypeError(
@@ -430,7 +472,6 @@ export function spawn<P extends AnyProgramLike>(
   program: P,
   options?: SpawnOptions,
 ): Spawn<ResultOf<P>, EffectsOf<P>> {
-  checkProgramLike(program, "spawn");
   let store: SpawnStore = "shared";
   if (options !== undefined) {
     if (options === null || typeof options !== "object" || Array.isArray(options)) {
@@ -459,7 +500,6 @@ export function spawn<P extends AnyProgramLike>(
 
 /** The waitable's value, or its error (TaskCancelledError for a cancelled task). */
 export function wait<T>(waitable: Waitable<T>): Wait<T> {
-  checkWaitable(waitable, "wait");
   return new Wait<T>(waitable);
 }
 
@@ -508,20 +548,16 @@ export function race<const W extends readonly Waitable<any>[]>(
   if (waitables.length === 0) throw new TypeError("race() needs at least one waitable (a Task or a Future)");
   if (waitables.length === 1 && Array.isArray(waitables[0]))
     throw new TypeError("race takes the waitables as arguments, not an array: race(...tasks), or race(a, b)");
-  for (let i = 0; i < waitables.length; i++) checkWaitable(waitables[i], `race (item ${i})`);
   return new Race(waitables.slice());
 }
 
 /** Cancel a task: false if it is already done; else true once its finally blocks have run. */
 export function cancel(task: Task<unknown>): Cancel {
-  if (!(task instanceof Task))
-    throw new TypeError(`cancel expects a Task (from spawn), got ${describe(task)}`);
   return new Cancel(task);
 }
 
 /** True once the task completed, failed, was cancelled or is being cancelled (a future: settled). */
 export function isDone(waitable: Waitable<unknown>): IsDone {
-  checkWaitable(waitable, "isDone");
   return new IsDone(waitable);
 }
 
@@ -535,13 +571,11 @@ export function completePromise<T>(
   promise: PromiseHandle<T> | ExternalPromise<T>,
   value: T,
 ): CompletePromise {
-  checkPromise(promise, "completePromise");
   return new CompletePromise(promise as PromiseHandle<unknown>, value);
 }
 
 /** Fail a promise with `error` (PromiseAlreadyCompletedError if it already settled). */
 export function failPromise(promise: PromiseHandle<any> | ExternalPromise<any>, error: unknown): FailPromise {
-  checkPromise(promise, "failPromise");
   return new FailPromise(promise, error);
 }
 
@@ -573,11 +607,6 @@ export function awaitPromise<P extends Program<unknown, unknown> | Effect<unknow
       };
 export function awaitPromise<T>(thunk: (signal: AbortSignal) => PromiseLike<T> | T): AwaitPromise<T>;
 export function awaitPromise<T>(thunk: (signal: AbortSignal) => PromiseLike<T> | T): AwaitPromise<T> {
-  if (typeof thunk !== "function") {
-    throw new TypeError(
-      `awaitPromise expects a function returning a promise, e.g. awaitPromise((signal) => fetch(url, { signal })), got ${describe(thunk)}`,
-    );
-  }
   return new AwaitPromise<T>(thunk);
 }
 
@@ -597,10 +626,5 @@ export function getTaskInfo(): GetTaskInfo {
 
 /** Register an idle source with the scheduler (once per scheduler world; answers true if new). */
 export function registerIdleSource(source: IdleSource): RegisterIdleSource {
-  if (source === null || typeof source !== "object" || typeof source.progress !== "function") {
-    throw new TypeError(
-      `registerIdleSource expects { progress(complete): boolean }, got ${describe(source)}`,
-    );
-  }
   return new RegisterIdleSource(source);
 }

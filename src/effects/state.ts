@@ -5,6 +5,10 @@ import { Effect } from "./effect.js";
 function checkKey(key: unknown, where: string): asserts key is string {
   if (typeof key !== "string") throw new TypeError(`${where} expects a string key, got ${describe(key)}`);
 }
+function checkF(f: unknown, where: string): void {
+  if (typeof f !== "function")
+    throw new TypeError(`${where} expects a function (old) => new, got ${describe(f)}`);
+}
 
 // `_tag` is a type-level name only (never set at run time): it keeps structurally similar effect
 // classes apart when handlers subtract them from a row (API §7).
@@ -17,6 +21,9 @@ export class Get<T = unknown> extends Effect<T> {
   declare readonly _tag: "Get";
   constructor(readonly key: string) {
     super();
+    // (here, named as get, which checks nothing itself: `new Get(5)` is public too — expectEffects
+    // lists effects so — and was a MissingStateKeyError for the key 5, `new Put()` stored under undefined)
+    checkKey(key, "get");
   }
 }
 /** The effect of `put(key, value)` (handled by `state`). */
@@ -31,6 +38,7 @@ export class Put extends Effect<undefined> {
     readonly value: unknown,
   ) {
     super();
+    checkKey(key, "put");
   }
 }
 /** Method-style so `Modify<T>` is covariant in T (a handler for `Modify<any>` takes every Modify). */
@@ -48,24 +56,21 @@ export class Modify<T = unknown> extends Effect<T> {
     readonly f: Updater<T>,
   ) {
     super();
+    checkKey(key, "modify");
+    checkF(f, "modify"); // (else the state handler failed with V8's "m.f is not a function")
   }
 }
 
 /** The value stored under `key`; MissingStateKeyError if absent. */
 export function get<T = unknown>(key: string): Get<T> {
-  checkKey(key, "get");
   return new Get<T>(key);
 }
 /** Store `value` under `key`. */
 export function put(key: string, value: unknown): Put {
-  checkKey(key, "put");
   return new Put(key, value);
 }
 /** Store `f(old)` under `key` (old is undefined when absent) and answer the new value. */
 export function modify<T = unknown>(key: string, f: (old: T | undefined) => T): Modify<T> {
-  checkKey(key, "modify");
-  if (typeof f !== "function")
-    throw new TypeError(`modify expects a function (old) => new, got ${describe(f)}`);
   return new Modify<T>(key, f);
 }
 

@@ -25,6 +25,8 @@ export class Delay extends Effect<undefined> {
   declare readonly _tag: "Delay";
   constructor(readonly ms: number) {
     super();
+    // (also here: `new Delay("5")` was a silent wrong answer, the simulated clock at "05")
+    checkMs(ms, "delay"); // (named as delay(), which checks nothing itself)
   }
 }
 
@@ -35,10 +37,13 @@ export function now(): Now {
 
 /** Wait `ms` milliseconds (finite, ≥ 0; RangeError otherwise, at construction). */
 export function delay(ms: number): Delay {
-  if (typeof ms !== "number")
-    throw new TypeError(`delay expects a number of milliseconds, got ${describe(ms)}`);
-  if (!Number.isFinite(ms) || ms < 0) {
-    throw new RangeError(`delay expects a finite number of milliseconds ≥ 0, got ${String(ms)}`);
-  }
   return new Delay(ms);
+}
+
+function checkMs(ms: unknown, where: string): void {
+  if (typeof ms !== "number")
+    throw new TypeError(`${where} expects a number of milliseconds, got ${describe(ms)}`);
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new RangeError(`${where} expects a finite number of milliseconds ≥ 0, got ${String(ms)}`);
+  }
 }

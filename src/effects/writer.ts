@@ -33,6 +33,7 @@ export class Listen<T = unknown, R = never> extends Effect<Listened<T>> {
   declare readonly __row?: R;
   constructor(readonly program: ProgramLikeOf<T>) {
     super();
+    checkProgramLike(program, "listen"); // (named as listen, which checks nothing itself; was "yielded 5")
   }
 }
 
@@ -42,6 +43,5 @@ export function tell(message: unknown): Tell {
 }
 /** Run `program` and answer `{ value, log }` with the entries it appended. */
 export function listen<P extends AnyProgramLike>(program: P): Listen<ResultOf<P>, EffectsOf<P>> {
-  checkProgramLike(program, "listen");
   return new Listen(program as ProgramLikeOf<ResultOf<P>>);
 }

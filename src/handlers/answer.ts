@@ -17,13 +17,14 @@ import {
   className,
   describe,
   FAST_PATH,
+  notAnEffectClass,
   type Handler,
   type AnswerOf,
   TAKES,
   transfer,
   transferWith,
 } from "../protocol.js";
-import { type EffectClass, type HandleableClass, isClass } from "./handle.js";
+import type { EffectClass, HandleableClass } from "./handle.js";
 import { raise, syncOnly } from "./util.js";
 
 /**
@@ -61,10 +62,9 @@ export function answer<
   // AnyEffect and was refused with AsyncAnswerError; test/types/generic-effect.ts)
   f: F & NoInfer<SyncAnswer<F> & HandleableClass<C, InstanceType<C>>>,
 ): Handler<InstanceType<C>, never> {
-  if (!isClass(effectClass)) {
-    throw new TypeError(
-      `answer expects an effect class first (class X extends Effect<A>), got ${describe(effectClass)}`,
-    );
+  const notClass = notAnEffectClass(effectClass);
+  if (notClass !== null) {
+    throw new TypeError(`answer expects an effect class first (class X extends Effect<A>), got ${notClass}`);
   }
   if (typeof f !== "function") {
     throw new TypeError(

@@ -13,7 +13,7 @@ import type {
   UntaggedEffectError,
   WithoutBodyResult,
 } from "../protocol.js";
-import { className, describe, TAKES } from "../protocol.js";
+import { className, describe, notAnEffectClass, TAKES } from "../protocol.js";
 import type { Effect } from "../effects/effect.js";
 
 /**
@@ -132,11 +132,11 @@ export function handle<
 ): Handler<InstancesOf<C>, HandlerRow<R>, HandlerReturn<R>> {
   // (a copy: a later change to the caller's array changes nothing)
   const list: unknown[] = Array.isArray(effectClass) ? effectClass.slice() : [effectClass];
-  const bad = list.findIndex((c) => !isClass(c));
   // (an empty list typed `EffectClass[]` passes the compile-time check, which sees only its type)
-  if (list.length === 0 || bad >= 0)
+  const bad = list.length === 0 ? "an empty list" : firstNotAnEffectClass(list);
+  if (bad !== null)
     throw new TypeError(
-      `handle expects an effect class (class X extends Effect<A>) or a non-empty list of them first, got ${list.length === 0 ? "an empty list" : describe(list[bad])}`,
+      `handle expects an effect class (class X extends Effect<A>) or a non-empty list of them first, got ${bad}`,
     );
   if (typeof f !== "function")
     throw new TypeError(`handle expects a handler function second, got ${describe(f)}`);
@@ -154,13 +154,11 @@ export function handle<
   return h;
 }
 
-/** A constructor with an object prototype (what `instanceof` needs). Never throws. */
-export function isClass(c: unknown): boolean {
-  if (typeof c !== "function") return false;
-  try {
-    const proto = (c as { prototype?: unknown }).prototype;
-    return proto !== null && typeof proto === "object";
-  } catch {
-    return false;
+/** Why the first item of `list` that is not an effect class is not one (notAnEffectClass), or null. */
+export function firstNotAnEffectClass(list: readonly unknown[]): string | null {
+  for (const c of list) {
+    const bad = notAnEffectClass(c);
+    if (bad !== null) return bad;
   }
+  return null;
 }

@@ -21,13 +21,14 @@ import {
   discontinue,
   getRunContext,
   type Handler,
+  notAnEffectClass,
   pass,
   type RunContext,
   TAKES,
   TRACE_QUIET,
   transfer,
 } from "../protocol.js";
-import { type EffectClass, type InstancesOf, isClass } from "./handle.js";
+import { type EffectClass, firstNotAnEffectClass, type InstancesOf } from "./handle.js";
 
 /**
  * How an observed effect ended: `"answered"` with the answer the handlers outside gave, `"threw"`
@@ -91,6 +92,12 @@ export function observe<const C extends EffectClass | readonly EffectClass[]>(
 export function observe(a: unknown, b?: unknown): Handler<undefined> {
   const only = b === undefined ? undefined : a;
   const onEffect = (b === undefined ? a : b) as EffectObserver<unknown>;
+  // observe(Fetch) without its callback: the class would be called as the callback, each call's
+  // "cannot be invoked without 'new'" only a warning, and the run went on observing nothing
+  if (b === undefined && typeof a === "function" && notAnEffectClass(a) === null)
+    throw new TypeError(
+      `observe(${className(a)}) needs a callback second: observe(${className(a)}, (effect, ctx) => …); to observe every effect, give only the callback`,
+    );
   if (typeof onEffect !== "function")
     throw new TypeError(
       `observe expects a callback (effect, ctx) => ((outcome) => void) | undefined${b === undefined ? "" : " second, after the effect classes"}, got ${describe(onEffect)}`,
@@ -133,10 +140,10 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
   h[TRACE_QUIET] = true; // an error an outer handler gives shows as in a run without it
   if (only !== undefined) {
     const list: unknown[] = Array.isArray(only) ? only.slice() : [only];
-    const bad = list.findIndex((c) => !isClass(c));
-    if (list.length === 0 || bad >= 0)
+    const bad = list.length === 0 ? "an empty list" : firstNotAnEffectClass(list);
+    if (bad !== null)
       throw new TypeError(
-        `observe expects an effect class or a non-empty list of them first (or only the callback, to observe every effect), got ${list.length === 0 ? "an empty list" : describe(list[bad])}`,
+        `observe expects an effect class or a non-empty list of them first (or only the callback, to observe every effect), got ${bad}`,
       );
     const cs = list as EffectClass[];
     h.handles = (e) => cs.some((c) => e instanceof c);

@@ -90,10 +90,12 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
     if (!Array.isArray(o.handlers)) {
       throw new TypeError(`run option handlers must be an array of handlers, got ${describe(o.handlers)}`);
     }
-    o.handlers.forEach((h, i) => {
-      const bad = notAHandler(h, true);
+    // (a for loop, not forEach: forEach skips the holes of a sparse array, `[, state]`, which then
+    // failed later as "withHandler expects a handler function", naming no list entry)
+    for (let i = 0; i < o.handlers.length; i++) {
+      const bad = notAHandler(o.handlers[i], true);
       if (bad !== null) throw new TypeError(`run option handlers[${i}] is ${bad}`);
-    });
+    }
   }
   for (const key of ["env", "store"] as const) {
     const v = o[key];

@@ -38,7 +38,8 @@ import type { AnyHandlerFn, ReturnedBy, Runnable, RunValue } from "./rows.js";
 /** The raw generator objects given to run / runAsync (weakly held). */
 const ran = new WeakSet<object>();
 
-function checkProgram(p: unknown, where: string): void {
+/** @internal also for runners built on run (virtualClock's clock.run), which wrap the program first */
+export function checkProgram(p: unknown, where: string): void {
   const b = brandOf(p);
   if (b === B_PROGRAM || b === B_EFFECT || b === B_PRIMITIVE) return;
   if (isGeneratorObject(p)) {

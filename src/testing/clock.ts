@@ -15,7 +15,7 @@ import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import type { FirstPass, InferOnly, MaybeNone } from "../run/entry-check.js";
 import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
-import { run, runAsync } from "../run/run.js";
+import { checkProgram, run, runAsync } from "../run/run.js";
 import type { RunContext } from "../run/context.js";
 import type { EnvPatch } from "../effects/reader.js";
 import type { TestCovered, TestRunOptionsOf } from "./covered.js";
@@ -185,6 +185,8 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
     },
     delays,
     run(program: AnyProgramLike, opts?: RunOptions): RunResult<any> {
+      // (here, before it is wrapped: else V8's "undefined is not iterable" came back as the run's error)
+      checkProgram(program, "clock.run");
       const o = begin("clock.run", opts);
       try {
         return (run as (p: unknown, o: RunOptions) => RunResult<unknown>)(hidden(ended, program), o);
@@ -194,6 +196,7 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
     },
     runAsync(program: AnyProgramLike, opts?: RunOptions): Promise<RunResult<any>> {
       try {
+        checkProgram(program, "clock.runAsync");
         const o = begin("clock.runAsync", opts);
         return (runAsync as (p: unknown, o: RunOptions) => Promise<RunResult<unknown>>)(
           hidden(ended, program),

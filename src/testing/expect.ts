@@ -97,6 +97,12 @@ export function compareEffects(
   expected: readonly EffectExpectation[],
   actual: readonly unknown[],
 ): string | null {
+  // (called from JS with something else, it answered null, "no difference", or V8's "reading 'length'")
+  check(expected, "compareEffects");
+  if (!Array.isArray(actual))
+    throw new TypeError(
+      `compareEffects expects the performed effects (an array, e.g. a recorder's .effects) second, got ${describe(actual)}`,
+    );
   const n = Math.max(expected.length, actual.length);
   for (let i = 0; i < n; i++) {
     if (i >= expected.length)
@@ -136,18 +142,20 @@ export function compareEffects(
   return null;
 }
 
-function check(expected: unknown): asserts expected is readonly EffectExpectation[] {
+function check(expected: unknown, where = "expectEffects"): asserts expected is readonly EffectExpectation[] {
   if (!Array.isArray(expected))
     throw new TypeError(
-      `expectEffects expects an array of expected effects second, got ${describe(expected)}`,
+      `${where} expects an array of expected effects ${where === "expectEffects" ? "second" : "first"}, got ${describe(expected)}`,
     );
-  expected.forEach((e, i) => {
+  // (a for loop: forEach skipped the holes of a sparse list, `[, Roll]`, which then "expected undefined")
+  for (let i = 0; i < expected.length; i++) {
+    const e: unknown = expected[i];
     // a plain object, an array or a Program never equals a performed effect: say so at the call
     if (typeof e !== "function" && !(e instanceof Effect))
       throw new TypeError(
-        `expectEffects: expected[${i}] is ${Array.isArray(e) ? "an array" : isProgramLike(e) ? "a Program" : e !== null && typeof e === "object" && Object.getPrototypeOf(e) === Object.prototype ? "a plain object" : describe(e)}, which never matches a performed effect; use an effect instance (new Roll(6)), an effect class (Roll) or a predicate ((e) => e instanceof Roll && e.sides > 2)`,
+        `${where}: expected[${i}] is ${Array.isArray(e) ? "an array" : isProgramLike(e) ? "a Program" : e !== null && typeof e === "object" && Object.getPrototypeOf(e) === Object.prototype ? "a plain object" : describe(e)}, which never matches a performed effect; use an effect instance (new Roll(6)), an effect class (Roll) or a predicate ((e) => e instanceof Roll && e.sides > 2)`,
       );
-  });
+  }
 }
 
 /** The performed effects listed in a failed expectation: all of them up to LIST_MAX, else the first and last few. */

@@ -1,6 +1,6 @@
 /** `mock(EffectClass, answer | fn)`: a handler answering one effect class with a fixed value or a function. */
 import type { Effect } from "../effects/effect.js";
-import { className, describe } from "../vm/brand.js";
+import { className, notAnEffectClass } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import { TAKES } from "../vm/handler.js";
 import { transfer, transferWith } from "../vm/primitives.js";
@@ -63,12 +63,9 @@ export function mock<
   // answer, so that a generic effect class, `class Fetch<T> extends Effect<T>`, is inferred)
   answer: A & NoInfer<SyncAnswer<A> & HandleableClass<C, InstanceType<C>>>,
 ): Mock<InstanceType<C>> {
-  const proto = typeof effectClass === "function" ? (effectClass as { prototype?: unknown }).prototype : null;
-  if (proto === null || typeof proto !== "object") {
-    throw new TypeError(
-      `mock expects an effect class first (class X extends Effect<A>), got ${describe(effectClass)}`,
-    );
-  }
+  const notClass = notAnEffectClass(effectClass);
+  if (notClass !== null)
+    throw new TypeError(`mock expects an effect class first (class X extends Effect<A>), got ${notClass}`);
   const kind = typeof answer === "function" ? functionKind(answer) : null;
   if (kind !== null)
     throw new TypeError(

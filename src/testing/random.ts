@@ -35,7 +35,7 @@ export interface SeededRandom {
 export function seededRandom(seed: number): SeededRandom {
   if (!Number.isSafeInteger(seed))
     throw new TypeError(
-      `seededRandom's seed must be an integer (the loop counter of a run over many seeds), got ${describe(seed)}`,
+      `seededRandom's seed must be an integer (the loop counter of a run over many seeds), got ${describe(seed)}${Number.isInteger(seed) ? ", beyond Number.MAX_SAFE_INTEGER (2 ** 53 - 1)" : ""}`,
     );
   // (the high bits mixed in, so seeds 1 and 2 ** 32 + 1 differ)
   let a = (seed ^ Math.imul(Math.floor(seed / 2 ** 32), 0x9e3779b9)) >>> 0;

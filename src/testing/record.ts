@@ -10,7 +10,7 @@ import type { AnyEffect } from "../vm/types.js";
 import { delegate, pass, transfer, transferWith } from "../vm/primitives.js";
 import type { Handler } from "../vm/handler.js";
 import { TAKES, TRACE_QUIET } from "../vm/handler.js";
-import { className, describe, listedUncalled } from "../vm/brand.js";
+import { className, describe, listedUncalled, notAnEffectClass } from "../vm/brand.js";
 import { UnhandledEffectError } from "../errors.js";
 import { fail } from "./util.js";
 
@@ -150,15 +150,22 @@ export function record(only?: RecordFilter): Recorder {
   if (only !== undefined) {
     if (Array.isArray(only)) {
       const classes = only as readonly Function[];
-      for (const c of classes)
-        if (typeof c !== "function" || !isClass(c))
-          throw new TypeError(`record expects effect classes, got ${describe(c)} in the list`);
+      for (const c of classes) {
+        const bad = notAnEffectClass(c);
+        if (bad !== null) throw new TypeError(`record expects effect classes, got ${bad} in the list`);
+      }
       h.handles = (e) => classes.some((c) => e instanceof c);
       h[TAKES] = classes;
     } else if (typeof only === "function" && isClass(only)) {
       const c = only;
       h.handles = (e) => e instanceof c;
       h[TAKES] = c;
+    } else if (typeof only === "function" && /^class\b/.test(Function.prototype.toString.call(only))) {
+      // a class that is not an effect class: as a predicate it throws "cannot be invoked without
+      // 'new'" at the first effect (and Error, called as one, answers no `true`: nothing recorded)
+      throw new TypeError(
+        `record expects an effect class, a list of classes or a predicate (effect) => boolean, got ${notAnEffectClass(only)}`,
+      );
     } else if (typeof only === "function") {
       const pred = only as (effect: unknown) => boolean;
       h.handles = (e) => pred(e) === true;

@@ -55,11 +55,16 @@ export function notAHandler(h: unknown, listed = false): string | null {
     return listed ? `${describe(h)}, not a handler function` : describe(h);
   }
   let proto: unknown;
+  let handles: unknown;
   try {
     proto = (h as { prototype?: unknown }).prototype;
+    handles = (h as { handles?: unknown }).handles;
   } catch {
     return null;
   }
+  // (the search calls it for each effect: it failed there with V8's "pred.call is not a function")
+  if (handles !== undefined && typeof handles !== "function")
+    return `${describe(h)}, whose handles is ${describe(handles)}, not a function (effect) => boolean`;
   if (brandOf(proto) !== B_EFFECT) return null;
   const name = (h as { name?: string }).name || "EffectClass";
   return `the effect class ${name}, not a handler for it (write handle(${name}, (effect, k) => …) or answer(${name}, (effect) => value))`;
@@ -225,4 +230,22 @@ function describeUnsafe(x: unknown): string {
     return `${name} object from another copy of doeff (two copies are loaded: \`npm ls doeff\` shows them; \`npm dedupe\`, or doeff as a peer dependency of the library that brings its own, makes them one)`;
   if (Array.isArray(x)) return `Array(${x.length})`;
   return name === "Object" ? "object" : `${name} object`;
+}
+
+/**
+ * Why `c`, given where an effect class goes (`handle`, `answer`, `observe`, `mock`), is not one, or
+ * null when it is: a constructor whose instances are Effects. A class that does not extend Effect
+ * (`Error`, a plain `function`) was accepted before and its handler silently took nothing, so the
+ * program then failed with an UnhandledEffectError that named the effect, not the mistake. Never throws.
+ */
+export function notAnEffectClass(c: unknown): string | null {
+  let proto: unknown;
+  try {
+    proto = typeof c === "function" ? (c as { prototype?: unknown }).prototype : null;
+    if (brandOf(proto) === B_EFFECT) return null;
+    // an effect class of another copy of doeff: accepted here, as before — its handler fails where it
+    // uses this copy's continuation, with a message naming the two copies (test/two-copies.test.ts)
+    if ((proto as { [ANY_COPY]?: unknown } | null)?.[ANY_COPY] === 1) return null;
+  } catch {}
+  return typeof c === "function" ? `${describe(c)}, which does not extend Effect` : describe(c);
 }

@@ -133,7 +133,11 @@ export function execute(m: Machine, prim: Primitive): void {
       m.deliver(m.origins === null ? null : m.origins.take(prim.a));
       return;
   }
-  m.throwHere(new TypeError(`unknown primitive ${String(prim.op)}`));
+  m.throwHere(
+    new TypeError(
+      `got a Primitive made with new Primitive(…), which doeff cannot run: make it with resume, transfer, withHandler, …`,
+    ),
+  );
 }
 
 function handlerOnly(m: Machine, prim: Primitive): Invocation | null {

@@ -530,7 +530,14 @@ export class Machine {
         return;
       }
       default:
-        throw new VMInternalError(`unknown program tag ${p.tag}`);
+        // only a Program built by hand has another tag (doeff's own use the constants above): the
+        // user's mistake, thrown where it was run, not a VMInternalError ending the run
+        this.throwHere(
+          new TypeError(
+            `got a Program made with new Program(…), which doeff cannot run: make it with fn, program or pure`,
+          ),
+        );
+        return;
     }
     // a hidden frame holds its boundary label, if any, where a named one holds its Program (Frame.program)
     const label = p.tag === P_INTERNAL && p.name !== "" ? p.name : null;
