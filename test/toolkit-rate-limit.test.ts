@@ -186,3 +186,20 @@ test("rateLimiter: a start whose timer fired late pushes the next one back, so r
   assert.deepEqual(l.times, [0, 45, 85]);
   assert.equal(l.retime(85, 85), 85);
 });
+
+test("RateLimiter: the class checks its arguments; yield* of a limiter says to make it without yield*", () => {
+  assert.throws(() => new RateLimiter(undefined as never, 1000), /rateLimiter option limit must be a number/);
+  assert.throws(() => new RateLimiter(2, Number.NaN), /rateLimiter option interval expects a finite number/);
+  const main = program(function* main() {
+    // (plain JavaScript: TypeScript refuses this line)
+    const l = yield* rateLimiter({ limit: 1, interval: 10 }) as unknown as Iterable<never>;
+    return l;
+  });
+  const r = run(main, { handlers: clock() });
+  assert.equal(r.ok, false);
+  assert.ok(r.error instanceof TypeError);
+  assert.match(
+    (r.error as Error).message,
+    /^rateLimiter\(…\) is a plain object, not a program: make it without yield\* \(const limiter = rateLimiter/,
+  );
+});

@@ -38,10 +38,23 @@ export interface RateLimiterOptions {
 export class RateLimiter {
   /** @internal the times handed out that a window from now on can still contain, ascending */
   readonly times: number[] = [];
-  constructor(
-    readonly limit: number,
-    readonly interval: number,
-  ) {}
+  readonly limit: number;
+  readonly interval: number;
+  constructor(limit: number, interval: number) {
+    if (typeof limit !== "number")
+      throw new TypeError(
+        `rateLimiter option limit must be a number (starts per interval), got ${describe(limit)}`,
+      );
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(
+        `rateLimiter option limit must be an integer ≥ 1 (starts per interval), got ${String(limit)}`,
+      );
+    milliseconds(interval, "rateLimiter option interval");
+    if (interval === 0)
+      throw new RangeError("rateLimiter option interval must be > 0 ms (a window of 0 ms limits nothing)");
+    this.limit = limit;
+    this.interval = interval;
+  }
 
   /**
    * Wait for a turn: returns at once while the window has room, else after a `delay` until the
@@ -145,20 +158,18 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
       "rateLimiter expects options { limit, interval }, e.g. rateLimiter({ limit: 2, interval: 1000 })",
     );
   const o = optionsObject(options, "rateLimiter", ["limit", "interval"]);
-  const limit = o.limit;
-  if (typeof limit !== "number")
-    throw new TypeError(
-      `rateLimiter option limit must be a number (starts per interval), got ${describe(limit)}`,
-    );
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new RangeError(
-      `rateLimiter option limit must be an integer ≥ 1 (starts per interval), got ${String(limit)}`,
-    );
-  const interval = milliseconds(o.interval, "rateLimiter option interval");
-  if (interval === 0)
-    throw new RangeError("rateLimiter option interval must be > 0 ms (a window of 0 ms limits nothing)");
-  return new RateLimiter(limit, interval);
+  return new RateLimiter(o.limit as number, o.interval as number);
 }
+
+// `const l = yield* rateLimiter(…)`, as createSemaphore is written, would fail with V8's "is not
+// iterable": say what to write instead. Not declared on the class, so TypeScript still refuses it.
+Object.defineProperty(RateLimiter.prototype, Symbol.iterator, {
+  value(): never {
+    throw new TypeError(
+      "rateLimiter(…) is a plain object, not a program: make it without yield* (const limiter = rateLimiter({ limit, interval })), then yield* rateLimited(limiter, program) or yield* limiter.take()",
+    );
+  },
+});
 
 /** `program`, started when `limiter` gives it a turn (see `rateLimiter`). Adds `Now | Delay` to its effects. */
 export function rateLimited<P extends AnyProgramLike>(
