@@ -229,4 +229,15 @@ test("workers batch: maxBatch 1 sends every job alone; a bad maxBatch is a clear
     message:
       'unknown workers option "sise"; the options are size, execArgv, resourceLimits, cancelGraceMs, setup, errors, maxBatch',
   });
+  // the wrong kind of value shows as written (a string option read "got 2", an array "got ")
+  for (const [options, name, message] of [
+    [[], "TypeError", "workers(options) expects an options object, e.g. workers({ size: 2 }), got Array(0)"],
+    ["x", "TypeError", 'workers(options) expects an options object, e.g. workers({ size: 2 }), got "x"'],
+    [{ size: "2" }, "TypeError", 'workers({ size }) expects a number, got "2"'],
+    [{ cancelGraceMs: "5" }, "TypeError", 'workers({ cancelGraceMs }) expects a number, got "5"'],
+    [{ maxBatch: [] }, "TypeError", "workers({ maxBatch }) expects a number, got Array(0)"],
+    [{ size: 1.5 }, "RangeError", "workers({ size }) expects an integer ≥ 1, got 1.5"],
+    [{ cancelGraceMs: -1 }, "RangeError", "workers({ cancelGraceMs }) expects a number ≥ 0, got -1"],
+  ] as const)
+    assert.throws(() => workers(options as never), { name, message });
 });

@@ -378,22 +378,32 @@ export class WorkerPool {
   private readonly classes = new Map<string, readonly unknown[]>();
 
   constructor(options: WorkersOptions) {
-    if (options === null || typeof options !== "object")
-      throw new TypeError(`workers(options) expects an object, got ${String(options)}`);
+    if (options === null || typeof options !== "object" || Array.isArray(options))
+      throw new TypeError(
+        `workers(options) expects an options object, e.g. workers({ size: 2 }), got ${describe(options)}`,
+      );
     for (const key of Object.keys(options))
       if (!OPTION_KEYS.includes(key))
         throw new TypeError(
           `unknown workers option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(", ")}`,
         );
     const size = options.size ?? defaultSize();
-    if (!Number.isInteger(size) || size < 1)
-      throw new RangeError(`workers({ size }) expects an integer ≥ 1, got ${String(options.size)}`);
     const grace = options.cancelGraceMs ?? 1000;
-    if (typeof grace !== "number" || !(grace >= 0))
-      throw new RangeError(`workers({ cancelGraceMs }) expects a number ≥ 0, got ${String(grace)}`);
     const maxBatch = options.maxBatch ?? MAX_BATCH;
+    // (a string or an array is the wrong kind of value: a TypeError that shows it as written)
+    for (const [name, v] of [
+      ["size", size],
+      ["cancelGraceMs", grace],
+      ["maxBatch", maxBatch],
+    ] as const)
+      if (typeof v !== "number")
+        throw new TypeError(`workers({ ${name} }) expects a number, got ${describe(v)}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`workers({ size }) expects an integer ≥ 1, got ${String(size)}`);
+    if (!(grace >= 0))
+      throw new RangeError(`workers({ cancelGraceMs }) expects a number ≥ 0, got ${String(grace)}`);
     if (!Number.isInteger(maxBatch) || maxBatch < 1)
-      throw new RangeError(`workers({ maxBatch }) expects an integer ≥ 1, got ${String(options.maxBatch)}`);
+      throw new RangeError(`workers({ maxBatch }) expects an integer ≥ 1, got ${String(maxBatch)}`);
     this.maxBatch = maxBatch;
     if (options.errors !== undefined) {
       if (
