@@ -122,6 +122,7 @@ export { type RaceWinner, raceAll } from "./concurrency/race-all.js";
 export { timeout } from "./concurrency/timeout.js";
 export { type RetryOptions, retry } from "./concurrency/retry.js";
 export { scoped } from "./concurrency/scoped.js";
+export { recover } from "./concurrency/recover.js";
 export { acquire, createSemaphore, release, Semaphore, withPermit } from "./concurrency/semaphore.js";
 export { RateLimiter, type RateLimiterOptions, rateLimited, rateLimiter } from "./concurrency/rate-limit.js";
 export {
@@ -245,6 +246,15 @@ export type {
   HandlerRow,
   InstancesOf,
 } from "./handlers/handle.js";
+export type {
+  EmptyErrorClassListError,
+  ErrorClass,
+  RecoverAnswer,
+  RecoverAsyncError,
+  Recovered,
+  RecoveredError,
+  RecoveredRow,
+} from "./concurrency/recover.js";
 export type {
   ArrayExpectedError,
   NotAProgram,

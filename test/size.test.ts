@@ -596,8 +596,12 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Then → 43,137 B: RateLimiter's constructor checks its arguments (new RateLimiter() took an
  * undefined limit) and `yield* rateLimiter(…)` says to make it without yield* (the audit's two
  * findings on it), +94 B.
+ * Then → 43,760 B: `recover(program, ErrorClass, f)`, catch by error class with the rest rethrown
+ * (Effect's `catchTag`; src/concurrency/recover.ts: the catch, the class check that tells a class
+ * from a predicate, and the bad-input messages, most of it), and `timeout(recover(job, …))` naming
+ * the job, +623 B; the README's "~43 kB" becomes "~44 kB".
  */
-const EVERYTHING_BUDGET = 43_137;
+const EVERYTHING_BUDGET = 43_760;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

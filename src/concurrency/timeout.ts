@@ -92,9 +92,10 @@ function label(p: unknown): readonly [what: string, fate?: string] {
   if (p instanceof Program) {
     const args = p.b as unknown[];
     if (p.a === timeoutGen) return [`timeout(${label(args[0])[0]}, ${args[1]} ms)`];
-    // scoped(job), retry(job), withPermit(job): name the program inside ("scoped timed out" did not)
+    // scoped(job), retry(job), withPermit(job): name the program inside ("scoped timed out" did not);
+    // recover(job, …), a hidden frame that no traceback shows either: the job alone
     const i = wrappers.get(p.a);
-    if (i !== undefined) return [`${p.name}(${label(args[i])[0]})`];
+    if (i !== undefined) return [p.name === "" ? label(args[i])[0] : `${p.name}(${label(args[i])[0]})`];
   }
   const own = (p instanceof Wait ? p.waitable : p) as Partial<TimedOutLabel>;
   if (typeof own[TIMED_OUT] === "function") return own[TIMED_OUT]();
