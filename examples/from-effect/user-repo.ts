@@ -10,6 +10,7 @@ import {
   now,
   type Program,
   program,
+  recover,
   retry,
   spawn,
   timeout,
@@ -56,16 +57,15 @@ export class Log extends Effect<void> {
 
 // ── the program ──────────────────────────────────────────────────────────────────────────────
 const fetchUser = fn(function* fetchUser(id: number) {
-  try {
-    return yield* retry(timeout(new FindUser(id), 1000), {
+  return yield* recover(
+    retry(timeout(new FindUser(id), 1000), {
       times: 3,
       delay: (attempt) => 100 * 2 ** (attempt - 1), // Schedule.exponential("100 millis"): 100, 200, 400 ms
       while: (e) => !(e instanceof UserNotFound), // Effect.retry({ while })
-    });
-  } catch (e) {
-    if (e instanceof UserNotFound) return undefined; // Effect.catchTag("UserNotFound", …)
-    throw e;
-  }
+    }),
+    UserNotFound,
+    () => undefined, // Effect.catchTag("UserNotFound", …): every other error is rethrown
+  );
 });
 
 const heartbeat = fn(function* heartbeat() {

@@ -49,13 +49,18 @@ export type RecoverAnswer<R> = [R] extends [never]
       ? RecoverAsyncError
       : unknown;
 
-type Runnable = Program<any, any> | Primitive<any, any> | Effect<any>;
-type IsAny<T> = 0 extends 1 & T ? true : false;
-
 /** What recover answers when `f` answered `R`: the value, or the result of the program it gave. */
-export type Recovered<R> = IsAny<R> extends true ? any : R extends Runnable ? ResultOf<R> : R;
+export type Recovered<R> = 0 extends 1 & R
+  ? any
+  : R extends Program<any, any> | Primitive<any, any> | Effect<any>
+    ? ResultOf<R>
+    : R;
 /** The effects the program `f` gives performs (none for a value; `any` is taken for a value). */
-export type RecoveredRow<R> = IsAny<R> extends true ? never : R extends Runnable ? EffectsOf<R> : never;
+export type RecoveredRow<R> = 0 extends 1 & R
+  ? never
+  : R extends Program<any, any> | Primitive<any, any> | Effect<any>
+    ? EffectsOf<R>
+    : never;
 
 /** What to write instead of a function that answers with a Promise or a generator object. */
 const FIX =
