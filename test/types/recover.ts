@@ -81,6 +81,12 @@ recover(pure(1), [TimeoutError, TaskCancelledError], (e) =>
   expectType<Equal<typeof e, TimeoutError | TaskCancelledError>>(),
 );
 
+// an abstract base class of one's errors: its instance type, its abstract members readable
+abstract class AppError extends Error {
+  abstract readonly code: number;
+}
+recover(pure(1), AppError, (e) => expectType<Equal<typeof e.code, number>>());
+
 // f gives a program or an effect: its result, and its row joins recover's
 const viaProgram = recover(find(1), NotFound, (e) =>
   program(function* () {
