@@ -214,6 +214,14 @@ table("effect classes check their arguments", [
     msg: /^new Channel option capacity must be a number .* got "10"$/,
   },
   {
+    // (the check read a missing capacity as its default, 0, but the channel kept `undefined`)
+    label: "new Channel()",
+    call: () => new d.Channel(any(undefined)),
+    where: "throws",
+    cls: TypeError,
+    msg: /^new Channel option capacity must be a number \(an integer ≥ 0, or Infinity\), got undefined$/,
+  },
+  {
     label: "new Channel(-1)",
     call: () => new d.Channel(-1),
     where: "throws",

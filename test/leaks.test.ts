@@ -13,11 +13,14 @@ import {
   fn,
   getRunContext,
   program,
+  now,
   realTime,
+  run,
   runAsync,
   safe,
   scheduler,
   scoped,
+  simulatedTime,
   spawn,
   timeout,
   wait,
@@ -188,4 +191,35 @@ test("a scoped block that forgot its finished tasks still cancels the running on
   assert.equal(r.ok, true);
   assert.equal(r.value, "body done");
   assert.deepEqual(order, [0, 50, 100]);
+});
+
+test("a scoped block whose end makes it list 64 tasks (a finally block spawns) still cancels every running one, in spawn order", () => {
+  // 63 tasks running at the end; the first one's finally block spawns a 64th: the list was pruned
+  // under the loop cancelling it, which then skipped task 1 (cancelled only at main's end, last)
+  const cancelled: number[] = [];
+  const main = program(function* () {
+    yield* scoped(
+      program(function* () {
+        for (let i = 0; i < 63; i++) {
+          yield* spawn(
+            program(function* () {
+              try {
+                yield* delay(10_000);
+              } finally {
+                cancelled.push(i);
+                if (i === 0) yield* spawn(program(function* cleanup() {}));
+              }
+            }),
+          );
+        }
+        yield* delay(1);
+      }),
+    );
+    cancelled.push(-1); // the scope's end
+    return yield* now();
+  });
+  const r = run(main, { handlers: [scheduler, simulatedTime({ start: 0 })] });
+  assert.equal(r.ok, true);
+  assert.equal(r.value, 1);
+  assert.deepEqual(cancelled, [...Array.from({ length: 63 }, (_, i) => i), -1]);
 });

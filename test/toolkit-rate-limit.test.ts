@@ -5,11 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import {
   all,
   cancel,
+  Delay,
   delay,
   fn,
+  handle,
   now,
   program,
   RateLimiter,
@@ -20,11 +23,15 @@ import {
   runAsync,
   scheduler,
   simulatedTime,
+  safe,
   spawn,
+  type Task,
   timeout,
   TimeoutError,
+  transfer,
   UnhandledEffectError,
   wait,
+  withHandler,
 } from "../src/index.js";
 
 const clock = () => [scheduler, simulatedTime({ start: 0 })];
@@ -201,5 +208,170 @@ test("RateLimiter: the class checks its arguments; yield* of a limiter says to m
   assert.match(
     (r.error as Error).message,
     /^rateLimiter\(…\) is a plain object, not a program: make it without yield\* \(const limiter = rateLimiter/,
+  );
+});
+
+test("rateLimiter: a late caller waking at the instant another started counts it (limit 1: not two starts at 20)", () => {
+  const l = rateLimiter({ limit: 1, interval: 10 });
+  assert.deepEqual([l.reserve(0), l.reserve(0), l.reserve(0)], [0, 10, 20]);
+  assert.equal(l.retime(20, 20), 20); // the third, on time, starts at 20
+  assert.equal(l.retime(10, 20), 30); // the second, 10 ms late at the same instant, waits: it had started too
+  assert.deepEqual(l.times, [0, 20, 30]);
+});
+
+test("rateLimiter: a caller over `interval` late is put back where its time sorts, so the next reserve reads the window right", () => {
+  const l = rateLimiter({ limit: 2, interval: 1 });
+  assert.deepEqual([l.reserve(0), l.reserve(0), l.reserve(0)], [0, 0, 1]);
+  // at 10 the third's time (1) is forgotten; five more callers; two of them cancelled
+  assert.deepEqual(
+    [l.reserve(10), l.reserve(10), l.reserve(10), l.reserve(10), l.reserve(10)],
+    [10, 10, 11, 11, 12],
+  );
+  l.unreserve(11);
+  l.unreserve(11);
+  assert.equal(l.retime(1, 10.5), 11); // the third wakes 9.5 late: 11 (the two at 10 fill (10, 10.5])
+  assert.deepEqual(l.times, [10, 10, 11, 12]);
+  assert.equal(l.reserve(10.6), 12); // 11 and 12 in (11, 12]: a full interval less than 13
+});
+
+/** Under simulatedTime, each delay of the limiter made `extra(i)` ms longer: a timer that fires late. */
+const late = (extras: readonly number[]) => {
+  let i = 0;
+  return handle(Delay, function* lateTimer(e, k) {
+    yield* delay(e.ms + (extras.length === 0 ? 0 : extras[i++ % extras.length]!));
+    return yield* transfer(k, undefined);
+  });
+};
+const lateCaller = fn(function* lateCaller(
+  starts: number[],
+  l: RateLimiter,
+  askAt: number,
+  extras: readonly number[],
+) {
+  yield* delay(askAt);
+  yield* withHandler(
+    late(extras),
+    rateLimited(
+      l,
+      program(function* start() {
+        starts.push(yield* now());
+      }),
+    ),
+  );
+});
+
+/** Windows of `interval` holding more than `limit` of the starts (none when the limit holds). */
+const overLimit = (starts: readonly number[], limit: number, interval: number): string[] => {
+  const s = starts.slice().sort((a, b) => a - b);
+  const out: string[] = [];
+  // (fractional intervals: a time made as a + interval may read back a hair under it)
+  for (let j = 0; j + limit < s.length; j++)
+    if (s[j + limit]! - s[j]! < interval - 1e-9) out.push(`${s[j]} … ${s[j + limit]}`);
+  return out;
+};
+
+test("rateLimited: late timers of callers waiting in line never make two starts of a limit 1 in one window", () => {
+  const l = rateLimiter({ limit: 1, interval: 1 });
+  const starts: number[] = [];
+  const extras = [[], [1.8], [2.4], [4.2]];
+  const main = program(function* main() {
+    const ts = [];
+    for (const x of extras) ts.push(yield* spawn(lateCaller(starts, l, 0, x)));
+    for (const t of ts) yield* wait(t);
+  });
+  const r = run(main, { handlers: clock() });
+  assert.equal(r.ok, true);
+  assert.deepEqual(overLimit(starts, 1, 1), []);
+  assert.deepEqual(starts, [0, 4.4, 7.2, 10]); // (before: 0, 4.4, 7.2, 7.2)
+});
+
+test("property: rateLimited keeps at most limit real starts in any interval, with late timers and cancellations", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.constantFrom(1, 2, 3, 10, 0.3, 2.5),
+      fc.array(
+        fc.record({
+          askAt: fc.integer({ min: 0, max: 20 }),
+          extras: fc.array(fc.integer({ min: 0, max: 10 }), { maxLength: 4 }),
+          cancelAt: fc.option(fc.integer({ min: 0, max: 30 })),
+        }),
+        { minLength: 1, maxLength: 8 },
+      ),
+      (limit, interval, callers) => {
+        const l = rateLimiter({ limit, interval });
+        const starts: number[] = [];
+        const main = program(function* main() {
+          const ts: Task<unknown>[] = [];
+          for (const c of callers) {
+            const extras = c.extras.map((x) => (x * interval) / 2); // up to 5 intervals late
+            ts.push(yield* spawn(lateCaller(starts, l, c.askAt, extras)));
+          }
+          const cancels = [];
+          for (const [i, c] of callers.entries()) {
+            const at = c.cancelAt;
+            if (at === null) continue;
+            const canceller = program(function* canceller() {
+              yield* delay(at);
+              yield* cancel(ts[i]!);
+            });
+            cancels.push(yield* spawn(canceller));
+          }
+          for (const t of ts) yield* safe(wait(t));
+          for (const t of cancels) yield* wait(t);
+        });
+        const r = run(main, { handlers: clock() });
+        assert.equal(r.ok, true);
+        assert.deepEqual(overLimit(starts, limit, interval), [], `starts ${starts}`);
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
+test("property: the limiter's times, in any order of asks, wakes (late, early, at one instant) and cancellations", () => {
+  // takeGen's calls without a scheduler: reserve when a caller asks, retime when its timer fires
+  // (at or after its time, or up to its time early as a real timer may), unreserve when cancelled
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.constantFrom(1, 2, 10, 0.3, 2.5),
+      fc.boolean(),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.nat(), fc.integer({ min: 0, max: 30 })), {
+        maxLength: 60,
+      }),
+      (limit, interval, early, ops) => {
+        const l = rateLimiter({ limit, interval });
+        let at = 0;
+        const waiting: number[] = []; // their times
+        const starts: number[] = [];
+        for (const [op, pick, amount] of ops) {
+          if (op === 0) at += (amount * interval) / 10;
+          else if (op === 1) {
+            const t = l.reserve(at);
+            if (t <= at) starts.push(at);
+            else waiting.push(t);
+          } else if (waiting.length > 0) {
+            const j = pick % waiting.length;
+            const t = waiting[j]!;
+            if (op === 3) {
+              l.unreserve(t);
+              waiting.splice(j, 1);
+              continue;
+            }
+            if (!early && t > at) at = t; // (the clock moves to the timer)
+            const t2 = l.retime(t, at);
+            if (t2 <= at) {
+              starts.push(at);
+              waiting.splice(j, 1);
+            } else waiting[j] = t2;
+          }
+          for (let i = 1; i < l.times.length; i++)
+            assert.ok(l.times[i - 1]! <= l.times[i]!, `times ascending: ${l.times}`);
+        }
+        assert.deepEqual(overLimit(starts, limit, interval), [], `starts ${starts}`);
+      },
+    ),
+    { numRuns: 3000 },
   );
 });

@@ -81,3 +81,15 @@ test("two copies: a handler of another copy resuming this copy's continuation na
   // the same handler of this copy works (the test is about the copy, not the handler)
   assert.equal(run(p, { handlers: [handle(Coin, (_e, k) => resume(k, true))] }).value, true);
 });
+
+test("two copies: record(EffectClass) of another copy is taken as a class, as in a list (it said `got null`)", async () => {
+  const { record } = await import("../src/testing/index.js");
+  class Ping extends (other.Effect as unknown as typeof Effect<number>) {}
+  const one = record(Ping);
+  const listed = record([Ping]);
+  assert.equal(typeof one.handles, "function");
+  assert.equal(typeof listed.handles, "function");
+  // taken as the class (instanceof), not called as a predicate ("cannot be invoked without 'new'")
+  assert.equal(one.handles!(new Ping()), true);
+  assert.equal(one.handles!(new (class Pong extends Effect<number> {})()), false);
+});

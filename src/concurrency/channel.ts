@@ -94,7 +94,8 @@ export class Channel<T = unknown> {
     readonly overflow: Overflow = "block",
   ) {
     // (the class is public: `new Channel()` had no capacity, and its first send a DeadlockError)
-    channelOptions({ capacity, overflow }, "new Channel", 0, ["block", "dropping", "sliding"]);
+    // (no default capacity here: a missing one is the mistake, not 0 — the channel would keep `undefined`)
+    channelOptions({ capacity, overflow }, "new Channel", undefined, ["block", "dropping", "sliding"]);
   }
   /** True once `close(ch)` was called (on an event channel: also its source's `close()`, or the run ended). */
   get closed(): boolean {
@@ -346,7 +347,7 @@ export interface ChannelOptions {
 export function channelOptions(
   options: unknown,
   where: string,
-  capacity: number,
+  capacity: number | undefined,
   overflows: readonly string[],
 ): { capacity: number; overflow: Overflow } {
   const o = optionsObject(options, where, ["capacity", "overflow"]);

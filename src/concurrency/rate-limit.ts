@@ -83,24 +83,29 @@ export class RateLimiter {
    */
   retime(t: number, now: number): number {
     const times = this.times;
-    let i = times.lastIndexOf(t);
-    if (i < 0) i = times.push(t) - 1; // (forgotten by a reserve: its timer was over `interval` late)
-    i = this.place(i, now);
+    const j = times.lastIndexOf(t);
+    // (absent: forgotten by a reserve, its timer over `interval` late; re-added where it sorts, not
+    // at the end, as later reserves may hold later times: the limit is read from the order)
+    if (j >= 0) times.splice(j, 1);
+    // after every time ≤ now, equal ones too: a caller that started at this instant counts
+    const i = this.after(now);
     const allowed = i >= this.limit ? times[i - this.limit]! + this.interval : now;
-    if (allowed <= now) return now;
-    this.place(i, allowed);
-    return allowed;
+    const v = allowed <= now ? now : allowed;
+    times.splice(v === now ? i : this.after(v), 0, v);
+    return v;
   }
 
-  /** Set entry `i` to `v` (≥ its value) and move it right to keep the times ascending; → its index. */
-  private place(i: number, v: number): number {
+  /** The index after every time ≤ `v` (binary search: the times are ascending, a queue may be long). */
+  private after(v: number): number {
     const times = this.times;
-    while (i + 1 < times.length && times[i + 1]! < v) {
-      times[i] = times[i + 1]!;
-      i++;
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (times[mid]! <= v) lo = mid + 1;
+      else hi = mid;
     }
-    times[i] = v;
-    return i;
+    return lo;
   }
 
   /** @internal a caller cancelled before its time gives it back */

@@ -27,7 +27,14 @@ import { at, callSite, named, wrappers } from "./site.js";
 /** How many tasks a scope lists before it first forgets the finished ones (see scopeHandler). */
 const PRUNE_AT = 64;
 
-function scopeHandler(tasks: Task<unknown>[]): Handler<never> {
+/** A scope's tasks; `ending` once its program ended (its tasks are being cancelled). */
+interface Scope {
+  readonly tasks: Task<unknown>[];
+  ending: boolean;
+}
+
+function scopeHandler(s: Scope): Handler<never> {
+  const tasks = s.tasks;
   // A scope that lasts (a server's loop inside `scoped`, spawning a task per request) kept every
   // task it ever spawned, and each one's result, until it ended: ~160 B per task for good. So when
   // the list reaches `limit`, the finished tasks leave it (isDone, answered at the site) and the
@@ -41,7 +48,9 @@ function scopeHandler(tasks: Task<unknown>[]): Handler<never> {
     for (let i = 0; i <= n; i++) body = withHandler(hs[i]!, body);
     const t = (yield* delegate(new Spawn(body, e.store, e.site ?? null))) as Task<unknown>;
     tasks.push(t);
-    if (tasks.length >= limit) {
+    // (not while the scope ends: a finally block that spawns would move the tasks under the
+    // cancelling loop, which then skipped one still running)
+    if (tasks.length >= limit && !s.ending) {
       let n = 0;
       for (const x of tasks) if (!(yield* isDone(x))) tasks[n++] = x;
       tasks.length = n;
@@ -55,11 +64,13 @@ function scopeHandler(tasks: Task<unknown>[]): Handler<never> {
 }
 
 const scopedGen = function* scoped(p: AnyProgramLike, site: Error | null): Generator<unknown, unknown, any> {
-  const tasks: Task<unknown>[] = [];
+  const scope: Scope = { tasks: [], ending: false };
   try {
-    return yield at(site, withHandler(scopeHandler(tasks), p));
+    return yield at(site, withHandler(scopeHandler(scope), p));
   } finally {
-    for (const t of tasks) yield at(site, cancel(t)); // false (nothing happens) for a task already done
+    scope.ending = true;
+    // (a task spawned meanwhile, by a finally block of one cancelled, is appended: cancelled too)
+    for (const t of scope.tasks) yield at(site, cancel(t)); // false (nothing happens) for a task already done
   }
 };
 const scopedProgram = fn(scopedGen);

@@ -2,7 +2,6 @@
  * `record()`: a handler that records every effect it is offered and the answer the handlers outside
  * it gave (or the error they threw), then passes that answer on unchanged.
  */
-import { Effect } from "../effects/effect.js";
 import { Local } from "../effects/reader.js";
 import { Cede, SchedulerEffect } from "../effects/scheduler.js";
 import { Listen } from "../effects/writer.js";
@@ -96,11 +95,6 @@ export function explainUnhandled(e: UnhandledEffectError, recorder: string, pass
   }
 }
 
-/** An effect class, as opposed to a predicate: an ordinary `function (e) {…}` has a prototype too. */
-function isClass(f: Function): boolean {
-  return f === Effect || (f as { prototype?: unknown }).prototype instanceof Effect;
-}
-
 /**
  * A handler that records the effects it is offered. It takes each effect (all of them by default, or
  * those `only` selects), performs it again outward with `delegate()` and answers the program with
@@ -156,7 +150,9 @@ export function record(only?: RecordFilter): Recorder {
       }
       h.handles = (e) => classes.some((c) => e instanceof c);
       h[TAKES] = classes;
-    } else if (typeof only === "function" && isClass(only)) {
+    } else if (typeof only === "function" && notAnEffectClass(only) === null) {
+      // (an effect class, as opposed to a predicate — an ordinary `function (e) {…}` has a
+      // prototype too; one of another copy of doeff as well, as in a list: else "got null" below)
       const c = only;
       h.handles = (e) => e instanceof c;
       h[TAKES] = c;
