@@ -141,9 +141,9 @@ function skipDeclining(m: Machine, start: Segment, proto: unknown): Segment | nu
   while (p !== null) {
     searchStats.walked++;
     n++;
+    const ps = p.takes;
     if (p !== start) {
       // (start declines: search has just tested it)
-      const ps = p.takes;
       if (ps === null || protoTakes(ps, proto)) break;
       const pc = p.cache;
       if (pc === null || pc.epoch !== epoch) p.cache = passMark(m);
