@@ -46,7 +46,15 @@ import { DONE, START, THROW } from "./scheduler-cell.js";
 import { cellOf, ownedCells, type TaskRec } from "./scheduler-task.js";
 import { World } from "./scheduler-world.js";
 import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
-import { answerAtSite, awaitAtSite, doneAtSite, exactAtSite, gatherAtSite, NOT_EXACT, spawnAtSite } from "./scheduler-site.js";
+import {
+  answerAtSite,
+  awaitAtSite,
+  doneAtSite,
+  exactAtSite,
+  gatherAtSite,
+  NOT_EXACT,
+  spawnAtSite,
+} from "./scheduler-site.js";
 import { named, raise } from "./util.js";
 
 /** Does world `w` own the waitables this effect is about? (Effects about others are passed.) */
