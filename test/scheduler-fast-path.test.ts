@@ -1,7 +1,7 @@
 /**
  * The scheduler's FAST_PATH (answerAtSite / spawnAtSite in src/handlers/scheduler-ops.ts: spawn,
  * createPromise, createExternalPromise, wait / gather of settled waitables, completePromise, isDone,
- * getAbortSignal answered at the perform site)
+ * getAbortSignal, registerIdleSource, cancel of an unstarted or finished task answered at the perform site)
  * against the general path (the handler invocation), on random task programs that also block, fail,
  * cancel and yield. Events with their order, outcome, store and log must be identical; the toolkit's
  * all / channel programs are compared the same way.
@@ -45,6 +45,10 @@ import {
   program,
   race,
   runAsync,
+  delay,
+  raceAll,
+  simulatedTime,
+  timeout,
 } from "../src/index.js";
 import { cellOf, type TaskRec } from "../src/handlers/scheduler-task.js";
 
@@ -447,4 +451,89 @@ test("scheduler FAST_PATH: a task started where another finished (on its reused 
       assert.deepEqual(general.log, ["child 1", "child 2"]);
     }
   }
+});
+
+type ToolOp =
+  | { t: "timeout"; work: number; limit: number; fail: boolean }
+  | { t: "raceAll"; a: number; b: number; failA: boolean }
+  | { t: "all"; a: number; b: number; failB: boolean }
+  | { t: "cancelUnstarted" }
+  | { t: "cancelDone" };
+
+const toolOpArb: fc.Arbitrary<ToolOp> = fc.oneof(
+  fc.record({
+    t: fc.constant("timeout" as const),
+    work: fc.nat(3),
+    limit: fc.nat(3),
+    fail: fc.boolean(),
+  }),
+  fc.record({ t: fc.constant("raceAll" as const), a: fc.nat(3), b: fc.nat(3), failA: fc.boolean() }),
+  fc.record({ t: fc.constant("all" as const), a: fc.nat(3), b: fc.nat(3), failB: fc.boolean() }),
+  fc.constant({ t: "cancelUnstarted" } as ToolOp),
+  fc.constant({ t: "cancelDone" } as ToolOp),
+);
+
+test("scheduler FAST_PATH: 300 random programs of timeout, raceAll, all (delays under simulatedTime) and cancels of unstarted and finished tasks give the same events, outcome, log and warnings as the general path", () => {
+  const exec = (ops: ToolOp[], fast: boolean) => {
+    const events: string[] = [];
+    const job = fn(function* job(name: string, ms: number, fails: boolean): Generator<any, string, any> {
+      try {
+        yield* tell(`${name} start`);
+        if (ms > 0) yield* delay(ms);
+        if (fails) throw new Error(`${name} failed`);
+        yield* tell(`${name} end`);
+        return name;
+      } finally {
+        events.push(`${name} finally`);
+      }
+    });
+    const main = fn(function* main() {
+      for (const [i, op] of ops.entries()) {
+        try {
+          switch (op.t) {
+            case "timeout":
+              events.push(String(yield* timeout(job(`w${i}`, op.work, op.fail), op.limit)));
+              break;
+            case "raceAll":
+              events.push(String(yield* raceAll([job(`a${i}`, op.a, op.failA), job(`b${i}`, op.b, false)])));
+              break;
+            case "all":
+              events.push(String(yield* all([job(`a${i}`, op.a, false), job(`b${i}`, op.b, op.failB)])));
+              break;
+            case "cancelUnstarted": {
+              const t = yield* spawn(job(`u${i}`, 1, false));
+              events.push(`cancel ${yield* cancel(t)} ${yield* isDone(t)}`);
+              break;
+            }
+            case "cancelDone": {
+              const t = yield* spawn(job(`d${i}`, 0, false));
+              events.push(`waited ${yield* wait(t)}, cancel ${yield* cancel(t)}`);
+              break;
+            }
+          }
+        } catch (e) {
+          events.push(`caught ${(e as Error).message}`);
+        }
+      }
+      return events.length;
+    });
+    schedulerFastPaths.atSite = fast;
+    schedulerFastPaths.spawnAtSite = fast;
+    schedulerFastPaths.doneAtSite = fast;
+    schedulerFastPaths.blockAtSite = fast;
+    try {
+      return observed(events, run(main(), { handlers: [writer, scheduler, simulatedTime()] }));
+    } finally {
+      schedulerFastPaths.atSite = true;
+      schedulerFastPaths.spawnAtSite = true;
+      schedulerFastPaths.doneAtSite = true;
+      schedulerFastPaths.blockAtSite = true;
+    }
+  };
+  fc.assert(
+    fc.property(fc.array(toolOpArb, { maxLength: 8 }), (ops) => {
+      assert.deepEqual(exec(ops, true), exec(ops, false));
+    }),
+    { numRuns: 300, seed: 0x7001 },
+  );
 });

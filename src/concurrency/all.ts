@@ -15,7 +15,16 @@ import { getRunContext } from "../vm/primitives.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { concurrencyOption, functionArg, programList, programRecord } from "./check.js";
-import { ENDED, FAILED, Pool, cancelRunning, failedToo, nextCompleted, start } from "./pool.js";
+import {
+  ENDED,
+  FAILED,
+  Pool,
+  cancelRunning,
+  failedToo,
+  nextCompleted,
+  noneRunning,
+  spawnChild,
+} from "./pool.js";
 import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
@@ -52,13 +61,13 @@ const allGen = named(
     let ended: Map<number, { value: unknown; log: unknown[] }> | null = null;
     try {
       while (started < n && running < limit) {
-        yield* start(pool, started, programs[started]!);
+        pool.tasks[started] = (yield spawnChild(pool, started, programs[started]!)) as Task<unknown>;
         started++;
         running++;
       }
       let succeeded = 0;
       while (succeeded < n) {
-        const i = yield* nextCompleted(pool);
+        const i = pool.completed.shift() ?? (yield* nextCompleted(pool));
         running--;
         if (pool.status[i] === ENDED) {
           // ended by a handler that wraps it (see ENDED): its outcome is the task's
@@ -83,7 +92,7 @@ const allGen = named(
         }
         succeeded++;
         if (started < n) {
-          yield* start(pool, started, programs[started]!);
+          pool.tasks[started] = (yield spawnChild(pool, started, programs[started]!)) as Task<unknown>;
           started++;
           running++;
         }
@@ -106,7 +115,7 @@ const allGen = named(
       // (fromEntries defines each key: a key "__proto__" stays a key, not the object's prototype)
       return keys === null ? values : Object.fromEntries(keys.map((key, k) => [key, values[k]]));
     } finally {
-      yield* cancelRunning(pool);
+      if (!noneRunning(pool)) yield* cancelRunning(pool);
     }
   },
 );

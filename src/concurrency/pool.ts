@@ -81,13 +81,18 @@ export const CANCELLED = 3;
 export const ENDED = 4;
 
 function* notify(pool: Pool, i: number, status: number): Generator<unknown, void, any> {
-  pool.status[i] = status;
-  pool.completed.push(i);
+  record(pool, i, status);
   const w = pool.waker;
   if (w !== null && !(pool.quiet && status === SUCCEEDED)) {
     pool.waker = null;
     yield* completePromise(w, undefined);
   }
+}
+
+/** notify's state changes (all there is to it when no waker is set: then no generator is made). */
+function record(pool: Pool, i: number, status: number): void {
+  pool.status[i] = status;
+  pool.completed.push(i);
 }
 
 function* child(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, any> {
@@ -111,18 +116,40 @@ function* child(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unk
     // hear of it, or it waits forever.
     if (!completed && pool.status[i] === RUNNING) yield* notify(pool, i, ENDED);
   }
-  yield* notify(pool, i, SUCCEEDED);
+  if (pool.waker === null) record(pool, i, SUCCEEDED);
+  else yield* notify(pool, i, SUCCEEDED);
   return v;
 }
 
 /** Start program `i` as a task owned by `pool` (it shares the caller's state, §9.6 rev. 2). */
 export function* start(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unknown, void, any> {
-  pool.status[i] = RUNNING;
-  const t = yield at(pool.site, new Spawn(hidden(child, pool, i, p), "shared", pool.site));
-  pool.tasks[i] = t as Task<unknown>;
+  pool.tasks[i] = (yield spawnChild(pool, i, p)) as Task<unknown>;
 }
 
-/** The index of the next child to complete, in completion order (blocks until there is one). */
+/**
+ * start's Spawn, for the combinator to yield bare itself (no generator per task), putting the task
+ * it answers in `pool.tasks[i]`.
+ */
+export function spawnChild(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Spawn<unknown, unknown> {
+  pool.status[i] = RUNNING;
+  return at(pool.site, new Spawn(hidden(child, pool, i, p), "shared", pool.site));
+}
+
+/**
+ * No started child is running: cancelRunning would only forget the waker, which this does (without
+ * making its generator). Else false, and the caller cancels them with cancelRunning.
+ */
+export function noneRunning(pool: Pool): boolean {
+  const { status } = pool;
+  for (let i = 0; i < status.length; i++) if (status[i] === RUNNING) return false;
+  pool.waker = null;
+  return true;
+}
+
+/**
+ * The index of the next child to complete, in completion order (blocks until there is one). A
+ * combinator takes one already completed with `pool.completed.shift()` first (no generator made).
+ */
 export function* nextCompleted(pool: Pool): Generator<unknown, number, any> {
   for (;;) {
     const i = pool.completed.shift();

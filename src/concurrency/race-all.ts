@@ -8,13 +8,13 @@
  * narrows `value` — which an array's union of results cannot do when two results have one type.
  */
 import { getRunContext } from "../vm/primitives.js";
-import { wait } from "../effects/scheduler.js";
+import { type Task, wait } from "../effects/scheduler.js";
 import type { RunContext } from "../run/context.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import type { Spawn } from "../effects/scheduler.js";
 import { programList, programRecord } from "./check.js";
-import { cancelRunning, FAILED, nextCompleted, Pool, start } from "./pool.js";
+import { cancelRunning, FAILED, nextCompleted, noneRunning, Pool, spawnChild } from "./pool.js";
 import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
@@ -23,10 +23,11 @@ const raceAllProgram = fn(
     const pool = new Pool(site, "raceAll", true);
     let decided = false; // a winner returned, or the AggregateError thrown
     try {
-      for (let i = 0; i < programs.length; i++) yield* start(pool, i, programs[i]!);
+      for (let i = 0; i < programs.length; i++)
+        pool.tasks[i] = (yield spawnChild(pool, i, programs[i]!)) as Task<unknown>;
       let failed = 0;
       for (;;) {
-        const i = yield* nextCompleted(pool);
+        const i = pool.completed.shift() ?? (yield* nextCompleted(pool));
         let value: unknown;
         if (pool.status[i] !== FAILED) {
           const log = ((yield at(site, getRunContext())) as RunContext).current.log;
@@ -54,11 +55,11 @@ const raceAllProgram = fn(
           continue;
         }
         decided = true;
-        yield* cancelRunning(pool);
+        if (!noneRunning(pool)) yield* cancelRunning(pool);
         return keys === null ? value : { key: keys[i]!, value };
       }
     } finally {
-      yield* cancelRunning(pool);
+      if (!noneRunning(pool)) yield* cancelRunning(pool);
       // cancelled before it decided (an outer timeout, scoped, an abort): the failures it collected
       // would reach no program (its children report to it alone), so they are kept on the warnings
       if (!decided) {

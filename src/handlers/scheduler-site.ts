@@ -10,6 +10,7 @@
  */
 import {
   AwaitPromise,
+  Cancel,
   CompletePromise,
   CreateExternalPromise,
   CreatePromise,
@@ -17,6 +18,7 @@ import {
   GetAbortSignal,
   GetTaskInfo,
   IsDone,
+  RegisterIdleSource,
   type Spawn,
   Wait,
 } from "../effects/scheduler.js";
@@ -30,7 +32,7 @@ import {
   type TaskDone,
   taskDone,
 } from "./scheduler-ops.js";
-import { signalOf } from "./scheduler-cancel.js";
+import { finishCancel, signalOf } from "./scheduler-cancel.js";
 import {
   type Cell,
   DONE,
@@ -38,6 +40,7 @@ import {
   FAILED,
   PENDING,
   PromiseCell,
+  READY,
   START,
   SUCCEEDED,
   THROW,
@@ -58,45 +61,114 @@ import type { World } from "./scheduler-world.js";
  */
 export function answerAtSite(w: World, effect: unknown): unknown {
   if (!schedulerFastPaths.atSite) return DEFER;
-  if (effect instanceof CreatePromise) {
-    w.applyExternal();
-    return newPromise(w);
-  }
+  if (effect instanceof CreatePromise) return createAtSite(w);
   if (effect instanceof CreateExternalPromise) {
     w.applyExternal();
     return newExternal(w);
   }
-  if (effect instanceof Wait) {
-    w.applyExternal();
-    const c = cellOf(effect.waitable)!;
-    if (c.state === PENDING) {
-      const r = c instanceof PromiseCell && c.external ? waitAlone(w, c) : DEFER;
-      return r !== DEFER ? r : blockAtSite(w, W_WAIT, c, null);
-    }
-    if (c.state !== SUCCEEDED) return DEFER;
-    if (c instanceof TaskRec) mergeLog(w.current, c);
-    return c.value;
-  }
-  if (effect instanceof CompletePromise) {
-    w.applyExternal();
-    const c = cellOf(effect.promise.future) as PromiseCell; // (a Future's cell)
-    if (c.requested || c.state !== PENDING) return DEFER;
-    w.settle(c, true, effect.value);
-    return undefined;
-  }
+  if (effect instanceof Wait) return waitAtSite(w, effect);
+  if (effect instanceof CompletePromise) return completeAtSite(w, effect);
   if (effect instanceof Gather) return gatherAtSite(w, effect);
-  if (effect instanceof IsDone) {
-    w.applyExternal();
-    const c = cellOf(effect.waitable)!;
-    return c instanceof TaskRec ? c.run === DONE || c.run === CANCELLING : c.state !== PENDING;
-  }
+  if (effect instanceof IsDone) return isDoneAtSite(w, effect);
   if (effect instanceof GetAbortSignal) {
     w.applyExternal();
     return signalOf(w, w.current);
   }
   if (effect instanceof GetTaskInfo) return taskInfo(w.current);
+  if (effect instanceof Cancel) return cancelAtSite(w, effect);
+  if (effect instanceof RegisterIdleSource) return registerAtSite(w, effect);
   if (effect instanceof AwaitPromise) return awaitAtSite(w, effect); // (a subclass)
   return DEFER;
+}
+
+/**
+ * answerAtSite's answer for an effect of exactly class `c` (the FAST_PATH's lane for the toolkit's
+ * common effects: no chain of instanceof tests, each a walk up the effect's prototypes), `owns`
+ * tested on the way; NOT_EXACT for other classes (the general tests then).
+ */
+export function exactAtSite(w: World, c: unknown, effect: unknown): unknown {
+  if (c === Wait) {
+    const e = effect as Wait;
+    if (cellOf(e.waitable)?.world !== w) return DEFER; // another world's (`owns`)
+    return schedulerFastPaths.atSite ? waitAtSite(w, e) : DEFER;
+  }
+  if (c === CreatePromise) return schedulerFastPaths.atSite ? createAtSite(w) : DEFER;
+  if (c === CompletePromise) {
+    const e = effect as CompletePromise;
+    if (cellOf(e.promise.future)?.world !== w) return DEFER;
+    return schedulerFastPaths.atSite ? completeAtSite(w, e) : DEFER;
+  }
+  if (c === Cancel) {
+    const e = effect as Cancel;
+    if (cellOf(e.task)?.world !== w) return DEFER;
+    return schedulerFastPaths.atSite ? cancelAtSite(w, e) : DEFER;
+  }
+  if (c === IsDone) {
+    const e = effect as IsDone;
+    if (cellOf(e.waitable)?.world !== w) return DEFER;
+    return schedulerFastPaths.atSite ? isDoneAtSite(w, e) : DEFER;
+  }
+  if (c === RegisterIdleSource)
+    return schedulerFastPaths.atSite ? registerAtSite(w, effect as RegisterIdleSource) : DEFER;
+  return NOT_EXACT;
+}
+
+/** exactAtSite's answer for an effect of another class (an answer may be undefined: completePromise's). */
+export const NOT_EXACT: unique symbol = Symbol("doeff.scheduler.notExact");
+
+function createAtSite(w: World): unknown {
+  w.applyExternal();
+  return newPromise(w);
+}
+
+function waitAtSite(w: World, effect: Wait<unknown>): unknown {
+  w.applyExternal();
+  const c = cellOf(effect.waitable)!;
+  if (c.state === PENDING) {
+    const r = c instanceof PromiseCell && c.external ? waitAlone(w, c) : DEFER;
+    return r !== DEFER ? r : blockAtSite(w, W_WAIT, c, null);
+  }
+  if (c.state !== SUCCEEDED) return DEFER;
+  if (c instanceof TaskRec) mergeLog(w.current, c);
+  return c.value;
+}
+
+function completeAtSite(w: World, effect: CompletePromise): unknown {
+  w.applyExternal();
+  const c = cellOf(effect.promise.future) as PromiseCell; // (a Future's cell)
+  if (c.requested || c.state !== PENDING) return DEFER;
+  w.settle(c, true, effect.value);
+  return undefined;
+}
+
+function isDoneAtSite(w: World, effect: IsDone): unknown {
+  w.applyExternal();
+  const c = cellOf(effect.waitable)!;
+  return c instanceof TaskRec ? c.run === DONE || c.run === CANCELLING : c.state !== PENDING;
+}
+
+/** registerIdleSource at the perform site: the general path's answer (a value, nothing else). */
+function registerAtSite(w: World, effect: RegisterIdleSource): unknown {
+  w.applyExternal();
+  const fresh = !w.idleSources.includes(effect.source);
+  if (fresh) w.idleSources.push(effect.source);
+  return fresh;
+}
+
+/**
+ * cancel at the perform site, where the general path runs no code of the task: it is done (or being
+ * finalized) → false; it has not started → it ends cancelled here (finishCancel, as cancelOther
+ * does), a clean cancel → true. A task that has started has finally blocks to run (or is the
+ * caller): the handler.
+ */
+function cancelAtSite(w: World, effect: Cancel): unknown {
+  w.applyExternal();
+  const t = cellOf(effect.task) as TaskRec;
+  if (t.run === DONE || t.run === CANCELLING) return false;
+  if (t === w.current || t.run !== READY || t.action !== START) return DEFER;
+  finishCancel(w, t, null); // unstarted: runs no code
+  if (effect.owned) effect.clean = true;
+  return true;
 }
 
 /**

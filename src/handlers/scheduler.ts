@@ -46,7 +46,15 @@ import { DONE, START, THROW } from "./scheduler-cell.js";
 import { cellOf, ownedCells, type TaskRec } from "./scheduler-task.js";
 import { World } from "./scheduler-world.js";
 import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
-import { answerAtSite, awaitAtSite, doneAtSite, gatherAtSite, spawnAtSite } from "./scheduler-site.js";
+import {
+  answerAtSite,
+  awaitAtSite,
+  doneAtSite,
+  exactAtSite,
+  gatherAtSite,
+  NOT_EXACT,
+  spawnAtSite,
+} from "./scheduler-site.js";
 import { named, raise } from "./util.js";
 
 /** Does world `w` own the waitables this effect is about? (Effects about others are passed.) */
@@ -242,6 +250,8 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
     if (c === Spawn) return spawnAtSite(w, self, effect as Spawn<unknown, unknown>, site, prompt);
     if (c === TaskDone) return doneAtSite(w, effect as TaskDone);
     if (c === Gather) return gatherAtSite(w, effect as Gather<unknown>);
+    const r = exactAtSite(w, c, effect);
+    if (r !== NOT_EXACT) return r;
     if (!owns(w, effect)) return DEFER;
     return answerAtSite(w, effect);
   };

@@ -124,7 +124,8 @@ function passMark(m: Machine): SearchCache {
 let mark = new SearchCache(-1);
 
 /**
- * From `start`, skip the prompts whose class-based handlers decline effects with prototype `proto`;
+ * From `start` (whose class-based handler declines effects with prototype `proto`: search tested it),
+ * skip the prompts whose class-based handlers decline them;
  * the answer is cached on `start` (see SearchCache), every prompt gone past marked (see above).
  */
 function skipDeclining(m: Machine, start: Segment, proto: unknown): Segment | null {
@@ -141,8 +142,9 @@ function skipDeclining(m: Machine, start: Segment, proto: unknown): Segment | nu
     searchStats.walked++;
     n++;
     const ps = p.takes;
-    if (ps === null || protoTakes(ps, proto)) break;
     if (p !== start) {
+      // (start declines: search has just tested it)
+      if (ps === null || protoTakes(ps, proto)) break;
       const pc = p.cache;
       if (pc === null || pc.epoch !== epoch) p.cache = passMark(m);
       else {
