@@ -611,8 +611,11 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * and `all` / `raceAll` starting, collecting and cancelling tasks without a generator per step
  * (~10 % less CPU per `all` of two), +349 B together.
  * Merged: → 44,138 B.
+ * Then → 44,177 B: rateLimiter keeps its real starts apart from the times it handed out, and a waking
+ * caller is held back by real starts only (two callers whose timers were always late pushed each
+ * other back for ever: a livelock the review's property test hit in CI), +39 B.
  */
-const EVERYTHING_BUDGET = 44_138;
+const EVERYTHING_BUDGET = 44_177;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -282,7 +282,9 @@ test("rateLimited: late timers of callers waiting in line never make two starts 
   const r = run(main, { handlers: clock() });
   assert.equal(r.ok, true);
   assert.deepEqual(overLimit(starts, 1, 1), []);
-  assert.deepEqual(starts, [0, 4.4, 7.2, 10]); // (before: 0, 4.4, 7.2, 7.2)
+  // each wakes late past the window of the start before it: it goes at once (the times handed out to
+  // callers still waiting do not hold it back). (Before: 0, 4.4, 7.2, 7.2 — two starts at 7.2.)
+  assert.deepEqual(starts, [0, 2.8, 4.4, 7.2]);
 });
 
 test("property: rateLimited keeps at most limit real starts in any interval, with late timers and cancellations", () => {
@@ -374,4 +376,20 @@ test("property: the limiter's times, in any order of asks, wakes (late, early, a
     ),
     { numRuns: 3000 },
   );
+});
+
+test("rateLimited: callers whose every timer is late by more than the interval all start (no livelock)", () => {
+  // Before, a waking caller counted the times handed out to callers not yet started: two such
+  // callers, each late past the other's time, pushed each other back for ever (run never returned).
+  const l = rateLimiter({ limit: 1, interval: 1 });
+  const starts: number[] = [];
+  const main = program(function* main() {
+    const ts = [];
+    for (let i = 0; i < 3; i++) ts.push(yield* spawn(lateCaller(starts, l, 0, [1.5])));
+    for (const t of ts) yield* wait(t);
+  });
+  const r = run(main, { handlers: clock() });
+  assert.equal(r.ok, true);
+  assert.deepEqual(starts, [0, 2.5, 3.5]);
+  assert.deepEqual(overLimit(starts, 1, 1), []);
 });

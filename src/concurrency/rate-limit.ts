@@ -38,6 +38,11 @@ export interface RateLimiterOptions {
 export class RateLimiter {
   /** @internal the times handed out that a window from now on can still contain, ascending */
   readonly times: number[] = [];
+  /**
+   * @internal the real starts among them (a caller's time when it went ahead), ascending: what holds
+   * back a caller that wakes (see retime)
+   */
+  readonly starts: number[] = [];
   readonly limit: number;
   readonly interval: number;
   constructor(limit: number, interval: number) {
@@ -67,13 +72,13 @@ export class RateLimiter {
   /** @internal the time for a caller asking at `now` (kept: the limiter counts it from now on) */
   reserve(now: number): number {
     const { times, interval, limit } = this;
-    let old = 0;
-    while (old < times.length && times[old]! <= now - interval) old++;
-    if (old > 0) times.splice(0, old); // no window from now on contains them
+    forget(times, now - interval); // no window from now on contains them
+    forget(this.starts, now - interval);
     const n = times.length;
     let t = n < limit ? now : Math.max(now, times[n - limit]! + interval);
     if (n > 0 && t < times[n - 1]!) t = times[n - 1]!; // FIFO (after a time given back: see above)
     times.push(t);
+    if (t <= now) this.starts.splice(after(this.starts, now), 0, now); // goes ahead at once
     return t;
   }
 
@@ -82,30 +87,21 @@ export class RateLimiter {
    * becomes `now`, or the earliest time the `limit` starts before it allow; → that time.
    */
   retime(t: number, now: number): number {
-    const times = this.times;
+    const { times, starts, interval, limit } = this;
     const j = times.lastIndexOf(t);
     // (absent: forgotten by a reserve, its timer over `interval` late; re-added where it sorts, not
     // at the end, as later reserves may hold later times: the limit is read from the order)
     if (j >= 0) times.splice(j, 1);
-    // after every time ≤ now, equal ones too: a caller that started at this instant counts
-    const i = this.after(now);
-    const allowed = i >= this.limit ? times[i - this.limit]! + this.interval : now;
+    // Only real starts hold a waking caller back, not the times of callers that have not started:
+    // counting those, two callers whose timers are both late could push each other back for ever
+    // (a property test with every timer late found it). Starts at this very instant count.
+    forget(starts, now - interval);
+    const n = after(starts, now);
+    const allowed = n >= limit ? starts[n - limit]! + interval : now;
     const v = allowed <= now ? now : allowed;
-    times.splice(v === now ? i : this.after(v), 0, v);
+    times.splice(after(times, v), 0, v);
+    if (v === now) starts.splice(n, 0, now);
     return v;
-  }
-
-  /** The index after every time ≤ `v` (binary search: the times are ascending, a queue may be long). */
-  private after(v: number): number {
-    const times = this.times;
-    let lo = 0;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (times[mid]! <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   /** @internal a caller cancelled before its time gives it back */
@@ -113,6 +109,25 @@ export class RateLimiter {
     const i = this.times.lastIndexOf(t);
     if (i >= 0) this.times.splice(i, 1);
   }
+}
+
+/** The index after every time ≤ `v` in ascending `xs` (binary search: a queue may be long). */
+function after(xs: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Drop the times ≤ `before` from the front of ascending `xs`. */
+function forget(xs: number[], before: number): void {
+  let old = 0;
+  while (old < xs.length && xs[old]! <= before) old++;
+  if (old > 0) xs.splice(0, old);
 }
 
 function* takeGen(l: RateLimiter, site: Error | null): Generator<unknown, undefined, any> {
