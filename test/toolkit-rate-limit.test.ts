@@ -327,7 +327,7 @@ test("property: rateLimited keeps at most limit real starts in any interval, wit
         assert.deepEqual(overLimit(starts, limit, interval), [], `starts ${starts}`);
       },
     ),
-    { numRuns: 3000 },
+    { numRuns: 3000, seed: 20261206 }, // (fixed, as every property test here: CI reruns the same cases)
   );
 });
 
@@ -374,7 +374,7 @@ test("property: the limiter's times, in any order of asks, wakes (late, early, a
         assert.deepEqual(overLimit(starts, limit, interval), [], `starts ${starts}`);
       },
     ),
-    { numRuns: 3000 },
+    { numRuns: 3000, seed: 20261206 }, // (fixed, as every property test here: CI reruns the same cases)
   );
 });
 
