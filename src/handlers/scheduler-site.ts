@@ -49,7 +49,7 @@ import {
 } from "./scheduler-cell.js";
 import { gatherValues, mergeLog } from "./scheduler-outcome.js";
 import { newExternal, newPromise, nextExternal } from "./scheduler-promise.js";
-import { cellOf, ownedCells, TaskRec, taskInfo, Wrapped } from "./scheduler-task.js";
+import { cellOf, mine, ownedCells, TaskRec, taskInfo, Wrapped } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
 
 /**
@@ -87,30 +87,19 @@ export function answerAtSite(w: World, effect: unknown): unknown {
  * tested on the way; NOT_EXACT for other classes (the general tests then).
  */
 export function exactAtSite(w: World, c: unknown, effect: unknown): unknown {
-  if (c === Wait) {
-    const e = effect as Wait;
-    if (cellOf(e.waitable)?.world !== w) return DEFER; // another world's (`owns`)
-    return schedulerFastPaths.atSite ? waitAtSite(w, e) : DEFER;
-  }
-  if (c === CreatePromise) return schedulerFastPaths.atSite ? createAtSite(w) : DEFER;
-  if (c === CompletePromise) {
-    const e = effect as CompletePromise;
-    if (cellOf(e.promise.future)?.world !== w) return DEFER;
-    return schedulerFastPaths.atSite ? completeAtSite(w, e) : DEFER;
-  }
-  if (c === Cancel) {
-    const e = effect as Cancel;
-    if (cellOf(e.task)?.world !== w) return DEFER;
-    return schedulerFastPaths.atSite ? cancelAtSite(w, e) : DEFER;
-  }
-  if (c === IsDone) {
-    const e = effect as IsDone;
-    if (cellOf(e.waitable)?.world !== w) return DEFER;
-    return schedulerFastPaths.atSite ? isDoneAtSite(w, e) : DEFER;
-  }
-  if (c === RegisterIdleSource)
-    return schedulerFastPaths.atSite ? registerAtSite(w, effect as RegisterIdleSource) : DEFER;
-  return NOT_EXACT;
+  // the waitable the effect is about, which `w` must own (CreatePromise, RegisterIdleSource: none)
+  let about: unknown;
+  if (c === Wait || c === IsDone) about = (effect as Wait<unknown> | IsDone).waitable;
+  else if (c === CompletePromise) about = (effect as CompletePromise).promise.future;
+  else if (c === Cancel) about = (effect as Cancel).task;
+  else if (c !== CreatePromise && c !== RegisterIdleSource) return NOT_EXACT;
+  if (!schedulerFastPaths.atSite || (about !== undefined && !mine(w, about))) return DEFER;
+  if (c === Wait) return waitAtSite(w, effect as Wait<unknown>);
+  if (c === IsDone) return isDoneAtSite(w, effect as IsDone);
+  if (c === CompletePromise) return completeAtSite(w, effect as CompletePromise);
+  if (c === Cancel) return cancelAtSite(w, effect as Cancel);
+  if (c === CreatePromise) return createAtSite(w);
+  return registerAtSite(w, effect as RegisterIdleSource);
 }
 
 /** exactAtSite's answer for an effect of another class (an answer may be undefined: completePromise's). */

@@ -268,6 +268,13 @@ export function cellOf(x: unknown): Cell | null {
   return r instanceof TaskRec || r instanceof PromiseCell ? r : null;
 }
 
+/** Does world `w` own the waitable `x` (a Task or a Future of its own)? */
+export function mine(w: World | undefined, x: unknown): boolean {
+  if (w === undefined) return false;
+  const c = cellOf(x);
+  return c !== null && c.world === w;
+}
+
 /** The cells of `ws` when world `w` owns every one of them, else null. */
 export function ownedCells(w: World | undefined, ws: readonly unknown[]): Cell[] | null {
   // one builtin copy of the exact size, its handles then replaced by their cells — a task's is

@@ -43,7 +43,7 @@ import {
   TAKES,
 } from "../protocol.js";
 import { DONE, START, THROW } from "./scheduler-cell.js";
-import { cellOf, ownedCells, type TaskRec } from "./scheduler-task.js";
+import { cellOf, mine, ownedCells, type TaskRec } from "./scheduler-task.js";
 import { World } from "./scheduler-world.js";
 import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
 import {
@@ -111,12 +111,6 @@ function endedWorldOf(e: unknown): string | null {
 }
 
 SchedulerEffect.unhandledHint = endedWorldOf;
-
-function mine(w: World | undefined, x: unknown): boolean {
-  if (w === undefined) return false;
-  const c = cellOf(x);
-  return c !== null && c.world === w;
-}
 
 /** The switch into `t` (R8): tail (transfer / transferWith), or non-tail for the first invocation. */
 function go(w: World, t: TaskRec, first: boolean): Primitive<unknown, unknown> {
