@@ -3,7 +3,20 @@
  * likely mistake (a missing `*`, a generator object, a Promise, a continuation, a Task) gets a
  * message that names it and the fix. Off the hot path: the step loop calls it only on bad input.
  */
-import { brandOf, describe, isAsyncIterator, isGeneratorObject, isThenable } from "./brand.js";
+import { brandOf, className, describe, isAsyncIterator, isGeneratorObject, isThenable } from "./brand.js";
+
+/**
+ * `e`, thrown out of a generator that doeff threw an error into, is the engine's own TypeError for
+ * a `yield*` whose delegate has no `throw` method (`yield* [a, b]`, an Effect-TS value: V8 "The
+ * iterator does not provide a 'throw' method", JavaScriptCore "Delegated generator does not have a
+ * 'throw' method"). The engine closed the delegate and dropped the error doeff threw — a refused
+ * yield's TypeError, a MissingStateKeyError — so the step loop delivers that one instead: the
+ * frame's finally blocks have run, and its caller sees the error the program's line caused, as if
+ * the delegate had passed it on. Read only when a thrown error is replaced by another (rare).
+ */
+export function lostThrow(e: unknown): boolean {
+  return e instanceof TypeError && e.message.includes("'throw' method");
+}
 
 /** Reading the yielded value's properties threw (a hostile Proxy or getter). */
 function hostileYield(e: unknown): TypeError {
@@ -54,10 +67,23 @@ function invalidYieldUnsafe(y: unknown): TypeError {
   } catch {
     tag = undefined; // a hostile value: described generically below
   }
+  if (isEffectTs(y)) {
+    return new TypeError(
+      "yielded an Effect-TS value, which doeff does not run: `yield* awaitPromise((signal) => Effect.runPromise(effect, { signal }))`",
+    );
+  }
   if (tag === "doeff.Task") {
     return new TypeError("yielded a Task; use `yield* wait(task)` to wait for it");
   }
   return new TypeError(
     `yielded ${describe(y)}, which is not an Effect, Program or primitive; yield* an Effect (e.g. get("key")) or a Program`,
+  );
+}
+
+/** An Effect-TS value as its `yield*` hands it over: Effect 4 yields the effect itself, Effect 3 a YieldWrap. */
+function isEffectTs(y: unknown): boolean {
+  if (y === null || typeof y !== "object") return false;
+  return (
+    "~effect/Effect" in y || Symbol.for("effect/Effect") in y || className(y.constructor) === "YieldWrap"
   );
 }

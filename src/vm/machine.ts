@@ -52,7 +52,7 @@ import { Era, liveInvocations, type Relinks } from "./eras.js";
 import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
 import { siteState } from "./sites.js";
 import { checked } from "./result.js";
-import { invalidYield } from "./invalid-yield.js";
+import { invalidYield, lostThrow } from "./invalid-yield.js";
 
 import {
   M_DELIVER,
@@ -295,6 +295,7 @@ export class Machine {
       done = ok.done;
       value = ok.value;
     } catch (e) {
+      if (isThrow && e !== this.value && lostThrow(e)) e = this.value; // (invalid-yield.ts)
       // an error merely propagating through a frame is not a new origin
       if (!isThrow || e !== this.value) this.noteError(e);
       seg.top = f.prev; // pop
@@ -354,6 +355,7 @@ export class Machine {
       done = ok.done;
       value = ok.value;
     } catch (e) {
+      if (isThrow && e !== this.value && lostThrow(e)) e = this.value; // (invalid-yield.ts)
       if (!isThrow || e !== this.value) this.noteError(e);
       this.mode = M_THROW; // (frameThrew for a frame that is not closing)
       this.value = e;
