@@ -7,12 +7,14 @@ import { brandOf, className, describe, isAsyncIterator, isGeneratorObject, isThe
 
 /**
  * `e`, thrown out of a generator that doeff threw an error into, is the engine's own TypeError for
- * a `yield*` whose delegate has no `throw` method (`yield* [a, b]`, an Effect-TS value: V8 "The
- * iterator does not provide a 'throw' method", JavaScriptCore "Delegated generator does not have a
- * 'throw' method"). The engine closed the delegate and dropped the error doeff threw — a refused
- * yield's TypeError, a MissingStateKeyError — so the step loop delivers that one instead: the
- * frame's finally blocks have run, and its caller sees the error the program's line caused, as if
- * the delegate had passed it on. Read only when a thrown error is replaced by another (rare).
+ * a `yield*` whose delegate has no `throw` method (`yield* [a, b]`, an Effect-TS value): V8 "The
+ * iterator does not provide a 'throw' method", Bun's JavaScriptCore "The iterator, to which yield*
+ * delegated iteration, does not have a 'throw' method". The engine closed the delegate and dropped
+ * the error doeff threw (a refused yield's TypeError, a MissingStateKeyError), so the step loop
+ * delivers that one instead: the frame's finally blocks have run, and its caller sees the error
+ * the program's line caused, as if the delegate had passed it on. (A `catch` that rethrows the
+ * engine's TypeError is replaced the same way: it cannot be told apart, and it carries nothing of
+ * its own.) Read only when a thrown error is replaced by another on its way out (rare).
  */
 export function lostThrow(e: unknown): boolean {
   return e instanceof TypeError && e.message.includes("'throw' method");
