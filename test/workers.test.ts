@@ -724,3 +724,28 @@ test("workers: an 'error' piscina emits for a reply no job hears of (a cancelled
   );
   await wp.close();
 });
+
+test("workers: a failed job's own doeff traceback (its chain and tasks in the worker) comes back on the error as remoteTraceback, not enumerable, as a queue job's does", async () => {
+  const r = await runAsync(runInWorker(JOBS, "failingInTask", 7), { handlers: base });
+  const e = r.error as JobFailed & { remoteTraceback?: unknown };
+  assert.ok(e instanceof JobFailed, String(e));
+  assert.equal(Object.getOwnPropertyDescriptor(e, "remoteTraceback")?.enumerable, false);
+  const lines = String(e.remoteTraceback).split("\n");
+  assert.deepEqual(lines.slice(0, 5), [
+    "doeff traceback (outermost first):",
+    "  failingInTask",
+    "  ── in task 1 ──",
+    "  failing",
+    `  thrown at ${lines[4]!.slice("  thrown at ".length)}`,
+  ]);
+  assert.match(lines[4]!, /^ {2}thrown at test\/fixtures\/workers\/jobs\.ts:\d+$/);
+  assert.deepEqual(lines.slice(5), ["JobFailed: job failed with 7", "  caused by RangeError: inner cause"]);
+  // the parent's own report is unchanged: the calling chain, the worker separator, the throw's line
+  const report = r.format().split("\n");
+  assert.ok(report.includes(`  ── in worker (${LABEL}#failingInTask) ──`), r.format());
+  assert.ok(!report.includes("  failingInTask"), r.format());
+  // an error that did not end a run of the job (no such export: no program to run) has none
+  const r2 = await runAsync(runInWorker(JOBS, "nope"), { handlers: base });
+  assert.ok(r2.error instanceof WorkerModuleError, String(r2.error));
+  assert.equal((r2.error as { remoteTraceback?: unknown }).remoteTraceback, undefined);
+});

@@ -460,7 +460,19 @@ function ended(job: Job, info: ModuleInfo, r: Running, c: Canceller, res: RunRes
   if (r.cancelled && !res.ok) return { ok: false, cancelled: true };
   if (res.ok) return reply(job, res.value);
   if (res.error instanceof UnhandledEffectError) explainUnforwarded(res.error, job, info);
-  return { ok: false, error: toWire(res.error) };
+  // the job's own doeff traceback (its program chain and tasks in this thread, which the parent's
+  // report cannot see: it shows `── in worker ──` and the throw's line) goes with the error, as a
+  // queue job's does: the parent's error carries it as `remoteTraceback`. Made only on failure.
+  return { ok: false, error: toWire(res.error, jobTraceback(res)) };
+}
+
+/** The failed job's report (never throws: a hostile error keeps its wire form without one). */
+function jobTraceback(res: RunResult<unknown>): string | undefined {
+  try {
+    return res.format();
+  } catch {
+    return undefined;
+  }
 }
 
 const THREAD_HANDLERS = [scheduler, realTime] as const;
