@@ -135,6 +135,24 @@ expected["simulation-testing.ts"] = [
   '  effect Note(3, "leads", 2): answer(Random) ↗, handle(Send) ↗, handle(Note) ✗, simulatedTime ·, scheduler ·',
   `  thrown at examples/cookbook/simulation-testing.ts:${thrownAt}`,
 ];
+// docs/observability.md's structured logs: JSON lines with the request id and task, a failure as
+// data with doeff's traceback, the run's outcome, the counters
+const loggingThrownAt =
+  readFileSync(`${root}examples/cookbook/structured-logging.ts`, "utf8")
+    .split("\n")
+    .findIndex((l) => l.includes("throw new Error(`no table in")) + 1;
+expected["structured-logging.ts"] = [
+  '{"t":0,"level":"info","requestId":"req-1","task":1,"msg":"start","user":"ada"}',
+  '{"t":0,"level":"info","requestId":"req-2","task":2,"msg":"start","user":"bob"}',
+  '{"t":10,"level":"info","requestId":"req-1","task":3,"msg":"query","sql":"orders of ada","ms":10}',
+  '{"t":10,"level":"info","requestId":"req-1","task":4,"msg":"query","sql":"invoices of ada","ms":10}',
+  '{"t":10,"level":"info","requestId":"req-1","task":1,"msg":"done","rows":2}',
+  '{"t":10,"level":"info","requestId":"req-1","task":7,"msg":"audit written","rows":2}',
+  '{"t":20,"level":"info","requestId":"req-2","task":5,"msg":"query","sql":"orders of bob","ms":10}',
+  `{"t":20,"level":"error","requestId":"req-2","task":2,"msg":"request failed","error":{"type":"Error","message":"no table in: missing of bob","cause":{"code":"42P01"},"traceback":["doeff traceback (outermost first):","  ── in task 2 ──","  serve","  handleRequest","  all","  ── in task 6 (spawned by task 2) ──","  timedPermit","  withPermit","  permitted","  handler db for Query(\\"missing of bob\\") ✗","  effect Query(\\"missing of bob\\"): db ✗, reader ·, clockProbe ·, simulatedTime ·, scheduler ·","  thrown at examples/cookbook/structured-logging.ts:${loggingThrownAt}","Error: no table in: missing of bob","  caused by thrown: {\\"code\\":\\"42P01\\"}"]}}`,
+  '{"ok":true,"value":[true,false],"warnings":0}',
+  '{"effects":{"Spawn":7,"Query":4},"spawned":7,"permitWaitMs":20,"maxWaiting":2}',
+];
 const doc = readFileSync(`${root}docs/concurrency.md`, "utf8");
 
 test("cookbook simulation-testing.ts: docs/testing.md shows what it prints", () => {
@@ -145,6 +163,7 @@ test("cookbook simulation-testing.ts: docs/testing.md shows what it prints", () 
 /** The page that shows each recipe (docs/concurrency.md's cookbook unless named here). */
 const pages: Record<string, string> = {
   "tracing.ts": "observability.md",
+  "structured-logging.ts": "observability.md",
   "simulation-testing.ts": "testing.md",
 };
 
