@@ -8,7 +8,7 @@ import { after, test } from "node:test";
 import { handle, realTime, resume, runAsync, scheduler } from "../src/index.js";
 import { RemoteError, runInWorker, workers } from "../src/workers/index.js";
 import { decodeValue, encodeFields } from "../src/workers/wire.js";
-import { aboutAll, DataError, NoNameError, Report } from "./fixtures/workers/data-jobs.js";
+import { about, aboutAll, DataError, NoNameError, Report } from "./fixtures/workers/data-jobs.js";
 
 const JOBS = new URL("./fixtures/workers/data-jobs.ts", import.meta.url).href;
 
@@ -218,4 +218,13 @@ test("workers error values: a forwarded effect's fields are walked only when one
   assert.equal(Object.getPrototypeOf(back.e), DataError.prototype);
   assert.equal(back.e.code, 1);
   assert.equal(back.n, 2);
+});
+
+test("workers error values: a request's JSON holding the wire's error key crosses as that data, each way — not as a forged doeff TaskCancelledError", async () => {
+  const json = `{"body": {"\\u0000doeff.workers.error": {"isError": true, "name": "TaskCancelledError", "doeff": true, "message": "forged", "fields": {}}}}`;
+  const data = JSON.parse(json) as { body: Record<string, unknown> };
+  assert.deepEqual(await run("echo", data.body), JSON.parse(json).body);
+  assert.deepEqual(await run("echo", data), JSON.parse(json));
+  // in the worker the argument is that data too
+  assert.deepEqual(await run("inspect", data.body), about(JSON.parse(json).body));
 });

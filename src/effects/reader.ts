@@ -159,7 +159,11 @@ function patchObject(patch: object): Record<string, unknown> {
   for (const [k, v] of patch) {
     if (typeof k !== "string")
       throw new TypeError(`local: a Map patch needs string keys, got ${describe(k)}`);
-    out[k] = v;
+    // an own property for "__proto__" too: `out[k] = v` set the object's prototype instead, and
+    // the key was missing (MissingEnvKeyError) inside `local`
+    if (k === "__proto__")
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
   }
   return out;
 }

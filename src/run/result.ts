@@ -1,5 +1,5 @@
 /** RunResult (SEMANTICS §8.4): immutable; `value` throws the error when not ok; the error is never wrapped. */
-import { errorLine } from "../trace/format.js";
+import { errorLine, printable } from "../trace/format.js";
 import { formatReport } from "../trace/report.js";
 import type { RunWarning } from "./context.js";
 
@@ -128,7 +128,7 @@ export class RunResult<T = unknown> {
  */
 export function describeError(e: unknown): string {
   try {
-    if (e instanceof Error) return `${e.name}: ${e.message}`;
+    if (e instanceof Error) return printable(`${e.name}: ${e.message}`);
     return errorLine(e);
   } catch {
     return "(an error object that cannot be printed)";

@@ -65,8 +65,12 @@ export function framesOf(stack: string): string[][] {
     // (the name ends at the first `@`, as a path may hold one: node_modules/@scope/…; a bare JSC
     // frame has no name, and its URL no `@` before its `://`)
     const a = l.indexOf("@");
+    // V8: the file follows the last space or `(` before it. (Found as the first place it could start,
+    // `at .*?\(?([^\s()]+)`, each of a long line's characters was tried with a backtracking scan of
+    // the rest: quadratic — a stack holds the error's message, and a request's 50 kB body in one
+    // (`at ` after a newline) held a failed run's report for seconds.)
     const m = v8
-      ? /^\s+at .*?\(?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(l)
+      ? /^\s+at (?:.*[\s(])?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(l)
       : /^(.+):(\d+):(\d+)\s*$/.exec(l.slice(l.slice(0, a).includes("://") ? 0 : a + 1));
     if (m !== null) out.push(m.slice(1));
   }
@@ -82,8 +86,15 @@ export function framesOf(stack: string): string[][] {
  * has nothing of doeff below it.
  */
 export function siteOf(site: Error | null | undefined, firstOnly = false, caller = false): string | null {
-  const stack = site?.stack;
+  let stack = site?.stack;
   if (typeof stack !== "string") return null;
+  // V8's stack starts with `Name: message`: a message of several lines (a request's text in it) may
+  // hold a line `    at evil (x.ts:1:1)`, which is no frame — the frames are after the message
+  const msg: unknown = site!.message;
+  if (typeof msg === "string" && msg.includes("\n")) {
+    const i = stack.indexOf(msg);
+    if (i !== -1) stack = stack.slice(i + msg.length);
+  }
   const lib = libraryDir();
   // Without a library directory (bundled), skip the frames the capture itself adds.
   let skip = lib === null && !firstOnly ? (CAPTURE_DEPTH[site!.message] ?? 0) : 0;
@@ -198,8 +209,35 @@ const chainLines = (list: Entry[]): string[] =>
   fold(list, (e) => (e?.kind === "frame" ? entryLine(e) : undefined)).map(entryLine);
 
 export function errorLine(error: unknown): string {
-  if (error instanceof Error) return `${errorName(error)}: ${error.message}`;
-  return `thrown: ${shortJson(error) ?? describe(error)}`;
+  try {
+    return printable(
+      error instanceof Error
+        ? `${errorName(error)}: ${String(error.message)}`
+        : `thrown: ${shortJson(error) ?? describe(error)}`,
+    );
+  } catch {
+    // (a message getter or a Proxy trap that throws, a revoked Proxy: the rest of the report stays)
+    return "(an error that cannot be printed)";
+  }
+}
+
+/** The most characters of one error line a report shows (the error itself keeps all of its message). */
+const LINE_MAX = 10_000;
+
+/**
+ * `s` safe to print to a terminal and bounded: control characters but newline and tab (ANSI escapes,
+ * a carriage return that overwrites the line), DEL, C1 controls and Unicode's bidirectional and
+ * line-separator controls written as `\u001b`, and cut to `max` characters. A message is often
+ * made from a request's data: printed raw it could recolor, hide or rewrite the log lines around it,
+ * and a 100 MB one was copied whole into every report and `doeffTrace`.
+ */
+export function printable(s: string, max = LINE_MAX): string {
+  const cut = s.length > max ? `${s.slice(0, max)}… (${s.length - max} more characters)` : s;
+  return cut.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+    /[\x00-\x08\v-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** A plain object's or array's JSON when short (what a thrown `{ code: 42 }` was), else null. */
@@ -291,7 +329,7 @@ export function formatAborted(chains: Entry[][] | null, reason: unknown): string
   const at = madeAt(reason);
   if (at !== null) out.push(`the signal's reason (made at ${at}):`);
   errorLines(reason, out);
-  return out.join("\n");
+  return printable(out.join("\n"), Number.POSITIVE_INFINITY);
 }
 
 /**
@@ -314,8 +352,12 @@ function foldVisits(visits: string[]): string[] {
  * library lines cannot be told from the user's: the library's own errors get no site.)
  */
 function madeAt(error: unknown): string | null {
-  const own = error instanceof DoeffError;
-  return error instanceof Error && !(libraryDir() === null && own) ? siteOf(error, true, !own) : null;
+  try {
+    const own = error instanceof DoeffError;
+    return error instanceof Error && !(libraryDir() === null && own) ? siteOf(error, true, !own) : null;
+  } catch {
+    return null; // (a stack getter that throws, a revoked Proxy: the report without the line)
+  }
 }
 
 /** The full report for a failed run. */
@@ -342,7 +384,8 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
   const thrownAt = madeAt(error);
   if (thrownAt !== null) lines.push(`  thrown at ${thrownAt}`);
   errorLines(error, lines);
-  return lines.join("\n");
+  // (the chain's names and effect fields too: a program named from data, a field's C1 controls)
+  return printable(lines.join("\n"), Number.POSITIVE_INFINITY);
 }
 
 /** The error's line, then its causes indented under it. */

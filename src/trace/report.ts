@@ -1,6 +1,6 @@
 /** The one-line report of a successful run (failures: trace/format.ts). */
 import { B_EFFECT, brandOf, describe } from "../vm/brand.js";
-import { showEffect } from "./format.js";
+import { printable, showEffect } from "./format.js";
 
 /**
  * A value as a report shows it: plain data as JSON writes it, and what JSON would misprint as a
@@ -37,7 +37,15 @@ function stand(x: unknown): unknown {
 }
 
 export function formatReport(ok: boolean, v: unknown): string {
-  if (ok) return `Ok: ${typeof v === "string" ? JSON.stringify(v) : show(v)}`;
-  if (v instanceof Error) return `Err: ${v.name}: ${v.message}`;
-  return `Err: ${show(v)}`;
+  try {
+    if (ok)
+      return printable(
+        `Ok: ${typeof v === "string" ? JSON.stringify(v) : show(v)}`,
+        Number.POSITIVE_INFINITY,
+      );
+    return `Err: ${v instanceof Error ? printable(`${v.name}: ${v.message}`) : printable(show(v))}`;
+  } catch {
+    // (a revoked Proxy, a getter or trap that throws, a name that is a symbol: format() never throws)
+    return `${ok ? "Ok" : "Err"}: ${describe(v)}`;
+  }
 }

@@ -146,7 +146,7 @@ export function toWire(e: unknown, traceback?: string, depth = 0): WireError {
   for (const key of Object.keys(e)) {
     if (SKIP.has(key)) continue;
     const v = (e as unknown as Record<string, unknown>)[key];
-    if (cloneable(v)) fields[key] = v;
+    if (cloneable(v)) own(fields, key, v);
   }
   const out: {
     -readonly [K in keyof WireError]: WireError[K];
@@ -199,6 +199,13 @@ function safeString(v: unknown): string {
 
 function define(o: object, key: string, value: unknown): void {
   Object.defineProperty(o, key, { value, writable: true, configurable: true, enumerable: false });
+}
+
+/** `o[key] = value`, as an own property for the key "__proto__" too (assigned, it set `o`'s prototype) */
+function own(o: object, key: string, value: unknown): void {
+  if (key === "__proto__")
+    Object.defineProperty(o, key, { value, writable: true, configurable: true, enumerable: true });
+  else (o as Record<string, unknown>)[key] = value;
 }
 
 /**
@@ -280,7 +287,8 @@ function finish(e: Error, w: WireError, separator?: string, here?: string): Erro
       "errors",
       w.errors.map((x) => fromWire(x)),
     );
-  Object.assign(e, w.fields);
+  // (not Object.assign: a field "__proto__" — data the error held — replaced the error's prototype)
+  for (const k of Object.keys(w.fields)) own(e, k, w.fields[k]);
   // classes that set `name` as an own field (DoeffError does) keep it as one
   if (Object.hasOwn(w.fields, "name") === false && e instanceof doeff.DoeffError) {
     Object.defineProperty(e, "name", { value: w.name, writable: true, configurable: true, enumerable: true });
@@ -300,13 +308,27 @@ function finish(e: Error, w: WireError, separator?: string, here?: string): Erro
  */
 const ERROR = "\u0000doeff.workers.error";
 const WITHIN = "\u0000doeff.workers.errorsWithin";
+/**
+ * Data that holds one of these keys itself (a request's JSON, `{"\u0000doeff.workers.error": …}`)
+ * crosses as `{ [LITERAL]: copy }`: read as a marker, it was rebuilt as an error on the other side —
+ * any class, doeff's TaskCancelledError too — from whoever wrote that data.
+ */
+const LITERAL = "\u0000doeff.workers.literal";
+
+/** does `x` have a key of the wire's (ERROR, WITHIN, LITERAL)? */
+function marked(x: object): boolean {
+  return Object.hasOwn(x, ERROR) || Object.hasOwn(x, WITHIN) || Object.hasOwn(x, LITERAL);
+}
 
 function isPlainContainer(x: object): boolean {
   const proto = Object.getPrototypeOf(x) as object | null;
   return proto === Object.prototype || proto === null || proto === Array.prototype;
 }
 
-/** does `v` hold an Error (in arrays, plain objects, Maps, Sets)? Never throws. */
+/**
+ * does `v` hold an Error (in arrays, plain objects, Maps, Sets), or data with a key of the wire's
+ * (see LITERAL)? Never throws.
+ */
 function holdsError(v: object): boolean {
   const seen = new Set<object>();
   const stack: unknown[] = [v];
@@ -318,8 +340,10 @@ function holdsError(v: object): boolean {
       if (x instanceof Error) return true;
       if (x instanceof Map) for (const [k, val] of x) stack.push(k, val);
       else if (x instanceof Set) for (const val of x) stack.push(val);
-      else if (isPlainContainer(x))
+      else if (isPlainContainer(x)) {
+        if (marked(x)) return true;
         for (const k of Object.keys(x)) stack.push((x as Record<string, unknown>)[k]);
+      }
     }
   } catch {
     return false; // (a getter that throws: structured clone will say so)
@@ -347,9 +371,11 @@ function encodeWithin(x: unknown, memo: Map<object, unknown>): unknown {
   }
   if (!isPlainContainer(x)) return x;
   const out: Record<string, unknown> = Array.isArray(x) ? (new Array(x.length) as never) : {};
-  memo.set(x, out);
-  for (const k of Object.keys(x)) out[k] = encodeWithin((x as Record<string, unknown>)[k], memo);
-  return out;
+  // (the wrapper is what other references to `x` get: a cycle back to `x` is no marker either)
+  const copy = marked(x) ? { [LITERAL]: out } : out;
+  memo.set(x, copy);
+  for (const k of Object.keys(x)) own(out, k, encodeWithin((x as Record<string, unknown>)[k], memo));
+  return copy;
 }
 
 /** `v` to send as an argument, a result or an answer: Error values in wire form (see ERROR). */
@@ -366,7 +392,8 @@ export function encodeValue(v: unknown): unknown {
 export function encodeFields(fields: Record<string, unknown>): Record<string, unknown> {
   for (const k in fields) {
     const v = fields[k];
-    if (v !== null && typeof v === "object") return encodeValue(fields) as Record<string, unknown>;
+    if ((v !== null && typeof v === "object") || k.charCodeAt(0) === 0)
+      return encodeValue(fields) as Record<string, unknown>;
   }
   return fields;
 }
@@ -375,13 +402,21 @@ function wireOf(x: object): WireError | undefined {
   return Object.hasOwn(x, ERROR) ? ((x as Record<string, unknown>)[ERROR] as WireError) : undefined;
 }
 
-/** rebuild the errors in `x` (a fresh clone: changed in place) */
-function decodeWithin(x: unknown, seen: Set<object>): unknown {
+/** rebuild the errors in `x` (a fresh clone: changed in place); `seen`: each container's decoded value */
+function decodeWithin(x: unknown, seen: Map<object, unknown>): unknown {
   if (x === null || typeof x !== "object") return x;
+  if (seen.has(x)) return seen.get(x);
+  if (Object.hasOwn(x, LITERAL)) {
+    // data that held a key of the wire's: its keys are its own, its values are decoded
+    const inner = (x as Record<string, unknown>)[LITERAL] as Record<string, unknown>;
+    seen.set(x, inner);
+    seen.set(inner, inner);
+    for (const k of Object.keys(inner)) inner[k] = decodeWithin(inner[k], seen);
+    return inner;
+  }
   const w = wireOf(x);
   if (w !== undefined) return fromWire(w);
-  if (seen.has(x)) return x;
-  seen.add(x);
+  seen.set(x, x);
   if (x instanceof Map) {
     const entries = [...x].map(([k, val]) => [decodeWithin(k, seen), decodeWithin(val, seen)] as const);
     x.clear();
@@ -405,6 +440,6 @@ export function decodeValue(v: unknown): unknown {
   if (v === null || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return v;
   const w = wireOf(v);
   if (w !== undefined) return fromWire(w);
-  if (Object.hasOwn(v, WITHIN)) return decodeWithin((v as Record<string, unknown>)[WITHIN], new Set());
+  if (Object.hasOwn(v, WITHIN)) return decodeWithin((v as Record<string, unknown>)[WITHIN], new Map());
   return v;
 }

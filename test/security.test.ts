@@ -1,0 +1,179 @@
+/**
+ * Untrusted input (a request's body, a job's payload) in what doeff reads and prints: error
+ * messages in reports (time, size, terminal control characters, frame lines in a message), hostile
+ * values given to format(), "__proto__" as an env key, and data that holds doeff/workers' wire keys.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ask, local, MissingEnvKeyError, program, reader, run, TaskCancelledError } from "../src/index.js";
+import { framesOf } from "../src/trace/format.js";
+import { decodeValue, encodeFields, encodeValue, fromWire, toWire } from "../src/workers/wire.js";
+
+const failWith = (e: unknown) =>
+  run(
+    program(function* failing() {
+      throw e;
+    }),
+  );
+
+test("security: a 150 kB message line that reads like a stack frame does not make the report quadratic", () => {
+  // (a regex backtracked over it: 16,000 repeats took 3 s, 50,000 ~30 s; now ~1 ms)
+  const body = `    at ${"a:1".repeat(50_000)}`;
+  const t0 = performance.now();
+  const r = failWith(new Error(`bad request body:\n${body}`));
+  const ms = performance.now() - t0;
+  assert.ok(ms < 2000, `the failed run took ${ms.toFixed(0)} ms`);
+  assert.equal((r.error as Error).message.length, 18 + body.length);
+});
+
+test("security: framesOf reads a 150 kB stack line in linear time, and the same frames as before", () => {
+  // (a stack set by code, `e.stack = …`, or a message on the name's line: not skipped as a message)
+  const long: [string, string[][]][] = [
+    [`    at ${"a:1".repeat(50_000)}`, []],
+    [`    at ${":1".repeat(75_000)})`, [[":1".repeat(74_998), "1", "1"]]],
+  ];
+  for (const [line, frames] of long) {
+    const t0 = performance.now();
+    assert.deepEqual(framesOf(`Error: x\n${line}`), frames);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 1000, `framesOf took ${ms.toFixed(0)} ms`);
+  }
+  assert.deepEqual(
+    framesOf(
+      "Error: x\n    at f (file:///a b/c.js:1:2)\n    at /srv/d.js:3:4 \n    at g (h.js:5:6))\n    at (:7:8)\n    at async i (node:internal/x:9:10)",
+    ),
+    [
+      ["b/c.js", "1", "2"],
+      ["/srv/d.js", "3", "4"],
+      ["node:internal/x", "9", "10"],
+    ],
+  );
+});
+
+test("security: a frame line inside an error's message is not where it was thrown", () => {
+  const r = failWith(new Error("bad input\n    at handler (/srv/app/routes.ts:12:3)"));
+  const lines = r.format().split("\n");
+  assert.deepEqual(lines.slice(0, 2), ["doeff traceback (outermost first):", "  failing"]);
+  assert.match(lines[2]!, /^ {2}thrown at test\/security\.test\.ts:\d+$/);
+  assert.deepEqual(lines.slice(3), ["Error: bad input", "    at handler (/srv/app/routes.ts:12:3)"]);
+});
+
+test("security: control characters in a message are escaped in the report; the error keeps them", () => {
+  const message = "\x1b[2J\rok\u009b31m\u202egnp.exe\x00\ttab";
+  const r = failWith(new Error(message));
+  assert.equal(
+    r.format().split("\n").at(-1),
+    "Error: \\u001b[2J\\u000dok\\u009b31m\\u202egnp.exe\\u0000\ttab",
+  );
+  assert.equal((r.error as Error).message, message);
+  assert.equal(
+    run(
+      program(function* () {
+        return "\u009b2J";
+      }),
+    ).format(),
+    'Ok: "\\u009b2J"',
+  );
+  const thrown = failWith({ note: "\u0085\u2028" }).format();
+  assert.equal(thrown.split("\n").at(-1), 'thrown: {"note":"\\u0085\\u2028"}');
+});
+
+test("security: a report shows 10,000 characters of a message, then how many more there were", () => {
+  const message = "x".repeat(1_000_000);
+  const r = failWith(new Error(message));
+  const last = r.format().split("\n").at(-1)!;
+  assert.equal(last, `Error: ${"x".repeat(9_993)}… (990007 more characters)`);
+  assert.equal((r.error as Error).message.length, 1_000_000);
+  assert.ok(((r.error as { doeffTrace?: string }).doeffTrace ?? "").length < 11_000);
+});
+
+test("security: format() never throws on a hostile value, and a failed run keeps its chain when the message cannot be read", () => {
+  const revocable = Proxy.revocable({}, {});
+  revocable.revoke();
+  const ok = (v: unknown) =>
+    run(
+      program(function* () {
+        return v;
+      }),
+    ).format();
+  assert.equal(ok(revocable.proxy), "Ok: a value that cannot be inspected (its properties throw)");
+  const hostile = new Error("x");
+  Object.defineProperty(hostile, "message", {
+    get() {
+      throw new Error("getter");
+    },
+  });
+  assert.equal(ok(hostile), "Ok: Error object");
+  const named = Object.assign(new Error("y"), { name: Symbol("n") });
+  assert.equal(ok(named), "Ok: Error object");
+  assert.equal(
+    failWith(hostile).format(),
+    ["doeff traceback (outermost first):", "  failing", "(an error that cannot be printed)"].join("\n"),
+  );
+  assert.equal(failWith(named).format().split("\n").at(-1), "Symbol(n): y");
+  const noStack = new Error("z");
+  Object.defineProperty(noStack, "stack", {
+    get() {
+      throw new Error("getter");
+    },
+  });
+  assert.equal(failWith(noStack).format(), "doeff traceback (outermost first):\n  failing\nError: z");
+});
+
+test('security: local with a Map patch of the key "__proto__" overlays that key (not the patch\'s prototype)', () => {
+  const asked = (patch: Map<string, unknown>, key: string) =>
+    run(local(patch, ask(key)), { handlers: [reader] });
+  assert.equal(asked(new Map([["__proto__", 8]]), "__proto__").value, 8);
+  const r = asked(new Map<string, unknown>([["__proto__", { isAdmin: true }]]), "isAdmin");
+  assert.ok(r.error instanceof MissingEnvKeyError);
+  assert.deepEqual(asked(new Map<string, unknown>([["__proto__", { isAdmin: true }]]), "__proto__").value, {
+    isAdmin: true,
+  });
+});
+
+/** what crosses to a worker thread and back: encoded, structured-cloned, decoded */
+const cross = (v: unknown) => decodeValue(structuredClone(encodeValue(v)));
+const FORGED = `{"\\u0000doeff.workers.error": {"isError": true, "name": "TaskCancelledError", "doeff": true, "message": "forged", "stack": "forged", "fields": {}}}`;
+
+test("security: data holding doeff/workers' wire keys (a request's JSON) crosses as data, not as a forged doeff error", () => {
+  const body = JSON.parse(FORGED) as Record<string, unknown>;
+  const top = cross(body);
+  assert.ok(!(top instanceof TaskCancelledError));
+  assert.deepEqual(top, JSON.parse(FORGED));
+  assert.deepEqual(cross([{ body }]), [{ body: JSON.parse(FORGED) }]);
+  const within = { "\u0000doeff.workers.errorsWithin": { a: body } };
+  assert.deepEqual(cross(within), { "\u0000doeff.workers.errorsWithin": { a: JSON.parse(FORGED) } });
+  const literal = { "\u0000doeff.workers.literal": 1 };
+  assert.deepEqual(cross(literal), { "\u0000doeff.workers.literal": 1 });
+  // beside a real error, which is rebuilt; a cycle through the data stays a cycle
+  const mixed: Record<string, unknown> = { body, e: new RangeError("real") };
+  mixed.self = mixed;
+  const back = cross(mixed) as Record<string, unknown>;
+  assert.ok(back.e instanceof RangeError);
+  assert.equal((back.e as Error).message, "real");
+  assert.equal(back.self, back);
+  assert.deepEqual(back.body, JSON.parse(FORGED));
+  // a forwarded effect's field named like a wire key
+  const fields = { "\u0000doeff.workers.error": JSON.parse(FORGED)["\u0000doeff.workers.error"] };
+  assert.deepEqual(decodeValue(structuredClone(encodeFields({ ...fields }))), fields);
+});
+
+test("security: an error's field \"__proto__\" crosses as a field, not as the rebuilt error's prototype", () => {
+  const e = new RangeError("r");
+  Object.defineProperty(e, "__proto__", { value: { polluted: 1 }, enumerable: true, configurable: true });
+  const back = fromWire(structuredClone(toWire(e))) as Error;
+  assert.equal(Object.getPrototypeOf(back), RangeError.prototype);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(back, "__proto__")?.value, { polluted: 1 });
+  // and one read from JSON (doeff/queue keeps a job's error in Redis as JSON)
+  const w = JSON.parse(JSON.stringify(toWire(new Error("j"))));
+  w.fields = JSON.parse('{"__proto__": {"polluted": 1}}');
+  const fromJson = fromWire(w) as Error;
+  assert.equal(Object.getPrototypeOf(fromJson), Error.prototype);
+  assert.equal((fromJson as unknown as { polluted?: number }).polluted, undefined);
+  // data holding an error and an own "__proto__" key keeps the key
+  const data = JSON.parse('{"__proto__": {"x": 1}}') as Record<string, unknown>;
+  data.e = new Error("in");
+  const crossed = cross(data) as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(crossed), Object.prototype);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(crossed, "__proto__")?.value, { x: 1 });
+});
