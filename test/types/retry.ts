@@ -42,7 +42,7 @@ run(guarded);
 retry(fetchUser, {
   times: 3,
   while: isHttp,
-  // @ts-expect-error -- the guard says HttpError: no such property on it (the narrowing is real)
+  // @ts-expect-error -- error is HttpError (not any): it has no such property, so the narrowing is real
   delay: (_attempt, error) => error.retryAfterMs,
 });
 
