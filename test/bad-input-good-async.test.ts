@@ -148,7 +148,7 @@ table("good", [
     call: () => any(d.retry)(body, 3),
     where: "throws",
     cls: TypeError,
-    msg: /^retry options must be an object \(\{ times, delay, while \}\), got 3$/,
+    msg: /^retry options must be an object \(\{ times, delay, while, onRetry \}\), got 3$/,
   },
   {
     label: 'retry(p, { times: "3" })',

@@ -629,8 +629,13 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Then → 44,318 B: an Effect-TS value and the engine's lost-`throw` TypeError (above), +136 B.
  * Then → 44,575 B: reports safe to print with a request's data in an error (above), +257 B; the
  * README's "~44 kB" becomes "~45 kB".
+ * Then → 44,589 B (measured alone): retry's `onRetry(attempt, error, delayMs)` hook (a user logging "retry 2 of 5
+ * after …, waiting 400 ms" had to wrap the program; its call, its checks and the messages for a
+ * program returned and a generator function given, most of it), +246 B, and channelStream's pump a
+ * named frame at the user's call site (an aborted run's report showed its task as a bare `race`),
+ * +25 B. Merged: → 44,833 B.
  */
-const EVERYTHING_BUDGET = 44_575;
+const EVERYTHING_BUDGET = 44_833;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -163,7 +163,7 @@ test("retry: times negative or fractional, bad delay, bad while, missing options
   throws(
     () => loose(retry)(p),
     TypeError,
-    "retry expects options { times, delay?, while? }, e.g. retry(p, { times: 3 })",
+    "retry expects options { times, delay?, while?, onRetry? }, e.g. retry(p, { times: 3 })",
   );
   throws(
     () => retry(p, { times: 1, delay: -5 }),
@@ -174,7 +174,7 @@ test("retry: times negative or fractional, bad delay, bad while, missing options
   throws(
     () => loose(retry)(p, { times: 1, tries: 2 }),
     TypeError,
-    'unknown retry option "tries"; the options are times, delay, while',
+    'unknown retry option "tries"; the options are times, delay, while, onRetry',
   );
 });
 

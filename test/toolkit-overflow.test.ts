@@ -209,7 +209,7 @@ test('a program where the options go: the message says what the options are (it 
     [
       "TypeError: createChannel options must be an object ({ capacity, overflow }), got a Program object",
       "TypeError: eventChannel options must be an object ({ capacity, overflow }), got a Delay object",
-      "TypeError: retry options must be an object ({ times, delay, while }), got a Program object",
+      "TypeError: retry options must be an object ({ times, delay, while, onRetry }), got a Program object",
       "TypeError: forEach options must be an object ({ concurrency }), got a Program object",
       "TypeError: createChannel options must be an object ({ capacity, overflow }), got Array(1)",
     ],

@@ -3,6 +3,7 @@
  * task's — since the usual reason to abort (a watchdog, Ctrl-C) is a run that hangs somewhere.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
   awaitPromise,
@@ -34,6 +35,7 @@ import {
   receive,
   acquire,
   race,
+  channelStream,
 } from "../src/index.js";
 
 const waitForReply = fn(function* waitForReply() {
@@ -407,5 +409,65 @@ test("the abort report ends each chain with what it was blocked in, tasks folded
     "  blocked in delay(…)",
     "  ── in tasks 12, 14 (spawned by tasks 7, 8) ──",
     "  blocked in awaitPromise(…)",
+  ]);
+});
+
+test("the abort report names a channelStream's pump task, and where it was spawned: waiting for a pull, and receiving for one", async () => {
+  // (its task showed nothing but `blocked in race(task 3, a promise)`, its receive task spawned
+  // "at" the line of the run)
+  const here = new URL(import.meta.url).pathname;
+  const pumpLine =
+    readFileSync(here, "utf8")
+      .split("\n")
+      .findIndex((l) => l.endsWith("(stream.pump(ch)); // the pump")) + 1;
+  const report = async (pull: boolean) => {
+    const stream = channelStream<number>();
+    const feed = fn(function* feed() {
+      const ch = yield* createChannel<number>();
+      yield* spawn(stream.pump(ch)); // the pump
+      return yield* awaitPromise(() => new Promise<number>(() => {}));
+    });
+    const pending = pull ? stream[Symbol.asyncIterator]().next() : null;
+    pending?.catch(() => {}); // (rejected when the pump is cut short: it says so to the consumer)
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error("stop")), 20);
+    const r = await runAsync(feed(), {
+      handlers: [scheduler, realTime],
+      signal: ac.signal,
+      trace: { sites: true },
+    });
+    assert.equal((r.error as Error).message, "stop");
+    if (pending !== null)
+      await assert.rejects(pending, {
+        message:
+          "the channel stream's pump stopped before the channel was closed (its task was cancelled or the run ended); keep the run going until close(ch)",
+      });
+    return r
+      .format()
+      .split("\n")
+      .slice(1, -2)
+      .map((s) =>
+        s
+          .replace(`test/trace-abort.test.ts:${pumpLine}`, "PUMP")
+          .replace(/test\/trace-abort\.test\.ts:\d+/g, "HERE"),
+      );
+  };
+  assert.deepEqual(await report(false), [
+    "where the run was when its signal aborted it (outermost first):",
+    "  feed at HERE",
+    "  blocked in awaitPromise(…)",
+    "  ── in task 1 (spawned at PUMP) ──",
+    "  channelStream.pump at PUMP",
+    "  blocked in awaitPromise(…)", // (waiting for the consumer's next pull)
+  ]);
+  assert.deepEqual(await report(true), [
+    "where the run was when its signal aborted it (outermost first):",
+    "  feed at HERE",
+    "  blocked in awaitPromise(…)",
+    "  ── in task 1 (spawned at PUMP) ──",
+    "  channelStream.pump at PUMP",
+    "  blocked in race(task 2, a promise)", // (the receive, or the consumer's return())
+    "  ── in task 2 (spawned by task 1 at PUMP) ──",
+    "  blocked in receive(…)",
   ]);
 });

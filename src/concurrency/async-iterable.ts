@@ -18,8 +18,8 @@ import {
   type ExternalPromise,
   getAbortSignal,
   race,
-  type Spawn,
-  spawn,
+  Spawn,
+  type Task,
 } from "../effects/scheduler.js";
 import { DoeffError } from "../errors.js";
 import { describe, isProgramLike } from "../vm/brand.js";
@@ -221,7 +221,7 @@ export class ChannelStream<T> implements AsyncIterable<T> {
 
   /** The program that feeds this stream from `ch` (spawn it inside the run; runAsync only). */
   pump(ch: Channel<T>): Program<undefined, SchedulerRow> {
-    return hidden(pumpGen<T>, this, ch) as Program<undefined, SchedulerRow>;
+    return pumpProgram(this, ch, callSite()) as Program<undefined, SchedulerRow>;
   }
 
   /** @internal */ hasPull(): boolean {
@@ -258,24 +258,36 @@ export class ChannelStream<T> implements AsyncIterable<T> {
   }
 }
 
-function* pumpGen<T>(s: ChannelStream<T>, ch: Channel<T>): Generator<unknown, undefined, any> {
+function* pumpGen<T>(
+  s: ChannelStream<T>,
+  ch: Channel<T>,
+  site: Error | null,
+): Generator<unknown, undefined, any> {
   // The consumer may stop (`return()`, a `break`) while the pump waits for a value: the receive
   // races this promise, which return() completes from outside the run, so the channel is closed
   // then, not when (if ever) the next value arrives; a value received with no pull left is put back.
-  const stop = (yield* createExternalPromise<undefined>()) as ExternalPromise<undefined>;
+  const stop = (yield at(site, createExternalPromise<undefined>())) as ExternalPromise<undefined>;
   s.onStop = () => stop.complete(undefined);
   try {
     for (;;) {
-      if (!s.hasPull() && !s.isStopped()) yield* awaitPromise(() => s.waitDemand());
+      if (!s.hasPull() && !s.isStopped())
+        yield at(
+          site,
+          awaitPromise(() => s.waitDemand()),
+        );
       if (s.isStopped()) {
-        yield* close(ch);
+        yield at(site, close(ch));
         s.end(null);
         return undefined;
       }
-      const t = yield* spawn(receive(ch));
-      const won = (yield* race(t, stop.future)) as { index: number; value: Received<T> };
+      // (its spawn site the user's pump call too, not a line of this file)
+      const t: unknown = yield at(site, new Spawn(receive(ch), "shared", site));
+      const won = (yield at(site, race(t as Task<Received<T>>, stop.future))) as {
+        index: number;
+        value: Received<T>;
+      };
       if (won.index === 1) {
-        yield* cancel(t); // a receiver handed a value and cancelled puts it back (channel.ts)
+        yield at(site, cancel(t as Task<Received<T>>)); // a receiver handed a value and cancelled puts it back (channel.ts)
         continue; // stopped: close
       }
       const r = won.value;
@@ -284,7 +296,7 @@ function* pumpGen<T>(s: ChannelStream<T>, ch: Channel<T>): Generator<unknown, un
         return undefined;
       }
       if (!s.hasPull()) {
-        yield* putBack(ch, r.value); // the consumer stopped meanwhile: the value stays in the channel
+        yield at(site, putBack(ch, r.value)); // the consumer stopped meanwhile: the value stays in the channel
         continue;
       }
       s.deliver(r.value);
@@ -297,7 +309,7 @@ function* pumpGen<T>(s: ChannelStream<T>, ch: Channel<T>): Generator<unknown, un
     if (!s.isEnded()) {
       // cut short: its task's signal says why — the run's abort reason (a client that went away),
       // or the TaskCancelledError of a cancel or of main's end — as the cause the consumer sees
-      const signal = (yield* getAbortSignal()) as AbortSignal;
+      const signal = (yield at(site, getAbortSignal())) as AbortSignal;
       s.end({
         error: new DoeffError(
           "the channel stream's pump stopped before the channel was closed (its task was cancelled or the run ended); keep the run going until close(ch)",
@@ -307,6 +319,11 @@ function* pumpGen<T>(s: ChannelStream<T>, ch: Channel<T>): Generator<unknown, un
     }
   }
 }
+
+// A frame of its own, named as the user wrote it: an aborted run's report (and a traceback) showed
+// the pump's task as nothing but what it was blocked in, `race(task 3, a promise)`, with no word of
+// the stream it feeds.
+const pumpProgram = fn(named("channelStream.pump", pumpGen));
 
 /** A new ChannelStream (see the module comment). */
 export function channelStream<T>(): ChannelStream<T> {

@@ -15,8 +15,8 @@ import { Cede } from "../effects/scheduler.js";
 import { delay as sleep } from "../effects/time.js";
 import { UnhandledEffectError } from "../errors.js";
 import { describeError } from "../run/result.js";
-import { describe } from "../vm/brand.js";
-import { fn, type Program } from "../vm/program.js";
+import { describe, isProgramLike } from "../vm/brand.js";
+import { fn, functionKind, type Program } from "../vm/program.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { functionArg, milliseconds, optionsObject } from "./check.js";
@@ -24,13 +24,15 @@ import { at, callSite, named, wrappers } from "./site.js";
 import type { Delay } from "../effects/time.js";
 
 /**
- * Options of `retry(program, options)`.
+ * Options of `retry(program, options)`. `E`: the errors retried — what a type-guard `while`
+ * (`(e): e is HttpError => …`) narrows to, and so the type of `delay`'s and `onRetry`'s `error`
+ * (both are called only for an error `while` accepted); `unknown` otherwise.
  *
- * When `while` or `delay` throws while deciding on the program's error, retry fails with a new
- * `Error` whose `cause` is the program's error — as when `delay` returns a bad value (a RangeError
- * with that `cause`) — whose message shows what the function threw, and whose `optionError` is
- * that thrown value itself; neither object is changed. (A function that throws the program's error
- * itself rethrows it as it is.)
+ * When `while`, `delay` or `onRetry` throws while deciding on the program's error, retry fails with
+ * a new `Error` whose `cause` is the program's error — as when `delay` returns a bad value (a
+ * RangeError with that `cause`) — whose message shows what the function threw, and whose
+ * `optionError` is that thrown value itself; neither object is changed. (A function that throws the
+ * program's error itself rethrows it as it is: a way to stop retrying.)
  *
  * @example
  * ```ts
@@ -38,22 +40,36 @@ import type { Delay } from "../effects/time.js";
  * yield* retry(fetchUser(id), { times: 3, delay: (attempt) => 100 * 2 ** (attempt - 1) });
  * ```
  */
-export interface RetryOptions {
+export interface RetryOptions<E = unknown> {
   /** How many retries after the first attempt (an integer ≥ 0, or `Infinity`: until `while` says no). */
   times: number;
   /** Wait before retry `attempt` (1 = the first retry): ms, or `(attempt, error) => ms`. Default 0. */
-  delay?: number | ((attempt: number, error: unknown) => number);
-  /** Retry only while this holds for the error (default: always). */
-  while?: (error: unknown) => boolean;
+  delay?: number | ((attempt: number, error: E) => number);
+  /**
+   * Retry only while this holds for the error (default: always). A type guard narrows the `error`
+   * that `delay` and `onRetry` see; write `while` before them in the object literal, so TypeScript
+   * reads it first.
+   */
+  while?: ((error: unknown) => error is E) | ((error: unknown) => boolean);
+  /**
+   * Called once per retry, when retry has decided to retry and knows the wait — before the wait and
+   * the attempt: `attempt` is the retry's number (1 = the first retry, as `delay`'s), `error` the
+   * failure retried, `delayMs` the wait (0: none). For logging and metrics: a plain function, its
+   * result ignored (a program returned is an error: nothing would perform it).
+   * It cannot change what retry does; a throw fails retry as a throwing `delay` does (above).
+   */
+  onRetry?: (attempt: number, error: E, delayMs: number) => void;
 }
 
 type Wait = number | ((attempt: number, error: unknown) => number);
+type OnRetry = (attempt: number, error: unknown, delayMs: number) => void;
 
 const retryGen = function* retry(
   p: AnyProgramLike,
   times: number,
   wait: Wait,
   shouldRetry: ((error: unknown) => boolean) | undefined,
+  onRetry: OnRetry | undefined,
   site: Error | null,
 ) {
   let cede = true; // (times: Infinity: until no scheduler takes the turn)
@@ -63,6 +79,7 @@ const retryGen = function* retry(
     } catch (e) {
       if (attempt >= times || (shouldRetry !== undefined && !decide(shouldRetry, e))) throw e;
       const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
+      if (onRetry !== undefined) notify(onRetry, attempt + 1, e, ms);
       if (ms > 0) yield at(site, sleep(ms));
       else if (times === Number.POSITIVE_INFINITY && cede) {
         const c = new Cede();
@@ -110,6 +127,23 @@ function decide(shouldRetry: (error: unknown) => boolean, e: unknown): boolean {
   }
 }
 
+/** Calls `onRetry`: its throw is treated as `delay`'s; a program or promise returned is an error. */
+function notify(f: OnRetry, attempt: number, e: unknown, ms: number): void {
+  let r: unknown;
+  try {
+    r = f(attempt, e, ms);
+  } catch (thrown) {
+    throw optionThrew(`\`onRetry\` function (attempt ${attempt})`, thrown, e);
+  }
+  // (onRetry: (n, e) => tell(…) would log nothing and say nothing: the program would be dropped.
+  // A promise is let be: a logger's call may return one, and its work is started already.)
+  if (isProgramLike(r))
+    throw new TypeError(
+      `retry option onRetry returned a ${describe(r)}, whose effects would never run (its result is ignored): log from onRetry directly, or perform the effect in a catch block of the program retried`,
+      { cause: e },
+    );
+}
+
 /** The delay function's answer, checked; a bad one is an error whose `cause` is the program's error. */
 function delayAfter(f: (attempt: number, error: unknown) => number, attempt: number, e: unknown): number {
   let ms: number;
@@ -131,19 +165,21 @@ function delayAfter(f: (attempt: number, error: unknown) => number, attempt: num
  * Run `program`; after a failure run it again (up to `times` more times); → the first success, or the
  * last error. Typed: a clock (row `Delay`) is needed only when a delay is given.
  */
-export function retry<P extends AnyProgramLike>(
+export function retry<P extends AnyProgramLike, E = unknown>(
   program: P,
-  options: RetryOptions & { delay?: undefined },
+  options: RetryOptions<E> & { delay?: undefined },
 ): Program<ResultOf<P>, EffectsOf<P>>;
-export function retry<P extends AnyProgramLike>(
+export function retry<P extends AnyProgramLike, E = unknown>(
   program: P,
-  options: RetryOptions,
+  options: RetryOptions<E>,
 ): Program<ResultOf<P>, EffectsOf<P> | Delay>;
 export function retry(program: AnyProgramLike, options: RetryOptions): Program<unknown, unknown> {
   checkProgramLike(program, "retry");
   if (options === undefined)
-    throw new TypeError("retry expects options { times, delay?, while? }, e.g. retry(p, { times: 3 })");
-  const o = optionsObject(options, "retry", ["times", "delay", "while"]);
+    throw new TypeError(
+      "retry expects options { times, delay?, while?, onRetry? }, e.g. retry(p, { times: 3 })",
+    );
+  const o = optionsObject(options, "retry", ["times", "delay", "while", "onRetry"]);
   const times = o.times;
   if (typeof times !== "number")
     throw new TypeError(
@@ -165,5 +201,19 @@ export function retry(program: AnyProgramLike, options: RetryOptions): Program<u
           "retry option while",
           "{ while: (e) => e instanceof NetworkError }",
         );
-  return retryProgram(program, times, wait, shouldRetry, callSite());
+  let onRetry: OnRetry | undefined;
+  if (o.onRetry !== undefined) {
+    onRetry = functionArg<OnRetry>(
+      o.onRetry,
+      "retry option onRetry",
+      "{ onRetry: (attempt, error, delayMs) => console.warn(error) }",
+    );
+    // (its body would never run: a generator function only makes a generator, which retry ignores)
+    const kind = functionKind(onRetry);
+    if (kind?.endsWith("generator function"))
+      throw new TypeError(
+        `retry option onRetry is ${kind}, so its body would never run: pass a plain function, e.g. (attempt, error, delayMs) => console.warn(error)`,
+      );
+  }
+  return retryProgram(program, times, wait, shouldRetry, onRetry, callSite());
 }

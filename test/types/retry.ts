@@ -1,0 +1,76 @@
+/**
+ * Type tests for retry(program, { times, delay?, while?, onRetry? }), checked by `tsc` (never executed).
+ * `expectType<Equal<A, B>>()` asserts an exact type; each `// @ts-expect-error` line must fail.
+ * A type-guard `while` narrows the `error` that `delay` and `onRetry` see (they are called only for
+ * an error `while` accepted); without one, or with a plain boolean predicate, it is `unknown`.
+ */
+import { type Delay, type Program, pure, type RetryOptions, retry, run } from "../../src/index.js";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<_T extends true>(): void {}
+
+class HttpError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+const isHttp = (e: unknown): e is HttpError => e instanceof HttpError;
+const fetchUser = pure({ id: 1 });
+const logged: unknown[] = []; // (no console here: the types matrix compiles with lib ES2022 only)
+
+// a type guard narrows delay's and onRetry's error
+const narrowed = retry(fetchUser, {
+  times: 3,
+  while: (e): e is HttpError => e instanceof HttpError && e.status >= 500,
+  delay: (attempt, error) => {
+    expectType<Equal<typeof error, HttpError>>();
+    return error.status === 503 ? 1000 : 100 * attempt;
+  },
+  onRetry: (attempt, error, delayMs) => {
+    expectType<Equal<typeof attempt, number>>();
+    expectType<Equal<typeof error, HttpError>>();
+    expectType<Equal<typeof delayMs, number>>();
+  },
+});
+expectType<Equal<typeof narrowed, Program<{ id: number }, Delay>>>();
+
+// a named guard, and onRetry without a delay (no clock needed: the row stays the program's)
+const guarded = retry(fetchUser, { times: 2, while: isHttp, onRetry: (_n, e) => logged.push(e.status) });
+expectType<Equal<typeof guarded, Program<{ id: number }, never>>>();
+run(guarded);
+
+retry(fetchUser, {
+  times: 3,
+  while: isHttp,
+  // @ts-expect-error -- error is HttpError (not any): it has no such property, so the narrowing is real
+  delay: (_attempt, error) => error.retryAfterMs,
+});
+
+// a plain boolean predicate does not narrow; nor does no `while`: the error stays unknown
+retry(fetchUser, {
+  times: 3,
+  while: (e: unknown) => (e as { code?: string }).code !== "EPERM",
+  delay: (_attempt, error) => {
+    expectType<Equal<typeof error, unknown>>();
+    return 10;
+  },
+});
+retry(fetchUser, {
+  times: 3,
+  onRetry: (_attempt, error) => {
+    expectType<Equal<typeof error, unknown>>();
+  },
+});
+retry(fetchUser, {
+  times: 3,
+  // @ts-expect-error -- without a guard the error is unknown: test it before use
+  onRetry: (_attempt, error) => logged.push(error.message),
+});
+
+// options built apart: RetryOptions (unknown), or RetryOptions<E> for a guard
+const plain: RetryOptions = { times: 2, delay: (attempt) => attempt * 10 };
+retry(fetchUser, plain);
+const typed: RetryOptions<HttpError> = { times: 2, while: isHttp, delay: (_n, e) => e.status };
+retry(fetchUser, typed);
+// @ts-expect-error -- onRetry is told, not asked: a number is not a function
+retry(fetchUser, { times: 2, onRetry: 5 });
