@@ -1,6 +1,8 @@
 /**
  * User docs: the error table lists every error class the package exports; the worked example in
- * docs/testing.md is the code that examples/testing.ts runs; nothing points outside the repository.
+ * docs/testing.md is the code that examples/testing.ts runs; nothing points outside the repository;
+ * every value export and option type of each entry point is named somewhere in the docs (a user
+ * should find it without the API reference: `DEFER`, `ReportProgress` and `RetryOptions` were not).
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -54,4 +56,25 @@ test("README, CHANGELOG and docs/ never point outside the repository (../shared,
     const text = read(f);
     assert.doesNotMatch(text, /\.\.\/shared\b|\]\(\/(?!\/)/, f);
   }
+});
+
+test("README and docs/ name every value export of doeff and its subpaths, and every *Options type", async () => {
+  const docs = [
+    "README.md",
+    ...readdirSync(join(root, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `docs/${f}`),
+  ]
+    .map(read)
+    .join("\n");
+  const named = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(docs);
+  const missing: string[] = [];
+  for (const entry of ["index", "testing/index", "workers/index", "queue/index"]) {
+    const values = Object.keys((await import(`../src/${entry}.js`)) as object);
+    // the option types, by name in the entry's export lists (types are not there at run time)
+    const options = [...read(`src/${entry}.ts`).matchAll(/\b(\w+Options)\b/g)].map((m) => m[1]!);
+    assert.ok(values.length > 0 && (entry !== "index" || options.includes("RetryOptions")));
+    for (const name of new Set([...values, ...options])) if (!named(name)) missing.push(`${entry}: ${name}`);
+  }
+  assert.deepEqual(missing, []);
 });

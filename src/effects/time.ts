@@ -9,6 +9,9 @@ import { Effect } from "./effect.js";
 export class Now extends Effect<number> {
   /** @internal the standard handler that answers it (UnhandledEffectError's message) */
   static readonly standardHandler: string = "simulatedTime() or realTime";
+  /** @internal who performs it besides `now` (UnhandledEffectError's message): a limiter asks first */
+  static readonly performedBy: string =
+    "rateLimited and limiter.take() perform Now and Delay: a program that calls only them needs a clock too";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Now";
   declare readonly _tag: "Now";
