@@ -16,6 +16,7 @@ import {
   realTime,
   run,
   runAsync,
+  safe,
   scheduler,
   simulatedTime,
   spawn,
@@ -326,4 +327,35 @@ test("simulatedTime: timers that ended without firing do not pile up (10,000 tim
     { handlers: [scheduler, simulatedTime()] },
   );
   assertOk(r2, 20_200);
+});
+
+test("simulatedTime: a delay due past Number.MAX_SAFE_INTEGER ms is a RangeError at the delay (a millisecond no longer adds there: the clock did not move, then read as stuck, or became Infinity)", () => {
+  const past =
+    /^delay\(1\) at virtual time 9007199254740991 ms is due past Number\.MAX_SAFE_INTEGER ms \(285,000 years\), where a millisecond no longer adds exactly; keep virtual time below it \(to wait for ever, wait for a promise that is never completed\)$/;
+  // with a scheduler: due exactly at the limit is fine; one more millisecond is refused, time stays
+  const body = P(function* () {
+    yield* delay(Number.MAX_SAFE_INTEGER);
+    const r = yield* safe(delay(1));
+    return [yield* now(), r.ok ? "moved" : r.error];
+  });
+  for (const handlers of [[scheduler, simulatedTime()], [simulatedTime()]]) {
+    const r = run(body, { handlers });
+    assert.equal(r.ok, true);
+    const [t, e] = r.value as [number, unknown];
+    assert.equal(t, Number.MAX_SAFE_INTEGER);
+    assert.ok(e instanceof RangeError, String(e));
+    assert.match(e.message, past);
+  }
+  // two delays of Number.MAX_VALUE made now() Infinity: the first is refused
+  const huge = run(delay(Number.MAX_VALUE), { handlers: [scheduler, simulatedTime()] });
+  assert.equal(huge.ok, false);
+  assert.ok(huge.error instanceof RangeError);
+  assert.match(huge.error.message, /^delay\(1\.7976931348623157e\+308\) at virtual time 0 ms is due past/);
+  // a start past it: the first delay says so, naming the virtual time
+  const far = run(delay(5), { handlers: [scheduler, simulatedTime({ start: 1e300 })] });
+  assert.ok(far.error instanceof RangeError);
+  assert.match(
+    far.error.message,
+    /^delay\(5\) at virtual time 1e\+300 ms is due past Number\.MAX_SAFE_INTEGER ms/,
+  );
 });

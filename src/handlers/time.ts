@@ -106,7 +106,9 @@ class Clock implements IdleSource {
   }
 
   add(ms: number, promise: PromiseHandle<undefined>): Timer {
-    const t: Timer = { due: this.now + ms, seq: this.seq++, promise, state: PENDING };
+    const due = this.now + ms;
+    if (due > Number.MAX_SAFE_INTEGER) throw pastSafe(this.now, ms);
+    const t: Timer = { due, seq: this.seq++, promise, state: PENDING };
     this.push(t);
     return t;
   }
@@ -190,6 +192,17 @@ class Clock implements IdleSource {
   }
 }
 
+/**
+ * A due time past Number.MAX_SAFE_INTEGER is refused: there a millisecond no longer adds exactly
+ * (2 ** 54 + 1 is 2 ** 54), so `delay(1)` would not move time — a simulation's loop read as stuck at
+ * one instant, with a message about zero delays — and two delays of Number.MAX_VALUE made it Infinity.
+ */
+function pastSafe(now: number, ms: number): RangeError {
+  return new RangeError(
+    `delay(${ms}) at virtual time ${now} ms is due past Number.MAX_SAFE_INTEGER ms (285,000 years), where a millisecond no longer adds exactly; keep virtual time below it (to wait for ever, wait for a promise that is never completed)`,
+  );
+}
+
 /** delay(ms) at the perform site, under a scheduler: block on a timer of the virtual clock. */
 function* simulatedDelay(clock: Clock, ms: number): Generator<unknown, undefined, any> {
   yield* registerIdleSource(clock); // once per scheduler world
@@ -235,7 +248,9 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
     const clock = clockOf(ctx);
     if (effect instanceof Now) return yield* transfer(k, clock.now);
     if (!schedulerPresent(yield* getHandlers())) {
-      clock.now += effect.ms;
+      const due = clock.now + effect.ms;
+      if (due > Number.MAX_SAFE_INTEGER) return yield* transferWith(k, raise(pastSafe(clock.now, effect.ms)));
+      clock.now = due;
       return yield* transfer(k, undefined);
     }
     return yield* transferWith(k, hidden(simulatedDelay, clock, effect.ms));
