@@ -15,6 +15,7 @@
 import {
   createExternalPromise,
   createPromise,
+  handleRef,
   type IdleSource,
   type PromiseHandle,
   registerIdleSource,
@@ -86,6 +87,8 @@ class Clock implements IdleSource {
   private removed = 0;
   /** rounds in a row that fired timers without moving time (STUCK_ROUNDS) */
   private still = 0;
+  /** the scheduler world it was last registered with as an idle source (simulatedDelay) */
+  world: unknown = undefined;
   constructor(start: number) {
     this.now = start;
   }
@@ -205,8 +208,15 @@ function pastSafe(now: number, ms: number): RangeError {
 
 /** delay(ms) at the perform site, under a scheduler: block on a timer of the virtual clock. */
 function* simulatedDelay(clock: Clock, ms: number): Generator<unknown, undefined, any> {
-  yield* registerIdleSource(clock); // once per scheduler world
   const p = yield* createPromise<undefined>();
+  // The clock must be an idle source of the world that waits on it: registered by the first delay
+  // of each world, not each delay — an effect the scheduler answers for nothing was a sixth of the
+  // cost of a timer (a simulation's entities wait in a loop). The promise's cell names its world.
+  const world = (handleRef(p.future) as { world?: unknown } | undefined)?.world;
+  if (world === undefined || world !== clock.world) {
+    yield* registerIdleSource(clock);
+    clock.world = world;
+  }
   const timer = clock.add(ms, p);
   try {
     if ((yield* wait(p.future)) === STUCK)
