@@ -111,6 +111,16 @@ const expected: Record<string, string[]> = {
   ],
 };
 
+// a warehouse on the virtual clock: the log's first lines, the totals, and the replay check
+expected["discrete-event.ts"] = [
+  "    25 ms  bob ships order 2",
+  "    33 ms  ann ships order 1",
+  "    39 ms  cy ships order 3",
+  "    45 ms  di ships order 4",
+  "10 s: 1426 orders done, 1374 shipped in time",
+  "seed 7 replays exactly, under run and runAsync",
+];
+
 // docs/testing.md's simulation-testing section: 100 seeds of a 5-node leader election (each run
 // twice: the same events), then the seed that finds a planted bug, with its traceback
 const thrownAt =

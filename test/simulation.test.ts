@@ -430,3 +430,40 @@ test("a long finite loop of zero delays with no timer due later is no livelock: 
   assert.deepEqual(r.warnings, []);
   assert.deepEqual(order, ["other", "batch 1"]);
 });
+
+test("the order at one instant (docs/concurrency.md, a discrete-event simulation): timers fire in the order their delays were called, even at different times; what they spawn or delay(0) runs after them", () => {
+  const order: string[] = [];
+  const at = fn(function* at(name: string) {
+    order.push(`${name}@${yield* now()}`);
+  });
+  const r = run(
+    program(function* () {
+      yield* spawn(
+        program(function* a() {
+          yield* delay(10); // called first: fires first at 10
+          yield* at("a");
+          yield* spawn(at("d (spawned by a)"));
+          yield* delay(0);
+          yield* at("a after delay(0)");
+        }),
+      );
+      yield* spawn(
+        program(function* b() {
+          yield* delay(5);
+          yield* delay(5); // due at 10 too, but called at 5: after a's and c's
+          yield* at("b");
+        }),
+      );
+      yield* spawn(
+        program(function* c() {
+          yield* delay(10);
+          yield* at("c");
+        }),
+      );
+      yield* delay(20);
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+  assert.equal(r.ok, true);
+  assert.deepEqual(order, ["a@10", "c@10", "b@10", "d (spawned by a)@10", "a after delay(0)@10"]);
+});

@@ -9,20 +9,26 @@ import {
   forEach,
   gather,
   getRunContext,
+  handle,
   Now,
   now,
+  pass,
   program,
   pure,
+  RegisterIdleSource,
   realTime,
   run,
   runAsync,
+  safe,
   scheduler,
   simulatedTime,
   spawn,
   TaskCancelledError,
   timeout,
   wait,
+  withHandler,
 } from "../src/index.js";
+import { createScheduler } from "../src/handlers/scheduler.js";
 import { assertOk, note, notes, P, rec, resetNotes, withSCH } from "./sched-helpers.js";
 
 test("N1 simulated delay without a scheduler advances virtual time", () => {
@@ -326,4 +332,72 @@ test("simulatedTime: timers that ended without firing do not pile up (10,000 tim
     { handlers: [scheduler, simulatedTime()] },
   );
   assertOk(r2, 20_200);
+});
+
+test("simulatedTime: a delay due past Number.MAX_SAFE_INTEGER ms is a RangeError at the delay (a millisecond no longer adds there: the clock did not move, then read as stuck, or became Infinity)", () => {
+  const past =
+    /^delay\(1\) at virtual time 9007199254740991 ms is due past Number\.MAX_SAFE_INTEGER ms \(285,000 years\), where a millisecond no longer adds exactly; keep virtual time below it \(to wait for ever, wait for a promise that is never completed\)$/;
+  // with a scheduler: due exactly at the limit is fine; one more millisecond is refused, time stays
+  const body = P(function* () {
+    yield* delay(Number.MAX_SAFE_INTEGER);
+    const r = yield* safe(delay(1));
+    return [yield* now(), r.ok ? "moved" : r.error];
+  });
+  for (const handlers of [[scheduler, simulatedTime()], [simulatedTime()]]) {
+    const r = run(body, { handlers });
+    assert.equal(r.ok, true);
+    const [t, e] = r.value as [number, unknown];
+    assert.equal(t, Number.MAX_SAFE_INTEGER);
+    assert.ok(e instanceof RangeError, String(e));
+    assert.match(e.message, past);
+  }
+  // two delays of Number.MAX_VALUE made now() Infinity: the first is refused
+  const huge = run(delay(Number.MAX_VALUE), { handlers: [scheduler, simulatedTime()] });
+  assert.equal(huge.ok, false);
+  assert.ok(huge.error instanceof RangeError);
+  assert.match(huge.error.message, /^delay\(1\.7976931348623157e\+308\) at virtual time 0 ms is due past/);
+  // a start past it: the first delay says so, naming the virtual time
+  const far = run(delay(5), { handlers: [scheduler, simulatedTime({ start: 1e300 })] });
+  assert.ok(far.error instanceof RangeError);
+  assert.match(
+    far.error.message,
+    /^delay\(5\) at virtual time 1e\+300 ms is due past Number\.MAX_SAFE_INTEGER ms/,
+  );
+});
+
+test("simulatedTime: the clock registers as an idle source once per scheduler world it waits in, not at every delay (an effect per timer: ~10 % of a timer's cost)", () => {
+  const seen = { outer: 0, inner: 0 };
+  const count = (world: "outer" | "inner") =>
+    handle(RegisterIdleSource, function* () {
+      seen[world]++;
+      return yield* pass();
+    });
+  const entity = P(function* () {
+    for (let i = 0; i < 100; i++) yield* delay(1 + (i % 3));
+  });
+  // a different scheduler nested in a task: a world of its own, on the same clock
+  const innerWorld = P(function* () {
+    const x = yield* spawn(
+      P(function* () {
+        for (let i = 0; i < 5; i++) yield* delay(2);
+      }),
+    );
+    yield* gather(x, yield* spawn(delay(3)));
+    return yield* now();
+  });
+  const r = run(
+    P(function* () {
+      const ts = [];
+      for (let i = 0; i < 10; i++) ts.push(yield* spawn(entity));
+      const host = yield* spawn(withHandler(createScheduler(), withHandler(count("inner"), innerWorld)));
+      yield* gather(...ts);
+      return [yield* wait(host), yield* now()];
+    }),
+    { handlers: [scheduler, simulatedTime(), count("outer")] },
+  );
+  assertOk(r, [10, 208]); // (the inner world ran to 10 first: the entities' first timers fired late, at 10)
+  // the entities' first delays register the clock with the outer world; the host runs its inner
+  // world to the end, which registers it there; the entities' next delay registers it again with
+  // the outer world (the clock remembers one world), then no more. One per delay was 1,000 and 6.
+  assert.deepEqual(seen, { outer: 2, inner: 1 });
 });

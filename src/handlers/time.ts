@@ -15,6 +15,7 @@
 import {
   createExternalPromise,
   createPromise,
+  handleRef,
   type IdleSource,
   type PromiseHandle,
   registerIdleSource,
@@ -86,6 +87,8 @@ class Clock implements IdleSource {
   private removed = 0;
   /** rounds in a row that fired timers without moving time (STUCK_ROUNDS) */
   private still = 0;
+  /** the scheduler world it was last registered with as an idle source (simulatedDelay) */
+  world: unknown = undefined;
   constructor(start: number) {
     this.now = start;
   }
@@ -106,7 +109,9 @@ class Clock implements IdleSource {
   }
 
   add(ms: number, promise: PromiseHandle<undefined>): Timer {
-    const t: Timer = { due: this.now + ms, seq: this.seq++, promise, state: PENDING };
+    const due = this.now + ms;
+    if (due > Number.MAX_SAFE_INTEGER) throw pastSafe(this.now, ms);
+    const t: Timer = { due, seq: this.seq++, promise, state: PENDING };
     this.push(t);
     return t;
   }
@@ -190,10 +195,28 @@ class Clock implements IdleSource {
   }
 }
 
+/**
+ * A due time past Number.MAX_SAFE_INTEGER is refused: there a millisecond no longer adds exactly
+ * (2 ** 54 + 1 is 2 ** 54), so `delay(1)` would not move time — a simulation's loop read as stuck at
+ * one instant, with a message about zero delays — and two delays of Number.MAX_VALUE made it Infinity.
+ */
+function pastSafe(now: number, ms: number): RangeError {
+  return new RangeError(
+    `delay(${ms}) at virtual time ${now} ms is due past Number.MAX_SAFE_INTEGER ms (285,000 years), where a millisecond no longer adds exactly; keep virtual time below it (to wait for ever, wait for a promise that is never completed)`,
+  );
+}
+
 /** delay(ms) at the perform site, under a scheduler: block on a timer of the virtual clock. */
 function* simulatedDelay(clock: Clock, ms: number): Generator<unknown, undefined, any> {
-  yield* registerIdleSource(clock); // once per scheduler world
   const p = yield* createPromise<undefined>();
+  // The clock must be an idle source of the world that waits on it: registered by the first delay
+  // of each world, not each delay — an effect the scheduler answers for nothing was a sixth of the
+  // cost of a timer (a simulation's entities wait in a loop). The promise's cell names its world.
+  const world = (handleRef(p.future) as { world?: unknown } | undefined)?.world;
+  if (world === undefined || world !== clock.world) {
+    yield* registerIdleSource(clock);
+    clock.world = world;
+  }
   const timer = clock.add(ms, p);
   try {
     if ((yield* wait(p.future)) === STUCK)
@@ -235,7 +258,9 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
     const clock = clockOf(ctx);
     if (effect instanceof Now) return yield* transfer(k, clock.now);
     if (!schedulerPresent(yield* getHandlers())) {
-      clock.now += effect.ms;
+      const due = clock.now + effect.ms;
+      if (due > Number.MAX_SAFE_INTEGER) return yield* transferWith(k, raise(pastSafe(clock.now, effect.ms)));
+      clock.now = due;
       return yield* transfer(k, undefined);
     }
     return yield* transferWith(k, hidden(simulatedDelay, clock, effect.ms));
