@@ -182,7 +182,7 @@ export const production = [
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const limit = rateLimiter({ limit: 2, interval: 1000 }); // 2 model calls a second, for both
-  const options = { budget: 100, toolMs: 500, limit };
+  const options = { budget: 100, toolMs: 1000, limit };
   const conversation = (who: string, signal: AbortSignal) => {
     const client = handle(Emit, (e, k) => (console.log(`${who}: ${e.event}`), transfer(k, undefined)));
     const question: Message = { role: "user", content: "Weather in Paris, Tokyo, Lima?" };
@@ -192,7 +192,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     });
   };
   const bobLeaves = new AbortController();
-  setTimeout(() => bobLeaves.abort(new Error("the client went away")), 300);
+  setTimeout(() => bobLeaves.abort(new Error("the client went away")), 600);
   const [ada, bob] = await Promise.all([
     conversation("ada", new AbortController().signal),
     conversation("bob", bobLeaves.signal),
