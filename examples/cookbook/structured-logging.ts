@@ -5,10 +5,10 @@
  * counters and gauges come from `observe` and from the toolkit's own objects. It runs on a virtual
  * clock so that its output is the same every time.
  */
-import { type AnyProgramLike, all, ask, Effect, fn, getTaskInfo, handle, local, now, observe } from "doeff";
-import { program, reader, type RunResult, type Semaphore, safe, Spawn, spawn, transfer } from "doeff";
-import { createSemaphore, delay, withPermit } from "doeff";
-import { virtualClock } from "doeff/testing";
+import { type AnyProgramLike, all, ask, Effect, fn, getTaskInfo, handle, local } from "../../src/index.js";
+import { now, observe, program, reader, type RunResult, type Semaphore, safe } from "../../src/index.js";
+import { createSemaphore, delay, Spawn, spawn, transfer, withPermit } from "../../src/index.js";
+import { virtualClock } from "../../src/testing/index.js";
 
 // the service's own effect: a database query
 class Query extends Effect<string> {
