@@ -476,3 +476,12 @@ test("forEachAsync under a virtual clock: a source that needs no real time gives
   );
   assert.ok(slow.error instanceof TimeoutError, String(slow.error)); // at virtual 1000 ms, at once
 });
+
+test("channelStream.pump(ch) checks its channel at the call (§9.8), not at the consumer's first pull", () => {
+  const stream = channelStream<number>();
+  // (it was accepted, and the pump's task failed in receive only once the outside consumer pulled)
+  assert.throws(() => stream.pump(5 as never), {
+    name: "TypeError",
+    message: "channelStream.pump expects a Channel (from yield* createChannel()), got 5",
+  });
+});

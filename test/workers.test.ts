@@ -749,3 +749,20 @@ test("workers: a failed job's own doeff traceback (its chain and tasks in the wo
   assert.ok(r2.error instanceof WorkerModuleError, String(r2.error));
   assert.equal((r2.error as { remoteTraceback?: unknown }).remoteTraceback, undefined);
 });
+
+test("workers: an unforwarded effect's remoteTraceback ends with the error's own message (the module's fix), not the one it replaced", async () => {
+  const parentSide = handle(Private, function* parentSide(_e, k) {
+    return yield* resume(k, 1);
+  });
+  const r = await runAsync(runInWorker(JOBS, "unforwarded"), { handlers: [...base, parentSide] });
+  const e = r.error as UnhandledEffectError & { remoteTraceback?: string };
+  assert.ok(e instanceof UnhandledEffectError, String(e));
+  const lines = String(e.remoteTraceback).split("\n");
+  // (it said "Install a handler for Private … around the code that performs it": the parent has one)
+  assert.deepEqual(lines, [
+    "doeff traceback (outermost first):",
+    "  unforwarded",
+    "  effect Private(): state ↗, forwardToParent ↗, realTime ↗, scheduler ↗",
+    `UnhandledEffectError: ${e.message}`,
+  ]);
+});

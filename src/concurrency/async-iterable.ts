@@ -25,7 +25,7 @@ import { DoeffError } from "../errors.js";
 import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, hidden, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
-import { type Channel, close, putBack, type Received, receive } from "./channel.js";
+import { type Channel, checkChannel, close, putBack, type Received, receive } from "./channel.js";
 import { asyncIteratorOf, closeIterator, forEachAsyncPool, iterResult } from "./async-pool.js";
 import { concurrencyOption, functionArg, optionsObject } from "./check.js";
 import type { SchedulerRow } from "./row.js";
@@ -221,6 +221,7 @@ export class ChannelStream<T> implements AsyncIterable<T> {
 
   /** The program that feeds this stream from `ch` (spawn it inside the run; runAsync only). */
   pump(ch: Channel<T>): Program<undefined, SchedulerRow> {
+    checkChannel(ch, "channelStream.pump"); // (at the call, §9.8: it was at the consumer's first pull)
     return pumpProgram(this, ch, callSite()) as Program<undefined, SchedulerRow>;
   }
 

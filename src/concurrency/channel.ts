@@ -143,7 +143,8 @@ export class Channel<T = unknown> {
   }
 }
 
-function checkChannel(ch: unknown, where: string): void {
+/** @internal (channelStream.pump checks its channel at the call too) */
+export function checkChannel(ch: unknown, where: string): void {
   if (!(ch instanceof Channel))
     throw new TypeError(`${where} expects a Channel (from yield* createChannel()), got ${describe(ch)}`);
 }

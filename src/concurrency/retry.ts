@@ -26,7 +26,9 @@ import type { Delay } from "../effects/time.js";
 /**
  * Options of `retry(program, options)`. `E`: the errors retried — what a type-guard `while`
  * (`(e): e is HttpError => …`) narrows to, and so the type of `delay`'s and `onRetry`'s `error`
- * (both are called only for an error `while` accepted); `unknown` otherwise.
+ * (both are called only for an error `while` accepted); `unknown` otherwise. (Only `while` sets it:
+ * `NoInfer` on theirs, so an annotation `(attempt, error: HttpError) => …` without a guard is an
+ * error, not a claim believed unchecked.)
  *
  * When `while`, `delay` or `onRetry` throws while deciding on the program's error, retry fails with
  * a new `Error` whose `cause` is the program's error — as when `delay` returns a bad value (a
@@ -44,7 +46,7 @@ export interface RetryOptions<E = unknown> {
   /** How many retries after the first attempt (an integer ≥ 0, or `Infinity`: until `while` says no). */
   times: number;
   /** Wait before retry `attempt` (1 = the first retry): ms, or `(attempt, error) => ms`. Default 0. */
-  delay?: number | ((attempt: number, error: E) => number);
+  delay?: number | ((attempt: number, error: NoInfer<E>) => number);
   /**
    * Retry only while this holds for the error (default: always). A type guard narrows the `error`
    * that `delay` and `onRetry` see; write `while` before them in the object literal, so TypeScript
@@ -58,7 +60,7 @@ export interface RetryOptions<E = unknown> {
    * result ignored (a program returned is an error: nothing would perform it).
    * It cannot change what retry does; a throw fails retry as a throwing `delay` does (above).
    */
-  onRetry?: (attempt: number, error: E, delayMs: number) => void;
+  onRetry?: (attempt: number, error: NoInfer<E>, delayMs: number) => void;
 }
 
 type Wait = number | ((attempt: number, error: unknown) => number);

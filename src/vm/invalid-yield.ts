@@ -14,10 +14,35 @@ import { brandOf, className, describe, isAsyncIterator, isGeneratorObject, isThe
  * delivers that one instead: the frame's finally blocks have run, and its caller sees the error
  * the program's line caused, as if the delegate had passed it on. (A `catch` that rethrows the
  * engine's TypeError is replaced the same way: it cannot be told apart, and it carries nothing of
- * its own.) Read only when a thrown error is replaced by another on its way out (rare).
+ * its own.) It leaves from the `throw` call, or — when a finally block performs an effect first —
+ * from a later `next()`: see putBack. Read only when an error leaves a generator (rare).
  */
-export function lostThrow(e: unknown): boolean {
+function lostThrow(e: unknown): boolean {
   return e instanceof TypeError && e.message.includes("'throw' method");
+}
+
+/**
+ * The error doeff last threw into each generator that did not leave it at once: its catch or
+ * finally blocks went on, and a finally that performs an effect yields before the engine's
+ * TypeError leaves — later, from a `next()` (the step that answers that finally's last effect).
+ * Written only when a thrown error is caught or held (not as one propagates), read only when such a
+ * TypeError leaves; weak, so an entry goes with its generator.
+ */
+const held = new WeakMap<object, unknown>();
+
+/** `gen.throw(e)`, noting `e` when it does not leave `gen` at once (see held) */
+export function throwInto(gen: Generator, e: unknown): unknown {
+  const r = gen.throw(e);
+  held.set(gen, e);
+  return r;
+}
+
+/**
+ * What leaves `gen` for `x`: the error doeff threw into it (`thrown` by this very call, `isThrow`,
+ * else the one held) when `x` is the engine's TypeError that lost it, else `x` itself.
+ */
+export function putBack(gen: object, x: unknown, isThrow: boolean, thrown: unknown): unknown {
+  return !lostThrow(x) ? x : isThrow ? thrown : held.has(gen) ? held.get(gen) : x;
 }
 
 /** Reading the yielded value's properties threw (a hostile Proxy or getter). */

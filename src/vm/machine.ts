@@ -52,7 +52,7 @@ import { Era, liveInvocations, type Relinks } from "./eras.js";
 import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
 import { siteState } from "./sites.js";
 import { checked } from "./result.js";
-import { invalidYield, lostThrow } from "./invalid-yield.js";
+import { invalidYield, putBack, throwInto } from "./invalid-yield.js";
 
 import {
   M_DELIVER,
@@ -289,15 +289,16 @@ export class Machine {
     try {
       // (a frame's first Deliver is always undefined — every frame is pushed with Deliver(undefined)
       // next — so an unstarted frame needs no flag: next(undefined) starts it, §2.2's "v is ignored")
-      const r = isThrow ? f.gen.throw(this.value) : f.gen.next(this.value);
+      const r = isThrow ? throwInto(f.gen, this.value) : f.gen.next(this.value);
       // read inside the try: a broken iterator result is the frame's own failure
       const ok = checked(r);
       done = ok.done;
       value = ok.value;
-    } catch (e) {
-      if (isThrow && e !== this.value && lostThrow(e)) e = this.value; // (invalid-yield.ts)
+    } catch (x) {
+      // the engine's TypeError for an error lost in a yield*: that error put back (invalid-yield.ts)
+      const e = putBack(f.gen, x, isThrow, this.value);
       // an error merely propagating through a frame is not a new origin
-      if (!isThrow || e !== this.value) this.noteError(e);
+      if (e === x && (!isThrow || e !== this.value)) this.noteError(e);
       seg.top = f.prev; // pop
       this.frameThrew(f, e);
       return;
@@ -325,9 +326,10 @@ export class Machine {
           const ok = checked(r);
           done = ok.done;
           value = ok.value;
-        } catch (e) {
+        } catch (x) {
           this.laneEffects += lane;
-          this.noteError(e);
+          const e = putBack(f.gen, x, false, undefined); // (a finally's last effect answered: invalid-yield.ts)
+          if (e === x) this.noteError(e);
           seg.top = f.prev;
           this.frameThrew(f, e);
           return;
@@ -351,12 +353,12 @@ export class Machine {
     let done: unknown;
     let value: unknown;
     try {
-      const ok = checked(isThrow ? gen.throw(this.value) : gen.next(this.value));
+      const ok = checked(isThrow ? throwInto(gen, this.value) : gen.next(this.value));
       done = ok.done;
       value = ok.value;
-    } catch (e) {
-      if (isThrow && e !== this.value && lostThrow(e)) e = this.value; // (invalid-yield.ts)
-      if (!isThrow || e !== this.value) this.noteError(e);
+    } catch (x) {
+      const e = putBack(gen, x, isThrow, this.value); // (as in stepResume)
+      if (e === x && (!isThrow || e !== this.value)) this.noteError(e);
       this.mode = M_THROW; // (frameThrew for a frame that is not closing)
       this.value = e;
       return;

@@ -26,6 +26,7 @@ import { SharedSignal } from "../run/signal.js";
 import { WorkerModuleError } from "./errors.js";
 import { classInstanceIn, neverClonable, refusal } from "./plain.js";
 import { shortUrl } from "./short-url.js";
+import { printable } from "../trace/format.js";
 import { QUEUED, REPLIED, RUNNING } from "./batch.js";
 import {
   type AnswerMsg,
@@ -459,17 +460,26 @@ function ended(job: Job, info: ModuleInfo, r: Running, c: Canceller, res: RunRes
   if (!c.ctl.signal.aborted) spare = c;
   if (r.cancelled && !res.ok) return { ok: false, cancelled: true };
   if (res.ok) return reply(job, res.value);
-  if (res.error instanceof UnhandledEffectError) explainUnforwarded(res.error, job, info);
+  const old = res.error instanceof UnhandledEffectError ? explainUnforwarded(res.error, job, info) : null;
   // the job's own doeff traceback (its program chain and tasks in this thread, which the parent's
   // report cannot see: it shows `── in worker ──` and the throw's line) goes with the error, as a
   // queue job's does: the parent's error carries it as `remoteTraceback`. Made only on failure.
-  return { ok: false, error: toWire(res.error, jobTraceback(res)) };
+  return { ok: false, error: toWire(res.error, jobTraceback(res, old)) };
 }
 
-/** The failed job's report (never throws: a hostile error keeps its wire form without one). */
-function jobTraceback(res: RunResult<unknown>): string | undefined {
+/**
+ * The failed job's report (never throws: a hostile error keeps its wire form without one). `old`:
+ * the message explainUnforwarded replaced — the report, made when the run ended, still ends with it
+ * (advice to install a handler the parent has), so its error line gets the new one too.
+ */
+function jobTraceback(res: RunResult<unknown>, old: string | null): string | undefined {
   try {
-    return res.format();
+    const report = res.format();
+    if (old === null) return report;
+    const was = printable(old);
+    const at = report.lastIndexOf(was);
+    if (at === -1) return report;
+    return report.slice(0, at) + printable((res.error as Error).message) + report.slice(at + was.length);
   } catch {
     return undefined;
   }
@@ -484,17 +494,18 @@ const fromParent = new WeakSet<object>();
  * An effect the job performed that nothing in the worker takes: the message said to add its handler
  * to "the run's handlers" — the parent's, which already had it. The fix is in the job's module.
  */
-function explainUnforwarded(e: UnhandledEffectError, job: Job, info: ModuleInfo): void {
+function explainUnforwarded(e: UnhandledEffectError, job: Job, info: ModuleInfo): string | null {
   try {
     // (a forwarded one that the parent did not take comes back with the parent's own message)
-    if (fromParent.has(e) || info.forward.some((c) => e.effect instanceof c)) return;
+    if (fromParent.has(e) || info.forward.some((c) => e.effect instanceof c)) return null;
     const name = className((e.effect as object).constructor) || "the effect";
     const msg = `no handler in the worker takes ${name} (job ${shortUrl(job.url)}#${job.name}): an effect performed in a worker reaches the parent's handlers only when its class is in the module's \`export const forward = [${name}, …]\`; or handle it in the worker: \`export const handlers = [...]\``;
     const old = e.message;
     e.message = msg;
     if (typeof e.stack === "string") e.stack = e.stack.replace(old, msg);
+    return old;
   } catch {
-    // (the original message stays)
+    return null; // (the original message stays)
   }
 }
 

@@ -67,6 +67,22 @@ retry(fetchUser, {
   onRetry: (_attempt, error) => logged.push(error.message),
 });
 
+// an annotation alone is no guard: without a type-guard `while`, delay and onRetry are told of any
+// error, so `error: HttpError` on them is refused (it had set E, and was believed unchecked)
+// @ts-expect-error -- no guard: delay's error is unknown, not the HttpError its annotation claims
+retry(fetchUser, { times: 3, delay: (_attempt, error: HttpError) => error.status });
+retry(fetchUser, {
+  times: 3,
+  // @ts-expect-error -- no guard: onRetry's error is unknown, not the HttpError its annotation claims
+  onRetry: (_attempt, error: HttpError) => logged.push(error.status),
+});
+retry(fetchUser, {
+  times: 3,
+  while: (e: unknown) => (e as { code?: string }).code !== "EPERM",
+  // @ts-expect-error -- a boolean predicate is no guard either
+  onRetry: (_attempt, error: HttpError) => logged.push(error.status),
+});
+
 // options built apart: RetryOptions (unknown), or RetryOptions<E> for a guard
 const plain: RetryOptions = { times: 2, delay: (attempt) => attempt * 10 };
 retry(fetchUser, plain);
