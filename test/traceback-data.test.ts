@@ -326,3 +326,32 @@ test("runs of like lines fold as in the text: a deep recursion and a chain of de
   const [text, data] = bothWays(r);
   assert.equal(data, text);
 });
+
+test("tracebackOf never throws: a revoked Proxy, an error whose message getter throws (the text's placeholders)", () => {
+  const { proxy, revoke } = Proxy.revocable(new Error("gone"), {});
+  revoke();
+  assert.deepEqual(tracebackOf(proxy), {
+    outcome: "failed",
+    chain: [],
+    error: { text: "(an error that cannot be printed)" },
+    warnings: [],
+  });
+  const hostile = new Error("x");
+  Object.defineProperty(hostile, "message", {
+    get() {
+      throw new Error("no");
+    },
+  });
+  const r = run(
+    program(function* main() {
+      throw hostile;
+    }),
+  );
+  const t = tracebackOf(r);
+  assert.deepEqual(t.outcome === "ok" ? null : [t.chain, t.error], [
+    [{ kind: "program", name: "main" }],
+    { text: "(an error that cannot be printed)" },
+  ]);
+  const [text, data] = bothWays(r);
+  assert.equal(data, text);
+});

@@ -110,23 +110,24 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
   }
   let report: string | null = null;
   const ws = ctx.warnings;
-  // what tracebackOf reads, for the result and the errors given a doeffTrace (trace/data.ts)
-  const t: RunTrace = [m.origins, false, ws, m.ok ? NO_ERROR : m.result];
+  // what tracebackOf reads, for the result and the errors given a doeffTrace (trace/data.ts): made
+  // only for a failure or warnings (nothing more per run that succeeded without any)
+  const t: RunTrace | null = m.ok && ws === null ? null : [m.origins, false, ws, m.ok ? NO_ERROR : m.result];
   if (!m.ok) {
     try {
       if (ctx.signal?.aborted === true && m.result === ctx.signal.reason) {
-        t[1] = true;
+        t![1] = true;
         report = `doeff: the run was aborted by its signal (run option \`signal\`)${m.abortJob === null ? " before it started" : "; its finally blocks ran"}\n${formatAborted(m.origins === null ? null : m.origins.abortChains, m.result)}`;
       } else report = formatFailure(m.origins === null ? null : m.origins.get(m.result), m.result);
-      attachTrace(m.result, report, t);
+      attachTrace(m.result, report, t!);
     } catch {
       report = "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
     }
   }
   if (ws !== null && m.origins !== null)
-    for (let i = 0; i < ws.length; i++) ws[i] = traced(m.origins, ws[i]!, t);
+    for (let i = 0; i < ws.length; i++) ws[i] = traced(m.origins, ws[i]!, t!);
   const r = new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
-  if (!m.ok || ws !== null) runTraces.set(r, t);
+  if (t !== null) runTraces.set(r, t);
   return r;
 }
 

@@ -494,13 +494,24 @@ function warningsData(t: RunTrace | undefined): TraceWarning[] {
 export function tracebackOf(of: Err | Error): FailureTraceback;
 export function tracebackOf(of: unknown): Traceback;
 export function tracebackOf(of: unknown): Traceback {
-  if (of instanceof RunResult) {
-    const t = runTraces.get(of);
-    const warnings = warningsData(t);
-    return of.ok ? { outcome: "ok", warnings } : { ...ofError(of.error, t), warnings };
+  try {
+    if (of instanceof RunResult) {
+      const t = runTraces.get(of);
+      const warnings = warningsData(t);
+      return of.ok ? { outcome: "ok", warnings } : { ...ofError(of.error, t), warnings };
+    }
+    if (of instanceof Err)
+      return { outcome: "failed", ...failureData(errOrigin(of), of.error), warnings: [] };
+    const t =
+      of !== null && (typeof of === "object" || typeof of === "function") ? runTraces.get(of) : undefined;
+    return { ...ofError(of, t), warnings: [] };
+  } catch {
+    // (a revoked Proxy given, whose `instanceof` throws: never a throw from here, as format() never throws)
+    return {
+      outcome: "failed",
+      chain: [],
+      error: { text: "(an error that cannot be printed)" },
+      warnings: [],
+    };
   }
-  if (of instanceof Err) return { outcome: "failed", ...failureData(errOrigin(of), of.error), warnings: [] };
-  const t =
-    of !== null && (typeof of === "object" || typeof of === "function") ? runTraces.get(of) : undefined;
-  return { ...ofError(of, t), warnings: [] };
 }
