@@ -8,6 +8,27 @@ export { Effect } from "./effects/effect.js";
 export { run, runAsync } from "./run/run.js";
 export type { RunOptions, TraceOptions } from "./run/options.js";
 export { RunResult } from "./run/result.js";
+// the traceback as data, for error trackers and JSON logs (tree-shaken when not imported)
+export {
+  type FailureTraceback,
+  type OkTraceback,
+  type TraceBoundary,
+  type TraceEffect,
+  type TraceEntry,
+  type TraceError,
+  type TraceGap,
+  type TraceHandler,
+  type TraceMarker,
+  type TraceOutcome,
+  type TraceProgram,
+  type TraceSite,
+  type TraceTask,
+  type TraceVisit,
+  type TraceWait,
+  type TraceWarning,
+  type Traceback,
+  tracebackOf,
+} from "./trace/data.js";
 export type { Driver, Env, RunContext, TaskContext } from "./run/context.js";
 
 // §3 Effects and handlers

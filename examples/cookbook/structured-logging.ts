@@ -5,28 +5,9 @@
  * counters and gauges come from `observe` and from the toolkit's own objects. It runs on a virtual
  * clock so that its output is the same every time.
  */
-import {
-  type AnyProgramLike,
-  all,
-  ask,
-  Effect,
-  fn,
-  getTaskInfo,
-  handle,
-  local,
-  now,
-  observe,
-} from "../../src/index.js";
-import {
-  program,
-  reader,
-  type RunResult,
-  type Semaphore,
-  safe,
-  Spawn,
-  spawn,
-  transfer,
-} from "../../src/index.js";
+import { type AnyProgramLike, all, ask, Effect, type Err, fn, getTaskInfo } from "../../src/index.js";
+import { handle, local, now, observe, program, reader, type RunResult } from "../../src/index.js";
+import { type Semaphore, safe, Spawn, spawn, tracebackOf, transfer } from "../../src/index.js";
 import { createSemaphore, delay, withPermit } from "../../src/index.js";
 import { virtualClock } from "../../src/testing/index.js";
 
@@ -47,20 +28,13 @@ const log = fn(function* log(level: "info" | "warn" | "error", msg: string, fiel
   out.push(JSON.stringify({ t: yield* now(), level, requestId, task, msg, ...fields }));
 });
 
-// ── An error as data for an error tracker: its class, message and cause, doeff's traceback as an
-// array of lines (a JSON string stays one log line; each line a readable array item), the worker's
-// or queue job's own traceback when it came from one.
-const errorData = (r: { error: unknown; format(): string }) => {
-  const e = r.error instanceof Error ? r.error : new Error(String(r.error));
-  const remote = (e as { remoteTraceback?: unknown }).remoteTraceback;
-  return {
-    type: e.name,
-    message: e.message,
-    // (a cause that is data stays data; an Error's own fields would be lost to JSON: named here)
-    ...(e.cause === undefined ? {} : { cause: e.cause instanceof Error ? `${e.cause}` : e.cause }),
-    traceback: r.format().split("\n"),
-    ...(typeof remote === "string" ? { remoteTraceback: remote.split("\n") } : {}),
-  };
+// ── An error as data for an error tracker: doeff's traceback as data — the error (class, message,
+// cause; a worker's or queue job's own traceback as lines when it came from one), the chain of
+// programs, tasks and handlers, the failing effect, where it was thrown — which JSON writes as is,
+// one log line.
+const errorData = (r: Err) => {
+  const { error, chain, effect, thrownAt } = tracebackOf(r);
+  return { ...error, chain, effect, thrownAt };
 };
 
 // ── Metrics: effects counted by class (observe, installed only when metrics are on: without it

@@ -21,6 +21,8 @@ export class Ok<T> {
     return undefined;
   }
 }
+/** Where an Err's error was seen first, for tracebackOf (trace/data.ts): a private field's reader. */
+export let errOrigin: (r: Err) => Origin | null;
 /** A failed outcome of `safe(program)`: `{ ok: false, error }`, `error` being the very object thrown. */
 export class Err {
   readonly ok = false as const;
@@ -60,6 +62,9 @@ export class Err {
   }
   isErr(): this is Err {
     return true;
+  }
+  static {
+    errOrigin = (r) => r.#origin;
   }
 }
 /**

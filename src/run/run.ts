@@ -23,7 +23,7 @@ import { withHandler } from "../vm/primitives.js";
 import { fromGeneratorObject, P_PURE, Program } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 import { formatAborted, formatFailure } from "../trace/format.js";
-import type { Origins } from "../trace/origin.js";
+import { type Origins, type RunTrace, runTraces } from "../trace/origin.js";
 import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
 import { type Driver, Env, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";
@@ -109,20 +109,26 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
     stop();
   }
   let report: string | null = null;
+  const ws = ctx.warnings;
+  // what tracebackOf reads, for the result and the errors given a doeffTrace (trace/data.ts): made
+  // only for a failure or warnings (nothing more per run that succeeded without any)
+  const t: RunTrace | null = m.ok && ws === null ? null : [m.origins, false, ws, m.ok ? NO_ERROR : m.result];
   if (!m.ok) {
     try {
       if (ctx.signal?.aborted === true && m.result === ctx.signal.reason) {
+        t![1] = true;
         report = `doeff: the run was aborted by its signal (run option \`signal\`)${m.abortJob === null ? " before it started" : "; its finally blocks ran"}\n${formatAborted(m.origins === null ? null : m.origins.abortChains, m.result)}`;
       } else report = formatFailure(m.origins === null ? null : m.origins.get(m.result), m.result);
-      attachTrace(m.result, report);
+      attachTrace(m.result, report, t!);
     } catch {
       report = "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
     }
   }
-  const ws = ctx.warnings;
   if (ws !== null && m.origins !== null)
-    for (let i = 0; i < ws.length; i++) ws[i] = traced(m.origins, ws[i]!, m.ok ? NO_ERROR : m.result);
-  return new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
+    for (let i = 0; i < ws.length; i++) ws[i] = traced(m.origins, ws[i]!, t!);
+  const r = new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
+  if (t !== null) runTraces.set(r, t);
+  return r;
 }
 
 const NO_ERROR = {};
@@ -133,13 +139,13 @@ const NO_ERROR = {};
  * the error as `doeffTrace`, as a run's error has it, and its chain for format() to show under the
  * warning line. (A finally block's error during a cancellation keeps its one line.)
  */
-function traced(origins: Origins, w: RunWarning, runError: unknown): RunWarning {
+function traced(origins: Origins, w: RunWarning, t: RunTrace): RunWarning {
   const e = w.error;
   const o = origins.get(e);
-  if (!w.traced || o === null || e === runError) return w;
+  if (!w.traced || o === null || e === t[3]) return w;
   try {
     const report = formatFailure(o, e);
-    attachTrace(e, report);
+    attachTrace(e, report, t);
     // the chain's lines: those after the heading, up to the error's own line
     const trace = /\n((?: {2}.*\n)*)/.exec(report)![1]!.trimEnd();
     return trace === "" ? w : { ...w, trace };
@@ -157,8 +163,9 @@ function pureResult(v: unknown): RunResult<unknown> {
 }
 
 /** The report goes on the original error as a non-enumerable `doeffTrace`; the error is never replaced. */
-function attachTrace(error: unknown, report: string): void {
+function attachTrace(error: unknown, report: string, t: RunTrace): void {
   if (error === null || (typeof error !== "object" && typeof error !== "function")) return;
+  runTraces.set(error, t);
   try {
     Object.defineProperty(error, "doeffTrace", {
       value: report,

@@ -222,7 +222,7 @@ export function errorLine(error: unknown): string {
 }
 
 /** The most characters of one error line a report shows (the error itself keeps all of its message). */
-const LINE_MAX = 10_000;
+export const LINE_MAX = 10_000;
 
 /**
  * `s` safe to print to a terminal and bounded: control characters but newline and tab (ANSI escapes,
@@ -241,7 +241,7 @@ export function printable(s: string, max = LINE_MAX): string {
 }
 
 /** A plain object's or array's JSON when short (what a thrown `{ code: 42 }` was), else null. */
-function shortJson(v: unknown): string | null {
+export function shortJson(v: unknown): string | null {
   if (v === null || typeof v !== "object") return null;
   try {
     const p = Object.getPrototypeOf(v);
@@ -258,7 +258,7 @@ function shortJson(v: unknown): string | null {
  * README tells users to give their classes one, so a minified bundle still names them), else `name`.
  * An own `name` set on the error object wins over both.
  */
-function errorName(error: Error): string {
+export function errorName(error: Error): string {
   try {
     // AbortSignal.timeout's reason is a DOMException named "TimeoutError": not doeff's TimeoutError
     if (typeof DOMException === "function" && error instanceof DOMException)
@@ -351,7 +351,7 @@ function foldVisits(visits: string[]): string[] {
  * MissingStateKeyError is not where that happened: as without the wrapper, no line). (Bundled,
  * library lines cannot be told from the user's: the library's own errors get no site.)
  */
-function madeAt(error: unknown): string | null {
+export function madeAt(error: unknown): string | null {
   try {
     const own = error instanceof DoeffError;
     return error instanceof Error && !(libraryDir() === null && own) ? siteOf(error, true, !own) : null;

@@ -6,6 +6,7 @@
  * exceptional, so this costs nothing on the normal path; the snapshot is capped in size.
  */
 import { UnhandledEffectError } from "../errors.js";
+import type { RunWarning } from "../run/context.js";
 import type { Continuation } from "../vm/continuation.js";
 import { type Handler, TRACE_QUIET } from "../vm/handler.js";
 import {
@@ -399,6 +400,19 @@ export const noteWait = (k: object, what: string, ids: number[]): unknown => wai
  */
 const blocksAs = new WeakMap<object, string>();
 export const waitsIn = (g: Function, what: string): unknown => blocksAs.set(g.prototype, what);
+
+/**
+ * What a run kept for `tracebackOf` (trace/data.ts), by its RunResult and by each error it gave a
+ * `doeffTrace`: its origins, whether its signal aborted it, its warnings, and its error (an object
+ * of run.ts's own when it succeeded). Set once a run ends, for a failure or warnings only.
+ */
+export type RunTrace = [
+  origins: Origins | null,
+  aborted: boolean,
+  warnings: readonly RunWarning[] | null,
+  error: unknown,
+];
+export const runTraces = new WeakMap<object, RunTrace>();
 
 /** Per-run record of error origins. */
 export class Origins {
