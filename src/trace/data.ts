@@ -10,7 +10,17 @@ import { Err, errOrigin } from "../effects/safe.js";
 import type { RunWarning } from "../run/context.js";
 import { RunResult } from "../run/result.js";
 import { className, describe } from "../vm/brand.js";
-import { errorName, LINE_MAX, madeAt, shortJson, showEffect, siteOf } from "./format.js";
+import {
+  abortGroups,
+  errorName,
+  groupLine,
+  groupWait,
+  LINE_MAX,
+  madeAt,
+  shortJson,
+  showEffect,
+  siteOf,
+} from "./format.js";
 import {
   type Entry,
   fold,
@@ -374,46 +384,24 @@ function failureData(origin: Origin | null, error: unknown): Failure {
   };
 }
 
-const ids = (l: number[]): string => (l.length > 4 ? [...l.slice(0, 3), "…"] : l).join(", ");
-
 /**
  * An aborted run's chains: main's, then each task's in the order spawned, tasks whose chains read
- * alike as one entry, each ending with what it was blocked in (format.ts formatAborted).
+ * alike as one entry, each ending with what it was blocked in (format.ts abortGroups, as the text).
  */
 function abortedChain(chains: Entry[][] | null): TraceEntry[] {
   if (chains === null) return [];
-  const shown = chains
-    .filter((c) => c.some((x) => x.kind !== "boundary"))
-    .map((c) => [c, /^in task (\d+)(?: \(spawned(?: by task (\d+))?(.*)\))?$/.exec(c[0]!.name)] as const)
-    .sort((a, b) => +(a[1]?.[1] ?? -1) - +(b[1]?.[1] ?? -1));
-  const groups = new Map<
-    string,
-    [ids: number[], by: number[], entries: TraceEntry[], at: string, on: number[], wait: Entry | null]
-  >();
-  for (const [c, m] of shown) {
-    const wait = c.at(-1)!.kind === "wait" ? c.at(-1)! : null;
-    const entries = chainData(c.slice(m ? 1 : 0, wait ? -1 : c.length), null);
-    const key = m ? `${!m[2]}${m[3]}\n${JSON.stringify(entries)}\n${wait?.name}` : `${groups.size}`;
-    const g = groups.get(key) ?? [[], [], entries, m?.[3] ?? "", [], wait];
-    groups.set(key, g);
-    if (m) g[0].push(+m[1]!);
-    if (m?.[2] && !g[1].includes(+m[2])) g[1].push(+m[2]);
-    for (const id of (wait?.effect as number[] | undefined) ?? []) if (!g[4].includes(id)) g[4].push(id);
-  }
-  const s = (n: number[]): string => (n.length > 1 ? "s" : "");
   const out: TraceEntry[] = [];
-  for (const [l, by, entries, at, on, wait] of groups.values()) {
-    const notes = [
-      l.length > 4 ? `${l.length} tasks` : "",
-      by[0] || at ? `spawned${by[0] ? ` by task${s(by)} ${ids(by)}` : ""}${at}` : "",
-    ]
-      .filter((x) => x)
-      .join(", ");
+  const groups = abortGroups(chains, (c, wait) => {
+    const entries = chainData(c, null);
+    return [entries, `${JSON.stringify(entries)}\n${wait?.name}`] as const;
+  });
+  for (const g of groups) {
+    const [l, by, at, on, wait, entries] = g;
     if (l[0] !== undefined) {
       const site = at.startsWith(" at ") ? siteData(at.slice(4)).at : undefined;
       out.push({
         kind: "task",
-        name: `in task${s(l)} ${ids(l)}${notes && ` (${notes})`}`,
+        name: groupLine(g),
         tasks: l.slice(0, IDS_MAX),
         count: l.length,
         ...(by[0] === undefined ? {} : { spawnedBy: by.slice(0, IDS_MAX) }),
@@ -424,7 +412,7 @@ function abortedChain(chains: Entry[][] | null): TraceEntry[] {
     if (wait !== null)
       out.push({
         kind: "wait",
-        name: on[0] === undefined ? wait.name : wait.name.replace("#", `task${s(on)} ${ids(on)}`),
+        name: groupWait(g, wait.name),
         tasks: on.slice(0, IDS_MAX),
         count: on.length,
       });
