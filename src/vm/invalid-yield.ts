@@ -18,7 +18,11 @@ import { brandOf, className, describe, isAsyncIterator, isGeneratorObject, isThe
  * from a later `next()`: see putBack. Read only when an error leaves a generator (rare).
  */
 function lostThrow(e: unknown): boolean {
-  return e instanceof TypeError && e.message.includes("'throw' method");
+  try {
+    return e instanceof TypeError && e.message.includes("'throw' method");
+  } catch {
+    return false; // a thrown Proxy whose traps throw (INV-11: it reaches the result unchanged)
+  }
 }
 
 /**
