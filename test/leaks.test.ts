@@ -10,8 +10,10 @@ import {
   awaitPromise,
   cancel,
   delay,
+  Effect,
   fn,
   getRunContext,
+  handle,
   program,
   now,
   realTime,
@@ -23,6 +25,7 @@ import {
   simulatedTime,
   spawn,
   timeout,
+  tracebackOf,
   wait,
 } from "../src/index.js";
 
@@ -222,4 +225,55 @@ test("a scoped block whose end makes it list 64 tasks (a finally block spawns) s
   assert.equal(r.ok, true);
   assert.equal(r.value, 1);
   assert.deepEqual(cancelled, [...Array.from({ length: 63 }, (_, i) => i), -1]);
+});
+
+test("an error kept after its run failed (an error tracker's queue) keeps only its own traceback record: not its run's warnings' errors, nor the failing effect of a value thrown before it", async () => {
+  class Upload extends Effect<string> {
+    constructor(readonly body: Uint8Array) {
+      super();
+    }
+  }
+  const refs: WeakRef<object>[] = [];
+  const kept = (() => {
+    const payload = () => {
+      const b = new Uint8Array(1 << 16);
+      refs.push(new WeakRef(b));
+      return b;
+    };
+    const r = run(
+      program(function* main() {
+        // a task failed with nothing waiting: a warning, whose error carries a payload
+        yield* spawn(
+          program(function* bg() {
+            throw Object.assign(new Error("bg"), { payload: payload() });
+          }),
+        );
+        // a task whose upload's handler threw a string (the run keeps a primitive's origin apart)
+        yield* spawn(
+          program(function* up() {
+            yield* new Upload(payload());
+          }),
+        );
+        yield* wait(yield* spawn(program(function* idle() {})));
+        throw new Error("main failed");
+      }),
+      {
+        handlers: [
+          scheduler,
+          handle(Upload, function* () {
+            throw "upload refused";
+          }),
+        ],
+      },
+    );
+    assert.equal(r.warnings.length, 2);
+    return r.error;
+  })();
+  await collectGarbage();
+  assert.ok(kept instanceof Error && tracebackOf(kept).outcome === "failed");
+  assert.deepEqual(
+    refs.map((r) => r.deref() === undefined),
+    [true, true],
+    "the kept error holds its run's warnings or another failure's effect",
+  );
 });

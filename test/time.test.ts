@@ -4,6 +4,8 @@ import { test } from "node:test";
 import {
   AsyncRequiredError,
   awaitPromise,
+  completePromise,
+  createPromise,
   Delay,
   delay,
   forEach,
@@ -400,4 +402,83 @@ test("simulatedTime: the clock registers as an idle source once per scheduler wo
   // world to the end, which registers it there; the entities' next delay registers it again with
   // the outer world (the clock remembers one world), then no more. One per delay was 1,000 and 6.
   assert.deepEqual(seen, { outer: 2, inner: 1 });
+});
+
+test("simulatedTime: a delay due before -Number.MAX_SAFE_INTEGER ms (a start far in the past) is a RangeError at the delay too — time did not move there either", () => {
+  const before =
+    /^delay\(1\) at virtual time -100000000000000000 ms is due before -Number\.MAX_SAFE_INTEGER ms, where a millisecond no longer adds exactly; start virtual time after it \(simulatedTime option start\)$/;
+  const body = P(function* () {
+    const t0 = yield* now(); // reading the clock there is fine
+    const r = yield* safe(delay(1));
+    return [t0, r.ok ? "moved" : r.error];
+  });
+  for (const handlers of [[scheduler, simulatedTime({ start: -1e17 })], [simulatedTime({ start: -1e17 })]]) {
+    const r = run(body, { handlers });
+    assert.equal(r.ok, true);
+    const [t, e] = r.value as [number, unknown];
+    assert.equal(t, -1e17);
+    assert.ok(e instanceof RangeError, String(e));
+    assert.match(e.message, before);
+  }
+  // a huge delay from a negative time is past the upper bound: that message
+  const huge = run(delay(Number.MAX_VALUE), { handlers: [simulatedTime({ start: -5 })] });
+  assert.ok(huge.error instanceof RangeError);
+  assert.match(
+    huge.error.message,
+    /^delay\(1\.7976931348623157e\+308\) at virtual time -5 ms is due past Number\.MAX_SAFE_INTEGER ms/,
+  );
+  // at the limit itself a millisecond still adds: fine
+  const edge = run(
+    P(function* () {
+      yield* delay(1);
+      return yield* now();
+    }),
+    { handlers: [scheduler, simulatedTime({ start: -Number.MAX_SAFE_INTEGER })] },
+  );
+  assertOk(edge, -Number.MAX_SAFE_INTEGER + 1);
+});
+
+test("simulatedTime: one clock, two scheduler worlds taking turns (a nested world blocked on the outer one's promises), and one handler shared by two runs at once: the clock registered once per change of world gives the times registering at every delay gave", async () => {
+  const body = (log: string[]) =>
+    P(function* () {
+      const entity = (name: string, steps: number[]) =>
+        P(function* () {
+          for (const s of steps) {
+            yield* delay(s);
+            log.push(`${name}@${yield* now()}`);
+          }
+        });
+      const gates = [yield* createPromise<undefined>(), yield* createPromise<undefined>()];
+      // the inner world waits on the outer world's promises: each wait hands the turn back to it
+      const inner = P(function* () {
+        const a = yield* spawn(entity("in", [3, 5, 7]));
+        for (const g of gates) {
+          yield* wait(g.future);
+          log.push(`gate@${yield* now()}`);
+          yield* delay(2);
+        }
+        yield* wait(a);
+        return yield* now();
+      });
+      const host = yield* spawn(withHandler(createScheduler(), inner));
+      const opener = P(function* () {
+        for (const g of gates) {
+          yield* delay(4);
+          yield* completePromise(g, undefined);
+        }
+      });
+      yield* gather(yield* spawn(opener), yield* spawn(entity("out", [2, 6, 1])));
+      return [yield* wait(host), yield* now()];
+    });
+  // (as before 02da2de, which registered at every delay: a world's timers fire only while it runs —
+  // `in` waits while the host is blocked in the outer world, `out` while the inner world runs to 20)
+  const expected = ["out@2", "gate@4", "out@8", "gate@8", "in@8", "in@13", "in@20", "out@20"];
+  const log: string[] = [];
+  assertOk(run(body(log), { handlers: [scheduler, simulatedTime()] }), [20, 20]);
+  assert.deepEqual(log, expected);
+  const shared = simulatedTime();
+  const logs: string[][] = [[], []];
+  const rs = await Promise.all(logs.map((l) => runAsync(body(l), { handlers: [scheduler, shared] })));
+  for (const r of rs) assertOk(r, [20, 20]);
+  assert.deepEqual(logs, [expected, expected]);
 });

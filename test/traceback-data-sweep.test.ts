@@ -6,7 +6,7 @@
  * handlers, causes, folds, hostile values.
  */
 import assert from "node:assert/strict";
-import { Err, RunResult } from "../src/index.js";
+import { Err, RunResult, tracebackOf } from "../src/index.js";
 import { bothWays } from "./traceback-render.js";
 
 let checking = false;
@@ -17,6 +17,7 @@ function agree(of: RunResult | Err): void {
   try {
     const [text, data] = bothWays(of);
     assert.equal(data, text, "tracebackOf's data disagrees with the text report");
+    json(of);
     checked++;
     // the errors given a doeffTrace: the run's, and its warnings'
     const errors = of instanceof RunResult ? [of.error, ...of.warnings] : [];
@@ -24,11 +25,20 @@ function agree(of: RunResult | Err): void {
       if (typeof (e as { doeffTrace?: unknown } | null)?.doeffTrace === "string") {
         const [t, d] = bothWays(e);
         assert.equal(d, t, "tracebackOf(error) disagrees with its doeffTrace");
+        json(e);
         checked++;
       }
   } finally {
     checking = false;
   }
+}
+/**
+ * JSON writes the data as is: a round trip gives it back (no field or array element undefined, no
+ * function, NaN or cycle: JSON would drop, change or refuse them).
+ */
+function json(of: unknown): void {
+  const t = tracebackOf(of);
+  assert.deepEqual(JSON.parse(JSON.stringify(t)), t, "tracebackOf's data is not JSON as is");
 }
 for (const C of [RunResult, Err] as const) {
   const format = C.prototype.format as (this: RunResult | Err) => string;

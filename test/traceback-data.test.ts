@@ -355,3 +355,81 @@ test("tracebackOf never throws: a revoked Proxy, an error whose message getter t
   const [text, data] = bothWays(r);
   assert.equal(data, text);
 });
+
+test("an error that fails two runs: its doeffTrace and its data are the later run's — and a frozen one keeps the first run's text, so it keeps that run's data too", () => {
+  const chainOf = (e: unknown) => (tracebackOf(e) as FailureTraceback).chain.map((x) => x.name);
+  const shared = new Error("shared");
+  const firstRun = program(function* firstRun() {
+    throw shared;
+  });
+  const secondRun = program(function* secondRun() {
+    throw shared;
+  });
+  run(firstRun);
+  run(secondRun);
+  assert.deepEqual(chainOf(shared), ["secondRun"]);
+  assert.match((shared as { doeffTrace?: string }).doeffTrace!, /^ {2}secondRun$/m);
+  let [text, data] = bothWays(shared);
+  assert.equal(data, text);
+  // frozen after the first run: the second cannot replace its doeffTrace; the data was the second's
+  const frozen = new Error("frozen");
+  run(
+    program(function* firstRun() {
+      throw frozen;
+    }),
+  );
+  Object.freeze(frozen);
+  const second = run(
+    program(function* secondRun() {
+      throw frozen;
+    }),
+  );
+  assert.match((frozen as { doeffTrace?: string }).doeffTrace!, /^ {2}firstRun$/m);
+  assert.deepEqual(chainOf(frozen), ["firstRun"]);
+  [text, data] = bothWays(frozen);
+  assert.equal(data, text);
+  // the second run's result still has its own (as its format() does)
+  assert.deepEqual((tracebackOf(second) as FailureTraceback).chain, [{ kind: "program", name: "secondRun" }]);
+  // frozen before any run: no doeffTrace, and so no data (an error doeff did not see thrown)
+  const cold = Object.freeze(new Error("cold"));
+  run(
+    program(function* main() {
+      throw cold;
+    }),
+  );
+  assert.equal((cold as { doeffTrace?: string }).doeffTrace, undefined);
+  assert.deepEqual(chainOf(cold), []);
+});
+
+test("a run's error that is also its warning, an Err re-thrown after safe: data and text agree", () => {
+  const shared = new Error("both");
+  let err: Err | undefined;
+  const r = run(
+    program(function* main() {
+      yield* spawn(
+        program(function* bg() {
+          throw shared;
+        }),
+      );
+      yield* wait(yield* spawn(program(function* idle() {})));
+      const caught = yield* safe(
+        program(function* inner() {
+          throw shared;
+        }),
+      );
+      err = caught as Err;
+      throw caught.error;
+    }),
+    { handlers: [scheduler] },
+  );
+  assert.deepEqual([r.error, r.warnings], [shared, [shared]]);
+  for (const of of [r, shared, err!]) {
+    const [text, data] = bothWays(of);
+    assert.equal(data, text);
+  }
+  const t = tracebackOf(r);
+  assert.deepEqual(
+    t.warnings.map((w) => [w.where, w.chain]),
+    [["task 1 failed and nothing waited for it", []]],
+  );
+});

@@ -110,7 +110,7 @@ class Clock implements IdleSource {
 
   add(ms: number, promise: PromiseHandle<undefined>): Timer {
     const due = this.now + ms;
-    if (due > Number.MAX_SAFE_INTEGER) throw pastSafe(this.now, ms);
+    if (Math.abs(due) > Number.MAX_SAFE_INTEGER) throw pastSafe(this.now, ms);
     const t: Timer = { due, seq: this.seq++, promise, state: PENDING };
     this.push(t);
     return t;
@@ -199,10 +199,13 @@ class Clock implements IdleSource {
  * A due time past Number.MAX_SAFE_INTEGER is refused: there a millisecond no longer adds exactly
  * (2 ** 54 + 1 is 2 ** 54), so `delay(1)` would not move time — a simulation's loop read as stuck at
  * one instant, with a message about zero delays — and two delays of Number.MAX_VALUE made it Infinity.
+ * So is one before -Number.MAX_SAFE_INTEGER (a `start` far in the past: delays never moved it).
  */
 function pastSafe(now: number, ms: number): RangeError {
   return new RangeError(
-    `delay(${ms}) at virtual time ${now} ms is due past Number.MAX_SAFE_INTEGER ms (285,000 years), where a millisecond no longer adds exactly; keep virtual time below it (to wait for ever, wait for a promise that is never completed)`,
+    now + ms < 0
+      ? `delay(${ms}) at virtual time ${now} ms is due before -Number.MAX_SAFE_INTEGER ms, where a millisecond no longer adds exactly; start virtual time after it (simulatedTime option start)`
+      : `delay(${ms}) at virtual time ${now} ms is due past Number.MAX_SAFE_INTEGER ms (285,000 years), where a millisecond no longer adds exactly; keep virtual time below it (to wait for ever, wait for a promise that is never completed)`,
   );
 }
 
@@ -259,7 +262,8 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
     if (effect instanceof Now) return yield* transfer(k, clock.now);
     if (!schedulerPresent(yield* getHandlers())) {
       const due = clock.now + effect.ms;
-      if (due > Number.MAX_SAFE_INTEGER) return yield* transferWith(k, raise(pastSafe(clock.now, effect.ms)));
+      if (Math.abs(due) > Number.MAX_SAFE_INTEGER)
+        return yield* transferWith(k, raise(pastSafe(clock.now, effect.ms)));
       clock.now = due;
       return yield* transfer(k, undefined);
     }

@@ -23,7 +23,7 @@ import { withHandler } from "../vm/primitives.js";
 import { fromGeneratorObject, P_PURE, Program } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 import { formatAborted, formatFailure } from "../trace/format.js";
-import { type Origins, type RunTrace, runTraces } from "../trace/origin.js";
+import { type ErrorTrace, errorTraces, type Origins, type RunTrace, runTraces } from "../trace/origin.js";
 import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
 import { type Driver, Env, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";
@@ -110,22 +110,28 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
   }
   let report: string | null = null;
   const ws = ctx.warnings;
-  // what tracebackOf reads, for the result and the errors given a doeffTrace (trace/data.ts): made
-  // only for a failure or warnings (nothing more per run that succeeded without any)
-  const t: RunTrace | null = m.ok && ws === null ? null : [m.origins, false, ws, m.ok ? NO_ERROR : m.result];
+  const origins = m.origins;
+  // what tracebackOf reads for the result (trace/data.ts): made only for a failure or warnings
+  // (nothing more per run that succeeded without any)
+  const t: RunTrace | null = m.ok && ws === null ? null : [origins, false, ws];
   if (!m.ok) {
     try {
       if (ctx.signal?.aborted === true && m.result === ctx.signal.reason) {
         t![1] = true;
-        report = `doeff: the run was aborted by its signal (run option \`signal\`)${m.abortJob === null ? " before it started" : "; its finally blocks ran"}\n${formatAborted(m.origins === null ? null : m.origins.abortChains, m.result)}`;
-      } else report = formatFailure(m.origins === null ? null : m.origins.get(m.result), m.result);
-      attachTrace(m.result, report, t!);
+        const chains = origins === null ? null : origins.abortChains;
+        report = `doeff: the run was aborted by its signal (run option \`signal\`)${m.abortJob === null ? " before it started" : "; its finally blocks ran"}\n${formatAborted(chains, m.result)}`;
+        attachTrace(m.result, report, [true, chains]);
+      } else {
+        const o = origins === null ? null : origins.get(m.result);
+        report = formatFailure(o, m.result);
+        attachTrace(m.result, report, [false, o]);
+      }
     } catch {
       report = "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
     }
   }
-  if (ws !== null && m.origins !== null)
-    for (let i = 0; i < ws.length; i++) ws[i] = traced(m.origins, ws[i]!, t!);
+  if (ws !== null && origins !== null)
+    for (let i = 0; i < ws.length; i++) ws[i] = traced(origins, ws[i]!, m.ok ? NO_ERROR : m.result);
   const r = new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
   if (t !== null) runTraces.set(r, t);
   return r;
@@ -139,13 +145,13 @@ const NO_ERROR = {};
  * the error as `doeffTrace`, as a run's error has it, and its chain for format() to show under the
  * warning line. (A finally block's error during a cancellation keeps its one line.)
  */
-function traced(origins: Origins, w: RunWarning, t: RunTrace): RunWarning {
+function traced(origins: Origins, w: RunWarning, runError: unknown): RunWarning {
   const e = w.error;
   const o = origins.get(e);
-  if (!w.traced || o === null || e === t[3]) return w;
+  if (!w.traced || o === null || e === runError) return w;
   try {
     const report = formatFailure(o, e);
-    attachTrace(e, report, t);
+    attachTrace(e, report, [false, o]);
     // the chain's lines: those after the heading, up to the error's own line
     const trace = /\n((?: {2}.*\n)*)/.exec(report)![1]!.trimEnd();
     return trace === "" ? w : { ...w, trace };
@@ -162,10 +168,13 @@ function pureResult(v: unknown): RunResult<unknown> {
   return new RunResult<unknown>(true, v, NO_STATE, NO_LOG, null, null);
 }
 
-/** The report goes on the original error as a non-enumerable `doeffTrace`; the error is never replaced. */
-function attachTrace(error: unknown, report: string, t: RunTrace): void {
+/**
+ * The report goes on the original error as a non-enumerable `doeffTrace`, and what tracebackOf
+ * reads with it — only with it: a frozen error that an earlier run gave one keeps that run's text,
+ * so it keeps that run's data too. The error is never replaced.
+ */
+function attachTrace(error: unknown, report: string, rec: ErrorTrace): void {
   if (error === null || (typeof error !== "object" && typeof error !== "function")) return;
-  runTraces.set(error, t);
   try {
     Object.defineProperty(error, "doeffTrace", {
       value: report,
@@ -173,6 +182,7 @@ function attachTrace(error: unknown, report: string, t: RunTrace): void {
       configurable: true,
       writable: true,
     });
+    errorTraces.set(error, rec);
   } catch {
     // a frozen error keeps no trace; RunResult.format() still has it
   }

@@ -23,6 +23,8 @@ import {
 } from "./format.js";
 import {
   type Entry,
+  type ErrorTrace,
+  errorTraces,
   fold,
   MARK_DELEGATED,
   MARK_NOT_REACHED,
@@ -420,14 +422,13 @@ function abortedChain(chains: Entry[][] | null): TraceEntry[] {
   return out;
 }
 
-/** The traceback of `error`, from what its run kept (`t`) if it kept anything. */
-function ofError(error: unknown, t: RunTrace | undefined): Omit<FailureTraceback, "warnings"> {
-  const origins = t?.[0] ?? null;
-  if (t !== undefined && t[1] && error === t[3]) {
+/** The traceback of `error`, from what its run kept for it (`rec`) if it kept anything. */
+function ofError(error: unknown, rec: ErrorTrace | undefined): Omit<FailureTraceback, "warnings"> {
+  if (rec?.[0]) {
     let chain: TraceEntry[] = [];
     let at: TraceSite | undefined;
     try {
-      chain = abortedChain(origins === null ? null : origins.abortChains);
+      chain = abortedChain(rec[1]);
       at = siteData(madeAt(error)).at;
     } catch {
       // (as failureData)
@@ -439,7 +440,7 @@ function ofError(error: unknown, t: RunTrace | undefined): Omit<FailureTraceback
       error: errorData(error),
     };
   }
-  return { outcome: "failed", ...failureData(origins === null ? null : origins.get(error), error) };
+  return { outcome: "failed", ...failureData(rec?.[1] ?? null, error) };
 }
 
 function warningsData(t: RunTrace | undefined): TraceWarning[] {
@@ -461,7 +462,9 @@ function warningsData(t: RunTrace | undefined): TraceWarning[] {
  *   signal aborted), or `{ outcome: "ok" }` for a run that succeeded — with the run's `warnings`
  *   either way, each with its chain when `format()` shows one;
  * - an `Err` from `safe`: the traceback `Err.format()` prints;
- * - an error a run failed with, or one of its `warnings` (what its `doeffTrace` shows) — any other
+ * - an error a run failed with, or one of its `warnings` (what its `doeffTrace` shows: the data
+ *   goes with that text — an error that failed two runs has the later one's, unless it was frozen
+ *   — and the error keeps its own record only, as an `Err` does, not its run's) — any other
  *   value reads as an error doeff did not see thrown: an empty chain, and the error.
  *
  * The chain is outermost first, each entry one line of the text in the same order (runs of like
@@ -486,13 +489,18 @@ export function tracebackOf(of: unknown): Traceback {
     if (of instanceof RunResult) {
       const t = runTraces.get(of);
       const warnings = warningsData(t);
-      return of.ok ? { outcome: "ok", warnings } : { ...ofError(of.error, t), warnings };
+      if (of.ok) return { outcome: "ok", warnings };
+      const origins = t?.[0] ?? null;
+      const rec: ErrorTrace = t?.[1]
+        ? [true, origins === null ? null : origins.abortChains]
+        : [false, origins === null ? null : origins.get(of.error)];
+      return { ...ofError(of.error, rec), warnings };
     }
     if (of instanceof Err)
       return { outcome: "failed", ...failureData(errOrigin(of), of.error), warnings: [] };
-    const t =
-      of !== null && (typeof of === "object" || typeof of === "function") ? runTraces.get(of) : undefined;
-    return { ...ofError(of, t), warnings: [] };
+    const rec =
+      of !== null && (typeof of === "object" || typeof of === "function") ? errorTraces.get(of) : undefined;
+    return { ...ofError(of, rec), warnings: [] };
   } catch {
     // (a revoked Proxy given, whose `instanceof` throws: never a throw from here, as format() never throws)
     return {

@@ -402,17 +402,21 @@ const blocksAs = new WeakMap<object, string>();
 export const waitsIn = (g: Function, what: string): unknown => blocksAs.set(g.prototype, what);
 
 /**
- * What a run kept for `tracebackOf` (trace/data.ts), by its RunResult and by each error it gave a
- * `doeffTrace`: its origins, whether its signal aborted it, its warnings, and its error (an object
- * of run.ts's own when it succeeded). Set once a run ends, for a failure or warnings only.
+ * What a run kept for `tracebackOf` (trace/data.ts) by its RunResult: its origins, whether its
+ * signal aborted it, its warnings. Set once a run ends, for a failure or warnings only.
  */
-export type RunTrace = [
-  origins: Origins | null,
-  aborted: boolean,
-  warnings: readonly RunWarning[] | null,
-  error: unknown,
-];
+export type RunTrace = [origins: Origins | null, aborted: boolean, warnings: readonly RunWarning[] | null];
 export const runTraces = new WeakMap<object, RunTrace>();
+/**
+ * What an error given a `doeffTrace` keeps for `tracebackOf`: its own origin — or, the reason its
+ * run's signal aborted it with, where each computation was — and not its run's whole record: an
+ * error kept long after (an error tracker's queue) held every warning's error and the run's last
+ * thrown value's failing effect, payloads and all.
+ */
+export type ErrorTrace =
+  | readonly [aborted: false, origin: Origin | null]
+  | readonly [aborted: true, chains: Entry[][] | null];
+export const errorTraces = new WeakMap<object, ErrorTrace>();
 
 /** Per-run record of error origins. */
 export class Origins {

@@ -1,0 +1,194 @@
+/**
+ * rateLimiter's binary search (retime and unreserve find a time by bisection, and leave `times`
+ * alone when a caller wakes on time) against the linear code it replaced (f27be63: lastIndexOf, then
+ * a splice out and a splice back in): for random asks, wakes — on time, late, late past the interval
+ * (a forgotten time), early — and cancellations, both hand out the same times, keep the same lists,
+ * and under a run start the same callers at the same instants. Seeds fixed: CI reruns these cases.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import {
+  cancel,
+  Delay,
+  delay,
+  fn,
+  handle,
+  now,
+  program,
+  RateLimiter,
+  rateLimited,
+  run,
+  safe,
+  scheduler,
+  simulatedTime,
+  spawn,
+  type Task,
+  transfer,
+  wait,
+  withHandler,
+} from "../src/index.js";
+
+/** The limiter as it was before the binary search (git show f27be63:src/concurrency/rate-limit.ts). */
+class LinearLimiter extends RateLimiter {
+  override retime(t: number, now: number): number {
+    const { times, starts, interval, limit } = this;
+    const j = times.lastIndexOf(t);
+    if (j >= 0) times.splice(j, 1);
+    forget(starts, now - interval);
+    const n = after(starts, now);
+    const allowed = n >= limit ? starts[n - limit]! + interval : now;
+    const v = allowed <= now ? now : allowed;
+    times.splice(after(times, v), 0, v);
+    if (v === now) starts.splice(n, 0, now);
+    return v;
+  }
+  override unreserve(t: number): void {
+    const i = this.times.lastIndexOf(t);
+    if (i >= 0) this.times.splice(i, 1);
+  }
+}
+function after(xs: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function forget(xs: number[], before: number): void {
+  let old = 0;
+  while (old < xs.length && xs[old]! <= before) old++;
+  if (old > 0) xs.splice(0, old);
+}
+
+test("differential: reserve, retime and unreserve hand out the same times and keep the same lists as the linear code, for any asks, wakes (on time, late, past the interval, early) and cancellations", () => {
+  let compared = 0;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 4 }),
+      fc.constantFrom(1, 2, 10, 0.3, 2.5),
+      fc.array(
+        fc.tuple(
+          fc.constantFrom("tick", "ask", "ask", "wake", "wake", "cancel"),
+          fc.nat(),
+          fc.integer({ min: 0, max: 40 }),
+          fc.constantFrom("onTime", "onTime", "late", "early"),
+        ),
+        { maxLength: 80 },
+      ),
+      (limit, interval, ops) => {
+        const a = new RateLimiter(limit, interval);
+        const b = new LinearLimiter(limit, interval);
+        let at = 0;
+        const waiting: number[] = []; // the times of callers that have not started
+        for (const [op, pick, amount, how] of ops) {
+          if (op === "tick") at += (amount * interval) / 10;
+          else if (op === "ask") {
+            const t = a.reserve(at);
+            assert.equal(b.reserve(at), t);
+            if (t > at) waiting.push(t);
+          } else if (waiting.length > 0) {
+            const j = pick % waiting.length;
+            const t = waiting[j]!;
+            if (op === "cancel") {
+              a.unreserve(t);
+              b.unreserve(t);
+              waiting.splice(j, 1);
+            } else {
+              // the clock at the timer, past it (up to 4 intervals: its time may be forgotten), or
+              // before it (a host timer may fire a little early)
+              if (how === "onTime") at = Math.max(at, t);
+              else if (how === "late") at = Math.max(at, t) + (amount * interval) / 10;
+              const v = a.retime(t, at);
+              assert.equal(b.retime(t, at), v, `retime(${t}, ${at})`);
+              if (v <= at) waiting.splice(j, 1);
+              else waiting[j] = v;
+            }
+          }
+          assert.deepEqual([a.times, a.starts], [b.times, b.starts]);
+          compared++;
+        }
+      },
+    ),
+    { numRuns: 3000, seed: 20261206 },
+  );
+  assert.ok(compared > 10_000, `${compared} steps compared`);
+});
+
+/** Under simulatedTime, each delay of the limiter made `extras[i]` ms longer: a timer that fires late. */
+const late = (extras: readonly number[]) => {
+  let i = 0;
+  return handle(Delay, function* lateTimer(e, k) {
+    yield* delay(e.ms + (extras.length === 0 ? 0 : extras[i++ % extras.length]!));
+    return yield* transfer(k, undefined);
+  });
+};
+const caller = fn(function* caller(
+  starts: string[],
+  l: RateLimiter,
+  name: string,
+  askAt: number,
+  extras: readonly number[],
+) {
+  yield* delay(askAt);
+  yield* withHandler(
+    late(extras),
+    rateLimited(
+      l,
+      program(function* start() {
+        starts.push(`${name}@${yield* now()}`);
+      }),
+    ),
+  );
+});
+
+test("differential: under a run, callers with late timers and cancellations start in the same order at the same instants as with the linear code", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.constantFrom(1, 2, 3, 10, 0.3, 2.5),
+      fc.array(
+        fc.record({
+          askAt: fc.integer({ min: 0, max: 20 }),
+          extras: fc.array(fc.integer({ min: 0, max: 10 }), { maxLength: 4 }),
+          cancelAt: fc.option(fc.integer({ min: 0, max: 30 })),
+        }),
+        { minLength: 1, maxLength: 10 },
+      ),
+      (limit, interval, callers) => {
+        const startsWith = (l: RateLimiter): string[] => {
+          const starts: string[] = [];
+          const main = program(function* main() {
+            const ts: Task<unknown>[] = [];
+            for (const [i, c] of callers.entries()) {
+              const extras = c.extras.map((x) => (x * interval) / 2); // up to 5 intervals late
+              ts.push(yield* spawn(caller(starts, l, `c${i}`, c.askAt, extras)));
+            }
+            for (const [i, c] of callers.entries()) {
+              const at = c.cancelAt;
+              if (at !== null)
+                yield* spawn(
+                  program(function* canceller() {
+                    yield* delay(at);
+                    yield* cancel(ts[i]!);
+                  }),
+                );
+            }
+            for (const t of ts) yield* safe(wait(t));
+          });
+          const r = run(main, { handlers: [scheduler, simulatedTime()] });
+          assert.equal(r.ok, true);
+          return starts;
+        };
+        assert.deepEqual(
+          startsWith(new RateLimiter(limit, interval)),
+          startsWith(new LinearLimiter(limit, interval)),
+        );
+      },
+    ),
+    { numRuns: 1000, seed: 20261206 },
+  );
+});
