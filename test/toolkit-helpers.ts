@@ -1,5 +1,6 @@
 /** Vocabulary of the toolkit tests (SEMANTICS §9.8): handlers, an event log stamped with virtual time. */
 import {
+  Delay,
   delay,
   Effect,
   fn,
@@ -9,6 +10,7 @@ import {
   scheduler,
   simulatedTime,
   state,
+  transfer,
   writer,
 } from "../src/index.js";
 
@@ -59,3 +61,12 @@ export const throwingPing = handle(Ping, function* () {
 export const abortingPing = handle(Ping, function* () {
   return "aborted-by-handler";
 });
+
+/** Under simulatedTime, each delay of the limiter made `extras[i]` ms longer: a timer that fires late. */
+export const late = (extras: readonly number[]) => {
+  let i = 0;
+  return handle(Delay, function* lateTimer(e, k) {
+    yield* delay(e.ms + (extras.length === 0 ? 0 : extras[i++ % extras.length]!));
+    return yield* transfer(k, undefined);
+  });
+};

@@ -10,10 +10,8 @@ import { test } from "node:test";
 import fc from "fast-check";
 import {
   cancel,
-  Delay,
   delay,
   fn,
-  handle,
   now,
   program,
   RateLimiter,
@@ -24,10 +22,10 @@ import {
   simulatedTime,
   spawn,
   type Task,
-  transfer,
   wait,
   withHandler,
 } from "../src/index.js";
+import { late } from "./toolkit-helpers.js";
 
 /** The limiter as it was before the binary search (git show f27be63:src/concurrency/rate-limit.ts). */
 class LinearLimiter extends RateLimiter {
@@ -118,14 +116,6 @@ test("differential: reserve, retime and unreserve hand out the same times and ke
   assert.ok(compared > 10_000, `${compared} steps compared`);
 });
 
-/** Under simulatedTime, each delay of the limiter made `extras[i]` ms longer: a timer that fires late. */
-const late = (extras: readonly number[]) => {
-  let i = 0;
-  return handle(Delay, function* lateTimer(e, k) {
-    yield* delay(e.ms + (extras.length === 0 ? 0 : extras[i++ % extras.length]!));
-    return yield* transfer(k, undefined);
-  });
-};
 const caller = fn(function* caller(
   starts: string[],
   l: RateLimiter,

@@ -9,10 +9,8 @@ import fc from "fast-check";
 import {
   all,
   cancel,
-  Delay,
   delay,
   fn,
-  handle,
   now,
   program,
   RateLimiter,
@@ -28,11 +26,11 @@ import {
   type Task,
   timeout,
   TimeoutError,
-  transfer,
   UnhandledEffectError,
   wait,
   withHandler,
 } from "../src/index.js";
+import { late } from "./toolkit-helpers.js";
 
 const clock = () => [scheduler, simulatedTime({ start: 0 })];
 
@@ -237,14 +235,6 @@ test("rateLimiter: a caller over `interval` late is put back where its time sort
   assert.equal(l.reserve(10.6), 12); // 11 and 12 in (11, 12]: a full interval less than 13
 });
 
-/** Under simulatedTime, each delay of the limiter made `extra(i)` ms longer: a timer that fires late. */
-const late = (extras: readonly number[]) => {
-  let i = 0;
-  return handle(Delay, function* lateTimer(e, k) {
-    yield* delay(e.ms + (extras.length === 0 ? 0 : extras[i++ % extras.length]!));
-    return yield* transfer(k, undefined);
-  });
-};
 const lateCaller = fn(function* lateCaller(
   starts: number[],
   l: RateLimiter,
