@@ -29,8 +29,11 @@ import {
   scoped,
   simulatedTime,
   spawn,
+  Tell,
+  tell,
   timeout,
   tracebackOf,
+  transfer,
   wait,
 } from "../src/index.js";
 
@@ -384,4 +387,30 @@ test("in a long run, a lazy env value made per request (local) is collected, wit
     ],
     "the reader's cache keeps every request's lazy value",
   );
+});
+
+test("in a long run, a Tell handler that answers with transfer (docs/reliability-notes.md's logger) keeps no entry once it is handed on", async () => {
+  const handed: number[] = [];
+  const toLogger = handle(Tell, (effect, k) => {
+    handed.push((effect.message as { n: number }).n); // kept by the logger: its number only
+    return transfer(k, undefined); // (resume would keep this call, and the entry, until main ends)
+  });
+  const r = await runAsync(
+    program(function* () {
+      yield* awaitPromise(() => new Promise((done) => setImmediate(done)));
+      const refs: WeakRef<object>[] = [];
+      for (let n = 0; n < 4; n++) {
+        const entry = { n, body: new Uint8Array(1 << 12) };
+        refs.push(new WeakRef(entry));
+        yield* tell(entry);
+      }
+      yield* awaitPromise(() => collectGarbage());
+      return refs.slice(0, 3).map((ref) => ref.deref() === undefined);
+    }),
+    { handlers: [...handlers, toLogger] },
+  );
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.value, [true, true, true], "the run keeps the entries its Tell handler handed on");
+  assert.deepEqual(handed, [0, 1, 2, 3]);
+  assert.deepEqual(r.log, []);
 });
