@@ -18,6 +18,7 @@ import {
   getRunContext,
   handle,
   local,
+  observe,
   program,
   now,
   reader,
@@ -413,4 +414,39 @@ test("in a long run, a Tell handler that answers with transfer (docs/reliability
   assert.deepEqual(r.value, [true, true, true], "the run keeps the entries its Tell handler handed on");
   assert.deepEqual(handed, [0, 1, 2, 3]);
   assert.deepEqual(r.log, []);
+});
+
+test("in a long run under observe, an effect answered with an error (a caught failure, a timeout) leaves nothing behind", async () => {
+  const outcomes: string[] = [];
+  const metrics = observe((_effect) => (outcome) => {
+    if (outcome.status === "threw") outcomes.push((outcome.error as Error).message);
+  });
+  const r = await runAsync(
+    program(function* () {
+      yield* awaitPromise(() => new Promise((done) => setImmediate(done)));
+      const refs: WeakRef<object>[] = [];
+      for (let i = 0; i < 4; i++) {
+        const request = yield* spawn(
+          program(function* () {
+            yield* delay(0);
+            const e = Object.assign(new Error(`request ${i} failed`), { payload: new Uint8Array(1 << 12) });
+            refs.push(new WeakRef(e));
+            throw e;
+          }),
+        );
+        yield* safe(wait(request)); // observe sees the Wait answered with the error
+      }
+      yield* awaitPromise(() => collectGarbage());
+      return refs.slice(0, 3).map((ref) => ref.deref() === undefined);
+    }),
+    { handlers: [...handlers, metrics] },
+  );
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.value, [true, true, true], "observe's frames keep every error it saw thrown");
+  assert.deepEqual(outcomes, [
+    "request 0 failed",
+    "request 1 failed",
+    "request 2 failed",
+    "request 3 failed",
+  ]);
 });
