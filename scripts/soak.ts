@@ -8,7 +8,8 @@
  *  4. a server loop's patterns, each 50,000 times in one long `runAsync` (docs/reliability-notes.md
  *     "Long-running processes"): tasks never waited on, failures caught from a waited task, a lazy
  *     env value per request, timeouts in time and expired, semaphore and channel waiters cancelled,
- *     rateLimited, a Tell handler that hands entries on. `npm run soak -- --loops` runs this phase only.
+ *     rateLimited, a Tell handler that hands entries on; under `observe`, as a service's metrics.
+ *     `npm run soak -- --loops` runs this phase only.
  *
  * For each phase: heap after a full GC before the run, inside the run at checkpoints (the program
  * calls gc() itself, so per-effect growth within a run shows), and after the run. Every figure must
@@ -27,6 +28,7 @@ import {
   handle,
   local,
   modify,
+  observe,
   program,
   put,
   rateLimited,
@@ -212,6 +214,11 @@ async function heapAsync(): Promise<number> {
 
 type Step = (i: number, shared: { sem: unknown; ch: unknown }) => Generator<unknown, unknown, any>;
 const toLogger = handle(Tell, (_e, k) => transfer(k, undefined));
+/** installed too, as a service's metrics would be: it sees every effect and how it ended */
+let observed = 0;
+const metrics = observe(() => () => {
+  observed++;
+});
 const limiter = rateLimiter({ limit: 5, interval: 10 });
 
 const loops: [string, Step][] = [
@@ -288,7 +295,7 @@ async function loopPhases(): Promise<void> {
         }
         marks.push(yield* awaitPromise(heapAsync));
       }),
-      { handlers: [scheduler, simulatedTime(), reader, toLogger] },
+      { handlers: [scheduler, simulatedTime(), reader, toLogger, metrics] },
     );
     const [a = 0, b = 0] = marks;
     const ok = r.ok && r.warnings.length === 0 && b - a < LOOP_LIMIT_MB;
