@@ -5,7 +5,7 @@
  * VM-internal frames never appear (library frames are hidden when the chain is recorded).
  */
 import { DoeffError } from "../errors.js";
-import { B_PROGRAM, brandOf, className, describe } from "../vm/brand.js";
+import { B_PROGRAM, brandOf, className, describe, head } from "../vm/brand.js";
 import { type Entry, fold, type Origin } from "./origin.js";
 
 /**
@@ -126,7 +126,7 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
 /** One field of an effect, in one short line: a string cut to `max` characters. */
 function fieldOf(v: unknown, max: number): string {
   return typeof v === "string"
-    ? JSON.stringify(v.length > max ? `${v.slice(0, max - 3)}...` : v) // one line, not 100 kB
+    ? JSON.stringify(v.length > max ? `${head(v, max - 3)}...` : v) // one line, not 100 kB
     : typeof v === "number" || typeof v === "boolean"
       ? JSON.stringify(v)
       : brandOf(v) === B_PROGRAM
@@ -231,8 +231,14 @@ export const LINE_MAX = 10_000;
  * made from a request's data: printed raw it could recolor, hide or rewrite the log lines around it,
  * and a 100 MB one was copied whole into every report and `doeffTrace`.
  */
+/** `s`, longer than `max`, cut to at most `max` characters (never between a surrogate pair's halves) and how many more there were. */
+export function cutLine(s: string, max: number): string {
+  const kept = head(s, max);
+  return `${kept}… (${s.length - kept.length} more characters)`;
+}
+
 export function printable(s: string, max = LINE_MAX): string {
-  const cut = s.length > max ? `${s.slice(0, max)}… (${s.length - max} more characters)` : s;
+  const cut = s.length > max ? cutLine(s, max) : s;
   return cut.replace(
     // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
     /[\x00-\x08\v-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
