@@ -13,7 +13,7 @@
  * path holds a space),
  * workers.mjs (doeff/workers on a piscina pool of the runtime's worker threads, a job's error
  * rebuilt), and the README's quickstart as TypeScript run directly (Node's type stripping, Bun,
- * Deno); on Node, require.cjs (`require("doeff")`).
+ * Deno); on Node, require.cjs (`require("doeff")` and `require("doeff/testing")`).
  */
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
@@ -166,16 +166,26 @@ interface Runtime {
   readonly pkg: string;
   readonly version: string;
   readonly bin: string;
-  /** arguments before the script */
+  /** arguments before the script: Deno's grant no permission — the core asks for none */
   readonly args: readonly string[];
+  /** before workers.mjs: piscina reads the environment and starts threads (Deno: -A) */
+  readonly workerArgs: readonly string[];
   readonly node: boolean;
 }
 const RUNTIMES: readonly Runtime[] = [
-  { name: "Node.js 22", pkg: "node", version: "22.23.3", bin: "node", args: [], node: true },
-  { name: "Node.js 24", pkg: "node", version: "24.21.0", bin: "node", args: [], node: true },
-  { name: "Node.js 26", pkg: "node", version: "26.10.0", bin: "node", args: [], node: true },
-  { name: "Bun", pkg: "bun", version: "1.4.5", bin: "bun", args: [], node: false },
-  { name: "Deno", pkg: "deno", version: "2.9.6", bin: "deno", args: ["run", "-A"], node: false },
+  { name: "Node.js 22", pkg: "node", version: "22.23.3", bin: "node", args: [], workerArgs: [], node: true },
+  { name: "Node.js 24", pkg: "node", version: "24.21.0", bin: "node", args: [], workerArgs: [], node: true },
+  { name: "Node.js 26", pkg: "node", version: "26.10.0", bin: "node", args: [], workerArgs: [], node: true },
+  { name: "Bun", pkg: "bun", version: "1.4.5", bin: "bun", args: [], workerArgs: [], node: false },
+  {
+    name: "Deno",
+    pkg: "deno",
+    version: "2.9.6",
+    bin: "deno",
+    args: ["run"],
+    workerArgs: ["run", "-A"],
+    node: false,
+  },
 ];
 
 for (const rt of RUNTIMES) {
@@ -191,9 +201,9 @@ for (const rt of RUNTIMES) {
       return;
     }
     assert.equal(await output(got.path, rt.args, "smoke.mjs"), SMOKE);
-    assert.equal(await output(got.path, rt.args, "workers.mjs"), WORKERS);
+    assert.equal(await output(got.path, rt.workerArgs, "workers.mjs"), WORKERS);
     assert.equal(await output(got.path, rt.args, "quickstart.ts"), QUICKSTART[rt.pkg]);
-    if (rt.node) assert.equal(await output(got.path, [], "require.cjs"), "require 42\n");
+    if (rt.node) assert.equal(await output(got.path, [], "require.cjs"), "require 42 1\n");
   });
 }
 
