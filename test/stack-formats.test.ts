@@ -163,6 +163,8 @@ test("framesOf: V8 frames whose path holds spaces or parentheses (tsx's and Bun'
     "    at Generator.next (<anonymous>)",
     "    at async Promise.all (index 0)",
     "    at main (C:\\Users\\me\\My App\\src\\main.ts:3:5)",
+    // doeff names some handlers after their classes: `handle(Roll, Ask)`, `mock(Roll)`
+    "    at handle(Roll, Ask) (file:///home/me/app.mjs:7:9)",
   ].join("\n");
   assert.deepEqual(framesOf(stack), [
     ["/home/me/My Project (2)/src/app.ts", "3", "17"],
@@ -172,6 +174,7 @@ test("framesOf: V8 frames whose path holds spaces or parentheses (tsx's and Bun'
     ["/home/me/My Project/top.js", "1", "2"],
     ["<anonymous>", "1", "1"],
     ["C:\\Users\\me\\My App\\src\\main.ts", "3", "5"],
+    ["file:///home/me/app.mjs", "7", "9"],
   ]);
 });
 
