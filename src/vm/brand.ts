@@ -188,6 +188,15 @@ export function isThenable(x: unknown): boolean {
 }
 
 /**
+ * The first `n` UTF-16 code units of `s`, or one fewer where the last would be the first half of a
+ * surrogate pair (an emoji, a CJK extension character): cut between the halves, a report would print
+ * a lone surrogate, which a terminal shows as U+FFFD and a strict UTF-8 encoder refuses.
+ */
+export function head(s: string, n: number): string {
+  return s.slice(0, n).replace(/[\ud800-\udbff]$/, "");
+}
+
+/**
  * A class's name as its source spells it, also in a minified bundle (whose bundler renames classes):
  * its own static `displayName` when it has one — doeff's effect and error classes do — else its
  * `name`. A subclass without its own `displayName` gets its own `name`, not its parent's.
@@ -212,7 +221,7 @@ function describeUnsafe(x: unknown): string {
   if (x === null) return "null";
   switch (typeof x) {
     case "string":
-      return x.length > 40 ? JSON.stringify(`${x.slice(0, 37)}...`) : JSON.stringify(x);
+      return x.length > 40 ? JSON.stringify(`${head(x, 37)}...`) : JSON.stringify(x);
     case "number":
     case "boolean":
     case "bigint":
