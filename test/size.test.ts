@@ -435,9 +435,13 @@ run's — a kept error held every warning's error and another failure's effect p
 when its `doeffTrace` was written (a frozen error kept an earlier run's text), +37 / +46 B. Then →
 37,493 B whole: simulatedTime refuses a due time before -Number.MAX_SAFE_INTEGER ms too (a `start`
 far in the past: `delay(1)` never moved the clock there), with a message of its own, +51 B.
-Merged: → 20,728 / 37,496 B. */
-const SMALL_BUDGET = 20_728;
-const WHOLE_BUDGET = 37_496;
+Merged: → 20,728 / 37,496 B.
+Then → 20,839 / 37,615 B (a library author's review): an UnhandledEffectError names the visible
+handlers that come from another copy of doeff (their TAKES symbol is that copy's) and the two
+copies' fix — `state` of a library's copy declined the app's `get` and the message said to add
+`state`, which was listed (errors.ts otherCopies, only when the error is made), +111 / +119 B. */
+const SMALL_BUDGET = 20_839;
+const WHOLE_BUDGET = 37_615;
 
 interface Measured {
   min: number;
@@ -679,8 +683,9 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * `doeffTrace` (above), +42 B.
  * Then → 46,814 B: simulatedTime's due times before -Number.MAX_SAFE_INTEGER (above), +53 B.
  * Merged: → 46,819 B.
+ * Then → 46,930 B: an UnhandledEffectError names the handlers of another copy of doeff (above), +111 B.
  */
-const EVERYTHING_BUDGET = 46_819;
+const EVERYTHING_BUDGET = 46_930;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);
