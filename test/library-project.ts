@@ -105,7 +105,7 @@ export const testLayer = (
 
 /** The same kind of exports, left to inference: their declarations must name doeff's public types. */
 export const INFERRED = `import * as doeff from "doeff";
-import { mock } from "doeff/testing";
+import { mock, record, virtualClock } from "doeff/testing";
 import { fetchJson, HttpGet, HttpPost } from "./index.js";
 
 const counted = doeff.fn(function* counted(url: string) {
@@ -127,6 +127,16 @@ export const inferred = {
   layer: [doeff.state, doeff.writer, doeff.scheduler, doeff.simulatedTime()] as const,
   mocked: mock(HttpGet, { status: 200, body: 1 }),
   watched: doeff.observe(() => {}),
+  each: doeff.forEach(["/a", "/b"], (url) => fetchJson<number>(url), { concurrency: 2 }),
+  recovered: doeff.recover(fetchJson<number>("/a"), doeff.TimeoutError, () => doeff.pure(0)),
+  listened: doeff.listen(fetchJson<number>("/a")),
+  local: doeff.local({ base: "/api" }, fetchJson<number>("/a")),
+  intercepted: doeff.intercept(fetchJson<number>("/a"), () => undefined),
+  task: doeff.spawn(fetchJson<number>("/a")),
+  semaphore: doeff.createSemaphore(2),
+  channel: doeff.createChannel<number>(),
+  recorder: record([HttpGet]),
+  clock: virtualClock(),
 };
 `;
 
