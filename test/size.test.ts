@@ -442,9 +442,13 @@ Then → 20,922 / 37,703 B: a traceback's sites read a path with spaces or paren
 Bun write paths: `/home/me/My Project/app.ts` was cut to `Project/app.ts`), decode a file:// URL
 before cutting the cwd off (`My%20Project`), and read Windows paths and URLs (`C:\...`, `file:///C:/`)
 as paths (format.ts v8Location, localPath), +156 / +160 B: sites named files that do not exist. The
-README's "about 20 kB" becomes "about 21 kB", its "~37 kB" "~38 kB". */
-const SMALL_BUDGET = 20_922;
-const WHOLE_BUDGET = 37_703;
+README's "about 20 kB" becomes "about 21 kB", its "~37 kB" "~38 kB". Then (measured on 20,728 / 37,496 B) → 20,839 / 37,615 B (a library author's review): an UnhandledEffectError names the visible
+handlers that come from another copy of doeff (their TAKES symbol is that copy's) and the two
+copies' fix — `state` of a library's copy declined the app's `get` and the message said to add
+`state`, which was listed (errors.ts otherCopies, only when the error is made), +111 / +119 B.
+Merged: → 21,019 / 37,807 B. */
+const SMALL_BUDGET = 21_019;
+const WHOLE_BUDGET = 37_807;
 
 interface Measured {
   min: number;
@@ -688,8 +692,10 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Merged: → 46,819 B.
  * Then → 46,849 B: cut text never splits a surrogate pair (above), +30 B.
  * Then → 47,007 B: sites read paths with spaces, encoded file:// URLs and Windows paths (above), +158 B.
+ * Then (measured on 46,819 B) → 46,930 B: an UnhandledEffectError names the handlers of another copy of doeff (above), +111 B.
+ * Merged: → 47,124 B.
  */
-const EVERYTHING_BUDGET = 47_007;
+const EVERYTHING_BUDGET = 47_124;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -21,6 +21,10 @@ export type BrandKind = typeof B_EFFECT | typeof B_PROGRAM | typeof B_PRIMITIVE 
  */
 const ANY_COPY: unique symbol = Symbol.for("doeff.kind") as never;
 
+/** Says how two copies come to be loaded and how to make them one: for messages about another copy's values. */
+export const TWO_COPIES =
+  "(two copies are loaded: `npm ls doeff` shows them; `npm dedupe`, or doeff as a peer dependency of the library that brings its own, makes them one)";
+
 /** Brand `proto` (a library class's prototype) as `b`, and mark it for every copy. */
 export function brand(proto: object, b: BrandKind): void {
   Object.defineProperty(proto, BRAND, { value: b });
@@ -236,7 +240,7 @@ function describeUnsafe(x: unknown): string {
     return String(x);
   const name = className((x as { constructor?: unknown }).constructor) || "Object";
   if (brandOf(x) === 0 && (x as { [ANY_COPY]?: unknown })[ANY_COPY] === 1)
-    return `${name} object from another copy of doeff (two copies are loaded: \`npm ls doeff\` shows them; \`npm dedupe\`, or doeff as a peer dependency of the library that brings its own, makes them one)`;
+    return `${name} object from another copy of doeff ${TWO_COPIES}`;
   if (Array.isArray(x)) return `Array(${x.length})`;
   return name === "Object" ? "object" : `${name} object`;
 }
