@@ -501,3 +501,30 @@ test("runAsync: a channelStream fed from an event channel closed with an error r
   assert.equal(r.error, broken);
   assert.deepEqual(r.warnings, []);
 });
+
+test("trace sites: the channel's task is spawned at the eventChannel call and shows there, not at the run's call", async () => {
+  const s = source();
+  const watch = fn(function* watch() {
+    const ch = yield* eventChannel<number>(s.subscribe);
+    return yield* receive(ch);
+  });
+  const controller = new AbortController();
+  const p = runAsync(watch(), {
+    handlers: [scheduler, realTime],
+    signal: controller.signal,
+    trace: { sites: true },
+  });
+  setTimeout(() => controller.abort(new Error("unmount")), 5);
+  const lines = (await p).format().split("\n");
+  const here = "test/toolkit-event-channel.test.ts";
+  assert.deepEqual(lines.slice(1, 8), [
+    "where the run was when its signal aborted it (outermost first):",
+    `  watch at ${here}:509`,
+    "  blocked in receive(…)",
+    `  ── in task 1 (spawned at ${here}:508) ──`,
+    `  eventChannel at ${here}:508`,
+    "  blocked in wait(a promise)",
+    `the signal's reason (made at ${here}:513):`,
+  ]);
+  assert.equal(s.unsubscribed, 1);
+});
