@@ -5,14 +5,16 @@
  * `fetch` that the page script answers when it chooses (no race with real latency). The page counts
  * its live event listeners (AbortSignals' aside: they go with their signal) and timers, so that
  * after the unmount nothing the component added is left; a bug in the component prints its report
- * with `console.error`, whose sites map back through the source map to the example's lines.
- * Skipped, with the reason printed, only where Chromium is not installed (browser-helpers.ts).
+ * with `console.error`, whose sites map back through the source map to the example's lines. The
+ * same page runs in headless Firefox. Each browser's run is skipped, with the reason printed, only
+ * where it is not installed (as test/browser.test.ts).
  */
 import assert from "node:assert/strict";
 import { SourceMap } from "node:module";
 import { test } from "node:test";
 import * as esbuild from "esbuild";
-import { launchChromium } from "./browser-helpers.js";
+import type { Browser } from "puppeteer-core";
+import { find, launchChromium } from "./browser-helpers.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const url = "http://doeff.test/assets/app.js";
@@ -139,104 +141,130 @@ function original(map: SourceMap, line: number, column: number): string {
   return `${e.originalSource?.replace(/^.*\/examples\//, "examples/")}:${(e.originalLine ?? -2) + 1}`;
 }
 
+/** The page, bundled once for both browsers. */
+let built: Promise<{ outputFiles: esbuild.OutputFile[] }> | undefined;
+
+/**
+ * The app's run in `browser`; `nullMap` is its engine's message for `null.map(…)` (the bug). V8 and
+ * SpiderMonkey agree on the sites' columns here, so both map back to the same lines.
+ */
+async function checkApp(browser: Browser, nullMap: string): Promise<void> {
+  const out = await (built ??= esbuild.build({
+    stdin: { contents: PAGE, resolveDir: root, loader: "js", sourcefile: "page.js" },
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    keepNames: true,
+    sourcemap: "external",
+    outfile: "app.js",
+    write: false,
+    logLevel: "silent",
+  }));
+  const js = out.outputFiles.find((f) => f.path.endsWith(".js"))!.text;
+  const map = new SourceMap(JSON.parse(out.outputFiles.find((f) => f.path.endsWith(".map"))!.text));
+  assert.doesNotMatch(js, /\bfrom "node:|require\("node:/, "no Node module in the browser bundle");
+
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  const consoleErrors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  await page.setContent('<!doctype html><html><body><div id="app"></div><div id="app2"></div></body></html>');
+  await page.addScriptTag({ content: `${js}\n//# sourceURL=${url}\n` });
+  await page.waitForFunction("window.__results !== undefined", { timeout: 15_000 });
+  const r = (await page.evaluate("window.__results")) as Record<string, any>;
+  await page.close();
+  assert.deepEqual(errors, []);
+  assert.equal(r.crash, undefined, r.crash);
+
+  const base = r.before as { listeners: number; timers: number };
+  // the input's listener (eventChannel) is the one the component added; no timer while idle
+  assert.deepEqual(r.mounted, { listeners: base.listeners + 1, timers: 0 });
+  assert.deepEqual(r.first, {
+    status: '2 results for "doe"',
+    items: ["doeff", "doe, a deer"],
+    busy: "false",
+  });
+  assert.equal(r.abortedBeforeDebounce, true);
+  assert.deepEqual(r.second, { status: '1 results for "doeff"', items: ["doeff"], busy: "false" });
+  assert.deepEqual(r.failed, {
+    status: 'search for "down" failed: HTTP 503',
+    items: ["doeff"],
+    busy: "false",
+  });
+  // the run's result after unmount is Err(signal.reason): an AbortError DOMException (docs/guide.md)
+  assert.deepEqual(r.unmounted, { ok: false, error: "AbortError", busy: "false", ...base });
+  assert.deepEqual(r.log, [
+    "fetch doe",
+    "fetch doef",
+    "abort doef",
+    "fetch doeff",
+    "fetch down",
+    "fetch x",
+    "abort x",
+  ]);
+  assert.deepEqual(r.bug, {
+    ok: false,
+    error: nullMap,
+    ...base,
+  });
+
+  // the bug's report, as devtools shows it: each site a position in the bundle …
+  assert.equal(consoleErrors.length, 1);
+  const lines = consoleErrors[0]!.split("\n");
+  const sites = lines.flatMap((l) => {
+    const m = /^\s*(\S+) at (http:\/\/\S+):(\d+):(\d+)$/.exec(l);
+    return m === null ? [] : [[m[1]!, m[2]!, Number(m[3]), Number(m[4])] as const];
+  });
+  assert.equal(lines[0], "doeff traceback (outermost first):");
+  assert.match(
+    lines[3]!,
+    /^ {2}── in task \d+ \(spawned at http:\/\/doeff\.test\/assets\/app\.js:\d+:\d+\) ──$/,
+  );
+  for (const [, file] of sites) assert.equal(file, url);
+  // … that the bundle's source map takes back to the example's lines
+  const example = (await import("node:fs"))
+    .readFileSync(`${root}examples/browser/search.ts`, "utf8")
+    .split("\n");
+  const lineOf = (re: RegExp) => `examples/browser/search.ts:${example.findIndex((l) => re.test(l)) + 1}`;
+  assert.deepEqual(
+    sites.map(([name, , line, column]) => `${name} → ${original(map, line, column)}`),
+    [
+      `searchBox → ${lineOf(/yield\* forEachLatest\(/)}`,
+      `forEachLatest → ${lineOf(/yield\* forEachLatest\(/)}`,
+      `search → ${lineOf(/hits = yield\* awaitPromise\(/)}`, // where it last yielded
+      `thrown → ${lineOf(/\.\.\.hits\.map\(/)}`,
+    ],
+    consoleErrors[0],
+  );
+  assert.equal(lines.at(-1), nullMap);
+}
+
 test("browser app (Chromium): search-as-you-type with forEachLatest; unmount leaves no listener, timer or request; a bug's report maps back through the source map", async (t) => {
   const browser = await launchChromium(t);
   if (browser === null) return;
   try {
-    const out = await esbuild.build({
-      stdin: { contents: PAGE, resolveDir: root, loader: "js", sourcefile: "page.js" },
-      bundle: true,
-      format: "iife",
-      platform: "browser",
-      target: "es2022",
-      keepNames: true,
-      sourcemap: "external",
-      outfile: "app.js",
-      write: false,
-      logLevel: "silent",
-    });
-    const js = out.outputFiles.find((f) => f.path.endsWith(".js"))!.text;
-    const map = new SourceMap(JSON.parse(out.outputFiles.find((f) => f.path.endsWith(".map"))!.text));
-    assert.doesNotMatch(js, /\bfrom "node:|require\("node:/, "no Node module in the browser bundle");
+    await checkApp(browser, "TypeError: Cannot read properties of null (reading 'map')");
+  } finally {
+    await browser.close();
+  }
+});
 
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    const consoleErrors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => {
-      if (m.type() === "error") consoleErrors.push(m.text());
-    });
-    await page.setContent(
-      '<!doctype html><html><body><div id="app"></div><div id="app2"></div></body></html>',
-    );
-    await page.addScriptTag({ content: `${js}\n//# sourceURL=${url}\n` });
-    await page.waitForFunction("window.__results !== undefined", { timeout: 15_000 });
-    const r = (await page.evaluate("window.__results")) as Record<string, any>;
-    await page.close();
-    assert.deepEqual(errors, []);
-    assert.equal(r.crash, undefined, r.crash);
-
-    const base = r.before as { listeners: number; timers: number };
-    // the input's listener (eventChannel) is the one the component added; no timer while idle
-    assert.deepEqual(r.mounted, { listeners: base.listeners + 1, timers: 0 });
-    assert.deepEqual(r.first, {
-      status: '2 results for "doe"',
-      items: ["doeff", "doe, a deer"],
-      busy: "false",
-    });
-    assert.equal(r.abortedBeforeDebounce, true);
-    assert.deepEqual(r.second, { status: '1 results for "doeff"', items: ["doeff"], busy: "false" });
-    assert.deepEqual(r.failed, {
-      status: 'search for "down" failed: HTTP 503',
-      items: ["doeff"],
-      busy: "false",
-    });
-    // the run's result after unmount is Err(signal.reason): an AbortError DOMException (docs/guide.md)
-    assert.deepEqual(r.unmounted, { ok: false, error: "AbortError", busy: "false", ...base });
-    assert.deepEqual(r.log, [
-      "fetch doe",
-      "fetch doef",
-      "abort doef",
-      "fetch doeff",
-      "fetch down",
-      "fetch x",
-      "abort x",
-    ]);
-    assert.deepEqual(r.bug, {
-      ok: false,
-      error: "TypeError: Cannot read properties of null (reading 'map')",
-      ...base,
-    });
-
-    // the bug's report, as devtools shows it: each site a position in the bundle …
-    assert.equal(consoleErrors.length, 1);
-    const lines = consoleErrors[0]!.split("\n");
-    const sites = lines.flatMap((l) => {
-      const m = /^\s*(\S+) at (http:\/\/\S+):(\d+):(\d+)$/.exec(l);
-      return m === null ? [] : [[m[1]!, m[2]!, Number(m[3]), Number(m[4])] as const];
-    });
-    assert.equal(lines[0], "doeff traceback (outermost first):");
-    assert.match(
-      lines[3]!,
-      /^ {2}── in task \d+ \(spawned at http:\/\/doeff\.test\/assets\/app\.js:\d+:\d+\) ──$/,
-    );
-    for (const [, file] of sites) assert.equal(file, url);
-    // … that the bundle's source map takes back to the example's lines
-    const example = (await import("node:fs"))
-      .readFileSync(`${root}examples/browser/search.ts`, "utf8")
-      .split("\n");
-    const lineOf = (re: RegExp) => `examples/browser/search.ts:${example.findIndex((l) => re.test(l)) + 1}`;
-    assert.deepEqual(
-      sites.map(([name, , line, column]) => `${name} → ${original(map, line, column)}`),
-      [
-        `searchBox → ${lineOf(/yield\* forEachLatest\(/)}`,
-        `forEachLatest → ${lineOf(/yield\* forEachLatest\(/)}`,
-        `search → ${lineOf(/hits = yield\* awaitPromise\(/)}`, // where it last yielded
-        `thrown → ${lineOf(/\.\.\.hits\.map\(/)}`,
-      ],
-      consoleErrors[0],
-    );
-    assert.equal(lines.at(-1), "TypeError: Cannot read properties of null (reading 'map')");
+test("browser app (Firefox): the same page, its report read from SpiderMonkey's stacks", async (t) => {
+  const firefox = find([process.env.FIREFOX_PATH, "/usr/bin/firefox-esr", "/usr/bin/firefox"]);
+  if (firefox === null) {
+    const reason = "no Firefox found (apt-get install firefox-esr, or set FIREFOX_PATH)";
+    console.log(`# Firefox browser test skipped: ${reason}`);
+    t.skip(reason);
+    return;
+  }
+  const { default: puppeteer } = await import("puppeteer-core");
+  const browser = await puppeteer.launch({ browser: "firefox", executablePath: firefox, headless: true });
+  try {
+    await checkApp(browser, 'TypeError: can\'t access property "map", hits is null');
   } finally {
     await browser.close();
   }
