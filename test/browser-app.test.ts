@@ -82,12 +82,12 @@ async function main() {
   const api = searchApi("/api/search");
   const el = document.getElementById("app");
   results.before = counts();
-  const m = mountSearch(el, api, 150);
+  const m = mountSearch(el, api, 300);
   const input = el.querySelector("input");
   await until("the subscription", () => entries.length > results.before.listeners);
   results.mounted = counts();
 
-  // a burst of keystrokes: one request, for the last
+  // a burst of keystrokes (10 ms apart: well within the 300 ms debounce, also on a loaded machine): one request, for the last
   type(input, "d"); await sleep(10); type(input, "do"); await sleep(10); type(input, "doe");
   await until("fetch doe", () => pending.has("doe"));
   answer("doe", 200, [{ title: "doeff" }, { title: "doe, a deer" }]);
