@@ -120,6 +120,15 @@ async function main() {
   results.unmounted = { ok: r.ok, error: r.ok ? null : r.error.name, busy: view(el).busy, ...counts() };
   results.log = log.slice();
 
+  // unmount while a keystroke waits for its quiet spell: the debounce timer is cleared
+  const m3 = mountSearch(document.getElementById("app3"), api, 300);
+  type(document.getElementById("app3").querySelector("input"), "z");
+  await until("the debounce timer", () => timers.size > results.before.timers);
+  results.debouncing = counts().timers - results.before.timers;
+  m3.unmount();
+  const r3 = await m3.done;
+  results.unmountedDebouncing = { ok: r3.ok, fetched: log.includes("fetch z"), ...counts() };
+
   // a bug (a malformed answer): the run fails, its report goes to console.error, nothing is left
   const el2 = document.getElementById("app2");
   const m2 = mountSearch(el2, api, 0);
@@ -172,7 +181,9 @@ async function checkApp(browser: Browser, nullMap: string): Promise<void> {
   page.on("console", (m) => {
     if (m.type() === "error") consoleErrors.push(m.text());
   });
-  await page.setContent('<!doctype html><html><body><div id="app"></div><div id="app2"></div></body></html>');
+  await page.setContent(
+    '<!doctype html><html><body><div id="app"></div><div id="app2"></div><div id="app3"></div></body></html>',
+  );
   await page.addScriptTag({ content: `${js}\n//# sourceURL=${url}\n` });
   await page.waitForFunction("window.__results !== undefined", { timeout: 15_000 });
   const r = (await page.evaluate("window.__results")) as Record<string, any>;
@@ -206,6 +217,8 @@ async function checkApp(browser: Browser, nullMap: string): Promise<void> {
     "fetch x",
     "abort x",
   ]);
+  assert.equal(r.debouncing, 1);
+  assert.deepEqual(r.unmountedDebouncing, { ok: false, fetched: false, ...base });
   assert.deepEqual(r.bug, {
     ok: false,
     error: nullMap,
