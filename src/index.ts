@@ -161,6 +161,7 @@ export {
   type EventSubscribe,
   eventChannel,
 } from "./concurrency/event-channel.js";
+export { type ForEachLatestOptions, forEachLatest } from "./concurrency/latest.js";
 export {
   ChannelStream,
   channelStream,
