@@ -442,9 +442,11 @@ found by the run's current context among the scheduler worlds, looked up only fo
 declares it), +144 B: a user's batch needed a yield that is no clock round, and an observer the task.
 Then → 37,785 B: simulatedTime keeps one timer heap (and idle source) per scheduler world, +145 B: a
 nested world's rounds popped and pushed back the outer world's overdue timers (4,000 rounds beside
-4,000 of them: 6 s, now 0.3 s); the README's "~37 kB" for it becomes "~38 kB". */
+4,000 of them: 6 s, now 0.3 s); the README's "~37 kB" for it becomes "~38 kB". Then → 37,799 B:
+a clean owned cancel is named in a slot (`cleanCancel`), not written on the Cancel effect object,
+which then changed after it was performed (what record and expectEffects showed), +14 B. */
 const SMALL_BUDGET = 20_728;
-const WHOLE_BUDGET = 37_785;
+const WHOLE_BUDGET = 37_799;
 
 interface Measured {
   min: number;

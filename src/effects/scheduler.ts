@@ -307,14 +307,12 @@ export class Cancel extends SchedulerEffect<boolean> {
   declare readonly _tag: "Cancel";
   /**
    * @internal A combinator cancelling a task it owns (concurrency/pool.ts `cancelOwned`), which
-   * nothing else waits for: the scheduler sets `clean` when the task is done and its finally blocks
-   * threw nothing, so the combinator need not `wait` for a TaskCancelledError that says nothing (an
-   * Error made, thrown and caught per lost race was most of a race's cost). The answer stays `true`
-   * (what an observer of the Cancel sees).
+   * nothing else waits for: the scheduler says (`cleanCancel`) when the task is done and its finally
+   * blocks threw nothing, so the combinator need not `wait` for a TaskCancelledError that says
+   * nothing (an Error made, thrown and caught per lost race was most of a race's cost). The answer
+   * stays `true` (what an observer of the Cancel sees).
    */
   readonly owned: boolean;
-  /** @internal see `owned` */
-  clean = false;
   constructor(
     readonly task: Task<unknown>,
     owned = false,
@@ -324,6 +322,16 @@ export class Cancel extends SchedulerEffect<boolean> {
     this.owned = owned;
   }
 }
+/**
+ * @internal The owned Cancel the scheduler last answered `true` having ended its task clean (its
+ * finally blocks threw nothing), read by `cancelOwned` as soon as its Cancel is answered. Not a
+ * field of the Cancel: the scheduler wrote `clean` on the effect object, so an effect a program
+ * performed changed after the fact, and `record`, `expectEffects`, `console.log` and JSON showed the
+ * toolkit's cancels with a `clean` that one answer set and another did not. Only an identity match
+ * counts: anything else in between (a handler or observer that runs a nested run's combinators)
+ * leaves the slot to another Cancel, and `cancelOwned` then waits for the task, as for an unclean one.
+ */
+export const cleanCancel: { effect: Cancel | null } = { effect: null };
 /** The effect of `isDone(waitable)`: true once a task finished or is being cancelled, or a future settled. Never blocks. */
 export class IsDone extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */
