@@ -11,11 +11,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createScheduler } from "../src/handlers/scheduler.js";
 import {
+  cancel,
   completePromise,
   createPromise,
   delay,
   fn,
   gather,
+  getRunContext,
   now,
   program,
   run,
@@ -115,4 +117,37 @@ test("nested scheduler worlds: the inner world's rounds do not walk the outer wo
   assert.deepEqual([end, t, fired], [n, n, n]); // each overdue timer fired once, at n
   // measured ~0.3 s; 6 s (quadratic) with one heap for both worlds
   assert.ok(ms < 3000, `${ms.toFixed(0)} ms for ${n} inner rounds beside ${n} overdue outer timers`);
+});
+
+test("nested scheduler worlds: a world that ended with its tasks cancelled in their delays leaves no timers on the clock (1,000 such worlds in a run: none kept, nor their tasks)", () => {
+  const clock = simulatedTime();
+  const held = program(function* held() {
+    const ctx = yield* getRunContext();
+    const holding = (ctx.user.get(clock) as { holding: Set<{ heap: unknown[] }> }).holding;
+    let n = 0;
+    for (const ts of holding) n += ts.heap.length;
+    return [holding.size, n];
+  });
+  const r = run(
+    program(function* main() {
+      const beat = yield* spawn(delay(1_000_000)); // the outer world's one timer, pending throughout
+      yield* delay(0); // (the beat starts: its timer is set)
+      for (let i = 0; i < 1000; i++) {
+        // main ends with its sleepers pending: R9 cancels them in their delays (never fired)
+        yield* withHandler(
+          createScheduler(),
+          program(function* request() {
+            for (let j = 0; j < 3; j++) yield* spawn(delay(1000 + j));
+            yield* delay(1);
+          }),
+        );
+      }
+      const [worlds, timers] = yield* held;
+      yield* cancel(beat);
+      return [worlds, timers, yield* now()];
+    }),
+    { handlers: [scheduler, clock] },
+  );
+  // the outer world's timer only; before, each ended world kept its three removed timers
+  assert.deepEqual(r.value, [1, 1, 1000]);
 });

@@ -123,6 +123,8 @@ class Timers implements IdleSource {
   heap: Timer[] = [];
   /** timers in the heap that ended without firing (a timeout whose program finished in time) */
   removed = 0;
+  /** timers in the heap still pending: at 0 the heap is dropped (see Clock.remove) */
+  pending = 0;
   /** registered with its world as an idle source (once: the world keeps it while it lives) */
   registered = false;
   constructor(readonly clock: Clock) {}
@@ -164,10 +166,15 @@ class Clock {
     if (t.state !== PENDING) return;
     t.state = REMOVED;
     const ts = t.of;
-    if (++ts.removed > 64 && ts.removed * 2 > ts.heap.length) {
+    // none pending any more: all go (a nested world that ended, its tasks cancelled in their
+    // delays, is never idle again to pop them, and its timers' promises would keep it alive)
+    if (--ts.pending === 0) {
+      ts.heap = [];
+      ts.removed = 0;
+      this.holding.delete(ts);
+    } else if (++ts.removed > 64 && ts.removed * 2 > ts.heap.length) {
       ts.heap = ts.heap.filter((x) => x.state === PENDING).sort((a, b) => (before(a, b) ? -1 : 1));
       ts.removed = 0;
-      if (ts.heap.length === 0) this.holding.delete(ts);
     }
   }
 
@@ -177,6 +184,7 @@ class Clock {
     const t: Timer = { due, seq: this.seq++, promise, of, state: PENDING };
     if (of.heap.length === 0) this.holding.add(of);
     push(of.heap, t);
+    of.pending++;
     return t;
   }
 
@@ -214,6 +222,7 @@ class Clock {
         continue;
       }
       t.state = FIRED;
+      ts.pending--;
       if (!fired) {
         fired = true;
         due = t.due;
@@ -225,7 +234,11 @@ class Clock {
     }
     if (this.still > STUCK_ROUNDS) this.still = 0; // (reported: counted again from here)
     for (const t of foreign) push(h, t);
-    if (h.length === 0) this.holding.delete(ts);
+    if (ts.pending === 0) {
+      ts.heap = []; // (only timers that ended without firing were left)
+      ts.removed = 0;
+      this.holding.delete(ts);
+    }
     return fired;
   }
 }
