@@ -224,6 +224,7 @@ export type {
   ListWritten,
   MaybeNone,
   NotInferred,
+  NullsUnchecked,
   UnknownRunOptionError,
 } from "./run/entry-check.js";
 export type {
