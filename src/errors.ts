@@ -2,7 +2,8 @@
  * Library errors (SEMANTICS §6, API §6). Every message says what happened and what to do.
  * User errors are never wrapped: these classes are only for conditions the library detects.
  */
-import { className, describe } from "./vm/brand.js";
+import { className, describe, TWO_COPIES } from "./vm/brand.js";
+import { TAKES } from "./vm/handler.js";
 
 /**
  * The base class of every error doeff itself throws. Catch it to handle any library error; errors
@@ -55,6 +56,22 @@ function classPhrase(effect: unknown, key: "standardHandler" | "performedBy"): s
 }
 
 /**
+ * The handlers among `handlers` made by another copy of doeff, described: the standard handlers and
+ * those of `handle`/`answer` carry that copy's own TAKES symbol (same description, another symbol).
+ * They take only that copy's effect classes, so with two copies loaded `state` from a library's copy
+ * declined this copy's `get` and the message said to add `state`, which the list had. Never throws.
+ */
+function otherCopies(handlers: readonly unknown[]): string[] {
+  const out: string[] = [];
+  for (const h of handlers)
+    try {
+      if (Object.getOwnPropertySymbols(h).some((s) => s !== TAKES && s.description === "doeff.takes"))
+        out.push(describe(h));
+    } catch {}
+  return out;
+}
+
+/**
  * No installed handler takes an effect (also: `pass()`/`delegate()` found none further out). Thrown
  * at the perform site; `handlers` lists the handlers that were visible there, innermost first. Fix:
  * install a handler for the effect (`run(p, { handlers: [...] })` or `withHandler`).
@@ -69,6 +86,7 @@ export class UnhandledEffectError extends DoeffError {
     const standard = classPhrase(effect, "standardHandler");
     const hint = unhandledHintOf(effect);
     const by = classPhrase(effect, "performedBy");
+    const others = otherCopies(handlers);
     super(
       `no handler takes ${name}${context}` +
         (handlers.length === 0
@@ -76,6 +94,9 @@ export class UnhandledEffectError extends DoeffError {
             ? "; no handlers are installed here"
             : ""
           : `; ${handlers.length} visible handler(s) declined it`) +
+        (others.length > 0
+          ? `, among them ${others.join(", ")} from another copy of doeff, whose handlers take only its own effects ${TWO_COPIES}`
+          : "") +
         (hint !== null
           ? `. ${hint}`
           : standard !== null

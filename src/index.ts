@@ -136,6 +136,8 @@ export { realTime, type SimulatedTimeOptions, simulatedTime } from "./handlers/t
 export { GetAbortSignal, type GatherValues, getAbortSignal } from "./effects/scheduler.js";
 // the current task's id and spawner, for correlating logs and spans with tracebacks
 export { GetTaskInfo, getTaskInfo, type TaskInfo } from "./effects/scheduler.js";
+// a task's turn for the others without a clock round (long batches under simulatedTime)
+export { Cede, cede } from "./effects/scheduler.js";
 
 // §5 Structured concurrency toolkit (SEMANTICS §9.8): ordinary programs over the §9 effects
 export { type AllOptions, all, forEach } from "./concurrency/all.js";
@@ -161,6 +163,7 @@ export {
   type EventSubscribe,
   eventChannel,
 } from "./concurrency/event-channel.js";
+export { type ForEachLatestOptions, forEachLatest } from "./concurrency/latest.js";
 export {
   ChannelStream,
   channelStream,
@@ -222,6 +225,7 @@ export type {
   ListWritten,
   MaybeNone,
   NotInferred,
+  NullsUnchecked,
   UnknownRunOptionError,
 } from "./run/entry-check.js";
 export type {

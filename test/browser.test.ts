@@ -11,17 +11,12 @@
  * set CHROMIUM_PATH or FIREFOX_PATH to use another build).
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { test } from "node:test";
 import * as esbuild from "esbuild";
 import type { Browser } from "puppeteer-core";
+import { find, launchChromium } from "./browser-helpers.js";
 
 const root = new URL("..", import.meta.url).pathname;
-
-function find(candidates: (string | undefined)[]): string | null {
-  for (const c of candidates) if (c !== undefined && c !== "" && existsSync(c)) return c;
-  return null;
-}
 
 const APP = `
 import {
@@ -211,24 +206,8 @@ async function checkPages(browser: Browser): Promise<void> {
 }
 
 test("browser (Chromium): run and runAsync (MessageChannel yields), reports of a plain and a minified bundle", async (t) => {
-  const chromium = find([
-    process.env.CHROMIUM_PATH,
-    "/usr/bin/chromium",
-    "/usr/bin/chromium-browser",
-    "/usr/bin/google-chrome",
-  ]);
-  if (chromium === null) {
-    const reason = "no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)";
-    console.log(`# browser test skipped: ${reason}`);
-    t.skip(reason);
-    return;
-  }
-  const { default: puppeteer } = await import("puppeteer-core");
-  const browser = await puppeteer.launch({
-    executablePath: chromium,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-  });
+  const browser = await launchChromium(t);
+  if (browser === null) return;
   try {
     await checkPages(browser);
   } finally {

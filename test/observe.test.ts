@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { createScheduler } from "../src/handlers/scheduler.js";
 import { schedulerFastPaths } from "../src/handlers/scheduler-ops.js";
 import { record } from "../src/testing/index.js";
 import {
@@ -14,12 +15,14 @@ import {
   answer,
   AwaitPromise,
   awaitPromise,
+  cancel,
   Delay,
   delay,
   discontinue,
   Effect,
   type EffectOutcome,
   fn,
+  gather,
   get,
   getTaskInfo,
   handle,
@@ -45,6 +48,7 @@ import {
   transfer,
   UnhandledEffectError,
   wait,
+  withHandler,
   writer,
 } from "../src/index.js";
 
@@ -389,6 +393,74 @@ test("observe and record: retry { times: Infinity }'s turn for the other tasks (
     rec.effects.map((e) => (e as Query).sql),
     ["try 1", "try 2", "try 3"],
   );
+});
+
+test("observe: the callback's third argument is the performing task, as getTaskInfo() answers in it (spawned tasks, their spawners, a task finalized by cancel, a nested scheduler's world); null without a scheduler", () => {
+  const seen: string[] = [];
+  const watch = observe([Query], (q, _ctx, task) => {
+    seen.push(`${q.sql}:${task === null ? "none" : `${task.id}/${task.parent}`}`);
+  });
+  const ask = (sql: string) => new Query(sql);
+  const leaf = fn(function* leaf(name: string) {
+    yield* ask(name);
+    yield* delay(1);
+    yield* ask(`${name} again`);
+  });
+  const sleeper = program(function* sleeper() {
+    try {
+      yield* delay(100);
+    } finally {
+      yield* ask("sleeper finally"); // run by main's cancel: with the sleeper's context
+    }
+  });
+  const main = program(function* main() {
+    yield* ask("main");
+    const a = yield* spawn(leaf("a"));
+    const b = yield* spawn(
+      program(function* mid() {
+        yield* ask("mid");
+        yield* wait(yield* spawn(leaf("c")));
+      }),
+    );
+    const s = yield* spawn(sleeper);
+    yield* gather(a, b);
+    yield* cancel(s);
+    // a different scheduler nested in main: a world of its own, numbered from 0 again
+    yield* withHandler(
+      createScheduler(),
+      program(function* inner() {
+        yield* ask("inner main");
+        yield* wait(yield* spawn(leaf("inner task")));
+      }),
+    );
+    yield* ask("main end");
+  });
+  for (const atSite of [true, false]) {
+    schedulerFastPaths.atSite = atSite;
+    try {
+      seen.length = 0;
+      const r = run(main, { handlers: [scheduler, simulatedTime(), answer(Query, (q) => q.sql), watch] });
+      assert.equal(r.ok, true, String(r.error));
+      assert.deepEqual(seen, [
+        "main:0/null",
+        "a:1/0",
+        "mid:2/0",
+        "c:4/2",
+        "a again:1/0",
+        "c again:4/2",
+        "sleeper finally:3/0",
+        "inner main:0/null",
+        "inner task:1/0",
+        "inner task again:1/0",
+        "main end:0/null",
+      ]);
+    } finally {
+      schedulerFastPaths.atSite = true;
+    }
+  }
+  seen.length = 0;
+  assert.equal(run(ask("alone"), { handlers: [answer(Query, (q) => q.sql), watch] }).value, "alone");
+  assert.deepEqual(seen, ["alone:none"]);
 });
 
 test("observe: bad arguments are TypeErrors that say what to pass", () => {

@@ -600,12 +600,15 @@ test("queue: a job added with BullMQ directly whose data is not { args: [...] } 
         await outcome({ n: 12 }),
         await outcome({ args: "12" }),
         await outcome({ args: 5 }),
+        // cut short before the emoji's two halves, not between them (a lone surrogate)
+        await outcome({ note: `${"x".repeat(67)}\u{1F600}\u{1F600}` }),
         await outcome({ args: [12] }),
       ],
       [
         `failed after 1: queue job ${NAME}#<id> ("square") has the data {"n":12}, ${tail}`,
         `failed after 1: queue job ${NAME}#<id> ("square") has the data {"args":"12"}, ${tail}`,
         `failed after 1: queue job ${NAME}#<id> ("square") has the data {"args":5}, ${tail}`,
+        `failed after 1: queue job ${NAME}#<id> ("square") has the data {"note":"${"x".repeat(67)}…, ${tail}`,
         "ok 144",
       ],
     );

@@ -5,8 +5,21 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ask, local, MissingEnvKeyError, program, reader, run, TaskCancelledError } from "../src/index.js";
+import {
+  ask,
+  get,
+  local,
+  MissingEnvKeyError,
+  program,
+  reader,
+  run,
+  state,
+  TaskCancelledError,
+  tracebackOf,
+} from "../src/index.js";
+import { showValue } from "../src/testing/show.js";
 import { framesOf } from "../src/trace/format.js";
+import { describe } from "../src/vm/brand.js";
 import { decodeValue, encodeFields, encodeValue, fromWire, toWire } from "../src/workers/wire.js";
 
 const failWith = (e: unknown) =>
@@ -43,7 +56,7 @@ test("security: framesOf reads a 150 kB stack line in linear time, and the same 
       "Error: x\n    at f (file:///a b/c.js:1:2)\n    at /srv/d.js:3:4 \n    at g (h.js:5:6))\n    at (:7:8)\n    at async i (node:internal/x:9:10)",
     ),
     [
-      ["b/c.js", "1", "2"],
+      ["file:///a b/c.js", "1", "2"], // a path may hold spaces (tsx's, Bun's): it was cut at the last one
       ["/srv/d.js", "3", "4"],
       ["node:internal/x", "9", "10"],
     ],
@@ -85,6 +98,30 @@ test("security: a report shows 10,000 characters of a message, then how many mor
   assert.equal(last, `Error: ${"x".repeat(9_993)}… (990007 more characters)`);
   assert.equal((r.error as Error).message.length, 1_000_000);
   assert.ok(((r.error as { doeffTrace?: string }).doeffTrace ?? "").length < 11_000);
+});
+
+test("security: a cut message, effect field or value never ends in half of a surrogate pair (the cut moves before it)", () => {
+  const E = "\u{1F600}"; // 😀, two UTF-16 code units
+  // the text's line: "Error: " + 9,992 characters puts the emoji's halves at 9,999 and 10,000
+  const line = failWith(new Error(`${"x".repeat(9_992)}${E}${"y".repeat(20)}`))
+    .format()
+    .split("\n")
+    .at(-1)!;
+  assert.equal(line, `Error: ${"x".repeat(9_992)}… (22 more characters)`);
+  // the data's message is cut on its own: 9,999 characters, then the emoji
+  const t = tracebackOf(failWith(new Error(`${"x".repeat(9_999)}${E}${"y".repeat(20)}`)).error as Error);
+  assert.equal(t.error.message, `${"x".repeat(9_999)}… (22 more characters)`);
+  // an effect's field in the report (cut at 57 + "..."), describe (37 + "..."), doeff/testing's showValue (79 + "…")
+  const key = `${"k".repeat(56)}${E}zzzz`;
+  const r = run(
+    program(function* main() {
+      return yield* get(key);
+    }),
+    { handlers: [state] },
+  );
+  assert.equal(r.format().split("\n")[2], `  effect Get("${"k".repeat(56)}..."): state ✗`);
+  assert.equal(describe(`${"x".repeat(36)}${E.repeat(5)}`), `"${"x".repeat(36)}..."`);
+  assert.equal(showValue({ s: `${"x".repeat(72)}${E.repeat(5)}` }), `{ s: "${"x".repeat(72)}…`);
 });
 
 test("security: format() never throws on a hostile value, and a failed run keeps its chain when the message cannot be read", () => {

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
-import { framesOf } from "../src/trace/format.js";
+import { framesOf, siteOf } from "../src/trace/format.js";
 import { CHROMIUM, FIREFOX, FIREFOX_MIN, FIREFOX_SHAPES, JSC } from "./fixtures/stacks.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -149,4 +149,71 @@ test("framesOf: Firefox's frames of other shapes (a getter, eval, new Function, 
   assert.deepEqual(framesOf("Error: bad f@http://x.test/a.js:1:2\n    at g (http://x.test/b.js:3:4)"), [
     ["http://x.test/b.js", "3", "4"],
   ]);
+});
+
+test("framesOf: V8 frames whose path holds spaces or parentheses (tsx's and Bun's paths), async, eval and native frames", () => {
+  const stack = [
+    "Error: x",
+    "    at leaf (/home/me/My Project (2)/src/app.ts:3:17)",
+    "    at <anonymous> (/home/me/My Project (2)/src/app.ts:9:1)",
+    "    at async main (file:///home/me/My%20Project/app.mjs:4:5)",
+    "    at async file:///home/me/My%20Project/app.mjs:12:1",
+    "    at /home/me/My Project/top.js:1:2",
+    "    at eval (eval at f (file:///home/me/a.mjs:1:2), <anonymous>:1:1)",
+    "    at Generator.next (<anonymous>)",
+    "    at async Promise.all (index 0)",
+    "    at main (C:\\Users\\me\\My App\\src\\main.ts:3:5)",
+    // doeff names some handlers after their classes: `handle(Roll, Ask)`, `mock(Roll)`
+    "    at handle(Roll, Ask) (file:///home/me/app.mjs:7:9)",
+  ].join("\n");
+  assert.deepEqual(framesOf(stack), [
+    ["/home/me/My Project (2)/src/app.ts", "3", "17"],
+    ["/home/me/My Project (2)/src/app.ts", "9", "1"],
+    ["file:///home/me/My%20Project/app.mjs", "4", "5"],
+    ["file:///home/me/My%20Project/app.mjs", "12", "1"],
+    ["/home/me/My Project/top.js", "1", "2"],
+    ["<anonymous>", "1", "1"],
+    ["C:\\Users\\me\\My App\\src\\main.ts", "3", "5"],
+    ["file:///home/me/app.mjs", "7", "9"],
+  ]);
+});
+
+/** `siteOf(error, true)` (where an error was thrown) with the cwd `cwd`. */
+function thrownAt(stack: string, cwd: string): string | null {
+  const real = process.cwd;
+  process.cwd = () => cwd;
+  try {
+    return siteOf(captured("no dice", `Error: no dice\n${stack}`), true);
+  } finally {
+    process.cwd = real;
+  }
+}
+
+test("siteOf: a file:// URL is decoded before the cwd is cut off (a space, an accent), and Windows paths and URLs are read as paths", () => {
+  // Node's and Deno's ES modules: the URL encodes what the cwd spells
+  assert.equal(
+    thrownAt("    at leaf (file:///home/me/My%20Proj%C3%A9/src/app.mjs:3:17)", "/home/me/My Projé"),
+    "src/app.mjs:3",
+  );
+  // tsx and Bun: paths as they are, spaces and all
+  assert.equal(
+    thrownAt("    at leaf (/home/me/My Project/src/app.ts:3:17)", "/home/me/My Project"),
+    "src/app.ts:3",
+  );
+  // outside the cwd: the whole path, decoded
+  assert.equal(thrownAt("    at leaf (file:///srv/a%20b/app.mjs:3:17)", "/home/me"), "/srv/a b/app.mjs:3");
+  // Windows: an ES module's URL, a path with backslashes (CommonJS, tsx), each under the cwd
+  const win = "C:\\Users\\me\\My App";
+  assert.equal(
+    thrownAt("    at main (file:///C:/Users/me/My%20App/src/main.mjs:3:5)", win),
+    "src/main.mjs:3",
+  );
+  assert.equal(thrownAt("    at main (C:\\Users\\me\\My App\\src\\main.ts:3:5)", win), "src/main.ts:3");
+  // ... and a package's frame there is no user's site (an error thrown inside a dependency)
+  assert.equal(thrownAt("    at parse (C:\\Users\\me\\My App\\node_modules\\dep\\index.js:1:9)", win), null);
+  // a browser's script URL keeps its encoding and its column
+  assert.equal(
+    thrownAt("    at main (http://localhost:5173/My%20App/app.js:3:5)", "/"),
+    "http://localhost:5173/My%20App/app.js:3:5",
+  );
 });

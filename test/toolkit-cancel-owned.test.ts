@@ -7,9 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { compareEffects, record } from "../src/testing/index.js";
 import {
   all,
   Cancel,
+  cancel,
   delay,
   type EffectOutcome,
   fn,
@@ -22,6 +24,7 @@ import {
   safe,
   scheduler,
   simulatedTime,
+  spawn,
   timeout,
   transfer,
   Wait,
@@ -114,4 +117,47 @@ test("raceAll: a handler that answers the Cancel itself leaves raceAll waiting f
     "Wait:answered=undefined",
     "Wait:answered=-1",
   ]);
+});
+
+test("Cancel effects are not changed by being performed: the toolkit's (owned, clean or not) and a program's own show the fields they were made with in record, expectEffects and JSON; one performed twice answers false the second time", () => {
+  const rec = record([Cancel]);
+  const shownWhenPerformed: string[] = [];
+  const snapshot = observe([Cancel], (e) => {
+    shownWhenPerformed.push(JSON.stringify(Object.entries(e)));
+  });
+  let own: Cancel | undefined;
+  const r = run(
+    program(function* main() {
+      const t = yield* spawn(slow());
+      own = cancel(t);
+      const first = yield* own;
+      const again = yield* own; // the same object: its task is done now
+      const raced = yield* raceAll([trivial(1), slow()]); // a loser cancelled clean
+      const collected = yield* safe(raceAll([trivial(2), leaky()])); // one whose finally throws
+      const timedOut = yield* safe(timeout(slow(), 10));
+      return [first, again, raced, collected.ok, timedOut.ok];
+    }),
+    { handlers: [scheduler, simulatedTime(), snapshot, rec] },
+  );
+  assert.deepEqual(r.value, [true, false, 1, true, false]);
+  assert.deepEqual(
+    r.warnings.map((w) => (w as Error).message),
+    ["cleanup failed"],
+  );
+  // every Cancel, at the end of the run, shows what it showed when it was performed
+  assert.deepEqual(
+    rec.effects.map((e) => JSON.stringify(Object.entries(e as object))),
+    shownWhenPerformed,
+  );
+  assert.deepEqual(
+    rec.effects.map((e) => Object.keys(e as object)),
+    rec.effects.map(() => ["task", "owned"]),
+  );
+  assert.deepEqual(
+    rec.effects.map((e) => (e as Cancel).owned),
+    [false, false, true, true, true, false, true], // (timeout cancels its timer task with a plain cancel)
+  );
+  // a program's own cancel, performed twice, matches `new Cancel(task)` both times
+  const task = own!.task;
+  assert.equal(compareEffects([new Cancel(task), new Cancel(task)], rec.effects.slice(0, 2)), null);
 });

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
+import { readFileSync } from "node:fs";
 import { beforeEach, test } from "node:test";
 import {
   AsyncRequiredError,
@@ -500,4 +501,61 @@ test("runAsync: a channelStream fed from an event channel closed with an error r
   assert.equal(got[2], broken);
   assert.equal(r.error, broken);
   assert.deepEqual(r.warnings, []);
+});
+
+test("trace sites: the channel's task is spawned at the eventChannel call and shows there, not at the run's call", async () => {
+  const s = source();
+  const watch = fn(function* watch() {
+    const ch = yield* eventChannel<number>(s.subscribe);
+    return yield* receive(ch);
+  });
+  const controller = new AbortController();
+  const p = runAsync(watch(), {
+    handlers: [scheduler, realTime],
+    signal: controller.signal,
+    trace: { sites: true },
+  });
+  setTimeout(() => controller.abort(new Error("unmount")), 5);
+  const lines = (await p).format().split("\n");
+  // (the lines of this test's own calls, wherever a reformat puts them)
+  const src = readFileSync(new URL(import.meta.url), "utf8").split("\n");
+  const from = src.findIndex((l) => l.startsWith(`test("trace sites: the channel's task`));
+  const at = (text: string) => `test/toolkit-event-channel.test.ts:${src.indexOf(text, from) + 1}`;
+  const call = at("    const ch = yield* eventChannel<number>(s.subscribe);");
+  assert.deepEqual(lines.slice(1, 8), [
+    "where the run was when its signal aborted it (outermost first):",
+    `  watch at ${at("    return yield* receive(ch);")}`,
+    "  blocked in receive(…)",
+    `  ── in task 1 (spawned at ${call}) ──`,
+    `  eventChannel at ${call}`,
+    "  blocked in wait(a promise)",
+    `the signal's reason (made at ${at('  setTimeout(() => controller.abort(new Error("unmount")), 5);')}):`,
+  ]);
+  assert.equal(s.unsubscribed, 1);
+});
+
+test("runAsync subscribes before it returns, and an abort right after unsubscribes (React StrictMode's mount, unmount, mount)", async () => {
+  const s = source();
+  const watch = fn(function* watch() {
+    const ch = yield* eventChannel<number>(s.subscribe);
+    for (let r = yield* receive(ch); !r.done; r = yield* receive(ch)) yield* mark(`got ${r.value}`);
+  });
+  const first = new AbortController();
+  const p1 = runAsync(watch(), { handlers: [scheduler, realTime], signal: first.signal });
+  assert.equal(s.listeners(), 2); // subscribed during the runAsync call
+  first.abort();
+  const second = new AbortController();
+  const p2 = runAsync(watch(), { handlers: [scheduler, realTime], signal: second.signal });
+  const r1 = await p1;
+  assert.equal((r1.error as Error).name, "AbortError");
+  assert.deepEqual([s.unsubscribed, s.listeners()], [1, 2]); // the first run's listeners only are gone
+  s.em.emit("x", 7);
+  await new Promise((r) => setTimeout(r, 5));
+  second.abort();
+  await p2;
+  assert.deepEqual([s.unsubscribed, s.listeners()], [2, 0]);
+  assert.deepEqual(
+    events.map((e) => e.replace(/^\d+: /, "")),
+    ["got 7"],
+  );
 });

@@ -3,7 +3,9 @@
  * alone when a caller wakes on time) against the linear code it replaced (f27be63: lastIndexOf, then
  * a splice out and a splice back in): for random asks, wakes — on time, late, late past the interval
  * (a forgotten time), early — and cancellations, both hand out the same times, keep the same lists,
- * and under a run start the same callers at the same instants. Seeds fixed: CI reruns these cases.
+ * and under a run start the same callers at the same instants. Also the times given back by many
+ * callers cancelled at once, which go out of the list together (one pass) rather than a splice each.
+ * Seeds fixed: CI reruns these cases.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -114,6 +116,62 @@ test("differential: reserve, retime and unreserve hand out the same times and ke
     { numRuns: 3000, seed: 20261206 },
   );
   assert.ok(compared > 10_000, `${compared} steps compared`);
+});
+
+test("differential: many callers cancelled at once (a timeout or scoped around a queue) give their times back as the linear code's splice per caller did, whichever of them, in any order, absent ones (forgotten) included", () => {
+  let batches = 0;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 4 }),
+      fc.constantFrom(1, 2, 10, 0.3),
+      fc.array(
+        fc.tuple(
+          fc.constantFrom("tick", "asks", "asks", "wake", "cancelMany", "cancelMany"),
+          fc.nat(),
+          fc.integer({ min: 0, max: 150 }),
+          fc.boolean(),
+        ),
+        { maxLength: 40 },
+      ),
+      (limit, interval, ops) => {
+        const a = new RateLimiter(limit, interval);
+        const b = new LinearLimiter(limit, interval);
+        let at = 0;
+        const waiting: number[] = [];
+        for (const [op, pick, amount, flag] of ops) {
+          if (op === "tick") at += (amount * interval) / 10;
+          else if (op === "asks") {
+            for (let i = 0; i < amount; i++) {
+              const t = a.reserve(at);
+              assert.equal(b.reserve(at), t);
+              if (t > at) waiting.push(t);
+            }
+          } else if (op === "wake" && waiting.length > 0) {
+            const j = pick % waiting.length;
+            at = Math.max(at, waiting[j]!) + (flag ? 0 : 5 * interval); // late: its time forgotten
+            const v = a.retime(waiting[j]!, at);
+            assert.equal(b.retime(waiting[j]!, at), v);
+            if (v <= at) waiting.splice(j, 1);
+            else waiting[j] = v;
+          } else if (op === "cancelMany" && waiting.length > 0) {
+            // `amount` of them (up to all), from a random start, in queue order or reversed
+            const n = Math.min(waiting.length, amount);
+            const from = pick % (waiting.length - n + 1);
+            const out = waiting.splice(from, n);
+            if (flag) out.reverse();
+            for (const t of out) {
+              a.unreserve(t);
+              b.unreserve(t);
+            }
+            if (n > 8) batches++;
+          }
+          assert.deepEqual([a.times, a.starts], [b.times, b.starts]);
+        }
+      },
+    ),
+    { numRuns: 1500, seed: 20261206 },
+  );
+  assert.ok(batches > 500, `${batches} batches of more than 8 cancels`);
 });
 
 const caller = fn(function* caller(

@@ -93,3 +93,39 @@ test("two copies: record(EffectClass) of another copy is taken as a class, as in
   assert.equal(one.handles!(new Ping()), true);
   assert.equal(one.handles!(new (class Pong extends Effect<number> {})()), false);
 });
+
+test("two copies: this copy's effect declined by another copy's standard handler names that handler and the copy (it said to add `state`, which was listed)", () => {
+  const p = program(function* () {
+    return yield* get<number>("n");
+  });
+  const r = runAny(p, { handlers: [other.state, other.writer], store: { n: 1 } });
+  assert.equal(r.ok, false);
+  assert.equal((r.error as Error).name, "UnhandledEffectError");
+  assert.equal(
+    (r.error as Error).message,
+    `no handler takes Get; 2 visible handler(s) declined it, among them function writer, function state from another copy of doeff, whose handlers take only its own effects ${COPY.slice("from another copy of doeff ".length)}. Get is answered by the standard handler state: add it to the run's handlers`,
+  );
+  // one of another copy among this copy's handlers: named alone; this copy's handlers are not
+  class Ping extends Effect<number> {
+    readonly _tag = "Ping";
+  }
+  const pinged = program(function* () {
+    return yield* new Ping();
+  });
+  // (a library's own Ping class, of its copy, answered by its copy's answer)
+  class OtherPing extends other.Effect<number> {
+    readonly _tag = "Ping";
+  }
+  Object.defineProperty(OtherPing, "name", { value: "Ping" });
+  const r2 = runAny(pinged, { handlers: [state, other.answer(OtherPing, () => 1)] });
+  assert.equal(
+    (r2.error as Error).message,
+    `no handler takes Ping; 2 visible handler(s) declined it, among them function answer(Ping) from another copy of doeff, whose handlers take only its own effects ${COPY.slice("from another copy of doeff ".length)}. Install a handler for Ping (e.g. handle(Ping, ...)) around the code that performs it`,
+  );
+  // one copy only: the message is as before (no copy named)
+  const r3 = run(p as never, { handlers: [] as never[] }) as RunResult<unknown>;
+  assert.equal(
+    (r3.error as Error).message,
+    "no handler takes Get; no handlers are installed here. Get is answered by the standard handler state: add it to the run's handlers",
+  );
+});

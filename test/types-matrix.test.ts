@@ -25,6 +25,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { APP_RUN_OUTPUT, bundleCopy, writeLibraryProject } from "./library-project.js";
 import { packScratch } from "./scratch-package.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -74,6 +75,14 @@ const CONFIGS: readonly Config[] = [
     tsc: "7",
     options: { ...BUNDLER, ...EXACT },
   },
+];
+
+/** The library's builds and the configurations of its application (startLibrary, below). */
+const LIBRARY_BUILDS = ["published", "isolated", "bundler-isolated", "5.4", "7", "7-isolated"] as const;
+const APP_CONFIGS: readonly Config[] = [
+  ...CONFIGS,
+  { name: "TS 5.9, strict: false, NodeNext", tsc: "5.9", options: { ...NODENEXT, strict: false } },
+  { name: "TS 5.4, strict: false, NodeNext", tsc: "5.4", options: { ...NODENEXT, strict: false } },
 ];
 
 /**
@@ -413,6 +422,7 @@ before(() => {
     );
     results.set(`${c.name}|node`, tsc(c.tsc, p, consumer));
   });
+  startLibrary();
   writeFileSync(
     join(consumer, "old.ts"),
     'import { program, run } from "doeff";\nrun(program(function* () { return 1; }));\n',
@@ -426,6 +436,84 @@ before(() => {
     const p = writeProject(`old${i}`, ["old.ts"], { ...options, skipLibCheck });
     results.set(`5.3|${label}`, tsc("5.3", p, consumer));
   });
+});
+
+/**
+ * A library on doeff (test/library-project.ts): built with `tsc --declaration` under TypeScript 5.4,
+ * 5.9 and 7, with and without isolatedDeclarations (NodeNext; Bundler too), then an application checked against its
+ * declarations under each configuration of the matrix and `strict: false`, and run.
+ */
+function startLibrary(): void {
+  writeLibraryProject(consumer, BASE);
+  const lib = join(consumer, "lib");
+  for (const b of LIBRARY_BUILDS) {
+    const version: Version = b === "5.4" ? "5.4" : b.startsWith("7") ? "7" : "5.9";
+    results.set(`lib|${b}`, tsc(version, join(lib, `tsconfig.${b}.json`), lib));
+  }
+  // the app reads lib/dist, written by the "published" build
+  const built = results.get("lib|published")!;
+  APP_CONFIGS.forEach((c, i) => {
+    const app = join(consumer, "app");
+    const project = join(app, `tsconfig.${i}.json`);
+    writeFileSync(project, JSON.stringify({ compilerOptions: { ...BASE, ...c.options }, files: ["app.ts"] }));
+    results.set(
+      `app|${c.name}`,
+      built.then(() => tsc(c.tsc, project, app)),
+    );
+  });
+}
+
+/** `node file` in the app's folder: its stdout, or the error's text. */
+function nodeRun(file: string): Promise<string> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [file], { cwd: join(consumer, "app"), encoding: "utf8" }, (e, out, err) =>
+      resolve(e === null ? out.trim() : `${e.message}\n${err}`),
+    ),
+  );
+}
+
+for (const b of LIBRARY_BUILDS) {
+  test(`library on doeff: tsc --declaration (${b}) builds it, and its declarations name doeff's types by the package's name`, async () => {
+    const { code, out } = await results.get(`lib|${b}`)!;
+    assert.deepEqual(parseDiagnostics(out), []);
+    assert.equal(code, 0);
+    const dir = join(consumer, "lib", b === "published" ? "dist" : `out-${b}`);
+    // (the isolatedDeclarations builds take the annotated file only)
+    for (const f of b.includes("isolated") ? ["index.d.ts"] : ["index.d.ts", "inferred.d.ts"]) {
+      const dts = readFileSync(join(dir, f), "utf8");
+      const specifiers = [...dts.matchAll(/(?:from |import\()"([^"]+)"/g)].map((m) => m[1]!);
+      assert.ok(specifiers.includes("doeff"), `${f} names doeff's types`);
+      assert.deepEqual(
+        specifiers.filter((s) => !["doeff", "doeff/testing", "./index.js"].includes(s)),
+        [],
+        `${f}: no path into doeff's dist/ or node_modules`,
+      );
+    }
+    // the annotated file's declarations are what its annotations say (readable: no inferred rows)
+    assert.match(
+      readFileSync(join(dir, "index.d.ts"), "utf8"),
+      /export declare const fetchJson: <T>\(url: string\) => Program<T, HttpGet<T>>;/,
+    );
+  });
+}
+for (const c of APP_CONFIGS) {
+  test(`library on doeff: an application checks against its declarations (${c.name})`, async () => {
+    const { code, out } = await results.get(`app|${c.name}`)!;
+    assert.deepEqual(parseDiagnostics(out), []);
+    assert.equal(code, 0);
+  });
+}
+test("library on doeff: the application runs with one copy; with a library bringing its own copy, the errors name the two copies", async () => {
+  await results.get("lib|published");
+  assert.equal(await nodeRun("run.mjs"), APP_RUN_OUTPUT);
+  bundleCopy(consumer);
+  const copies =
+    "(two copies are loaded: `npm ls doeff` shows them; `npm dedupe`, or doeff as a peer dependency of the library that brings its own, makes them one)";
+  assert.deepEqual(JSON.parse(await nodeRun("two-copies.mjs")), [
+    `TypeError: run expects a Program (fn/program/pure), an Effect, or a generator object, got Program object from another copy of doeff ${copies}`,
+    `UnhandledEffectError: no handler takes Get; 3 visible handler(s) declined it, among them function answer(HttpGet), function writer, function state from another copy of doeff, whose handlers take only its own effects ${copies}. Get is answered by the standard handler state: add it to the run's handlers`,
+    "1",
+  ]);
 });
 
 after(() =>

@@ -28,7 +28,7 @@ import {
   createPromise,
   type ExternalPromise,
   type PromiseHandle,
-  spawn,
+  Spawn,
   wait,
 } from "../effects/scheduler.js";
 import { describe } from "../vm/brand.js";
@@ -46,7 +46,7 @@ import {
 } from "./channel.js";
 import { functionArg } from "./check.js";
 import type { SchedulerRow } from "./row.js";
-import { named } from "./site.js";
+import { at, callSite, named } from "./site.js";
 
 /**
  * Options of `eventChannel(subscribe, options)`: the buffer between the outside and the run. It
@@ -138,10 +138,13 @@ const guard = fn(
       feed: EventFeed<unknown>,
       stop: PromiseHandle<undefined>,
       started: PromiseHandle<undefined>,
+      site: Error | null,
     ): Generator<unknown, undefined, any> {
       try {
         yield* completePromise(started, undefined);
-        yield* wait(stop.future);
+        // (bare, at the user's call: a yield site here would be in the library, so the task's line
+        // named the run's call — `runAsync(…)` — instead of the eventChannel call)
+        yield at(site, wait(stop.future));
       } finally {
         yield* closeGen(feed.ch); // (a no-op when it was closed: then it has unsubscribed)
         feed.unsub(); // (closed from outside before subscribe returned)
@@ -155,6 +158,7 @@ function* eventChannelGen<T>(
   subscribe: EventSubscribe<T>,
   capacity: number,
   overflow: Overflow,
+  site: Error | null,
 ): Generator<unknown, Channel<T>, any> {
   const ch = new Channel<T>(capacity, overflow);
   const feed = new EventFeed(ch);
@@ -164,7 +168,7 @@ function* eventChannelGen<T>(
   // the guard must have entered its try before anything is subscribed: a task cancelled before it
   // ever ran runs no finally (main returning right after this call would leak the listener)
   const started = yield* createPromise<undefined>();
-  yield* spawn(guard(feed as EventFeed<unknown>, stop, started));
+  yield at(site, new Spawn(guard(feed as EventFeed<unknown>, stop, started, site), "shared", site));
   let ok = false;
   try {
     yield* wait(started.future);
@@ -224,5 +228,8 @@ export function eventChannel<T>(
     throw new RangeError(
       `eventChannel of capacity ${o.capacity} needs overflow "dropping" or "sliding"${overflow === undefined ? "" : ` (got "block")`}: a full channel cannot make an outside producer wait, so say which value to drop — or leave capacity out (unbounded)`,
     );
-  return hidden(eventChannelGen<T>, subscribe, o.capacity, o.overflow) as Program<Channel<T>, SchedulerRow>;
+  return hidden(eventChannelGen<T>, subscribe, o.capacity, o.overflow, callSite()) as Program<
+    Channel<T>,
+    SchedulerRow
+  >;
 }

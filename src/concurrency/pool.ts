@@ -15,6 +15,7 @@
  */
 import {
   Cancel,
+  cleanCancel,
   completePromise,
   createPromise,
   type PromiseHandle,
@@ -227,7 +228,10 @@ export function* cancelOwned(
   const c = new Cancel(t, true);
   const cancelled = (yield at(site, c)) as boolean;
   if (!cancelled) return false; // already done: its outcome was (or can be) delivered
-  if (c.clean) return true; // nothing to collect (no TaskCancelledError made, thrown and caught)
+  if (cleanCancel.effect === c) {
+    cleanCancel.effect = null; // (nor keep its task alive)
+    return true; // nothing to collect (no TaskCancelledError made, thrown and caught)
+  }
   const ctx = (yield at(site, getRunContext())) as RunContext;
   const log = ctx.current.log;
   const n = log.length;

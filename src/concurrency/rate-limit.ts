@@ -36,8 +36,15 @@ export interface RateLimiterOptions {
  * call with `rateLimited(limiter, program)`, or wait for a turn with `yield* limiter.take()`.
  */
 export class RateLimiter {
-  /** @internal the times handed out that a window from now on can still contain, ascending */
-  readonly times: number[] = [];
+  /** the times handed out that a window from now on can still contain, ascending (`times`) */
+  readonly #times: number[] = [];
+  /**
+   * Times given back by cancelled callers (`unreserve`), not yet taken out of `#times`: a `timeout`
+   * or `scoped` around 100,000 queued callers cancels them one after the other, and a splice each
+   * (the earliest first: the whole list moves each time) took seconds. They go out together, in one
+   * pass, before the list is next read.
+   */
+  #gone: number[] = [];
   /**
    * @internal the real starts among them (a caller's time when it went ahead), ascending: what holds
    * back a caller that wakes (see retime)
@@ -59,6 +66,12 @@ export class RateLimiter {
       throw new RangeError("rateLimiter option interval must be > 0 ms (a window of 0 ms limits nothing)");
     this.limit = limit;
     this.interval = interval;
+  }
+
+  /** @internal the times handed out that a window from now on can still contain, ascending */
+  get times(): number[] {
+    if (this.#gone.length > 0) drop(this.#times, this.#gone);
+    return this.#times;
   }
 
   /**
@@ -112,11 +125,43 @@ export class RateLimiter {
     return v;
   }
 
-  /** @internal a caller cancelled before its time gives it back */
+  /**
+   * @internal A caller cancelled before its time gives it back: at the next read of `times`, all
+   * given back since then at once (at most as many as it holds, so the pass is amortized O(1)).
+   */
   unreserve(t: number): void {
-    const i = indexOf(this.times, t);
-    if (i >= 0) this.times.splice(i, 1);
+    const gone = this.#gone;
+    gone.push(t);
+    if (gone.length > 64 && gone.length * 2 > this.#times.length) drop(this.#times, gone);
   }
+}
+
+/**
+ * Take the times `gone` out of ascending `times`, one occurrence each (a time absent — forgotten —
+ * takes nothing out), in place; `gone` is emptied. What a splice of the last occurrence of each did,
+ * in order: equal times are alike, so which occurrence goes does not matter. A few by splice, more
+ * by one merge pass over `times`.
+ */
+function drop(times: number[], gone: number[]): void {
+  if (gone.length <= 8) {
+    for (const t of gone) {
+      const i = indexOf(times, t);
+      if (i >= 0) times.splice(i, 1);
+    }
+  } else {
+    gone.sort((a, b) => a - b);
+    let j = 0;
+    let w = 0;
+    for (let i = 0; i < times.length; i++) {
+      const x = times[i]!;
+      while (j < gone.length && gone[j]! < x) j++;
+      if (j < gone.length && gone[j] === x)
+        j++; // (one occurrence of x goes)
+      else times[w++] = x;
+    }
+    times.length = w;
+  }
+  gone.length = 0;
 }
 
 /** The index after every time ≤ `v` in ascending `xs` (binary search: a queue may be long). */

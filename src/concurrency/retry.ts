@@ -3,15 +3,15 @@
  * runs in the calling task (no spawn), from the start. A delay of 0 performs no `delay`.
  *
  * `times: Infinity` with a delay of 0: under a scheduler, each retry first lets every other ready
- * task run (Cede: to the back of the ready queue). Without that, a program that fails without
- * waiting (a bug's TypeError, a missing handler) was retried in a loop inside one task (R1: no
- * preemption): no other task ran, so a `timeout` or `race` around it never ended, a `cancel` of it
+ * task run (a Cede: to the back of the ready queue; a RetryCede, which observe and record do not
+ * show). Without that, a program that fails without waiting (a bug's TypeError, a missing handler)
+ * was retried in a loop inside one task (R1: no preemption): no other task ran, so a `timeout` or `race` around it never ended, a `cancel` of it
  * was never performed, and a `run` never returned. Every attempt, not every Nth: the order of
  * tasks stays simple to tell, and a switch costs about a microsecond, little beside an attempt.
  * A finite `times` keeps §9.8 as written (no effect between attempts: the same events and order),
  * as does a run without a scheduler (nothing else to run: the first Cede, unhandled, says so).
  */
-import { Cede } from "../effects/scheduler.js";
+import { RetryCede } from "../effects/scheduler.js";
 import { delay as sleep } from "../effects/time.js";
 import { UnhandledEffectError } from "../errors.js";
 import { describeError } from "../run/result.js";
@@ -84,7 +84,7 @@ const retryGen = function* retry(
       if (onRetry !== undefined) notify(onRetry, attempt + 1, e, ms);
       if (ms > 0) yield at(site, sleep(ms));
       else if (times === Number.POSITIVE_INFINITY && cede) {
-        const c = new Cede();
+        const c = new RetryCede();
         try {
           yield at(site, c);
         } catch (x) {

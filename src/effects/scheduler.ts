@@ -209,6 +209,12 @@ export abstract class SchedulerEffect<A = unknown> extends Effect<A> {
    * when the scheduler knows (its run has ended), for UnhandledEffectError's message.
    */
   static unhandledHint: ((effect: unknown) => string | null) | null = null;
+  /**
+   * @internal Set by the scheduler module: the task performing now in the run whose context is
+   * given, as `getTaskInfo()` would answer there (null: no scheduler world is running it), for
+   * `observe`'s callback. Read only when observed: a scheduler keeps no per-effect record of it.
+   */
+  static currentTask: ((ctx: unknown) => TaskInfo | null) | null = null;
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName: string = "SchedulerEffect";
   /** Phantom: distinguishes scheduler effects from other effects in effect rows (API §7). */
@@ -301,14 +307,12 @@ export class Cancel extends SchedulerEffect<boolean> {
   declare readonly _tag: "Cancel";
   /**
    * @internal A combinator cancelling a task it owns (concurrency/pool.ts `cancelOwned`), which
-   * nothing else waits for: the scheduler sets `clean` when the task is done and its finally blocks
-   * threw nothing, so the combinator need not `wait` for a TaskCancelledError that says nothing (an
-   * Error made, thrown and caught per lost race was most of a race's cost). The answer stays `true`
-   * (what an observer of the Cancel sees).
+   * nothing else waits for: the scheduler says (`cleanCancel`) when the task is done and its finally
+   * blocks threw nothing, so the combinator need not `wait` for a TaskCancelledError that says
+   * nothing (an Error made, thrown and caught per lost race was most of a race's cost). The answer
+   * stays `true` (what an observer of the Cancel sees).
    */
   readonly owned: boolean;
-  /** @internal see `owned` */
-  clean = false;
   constructor(
     readonly task: Task<unknown>,
     owned = false,
@@ -318,6 +322,16 @@ export class Cancel extends SchedulerEffect<boolean> {
     this.owned = owned;
   }
 }
+/**
+ * @internal The owned Cancel the scheduler last answered `true` having ended its task clean (its
+ * finally blocks threw nothing), read by `cancelOwned` as soon as its Cancel is answered. Not a
+ * field of the Cancel: the scheduler wrote `clean` on the effect object, so an effect a program
+ * performed changed after the fact, and `record`, `expectEffects`, `console.log` and JSON showed the
+ * toolkit's cancels with a `clean` that one answer set and another did not. Only an identity match
+ * counts: anything else in between (a handler or observer that runs a nested run's combinators)
+ * leaves the slot to another Cancel, and `cancelOwned` then waits for the task, as for an unclean one.
+ */
+export const cleanCancel: { effect: Cancel | null } = { effect: null };
 /** The effect of `isDone(waitable)`: true once a task finished or is being cancelled, or a future settled. Never blocks. */
 export class IsDone extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */
@@ -397,15 +411,23 @@ export class GetTaskInfo extends SchedulerEffect<TaskInfo> {
   declare readonly _tag: "GetTaskInfo";
 }
 /**
- * @internal `retry`'s turn for the other tasks (`times: Infinity` without a delay, retry.ts): the
- * performing task goes to the back of the ready queue (R4), behind every task ready now; with none
- * ready, or while it is being finalized (§9.4: no switch then), it goes on at once.
+ * The effect of `cede()`: the performing task goes to the back of the ready queue (R4), behind every
+ * task ready now; with none ready, or while it is being finalized (§9.4: no switch then), it goes
+ * on at once. No idle processing: a clock does not move and fires no timer for it.
  */
 export class Cede extends SchedulerEffect<undefined> {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "Cede";
   declare readonly _tag: "Cede";
 }
+/**
+ * @internal `retry`'s turn for the other tasks (`times: Infinity` without a delay, retry.ts): a
+ * Cede that `observe` and `record` do not show. The program never wrote it (retry performs it
+ * between attempts), and a test listing the effects of a retried program would have to list one
+ * per attempt, which depends on how retry is built; a user's own `cede()` is the program's, and is
+ * shown like any effect.
+ */
+export class RetryCede extends Cede {}
 /** The effect of `registerIdleSource(source)`: register an `IdleSource` with the scheduler world (answers true if it was new). */
 export class RegisterIdleSource extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */
@@ -622,6 +644,18 @@ export function getAbortSignal(): GetAbortSignal {
  */
 export function getTaskInfo(): GetTaskInfo {
   return new GetTaskInfo();
+}
+
+/**
+ * Let every other ready task run first: the calling task goes to the back of the ready queue and
+ * goes on when their turns are done (at once if none is ready). For a long batch that must not hold
+ * the other tasks up: `for (const item of items) { work(item); yield* cede(); }`. Unlike `delay(0)`
+ * it is no clock round: a simulated clock neither moves nor fires a timer for it (timers fire when
+ * every task waits), so a batch of any length never reads as a clock stuck at one instant. It
+ * needs the scheduler (without one it is an UnhandledEffectError, as `spawn` is).
+ */
+export function cede(): Cede {
+  return new Cede();
 }
 
 /** Register an idle source with the scheduler (once per scheduler world; answers true if new). */

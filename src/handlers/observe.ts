@@ -11,18 +11,20 @@
 import { UnhandledEffectError } from "../errors.js";
 import type { Effect } from "../effects/effect.js";
 import { Local } from "../effects/reader.js";
-import { Cede, Spawn } from "../effects/scheduler.js";
+import { RetryCede, SchedulerEffect, Spawn, type TaskInfo } from "../effects/scheduler.js";
 import { Listen } from "../effects/writer.js";
 import {
   className,
   type Continuation,
   delegate,
   describe,
+  getHandlers,
   getRunContext,
   type Handler,
   notAnEffectClass,
   pass,
   type RunContext,
+  SCHEDULER,
   TAKES,
   TRACE_QUIET,
   transfer,
@@ -47,12 +49,14 @@ export type EffectOutcome =
 
 /**
  * `observe`'s callback: called when an effect is performed, with the run's context (`ctx.current.env`
- * is the performing task's environment, where `local` put the active span); what it returns, if a
- * function, is called once with the effect's outcome.
+ * is the performing task's environment, where `local` put the active span) and the performing task
+ * (`{ id, parent }`, what `getTaskInfo()` answers in it; null in a run without a scheduler); what it
+ * returns, if a function, is called once with the effect's outcome.
  */
 export type EffectObserver<E> = (
   effect: E,
   ctx: RunContext,
+  task: TaskInfo | null,
 ) => ((outcome: EffectOutcome) => void) | undefined | void;
 
 const PASSED: EffectOutcome = { status: "passed" };
@@ -65,6 +69,23 @@ function report(ctx: RunContext, effect: unknown, end: unknown, outcome: EffectO
   } catch (e) {
     ctx.warn(e, `observe's outcome callback for ${className((effect as object).constructor)} threw`);
   }
+}
+
+const MAIN: TaskInfo = Object.freeze({ id: 0, parent: null });
+
+/**
+ * The task performing the observed effect (the callback's third argument). Looked up only for a
+ * callback that declares that parameter: the lookup walks the run's per-run data, about a tenth of
+ * an observed effect's cost, for callbacks that never read it. Before the scheduler's first effect
+ * its world is not made yet: then, if a scheduler is installed, it is main (as `getTaskInfo()`
+ * would answer). (A different scheduler nested in a task counts from its first effect: before it,
+ * its effects are the hosting task's.)
+ */
+function* performer(ctx: RunContext): Generator<unknown, TaskInfo | null, any> {
+  const found = SchedulerEffect.currentTask?.(ctx) ?? null;
+  if (found !== null) return found;
+  for (const h of yield* getHandlers()) if ((h as { [SCHEDULER]?: unknown })[SCHEDULER] === true) return MAIN;
+  return null;
 }
 
 /**
@@ -105,11 +126,11 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
     );
   const h = function* observe(effect: unknown, k: Continuation<unknown, unknown>) {
     // (retry's internal turn for the other tasks: not the program's, and no class a user can name)
-    if (effect instanceof Cede) return yield* pass();
+    if (effect instanceof RetryCede) return yield* pass();
     const ctx = yield* getRunContext();
     let end: unknown;
     try {
-      end = onEffect(effect, ctx);
+      end = onEffect(effect, ctx, onEffect.length > 2 ? yield* performer(ctx) : null);
     } catch (e) {
       ctx.warn(e, `observe's callback for ${className((effect as object).constructor)} threw`);
     }

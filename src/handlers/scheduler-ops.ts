@@ -8,6 +8,7 @@ import {
   AwaitPromise,
   Cancel,
   Cede,
+  cleanCancel,
   CompletePromise,
   CreateExternalPromise,
   CreatePromise,
@@ -491,7 +492,7 @@ export function* handleEffect(
       const clean = yield* cancelOther(w, t, false);
       // (unless t's finally blocks cancelled the caller meanwhile: then as cancelling oneself)
       if (cur.run !== CANCELLING || was === CANCELLING) {
-        if (effect.owned) effect.clean = clean;
+        if (effect.owned && clean) cleanCancel.effect = effect;
         return cont(cur, k, true);
       }
     }

@@ -11,6 +11,7 @@
 import {
   AwaitPromise,
   Cancel,
+  cleanCancel,
   CompletePromise,
   CreateExternalPromise,
   CreatePromise,
@@ -156,7 +157,7 @@ function cancelAtSite(w: World, effect: Cancel): unknown {
   if (t.run === DONE || t.run === CANCELLING) return false;
   if (t === w.current || t.run !== READY || t.action !== START) return DEFER;
   finishCancel(w, t, null); // unstarted: runs no code
-  if (effect.owned) effect.clean = true;
+  if (effect.owned) cleanCancel.effect = effect;
   return true;
 }
 

@@ -21,6 +21,7 @@ import {
   SCHEDULER,
   SchedulerEffect,
   Spawn,
+  type TaskInfo,
   Wait,
 } from "../effects/scheduler.js";
 import {
@@ -43,7 +44,7 @@ import {
   TAKES,
 } from "../protocol.js";
 import { DONE, START, THROW } from "./scheduler-cell.js";
-import { cellOf, mine, ownedCells, type TaskRec } from "./scheduler-task.js";
+import { cellOf, mine, ownedCells, type TaskRec, taskInfo } from "./scheduler-task.js";
 import { World } from "./scheduler-world.js";
 import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
 import {
@@ -111,6 +112,21 @@ function endedWorldOf(e: unknown): string | null {
 }
 
 SchedulerEffect.unhandledHint = endedWorldOf;
+
+/**
+ * The task performing now (observe's third argument): that of the world running it, found by its
+ * context — the run's current context is the running task's (the scheduler sets it at every
+ * switch, and while it finalizes a task). A different scheduler nested in a task is a world inside
+ * it: its main has the hosting task's context, and its tasks are numbered on their own, so of the
+ * worlds that match, the one made last (the innermost) answers, as `getTaskInfo()` would there.
+ */
+SchedulerEffect.currentTask = (ctx: unknown): TaskInfo | null => {
+  const c = ctx as RunContext;
+  let found: World | null = null;
+  for (const v of c.user.values())
+    if (v instanceof World && !v.closed && v.current.ctx === c.current) found = v;
+  return found === null ? null : taskInfo(found.current);
+};
 
 /** The switch into `t` (R8): tail (transfer / transferWith), or non-tail for the first invocation. */
 function go(w: World, t: TaskRec, first: boolean): Primitive<unknown, unknown> {

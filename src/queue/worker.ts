@@ -27,7 +27,7 @@ import {
   UnhandledEffectError,
 } from "../index.js";
 import { describe, isProgramLike } from "../protocol.js";
-import { notAHandler } from "../vm/brand.js";
+import { head, notAHandler } from "../vm/brand.js";
 import { toWire } from "../workers/wire.js";
 import { CurrentJob, type JobInfo, notJson, type QueuePrograms, ReportProgress } from "./effects.js";
 import { refusedCredentials, UnknownProgramError, where } from "./errors.js";
@@ -147,7 +147,7 @@ function stopUnconnected(worker: Worker): void {
 /** Job data (JSON) for a message, cut short. */
 function shown(data: unknown): string {
   const json = JSON.stringify(data) ?? String(data);
-  return json.length > 80 ? `${json.slice(0, 77)}…` : json;
+  return json.length > 80 ? `${head(json, 77)}…` : json;
 }
 
 /**

@@ -86,9 +86,18 @@ export type MaybeNone<Hs, O> = 0 extends 1 & HandledBy<Hs>
   ? Hs
   : O extends { readonly handlers: infer L }
     ? undefined extends L
-      ? Hs | []
+      ? NullsUnchecked extends true
+        ? Hs
+        : Hs | []
       : Hs
     : Hs | [];
+
+/**
+ * `true` in a consumer compiled without `strictNullChecks` (`strict: false`): there `undefined` is
+ * in every type, so `undefined extends L` said that every written list "may be absent", and every
+ * run was checked against no handlers too — a MissingHandlerError naming effects the list takes.
+ */
+export type NullsUnchecked = undefined extends 1 ? true : false;
 
 /**
  * An inference site for `O`, the options object's own type (read by MaybeNone), that adds nothing to

@@ -3,7 +3,7 @@
  * it gave (or the error they threw), then passes that answer on unchanged.
  */
 import { Local } from "../effects/reader.js";
-import { Cede, SchedulerEffect } from "../effects/scheduler.js";
+import { RetryCede, SchedulerEffect } from "../effects/scheduler.js";
 import { Listen } from "../effects/writer.js";
 import type { AnyEffect } from "../vm/types.js";
 import { delegate, pass, transfer, transferWith } from "../vm/primitives.js";
@@ -117,7 +117,7 @@ export function record(only?: RecordFilter): Recorder {
   const h = function* record(effect: unknown, k: Parameters<Handler>[1]) {
     // (retry's internal turn for the other tasks: not the program's, and no class a user could
     // list in expectEffects)
-    if (effect instanceof Cede) return yield* pass();
+    if (effect instanceof RetryCede) return yield* pass();
     const at = entries.length;
     effects.push(effect);
     // effects that run a program of their own (a task, local's, listen's) are handled where they were

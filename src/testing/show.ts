@@ -3,7 +3,7 @@
  * rendered compactly (`{ name: "Ada", age: 36 }`), and the path of the first difference between two
  * effects of the same class. Never throws: a value that cannot be inspected is described instead.
  */
-import { B_PROGRAM, brandOf, className, describe } from "../vm/brand.js";
+import { B_PROGRAM, brandOf, className, describe, head } from "../vm/brand.js";
 import { functionField } from "../trace/format.js";
 
 /** Longest rendering of one field value (plain object or array) before it is cut with `…`. */
@@ -39,7 +39,7 @@ function showNumber(n: number): string {
 }
 
 function cut(s: string, cap: number): string {
-  return s.length > cap ? `${s.slice(0, cap - 1)}…` : s;
+  return s.length > cap ? `${head(s, cap - 1)}…` : s;
 }
 
 /**
@@ -65,7 +65,7 @@ function render(x: unknown, seen: Set<object>, depth: number, cap: number): stri
   switch (typeof x) {
     case "string": // whole at the top (a field), cut inside an object or array
       return depth > 0 && x.length > cap
-        ? `${JSON.stringify(x.slice(0, Math.max(cap, 0)))}…`
+        ? `${JSON.stringify(head(x, Math.max(cap, 0)))}…`
         : JSON.stringify(x);
     case "number":
       return showNumber(x);

@@ -15,6 +15,7 @@ import {
   errorName,
   groupLine,
   groupWait,
+  cutLine,
   LINE_MAX,
   madeAt,
   shortJson,
@@ -234,8 +235,7 @@ function siteData(at: string | null): { at?: TraceSite } {
 }
 
 /** `s` cut to `max` characters as the text report cuts it (not escaped). */
-const cut = (s: string, max = LINE_MAX): string =>
-  s.length > max ? `${s.slice(0, max)}… (${s.length - max} more characters)` : s;
+const cut = (s: string, max = LINE_MAX): string => (s.length > max ? cutLine(s, max) : s);
 
 /** A frame's text as format.ts prints it: the key of its fold (a run of identical lines). */
 const frameKey = (e: Entry | undefined): string | undefined => {

@@ -5,7 +5,7 @@
  * VM-internal frames never appear (library frames are hidden when the chain is recorded).
  */
 import { DoeffError } from "../errors.js";
-import { B_PROGRAM, brandOf, className, describe } from "../vm/brand.js";
+import { B_PROGRAM, brandOf, className, describe, head } from "../vm/brand.js";
 import { type Entry, fold, type Origin } from "./origin.js";
 
 /**
@@ -22,7 +22,7 @@ function libraryDir(): string | null {
       // only where this module is its own file (dist/trace/format.js, src/trace/format.ts): bundled,
       // import.meta.url names the bundle, whose directory holds the user's code too
       if (typeof here === "string" && here.startsWith("file:") && /\/trace\/format\.[cm]?[jt]s$/.test(here)) {
-        libDir = new URL("../", here).href.replace(/^file:\/\//, "");
+        libDir = localPath(new URL("../", here).href);
       }
     } catch {
       libDir = null;
@@ -44,10 +44,28 @@ const CAPTURE_DEPTH: Readonly<Record<string, number>> = {
 function cwd(): string {
   const p = (globalThis as { process?: { cwd?: () => string } }).process;
   try {
-    return typeof p?.cwd === "function" ? p.cwd() : "";
+    return typeof p?.cwd === "function" ? localPath(p.cwd()) : "";
   } catch {
     return "";
   }
+}
+
+/**
+ * A stack frame's file as a path compared with the cwd and the library's directory, and printed: a
+ * `file://` URL (Node's and Deno's ES modules) decoded — `My%20Project` is the cwd's `My Project` —
+ * and a Windows path (`C:\app\src\main.ts`, `file:///C:/app/…`) with forward slashes, so
+ * `/node_modules/` and the cwd match there too. Any other URL (a browser's script) is kept as it is.
+ */
+function localPath(file: string): string {
+  if (file.startsWith("file://")) {
+    try {
+      file = decodeURIComponent(file);
+    } catch {
+      // a malformed escape: printed as the stack had it
+    }
+    file = file.slice(7).replace(/^\/(?=[A-Za-z]:\/)/, "");
+  }
+  return /^[A-Za-z]:\\/.test(file) ? file.replace(/\\/g, "/") : file;
 }
 
 /**
@@ -65,16 +83,32 @@ export function framesOf(stack: string): string[][] {
     // (the name ends at the first `@`, as a path may hold one: node_modules/@scope/…; a bare JSC
     // frame has no name, and its URL no `@` before its `://`)
     const a = l.indexOf("@");
-    // V8: the file follows the last space or `(` before it. (Found as the first place it could start,
-    // `at .*?\(?([^\s()]+)`, each of a long line's characters was tried with a backtracking scan of
-    // the rest: quadratic — a stack holds the error's message, and a request's 50 kB body in one
-    // (`at ` after a newline) held a failed run's report for seconds.)
-    const m = v8
-      ? /^\s+at (?:.*[\s(])?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(l)
-      : /^(.+):(\d+):(\d+)\s*$/.exec(l.slice(l.slice(0, a).includes("://") ? 0 : a + 1));
+    const m = /^(.+):(\d+):(\d+)\s*$/.exec(
+      v8 ? v8Location(l) : l.slice(l.slice(0, a).includes("://") ? 0 : a + 1),
+    );
     if (m !== null) out.push(m.slice(1));
   }
   return out;
+}
+
+/**
+ * A V8 frame's `file:line:col` (Node, Deno, Bun, Chromium): `    at name (location)` or, unnamed,
+ * `    at location` (`at async location`); "" for any other line. The location is what follows the
+ * name's first ` (`, so a path holding spaces or parentheses (`/home/me/My Project (2)/app.ts`, as
+ * tsx and Bun write paths) is whole; an eval's (`eval at f (file:1:2), <anonymous>:1:1`) is its last
+ * part. (Only indexOf and one anchored match: a stack holds the error's message, and a request's
+ * 50 kB body in it, `at ` after a newline, must not take quadratic time — a backtracking search for
+ * where the file starts once held a failed run's report for seconds.)
+ */
+function v8Location(l: string): string {
+  let loc = /^\s+at (?:async )?(.*)/.exec(l.trimEnd())?.[1] ?? "";
+  if (loc.endsWith(")")) {
+    // the name's ` (`, or a `(` right after `at ` (no name)
+    const open = loc.startsWith("(") ? 0 : loc.indexOf(" (") + 1;
+    loc = loc.slice(loc[open] === "(" ? open + 1 : 0, -1);
+  }
+  const ev = loc.lastIndexOf("), ");
+  return ev < 0 ? loc : loc.slice(ev + 3);
 }
 
 /**
@@ -105,7 +139,7 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
       skip--;
       continue;
     }
-    let file = path.replace(/^file:\/\//, "");
+    let file = localPath(path);
     const inLib = lib !== null && file.startsWith(lib);
     if (inLib || file.startsWith("node:") || file.includes("/node_modules/")) {
       if (at !== "" && inLib) return at;
@@ -126,7 +160,7 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
 /** One field of an effect, in one short line: a string cut to `max` characters. */
 function fieldOf(v: unknown, max: number): string {
   return typeof v === "string"
-    ? JSON.stringify(v.length > max ? `${v.slice(0, max - 3)}...` : v) // one line, not 100 kB
+    ? JSON.stringify(v.length > max ? `${head(v, max - 3)}...` : v) // one line, not 100 kB
     : typeof v === "number" || typeof v === "boolean"
       ? JSON.stringify(v)
       : brandOf(v) === B_PROGRAM
@@ -231,8 +265,14 @@ export const LINE_MAX = 10_000;
  * made from a request's data: printed raw it could recolor, hide or rewrite the log lines around it,
  * and a 100 MB one was copied whole into every report and `doeffTrace`.
  */
+/** `s`, longer than `max`, cut to at most `max` characters (never between a surrogate pair's halves) and how many more there were. */
+export function cutLine(s: string, max: number): string {
+  const kept = head(s, max);
+  return `${kept}… (${s.length - kept.length} more characters)`;
+}
+
 export function printable(s: string, max = LINE_MAX): string {
-  const cut = s.length > max ? `${s.slice(0, max)}… (${s.length - max} more characters)` : s;
+  const cut = s.length > max ? cutLine(s, max) : s;
   return cut.replace(
     // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
     /[\x00-\x08\v-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,

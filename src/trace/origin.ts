@@ -500,6 +500,11 @@ export class Origins {
       }
       const top = cur.top;
       if (info?.handedOn === true || (top !== null && known.gens.has(top.gen))) return;
+      // a quiet handler's own frame throwing a known error hands it on: the scheduler rethrows main's
+      // error once R9 cancelled the tasks left — after their cancellation performed effects, so it
+      // is no longer the error merely propagating, and it was recorded anew as the scheduler's own
+      // throw at main's first scheduler effect, losing main's chain
+      if (info === null && cur.kind === S_HANDLER && cur.handler?.[TRACE_QUIET] === true) return;
     }
     this.record(cur, e, info);
   }

@@ -1,5 +1,5 @@
 /** The one-line report of a successful run (failures: trace/format.ts). */
-import { B_EFFECT, brandOf, describe } from "../vm/brand.js";
+import { B_EFFECT, brandOf, describe, head } from "../vm/brand.js";
 import { printable, showEffect } from "./format.js";
 
 /**
@@ -19,7 +19,7 @@ function show(v: unknown): string {
     // cyclic or hostile: described below
   }
   s ??= describe(v);
-  return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+  return s.length > 200 ? `${head(s, 197)}...` : s;
 }
 
 /** What JSON cannot write faithfully, as a string; anything else unchanged. */

@@ -3,7 +3,7 @@
  *   <n> <Mode> <detail> frames=<f> segs=<s> depth=<d>
  * Sink errors are swallowed; tracing never changes a result (INV-4).
  */
-import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, className, describe } from "../vm/brand.js";
+import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, className, describe, head } from "../vm/brand.js";
 import type { Machine } from "../vm/machine.js";
 import { M_DELIVER, M_HANDLE_YIELD, M_THROW, M_UNWIND, MODE_NAMES } from "../vm/modes.js";
 import { OP_NAMES } from "../vm/primitives.js";
@@ -13,7 +13,7 @@ import type { StepTracer } from "../vm/trace-hook.js";
 
 function short(v: unknown): string {
   const s = describe(v);
-  return s.length > 30 ? `${s.slice(0, 27)}...` : s;
+  return s.length > 30 ? `${head(s, 27)}...` : s;
 }
 
 function detail(m: Machine): string {

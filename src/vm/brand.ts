@@ -21,6 +21,10 @@ export type BrandKind = typeof B_EFFECT | typeof B_PROGRAM | typeof B_PRIMITIVE 
  */
 const ANY_COPY: unique symbol = Symbol.for("doeff.kind") as never;
 
+/** Says how two copies come to be loaded and how to make them one: for messages about another copy's values. */
+export const TWO_COPIES =
+  "(two copies are loaded: `npm ls doeff` shows them; `npm dedupe`, or doeff as a peer dependency of the library that brings its own, makes them one)";
+
 /** Brand `proto` (a library class's prototype) as `b`, and mark it for every copy. */
 export function brand(proto: object, b: BrandKind): void {
   Object.defineProperty(proto, BRAND, { value: b });
@@ -188,6 +192,15 @@ export function isThenable(x: unknown): boolean {
 }
 
 /**
+ * The first `n` UTF-16 code units of `s`, or one fewer where the last would be the first half of a
+ * surrogate pair (an emoji, a CJK extension character): cut between the halves, a report would print
+ * a lone surrogate, which a terminal shows as U+FFFD and a strict UTF-8 encoder refuses.
+ */
+export function head(s: string, n: number): string {
+  return s.slice(0, n).replace(/[\ud800-\udbff]$/, "");
+}
+
+/**
  * A class's name as its source spells it, also in a minified bundle (whose bundler renames classes):
  * its own static `displayName` when it has one — doeff's effect and error classes do — else its
  * `name`. A subclass without its own `displayName` gets its own `name`, not its parent's.
@@ -212,7 +225,7 @@ function describeUnsafe(x: unknown): string {
   if (x === null) return "null";
   switch (typeof x) {
     case "string":
-      return x.length > 40 ? JSON.stringify(`${x.slice(0, 37)}...`) : JSON.stringify(x);
+      return x.length > 40 ? JSON.stringify(`${head(x, 37)}...`) : JSON.stringify(x);
     case "number":
     case "boolean":
     case "bigint":
@@ -227,7 +240,7 @@ function describeUnsafe(x: unknown): string {
     return String(x);
   const name = className((x as { constructor?: unknown }).constructor) || "Object";
   if (brandOf(x) === 0 && (x as { [ANY_COPY]?: unknown })[ANY_COPY] === 1)
-    return `${name} object from another copy of doeff (two copies are loaded: \`npm ls doeff\` shows them; \`npm dedupe\`, or doeff as a peer dependency of the library that brings its own, makes them one)`;
+    return `${name} object from another copy of doeff ${TWO_COPIES}`;
   if (Array.isArray(x)) return `Array(${x.length})`;
   return name === "Object" ? "object" : `${name} object`;
 }

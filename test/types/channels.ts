@@ -17,6 +17,7 @@ import {
   createChannel,
   delay,
   eventChannel,
+  forEachLatest,
   program,
   raceAll,
   receive,
@@ -161,3 +162,28 @@ all({ a: num, b: 1 });
 all(num);
 // @ts-expect-error -- an unknown option
 all({ a: num }, { limit: 2 });
+
+// forEachLatest: f takes the channel's values; its row is f's, the scheduler's and each task's, and
+// a clock's (Delay) only with options (debounce)
+declare const queries: Channel<string>;
+const latest = forEachLatest(queries, (q) => {
+  expectType<Equal<typeof q, string>>();
+  return str;
+});
+expectType<
+  Equal<
+    typeof latest,
+    Program<undefined, EffectsOf<typeof str> | SchedulerRow | Spawn<string, EffectsOf<typeof str>>>
+  >
+>();
+run(latest, { handlers: [scheduler, writer] });
+const debounced = forEachLatest(queries, () => str, { debounce: 200 });
+run(debounced, { handlers: [scheduler, simulatedTime(), writer] });
+// @ts-expect-error -- a debounce needs a clock (Delay)
+run(debounced, { handlers: [scheduler, writer] });
+// @ts-expect-error -- f takes the channel's values
+forEachLatest(queries, (q: number) => num);
+// @ts-expect-error -- f returns a program
+forEachLatest(queries, () => 1);
+// @ts-expect-error -- the option is debounce
+forEachLatest(queries, () => str, { debouce: 200 });

@@ -1,15 +1,18 @@
 /**
- * Type tests for observe and getTaskInfo, checked by `tsc` (this file is never executed).
+ * Type tests for observe, getTaskInfo and cede, checked by `tsc` (this file is never executed).
  * `expectType<Equal<A, B>>()` asserts an exact type; each `// @ts-expect-error` line must fail.
  */
 import {
   answer,
+  type Cede,
+  cede,
   Delay,
   Effect,
   type EffectOutcome,
   getTaskInfo,
   type Handler,
   observe,
+  type Program,
   program,
   run,
   scheduler,
@@ -56,3 +59,21 @@ const one = observe(Query, (q) => void q.sql);
 run(main, { handlers: [scheduler, simulatedTime(), some, one] });
 // with Query's handler listed it compiles, the observer innermost
 run(main, { handlers: [scheduler, simulatedTime(), answer(Query, () => ["row"]), some, one, all] });
+
+// the third argument: the performing task, null without a scheduler
+const perTask = observe([Query], (q, _ctx, task) => {
+  expectType<Equal<typeof task, TaskInfo | null>>();
+  void q.sql;
+  void task?.parent;
+});
+expectType<Equal<typeof perTask, Handler<undefined>>>();
+
+// cede(): a scheduler effect answering undefined
+const batch = program(function* () {
+  const v = yield* cede();
+  expectType<Equal<typeof v, undefined>>();
+});
+expectType<Equal<typeof batch, Program<void, Cede>>>();
+// @ts-expect-error MissingHandlerError<Cede>: it needs the scheduler
+run(batch);
+run(batch, { handlers: [scheduler] });
