@@ -7,15 +7,21 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  ask,
   awaitPromise,
   cancel,
+  createPromise,
   delay,
   Effect,
+  failPromise,
   fn,
   getRunContext,
   handle,
+  local,
+  observe,
   program,
   now,
+  reader,
   realTime,
   run,
   runAsync,
@@ -24,8 +30,11 @@ import {
   scoped,
   simulatedTime,
   spawn,
+  Tell,
+  tell,
   timeout,
   tracebackOf,
+  transfer,
   wait,
 } from "../src/index.js";
 
@@ -276,4 +285,168 @@ test("an error kept after its run failed (an error tracker's queue) keeps only i
     [true, true],
     "the kept error holds its run's warnings or another failure's effect",
   );
+});
+
+test("in a long run, a task's failure that a waiter caught is collected while the run goes on (a server loop's failed requests)", async () => {
+  const r = await runAsync(
+    program(function* () {
+      yield* awaitPromise(() => new Promise((done) => setImmediate(done))); // (a new job: see collectGarbage)
+      const refs: WeakRef<object>[] = [];
+      for (let i = 0; i < 4; i++) {
+        const request = yield* spawn(
+          program(function* () {
+            yield* delay(0); // main waits for it first: its failure wakes main
+            const e = Object.assign(new Error("request failed"), { payload: new Uint8Array(1 << 12) });
+            refs.push(new WeakRef(e));
+            throw e;
+          }),
+        );
+        try {
+          yield* wait(request);
+        } catch {
+          // reported, and done with
+        }
+      }
+      yield* awaitPromise(() => collectGarbage());
+      return refs.slice(0, 3).map((ref) => ref.deref() === undefined);
+    }),
+    { handlers },
+  );
+  assert.equal(r.ok, true);
+  assert.deepEqual(
+    r.value,
+    [true, true, true],
+    "the run keeps every failed task whose error a waiter received",
+  );
+  assert.deepEqual(r.warnings, []);
+});
+
+test("in a long run, a failed promise's error that its waiter caught is collected while the run goes on", async () => {
+  const r = await runAsync(
+    program(function* () {
+      yield* awaitPromise(() => new Promise((done) => setImmediate(done)));
+      const refs: WeakRef<object>[] = [];
+      for (let i = 0; i < 4; i++) {
+        const p = yield* createPromise<number>();
+        yield* spawn(
+          program(function* () {
+            const e = new Error("refused");
+            refs.push(new WeakRef(e));
+            yield* failPromise(p, e);
+          }),
+        );
+        try {
+          yield* wait(p.future);
+        } catch {
+          // handled
+        }
+      }
+      yield* awaitPromise(() => collectGarbage());
+      return refs.slice(0, 3).map((ref) => ref.deref() === undefined);
+    }),
+    { handlers },
+  );
+  assert.equal(r.ok, true);
+  assert.deepEqual(
+    r.value,
+    [true, true, true],
+    "the run keeps every failed promise whose error a waiter received",
+  );
+});
+
+test("in a long run, a lazy env value made per request (local) is collected, with its value, once the request is done", async () => {
+  const r = await runAsync(
+    program(function* () {
+      yield* awaitPromise(() => new Promise((done) => setImmediate(done)));
+      const refs: WeakRef<object>[] = [];
+      const sizes: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        // a connection opened lazily, at the request's first ask, and cached for its later asks
+        const conn = program(function* () {
+          const c = { id: i, buffer: new Uint8Array(1 << 12) };
+          refs.push(new WeakRef(c));
+          return c;
+        });
+        const handled = program(function* () {
+          const a = yield* ask<{ id: number; buffer: Uint8Array }>("conn");
+          const b = yield* ask<{ id: number; buffer: Uint8Array }>("conn");
+          return a === b ? a.id : -1; // the same value: evaluated once
+        });
+        sizes.push(yield* local({ conn }, handled));
+      }
+      yield* awaitPromise(() => collectGarbage());
+      return [sizes, refs.slice(0, 3).map((ref) => ref.deref() === undefined)];
+    }),
+    { handlers: [...handlers, reader] },
+  );
+  assert.equal(r.ok, true);
+  assert.deepEqual(
+    r.value,
+    [
+      [0, 1, 2, 3],
+      [true, true, true],
+    ],
+    "the reader's cache keeps every request's lazy value",
+  );
+});
+
+test("in a long run, a Tell handler that answers with transfer (docs/reliability-notes.md's logger) keeps no entry once it is handed on", async () => {
+  const handed: number[] = [];
+  const toLogger = handle(Tell, (effect, k) => {
+    handed.push((effect.message as { n: number }).n); // kept by the logger: its number only
+    return transfer(k, undefined); // (resume would keep this call, and the entry, until main ends)
+  });
+  const r = await runAsync(
+    program(function* () {
+      yield* awaitPromise(() => new Promise((done) => setImmediate(done)));
+      const refs: WeakRef<object>[] = [];
+      for (let n = 0; n < 4; n++) {
+        const entry = { n, body: new Uint8Array(1 << 12) };
+        refs.push(new WeakRef(entry));
+        yield* tell(entry);
+      }
+      yield* awaitPromise(() => collectGarbage());
+      return refs.slice(0, 3).map((ref) => ref.deref() === undefined);
+    }),
+    { handlers: [...handlers, toLogger] },
+  );
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.value, [true, true, true], "the run keeps the entries its Tell handler handed on");
+  assert.deepEqual(handed, [0, 1, 2, 3]);
+  assert.deepEqual(r.log, []);
+});
+
+test("in a long run under observe, an effect answered with an error (a caught failure, a timeout) leaves nothing behind", async () => {
+  const outcomes: string[] = [];
+  const metrics = observe((_effect) => (outcome) => {
+    if (outcome.status === "threw") outcomes.push((outcome.error as Error).message);
+  });
+  const r = await runAsync(
+    program(function* () {
+      yield* awaitPromise(() => new Promise((done) => setImmediate(done)));
+      const refs: WeakRef<object>[] = [];
+      for (let i = 0; i < 4; i++) {
+        const request = yield* spawn(
+          program(function* () {
+            yield* delay(0);
+            const e = Object.assign(new Error(`request ${i} failed`), { payload: new Uint8Array(1 << 12) });
+            refs.push(new WeakRef(e));
+            throw e;
+          }),
+        );
+        yield* safe(wait(request)); // observe sees the Wait answered with the error
+      }
+      yield* awaitPromise(() => collectGarbage());
+      return refs.slice(0, 3).map((ref) => ref.deref() === undefined);
+    }),
+    { handlers: [...handlers, metrics] },
+  );
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.value, [true, true, true], "observe's frames keep every error it saw thrown");
+  assert.deepEqual(outcomes, [
+    "request 0 failed",
+    "request 1 failed",
+    "request 2 failed",
+    "request 3 failed",
+  ]);
 });

@@ -18,7 +18,6 @@ import {
   type Continuation,
   delegate,
   describe,
-  discontinue,
   getHandlers,
   getRunContext,
   type Handler,
@@ -29,8 +28,10 @@ import {
   TAKES,
   TRACE_QUIET,
   transfer,
+  transferWith,
 } from "../protocol.js";
 import { type EffectClass, firstNotAnEffectClass, type InstancesOf } from "./handle.js";
+import { raise } from "./util.js";
 
 /**
  * How an observed effect ended: `"answered"` with the answer the handlers outside gave, `"threw"`
@@ -149,7 +150,11 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
         // nothing outside takes it: pass it on, for the VM's own message at the perform site (the
         // delegate's read "performed by handler observe", as if the observer were at fault)
         if (error instanceof UnhandledEffectError && error.effect === effect) return yield* pass();
-        return yield* discontinue(k, error); // (a quiet handler's discontinue: no line of its own)
+        // thrown at the perform site in tail position, as the scheduler does: a discontinue waited
+        // for the rest of the body, so around a loop that never ends each effect answered with an
+        // error (a caught failure, a timeout) kept this call, ~3 kB, and made every later
+        // traceback walk them all
+        return yield* transferWith(k, raise(error));
       }
       settled = true;
       report(ctx, effect, end, { status: "answered", value });

@@ -39,12 +39,16 @@ interface Inflight {
   promise: PromiseHandle<unknown> | null;
 }
 interface ReaderRun {
-  readonly cache: Map<unknown, unknown>;
+  /**
+   * Weak: a lazy value made per request (`local({ conn: connect(id) }, handle(req))` in a server
+   * loop) is a new Program each time, and a Map kept every one, and its value, until the run ended.
+   */
+  readonly cache: WeakMap<object, unknown>;
   readonly inflight: Map<unknown, Inflight>;
 }
 
 function runData(ctx: RunContext): ReaderRun {
-  return perRun(ctx, reader, () => ({ cache: new Map(), inflight: new Map() }));
+  return perRun(ctx, reader, () => ({ cache: new WeakMap(), inflight: new Map() }));
 }
 
 /** Fast answer for a plain or cached ask; DEFER for Local and lazy values still to evaluate. */
@@ -55,7 +59,7 @@ function askAnswer(effect: Ask | Local, ctx: RunContext): unknown {
   if (v === undefined && !env.has(effect.key)) throw new MissingEnvKeyError(effect.key);
   if (brandOf(v) !== B_PROGRAM) return v;
   const data = runData(ctx);
-  if (data.cache.has(v)) return data.cache.get(v);
+  if (data.cache.has(v as object)) return data.cache.get(v as object);
   return DEFER;
 }
 
@@ -98,7 +102,7 @@ function* evaluateGen(
       if (record.promise !== null) yield* failPromise(record.promise, e);
       throw e;
     }
-    data.cache.set(prog, v);
+    data.cache.set(prog as object, v);
     data.inflight.delete(prog);
     settled = true;
     tc.env = prev;

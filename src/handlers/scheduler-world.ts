@@ -90,9 +90,12 @@ export class World {
    * Failures handed to a task that did not run to receive them (scheduler-ops.ts `unreceived`), by
    * the cell that failed: kept on the warnings until another task woken by that cell receives its
    * error (null: none, the usual case). `heard`: the failed cells whose error a woken task received.
+   * Both weak: they are only ever asked about a cell in hand, and a strong Set kept every failed task
+   * a waiter caught (its error and traceback, ~2 kB) until the run ended — a server loop grew per
+   * failed request.
    */
-  unheard: Map<Cell, () => void> | null = null;
-  heard: Set<Cell> | null = null;
+  unheard: WeakMap<Cell, () => void> | null = null;
+  heard: WeakSet<Cell> | null = null;
   /**
    * An awaitPromise whose thunk the FAST_PATH already called, then found it could not await at the
    * site (the thunk made another task runnable): the handler takes this outcome instead of calling
@@ -312,13 +315,13 @@ export class World {
       return;
     }
     if (this.heard?.has(from)) return;
-    const m = (this.unheard ??= new Map());
+    const m = (this.unheard ??= new WeakMap());
     if (!m.has(from)) m.set(from, provisionalWarning(this.ctx, e, where));
   }
 
   /** A task woken by cell `from`'s failure runs with its error: it received it. */
   received(from: Cell): void {
-    (this.heard ??= new Set()).add(from);
+    (this.heard ??= new WeakSet()).add(from);
     const retract = this.unheard?.get(from);
     if (retract !== undefined) {
       this.unheard!.delete(from);

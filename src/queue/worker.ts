@@ -20,9 +20,9 @@ import {
   type Handler,
   type PatchEffects,
   realTime,
-  resume,
   runAsync,
   scheduler,
+  transfer,
   type UndeclaredKeys,
   UnhandledEffectError,
 } from "../index.js";
@@ -113,10 +113,12 @@ function jobHandler(bullJob: Job) {
         attempt: bullJob.attemptsMade + 1,
         attempts: bullJob.opts.attempts || 1, // (the producer stores 0 for "not set")
       });
-      return yield* resume(k, info);
+      return yield* transfer(k, info);
     }
     yield* awaitPromise(() => bullJob.updateProgress(e.progress));
-    return yield* resume(k, undefined);
+    // (transfer, not resume: a resume waited for the rest of the job, so a long job reporting as it
+    // went kept every report, its progress object and this call, until it ended)
+    return yield* transfer(k, undefined);
   });
 }
 

@@ -1,0 +1,76 @@
+/**
+ * Memory a doeff/queue job gives back while it runs (test/leaks.test.ts's method: WeakRefs and
+ * explicit collections), on a real redis-server (skipped with the reason printed when none is
+ * installed).
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { awaitPromise, fn, program, realTime, runAsync, scheduler, wait } from "../src/index.js";
+import { enqueue, type QueueWorker, queue, reportProgress, startWorker } from "../src/queue/index.js";
+import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+
+if (redisMissing) console.log(`# queue leak tests skipped: ${redisMissing}`);
+const skip = redisMissing;
+
+/** Two full collections, each after a turn of the event loop (as in test/leaks.test.ts). */
+async function collectGarbage(): Promise<void> {
+  (await import("node:v8")).setFlagsFromString("--expose-gc");
+  const gc = (await import("node:vm")).runInNewContext("gc") as () => void;
+  for (let i = 0; i < 2; i++) {
+    await new Promise((done) => setImmediate(done));
+    gc();
+  }
+}
+
+const programs = {
+  // a long job that reports its progress as it goes (an import of many rows, say)
+  reporting: fn(function* reporting() {
+    const refs: WeakRef<object>[] = [];
+    for (let i = 0; i < 6; i++) {
+      const progress = { done: i, rows: new Array(512).fill(i) };
+      refs.push(new WeakRef(progress));
+      yield* reportProgress(progress);
+    }
+    yield* awaitPromise(() => collectGarbage());
+    // (the first may still be reached from a link the VM keeps to the job's first handler call, and
+    // the last is the Job's `progress`: one each, not one per report)
+    return refs.slice(1, 5).map((ref) => ref.deref() === undefined);
+  }),
+};
+
+let redis: Redis;
+let worker: QueueWorker;
+const NAME = "doeff-leaks";
+before(async () => {
+  if (skip) return;
+  redis = await startRedis();
+  worker = await startWorker({ connection: redis.connection, name: NAME, programs, signals: false });
+});
+after(async () => {
+  if (skip) return;
+  await worker.close();
+  await redis.stop();
+});
+
+test("queue: a job's reported progress is let go once reported (the job's handler answers in tail position)", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const q = queue({ connection: redis.connection, name: NAME });
+  try {
+    const r = await runAsync(
+      program(function* () {
+        return yield* wait(yield* enqueue<boolean[]>("reporting", []));
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(
+      r.value,
+      [true, true, true, true],
+      "the job keeps every progress it reported until it ends",
+    );
+  } finally {
+    await q.close();
+  }
+});
