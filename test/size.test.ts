@@ -464,9 +464,13 @@ which then changed after it was performed (what record and expectEffects showed)
 37,837 B: a world's timer heap counts its pending timers and is dropped at 0 (with a heap per world,
 a nested world that ended with its tasks cancelled in their delays was never idle again to pop its
 removed timers: 1,000 such worlds kept 3,000 timers and the worlds), +38 B.
-Merged: → 21,042 / 38,175 B. */
+Merged: → 21,042 / 38,175 B. Then → 21,039 / 38,177 B (a second-opinion review): a V8 path holding
+`), ` is read whole (only an eval's location is cut at its last `), `), an anonymous function field
+is cut with head, and origin.ts tells the scheduler's rethrow by its parked generator instead of by
+its being quiet (a quiet handler's new throw of an error recorded elsewhere kept that other place),
+-3 / +2 B: correctness fixes. */
 const SMALL_BUDGET = 21_042;
-const WHOLE_BUDGET = 38_175;
+const WHOLE_BUDGET = 38_177;
 
 interface Measured {
   min: number;
