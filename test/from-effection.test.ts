@@ -5,7 +5,10 @@
  * gives effection's behaviour is run too. docs/coming-from-effection.md says each of these in words.
  */
 import assert from "node:assert/strict";
+import { spawn as spawnProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { beforeEach, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import * as E from "effection";
 import {
   all,
@@ -16,6 +19,7 @@ import {
   createExternalPromise,
   createPromise,
   DeadlockError,
+  getAbortSignal,
   delay,
   eventChannel,
   fn,
@@ -619,4 +623,210 @@ test("spawn(() => op) and spawn(function* () {…}), as effection writes them: t
     name: "TypeError",
     message: arrowMessage("spawn").replace("function arrow", "function job"),
   });
+});
+
+test("resource + ensure and a bracket fn: both close last-opened first, after the body's own finally in effection", async () => {
+  function useConn(name: string): E.Operation<string> {
+    return E.resource(function* (provide) {
+      ev.push(`open ${name}`);
+      try {
+        yield* provide(name);
+      } finally {
+        ev.push(`close ${name}`);
+      }
+    });
+  }
+  await E.run(function* () {
+    try {
+      const a = yield* useConn("a");
+      const b = yield* useConn("b");
+      yield* E.ensure(() => {
+        ev.push("ensure");
+      });
+      ev.push(`use ${a} ${b}`);
+    } finally {
+      ev.push("body finally");
+    }
+  });
+  assert.deepEqual(ev, ["open a", "open b", "use a b", "body finally", "ensure", "close b", "close a"]);
+  ev.length = 0;
+  const withConn = fn(function* withConn<T, Eff>(name: string, body: (conn: string) => Program<T, Eff>) {
+    ev.push(`open ${name}`);
+    try {
+      return yield* body(name);
+    } finally {
+      ev.push(`close ${name}`);
+    }
+  });
+  const use = (a: string, b: string) =>
+    program(function* () {
+      try {
+        ev.push(`use ${a} ${b}`);
+        yield* delay(1);
+        return 1;
+      } finally {
+        ev.push("body finally");
+      }
+    });
+  const r = run(
+    withConn("a", (a) => withConn("b", (b) => use(a, b))),
+    S(),
+  );
+  assert.equal(r.value, 1);
+  assert.deepEqual(ev, ["open a", "open b", "use a b", "body finally", "close b", "close a"]);
+});
+
+test("useAbortSignal aborts when the task's scope ends, even on success; doeff's getAbortSignal only when the task is cancelled", async () => {
+  let signal: AbortSignal | undefined;
+  await E.run(function* () {
+    const t = yield* E.spawn(function* () {
+      signal = yield* E.useAbortSignal();
+      signal.addEventListener("abort", () => ev.push("aborted"));
+      ev.push("task returns");
+    });
+    yield* t;
+    ev.push(`after: aborted=${signal?.aborted}`);
+  });
+  assert.deepEqual(ev, ["task returns", "aborted", "after: aborted=true"]);
+  ev.length = 0;
+  const task = fn(function* task() {
+    signal = yield* getAbortSignal();
+    signal.addEventListener("abort", () => ev.push("aborted"));
+    ev.push("task returns");
+  });
+  run(
+    program(function* () {
+      yield* wait(yield* spawn(task()));
+      ev.push(`after: aborted=${signal?.aborted}`);
+    }),
+    S(),
+  );
+  assert.deepEqual(ev, ["task returns", "after: aborted=false"]);
+});
+
+// docs/coming-from-effection.md's port: examples/from-effection/, each file shown exactly on the page,
+// and both programs run to "ready", take a SIGINT and print the same lines
+const root = fileURLToPath(new URL("..", import.meta.url));
+const page = readFileSync(`${root}docs/coming-from-effection.md`, "utf8");
+
+for (const file of ["effection.ts", "doeff.ts"]) {
+  test(`docs/coming-from-effection.md shows examples/from-effection/${file} exactly`, () => {
+    const src = readFileSync(`${root}examples/from-effection/${file}`, "utf8").replaceAll(
+      '"../../src/index.js"',
+      '"doeff"',
+    );
+    assert.ok(page.includes(`\`\`\`ts\n${src}\`\`\`\n`), `the page has a block that is ${file}, as it is`);
+  });
+}
+
+/** Runs the file until it prints "ready", sends it SIGINT, and answers its output and exit code. */
+function runUntilReady(file: string): Promise<{ lines: string[]; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawnProcess(process.execPath, ["--import", "tsx", `examples/from-effection/${file}`], {
+      cwd: root,
+    });
+    let out = "";
+    let err = "";
+    const guard = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${file} did not get ready in 30 s: ${out}${err}`));
+    }, 30_000);
+    child.stdout.on("data", (chunk: Buffer) => {
+      const before = out;
+      out += chunk.toString();
+      if (!before.includes("ready;") && out.includes("ready;")) child.kill("SIGINT");
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.on("close", (code) => {
+      clearTimeout(guard);
+      if (err !== "") reject(new Error(`${file} wrote to stderr: ${err}`));
+      else resolve({ lines: out.trimEnd().split("\n"), code });
+    });
+  });
+}
+
+test("examples/from-effection: effection's main and the doeff port print the same lines and exit 130 on Ctrl-C", async () => {
+  const lines = [
+    "connected to feed.example",
+    "seen 101, 102, 99 via feed.example; listeners left: 0",
+    "ready; Ctrl-C to stop",
+    "heartbeat stopped",
+    "disconnected",
+  ];
+  const [effection, doeff] = await Promise.all([runUntilReady("effection.ts"), runUntilReady("doeff.ts")]);
+  assert.deepEqual(effection, { lines, code: 130 });
+  assert.deepEqual(doeff, { lines, code: 130 });
+  assert.ok(page.includes(`\n\`\`\`\n${lines.join("\n")}\n\`\`\`\n`), "the page shows the output");
+});
+
+test("an aborted run (Ctrl-C) closes main's finally blocks before the tasks; scoped inside the resource stops its users first", () => {
+  const withConnection = fn(function* withConnection<T, Eff>(body: Program<T, Eff>) {
+    try {
+      return yield* body;
+    } finally {
+      ev.push("disconnected");
+    }
+  });
+  const heartbeat = fn(function* heartbeat() {
+    try {
+      for (;;) yield* delay(1000);
+    } finally {
+      ev.push("heartbeat stopped");
+    }
+  });
+  const body = (controller: AbortController) =>
+    program(function* () {
+      yield* spawn(heartbeat());
+      yield* delay(10);
+      controller.abort(new Error("SIGINT")); // what the SIGINT listener does
+      yield* delay(10);
+    });
+  for (const wrap of [(p: Program<void, any>) => p, (p: Program<void, any>) => scoped(p)]) {
+    const controller = new AbortController();
+    const r = run(withConnection(wrap(body(controller))), { ...S(), signal: controller.signal });
+    assert.equal((r.error as Error).message, "SIGINT");
+  }
+  assert.deepEqual(ev, ["disconnected", "heartbeat stopped", "heartbeat stopped", "disconnected"]);
+});
+
+test("a cleanup already waiting when the halt comes is cut at its wait in both libraries", async () => {
+  await E.run(function* () {
+    const t = yield* E.spawn(function* () {
+      try {
+        yield* E.sleep(1);
+      } finally {
+        ev.push("cleanup waits");
+        yield* E.sleep(50);
+        ev.push("cleanup done");
+      }
+    });
+    yield* E.sleep(10);
+    yield* t.halt();
+    ev.push("halted");
+  });
+  const effection = [...ev];
+  ev.length = 0;
+  const task = fn(function* task() {
+    try {
+      yield* delay(1);
+    } finally {
+      ev.push("cleanup waits");
+      yield* delay(50);
+      ev.push("cleanup done");
+    }
+  });
+  const r = run(
+    program(function* () {
+      const t = yield* spawn(task());
+      yield* delay(10);
+      yield* cancel(t);
+      ev.push("halted");
+    }),
+    S(),
+  );
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(effection, ["cleanup waits", "halted"]);
+  assert.deepEqual(ev, effection);
 });
