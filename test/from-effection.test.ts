@@ -270,6 +270,32 @@ test("a child that fails: effection tears down its parent and the run rejects; d
   assert.match(r.format(), /task 1 failed and nothing waited for it/);
 });
 
+test("a child that fails inside scoped: effection's scoped throws its error, doeff's scoped ends the child's siblings but does not wait on it", async () => {
+  await assert.rejects(
+    E.run(() =>
+      E.scoped(function* () {
+        yield* E.spawn(heartbeatE);
+        return yield* workE();
+      }),
+    ),
+    (e) => e === boom,
+  );
+  assert.deepEqual(ev, ["heartbeat fails", "heartbeat finally", "work finally"]);
+  ev.length = 0;
+  const r = run(
+    scoped(
+      program(function* () {
+        yield* spawn(heartbeatD());
+        return yield* workD();
+      }),
+    ),
+    S(),
+  );
+  assert.equal(r.value, "result");
+  assert.deepEqual(r.warnings, [boom]);
+  assert.deepEqual(ev, ["heartbeat fails", "heartbeat finally", "work done", "work finally"]);
+});
+
 test("effection's failing child in doeff: race the work against the child's task inside scoped", async () => {
   const r = run(
     scoped(
