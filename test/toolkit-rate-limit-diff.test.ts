@@ -318,7 +318,7 @@ test("differential: under a run, bursts of callers whose timeout cancels the one
         );
       },
     ),
-    { numRuns: 150, seed: 20261207 },
+    { numRuns: 100, seed: 20261207 },
   );
 });
 
