@@ -36,6 +36,11 @@ const programs = {
     // the last is the Job's `progress`: one each, not one per report)
     return refs.slice(1, 5).map((ref) => ref.deref() === undefined);
   }),
+  // reports as it goes, then fails
+  importRows: fn(function* importRows() {
+    for (let i = 1; i <= 3; i++) yield* reportProgress(i);
+    throw new Error("row 4 is malformed");
+  }),
 };
 
 let redis: Redis;
@@ -69,6 +74,31 @@ test("queue: a job's reported progress is let go once reported (the job's handle
       r.value,
       [true, true, true, true],
       "the job keeps every progress it reported until it ends",
+    );
+  } finally {
+    await q.close();
+  }
+});
+
+test("queue: a job that reported progress and then failed: its traceback names no handler call per report", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const q = queue({ connection: redis.connection, name: NAME });
+  try {
+    const r = await runAsync(
+      program(function* main() {
+        return yield* wait(yield* enqueue("importRows", []));
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.equal((r.error as Error).message, "row 4 is malformed");
+    // the job's own run's traceback (remoteTraceback): a resume kept each report's call on its chain,
+    // "handler queueJob for ReportProgress(1) ✓" and so on, above the job's frames
+    const remote = (r.error as Error & { remoteTraceback?: string }).remoteTraceback;
+    assert.equal(
+      remote?.replace(/:\d+\n/, ":N\n"),
+      "doeff traceback (outermost first):\n  importRows\n  thrown at test/leaks-queue.test.ts:N\nError: row 4 is malformed",
     );
   } finally {
     await q.close();

@@ -450,3 +450,66 @@ test("in a long run under observe, an effect answered with an error (a caught fa
     "request 3 failed",
   ]);
 });
+
+// (review of the weak heard/unheard: they are never iterated — a warning lives on the run's list —
+// so letting go of the failed tasks mid-run must change none of the warnings, nor their order)
+test("in a long run, the failures nobody received stay on the warnings, exactly and in order, once their tasks are collected; a caught one adds none", async () => {
+  const fails = (message: string) =>
+    fn(function* fails() {
+      yield* delay(1);
+      throw new Error(message);
+    })();
+  const tasks: WeakRef<object>[] = [];
+  const failures = fn(function* failures(round: number) {
+    const forgotten = yield* spawn(fails(`nobody waits ${round}`));
+    const caught = yield* spawn(fails(`caught ${round}`));
+    try {
+      yield* wait(caught);
+    } catch {
+      // received: no warning
+    }
+    // t fails and wakes w, which is cancelled before it runs: unreceived (the weak map)
+    const t = yield* spawn(fails(`woken, not received ${round}`));
+    const w = yield* spawn(
+      program(function* waiter() {
+        return yield* wait(t);
+      }),
+    );
+    // (its timer is due with t's and fires after it: it runs once w is woken, before w ran)
+    yield* spawn(
+      program(function* canceller() {
+        yield* delay(1);
+        yield* cancel(w);
+      }),
+    );
+    yield* delay(5);
+    for (const task of [forgotten, caught, t, w]) tasks.push(new WeakRef(task));
+  });
+  const r = await runAsync(
+    program(function* main() {
+      yield* awaitPromise(() => new Promise((done) => setImmediate(done))); // (a new job: see collectGarbage)
+      for (let round = 1; round <= 3; round++) yield* failures(round);
+      yield* awaitPromise(() => collectGarbage());
+      // (the last round's: the scheduler and the VM keep a link to the last task and job they ran)
+      return tasks.slice(0, 8).map((ref) => ref.deref() === undefined);
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+  assert.deepEqual(r.value, new Array(8).fill(true), "the run keeps its failed tasks");
+  assert.deepEqual(
+    r
+      .format()
+      .split("\n")
+      .filter((l) => !l.startsWith("  ")),
+    [
+      "Ok: [true,true,true,true,true,true,true,true]",
+      "── 6 errors beside the outcome (RunResult.warnings) ──",
+      "task 1 failed and nothing waited for it: Error: nobody waits 1",
+      "task 4 was woken with this error and did not run to receive it: Error: woken, not received 1",
+      "task 6 failed and nothing waited for it: Error: nobody waits 2",
+      "task 9 was woken with this error and did not run to receive it: Error: woken, not received 2",
+      "task 11 failed and nothing waited for it: Error: nobody waits 3",
+      "task 14 was woken with this error and did not run to receive it: Error: woken, not received 3",
+    ],
+  );
+});

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import {
   ask,
   CircularAskError,
+  delay,
   get,
   local,
   MissingEnvKeyError,
@@ -12,8 +13,12 @@ import {
   reader,
   run,
   safe,
+  scheduler,
+  simulatedTime,
+  spawn,
   state,
   tell,
+  wait,
   writer,
 } from "../src/index.js";
 import { P } from "./helpers.js";
@@ -185,6 +190,31 @@ test("H12 a lazy value given by local is evaluated at its ask", () => {
     { handlers: [reader] },
   );
   assert.equal(r.value, 9);
+});
+
+// (review of the cache as a WeakMap keyed by the Program: the same keying as the Map it was)
+test("H7 one lazy Program given by two local overlays, under two keys and in two tasks at once, is evaluated once per run", () => {
+  let count = 0;
+  const conn = P(function* () {
+    count++;
+    yield* delay(5); // (in flight while the other task asks)
+    return `conn ${count}`;
+  });
+  const main = P(function* () {
+    const a = yield* spawn(local({ db: conn }, ask<string>("db")));
+    const b = yield* spawn(local({ other: conn }, local({ db: 1 }, ask<string>("other"))));
+    const c = yield* local({ db: conn }, ask<string>("db"));
+    return [yield* wait(a), yield* wait(b), c];
+  });
+  const handlers = [scheduler, simulatedTime(), reader];
+  assert.deepEqual(run(main, { handlers }).value, ["conn 1", "conn 1", "conn 1"]);
+  assert.equal(count, 1);
+  assert.deepEqual(run(main, { handlers: [scheduler, simulatedTime(), reader] }).value, [
+    "conn 2",
+    "conn 2",
+    "conn 2",
+  ]);
+  assert.equal(count, 2);
 });
 
 test("H13 the env option object is never mutated", () => {

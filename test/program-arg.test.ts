@@ -1,0 +1,135 @@
+/**
+ * The program argument of spawn and the toolkit (src/effects/program-arg.ts): what each call site
+ * accepts is what it accepted before the function messages (every Program, Effect and primitive, a
+ * Proxy of one), and each function given in a program's place is a TypeError at the call whose
+ * message names what was given — an effect class, an async function, a Proxy whose traps throw
+ * included.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  all,
+  createSemaphore,
+  Effect,
+  fn,
+  forEach,
+  get,
+  program,
+  pure,
+  raceAll,
+  rateLimited,
+  rateLimiter,
+  recover,
+  retry,
+  run,
+  scheduler,
+  scoped,
+  type Semaphore,
+  spawn,
+  timeout,
+  withPermit,
+} from "../src/index.js";
+
+class Query extends Effect<string> {
+  declare readonly _tag: "Query";
+  constructor(readonly sql: string) {
+    super();
+  }
+}
+
+const sem = run(createSemaphore(1), { handlers: [scheduler] }).value as Semaphore;
+const limiter = rateLimiter({ limit: 1, interval: 10 });
+const loose = (f: unknown) => f as (...args: unknown[]) => unknown;
+
+/** Every call site with its name in the message, given `p` where the program goes. */
+const sites: ReadonlyArray<readonly [string, (p: unknown) => unknown]> = [
+  ["spawn", (p) => loose(spawn)(p)],
+  ["all (item 1)", (p) => loose(all)([pure(0), p])],
+  ['all (key "a")', (p) => loose(all)({ z: pure(0), a: p })],
+  ["forEach (item 1)", (p) => loose(forEach)([0, 1], (i: number) => (i === 0 ? pure(0) : p))],
+  ["raceAll (item 1)", (p) => loose(raceAll)([pure(0), p])],
+  ['raceAll (key "b")', (p) => loose(raceAll)({ b: p })],
+  ["timeout", (p) => loose(timeout)(p, 5)],
+  ["scoped", (p) => loose(scoped)(p)],
+  ["retry", (p) => loose(retry)(p, { times: 2 })],
+  ["recover", (p) => loose(recover)(p, Error, () => 0)],
+  ["withPermit", (p) => loose(withPermit)(sem, p)],
+  ["rateLimited", (p) => loose(rateLimited)(limiter, p)],
+];
+
+test("every program-like a call site took before is still taken: an Effect, a primitive, pure(1), fn(…)(args), a Proxy of a program", () => {
+  const job = fn(function* job(n: number) {
+    return n;
+  });
+  const accepted: unknown[] = [
+    new Query("x"),
+    get("k"),
+    pure(1),
+    job(1),
+    new Proxy(job(2), {}),
+    new Proxy(new Query("y"), {}),
+  ];
+  for (const [where, call] of sites)
+    for (const p of accepted) assert.doesNotThrow(() => call(p), `${where} refused ${String(p)}`);
+});
+
+test("a function where a program goes: a TypeError at the call that says what it is and what to pass", () => {
+  const job = fn(function* job() {
+    return 1;
+  });
+  const head = (where: string) => `${where} expects a Program, Effect or primitive, got `;
+  const hostile = new Proxy(function hostile() {}, {
+    get() {
+      throw new Error("trap: get");
+    },
+    getPrototypeOf() {
+      throw new Error("trap: getPrototypeOf");
+    },
+  });
+  const cases: ReadonlyArray<readonly [unknown, string]> = [
+    // an effect class without `new` ("pass job(…), not () => job(…)" advised calling it: a throw)
+    [Query, "the effect class Query, not an effect: pass new Query(…)"],
+    // an async function's call is a Promise ("pass the program itself" did not say so)
+    [
+      async function load() {},
+      "an async function load: a task runs a doeff program, not a Promise — write fn(function* job(…) {…}) and await promises in it with awaitPromise(() => …)",
+    ],
+    [
+      async function* lines() {},
+      "an async generator function lines: a task runs a doeff program, not an async iterator — write fn(function* job(…) {…}) and await promises in it with awaitPromise(() => …)",
+    ],
+    // a Proxy whose traps throw: the trap's own Error escaped (a TypeError before the messages)
+    [hostile, "a value that cannot be inspected (its properties throw)"],
+    // unchanged
+    [
+      () => job(),
+      "function (anonymous): pass the program itself, job(…), not () => job(…) (effection's spawn takes a function, doeff's the program)",
+    ],
+    [
+      function* work() {},
+      "the generator function work: pass program(function* () {…}), or job(…) of const job = fn(function* job(…) {…})",
+    ],
+  ];
+  for (const [where, call] of sites)
+    for (const [p, message] of cases)
+      assert.throws(() => call(p), { name: "TypeError", message: head(where) + message });
+
+  // at the call, in a running program: the task spawned before it never starts (SEMANTICS §9.8)
+  let started = 0;
+  const counted = fn(function* counted() {
+    started++;
+  });
+  const r = run(
+    program(function* main() {
+      yield* spawn(counted());
+      return yield* loose(all)([counted(), async () => 1]) as ReturnType<typeof pure<number>>;
+    }),
+    { handlers: [scheduler] },
+  );
+  assert.ok(r.error instanceof TypeError);
+  assert.match(
+    r.error.message,
+    /^all \(item 1\) expects a Program, Effect or primitive, got an async function \(anonymous\): /,
+  );
+  assert.equal(started, 0);
+});
