@@ -1,5 +1,5 @@
 /**
- * A CLI job runner, written the way docs/concurrency.md §7 ("Coming from Effect or effection")
+ * A CLI job runner, written the way docs/concurrency.md §6 ("Coming from Effect or effection")
  * advises: config from the environment (`reader`), counters (`state`), log lines that survive a
  * job's cancellation (a `Log` effect answered outside the scheduler), a connection pool whose
  * connections are recorded as soon as they open and released synchronously, six jobs at most three

@@ -9,26 +9,38 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { record } from "../src/testing/index.js";
+import { createScheduler } from "../src/handlers/scheduler.js";
 import {
+  ask,
   Cede,
+  cancel,
   cede,
   createPromise,
   DoeffError,
   delay,
+  Effect,
   fn,
   gather,
+  handle,
+  listen,
+  local,
   now,
   observe,
   program,
+  reader,
+  resume,
   retry,
   run,
   runAsync,
   scheduler,
   simulatedTime,
   spawn,
+  tell,
   timeout,
   UnhandledEffectError,
   wait,
+  withHandler,
+  writer,
 } from "../src/index.js";
 
 const batch = fn(function* batch(n: number, step: "cede" | "delay0") {
@@ -172,4 +184,173 @@ test("cede: tasks that cede for ever while main waits for a promise no one compl
   // and one task ceding alone (no other task ready: it goes on at once, never switching)
   const alone = await runAsync(spin(), { handlers: [scheduler], signal: AbortSignal.timeout(100) });
   assert.equal((alone.error as DOMException).name, "TimeoutError");
+});
+
+test("cede while a task is being finalized goes on at once (§9.4: no switch): a cancelled task's finally, and R9's cancel after main returned; main's own finally, before main returns, is ordinary code and switches", () => {
+  const log: string[] = [];
+  const ticker = fn(function* ticker(name: string, n: number) {
+    for (let i = 0; i < n; i++) {
+      log.push(`${name}${i}`);
+      yield* cede();
+    }
+  });
+  const victim = fn(function* victim(name: string) {
+    try {
+      yield* delay(100);
+    } finally {
+      log.push(`${name} finally`);
+      yield* cede(); // the ticker is ready: not run now
+      log.push(`${name} finally goes on`);
+    }
+  });
+  const main = program(function* main() {
+    const v = yield* spawn(victim("cancelled"));
+    yield* spawn(victim("left")); // still in its delay when main returns: R9 cancels it
+    yield* spawn(ticker("t", 5));
+    yield* cede(); // the victims start their delays, the ticker logs t0
+    log.push("cancel");
+    yield* cancel(v);
+    log.push("cancelled");
+    try {
+      return 1;
+    } finally {
+      yield* cede(); // main is not being finalized: the ticker runs
+      log.push("main finally");
+    }
+  });
+  const r = run(main, { handlers: [scheduler, simulatedTime()] });
+  assert.equal(r.value, 1);
+  assert.deepEqual(log, [
+    "t0",
+    "cancel",
+    "cancelled finally",
+    "cancelled finally goes on",
+    "cancelled",
+    "t1",
+    "main finally",
+    "left finally",
+    "left finally goes on",
+  ]);
+});
+
+test("cede in a handler's own code and inside local and listen: the switch keeps the task's env and log its own, and the handler resumes its program after the other tasks ran", () => {
+  class Ping extends Effect<number> {
+    constructor(readonly n: number) {
+      super();
+    }
+  }
+  const log: string[] = [];
+  const slowPing = handle(Ping, function* (e, k) {
+    log.push(`handler ${e.n}`);
+    yield* cede();
+    log.push(`handler ${e.n} goes on`);
+    return yield* resume(k, e.n * 10);
+  });
+  const other = program(function* other() {
+    for (let i = 0; i < 3; i++) {
+      yield* tell(`other${i}`);
+      log.push(`other sees x=${yield* ask("x")}`);
+      yield* cede();
+    }
+  });
+  const main = program(function* main() {
+    const t = yield* spawn(other);
+    const heard = yield* listen(
+      local(
+        { x: 2 },
+        withHandler(
+          slowPing,
+          program(function* pinger() {
+            const a = yield* new Ping(1);
+            yield* tell(`a=${a}`);
+            log.push(`pinger sees x=${yield* ask("x")}`);
+            return a + (yield* new Ping(2));
+          }),
+        ),
+      ),
+    );
+    yield* wait(t);
+    return heard;
+  });
+  const r = run(main, { handlers: [scheduler, reader, writer], env: { x: 1 } });
+  assert.deepEqual(r.value, { value: 30, log: ["a=10"] });
+  assert.deepEqual(log, [
+    "handler 1",
+    "other sees x=1",
+    "handler 1 goes on",
+    "pinger sees x=2",
+    "handler 2",
+    "other sees x=1",
+    "handler 2 goes on",
+    "other sees x=1",
+  ]);
+});
+
+test("cede in a different scheduler nested in a task takes turns with that world's tasks only: the outer world's tasks wait for the hosting task, as for any code it runs", () => {
+  const log: string[] = [];
+  const ticker = fn(function* ticker(name: string, n: number) {
+    for (let i = 0; i < n; i++) {
+      log.push(`${name}${i}`);
+      yield* cede();
+    }
+  });
+  const main = program(function* main() {
+    const o = yield* spawn(ticker("outer", 3));
+    const host = yield* spawn(
+      withHandler(
+        createScheduler(),
+        program(function* inner() {
+          const i = yield* spawn(ticker("inner", 2));
+          yield* ticker("innerMain", 3);
+          yield* wait(i);
+        }),
+      ),
+    );
+    yield* gather(o, host);
+  });
+  const r = run(main, { handlers: [scheduler] });
+  assert.equal(r.ok, true);
+  assert.deepEqual(log, [
+    "outer0",
+    "innerMain0",
+    "inner0",
+    "innerMain1",
+    "inner1",
+    "innerMain2",
+    "outer1",
+    "outer2",
+  ]);
+});
+
+test("cede beside delays: a batch that cedes holds a delay(0) loop's timers back until it ends (no clock round for it), and does not hide that loop's stuck clock afterwards", () => {
+  const log: string[] = [];
+  const zeros = fn(function* zeros(n: number) {
+    for (let i = 0; i < n; i++) {
+      yield* delay(0);
+      if (i < 2) log.push(`zero${i}`);
+    }
+    return n;
+  });
+  const small = program(function* small() {
+    const z = yield* spawn(zeros(3));
+    const b = yield* spawn(
+      program(function* ceder() {
+        for (let i = 0; i < 3; i++) {
+          yield* cede();
+          log.push(`cede${i}`);
+        }
+      }),
+    );
+    yield* gather(z, b);
+  });
+  assert.equal(run(small, { handlers: [scheduler, simulatedTime()] }).ok, true);
+  assert.deepEqual(log, ["cede0", "cede1", "cede2", "zero0", "zero1"]);
+  // a 10,000-item cede batch first, then 150,000 zero delays inside a timeout: still stuck
+  const big = program(function* big() {
+    yield* spawn(batch(10_000, "cede"));
+    return yield* timeout(zeros(150_000), 1000);
+  });
+  const r = run(big, { handlers: [scheduler, simulatedTime()] });
+  assert.ok(r.error instanceof DoeffError);
+  assert.match(r.error.message, /^virtual time is stuck at 0 ms: timers fired at that instant 100000 times/);
 });

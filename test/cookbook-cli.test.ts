@@ -1,5 +1,5 @@
 /**
- * docs/concurrency.md cookbook, "A command-line tool": examples/cookbook/cli-tool.ts run as a real
+ * docs/cookbook.md, "A command-line tool": examples/cookbook/cli-tool.ts run as a real
  * child process — lines piped to its stdin (or a file), its stdout, stderr and exit code checked
  * exactly: 0 when every line went through, 1 with the doeff traceback when one failed, 130 on Ctrl-C
  * with the calls in flight cancelled and the output flushed by main's finally block. Each run must
@@ -205,11 +205,11 @@ test("cli-tool: backpressure: while the 4 calls in flight wait, stdin is not rea
   });
 });
 
-test("cookbook cli-tool.ts: docs/concurrency.md shows exactly this file", () => {
-  const doc = readFileSync(`${root}docs/concurrency.md`, "utf8");
+test("cookbook cli-tool.ts: docs/cookbook.md shows exactly this file", () => {
+  const doc = readFileSync(`${root}docs/cookbook.md`, "utf8");
   const src = readFileSync(`${root}${FILE}`, "utf8").replaceAll('"../../src/index.js"', '"doeff"');
   const marker = `<!-- example: ${FILE} -->\n\`\`\`ts\n`;
   const at = doc.indexOf(marker);
-  assert.ok(at >= 0, "docs/concurrency.md has a block for cli-tool.ts");
+  assert.ok(at >= 0, "docs/cookbook.md has a block for cli-tool.ts");
   assert.equal(doc.slice(at + marker.length, doc.indexOf("```\n", at + marker.length)), src);
 });

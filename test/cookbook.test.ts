@@ -1,4 +1,4 @@
-/** docs/concurrency.md cookbook: each recipe is examples/cookbook/<name>.ts, runs, and prints this. */
+/** docs/cookbook.md: each recipe is examples/cookbook/<name>.ts, runs, and prints this. */
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -163,14 +163,14 @@ expected["structured-logging.ts"] = [
   '{"ok":true,"value":[true,false],"warnings":0}',
   '{"effects":{"Spawn":7,"Query":4},"spawned":7,"permitWaitMs":20,"maxWaiting":2}',
 ];
-const doc = readFileSync(`${root}docs/concurrency.md`, "utf8");
+const doc = readFileSync(`${root}docs/cookbook.md`, "utf8");
 
 test("cookbook simulation-testing.ts: docs/testing.md shows what it prints", () => {
   const page = readFileSync(`${root}docs/testing.md`, "utf8");
   assert.ok(page.includes(`\n\`\`\`\n${expected["simulation-testing.ts"]!.join("\n")}\n\`\`\`\n`));
 });
 
-/** The page that shows each recipe (docs/concurrency.md's cookbook unless named here). */
+/** The page that shows each recipe (docs/cookbook.md unless named here). */
 const pages: Record<string, string> = {
   "tracing.ts": "observability.md",
   "structured-logging.ts": "observability.md",
@@ -181,7 +181,7 @@ for (const [name, lines] of Object.entries(expected)) {
   test(`cookbook ${name}: runs and prints what the docs say`, () => {
     assert.deepEqual(runExample(`examples/cookbook/${name}`), lines);
   });
-  const page = pages[name] ?? "concurrency.md";
+  const page = pages[name] ?? "cookbook.md";
   test(`cookbook ${name}: docs/${page} shows exactly this file`, () => {
     const shown = readFileSync(`${root}docs/${page}`, "utf8");
     const src = readFileSync(`${root}examples/cookbook/${name}`, "utf8")
@@ -225,7 +225,7 @@ test("cookbook cancel-on-signal.ts: SIGINT aborts the run; every finally block r
   ]);
 });
 
-test("cookbook cancel-on-signal.ts: docs/concurrency.md shows exactly this file", () => {
+test("cookbook cancel-on-signal.ts: docs/cookbook.md shows exactly this file", () => {
   const src = readFileSync(`${root}examples/cookbook/cancel-on-signal.ts`, "utf8").replaceAll(
     '"../../src/index.js"',
     '"doeff"',
@@ -394,7 +394,7 @@ test("cookbook http-server.ts: a second Ctrl-C aborts the run; the requests whos
   assert.deepEqual(lines, [`listening on port ${port}`, "stopped: AbortError: This operation was aborted"]);
 });
 
-test("cookbook http-server.ts: docs/concurrency.md shows exactly this file", () => {
+test("cookbook http-server.ts: docs/cookbook.md shows exactly this file", () => {
   const src = readFileSync(`${root}examples/cookbook/http-server.ts`, "utf8").replaceAll(
     '"../../src/index.js"',
     '"doeff"',

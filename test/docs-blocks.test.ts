@@ -26,10 +26,11 @@
  * is compiled as a program of its own: the augmentation would change the types of every other
  * block. Everything else is one program.
  *
- * Run elsewhere, so only compiled here: the cookbook of docs/concurrency.md (its blocks are the files
+ * Run elsewhere, so only compiled here: docs/cookbook.md (its blocks are the files
  * of examples/cookbook/, test/cookbook.test.ts and test/cookbook-cli.test.ts), docs/workers.md's files (test/workers-docs.test.ts),
  * docs/testing.md's worked example (examples/testing.ts, test/docs.test.ts), docs/coming-from-effect.md's
- * port (examples/from-effect/, test/from-effect.test.ts). Not run: blocks that
+ * port (examples/from-effect/, test/from-effect.test.ts), docs/coming-from-effection.md's port
+ * (examples/from-effection/, test/from-effection-api.test.ts). Not run: blocks that
  * need the network (docs/concurrency.md's first) or Redis (docs/queue.md; test/examples-scale.test.ts
  * runs examples/queue/main.ts).
  */

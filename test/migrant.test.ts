@@ -2,7 +2,7 @@
  * What someone moving a job runner from Effect or effection to doeff runs into: resources under
  * timeout and cancellation, retry with timeout, permits after an abort, logs of cancelled jobs, and
  * tasks spawned inside a program that is cancelled. Each test pins what doeff does (exact events and
- * virtual times); docs/concurrency.md §7 ("Coming from Effect or effection") says why.
+ * virtual times); docs/concurrency.md §6 ("Coming from Effect or effection") says why.
  */
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";

@@ -484,3 +484,63 @@ test("observe: bad arguments are TypeErrors that say what to pass", () => {
       "observe expects a callback (effect, ctx) => ((outcome) => void) | undefined second, after the effect classes, got 42",
   });
 });
+
+test("observe's task: tasks spawned with a shared store (one state Map) are each themselves, a task spawned by a handler is the handler's spawn, and only a declared third parameter is looked up (a default or rest parameter gets null, a bound callback the task)", () => {
+  class Job extends Effect<number> {
+    declare readonly _tag: "Job";
+  }
+  // a handler that answers Job by running a task for it (its spawner: the task that performed Job)
+  const jobs = handle(Job, function* (_e, k) {
+    const t = yield* spawn(new Query("in handler's task"));
+    return yield* transfer(k, t.id);
+  });
+  const seen: string[] = [];
+  const shown = (t: TaskInfo | null | undefined) =>
+    t === null || t === undefined ? String(t) : `${t.id}/${t.parent}`;
+  const main = program(function* main() {
+    const a = yield* spawn(new Query("shared a"), { store: "shared" });
+    const b = yield* spawn(new Query("shared b"), { store: "shared" });
+    yield* gather(a, b);
+    const worker = yield* spawn(
+      withHandler(
+        jobs,
+        program(function* worker() {
+          const id = yield* new Job();
+          yield* new Query(`worker, after spawning task ${id}`);
+        }),
+      ),
+    );
+    yield* wait(worker);
+  });
+  const callbacks = {
+    declared: (q: Query, _c: unknown, t: TaskInfo | null) => {
+      seen.push(`declared ${q.sql}:${shown(t)}`);
+    },
+    bound: function (this: unknown, q: Query, _c: unknown, t: TaskInfo | null) {
+      seen.push(`bound ${q.sql}:${shown(t)}`);
+    }.bind(null),
+    defaulted: (q: Query, _c: unknown, t: TaskInfo | null = { id: -1, parent: null }) => {
+      seen.push(`defaulted ${q.sql}:${shown(t)}`);
+    },
+    rest: (q: Query, ...more: unknown[]) => {
+      seen.push(`rest ${q.sql}:${shown(more[1] as TaskInfo | null)}`);
+    },
+  };
+  for (const [name, cb] of Object.entries(callbacks)) {
+    seen.length = 0;
+    const r = run(main, {
+      handlers: [scheduler, answer(Query, (q) => q.sql), observe([Query], cb as never)],
+    });
+    assert.equal(r.ok, true, String(r.error));
+    const who =
+      name === "declared" || name === "bound"
+        ? ["1/0", "2/0", "3/0", "4/3"]
+        : ["null", "null", "null", "null"];
+    assert.deepEqual(seen, [
+      `${name} shared a:${who[0]}`,
+      `${name} shared b:${who[1]}`,
+      `${name} worker, after spawning task 4:${who[2]}`, // (the spawned task waits its turn: FIFO)
+      `${name} in handler's task:${who[3]}`,
+    ]);
+  }
+});

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
@@ -85,4 +85,17 @@ test("every README code block that imports doeff type-checks (the testing one wi
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the README's Documentation table lists every page of docs/, each once, with a description", () => {
+  // pages were added (library-authors.md, coming-from-*.md, cookbook.md) that a reader arriving
+  // from npm could find only by listing the directory
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const table = readme.slice(readme.indexOf("## Documentation"), readme.indexOf("The API reference"));
+  const listed = [...table.matchAll(/^\| \[docs\/([\w-]+\.md)\]\(docs\/\1\) \| (.+) \|$/gm)];
+  const pages = readdirSync(join(root, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .sort();
+  assert.deepEqual(listed.map((m) => m[1]!).sort(), pages);
+  for (const m of listed) assert.ok(m[2]!.trim().length > 10, `docs/${m[1]} has a description`);
 });

@@ -18,7 +18,7 @@ import {
   tracebackOf,
 } from "../src/index.js";
 import { showValue } from "../src/testing/show.js";
-import { framesOf } from "../src/trace/format.js";
+import { framesOf, functionField } from "../src/trace/format.js";
 import { describe } from "../src/vm/brand.js";
 import { decodeValue, encodeFields, encodeValue, fromWire, toWire } from "../src/workers/wire.js";
 
@@ -122,6 +122,18 @@ test("security: a cut message, effect field or value never ends in half of a sur
   assert.equal(r.format().split("\n")[2], `  effect Get("${"k".repeat(56)}..."): state ✗`);
   assert.equal(describe(`${"x".repeat(36)}${E.repeat(5)}`), `"${"x".repeat(36)}..."`);
   assert.equal(showValue({ s: `${"x".repeat(72)}${E.repeat(5)}` }), `{ s: "${"x".repeat(72)}…`);
+});
+
+test("security: an anonymous function field's source, cut to one short line, never ends in half of a surrogate pair", () => {
+  const E = "\u{1F600}";
+  // (an arrow made from source text: the test's own would be compiled with the emoji escaped)
+  const arrow = (body: string) => new Function(`return () => ${body}`)() as Function;
+  // "() => '" is 7 characters: 29 more put the emoji's halves at 36 and 37
+  assert.equal(functionField(arrow(`'${"a".repeat(29)}${E}bbbbbbbbbb'`)), `() => '${"a".repeat(29)}...`);
+  assert.equal(functionField(arrow(`'${"a".repeat(28)}${E}bbbbbbbbbb'`)), `() => '${"a".repeat(28)}${E}...`);
+  // 40 characters are kept whole (whitespace runs as one space), 41 cut to 37
+  assert.equal(functionField(arrow(`\n  ${"1".repeat(34)}`)), `() => ${"1".repeat(34)}`);
+  assert.equal(functionField(arrow(`${"1".repeat(35)}`)), `() => ${"1".repeat(31)}...`);
 });
 
 test("security: format() never throws on a hostile value, and a failed run keeps its chain when the message cannot be read", () => {

@@ -431,7 +431,7 @@ test("a long finite loop of zero delays with no timer due later is no livelock: 
   assert.deepEqual(order, ["other", "batch 1"]);
 });
 
-test("the order at one instant (docs/concurrency.md, a discrete-event simulation): timers fire in the order their delays were called, even at different times; what they spawn or delay(0) runs after them", () => {
+test("the order at one instant (docs/cookbook.md, a discrete-event simulation): timers fire in the order their delays were called, even at different times; what they spawn or delay(0) runs after them", () => {
   const order: string[] = [];
   const at = fn(function* at(name: string) {
     order.push(`${name}@${yield* now()}`);

@@ -217,3 +217,38 @@ test("siteOf: a file:// URL is decoded before the cwd is cut off (a space, an ac
     "http://localhost:5173/My%20App/app.js:3:5",
   );
 });
+
+test("framesOf: a V8 path holding `), ` (`Copy (2), old`) is whole; only an eval's location is cut at its last `), `", () => {
+  const stack = [
+    "Error: x",
+    "    at f (/home/me/Copy (2), old/app.ts:3:5)",
+    "    at /home/me/Copy (2), old/app.ts:4:6",
+    "    at g (eval at f (/home/me/Copy (2), old/a.js:1:2), <anonymous>:7:8)",
+    "    at eval (eval at g (eval at f (/x/a.js:1:2), <anonymous>:3:4), <anonymous>:5:6)",
+    "    at eval at f (/x/a.js:1:2), <anonymous>:9:9",
+    "    at new Foo (/x/b.js:1:2)",
+    "    at Object.f [as g] (/x/c.js:1:2)",
+  ].join("\n");
+  assert.deepEqual(framesOf(stack), [
+    ["/home/me/Copy (2), old/app.ts", "3", "5"],
+    ["/home/me/Copy (2), old/app.ts", "4", "6"],
+    ["<anonymous>", "7", "8"],
+    ["<anonymous>", "5", "6"],
+    ["<anonymous>", "9", "9"],
+    ["/x/b.js", "1", "2"],
+    ["/x/c.js", "1", "2"],
+  ]);
+  // …and such a path under the cwd is cut off it, as any other
+  assert.equal(
+    thrownAt("    at f (/home/me/Copy (2), old/src/app.ts:3:5)", "/home/me/Copy (2), old"),
+    "src/app.ts:3",
+  );
+});
+
+test("siteOf: a file:// URL with a malformed escape (decodeURIComponent's URIError) is read as it is written, never thrown", () => {
+  assert.equal(
+    thrownAt("    at leaf (file:///srv/My%20App/x%E0%A4%A.mjs:3:17)", "/home/me"),
+    "/srv/My%20App/x%E0%A4%A.mjs:3",
+  );
+  assert.equal(thrownAt("    at leaf (file:///srv/%:3:17)", "/home/me"), "/srv/%:3");
+});

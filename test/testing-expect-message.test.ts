@@ -454,3 +454,36 @@ test("expectEffects: when no effect reached the recorder, the message says a wit
     (e: unknown) => e instanceof EffectExpectationError && !e.message.includes("no effect reached"),
   );
 });
+
+test("expectEffects: a long string's excerpt never starts or ends in half of a surrogate pair, and the character that differs is the whole emoji", () => {
+  class Send extends Effect<undefined> {
+    declare readonly _tag: "Send";
+    constructor(readonly body: string) {
+      super();
+    }
+  }
+  const E = "\u{1F600}"; // 😀 \ud83d\ude00
+  const F = "\u{1F601}"; // 😁 \ud83d\ude01: the same first half
+  const second = (expected: string, actual: string): string | undefined => {
+    const p = program(function* () {
+      yield* new Send(actual);
+    });
+    try {
+      expectEffects(p, [new Send(expected)], { handlers: [answer(Send, () => undefined)] });
+    } catch (e) {
+      if (e instanceof EffectExpectationError) return e.message.split("\n")[1];
+      throw e;
+    }
+    return undefined;
+  };
+  // 20 before the difference (at 122) is 102, the second half of an emoji: the excerpt starts at 101
+  assert.equal(
+    second(`x${E.repeat(60)}ab`, `x${E.repeat(60)}ac`),
+    `  at body: expected …"${E.repeat(10)}ab", got …"${E.repeat(10)}ac" (they differ at character 122)`,
+  );
+  // they differ in an emoji's second half (61): from its first (60); the end falls between halves too
+  assert.equal(
+    second(E.repeat(60), `${E.repeat(30)}${F}${E.repeat(29)}`),
+    `  at body: expected …"${E.repeat(30)}"…, got …"${E.repeat(10)}${F}${E.repeat(19)}"… (they differ at character 60)`,
+  );
+});

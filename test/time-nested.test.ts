@@ -152,3 +152,68 @@ test("nested scheduler worlds: a world that ended with its tasks cancelled in th
   // the outer world's timer only; before, each ended world kept its three removed timers
   assert.deepEqual(r.value, [1, 1, 1000]);
 });
+
+test("nested scheduler worlds: timers due at one instant in both worlds fire in the order the clock's one heap gave them before the per-world heaps (31065d9); a world that ended with timers pending, followed by a new world in the same host, leaves the new world's timers and the outer world's alone", () => {
+  const sameInstant = (log: string[]) =>
+    program(function* outer() {
+      const a = yield* spawn(entity(log, "O1", [5, 5, 5]));
+      const b = yield* spawn(entity(log, "O2", [10, 5]));
+      const host = yield* spawn(
+        program(function* host() {
+          yield* delay(5); // an outer-world timer of the host itself
+          log.push(`H@${yield* now()}`);
+          const v = yield* withHandler(
+            createScheduler(),
+            program(function* inner() {
+              const i1 = yield* spawn(entity(log, "I1", [5, 5]));
+              const i2 = yield* spawn(entity(log, "I2", [10]));
+              yield* delay(5);
+              log.push(`IM@${yield* now()}`);
+              yield* gather(i1, i2);
+              return yield* now();
+            }),
+          );
+          log.push(`H2@${yield* now()}/${v}`);
+          yield* delay(5);
+          log.push(`H3@${yield* now()}`);
+        }),
+      );
+      yield* gather(a, b, host);
+      return yield* now();
+    });
+  const worldsInARow = (log: string[]) =>
+    program(function* outer() {
+      const o = yield* spawn(entity(log, "O", [3, 3, 3, 3, 3]));
+      const host = yield* spawn(
+        program(function* host() {
+          for (let round = 0; round < 3; round++) {
+            yield* withHandler(
+              createScheduler(),
+              program(function* inner() {
+                yield* spawn(entity(log, `L${round}`, [100])); // still in its delay at the end: cancelled
+                yield* wait(yield* spawn(entity(log, `I${round}`, [2, 2])));
+              }),
+            );
+            log.push(`H${round}@${yield* now()}`);
+            yield* delay(1);
+          }
+        }),
+      );
+      yield* gather(o, host);
+      return yield* now();
+    });
+  const log: string[] = [];
+  let r = run(sameInstant(log), { handlers: [scheduler, simulatedTime()] });
+  assert.equal(r.value, 20);
+  assert.deepEqual(log, [
+    ...["O1@5", "H@5", "IM@10", "I1@10", "I2@15", "I1@15", "H2@15/15"],
+    ...["O2@15", "O1@15", "H3@20", "O2@20", "O1@20"],
+  ]);
+  log.length = 0;
+  r = run(worldsInARow(log), { handlers: [scheduler, simulatedTime()] });
+  assert.equal(r.value, 20);
+  assert.deepEqual(log, [
+    ...["I0@2", "I0@4", "H0@4", "O@4", "I1@7", "I1@9", "H1@9", "O@9"],
+    ...["I2@12", "I2@14", "H2@14", "O@14", "O@17", "O@20"],
+  ]);
+});

@@ -10,9 +10,11 @@ import { test } from "node:test";
 import { compareEffects, record } from "../src/testing/index.js";
 import {
   all,
+  awaitPromise,
   Cancel,
   cancel,
   delay,
+  delegate,
   type EffectOutcome,
   fn,
   handle,
@@ -21,6 +23,7 @@ import {
   program,
   raceAll,
   run,
+  runAsync,
   safe,
   scheduler,
   simulatedTime,
@@ -28,6 +31,7 @@ import {
   timeout,
   transfer,
   Wait,
+  withHandler,
 } from "../src/index.js";
 
 const trivial = fn(function* trivial(i: number) {
@@ -160,4 +164,90 @@ test("Cancel effects are not changed by being performed: the toolkit's (owned, c
   // a program's own cancel, performed twice, matches `new Cancel(task)` both times
   const task = own!.task;
   assert.equal(compareEffects([new Cancel(task), new Cancel(task)], rec.effects.slice(0, 2)), null);
+});
+
+test("the clean-cancel slot taken between the scheduler's answer and raceAll's read (an observer of the Cancel running another run's races): raceAll then waits for the loser, so a finally block's error is still kept and a clean loser still says nothing", () => {
+  const nestedRaces: string[] = [];
+  // the Cancel's outcome callback runs between the scheduler's answer and raceAll reading the slot
+  const meddler = observe([Cancel], () => () => {
+    const inner = run(raceAll([trivial(2), slow()]), { handlers: [scheduler, simulatedTime()] }); // clean: the slot is its
+    const leakyInner = run(safe(raceAll([trivial(3), leaky()])), { handlers: [scheduler, simulatedTime()] });
+    nestedRaces.push(`${inner.value} ${leakyInner.warnings.map((w) => (w as Error).message)}`);
+  });
+  // a loser whose finally throws: its error is kept (collected by the wait)
+  assert.deepEqual(observed(raceAll([trivial(1), leaky()]), [meddler]), {
+    lines: [
+      "Wait:answered=undefined",
+      "Wait:answered=1",
+      "Wait:cancelled",
+      "Cancel:answered=true",
+      "Wait:threw=TaskCancelledError",
+    ],
+    warnings: ["cleanup failed"],
+  });
+  // a clean loser: the nested run's clean cancel took the slot (and emptied it), so raceAll waits
+  // (the TaskCancelledError it collects says only "cancelled": no warning)
+  assert.deepEqual(observed(raceAll([trivial(1), slow()]), [meddler]), {
+    lines: [
+      "Wait:answered=undefined",
+      "Wait:answered=1",
+      "Wait:cancelled",
+      "Cancel:answered=true",
+      "Wait:threw=TaskCancelledError",
+    ],
+    warnings: [],
+  });
+  assert.deepEqual(nestedRaces, ["2 cleanup failed", "2 cleanup failed"]);
+});
+
+test("two runs going on at once under runAsync, each cancelling owned tasks while the other's cancels come in between the answer and the read: each collects exactly its own losers' finally errors (the other run's clean cancel in the slot is not taken for its own)", async () => {
+  // a handler that lets the event loop turn between the scheduler's answer to a Cancel and the
+  // combinator reading it: the other run answers its own cancels meanwhile (the slot is one per module)
+  const slowAnswer = handle(Cancel, function* (_e, k) {
+    const v = yield* delegate();
+    yield* awaitPromise(() => new Promise((r) => setTimeout(r, 0)));
+    return yield* transfer(k, v as boolean);
+  });
+  // A's losers leak at 0, 3, 6, 9, B's at 2, 5, 8, 11: while one run waits after a leaking loser's
+  // cancel (nothing in the slot for it), the other's clean cancel fills the slot and waits too
+  const racer = fn(function* racer(name: string, offset: number) {
+    const lost: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const loser = (i + offset) % 3 === 0 ? leakyNamed(`${name} ${i}`) : slow();
+      const r = yield* safe(raceAll([trivial(i), loser]));
+      if (!r.ok) lost.push(i);
+    }
+    return lost;
+  });
+  const [a, b] = await Promise.all(
+    ["A", "B"].map((name, offset) =>
+      runAsync(withHandler(slowAnswer, racer(name, offset)), { handlers: [scheduler, simulatedTime()] }),
+    ),
+  );
+  for (const [name, r, leaked] of [
+    ["A", a!, [0, 3, 6, 9]],
+    ["B", b!, [2, 5, 8, 11]],
+  ] as const) {
+    assert.deepEqual(r.value, []);
+    // collected by raceAll (its wait), not only kept by the scheduler for a task nothing waited for
+    // ("… threw while it was cancelled"), which is what a foreign slot taken for its own would give
+    const lines = r.format().split("\n");
+    assert.deepEqual(
+      lines.slice(lines.findIndex((l) => l.startsWith("──")) + 1),
+      leaked.map(
+        (i) =>
+          `a finally block of task ${2 * i + 2} threw while raceAll cancelled it: Error: ${name} ${i} cleanup failed`,
+      ),
+    );
+  }
+});
+
+const leakyNamed = fn(function* leakyNamed(name: string) {
+  try {
+    yield* delay(1000);
+    return -1;
+  } finally {
+    // biome-ignore lint/correctness/noUnsafeFinally: the point of the test
+    throw new Error(`${name} cleanup failed`);
+  }
 });

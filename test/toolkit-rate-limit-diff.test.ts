@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import {
+  all,
   cancel,
   delay,
   fn,
@@ -24,6 +25,7 @@ import {
   simulatedTime,
   spawn,
   type Task,
+  timeout,
   wait,
   withHandler,
 } from "../src/index.js";
@@ -187,6 +189,152 @@ test("differential: many callers cancelled at once (a timeout or scoped around a
     { numRuns: 1500, seed: 20261206 },
   );
   assert.ok(batches > 500, `${batches} batches of more than 8 cancels`);
+});
+
+test("differential: times given back stay pending across later asks, wakes and forgetting (the lists read only now and then), as many or as few as it happens, equal times among them: each gives back exactly one occurrence, as the linear code's splice did", () => {
+  // The property above reads both lists after every step, which takes the given-back times out
+  // then: here they pile up across reserve and retime (which take them out first, by one splice
+  // each for a few, by the merge pass for more) and across cancels that reach half the list (taken
+  // out at once). Callers ask in bursts at one instant, so many hold equal times.
+  let merged = 0;
+  let forced = 0;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.constantFrom(1, 2, 10),
+      fc.array(
+        fc.tuple(
+          fc.constantFrom("tick", "asks", "asks", "wake", "cancelSome", "cancelSome", "read"),
+          fc.nat(),
+          fc.integer({ min: 0, max: 120 }),
+          fc.boolean(),
+        ),
+        { maxLength: 80 },
+      ),
+      (limit, interval, ops) => {
+        const a = new RateLimiter(limit, interval);
+        const b = new LinearLimiter(limit, interval);
+        let at = 0;
+        const waiting: number[] = [];
+        let given = 0; // given back since the lists were last read (by a step or by this test)
+        let held = 0; // what the limiter's list held then, the times given back since included
+        for (const [op, pick, amount, flag] of ops) {
+          if (op === "tick") at += (amount * interval) / 20;
+          else if (op === "asks") {
+            if (given > 8) merged++;
+            given = 0;
+            for (let i = 0; i < amount; i++) {
+              const t = a.reserve(at);
+              assert.equal(b.reserve(at), t);
+              if (t > at) waiting.push(t);
+            }
+            held = b.times.length;
+          } else if (op === "wake" && waiting.length > 0) {
+            if (given > 8) merged++;
+            given = 0;
+            const j = pick % waiting.length;
+            // on time, or late past the interval (its time forgotten by the next ask)
+            at = Math.max(at, waiting[j]!) + (flag ? 0 : 2 * interval);
+            const v = a.retime(waiting[j]!, at);
+            assert.equal(b.retime(waiting[j]!, at), v);
+            if (v <= at) waiting.splice(j, 1);
+            else waiting[j] = v;
+            held = b.times.length;
+          } else if (op === "cancelSome" && waiting.length > 0) {
+            // up to 2 × `amount` of them from a random start, each or every other one (with equal
+            // neighbours: one of two equal times goes)
+            const out: number[] = [];
+            for (
+              let i = pick % waiting.length;
+              i < waiting.length && out.length < 2 * amount;
+              i += flag ? 1 : 0
+            )
+              out.push(waiting.splice(i, 1)[0]!);
+            for (const t of out) {
+              a.unreserve(t);
+              b.unreserve(t);
+              // (what unreserve does: at more than 64 and half of what the list still holds)
+              if (++given > 64 && given * 2 > held) {
+                forced++;
+                given = 0;
+                held = b.times.length;
+              }
+            }
+          } else if (op === "read") {
+            if (given > 8) merged++;
+            given = 0;
+            assert.deepEqual([a.times, a.starts], [b.times, b.starts]);
+            held = b.times.length;
+          }
+        }
+        assert.deepEqual([a.times, a.starts], [b.times, b.starts]);
+      },
+    ),
+    { numRuns: 4000, seed: 20261207 },
+  );
+  assert.ok(
+    merged > 800 && forced > 200,
+    `${merged} merge passes at a read, ${forced} forced at half the list`,
+  );
+});
+
+const bursts = fn(function* bursts(starts: string[], l: RateLimiter, name: string, n: number, ms: number) {
+  yield* timeout(
+    all(
+      Array.from({ length: n }, (_, i) =>
+        rateLimited(
+          l,
+          program(function* start() {
+            starts.push(`${name}.${i}@${yield* now()}`);
+          }),
+        ),
+      ),
+    ),
+    ms,
+  );
+});
+
+test("differential: under a run, bursts of callers whose timeout cancels the ones still queued all at once (their times given back together) start the same callers at the same instants as with the linear code", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.constantFrom(1, 2, 10),
+      fc.array(
+        fc.record({
+          askAt: fc.integer({ min: 0, max: 30 }),
+          n: fc.integer({ min: 1, max: 150 }),
+          ms: fc.integer({ min: 0, max: 60 }),
+        }),
+        { minLength: 1, maxLength: 5 },
+      ),
+      (limit, interval, groups) => {
+        const startsWith = (l: RateLimiter): string[] => {
+          const starts: string[] = [];
+          const main = program(function* main() {
+            const ts: Task<unknown>[] = [];
+            for (const [i, g] of groups.entries())
+              ts.push(
+                yield* spawn(
+                  program(function* group() {
+                    yield* delay(g.askAt);
+                    yield* bursts(starts, l, `g${i}`, g.n, g.ms);
+                  }),
+                ),
+              );
+            for (const t of ts) yield* safe(wait(t));
+          });
+          const r = run(main, { handlers: [scheduler, simulatedTime()] });
+          assert.equal(r.ok, true);
+          return starts;
+        };
+        assert.deepEqual(
+          startsWith(new RateLimiter(limit, interval)),
+          startsWith(new LinearLimiter(limit, interval)),
+        );
+      },
+    ),
+    { numRuns: 100, seed: 20261207 },
+  );
 });
 
 const caller = fn(function* caller(

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { Effect, get, handle, program, type RunResult, resume, run, state } from "../src/index.js";
+import { Effect, Get, get, handle, program, type RunResult, resume, run, state } from "../src/index.js";
 
 type Doeff = typeof import("../src/index.js");
 let copyDir = "";
@@ -128,4 +128,37 @@ test("two copies: this copy's effect declined by another copy's standard handler
     (r3.error as Error).message,
     "no handler takes Get; no handlers are installed here. Get is answered by the standard handler state: add it to the run's handlers",
   );
+});
+
+test("two copies: a handler of this copy with symbol-keyed properties of its own, or a Proxy whose traps throw, is no other copy's, and the error is still made", () => {
+  class Roll extends Effect<number> {
+    declare readonly _tag: "Roll";
+  }
+  const rolled = program(function* () {
+    return yield* new Roll();
+  });
+  const tagged = Object.assign(
+    handle(Get, (_e, k) => resume(k, 1)),
+    { [Symbol("doeff.kind")]: 1, [Symbol("takes")]: [Roll] },
+  );
+  let traps = 0;
+  const trapped = new Proxy(
+    handle(Get, (_e, k) => resume(k, 1)),
+    {
+      ownKeys() {
+        traps++;
+        throw new Error("ownKeys trap");
+      },
+      getOwnPropertyDescriptor() {
+        traps++;
+        throw new Error("getOwnPropertyDescriptor trap");
+      },
+    },
+  );
+  const r = runAny(rolled, { handlers: [tagged, trapped] });
+  assert.equal(
+    (r.error as Error).message,
+    "no handler takes Roll; 2 visible handler(s) declined it. Install a handler for Roll (e.g. handle(Roll, ...)) around the code that performs it",
+  );
+  assert.ok(traps > 0); // (the error's construction asked, and went on when the trap threw)
 });

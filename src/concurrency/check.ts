@@ -3,7 +3,7 @@
  * Each throws a TypeError / RangeError whose message says how to fix the call.
  */
 import { describe, isProgramLike } from "../vm/brand.js";
-import { checkProgramLike } from "../vm/primitives.js";
+import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyProgramLike } from "../vm/types.js";
 
 /** The programs of `all` / `raceAll` as an array (any iterable is accepted; it is read once, now). */
@@ -24,7 +24,7 @@ export function programList(programs: unknown, where: string): AnyProgramLike[] 
       `${where} expects an array of programs, got a single ${describe(programs)}: put the programs in one array, ${where}([a, b])`,
     );
   const list = Array.from(programs as Iterable<unknown>);
-  for (let i = 0; i < list.length; i++) checkProgramLike(list[i], `${where} (item ${i})`);
+  for (let i = 0; i < list.length; i++) checkProgramArg(list[i], `${where} (item ${i})`);
   return list as AnyProgramLike[];
 }
 
@@ -41,7 +41,7 @@ export function programRecord(
   const keys = Object.keys(programs as object);
   const list = keys.map((key) => {
     const p = (programs as Record<string, unknown>)[key];
-    checkProgramLike(p, `${where} (key ${JSON.stringify(key)})`);
+    checkProgramArg(p, `${where} (key ${JSON.stringify(key)})`);
     return p as AnyProgramLike;
   });
   return { keys, list };

@@ -136,11 +136,14 @@ export function forEachLatest<T, P extends AnyProgramLike>(
   ch: Channel<T>,
   f: (value: T) => P,
 ): Program<undefined, EffectsOf<P> | SchedulerRow | TasksRow<[P]>>;
-/** (With options: `debounce` needs a clock, so its row holds `Delay`.) */
+/**
+ * (With options: `debounce` needs a clock, so its row holds `Delay`. Optional here too, so that a
+ * function passing its own `options?` on can call it.)
+ */
 export function forEachLatest<T, P extends AnyProgramLike>(
   ch: Channel<T>,
   f: (value: T) => P,
-  options: ForEachLatestOptions,
+  options?: ForEachLatestOptions,
 ): Program<undefined, EffectsOf<P> | TimedRow | TasksRow<[P]>>;
 export function forEachLatest(
   ch: Channel<unknown>,

@@ -17,7 +17,7 @@
  */
 import { Delay, Now } from "../effects/time.js";
 import { describe } from "../vm/brand.js";
-import { checkProgramLike } from "../vm/primitives.js";
+import { checkProgramArg } from "../effects/program-arg.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds, optionsObject } from "./check.js";
@@ -296,6 +296,6 @@ export function rateLimited<P extends AnyProgramLike>(
     throw new TypeError(
       `rateLimited expects a RateLimiter (from rateLimiter({ limit, interval })) first, got ${describe(limiter)}`,
     );
-  checkProgramLike(program, "rateLimited");
+  checkProgramArg(program, "rateLimited");
   return rateLimitedProgram(limiter, program, callSite()) as Program<ResultOf<P>, EffectsOf<P> | Now | Delay>;
 }

@@ -13,7 +13,8 @@
 import { TaskCancelledError } from "../errors.js";
 import type { Effect } from "../effects/effect.js";
 import { className, describe, isGeneratorObject, isProgramLike, isThenable } from "../vm/brand.js";
-import { checkProgramLike, type Primitive } from "../vm/primitives.js";
+import type { Primitive } from "../vm/primitives.js";
+import { checkProgramArg } from "../effects/program-arg.js";
 import { functionKind, hidden, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { wrappers } from "./site.js";
@@ -160,7 +161,7 @@ export function recover<
   errorClass: C & NoInfer<C extends readonly [] ? EmptyErrorClassListError : unknown>,
   f: ((error: RecoveredError<C>) => R) & NoInfer<RecoverAnswer<R>>,
 ): Program<ResultOf<P> | Recovered<R>, EffectsOf<P> | RecoveredRow<R>> {
-  checkProgramLike(program, "recover");
+  checkProgramArg(program, "recover");
   // (a copy: a later change to the caller's array changes nothing)
   const isList = Array.isArray(errorClass);
   const list: unknown[] = isList ? errorClass.slice() : [errorClass];

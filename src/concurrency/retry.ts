@@ -17,7 +17,7 @@ import { UnhandledEffectError } from "../errors.js";
 import { describeError } from "../run/result.js";
 import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, functionKind, type Program } from "../vm/program.js";
-import { checkProgramLike } from "../vm/primitives.js";
+import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { functionArg, milliseconds, optionsObject } from "./check.js";
 import { at, callSite, named, wrappers } from "./site.js";
@@ -176,7 +176,7 @@ export function retry<P extends AnyProgramLike, E = unknown>(
   options: RetryOptions<E>,
 ): Program<ResultOf<P>, EffectsOf<P> | Delay>;
 export function retry(program: AnyProgramLike, options: RetryOptions): Program<unknown, unknown> {
-  checkProgramLike(program, "retry");
+  checkProgramArg(program, "retry");
   if (options === undefined)
     throw new TypeError(
       "retry expects options { times, delay?, while?, onRetry? }, e.g. retry(p, { times: 3 })",

@@ -19,7 +19,7 @@ import {
   transfer,
   withHandler,
 } from "../protocol.js";
-import { checkProgramLike } from "../vm/primitives.js";
+import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import type { SchedulerRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
@@ -81,6 +81,6 @@ wrappers.set(scopedGen, 0);
 export function scoped<P extends AnyProgramLike>(
   program: P,
 ): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow> {
-  checkProgramLike(program, "scoped");
+  checkProgramArg(program, "scoped");
   return scopedProgram(program, callSite()) as Program<ResultOf<P>, EffectsOf<P> | SchedulerRow>;
 }

@@ -7,7 +7,7 @@
 import { completePromise, createPromise, type PromiseHandle, wait } from "../effects/scheduler.js";
 import { DoeffError } from "../errors.js";
 import { describe } from "../vm/brand.js";
-import { checkProgramLike } from "../vm/primitives.js";
+import { checkProgramArg } from "../effects/program-arg.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { waitsIn } from "../trace/origin.js";
@@ -158,6 +158,6 @@ export function withPermit<P extends AnyProgramLike>(
   program: P,
 ): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow> {
   checkSemaphore(sem, "withPermit");
-  checkProgramLike(program, "withPermit");
+  checkProgramArg(program, "withPermit");
   return withPermitProgram(sem, program, callSite()) as Program<ResultOf<P>, EffectsOf<P> | SchedulerRow>;
 }

@@ -24,7 +24,7 @@ import { delay } from "../effects/time.js";
 import { TimeoutError } from "../errors.js";
 import { fn, hidden, Program, type ProgramLikeOf } from "../vm/program.js";
 import { className, isEffectInstance } from "../vm/brand.js";
-import { checkProgramLike } from "../vm/primitives.js";
+import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
 import { TIMED_OUT } from "./timed-out.js";
@@ -165,7 +165,7 @@ export function timeout<P extends AnyProgramLike>(
   program: P,
   ms: number,
 ): Program<ResultOf<P>, EffectsOf<P> | TimedRow | TasksRow<[P]>> {
-  checkProgramLike(program, "timeout");
+  checkProgramArg(program, "timeout");
   milliseconds(ms, "timeout");
   return timeoutProgram(program, ms, callSite()) as Program<
     ResultOf<P>,

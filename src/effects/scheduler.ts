@@ -9,7 +9,7 @@
  * effects about waitables it did not create).
  */
 import { describe, isProgramLike } from "../vm/brand.js";
-import { checkProgramLike } from "../vm/primitives.js";
+import { checkProgramArg } from "./program-arg.js";
 import type { Program, ProgramLikeOf } from "../vm/program.js";
 import { siteState } from "../vm/sites.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
@@ -269,7 +269,7 @@ export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
     // which checks nothing itself: they are public (expectEffects lists effects as instances), and
     // `new Wait(5)` was reported later, as a "yielded 5" the user never wrote, a missing handler, or
     // V8's "… is not a function"
-    checkProgramLike(program, "spawn");
+    checkProgramArg(program, "spawn");
     if (store !== "shared" && store !== "isolated")
       throw new TypeError(`spawn expects a store, "shared" or "isolated", got ${describe(store)}`);
     if (site !== null) Object.defineProperty(this, "site", { value: site });

@@ -158,15 +158,24 @@ type Equal = (a: unknown, b: unknown) => boolean;
 /** A long string around index `i` (where it differs from the other): `…"abc"…`. */
 function excerpt(s: string, i: number, cap: number): string {
   if (s.length <= cap) return JSON.stringify(s);
-  const start = Math.max(0, i - 20);
-  const end = Math.min(s.length, start + cap - 20);
-  return `${start > 0 ? "…" : ""}${JSON.stringify(s.slice(start, end))}${end < s.length ? "…" : ""}`;
+  let start = Math.max(0, i - 20);
+  // never from a surrogate pair's second half, nor to its first: an emoji's halves print as `\ud83d`
+  const c = s.charCodeAt(start);
+  if (c >= 0xdc00 && c <= 0xdfff && isHigh(s.charCodeAt(start - 1))) start--;
+  const text = head(s.slice(start, start + cap - 20), cap - 20);
+  const end = start + text.length;
+  return `${start > 0 ? "…" : ""}${JSON.stringify(text)}${end < s.length ? "…" : ""}`;
 }
+
+/** A UTF-16 code unit that is the first half of a surrogate pair. */
+const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
 
 function leaf(path: string, expected: unknown, actual: unknown, nested: boolean): Difference {
   if (typeof expected === "string" && typeof actual === "string") {
     let i = 0;
     while (i < expected.length && expected[i] === actual[i]) i++;
+    // (😀 and 😁 share their first half: the character that differs starts one before)
+    if (isHigh(expected.charCodeAt(i - 1))) i--;
     // (in a long string the first differing character is hard to find by eye: name it)
     const long = expected.length > LONG_STRING || actual.length > LONG_STRING;
     const e = excerpt(expected, i, FIELD_CAP);

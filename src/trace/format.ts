@@ -107,8 +107,8 @@ function v8Location(l: string): string {
     const open = loc.startsWith("(") ? 0 : loc.indexOf(" (") + 1;
     loc = loc.slice(loc[open] === "(" ? open + 1 : 0, -1);
   }
-  const ev = loc.lastIndexOf("), ");
-  return ev < 0 ? loc : loc.slice(ev + 3);
+  // (only an eval's: a path may hold `), ` too — `/home/me/Copy (2), old/app.ts`)
+  return loc.startsWith("eval at ") ? loc.slice(loc.lastIndexOf("), ") + 3) : loc;
 }
 
 /**
@@ -176,13 +176,9 @@ function fieldOf(v: unknown, max: number): string {
  */
 export function functionField(f: Function): string {
   try {
-    return (
-      f.name ||
-      Function.prototype.toString
-        .call(f)
-        .replace(/\s+/g, " ")
-        .replace(/^(.{37}).{4,}/, "$1...")
-    );
+    if (f.name) return f.name;
+    const s = Function.prototype.toString.call(f).replace(/\s+/g, " ");
+    return s.length > 40 ? `${head(s, 37)}...` : s;
   } catch {
     return describe(f);
   }
@@ -258,6 +254,12 @@ export function errorLine(error: unknown): string {
 /** The most characters of one error line a report shows (the error itself keeps all of its message). */
 export const LINE_MAX = 10_000;
 
+/** `s`, longer than `max`, cut to at most `max` characters (never between a surrogate pair's halves) and how many more there were. */
+export function cutLine(s: string, max: number): string {
+  const kept = head(s, max);
+  return `${kept}… (${s.length - kept.length} more characters)`;
+}
+
 /**
  * `s` safe to print to a terminal and bounded: control characters but newline and tab (ANSI escapes,
  * a carriage return that overwrites the line), DEL, C1 controls and Unicode's bidirectional and
@@ -265,12 +267,6 @@ export const LINE_MAX = 10_000;
  * made from a request's data: printed raw it could recolor, hide or rewrite the log lines around it,
  * and a 100 MB one was copied whole into every report and `doeffTrace`.
  */
-/** `s`, longer than `max`, cut to at most `max` characters (never between a surrogate pair's halves) and how many more there were. */
-export function cutLine(s: string, max: number): string {
-  const kept = head(s, max);
-  return `${kept}… (${s.length - kept.length} more characters)`;
-}
-
 export function printable(s: string, max = LINE_MAX): string {
   const cut = s.length > max ? cutLine(s, max) : s;
   return cut.replace(

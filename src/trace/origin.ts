@@ -227,6 +227,11 @@ function walk(
     const stop = todo.pop() as Segment | null;
     for (let seg = todo.pop() as Segment | null; seg !== null; seg = seg === stop ? null : seg.caller) {
       c.frames(seg.top);
+      // a handler parked while it waits for k's outcome (segment.ts) has no frame on the chain, but
+      // its generator is passed through all the same: the scheduler catches main's error there, runs
+      // R9 (the tasks' cancellation performs effects) and rethrows it — a rethrow, not a new throw
+      // (recorded anew, the report named the scheduler's first effect instead of where main failed)
+      if (seg.detachedFrom !== null) c.gens?.add(seg.detachedFrom);
       // a reported segment's Reporter (a task): its line where a report frame's was, below its frames
       if (seg.job !== null && seg.kind !== S_FINALIZER && seg.kind !== S_HANDLER)
         c.boundary(seg.job as FrameLabel);
@@ -500,11 +505,6 @@ export class Origins {
       }
       const top = cur.top;
       if (info?.handedOn === true || (top !== null && known.gens.has(top.gen))) return;
-      // a quiet handler's own frame throwing a known error hands it on: the scheduler rethrows main's
-      // error once R9 cancelled the tasks left — after their cancellation performed effects, so it
-      // is no longer the error merely propagating, and it was recorded anew as the scheduler's own
-      // throw at main's first scheduler effect, losing main's chain
-      if (info === null && cur.kind === S_HANDLER && cur.handler?.[TRACE_QUIET] === true) return;
     }
     this.record(cur, e, info);
   }

@@ -18,6 +18,7 @@ import {
   delay,
   eventChannel,
   forEachLatest,
+  type ForEachLatestOptions,
   program,
   raceAll,
   receive,
@@ -187,3 +188,9 @@ forEachLatest(queries, (q: number) => num);
 forEachLatest(queries, () => 1);
 // @ts-expect-error -- the option is debounce
 forEachLatest(queries, () => str, { debouce: 200 });
+// a function passing its own optional options on (undefined: the row keeps Delay, as with options)
+const searchAll = (options?: ForEachLatestOptions) => forEachLatest(queries, () => str, options);
+expectType<
+  Equal<typeof searchAll extends (o?: ForEachLatestOptions) => infer R ? R : never, typeof debounced>
+>();
+run(searchAll(), { handlers: [scheduler, simulatedTime(), writer] });
