@@ -190,6 +190,14 @@ table("effect classes check their arguments", [
     cls: TypeError,
     msg: /^registerIdleSource expects \{ progress\(complete\): boolean \}, got 5$/,
   },
+  // (a pending that is not a method would fail only when the scheduler idles, asking it)
+  {
+    label: "new RegisterIdleSource({ progress, pending: true })",
+    call: () => new d.RegisterIdleSource(any({ progress: () => false, pending: true })),
+    where: "throws",
+    cls: TypeError,
+    msg: /^registerIdleSource expects \{ progress\(complete\): boolean, pending\?\(\): boolean \}, got pending: true$/,
+  },
   // WRONG: a DeadlockError at the first acquire, naming no argument; a channel's capacity "10" was
   // compared as the number 10, and -1 made a rendezvous channel, silently
   {

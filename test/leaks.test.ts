@@ -36,7 +36,9 @@ import {
   tracebackOf,
   transfer,
   wait,
+  withHandler,
 } from "../src/index.js";
+import { clockIn } from "../src/handlers/time.js";
 
 /** Two full collections, each after a turn of the event loop (a WeakRef's target lives to the end of its job). */
 async function collectGarbage(): Promise<void> {
@@ -511,5 +513,43 @@ test("in a long run, the failures nobody received stay on the warnings, exactly 
       "task 11 failed and nothing waited for it: Error: nobody waits 3",
       "task 14 was woken with this error and did not run to receive it: Error: woken, not received 3",
     ],
+  );
+});
+
+test("in a long run, a simulatedTime() made per scope (docs/reliability-notes.md) is collected with its clock once the scope ended and its timers fired", async () => {
+  const r = await runAsync(
+    program(function* () {
+      yield* awaitPromise(() => new Promise((done) => setImmediate(done)));
+      const ctx = yield* getRunContext();
+      const refs: [WeakRef<object>, WeakRef<object>][] = [];
+      const ends: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const clock = simulatedTime({ start: 1000 * i });
+        const scope = program(function* () {
+          yield* delay(1); // under the scheduler: the clock is an idle source of its world
+          yield* delay(2);
+          return yield* now();
+        });
+        ends.push(yield* withHandler(clock, scope));
+        refs.push([new WeakRef(clock), new WeakRef(clockIn(clock, ctx) as object)]);
+      }
+      yield* delay(1); // (realTime: an idle moment of the world, which asks the last scope's clock)
+      yield* awaitPromise(() => collectGarbage());
+      return [ends, refs.slice(0, 3).map(([h, c]) => [h.deref() === undefined, c.deref() === undefined])];
+    }),
+    { handlers },
+  );
+  assert.equal(r.ok, true, String(r.error));
+  assert.deepEqual(
+    r.value,
+    [
+      [3, 1003, 2003, 3003],
+      [
+        [true, true],
+        [true, true],
+        [true, true],
+      ],
+    ],
+    "the run keeps each scope's handler (its per-run map) or clock (the scheduler's idle sources)",
   );
 });

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createScheduler } from "../src/handlers/scheduler.js";
+import { clockIn } from "../src/handlers/time.js";
 import {
   cancel,
   completePromise,
@@ -123,7 +124,7 @@ test("nested scheduler worlds: a world that ended with its tasks cancelled in th
   const clock = simulatedTime();
   const held = program(function* held() {
     const ctx = yield* getRunContext();
-    const holding = (ctx.user.get(clock) as { holding: Set<{ heap: unknown[] }> }).holding;
+    const holding = (clockIn(clock, ctx) as { holding: Set<{ heap: unknown[] }> }).holding;
     let n = 0;
     for (const ts of holding) n += ts.heap.length;
     return [holding.size, n];

@@ -31,6 +31,7 @@ import {
   withHandler,
 } from "../src/index.js";
 import { createScheduler } from "../src/handlers/scheduler.js";
+import { clockIn } from "../src/handlers/time.js";
 import { assertOk, note, notes, P, rec, resetNotes, withSCH } from "./sched-helpers.js";
 
 test("N1 simulated delay without a scheduler advances virtual time", () => {
@@ -301,7 +302,7 @@ test("simulatedTime: timers that ended without firing do not pile up (10,000 tim
   const heapSize = P(function* () {
     const ctx = yield* getRunContext();
     // (the timers every scheduler world of the run holds: one heap per world)
-    const held = (ctx.user.get(clock) as { holding: Set<{ heap: unknown[] }> }).holding;
+    const held = (clockIn(clock, ctx) as { holding: Set<{ heap: unknown[] }> }).holding;
     let n = 0;
     for (const ts of held) n += ts.heap.length;
     return n;

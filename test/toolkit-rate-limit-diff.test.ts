@@ -31,8 +31,23 @@ import {
 } from "../src/index.js";
 import { late } from "./toolkit-helpers.js";
 
-/** The limiter as it was before the binary search (git show f27be63:src/concurrency/rate-limit.ts). */
+/**
+ * The limiter as it was before the binary search (git show f27be63:src/concurrency/rate-limit.ts),
+ * and before the head index: its reserve forgets old times by a splice from the front, on the plain
+ * lists (`times` and `starts` answer the limiter's own arrays, their forgotten front cut off).
+ */
 class LinearLimiter extends RateLimiter {
+  override reserve(now: number): number {
+    const { times, starts, interval, limit } = this;
+    forget(times, now - interval);
+    forget(starts, now - interval);
+    const n = times.length;
+    let t = n < limit ? now : Math.max(now, times[n - limit]! + interval);
+    if (n > 0 && t < times[n - 1]!) t = times[n - 1]!;
+    times.push(t);
+    if (t <= now) starts.splice(after(starts, now), 0, now);
+    return t;
+  }
   override retime(t: number, now: number): number {
     const { times, starts, interval, limit } = this;
     const j = times.lastIndexOf(t);
@@ -387,4 +402,110 @@ test("differential: under a run, callers with late timers and cancellations star
     ),
     { numRuns: 1000, seed: 20261206 },
   );
+});
+
+test("differential: long queues — a backlog of thousands, then asks that forget old times a few at a time (the list's head moves on, the forgotten front is cut off), among wakes and cancellations one at a time and many at once — hand out the same times and keep the same lists as the linear code", () => {
+  let moved = 0; // steps after which `a`'s list began past the front of its array
+  let cut = 0; // cut-offs of the forgotten front by a reserve
+  let batches = 0; // cancellations of more than 64 callers at once (unreserve drops them at once)
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.constantFrom(1, 10, 0.3),
+      fc.integer({ min: 100, max: 3000 }),
+      fc.array(
+        fc.tuple(
+          fc.constantFrom("ask", "ask", "ask", "ask", "wake", "cancel", "cancelMany", "check"),
+          fc.nat(),
+          fc.integer({ min: 0, max: 40 }),
+          fc.boolean(),
+        ),
+        { minLength: 200, maxLength: 1200 },
+      ),
+      (limit, interval, backlog, ops) => {
+        const a = new RateLimiter(limit, interval);
+        const b = new LinearLimiter(limit, interval);
+        let at = 0;
+        const waiting: number[] = [];
+        const ask = (): void => {
+          const t = a.reserve(at);
+          assert.equal(b.reserve(at), t, `reserve(${at})`);
+          if (t > at) waiting.push(t);
+        };
+        for (let i = 0; i < backlog; i++) ask();
+        for (const [op, pick, amount, flag] of ops) {
+          const head = a.head;
+          if (op === "ask") {
+            at += (amount * interval) / 20; // up to two intervals on: the asks forget the times behind
+            ask();
+            if (a.head < head) cut++;
+          } else if (op === "check") {
+            // (reading the lists cuts the forgotten front off: rarely, or the head never moves far)
+            if (pick % 16 === 0) assert.deepEqual([a.times, a.starts], [b.times, b.starts]);
+          } else if (waiting.length > 0) {
+            if (op === "wake") {
+              // one of the earliest: on time, or late (by up to 4 intervals: its time may be forgotten)
+              const j = pick % Math.min(4, waiting.length);
+              at = Math.max(at, waiting[j]!) + (flag ? 0 : (amount * interval) / 10);
+              const v = a.retime(waiting[j]!, at);
+              assert.equal(b.retime(waiting[j]!, at), v, `retime(${waiting[j]}, ${at})`);
+              if (v <= at) waiting.splice(j, 1);
+              else waiting[j] = v;
+            } else {
+              // one, or up to 160 from a random place, in queue order or reversed
+              const n = op === "cancel" ? 1 : Math.min(waiting.length, amount * 4);
+              const out = waiting.splice(pick % (waiting.length - n + 1), n);
+              if (flag) out.reverse();
+              for (const t of out) {
+                a.unreserve(t);
+                b.unreserve(t);
+              }
+              if (n > 64) batches++;
+            }
+          }
+          if (a.head > 0) moved++;
+        }
+        assert.deepEqual([a.times, a.starts], [b.times, b.starts]);
+      },
+    ),
+    { numRuns: 400, seed: 20261206 },
+  );
+  assert.ok(moved > 50_000, `${moved} steps with the head past the front`);
+  assert.ok(cut > 300, `${cut} cut-offs`);
+  assert.ok(batches > 1000, `${batches} batches of more than 64 cancels`);
+});
+
+test("differential: under a run, 2,000 callers queued at once — some cancelled, their timers late — start in the same order at the same instants as with the linear code", () => {
+  for (const [limit, interval] of [
+    [1, 1],
+    [3, 10],
+    [2, 0.3],
+  ] as const) {
+    const startsWith = (l: RateLimiter): string[] => {
+      const starts: string[] = [];
+      const main = program(function* main() {
+        const ts: Task<unknown>[] = [];
+        for (let i = 0; i < 2000; i++) {
+          const extras = i % 7 === 0 ? [((i % 5) * interval) / 2] : []; // every 7th late
+          ts.push(yield* spawn(caller(starts, l, `c${i}`, i % 3 === 0 ? (i * interval) / 4 : 0, extras)));
+        }
+        for (let i = 0; i < 2000; i += 11) {
+          const victim = ts[i]!;
+          yield* spawn(
+            program(function* canceller() {
+              yield* delay((i * interval) / 3);
+              yield* cancel(victim);
+            }),
+          );
+        }
+        for (const t of ts) yield* safe(wait(t));
+      });
+      const r = run(main, { handlers: [scheduler, simulatedTime()] });
+      assert.equal(r.ok, true, String(r.error));
+      return starts;
+    };
+    const starts = startsWith(new RateLimiter(limit, interval));
+    assert.ok(starts.length > 1800, `${starts.length} started`);
+    assert.deepEqual(starts, startsWith(new LinearLimiter(limit, interval)));
+  }
 });

@@ -174,7 +174,10 @@ test("rateLimiter: a long stream keeps only the times a window can still contain
   const r = run(main, { handlers: clock() });
   assert.equal(r.ok, true);
   assert.equal(r.value, 333_300); // 3 per 100 ms: the 10,000th at 9,999 / 3 = 3,333 windows
+  const front = limiter.head; // (forgotten times not yet cut off: reading `times` cuts them off)
   assert.ok(limiter.times.length <= 4, `kept ${limiter.times.length}`);
+  // and the array holds no more than a bounded front of forgotten times besides (cut off past 32)
+  assert.ok(front <= 32, `${front} forgotten times still held`);
   const waited = run(
     program(function* () {
       const t = yield* spawn(limiter.take());

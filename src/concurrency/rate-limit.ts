@@ -36,8 +36,14 @@ export interface RateLimiterOptions {
  * call with `rateLimited(limiter, program)`, or wait for a turn with `yield* limiter.take()`.
  */
 export class RateLimiter {
-  /** the times handed out that a window from now on can still contain, ascending (`times`) */
-  readonly #times: number[] = [];
+  /**
+   * The times handed out that a window from now on can still contain, ascending: `#times` from
+   * `#head` on. Times a window no longer contains are forgotten by moving `#head`, not by a splice
+   * from the front: with 50,000 callers queued, each ask moved the whole list — 100,000 asks took
+   * seconds, quadratic in the queue. The dead front is cut off once it is over half the array.
+   */
+  #times: number[] = [];
+  #head = 0;
   /**
    * Times given back by cancelled callers (`unreserve`), not yet taken out of `#times`: a `timeout`
    * or `scoped` around 100,000 queued callers cancels them one after the other, and a splice each
@@ -45,11 +51,9 @@ export class RateLimiter {
    * pass, before the list is next read.
    */
   #gone: number[] = [];
-  /**
-   * @internal the real starts among them (a caller's time when it went ahead), ascending: what holds
-   * back a caller that wakes (see retime)
-   */
-  readonly starts: number[] = [];
+  /** the real starts among them (a caller's time when it went ahead), ascending, from `#startsHead` on: what holds back a caller that wakes (see retime) */
+  #starts: number[] = [];
+  #startsHead = 0;
   readonly limit: number;
   readonly interval: number;
   constructor(limit: number, interval: number) {
@@ -68,9 +72,29 @@ export class RateLimiter {
     this.interval = interval;
   }
 
-  /** @internal the times handed out that a window from now on can still contain, ascending */
+  /** @internal the times handed out that a window from now on can still contain, ascending (a plain array: the list itself) */
   get times(): number[] {
-    if (this.#gone.length > 0) drop(this.#times, this.#gone);
+    this.#live();
+    if (this.#head > 0) this.#times.splice(0, this.#head);
+    this.#head = 0;
+    return this.#times;
+  }
+
+  /** @internal the real starts among them, ascending (a plain array: the list itself) */
+  get starts(): number[] {
+    if (this.#startsHead > 0) this.#starts.splice(0, this.#startsHead);
+    this.#startsHead = 0;
+    return this.#starts;
+  }
+
+  /** @internal (tests) where the list starts in its array: the forgotten times not yet cut off before it */
+  get head(): number {
+    return this.#head;
+  }
+
+  /** `#times`, the times given back taken out */
+  #live(): number[] {
+    if (this.#gone.length > 0) drop(this.#times, this.#head, this.#gone);
     return this.#times;
   }
 
@@ -84,14 +108,16 @@ export class RateLimiter {
 
   /** @internal the time for a caller asking at `now` (kept: the limiter counts it from now on) */
   reserve(now: number): number {
-    const { times, interval, limit } = this;
-    forget(times, now - interval); // no window from now on contains them
-    forget(this.starts, now - interval);
+    const { interval, limit } = this;
+    const times = this.#live();
+    // no window from now on contains them
+    const head = (this.#head = forget(times, this.#head, now - interval));
+    const sh = (this.#startsHead = forget(this.#starts, this.#startsHead, now - interval));
     const n = times.length;
-    let t = n < limit ? now : Math.max(now, times[n - limit]! + interval);
-    if (n > 0 && t < times[n - 1]!) t = times[n - 1]!; // FIFO (after a time given back: see above)
+    let t = n - head < limit ? now : Math.max(now, times[n - limit]! + interval);
+    if (n > head && t < times[n - 1]!) t = times[n - 1]!; // FIFO (after a time given back: see above)
     times.push(t);
-    if (t <= now) this.starts.splice(after(this.starts, now), 0, now); // goes ahead at once
+    if (t <= now) this.#starts.splice(after(this.#starts, sh, now), 0, now); // goes ahead at once
     return t;
   }
 
@@ -100,19 +126,22 @@ export class RateLimiter {
    * becomes `now`, or the earliest time the `limit` starts before it allow; → that time.
    */
   retime(t: number, now: number): number {
-    const { times, starts, interval, limit } = this;
+    const { interval, limit } = this;
+    const times = this.#live();
+    const starts = this.#starts;
     // Only real starts hold a waking caller back, not the times of callers that have not started:
     // counting those, two callers whose timers are both late could push each other back for ever
     // (a property test with every timer late found it). Starts at this very instant count.
-    forget(starts, now - interval);
-    const n = after(starts, now);
-    const allowed = n >= limit ? starts[n - limit]! + interval : now;
+    const sh = (this.#startsHead = forget(starts, this.#startsHead, now - interval));
+    const n = after(starts, sh, now);
+    const allowed = n - sh >= limit ? starts[n - limit]! + interval : now;
     const v = allowed <= now ? now : allowed;
     // The waking caller's time `t` comes out of `times` and `v` goes in where it sorts. By binary
     // search, and not at all when v is t (a timer on time: the usual case): with thousands of
     // callers queued (a simulation's entities sharing one limiter) a scan or a splice of `times`
     // for each was quadratic — 100,000 queued callers took 25 s, nine tenths of it here.
-    const j = indexOf(times, t);
+    const head = this.#head;
+    const j = indexOf(times, head, t);
     if (v === t && j >= 0) {
       if (v === now) starts.splice(n, 0, now);
       return v;
@@ -120,7 +149,7 @@ export class RateLimiter {
     // (absent: forgotten by a reserve, its timer over `interval` late; re-added where it sorts, not
     // at the end, as later reserves may hold later times: the limit is read from the order)
     if (j >= 0) times.splice(j, 1);
-    times.splice(after(times, v), 0, v);
+    times.splice(after(times, head, v), 0, v);
     if (v === now) starts.splice(n, 0, now);
     return v;
   }
@@ -132,27 +161,28 @@ export class RateLimiter {
   unreserve(t: number): void {
     const gone = this.#gone;
     gone.push(t);
-    if (gone.length > 64 && gone.length * 2 > this.#times.length) drop(this.#times, gone);
+    if (gone.length > 64 && gone.length * 2 > this.#times.length - this.#head)
+      drop(this.#times, this.#head, gone);
   }
 }
 
 /**
- * Take the times `gone` out of ascending `times`, one occurrence each (a time absent — forgotten —
- * takes nothing out), in place; `gone` is emptied. What a splice of the last occurrence of each did,
- * in order: equal times are alike, so which occurrence goes does not matter. A few by splice, more
- * by one merge pass over `times`.
+ * Take the times `gone` out of ascending `times` (from `head` on), one occurrence each (a time
+ * absent — forgotten — takes nothing out), in place; `gone` is emptied. What a splice of the last
+ * occurrence of each did, in order: equal times are alike, so which occurrence goes does not
+ * matter. A few by splice, more by one merge pass over `times`.
  */
-function drop(times: number[], gone: number[]): void {
+function drop(times: number[], head: number, gone: number[]): void {
   if (gone.length <= 8) {
     for (const t of gone) {
-      const i = indexOf(times, t);
+      const i = indexOf(times, head, t);
       if (i >= 0) times.splice(i, 1);
     }
   } else {
     gone.sort((a, b) => a - b);
     let j = 0;
-    let w = 0;
-    for (let i = 0; i < times.length; i++) {
+    let w = head;
+    for (let i = head; i < times.length; i++) {
       const x = times[i]!;
       while (j < gone.length && gone[j]! < x) j++;
       if (j < gone.length && gone[j] === x)
@@ -164,9 +194,8 @@ function drop(times: number[], gone: number[]): void {
   gone.length = 0;
 }
 
-/** The index after every time ≤ `v` in ascending `xs` (binary search: a queue may be long). */
-function after(xs: readonly number[], v: number): number {
-  let lo = 0;
+/** The index after every time ≤ `v` in ascending `xs` from `lo` on (binary search: a queue may be long). */
+function after(xs: readonly number[], lo: number, v: number): number {
   let hi = xs.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -176,17 +205,25 @@ function after(xs: readonly number[], v: number): number {
   return lo;
 }
 
-/** The index of the last `v` in ascending `xs`, or -1 (what `lastIndexOf` answers, by binary search). */
-function indexOf(xs: readonly number[], v: number): number {
-  const i = after(xs, v) - 1;
-  return i >= 0 && xs[i] === v ? i : -1;
+/** The index of the last `v` in ascending `xs` from `head` on, or -1 (what `lastIndexOf` answers, by binary search). */
+function indexOf(xs: readonly number[], head: number, v: number): number {
+  const i = after(xs, head, v) - 1;
+  return i >= head && xs[i] === v ? i : -1;
 }
 
-/** Drop the times ≤ `before` from the front of ascending `xs`. */
-function forget(xs: number[], before: number): void {
-  let old = 0;
-  while (old < xs.length && xs[old]! <= before) old++;
-  if (old > 0) xs.splice(0, old);
+/**
+ * Forget the times ≤ `before` at the front of ascending `xs` from `head` on: → the new head. Each
+ * time is stepped over once (amortized O(1) an ask); the dead front is cut off, in place, once it
+ * is over half the array (a copy of at most what was stepped over since the last cut).
+ */
+function forget(xs: number[], head: number, before: number): number {
+  while (head < xs.length && xs[head]! <= before) head++;
+  if (head > 32 && head * 2 > xs.length) {
+    xs.copyWithin(0, head);
+    xs.length -= head;
+    return 0;
+  }
+  return head;
 }
 
 function* takeGen(l: RateLimiter, site: Error | null): Generator<unknown, undefined, any> {

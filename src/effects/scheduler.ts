@@ -172,6 +172,13 @@ export interface RaceResult<T, W extends Waitable<unknown> = Waitable<unknown>> 
  */
 export interface IdleSource {
   progress(complete: (promise: PromiseHandle<any>, value: unknown) => boolean): boolean;
+  /**
+   * Optional: asked after a `progress` that completed nothing; false says nothing is pending, and
+   * the scheduler drops the source until it is registered again (then it is asked at its first
+   * place in the order). A source made per scope of a long run (a clock) is so not kept and asked
+   * for the rest of the run: it registers again when it has work.
+   */
+  pending?(): boolean;
 }
 
 /**
@@ -428,7 +435,7 @@ export class Cede extends SchedulerEffect<undefined> {
  * shown like any effect.
  */
 export class RetryCede extends Cede {}
-/** The effect of `registerIdleSource(source)`: register an `IdleSource` with the scheduler world (answers true if it was new). */
+/** The effect of `registerIdleSource(source)`: register an `IdleSource` with the scheduler world (answers true if it was not registered: new, or dropped as drained). */
 export class RegisterIdleSource extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "RegisterIdleSource";
@@ -480,6 +487,12 @@ function checkThunk(thunk: unknown, where: string): void {
 function checkIdleSource(source: unknown, where: string): void {
   if (source === null || typeof source !== "object" || typeof (source as IdleSource).progress !== "function")
     throw new TypeError(`${where} expects { progress(complete): boolean }, got ${describe(source)}`);
+  const pending = (source as IdleSource).pending;
+  // (else a TypeError from the scheduler's idle step, naming no source)
+  if (pending !== undefined && typeof pending !== "function")
+    throw new TypeError(
+      `${where} expects { progress(complete): boolean, pending?(): boolean }, got pending: ${describe(pending)}`,
+    );
 }
 
 function checkPromise(p: unknown, where: string): void {
@@ -658,7 +671,7 @@ export function cede(): Cede {
   return new Cede();
 }
 
-/** Register an idle source with the scheduler (once per scheduler world; answers true if new). */
+/** Register an idle source with the scheduler (once per scheduler world, and again after its `pending()` said false; answers true if it was not registered). */
 export function registerIdleSource(source: IdleSource): RegisterIdleSource {
   return new RegisterIdleSource(source);
 }

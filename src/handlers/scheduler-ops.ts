@@ -122,13 +122,7 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
     }
     // (1) idle sources, in registration order
     let progressed = w.idleSources.length > 0;
-    while (progressed && !w.hasReady()) {
-      progressed = false;
-      for (const src of w.idleSources) {
-        if (src.progress(w.completeFromIdle)) progressed = true;
-        if (w.hasReady()) break;
-      }
-    }
+    while (progressed && !w.hasReady()) progressed = w.askIdle();
     if (w.hasReady()) continue;
     // (2) queued external completions
     w.applyExternal();
@@ -551,9 +545,7 @@ export function* handleEffect(
     return w.dequeue()!;
   }
   if (effect instanceof RegisterIdleSource) {
-    const fresh = !w.idleSources.includes(effect.source);
-    if (fresh) w.idleSources.push(effect.source);
-    return cont(cur, k, fresh);
+    return cont(cur, k, w.registerIdle(effect.source));
   }
   throw new TypeError(`scheduler cannot handle ${String(effect)}`);
 }

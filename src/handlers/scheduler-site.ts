@@ -140,9 +140,7 @@ function isDoneAtSite(w: World, effect: IsDone): unknown {
 /** registerIdleSource at the perform site: the general path's answer (a value, nothing else). */
 function registerAtSite(w: World, effect: RegisterIdleSource): unknown {
   w.applyExternal();
-  const fresh = !w.idleSources.includes(effect.source);
-  if (fresh) w.idleSources.push(effect.source);
-  return fresh;
+  return w.registerIdle(effect.source);
 }
 
 /**

@@ -34,7 +34,6 @@ import {
   type Handler,
   hidden,
   listedUncalled,
-  perRun,
   type RunContext,
   transfer,
   transferWith,
@@ -124,12 +123,22 @@ class Timers implements IdleSource {
   /** timers in the heap that ended without firing (a timeout whose program finished in time) */
   removed = 0;
   /** timers in the heap still pending: at 0 the heap is dropped (see Clock.remove) */
-  pending = 0;
-  /** registered with its world as an idle source (once: the world keeps it while it lives) */
+  waiting = 0;
+  /** registered with its world as an idle source (until the world drops it: `pending`) */
   registered = false;
   constructor(readonly clock: Clock) {}
   progress(complete: (promise: PromiseHandle<any>, value: unknown) => boolean): boolean {
     return this.clock.progress(this, complete);
+  }
+  /**
+   * No timer pending: the world drops this idle source, and the next delay registers it again (at
+   * its old place in the order). So a clock made per scope of a long run is not asked at every
+   * idle moment for the rest of the run, and goes with its scope.
+   */
+  pending(): boolean {
+    if (this.waiting > 0) return true;
+    this.registered = false;
+    return false;
   }
 }
 
@@ -168,7 +177,7 @@ class Clock {
     const ts = t.of;
     // none pending any more: all go (a nested world that ended, its tasks cancelled in their
     // delays, is never idle again to pop them, and its timers' promises would keep it alive)
-    if (--ts.pending === 0) {
+    if (--ts.waiting === 0) {
       ts.heap = [];
       ts.removed = 0;
       this.holding.delete(ts);
@@ -184,7 +193,7 @@ class Clock {
     const t: Timer = { due, seq: this.seq++, promise, of, state: PENDING };
     if (of.heap.length === 0) this.holding.add(of);
     push(of.heap, t);
-    of.pending++;
+    of.waiting++;
     return t;
   }
 
@@ -222,7 +231,7 @@ class Clock {
         continue;
       }
       t.state = FIRED;
-      ts.pending--;
+      ts.waiting--;
       if (!fired) {
         fired = true;
         due = t.due;
@@ -234,7 +243,7 @@ class Clock {
     }
     if (this.still > STUCK_ROUNDS) this.still = 0; // (reported: counted again from here)
     for (const t of foreign) push(h, t);
-    if (ts.pending === 0) {
+    if (ts.waiting === 0) {
       ts.heap = []; // (only timers that ended without firing were left)
       ts.removed = 0;
       this.holding.delete(ts);
@@ -261,9 +270,10 @@ function pastSafe(now: number, ms: number): RangeError {
 function* simulatedDelay(clock: Clock, ms: number): Generator<unknown, undefined, any> {
   const p = yield* createPromise<undefined>();
   // The world's timers must be an idle source of the world that waits on them: registered by the
-  // world's first delay, not each delay — an effect the scheduler answers for nothing was a sixth
-  // of the cost of a timer (a simulation's entities wait in a loop). The promise's cell names its
-  // world (a scheduler that does not: every delay registers, and the scheduler says if it is new).
+  // world's first delay (and the first after the world dropped them, none pending: Timers.pending),
+  // not each delay — an effect the scheduler answers for nothing was a sixth of the cost of a timer
+  // (a simulation's entities wait in a loop). The promise's cell names its world (a scheduler that
+  // does not: every delay registers, and the scheduler says if it is new).
   const world = (handleRef(p.future) as { world?: unknown } | undefined)?.world;
   const timers = clock.timersOf(world);
   if (!timers.registered) {
@@ -285,6 +295,14 @@ function* simulatedDelay(clock: Clock, ms: number): Generator<unknown, undefined
 // (what an aborted run's report says a task blocked in one was blocked in, not `wait(a promise)`)
 waitsIn(simulatedDelay, "delay(…)");
 
+/** Each simulatedTime() handler's clocks (for `clockIn`). */
+const CLOCKS = new WeakMap<object, WeakMap<RunContext, Clock>>();
+
+/** @internal for tests: the clock of `handler` (a `simulatedTime()`) in the run of `ctx`, if it made one. */
+export function clockIn(handler: object, ctx: RunContext): unknown {
+  return CLOCKS.get(handler)?.get(ctx);
+}
+
 /** Options of `simulatedTime(options)`. */
 export interface SimulatedTimeOptions {
   /** Virtual epoch milliseconds at the start of each run (default 0). */
@@ -305,7 +323,15 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
   if (typeof start !== "number" || !Number.isFinite(start)) {
     throw new TypeError(`simulatedTime option start must be a finite number, got ${describe(start)}`);
   }
-  const clockOf = (ctx: RunContext): Clock => perRun(ctx, self, () => new Clock(start));
+  // Each run's clock, by its context: not in the run's per-run map (perRun), which keeps its entries
+  // until the run ends — a simulatedTime() made per scope of a long run then kept 2 kB per scope.
+  // Here the clock goes with its handler object once its scope has ended (or with the run).
+  const clocks = new WeakMap<RunContext, Clock>();
+  const clockOf = (ctx: RunContext): Clock => {
+    let c = clocks.get(ctx);
+    if (c === undefined) clocks.set(ctx, (c = new Clock(start)));
+    return c;
+  };
   const self: Handler<Now | Delay> = function* simulatedTime(effect, k) {
     const ctx = yield* getRunContext();
     const clock = clockOf(ctx);
@@ -322,6 +348,7 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
   self.handles = (e) => e instanceof Now || e instanceof Delay;
   self[TAKES] = [Now, Delay];
   named("simulatedTime", self);
+  CLOCKS.set(self, clocks);
   self[FAST_PATH] = (e: Now | Delay, ctx: RunContext) => (e instanceof Now ? clockOf(ctx).now : DEFER);
   return self;
 }
