@@ -44,6 +44,10 @@ export interface WireError {
 /** An error whose class is not known on this side: `name` keeps the original class name. */
 export class RemoteError extends Error {}
 
+/**
+ * An error class (a constructor of `Error` instances), as `registerErrorClasses` and `workers({ errors })`
+ * take it: an error of a registered class crosses a thread or a queue as an instance of that class.
+ */
 export type ErrorClass = abstract new (...args: any[]) => Error;
 
 const BUILTIN: Record<string, ErrorClass> = {
