@@ -180,6 +180,13 @@ function thrown(e: unknown): unknown {
 /**
  * Start a worker for the queue `name`; resolves once it is connected. Compile-time: the handlers
  * must take every effect the programs perform (WorkerCovered), as run's do.
+ *
+ * @example
+ * ```ts
+ * const worker = await startWorker({ connection: { host: "127.0.0.1", port: 6379 }, name: "primes", programs });
+ * // … later: stop taking jobs, let those in flight finish
+ * await worker.close();
+ * ```
  */
 export async function startWorker<
   const Ps extends QueuePrograms,

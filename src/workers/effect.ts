@@ -122,7 +122,16 @@ export function frameOf(e: RunInWorker<unknown>): string {
   return e[TARGET].frame;
 }
 
-/** Perform: run `moduleUrl#exportName(...args)` on a worker thread; answers the program's value. */
+/**
+ * Perform: run `moduleUrl#exportName(...args)` on a worker thread; answers the program's value
+ * (`T`, unchecked: `runInWorkerFor` checks the name, arguments and result against the module).
+ *
+ * @example
+ * ```ts
+ * const JOBS = new URL("./jobs.js", import.meta.url);
+ * const n = yield* runInWorker<number>(JOBS, "countPrimes", 0, 100_000);
+ * ```
+ */
 export function runInWorker<T = unknown>(
   moduleUrl: string | URL,
   exportName: string,

@@ -88,7 +88,17 @@ function checkClasses(classes: Iterable<ErrorClass>): ErrorClass[] {
   return list;
 }
 
-/** Register error classes so they are rebuilt as themselves (by class name) when they cross. */
+/**
+ * Register error classes so they are rebuilt as themselves (by class name) when they cross into
+ * this thread or process: in a worker thread's `setup` module (`workers({ errors })` does it in the
+ * parent), or on a queue's producer side.
+ *
+ * @example
+ * ```ts
+ * class QuotaError extends Error {}
+ * registerErrorClasses([QuotaError]); // a job's QuotaError is caught as one: e instanceof QuotaError
+ * ```
+ */
 export function registerErrorClasses(classes: Iterable<ErrorClass>): void {
   for (const c of checkClasses(classes)) registered.set(className(c), c);
 }
