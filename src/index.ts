@@ -1,4 +1,16 @@
-/** doeff — the public surface of API.md, nothing else. */
+/**
+ * doeff — algebraic effects for TypeScript. A program is a generator that `yield*`s effects; the
+ * handlers it runs under (`run(program, { handlers })`, `withHandler`) answer them through one-shot
+ * continuations, on a stack-safe virtual machine. This entry point is the whole core: programs,
+ * running, effects and handlers, the standard effects and their handlers (reader, state, writer,
+ * the scheduler with simulated time), the concurrency toolkit, errors and tracebacks. Zero
+ * dependencies; what you do not import is tree-shaken away.
+ *
+ * The other entry points: `doeff/testing` (test helpers), `doeff/workers` (programs on worker
+ * threads, with piscina) and `doeff/queue` (programs as BullMQ jobs).
+ *
+ * @module doeff
+ */
 
 // §1 Programs
 export { fn, program, pure, Program, type ProgramLikeOf } from "./vm/program.js";

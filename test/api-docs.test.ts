@@ -1,6 +1,8 @@
 /**
- * API documentation gate: every export of the entry points has a doc comment (a new undocumented
- * export fails here, with its name and file); `npm run docs` (typedoc) finishes with zero warnings;
+ * API documentation gate: the API reference covers every entry point of package.json's exports
+ * (doeff, doeff/testing, doeff/workers, doeff/queue), each a module named after its subpath; every
+ * export of the entry points has a doc comment (a new undocumented export fails here, with its name
+ * and file); `npm run docs` (typedoc) finishes with zero warnings;
  * every relative link in README.md, CHANGELOG.md, CONTRIBUTING.md and docs/*.md resolves to a file in the repository.
  */
 import assert from "node:assert/strict";
@@ -8,12 +10,27 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { test } from "node:test";
-import { undocumentedExports } from "../scripts/undocumented.js";
+import { ENTRY_POINTS, undocumentedExports } from "../scripts/undocumented.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 
-test("every export of doeff and doeff/testing has a doc comment", () => {
+test("the API reference's entry points are package.json's exports, each a module named after its subpath", () => {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+    exports: Record<string, unknown>;
+  };
+  const subpaths = Object.keys(pkg.exports).filter((k) => k !== "./package.json");
+  assert.deepEqual(subpaths, [".", "./testing", "./workers", "./queue"]);
+  const entries = subpaths.map((k) => (k === "." ? "src/index.ts" : `src/${k.slice(2)}/index.ts`));
+  const typedoc = JSON.parse(readFileSync(join(root, "typedoc.json"), "utf8")) as { entryPoints: string[] };
+  assert.deepEqual(typedoc.entryPoints, entries);
+  assert.deepEqual(ENTRY_POINTS, entries);
+  // typedoc names a module by its `@module` tag (else by its file: "index", "workers", …)
+  const names = entries.map((e) => /^ \* @module (\S+)$/m.exec(readFileSync(join(root, e), "utf8"))?.[1]);
+  assert.deepEqual(names, ["doeff", "doeff/testing", "doeff/workers", "doeff/queue"]);
+});
+
+test("every export of doeff, doeff/testing, doeff/workers and doeff/queue has a doc comment", () => {
   const missing = undocumentedExports().map((u) => `${u.name} (${u.file})`);
   assert.deepEqual(missing, [], `undocumented exports:\n  ${missing.join("\n  ")}`);
 });

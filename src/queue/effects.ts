@@ -227,8 +227,8 @@ export type JobArgs<F> = F extends (...args: infer A) => unknown ? Readonly<A> :
 export interface JobArgNotJsonError<T> {
   readonly "job arguments are stored as JSON; this type does not survive it (pass plain data: an ISO string for a Date, an array of entries for a Map)": T;
 }
-/** Types JSON changes or drops: a value of one in a job's arguments is refused. */
-type NotJson =
+/** Types JSON changes or drops: a value of one in a job's arguments is refused (see `JsonArgs`). */
+export type NotJson =
   | Date
   | RegExp
   | ReadonlyMap<unknown, unknown>
@@ -297,6 +297,18 @@ export class ReportProgress extends Effect<undefined> {
   }
 }
 
+/**
+ * Perform: publish the running job's progress, a number or JSON data (`queue`'s `onProgress` sees
+ * it). Answered only inside a job run by `startWorker`; data JSON would change is a TypeError here.
+ *
+ * @example
+ * ```ts
+ * const countPrimes = fn(function* (from: number, to: number) {
+ *   for (let n = from; n < to; n++) if (n % 10_000 === 0) yield* reportProgress({ at: n });
+ *   return to - from;
+ * });
+ * ```
+ */
 export function reportProgress(progress: number | object): ReportProgress {
   return new ReportProgress(progress);
 }

@@ -1,6 +1,9 @@
 /**
  * doeff/queue — named programs as BullMQ jobs on Redis. Import from "doeff/queue"; the core "doeff"
- * entry never loads this module or BullMQ.
+ * entry never loads this module or BullMQ. Install bullmq (an optional peer dependency) to use it;
+ * see docs/queue.md.
+ *
+ * @module doeff/queue
  */
 export {
   CurrentJob,
@@ -14,6 +17,7 @@ export {
   type JobInfo,
   type JobResult,
   type JsonArgs,
+  type NotJson,
   type QueuePrograms,
   ReportProgress,
   reportProgress,
@@ -22,6 +26,8 @@ export { UnknownProgramError } from "./errors.js";
 export type { QueueOptions } from "./options.js";
 export { jobIdOf, type QueueHandler, queue } from "./producer.js";
 export {
+  type JobHandlers,
+  type ProgramsRow,
   type QueueWorker,
   type StartWorkerOptions,
   startWorker,

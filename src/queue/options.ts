@@ -6,6 +6,15 @@
 import type { ConnectionOptions } from "bullmq";
 import { describe } from "../protocol.js";
 
+/**
+ * The options of `queue(options)`, the producer handler for one queue: where Redis is, the queue's
+ * name, and how progress and trimmed job events are followed. An unknown key is a TypeError.
+ *
+ * @example
+ * ```ts
+ * const jobs = queue({ connection: { host: "127.0.0.1", port: 6379 }, name: "primes" });
+ * ```
+ */
 export interface QueueOptions {
   /** ioredis options (`{ host, port }`) or an ioredis instance */
   readonly connection: ConnectionOptions;

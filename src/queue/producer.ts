@@ -74,7 +74,17 @@ export function jobIdOf(future: Future<unknown>): string {
   return j.jobId;
 }
 
-/** The producer handler for one BullMQ queue. */
+/**
+ * The producer handler for one BullMQ queue: takes `Enqueue` (list it after `scheduler`), and
+ * answers each with a `Future` of the job's result. `close()` it when the runs that use it are done.
+ *
+ * @example
+ * ```ts
+ * const jobs = queue({ connection: { host: "127.0.0.1", port: 6379 }, name: "primes" });
+ * const r = await runAsync(main, { handlers: [scheduler, realTime, jobs] });
+ * await jobs.close();
+ * ```
+ */
 export function queue(options: QueueOptions): QueueHandler {
   const p = new Producer(options);
   const h = handle(Enqueue, function* queue(e: Enqueue<unknown>, k) {

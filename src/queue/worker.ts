@@ -51,12 +51,15 @@ export type WorkerCovered<Ps, Hs extends readonly AnyHandlerFn[], Patch = never,
       ? ListWritten<CoverageOf<ProgramsRow<Ps> | PatchEffects<Patch>, JobHandlers<[]>>, Keys>
       : CoverageOf<ProgramsRow<Ps> | PatchEffects<Patch>, JobHandlers<[]>>
     : CoverageOf<ProgramsRow<Ps> | PatchEffects<Patch>, JobHandlers<Hs>>;
-/** The union of the rows of a table's programs. */
-type ProgramsRow<Ps> = {
+/** The union of the rows of a `QueuePrograms` table's programs: every effect its jobs may perform. */
+export type ProgramsRow<Ps> = {
   [K in keyof Ps]: Ps[K] extends (...args: never[]) => infer R ? RowOf<R> : never;
 }[keyof Ps];
-/** The handlers a job runs under, outermost first. */
-type JobHandlers<Hs extends readonly unknown[]> = [
+/**
+ * The handlers a job run by `startWorker` runs under, outermost first: `scheduler`, `realTime`, the
+ * job's own (`reportProgress`, `currentJob`), then `Hs`, the worker's `handlers`.
+ */
+export type JobHandlers<Hs extends readonly unknown[]> = [
   typeof scheduler,
   typeof realTime,
   Handler<ReportProgress | CurrentJob, never>,
@@ -67,6 +70,17 @@ type JobHandlers<Hs extends readonly unknown[]> = [
 export type UnknownWorkerOptionError<Key> =
   `doeff: '${Key & string}' is not a startWorker option; the options are connection, name, programs, handlers, env, concurrency, prefix, signals and workerOptions`;
 
+/**
+ * The options of `startWorker(options)`: the queue (`connection`, `name`, `prefix`), the programs
+ * its jobs run by name, the handlers and `env` they run under (checked like `run`'s), and how the
+ * worker runs (`concurrency`, `signals`, `workerOptions`). An unknown key is a compile error
+ * (`UnknownWorkerOptionError`) and a TypeError at run time.
+ *
+ * @example
+ * ```ts
+ * const worker = await startWorker({ connection, name: "dice", programs: { roll }, handlers: [dice] });
+ * ```
+ */
 export interface StartWorkerOptions<
   Ps extends QueuePrograms = QueuePrograms,
   Hs extends readonly AnyHandlerFn[] = readonly Handler[],
@@ -88,6 +102,7 @@ export interface StartWorkerOptions<
   readonly env?: Patch & UndeclaredKeys<Patch>;
   /** jobs run at once by this worker (default 1) */
   readonly concurrency?: number;
+  /** BullMQ key prefix (default "bull"; the producers' `queue({ prefix })` must match) */
   readonly prefix?: string;
   /** signals that close the worker gracefully (default ["SIGTERM", "SIGINT"]; false: none) */
   readonly signals?: readonly NodeJS.Signals[] | false;
@@ -95,6 +110,7 @@ export interface StartWorkerOptions<
   readonly workerOptions?: Omit<WorkerOptions, "connection" | "concurrency" | "prefix">;
 }
 
+/** What `startWorker` resolves to once connected: the BullMQ worker, and how to stop it gracefully. */
 export interface QueueWorker {
   /** the BullMQ worker */
   readonly worker: Worker;
@@ -164,6 +180,13 @@ function thrown(e: unknown): unknown {
 /**
  * Start a worker for the queue `name`; resolves once it is connected. Compile-time: the handlers
  * must take every effect the programs perform (WorkerCovered), as run's do.
+ *
+ * @example
+ * ```ts
+ * const worker = await startWorker({ connection: { host: "127.0.0.1", port: 6379 }, name: "primes", programs });
+ * // … later: stop taking jobs, let those in flight finish
+ * await worker.close();
+ * ```
  */
 export async function startWorker<
   const Ps extends QueuePrograms,

@@ -68,8 +68,10 @@ export class RunInWorker<T = unknown, F = never> extends Effect<T> {
   static readonly standardHandler: string = "workers({ size }) from doeff/workers";
   /** `module#export`, the module shown relative to the working directory (for tracebacks) */
   readonly job: string;
+  /** the arguments the export is called with, structured-cloned to the worker thread */
   readonly args: readonly unknown[];
   // symbol-keyed, so not listed by tracebacks (they show the short `job` instead)
+  /** @internal the validated `module#export` pair (`frameOf` reads its traceback frame) */
   readonly [TARGET]: Target;
   /** Type-level: the forwarded effects the job may perform at this effect's site (see `F`). */
   declare readonly __row?: F;
@@ -98,6 +100,7 @@ export class RunInWorker<T = unknown, F = never> extends Effect<T> {
   get moduleUrl(): string {
     return this[TARGET].moduleUrl;
   }
+  /** the name of the module's export to run */
   get exportName(): string {
     return this[TARGET].exportName;
   }
@@ -119,7 +122,16 @@ export function frameOf(e: RunInWorker<unknown>): string {
   return e[TARGET].frame;
 }
 
-/** Perform: run `moduleUrl#exportName(...args)` on a worker thread; answers the program's value. */
+/**
+ * Perform: run `moduleUrl#exportName(...args)` on a worker thread; answers the program's value
+ * (`T`, unchecked: `runInWorkerFor` checks the name, arguments and result against the module).
+ *
+ * @example
+ * ```ts
+ * const JOBS = new URL("./jobs.js", import.meta.url);
+ * const n = yield* runInWorker<number>(JOBS, "countPrimes", 0, 100_000);
+ * ```
+ */
 export function runInWorker<T = unknown>(
   moduleUrl: string | URL,
   exportName: string,
@@ -150,7 +162,7 @@ export function workerFn<F extends ((...args: any[]) => unknown) | AnyProgramLik
 }
 
 /** A value a worker job export can be: a program (run as it is), or a function returning one. */
-type JobExport = ((...args: any[]) => AnyProgramLike) | Program<any, any>;
+export type JobExport = ((...args: any[]) => AnyProgramLike) | Program<any, any>;
 
 /** The names of a job module's exports that `runInWorkerFor` can run (not `forward`, `handlers`, helpers). */
 export type JobExportsOf<M> = {
@@ -169,7 +181,8 @@ export type ForwardedOf<M> = M extends { readonly forward: readonly (infer C)[] 
     : never
   : never;
 
-type JobRowOf<X> = X extends (...args: any[]) => infer R ? EffectsOf<R> : EffectsOf<X>;
+/** The effects job export `X` may perform: the row of the program it is, or of the one it returns. */
+export type JobRowOf<X> = X extends (...args: any[]) => infer R ? EffectsOf<R> : EffectsOf<X>;
 
 /**
  * What export `N` of module `M` may forward: the members of its row whose class is in `forward`
@@ -187,8 +200,9 @@ export interface JobArgNotCloneableError<T> {
   readonly "worker job arguments are copied with structured clone; this type does not survive it (pass plain data: numbers, strings, plain objects, arrays, Maps, Sets, Dates, typed arrays, errors)": T;
 }
 /** Leaves structured clone copies as they are (their methods are their class's, which it keeps). */
-type CloneLeaf = Date | RegExp | ArrayBuffer | ArrayBufferView | Error;
-type NeverCloned =
+export type CloneLeaf = Date | RegExp | ArrayBuffer | ArrayBufferView | Error;
+/** Types structured clone cannot copy at all: a job argument of one is refused (see `CloneArgs`). */
+export type NeverCloned =
   | ((...args: never[]) => unknown)
   | symbol
   | PromiseLike<unknown>

@@ -143,7 +143,17 @@ function explainForwarded(e: UnhandledEffectError, label: string): void {
   }
 }
 
-/** The `workers` handler: runs `RunInWorker` effects on a pool of `size` threads. */
+/**
+ * The `workers` handler: runs `RunInWorker` effects on a pool of `size` threads. List it after
+ * `scheduler`; `close()` it when the runs that use it are done.
+ *
+ * @example
+ * ```ts
+ * const pool = workers({ size: 4 });
+ * const r = await runAsync(runInWorker<number>(JOBS, "fib", 30), { handlers: [scheduler, realTime, pool] });
+ * await pool.close();
+ * ```
+ */
 export function workers(options: WorkersOptions = {}): WorkersHandler {
   listedUncalled(options, "workers", "workers({ size })");
   const pool = new WorkerPool(options);

@@ -1,14 +1,21 @@
 /**
  * doeff/workers — programs on worker threads (a piscina pool). Import from "doeff/workers"; the core
- * "doeff" entry never loads this module or piscina.
+ * "doeff" entry never loads this module or piscina. Install piscina (an optional peer dependency)
+ * to use it; see docs/workers.md.
+ *
+ * @module doeff/workers
  */
 export {
   type CloneArgs,
+  type CloneLeaf,
   type ForwardedOf,
   type ForwardRowOf,
   type JobArgNotCloneableError,
+  type JobExport,
   type JobExportsOf,
   type JobParams,
+  type JobRowOf,
+  type NeverCloned,
   RunInWorker,
   type RunInWorkerFor,
   runInWorker,

@@ -33,6 +33,16 @@ export type PiscinaLike = {
   destroy(): Promise<void>;
 };
 
+/**
+ * The options of `workers(options)`: the pool's size and threads (`execArgv`, `resourceLimits`,
+ * `setup`), how long a cancelled job may finalize, the error classes rebuilt as themselves, and how
+ * many jobs go to a thread as one task.
+ *
+ * @example
+ * ```ts
+ * const pool = workers({ size: 4, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+ * ```
+ */
 export interface WorkersOptions {
   /** threads in the pool (default: the number of CPUs node reports) */
   readonly size?: number;

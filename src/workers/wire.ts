@@ -44,6 +44,10 @@ export interface WireError {
 /** An error whose class is not known on this side: `name` keeps the original class name. */
 export class RemoteError extends Error {}
 
+/**
+ * An error class (a constructor of `Error` instances), as `registerErrorClasses` and `workers({ errors })`
+ * take it: an error of a registered class crosses a thread or a queue as an instance of that class.
+ */
 export type ErrorClass = abstract new (...args: any[]) => Error;
 
 const BUILTIN: Record<string, ErrorClass> = {
@@ -84,7 +88,17 @@ function checkClasses(classes: Iterable<ErrorClass>): ErrorClass[] {
   return list;
 }
 
-/** Register error classes so they are rebuilt as themselves (by class name) when they cross. */
+/**
+ * Register error classes so they are rebuilt as themselves (by class name) when they cross into
+ * this thread or process: in a worker thread's `setup` module (`workers({ errors })` does it in the
+ * parent), or on a queue's producer side.
+ *
+ * @example
+ * ```ts
+ * class QuotaError extends Error {}
+ * registerErrorClasses([QuotaError]); // a job's QuotaError is caught as one: e instanceof QuotaError
+ * ```
+ */
 export function registerErrorClasses(classes: Iterable<ErrorClass>): void {
   for (const c of checkClasses(classes)) registered.set(className(c), c);
 }
