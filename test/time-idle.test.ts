@@ -7,15 +7,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  awaitPromise,
   completePromise,
   createPromise,
   delay,
+  gather,
   getRunContext,
   type IdleSource,
   now,
   type PromiseHandle,
   registerIdleSource,
   run,
+  runAsync,
   safe,
   scheduler,
   simulatedTime,
@@ -180,4 +183,83 @@ test("registerIdleSource: a source whose pending() says false after a progress t
     "z.progress",
     "DeadlockError",
   ]);
+});
+
+test("runAsync + simulatedTime: promises that settle in one turn of the event loop wake their tasks together, before what the first one makes ready — also once the clock, its timers done, was dropped (idle step (0) still turns the event loop first)", async () => {
+  // settles after `n` turns of the event loop (setImmediate), no real time
+  const turns = (n: number) => () =>
+    new Promise<number>((resolve) => {
+      const go = (k: number): void => void (k === 0 ? resolve(n) : setImmediate(() => go(k - 1)));
+      go(n);
+    });
+  const log: string[] = [];
+  const r = await runAsync(
+    P(function* () {
+      yield* delay(1);
+      // three turns: the idle moment's one turn finds it pending, asks the clock (nothing left:
+      // dropped), and the run waits for the next completion
+      yield* awaitPromise(turns(3));
+      log.push(`main at ${yield* now()}`);
+      const a = yield* spawn(
+        P(function* () {
+          yield* awaitPromise(turns(1));
+          log.push(`a at ${yield* now()}`);
+          yield* spawn(
+            P(function* () {
+              log.push(`c at ${yield* now()}`);
+            }),
+          );
+        }),
+      );
+      const b = yield* spawn(
+        P(function* () {
+          yield* awaitPromise(turns(1));
+          log.push(`b at ${yield* now()}`);
+        }),
+      );
+      yield* gather(a, b);
+      return yield* now();
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+  assertOk(r, 1);
+  // a and b settled in the same turn: both woken, in call order, before c (a spawned it): as while
+  // the clock was registered — not a, c, b (the run woken by a's completion alone)
+  assert.deepEqual(log, ["main at 1", "a at 1", "b at 1", "c at 1"]);
+});
+
+test("registerIdleSource: a pending() that throws ends the run with its error, as a throwing progress() does — the finally blocks of the tasks run, and a safe() around the waiting program does not catch it", () => {
+  for (const which of ["pending", "progress"] as const) {
+    const log: string[] = [];
+    const boom = new Error(`${which} boom`);
+    const raise = (): never => {
+      throw boom;
+    };
+    const r = run(
+      P(function* () {
+        let calls = 0;
+        const source: IdleSource =
+          which === "pending"
+            ? { progress: () => false, pending: () => (++calls === 1 ? raise() : true) }
+            : { progress: () => (++calls === 1 ? raise() : false) };
+        yield* registerIdleSource(source); // asked first, before the clock
+        yield* spawn(
+          P(function* child() {
+            try {
+              yield* delay(100);
+            } finally {
+              log.push("child finally");
+            }
+          }),
+        );
+        const s = yield* safe(delay(5));
+        log.push(`safe ${s.ok}`);
+        return "main done";
+      }),
+      { handlers: [scheduler, simulatedTime()] },
+    );
+    assert.equal(r.ok, false, which);
+    if (!r.ok) assert.equal(r.error, boom, which);
+    assert.deepEqual(log, ["child finally"], which);
+  }
 });

@@ -114,8 +114,10 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
     // settles without real waiting (an in-memory async mock) is answered at this virtual instant.
     // Under runAsync, one turn of the event loop first runs their callbacks: without it, whether
     // they were queued depended on whether the run had happened to yield (every 5 ms of real time),
-    // and so did the virtual time at which the awaiting task went on.
-    if (w.pendingExternal > 0 && w.idleSources.length > 0) {
+    // and so did the virtual time at which the awaiting task went on. Also once a source was
+    // dropped (a clock with no timer left): which of the tasks whose promises settled in one turn
+    // went on before what the first one made ready depended on whether a clock had been dropped.
+    if (w.pendingExternal > 0 && w.idleSeq > 0) {
       if (w.extQueue.length === 0 && w.ctx.driver === "async") yield* asyncEscape(macrotask);
       w.applyExternal();
       if (w.hasReady()) continue;

@@ -86,7 +86,8 @@ export class World {
   idleSources: IdleSource[] = [];
   /** each source ever registered → its place in registration order: seq, or ~seq once dropped (weak: a dropped source nobody holds goes) */
   private idleSeqs: WeakMap<IdleSource, number> | null = null;
-  private idleSeq = 0;
+  /** idle sources ever registered (a dropped one counts: idle step (0) of pickNext) */
+  idleSeq = 0;
   /** external completions requested (scheduler-promise.ts `request`), applied in call order (R7) */
   extQueue: ExtCompletion[] = [];
   pendingExternal = 0;
