@@ -493,9 +493,11 @@ every idle moment after its scope ended and kept ~2 kB until the run ended (20,0
 Merged: → 21,039 / 38,597 B; the README's "~38 kB" becomes "~39 kB".
 Then → 38,599 B whole (a review of idle sources): idle step (0) turns the event loop once an idle
 source was ever registered, a dropped clock too, so tasks whose promises settled in one turn go on
-together as before the drop, +2 B. */
+together as before the drop, +2 B. Then → 38,619 B whole: effects/scheduler.ts (677 lines) split, its
+handles (Task, Future, PromiseHandle, …) moved to effects/handles.ts — no code changed, +20 B of gzip
+from the modules' new order. */
 const SMALL_BUDGET = 21_039;
-const WHOLE_BUDGET = 38_599;
+const WHOLE_BUDGET = 38_619;
 
 interface Measured {
   min: number;
