@@ -83,6 +83,11 @@ test("package: no source maps ship (dist/ is readable ES2022 with comments), and
   assert.match(readFileSync(join(pkg, "run", "run.js"), "utf8"), /\/\*\*/, "doc comments kept");
   for (const d of all.filter((f) => f.endsWith(".d.ts")))
     assert.doesNotMatch(readFileSync(d, "utf8"), /@internal/, d);
+  // A handler's `k`: its constructor (the VM's, taking segments) is internal, so the declaration a
+  // user reads names no Segment, a type the package does not export (the class is a type export).
+  const continuation = readFileSync(join(pkg, "vm", "continuation.d.ts"), "utf8");
+  assert.match(continuation, /export declare class Continuation</);
+  assert.doesNotMatch(continuation, /Segment|constructor\(/);
 });
 
 test("package: publint finds nothing", () => {

@@ -509,3 +509,53 @@ test("differential: under a run, 2,000 callers queued at once — some cancelled
     assert.deepEqual(starts, startsWith(new LinearLimiter(limit, interval)));
   }
 });
+
+test("differential: callers cancelled one at a time (each timing out in turn: the earliest, the latest, one anywhere), each cancel followed by an ask, give their times back as the linear code's splice did — the times before a gap near the front move one place on, the head with them, not the whole list back", () => {
+  let shifted = 0; // a cancel then an ask at one instant after which `a`'s head moved one place on
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.constantFrom(1, 10, 0.3),
+      fc.integer({ min: 1, max: 400 }),
+      fc.array(
+        fc.tuple(
+          fc.constantFrom("front", "front", "back", "any", "tick"),
+          fc.nat(),
+          fc.integer({ min: 0, max: 40 }),
+        ),
+        { minLength: 50, maxLength: 600 },
+      ),
+      (limit, interval, backlog, ops) => {
+        const a = new RateLimiter(limit, interval);
+        const b = new LinearLimiter(limit, interval);
+        let at = 0;
+        const waiting: number[] = [];
+        const ask = (): void => {
+          const t = a.reserve(at);
+          assert.equal(b.reserve(at), t, `reserve(${at})`);
+          if (t > at) waiting.push(t);
+        };
+        for (let i = 0; i < backlog; i++) ask();
+        for (const [k, [op, pick, amount]] of ops.entries()) {
+          if (op === "tick") {
+            at += (amount * interval) / 20; // the asks forget the times behind
+            ask();
+          } else if (waiting.length > 0) {
+            const j = op === "front" ? 0 : op === "back" ? waiting.length - 1 : pick % waiting.length;
+            const t = waiting.splice(j, 1)[0]!;
+            a.unreserve(t);
+            b.unreserve(t);
+            const head = a.head;
+            ask();
+            if (a.head === head + 1) shifted++;
+          }
+          // (reading the lists takes the given-back times out and cuts the head off: now and then)
+          if (k % 37 === 0) assert.deepEqual([a.times, a.starts], [b.times, b.starts]);
+        }
+        assert.deepEqual([a.times, a.starts], [b.times, b.starts]);
+      },
+    ),
+    { numRuns: 500, seed: 20261208 },
+  );
+  assert.ok(shifted > 10_000, `${shifted} give-backs near the front moved the head, not the list`);
+});

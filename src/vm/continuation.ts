@@ -43,7 +43,11 @@ export class Continuation<A = unknown, R = unknown, E = never> {
    */
   source: unknown;
 
-  /** @hidden Continuations are made by the VM only (a constructed one throws a TypeError). */
+  /**
+   * @internal Continuations are made by the VM only (a constructed one throws a TypeError). Left out
+   * of the .d.ts (its parameters are the VM's segments, a type a user cannot name): the class is
+   * exported as a type only, so a user cannot `new` it whatever its declared constructor.
+   */
   constructor(
     token: symbol,
     top: Segment | null,
