@@ -391,15 +391,25 @@ test("rateLimited: callers whose every timer is late by more than the interval a
 });
 
 test("rateLimiter: a caller waking in a queue of 2,000 finds its time by binary search and leaves `times` alone (not a scan and two splices each: quadratic)", () => {
-  const limiter = rateLimiter({ limit: 1, interval: 10 });
-  // count every read and write of an element of `times` (a scan or a splice touches O(queue) each)
+  // count every read and write of an element of the limiter's own list of times (a scan or a
+  // splice touches O(queue) each). The list is private (`#times`): it is made through the class's
+  // internal `list` factory, which the test swaps for one that makes a counting Proxy. (A Proxy put
+  // on the `times` getter's result counted nothing once the list became private: 0 of 0.)
   let touched = 0;
   const index = (k: string | symbol) => typeof k === "string" && /^\d+$/.test(k);
-  const counted = new Proxy(limiter.times, {
-    get: (o, k, r) => (index(k) && touched++, Reflect.get(o, k, r)),
-    set: (o, k, v, r) => (index(k) && touched++, Reflect.set(o, k, v, r)),
-  });
-  Object.defineProperty(limiter, "times", { value: counted });
+  const Limiter = RateLimiter as unknown as { list: () => number[] };
+  const plain = Limiter.list;
+  Limiter.list = () =>
+    new Proxy([] as number[], {
+      get: (o, k, r) => (index(k) && touched++, Reflect.get(o, k, r)),
+      set: (o, k, v, r) => (index(k) && touched++, Reflect.set(o, k, v, r)),
+    });
+  let limiter: RateLimiter;
+  try {
+    limiter = rateLimiter({ limit: 1, interval: 10 });
+  } finally {
+    Limiter.list = plain;
+  }
   const n = 2000;
   const starts: string[] = [];
   const r = run(all(Array.from({ length: n }, (_, i) => rateLimited(limiter, call(starts, `c${i}`)))), {
@@ -410,6 +420,10 @@ test("rateLimiter: a caller waking in a queue of 2,000 finds its time by binary 
   assert.deepEqual(starts.slice(0, 3), ["c0@0", "c1@10", "c2@20"]);
   assert.equal(starts[n - 1], `c${n - 1}@${(n - 1) * 10}`);
   // measured 31,938 (16 per caller: a push and binary searches); by scans and splices, 10,020,940
+  assert.ok(
+    touched > n,
+    `${touched} reads and writes of times for ${n} callers: the count must see the list`,
+  );
   assert.ok(touched < n * 30, `${touched} reads and writes of times for ${n} callers`);
 });
 

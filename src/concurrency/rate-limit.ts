@@ -37,12 +37,17 @@ export interface RateLimiterOptions {
  */
 export class RateLimiter {
   /**
+   * @internal makes `#times`: a test puts a counting Proxy here to check that a waking caller
+   * reads and writes O(log n) of it, not a scan and splices (test/toolkit-rate-limit.test.ts)
+   */
+  static list = (): number[] => [];
+  /**
    * The times handed out that a window from now on can still contain, ascending: `#times` from
    * `#head` on. Times a window no longer contains are forgotten by moving `#head`, not by a splice
    * from the front: with 50,000 callers queued, each ask moved the whole list — 100,000 asks took
    * seconds, quadratic in the queue. The dead front is cut off once it is over half the array.
    */
-  #times: number[] = [];
+  #times: number[] = RateLimiter.list();
   #head = 0;
   /**
    * Times given back by cancelled callers (`unreserve`), not yet taken out of `#times`: a `timeout`
