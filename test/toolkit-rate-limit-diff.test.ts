@@ -16,6 +16,7 @@ import {
   delay,
   fn,
   now,
+  type Program,
   program,
   RateLimiter,
   rateLimited,
@@ -308,25 +309,22 @@ test("differential: under a run, bursts of callers whose timeout cancels the one
         { minLength: 1, maxLength: 5 },
       ),
       (limit, interval, groups) => {
-        const startsWith = (l: RateLimiter): string[] => {
-          const starts: string[] = [];
-          const main = program(function* main() {
-            const ts: Task<unknown>[] = [];
-            for (const [i, g] of groups.entries())
-              ts.push(
-                yield* spawn(
-                  program(function* group() {
-                    yield* delay(g.askAt);
-                    yield* bursts(starts, l, `g${i}`, g.n, g.ms);
-                  }),
-                ),
-              );
-            for (const t of ts) yield* safe(wait(t));
-          });
-          const r = run(main, { handlers: [scheduler, simulatedTime()] });
-          assert.equal(r.ok, true);
-          return starts;
-        };
+        const startsWith = (l: RateLimiter): string[] =>
+          startsOf((starts) =>
+            program(function* main() {
+              const ts: Task<unknown>[] = [];
+              for (const [i, g] of groups.entries())
+                ts.push(
+                  yield* spawn(
+                    program(function* group() {
+                      yield* delay(g.askAt);
+                      yield* bursts(starts, l, `g${i}`, g.n, g.ms);
+                    }),
+                  ),
+                );
+              for (const t of ts) yield* safe(wait(t));
+            }),
+          );
         assert.deepEqual(
           startsWith(new RateLimiter(limit, interval)),
           startsWith(new LinearLimiter(limit, interval)),
@@ -336,6 +334,14 @@ test("differential: under a run, bursts of callers whose timeout cancels the one
     { numRuns: 100, seed: 20261207 },
   );
 });
+
+/** The starts the program `main(starts)` records, run under the scheduler and a simulated clock. */
+function startsOf(main: (starts: string[]) => Program<unknown>): string[] {
+  const starts: string[] = [];
+  const r = run(main(starts), { handlers: [scheduler, simulatedTime()] });
+  assert.equal(r.ok, true, String(r.error));
+  return starts;
+}
 
 const caller = fn(function* caller(
   starts: string[],
@@ -370,30 +376,27 @@ test("differential: under a run, callers with late timers and cancellations star
         { minLength: 1, maxLength: 10 },
       ),
       (limit, interval, callers) => {
-        const startsWith = (l: RateLimiter): string[] => {
-          const starts: string[] = [];
-          const main = program(function* main() {
-            const ts: Task<unknown>[] = [];
-            for (const [i, c] of callers.entries()) {
-              const extras = c.extras.map((x) => (x * interval) / 2); // up to 5 intervals late
-              ts.push(yield* spawn(caller(starts, l, `c${i}`, c.askAt, extras)));
-            }
-            for (const [i, c] of callers.entries()) {
-              const at = c.cancelAt;
-              if (at !== null)
-                yield* spawn(
-                  program(function* canceller() {
-                    yield* delay(at);
-                    yield* cancel(ts[i]!);
-                  }),
-                );
-            }
-            for (const t of ts) yield* safe(wait(t));
-          });
-          const r = run(main, { handlers: [scheduler, simulatedTime()] });
-          assert.equal(r.ok, true);
-          return starts;
-        };
+        const startsWith = (l: RateLimiter): string[] =>
+          startsOf((starts) =>
+            program(function* main() {
+              const ts: Task<unknown>[] = [];
+              for (const [i, c] of callers.entries()) {
+                const extras = c.extras.map((x) => (x * interval) / 2); // up to 5 intervals late
+                ts.push(yield* spawn(caller(starts, l, `c${i}`, c.askAt, extras)));
+              }
+              for (const [i, c] of callers.entries()) {
+                const at = c.cancelAt;
+                if (at !== null)
+                  yield* spawn(
+                    program(function* canceller() {
+                      yield* delay(at);
+                      yield* cancel(ts[i]!);
+                    }),
+                  );
+              }
+              for (const t of ts) yield* safe(wait(t));
+            }),
+          );
         assert.deepEqual(
           startsWith(new RateLimiter(limit, interval)),
           startsWith(new LinearLimiter(limit, interval)),
@@ -481,29 +484,26 @@ test("differential: under a run, 2,000 callers queued at once — some cancelled
     [3, 10],
     [2, 0.3],
   ] as const) {
-    const startsWith = (l: RateLimiter): string[] => {
-      const starts: string[] = [];
-      const main = program(function* main() {
-        const ts: Task<unknown>[] = [];
-        for (let i = 0; i < 2000; i++) {
-          const extras = i % 7 === 0 ? [((i % 5) * interval) / 2] : []; // every 7th late
-          ts.push(yield* spawn(caller(starts, l, `c${i}`, i % 3 === 0 ? (i * interval) / 4 : 0, extras)));
-        }
-        for (let i = 0; i < 2000; i += 11) {
-          const victim = ts[i]!;
-          yield* spawn(
-            program(function* canceller() {
-              yield* delay((i * interval) / 3);
-              yield* cancel(victim);
-            }),
-          );
-        }
-        for (const t of ts) yield* safe(wait(t));
-      });
-      const r = run(main, { handlers: [scheduler, simulatedTime()] });
-      assert.equal(r.ok, true, String(r.error));
-      return starts;
-    };
+    const startsWith = (l: RateLimiter): string[] =>
+      startsOf((starts) =>
+        program(function* main() {
+          const ts: Task<unknown>[] = [];
+          for (let i = 0; i < 2000; i++) {
+            const extras = i % 7 === 0 ? [((i % 5) * interval) / 2] : []; // every 7th late
+            ts.push(yield* spawn(caller(starts, l, `c${i}`, i % 3 === 0 ? (i * interval) / 4 : 0, extras)));
+          }
+          for (let i = 0; i < 2000; i += 11) {
+            const victim = ts[i]!;
+            yield* spawn(
+              program(function* canceller() {
+                yield* delay((i * interval) / 3);
+                yield* cancel(victim);
+              }),
+            );
+          }
+          for (const t of ts) yield* safe(wait(t));
+        }),
+      );
     const starts = startsWith(new RateLimiter(limit, interval));
     assert.ok(starts.length > 1800, `${starts.length} started`);
     assert.deepEqual(starts, startsWith(new LinearLimiter(limit, interval)));
