@@ -107,8 +107,11 @@ test("http-api route: an unknown user is 404 and the pricing service is not call
 // ── the server, on real timers ───────────────────────────────────────────────────────────────────
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** `status body`, the connection error's code, or "left" for a request this client destroyed. */
-function call(port: number, method: string, path: string, leaveAfterMs?: number): Promise<string> {
+const until = async (done: () => boolean) => {
+  while (!done()) await sleep(5);
+};
+/** `status body`, the connection error's code, or "left" for a request this client destroyed when `leave` resolved. */
+function call(port: number, method: string, path: string, leave?: Promise<unknown>): Promise<string> {
   return new Promise((resolve) => {
     const req = http.request(
       { host: "127.0.0.1", port, method, path, headers: { "x-user": "u1" }, agent: false },
@@ -120,9 +123,9 @@ function call(port: number, method: string, path: string, leaveAfterMs?: number)
       },
     );
     req.on("error", (e: NodeJS.ErrnoException) =>
-      resolve(leaveAfterMs === undefined ? (e.code ?? String(e)) : "left"),
+      resolve(leave === undefined ? (e.code ?? String(e)) : "left"),
     );
-    if (leaveAfterMs !== undefined) setTimeout(() => req.destroy(), leaveAfterMs);
+    void leave?.then(() => req.destroy());
     req.end();
   });
 }
@@ -153,9 +156,11 @@ test("http-api server: a client that leaves mid-retry aborts its run: the pricin
     write: (l) => lines.push(l),
     limit: rateLimiter({ limit: 100, interval: 1000 }),
   });
-  // the first try fails at once, the retry (100 ms later) hangs: the client leaves at 200 ms
-  assert.equal(await call(app.port, "POST", "/orders?sku=hang", 200), "left");
-  await sleep(300);
+  // the first try fails at once, the retry (100 ms later) hangs: the client leaves during it
+  const during = until(() => pricing.calls.length === 2);
+  assert.equal(await call(app.port, "POST", "/orders?sku=hang", during), "left");
+  await until(() => lines.length > 0);
+  await sleep(400); // a retry would have come 200 ms after the try cut at 300 ms
   assert.deepEqual(pricing.calls, [{ sku: "fail" }, { sku: "hang", aborted: "the client of req-1 left" }]);
   assert.deepEqual(lines, ['{"requestId":"req-1","msg":"client left"}']);
   await app.close(1000);
@@ -199,7 +204,7 @@ test("http-api server: shutdown lets the requests in flight finish, refuses new 
   });
   const quick = call(app.port, "POST", "/orders?sku=ab"); // 20 ms
   const stuck = call(app.port, "POST", "/orders?sku=hang"); // tries cut at 300 ms, retried
-  while (pricing.calls.length < 2) await sleep(5); // both received (close() resets a connection still idle)
+  await until(() => pricing.calls.length === 2); // both received (close() resets a connection still idle)
   const closed = app.close(500);
   assert.equal(await call(app.port, "GET", "/users/u1"), "ECONNREFUSED");
   assert.match(await quick, /^201 \{"id":\d+,"sku":"ab","price":200\}$/);
