@@ -9,14 +9,8 @@ import { UnhandledEffectError } from "../errors.js";
 import type { RunWarning } from "../run/context.js";
 import type { Continuation } from "../vm/continuation.js";
 import { type Handler, TRACE_QUIET } from "../vm/handler.js";
-import {
-  type Frame,
-  type FrameLabel,
-  type Invocation,
-  S_FINALIZER,
-  S_HANDLER,
-  type Segment,
-} from "../vm/segment.js";
+import type { Frame, FrameLabel, Invocation, Segment } from "../vm/segment.js";
+import { S_FINALIZER, S_HANDLER } from "../vm/codes.js";
 
 export const MARK_RESUMED = "✓";
 export const MARK_TRANSFERRED = "⇢";

@@ -4,8 +4,9 @@
  * moved out of the live chain in O(1); nothing is copied. An unstarted continuation holds a program
  * and the handlers to start it under.
  */
-import { B_CONTINUATION, brand } from "./brand.js";
+import { brand } from "./brand.js";
 import type { Segment } from "./segment.js";
+import { B_CONTINUATION } from "./codes.js";
 
 const TOKEN = Symbol("doeff.continuation");
 

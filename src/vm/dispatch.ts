@@ -5,9 +5,6 @@
  */
 import { UnhandledEffectError } from "../errors.js";
 import {
-  B_EFFECT,
-  B_PRIMITIVE,
-  B_PROGRAM,
   BRAND,
   brandOf,
   describe,
@@ -20,22 +17,22 @@ import { type Continuation, captured } from "./continuation.js";
 import { DEFER, type Handler, SITE_AWAIT, SITE_PASS, SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_AWAIT, M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
-import { isPrimitive, OP_RESUME, OP_TRANSFER, type Primitive } from "./primitives.js";
+import { isPrimitive, type Primitive } from "./primitives.js";
 import { checked } from "./result.js";
 import { Once } from "./once.js";
 import { MARK_THREW } from "../trace/origin.js";
+import { Frame, type Invocation, Job, newInvocation, SearchCache, type Segment } from "./segment.js";
 import {
-  Frame,
-  type Invocation,
+  B_EFFECT,
+  B_PRIMITIVE,
+  B_PROGRAM,
   J_CLOSE,
-  Job,
-  newInvocation,
-  S_HANDLER,
+  OP_RESUME,
+  OP_TRANSFER,
   SC_LONG,
   SC_SHARED,
-  SearchCache,
-  type Segment,
-} from "./segment.js";
+  S_HANDLER,
+} from "./codes.js";
 
 /** Is `proto` (an effect's prototype) or one of its ancestors among `protos`? */
 function protoTakes(protos: readonly object[], proto: unknown): boolean {

@@ -12,8 +12,10 @@ import { consumedError, performTerminal, startFinalization, startUnstarted } fro
 import { type Handler, TRACE_QUIET } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_THROW, M_UNWIND } from "./modes.js";
+import { type CallStackEntry, OP_NAMES, type Primitive } from "./primitives.js";
+import { type Frame, type Invocation, Job, Segment } from "./segment.js";
 import {
-  type CallStackEntry,
+  J_CLOSE,
   OP_ASYNC_ESCAPE,
   OP_CALL_GEN,
   OP_CREATE_CONTINUATION,
@@ -25,7 +27,6 @@ import {
   OP_GET_CONTINUATION,
   OP_GET_HANDLERS,
   OP_GET_RUN_CONTEXT,
-  OP_NAMES,
   OP_ORIGIN,
   OP_PASS,
   OP_RESUME,
@@ -33,18 +34,10 @@ import {
   OP_TRANSFER,
   OP_TRANSFER_WITH,
   OP_WITH_HANDLER,
-  type Primitive,
-} from "./primitives.js";
-import {
-  type Frame,
-  type Invocation,
-  J_CLOSE,
-  Job,
   S_BODY,
   S_HANDLER,
   S_PROMPT,
-  Segment,
-} from "./segment.js";
+} from "./codes.js";
 
 export function execute(m: Machine, prim: Primitive): void {
   switch (prim.op) {

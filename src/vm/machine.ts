@@ -8,45 +8,13 @@
  */
 import { AsyncRequiredError, VMInternalError } from "../errors.js";
 import type { Driver, RunContextImpl } from "../run/context.js";
-import {
-  B_EFFECT,
-  B_PRIMITIVE,
-  B_PROGRAM,
-  brandOf,
-  describe,
-  isEffectInstance,
-  isGeneratorObject,
-} from "./brand.js";
+import { brandOf, describe, isEffectInstance, isGeneratorObject } from "./brand.js";
 import { dispatch } from "./dispatch.js";
 import { execute } from "./execute.js";
 import { abortError, beginAbort, exitSegment, switchAtSite, unwindExit } from "./finalize.js";
-import {
-  isProgram,
-  P_FLATMAP,
-  P_REPORT,
-  P_GEN,
-  P_GEN1,
-  P_GENOBJ,
-  P_INTERNAL,
-  P_MAP,
-  P_PURE,
-  type Program,
-} from "./program.js";
+import { isProgram, type Program } from "./program.js";
 import { isPrimitive } from "./primitives.js";
-import {
-  Frame,
-  type Invocation,
-  J_CLOSE,
-  type Job,
-  pushFrame,
-  type Reporter,
-  S_BODY,
-  S_HANDLER,
-  S_PROMPT,
-  S_ROOT,
-  Segment,
-  unpark,
-} from "./segment.js";
+import { Frame, type Invocation, type Job, pushFrame, type Reporter, Segment, unpark } from "./segment.js";
 import type { StepTracer } from "./trace-hook.js";
 import { Era, liveInvocations, type Relinks } from "./eras.js";
 import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
@@ -65,6 +33,24 @@ import {
   ST_BUDGET,
   ST_DONE,
 } from "./modes.js";
+import {
+  B_EFFECT,
+  B_PRIMITIVE,
+  B_PROGRAM,
+  J_CLOSE,
+  P_FLATMAP,
+  P_GEN,
+  P_GEN1,
+  P_GENOBJ,
+  P_INTERNAL,
+  P_MAP,
+  P_PURE,
+  P_REPORT,
+  S_BODY,
+  S_HANDLER,
+  S_PROMPT,
+  S_ROOT,
+} from "./codes.js";
 
 function* mapGen(src: unknown, f: (a: unknown) => unknown): Generator<unknown, unknown, unknown> {
   return f(yield src);

@@ -2,15 +2,7 @@
  * Primitives (SEMANTICS §4): frozen VM instructions. The functions here only build and validate
  * them (eagerly: bad arguments throw synchronously); the machine executes them (vm/execute.ts).
  */
-import {
-  B_PRIMITIVE,
-  brand,
-  brandOf,
-  describe,
-  isGeneratorObject,
-  isProgramLike,
-  notAHandler,
-} from "./brand.js";
+import { brand, brandOf, describe, isGeneratorObject, isProgramLike, notAHandler } from "./brand.js";
 import { type Continuation, isContinuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
@@ -20,25 +12,27 @@ import type { EmittedBy, HandledBy, ReturnedBy } from "../run/rows.js";
 import type { WithHandlerTaskEnders } from "../run/task-results.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
-
-export const OP_WITH_HANDLER = 0;
-export const OP_RESUME = 1;
-export const OP_TRANSFER = 2;
-export const OP_TRANSFER_WITH = 3;
-export const OP_DISCONTINUE = 4;
-export const OP_PASS = 5;
-export const OP_DELEGATE = 6;
-export const OP_GET_CONTINUATION = 7;
-export const OP_GET_HANDLERS = 8;
-export const OP_CREATE_CONTINUATION = 9;
-export const OP_RESUME_CONTINUATION = 10;
-export const OP_DETACH = 11;
-export const OP_FINALIZE = 12;
-export const OP_GET_CALL_STACK = 13;
-export const OP_GET_RUN_CONTEXT = 14;
-export const OP_ASYNC_ESCAPE = 15;
-export const OP_CALL_GEN = 16;
-export const OP_ORIGIN = 17;
+import {
+  B_PRIMITIVE,
+  OP_ASYNC_ESCAPE,
+  OP_CALL_GEN,
+  OP_CREATE_CONTINUATION,
+  OP_DELEGATE,
+  OP_DETACH,
+  OP_DISCONTINUE,
+  OP_FINALIZE,
+  OP_GET_CALL_STACK,
+  OP_GET_CONTINUATION,
+  OP_GET_HANDLERS,
+  OP_GET_RUN_CONTEXT,
+  OP_ORIGIN,
+  OP_PASS,
+  OP_RESUME,
+  OP_RESUME_CONTINUATION,
+  OP_TRANSFER,
+  OP_TRANSFER_WITH,
+  OP_WITH_HANDLER,
+} from "./codes.js";
 
 export const OP_NAMES = [
   "withHandler",

@@ -9,12 +9,8 @@ import type { Continuation } from "./continuation.js";
 import { FAST_PATH, type FastPath, type Handler, TAKES } from "./handler.js";
 import type { Era } from "./eras.js";
 import type { Machine } from "./machine.js";
+import { S_HANDLER, S_PROMPT } from "./codes.js";
 
-export const S_ROOT = 0;
-export const S_BODY = 1;
-export const S_PROMPT = 2;
-export const S_HANDLER = 3;
-export const S_FINALIZER = 4;
 export const SEGMENT_KINDS = ["root", "body", "prompt", "handler", "finalizer"] as const;
 
 /** A boundary's traceback label, made only when a traceback is (a Reporter's). */
@@ -295,11 +291,6 @@ function protoOf(c: unknown): object | null {
   return proto !== null && typeof proto === "object" ? proto : null;
 }
 
-/** SearchCache.found flag: an entry's walk went past LONG_WALK prompts or more (dispatch.ts) */
-export const SC_LONG = 16;
-/** SearchCache.found flag: the shared mark of prompts without a cache of their own (dispatch.ts passMark) */
-export const SC_SHARED = 32;
-
 /**
  * Has a handler-search walk gone past prompt `p` in this epoch, so that a cache can depend on its
  * caller? (eras.ts `link`; dispatch.ts, the search-cache invariant: such a prompt holds a cache of
@@ -381,9 +372,6 @@ export class SearchCache {
     }
   }
 }
-
-export const J_FINALIZE = 0; // finalize a continuation (explicit or on invocation end)
-export const J_CLOSE = 1; // close an invocation before a terminal primitive (transfer, transferWith, pass)
 
 /** An unwinding job (§5): closes frames innermost first, recording the first error a finally throws. */
 export class Job {
