@@ -38,21 +38,21 @@ export interface Visit {
 
 export class Origin {
   /** the chain, outermost first */
-  readonly chain: Entry[];
-  readonly effect: unknown;
-  readonly visits: Visit[] | null;
+  declare readonly chain: Entry[];
+  declare readonly effect: unknown;
+  declare readonly visits: Visit[] | null;
   /**
    * The chains where library frames re-threw this error, in the order they did (a task's error at
    * its waiting site, that task's error at its own waiter's, …), each outermost first; capped to
    * the first and last OUTER_KEEP, with `outerSkipped` left out between them.
    */
-  outer: Entry[][] | null;
-  outerSkipped: number;
+  declare outer: Entry[][] | null;
+  declare outerSkipped: number;
   /**
    * The generators of the frames its chains pass (hidden ones too): a throw of the error by one of
    * them is a re-throw (it caught the error), by any other frame a new throw (Origins.note).
    */
-  gens: WeakSet<object>;
+  declare gens: WeakSet<object>;
   constructor(chain: Entry[], effect: unknown, visits: Visit[] | null, gens: WeakSet<object>) {
     this.chain = chain;
     this.effect = effect;

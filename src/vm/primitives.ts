@@ -65,9 +65,9 @@ export class Primitive<A = unknown, E = never> {
    * stripped from the published declarations, and without this any iterable would match the type.
    */
   declare protected readonly __primitive: true;
-  /** @internal */ readonly op: number;
-  /** @internal */ readonly a: unknown;
-  /** @internal */ readonly b: unknown;
+  /** @internal */ declare readonly op: number;
+  /** @internal */ declare readonly a: unknown;
+  /** @internal */ declare readonly b: unknown;
   /** @hidden Primitives are made by the functions of this module (resume, withHandler, …). */
   constructor(op: number, a: unknown, b: unknown) {
     this.op = op;

@@ -36,11 +36,11 @@ export class Program<A = unknown, E = AnyEffect> {
   declare readonly __effects: E;
   /** Phantom, protected: makes Program nominal (its run-time fields are stripped from the declarations). */
   declare protected readonly __program: true;
-  /** @internal */ readonly tag: number;
-  /** @internal */ readonly a: unknown;
-  /** @internal */ readonly b: unknown;
+  /** @internal */ declare readonly tag: number;
+  /** @internal */ declare readonly a: unknown;
+  /** @internal */ declare readonly b: unknown;
   /** The name shown by getCallStack and tracebacks (the generator function's name). */
-  readonly name: string;
+  declare readonly name: string;
 
   /** @hidden Programs are made by fn, program, pure, map and flatMap. */
   constructor(tag: number, a: unknown, b: unknown, name: string) {
