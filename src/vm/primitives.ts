@@ -21,11 +21,8 @@ import {
   OP_DETACH,
   OP_DISCONTINUE,
   OP_FINALIZE,
-  OP_GET_CALL_STACK,
   OP_GET_CONTINUATION,
-  OP_GET_HANDLERS,
   OP_GET_RUN_CONTEXT,
-  OP_ORIGIN,
   OP_PASS,
   OP_RESUME,
   OP_RESUME_CONTINUATION,
@@ -98,7 +95,7 @@ export function isPrimitive(x: unknown): x is Primitive {
   }
 }
 
-function checkK(k: unknown, where: string): void {
+export function checkK(k: unknown, where: string): void {
   if (!isContinuation(k)) {
     // a primitive here is most often createContinuation(…) / getContinuation() not yet performed
     throw new TypeError(
@@ -232,8 +229,6 @@ export function delegate(effect?: unknown): Primitive<unknown> {
 }
 
 const GET_CONTINUATION = new Primitive<Continuation>(OP_GET_CONTINUATION, undefined, undefined);
-const GET_HANDLERS = new Primitive<Handler[]>(OP_GET_HANDLERS, undefined, undefined);
-const GET_CALL_STACK = new Primitive<CallStackEntry[]>(OP_GET_CALL_STACK, undefined, undefined);
 const GET_RUN_CONTEXT = new Primitive<import("../run/context.js").RunContext>(
   OP_GET_RUN_CONTEXT,
   undefined,
@@ -244,20 +239,6 @@ const GET_RUN_CONTEXT = new Primitive<import("../run/context.js").RunContext>(
 export function getContinuation(): Primitive<Continuation> {
   return GET_CONTINUATION;
 }
-/** Handlers visible at the perform site, innermost first (handler only). */
-export function getHandlers(): Primitive<Handler[]> {
-  return GET_HANDLERS;
-}
-
-/**
- * Where the run saw `error` first (its trace origin: the chain and the failing effect), or null.
- * Internal: `safe` keeps it on its `Err` so that `Err.format()` reads like `RunResult.format()`; a
- * primitive's is then forgotten (Origins.take).
- */
-export function originOf(error: unknown): Primitive<import("../trace/origin.js").Origin | null> {
-  return new Primitive(OP_ORIGIN, error, undefined);
-}
-
 /** An unstarted continuation that runs `p` under `handlers` (innermost first) when resumed. */
 export function createContinuation<
   P extends AnyProgramLike,
@@ -309,16 +290,6 @@ export interface CallStackEntry {
   readonly name: string;
   /** The Program object of that frame. */
   readonly program: unknown;
-}
-
-/**
- * Program frames on the caller chain, innermost first. Given a continuation: the frames it holds
- * suspended (where a blocked task waits, say), innermost first; none for an unstarted or used one.
- */
-export function getCallStack(k?: Continuation<unknown, unknown, unknown>): Primitive<CallStackEntry[]> {
-  if (k === undefined) return GET_CALL_STACK;
-  checkK(k, "getCallStack");
-  return new Primitive(OP_GET_CALL_STACK, k, undefined);
 }
 
 /** The run's RunContext. */
