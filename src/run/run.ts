@@ -27,6 +27,7 @@ import type { EnvPatch } from "../effects/reader.js";
 import type { Covered, FirstPass, InferOnly, MaybeNone, RunOptionsOf } from "./entry-check.js";
 import type { AnyHandlerFn, ReturnedBy, Runnable, RunValue } from "./rows.js";
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, P_PURE } from "../vm/codes.js";
+import { CHECK_STEPS, YIELD_MS, YIELD_STEPS } from "../vm/codes.js";
 
 /** The raw generator objects given to run / runAsync (weakly held). */
 const ran = new WeakSet<object>();
@@ -213,10 +214,6 @@ export function run(program: unknown, given?: unknown): RunResult<unknown> {
   m.run(Number.POSITIVE_INFINITY);
   return result(m, ctx);
 }
-
-const YIELD_STEPS = 10_000;
-const YIELD_MS = 5;
-const CHECK_STEPS = 1_000;
 
 /** Await `thunk()`, or stop waiting when the run's signal aborts (the thunk's outcome is then ignored). */
 function abortable(m: Machine, thunk: () => unknown): Promise<unknown> {

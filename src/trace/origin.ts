@@ -11,6 +11,7 @@ import type { Continuation } from "../vm/continuation.js";
 import { type Handler, TRACE_QUIET } from "../vm/handler.js";
 import type { Frame, FrameLabel, Invocation, Segment } from "../vm/segment.js";
 import { S_FINALIZER, S_HANDLER } from "../vm/codes.js";
+import { KEEP, OUTER_KEEP } from "../vm/codes.js";
 
 export const MARK_RESUMED = "✓";
 export const MARK_TRANSFERRED = "⇢";
@@ -73,11 +74,6 @@ export class Origin {
     return out.concat(this.chain);
   }
 }
-
-/** re-throw chains kept at each end (a chain of 100,000 waiting tasks would print them all) */
-const OUTER_KEEP = 3;
-
-const KEEP = 40;
 
 /**
  * A named program's frame that a handler started with `transferWith(k, program)` at the perform

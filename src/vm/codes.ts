@@ -4,7 +4,8 @@
  * bundler inlines them: esbuild replaces an imported `const` by its value only when its module is
  * outside every import cycle and the const comes before any top-level code that may have side
  * effects — brand.ts, program.ts, primitives.ts and segment.ts are each one or the other, and there
- * every use read a variable (~600 B minified in the small import).
+ * every use read a variable (~600 B minified in the small import). The limits below are here for
+ * the same reason.
  */
 
 /** Brands (brand.ts): what a library value is, read with one property load. */
@@ -59,3 +60,17 @@ export const SC_SHARED = 32;
 /** Unwinding-job kinds (segment.ts Job). */
 export const J_FINALIZE = 0; // finalize a continuation (explicit or on invocation end)
 export const J_CLOSE = 1; // close an invocation before a terminal primitive (transfer, transferWith, pass)
+
+/** A handler-search walk of this many prompts or more is worth keeping the cache it made across a task switch (dispatch.ts). */
+export const LONG_WALK = 8;
+/** Effects a FAST_PATH handler answers inside one step (machine.ts, stepResume's fast lane). */
+export const FAST_LANE = 64;
+/** Re-throw chains a traceback keeps at each end (origin.ts: a chain of 100,000 waiting tasks would print them all). */
+export const OUTER_KEEP = 3;
+/** Entries a traceback's chain keeps at each end, the rest counted as skipped (origin.ts Collector). */
+export const KEEP = 40;
+/** runAsync yields to the event loop after this many steps or milliseconds (run.ts, SEMANTICS §7) … */
+export const YIELD_STEPS = 10_000;
+export const YIELD_MS = 5;
+/** … and reads the clock about every this many steps. */
+export const CHECK_STEPS = 1_000;

@@ -33,6 +33,7 @@ import {
   SC_SHARED,
   S_HANDLER,
 } from "./codes.js";
+import { LONG_WALK } from "./codes.js";
 
 /** Is `proto` (an effect's prototype) or one of its ancestors among `protos`? */
 function protoTakes(protos: readonly object[], proto: unknown): boolean {
@@ -103,9 +104,6 @@ export const searchStats = { walked: 0 };
  * handlers than it was captured from, as a generator handed around is, used to send every search
  * in the run, other tasks' too, past all their handlers again.)
  */
-
-/** A walk of this many prompts or more is worth keeping the cache it made across a task switch. */
-const LONG_WALK = 8;
 
 /**
  * The mark of epoch `m.linkEpoch` for prompts that have no cache of their own (see above): shared

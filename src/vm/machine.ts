@@ -51,6 +51,7 @@ import {
   S_PROMPT,
   S_ROOT,
 } from "./codes.js";
+import { FAST_LANE } from "./codes.js";
 
 function* mapGen(src: unknown, f: (a: unknown) => unknown): Generator<unknown, unknown, unknown> {
   return f(yield src);
@@ -64,9 +65,6 @@ function* flatMapGen(src: unknown, f: (a: unknown) => unknown): Generator<unknow
   }
   return yield q;
 }
-
-/** Effects a FAST_PATH handler answers inside one step (stepResume's fast lane). */
-const FAST_LANE = 64;
 
 export class Machine {
   declare cur: Segment;
