@@ -14,8 +14,12 @@ import type { Machine } from "./machine.js";
 import { type CallStackEntry, checkK, Primitive } from "./primitives.js";
 import type { Invocation, Segment } from "./segment.js";
 
-const GET_HANDLERS = new Primitive<Handler[]>(OP_GET_HANDLERS, undefined, undefined);
-const GET_CALL_STACK = new Primitive<CallStackEntry[]>(OP_GET_CALL_STACK, undefined, undefined);
+const GET_HANDLERS = /* @__PURE__ */ new Primitive<Handler[]>(OP_GET_HANDLERS, undefined, undefined);
+const GET_CALL_STACK = /* @__PURE__ */ new Primitive<CallStackEntry[]>(
+  OP_GET_CALL_STACK,
+  undefined,
+  undefined,
+);
 
 /** Handlers visible at the perform site, innermost first (handler only). */
 export function getHandlers(): Primitive<Handler[]> {

@@ -228,8 +228,12 @@ export function delegate(effect?: unknown): Primitive<unknown> {
   return new Primitive(OP_DELEGATE, effect, undefined);
 }
 
-const GET_CONTINUATION = new Primitive<Continuation>(OP_GET_CONTINUATION, undefined, undefined);
-const GET_RUN_CONTEXT = new Primitive<import("../run/context.js").RunContext>(
+const GET_CONTINUATION = /* @__PURE__ */ new Primitive<Continuation>(
+  OP_GET_CONTINUATION,
+  undefined,
+  undefined,
+);
+const GET_RUN_CONTEXT = /* @__PURE__ */ new Primitive<import("../run/context.js").RunContext>(
   OP_GET_RUN_CONTEXT,
   undefined,
   undefined,
