@@ -79,8 +79,8 @@ function otherCopies(handlers: readonly unknown[]): string[] {
 export class UnhandledEffectError extends DoeffError {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "UnhandledEffectError";
-  readonly effect: unknown;
-  readonly handlers: readonly unknown[];
+  declare readonly effect: unknown;
+  declare readonly handlers: readonly unknown[];
   constructor(effect: unknown, handlers: readonly unknown[] = [], context = "") {
     const name = effectName(effect);
     const standard = classPhrase(effect, "standardHandler");
@@ -145,7 +145,7 @@ export class HandlerContextError extends DoeffError {
 export class MissingStateKeyError extends DoeffError {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "MissingStateKeyError";
-  readonly key: string;
+  declare readonly key: string;
   constructor(key: string) {
     super(
       `state has no key ${JSON.stringify(key)}; put() it first or seed it with run(p, { store: { ${literalKey(key)}: ... } })`,
@@ -158,7 +158,7 @@ export class MissingStateKeyError extends DoeffError {
 export class MissingEnvKeyError extends DoeffError {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "MissingEnvKeyError";
-  readonly key: string;
+  declare readonly key: string;
   constructor(key: string) {
     super(
       `environment has no key ${JSON.stringify(key)}; pass it with run(p, { env: { ${literalKey(key)}: ... } }) or local({ ${literalKey(key)}: ... }, program)`,
@@ -171,7 +171,7 @@ export class MissingEnvKeyError extends DoeffError {
 export class CircularAskError extends DoeffError {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "CircularAskError";
-  readonly key: string;
+  declare readonly key: string;
   constructor(key: string) {
     super(
       `ask(${JSON.stringify(key)}) needs the lazy env value it is evaluating (a cycle); break the cycle between env programs`,
@@ -187,7 +187,7 @@ export class CircularAskError extends DoeffError {
 export class TaskCancelledError extends DoeffError {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "TaskCancelledError";
-  readonly task: unknown;
+  declare readonly task: unknown;
   constructor(task: unknown, message?: string, options?: { cause?: unknown }) {
     super(message ?? `task was cancelled${task ? ` (${describe(task)})` : ""}`, options);
     this.task = task;
@@ -235,7 +235,7 @@ export class TimeoutError extends DoeffError {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "TimeoutError";
   /** The deadline that passed, in milliseconds. */
-  readonly ms: number;
+  declare readonly ms: number;
   constructor(ms: number, what = "the program", fate = "it was cancelled and its finally blocks ran") {
     super(
       `${what} timed out after ${ms} ms (${fate}); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it`,

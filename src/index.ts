@@ -63,9 +63,7 @@ export {
   detach,
   discontinue,
   finalize,
-  getCallStack,
   getContinuation,
-  getHandlers,
   getRunContext,
   pass,
   Primitive,
@@ -75,6 +73,7 @@ export {
   transferWith,
   withHandler,
 } from "./vm/primitives.js";
+export { getCallStack, getHandlers } from "./vm/introspect.js";
 export { handle } from "./handlers/handle.js";
 export { answer } from "./handlers/answer.js"; // perf: the tail-resumptive handler form
 export type { AsyncAnswerError, SyncAnswer } from "./handlers/answer.js";

@@ -35,9 +35,7 @@ export {
   detach,
   discontinue,
   finalize,
-  getCallStack,
   getContinuation,
-  getHandlers,
   getRunContext,
   pass,
   type Primitive,
@@ -47,6 +45,7 @@ export {
   transferWith,
   withHandler,
 } from "./vm/primitives.js";
+export { getCallStack, getHandlers } from "./vm/introspect.js";
 export { boundary, fn, hidden, Program, type ProgramLikeOf, program, pure } from "./vm/program.js";
 /** @internal A hidden frame driven by an iterator, its traceback label made on demand. */
 export { functionKind, reported } from "./vm/program.js";

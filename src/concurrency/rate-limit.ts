@@ -59,8 +59,8 @@ export class RateLimiter {
   /** the real starts among them (a caller's time when it went ahead), ascending, from `#startsHead` on: what holds back a caller that wakes (see retime) */
   #starts: number[] = [];
   #startsHead = 0;
-  readonly limit: number;
-  readonly interval: number;
+  declare readonly limit: number;
+  declare readonly interval: number;
   constructor(limit: number, interval: number) {
     if (typeof limit !== "number")
       throw new TypeError(

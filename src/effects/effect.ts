@@ -4,9 +4,10 @@
  *
  *   class Roll extends Effect<number> { constructor(readonly sides: number) { super() } }
  */
-import { B_EFFECT, brand, EffectMark } from "../vm/brand.js";
+import { brand, EffectMark } from "../vm/brand.js";
 import { Once } from "../vm/once.js";
 import { captureSite, siteState } from "../vm/sites.js";
+import { B_EFFECT } from "../vm/codes.js";
 
 /**
  * The base class of every effect: immutable request data whose type parameter `A` is the answer

@@ -1,7 +1,8 @@
 /** safe(p) (SEMANTICS §7.6): a Program (no handler needed) that turns p's error into a value. */
 import { formatFailure } from "../trace/format.js";
 import type { Origin } from "../trace/origin.js";
-import { checkProgramLike, originOf } from "../vm/primitives.js";
+import { originOf } from "../vm/introspect.js";
+import { checkProgramLike } from "../vm/primitives.js";
 import { hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 

@@ -86,15 +86,15 @@ export class PromiseCell {
  * them again): a task blocked on I/O holds this record only, not two one-element arrays beside it.
  */
 export class Waiter {
-  readonly task: TaskRec;
-  readonly kind: number;
+  declare readonly task: TaskRec;
+  declare readonly kind: number;
   /** gather / race: the cells, in the order given (null for W_WAIT) */
-  readonly items: readonly Cell[] | null;
+  declare readonly items: readonly Cell[] | null;
   /** race: the handles, for the losers list (null for W_WAIT) */
-  readonly handles: readonly Waitable<unknown>[] | null;
+  declare readonly handles: readonly Waitable<unknown>[] | null;
   /** gather: the pending cells still to complete (a W_WAIT is decided by its one cell: unread) */
-  remaining: number;
-  active: boolean;
+  declare remaining: number;
+  declare active: boolean;
   constructor(
     task: TaskRec,
     kind: number,

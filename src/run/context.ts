@@ -106,9 +106,9 @@ export interface TaskContext {
  * most spawned tasks never `tell`, and an empty array per task was 32 B of every pending task.
  */
 export class TaskCtx implements TaskContext {
-  state: Map<string, unknown>;
-  env: Env;
-  private entries: unknown[] | null;
+  declare state: Map<string, unknown>;
+  declare env: Env;
+  declare private entries: unknown[] | null;
   constructor(state: Map<string, unknown>, env: Env) {
     this.state = state;
     this.env = env;

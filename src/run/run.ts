@@ -8,19 +8,11 @@
  * entry-check.ts (types only: no bundle holds them); the run's signal is in signal.ts.
  */
 import { macrotask } from "./macrotask.js";
-import {
-  B_EFFECT,
-  B_PRIMITIVE,
-  B_PROGRAM,
-  brandOf,
-  describe,
-  isAsyncIterator,
-  isGeneratorObject,
-} from "../vm/brand.js";
+import { brandOf, describe, isAsyncIterator, isGeneratorObject } from "../vm/brand.js";
 import { Machine } from "../vm/machine.js";
 import { ST_ASYNC, ST_DONE } from "../vm/modes.js";
 import { withHandler } from "../vm/primitives.js";
-import { fromGeneratorObject, P_PURE, Program } from "../vm/program.js";
+import { fromGeneratorObject, Program } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 import { formatAborted, formatFailure } from "../trace/format.js";
 import { type ErrorTrace, errorTraces, type Origins, type RunTrace, runTraces } from "../trace/origin.js";
@@ -34,6 +26,8 @@ import { listen, type SharedSignal } from "./signal.js";
 import type { EnvPatch } from "../effects/reader.js";
 import type { Covered, FirstPass, InferOnly, MaybeNone, RunOptionsOf } from "./entry-check.js";
 import type { AnyHandlerFn, ReturnedBy, Runnable, RunValue } from "./rows.js";
+import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, P_PURE } from "../vm/codes.js";
+import { CHECK_STEPS, YIELD_MS, YIELD_STEPS } from "../vm/codes.js";
 
 /** The raw generator objects given to run / runAsync (weakly held). */
 const ran = new WeakSet<object>();
@@ -220,10 +214,6 @@ export function run(program: unknown, given?: unknown): RunResult<unknown> {
   m.run(Number.POSITIVE_INFINITY);
   return result(m, ctx);
 }
-
-const YIELD_STEPS = 10_000;
-const YIELD_MS = 5;
-const CHECK_STEPS = 1_000;
 
 /** Await `thunk()`, or stop waiting when the run's signal aborts (the thunk's outcome is then ignored). */
 function abortable(m: Machine, thunk: () => unknown): Promise<unknown> {

@@ -27,9 +27,9 @@ export type EffectExpectation = object | Function | ((effect: unknown) => boolea
 /** Thrown by `expectEffects` when the performed effects differ from the expected ones. */
 export class EffectExpectationError extends Error {
   /** The effects the program performed, in order. */
-  readonly actual: readonly unknown[];
+  declare readonly actual: readonly unknown[];
   /** The run's result, for further inspection. */
-  readonly result: RunResult<unknown>;
+  declare readonly result: RunResult<unknown>;
   constructor(message: string, actual: readonly unknown[], result: RunResult<unknown>) {
     // a failed run's error is the cause: it is often why the effects differ
     super(message, result.ok ? undefined : { cause: result.error });

@@ -3,8 +3,9 @@
  * rendered compactly (`{ name: "Ada", age: 36 }`), and the path of the first difference between two
  * effects of the same class. Never throws: a value that cannot be inspected is described instead.
  */
-import { B_PROGRAM, brandOf, className, describe, head } from "../vm/brand.js";
+import { brandOf, className, describe, head } from "../vm/brand.js";
 import { functionField } from "../trace/format.js";
+import { B_PROGRAM } from "../vm/codes.js";
 
 /** Longest rendering of one field value (plain object or array) before it is cut with `…`. */
 const FIELD_CAP = 80;

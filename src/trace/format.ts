@@ -5,8 +5,9 @@
  * VM-internal frames never appear (library frames are hidden when the chain is recorded).
  */
 import { DoeffError } from "../errors.js";
-import { B_PROGRAM, brandOf, className, describe, head } from "../vm/brand.js";
+import { brandOf, className, describe, head } from "../vm/brand.js";
 import { type Entry, fold, type Origin } from "./origin.js";
+import { B_PROGRAM } from "../vm/codes.js";
 
 /**
  * The library's own directory: stack lines inside it are never a user's site. Computed on first use,

@@ -9,14 +9,9 @@ import { UnhandledEffectError } from "../errors.js";
 import type { RunWarning } from "../run/context.js";
 import type { Continuation } from "../vm/continuation.js";
 import { type Handler, TRACE_QUIET } from "../vm/handler.js";
-import {
-  type Frame,
-  type FrameLabel,
-  type Invocation,
-  S_FINALIZER,
-  S_HANDLER,
-  type Segment,
-} from "../vm/segment.js";
+import type { Frame, FrameLabel, Invocation, Segment } from "../vm/segment.js";
+import { S_FINALIZER, S_HANDLER } from "../vm/codes.js";
+import { KEEP, OUTER_KEEP } from "../vm/codes.js";
 
 export const MARK_RESUMED = "✓";
 export const MARK_TRANSFERRED = "⇢";
@@ -44,21 +39,21 @@ export interface Visit {
 
 export class Origin {
   /** the chain, outermost first */
-  readonly chain: Entry[];
-  readonly effect: unknown;
-  readonly visits: Visit[] | null;
+  declare readonly chain: Entry[];
+  declare readonly effect: unknown;
+  declare readonly visits: Visit[] | null;
   /**
    * The chains where library frames re-threw this error, in the order they did (a task's error at
    * its waiting site, that task's error at its own waiter's, …), each outermost first; capped to
    * the first and last OUTER_KEEP, with `outerSkipped` left out between them.
    */
-  outer: Entry[][] | null;
-  outerSkipped: number;
+  declare outer: Entry[][] | null;
+  declare outerSkipped: number;
   /**
    * The generators of the frames its chains pass (hidden ones too): a throw of the error by one of
    * them is a re-throw (it caught the error), by any other frame a new throw (Origins.note).
    */
-  gens: WeakSet<object>;
+  declare gens: WeakSet<object>;
   constructor(chain: Entry[], effect: unknown, visits: Visit[] | null, gens: WeakSet<object>) {
     this.chain = chain;
     this.effect = effect;
@@ -79,11 +74,6 @@ export class Origin {
     return out.concat(this.chain);
   }
 }
-
-/** re-throw chains kept at each end (a chain of 100,000 waiting tasks would print them all) */
-const OUTER_KEEP = 3;
-
-const KEEP = 40;
 
 /**
  * A named program's frame that a handler started with `transferWith(k, program)` at the perform

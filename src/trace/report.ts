@@ -1,6 +1,7 @@
 /** The one-line report of a successful run (failures: trace/format.ts). */
-import { B_EFFECT, brandOf, describe, head } from "../vm/brand.js";
+import { brandOf, describe, head } from "../vm/brand.js";
 import { printable, showEffect } from "./format.js";
+import { B_EFFECT } from "../vm/codes.js";
 
 /**
  * A value as a report shows it: plain data as JSON writes it, and what JSON would misprint as a

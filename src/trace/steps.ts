@@ -3,13 +3,14 @@
  *   <n> <Mode> <detail> frames=<f> segs=<s> depth=<d>
  * Sink errors are swallowed; tracing never changes a result (INV-4).
  */
-import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, BRAND, className, describe, head } from "../vm/brand.js";
+import { BRAND, className, describe, head } from "../vm/brand.js";
 import type { Machine } from "../vm/machine.js";
 import { M_DELIVER, M_HANDLE_YIELD, M_THROW, M_UNWIND, MODE_NAMES } from "../vm/modes.js";
 import { OP_NAMES } from "../vm/primitives.js";
 import type { Program } from "../vm/program.js";
 import { frameCount, SEGMENT_KINDS } from "../vm/segment.js";
 import type { StepTracer } from "../vm/trace-hook.js";
+import { B_EFFECT, B_PRIMITIVE, B_PROGRAM } from "../vm/codes.js";
 
 function short(v: unknown): string {
   const s = describe(v);

@@ -3,12 +3,9 @@
  * never by class name or shape. The brand value is a small integer so the step loop classifies a
  * yielded value with one property read and one switch.
  */
-export const BRAND: unique symbol = Symbol("doeff.brand");
+import { type B_CONTINUATION, B_EFFECT, B_PRIMITIVE, B_PROGRAM } from "./codes.js";
 
-export const B_EFFECT = 1;
-export const B_PROGRAM = 2;
-export const B_PRIMITIVE = 3;
-export const B_CONTINUATION = 4;
+export const BRAND: unique symbol = Symbol("doeff.brand");
 
 export type BrandKind = typeof B_EFFECT | typeof B_PROGRAM | typeof B_PRIMITIVE | typeof B_CONTINUATION;
 

@@ -4,8 +4,9 @@
  * moved out of the live chain in O(1); nothing is copied. An unstarted continuation holds a program
  * and the handlers to start it under.
  */
-import { B_CONTINUATION, brand } from "./brand.js";
+import { brand } from "./brand.js";
 import type { Segment } from "./segment.js";
+import { B_CONTINUATION } from "./codes.js";
 
 const TOKEN = Symbol("doeff.continuation");
 
@@ -26,22 +27,22 @@ export class Continuation<A = unknown, R = unknown, E = never> {
   /** Phantom: the answer, the result, and the effects running it performs (`E`: a created one's program's). */
   declare readonly __types?: [A, R, E];
   /** @internal top segment (perform site), or null for an unstarted continuation */
-  top: Segment | null;
+  declare top: Segment | null;
   /**
    * @internal captured: the prompt this continuation reaches down to. Unstarted (`top` null): the
    * handlers to start it under, innermost first (read as `handlers`) — one slot for both, as `source`.
    */
-  bottom: Segment | null;
+  declare bottom: Segment | null;
   /** @internal used by resume/transfer/discontinue/pass/finalize */
-  used: boolean;
+  declare used: boolean;
   /** @internal detached: its invocation's end will not finalize it */
-  detached: boolean;
+  declare detached: boolean;
   /**
    * @internal unstarted: its program; captured: the run (Machine) that captured it — a captured
    * continuation is resumed only by that run (§3: its segments and store are that run's). One slot for
    * both: a pending resume and a blocked task keep a continuation each, and a field costs 8 B there.
    */
-  source: unknown;
+  declare source: unknown;
 
   /**
    * @internal Continuations are made by the VM only (a constructed one throws a TypeError). Left out

@@ -5,9 +5,6 @@
  */
 import { UnhandledEffectError } from "../errors.js";
 import {
-  B_EFFECT,
-  B_PRIMITIVE,
-  B_PROGRAM,
   BRAND,
   brandOf,
   describe,
@@ -20,22 +17,23 @@ import { type Continuation, captured } from "./continuation.js";
 import { DEFER, type Handler, SITE_AWAIT, SITE_PASS, SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_AWAIT, M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
-import { isPrimitive, OP_RESUME, OP_TRANSFER, type Primitive } from "./primitives.js";
+import { isPrimitive, type Primitive } from "./primitives.js";
 import { checked } from "./result.js";
 import { Once } from "./once.js";
 import { MARK_THREW } from "../trace/origin.js";
+import { Frame, type Invocation, Job, newInvocation, SearchCache, type Segment } from "./segment.js";
 import {
-  Frame,
-  type Invocation,
+  B_EFFECT,
+  B_PRIMITIVE,
+  B_PROGRAM,
   J_CLOSE,
-  Job,
-  newInvocation,
-  S_HANDLER,
+  OP_RESUME,
+  OP_TRANSFER,
   SC_LONG,
   SC_SHARED,
-  SearchCache,
-  type Segment,
-} from "./segment.js";
+  S_HANDLER,
+} from "./codes.js";
+import { LONG_WALK } from "./codes.js";
 
 /** Is `proto` (an effect's prototype) or one of its ancestors among `protos`? */
 function protoTakes(protos: readonly object[], proto: unknown): boolean {
@@ -106,9 +104,6 @@ export const searchStats = { walked: 0 };
  * handlers than it was captured from, as a generator handed around is, used to send every search
  * in the run, other tasks' too, past all their handlers again.)
  */
-
-/** A walk of this many prompts or more is worth keeping the cache it made across a task switch. */
-const LONG_WALK = 8;
 
 /**
  * The mark of epoch `m.linkEpoch` for prompts that have no cache of their own (see above): shared

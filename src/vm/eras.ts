@@ -30,11 +30,11 @@ import { type Segment, walkedPast } from "./segment.js";
 /** An era: the time between two re-links (see above). */
 export class Era {
   /** in order */
-  readonly n: number;
+  declare readonly n: number;
   /** invocations whose effect was performed in this era and that have not ended */
-  live: number;
+  declare live: number;
   /** the next era kept; null for the open one */
-  later: Era | null;
+  declare later: Era | null;
   constructor(n: number) {
     this.n = n;
     this.live = 0;

@@ -7,13 +7,15 @@ import { MARK_THREW } from "../trace/origin.js";
 import { describe } from "./brand.js";
 import { type Continuation, unstarted } from "./continuation.js";
 import { dispatch } from "./dispatch.js";
-import { link, nextPromptIn } from "./eras.js";
+import { link } from "./eras.js";
 import { consumedError, performTerminal, startFinalization, startUnstarted } from "./finalize.js";
 import { type Handler, TRACE_QUIET } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_THROW, M_UNWIND } from "./modes.js";
+import { OP_NAMES, type Primitive } from "./primitives.js";
+import { type Frame, type Invocation, Job, Segment } from "./segment.js";
 import {
-  type CallStackEntry,
+  J_CLOSE,
   OP_ASYNC_ESCAPE,
   OP_CALL_GEN,
   OP_CREATE_CONTINUATION,
@@ -21,30 +23,25 @@ import {
   OP_DETACH,
   OP_DISCONTINUE,
   OP_FINALIZE,
-  OP_GET_CALL_STACK,
   OP_GET_CONTINUATION,
-  OP_GET_HANDLERS,
   OP_GET_RUN_CONTEXT,
-  OP_NAMES,
-  OP_ORIGIN,
   OP_PASS,
   OP_RESUME,
   OP_RESUME_CONTINUATION,
   OP_TRANSFER,
   OP_TRANSFER_WITH,
   OP_WITH_HANDLER,
-  type Primitive,
-} from "./primitives.js";
-import {
-  type Frame,
-  type Invocation,
-  J_CLOSE,
-  Job,
   S_BODY,
   S_HANDLER,
   S_PROMPT,
-  Segment,
-} from "./segment.js";
+} from "./codes.js";
+
+/**
+ * The executors of getHandlers, getCallStack and originOf, by op: each is set by its function
+ * (introspect.ts) when that function makes one, so a bundle that never imports it leaves it out.
+ * execute reads this only for an op its switch does not know.
+ */
+export const LATE_OPS: Array<((m: Machine, prim: Primitive) => void) | undefined> = [];
 
 export function execute(m: Machine, prim: Primitive): void {
   switch (prim.op) {
@@ -82,11 +79,6 @@ export function execute(m: Machine, prim: Primitive): void {
       if (inv !== null) m.deliver(inv.k);
       return;
     }
-    case OP_GET_HANDLERS: {
-      const inv = handlerOnly(m, prim);
-      if (inv !== null) m.deliver(handlersAtSite(m, inv));
-      return;
-    }
     case OP_CREATE_CONTINUATION:
       m.deliver(unstarted(prim.a, prim.b as Handler[]));
       return;
@@ -114,12 +106,6 @@ export function execute(m: Machine, prim: Primitive): void {
       startFinalization(m, k, m.cur);
       return;
     }
-    case OP_GET_CALL_STACK: {
-      const k = prim.a as Continuation | undefined;
-      // a continuation's frames: top out to its bottom prompt (a used one's segments are live elsewhere)
-      m.deliver(k === undefined ? callStack(m.cur, null) : k.used ? [] : callStack(k.top, k.bottom));
-      return;
-    }
     case OP_GET_RUN_CONTEXT:
       m.deliver(m.ctx);
       return;
@@ -129,9 +115,11 @@ export function execute(m: Machine, prim: Primitive): void {
     case OP_CALL_GEN:
       m.callGenerator(prim.a as Generator<unknown, unknown, unknown>, prim.b as string);
       return;
-    case OP_ORIGIN:
-      m.deliver(m.origins === null ? null : m.origins.take(prim.a));
-      return;
+  }
+  const late = LATE_OPS[prim.op];
+  if (late !== undefined) {
+    late(m, prim);
+    return;
   }
   m.throwHere(
     new TypeError(
@@ -140,7 +128,7 @@ export function execute(m: Machine, prim: Primitive): void {
   );
 }
 
-function handlerOnly(m: Machine, prim: Primitive): Invocation | null {
+export function handlerOnly(m: Machine, prim: Primitive): Invocation | null {
   const inv = m.cur.invocation;
   if (inv === null || inv.era === null) {
     const name = OP_NAMES[prim.op];
@@ -311,34 +299,4 @@ function closeHandlerFrame(
   f.closing = job;
   m.job = job;
   m.handleYield(value);
-}
-
-/**
- * Handlers visible at the perform site when the effect was performed, innermost first: the chain is
- * walked now, as it was linked in the invocation's era (eras.ts), not copied at dispatch
- * (which would cost every effect). The site's prompts out to the invocation's, then those outside it.
- */
-function handlersAtSite(m: Machine, inv: Invocation): Handler[] {
-  const era = inv.era!;
-  const out: Handler[] = [];
-  const prompt = inv.prompt;
-  for (let p = inv.site.firstPrompt; p !== null; p = nextPromptIn(m, p, era)) {
-    out.push(p.handler!);
-    if (p === prompt) break;
-  }
-  for (let p = inv.outer === null ? null : inv.outer.firstPrompt; p !== null; p = nextPromptIn(m, p, era))
-    out.push(p.handler!);
-  return out;
-}
-
-/** Program frames on the caller chain, innermost first; library-internal frames omitted. */
-function callStack(seg: Segment | null, last: Segment | null): CallStackEntry[] {
-  const out: CallStackEntry[] = [];
-  while (seg !== null) {
-    for (let f = seg.top; f !== null; f = f.prev) {
-      if (f.name !== null) out.push({ name: f.name, program: f.program });
-    }
-    seg = seg === last ? null : seg.caller;
-  }
-  return out;
 }

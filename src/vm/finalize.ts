@@ -14,23 +14,23 @@ import { SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { noteTransferInto, Origins } from "../trace/origin.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
-import { isPrimitive, OP_NAMES, OP_PASS, OP_TRANSFER, OP_TRANSFER_WITH } from "./primitives.js";
-import { B_EFFECT, brandOf, describe } from "./brand.js";
+import { isPrimitive, OP_NAMES } from "./primitives.js";
+import { brandOf, describe } from "./brand.js";
+import { type Invocation, Job, type Reporter, Segment, walkedPast } from "./segment.js";
+import { link } from "./eras.js";
 import {
-  type Invocation,
+  B_EFFECT,
   J_CLOSE,
   J_FINALIZE,
-  Job,
-  type Reporter,
+  OP_PASS,
+  OP_TRANSFER,
+  OP_TRANSFER_WITH,
   S_BODY,
   S_FINALIZER,
   S_HANDLER,
   S_PROMPT,
   S_ROOT,
-  Segment,
-  walkedPast,
-} from "./segment.js";
-import { link } from "./eras.js";
+} from "./codes.js";
 
 /** Return(o) at `cur` (§2.3). */
 export function exitSegment(m: Machine, isErr: boolean): void {

@@ -8,45 +8,13 @@
  */
 import { AsyncRequiredError, VMInternalError } from "../errors.js";
 import type { Driver, RunContextImpl } from "../run/context.js";
-import {
-  B_EFFECT,
-  B_PRIMITIVE,
-  B_PROGRAM,
-  brandOf,
-  describe,
-  isEffectInstance,
-  isGeneratorObject,
-} from "./brand.js";
+import { brandOf, describe, isEffectInstance, isGeneratorObject } from "./brand.js";
 import { dispatch } from "./dispatch.js";
 import { execute } from "./execute.js";
 import { abortError, beginAbort, exitSegment, switchAtSite, unwindExit } from "./finalize.js";
-import {
-  isProgram,
-  P_FLATMAP,
-  P_REPORT,
-  P_GEN,
-  P_GEN1,
-  P_GENOBJ,
-  P_INTERNAL,
-  P_MAP,
-  P_PURE,
-  type Program,
-} from "./program.js";
+import { isProgram, type Program } from "./program.js";
 import { isPrimitive } from "./primitives.js";
-import {
-  Frame,
-  type Invocation,
-  J_CLOSE,
-  type Job,
-  pushFrame,
-  type Reporter,
-  S_BODY,
-  S_HANDLER,
-  S_PROMPT,
-  S_ROOT,
-  Segment,
-  unpark,
-} from "./segment.js";
+import { Frame, type Invocation, type Job, pushFrame, type Reporter, Segment, unpark } from "./segment.js";
 import type { StepTracer } from "./trace-hook.js";
 import { Era, liveInvocations, type Relinks } from "./eras.js";
 import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
@@ -65,6 +33,25 @@ import {
   ST_BUDGET,
   ST_DONE,
 } from "./modes.js";
+import {
+  B_EFFECT,
+  B_PRIMITIVE,
+  B_PROGRAM,
+  J_CLOSE,
+  P_FLATMAP,
+  P_GEN,
+  P_GEN1,
+  P_GENOBJ,
+  P_INTERNAL,
+  P_MAP,
+  P_PURE,
+  P_REPORT,
+  S_BODY,
+  S_HANDLER,
+  S_PROMPT,
+  S_ROOT,
+} from "./codes.js";
+import { FAST_LANE } from "./codes.js";
 
 function* mapGen(src: unknown, f: (a: unknown) => unknown): Generator<unknown, unknown, unknown> {
   return f(yield src);
@@ -79,69 +66,66 @@ function* flatMapGen(src: unknown, f: (a: unknown) => unknown): Generator<unknow
   return yield q;
 }
 
-/** Effects a FAST_PATH handler answers inside one step (stepResume's fast lane). */
-const FAST_LANE = 64;
-
 export class Machine {
-  cur: Segment;
-  mode: number;
-  value: unknown;
+  declare cur: Segment;
+  declare mode: number;
+  declare value: unknown;
   /** the unwinding job of the current Unwind mode */
-  job: Job | null;
+  declare job: Job | null;
   /**
    * bumped when the prompts outside a prompt that a search-cache walk went past change — a captured
    * prompt linked below other prompts than it was captured from (eras.ts `link`): invalidates the
    * handler-search caches (dispatch.ts, the search-cache invariant). A capture alone does not: nothing
    * inside a captured continuation runs until it is linked again.
    */
-  linkEpoch: number;
+  declare linkEpoch: number;
   /** getHandlers (eras.ts): the open era, the oldest era kept and the re-links kept (null: none) */
-  era: Era;
-  eras: Era | null;
-  relinks: WeakMap<Segment, Relinks> | null;
-  readonly ctx: RunContextImpl;
-  readonly driver: Driver;
-  tracer: StepTracer | null;
-  done: boolean;
+  declare era: Era;
+  declare eras: Era | null;
+  declare relinks: WeakMap<Segment, Relinks> | null;
+  declare readonly ctx: RunContextImpl;
+  declare readonly driver: Driver;
+  declare tracer: StepTracer | null;
+  declare done: boolean;
   /** done or waiting for asyncEscape: the step loop stops (one test per step for both) */
-  halt: boolean;
-  ok: boolean;
-  result: unknown;
+  declare halt: boolean;
+  declare ok: boolean;
+  declare result: unknown;
   /** set when the machine stops for asyncEscape */
-  asyncThunk: (() => unknown) | null;
+  declare asyncThunk: (() => unknown) | null;
   /**
    * Effects answered in the fast lane (below) since runAsync last reset it: each is a step's worth
    * of work done inside one step, so runAsync counts them toward its yield budget (§7: yield after
    * at most 10,000 steps or 5 ms) — else one run(1000) could answer 64,000 effects between checks.
    */
-  laneEffects: number;
+  declare laneEffects: number;
   /** the effect (and its taker) a FAST_PATH suspended the site on (SITE_AWAIT), or null: its
    * rejection is reported as thrown by that handler for that effect, as the handler would have */
-  awaitEffect: unknown;
-  awaitTaker: Segment | null;
+  declare awaitEffect: unknown;
+  declare awaitTaker: Segment | null;
   /** trace: yield sites on (trace.sites) */
-  readonly sites: boolean;
+  declare readonly sites: boolean;
   /** trace: where errors came from (made on the first error) */
-  origins: Origins | null;
+  declare origins: Origins | null;
   /** trace: the invocation of the last transferWith, for errors thrown right at its perform site */
-  lastTransferWith: Invocation | null;
+  declare lastTransferWith: Invocation | null;
   /** trace: the frame the last transferWith's program was called in (finalize.ts performTerminal) */
-  lastTransferFrame: Frame | null;
+  declare lastTransferFrame: Frame | null;
   /**
    * Run option `signal` (SEMANTICS §9.8): 0 = no abort; 1 = abort requested (halt is set, so the
    * step loop notices it at its existing halt test — nothing is checked per step); 2 = the run is
    * being finalized.
    */
-  abortState: number;
-  abortReason: unknown;
+  declare abortState: number;
+  declare abortReason: unknown;
   /** with a signal: the body segment right above the root, the bottom of everything an abort closes */
-  base: Segment | null;
+  declare base: Segment | null;
   /** the unwinding job of an abort (every error a finally block throws in it becomes a warning) */
-  abortJob: Job | null;
+  declare abortJob: Job | null;
   /** runAsync: ends the driver's wait for an asyncEscape when the signal aborts */
-  wakeOnAbort: (() => void) | null;
+  declare wakeOnAbort: (() => void) | null;
   /** removes the signal's listener (when the run ends) */
-  stopListening: (() => void) | null;
+  declare stopListening: (() => void) | null;
 
   /** handler invocations started and not ended (counted per era: eras.ts) */
   get depth(): number {
@@ -156,14 +140,16 @@ export class Machine {
     abortable = false,
   ) {
     const root = new Segment(S_ROOT, null, null, null);
-    this.base = abortable ? new Segment(S_BODY, root, null, null) : null;
-    this.cur = this.base ?? root;
+    const base = abortable ? new Segment(S_BODY, root, null, null) : null;
+    // (its fields are `declare`d, so they are made here, in this order: the order they are declared)
+    this.cur = base ?? root;
     this.mode = M_HANDLE_YIELD;
     this.value = top;
     this.job = null;
     this.linkEpoch = 0;
     this.era = new Era(0);
-    this.eras = this.relinks = null;
+    this.eras = null;
+    this.relinks = null;
     this.ctx = ctx;
     this.driver = ctx.driver;
     this.tracer = tracer;
@@ -181,6 +167,7 @@ export class Machine {
     this.lastTransferFrame = null;
     this.abortState = 0;
     this.abortReason = undefined;
+    this.base = base;
     this.abortJob = null;
     this.wakeOnAbort = null;
     this.stopListening = null;

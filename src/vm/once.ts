@@ -8,14 +8,14 @@
  * object per `yield*` does the work of three (iterator + two results) on the hottest path there is.
  */
 export class Once<T, A> {
-  value: T | A | undefined;
+  declare value: T | A | undefined;
   /**
    * 0 until the first `next()` (which yields the item), then false, and true once done. One field
    * for the iterator's state and the result's `done`: `yield*` reads `done` only from what `next`
    * returned (false or true), never the 0, and a second field cost 8 B per `yield*` — and per
    * pending non-tail resume, whose handler keeps its `resume`'s iterator while it waits.
    */
-  done: boolean | 0;
+  declare done: boolean | 0;
   constructor(item: T) {
     this.value = item;
     this.done = 0;

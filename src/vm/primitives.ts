@@ -2,15 +2,7 @@
  * Primitives (SEMANTICS §4): frozen VM instructions. The functions here only build and validate
  * them (eagerly: bad arguments throw synchronously); the machine executes them (vm/execute.ts).
  */
-import {
-  B_PRIMITIVE,
-  brand,
-  brandOf,
-  describe,
-  isGeneratorObject,
-  isProgramLike,
-  notAHandler,
-} from "./brand.js";
+import { brand, brandOf, describe, isGeneratorObject, isProgramLike, notAHandler } from "./brand.js";
 import { type Continuation, isContinuation } from "./continuation.js";
 import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
@@ -20,25 +12,24 @@ import type { EmittedBy, HandledBy, ReturnedBy } from "../run/rows.js";
 import type { WithHandlerTaskEnders } from "../run/task-results.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
-
-export const OP_WITH_HANDLER = 0;
-export const OP_RESUME = 1;
-export const OP_TRANSFER = 2;
-export const OP_TRANSFER_WITH = 3;
-export const OP_DISCONTINUE = 4;
-export const OP_PASS = 5;
-export const OP_DELEGATE = 6;
-export const OP_GET_CONTINUATION = 7;
-export const OP_GET_HANDLERS = 8;
-export const OP_CREATE_CONTINUATION = 9;
-export const OP_RESUME_CONTINUATION = 10;
-export const OP_DETACH = 11;
-export const OP_FINALIZE = 12;
-export const OP_GET_CALL_STACK = 13;
-export const OP_GET_RUN_CONTEXT = 14;
-export const OP_ASYNC_ESCAPE = 15;
-export const OP_CALL_GEN = 16;
-export const OP_ORIGIN = 17;
+import {
+  B_PRIMITIVE,
+  OP_ASYNC_ESCAPE,
+  OP_CALL_GEN,
+  OP_CREATE_CONTINUATION,
+  OP_DELEGATE,
+  OP_DETACH,
+  OP_DISCONTINUE,
+  OP_FINALIZE,
+  OP_GET_CONTINUATION,
+  OP_GET_RUN_CONTEXT,
+  OP_PASS,
+  OP_RESUME,
+  OP_RESUME_CONTINUATION,
+  OP_TRANSFER,
+  OP_TRANSFER_WITH,
+  OP_WITH_HANDLER,
+} from "./codes.js";
 
 export const OP_NAMES = [
   "withHandler",
@@ -71,9 +62,9 @@ export class Primitive<A = unknown, E = never> {
    * stripped from the published declarations, and without this any iterable would match the type.
    */
   declare protected readonly __primitive: true;
-  /** @internal */ readonly op: number;
-  /** @internal */ readonly a: unknown;
-  /** @internal */ readonly b: unknown;
+  /** @internal */ declare readonly op: number;
+  /** @internal */ declare readonly a: unknown;
+  /** @internal */ declare readonly b: unknown;
   /** @hidden Primitives are made by the functions of this module (resume, withHandler, …). */
   constructor(op: number, a: unknown, b: unknown) {
     this.op = op;
@@ -104,7 +95,7 @@ export function isPrimitive(x: unknown): x is Primitive {
   }
 }
 
-function checkK(k: unknown, where: string): void {
+export function checkK(k: unknown, where: string): void {
   if (!isContinuation(k)) {
     // a primitive here is most often createContinuation(…) / getContinuation() not yet performed
     throw new TypeError(
@@ -237,10 +228,12 @@ export function delegate(effect?: unknown): Primitive<unknown> {
   return new Primitive(OP_DELEGATE, effect, undefined);
 }
 
-const GET_CONTINUATION = new Primitive<Continuation>(OP_GET_CONTINUATION, undefined, undefined);
-const GET_HANDLERS = new Primitive<Handler[]>(OP_GET_HANDLERS, undefined, undefined);
-const GET_CALL_STACK = new Primitive<CallStackEntry[]>(OP_GET_CALL_STACK, undefined, undefined);
-const GET_RUN_CONTEXT = new Primitive<import("../run/context.js").RunContext>(
+const GET_CONTINUATION = /* @__PURE__ */ new Primitive<Continuation>(
+  OP_GET_CONTINUATION,
+  undefined,
+  undefined,
+);
+const GET_RUN_CONTEXT = /* @__PURE__ */ new Primitive<import("../run/context.js").RunContext>(
   OP_GET_RUN_CONTEXT,
   undefined,
   undefined,
@@ -250,20 +243,6 @@ const GET_RUN_CONTEXT = new Primitive<import("../run/context.js").RunContext>(
 export function getContinuation(): Primitive<Continuation> {
   return GET_CONTINUATION;
 }
-/** Handlers visible at the perform site, innermost first (handler only). */
-export function getHandlers(): Primitive<Handler[]> {
-  return GET_HANDLERS;
-}
-
-/**
- * Where the run saw `error` first (its trace origin: the chain and the failing effect), or null.
- * Internal: `safe` keeps it on its `Err` so that `Err.format()` reads like `RunResult.format()`; a
- * primitive's is then forgotten (Origins.take).
- */
-export function originOf(error: unknown): Primitive<import("../trace/origin.js").Origin | null> {
-  return new Primitive(OP_ORIGIN, error, undefined);
-}
-
 /** An unstarted continuation that runs `p` under `handlers` (innermost first) when resumed. */
 export function createContinuation<
   P extends AnyProgramLike,
@@ -315,16 +294,6 @@ export interface CallStackEntry {
   readonly name: string;
   /** The Program object of that frame. */
   readonly program: unknown;
-}
-
-/**
- * Program frames on the caller chain, innermost first. Given a continuation: the frames it holds
- * suspended (where a blocked task waits, say), innermost first; none for an unstarted or used one.
- */
-export function getCallStack(k?: Continuation<unknown, unknown, unknown>): Primitive<CallStackEntry[]> {
-  if (k === undefined) return GET_CALL_STACK;
-  checkK(k, "getCallStack");
-  return new Primitive(OP_GET_CALL_STACK, k, undefined);
 }
 
 /** The run's RunContext. */

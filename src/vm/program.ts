@@ -5,21 +5,22 @@
  * Why a tag field rather than subclasses: the step loop starts programs on its hot path, and a
  * single class keeps that call site monomorphic.
  */
-import { B_PROGRAM, brand, describe, isGeneratorObject } from "./brand.js";
+import { brand, describe, isGeneratorObject } from "./brand.js";
 import { Once } from "./once.js";
 import type { Reporter } from "./segment.js";
 import { captureSite, siteState } from "./sites.js";
 import type { AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
-
-export const P_GEN = 0; // fn(...args)
-export const P_PURE = 1; // value
-export const P_MAP = 2; // source.map(f)
-export const P_FLATMAP = 3; // source.flatMap(f)
-export const P_LIFT = 4; // Effect or Primitive as a one-step program
-export const P_GENOBJ = 5; // a raw generator object (top level of run only); one-shot
-export const P_INTERNAL = 6; // like P_GEN, but a library-internal frame (omitted from call stacks)
-export const P_REPORT = 7; // `a` (a Reporter) started, its body run with its outcome reported (one-shot)
-export const P_GEN1 = 8; // fn(b): P_GEN of one argument, held inline (no arguments array)
+import {
+  B_PROGRAM,
+  P_FLATMAP,
+  P_GEN,
+  P_GEN1,
+  P_GENOBJ,
+  P_INTERNAL,
+  P_MAP,
+  P_PURE,
+  P_REPORT,
+} from "./codes.js";
 
 /**
  * A lazy, re-runnable program producing `A` and performing the effects `E` (API §7; inferred by
@@ -35,11 +36,11 @@ export class Program<A = unknown, E = AnyEffect> {
   declare readonly __effects: E;
   /** Phantom, protected: makes Program nominal (its run-time fields are stripped from the declarations). */
   declare protected readonly __program: true;
-  /** @internal */ readonly tag: number;
-  /** @internal */ readonly a: unknown;
-  /** @internal */ readonly b: unknown;
+  /** @internal */ declare readonly tag: number;
+  /** @internal */ declare readonly a: unknown;
+  /** @internal */ declare readonly b: unknown;
   /** The name shown by getCallStack and tracebacks (the generator function's name). */
-  readonly name: string;
+  declare readonly name: string;
 
   /** @hidden Programs are made by fn, program, pure, map and flatMap. */
   constructor(tag: number, a: unknown, b: unknown, name: string) {

@@ -9,12 +9,8 @@ import type { Continuation } from "./continuation.js";
 import { FAST_PATH, type FastPath, type Handler, TAKES } from "./handler.js";
 import type { Era } from "./eras.js";
 import type { Machine } from "./machine.js";
+import { S_HANDLER, S_PROMPT } from "./codes.js";
 
-export const S_ROOT = 0;
-export const S_BODY = 1;
-export const S_PROMPT = 2;
-export const S_HANDLER = 3;
-export const S_FINALIZER = 4;
 export const SEGMENT_KINDS = ["root", "body", "prompt", "handler", "finalizer"] as const;
 
 /** A boundary's traceback label, made only when a traceback is (a Reporter's). */
@@ -35,22 +31,22 @@ export interface Reporter extends FrameLabel {
 
 /** One generator being driven by the machine. */
 export class Frame {
-  gen: Generator<unknown, unknown, unknown>;
+  declare gen: Generator<unknown, unknown, unknown>;
   /** the frame below this one in its segment (a segment's frames are a linked stack: see Segment.top) */
-  prev: Frame | null;
+  declare prev: Frame | null;
   /** Program name for getCallStack/tracebacks; null for library-internal frames (omitted). */
-  name: string | null;
+  declare name: string | null;
   /**
    * A named frame: its Program (getCallStack). A hidden one (`name` null): the traceback label of a
    * boundary it marks (a `boundary(name, …)` program's name, a string), else null — see `label`. One
    * field for both: a hidden frame's Program is never read, and a field costs 8 B on every frame
    * (a handler's frame per pending non-tail resume).
    */
-  program: unknown;
+  declare program: unknown;
   /** The unwinding job closing this frame, if any (§5). */
-  closing: Job | null;
+  declare closing: Job | null;
   /** Trace: where the frame's current yield happened (an Error whose stack is parsed on failure). */
-  site: Error | null;
+  declare site: Error | null;
   /** `name` null: hidden; `program`: the label for a hidden frame or the Program of a named one */
   constructor(gen: Generator<unknown, unknown, unknown>, name: string | null, program: unknown) {
     this.gen = gen;
@@ -83,46 +79,46 @@ export class Segment {
    * stack, not an array: most segments hold zero or one frame (prompts, finalizers, a handler
    * segment), and an array cost 60 bytes more for one — per pending non-tail resume and per task.
    */
-  top: Frame | null;
-  caller: Segment | null;
-  readonly kind: number;
+  declare top: Frame | null;
+  declare caller: Segment | null;
+  declare readonly kind: number;
   /** the handler segment (the invocation) this segment runs in, or null; a handler segment's: itself */
-  readonly invocation: Invocation | null;
-  readonly firstPrompt: Segment | null;
+  declare readonly invocation: Invocation | null;
+  declare readonly firstPrompt: Segment | null;
   /** prompt: the handler of its withHandler; handler segment: the handler invoked */
-  readonly handler: Handler | null;
+  declare readonly handler: Handler | null;
   /**
    * finalizer: its job (which holds the pending outcome). Body or prompt: its Reporter, or null —
    * one field for both (a field is 8 B on every segment; a task start then needs no report frame).
    * Handler segment: the prompt its last `delegate()` went to, or null (`delegatedTo`).
    */
-  job: Job | Reporter | Segment | null;
+  declare job: Job | Reporter | Segment | null;
   /**
    * prompt: the prototypes of its handler's TAKES classes, or null (then `handles` decides).
    * Handler segment: the effect (`effect`).
    */
-  takes: readonly object[] | null;
+  declare takes: readonly object[] | null;
   /** prompt: its handler's FAST_PATH hook, read once when the prompt is made. Handler segment: `k`. */
-  fast: FastPath | undefined;
+  declare fast: FastPath | undefined;
   /**
    * prompt: the handler-search skip cache (see dispatch.ts). Handler segment: the era the effect was
    * performed in, for getHandlers (eras.ts), null once the invocation ended (`era`).
    */
-  cache: SearchCache | null;
+  declare cache: SearchCache | null;
   /**
    * prompt: its caller when a capture last detached it. getHandlers walks the chain as it was at a
    * perform site; a prompt detached since (captured, and maybe never resumed) is passed through here,
    * and `link` compares it with the prompt's new caller (eras.ts). Handler segment: its parked
    * frame's generator, or null (see `unpark`).
    */
-  detachedFrom: Segment | null;
+  declare detachedFrom: Segment | null;
   constructor(kind: number, caller: Segment | null, invocation: Invocation | null, handler: Handler | null) {
     this.top = null;
     this.caller = caller;
     this.kind = kind;
     this.invocation = kind === S_HANDLER ? this : invocation;
-    this.handler = handler;
     this.firstPrompt = kind === S_PROMPT ? this : caller === null ? null : caller.firstPrompt;
+    this.handler = handler;
     this.job = null;
     this.takes = kind === S_PROMPT && handler !== null ? takesOf(handler) : null;
     this.fast = kind === S_PROMPT && handler !== null ? fastOf(handler) : undefined;
@@ -295,11 +291,6 @@ function protoOf(c: unknown): object | null {
   return proto !== null && typeof proto === "object" ? proto : null;
 }
 
-/** SearchCache.found flag: an entry's walk went past LONG_WALK prompts or more (dispatch.ts) */
-export const SC_LONG = 16;
-/** SearchCache.found flag: the shared mark of prompts without a cache of their own (dispatch.ts passMark) */
-export const SC_SHARED = 32;
-
 /**
  * Has a handler-search walk gone past prompt `p` in this epoch, so that a cache can depend on its
  * caller? (eras.ts `link`; dispatch.ts, the search-cache invariant: such a prompt holds a cache of
@@ -320,24 +311,30 @@ export function walkedPast(m: Machine, p: Segment): boolean {
  * instead of ~300 B, and every task spawned inside handlers makes one on its innermost prompt.
  */
 export class SearchCache {
-  k0: unknown;
-  k1: unknown;
-  k2: unknown;
-  k3: unknown;
-  s0: Segment | null;
-  s1: Segment | null;
-  s2: Segment | null;
-  s3: Segment | null;
+  declare k0: unknown;
+  declare k1: unknown;
+  declare k2: unknown;
+  declare k3: unknown;
+  declare s0: Segment | null;
+  declare s1: Segment | null;
+  declare s2: Segment | null;
+  declare s3: Segment | null;
   /**
    * bit i: skip i is a class-based handler that takes key i (a hit needs no further check); and the
    * flags SC_LONG and SC_SHARED above, kept by `add`
    */
-  found: number;
-  epoch: number;
-  next: number;
+  declare found: number;
+  declare epoch: number;
+  declare next: number;
   constructor(epoch: number) {
-    this.k0 = this.k1 = this.k2 = this.k3 = undefined;
-    this.s0 = this.s1 = this.s2 = this.s3 = null;
+    this.k0 = undefined;
+    this.k1 = undefined;
+    this.k2 = undefined;
+    this.k3 = undefined;
+    this.s0 = null;
+    this.s1 = null;
+    this.s2 = null;
+    this.s3 = null;
     this.found = 0;
     this.epoch = epoch;
     this.next = 0;
@@ -382,23 +379,20 @@ export class SearchCache {
   }
 }
 
-export const J_FINALIZE = 0; // finalize a continuation (explicit or on invocation end)
-export const J_CLOSE = 1; // close an invocation before a terminal primitive (transfer, transferWith, pass)
-
 /** An unwinding job (§5): closes frames innermost first, recording the first error a finally throws. */
 export class Job {
-  readonly kind: number;
-  hasError: boolean;
-  error: unknown;
+  declare readonly kind: number;
+  declare hasError: boolean;
+  declare error: unknown;
   /** J_CLOSE: the invocation being closed, and the primitive to perform afterwards */
-  readonly inv: Invocation | null;
-  readonly op: number;
-  readonly k: Continuation | null;
-  readonly arg: unknown;
+  declare readonly inv: Invocation | null;
+  declare readonly op: number;
+  declare readonly k: Continuation | null;
+  declare readonly arg: unknown;
   /** J_FINALIZE: the outcome its finalizer delivers when done (§5.2), or the outer job to go on with */
-  pending: unknown;
-  pendingIsError: boolean;
-  resumeJob: Job | null;
+  declare pending: unknown;
+  declare pendingIsError: boolean;
+  declare resumeJob: Job | null;
   constructor(kind: number, inv: Invocation | null, op: number, k: Continuation | null, arg: unknown) {
     this.kind = kind;
     this.hasError = false;

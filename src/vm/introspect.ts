@@ -1,0 +1,94 @@
+/**
+ * getHandlers, getCallStack and originOf, and their executors. A module of their own, apart from
+ * the primitives every program uses: execute.ts's switch kept these executors, and what they read
+ * (eras.ts nextPromptIn), in every bundle; now each function sets its executor in LATE_OPS when it
+ * makes a primitive, so a bundle that never imports it leaves them out (~230 B min+gzip of the
+ * small import `run, program, state, get, put`).
+ */
+import type { Continuation } from "./continuation.js";
+import { OP_GET_CALL_STACK, OP_GET_HANDLERS, OP_ORIGIN } from "./codes.js";
+import { nextPromptIn } from "./eras.js";
+import { handlerOnly, LATE_OPS } from "./execute.js";
+import type { Handler } from "./handler.js";
+import type { Machine } from "./machine.js";
+import { type CallStackEntry, checkK, Primitive } from "./primitives.js";
+import type { Invocation, Segment } from "./segment.js";
+
+const GET_HANDLERS = /* @__PURE__ */ new Primitive<Handler[]>(OP_GET_HANDLERS, undefined, undefined);
+const GET_CALL_STACK = /* @__PURE__ */ new Primitive<CallStackEntry[]>(
+  OP_GET_CALL_STACK,
+  undefined,
+  undefined,
+);
+
+/** Handlers visible at the perform site, innermost first (handler only). */
+export function getHandlers(): Primitive<Handler[]> {
+  LATE_OPS[OP_GET_HANDLERS] = execGetHandlers;
+  return GET_HANDLERS;
+}
+
+/**
+ * Where the run saw `error` first (its trace origin: the chain and the failing effect), or null.
+ * Internal: `safe` keeps it on its `Err` so that `Err.format()` reads like `RunResult.format()`; a
+ * primitive's is then forgotten (Origins.take).
+ */
+export function originOf(error: unknown): Primitive<import("../trace/origin.js").Origin | null> {
+  LATE_OPS[OP_ORIGIN] = execOrigin;
+  return new Primitive(OP_ORIGIN, error, undefined);
+}
+
+/**
+ * Program frames on the caller chain, innermost first. Given a continuation: the frames it holds
+ * suspended (where a blocked task waits, say), innermost first; none for an unstarted or used one.
+ */
+export function getCallStack(k?: Continuation<unknown, unknown, unknown>): Primitive<CallStackEntry[]> {
+  LATE_OPS[OP_GET_CALL_STACK] = execGetCallStack;
+  if (k === undefined) return GET_CALL_STACK;
+  checkK(k, "getCallStack");
+  return new Primitive(OP_GET_CALL_STACK, k, undefined);
+}
+
+function execGetHandlers(m: Machine, prim: Primitive): void {
+  const inv = handlerOnly(m, prim);
+  if (inv !== null) m.deliver(handlersAtSite(m, inv));
+}
+
+function execGetCallStack(m: Machine, prim: Primitive): void {
+  const k = prim.a as Continuation | undefined;
+  // a continuation's frames: top out to its bottom prompt (a used one's segments are live elsewhere)
+  m.deliver(k === undefined ? callStack(m.cur, null) : k.used ? [] : callStack(k.top, k.bottom));
+}
+
+function execOrigin(m: Machine, prim: Primitive): void {
+  m.deliver(m.origins === null ? null : m.origins.take(prim.a));
+}
+
+/**
+ * Handlers visible at the perform site when the effect was performed, innermost first: the chain is
+ * walked now, as it was linked in the invocation's era (eras.ts), not copied at dispatch
+ * (which would cost every effect). The site's prompts out to the invocation's, then those outside it.
+ */
+function handlersAtSite(m: Machine, inv: Invocation): Handler[] {
+  const era = inv.era!;
+  const out: Handler[] = [];
+  const prompt = inv.prompt;
+  for (let p = inv.site.firstPrompt; p !== null; p = nextPromptIn(m, p, era)) {
+    out.push(p.handler!);
+    if (p === prompt) break;
+  }
+  for (let p = inv.outer === null ? null : inv.outer.firstPrompt; p !== null; p = nextPromptIn(m, p, era))
+    out.push(p.handler!);
+  return out;
+}
+
+/** Program frames on the caller chain, innermost first; library-internal frames omitted. */
+function callStack(seg: Segment | null, last: Segment | null): CallStackEntry[] {
+  const out: CallStackEntry[] = [];
+  while (seg !== null) {
+    for (let f = seg.top; f !== null; f = f.prev) {
+      if (f.name !== null) out.push({ name: f.name, program: f.program });
+    }
+    seg = seg === last ? null : seg.caller;
+  }
+  return out;
+}
