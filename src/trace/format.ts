@@ -66,10 +66,10 @@ function localPath(file: string): string {
     } catch {
       // a malformed escape: printed as the stack had it
     }
-    // (`file:///…` has no host; `file://server/…` names the server of a UNC path)
-    file = file[7] === "/" ? file.slice(7).replace(/^\/(?=[A-Za-z]:\/)/, "") : `//${file.slice(7)}`;
+    // (`file:///…` has no host; `file://server/…` names the server of a UNC path: `//server/…`)
+    file = file.slice(file[7] === "/" ? 7 : 5).replace(/^\/(?=[A-Za-z]:\/)/, "");
   }
-  return /^(?:[A-Za-z]:\\|\\\\)/.test(file) ? file.replace(/\\/g, "/") : file;
+  return /^([A-Za-z]:|\\)\\/.test(file) ? file.replace(/\\/g, "/") : file;
 }
 
 /**
