@@ -211,6 +211,8 @@ export type { SpawnStore } from "./effects/scheduler.js";
 export type {
   AnswerOf,
   FieldlessEffects,
+  HasNoFields,
+  InnerRow,
   IsOpenMember,
   KnownEffectsOf,
   NotAnEffect,

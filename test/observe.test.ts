@@ -485,7 +485,7 @@ test("observe: bad arguments are TypeErrors that say what to pass", () => {
   });
 });
 
-test("observe's task: tasks spawned with a shared store (one state Map) are each themselves, a task spawned by a handler is the handler's spawn, and only a declared third parameter is looked up (a default or rest parameter gets null, a bound callback the task)", () => {
+test("observe's task: tasks spawned with a shared store (one state Map) are each themselves, a task spawned by a handler is the handler's spawn, and a third parameter however declared gets the task (plain, with a default value, destructured with a default, a rest parameter, a bound callback's); a callback of two parameters gets null", () => {
   class Job extends Effect<number> {
     declare readonly _tag: "Job";
   }
@@ -525,6 +525,16 @@ test("observe's task: tasks spawned with a shared store (one state Map) are each
     rest: (q: Query, ...more: unknown[]) => {
       seen.push(`rest ${q.sql}:${shown(more[1] as TaskInfo | null)}`);
     },
+    // (JavaScript's `length` stops at the first default: 2 for these, which got null — a default
+    // does not replace null, and destructuring it threw, the callback's data only a warning)
+    destructured: (q: Query, _c: unknown, { id, parent }: TaskInfo = { id: -1, parent: null }) => {
+      seen.push(`destructured ${q.sql}:${id}/${parent}`);
+    },
+    twoParameters: function (this: unknown, q: Query, _c: unknown) {
+      // (`arguments` sees what a callback of two parameters is given: not looked up)
+      // biome-ignore lint/complexity/noArguments: what the callback was called with
+      seen.push(`twoParameters ${q.sql}:${shown(arguments[2] as TaskInfo | null)}`);
+    },
   };
   for (const [name, cb] of Object.entries(callbacks)) {
     seen.length = 0;
@@ -532,10 +542,8 @@ test("observe's task: tasks spawned with a shared store (one state Map) are each
       handlers: [scheduler, answer(Query, (q) => q.sql), observe([Query], cb as never)],
     });
     assert.equal(r.ok, true, String(r.error));
-    const who =
-      name === "declared" || name === "bound"
-        ? ["1/0", "2/0", "3/0", "4/3"]
-        : ["null", "null", "null", "null"];
+    assert.deepEqual(r.warnings, []);
+    const who = name === "twoParameters" ? ["null", "null", "null", "null"] : ["1/0", "2/0", "3/0", "4/3"];
     assert.deepEqual(seen, [
       `${name} shared a:${who[0]}`,
       `${name} shared b:${who[1]}`,
@@ -543,4 +551,31 @@ test("observe's task: tasks spawned with a shared store (one state Map) are each
       `${name} in handler's task:${who[3]}`,
     ]);
   }
+});
+
+test("observe's task in a different scheduler nested in a task: the hosting task's until that scheduler's first effect makes its world (getTaskInfo() there answers the world's main), then the nested world's, as getTaskInfo() answers", () => {
+  const seen: string[] = [];
+  const shown = (t: TaskInfo | null) => (t === null ? "none" : `${t.id}/${t.parent}`);
+  const watch = observe([Query], (q, _ctx, task) => {
+    seen.push(`${q.sql}:${shown(task)}`);
+  });
+  const hosted = program(function* hosted() {
+    yield* new Query("before"); // no world of the nested scheduler yet: task 1's effect
+    seen.push(`getTaskInfo:${shown(yield* getTaskInfo())}`); // its first effect: the world's main
+    yield* new Query("after");
+    yield* wait(yield* spawn(new Query("nested task")));
+  });
+  const main = program(function* main() {
+    yield* wait(yield* spawn(withHandler(createScheduler(), hosted)));
+    yield* new Query("main");
+  });
+  const r = run(main, { handlers: [scheduler, answer(Query, (q) => q.sql), watch] });
+  assert.equal(r.ok, true, String(r.error));
+  assert.deepEqual(seen, [
+    "before:1/0",
+    "getTaskInfo:0/null",
+    "after:0/null",
+    "nested task:1/0",
+    "main:0/null",
+  ]);
 });

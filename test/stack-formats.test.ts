@@ -211,6 +211,30 @@ test("siteOf: a file:// URL is decoded before the cwd is cut off (a space, an ac
   assert.equal(thrownAt("    at main (C:\\Users\\me\\My App\\src\\main.ts:3:5)", win), "src/main.ts:3");
   // ... and a package's frame there is no user's site (an error thrown inside a dependency)
   assert.equal(thrownAt("    at parse (C:\\Users\\me\\My App\\node_modules\\dep\\index.js:1:9)", win), null);
+  // Windows network (UNC) paths keep their leading `//`, as a path and as an ES module's URL (whose
+  // host is the server): each under the cwd, a dependency's frame no user's site, outside the whole path
+  const unc = "\\\\server\\share\\My App";
+  assert.equal(thrownAt("    at main (\\\\server\\share\\My App\\src\\main.ts:3:5)", unc), "src/main.ts:3");
+  assert.equal(
+    thrownAt("    at main (file://server/share/My%20App/src/main.mjs:3:5)", unc),
+    "src/main.mjs:3",
+  );
+  assert.equal(
+    thrownAt("    at parse (\\\\server\\share\\My App\\node_modules\\dep\\index.js:1:9)", unc),
+    null,
+  );
+  assert.equal(
+    thrownAt("    at parse (file://server/share/My%20App/node_modules/dep/index.mjs:1:9)", unc),
+    null,
+  );
+  assert.equal(
+    thrownAt("    at main (\\\\server\\share\\lib\\main.ts:3:5)", unc),
+    "//server/share/lib/main.ts:3",
+  );
+  assert.equal(
+    thrownAt("    at main (file://server/share/lib/main.mjs:3:5)", "/home/me"),
+    "//server/share/lib/main.mjs:3",
+  );
   // a browser's script URL keeps its encoding and its column
   assert.equal(
     thrownAt("    at main (http://localhost:5173/My%20App/app.js:3:5)", "/"),

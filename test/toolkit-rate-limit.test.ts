@@ -392,24 +392,9 @@ test("rateLimited: callers whose every timer is late by more than the interval a
 
 test("rateLimiter: a caller waking in a queue of 2,000 finds its time by binary search and leaves `times` alone (not a scan and two splices each: quadratic)", () => {
   // count every read and write of an element of the limiter's own list of times (a scan or a
-  // splice touches O(queue) each). The list is private (`#times`): it is made through the class's
-  // internal `list` factory, which the test swaps for one that makes a counting Proxy. (A Proxy put
+  // splice touches O(queue) each). The list is private (`#times`): see countingLimiter. (A Proxy put
   // on the `times` getter's result counted nothing once the list became private: 0 of 0.)
-  let touched = 0;
-  const index = (k: string | symbol) => typeof k === "string" && /^\d+$/.test(k);
-  const Limiter = RateLimiter as unknown as { list: () => number[] };
-  const plain = Limiter.list;
-  Limiter.list = () =>
-    new Proxy([] as number[], {
-      get: (o, k, r) => (index(k) && touched++, Reflect.get(o, k, r)),
-      set: (o, k, v, r) => (index(k) && touched++, Reflect.set(o, k, v, r)),
-    });
-  let limiter: RateLimiter;
-  try {
-    limiter = rateLimiter({ limit: 1, interval: 10 });
-  } finally {
-    Limiter.list = plain;
-  }
+  const { limiter, touched: count } = countingLimiter(1, 10);
   const n = 2000;
   const starts: string[] = [];
   const r = run(all(Array.from({ length: n }, (_, i) => rateLimited(limiter, call(starts, `c${i}`)))), {
@@ -421,13 +406,13 @@ test("rateLimiter: a caller waking in a queue of 2,000 finds its time by binary 
   assert.equal(starts[n - 1], `c${n - 1}@${(n - 1) * 10}`);
   // measured 31,938 (16 per caller: a push and binary searches); by scans and splices, 10,020,940
   assert.ok(
-    touched > n,
-    `${touched} reads and writes of times for ${n} callers: the count must see the list`,
+    count() > n,
+    `${count()} reads and writes of times for ${n} callers: the count must see the list`,
   );
-  assert.ok(touched < n * 30, `${touched} reads and writes of times for ${n} callers`);
+  assert.ok(count() < n * 30, `${count()} reads and writes of times for ${n} callers`);
 });
 
-test("rateLimiter: callers cancelled at once (a timeout around a queue of them) give their times back in one pass, not a splice each (quadratic: 100,000 took 3 s of a run); the next caller's time is the same", () => {
+test("rateLimiter: callers cancelled at once (a timeout around a queue of them) give their times back in O(1) each, not a splice each (quadratic: 100,000 took 3 s of a run); the next caller's time is the same", () => {
   // the limiter alone: 200,000 times handed out, all but the first given back in queue order (the
   // earliest first, the worst case for a splice: the whole list moved each time)
   const l = rateLimiter({ limit: 1, interval: 1000 });
@@ -460,4 +445,73 @@ test("rateLimiter: callers cancelled at once (a timeout around a queue of them) 
   assert.deepEqual(r.value, [false, "next"]);
   assert.deepEqual(starts, ["c0@0", "c1@1000", "next@2000"]);
   assert.deepEqual(limiter.times, [1000, 2000]);
+});
+
+/**
+ * A limiter whose private list of times counts every read and write of its elements (a scan, a
+ * splice or a shift touches O(queue) of them): made through the class's internal `list` factory.
+ */
+function countingLimiter(limit: number, interval: number): { limiter: RateLimiter; touched: () => number } {
+  let touched = 0;
+  const index = (k: string | symbol) => typeof k === "string" && /^\d+$/.test(k);
+  const Limiter = RateLimiter as unknown as { list: () => number[] };
+  const plain = Limiter.list;
+  Limiter.list = () =>
+    new Proxy([] as number[], {
+      get: (o, k, r) => (index(k) && touched++, Reflect.get(o, k, r)),
+      set: (o, k, v, r) => (index(k) && touched++, Reflect.set(o, k, v, r)),
+    });
+  try {
+    return { limiter: rateLimiter({ limit, interval }), touched: () => touched };
+  } finally {
+    Limiter.list = plain;
+  }
+}
+
+test("rateLimiter: 10,000 of 20,000 queued callers cancelled from the middle, one a millisecond while the front starts, give their times back in O(1) each (not a shift of the shorter side each: quadratic)", () => {
+  // each cancel is followed by a caller waking (which reads the list): a give-back taken out then,
+  // one at a time, moved the 5,000 times between the gap and the front each time
+  const { limiter, touched } = countingLimiter(1, 1);
+  const n = 20_000;
+  const starts: string[] = [];
+  const r = run(
+    program(function* main() {
+      const ts: Task<string>[] = [];
+      for (let i = 0; i < n; i++) ts.push(yield* spawn(rateLimited(limiter, call(starts, `c${i}`))));
+      for (let k = 0; k < n / 2; k++) {
+        yield* delay(1); // (the first: the callers ask at 0 before any is cancelled)
+        yield* cancel(ts[n / 4 + k]!); // its time n/4 + k, the front's k + 1: a quarter of the queue ahead of it
+      }
+      for (const t of ts) yield* safe(wait(t));
+      return yield* rateLimited(limiter, call(starts, "next"));
+    }),
+    { handlers: clock() },
+  );
+  assert.deepEqual(r.value, "next");
+  // the others start at the times they were given (the given-back ones go to no one already queued)
+  const kept = Array.from({ length: n }, (_, i) => i).filter((i) => i < n / 4 || i >= (3 * n) / 4);
+  assert.deepEqual(starts, [...kept.map((i) => `c${i}@${i}`), `next@${n}`]);
+  // measured 600,836 (30 per caller: binary searches, each give-back two); shifting the shorter side
+  // per give-back, 50,318,059
+  assert.ok(touched() > n, `${touched()} reads and writes of times: the count must see the list`);
+  assert.ok(
+    touched() < n * 40,
+    `${touched()} reads and writes of times for ${n} callers, ${n / 2} cancelled`,
+  );
+});
+
+test("rateLimiter: callers woken late (as realTime's timers are, by a millisecond or so) in a queue of 5,000 move their time a place or two, not the whole list by two splices each (quadratic)", () => {
+  // the limiter alone, as takeGen drives it: 5,000 callers ask at 0, each wakes 0.5 ms after its time
+  const { limiter, touched } = countingLimiter(1, 1);
+  const n = 5000;
+  const ts = Array.from({ length: n }, () => limiter.reserve(0));
+  assert.deepEqual(ts.slice(0, 3), [0, 1, 2]);
+  const woke: number[] = [];
+  for (let i = 1; i < n; i++) woke.push(limiter.retime(ts[i]!, ts[i]! + 0.5));
+  assert.deepEqual(woke.slice(0, 3), [1.5, 2.5, 3.5]); // each starts when it woke: its predecessor a whole interval before
+  assert.equal(woke[n - 2], n - 0.5);
+  assert.deepEqual(limiter.times.slice(-2), [n - 1.5, n - 0.5]);
+  // measured 96,789 (19 per caller: a binary search and a step a wake); two splices a wake moved the
+  // rest of the list twice: 50,128,591
+  assert.ok(touched() < n * 30, `${touched()} reads and writes of times for ${n} late wakes`);
 });

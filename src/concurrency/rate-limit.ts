@@ -50,12 +50,18 @@ export class RateLimiter {
   #times: number[] = RateLimiter.list();
   #head = 0;
   /**
-   * Times given back by cancelled callers (`unreserve`), not yet taken out of `#times`: a `timeout`
-   * or `scoped` around 100,000 queued callers cancels them one after the other, and a splice each
-   * (the earliest first: the whole list moves each time) took seconds. They go out together, in one
-   * pass, before the list is next read.
+   * Times given back by cancelled callers (`unreserve`) but still in `#times` — tombstones, kept as
+   * how many occurrences of each value are given back (equal times are alike: which occurrence is
+   * dead does not matter). A give-back from the middle of a long queue was a splice, or a shift of
+   * the shorter side: callers cancelled from the middle one at a time (each timing out while the
+   * front starts) moved a quarter of the queue each — 10,000 of 20,000 took a minute. Now those
+   * near either end go at once (a few moves), the others stay until the dead are half the list
+   * (then one pass), the tail a reserve reads, or the front a reserve forgets.
    */
-  #gone: number[] = [];
+  #dead = new Map<number, number>();
+  #deadCount = 0;
+  /** ≥ every time in `#dead` (-Infinity when none): a reserve whose window starts above it reads no tombstone */
+  #deadMax = Number.NEGATIVE_INFINITY;
   /** the real starts among them (a caller's time when it went ahead), ascending, from `#startsHead` on: what holds back a caller that wakes (see retime) */
   #starts: number[] = [];
   #startsHead = 0;
@@ -79,7 +85,7 @@ export class RateLimiter {
 
   /** @internal the times handed out that a window from now on can still contain, ascending (a plain array: the list itself) */
   get times(): number[] {
-    this.#live();
+    if (this.#deadCount > 0) this.#compact();
     if (this.#head > 0) this.#times.splice(0, this.#head);
     this.#head = 0;
     return this.#times;
@@ -97,12 +103,6 @@ export class RateLimiter {
     return this.#head;
   }
 
-  /** `#times`, the times given back taken out */
-  #live(): number[] {
-    if (this.#gone.length > 0) this.#head = drop(this.#times, this.#head, this.#gone);
-    return this.#times;
-  }
-
   /**
    * Wait for a turn: returns at once while the window has room, else after a `delay` until the
    * earliest time that keeps every window within the limit. Performs `Now` and `Delay`.
@@ -114,12 +114,14 @@ export class RateLimiter {
   /** @internal the time for a caller asking at `now` (kept: the limiter counts it from now on) */
   reserve(now: number): number {
     const { interval, limit } = this;
-    const times = this.#live();
-    // no window from now on contains them
+    const times = this.#times;
+    // no window from now on contains them (nor the tombstones among them)
+    if (this.#deadCount > 0) this.#forgetDead(now - interval);
     const head = (this.#head = forget(times, this.#head, now - interval));
     const sh = (this.#startsHead = forget(this.#starts, this.#startsHead, now - interval));
+    if (this.#deadCount > 0) this.#liveTail(head);
     const n = times.length;
-    let t = n - head < limit ? now : Math.max(now, times[n - limit]! + interval);
+    let t = n - head - this.#deadCount < limit ? now : Math.max(now, times[n - limit]! + interval);
     if (n > head && t < times[n - 1]!) t = times[n - 1]!; // FIFO (after a time given back: see above)
     times.push(t);
     if (t <= now) this.#starts.splice(after(this.#starts, sh, now), 0, now); // goes ahead at once
@@ -132,7 +134,7 @@ export class RateLimiter {
    */
   retime(t: number, now: number): number {
     const { interval, limit } = this;
-    const times = this.#live();
+    const times = this.#times;
     const starts = this.#starts;
     // Only real starts hold a waking caller back, not the times of callers that have not started:
     // counting those, two callers whose timers are both late could push each other back for ever
@@ -141,73 +143,164 @@ export class RateLimiter {
     const n = after(starts, sh, now);
     const allowed = n - sh >= limit ? starts[n - limit]! + interval : now;
     const v = allowed <= now ? now : allowed;
+    if (v === now) starts.splice(n, 0, now);
     // The waking caller's time `t` comes out of `times` and `v` goes in where it sorts. By binary
     // search, and not at all when v is t (a timer on time: the usual case): with thousands of
     // callers queued (a simulation's entities sharing one limiter) a scan or a splice of `times`
     // for each was quadratic — 100,000 queued callers took 25 s, nine tenths of it here.
+    const j = this.#find(t);
+    if (v === t && j >= 0) return v;
     const head = this.#head;
-    const j = indexOf(times, head, t);
-    if (v === t && j >= 0) {
-      if (v === now) starts.splice(n, 0, now);
+    // Neither a splice out nor one in (each moved the rest of the queue): the times between `t` and
+    // `v` move one place — under realTime every timer fires a little late, v a little past t, and
+    // two splices a wake made a queue of 5,000 cost 50 million moves. (Where `v` goes is found by
+    // stepping from `t`: no more steps than the moves.)
+    if (j >= 0) {
+      let p = j;
+      if (v >= t) {
+        while (p + 1 < times.length && times[p + 1]! <= v) {
+          times[p] = times[p + 1]!;
+          p++;
+        }
+      } else
+        while (p > head && times[p - 1]! > v) {
+          times[p] = times[p - 1]!;
+          p--;
+        }
+      times[p] = v;
       return v;
     }
-    // (absent: forgotten by a reserve, its timer over `interval` late; re-added where it sorts, not
-    // at the end, as later reserves may hold later times: the limit is read from the order)
-    if (j >= 0) times.splice(j, 1);
-    times.splice(after(times, head, v), 0, v);
-    if (v === now) starts.splice(n, 0, now);
+    const p = after(times, head, v);
+    if (head > 0 && p - head < times.length - p) {
+      // (absent: forgotten by a reserve, its timer over `interval` late; put back where it sorts,
+      // not at the end, as later reserves may hold later times: the limit is read from the order.
+      // Near the front: there the forgotten slot before the head takes the times before it.)
+      for (let i = head - 1; i < p - 1; i++) times[i] = times[i + 1]!;
+      times[p - 1] = v;
+      this.#head = head - 1;
+    } else times.splice(p, 0, v);
     return v;
   }
 
   /**
-   * @internal A caller cancelled before its time gives it back: at the next read of `times`, all
-   * given back since then at once (at most as many as it holds, so the pass is amortized O(1)).
+   * @internal A caller cancelled before its time gives it back (an absent time — forgotten — gives
+   * nothing). Near either end of the list by a few moves, else as a tombstone: O(1) amortized.
    */
   unreserve(t: number): void {
-    const gone = this.#gone;
-    gone.push(t);
-    if (gone.length > 64 && gone.length * 2 > this.#times.length - this.#head)
-      this.#head = drop(this.#times, this.#head, gone);
-  }
-}
-
-/**
- * Take the times `gone` out of ascending `times` (from `head` on), one occurrence each (a time
- * absent — forgotten — takes nothing out), in place; `gone` is emptied. What a splice of the last
- * occurrence of each did, in order: equal times are alike, so which occurrence goes does not
- * matter. A few one by one, more by one merge pass over `times`. → the new head.
- *
- * One by one, the shorter side of the list moves over the gap: the times before it one place on
- * (and the head with them), or those after it one place back (a splice). Always a splice, callers
- * cancelled one at a time in queue order (each timing out), each followed by an ask, moved the
- * whole list each time: 50,000 of them took 1.2 s, quadratic in the queue (now 35 ms). One from
- * anywhere still moves up to half the list (50,000 at random: 0.9 s before, 0.5 s now).
- */
-function drop(times: number[], head: number, gone: number[]): number {
-  if (gone.length <= 8) {
-    for (const t of gone) {
-      const i = indexOf(times, head, t);
-      if (i < 0) continue;
-      if (i - head < times.length - 1 - i) {
-        for (let k = i; k > head; k--) times[k] = times[k - 1]!;
-        head++;
-      } else times.splice(i, 1);
+    const times = this.#times;
+    const head = this.#head;
+    const hi = after(times, head, t);
+    if (hi === head || times[hi - 1] !== t) return;
+    const lo = before(times, head, t);
+    const dead = this.#deadCount > 0 ? (this.#dead.get(t) ?? 0) : 0;
+    if (hi - lo <= dead) return; // each of its occurrences given back already
+    if (lo - head <= NEAR) {
+      // the times before it one place on, the head with them (callers cancelled in queue order)
+      for (let i = lo; i > head; i--) times[i] = times[i - 1]!;
+      this.#head = head + 1;
+    } else if (times.length - hi <= NEAR) times.splice(hi - 1, 1);
+    else {
+      this.#dead.set(t, dead + 1);
+      if (t > this.#deadMax) this.#deadMax = t;
+      if (++this.#deadCount * 2 > times.length - head) this.#compact();
     }
-  } else {
-    gone.sort((a, b) => a - b);
-    let j = 0;
-    let w = head;
-    for (let i = head; i < times.length; i++) {
+  }
+
+  /** The index of an occurrence of `t` not given back, or -1. */
+  #find(t: number): number {
+    const times = this.#times;
+    const head = this.#head;
+    const hi = after(times, head, t);
+    if (hi === head || times[hi - 1] !== t) return -1;
+    if (this.#deadCount === 0) return hi - 1;
+    const dead = this.#dead.get(t) ?? 0;
+    return dead > 0 && hi - before(times, head, t) <= dead ? -1 : hi - 1;
+  }
+
+  /** Take every tombstone out of the list, in one pass (it stays where its head is). */
+  #compact(): void {
+    const times = this.#times;
+    const dead = this.#dead;
+    let w = this.#head;
+    for (let i = w; i < times.length; i++) {
       const x = times[i]!;
-      while (j < gone.length && gone[j]! < x) j++;
-      if (j < gone.length && gone[j] === x)
-        j++; // (one occurrence of x goes)
-      else times[w++] = x;
+      const d = dead.get(x);
+      if (d === undefined) times[w++] = x;
+      else if (d === 1) dead.delete(x);
+      else dead.set(x, d - 1);
+    }
+    times.length = w;
+    this.#deadCount = 0;
+    this.#deadMax = Number.NEGATIVE_INFINITY;
+  }
+
+  /** The tombstones of the times ≤ `before` at the front, which the reserve is about to forget. */
+  #forgetDead(before: number): void {
+    const times = this.#times;
+    const dead = this.#dead;
+    for (let i = this.#head; i < times.length && times[i]! <= before; i++) {
+      const d = dead.get(times[i]!);
+      if (d !== undefined) {
+        dead.delete(times[i]!);
+        this.#deadCount -= d;
+      }
+    }
+    if (this.#deadCount === 0) this.#deadMax = Number.NEGATIVE_INFINITY;
+  }
+
+  /**
+   * Make the last `limit` times of the list (all, when fewer are not given back) times not given
+   * back, as reserve reads them: the tombstones among them go, the others move down over them.
+   * Nothing to do when every tombstone lies below them (`#deadMax`, kept up to date here).
+   */
+  #liveTail(head: number): void {
+    const times = this.#times;
+    const dead = this.#dead;
+    const n = times.length;
+    if (this.#deadMax < times[Math.max(head, n - this.limit)]!) return;
+    const out: number[] = []; // the tombstones' indices, descending
+    let found = 0;
+    let r = n;
+    while (r > head && found < this.limit) {
+      const x = times[--r]!;
+      const d = dead.get(x);
+      if (d === undefined) found++;
+      else {
+        if (d === 1) dead.delete(x);
+        else dead.set(x, d - 1);
+        this.#deadCount--;
+        out.push(r);
+      }
+    }
+    // what is left lies below `r`, and below times[r] too (a tombstone of that value would have
+    // been met before the limit-th live time was)
+    this.#deadMax =
+      this.#deadCount === 0
+        ? Number.NEGATIVE_INFINITY
+        : (times[before(times, head, times[r]!) - 1] ?? Number.NEGATIVE_INFINITY);
+    if (out.length === 0) return;
+    let w = r;
+    let k = out.length - 1;
+    for (let i = r; i < n; i++) {
+      if (k >= 0 && out[k] === i) k--;
+      else times[w++] = times[i]!;
     }
     times.length = w;
   }
-  gone.length = 0;
-  return head;
+}
+
+/** How far from either end of the list a give-back moves the times between (see `#dead`). */
+const NEAR = 16;
+
+/** The index of the first time ≥ `v` in ascending `xs` from `lo` on (binary search). */
+function before(xs: readonly number[], lo: number, v: number): number {
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The index after every time ≤ `v` in ascending `xs` from `lo` on (binary search: a queue may be long). */
@@ -219,12 +312,6 @@ function after(xs: readonly number[], lo: number, v: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** The index of the last `v` in ascending `xs` from `head` on, or -1 (what `lastIndexOf` answers, by binary search). */
-function indexOf(xs: readonly number[], head: number, v: number): number {
-  const i = after(xs, head, v) - 1;
-  return i >= head && xs[i] === v ? i : -1;
 }
 
 /**

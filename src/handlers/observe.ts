@@ -51,7 +51,10 @@ export type EffectOutcome =
  * `observe`'s callback: called when an effect is performed, with the run's context (`ctx.current.env`
  * is the performing task's environment, where `local` put the active span) and the performing task
  * (`{ id, parent }`, what `getTaskInfo()` answers in it; null in a run without a scheduler); what it
- * returns, if a function, is called once with the effect's outcome.
+ * returns, if a function, is called once with the effect's outcome. The task is looked up only for a
+ * callback that declares a third parameter — plainly, with a default value, destructured or as a
+ * rest parameter (`(e, ctx, { id } = main) => …`: read from its source, as JavaScript's `length`
+ * stops at the first default); another gets null.
  */
 export type EffectObserver<E> = (
   effect: E,
@@ -79,11 +82,34 @@ const MAIN: TaskInfo = Object.freeze({ id: 0, parent: null });
  * data, about a tenth of an observed effect's cost, for callbacks that never read it. Before the
  * scheduler's first effect its world is not made yet: then, if a scheduler is installed, it is main
  * (as `getTaskInfo()` would answer). (A different scheduler nested in a task counts from its first
- * effect: before it, its effects are the hosting task's.)
+ * effect: before it, its effects are the hosting task's — telling them apart would take the perform
+ * site's handlers, `getHandlers()`, for every observed effect: the cost the direct lookup avoids.)
  */
 function* performer(): Generator<unknown, TaskInfo | null, any> {
   for (const h of yield* getHandlers()) if ((h as { [SCHEDULER]?: unknown })[SCHEDULER] === true) return MAIN;
   return null;
+}
+
+/**
+ * Does callback `f` declare a third parameter? `length` counts the parameters before the first with
+ * a default value or the rest one: `(e, ctx, task = main) => …` has length 2, and got null, which a
+ * default does not replace (destructuring it threw). Past `length`, read from the source once, when
+ * the observer is made, conservatively: a default or a rest parameter (a `=` or `...` before the
+ * first `)`) may be the third, so the task is looked up (a needless lookup costs a little time; a
+ * missing one, the callback's data).
+ */
+function declaresTask(f: Function): boolean {
+  if (f.length > 2) return true;
+  let src: string;
+  try {
+    src = Function.prototype.toString.call(f);
+  } catch {
+    return true;
+  }
+  const open = src.indexOf("(");
+  if (open < 0) return false; // `e => …`: one plain parameter
+  const params = src.slice(open, src.indexOf(")", open));
+  return /=|\.\.\./.test(params);
 }
 
 /**
@@ -122,6 +148,7 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
     throw new TypeError(
       `observe expects a callback (effect, ctx) => ((outcome) => void) | undefined${b === undefined ? "" : " second, after the effect classes"}, got ${describe(onEffect)}`,
     );
+  const wantsTask = declaresTask(onEffect);
   const h = function* observe(effect: unknown, k: Continuation<unknown, unknown>) {
     // (retry's internal turn for the other tasks: not the program's, and no class a user can name)
     if (effect instanceof RetryCede) return yield* pass();
@@ -131,7 +158,7 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
       // (the lookup called directly, the generator only when it finds none: a generator made per
       // observed effect cost a callback that declares `task` ~17 % of the effect's time, this ~3 %)
       let task: TaskInfo | null = null;
-      if (onEffect.length > 2) task = SchedulerEffect.currentTask?.(ctx) ?? (yield* performer());
+      if (wantsTask) task = SchedulerEffect.currentTask?.(ctx) ?? (yield* performer());
       end = onEffect(effect, ctx, task);
     } catch (e) {
       ctx.warn(e, `observe's callback for ${className((effect as object).constructor)} threw`);

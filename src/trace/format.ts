@@ -55,7 +55,10 @@ function cwd(): string {
  * A stack frame's file as a path compared with the cwd and the library's directory, and printed: a
  * `file://` URL (Node's and Deno's ES modules) decoded — `My%20Project` is the cwd's `My Project` —
  * and a Windows path (`C:\app\src\main.ts`, `file:///C:/app/…`) with forward slashes, so
- * `/node_modules/` and the cwd match there too. Any other URL (a browser's script) is kept as it is.
+ * `/node_modules/` and the cwd match there too. A Windows network (UNC) path keeps its leading two
+ * slashes, whichever way it comes: `\\server\share\app\main.ts` (CommonJS, tsx, and the cwd) or
+ * `file://server/share/app/main.ts` (an ES module: the server is the URL's host) are both
+ * `//server/share/app/main.ts`. Any other URL (a browser's script) is kept as it is.
  */
 function localPath(file: string): string {
   if (file.startsWith("file://")) {
@@ -64,9 +67,10 @@ function localPath(file: string): string {
     } catch {
       // a malformed escape: printed as the stack had it
     }
-    file = file.slice(7).replace(/^\/(?=[A-Za-z]:\/)/, "");
+    // (`file:///…` has no host; `file://server/…` names the server of a UNC path: `//server/…`)
+    file = file.slice(file[7] === "/" ? 7 : 5).replace(/^\/(?=[A-Za-z]:\/)/, "");
   }
-  return /^[A-Za-z]:\\/.test(file) ? file.replace(/\\/g, "/") : file;
+  return /^([A-Za-z]:|\\)\\/.test(file) ? file.replace(/\\/g, "/") : file;
 }
 
 /**

@@ -147,8 +147,16 @@ function installRecursionTrap(g: Function, name: string): void {
  * bare `yield x` (a forgotten `*`) evaluates to `unknown` and its use is a compile error. The
  * generator is called without a `this` (`this: void`): one declared `this: Service`, as a method
  * would use, is a compile error — at run time `this` is undefined.
+ *
+ * A parameter with a default value and no type has the default's type, as outside `fn`
+ * (`function* (ms = 100)` takes `ms?: number`). TypeScript types such a parameter as the union of
+ * what the call site's signature gives it and its default's type: with `Args`' constraint,
+ * `unknown`, that was `unknown`; `Args` left uninferred is now `never[]`, which adds nothing. (A
+ * parameter with neither type nor default is then `never`, so the program cannot be called with
+ * it: give it a type — outside `fn`, strict TypeScript asks for one too. Where the call site does
+ * give types, `recover(E, fn(function* (e) { … }))`, `Args` is inferred from them as before.)
  */
-export function fn<Args extends unknown[], Y, R>(
+export function fn<Args extends unknown[] = never[], Y = never, R = unknown>(
   g: (this: void, ...args: Args) => Generator<Y, R, unknown>,
 ): (...args: Args) => Program<R, EffectsOf<Y>> {
   if (typeof g !== "function") {

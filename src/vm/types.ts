@@ -26,9 +26,9 @@ export type KnownEffectsOf<Y> =
   Y extends Effect<any>
     ? Y | InnerRow<Y>
     : Y extends Program<any, infer E>
-      ? Defined<E>
+      ? Exclude<E, undefined>
       : Y extends Primitive<any, infer E>
-        ? Defined<E>
+        ? Exclude<E, undefined>
         : Y extends Generator<any, any, any>
           ? NotAnEffect<Y> // a raw generator object: the VM refuses it (yield* it, or wrap it with fn)
           : // an Effect of the `effect` package (Effect-TS 4), by its type id: iterable, so it would
@@ -60,11 +60,16 @@ export interface NotAnEffectError<Y> {
   readonly "doeff: the program yields values that are not effects (a Promise: write yield* awaitPromise(() => promise); an effect, program or generator: write yield*, not yield; an Effect of the effect package: yield* awaitPromise((signal) => Effect.runPromise(effect, { signal })))": Y;
 }
 
-/** A row read from an optional phantom field, without the `undefined` that plain `strict` adds. */
-type Defined<R> = Exclude<R, undefined>;
-
-/** Effects that run a program at their perform site (local, listen, …) carry its row in `__row`. */
-type InnerRow<Y> = Y extends { readonly __row?: infer R } ? (unknown extends R ? never : Defined<R>) : never;
+/**
+ * The row of the program an effect runs at its perform site (`local`, `listen`, …), which it carries
+ * in its phantom `__row` field; never for other effects. (The rows here are read from optional
+ * phantom fields: `Exclude<…, undefined>` takes off the `undefined` that plain `strict` adds.)
+ */
+export type InnerRow<Y> = Y extends { readonly __row?: infer R }
+  ? unknown extends R
+    ? never
+    : Exclude<R, undefined>
+  : never;
 
 /** The answer type of an effect (what `yield*` on it evaluates to; what a handler resumes it with). */
 export type AnswerOf<E> = E extends Effect<infer A> ? A : unknown;
@@ -84,15 +89,18 @@ export type ResultOf<P> =
 /** Program | Effect | Primitive, any row (or a structurally typed ProgramLikeOf, whose row is open). */
 export type AnyProgramLike = Program<any, any> | Primitive<any, any> | Effect<any> | ProgramLikeOf<any>;
 
-type IsAny<T> = 0 extends 1 & T ? true : false;
-/** The members of `Effect` itself: an effect type with no other public member has no fields. */
-type BaseKeys = keyof Effect<unknown>;
-// (one relation between key unions, where Exclude made a conditional type per key of every effect)
-type HasNoFields<E> = [keyof E] extends [BaseKeys] ? true : false;
+/**
+ * Has the effect type `E` no public member beyond those of `Effect` itself (no fields: a class that
+ * TypeScript cannot tell from another effect with the same answer)? (One relation between key
+ * unions, where Exclude made a conditional type per key of every effect.)
+ */
+export type HasNoFields<E> = [keyof E] extends [keyof Effect<unknown>] ? true : false;
 /** Is `E` the open effect itself (`Effect<any>`: no fields, answer `any`)? Distributes over a row. */
 export type IsOpenMember<E> = E extends AnyEffect
   ? HasNoFields<E> extends true
-    ? IsAny<AnswerOf<E>>
+    ? 0 extends 1 & AnswerOf<E> // (is the answer `any`?)
+      ? true
+      : false
     : false
   : false;
 
@@ -115,7 +123,7 @@ export type IsOpen<E> = unknown extends E ? true : true extends IsOpenMember<E> 
  */
 export type FieldlessEffects<E> = E extends AnyEffect
   ? HasNoFields<E> extends true
-    ? IsAny<AnswerOf<E>> extends true
+    ? 0 extends 1 & AnswerOf<E> // (an answer of `any`: the open Effect<any>)
       ? never
       : E
     : never
