@@ -259,6 +259,16 @@ table("effect classes check their arguments", [
     cls: TypeError,
     msg: /^got a Primitive made with new Primitive\(…\), which doeff cannot run: make it with resume, transfer, withHandler, …$/,
   },
+  // WRONG (size-shave's LATE_OPS, an array: an op not in the switch was looked up there, and a
+  // string op found Array.prototype's methods): Ok(undefined) for "constructor" (Array(m, prim)
+  // ran), a VMInternalError for "push"
+  ...["constructor", "push", "__proto__", "toString"].map((op) => ({
+    label: `yield* new Primitive(${JSON.stringify(op)})`,
+    call: () => d.run(seq(new (d.Primitive as any)(op))),
+    where: "err" as const,
+    cls: TypeError,
+    msg: /^got a Primitive made with new Primitive\(…\), which doeff cannot run: make it with resume, transfer, withHandler, …$/,
+  })),
 ]);
 
 test('effect classes check their arguments: valid arguments still make the same effects (expectEffects\' `new Get("n")`)', () => {

@@ -487,3 +487,28 @@ test("expectEffects: a long string's excerpt never starts or ends in half of a s
     `  at body: expected …"${E.repeat(30)}"…, got …"${E.repeat(10)}${F}${E.repeat(19)}"… (they differ at character 60)`,
   );
 });
+
+test("EffectExpectationError: its own properties are actual, result, then name, as before its fields were `declare`d (Object.keys, JSON.stringify, util.inspect read that order)", () => {
+  const failing = program(function* () {
+    yield* put("n", 1);
+    throw new RangeError("no such user");
+  });
+  const passing = program(function* () {
+    yield* put("n", 1);
+  });
+  for (const p of [failing, passing]) {
+    assert.throws(
+      () => expectEffects(p, [], { handlers: [state] }),
+      (e: unknown) => {
+        assert.ok(e instanceof EffectExpectationError);
+        assert.deepEqual(Object.keys(e), ["actual", "result", "name"]);
+        assert.deepEqual(
+          Reflect.ownKeys(e).filter((k) => k !== "stack" && k !== "message" && k !== "cause"),
+          ["actual", "result", "name"],
+        );
+        assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(e))), ["actual", "result", "name"]);
+        return true;
+      },
+    );
+  }
+});

@@ -33,9 +33,10 @@ export class EffectExpectationError extends Error {
   constructor(message: string, actual: readonly unknown[], result: RunResult<unknown>) {
     // a failed run's error is the cause: it is often why the effects differ
     super(message, result.ok ? undefined : { cause: result.error });
-    this.name = "EffectExpectationError";
+    // (`actual` and `result` are `declare`d: made here, before `name`, the order they had as fields)
     this.actual = actual;
     this.result = result;
+    this.name = "EffectExpectationError";
   }
 }
 

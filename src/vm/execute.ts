@@ -39,9 +39,14 @@ import {
 /**
  * The executors of getHandlers, getCallStack and originOf, by op: each is set by its function
  * (introspect.ts) when that function makes one, so a bundle that never imports it leaves it out.
- * execute reads this only for an op its switch does not know.
+ * execute reads this only for an op its switch does not know — a malformed primitive's too
+ * (`new Primitive("constructor")` from plain JavaScript): no prototype, so no op finds a method of
+ * Array.prototype or Object.prototype here instead of the TypeError below.
  */
-export const LATE_OPS: Array<((m: Machine, prim: Primitive) => void) | undefined> = [];
+export const LATE_OPS = { __proto__: null } as unknown as Record<
+  number,
+  ((m: Machine, prim: Primitive) => void) | undefined
+>;
 
 export function execute(m: Machine, prim: Primitive): void {
   switch (prim.op) {
