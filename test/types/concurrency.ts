@@ -106,7 +106,9 @@ run(timeout(pure(1), 5), { handlers: [scheduler] });
 
 // abortable: the program's result; its row and a scheduler's (no clock); the signal must be one
 const ab = abortable(str, new AbortController().signal);
-expectType<Equal<typeof ab, Program<string, EffectsOf<typeof str> | SchedulerRow | TasksRow<[typeof str]>>>>();
+expectType<
+  Equal<typeof ab, Program<string, EffectsOf<typeof str> | SchedulerRow | TasksRow<[typeof str]>>>
+>();
 run(ab, { handlers: [scheduler, writer] });
 // @ts-expect-error -- the program's Tell needs a writer
 run(ab, { handlers: [scheduler] });
