@@ -13,7 +13,8 @@
  *
  * The listener is removed, and the external promise settled, whenever abortable returns: a long
  * lived signal (the server's shutdown signal, shared by every request) keeps no listener per call,
- * and the promise does not stay pending work of the run (runAsync would wait for it).
+ * and the promise does not stay pending work of the run (a later deadlock would read as a wait for
+ * the outside: AsyncRequiredError under run, a run that never ends under runAsync).
  */
 import {
   CreateExternalPromise,
