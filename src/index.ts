@@ -154,6 +154,7 @@ export { Cede, cede } from "./effects/scheduler.js";
 export { type AllOptions, all, forEach } from "./concurrency/all.js";
 export { type RaceWinner, raceAll } from "./concurrency/race-all.js";
 export { timeout } from "./concurrency/timeout.js";
+export { abortable } from "./concurrency/abortable.js";
 export { type RetryOptions, retry } from "./concurrency/retry.js";
 export { scoped } from "./concurrency/scoped.js";
 export { recover } from "./concurrency/recover.js";

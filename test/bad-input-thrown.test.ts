@@ -311,6 +311,8 @@ const SITES: readonly [string, (v: unknown) => unknown, (v: unknown) => boolean]
   ["timeout", (v) => d.timeout(body, any(v)), (v) => isNum(v) && Number.isFinite(v) && (v as number) >= 0],
   ["createSemaphore", (v) => d.createSemaphore(any(v)), (v) => Number.isInteger(v) && (v as number) >= 1],
   ["scoped", (v) => d.scoped(any(v)), isProgramLike],
+  ["abortable", (v) => d.abortable(any(v), new AbortController().signal), isProgramLike],
+  ["abortable", (v) => d.abortable(body, any(v)), (v) => v instanceof AbortSignal],
   ["withHandler", (v) => d.withHandler(any(v), body), (v) => typeof v === "function" && v !== A],
   [
     "handle",

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  abortable,
   all,
   createSemaphore,
   Effect,
@@ -50,6 +51,7 @@ const sites: ReadonlyArray<readonly [string, (p: unknown) => unknown]> = [
   ["raceAll (item 1)", (p) => loose(raceAll)([pure(0), p])],
   ['raceAll (key "b")', (p) => loose(raceAll)({ b: p })],
   ["timeout", (p) => loose(timeout)(p, 5)],
+  ["abortable", (p) => loose(abortable)(p, new AbortController().signal)],
   ["scoped", (p) => loose(scoped)(p)],
   ["retry", (p) => loose(retry)(p, { times: 2 })],
   ["recover", (p) => loose(recover)(p, Error, () => 0)],

@@ -138,7 +138,7 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
       return throwIntoBlocked(
         w,
         new AsyncRequiredError(
-          "waiting for an external promise (awaitPromise, createExternalPromise, a receive on an eventChannel)",
+          "waiting for an external promise (awaitPromise, createExternalPromise, a receive on an eventChannel, the signal of an abortable)",
         ),
       );
     }

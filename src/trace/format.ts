@@ -162,8 +162,14 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
   return null;
 }
 
-/** One field of an effect, in one short line: a string cut to `max` characters. */
-function fieldOf(v: unknown, max: number): string {
+/**
+ * One field of an effect, in one short line: a string cut to `max` characters; an array's or a
+ * plain object's first 3 items (`[Task(1), Task(2), … 3 more]`, `{ id: 1, total: 30 }`), one level
+ * deep (`deep`: an item's item is described, `object`). A plain object's are read from their
+ * property descriptors, so a getter is never called (`SaveOrder(object)` told nothing, and a report
+ * must not run user code); a Proxy whose traps throw is described.
+ */
+function fieldOf(v: unknown, max: number, deep?: 1): string {
   return typeof v === "string"
     ? JSON.stringify(v.length > max ? `${head(v, max - 3)}...` : v) // one line, not 100 kB
     : typeof v === "number" || typeof v === "boolean"
@@ -172,7 +178,30 @@ function fieldOf(v: unknown, max: number): string {
         ? `${(v as { name?: string }).name || "program"}()`
         : typeof v === "function"
           ? functionField(v)
-          : describe(v);
+          : (!deep && itemsOf(v as any)) || describe(v);
+}
+
+function itemsOf(v: any): string | 0 {
+  try {
+    const a = Array.isArray(v);
+    const p = Object.getPrototypeOf(v); // (throws for undefined and null: described)
+    if (!a && p && p !== Object.prototype) return 0; // a class's instance: its name
+    const k: any[] = a ? v : Object.keys(v);
+    let d: PropertyDescriptor;
+    const s =
+      k
+        .slice(0, 3)
+        // a key as a string's JSON unquoted (cut, on one line); a getter as itself, `get total`
+        .map((x) =>
+          a
+            ? fieldOf(x, 20, 1)
+            : `${fieldOf(x, 20).slice(1, -1)}: ${fieldOf((d = Object.getOwnPropertyDescriptor(v, x)!).get || d.value, 20, 1)}`,
+        )
+        .join(", ") + (k.length > 3 ? `, … ${k.length - 3} more` : "");
+    return a ? `[${s}]` : `{${s && ` ${s} `}}`;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -205,14 +234,8 @@ export function showEffect(effect: unknown): string {
     // one field that cannot be read (a throwing getter) is shown as such, not the whole report lost
     let shown: string;
     try {
-      const v = (effect as Record<string, unknown>)[key];
-      // an array's first items (Gather([Task(1), Task(2)]), a job's arguments), not only its length
-      shown = Array.isArray(v)
-        ? `[${v
-            .slice(0, 3)
-            .map((x) => fieldOf(x, 20))
-            .join(", ")}${v.length > 3 ? `, … ${v.length - 3} more` : ""}]`
-        : fieldOf(v, 60);
+      // an array's or plain object's first items (Gather([Task(1), Task(2)]), a job's arguments)
+      shown = fieldOf((effect as Record<string, unknown>)[key], 60);
     } catch {
       shown = `${key}: (its getter threw)`;
     }

@@ -4,6 +4,7 @@
  * `// @ts-expect-error` line must fail.
  */
 import {
+  abortable,
   all,
   type Channel,
   type EffectsOf,
@@ -102,6 +103,17 @@ run(rows, { handlers: [state, writer] });
 run(timeout(pure(1), 5), { handlers: [scheduler, simulatedTime()] });
 // @ts-expect-error -- timeout needs a clock (Delay)
 run(timeout(pure(1), 5), { handlers: [scheduler] });
+
+// abortable: the program's result; its row and a scheduler's (no clock); the signal must be one
+const ab = abortable(str, new AbortController().signal);
+expectType<
+  Equal<typeof ab, Program<string, EffectsOf<typeof str> | SchedulerRow | TasksRow<[typeof str]>>>
+>();
+run(ab, { handlers: [scheduler, writer] });
+// @ts-expect-error -- the program's Tell needs a writer
+run(ab, { handlers: [scheduler] });
+// @ts-expect-error -- an AbortSignal, not its controller
+abortable(str, new AbortController());
 
 // retry needs a clock only when it has a delay
 run(retry(pure(1), { times: 2 }));

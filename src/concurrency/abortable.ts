@@ -1,0 +1,104 @@
+/**
+ * `abortable(program, signal)` (SEMANTICS §9.8): an outside AbortSignal that cancels one program of
+ * a long run — a server that serves each request as a task of one `runAsync`, and cancels it when
+ * the client disconnects. An ordinary program over the §9 effects.
+ *
+ * The program runs as a task abortable owns (so the caller's cancellation, and the signal, end it
+ * with its finally blocks run). The signal's listener may fire anywhere (a socket's `close` event,
+ * or code inside the run that aborts a controller): it can perform no effect, so it completes an
+ * external promise, applied by the scheduler at its next step in call order (R7) — which keeps an
+ * abort made inside a `run` + `simulatedTime()` deterministic. The caller races the task against
+ * that promise: the task first → its value or its very error (`race` merges its log); the abort
+ * first → the task is cancelled (its finally blocks run), then `signal.reason` is thrown here.
+ *
+ * The listener is removed, and the external promise settled, whenever abortable returns: a long
+ * lived signal (the server's shutdown signal, shared by every request) keeps no listener per call,
+ * and the promise does not stay pending work of the run (a later deadlock would read as a wait for
+ * the outside: AsyncRequiredError under run, a run that never ends under runAsync).
+ */
+import {
+  CreateExternalPromise,
+  type ExternalPromise,
+  Race,
+  type RaceResult,
+  Spawn,
+  type Task,
+} from "../effects/scheduler.js";
+import { checkProgramArg } from "../effects/program-arg.js";
+import { describe } from "../vm/brand.js";
+import { fn, type Program, type ProgramLikeOf } from "../vm/program.js";
+import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import { cancelOwned } from "./pool.js";
+import type { SchedulerRow, TasksRow } from "./row.js";
+import { at, callSite, named, wrappers } from "./site.js";
+
+const abortableGen = named(
+  "abortable",
+  function* abortable(
+    p: AnyProgramLike,
+    signal: AbortSignal,
+    site: Error | null,
+  ): Generator<unknown, unknown, any> {
+    // aborted before it was reached: the program never starts (and nothing is spawned or listened to)
+    if (signal.aborted) throw signal.reason;
+    const ext = (yield at(site, new CreateExternalPromise<undefined>())) as ExternalPromise<undefined>;
+    let fired = false;
+    const onAbort = (): void => {
+      if (fired) return;
+      fired = true;
+      ext.complete(undefined);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    let work: Task<unknown> | null = null;
+    try {
+      work = (yield at(site, new Spawn(p as ProgramLikeOf<unknown>, "shared", site))) as Task<unknown>;
+      const r = (yield at(site, new Race([work, ext.future]))) as RaceResult<unknown>;
+      if (r.index === 0) return r.value; // (its error, race throws: unchanged)
+      throw signal.reason; // (aborted: the finally below cancels the task before it leaves)
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      // no longer pending work of the run (a completion after the run is ignored: R7)
+      onAbort();
+      // bare yields at the call site (site.ts); false (nothing happens) for a task already done
+      if (work !== null) yield* cancelOwned(work, site, "abortable");
+    }
+  },
+);
+const abortableProgram = fn(abortableGen);
+wrappers.set(abortableGen, 0); // timeout(abortable(job, signal), ms) names the job
+
+function isAbortSignal(x: unknown): x is AbortSignal {
+  try {
+    return typeof AbortSignal === "function" && x instanceof AbortSignal;
+  } catch {
+    return false; // a Proxy whose getPrototypeOf trap throws
+  }
+}
+
+/**
+ * Runs `program` until `signal` aborts: then it is cancelled (its finally blocks run) and
+ * `signal.reason` is thrown here; a signal already aborted → the program never starts. Otherwise →
+ * the program's value, or its very error. The listener is removed when abortable returns.
+ *
+ * @example
+ * ```ts
+ * // a request served as a task of one long runAsync: cancelled when its client goes away
+ * const disconnected = new AbortController();
+ * res.on("close", () => disconnected.abort(new Error("client disconnected")));
+ * const order = yield* abortable(handleRequest(req), disconnected.signal);
+ * ```
+ */
+export function abortable<P extends AnyProgramLike>(
+  program: P,
+  signal: AbortSignal,
+): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow | TasksRow<[P]>> {
+  checkProgramArg(program, "abortable");
+  if (!isAbortSignal(signal))
+    throw new TypeError(
+      `abortable expects an AbortSignal second, e.g. abortable(program, controller.signal) with a new AbortController(), got ${describe(signal)}`,
+    );
+  return abortableProgram(program, signal, callSite()) as Program<
+    ResultOf<P>,
+    EffectsOf<P> | SchedulerRow | TasksRow<[P]>
+  >;
+}
