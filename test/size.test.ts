@@ -514,9 +514,13 @@ past its `length`) → 20,294 / 38,200 B.
 Then (measured on size-shave alone) → 20,282 / 38,109 B (review of size-shave): LATE_OPS a table without a prototype (`{ __proto__:
 null }`, was an array), so a malformed primitive's op (`new Primitive("constructor")` from plain
 JavaScript) finds no method of Array.prototype there and fails with the TypeError it had before
-(it ran `Array(m, prim)` and the run answered Ok(undefined); "push" a VMInternalError), +4 / +5 B. Merged → 20,299 / 38,205 B. */
-const SMALL_BUDGET = 20_299;
-const WHOLE_BUDGET = 38_205;
+(it ran `Array(m, prim)` and the run answered Ok(undefined); "push" a VMInternalError), +4 / +5 B. Merged → 20,299 / 38,205 B.
+Then → 20,310 / 38,213 B: className reads a class's name in a try and UnhandledEffectError an
+effect's constructor in one, and a step trace line says `?` for a value it cannot describe — a
+hostile effect class or a thrown Proxy ended the run with a VMInternalError (test/security.test.ts),
++11 / +8 B. */
+const SMALL_BUDGET = 20_310;
+const WHOLE_BUDGET = 38_213;
 
 interface Measured {
   min: number;
@@ -810,8 +814,9 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * quadratic, 50 million moves) → 48,648 B.
  * Then (measured on size-shave alone) → 48,152 B: LATE_OPS without a prototype (a review of size-shave, above), +4 B.
  * Merged → 48,652 B.
+ * Then → 48,661 B: hostile class names and thrown Proxies no longer crash the VM (above), +9 B.
  */
-const EVERYTHING_BUDGET = 48_652;
+const EVERYTHING_BUDGET = 48_661;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -53,7 +53,7 @@ export class StepLineTracer implements StepTracer {
     } catch {
       // a hostile value (a Proxy whose traps throw, a throwing getter): the line says so, and the run
       // goes on as untraced (INV-4) — an error escaping here ended it with a VMInternalError
-      d = m.mode === M_HANDLE_YIELD ? "invalid:object" : m.mode === M_THROW ? "error:?" : "value:?";
+      d = "?";
     }
     const line = `${this.n} ${MODE_NAMES[m.mode]} ${d} frames=${frameCount(m.cur)} segs=${segs} depth=${m.depth}`;
     try {

@@ -206,8 +206,7 @@ export function className(c: unknown): string {
   if (typeof c !== "function") return "";
   try {
     const own = Object.hasOwn(c, "displayName") ? (c as { displayName?: unknown }).displayName : undefined;
-    const name = typeof own === "string" ? own : (c as { name: unknown }).name;
-    return typeof name === "string" ? name : "";
+    return typeof own === "string" ? own : (c as { name: string }).name;
   } catch {
     // a hostile class (a throwing `displayName`/`name` getter, a Proxy): unnamed, never a crash — error
     // messages and traces name classes while an error is already on its way
