@@ -24,7 +24,12 @@ function literalKey(key: string): string {
 }
 
 function effectName(effect: unknown): string {
-  const ctor = (effect as { constructor?: unknown } | null)?.constructor;
+  let ctor: unknown;
+  try {
+    ctor = (effect as { constructor?: unknown } | null)?.constructor;
+  } catch {
+    // a hostile effect (a throwing `constructor` getter): the message is still made, unnamed
+  }
   return className(ctor) || describe(effect);
 }
 

@@ -2,23 +2,35 @@
  * SEMANTICS §4 rows not pinned by scenario group D (conformance audit): discontinue / finalize of an
  * unstarted continuation, finalize's value and its first finally error, detach's value, the
  * handler-context check made before the continuation's state, transfer into an unstarted
- * continuation with handlers, and §1's "made by the VM only".
+ * continuation with handlers, and §1's "made by the VM only". Also a continuation captured in main
+ * and resumed by a task its handler spawned (§4 resume × §9).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  ContinuationConsumedError,
+  cancel,
   createContinuation,
+  delay,
   detach,
+  Effect,
   discontinue,
   finalize,
   fn,
+  gather,
+  handle,
+  program,
   pure,
   type RunResult,
   resume,
   resumeContinuation,
   run,
+  scheduler,
+  simulatedTime,
+  spawn,
   transfer,
   transferWith,
+  wait,
 } from "../src/index.js";
 import { body, H, Num, note, notes, P, rec, resetNotes, Tag, WH } from "./helpers.js";
 
@@ -232,4 +244,94 @@ test("§4 transfer into an unstarted continuation with handlers: started on the 
   );
   expectOk(r, ["other A", 8]);
   assert.deepEqual(notes, ["withHandler → other A", "body finally"]);
+});
+
+// (a continuation is a value: the task that resumes it runs the body's rest on its own chain — the
+// body's effects see the scheduler through the task, and the one-shot rule holds across tasks)
+class Ask2 extends Effect<number> {
+  declare readonly _tag: "Ask2";
+}
+
+test("§4 × §9 a task spawned by the handler resumes main's k: the body's rest runs in that task (its delay and spawn too) and its result is the resume's; the handler's own result leaves the withHandler", () => {
+  const events: unknown[] = [];
+  const h = handle(Ask2, function* (_e, k) {
+    const t = yield* spawn(
+      program(function* resumer() {
+        const r = yield* resume(k, 1);
+        events.push(["task's resume got", r]);
+        return r;
+      }),
+    );
+    events.push(["handler waited", yield* wait(t)]);
+    return "handler's result";
+  });
+  const body = P(function* body() {
+    const x = yield* new Ask2();
+    events.push(["body got", x]);
+    yield* delay(2);
+    const u = yield* spawn(pure(7));
+    return x + (yield* wait(u));
+  });
+  expectOk(run(WH(h, body), { handlers: [simulatedTime(), scheduler] }), "handler's result");
+  assert.deepEqual(events, [
+    ["body got", 1],
+    ["task's resume got", 8],
+    ["handler waited", 8],
+  ]);
+});
+
+test("§4 × §9 two tasks resume the same k: the first one's resume runs the body, the second gets ContinuationConsumedError; cancelling a task that resumed k closes the body's frames there", () => {
+  const h = handle(Ask2, function* (_e, k) {
+    const attempt = (n: number) =>
+      program(function* attempt() {
+        yield* delay(1);
+        try {
+          return yield* resume(k, n);
+        } catch (err) {
+          return err instanceof ContinuationConsumedError ? "consumed" : err;
+        }
+      });
+    return yield* gather(yield* spawn(attempt(1)), yield* spawn(attempt(2)));
+  });
+  expectOk(
+    run(
+      WH(
+        h,
+        P(function* () {
+          return `body ${yield* new Ask2()}`;
+        }),
+      ),
+      { handlers: [simulatedTime(), scheduler] },
+    ),
+    ["body 1", "consumed"],
+  );
+
+  const events: unknown[] = [];
+  const cancels = handle(Ask2, function* (_e, k) {
+    const t = yield* spawn(
+      program(function* resumer() {
+        return yield* resume(k, 1);
+      }),
+    );
+    yield* delay(1);
+    events.push(["cancelled", yield* cancel(t)]);
+    return "handler's result";
+  });
+  const r = run(
+    WH(
+      cancels,
+      P(function* () {
+        try {
+          events.push(["body got", yield* new Ask2()]);
+          yield* delay(5);
+          return "body's result";
+        } finally {
+          events.push("body's finally");
+        }
+      }),
+    ),
+    { handlers: [simulatedTime(), scheduler] },
+  );
+  expectOk(r, "handler's result");
+  assert.deepEqual(events, [["body got", 1], "body's finally", ["cancelled", true]]);
 });

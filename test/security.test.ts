@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   ask,
+  Effect,
   get,
   local,
   MissingEnvKeyError,
@@ -16,6 +17,8 @@ import {
   state,
   TaskCancelledError,
   tracebackOf,
+  UnhandledEffectError,
+  VMInternalError,
 } from "../src/index.js";
 import { showValue } from "../src/testing/show.js";
 import { framesOf, functionField } from "../src/trace/format.js";
@@ -225,4 +228,91 @@ test("security: an error's field \"__proto__\" crosses as a field, not as the re
   const crossed = cross(data) as Record<string, unknown>;
   assert.equal(Object.getPrototypeOf(crossed), Object.prototype);
   assert.deepEqual(Object.getOwnPropertyDescriptor(crossed, "__proto__")?.value, { x: 1 });
+});
+
+test("security: a hostile value thrown or yielded (a Proxy whose traps throw, a revoked Proxy) gives the same outcome with trace.steps as without (INV-4), never a VMInternalError", () => {
+  const sentinel = new Error("trap");
+  const throwing = () => {
+    throw sentinel;
+  };
+  const hostile = new Proxy(
+    {},
+    {
+      get: throwing,
+      getPrototypeOf: throwing,
+      has: throwing,
+      ownKeys: throwing,
+      getOwnPropertyDescriptor: throwing,
+    },
+  );
+  const revocable = Proxy.revocable({}, {});
+  revocable.revoke();
+  for (const v of [hostile, revocable.proxy]) {
+    const thrown = program(function* throws() {
+      throw v;
+    });
+    const yielded = program(function* yields() {
+      yield v as never;
+    });
+    for (const p of [thrown, yielded]) {
+      const lines: string[] = [];
+      const plain = run(p);
+      const traced = run(p, { trace: { steps: (l) => lines.push(l) } });
+      assert.equal(plain.ok, false);
+      assert.equal(traced.ok, false);
+      // (no instanceof on the Proxy itself: its getPrototypeOf trap throws)
+      if (p === thrown)
+        assert.ok(traced.error === v && plain.error === v); // the very object (INV-11)
+      else {
+        assert.ok(!(traced.error instanceof VMInternalError), (traced.error as Error).message);
+        assert.ok(traced.error instanceof TypeError);
+        assert.equal(traced.error.message, (plain.error as TypeError).message);
+      }
+      // the step that could not be described still has its line
+      assert.ok(
+        lines.some((l) => / (HandleYield|Throw) \? /.test(l)),
+        lines.join("\n"),
+      );
+    }
+  }
+});
+
+test("security: an unhandled effect whose class has a throwing `constructor`, `name` or `displayName` getter: UnhandledEffectError at the perform site, not a VMInternalError", () => {
+  class CtorGetter extends Effect<number> {
+    declare readonly _tag: "CtorGetter";
+  }
+  Object.defineProperty(CtorGetter.prototype, "constructor", {
+    get() {
+      throw new Error("constructor getter");
+    },
+  });
+  class NameGetter extends Effect<number> {
+    declare readonly _tag: "NameGetter";
+    static override get name(): string {
+      throw new Error("name getter");
+    }
+  }
+  class DisplayNameGetter extends Effect<number> {
+    declare readonly _tag: "DisplayNameGetter";
+    static get displayName(): string {
+      throw new Error("displayName getter");
+    }
+  }
+  for (const e of [new CtorGetter(), new NameGetter(), new DisplayNameGetter()]) {
+    // (run's compile-time check is for programs that mean to be handled: these are meant to fail)
+    const r = run(
+      program(function* performs() {
+        try {
+          return yield* e;
+        } catch (err) {
+          return err instanceof UnhandledEffectError && err.effect === e ? "caught at the site" : err;
+        }
+      }) as never,
+    );
+    assert.equal(r.ok ? r.value : r.error, "caught at the site");
+    const failed = run(e as never);
+    assert.ok(failed.error instanceof UnhandledEffectError);
+    assert.match(failed.error.message, /^no handler takes .+; no handlers are installed here/);
+    assert.equal(typeof failed.format(), "string");
+  }
 });

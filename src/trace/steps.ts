@@ -47,7 +47,15 @@ export class StepLineTracer implements StepTracer {
     this.n++;
     let segs = 0;
     for (let s = m.cur as typeof m.cur | null; s !== null; s = s.caller) segs++;
-    const line = `${this.n} ${MODE_NAMES[m.mode]} ${detail(m)} frames=${frameCount(m.cur)} segs=${segs} depth=${m.depth}`;
+    let d: string;
+    try {
+      d = detail(m);
+    } catch {
+      // a hostile value (a Proxy whose traps throw, a throwing getter): the line says so, and the run
+      // goes on as untraced (INV-4) — an error escaping here ended it with a VMInternalError
+      d = "?";
+    }
+    const line = `${this.n} ${MODE_NAMES[m.mode]} ${d} frames=${frameCount(m.cur)} segs=${segs} depth=${m.depth}`;
     try {
       this.sink(line);
     } catch {

@@ -200,12 +200,18 @@ export function head(s: string, n: number): string {
 /**
  * A class's name as its source spells it, also in a minified bundle (whose bundler renames classes):
  * its own static `displayName` when it has one — doeff's effect and error classes do — else its
- * `name`. A subclass without its own `displayName` gets its own `name`, not its parent's.
+ * `name`. A subclass without its own `displayName` gets its own `name`, not its parent's. Never throws.
  */
 export function className(c: unknown): string {
   if (typeof c !== "function") return "";
-  const own = Object.hasOwn(c, "displayName") ? (c as { displayName?: unknown }).displayName : undefined;
-  return typeof own === "string" ? own : (c as { name: string }).name;
+  try {
+    const own = Object.hasOwn(c, "displayName") ? (c as { displayName?: unknown }).displayName : undefined;
+    return typeof own === "string" ? own : (c as { name: string }).name;
+  } catch {
+    // a hostile class (a throwing `displayName`/`name` getter, a Proxy): unnamed, never a crash — error
+    // messages and traces name classes while an error is already on its way
+    return "";
+  }
 }
 
 /** A short printable description of any value, for error messages and traces. Never throws. */
