@@ -237,20 +237,6 @@ function* finalizeTask(
  * error thrown by its finally blocks is reported on the RunResult (`warnings`) instead.
  */
 function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, boolean, any> {
-  const kt = cancelStart(w, t);
-  if (typeof kt === "boolean") return kt;
-  const cause = yield* finalizeTask(w, t, kt, r9);
-  if (cause !== null && r9)
-    w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
-  finishCancel(w, t, cause, !r9);
-  return cause === null;
-}
-
-/**
- * cancelOther up to the finally blocks (a plain function, so a `cancel` makes one generator less):
- * the continuation to finalize, or cancelOther's answer when there is none to run.
- */
-function cancelStart(w: World, t: TaskRec): Continuation | boolean {
   if (t.run === READY && t.action === START) {
     finishCancel(w, t, null); // unstarted: runs no code
     return true;
@@ -275,7 +261,11 @@ function cancelStart(w: World, t: TaskRec): Continuation | boolean {
     finishCancel(w, t, null);
     return false;
   }
-  return kt;
+  const cause = yield* finalizeTask(w, t, kt, r9);
+  if (cause !== null && r9)
+    w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
+  finishCancel(w, t, cause, !r9);
+  return cause === null;
 }
 
 /**
@@ -436,44 +426,6 @@ export function awaitExternal(w: World, cur: TaskRec, r: unknown): PromiseCell {
   return cell;
 }
 
-/**
- * `cancel(t)` (9.4): handleEffect's, which the scheduler calls directly for a Cancel (the effect it is
- * given most often that the FAST_PATH defers: a combinator's cancel of a started task).
- */
-export function* cancelEffect(w: World, effect: Cancel, k: Continuation): Generator<unknown, TaskRec, any> {
-  const cur = w.current;
-  const t = cellOf(effect.task) as TaskRec;
-  if (t.run === DONE || t.run === CANCELLING) return cont(cur, k, false);
-  if (t !== cur) {
-    const was = cur.run;
-    // clean: t is done and its finally blocks threw nothing (its error says only "cancelled")
-    const kt = cancelStart(w, t);
-    let clean: boolean;
-    if (typeof kt === "boolean") clean = kt;
-    else {
-      const cause = yield* finalizeTask(w, t, kt);
-      finishCancel(w, t, cause, true);
-      clean = cause === null;
-    }
-    // (unless t's finally blocks cancelled the caller meanwhile: then as cancelling oneself)
-    if (cur.run !== CANCELLING || was === CANCELLING) {
-      if (effect.owned && clean) cleanCancel.effect = effect;
-      return cont(cur, k, true);
-    }
-  }
-  // Cancelling oneself: finalize the caller here (the call does not return).
-  abortSignal(cur, () => cancelledError(cur, null));
-  cur.run = CANCELLING;
-  let cause: { error: unknown } | null = null;
-  try {
-    yield* finalize(k);
-  } catch (e) {
-    cause = { error: e };
-  }
-  finishCancel(w, cur, cause, true);
-  return yield* pickNext(w);
-}
-
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */
 export function* handleEffect(
   self: Handler,
@@ -527,7 +479,31 @@ export function* handleEffect(
     if (winner instanceof TaskRec) mergeLog(cur, winner);
     return o.ok ? cont(cur, k, o.value) : contThrow(cur, k, o.value);
   }
-  if (effect instanceof Cancel) return yield* cancelEffect(w, effect, k);
+  if (effect instanceof Cancel) {
+    const t = cellOf(effect.task) as TaskRec;
+    if (t.run === DONE || t.run === CANCELLING) return cont(cur, k, false);
+    if (t !== cur) {
+      const was = cur.run;
+      // clean: t is done and its finally blocks threw nothing (its error says only "cancelled")
+      const clean = yield* cancelOther(w, t, false);
+      // (unless t's finally blocks cancelled the caller meanwhile: then as cancelling oneself)
+      if (cur.run !== CANCELLING || was === CANCELLING) {
+        if (effect.owned && clean) cleanCancel.effect = effect;
+        return cont(cur, k, true);
+      }
+    }
+    // Cancelling oneself: finalize the caller here (the call does not return).
+    abortSignal(cur, () => cancelledError(cur, null));
+    cur.run = CANCELLING;
+    let cause: { error: unknown } | null = null;
+    try {
+      yield* finalize(k);
+    } catch (e) {
+      cause = { error: e };
+    }
+    finishCancel(w, cur, cause, true);
+    return yield* pickNext(w);
+  }
   if (effect instanceof IsDone) {
     const c = cellOf(effect.waitable)!;
     const done = c instanceof TaskRec ? c.run === DONE || c.run === CANCELLING : c.state !== PENDING;

@@ -46,7 +46,7 @@ import {
 import { DONE, START, THROW } from "./scheduler-cell.js";
 import { cellOf, mine, ownedCells, type TaskRec, taskInfo } from "./scheduler-task.js";
 import { World } from "./scheduler-world.js";
-import { cancelEffect, handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
+import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
 import {
   answerAtSite,
   awaitAtSite,
@@ -185,9 +185,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
             w.doneNext = null;
           } else next = taskDone(w, effect, k);
           if (next === null) next = yield* pickNext(w);
-        } else if ((effect as object).constructor === Cancel)
-          next = yield* cancelEffect(w, effect as Cancel, k);
-        else next = yield* handleEffect(self, w, effect, k);
+        } else next = yield* handleEffect(self, w, effect, k);
         handed = true;
         return yield* go(w, next, false);
       } finally {
