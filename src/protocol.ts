@@ -78,8 +78,9 @@ export {
 } from "./effects/scheduler.js";
 /** @internal The at-site await answer of a FAST_PATH (see its declaration). */
 export { SITE_AWAIT, SITE_PASS, SITE_SWITCH } from "./vm/handler.js";
+export { callAtSiteAnswer } from "./vm/call-at-site.js";
 /** @internal For FAST_PATH hooks: the handlers between a site and the taking prompt. */
-export { handlersInside, reinstalled } from "./vm/dispatch.js";
+export { handlersInside, reinstalled, visibleMarked } from "./vm/dispatch.js";
 /** @internal An unstarted continuation, as the createContinuation primitive makes it. */
 export { unstarted } from "./vm/continuation.js";
 /** @internal Handle construction (marked internal where declared, so kept out of the .d.ts). */

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { schedulerFastPaths } from "../src/handlers/scheduler-ops.js";
+import { clockFastPaths } from "../src/handlers/time.js";
 import { observed } from "./sched-helpers.js";
 import {
   answer,
@@ -521,6 +522,7 @@ test("scheduler FAST_PATH: 300 random programs of timeout, raceAll, all (delays 
     schedulerFastPaths.spawnAtSite = fast;
     schedulerFastPaths.doneAtSite = fast;
     schedulerFastPaths.blockAtSite = fast;
+    clockFastPaths.delayAtSite = fast; // (the clock's delay at the site: test/clock-delay-at-site.test.ts)
     try {
       return observed(events, run(main(), { handlers: [writer, scheduler, simulatedTime()] }));
     } finally {
@@ -528,6 +530,7 @@ test("scheduler FAST_PATH: 300 random programs of timeout, raceAll, all (delays 
       schedulerFastPaths.spawnAtSite = true;
       schedulerFastPaths.doneAtSite = true;
       schedulerFastPaths.blockAtSite = true;
+      clockFastPaths.delayAtSite = true;
     }
   };
   fc.assert(

@@ -75,7 +75,11 @@ function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, 
     // Also when this frame is closed before the program completed: it runs inside the handlers
     // the scheduler wraps the task in (§9.7), so a handler that throws, or answers without
     // resuming, ends the task past it — the caller then takes the task's outcome with `wait`.
-    yield* settle(r);
+    // (settle, written out: no generator per call)
+    if (!r.settled) {
+      r.settled = true;
+      yield completePromise(r.wake, undefined);
+    }
   }
 }
 
@@ -124,6 +128,7 @@ const timeoutGen = named(
       site,
     };
     let clock: Task<unknown> | null = null;
+    let taken = false; // the program's value was delivered by `wait`: its task is done
     try {
       clock = (yield at(site, new Spawn(hidden(timer, r, ms), "shared", site))) as Task<unknown>;
       r.work = (yield at(
@@ -143,15 +148,19 @@ const timeoutGen = named(
         yield at(site, wait(clock)); // failed: throws the timer's error here
       }
       try {
-        return yield at(site, wait(r.work)); // done: its value, or its error unchanged
+        const v = yield at(site, wait(r.work)); // done: its value, or its error unchanged
+        taken = true;
+        return v;
       } catch (e) {
+        // (not marked taken: an error here may also be one thrown into this wait — a deadlock)
         if (r.timedOut) throw new TimeoutError(ms, ...label(p)); // its task outlived the deadline (timer)
         throw e;
       }
     } finally {
       // bare yields at the call site (site.ts): an error leaving this frame is recorded after them
       if (clock !== null) yield at(site, cancel(clock));
-      if (r.work !== null) yield* cancelOwned(r.work, site, "timeout");
+      // (a task whose value `wait` gave is done: cancel would answer false, §9.4)
+      if (r.work !== null && !taken) yield* cancelOwned(r.work, site, "timeout");
     }
   },
 );

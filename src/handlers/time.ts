@@ -26,6 +26,7 @@ import { Delay, Now } from "../effects/time.js";
 import { AsyncRequiredError, DoeffError } from "../errors.js";
 import {
   asyncEscape,
+  callAtSiteAnswer,
   DEFER,
   describe,
   FAST_PATH,
@@ -38,6 +39,7 @@ import {
   transfer,
   transferWith,
   TAKES,
+  visibleMarked,
   waitsIn,
 } from "../protocol.js";
 import { named, raise } from "./util.js";
@@ -46,6 +48,19 @@ function schedulerPresent(hs: readonly Handler[]): boolean {
   for (const h of hs) if ((h as { [SCHEDULER]?: unknown })[SCHEDULER] === true) return true;
   return false;
 }
+
+/**
+ * A delay's handler program run at the perform site (the clocks' FAST_PATH): what the handler's
+ * `transferWith(k, program)` does, without capturing k and invoking the handler — when a scheduler
+ * lies between the perform site and the clock's prompt (so it is present; else the handler decides,
+ * looking at every visible handler). A task's delay under `[scheduler, clock]` is that case.
+ */
+function atSite(site: unknown): boolean {
+  return clockFastPaths.delayAtSite && site !== undefined && visibleMarked(site, SCHEDULER);
+}
+
+/** @internal The clocks' delay at the site, switchable so tests can compare it with the handler's. */
+export const clockFastPaths = { delayAtSite: true };
 
 // ---------------------------------------------------------------------------------------------
 // simulatedTime
@@ -349,7 +364,11 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
   self[TAKES] = [Now, Delay];
   named("simulatedTime", self);
   CLOCKS.set(self, clocks);
-  self[FAST_PATH] = (e: Now | Delay, ctx: RunContext) => (e instanceof Now ? clockOf(ctx).now : DEFER);
+  self[FAST_PATH] = (e: Now | Delay, ctx: RunContext, site?: unknown) => {
+    const clock = clockOf(ctx);
+    if (e instanceof Now) return clock.now;
+    return atSite(site) ? callAtSiteAnswer(hidden(simulatedDelay, clock, e.ms)) : DEFER;
+  };
   return self;
 }
 
@@ -436,4 +455,8 @@ export const realTime: Handler<Now | Delay> = function* realTime(effect, k) {
 realTime.handles = (e) => e instanceof Now || e instanceof Delay;
 realTime[TAKES] = [Now, Delay];
 named("realTime", realTime);
-realTime[FAST_PATH] = (e: Now | Delay) => (e instanceof Now ? Date.now() : DEFER);
+realTime[FAST_PATH] = (e: Now | Delay, ctx: RunContext, site?: unknown) => {
+  if (e instanceof Now) return Date.now();
+  // (under run: the handler throws AsyncRequiredError)
+  return ctx.driver !== "sync" && atSite(site) ? callAtSiteAnswer(hidden(realDelay, e.ms)) : DEFER;
+};

@@ -248,7 +248,11 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
         return;
       }
       if (r === SITE_SWITCH) {
-        m.switchAtSite(p, site);
+        const call = SITE_SWITCH.call;
+        if (call !== null) {
+          SITE_SWITCH.call = null;
+          call(m, p, e, site);
+        } else m.switchAtSite(p, site);
         return;
       }
       m.mode = M_DELIVER;
@@ -523,6 +527,21 @@ export function handlersInside(site: unknown, prompt: unknown): readonly Handler
   return out;
 }
 const NO_HANDLERS: readonly Handler[] = Object.freeze([]);
+
+/**
+ * @internal For a FAST_PATH hook given its perform site: does a handler visible there (any prompt on
+ * the site's chain, as getHandlers lists them) carry `marker` set to true? (The clocks: is a
+ * scheduler present, without the array getHandlers makes.)
+ */
+export function visibleMarked(site: unknown, marker: symbol): boolean {
+  let p = (site as Segment).firstPrompt;
+  while (p !== null) {
+    if ((p.handler as { [k: symbol]: unknown } | null)?.[marker] === true) return true;
+    const c: Segment | null = p.caller ?? p.detachedFrom;
+    p = c === null ? null : c.firstPrompt;
+  }
+  return false;
+}
 
 /**
  * @internal For a FAST_PATH hook given its taking prompt: is this prompt of handler `h` a second

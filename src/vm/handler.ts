@@ -119,6 +119,19 @@ export const SITE_PASS: { on: boolean } = { on: false };
  * inside handlers).
  */
 export const SITE_SWITCH: {
+  /**
+   * Set: no switch — this function is called instead, with the machine, the taking prompt, the
+   * effect and the perform site (call-at-site.ts `callAtSite`: a program called at the site, as the
+   * handler's `transferWith(k, program)` would; kept out of the VM core, which only calls it).
+   */
+  call:
+    | ((
+        m: import("./machine.js").Machine,
+        p: import("./segment.js").Segment,
+        e: unknown,
+        site: import("./segment.js").Segment,
+      ) => void)
+    | null;
   k: import("./continuation.js").Continuation | null;
   value: unknown;
   keep: { k: import("./continuation.js").Continuation | null } | null;
@@ -127,6 +140,7 @@ export const SITE_SWITCH: {
   handlers: readonly unknown[] | null;
   wrap: readonly unknown[] | null;
 } = {
+  call: null,
   k: null,
   value: undefined,
   keep: null,
