@@ -553,6 +553,74 @@ test("observe's task: tasks spawned with a shared store (one state Map) are each
   }
 });
 
+test("observe's task: a third parameter declared past `length` is found however the source is written — a `)` in a comment or a string before it, a method's computed or quoted name, minified — and where the source does not say (a bound function, a Proxy: `[native code]`; a throwing `length`) the task is looked up; a comment that only mentions a third parameter is not one; observe never throws for a callback's source", () => {
+  // (from source text, as tsx drops comments: the callback's own source is what observe reads)
+  const seen: string[] = [];
+  const note = (task: unknown) => {
+    seen.push(
+      task === null
+        ? "null"
+        : typeof task === "object"
+          ? `${(task as TaskInfo).id}/${(task as TaskInfo).parent}`
+          : String(task),
+    );
+  };
+  const from = (src: string) => new Function("note", `return ${src}`)(note) as Function;
+  const callbacks: [string, Function, string][] = [
+    ["a ) in a comment", from('(e /* the effect (any) */, ctx, task = "default") => note(task)'), "0/null"],
+    ["a ) in a line comment", from('(e, // the effect)\n ctx, task = "default") => note(task)'), "0/null"],
+    ["a ) in a string", from('(e, ctx = ")", task) => note(task)'), "0/null"],
+    ["a ) in a template", from("(e, ctx = `)`, task) => note(task)"), "0/null"],
+    ["a ) in a computed key", from('({ ["a)"]: x }, ctx, task = "default") => note(task)'), "0/null"],
+    ["async, () in a comment", from('async /* () */ (e, ctx, task = "default") => note(task)'), "0/null"],
+    ["a method", from("({ cb(e, ctx, { id, parent } = {}) { note({ id, parent }) } }).cb"), "0/null"],
+    [
+      "a computed method name",
+      from('({ [Symbol.for("cb")](e, ctx, task = "default") { note(task) } })[Symbol.for("cb")]'),
+      "0/null",
+    ],
+    ["a quoted method name", from('({ "a(b)"(e, ctx, task = "default") { note(task) } })["a(b)"]'), "0/null"],
+    [
+      "a class's static method",
+      from("(class { static cb(e, ctx, ...more) { note(more[0]) } }).cb"),
+      "0/null",
+    ],
+    ["minified", from('(e,c,t="default")=>note(t)'), "0/null"],
+    ["bound", ((_e: unknown, _c: unknown, task: unknown = "default") => note(task)).bind(null), "0/null"],
+    ["bound, rest", ((_e: unknown, ...more: unknown[]) => note(more[1])).bind(null), "0/null"],
+    ["a Proxy", new Proxy((_e: unknown, _c: unknown, task: unknown = "default") => note(task), {}), "0/null"],
+    [
+      "a Proxy whose length throws",
+      new Proxy((_e: unknown, _c: unknown, task: unknown = "default") => note(task), {
+        get: (f, key) => {
+          if (key === "length") throw new Error("no length");
+          return Reflect.get(f, key);
+        },
+      }),
+      "0/null",
+    ],
+    // (two parameters: not looked up, `arguments` sees null)
+    [
+      "a third in a comment only",
+      from("function (e, ctx /* , task = main */) { note(arguments[2]) }"),
+      "null",
+    ],
+    ["() in a comment, two parameters", from("function (e /* (any) */, ctx) { note(arguments[2]) }"), "null"],
+  ];
+  const main = program(function* main() {
+    return yield* new Query("q");
+  });
+  for (const [name, cb, want] of callbacks) {
+    seen.length = 0;
+    const r = run(main, {
+      handlers: [scheduler, answer(Query, (q) => q.sql), observe([Query], cb as never)],
+    });
+    assert.equal(r.ok, true, `${name}: ${String(r.error)}`);
+    assert.deepEqual(r.warnings, [], name);
+    assert.deepEqual(seen, [want], name);
+  }
+});
+
 test("observe's task in a different scheduler nested in a task: the hosting task's until that scheduler's first effect makes its world (getTaskInfo() there answers the world's main), then the nested world's, as getTaskInfo() answers", () => {
   const seen: string[] = [];
   const shown = (t: TaskInfo | null) => (t === null ? "none" : `${t.id}/${t.parent}`);

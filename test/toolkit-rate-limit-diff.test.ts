@@ -561,3 +561,103 @@ test("differential: callers cancelled one at a time (each timing out in turn: th
   );
   assert.ok(shifted > 10_000, `${shifted} give-backs near the front moved the head, not the list`);
 });
+
+/**
+ * A limiter whose give-backs from the middle of its queue (more than NEAR = 16 times from either
+ * end: left as tombstones) and wakes that move a time are counted, from its own array (the
+ * `RateLimiter.list` hook) and head, read without taking the tombstones out.
+ */
+function countingLimiter(
+  limit: number,
+  interval: number,
+  count: { tombs: number; moves: number },
+): RateLimiter {
+  const make = RateLimiter.list;
+  let raw: number[] = [];
+  RateLimiter.list = () => (raw = []);
+  try {
+    return new (class extends RateLimiter {
+      override unreserve(t: number): void {
+        let lo = this.head;
+        while (lo < raw.length && raw[lo]! < t) lo++;
+        let hi = lo;
+        while (hi < raw.length && raw[hi] === t) hi++;
+        if (hi > lo && lo - this.head > 16 && raw.length - hi > 16) count.tombs++;
+        super.unreserve(t);
+      }
+      override retime(t: number, now: number): number {
+        const v = super.retime(t, now);
+        if (v !== t) count.moves++;
+        return v;
+      }
+    })(limit, interval);
+  } finally {
+    RateLimiter.list = make;
+  }
+}
+
+test("differential: under a run, queues of up to 200 callers — limits of 1 to 50, equal times among them, timers late by up to 5 intervals, callers cancelled from the front, the middle (tombstones: many, across later asks, wakes and forgetting) and the back — start the same callers at the same instants as with the linear code, never more than `limit` in a window, in the order asked while no timer is late", () => {
+  const count = { tombs: 0, moves: 0 };
+  let inOrder = 0;
+  fc.assert(
+    fc.property(
+      fc.constantFrom(1, 1, 2, 3, 7, 20, 50, 50),
+      fc.constantFrom(1, 2.5, 10),
+      fc.integer({ min: 20, max: 200 }),
+      fc.boolean(),
+      fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      (limit, interval, n, anyLate, seed) => {
+        let s = seed;
+        const rnd = (k: number): number => {
+          s = (s * 1103515245 + 12345) & 0x7fffffff;
+          return s % k;
+        };
+        // asks in bursts at a few instants or while the queue drains; a third cancelled at a random
+        // time within the queue's span, a sixth at one instant
+        const span = (n / limit) * interval;
+        const cutAt = span / 3; // (some cancelled together: a timeout around a group)
+        const callers = Array.from({ length: n }, () => ({
+          askAt: rnd(3) === 0 ? (rnd(1000) / 1000) * span : rnd(4) * ((interval * 3) / 2),
+          extras: anyLate && rnd(3) === 0 ? [((1 + rnd(10)) * interval) / 2] : [],
+          cancelAt: rnd(3) === 0 ? (rnd(1000) / 1000) * span : rnd(4) === 0 ? cutAt : null,
+        }));
+        const startsWith = (l: RateLimiter): string[] =>
+          startsOf((starts) =>
+            program(function* main() {
+              const ts: Task<unknown>[] = [];
+              for (const [i, c] of callers.entries())
+                ts.push(yield* spawn(caller(starts, l, `c${i}`, c.askAt, c.extras)));
+              for (const [i, c] of callers.entries()) {
+                const at = c.cancelAt;
+                if (at !== null)
+                  yield* spawn(
+                    program(function* canceller() {
+                      yield* delay(at);
+                      yield* cancel(ts[i]!);
+                    }),
+                  );
+              }
+              for (const t of ts) yield* safe(wait(t));
+            }),
+          );
+        const got = startsWith(countingLimiter(limit, interval, count));
+        assert.deepEqual(got, startsWith(new LinearLimiter(limit, interval)));
+        const at = got.map((x) => Number(x.slice(x.indexOf("@") + 1)));
+        for (let i = limit; i < at.length; i++)
+          assert.ok(at[i]! - at[i - limit]! >= interval, `${limit + 1} starts within ${interval} ms: ${got}`);
+        if (!callers.some((c) => c.extras.length > 0)) {
+          // FIFO: callers asking earlier (or at the same instant, spawned earlier) start no later
+          const order = got.map((x) => Number(x.slice(1, x.indexOf("@"))));
+          const key = (i: number) => callers[i]!.askAt * 1e6 + i;
+          for (let i = 1; i < order.length; i++)
+            assert.ok(key(order[i - 1]!) < key(order[i]!), `FIFO: ${got}`);
+          inOrder++;
+        }
+      },
+    ),
+    { numRuns: 150, seed: 20261209 },
+  );
+  assert.ok(count.tombs > 1000, `${count.tombs} give-backs from the middle of a queue (tombstones)`);
+  assert.ok(count.moves > 1000, `${count.moves} late wakes that moved a time`);
+  assert.ok(inOrder > 30, `${inOrder} runs without a late timer checked for FIFO`);
+});

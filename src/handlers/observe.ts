@@ -94,22 +94,25 @@ function* performer(): Generator<unknown, TaskInfo | null, any> {
  * Does callback `f` declare a third parameter? `length` counts the parameters before the first with
  * a default value or the rest one: `(e, ctx, task = main) => …` has length 2, and got null, which a
  * default does not replace (destructuring it threw). Past `length`, read from the source once, when
- * the observer is made, conservatively: a default or a rest parameter (a `=` or `...` before the
- * first `)`) may be the third, so the task is looked up (a needless lookup costs a little time; a
- * missing one, the callback's data).
+ * the observer is made, conservatively (a needless lookup costs a little time; a missing one, the
+ * callback's data): comments and quoted strings out, a `=` or `.` (a default or a rest parameter)
+ * or a `[` before the parameter list's first `)` may be the third, and so may anything else than a
+ * plain list or `e =>` — a computed method name, a throwing `length`, a source that does not say (a
+ * bound function, a Proxy, a built-in: `[native code]`). (The first `)` was read as the list's end
+ * with comments in: `(e /* (any) *\/, ctx, task = main)` got null, as did a method's computed or
+ * quoted name with a `(` in it, and a bound callback.)
  */
 function declaresTask(f: Function): boolean {
-  if (f.length > 2) return true;
-  let src: string;
   try {
-    src = Function.prototype.toString.call(f);
+    return (
+      f.length > 2 ||
+      !/^(?![\s\S]*\[native code])[^([=]*(=|\([^)=.[]*\))/.test(
+        Function.prototype.toString.call(f).replace(/\/\*[\s\S]*?\*\/|\/\/.*|(["'])(?:\\.|[^\\])*?\1/g, " "),
+      )
+    );
   } catch {
     return true;
   }
-  const open = src.indexOf("(");
-  if (open < 0) return false; // `e => …`: one plain parameter
-  const params = src.slice(open, src.indexOf(")", open));
-  return /=|\.\.\./.test(params);
 }
 
 /**
