@@ -2,12 +2,13 @@
  * The cost of recording an error's origin (trace/origin.ts): bounded by what a traceback keeps, not
  * by the chain's depth. A recursion 4,000 deep that throws and catches 2,000 errors walked all
  * 4,000 frames per error (8 million frames: errors in a loop were quadratic in the depth); each
- * frame's summary of the frames below it is now made once. Counted through the walk's frame
- * counter, never timed.
+ * frame's summary of the frames below it is now made once — and so is a run of handlers waiting in a
+ * non-tail resume (one per effect), which every error walked too. Counted through the walk's
+ * counter (frames and segments visited), never timed.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fn, type Program, run, safe } from "../src/index.js";
+import { Effect, fn, handle, type Program, resume, run, safe, withHandler } from "../src/index.js";
 import { walkStats } from "../src/trace/origin.js";
 
 const DEPTH = 4_000;
@@ -56,4 +57,31 @@ test("trace walk: the same with safe, and the last error's traceback still shows
     "  rec",
     "  thrower",
   ]);
+});
+
+test("trace walk: 2,000 errors caught under 2,000 handlers waiting in resume visit a bounded number each", () => {
+  class Tick extends Effect<number> {
+    declare readonly _tag: "Tick";
+  }
+  const h = handle(Tick, function* (_e, k) {
+    return yield* resume(k, 1);
+  });
+  const body = fn(function* body(): Generator<unknown, number, any> {
+    let caught = 0;
+    for (let i = 0; i < ERRORS; i++) {
+      yield* new Tick();
+      try {
+        yield* thrower();
+      } catch {
+        caught++;
+      }
+    }
+    return caught;
+  });
+  const before = walkStats.frames;
+  const r = run(withHandler(h, body()));
+  const visited = walkStats.frames - before;
+  assert.equal(r.value, ERRORS);
+  // each handler's run summary made once (ERRORS), then a few segments per error
+  assert.ok(visited < ERRORS + 50 * ERRORS, `visited ${visited}`);
 });

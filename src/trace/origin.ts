@@ -71,6 +71,9 @@ export class Origin {
   passes(gen: object): boolean {
     const p = this.passed;
     if (p.parked.has(gen)) return true;
+    const r = parkedRun.get(gen);
+    const got = r === undefined ? undefined : p.runs.get(r.base);
+    if (got !== undefined && r!.n <= got[0] && r!.walk <= got[1]) return true;
     const b = below.get(gen);
     if (b === undefined) return false;
     const w = p.segs.get(b.seg);
@@ -170,10 +173,67 @@ export function fold(list: Entry[], key: (e: Entry | undefined) => string | unde
   return out;
 }
 
-/** What the walks of an origin passed (Origin.passes): the segments, by the walk's number; the parked generators. */
+/**
+ * What the walks of an origin passed (Origin.passes): the segments, by the walk's number; the parked
+ * generators; the runs of waiting handlers taken from a summary, by their bottom segment: the most
+ * of the run's segments a walk took, and the last walk that took some.
+ */
 export interface Passed {
   readonly segs: WeakMap<Segment, number>;
   readonly parked: WeakSet<object>;
+  readonly runs: WeakMap<Segment, [n: number, walk: number]>;
+}
+
+/**
+ * A handler waiting in `resume(k, v)` for k's outcome (k used, its frame parked), not quiet: on the
+ * chain it is one line, `handler h for E ✓`, and nothing in it or below it can change while a
+ * segment it has below… above it waits: only its own resume linked anything under it, and a
+ * segment runs again only once the one above it has ended (its caller never changes: not a
+ * prompt). A non-tail resume per effect in a loop leaves thousands such in a row.
+ */
+function waiting(s: Segment): boolean {
+  return s.kind === S_HANDLER && s.top === null && s.k.used && s.handler![TRACE_QUIET] !== true;
+}
+/**
+ * A run of waiting handlers from `s` down: how many (each one line), the last KEEP lines, its
+ * bottom segment, the walk that made it (made once per segment, like Below).
+ */
+interface Run {
+  readonly n: number;
+  readonly tail: readonly Entry[];
+  readonly base: Segment;
+  readonly walk: number;
+}
+const runOfSeg = new WeakMap<Segment, Run>();
+/** the run a parked generator's handler segment was in, when a run was made of it (Origin.passes) */
+const parkedRun = new WeakMap<object, Run>();
+function runOf(s: Segment, walk: number): Run {
+  let r = runOfSeg.get(s);
+  if (r !== undefined) return r;
+  const todo: Segment[] = [];
+  for (let t: Segment | null = s; t !== null && waiting(t); t = t.caller) {
+    r = runOfSeg.get(t);
+    if (r !== undefined) break;
+    todo.push(t);
+  }
+  for (let i = todo.length - 1; i >= 0; i--) {
+    const t = todo[i]!;
+    walkStats.frames++;
+    const e: Entry = {
+      kind: "handler",
+      name: handlerName(t.handler!),
+      site: null,
+      marker: MARK_RESUMED,
+      effect: t.effect,
+    };
+    r =
+      r === undefined
+        ? { n: 1, tail: [e], base: t, walk }
+        : { n: r.n + 1, tail: r.n >= KEEP ? r.tail : [e, ...r.tail].slice(-KEEP), base: r.base, walk };
+    runOfSeg.set(t, r);
+    if (t.detachedFrom !== null) parkedRun.set(t.detachedFrom, r);
+  }
+  return r!;
 }
 
 /**
@@ -199,7 +259,7 @@ interface Below {
 const below = new WeakMap<object, Below>();
 /** walks made (each origin walk takes the next number) */
 let walks = 0;
-/** Test hook: frames an origin walk has visited (summaries made, plus the frames it read directly). */
+/** Test hook: frames and segments origin walks have visited (summaries made, and those read directly). */
 export const walkStats = { frames: 0 };
 
 const NONE: readonly Entry[] = [];
@@ -324,11 +384,26 @@ function walk(
   passed: Passed | null = null,
 ): Entry[] {
   const c = new Collector(++walks);
+  // (runs of waiting handlers from their summaries, unless the one that threw could be among them)
+  const runs = originInv === null || !waiting(originInv);
   // (iterative: a chain of thousands of handlers that delegated must not overflow the stack here)
   const todo: (Segment | null)[] = [cur, null]; // pairs: where a walk starts, and where it stops
   while (todo.length > 0) {
     const stop = todo.pop() as Segment | null;
     for (let seg = todo.pop() as Segment | null; seg !== null; seg = seg === stop ? null : seg.caller) {
+      walkStats.frames++;
+      if (runs && c.inner.length >= KEEP && waiting(seg)) {
+        const r = runOf(seg, c.walk);
+        c.addMany(r.n, r.tail);
+        const got = passed === null ? null : passed.runs.get(r.base);
+        if (got === undefined) passed!.runs.set(r.base, [r.n, c.walk]);
+        else if (got !== null) {
+          got[0] = Math.max(got[0], r.n);
+          got[1] = c.walk;
+        }
+        seg = r.base; // (a run never holds `stop`, a prompt)
+        continue;
+      }
       // (a segment without frames has none a throw could come from: Origin.passes)
       if (seg.top !== null) {
         c.frames(seg);
@@ -438,7 +513,7 @@ export interface EffectInfo {
 /** Snapshot the chain at `cur` for error `e`. */
 export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Origin {
   const originInv = cur.invocation;
-  const passed: Passed = { segs: new WeakMap(), parked: new WeakSet() };
+  const passed: Passed = { segs: new WeakMap(), parked: new WeakSet(), runs: new WeakMap() };
   // an effect performed by the handler's own code (delegate) failed, or nothing took it
   const chain = walk(
     cur,
