@@ -66,7 +66,9 @@ export class Origin {
    * Did one of its chains pass the frame of generator `gen`? Each walk notes the segments it passes
    * (and the walk's number), not their frames: a frame still alive that was in such a segment when
    * the walk passed it — its summary made by then (`Below.walk`) — was on the chain, as a
-   * segment's frames are a stack (a frame never moves, nor comes back once popped).
+   * segment's frames are a stack (a frame never moves, nor comes back once popped). Likewise a
+   * parked generator's waiting handler in a run a walk took from its summary (`Run`): as deep in
+   * the run as the walk took it, and made by then.
    */
   passes(gen: object): boolean {
     const p = this.passed;
@@ -186,10 +188,10 @@ export interface Passed {
 
 /**
  * A handler waiting in `resume(k, v)` for k's outcome (k used, its frame parked), not quiet: on the
- * chain it is one line, `handler h for E ✓`, and nothing in it or below it can change while a
- * segment it has below… above it waits: only its own resume linked anything under it, and a
- * segment runs again only once the one above it has ended (its caller never changes: not a
- * prompt). A non-tail resume per effect in a loop leaves thousands such in a row.
+ * chain it is one line, `handler h for E ✓`, and nothing in it or below it changes while the
+ * segment above it is alive: only its own resume linked anything under it (so that segment is the
+ * only one above it), a segment runs again only once the one above it has ended, and its caller
+ * never changes (not a prompt). A non-tail resume per effect in a loop leaves thousands in a row.
  */
 function waiting(s: Segment): boolean {
   return s.kind === S_HANDLER && s.top === null && s.k.used && s.handler![TRACE_QUIET] !== true;
