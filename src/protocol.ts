@@ -78,6 +78,7 @@ export {
 } from "./effects/scheduler.js";
 /** @internal The at-site await answer of a FAST_PATH (see its declaration). */
 export { SITE_AWAIT, SITE_PASS, SITE_SWITCH } from "./vm/handler.js";
+/** @internal A FAST_PATH answer that calls a program at the perform site (see its declaration). */
 export { callAtSiteAnswer } from "./vm/call-at-site.js";
 /** @internal For FAST_PATH hooks: the handlers between a site and the taking prompt. */
 export { handlersInside, reinstalled, visibleMarked } from "./vm/dispatch.js";

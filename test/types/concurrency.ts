@@ -105,7 +105,10 @@ run(timeout(pure(1), 5), { handlers: [scheduler, simulatedTime()] });
 run(timeout(pure(1), 5), { handlers: [scheduler] });
 
 // abortable: the program's result; its row and a scheduler's (no clock); the signal must be one
-const ab = abortable(str, new AbortController().signal);
+// (no DOM lib or @types/node in the consumer matrix: AbortSignal is doeff's minimal global declaration)
+declare const outside: AbortSignal;
+declare const controller: { readonly signal: AbortSignal; abort(reason?: unknown): void };
+const ab = abortable(str, outside);
 expectType<
   Equal<typeof ab, Program<string, EffectsOf<typeof str> | SchedulerRow | TasksRow<[typeof str]>>>
 >();
@@ -113,7 +116,7 @@ run(ab, { handlers: [scheduler, writer] });
 // @ts-expect-error -- the program's Tell needs a writer
 run(ab, { handlers: [scheduler] });
 // @ts-expect-error -- an AbortSignal, not its controller
-abortable(str, new AbortController());
+abortable(str, controller);
 
 // retry needs a clock only when it has a delay
 run(retry(pure(1), { times: 2 }));
