@@ -50,17 +50,36 @@ export class Origin {
   declare outer: Entry[][] | null;
   declare outerSkipped: number;
   /**
-   * The generators of the frames its chains pass (hidden ones too): a throw of the error by one of
-   * them is a re-throw (it caught the error), by any other frame a new throw (Origins.note).
+   * What its chains pass (hidden frames too), for `passes`: a throw of the error by one of their
+   * frames is a re-throw (it caught the error), by any other frame a new throw (Origins.note).
    */
-  declare gens: WeakSet<object>;
-  constructor(chain: Entry[], effect: unknown, visits: Visit[] | null, gens: WeakSet<object>) {
+  declare passed: Passed;
+  constructor(chain: Entry[], effect: unknown, visits: Visit[] | null, passed: Passed) {
     this.chain = chain;
     this.effect = effect;
     this.visits = visits;
     this.outer = null;
     this.outerSkipped = 0;
-    this.gens = gens;
+    this.passed = passed;
+  }
+  /**
+   * Did one of its chains pass the frame of generator `gen`? Each walk notes the segments it passes
+   * (and the walk's number), not their frames: a frame still alive that was in such a segment when
+   * the walk passed it — its summary made by then (`Below.walk`) — was on the chain, as a
+   * segment's frames are a stack (a frame never moves, nor comes back once popped). Likewise a
+   * parked generator's waiting handler in a run a walk took from its summary (`Run`): as deep in
+   * the run as the walk took it, and made by then.
+   */
+  passes(gen: object): boolean {
+    const p = this.passed;
+    if (p.parked.has(gen)) return true;
+    const r = parkedRun.get(gen);
+    const got = r === undefined ? undefined : p.runs.get(r.base);
+    if (got !== undefined && r!.n <= got[0] && r!.walk <= got[1]) return true;
+    const b = below.get(gen);
+    if (b === undefined) return false;
+    const w = p.segs.get(b.seg);
+    return w !== undefined && b.walk <= w;
   }
   /** The whole report's chain, outermost first: the re-throw sites' chains, then this one. */
   fullChain(): Entry[] {
@@ -156,11 +175,151 @@ export function fold(list: Entry[], key: (e: Entry | undefined) => string | unde
   return out;
 }
 
+/**
+ * What the walks of an origin passed (Origin.passes): the segments, by the walk's number; the parked
+ * generators; the runs of waiting handlers taken from a summary, by their bottom segment: the most
+ * of the run's segments a walk took, and the last walk that took some.
+ */
+export interface Passed {
+  readonly segs: WeakMap<Segment, number>;
+  readonly parked: WeakSet<object>;
+  readonly runs: WeakMap<Segment, [n: number, walk: number]>;
+}
+
+/**
+ * A handler waiting in `resume(k, v)` for k's outcome (k used, its frame parked), not quiet: on the
+ * chain it is one line, `handler h for E ✓`, and nothing in it or below it changes while the
+ * segment above it is alive: only its own resume linked anything under it (so that segment is the
+ * only one above it), a segment runs again only once the one above it has ended, and its caller
+ * never changes (not a prompt). A non-tail resume per effect in a loop leaves thousands in a row.
+ */
+function waiting(s: Segment): boolean {
+  return s.kind === S_HANDLER && s.top === null && s.k.used && s.handler![TRACE_QUIET] !== true;
+}
+/**
+ * A run of waiting handlers from `s` down: how many (each one line), the last KEEP lines, its
+ * bottom segment, the walk that made it (made once per segment, like Below).
+ */
+interface Run {
+  readonly n: number;
+  readonly tail: readonly Entry[];
+  readonly base: Segment;
+  readonly walk: number;
+}
+const runOfSeg = new WeakMap<Segment, Run>();
+/** the run a parked generator's handler segment was in, when a run was made of it (Origin.passes) */
+const parkedRun = new WeakMap<object, Run>();
+function runOf(s: Segment, walk: number): Run {
+  let r = runOfSeg.get(s);
+  if (r !== undefined) return r;
+  const todo: Segment[] = [];
+  for (let t: Segment | null = s; t !== null && waiting(t); t = t.caller) {
+    r = runOfSeg.get(t);
+    if (r !== undefined) break;
+    todo.push(t);
+  }
+  for (let i = todo.length - 1; i >= 0; i--) {
+    const t = todo[i]!;
+    walkStats.frames++;
+    const e: Entry = {
+      kind: "handler",
+      name: handlerName(t.handler!),
+      site: null,
+      marker: MARK_RESUMED,
+      effect: t.effect,
+    };
+    r =
+      r === undefined
+        ? { n: 1, tail: [e], base: t, walk }
+        : { n: r.n + 1, tail: r.n >= KEEP ? r.tail : [e, ...r.tail].slice(-KEEP), base: r.base, walk };
+    runOfSeg.set(t, r);
+    if (t.detachedFrom !== null) parkedRun.set(t.detachedFrom, r);
+  }
+  return r!;
+}
+
+/**
+ * What a frame has below it in its segment, made on the cold path the first time a walk passes it
+ * and kept (keyed by its generator: a parked frame made again is the same, segment.ts `unpark`).
+ * The frames below a frame never change while it is there (`prev` links are fixed, and a frame
+ * below the top does not run, so its `site` stays), so a walk takes the entries of a segment's
+ * frames from its top frame's summary — the first KEEP, a count and the last KEEP are all that a
+ * chain keeps — instead of walking thousands of frames per error (errors in a loop under a deep
+ * recursion were quadratic).
+ */
+interface Below {
+  /** the entries of the frames below, innermost first: how many */
+  readonly n: number;
+  /** … the last min(n, KEEP) of them (shared down a deep stack) */
+  readonly tail: readonly Entry[];
+  /** the topmost frame below with an entry (a hidden frame has none), or null */
+  readonly first: Frame | null;
+  /** the segment, and the number of the walk that made this (Origin.passes) */
+  readonly seg: Segment;
+  readonly walk: number;
+}
+const below = new WeakMap<object, Below>();
+/** walks made (each origin walk takes the next number) */
+let walks = 0;
+/** Test hook: frames and segments origin walks have visited (summaries made, and those read directly). */
+export const walkStats = { frames: 0 };
+
+const NONE: readonly Entry[] = [];
+function entriesOf(f: Frame): readonly Entry[] {
+  if (f.name !== null) {
+    const e: Entry = { kind: "frame", name: f.name, site: f.site, marker: "", effect: undefined };
+    const inv = transferredInto.get(f);
+    return inv === undefined ? [e] : [e, transferLine(inv)];
+  }
+  const l = f.label;
+  return l === null ? NONE : [boundaryLine(l)];
+}
+
+/** `f`'s Below, made (iteratively: a recursion 100,000 deep) down to the first frame that has one. */
+function belowOf(f: Frame, seg: Segment, walk: number): Below {
+  let b = below.get(f.gen);
+  if (b !== undefined) return b;
+  const todo: Frame[] = [];
+  for (let g: Frame | null = f; g !== null; g = g.prev) {
+    b = below.get(g.gen);
+    if (b !== undefined) break;
+    todo.push(g);
+  }
+  for (let i = todo.length - 1; i >= 0; i--) {
+    const g = todo[i]!;
+    walkStats.frames++;
+    const p = g.prev;
+    if (p === null) b = { n: 0, tail: NONE, first: null, seg, walk };
+    else {
+      const e = entriesOf(p);
+      const pb = b!;
+      const n = e.length + pb.n;
+      b = {
+        n,
+        tail: e.length === 0 || pb.n >= KEEP ? pb.tail : e.concat(pb.tail).slice(-KEEP),
+        first: e.length > 0 ? p : pb.first,
+        seg,
+        walk,
+      };
+    }
+    below.set(g.gen, b);
+  }
+  return b!;
+}
+
+const boundaryLine = (label: string | FrameLabel): Entry => ({
+  kind: "boundary",
+  name: typeof label === "string" ? label : label.frameLabel(),
+  site: null,
+  marker: "",
+  effect: undefined,
+});
+
 class Collector {
   readonly inner: Entry[] = [];
   readonly outer: Entry[] = [];
   skipped = 0;
-  constructor(readonly gens: WeakSet<object> | null) {}
+  constructor(readonly walk: number) {}
   add(e: Entry): void {
     if (this.inner.length < KEEP) this.inner.push(e);
     else {
@@ -171,26 +330,42 @@ class Collector {
       }
     }
   }
-  /** the frames of a segment, from its top frame down */
-  frames(top: Frame | null): void {
-    for (let f = top; f !== null; f = f.prev) {
-      this.gens?.add(f.gen);
-      if (f.name !== null) {
-        this.add({ kind: "frame", name: f.name, site: f.site, marker: "", effect: undefined });
-        const inv = transferredInto.get(f);
-        if (inv !== undefined) this.add(transferLine(inv));
-      } else if (f.label !== null) this.boundary(f.label);
+  /** `add` for each of `n` entries whose last min(n, KEEP) are `tail`, once `inner` is full */
+  addMany(n: number, tail: readonly Entry[]): void {
+    const o = this.outer;
+    const total = o.length + n;
+    if (total > KEEP) {
+      this.skipped += total - KEEP;
+      o.splice(0, Math.min(o.length, total - KEEP));
+    }
+    o.push(...(n > KEEP ? tail.slice(-KEEP) : tail));
+  }
+  /** the frames of segment `seg` (it has some), from its top frame down */
+  frames(seg: Segment): void {
+    const top = seg.top!;
+    walkStats.frames++;
+    for (const e of entriesOf(top)) this.add(e);
+    for (let f = top; ; ) {
+      const b = belowOf(f, seg, this.walk);
+      if (b.n === 0) return;
+      const room = KEEP - this.inner.length;
+      if (room <= 0) {
+        this.addMany(b.n, b.tail);
+        return;
+      }
+      if (b.n <= room) {
+        this.inner.push(...b.tail);
+        return;
+      }
+      // the first entries one frame at a time (to fill `inner`), then the rest from a summary
+      f = b.first!;
+      walkStats.frames++;
+      for (const e of entriesOf(f)) this.add(e);
     }
   }
   /** a boundary line `── label ──` */
   boundary(label: string | FrameLabel): void {
-    this.add({
-      kind: "boundary",
-      name: typeof label === "string" ? label : label.frameLabel(),
-      site: null,
-      marker: "",
-      effect: undefined,
-    });
+    this.add(boundaryLine(label));
   }
   /** innermost-first collected → outermost first */
   result(): Entry[] {
@@ -208,20 +383,39 @@ function walk(
   cur: Segment,
   originInv: Invocation | null,
   ownThrow = true,
-  gens: WeakSet<object> | null = null,
+  passed: Passed | null = null,
 ): Entry[] {
-  const c = new Collector(gens);
+  const c = new Collector(++walks);
+  // (runs of waiting handlers from their summaries, unless the one that threw could be among them)
+  const runs = originInv === null || !waiting(originInv);
   // (iterative: a chain of thousands of handlers that delegated must not overflow the stack here)
   const todo: (Segment | null)[] = [cur, null]; // pairs: where a walk starts, and where it stops
   while (todo.length > 0) {
     const stop = todo.pop() as Segment | null;
     for (let seg = todo.pop() as Segment | null; seg !== null; seg = seg === stop ? null : seg.caller) {
-      c.frames(seg.top);
+      walkStats.frames++;
+      if (runs && c.inner.length >= KEEP && waiting(seg)) {
+        const r = runOf(seg, c.walk);
+        c.addMany(r.n, r.tail);
+        const got = passed === null ? null : passed.runs.get(r.base);
+        if (got === undefined) passed!.runs.set(r.base, [r.n, c.walk]);
+        else if (got !== null) {
+          got[0] = Math.max(got[0], r.n);
+          got[1] = c.walk;
+        }
+        seg = r.base; // (a run never holds `stop`, a prompt)
+        continue;
+      }
+      // (a segment without frames has none a throw could come from: Origin.passes)
+      if (seg.top !== null) {
+        c.frames(seg);
+        if (passed !== null) passed.segs.set(seg, c.walk);
+      }
       // a handler parked while it waits for k's outcome (segment.ts) has no frame on the chain, but
       // its generator is passed through all the same: the scheduler catches main's error there, runs
       // R9 (the tasks' cancellation performs effects) and rethrows it — a rethrow, not a new throw
       // (recorded anew, the report named the scheduler's first effect instead of where main failed)
-      if (seg.detachedFrom !== null) c.gens?.add(seg.detachedFrom);
+      if (seg.detachedFrom !== null) passed?.parked.add(seg.detachedFrom);
       // a reported segment's Reporter (a task): its line where a report frame's was, below its frames
       if (seg.job !== null && seg.kind !== S_FINALIZER && seg.kind !== S_HANDLER)
         c.boundary(seg.job as FrameLabel);
@@ -321,13 +515,13 @@ export interface EffectInfo {
 /** Snapshot the chain at `cur` for error `e`. */
 export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Origin {
   const originInv = cur.invocation;
-  const gens = new WeakSet<object>();
+  const passed: Passed = { segs: new WeakMap(), parked: new WeakSet(), runs: new WeakMap() };
   // an effect performed by the handler's own code (delegate) failed, or nothing took it
   const chain = walk(
     cur,
     originInv,
     info !== null ? info.site !== cur && info.handedOn !== true : !(e instanceof UnhandledEffectError),
-    gens,
+    passed,
   );
   if (info !== null) {
     // an effect a handler gave transferWith at this very site
@@ -337,11 +531,11 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
       chain,
       info.effect,
       visited(info.effect, info.site, info.taker, info.marker, info.outer),
-      gens,
+      passed,
     );
   }
   if (e instanceof UnhandledEffectError) {
-    return new Origin(chain, e.effect, visited(e.effect, cur, null, MARK_PASSED), gens);
+    return new Origin(chain, e.effect, visited(e.effect, cur, null, MARK_PASSED), passed);
   }
   if (originInv !== null && cur === originInv) {
     // the handler's own code threw: the effect it was handling, with the handlers it visited —
@@ -360,10 +554,10 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
         to,
         to !== null && resumedBy(cur, to) ? MARK_RESUMED : MARK_TRANSFERRED,
       ),
-      gens,
+      passed,
     );
   }
-  return new Origin(chain, undefined, null, gens);
+  return new Origin(chain, undefined, null, passed);
 }
 
 /** Is an invocation of prompt `p`'s handler that resumed live on the chain from `cur`? */
@@ -480,7 +674,7 @@ export class Origins {
     if (known !== null) {
       if (rethrownByLibrary && info === null) {
         // (never a quiet handler's own throw: a task's error given where observe() delegated a wait)
-        const chain = walk(cur, cur.invocation, false, known.gens);
+        const chain = walk(cur, cur.invocation, false, known.passed);
         // re-thrown where a chain it has already passes (a handler that failed k with the error an
         // outer handler threw; the same place again): the same frames would print twice — also
         // when the outer handler gave it with discontinue, which left its invocation live (✓)
@@ -494,7 +688,7 @@ export class Origins {
         return;
       }
       const top = cur.top;
-      if (info?.handedOn === true || (top !== null && known.gens.has(top.gen))) return;
+      if (info?.handedOn === true || (top !== null && known.passes(top.gen))) return;
     }
     this.record(cur, e, info);
   }
