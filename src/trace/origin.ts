@@ -73,12 +73,13 @@ export class Origin {
   passes(gen: object): boolean {
     const p = this.passed;
     if (p.parked.has(gen)) return true;
-    const r = parkedRun.get(gen);
+    const r = parkedRun.get(gen)?.deref();
     const got = r === undefined ? undefined : p.runs.get(r.base);
     if (got !== undefined && r!.n <= got[0] && r!.walk <= got[1]) return true;
     const b = below.get(gen);
     if (b === undefined) return false;
-    const w = p.segs.get(b.seg);
+    const seg = b.seg.deref();
+    const w = seg === undefined ? undefined : p.segs.get(seg);
     return w !== undefined && b.walk <= w;
   }
   /** The whole report's chain, outermost first: the re-throw sites' chains, then this one. */
@@ -207,8 +208,12 @@ interface Run {
   readonly walk: number;
 }
 const runOfSeg = new WeakMap<Segment, Run>();
-/** the run a parked generator's handler segment was in, when a run was made of it (Origin.passes) */
-const parkedRun = new WeakMap<object, Run>();
+/**
+ * the run a parked generator's handler segment was in, when a run was made of it (Origin.passes).
+ * Weakly: the generator can outlive its segment (an unreceived failure kept on the run's warnings
+ * keeps its frames), and the run's segments must not live on with it — they hold a finished task.
+ */
+const parkedRun = new WeakMap<object, WeakRef<Run>>();
 function runOf(s: Segment, walk: number): Run {
   let r = runOfSeg.get(s);
   if (r !== undefined) return r;
@@ -233,7 +238,7 @@ function runOf(s: Segment, walk: number): Run {
         ? { n: 1, tail: [e], base: t, walk }
         : { n: r.n + 1, tail: r.n >= KEEP ? r.tail : [e, ...r.tail].slice(-KEEP), base: r.base, walk };
     runOfSeg.set(t, r);
-    if (t.detachedFrom !== null) parkedRun.set(t.detachedFrom, r);
+    if (t.detachedFrom !== null) parkedRun.set(t.detachedFrom, new WeakRef(r));
   }
   return r!;
 }
@@ -254,8 +259,13 @@ interface Below {
   readonly tail: readonly Entry[];
   /** the topmost frame below with an entry (a hidden frame has none), or null */
   readonly first: Frame | null;
-  /** the segment, and the number of the walk that made this (Origin.passes) */
-  readonly seg: Segment;
+  /**
+   * the segment, and the number of the walk that made this (Origin.passes). The segment weakly: a
+   * Below lives as long as its frame's generator, which can outlive the segment (an unreceived
+   * failure kept on the run's warnings keeps its frames), and a segment holds its task. When it is
+   * gone no walk can pass it again, and a frame that throws is in a live segment.
+   */
+  readonly seg: WeakRef<Segment>;
   readonly walk: number;
 }
 const below = new WeakMap<object, Below>();
@@ -285,11 +295,12 @@ function belowOf(f: Frame, seg: Segment, walk: number): Below {
     if (b !== undefined) break;
     todo.push(g);
   }
+  const ref = todo.length > 0 ? new WeakRef(seg) : null;
   for (let i = todo.length - 1; i >= 0; i--) {
     const g = todo[i]!;
     walkStats.frames++;
     const p = g.prev;
-    if (p === null) b = { n: 0, tail: NONE, first: null, seg, walk };
+    if (p === null) b = { n: 0, tail: NONE, first: null, seg: ref!, walk };
     else {
       const e = entriesOf(p);
       const pb = b!;
@@ -298,7 +309,7 @@ function belowOf(f: Frame, seg: Segment, walk: number): Below {
         n,
         tail: e.length === 0 || pb.n >= KEEP ? pb.tail : e.concat(pb.tail).slice(-KEEP),
         first: e.length > 0 ? p : pb.first,
-        seg,
+        seg: ref!,
         walk,
       };
     }
