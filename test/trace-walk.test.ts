@@ -8,7 +8,18 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Effect, fn, handle, type Program, resume, run, safe, withHandler } from "../src/index.js";
+import {
+  detach,
+  Effect,
+  fn,
+  handle,
+  type Program,
+  program,
+  resume,
+  run,
+  safe,
+  withHandler,
+} from "../src/index.js";
 import { walkStats } from "../src/trace/origin.js";
 
 const DEPTH = 4_000;
@@ -84,4 +95,77 @@ test("trace walk: 2,000 errors caught under 2,000 handlers waiting in resume vis
   assert.equal(r.value, ERRORS);
   // each handler's run summary made once (ERRORS), then a few segments per error
   assert.ok(visited < ERRORS + 50 * ERRORS, `visited ${visited}`);
+});
+
+// A generator run again elsewhere — `program(() => g)`, g left suspended in a continuation a handler
+// detached — is a new frame with other frames below it. Its summary (keyed by the generator) was
+// still the one made where it first ran: the traceback lost the frames below it (`main` here), and
+// an error it had caught there and re-threw was recorded anew where it ran again.
+class Save extends Effect<undefined> {
+  declare readonly _tag: "Save";
+}
+const keep = handle(Save, function* (_e, k) {
+  yield* detach(k);
+  return undefined;
+});
+const throwsMsg = fn(function* throwsMsg(m: string): Generator<never, never, unknown> {
+  throw new Error(m);
+});
+
+test("trace walk: a generator run again elsewhere has the frames below it there, not where it first ran", () => {
+  function* inner(): Generator<unknown, never, unknown> {
+    try {
+      yield* throwsMsg("caught"); // a walk passes inner where it first runs: its summary made there
+    } catch {}
+    yield* new Save();
+    throw new Error("boom");
+  }
+  const g = inner();
+  const again = program(() => g);
+  const main = fn(function* main(): Generator<unknown, unknown, any> {
+    yield* withHandler(keep, again);
+    return yield* again;
+  });
+  const r = run(main());
+  assert.deepEqual(r.format().split("\n").slice(0, 3), [
+    "doeff traceback (outermost first):",
+    "  main",
+    "  (anonymous)",
+  ]);
+});
+
+test("trace walk: an error a generator caught, re-thrown after it ran again elsewhere, keeps where it was thrown", () => {
+  function* inner(): Generator<unknown, never, unknown> {
+    let e1: unknown;
+    try {
+      yield* throwsMsg("e1");
+    } catch (e) {
+      e1 = e;
+    }
+    yield* new Save();
+    try {
+      yield* throwsMsg("e2"); // a walk passes inner where it runs again: a summary made there
+    } catch {}
+    throw e1;
+  }
+  const g = inner();
+  const again = program(() => g);
+  const a = fn(function* a(): Generator<unknown, unknown, any> {
+    return yield* withHandler(keep, again);
+  });
+  const b = fn(function* b(): Generator<unknown, unknown, any> {
+    return yield* again;
+  });
+  const main = fn(function* main(): Generator<unknown, unknown, any> {
+    yield* a();
+    return yield* b();
+  });
+  const r = run(main());
+  assert.deepEqual(r.format().split("\n").slice(0, 5), [
+    "doeff traceback (outermost first):",
+    "  main",
+    "  a",
+    "  (anonymous)",
+    "  throwsMsg",
+  ]);
 });

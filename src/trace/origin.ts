@@ -66,7 +66,8 @@ export class Origin {
    * Did one of its chains pass the frame of generator `gen`? Each walk notes the segments it passes
    * (and the walk's number), not their frames: a frame still alive that was in such a segment when
    * the walk passed it — its summary made by then (`Below.walk`) — was on the chain, as a
-   * segment's frames are a stack (a frame never moves, nor comes back once popped). Likewise a
+   * segment's frames are a stack (a frame never moves, nor comes back once popped; a generator run
+   * again elsewhere has a summary per place, `Below.older`, as it was passed in any). Likewise a
    * parked generator's waiting handler in a run a walk took from its summary (`Run`): as deep in
    * the run as the walk took it, and made by then.
    */
@@ -76,11 +77,12 @@ export class Origin {
     const r = parkedRun.get(gen)?.deref();
     const got = r === undefined ? undefined : p.runs.get(r.base);
     if (got !== undefined && r!.n <= got[0] && r!.walk <= got[1]) return true;
-    const b = below.get(gen);
-    if (b === undefined) return false;
-    const seg = b.seg.deref();
-    const w = seg === undefined ? undefined : p.segs.get(seg);
-    return w !== undefined && b.walk <= w;
+    for (let b = below.get(gen); b !== undefined; b = b.older) {
+      const seg = b.seg.deref();
+      const w = seg === undefined ? undefined : p.segs.get(seg);
+      if (w !== undefined && b.walk <= w) return true;
+    }
+    return false;
   }
   /** The whole report's chain, outermost first: the re-throw sites' chains, then this one. */
   fullChain(): Entry[] {
@@ -267,6 +269,14 @@ interface Below {
    */
   readonly seg: WeakRef<Segment>;
   readonly walk: number;
+  /**
+   * the frame below when it was made: a generator run again elsewhere (`program(() => g)` with a g
+   * left suspended in a detached continuation) is a new frame with other frames below it, its
+   * summary made anew — the same only where `unpark` makes a parked handler's frame again
+   */
+  readonly prev: Frame | null;
+  /** the generator's summary before that, if it was made anew (Origin.passes reads them all) */
+  readonly older: Below | undefined;
 }
 const below = new WeakMap<object, Below>();
 /** walks made (each origin walk takes the next number) */
@@ -287,20 +297,22 @@ function entriesOf(f: Frame): readonly Entry[] {
 
 /** `f`'s Below, made (iteratively: a recursion 100,000 deep) down to the first frame that has one. */
 function belowOf(f: Frame, seg: Segment, walk: number): Below {
-  let b = below.get(f.gen);
-  if (b !== undefined) return b;
+  let b: Below | undefined;
   const todo: Frame[] = [];
   for (let g: Frame | null = f; g !== null; g = g.prev) {
     b = below.get(g.gen);
-    if (b !== undefined) break;
+    if (b !== undefined && b.seg.deref() === seg && b.prev === g.prev) break;
+    b = undefined;
     todo.push(g);
   }
-  const ref = todo.length > 0 ? new WeakRef(seg) : null;
+  if (todo.length === 0) return b!;
+  const ref = new WeakRef(seg);
   for (let i = todo.length - 1; i >= 0; i--) {
     const g = todo[i]!;
     walkStats.frames++;
     const p = g.prev;
-    if (p === null) b = { n: 0, tail: NONE, first: null, seg: ref!, walk };
+    const older = below.get(g.gen);
+    if (p === null) b = { n: 0, tail: NONE, first: null, seg: ref, walk, prev: p, older };
     else {
       const e = entriesOf(p);
       const pb = b!;
@@ -309,8 +321,10 @@ function belowOf(f: Frame, seg: Segment, walk: number): Below {
         n,
         tail: e.length === 0 || pb.n >= KEEP ? pb.tail : e.concat(pb.tail).slice(-KEEP),
         first: e.length > 0 ? p : pb.first,
-        seg: ref!,
+        seg: ref,
         walk,
+        prev: p,
+        older,
       };
     }
     below.set(g.gen, b);
