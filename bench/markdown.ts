@@ -50,6 +50,14 @@ if (pend)
   out.push(
     `- memory_pending_task / doeff: ${pend.retainedBytesPerTask} bytes retained per pending task (${pend.tasks.toLocaleString("en-US")} tasks)`,
   );
+// what a pending non-tail resume retains, beside the targets table's verdict on it (issue 13 reports it here)
+const pres = r.workloads.memory_pending_resume?.doeff as
+  | { retainedBytesPerResume: number; resumes: number }
+  | undefined;
+if (pres)
+  out.push(
+    `- memory_pending_resume / doeff: ${pres.retainedBytesPerResume} bytes retained per pending non-tail resume (${pres.resumes.toLocaleString("en-US")} suspended \`return yield* resume(k, 1)\` invocations)`,
+  );
 out.push("", "| target | measured | |", "|---|---|---|");
 for (const t of r.targets)
   out.push(`| ${t.target} | ${t.measured} | ${t.met === null ? "n/a" : t.met ? "met" : "**not met**"} |`);

@@ -1,5 +1,9 @@
 /** The bench regression guard (`npm run bench -- --compare`): flagging logic only, no timing. */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { compareResults, REGRESSION_LIMIT, workerArgs } from "../bench/lib/compare.js";
 import type { BenchResult } from "../bench/lib/report.js";
@@ -106,4 +110,39 @@ test("bench: the workers get the options without --out / --compare and their val
     "--rounds",
     "3",
   ]);
+});
+
+test("bench markdown: the memory lines give bytes per pending task and per pending non-tail resume", () => {
+  const dir = mkdtempSync(join(tmpdir(), "doeff-bench-md-"));
+  try {
+    const file = join(dir, "r.json");
+    const machine = { cpu: "c", cores: 2, node: "v20", v8: "11", platform: "linux", arch: "x64" };
+    writeFileSync(
+      file,
+      JSON.stringify({
+        machine: { ...machine, date: "d", commit: "abc", rounds: 9, loadavgStart: [1], loadavgEnd: [1] },
+        quick: false,
+        workloads: {
+          memory_pending_task: { doeff: { retainedBytesPerTask: 830, tasks: 100000 } },
+          memory_pending_resume: { doeff: { retainedBytesPerResume: 426, resumes: 100000 } },
+        },
+        unavailable: {},
+        targets: [],
+      }),
+    );
+    const root = new URL("..", import.meta.url).pathname;
+    const out = execFileSync(process.execPath, ["--import", "tsx", "bench/markdown.ts", file], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    assert.deepEqual(
+      out.split("\n").filter((l) => l.startsWith("- memory_")),
+      [
+        "- memory_pending_task / doeff: 830 bytes retained per pending task (100,000 tasks)",
+        "- memory_pending_resume / doeff: 426 bytes retained per pending non-tail resume (100,000 suspended `return yield* resume(k, 1)` invocations)",
+      ],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
