@@ -60,7 +60,8 @@ export abstract class SchedulerEffect<A = unknown> extends Effect<A> {
   /**
    * @internal Set by the scheduler module: the task performing now in the run whose context is
    * given, as `getTaskInfo()` would answer there (null: no scheduler world is running it), for
-   * `observe`'s callback. Read only when observed: a scheduler keeps no per-effect record of it.
+   * `observe`'s callback, for every observed effect: a read of the run's open worlds (a scheduler
+   * keeps no per-effect record of it).
    */
   static currentTask: ((ctx: unknown) => TaskInfo | null) | null = null;
   /** @internal its name in a minified bundle too (`className`) */

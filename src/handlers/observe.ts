@@ -16,7 +16,9 @@ import { Listen } from "../effects/writer.js";
 import {
   className,
   type Continuation,
+  DEFER,
   delegate,
+  FAST_PATH,
   describe,
   getHandlers,
   getRunContext,
@@ -29,6 +31,7 @@ import {
   TRACE_QUIET,
   transfer,
   transferWith,
+  visibleMarked,
 } from "../protocol.js";
 import { type EffectClass, firstNotAnEffectClass, type InstancesOf } from "./handle.js";
 import { raise } from "./util.js";
@@ -50,11 +53,8 @@ export type EffectOutcome =
 /**
  * `observe`'s callback: called when an effect is performed, with the run's context (`ctx.current.env`
  * is the performing task's environment, where `local` put the active span) and the performing task
- * (`{ id, parent }`, what `getTaskInfo()` answers in it; null in a run without a scheduler); what it
- * returns, if a function, is called once with the effect's outcome. The task is looked up only for a
- * callback that declares a third parameter — plainly, with a default value, destructured or as a
- * rest parameter (`(e, ctx, { id } = main) => …`: read from its source, as JavaScript's `length`
- * stops at the first default); another gets null.
+ * (`{ id, parent }`, what `getTaskInfo()` answers in it; null in a run without a scheduler), given
+ * to every callback; what it returns, if a function, is called once with the effect's outcome.
  */
 export type EffectObserver<E> = (
   effect: E,
@@ -77,42 +77,31 @@ function report(ctx: RunContext, effect: unknown, end: unknown, outcome: EffectO
 const MAIN: TaskInfo = Object.freeze({ id: 0, parent: null });
 
 /**
- * The performing task (the callback's third argument) when SchedulerEffect.currentTask finds none.
- * That lookup is made only for a callback that declares the parameter: it walks the run's per-run
- * data, about a tenth of an observed effect's cost, for callbacks that never read it. Before the
- * scheduler's first effect its world is not made yet: then, if a scheduler is installed, it is main
- * (as `getTaskInfo()` would answer). (A different scheduler nested in a task counts from its first
- * effect: before it, its effects are the hosting task's — telling them apart would take the perform
- * site's handlers, `getHandlers()`, for every observed effect: the cost the direct lookup avoids.)
+ * The performing task (the callback's third argument), found at the perform site by observe's
+ * FAST_PATH hook before its invocation: the task of the scheduler world running it
+ * (SchedulerEffect.currentTask: a read of the run's open worlds), or, before the scheduler's first
+ * effect made its world, main if a scheduler is visible at the site (as `getTaskInfo()` would
+ * answer) — a walk of the site's handlers without the array `getHandlers()` makes and the step it
+ * costs, made only then (in a run without a scheduler, for each effect). So every callback is given
+ * the task, an observed effect costing what it did without it (and a step less: the hook hands the
+ * run's context over too). It was looked up only for a callback that declared a third parameter,
+ * read from its source (which missed some), as the lookup walked all the run's per-run data, ~10 %
+ * of an observed effect, and without a world made a generator and a getHandlers() array, ~50 %.
+ * (A different scheduler nested in a task counts from its first effect: before it, its effects are
+ * the hosting task's.)
  */
-function* performer(): Generator<unknown, TaskInfo | null, any> {
-  for (const h of yield* getHandlers()) if ((h as { [SCHEDULER]?: unknown })[SCHEDULER] === true) return MAIN;
-  return null;
+function taskAt(ctx: RunContext, site: unknown): TaskInfo | null {
+  return (
+    SchedulerEffect.currentTask?.(ctx) ?? (site !== undefined && visibleMarked(site, SCHEDULER) ? MAIN : null)
+  );
 }
 
-/**
- * Does callback `f` declare a third parameter? `length` counts the parameters before the first with
- * a default value or the rest one: `(e, ctx, task = main) => …` has length 2, and got null, which a
- * default does not replace (destructuring it threw). Past `length`, read from the source once, when
- * the observer is made, conservatively (a needless lookup costs a little time; a missing one, the
- * callback's data): comments and quoted strings out, a `=` or `.` (a default or a rest parameter)
- * or a `[` before the parameter list's first `)` may be the third, and so may anything else than a
- * plain list or `e =>` — a computed method name, a throwing `length`, a source that does not say (a
- * bound function, a Proxy, a built-in: `[native code]`). (The first `)` was read as the list's end
- * with comments in: `(e /* (any) *\/, ctx, task = main)` got null, as did a method's computed or
- * quoted name with a `(` in it, and a bound callback.)
- */
-function declaresTask(f: Function): boolean {
-  try {
-    return (
-      f.length > 2 ||
-      !/^(?![\s\S]*\[native code])[^([=]*(=|\([^)=.[]*\))/.test(
-        Function.prototype.toString.call(f).replace(/\/\*[\s\S]*?\*\/|\/\/.*|(["'])(?:\\.|[^\\])*?\1/g, " "),
-      )
-    );
-  } catch {
-    return true;
-  }
+/** The same, in an invocation the hook did not precede (the handler called by another's code). */
+function* performer(ctx: RunContext): Generator<unknown, TaskInfo | null, any> {
+  const t = SchedulerEffect.currentTask?.(ctx) ?? null;
+  if (t !== null) return t;
+  for (const h of yield* getHandlers()) if ((h as { [SCHEDULER]?: unknown })[SCHEDULER] === true) return MAIN;
+  return null;
 }
 
 /**
@@ -151,17 +140,25 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
     throw new TypeError(
       `observe expects a callback (effect, ctx) => ((outcome) => void) | undefined${b === undefined ? "" : " second, after the effect classes"}, got ${describe(onEffect)}`,
     );
-  const wantsTask = declaresTask(onEffect);
+  // what the FAST_PATH hook found at the perform site, taken by the invocation that follows at once
+  let atEffect: unknown = null;
+  let atCtx: RunContext | null = null;
+  let atTask: TaskInfo | null = null;
   const h = function* observe(effect: unknown, k: Continuation<unknown, unknown>) {
     // (retry's internal turn for the other tasks: not the program's, and no class a user can name)
     if (effect instanceof RetryCede) return yield* pass();
-    const ctx = yield* getRunContext();
+    let ctx: RunContext;
+    let task: TaskInfo | null;
+    if (atEffect === effect) {
+      ctx = atCtx!;
+      task = atTask;
+      atEffect = atCtx = atTask = null; // (nothing of the run kept by the handler)
+    } else {
+      ctx = yield* getRunContext();
+      task = yield* performer(ctx);
+    }
     let end: unknown;
     try {
-      // (the lookup called directly, the generator only when it finds none: a generator made per
-      // observed effect cost a callback that declares `task` ~17 % of the effect's time, this ~3 %)
-      let task: TaskInfo | null = null;
-      if (wantsTask) task = SchedulerEffect.currentTask?.(ctx) ?? (yield* performer());
       end = onEffect(effect, ctx, task);
     } catch (e) {
       ctx.warn(e, `observe's callback for ${className((effect as object).constructor)} threw`);
@@ -196,6 +193,15 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
     }
   } as unknown as Handler<undefined> & { handles?: (e: unknown) => boolean; [TAKES]?: unknown };
   h[TRACE_QUIET] = true; // an error an outer handler gives shows as in a run without it
+  // never an answer: it finds the task where the perform site is at hand (taskAt), for the handler
+  h[FAST_PATH] = (effect: unknown, ctx: RunContext, site?: unknown): unknown => {
+    if (!(effect instanceof RetryCede)) {
+      atTask = taskAt(ctx, site);
+      atCtx = ctx;
+      atEffect = effect; // (last: the stash is the invocation's only once it is whole)
+    }
+    return DEFER;
+  };
   if (only !== undefined) {
     const list: unknown[] = Array.isArray(only) ? only.slice() : [only];
     const bad = list.length === 0 ? "an empty list" : firstNotAnEffectClass(list);

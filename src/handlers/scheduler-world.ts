@@ -57,6 +57,14 @@ interface ExtCompletion {
  */
 class SpawnCtx extends TaskCtx {}
 
+/**
+ * Per-run data under this key: the run's open worlds in the order they were made (absent: none
+ * made yet) — a different scheduler nested in a task makes its world after the one hosting it. For
+ * observe's task lookup (scheduler.ts `currentTask`) on every observed effect: one read of the
+ * per-run data and, with one world, one comparison, where it walked all of that data.
+ */
+export const OPEN: unique symbol = Symbol("doeff.scheduler.openWorlds");
+
 export class World {
   readonly ctx: RunContext;
   readonly main: TaskRec;
@@ -130,6 +138,9 @@ export class World {
     this.main.run = RUNNING;
     this.current = this.main;
     this.report = new TaskDone(this.main, true, undefined);
+    const open = ctx.user.get(OPEN) as World[] | undefined;
+    if (open === undefined) ctx.user.set(OPEN, [this]);
+    else open.push(this);
     const sig = ctx.signal;
     if (sig !== null) {
       if (sig.aborted) this.aborting = true;
@@ -145,6 +156,9 @@ export class World {
   close(): void {
     this.closed = true;
     this.spawnCtx = null;
+    const open = this.ctx.user.get(OPEN) as World[] | undefined;
+    const i = open?.indexOf(this) ?? -1;
+    if (i >= 0) open!.splice(i, 1);
     this.report.task = this.main; // (a kept handle reaches the world: not the last task's value)
     this.report.value = undefined;
     // A task handle kept after the run reaches this world (TaskRec.world): let go of the tasks the

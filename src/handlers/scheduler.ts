@@ -45,7 +45,7 @@ import {
 } from "../protocol.js";
 import { DONE, START, THROW } from "./scheduler-cell.js";
 import { cellOf, mine, ownedCells, type TaskRec, taskInfo } from "./scheduler-task.js";
-import { World } from "./scheduler-world.js";
+import { OPEN, World } from "./scheduler-world.js";
 import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
 import {
   answerAtSite,
@@ -119,13 +119,17 @@ SchedulerEffect.unhandledHint = endedWorldOf;
  * switch, and while it finalizes a task). A different scheduler nested in a task is a world inside
  * it: its main has the hosting task's context, and its tasks are numbered on their own, so of the
  * worlds that match, the one made last (the innermost) answers, as `getTaskInfo()` would there.
+ * Called for every observed effect: the open worlds are kept apart from the other per-run data.
  */
 SchedulerEffect.currentTask = (ctx: unknown): TaskInfo | null => {
   const c = ctx as RunContext;
-  let found: World | null = null;
-  for (const v of c.user.values())
-    if (v instanceof World && !v.closed && v.current.ctx === c.current) found = v;
-  return found === null ? null : taskInfo(found.current);
+  const open = c.user.get(OPEN) as readonly World[] | undefined;
+  if (open !== undefined)
+    for (let i = open.length - 1; i >= 0; i--) {
+      const t = open[i]!.current;
+      if (t.ctx === c.current) return taskInfo(t);
+    }
+  return null;
 };
 
 /** The switch into `t` (R8): tail (transfer / transferWith), or non-tail for the first invocation. */
