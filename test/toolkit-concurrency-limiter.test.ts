@@ -19,7 +19,9 @@ import {
   createPromise,
   DeadlockError,
   delay,
+  Effect,
   fn,
+  handle,
   now,
   type PromiseHandle,
   program,
@@ -35,6 +37,7 @@ import {
   TimeoutError,
   UnhandledEffectError,
   wait,
+  withHandler,
 } from "../src/index.js";
 import { virtualClock } from "../src/testing/index.js";
 
@@ -341,6 +344,21 @@ test("concurrencyLimiter: a run that ends while its tasks hold and wait gives ev
   ]);
 });
 
+test("concurrencyLimited: a handler that answers without resuming (the holder's continuation dropped) gives the slot back", () => {
+  class Oops extends Effect<number> {
+    declare readonly _tag: "Oops";
+  }
+  const l = concurrencyLimiter({ limit: 1 });
+  const inner = fn(function* inner() {
+    return yield* new Oops();
+  });
+  const bail = handle(Oops, function* () {
+    return -1; // k is never resumed: the program inside, the slot's holder, is finalized
+  });
+  const r = run(withHandler(bail, concurrencyLimited(l, inner())), { handlers: clock() });
+  assert.deepEqual([r.ok ? r.value : r.error, l.inFlight, l.waiting], [-1, 0, 0]);
+});
+
 test("concurrencyLimiter: a run aborted by its signal while it waits leaves the queue; one aborted while it holds gives the slot to the next run", async () => {
   const l = concurrencyLimiter({ limit: 1 });
   const log: string[] = [];
@@ -361,6 +379,8 @@ test("concurrencyLimiter: a run aborted by its signal while it waits leaves the 
   stopB.abort(whyB);
   const rb = await b;
   assert.equal(rb.ok ? "ok" : rb.error, whyB);
+  // (the report says where b waited: in the limiter, not in `wait(a future)`)
+  assert.match(rb.format(), /\n {2}concurrencyLimited\n {2}blocked in limiter\.take\(\)\n/);
   assert.deepEqual([l.inFlight, l.waiting], [1, 1]);
   const whyA = new Error("a's client left");
   stopA.abort(whyA);
