@@ -161,6 +161,12 @@ export { recover } from "./concurrency/recover.js";
 export { acquire, createSemaphore, release, Semaphore, withPermit } from "./concurrency/semaphore.js";
 export { RateLimiter, type RateLimiterOptions, rateLimited, rateLimiter } from "./concurrency/rate-limit.js";
 export {
+  ConcurrencyLimiter,
+  type ConcurrencyLimiterOptions,
+  concurrencyLimited,
+  concurrencyLimiter,
+} from "./concurrency/concurrency-limit.js";
+export {
   Channel,
   type ChannelOptions,
   close,

@@ -18,6 +18,8 @@ import {
   program,
   pure,
   raceAll,
+  concurrencyLimited,
+  concurrencyLimiter,
   rateLimited,
   rateLimiter,
   recover,
@@ -40,6 +42,7 @@ class Query extends Effect<string> {
 
 const sem = run(createSemaphore(1), { handlers: [scheduler] }).value as Semaphore;
 const limiter = rateLimiter({ limit: 1, interval: 10 });
+const inFlight = concurrencyLimiter({ limit: 1 });
 const loose = (f: unknown) => f as (...args: unknown[]) => unknown;
 
 /** Every call site with its name in the message, given `p` where the program goes. */
@@ -57,6 +60,7 @@ const sites: ReadonlyArray<readonly [string, (p: unknown) => unknown]> = [
   ["recover", (p) => loose(recover)(p, Error, () => 0)],
   ["withPermit", (p) => loose(withPermit)(sem, p)],
   ["rateLimited", (p) => loose(rateLimited)(limiter, p)],
+  ["concurrencyLimited", (p) => loose(concurrencyLimited)(inFlight, p)],
 ];
 
 test("every program-like a call site took before is still taken: an Effect, a primitive, pure(1), fn(…)(args), a Proxy of a program", () => {

@@ -865,8 +865,13 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Then → 50,054 B: the summaries' segments held weakly (above), +24 B.
  * Then (measured on review-g's base) → 50,063 B: a frame's summary only where it was made, a generator run again elsewhere made anew (review-g, above), +33 B.
  * Merged → 50,080 B.
+ * Then (measured on main at d0981c1) → 50,606 B: `concurrencyLimiter({ limit })` / `concurrencyLimited`, a limit on calls
+ * in flight shared by the tasks of a run and by runs going on at once (a server's requests, each a
+ * run, calling one downstream: a semaphore cannot be shared across runs, and the docs said to keep a
+ * plain-JS counter), its option checks and messages most of it, +526 B; the README's "~50 kB"
+ * becomes "~51 kB", its toolkit "~10 kB" "~11 kB".
  */
-const EVERYTHING_BUDGET = 50_080;
+const EVERYTHING_BUDGET = 50_606;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -7,6 +7,8 @@ import {
   abortable,
   all,
   type Channel,
+  concurrencyLimited,
+  concurrencyLimiter,
   type EffectsOf,
   type Program,
   type SchedulerRow,
@@ -201,3 +203,21 @@ forEachAsync(lines, (line) => tell(line), maybeOptions);
 forEachAsync(lines, (line) => tell(line), { concurrency: "4" });
 // @ts-expect-error -- the only option is concurrency
 forEachAsync(lines, (line) => tell(line), { limit: 4 });
+
+// concurrencyLimited: the program's result; its row and the scheduler's (a waiter waits on a promise)
+const inFlight = concurrencyLimiter({ limit: 2 });
+const cl = concurrencyLimited(inFlight, str);
+expectType<Equal<typeof cl, Program<string, Tell | SchedulerRow>>>();
+run(cl, { handlers: [scheduler, writer] });
+// @ts-expect-error -- a waiter needs the scheduler
+run(cl, { handlers: [writer] });
+const takes = program(function* () {
+  const release = yield* inFlight.take();
+  expectType<Equal<typeof release, () => void>>();
+  release();
+});
+run(takes, { handlers: [scheduler] });
+program(function* () {
+  // @ts-expect-error -- a limiter is a plain object, not a program (made without yield*)
+  yield* concurrencyLimiter({ limit: 1 });
+});
