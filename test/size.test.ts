@@ -870,8 +870,10 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * run, calling one downstream: a semaphore cannot be shared across runs, and the docs said to keep a
  * plain-JS counter), its option checks and messages most of it, +526 B; the README's "~50 kB"
  * becomes "~51 kB", its toolkit "~10 kB" "~11 kB".
+ * observe-task, on its own → 50,075 B (observe's source reading gone, its perform-site hook in).
+ * Merged → 50,623 B.
  */
-const EVERYTHING_BUDGET = 50_606;
+const EVERYTHING_BUDGET = 50_623;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);
