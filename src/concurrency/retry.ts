@@ -11,9 +11,9 @@
  * A finite `times` keeps §9.8 as written (no effect between attempts: the same events and order),
  * as does a run without a scheduler (nothing else to run: the first Cede, unhandled, says so).
  */
-import { RetryCede } from "../effects/scheduler.js";
+import { FINALIZING, RetryCede } from "../effects/scheduler.js";
 import { delay as sleep } from "../effects/time.js";
-import { UnhandledEffectError } from "../errors.js";
+import { AsyncRequiredError, DeadlockError, UnhandledEffectError } from "../errors.js";
 import { describeError } from "../run/result.js";
 import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, functionKind, type Program } from "../vm/program.js";
@@ -35,6 +35,9 @@ import type { Delay } from "../effects/time.js";
  * RangeError with that `cause`) — whose message shows what the function threw, and whose
  * `optionError` is that thrown value itself; neither object is changed. (A function that throws the
  * program's error itself rethrows it as it is: a way to stop retrying.)
+ *
+ * Never retried, since no attempt gets past them: `DeadlockError`, `AsyncRequiredError`, and the
+ * `TaskCancelledError` of a blocking call while the retrying task is being cancelled.
  *
  * @example
  * ```ts
@@ -79,7 +82,7 @@ const retryGen = function* retry(
     try {
       return (yield at(site, p)) as unknown;
     } catch (e) {
-      if (attempt >= times || (shouldRetry !== undefined && !decide(shouldRetry, e))) throw e;
+      if (attempt >= times || hopeless(e) || (shouldRetry !== undefined && !decide(shouldRetry, e))) throw e;
       const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
       if (onRetry !== undefined) notify(onRetry, attempt + 1, e, ms);
       if (ms > 0) yield at(site, sleep(ms));
@@ -96,6 +99,17 @@ const retryGen = function* retry(
   }
 };
 const retryProgram = fn(retryGen);
+
+/**
+ * An error no attempt gets past, so never retried: its own task is being finalized (each blocking
+ * call throws that again; a cede does not switch then), or the scheduler found that the run cannot
+ * go on — every task waits and nothing can wake one (DeadlockError), async work under `run`
+ * (AsyncRequiredError). Each attempt met it again: with `times: Infinity`, and nothing else left to
+ * run, stop it or time it out, the run never returned.
+ */
+function hopeless(e: unknown): boolean {
+  return e instanceof DeadlockError || e instanceof AsyncRequiredError || FINALIZING.has(e as object);
+}
 named("retry", retryGen); // (its name survives a minifying bundler)
 wrappers.set(retryGen, 0);
 

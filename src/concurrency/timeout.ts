@@ -20,7 +20,7 @@ import {
   Wait,
   wait,
 } from "../effects/scheduler.js";
-import { delay } from "../effects/time.js";
+import { BEYOND_CLOCK, delay } from "../effects/time.js";
 import { TimeoutError } from "../errors.js";
 import { fn, hidden, Program, type ProgramLikeOf } from "../vm/program.js";
 import { className, isEffectInstance } from "../vm/brand.js";
@@ -51,7 +51,15 @@ function* settle(r: Race): Generator<unknown, void, any> {
 
 function* timer(r: Race, ms: number): Generator<unknown, void, any> {
   try {
-    yield* delay(ms);
+    try {
+      yield* delay(ms);
+    } catch (e) {
+      // a deadline past the end of the simulated clock never comes: the program runs without one,
+      // as under realTime (a `start` at today's epoch and Number.MAX_SAFE_INTEGER for "no limit")
+      if (!(e instanceof RangeError && BEYOND_CLOCK.has(e))) throw e;
+      yield wait(r.wake.future); // (settled by the program's end; a deadlock is thrown on below)
+      return;
+    }
   } catch (e) {
     // no deadline can be kept: fail the timeout call with it (it was a warning about a task the
     // user never spawned, and the program ran with no deadline)

@@ -1,0 +1,146 @@
+/**
+ * A hostile review of the concurrency toolkit (src/concurrency) and the scheduler handlers under it:
+ * each test is an attack that once broke something — a wrong answer, a hang, a leak, an unclear
+ * error — and pins the fixed behaviour with exact values, error classes and order of events.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  AsyncRequiredError,
+  awaitPromise,
+  cancel,
+  createPromise,
+  DeadlockError,
+  delay,
+  fn,
+  now,
+  program,
+  realTime,
+  retry,
+  run,
+  runAsync,
+  scheduler,
+  simulatedTime,
+  spawn,
+  TaskCancelledError,
+  timeout,
+  wait,
+} from "../src/index.js";
+import { assertErr, assertOk } from "./sched-helpers.js";
+
+const job = fn(function* job(ms: number, value: string) {
+  yield* delay(ms);
+  return `${value} at ${yield* now()}`;
+});
+
+test("adversary: timeout with a deadline past the end of the simulated clock runs the program without one, as under realTime", async () => {
+  // a `start` at today's epoch and a "no real limit" deadline: due past Number.MAX_SAFE_INTEGER ms.
+  // The timer's own delay was refused (a RangeError naming a `delay` nobody wrote), so the timeout
+  // failed before the program ran — where realTime answers the value.
+  const start = 1_700_000_000_000;
+  const main = program(function* () {
+    const a = yield* timeout(job(10, "a"), Number.MAX_SAFE_INTEGER);
+    const b = yield* timeout(job(0, "b"), 1e300);
+    return [a, b];
+  });
+  assertOk(run(main, { handlers: [scheduler, simulatedTime({ start })] }), [
+    `a at ${start + 10}`,
+    `b at ${start + 10}`,
+  ]);
+  const real = await runAsync(timeout(job(1, "r"), 1e300), { handlers: [scheduler, realTime] });
+  assert.equal(real.ok, true);
+  // a program that never ends is still a deadlock, reported as one (not the clock's RangeError)
+  const never = program(function* () {
+    const p = yield* createPromise<string>();
+    return yield* timeout(wait(p.future), 1e300);
+  });
+  assertErr(run(never, { handlers: [scheduler, simulatedTime({ start })] }), DeadlockError);
+});
+
+test("adversary: retry in a finally block of a cancelled task does not retry its own cancellation (times: Infinity hung the run)", () => {
+  // Every blocking call of a task being finalized throws TaskCancelledError, and every retry of it
+  // throws again: `retry` retried that error — with `times: Infinity`, for ever (a cede does not
+  // switch while a task is cancelled), so `cancel` and the run never returned.
+  let attempts = 0;
+  const flush = fn(function* flush() {
+    attempts++;
+    if (attempts >= 1000) return; // (so that the old code ends: it retried every attempt)
+    yield* delay(1);
+  });
+  const worker = fn(function* worker() {
+    try {
+      yield* delay(100);
+    } finally {
+      yield* retry(flush(), { times: Number.POSITIVE_INFINITY });
+    }
+  });
+  const main = program(function* () {
+    const t = yield* spawn(worker());
+    yield* delay(1);
+    return yield* cancel(t);
+  });
+  const r = run(main, { handlers: [scheduler, simulatedTime()] });
+  assertOk(r, true);
+  assert.equal(attempts, 1);
+  // the finally block's blocking call is what it always is: a TaskCancelledError kept as a warning
+  assert.equal(r.warnings.length, 1);
+  assert.ok(r.warnings[0] instanceof TaskCancelledError);
+  assert.match(r.warnings[0].message, /^task 1 is being cancelled: blocking operations/);
+  // a finite `times` made as many attempts, each failing at once, before it gave up
+  attempts = 0;
+  const finite = fn(function* finite() {
+    try {
+      yield* delay(100);
+    } finally {
+      yield* retry(flush(), { times: 5, delay: 0 });
+    }
+  });
+  const r2 = run(
+    program(function* () {
+      const t = yield* spawn(finite());
+      yield* delay(1);
+      return yield* cancel(t);
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+  assertOk(r2, true);
+  assert.equal(attempts, 1);
+});
+
+test("adversary: retry does not retry the scheduler's DeadlockError or AsyncRequiredError (times: Infinity never returned)", () => {
+  // Both say the run cannot go on — every task waits and nothing can wake one; async work under
+  // `run` — and each attempt ran into them again: with `times: Infinity`, and no other task or timer
+  // left to stop it, `run` looped for ever (with a delay, virtual time ran on for ever too).
+  let attempts = 0;
+  const stuck = fn(function* stuck() {
+    attempts++;
+    if (attempts >= 1000) return "gave in"; // (so that the old code ends)
+    const p = yield* createPromise<string>();
+    return yield* wait(p.future);
+  });
+  for (const delayMs of [0, 10]) {
+    attempts = 0;
+    const r = run(retry(stuck(), { times: Number.POSITIVE_INFINITY, delay: delayMs }), {
+      handlers: [scheduler, simulatedTime()],
+    });
+    assertErr(r, DeadlockError);
+    assert.equal(attempts, 1);
+  }
+  attempts = 0;
+  const io = fn(function* io() {
+    attempts++;
+    if (attempts >= 1000) return "gave in";
+    return yield* awaitPromise(() => Promise.resolve("answer"));
+  });
+  const r = run(retry(io(), { times: Number.POSITIVE_INFINITY }), { handlers: [scheduler, simulatedTime()] });
+  assertErr(r, AsyncRequiredError);
+  assert.equal(attempts, 1);
+  // (every other error is retried as before: here the attempt's own TypeError, 3 times)
+  attempts = 0;
+  const buggy = fn(function* buggy() {
+    attempts++;
+    throw new TypeError("bug");
+  });
+  assertErr(run(retry(buggy(), { times: 2 }), { handlers: [scheduler] }), TypeError);
+  assert.equal(attempts, 3);
+});
