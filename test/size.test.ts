@@ -867,8 +867,10 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Merged → 50,080 B.
  * Then (measured on toolkit-adversary's base) → 50,137 B: the two marks (above), and `retry` not retrying them nor a DeadlockError or
  * AsyncRequiredError (each hung a `retry` with `times: Infinity`), `timeout` running without a deadline past the simulated clock's end, +57 B.
+ * Then → 50,249 B: the `abortable` calls in flight on one signal share one listener on it (one each made Node warn past 10
+ * requests in flight on a shared shutdown signal, and each add and remove walked the signal's list), +112 B.
  */
-const EVERYTHING_BUDGET = 50_137;
+const EVERYTHING_BUDGET = 50_249;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -4,14 +4,17 @@
  * error — and pins the fixed behaviour with exact values, error classes and order of events.
  */
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { test } from "node:test";
 import {
+  abortable,
   AsyncRequiredError,
   awaitPromise,
   cancel,
   createPromise,
   DeadlockError,
   delay,
+  forEach,
   fn,
   now,
   program,
@@ -19,6 +22,7 @@ import {
   retry,
   run,
   runAsync,
+  safe,
   scheduler,
   simulatedTime,
   spawn,
@@ -27,6 +31,8 @@ import {
   wait,
 } from "../src/index.js";
 import { assertErr, assertOk } from "./sched-helpers.js";
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 const job = fn(function* job(ms: number, value: string) {
   yield* delay(ms);
@@ -143,4 +149,57 @@ test("adversary: retry does not retry the scheduler's DeadlockError or AsyncRequ
   });
   assertErr(run(retry(buggy(), { times: 2 }), { handlers: [scheduler] }), TypeError);
   assert.equal(attempts, 3);
+});
+
+test("adversary: abortable calls in flight at once on one signal hold one listener on it (no MaxListenersExceededWarning, no O(n) add and remove each)", async () => {
+  // A server's shutdown signal passed to every request's abortable: each call added a listener of
+  // its own, so Node warned past 10 requests in flight, and each add and remove walked the
+  // signal's list — quadratic in the requests in flight.
+  const c = new AbortController();
+  let peak = 0;
+  const request = fn(function* request(i: number) {
+    peak = Math.max(peak, getEventListeners(c.signal, "abort").length);
+    yield* delay(10 + (i % 3));
+    return i;
+  });
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on("warning", onWarning);
+  try {
+    const served = run(
+      forEach(range(1000), (i) => abortable(request(i), c.signal)),
+      { handlers: [scheduler, simulatedTime()] },
+    );
+    assert.deepEqual(assertOk(served), range(1000));
+    assert.equal(peak, 1);
+    assert.equal(getEventListeners(c.signal, "abort").length, 0);
+    // aborted while 1000 wait: every one is cancelled, in the order they listened, and none listens on
+    const seen: string[] = [];
+    const job = fn(function* job(i: number) {
+      try {
+        yield* delay(100);
+      } finally {
+        if (i < 3 || i === 999) seen.push(`finally ${i}`);
+      }
+    });
+    const abortAt5 = fn(function* abortAt5() {
+      yield* delay(5);
+      c.abort(new Error("shutdown"));
+    });
+    const aborted = run(
+      program(function* () {
+        yield* spawn(abortAt5());
+        return yield* forEach(range(1000), (i) => safe(abortable(job(i), c.signal)));
+      }),
+      { handlers: [scheduler, simulatedTime()] },
+    );
+    const results = assertOk(aborted);
+    assert.equal(results.filter((x) => !x.ok && (x.error as Error).message === "shutdown").length, 1000);
+    assert.deepEqual(seen, ["finally 0", "finally 1", "finally 2", "finally 999"]);
+    assert.equal(getEventListeners(c.signal, "abort").length, 0);
+    await new Promise((r) => setImmediate(r)); // (Node emits its warning a tick later)
+    assert.deepEqual(warnings, []);
+  } finally {
+    process.off("warning", onWarning);
+  }
 });
