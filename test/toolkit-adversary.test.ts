@@ -8,25 +8,32 @@ import { getEventListeners } from "node:events";
 import { test } from "node:test";
 import {
   abortable,
+  acquire,
   AsyncRequiredError,
   awaitPromise,
   cancel,
+  createChannel,
   createPromise,
+  createSemaphore,
   DeadlockError,
   delay,
   forEach,
   fn,
   now,
+  type Program,
   program,
   realTime,
+  receive,
   retry,
   run,
   runAsync,
   safe,
   scheduler,
+  send,
   simulatedTime,
   spawn,
   TaskCancelledError,
+  TimeoutError,
   timeout,
   wait,
 } from "../src/index.js";
@@ -202,4 +209,28 @@ test("adversary: abortable calls in flight at once on one signal hold one listen
   } finally {
     process.off("warning", onWarning);
   }
+});
+
+test('adversary: a timed-out receive, send or acquire is named in the TimeoutError, as wait(…) and delay(…) are (it said "the program")', () => {
+  const message = (p: Program<unknown, never> | Program<unknown, unknown>) => {
+    const r = run(p as Program<unknown, never>, { handlers: [scheduler, simulatedTime()] });
+    return (assertErr(r, TimeoutError) as TimeoutError).message.split(" (")[0];
+  };
+  const rendezvous = program(function* () {
+    const ch = yield* createChannel<number>();
+    return yield* timeout(receive(ch), 5);
+  });
+  const full = program(function* () {
+    const ch = yield* createChannel<number>();
+    return yield* timeout(send(ch, 1), 5);
+  });
+  const taken = program(function* () {
+    const sem = yield* createSemaphore(1);
+    yield* acquire(sem);
+    return yield* timeout(acquire(sem), 5);
+  });
+  assert.deepEqual(
+    [message(rendezvous), message(full), message(taken)],
+    ["receive(…) timed out after 5 ms", "send(…) timed out after 5 ms", "acquire(…) timed out after 5 ms"],
+  );
 });

@@ -28,6 +28,7 @@ import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
 import { TIMED_OUT } from "./timed-out.js";
+import { waitName } from "../trace/origin.js";
 import { cancelOwned } from "./pool.js";
 import type { TasksRow, TimedRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
@@ -108,6 +109,9 @@ function label(p: unknown): readonly [what: string, fate?: string] {
     // recover(job, …), a hidden frame that no traceback shows either: the job alone
     const i = wrappers.get(p.a);
     if (i !== undefined) return [p.name === "" ? label(args[i])[0] : `${p.name}(${label(args[i])[0]})`];
+    // receive(ch), send(ch, v), acquire(sem): hidden programs, named as an aborted run's report names them
+    const w = waitName(p.a);
+    if (w !== undefined) return [w];
   }
   const own = (p instanceof Wait ? p.waitable : p) as Partial<TimedOutLabel>;
   if (typeof own[TIMED_OUT] === "function") return own[TIMED_OUT]();
