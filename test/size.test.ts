@@ -871,8 +871,10 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Then → 50,249 B: the `abortable` calls in flight on one signal share one listener on it (one each made Node warn past 10
  * requests in flight on a shared shutdown signal, and each add and remove walked the signal's list), +112 B.
  * Then → 50,269 B: `timeout(receive(ch), ms)` (send, acquire) names the call in its TimeoutError, not "the program", +20 B.
+ * Then → 50,353 B: retry's `while` answering a Promise (an async predicate) or a program is a TypeError — always truthy, it
+ * retried every error without a word, +84 B.
  */
-const EVERYTHING_BUDGET = 50_269;
+const EVERYTHING_BUDGET = 50_353;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -234,3 +234,27 @@ test('adversary: a timed-out receive, send or acquire is named in the TimeoutErr
     ["receive(…) timed out after 5 ms", "send(…) timed out after 5 ms", "acquire(…) timed out after 5 ms"],
   );
 });
+
+test("adversary: retry's `while` answering a Promise or a program is a TypeError (always truthy: an async predicate retried every error)", () => {
+  class Fatal extends Error {}
+  let attempts = 0;
+  const fails = fn(function* fails() {
+    attempts++;
+    throw new Fatal("no point retrying");
+  });
+  // (JavaScript, or a cast: its type asks for a boolean)
+  const asyncWhile = (async (e: unknown) => !(e instanceof Fatal)) as unknown as (e: unknown) => boolean;
+  const r = run(retry(fails(), { times: 5, while: asyncWhile }), { handlers: [scheduler] });
+  const e = assertErr(r, TypeError) as TypeError;
+  assert.equal(attempts, 1);
+  assert.equal(
+    e.message,
+    "retry option while returned a Promise object, always truthy: answer true or false at once (the cause: the program's error)",
+  );
+  assert.ok(e.cause instanceof Fatal);
+  // a plain truthy or falsy value is taken as it was
+  attempts = 0;
+  const truthy = (() => 1) as unknown as (e: unknown) => boolean;
+  assertErr(run(retry(fails(), { times: 2, while: truthy }), { handlers: [scheduler] }), Fatal);
+  assert.equal(attempts, 3);
+});

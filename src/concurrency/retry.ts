@@ -15,7 +15,7 @@ import { FINALIZING, RetryCede } from "../effects/scheduler.js";
 import { delay as sleep } from "../effects/time.js";
 import { AsyncRequiredError, DeadlockError, UnhandledEffectError } from "../errors.js";
 import { describeError } from "../run/result.js";
-import { describe, isProgramLike } from "../vm/brand.js";
+import { describe, isProgramLike, isThenable } from "../vm/brand.js";
 import { fn, functionKind, type Program } from "../vm/program.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
@@ -53,7 +53,7 @@ export interface RetryOptions<E = unknown> {
   /**
    * Retry only while this holds for the error (default: always). A type guard narrows the `error`
    * that `delay` and `onRetry` see; write `while` before them in the object literal, so TypeScript
-   * reads it first.
+   * reads it first. It answers at once: a Promise (an `async` predicate) or a program is a TypeError.
    */
   while?: ((error: unknown) => error is E) | ((error: unknown) => boolean);
   /**
@@ -136,11 +136,20 @@ function optionThrew(what: string, thrown: unknown, e: unknown): unknown {
 }
 
 function decide(shouldRetry: (error: unknown) => boolean, e: unknown): boolean {
+  let r: unknown;
   try {
-    return shouldRetry(e);
+    r = shouldRetry(e);
   } catch (thrown) {
     throw optionThrew("`while` predicate", thrown, e);
   }
+  // (an async predicate's Promise, or a program, is truthy whatever it would decide: every error
+  // was retried, up to `times`, without a word)
+  if (r !== null && typeof r === "object" && (isThenable(r) || isProgramLike(r)))
+    throw new TypeError(
+      `retry option while returned a ${describe(r)}, always truthy: answer true or false at once (the cause: the program's error)`,
+      { cause: e },
+    );
+  return r as boolean;
 }
 
 /** Calls `onRetry`: its throw is treated as `delay`'s; a program or promise returned is an error. */
