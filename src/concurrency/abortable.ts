@@ -32,6 +32,44 @@ import { cancelOwned } from "./pool.js";
 import type { SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
 
+/** The calls waiting on a signal, and the one listener on it that tells them all. */
+interface Calls {
+  readonly calls: Set<() => void>;
+  readonly listener: () => void;
+}
+
+/**
+ * The calls in flight on each signal. One listener per signal, not one per call: a server's
+ * shutdown signal shared by its requests had as many as requests in flight — Node warned past 10
+ * (MaxListenersExceededWarning), and each add and remove walked the signal's list (quadratic).
+ */
+const onSignal = new WeakMap<AbortSignal, Calls>();
+
+function listen(signal: AbortSignal, f: () => void): void {
+  let c = onSignal.get(signal);
+  if (c === undefined) {
+    const calls = new Set<() => void>();
+    c = {
+      calls,
+      listener: () => {
+        onSignal.delete(signal);
+        for (const g of calls) g(); // (in the order they listened, as separate listeners were)
+      },
+    };
+    onSignal.set(signal, c);
+    signal.addEventListener("abort", c.listener, { once: true });
+  }
+  c.calls.add(f);
+}
+
+/** The last call gone, the listener goes too: a long-lived signal keeps nothing of finished calls. */
+function unlisten(signal: AbortSignal, f: () => void): void {
+  const c = onSignal.get(signal);
+  if (c === undefined || !c.calls.delete(f) || c.calls.size > 0) return;
+  onSignal.delete(signal);
+  signal.removeEventListener("abort", c.listener);
+}
+
 const abortableGen = named(
   "abortable",
   function* abortable(
@@ -48,7 +86,7 @@ const abortableGen = named(
       fired = true;
       ext.complete(undefined);
     };
-    signal.addEventListener("abort", onAbort, { once: true });
+    listen(signal, onAbort);
     let work: Task<unknown> | null = null;
     try {
       work = (yield at(site, new Spawn(p as ProgramLikeOf<unknown>, "shared", site))) as Task<unknown>;
@@ -56,7 +94,7 @@ const abortableGen = named(
       if (r.index === 0) return r.value; // (its error, race throws: unchanged)
       throw signal.reason; // (aborted: the finally below cancels the task before it leaves)
     } finally {
-      signal.removeEventListener("abort", onAbort);
+      unlisten(signal, onAbort);
       // no longer pending work of the run (a completion after the run is ignored: R7)
       onAbort();
       // bare yields at the call site (site.ts); false (nothing happens) for a task already done

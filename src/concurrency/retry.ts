@@ -11,11 +11,11 @@
  * A finite `times` keeps §9.8 as written (no effect between attempts: the same events and order),
  * as does a run without a scheduler (nothing else to run: the first Cede, unhandled, says so).
  */
-import { RetryCede } from "../effects/scheduler.js";
+import { FINALIZING, RetryCede } from "../effects/scheduler.js";
 import { delay as sleep } from "../effects/time.js";
-import { UnhandledEffectError } from "../errors.js";
+import { AsyncRequiredError, DeadlockError, UnhandledEffectError } from "../errors.js";
 import { describeError } from "../run/result.js";
-import { describe, isProgramLike } from "../vm/brand.js";
+import { describe, isProgramLike, isThenable } from "../vm/brand.js";
 import { fn, functionKind, type Program } from "../vm/program.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
@@ -36,6 +36,9 @@ import type { Delay } from "../effects/time.js";
  * `optionError` is that thrown value itself; neither object is changed. (A function that throws the
  * program's error itself rethrows it as it is: a way to stop retrying.)
  *
+ * Never retried, since no attempt gets past them: `DeadlockError`, `AsyncRequiredError`, and the
+ * `TaskCancelledError` of a blocking call while the retrying task is being cancelled.
+ *
  * @example
  * ```ts
  * // waits 100, 200, 400 ms before retries 1, 2, 3 (attempt starts at 1)
@@ -50,7 +53,7 @@ export interface RetryOptions<E = unknown> {
   /**
    * Retry only while this holds for the error (default: always). A type guard narrows the `error`
    * that `delay` and `onRetry` see; write `while` before them in the object literal, so TypeScript
-   * reads it first.
+   * reads it first. It answers at once: a Promise (an `async` predicate) or a program is a TypeError.
    */
   while?: ((error: unknown) => error is E) | ((error: unknown) => boolean);
   /**
@@ -79,7 +82,7 @@ const retryGen = function* retry(
     try {
       return (yield at(site, p)) as unknown;
     } catch (e) {
-      if (attempt >= times || (shouldRetry !== undefined && !decide(shouldRetry, e))) throw e;
+      if (attempt >= times || hopeless(e) || (shouldRetry !== undefined && !decide(shouldRetry, e))) throw e;
       const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
       if (onRetry !== undefined) notify(onRetry, attempt + 1, e, ms);
       if (ms > 0) yield at(site, sleep(ms));
@@ -96,6 +99,17 @@ const retryGen = function* retry(
   }
 };
 const retryProgram = fn(retryGen);
+
+/**
+ * An error no attempt gets past, so never retried: its own task is being finalized (each blocking
+ * call throws that again; a cede does not switch then), or the scheduler found that the run cannot
+ * go on — every task waits and nothing can wake one (DeadlockError), async work under `run`
+ * (AsyncRequiredError). Each attempt met it again: with `times: Infinity`, and nothing else left to
+ * run, stop it or time it out, the run never returned.
+ */
+function hopeless(e: unknown): boolean {
+  return e instanceof DeadlockError || e instanceof AsyncRequiredError || FINALIZING.has(e as object);
+}
 named("retry", retryGen); // (its name survives a minifying bundler)
 wrappers.set(retryGen, 0);
 
@@ -122,11 +136,20 @@ function optionThrew(what: string, thrown: unknown, e: unknown): unknown {
 }
 
 function decide(shouldRetry: (error: unknown) => boolean, e: unknown): boolean {
+  let r: unknown;
   try {
-    return shouldRetry(e);
+    r = shouldRetry(e);
   } catch (thrown) {
     throw optionThrew("`while` predicate", thrown, e);
   }
+  // (an async predicate's Promise, or a program, is truthy whatever it would decide: every error
+  // was retried, up to `times`, without a word)
+  if (r !== null && typeof r === "object" && (isThenable(r) || isProgramLike(r)))
+    throw new TypeError(
+      `retry option while returned a ${describe(r)}, always truthy: answer true or false at once (the cause: the program's error)`,
+      { cause: e },
+    );
+  return r as boolean;
 }
 
 /** Calls `onRetry`: its throw is treated as `delay`'s; a program or promise returned is an error. */

@@ -20,7 +20,7 @@ import {
   Wait,
   wait,
 } from "../effects/scheduler.js";
-import { delay } from "../effects/time.js";
+import { BEYOND_CLOCK, delay } from "../effects/time.js";
 import { TimeoutError } from "../errors.js";
 import { fn, hidden, Program, type ProgramLikeOf } from "../vm/program.js";
 import { className, isEffectInstance } from "../vm/brand.js";
@@ -28,6 +28,7 @@ import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
 import { TIMED_OUT } from "./timed-out.js";
+import { waitName } from "../trace/origin.js";
 import { cancelOwned } from "./pool.js";
 import type { TasksRow, TimedRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
@@ -51,7 +52,15 @@ function* settle(r: Race): Generator<unknown, void, any> {
 
 function* timer(r: Race, ms: number): Generator<unknown, void, any> {
   try {
-    yield* delay(ms);
+    try {
+      yield* delay(ms);
+    } catch (e) {
+      // a deadline past the end of the simulated clock never comes: the program runs without one,
+      // as under realTime (a `start` at today's epoch and Number.MAX_SAFE_INTEGER for "no limit")
+      if (!(e instanceof RangeError && BEYOND_CLOCK.has(e))) throw e;
+      yield wait(r.wake.future); // (settled by the program's end; a deadlock is thrown on below)
+      return;
+    }
   } catch (e) {
     // no deadline can be kept: fail the timeout call with it (it was a warning about a task the
     // user never spawned, and the program ran with no deadline)
@@ -100,6 +109,9 @@ function label(p: unknown): readonly [what: string, fate?: string] {
     // recover(job, …), a hidden frame that no traceback shows either: the job alone
     const i = wrappers.get(p.a);
     if (i !== undefined) return [p.name === "" ? label(args[i])[0] : `${p.name}(${label(args[i])[0]})`];
+    // receive(ch), send(ch, v), acquire(sem): hidden programs, named as an aborted run's report names them
+    const w = waitName(p.a);
+    if (w !== undefined) return [w];
   }
   const own = (p instanceof Wait ? p.waitable : p) as Partial<TimedOutLabel>;
   if (typeof own[TIMED_OUT] === "function") return own[TIMED_OUT]();

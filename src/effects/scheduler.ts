@@ -277,6 +277,11 @@ export class Cede extends SchedulerEffect<undefined> {
  * shown like any effect.
  */
 export class RetryCede extends Cede {}
+/**
+ * @internal The TaskCancelledErrors a blocking call throws in a task being finalized (cancelled, or
+ * its run aborted): every later blocking call throws one again, so `retry` never retries them.
+ */
+export const FINALIZING = new WeakSet<object>();
 /** The effect of `registerIdleSource(source)`: register an `IdleSource` with the scheduler world (answers true if it was not registered: new, or dropped as drained). */
 export class RegisterIdleSource extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */

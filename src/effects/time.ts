@@ -33,6 +33,13 @@ export class Delay extends Effect<undefined> {
   }
 }
 
+/**
+ * @internal The errors of a simulated delay due past Number.MAX_SAFE_INTEGER ms (handlers/time.ts):
+ * a time that clock never reaches. `timeout` takes such a deadline for none (as under realTime,
+ * whose timer waits its full length) rather than fail a program that needs no clock at all.
+ */
+export const BEYOND_CLOCK = new WeakSet<object>();
+
 /** The clock's current time, in epoch milliseconds (virtual under simulatedTime). */
 export function now(): Now {
   return new Now();

@@ -13,6 +13,7 @@ import {
   CreateExternalPromise,
   CreatePromise,
   FailPromise,
+  FINALIZING,
   Gather,
   GetAbortSignal,
   GetTaskInfo,
@@ -93,10 +94,12 @@ function cancellingError(w: World, t: TaskRec): TaskCancelledError {
   const who = t === w.main ? "the main task" : `task ${t.id}`;
   const why = w.aborting ? "the run was aborted (its signal)" : `${who} is being cancelled`;
   // (the fix too: people coming from Effect or effection expect a finalizer to wait for async work)
-  return new TaskCancelledError(
+  const e = new TaskCancelledError(
     t.handle,
     `${why}: blocking operations (wait, gather, race, awaitPromise, delay) are not possible while finally blocks run; keep the cleanup that must finish non-blocking, start asynchronous cleanup without waiting for it, or do it after the run`,
   );
+  FINALIZING.add(e);
+  return e;
 }
 
 /** Is `t` being finalized (cancelled, or the whole run aborted)? Then blocking operations throw. */

@@ -22,7 +22,7 @@ import {
   SCHEDULER,
   wait,
 } from "../effects/scheduler.js";
-import { Delay, Now } from "../effects/time.js";
+import { BEYOND_CLOCK, Delay, Now } from "../effects/time.js";
 import { AsyncRequiredError, DoeffError } from "../errors.js";
 import {
   asyncEscape,
@@ -274,11 +274,14 @@ class Clock {
  * So is one before -Number.MAX_SAFE_INTEGER (a `start` far in the past: delays never moved it).
  */
 function pastSafe(now: number, ms: number): RangeError {
-  return new RangeError(
-    now + ms < 0
+  const before = now + ms < 0;
+  const e = new RangeError(
+    before
       ? `delay(${ms}) at virtual time ${now} ms is due before -Number.MAX_SAFE_INTEGER ms, where a millisecond no longer adds exactly; start virtual time after it (simulatedTime option start)`
       : `delay(${ms}) at virtual time ${now} ms is due past Number.MAX_SAFE_INTEGER ms (285,000 years), where a millisecond no longer adds exactly; keep virtual time below it (to wait for ever, wait for a promise that is never completed)`,
   );
+  if (!before) BEYOND_CLOCK.add(e);
+  return e;
 }
 
 /** delay(ms) at the perform site, under a scheduler: block on a timer of the virtual clock. */

@@ -614,6 +614,9 @@ export const noteWait = (k: object, what: string, ids: number[]): unknown => wai
  */
 const blocksAs = new WeakMap<object, string>();
 export const waitsIn = (g: Function, what: string): unknown => blocksAs.set(g.prototype, what);
+/** What `g` (a generator function) was registered as by waitsIn: `timeout(receive(ch), ms)` names it too. */
+export const waitName = (g: unknown): string | undefined =>
+  typeof g === "function" ? blocksAs.get(g.prototype as object) : undefined;
 
 /**
  * What a run kept for `tracebackOf` (trace/data.ts) by its RunResult: its origins, whether its
