@@ -14,7 +14,13 @@ export class DoeffError extends Error {
   static readonly displayName: string = "DoeffError";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = className(new.target);
+    // The fields these constructors fill are set by Reflect.set, not `this.name = …`: where a
+    // subclass overrode one with a getter alone (or a read-only value), that stands and the set is
+    // skipped (it returns false), where an assignment threw a TypeError out of this constructor
+    // (`class E extends DoeffError { get name() { … } }`). TypeScript forbids overriding a property
+    // with an accessor; JS and `any` do not. A setter the subclass wrote still runs (and may throw:
+    // that is its own code).
+    Reflect.set(this, "name", className(new.target));
   }
 }
 
@@ -114,8 +120,8 @@ export class UnhandledEffectError extends DoeffError {
               ? `. Install one ${context === "" ? "" : "further out "}with withHandler(handler, program) or run(program, { handlers: [...] })`
               : `. Install a handler for ${name} (e.g. handle(${name}, ...)) around the code that performs it`),
     );
-    this.effect = effect;
-    this.handlers = handlers;
+    Reflect.set(this, "effect", effect);
+    Reflect.set(this, "handlers", handlers);
   }
 }
 
@@ -155,7 +161,7 @@ export class MissingStateKeyError extends DoeffError {
     super(
       `state has no key ${JSON.stringify(key)}; put() it first or seed it with run(p, { store: { ${literalKey(key)}: ... } })`,
     );
-    this.key = key;
+    Reflect.set(this, "key", key);
   }
 }
 
@@ -168,7 +174,7 @@ export class MissingEnvKeyError extends DoeffError {
     super(
       `environment has no key ${JSON.stringify(key)}; pass it with run(p, { env: { ${literalKey(key)}: ... } }) or local({ ${literalKey(key)}: ... }, program)`,
     );
-    this.key = key;
+    Reflect.set(this, "key", key);
   }
 }
 
@@ -181,7 +187,7 @@ export class CircularAskError extends DoeffError {
     super(
       `ask(${JSON.stringify(key)}) needs the lazy env value it is evaluating (a cycle); break the cycle between env programs`,
     );
-    this.key = key;
+    Reflect.set(this, "key", key);
   }
 }
 
@@ -195,7 +201,7 @@ export class TaskCancelledError extends DoeffError {
   declare readonly task: unknown;
   constructor(task: unknown, message?: string, options?: { cause?: unknown }) {
     super(message ?? `task was cancelled${task ? ` (${describe(task)})` : ""}`, options);
-    this.task = task;
+    Reflect.set(this, "task", task);
   }
 }
 
@@ -245,7 +251,7 @@ export class TimeoutError extends DoeffError {
     super(
       `${what} timed out after ${ms} ms (${fate}); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it`,
     );
-    this.ms = ms;
+    Reflect.set(this, "ms", ms);
   }
 }
 

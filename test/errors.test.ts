@@ -9,6 +9,7 @@ import {
   DoeffError,
   get,
   HandlerContextError,
+  MissingStateKeyError,
   pass,
   pure,
   put,
@@ -19,11 +20,14 @@ import {
   scheduler,
   spawn,
   state,
+  TaskCancelledError,
   tell,
+  TimeoutError,
   UnhandledEffectError,
   VMInternalError,
   writer,
 } from "../src/index.js";
+import { EffectExpectationError } from "../src/testing/index.js";
 import { body, H, Num, P, WH } from "./helpers.js";
 
 function expectOk(r: RunResult<any>, v: unknown): void {
@@ -365,4 +369,82 @@ test("an unhandled standard effect's message names the standard handler that ans
     message(d.delay(5), [d.scheduler]),
     /Delay is answered by the standard handler simulatedTime\(\) or realTime \(with scheduler\):/,
   );
+});
+
+test("a subclass that overrides an error's field with a getter alone (or a read-only value) is made, its getter answering; one with a setter has it called; a message getter is shadowed as Error itself does", () => {
+  // (TypeScript forbids overriding a property with an accessor, hence the `any`: JS users may)
+  const made: unknown[] = [];
+  const Named: any = class extends DoeffError {
+    override get name() {
+      return "Named";
+    }
+  };
+  const e = new Named("m");
+  assert.deepEqual([e.name, e.message, e instanceof DoeffError], ["Named", "m", true]);
+  assert.match(String(e.stack), /^Named: m\n/);
+  const Keyed: any = class extends MissingStateKeyError {
+    // @ts-expect-error TS2611: a property overridden by an accessor (as a JS user may)
+    override get key() {
+      return "mine";
+    }
+  };
+  const k = new Keyed("n");
+  assert.deepEqual([k.name, k.key, Object.hasOwn(k, "key")], ["Keyed", "mine", false]);
+  const Timed: any = class extends TimeoutError {
+    // @ts-expect-error TS2611: a property overridden by an accessor (as a JS user may)
+    override get ms() {
+      return 1;
+    }
+    override set ms(v: number) {
+      made.push(v);
+    }
+  };
+  assert.equal(new Timed(5).ms, 1);
+  const Unhandled: any = class extends UnhandledEffectError {
+    // @ts-expect-error TS2611: a property overridden by an accessor (as a JS user may)
+    override get effect() {
+      return "e";
+    }
+    // @ts-expect-error TS2611: a property overridden by an accessor (as a JS user may)
+    override get handlers() {
+      return ["h"];
+    }
+  };
+  const u = new Unhandled(new Num(1), [state]);
+  assert.deepEqual(
+    [u.effect, u.handlers, u.message],
+    ["e", ["h"], new UnhandledEffectError(new Num(1), [state]).message],
+  );
+  const Cancelled: any = class extends TaskCancelledError {};
+  Object.defineProperty(Cancelled.prototype, "task", { value: "fixed", writable: false });
+  assert.equal(new Cancelled("t").task, "fixed");
+  assert.deepEqual(made, [5]);
+  // Error's constructor makes `message` an own property, over a getter of the subclass: as with
+  // `class extends Error`, not a doeff choice
+  const Said: any = class extends DoeffError {
+    override get message() {
+      return "getter";
+    }
+  };
+  const Plain: any = class extends Error {
+    override get message() {
+      return "getter";
+    }
+  };
+  assert.deepEqual([new Said("m").message, new Plain("m").message], ["m", "m"]);
+  // and thrown from a program, it is the run's error
+  const r = run(
+    P(function* () {
+      throw new Named("from the program");
+    }),
+  );
+  assert.equal(r.ok, false);
+  assert.equal((r.error as any).name, "Named");
+  // the testing subpath's error too
+  const Expectation: any = class extends EffectExpectationError {
+    override get name() {
+      return "Mine";
+    }
+  };
+  assert.equal(new Expectation("x", [], run(pure(1))).name, "Mine");
 });

@@ -75,6 +75,43 @@ test("the effect class given where a handler goes: a TypeError naming the class 
   });
 });
 
+test("a class that is not an effect class given where a handler goes: at the first effect it is given (not read up front), a TypeError naming it and what to pass, the engine's own as its cause; a handler's own TypeError is left alone", async () => {
+  class Dice {}
+  const message =
+    "handler Dice is a class, not a handler function (write handle(Dice, (effect, k) => …) or answer(Dice, (effect) => value))";
+  const failed = (r: { ok: boolean; error?: unknown }) => {
+    assert.equal(r.ok, false);
+    assert.equal((r.error as Error).constructor, TypeError);
+    assert.equal((r.error as Error).message, message);
+    assert.equal(
+      ((r.error as Error).cause as Error).message,
+      "Class constructor Dice cannot be invoked without 'new'",
+    );
+    return r.error;
+  };
+  const steps: string[] = [];
+  failed(run(withHandler(Dice as never, work()))); // untraced: the tail path (invokeTail)
+  failed(run(withHandler(Dice as never, work()), { trace: { steps: (l) => steps.push(l) } })); // traced: invoke
+  assert.ok(steps.length > 0);
+  failed(run(work() as never, { handlers: [Dice as never] }));
+  failed(await runAsync(work() as never, { handlers: [scheduler, Dice as never] }));
+  // thrown out of the withHandler, where the program can catch it
+  const caught = run(
+    program(function* () {
+      return yield* safe(withHandler(Dice as never, work()));
+    }),
+  );
+  assert.equal(caught.ok && !caught.value.ok && (caught.value.error as Error).message, message);
+  // a handler function that throws a TypeError of its own: that very error
+  const own = new TypeError("mine");
+  const r = run(
+    withHandler(() => {
+      throw own;
+    }, work()),
+  );
+  assert.equal(r.error, own);
+});
+
 test("all(a, b) and all(a): the programs go in one array", () => {
   const a = program(function* a() {
     return 1;

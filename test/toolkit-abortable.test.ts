@@ -7,6 +7,7 @@ import {
   abortable,
   AsyncRequiredError,
   createPromise,
+  createExternalPromise,
   DeadlockError,
   awaitPromise,
   cancel,
@@ -316,20 +317,40 @@ test("abortable under runAsync: the run ends when the program does (the signal's
   assertOk(r, "done");
 });
 
-test("abortable under run: a program that blocks for good waits for the signal, so the run says it needs the event loop", () => {
-  // (not a DeadlockError: under runAsync the signal could still abort it — a hung request's client
-  // going away is what abortable is for — and the message names abortable's signal)
+test("abortable under run: a program that blocks for good is a DeadlockError, as it is outside abortable (nothing can abort the signal during a synchronous run, and an abort would only cancel it); a wait for another external promise still needs the event loop", () => {
+  // (under runAsync the run waits for the signal instead: a hung request's client going away is
+  // what abortable is for; under run, runAsync would be no fix — it would wait for ever)
   const c = new AbortController();
   const stuck = program(function* stuck() {
     const p = yield* createPromise<number>();
     return yield* wait(p.future);
   });
-  const e = assertErr(run(abortable(stuck, c.signal), { handlers: TK() }), AsyncRequiredError) as Error;
-  assert.match(
+  const e = assertErr(run(abortable(stuck, c.signal), { handlers: TK() }), DeadlockError) as Error;
+  assert.equal(
     e.message,
-    /^waiting for an external promise \(.*the signal of an abortable\) needs the event loop/,
+    "deadlock: every task is blocked (main, task 1) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Where they wait: main in abortable; task 1 in stuck. Thrown where task 1 blocked last",
   );
   assert.equal(getEventListeners(c.signal, "abort").length, 0);
+  // the same program not wrapped: the same error class
+  assertErr(run(stuck, { handlers: TK() }), DeadlockError);
+  // blocked inside abortable on an external promise of its own: that one could be completed from
+  // outside under runAsync, so the run says it needs the event loop
+  const outside = program(function* outside() {
+    const x = yield* createExternalPromise<number>();
+    return yield* abortable(wait(x.future), c.signal);
+  });
+  const a = assertErr(run(outside, { handlers: TK() }), AsyncRequiredError) as Error;
+  assert.equal(
+    a.message,
+    "waiting for an external promise (awaitPromise, createExternalPromise, a receive on an eventChannel) needs the event loop; use runAsync(program, options) instead of run()",
+  );
+  // and once such an abortable has returned (its signal settled), a later deadlock is still one
+  const after = program(function* after() {
+    yield* abortable(delay(1), c.signal);
+    yield* abortable(delay(1), c.signal);
+    return yield* abortable(stuck, c.signal);
+  });
+  assertErr(run(after, { handlers: TK() }), DeadlockError);
 });
 
 test("abortable: once it returns, its signal is no longer pending work of the run (a later deadlock is a DeadlockError)", () => {

@@ -159,7 +159,7 @@ test("run: a receive that only the outside can answer is AsyncRequiredError (nam
   const e = assertErr(run(main, { handlers: TK() }), AsyncRequiredError) as Error;
   assert.equal(
     e.message,
-    "waiting for an external promise (awaitPromise, createExternalPromise, a receive on an eventChannel, the signal of an abortable) needs the event loop; use runAsync(program, options) instead of run()",
+    "waiting for an external promise (awaitPromise, createExternalPromise, a receive on an eventChannel) needs the event loop; use runAsync(program, options) instead of run()",
   );
   assert.deepEqual([s.unsubscribed, s.listeners()], [1, 0]);
 });

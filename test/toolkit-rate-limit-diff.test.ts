@@ -67,6 +67,10 @@ class LinearLimiter extends RateLimiter {
     if (i >= 0) this.times.splice(i, 1);
   }
 }
+/** A limiter and its linear reference, built alike: each property gives both the same calls. */
+function limiterPair(limit: number, interval: number): [RateLimiter, LinearLimiter] {
+  return [new RateLimiter(limit, interval), new LinearLimiter(limit, interval)];
+}
 function after(xs: readonly number[], v: number): number {
   let lo = 0;
   let hi = xs.length;
@@ -99,8 +103,7 @@ test("differential: reserve, retime and unreserve hand out the same times and ke
         { maxLength: 80 },
       ),
       (limit, interval, ops) => {
-        const a = new RateLimiter(limit, interval);
-        const b = new LinearLimiter(limit, interval);
+        const [a, b] = limiterPair(limit, interval);
         let at = 0;
         const waiting: number[] = []; // the times of callers that have not started
         for (const [op, pick, amount, how] of ops) {
@@ -153,8 +156,7 @@ test("differential: many callers cancelled at once (a timeout or scoped around a
         { maxLength: 40 },
       ),
       (limit, interval, ops) => {
-        const a = new RateLimiter(limit, interval);
-        const b = new LinearLimiter(limit, interval);
+        const [a, b] = limiterPair(limit, interval);
         let at = 0;
         const waiting: number[] = [];
         for (const [op, pick, amount, flag] of ops) {
@@ -214,8 +216,7 @@ test("differential: times given back stay pending across later asks, wakes and f
         { maxLength: 80 },
       ),
       (limit, interval, ops) => {
-        const a = new RateLimiter(limit, interval);
-        const b = new LinearLimiter(limit, interval);
+        const [a, b] = limiterPair(limit, interval);
         let at = 0;
         const waiting: number[] = [];
         let given = 0; // given back since the lists were last read (by a step or by this test)
@@ -326,10 +327,8 @@ test("differential: under a run, bursts of callers whose timeout cancels the one
               for (const t of ts) yield* safe(wait(t));
             }),
           );
-        assert.deepEqual(
-          startsWith(new RateLimiter(limit, interval)),
-          startsWith(new LinearLimiter(limit, interval)),
-        );
+        const [a, b] = limiterPair(limit, interval);
+        assert.deepEqual(startsWith(a), startsWith(b));
       },
     ),
     { numRuns: 100, seed: 20261207 },
@@ -398,10 +397,8 @@ test("differential: under a run, callers with late timers and cancellations star
               for (const t of ts) yield* safe(wait(t));
             }),
           );
-        assert.deepEqual(
-          startsWith(new RateLimiter(limit, interval)),
-          startsWith(new LinearLimiter(limit, interval)),
-        );
+        const [a, b] = limiterPair(limit, interval);
+        assert.deepEqual(startsWith(a), startsWith(b));
       },
     ),
     { numRuns: 1000, seed: 20261206 },
@@ -427,8 +424,7 @@ test("differential: long queues — a backlog of thousands, then asks that forge
         { minLength: 200, maxLength: 1200 },
       ),
       (limit, interval, backlog, ops) => {
-        const a = new RateLimiter(limit, interval);
-        const b = new LinearLimiter(limit, interval);
+        const [a, b] = limiterPair(limit, interval);
         let at = 0;
         const waiting: number[] = [];
         const ask = (): void => {
@@ -505,9 +501,10 @@ test("differential: under a run, 2,000 callers queued at once — some cancelled
           for (const t of ts) yield* safe(wait(t));
         }),
       );
-    const starts = startsWith(new RateLimiter(limit, interval));
+    const [a, b] = limiterPair(limit, interval);
+    const starts = startsWith(a);
     assert.ok(starts.length > 1800, `${starts.length} started`);
-    assert.deepEqual(starts, startsWith(new LinearLimiter(limit, interval)));
+    assert.deepEqual(starts, startsWith(b));
   }
 });
 
@@ -527,8 +524,7 @@ test("differential: callers cancelled one at a time (each timing out in turn: th
         { minLength: 50, maxLength: 600 },
       ),
       (limit, interval, backlog, ops) => {
-        const a = new RateLimiter(limit, interval);
-        const b = new LinearLimiter(limit, interval);
+        const [a, b] = limiterPair(limit, interval);
         let at = 0;
         const waiting: number[] = [];
         const ask = (): void => {

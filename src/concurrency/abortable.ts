@@ -14,9 +14,16 @@
  * The listener is removed, and the external promise settled, whenever abortable returns: a long
  * lived signal (the server's shutdown signal, shared by every request) keeps no listener per call,
  * and the promise does not stay pending work of the run (a later deadlock would read as a wait for
- * the outside: AsyncRequiredError under run, a run that never ends under runAsync).
+ * the outside: a run that never ends under runAsync).
+ *
+ * A program blocked for good inside abortable under `run` is a DeadlockError, as it is outside one:
+ * during a synchronous run no outside code runs and, every task blocked, none is left to abort the
+ * signal — and an abort would only cancel it. Its promise is marked CANCEL_ONLY, which the scheduler
+ * does not count as a wait for the event loop (AsyncRequiredError, whose fix, runAsync, would wait
+ * for the signal: for one never aborted, for ever). Under runAsync the run waits for the signal.
  */
 import {
+  CANCEL_ONLY,
   CreateExternalPromise,
   type ExternalPromise,
   Race,
@@ -79,7 +86,9 @@ const abortableGen = named(
   ): Generator<unknown, unknown, any> {
     // aborted before it was reached: the program never starts (and nothing is spawned or listened to)
     if (signal.aborted) throw signal.reason;
-    const ext = (yield at(site, new CreateExternalPromise<undefined>())) as ExternalPromise<undefined>;
+    const create = new CreateExternalPromise<undefined>();
+    CANCEL_ONLY.add(create); // (a deadlock under run that only the signal could end: DeadlockError)
+    const ext = (yield at(site, create)) as ExternalPromise<undefined>;
     let fired = false;
     const onAbort = (): void => {
       if (fired) return;

@@ -229,6 +229,12 @@ export class CreateExternalPromise<T = unknown> extends SchedulerEffect<External
   static override readonly displayName = "CreateExternalPromise";
   declare readonly _tag: "CreateExternalPromise";
 }
+/**
+ * @internal CreateExternalPromise effects whose promise can only cancel, never unblock a program:
+ * abortable's signal. Under `run` a deadlock that only they could end is a DeadlockError, not a wait
+ * for the event loop (scheduler-ops.ts pickNext (3)).
+ */
+export const CANCEL_ONLY: WeakSet<object> = new WeakSet();
 /** The effect of `awaitPromise(thunk)`: block the task on the JS promise `thunk(signal)` returns (runAsync only; other tasks run meanwhile). */
 export class AwaitPromise<T = unknown> extends SchedulerEffect<T> {
   /** @internal its name in a minified bundle too (`className`) */

@@ -138,12 +138,17 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
         yield* asyncEscape(() => nextExternal(w));
         continue;
       }
-      return throwIntoBlocked(
-        w,
-        new AsyncRequiredError(
-          "waiting for an external promise (awaitPromise, createExternalPromise, a receive on an eventChannel, the signal of an abortable)",
-        ),
-      );
+      // Under run, what only an abortable's signal could end is a deadlock: nothing outside runs
+      // during a run, no task is left to abort it, and the signal would only cancel — the blocked
+      // program inside is the bug, and the DeadlockError says where it waits. AsyncRequiredError's
+      // runAsync would wait for the signal: for one never aborted, for ever.
+      if (w.pendingExternal > (w.cancelOnly?.size ?? 0))
+        return throwIntoBlocked(
+          w,
+          new AsyncRequiredError(
+            "waiting for an external promise (awaitPromise, createExternalPromise, a receive on an eventChannel)",
+          ),
+        );
     }
     // (4)
     return throwIntoBlocked(w, new DeadlockError(yield* deadlockMessage(w)));
@@ -520,7 +525,7 @@ export function* handleEffect(
     else w.settle(c, false, effect.error);
     return cont(cur, k, undefined);
   }
-  if (effect instanceof CreateExternalPromise) return cont(cur, k, newExternal(w));
+  if (effect instanceof CreateExternalPromise) return cont(cur, k, newExternal(w, effect));
   if (effect instanceof AwaitPromise) {
     if (w.ctx.driver === "sync") return contThrow(cur, k, new AsyncRequiredError("awaitPromise"));
     if (finalizing(w, cur)) return contThrow(cur, k, cancellingError(w, cur));

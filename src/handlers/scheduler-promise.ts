@@ -5,7 +5,13 @@
  * applied in call order at the world's next step (World.applyExternal); until it settles it counts
  * as pending work (World.pendingExternal), which R6 (3) waits for, or fails the run without it.
  */
-import { type ExternalPromise, type Future, newFuture, PromiseHandle } from "../effects/scheduler.js";
+import {
+  CANCEL_ONLY,
+  type ExternalPromise,
+  type Future,
+  newFuture,
+  PromiseHandle,
+} from "../effects/scheduler.js";
 import { PromiseAlreadyCompletedError } from "../errors.js";
 import { PromiseCell } from "./scheduler-cell.js";
 import type { TaskRec } from "./scheduler-task.js";
@@ -18,8 +24,9 @@ export function newPromise(w: World): PromiseHandle<unknown> {
   return new PromiseHandle(newFuture(new PromiseCell(w)));
 }
 
-export function newExternal(w: World): ExternalPromise<unknown> {
+export function newExternal(w: World, effect: object): ExternalPromise<unknown> {
   const cell = externalCell(w);
+  if (CANCEL_ONLY.has(effect)) (w.cancelOnly ??= new Set()).add(cell);
   const ids = w.ctx.user.get(EXT_IDS) as { n: number } | undefined;
   const counter = ids ?? { n: 0 };
   if (ids === undefined) w.ctx.user.set(EXT_IDS, counter);

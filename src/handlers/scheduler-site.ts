@@ -65,7 +65,7 @@ export function answerAtSite(w: World, effect: unknown): unknown {
   if (effect instanceof CreatePromise) return createAtSite(w);
   if (effect instanceof CreateExternalPromise) {
     w.applyExternal();
-    return newExternal(w);
+    return newExternal(w, effect);
   }
   if (effect instanceof Wait) return waitAtSite(w, effect);
   if (effect instanceof CompletePromise) return completeAtSite(w, effect);

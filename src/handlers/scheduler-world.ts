@@ -99,6 +99,8 @@ export class World {
   /** external completions requested (scheduler-promise.ts `request`), applied in call order (R7) */
   extQueue: ExtCompletion[] = [];
   pendingExternal = 0;
+  /** the pending external promises among them that only cancel (abortable's signal: CANCEL_ONLY), made on first use */
+  cancelOnly: Set<PromiseCell> | null = null;
   /** runAsync idle wait: resolved by the next external completion */
   notify: (() => void) | null = null;
   closed = false;
@@ -371,7 +373,10 @@ export class World {
     cell.seq = ++this.doneSeq;
     if (cell instanceof PromiseCell) {
       cell.requested = true;
-      if (cell.external) this.pendingExternal--;
+      if (cell.external) {
+        this.pendingExternal--;
+        this.cancelOnly?.delete(cell); // (an abortable's signal: no longer pending)
+      }
     }
     const ws = cell.waiters;
     cell.waiters = null;

@@ -34,9 +34,11 @@ export class EffectExpectationError extends Error {
     // a failed run's error is the cause: it is often why the effects differ
     super(message, result.ok ? undefined : { cause: result.error });
     // (`actual` and `result` are `declare`d: made here, before `name`, the order they had as fields)
-    this.actual = actual;
-    this.result = result;
-    this.name = "EffectExpectationError";
+    // (by Reflect.set, as doeff's errors fill theirs: a subclass's getter for one stands, where an
+    // assignment threw a TypeError out of this constructor)
+    Reflect.set(this, "actual", actual);
+    Reflect.set(this, "result", result);
+    Reflect.set(this, "name", "EffectExpectationError");
   }
 }
 

@@ -72,6 +72,24 @@ export function notAHandler(h: unknown, listed = false): string | null {
 }
 
 /**
+ * What a handler threw when called, or — when the handler is a class (`withHandler(class X {}, p)`,
+ * `handlers: [X]`), which the engine refuses to call (`Class constructor X cannot be invoked without
+ * 'new'`) — a TypeError saying what to pass instead. Read here, when the call threw, not where the
+ * handler is installed: withHandler and run refuse an Effect class up front (notAHandler, above),
+ * but any other class would cost every withHandler a source read.
+ */
+export function classCalled(h: unknown, err: unknown): unknown {
+  // (a handler is a function, checked where it was installed: toString does not throw for one; a
+  // class never runs when called, so what it threw is the engine's TypeError)
+  if (!Function.prototype.toString.call(h).startsWith("class")) return err;
+  const name = className(h);
+  return new TypeError(
+    `handler ${name} is a class, not a handler function (write handle(${name}, (effect, k) => …) or answer(${name}, (effect) => value))`,
+    { cause: err },
+  );
+}
+
+/**
  * A handler factory listed in `handlers` without its call (`handlers: [scheduler, simulatedTime]`)
  * is called as the handler, with an effect for its options: say that, not "unknown option ms".
  */

@@ -7,6 +7,7 @@ import { UnhandledEffectError } from "../errors.js";
 import {
   BRAND,
   brandOf,
+  classCalled,
   describe,
   isAsyncIterator,
   isGeneratorObject,
@@ -313,7 +314,8 @@ export function invoke(
   let r: unknown;
   try {
     r = h(e, k);
-  } catch (err) {
+  } catch (thrown) {
+    const err = classCalled(h, thrown);
     m.noteError(err);
     m.mode = M_RETURN_ERROR;
     m.value = err;
@@ -361,8 +363,9 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
   let r: unknown;
   try {
     r = h(e, k);
-  } catch (err) {
+  } catch (thrown) {
     materialize(m, p, h, e, k);
+    const err = classCalled(h, thrown);
     m.noteError(err);
     m.mode = M_RETURN_ERROR;
     m.value = err;

@@ -418,10 +418,3 @@ export function pushFrame(seg: Segment, f: Frame): void {
   f.prev = seg.top;
   seg.top = f;
 }
-
-/** How many frames `seg` holds (traces only: O(frames)). */
-export function frameCount(seg: Segment): number {
-  let n = 0;
-  for (let f = seg.top; f !== null; f = f.prev) n++;
-  return n;
-}
