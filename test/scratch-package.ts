@@ -138,7 +138,7 @@ function build(work: string, files: readonly string[]): void {
 }
 
 /** A lock whose builder has exited, or older than any build takes. */
-function abandoned(lock: string): boolean {
+export function abandoned(lock: string): boolean {
   const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
   if (since === undefined) return false; // just released: look for the entry again
   if (Date.now() - since > 10 * 60_000) return true;
