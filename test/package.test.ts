@@ -11,24 +11,25 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { packed } from "./scratch-package.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = (name: string): string => join(root, "node_modules", ".bin", name);
 
 let dir = "";
 let tgz = "";
+/** the folder `npm run build` ran in and `npm pack` packed */
+let built = "";
 
 function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: dir, encoding: "utf8" });
 }
 
 before(() => {
-  execFileSync("npm", ["run", "build"], { cwd: root, stdio: "pipe" });
+  // `npm run build` and `npm pack` of the current sources (test/scratch-package.ts: a copy of them,
+  // built once per change and shared with the other test files that install the tarball)
+  ({ tgz, pkg: built } = packed());
   dir = mkdtempSync(join(tmpdir(), "doeff-pack-"));
-  execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", dir], { cwd: root, stdio: "pipe" });
-  const found = readdirSync(dir).find((f) => f.endsWith(".tgz"));
-  assert.ok(found, "npm pack produced a tarball");
-  tgz = join(dir, found);
   writeFileSync(
     join(dir, "package.json"),
     JSON.stringify({ name: "scratch", private: true, type: "module" }),
@@ -45,7 +46,7 @@ const EXPECTED = JSON.stringify([42, { n: 41 }]);
 
 test("package: build emits dist with types for both entries", () => {
   for (const f of ["dist/index.js", "dist/index.d.ts", "dist/testing/index.js", "dist/testing/index.d.ts"])
-    assert.ok(existsSync(join(root, f)), f);
+    assert.ok(existsSync(join(built, f)), f);
 });
 
 test("package: the tarball holds dist, docs, README, CHANGELOG and LICENSE, and no src or declaration maps", () => {

@@ -33,7 +33,7 @@ import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { createContext, runInContext } from "node:vm";
 import * as esbuild from "esbuild";
-import { packScratch } from "./scratch-package.js";
+import { packed } from "./scratch-package.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const FIXTURES = join(root, "test/fixtures/runtimes");
@@ -46,7 +46,7 @@ const work = mkdtempSync(join(tmpdir(), "doeff-runtimes-"));
 const consumer = join(work, "my app");
 
 before(() => {
-  const tgz = packScratch(work);
+  const { tgz } = packed();
   mkdirSync(consumer);
   writeFileSync(
     join(consumer, "package.json"),

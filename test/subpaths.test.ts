@@ -5,9 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
+import { packed } from "./scratch-package.js";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -62,26 +63,11 @@ test("subpaths: package.json exports ./workers and ./queue; piscina and bullmq a
 });
 
 test("subpaths: the built worker entry runs jobs under plain node (JavaScript modules, no tsx)", () => {
-  // compile into a scratch folder inside the repo (so node_modules resolves), never into dist/
+  // the dist/ of `npm run build` (test/scratch-package.ts), copied to a scratch folder inside the
+  // repo (so node_modules resolves), never into dist/
   const out = mkdtempSync(join(root, ".subpaths-"));
   try {
-    execFileSync(
-      process.execPath,
-      [
-        join(root, "node_modules/typescript/bin/tsc"),
-        "-p",
-        join(root, "tsconfig.build-scale.json"),
-        "--outDir",
-        out,
-        "--declaration",
-        "false",
-        "--declarationMap",
-        "false",
-        "--sourceMap",
-        "false",
-      ],
-      { cwd: root, stdio: "pipe" },
-    );
+    cpSync(join(packed().pkg, "dist"), out, { recursive: true });
     assert.ok(existsSync(join(out, "workers/worker-entry.js")));
     writeFileSync(
       join(out, "jobs.mjs"),

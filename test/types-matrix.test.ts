@@ -26,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { APP_RUN_OUTPUT, bundleCopy, writeLibraryProject } from "./library-project.js";
-import { packScratch } from "./scratch-package.js";
+import { packed } from "./scratch-package.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const TYPES = join(root, "test/types");
@@ -376,7 +376,7 @@ function writeProject(name: string, files: readonly string[], options: Record<st
 }
 
 before(() => {
-  const tgz = packScratch(work);
+  const { tgz } = packed();
   mkdirSync(join(consumer, "types/isolated"), { recursive: true });
   writeFileSync(
     join(consumer, "package.json"),
