@@ -245,3 +245,47 @@ test("observe: a callback that starts a nested run with the same observer; the o
   assertOk(run(main, { handlers: [scheduler, pong, obs, obs] }), "pong");
   assert.deepEqual(seen, ["0 1/0 outer", "1 1/0 inner", "0 1/0 outer", "1 1/0 inner"]);
 });
+
+test("observe: a run aborted between the hook and the invocation (traced: its step callback aborts it) leaves the hook's finding; another run's invocation of the same effect object does not take it", () => {
+  const X = new Ping();
+  const got: unknown[] = [];
+  const obs = observe([Ping], (_e, ctx) => {
+    got.push(ctx);
+  });
+  let inNested = false;
+  // before each step of the outer run: a run of the same effect object, aborted by its own step
+  // callback right after observe's hook found the effect (its 4th step line) and before the invocation
+  const nested = () => {
+    if (inNested) return;
+    inNested = true;
+    const c = new AbortController();
+    let n = 0;
+    const r = run(
+      program(function* () {
+        return yield* X;
+      }),
+      {
+        handlers: [pong, obs],
+        signal: c.signal,
+        trace: {
+          steps: () => {
+            if (++n === 4) c.abort();
+          },
+        },
+      },
+    );
+    assert.equal(r.ok, false);
+    inNested = false;
+  };
+  let outerCtx: unknown = null;
+  const r = run(
+    program(function* () {
+      outerCtx = yield* getRunContext();
+      return yield* X;
+    }),
+    { handlers: [pong, obs], trace: { steps: nested } },
+  );
+  assertOk(r, "pong");
+  assert.equal(got.length, 1);
+  assert.equal(got[0], outerCtx);
+});
