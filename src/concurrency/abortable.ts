@@ -98,6 +98,9 @@ const abortableGen = named(
     listen(signal, onAbort);
     let work: Task<unknown> | null = null;
     try {
+      // aborted while the promise was made (a handler's code ran: an observe callback): the
+      // listener, added to a signal already aborted, would never fire
+      if (signal.aborted) throw signal.reason;
       work = (yield at(site, new Spawn(p as ProgramLikeOf<unknown>, "shared", site))) as Task<unknown>;
       const r = (yield at(site, new Race([work, ext.future]))) as RaceResult<unknown>;
       if (r.index === 0) return r.value; // (its error, race throws: unchanged)

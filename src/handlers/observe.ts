@@ -142,6 +142,7 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
     );
   // what the FAST_PATH hook found at the perform site, taken by the invocation that follows at once
   let atEffect: unknown = null;
+  let atSite: unknown = null;
   let atCtx: RunContext | null = null;
   let atTask: TaskInfo | null = null;
   const h = function* observe(effect: unknown, k: Continuation<unknown, unknown>) {
@@ -149,10 +150,13 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
     if (effect instanceof RetryCede) return yield* pass();
     let ctx: RunContext;
     let task: TaskInfo | null;
-    if (atEffect === effect) {
+    // the site too: a stash left by a run aborted between its hook and its invocation (traced, a
+    // step callback ran a nested run with this observer) is not this invocation's, even for the
+    // same effect object — it gave the callback the other run's context and task
+    if (atEffect === effect && atSite === (k as { top?: unknown }).top) {
       ctx = atCtx!;
       task = atTask;
-      atEffect = atCtx = atTask = null; // (nothing of the run kept by the handler)
+      atEffect = atSite = atCtx = atTask = null; // (nothing of the run kept by the handler)
     } else {
       ctx = yield* getRunContext();
       task = yield* performer(ctx);
@@ -198,6 +202,7 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
     if (!(effect instanceof RetryCede)) {
       atTask = taskAt(ctx, site);
       atCtx = ctx;
+      atSite = site;
       atEffect = effect; // (last: the stash is the invocation's only once it is whole)
     }
     return DEFER;
