@@ -311,7 +311,7 @@ test("differential: under a run, bursts of callers whose timeout cancels the one
         { minLength: 1, maxLength: 5 },
       ),
       (limit, interval, groups) => {
-        const startsWith = (l: RateLimiter): string[] =>
+        const burstStarts = (l: RateLimiter): string[] =>
           startsOf((starts) =>
             program(function* main() {
               const ts: Task<unknown>[] = [];
@@ -328,7 +328,7 @@ test("differential: under a run, bursts of callers whose timeout cancels the one
             }),
           );
         const [a, b] = limiterPair(limit, interval);
-        assert.deepEqual(startsWith(a), startsWith(b));
+        assert.deepEqual(burstStarts(a), burstStarts(b));
       },
     ),
     { numRuns: 100, seed: 20261207 },
@@ -362,6 +362,34 @@ const caller = fn(function* caller(
   );
 });
 
+interface Caller {
+  readonly askAt: number;
+  readonly extras: readonly number[];
+  readonly cancelAt: number | null;
+}
+
+/** The starts of `callers` on limiter `l`: each asks at `askAt` (its timers late by `extras`) and is cancelled at `cancelAt`. */
+function startsWith(l: RateLimiter, callers: readonly Caller[]): string[] {
+  return startsOf((starts) =>
+    program(function* main() {
+      const ts: Task<unknown>[] = [];
+      for (const [i, c] of callers.entries())
+        ts.push(yield* spawn(caller(starts, l, `c${i}`, c.askAt, c.extras)));
+      for (const [i, c] of callers.entries()) {
+        const at = c.cancelAt;
+        if (at !== null)
+          yield* spawn(
+            program(function* canceller() {
+              yield* delay(at);
+              yield* cancel(ts[i]!);
+            }),
+          );
+      }
+      for (const t of ts) yield* safe(wait(t));
+    }),
+  );
+}
+
 test("differential: under a run, callers with late timers and cancellations start in the same order at the same instants as with the linear code", () => {
   fc.assert(
     fc.property(
@@ -376,29 +404,10 @@ test("differential: under a run, callers with late timers and cancellations star
         { minLength: 1, maxLength: 10 },
       ),
       (limit, interval, callers) => {
-        const startsWith = (l: RateLimiter): string[] =>
-          startsOf((starts) =>
-            program(function* main() {
-              const ts: Task<unknown>[] = [];
-              for (const [i, c] of callers.entries()) {
-                const extras = c.extras.map((x) => (x * interval) / 2); // up to 5 intervals late
-                ts.push(yield* spawn(caller(starts, l, `c${i}`, c.askAt, extras)));
-              }
-              for (const [i, c] of callers.entries()) {
-                const at = c.cancelAt;
-                if (at !== null)
-                  yield* spawn(
-                    program(function* canceller() {
-                      yield* delay(at);
-                      yield* cancel(ts[i]!);
-                    }),
-                  );
-              }
-              for (const t of ts) yield* safe(wait(t));
-            }),
-          );
+        // (timers up to 5 intervals late)
+        const scaled = callers.map((c) => ({ ...c, extras: c.extras.map((x) => (x * interval) / 2) }));
         const [a, b] = limiterPair(limit, interval);
-        assert.deepEqual(startsWith(a), startsWith(b));
+        assert.deepEqual(startsWith(a, scaled), startsWith(b, scaled));
       },
     ),
     { numRuns: 1000, seed: 20261206 },
@@ -481,7 +490,7 @@ test("differential: under a run, 2,000 callers queued at once — some cancelled
     [3, 10],
     [2, 0.3],
   ] as const) {
-    const startsWith = (l: RateLimiter): string[] =>
+    const queueStarts = (l: RateLimiter): string[] =>
       startsOf((starts) =>
         program(function* main() {
           const ts: Task<unknown>[] = [];
@@ -502,9 +511,9 @@ test("differential: under a run, 2,000 callers queued at once — some cancelled
         }),
       );
     const [a, b] = limiterPair(limit, interval);
-    const starts = startsWith(a);
+    const starts = queueStarts(a);
     assert.ok(starts.length > 1800, `${starts.length} started`);
-    assert.deepEqual(starts, startsWith(b));
+    assert.deepEqual(starts, queueStarts(b));
   }
 });
 
@@ -617,27 +626,8 @@ test("differential: under a run, queues of up to 200 callers — limits of 1 to 
           extras: anyLate && rnd(3) === 0 ? [((1 + rnd(10)) * interval) / 2] : [],
           cancelAt: rnd(3) === 0 ? (rnd(1000) / 1000) * span : rnd(4) === 0 ? cutAt : null,
         }));
-        const startsWith = (l: RateLimiter): string[] =>
-          startsOf((starts) =>
-            program(function* main() {
-              const ts: Task<unknown>[] = [];
-              for (const [i, c] of callers.entries())
-                ts.push(yield* spawn(caller(starts, l, `c${i}`, c.askAt, c.extras)));
-              for (const [i, c] of callers.entries()) {
-                const at = c.cancelAt;
-                if (at !== null)
-                  yield* spawn(
-                    program(function* canceller() {
-                      yield* delay(at);
-                      yield* cancel(ts[i]!);
-                    }),
-                  );
-              }
-              for (const t of ts) yield* safe(wait(t));
-            }),
-          );
-        const got = startsWith(countingLimiter(limit, interval, count));
-        assert.deepEqual(got, startsWith(new LinearLimiter(limit, interval)));
+        const got = startsWith(countingLimiter(limit, interval, count), callers);
+        assert.deepEqual(got, startsWith(new LinearLimiter(limit, interval), callers));
         const at = got.map((x) => Number(x.slice(x.indexOf("@") + 1)));
         for (let i = limit; i < at.length; i++)
           assert.ok(at[i]! - at[i - limit]! >= interval, `${limit + 1} starts within ${interval} ms: ${got}`);
