@@ -22,6 +22,7 @@ import { checkProgramArg } from "../effects/program-arg.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds, optionsObject } from "./check.js";
+import { waitsIn } from "../trace/origin.js";
 import { at, callSite, named, wrappers } from "./site.js";
 
 /** Options of `rateLimiter`. */
@@ -370,6 +371,7 @@ function* takeGen(l: RateLimiter, site: Error | null): Generator<unknown, undefi
   return undefined;
 }
 named("rateLimit", takeGen);
+waitsIn(takeGen, "limiter.take()"); // (timeout(limiter.take(), ms) names the call, as a concurrencyLimiter's)
 
 const rateLimitedGen = function* rateLimited(
   l: RateLimiter,
