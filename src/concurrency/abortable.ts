@@ -35,6 +35,7 @@ import { checkProgramArg } from "../effects/program-arg.js";
 import { describe } from "../vm/brand.js";
 import { fn, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import { noted } from "./abort-reason.js";
 import { cancelOwned } from "./pool.js";
 import type { SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
@@ -85,7 +86,7 @@ const abortableGen = named(
     site: Error | null,
   ): Generator<unknown, unknown, any> {
     // aborted before it was reached: the program never starts (and nothing is spawned or listened to)
-    if (signal.aborted) throw signal.reason;
+    if (signal.aborted) throw noted(signal, signal.reason); // (noted: retry stops on it, abort-reason.ts)
     const create = new CreateExternalPromise<undefined>();
     CANCEL_ONLY.add(create); // (a deadlock under run that only the signal could end: DeadlockError)
     const ext = (yield at(site, create)) as ExternalPromise<undefined>;
@@ -105,6 +106,10 @@ const abortableGen = named(
       const r = (yield at(site, new Race([work, ext.future]))) as RaceResult<unknown>;
       if (r.index === 0) return r.value; // (its error, race throws: unchanged)
       throw signal.reason; // (aborted: the finally below cancels the task before it leaves)
+    } catch (e) {
+      // the reason of the aborted signal — thrown here, or by the program itself (a fetch given the
+      // signal, which won the race): noted, so that retry stops on it (abort-reason.ts)
+      throw noted(signal, e);
     } finally {
       unlisten(signal, onAbort);
       // no longer pending work of the run (a completion after the run is ignored: R7)

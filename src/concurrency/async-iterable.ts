@@ -24,6 +24,7 @@ import {
 import { DoeffError } from "../errors.js";
 import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, hidden, type Program } from "../vm/program.js";
+import { waitsIn } from "../trace/origin.js";
 import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
 import { type Channel, checkChannel, close, putBack, type Received, receive } from "./channel.js";
 import { asyncIteratorOf, closeIterator, forEachAsyncPool, iterResult } from "./async-pool.js";
@@ -59,6 +60,9 @@ function* nextGen<T>(it: AsyncIterator<T>): Generator<unknown, IteratorResult<T>
     if (!settled && q !== undefined) abandoned.set(it, q);
   }
 }
+
+// (`timeout(next(it), ms)` names the call, and an aborted run's report what a task was blocked in)
+waitsIn(nextGen, "next(…)");
 
 /** The next `{ done, value }` of an async iterator (runAsync; other tasks run while it waits). */
 export function next<T>(iterator: AsyncIterator<T>): Program<IteratorResult<T>, SchedulerRow> {

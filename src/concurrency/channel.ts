@@ -8,8 +8,8 @@
  * An event channel (event-channel.ts) is fed from outside the run: its receivers wait on external
  * promises, which code outside the run can complete (and which runAsync waits for).
  * A cancelled sender or receiver leaves its queue; a receiver cancelled after being handed a value
- * puts it back at the front, so no value is lost — also after close: the other receivers are told
- * `{ done: true }` only once no value is handed and untaken (`handed`).
+ * puts it back before the buffered values (`back`), so no value is lost — also after close: the
+ * other receivers are told `{ done: true }` only once no value is handed and untaken (`handed`).
  */
 import {
   completePromise,
@@ -45,6 +45,8 @@ export interface Receiver<T> {
   readonly promise: PromiseHandle<Received<T>> | ExternalPromise<Received<T>>;
   state: number;
   value: Received<T> | undefined;
+  /** the value's number (`Channel.hands`): where it goes back if this receiver does not take it */
+  n: number;
 }
 
 /** @internal */
@@ -68,6 +70,16 @@ export interface Feed {
 export class Channel<T = unknown> {
   declare readonly __channel?: T;
   /** @internal */ readonly buffer = new Queue<T>();
+  /**
+   * @internal Values put back by receivers cancelled after they were handed them, with their
+   * numbers, ascending: taken before the buffer's (all sent before them: a value is handed only
+   * while the buffer is empty). Apart from the buffer, and in the order they were handed: put back
+   * at its front one by one, receivers cancelled in the order they were handed them (a scope's
+   * tasks) gave them back reversed, and each put back on a long buffer moved all of it.
+   */
+  readonly back = new Queue<readonly [number, T]>();
+  /** @internal how many values were handed to receivers: each one's number */
+  hands = 0;
   /** @internal */ readonly senders = new Queue<Sender<T>>();
   /** @internal */ readonly receivers = new Queue<Receiver<T>>();
   /** @internal */ isClosed = false;
@@ -103,7 +115,11 @@ export class Channel<T = unknown> {
   }
   /** Values buffered now. */
   get size(): number {
-    return this.buffer.length;
+    return this.buffer.length + this.back.length;
+  }
+  /** @internal the oldest buffered value (there is one) */
+  take(): T {
+    return this.back.length > 0 ? this.back.shift()![1] : (this.buffer.shift() as T);
   }
   /** How many values the overflow policy dropped so far ("dropping": sent ones; "sliding": buffered ones). */
   get dropped(): number {
@@ -149,18 +165,22 @@ export function checkChannel(ch: unknown, where: string): void {
     throw new TypeError(`${where} expects a Channel (from yield* createChannel()), got ${describe(ch)}`);
 }
 
-/** Hand `value` to the first waiting receiver, or buffer it at the front (`front`) or back. */
-function* deliver<T>(ch: Channel<T>, value: T, front: boolean): Generator<unknown, void, any> {
+/**
+ * Give back `value`, handed as number `n` (-Infinity: taken, before any other given back): to the
+ * first waiting receiver, or into `back` where its number sorts: O(1) given back in the order
+ * handed or in the reverse, between others by a splice (Queue.insert).
+ */
+function* deliver<T>(ch: Channel<T>, value: T, n: number): Generator<unknown, void, any> {
   const r = ch.firstReceiver();
   if (r !== undefined) {
     r.state = 1;
     r.value = { done: false, value };
+    r.n = n;
     ch.handed++;
     yield* completePromise(r.promise, r.value);
     return;
   }
-  if (front) ch.buffer.unshift(value);
-  else ch.buffer.push(value);
+  ch.back.insert([n, value], (x) => x[0] > n);
 }
 
 /** @internal offer's answers besides a receiver to wake */
@@ -175,15 +195,16 @@ export const DROPPED = 2;
  * of capacity 0: nothing to slide), BUFFERED ("sliding": the oldest value made room).
  */
 export function offer<T>(ch: Channel<T>, value: T): Receiver<T> | 0 | 1 | 2 {
-  if (ch.buffer.length < ch.capacity || ch.receivers.length > 0) {
+  if (ch.size < ch.capacity || ch.receivers.length > 0) {
     const r = ch.firstReceiver();
     if (r !== undefined) {
       r.state = 1;
       r.value = { done: false, value };
+      r.n = ++ch.hands;
       ch.handed++;
       return r;
     }
-    if (ch.buffer.length < ch.capacity) {
+    if (ch.size < ch.capacity) {
       ch.buffer.push(value);
       return BUFFERED;
     }
@@ -191,7 +212,7 @@ export function offer<T>(ch: Channel<T>, value: T): Receiver<T> | 0 | 1 | 2 {
   if (ch.overflow === "block") return FULL;
   ch.drops++;
   if (ch.overflow === "dropping" || ch.capacity === 0) return DROPPED;
-  ch.buffer.shift();
+  ch.take();
   ch.buffer.push(value);
   return BUFFERED;
 }
@@ -219,11 +240,11 @@ function* sendGen<T>(ch: Channel<T>, value: T): Generator<unknown, void, any> {
 }
 
 function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
-  if (ch.buffer.length > 0) {
-    const value = ch.buffer.shift() as T;
+  if (ch.size > 0) {
+    const value = ch.take();
     // a blocked sender's value moves into the freed slot — if there is one: a value put back by a
     // receiver cancelled after it was handed it may exceed the capacity (a rendezvous has none)
-    const s = ch.buffer.length < ch.capacity ? ch.firstSender() : undefined;
+    const s = ch.size < ch.capacity ? ch.firstSender() : undefined;
     if (s !== undefined) {
       s.state = 1;
       ch.buffer.push(s.value);
@@ -243,6 +264,7 @@ function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
       ch.feed === null ? yield* createPromise<Received<T>>() : yield* createExternalPromise<Received<T>>(),
     state: 0,
     value: undefined,
+    n: 0,
   };
   ch.receivers.push(r);
   let ok = false;
@@ -264,7 +286,7 @@ function* receiveGen<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
       } else if (r.value !== undefined && !r.value.done) {
         // handed a value it will not take: the next receiver gets it (none: it is buffered)
         ch.handed--;
-        yield* deliver(ch, r.value.value, true);
+        yield* deliver(ch, r.value.value, r.n);
         if (ch.isClosed) yield* drained(ch);
       }
     }
@@ -296,7 +318,7 @@ function* ended<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
  * handed any more, the receivers still waiting are told `{ done: true }`.
  */
 function* drained<T>(ch: Channel<T>): Generator<unknown, void, any> {
-  if (ch.handed > 0 || ch.buffer.length > 0) return;
+  if (ch.handed > 0 || ch.size > 0) return;
   for (let r = ch.firstReceiver(); r !== undefined; r = ch.firstReceiver()) {
     r.state = 1;
     r.value = DONE;
@@ -397,7 +419,7 @@ export function receive<T>(ch: Channel<T>): Program<Received<T>, SchedulerRow> {
 
 /** @internal Put a value taken from `ch` back at its front (a receiver that could not use it). */
 export function putBack<T>(ch: Channel<T>, value: T): Program<undefined, SchedulerRow> {
-  return hidden(deliver<T>, ch, value, true) as Program<undefined, SchedulerRow>;
+  return hidden(deliver<T>, ch, value, Number.NEGATIVE_INFINITY) as Program<undefined, SchedulerRow>;
 }
 
 /** Close the channel (idempotent): blocked receivers get `{ done: true }`, blocked senders ChannelClosedError. */

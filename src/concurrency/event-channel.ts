@@ -102,7 +102,7 @@ class EventFeed<T> implements Feed {
       if (error !== undefined) ch.failure = { error };
       // as drained(): a value handed to a receiver that has not taken it may still come back, and
       // then that receiver tells the others (channel.ts); blocked senders: none, nothing blocks
-      if (ch.handed === 0 && ch.buffer.length === 0) {
+      if (ch.handed === 0 && ch.size === 0) {
         for (let r = ch.firstReceiver(); r !== undefined; r = ch.firstReceiver()) {
           r.state = 1;
           r.value = DONE;

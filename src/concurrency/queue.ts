@@ -33,9 +33,22 @@ export class Queue<T> {
     this.items = kept;
     this.head = 0;
   }
-  /** Put an item back at the front. */
-  unshift(x: T): void {
-    if (this.head > 0) this.items[--this.head] = x;
-    else this.items.unshift(x);
+  /**
+   * Put `x` where it sorts in a queue in order (`later(y)`: y goes after x): O(1) amortized at
+   * either end — inserts in order, or in reverse (the front gets room, as much as there are items)
+   * — else a scan from the back and a splice.
+   */
+  insert(x: T, later: (y: T) => boolean): void {
+    let i = this.items.length;
+    if (this.head < i && later(this.items[this.head] as T)) {
+      if (this.head === 0) {
+        this.items = new Array(i + 16).concat(this.items);
+        this.head = i + 16;
+      }
+      this.items[--this.head] = x;
+      return;
+    }
+    while (i > this.head && later(this.items[i - 1] as T)) i--;
+    this.items.splice(i, 0, x);
   }
 }

@@ -13,7 +13,8 @@
  * waits until then with `delay`. Any window of `interval` ms then holds at most `limit` times: the
  * times `interval` or more before a new one are outside its window, and at most `limit - 1` others
  * are inside. A caller cancelled while it waits gives its time back (later callers keep theirs:
- * never more than the limit, at worst a slot unused).
+ * never more than the limit, at worst a slot unused). Its time never goes back, whatever the clock
+ * reads (`time`: Date.now() can be set back).
  */
 import { Delay, Now } from "../effects/time.js";
 import { describe } from "../vm/brand.js";
@@ -21,6 +22,7 @@ import { checkProgramArg } from "../effects/program-arg.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds, optionsObject } from "./check.js";
+import { waitsIn } from "../trace/origin.js";
 import { at, callSite, named, wrappers } from "./site.js";
 
 /** Options of `rateLimiter`. */
@@ -65,6 +67,9 @@ export class RateLimiter {
   /** the real starts among them (a caller's time when it went ahead), ascending, from `#startsHead` on: what holds back a caller that wakes (see retime) */
   #starts: number[] = [];
   #startsHead = 0;
+  /** the latest time read (see `time`), and what is added to the clock's readings */
+  #last = Number.NEGATIVE_INFINITY;
+  #skew = 0;
   declare readonly limit: number;
   declare readonly interval: number;
   constructor(limit: number, interval: number) {
@@ -109,6 +114,24 @@ export class RateLimiter {
    */
   take(): Program<undefined, Now | Delay> {
     return hidden(takeGen, this, callSite()) as Program<undefined, Now | Delay>;
+  }
+
+  /**
+   * @internal A reading of the clock as the limiter's time, which never goes back. `realTime` reads
+   * Date.now(), which an NTP step can set back: the limiter then waited as long as the step (an
+   * hour back, an hour's wait), and a caller that woke counted only the starts before the earlier
+   * reading. A reading below the last is taken as no time passed — or, for a caller that waited
+   * until `floor`, as its wait (timers do not go back: a clock going back for good stalled none) —
+   * and later readings are moved on by as much. A clock that does not go back is read as it is.
+   */
+  time(raw: number, floor: number): number {
+    let t = raw + this.#skew;
+    if (t < this.#last) {
+      const to = Math.max(floor, this.#last);
+      this.#skew += to - t;
+      t = to;
+    }
+    return (this.#last = t);
   }
 
   /** @internal the time for a caller asking at `now` (kept: the limiter counts it from now on) */
@@ -330,7 +353,7 @@ function forget(xs: number[], head: number, before: number): number {
 }
 
 function* takeGen(l: RateLimiter, site: Error | null): Generator<unknown, undefined, any> {
-  let now = (yield at(site, new Now())) as number;
+  let now = l.time((yield at(site, new Now())) as number, Number.NEGATIVE_INFINITY);
   let t = l.reserve(now);
   let started = false;
   try {
@@ -338,7 +361,7 @@ function* takeGen(l: RateLimiter, site: Error | null): Generator<unknown, undefi
     // the starts before it, so real starts keep the limit, not only the times handed out)
     while (t > now) {
       yield at(site, new Delay(t - now));
-      now = (yield at(site, new Now())) as number;
+      now = l.time((yield at(site, new Now())) as number, t);
       t = l.retime(t, now);
     }
     started = true;
@@ -348,6 +371,7 @@ function* takeGen(l: RateLimiter, site: Error | null): Generator<unknown, undefi
   return undefined;
 }
 named("rateLimit", takeGen);
+waitsIn(takeGen, "limiter.take()"); // (timeout(limiter.take(), ms) names the call, as a concurrencyLimiter's)
 
 const rateLimitedGen = function* rateLimited(
   l: RateLimiter,

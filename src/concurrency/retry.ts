@@ -12,6 +12,7 @@
  * as does a run without a scheduler (nothing else to run: the first Cede, unhandled, says so).
  */
 import { FINALIZING, RetryCede } from "../effects/scheduler.js";
+import { isAbortReason } from "./abort-reason.js";
 import { delay as sleep } from "../effects/time.js";
 import { AsyncRequiredError, DeadlockError, UnhandledEffectError } from "../errors.js";
 import { describeError } from "../run/result.js";
@@ -36,8 +37,12 @@ import type { Delay } from "../effects/time.js";
  * `optionError` is that thrown value itself; neither object is changed. (A function that throws the
  * program's error itself rethrows it as it is: a way to stop retrying.)
  *
- * Never retried, since no attempt gets past them: `DeadlockError`, `AsyncRequiredError`, and the
- * `TaskCancelledError` of a blocking call while the retrying task is being cancelled.
+ * Never retried, since no attempt gets past them: `DeadlockError`, `AsyncRequiredError`, the
+ * `TaskCancelledError` of a blocking call while the retrying task is being cancelled, and the
+ * `signal.reason` that `abortable(program, signal)` throws once `signal` is aborted (an abort means
+ * stop; the signal stays aborted). `while` is not asked about these. A primitive reason
+ * (`controller.abort("shutdown")`) has no identity: an equal value thrown is taken for it, while it
+ * is one of the last 32 primitive reasons abortable threw — abort with an Error to be exact.
  *
  * @example
  * ```ts
@@ -105,10 +110,16 @@ const retryProgram = fn(retryGen);
  * call throws that again; a cede does not switch then), or the scheduler found that the run cannot
  * go on — every task waits and nothing can wake one (DeadlockError), async work under `run`
  * (AsyncRequiredError). Each attempt met it again: with `times: Infinity`, and nothing else left to
- * run, stop it or time it out, the run never returned.
+ * run, stop it or time it out, the run never returned. Likewise the reason of an aborted signal
+ * that `abortable` threw (abort-reason.ts): an abort means stop, and the signal stays aborted.
  */
 function hopeless(e: unknown): boolean {
-  return e instanceof DeadlockError || e instanceof AsyncRequiredError || FINALIZING.has(e as object);
+  return (
+    e instanceof DeadlockError ||
+    e instanceof AsyncRequiredError ||
+    FINALIZING.has(e as object) ||
+    isAbortReason(e)
+  );
 }
 named("retry", retryGen); // (its name survives a minifying bundler)
 wrappers.set(retryGen, 0);

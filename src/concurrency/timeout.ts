@@ -23,7 +23,8 @@ import {
 import { BEYOND_CLOCK, delay } from "../effects/time.js";
 import { TimeoutError } from "../errors.js";
 import { fn, hidden, Program, type ProgramLikeOf } from "../vm/program.js";
-import { className, isEffectInstance } from "../vm/brand.js";
+import { className, isEffectInstance, isProgramLike } from "../vm/brand.js";
+import { P_INTERNAL } from "../vm/codes.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
@@ -112,6 +113,8 @@ function label(p: unknown): readonly [what: string, fate?: string] {
     // receive(ch), send(ch, v), acquire(sem): hidden programs, named as an aborted run's report names them
     const w = waitName(p.a);
     if (w !== undefined) return [w];
+    // any other hidden program given a program first (safe(job), a library's wrapper): that one
+    if (p.tag === P_INTERNAL && p.name === "" && isProgramLike(args[0])) return label(args[0]);
   }
   const own = (p instanceof Wait ? p.waitable : p) as Partial<TimedOutLabel>;
   if (typeof own[TIMED_OUT] === "function") return own[TIMED_OUT]();
