@@ -111,6 +111,18 @@ const expected: Record<string, string[]> = {
   ],
 };
 
+// docs/cookbook.md's crawler: each page as it completes, on the virtual clock — a retried 503 at
+// 330 ms, a 404 not retried, a page past its timeout tried three times — then the report
+expected["crawler.ts"] = [
+  "  50 ms  https://a.test/: 3 link(s), attempts: 1",
+  " 220 ms  https://a.test/2: 1 link(s), attempts: 1",
+  " 230 ms  https://b.test/: 1 link(s), attempts: 1",
+  " 330 ms  https://a.test/1: 2 link(s), attempts: 2",
+  " 410 ms  https://a.test/gone: NotFound: 404 https://a.test/gone, attempts: 1",
+  "3630 ms  https://b.test/slow: timed out (1000 ms), attempts: 3",
+  "done: 6 pages at 3630 ms",
+];
+
 // a warehouse on the virtual clock: the log's first lines, the totals, and the replay check
 expected["discrete-event.ts"] = [
   "    25 ms  bob ships order 2",

@@ -8,6 +8,7 @@ import {
   acquire,
   all,
   awaitPromise,
+  type Channel,
   completePromise,
   createChannel,
   createContinuation,
@@ -222,8 +223,29 @@ test("DeadlockError names the blocked tasks, what to look for, where each waits,
   assert.ok(r.error instanceof DeadlockError);
   assert.equal(
     (r.error as Error).message,
-    "deadlock: every task is blocked (main, task 1, task 2) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Where they wait: main in checkout; task 1 in worker > take; task 2. Thrown where task 2 blocked last",
+    "deadlock: every task is blocked (main, task 1, task 2) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Where they wait: main in checkout; task 1 in worker > take, blocked in acquire(…); task 2, blocked in acquire(…). Thrown where task 2 blocked last",
   );
+});
+
+test("DeadlockError: a loop that receives from a channel whose only sender failed says it is blocked in receive, beside the failure on warnings", () => {
+  // a crawler's main loop, waiting for a result its task will never send (it threw first)
+  const visit = fn(function* visit(ch: Channel<string>, url: string) {
+    yield* send(ch, new URL(url).host);
+  });
+  const r = run(
+    program(function* crawl() {
+      const ch = yield* createChannel<string>();
+      yield* spawn(visit(ch, "not a url"));
+      return yield* receive(ch);
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+  assert.ok(r.error instanceof DeadlockError);
+  assert.match(
+    (r.error as Error).message,
+    / Where they wait: main in crawl, blocked in receive\(…\)\. Thrown where main blocked last$/,
+  );
+  assert.deepEqual(r.warnings.map(String), ["TypeError: Invalid URL"]);
 });
 
 test("DeadlockError: a semaphore shared by two runs going on at once — the message names that cause", async () => {

@@ -5,7 +5,19 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Effect, type Program, program, run } from "../src/index.js";
+import {
+  Effect,
+  fn,
+  getHandlers,
+  handle,
+  type Program,
+  program,
+  resume,
+  run,
+  scoped,
+  spawn,
+  withHandler,
+} from "../src/index.js";
 
 class SaveOrder extends Effect<number> {
   declare readonly _tag: "SaveOrder";
@@ -133,4 +145,38 @@ test("a null-prototype object shows its keys; a class's instance keeps its class
   }
   assert.equal(effectLine(new Point()), "  effect SaveOrder(Point object): no handlers installed");
   assert.equal(effectLine(new Map([[1, 2]])), "  effect SaveOrder(Map object): no handlers installed");
+});
+
+test("a program under handlers shows as the program inside it, not `Primitive object`; another primitive by its operation", () => {
+  const visit = program(function* visit() {
+    return 1;
+  });
+  const h = handle(SaveOrder, (_e, k) => resume(k, 1));
+  assert.equal(effectLine(withHandler(h, visit)), "  effect SaveOrder(visit()): no handlers installed");
+  assert.equal(
+    effectLine(withHandler(h, withHandler(h, visit))),
+    "  effect SaveOrder(visit()): no handlers installed",
+  );
+  assert.equal(effectLine(getHandlers()), "  effect SaveOrder(getHandlers()): no handlers installed");
+});
+
+test("a spawn inside scoped with no scheduler: the Spawn scoped hands on shows the program spawned", () => {
+  const visit = fn(function* visit(url: string) {
+    return url;
+  });
+  const crawl = program(function* crawl() {
+    return yield* scoped(
+      program(function* loop() {
+        yield* spawn(visit("https://a.test/"));
+      }),
+    );
+  }) as unknown as Program<void>;
+  assert.deepEqual(run(crawl).format().split("\n").slice(0, 6), [
+    "doeff traceback (outermost first):",
+    "  crawl",
+    "  scoped",
+    "  loop",
+    '  handler scope for Spawn(visit(), "shared") ✗',
+    '  effect Spawn(visit(), "shared"): no handler outside the handler performing it',
+  ]);
 });

@@ -32,6 +32,7 @@ import {
 } from "../errors.js";
 import {
   asyncEscape,
+  blockedIn,
   type Continuation,
   describe,
   finalize,
@@ -167,6 +168,9 @@ function* deadlockMessage(w: World): Generator<unknown, string, any> {
   const where: string[] = [];
   for (const t of blocked.slice(0, 8)) {
     const stack = t.k === null ? [] : yield* getCallStack(t.k);
+    // and the library call it is blocked in, as an aborted run's report says (`receive(…)`): a
+    // task blocked on a channel no one sends on named only its own frames
+    const what = t.k === null ? undefined : blockedIn(t.k);
     where.push(
       `${name(t)}${
         stack.length === 0
@@ -175,7 +179,7 @@ function* deadlockMessage(w: World): Generator<unknown, string, any> {
               .map((e) => e.name)
               .reverse()
               .join(" > ")}`
-      }`,
+      }${what === undefined ? "" : `, blocked in ${what}`}`,
     );
   }
   const last = w.mostRecentlyBlocked();

@@ -7,7 +7,7 @@
 import { DoeffError } from "../errors.js";
 import { brandOf, className, describe, head } from "../vm/brand.js";
 import { type Entry, fold, type Origin } from "./origin.js";
-import { B_PROGRAM } from "../vm/codes.js";
+import { B_PRIMITIVE, B_PROGRAM, OP_WITH_HANDLER } from "../vm/codes.js";
 
 /**
  * The library's own directory: stack lines inside it are never a user's site. Computed on first use,
@@ -176,9 +176,15 @@ function fieldOf(v: unknown, max: number, deep?: 1): string {
       ? JSON.stringify(v)
       : brandOf(v) === B_PROGRAM
         ? `${(v as { name?: string }).name || "program"}()`
-        : typeof v === "function"
-          ? functionField(v)
-          : (!deep && itemsOf(v as any)) || describe(v);
+        : brandOf(v) === B_PRIMITIVE
+          ? // a program under handlers (the Spawn `scoped` hands on) as the program inside, as it
+            // was written, `Spawn(visit(), "shared")`, not "Primitive object"; another, `resume()`
+            (v as { op: number }).op === OP_WITH_HANDLER
+            ? fieldOf((v as { b: unknown }).b, max)
+            : String(v)
+          : typeof v === "function"
+            ? functionField(v)
+            : (!deep && itemsOf(v as any)) || describe(v);
 }
 
 function itemsOf(v: any): string | 0 {

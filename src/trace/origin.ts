@@ -617,6 +617,11 @@ export const waitsIn = (g: Function, what: string): unknown => blocksAs.set(g.pr
 /** What `g` (a generator function) was registered as by waitsIn: `timeout(receive(ch), ms)` names it too. */
 export const waitName = (g: unknown): string | undefined =>
   typeof g === "function" ? blocksAs.get(g.prototype as object) : undefined;
+/** What the continuation `k` is blocked in when waitsIn registered its perform frame: `receive(…)`. */
+export const blockedIn = (k: Continuation): string | undefined => {
+  const f = k.top?.top;
+  return f == null ? undefined : blocksAs.get(Object.getPrototypeOf(f.gen));
+};
 
 /**
  * What a run kept for `tracebackOf` (trace/data.ts) by its RunResult: its origins, whether its
@@ -670,9 +675,7 @@ export class Origins {
     const chain = walk(top, null);
     const w = waits.get(k);
     if (w !== undefined) {
-      const f = top.top;
-      const what = f === null ? undefined : blocksAs.get(Object.getPrototypeOf(f.gen));
-      chain.push({ kind: "wait", name: what ?? w[0], site: null, marker: "", effect: w[1] });
+      chain.push({ kind: "wait", name: blockedIn(k) ?? w[0], site: null, marker: "", effect: w[1] });
     }
     if (chain.length === 0) return;
     const key = (c: Entry[]): string => c.map((e) => `${e.kind} ${e.name}\n`).join("");
