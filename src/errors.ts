@@ -249,7 +249,7 @@ export class TimeoutError extends DoeffError {
   declare readonly ms: number;
   constructor(ms: number, what = "the program", fate = "it was cancelled and its finally blocks ran") {
     super(
-      `${what} timed out after ${ms} ms (${fate}); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it`,
+      `${what} timed out after ${ms} ms (${fate}); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it`,
     );
     Reflect.set(this, "ms", ms);
   }

@@ -193,7 +193,7 @@ async function checkPages(browser: Browser): Promise<void> {
       "doeff traceback (outermost first):",
       `  (anonymous) at ${minUrl}:${position(min, /[\w$]+(?=\([\w$]+,5\))/)}`,
       `  timeout at ${minUrl}:${position(min, /[\w$]+(?=\([\w$]+,5\))/)}`,
-      "TimeoutError: the program timed out after 5 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+      "TimeoutError: the program timed out after 5 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
     ],
     dice: [
       "doeff traceback (outermost first):",

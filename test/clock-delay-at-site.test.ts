@@ -200,7 +200,7 @@ test("clock delay at the site: realTime under runAsync — timeout kept and expi
     "slow 1 finally",
     "kept 1",
     "slow 200 finally",
-    "caught slow timed out after 5 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+    "caught slow timed out after 5 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
     "slow 2 finally",
   ]);
 });

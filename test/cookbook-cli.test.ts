@@ -150,7 +150,7 @@ test("cli-tool: a call that times out three times (the first attempt and 2 retri
       "  processLine",
       "  retry",
       "  timeout",
-      "TimeoutError: callApi timed out after 1000 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+      "TimeoutError: callApi timed out after 1000 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
       "",
     ].join("\n"),
   });

@@ -80,7 +80,7 @@ test("http-api route: a pricing service that never answers: each try cut at 300 
   });
   assert.deepEqual(r.value, {
     status: 504,
-    body: "createOrder timed out after 1000 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+    body: "createOrder timed out after 1000 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
   });
   assert.deepEqual(quote.calls, [0, 400, 900]); // cut at 300 and 700; the third cut by the deadline
   assert.equal(clock.now, 1000);

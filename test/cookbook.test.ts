@@ -20,7 +20,7 @@ const expected: Record<string, string[]> = {
     "fetchReport(50) finished or cancelled",
     "fetchReport(500) finished or cancelled",
     "report after 50 ms",
-    "TimeoutError: fetchReport timed out after 100 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+    "TimeoutError: fetchReport timed out after 100 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
   ],
   "retry-backoff.ts": [
     "attempt 1 at 0 ms",
@@ -94,7 +94,7 @@ const expected: Record<string, string[]> = {
     "    10 Delay 50..70 ms",
     "    11 call 70..90 ms task 2",
     "      12 Delay 70..90 ms",
-    "  13 recommendations 90..190 ms task 0 ERROR traced timed out after 100 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+    "  13 recommendations 90..190 ms task 0 ERROR traced timed out after 100 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
     "    14 Delay 90..190 ms",
     "    15 call 90..190 ms task 4 ERROR cancelled",
     "      16 Delay 90..190 ms ERROR cancelled",
@@ -348,7 +348,7 @@ test("cookbook http-server.ts: Ctrl-C in the middle of a burst: in-flight reques
   ]);
   assert.equal(
     await tooSlow,
-    "504 TimeoutError: handle timed out after 500 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+    "504 TimeoutError: handle timed out after 500 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
   );
   assert.deepEqual(order, ["kept-alive", "504"]);
   // the burst's requests: served; then, during the drain, 503 on the kept-alive connections (which

@@ -190,7 +190,7 @@ test('queue: timeout(wait(future)) names the job and says only the wait ended (i
       }),
       { handlers: [scheduler, realTime, q] },
     );
-    const text = `waiting for queue job ${NAME}#${id} (square) timed out after 50 ms (the wait was cancelled, not the job: it stays in the queue and runs); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it`;
+    const text = `waiting for queue job ${NAME}#${id} (square) timed out after 50 ms (the wait was cancelled, not the job: it stays in the queue and runs); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it`;
     assert.ok(r.error instanceof TimeoutError, r.format());
     assert.equal(r.error.message, text);
     assert.equal(r.format(), `doeff traceback (outermost first):\n  main\n  timeout\nTimeoutError: ${text}`);

@@ -637,7 +637,7 @@ test("queue: close() resolves while Redis is unreachable (an open under way is e
   // cancelled and its finally blocks ran)")
   assert.equal(
     r.error.message,
-    `enqueue("square") timed out after 300 ms (its job was not stored in Redis by then — is Redis reachable? The add under way may still store it); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it`,
+    `enqueue("square") timed out after 300 ms (its job was not stored in Redis by then — is Redis reachable? The add under way may still store it); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it`,
   );
   await down.close(); // before: pending for as long as Redis was down
 });

@@ -102,7 +102,7 @@ test("rateLimited inside timeout: a turn that comes too late is a TimeoutError n
   assert.equal(r.ok, true);
   assert.deepEqual(starts, [
     "a@0",
-    "rateLimited(call) timed out after 500 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+    "rateLimited(call) timed out after 500 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
     "c@1000",
   ]);
 });

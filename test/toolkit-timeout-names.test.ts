@@ -24,7 +24,7 @@ import {
 import { assertErr } from "./sched-helpers.js";
 
 const fate =
-  "(it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it";
+  "(it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it";
 const sim = () => ({ handlers: [scheduler, simulatedTime({ start: 0 })] });
 
 test("timeout(next(it), ms): the TimeoutError names next(…), not “the program”", async () => {

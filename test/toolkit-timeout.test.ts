@@ -81,7 +81,7 @@ test("timeout: too slow → the program is cancelled (its finally runs) and Time
   assert.equal(e.ms, 100);
   assert.equal(
     e.message,
-    "slow timed out after 100 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+    "slow timed out after 100 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
   );
   assert.deepEqual(events, ["0: slow start", "100: slow finally", "100: after timeout"]);
   assert.deepEqual(r.log, []);
@@ -96,7 +96,7 @@ test("timeout of a timeout: the outer one's message names the inner timeout and 
   assert.equal(e.ms, 100);
   assert.equal(
     e.message,
-    "timeout(slow, 300 ms) timed out after 100 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+    "timeout(slow, 300 ms) timed out after 100 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
   );
   assert.deepEqual(events, ["0: slow start", "100: slow finally"]);
 });
@@ -181,7 +181,7 @@ test("timeout: the traceback names the timed-out program and the timeout call si
     "doeff traceback (outermost first):",
     `  main at test/toolkit-timeout.test.ts:${line}`,
     `  timeout at test/toolkit-timeout.test.ts:${line}`, // the call site of timeout(...)
-    "TimeoutError: fetchUser timed out after 250 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+    "TimeoutError: fetchUser timed out after 250 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
   ]);
 });
 

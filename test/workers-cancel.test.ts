@@ -105,7 +105,7 @@ test('workers: timeout(runInWorker(…)) says which job timed out and that it wa
   });
   const handlers = [scheduler, realTime, writer, started, single];
   const text = (ms: number) =>
-    `the worker job test/fixtures/workers/jobs.ts#slowStarted timed out after ${ms} ms (it was cancelled: its worker thread was told to abort its run, and its finally blocks run there); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it`;
+    `the worker job test/fixtures/workers/jobs.ts#slowStarted timed out after ${ms} ms (it was cancelled: its worker thread was told to abort its run, and its finally blocks run there); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it`;
   try {
     const r = await runAsync(
       program(function* main() {
@@ -135,7 +135,7 @@ test('workers: timeout(runInWorker(…)) says which job timed out and that it wa
     assert.ok(log.isOk(), log.format());
     assert.deepEqual(log.value, {
       nested:
-        "timeout(the worker job test/fixtures/workers/jobs.ts#slowStarted, 60000 ms) timed out after 300 ms (it was cancelled and its finally blocks ran); raise the limit, or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+        "timeout(the worker job test/fixtures/workers/jobs.ts#slowStarted, 60000 ms) timed out after 300 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
       log: ["ran w", "finally t", "finally u"],
     });
   } finally {
