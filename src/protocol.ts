@@ -80,6 +80,8 @@ export {
 export { SITE_AWAIT, SITE_PASS, SITE_SWITCH } from "./vm/handler.js";
 /** @internal A FAST_PATH answer that calls a program at the perform site (see its declaration). */
 export { callAtSiteAnswer } from "./vm/call-at-site.js";
+/** @internal A FAST_PATH answer that switches to SITE_SWITCH's continuation or start (see its declaration). */
+export { switchAnswer } from "./vm/switch-at-site.js";
 /** @internal For FAST_PATH hooks: the handlers between a site and the taking prompt. */
 export { handlersInside, reinstalled, visibleMarked } from "./vm/dispatch.js";
 /** @internal An unstarted continuation, as the createContinuation primitive makes it. */

@@ -23,7 +23,7 @@ import {
   type Spawn,
   Wait,
 } from "../effects/scheduler.js";
-import { DEFER, type Handler, handlersInside, SITE_AWAIT, SITE_SWITCH } from "../protocol.js";
+import { DEFER, type Handler, handlersInside, SITE_AWAIT, SITE_SWITCH, switchAnswer } from "../protocol.js";
 import {
   awaitExternal,
   callThunk,
@@ -343,12 +343,12 @@ function switchTo(w: World, next: TaskRec, keep: TaskRec | null): unknown {
       SITE_SWITCH.body = b.body;
     } else SITE_SWITCH.body = b;
     SITE_SWITCH.handlers = w.selfOnly;
-    return SITE_SWITCH;
+    return switchAnswer();
   }
   w.enterTask(next);
   const v = next.actionValue;
   next.actionValue = undefined;
   SITE_SWITCH.k = k;
   SITE_SWITCH.value = next.action === START ? undefined : v;
-  return SITE_SWITCH;
+  return switchAnswer();
 }

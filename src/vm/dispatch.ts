@@ -166,7 +166,7 @@ function skipDeclining(m: Machine, start: Segment, proto: unknown): Segment | nu
 }
 
 /**
- * A task blocking at `site` (finalize.ts switchAtSite): the search cache its perform site started from
+ * A task blocking at `site` (switch-at-site.ts): the search cache its perform site started from
  * is dropped while it waits (112 B per blocked task: a queue producer's jobs), to be made again when it
  * goes on — unless that costs a long walk at every switch back (a task's body inside many handlers,
  * answered by one outside them all: each effect class walked them all again after every wait). A
@@ -249,11 +249,10 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
         return;
       }
       if (r === SITE_SWITCH) {
-        const call = SITE_SWITCH.call;
-        if (call !== null) {
-          SITE_SWITCH.call = null;
-          call(m, p, e, site);
-        } else m.switchAtSite(p, site);
+        // (a task switch, switch-at-site.ts, or a program called at the site, call-at-site.ts)
+        const call = SITE_SWITCH.call!;
+        SITE_SWITCH.call = null;
+        call(m, p, e, site);
         return;
       }
       m.mode = M_DELIVER;

@@ -106,7 +106,8 @@ export const SITE_PASS: { on: boolean } = { on: false };
  * `return yield* transfer(k, value)` does (a scheduler switching tasks), without the invocation.
  * The performer's continuation is dropped (a finished task), or, when `keep` is set, captured into
  * `keep.k` as the handler's own `k` would have been (a task that blocks). Recognised by identity,
- * like SITE_AWAIT; the hook sets the fields just before returning it and the VM takes them at once.
+ * like SITE_AWAIT; the hook sets the fields just before returning it (as `switchAnswer()`) and the
+ * VM takes them at once.
  *
  * With `k` null it *starts* a computation instead — what transferring into the unstarted
  * continuation `createContinuation(reported(reporter), handlers)` does when the reporter gives
@@ -120,9 +121,10 @@ export const SITE_PASS: { on: boolean } = { on: false };
  */
 export const SITE_SWITCH: {
   /**
-   * Set: no switch — this function is called instead, with the machine, the taking prompt, the
-   * effect and the perform site (call-at-site.ts `callAtSite`: a program called at the site, as the
-   * handler's `transferWith(k, program)` would; kept out of the VM core, which only calls it).
+   * The function the VM calls, with the machine, the taking prompt, the effect and the perform site
+   * (set by the answer's maker, taken at once): the switch described above (switch-at-site.ts
+   * `switchAnswer`), or a program called at the site, as the handler's `transferWith(k, program)`
+   * would (call-at-site.ts `callAtSiteAnswer`). Kept out of the VM core, which only calls it.
    */
   call:
     | ((

@@ -11,7 +11,7 @@ import type { Driver, RunContextImpl } from "../run/context.js";
 import { brandOf, describe, isEffectInstance, isGeneratorObject } from "./brand.js";
 import { dispatch } from "./dispatch.js";
 import { execute } from "./execute.js";
-import { abortError, beginAbort, exitSegment, switchAtSite, unwindExit } from "./finalize.js";
+import { abortError, beginAbort, exitSegment, unwindExit } from "./finalize.js";
 import { isProgram, type Program } from "./program.js";
 import { isPrimitive } from "./primitives.js";
 import { Frame, type Invocation, type Job, pushFrame, type Reporter, Segment, unpark } from "./segment.js";
@@ -577,11 +577,6 @@ export class Machine {
     this.asyncThunk = thunk;
     this.awaitEffect = null;
     this.halt = true;
-  }
-
-  /** A FAST_PATH's SITE_SWITCH answer at prompt `p` (finalize.ts: beside the transfer it mirrors). */
-  switchAtSite(p: Segment, site: Segment): void {
-    switchAtSite(this, p, site);
   }
 
   /** The driver's outcome of an asyncEscape or a SITE_AWAIT that failed: thrown where it waited. */
