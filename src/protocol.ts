@@ -76,12 +76,12 @@ export {
   SCHEDULER,
   SchedulerEffect,
 } from "./effects/scheduler.js";
-/** @internal The at-site await answer of a FAST_PATH (see its declaration). */
-export { SITE_AWAIT, SITE_PASS, SITE_SWITCH } from "./vm/handler.js";
+/** @internal The at-site answers of a FAST_PATH (see their declarations). */
+export { SITE_PASS, SITE_SWITCH } from "./vm/handler.js";
 /** @internal A FAST_PATH answer that calls a program at the perform site (see its declaration). */
 export { callAtSiteAnswer } from "./vm/call-at-site.js";
-/** @internal A FAST_PATH answer that switches to SITE_SWITCH's continuation or start (see its declaration). */
-export { switchAnswer } from "./vm/switch-at-site.js";
+/** @internal FAST_PATH answers: a switch to SITE_SWITCH's continuation or start, a wait at the site. */
+export { awaitAnswer, switchAnswer } from "./vm/site-answers.js";
 /** @internal For FAST_PATH hooks: the handlers between a site and the taking prompt. */
 export { handlersInside, reinstalled, visibleMarked } from "./vm/dispatch.js";
 /** @internal An unstarted continuation, as the createContinuation primitive makes it. */

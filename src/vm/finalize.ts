@@ -9,14 +9,14 @@
  */
 import { ContinuationConsumedError, VMInternalError } from "../errors.js";
 import { type Continuation, captured } from "./continuation.js";
-import { deliverTo, dropSearchCache, passOn } from "./dispatch.js";
+import { deliverTo, passOn } from "./dispatch.js";
 import { SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { noteTransferInto, Origins } from "../trace/origin.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { isPrimitive, OP_NAMES } from "./primitives.js";
 import { brandOf, describe } from "./brand.js";
-import { type Invocation, Job, type Reporter, Segment, walkedPast } from "./segment.js";
+import { type Invocation, Job, type Reporter, Segment } from "./segment.js";
 import { link } from "./eras.js";
 import {
   B_EFFECT,

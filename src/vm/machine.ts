@@ -99,7 +99,7 @@ export class Machine {
    * at most 10,000 steps or 5 ms) — else one run(1000) could answer 64,000 effects between checks.
    */
   declare laneEffects: number;
-  /** the effect (and its taker) a FAST_PATH suspended the site on (SITE_AWAIT), or null: its
+  /** the effect (and its taker) a FAST_PATH suspended the site on (awaitAnswer), or null: its
    * rejection is reported as thrown by that handler for that effect, as the handler would have */
   declare awaitEffect: unknown;
   declare awaitTaker: Segment | null;
@@ -579,7 +579,7 @@ export class Machine {
     this.halt = true;
   }
 
-  /** The driver's outcome of an asyncEscape or a SITE_AWAIT that failed: thrown where it waited. */
+  /** The driver's outcome of an asyncEscape or an awaitAnswer that failed: thrown where it waited. */
   throwAwaited(e: unknown): void {
     const effect = this.awaitEffect;
     if (effect === null) {

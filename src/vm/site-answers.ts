@@ -1,8 +1,8 @@
 /**
- * The scheduler's task switch at the perform site (SITE_SWITCH, handler.ts): a FAST_PATH hook returns
- * `switchAnswer()` with SITE_SWITCH's fields set. Not part of the VM core, as call-at-site.ts is not:
- * the core only calls the function SITE_SWITCH.call holds, so an import of run/program/state, which
- * cannot switch tasks, does not carry this (~185 B min+gzip).
+ * The scheduler's answers at the perform site, through SITE_SWITCH.call (handler.ts): a task switch
+ * (`switchAnswer`) and a wait for the driver (`awaitAnswer`). Not part of the VM core, as
+ * call-at-site.ts is not: the core only calls the function SITE_SWITCH.call holds, so an import of
+ * run/program/state, which can neither switch tasks nor await at a site, does not carry these.
  */
 import { captured } from "./continuation.js";
 import { dropSearchCache } from "./dispatch.js";
@@ -10,7 +10,7 @@ import { link } from "./eras.js";
 import { startUnstarted } from "./finalize.js";
 import { SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
-import { M_DELIVER } from "./modes.js";
+import { M_AWAIT, M_DELIVER } from "./modes.js";
 import { type Segment, walkedPast } from "./segment.js";
 import { S_PROMPT } from "./codes.js";
 
@@ -18,6 +18,33 @@ import { S_PROMPT } from "./codes.js";
 export function switchAnswer(): unknown {
   SITE_SWITCH.call = switchAtSite;
   return SITE_SWITCH;
+}
+
+/** the thunk awaitAtSite suspends on (set by awaitAnswer, taken at once) */
+let thunk: (() => unknown) | null = null;
+
+/**
+ * @internal A FAST_PATH answer that suspends the perform site on `f` (runAsync only): the driver
+ * awaits `f()` and continues the site with its value, or throws its error there — no continuation
+ * captured, no handler frame. It is equivalent to the handler doing
+ * `transfer(k, yield* asyncEscape(f))` only when nothing can observe the difference while the
+ * promise is pending (no other task to run, no abort signal on the run): the hook must decide that.
+ */
+export function awaitAnswer(f: () => unknown): unknown {
+  thunk = f;
+  SITE_SWITCH.call = awaitAtSite;
+  return SITE_SWITCH;
+}
+
+/** The site waits for the driver (ST_ASYNC); the fast lane stops on the mode. */
+function awaitAtSite(m: Machine, p: Segment, e: unknown): void {
+  const f = thunk!;
+  thunk = null;
+  m.mode = M_AWAIT;
+  m.value = undefined;
+  m.escape(f);
+  m.awaitEffect = e; // (after escape, which clears it)
+  m.awaitTaker = p;
 }
 
 /**
