@@ -379,7 +379,7 @@ export function channelOptions(
     throw new TypeError(
       `${where} option capacity must be a number (an integer ≥ 0, or Infinity), got ${describe(c)}`,
     );
-  if (c !== Number.POSITIVE_INFINITY && (!Number.isInteger(c) || c < 0))
+  if (c !== Infinity && (!Number.isInteger(c) || c < 0))
     throw new RangeError(`${where} option capacity must be an integer ≥ 0 or Infinity, got ${String(c)}`);
   const overflow = o.overflow ?? overflows[0];
   if (!overflows.includes(overflow as string))

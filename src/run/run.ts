@@ -211,7 +211,7 @@ export function run(program: unknown, given?: unknown): RunResult<unknown> {
   const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
   checkOptions(options);
   const { m, ctx } = start(program, options, "sync");
-  m.run(Number.POSITIVE_INFINITY);
+  m.run(Infinity);
   return result(m, ctx);
 }
 
