@@ -48,7 +48,9 @@ export {
 export { getCallStack, getHandlers } from "./vm/introspect.js";
 export { boundary, fn, hidden, Program, type ProgramLikeOf, program, pure } from "./vm/program.js";
 /** @internal A hidden frame driven by an iterator, its traceback label made on demand. */
-export { functionKind, reported } from "./vm/program.js";
+export { functionKind } from "./vm/program.js";
+/** @internal The scheduler's task report as a program (see its declaration). */
+export { reported } from "./vm/reported.js";
 /** @internal */
 export type { FrameLabel } from "./vm/segment.js";
 export type {

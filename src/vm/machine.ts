@@ -14,7 +14,7 @@ import { execute } from "./execute.js";
 import { abortError, beginAbort, exitSegment, unwindExit } from "./finalize.js";
 import { isProgram, type Program } from "./program.js";
 import { isPrimitive } from "./primitives.js";
-import { Frame, type Invocation, type Job, pushFrame, type Reporter, Segment, unpark } from "./segment.js";
+import { Frame, type Invocation, type Job, pushFrame, Segment, unpark } from "./segment.js";
 import type { StepTracer } from "./trace-hook.js";
 import { Era, liveInvocations, type Relinks } from "./eras.js";
 import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
@@ -48,7 +48,6 @@ import {
   P_REPORT,
   S_BODY,
   S_HANDLER,
-  S_PROMPT,
   S_ROOT,
 } from "./codes.js";
 import { FAST_LANE } from "./codes.js";
@@ -502,25 +501,13 @@ export class Machine {
         gen = p.a;
         name = p.name;
         break;
-      case P_REPORT: {
-        // Mark the segment the body runs on; it must be frameless (then its exit is the body's) and
-        // unmarked: cur when it is (a continuation just started: a fresh prompt), else a new one.
-        let seg = this.cur;
-        if (seg.top !== null || seg.job !== null || (seg.kind !== S_BODY && seg.kind !== S_PROMPT))
-          this.cur = seg = new Segment(S_BODY, seg, seg.invocation, null);
-        const r = p.a as Reporter & { start(): unknown };
-        let body: unknown;
-        try {
-          body = r.start();
-        } catch (e) {
-          this.throwHere(e); // (unmarked: nothing ran to report on)
+      default:
+        // the scheduler's task report: its code comes with the program (reported.ts), so that a
+        // bundle without the scheduler does not carry it
+        if (p.tag === P_REPORT && typeof p.b === "function") {
+          (p.b as (m: Machine, p: Program) => void)(this, p);
           return;
         }
-        seg.job = r;
-        this.callProgramLike(body);
-        return;
-      }
-      default:
         // only a Program built by hand has another tag (doeff's own use the constants above): the
         // user's mistake, thrown where it was run, not a VMInternalError ending the run
         this.throwHere(
