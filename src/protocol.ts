@@ -29,13 +29,7 @@ export {
   type WithoutBodyResult,
 } from "./vm/handler.js";
 export {
-  asyncEscape,
-  createContinuation,
-  delegate,
-  detach,
   discontinue,
-  finalize,
-  getContinuation,
   getRunContext,
   pass,
   type Primitive,
@@ -46,6 +40,14 @@ export {
   withHandler,
 } from "./vm/primitives.js";
 export { getCallStack, getHandlers } from "./vm/introspect.js";
+export {
+  asyncEscape,
+  createContinuation,
+  delegate,
+  detach,
+  finalize,
+  getContinuation,
+} from "./vm/rare-ops.js";
 export { boundary, fn, hidden, Program, type ProgramLikeOf, program, pure } from "./vm/program.js";
 /** @internal A hidden frame driven by an iterator, its traceback label made on demand. */
 export { functionKind } from "./vm/program.js";

@@ -555,30 +555,6 @@ export class Machine {
     this.value = v;
   }
 
-  /** asyncEscape under runAsync: stop stepping until the driver delivers the outcome. */
-  escape(thunk: () => unknown): void {
-    if (this.driver === "sync") {
-      this.throwHere(new AsyncRequiredError("asyncEscape"));
-      return;
-    }
-    this.asyncThunk = thunk;
-    this.awaitEffect = null;
-    this.halt = true;
-  }
-
-  /** The driver's outcome of an asyncEscape or an awaitAnswer that failed: thrown where it waited. */
-  throwAwaited(e: unknown): void {
-    const effect = this.awaitEffect;
-    if (effect === null) {
-      this.throwHere(e);
-      return;
-    }
-    this.awaitEffect = null;
-    this.noteError(e, { effect, site: this.cur, taker: this.awaitTaker, marker: MARK_THREW });
-    this.mode = M_THROW;
-    this.value = e;
-  }
-
   /** The run ended with outcome (ok, value). */
   finish(ok: boolean, value: unknown): void {
     this.done = true;
@@ -586,4 +562,19 @@ export class Machine {
     this.ok = ok;
     this.result = value;
   }
+}
+
+/**
+ * asyncEscape (and a FAST_PATH's awaitAnswer) under runAsync: stop stepping until the driver delivers
+ * the outcome. (A function, not a method: a bundle that can make neither, the small import, leaves
+ * it out, with its AsyncRequiredError.)
+ */
+export function suspendOn(m: Machine, thunk: () => unknown): void {
+  if (m.driver === "sync") {
+    m.throwHere(new AsyncRequiredError("asyncEscape"));
+    return;
+  }
+  m.asyncThunk = thunk;
+  m.awaitEffect = null;
+  m.halt = true;
 }

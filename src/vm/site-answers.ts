@@ -9,7 +9,7 @@ import { dropSearchCache } from "./dispatch.js";
 import { link } from "./eras.js";
 import { startUnstarted } from "./finalize.js";
 import { SITE_SWITCH } from "./handler.js";
-import type { Machine } from "./machine.js";
+import { suspendOn, type Machine } from "./machine.js";
 import { M_AWAIT, M_DELIVER } from "./modes.js";
 import { type Segment, walkedPast } from "./segment.js";
 import { S_PROMPT } from "./codes.js";
@@ -42,7 +42,7 @@ function awaitAtSite(m: Machine, p: Segment, e: unknown): void {
   thunk = null;
   m.mode = M_AWAIT;
   m.value = undefined;
-  m.escape(f);
+  suspendOn(m, f);
   m.awaitEffect = e; // (after escape, which clears it)
   m.awaitTaker = p;
 }
