@@ -89,7 +89,7 @@ export { awaitAnswer, switchAnswer } from "./vm/site-answers.js";
 /** @internal For FAST_PATH hooks: the handlers between a site and the taking prompt. */
 export { handlersInside, reinstalled, visibleMarked } from "./vm/dispatch.js";
 /** @internal An unstarted continuation, as the createContinuation primitive makes it. */
-export { unstarted } from "./vm/continuation.js";
+export { unstarted } from "./vm/finalize.js";
 /** @internal Handle construction (marked internal where declared, so kept out of the .d.ts). */
 export { newFuture, newTask, TaskRecord } from "./effects/scheduler.js";
 /** @internal How an effect or a waited future names itself in TimeoutError (see its declaration). */

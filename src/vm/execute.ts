@@ -5,9 +5,9 @@
 import { ContinuationConsumedError, HandlerContextError } from "../errors.js";
 import { MARK_THREW } from "../trace/origin.js";
 import { describe } from "./brand.js";
-import type { Continuation } from "./continuation.js";
+import { type Continuation, UNSTARTED } from "./continuation.js";
 import { link } from "./eras.js";
-import { consumedError, performTerminal, startUnstarted } from "./finalize.js";
+import { consumedError, performTerminal } from "./finalize.js";
 import { type Handler, TRACE_QUIET } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_THROW, M_UNWIND } from "./modes.js";
@@ -126,7 +126,7 @@ function resumeK(m: Machine, prim: Primitive, isThrow: boolean): void {
     if (isThrow) {
       k.used = true; // an unstarted k discontinued never starts; the error is thrown here
       m.throwHere(v);
-    } else startUnstarted(m, k, m.cur);
+    } else UNSTARTED.start!(m, k, m.cur);
     return;
   }
   if (k.source !== m && foreign(m, k, prim)) return;

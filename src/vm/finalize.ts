@@ -8,7 +8,7 @@
  * else the pending value (INV-5: all before the handler's outcome leaves the withHandler).
  */
 import { ContinuationConsumedError, VMInternalError } from "../errors.js";
-import { type Continuation, captured } from "./continuation.js";
+import { type Continuation, captured, newUnstarted, UNSTARTED } from "./continuation.js";
 import { deliverTo, passOn } from "./dispatch.js";
 import { SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
@@ -295,7 +295,7 @@ export function performTerminal(
   const outer = inv.caller;
   switch (op) {
     case OP_TRANSFER:
-      if (k.top === null) startUnstarted(m, k, outer);
+      if (k.top === null) UNSTARTED.start!(m, k, outer);
       else {
         link(m, k.bottom!, outer);
         m.cur = k.top;
@@ -328,6 +328,15 @@ export function performTerminal(
     }
   }
   throw new VMInternalError(`unknown closing primitive ${op}`);
+}
+
+/**
+ * @internal An unstarted continuation that runs `program` under `handlers` (innermost first) when
+ * resumed or transferred into: createContinuation's, a scheduler task's.
+ */
+export function unstarted(program: unknown, handlers: readonly unknown[]): Continuation {
+  UNSTARTED.start = startUnstarted;
+  return newUnstarted(program, handlers);
 }
 
 /**

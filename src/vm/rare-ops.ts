@@ -7,10 +7,10 @@
  * stay in the switch.
  */
 import { brandOf, describe } from "./brand.js";
-import { type Continuation, unstarted } from "./continuation.js";
+import type { Continuation } from "./continuation.js";
 import { dispatch } from "./dispatch.js";
 import { foreign, handlerOnly, LATE_OPS } from "./execute.js";
-import { consumedError, startFinalization } from "./finalize.js";
+import { consumedError, startFinalization, unstarted } from "./finalize.js";
 import type { Handler } from "./handler.js";
 import { suspendOn, type Machine } from "./machine.js";
 import { checkHandler, checkK, checkProgramLike, Primitive } from "./primitives.js";
