@@ -57,17 +57,15 @@ export {
 } from "./vm/handler.js";
 export {
   type CallStackEntry,
-  discontinue,
   getRunContext,
   pass,
   Primitive,
-  resume,
-  resumeContinuation,
   transfer,
   transferWith,
   withHandler,
 } from "./vm/primitives.js";
 export { getCallStack, getHandlers } from "./vm/introspect.js";
+export { discontinue, resume, resumeContinuation } from "./vm/resume.js";
 export {
   asyncEscape,
   createContinuation,

@@ -29,17 +29,15 @@ export {
   type WithoutBodyResult,
 } from "./vm/handler.js";
 export {
-  discontinue,
   getRunContext,
   pass,
   type Primitive,
-  resume,
-  resumeContinuation,
   transfer,
   transferWith,
   withHandler,
 } from "./vm/primitives.js";
 export { getCallStack, getHandlers } from "./vm/introspect.js";
+export { discontinue, resume, resumeContinuation } from "./vm/resume.js";
 export {
   asyncEscape,
   createContinuation,

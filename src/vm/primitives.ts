@@ -13,11 +13,8 @@ import { captureSite, siteState } from "./sites.js";
 import {
   B_PRIMITIVE,
   OP_CALL_GEN,
-  OP_DISCONTINUE,
   OP_GET_RUN_CONTEXT,
   OP_PASS,
-  OP_RESUME,
-  OP_RESUME_CONTINUATION,
   OP_TRANSFER,
   OP_TRANSFER_WITH,
   OP_WITH_HANDLER,
@@ -150,22 +147,6 @@ export function withHandler<P extends AnyProgramLike, H = any, Em = never, Ret =
  */
 export type AnswerArg<A> = [undefined] extends [A] ? [value?: A] : [value: A];
 
-/**
- * Resume `k` with `v`; evaluates to k's final outcome (non-tail). `v` must be of k's answer type; the
- * result is the handled body's result type where it is known (a continuation from
- * `createContinuation(p)`); in `handle(C, f)` the body is not known, so it is the opaque `BodyResult`:
- * return it as it is (`return yield* resume(k, v)`), or cast it to compute with it (docs/types.md,
- * "Handler results").
- */
-export function resume<A, R, E = never>(
-  k: Continuation<A, R, E>,
-  ...v: AnswerArg<NoInfer<A>>
-): Primitive<R, E>;
-export function resume(k: Continuation<unknown, unknown, unknown>, v?: unknown): Primitive<unknown, unknown> {
-  checkK(k, "resume");
-  return new Primitive(OP_RESUME, k, v);
-}
-
 /** Tail-resume `k` with `v` (handler only): the invocation ends and k's outcome goes to its awaiter. */
 export function transfer<A, E = never>(
   k: Continuation<A, unknown, E>,
@@ -190,12 +171,6 @@ export function transferWith(
   return new Primitive(OP_TRANSFER_WITH, k, p);
 }
 
-/** Resume `k` by throwing `e` at its perform site; evaluates to k's final outcome. */
-export function discontinue<R, E = never>(k: Continuation<unknown, R, E>, e: unknown): Primitive<R, E> {
-  checkK(k, "discontinue");
-  return new Primitive(OP_DISCONTINUE, k, e);
-}
-
 /** Forward the effect (or a substitute) to the next handler out; terminal (handler only). */
 export function pass(): Primitive<never>;
 /** With a substitute: the handler's own code performs it (its row), taken by the handlers outside. */
@@ -212,19 +187,6 @@ const GET_RUN_CONTEXT = /* @__PURE__ */ new Primitive<import("../run/context.js"
   undefined,
   undefined,
 );
-
-/** Identical to resume. */
-export function resumeContinuation<A, R, E = never>(
-  k: Continuation<A, R, E>,
-  ...v: AnswerArg<NoInfer<A>>
-): Primitive<R, E>;
-export function resumeContinuation(
-  k: Continuation<unknown, unknown, unknown>,
-  v?: unknown,
-): Primitive<unknown, unknown> {
-  checkK(k, "resumeContinuation");
-  return new Primitive(OP_RESUME_CONTINUATION, k, v);
-}
 
 /** One program frame of `getCallStack()`. */
 export interface CallStackEntry {
