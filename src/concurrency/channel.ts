@@ -419,7 +419,7 @@ export function receive<T>(ch: Channel<T>): Program<Received<T>, SchedulerRow> {
 
 /** @internal Put a value taken from `ch` back at its front (a receiver that could not use it). */
 export function putBack<T>(ch: Channel<T>, value: T): Program<undefined, SchedulerRow> {
-  return hidden(deliver<T>, ch, value, Number.NEGATIVE_INFINITY) as Program<undefined, SchedulerRow>;
+  return hidden(deliver<T>, ch, value, -Infinity) as Program<undefined, SchedulerRow>;
 }
 
 /** Close the channel (idempotent): blocked receivers get `{ done: true }`, blocked senders ChannelClosedError. */

@@ -68,7 +68,7 @@ export class RateLimiter {
   #starts: number[] = [];
   #startsHead = 0;
   /** the latest time read (see `time`), and what is added to the clock's readings */
-  #last = Number.NEGATIVE_INFINITY;
+  #last = -Infinity;
   #skew = 0;
   declare readonly limit: number;
   declare readonly interval: number;
@@ -351,7 +351,7 @@ function forget(xs: number[], head: number, before: number): number {
 }
 
 function* takeGen(l: RateLimiter, site: Error | null): Generator<unknown, undefined, any> {
-  let now = l.time((yield at(site, new Now())) as number, Number.NEGATIVE_INFINITY);
+  let now = l.time((yield at(site, new Now())) as number, -Infinity);
   let t = l.reserve(now);
   let started = false;
   try {
