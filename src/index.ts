@@ -56,24 +56,24 @@ export {
   TRACE_QUIET,
 } from "./vm/handler.js";
 export {
-  asyncEscape,
   type CallStackEntry,
-  createContinuation,
-  delegate,
-  detach,
-  discontinue,
-  finalize,
-  getContinuation,
   getRunContext,
   pass,
   Primitive,
-  resume,
-  resumeContinuation,
   transfer,
   transferWith,
   withHandler,
 } from "./vm/primitives.js";
 export { getCallStack, getHandlers } from "./vm/introspect.js";
+export { discontinue, resume, resumeContinuation } from "./vm/resume.js";
+export {
+  asyncEscape,
+  createContinuation,
+  delegate,
+  detach,
+  finalize,
+  getContinuation,
+} from "./vm/rare-ops.js";
 export { handle } from "./handlers/handle.js";
 export { answer } from "./handlers/answer.js"; // perf: the tail-resumptive handler form
 export type { AsyncAnswerError, SyncAnswer } from "./handlers/answer.js";

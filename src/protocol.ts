@@ -29,26 +29,28 @@ export {
   type WithoutBodyResult,
 } from "./vm/handler.js";
 export {
-  asyncEscape,
-  createContinuation,
-  delegate,
-  detach,
-  discontinue,
-  finalize,
-  getContinuation,
   getRunContext,
   pass,
   type Primitive,
-  resume,
-  resumeContinuation,
   transfer,
   transferWith,
   withHandler,
 } from "./vm/primitives.js";
 export { getCallStack, getHandlers } from "./vm/introspect.js";
+export { discontinue, resume, resumeContinuation } from "./vm/resume.js";
+export {
+  asyncEscape,
+  createContinuation,
+  delegate,
+  detach,
+  finalize,
+  getContinuation,
+} from "./vm/rare-ops.js";
 export { boundary, fn, hidden, Program, type ProgramLikeOf, program, pure } from "./vm/program.js";
 /** @internal A hidden frame driven by an iterator, its traceback label made on demand. */
-export { functionKind, reported } from "./vm/program.js";
+export { functionKind } from "./vm/program.js";
+/** @internal The scheduler's task report as a program (see its declaration). */
+export { reported } from "./vm/reported.js";
 /** @internal */
 export type { FrameLabel } from "./vm/segment.js";
 export type {
@@ -76,14 +78,16 @@ export {
   SCHEDULER,
   SchedulerEffect,
 } from "./effects/scheduler.js";
-/** @internal The at-site await answer of a FAST_PATH (see its declaration). */
-export { SITE_AWAIT, SITE_PASS, SITE_SWITCH } from "./vm/handler.js";
+/** @internal The at-site answers of a FAST_PATH (see their declarations). */
+export { SITE_PASS, SITE_SWITCH } from "./vm/handler.js";
 /** @internal A FAST_PATH answer that calls a program at the perform site (see its declaration). */
 export { callAtSiteAnswer } from "./vm/call-at-site.js";
+/** @internal FAST_PATH answers: a switch to SITE_SWITCH's continuation or start, a wait at the site. */
+export { awaitAnswer, switchAnswer } from "./vm/site-answers.js";
 /** @internal For FAST_PATH hooks: the handlers between a site and the taking prompt. */
 export { handlersInside, reinstalled, visibleMarked } from "./vm/dispatch.js";
 /** @internal An unstarted continuation, as the createContinuation primitive makes it. */
-export { unstarted } from "./vm/continuation.js";
+export { unstarted } from "./vm/finalize.js";
 /** @internal Handle construction (marked internal where declared, so kept out of the .d.ts). */
 export { newFuture, newTask, TaskRecord } from "./effects/scheduler.js";
 /** @internal How an effect or a waited future names itself in TimeoutError (see its declaration). */

@@ -379,7 +379,7 @@ export function channelOptions(
     throw new TypeError(
       `${where} option capacity must be a number (an integer ≥ 0, or Infinity), got ${describe(c)}`,
     );
-  if (c !== Number.POSITIVE_INFINITY && (!Number.isInteger(c) || c < 0))
+  if (c !== Infinity && (!Number.isInteger(c) || c < 0))
     throw new RangeError(`${where} option capacity must be an integer ≥ 0 or Infinity, got ${String(c)}`);
   const overflow = o.overflow ?? overflows[0];
   if (!overflows.includes(overflow as string))
@@ -419,7 +419,7 @@ export function receive<T>(ch: Channel<T>): Program<Received<T>, SchedulerRow> {
 
 /** @internal Put a value taken from `ch` back at its front (a receiver that could not use it). */
 export function putBack<T>(ch: Channel<T>, value: T): Program<undefined, SchedulerRow> {
-  return hidden(deliver<T>, ch, value, Number.NEGATIVE_INFINITY) as Program<undefined, SchedulerRow>;
+  return hidden(deliver<T>, ch, value, -Infinity) as Program<undefined, SchedulerRow>;
 }
 
 /** Close the channel (idempotent): blocked receivers get `{ done: true }`, blocked senders ChannelClosedError. */

@@ -82,12 +82,12 @@ export function optionsObject(
 /** `concurrency`: an integer ≥ 1, or Infinity (the default: unbounded). */
 export function concurrencyOption(options: unknown, where: string): number {
   const c = optionsObject(options, where, ["concurrency"]).concurrency;
-  if (c === undefined) return Number.POSITIVE_INFINITY;
+  if (c === undefined) return Infinity;
   if (typeof c !== "number")
     throw new TypeError(
       `${where} option concurrency must be a number (an integer ≥ 1, or Infinity), got ${describe(c)}`,
     );
-  if (c !== Number.POSITIVE_INFINITY && (!Number.isInteger(c) || c < 1)) {
+  if (c !== Infinity && (!Number.isInteger(c) || c < 1)) {
     throw new RangeError(
       `${where} option concurrency must be an integer ≥ 1 (or Infinity for no limit), got ${String(c)}`,
     );

@@ -219,12 +219,8 @@ export function eventChannel<T>(
     '(emit) => { source.on("data", emit); return () => source.off("data", emit); }',
   );
   const overflow = (options as { overflow?: unknown } | undefined)?.overflow;
-  const o = channelOptions(options, "eventChannel", Number.POSITIVE_INFINITY, [
-    "dropping",
-    "sliding",
-    "block",
-  ]);
-  if (o.capacity !== Number.POSITIVE_INFINITY && overflow !== "dropping" && overflow !== "sliding")
+  const o = channelOptions(options, "eventChannel", Infinity, ["dropping", "sliding", "block"]);
+  if (o.capacity !== Infinity && overflow !== "dropping" && overflow !== "sliding")
     throw new RangeError(
       `eventChannel of capacity ${o.capacity} needs overflow "dropping" or "sliding"${overflow === undefined ? "" : ` (got "block")`}: a full channel cannot make an outside producer wait, so say which value to drop — or leave capacity out (unbounded)`,
     );

@@ -63,12 +63,12 @@ export class RateLimiter {
   #dead = new Map<number, number>();
   #deadCount = 0;
   /** ≥ every time in `#dead` (-Infinity when none): a reserve whose window starts above it reads no tombstone */
-  #deadMax = Number.NEGATIVE_INFINITY;
+  #deadMax = -Infinity;
   /** the real starts among them (a caller's time when it went ahead), ascending, from `#startsHead` on: what holds back a caller that wakes (see retime) */
   #starts: number[] = [];
   #startsHead = 0;
   /** the latest time read (see `time`), and what is added to the clock's readings */
-  #last = Number.NEGATIVE_INFINITY;
+  #last = -Infinity;
   #skew = 0;
   declare readonly limit: number;
   declare readonly interval: number;
@@ -254,7 +254,7 @@ export class RateLimiter {
     }
     times.length = w;
     this.#deadCount = 0;
-    this.#deadMax = Number.NEGATIVE_INFINITY;
+    this.#deadMax = -Infinity;
   }
 
   /** The tombstones of the times ≤ `before` at the front, which the reserve is about to forget. */
@@ -268,7 +268,7 @@ export class RateLimiter {
         this.#deadCount -= d;
       }
     }
-    if (this.#deadCount === 0) this.#deadMax = Number.NEGATIVE_INFINITY;
+    if (this.#deadCount === 0) this.#deadMax = -Infinity;
   }
 
   /**
@@ -298,9 +298,7 @@ export class RateLimiter {
     // what is left lies below `r`, and below times[r] too (a tombstone of that value would have
     // been met before the limit-th live time was)
     this.#deadMax =
-      this.#deadCount === 0
-        ? Number.NEGATIVE_INFINITY
-        : (times[before(times, head, times[r]!) - 1] ?? Number.NEGATIVE_INFINITY);
+      this.#deadCount === 0 ? -Infinity : (times[before(times, head, times[r]!) - 1] ?? -Infinity);
     if (out.length === 0) return;
     let w = r;
     let k = out.length - 1;
@@ -353,7 +351,7 @@ function forget(xs: number[], head: number, before: number): number {
 }
 
 function* takeGen(l: RateLimiter, site: Error | null): Generator<unknown, undefined, any> {
-  let now = l.time((yield at(site, new Now())) as number, Number.NEGATIVE_INFINITY);
+  let now = l.time((yield at(site, new Now())) as number, -Infinity);
   let t = l.reserve(now);
   let started = false;
   try {

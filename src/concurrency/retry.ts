@@ -91,7 +91,7 @@ const retryGen = function* retry(
       const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
       if (onRetry !== undefined) notify(onRetry, attempt + 1, e, ms);
       if (ms > 0) yield at(site, sleep(ms));
-      else if (times === Number.POSITIVE_INFINITY && cede) {
+      else if (times === Infinity && cede) {
         const c = new RetryCede();
         try {
           yield at(site, c);
@@ -222,7 +222,7 @@ export function retry(program: AnyProgramLike, options: RetryOptions): Program<u
       `retry option times must be a number (retries after the first attempt), got ${describe(times)}`,
     );
   // (Infinity: retry until `while` says no, as Effect.retry({ while }) does without `times`)
-  if (times !== Number.POSITIVE_INFINITY && (!Number.isInteger(times) || times < 0))
+  if (times !== Infinity && (!Number.isInteger(times) || times < 0))
     throw new RangeError(
       `retry option times must be an integer ≥ 0 or Infinity (retries after the first attempt), got ${String(times)}`,
     );

@@ -3,7 +3,7 @@
  * effects whose general path (scheduler-ops.ts, through a handler invocation) would continue the
  * performing task with a value, switch to the ready-queue head, or await a promise while nothing
  * else can run, the same state changes made here and the VM told what to do at the site — deliver
- * a value, SITE_SWITCH, or SITE_AWAIT. Everything else answers DEFER and goes to the handler. Each
+ * a value, switchAnswer or awaitAnswer. Everything else answers DEFER and goes to the handler. Each
  * path is switchable (schedulerFastPaths) and compared with the general path on random programs
  * (test/scheduler-fast-path.test.ts, test/scheduler-await-alone.test.ts,
  * test/scheduler-wait-alone.test.ts).
@@ -23,7 +23,7 @@ import {
   type Spawn,
   Wait,
 } from "../effects/scheduler.js";
-import { DEFER, type Handler, handlersInside, SITE_AWAIT, SITE_SWITCH } from "../protocol.js";
+import { awaitAnswer, DEFER, type Handler, handlersInside, SITE_SWITCH, switchAnswer } from "../protocol.js";
 import {
   awaitExternal,
   callThunk,
@@ -186,7 +186,7 @@ export function gatherAtSite(w: World, effect: Gather<unknown>): unknown {
  * general path blocks the task, finds nothing to run and awaits the next external completion
  * (R6 (3)), which can only be this one; applies it (R7), which wakes the task alone; and switches
  * back to it with the outcome. Here the VM suspends the performing frame on that completion
- * (SITE_AWAIT) and continues it with the same outcome, without the handler invocation.
+ * (awaitAnswer) and continues it with the same outcome, without the handler invocation.
  * As for awaitAtSite, the task is not marked blocked meanwhile, so only in a run without a signal
  * (an abort is the one thing that could observe it). Compared with the general path in
  * test/scheduler-wait-alone.test.ts.
@@ -197,8 +197,7 @@ function waitAlone(w: World, c: Cell): unknown {
   if (!schedulerFastPaths.waitAtSite || w.ctx.driver !== "async" || w.ctx.signal !== null) return DEFER;
   if (c.waiters !== null || finalizing(w, cur) || !w.aloneWith(cur, 1)) return DEFER;
   schedulerFastPaths.waitAtSiteTaken++;
-  SITE_AWAIT.thunk = () => completionOf(w, c);
-  return SITE_AWAIT;
+  return awaitAnswer(() => completionOf(w, c));
 }
 
 /** c's outcome once an external completion settles it (others that come first are applied as R6 (3) would). */
@@ -216,7 +215,7 @@ function completionOf(w: World, c: Cell): Promise<unknown> {
 /**
  * awaitPromise at the perform site: awaitAlone's case (nothing else can run until the promise
  * settles) without the handler invocation — the VM suspends the performing frame on the promise
- * (SITE_AWAIT) and continues it with the outcome. awaitAlone's task is marked blocked meanwhile only
+ * (awaitAnswer) and continues it with the outcome. awaitAlone's task is marked blocked meanwhile only
  * so that an aborted run finalizes it as a blocked task (its signal aborted before its finally
  * blocks): so this path is taken only in a run without a signal, where nothing can observe the
  * difference. The handler's order is kept: R7, the sync-driver and finalizing checks (DEFER: the
@@ -247,8 +246,7 @@ export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
       return DEFER;
     }
     schedulerFastPaths.awaitAtSiteTaken++;
-    SITE_AWAIT.thunk = () => r;
-    return SITE_AWAIT;
+    return awaitAnswer(() => r);
   }
   if (!canBlockAtSite(w)) {
     w.prestarted = { effect, ok: true, value: r };
@@ -343,12 +341,12 @@ function switchTo(w: World, next: TaskRec, keep: TaskRec | null): unknown {
       SITE_SWITCH.body = b.body;
     } else SITE_SWITCH.body = b;
     SITE_SWITCH.handlers = w.selfOnly;
-    return SITE_SWITCH;
+    return switchAnswer();
   }
   w.enterTask(next);
   const v = next.actionValue;
   next.actionValue = undefined;
   SITE_SWITCH.k = k;
   SITE_SWITCH.value = next.action === START ? undefined : v;
-  return SITE_SWITCH;
+  return switchAnswer();
 }

@@ -10,12 +10,19 @@
 import { macrotask } from "./macrotask.js";
 import { brandOf, describe, isAsyncIterator, isGeneratorObject } from "../vm/brand.js";
 import { Machine } from "../vm/machine.js";
-import { ST_ASYNC, ST_DONE } from "../vm/modes.js";
+import { M_THROW, ST_ASYNC, ST_DONE } from "../vm/modes.js";
 import { withHandler } from "../vm/primitives.js";
 import { fromGeneratorObject, Program } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 import { formatAborted, formatFailure } from "../trace/format.js";
-import { type ErrorTrace, errorTraces, type Origins, type RunTrace, runTraces } from "../trace/origin.js";
+import {
+  type ErrorTrace,
+  errorTraces,
+  MARK_THREW,
+  type Origins,
+  type RunTrace,
+  runTraces,
+} from "../trace/origin.js";
 import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
 import { type Driver, Env, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";
@@ -211,7 +218,7 @@ export function run(program: unknown, given?: unknown): RunResult<unknown> {
   const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
   checkOptions(options);
   const { m, ctx } = start(program, options, "sync");
-  m.run(Number.POSITIVE_INFINITY);
+  m.run(Infinity);
   return result(m, ctx);
 }
 
@@ -275,6 +282,19 @@ export function driveAsync(
   return st === ST_DONE ? result(m, ctx) : drive(m, ctx, st);
 }
 
+/** The driver's outcome of an asyncEscape or an awaitAnswer that failed: thrown where it waited. */
+function throwAwaited(m: Machine, e: unknown): void {
+  const effect = m.awaitEffect;
+  if (effect === null) {
+    m.throwHere(e);
+    return;
+  }
+  m.awaitEffect = null;
+  m.noteError(e, { effect, site: m.cur, taker: m.awaitTaker, marker: MARK_THREW });
+  m.mode = M_THROW;
+  m.value = e;
+}
+
 /** The rest of an async run, whose first slice of 16 steps ended with `st` (not ST_DONE). */
 async function drive(m: Machine, ctx: RunContextImpl, st: number): Promise<RunResult<unknown>> {
   let sinceYield = 0;
@@ -290,7 +310,7 @@ async function drive(m: Machine, ctx: RunContextImpl, st: number): Promise<RunRe
         const v = m.base === null || m.abortState !== 0 ? await thunk() : await abortable(m, thunk);
         if (m.abortState !== 1) m.deliver(v); // else: abandoned, the next run() begins the abort
       } catch (e) {
-        if (m.abortState !== 1) m.throwAwaited(e);
+        if (m.abortState !== 1) throwAwaited(m, e);
       }
       // the event loop ran meanwhile; the clock restarts at the next check (no Date.now() per await)
       sinceYield = 0;

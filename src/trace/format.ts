@@ -437,7 +437,7 @@ export function formatAborted(chains: Entry[][] | null, reason: unknown): string
   const at = madeAt(reason);
   if (at !== null) out.push(`the signal's reason (made at ${at}):`);
   errorLines(reason, out);
-  return printable(out.join("\n"), Number.POSITIVE_INFINITY);
+  return printable(out.join("\n"), Infinity);
 }
 
 /**
@@ -493,7 +493,7 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
   if (thrownAt !== null) lines.push(`  thrown at ${thrownAt}`);
   errorLines(error, lines);
   // (the chain's names and effect fields too: a program named from data, a field's C1 controls)
-  return printable(lines.join("\n"), Number.POSITIVE_INFINITY);
+  return printable(lines.join("\n"), Infinity);
 }
 
 /** The error's line, then its causes indented under it. */

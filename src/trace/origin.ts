@@ -216,6 +216,15 @@ const runOfSeg = new WeakMap<Segment, Run>();
  * keeps its frames), and the run's segments must not live on with it — they hold a finished task.
  */
 const parkedRun = new WeakMap<object, WeakRef<Run>>();
+/**
+ * `runOf` once the module of resume and discontinue has loaded (vm/resume.ts), else null: without
+ * them no handler waits for k's outcome, so there is no run to summarize (walk goes on without).
+ */
+let runsOf: typeof runOf | null = null;
+/** @internal Turns the summaries of waiting handlers on (vm/resume.ts, at its load). */
+export function recordRuns(): void {
+  runsOf = runOf;
+}
 function runOf(s: Segment, walk: number): Run {
   let r = runOfSeg.get(s);
   if (r !== undefined) return r;
@@ -419,8 +428,8 @@ function walk(
     const stop = todo.pop() as Segment | null;
     for (let seg = todo.pop() as Segment | null; seg !== null; seg = seg === stop ? null : seg.caller) {
       walkStats.frames++;
-      if (runs && c.inner.length >= KEEP && waiting(seg)) {
-        const r = runOf(seg, c.walk);
+      if (runs && runsOf !== null && c.inner.length >= KEEP && waiting(seg)) {
+        const r = runsOf(seg, c.walk);
         c.addMany(r.n, r.tail);
         const got = passed === null ? null : passed.runs.get(r.base);
         if (got === undefined) passed!.runs.set(r.base, [r.n, c.walk]);

@@ -39,11 +39,7 @@ function stand(x: unknown): unknown {
 
 export function formatReport(ok: boolean, v: unknown): string {
   try {
-    if (ok)
-      return printable(
-        `Ok: ${typeof v === "string" ? JSON.stringify(v) : show(v)}`,
-        Number.POSITIVE_INFINITY,
-      );
+    if (ok) return printable(`Ok: ${typeof v === "string" ? JSON.stringify(v) : show(v)}`, Infinity);
     return `Err: ${v instanceof Error ? printable(`${v.name}: ${v.message}`) : printable(show(v))}`;
   } catch {
     // (a revoked Proxy, a getter or trap that throws, a name that is a symbol: format() never throws)

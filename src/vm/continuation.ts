@@ -98,7 +98,15 @@ export function captured(m: object, top: Segment, bottom: Segment): Continuation
   return new Continuation(TOKEN, top, bottom, m, null);
 }
 
-/** @internal */
-export function unstarted(program: unknown, handlers: readonly unknown[]): Continuation {
+/** @internal (finalize.ts `unstarted` makes them, and sets how they start) */
+export function newUnstarted(program: unknown, handlers: readonly unknown[]): Continuation {
   return new Continuation(TOKEN, null, null, program, handlers);
 }
+
+/**
+ * @internal How an unstarted continuation starts (finalize.ts startUnstarted), set where one is made:
+ * the VM calls it through here, so a bundle that makes none (the small import) does not carry it.
+ */
+export const UNSTARTED: {
+  start: ((m: import("./machine.js").Machine, k: Continuation, from: Segment | null) => void) | null;
+} = { start: null };

@@ -15,9 +15,9 @@ import {
   isThenable,
 } from "./brand.js";
 import { type Continuation, captured } from "./continuation.js";
-import { DEFER, type Handler, SITE_AWAIT, SITE_PASS, SITE_SWITCH } from "./handler.js";
+import { DEFER, type Handler, SITE_PASS, SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
-import { M_AWAIT, M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
+import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { isPrimitive, type Primitive } from "./primitives.js";
 import { checked } from "./result.js";
 import { Once } from "./once.js";
@@ -166,7 +166,7 @@ function skipDeclining(m: Machine, start: Segment, proto: unknown): Segment | nu
 }
 
 /**
- * A task blocking at `site` (finalize.ts switchAtSite): the search cache its perform site started from
+ * A task blocking at `site` (site-answers.ts switchAtSite): the search cache its perform site started from
  * is dropped while it waits (112 B per blocked task: a queue producer's jobs), to be made again when it
  * goes on — unless that costs a long walk at every switch back (a task's body inside many handlers,
  * answered by one outside them all: each effect class walked them all again after every wait). A
@@ -237,23 +237,12 @@ export function deliverTo(m: Machine, p: Segment, e: unknown, site: Segment): vo
     }
     if (r !== DEFER) {
       m.cur = site;
-      if (r === SITE_AWAIT) {
-        // the site waits for the driver (ST_ASYNC); the fast lane stops on the mode
-        const thunk = SITE_AWAIT.thunk!;
-        SITE_AWAIT.thunk = null;
-        m.mode = M_AWAIT;
-        m.value = undefined;
-        m.escape(thunk);
-        m.awaitEffect = e; // (after escape, which clears it)
-        m.awaitTaker = p;
-        return;
-      }
       if (r === SITE_SWITCH) {
-        const call = SITE_SWITCH.call;
-        if (call !== null) {
-          SITE_SWITCH.call = null;
-          call(m, p, e, site);
-        } else m.switchAtSite(p, site);
+        // (a task switch or a wait for the driver, site-answers.ts, or a program called at the site,
+        // call-at-site.ts)
+        const call = SITE_SWITCH.call!;
+        SITE_SWITCH.call = null;
+        call(m, p, e, site);
         return;
       }
       m.mode = M_DELIVER;

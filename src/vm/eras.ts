@@ -22,7 +22,10 @@
  *   only while it has a live invocation or is the open one.
  *
  * Nothing is done per effect or resume beyond the comparison in `link`; the rest happens at a
- * re-link, or when getHandlers is called.
+ * re-link, or when getHandlers is called. And only where getHandlers can be called: its module
+ * (introspect.ts) turns the recording on when it loads (`recordRelinks`), before any run could call
+ * it; a bundle without it (the small import `run, program, state, get, put`) has no reader of the
+ * records, and neither makes them nor carries their code.
  */
 import type { Machine } from "./machine.js";
 import { type Segment, walkedPast } from "./segment.js";
@@ -57,7 +60,7 @@ export function link(m: Machine, p: Segment, to: Segment | null): void {
   // search-cache invariant): the epoch moves then, not for a prompt no search has gone past.
   if (before !== (to === null ? null : to.firstPrompt)) {
     if (walkedPast(m, p)) m.linkEpoch++;
-    if (from !== null) relinked(m, p, before);
+    if (from !== null && relinking !== null) relinking(m, p, before);
   }
 }
 
@@ -69,6 +72,14 @@ export function liveInvocations(m: Machine): number {
 }
 
 /** A re-link of `p`, whose nearest outside prompt was `next` until now. */
+/** `relinked` once getHandlers's module has loaded (recordRelinks), else null: nothing to record for. */
+let relinking: typeof relinked | null = null;
+
+/** @internal Turns the re-link records on (introspect.ts, at its load). */
+export function recordRelinks(): void {
+  relinking = relinked;
+}
+
 function relinked(m: Machine, p: Segment, next: Segment | null): void {
   if (liveInvocations(m) === 0) {
     m.eras = m.relinks = null; // nobody can walk through a link as it was: forget them all

@@ -5,10 +5,9 @@
 import { ContinuationConsumedError, HandlerContextError } from "../errors.js";
 import { MARK_THREW } from "../trace/origin.js";
 import { describe } from "./brand.js";
-import { type Continuation, unstarted } from "./continuation.js";
-import { dispatch } from "./dispatch.js";
+import { type Continuation, UNSTARTED } from "./continuation.js";
 import { link } from "./eras.js";
-import { consumedError, performTerminal, startFinalization, startUnstarted } from "./finalize.js";
+import { consumedError, performTerminal } from "./finalize.js";
 import { type Handler, TRACE_QUIET } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_THROW, M_UNWIND } from "./modes.js";
@@ -16,14 +15,8 @@ import { OP_NAMES, type Primitive } from "./primitives.js";
 import { type Frame, type Invocation, Job, Segment } from "./segment.js";
 import {
   J_CLOSE,
-  OP_ASYNC_ESCAPE,
   OP_CALL_GEN,
-  OP_CREATE_CONTINUATION,
-  OP_DELEGATE,
-  OP_DETACH,
   OP_DISCONTINUE,
-  OP_FINALIZE,
-  OP_GET_CONTINUATION,
   OP_GET_RUN_CONTEXT,
   OP_PASS,
   OP_RESUME,
@@ -37,8 +30,9 @@ import {
 } from "./codes.js";
 
 /**
- * The executors of getHandlers, getCallStack and originOf, by op: each is set by its function
- * (introspect.ts) when that function makes one, so a bundle that never imports it leaves it out.
+ * The executors of getHandlers, getCallStack and originOf (introspect.ts), and of delegate,
+ * getContinuation, createContinuation, detach, finalize and asyncEscape (rare-ops.ts), by op: each
+ * is set by its function when that function makes one, so a bundle that never imports it leaves it out.
  * execute reads this only for an op its switch does not know — a malformed primitive's too
  * (`new Primitive("constructor")` from plain JavaScript): no prototype, so no op finds a method of
  * Array.prototype or Object.prototype here instead of the TypeError below.
@@ -69,53 +63,8 @@ export function execute(m: Machine, prim: Primitive): void {
     case OP_PASS:
       terminal(m, prim);
       return;
-    case OP_DELEGATE: {
-      const inv = handlerOnly(m, prim);
-      if (inv === null) return;
-      // (`inv.job` is delegatedTo for a handler segment: see Segment.delegatedTo) — only for its
-      // own effect: the taker of another (`delegate(new Config())`) did not answer this one
-      const e = prim.a === undefined ? inv.effect : prim.a;
-      const q = dispatch(m, e);
-      if (e === inv.effect) inv.job = q;
-      return;
-    }
-    case OP_GET_CONTINUATION: {
-      const inv = handlerOnly(m, prim);
-      if (inv !== null) m.deliver(inv.k);
-      return;
-    }
-    case OP_CREATE_CONTINUATION:
-      m.deliver(unstarted(prim.a, prim.b as Handler[]));
-      return;
-    case OP_DETACH: {
-      const k = prim.a as Continuation;
-      if (foreign(m, k, prim)) return;
-      if (!k.used) k.detached = true;
-      m.deliver(undefined);
-      return;
-    }
-    case OP_FINALIZE: {
-      const k = prim.a as Continuation;
-      if (k.used) {
-        m.throwHere(consumedError(k));
-        return;
-      }
-      if (k.top === null) {
-        k.used = true;
-        m.deliver(undefined);
-        return;
-      }
-      if (foreign(m, k, prim)) return;
-      // receiver = cur (the yielder), pending = undefined: finalize(k) returns undefined or throws
-      // the first error a finally block threw.
-      startFinalization(m, k, m.cur);
-      return;
-    }
     case OP_GET_RUN_CONTEXT:
       m.deliver(m.ctx);
-      return;
-    case OP_ASYNC_ESCAPE:
-      m.escape(prim.a as () => unknown);
       return;
     case OP_CALL_GEN:
       m.callGenerator(prim.a as Generator<unknown, unknown, unknown>, prim.b as string);
@@ -154,7 +103,7 @@ export function handlerOnly(m: Machine, prim: Primitive): Invocation | null {
  * linked in that run's chain and its code reads that run's store. The use throws here and `k` stays
  * as it was. (An unstarted one is a program and its handlers: it starts wherever it is used.)
  */
-function foreign(m: Machine, k: Continuation, prim: Primitive): boolean {
+export function foreign(m: Machine, k: Continuation, prim: Primitive): boolean {
   if (k.top === null || k.source === m) return false;
   m.throwHere(
     new HandlerContextError(
@@ -177,7 +126,7 @@ function resumeK(m: Machine, prim: Primitive, isThrow: boolean): void {
     if (isThrow) {
       k.used = true; // an unstarted k discontinued never starts; the error is thrown here
       m.throwHere(v);
-    } else startUnstarted(m, k, m.cur);
+    } else UNSTARTED.start!(m, k, m.cur);
     return;
   }
   if (k.source !== m && foreign(m, k, prim)) return;

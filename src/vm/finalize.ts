@@ -8,15 +8,15 @@
  * else the pending value (INV-5: all before the handler's outcome leaves the withHandler).
  */
 import { ContinuationConsumedError, VMInternalError } from "../errors.js";
-import { type Continuation, captured } from "./continuation.js";
-import { deliverTo, dropSearchCache, passOn } from "./dispatch.js";
+import { type Continuation, captured, newUnstarted, UNSTARTED } from "./continuation.js";
+import { deliverTo, passOn } from "./dispatch.js";
 import { SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { noteTransferInto, Origins } from "../trace/origin.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { isPrimitive, OP_NAMES } from "./primitives.js";
 import { brandOf, describe } from "./brand.js";
-import { type Invocation, Job, type Reporter, Segment, walkedPast } from "./segment.js";
+import { type Invocation, Job, type Reporter, Segment } from "./segment.js";
 import { link } from "./eras.js";
 import {
   B_EFFECT,
@@ -295,7 +295,7 @@ export function performTerminal(
   const outer = inv.caller;
   switch (op) {
     case OP_TRANSFER:
-      if (k.top === null) startUnstarted(m, k, outer);
+      if (k.top === null) UNSTARTED.start!(m, k, outer);
       else {
         link(m, k.bottom!, outer);
         m.cur = k.top;
@@ -328,6 +328,15 @@ export function performTerminal(
     }
   }
   throw new VMInternalError(`unknown closing primitive ${op}`);
+}
+
+/**
+ * @internal An unstarted continuation that runs `program` under `handlers` (innermost first) when
+ * resumed or transferred into: createContinuation's, a scheduler task's.
+ */
+export function unstarted(program: unknown, handlers: readonly unknown[]): Continuation {
+  UNSTARTED.start = startUnstarted;
+  return newUnstarted(program, handlers);
 }
 
 /**
@@ -380,60 +389,4 @@ export function startUnstarted(
 function startPrompts(seg: Segment | null, hs: readonly unknown[]): Segment | null {
   for (let i = hs.length - 1; i >= 0; i--) seg = new Segment(S_PROMPT, seg, null, hs[i] as never);
   return seg;
-}
-
-/**
- * A FAST_PATH's SITE_SWITCH answer at prompt `p` (see its declaration): the performer's chain up to
- * `p` is dropped, as a handler's `transfer` into another continuation drops its own k (the OP_TRANSFER
- * case of performTerminal); `k` is linked below `p`'s caller — where the invocation would have
- * run — and continued, or started if it is unstarted.
- */
-export function switchAtSite(m: Machine, p: Segment, site: Segment): void {
-  const k = SITE_SWITCH.k;
-  const v = SITE_SWITCH.value;
-  const keep = SITE_SWITCH.keep;
-  SITE_SWITCH.k = null;
-  SITE_SWITCH.value = undefined;
-  SITE_SWITCH.keep = null;
-  const outer = p.caller;
-  if (keep !== null) {
-    // the performer's continuation, captured and detached exactly as for an invocation (materialize)
-    keep.k = captured(m, site, p);
-    p.caller = null;
-    p.detachedFrom = outer;
-    // The search cache its perform site started from: dropped while it waits unless worth keeping
-    // (dispatch.ts). (p is at or below site, so site has a first prompt)
-    dropSearchCache(m, site.firstPrompt!);
-  }
-  if (k === null || k.top === null) {
-    // A task that finished here (no keep) and an unstarted one next: the next one's prompt is the
-    // finished one's, reused (112 B and a constructor less per task in spawn + gather) when nothing
-    // can hold it — frameless, never captured or detached, no error origin or trace recorded in this
-    // run (those keep segments) — and identical to what startUnstarted would make (its one handler,
-    // the same caller, no invocation).
-    let reuse: Segment | null = null;
-    if (
-      keep === null &&
-      k === null &&
-      p === site &&
-      p.kind === S_PROMPT &&
-      p.top === null &&
-      p.invocation === null &&
-      p.detachedFrom === null &&
-      m.origins === null &&
-      m.tracer === null &&
-      !m.sites
-    ) {
-      reuse = p;
-      p.job = null;
-      p.cache = walkedPast(m, p) ? p.cache : null; // a mark stays (dispatch.ts; its entries hold: same caller)
-    }
-    startUnstarted(m, k, outer, reuse); // (marks k used; k null: SITE_SWITCH.reporter's body starts)
-    return;
-  }
-  k.used = true;
-  link(m, k.bottom!, outer);
-  m.cur = k.top;
-  m.mode = M_DELIVER;
-  m.value = v;
 }

@@ -81,17 +81,6 @@ export const FAST_PATH: unique symbol = Symbol("doeff.fastPath");
 export const DEFER: unique symbol = Symbol("doeff.defer");
 
 /**
- * @internal A FAST_PATH answer that suspends the perform site on `SITE_AWAIT.thunk` (runAsync only):
- * the driver awaits `thunk()` and continues the site with its value, or throws its error there — no
- * continuation captured, no handler frame. It is equivalent to the handler doing
- * `transfer(k, yield* asyncEscape(thunk))` only when nothing can observe the difference while the
- * promise is pending (no other task to run, no abort signal on the run): the hook must decide that.
- * One shared object, recognised by identity (an answer may be a hostile Proxy: no instanceof); the
- * hook sets `thunk` just before returning it and the VM takes it at once.
- */
-export const SITE_AWAIT: { thunk: (() => unknown) | null } = { thunk: null };
-
-/**
  * @internal Set by a FAST_PATH hook just before it returns DEFER, to decline the effect *at this
  * prompt* after all: the search goes on outward from the prompt, exactly as if this prompt's handler
  * did not take the effect (its code is not run). For a handler installed a second time inside its
@@ -105,8 +94,9 @@ export const SITE_PASS: { on: boolean } = { on: false };
  * handler) with `value` instead of the performer — what the handler doing
  * `return yield* transfer(k, value)` does (a scheduler switching tasks), without the invocation.
  * The performer's continuation is dropped (a finished task), or, when `keep` is set, captured into
- * `keep.k` as the handler's own `k` would have been (a task that blocks). Recognised by identity,
- * like SITE_AWAIT; the hook sets the fields just before returning it and the VM takes them at once.
+ * `keep.k` as the handler's own `k` would have been (a task that blocks). One shared object,
+ * recognised by identity (an answer may be a hostile Proxy: no instanceof); the hook sets the fields
+ * just before returning it (as `switchAnswer()`) and the VM takes them at once.
  *
  * With `k` null it *starts* a computation instead — what transferring into the unstarted
  * continuation `createContinuation(reported(reporter), handlers)` does when the reporter gives
@@ -120,9 +110,11 @@ export const SITE_PASS: { on: boolean } = { on: false };
  */
 export const SITE_SWITCH: {
   /**
-   * Set: no switch — this function is called instead, with the machine, the taking prompt, the
-   * effect and the perform site (call-at-site.ts `callAtSite`: a program called at the site, as the
-   * handler's `transferWith(k, program)` would; kept out of the VM core, which only calls it).
+   * The function the VM calls, with the machine, the taking prompt, the effect and the perform site
+   * (set by the answer's maker, taken at once): the switch described above (site-answers.ts
+   * `switchAnswer`), a wait for the driver at the site (`awaitAnswer`, there too), or a program
+   * called at the site, as the handler's `transferWith(k, program)` would (call-at-site.ts
+   * `callAtSiteAnswer`). Kept out of the VM core, which only calls it.
    */
   call:
     | ((

@@ -7,12 +7,16 @@
  */
 import type { Continuation } from "./continuation.js";
 import { OP_GET_CALL_STACK, OP_GET_HANDLERS, OP_ORIGIN } from "./codes.js";
-import { nextPromptIn } from "./eras.js";
+import { nextPromptIn, recordRelinks } from "./eras.js";
 import { handlerOnly, LATE_OPS } from "./execute.js";
 import type { Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { type CallStackEntry, checkK, Primitive } from "./primitives.js";
 import type { Invocation, Segment } from "./segment.js";
+
+// getHandlers walks the chain as it was linked when the effect was performed (eras.ts): from now
+// on, before any run could call it, re-links are recorded
+recordRelinks();
 
 const GET_HANDLERS = /* @__PURE__ */ new Primitive<Handler[]>(OP_GET_HANDLERS, undefined, undefined);
 const GET_CALL_STACK = /* @__PURE__ */ new Primitive<CallStackEntry[]>(

@@ -11,10 +11,10 @@ import type { Driver, RunContextImpl } from "../run/context.js";
 import { brandOf, describe, isEffectInstance, isGeneratorObject } from "./brand.js";
 import { dispatch } from "./dispatch.js";
 import { execute } from "./execute.js";
-import { abortError, beginAbort, exitSegment, switchAtSite, unwindExit } from "./finalize.js";
+import { abortError, beginAbort, exitSegment, unwindExit } from "./finalize.js";
 import { isProgram, type Program } from "./program.js";
 import { isPrimitive } from "./primitives.js";
-import { Frame, type Invocation, type Job, pushFrame, type Reporter, Segment, unpark } from "./segment.js";
+import { Frame, type Invocation, type Job, pushFrame, Segment, unpark } from "./segment.js";
 import type { StepTracer } from "./trace-hook.js";
 import { Era, liveInvocations, type Relinks } from "./eras.js";
 import { type EffectInfo, MARK_THREW, Origins } from "../trace/origin.js";
@@ -48,7 +48,6 @@ import {
   P_REPORT,
   S_BODY,
   S_HANDLER,
-  S_PROMPT,
   S_ROOT,
 } from "./codes.js";
 import { FAST_LANE } from "./codes.js";
@@ -99,7 +98,7 @@ export class Machine {
    * at most 10,000 steps or 5 ms) — else one run(1000) could answer 64,000 effects between checks.
    */
   declare laneEffects: number;
-  /** the effect (and its taker) a FAST_PATH suspended the site on (SITE_AWAIT), or null: its
+  /** the effect (and its taker) a FAST_PATH suspended the site on (awaitAnswer), or null: its
    * rejection is reported as thrown by that handler for that effect, as the handler would have */
   declare awaitEffect: unknown;
   declare awaitTaker: Segment | null;
@@ -502,25 +501,13 @@ export class Machine {
         gen = p.a;
         name = p.name;
         break;
-      case P_REPORT: {
-        // Mark the segment the body runs on; it must be frameless (then its exit is the body's) and
-        // unmarked: cur when it is (a continuation just started: a fresh prompt), else a new one.
-        let seg = this.cur;
-        if (seg.top !== null || seg.job !== null || (seg.kind !== S_BODY && seg.kind !== S_PROMPT))
-          this.cur = seg = new Segment(S_BODY, seg, seg.invocation, null);
-        const r = p.a as Reporter & { start(): unknown };
-        let body: unknown;
-        try {
-          body = r.start();
-        } catch (e) {
-          this.throwHere(e); // (unmarked: nothing ran to report on)
+      default:
+        // the scheduler's task report: its code comes with the program (reported.ts), so that a
+        // bundle without the scheduler does not carry it
+        if (p.tag === P_REPORT && typeof p.b === "function") {
+          (p.b as (m: Machine, p: Program) => void)(this, p);
           return;
         }
-        seg.job = r;
-        this.callProgramLike(body);
-        return;
-      }
-      default:
         // only a Program built by hand has another tag (doeff's own use the constants above): the
         // user's mistake, thrown where it was run, not a VMInternalError ending the run
         this.throwHere(
@@ -568,35 +555,6 @@ export class Machine {
     this.value = v;
   }
 
-  /** asyncEscape under runAsync: stop stepping until the driver delivers the outcome. */
-  escape(thunk: () => unknown): void {
-    if (this.driver === "sync") {
-      this.throwHere(new AsyncRequiredError("asyncEscape"));
-      return;
-    }
-    this.asyncThunk = thunk;
-    this.awaitEffect = null;
-    this.halt = true;
-  }
-
-  /** A FAST_PATH's SITE_SWITCH answer at prompt `p` (finalize.ts: beside the transfer it mirrors). */
-  switchAtSite(p: Segment, site: Segment): void {
-    switchAtSite(this, p, site);
-  }
-
-  /** The driver's outcome of an asyncEscape or a SITE_AWAIT that failed: thrown where it waited. */
-  throwAwaited(e: unknown): void {
-    const effect = this.awaitEffect;
-    if (effect === null) {
-      this.throwHere(e);
-      return;
-    }
-    this.awaitEffect = null;
-    this.noteError(e, { effect, site: this.cur, taker: this.awaitTaker, marker: MARK_THREW });
-    this.mode = M_THROW;
-    this.value = e;
-  }
-
   /** The run ended with outcome (ok, value). */
   finish(ok: boolean, value: unknown): void {
     this.done = true;
@@ -604,4 +562,19 @@ export class Machine {
     this.ok = ok;
     this.result = value;
   }
+}
+
+/**
+ * asyncEscape (and a FAST_PATH's awaitAnswer) under runAsync: stop stepping until the driver delivers
+ * the outcome. (A function, not a method: a bundle that can make neither, the small import, leaves
+ * it out, with its AsyncRequiredError.)
+ */
+export function suspendOn(m: Machine, thunk: () => unknown): void {
+  if (m.driver === "sync") {
+    m.throwHere(new AsyncRequiredError("asyncEscape"));
+    return;
+  }
+  m.asyncThunk = thunk;
+  m.awaitEffect = null;
+  m.halt = true;
 }

@@ -6,7 +6,7 @@ export const M_UNWIND = 2;
 export const M_HANDLE_YIELD = 3;
 export const M_RETURN_VALUE = 4;
 export const M_RETURN_ERROR = 5;
-/** Suspended at a perform site on a FAST_PATH's SITE_AWAIT (runAsync): the driver delivers the outcome
+/** Suspended at a perform site on a FAST_PATH's awaitAnswer (runAsync): the driver delivers the outcome
  * (Deliver / Throw) before the next step; stepping in this mode is a machine bug. */
 export const M_AWAIT = 6;
 export const MODE_NAMES = ["Deliver", "Throw", "Unwind", "HandleYield", "Return", "Return", "Await"] as const;

@@ -4,28 +4,17 @@
  */
 import { brand, brandOf, describe, isGeneratorObject, isProgramLike, notAHandler } from "./brand.js";
 import { type Continuation, isContinuation } from "./continuation.js";
-import type { Handler } from "./handler.js";
 import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
-import type { AnswerOf, AnyEffect, AnyProgramLike, EffectsOf, KnownEffectsOf, ResultOf } from "./types.js";
+import type { AnyEffect, AnyProgramLike, EffectsOf, KnownEffectsOf, ResultOf } from "./types.js";
 import type { CheckedHandler } from "../run/every-effect.js";
-import type { EmittedBy, HandledBy, ReturnedBy } from "../run/rows.js";
 import type { WithHandlerTaskEnders } from "../run/task-results.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
 import {
   B_PRIMITIVE,
-  OP_ASYNC_ESCAPE,
   OP_CALL_GEN,
-  OP_CREATE_CONTINUATION,
-  OP_DELEGATE,
-  OP_DETACH,
-  OP_DISCONTINUE,
-  OP_FINALIZE,
-  OP_GET_CONTINUATION,
   OP_GET_RUN_CONTEXT,
   OP_PASS,
-  OP_RESUME,
-  OP_RESUME_CONTINUATION,
   OP_TRANSFER,
   OP_TRANSFER_WITH,
   OP_WITH_HANDLER,
@@ -120,7 +109,7 @@ export function checkProgramLike(p: unknown, where: string): void {
   throw new TypeError(`${where} expects a Program, Effect or primitive, got ${describe(p)}`);
 }
 
-function checkHandler(h: unknown, where: string): void {
+export function checkHandler(h: unknown, where: string): void {
   const bad = notAHandler(h);
   if (bad !== null) {
     throw new TypeError(`${where} expects a handler function ((effect, k) => generator), got ${bad}`);
@@ -158,22 +147,6 @@ export function withHandler<P extends AnyProgramLike, H = any, Em = never, Ret =
  */
 export type AnswerArg<A> = [undefined] extends [A] ? [value?: A] : [value: A];
 
-/**
- * Resume `k` with `v`; evaluates to k's final outcome (non-tail). `v` must be of k's answer type; the
- * result is the handled body's result type where it is known (a continuation from
- * `createContinuation(p)`); in `handle(C, f)` the body is not known, so it is the opaque `BodyResult`:
- * return it as it is (`return yield* resume(k, v)`), or cast it to compute with it (docs/types.md,
- * "Handler results").
- */
-export function resume<A, R, E = never>(
-  k: Continuation<A, R, E>,
-  ...v: AnswerArg<NoInfer<A>>
-): Primitive<R, E>;
-export function resume(k: Continuation<unknown, unknown, unknown>, v?: unknown): Primitive<unknown, unknown> {
-  checkK(k, "resume");
-  return new Primitive(OP_RESUME, k, v);
-}
-
 /** Tail-resume `k` with `v` (handler only): the invocation ends and k's outcome goes to its awaiter. */
 export function transfer<A, E = never>(
   k: Continuation<A, unknown, E>,
@@ -198,12 +171,6 @@ export function transferWith(
   return new Primitive(OP_TRANSFER_WITH, k, p);
 }
 
-/** Resume `k` by throwing `e` at its perform site; evaluates to k's final outcome. */
-export function discontinue<R, E = never>(k: Continuation<unknown, R, E>, e: unknown): Primitive<R, E> {
-  checkK(k, "discontinue");
-  return new Primitive(OP_DISCONTINUE, k, e);
-}
-
 /** Forward the effect (or a substitute) to the next handler out; terminal (handler only). */
 export function pass(): Primitive<never>;
 /** With a substitute: the handler's own code performs it (its row), taken by the handlers outside. */
@@ -215,78 +182,11 @@ export function pass(effect?: unknown): Primitive<never, unknown> {
   return new Primitive(OP_PASS, effect, undefined);
 }
 
-/**
- * Perform the effect (or a substitute) from the handler's position; non-terminal (handler only).
- * Evaluates to the answer of the effect (of the substitute's type; `unknown` for the current effect).
- */
-export function delegate<E extends AnyEffect>(effect: E): Primitive<AnswerOf<E>, E>;
-export function delegate<A = unknown>(): Primitive<A>;
-export function delegate(effect?: unknown): Primitive<unknown> {
-  if (effect !== undefined && brandOf(effect) !== 1) {
-    throw new TypeError(`delegate expects an Effect or nothing, got ${describe(effect)}`);
-  }
-  return new Primitive(OP_DELEGATE, effect, undefined);
-}
-
-const GET_CONTINUATION = /* @__PURE__ */ new Primitive<Continuation>(
-  OP_GET_CONTINUATION,
-  undefined,
-  undefined,
-);
 const GET_RUN_CONTEXT = /* @__PURE__ */ new Primitive<import("../run/context.js").RunContext>(
   OP_GET_RUN_CONTEXT,
   undefined,
   undefined,
 );
-
-/** The current invocation's continuation (handler only). */
-export function getContinuation(): Primitive<Continuation> {
-  return GET_CONTINUATION;
-}
-/** An unstarted continuation that runs `p` under `handlers` (innermost first) when resumed. */
-export function createContinuation<
-  P extends AnyProgramLike,
-  const Hs extends readonly Handler<any, any>[] = [],
->(
-  p: P,
-  handlers: Hs = [] as unknown as Hs,
-): Primitive<
-  Continuation<unknown, ResultOf<P> | ReturnedBy<Hs>, Exclude<EffectsOf<P>, HandledBy<Hs>> | EmittedBy<Hs>>
-> {
-  checkProgramLike(p, "createContinuation");
-  if (!Array.isArray(handlers))
-    throw new TypeError(`createContinuation expects an array of handlers, got ${describe(handlers)}`);
-  for (const h of handlers) checkHandler(h, "createContinuation");
-  return new Primitive(OP_CREATE_CONTINUATION, p, handlers.slice());
-}
-
-/** Identical to resume. */
-export function resumeContinuation<A, R, E = never>(
-  k: Continuation<A, R, E>,
-  ...v: AnswerArg<NoInfer<A>>
-): Primitive<R, E>;
-export function resumeContinuation(
-  k: Continuation<unknown, unknown, unknown>,
-  v?: unknown,
-): Primitive<unknown, unknown> {
-  checkK(k, "resumeContinuation");
-  return new Primitive(OP_RESUME_CONTINUATION, k, v);
-}
-
-/** Keep `k`: the end of its invocation will not finalize it. */
-export function detach(k: Continuation<unknown, unknown, unknown>): Primitive<undefined> {
-  checkK(k, "detach");
-  return new Primitive(OP_DETACH, k, undefined);
-}
-
-/**
- * Use `k` and close its frames now (their finally blocks run). Any continuation, whatever effects its
- * program performs: finally blocks are handled where their frames are; an unstarted one runs nothing.
- */
-export function finalize(k: Continuation<unknown, unknown, unknown>): Primitive<undefined> {
-  checkK(k, "finalize");
-  return new Primitive(OP_FINALIZE, k, undefined);
-}
 
 /** One program frame of `getCallStack()`. */
 export interface CallStackEntry {
@@ -299,12 +199,4 @@ export interface CallStackEntry {
 /** The run's RunContext. */
 export function getRunContext(): Primitive<import("../run/context.js").RunContext> {
   return GET_RUN_CONTEXT;
-}
-
-/** runAsync awaits `thunk()` (nothing else runs meanwhile); under run → AsyncRequiredError. */
-export function asyncEscape<A>(thunk: () => PromiseLike<A> | A): Primitive<A> {
-  if (typeof thunk !== "function") {
-    throw new TypeError(`asyncEscape expects a function returning a promise, got ${describe(thunk)}`);
-  }
-  return new Primitive(OP_ASYNC_ESCAPE, thunk, undefined);
 }

@@ -7,20 +7,9 @@
  */
 import { brand, describe, isGeneratorObject } from "./brand.js";
 import { Once } from "./once.js";
-import type { Reporter } from "./segment.js";
 import { captureSite, siteState } from "./sites.js";
 import type { AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
-import {
-  B_PROGRAM,
-  P_FLATMAP,
-  P_GEN,
-  P_GEN1,
-  P_GENOBJ,
-  P_INTERNAL,
-  P_MAP,
-  P_PURE,
-  P_REPORT,
-} from "./codes.js";
+import { B_PROGRAM, P_FLATMAP, P_GEN, P_GEN1, P_GENOBJ, P_INTERNAL, P_MAP, P_PURE } from "./codes.js";
 
 /**
  * A lazy, re-runnable program producing `A` and performing the effects `E` (API §7; inferred by
@@ -323,16 +312,4 @@ export function boundary<A, Args extends unknown[]>(
   ...args: Args
 ): Program<A> {
   return new Program<A>(P_INTERNAL, g, args, label);
-}
-
-/**
- * @internal A one-shot program that runs the body `reporter.start()` gives and hands its outcome to
- * `reporter.exit` (segment.ts, Reporter), which may answer an effect to perform in its place; shown
- * in tracebacks as `── reporter.frameLabel() ──`, the label made only when a traceback is. As the
- * generator `function* () { let o; try { o = ok(yield* body) } catch (e) { o = err(e) } return
- * yield exit(o) }` would be, without a generator, a frame, its arguments or an eager label string:
- * the segment the body runs on is marked instead (the scheduler's task report: one per task).
- */
-export function reported<A>(reporter: Reporter & { start(): unknown }): Program<A> {
-  return new Program<A>(P_REPORT, reporter, undefined, "");
 }

@@ -479,7 +479,7 @@ export class WorkerPool {
       filename: entryFile(),
       minThreads: this.size,
       maxThreads: this.size,
-      idleTimeout: Number.POSITIVE_INFINITY,
+      idleTimeout: Infinity,
       workerData: data,
       ...(execArgv === undefined ? {} : { execArgv }),
       ...(o.resourceLimits === undefined ? {} : { resourceLimits: o.resourceLimits }),

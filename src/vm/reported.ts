@@ -1,0 +1,40 @@
+/**
+ * The scheduler's task report as a program (P_REPORT). A module of its own: its code comes with the
+ * program (its `b`, which Machine.call calls), so a bundle that never makes one — the small import
+ * `run, program, state, get, put`, which cannot spawn — does not carry it.
+ */
+import type { Machine } from "./machine.js";
+import { Program } from "./program.js";
+import { type Reporter, Segment } from "./segment.js";
+import { P_REPORT, S_BODY, S_PROMPT } from "./codes.js";
+
+/**
+ * @internal A one-shot program that runs the body `reporter.start()` gives and hands its outcome to
+ * `reporter.exit` (segment.ts, Reporter), which may answer an effect to perform in its place; shown
+ * in tracebacks as `── reporter.frameLabel() ──`, the label made only when a traceback is. As the
+ * generator `function* () { let o; try { o = ok(yield* body) } catch (e) { o = err(e) } return
+ * yield exit(o) }` would be, without a generator, a frame, its arguments or an eager label string:
+ * the segment the body runs on is marked instead (the scheduler's task report: one per task).
+ */
+export function reported<A>(reporter: Reporter & { start(): unknown }): Program<A> {
+  return new Program<A>(P_REPORT, reporter, callReported, "");
+}
+
+/** Machine.call of a reported program `p`. */
+function callReported(m: Machine, p: Program): void {
+  // Mark the segment the body runs on; it must be frameless (then its exit is the body's) and
+  // unmarked: cur when it is (a continuation just started: a fresh prompt), else a new one.
+  let seg = m.cur;
+  if (seg.top !== null || seg.job !== null || (seg.kind !== S_BODY && seg.kind !== S_PROMPT))
+    m.cur = seg = new Segment(S_BODY, seg, seg.invocation, null);
+  const r = p.a as Reporter & { start(): unknown };
+  let body: unknown;
+  try {
+    body = r.start();
+  } catch (e) {
+    m.throwHere(e); // (unmarked: nothing ran to report on)
+    return;
+  }
+  seg.job = r;
+  m.callProgramLike(body);
+}

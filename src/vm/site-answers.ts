@@ -1,0 +1,104 @@
+/**
+ * The scheduler's answers at the perform site, through SITE_SWITCH.call (handler.ts): a task switch
+ * (`switchAnswer`) and a wait for the driver (`awaitAnswer`). Not part of the VM core, as
+ * call-at-site.ts is not: the core only calls the function SITE_SWITCH.call holds, so an import of
+ * run/program/state, which can neither switch tasks nor await at a site, does not carry these.
+ */
+import { captured } from "./continuation.js";
+import { dropSearchCache } from "./dispatch.js";
+import { link } from "./eras.js";
+import { startUnstarted } from "./finalize.js";
+import { SITE_SWITCH } from "./handler.js";
+import { suspendOn, type Machine } from "./machine.js";
+import { M_AWAIT, M_DELIVER } from "./modes.js";
+import { type Segment, walkedPast } from "./segment.js";
+import { S_PROMPT } from "./codes.js";
+
+/** @internal The answer for a FAST_PATH hook to return once SITE_SWITCH's fields are set: switch. */
+export function switchAnswer(): unknown {
+  SITE_SWITCH.call = switchAtSite;
+  return SITE_SWITCH;
+}
+
+/** the thunk awaitAtSite suspends on (set by awaitAnswer, taken at once) */
+let thunk: (() => unknown) | null = null;
+
+/**
+ * @internal A FAST_PATH answer that suspends the perform site on `f` (runAsync only): the driver
+ * awaits `f()` and continues the site with its value, or throws its error there — no continuation
+ * captured, no handler frame. It is equivalent to the handler doing
+ * `transfer(k, yield* asyncEscape(f))` only when nothing can observe the difference while the
+ * promise is pending (no other task to run, no abort signal on the run): the hook must decide that.
+ */
+export function awaitAnswer(f: () => unknown): unknown {
+  thunk = f;
+  SITE_SWITCH.call = awaitAtSite;
+  return SITE_SWITCH;
+}
+
+/** The site waits for the driver (ST_ASYNC); the fast lane stops on the mode. */
+function awaitAtSite(m: Machine, p: Segment, e: unknown): void {
+  const f = thunk!;
+  thunk = null;
+  m.mode = M_AWAIT;
+  m.value = undefined;
+  suspendOn(m, f);
+  m.awaitEffect = e; // (after escape, which clears it)
+  m.awaitTaker = p;
+}
+
+/**
+ * A FAST_PATH's SITE_SWITCH answer at prompt `p` (see its declaration): the performer's chain up to
+ * `p` is dropped, as a handler's `transfer` into another continuation drops its own k (the OP_TRANSFER
+ * case of performTerminal); `k` is linked below `p`'s caller — where the invocation would have
+ * run — and continued, or started if it is unstarted.
+ */
+function switchAtSite(m: Machine, p: Segment, _e: unknown, site: Segment): void {
+  const k = SITE_SWITCH.k;
+  const v = SITE_SWITCH.value;
+  const keep = SITE_SWITCH.keep;
+  SITE_SWITCH.k = null;
+  SITE_SWITCH.value = undefined;
+  SITE_SWITCH.keep = null;
+  const outer = p.caller;
+  if (keep !== null) {
+    // the performer's continuation, captured and detached exactly as for an invocation (materialize)
+    keep.k = captured(m, site, p);
+    p.caller = null;
+    p.detachedFrom = outer;
+    // The search cache its perform site started from: dropped while it waits unless worth keeping
+    // (dispatch.ts). (p is at or below site, so site has a first prompt)
+    dropSearchCache(m, site.firstPrompt!);
+  }
+  if (k === null || k.top === null) {
+    // A task that finished here (no keep) and an unstarted one next: the next one's prompt is the
+    // finished one's, reused (112 B and a constructor less per task in spawn + gather) when nothing
+    // can hold it — frameless, never captured or detached, no error origin or trace recorded in this
+    // run (those keep segments) — and identical to what startUnstarted would make (its one handler,
+    // the same caller, no invocation).
+    let reuse: Segment | null = null;
+    if (
+      keep === null &&
+      k === null &&
+      p === site &&
+      p.kind === S_PROMPT &&
+      p.top === null &&
+      p.invocation === null &&
+      p.detachedFrom === null &&
+      m.origins === null &&
+      m.tracer === null &&
+      !m.sites
+    ) {
+      reuse = p;
+      p.job = null;
+      p.cache = walkedPast(m, p) ? p.cache : null; // a mark stays (dispatch.ts; its entries hold: same caller)
+    }
+    startUnstarted(m, k, outer, reuse); // (marks k used; k null: SITE_SWITCH.reporter's body starts)
+    return;
+  }
+  k.used = true;
+  link(m, k.bottom!, outer);
+  m.cur = k.top;
+  m.mode = M_DELIVER;
+  m.value = v;
+}
