@@ -1,7 +1,8 @@
 /**
  * The package as npm would ship it: `npm run build` (the package's own script) and `npm pack`, in a
  * scratch copy of what goes into it — not in ./dist, which other test files may read while this
- * builds. Shared by the tests that install the tarball (package, types-matrix, runtimes).
+ * builds. Shared by the tests that install the tarball (package, types-matrix, runtimes, subpaths)
+ * and those that read the declarations its build wrote (public-any, types-cost).
  *
  * Built once per content: kept in node_modules/.cache/doeff-pack/<hash>, the hash taken over every
  * file the build reads or the tarball ships (src/, docs/*.md, package.json, README, CHANGELOG,

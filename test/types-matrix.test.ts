@@ -25,6 +25,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { Worker } from "node:worker_threads";
 import { APP_RUN_OUTPUT, bundleCopy, writeLibraryProject } from "./library-project.js";
 import { packed } from "./scratch-package.js";
 
@@ -320,26 +321,72 @@ function parseDiagnostics(out: string): Diagnostic[] {
   return diags;
 }
 
-/** Two compilations at a time: the machine is shared. */
-let running = 0;
-const queue: (() => void)[] = [];
-async function limited<T>(f: () => Promise<T>): Promise<T> {
-  if (running >= 2) await new Promise<void>((r) => queue.push(r));
-  running++;
-  try {
-    return await f();
-  } finally {
-    running--;
-    queue.shift()?.();
-  }
+/**
+ * Two compilations at a time (the machine is shared), each in one of two lines that run theirs one
+ * after another: TypeScript 5.9's (about half of the work) in a worker thread that stays, the other
+ * compilers' as processes. The worker runs 5.9's own command line (`executeCommandLine`, what
+ * bin/tsc runs) with the same arguments and folder, so its output and exit code are a `tsc`
+ * process's (the two were compared on every project here); only the compiler stays loaded, and
+ * warmed up by V8, between runs: a small project then takes ~0.4 s instead of ~1.6 s of CPU.
+ */
+function oneAtATime(): <T>(f: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (f) => {
+    const next = last.then(f);
+    last = next.catch(() => {});
+    return next;
+  };
 }
+const inWorker = oneAtATime();
+const inProcess = oneAtATime();
 
 interface Outcome {
   readonly code: number;
   readonly out: string;
 }
+const WORKER = `
+const { parentPort } = require("node:worker_threads");
+const ts = require(${JSON.stringify(join(root, "node_modules/typescript"))});
+parentPort.on("message", ({ project, cwd }) => {
+  let out = "";
+  let code = 0;
+  const sys = { ...ts.sys, write: (s) => { out += s; }, exit: (c) => { code = c ?? 0; }, getCurrentDirectory: () => cwd };
+  try {
+    ts.executeCommandLine(sys, () => {}, ["-p", project, "--pretty", "false"]);
+  } catch (e) {
+    code = 1;
+    out += String(e && e.stack || e);
+  }
+  parentPort.postMessage({ code, out });
+});
+`;
+let worker: Worker | undefined;
+after(() => worker?.terminate());
+
 function tsc(version: Version, project: string, cwd: string): Promise<Outcome> {
-  return limited(
+  if (version === "5.9")
+    return inWorker(
+      () =>
+        new Promise((resolve, reject) => {
+          worker ??= new Worker(WORKER, { eval: true, execArgv: [] });
+          const w = worker;
+          const settle = (): void => {
+            w.off("message", done).off("error", failed).off("exit", failed);
+          };
+          const done = (o: Outcome): void => {
+            settle();
+            resolve(o);
+          };
+          const failed = (e: unknown): void => {
+            settle();
+            if (worker === w) worker = undefined; // (a new one for the next run)
+            reject(new Error(`TypeScript 5.9's worker failed on ${project}: ${String(e)}`));
+          };
+          w.on("message", done).on("error", failed).on("exit", failed);
+          w.postMessage({ project, cwd });
+        }),
+    );
+  return inProcess(
     () =>
       new Promise((resolve) => {
         execFile(
