@@ -219,6 +219,9 @@ const parkedRun = new WeakMap<object, WeakRef<Run>>();
 /**
  * `runOf` once the module of resume and discontinue has loaded (vm/resume.ts), else null: without
  * them no handler waits for k's outcome, so there is no run to summarize (walk goes on without).
+ * (One without them still reads as waiting: a handler function that returns `finalize(k)` itself,
+ * while k's finally blocks run — one at a time, never a run of them, and walked one by one its line
+ * is the same.)
  */
 let runsOf: typeof runOf | null = null;
 /** @internal Turns the summaries of waiting handlers on (vm/resume.ts, at its load). */
