@@ -35,7 +35,9 @@ import { checkProgramArg } from "../effects/program-arg.js";
 import { describe } from "../vm/brand.js";
 import { fn, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
-import { noted } from "./abort-reason.js";
+import { getRunContext } from "../vm/primitives.js";
+import type { RunContext } from "../run/context.js";
+import { noted, primitiveReason } from "./abort-reason.js";
 import { cancelOwned } from "./pool.js";
 import type { SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
@@ -86,7 +88,8 @@ const abortableGen = named(
     site: Error | null,
   ): Generator<unknown, unknown, any> {
     // aborted before it was reached: the program never starts (and nothing is spawned or listened to)
-    if (signal.aborted) throw noted(signal, signal.reason); // (noted: retry stops on it, abort-reason.ts)
+    // (noted: retry stops on it, abort-reason.ts; a primitive reason for this run only)
+    if (signal.aborted) throw yield* note(signal, signal.reason);
     const create = new CreateExternalPromise<undefined>();
     CANCEL_ONLY.add(create); // (a deadlock under run that only the signal could end: DeadlockError)
     const ext = (yield at(site, create)) as ExternalPromise<undefined>;
@@ -109,7 +112,7 @@ const abortableGen = named(
     } catch (e) {
       // the reason of the aborted signal — thrown here, or by the program itself (a fetch given the
       // signal, which won the race): noted, so that retry stops on it (abort-reason.ts)
-      throw noted(signal, e);
+      throw yield* note(signal, e);
     } finally {
       unlisten(signal, onAbort);
       // no longer pending work of the run (a completion after the run is ignored: R7)
@@ -120,6 +123,11 @@ const abortableGen = named(
   },
 );
 const abortableProgram = fn(abortableGen);
+
+/** `e` noted (abort-reason.ts): the run's context read only for a primitive reason. */
+function* note(signal: AbortSignal, e: unknown): Generator<unknown, unknown, any> {
+  return noted(signal, e, primitiveReason(signal, e) ? ((yield getRunContext()) as RunContext) : null);
+}
 wrappers.set(abortableGen, 0); // timeout(abortable(job, signal), ms) names the job
 
 function isAbortSignal(x: unknown): x is AbortSignal {

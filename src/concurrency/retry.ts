@@ -13,6 +13,8 @@
  */
 import { FINALIZING, RetryCede } from "../effects/scheduler.js";
 import { isAbortReason } from "./abort-reason.js";
+import type { RunContext } from "../run/context.js";
+import { getRunContext } from "../vm/primitives.js";
 import { delay as sleep } from "../effects/time.js";
 import { AsyncRequiredError, DeadlockError, UnhandledEffectError } from "../errors.js";
 import { describeError } from "../run/result.js";
@@ -42,7 +44,8 @@ import type { Delay } from "../effects/time.js";
  * `signal.reason` that `abortable(program, signal)` throws once `signal` is aborted (an abort means
  * stop; the signal stays aborted). `while` is not asked about these. A primitive reason
  * (`controller.abort("shutdown")`) has no identity: an equal value thrown is taken for it, while it
- * is one of the last 32 primitive reasons abortable threw — abort with an Error to be exact.
+ * is one of the last 32 primitive reasons abortable threw in the same run — abort with an Error to
+ * be exact.
  *
  * @example
  * ```ts
@@ -87,7 +90,14 @@ const retryGen = function* retry(
     try {
       return (yield at(site, p)) as unknown;
     } catch (e) {
-      if (attempt >= times || hopeless(e) || (shouldRetry !== undefined && !decide(shouldRetry, e))) throw e;
+      if (
+        attempt >= times ||
+        hopeless(e) ||
+        // (a primitive abort reason is known per run: abort-reason.ts)
+        isAbortReason(e, e === Object(e) ? null : ((yield getRunContext()) as RunContext)) ||
+        (shouldRetry !== undefined && !decide(shouldRetry, e))
+      )
+        throw e;
       const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
       if (onRetry !== undefined) notify(onRetry, attempt + 1, e, ms);
       if (ms > 0) yield at(site, sleep(ms));
@@ -111,15 +121,11 @@ const retryProgram = fn(retryGen);
  * go on — every task waits and nothing can wake one (DeadlockError), async work under `run`
  * (AsyncRequiredError). Each attempt met it again: with `times: Infinity`, and nothing else left to
  * run, stop it or time it out, the run never returned. Likewise the reason of an aborted signal
- * that `abortable` threw (abort-reason.ts): an abort means stop, and the signal stays aborted.
+ * that `abortable` threw (abort-reason.ts, isAbortReason in retry's loop: a primitive one is known
+ * per run): an abort means stop, and the signal stays aborted.
  */
 function hopeless(e: unknown): boolean {
-  return (
-    e instanceof DeadlockError ||
-    e instanceof AsyncRequiredError ||
-    FINALIZING.has(e as object) ||
-    isAbortReason(e)
-  );
+  return e instanceof DeadlockError || e instanceof AsyncRequiredError || FINALIZING.has(e as object);
 }
 named("retry", retryGen); // (its name survives a minifying bundler)
 wrappers.set(retryGen, 0);

@@ -219,6 +219,9 @@ const parkedRun = new WeakMap<object, WeakRef<Run>>();
 /**
  * `runOf` once the module of resume and discontinue has loaded (vm/resume.ts), else null: without
  * them no handler waits for k's outcome, so there is no run to summarize (walk goes on without).
+ * (One without them still reads as waiting: a handler function that returns `finalize(k)` itself,
+ * while k's finally blocks run — one at a time, never a run of them, and walked one by one its line
+ * is the same.)
  */
 let runsOf: typeof runOf | null = null;
 /** @internal Turns the summaries of waiting handlers on (vm/resume.ts, at its load). */
@@ -547,7 +550,7 @@ export interface EffectInfo {
 }
 
 /** Snapshot the chain at `cur` for error `e`. */
-export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Origin {
+export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSite = false): Origin {
   const originInv = cur.invocation;
   const passed: Passed = { segs: new WeakMap(), parked: new WeakSet(), runs: new WeakMap() };
   // an effect performed by the handler's own code (delegate) failed, or nothing took it
@@ -561,6 +564,7 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null): Ori
     // an effect a handler gave transferWith at this very site
     const t = transferOf(info.effect, info.site);
     if (t !== undefined && chain.at(-1)?.effect !== t.effect) chain.push(transferLine(t));
+    if (namesBlocked !== null) namesBlocked(chain, info.site.top, atSite);
     return new Origin(
       chain,
       info.effect,
@@ -622,7 +626,10 @@ export const noteWait = (k: object, what: string, ids: number[]): unknown => wai
  * registered once, when its module loads, and read from the continuation's perform frame.
  */
 const blocksAs = new WeakMap<object, string>();
-export const waitsIn = (g: Function, what: string): unknown => blocksAs.set(g.prototype, what);
+export const waitsIn = (g: Function, what: string): unknown => {
+  namesBlocked = blockedLine;
+  return blocksAs.set(g.prototype, what);
+};
 /** What `g` (a generator function) was registered as by waitsIn: `timeout(receive(ch), ms)` names it too. */
 export const waitName = (g: unknown): string | undefined =>
   typeof g === "function" ? blocksAs.get(g.prototype as object) : undefined;
@@ -631,6 +638,24 @@ export const blockedIn = (k: Continuation): string | undefined => {
   const f = k.top?.top;
   return f == null ? undefined : blocksAs.get(Object.getPrototypeOf(f.gen));
 };
+/**
+ * The chain of an error met at an effect a library call performed for the program (receive's
+ * Wait(Future), which the program never wrote): that call named before the effect's line, as an
+ * aborted run's report names it (`blocked in receive(…)`) — when waitsIn registered the frame that
+ * performed it: the site's `top`, or the one below when the program a transferWith called there
+ * threw (`atSite`: the scheduler throws a deadlock by `transferWith(k, raise(error))`; and a delay's
+ * own Delay, thrown at in the time handler's program, is the program's, not a call to name).
+ */
+function blockedLine(chain: Entry[], top: Frame | null, atSite: boolean): void {
+  const by = atSite ? top!.prev : top;
+  const what = by === null ? undefined : blocksAs.get(Object.getPrototypeOf(by.gen));
+  if (what !== undefined) chain.push({ kind: "wait", name: what, site: null, marker: "", effect: undefined });
+}
+/**
+ * blockedLine once a call has been registered (waitsIn, when its module loads): a bundle without
+ * one (the small import) has no call to name, and does not carry it.
+ */
+let namesBlocked: typeof blockedLine | null = null;
 
 /**
  * What a run kept for `tracebackOf` (trace/data.ts) by its RunResult: its origins, whether its
@@ -730,11 +755,11 @@ export class Origins {
       const top = cur.top;
       if (info?.handedOn === true || (top !== null && known.passes(top.gen))) return;
     }
-    this.record(cur, e, info);
+    this.record(cur, e, info, rethrownByLibrary);
   }
 
-  private record(cur: Segment, e: unknown, info: EffectInfo | null): void {
-    const o = snapshot(cur, e, info);
+  private record(cur: Segment, e: unknown, info: EffectInfo | null, atSite = false): void {
+    const o = snapshot(cur, e, info, atSite);
     if (e !== null && (typeof e === "object" || typeof e === "function")) this.map.set(e, o);
     else {
       this.primitive = o;
