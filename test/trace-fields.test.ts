@@ -176,7 +176,7 @@ test("a spawn inside scoped with no scheduler: the Spawn scoped hands on shows t
     "  crawl",
     "  scoped",
     "  loop",
-    '  handler scope for Spawn(visit(), "shared") ✗',
+    '  handler scoped for Spawn(visit(), "shared") ✗',
     '  effect Spawn(visit(), "shared"): no handler outside the handler performing it',
   ]);
 });

@@ -40,7 +40,7 @@ function scopeHandler(s: Scope): Handler<never> {
   // the list reaches `limit`, the finished tasks leave it (isDone, answered at the site) and the
   // limit becomes twice what is left: at most two isDone per spawn, amortized.
   let limit = PRUNE_AT;
-  const self: Handler<never> = named("scope", function* scope(effect: unknown, k: Continuation) {
+  const self: Handler<never> = named("scoped", function* scoped(effect: unknown, k: Continuation) {
     const e = effect as Spawn<unknown, unknown>;
     const hs = yield* getHandlers();
     const n = hs.indexOf(self);
