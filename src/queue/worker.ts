@@ -167,14 +167,20 @@ function shown(data: unknown): string {
 }
 
 /**
- * What the processor throws for a job's error: the error itself when it is an object, else an Error
- * saying what was thrown. BullMQ reads `err.message` as it fails the job: a thrown `undefined` or
- * `null` made it throw there, the job was never marked failed (the producer waited forever), and the
- * stalled-job check ran it again whatever its attempts. (The producer gets the value itself: `keep`
- * stored it.)
+ * What the processor throws for a job's error: the error itself when it has a message (an Error, or
+ * one of another realm), else an Error saying what was thrown. BullMQ reads `err.message` as it
+ * fails the job: a thrown `undefined` or `null` made it throw there, the job was never marked failed
+ * (the producer waited forever), and the stalled-job check ran it again whatever its attempts; a
+ * thrown `{ code: 42 }` was stored with the failedReason null, so dashboards and the worker's
+ * "failed" event showed nothing of it. (The producer gets the value itself: `keep` stored it.)
  */
 function thrown(e: unknown): unknown {
-  return e !== null && typeof e === "object" ? e : new Error(toWire(e).message);
+  let hasMessage = false;
+  try {
+    hasMessage =
+      e !== null && typeof e === "object" && typeof (e as { message?: unknown }).message === "string";
+  } catch {} // (a hostile getter: said as what was thrown, below)
+  return hasMessage ? e : new Error(toWire(e).message);
 }
 
 /**
