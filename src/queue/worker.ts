@@ -183,6 +183,16 @@ function thrown(e: unknown): unknown {
   return hasMessage ? e : new Error(toWire(e).message);
 }
 
+/** A writer log entry as a row of the job's BullMQ log: a string as it is, else its JSON. Never throws. */
+function logRow(entry: unknown): string {
+  if (typeof entry === "string") return entry;
+  try {
+    return JSON.stringify(entry) ?? String(entry);
+  } catch {
+    return describe(entry);
+  }
+}
+
 /**
  * Start a worker for the queue `name`; resolves once it is connected. Compile-time: the handlers
  * must take every effect the programs perform (WorkerCovered), as run's do.
@@ -270,6 +280,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   const keep = (job: Job, e: unknown, report?: string): Promise<unknown> =>
     job.updateData({ ...(job.data as object), error: toWire(e, report) }).catch(() => {});
 
+  /**
+   * The run's writer log (`writer` in `handlers`) as the job's BullMQ log (`getJobLogs`, dashboards),
+   * written before the job completes or fails: nothing else reads the run's result, so a job's `tell`s
+   * went nowhere. One row per entry, in order (the writes go out on one connection as they are
+   * made: one round trip); an entry that is not a string as its JSON. A write that fails (Redis
+   * gone) does not fail the job.
+   */
+  const writeLog = (job: Job, log: readonly unknown[]): Promise<unknown> | undefined =>
+    log.length === 0 ? undefined : Promise.all(log.map((entry) => job.log(logRow(entry)))).catch(() => {});
+
   /** the runs in flight, each abortable (close(true)), with the promise of its end */
   const inFlight = new Map<AbortController, Promise<unknown>>();
   const processor = async (job: Job, token?: string): Promise<unknown> => {
@@ -329,6 +349,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       await job.moveToWait(token);
       throw new bullmq.WaitingError();
     }
+    const logged = writeLog(job, r.log);
+    if (logged !== undefined) await logged;
     if (r.isOk()) {
       // BullMQ stores the result as JSON: a Map, a class instance, a Date would reach the producer
       // changed without a word (a BigInt failed the job after it ran, and every retry ran it again)
