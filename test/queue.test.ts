@@ -763,7 +763,7 @@ for (const graceful of [false, true])
     }
   });
 
-test("queue: a job whose program throws undefined or null fails once, the producer gets the value back (as for a thrown string)", {
+test("queue: a job whose program throws undefined, null or an object that is not an Error fails once, the producer gets the value back (as for a thrown string); BullMQ's failedReason says what was thrown", {
   skip,
   timeout: 30_000,
 }, async () => {
@@ -783,6 +783,9 @@ test("queue: a job whose program throws undefined or null fails once, the produc
       undef: thrower("undef", undefined),
       nul: thrower("nul", null),
       str: thrower("str", "s"),
+      // an object without a message: BullMQ stored its failedReason as null (dashboards and the
+      // worker's "failed" event showed nothing of what went wrong)
+      obj: thrower("obj", { code: 42 }),
       // a factory that throws undefined fails its job alike
       factory: () => {
         runs.factory = (runs.factory ?? 0) + 1;
@@ -808,13 +811,15 @@ test("queue: a job whose program throws undefined or null fails once, the produc
     assert.deepEqual(await outcome("undef"), { error: undefined });
     assert.deepEqual(await outcome("nul"), { error: null });
     assert.deepEqual(await outcome("factory"), { error: undefined });
+    assert.deepEqual(await outcome("obj"), { error: { code: 42 } });
     await new Promise((r) => setTimeout(r, 1500)); // past the stalled-job check: not run again
-    assert.deepEqual(runs, { str: 1, undef: 1, nul: 1, factory: 1 });
+    assert.deepEqual(runs, { str: 1, undef: 1, nul: 1, factory: 1, obj: 1 });
     const bull = await q.bullQueue;
     const failed = await bull.getJobs(["failed"]);
     assert.deepEqual(failed.map((j) => [j.name, j.failedReason, j.attemptsMade]).sort(), [
       ["factory", "thrown: undefined", 1],
       ["nul", "thrown: null", 1],
+      ["obj", 'thrown: {"code":42}', 1],
       ["str", "thrown: s", 1],
       ["undef", "thrown: undefined", 1],
     ]);

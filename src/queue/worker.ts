@@ -167,14 +167,30 @@ function shown(data: unknown): string {
 }
 
 /**
- * What the processor throws for a job's error: the error itself when it is an object, else an Error
- * saying what was thrown. BullMQ reads `err.message` as it fails the job: a thrown `undefined` or
- * `null` made it throw there, the job was never marked failed (the producer waited forever), and the
- * stalled-job check ran it again whatever its attempts. (The producer gets the value itself: `keep`
- * stored it.)
+ * What the processor throws for a job's error: the error itself when it has a message (an Error, or
+ * one of another realm), else an Error saying what was thrown. BullMQ reads `err.message` as it
+ * fails the job: a thrown `undefined` or `null` made it throw there, the job was never marked failed
+ * (the producer waited forever), and the stalled-job check ran it again whatever its attempts; a
+ * thrown `{ code: 42 }` was stored with the failedReason null, so dashboards and the worker's
+ * "failed" event showed nothing of it. (The producer gets the value itself: `keep` stored it.)
  */
 function thrown(e: unknown): unknown {
-  return e !== null && typeof e === "object" ? e : new Error(toWire(e).message);
+  let hasMessage = false;
+  try {
+    hasMessage =
+      e !== null && typeof e === "object" && typeof (e as { message?: unknown }).message === "string";
+  } catch {} // (a hostile getter: said as what was thrown, below)
+  return hasMessage ? e : new Error(toWire(e).message);
+}
+
+/** A writer log entry as a row of the job's BullMQ log: a string as it is, else its JSON. Never throws. */
+function logRow(entry: unknown): string {
+  if (typeof entry === "string") return entry;
+  try {
+    return JSON.stringify(entry) ?? String(entry);
+  } catch {
+    return describe(entry);
+  }
 }
 
 /**
@@ -264,6 +280,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   const keep = (job: Job, e: unknown, report?: string): Promise<unknown> =>
     job.updateData({ ...(job.data as object), error: toWire(e, report) }).catch(() => {});
 
+  /**
+   * The run's writer log (`writer` in `handlers`) as the job's BullMQ log (`getJobLogs`, dashboards),
+   * written before the job completes or fails: nothing else reads the run's result, so a job's `tell`s
+   * went nowhere. One row per entry, in order (the writes go out on one connection as they are
+   * made: one round trip); an entry that is not a string as its JSON. A write that fails (Redis
+   * gone) does not fail the job.
+   */
+  const writeLog = (job: Job, log: readonly unknown[]): Promise<unknown> | undefined =>
+    log.length === 0 ? undefined : Promise.all(log.map((entry) => job.log(logRow(entry)))).catch(() => {});
+
   /** the runs in flight, each abortable (close(true)), with the promise of its end */
   const inFlight = new Map<AbortController, Promise<unknown>>();
   const processor = async (job: Job, token?: string): Promise<unknown> => {
@@ -323,6 +349,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       await job.moveToWait(token);
       throw new bullmq.WaitingError();
     }
+    const logged = writeLog(job, r.log);
+    if (logged !== undefined) await logged;
     if (r.isOk()) {
       // BullMQ stores the result as JSON: a Map, a class instance, a Date would reach the producer
       // changed without a word (a BigInt failed the job after it ran, and every retry ran it again)

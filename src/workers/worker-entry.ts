@@ -6,6 +6,7 @@
  * performed there, in the calling task. A cancel message from the parent aborts the job's run: its
  * finally blocks run in this thread.
  */
+import { fileURLToPath } from "node:url";
 import { BroadcastChannel, workerData } from "node:worker_threads";
 import {
   awaitPromise,
@@ -133,17 +134,41 @@ interface ModuleInfo {
 }
 const modules = new Map<string, ModuleInfo>();
 
+/**
+ * Why `import(url)` failed, and what to do. A module that does not compile gives a SyntaxError whose
+ * stack is Node's loader alone (an error thrown while the module runs has a frame of it), and on Node
+ * 20–22 neither says where the mistake is: the message says how to find it, where "check the URL"
+ * sent the reader to a URL that was right.
+ */
+function cannotImport(url: string, e: unknown): string {
+  const what = `the worker cannot import ${shortUrl(url)}`;
+  if (e instanceof SyntaxError && !/\b(file|data|https?):/.test(stackFrames(e))) {
+    const path = url.startsWith("file:") ? fileURLToPath(url) : null;
+    const check =
+      path === null
+        ? ""
+        : `: \`node --check ${path}\` shows the line (for a TypeScript module, \`tsc --noEmit\`)`;
+    return `${what}: SyntaxError: ${e.message}, in it or in a module it imports (Node does not say where for a module loaded with import())${check}`;
+  }
+  return `${what}: ${e instanceof Error ? e.message : String(e)}. Check the URL (build it with new URL("./file.js", import.meta.url)) and that the module loads on its own`;
+}
+
+/** the frames of `e`'s stack, without its first line (the message). Never throws. */
+function stackFrames(e: Error): string {
+  try {
+    const stack = e.stack;
+    return typeof stack === "string" ? stack.slice(stack.indexOf("\n") + 1) : "";
+  } catch {
+    return "";
+  }
+}
+
 async function load(url: string, name: string): Promise<ModuleInfo> {
   let ns: Record<string, unknown>;
   try {
     ns = (await import(url)) as Record<string, unknown>;
   } catch (e) {
-    throw new WorkerModuleError(
-      url,
-      name,
-      `the worker cannot import ${shortUrl(url)}: ${e instanceof Error ? e.message : String(e)}. Check the URL (build it with new URL("./file.js", import.meta.url)) and that the module loads on its own`,
-      { cause: e },
-    );
+    throw new WorkerModuleError(url, name, cannotImport(url, e), { cause: e });
   }
   const handlers = ns.handlers ?? [];
   if (!Array.isArray(handlers) || handlers.some((h) => typeof h !== "function"))
