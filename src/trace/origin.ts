@@ -6,6 +6,7 @@
  * exceptional, so this costs nothing on the normal path; the snapshot is capped in size.
  */
 import { UnhandledEffectError } from "../errors.js";
+import { groupedLines } from "./abort-groups.js";
 import type { RunWarning } from "../run/context.js";
 import type { Continuation } from "../vm/continuation.js";
 import { type Handler, TRACE_QUIET } from "../vm/handler.js";
@@ -619,7 +620,23 @@ const withoutResumed = (chain: Entry[]): string =>
  * ids of the tasks it waits on go, and those ids.
  */
 const waits = new WeakMap<object, readonly [string, number[]]>();
-export const noteWait = (k: object, what: string, ids: number[]): unknown => waits.set(k, [what, ids]);
+export const noteWait = (k: object, what: string, ids: number[]): unknown => {
+  grouping = groupedLines;
+  return waits.set(k, [what, ids]);
+};
+/**
+ * groupedLines (abort-groups.ts) once an aborted run's report can hold more than main's chains: a
+ * task's, which starts at its boundary line (a reported segment, vm/reported.ts and
+ * site-answers.ts, or a `boundary(…)` program), or a blocked-in line (noteWait) — set by
+ * groupTasks, or noteWait; else null, and format.ts prints each chain as abortGroups would group it:
+ * a group of its own, with neither line. A bundle that cannot spawn (the small import) leaves the
+ * grouping out.
+ */
+export let grouping: typeof groupedLines | null = null;
+/** @internal Turns on the grouping of an aborted run's chains (see grouping). */
+export function groupTasks(): void {
+  grouping = groupedLines;
+}
 /**
  * A library generator that blocks for a reason of its own (delay's timer, a channel's receive): what
  * the report says a computation blocked in it was blocked in, `delay(…)` for `wait(a promise)` —

@@ -3,10 +3,15 @@
  * program (its `b`, which Machine.call calls), so a bundle that never makes one — the small import
  * `run, program, state, get, put`, which cannot spawn — does not carry it.
  */
+import { groupTasks } from "../trace/origin.js";
 import type { Machine } from "./machine.js";
 import { Program } from "./program.js";
 import { type Reporter, Segment } from "./segment.js";
 import { P_REPORT, S_BODY, S_PROMPT } from "./codes.js";
+
+// a reported segment's line starts a task's chain in an aborted run's report: grouped as such
+// (trace/origin.ts grouping)
+groupTasks();
 
 /**
  * @internal A one-shot program that runs the body `reporter.start()` gives and hands its outcome to

@@ -4,6 +4,7 @@
  * call-at-site.ts is not: the core only calls the function SITE_SWITCH.call holds, so an import of
  * run/program/state, which can neither switch tasks nor await at a site, does not carry these.
  */
+import { groupTasks } from "../trace/origin.js";
 import { captured } from "./continuation.js";
 import { dropSearchCache } from "./dispatch.js";
 import { link } from "./eras.js";
@@ -13,6 +14,10 @@ import { suspendOn, type Machine } from "./machine.js";
 import { M_AWAIT, M_DELIVER } from "./modes.js";
 import { type Segment, walkedPast } from "./segment.js";
 import { S_PROMPT } from "./codes.js";
+
+// a task started here is marked for its report (SITE_SWITCH.reporter): its chain in an aborted
+// run's report starts at its line, grouped as a task's (trace/origin.ts grouping)
+groupTasks();
 
 /** @internal The answer for a FAST_PATH hook to return once SITE_SWITCH's fields are set: switch. */
 export function switchAnswer(): unknown {
