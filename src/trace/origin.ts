@@ -477,17 +477,14 @@ function walk(
 }
 
 /**
- * Handlers visible from `site`, marked: inside `taker` ↗, `taker` gets `marker`, outside it ·.
- * With `answered` (a prompt outside, which answered what the taker delegated): the handlers outside
- * the taker are ↗ up to it, it gets `answeredMark`, then ·.
+ * Handlers visible from `site`, marked: inside `taker` ↗, `taker` gets `marker`, outside it ·
+ * (those of `outer`, when given; else none past the taker).
  */
 export function visitsFrom(
   site: Segment,
   taker: Segment | null,
   marker: string,
   outer?: Segment | null,
-  answered: Segment | null = null,
-  answeredMark = "",
 ): Visit[] {
   const out: Visit[] = [];
   let reached = false;
@@ -501,18 +498,40 @@ export function visitsFrom(
     const c = p.caller;
     p = c === null ? null : c.firstPrompt;
   }
-  if (outer !== undefined) {
-    p = outer === null ? null : outer.firstPrompt;
-    let before = answered !== null;
-    while (p !== null) {
-      const mark = !before ? MARK_NOT_REACHED : p === answered ? answeredMark : MARK_PASSED;
-      if (p === answered) before = false;
-      out.push({ handler: p.handler!, marker: mark });
-      const c = p.caller;
-      p = c === null ? null : c.firstPrompt;
-    }
+  for (p = outer == null ? null : outer.firstPrompt; p !== null; ) {
+    out.push({ handler: p.handler!, marker: MARK_NOT_REACHED });
+    const c = p.caller;
+    p = c === null ? null : c.firstPrompt;
   }
   return out;
+}
+
+/**
+ * The visits of the effect of `inv`, a handler that delegated it (`delegate()`) and then threw, the
+ * answer back: inside it ↗, it ✗, and outside it ↗ up to `to`, the prompt that answered — ✓ when
+ * that handler resumed (its invocation is live below `cur`), else ⇢ (transfer, or a fast path: the
+ * same by definition) — then ·.
+ */
+function answeredVisits(cur: Segment, inv: Invocation, to: Segment): Visit[] {
+  const out = visitsFrom(inv.site, inv.prompt, MARK_THREW, null);
+  const answered = resumedBy(cur, to) ? MARK_RESUMED : MARK_TRANSFERRED;
+  let before = true;
+  for (let p = inv.outer === null ? null : inv.outer.firstPrompt; p !== null; ) {
+    out.push({ handler: p.handler!, marker: !before ? MARK_NOT_REACHED : p === to ? answered : MARK_PASSED });
+    if (p === to) before = false;
+    const c = p.caller;
+    p = c === null ? null : c.firstPrompt;
+  }
+  return out;
+}
+/**
+ * answeredVisits once delegate's module has loaded (vm/rare-ops.ts, answerDelegated): without it no
+ * invocation has a `delegatedTo`, and a bundle that cannot delegate leaves it out.
+ */
+let delegated: typeof answeredVisits | null = null;
+/** @internal Turns on the visits of a delegated effect's answer (see answeredVisits). */
+export function answerDelegated(): void {
+  delegated = answeredVisits;
 }
 
 /**
@@ -522,16 +541,8 @@ export function visitsFrom(
  * (⇆), outermost delegation first. A quiet handler (`record()`) delegates every effect and stays
  * out of the line, as in a run without it.
  */
-function visited(
-  effect: unknown,
-  site: Segment,
-  taker: Segment | null,
-  marker: string,
-  outer?: Segment | null,
-  answered: Segment | null = null,
-  answeredMark = "",
-): Visit[] {
-  const rev = visitsFrom(site, taker, marker, outer, answered, answeredMark).reverse();
+function visited(effect: unknown, site: Segment, visits: Visit[]): Visit[] {
+  const rev = visits.reverse();
   for (let inv = site.invocation; inv !== null && inv.effect === effect; inv = inv.site.invocation) {
     const h = inv.handler!;
     for (const v of visitsFrom(inv.site, inv.prompt, MARK_DELEGATED, null).reverse())
@@ -569,17 +580,16 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
     return new Origin(
       chain,
       info.effect,
-      visited(info.effect, info.site, info.taker, info.marker, info.outer),
+      visited(info.effect, info.site, visitsFrom(info.site, info.taker, info.marker, info.outer)),
       passed,
     );
   }
   if (e instanceof UnhandledEffectError) {
-    return new Origin(chain, e.effect, visited(e.effect, cur, null, MARK_PASSED), passed);
+    return new Origin(chain, e.effect, visited(e.effect, cur, visitsFrom(cur, null, MARK_PASSED)), passed);
   }
   if (originInv !== null && cur === originInv) {
     // the handler's own code threw: the effect it was handling, with the handlers it visited —
-    // outside it, when it had delegated the effect, the one that answered: ✓ when it resumed (its
-    // invocation is live below us), else ⇢ (transfer, or a fast path: the same by definition)
+    // outside it, when it had delegated the effect, the one that answered (answeredVisits)
     const to = originInv.delegatedTo;
     return new Origin(
       chain,
@@ -587,11 +597,9 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
       visited(
         originInv.effect,
         originInv.site,
-        originInv.prompt,
-        MARK_THREW,
-        originInv.outer,
-        to,
-        to !== null && resumedBy(cur, to) ? MARK_RESUMED : MARK_TRANSFERRED,
+        to === null
+          ? visitsFrom(originInv.site, originInv.prompt, MARK_THREW, originInv.outer)
+          : delegated!(cur, originInv, to),
       ),
       passed,
     );
@@ -622,8 +630,18 @@ const withoutResumed = (chain: Entry[]): string =>
 const waits = new WeakMap<object, readonly [string, number[]]>();
 export const noteWait = (k: object, what: string, ids: number[]): unknown => {
   grouping = groupedLines;
+  waitOf = waitLine;
   return waits.set(k, [what, ids]);
 };
+/** The line of what noteWait noted the continuation `k` was blocked in, if it did. */
+function waitLine(k: Continuation): Entry | undefined {
+  const w = waits.get(k);
+  return w === undefined
+    ? undefined
+    : { kind: "wait", name: blockedIn(k) ?? w[0], site: null, marker: "", effect: w[1] };
+}
+/** waitLine once noteWait has noted a wait (the scheduler, at an abort): a bundle without it has none. */
+let waitOf: typeof waitLine | null = null;
 /**
  * groupedLines (abort-groups.ts) once an aborted run's report can hold more than main's chains: a
  * task's, which starts at its boundary line (a reported segment, vm/reported.ts and
@@ -724,10 +742,8 @@ export class Origins {
   aborted(k: Continuation): void {
     const top = k.top!;
     const chain = walk(top, null);
-    const w = waits.get(k);
-    if (w !== undefined) {
-      chain.push({ kind: "wait", name: blockedIn(k) ?? w[0], site: null, marker: "", effect: w[1] });
-    }
+    const w = waitOf === null ? undefined : waitOf(k);
+    if (w !== undefined) chain.push(w);
     if (chain.length === 0) return;
     const key = (c: Entry[]): string => c.map((e) => `${e.kind} ${e.name}\n`).join("");
     const here = key(chain);
