@@ -104,3 +104,64 @@ test("small bundle: an aborted run's report reads as the whole package's, withou
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("small bundle: without resume's module a resume made with new Primitive(…) is refused as any unknown primitive", async () => {
+  const r = await esbuild.build({
+    stdin: {
+      contents: `export { run, program, Primitive, handle, Effect } from "./src/index.ts";`,
+      resolveDir: root,
+      loader: "ts",
+      sourcefile: "entry.ts",
+    },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  });
+  const inputs = Object.keys(Object.values(r.metafile.outputs)[0]!.inputs);
+  assert.deepEqual(
+    inputs.filter((f) => /vm\/resume|rare-ops/.test(f)),
+    [],
+  );
+  const dir = mkdtempSync(join(tmpdir(), "doeff-small-"));
+  try {
+    const file = join(dir, "bundle.mjs");
+    writeFileSync(file, r.outputFiles[0]!.contents);
+    const d = await import(pathToFileURL(file).href);
+    // (1: resume's op; 4: discontinue's — the VM's codes, never exported)
+    for (const op of [1, 4]) {
+      const res = d.run(
+        d.program(function* (): Generator<unknown, unknown, unknown> {
+          return yield new d.Primitive(op, {}, 1);
+        }),
+      );
+      assert.equal(res.ok, false);
+      assert.ok(res.error instanceof TypeError);
+      assert.equal(
+        res.error.message,
+        "got a Primitive made with new Primitive(…), which doeff cannot run: make it with resume, transfer, withHandler, …",
+      );
+    }
+    // a handler's first yield: its frame is not parked for a resume that will not run
+    class Ping extends d.Effect {}
+    const res = d.run(
+      d.program(function* (): Generator<unknown, unknown, unknown> {
+        return yield new Ping();
+      }),
+      {
+        handlers: [
+          d.handle(Ping, function* (_e: unknown, k: unknown): Generator<unknown, unknown, unknown> {
+            return yield new d.Primitive(1, k, 1);
+          }),
+        ],
+      },
+    );
+    assert.equal(res.ok, false);
+    assert.ok(res.error instanceof TypeError, String(res.error));
+    assert.match(res.error.message, /^got a Primitive made with new Primitive/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
