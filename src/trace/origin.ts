@@ -74,10 +74,7 @@ export class Origin {
    */
   passes(gen: object): boolean {
     const p = this.passed;
-    if (p.parked.has(gen)) return true;
-    const r = parkedRun.get(gen)?.deref();
-    const got = r === undefined ? undefined : p.runs.get(r.base);
-    if (got !== undefined && r!.n <= got[0] && r!.walk <= got[1]) return true;
+    if (p.parked.has(gen) || (inRuns !== null && inRuns(gen, p))) return true;
     for (let b = below.get(gen); b !== undefined; b = b.older) {
       const seg = b.seg.deref();
       const w = seg === undefined ? undefined : p.segs.get(seg);
@@ -218,16 +215,40 @@ const runOfSeg = new WeakMap<Segment, Run>();
  */
 const parkedRun = new WeakMap<object, WeakRef<Run>>();
 /**
- * `runOf` once the module of resume and discontinue has loaded (vm/resume.ts), else null: without
- * them no handler waits for k's outcome, so there is no run to summarize (walk goes on without).
- * (One without them still reads as waiting: a handler function that returns `finalize(k)` itself,
- * while k's finally blocks run — one at a time, never a run of them, and walked one by one its line
- * is the same.)
+ * `takeRun` (its summaries made by runOf) once the module of resume and discontinue has loaded
+ * (vm/resume.ts), else null: without them no handler waits for k's outcome, so there is no run to
+ * summarize (walk goes on without). (One without them still reads as waiting: a handler function
+ * that returns `finalize(k)` itself, while k's finally blocks run — one at a time, never a run of
+ * them, and walked one by one its line is the same.)
  */
-let runsOf: typeof runOf | null = null;
+let runsOf: typeof takeRun | null = null;
+/** … and Origin.passes's reading of them (passedRun). */
+let inRuns: typeof passedRun | null = null;
 /** @internal Turns the summaries of waiting handlers on (vm/resume.ts, at its load). */
 export function recordRuns(): void {
-  runsOf = runOf;
+  runsOf = takeRun;
+  inRuns = passedRun;
+}
+/**
+ * walk's step over a run of waiting handlers from `seg` down (`seg` waits, and collector `c` has
+ * its first KEEP entries): the run's entries from its summary, noted on `passed`; its bottom segment.
+ */
+function takeRun(seg: Segment, c: Collector, passed: Passed | null): Segment {
+  const r = runOf(seg, c.walk);
+  c.addMany(r.n, r.tail);
+  const got = passed === null ? null : passed.runs.get(r.base);
+  if (got === undefined) passed!.runs.set(r.base, [r.n, c.walk]);
+  else if (got !== null) {
+    got[0] = Math.max(got[0], r.n);
+    got[1] = c.walk;
+  }
+  return r.base;
+}
+/** Did a walk of `p` take the parked generator `gen`'s waiting handler from a run's summary? (Origin.passes) */
+function passedRun(gen: object, p: Passed): boolean {
+  const r = parkedRun.get(gen)?.deref();
+  const got = r === undefined ? undefined : p.runs.get(r.base);
+  return got !== undefined && r!.n <= got[0] && r!.walk <= got[1];
 }
 function runOf(s: Segment, walk: number): Run {
   let r = runOfSeg.get(s);
@@ -433,15 +454,7 @@ function walk(
     for (let seg = todo.pop() as Segment | null; seg !== null; seg = seg === stop ? null : seg.caller) {
       walkStats.frames++;
       if (runs && runsOf !== null && c.inner.length >= KEEP && waiting(seg)) {
-        const r = runsOf(seg, c.walk);
-        c.addMany(r.n, r.tail);
-        const got = passed === null ? null : passed.runs.get(r.base);
-        if (got === undefined) passed!.runs.set(r.base, [r.n, c.walk]);
-        else if (got !== null) {
-          got[0] = Math.max(got[0], r.n);
-          got[1] = c.walk;
-        }
-        seg = r.base; // (a run never holds `stop`, a prompt)
+        seg = runsOf(seg, c, passed); // (a run never holds `stop`, a prompt)
         continue;
       }
       // (a segment without frames has none a throw could come from: Origin.passes)
