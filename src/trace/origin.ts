@@ -215,25 +215,31 @@ const runOfSeg = new WeakMap<Segment, Run>();
  */
 const parkedRun = new WeakMap<object, WeakRef<Run>>();
 /**
- * `takeRun` (its summaries made by runOf) once the module of resume and discontinue has loaded
- * (vm/resume.ts), else null: without them no handler waits for k's outcome, so there is no run to
- * summarize (walk goes on without). (One without them still reads as waiting: a handler function
- * that returns `finalize(k)` itself, while k's finally blocks run — one at a time, never a run of
- * them, and walked one by one its line is the same.)
+ * `runsFor` (takeRun, its summaries made by runOf) once the module of resume and discontinue has
+ * loaded (vm/resume.ts), else null: without them no handler waits for k's outcome, so there is no
+ * run to summarize (walk goes on without). (One without them still reads as waiting: a handler
+ * function that returns `finalize(k)` itself, while k's finally blocks run — one at a time, never a
+ * run of them, and walked one by one its line is the same.)
  */
-let runsOf: typeof takeRun | null = null;
+let runsOf: typeof runsFor | null = null;
 /** … and Origin.passes's reading of them (passedRun). */
 let inRuns: typeof passedRun | null = null;
 /** @internal Turns the summaries of waiting handlers on (vm/resume.ts, at its load). */
 export function recordRuns(): void {
-  runsOf = takeRun;
+  runsOf = runsFor;
   inRuns = passedRun;
 }
+/** takeRun for a walk from a throw by invocation `inv`, unless `inv` could be in a run (it waits). */
+function runsFor(inv: Invocation | null): typeof takeRun | null {
+  return inv === null || !waiting(inv) ? takeRun : null;
+}
 /**
- * walk's step over a run of waiting handlers from `seg` down (`seg` waits, and collector `c` has
- * its first KEEP entries): the run's entries from its summary, noted on `passed`; its bottom segment.
+ * walk's step over a run of waiting handlers from `seg` down (collector `c` has its first KEEP
+ * entries): the run's entries from its summary, noted on `passed`; its bottom segment — or null
+ * when `seg` does not wait (walked as any segment).
  */
-function takeRun(seg: Segment, c: Collector, passed: Passed | null): Segment {
+function takeRun(seg: Segment, c: Collector, passed: Passed | null): Segment | null {
+  if (!waiting(seg)) return null;
   const r = runOf(seg, c.walk);
   c.addMany(r.n, r.tail);
   const got = passed === null ? null : passed.runs.get(r.base);
@@ -446,15 +452,16 @@ function walk(
 ): Entry[] {
   const c = new Collector(++walks);
   // (runs of waiting handlers from their summaries, unless the one that threw could be among them)
-  const runs = originInv === null || !waiting(originInv);
+  const runs = runsOf === null ? null : runsOf(originInv);
   // (iterative: a chain of thousands of handlers that delegated must not overflow the stack here)
   const todo: (Segment | null)[] = [cur, null]; // pairs: where a walk starts, and where it stops
   while (todo.length > 0) {
     const stop = todo.pop() as Segment | null;
     for (let seg = todo.pop() as Segment | null; seg !== null; seg = seg === stop ? null : seg.caller) {
       walkStats.frames++;
-      if (runs && runsOf !== null && c.inner.length >= KEEP && waiting(seg)) {
-        seg = runsOf(seg, c, passed); // (a run never holds `stop`, a prompt)
+      const base = runs !== null && c.inner.length >= KEEP ? runs(seg, c, passed) : null;
+      if (base !== null) {
+        seg = base; // (a run never holds `stop`, a prompt)
         continue;
       }
       // (a segment without frames has none a throw could come from: Origin.passes)
