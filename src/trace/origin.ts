@@ -734,22 +734,13 @@ export class Origins {
   private readonly map = new WeakMap<object, Origin>();
   /** what an abort finalized (main, each task), one chain each, outermost first, repeats dropped */
   abortChains: Entry[][] | null = null;
-  private primitive: Origin | null = null;
+  /** @internal (takeOrigin) */
+  primitive: Origin | null = null;
   private primitiveValue: unknown = undefined;
 
   get(e: unknown): Origin | null {
     if (e !== null && (typeof e === "object" || typeof e === "function")) return this.map.get(e) ?? null;
     return this.primitiveValue === e ? this.primitive : null;
-  }
-
-  /**
-   * `get`, for `safe`, which has made `e` a value: a primitive's origin is then forgotten — it has no
-   * identity, so the next throw of the same string elsewhere is a new error, not this one again.
-   */
-  take(e: unknown): Origin | null {
-    const o = this.get(e);
-    if (o === this.primitive) this.primitive = null;
-    return o;
   }
 
   /**
@@ -819,4 +810,16 @@ export class Origins {
       this.primitiveValue = e;
     }
   }
+}
+
+/**
+ * `origins.get(e)`, for `safe`, which has made `e` a value (introspect.ts originOf): a primitive's
+ * origin is then forgotten — it has no identity, so the next throw of the same string elsewhere is
+ * a new error, not this one again. (A function, not a method of Origins: a bundle without `safe`
+ * leaves it out.)
+ */
+export function takeOrigin(origins: Origins, e: unknown): Origin | null {
+  const o = origins.get(e);
+  if (o === origins.primitive) origins.primitive = null;
+  return o;
 }
