@@ -185,30 +185,25 @@ export class Machine {
 
   /** Record where error `e` came from (a re-throw keeps its origin: Origins.note). Off the hot path. */
   noteError(e: unknown, info: EffectInfo | null = null): void {
+    // (tracing must never break a run: a hostile error object, a Proxy whose traps throw)
     try {
-      this.noteErrorUnsafe(e, info);
-    } catch {
-      // tracing must never break a run (a hostile error object: a Proxy whose traps throw)
-    }
-  }
-
-  private noteErrorUnsafe(e: unknown, info: EffectInfo | null): void {
-    if (this.origins === null) this.origins = new Origins();
-    const top = this.cur.top;
-    // An error thrown by a hidden frame right at the site of the last transferWith was put there by
-    // a handler (e.g. transferWith(k, raise(error))): attribute it to that effect, or, when the error
-    // is already known (a task's error delivered to its waiter), record the waiting site.
-    const tw = this.lastTransferWith;
-    // (the very frame the transferWith called — a frame stays in its segment, so this is also "in the
-    // segment where it ran" — not a later hidden frame that happens to run in the same segment, e.g.
-    // library code rethrowing a known error after the program's last delay)
-    const atSite = top !== null && top.name === null && tw !== null && top === this.lastTransferFrame;
-    // attribute a new error to the invocation's effect only when it was thrown at that effect's own site
-    // (a scheduler transfers into *another* task's stashed continuation)
-    if (info === null && atSite && tw.site === this.cur && this.origins.get(e) === null) {
-      info = { effect: tw.effect, site: tw.site, taker: tw.prompt, marker: MARK_THREW, outer: tw.outer };
-    }
-    this.origins.note(this.cur, e, info, atSite);
+      if (this.origins === null) this.origins = new Origins();
+      const top = this.cur.top;
+      // An error thrown by a hidden frame right at the site of the last transferWith was put there by
+      // a handler (e.g. transferWith(k, raise(error))): attribute it to that effect, or, when the error
+      // is already known (a task's error delivered to its waiter), record the waiting site.
+      const tw = this.lastTransferWith;
+      // (the very frame the transferWith called — a frame stays in its segment, so this is also "in the
+      // segment where it ran" — not a later hidden frame that happens to run in the same segment, e.g.
+      // library code rethrowing a known error after the program's last delay)
+      const atSite = top !== null && top.name === null && tw !== null && top === this.lastTransferFrame;
+      // attribute a new error to the invocation's effect only when it was thrown at that effect's own site
+      // (a scheduler transfers into *another* task's stashed continuation)
+      if (info === null && atSite && tw.site === this.cur && this.origins.get(e) === null) {
+        info = { effect: tw.effect, site: tw.site, taker: tw.prompt, marker: MARK_THREW, outer: tw.outer };
+      }
+      this.origins.note(this.cur, e, info, atSite);
+    } catch {}
   }
 
   /** Runs at most `budget` steps; returns ST_DONE, ST_ASYNC (asyncEscape pending) or ST_BUDGET. */
