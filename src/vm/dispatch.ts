@@ -15,7 +15,6 @@ import {
   isThenable,
 } from "./brand.js";
 import { type Continuation, captured } from "./continuation.js";
-import { RESUMES } from "./execute.js";
 import { DEFER, type Handler, SITE_PASS, SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
@@ -427,8 +426,7 @@ function invokeTail(m: Machine, p: Segment, h: Handler, e: unknown, k: Continuat
   if (res instanceof Once) res.value = undefined;
   const inv = materialize(m, p, h, e, k);
   // `yield* resume(…)`: the frame resumeK would park at once (segment.ts unpark) is parked, never made
-  // (when resume's module has loaded: else a resume made with new Primitive(…) is refused, not run)
-  if (op === OP_RESUME && RESUMES.k !== null) inv.detachedFrom = gen as never;
+  if (op === OP_RESUME) inv.detachedFrom = gen as never;
   else inv.top = new Frame(gen, null, null);
   // a step of its own (as when traced): stepResume's fast lane reads M_DELIVER at the site as an answer
   m.mode = M_HANDLE_YIELD;

@@ -10,7 +10,7 @@ import type { Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_UNWIND } from "./modes.js";
 import { OP_NAMES, type Primitive } from "./primitives.js";
-import { type Frame, type Invocation, Job, Segment } from "./segment.js";
+import { type Frame, type Invocation, Job, Segment, unpark } from "./segment.js";
 import {
   J_CLOSE,
   OP_CALL_GEN,
@@ -23,6 +23,7 @@ import {
   OP_TRANSFER_WITH,
   OP_WITH_HANDLER,
   S_BODY,
+  S_HANDLER,
   S_PROMPT,
 } from "./codes.js";
 
@@ -44,7 +45,7 @@ export const LATE_OPS = { __proto__: null } as unknown as Record<
  * of its own read by the switch, not LATE_OPS) and the step into a handler's frame parked while it
  * waits for k's outcome (`parked`, machine.ts stepResume), set by vm/resume.ts when it loads: a
  * bundle without it (the small import `run, program, state, get, put`) makes none of these
- * primitives and parks no frame (dispatch.ts invokeTail parks one only for a resume run here).
+ * primitives and parks no frame.
  */
 export const RESUMES: {
   k: ((m: Machine, prim: Primitive) => void) | null;
@@ -87,6 +88,10 @@ export function execute(m: Machine, prim: Primitive): void {
     late(m, prim);
     return;
   }
+  // (a resume made with new Primitive(…) in a bundle without resume's module, a handler's first
+  // yield: dispatch.ts invokeTail parked the handler's frame for it — made again, to throw into)
+  const cur = m.cur;
+  if (cur.top === null && cur.kind === S_HANDLER && cur.detachedFrom !== null) unpark(cur);
   m.throwHere(
     new TypeError(
       `got a Primitive made with new Primitive(…), which doeff cannot run: make it with resume, transfer, withHandler, …`,
