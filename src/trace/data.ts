@@ -10,18 +10,8 @@ import { Err, errOrigin } from "../effects/safe.js";
 import type { RunWarning } from "../run/context.js";
 import { RunResult } from "../run/result.js";
 import { className, describe } from "../vm/brand.js";
-import {
-  abortGroups,
-  errorName,
-  groupLine,
-  groupWait,
-  cutLine,
-  LINE_MAX,
-  madeAt,
-  shortJson,
-  showEffect,
-  siteOf,
-} from "./format.js";
+import { abortGroups, groupLine, groupWait } from "./abort-groups.js";
+import { errorName, cutLine, LINE_MAX, madeAt, shortJson, showEffect, siteOf } from "./format.js";
 import {
   type Entry,
   type ErrorTrace,
@@ -388,7 +378,7 @@ function failureData(origin: Origin | null, error: unknown): Failure {
 
 /**
  * An aborted run's chains: main's, then each task's in the order spawned, tasks whose chains read
- * alike as one entry, each ending with what it was blocked in (format.ts abortGroups, as the text).
+ * alike as one entry, each ending with what it was blocked in (abort-groups.ts abortGroups, as the text).
  */
 function abortedChain(chains: Entry[][] | null): TraceEntry[] {
   if (chains === null) return [];

@@ -6,7 +6,7 @@
  */
 import { DoeffError } from "../errors.js";
 import { brandOf, className, describe, head } from "../vm/brand.js";
-import { type Entry, fold, type Origin } from "./origin.js";
+import { type Entry, fold, grouping, type Origin } from "./origin.js";
 import { B_PRIMITIVE, B_PROGRAM, OP_WITH_HANDLER } from "../vm/codes.js";
 
 /**
@@ -346,92 +346,19 @@ export function errorName(error: Error): string {
   }
 }
 
-/** Ids as a report lists them: all of up to four, else the first three and `…`. */
-const ids = (l: number[]): string => (l.length > 4 ? [...l.slice(0, 3), "…"] : l).join(", ");
-const s = (n: number[]): string => (n.length > 1 ? "s" : "");
-
-/**
- * Tasks whose chains an aborted run's report shows as one entry: their ids (none: main), the tasks
- * that spawned them, ` at <site>` where they were spawned (or ""), the tasks they wait on (of the
- * whole group), what they were blocked in, and the chain's rendering. (A tuple: every bundle that
- * calls `run` holds this code, and minified property names stay.)
- */
-export type AbortGroup<B> = [
-  ids: number[],
-  by: number[],
-  at: string,
-  on: number[],
-  wait: Entry | null,
-  body: B,
-];
-
-/**
- * An aborted run's chains as its report groups them (formatAborted; trace/data.ts gives the same
- * as data): main's chain first, then the tasks' in the order they were spawned (a task's chain
- * starts at its boundary line; a task with nothing but that line tells nothing: left out). Tasks
- * whose chains read alike (`body` gives each chain's rendering and its key), spawned at the same
- * site, all by main or all by tasks (a request's timeout task is spawned by that request's task)
- * are one group, `── in tasks 1, 6, 19, … (52 tasks) ──` (a server aborted with 70 requests in
- * flight printed 760 lines, one chain per request), the tasks they wait on merged into one list.
- */
-export function abortGroups<B>(
-  chains: Entry[][],
-  body: (chain: Entry[], wait: Entry | null) => readonly [B, string],
-): AbortGroup<B>[] {
-  const shown = chains
-    .filter((c) => c.some((x) => x.kind !== "boundary"))
-    .map((c) => [c, /^in task (\d+)(?: \(spawned(?: by task (\d+))?(.*)\))?$/.exec(c[0]!.name)] as const)
-    .sort((a, b) => +(a[1]?.[1] ?? -1) - +(b[1]?.[1] ?? -1));
-  const groups = new Map<string, AbortGroup<B>>();
-  for (const [c, m] of shown) {
-    const wait = c.at(-1)!.kind === "wait" ? c.at(-1)! : null;
-    const [b, k] = body(c.slice(m ? 1 : 0, wait ? -1 : c.length), wait);
-    // (main's key has no newline, a task's always has one)
-    const key = m ? `${!m[2]}${m[3]}\n${k}` : `${groups.size}`;
-    const g = groups.get(key) ?? [[], [], m?.[3] ?? "", [], wait, b];
-    groups.set(key, g);
-    if (m) g[0].push(+m[1]!);
-    if (m?.[2] && !g[1].includes(+m[2])) g[1].push(+m[2]);
-    for (const id of (wait?.effect as number[] | undefined) ?? []) if (!g[3].includes(id)) g[3].push(id);
-  }
-  return [...groups.values()];
-}
-
-/** A group's task line, `in tasks 1, 6, 19, … (52 tasks, spawned by task 2 at …)` (no tasks: main). */
-export function groupLine([l, by, at]: AbortGroup<unknown>): string {
-  const notes = [
-    l.length > 4 ? `${l.length} tasks` : "",
-    by[0] || at ? `spawned${by[0] ? ` by task${s(by)} ${ids(by)}` : ""}${at}` : "",
-  ]
-    .filter((x) => x)
-    .join(", ");
-  return `in task${s(l)} ${ids(l)}${notes && ` (${notes})`}`;
-}
-
-/** A group's wait line, the `#` in its blocked-in text replaced with the ids it waits on. */
-export const groupWait = ([, , , on]: AbortGroup<unknown>, text: string): string =>
-  on[0] === undefined ? text : text.replace("#", `task${s(on)} ${ids(on)}`);
-
 /**
  * The report of a run its signal aborted: where each computation the abort ended was (main's chain
  * first, then each task's, which starts at its `── in task N ──` line) and, last, what it was
- * blocked in (`blocked in wait(task 3)`), then the reason; tasks alike as one entry (abortGroups).
+ * blocked in (`blocked in wait(task 3)`), then the reason; tasks alike as one entry (abortGroups,
+ * abort-groups.ts).
  */
 export function formatAborted(chains: Entry[][] | null, reason: unknown): string {
   if (chains === null) return formatFailure(null, reason);
   const out = ["where the run was when its signal aborted it (outermost first):"];
-  const groups = abortGroups(chains, (c, wait) => {
-    const lines = chainLines(c);
-    // (`#`: where the ids of the tasks it waits on go, those of the whole group)
-    if (wait) lines.push(entryLine(wait));
-    return [lines, lines.join("\n")] as const;
-  });
-  for (const g of groups) {
-    const lines = g[5];
-    if (g[0][0]) out.push(`  ── ${groupLine(g)} ──`);
-    if (g[4] !== null) lines.push(groupWait(g, lines.pop()!));
-    out.push(...lines);
-  }
+  // (main's chains alone, each a group of its own without a task or blocked-in line, until a task
+  // or a wait can be on one: origin.ts grouping)
+  if (grouping === null) for (const c of chains) out.push(...chainLines(c));
+  else grouping(chains, out, chainLines, entryLine);
   // where the reason was made (the SIGINT listener's `new Error`) on a line of its own: indented as
   // `thrown at`, it read as a place in the last task's chain ("callApi thrown at cli.ts:80")
   const at = madeAt(reason);

@@ -6,6 +6,7 @@
  * exceptional, so this costs nothing on the normal path; the snapshot is capped in size.
  */
 import { UnhandledEffectError } from "../errors.js";
+import { groupedLines } from "./abort-groups.js";
 import type { RunWarning } from "../run/context.js";
 import type { Continuation } from "../vm/continuation.js";
 import { type Handler, TRACE_QUIET } from "../vm/handler.js";
@@ -73,10 +74,7 @@ export class Origin {
    */
   passes(gen: object): boolean {
     const p = this.passed;
-    if (p.parked.has(gen)) return true;
-    const r = parkedRun.get(gen)?.deref();
-    const got = r === undefined ? undefined : p.runs.get(r.base);
-    if (got !== undefined && r!.n <= got[0] && r!.walk <= got[1]) return true;
+    if (p.parked.has(gen) || (inRuns !== null && inRuns(gen, p))) return true;
     for (let b = below.get(gen); b !== undefined; b = b.older) {
       const seg = b.seg.deref();
       const w = seg === undefined ? undefined : p.segs.get(seg);
@@ -217,16 +215,46 @@ const runOfSeg = new WeakMap<Segment, Run>();
  */
 const parkedRun = new WeakMap<object, WeakRef<Run>>();
 /**
- * `runOf` once the module of resume and discontinue has loaded (vm/resume.ts), else null: without
- * them no handler waits for k's outcome, so there is no run to summarize (walk goes on without).
- * (One without them still reads as waiting: a handler function that returns `finalize(k)` itself,
- * while k's finally blocks run — one at a time, never a run of them, and walked one by one its line
- * is the same.)
+ * `runsFor` (takeRun, its summaries made by runOf) once the module of resume and discontinue has
+ * loaded (vm/resume.ts), else null: without them no handler waits for k's outcome, so there is no
+ * run to summarize (walk goes on without). (One without them still reads as waiting: a handler
+ * function that returns `finalize(k)` itself, while k's finally blocks run — one at a time, never a
+ * run of them, and walked one by one its line is the same.)
  */
-let runsOf: typeof runOf | null = null;
+let runsOf: typeof runsFor | null = null;
+/** … and Origin.passes's reading of them (passedRun). */
+let inRuns: typeof passedRun | null = null;
 /** @internal Turns the summaries of waiting handlers on (vm/resume.ts, at its load). */
 export function recordRuns(): void {
-  runsOf = runOf;
+  runsOf = runsFor;
+  inRuns = passedRun;
+}
+/** takeRun for a walk from a throw by invocation `inv`, unless `inv` could be in a run (it waits). */
+function runsFor(inv: Invocation | null): typeof takeRun | null {
+  return inv === null || !waiting(inv) ? takeRun : null;
+}
+/**
+ * walk's step over a run of waiting handlers from `seg` down (collector `c` has its first KEEP
+ * entries): the run's entries from its summary, noted on `passed`; its bottom segment — or null
+ * when `seg` does not wait (walked as any segment).
+ */
+function takeRun(seg: Segment, c: Collector, passed: Passed | null): Segment | null {
+  if (!waiting(seg)) return null;
+  const r = runOf(seg, c.walk);
+  c.addMany(r.n, r.tail);
+  const got = passed === null ? null : passed.runs.get(r.base);
+  if (got === undefined) passed!.runs.set(r.base, [r.n, c.walk]);
+  else if (got !== null) {
+    got[0] = Math.max(got[0], r.n);
+    got[1] = c.walk;
+  }
+  return r.base;
+}
+/** Did a walk of `p` take the parked generator `gen`'s waiting handler from a run's summary? (Origin.passes) */
+function passedRun(gen: object, p: Passed): boolean {
+  const r = parkedRun.get(gen)?.deref();
+  const got = r === undefined ? undefined : p.runs.get(r.base);
+  return got !== undefined && r!.n <= got[0] && r!.walk <= got[1];
 }
 function runOf(s: Segment, walk: number): Run {
   let r = runOfSeg.get(s);
@@ -424,23 +452,16 @@ function walk(
 ): Entry[] {
   const c = new Collector(++walks);
   // (runs of waiting handlers from their summaries, unless the one that threw could be among them)
-  const runs = originInv === null || !waiting(originInv);
+  const runs = runsOf === null ? null : runsOf(originInv);
   // (iterative: a chain of thousands of handlers that delegated must not overflow the stack here)
   const todo: (Segment | null)[] = [cur, null]; // pairs: where a walk starts, and where it stops
   while (todo.length > 0) {
     const stop = todo.pop() as Segment | null;
     for (let seg = todo.pop() as Segment | null; seg !== null; seg = seg === stop ? null : seg.caller) {
       walkStats.frames++;
-      if (runs && runsOf !== null && c.inner.length >= KEEP && waiting(seg)) {
-        const r = runsOf(seg, c.walk);
-        c.addMany(r.n, r.tail);
-        const got = passed === null ? null : passed.runs.get(r.base);
-        if (got === undefined) passed!.runs.set(r.base, [r.n, c.walk]);
-        else if (got !== null) {
-          got[0] = Math.max(got[0], r.n);
-          got[1] = c.walk;
-        }
-        seg = r.base; // (a run never holds `stop`, a prompt)
+      const base = runs !== null && c.inner.length >= KEEP ? runs(seg, c, passed) : null;
+      if (base !== null) {
+        seg = base; // (a run never holds `stop`, a prompt)
         continue;
       }
       // (a segment without frames has none a throw could come from: Origin.passes)
@@ -476,17 +497,14 @@ function walk(
 }
 
 /**
- * Handlers visible from `site`, marked: inside `taker` ↗, `taker` gets `marker`, outside it ·.
- * With `answered` (a prompt outside, which answered what the taker delegated): the handlers outside
- * the taker are ↗ up to it, it gets `answeredMark`, then ·.
+ * Handlers visible from `site`, marked: inside `taker` ↗, `taker` gets `marker`, outside it ·
+ * (those of `outer`, when given; else none past the taker).
  */
 export function visitsFrom(
   site: Segment,
   taker: Segment | null,
   marker: string,
   outer?: Segment | null,
-  answered: Segment | null = null,
-  answeredMark = "",
 ): Visit[] {
   const out: Visit[] = [];
   let reached = false;
@@ -500,18 +518,40 @@ export function visitsFrom(
     const c = p.caller;
     p = c === null ? null : c.firstPrompt;
   }
-  if (outer !== undefined) {
-    p = outer === null ? null : outer.firstPrompt;
-    let before = answered !== null;
-    while (p !== null) {
-      const mark = !before ? MARK_NOT_REACHED : p === answered ? answeredMark : MARK_PASSED;
-      if (p === answered) before = false;
-      out.push({ handler: p.handler!, marker: mark });
-      const c = p.caller;
-      p = c === null ? null : c.firstPrompt;
-    }
+  for (p = outer == null ? null : outer.firstPrompt; p !== null; ) {
+    out.push({ handler: p.handler!, marker: MARK_NOT_REACHED });
+    const c = p.caller;
+    p = c === null ? null : c.firstPrompt;
   }
   return out;
+}
+
+/**
+ * The visits of the effect of `inv`, a handler that delegated it (`delegate()`) and then threw, the
+ * answer back: inside it ↗, it ✗, and outside it ↗ up to `to`, the prompt that answered — ✓ when
+ * that handler resumed (its invocation is live below `cur`), else ⇢ (transfer, or a fast path: the
+ * same by definition) — then ·.
+ */
+function answeredVisits(cur: Segment, inv: Invocation, to: Segment): Visit[] {
+  const out = visitsFrom(inv.site, inv.prompt, MARK_THREW, null);
+  const answered = resumedBy(cur, to) ? MARK_RESUMED : MARK_TRANSFERRED;
+  let before = true;
+  for (let p = inv.outer === null ? null : inv.outer.firstPrompt; p !== null; ) {
+    out.push({ handler: p.handler!, marker: !before ? MARK_NOT_REACHED : p === to ? answered : MARK_PASSED });
+    if (p === to) before = false;
+    const c = p.caller;
+    p = c === null ? null : c.firstPrompt;
+  }
+  return out;
+}
+/**
+ * answeredVisits once delegate's module has loaded (vm/rare-ops.ts, answerDelegated): without it no
+ * invocation has a `delegatedTo`, and a bundle that cannot delegate leaves it out.
+ */
+let delegated: typeof answeredVisits | null = null;
+/** @internal Turns on the visits of a delegated effect's answer (see answeredVisits). */
+export function answerDelegated(): void {
+  delegated = answeredVisits;
 }
 
 /**
@@ -521,16 +561,8 @@ export function visitsFrom(
  * (⇆), outermost delegation first. A quiet handler (`record()`) delegates every effect and stays
  * out of the line, as in a run without it.
  */
-function visited(
-  effect: unknown,
-  site: Segment,
-  taker: Segment | null,
-  marker: string,
-  outer?: Segment | null,
-  answered: Segment | null = null,
-  answeredMark = "",
-): Visit[] {
-  const rev = visitsFrom(site, taker, marker, outer, answered, answeredMark).reverse();
+function visited(effect: unknown, site: Segment, visits: Visit[]): Visit[] {
+  const rev = visits.reverse();
   for (let inv = site.invocation; inv !== null && inv.effect === effect; inv = inv.site.invocation) {
     const h = inv.handler!;
     for (const v of visitsFrom(inv.site, inv.prompt, MARK_DELEGATED, null).reverse())
@@ -568,17 +600,16 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
     return new Origin(
       chain,
       info.effect,
-      visited(info.effect, info.site, info.taker, info.marker, info.outer),
+      visited(info.effect, info.site, visitsFrom(info.site, info.taker, info.marker, info.outer)),
       passed,
     );
   }
   if (e instanceof UnhandledEffectError) {
-    return new Origin(chain, e.effect, visited(e.effect, cur, null, MARK_PASSED), passed);
+    return new Origin(chain, e.effect, visited(e.effect, cur, visitsFrom(cur, null, MARK_PASSED)), passed);
   }
   if (originInv !== null && cur === originInv) {
     // the handler's own code threw: the effect it was handling, with the handlers it visited —
-    // outside it, when it had delegated the effect, the one that answered: ✓ when it resumed (its
-    // invocation is live below us), else ⇢ (transfer, or a fast path: the same by definition)
+    // outside it, when it had delegated the effect, the one that answered (answeredVisits)
     const to = originInv.delegatedTo;
     return new Origin(
       chain,
@@ -586,11 +617,9 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
       visited(
         originInv.effect,
         originInv.site,
-        originInv.prompt,
-        MARK_THREW,
-        originInv.outer,
-        to,
-        to !== null && resumedBy(cur, to) ? MARK_RESUMED : MARK_TRANSFERRED,
+        to === null
+          ? visitsFrom(originInv.site, originInv.prompt, MARK_THREW, originInv.outer)
+          : delegated!(cur, originInv, to),
       ),
       passed,
     );
@@ -619,7 +648,33 @@ const withoutResumed = (chain: Entry[]): string =>
  * ids of the tasks it waits on go, and those ids.
  */
 const waits = new WeakMap<object, readonly [string, number[]]>();
-export const noteWait = (k: object, what: string, ids: number[]): unknown => waits.set(k, [what, ids]);
+export const noteWait = (k: object, what: string, ids: number[]): unknown => {
+  grouping = groupedLines;
+  waitOf = waitLine;
+  return waits.set(k, [what, ids]);
+};
+/** The line of what noteWait noted the continuation `k` was blocked in, if it did. */
+function waitLine(k: Continuation): Entry | undefined {
+  const w = waits.get(k);
+  return w === undefined
+    ? undefined
+    : { kind: "wait", name: blockedIn(k) ?? w[0], site: null, marker: "", effect: w[1] };
+}
+/** waitLine once noteWait has noted a wait (the scheduler, at an abort): a bundle without it has none. */
+let waitOf: typeof waitLine | null = null;
+/**
+ * groupedLines (abort-groups.ts) once an aborted run's report can hold more than main's chains: a
+ * task's, which starts at its boundary line (a reported segment, vm/reported.ts and
+ * site-answers.ts, or a `boundary(…)` program), or a blocked-in line (noteWait) — set by
+ * groupTasks, or noteWait; else null, and format.ts prints each chain as abortGroups would group it:
+ * a group of its own, with neither line. A bundle that cannot spawn (the small import) leaves the
+ * grouping out.
+ */
+export let grouping: typeof groupedLines | null = null;
+/** @internal Turns on the grouping of an aborted run's chains (see grouping). */
+export function groupTasks(): void {
+  grouping = groupedLines;
+}
 /**
  * A library generator that blocks for a reason of its own (delay's timer, a channel's receive): what
  * the report says a computation blocked in it was blocked in, `delay(…)` for `wait(a promise)` —
@@ -679,22 +734,13 @@ export class Origins {
   private readonly map = new WeakMap<object, Origin>();
   /** what an abort finalized (main, each task), one chain each, outermost first, repeats dropped */
   abortChains: Entry[][] | null = null;
-  private primitive: Origin | null = null;
+  /** @internal (takeOrigin) */
+  primitive: Origin | null = null;
   private primitiveValue: unknown = undefined;
 
   get(e: unknown): Origin | null {
     if (e !== null && (typeof e === "object" || typeof e === "function")) return this.map.get(e) ?? null;
     return this.primitiveValue === e ? this.primitive : null;
-  }
-
-  /**
-   * `get`, for `safe`, which has made `e` a value: a primitive's origin is then forgotten — it has no
-   * identity, so the next throw of the same string elsewhere is a new error, not this one again.
-   */
-  take(e: unknown): Origin | null {
-    const o = this.get(e);
-    if (o === this.primitive) this.primitive = null;
-    return o;
   }
 
   /**
@@ -707,10 +753,8 @@ export class Origins {
   aborted(k: Continuation): void {
     const top = k.top!;
     const chain = walk(top, null);
-    const w = waits.get(k);
-    if (w !== undefined) {
-      chain.push({ kind: "wait", name: blockedIn(k) ?? w[0], site: null, marker: "", effect: w[1] });
-    }
+    const w = waitOf === null ? undefined : waitOf(k);
+    if (w !== undefined) chain.push(w);
     if (chain.length === 0) return;
     const key = (c: Entry[]): string => c.map((e) => `${e.kind} ${e.name}\n`).join("");
     const here = key(chain);
@@ -766,4 +810,16 @@ export class Origins {
       this.primitiveValue = e;
     }
   }
+}
+
+/**
+ * `origins.get(e)`, for `safe`, which has made `e` a value (introspect.ts originOf): a primitive's
+ * origin is then forgotten — it has no identity, so the next throw of the same string elsewhere is
+ * a new error, not this one again. (A function, not a method of Origins: a bundle without `safe`
+ * leaves it out.)
+ */
+export function takeOrigin(origins: Origins, e: unknown): Origin | null {
+  const o = origins.get(e);
+  if (o === origins.primitive) origins.primitive = null;
+  return o;
 }

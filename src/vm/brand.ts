@@ -235,35 +235,31 @@ export function className(c: unknown): string {
 /** A short printable description of any value, for error messages and traces. Never throws. */
 export function describe(x: unknown): string {
   try {
-    return describeUnsafe(x);
+    if (x === undefined) return "undefined";
+    if (x === null) return "null";
+    switch (typeof x) {
+      case "string":
+        return x.length > 40 ? JSON.stringify(`${head(x, 37)}...`) : JSON.stringify(x);
+      case "number":
+      case "boolean":
+      case "bigint":
+        return String(x);
+      case "symbol":
+        return x.toString();
+      case "function":
+        return `function ${(x as { name?: string }).name || "(anonymous)"}`;
+    }
+    // a task or future as its user knows it, `Task(1)`, not by the scheduler's class (`TaskRec object`)
+    if (String((x as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]).startsWith("doeff."))
+      return String(x);
+    const name = className((x as { constructor?: unknown }).constructor) || "Object";
+    if (brandOf(x) === 0 && (x as { [ANY_COPY]?: unknown })[ANY_COPY] === 1)
+      return `${name} object from another copy of doeff ${TWO_COPIES}`;
+    if (Array.isArray(x)) return `Array(${x.length})`;
+    return name === "Object" ? "object" : `${name} object`;
   } catch {
     return "a value that cannot be inspected (its properties throw)";
   }
-}
-
-function describeUnsafe(x: unknown): string {
-  if (x === undefined) return "undefined";
-  if (x === null) return "null";
-  switch (typeof x) {
-    case "string":
-      return x.length > 40 ? JSON.stringify(`${head(x, 37)}...`) : JSON.stringify(x);
-    case "number":
-    case "boolean":
-    case "bigint":
-      return String(x);
-    case "symbol":
-      return x.toString();
-    case "function":
-      return `function ${(x as { name?: string }).name || "(anonymous)"}`;
-  }
-  // a task or future as its user knows it, `Task(1)`, not by the scheduler's class (`TaskRec object`)
-  if (String((x as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]).startsWith("doeff."))
-    return String(x);
-  const name = className((x as { constructor?: unknown }).constructor) || "Object";
-  if (brandOf(x) === 0 && (x as { [ANY_COPY]?: unknown })[ANY_COPY] === 1)
-    return `${name} object from another copy of doeff ${TWO_COPIES}`;
-  if (Array.isArray(x)) return `Array(${x.length})`;
-  return name === "Object" ? "object" : `${name} object`;
 }
 
 /**

@@ -3,16 +3,14 @@
  * primitives check `cur.invocation` first, before arguments and continuation state.
  */
 import { ContinuationConsumedError, HandlerContextError } from "../errors.js";
-import { MARK_THREW } from "../trace/origin.js";
 import { describe } from "./brand.js";
-import { type Continuation, UNSTARTED } from "./continuation.js";
-import { link } from "./eras.js";
+import type { Continuation } from "./continuation.js";
 import { consumedError, performTerminal } from "./finalize.js";
-import { type Handler, TRACE_QUIET } from "./handler.js";
+import type { Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
-import { M_DELIVER, M_THROW, M_UNWIND } from "./modes.js";
+import { M_UNWIND } from "./modes.js";
 import { OP_NAMES, type Primitive } from "./primitives.js";
-import { type Frame, type Invocation, Job, Segment } from "./segment.js";
+import { type Frame, type Invocation, Job, Segment, unpark } from "./segment.js";
 import {
   J_CLOSE,
   OP_CALL_GEN,
@@ -42,6 +40,18 @@ export const LATE_OPS = { __proto__: null } as unknown as Record<
   ((m: Machine, prim: Primitive) => void) | undefined
 >;
 
+/**
+ * @internal The executor of resume, resumeContinuation and discontinue (`k`, on the hot path: a slot
+ * of its own read by the switch, not LATE_OPS) and the step into a handler's frame parked while it
+ * waits for k's outcome (`parked`, machine.ts stepResume), set by vm/resume.ts when it loads: a
+ * bundle without it (the small import `run, program, state, get, put`) makes none of these
+ * primitives and parks no frame.
+ */
+export const RESUMES: {
+  k: ((m: Machine, prim: Primitive) => void) | null;
+  parked: ((m: Machine, seg: Segment, isThrow: boolean) => void) | null;
+} = { k: null, parked: null };
+
 export function execute(m: Machine, prim: Primitive): void {
   switch (prim.op) {
     case OP_WITH_HANDLER: {
@@ -53,11 +63,14 @@ export function execute(m: Machine, prim: Primitive): void {
     }
     case OP_RESUME:
     case OP_RESUME_CONTINUATION:
-      resumeK(m, prim, false);
-      return;
-    case OP_DISCONTINUE:
-      resumeK(m, prim, true);
-      return;
+    case OP_DISCONTINUE: {
+      const k = RESUMES.k;
+      if (k !== null) {
+        k(m, prim);
+        return;
+      }
+      break; // (a primitive made with new Primitive(…) in a bundle without resume: refused below)
+    }
     case OP_TRANSFER:
     case OP_TRANSFER_WITH:
     case OP_PASS:
@@ -75,6 +88,10 @@ export function execute(m: Machine, prim: Primitive): void {
     late(m, prim);
     return;
   }
+  // (a resume made with new Primitive(…) in a bundle without resume's module, a handler's first
+  // yield: dispatch.ts invokeTail parked the handler's frame for it — made again, to throw into)
+  const cur = m.cur;
+  if (cur.top === null && cur.kind === S_HANDLER && cur.detachedFrom !== null) unpark(cur);
   m.throwHere(
     new TypeError(
       `got a Primitive made with new Primitive(…), which doeff cannot run: make it with resume, transfer, withHandler, …`,
@@ -111,67 +128,6 @@ export function foreign(m: Machine, k: Continuation, prim: Primitive): boolean {
     ),
   );
   return true;
-}
-
-/** resume / resumeContinuation / discontinue: attach k below `cur` and continue at its top. */
-function resumeK(m: Machine, prim: Primitive, isThrow: boolean): void {
-  const k = prim.a as Continuation;
-  const v = prim.b;
-  // INV-1: a used k is refused before anything else happens (no link, no state change)
-  if (k.used) {
-    m.throwHere(consumedError(k));
-    return;
-  }
-  if (k.top === null) {
-    if (isThrow) {
-      k.used = true; // an unstarted k discontinued never starts; the error is thrown here
-      m.throwHere(v);
-    } else UNSTARTED.start!(m, k, m.cur);
-    return;
-  }
-  if (k.source !== m && foreign(m, k, prim)) return;
-  // discontinue(k, e): the error appears at k's perform site without being thrown by a frame there,
-  // so its origin is recorded now, from the handler while k is still unused — as an error the
-  // handler's code throws is: main … the perform site, then the handler (✗), and the effect
-  const cur = m.cur;
-  if (isThrow) {
-    // …but a quiet handler's discontinue of its own k hands on an error that is not its own (the
-    // scheduler gives a task the rejection of its awaitPromise, a failed task's error, a deadlock):
-    // no handler line for it, as for its transfers; the effect's line still names it (✗)
-    const quiet = cur.kind === S_HANDLER && cur.k === k && cur.handler![TRACE_QUIET] === true;
-    m.noteError(
-      v,
-      quiet
-        ? {
-            effect: cur.effect,
-            site: cur.site,
-            taker: cur.prompt,
-            marker: MARK_THREW,
-            outer: cur.outer,
-            handedOn: true,
-          }
-        : null,
-    );
-  }
-  k.used = true;
-  const f = cur.top;
-  // the handler waits for k's outcome in its own frame: parked while it waits (segment.ts unpark)
-  if (
-    cur.kind === S_HANDLER &&
-    f !== null &&
-    f.prev === null &&
-    f.name === null &&
-    f.program === null &&
-    f.closing === null &&
-    m.tracer === null
-  ) {
-    cur.detachedFrom = f.gen as never;
-    cur.top = null;
-  }
-  link(m, k.bottom!, cur);
-  m.cur = k.top;
-  m.mode = isThrow ? M_THROW : M_DELIVER;
-  m.value = v;
 }
 
 /** transfer / transferWith / pass: close the invocation (§5.3), then perform (finalize.ts). */

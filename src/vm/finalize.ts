@@ -9,7 +9,7 @@
  */
 import { ContinuationConsumedError, VMInternalError } from "../errors.js";
 import { type Continuation, captured, newUnstarted, UNSTARTED } from "./continuation.js";
-import { deliverTo, passOn } from "./dispatch.js";
+import { passOn } from "./dispatch.js";
 import { SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { noteTransferInto, Origins } from "../trace/origin.js";
@@ -32,6 +32,15 @@ import {
   S_ROOT,
 } from "./codes.js";
 
+/**
+ * @internal A reported segment's exit (vm/reported.ts exitReported), set where one can be made —
+ * reported.ts and site-answers.ts, when they load: a bundle without them marks no segment, and
+ * exitSegment only tests the mark.
+ */
+export const REPORTS: {
+  exit: ((m: Machine, s: Segment, r: Reporter, isErr: boolean) => boolean) | null;
+} = { exit: null };
+
 /** Return(o) at `cur` (§2.3). */
 export function exitSegment(m: Machine, isErr: boolean): void {
   const s = m.cur;
@@ -39,24 +48,8 @@ export function exitSegment(m: Machine, isErr: boolean): void {
     case S_BODY:
     case S_PROMPT: {
       const r = s.job;
-      if (r !== null) {
-        // a reported segment (program.ts, `reported`): its outcome goes to its Reporter, whose
-        // effect is performed here as if by a frame at the bottom of this segment (a task's report)
-        const e = (r as Reporter).exit(!isErr, m.value);
-        if (e !== null) {
-          // A prompt whose handler takes the effect by its very class is what the search from here
-          // finds (a prompt is its own first prompt; its search cache holds no entry for a class it
-          // takes): handed to it at once, without the yield's classification and the search (a
-          // task's report, once per task). Sites on: the general path, which records the site.
-          const ps = s.takes;
-          if (ps !== null && !m.sites && ps.includes(Object.getPrototypeOf(e))) {
-            deliverTo(m, s, e, s);
-            return;
-          }
-          m.handleYield(e);
-          return;
-        }
-      }
+      // a reported segment (vm/reported.ts): its outcome goes to its Reporter (REPORTS.exit)
+      if (r !== null && REPORTS.exit!(m, s, r as Reporter, isErr)) return;
       const c = s.caller;
       if (c === null)
         throw new VMInternalError(`${s.kind === S_BODY ? "body" : "prompt"} segment has no caller`);

@@ -5,6 +5,7 @@
  * makes a primitive, so a bundle that never imports it leaves them out (~230 B min+gzip of the
  * small import `run, program, state, get, put`).
  */
+import { takeOrigin } from "../trace/origin.js";
 import type { Continuation } from "./continuation.js";
 import { OP_GET_CALL_STACK, OP_GET_HANDLERS, OP_ORIGIN } from "./codes.js";
 import { nextPromptIn, recordRelinks } from "./eras.js";
@@ -64,7 +65,7 @@ function execGetCallStack(m: Machine, prim: Primitive): void {
 }
 
 function execOrigin(m: Machine, prim: Primitive): void {
-  m.deliver(m.origins === null ? null : m.origins.take(prim.a));
+  m.deliver(m.origins === null ? null : takeOrigin(m.origins, prim.a));
 }
 
 /**

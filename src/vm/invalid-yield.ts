@@ -49,66 +49,58 @@ export function putBack(gen: object, x: unknown, isThrow: boolean, thrown: unkno
   return !lostThrow(x) ? x : isThrow ? thrown : held.has(gen) ? held.get(gen) : x;
 }
 
-/** Reading the yielded value's properties threw (a hostile Proxy or getter). */
-function hostileYield(e: unknown): TypeError {
-  return new TypeError(
-    "yielded a value whose properties throw when read (a Proxy or throwing getter); yield* an Effect or a Program",
-    { cause: e },
-  );
-}
-
 /** The TypeError for a yielded value that is not an Effect, Program or primitive (§2.4.4). Never throws. */
 export function invalidYield(y: unknown): TypeError {
   try {
-    return invalidYieldUnsafe(y);
+    if (y === undefined) {
+      return new TypeError(
+        "yielded undefined; missing `*`? Write `yield* effect`, not `yield`, or yield an Effect",
+      );
+    }
+    if (isAsyncIterator(y)) {
+      return new TypeError(
+        "yielded an async generator object; async generators are not supported: write function* and use awaitPromise for promises",
+      );
+    }
+    if (isGeneratorObject(y)) {
+      return new TypeError(
+        "yielded a generator object; did you mean `yield*`? To call a sub-program, wrap its generator function with fn(function* name() {...}) and `yield* name(...)`; inside fn(function* name(…) {…}) a recursive call needs only the `*`: `yield* name(…)`",
+      );
+    }
+    if (isThenable(y)) {
+      return new TypeError(
+        "yielded a Promise; use `yield* awaitPromise(() => promise)` (under runAsync with the scheduler)",
+      );
+    }
+    const b = typeof y === "object" ? brandOf(y) : 0;
+    if (b === 4) return new TypeError("yielded a continuation; use `yield* resume(k, value)` to resume it");
+    let tag: unknown;
+    try {
+      tag =
+        y !== null && typeof y === "object"
+          ? (y as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]
+          : undefined;
+    } catch {
+      tag = undefined; // a hostile value: described generically below
+    }
+    if (isEffectTs(y)) {
+      return new TypeError(
+        "yielded an Effect-TS value, which doeff does not run: `yield* awaitPromise((signal) => Effect.runPromise(effect, { signal }))`",
+      );
+    }
+    if (tag === "doeff.Task") {
+      return new TypeError("yielded a Task; use `yield* wait(task)` to wait for it");
+    }
+    return new TypeError(
+      `yielded ${describe(y)}, which is not an Effect, Program or primitive; yield* an Effect (e.g. get("key")) or a Program`,
+    );
   } catch (e) {
-    return hostileYield(e);
-  }
-}
-
-function invalidYieldUnsafe(y: unknown): TypeError {
-  if (y === undefined) {
+    // reading the yielded value's properties threw (a hostile Proxy or getter)
     return new TypeError(
-      "yielded undefined; missing `*`? Write `yield* effect`, not `yield`, or yield an Effect",
+      "yielded a value whose properties throw when read (a Proxy or throwing getter); yield* an Effect or a Program",
+      { cause: e },
     );
   }
-  if (isAsyncIterator(y)) {
-    return new TypeError(
-      "yielded an async generator object; async generators are not supported: write function* and use awaitPromise for promises",
-    );
-  }
-  if (isGeneratorObject(y)) {
-    return new TypeError(
-      "yielded a generator object; did you mean `yield*`? To call a sub-program, wrap its generator function with fn(function* name() {...}) and `yield* name(...)`; inside fn(function* name(…) {…}) a recursive call needs only the `*`: `yield* name(…)`",
-    );
-  }
-  if (isThenable(y)) {
-    return new TypeError(
-      "yielded a Promise; use `yield* awaitPromise(() => promise)` (under runAsync with the scheduler)",
-    );
-  }
-  const b = typeof y === "object" ? brandOf(y) : 0;
-  if (b === 4) return new TypeError("yielded a continuation; use `yield* resume(k, value)` to resume it");
-  let tag: unknown;
-  try {
-    tag =
-      y !== null && typeof y === "object"
-        ? (y as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]
-        : undefined;
-  } catch {
-    tag = undefined; // a hostile value: described generically below
-  }
-  if (isEffectTs(y)) {
-    return new TypeError(
-      "yielded an Effect-TS value, which doeff does not run: `yield* awaitPromise((signal) => Effect.runPromise(effect, { signal }))`",
-    );
-  }
-  if (tag === "doeff.Task") {
-    return new TypeError("yielded a Task; use `yield* wait(task)` to wait for it");
-  }
-  return new TypeError(
-    `yielded ${describe(y)}, which is not an Effect, Program or primitive; yield* an Effect (e.g. get("key")) or a Program`,
-  );
 }
 
 /** An Effect-TS value as its `yield*` hands it over: Effect 4 yields the effect itself, Effect 3 a YieldWrap. */

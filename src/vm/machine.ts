@@ -10,7 +10,7 @@ import { AsyncRequiredError, VMInternalError } from "../errors.js";
 import type { Driver, RunContextImpl } from "../run/context.js";
 import { brandOf, describe, isEffectInstance, isGeneratorObject } from "./brand.js";
 import { dispatch } from "./dispatch.js";
-import { execute } from "./execute.js";
+import { execute, RESUMES } from "./execute.js";
 import { abortError, beginAbort, exitSegment, unwindExit } from "./finalize.js";
 import { isProgram, type Program } from "./program.js";
 import { isPrimitive } from "./primitives.js";
@@ -185,30 +185,25 @@ export class Machine {
 
   /** Record where error `e` came from (a re-throw keeps its origin: Origins.note). Off the hot path. */
   noteError(e: unknown, info: EffectInfo | null = null): void {
+    // (tracing must never break a run: a hostile error object, a Proxy whose traps throw)
     try {
-      this.noteErrorUnsafe(e, info);
-    } catch {
-      // tracing must never break a run (a hostile error object: a Proxy whose traps throw)
-    }
-  }
-
-  private noteErrorUnsafe(e: unknown, info: EffectInfo | null): void {
-    if (this.origins === null) this.origins = new Origins();
-    const top = this.cur.top;
-    // An error thrown by a hidden frame right at the site of the last transferWith was put there by
-    // a handler (e.g. transferWith(k, raise(error))): attribute it to that effect, or, when the error
-    // is already known (a task's error delivered to its waiter), record the waiting site.
-    const tw = this.lastTransferWith;
-    // (the very frame the transferWith called — a frame stays in its segment, so this is also "in the
-    // segment where it ran" — not a later hidden frame that happens to run in the same segment, e.g.
-    // library code rethrowing a known error after the program's last delay)
-    const atSite = top !== null && top.name === null && tw !== null && top === this.lastTransferFrame;
-    // attribute a new error to the invocation's effect only when it was thrown at that effect's own site
-    // (a scheduler transfers into *another* task's stashed continuation)
-    if (info === null && atSite && tw.site === this.cur && this.origins.get(e) === null) {
-      info = { effect: tw.effect, site: tw.site, taker: tw.prompt, marker: MARK_THREW, outer: tw.outer };
-    }
-    this.origins.note(this.cur, e, info, atSite);
+      if (this.origins === null) this.origins = new Origins();
+      const top = this.cur.top;
+      // An error thrown by a hidden frame right at the site of the last transferWith was put there by
+      // a handler (e.g. transferWith(k, raise(error))): attribute it to that effect, or, when the error
+      // is already known (a task's error delivered to its waiter), record the waiting site.
+      const tw = this.lastTransferWith;
+      // (the very frame the transferWith called — a frame stays in its segment, so this is also "in the
+      // segment where it ran" — not a later hidden frame that happens to run in the same segment, e.g.
+      // library code rethrowing a known error after the program's last delay)
+      const atSite = top !== null && top.name === null && tw !== null && top === this.lastTransferFrame;
+      // attribute a new error to the invocation's effect only when it was thrown at that effect's own site
+      // (a scheduler transfers into *another* task's stashed continuation)
+      if (info === null && atSite && tw.site === this.cur && this.origins.get(e) === null) {
+        info = { effect: tw.effect, site: tw.site, taker: tw.prompt, marker: MARK_THREW, outer: tw.outer };
+      }
+      this.origins.note(this.cur, e, info, atSite);
+    } catch {}
   }
 
   /** Runs at most `budget` steps; returns ST_DONE, ST_ASYNC (asyncEscape pending) or ST_BUDGET. */
@@ -267,7 +262,7 @@ export class Machine {
     if (f === null) {
       if (seg.kind !== S_HANDLER || seg.detachedFrom === null)
         this.mode = isThrow ? M_RETURN_ERROR : M_RETURN_VALUE;
-      else this.stepParked(seg, isThrow);
+      else RESUMES.parked!(this, seg, isThrow); // (a handler parked in resume: vm/resume.ts stepParked)
       return;
     }
     let done: unknown;
@@ -327,38 +322,6 @@ export class Machine {
     this.afterCall(seg, f, done, value);
   }
 
-  /**
-   * Deliver(v) / Throw(e) into the parked frame of handler segment `seg` (segment.ts `unpark`):
-   * as stepResume into that frame, which is the segment's only one, hidden and not closing — so
-   * when the generator returns or throws (`return yield* resume(k, v)`: at once) its frame would
-   * be popped at once and none is made; only when it yields again is it made again.
-   */
-  private stepParked(seg: Segment, isThrow: boolean): void {
-    const gen = seg.detachedFrom as unknown as Generator<unknown, unknown, unknown>;
-    seg.detachedFrom = null;
-    let done: unknown;
-    let value: unknown;
-    try {
-      const ok = checked(isThrow ? throwInto(gen, this.value) : gen.next(this.value));
-      done = ok.done;
-      value = ok.value;
-    } catch (x) {
-      const e = putBack(gen, x, isThrow, this.value); // (as in stepResume)
-      if (e === x && (!isThrow || e !== this.value)) this.noteError(e);
-      this.mode = M_THROW; // (frameThrew for a frame that is not closing)
-      this.value = e;
-      return;
-    }
-    if (done) {
-      this.mode = M_DELIVER; // (afterCall for a frame that is not closing)
-      this.value = value;
-      return;
-    }
-    const f = new Frame(gen, null, null);
-    seg.top = f;
-    this.afterCall(seg, f, false, value);
-  }
-
   /** Unwind(J): close the top frame with return(), or apply the unwind-exit rule. */
   private stepUnwind(): void {
     const seg = this.cur;
@@ -391,7 +354,8 @@ export class Machine {
   }
 
   /** `f`, the top frame of `seg`, gave (done, value): pop it when done, else handle its yield. */
-  private afterCall(seg: Segment, f: Frame, done: unknown, value: unknown): void {
+  /** @internal (also vm/resume.ts stepParked) */
+  afterCall(seg: Segment, f: Frame, done: unknown, value: unknown): void {
     if (done) {
       seg.top = f.prev;
       if (f.closing !== null) {

@@ -6,6 +6,7 @@
  * single class keeps that call site monomorphic.
  */
 import { brand, describe, isGeneratorObject } from "./brand.js";
+import { groupTasks } from "../trace/origin.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
 import type { AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
@@ -311,5 +312,6 @@ export function boundary<A, Args extends unknown[]>(
   g: GenFn<Args, A>,
   ...args: Args
 ): Program<A> {
+  groupTasks(); // (its line can start a chain of an aborted run's report: grouped as a task's)
   return new Program<A>(P_INTERNAL, g, args, label);
 }

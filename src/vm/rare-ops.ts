@@ -6,6 +6,7 @@
  * The primitives on the hot path (withHandler, resume, transfer, transferWith, pass, discontinue)
  * stay in the switch.
  */
+import { answerDelegated } from "../trace/origin.js";
 import { brandOf, describe } from "./brand.js";
 import type { Continuation } from "./continuation.js";
 import { dispatch } from "./dispatch.js";
@@ -33,6 +34,7 @@ export function delegate<E extends AnyEffect>(effect: E): Primitive<AnswerOf<E>,
 export function delegate<A = unknown>(): Primitive<A>;
 export function delegate(effect?: unknown): Primitive<unknown> {
   LATE_OPS[OP_DELEGATE] = execRare;
+  answerDelegated(); // (a handler that delegated and then threw: its traceback names who answered)
   if (effect !== undefined && brandOf(effect) !== 1) {
     throw new TypeError(`delegate expects an Effect or nothing, got ${describe(effect)}`);
   }

@@ -1,12 +1,47 @@
 /**
- * The scheduler's task report as a program (P_REPORT). A module of its own: its code comes with the
- * program (its `b`, which Machine.call calls), so a bundle that never makes one — the small import
- * `run, program, state, get, put`, which cannot spawn — does not carry it.
+ * The scheduler's task report as a program (P_REPORT), and a reported segment's exit. A module of
+ * its own: its code comes with the program (its `b`, which Machine.call calls) and its exit with the
+ * registration (finalize.ts REPORTS), so a bundle that never makes one — the small import `run,
+ * program, state, get, put`, which cannot spawn — does not carry it.
  */
+import { groupTasks } from "../trace/origin.js";
+import { deliverTo } from "./dispatch.js";
+import { REPORTS } from "./finalize.js";
 import type { Machine } from "./machine.js";
 import { Program } from "./program.js";
 import { type Reporter, Segment } from "./segment.js";
 import { P_REPORT, S_BODY, S_PROMPT } from "./codes.js";
+
+reportsOn();
+
+/**
+ * @internal What a reported segment needs beyond the mark, turned on where one can be made (here
+ * and site-answers.ts, when they load): its exit (finalize.ts REPORTS), and the grouping of an
+ * aborted run's report, whose task chains start at a reported segment's line (trace/origin.ts
+ * grouping).
+ */
+export function reportsOn(): void {
+  REPORTS.exit = exitReported;
+  groupTasks();
+}
+
+/**
+ * finalize.ts exitSegment at a reported segment `s` (marked with Reporter `r`): its outcome goes to
+ * `r`, whose effect is performed here as if by a frame at the bottom of `s` (a task's report) —
+ * true; false when `r` gives none (then `s` exits as any other).
+ */
+function exitReported(m: Machine, s: Segment, r: Reporter, isErr: boolean): boolean {
+  const e = r.exit(!isErr, m.value);
+  if (e === null) return false;
+  // A prompt whose handler takes the effect by its very class is what the search from here finds
+  // (a prompt is its own first prompt; its search cache holds no entry for a class it takes):
+  // handed to it at once, without the yield's classification and the search (a task's report, once
+  // per task). Sites on: the general path, which records the site.
+  const ps = s.takes;
+  if (ps !== null && !m.sites && ps.includes(Object.getPrototypeOf(e))) deliverTo(m, s, e, s);
+  else m.handleYield(e);
+  return true;
+}
 
 /**
  * @internal A one-shot program that runs the body `reporter.start()` gives and hands its outcome to

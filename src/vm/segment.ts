@@ -180,7 +180,7 @@ export class Segment {
  * segment's one frame, held there instead of a Frame while the segment's `top` is null. A handler
  * suspended in `yield* resume(k, v)` waits for as long as the resumed computation runs (a non-tail
  * resume per effect in a loop keeps one such handler per effect), and its Frame was 72 B holding
- * nothing but the generator. It is parked (execute.ts resumeK, dispatch.ts invokeTail) only when it
+ * nothing but the generator. It is parked (resume.ts resumeK, dispatch.ts invokeTail) only when it
  * is the segment's only frame, hidden and unlabelled (`name` and `program` null) and not closing,
  * and the run has no step tracer (whose lines count frames), so `unpark` makes the same frame again
  * (a hidden frame's `site` is never read). That happens when the machine next acts on the segment: an

@@ -11,8 +11,13 @@ import { startUnstarted } from "./finalize.js";
 import { SITE_SWITCH } from "./handler.js";
 import { suspendOn, type Machine } from "./machine.js";
 import { M_AWAIT, M_DELIVER } from "./modes.js";
+import { reportsOn } from "./reported.js";
 import { type Segment, walkedPast } from "./segment.js";
 import { S_PROMPT } from "./codes.js";
+
+// a task started here is marked for its report (SITE_SWITCH.reporter): its segment's exit and its
+// line in an aborted run's report, grouped as a task's
+reportsOn();
 
 /** @internal The answer for a FAST_PATH hook to return once SITE_SWITCH's fields are set: switch. */
 export function switchAnswer(): unknown {

@@ -1,0 +1,167 @@
+/**
+ * A bundle that imports only part of doeff leaves out what it cannot reach, behind registrations
+ * made where the rare thing is made (test/size.test.ts). Its reports must read exactly as the whole
+ * package's: here the same programs run in a bundle of `run, program, state, get, put` (with `fn`,
+ * `handle`, `resume` and `Effect`, none of which can spawn) and in the sources with every module
+ * loaded, and their reports are compared byte for byte.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { pathToFileURL } from "node:url";
+import * as esbuild from "esbuild";
+import * as doeff from "../src/index.js";
+
+const root = new URL("..", import.meta.url).pathname;
+
+/** The programs, as a function of the exports they use: each gives the report of its run. */
+const scenarios = `
+export function scenarios({ run, program, state, get, put, fn, handle, resume, Effect }) {
+  class Ping extends Effect {}
+  const out = [];
+  // a run its own program aborts, deep in named programs under a user's handler (its live
+  // invocations folded), with and without yield sites
+  for (const sites of [false, true]) {
+    const ac = new AbortController();
+    const stop = new Error("stop");
+    const inner = fn(function* inner() {
+      try {
+        for (let i = 0; ; i++) {
+          yield* new Ping();
+          if (i === 3) ac.abort(stop);
+        }
+      } finally {
+        yield* put("cleaned", true);
+      }
+    });
+    const outer = fn(function* outer() {
+      return yield* inner();
+    });
+    const pinger = handle(Ping, function* pinger(_e, k) {
+      return yield* resume(k, 1);
+    });
+    out.push(run(outer(), { handlers: [state, pinger], signal: ac.signal, trace: { sites } }).format());
+  }
+  // aborted in a state effect's own code (modify's function), and before the run started
+  const ac = new AbortController();
+  const p = program(function* main() {
+    yield* put("n", 1);
+    return yield* get("n");
+  });
+  out.push(run(p, { handlers: [state], signal: AbortSignal.abort("early") }).format());
+  const q = fn(function* q() {
+    yield* put("n", 1);
+    ac.abort({ code: 42 });
+    return yield* get("n");
+  });
+  out.push(run(q(), { handlers: [state], signal: ac.signal }).format());
+  return out;
+}
+`;
+
+test("small bundle: an aborted run's report reads as the whole package's, without the tasks' grouping", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "doeff-small-"));
+  try {
+    const code = join(dir, "scenarios.mjs");
+    writeFileSync(code, scenarios);
+    const r = await esbuild.build({
+      stdin: {
+        contents: `export { run, program, state, get, put, fn, handle, resume, Effect } from "./src/index.ts";`,
+        resolveDir: root,
+        loader: "ts",
+        sourcefile: "entry.ts",
+      },
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    // (else this test could not tell the grouping's absence)
+    const inputs = Object.keys(Object.values(r.metafile.outputs)[0]!.inputs);
+    assert.ok(inputs.includes("src/trace/format.ts"), inputs.join(", "));
+    assert.deepEqual(
+      inputs.filter((f) => /abort-groups|scheduler|reported|site-answers/.test(f)),
+      [],
+    );
+    const file = join(dir, "bundle.mjs");
+    writeFileSync(file, r.outputFiles[0]!.contents);
+    const small = await import(pathToFileURL(file).href);
+    const { scenarios: play } = await import(pathToFileURL(code).href);
+    const got: string[] = play(small);
+    const want: string[] = play(doeff);
+    assert.equal(got.length, 4);
+    assert.deepEqual(got, want);
+    assert.match(
+      want[0]!,
+      /^doeff: the run was aborted by its signal .*\nwhere the run was when its signal aborted it/,
+    );
+    assert.ok(want[0]!.includes("\n  outer\n  inner\n"), want[0]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("small bundle: without resume's module a resume made with new Primitive(…) is refused as any unknown primitive", async () => {
+  const r = await esbuild.build({
+    stdin: {
+      contents: `export { run, program, Primitive, handle, Effect } from "./src/index.ts";`,
+      resolveDir: root,
+      loader: "ts",
+      sourcefile: "entry.ts",
+    },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  });
+  const inputs = Object.keys(Object.values(r.metafile.outputs)[0]!.inputs);
+  assert.deepEqual(
+    inputs.filter((f) => /vm\/resume|rare-ops/.test(f)),
+    [],
+  );
+  const dir = mkdtempSync(join(tmpdir(), "doeff-small-"));
+  try {
+    const file = join(dir, "bundle.mjs");
+    writeFileSync(file, r.outputFiles[0]!.contents);
+    const d = await import(pathToFileURL(file).href);
+    // (1: resume's op; 4: discontinue's — the VM's codes, never exported)
+    for (const op of [1, 4]) {
+      const res = d.run(
+        d.program(function* (): Generator<unknown, unknown, unknown> {
+          return yield new d.Primitive(op, {}, 1);
+        }),
+      );
+      assert.equal(res.ok, false);
+      assert.ok(res.error instanceof TypeError);
+      assert.equal(
+        res.error.message,
+        "got a Primitive made with new Primitive(…), which doeff cannot run: make it with resume, transfer, withHandler, …",
+      );
+    }
+    // a handler's first yield: its frame is not parked for a resume that will not run
+    class Ping extends d.Effect {}
+    const res = d.run(
+      d.program(function* (): Generator<unknown, unknown, unknown> {
+        return yield new Ping();
+      }),
+      {
+        handlers: [
+          d.handle(Ping, function* (_e: unknown, k: unknown): Generator<unknown, unknown, unknown> {
+            return yield new d.Primitive(1, k, 1);
+          }),
+        ],
+      },
+    );
+    assert.equal(res.ok, false);
+    assert.ok(res.error instanceof TypeError, String(res.error));
+    assert.match(res.error.message, /^got a Primitive made with new Primitive/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
