@@ -133,8 +133,12 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
     // (2) queued external completions
     w.applyExternal();
     if (w.hasReady()) continue;
-    // (3) pending external promises: runAsync awaits the next completion; run cannot
-    if (w.pendingExternal > 0) {
+    // (3) pending external promises: runAsync awaits the next completion; run cannot. Those only
+    // this run could complete now (a limiter's slot held by its own tasks, every one waiting) are
+    // no wait at all: with nothing else pending, under either driver, the run is deadlocked.
+    let inside = 0;
+    if (w.insideOnly !== null) for (const f of w.insideOnly.values()) if (f()) inside++;
+    if (w.pendingExternal > inside) {
       if (w.ctx.driver === "async") {
         yield* asyncEscape(() => nextExternal(w));
         continue;
@@ -143,7 +147,7 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
       // during a run, no task is left to abort it, and the signal would only cancel — the blocked
       // program inside is the bug, and the DeadlockError says where it waits. AsyncRequiredError's
       // runAsync would wait for the signal: for one never aborted, for ever.
-      if (w.pendingExternal > (w.cancelOnly?.size ?? 0))
+      if (w.pendingExternal > inside + (w.cancelOnly?.size ?? 0))
         return throwIntoBlocked(
           w,
           new AsyncRequiredError(
