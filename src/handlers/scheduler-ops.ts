@@ -39,6 +39,7 @@ import {
   getCallStack,
   getHandlers,
   type Handler,
+  heldBy,
   isProgramLike,
   macrotask,
   Program,
@@ -171,10 +172,12 @@ function* deadlockMessage(w: World): Generator<unknown, string, any> {
   // shows only the task the error is thrown into; the others are where the cycle is found)
   const where: string[] = [];
   for (const t of blocked.slice(0, 8)) {
-    const stack = t.k === null ? [] : yield* getCallStack(t.k);
+    // (through an observe inside the scheduler, waiting in its delegate: the program's frames)
+    const k = t.k === null ? null : heldBy(t.k);
+    const stack = k === null ? [] : yield* getCallStack(k);
     // and the library call it is blocked in, as an aborted run's report says (`receive(…)`): a
     // task blocked on a channel no one sends on named only its own frames
-    const what = t.k === null ? undefined : blockedIn(t.k);
+    const what = k === null ? undefined : blockedIn(k);
     where.push(
       `${name(t)}${
         stack.length === 0
