@@ -53,12 +53,13 @@ test("rateLimiter: a realTime run and simulatedTime runs at once — each simula
   const r = await real;
   assert.ok(r.ok, String(r.error));
   const starts = r.value;
-  // a real start each 40 ms at least, and near now (not pushed an epoch away by the virtual times)
+  // a real start each 40 ms at least, and near now (not pushed an epoch away by the virtual times;
+  // the bounds are loose: a loaded machine's timers are late)
   assert.ok(
-    gaps(starts).every((g) => g >= 40 && g < 400),
+    gaps(starts).every((g) => g >= 40 && g < 60_000),
     `real starts ${gaps(starts)} ms apart`,
   );
-  assert.ok(Math.abs(starts[2]! - Date.now()) < 1000, `last real start ${starts[2]} vs now ${Date.now()}`);
+  assert.ok(Math.abs(starts[2]! - Date.now()) < 60_000, `last real start ${starts[2]} vs now ${Date.now()}`);
   // and the next real caller is held back by them (its window is the real one, unmoved)
   const next = await runAsync(turns(l, 1), { handlers: [scheduler, realTime] });
   assert.ok(next.ok && next.value[0]! - starts[2]! >= 40, `${next.value} after ${starts}`);
