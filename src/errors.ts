@@ -145,7 +145,8 @@ export class ContinuationConsumedError extends DoeffError {
  * A handler-only primitive (`transfer`, `transferWith`, `pass`, `delegate`, `getContinuation`,
  * `getHandlers`) was used outside a handler invocation, or a tail primitive from a `finally` block
  * of an invocation being closed; or a continuation was used by a run other than the one that
- * captured it (a later run, or a `run()` nested in a handler).
+ * captured it (a later run, or a `run()` nested in a handler); or `getHandlers` was loaded during
+ * the run, too late to know the handlers at the effect's perform site (import it before the run).
  */
 export class HandlerContextError extends DoeffError {
   /** @internal its name in a minified bundle too (`className`) */

@@ -17,10 +17,18 @@
  * (and settles its promise, so its run no longer waits for it); one cancelled after it was handed a
  * slot passes it on. Nothing in a `finally` needs an effect, so a task being cancelled (or a run
  * aborted) gives back what it held.
+ *
+ * Each slot is counted as its run's (the run stepping when it was taken or handed over: running.ts)
+ * until it is given back. A waiter whose slots are all held by tasks of its own run waits for that
+ * run alone: when every task of it waits, nothing will give one back, and the run fails with a
+ * DeadlockError naming the tasks — under runAsync too (INSIDE_ONLY), instead of waiting for ever —
+ * not with the AsyncRequiredError of a wait for another run's slot. (A release handed to a callback
+ * outside the run still counts as the run's: give the slot back in the run, or await the callback.)
  */
-import { createExternalPromise, type ExternalPromise, wait } from "../effects/scheduler.js";
+import { CreateExternalPromise, type ExternalPromise, INSIDE_ONLY, wait } from "../effects/scheduler.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import { AsyncRequiredError } from "../errors.js";
+import { running } from "../run/running.js";
 import { waitsIn } from "../trace/origin.js";
 import { describe } from "../vm/brand.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
@@ -38,6 +46,8 @@ export interface ConcurrencyLimiterOptions {
 
 interface Waiter {
   readonly ext: ExternalPromise<undefined>;
+  /** the run it waits in, whose slot it becomes (running.ts) */
+  readonly run: object | null;
   /** 0 waiting, 1 handed a slot (its promise completed), 2 left the queue (cancelled) */
   state: number;
 }
@@ -54,6 +64,8 @@ export class ConcurrencyLimiter {
   #waiters = new Queue<Waiter>();
   /** waiters still waiting */
   #live = 0;
+  /** the slots each run holds (those handed to a waiter included), by run; a run holding none is absent */
+  #runs = new Map<object | null, number>();
   declare readonly limit: number;
   constructor(limit: number) {
     if (typeof limit !== "number")
@@ -92,13 +104,25 @@ export class ConcurrencyLimiter {
     return this.#waiters.length;
   }
 
-  /** @internal A slot now, if one is free and nobody waits for one (else the caller queues). */
-  tryTake(): boolean {
+  /** @internal A slot now for `run` (none: held outside any run), if one is free and nobody waits for one (else the caller queues). */
+  tryTake(run: object | null = null): boolean {
     if (this.#held < this.limit && this.#live === 0) {
       this.#held++;
+      this.#own(run, 1);
       return true;
     }
     return false;
+  }
+
+  #own(run: object | null, n: number): void {
+    const c = (this.#runs.get(run) ?? 0) + n;
+    if (c === 0) this.#runs.delete(run);
+    else this.#runs.set(run, c);
+  }
+
+  /** @internal Is every slot held by tasks of `run`? Then only `run` can give one back. */
+  heldBy(run: object | null): boolean {
+    return this.#runs.get(run) === this.#held;
   }
 
   /** @internal queue a waiter */
@@ -117,8 +141,9 @@ export class ConcurrencyLimiter {
       this.#waiters.prune((x) => x.state === 0);
   }
 
-  /** @internal Give a slot back: to the first waiter still waiting (it stays held), else free it. */
-  release(): void {
+  /** @internal Give `run`'s slot back: to the first waiter still waiting (it stays held), else free it. */
+  release(run: object | null = null): void {
+    this.#own(run, -1);
     for (;;) {
       const w = this.#waiters.shift();
       if (w === undefined) {
@@ -128,6 +153,7 @@ export class ConcurrencyLimiter {
       if (w.state === 0) {
         w.state = 1;
         this.#live--;
+        this.#own(w.run, 1);
         // (plain JS: its run takes the completion at its next step, whichever run this is)
         w.ext.complete(undefined);
         return;
@@ -136,21 +162,25 @@ export class ConcurrencyLimiter {
   }
 }
 
-/** The release function of one slot: gives it back once; later calls do nothing. */
-function releaser(l: ConcurrencyLimiter): () => void {
+/** The release function of `run`'s slot: gives it back once; later calls do nothing. */
+function releaser(l: ConcurrencyLimiter, run: object | null): () => void {
   let held = true;
   return () => {
     if (held) {
       held = false;
-      l.release();
+      l.release(run);
     }
   };
 }
 
 function* takeGen(l: ConcurrencyLimiter, site: Error | null): Generator<unknown, () => void, any> {
-  if (l.tryTake()) return releaser(l);
-  const ext = (yield at(site, createExternalPromise<undefined>())) as ExternalPromise<undefined>;
-  const w: Waiter = { ext, state: 0 };
+  const run = running.run;
+  if (l.tryTake(run)) return releaser(l, run);
+  const create = new CreateExternalPromise<undefined>();
+  // (when this run's own tasks hold every slot, no other run will wake it: see above)
+  INSIDE_ONLY.set(create, () => l.heldBy(run));
+  const ext = (yield at(site, create)) as ExternalPromise<undefined>;
+  const w: Waiter = { ext, run, state: 0 };
   l.enqueue(w);
   let ok = false;
   try {
@@ -166,14 +196,14 @@ function* takeGen(l: ConcurrencyLimiter, site: Error | null): Generator<unknown,
   } finally {
     if (!ok) {
       if (w.state === 1)
-        l.release(); // handed a slot, but it will not be used: pass it on
+        l.release(run); // handed a slot, but it will not be used: pass it on
       else if (w.state === 0) {
         l.leave(w);
         ext.complete(undefined); // settled, so that its run no longer waits for it (R6)
       }
     }
   }
-  return releaser(l);
+  return releaser(l, run);
 }
 named("concurrencyLimit", takeGen);
 // (what an aborted run's report says a task blocked here was blocked in, not `wait(a future)`)

@@ -15,8 +15,19 @@
  * are inside. A caller cancelled while it waits gives its time back (later callers keep theirs:
  * never more than the limit, at worst a slot unused). Its time never goes back, whatever the clock
  * reads (`time`: Date.now() can be set back).
+ *
+ * One limiter, several clocks: the times of different clocks are not on one line — a run under
+ * `simulatedTime` starts at epoch 0 (or its `start`), another run's virtual clock elsewhere again,
+ * realTime at Date.now(). Read as one time, each switch between them looked like a clock set far back
+ * or forward: callers waited for starts made on another clock, or the limit let through what the
+ * other clock's starts should have held back. So each clock keeps a window of its own (`windowOf`):
+ * each simulated clock (one per run; a window dropped with the run), and realTime — with any clock of
+ * the program's own, which cannot be told apart from it — one window shared by the runs going on at
+ * once: a module-level limiter limits a server's real calls, and each test's simulated run counts
+ * only its own. (Refusing a second clock would fail the test run after the first, or any simulated
+ * run in a process whose server shares the limiter.) The first clock's window is the limiter itself.
  */
-import { Delay, Now } from "../effects/time.js";
+import { clockRead, Delay, Now } from "../effects/time.js";
 import { describe } from "../vm/brand.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
@@ -70,6 +81,8 @@ export class RateLimiter {
   /** the latest time read (see `time`), and what is added to the clock's readings */
   #last = -Infinity;
   #skew = 0;
+  /** the window of each clock that took a turn here (see above), made on first use; the first clock's is this */
+  #clocks: WeakMap<object, RateLimiter> | null = null;
   declare readonly limit: number;
   declare readonly interval: number;
   constructor(limit: number, interval: number) {
@@ -114,6 +127,14 @@ export class RateLimiter {
    */
   take(): Program<undefined, Now | Delay> {
     return hidden(takeGen, this, callSite()) as Program<undefined, Now | Delay>;
+  }
+
+  /** @internal The window of `clock` (see above): this limiter for the first clock, else a limiter of its own. */
+  windowOf(clock: object): RateLimiter {
+    const ws = (this.#clocks ??= new WeakMap([[clock, this]]));
+    let w = ws.get(clock);
+    if (w === undefined) ws.set(clock, (w = new RateLimiter(this.limit, this.interval)));
+    return w;
   }
 
   /**
@@ -350,8 +371,17 @@ function forget(xs: number[], head: number, before: number): number {
   return head;
 }
 
-function* takeGen(l: RateLimiter, site: Error | null): Generator<unknown, undefined, any> {
-  let now = l.time((yield at(site, new Now())) as number, -Infinity);
+/** realTime's, and a clock of the program's own (see above): what `windowOf` keeps their window by. */
+const REAL = {};
+
+function* takeGen(limiter: RateLimiter, site: Error | null): Generator<unknown, undefined, any> {
+  // (which clock answers: a simulated one has a window of its own, see above)
+  const ask = new Now();
+  clockRead.now = ask;
+  const raw = (yield at(site, ask)) as number;
+  const l = limiter.windowOf(clockRead.by ?? REAL);
+  clockRead.now = clockRead.by = null;
+  let now = l.time(raw, -Infinity);
   let t = l.reserve(now);
   let started = false;
   try {

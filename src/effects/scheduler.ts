@@ -235,6 +235,13 @@ export class CreateExternalPromise<T = unknown> extends SchedulerEffect<External
  * for the event loop (scheduler-ops.ts pickNext (3)).
  */
 export const CANCEL_ONLY: WeakSet<object> = new WeakSet();
+/**
+ * @internal CreateExternalPromise effects whose promise, while the function answers true, no one
+ * outside the run will complete: a concurrencyLimiter waiter's, while every slot is held by tasks of
+ * its own run. When every task waits and such promises are all that is pending, the run is
+ * deadlocked — under runAsync too, which would otherwise wait for them for ever (pickNext (3)).
+ */
+export const INSIDE_ONLY: WeakMap<object, () => boolean> = new WeakMap();
 /** The effect of `awaitPromise(thunk)`: block the task on the JS promise `thunk(signal)` returns (runAsync only; other tasks run meanwhile). */
 export class AwaitPromise<T = unknown> extends SchedulerEffect<T> {
   /** @internal its name in a minified bundle too (`className`) */

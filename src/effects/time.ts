@@ -34,6 +34,14 @@ export class Delay extends Effect<undefined> {
 }
 
 /**
+ * @internal A rate limiter's reading of the clock (rate-limit.ts): `now` is the Now it performs, and
+ * the simulated clock that answers that very effect (not a Now of its own that a handler outside
+ * performs) puts its per-run clock in `by`. A limiter keeps a window per simulated clock: two runs'
+ * virtual times, or a virtual and the real time, are not on one line.
+ */
+export const clockRead: { now: object | null; by: object | null } = { now: null, by: null };
+
+/**
  * @internal The errors of a simulated delay due past Number.MAX_SAFE_INTEGER ms (handlers/time.ts):
  * a time that clock never reaches. `timeout` takes such a deadline for none (as under realTime,
  * whose timer waits its full length) rather than fail a program that needs no clock at all.

@@ -39,6 +39,7 @@ import {
   getCallStack,
   getHandlers,
   type Handler,
+  heldBy,
   isProgramLike,
   macrotask,
   Program,
@@ -133,8 +134,12 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
     // (2) queued external completions
     w.applyExternal();
     if (w.hasReady()) continue;
-    // (3) pending external promises: runAsync awaits the next completion; run cannot
-    if (w.pendingExternal > 0) {
+    // (3) pending external promises: runAsync awaits the next completion; run cannot. Those only
+    // this run could complete now (a limiter's slot held by its own tasks, every one waiting) are
+    // no wait at all: with nothing else pending, under either driver, the run is deadlocked.
+    let inside = 0;
+    if (w.insideOnly !== null) for (const f of w.insideOnly.values()) if (f()) inside++;
+    if (w.pendingExternal > inside) {
       if (w.ctx.driver === "async") {
         yield* asyncEscape(() => nextExternal(w));
         continue;
@@ -143,7 +148,7 @@ export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
       // during a run, no task is left to abort it, and the signal would only cancel — the blocked
       // program inside is the bug, and the DeadlockError says where it waits. AsyncRequiredError's
       // runAsync would wait for the signal: for one never aborted, for ever.
-      if (w.pendingExternal > (w.cancelOnly?.size ?? 0))
+      if (w.pendingExternal > inside + (w.cancelOnly?.size ?? 0))
         return throwIntoBlocked(
           w,
           new AsyncRequiredError(
@@ -167,10 +172,12 @@ function* deadlockMessage(w: World): Generator<unknown, string, any> {
   // shows only the task the error is thrown into; the others are where the cycle is found)
   const where: string[] = [];
   for (const t of blocked.slice(0, 8)) {
-    const stack = t.k === null ? [] : yield* getCallStack(t.k);
+    // (through an observe inside the scheduler, waiting in its delegate: the program's frames)
+    const k = t.k === null ? null : heldBy(t.k);
+    const stack = k === null ? [] : yield* getCallStack(k);
     // and the library call it is blocked in, as an aborted run's report says (`receive(…)`): a
     // task blocked on a channel no one sends on named only its own frames
-    const what = t.k === null ? undefined : blockedIn(t.k);
+    const what = k === null ? undefined : blockedIn(k);
     where.push(
       `${name(t)}${
         stack.length === 0

@@ -8,6 +8,7 @@
 import {
   CANCEL_ONLY,
   type ExternalPromise,
+  INSIDE_ONLY,
   type Future,
   newFuture,
   PromiseHandle,
@@ -27,6 +28,8 @@ export function newPromise(w: World): PromiseHandle<unknown> {
 export function newExternal(w: World, effect: object): ExternalPromise<unknown> {
   const cell = externalCell(w);
   if (CANCEL_ONLY.has(effect)) (w.cancelOnly ??= new Set()).add(cell);
+  const inside = INSIDE_ONLY.get(effect);
+  if (inside !== undefined) (w.insideOnly ??= new Map()).set(cell, inside);
   const ids = w.ctx.user.get(EXT_IDS) as { n: number } | undefined;
   const counter = ids ?? { n: 0 };
   if (ids === undefined) w.ctx.user.set(EXT_IDS, counter);

@@ -196,6 +196,8 @@ function waitAlone(w: World, c: Cell): unknown {
   const cur = w.current;
   if (!schedulerFastPaths.waitAtSite || w.ctx.driver !== "async" || w.ctx.signal !== null) return DEFER;
   if (c.waiters !== null || finalizing(w, cur) || !w.aloneWith(cur, 1)) return DEFER;
+  // (a promise only this run could complete, and nothing of it runs: a deadlock, R6 (3) says so)
+  if (w.insideOnly?.get(c as PromiseCell)?.() === true) return DEFER;
   schedulerFastPaths.waitAtSiteTaken++;
   return awaitAnswer(() => completionOf(w, c));
 }

@@ -101,6 +101,8 @@ export class World {
   pendingExternal = 0;
   /** the pending external promises among them that only cancel (abortable's signal: CANCEL_ONLY), made on first use */
   cancelOnly: Set<PromiseCell> | null = null;
+  /** those that, while their function answers true, only this run could complete (INSIDE_ONLY), made on first use */
+  insideOnly: Map<PromiseCell, () => boolean> | null = null;
   /** runAsync idle wait: resolved by the next external completion */
   notify: (() => void) | null = null;
   closed = false;
@@ -376,6 +378,7 @@ export class World {
       if (cell.external) {
         this.pendingExternal--;
         this.cancelOnly?.delete(cell); // (an abortable's signal: no longer pending)
+        this.insideOnly?.delete(cell);
       }
     }
     const ws = cell.waiters;

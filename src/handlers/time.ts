@@ -22,7 +22,7 @@ import {
   SCHEDULER,
   wait,
 } from "../effects/scheduler.js";
-import { BEYOND_CLOCK, Delay, Now } from "../effects/time.js";
+import { BEYOND_CLOCK, clockRead, Delay, Now } from "../effects/time.js";
 import { AsyncRequiredError, DoeffError } from "../errors.js";
 import {
   asyncEscape,
@@ -353,7 +353,7 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
   const self: Handler<Now | Delay> = function* simulatedTime(effect, k) {
     const ctx = yield* getRunContext();
     const clock = clockOf(ctx);
-    if (effect instanceof Now) return yield* transfer(k, clock.now);
+    if (effect instanceof Now) return yield* transfer(k, read(effect, clock));
     if (!schedulerPresent(yield* getHandlers())) {
       const due = clock.now + effect.ms;
       if (Math.abs(due) > Number.MAX_SAFE_INTEGER)
@@ -369,10 +369,16 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
   CLOCKS.set(self, clocks);
   self[FAST_PATH] = (e: Now | Delay, ctx: RunContext, site?: unknown) => {
     const clock = clockOf(ctx);
-    if (e instanceof Now) return clock.now;
+    if (e instanceof Now) return read(e, clock);
     return atSite(site) ? callAtSiteAnswer(hidden(simulatedDelay, clock, e.ms)) : DEFER;
   };
   return self;
+}
+
+/** `clock`'s time, answering `e`: to a rate limiter's reading, which clock it is too (clockRead). */
+function read(e: Now, clock: Clock): number {
+  if (e === clockRead.now) clockRead.by = clock;
+  return clock.now;
 }
 
 // ---------------------------------------------------------------------------------------------

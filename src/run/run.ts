@@ -29,6 +29,7 @@ import { type Driver, Env, RunContextImpl, type RunWarning, TaskCtx } from "./co
 import { checkOptions, type RunOptions } from "./options.js";
 import { readOptions } from "./read-options.js";
 import { RunResult } from "./result.js";
+import { running } from "./running.js";
 import { listen, type SharedSignal } from "./signal.js";
 import type { EnvPatch } from "../effects/reader.js";
 import type { Covered, FirstPass, InferOnly, MaybeNone, RunOptionsOf } from "./entry-check.js";
@@ -218,7 +219,7 @@ export function run(program: unknown, given?: unknown): RunResult<unknown> {
   const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
   checkOptions(options);
   const { m, ctx } = start(program, options, "sync");
-  m.run(Infinity);
+  slice(m, {}, Infinity);
   return result(m, ctx);
 }
 
@@ -278,8 +279,9 @@ export function driveAsync(
 ): RunResult<unknown> | Promise<RunResult<unknown>> {
   const { m, ctx } = start(program, options, "async", shared);
   // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
-  const st = m.run(16);
-  return st === ST_DONE ? result(m, ctx) : drive(m, ctx, st);
+  const id = {};
+  const st = slice(m, id, 16);
+  return st === ST_DONE ? result(m, ctx) : drive(m, ctx, id, st);
 }
 
 /** The driver's outcome of an asyncEscape or an awaitAnswer that failed: thrown where it waited. */
@@ -295,8 +297,22 @@ function throwAwaited(m: Machine, e: unknown): void {
   m.value = e;
 }
 
+/**
+ * Up to `n` steps of `m`, as the run stepping now, `id` (running.ts: an object of its own, so that a
+ * slot a run never gave back keeps no more than it alive); then the one before, if any, again.
+ */
+function slice(m: Machine, id: object, n: number): number {
+  const prev = running.run;
+  running.run = id;
+  try {
+    return m.run(n);
+  } finally {
+    running.run = prev;
+  }
+}
+
 /** The rest of an async run, whose first slice of 16 steps ended with `st` (not ST_DONE). */
-async function drive(m: Machine, ctx: RunContextImpl, st: number): Promise<RunResult<unknown>> {
+async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): Promise<RunResult<unknown>> {
   let sinceYield = 0;
   let lastYield = Date.now();
   let budget = 16;
@@ -329,7 +345,7 @@ async function drive(m: Machine, ctx: RunContextImpl, st: number): Promise<RunRe
       }
     }
     m.laneEffects = 0;
-    st = m.run(budget);
+    st = slice(m, id, budget);
     if (st === ST_DONE) return result(m, ctx);
   }
 }

@@ -589,14 +589,17 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
   const chain = walk(
     cur,
     originInv,
-    info !== null ? info.site !== cur && info.handedOn !== true : !(e instanceof UnhandledEffectError),
+    // (at a transferWith's site, not thrown by the handler's code: put there, as by the scheduler)
+    info !== null
+      ? info.site !== cur && info.handedOn !== true
+      : !atSite && !(e instanceof UnhandledEffectError),
     passed,
   );
   if (info !== null) {
     // an effect a handler gave transferWith at this very site
     const t = transferOf(info.effect, info.site);
     if (t !== undefined && chain.at(-1)?.effect !== t.effect) chain.push(transferLine(t));
-    if (namesBlocked !== null) namesBlocked(chain, info.site.top, atSite);
+    if (namesBlocked !== null) namesBlocked(chain, info.site, atSite, info.effect);
     return new Origin(
       chain,
       info.effect,
@@ -604,10 +607,16 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
       passed,
     );
   }
+  // thrown by a transferWith into a continuation another invocation stashed (the scheduler's deadlock,
+  // found as another task ended, thrown into a task blocked in receive): the effect it waits at is not
+  // known here, the call it is blocked in is — named as when its own invocation threw it. At a
+  // handler's delegate (an observe inside the scheduler), the call that performed the delegated effect.
+  if (atSite && namesBlocked !== null)
+    namesBlocked(chain, cur, true, originInv?.delegatedTo ? originInv.effect : undefined);
   if (e instanceof UnhandledEffectError) {
     return new Origin(chain, e.effect, visited(e.effect, cur, visitsFrom(cur, null, MARK_PASSED)), passed);
   }
-  if (originInv !== null && cur === originInv) {
+  if (originInv !== null && cur === originInv && !atSite) {
     // the handler's own code threw: the effect it was handling, with the handlers it visited —
     // outside it, when it had delegated the effect, the one that answered (answeredVisits)
     const to = originInv.delegatedTo;
@@ -688,6 +697,16 @@ export const waitsIn = (g: Function, what: string): unknown => {
 /** What `g` (a generator function) was registered as by waitsIn: `timeout(receive(ch), ms)` names it too. */
 export const waitName = (g: unknown): string | undefined =>
   typeof g === "function" ? blocksAs.get(g.prototype as object) : undefined;
+/**
+ * The continuation whose frames `k` waits for: past the handlers at its top that wait in `delegate()`
+ * for the effect `k` was captured at (an `observe` inside the scheduler holds the program's frames in
+ * a continuation of its own, and the scheduler's `k` starts at its delegate), the program's own.
+ */
+export const heldBy = (k: Continuation): Continuation => {
+  // (only a handler segment's `job`, its delegatedTo, is ever a prompt: segment.ts)
+  for (let s = k.top; s !== null && s.delegatedTo === k.bottom && !s.k.used; s = k.top) k = s.k;
+  return k;
+};
 /** What the continuation `k` is blocked in when waitsIn registered its perform frame: `receive(…)`. */
 export const blockedIn = (k: Continuation): string | undefined => {
   const f = k.top?.top;
@@ -699,10 +718,14 @@ export const blockedIn = (k: Continuation): string | undefined => {
  * aborted run's report names it (`blocked in receive(…)`) — when waitsIn registered the frame that
  * performed it: the site's `top`, or the one below when the program a transferWith called there
  * threw (`atSite`: the scheduler throws a deadlock by `transferWith(k, raise(error))`; and a delay's
- * own Delay, thrown at in the time handler's program, is the program's, not a call to name).
+ * own Delay, thrown at in the time handler's program, is the program's, not a call to name). Thrown
+ * where a handler delegated the effect (an `observe` inside the scheduler: its `delegate()` is where
+ * the scheduler's raise runs), the frame is the one that performed it first: the site of the
+ * outermost invocation given that very effect, as `visited` follows them.
  */
-function blockedLine(chain: Entry[], top: Frame | null, atSite: boolean): void {
-  const by = atSite ? top!.prev : top;
+function blockedLine(chain: Entry[], site: Segment, atSite: boolean, effect: unknown): void {
+  let by = atSite ? site.top!.prev : site.top;
+  for (let i = site.invocation; i !== null && i.effect === effect; i = i.site.invocation) by = i.site.top;
   const what = by === null ? undefined : blocksAs.get(Object.getPrototypeOf(by.gen));
   if (what !== undefined) chain.push({ kind: "wait", name: what, site: null, marker: "", effect: undefined });
 }

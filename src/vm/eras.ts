@@ -26,6 +26,14 @@
  * (introspect.ts) turns the recording on when it loads (`recordRelinks`), before any run could call
  * it; a bundle without it (the small import `run, program, state, get, put`) has no reader of the
  * records, and neither makes them nor carries their code.
+ *
+ * Unless that module is loaded while a run is under way (a dynamic import, a lazily loaded chunk):
+ * the re-links made before then were not recorded, and a walk for an invocation performed before
+ * one of them would follow the link as it is now. So a re-link made while nothing records ends the
+ * open era anyway, marking it `lost` (`lose`: no records, no chain — a new Era when an invocation is
+ * in it, else nothing), and getHandlers in an invocation of a lost era throws a HandlerContextError
+ * that says to load it before the run starts (introspect.ts) rather than list the wrong handlers.
+ * Recording every re-link instead would put the records' code back in the small import.
  */
 import type { Machine } from "./machine.js";
 import { type Segment, walkedPast } from "./segment.js";
@@ -38,10 +46,13 @@ export class Era {
   declare live: number;
   /** the next era kept; null for the open one */
   declare later: Era | null;
+  /** ended by a re-link nothing recorded (see above): its invocations' chains cannot be walked */
+  declare lost: boolean;
   constructor(n: number) {
     this.n = n;
     this.live = 0;
     this.later = null;
+    this.lost = false;
   }
 }
 
@@ -60,7 +71,7 @@ export function link(m: Machine, p: Segment, to: Segment | null): void {
   // search-cache invariant): the epoch moves then, not for a prompt no search has gone past.
   if (before !== (to === null ? null : to.firstPrompt)) {
     if (walkedPast(m, p)) m.linkEpoch++;
-    if (from !== null && relinking !== null) relinking(m, p, before);
+    if (from !== null) relinking !== null ? relinking(m, p, before) : lose(m);
   }
 }
 
@@ -69,6 +80,14 @@ export function liveInvocations(m: Machine): number {
   let n = 0;
   for (let e: Era | null = m.eras ?? m.era; e !== null; e = e.later) n += e.live;
   return n;
+}
+
+/** A re-link with nothing recording (see above): the open era, if an invocation is in it, is lost. */
+function lose(m: Machine): void {
+  const e = m.era;
+  if (e.live === 0) return;
+  e.lost = true;
+  m.era = new Era(e.n + 1);
 }
 
 /** A re-link of `p`, whose nearest outside prompt was `next` until now. */

@@ -5,6 +5,7 @@
  * makes a primitive, so a bundle that never imports it leaves them out (~230 B min+gzip of the
  * small import `run, program, state, get, put`).
  */
+import { HandlerContextError } from "../errors.js";
 import { takeOrigin } from "../trace/origin.js";
 import type { Continuation } from "./continuation.js";
 import { OP_GET_CALL_STACK, OP_GET_HANDLERS, OP_ORIGIN } from "./codes.js";
@@ -55,7 +56,16 @@ export function getCallStack(k?: Continuation<unknown, unknown, unknown>): Primi
 
 function execGetHandlers(m: Machine, prim: Primitive): void {
   const inv = handlerOnly(m, prim);
-  if (inv !== null) m.deliver(handlersAtSite(m, inv));
+  if (inv === null) return;
+  // performed before a re-link made while this module was not loaded (eras.ts `lose`): the chain as
+  // it was then is not known, and the walk would list the handlers of today's
+  if (inv.era!.lost)
+    m.throwHere(
+      new HandlerContextError(
+        "getHandlers(): its module was loaded during the run (a dynamic import), after this effect was performed and its chain re-linked, so the handlers at its perform site are not known; import getHandlers before the run starts",
+      ),
+    );
+  else m.deliver(handlersAtSite(m, inv));
 }
 
 function execGetCallStack(m: Machine, prim: Primitive): void {
