@@ -987,8 +987,10 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
  * Then → 52,379 B: getHandlers loaded during a run says it cannot know the handlers of an effect performed before
  * an unrecorded re-link (above), +132 B. The README's "~51 kB" becomes "~52 kB".
  * Merged → 52,612 B.
+ * Then → 52,620 B: a rate limiter's caller waiting on a frozen clock (Now answering one value) takes its wait as
+ * the time passed (it delayed again for ever), +8 B.
  */
-const EVERYTHING_BUDGET = 52_612;
+const EVERYTHING_BUDGET = 52_620;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  Delay,
   type Effect,
   Now,
   fn,
@@ -109,4 +110,22 @@ test("rateLimiter: a clock of the program's own (a handler answering Now itself)
   // another run on such a clock: the start at 0 holds it back a window, as one clock's would
   const second = run(turns(l, 1), { handlers: [scheduler, simulatedTime(), wall] });
   assert.deepEqual(second.value, [1000]);
+});
+
+test("rateLimiter: a frozen clock (Now answers one value for ever) — a waiting caller takes its wait as the time passed, it does not delay for ever", () => {
+  const l = rateLimiter({ limit: 1, interval: 100 });
+  let reads = 0;
+  const frozen = handle(Now, function* frozen(_e, k) {
+    // (before: the caller read the clock, delayed, read it again, … for ever; the guard ends it)
+    if (++reads > 50) throw new Error(`Now read ${reads} times: the limiter waits for ever`);
+    return yield* transfer(k, 1000);
+  });
+  const delays: number[] = [];
+  const watch = observe((e) => {
+    if (e instanceof Delay) delays.push(e.ms);
+  });
+  const r = run(turns(l, 3), { handlers: [scheduler, simulatedTime(), watch, frozen] });
+  assert.ok(r.ok, String(r.error));
+  assert.deepEqual(r.value, [1000, 1000, 1000]); // (the program's clock is frozen)
+  assert.deepEqual(delays, [100, 100]); // one interval each, as on a clock that moves
 });

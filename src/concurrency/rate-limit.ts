@@ -144,10 +144,13 @@ export class RateLimiter {
    * reading. A reading below the last is taken as no time passed — or, for a caller that waited
    * until `floor`, as its wait (timers do not go back: a clock going back for good stalled none) —
    * and later readings are moved on by as much. A clock that does not go back is read as it is.
+   * A reading that has not moved since the last, for a caller that waited until `floor`, is taken
+   * as its wait too: a frozen clock (Date.now mocked in a test while real timers run, a handler
+   * answering Now with one value) made the caller delay again and again for ever.
    */
   time(raw: number, floor: number): number {
     let t = raw + this.#skew;
-    if (t < this.#last) {
+    if (t < this.#last || (t === this.#last && floor > t)) {
       const to = Math.max(floor, this.#last);
       this.#skew += to - t;
       t = to;
