@@ -536,6 +536,17 @@ for (const b of LIBRARY_BUILDS) {
         `${f}: no path into doeff's dist/ or node_modules`,
       );
     }
+    if (!b.includes("isolated")) {
+      // a generic helper over the toolkit, left to inference, names the caller's row as it is
+      const inferred = readFileSync(join(dir, "inferred.d.ts"), "utf8");
+      assert.doesNotMatch(inferred, /Exclude</);
+      const row =
+        /export declare const loadBounded: <T, E>\(load: doeff\.Program<T, E>\) => doeff\.Program<T, (.*)>;/.exec(
+          inferred,
+        );
+      assert.ok(row, inferred);
+      assert.deepEqual(row[1]!.split(" | ").sort(), ["E", "doeff.Spawn<T, E>", "doeff.TimedRow"]);
+    }
     // the annotated file's declarations are what its annotations say (readable: no inferred rows)
     assert.match(
       readFileSync(join(dir, "index.d.ts"), "utf8"),

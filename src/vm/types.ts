@@ -4,8 +4,11 @@
  * and primitives it calls. Handlers subtract what they handle (and add what they perform).
  *
  * Type-level only; nothing here exists at run time. Everything here must hold in a consumer's own
- * tsconfig (plain `strict`, with or without `exactOptionalPropertyTypes`): phantom fields are
- * optional, so a type read from one may carry `| undefined`, which is removed before it enters a row.
+ * tsconfig (plain `strict`, with or without `exactOptionalPropertyTypes`): a type read from an
+ * optional phantom field (`__row?` of local/listen) may carry `| undefined`, which is removed before
+ * it enters a row. Program's and Primitive's `__effects` are required, and read as they are: an
+ * `Exclude<E, undefined>` there was printed, unresolved, into a library's declarations once per
+ * combinator around a generic program (`Exclude<Exclude<Exclude<E, undefined>, undefined>, undefined>`).
  */
 import type { Effect } from "../effects/effect.js";
 import type { Primitive } from "./primitives.js";
@@ -26,9 +29,9 @@ export type KnownEffectsOf<Y> =
   Y extends Effect<any>
     ? Y | InnerRow<Y>
     : Y extends Program<any, infer E>
-      ? Exclude<E, undefined>
+      ? E
       : Y extends Primitive<any, infer E>
-        ? Exclude<E, undefined>
+        ? E
         : Y extends Generator<any, any, any>
           ? NotAnEffect<Y> // a raw generator object: the VM refuses it (yield* it, or wrap it with fn)
           : // an Effect of the `effect` package (Effect-TS 4), by its type id: iterable, so it would
