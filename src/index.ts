@@ -216,8 +216,10 @@ export type { SpawnStore } from "./effects/scheduler.js";
 
 // Types used in public signatures (API reference: typedoc's notExported check)
 export type {
+  AnotherCopyError,
   AnswerOf,
   FieldlessEffects,
+  FromAnotherCopy,
   HasNoFields,
   InnerRow,
   IsOpenMember,
@@ -231,7 +233,9 @@ export type {
 export type {
   CoverageOf,
   CoverageOfEffects,
+  MadeByAnotherCopy,
   FullCoverageOf,
+  NotAnEffectCoverage,
   HandlerFactoryError,
   HandlerOrderError,
   OutOfOrder,

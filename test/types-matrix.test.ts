@@ -147,6 +147,13 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   ],
   // a handler taking nothing covers nothing (it once left the list uninferred: unchecked)
   "never-handler": [/MissingHandlerError<Log>/, new RegExp(escapeRegExp(FIX))],
+  // a program of another copy of doeff (a library's own: its Program is another class to the
+  // checker), named with the fix rather than taken for an open row, which checked nothing
+  "another-copy": [
+    /AnotherCopyError<OtherProgram<string, Ping>>/,
+    /the program yields a Program or Effect of another copy of doeff/,
+    new RegExp(escapeRegExp("`npm ls doeff` shows them")),
+  ],
   // handle(Effect, f): what to write instead, not "add a _tag"
   "handle-base-class": [
     /BaseEffectClassError<Effect<unknown>>/,
@@ -219,6 +226,13 @@ withHandler(logsEvery, logs);
 run(logs, { handlers: [state, takesNothing] });
 // case: handle-base-class
 handle(Effect, () => pass());
+declare abstract class OtherEffect<A> { readonly __answer: A; protected readonly __effect: true; [Symbol.iterator](): Iterator<this, A, unknown>; }
+declare class OtherProgram<A, E> { readonly __result: A; readonly __effects: E; protected readonly __program: true; [Symbol.iterator](): Iterator<OtherProgram<A, E>, A, unknown>; }
+declare class Ping extends OtherEffect<number> { readonly _tag: "Ping"; }
+declare const theirs: OtherProgram<string, Ping>;
+const callsTheirs = program(function* () { return (yield* theirs) + (yield* get<number>("n")); });
+// case: another-copy
+run(callsTheirs, { handlers: [state] });
 `;
 
 /**

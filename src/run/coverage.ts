@@ -6,7 +6,9 @@
  * handler types read here (rows.ts, every-effect.ts).
  */
 import type {
+  AnotherCopyError,
   FieldlessEffects,
+  FromAnotherCopy,
   IsOpen,
   NotAnEffectError,
   NotEffectsOf,
@@ -81,7 +83,14 @@ export type FullCoverageOf<E, Hs> =
     ? unknown
     : [NotEffectsOf<E | EmittedBy<Hs>>] extends [never]
       ? CoverageOfEffects<E, Hs>
-      : NotAnEffectError<NotEffectsOf<E | EmittedBy<Hs>>>;
+      : NotAnEffectCoverage<NotEffectsOf<E | EmittedBy<Hs>>>;
+
+/** The error for the values Y of a row that are no effects: those of another copy of doeff first. */
+export type NotAnEffectCoverage<Y> = [MadeByAnotherCopy<Y>] extends [never]
+  ? NotAnEffectError<Y>
+  : AnotherCopyError<MadeByAnotherCopy<Y>>;
+/** The values of Y that another copy of doeff made (FromAnotherCopy), unwrapped. */
+export type MadeByAnotherCopy<Y> = Y extends FromAnotherCopy<infer X> ? X : never;
 
 /** CoverageOf for a row of effects only (no NotAnEffect member). */
 export type CoverageOfEffects<E, Hs> = [FieldlessEffects<E | EmittedBy<Hs>>] extends [never]

@@ -40,9 +40,14 @@ export type KnownEffectsOf<Y> =
             // failed only at run time (version 3's `yield*` yields a YieldWrap, no iterable: no case)
             Y extends { readonly "~effect/Effect": unknown }
             ? NotAnEffect<Y>
-            : Y extends ProgramLikeOf<any>
-              ? AnyEffect // a structurally typed iterable: its row is unknown, so open
-              : NotAnEffect<Y>;
+            : // a Program, Effect or primitive of another copy of doeff (a library's own): this copy's
+              // phantoms but not its protected brand. Iterable too, so it opened the row — every check
+              // of the program that yields it went off, and the run failed at run time instead
+              Y extends { readonly __answer: unknown } | { readonly __effects: unknown }
+              ? NotAnEffect<FromAnotherCopy<Y>>
+              : Y extends ProgramLikeOf<any>
+                ? AnyEffect // a structurally typed iterable: its row is unknown, so open
+                : NotAnEffect<Y>;
 
 /**
  * In a row: a yielded value that is no effect, program or primitive (`yield promise`, `yield* [1,
@@ -53,6 +58,19 @@ export type KnownEffectsOf<Y> =
  */
 export interface NotAnEffect<Y> {
   readonly "doeff: not an effect": Y;
+}
+
+/**
+ * In a row (as a NotAnEffect): a Program, Effect or primitive of another copy of doeff, which this
+ * copy's machine refuses at run time. `run` reports it as AnotherCopyError.
+ */
+export interface FromAnotherCopy<Y> {
+  readonly "doeff: from another copy of doeff": Y;
+}
+
+/** The compile error for a program that yields what another copy of doeff made. */
+export interface AnotherCopyError<Y> {
+  readonly "doeff: the program yields a Program or Effect of another copy of doeff, which this copy cannot run (two copies are loaded: `npm ls doeff` shows them; `npm dedupe`, or doeff as a peer dependency of the library that brings its own, makes them one)": Y;
 }
 
 /** The non-effects yielded in row E (see NotAnEffect); none in `any` (an open row). */
