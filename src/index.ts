@@ -231,9 +231,11 @@ export type {
   UntaggedEffectError,
 } from "./vm/types.js";
 export type {
+  AnotherCopyHandlerError,
   CoverageOf,
   CoverageOfEffects,
   MadeByAnotherCopy,
+  MissingCoverage,
   FullCoverageOf,
   NotAnEffectCoverage,
   HandlerFactoryError,
@@ -241,6 +243,7 @@ export type {
   OutOfOrder,
   OutOfOrderIfAny,
   PlainCoverage,
+  TakenFromAnotherCopy,
   UncalledFactories,
   Unhandled,
 } from "./run/coverage.js";

@@ -154,6 +154,12 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /the program yields a Program or Effect of another copy of doeff/,
     new RegExp(escapeRegExp("`npm ls doeff` shows them")),
   ],
+  // a handler of another copy (a library's layer with its copy's `state`): it takes only its own
+  // copy's effects, which the error says rather than MissingHandlerError<Get<number>>
+  "another-copy-handler": [
+    /AnotherCopyHandlerError<TheirGet>/,
+    /a handler of the list is another copy of doeff's, and takes only that copy's effects/,
+  ],
   // handle(Effect, f): what to write instead, not "add a _tag"
   "handle-base-class": [
     /BaseEffectClassError<Effect<unknown>>/,
@@ -233,6 +239,10 @@ declare const theirs: OtherProgram<string, Ping>;
 const callsTheirs = program(function* () { return (yield* theirs) + (yield* get<number>("n")); });
 // case: another-copy
 run(callsTheirs, { handlers: [state] });
+declare class TheirGet extends OtherEffect<unknown> { readonly key: string; }
+declare const theirState: Handler<TheirGet>;
+// case: another-copy-handler
+run(logs, { handlers: [theirState] });
 `;
 
 /**

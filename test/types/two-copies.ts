@@ -8,9 +8,13 @@
  * and `run` reports AnotherCopyError. Never executed.
  */
 import {
+  type AnotherCopyHandlerError,
+  type CoverageOf,
   type FromAnotherCopy,
   type Get,
   get,
+  type Handler,
+  type MissingHandlerError,
   type NotAnEffect,
   program,
   run,
@@ -79,6 +83,21 @@ const primitive = program(function* () {
 });
 // @ts-expect-error -- AnotherCopyError<OtherPrimitive<boolean, Ping>>
 run(primitive);
+
+// a handler of the other copy (a library's layer: its copy's `state`) listed for this copy's `get`:
+// it takes only its own copy's Get, so the run lacks one, and the error says why
+declare class TheirGet extends OtherEffect<unknown> {
+  readonly key: string;
+}
+declare const theirState: Handler<TheirGet>;
+const reads = program(function* () {
+  return yield* get<number>("n");
+});
+// @ts-expect-error -- AnotherCopyHandlerError<TheirGet> (it was MissingHandlerError<Get<number>>)
+run(reads, { handlers: [theirState], store: { n: 1 } });
+run(reads, { handlers: [theirState, state], store: { n: 1 } }); // (covered: the other one only useless)
+expectType<Equal<CoverageOf<Get<number>, readonly [typeof theirState]>, AnotherCopyHandlerError<TheirGet>>>();
+expectType<Equal<CoverageOf<Get<number>, readonly []>, MissingHandlerError<Get<number>>>>();
 
 // (a structurally typed iterable of one's own, without doeff's phantoms, keeps its open row)
 declare const iterable: { [Symbol.iterator](): Iterator<unknown, number, unknown> };
