@@ -216,8 +216,10 @@ export type { SpawnStore } from "./effects/scheduler.js";
 
 // Types used in public signatures (API reference: typedoc's notExported check)
 export type {
+  AnotherCopyError,
   AnswerOf,
   FieldlessEffects,
+  FromAnotherCopy,
   HasNoFields,
   InnerRow,
   IsOpenMember,
@@ -229,14 +231,19 @@ export type {
   UntaggedEffectError,
 } from "./vm/types.js";
 export type {
+  AnotherCopyHandlerError,
   CoverageOf,
   CoverageOfEffects,
+  MadeByAnotherCopy,
+  MissingCoverage,
   FullCoverageOf,
+  NotAnEffectCoverage,
   HandlerFactoryError,
   HandlerOrderError,
   OutOfOrder,
   OutOfOrderIfAny,
   PlainCoverage,
+  TakenFromAnotherCopy,
   UncalledFactories,
   Unhandled,
 } from "./run/coverage.js";

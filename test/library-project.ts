@@ -138,6 +138,14 @@ export const inferred = {
   recorder: record([HttpGet]),
   clock: virtualClock(),
 };
+
+// generic helpers over the toolkit, left to inference: their rows name the caller's row \`E\` as it
+// is (it was \`Exclude<Exclude<Exclude<E, undefined>, undefined>, undefined>\`, one per combinator)
+const limiter = doeff.concurrencyLimiter({ limit: 4 });
+export const loadBounded = <T, E>(load: doeff.Program<T, E>) =>
+  doeff.retry(doeff.timeout(load, 100), { times: 2, delay: 10 });
+export const loadEach = <T, E>(urls: readonly string[], load: (url: string) => doeff.Program<T, E>) =>
+  doeff.forEach(urls, (url) => doeff.concurrencyLimited(limiter, loadBounded(load(url))));
 `;
 
 /** The application: each \`// @ts-expect-error\` must fail (a clean compile checks them). */
@@ -145,7 +153,7 @@ export const APP = `import { handle, program, resume, run, type RunResult, runAs
 import {
   countedGet, fetchBoth, fetchJson, HttpGet, type HttpResponse, mockHttp, postJson, testLayer,
 } from "@acme/doeff-http";
-import { inferred } from "@acme/doeff-http/inferred";
+import { inferred, loadBounded, loadEach } from "@acme/doeff-http/inferred";
 
 type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 function expectType<_T extends true>(): void {}
@@ -174,6 +182,16 @@ run(posted, { handlers: [mockHttp({})] });
 void runAsync(fetchBoth<number, string>("/a", "/b"), { handlers: [scheduler, simulatedTime(), mockHttp({})] });
 void runAsync(inferred.both, { handlers: [...inferred.layer, inferred.mocked] });
 run(inferred.counted("/a"), { handlers: [state, inferred.answering], store: { requests: 0 } });
+const bounded = loadBounded(fetchJson<User>("/user"));
+void runAsync(bounded, { handlers: [scheduler, simulatedTime(), mockHttp({})] });
+// @ts-expect-error -- MissingHandlerError<TimedRow | …>: the generic helper's row is checked
+run(bounded, { handlers: [mockHttp({})] });
+const each = loadEach(["/a", "/b"], (url) => fetchJson<number>(url));
+void runAsync(each, { handlers: [scheduler, simulatedTime(), mockHttp({})] }).then((r) => {
+  expectType<Equal<typeof r, RunResult<number[]>>>();
+});
+// @ts-expect-error -- MissingHandlerError<HttpGet<number>>: the caller's row goes through the helpers
+void runAsync(each, { handlers: [scheduler, simulatedTime()] });
 `;
 
 /** The application at run time (plain JavaScript): what it prints. */

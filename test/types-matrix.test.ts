@@ -147,6 +147,19 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   ],
   // a handler taking nothing covers nothing (it once left the list uninferred: unchecked)
   "never-handler": [/MissingHandlerError<Log>/, new RegExp(escapeRegExp(FIX))],
+  // a program of another copy of doeff (a library's own: its Program is another class to the
+  // checker), named with the fix rather than taken for an open row, which checked nothing
+  "another-copy": [
+    /AnotherCopyError<OtherProgram<string, Ping>>/,
+    /the program yields a Program or Effect of another copy of doeff/,
+    new RegExp(escapeRegExp("`npm ls doeff` shows them")),
+  ],
+  // a handler of another copy (a library's layer with its copy's `state`): it takes only its own
+  // copy's effects, which the error says rather than MissingHandlerError<Get<number>>
+  "another-copy-handler": [
+    /AnotherCopyHandlerError<TheirGet>/,
+    /a handler of the list is another copy of doeff's, and takes only that copy's effects/,
+  ],
   // handle(Effect, f): what to write instead, not "add a _tag"
   "handle-base-class": [
     /BaseEffectClassError<Effect<unknown>>/,
@@ -219,6 +232,17 @@ withHandler(logsEvery, logs);
 run(logs, { handlers: [state, takesNothing] });
 // case: handle-base-class
 handle(Effect, () => pass());
+declare abstract class OtherEffect<A> { readonly __answer: A; protected readonly __effect: true; [Symbol.iterator](): Iterator<this, A, unknown>; }
+declare class OtherProgram<A, E> { readonly __result: A; readonly __effects: E; protected readonly __program: true; [Symbol.iterator](): Iterator<OtherProgram<A, E>, A, unknown>; }
+declare class Ping extends OtherEffect<number> { readonly _tag: "Ping"; }
+declare const theirs: OtherProgram<string, Ping>;
+const callsTheirs = program(function* () { return (yield* theirs) + (yield* get<number>("n")); });
+// case: another-copy
+run(callsTheirs, { handlers: [state] });
+declare class TheirGet extends OtherEffect<unknown> { readonly key: string; }
+declare const theirState: Handler<TheirGet>;
+// case: another-copy-handler
+run(logs, { handlers: [theirState] });
 `;
 
 /**
@@ -535,6 +559,17 @@ for (const b of LIBRARY_BUILDS) {
         [],
         `${f}: no path into doeff's dist/ or node_modules`,
       );
+    }
+    if (!b.includes("isolated")) {
+      // a generic helper over the toolkit, left to inference, names the caller's row as it is
+      const inferred = readFileSync(join(dir, "inferred.d.ts"), "utf8");
+      assert.doesNotMatch(inferred, /Exclude</);
+      const row =
+        /export declare const loadBounded: <T, E>\(load: doeff\.Program<T, E>\) => doeff\.Program<T, (.*)>;/.exec(
+          inferred,
+        );
+      assert.ok(row, inferred);
+      assert.deepEqual(row[1]!.split(" | ").sort(), ["E", "doeff.Spawn<T, E>", "doeff.TimedRow"]);
     }
     // the annotated file's declarations are what its annotations say (readable: no inferred rows)
     assert.match(

@@ -6,7 +6,10 @@
  * handler types read here (rows.ts, every-effect.ts).
  */
 import type {
+  AnotherCopyError,
+  AnyEffect,
   FieldlessEffects,
+  FromAnotherCopy,
   IsOpen,
   NotAnEffectError,
   NotEffectsOf,
@@ -81,7 +84,14 @@ export type FullCoverageOf<E, Hs> =
     ? unknown
     : [NotEffectsOf<E | EmittedBy<Hs>>] extends [never]
       ? CoverageOfEffects<E, Hs>
-      : NotAnEffectError<NotEffectsOf<E | EmittedBy<Hs>>>;
+      : NotAnEffectCoverage<NotEffectsOf<E | EmittedBy<Hs>>>;
+
+/** The error for the values Y of a row that are no effects: those of another copy of doeff first. */
+export type NotAnEffectCoverage<Y> = [MadeByAnotherCopy<Y>] extends [never]
+  ? NotAnEffectError<Y>
+  : AnotherCopyError<MadeByAnotherCopy<Y>>;
+/** The values of Y that another copy of doeff made (FromAnotherCopy), unwrapped. */
+export type MadeByAnotherCopy<Y> = Y extends FromAnotherCopy<infer X> ? X : never;
 
 /** CoverageOf for a row of effects only (no NotAnEffect member). */
 export type CoverageOfEffects<E, Hs> = [FieldlessEffects<E | EmittedBy<Hs>>] extends [never]
@@ -94,7 +104,7 @@ export type CoverageOfEffects<E, Hs> = [FieldlessEffects<E | EmittedBy<Hs>>] ext
         : HandlerOrderError<OutOfOrder<Hs>>
       : EveryEffectHandlerError<TakingEvery<Hs>>
     : [UncalledFactories<Hs>] extends [never]
-      ? MissingHandlerError<MissingHandlers<E, Hs>>
+      ? MissingCoverage<MissingHandlers<E, Hs>, Hs>
       : HandlerFactoryError<UncalledFactories<Hs>>
   : UntaggedEffectError<FieldlessEffects<E | EmittedBy<Hs>>>;
 
@@ -111,8 +121,31 @@ export type PlainCoverage<E, Hs> = [Unhandled<E, Hs>] extends [never]
       : HandlerOrderError<OutOfOrder<Hs>>
     : EveryEffectHandlerError<TakingEvery<Hs>>
   : [UncalledFactories<Hs>] extends [never]
-    ? MissingHandlerError<Unhandled<E, Hs>>
+    ? MissingCoverage<Unhandled<E, Hs>, Hs>
     : HandlerFactoryError<UncalledFactories<Hs>>;
+
+/**
+ * The error for the effects Missing that no handler of Hs takes: MissingHandlerError, unless a
+ * handler of the list is another copy of doeff's (a library's `state`, from a copy of its own), which
+ * takes only that copy's effects — the list shows a `Handler<Get<any> | …>` and the error said
+ * `MissingHandlerError<Get<number>>`, with nothing to tell the two `Get`s apart.
+ */
+export type MissingCoverage<Missing, Hs> = [TakenFromAnotherCopy<HandledBy<Hs>>] extends [never]
+  ? MissingHandlerError<Missing>
+  : AnotherCopyHandlerError<TakenFromAnotherCopy<HandledBy<Hs>>>;
+/** The effect types of X made by another copy of doeff: its Effect's phantom, not this one's brand. */
+export type TakenFromAnotherCopy<X> = 0 extends 1 & X
+  ? never
+  : X extends AnyEffect
+    ? never
+    : X extends { readonly __answer: unknown }
+      ? X
+      : never;
+
+/** The compile error for a handler of another copy of doeff listed for this copy's run. */
+export interface AnotherCopyHandlerError<Taken> {
+  readonly "doeff: a handler of the list is another copy of doeff's, and takes only that copy's effects (two copies are loaded: `npm ls doeff` shows them; `npm dedupe`, or doeff as a peer dependency of the library that brings its own, makes them one)": Taken;
+}
 
 /**
  * OutOfOrder, whose walk of the list is skipped when no handler performs anything (most lists): then

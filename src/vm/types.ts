@@ -4,8 +4,11 @@
  * and primitives it calls. Handlers subtract what they handle (and add what they perform).
  *
  * Type-level only; nothing here exists at run time. Everything here must hold in a consumer's own
- * tsconfig (plain `strict`, with or without `exactOptionalPropertyTypes`): phantom fields are
- * optional, so a type read from one may carry `| undefined`, which is removed before it enters a row.
+ * tsconfig (plain `strict`, with or without `exactOptionalPropertyTypes`): a type read from an
+ * optional phantom field (`__row?` of local/listen) may carry `| undefined`, which is removed before
+ * it enters a row. Program's and Primitive's `__effects` are required, and read as they are: an
+ * `Exclude<E, undefined>` there was printed, unresolved, into a library's declarations once per
+ * combinator around a generic program (`Exclude<Exclude<Exclude<E, undefined>, undefined>, undefined>`).
  */
 import type { Effect } from "../effects/effect.js";
 import type { Primitive } from "./primitives.js";
@@ -26,9 +29,9 @@ export type KnownEffectsOf<Y> =
   Y extends Effect<any>
     ? Y | InnerRow<Y>
     : Y extends Program<any, infer E>
-      ? Exclude<E, undefined>
+      ? E
       : Y extends Primitive<any, infer E>
-        ? Exclude<E, undefined>
+        ? E
         : Y extends Generator<any, any, any>
           ? NotAnEffect<Y> // a raw generator object: the VM refuses it (yield* it, or wrap it with fn)
           : // an Effect of the `effect` package (Effect-TS 4), by its type id: iterable, so it would
@@ -37,9 +40,14 @@ export type KnownEffectsOf<Y> =
             // failed only at run time (version 3's `yield*` yields a YieldWrap, no iterable: no case)
             Y extends { readonly "~effect/Effect": unknown }
             ? NotAnEffect<Y>
-            : Y extends ProgramLikeOf<any>
-              ? AnyEffect // a structurally typed iterable: its row is unknown, so open
-              : NotAnEffect<Y>;
+            : // a Program, Effect or primitive of another copy of doeff (a library's own): this copy's
+              // phantoms but not its protected brand. Iterable too, so it opened the row — every check
+              // of the program that yields it went off, and the run failed at run time instead
+              Y extends { readonly __answer: unknown } | { readonly __effects: unknown }
+              ? NotAnEffect<FromAnotherCopy<Y>>
+              : Y extends ProgramLikeOf<any>
+                ? AnyEffect // a structurally typed iterable: its row is unknown, so open
+                : NotAnEffect<Y>;
 
 /**
  * In a row: a yielded value that is no effect, program or primitive (`yield promise`, `yield* [1,
@@ -50,6 +58,19 @@ export type KnownEffectsOf<Y> =
  */
 export interface NotAnEffect<Y> {
   readonly "doeff: not an effect": Y;
+}
+
+/**
+ * In a row (as a NotAnEffect): a Program, Effect or primitive of another copy of doeff, which this
+ * copy's machine refuses at run time. `run` reports it as AnotherCopyError.
+ */
+export interface FromAnotherCopy<Y> {
+  readonly "doeff: from another copy of doeff": Y;
+}
+
+/** The compile error for a program that yields what another copy of doeff made. */
+export interface AnotherCopyError<Y> {
+  readonly "doeff: the program yields a Program or Effect of another copy of doeff, which this copy cannot run (two copies are loaded: `npm ls doeff` shows them; `npm dedupe`, or doeff as a peer dependency of the library that brings its own, makes them one)": Y;
 }
 
 /** The non-effects yielded in row E (see NotAnEffect); none in `any` (an open row). */
