@@ -110,6 +110,15 @@ test("queue: a job's writer log is its BullMQ job log, in order, when it complet
   }
 });
 
+/** a job added with BullMQ directly, once it has completed or failed: which */
+async function finished(bull: { getJobState(id: string): Promise<string> }, id: string): Promise<string> {
+  for (;;) {
+    const state = await bull.getJobState(id);
+    if (state === "completed" || state === "failed") return state;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 test("queue: a long job log is written LOG_BATCH rows at a time, in order; with keepLogs only the rows BullMQ keeps", {
   skip,
   timeout: 30_000,
@@ -133,15 +142,8 @@ test("queue: a long job log is written LOG_BATCH rows at a time, in order; with 
   const q = queue({ connection: redis.connection, name: NAME });
   try {
     const bull = await q.bullQueue;
-    const done = async (id: string) => {
-      for (;;) {
-        const state = await bull.getJobState(id);
-        if (state === "completed" || state === "failed") return state;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
     const long = await bull.add("chatty", { args: [1000] });
-    assert.equal(await done(long.id!), "completed");
+    assert.equal(await finished(bull, long.id!), "completed");
     const rows = (await bull.getJobLogs(long.id!, 0, -1)).logs;
     assert.deepEqual(
       rows,
@@ -153,7 +155,7 @@ test("queue: a long job log is written LOG_BATCH rows at a time, in order; with 
     // keepLogs: 3 keeps the last 3 rows (BullMQ trims at each write): only those are written
     calls = 0;
     const kept = await bull.add("chatty", { args: [10] }, { keepLogs: 3 });
-    assert.equal(await done(kept.id!), "completed");
+    assert.equal(await finished(bull, kept.id!), "completed");
     assert.deepEqual((await bull.getJobLogs(kept.id!, 0, -1)).logs, ["row 7", "row 8", "row 9"]);
     assert.equal(calls, 3);
   } finally {
@@ -170,12 +172,7 @@ test("queue: a log row of a value JSON throws on keeps the rest of it: a bigint 
   try {
     const bull = await q.bullQueue;
     const job = await bull.add("odd", { args: [] });
-    for (;;) {
-      const state = await bull.getJobState(job.id!);
-      if (state === "completed") break;
-      assert.notEqual(state, "failed");
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    assert.equal(await finished(bull, job.id!), "completed");
     assert.deepEqual((await bull.getJobLogs(job.id!, 0, -1)).logs, [
       '{"userId":"12n","name":"ann"}',
       "7n",
