@@ -74,7 +74,7 @@ export class Origin {
    */
   passes(gen: object): boolean {
     const p = this.passed;
-    if (p.parked.has(gen) || (inRuns !== null && inRuns(gen, p))) return true;
+    if (p.parked.has(gen) || inRuns?.(gen, p)) return true;
     for (let b = below.get(gen); b !== undefined; b = b.older) {
       const seg = b.seg.deref();
       const w = seg === undefined ? undefined : p.segs.get(seg);
