@@ -250,6 +250,15 @@ export class TaskRec extends TaskRecord<unknown> {
   }
 
   /**
+   * Its traceback chain ends at its line (Reporter.chainEnd): its prompt is linked wherever the
+   * scheduler switched to it — under main's frames when the scheduler is installed inside main. A
+   * getter, on the prototype: a field is 8 B per task.
+   */
+  get chainEnd(): boolean {
+    return true;
+  }
+
+  /**
    * `in task N`, with what a reader of nested tasks needs to tell the tree: the task that spawned it
    * when it is not main (`spawned by task P`) and, trace sites on, where (`spawned at file:line`).
    */

@@ -39,8 +39,19 @@ export function abortGroups<B>(
   chains: Entry[][],
   body: (chain: Entry[], wait: Entry | null) => readonly [B, string],
 ): AbortGroup<B>[] {
+  // A chain that ends with a task's kept chain (from its line on) was walked into that task through
+  // the handler invocation holding its k — the scheduler's, waiting on the driver, with main's
+  // frames above it when the scheduler is installed inside main (its part before the task's line):
+  // cut there, or main's next chain printed on under the task's line (`── in task 3 ── / worker /
+  // spawner / blocked in wait(task 2)`). (Here, not where the chains are kept: a bundle that cannot
+  // spawn has no task line, and does not carry it.)
   const shown = chains
     .filter((c) => c.some((x) => x.kind !== "boundary"))
+    .map((c) => {
+      const b = c.findIndex((e) => e.kind === "boundary");
+      const own = c.slice(b);
+      return b > 0 && chains.some((t) => own.every((e, i) => t[i]?.name === e.name)) ? c.slice(0, b) : c;
+    })
     .map((c) => [c, /^in task (\d+)(?: \(spawned(?: by task (\d+))?(.*)\))?$/.exec(c[0]!.name)] as const)
     .sort((a, b) => +(a[1]?.[1] ?? -1) - +(b[1]?.[1] ?? -1));
   const groups = new Map<string, AbortGroup<B>>();

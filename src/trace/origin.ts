@@ -10,7 +10,7 @@ import { groupedLines } from "./abort-groups.js";
 import type { RunWarning } from "../run/context.js";
 import type { Continuation } from "../vm/continuation.js";
 import { type Handler, TRACE_QUIET } from "../vm/handler.js";
-import type { Frame, FrameLabel, Invocation, Segment } from "../vm/segment.js";
+import type { Frame, FrameLabel, Invocation, Reporter, Segment } from "../vm/segment.js";
 import { S_FINALIZER, S_HANDLER } from "../vm/codes.js";
 import { KEEP, OUTER_KEEP } from "../vm/codes.js";
 
@@ -74,7 +74,7 @@ export class Origin {
    */
   passes(gen: object): boolean {
     const p = this.passed;
-    if (p.parked.has(gen) || (inRuns !== null && inRuns(gen, p))) return true;
+    if (p.parked.has(gen) || inRuns?.(gen, p)) return true;
     for (let b = below.get(gen); b !== undefined; b = b.older) {
       const seg = b.seg.deref();
       const w = seg === undefined ? undefined : p.segs.get(seg);
@@ -474,9 +474,15 @@ function walk(
       // R9 (the tasks' cancellation performs effects) and rethrows it — a rethrow, not a new throw
       // (recorded anew, the report named the scheduler's first effect instead of where main failed)
       if (seg.detachedFrom !== null) passed?.parked.add(seg.detachedFrom);
-      // a reported segment's Reporter (a task): its line where a report frame's was, below its frames
-      if (seg.job !== null && seg.kind !== S_FINALIZER && seg.kind !== S_HANDLER)
-        c.boundary(seg.job as FrameLabel);
+      // a reported segment's Reporter (a task): its line where a report frame's was, below its
+      // frames. A task's ends the chain (Reporter.chainEnd): its prompt is linked where the
+      // scheduler's invocation would have run, so past it are the frames the scheduler is installed
+      // under (main's, for `withHandler(scheduler, …)` inside main), not the task's: they printed
+      // above its line, and again where its waiter re-threw its error (`main / ── in task 1 ──`)
+      if (seg.job !== null && seg.kind !== S_FINALIZER && seg.kind !== S_HANDLER) {
+        c.boundary(seg.job as Reporter);
+        if ((seg.job as Reporter).chainEnd) break;
+      }
       if (seg.kind !== S_HANDLER) continue;
       const inv: Invocation = seg.invocation!;
       const marker = inv === originInv ? MARK_THREW : inv.k.used ? MARK_RESUMED : "";

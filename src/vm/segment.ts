@@ -27,6 +27,12 @@ export interface FrameLabel {
  */
 export interface Reporter extends FrameLabel {
   exit(ok: boolean, value: unknown): unknown;
+  /**
+   * True for a computation of its own that something else runs (a scheduler's task): the segment's
+   * caller is where that runner switched to it, not a caller of the body, so a traceback's chain
+   * ends at its line. Else (a reported program called from a frame) the chain goes on to its caller.
+   */
+  readonly chainEnd?: boolean;
 }
 
 /** One generator being driven by the machine. */
