@@ -4,13 +4,10 @@
  * installed).
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { awaitPromise, fn, program, realTime, runAsync, scheduler, wait } from "../src/index.js";
-import { enqueue, type QueueWorker, queue, reportProgress, startWorker } from "../src/queue/index.js";
-import { type Redis, redisMissing, startRedis } from "./redis-server.js";
-
-if (redisMissing) console.log(`# queue leak tests skipped: ${redisMissing}`);
-const skip = redisMissing;
+import { enqueue, reportProgress, startWorker } from "../src/queue/index.js";
+import { redisWorkerForFile } from "./redis-server.js";
 
 /** Two full collections, each after a turn of the event loop (as in test/leaks.test.ts). */
 async function collectGarbage(): Promise<void> {
@@ -43,25 +40,16 @@ const programs = {
   }),
 };
 
-let redis: Redis;
-let worker: QueueWorker;
-const NAME = "doeff-leaks";
-before(async () => {
-  if (skip) return;
-  redis = await startRedis();
-  worker = await startWorker({ connection: redis.connection, name: NAME, programs, signals: false });
-});
-after(async () => {
-  if (skip) return;
-  await worker.close();
-  await redis.stop();
-});
+const redis = redisWorkerForFile("queue leak tests", "doeff-leaks", (connection, name) =>
+  startWorker({ connection, name, programs, signals: false }),
+);
+const { skip } = redis;
 
 test("queue: a job's reported progress is let go once reported (the job's handler answers in tail position)", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = queue({ connection: redis.connection, name: NAME });
+  const q = redis.queue();
   try {
     const r = await runAsync(
       program(function* () {
@@ -84,7 +72,7 @@ test("queue: a job that reported progress and then failed: its traceback names n
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = queue({ connection: redis.connection, name: NAME });
+  const q = redis.queue();
   try {
     const r = await runAsync(
       program(function* main() {

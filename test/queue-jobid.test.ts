@@ -4,7 +4,7 @@
  * Skipped with the reason printed when redis-server is not installed.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import {
   createPromise,
   program,
@@ -20,41 +20,22 @@ import {
   wait,
   writer,
 } from "../src/index.js";
-import {
-  currentJob,
-  enqueue,
-  enqueueFor,
-  jobIdOf,
-  type QueueWorker,
-  queue,
-  startWorker,
-} from "../src/queue/index.js";
+import { currentJob, enqueue, enqueueFor, jobIdOf, startWorker } from "../src/queue/index.js";
 import { programs } from "./fixtures/queue/programs.js";
-import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+import { redisWorkerForFile } from "./redis-server.js";
 
-if (redisMissing) console.log(`# queue tests skipped: ${redisMissing}`);
-const skip = redisMissing;
-
-let redis: Redis;
-let worker: QueueWorker;
 const NAME = "doeff-jobid";
-before(async () => {
-  if (skip) return;
-  redis = await startRedis();
-  worker = await startWorker({
-    connection: redis.connection,
-    name: NAME,
+const redis = redisWorkerForFile("queue tests", NAME, (connection, name) =>
+  startWorker({
+    connection,
+    name,
     programs,
     handlers: [reader, writer],
     env: { greeting: "Hello" },
     signals: false,
-  });
-});
-after(async () => {
-  if (skip) return;
-  await worker.close();
-  await redis.stop();
-});
+  }),
+);
+const { skip } = redis;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -63,7 +44,7 @@ test("queue: jobIdOf(future) is the id of the job an enqueue stored — generate
   timeout: 20_000,
 }, async () => {
   const seen: Array<[string, unknown]> = [];
-  const q = queue({ connection: redis.connection, name: NAME, onProgress: (id, p) => seen.push([id, p]) });
+  const q = redis.queue({ onProgress: (id, p) => seen.push([id, p]) });
   const typed = enqueueFor<typeof programs>();
   try {
     const r = await runAsync(
@@ -122,7 +103,7 @@ test("queue: currentJob() in a job's program answers its id (jobIdOf's on the pr
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = queue({ connection: redis.connection, name: NAME });
+  const q = redis.queue();
   try {
     const r = await runAsync(
       program(function* () {
@@ -179,7 +160,7 @@ test('queue: timeout(wait(future)) names the job and says only the wait ended (i
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = queue({ connection: redis.connection, name: NAME });
+  const q = redis.queue();
   try {
     let id = "";
     const r = await runAsync(

@@ -4,17 +4,10 @@
  * naming where, as a job's result is.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { fn, program, realTime, runAsync, scheduler, UnhandledEffectError, wait } from "../src/index.js";
-import {
-  enqueue,
-  enqueueFor,
-  type QueueWorker,
-  queue,
-  reportProgress,
-  startWorker,
-} from "../src/queue/index.js";
-import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+import { enqueue, enqueueFor, reportProgress, startWorker } from "../src/queue/index.js";
+import { redisWorkerForFile } from "./redis-server.js";
 
 const ARGS = 'enqueue("square"): the arguments must be JSON data (BullMQ stores them in Redis as JSON): ';
 const PROGRESS =
@@ -75,17 +68,10 @@ test("queue: reportProgress refuses data JSON would change, naming where", () =>
   reportProgress(50);
 });
 
-const skip = redisMissing;
-let redis: Redis;
-let worker: QueueWorker;
-const NAME = "doeff-json";
-const seen: unknown[] = [];
-before(async () => {
-  if (skip) return;
-  redis = await startRedis();
-  worker = await startWorker({
-    connection: redis.connection,
-    name: NAME,
+const redis = redisWorkerForFile(null, "doeff-json", (connection, name) =>
+  startWorker({
+    connection,
+    name,
     signals: false,
     programs: {
       report: fn(function* report(withMap: boolean) {
@@ -94,19 +80,16 @@ before(async () => {
         return "done";
       }),
     },
-  });
-});
-after(async () => {
-  if (skip) return;
-  await worker.close();
-  await redis.stop();
-});
+  }),
+);
+const { skip } = redis;
+const seen: unknown[] = [];
 
 test("queue: a job's progress JSON would change fails the job at its reportProgress (the listener saw only JSON data)", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = queue({ connection: redis.connection, name: NAME, onProgress: (_id, p) => seen.push(p) });
+  const q = redis.queue({ onProgress: (_id, p) => seen.push(p) });
   try {
     const r = await runAsync(
       program(function* () {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { Queue, QueueEvents } from "bullmq";
 import {
   delay,
@@ -34,38 +34,26 @@ import {
   UnknownProgramError,
 } from "../src/queue/index.js";
 import { mappedRuns, Overdrawn, programs, unhandledRuns } from "./fixtures/queue/programs.js";
-import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+import { redisWorkerForFile } from "./redis-server.js";
 
 const run = promisify(execFile);
 
-if (redisMissing) console.log(`# queue tests skipped: ${redisMissing}`);
-const skip = redisMissing;
-
-let redis: Redis;
-let worker: QueueWorker;
 const NAME = "doeff-test";
-before(async () => {
-  if (skip) return;
-  redis = await startRedis();
-  worker = await startWorker({
-    connection: redis.connection,
-    name: NAME,
+const redis = redisWorkerForFile("queue tests", NAME, (connection, name) =>
+  startWorker({
+    connection,
+    name,
     programs,
     handlers: [reader, writer],
     env: { greeting: "Hello" },
     concurrency: 4,
     signals: false,
-  });
-});
-after(async () => {
-  if (skip) return;
-  await worker.close();
-  await redis.stop();
-});
+  }),
+);
+const { skip } = redis;
 
 const progress: Array<[string, unknown]> = [];
-const producer = () =>
-  queue({ connection: redis.connection, name: NAME, onProgress: (id, p) => progress.push([id, p]) });
+const producer = () => redis.queue({ onProgress: (id, p) => progress.push([id, p]) });
 
 test("queue: a job whose program performs an effect no handler takes fails once with UnhandledEffectError, not retried", {
   skip,
@@ -648,7 +636,7 @@ test("queue: a new producer answers a jobId enqueued again (the old job removed)
 }, async () => {
   const one = (n: number, opts: { jobId: string; removeOnComplete?: boolean; removeOnFail?: boolean }) => {
     const seen: unknown[] = [];
-    const q = queue({ connection: redis.connection, name: NAME, onProgress: (_id, p) => seen.push(p) });
+    const q = redis.queue({ onProgress: (_id, p) => seen.push(p) });
     return runAsync(
       program(function* () {
         const f = yield* enqueue<number>(n < 0 ? "withdraw" : "steps", n < 0 ? [1, 2] : [n], opts);
