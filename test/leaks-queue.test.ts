@@ -49,8 +49,7 @@ test("queue: a job's reported progress is let go once reported (the job's handle
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = redis.queue();
-  try {
+  await redis.withQueue(async (q) => {
     const r = await runAsync(
       program(function* () {
         return yield* wait(yield* enqueue<boolean[]>("reporting", []));
@@ -63,17 +62,14 @@ test("queue: a job's reported progress is let go once reported (the job's handle
       [true, true, true, true],
       "the job keeps every progress it reported until it ends",
     );
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: a job that reported progress and then failed: its traceback names no handler call per report", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = redis.queue();
-  try {
+  await redis.withQueue(async (q) => {
     const r = await runAsync(
       program(function* main() {
         return yield* wait(yield* enqueue("importRows", []));
@@ -88,7 +84,5 @@ test("queue: a job that reported progress and then failed: its traceback names n
       remote?.replace(/:\d+\n/, ":N\n"),
       "doeff traceback (outermost first):\n  importRows\n  thrown at test/leaks-queue.test.ts:N\nError: row 4 is malformed",
     );
-  } finally {
-    await q.close();
-  }
+  });
 });

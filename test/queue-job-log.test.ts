@@ -57,9 +57,8 @@ test("queue: a job's writer log is its BullMQ job log, in order, when it complet
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = redis.queue();
   const enqueue = enqueueFor<typeof programs>();
-  try {
+  await redis.withQueue(async (q) => {
     const r = await runAsync(
       program(function* () {
         const ok = yield* enqueue("step", [4]);
@@ -87,9 +86,7 @@ test("queue: a job's writer log is its BullMQ job log, in order, when it complet
       '{"n":-2,"half":-1}',
     ]);
     assert.deepEqual(await logs(ids[2]!), []); // nothing told: nothing written
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 /** a job added with BullMQ directly, once it has completed or failed: which */
@@ -150,8 +147,7 @@ test("queue: a log row of a value JSON throws on keeps the rest of it: a bigint 
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = redis.queue();
-  try {
+  await redis.withQueue(async (q) => {
     const bull = await q.bullQueue;
     const job = await bull.add("odd", { args: [] });
     assert.equal(await finished(bull, job.id!), "completed");
@@ -165,7 +161,5 @@ test("queue: a log row of a value JSON throws on keeps the rest of it: a bigint 
       "object",
       '"1970-01-01T00:00:00.000Z"',
     ]);
-  } finally {
-    await q.close();
-  }
+  });
 });

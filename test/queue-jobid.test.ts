@@ -44,9 +44,9 @@ test("queue: jobIdOf(future) is the id of the job an enqueue stored — generate
   timeout: 20_000,
 }, async () => {
   const seen: Array<[string, unknown]> = [];
-  const q = redis.queue({ onProgress: (id, p) => seen.push([id, p]) });
+  const onProgress = (id: string, p: unknown) => seen.push([id, p]);
   const typed = enqueueFor<typeof programs>();
-  try {
+  await redis.withQueue({ onProgress }, async (q) => {
     const r = await runAsync(
       program(function* () {
         const f = yield* typed("steps", [2]);
@@ -94,17 +94,14 @@ test("queue: jobIdOf(future) is the id of the job an enqueue stored — generate
       [v.id, 100],
     ]);
     assert.equal(v.failure, `── in queue job (${NAME}#${v.failedId}) ──`);
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: currentJob() in a job's program answers its id (jobIdOf's on the producer's side), its program's name and which try it is", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = redis.queue();
-  try {
+  await redis.withQueue(async (q) => {
     const r = await runAsync(
       program(function* () {
         const first = yield* enqueue("whoami", [false]);
@@ -116,9 +113,7 @@ test("queue: currentJob() in a job's program answers its id (jobIdOf's on the pr
     assert.ok(r.isOk(), r.format());
     assert.deepEqual(r.value.first, { id: r.value.id, name: "whoami", attempt: 1, attempts: 1 });
     assert.deepEqual(r.value.retried, { id: "who-retried", name: "whoami", attempt: 2, attempts: 3 });
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: currentJob() outside a queue job is unhandled, and the message says where it is answered", () => {
@@ -160,8 +155,7 @@ test('queue: timeout(wait(future)) names the job and says only the wait ended (i
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = redis.queue();
-  try {
+  await redis.withQueue(async (q) => {
     let id = "";
     const r = await runAsync(
       program(function* main() {
@@ -183,7 +177,5 @@ test('queue: timeout(wait(future)) names the job and says only the wait ended (i
     } finally {
       await events.close();
     }
-  } finally {
-    await q.close();
-  }
+  });
 });

@@ -89,8 +89,8 @@ test("queue: a job's progress JSON would change fails the job at its reportProgr
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = redis.queue({ onProgress: (_id, p) => seen.push(p) });
-  try {
+  const onProgress = (_id: string, p: unknown) => seen.push(p);
+  await redis.withQueue({ onProgress }, async (q) => {
     const r = await runAsync(
       program(function* () {
         const ok = yield* wait(yield* enqueue<string>("report", [false]));
@@ -112,9 +112,7 @@ test("queue: a job's progress JSON would change fails the job at its reportProgr
     );
     assert.match(e.stack ?? "", /\n\s+at report \(.*queue-json\.test\.ts:\d+:\d+\)/);
     assert.deepEqual(seen, [{ step: 1 }, { step: 1 }]);
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: Enqueue or ReportProgress with no handler for it says which handler answers it", async () => {

@@ -26,6 +26,7 @@ import {
 } from "../src/index.js";
 import {
   enqueue,
+  type QueueHandler,
   type QueueWorker,
   queue,
   RemoteError,
@@ -53,14 +54,15 @@ const redis = redisWorkerForFile("queue tests", NAME, (connection, name) =>
 const { skip } = redis;
 
 const progress: Array<[string, unknown]> = [];
-const producer = () => redis.queue({ onProgress: (id, p) => progress.push([id, p]) });
+const onProgress = (id: string, p: unknown) => progress.push([id, p]);
+/** `body` given the tests' producer, which records every job's progress in `progress` */
+const withProducer = <T>(body: (q: QueueHandler) => Promise<T>) => redis.withQueue({ onProgress }, body);
 
 test("queue: a job whose program performs an effect no handler takes fails once with UnhandledEffectError, not retried", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         return yield* wait(yield* enqueue("unhandled", [], { attempts: 3, backoff: 10 }));
@@ -74,9 +76,7 @@ test("queue: a job whose program performs an effect no handler takes fails once 
       "no handler takes Lookup; 5 visible handler(s) declined it. Install a handler for Lookup (e.g. handle(Lookup, ...)) around the code that performs it",
     );
     assert.equal(unhandledRuns, 1);
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: an onProgress that throws reaches the process's uncaughtException (it vanished inside BullMQ)", {
@@ -97,8 +97,7 @@ test("queue: an onProgress that throws reaches the process's uncaughtException (
 test("queue: enqueue answers a waitable whose value is the job's result (env, progress)", {
   skip,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         const a = yield* enqueue<number>("square", [7]);
@@ -115,15 +114,12 @@ test("queue: enqueue answers a waitable whose value is the job's result (env, pr
       progress.map(([, p]) => p),
       [25, 50, 75, 100],
     );
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: a failed job's error keeps class, message, fields, stack and cause", { skip }, async () => {
   registerErrorClasses([Overdrawn]);
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         return yield* wait(yield* enqueue("withdraw", [10, 25]));
@@ -154,16 +150,13 @@ test("queue: a failed job's error keeps class, message, fields, stack and cause"
     assert.ok(r2.error instanceof UnknownProgramError, String(r2.error));
     assert.match(r2.error.message, /^this worker has no program named "nope" \(it has: square, greet, steps/);
     assert.ok(!(r2.error instanceof RemoteError));
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: options map to BullMQ's — attempts with backoff, delay, jobId (idempotent), priority", {
   skip,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         const flaky = yield* wait(
@@ -208,9 +201,7 @@ test("queue: options map to BullMQ's — attempts with backoff, delay, jobId (id
     } finally {
       await bull.close();
     }
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: priority orders waiting jobs (lower first)", { skip }, async () => {
@@ -252,8 +243,7 @@ test("queue: enqueues made together go to Redis in one addBulk; a job whose add 
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const bull = await q.bullQueue;
     const bulks: number[] = [];
     // BullMQ itself refuses nothing enqueue lets through for a job added in bulk (enqueue checks
@@ -297,17 +287,14 @@ test("queue: enqueues made together go to Redis in one addBulk; a job whose add 
     assert.ok(r2.isOk(), r2.format());
     assert.deepEqual(r2.value, [0, 1, "refused", 9]);
     assert.deepEqual(bulks, [4, 4]);
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: the same jobId enqueued by two tasks at once runs once and answers both; an id BullMQ refuses fails only its own enqueue", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const job = fn(function* job(i: number, jobId: string | undefined) {
       try {
         return yield* wait(yield* enqueue<number>("square", [i], jobId === undefined ? {} : { jobId }));
@@ -341,17 +328,14 @@ test("queue: the same jobId enqueued by two tasks at once runs once and answers 
     ]);
     const bull = await q.bullQueue;
     assert.equal((await bull.getJob("same-5"))?.attemptsMade, 1);
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: a result JSON would change fails its job with a TypeError that says where, not retried", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         return yield* wait(yield* enqueue("mapped", [], { attempts: 3 }));
@@ -365,9 +349,7 @@ test("queue: a result JSON would change fails its job with a TypeError that says
       "programs.mapped(…) returned a value the queue cannot deliver: a job's result is stored as JSON, and the result.totals is Map object: JSON keeps plain objects and arrays only (it would arrive as a plain object, without its class); return plain data (the job is not retried)",
     );
     assert.equal(mappedRuns, 1);
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: bad input is a clear error at the call", { skip }, async () => {
@@ -664,8 +646,7 @@ test("queue: a new producer answers a jobId enqueued again (the old job removed)
 test("queue: a program factory that throws fails its job with the error's class and cause kept", {
   skip,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         const ok = yield* wait(yield* enqueue<number>("checked", [3]));
@@ -684,9 +665,7 @@ test("queue: a program factory that throws fails its job with the error's class 
     assert.equal(e.message, "n must be ≥ 0, got -1");
     assert.ok(e.cause instanceof TypeError);
     assert.equal((e.cause as Error).message, "negative");
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 for (const graceful of [false, true])
@@ -821,8 +800,7 @@ test("queue: a jobId enqueued again for another program fails that enqueue, nami
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         const first = yield* wait(yield* enqueue<number>("square", [3], { jobId: "named-1" }));
@@ -843,7 +821,5 @@ test("queue: a jobId enqueued again for another program fails that enqueue, nami
     assert.equal(sameProgram, 9);
     const bull = await q.bullQueue;
     assert.equal((await bull.getJob("named-1"))?.name, "square");
-  } finally {
-    await q.close();
-  }
+  });
 });

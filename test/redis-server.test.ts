@@ -64,35 +64,39 @@ test("redis-server missing: the file's tests are skipped, with the reason printe
   });
 });
 
+/**
+ * redis-file.ts in `mode` on the real redis-server, in a TMPDIR of its own: its exit code and
+ * stdout, the port its server had, and, once it has exited, whether that port still answers and
+ * which redis-server folders it left.
+ */
+async function fileRun(mode: "runs" | "worker-fails") {
+  return inTempDir("doeff-redis-test-", async (tmp) => {
+    const r = await node([FILE, mode], { TMPDIR: tmp });
+    const port = Number(/^port (\d+)$/m.exec(r.out)?.[1]);
+    assert.ok(port > 0, r.out);
+    return { ...r, port, listening: await listening(port), left: left(tmp) };
+  });
+}
+
 test("a worker that does not start: the file fails, its server is stopped and its folder removed", {
   skip: redisMissing,
   timeout: 60_000,
 }, async () => {
-  await inTempDir("doeff-redis-test-", async (tmp) => {
-    const r = await node([FILE, "worker-fails"], { TMPDIR: tmp });
-    assert.notEqual(r.code, 0, r.out);
-    assert.match(r.out, /the worker did not start/);
-    assert.doesNotMatch(r.out, /test sees port|worker closed/);
-    const port = Number(/^port (\d+)$/m.exec(r.out)?.[1]);
-    assert.ok(port > 0, r.out);
-    assert.equal(await listening(port), false);
-    assert.deepEqual(left(tmp), []);
-  });
+  const r = await fileRun("worker-fails");
+  assert.notEqual(r.code, 0, r.out);
+  assert.match(r.out, /the worker did not start/);
+  assert.doesNotMatch(r.out, /test sees port|worker closed/);
+  assert.deepEqual([r.listening, r.left], [false, []]);
 });
 
 test("a file's server and worker: the test uses the server; the worker is closed, then the server stopped and its folder removed", {
   skip: redisMissing,
   timeout: 60_000,
 }, async () => {
-  await inTempDir("doeff-redis-test-", async (tmp) => {
-    const r = await node([FILE, "runs"], { TMPDIR: tmp });
-    assert.equal(r.code, 0, r.out);
-    const port = Number(/^port (\d+)$/m.exec(r.out)?.[1]);
-    assert.match(r.out, new RegExp(`^test sees port ${port}$`, "m"));
-    assert.match(r.out, /^worker closed$/m);
-    assert.equal(await listening(port), false);
-    assert.deepEqual(left(tmp), []);
-  });
+  const r = await fileRun("runs");
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, new RegExp(`^test sees port ${r.port}\n[^]*^worker closed$`, "m"));
+  assert.deepEqual([r.listening, r.left], [false, []]);
 });
 
 test("a server that does not start: tried on 3 fresh ports while its port is taken, then the error, and no folder left", {

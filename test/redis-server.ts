@@ -198,11 +198,16 @@ export function redisForFile(tests: string | null, on?: OnServer): RedisForFile 
   };
 }
 
+type ProducerOptions = Omit<QueueOptions, "connection" | "name">;
+
 /** A test file's redis-server and the worker on its queue `name`, with producers for that queue. */
 export interface RedisWorkerForFile extends RedisForFile {
   readonly name: string;
   /** a producer of the queue `name` on this server (close it after) */
-  queue(options?: Omit<QueueOptions, "connection" | "name">): QueueHandler;
+  queue(options?: ProducerOptions): QueueHandler;
+  /** `body` given a producer of the queue `name` (`options` its own), closed after, whatever happens */
+  withQueue<T>(body: (q: QueueHandler) => Promise<T>): Promise<T>;
+  withQueue<T>(options: ProducerOptions, body: (q: QueueHandler) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -238,5 +243,16 @@ export function redisWorkerForFile(
     restart: redis.restart,
     stop: redis.stop,
     queue: (options = {}) => queue({ ...options, connection: redis.connection, name }),
+    async withQueue<T>(
+      ...args: [(q: QueueHandler) => Promise<T>] | [ProducerOptions, (q: QueueHandler) => Promise<T>]
+    ): Promise<T> {
+      const [options, body] = args.length === 1 ? [{}, args[0]] : args;
+      const q = queue({ ...options, connection: redis.connection, name });
+      try {
+        return await body(q);
+      } finally {
+        await q.close();
+      }
+    },
   };
 }
