@@ -78,26 +78,31 @@ async function fileRun(mode: "runs" | "worker-fails") {
   });
 }
 
-test("a worker that does not start: the file fails, its server is stopped and its folder removed", {
-  skip: redisMissing,
-  timeout: 60_000,
-}, async () => {
-  const r = await fileRun("worker-fails");
-  assert.notEqual(r.code, 0, r.out);
-  assert.match(r.out, /the worker did not start/);
-  assert.doesNotMatch(r.out, /test sees port|worker closed/);
-  assert.deepEqual([r.listening, r.left], [false, []]);
-});
+/** a test that runs redis-server: skipped where it is missing */
+const ON_REDIS = { skip: redisMissing, timeout: 60_000 };
 
-test("a file's server and worker: the test uses the server; the worker is closed, then the server stopped and its folder removed", {
-  skip: redisMissing,
-  timeout: 60_000,
-}, async () => {
-  const r = await fileRun("runs");
-  assert.equal(r.code, 0, r.out);
-  assert.match(r.out, new RegExp(`^test sees port ${r.port}\n[^]*^worker closed$`, "m"));
-  assert.deepEqual([r.listening, r.left], [false, []]);
-});
+test(
+  "a worker that does not start: the file fails, its server is stopped and its folder removed",
+  ON_REDIS,
+  async () => {
+    const r = await fileRun("worker-fails");
+    assert.notEqual(r.code, 0, r.out);
+    assert.match(r.out, /the worker did not start/);
+    assert.doesNotMatch(r.out, /test sees port|worker closed/);
+    assert.deepEqual([r.listening, r.left], [false, []]);
+  },
+);
+
+test(
+  "a file's server and worker: the test uses the server; the worker is closed, then the server stopped and its folder removed",
+  ON_REDIS,
+  async () => {
+    const r = await fileRun("runs");
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, new RegExp(`^test sees port ${r.port}\n[^]*^worker closed$`, "m"));
+    assert.deepEqual([r.listening, r.left], [false, []]);
+  },
+);
 
 test("a server that does not start: tried on 3 fresh ports while its port is taken, then the error, and no folder left", {
   timeout: 60_000,
