@@ -9,12 +9,11 @@
  * happens in the middle of that scenario's run; compared byte for byte with the sources (all loaded).
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
-import * as esbuild from "esbuild";
+import { bundle, inTempDir } from "./bundle.js";
 
 const src = new URL("../src/", import.meta.url).pathname;
 
@@ -106,20 +105,15 @@ export const tasks = fn(function* tasks(abort) {
 const sited = (s: string): string => s.replace(/(thrown at|made at) [^\s)]+/g, "$1 <site>");
 
 test("a chunk that brings resume, delegate and the scheduler in mid-run: the run reports as with all loaded at the start", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "doeff-lazy-"));
-  try {
+  await inTempDir("doeff-lazy-", async (dir) => {
     writeFileSync(join(dir, "entry.ts"), entry);
     writeFileSync(join(dir, "lazy.ts"), lazy);
-    const r = await esbuild.build({
+    const r = await bundle(null, {
       entryPoints: [join(dir, "entry.ts")],
-      bundle: true,
       splitting: true,
-      format: "esm",
-      platform: "node",
       outdir: join(dir, "out"),
+      write: true,
       keepNames: true, // (else esbuild renames functions whose names collide: the reports' names)
-      metafile: true,
-      logLevel: "silent",
     });
     // (else the load would not be mid-run: the entry's chunks hold none of what loads with it)
     const lazyChunk = Object.entries(r.metafile.outputs).find(([, o]) =>
@@ -139,7 +133,5 @@ test("a chunk that brings resume, delegate and the scheduler in mid-run: the run
       assert.deepEqual(got, want, name);
       assert.equal(got[0], got[2]); // (the report made before the load, and after it)
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

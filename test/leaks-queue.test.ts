@@ -4,13 +4,10 @@
  * installed).
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { awaitPromise, fn, program, realTime, runAsync, scheduler, wait } from "../src/index.js";
-import { enqueue, type QueueWorker, queue, reportProgress, startWorker } from "../src/queue/index.js";
-import { type Redis, redisMissing, startRedis } from "./redis-server.js";
-
-if (redisMissing) console.log(`# queue leak tests skipped: ${redisMissing}`);
-const skip = redisMissing;
+import { enqueue, reportProgress, startWorker } from "../src/queue/index.js";
+import { redisWorkerForFile } from "./redis-server.js";
 
 /** Two full collections, each after a turn of the event loop (as in test/leaks.test.ts). */
 async function collectGarbage(): Promise<void> {
@@ -43,26 +40,16 @@ const programs = {
   }),
 };
 
-let redis: Redis;
-let worker: QueueWorker;
-const NAME = "doeff-leaks";
-before(async () => {
-  if (skip) return;
-  redis = await startRedis();
-  worker = await startWorker({ connection: redis.connection, name: NAME, programs, signals: false });
-});
-after(async () => {
-  if (skip) return;
-  await worker.close();
-  await redis.stop();
-});
+const redis = redisWorkerForFile("queue leak tests", "doeff-leaks", (connection, name) =>
+  startWorker({ connection, name, programs, signals: false }),
+);
+const { skip } = redis;
 
 test("queue: a job's reported progress is let go once reported (the job's handler answers in tail position)", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = queue({ connection: redis.connection, name: NAME });
-  try {
+  await redis.withQueue(async (q) => {
     const r = await runAsync(
       program(function* () {
         return yield* wait(yield* enqueue<boolean[]>("reporting", []));
@@ -75,17 +62,14 @@ test("queue: a job's reported progress is let go once reported (the job's handle
       [true, true, true, true],
       "the job keeps every progress it reported until it ends",
     );
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: a job that reported progress and then failed: its traceback names no handler call per report", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = queue({ connection: redis.connection, name: NAME });
-  try {
+  await redis.withQueue(async (q) => {
     const r = await runAsync(
       program(function* main() {
         return yield* wait(yield* enqueue("importRows", []));
@@ -100,7 +84,5 @@ test("queue: a job that reported progress and then failed: its traceback names n
       remote?.replace(/:\d+\n/, ":N\n"),
       "doeff traceback (outermost first):\n  importRows\n  thrown at test/leaks-queue.test.ts:N\nError: row 4 is malformed",
     );
-  } finally {
-    await q.close();
-  }
+  });
 });

@@ -5,15 +5,9 @@
  * carries its own static `displayName`, which `className` prefers.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
-import { pathToFileURL } from "node:url";
-import * as esbuild from "esbuild";
 import * as doeff from "../src/index.js";
-
-const root = new URL("..", import.meta.url).pathname;
+import { bundle, importBuilt, inTempDir } from "./bundle.js";
 
 const entry = `
 import * as doeff from "./src/index.ts";
@@ -31,20 +25,9 @@ export function timedOut() {
 `;
 
 test("minified bundle: error names, effect names in messages and tracebacks read as in the sources", async () => {
-  const r = await esbuild.build({
-    stdin: { contents: entry, resolveDir: root, loader: "ts", sourcefile: "entry.ts" },
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "node",
-    write: false,
-    logLevel: "silent",
-  });
-  const dir = mkdtempSync(join(tmpdir(), "doeff-min-"));
-  try {
-    const file = join(dir, "bundle.mjs");
-    writeFileSync(file, r.outputFiles[0]!.contents);
-    const m = await import(pathToFileURL(file).href);
+  const r = await bundle(entry, { minify: true });
+  await inTempDir("doeff-min-", async (dir) => {
+    const m = await importBuilt(r, dir);
     const ns = m.doeff as Record<string, unknown>;
     // the bundler did rename the classes (else this test could not fail)
     assert.notEqual((ns.MissingStateKeyError as { name: string }).name, "MissingStateKeyError");
@@ -71,9 +54,7 @@ test("minified bundle: error names, effect names in messages and tracebacks read
       if (typeof v === "function" && Object.hasOwn(v, "displayName"))
         assert.equal((v as unknown as { displayName: unknown }).displayName, key);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("minified bundle: every effect and error class doeff exports has its own displayName, equal to its name", () => {

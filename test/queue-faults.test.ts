@@ -7,24 +7,16 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { Queue, QueueEvents } from "bullmq";
 import { gather, program, realTime, runAsync, scheduler } from "../src/index.js";
 import { enqueue, queue } from "../src/queue/index.js";
-import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+import { redisForFile } from "./redis-server.js";
 
-if (redisMissing) console.log(`# queue fault tests skipped: ${redisMissing}`);
-const skip = redisMissing;
+const redis = redisForFile("queue fault tests");
+const { skip } = redis;
 const WORKER = new URL("./fixtures/queue/worker-process.ts", import.meta.url).pathname;
 const UNREACHABLE = new URL("./fixtures/queue/unreachable-worker.ts", import.meta.url).pathname;
-
-let redis: Redis;
-before(async () => {
-  if (!skip) redis = await startRedis();
-});
-after(async () => {
-  if (!skip) await redis.stop();
-});
 
 interface Proc {
   readonly child: ChildProcess;

@@ -5,14 +5,11 @@
  * reason printed when redis-server is not installed.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { fn, program, realTime, runAsync, safe, scheduler, tell, wait, writer } from "../src/index.js";
-import { currentJob, enqueueFor, jobIdOf, type QueueWorker, queue, startWorker } from "../src/queue/index.js";
+import { currentJob, enqueueFor, jobIdOf, startWorker } from "../src/queue/index.js";
 import { LOG_BATCH } from "../src/queue/worker.js";
-import { type Redis, redisMissing, startRedis } from "./redis-server.js";
-
-if (redisMissing) console.log(`# queue tests skipped: ${redisMissing}`);
-const skip = redisMissing;
+import { redisWorkerForFile } from "./redis-server.js";
 
 const programs = {
   step: fn(function* step(n: number) {
@@ -51,33 +48,17 @@ const programs = {
   }),
 };
 
-let redis: Redis;
-let worker: QueueWorker;
-const NAME = "doeff-job-log";
-before(async () => {
-  if (skip) return;
-  redis = await startRedis();
-  worker = await startWorker({
-    connection: redis.connection,
-    name: NAME,
-    signals: false,
-    programs,
-    handlers: [writer],
-  });
-});
-after(async () => {
-  if (skip) return;
-  await worker.close();
-  await redis.stop();
-});
+const redis = redisWorkerForFile("queue tests", "doeff-job-log", (connection, name) =>
+  startWorker({ connection, name, signals: false, programs, handlers: [writer] }),
+);
+const { skip } = redis;
 
 test("queue: a job's writer log is its BullMQ job log, in order, when it completes and when it fails (each attempt's)", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = queue({ connection: redis.connection, name: NAME });
   const enqueue = enqueueFor<typeof programs>();
-  try {
+  await redis.withQueue(async (q) => {
     const r = await runAsync(
       program(function* () {
         const ok = yield* enqueue("step", [4]);
@@ -105,9 +86,7 @@ test("queue: a job's writer log is its BullMQ job log, in order, when it complet
       '{"n":-2,"half":-1}',
     ]);
     assert.deepEqual(await logs(ids[2]!), []); // nothing told: nothing written
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 /** a job added with BullMQ directly, once it has completed or failed: which */
@@ -139,7 +118,7 @@ test("queue: a long job log is written LOG_BATCH rows at a time, in order; with 
       inFlight--;
     }
   };
-  const q = queue({ connection: redis.connection, name: NAME });
+  const q = redis.queue();
   try {
     const bull = await q.bullQueue;
     const long = await bull.add("chatty", { args: [1000] });
@@ -168,8 +147,7 @@ test("queue: a log row of a value JSON throws on keeps the rest of it: a bigint 
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = queue({ connection: redis.connection, name: NAME });
-  try {
+  await redis.withQueue(async (q) => {
     const bull = await q.bullQueue;
     const job = await bull.add("odd", { args: [] });
     assert.equal(await finished(bull, job.id!), "completed");
@@ -183,7 +161,5 @@ test("queue: a log row of a value JSON throws on keeps the rest of it: a bigint 
       "object",
       '"1970-01-01T00:00:00.000Z"',
     ]);
-  } finally {
-    await q.close();
-  }
+  });
 });

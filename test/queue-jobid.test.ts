@@ -4,7 +4,7 @@
  * Skipped with the reason printed when redis-server is not installed.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import {
   createPromise,
   program,
@@ -20,41 +20,22 @@ import {
   wait,
   writer,
 } from "../src/index.js";
-import {
-  currentJob,
-  enqueue,
-  enqueueFor,
-  jobIdOf,
-  type QueueWorker,
-  queue,
-  startWorker,
-} from "../src/queue/index.js";
+import { currentJob, enqueue, enqueueFor, jobIdOf, startWorker } from "../src/queue/index.js";
 import { programs } from "./fixtures/queue/programs.js";
-import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+import { redisWorkerForFile } from "./redis-server.js";
 
-if (redisMissing) console.log(`# queue tests skipped: ${redisMissing}`);
-const skip = redisMissing;
-
-let redis: Redis;
-let worker: QueueWorker;
 const NAME = "doeff-jobid";
-before(async () => {
-  if (skip) return;
-  redis = await startRedis();
-  worker = await startWorker({
-    connection: redis.connection,
-    name: NAME,
+const redis = redisWorkerForFile("queue tests", NAME, (connection, name) =>
+  startWorker({
+    connection,
+    name,
     programs,
     handlers: [reader, writer],
     env: { greeting: "Hello" },
     signals: false,
-  });
-});
-after(async () => {
-  if (skip) return;
-  await worker.close();
-  await redis.stop();
-});
+  }),
+);
+const { skip } = redis;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -63,9 +44,9 @@ test("queue: jobIdOf(future) is the id of the job an enqueue stored — generate
   timeout: 20_000,
 }, async () => {
   const seen: Array<[string, unknown]> = [];
-  const q = queue({ connection: redis.connection, name: NAME, onProgress: (id, p) => seen.push([id, p]) });
+  const onProgress = (id: string, p: unknown) => seen.push([id, p]);
   const typed = enqueueFor<typeof programs>();
-  try {
+  await redis.withQueue({ onProgress }, async (q) => {
     const r = await runAsync(
       program(function* () {
         const f = yield* typed("steps", [2]);
@@ -113,17 +94,14 @@ test("queue: jobIdOf(future) is the id of the job an enqueue stored — generate
       [v.id, 100],
     ]);
     assert.equal(v.failure, `── in queue job (${NAME}#${v.failedId}) ──`);
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: currentJob() in a job's program answers its id (jobIdOf's on the producer's side), its program's name and which try it is", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = queue({ connection: redis.connection, name: NAME });
-  try {
+  await redis.withQueue(async (q) => {
     const r = await runAsync(
       program(function* () {
         const first = yield* enqueue("whoami", [false]);
@@ -135,9 +113,7 @@ test("queue: currentJob() in a job's program answers its id (jobIdOf's on the pr
     assert.ok(r.isOk(), r.format());
     assert.deepEqual(r.value.first, { id: r.value.id, name: "whoami", attempt: 1, attempts: 1 });
     assert.deepEqual(r.value.retried, { id: "who-retried", name: "whoami", attempt: 2, attempts: 3 });
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: currentJob() outside a queue job is unhandled, and the message says where it is answered", () => {
@@ -179,8 +155,7 @@ test('queue: timeout(wait(future)) names the job and says only the wait ended (i
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = queue({ connection: redis.connection, name: NAME });
-  try {
+  await redis.withQueue(async (q) => {
     let id = "";
     const r = await runAsync(
       program(function* main() {
@@ -202,7 +177,5 @@ test('queue: timeout(wait(future)) names the job and says only the wait ended (i
     } finally {
       await events.close();
     }
-  } finally {
-    await q.close();
-  }
+  });
 });

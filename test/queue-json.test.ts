@@ -4,17 +4,10 @@
  * naming where, as a job's result is.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { fn, program, realTime, runAsync, scheduler, UnhandledEffectError, wait } from "../src/index.js";
-import {
-  enqueue,
-  enqueueFor,
-  type QueueWorker,
-  queue,
-  reportProgress,
-  startWorker,
-} from "../src/queue/index.js";
-import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+import { enqueue, enqueueFor, reportProgress, startWorker } from "../src/queue/index.js";
+import { redisWorkerForFile } from "./redis-server.js";
 
 const ARGS = 'enqueue("square"): the arguments must be JSON data (BullMQ stores them in Redis as JSON): ';
 const PROGRESS =
@@ -75,17 +68,10 @@ test("queue: reportProgress refuses data JSON would change, naming where", () =>
   reportProgress(50);
 });
 
-const skip = redisMissing;
-let redis: Redis;
-let worker: QueueWorker;
-const NAME = "doeff-json";
-const seen: unknown[] = [];
-before(async () => {
-  if (skip) return;
-  redis = await startRedis();
-  worker = await startWorker({
-    connection: redis.connection,
-    name: NAME,
+const redis = redisWorkerForFile(null, "doeff-json", (connection, name) =>
+  startWorker({
+    connection,
+    name,
     signals: false,
     programs: {
       report: fn(function* report(withMap: boolean) {
@@ -94,20 +80,17 @@ before(async () => {
         return "done";
       }),
     },
-  });
-});
-after(async () => {
-  if (skip) return;
-  await worker.close();
-  await redis.stop();
-});
+  }),
+);
+const { skip } = redis;
+const seen: unknown[] = [];
 
 test("queue: a job's progress JSON would change fails the job at its reportProgress (the listener saw only JSON data)", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = queue({ connection: redis.connection, name: NAME, onProgress: (_id, p) => seen.push(p) });
-  try {
+  const onProgress = (_id: string, p: unknown) => seen.push(p);
+  await redis.withQueue({ onProgress }, async (q) => {
     const r = await runAsync(
       program(function* () {
         const ok = yield* wait(yield* enqueue<string>("report", [false]));
@@ -129,9 +112,7 @@ test("queue: a job's progress JSON would change fails the job at its reportProgr
     );
     assert.match(e.stack ?? "", /\n\s+at report \(.*queue-json\.test\.ts:\d+:\d+\)/);
     assert.deepEqual(seen, [{ step: 1 }, { step: 1 }]);
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: Enqueue or ReportProgress with no handler for it says which handler answers it", async () => {

@@ -4,22 +4,15 @@
  * from the queue's event stream before the producer read them (the producer reads the jobs instead).
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { delay, fn, program, realTime, runAsync, safe, scheduler, wait } from "../src/index.js";
 import { Queue } from "bullmq";
 import { Redis as IORedis } from "ioredis";
 import { enqueue, queue, startWorker } from "../src/queue/index.js";
-import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+import { redisForFile } from "./redis-server.js";
 
-if (redisMissing) console.log(`# queue recovery tests skipped: ${redisMissing}`);
-const skip = redisMissing;
-let redis: Redis;
-before(async () => {
-  if (!skip) redis = await startRedis();
-});
-after(async () => {
-  if (!skip) await redis.stop();
-});
+const redis = redisForFile("queue recovery tests");
+const { skip } = redis;
 
 test("queue: a job that fails as stalled after a failed attempt reports the stall, not the earlier attempt's error", {
   skip,

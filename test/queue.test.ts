@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { Queue, QueueEvents } from "bullmq";
 import {
   delay,
@@ -26,6 +26,7 @@ import {
 } from "../src/index.js";
 import {
   enqueue,
+  type QueueHandler,
   type QueueWorker,
   queue,
   RemoteError,
@@ -34,45 +35,34 @@ import {
   UnknownProgramError,
 } from "../src/queue/index.js";
 import { mappedRuns, Overdrawn, programs, unhandledRuns } from "./fixtures/queue/programs.js";
-import { type Redis, redisMissing, startRedis } from "./redis-server.js";
+import { redisWorkerForFile } from "./redis-server.js";
 
 const run = promisify(execFile);
 
-if (redisMissing) console.log(`# queue tests skipped: ${redisMissing}`);
-const skip = redisMissing;
-
-let redis: Redis;
-let worker: QueueWorker;
 const NAME = "doeff-test";
-before(async () => {
-  if (skip) return;
-  redis = await startRedis();
-  worker = await startWorker({
-    connection: redis.connection,
-    name: NAME,
+const redis = redisWorkerForFile("queue tests", NAME, (connection, name) =>
+  startWorker({
+    connection,
+    name,
     programs,
     handlers: [reader, writer],
     env: { greeting: "Hello" },
     concurrency: 4,
     signals: false,
-  });
-});
-after(async () => {
-  if (skip) return;
-  await worker.close();
-  await redis.stop();
-});
+  }),
+);
+const { skip } = redis;
 
 const progress: Array<[string, unknown]> = [];
-const producer = () =>
-  queue({ connection: redis.connection, name: NAME, onProgress: (id, p) => progress.push([id, p]) });
+const onProgress = (id: string, p: unknown) => progress.push([id, p]);
+/** `body` given the tests' producer, which records every job's progress in `progress` */
+const withProducer = <T>(body: (q: QueueHandler) => Promise<T>) => redis.withQueue({ onProgress }, body);
 
 test("queue: a job whose program performs an effect no handler takes fails once with UnhandledEffectError, not retried", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         return yield* wait(yield* enqueue("unhandled", [], { attempts: 3, backoff: 10 }));
@@ -86,9 +76,7 @@ test("queue: a job whose program performs an effect no handler takes fails once 
       "no handler takes Lookup; 5 visible handler(s) declined it. Install a handler for Lookup (e.g. handle(Lookup, ...)) around the code that performs it",
     );
     assert.equal(unhandledRuns, 1);
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: an onProgress that throws reaches the process's uncaughtException (it vanished inside BullMQ)", {
@@ -109,8 +97,7 @@ test("queue: an onProgress that throws reaches the process's uncaughtException (
 test("queue: enqueue answers a waitable whose value is the job's result (env, progress)", {
   skip,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         const a = yield* enqueue<number>("square", [7]);
@@ -127,15 +114,12 @@ test("queue: enqueue answers a waitable whose value is the job's result (env, pr
       progress.map(([, p]) => p),
       [25, 50, 75, 100],
     );
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: a failed job's error keeps class, message, fields, stack and cause", { skip }, async () => {
   registerErrorClasses([Overdrawn]);
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         return yield* wait(yield* enqueue("withdraw", [10, 25]));
@@ -166,16 +150,13 @@ test("queue: a failed job's error keeps class, message, fields, stack and cause"
     assert.ok(r2.error instanceof UnknownProgramError, String(r2.error));
     assert.match(r2.error.message, /^this worker has no program named "nope" \(it has: square, greet, steps/);
     assert.ok(!(r2.error instanceof RemoteError));
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: options map to BullMQ's — attempts with backoff, delay, jobId (idempotent), priority", {
   skip,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         const flaky = yield* wait(
@@ -220,9 +201,7 @@ test("queue: options map to BullMQ's — attempts with backoff, delay, jobId (id
     } finally {
       await bull.close();
     }
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: priority orders waiting jobs (lower first)", { skip }, async () => {
@@ -264,8 +243,7 @@ test("queue: enqueues made together go to Redis in one addBulk; a job whose add 
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const bull = await q.bullQueue;
     const bulks: number[] = [];
     // BullMQ itself refuses nothing enqueue lets through for a job added in bulk (enqueue checks
@@ -309,17 +287,14 @@ test("queue: enqueues made together go to Redis in one addBulk; a job whose add 
     assert.ok(r2.isOk(), r2.format());
     assert.deepEqual(r2.value, [0, 1, "refused", 9]);
     assert.deepEqual(bulks, [4, 4]);
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: the same jobId enqueued by two tasks at once runs once and answers both; an id BullMQ refuses fails only its own enqueue", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const job = fn(function* job(i: number, jobId: string | undefined) {
       try {
         return yield* wait(yield* enqueue<number>("square", [i], jobId === undefined ? {} : { jobId }));
@@ -353,17 +328,14 @@ test("queue: the same jobId enqueued by two tasks at once runs once and answers 
     ]);
     const bull = await q.bullQueue;
     assert.equal((await bull.getJob("same-5"))?.attemptsMade, 1);
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: a result JSON would change fails its job with a TypeError that says where, not retried", {
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         return yield* wait(yield* enqueue("mapped", [], { attempts: 3 }));
@@ -377,9 +349,7 @@ test("queue: a result JSON would change fails its job with a TypeError that says
       "programs.mapped(…) returned a value the queue cannot deliver: a job's result is stored as JSON, and the result.totals is Map object: JSON keeps plain objects and arrays only (it would arrive as a plain object, without its class); return plain data (the job is not retried)",
     );
     assert.equal(mappedRuns, 1);
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 test("queue: bad input is a clear error at the call", { skip }, async () => {
@@ -648,7 +618,7 @@ test("queue: a new producer answers a jobId enqueued again (the old job removed)
 }, async () => {
   const one = (n: number, opts: { jobId: string; removeOnComplete?: boolean; removeOnFail?: boolean }) => {
     const seen: unknown[] = [];
-    const q = queue({ connection: redis.connection, name: NAME, onProgress: (_id, p) => seen.push(p) });
+    const q = redis.queue({ onProgress: (_id, p) => seen.push(p) });
     return runAsync(
       program(function* () {
         const f = yield* enqueue<number>(n < 0 ? "withdraw" : "steps", n < 0 ? [1, 2] : [n], opts);
@@ -676,8 +646,7 @@ test("queue: a new producer answers a jobId enqueued again (the old job removed)
 test("queue: a program factory that throws fails its job with the error's class and cause kept", {
   skip,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         const ok = yield* wait(yield* enqueue<number>("checked", [3]));
@@ -696,9 +665,7 @@ test("queue: a program factory that throws fails its job with the error's class 
     assert.equal(e.message, "n must be ≥ 0, got -1");
     assert.ok(e.cause instanceof TypeError);
     assert.equal((e.cause as Error).message, "negative");
-  } finally {
-    await q.close();
-  }
+  });
 });
 
 for (const graceful of [false, true])
@@ -833,8 +800,7 @@ test("queue: a jobId enqueued again for another program fails that enqueue, nami
   skip,
   timeout: 20_000,
 }, async () => {
-  const q = producer();
-  try {
+  await withProducer(async (q) => {
     const r = await runAsync(
       program(function* () {
         const first = yield* wait(yield* enqueue<number>("square", [3], { jobId: "named-1" }));
@@ -855,7 +821,5 @@ test("queue: a jobId enqueued again for another program fails that enqueue, nami
     assert.equal(sameProgram, 9);
     const bull = await q.bullQueue;
     assert.equal((await bull.getJob("named-1"))?.name, "square");
-  } finally {
-    await q.close();
-  }
+  });
 });

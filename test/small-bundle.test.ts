@@ -6,15 +6,12 @@
  * loaded, and their reports are compared byte for byte.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
-import * as esbuild from "esbuild";
 import * as doeff from "../src/index.js";
-
-const root = new URL("..", import.meta.url).pathname;
+import { bundle, importBuilt, inputsOf, inTempDir } from "./bundle.js";
 
 /** The programs, as a function of the exports they use: each gives the report of its run. */
 const scenarios = `
@@ -62,34 +59,20 @@ export function scenarios({ run, program, state, get, put, fn, handle, resume, E
 `;
 
 test("small bundle: an aborted run's report reads as the whole package's, without the tasks' grouping", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "doeff-small-"));
-  try {
+  await inTempDir("doeff-small-", async (dir) => {
     const code = join(dir, "scenarios.mjs");
     writeFileSync(code, scenarios);
-    const r = await esbuild.build({
-      stdin: {
-        contents: `export { run, program, state, get, put, fn, handle, resume, Effect } from "./src/index.ts";`,
-        resolveDir: root,
-        loader: "ts",
-        sourcefile: "entry.ts",
-      },
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      write: false,
-      metafile: true,
-      logLevel: "silent",
-    });
+    const r = await bundle(
+      `export { run, program, state, get, put, fn, handle, resume, Effect } from "./src/index.ts";`,
+    );
     // (else this test could not tell the grouping's absence)
-    const inputs = Object.keys(Object.values(r.metafile.outputs)[0]!.inputs);
+    const inputs = inputsOf(r);
     assert.ok(inputs.includes("src/trace/format.ts"), inputs.join(", "));
     assert.deepEqual(
       inputs.filter((f) => /abort-groups|scheduler|reported|site-answers/.test(f)),
       [],
     );
-    const file = join(dir, "bundle.mjs");
-    writeFileSync(file, r.outputFiles[0]!.contents);
-    const small = await import(pathToFileURL(file).href);
+    const small = await importBuilt(r, dir);
     const { scenarios: play } = await import(pathToFileURL(code).href);
     const got: string[] = play(small);
     const want: string[] = play(doeff);
@@ -100,36 +83,17 @@ test("small bundle: an aborted run's report reads as the whole package's, withou
       /^doeff: the run was aborted by its signal .*\nwhere the run was when its signal aborted it/,
     );
     assert.ok(want[0]!.includes("\n  outer\n  inner\n"), want[0]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("small bundle: without resume's module a resume made with new Primitive(…) is refused as any unknown primitive", async () => {
-  const r = await esbuild.build({
-    stdin: {
-      contents: `export { run, program, Primitive, handle, Effect } from "./src/index.ts";`,
-      resolveDir: root,
-      loader: "ts",
-      sourcefile: "entry.ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-  });
-  const inputs = Object.keys(Object.values(r.metafile.outputs)[0]!.inputs);
+  const r = await bundle(`export { run, program, Primitive, handle, Effect } from "./src/index.ts";`);
   assert.deepEqual(
-    inputs.filter((f) => /vm\/resume|rare-ops/.test(f)),
+    inputsOf(r).filter((f) => /vm\/resume|rare-ops/.test(f)),
     [],
   );
-  const dir = mkdtempSync(join(tmpdir(), "doeff-small-"));
-  try {
-    const file = join(dir, "bundle.mjs");
-    writeFileSync(file, r.outputFiles[0]!.contents);
-    const d = await import(pathToFileURL(file).href);
+  await inTempDir("doeff-small-", async (dir) => {
+    const d = await importBuilt(r, dir);
     // (1: resume's op; 4: discontinue's — the VM's codes, never exported)
     for (const op of [1, 4]) {
       const res = d.run(
@@ -161,7 +125,5 @@ test("small bundle: without resume's module a resume made with new Primitive(…
     assert.equal(res.ok, false);
     assert.ok(res.error instanceof TypeError, String(res.error));
     assert.match(res.error.message, /^got a Primitive made with new Primitive/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

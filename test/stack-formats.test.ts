@@ -6,16 +6,10 @@
  * as frames (a Firefox stack has no message line to skip), and for a thrown error its first frame.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
-import { pathToFileURL } from "node:url";
-import * as esbuild from "esbuild";
 import { framesOf, siteOf } from "../src/trace/format.js";
+import { bundle, importBuilt, inTempDir } from "./bundle.js";
 import { CHROMIUM, FIREFOX, FIREFOX_MIN, FIREFOX_SHAPES, JSC } from "./fixtures/stacks.js";
-
-const root = new URL("..", import.meta.url).pathname;
 
 type SiteOf = (site: Error | null, firstOnly?: boolean, caller?: boolean) => string | null;
 
@@ -24,22 +18,11 @@ type SiteOf = (site: Error | null, firstOnly?: boolean, caller?: boolean) => str
  * capture adds are skipped by count (CAPTURE_DEPTH), which is what the engines' formats must agree on.
  */
 async function bundledSiteOf(): Promise<SiteOf> {
-  const r = await esbuild.build({
-    stdin: { contents: 'export { siteOf } from "./src/trace/format.ts";', resolveDir: root, loader: "ts" },
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    write: false,
-    logLevel: "silent",
-  });
-  const dir = mkdtempSync(join(tmpdir(), "doeff-stacks-"));
-  try {
-    const file = join(dir, "format.mjs");
-    writeFileSync(file, r.outputFiles[0]!.contents);
-    return ((await import(pathToFileURL(file).href)) as { siteOf: SiteOf }).siteOf;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const r = await bundle('export { siteOf } from "./src/trace/format.ts";', { platform: "neutral" });
+  return inTempDir(
+    "doeff-stacks-",
+    async (dir) => (await importBuilt<{ siteOf: SiteOf }>(r, dir, "format.mjs")).siteOf,
+  );
 }
 
 /** an Error made by `message`'s capture, with the captured stack */
