@@ -163,7 +163,7 @@ export interface UntaggedEffectError<E> {
  * NoInfer<ProgramArg<P>>`, can name the fix: otherwise TypeScript reports the bare constraint ("not
  * assignable to parameter of type 'AnyProgramLike'").
  */
-export type AnyFunction = (...args: any) => unknown;
+export type AnyFunction = (...args: never) => unknown; // (`never`: every function's parameters take it)
 
 /**
  * The check of a program parameter: `unknown` (nothing) unless the argument is, or may be (a union),
@@ -187,9 +187,9 @@ export type FunctionArg<F> = [F] extends [never]
  * toolkit, effects/program-arg.ts). A generator function first: its generator is iterable, so it
  * makes a ProgramLikeOf too.
  */
-export type FixFor<F> = F extends (...args: any) => Generator<any, any, any>
+export type FixFor<F> = F extends (...args: never) => Generator<unknown, unknown, never>
   ? "a generator function is not a program: pass program(function* () {…}), or job(…) of const job = fn(function* job(…) {…})"
-  : F extends (...args: any) => AnyProgramLike
+  : F extends (...args: never) => AnyProgramLike
     ? "a function is not a program: pass the program itself, job(…), not job or () => job(…)"
     : "a function is not a program: write fn(function* job(…) {…}), pass job(…), and await promises in it with awaitPromise(() => …)";
 
