@@ -188,6 +188,8 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
       "rate-limited-generator-function",
       "with-permit-generator-function",
       "recover-generator-function",
+      "expect-effects-generator-function",
+      "clock-run-generator-function",
     ].map((id) => [id, [new RegExp(escapeRegExp(GENERATOR_FIX))]]),
   ),
   "run-job-function": [new RegExp(escapeRegExp(JOB_FIX))],
@@ -199,6 +201,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
 const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, pass, program, pure, raceAll, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
 import { abortable, concurrencyLimited, concurrencyLimiter, fn, rateLimited, rateLimiter, recover, retry, scoped, timeout, withPermit } from "doeff";
 import type { Handler, Semaphore } from "doeff";
+import { expectEffects, virtualClock } from "doeff/testing";
 interface User { readonly name: string }
 class FetchUser extends Effect<User> { declare readonly _tag: "FetchUser"; }
 class Coin extends Effect<boolean> { declare readonly _tag: "Coin"; }
@@ -299,6 +302,10 @@ rateLimited(rateLimiter({ limit: 2, interval: 10 }), function* () { return 1; })
 withPermit(semaphore, function* () { return 1; });
 // case: recover-generator-function
 recover(function* () { return 1; }, TypeError, () => 0);
+// case: expect-effects-generator-function
+expectEffects(function* () { yield* new Log(); }, [Log], { handlers: [counted, state] });
+// case: clock-run-generator-function
+virtualClock().run(function* () { return 1; });
 // case: run-job-function
 run(job, { handlers: [state] });
 // case: spawn-job-function
