@@ -208,9 +208,20 @@ export {
 } from "./errors.js";
 
 // Types that appear in public signatures, exported so users can name them (packaging / API reference)
-export type { AnyEffect, AnyProgramLike, EffectsOf, IsOpen, ResultOf } from "./vm/types.js";
+export type {
+  AnyEffect,
+  AnyFunction,
+  AnyProgramLike,
+  EffectsOf,
+  FixFor,
+  FunctionArg,
+  IsOpen,
+  ProgramArg,
+  ProgramExpectedError,
+  ResultOf,
+} from "./vm/types.js";
 export type { MissingHandlerError, MissingHandlers } from "./run/coverage.js";
-export type { Covered, FirstPass, RunOptionsOf } from "./run/entry-check.js";
+export type { Covered, CoveredProgram, FirstPass, RunOptionsOf } from "./run/entry-check.js";
 export type { RowOf, Runnable, RunValue } from "./run/rows.js";
 export type { SpawnStore } from "./effects/scheduler.js";
 

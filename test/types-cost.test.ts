@@ -21,6 +21,11 @@
  *   (cached across lists), and the order and task-result walks only for lists that can fail them.
  * - 1,680 / 5,929 / 6,116 / 9,132 (from 1,752 / 6,076 / 6,257 / 9,279 the commit before): a
  *   program's or primitive's row read as it is, without an `Exclude<E, undefined>` per call.
+ * - 1,758 / 6,032 / 6,238 / 9,283: ProgramArg, the check of the program parameter of run, runAsync,
+ *   spawn, withHandler, the single-program combinators, expectEffects and clock.run that names the
+ *   fix for a function given there (+78 / +103 / +122 / +151; a check that let a union with a
+ *   function member through cost about half, and one that resolved per message could not take a
+ *   generic program).
  */
 import assert from "node:assert/strict";
 import {

@@ -91,6 +91,9 @@ const APP_CONFIGS: readonly Config[] = [
  * give exactly one error there, matching every pattern (on every TypeScript version of the matrix).
  */
 const FIX = "add a handler for each of these effects to `handlers`";
+const GENERATOR_FIX =
+  "a generator function is not a program: pass program(function* () {…}), or job(…) of const job = fn(function* job(…) {…})";
+const JOB_FIX = "a function is not a program: pass the program itself, job(…), not job or () => job(…)";
 const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "missing-one": [/MissingHandlerError<Log>/, new RegExp(escapeRegExp(FIX))],
   "missing-one-async": [/MissingHandlerError<Log>/, new RegExp(escapeRegExp(FIX))],
@@ -169,9 +172,36 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
       escapeRegExp("type a handler function Handler<undefined> and end it with pass() or delegate()"),
     ),
   ],
+  // a function where a program goes (ProgramArg): the fix, in the run-time error's words
+  ...Object.fromEntries(
+    [
+      "run-generator-function",
+      "run-async-generator-function",
+      "run-options-generator-function",
+      "spawn-generator-function",
+      "with-handler-generator-function",
+      "timeout-generator-function",
+      "retry-generator-function",
+      "scoped-generator-function",
+      "abortable-generator-function",
+      "concurrency-limited-generator-function",
+      "rate-limited-generator-function",
+      "with-permit-generator-function",
+      "recover-generator-function",
+      "expect-effects-generator-function",
+      "clock-run-generator-function",
+    ].map((id) => [id, [new RegExp(escapeRegExp(GENERATOR_FIX))]]),
+  ),
+  "run-job-function": [new RegExp(escapeRegExp(JOB_FIX))],
+  "spawn-job-function": [new RegExp(escapeRegExp(JOB_FIX))],
+  "spawn-async-function": [
+    /write fn\(function\* job\(…\) \{…\}\), pass job\(…\), and await promises in it with awaitPromise/,
+  ],
 };
 const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, pass, program, pure, raceAll, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
-import type { Handler } from "doeff";
+import { abortable, concurrencyLimited, concurrencyLimiter, fn, rateLimited, rateLimiter, recover, retry, scoped, timeout, withPermit } from "doeff";
+import type { Handler, Semaphore } from "doeff";
+import { expectEffects, virtualClock } from "doeff/testing";
 interface User { readonly name: string }
 class FetchUser extends Effect<User> { declare readonly _tag: "FetchUser"; }
 class Coin extends Effect<boolean> { declare readonly _tag: "Coin"; }
@@ -243,6 +273,45 @@ declare class TheirGet extends OtherEffect<unknown> { readonly key: string; }
 declare const theirState: Handler<TheirGet>;
 // case: another-copy-handler
 run(logs, { handlers: [theirState] });
+const job = fn(function* job(n: number) { return n + (yield* get<number>("n")); });
+declare const signal: AbortSignal;
+declare const semaphore: Semaphore;
+// case: run-generator-function
+run(function* () { return 1; });
+// case: run-async-generator-function
+void runAsync(function* () { return yield* get<number>("n"); });
+// case: run-options-generator-function
+run(function* () { return yield* get<number>("n"); }, { handlers: [state] });
+// case: spawn-generator-function
+spawn(function* () { return 1; });
+// case: with-handler-generator-function
+withHandler(counted, function* () { yield* new Log(); return 1; });
+// case: timeout-generator-function
+timeout(function* () { return 1; }, 10);
+// case: retry-generator-function
+retry(function* () { return 1; }, { times: 2 });
+// case: scoped-generator-function
+scoped(function* () { return 1; });
+// case: abortable-generator-function
+abortable(function* () { return 1; }, signal);
+// case: concurrency-limited-generator-function
+concurrencyLimited(concurrencyLimiter({ limit: 2 }), function* () { return 1; });
+// case: rate-limited-generator-function
+rateLimited(rateLimiter({ limit: 2, interval: 10 }), function* () { return 1; });
+// case: with-permit-generator-function
+withPermit(semaphore, function* () { return 1; });
+// case: recover-generator-function
+recover(function* () { return 1; }, TypeError, () => 0);
+// case: expect-effects-generator-function
+expectEffects(function* () { yield* new Log(); }, [Log], { handlers: [counted, state] });
+// case: clock-run-generator-function
+virtualClock().run(function* () { return 1; });
+// case: run-job-function
+run(job, { handlers: [state] });
+// case: spawn-job-function
+spawn(() => job(1));
+// case: spawn-async-function
+spawn(async () => 1);
 `;
 
 /**
@@ -290,7 +359,12 @@ inJobs("countPrimez", 1, 2);
 `;
 
 /** Each `// case: id` of `source` gives exactly one error, on the statement after it, matching its patterns. */
-const OVERLOADED = new Set(["all-one-program", "race-all-one-program", "for-each-program"]);
+const OVERLOADED = new Set([
+  "all-one-program",
+  "race-all-one-program",
+  "for-each-program",
+  "retry-generator-function",
+]);
 
 function checkCases(
   diags: readonly Diagnostic[],

@@ -34,7 +34,7 @@ import {
 import { checkProgramArg } from "../effects/program-arg.js";
 import { describe } from "../vm/brand.js";
 import { fn, type Program, type ProgramLikeOf } from "../vm/program.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { getRunContext } from "../vm/primitives.js";
 import type { RunContext } from "../run/context.js";
 import { noted, primitiveReason } from "./abort-reason.js";
@@ -151,8 +151,8 @@ function isAbortSignal(x: unknown): x is AbortSignal {
  * const order = yield* abortable(handleRequest(req), disconnected.signal);
  * ```
  */
-export function abortable<P extends AnyProgramLike>(
-  program: P,
+export function abortable<P extends AnyProgramLike | AnyFunction>(
+  program: P & NoInfer<ProgramArg<P>>,
   signal: AbortSignal,
 ): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow | TasksRow<[P]>> {
   checkProgramArg(program, "abortable");

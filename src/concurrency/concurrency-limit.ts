@@ -32,7 +32,7 @@ import { running } from "../run/running.js";
 import { waitsIn } from "../trace/origin.js";
 import { describe } from "../vm/brand.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { optionsObject } from "./check.js";
 import { Queue } from "./queue.js";
 import type { SchedulerRow } from "./row.js";
@@ -258,9 +258,9 @@ Object.defineProperty(ConcurrencyLimiter.prototype, Symbol.iterator, {
  * `program`, run in a slot of `limiter` (see `concurrencyLimiter`): waits for one, runs, and gives
  * it back however the program ends (a value, an error, a cancel). Adds the scheduler's effects.
  */
-export function concurrencyLimited<P extends AnyProgramLike>(
+export function concurrencyLimited<P extends AnyProgramLike | AnyFunction>(
   limiter: ConcurrencyLimiter,
-  program: P,
+  program: P & NoInfer<ProgramArg<P>>,
 ): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow> {
   if (!(limiter instanceof ConcurrencyLimiter))
     throw new TypeError(

@@ -31,7 +31,7 @@ import { clockRead, Delay, Now } from "../effects/time.js";
 import { describe } from "../vm/brand.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { milliseconds, optionsObject } from "./check.js";
 import { waitsIn } from "../trace/origin.js";
 import { at, callSite, named, wrappers } from "./site.js";
@@ -446,9 +446,9 @@ Object.defineProperty(RateLimiter.prototype, Symbol.iterator, {
 });
 
 /** `program`, started when `limiter` gives it a turn (see `rateLimiter`). Adds `Now | Delay` to its effects. */
-export function rateLimited<P extends AnyProgramLike>(
+export function rateLimited<P extends AnyProgramLike | AnyFunction>(
   limiter: RateLimiter,
-  program: P,
+  program: P & NoInfer<ProgramArg<P>>,
 ): Program<ResultOf<P>, EffectsOf<P> | Now | Delay> {
   if (!(limiter instanceof RateLimiter))
     throw new TypeError(

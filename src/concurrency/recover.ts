@@ -16,7 +16,7 @@ import { className, describe, isGeneratorObject, isProgramLike, isThenable } fro
 import type { Primitive } from "../vm/primitives.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import { functionKind, hidden, type Program } from "../vm/program.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { wrappers } from "./site.js";
 
 /** A class that errors are instances of (`Error`, `class NotFound extends Error {}`, any class). */
@@ -153,11 +153,11 @@ function notAClass(c: unknown): string | null {
  * ```
  */
 export function recover<
-  P extends AnyProgramLike,
+  P extends AnyProgramLike | AnyFunction,
   const C extends ErrorClass | readonly ErrorClass[],
   R = never,
 >(
-  program: P,
+  program: P & NoInfer<ProgramArg<P>>,
   errorClass: C & NoInfer<C extends readonly [] ? EmptyErrorClassListError : unknown>,
   f: ((error: RecoveredError<C>) => R) & NoInfer<RecoverAnswer<R>>,
 ): Program<ResultOf<P> | Recovered<R>, EffectsOf<P> | RecoveredRow<R>> {

@@ -21,7 +21,7 @@ import { describeError } from "../run/result.js";
 import { describe, isProgramLike, isThenable } from "../vm/brand.js";
 import { fn, functionKind, type Program } from "../vm/program.js";
 import { checkProgramArg } from "../effects/program-arg.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { functionArg, milliseconds, optionsObject } from "./check.js";
 import { at, callSite, named, wrappers } from "./site.js";
 import type { Delay } from "../effects/time.js";
@@ -207,12 +207,12 @@ function delayAfter(f: (attempt: number, error: unknown) => number, attempt: num
  * Run `program`; after a failure run it again (up to `times` more times); → the first success, or the
  * last error. Typed: a clock (row `Delay`) is needed only when a delay is given.
  */
-export function retry<P extends AnyProgramLike, E = unknown>(
-  program: P,
+export function retry<P extends AnyProgramLike | AnyFunction, E = unknown>(
+  program: P & NoInfer<ProgramArg<P>>,
   options: RetryOptions<E> & { delay?: undefined },
 ): Program<ResultOf<P>, EffectsOf<P>>;
-export function retry<P extends AnyProgramLike, E = unknown>(
-  program: P,
+export function retry<P extends AnyProgramLike | AnyFunction, E = unknown>(
+  program: P & NoInfer<ProgramArg<P>>,
   options: RetryOptions<E>,
 ): Program<ResultOf<P>, EffectsOf<P> | Delay>;
 export function retry(program: AnyProgramLike, options: RetryOptions): Program<unknown, unknown> {

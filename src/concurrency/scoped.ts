@@ -20,7 +20,7 @@ import {
   withHandler,
 } from "../protocol.js";
 import { checkProgramArg } from "../effects/program-arg.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import type { SchedulerRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
 
@@ -78,8 +78,8 @@ named("scoped", scopedGen); // (its name survives a minifying bundler)
 wrappers.set(scopedGen, 0);
 
 /** Run `program`; at its end, cancel every task spawned inside it that is still running. */
-export function scoped<P extends AnyProgramLike>(
-  program: P,
+export function scoped<P extends AnyProgramLike | AnyFunction>(
+  program: P & NoInfer<ProgramArg<P>>,
 ): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow> {
   checkProgramArg(program, "scoped");
   return scopedProgram(program, callSite()) as Program<ResultOf<P>, EffectsOf<P> | SchedulerRow>;

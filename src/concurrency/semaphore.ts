@@ -9,7 +9,7 @@ import { DoeffError } from "../errors.js";
 import { describe } from "../vm/brand.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { waitsIn } from "../trace/origin.js";
 import { Queue } from "./queue.js";
 import type { SchedulerRow } from "./row.js";
@@ -153,9 +153,9 @@ named("withPermit", withPermitGen); // (its name survives a minifying bundler)
 wrappers.set(withPermitGen, 1);
 
 /** acquire; run `program`; release (in a finally). */
-export function withPermit<P extends AnyProgramLike>(
+export function withPermit<P extends AnyProgramLike | AnyFunction>(
   sem: Semaphore,
-  program: P,
+  program: P & NoInfer<ProgramArg<P>>,
 ): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow> {
   checkSemaphore(sem, "withPermit");
   checkProgramArg(program, "withPermit");

@@ -26,7 +26,7 @@ import { fn, hidden, Program, type ProgramLikeOf } from "../vm/program.js";
 import { className, isEffectInstance, isProgramLike } from "../vm/brand.js";
 import { P_INTERNAL } from "../vm/codes.js";
 import { checkProgramArg } from "../effects/program-arg.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
 import { TIMED_OUT } from "./timed-out.js";
 import { waitName } from "../trace/origin.js";
@@ -185,8 +185,8 @@ const timeoutProgram = fn(timeoutGen);
  * The program's value if it completes within `ms` (clock time), else it is cancelled (its finally
  * blocks run) and TimeoutError is thrown here. Its own failure is rethrown unchanged.
  */
-export function timeout<P extends AnyProgramLike>(
-  program: P,
+export function timeout<P extends AnyProgramLike | AnyFunction>(
+  program: P & NoInfer<ProgramArg<P>>,
   ms: number,
 ): Program<ResultOf<P>, EffectsOf<P> | TimedRow | TasksRow<[P]>> {
   checkProgramArg(program, "timeout");

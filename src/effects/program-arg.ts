@@ -2,15 +2,17 @@
 import { isProgramLike, notAnEffectClass } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import { functionKind } from "../vm/program.js";
+import type { AnyProgramLike } from "../vm/types.js";
 
 /**
  * @internal checkProgramLike for spawn and the toolkit, which run a program as a task: effection's
  * `spawn(() => op)` and redux-saga's `fork(fn)` take a function there, so a function is what their
  * users pass first, and "got function (anonymous)" did not say what to pass instead. (Kept out of
  * checkProgramLike, and of src/concurrency/check.ts, so that the small import does not carry it, nor
- * the whole package the toolkit's checks.)
+ * the whole package the toolkit's checks.) An assertion: the combinators' program parameters admit a
+ * function in their types, only for its compile error (ProgramArg in vm/types.ts).
  */
-export function checkProgramArg(p: unknown, where: string): void {
+export function checkProgramArg(p: unknown, where: string): asserts p is AnyProgramLike {
   if (typeof p === "function" && !isProgramLike(p)) {
     const advice = functionAdvice(p);
     // (null: a Proxy whose traps throw — checkProgramLike's describe says so, as a TypeError)

@@ -8,7 +8,7 @@ import { describe, isProgramLike } from "../vm/brand.js";
 import { checkProgramArg } from "./program-arg.js";
 import type { Program, ProgramLikeOf } from "../vm/program.js";
 import { siteState } from "../vm/sites.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 import {
   type ExternalPromise,
@@ -363,8 +363,8 @@ function checkPromise(p: unknown, where: string): void {
 }
 
 /** Start `program` as a new task (it has not started yet when this answers). */
-export function spawn<P extends AnyProgramLike>(
-  program: P,
+export function spawn<P extends AnyProgramLike | AnyFunction>(
+  program: P & NoInfer<ProgramArg<P>>,
   options?: SpawnOptions,
 ): Spawn<ResultOf<P>, EffectsOf<P>> {
   let store: SpawnStore = "shared";

@@ -6,9 +6,19 @@
  */
 import type { EnvPatch, PatchEffects, UndeclaredKeys } from "../effects/reader.js";
 import type { Handler } from "../vm/handler.js";
+import type { AnyFunction, ProgramArg } from "../vm/types.js";
 import type { CoverageOf } from "./coverage.js";
 import type { RunOptions } from "./options.js";
 import type { AnyHandlerFn, HandledBy, RowOf } from "./rows.js";
+
+/**
+ * The check of a program given without options (`run(p)`): a function is named as one (ProgramArg:
+ * `run(function* () {…})`, `run(job)`), not read as a program, whose row it would enter as a value
+ * that is no effect (NotAnEffectError, printed after the fix).
+ */
+export type CoveredProgram<P> = [Extract<P, AnyFunction>] extends [never]
+  ? Covered<P, []>
+  : NoInfer<ProgramArg<P>>;
 
 /** Was the handler list left uninferred (fixed to the bare constraint)? */
 export type NotInferred<Hs> = [readonly AnyHandlerFn[]] extends [Hs]

@@ -32,8 +32,16 @@ import { RunResult } from "./result.js";
 import { running } from "./running.js";
 import { listen, type SharedSignal } from "./signal.js";
 import type { EnvPatch } from "../effects/reader.js";
-import type { Covered, FirstPass, InferOnly, MaybeNone, RunOptionsOf } from "./entry-check.js";
+import type {
+  Covered,
+  CoveredProgram,
+  FirstPass,
+  InferOnly,
+  MaybeNone,
+  RunOptionsOf,
+} from "./entry-check.js";
 import type { AnyHandlerFn, ReturnedBy, Runnable, RunValue } from "./rows.js";
+import type { AnyFunction, ProgramArg } from "../vm/types.js";
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, P_PURE } from "../vm/codes.js";
 import { CHECK_STEPS, YIELD_MS, YIELD_STEPS } from "../vm/codes.js";
 
@@ -196,9 +204,9 @@ function attachTrace(error: unknown, report: string, rec: ErrorTrace): void {
  * Two signatures told apart by arity, so a failed check reports one error, never an overload list:
  * without options, the program itself carries the check; with options, the options object does.
  */
-export function run<P extends Runnable>(program: P & Covered<P, []>): RunResult<RunValue<P>>;
+export function run<P extends Runnable | AnyFunction>(program: P & CoveredProgram<P>): RunResult<RunValue<P>>;
 export function run<
-  P extends Runnable,
+  P extends Runnable | AnyFunction,
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
@@ -207,7 +215,7 @@ export function run<
   // C: the check, never given (see FirstPass)
   C = FirstPass<Keys, O> extends true ? unknown : Covered<P, MaybeNone<Hs, O>, Patch, Keys>,
 >(
-  program: P,
+  program: P & NoInfer<ProgramArg<P>>,
   options: RunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
 ): RunResult<RunValue<P> | ReturnedBy<Hs>>;
 export function run(program: unknown, given?: unknown): RunResult<unknown> {
@@ -241,16 +249,18 @@ function abortable(m: Machine, thunk: () => unknown): Promise<unknown> {
 }
 
 /** Run `program` on the event loop. The promise never rejects for program errors. Typed like run. */
-export function runAsync<P extends Runnable>(program: P & Covered<P, []>): Promise<RunResult<RunValue<P>>>;
+export function runAsync<P extends Runnable | AnyFunction>(
+  program: P & CoveredProgram<P>,
+): Promise<RunResult<RunValue<P>>>;
 export function runAsync<
-  P extends Runnable,
+  P extends Runnable | AnyFunction,
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
   O extends object = {},
   C = FirstPass<Keys, O> extends true ? unknown : Covered<P, MaybeNone<Hs, O>, Patch, Keys>,
 >(
-  program: P,
+  program: P & NoInfer<ProgramArg<P>>,
   options: RunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
 ): Promise<RunResult<RunValue<P> | ReturnedBy<Hs>>>;
 export function runAsync(program: unknown, given?: unknown): Promise<RunResult<unknown>> {

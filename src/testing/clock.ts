@@ -19,8 +19,8 @@ import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
 import { checkProgram, run, runAsync } from "../run/run.js";
 import type { RunContext } from "../run/context.js";
 import type { EnvPatch } from "../effects/reader.js";
-import type { TestCovered, TestRunOptionsOf } from "./covered.js";
-import type { AnyProgramLike, ResultOf } from "../vm/types.js";
+import type { TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
+import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { describe } from "../vm/brand.js";
 
 /** One `delay(ms)` seen by the clock: virtual time when it was performed and when it ended. */
@@ -50,11 +50,11 @@ export interface VirtualClock {
    * (scheduler effects, `now`, `delay`) or one of `options.handlers` (`MissingHandlerError<…>`).
    * A TypeError while a `runAsync` of this clock is going on.
    */
-  run<P extends AnyProgramLike>(
-    program: P & TestCovered<P, [], never, never, ClockHandlers>,
+  run<P extends AnyProgramLike | AnyFunction>(
+    program: P & TestCoveredProgram<P, ClockHandlers>,
   ): RunResult<ResultOf<P>>;
   run<
-    P extends AnyProgramLike,
+    P extends AnyProgramLike | AnyFunction,
     const Hs extends readonly AnyHandlerFn[],
     Patch extends EnvPatch = EnvPatch,
     Keys extends PropertyKey = never,
@@ -64,7 +64,7 @@ export interface VirtualClock {
       ? unknown
       : TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>,
   >(
-    program: P,
+    program: P & NoInfer<ProgramArg<P>>,
     options: TestRunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
   ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
   /**
@@ -73,11 +73,11 @@ export interface VirtualClock {
    * bad options, or while another run of this clock is going on (a clock keeps one run's `now` and
    * `delays`: make a clock per concurrent run).
    */
-  runAsync<P extends AnyProgramLike>(
-    program: P & TestCovered<P, [], never, never, ClockHandlers>,
+  runAsync<P extends AnyProgramLike | AnyFunction>(
+    program: P & TestCoveredProgram<P, ClockHandlers>,
   ): Promise<RunResult<ResultOf<P>>>;
   runAsync<
-    P extends AnyProgramLike,
+    P extends AnyProgramLike | AnyFunction,
     const Hs extends readonly AnyHandlerFn[],
     Patch extends EnvPatch = EnvPatch,
     Keys extends PropertyKey = never,
@@ -87,7 +87,7 @@ export interface VirtualClock {
       ? unknown
       : TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>,
   >(
-    program: P,
+    program: P & NoInfer<ProgramArg<P>>,
     options: TestRunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
   ): Promise<RunResult<ResultOf<P> | ReturnedBy<Hs>>>;
 }

@@ -8,6 +8,7 @@ import type { CoverageOf } from "../run/coverage.js";
 import type { ListWritten, NotInferred, RunOptionsOf } from "../run/entry-check.js";
 import type { AnyHandlerFn, RowOf } from "../run/rows.js";
 import type { Handler } from "../vm/handler.js";
+import type { AnyFunction, ProgramArg } from "../vm/types.js";
 import type { RunOptions } from "../run/options.js";
 
 /**
@@ -57,3 +58,13 @@ export type TestCovered<P, Hs, Patch, Keys, Outer extends readonly unknown[] = [
     : [Hs] extends [readonly unknown[]] // (not distributed: a choice of lists is checked list by list inside)
       ? CoverageOf<RowOf<P> | PatchEffects<Patch>, [...Outer, ...Hs]>
       : never;
+
+/**
+ * TestCovered of a program given without options (`expectEffects(p, [...])`, `clock.run(p)`), or,
+ * for a function given as the program, ProgramArg's error, which names the fix (as CoveredProgram).
+ */
+export type TestCoveredProgram<P, Outer extends readonly unknown[] = []> = [Extract<P, AnyFunction>] extends [
+  never,
+]
+  ? TestCovered<P, [], never, never, Outer>
+  : NoInfer<ProgramArg<P>>;

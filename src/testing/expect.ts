@@ -12,8 +12,8 @@ import type { FirstPass, InferOnly, MaybeNone } from "../run/entry-check.js";
 import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
 import { run, runAsync } from "../run/run.js";
 import type { EnvPatch } from "../effects/reader.js";
-import type { TestCovered, TestRunOptionsOf } from "./covered.js";
-import type { AnyProgramLike, ResultOf } from "../vm/types.js";
+import type { TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
+import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { explainUnhandled, type Recorder, type RecordFilter, record } from "./record.js";
 import { fieldDifference, showEffectFields } from "./show.js";
 
@@ -271,12 +271,12 @@ function optionsWith(rec: Recorder, options: ExpectOptions | undefined): RunOpti
  * expectEffects(counter, [Get, Put], { handlers: [state], store: { n: 0 } }); // by class
  * ```
  */
-export function expectEffects<P extends AnyProgramLike>(
-  program: P & TestCovered<P, [], never, never>,
+export function expectEffects<P extends AnyProgramLike | AnyFunction>(
+  program: P & TestCoveredProgram<P>,
   expected: readonly EffectExpectation[],
 ): RunResult<ResultOf<P>>;
 export function expectEffects<
-  P extends AnyProgramLike,
+  P extends AnyProgramLike | AnyFunction,
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
@@ -285,7 +285,7 @@ export function expectEffects<
   // inferred (see FirstPass)
   C = FirstPass<Keys, O> extends true ? unknown : TestCovered<P, MaybeNone<Hs, O>, Patch, Keys>,
 >(
-  program: P,
+  program: P & NoInfer<ProgramArg<P>>,
   expected: readonly EffectExpectation[],
   options: ExpectOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
 ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
@@ -306,12 +306,12 @@ function recorder(only: ExpectOptions["only"]): Recorder {
 }
 
 /** `expectEffects` on `runAsync`: resolves to the `RunResult`, rejects with `EffectExpectationError`. Typed as expectEffects. */
-export function expectEffectsAsync<P extends AnyProgramLike>(
-  program: P & TestCovered<P, [], never, never>,
+export function expectEffectsAsync<P extends AnyProgramLike | AnyFunction>(
+  program: P & TestCoveredProgram<P>,
   expected: readonly EffectExpectation[],
 ): Promise<RunResult<ResultOf<P>>>;
 export function expectEffectsAsync<
-  P extends AnyProgramLike,
+  P extends AnyProgramLike | AnyFunction,
   const Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
@@ -320,7 +320,7 @@ export function expectEffectsAsync<
   // inferred (see FirstPass)
   C = FirstPass<Keys, O> extends true ? unknown : TestCovered<P, MaybeNone<Hs, O>, Patch, Keys>,
 >(
-  program: P,
+  program: P & NoInfer<ProgramArg<P>>,
   expected: readonly EffectExpectation[],
   options: ExpectOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
 ): Promise<RunResult<ResultOf<P> | ReturnedBy<Hs>>>;

@@ -5,7 +5,15 @@
 import { brand, brandOf, describe, isGeneratorObject, isProgramLike, notAHandler } from "./brand.js";
 import { type Continuation, isContinuation } from "./continuation.js";
 import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
-import type { AnyEffect, AnyProgramLike, EffectsOf, KnownEffectsOf, ResultOf } from "./types.js";
+import type {
+  AnyEffect,
+  AnyFunction,
+  AnyProgramLike,
+  EffectsOf,
+  KnownEffectsOf,
+  ProgramArg,
+  ResultOf,
+} from "./types.js";
 import type { CheckedHandler } from "../run/every-effect.js";
 import type { WithHandlerTaskEnders } from "../run/task-results.js";
 import { Once } from "./once.js";
@@ -129,9 +137,9 @@ export function checkHandler(h: unknown, where: string): void {
  * is a handler written inline without a type on its effect parameter (H's default `any`: TypeScript
  * infers H in a second pass when the handler is written inline, and the first must not fail).
  */
-export function withHandler<P extends AnyProgramLike, H = any, Em = never, Ret = never>(
+export function withHandler<P extends AnyProgramLike | AnyFunction, H = any, Em = never, Ret = never>(
   h: CheckedHandler<H, Em, Ret>,
-  p: P,
+  p: P & NoInfer<ProgramArg<P>>,
 ): Primitive<
   ResultOf<P> | Ret,
   Exclude<EffectsOf<P>, H> | Em | WithHandlerTaskEnders<EffectsOf<P>, H, Em, Ret>

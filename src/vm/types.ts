@@ -154,3 +154,52 @@ export type FieldlessEffects<E> = E extends AnyEffect
 export interface UntaggedEffectError<E> {
   readonly 'doeff: these effect classes have no fields, so TypeScript cannot tell them apart; add `declare readonly _tag: "Name"` to each class': E;
 }
+
+/**
+ * A function where a program goes — `spawn(function* () {…})`, `run(job)` for `run(job(1))` — the
+ * commonest mistake of a newcomer (effection's `spawn` and redux-saga's `fork` take a function). The
+ * entry points and the single-program combinators admit a function in their type parameter's
+ * constraint (`P extends AnyProgramLike | AnyFunction`) only so that its check, `P &
+ * NoInfer<ProgramArg<P>>`, can name the fix: otherwise TypeScript reports the bare constraint ("not
+ * assignable to parameter of type 'AnyProgramLike'").
+ */
+export type AnyFunction = (...args: never) => unknown; // (`never`: every function's parameters take it)
+
+/**
+ * The check of a program parameter: `unknown` (nothing) unless the argument is, or may be (a union),
+ * a function. `any` passes, as it did. The constraint itself passes too: TypeScript reads the
+ * argument's contextual type with P as its constraint, and a check failing there left P uninferred
+ * for a generator function written inline (TypeScript 5.x: the error then named no generator).
+ */
+export type ProgramArg<P> = FunctionArg<Extract<P, AnyFunction>>;
+/** ProgramArg for the function members `F` of the argument's type. */
+export type FunctionArg<F> = [F] extends [never]
+  ? unknown
+  : AnyFunction extends F
+    ? unknown
+    : // (written here, not as an alias of its own: TypeScript prints the outermost alias, and this
+      // one's argument is the fix. Not one conditional type per message either: a branch naming
+      // `F` again makes the check of a generic program unresolvable, see ProgramExpectedError)
+      ProgramExpectedError<FixFor<F>>;
+
+/**
+ * What to write instead of the function `F` (the words of the run-time error of spawn and the
+ * toolkit, effects/program-arg.ts). A generator function first: its generator is iterable, so it
+ * makes a ProgramLikeOf too.
+ */
+export type FixFor<F> = F extends (...args: never) => Generator<unknown, unknown, never>
+  ? "a generator function is not a program: pass program(function* () {…}), or job(…) of const job = fn(function* job(…) {…})"
+  : F extends (...args: never) => AnyProgramLike
+    ? "a function is not a program: pass the program itself, job(…), not job or () => job(…)"
+    : "a function is not a program: write fn(function* job(…) {…}), pass job(…), and await promises in it with awaitPromise(() => …)";
+
+/**
+ * The compile error: an alias TypeScript prints with its argument, the fix (as ArrayExpectedError).
+ * A function is neither a program nor the object whose one required property (`never`) no value has.
+ * The union with AnyProgramLike is for a program of a generic type (`P extends AnyProgramLike` in a
+ * user's helper): the check of `timeout(p, ms)` there stays unresolved, and TypeScript relates `p`
+ * to every branch of it — this one too.
+ */
+export type ProgramExpectedError<Fix extends string> =
+  | AnyProgramLike
+  | { readonly [K in `doeff: ${Fix}`]: never };

@@ -1,0 +1,108 @@
+/**
+ * A function where a program goes (ProgramArg, src/vm/types.ts): refused by run, runAsync, spawn,
+ * withHandler and the single-program combinators with an error that says what to write (its text is
+ * checked in test/types-matrix.test.ts), while what they took before — programs, effects, generic
+ * programs of a helper, `any` — is taken, and typed, as before. Never executed.
+ */
+import {
+  abortable,
+  type AnyProgramLike,
+  concurrencyLimited,
+  concurrencyLimiter,
+  Effect,
+  type EffectsOf,
+  fn,
+  get,
+  handle,
+  type Program,
+  program,
+  type Primitive,
+  type RateLimiter,
+  type ResultOf,
+  type RunResult,
+  rateLimited,
+  recover,
+  resume,
+  retry,
+  run,
+  runAsync,
+  type Semaphore,
+  type Spawn,
+  scheduler,
+  scoped,
+  spawn,
+  state,
+  timeout,
+  withHandler,
+  withPermit,
+} from "../../src/index.js";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<_T extends true>(): void {}
+
+class Roll extends Effect<number> {
+  declare readonly _tag: "Roll";
+}
+const rolls = program(function* () {
+  return (yield* new Roll()) + (yield* get<number>("n"));
+});
+const job = fn(function* job(n: number) {
+  return n;
+});
+const rolled = handle(Roll, function* (_e, k) {
+  return yield* resume(k, 4);
+});
+declare const signal: AbortSignal;
+declare const limiter: RateLimiter;
+declare const semaphore: Semaphore;
+const slots = concurrencyLimiter({ limit: 2 });
+
+// programs and effects: taken and typed as before
+expectType<Equal<typeof rolls, Program<number, Roll | import("../../src/index.js").Get<number>>>>();
+expectType<Equal<ReturnType<typeof spawn<typeof rolls>>, Spawn<number, EffectsOf<typeof rolls>>>>();
+const spawned = spawn(new Roll());
+expectType<Equal<typeof spawned, Spawn<number, Roll>>>();
+const handled = withHandler(rolled, rolls);
+expectType<Equal<ResultOf<typeof handled>, number>>();
+expectType<Equal<typeof handled, Primitive<number, import("../../src/index.js").Get<number>>>>();
+const timed = timeout(job(1), 10);
+expectType<Equal<ResultOf<typeof timed>, number>>();
+const ran: RunResult<number> = run(job(2));
+void ran;
+void runAsync(rolls, { handlers: [scheduler, rolled, state], store: { n: 1 } });
+
+// a program of a generic type, in a library's helper: its check stays unresolved there, and the
+// program passes it (a check that named `P` in a nested branch made every such call an error)
+export function guarded<P extends AnyProgramLike>(p: P) {
+  return [
+    timeout(p, 10),
+    retry(p, { times: 2 }),
+    scoped(p),
+    abortable(p, signal),
+    concurrencyLimited(slots, p),
+    rateLimited(limiter, p),
+    withPermit(semaphore, p),
+    recover(p, TypeError, () => null),
+    spawn(p),
+    withHandler(rolled, p),
+  ] as const;
+}
+
+// `any` passes, as it did
+declare const untyped: any;
+spawn(untyped);
+timeout(untyped, 10);
+run(untyped);
+
+// a function: refused (the texts: test/types-matrix.test.ts), a union with one among its members too
+// @ts-expect-error -- a generator function is not a program
+spawn(function* () {
+  return 1;
+});
+// @ts-expect-error -- pass job(…), not job
+scoped(job);
+declare const either: Program<number, never> | (() => Program<number, never>);
+// @ts-expect-error -- it may be a function
+spawn(either);
+// @ts-expect-error -- it may be a function
+run(either);
