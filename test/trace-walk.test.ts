@@ -20,7 +20,7 @@ import {
   safe,
   withHandler,
 } from "../src/index.js";
-import { walkStats } from "../src/trace/origin.js";
+import { walkStats } from "../src/trace/frame-lines.js";
 
 const DEPTH = 4_000;
 const ERRORS = 2_000;

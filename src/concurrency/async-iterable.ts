@@ -24,7 +24,7 @@ import {
 import { DoeffError } from "../errors.js";
 import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, hidden, type Program } from "../vm/program.js";
-import { waitsIn } from "../trace/origin.js";
+import { waitsIn } from "../trace/blocked-in.js";
 import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
 import { type Channel, checkChannel, close, putBack, type Received, receive } from "./channel.js";
 import { asyncIteratorOf, closeIterator, forEachAsyncPool, iterResult } from "./async-pool.js";

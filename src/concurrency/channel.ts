@@ -23,7 +23,7 @@ import {
 import { ChannelClosedError } from "../errors.js";
 import { describe } from "../vm/brand.js";
 import { hidden, type Program } from "../vm/program.js";
-import { waitsIn } from "../trace/origin.js";
+import { waitsIn } from "../trace/blocked-in.js";
 import { optionsObject } from "./check.js";
 import { Queue } from "./queue.js";
 import type { SchedulerRow } from "./row.js";

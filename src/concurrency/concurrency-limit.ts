@@ -29,7 +29,7 @@ import { CreateExternalPromise, type ExternalPromise, INSIDE_ONLY, wait } from "
 import { checkProgramArg } from "../effects/program-arg.js";
 import { AsyncRequiredError } from "../errors.js";
 import { running } from "../run/running.js";
-import { waitsIn } from "../trace/origin.js";
+import { waitsIn } from "../trace/blocked-in.js";
 import { describe } from "../vm/brand.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";

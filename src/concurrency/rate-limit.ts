@@ -33,7 +33,7 @@ import { checkProgramArg } from "../effects/program-arg.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { milliseconds, optionsObject } from "./check.js";
-import { waitsIn } from "../trace/origin.js";
+import { waitsIn } from "../trace/blocked-in.js";
 import { at, callSite, named, wrappers } from "./site.js";
 
 /** Options of `rateLimiter`. */

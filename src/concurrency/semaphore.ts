@@ -10,7 +10,7 @@ import { describe } from "../vm/brand.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
-import { waitsIn } from "../trace/origin.js";
+import { waitsIn } from "../trace/blocked-in.js";
 import { Queue } from "./queue.js";
 import type { SchedulerRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";

@@ -29,7 +29,7 @@ import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
 import { TIMED_OUT } from "./timed-out.js";
-import { waitName } from "../trace/origin.js";
+import { waitName } from "../trace/blocked-in.js";
 import { cancelOwned } from "./pool.js";
 import type { TasksRow, TimedRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";

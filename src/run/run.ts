@@ -15,14 +15,8 @@ import { withHandler } from "../vm/primitives.js";
 import { fromGeneratorObject, Program } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 import { formatAborted, formatFailure } from "../trace/format.js";
-import {
-  type ErrorTrace,
-  errorTraces,
-  MARK_THREW,
-  type Origins,
-  type RunTrace,
-  runTraces,
-} from "../trace/origin.js";
+import { MARK_THREW } from "../trace/entries.js";
+import { type ErrorTrace, errorTraces, type Origins, type RunTrace, runTraces } from "../trace/origin.js";
 import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
 import { type Driver, Env, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";

@@ -2,10 +2,10 @@
  * How an aborted run's report groups its chains (format.ts formatAborted, and trace/data.ts's
  * tracebackOf as data): tasks whose chains read alike as one entry, with its task and blocked-in
  * lines. A module of its own, reached by the report only once a task or a wait can be on it
- * (origin.ts grouping): a bundle that cannot spawn (the small import) has main's chains alone,
+ * (blocked-in.ts grouping): a bundle that cannot spawn (the small import) has main's chains alone,
  * which it prints without it.
  */
-import type { Entry } from "./origin.js";
+import type { Entry } from "./entries.js";
 
 /** Ids as a report lists them: all of up to four, else the first three and `…`. */
 const ids = (l: number[]): string => (l.length > 4 ? [...l.slice(0, 3), "…"] : l).join(", ");
@@ -85,7 +85,7 @@ export const groupWait = ([, , , on]: AbortGroup<unknown>, text: string): string
   on[0] === undefined ? text : text.replace("#", `task${s(on)} ${ids(on)}`);
 
 /**
- * The lines of an aborted run's chains, grouped (format.ts formatAborted, through origin.ts
+ * The lines of an aborted run's chains, grouped (format.ts formatAborted, through blocked-in.ts
  * grouping): a group's task line, its chain (`chainLines`), and what it was blocked in (`waitLine`,
  * the `#` in it replaced with the ids of the tasks the whole group waits on).
  */

@@ -14,8 +14,6 @@ import { abortGroups, groupLine, groupWait } from "./abort-groups.js";
 import { errorName, cutLine, LINE_MAX, madeAt, shortJson, showEffect, siteOf } from "./format.js";
 import {
   type Entry,
-  type ErrorTrace,
-  errorTraces,
   fold,
   MARK_DELEGATED,
   MARK_NOT_REACHED,
@@ -23,10 +21,8 @@ import {
   MARK_RESUMED,
   MARK_THREW,
   MARK_TRANSFERRED,
-  type Origin,
-  type RunTrace,
-  runTraces,
-} from "./origin.js";
+} from "./entries.js";
+import { type ErrorTrace, errorTraces, type Origin, type RunTrace, runTraces } from "./origin.js";
 
 /** A place in the user's code, as a traceback names it (`file` relative to the working directory). */
 export interface TraceSite {

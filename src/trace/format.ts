@@ -6,7 +6,9 @@
  */
 import { DoeffError } from "../errors.js";
 import { brandOf, className, describe, head } from "../vm/brand.js";
-import { type Entry, fold, grouping, type Origin } from "./origin.js";
+import { grouping } from "./blocked-in.js";
+import { type Entry, fold } from "./entries.js";
+import type { Origin } from "./origin.js";
 import { B_PRIMITIVE, B_PROGRAM, OP_WITH_HANDLER } from "../vm/codes.js";
 
 /**
@@ -356,7 +358,7 @@ export function formatAborted(chains: Entry[][] | null, reason: unknown): string
   if (chains === null) return formatFailure(null, reason);
   const out = ["where the run was when its signal aborted it (outermost first):"];
   // (main's chains alone, each a group of its own without a task or blocked-in line, until a task
-  // or a wait can be on one: origin.ts grouping)
+  // or a wait can be on one: blocked-in.ts grouping)
   if (grouping === null) for (const c of chains) out.push(...chainLines(c));
   else grouping(chains, out, chainLines, entryLine);
   // where the reason was made (the SIGINT listener's `new Error`) on a line of its own: indented as
@@ -369,7 +371,7 @@ export function formatAborted(chains: Entry[][] | null, reason: unknown): string
 
 /**
  * A run of like visits (a chain of handlers that delegated one effect) reads as its first, a count
- * and its last, as a run of like handler lines does (origin.ts fold).
+ * and its last, as a run of like handler lines does (entries.ts fold).
  */
 function foldVisits(visits: string[]): string[] {
   const out: string[] = [];

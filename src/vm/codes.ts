@@ -67,7 +67,7 @@ export const LONG_WALK = 8;
 export const FAST_LANE = 64;
 /** Re-throw chains a traceback keeps at each end (origin.ts: a chain of 100,000 waiting tasks would print them all). */
 export const OUTER_KEEP = 3;
-/** Entries a traceback's chain keeps at each end, the rest counted as skipped (origin.ts Collector). */
+/** Entries a traceback's chain keeps at each end, the rest counted as skipped (walk.ts Collector). */
 export const KEEP = 40;
 /** runAsync yields to the event loop after this many steps or milliseconds (run.ts, SEMANTICS §7) … */
 export const YIELD_STEPS = 10_000;

@@ -21,7 +21,7 @@ import { M_DELIVER, M_HANDLE_YIELD, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./
 import { isPrimitive, type Primitive } from "./primitives.js";
 import { checked } from "./result.js";
 import { Once } from "./once.js";
-import { MARK_THREW } from "../trace/origin.js";
+import { MARK_THREW } from "../trace/entries.js";
 import { Frame, type Invocation, Job, newInvocation, SearchCache, type Segment } from "./segment.js";
 import {
   B_EFFECT,

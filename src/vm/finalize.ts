@@ -12,7 +12,8 @@ import { type Continuation, captured, newUnstarted, UNSTARTED } from "./continua
 import { passOn } from "./dispatch.js";
 import { SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
-import { noteTransferInto, Origins } from "../trace/origin.js";
+import { noteTransferInto } from "../trace/frame-lines.js";
+import { Origins } from "../trace/origin.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { isPrimitive, OP_NAMES } from "./primitives.js";
 import { brandOf, describe } from "./brand.js";

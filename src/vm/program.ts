@@ -6,7 +6,7 @@
  * single class keeps that call site monomorphic.
  */
 import { brand, describe, isGeneratorObject } from "./brand.js";
-import { groupTasks } from "../trace/origin.js";
+import { groupTasks } from "../trace/blocked-in.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
 import type { AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";

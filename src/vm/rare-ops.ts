@@ -6,7 +6,7 @@
  * The primitives on the hot path (withHandler, resume, transfer, transferWith, pass, discontinue)
  * stay in the switch.
  */
-import { answerDelegated } from "../trace/origin.js";
+import { answerDelegated } from "../trace/visits.js";
 import { brandOf, describe } from "./brand.js";
 import type { Continuation } from "./continuation.js";
 import { dispatch } from "./dispatch.js";

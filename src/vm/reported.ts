@@ -4,7 +4,7 @@
  * registration (finalize.ts REPORTS), so a bundle that never makes one — the small import `run,
  * program, state, get, put`, which cannot spawn — does not carry it.
  */
-import { groupTasks } from "../trace/origin.js";
+import { groupTasks } from "../trace/blocked-in.js";
 import { deliverTo } from "./dispatch.js";
 import { REPORTS } from "./finalize.js";
 import type { Machine } from "./machine.js";
@@ -17,7 +17,7 @@ reportsOn();
 /**
  * @internal What a reported segment needs beyond the mark, turned on where one can be made (here
  * and site-answers.ts, when they load): its exit (finalize.ts REPORTS), and the grouping of an
- * aborted run's report, whose task chains start at a reported segment's line (trace/origin.ts
+ * aborted run's report, whose task chains start at a reported segment's line (trace/blocked-in.ts
  * grouping).
  */
 export function reportsOn(): void {

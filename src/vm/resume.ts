@@ -2,11 +2,12 @@
  * resume, resumeContinuation and discontinue: the primitives after which a handler waits for k's
  * outcome (its frame parked, segment.ts unpark), with their executor and the step into a parked
  * frame. A module of its own: when it loads, execute.ts's switch (the hot path) runs them through
- * RESUMES, and tracebacks start summarizing runs of such waiting handlers (trace/origin.ts
+ * RESUMES, and tracebacks start summarizing runs of such waiting handlers (trace/waiting-runs.ts
  * recordRuns); a bundle without it (the small import `run, program, state, get, put`) can have no
  * waiting handler, and carries neither the executor nor the summaries.
  */
-import { MARK_THREW, recordRuns } from "../trace/origin.js";
+import { MARK_THREW } from "../trace/entries.js";
+import { recordRuns } from "../trace/waiting-runs.js";
 import { type Continuation, UNSTARTED } from "./continuation.js";
 import { link } from "./eras.js";
 import { foreign, RESUMES } from "./execute.js";

@@ -1,0 +1,97 @@
+/**
+ * What a computation was blocked in, as a traceback names it: the `blocked in wait(task 3)` line a
+ * scheduler notes on each blocked task when the run's signal aborts it (noteWait), and the library
+ * calls that block for a reason of their own (delay's timer, a channel's receive) registered when
+ * their modules load (waitsIn) and named on the chain of an error met inside them. Each part is
+ * turned on by the registration that needs it, so a bundle that cannot spawn or block (the small
+ * import) carries none of it, nor abort-groups.ts's grouping.
+ */
+import { groupedLines } from "./abort-groups.js";
+import type { Continuation } from "../vm/continuation.js";
+import type { Segment } from "../vm/segment.js";
+import type { Entry } from "./entries.js";
+
+/**
+ * What a blocked computation waited on, for the report of an aborted run (`blocked in wait(task
+ * 3)`): noted by the scheduler on each blocked task's continuation when the run's signal aborts,
+ * from its waits as they are then (nothing is kept per wait), as the operation with `#` where the
+ * ids of the tasks it waits on go, and those ids.
+ */
+const waits = new WeakMap<object, readonly [string, number[]]>();
+export const noteWait = (k: object, what: string, ids: number[]): unknown => {
+  grouping = groupedLines;
+  waitOf = waitLine;
+  return waits.set(k, [what, ids]);
+};
+/** The line of what noteWait noted the continuation `k` was blocked in, if it did. */
+function waitLine(k: Continuation): Entry | undefined {
+  const w = waits.get(k);
+  return w === undefined
+    ? undefined
+    : { kind: "wait", name: blockedIn(k) ?? w[0], site: null, marker: "", effect: w[1] };
+}
+/** waitLine once noteWait has noted a wait (the scheduler, at an abort): a bundle without it has none. */
+export let waitOf: typeof waitLine | null = null;
+/**
+ * groupedLines (abort-groups.ts) once an aborted run's report can hold more than main's chains: a
+ * task's, which starts at its boundary line (a reported segment, vm/reported.ts and
+ * site-answers.ts, or a `boundary(…)` program), or a blocked-in line (noteWait) — set by
+ * groupTasks, or noteWait; else null, and format.ts prints each chain as abortGroups would group it:
+ * a group of its own, with neither line. A bundle that cannot spawn (the small import) leaves the
+ * grouping out.
+ */
+export let grouping: typeof groupedLines | null = null;
+/** @internal Turns on the grouping of an aborted run's chains (see grouping). */
+export function groupTasks(): void {
+  grouping = groupedLines;
+}
+/**
+ * A library generator that blocks for a reason of its own (delay's timer, a channel's receive): what
+ * the report says a computation blocked in it was blocked in, `delay(…)` for `wait(a promise)` —
+ * registered once, when its module loads, and read from the continuation's perform frame.
+ */
+const blocksAs = new WeakMap<object, string>();
+export const waitsIn = (g: Function, what: string): unknown => {
+  namesBlocked = blockedLine;
+  return blocksAs.set(g.prototype, what);
+};
+/** What `g` (a generator function) was registered as by waitsIn: `timeout(receive(ch), ms)` names it too. */
+export const waitName = (g: unknown): string | undefined =>
+  typeof g === "function" ? blocksAs.get(g.prototype as object) : undefined;
+/**
+ * The continuation whose frames `k` waits for: past the handlers at its top that wait in `delegate()`
+ * for the effect `k` was captured at (an `observe` inside the scheduler holds the program's frames in
+ * a continuation of its own, and the scheduler's `k` starts at its delegate), the program's own.
+ */
+export const heldBy = (k: Continuation): Continuation => {
+  // (only a handler segment's `job`, its delegatedTo, is ever a prompt: segment.ts)
+  for (let s = k.top; s !== null && s.delegatedTo === k.bottom && !s.k.used; s = k.top) k = s.k;
+  return k;
+};
+/** What the continuation `k` is blocked in when waitsIn registered its perform frame: `receive(…)`. */
+export const blockedIn = (k: Continuation): string | undefined => {
+  const f = k.top?.top;
+  return f == null ? undefined : blocksAs.get(Object.getPrototypeOf(f.gen));
+};
+/**
+ * The chain of an error met at an effect a library call performed for the program (receive's
+ * Wait(Future), which the program never wrote): that call named before the effect's line, as an
+ * aborted run's report names it (`blocked in receive(…)`) — when waitsIn registered the frame that
+ * performed it: the site's `top`, or the one below when the program a transferWith called there
+ * threw (`atSite`: the scheduler throws a deadlock by `transferWith(k, raise(error))`; and a delay's
+ * own Delay, thrown at in the time handler's program, is the program's, not a call to name). Thrown
+ * where a handler delegated the effect (an `observe` inside the scheduler: its `delegate()` is where
+ * the scheduler's raise runs), the frame is the one that performed it first: the site of the
+ * outermost invocation given that very effect, as `visited` follows them.
+ */
+function blockedLine(chain: Entry[], site: Segment, atSite: boolean, effect: unknown): void {
+  let by = atSite ? site.top!.prev : site.top;
+  for (let i = site.invocation; i !== null && i.effect === effect; i = i.site.invocation) by = i.site.top;
+  const what = by === null ? undefined : blocksAs.get(Object.getPrototypeOf(by.gen));
+  if (what !== undefined) chain.push({ kind: "wait", name: what, site: null, marker: "", effect: undefined });
+}
+/**
+ * blockedLine once a call has been registered (waitsIn, when its module loads): a bundle without
+ * one (the small import) has no call to name, and does not carry it.
+ */
+export let namesBlocked: typeof blockedLine | null = null;

@@ -1,0 +1,88 @@
+/**
+ * The lines of an error's chain (SEMANTICS §8.8) and what every part of the origin record shares:
+ * the outcome markers, an Entry (a frame, handler, boundary, gap or wait line), a Visit (a handler
+ * an effect visited), what the walks of an origin passed (Passed), and folding a run of like lines.
+ * Kept apart from the walk and the record so the formatters (format.ts, abort-groups.ts, data.ts)
+ * and the VM's modules that only mark a throw (✗) read these without the walk's code.
+ */
+import type { Handler } from "../vm/handler.js";
+import type { Segment } from "../vm/segment.js";
+
+export const MARK_RESUMED = "✓";
+export const MARK_TRANSFERRED = "⇢";
+export const MARK_PASSED = "↗";
+export const MARK_DELEGATED = "⇆";
+export const MARK_THREW = "✗";
+export const MARK_NOT_REACHED = "·";
+
+export interface Entry {
+  /**
+   * "frame": a program frame; "handler": a handler invocation; "boundary": a task separator; "gap";
+   * "wait": what an aborted computation was blocked in (its `effect`: the ids of the tasks it waited on)
+   */
+  readonly kind: "frame" | "handler" | "boundary" | "gap" | "wait";
+  readonly name: string;
+  readonly site: Error | null;
+  readonly marker: string;
+  readonly effect: unknown;
+}
+
+export interface Visit {
+  readonly handler: Handler;
+  readonly marker: string;
+}
+
+export function handlerName(h: Handler): string {
+  return h.name || "(anonymous handler)";
+}
+
+/** (a gap's count of entries left out is its `effect`) */
+export function gap(n: number): Entry {
+  return { kind: "gap", name: `… ${n} more …`, site: null, marker: "", effect: n };
+}
+
+/**
+ * The key of a handler line a run folds on: live invocations (✓, a non-tail `resume` in a loop
+ * leaves one per effect, of one handler or several taking turns) fold together; other lines only
+ * with lines of the same handler, outcome and effect class (a chain of handlers delegating).
+ */
+const runKey = (e: Entry | undefined): string | undefined =>
+  e?.kind !== "handler"
+    ? undefined
+    : e.marker === MARK_RESUMED
+      ? MARK_RESUMED
+      : `${e.name} ${e.marker} ${(e.effect as object | null)?.constructor?.name}`;
+
+/**
+ * A run of like handler lines reads as its first line, a count and its last (one line each told
+ * nothing and buried the program's frames), also across the gap of a chain cut to its ends (not
+ * fullChain's `re-thrown at` line); and, with format.ts's key (when a report is made: the sites
+ * parsed), a run of identical program lines (a recursion 100,000 deep printed 79 alike).
+ */
+export function fold(list: Entry[], key: (e: Entry | undefined) => string | undefined = runKey): Entry[] {
+  const out: Entry[] = [];
+  for (let i = 0, j = 0; i < list.length; i = ++j) {
+    const k = key(list[i]);
+    if (k !== undefined)
+      while (
+        key(list[j + 1]) === k ||
+        (list[j + 1]?.kind === "gap" && list[j + 1]!.effect !== 0 && key(list[j + 2]) === k)
+      )
+        j++;
+    let hidden = 0;
+    for (let m = i + 1; m < j; m++) hidden += list[m]!.kind === "gap" ? (list[m]!.effect as number) : 1;
+    out.push(...(hidden > 1 ? [list[i]!, gap(hidden), list[j]!] : list.slice(i, j + 1)));
+  }
+  return out;
+}
+
+/**
+ * What the walks of an origin passed (Origin.passes): the segments, by the walk's number; the parked
+ * generators; the runs of waiting handlers taken from a summary, by their bottom segment: the most
+ * of the run's segments a walk took, and the last walk that took some.
+ */
+export interface Passed {
+  readonly segs: WeakMap<Segment, number>;
+  readonly parked: WeakSet<object>;
+  readonly runs: WeakMap<Segment, [n: number, walk: number]>;
+}
