@@ -87,6 +87,7 @@ export function intercept<P extends AnyProgramLike | AnyFunction, R extends Inte
       ),
     );
   };
-  // the interceptor passes everything on, so the row is p's row
+  // the interceptor passes everything on, so the row is p's row (p: AnyProgramLike, as this
+  // function's own check, ProgramArg, took it; withHandler checks it again at run time)
   return withHandler(interceptor, p as AnyProgramLike) as Primitive<ResultOf<P>, EffectsOf<P>>;
 }
