@@ -56,11 +56,13 @@ export type { FrameLabel } from "./vm/segment.js";
 export type {
   AnswerOf,
   AnyEffect,
+  AnyFunction,
   AnyProgramLike,
   EffectsOf,
   KnownEffectsOf,
   FieldlessEffects,
   IsOpen,
+  ProgramArg,
   ResultOf,
   UntaggedEffectError,
 } from "./vm/types.js";

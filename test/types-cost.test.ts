@@ -26,6 +26,9 @@
  *   fix for a function given there (+78 / +103 / +122 / +151; a check that let a union with a
  *   function member through cost about half, and one that resolved per message could not take a
  *   generic program).
+ * - 1,784 / 6,062 / 6,272 / 9,321: ProgramArg on local, listen, safe, intercept and
+ *   createContinuation too, and AnyFunction with a class member (an effect class given without
+ *   `new`), +26 / +30 / +34 / +38.
  */
 import assert from "node:assert/strict";
 import {

@@ -190,8 +190,23 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
       "recover-generator-function",
       "expect-effects-generator-function",
       "clock-run-generator-function",
+      "local-generator-function",
+      "listen-generator-function",
+      "safe-generator-function",
+      "intercept-generator-function",
+      "create-continuation-generator-function",
     ].map((id) => [id, [new RegExp(escapeRegExp(GENERATOR_FIX))]]),
   ),
+  // an effect class given without `new`: named by its `_tag` (the run-time error names the class)
+  "spawn-effect-class": [/an effect class is not an effect: pass new FetchUser\(…\)/],
+  "run-effect-class": [/an effect class is not an effect: pass new Coin\(…\)/],
+  "run-options-effect-class": [/an effect class is not an effect: pass new Log\(…\)/],
+  "timeout-effect-class": [/an effect class is not an effect: pass new FetchUser\(…\)/],
+  "local-effect-class": [/an effect class is not an effect: pass new FetchUser\(…\)/],
+  "spawn-untagged-effect-class": [/an effect class is not an effect: pass an instance of it, new C\(…\)/],
+  "spawn-class": [
+    /a class is not a program: pass a program, or an effect, new C\(…\) of class C extends Effect<A>/,
+  ],
   "run-job-function": [new RegExp(escapeRegExp(JOB_FIX))],
   "spawn-job-function": [new RegExp(escapeRegExp(JOB_FIX))],
   "spawn-async-function": [
@@ -201,6 +216,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
 const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, pass, program, pure, raceAll, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
 import { abortable, concurrencyLimited, concurrencyLimiter, fn, rateLimited, rateLimiter, recover, retry, scoped, timeout, withPermit } from "doeff";
 import type { Handler, Semaphore } from "doeff";
+import { createContinuation, intercept, listen, local, safe } from "doeff";
 import { expectEffects, virtualClock } from "doeff/testing";
 interface User { readonly name: string }
 class FetchUser extends Effect<User> { declare readonly _tag: "FetchUser"; }
@@ -306,6 +322,30 @@ recover(function* () { return 1; }, TypeError, () => 0);
 expectEffects(function* () { yield* new Log(); }, [Log], { handlers: [counted, state] });
 // case: clock-run-generator-function
 virtualClock().run(function* () { return 1; });
+// case: local-generator-function
+local({ n: 1 }, function* () { return 1; });
+// case: listen-generator-function
+listen(function* () { return 1; });
+// case: safe-generator-function
+safe(function* () { return 1; });
+// case: intercept-generator-function
+intercept(function* () { return 1; }, () => undefined);
+// case: create-continuation-generator-function
+createContinuation(function* () { return 1; });
+// case: spawn-effect-class
+spawn(FetchUser);
+// case: run-effect-class
+run(Coin);
+// case: run-options-effect-class
+run(Log, { handlers: [counted] });
+// case: timeout-effect-class
+timeout(FetchUser, 10);
+// case: local-effect-class
+local({ n: 1 }, FetchUser);
+// case: spawn-untagged-effect-class
+spawn(Name);
+// case: spawn-class
+spawn(Map);
 // case: run-job-function
 run(job, { handlers: [state] });
 // case: spawn-job-function

@@ -2,7 +2,7 @@
 import { describe, isProgramLike } from "../vm/brand.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import type { Program, ProgramLikeOf } from "../vm/program.js";
-import type { AnyProgramLike, EffectsOf, IsOpen, ResultOf } from "../vm/types.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, IsOpen, ProgramArg, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 
 /**
@@ -131,9 +131,9 @@ export function ask(key: string): Ask<unknown> {
  * Run `program` with the env overlaid by `patch`. Its row is the program's plus the effects of the
  * patch's Program values (lazy: each runs at its first `ask` inside `program`).
  */
-export function local<P extends AnyProgramLike, Patch extends EnvPatch = EnvPatch>(
+export function local<P extends AnyProgramLike | AnyFunction, Patch extends EnvPatch = EnvPatch>(
   patch: Patch & UndeclaredKeys<Patch>,
-  program: P,
+  program: P & NoInfer<ProgramArg<P>>,
 ): Local<ResultOf<P>, EffectsOf<P> | PatchEffects<Patch>>;
 export function local(patch: EnvPatch, program: AnyProgramLike): Local<unknown, unknown> {
   if (patch === null || typeof patch !== "object" || Array.isArray(patch) || patch instanceof Promise)

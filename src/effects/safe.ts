@@ -4,7 +4,7 @@ import type { Origin } from "../trace/origin.js";
 import { originOf } from "../vm/introspect.js";
 import { checkProgramLike } from "../vm/primitives.js";
 import { hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 
 /** A successful outcome of `safe(program)`: `{ ok: true, value }`. */
 export class Ok<T> {
@@ -89,7 +89,9 @@ function* safeGen<T>(p: ProgramLikeOf<T>): Generator<unknown, Result<T>, any> {
 }
 
 /** Run `p`; answer Ok(value) or Err(error). State and log are not rolled back. */
-export function safe<P extends AnyProgramLike>(p: P): Program<Result<ResultOf<P>>, EffectsOf<P>> {
+export function safe<P extends AnyProgramLike | AnyFunction>(
+  p: P & NoInfer<ProgramArg<P>>,
+): Program<Result<ResultOf<P>>, EffectsOf<P>> {
   checkProgramLike(p, "safe");
   return hidden(safeGen<ResultOf<P>>, p as ProgramLikeOf<ResultOf<P>>) as Program<
     Result<ResultOf<P>>,

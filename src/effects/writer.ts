@@ -1,7 +1,7 @@
 /** Writer effects (SEMANTICS §7.5): Tell, Listen. */
 import { checkProgramLike } from "../vm/primitives.js";
 import type { ProgramLikeOf } from "../vm/program.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 
 /** The effect of `tell(message)` (handled by `writer`). */
@@ -42,6 +42,8 @@ export function tell(message: unknown): Tell {
   return new Tell(message);
 }
 /** Run `program` and answer `{ value, log }` with the entries it appended. */
-export function listen<P extends AnyProgramLike>(program: P): Listen<ResultOf<P>, EffectsOf<P>> {
+export function listen<P extends AnyProgramLike | AnyFunction>(
+  program: P & NoInfer<ProgramArg<P>>,
+): Listen<ResultOf<P>, EffectsOf<P>> {
   return new Listen(program as ProgramLikeOf<ResultOf<P>>);
 }

@@ -6,11 +6,13 @@ import type { Effect } from "../effects/effect.js";
 import {
   brandOf,
   describe,
+  type AnyFunction,
   type AnyProgramLike,
   type EffectsOf,
   type Handler,
   type ResultOf,
   type Primitive,
+  type ProgramArg,
   type ProgramLikeOf,
   pass,
   transferWith,
@@ -58,8 +60,8 @@ export type InterceptedEffects<R> =
  * const traced = intercept(main, (effect) => { console.log(effect); return undefined; });
  * ```
  */
-export function intercept<P extends AnyProgramLike, R extends InterceptResult = undefined>(
-  p: P,
+export function intercept<P extends AnyProgramLike | AnyFunction, R extends InterceptResult = undefined>(
+  p: P & NoInfer<ProgramArg<P>>,
   transform: (effect: Effect<unknown>) => R,
 ): Primitive<ResultOf<P>, EffectsOf<P> | InterceptedEffects<R>> {
   if (typeof transform !== "function") {
@@ -85,6 +87,7 @@ export function intercept<P extends AnyProgramLike, R extends InterceptResult = 
       ),
     );
   };
-  // the interceptor passes everything on, so the row is p's row
-  return withHandler(interceptor, p) as Primitive<ResultOf<P>, EffectsOf<P>>;
+  // the interceptor passes everything on, so the row is p's row (p: AnyProgramLike, as this
+  // function's own check, ProgramArg, took it; withHandler checks it again at run time)
+  return withHandler(interceptor, p as AnyProgramLike) as Primitive<ResultOf<P>, EffectsOf<P>>;
 }

@@ -15,7 +15,15 @@ import { consumedError, startFinalization, unstarted } from "./finalize.js";
 import type { Handler } from "./handler.js";
 import { suspendOn, type Machine } from "./machine.js";
 import { checkHandler, checkK, checkProgramLike, Primitive } from "./primitives.js";
-import type { AnswerOf, AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "./types.js";
+import type {
+  AnswerOf,
+  AnyEffect,
+  AnyFunction,
+  AnyProgramLike,
+  EffectsOf,
+  ProgramArg,
+  ResultOf,
+} from "./types.js";
 import type { EmittedBy, HandledBy, ReturnedBy } from "../run/rows.js";
 import {
   OP_ASYNC_ESCAPE,
@@ -55,10 +63,10 @@ export function getContinuation(): Primitive<Continuation> {
 
 /** An unstarted continuation that runs `p` under `handlers` (innermost first) when resumed. */
 export function createContinuation<
-  P extends AnyProgramLike,
+  P extends AnyProgramLike | AnyFunction,
   const Hs extends readonly Handler<any, any>[] = [],
 >(
-  p: P,
+  p: P & NoInfer<ProgramArg<P>>,
   handlers: Hs = [] as unknown as Hs,
 ): Primitive<
   Continuation<unknown, ResultOf<P> | ReturnedBy<Hs>, Exclude<EffectsOf<P>, HandledBy<Hs>> | EmittedBy<Hs>>

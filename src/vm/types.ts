@@ -163,7 +163,13 @@ export interface UntaggedEffectError<E> {
  * NoInfer<ProgramArg<P>>`, can name the fix: otherwise TypeScript reports the bare constraint ("not
  * assignable to parameter of type 'AnyProgramLike'").
  */
-export type AnyFunction = (...args: never) => unknown; // (`never`: every function's parameters take it)
+export type AnyFunction =
+  | ((...args: never) => unknown) // (`never`: every function's parameters take it)
+  // a class, which JavaScript calls a function too: an effect class given without `new`,
+  // `spawn(Fetch)` for `spawn(new Fetch(…))`
+  | (abstract new (
+      ...args: never
+    ) => unknown);
 
 /**
  * The check of a program parameter: `unknown` (nothing) unless the argument is, or may be (a union),
@@ -187,11 +193,28 @@ export type FunctionArg<F> = [F] extends [never]
  * toolkit, effects/program-arg.ts). A generator function first: its generator is iterable, so it
  * makes a ProgramLikeOf too.
  */
-export type FixFor<F> = F extends (...args: never) => Generator<unknown, unknown, never>
-  ? "a generator function is not a program: pass program(function* () {…}), or job(…) of const job = fn(function* job(…) {…})"
-  : F extends (...args: never) => AnyProgramLike
-    ? "a function is not a program: pass the program itself, job(…), not job or () => job(…)"
-    : "a function is not a program: write fn(function* job(…) {…}), pass job(…), and await promises in it with awaitPromise(() => …)";
+export type FixFor<F> = F extends abstract new (
+  ...args: never
+) => infer I
+  ? ClassFix<I>
+  : F extends (...args: never) => Generator<unknown, unknown, never>
+    ? "a generator function is not a program: pass program(function* () {…}), or job(…) of const job = fn(function* job(…) {…})"
+    : F extends (...args: never) => AnyProgramLike
+      ? "a function is not a program: pass the program itself, job(…), not job or () => job(…)"
+      : "a function is not a program: write fn(function* job(…) {…}), pass job(…), and await promises in it with awaitPromise(() => …)";
+
+/**
+ * What to write instead of a class whose instances are `I`: for an effect class, its instance, named
+ * by the class's `_tag` when it declares one (`declare readonly _tag: "Fetch"`, as effect.ts asks);
+ * the words of the run-time error, which has the class's name (a type has none).
+ */
+export type ClassFix<I> = I extends AnyEffect
+  ? I extends { readonly _tag: infer T extends string }
+    ? string extends T
+      ? "an effect class is not an effect: pass an instance of it, new C(…)"
+      : `an effect class is not an effect: pass new ${T}(…)`
+    : "an effect class is not an effect: pass an instance of it, new C(…)"
+  : "a class is not a program: pass a program, or an effect, new C(…) of class C extends Effect<A>";
 
 /**
  * The compile error: an alias TypeScript prints with its argument, the fix (as ArrayExpectedError).

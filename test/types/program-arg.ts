@@ -9,11 +9,18 @@ import {
   type AnyProgramLike,
   concurrencyLimited,
   concurrencyLimiter,
+  createContinuation,
   Effect,
   type EffectsOf,
   fn,
+  type Get,
   get,
   handle,
+  intercept,
+  type Listen,
+  listen,
+  type Local,
+  local,
   type Program,
   program,
   type Primitive,
@@ -26,6 +33,7 @@ import {
   retry,
   run,
   runAsync,
+  safe,
   type Semaphore,
   type Spawn,
   scheduler,
@@ -70,6 +78,15 @@ expectType<Equal<ResultOf<typeof timed>, number>>();
 const ran: RunResult<number> = run(job(2));
 void ran;
 void runAsync(rolls, { handlers: [scheduler, rolled, state], store: { n: 1 } });
+const patched = local({ n: 1 }, rolls);
+expectType<Equal<typeof patched, Local<number, Roll | Get<number>>>>();
+const listened = listen(new Roll());
+expectType<Equal<typeof listened, Listen<number, Roll>>>();
+const guardedRoll = safe(job(3));
+expectType<Equal<EffectsOf<typeof guardedRoll>, never>>();
+const watched = intercept(rolls, () => undefined);
+expectType<Equal<EffectsOf<typeof watched>, EffectsOf<typeof rolls>>>();
+void createContinuation(rolls, [rolled]);
 
 // a program of a generic type, in a library's helper: its check stays unresolved there, and the
 // program passes it (a check that named `P` in a nested branch made every such call an error)
@@ -85,6 +102,11 @@ export function guarded<P extends AnyProgramLike>(p: P) {
     recover(p, TypeError, () => null),
     spawn(p),
     withHandler(rolled, p),
+    local({ n: 1 }, p),
+    listen(p),
+    safe(p),
+    intercept(p, () => undefined),
+    createContinuation(p),
   ] as const;
 }
 
@@ -106,3 +128,22 @@ declare const either: Program<number, never> | (() => Program<number, never>);
 spawn(either);
 // @ts-expect-error -- it may be a function
 run(either);
+
+// an effect class given without `new` (and any class): refused, as a function is
+// @ts-expect-error -- an effect class is not an effect: pass new Roll(…)
+spawn(Roll);
+// @ts-expect-error -- an effect class is not an effect
+run(Roll);
+// @ts-expect-error -- an effect class is not an effect
+local({ n: 1 }, Roll);
+// @ts-expect-error -- a class is not a program
+safe(Map);
+// @ts-expect-error -- a generator function is not a program
+listen(function* () {
+  return 1;
+});
+const noProgram = () => undefined;
+// @ts-expect-error -- a generator function is not a program
+intercept(function* () {
+  return 1;
+}, noProgram);
