@@ -15,6 +15,9 @@ import {
   fn,
   forEach,
   get,
+  intercept,
+  listen,
+  local,
   program,
   pure,
   raceAll,
@@ -25,6 +28,7 @@ import {
   recover,
   retry,
   run,
+  safe,
   scheduler,
   scoped,
   type Semaphore,
@@ -61,6 +65,11 @@ const sites: ReadonlyArray<readonly [string, (p: unknown) => unknown]> = [
   ["withPermit", (p) => loose(withPermit)(sem, p)],
   ["rateLimited", (p) => loose(rateLimited)(limiter, p)],
   ["concurrencyLimited", (p) => loose(concurrencyLimited)(inFlight, p)],
+  // (the program-taking operations of the core: they said "got function Fetch", intercept named withHandler)
+  ["safe", (p) => loose(safe)(p)],
+  ["local", (p) => loose(local)({ k: 1 }, p)],
+  ["listen", (p) => loose(listen)(p)],
+  ["intercept", (p) => loose(intercept)(p, () => undefined)],
 ];
 
 test("every program-like a call site took before is still taken: an Effect, a primitive, pure(1), fn(…)(args), a Proxy of a program", () => {

@@ -1,6 +1,6 @@
 /** Reader effects (SEMANTICS §7.4): Ask, Local. */
+import { checkProgramArg } from "./program-arg.js";
 import { describe, isProgramLike } from "../vm/brand.js";
-import { checkProgramLike } from "../vm/primitives.js";
 import type { Program, ProgramLikeOf } from "../vm/program.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, IsOpen, ProgramArg, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
@@ -36,7 +36,7 @@ export class Local<T = unknown, R = never> extends Effect<T> {
     super();
     // (else a bad program was reported as "yielded 5", a yield the user never wrote)
     if (patch === null || typeof patch !== "object" || patch instanceof Map) badPatch(patch, "local");
-    checkProgramLike(program, "local");
+    checkProgramArg(program, "local");
   }
 }
 
@@ -142,7 +142,7 @@ export function local(patch: EnvPatch, program: AnyProgramLike): Local<unknown, 
     throw new TypeError(
       `local takes (patch, program), got a program first: the arguments are swapped; write local({ key: value }, program)`,
     );
-  checkProgramLike(program, "local");
+  checkProgramArg(program, "local");
   // (both a program or effect: the patch was its fields, `{ ...effect }`, silently)
   if (isProgramLike(patch)) badPatch(patch, "local");
   // a Map is accepted as the `env` run option is (its string keys); spreading it would give {}

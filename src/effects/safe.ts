@@ -1,8 +1,8 @@
 /** safe(p) (SEMANTICS §7.6): a Program (no handler needed) that turns p's error into a value. */
+import { checkProgramArg } from "./program-arg.js";
 import { formatFailure } from "../trace/format.js";
 import type { Origin } from "../trace/origin.js";
 import { originOf } from "../vm/introspect.js";
-import { checkProgramLike } from "../vm/primitives.js";
 import { hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 
@@ -92,7 +92,7 @@ function* safeGen<T>(p: ProgramLikeOf<T>): Generator<unknown, Result<T>, any> {
 export function safe<P extends AnyProgramLike | AnyFunction>(
   p: P & NoInfer<ProgramArg<P>>,
 ): Program<Result<ResultOf<P>>, EffectsOf<P>> {
-  checkProgramLike(p, "safe");
+  checkProgramArg(p, "safe");
   return hidden(safeGen<ResultOf<P>>, p as ProgramLikeOf<ResultOf<P>>) as Program<
     Result<ResultOf<P>>,
     EffectsOf<P>

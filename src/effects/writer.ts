@@ -1,5 +1,5 @@
 /** Writer effects (SEMANTICS §7.5): Tell, Listen. */
-import { checkProgramLike } from "../vm/primitives.js";
+import { checkProgramArg } from "./program-arg.js";
 import type { ProgramLikeOf } from "../vm/program.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
@@ -33,7 +33,7 @@ export class Listen<T = unknown, R = never> extends Effect<Listened<T>> {
   declare readonly __row?: R;
   constructor(readonly program: ProgramLikeOf<T>) {
     super();
-    checkProgramLike(program, "listen"); // (named as listen, which checks nothing itself; was "yielded 5")
+    checkProgramArg(program, "listen"); // (named as listen, which checks nothing itself; was "yielded 5")
   }
 }
 

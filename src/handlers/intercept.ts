@@ -18,6 +18,7 @@ import {
   transferWith,
   withHandler,
 } from "../protocol.js";
+import { checkProgramArg } from "../effects/program-arg.js";
 import { raise } from "./util.js";
 
 /** What a transform returns: nothing (pass unchanged), a substitute Effect, or a program to run instead. */
@@ -64,6 +65,7 @@ export function intercept<P extends AnyProgramLike | AnyFunction, R extends Inte
   p: P & NoInfer<ProgramArg<P>>,
   transform: (effect: Effect<unknown>) => R,
 ): Primitive<ResultOf<P>, EffectsOf<P> | InterceptedEffects<R>> {
+  checkProgramArg(p, "intercept"); // (withHandler's own check would name withHandler)
   if (typeof transform !== "function") {
     throw new TypeError(`intercept expects a transform function (effect) => ..., got ${describe(transform)}`);
   }
@@ -87,7 +89,6 @@ export function intercept<P extends AnyProgramLike | AnyFunction, R extends Inte
       ),
     );
   };
-  // the interceptor passes everything on, so the row is p's row (p: AnyProgramLike, as this
-  // function's own check, ProgramArg, took it; withHandler checks it again at run time)
-  return withHandler(interceptor, p as AnyProgramLike) as Primitive<ResultOf<P>, EffectsOf<P>>;
+  // the interceptor passes everything on, so the row is p's row
+  return withHandler(interceptor, p) as Primitive<ResultOf<P>, EffectsOf<P>>;
 }
