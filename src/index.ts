@@ -212,6 +212,7 @@ export type {
   AnyEffect,
   AnyFunction,
   AnyProgramLike,
+  ClassFix,
   EffectsOf,
   FixFor,
   FunctionArg,
