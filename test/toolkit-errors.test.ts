@@ -7,8 +7,10 @@ import {
   close,
   createChannel,
   createSemaphore,
+  eventChannel,
   forEach,
   forEachAsync,
+  forEachLatest,
   next,
   program,
   pure,
@@ -314,6 +316,29 @@ test("channel: bad capacity; send/receive/close of a non-channel", () => {
     "receive expects a Channel (from yield* createChannel()), got undefined",
   );
   throws(() => loose(close)(1), TypeError, "close expects a Channel (from yield* createChannel()), got 1");
+});
+
+test("a channel function given the program that makes a channel (its yield* forgotten), or an async iterable: the message says what to write", () => {
+  // \`forEachLatest(eventChannel(subscribe), f)\`: the channel is what \`yield* eventChannel(…)\` answers
+  const inputs = eventChannel<string>(() => () => {});
+  const yieldFirst =
+    "got a Program: yield* it first to get its channel, e.g. const ch = yield* eventChannel(subscribe) (or createChannel())";
+  throws(
+    () => loose(forEachLatest)(inputs, () => pure(1)),
+    TypeError,
+    `forEachLatest expects a Channel, ${yieldFirst}`,
+  );
+  throws(() => loose(receive)(inputs), TypeError, `receive expects a Channel, ${yieldFirst}`);
+  throws(() => loose(send)(createChannel(), 1), TypeError, `send expects a Channel, ${yieldFirst}`);
+  throws(() => loose(close)(inputs), TypeError, `close expects a Channel, ${yieldFirst}`);
+  async function* lines() {
+    yield "a";
+  }
+  throws(
+    () => loose(forEachLatest)(lines(), () => pure(1)),
+    TypeError,
+    "forEachLatest expects a Channel (from yield* createChannel()), got an async iterable: loop over it with forEachAsync(iterable, f), or feed a channel from it",
+  );
 });
 
 test("async bridges: next of a non-iterator, forEachAsync of a non-async-iterable", () => {

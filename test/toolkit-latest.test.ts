@@ -17,6 +17,7 @@ import {
   eventChannel,
   fn,
   forEachLatest,
+  type Program,
   program,
   realTime,
   receive,
@@ -314,6 +315,28 @@ test("forEachLatest under runAsync: the replaced worker's awaitPromise signal ab
   assertOk(r);
   assert.deepEqual(seen, ["abort a", "finally a", "render b!", "finally b"]);
   assert.deepEqual(r.warnings, []);
+});
+
+test("forEachLatest and eventChannel without the handlers they need: the message names them", () => {
+  // a debounce without a clock, an eventChannel without the scheduler: effects the user did not write
+  const debounced = run(
+    program(function* () {
+      const ch = yield* createChannel<string>({ capacity: 1 });
+      yield* send(ch, "a");
+      yield* close(ch);
+      yield* forEachLatest(ch, (q) => job(q, 1, 1), { debounce: 10 });
+    }) as Program<void, never>,
+    { handlers: [scheduler] },
+  );
+  assert.match(
+    (debounced.error as Error).message,
+    /\. timeout, retry with a delay, forEachLatest with a debounce, and rateLimited perform Delay: /,
+  );
+  const noScheduler = run(eventChannel<string>(() => () => {}) as Program<unknown, never>);
+  assert.match(
+    (noScheduler.error as Error).message,
+    /the concurrency toolkit \(all, forEach, raceAll, timeout, scoped, semaphores, channels, eventChannel, forEachLatest\) perform scheduler effects/,
+  );
 });
 
 test("forEachLatest: bad arguments are refused at the call, saying what to pass", () => {

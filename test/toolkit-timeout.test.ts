@@ -534,7 +534,7 @@ test("timeout with no clock: the traceback goes on through timeout's caller, and
       "  timeout",
       "  ── in task 1 ──",
       "  effect Delay(10): scheduler ↗",
-      "UnhandledEffectError: no handler takes Delay; 1 visible handler(s) declined it. Delay is answered by the standard handler simulatedTime() or realTime (with scheduler): add it to the run's handlers. timeout, retry with a delay, and rateLimited perform Delay: a program that calls only them needs a clock too",
+      "UnhandledEffectError: no handler takes Delay; 1 visible handler(s) declined it. Delay is answered by the standard handler simulatedTime() or realTime (with scheduler): add it to the run's handlers. timeout, retry with a delay, forEachLatest with a debounce, and rateLimited perform Delay: a program that calls only them needs a clock too",
     ].join("\n"),
   );
 });

@@ -22,7 +22,7 @@ import {
 } from "../effects/scheduler.js";
 import { ChannelClosedError } from "../errors.js";
 import { describe } from "../vm/brand.js";
-import { hidden, type Program } from "../vm/program.js";
+import { hidden, isProgram, type Program } from "../vm/program.js";
 import { waitsIn } from "../trace/blocked-in.js";
 import { optionsObject } from "./check.js";
 import { Queue } from "./queue.js";
@@ -161,8 +161,26 @@ export class Channel<T = unknown> {
 
 /** @internal (channelStream.pump checks its channel at the call too) */
 export function checkChannel(ch: unknown, where: string): void {
-  if (!(ch instanceof Channel))
-    throw new TypeError(`${where} expects a Channel (from yield* createChannel()), got ${describe(ch)}`);
+  if (ch instanceof Channel) return;
+  // the two mix-ups seen in practice: `forEachLatest(eventChannel(subscribe), f)`, the yield*
+  // forgotten, and a stream (an async generator) where a channel goes
+  if (isProgram(ch))
+    throw new TypeError(
+      `${where} expects a Channel, got a Program: yield* it first to get its channel, e.g. const ch = yield* eventChannel(subscribe) (or createChannel())`,
+    );
+  const fix = asyncIterable(ch)
+    ? "an async iterable: loop over it with forEachAsync(iterable, f), or feed a channel from it"
+    : describe(ch);
+  throw new TypeError(`${where} expects a Channel (from yield* createChannel()), got ${fix}`);
+}
+
+/** Never throws (a hostile object's getter or a Proxy trap is no reason for another error). */
+function asyncIterable(x: unknown): boolean {
+  try {
+    return typeof (x as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === "function";
+  } catch {
+    return false;
+  }
 }
 
 /**

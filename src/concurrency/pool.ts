@@ -15,6 +15,7 @@
  */
 import {
   Cancel,
+  cancelOwner,
   cleanCancel,
   completePromise,
   createPromise,
@@ -226,7 +227,10 @@ export function* cancelOwned(
   who: string,
 ): Generator<unknown, boolean, any> {
   const c = new Cancel(t, true);
+  cancelOwner.effect = c; // (its signal's reason names who: code outside the run sees it)
+  cancelOwner.who = who;
   const cancelled = (yield at(site, c)) as boolean;
+  if (cancelOwner.effect === c) cancelOwner.effect = null; // (read or not: keep no task alive)
   if (!cancelled) return false; // already done: its outcome was (or can be) delivered
   if (cleanCancel.effect === c) {
     cleanCancel.effect = null; // (nor keep its task alive)

@@ -51,7 +51,7 @@ export abstract class SchedulerEffect<A = unknown> extends Effect<A> {
    * called only `all` or `timeout` never wrote `Spawn` or `CreatePromise` itself.
    */
   static readonly performedBy: string =
-    "spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, timeout, scoped, semaphores, channels) perform scheduler effects: a program that calls only them needs the scheduler too";
+    "spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, timeout, scoped, semaphores, channels, eventChannel, forEachLatest) perform scheduler effects: a program that calls only them needs the scheduler too";
   /**
    * @internal Set by the scheduler module: why an effect about a task or future went unhandled,
    * when the scheduler knows (its run has ended), for UnhandledEffectError's message.
@@ -181,6 +181,16 @@ export class Cancel extends SchedulerEffect<boolean> {
  * leaves the slot to another Cancel, and `cancelOwned` then waits for the task, as for an unclean one.
  */
 export const cleanCancel: { effect: Cancel | null } = { effect: null };
+/**
+ * @internal The owned Cancel being performed and the combinator performing it (`cancelOwned`:
+ * "forEachLatest", "timeout", "raceAll", …), read by the scheduler as it takes that Cancel: the
+ * reason the task's AbortSignal aborts with names the combinator (handlers/scheduler-cancel.ts
+ * `abortReason`), for code outside the run. Not a field of the Cancel, for the reason `cleanCancel`
+ * gives; a slot, not a WeakMap by task (an entry per cancelled loser made raceAll and timeout 1–3%
+ * slower, where this slot measured no difference). Only an identity match counts, as for `cleanCancel`: a Cancel
+ * another run performed in between leaves the reason generic, never wrong.
+ */
+export const cancelOwner: { effect: Cancel | null; who: string } = { effect: null, who: "" };
 /** The effect of `isDone(waitable)`: true once a task finished or is being cancelled, or a future settled. Never blocks. */
 export class IsDone extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */

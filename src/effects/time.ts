@@ -22,7 +22,7 @@ export class Delay extends Effect<undefined> {
   static readonly standardHandler: string = "simulatedTime() or realTime (with scheduler)";
   /** @internal who performs it besides `delay` (UnhandledEffectError's message) */
   static readonly performedBy: string =
-    "timeout, retry with a delay, and rateLimited perform Delay: a program that calls only them needs a clock too";
+    "timeout, retry with a delay, forEachLatest with a debounce, and rateLimited perform Delay: a program that calls only them needs a clock too";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Delay";
   declare readonly _tag: "Delay";

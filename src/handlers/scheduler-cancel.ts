@@ -18,7 +18,7 @@ export function signalOf(w: World, t: TaskRec): AbortSignal {
     c = new AbortController();
     t.ctl = c;
     if (w.aborting) c.abort(w.ctx.signal?.reason);
-    else if (t.run === CANCELLING || t.run === DONE) c.abort(cancelledError(t, null));
+    else if (t.run === CANCELLING || t.run === DONE) c.abort(abortReason(t));
   }
   return c.signal;
 }
@@ -63,6 +63,28 @@ export function noteWaits(w: World): void {
 export function abortSignal(t: TaskRec, reason: () => unknown): void {
   const c = t.ctl;
   if (c !== null && !c.signal.aborted) c.abort(reason());
+}
+
+/**
+ * The reason a cancelled task's AbortSignal aborts with: what code outside the run sees (a `fetch`
+ * rejects with it). A TaskCancelledError (`.task`, instanceof), named "AbortError": front-end code
+ * tells an abort from a failure by `e.name === "AbortError"` (MDN's idiom; fetch wrappers, retry
+ * helpers and error reporters test it), and a stale search's aborted request is no failure to
+ * report. Its message names who cancelled the task: `by`, a combinator that started it
+ * (forEachLatest for a stale query, timeout, raceAll, …: effects/scheduler.ts `cancelOwner`), main
+ * ending, or a `cancel(task)`.
+ * The errors the task's waiters receive keep their name (`cancelledError`).
+ */
+export function abortReason(t: TaskRec, mainEnded = false, by: string | null = null): TaskCancelledError {
+  const e =
+    by === null
+      ? cancelledError(t, null, mainEnded)
+      : new TaskCancelledError(
+          t.handle,
+          `task ${t.id} was cancelled by ${by}, which started it and no longer needs it`,
+        );
+  e.name = "AbortError";
+  return e;
 }
 
 /**

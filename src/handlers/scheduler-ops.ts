@@ -8,6 +8,7 @@ import {
   AwaitPromise,
   Cancel,
   Cede,
+  cancelOwner,
   cleanCancel,
   CompletePromise,
   CreateExternalPromise,
@@ -44,7 +45,7 @@ import {
   macrotask,
   Program,
 } from "../protocol.js";
-import { abortSignal, cancelledError, failTask, finishCancel, signalOf } from "./scheduler-cancel.js";
+import { abortReason, abortSignal, failTask, finishCancel, signalOf } from "./scheduler-cancel.js";
 import {
   BLOCKED,
   CANCELLING,
@@ -227,8 +228,9 @@ function* finalizeTask(
   t: TaskRec,
   kt: Continuation,
   mainEnded = false,
+  by: string | null = null,
 ): Generator<unknown, { error: unknown } | null, any> {
-  abortSignal(t, () => cancelledError(t, null, mainEnded));
+  abortSignal(t, () => abortReason(t, mainEnded, by));
   abandonAwait(w, t);
   t.run = CANCELLING;
   const prev = w.current;
@@ -255,7 +257,12 @@ function* finalizeTask(
  * `r9`: cancelled because main finished or the run was aborted — nobody will ever wait for it, so an
  * error thrown by its finally blocks is reported on the RunResult (`warnings`) instead.
  */
-function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, boolean, any> {
+function* cancelOther(
+  w: World,
+  t: TaskRec,
+  r9: boolean,
+  by: string | null = null,
+): Generator<unknown, boolean, any> {
   if (t.run === READY && t.action === START) {
     finishCancel(w, t, null); // unstarted: runs no code
     return true;
@@ -270,17 +277,17 @@ function* cancelOther(w: World, t: TaskRec, r9: boolean): Generator<unknown, boo
     // the task that cancels it: linked tasks). t's continuation is that cancel's: mark t being
     // cancelled, and its cancel finalizes it when it returns (handleEffect), as cancelling oneself
     // — t runs no more code of its own, and its finally blocks run before its waiters hear of it.
-    abortSignal(t, () => cancelledError(t, null));
+    abortSignal(t, () => abortReason(t, false, by));
     t.run = CANCELLING;
     return false;
   }
   if (t.run === RUNNING || t.run === CANCELLING || kt === null) {
     // not reachable by the rules, except in an aborted run (its frames were unwound with the run's)
-    abortSignal(t, () => cancelledError(t, null));
+    abortSignal(t, () => abortReason(t, false, by));
     finishCancel(w, t, null);
     return false;
   }
-  const cause = yield* finalizeTask(w, t, kt, r9);
+  const cause = yield* finalizeTask(w, t, kt, r9, by);
   if (cause !== null && r9)
     w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
   finishCancel(w, t, cause, !r9);
@@ -504,7 +511,9 @@ export function* handleEffect(
     if (t !== cur) {
       const was = cur.run;
       // clean: t is done and its finally blocks threw nothing (its error says only "cancelled")
-      const clean = yield* cancelOther(w, t, false);
+      // (an owned Cancel: its combinator, named by the reason t's signal aborts with)
+      const by = cancelOwner.effect === effect ? cancelOwner.who : null;
+      const clean = yield* cancelOther(w, t, false, by);
       // (unless t's finally blocks cancelled the caller meanwhile: then as cancelling oneself)
       if (cur.run !== CANCELLING || was === CANCELLING) {
         if (effect.owned && clean) cleanCancel.effect = effect;
@@ -512,7 +521,7 @@ export function* handleEffect(
       }
     }
     // Cancelling oneself: finalize the caller here (the call does not return).
-    abortSignal(cur, () => cancelledError(cur, null));
+    abortSignal(cur, () => abortReason(cur));
     cur.run = CANCELLING;
     let cause: { error: unknown } | null = null;
     try {

@@ -19,7 +19,7 @@ export {
   expectEffects,
   expectEffectsAsync,
 } from "./expect.js";
-export { type AnswerOf, type Mock, type MockAnswer, mock } from "./mock.js";
+export { type AnswerOf, type Mock, type MockAnswer, type MockOptions, mock } from "./mock.js";
 export { quiescent } from "./quiescent.js";
 export { type SeededRandom, seededRandom } from "./random.js";
 export {

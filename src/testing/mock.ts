@@ -1,5 +1,8 @@
 /** `mock(EffectClass, answer | fn)`: a handler answering one effect class with a fixed value or a function. */
 import type { Effect } from "../effects/effect.js";
+import { type Delay, delay } from "../effects/time.js";
+import { milliseconds, optionsObject } from "../concurrency/check.js";
+import { describe } from "../vm/brand.js";
 import { className, notAnEffectClass } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import { TAKES } from "../vm/handler.js";
@@ -31,11 +34,25 @@ export type MockAnswer<E> =
     : Exclude<AnswerOf<E>, Function> | ((effect: E) => AnswerOf<E>);
 
 /** A mock handler: takes the instances of one effect class and remembers them in `calls`. */
-export interface Mock<E> extends Handler<E, never> {
+export interface Mock<E, Performs = never> extends Handler<E, Performs> {
   /** The effects it took, in order (those its function threw for included). */
   readonly calls: readonly E[];
   /** Forget the recorded calls. */
   clear(): void;
+}
+
+/** `mock`'s options. */
+export interface MockOptions<E> {
+  /**
+   * Milliseconds of clock time each effect waits before it is answered (or its function's throw is
+   * thrown): a request that takes time, so that a test can let a newer one overtake it, cancel it or
+   * time it out. A number ≥ 0, or a function of the effect returning one (`(e) => e.query === "a" ?
+   * 300 : 50`, for answers that come back out of order). The answer function is called once the time
+   * has passed, and not at all for an effect whose task was cancelled meanwhile; `0` answers at once.
+   * The mock performs `delay` for it, so the run needs a clock outside it (`virtualClock()`, or the
+   * `scheduler` and `simulatedTime()`).
+   */
+  readonly latency?: number | ((effect: E) => number);
 }
 
 /**
@@ -62,7 +79,23 @@ export function mock<
   // and answer make: a class TypeScript cannot tell apart from other effects. Both here, as in
   // answer, so that a generic effect class, `class Fetch<T> extends Effect<T>`, is inferred)
   answer: A & NoInfer<SyncAnswer<A> & HandleableClass<C, InstanceType<C>>>,
-): Mock<InstanceType<C>> {
+): Mock<InstanceType<C>>;
+/** With `{ latency }`: each answer comes after that much clock time (it performs `delay`). */
+export function mock<
+  C extends abstract new (
+    ...args: any[]
+  ) => object,
+  A extends MockAnswer<InstanceType<C>> = MockAnswer<InstanceType<C>>,
+>(
+  effectClass: C,
+  answer: A & NoInfer<SyncAnswer<A> & HandleableClass<C, InstanceType<C>>>,
+  options: MockOptions<InstanceType<C>>,
+): Mock<InstanceType<C>, Delay>;
+export function mock(
+  effectClass: abstract new (...args: any[]) => object,
+  answer: unknown,
+  options?: MockOptions<object>,
+): Mock<object, Delay> {
   const notClass = notAnEffectClass(effectClass);
   if (notClass !== null)
     throw new TypeError(`mock expects an effect class first (class X extends Effect<A>), got ${notClass}`);
@@ -71,21 +104,48 @@ export function mock<
     throw new TypeError(
       `mock(${effectClass.name || "EffectClass"}, f): ${syncOnly(kind, effectClass.name || "EffectClass")}`,
     );
-  const calls: InstanceType<C>[] = [];
-  const h = function* mock(effect: InstanceType<C>, k: Parameters<Handler>[1]) {
+  const name = `mock(${className(effectClass)})`;
+  const latency = latencyOption(options, name);
+  const calls: object[] = [];
+  const h = function* mock(effect: object, k: Parameters<Handler>[1]) {
     calls.push(effect);
+    if (latency !== null) {
+      // waited here, in the handler: the program's own handlers (a recorder inside the mock) do
+      // not see the delay, and a task cancelled meanwhile is never answered
+      let ms: unknown = latency;
+      if (typeof latency === "function") {
+        try {
+          ms = milliseconds(latency(effect), `${name}'s latency function`);
+        } catch (error) {
+          return yield* transferWith(k, fail(error));
+        }
+      }
+      if (ms !== 0) yield* delay(ms as number);
+    }
     let value: unknown;
     try {
-      value = typeof answer === "function" ? (answer as (e: InstanceType<C>) => unknown)(effect) : answer;
+      value = typeof answer === "function" ? (answer as (e: object) => unknown)(effect) : answer;
     } catch (error) {
       return yield* transferWith(k, fail(error));
     }
     return yield* transfer(k, value);
-  } as unknown as Mock<InstanceType<C>> & { handles?: (e: unknown) => boolean; [TAKES]?: Function };
-  Object.defineProperty(h, "name", { value: `mock(${className(effectClass)})` });
+  } as unknown as Mock<object> & { handles?: (e: unknown) => boolean; [TAKES]?: Function };
+  Object.defineProperty(h, "name", { value: name });
   h.handles = (e) => e instanceof effectClass;
   h[TAKES] = effectClass;
   Object.defineProperty(h, "calls", { value: calls, enumerable: true });
   Object.defineProperty(h, "clear", { value: () => void (calls.length = 0) });
   return h;
+}
+
+/** `options.latency`, checked at the call: a number of ms, a function of the effect, or null (none). */
+function latencyOption(options: unknown, name: string): number | ((effect: object) => unknown) | null {
+  const latency = optionsObject(options, "mock", ["latency"]).latency;
+  if (latency === undefined) return null;
+  if (typeof latency === "function") return latency as (effect: object) => unknown;
+  if (typeof latency !== "number")
+    throw new TypeError(
+      `${name}'s latency expects a number of milliseconds, or a function of the effect returning one, got ${describe(latency)}`,
+    );
+  return milliseconds(latency, `${name}'s latency`);
 }

@@ -2,8 +2,8 @@
  * doeff/testing's types (never executed): `mock` refuses an effect class TypeScript cannot tell
  * apart from other effects, as `handle` and `answer` do.
  */
-import { Effect } from "../../src/index.js";
-import { mock, record } from "../../src/testing/index.js";
+import { Effect, scheduler, simulatedTime } from "../../src/index.js";
+import { type Mock, mock, record } from "../../src/testing/index.js";
 
 class Ping extends Effect<number> {}
 class Tagged extends Effect<number> {
@@ -188,3 +188,22 @@ expectEffects(usesOther, [Other], {
 });
 const wideTestOptions: Parameters<typeof expectEffects>[2] = { handlers: [otherMock] };
 void wideTestOptions;
+
+// mock(C, answer, { latency }): the answers take clock time, so the mock performs Delay and a clock
+// must be listed outside it; the latency function gets the effect, typed
+{
+  const slow = mock(Tagged, 1, { latency: (e) => (e._tag === "Tagged" ? 100 : 0) });
+  expectType<Equal<typeof slow, Mock<Tagged, Delay>>>();
+  expectType<Equal<typeof fast, Mock<Tagged>>>();
+  // @ts-expect-error -- latency is a number of ms or a function of the effect
+  mock(Tagged, 1, { latency: "100" });
+  // @ts-expect-error -- the answer is checked with options too
+  mock(Tagged, "one", { latency: 10 });
+  const ping = program(function* () {
+    return yield* new Tagged();
+  });
+  run(ping, { handlers: [scheduler, simulatedTime(), slow] });
+  // @ts-expect-error -- no clock for the mock's Delay: MissingHandlerError<Delay>
+  run(ping, { handlers: [scheduler, slow] });
+}
+const fast = mock(Tagged, 1);
