@@ -153,6 +153,7 @@ export { Cede, cede } from "./effects/scheduler.js";
 // §5 Structured concurrency toolkit (SEMANTICS §9.8): ordinary programs over the §9 effects
 export { type AllOptions, all, forEach } from "./concurrency/all.js";
 export { type RaceWinner, raceAll } from "./concurrency/race-all.js";
+export { raceFirst } from "./concurrency/race-first.js";
 export { timeout } from "./concurrency/timeout.js";
 export { abortable } from "./concurrency/abortable.js";
 export { type RetryOptions, retry } from "./concurrency/retry.js";
