@@ -122,6 +122,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /all takes an array of programs, e\.g\. all\(\[a, b\]\), or an object of them, all\(\{ a, b \}\); to run one program, yield\* it/,
   ],
   "race-all-one-program": [/raceAll takes an array of programs/],
+  "race-first-one-program": [/raceFirst takes an array of programs, e\.g\. raceFirst\(\[a, b\]\)/],
   // options that may lack their list: checked without it too
   "conditional-list": [
     /MissingHandlerError<(Log \| Get<number>|Get<number> \| Log)>/,
@@ -213,7 +214,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /write fn\(function\* job\(…\) \{…\}\), pass job\(…\), and await promises in it with awaitPromise/,
   ],
 };
-const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, pass, program, pure, raceAll, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
+const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, pass, program, pure, raceAll, raceFirst, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
 import { abortable, concurrencyLimited, concurrencyLimiter, fn, rateLimited, rateLimiter, recover, retry, scoped, timeout, withPermit } from "doeff";
 import type { Handler, Semaphore } from "doeff";
 import { createContinuation, intercept, listen, local, safe } from "doeff";
@@ -258,6 +259,8 @@ handle(FetchUser, function* (_e, k) {
 all(logs);
 // case: race-all-one-program
 raceAll(logs);
+// case: race-first-one-program
+raceFirst(logs);
 // case: for-each-program
 forEach(logs, (n) => pure(n));
 declare const verbose: boolean;
@@ -402,6 +405,7 @@ inJobs("countPrimez", 1, 2);
 const OVERLOADED = new Set([
   "all-one-program",
   "race-all-one-program",
+  "race-first-one-program",
   "for-each-program",
   "retry-generator-function",
 ]);
