@@ -102,6 +102,15 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     new RegExp(escapeRegExp(FIX)),
   ],
   "missing-effect-no-options": [/MissingHandlerError<Log>/, new RegExp(escapeRegExp(FIX))],
+  // only the scheduler's effects missing (a handler that waits, a saga's take): the error names it
+  "missing-scheduler": [
+    /MissingSchedulerError<[^']*CreatePromise<number>/,
+    /MissingSchedulerError<[^']*Wait<number>/,
+    /these are the scheduler's effects .*: add `scheduler` to `handlers`/,
+  ],
+  "missing-scheduler-and-more": [
+    /MissingHandlerError<(Log \| Spawn<number, never>|Spawn<number, never> \| Log)>/,
+  ],
   // an inline handle(C, callback) is inferred (TypeScript's second pass) and checked
   "inline-handler": [/MissingHandlerError<Get<number>>/, new RegExp(escapeRegExp(FIX))],
   // a misspelled option (the excess-property check is off while the options' keys are inferred)
@@ -214,7 +223,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /write fn\(function\* job\(…\) \{…\}\), pass job\(…\), and await promises in it with awaitPromise/,
   ],
 };
-const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, pass, program, pure, raceAll, raceFirst, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
+const ERROR_SOURCE = `import { all, completePromise, createPromise, Effect, forEach, get, handle, pass, program, pure, raceAll, raceFirst, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
 import { abortable, concurrencyLimited, concurrencyLimiter, fn, rateLimited, rateLimiter, recover, retry, scoped, timeout, withPermit } from "doeff";
 import type { Handler, Semaphore } from "doeff";
 import { createContinuation, intercept, listen, local, safe } from "doeff";
@@ -236,6 +245,10 @@ void runAsync(logs, { handlers: [state] });
 run(logs);
 // case: missing-effect-no-options
 run(new Log());
+// case: missing-scheduler
+run(flips, { handlers: [state, handle(Coin, function* (_e, k) { const p = yield* createPromise<number>(); yield* completePromise(p, 1); return yield* resume(k, (yield* wait(p.future)) === 1); })] });
+// case: missing-scheduler-and-more
+run(program(function* () { yield* new Log(); return yield* spawn(pure(1)); }));
 // case: inline-handler
 run(flips, { handlers: [handle(Coin, function* (_e, k) { return yield* resume(k, true); })] });
 // case: unknown-option
