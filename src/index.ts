@@ -153,6 +153,7 @@ export { Cede, cede } from "./effects/scheduler.js";
 // §5 Structured concurrency toolkit (SEMANTICS §9.8): ordinary programs over the §9 effects
 export { type AllOptions, all, forEach } from "./concurrency/all.js";
 export { type RaceWinner, raceAll } from "./concurrency/race-all.js";
+export { raceFirst } from "./concurrency/race-first.js";
 export { timeout } from "./concurrency/timeout.js";
 export { abortable } from "./concurrency/abortable.js";
 export { type RetryOptions, retry } from "./concurrency/retry.js";
@@ -221,7 +222,7 @@ export type {
   ProgramExpectedError,
   ResultOf,
 } from "./vm/types.js";
-export type { MissingHandlerError, MissingHandlers } from "./run/coverage.js";
+export type { MissingHandlerError, MissingHandlers, MissingSchedulerError } from "./run/coverage.js";
 export type { Covered, CoveredProgram, FirstPass, RunOptionsOf } from "./run/entry-check.js";
 export type { RowOf, Runnable, RunValue } from "./run/rows.js";
 export type { SpawnStore } from "./effects/scheduler.js";

@@ -30,7 +30,8 @@
  * of examples/cookbook/, test/cookbook.test.ts and test/cookbook-cli.test.ts), docs/workers.md's files (test/workers-docs.test.ts),
  * docs/testing.md's worked example (examples/testing.ts, test/docs.test.ts), docs/coming-from-effect.md's
  * port (examples/from-effect/, test/from-effect.test.ts), docs/coming-from-effection.md's port
- * (examples/from-effection/, test/from-effection-api.test.ts). Not run: blocks that
+ * (examples/from-effection/, test/from-effection-api.test.ts), docs/coming-from-redux-saga.md's sagas
+ * and their tests (test/from-redux-saga.test.ts). Not run: blocks that
  * need the network (docs/concurrency.md's first) or Redis (docs/queue.md; test/examples-scale.test.ts
  * runs examples/queue/main.ts).
  */

@@ -352,7 +352,7 @@ test("an unhandled standard effect's message names the standard handler that ans
   );
   // the scheduler's effects, which a program that only calls all or timeout never wrote itself
   const needs =
-    "is answered by the standard handler scheduler: add it to the run's handlers. spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, timeout, scoped, semaphores, channels, eventChannel, forEachLatest) perform scheduler effects: a program that calls only them needs the scheduler too";
+    "is answered by the standard handler scheduler: add it to the run's handlers. spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, raceFirst, timeout, scoped, semaphores, channels, eventChannel, forEachLatest) perform scheduler effects: a program that calls only them needs the scheduler too";
   assert.equal(
     message(d.timeout(d.pure(1), 10), [d.simulatedTime()]),
     `no handler takes CreatePromise; 1 visible handler(s) declined it. CreatePromise ${needs}`,

@@ -321,7 +321,7 @@ test("a semaphore shared by two runs going on at once, the waiter under a timeou
   );
   assert.equal(
     (h.error as Error).message,
-    "no handler takes CompletePromise (performed by handler function handle(Roll); none outside it takes it). CompletePromise is answered by the standard handler scheduler: install it outside that handler (in run's handlers, list it before the handler). spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, timeout, scoped, semaphores, channels, eventChannel, forEachLatest) perform scheduler effects: a program that calls only them needs the scheduler too",
+    "no handler takes CompletePromise (performed by handler function handle(Roll); none outside it takes it). CompletePromise is answered by the standard handler scheduler: install it outside that handler (in run's handlers, list it before the handler). spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, raceFirst, timeout, scoped, semaphores, channels, eventChannel, forEachLatest) perform scheduler effects: a program that calls only them needs the scheduler too",
   );
 });
 

@@ -388,7 +388,7 @@ test("expectEffects: a forgotten standard handler is named — scheduler, reader
   assert.ok(r1.error instanceof UnhandledEffectError);
   assert.equal(
     r1.error.message,
-    "no handler takes Spawn: expectEffects recorded it and passed it on to the handlers in options.handlers, and none takes it; add Spawn's standard handler, scheduler, to options.handlers. spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, timeout, scoped, semaphores, channels, eventChannel, forEachLatest) perform scheduler effects: a program that calls only them needs the scheduler too",
+    "no handler takes Spawn: expectEffects recorded it and passed it on to the handlers in options.handlers, and none takes it; add Spawn's standard handler, scheduler, to options.handlers. spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, raceFirst, timeout, scoped, semaphores, channels, eventChannel, forEachLatest) perform scheduler effects: a program that calls only them needs the scheduler too",
   );
   assert.equal(expectEffects(spawning, [Spawn, Wait], { handlers: [scheduler] }).value, 1);
   const scoped = program(function* () {

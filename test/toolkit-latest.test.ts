@@ -335,7 +335,7 @@ test("forEachLatest and eventChannel without the handlers they need: the message
   const noScheduler = run(eventChannel<string>(() => () => {}) as Program<unknown, never>);
   assert.match(
     (noScheduler.error as Error).message,
-    /the concurrency toolkit \(all, forEach, raceAll, timeout, scoped, semaphores, channels, eventChannel, forEachLatest\) perform scheduler effects/,
+    /the concurrency toolkit \(all, forEach, raceAll, raceFirst, timeout, scoped, semaphores, channels, eventChannel, forEachLatest\) perform scheduler effects/,
   );
 });
 

@@ -102,6 +102,15 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     new RegExp(escapeRegExp(FIX)),
   ],
   "missing-effect-no-options": [/MissingHandlerError<Log>/, new RegExp(escapeRegExp(FIX))],
+  // only the scheduler's effects missing (a handler that waits, a saga's take): the error names it
+  "missing-scheduler": [
+    /MissingSchedulerError<[^']*CreatePromise<number>/,
+    /MissingSchedulerError<[^']*Wait<number>/,
+    /these are the scheduler's effects .*: add `scheduler` to `handlers`/,
+  ],
+  "missing-scheduler-and-more": [
+    /MissingHandlerError<(Log \| Spawn<number, never>|Spawn<number, never> \| Log)>/,
+  ],
   // an inline handle(C, callback) is inferred (TypeScript's second pass) and checked
   "inline-handler": [/MissingHandlerError<Get<number>>/, new RegExp(escapeRegExp(FIX))],
   // a misspelled option (the excess-property check is off while the options' keys are inferred)
@@ -122,6 +131,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /all takes an array of programs, e\.g\. all\(\[a, b\]\), or an object of them, all\(\{ a, b \}\); to run one program, yield\* it/,
   ],
   "race-all-one-program": [/raceAll takes an array of programs/],
+  "race-first-one-program": [/raceFirst takes an array of programs, e\.g\. raceFirst\(\[a, b\]\)/],
   // options that may lack their list: checked without it too
   "conditional-list": [
     /MissingHandlerError<(Log \| Get<number>|Get<number> \| Log)>/,
@@ -213,7 +223,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /write fn\(function\* job\(…\) \{…\}\), pass job\(…\), and await promises in it with awaitPromise/,
   ],
 };
-const ERROR_SOURCE = `import { all, Effect, forEach, get, handle, pass, program, pure, raceAll, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
+const ERROR_SOURCE = `import { all, completePromise, createPromise, Effect, forEach, get, handle, pass, program, pure, raceAll, raceFirst, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
 import { abortable, concurrencyLimited, concurrencyLimiter, fn, rateLimited, rateLimiter, recover, retry, scoped, timeout, withPermit } from "doeff";
 import type { Handler, Semaphore } from "doeff";
 import { createContinuation, intercept, listen, local, safe } from "doeff";
@@ -235,6 +245,10 @@ void runAsync(logs, { handlers: [state] });
 run(logs);
 // case: missing-effect-no-options
 run(new Log());
+// case: missing-scheduler
+run(flips, { handlers: [state, handle(Coin, function* (_e, k) { const p = yield* createPromise<number>(); yield* completePromise(p, 1); return yield* resume(k, (yield* wait(p.future)) === 1); })] });
+// case: missing-scheduler-and-more
+run(program(function* () { yield* new Log(); return yield* spawn(pure(1)); }));
 // case: inline-handler
 run(flips, { handlers: [handle(Coin, function* (_e, k) { return yield* resume(k, true); })] });
 // case: unknown-option
@@ -258,6 +272,8 @@ handle(FetchUser, function* (_e, k) {
 all(logs);
 // case: race-all-one-program
 raceAll(logs);
+// case: race-first-one-program
+raceFirst(logs);
 // case: for-each-program
 forEach(logs, (n) => pure(n));
 declare const verbose: boolean;
@@ -402,6 +418,7 @@ inJobs("countPrimez", 1, 2);
 const OVERLOADED = new Set([
   "all-one-program",
   "race-all-one-program",
+  "race-first-one-program",
   "for-each-program",
   "retry-generator-function",
 ]);

@@ -178,13 +178,13 @@ export function* cancelRunning(pool: Pool): Generator<unknown, void, any> {
 }
 
 /**
- * Tasks that failed after task `first` (the failure the combinator throws) and before it could
- * cancel them: their errors reach no program. The scheduler would keep each as "task N failed and
+ * Tasks that failed after task `first` (the failure the combinator throws, or raceFirst's winner)
+ * and before it could cancel them: their errors reach no program. The scheduler would keep each as "task N failed and
  * nothing waited for it", which reads as a task forgotten; the combinator takes them instead and
  * keeps them on the warnings saying what happened. (Their logs are not delivered, as a cancelled
- * task's are not.)
+ * task's are not.) `won`: task `first` succeeded (raceFirst's winner), so nothing was thrown.
  */
-export function* failedToo(pool: Pool, first: number): Generator<unknown, void, any> {
+export function* failedToo(pool: Pool, first: number, won = false): Generator<unknown, void, any> {
   const { site, who, tasks, status, items } = pool;
   let ctx: RunContext | null = null;
   for (let j = pool.completed.shift(); j !== undefined; j = pool.completed.shift()) {
@@ -199,13 +199,16 @@ export function* failedToo(pool: Pool, first: number): Generator<unknown, void, 
         items !== null
           ? `f(item ${items[j]}) of ${who}`
           : pool.keys !== null
-            ? `key ${JSON.stringify(pool.keys[j])} of all`
-            : who === "all"
-              ? `programs[${j}] of all`
+            ? `key ${JSON.stringify(pool.keys[j])} of ${who}`
+            : who === "all" || who === "raceFirst"
+              ? `programs[${j}] of ${who}`
               : `f(items[${j}]) of ${who}`;
+      const after = won
+        ? `task ${tasks[first]!.id} had won ${who}`
+        : `${who} had thrown the first failure (task ${tasks[first]!.id}'s)`;
       ctx.warn(
         e,
-        `task ${tasks[j]!.id} (${what}) failed too, after ${who} had thrown the first failure (task ${tasks[first]!.id}'s); to receive every failure, wrap each program in safe()`,
+        `task ${tasks[j]!.id} (${what}) failed too, after ${after}; to receive every failure, wrap each program in safe()`,
       );
     } finally {
       log.length = n;

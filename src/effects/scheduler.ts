@@ -51,7 +51,7 @@ export abstract class SchedulerEffect<A = unknown> extends Effect<A> {
    * called only `all` or `timeout` never wrote `Spawn` or `CreatePromise` itself.
    */
   static readonly performedBy: string =
-    "spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, timeout, scoped, semaphores, channels, eventChannel, forEachLatest) perform scheduler effects: a program that calls only them needs the scheduler too";
+    "spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, raceFirst, timeout, scoped, semaphores, channels, eventChannel, forEachLatest) perform scheduler effects: a program that calls only them needs the scheduler too";
   /**
    * @internal Set by the scheduler module: why an effect about a task or future went unhandled,
    * when the scheduler knows (its run has ended), for UnhandledEffectError's message.

@@ -131,8 +131,19 @@ export type PlainCoverage<E, Hs> = [Unhandled<E, Hs>] extends [never]
  * `MissingHandlerError<Get<number>>`, with nothing to tell the two `Get`s apart.
  */
 export type MissingCoverage<Missing, Hs> = [TakenFromAnotherCopy<HandledBy<Hs>>] extends [never]
-  ? MissingHandlerError<Missing>
+  ? [Missing] extends [{ readonly _scheduler: true }]
+    ? MissingSchedulerError<Missing>
+    : MissingHandlerError<Missing>
   : AnotherCopyHandlerError<TakenFromAnotherCopy<HandledBy<Hs>>>;
+
+/**
+ * MissingHandlerError when every missing effect is the scheduler's (SchedulerEffect's phantom
+ * `_scheduler`): `CreatePromise`, `Wait` or `SchedulerRow` do not say that one handler, `scheduler`,
+ * takes them all — a handler of yours that waits (a saga's `take`) or the toolkit perform them.
+ */
+export interface MissingSchedulerError<Missing> {
+  readonly "doeff: these are the scheduler's effects (tasks, promises, channels, the toolkit): add `scheduler` to `handlers`, before the handlers whose own code performs them (in a test, virtualClock().run installs it, and expectEffects takes virtualClock().handlers)": Missing;
+}
 /** The effect types of X made by another copy of doeff: its Effect's phantom, not this one's brand. */
 export type TakenFromAnotherCopy<X> = 0 extends 1 & X
   ? never

@@ -21,6 +21,7 @@ import {
   type ForEachLatestOptions,
   program,
   raceAll,
+  raceFirst,
   receive,
   run,
   scheduler,
@@ -96,6 +97,7 @@ void opts;
 
 // raceAll of an object → { key, value } of the winner, `key` narrowing `value`
 const won = raceAll({ a: num, b: str, c: other });
+const raceOfTuple = raceAll([num, str]);
 type Won = { key: "a"; value: number } | { key: "b"; value: string } | { key: "c"; value: number };
 expectType<
   Equal<
@@ -123,6 +125,24 @@ run(won, { handlers: [scheduler, simulatedTime()] });
 raceAll({ a: num, b: 1 });
 // @ts-expect-error -- a single program is not an object of programs
 raceAll(num);
+
+// raceFirst (redux-saga's race: the first to finish, by value or error) is typed as raceAll
+const first = raceFirst({ a: num, b: str, c: other });
+expectType<Equal<typeof first, typeof won>>();
+const firstNarrowed = program(function* () {
+  const w = yield* first;
+  if (w.key === "b") expectType<Equal<typeof w.value, string>>();
+  else expectType<Equal<typeof w.value, number>>();
+});
+run(firstNarrowed, { handlers: [scheduler, simulatedTime(), writer] });
+const firstOfTuple = raceFirst([num, str]);
+expectType<Equal<typeof firstOfTuple, typeof raceOfTuple>>();
+// @ts-expect-error -- missing the writer for str's Tell
+run(first, { handlers: [scheduler, simulatedTime()] });
+// @ts-expect-error -- a value that is not a program
+raceFirst({ a: num, b: 1 });
+// @ts-expect-error -- a single program is not an object of programs
+raceFirst(num);
 
 // all of an object → { key: value } per key, the precise value types; the row as raceAll's
 const both = all({ a: num, b: str, c: other }, { concurrency: 2 });
