@@ -24,7 +24,9 @@ export function programList(programs: unknown, where: string): AnyProgramLike[] 
       `${where} expects an array of programs, got a single ${describe(programs)}: put the programs in one array, ${where}([a, b])`,
     );
   const list = Array.from(programs as Iterable<unknown>);
-  for (let i = 0; i < list.length; i++) checkProgramArg(list[i], `${where} (item ${i})`);
+  // (the message's name of the item is made only for one that fails: not a string per program)
+  for (let i = 0; i < list.length; i++)
+    if (!isProgramLike(list[i])) checkProgramArg(list[i], `${where} (item ${i})`);
   return list as AnyProgramLike[];
 }
 
@@ -41,7 +43,7 @@ export function programRecord(
   const keys = Object.keys(programs as object);
   const list = keys.map((key) => {
     const p = (programs as Record<string, unknown>)[key];
-    checkProgramArg(p, `${where} (key ${JSON.stringify(key)})`);
+    if (!isProgramLike(p)) checkProgramArg(p, `${where} (key ${JSON.stringify(key)})`);
     return p as AnyProgramLike;
   });
   return { keys, list };

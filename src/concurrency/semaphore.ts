@@ -137,15 +137,26 @@ export function release(sem: Semaphore): Program<undefined, SchedulerRow> {
   return hidden(releaseGen, sem) as Program<undefined, SchedulerRow>;
 }
 
+/**
+ * @internal withPermit's fast path, switchable so that a test can compare it with the general path
+ * (test/toolkit-permit-fast.test.ts): a free permit is taken in withPermit's own frame.
+ */
+export const permitFastPath = { on: true };
+
 const withPermitGen = function* withPermit(s: Semaphore, p: AnyProgramLike, site: Error | null) {
-  // acquire in a frame of its own, not by native `yield*`: a waiter cancelled after it was handed the
-  // permit passes it on from its finally, with an effect, and a `return()` that yields through a
-  // `yield*` comes back out of it as a normal completion — it would go on to run `p`
-  yield at(site, hidden(acquireGen, s, site));
+  // A free permit is taken here: acquire's frame would take it the same way and return at once,
+  // performing nothing (so nothing between the take and its return could be cancelled or traced).
+  // Otherwise acquire in a frame of its own, not by native `yield*`: a waiter cancelled after it
+  // was handed the permit passes it on from its finally, with an effect, and a `return()` that
+  // yields through a `yield*` comes back out of it as a normal completion — it would go on to run `p`
+  if (!permitFastPath.on || !s.take()) yield at(site, hidden(acquireGen, s, site));
   try {
     return (yield at(site, p as ProgramLikeOf<unknown>)) as unknown;
   } finally {
-    yield* releaseGen(s, site);
+    // releaseGen, inline: the same code in the same frame (a native `yield*` makes no frame of its
+    // own), without a generator
+    const w = s.give();
+    if (w !== null) yield at(site, completePromise(w.promise, undefined));
   }
 };
 const withPermitProgram = fn(withPermitGen);

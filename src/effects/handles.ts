@@ -6,6 +6,8 @@
  * a scheduler hands out or takes: `PromiseHandle`, `ExternalPromise`, `RaceResult`, `IdleSource`.
  * (Split from effects/scheduler.ts, which re-exports all of it, to keep each file short.)
  */
+import { keepFast } from "./keep-fast.js";
+
 declare global {
   // The part of the standard `AbortSignal` that doeff's declarations rely on. It merges with the full
   // declaration of the DOM lib or `@types/node` when the consumer has one; without either (a plain
@@ -188,3 +190,5 @@ export function handleRef(x: unknown): unknown {
   if (x instanceof Task) return x instanceof RefTask ? refTaskRef(x) : x;
   return x instanceof Future ? futureRef(x) : undefined;
 }
+
+keepFast(RefTask, Future); // (see keep-fast.ts; Task and TaskRecord are made fast by their subclasses)

@@ -2,6 +2,7 @@
  * A task record (SEMANTICS §9): the task's cell, its run state and stashed continuation, and the
  * Reporter its body runs under; and TaskDone, the effect its report performs.
  */
+import { keepFast } from "../effects/keep-fast.js";
 import { Effect } from "../effects/effect.js";
 import { handleRef, type TaskInfo, TaskRecord } from "../effects/scheduler.js";
 import { type Continuation, Env, type Handler, siteOf, type TaskContext, withHandler } from "../protocol.js";
@@ -301,3 +302,5 @@ export function ownedCells(w: World | undefined, ws: readonly unknown[]): Cell[]
 export function taskInfo(t: TaskRec): TaskInfo {
   return { id: t.taskId, parent: t.taskId === 0 ? null : t.parent };
 }
+
+keepFast(TaskDone, TaskRec); // (one TaskRec per spawn: see keep-fast.ts)

@@ -10,6 +10,7 @@
  * Beside it: what a decided wait answers (scheduler-outcome.ts), promises and the queueing of
  * external completions (scheduler-promise.ts), cancellation's bookkeeping (scheduler-cancel.ts).
  */
+import { keepFast } from "../effects/keep-fast.js";
 import type { IdleSource, PromiseHandle, Waitable } from "../effects/scheduler.js";
 import {
   type Continuation,
@@ -515,3 +516,5 @@ export class World {
     return true;
   };
 }
+
+keepFast(SpawnCtx); // (see keep-fast.ts)

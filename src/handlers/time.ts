@@ -392,26 +392,32 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
  * `delay(2 ** 31)` or `delay(1e12)` wait their full length. `clear` stops the pending link. The host
  * `setTimeout` / `clearTimeout` are looked up at each call (a test can stand in for them).
  */
-interface LongTimer {
-  clear(): void;
-}
-function longTimeout(ms: number, fire: () => void): LongTimer {
-  let remaining = ms;
-  let id: unknown;
-  const arm = (): void => {
-    const step = Math.min(remaining, MAX_TIMEOUT);
-    remaining -= step;
-    id = setTimeout(remaining > 0 ? arm : fire, step);
-  };
-  arm();
-  return { clear: () => clearTimeout(id as ReturnType<typeof setTimeout>) };
+class LongTimer {
+  #remaining: number;
+  #id: unknown;
+  readonly #fire: () => void;
+  // (a class, not closures over a timer's variables: a `delay` under realTime makes one per call,
+  // and a delay within the host's range arms `fire` itself, making no function at all)
+  constructor(ms: number, fire: () => void) {
+    this.#remaining = ms;
+    this.#fire = fire;
+    this.#arm();
+  }
+  #arm(): void {
+    const step = Math.min(this.#remaining, MAX_TIMEOUT);
+    this.#remaining -= step;
+    this.#id = setTimeout(this.#remaining > 0 ? () => this.#arm() : this.#fire, step);
+  }
+  clear(): void {
+    clearTimeout(this.#id as ReturnType<typeof setTimeout>);
+  }
 }
 
 /** delay(ms) at the perform site, under a scheduler and runAsync: an external promise + setTimeout. */
 function* realDelay(ms: number): Generator<unknown, undefined, any> {
   const ext = yield* createExternalPromise<undefined>();
   let fired = false;
-  const timer = longTimeout(ms, () => {
+  const timer = new LongTimer(ms, () => {
     fired = true;
     ext.complete(undefined);
   });
@@ -440,7 +446,7 @@ waitsIn(realDelay, "delay(…)");
 function sleep(ms: number, signal: AbortSignal | null): Promise<undefined> {
   return new Promise((resolve) => {
     const onAbort = (): void => timer.clear();
-    const timer = longTimeout(ms, () => {
+    const timer = new LongTimer(ms, () => {
       signal?.removeEventListener("abort", onAbort);
       resolve(undefined);
     });
