@@ -406,7 +406,7 @@ export function spawnedTask(
   hs: readonly Handler[],
   n: number,
 ): TaskRec {
-  const t = w.newTask(w.spawnContext(effect.store === "isolated"));
+  const t = w.newTask(w.spawnContext(effect.store === "isolated", effect.owned === true));
   // (wrapped when it starts)
   t.body = n > 0 ? new Wrapped(effect.program, n === hs.length ? hs : hs.slice(0, n)) : effect.program;
   if (effect.site !== undefined) t.spawnSite = effect.site;
