@@ -216,6 +216,7 @@ export type {
   EffectsOf,
   FixFor,
   FunctionArg,
+  GenericFix,
   IsOpen,
   ProgramArg,
   ProgramExpectedError,
