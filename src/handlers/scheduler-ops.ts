@@ -42,6 +42,7 @@ import {
   heldBy,
   isProgramLike,
   macrotask,
+  noteBlockedAt,
   Program,
 } from "../protocol.js";
 import { abortSignal, cancelledError, failTask, finishCancel, signalOf } from "./scheduler-cancel.js";
@@ -197,6 +198,10 @@ function* deadlockMessage(w: World): Generator<unknown, string, any> {
 function throwIntoBlocked(w: World, e: unknown): TaskRec {
   const t = w.mostRecentlyBlocked();
   if (t === null) throw new Error(`doeff scheduler: nothing is ready or blocked (${String(e)})`);
+  // (thrown from this invocation, perhaps for another task's effect: its traceback is told which
+  // effect t waits at, for its `effect Wait(Future): scheduler ✗` line)
+  const x = t.waiter;
+  if (x !== null && t.k !== null && w.self !== null) noteBlockedAt(t.k, x.effect, w.self, e);
   w.unblock(t);
   t.action = THROW;
   t.actionValue = e;
@@ -211,9 +216,10 @@ function* blockOn(
   kind: number,
   items: Cell | readonly Cell[],
   handles: readonly unknown[] | null,
+  effect: unknown,
 ): Generator<unknown, TaskRec, any> {
   if (finalizing(w, cur)) return contThrow(cur, k, cancellingError(w, cur));
-  w.addWaiterOf(cur, kind, items, handles);
+  w.addWaiterOf(cur, kind, items, handles, effect);
   w.block(cur, k);
   return yield* pickNext(w);
 }
@@ -466,7 +472,7 @@ export function* handleEffect(
   }
   if (effect instanceof Wait) {
     const c = cellOf(effect.waitable)!;
-    if (c.state === PENDING) return yield* blockOn(w, cur, k, W_WAIT, c, null);
+    if (c.state === PENDING) return yield* blockOn(w, cur, k, W_WAIT, c, null, effect);
     if (c instanceof TaskRec) mergeLog(cur, c);
     return c.state === SUCCEEDED ? cont(cur, k, c.value) : contThrow(cur, k, c.value);
   }
@@ -484,7 +490,7 @@ export function* handleEffect(
       return contThrow(cur, k, failed.value);
     }
     if (pending === 0) return cont(cur, k, gatherValues(cur, items));
-    return yield* blockOn(w, cur, k, W_GATHER, items, effect.waitables);
+    return yield* blockOn(w, cur, k, W_GATHER, items, effect.waitables, effect);
   }
   if (effect instanceof Race) {
     const items = effect.waitables.map((x) => cellOf(x)!);
@@ -493,7 +499,7 @@ export function* handleEffect(
     }
     let winner: Cell | null = null;
     for (const c of items) if (c.state !== PENDING && (winner === null || c.seq < winner.seq)) winner = c;
-    if (winner === null) return yield* blockOn(w, cur, k, W_RACE, items, effect.waitables);
+    if (winner === null) return yield* blockOn(w, cur, k, W_RACE, items, effect.waitables, effect);
     const o = raceOutcome(items, effect.waitables, winner);
     if (winner instanceof TaskRec) mergeLog(cur, winner);
     return o.ok ? cont(cur, k, o.value) : contThrow(cur, k, o.value);
@@ -554,7 +560,7 @@ export function* handleEffect(
       }
     }
     if (schedulerFastPaths.awaitAlone && w.aloneWith(cur)) return yield* awaitAlone(w, cur, k, r);
-    return yield* blockOn(w, cur, k, W_WAIT, awaitExternal(w, cur, r), null);
+    return yield* blockOn(w, cur, k, W_WAIT, awaitExternal(w, cur, r), null, effect);
   }
   if (effect instanceof GetAbortSignal) return cont(cur, k, signalOf(w, cur));
   if (effect instanceof GetTaskInfo) return cont(cur, k, taskInfo(cur));

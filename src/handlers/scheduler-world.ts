@@ -167,8 +167,12 @@ export class World {
   /** the listener on the run's signal, removed when the world closes */
   private onRunAbort: (() => void) | null = null;
 
-  constructor(ctx: RunContext) {
+  /** the scheduler handler whose world this is (the taker a traceback names: throwIntoBlocked) */
+  readonly self: Handler | null;
+
+  constructor(ctx: RunContext, self: Handler | null = null) {
     this.ctx = ctx;
+    this.self = self;
     this.main = new TaskRec(this, 0, 0, ctx.current);
     this.main.run = RUNNING;
     this.current = this.main;
@@ -516,22 +520,29 @@ export class World {
     kind: number,
     on: Cell | readonly Cell[],
     handles: readonly unknown[] | null,
+    effect: unknown,
   ): void {
-    if (kind === W_WAIT) this.addWait(t, on as Cell);
-    else this.addWaiter(t, kind, on as readonly Cell[], handles as readonly Waitable<unknown>[]);
+    if (kind === W_WAIT) this.addWait(t, on as Cell, effect);
+    else this.addWaiter(t, kind, on as readonly Cell[], handles as readonly Waitable<unknown>[], effect);
   }
 
   /** Register `t` as waiting on `cell` (pending) alone: W_WAIT. */
-  addWait(t: TaskRec, cell: Cell): void {
-    const w = new Waiter(t, W_WAIT, null, null);
+  addWait(t: TaskRec, cell: Cell, effect: unknown): void {
+    const w = new Waiter(t, W_WAIT, null, null, effect);
     addTo(cell, w);
     w.remaining = 1;
     t.waiter = w;
   }
 
   /** Register `t` as waiting on the pending cells among `items`: W_GATHER / W_RACE. */
-  addWaiter(t: TaskRec, kind: number, items: readonly Cell[], handles: readonly Waitable<unknown>[]): void {
-    const w = new Waiter(t, kind, items, handles);
+  addWaiter(
+    t: TaskRec,
+    kind: number,
+    items: readonly Cell[],
+    handles: readonly Waitable<unknown>[],
+    effect: unknown,
+  ): void {
+    const w = new Waiter(t, kind, items, handles, effect);
     for (const c of items) if (c.state === PENDING && addTo(c, w)) w.remaining++;
     t.waiter = w;
   }
