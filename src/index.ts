@@ -217,6 +217,7 @@ export type {
   EffectsOf,
   FixFor,
   FunctionArg,
+  GenericFix,
   IsOpen,
   ProgramArg,
   ProgramExpectedError,

@@ -15,7 +15,7 @@ export {
 export { captureSite, siteState } from "./vm/sites.js";
 export { siteOf } from "./trace/format.js";
 /** @internal What a blocked computation waits on, for the report of an aborted run. */
-export { blockedIn, heldBy, noteWait, waitsIn } from "./trace/blocked-in.js";
+export { blockedIn, heldBy, noteBlockedAt, noteWait, waitsIn } from "./trace/blocked-in.js";
 export type { Continuation } from "./vm/continuation.js";
 export {
   DEFER,

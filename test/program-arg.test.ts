@@ -1,5 +1,5 @@
 /**
- * The program argument of spawn and the toolkit (src/effects/program-arg.ts): what each call site
+ * The program argument of spawn, the toolkit and createContinuation (src/vm/program-arg.ts): what each call site
  * accepts is what it accepted before the function messages (every Program, Effect and primitive, a
  * Proxy of one), and each function given in a program's place is a TypeError at the call whose
  * message names what was given — an effect class, an async function, a Proxy whose traps throw
@@ -24,6 +24,7 @@ import {
   raceFirst,
   concurrencyLimited,
   concurrencyLimiter,
+  createContinuation,
   rateLimited,
   rateLimiter,
   recover,
@@ -73,6 +74,9 @@ const sites: ReadonlyArray<readonly [string, (p: unknown) => unknown]> = [
   ["local", (p) => loose(local)({ k: 1 }, p)],
   ["listen", (p) => loose(listen)(p)],
   ["intercept", (p) => loose(intercept)(p, () => undefined)],
+  // (it said only "got function (anonymous)": its check is in vm/, which cannot import effects/)
+  ["createContinuation", (p) => loose(createContinuation)(p)],
+  ["createContinuation", (p) => loose(createContinuation)(p, [])],
 ];
 
 test("every program-like a call site took before is still taken: an Effect, a primitive, pure(1), fn(…)(args), a Proxy of a program", () => {

@@ -329,6 +329,14 @@ function desc(x: unknown): Desc {
   if (x instanceof AggregateError) return { aggregate: x.errors.map(desc) };
   if (x instanceof Ok) return { ok: true, value: desc(x.value) };
   if (x instanceof Err) return { ok: false, error: desc(x.error) };
+  // the scheduler's warning of logs nothing collected: how many entries, of how many tasks
+  const lostLog = /^(\d+) log entr(?:y|ies) that (?:task (\d+)|tasks ([\d, ]+)(?: and (\d+) more)?) wrote/;
+  const lost = x instanceof Error ? lostLog.exec(x.message) : null;
+  if (lost !== null)
+    return {
+      lostLog: Number(lost[1]),
+      tasks: lost[2] !== undefined ? 1 : lost[3]!.split(", ").length + Number(lost[4] ?? 0),
+    };
   return { other: x instanceof Error ? `${x.name}: ${x.message}` : String(x) };
 }
 

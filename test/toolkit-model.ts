@@ -4,7 +4,7 @@
  * alone: a discrete-event simulation with an explicit clock and callbacks, no scheduler. It predicts
  * the outcome, the clock at the end, every leaf attempt (start, ok/fail, finally — once, at the right
  * time), the order of the finally blocks that one cancellation runs, the order of sequential runs,
- * and the warnings.
+ * and the warnings (a detached task's log, never collected, among them).
  *
  * What the model does *not* decide — the interleaving of unrelated tasks within one instant, which
  * depends on the scheduler's ready queue — it detects and reports as `ambiguous` (the case is then
@@ -47,7 +47,9 @@ export type Desc =
   | { aggregate: Desc[] }
   | { ok: true; value: Desc }
   | { ok: false; error: Desc }
-  | { other: string };
+  | { other: string }
+  /** the scheduler's warning of logs nothing collected (detached tasks') */
+  | { lostLog: number; tasks: number };
 
 /** `tells`: what the node added to its task's log (`tell`), merged logs of the tasks it collected included */
 type Out = ({ ok: true; value: Desc } | { ok: false; error: Desc }) & { tells: string[] };
@@ -94,6 +96,10 @@ interface Entry {
   state: "pending" | "run" | "done" | "cancelled";
   proc: Proc | null;
   t: number;
+  /** the detached task, once it runs: its log is lost unless a program cancelled it (scoped) */
+  task?: Task;
+  /** cancelled as main ended (R9): nothing decided its log's fate, so its loss is reported */
+  byMain?: boolean;
 }
 /** A task (a program that a combinator, `spawn` or the run started): where a cancellation stops. */
 interface Task {
@@ -154,6 +160,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
   const open: number[][] = [];
   const orders: Order[] = [];
   const warnings: Desc[] = [];
+  const detached: Entry[] = [];
   let ambiguous: string | null = null;
   const sems: Sem[] = semCaps.map((cap) => ({
     cap,
@@ -476,10 +483,13 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
         deferred.push(() => {
           if (e.state !== "pending") return;
           e.state = "run";
-          e.proc = spawn(n.p, { ...ctx, within: [], det: true }, (o) => {
+          const pr = spawn(n.p, { ...ctx, within: [], det: true }, (o) => {
             e.state = "done";
             if (!o.ok) warnings.push(o.error); // "task N failed and nothing waited for it"
           });
+          e.proc = pr;
+          e.task = pr.task;
+          detached.push(e);
         });
         cb(ok("detached"));
         return { cancel() {} };
@@ -507,7 +517,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
   }
 
   /** `n` as a task of its own: cancelling it keeps the first error its finally blocks threw */
-  function spawn(n: Node, ctx: Ctx, cb: Cb): Proc {
+  function spawn(n: Node, ctx: Ctx, cb: Cb): Proc & { task: Task } {
     let over = false;
     const task: Task = {
       log: [],
@@ -533,6 +543,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
       if (!over) cb(o);
     });
     return {
+      task,
       cancel() {
         task.cancelling = true;
         p.cancel();
@@ -543,8 +554,9 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
     };
   }
 
-  function cancelEntry(e: Entry): void {
+  function cancelEntry(e: Entry, byMain = false): void {
     if (e.state === "pending") unclear("a detached task cancelled before it ran");
+    if (e.state === "run") e.byMain = byMain;
     if (e.state === "run") group(() => e.proc?.cancel());
     e.state = e.state === "run" || e.state === "pending" ? "cancelled" : e.state;
   }
@@ -559,7 +571,7 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
     end = t;
     rootEnd = log.length;
     if (deferred.length > 0) unclear("main ended with a task made ready that had not run");
-    for (const e of rootScope) cancelEntry(e); // the scheduler, when main ends (ascending id)
+    for (const e of rootScope) cancelEntry(e, true); // the scheduler, when main ends (ascending id)
   });
   const settleInstant = () => {
     while (outcome === null && deferred.length > 0) deferred.shift()!();
@@ -590,6 +602,16 @@ export function predict(root: Node, semCaps: readonly number[]): Prediction {
     settleInstant();
   }
   deferred = [];
+  // the logs of detached tasks nothing collected (the model never waits for one): one warning, when
+  // the scheduler's world closes, after every other
+  let lostTasks = 0;
+  let lostEntries = 0;
+  for (const e of detached)
+    if ((e.state === "done" || e.byMain === true) && e.task!.log.length > 0) {
+      lostTasks++;
+      lostEntries += e.task!.log.length;
+    }
+  if (lostTasks > 0) warnings.push({ lostLog: lostEntries, tasks: lostTasks });
   return {
     ambiguous,
     outcome: outcome ?? err({ other: "ambiguous" }),

@@ -217,6 +217,9 @@ test("order across the run: the toolkit's warnings as they happen, then those of
   assert.deepEqual(warningLines(r.format()), [
     "a finally block of task 3 threw while all cancelled it: Error: cleanup of sibling",
     "a finally block of task 1 threw while it was cancelled: Error: cleanup of background",
+    // last, as the scheduler's world closes: task 1's log, which nothing collected (all's tasks'
+    // logs are all's to deliver, §9.8: not reported)
+    "the log of task 1 was never collected: DoeffError: 2 log entries that task 1 wrote with tell are not in RunResult.log: a task's log joins the log of the task that collects its outcome (wait, gather, race), and nothing collected it; to keep the entries, wait for the task (`yield* wait(task)` before main returns)",
   ]);
 });
 

@@ -84,6 +84,9 @@ const stacks = {
   "observe outside the scheduler": () => [observe(() => {}), scheduler, simulatedTime()],
 };
 
+/** each combination's effect line, to compare the shapes' (below) */
+const effectLines = new Map<string, string>();
+
 for (const [what, user] of Object.entries(calls))
   for (const [shape, make] of Object.entries(shapes))
     for (const [stack, handlers] of Object.entries(stacks))
@@ -102,9 +105,11 @@ for (const [what, user] of Object.entries(calls))
         ]) {
           assert.ok(r.error instanceof DeadlockError, String(r.error));
           const lines = r.format().split("\n").slice(0, -1);
-          // found at its own call, the effect's line follows (no other task's switch in between)
-          const found = shape === "main, found as a task ends" ? [] : lines.slice(-1);
-          if (found.length === 1) assert.match(found[0]!, /^ {2}effect Wait\(Future\): .*scheduler ✗/);
+          // the effect's line follows, also when the deadlock was found as another task ended (the
+          // scheduler notes the effect the task blocked at: noteBlockedAt), with the same visits
+          const found = lines.slice(-1);
+          assert.match(found[0]!, /^ {2}effect Wait\(Future\): .*scheduler ✗/);
+          effectLines.set(`${what} ${stack} ${shape}`, found[0]!);
           assert.deepEqual(lines.slice(0, lines.length - found.length), expected);
           const where = inTask
             ? `task 1 in loop > user, blocked in ${what}`
@@ -112,3 +117,14 @@ for (const [what, user] of Object.entries(calls))
           assert.ok(r.error.message.includes(where), r.error.message);
         }
       });
+
+test("the effect line of a deadlock found as a task ends reads as the one found at the blocking call", () => {
+  let compared = 0;
+  for (const [key, line] of effectLines) {
+    if (!key.endsWith(" main, found as a task ends")) continue;
+    const own = effectLines.get(key.replace(/ main, found as a task ends$/, " main"));
+    assert.equal(line, own, key);
+    compared++;
+  }
+  assert.equal(compared, Object.keys(calls).length * Object.keys(stacks).length);
+});

@@ -12,7 +12,9 @@ import { test } from "node:test";
 import {
   awaitPromise,
   delay,
+  Effect,
   fn,
+  handle,
   realTime,
   runAsync,
   scheduler,
@@ -20,6 +22,7 @@ import {
   tracebackOf,
   wait,
   withHandler,
+  type AnyProgramLike,
   type Program,
 } from "../src/index.js";
 
@@ -142,4 +145,69 @@ test("a failed task nothing waits for, with the scheduler installed inside main:
       ["task in task 1", "program taskError"],
     );
   }
+});
+
+test("a handler outside the scheduler failing inside a task: `main` above the task's line only where main installed that handler, which is where its error goes", async () => {
+  // Decided, not changed: a handler that throws ends its own withHandler, so its error leaves at the
+  // prompt of that handler. Installed inside main, that is in main — which can catch it, and whose
+  // line the traceback therefore shows above the task's. Given in the run's handlers, it leaves the
+  // run, past every frame: no program line above the task's. Making the two read the same would
+  // hide the frame that receives the error.
+  class Boom extends Effect<number> {
+    declare readonly _tag: "Boom";
+  }
+  const failing = handle(Boom, function* failing() {
+    throw new Error("bad");
+  });
+  const work = fn(function* work() {
+    return yield* new Boom();
+  });
+  const body = fn(function* body() {
+    const t = yield* spawn(work());
+    try {
+      return yield* wait(t);
+    } catch {
+      return "body caught"; // (never: the handler's error does not go through the task)
+    }
+  });
+  const tail = [
+    "  ── in task 1 ──",
+    "  work",
+    "  handler failing for Boom() ✗",
+    "  effect Boom(): scheduler ↗, failing ✗",
+  ];
+  const chain = (r: { format(): string }) =>
+    r
+      .format()
+      .split("\n")
+      .filter((l) => !l.startsWith("  thrown at "))
+      .slice(1, -1);
+  const inside = await runAsync(
+    fn(function* main() {
+      return yield* withHandler(failing, withHandler(scheduler, body()));
+    })(),
+  );
+  assert.deepEqual(chain(inside), ["  main", ...tail]);
+  const given = await runAsync(
+    fn(function* main() {
+      return yield* body();
+    })(),
+    { handlers: [failing, scheduler] },
+  );
+  assert.deepEqual(chain(given), tail);
+  // where the error goes: main, when main installed the handler; out of the run, when the run did
+  const catching = (inner: AnyProgramLike) =>
+    fn(function* main() {
+      try {
+        return yield* inner;
+      } catch {
+        return "main caught";
+      }
+    })();
+  assert.equal(
+    (await runAsync(catching(withHandler(failing, withHandler(scheduler, body()))))).value,
+    "main caught",
+  );
+  const out = await runAsync(catching(body()), { handlers: [failing, scheduler] });
+  assert.equal((out.error as Error).message, "bad");
 });

@@ -28,7 +28,7 @@ import {
   type ExternalPromise,
   Race,
   type RaceResult,
-  Spawn,
+  ownedSpawn,
   type Task,
 } from "../effects/scheduler.js";
 import { checkProgramArg } from "../effects/program-arg.js";
@@ -105,7 +105,7 @@ const abortableGen = named(
       // aborted while the promise was made (a handler's code ran: an observe callback): the
       // listener, added to a signal already aborted, would never fire
       if (signal.aborted) throw signal.reason;
-      work = (yield at(site, new Spawn(p as ProgramLikeOf<unknown>, "shared", site))) as Task<unknown>;
+      work = (yield at(site, ownedSpawn(p as ProgramLikeOf<unknown>, site))) as Task<unknown>;
       const r = (yield at(site, new Race([work, ext.future]))) as RaceResult<unknown>;
       if (r.index === 0) return r.value; // (its error, race throws: unchanged)
       throw signal.reason; // (aborted: the finally below cancels the task before it leaves)

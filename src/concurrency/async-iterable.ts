@@ -18,7 +18,8 @@ import {
   type ExternalPromise,
   getAbortSignal,
   race,
-  Spawn,
+  ownedSpawn,
+  type Spawn,
   type Task,
 } from "../effects/scheduler.js";
 import { DoeffError } from "../errors.js";
@@ -286,7 +287,7 @@ function* pumpGen<T>(
         return undefined;
       }
       // (its spawn site the user's pump call too, not a line of this file)
-      const t: unknown = yield at(site, new Spawn(receive(ch), "shared", site));
+      const t: unknown = yield at(site, ownedSpawn(receive(ch), site));
       const won = (yield at(site, race(t as Task<Received<T>>, stop.future))) as {
         index: number;
         value: Received<T>;

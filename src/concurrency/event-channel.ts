@@ -28,7 +28,7 @@ import {
   createPromise,
   type ExternalPromise,
   type PromiseHandle,
-  Spawn,
+  ownedSpawn,
   wait,
 } from "../effects/scheduler.js";
 import { describe } from "../vm/brand.js";
@@ -168,7 +168,7 @@ function* eventChannelGen<T>(
   // the guard must have entered its try before anything is subscribed: a task cancelled before it
   // ever ran runs no finally (main returning right after this call would leak the listener)
   const started = yield* createPromise<undefined>();
-  yield at(site, new Spawn(guard(feed as EventFeed<unknown>, stop, started, site), "shared", site));
+  yield at(site, ownedSpawn(guard(feed as EventFeed<unknown>, stop, started, site), site));
   let ok = false;
   try {
     yield* wait(started.future);

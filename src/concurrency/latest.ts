@@ -18,7 +18,7 @@
  * cancelled; the reader's cancelled receive puts a value it was handed back (channel.ts), so none
  * is lost for another reader.
  */
-import { Spawn, type Task, race, wait } from "../effects/scheduler.js";
+import { ownedSpawn, type Task, race, wait } from "../effects/scheduler.js";
 import { delay } from "../effects/time.js";
 import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, type Program } from "../vm/program.js";
@@ -58,13 +58,13 @@ const forEachLatestProgram = fn(
           throw new TypeError(
             `forEachLatest's function (for value ${index} of the channel) returned ${describe(p)}, not a program: return one for each value, e.g. (query) => search(query)${p instanceof Promise ? "; for async work, return awaitPromise((signal) => work(query, signal))" : ""}`,
           );
-        worker = (yield at(site, new Spawn(p, "shared", site))) as Task<unknown>;
+        worker = (yield at(site, ownedSpawn(p, site))) as Task<unknown>;
       };
       try {
         let open = true;
         for (;;) {
           if (open && reader === null)
-            reader = (yield at(site, new Spawn(receive(ch), "shared", site))) as Task<unknown>;
+            reader = (yield at(site, ownedSpawn(receive(ch), site))) as Task<unknown>;
           const live: Task<unknown>[] = [];
           if (reader !== null) live.push(reader);
           if (worker !== null) live.push(worker);
@@ -106,7 +106,7 @@ const forEachLatestProgram = fn(
           }
           if (timer !== null) yield* cancelOwned(timer, site, "forEachLatest");
           waiting = r.value;
-          timer = (yield at(site, new Spawn(delay(ms), "shared", site))) as Task<unknown>;
+          timer = (yield at(site, ownedSpawn(delay(ms), site))) as Task<unknown>;
         }
       } finally {
         for (const t of [reader, worker, timer]) if (t !== null) yield* cancelOwned(t, site, "forEachLatest");

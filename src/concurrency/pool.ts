@@ -20,7 +20,8 @@ import {
   completePromise,
   createPromise,
   type PromiseHandle,
-  Spawn,
+  ownedSpawn,
+  type Spawn,
   type Task,
   wait,
 } from "../effects/scheduler.js";
@@ -134,7 +135,7 @@ export function* start(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Genera
  */
 export function spawnChild(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Spawn<unknown, unknown> {
   pool.status[i] = RUNNING;
-  return at(pool.site, new Spawn(hidden(child, pool, i, p), "shared", pool.site));
+  return at(pool.site, ownedSpawn(hidden(child, pool, i, p), pool.site));
 }
 
 /**

@@ -7,7 +7,7 @@
  * records the task. When the program ends (value, error, cancellation) the recorded tasks not done
  * are cancelled in ascending id (= spawn) order before its outcome leaves `scoped`.
  */
-import { cancel, isDone, Spawn, type Task } from "../effects/scheduler.js";
+import { cancel, isDone, ownedSpawn, Spawn, type Task } from "../effects/scheduler.js";
 import {
   type Continuation,
   delegate,
@@ -46,7 +46,10 @@ function scopeHandler(s: Scope): Handler<never> {
     const n = hs.indexOf(self);
     let body: any = e.program;
     for (let i = 0; i <= n; i++) body = withHandler(hs[i]!, body);
-    const t = (yield* delegate(new Spawn(body, e.store, e.site ?? null))) as Task<unknown>;
+    // (a combinator's child stays its own: its log is the combinator's to deliver, ownedSpawn)
+    const site = e.site ?? null;
+    const again = e.owned === true ? ownedSpawn(body, site) : new Spawn(body, e.store, site);
+    const t = (yield* delegate(again)) as Task<unknown>;
     tasks.push(t);
     // (not while the scope ends: a finally block that spawns would move the tasks under the
     // cancelling loop, which then skipped one still running)

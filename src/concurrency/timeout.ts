@@ -15,7 +15,7 @@ import {
   createPromise,
   isDone,
   type PromiseHandle,
-  Spawn,
+  ownedSpawn,
   type Task,
   Wait,
   wait,
@@ -145,10 +145,10 @@ const timeoutGen = named(
     let clock: Task<unknown> | null = null;
     let taken = false; // the program's value was delivered by `wait`: its task is done
     try {
-      clock = (yield at(site, new Spawn(hidden(timer, r, ms), "shared", site))) as Task<unknown>;
+      clock = (yield at(site, ownedSpawn(hidden(timer, r, ms), site))) as Task<unknown>;
       r.work = (yield at(
         site,
-        new Spawn(hidden(work, r, p as ProgramLikeOf<unknown>), "shared", site),
+        ownedSpawn(hidden(work, r, p as ProgramLikeOf<unknown>), site),
       )) as Task<unknown>;
       yield at(site, wait(r.wake.future));
       if (r.timedOut) throw new TimeoutError(ms, ...label(p));

@@ -102,6 +102,8 @@ export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
   declare readonly __row: R;
   /** With `trace: { sites: true }`: where spawn() was called (non-enumerable; for tracebacks). */
   declare readonly site?: Error;
+  /** @internal A toolkit combinator's own child (`ownedSpawn`); absent on every other Spawn. */
+  declare readonly owned?: true;
   constructor(
     readonly program: ProgramLikeOf<T>,
     readonly store: SpawnStore,
@@ -117,6 +119,18 @@ export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
       throw new TypeError(`spawn expects a store, "shared" or "isolated", got ${describe(store)}`);
     if (site !== null) Object.defineProperty(this, "site", { value: site });
   }
+}
+/**
+ * @internal The Spawn of a toolkit combinator's child (concurrency/pool.ts, timeout, latest, …).
+ * §9.8 says whose logs a combinator delivers (`all` on failure: the failed task's only), so a child's
+ * log it does not collect is its decision, not a forgotten task: the scheduler does not report it as
+ * lost (World.close). Marked off the constructor, non-enumerable (as `site`), so the public Spawn and
+ * what `record` / `console.log` show of one stay as they are.
+ */
+export function ownedSpawn(program: ProgramLikeOf<unknown>, site: Error | null): Spawn<unknown, unknown> {
+  const s = new Spawn(program, "shared", site);
+  Object.defineProperty(s, "owned", { value: true });
+  return s;
 }
 /** The effect of `wait(waitable)`: block until the task or future finishes; answers its value or throws its error. */
 export class Wait<T = unknown> extends SchedulerEffect<T> {

@@ -154,7 +154,7 @@ function settleUnheard(
  * is made only for a waiter that receives it): reported exactly once, never dropped.
  */
 export function finishCancel(w: World, t: TaskRec, cause: { error: unknown } | null, unheard = false): void {
-  w.finished(t);
+  w.finished(t, !unheard); // (a program cancelled it: its log goes with it unless a waiter asks)
   const made = () => cancelledError(t, cause);
   if (unheard && cause !== null)
     settleUnheard(w, t, cause.error, `a finally block of task ${t.id} threw while it was cancelled`, made);

@@ -95,11 +95,18 @@ export class Waiter {
   /** gather: the pending cells still to complete (a W_WAIT is decided by its one cell: unread) */
   declare remaining: number;
   declare active: boolean;
+  /**
+   * The effect the task blocked at (its Wait / Gather / Race / AwaitPromise): a deadlock found as
+   * another task ends is thrown into this task from that task's invocation, where it is not known,
+   * and its traceback names it as the other paths do (`effect Wait(Future): scheduler ✗`).
+   */
+  declare readonly effect: unknown;
   constructor(
     task: TaskRec,
     kind: number,
     items: readonly Cell[] | null,
     handles: readonly Waitable<unknown>[] | null,
+    effect: unknown,
   ) {
     this.task = task;
     this.kind = kind;
@@ -107,6 +114,7 @@ export class Waiter {
     this.handles = handles;
     this.remaining = 0;
     this.active = true;
+    this.effect = effect;
   }
 }
 

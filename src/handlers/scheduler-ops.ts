@@ -43,6 +43,7 @@ import {
   heldBy,
   isProgramLike,
   macrotask,
+  noteBlockedAt,
   Program,
 } from "../protocol.js";
 import { abortReason, abortSignal, failTask, finishCancel, signalOf } from "./scheduler-cancel.js";
@@ -198,6 +199,10 @@ function* deadlockMessage(w: World): Generator<unknown, string, any> {
 function throwIntoBlocked(w: World, e: unknown): TaskRec {
   const t = w.mostRecentlyBlocked();
   if (t === null) throw new Error(`doeff scheduler: nothing is ready or blocked (${String(e)})`);
+  // (thrown from this invocation, perhaps for another task's effect: its traceback is told which
+  // effect t waits at, for its `effect Wait(Future): scheduler ✗` line)
+  const x = t.waiter;
+  if (x !== null && t.k !== null && w.self !== null) noteBlockedAt(t.k, x.effect, w.self, e);
   w.unblock(t);
   t.action = THROW;
   t.actionValue = e;
@@ -212,9 +217,10 @@ function* blockOn(
   kind: number,
   items: Cell | readonly Cell[],
   handles: readonly unknown[] | null,
+  effect: unknown,
 ): Generator<unknown, TaskRec, any> {
   if (finalizing(w, cur)) return contThrow(cur, k, cancellingError(w, cur));
-  w.addWaiterOf(cur, kind, items, handles);
+  w.addWaiterOf(cur, kind, items, handles, effect);
   w.block(cur, k);
   return yield* pickNext(w);
 }
@@ -413,7 +419,7 @@ export function spawnedTask(
   hs: readonly Handler[],
   n: number,
 ): TaskRec {
-  const t = w.newTask(w.spawnContext(effect.store === "isolated"));
+  const t = w.newTask(w.spawnContext(effect.store === "isolated", effect.owned === true));
   // (wrapped when it starts)
   t.body = n > 0 ? new Wrapped(effect.program, n === hs.length ? hs : hs.slice(0, n)) : effect.program;
   if (effect.site !== undefined) t.spawnSite = effect.site;
@@ -473,7 +479,7 @@ export function* handleEffect(
   }
   if (effect instanceof Wait) {
     const c = cellOf(effect.waitable)!;
-    if (c.state === PENDING) return yield* blockOn(w, cur, k, W_WAIT, c, null);
+    if (c.state === PENDING) return yield* blockOn(w, cur, k, W_WAIT, c, null, effect);
     if (c instanceof TaskRec) mergeLog(cur, c);
     return c.state === SUCCEEDED ? cont(cur, k, c.value) : contThrow(cur, k, c.value);
   }
@@ -491,7 +497,7 @@ export function* handleEffect(
       return contThrow(cur, k, failed.value);
     }
     if (pending === 0) return cont(cur, k, gatherValues(cur, items));
-    return yield* blockOn(w, cur, k, W_GATHER, items, effect.waitables);
+    return yield* blockOn(w, cur, k, W_GATHER, items, effect.waitables, effect);
   }
   if (effect instanceof Race) {
     const items = effect.waitables.map((x) => cellOf(x)!);
@@ -500,7 +506,7 @@ export function* handleEffect(
     }
     let winner: Cell | null = null;
     for (const c of items) if (c.state !== PENDING && (winner === null || c.seq < winner.seq)) winner = c;
-    if (winner === null) return yield* blockOn(w, cur, k, W_RACE, items, effect.waitables);
+    if (winner === null) return yield* blockOn(w, cur, k, W_RACE, items, effect.waitables, effect);
     const o = raceOutcome(items, effect.waitables, winner);
     if (winner instanceof TaskRec) mergeLog(cur, winner);
     return o.ok ? cont(cur, k, o.value) : contThrow(cur, k, o.value);
@@ -563,7 +569,7 @@ export function* handleEffect(
       }
     }
     if (schedulerFastPaths.awaitAlone && w.aloneWith(cur)) return yield* awaitAlone(w, cur, k, r);
-    return yield* blockOn(w, cur, k, W_WAIT, awaitExternal(w, cur, r), null);
+    return yield* blockOn(w, cur, k, W_WAIT, awaitExternal(w, cur, r), null, effect);
   }
   if (effect instanceof GetAbortSignal) return cont(cur, k, signalOf(w, cur));
   if (effect instanceof GetTaskInfo) return cont(cur, k, taskInfo(cur));

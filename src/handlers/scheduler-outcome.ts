@@ -7,7 +7,7 @@
 import type { Waitable } from "../effects/scheduler.js";
 import { TaskCtx } from "../protocol.js";
 import { type Cell, FAILED } from "./scheduler-cell.js";
-import { DONE_CTX, TaskRec } from "./scheduler-task.js";
+import { DONE_CTX, TaskRec, Uncollected } from "./scheduler-task.js";
 
 /**
  * Merge `from`'s log into `to`'s, once (SEMANTICS §9.3). `from` is done (it runs no more code): its
@@ -20,6 +20,7 @@ export function mergeLog(to: TaskRec, from: TaskRec): void {
   // (a task that logged nothing has no log array: none is made just to be merged)
   const src = fc instanceof TaskCtx ? fc.peekLog() : fc.log;
   if (src === null || src.length === 0) return;
+  if (fc instanceof Uncollected) from.world.collected(from, src.length);
   const dst = to.ctx.log;
   for (let i = 0; i < src.length; i++) dst.push(src[i]);
 }

@@ -116,7 +116,7 @@ function waitAtSite(w: World, effect: Wait<unknown>): unknown {
   const c = cellOf(effect.waitable)!;
   if (c.state === PENDING) {
     const r = c instanceof PromiseCell && c.external ? waitAlone(w, c) : DEFER;
-    return r !== DEFER ? r : blockAtSite(w, W_WAIT, c, null);
+    return r !== DEFER ? r : blockAtSite(w, W_WAIT, c, null, effect);
   }
   if (c.state !== SUCCEEDED) return DEFER;
   if (c instanceof TaskRec) mergeLog(w.current, c);
@@ -175,7 +175,7 @@ export function gatherAtSite(w: World, effect: Gather<unknown>): unknown {
     if (c.state === FAILED) return DEFER; // thrown by the handler
     if (c.state === PENDING) pending = true;
   }
-  if (pending) return blockAtSite(w, W_GATHER, items, ws);
+  if (pending) return blockAtSite(w, W_GATHER, items, ws, effect);
   return gatherValues(w.current, items);
 }
 
@@ -255,7 +255,7 @@ export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
     return DEFER;
   }
   // the general path's block on an external promise the settlement completes, at the site
-  return blockAtSite(w, W_WAIT, awaitExternal(w, cur, r), null);
+  return blockAtSite(w, W_WAIT, awaitExternal(w, cur, r), null, effect);
 }
 
 /**
@@ -312,11 +312,12 @@ function blockAtSite(
   kind: number,
   items: Cell | readonly Cell[],
   handles: readonly unknown[] | null,
+  effect: unknown,
 ): unknown {
   const cur = w.current;
   if (!canBlockAtSite(w) || finalizing(w, cur)) return DEFER;
   const next = w.peek()!;
-  w.addWaiterOf(cur, kind, items, handles);
+  w.addWaiterOf(cur, kind, items, handles, effect);
   w.block(cur, null);
   w.dequeue();
   return switchTo(w, next, cur);

@@ -42,6 +42,21 @@ export const DONE_CTX: TaskContext = Object.freeze({
   log: Object.freeze([]) as unknown as unknown[],
 });
 
+/**
+ * The context of a finished task that logged and whose log nothing has merged yet, counted on its
+ * world (World.finished) until a waiter merges it (mergeLog) or the world closes and says it was
+ * lost. It keeps only the log: the task runs no more code.
+ */
+export class Uncollected implements TaskContext {
+  constructor(readonly log: unknown[]) {}
+  get state(): Map<string, unknown> {
+    return DONE_CTX.state;
+  }
+  get env(): Env {
+    return DONE_CTX.env;
+  }
+}
+
 /** A task's rarely set fields (TaskRec.rare). */
 interface TaskRare {
   ctl: AbortController | null;

@@ -12,6 +12,7 @@
  */
 import { keepFast } from "../effects/keep-fast.js";
 import type { IdleSource, PromiseHandle, Waitable } from "../effects/scheduler.js";
+import { DoeffError } from "../errors.js";
 import {
   type Continuation,
   type Handler,
@@ -41,7 +42,7 @@ import {
   Waiter,
 } from "./scheduler-cell.js";
 import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
-import { cellOf, DONE_CTX, TaskDone, TaskRec } from "./scheduler-task.js";
+import { cellOf, DONE_CTX, TaskDone, TaskRec, Uncollected } from "./scheduler-task.js";
 
 interface ExtCompletion {
   readonly cell: PromiseCell;
@@ -56,7 +57,27 @@ interface ExtCompletion {
  * start holds no context of its own (48 B each: spawn 10,000 then gather kept 10,000 of them alive,
  * copied by every young-generation collection until they ran).
  */
-class SpawnCtx extends TaskCtx {}
+class SpawnCtx extends TaskCtx {
+  /** The context the task gets when it first runs: its own, with its own log. */
+  fresh(): TaskCtx {
+    return new TaskCtx(this.state, this.env);
+  }
+}
+
+/**
+ * A toolkit combinator's child's context (ownedSpawn): the same, of a class of its own, so that a
+ * log the combinator leaves uncollected is known as its decision (§9.8), not reported as lost
+ * (World.finished). A class, not a field: 8 B less per task, and it is asked only as a task ends.
+ */
+class OwnedCtx extends TaskCtx {}
+class OwnedSpawnCtx extends SpawnCtx {
+  override fresh(): TaskCtx {
+    return new OwnedCtx(this.state, this.env);
+  }
+}
+
+/** Task ids a lost-log warning names (World.uncollected); the others are counted. */
+const NAMED = 8;
 
 /**
  * Per-run data under this key: the run's open worlds in the order they were made (absent: none
@@ -75,6 +96,16 @@ export class World {
   selfOnly: readonly Handler[] | null = null;
   /** the context of the last task spawned with a shared store (SpawnCtx), or null */
   private spawnCtx: SpawnCtx | null = null;
+  /** the same for a toolkit combinator's children (OwnedSpawnCtx) */
+  private ownedSpawnCtx: SpawnCtx | null = null;
+  /**
+   * Finished tasks whose log nothing merged (yet): a `tell` in a task reaches RunResult.log only
+   * through a wait / gather / race on it (§9.3), and one never collected was dropped without a
+   * word. Counted as they end (finished) and uncounted as a waiter merges them (mergeLog); what is
+   * left when the world closes is one warning. Counts and the first NAMED ids, not the tasks: a
+   * server spawning forgotten tasks keeps two numbers, not every task and its log.
+   */
+  uncollected: { tasks: number; entries: number; ids: number[] } | null = null;
   /**
    * Tasks not done, in ascending id order: an intrusive doubly linked list through TaskRec
    * (prevLive/nextLive), not a Map — a Map entry cost a hash insert and delete per task and ~40 B.
@@ -137,8 +168,12 @@ export class World {
   /** the listener on the run's signal, removed when the world closes */
   private onRunAbort: (() => void) | null = null;
 
-  constructor(ctx: RunContext) {
+  /** the scheduler handler whose world this is (the taker a traceback names: throwIntoBlocked) */
+  readonly self: Handler | null;
+
+  constructor(ctx: RunContext, self: Handler | null = null) {
     this.ctx = ctx;
+    this.self = self;
     this.main = new TaskRec(this, 0, 0, ctx.current);
     this.main.run = RUNNING;
     this.current = this.main;
@@ -160,6 +195,7 @@ export class World {
   /** The world ends (R9 done): it no longer listens to the run's signal. */
   close(): void {
     this.closed = true;
+    this.warnUncollected();
     this.spawnCtx = null;
     const open = this.ctx.user.get(OPEN) as World[] | undefined;
     const i = open?.indexOf(this) ?? -1;
@@ -193,11 +229,12 @@ export class World {
    * The context of a task spawned now by the current task: a copy of its state (`isolated`), or
    * (shared, §9.6 rev. 2) the very same state Map and its env, held until the task starts (SpawnCtx).
    */
-  spawnContext(isolated: boolean): TaskContext {
+  spawnContext(isolated: boolean, owned = false): TaskContext {
     const parent = this.ctx.current;
-    if (isolated) return new TaskCtx(new Map(parent.state), parent.env);
-    const s = this.spawnCtx;
+    if (isolated) return new (owned ? OwnedCtx : TaskCtx)(new Map(parent.state), parent.env);
+    const s = owned ? this.ownedSpawnCtx : this.spawnCtx;
     if (s !== null && s.state === parent.state && s.env === parent.env) return s;
+    if (owned) return (this.ownedSpawnCtx = new OwnedSpawnCtx(parent.state, parent.env));
     return (this.spawnCtx = new SpawnCtx(parent.state, parent.env));
   }
 
@@ -219,14 +256,62 @@ export class World {
    * `t` is done (completed, failed or cancelled): off the live list, its continuation gone, and its
    * context too when it logged nothing (it runs no more code; a waiter merging its log finds none:
    * 48 B less per finished task a gather still waits to collect). Its outcome is settled by the caller.
+   *
+   * `forgotten`: whether a log nothing collects would be lost unnoticed — false for a task a program
+   * cancelled (it decided the task's fate; a cancelled task's log reaches only a waiter that asks,
+   * as §9.8's combinators' do not) and for a toolkit combinator's child (OwnedCtx). A task that ran
+   * to its end, or was cancelled as main ended (R9), is counted (uncollected) until merged.
    */
-  finished(t: TaskRec): void {
+  finished(t: TaskRec, forgotten = true): void {
     t.run = DONE;
     t.k = null;
     t.dropBody();
     const c = t.ctx;
-    if (c instanceof TaskCtx && c.peekLog() === null) t.ctx = DONE_CTX;
+    if (c instanceof TaskCtx) {
+      const log = c.peekLog();
+      if (log === null) t.ctx = DONE_CTX;
+      else if (forgotten && log.length > 0 && !(c instanceof OwnedCtx)) {
+        t.ctx = new Uncollected(log as unknown[]);
+        const u = (this.uncollected ??= { tasks: 0, entries: 0, ids: [] });
+        u.tasks++;
+        u.entries += log.length;
+        if (u.ids.length < NAMED) u.ids.push(t.taskId);
+      }
+    }
     this.unlinkLive(t);
+  }
+
+  /** A waiter merged the log of `t` (its context an Uncollected): no longer lost. */
+  collected(t: TaskRec, entries: number): void {
+    const u = this.uncollected!;
+    u.tasks--;
+    u.entries -= entries;
+    const i = u.ids.indexOf(t.taskId);
+    if (i >= 0) u.ids.splice(i, 1);
+  }
+
+  /**
+   * The world closes: the logs of finished tasks nothing collected are gone with it. Said on the
+   * run's warnings (an error no program can receive, as "task N failed and nothing waited for
+   * it"), naming the tasks, with how to keep them. The merge rules themselves stay §9.3's.
+   */
+  private warnUncollected(): void {
+    const u = this.uncollected;
+    this.uncollected = null;
+    if (u === null || u.tasks === 0) return;
+    const ids = u.ids.sort((a, b) => a - b);
+    const more = u.tasks - ids.length;
+    const named =
+      ids.length === 0
+        ? `${u.tasks} task${u.tasks === 1 ? "" : "s"}` // (the ones it named were collected)
+        : `task${u.tasks === 1 ? "" : "s"} ${ids.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+    const entries = `${u.entries} log entr${u.entries === 1 ? "y" : "ies"}`;
+    this.ctx.warn(
+      new DoeffError(
+        `${entries} that ${named} wrote with tell ${u.entries === 1 ? "is" : "are"} not in RunResult.log: a task's log joins the log of the task that collects its outcome (wait, gather, race), and nothing collected ${u.tasks === 1 ? "it" : "them"}; to keep the entries, wait for the task (\`yield* wait(task)\` before main returns)`,
+      ),
+      `the log of ${named} was never collected`,
+    );
   }
 
   /** Take a task off the live list (its links cleared: a kept handle retains nothing). */
@@ -309,7 +394,7 @@ export class World {
     if (t.run === READY || t.run === BLOCKED) t.run = RUNNING;
     this.current = t;
     let c = t.ctx;
-    if (c instanceof SpawnCtx) t.ctx = c = new TaskCtx(c.state, c.env); // its first run: its own context
+    if (c instanceof SpawnCtx) t.ctx = c = c.fresh(); // its first run: its own context
     this.ctx.setCurrent(c);
   }
 
@@ -436,22 +521,29 @@ export class World {
     kind: number,
     on: Cell | readonly Cell[],
     handles: readonly unknown[] | null,
+    effect: unknown,
   ): void {
-    if (kind === W_WAIT) this.addWait(t, on as Cell);
-    else this.addWaiter(t, kind, on as readonly Cell[], handles as readonly Waitable<unknown>[]);
+    if (kind === W_WAIT) this.addWait(t, on as Cell, effect);
+    else this.addWaiter(t, kind, on as readonly Cell[], handles as readonly Waitable<unknown>[], effect);
   }
 
   /** Register `t` as waiting on `cell` (pending) alone: W_WAIT. */
-  addWait(t: TaskRec, cell: Cell): void {
-    const w = new Waiter(t, W_WAIT, null, null);
+  addWait(t: TaskRec, cell: Cell, effect: unknown): void {
+    const w = new Waiter(t, W_WAIT, null, null, effect);
     addTo(cell, w);
     w.remaining = 1;
     t.waiter = w;
   }
 
   /** Register `t` as waiting on the pending cells among `items`: W_GATHER / W_RACE. */
-  addWaiter(t: TaskRec, kind: number, items: readonly Cell[], handles: readonly Waitable<unknown>[]): void {
-    const w = new Waiter(t, kind, items, handles);
+  addWaiter(
+    t: TaskRec,
+    kind: number,
+    items: readonly Cell[],
+    handles: readonly Waitable<unknown>[],
+    effect: unknown,
+  ): void {
+    const w = new Waiter(t, kind, items, handles, effect);
     for (const c of items) if (c.state === PENDING && addTo(c, w)) w.remaining++;
     t.waiter = w;
   }

@@ -171,7 +171,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
     }
     const first = w === undefined;
     if (w === undefined) {
-      w = new World(ctx);
+      w = new World(ctx, self);
       ctx.user.set(self, w);
     }
     const performer = w.current;

@@ -95,3 +95,35 @@ function blockedLine(chain: Entry[], site: Segment, atSite: boolean, effect: unk
  * one (the small import) has no call to name, and does not carry it.
  */
 export let namesBlocked: typeof blockedLine | null = null;
+
+/**
+ * The effect a blocked continuation `k` waits at, and the handler that took it, noted by that
+ * handler as it throws `error` into `k` from an invocation for another effect (the scheduler's
+ * deadlock, found as another task ends: thrown by `transferWith(k, raise(error))`, where only the
+ * invocation's own effect is known). Its traceback then has the effect's line, as when the
+ * deadlock is found in the blocking task's own invocation (`effect Wait(Future): scheduler ✗`).
+ * Keyed by the segment the throw lands in, k's top, and taken by the first snapshot there.
+ */
+const blockedAt = new WeakMap<Segment, readonly [effect: unknown, taker: unknown, error: unknown]>();
+export const noteBlockedAt = (k: Continuation, effect: unknown, taker: unknown, error: unknown): void => {
+  if (k.top === null) return;
+  blockedAt.set(k.top, [effect, taker, error]);
+  effectAt = takeBlockedAt;
+};
+/**
+ * What noteBlockedAt noted for a throw of `error` landing in `site` (taken: once): the effect, and
+ * the prompt of the handler that took it (the first from `site` outward), or undefined.
+ */
+function takeBlockedAt(site: Segment, error: unknown): readonly [unknown, Segment | null] | undefined {
+  const b = blockedAt.get(site);
+  if (b === undefined || b[2] !== error) return undefined;
+  blockedAt.delete(site);
+  let p = site.firstPrompt;
+  while (p !== null && p.handler !== b[1]) {
+    const c = p.caller;
+    p = c === null ? null : c.firstPrompt;
+  }
+  return [b[0], p];
+}
+/** takeBlockedAt once a handler has noted a blocked effect (a bundle that cannot spawn has none). */
+export let effectAt: typeof takeBlockedAt | null = null;

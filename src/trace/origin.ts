@@ -14,7 +14,7 @@ import type { RunWarning } from "../run/context.js";
 import type { Continuation } from "../vm/continuation.js";
 import type { Segment } from "../vm/segment.js";
 import { OUTER_KEEP } from "../vm/codes.js";
-import { namesBlocked, waitOf } from "./blocked-in.js";
+import { effectAt, namesBlocked, waitOf } from "./blocked-in.js";
 import {
   type Entry,
   gap,
@@ -123,11 +123,16 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
     );
   }
   // thrown by a transferWith into a continuation another invocation stashed (the scheduler's deadlock,
-  // found as another task ended, thrown into a task blocked in receive): the effect it waits at is not
-  // known here, the call it is blocked in is — named as when its own invocation threw it. At a
-  // handler's delegate (an observe inside the scheduler), the call that performed the delegated effect.
+  // found as another task ended, thrown into a task blocked in receive): the call it is blocked in is
+  // named as when its own invocation threw it. At a handler's delegate (an observe inside the
+  // scheduler), the call that performed the delegated effect. And when the handler throwing it noted
+  // the effect the continuation was blocked at (noteBlockedAt), that effect's line, its taker ✗, as
+  // in the blocking task's own invocation.
   if (atSite && namesBlocked !== null)
     namesBlocked(chain, cur, true, originInv?.delegatedTo ? originInv.effect : undefined);
+  const b = atSite && effectAt !== null ? effectAt(cur, e) : undefined;
+  if (b !== undefined)
+    return new Origin(chain, b[0], visited(b[0], cur, visitsFrom(cur, b[1], MARK_THREW)), passed);
   if (e instanceof UnhandledEffectError) {
     return new Origin(chain, e.effect, visited(e.effect, cur, visitsFrom(cur, null, MARK_PASSED)), passed);
   }

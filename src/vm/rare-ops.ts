@@ -14,7 +14,8 @@ import { foreign, handlerOnly, LATE_OPS } from "./execute.js";
 import { consumedError, startFinalization, unstarted } from "./finalize.js";
 import type { Handler } from "./handler.js";
 import { suspendOn, type Machine } from "./machine.js";
-import { checkHandler, checkK, checkProgramLike, Primitive } from "./primitives.js";
+import { checkHandler, checkK, Primitive } from "./primitives.js";
+import { checkProgramArg } from "./program-arg.js";
 import type {
   AnswerOf,
   AnyEffect,
@@ -72,7 +73,8 @@ export function createContinuation<
   Continuation<unknown, ResultOf<P> | ReturnedBy<Hs>, Exclude<EffectsOf<P>, HandledBy<Hs>> | EmittedBy<Hs>>
 > {
   LATE_OPS[OP_CREATE_CONTINUATION] = execRare;
-  checkProgramLike(p, "createContinuation");
+  // (a function: what to pass instead, as spawn says, not only "got function (anonymous)")
+  checkProgramArg(p, "createContinuation");
   if (!Array.isArray(handlers))
     throw new TypeError(`createContinuation expects an array of handlers, got ${describe(handlers)}`);
   for (const h of handlers) checkHandler(h, "createContinuation");

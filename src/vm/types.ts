@@ -177,9 +177,17 @@ export type AnyFunction =
  * argument's contextual type with P as its constraint, and a check failing there left P uninferred
  * for a generator function written inline (TypeScript 5.x: the error then named no generator).
  */
-export type ProgramArg<P> = FunctionArg<Extract<P, AnyFunction>>;
-/** ProgramArg for the function members `F` of the argument's type. */
-export type FunctionArg<F> = [F] extends [never]
+export type ProgramArg<P> = FunctionArg<Extract<P, AnyFunction>, GenericFix>;
+/**
+ * ProgramArg for the function members `F` of the argument's type. `Unresolved` is never read: it
+ * is the fix for an argument whose type is a type parameter of the caller's own function (`x: Q | R`
+ * with `R extends () => Program<…>`), where the check stays unresolved (deferred: TypeScript decides
+ * a conditional type only once its type parameters are known). TypeScript then relates the argument
+ * to both branches without reporting why (checker.ts, a conditional target: `reportErrors` false),
+ * so ProgramExpectedError's fix never shows; what it does print is this alias with its arguments,
+ * so the fix is one of them.
+ */
+export type FunctionArg<F, Unresolved extends string = GenericFix> = [F] extends [never]
   ? unknown
   : AnyFunction extends F
     ? unknown
@@ -187,6 +195,10 @@ export type FunctionArg<F> = [F] extends [never]
       // one's argument is the fix. Not one conditional type per message either: a branch naming
       // `F` again makes the check of a generic program unresolvable, see ProgramExpectedError)
       ProgramExpectedError<FixFor<F>>;
+
+/** FunctionArg's fix where its check stays unresolved (a generic argument): it names no kind of function. */
+export type GenericFix =
+  "doeff: a function where a program goes (a type parameter that may be one): pass the program itself, job(…), not job or () => job(…); a generic helper's program parameter: P extends AnyProgramLike";
 
 /**
  * What to write instead of the function `F` (the words of the run-time error of spawn and the

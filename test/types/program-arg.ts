@@ -128,6 +128,14 @@ declare const either: Program<number, never> | (() => Program<number, never>);
 spawn(either);
 // @ts-expect-error -- it may be a function
 run(either);
+// a type parameter that may be a function: refused too (its check stays unresolved; the text, the
+// alias's argument GenericFix: test/types-matrix.test.ts)
+export function either2<Q extends Program<number, never>, R extends () => Program<number, never>>(x: Q | R) {
+  // @ts-expect-error -- it may be a function
+  spawn(x);
+  // @ts-expect-error -- it may be a function
+  return timeout(x, 10);
+}
 
 // an effect class given without `new` (and any class): refused, as a function is
 // @ts-expect-error -- an effect class is not an effect: pass new Roll(…)
