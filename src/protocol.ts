@@ -70,7 +70,8 @@ export { Env, perRun, type RunContext, type TaskContext } from "./run/context.js
 /** @internal One turn of the event loop (the scheduler's idle processing under runAsync). */
 export { macrotask } from "./run/macrotask.js";
 /** @internal The TaskContext class the run and the scheduler make (its log made on first use). */
-export { provisionalWarning, TaskCtx } from "./run/context.js";
+export { TaskCtx } from "./run/context.js";
+export { provisionalWarning } from "./run/provisional.js";
 // Concurrency (SEMANTICS §9–§10): what a replacement scheduler or clock needs beyond the effects —
 // the SCHEDULER marker, handle construction/recognition, and the idle-source protocol.
 export {

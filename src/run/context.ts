@@ -187,29 +187,6 @@ export class RunContextImpl implements RunContext {
   }
 }
 
-/**
- * Report `error` on the run's warnings now, and return what takes it back: for an error that may
- * still reach a program later (a cancelled task's, until a waiter reads it: scheduler-cancel.ts).
- * `ctx` is always the run's own context (getRunContext).
- */
-export function provisionalWarning(
-  ctx: RunContext,
-  error: unknown,
-  where: string,
-  traced = false,
-): () => void {
-  const impl = ctx as RunContextImpl;
-  impl.warn(error, where, traced);
-  const w = impl.warnings![impl.warnings!.length - 1]!;
-  return () => {
-    const ws = impl.warnings;
-    if (ws === null) return;
-    const i = ws.indexOf(w);
-    if (i >= 0) ws.splice(i, 1);
-    if (ws.length === 0) impl.warnings = null; // (none: format() prints no warnings heading)
-  };
-}
-
 /** Per-(run, handler object) data for stateful handlers (SEMANTICS §7.1). */
 export function perRun<T>(ctx: RunContext, key: object, init: () => T): T {
   let v = ctx.user.get(key) as T | undefined;
