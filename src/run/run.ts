@@ -11,7 +11,7 @@ import { macrotask } from "./macrotask.js";
 import { brandOf, describe, isAsyncIterator, isGeneratorObject } from "../vm/brand.js";
 import { Machine } from "../vm/machine.js";
 import { M_THROW, ST_ASYNC, ST_DONE } from "../vm/modes.js";
-import { Primitive } from "../vm/primitives.js";
+import { withHandlerUnchecked } from "../vm/primitives.js";
 import { fromGeneratorObject, Program } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 import { formatAborted, formatFailure } from "../trace/format.js";
@@ -36,7 +36,7 @@ import type {
 } from "./entry-check.js";
 import type { AnyHandlerFn, ReturnedBy, Runnable, RunValue } from "./rows.js";
 import type { AnyFunction, ProgramArg } from "../vm/types.js";
-import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, OP_WITH_HANDLER, P_PURE } from "../vm/codes.js";
+import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, P_PURE } from "../vm/codes.js";
 import { CHECK_STEPS, YIELD_MS, YIELD_STEPS } from "../vm/codes.js";
 
 /** The raw generator objects given to run / runAsync (weakly held). */
@@ -97,10 +97,7 @@ function start(
   let top: unknown =
     isGeneratorObject(program) && brandOf(program) === 0 ? fromGeneratorObject(program) : program;
   const handlers = options?.handlers ?? [];
-  // withHandler's primitive, without withHandler's checks of its arguments: run and runAsync made
-  // them already (checkProgram, and checkOptions for each handler, as notAHandler), and
-  // driveAsync's callers pass what the library made (so the small import carries neither check)
-  for (let i = handlers.length - 1; i >= 0; i--) top = new Primitive(OP_WITH_HANDLER, handlers[i], top);
+  for (let i = handlers.length - 1; i >= 0; i--) top = withHandlerUnchecked(handlers[i], top);
   const sites = options?.trace?.sites === true;
   if (sites) siteState.on++;
   const m = new Machine(top, ctx, makeTracer(options), sites, signal !== null);

@@ -150,6 +150,15 @@ export function withHandler<P extends AnyProgramLike | AnyFunction, H = any, Em 
 }
 
 /**
+ * @internal withHandler's primitive without withHandler's checks, for run and runAsync: they made
+ * them already (checkProgram, and checkOptions for each handler with notAHandler), and driveAsync's
+ * callers pass what the library made — so the small import carries neither check.
+ */
+export function withHandlerUnchecked(h: unknown, p: unknown): Primitive<unknown, unknown> {
+  return new Primitive(OP_WITH_HANDLER, h, p);
+}
+
+/**
  * The value argument of resume/transfer for a continuation answering `A`: required, unless
  * `undefined` is a valid answer (`Effect<void>`, `Effect<undefined>`, `Effect<unknown>`).
  */
