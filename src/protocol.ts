@@ -30,12 +30,12 @@ export {
 } from "./vm/handler.js";
 export {
   getRunContext,
-  pass,
   type Primitive,
   transfer,
   transferWith,
   withHandler,
 } from "./vm/primitives.js";
+export { pass } from "./vm/pass.js";
 export { getCallStack, getHandlers } from "./vm/introspect.js";
 export { discontinue, resume, resumeContinuation } from "./vm/resume.js";
 export {

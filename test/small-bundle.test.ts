@@ -86,16 +86,16 @@ test("small bundle: an aborted run's report reads as the whole package's, withou
   });
 });
 
-test("small bundle: without resume's module a resume made with new Primitive(…) is refused as any unknown primitive", async () => {
+test("small bundle: without resume's or pass's module a resume or pass made with new Primitive(…) is refused as any unknown primitive", async () => {
   const r = await bundle(`export { run, program, Primitive, handle, Effect } from "./src/index.ts";`);
   assert.deepEqual(
-    inputsOf(r).filter((f) => /vm\/resume|rare-ops/.test(f)),
+    inputsOf(r).filter((f) => /vm\/resume|vm\/pass|rare-ops/.test(f)),
     [],
   );
   await inTempDir("doeff-small-", async (dir) => {
     const d = await importBuilt(r, dir);
-    // (1: resume's op; 4: discontinue's — the VM's codes, never exported)
-    for (const op of [1, 4]) {
+    // (1: resume's op; 4: discontinue's; 5: pass's — the VM's codes, never exported)
+    for (const op of [1, 4, 5]) {
       const res = d.run(
         d.program(function* (): Generator<unknown, unknown, unknown> {
           return yield new d.Primitive(op, {}, 1);

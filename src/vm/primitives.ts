@@ -2,11 +2,10 @@
  * Primitives (SEMANTICS §4): frozen VM instructions. The functions here only build and validate
  * them (eagerly: bad arguments throw synchronously); the machine executes them (vm/execute.ts).
  */
-import { brand, brandOf, describe, isGeneratorObject, isProgramLike, notAHandler } from "./brand.js";
+import { brand, describe, isGeneratorObject, isProgramLike, notAHandler } from "./brand.js";
 import { type Continuation, isContinuation } from "./continuation.js";
 import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
 import type {
-  AnyEffect,
   AnyFunction,
   AnyProgramLike,
   EffectsOf,
@@ -22,7 +21,6 @@ import {
   B_PRIMITIVE,
   OP_CALL_GEN,
   OP_GET_RUN_CONTEXT,
-  OP_PASS,
   OP_TRANSFER,
   OP_TRANSFER_WITH,
   OP_WITH_HANDLER,
@@ -186,17 +184,6 @@ export function transferWith(
   checkK(k, "transferWith");
   checkProgramLike(p, "transferWith");
   return new Primitive(OP_TRANSFER_WITH, k, p);
-}
-
-/** Forward the effect (or a substitute) to the next handler out; terminal (handler only). */
-export function pass(): Primitive<never>;
-/** With a substitute: the handler's own code performs it (its row), taken by the handlers outside. */
-export function pass<E extends AnyEffect>(effect: E): Primitive<never, E>;
-export function pass(effect?: unknown): Primitive<never, unknown> {
-  if (effect !== undefined && brandOf(effect) !== 1) {
-    throw new TypeError(`pass expects an Effect or nothing, got ${describe(effect)}`);
-  }
-  return new Primitive(OP_PASS, effect, undefined);
 }
 
 const GET_RUN_CONTEXT = /* @__PURE__ */ new Primitive<import("../run/context.js").RunContext>(
