@@ -33,6 +33,7 @@ export {
   type Primitive,
   transfer,
   transferWith,
+  transferWithMade,
   withHandler,
 } from "./vm/primitives.js";
 export { pass } from "./vm/pass.js";

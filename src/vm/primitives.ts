@@ -4,7 +4,7 @@
  */
 import { brand, describe, isGeneratorObject, isProgramLike, notAHandler } from "./brand.js";
 import { type Continuation, isContinuation } from "./continuation.js";
-import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
+import { type Program, type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
 import type {
   AnyFunction,
   AnyProgramLike,
@@ -154,6 +154,20 @@ export function withHandler<P extends AnyProgramLike | AnyFunction, H = any, Em 
  */
 export function withHandlerUnchecked(h: unknown, p: unknown): Primitive<unknown, unknown> {
   return new Primitive(OP_WITH_HANDLER, h, p);
+}
+
+/**
+ * @internal transferWith(k, p) for a program `p` the library made (handlers/util.ts raiseAt's
+ * `raise(error)`): `k` is checked as transferWith checks it; `p` is a program, so it is not checked —
+ * and a bundle whose only transferWith is such a one (the small import's state handler) carries no
+ * check of a program argument.
+ */
+export function transferWithMade<A, E = never>(
+  k: Continuation<A, unknown, E>,
+  p: Program<never>,
+): Primitive<never, E> {
+  checkK(k, "transferWith");
+  return new Primitive(OP_TRANSFER_WITH, k, p);
 }
 
 /**
