@@ -10,7 +10,7 @@ import { brandOf, describe } from "./brand.js";
 import type { Continuation } from "./continuation.js";
 import { passOn } from "./dispatch.js";
 import { link } from "./eras.js";
-import { closeHandlerFrame, closingError, foreign, handlerOnly, LATE_OPS } from "./execute.js";
+import { closeHandlerFrame, closingError, handlerOnly, LATE_OPS } from "./execute.js";
 import { PASSES } from "./finalize.js";
 import type { Machine } from "./machine.js";
 import { Primitive } from "./primitives.js";
@@ -35,7 +35,7 @@ export function pass(effect?: unknown): Primitive<never, unknown> {
 
 /**
  * pass at a handler's yield: close the invocation (§5.3) with its own continuation, then performPass
- * — execute.ts terminal (transfer's), with the invocation's `k` and its own message for a used one.
+ * — execute.ts terminal (transfer's), with the invocation's own `k` and its own message for a used one.
  */
 function executePass(m: Machine, prim: Primitive): void {
   const inv = handlerOnly(m, prim);
@@ -50,7 +50,7 @@ function executePass(m: Machine, prim: Primitive): void {
     m.throwHere(new ContinuationConsumedError("invocation's continuation (pass after resume?)"));
     return;
   }
-  if (k.source !== m && foreign(m, k, prim)) return;
+  // (no foreign check: an invocation on this run's chain was captured by this run)
   k.used = true;
   if (m.cur === inv && top !== null && top.prev === null && m.tracer === null) {
     closeHandlerFrame(m, inv, OP_PASS, k, prim.a, top);
