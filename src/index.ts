@@ -58,12 +58,12 @@ export {
 export {
   type CallStackEntry,
   getRunContext,
-  pass,
   Primitive,
   transfer,
   transferWith,
   withHandler,
 } from "./vm/primitives.js";
+export { pass } from "./vm/pass.js";
 export { getCallStack, getHandlers } from "./vm/introspect.js";
 export { discontinue, resume, resumeContinuation } from "./vm/resume.js";
 export {

@@ -30,12 +30,14 @@ export {
 } from "./vm/handler.js";
 export {
   getRunContext,
-  pass,
   type Primitive,
   transfer,
   transferWith,
   withHandler,
 } from "./vm/primitives.js";
+/** @internal transferWith for a program the library made (handlers/util.ts raiseAt). */
+export { transferWithMade } from "./vm/primitives.js";
+export { pass } from "./vm/pass.js";
 export { getCallStack, getHandlers } from "./vm/introspect.js";
 export { discontinue, resume, resumeContinuation } from "./vm/resume.js";
 export {
@@ -70,7 +72,9 @@ export { Env, perRun, type RunContext, type TaskContext } from "./run/context.js
 /** @internal One turn of the event loop (the scheduler's idle processing under runAsync). */
 export { macrotask } from "./run/macrotask.js";
 /** @internal The TaskContext class the run and the scheduler make (its log made on first use). */
-export { provisionalWarning, TaskCtx } from "./run/context.js";
+export { TaskCtx } from "./run/context.js";
+/** @internal An error kept on the run's warnings until a program receives it (scheduler-cancel.ts). */
+export { provisionalWarning } from "./run/provisional.js";
 // Concurrency (SEMANTICS §9–§10): what a replacement scheduler or clock needs beyond the effects —
 // the SCHEDULER marker, handle construction/recognition, and the idle-source protocol.
 export {

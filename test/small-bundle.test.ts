@@ -54,6 +54,15 @@ export function scenarios({ run, program, state, get, put, fn, handle, resume, E
     return yield* get("n");
   });
   out.push(run(q(), { handlers: [state], signal: ac.signal }).format());
+  // the state handler's own code (not its FAST_PATH), called by a handler function: a missing key
+  // thrown at the perform site (raiseAt: transferWith of raise's program, unchecked)
+  const relay = function relay(e, k) {
+    return state(e, k);
+  };
+  const reads = fn(function* reads() {
+    return yield* get("missing");
+  });
+  out.push(run(reads(), { handlers: [state, relay] }).format());
   return out;
 }
 `;
@@ -76,8 +85,12 @@ test("small bundle: an aborted run's report reads as the whole package's, withou
     const { scenarios: play } = await import(pathToFileURL(code).href);
     const got: string[] = play(small);
     const want: string[] = play(doeff);
-    assert.equal(got.length, 4);
+    assert.equal(got.length, 5);
     assert.deepEqual(got, want);
+    assert.equal(
+      want[4],
+      'doeff traceback (outermost first):\n  reads\n  effect Get("missing"): relay ✗, state ·\nMissingStateKeyError: state has no key "missing"; put() it first or seed it with run(p, { store: { missing: ... } })',
+    );
     assert.match(
       want[0]!,
       /^doeff: the run was aborted by its signal .*\nwhere the run was when its signal aborted it/,
@@ -86,16 +99,16 @@ test("small bundle: an aborted run's report reads as the whole package's, withou
   });
 });
 
-test("small bundle: without resume's module a resume made with new Primitive(…) is refused as any unknown primitive", async () => {
+test("small bundle: without resume's or pass's module a resume or pass made with new Primitive(…) is refused as any unknown primitive", async () => {
   const r = await bundle(`export { run, program, Primitive, handle, Effect } from "./src/index.ts";`);
   assert.deepEqual(
-    inputsOf(r).filter((f) => /vm\/resume|rare-ops/.test(f)),
+    inputsOf(r).filter((f) => /vm\/resume|vm\/pass|rare-ops/.test(f)),
     [],
   );
   await inTempDir("doeff-small-", async (dir) => {
     const d = await importBuilt(r, dir);
-    // (1: resume's op; 4: discontinue's — the VM's codes, never exported)
-    for (const op of [1, 4]) {
+    // (1: resume's op; 4: discontinue's; 5: pass's — the VM's codes, never exported)
+    for (const op of [1, 4, 5]) {
       const res = d.run(
         d.program(function* (): Generator<unknown, unknown, unknown> {
           return yield new d.Primitive(op, {}, 1);

@@ -3,7 +3,7 @@
  *
  *   handle(EffectClass, function* (e, k) {
  *     let v;
- *     try { v = f(e); } catch (err) { return yield* transferWith(k, raise(err)); }
+ *     try { v = f(e); } catch (err) { return yield* raiseAt(k, err); }
  *     return yield* transfer(k, v);
  *   })
  *
@@ -22,10 +22,9 @@ import {
   type AnswerOf,
   TAKES,
   transfer,
-  transferWith,
 } from "../protocol.js";
 import type { EffectClass, HandleableClass } from "./handle.js";
-import { raise, syncOnly } from "./util.js";
+import { raiseAt, syncOnly } from "./util.js";
 
 /**
  * The compile error for an async or generator function given where the answer is computed
@@ -94,7 +93,7 @@ export function answer<
         try {
           v = f(effect);
         } catch (err) {
-          return yield* transferWith(k, raise(err));
+          return yield* raiseAt(k, err);
         }
       }
       return yield* transfer(k, v);

@@ -19,7 +19,7 @@ import {
   withHandler,
 } from "../protocol.js";
 import { checkProgramArg } from "../effects/program-arg.js";
-import { raise } from "./util.js";
+import { raiseAt } from "./util.js";
 
 /** What a transform returns: nothing (pass unchanged), a substitute Effect, or a program to run instead. */
 export type InterceptResult = undefined | void | Effect<unknown> | ProgramLikeOf<unknown>;
@@ -74,18 +74,16 @@ export function intercept<P extends AnyProgramLike | AnyFunction, R extends Inte
     try {
       r = transform(effect);
     } catch (e) {
-      return yield* transferWith(k, raise(e)); // thrown at the perform site
+      return yield* raiseAt(k, e); // thrown at the perform site
     }
     if (r === undefined) return yield* pass();
     const b = brandOf(r);
     if (b === 1) return yield* pass(r as Effect<unknown>); // outer handlers see the substitute; not fed to transform again
     if (b === 2 || b === 3) return yield* transferWith(k, r as ProgramLikeOf<unknown>); // runs inside the intercept
-    return yield* transferWith(
+    return yield* raiseAt(
       k,
-      raise(
-        new TypeError(
-          `intercept transform returned ${describe(r)}; return undefined (pass on), an Effect (substitute) or a Program (run instead)`,
-        ),
+      new TypeError(
+        `intercept transform returned ${describe(r)}; return undefined (pass on), an Effect (substitute) or a Program (run instead)`,
       ),
     );
   };

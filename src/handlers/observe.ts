@@ -30,11 +30,10 @@ import {
   TAKES,
   TRACE_QUIET,
   transfer,
-  transferWith,
   visibleMarked,
 } from "../protocol.js";
 import { type EffectClass, firstNotAnEffectClass, type InstancesOf } from "./handle.js";
-import { raise } from "./util.js";
+import { raiseAt } from "./util.js";
 
 /**
  * How an observed effect ended: `"answered"` with the answer the handlers outside gave, `"threw"`
@@ -187,7 +186,7 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
         // for the rest of the body, so around a loop that never ends each effect answered with an
         // error (a caught failure, a timeout) kept this call, ~3 kB, and made every later
         // traceback walk them all
-        return yield* transferWith(k, raise(error));
+        return yield* raiseAt(k, error);
       }
       settled = true;
       report(ctx, effect, end, { status: "answered", value });

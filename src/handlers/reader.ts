@@ -27,7 +27,7 @@ import {
   transferWith,
   TAKES,
 } from "../protocol.js";
-import { named, raise } from "./util.js";
+import { named, raiseAt } from "./util.js";
 
 const B_PROGRAM = 2;
 
@@ -152,12 +152,12 @@ export const reader: Handler<Ask<unknown> | Local<unknown, unknown>> = function*
   try {
     v = askAnswer(effect, ctx);
   } catch (e) {
-    return yield* transferWith(k, raise(e));
+    return yield* raiseAt(k, e);
   }
   if (v !== DEFER) return yield* transfer(k, v);
   const prog = ctx.current.env.get(effect.key);
   if (ctx.current.env.evaluating.has(prog)) {
-    return yield* transferWith(k, raise(new CircularAskError(effect.key)));
+    return yield* raiseAt(k, new CircularAskError(effect.key));
   }
   const data = runData(ctx);
   const inflight = data.inflight.get(prog);

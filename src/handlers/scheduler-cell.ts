@@ -31,7 +31,10 @@ export const W_RACE = 2;
 
 /** A cell value made on first read (setLazyValue). */
 export class LazyValue {
-  constructor(readonly make: () => unknown) {}
+  declare readonly make: () => unknown;
+  constructor(make: () => unknown) {
+    this.make = make;
+  }
 }
 
 /**

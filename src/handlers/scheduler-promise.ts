@@ -68,10 +68,12 @@ export function request(w: World, cell: PromiseCell, ok: boolean, value: unknown
  * promise's reaction, ~290 B per abandoned await (test/leaks.test.ts).
  */
 export class AwaitLink {
-  constructor(
-    public t: TaskRec | null,
-    public cell: PromiseCell | null,
-  ) {}
+  declare t: TaskRec | null;
+  declare cell: PromiseCell | null;
+  constructor(t: TaskRec | null, cell: PromiseCell | null) {
+    this.t = t;
+    this.cell = cell;
+  }
 }
 
 /**

@@ -71,10 +71,12 @@ interface TaskRare {
  * first (TaskRec.body): only a task spawned inside handlers has one, until it starts.
  */
 export class Wrapped {
-  constructor(
-    readonly body: unknown,
-    readonly hs: readonly Handler[],
-  ) {}
+  declare readonly body: unknown;
+  declare readonly hs: readonly Handler[];
+  constructor(body: unknown, hs: readonly Handler[]) {
+    this.body = body;
+    this.hs = hs;
+  }
 }
 
 /**

@@ -40,7 +40,6 @@ import {
   SITE_PASS,
   TRACE_QUIET,
   transfer,
-  transferWith,
   TAKES,
 } from "../protocol.js";
 import { DONE, START, THROW } from "./scheduler-cell.js";
@@ -56,7 +55,7 @@ import {
   NOT_EXACT,
   spawnAtSite,
 } from "./scheduler-site.js";
-import { named, raise } from "./util.js";
+import { named, raiseAt } from "./util.js";
 
 /** Does world `w` own the waitables this effect is about? (Effects about others are passed.) */
 function owns(w: World | undefined, e: unknown): boolean {
@@ -140,7 +139,7 @@ function go(w: World, t: TaskRec, first: boolean): Primitive<unknown, unknown> {
   if (t.action === THROW) {
     const from = t.takeWokenBy();
     if (from !== null) w.received(from);
-    return first ? discontinue(k, v) : transferWith(k, raise(v));
+    return first ? discontinue(k, v) : raiseAt(k, v);
   }
   const arg = t.action === START ? undefined : v;
   return first ? resume(k, arg) : transfer(k, arg);

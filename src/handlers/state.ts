@@ -5,16 +5,8 @@
  */
 import { Get, Modify, Put, STATE_OP } from "../effects/state.js";
 import { MissingStateKeyError } from "../errors.js";
-import {
-  FAST_PATH,
-  type Handler,
-  type RunContext,
-  getRunContext,
-  transfer,
-  transferWith,
-  TAKES,
-} from "../protocol.js";
-import { named, raise } from "./util.js";
+import { FAST_PATH, type Handler, type RunContext, getRunContext, transfer, TAKES } from "../protocol.js";
+import { named, raiseAt } from "./util.js";
 
 /** The answer to a state effect, or a thrown error (thrown at the perform site). */
 function answer(effect: Get | Put | Modify, ctx: RunContext): unknown {
@@ -45,7 +37,7 @@ export const state: Handler<Get<any> | Put | Modify<any>> = function* state(effe
   try {
     v = answer(effect, ctx);
   } catch (e) {
-    return yield* transferWith(k, raise(e));
+    return yield* raiseAt(k, e);
   }
   return yield* transfer(k, v);
 };

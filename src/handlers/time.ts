@@ -42,7 +42,7 @@ import {
   visibleMarked,
   waitsIn,
 } from "../protocol.js";
-import { named, raise } from "./util.js";
+import { named, raiseAt } from "./util.js";
 
 function schedulerPresent(hs: readonly Handler[]): boolean {
   for (const h of hs) if ((h as { [SCHEDULER]?: unknown })[SCHEDULER] === true) return true;
@@ -356,8 +356,7 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
     if (effect instanceof Now) return yield* transfer(k, read(effect, clock));
     if (!schedulerPresent(yield* getHandlers())) {
       const due = clock.now + effect.ms;
-      if (Math.abs(due) > Number.MAX_SAFE_INTEGER)
-        return yield* transferWith(k, raise(pastSafe(clock.now, effect.ms)));
+      if (Math.abs(due) > Number.MAX_SAFE_INTEGER) return yield* raiseAt(k, pastSafe(clock.now, effect.ms));
       clock.now = due;
       return yield* transfer(k, undefined);
     }
@@ -458,7 +457,7 @@ function sleep(ms: number, signal: AbortSignal | null): Promise<undefined> {
 export const realTime: Handler<Now | Delay> = function* realTime(effect, k) {
   if (effect instanceof Now) return yield* transfer(k, Date.now());
   const ctx = yield* getRunContext();
-  if (ctx.driver === "sync") return yield* transferWith(k, raise(new AsyncRequiredError("delay (realTime)")));
+  if (ctx.driver === "sync") return yield* raiseAt(k, new AsyncRequiredError("delay (realTime)"));
   const ms = effect.ms;
   if (schedulerPresent(yield* getHandlers())) return yield* transferWith(k, hidden(realDelay, ms));
   const signal = ctx.signal;

@@ -1,5 +1,5 @@
 /** Small helpers shared by the standard handlers (public protocol only). */
-import { hidden, type Program } from "../protocol.js";
+import { type Continuation, hidden, type Primitive, type Program, transferWithMade } from "../protocol.js";
 
 function* raiseGen(error: unknown): Generator<never, never, unknown> {
   throw error;
@@ -8,6 +8,15 @@ function* raiseGen(error: unknown): Generator<never, never, unknown> {
 /** A program that throws `error` (for `transferWith(k, raise(e))`: throw at the perform site). */
 export function raise(error: unknown): Program<never> {
   return hidden(raiseGen, error);
+}
+
+/**
+ * `transferWith(k, raise(error))`: the invocation ends and `error` is thrown at k's perform site —
+ * without transferWith's check of its program, which raise made (the small import, whose only
+ * transferWith is its state handler's, then carries no such check).
+ */
+export function raiseAt<A, E>(k: Continuation<A, unknown, E>, error: unknown): Primitive<never, E> {
+  return transferWithMade(k, raise(error));
 }
 
 /**

@@ -19,20 +19,22 @@ const MISSING: unique symbol = Symbol("doeff.env.missing");
  * views never change).
  */
 export class Env {
-  private readonly parent: Env | null;
-  private readonly own: ReadonlyMap<string, unknown>;
+  declare private readonly parent: Env | null;
+  declare private readonly own: ReadonlyMap<string, unknown>;
   /** Answers found through `parent` (MISSING for an absent key); created at the first such lookup. */
-  private cache: Map<string, unknown> | null = null;
+  declare private cache: Map<string, unknown> | null;
   /** Programs being evaluated as lazy values along this view (CircularAskError detection). */
-  readonly evaluating: ReadonlySet<unknown>;
+  declare readonly evaluating: ReadonlySet<unknown>;
   constructor(
     map: ReadonlyMap<string, unknown>,
     evaluating: ReadonlySet<unknown> = NO_PROGRAMS,
     parent: Env | null = null,
   ) {
-    this.own = map;
-    this.evaluating = evaluating;
+    // (assigned in the order declared: the properties an Env had as class fields, in that order)
     this.parent = parent;
+    this.own = map;
+    this.cache = null;
+    this.evaluating = evaluating;
   }
   /** A view of a copy of `source` (a plain object or a Map with string keys). */
   static from(source: Record<string, unknown> | ReadonlyMap<string, unknown>): Env {
@@ -160,18 +162,20 @@ export interface RunWarning {
 }
 
 export class RunContextImpl implements RunContext {
-  readonly driver: Driver;
-  current: TaskContext;
-  readonly user = new Map<unknown, unknown>();
-  readonly main: TaskContext;
-  readonly signal: AbortSignal | null;
+  declare readonly driver: Driver;
+  declare current: TaskContext;
+  declare readonly user: Map<unknown, unknown>;
+  declare readonly main: TaskContext;
+  declare readonly signal: AbortSignal | null;
   /** errors reported with warn(), in report order (null until the first) */
-  warnings: RunWarning[] | null = null;
+  declare warnings: RunWarning[] | null;
   constructor(driver: Driver, main: TaskContext, signal: AbortSignal | null = null) {
     this.driver = driver;
     this.current = main;
+    this.user = new Map();
     this.main = main;
     this.signal = signal;
+    this.warnings = null;
   }
   warn(error: unknown, where: string, traced = false): void {
     const w = { error, where: String(where), traced };
@@ -181,29 +185,6 @@ export class RunContextImpl implements RunContext {
   setCurrent(ctx: TaskContext): void {
     this.current = ctx;
   }
-}
-
-/**
- * Report `error` on the run's warnings now, and return what takes it back: for an error that may
- * still reach a program later (a cancelled task's, until a waiter reads it: scheduler-cancel.ts).
- * `ctx` is always the run's own context (getRunContext).
- */
-export function provisionalWarning(
-  ctx: RunContext,
-  error: unknown,
-  where: string,
-  traced = false,
-): () => void {
-  const impl = ctx as RunContextImpl;
-  impl.warn(error, where, traced);
-  const w = impl.warnings![impl.warnings!.length - 1]!;
-  return () => {
-    const ws = impl.warnings;
-    if (ws === null) return;
-    const i = ws.indexOf(w);
-    if (i >= 0) ws.splice(i, 1);
-    if (ws.length === 0) impl.warnings = null; // (none: format() prints no warnings heading)
-  };
 }
 
 /** Per-(run, handler object) data for stateful handlers (SEMANTICS §7.1). */

@@ -11,7 +11,7 @@ import { macrotask } from "./macrotask.js";
 import { brandOf, describe, isAsyncIterator, isGeneratorObject } from "../vm/brand.js";
 import { Machine } from "../vm/machine.js";
 import { M_THROW, ST_ASYNC, ST_DONE } from "../vm/modes.js";
-import { withHandler } from "../vm/primitives.js";
+import { withHandlerUnchecked } from "../vm/primitives.js";
 import { fromGeneratorObject, Program } from "../vm/program.js";
 import type { StepTracer } from "../vm/trace-hook.js";
 import { formatAborted, formatFailure } from "../trace/format.js";
@@ -97,7 +97,7 @@ function start(
   let top: unknown =
     isGeneratorObject(program) && brandOf(program) === 0 ? fromGeneratorObject(program) : program;
   const handlers = options?.handlers ?? [];
-  for (let i = handlers.length - 1; i >= 0; i--) top = withHandler(handlers[i]!, top as never);
+  for (let i = handlers.length - 1; i >= 0; i--) top = withHandlerUnchecked(handlers[i], top);
   const sites = options?.trace?.sites === true;
   if (sites) siteState.on++;
   const m = new Machine(top, ctx, makeTracer(options), sites, signal !== null);
@@ -134,7 +134,8 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
       report = "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
     }
   }
-  if (ws !== null && origins !== null)
+  const traced = TRACED.warning;
+  if (ws !== null && origins !== null && traced !== null)
     for (let i = 0; i < ws.length; i++) ws[i] = traced(origins, ws[i]!, m.ok ? NO_ERROR : m.result);
   const r = new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
   if (t !== null) runTraces.set(r, t);
@@ -144,25 +145,13 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
 const NO_ERROR = {};
 
 /**
- * A task's failure that nothing waited for, with the traceback of where it was thrown (an invariant
- * that failed deep in a long-lived task of a simulation: the message alone did not say where): on
- * the error as `doeffTrace`, as a run's error has it, and its chain for format() to show under the
- * warning line. (A finally block's error during a cancellation keeps its one line.)
+ * @internal The traceback of a task's failure kept on the run's warnings (run/provisional.ts
+ * traced), set when that module loads: only provisionalWarning marks a warning `traced`, so a bundle
+ * without it (the small import `run, program, state, get, put`, which cannot spawn) has none to show.
  */
-function traced(origins: Origins, w: RunWarning, runError: unknown): RunWarning {
-  const e = w.error;
-  const o = origins.get(e);
-  if (!w.traced || o === null || e === runError) return w;
-  try {
-    const report = formatFailure(o, e);
-    attachTrace(e, report, [false, o]);
-    // the chain's lines: those after the heading, up to the error's own line
-    const trace = /\n((?: {2}.*\n)*)/.exec(report)![1]!.trimEnd();
-    return trace === "" ? w : { ...w, trace };
-  } catch {
-    return w; // (a hostile error object: the warning line alone)
-  }
-}
+export const TRACED: {
+  warning: ((origins: Origins, w: RunWarning, runError: unknown) => RunWarning) | null;
+} = { warning: null };
 
 const NO_STATE: ReadonlyMap<string, unknown> = new Map();
 const NO_LOG: readonly unknown[] = Object.freeze([]);
@@ -177,7 +166,7 @@ function pureResult(v: unknown): RunResult<unknown> {
  * reads with it — only with it: a frozen error that an earlier run gave one keeps that run's text,
  * so it keeps that run's data too. The error is never replaced.
  */
-function attachTrace(error: unknown, report: string, rec: ErrorTrace): void {
+export function attachTrace(error: unknown, report: string, rec: ErrorTrace): void {
   if (error === null || (typeof error !== "object" && typeof error !== "function")) return;
   try {
     Object.defineProperty(error, "doeffTrace", {

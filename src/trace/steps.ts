@@ -51,8 +51,12 @@ function detail(m: Machine): string {
 export const CAP = 100;
 
 export class StepLineTracer implements StepTracer {
-  private n = 0;
-  constructor(private readonly sink: (line: string) => void) {}
+  declare private readonly sink: (line: string) => void;
+  declare private n: number;
+  constructor(sink: (line: string) => void) {
+    this.sink = sink;
+    this.n = 0;
+  }
   before(m: Machine): void {
     this.n++;
     let segs = 0;

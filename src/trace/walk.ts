@@ -17,10 +17,16 @@ import { runsOf } from "./waiting-runs.js";
 let walks = 0;
 
 class Collector {
-  readonly inner: Entry[] = [];
-  readonly outer: Entry[] = [];
-  skipped = 0;
-  constructor(readonly walk: number) {}
+  declare readonly walk: number;
+  declare readonly inner: Entry[];
+  declare readonly outer: Entry[];
+  declare skipped: number;
+  constructor(walk: number) {
+    this.walk = walk;
+    this.inner = [];
+    this.outer = [];
+    this.skipped = 0;
+  }
   add(e: Entry): void {
     if (this.inner.length < KEEP) this.inner.push(e);
     else {

@@ -518,7 +518,7 @@ export function handlersInside(site: unknown, prompt: unknown): readonly Handler
   }
   return out;
 }
-const NO_HANDLERS: readonly Handler[] = Object.freeze([]);
+const NO_HANDLERS: readonly Handler[] = /* @__PURE__ */ Object.freeze([]);
 
 /**
  * @internal For a FAST_PATH hook given its perform site: does a handler visible there (any prompt on

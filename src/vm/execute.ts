@@ -2,7 +2,7 @@
  * Executing primitives (SEMANTICS §4). Errors are thrown into the yielder (catchable). Handler-only
  * primitives check `cur.invocation` first, before arguments and continuation state.
  */
-import { ContinuationConsumedError, HandlerContextError } from "../errors.js";
+import { HandlerContextError } from "../errors.js";
 import { describe } from "./brand.js";
 import type { Continuation } from "./continuation.js";
 import { consumedError, performTerminal } from "./finalize.js";
@@ -16,7 +16,6 @@ import {
   OP_CALL_GEN,
   OP_DISCONTINUE,
   OP_GET_RUN_CONTEXT,
-  OP_PASS,
   OP_RESUME,
   OP_RESUME_CONTINUATION,
   OP_TRANSFER,
@@ -30,7 +29,8 @@ import {
 /**
  * The executors of getHandlers, getCallStack and originOf (introspect.ts), and of delegate,
  * getContinuation, createContinuation, detach, finalize and asyncEscape (rare-ops.ts), by op: each
- * is set by its function when that function makes one, so a bundle that never imports it leaves it out.
+ * is set by its function when that function makes one, so a bundle that never imports it leaves it out;
+ * pass's (vm/pass.ts) when its module loads.
  * execute reads this only for an op its switch does not know — a malformed primitive's too
  * (`new Primitive("constructor")` from plain JavaScript): no prototype, so no op finds a method of
  * Array.prototype or Object.prototype here instead of the TypeError below.
@@ -73,7 +73,6 @@ export function execute(m: Machine, prim: Primitive): void {
     }
     case OP_TRANSFER:
     case OP_TRANSFER_WITH:
-    case OP_PASS:
       terminal(m, prim);
       return;
     case OP_GET_RUN_CONTEXT:
@@ -130,26 +129,18 @@ export function foreign(m: Machine, k: Continuation, prim: Primitive): boolean {
   return true;
 }
 
-/** transfer / transferWith / pass: close the invocation (§5.3), then perform (finalize.ts). */
+/** transfer / transferWith: close the invocation (§5.3), then perform (finalize.ts). */
 function terminal(m: Machine, prim: Primitive): void {
   const inv = handlerOnly(m, prim);
   if (inv === null) return;
   const top = m.cur.top;
   if (top !== null && top.closing !== null) {
-    m.throwHere(
-      new HandlerContextError(
-        `${OP_NAMES[prim.op]}() cannot be used from a finally block that is being closed; the invocation is already ending`,
-      ),
-    );
+    m.throwHere(closingError(prim));
     return;
   }
-  const k = prim.op === OP_PASS ? inv.k : (prim.a as Continuation);
+  const k = prim.a as Continuation;
   if (k.used) {
-    m.throwHere(
-      prim.op === OP_PASS
-        ? new ContinuationConsumedError("invocation's continuation (pass after resume?)")
-        : consumedError(k),
-    );
+    m.throwHere(consumedError(k));
     return;
   }
   if (prim.op === OP_TRANSFER_WITH && k.top === null) {
@@ -160,7 +151,7 @@ function terminal(m: Machine, prim: Primitive): void {
   }
   if (k.source !== m && foreign(m, k, prim)) return;
   k.used = true;
-  const arg = prim.op === OP_PASS ? prim.a : prim.b;
+  const arg = prim.b;
   if (m.cur === inv && top !== null && top.prev === null && m.tracer === null) {
     // Fast path for the usual `return yield* transfer(k, v)` in a handler's own frame: close it
     // right here. Only if its finally blocks yield or throw does a closing job get made (§5.3).
@@ -171,8 +162,15 @@ function terminal(m: Machine, prim: Primitive): void {
   m.mode = M_UNWIND;
 }
 
-/** §5.3 for a handler segment holding only the yielding frame `f`. */
-function closeHandlerFrame(
+/** @internal A terminal primitive (transfer, transferWith, pass: vm/pass.ts) in a finally block being closed. */
+export function closingError(prim: Primitive): HandlerContextError {
+  return new HandlerContextError(
+    `${OP_NAMES[prim.op]}() cannot be used from a finally block that is being closed; the invocation is already ending`,
+  );
+}
+
+/** @internal §5.3 for a handler segment holding only the yielding frame `f` (terminal, vm/pass.ts). */
+export function closeHandlerFrame(
   m: Machine,
   inv: Invocation,
   op: number,

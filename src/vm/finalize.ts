@@ -9,7 +9,6 @@
  */
 import { ContinuationConsumedError, VMInternalError } from "../errors.js";
 import { type Continuation, captured, newUnstarted, UNSTARTED } from "./continuation.js";
-import { passOn } from "./dispatch.js";
 import { SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { noteTransferInto } from "../trace/frame-lines.js";
@@ -41,6 +40,15 @@ import {
 export const REPORTS: {
   exit: ((m: Machine, s: Segment, r: Reporter, isErr: boolean) => boolean) | null;
 } = { exit: null };
+
+/**
+ * @internal What performTerminal does for pass once the invocation is closed (vm/pass.ts performPass),
+ * set when that module loads, with pass's executor (execute.ts LATE_OPS): a bundle without it (the
+ * small import `run, program, state, get, put`) makes no pass.
+ */
+export const PASSES: {
+  perform: ((m: Machine, inv: Invocation, k: Continuation, arg: unknown) => void) | null;
+} = { perform: null };
 
 /** Return(o) at `cur` (§2.3). */
 export function exitSegment(m: Machine, isErr: boolean): void {
@@ -311,15 +319,9 @@ export function performTerminal(
         noteTransferInto(f, inv, arg as object, below);
       return;
     }
-    case OP_PASS: {
-      link(m, inv.prompt, outer);
-      const q = passOn(m, outer, arg === undefined ? inv.effect : arg, k.top!);
-      // a handler that delegated this effect now waits for the handler it is passed to (its
-      // traceback line, Segment.delegatedTo)
-      const d = k.top!.invocation;
-      if (d !== null && d.job === inv.prompt && arg === undefined) d.job = q;
+    case OP_PASS:
+      PASSES.perform!(m, inv, k, arg);
       return;
-    }
   }
   throw new VMInternalError(`unknown closing primitive ${op}`);
 }

@@ -2,11 +2,10 @@
  * Primitives (SEMANTICS §4): frozen VM instructions. The functions here only build and validate
  * them (eagerly: bad arguments throw synchronously); the machine executes them (vm/execute.ts).
  */
-import { brand, brandOf, describe, isGeneratorObject, isProgramLike, notAHandler } from "./brand.js";
+import { brand, describe, isGeneratorObject, isProgramLike, notAHandler } from "./brand.js";
 import { type Continuation, isContinuation } from "./continuation.js";
-import { type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
+import { type Program, type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
 import type {
-  AnyEffect,
   AnyFunction,
   AnyProgramLike,
   EffectsOf,
@@ -22,7 +21,6 @@ import {
   B_PRIMITIVE,
   OP_CALL_GEN,
   OP_GET_RUN_CONTEXT,
-  OP_PASS,
   OP_TRANSFER,
   OP_TRANSFER_WITH,
   OP_WITH_HANDLER,
@@ -150,6 +148,29 @@ export function withHandler<P extends AnyProgramLike | AnyFunction, H = any, Em 
 }
 
 /**
+ * @internal withHandler's primitive without withHandler's checks, for run and runAsync: they made
+ * them already (checkProgram, and checkOptions for each handler with notAHandler), and driveAsync's
+ * callers pass what the library made — so the small import carries neither check.
+ */
+export function withHandlerUnchecked(h: unknown, p: unknown): Primitive<unknown, unknown> {
+  return new Primitive(OP_WITH_HANDLER, h, p);
+}
+
+/**
+ * @internal transferWith(k, p) for a program `p` the library made (handlers/util.ts raiseAt's
+ * `raise(error)`): `k` is checked as transferWith checks it; `p` is a program, so it is not checked —
+ * and a bundle whose only transferWith is such a one (the small import's state handler) carries no
+ * check of a program argument.
+ */
+export function transferWithMade<A, E = never>(
+  k: Continuation<A, unknown, E>,
+  p: Program<never>,
+): Primitive<never, E> {
+  checkK(k, "transferWith");
+  return new Primitive(OP_TRANSFER_WITH, k, p);
+}
+
+/**
  * The value argument of resume/transfer for a continuation answering `A`: required, unless
  * `undefined` is a valid answer (`Effect<void>`, `Effect<undefined>`, `Effect<unknown>`).
  */
@@ -177,17 +198,6 @@ export function transferWith(
   checkK(k, "transferWith");
   checkProgramLike(p, "transferWith");
   return new Primitive(OP_TRANSFER_WITH, k, p);
-}
-
-/** Forward the effect (or a substitute) to the next handler out; terminal (handler only). */
-export function pass(): Primitive<never>;
-/** With a substitute: the handler's own code performs it (its row), taken by the handlers outside. */
-export function pass<E extends AnyEffect>(effect: E): Primitive<never, E>;
-export function pass(effect?: unknown): Primitive<never, unknown> {
-  if (effect !== undefined && brandOf(effect) !== 1) {
-    throw new TypeError(`pass expects an Effect or nothing, got ${describe(effect)}`);
-  }
-  return new Primitive(OP_PASS, effect, undefined);
 }
 
 const GET_RUN_CONTEXT = /* @__PURE__ */ new Primitive<import("../run/context.js").RunContext>(
