@@ -12,12 +12,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
+import * as esbuild from "esbuild";
 
 const root = join(import.meta.dirname, "..");
 const src = (f: string) => JSON.stringify(pathToFileURL(join(root, "src", f)).href);
 
 const probe = `
 const fast = new Function("c", "return %HasFastProperties(c)");
+// (the handlers make their classes fast, so the probe loads them, as a program does)
+await import(${src("index.ts")});
 const sched = await import(${src("effects/scheduler.ts")});
 const time = await import(${src("effects/time.ts")});
 const task = await import(${src("handlers/scheduler-task.ts")});
@@ -61,4 +64,41 @@ test("keepFast: under tsx (esbuild keepNames) every effect class the scheduler m
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** The effect classes (by their displayName) in a minified bundle of `entry`, tree-shaken. */
+async function classesKept(entry: string): Promise<string[]> {
+  const r = await esbuild.build({
+    stdin: { contents: entry, resolveDir: root, loader: "ts", sourcefile: "entry.ts" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+  });
+  const code = r.outputFiles[0]!.text;
+  return ["Now", "Delay", "Spawn", "Gather", "Race", "GetTaskInfo", "RegisterIdleSource", "Cede"].filter(
+    (n) => code.includes(`"${n}"`),
+  );
+}
+
+test("keepFast does not defeat tree-shaking: a bundle keeps only the effect classes it uses, until it imports their handler", async () => {
+  // (a top-level keepFast(Now, Delay) in effects/time.ts kept Delay in a bundle of `now` alone, and
+  // keepFast(Spawn, Wait, …) in effects/scheduler.ts every scheduler effect in one of `spawn` alone)
+  assert.deepEqual(await classesKept(`export { now } from "./src/index.ts";`), ["Now"]);
+  assert.deepEqual(await classesKept(`export { delay } from "./src/index.ts";`), ["Delay"]);
+  assert.deepEqual(await classesKept(`export { spawn, wait, run } from "./src/index.ts";`), ["Spawn"]);
+  // the handlers take every class of theirs anyway: the calls sit there
+  assert.deepEqual(await classesKept(`export { scheduler, simulatedTime } from "./src/index.ts";`), [
+    "Now",
+    "Delay",
+    "Spawn",
+    "Gather",
+    "Race",
+    "GetTaskInfo",
+    "RegisterIdleSource",
+    "Cede",
+  ]);
 });

@@ -19,6 +19,7 @@ import {
   forEachLatest,
   program,
   raceAll,
+  raceFirst,
   realTime,
   runAsync,
   scheduler,
@@ -145,4 +146,43 @@ test("a program waiting for a cancelled task still gets a TaskCancelledError nam
     H,
   );
   assert.deepEqual(r.value, ["TaskCancelledError", true]);
+});
+
+test("a combinator whose own task is cancelled (cancel, main ending): its tasks' reason says so, not that it no longer needed them", async () => {
+  const seen: unknown[] = [];
+  const reported: unknown[] = [];
+  const request = apiLayer(seen, reported);
+  const done = await runAsync(
+    program(function* () {
+      const racing = yield* spawn(raceFirst([request("raced")]));
+      const timed = yield* spawn(timeout(request("timed"), 500));
+      yield* delay(5);
+      yield* cancel(racing);
+      yield* cancel(timed);
+      // a raceAll left running as main ends
+      yield* spawn(raceAll([request("left")]));
+      yield* delay(5);
+      return "done";
+    }),
+    H,
+  );
+  assert.equal(done.value, "done");
+  assert.deepEqual(reported, []);
+  assert.deepEqual(
+    seen.map((e) => [(e as Error).name, (e as Error).message]),
+    [
+      [
+        "AbortError",
+        "task 3 was cancelled by raceFirst, which started it, as the task running raceFirst (task 1) was cancelled",
+      ],
+      [
+        "AbortError",
+        "task 5 was cancelled by timeout, which started it, as the task running timeout (task 2) was cancelled",
+      ],
+      [
+        "AbortError",
+        "task 7 was cancelled by raceAll, which started it, as the task running raceAll (task 6) was cancelled because main ended",
+      ],
+    ],
+  );
 });

@@ -9,8 +9,17 @@
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 import {
+  type Continuation,
   createChannel,
+  Effect,
   fn,
+  type Handler,
+  now,
+  pass,
+  type Program,
+  resume,
+  scheduler,
+  simulatedTime,
   program,
   raceAll,
   raceFirst,
@@ -164,4 +173,51 @@ test("bad arguments are a TypeError at the call that says what to pass", () => {
       "raceFirst needs at least one program (a race of nothing never ends), got an object with no keys",
   });
   assert.throws(() => raceFirst(job("a", 1, 1) as never), { name: "TypeError", message: /raceFirst/ });
+});
+
+test("a handler inside the scheduler that wraps the tasks: a program's failure decides as the program threw it; a success waits for the handler's work and delivers the task's outcome (docs/concurrency.md 2.2)", () => {
+  class Commit extends Effect<number> {}
+  const at: string[] = [];
+  // after `resume` returned (the program succeeded), it works on (10 ms), then fails the task
+  const failingCommit = function* (e: unknown, k: Continuation) {
+    if (!(e instanceof Commit)) return yield* pass();
+    yield* resume(k, 1);
+    yield* delay(10);
+    throw new Error("commit failed");
+  } as unknown as Handler;
+  // turns the program's failure into a value
+  const recovering = function* (e: unknown, k: Continuation) {
+    if (!(e instanceof Commit)) return yield* pass();
+    try {
+      return yield* resume(k, 1);
+    } catch {
+      return "fallback";
+    }
+  } as unknown as Handler;
+  const committing = fn(function* committing() {
+    return yield* new Commit();
+  });
+  const committingThenFailing = fn(function* committingThenFailing() {
+    yield* new Commit();
+    throw new Error("program failed");
+  });
+  const other = fn(function* other() {
+    yield* delay(5);
+    at.push(`other done at ${yield* now()}`);
+    return "other";
+  });
+  const race = (p: Program<unknown, unknown>) =>
+    program(function* () {
+      try {
+        return yield* raceFirst([p, other()]);
+      } catch (e) {
+        return `${(e as Error).message} at ${yield* now()}`;
+      }
+    });
+  const withHandler = (h: Handler) => ({ handlers: [scheduler, simulatedTime(), h] });
+  // the program succeeded first; the handler's work goes on past `other`'s success, and its error is thrown
+  assertOk(run(race(committing()), withHandler(failingCommit)), "commit failed at 10");
+  assert.deepEqual(at, ["other done at 5"]);
+  // the program failed first: thrown as it threw, the handler's fallback not taken (as `all` does)
+  assertOk(run(race(committingThenFailing()), withHandler(recovering)), "program failed at 0");
 });

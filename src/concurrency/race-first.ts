@@ -29,8 +29,9 @@ const raceFirstProgram = fn(
         for (let i = 0; i < programs.length; i++)
           pool.tasks[i] = (yield spawnChild(pool, i, programs[i]!)) as Task<unknown>;
         const i = pool.completed.shift() ?? (yield* nextCompleted(pool));
-        // the decider's outcome, its log merged (done: the wait does not block): a value — also one
-        // a handler inside the scheduler answered for the task (ENDED) — or its error
+        // the decider's task's outcome, its log merged: a value — also one a handler inside the
+        // scheduler answered for the task (ENDED) — or its error. (Done, unless such a handler works
+        // on after the program returned: the wait then waits for it, the others running meanwhile)
         let value: unknown;
         let failed = false;
         let error: unknown;

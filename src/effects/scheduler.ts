@@ -10,7 +10,6 @@ import type { Program, ProgramLikeOf } from "../vm/program.js";
 import { siteState } from "../vm/sites.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
-import { keepFast } from "./keep-fast.js";
 import {
   type ExternalPromise,
   Future,
@@ -560,23 +559,3 @@ export function cede(): Cede {
 export function registerIdleSource(source: IdleSource): RegisterIdleSource {
   return new RegisterIdleSource(source);
 }
-
-// (made and tested per effect: fast also under keepNames, see keep-fast.ts)
-keepFast(
-  Spawn,
-  Wait,
-  Gather,
-  Race,
-  Cancel,
-  IsDone,
-  CreatePromise,
-  CompletePromise,
-  FailPromise,
-  CreateExternalPromise,
-  AwaitPromise,
-  GetAbortSignal,
-  GetTaskInfo,
-  Cede,
-  RetryCede,
-  RegisterIdleSource,
-);

@@ -4,7 +4,6 @@
  */
 import { describe } from "../vm/brand.js";
 import { Effect } from "./effect.js";
-import { keepFast } from "./keep-fast.js";
 
 /** The effect of `now()`, taken by the clocks `realTime` and `simulatedTime()`. */
 export class Now extends Effect<number> {
@@ -66,5 +65,3 @@ function checkMs(ms: unknown, where: string): void {
     throw new RangeError(`${where} expects a finite number of milliseconds ≥ 0, got ${String(ms)}`);
   }
 }
-
-keepFast(Now, Delay); // (see keep-fast.ts)

@@ -70,21 +70,30 @@ export function abortSignal(t: TaskRec, reason: () => unknown): void {
  * rejects with it). A TaskCancelledError (`.task`, instanceof), named "AbortError": front-end code
  * tells an abort from a failure by `e.name === "AbortError"` (MDN's idiom; fetch wrappers, retry
  * helpers and error reporters test it), and a stale search's aborted request is no failure to
- * report. Its message names who cancelled the task: `by`, a combinator that started it
- * (forEachLatest for a stale query, timeout, raceAll, …: effects/scheduler.ts `cancelOwner`), main
- * ending, or a `cancel(task)`.
+ * report. Its message names who cancelled the task: `by`, a combinator that started it and why
+ * (forEachLatest for a stale query, timeout, raceAll, …: effects/scheduler.ts `cancelOwner`;
+ * and `ownerWhy`), main ending, or a `cancel(task)`.
  * The errors the task's waiters receive keep their name (`cancelledError`).
  */
 export function abortReason(t: TaskRec, mainEnded = false, by: string | null = null): TaskCancelledError {
   const e =
     by === null
       ? cancelledError(t, null, mainEnded)
-      : new TaskCancelledError(
-          t.handle,
-          `task ${t.id} was cancelled by ${by}, which started it and no longer needs it`,
-        );
+      : new TaskCancelledError(t.handle, `task ${t.id} was cancelled by ${by}, ${ownerWhy(t.world, by)}`);
   e.name = "AbortError";
   return e;
+}
+
+/**
+ * Why combinator `by` cancelled a task it started, read as it cancels it (the canceller is the
+ * current task): done with it — or its own task is being cancelled (a `cancel` of that task, main
+ * ending), where "no longer needs it" hid who really ended it.
+ */
+function ownerWhy(w: World, by: string): string {
+  const owner = w.current;
+  if (owner.run !== CANCELLING) return "which started it and no longer needs it";
+  const why = w.main.run === DONE ? " because main ended" : "";
+  return `which started it, as the task running ${by} (task ${owner.id}) was cancelled${why}`;
 }
 
 /**

@@ -21,9 +21,11 @@ import {
   IsDone,
   Race,
   RegisterIdleSource,
+  RetryCede,
   Spawn,
   Wait,
 } from "../effects/scheduler.js";
+import { keepFast } from "../effects/keep-fast.js";
 import {
   AsyncRequiredError,
   ContinuationConsumedError,
@@ -585,3 +587,25 @@ export function* handleEffect(
   }
   throw new TypeError(`scheduler cannot handle ${String(effect)}`);
 }
+
+// The effect classes the scheduler makes and tests per effect: fast also under keepNames (see
+// keep-fast.ts). Called here, by their handler, not in effects/scheduler.ts: a top-level call there
+// kept all 16 classes in every bundle that imports `spawn` alone, past tree-shaking.
+keepFast(
+  Spawn,
+  Wait,
+  Gather,
+  Race,
+  Cancel,
+  IsDone,
+  CreatePromise,
+  CompletePromise,
+  FailPromise,
+  CreateExternalPromise,
+  AwaitPromise,
+  GetAbortSignal,
+  GetTaskInfo,
+  Cede,
+  RetryCede,
+  RegisterIdleSource,
+);

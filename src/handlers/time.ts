@@ -22,6 +22,7 @@ import {
   SCHEDULER,
   wait,
 } from "../effects/scheduler.js";
+import { keepFast } from "../effects/keep-fast.js";
 import { BEYOND_CLOCK, clockRead, Delay, Now } from "../effects/time.js";
 import { AsyncRequiredError, DoeffError } from "../errors.js";
 import {
@@ -474,3 +475,7 @@ realTime[FAST_PATH] = (e: Now | Delay, ctx: RunContext, site?: unknown) => {
   // (under run: the handler throws AsyncRequiredError)
   return ctx.driver !== "sync" && atSite(site) ? callAtSiteAnswer(hidden(realDelay, e.ms)) : DEFER;
 };
+
+// (fast also under keepNames, see keep-fast.ts; called by the clocks, not in effects/time.ts, where
+// the call kept both classes in every bundle importing `now` or `delay` alone)
+keepFast(Now, Delay);
