@@ -14,7 +14,6 @@ import type {
   WithoutBodyResult,
 } from "../protocol.js";
 import { className, describe, notAnEffectClass, TAKES } from "../protocol.js";
-import type { Effect } from "../effects/effect.js";
 
 /**
  * What a handler function's own code performs: a generator's yields, or the row of the program or

@@ -89,7 +89,34 @@ export function mock<
 >(
   effectClass: C,
   answer: A & NoInfer<SyncAnswer<A> & HandleableClass<C, InstanceType<C>>>,
-  options: MockOptions<InstanceType<C>>,
+  options: MockOptions<InstanceType<C>> & {
+    readonly latency: number | ((effect: InstanceType<C>) => number);
+  },
+): Mock<InstanceType<C>, Delay>;
+/** Options without a latency (`{}`): answers at once, as without options — no `delay`, no clock needed. */
+export function mock<
+  C extends abstract new (
+    ...args: any[]
+  ) => object,
+  A extends MockAnswer<InstanceType<C>> = MockAnswer<InstanceType<C>>,
+>(
+  effectClass: C,
+  answer: A & NoInfer<SyncAnswer<A> & HandleableClass<C, InstanceType<C>>>,
+  options: MockOptions<InstanceType<C>> & { readonly latency?: undefined },
+): Mock<InstanceType<C>>;
+/**
+ * Options whose latency the types cannot see (a `MockOptions` value, or `undefined`): the mock may
+ * perform `delay`, so it is typed as doing so and a clock must be listed outside it.
+ */
+export function mock<
+  C extends abstract new (
+    ...args: any[]
+  ) => object,
+  A extends MockAnswer<InstanceType<C>> = MockAnswer<InstanceType<C>>,
+>(
+  effectClass: C,
+  answer: A & NoInfer<SyncAnswer<A> & HandleableClass<C, InstanceType<C>>>,
+  options: MockOptions<InstanceType<C>> | undefined,
 ): Mock<InstanceType<C>, Delay>;
 export function mock(
   effectClass: abstract new (...args: any[]) => object,

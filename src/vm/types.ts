@@ -187,6 +187,7 @@ export type ProgramArg<P> = FunctionArg<Extract<P, AnyFunction>, GenericFix>;
  * so ProgramExpectedError's fix never shows; what it does print is this alias with its arguments,
  * so the fix is one of them.
  */
+// biome-ignore lint/correctness/noUnusedVariables: Unresolved is never read; it is there to be printed (above)
 export type FunctionArg<F, Unresolved extends string = GenericFix> = [F] extends [never]
   ? unknown
   : AnyFunction extends F

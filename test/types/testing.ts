@@ -3,7 +3,7 @@
  * apart from other effects, as `handle` and `answer` do.
  */
 import { Effect, scheduler, simulatedTime } from "../../src/index.js";
-import { type Mock, mock, record } from "../../src/testing/index.js";
+import { type Mock, type MockOptions, mock, record } from "../../src/testing/index.js";
 
 class Ping extends Effect<number> {}
 class Tagged extends Effect<number> {
@@ -205,5 +205,15 @@ void wideTestOptions;
   run(ping, { handlers: [scheduler, simulatedTime(), slow] });
   // @ts-expect-error -- no clock for the mock's Delay: MissingHandlerError<Delay>
   run(ping, { handlers: [scheduler, slow] });
+  // options without a latency answer at once: no Delay, no clock needed
+  const noLatency = mock(Tagged, 1, {});
+  expectType<Equal<typeof noLatency, Mock<Tagged>>>();
+  run(ping, { handlers: [noLatency] });
+  // options the types cannot see into (a MockOptions value, or one that may be undefined): may delay
+  const opts: MockOptions<Tagged> = {};
+  const seen = mock(Tagged, 1, opts);
+  expectType<Equal<typeof seen, Mock<Tagged, Delay>>>();
+  const maybe = mock(Tagged, 1, Math.random() > 2 ? opts : undefined);
+  expectType<Equal<typeof maybe, Mock<Tagged, Delay>>>();
 }
 const fast = mock(Tagged, 1);
