@@ -39,6 +39,8 @@ export {
 export { transferWithMade } from "./vm/primitives.js";
 export { pass } from "./vm/pass.js";
 export { getCallStack, getHandlers } from "./vm/introspect.js";
+/** @internal Why a frame closes in a finally block: a handler's error, or null (observe). */
+export { closingError } from "./vm/introspect.js";
 export { discontinue, resume, resumeContinuation } from "./vm/resume.js";
 export {
   asyncEscape,
