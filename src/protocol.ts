@@ -71,6 +71,8 @@ export type {
   UntaggedEffectError,
 } from "./vm/types.js";
 export { Env, perRun, type RunContext, type TaskContext } from "./run/context.js";
+/** @internal One listener per AbortSignal for all who listen to it (a shared shutdown signal). */
+export { offAbort, onAbort } from "./run/abort-listeners.js";
 /** @internal One turn of the event loop (the scheduler's idle processing under runAsync). */
 export { macrotask } from "./run/macrotask.js";
 /** @internal The TaskContext class the run and the scheduler make (its log made on first use). */

@@ -4,6 +4,7 @@
  * code outside the step loop calls into at any time (an abort event), and it only sets flags.
  */
 import type { Machine } from "../vm/machine.js";
+import { offAbort, onAbort } from "./abort-listeners.js";
 
 /**
  * The run's signal (§9.8): aborted before the run, it ends at once with Err(reason) and no code
@@ -15,9 +16,10 @@ export function listen(m: Machine, signal: AbortSignal): void {
     m.finish(false, signal.reason);
     return;
   }
-  const onAbort = (): void => abortRun(m, signal.reason);
-  signal.addEventListener("abort", onAbort, { once: true });
-  m.stopListening = () => signal.removeEventListener("abort", onAbort);
+  // (one listener on the signal for all the runs given it at once: abort-listeners.ts)
+  const f = (): void => abortRun(m, signal.reason);
+  onAbort(signal, f);
+  m.stopListening = () => offAbort(signal, f);
 }
 
 function abortRun(m: Machine, reason: unknown): void {
