@@ -28,22 +28,10 @@ export function onAbort(signal: AbortSignal, f: () => void): void {
       calls,
       listener: () => {
         onSignal.delete(signal);
-        // in the order they subscribed, as separate listeners were called; one that throws does
-        // not keep the others from their abort (its error is then the listener's, as it was)
-        let failed = false;
-        let error: unknown;
-        for (const g of calls) {
-          try {
-            g();
-          } catch (e) {
-            if (!failed) {
-              failed = true;
-              error = e;
-            }
-          }
-        }
-        calls.clear();
-        if (failed) throw error;
+        // in the order they subscribed, as separate listeners were called. They are doeff's own and
+        // only set flags, clear a timer or complete a promise: none throws (a task's signal aborted
+        // by one reports its listeners' errors itself, as an EventTarget does)
+        for (const g of calls) g();
       },
     };
     onSignal.set(signal, s);
