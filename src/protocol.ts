@@ -39,6 +39,8 @@ export {
 export { transferWithMade } from "./vm/primitives.js";
 export { pass } from "./vm/pass.js";
 export { getCallStack, getHandlers } from "./vm/introspect.js";
+/** @internal Why a frame closes in a finally block: a handler's error, or null (observe). */
+export { closingError } from "./vm/introspect.js";
 export { discontinue, resume, resumeContinuation } from "./vm/resume.js";
 export {
   asyncEscape,
@@ -69,6 +71,8 @@ export type {
   UntaggedEffectError,
 } from "./vm/types.js";
 export { Env, perRun, type RunContext, type TaskContext } from "./run/context.js";
+/** @internal One listener per AbortSignal for all who listen to it (a shared shutdown signal). */
+export { offAbort, onAbort } from "./run/abort-listeners.js";
 /** @internal One turn of the event loop (the scheduler's idle processing under runAsync). */
 export { macrotask } from "./run/macrotask.js";
 /** @internal The TaskContext class the run and the scheduler make (its log made on first use). */

@@ -37,48 +37,11 @@ import { fn, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { getRunContext } from "../vm/primitives.js";
 import type { RunContext } from "../run/context.js";
+import { offAbort, onAbort } from "../run/abort-listeners.js";
 import { noted, primitiveReason } from "./abort-reason.js";
 import { cancelOwned } from "./pool.js";
 import type { SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
-
-/** The calls waiting on a signal, and the one listener on it that tells them all. */
-interface Calls {
-  readonly calls: Set<() => void>;
-  readonly listener: () => void;
-}
-
-/**
- * The calls in flight on each signal. One listener per signal, not one per call: a server's
- * shutdown signal shared by its requests had as many as requests in flight — Node warned past 10
- * (MaxListenersExceededWarning), and each add and remove walked the signal's list (quadratic).
- */
-const onSignal = new WeakMap<AbortSignal, Calls>();
-
-function listen(signal: AbortSignal, f: () => void): void {
-  let c = onSignal.get(signal);
-  if (c === undefined) {
-    const calls = new Set<() => void>();
-    c = {
-      calls,
-      listener: () => {
-        onSignal.delete(signal);
-        for (const g of calls) g(); // (in the order they listened, as separate listeners were)
-      },
-    };
-    onSignal.set(signal, c);
-    signal.addEventListener("abort", c.listener, { once: true });
-  }
-  c.calls.add(f);
-}
-
-/** The last call gone, the listener goes too: a long-lived signal keeps nothing of finished calls. */
-function unlisten(signal: AbortSignal, f: () => void): void {
-  const c = onSignal.get(signal);
-  if (c === undefined || !c.calls.delete(f) || c.calls.size > 0) return;
-  onSignal.delete(signal);
-  signal.removeEventListener("abort", c.listener);
-}
 
 const abortableGen = named(
   "abortable",
@@ -94,12 +57,12 @@ const abortableGen = named(
     CANCEL_ONLY.add(create); // (a deadlock under run that only the signal could end: DeadlockError)
     const ext = (yield at(site, create)) as ExternalPromise<undefined>;
     let fired = false;
-    const onAbort = (): void => {
+    const abortIt = (): void => {
       if (fired) return;
       fired = true;
       ext.complete(undefined);
     };
-    listen(signal, onAbort);
+    onAbort(signal, abortIt);
     let work: Task<unknown> | null = null;
     try {
       // aborted while the promise was made (a handler's code ran: an observe callback): the
@@ -114,9 +77,9 @@ const abortableGen = named(
       // signal, which won the race): noted, so that retry stops on it (abort-reason.ts)
       throw yield* note(signal, e);
     } finally {
-      unlisten(signal, onAbort);
+      offAbort(signal, abortIt);
       // no longer pending work of the run (a completion after the run is ignored: R7)
-      onAbort();
+      abortIt();
       // bare yields at the call site (site.ts); false (nothing happens) for a task already done
       if (work !== null) yield* cancelOwned(work, site, "abortable");
     }

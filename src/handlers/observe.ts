@@ -15,6 +15,7 @@ import { RetryCede, SchedulerEffect, Spawn, type TaskInfo } from "../effects/sch
 import { Listen } from "../effects/writer.js";
 import {
   className,
+  closingError,
   type Continuation,
   DEFER,
   delegate,
@@ -37,9 +38,10 @@ import { raiseAt } from "./util.js";
 
 /**
  * How an observed effect ended: `"answered"` with the answer the handlers outside gave, `"threw"`
- * the error they threw (thrown at the perform site next), `"cancelled"` — never answered: the task
- * that performed it was cancelled (by `cancel`, `timeout`, `all`, …), the run was aborted, or a
- * handler outside ended the program without answering — or `"passed"`: a `Spawn`, `Local` or
+ * the error they failed it with (thrown at the perform site next, or — a `handle` handler whose own
+ * code threw — out of that handler's `withHandler`, the program abandoned), `"cancelled"` — never
+ * answered: the task that performed it was cancelled (by `cancel`, `timeout`, `all`, …), the run
+ * was aborted, or a handler outside ended the program with a value of its own — or `"passed"`: a `Spawn`, `Local` or
  * `Listen`, handed on at once so that the program it carries runs inside the observer (its task's
  * or body's effects are observed one by one instead).
  */
@@ -192,7 +194,13 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
       report(ctx, effect, end, { status: "answered", value });
       return yield* transfer(k, value);
     } finally {
-      if (!settled) report(ctx, effect, end, CANCELLED); // closed while the effect waited: never answered
+      if (!settled) {
+        // closed while the effect waited: never answered. A handler outside that threw from its own
+        // code (not at the perform site) ended the program so: that is how the effect's handling
+        // ended — its span an error with the handler's error, not a cancellation
+        const closing = yield* closingError();
+        report(ctx, effect, end, closing === null ? CANCELLED : { status: "threw", error: closing.error });
+      }
     }
   } as unknown as Handler<undefined> & { handles?: (e: unknown) => boolean; [TAKES]?: unknown };
   h[TRACE_QUIET] = true; // an error an outer handler gives shows as in a run without it

@@ -16,6 +16,8 @@ import { DoeffError } from "../errors.js";
 import {
   type Continuation,
   type Handler,
+  offAbort,
+  onAbort,
   provisionalWarning,
   reported,
   type RunContext,
@@ -187,7 +189,7 @@ export class World {
       else {
         const f = () => this.runAborted(sig.reason);
         this.onRunAbort = f;
-        sig.addEventListener("abort", f, { once: true });
+        onAbort(sig, f); // (one listener per signal, shared with the run's own: abort-listeners.ts)
       }
     }
   }
@@ -209,7 +211,8 @@ export class World {
     const f = this.onRunAbort;
     if (f !== null) {
       this.onRunAbort = null;
-      this.ctx.signal?.removeEventListener("abort", f);
+      const sig = this.ctx.signal;
+      if (sig !== null) offAbort(sig, f);
     }
   }
 

@@ -36,6 +36,8 @@ import {
   type Handler,
   hidden,
   listedUncalled,
+  offAbort,
+  onAbort,
   type RunContext,
   transfer,
   transferWith,
@@ -445,12 +447,12 @@ waitsIn(realDelay, "delay(…)");
  */
 function sleep(ms: number, signal: AbortSignal | null): Promise<undefined> {
   return new Promise((resolve) => {
-    const onAbort = (): void => timer.clear();
+    const clear = (): void => timer.clear();
     const timer = new LongTimer(ms, () => {
-      signal?.removeEventListener("abort", onAbort);
+      if (signal !== null) offAbort(signal, clear);
       resolve(undefined);
     });
-    if (signal !== null && !signal.aborted) signal.addEventListener("abort", onAbort, { once: true });
+    if (signal !== null && !signal.aborted) onAbort(signal, clear);
   });
 }
 

@@ -24,7 +24,7 @@ import { checkOptions, type RunOptions } from "./options.js";
 import { readOptions } from "./read-options.js";
 import { RunResult } from "./result.js";
 import { running } from "./running.js";
-import { listen, type SharedSignal } from "./signal.js";
+import { listen, listenShared, type SharedSignal } from "./signal.js";
 import type { EnvPatch } from "../effects/reader.js";
 import type {
   Covered,
@@ -81,6 +81,7 @@ function start(
   options: RunOptions | undefined,
   driver: Driver,
   shared: SharedSignal | null = null,
+  listenTo: (m: Machine, signal: AbortSignal) => void = listen,
 ): { m: Machine; ctx: RunContextImpl } {
   const store = options?.store;
   const env = options?.env;
@@ -101,7 +102,7 @@ function start(
   const sites = options?.trace?.sites === true;
   if (sites) siteState.on++;
   const m = new Machine(top, ctx, makeTracer(options), sites, signal !== null);
-  if (signal !== null) shared === null ? listen(m, signal) : shared.attach(m);
+  if (signal !== null) shared === null ? listenTo(m, signal) : shared.attach(m);
   return { m, ctx };
 }
 
@@ -270,7 +271,8 @@ export function driveAsync(
   options: RunOptions | undefined,
   shared: SharedSignal | null = null,
 ): RunResult<unknown> | Promise<RunResult<unknown>> {
-  const { m, ctx } = start(program, options, "async", shared);
+  // (runs in flight at once share one listener on a signal they share: signal.ts listenShared)
+  const { m, ctx } = start(program, options, "async", shared, listenShared);
   // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
   const id = {};
   const st = slice(m, id, 16);

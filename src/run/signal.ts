@@ -4,11 +4,14 @@
  * code outside the step loop calls into at any time (an abort event), and it only sets flags.
  */
 import type { Machine } from "../vm/machine.js";
+import { offAbort, onAbort } from "./abort-listeners.js";
 
 /**
  * The run's signal (§9.8): aborted before the run, it ends at once with Err(reason) and no code
  * runs; aborted during the run, the listener only sets flags the step loop reads at its existing
- * halt test, so a signal costs nothing per step.
+ * halt test, so a signal costs nothing per step. A listener of its own: a synchronous `run` is the
+ * only one listening while it runs (and the small import `run, program, state, get, put` carries
+ * no registry of listeners).
  */
 export function listen(m: Machine, signal: AbortSignal): void {
   if (signal.aborted) {
@@ -18,6 +21,21 @@ export function listen(m: Machine, signal: AbortSignal): void {
   const onAbort = (): void => abortRun(m, signal.reason);
   signal.addEventListener("abort", onAbort, { once: true });
   m.stopListening = () => signal.removeEventListener("abort", onAbort);
+}
+
+/**
+ * The same for `runAsync`, whose runs on one signal are many at once (a server's shutdown signal
+ * given to every request): they share one listener on it (abort-listeners.ts), so Node does not
+ * warn of a leak past ten runs in flight and a run's add and remove do not walk the others'.
+ */
+export function listenShared(m: Machine, signal: AbortSignal): void {
+  if (signal.aborted) {
+    m.finish(false, signal.reason);
+    return;
+  }
+  const f = (): void => abortRun(m, signal.reason);
+  onAbort(signal, f);
+  m.stopListening = () => offAbort(signal, f);
 }
 
 function abortRun(m: Machine, reason: unknown): void {

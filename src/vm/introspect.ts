@@ -1,5 +1,5 @@
 /**
- * getHandlers, getCallStack and originOf, and their executors. A module of their own, apart from
+ * getHandlers, getCallStack, originOf and closingError, and their executors. A module of their own, apart from
  * the primitives every program uses: execute.ts's switch kept these executors, and what they read
  * (eras.ts nextPromptIn), in every bundle; now each function sets its executor in LATE_OPS when it
  * makes a primitive, so a bundle that never imports it leaves them out (~230 B min+gzip of the
@@ -8,13 +8,13 @@
 import { HandlerContextError } from "../errors.js";
 import { takeOrigin } from "../trace/origin.js";
 import type { Continuation } from "./continuation.js";
-import { OP_GET_CALL_STACK, OP_GET_HANDLERS, OP_ORIGIN } from "./codes.js";
+import { J_FINALIZE, OP_CLOSING_ERROR, OP_GET_CALL_STACK, OP_GET_HANDLERS, OP_ORIGIN } from "./codes.js";
 import { nextPromptIn, recordRelinks } from "./eras.js";
 import { handlerOnly, LATE_OPS } from "./execute.js";
 import type { Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { type CallStackEntry, checkK, Primitive } from "./primitives.js";
-import type { Invocation, Segment } from "./segment.js";
+import type { Invocation, Job, Segment } from "./segment.js";
 
 // getHandlers walks the chain as it was linked when the effect was performed (eras.ts): from now
 // on, before any run could call it, re-links are recorded
@@ -52,6 +52,39 @@ export function getCallStack(k?: Continuation<unknown, unknown, unknown>): Primi
   if (k === undefined) return GET_CALL_STACK;
   checkK(k, "getCallStack");
   return new Primitive(OP_GET_CALL_STACK, k, undefined);
+}
+
+/**
+ * @internal Performed in a `finally` block: when the frame is being closed because a handler
+ * invocation ended by throwing (its k was finalized, §5.1 b: a `handle` handler whose own code threw,
+ * or one further out that ended a computation this frame is part of), `{ error }` with that error;
+ * else null — the frame closes for a cancellation (`finalize(k)`, a task cancelled), an abort of the
+ * run, a handler that returned a value without resuming, or it is not closing at all. For `observe`,
+ * whose effect then reports how its handling really ended instead of "cancelled". Cold: only a
+ * finally block that asks pays for it.
+ */
+export function closingError(): Primitive<{ error: unknown } | null> {
+  LATE_OPS[OP_CLOSING_ERROR] = execClosingError;
+  return CLOSING_ERROR;
+}
+const CLOSING_ERROR = /* @__PURE__ */ new Primitive<{ error: unknown } | null>(
+  OP_CLOSING_ERROR,
+  undefined,
+  undefined,
+);
+
+function execClosingError(m: Machine): void {
+  // the frame that performed it is the top of the current segment; the job closing it, then the
+  // jobs that job goes on with (a nested invocation's k finalized on the way, unwindExit)
+  const f = m.cur.top;
+  for (let job: Job | null = f === null ? null : f.closing; job !== null; job = job.resumeJob) {
+    // (an abort's and finalize(k)'s jobs have no invocation: a cancellation, not a handler's error)
+    if (job.kind === J_FINALIZE && job.inv !== null && job.pendingIsError) {
+      m.deliver({ error: job.pending });
+      return;
+    }
+  }
+  m.deliver(null);
 }
 
 function execGetHandlers(m: Machine, prim: Primitive): void {
