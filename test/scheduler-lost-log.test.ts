@@ -17,10 +17,14 @@ import {
   fn,
   gather,
   raceAll,
+  realTime,
   run,
+  runAsync,
+  scheduler,
   spawn,
   tell,
   wait,
+  writer,
 } from "../src/index.js";
 import { assertOk, withSCH } from "./sched-helpers.js";
 
@@ -185,4 +189,46 @@ test("a combinator's children: §9.8 decides their logs, nothing is reported as 
   assertOk(r, "w");
   assert.deepEqual(r.log, ["x0", "w0"]);
   assert.deepEqual(r.warnings, []);
+});
+
+test("a run its signal aborted reports no lost log: the abort ended main before it could collect, as it waited", async () => {
+  // main waits for a task that logged; the signal aborts the run meanwhile. The warning said
+  // "nothing collected it; wait for the task" of the task main was waiting for
+  const ac = new AbortController();
+  const stop = new Error("shutdown");
+  const pending = runAsync(
+    fn(function* () {
+      const t = yield* spawn(
+        fn(function* () {
+          yield* tell("t0");
+          yield* delay(10_000);
+        })(),
+      );
+      yield* tell("m0");
+      return yield* wait(t);
+    })(),
+    { handlers: [scheduler, realTime, writer], signal: ac.signal },
+  );
+  setTimeout(() => ac.abort(stop), 5);
+  const r = await pending;
+  assert.equal(r.ok, false);
+  assert.equal(r.error, stop);
+  assert.deepEqual(r.log, ["m0"]);
+  assert.deepEqual(r.warnings, []);
+  // aborted from inside the run (synchronously) after a task ended, before main's wait for it
+  const ac2 = new AbortController();
+  const r2 = run(
+    fn(function* () {
+      const t = yield* spawn(logs("a", 2));
+      yield* delay(1);
+      ac2.abort(stop);
+      yield* delay(1);
+      return yield* wait(t);
+    })(),
+    { ...withSCH(), signal: ac2.signal },
+  );
+  assert.equal(r2.ok, false);
+  assert.equal(r2.error, stop);
+  assert.deepEqual(r2.log, []);
+  assert.deepEqual(r2.warnings, []);
 });

@@ -301,7 +301,9 @@ export class World {
   private warnUncollected(): void {
     const u = this.uncollected;
     this.uncollected = null;
-    if (u === null || u.tasks === 0) return;
+    // (a run its signal aborted: the abort cancelled main and the tasks before main could collect
+    // them — a main waiting for a task was told "wait for the task" — and the run's Err says so)
+    if (u === null || u.tasks === 0 || this.aborting) return;
     const ids = u.ids.sort((a, b) => a - b);
     const more = u.tasks - ids.length;
     const named =
