@@ -14,8 +14,10 @@ import {
   createPromise,
   DoeffError,
   delay,
+  Effect,
   fn,
   gather,
+  handle,
   raceAll,
   realTime,
   run,
@@ -23,6 +25,7 @@ import {
   scheduler,
   spawn,
   tell,
+  transfer,
   wait,
   writer,
 } from "../src/index.js";
@@ -231,4 +234,40 @@ test("a run its signal aborted reports no lost log: the abort ended main before 
   assert.equal(r2.error, stop);
   assert.deepEqual(r2.log, []);
   assert.deepEqual(r2.warnings, []);
+});
+
+test("a scheduler's scope abandoned (a handler outside it threw) reports no lost log: main was waiting", () => {
+  class Query extends Effect<string> {
+    declare readonly _tag: "Query";
+  }
+  const boom = new Error("db failed");
+  // outside the scheduler: its throw ends the scheduler's withHandler, main and every task with it
+  const db = handle(Query, function* db(_q, k) {
+    if (boom !== null) throw boom;
+    return yield* transfer(k, "rows");
+  });
+  const r = run(
+    fn(function* () {
+      const t = yield* spawn(
+        fn(function* () {
+          yield* tell("t0");
+          yield* delay(10);
+          return 1;
+        })(),
+      );
+      yield* spawn(
+        fn(function* () {
+          yield* delay(1);
+          return yield* new Query();
+        })(),
+      );
+      yield* tell("m0");
+      return yield* wait(t);
+    })(),
+    { handlers: [db, ...withSCH().handlers] },
+  );
+  assert.equal(r.ok, false);
+  assert.equal(r.error, boom);
+  assert.deepEqual(r.log, ["m0"]);
+  assert.deepEqual(r.warnings, []);
 });
