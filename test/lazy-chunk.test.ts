@@ -1,12 +1,13 @@
 /**
- * A bundle split into chunks loads the code of resume, delegate and the scheduler when a dynamic
+ * A bundle split into chunks loads the code of resume, delegate, pass and the scheduler when a dynamic
  * import first needs it — possibly while a run is under way, started with only the small import's
  * code (run, fn, asyncEscape). Those modules turn on, as they load, what only they can need
- * (vm/resume.ts RESUMES and recordRuns, reported.ts and site-answers.ts reportsOn, delegate's
- * answerDelegated, noteWait's grouping): a run that straddles the load must report exactly as one
- * where everything was loaded at the start. Built for real with esbuild's code splitting (checked:
- * the lazy chunk holds vm/resume.ts), each scenario in a fresh copy of the bundle, so that its load
- * happens in the middle of that scenario's run; compared byte for byte with the sources (all loaded).
+ * (vm/resume.ts RESUMES and recordRuns, vm/pass.ts LATE_OPS and PASSES, reported.ts and
+ * site-answers.ts reportsOn, delegate's answerDelegated, noteWait's grouping): a run that straddles
+ * the load must report exactly as one where everything was loaded at the start. Built for real with
+ * esbuild's code splitting (checked: the lazy chunk holds vm/resume.ts and vm/pass.ts), each
+ * scenario in a fresh copy of the bundle, so that its load happens in the middle of that scenario's
+ * run; compared byte for byte with the sources (all loaded).
  */
 import assert from "node:assert/strict";
 import { cpSync, writeFileSync } from "node:fs";
@@ -48,7 +49,7 @@ export async function play(name) {
 
 const lazy = `
 import {
-  awaitPromise, delay, delegate, Effect, fn, handle, realTime, resume, scheduler, spawn, wait, withHandler,
+  awaitPromise, delay, delegate, Effect, fn, handle, pass, realTime, resume, scheduler, spawn, wait, withHandler,
 } from "${src}index.ts";
 
 class Ping extends Effect {}
@@ -77,6 +78,23 @@ const delegator = handle(Boom, function* delegator() {
 export const delegated = fn(function* delegated() {
   return yield* withHandler(answerer, withHandler(delegator, fn(function* asks() { return yield* new Boom(); })()));
 });
+// pass (vm/pass.ts: its executor and its perform set as it loads), as is and with a substitute, in
+// a handler's own frame and from a nested withHandler in its code (a closing job), then an error
+// thrown by the handler it was passed to
+class Pong extends Effect {}
+const outerPing = handle(Ping, function* outerPing(_e, k) { return yield* resume(k, 3); });
+const pongs = handle(Pong, function* pongs(_e, k) { return yield* resume(k, 5); });
+const passer = handle(Ping, function* passer() { return yield* pass(); });
+const substitute = handle(Ping, function* substitute() {
+  return yield* withHandler(pongs, fn(function* nested() { return yield* pass(new Pong()); })());
+});
+const refuses = handle(Ping, function* refuses() { throw new Error("passed, then refused"); });
+export const passed = fn(function* passed() {
+  const a = yield* withHandler(outerPing, withHandler(passer, fn(function* p1() { return yield* new Ping(); })()));
+  const b = yield* withHandler(pongs, withHandler(substitute, fn(function* p2() { return yield* new Ping(); })()));
+  if (a + b !== 8) throw new Error("passed " + a + " " + b);
+  return yield* withHandler(refuses, withHandler(passer, fn(function* p3() { return yield* new Ping(); })()));
+});
 // tasks: a task's error at its waiter (a reported segment's exit), an aborted run's grouped report
 const failing = fn(function* failing() { yield* delay(1); throw new Error("task failed"); });
 export const taskError = fn(function* taskError() {
@@ -104,7 +122,7 @@ export const tasks = fn(function* tasks(abort) {
 /** where a line was: the bundle's file and line, not the source's */
 const sited = (s: string): string => s.replace(/(thrown at|made at) [^\s)]+/g, "$1 <site>");
 
-test("a chunk that brings resume, delegate and the scheduler in mid-run: the run reports as with all loaded at the start", async () => {
+test("a chunk that brings resume, delegate, pass and the scheduler in mid-run: the run reports as with all loaded at the start", async () => {
   await inTempDir("doeff-lazy-", async (dir) => {
     writeFileSync(join(dir, "entry.ts"), entry);
     writeFileSync(join(dir, "lazy.ts"), lazy);
@@ -120,10 +138,10 @@ test("a chunk that brings resume, delegate and the scheduler in mid-run: the run
       Object.keys(o.inputs).some((f) => f.endsWith("lazy.ts")),
     )!;
     const lazyInputs = Object.keys(lazyChunk[1].inputs).join(" ");
-    for (const f of ["vm/resume.ts", "vm/reported.ts", "vm/site-answers.ts"])
+    for (const f of ["vm/resume.ts", "vm/reported.ts", "vm/site-answers.ts", "vm/pass.ts"])
       assert.ok(lazyInputs.includes(f), `${f} not in the lazy chunk: ${lazyInputs}`);
     const { play: fromSources } = await import(pathToFileURL(join(dir, "entry.ts")).href);
-    for (const name of ["resumes", "rethrown", "delegated", "taskError", "tasks"]) {
+    for (const name of ["resumes", "rethrown", "delegated", "passed", "taskError", "tasks"]) {
       const copy = join(dir, name); // (a fresh copy: its chunks load anew, during this run)
       cpSync(join(dir, "out"), copy, { recursive: true });
       writeFileSync(join(copy, "package.json"), '{"type":"module"}');
@@ -131,6 +149,7 @@ test("a chunk that brings resume, delegate and the scheduler in mid-run: the run
       const got: string[] = (await play(name)).map(sited);
       const want: string[] = (await fromSources(name)).map(sited);
       assert.deepEqual(got, want, name);
+      if (name === "passed") assert.match(got[1]!, /Error: passed, then refused/);
       assert.equal(got[0], got[2]); // (the report made before the load, and after it)
     }
   });

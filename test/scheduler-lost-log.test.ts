@@ -14,13 +14,19 @@ import {
   createPromise,
   DoeffError,
   delay,
+  Effect,
   fn,
   gather,
+  handle,
   raceAll,
+  realTime,
   run,
+  runAsync,
+  scheduler,
   spawn,
   tell,
   wait,
+  writer,
 } from "../src/index.js";
 import { assertOk, withSCH } from "./sched-helpers.js";
 
@@ -184,5 +190,82 @@ test("a combinator's children: §9.8 decides their logs, nothing is reported as 
   );
   assertOk(r, "w");
   assert.deepEqual(r.log, ["x0", "w0"]);
+  assert.deepEqual(r.warnings, []);
+});
+
+test("a run its signal aborted reports no lost log: the abort ended main before it could collect, as it waited", async () => {
+  // main waits for a task that logged; the signal aborts the run meanwhile. The warning said
+  // "nothing collected it; wait for the task" of the task main was waiting for
+  const ac = new AbortController();
+  const stop = new Error("shutdown");
+  const pending = runAsync(
+    fn(function* () {
+      const t = yield* spawn(
+        fn(function* () {
+          yield* tell("t0");
+          yield* delay(10_000);
+        })(),
+      );
+      yield* tell("m0");
+      return yield* wait(t);
+    })(),
+    { handlers: [scheduler, realTime, writer], signal: ac.signal },
+  );
+  setTimeout(() => ac.abort(stop), 5);
+  const r = await pending;
+  assert.equal(r.ok, false);
+  assert.equal(r.error, stop);
+  assert.deepEqual(r.log, ["m0"]);
+  assert.deepEqual(r.warnings, []);
+  // aborted from inside the run (synchronously) after a task ended, before main's wait for it
+  const ac2 = new AbortController();
+  const r2 = run(
+    fn(function* () {
+      const t = yield* spawn(logs("a", 2));
+      yield* delay(1);
+      ac2.abort(stop);
+      yield* delay(1);
+      return yield* wait(t);
+    })(),
+    { ...withSCH(), signal: ac2.signal },
+  );
+  assert.equal(r2.ok, false);
+  assert.equal(r2.error, stop);
+  assert.deepEqual(r2.log, []);
+  assert.deepEqual(r2.warnings, []);
+});
+
+test("a scheduler's scope abandoned (a handler outside it threw) reports no lost log: main was waiting", () => {
+  class Query extends Effect<string> {
+    declare readonly _tag: "Query";
+  }
+  const boom = new Error("db failed");
+  // outside the scheduler: its throw ends the scheduler's withHandler, main and every task with it
+  const db = handle(Query, function* db() {
+    throw boom;
+  });
+  const r = run(
+    fn(function* () {
+      const t = yield* spawn(
+        fn(function* () {
+          yield* tell("t0");
+          yield* delay(10);
+          return 1;
+        })(),
+      );
+      yield* spawn(
+        fn(function* () {
+          yield* delay(1);
+          return yield* new Query();
+        })(),
+      );
+      yield* tell("m0");
+      return yield* wait(t);
+    })(),
+    { handlers: [db, ...withSCH().handlers] },
+  );
+  assert.equal(r.ok, false);
+  assert.equal(r.error, boom);
+  assert.deepEqual(r.log, ["m0"]);
   assert.deepEqual(r.warnings, []);
 });

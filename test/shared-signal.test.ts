@@ -10,7 +10,23 @@ import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { test } from "node:test";
 import { offAbort, onAbort } from "../src/run/abort-listeners.js";
-import { abortable, delay, fn, program, realTime, runAsync, scheduler } from "../src/index.js";
+import {
+  abortable,
+  delay,
+  Effect,
+  fn,
+  handle,
+  program,
+  realTime,
+  run,
+  runAsync,
+  scheduler,
+  simulatedTime,
+  spawn,
+  timeout,
+  wait,
+  withHandler,
+} from "../src/index.js";
 
 const warnings: string[] = [];
 process.on("warning", (w) => warnings.push(w.name));
@@ -100,4 +116,122 @@ test("onAbort: subscribers are called once, in the order they subscribed; one re
   assert.equal(getEventListeners(c2.signal, "abort").length, 1);
   offAbort(c2.signal, b);
   assert.equal(getEventListeners(c2.signal, "abort").length, 0);
+});
+
+test("every way a run ends leaves no listener on its signal, and an aborted signal reused ends the next runs at once", async () => {
+  class Query extends Effect<string> {
+    declare readonly _tag: "Query";
+  }
+  const refused = new Error("refused");
+  const db = handle(Query, function* db() {
+    throw refused;
+  });
+  const ticker = fn(function* ticker() {
+    yield* delay(3);
+    return 1;
+  });
+  const ac = new AbortController();
+  const signal = ac.signal;
+  const ways: [string, () => unknown][] = [
+    [
+      "run, scheduler",
+      () =>
+        run(
+          program(function* () {
+            return yield* wait(yield* spawn(ticker()));
+          }),
+          { handlers: [scheduler, simulatedTime()], signal },
+        ),
+    ],
+    [
+      "run, main throws",
+      () =>
+        run(
+          program(function* () {
+            yield* spawn(ticker());
+            throw refused;
+          }),
+          { handlers: [scheduler, simulatedTime()], signal },
+        ),
+    ],
+    [
+      "run, scheduler abandoned",
+      () =>
+        run(
+          program(function* () {
+            return yield* withHandler(
+              scheduler,
+              program(function* () {
+                yield* spawn(ticker());
+                return yield* new Query();
+              }),
+            );
+          }),
+          { handlers: [db, simulatedTime()], signal },
+        ),
+    ],
+    [
+      "runAsync, sleep alone",
+      () =>
+        runAsync(
+          program(function* () {
+            return yield* delay(1);
+          }),
+          { handlers: [realTime], signal },
+        ),
+    ],
+    [
+      "runAsync, scheduler",
+      () =>
+        runAsync(
+          program(function* () {
+            return yield* wait(yield* spawn(ticker()));
+          }),
+          { handlers: [scheduler, realTime], signal },
+        ),
+    ],
+    [
+      "runAsync, timeout",
+      () =>
+        runAsync(
+          program(function* () {
+            return yield* timeout(delay(50), 1);
+          }),
+          { handlers: [scheduler, realTime], signal },
+        ),
+    ],
+    [
+      "runAsync, abortable",
+      () =>
+        runAsync(
+          program(function* () {
+            return yield* abortable(delay(1), signal);
+          }),
+          { handlers: [scheduler, realTime], signal },
+        ),
+    ],
+    [
+      "runAsync, handler throws",
+      () =>
+        runAsync(
+          program(function* () {
+            yield* spawn(ticker());
+            return yield* new Query();
+          }),
+          { handlers: [db, scheduler, realTime], signal },
+        ),
+    ],
+  ];
+  for (const [name, go] of ways) {
+    await go();
+    assert.equal(getEventListeners(signal, "abort").length, 0, name);
+  }
+  const stop = new Error("stop");
+  ac.abort(stop);
+  for (const [name, go] of ways) {
+    const r = (await go()) as { ok: boolean; error?: unknown };
+    assert.equal(r.ok, false, name);
+    assert.equal(r.error, stop, name);
+    assert.equal(getEventListeners(signal, "abort").length, 0, name);
+  }
 });

@@ -108,6 +108,8 @@ export class World {
    * server spawning forgotten tasks keeps two numbers, not every task and its log.
    */
   uncollected: { tasks: number; entries: number; ids: number[] } | null = null;
+  /** the scheduler's scope was abandoned (a handler outside it threw) before main ended: no lost-log warning */
+  cutOff = false;
   /**
    * Tasks not done, in ascending id order: an intrusive doubly linked list through TaskRec
    * (prevLive/nextLive), not a Map — a Map entry cost a hash insert and delete per task and ~40 B.
@@ -301,7 +303,10 @@ export class World {
   private warnUncollected(): void {
     const u = this.uncollected;
     this.uncollected = null;
-    if (u === null || u.tasks === 0) return;
+    // (a run its signal aborted, or the scheduler's scope abandoned: main was cut off before it
+    // could collect them — a main waiting for a task was told "wait for the task" — and the run's
+    // Err says why)
+    if (u === null || u.tasks === 0 || this.aborting || this.cutOff) return;
     const ids = u.ids.sort((a, b) => a - b);
     const more = u.tasks - ids.length;
     const named =

@@ -219,6 +219,8 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
       // same, then the world goes.
       // (An abort can also interrupt R9 itself: the tasks it had not reached are cancelled now.)
       if (!shutdownStarted || w.aborting) {
+        // (main did not end by itself: what it would have collected is not "never collected")
+        if (!shutdownStarted) w.cutOff = true;
         shutdownStarted = true;
         if (!resumed && w.aborting) yield* keepForShutdown(performer, k);
         yield* shutdown(w);
