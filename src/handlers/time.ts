@@ -23,6 +23,7 @@ import {
   wait,
 } from "../effects/scheduler.js";
 import { BEYOND_CLOCK, clockRead, Delay, Now } from "../effects/time.js";
+import { DEADLINE } from "../effects/deadline.js";
 import { AsyncRequiredError, DoeffError } from "../errors.js";
 import {
   asyncEscape,
@@ -89,7 +90,7 @@ interface Timer {
  */
 const STUCK_ROUNDS = 100_000;
 /** The value a stuck round completes its timers' promises with (simulatedDelay throws for it). */
-const STUCK = {};
+export const STUCK = {};
 
 function before(a: Timer, b: Timer): boolean {
   return a.due < b.due || (a.due === b.due && a.seq < b.seq);
@@ -133,7 +134,8 @@ function pop(h: Timer[]): Timer | undefined {
  * other world's timers due before its own, found them not its own and pushed them back — every
  * round, so a nested world's 4,000 rounds beside 4,000 overdue outer timers took 6 s, not 0.1 s.
  */
-class Timers implements IdleSource {
+/** @internal (also time-deadline.ts) */
+export class Timers implements IdleSource {
   heap: Timer[] = [];
   /** timers in the heap that ended without firing (a timeout whose program finished in time) */
   removed = 0;
@@ -158,7 +160,8 @@ class Timers implements IdleSource {
 }
 
 /** The virtual clock of one run: time, and the timers of each scheduler world that waits on it. */
-class Clock {
+/** @internal (its timers: also time-deadline.ts) */
+export class Clock {
   now: number;
   private seq = 0;
   /** rounds in a row that fired timers without moving time (STUCK_ROUNDS) */
@@ -300,14 +303,18 @@ function* simulatedDelay(clock: Clock, ms: number): Generator<unknown, undefined
   }
   const timer = clock.add(ms, p, timers);
   try {
-    if ((yield* wait(p.future)) === STUCK)
-      throw new DoeffError(
-        `virtual time is stuck at ${clock.now} ms: timers fired at that instant ${STUCK_ROUNDS} times in a row, so later ones never fire — a loop of zero delays (\`while (!done) yield* delay(0)\`, a deadline already passed); wait for a promise or a channel, or delay(1) or more`,
-      );
+    if ((yield* wait(p.future)) === STUCK) throw stuckError(clock);
     return undefined;
   } finally {
     clock.remove(timer); // (if it ended without firing: e.g. cancelled)
   }
+}
+
+/** @internal (also time-deadline.ts) */
+export function stuckError(clock: Clock): DoeffError {
+  return new DoeffError(
+    `virtual time is stuck at ${clock.now} ms: timers fired at that instant ${STUCK_ROUNDS} times in a row, so later ones never fire — a loop of zero delays (\`while (!done) yield* delay(0)\`, a deadline already passed); wait for a promise or a channel, or delay(1) or more`,
+  );
 }
 
 // (what an aborted run's report says a task blocked in one was blocked in, not `wait(a promise)`)
@@ -366,6 +373,8 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
   self[TAKES] = [Now, Delay];
   named("simulatedTime", self);
   CLOCKS.set(self, clocks);
+  // (timeout's deadline without a timer task: time-deadline.ts, loaded with timeout, reads the clock)
+  (self as { [DEADLINE]?: unknown })[DEADLINE] = clockOf;
   self[FAST_PATH] = (e: Now | Delay, ctx: RunContext, site?: unknown) => {
     const clock = clockOf(ctx);
     if (e instanceof Now) return read(e, clock);
@@ -391,7 +400,8 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
  * `delay(2 ** 31)` or `delay(1e12)` wait their full length. `clear` stops the pending link. The host
  * `setTimeout` / `clearTimeout` are looked up at each call (a test can stand in for them).
  */
-class LongTimer {
+/** @internal (also time-deadline.ts) */
+export class LongTimer {
   #remaining: number;
   #id: unknown;
   readonly #fire: () => void;
@@ -466,6 +476,7 @@ export const realTime: Handler<Now | Delay> = function* realTime(effect, k) {
     asyncEscape(() => sleep(ms, signal)),
   ); // no scheduler: the whole run pauses
 };
+(realTime as { [DEADLINE]?: unknown })[DEADLINE] = true; // (time-deadline.ts)
 realTime.handles = (e) => e instanceof Now || e instanceof Delay;
 realTime[TAKES] = [Now, Delay];
 named("realTime", realTime);
