@@ -11,10 +11,13 @@
  * The rule for which route (scheduler-deadline.ts `deadlineClockAt`): walking the handlers visible at
  * timeout's call site, innermost first, the first one that takes `Delay` must be a standard clock
  * (it carries DEADLINE: simulatedTime(), realTime, virtualClock's probe), the first that takes the
- * scheduler's effects must be the scheduler answering timeout, and every other handler before them
- * must declare (TAKES) classes that are neither. Anything else — a clock of the user's, `observe`
- * of every effect, `record`, `scoped` (it takes Spawn), a replacement scheduler — gets today's timer
- * task, which performs its effects for them to see.
+ * scheduler's effects must be the scheduler answering timeout's `createPromise` at its site (from
+ * timeout's own frame: not re-performed by a handler that took it), and every other handler before
+ * them must declare (TAKES) classes that are neither. Anything else — a clock of the user's, `observe`
+ * or `record` of every effect or of Delay, `intercept`, `scoped` (it takes Spawn), a replacement
+ * scheduler, realTime under `run`, the run's first scheduler effect (the scheduler's handler, R8,
+ * answers it) — gets the timer task that runs to its `delay`, which performs its effects for them to
+ * see. Written for users in docs/concurrency.md ("What a deadline costs").
  *
  * Three parties meet here, none importing the others: timeout asks (deadlineAsk), the standard
  * scheduler answers and keeps the timer task (deadlineHost), a standard clock registers the timer.
