@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { deadlineHost, deadlineRoute } from "../src/effects/deadline.js";
+import { deadlineAsk, deadlineRoute } from "../src/effects/deadline.js";
 import {
   cancel,
   Delay,
@@ -38,38 +38,46 @@ import {
   writer,
 } from "../src/index.js";
 import { virtualClock } from "../src/testing/index.js";
+import { bundle, importBuilt, inTempDir } from "./bundle.js";
 import { observed } from "./sched-helpers.js";
 
-/** Run `f` with the route on or off, counting the deadlines armed without a timer task's delay. */
-function route<T>(on: boolean, f: () => T): { out: T; armed: number } {
-  const arm = deadlineHost.arm!;
-  let armed = 0;
-  deadlineRoute.on = on;
-  deadlineHost.arm = (t, c, ms) => {
-    armed++;
-    return arm(t, c, ms);
+/** Count the timeouts that take the route: their timer task made, not started (the scheduler's answer). */
+function counting(): { n: number; restore(): void } {
+  const atSite = deadlineAsk.atSite!;
+  const c = {
+    n: 0,
+    restore: () => {
+      deadlineAsk.atSite = atSite;
+    },
   };
+  deadlineAsk.atSite = (...a) => {
+    const wake = atSite(...a);
+    if (deadlineAsk.timer !== null) c.n++;
+    return wake;
+  };
+  return c;
+}
+
+/** Run `f` with the route on or off, counting the timeouts that took it. */
+function route<T>(on: boolean, f: () => T): { out: T; armed: number } {
+  const c = counting();
+  deadlineRoute.on = on;
   try {
-    return { out: f(), armed };
+    return { out: f(), armed: c.n };
   } finally {
     deadlineRoute.on = true;
-    deadlineHost.arm = arm;
+    c.restore();
   }
 }
 
 async function routeAsync<T>(on: boolean, f: () => Promise<T>): Promise<{ out: T; armed: number }> {
-  const arm = deadlineHost.arm!;
-  let armed = 0;
+  const c = counting();
   deadlineRoute.on = on;
-  deadlineHost.arm = (t, c, ms) => {
-    armed++;
-    return arm(t, c, ms);
-  };
   try {
-    return { out: await f(), armed };
+    return { out: await f(), armed: c.n };
   } finally {
     deadlineRoute.on = true;
-    deadlineHost.arm = arm;
+    c.restore();
   }
 }
 
@@ -385,4 +393,26 @@ test("timeout's deadline route: a deadline that fires while virtual time is stuc
   assert.ok(fast.armed > 100_000);
   assert.match(slow.out.error, /^DoeffError: virtual time is stuck at 0 ms/);
   assert.match(slow.out.format, /── in task 200002 ──\n/);
+});
+
+test("timeout's deadline route in a bundle: what timeout needs of the scheduler's side comes with it (the package is sideEffects-free: an import for its effects alone is dropped)", async () => {
+  // a bundle of timeout alone, minified, as an app's bundler makes it
+  const entry = `
+import { fn, run, scheduler, simulatedTime, timeout, delay } from "./src/index.ts";
+const job = fn(function* job(ms) { yield* delay(ms); return ms; });
+const main = fn(function* main() {
+  const out = [yield* timeout(job(1), 5)]; // (the run's first scheduler effect: the handler's)
+  out.push(yield* timeout(job(2), 5)); // asked at the site: the deadline route
+  try { yield* timeout(job(9), 5); } catch (e) { out.push(e.name); }
+  return out;
+});
+export const go = () => run(main(), { handlers: [scheduler, simulatedTime()] });
+`;
+  const built = await bundle(entry, { minify: true });
+  await inTempDir("doeff-deadline-", async (dir) => {
+    const m = await importBuilt(built, dir);
+    const r = m.go();
+    assert.equal(r.ok, true, String(r.error));
+    assert.deepEqual(r.value, [1, 2, "TimeoutError"]);
+  });
 });

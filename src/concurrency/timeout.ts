@@ -21,8 +21,8 @@ import {
   wait,
 } from "../effects/scheduler.js";
 import { BEYOND_CLOCK, delay } from "../effects/time.js";
-import { type Armed, type DeadlineClock, deadlineAsk, deadlineHost } from "../effects/deadline.js";
-import "../handlers/scheduler-deadline.js"; // (the scheduler's and clocks' side of the deadline route)
+import { type Armed, type DeadlineClock, deadlineAsk } from "../effects/deadline.js";
+import { armDeadline, deadlineAtSite, retireDeadline } from "../handlers/scheduler-deadline.js";
 import { TimeoutError } from "../errors.js";
 import { fn, hidden, Program, type ProgramLikeOf } from "../vm/program.js";
 import { className, isEffectInstance, isProgramLike } from "../vm/brand.js";
@@ -108,7 +108,7 @@ function* fired(r: Race): Generator<unknown, void, any> {
 function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, any> {
   // the deadline route: the timer task, made but not started, blocks on the deadline here — where
   // it would have run to its `delay`, just before this task started (effects/deadline.ts)
-  if (r.clock !== null) r.armed = deadlineHost.arm!(r.timer!, r.clock, r.ms);
+  if (r.clock !== null) r.armed = armDeadline(r.timer!, r.clock, r.ms);
   try {
     return yield p;
   } finally {
@@ -122,6 +122,10 @@ function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, 
     }
   }
 }
+
+// The scheduler's answer to timeout's question (effects/deadline.ts). Set here, from a named import:
+// the package is free of side effects, so a bundler may drop a module imported for its effects only.
+deadlineAsk.atSite = deadlineAtSite as typeof deadlineAsk.atSite;
 
 interface TimedOutLabel {
   [TIMED_OUT](): readonly [what: string, fate: string];
@@ -226,7 +230,7 @@ const timeoutGen = named(
       // bare yields at the call site (site.ts): an error leaving this frame is recorded after them
       // (the deadline route's timer task, still waiting for its deadline, is taken back as this
       // cancel would end it, running no code: else it was woken, and this cancel is the same)
-      if (clock !== null && (r.clock === null || !deadlineHost.retire!(clock))) yield at(site, cancel(clock));
+      if (clock !== null && (r.clock === null || !retireDeadline(clock))) yield at(site, cancel(clock));
       // (a task whose value `wait` gave is done: cancel would answer false, §9.4)
       if (r.work !== null && !taken) yield* cancelOwned(r.work, site, "timeout");
     }

@@ -19,8 +19,9 @@
  * answers it) — gets the timer task that runs to its `delay`, which performs its effects for them to
  * see. Written for users in docs/concurrency.md ("What a deadline costs").
  *
- * Three parties meet here, none importing the others: timeout asks (deadlineAsk), the standard
- * scheduler answers and keeps the timer task (deadlineHost), a standard clock registers the timer.
+ * Three parties meet here: timeout asks (deadlineAsk), the standard scheduler answers and keeps the
+ * timer task (handlers/scheduler-deadline.ts, which timeout imports, so that a program without
+ * timeout carries none of it), a standard clock registers the timer (handlers/time-deadline.ts).
  */
 import type { RunContext } from "../run/context.js";
 import type { IdleSource, PromiseHandle, Task } from "./scheduler.js";
@@ -77,20 +78,9 @@ export const deadlineAsk: {
   site: Error | null;
   timer: Task<unknown> | null;
   clock: DeadlineClock | null;
-  /** the scheduler's answer at the site (handlers/scheduler-deadline.ts, loaded with timeout) */
+  /** the scheduler's answer at the site (handlers/scheduler-deadline.ts), set by timeout's module */
   atSite: ((world: unknown, self: unknown, site: unknown, prompt: unknown) => unknown) | null;
 } = { effect: null, by: null, ms: 0, body: null, site: null, timer: null, clock: null, atSite: null };
-
-/** The scheduler's side, set when its module loads (handlers/scheduler-deadline.ts). */
-export const deadlineHost: {
-  /** block the timer task on a new promise and have `clock` register it (timeout's program starts) */
-  arm: ((timer: Task<unknown>, clock: DeadlineClock, ms: number) => Armed) | null;
-  /**
-   * The deadline was not reached (timeout's end): the timer task ends cancelled, running no code,
-   * as a cancel of it would end it. False if it was woken (it runs, or ran): cancel it then.
-   */
-  retire: ((timer: Task<unknown>) => boolean) | null;
-} = { arm: null, retire: null };
 
 /** @internal The fast route, switchable so tests can compare it with the timer task's. */
 export const deadlineRoute = { on: true };

@@ -7,14 +7,14 @@
  * before the program's task starts — performing only effects that no handler but the scheduler and
  * the clock sees (the rule, deadlineClockAt). So the timer task is made where it was spawned (its id,
  * its parent, its context, its handlers: as spawnAtSite makes one), and blocked where it would have
- * blocked — as the program's task starts (deadlineHost.arm), on a promise of the kind its `delay`
+ * blocked — as the program's task starts (armDeadline), on a promise of the kind its `delay`
  * waits on, which the clock registers as that `delay` does: same due time, same place in the
  * clock's order, same wait order. When it fires, the timer task is woken as from its `delay` and
  * starts then, running what follows that `delay`. When the program ends in time, the timeout takes
  * it back (retire) as its cancel would: the clock's timer cleared, the task ended running no code.
  *
- * Loaded with timeout (concurrency/timeout.ts imports it), not with the scheduler: the scheduler's
- * FAST_PATH hands timeout's question to `deadlineAsk.atSite`, set here.
+ * Loaded with timeout (concurrency/timeout.ts imports it, and sets `deadlineAsk.atSite`, to which the
+ * scheduler's FAST_PATH hands timeout's question), not with the scheduler.
  */
 import { Delay } from "../effects/time.js";
 import {
@@ -23,11 +23,11 @@ import {
   type Due,
   DEADLINE,
   deadlineAsk,
-  deadlineHost,
   deadlineRoute,
 } from "../effects/deadline.js";
 import {
   type ExternalPromise,
+  type Task,
   type IdleSource,
   type PromiseHandle,
   SCHEDULER,
@@ -96,7 +96,7 @@ function deadlineClockAt(site: unknown, self: Handler): DeadlineClock | null {
  * the promise, and — when the rule holds and the clock can wait — the timer task, made as
  * spawnAtSite makes one but not queued: it waits for `arm`.
  */
-function deadlineAtSite(w: World, self: Handler, site: unknown, prompt: unknown): unknown {
+export function deadlineAtSite(w: World, self: Handler, site: unknown, prompt: unknown): unknown {
   const ask = deadlineAsk;
   ask.effect = null;
   w.applyExternal();
@@ -114,8 +114,6 @@ function deadlineAtSite(w: World, self: Handler, site: unknown, prompt: unknown)
   ask.clock = clock;
   return wake;
 }
-
-deadlineAsk.atSite = deadlineAtSite as NonNullable<typeof deadlineAsk.atSite>;
 
 /** The timer task's wait on its deadline: World.unblock clears `armed` (the clock's timer). */
 class DeadlineWaiter extends Waiter {
@@ -152,8 +150,9 @@ class DueCell implements Due {
 }
 const NO_EFFECT = {};
 
-deadlineHost.arm = (timer, clock, ms) => {
-  const t = timer as TaskRec;
+/** Block the timer task on its deadline, which `clock` registers (as the program's task starts). */
+export function armDeadline(timer: Task<unknown>, clock: DeadlineClock, ms: number): Armed {
+  const t = timer as unknown as TaskRec;
   const w = t.world;
   const due = new DueCell(w, clock.external);
   // block(t), addWait(t, cell): where its delay's `wait` blocked it
@@ -165,13 +164,17 @@ deadlineHost.arm = (timer, clock, ms) => {
   const armed = clock.arm(due, ms);
   x.armed = armed;
   return armed;
-};
+}
 
-deadlineHost.retire = (timer) => {
-  const t = timer as TaskRec;
+/**
+ * The deadline was not reached (timeout's end): the timer task ends cancelled, running no code, as
+ * a cancel of it would end it. False if it was woken (it runs, or ran): then cancel it.
+ */
+export function retireDeadline(timer: Task<unknown>): boolean {
+  const t = timer as unknown as TaskRec;
   // waiting for its deadline (k null: it never ran), or not yet armed (made, not started)
   if (t.run === BLOCKED ? t.k !== null : !(t.run === READY && t.action === START)) return false;
   t.world.unblock(t); // (its clock's timer cleared: World.unblock)
   finishCancel(t.world, t, null);
   return true;
-};
+}
