@@ -416,3 +416,43 @@ export const go = () => run(main(), { handlers: [scheduler, simulatedTime()] });
     assert.deepEqual(r.value, [1, 2, "TimeoutError"]);
   });
 });
+
+test("timeout's deadline route: a run aborted by its own code (run + simulatedTime) while the timer waits for its deadline, and as the deadline wakes it, reports the same as with the timer task", () => {
+  for (const at of [2, 5]) {
+    const go = (on: boolean) =>
+      route(on, () => {
+        const ac = new AbortController();
+        const job = fn(function* job() {
+          yield* delay(10);
+          return 1;
+        });
+        // its timer due at 5 is set before the deadline's: at 5 it runs first, the timer task woken after it
+        const stopper = fn(function* stopper(ms: number) {
+          yield* delay(ms);
+          ac.abort(new Error("stop"));
+          yield* delay(1);
+        });
+        const inner = fn(function* inner() {
+          return yield* timeout(job(), 5);
+        });
+        const main = fn(function* main() {
+          const b = yield* spawn(stopper(at));
+          yield* delay(0);
+          const t = yield* spawn(inner());
+          yield* wait(b);
+          return yield* wait(t);
+        });
+        const r = run(main(), { handlers: [scheduler, simulatedTime()], signal: ac.signal });
+        return { ok: r.ok, format: r.format() };
+      });
+    const slow = go(false);
+    const fast = go(true);
+    assert.equal(fast.armed, 1);
+    assert.deepEqual(fast.out, slow.out);
+    assert.equal(slow.out.ok, false);
+    assert.equal(
+      /── in task 3 \(spawned by task 2\) ──\n {2}blocked in delay\(…\)/.test(slow.out.format),
+      at === 2,
+    );
+  }
+});

@@ -197,7 +197,7 @@ const timeoutGen = named(
       r.timer = clock;
       ask.timer = ask.clock = null;
     }
-    ask.body = null;
+    ask.body = ask.site = null; // (nothing of this call kept)
     let taken = false; // the program's value was delivered by `wait`: its task is done
     try {
       clock ??= (yield at(site, ownedSpawn(hidden(timer, r, ms), site))) as Task<unknown>;

@@ -122,7 +122,7 @@ class DeadlineWaiter extends Waiter {
 
 /** The promise the timer task waits on, as its `delay` makes it (effects/deadline.ts Due). */
 class DueCell implements Due {
-  #promise: PromiseHandle<undefined> | null;
+  readonly #promise: PromiseHandle<undefined> | null;
   readonly #ext: ExternalPromise<undefined> | null;
   constructor(
     readonly w: World,
@@ -135,8 +135,9 @@ class DueCell implements Due {
   get ctx(): RunContext {
     return this.w.ctx;
   }
+  /** (the simulated clock's: not external) */
   get promise(): PromiseHandle<undefined> {
-    return (this.#promise ??= this.#ext as unknown as PromiseHandle<undefined>);
+    return this.#promise!;
   }
   get cell(): PromiseCell {
     return cellOf((this.#ext ?? this.#promise!).future) as PromiseCell;

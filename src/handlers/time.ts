@@ -133,8 +133,8 @@ function pop(h: Timer[]): Timer | undefined {
  * task is a world of its own on the same clock, and with one heap each world's idle step popped the
  * other world's timers due before its own, found them not its own and pushed them back — every
  * round, so a nested world's 4,000 rounds beside 4,000 overdue outer timers took 6 s, not 0.1 s.
+ * @internal (also time-deadline.ts)
  */
-/** @internal (also time-deadline.ts) */
 export class Timers implements IdleSource {
   heap: Timer[] = [];
   /** timers in the heap that ended without firing (a timeout whose program finished in time) */
@@ -159,8 +159,10 @@ export class Timers implements IdleSource {
   }
 }
 
-/** The virtual clock of one run: time, and the timers of each scheduler world that waits on it. */
-/** @internal (its timers: also time-deadline.ts) */
+/**
+ * @internal The virtual clock of one run: time, and the timers of each scheduler world that waits on
+ * it (also time-deadline.ts).
+ */
 export class Clock {
   now: number;
   private seq = 0;
