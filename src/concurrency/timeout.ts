@@ -21,6 +21,8 @@ import {
   wait,
 } from "../effects/scheduler.js";
 import { BEYOND_CLOCK, delay } from "../effects/time.js";
+import { type Armed, type DeadlineClock, deadlineAsk } from "../effects/deadline.js";
+import { armDeadline, deadlineAtSite, retireDeadline } from "../handlers/scheduler-deadline.js";
 import { TimeoutError } from "../errors.js";
 import { fn, hidden, Program, type ProgramLikeOf } from "../vm/program.js";
 import { className, isEffectInstance, isProgramLike } from "../vm/brand.js";
@@ -35,6 +37,12 @@ import type { TasksRow, TimedRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
 
 interface Race {
+  /** the deadline's clock, when the timer task waits on it without running to a `delay` (fired) */
+  clock: DeadlineClock | null;
+  /** …and that task, and the deadline the clock registered as the program's task started */
+  timer: Task<unknown> | null;
+  armed: Armed | null;
+  readonly ms: number;
   settled: boolean;
   timedOut: boolean;
   /** the timer's own `delay` failed (no clock the timer can see): that error, thrown by timeout */
@@ -78,7 +86,29 @@ function* timer(r: Race, ms: number): Generator<unknown, void, any> {
   yield* cancelOwned(r.work!, r.site, "timeout");
 }
 
+/**
+ * The timer task of the deadline route (effects/deadline.ts), started when its deadline fired:
+ * what `timer` does after its `delay` returns (or throws: virtual time stuck).
+ */
+function* fired(r: Race): Generator<unknown, void, any> {
+  const a = r.armed!;
+  const e = a.failure?.() ?? null;
+  if (e !== null) {
+    r.clockFailed = true;
+    yield* settle(r);
+    throw e;
+  }
+  a.fired?.();
+  if (r.settled && (yield* isDone(r.work!))) return;
+  r.timedOut = true;
+  yield* settle(r);
+  yield* cancelOwned(r.work!, r.site, "timeout");
+}
+
 function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, any> {
+  // the deadline route: the timer task, made but not started, blocks on the deadline here — where
+  // it would have run to its `delay`, just before this task started (effects/deadline.ts)
+  if (r.clock !== null) r.armed = armDeadline(r.timer!, r.clock, r.ms);
   try {
     return yield p;
   } finally {
@@ -92,6 +122,10 @@ function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, 
     }
   }
 }
+
+// The scheduler's answer to timeout's question (effects/deadline.ts). Set here, from a named import:
+// the package is free of side effects, so a bundler may drop a module imported for its effects only.
+deadlineAsk.atSite = deadlineAtSite as typeof deadlineAsk.atSite;
 
 interface TimedOutLabel {
   [TIMED_OUT](): readonly [what: string, fate: string];
@@ -133,19 +167,40 @@ function label(p: unknown): readonly [what: string, fate?: string] {
 const timeoutGen = named(
   "timeout",
   function* timeout(p: AnyProgramLike, ms: number, site: Error | null): Generator<unknown, unknown, any> {
-    const wake = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
     const r: Race = {
+      clock: null,
+      timer: null,
+      armed: null,
+      ms,
       settled: false,
       timedOut: false,
       clockFailed: false,
       work: null,
-      wake,
+      wake: null!,
       site,
     };
-    let clock: Task<unknown> | null = null;
+    // the wake promise, and the question whether the deadline can do without running its timer
+    // task to a `delay`: the standard scheduler answers it where it answers this effect (at the
+    // site) and then makes that task (effects/deadline.ts)
+    const ask = deadlineAsk;
+    const e = createPromise<undefined>();
+    ask.effect = e;
+    ask.by = timeoutGen;
+    ask.ms = ms;
+    ask.body = hidden(fired, r);
+    ask.site = site;
+    r.wake = (yield at(site, e)) as PromiseHandle<undefined>;
+    if (ask.effect === e) ask.effect = null; // (not answered there: the timer task runs)
+    let clock = ask.timer;
+    if (clock !== null) {
+      r.clock = ask.clock;
+      r.timer = clock;
+      ask.timer = ask.clock = null;
+    }
+    ask.body = ask.site = null; // (nothing of this call kept)
     let taken = false; // the program's value was delivered by `wait`: its task is done
     try {
-      clock = (yield at(site, ownedSpawn(hidden(timer, r, ms), site))) as Task<unknown>;
+      clock ??= (yield at(site, ownedSpawn(hidden(timer, r, ms), site))) as Task<unknown>;
       r.work = (yield at(
         site,
         ownedSpawn(hidden(work, r, p as ProgramLikeOf<unknown>), site),
@@ -173,7 +228,9 @@ const timeoutGen = named(
       }
     } finally {
       // bare yields at the call site (site.ts): an error leaving this frame is recorded after them
-      if (clock !== null) yield at(site, cancel(clock));
+      // (the deadline route's timer task, still waiting for its deadline, is taken back as this
+      // cancel would end it, running no code: else it was woken, and this cancel is the same)
+      if (clock !== null && (r.clock === null || !retireDeadline(clock))) yield at(site, cancel(clock));
       // (a task whose value `wait` gave is done: cancel would answer false, §9.4)
       if (r.work !== null && !taken) yield* cancelOwned(r.work, site, "timeout");
     }

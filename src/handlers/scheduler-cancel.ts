@@ -6,7 +6,7 @@
  * run's warnings until a waiter reads it.
  */
 import { TaskCancelledError } from "../errors.js";
-import { noteWait, provisionalWarning } from "../protocol.js";
+import { noteWait, provisionalWarning, reported, unstarted } from "../protocol.js";
 import { BLOCKED, CANCELLING, DONE, PENDING, type Waiter } from "./scheduler-cell.js";
 import { TaskRec } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
@@ -36,6 +36,13 @@ export function noteWaits(w: World): void {
   for (const c of tasks) for (const x of [c.waiters ?? []].flat()) on.set(x, c);
   for (const t of tasks) {
     const x = t.waiter;
+    // timeout's timer task waiting for its deadline, never started (scheduler-deadline.ts): reported
+    // as the timer task blocked in its `delay` is — its continuation made now, to be finalized
+    if (t.k === null && (x as { armed?: unknown } | null)?.armed !== undefined) {
+      t.k = unstarted(reported(t), w.selfOnly!);
+      noteWait(t.k, "delay(…)", []);
+      continue;
+    }
     if (t.run !== BLOCKED || t.k === null) continue;
     const ids: number[] = [];
     let n = 0; // (promises)

@@ -453,9 +453,13 @@ export class World {
 
   /** Take a blocked task out of its wait (its waiter is dropped) so an error can be thrown into it. */
   unblock(t: TaskRec): void {
-    if (t.waiter !== null) {
-      t.waiter.active = false;
+    const x = t.waiter;
+    if (x !== null) {
+      x.active = false;
       t.waiter = null;
+      // timeout's timer task waiting for its deadline (scheduler-deadline.ts): its clock's timer
+      // cleared, as its `delay`'s finally block does when it ends without firing
+      (x as { armed?: { clear(): void } | null }).armed?.clear();
     }
   }
 

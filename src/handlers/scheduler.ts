@@ -45,7 +45,7 @@ import {
 import { DONE, START, THROW } from "./scheduler-cell.js";
 import { cellOf, mine, ownedCells, type TaskRec, taskInfo } from "./scheduler-task.js";
 import { OPEN, World } from "./scheduler-world.js";
-import { handleEffect, pickNext, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
+import { handleEffect, pickNext, schedulerFastPaths, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
 import {
   answerAtSite,
   awaitAtSite,
@@ -56,6 +56,7 @@ import {
   spawnAtSite,
 } from "./scheduler-site.js";
 import { named, raiseAt } from "./util.js";
+import { deadlineAsk } from "../effects/deadline.js";
 
 /** Does world `w` own the waitables this effect is about? (Effects about others are passed.) */
 function owns(w: World | undefined, e: unknown): boolean {
@@ -265,6 +266,9 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
     if (c === Spawn) return spawnAtSite(w, self, effect as Spawn<unknown, unknown>, site, prompt);
     if (c === TaskDone) return doneAtSite(w, effect as TaskDone);
     if (c === Gather) return gatherAtSite(w, effect as Gather<unknown>);
+    // timeout's wake promise, asked for a deadline (scheduler-deadline.ts)
+    if (effect === deadlineAsk.effect && schedulerFastPaths.atSite)
+      return deadlineAsk.atSite!(w, self, site, prompt);
     const r = exactAtSite(w, c, effect);
     if (r !== NOT_EXACT) return r;
     if (!owns(w, effect)) return DEFER;

@@ -24,6 +24,7 @@ import {
 } from "../effects/scheduler.js";
 import { keepFast } from "../effects/keep-fast.js";
 import { BEYOND_CLOCK, clockRead, Delay, Now } from "../effects/time.js";
+import { DEADLINE } from "../effects/deadline.js";
 import { AsyncRequiredError, DoeffError } from "../errors.js";
 import {
   asyncEscape,
@@ -92,7 +93,7 @@ interface Timer {
  */
 const STUCK_ROUNDS = 100_000;
 /** The value a stuck round completes its timers' promises with (simulatedDelay throws for it). */
-const STUCK = {};
+export const STUCK = {};
 
 function before(a: Timer, b: Timer): boolean {
   return a.due < b.due || (a.due === b.due && a.seq < b.seq);
@@ -135,8 +136,9 @@ function pop(h: Timer[]): Timer | undefined {
  * task is a world of its own on the same clock, and with one heap each world's idle step popped the
  * other world's timers due before its own, found them not its own and pushed them back — every
  * round, so a nested world's 4,000 rounds beside 4,000 overdue outer timers took 6 s, not 0.1 s.
+ * @internal (also time-deadline.ts)
  */
-class Timers implements IdleSource {
+export class Timers implements IdleSource {
   heap: Timer[] = [];
   /** timers in the heap that ended without firing (a timeout whose program finished in time) */
   removed = 0;
@@ -160,8 +162,11 @@ class Timers implements IdleSource {
   }
 }
 
-/** The virtual clock of one run: time, and the timers of each scheduler world that waits on it. */
-class Clock {
+/**
+ * @internal The virtual clock of one run: time, and the timers of each scheduler world that waits on
+ * it (also time-deadline.ts).
+ */
+export class Clock {
   now: number;
   private seq = 0;
   /** rounds in a row that fired timers without moving time (STUCK_ROUNDS) */
@@ -303,14 +308,18 @@ function* simulatedDelay(clock: Clock, ms: number): Generator<unknown, undefined
   }
   const timer = clock.add(ms, p, timers);
   try {
-    if ((yield* wait(p.future)) === STUCK)
-      throw new DoeffError(
-        `virtual time is stuck at ${clock.now} ms: timers fired at that instant ${STUCK_ROUNDS} times in a row, so later ones never fire — a loop of zero delays (\`while (!done) yield* delay(0)\`, a deadline already passed); wait for a promise or a channel, or delay(1) or more`,
-      );
+    if ((yield* wait(p.future)) === STUCK) throw stuckError(clock);
     return undefined;
   } finally {
     clock.remove(timer); // (if it ended without firing: e.g. cancelled)
   }
+}
+
+/** @internal (also time-deadline.ts) */
+export function stuckError(clock: Clock): DoeffError {
+  return new DoeffError(
+    `virtual time is stuck at ${clock.now} ms: timers fired at that instant ${STUCK_ROUNDS} times in a row, so later ones never fire — a loop of zero delays (\`while (!done) yield* delay(0)\`, a deadline already passed); wait for a promise or a channel, or delay(1) or more`,
+  );
 }
 
 // (what an aborted run's report says a task blocked in one was blocked in, not `wait(a promise)`)
@@ -369,6 +378,8 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
   self[TAKES] = [Now, Delay];
   named("simulatedTime", self);
   CLOCKS.set(self, clocks);
+  // (timeout's deadline without a timer task: time-deadline.ts, loaded with timeout, reads the clock)
+  (self as { [DEADLINE]?: unknown })[DEADLINE] = clockOf;
   self[FAST_PATH] = (e: Now | Delay, ctx: RunContext, site?: unknown) => {
     const clock = clockOf(ctx);
     if (e instanceof Now) return read(e, clock);
@@ -394,7 +405,8 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
  * `delay(2 ** 31)` or `delay(1e12)` wait their full length. `clear` stops the pending link. The host
  * `setTimeout` / `clearTimeout` are looked up at each call (a test can stand in for them).
  */
-class LongTimer {
+/** @internal (also time-deadline.ts) */
+export class LongTimer {
   #remaining: number;
   #id: unknown;
   readonly #fire: () => void;
@@ -469,6 +481,7 @@ export const realTime: Handler<Now | Delay> = function* realTime(effect, k) {
     asyncEscape(() => sleep(ms, signal)),
   ); // no scheduler: the whole run pauses
 };
+(realTime as { [DEADLINE]?: unknown })[DEADLINE] = true; // (time-deadline.ts)
 realTime.handles = (e) => e instanceof Now || e instanceof Delay;
 realTime[TAKES] = [Now, Delay];
 named("realTime", realTime);

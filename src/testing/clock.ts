@@ -4,6 +4,8 @@
  */
 import type { SchedulerEffect } from "../effects/scheduler.js";
 import { Delay, Now } from "../effects/time.js";
+import { DEADLINE, type DeadlineClock } from "../effects/deadline.js";
+import { deadlineOf } from "../handlers/time-deadline.js";
 import { scheduler } from "../handlers/scheduler.js";
 import { realTime } from "../handlers/time.js";
 import { type SimulatedTimeOptions, simulatedTime } from "../handlers/time.js";
@@ -172,6 +174,30 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
   // handler would), not by performing `Now`: that would pass through the user's handlers, which
   // would see (record) an effect the program never performed, or answer it (a `mock(Now, ...)`).
   const readClock = time[FAST_PATH] as FastPath;
+  // timeout's deadline without a timer task (effects/deadline.ts): the clock's, recorded as the
+  // probe records the timer task's delay — from its start, once it fires (a cleared one: never)
+  const inner = deadlineOf(time);
+  (probe as { [DEADLINE]?: DeadlineClock })[DEADLINE] = {
+    external: inner.external,
+    can: inner.can,
+    arm(due, ms) {
+      const ctx = due.ctx;
+      if (ctx !== recorded) {
+        recorded = ctx;
+        delays.length = 0;
+      }
+      const from = readClock(new Now(), ctx) as number;
+      const a = inner.arm(due, ms);
+      return {
+        clear: () => a.clear(),
+        failure: () => a.failure?.() ?? null,
+        fired() {
+          current = readClock(new Now(), ctx) as number;
+          delays.push({ ms, from, until: current });
+        },
+      };
+    },
+  };
   function* ended(p: AnyProgramLike): Generator<unknown, unknown, any> {
     try {
       return yield* p as Iterable<unknown>;

@@ -196,14 +196,12 @@ export class Origins {
 
   /**
    * An abort finalizes the continuation `k`: keep its chain (once per place), and what it was
-   * blocked in when the scheduler noted that (noteWait).
+   * blocked in when the scheduler noted that (noteWait). (`chain`: an unstarted one's, rare-ops.ts.)
    * A handler that was delegating the computation's effect (a clock probe, `record`) has its own
    * continuation finalized too, whose chain is the same frames without the handler's line: keep
    * the longer one only, or the report prints main's frames twice.
    */
-  aborted(k: Continuation): void {
-    const top = k.top!;
-    const chain = walk(top, null);
+  aborted(k: Continuation, chain: Entry[] = walk(k.top!, null)): void {
     const w = waitOf === null ? undefined : waitOf(k);
     if (w !== undefined) chain.push(w);
     if (chain.length === 0) return;

@@ -536,6 +536,31 @@ export function visibleMarked(site: unknown, marker: symbol): boolean {
 }
 
 /**
+ * @internal For a FAST_PATH hook given its perform site: was the effect performed by a frame of the
+ * generator function `g`? (Not when a handler took it and performs it again: `delegate` performs
+ * it from that handler's frame, and the handlers it passed are not visible from there.)
+ */
+export function performedIn(site: unknown, g: Function): boolean {
+  const f = (site as Segment).top;
+  return f !== null && Object.getPrototypeOf(f.gen) === g.prototype;
+}
+
+/**
+ * @internal For a FAST_PATH hook given its perform site: the first handler visible there (innermost
+ * first, as getHandlers lists them) for which `stop` answers true, or null. (timeout's deadline
+ * route reads the handlers its timer task's effects would pass, scheduler-deadline.ts.)
+ */
+export function firstVisible(site: unknown, stop: (h: Handler) => boolean): Handler | null {
+  let p = (site as Segment).firstPrompt;
+  while (p !== null) {
+    if (stop(p.handler!)) return p.handler!;
+    const c: Segment | null = p.caller ?? p.detachedFrom;
+    p = c === null ? null : c.firstPrompt;
+  }
+  return null;
+}
+
+/**
  * @internal For a FAST_PATH hook given its taking prompt: is this prompt of handler `h` a second
  * installation of `h` inside a scope that another prompt of `h` already handles? Walking outward from
  * the prompt, that is: another prompt of `h` comes before any handler segment of one of `h`'s own

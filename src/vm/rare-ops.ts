@@ -7,6 +7,10 @@
  * stay in the switch.
  */
 import { answerDelegated } from "../trace/visits.js";
+import { waitOf } from "../trace/blocked-in.js";
+import { boundaryLine } from "../trace/frame-lines.js";
+import { Origins } from "../trace/origin.js";
+import type { FrameLabel } from "./segment.js";
 import { brandOf, describe } from "./brand.js";
 import type { Continuation } from "./continuation.js";
 import { dispatch } from "./dispatch.js";
@@ -33,6 +37,7 @@ import {
   OP_DETACH,
   OP_FINALIZE,
   OP_GET_CONTINUATION,
+  P_REPORT,
 } from "./codes.js";
 
 /**
@@ -108,6 +113,17 @@ export function asyncEscape<A>(thunk: () => PromiseLike<A> | A): Primitive<A> {
 }
 
 /** The executor of the primitives above, by op (as execute.ts's switch was). */
+/**
+ * An abort finalizes an unstarted task the scheduler noted as blocked — timeout's timer task waiting
+ * for its deadline (handlers/scheduler-deadline.ts), whose `delay` never ran: kept for the report as
+ * the timer task blocked in that `delay` is, its task's line and what it waits in.
+ */
+function abortedUnstarted(m: Machine, k: Continuation): void {
+  const p = k.source as { tag?: unknown; a?: unknown };
+  if (p.tag === P_REPORT && waitOf?.(k) !== undefined)
+    (m.origins ??= new Origins()).aborted(k, [boundaryLine(p.a as FrameLabel)]);
+}
+
 function execRare(m: Machine, prim: Primitive): void {
   switch (prim.op) {
     case OP_DELEGATE: {
@@ -143,6 +159,7 @@ function execRare(m: Machine, prim: Primitive): void {
       }
       if (k.top === null) {
         k.used = true;
+        if (m.abortState === 2) abortedUnstarted(m, k);
         m.deliver(undefined);
         return;
       }
