@@ -15,6 +15,7 @@
  */
 import {
   Cancel,
+  type CancelledBy,
   cancelOwner,
   cleanCancel,
   completePromise,
@@ -228,7 +229,7 @@ export function* failedToo(pool: Pool, first: number, won = false): Generator<un
 export function* cancelOwned(
   t: Task<unknown>,
   site: Error | null,
-  who: string,
+  who: CancelledBy,
 ): Generator<unknown, boolean, any> {
   const c = new Cancel(t, true);
   cancelOwner.effect = c; // (its signal's reason names who: code outside the run sees it)

@@ -10,6 +10,7 @@
  * threw on `RunResult.warnings` (pool.ts, cancelOwned): nothing waits for a timed-out program.
  */
 import {
+  type CancelledBy,
   cancel,
   completePromise,
   createPromise,
@@ -83,7 +84,7 @@ function* timer(r: Race, ms: number): Generator<unknown, void, any> {
   if (r.settled && (yield* isDone(r.work!))) return;
   r.timedOut = true;
   yield* settle(r);
-  yield* cancelOwned(r.work!, r.site, "timeout");
+  yield* cancelOwned(r.work!, r.site, timedOut(r));
 }
 
 /**
@@ -102,7 +103,12 @@ function* fired(r: Race): Generator<unknown, void, any> {
   if (r.settled && (yield* isDone(r.work!))) return;
   r.timedOut = true;
   yield* settle(r);
-  yield* cancelOwned(r.work!, r.site, "timeout");
+  yield* cancelOwned(r.work!, r.site, timedOut(r));
+}
+
+/** Who cancelled the program's task at the deadline, and why: its signal's reason says so. */
+function timedOut(r: Race): CancelledBy {
+  return { who: "timeout", why: `its deadline of ${r.ms} ms having passed (TimeoutError)` };
 }
 
 function* work(r: Race, p: ProgramLikeOf<unknown>): Generator<unknown, unknown, any> {

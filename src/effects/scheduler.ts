@@ -204,7 +204,13 @@ export const cleanCancel: { effect: Cancel | null } = { effect: null };
  * slower, where this slot measured no difference). Only an identity match counts, as for `cleanCancel`: a Cancel
  * another run performed in between leaves the reason generic, never wrong.
  */
-export const cancelOwner: { effect: Cancel | null; who: string } = { effect: null, who: "" };
+export const cancelOwner: { effect: Cancel | null; who: CancelledBy } = { effect: null, who: "" };
+/**
+ * @internal Who cancelled a task it owns, for its signal's reason: the combinator's name ("which
+ * started it and no longer needs it" follows), or its name and why, when there is more to say
+ * (`timeout`: its ms passed).
+ */
+export type CancelledBy = string | { readonly who: string; readonly why: string };
 /** The effect of `isDone(waitable)`: true once a task finished or is being cancelled, or a future settled. Never blocks. */
 export class IsDone extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */

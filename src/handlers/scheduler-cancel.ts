@@ -5,6 +5,7 @@
  * waiting — a finally block's that threw while it was cancelled, or a failed task's — kept on the
  * run's warnings until a waiter reads it.
  */
+import type { CancelledBy } from "../effects/scheduler.js";
 import { TaskCancelledError } from "../errors.js";
 import { noteWait, provisionalWarning, reported, unstarted } from "../protocol.js";
 import { BLOCKED, CANCELLING, DONE, PENDING, type Waiter } from "./scheduler-cell.js";
@@ -82,11 +83,15 @@ export function abortSignal(t: TaskRec, reason: () => unknown): void {
  * and `ownerWhy`), main ending, or a `cancel(task)`.
  * The errors the task's waiters receive keep their name (`cancelledError`).
  */
-export function abortReason(t: TaskRec, mainEnded = false, by: string | null = null): TaskCancelledError {
+export function abortReason(
+  t: TaskRec,
+  mainEnded = false,
+  by: CancelledBy | null = null,
+): TaskCancelledError {
   const e =
     by === null
       ? cancelledError(t, null, mainEnded)
-      : new TaskCancelledError(t.handle, `task ${t.id} was cancelled by ${by}, ${ownerWhy(t.world, by)}`);
+      : new TaskCancelledError(t.handle, `task ${t.id} was cancelled by ${ownerWhy(t.world, by)}`);
   e.name = "AbortError";
   return e;
 }
@@ -96,11 +101,13 @@ export function abortReason(t: TaskRec, mainEnded = false, by: string | null = n
  * current task): done with it — or its own task is being cancelled (a `cancel` of that task, main
  * ending), where "no longer needs it" hid who really ended it.
  */
-function ownerWhy(w: World, by: string): string {
+function ownerWhy(w: World, by: CancelledBy): string {
+  const who = typeof by === "string" ? by : by.who;
   const owner = w.current;
-  if (owner.run !== CANCELLING) return "which started it and no longer needs it";
+  if (owner.run !== CANCELLING)
+    return typeof by === "string" ? `${who}, which started it and no longer needs it` : `${who}, ${by.why}`;
   const why = w.main.run === DONE ? " because main ended" : "";
-  return `which started it, as the task running ${by} (task ${owner.id}) was cancelled${why}`;
+  return `${who}, which started it, as the task running ${who} (task ${owner.id}) was cancelled${why}`;
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   RetryCede,
   Spawn,
   Wait,
+  type CancelledBy,
 } from "../effects/scheduler.js";
 import { keepFast } from "../effects/keep-fast.js";
 import {
@@ -236,7 +237,7 @@ function* finalizeTask(
   t: TaskRec,
   kt: Continuation,
   mainEnded = false,
-  by: string | null = null,
+  by: CancelledBy | null = null,
 ): Generator<unknown, { error: unknown } | null, any> {
   abortSignal(t, () => abortReason(t, mainEnded, by));
   abandonAwait(w, t);
@@ -269,7 +270,7 @@ function* cancelOther(
   w: World,
   t: TaskRec,
   r9: boolean,
-  by: string | null = null,
+  by: CancelledBy | null = null,
 ): Generator<unknown, boolean, any> {
   if (t.run === READY && t.action === START) {
     finishCancel(w, t, null); // unstarted: runs no code
