@@ -119,7 +119,11 @@ test("timeout, raceAll and all name themselves in the reason; cancel(task) and m
   assert.equal(done.value, "done");
   assert.deepEqual(reported, []);
   assert.deepEqual(seen.map(brief), [
-    ["AbortError", true, "task N was cancelled by timeout, its deadline of 5 ms having passed (TimeoutError)"],
+    [
+      "AbortError",
+      true,
+      "task N was cancelled by timeout, its deadline of 5 ms having passed (TimeoutError)",
+    ],
     ["AbortError", true, "task N was cancelled by raceAll, which started it and no longer needs it"],
     ["AbortError", true, "task N was cancelled by all, which started it and no longer needs it"],
     [
