@@ -218,6 +218,9 @@ export function* failedToo(pool: Pool, first: number, won = false): Generator<un
   }
 }
 
+/** The combinator's name in a who-and-why (`CancelledBy`). */
+const nameOf = (who: CancelledBy): string => (typeof who === "string" ? who : who.who);
+
 /**
  * Cancel `t`, a task the combinator `who` owns (its finally blocks run now, §9.4); → cancel's answer.
  * Nothing else waits for `t`, so when its finally blocks threw, that first error (the `cause` of its
@@ -248,7 +251,7 @@ export function* cancelOwned(
     yield at(site, wait(t)); // decided: does not block (also inside a finalization)
   } catch (e) {
     if (e instanceof TaskCancelledError && e.task === t && Object.hasOwn(e, "cause")) {
-      ctx.warn(e.cause, `a finally block of task ${t.id} threw while ${who} cancelled it`);
+      ctx.warn(e.cause, `a finally block of task ${t.id} threw while ${nameOf(who)} cancelled it`);
     }
   } finally {
     log.length = n;
