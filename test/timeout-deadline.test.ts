@@ -15,6 +15,7 @@ import fc from "fast-check";
 import { deadlineAsk, deadlineRoute } from "../src/effects/deadline.js";
 import {
   cancel,
+  CreatePromise,
   Delay,
   delay,
   fn,
@@ -35,6 +36,7 @@ import {
   tell,
   timeout,
   wait,
+  withHandler,
   writer,
 } from "../src/index.js";
 import { virtualClock } from "../src/testing/index.js";
@@ -455,4 +457,45 @@ test("timeout's deadline route: a run aborted by its own code (run + simulatedTi
       at === 2,
     );
   }
+});
+
+test("timeout's deadline route: a timeout whose createPromise a handler fails leaves nothing of the call in the module-level slot (its Race, site and effect were held until the next timeout in the process)", () => {
+  const job = fn(function* job() {
+    return 1;
+  });
+  const refuse = handle(CreatePromise, function* () {
+    throw new Error("no promises here");
+  });
+  const refused = fn(function* refused() {
+    return yield* timeout(job(), 5);
+  });
+  const main = fn(function* main() {
+    const out: unknown[] = [yield* timeout(job(), 5)];
+    try {
+      yield* withHandler(refuse, refused());
+    } catch (e) {
+      out.push(String(e));
+    }
+    return out;
+  });
+  const r = run(main(), { handlers: [scheduler, simulatedTime()], trace: { sites: true } });
+  assert.deepEqual(r.value, [1, "Error: no promises here"]);
+  assert.equal(deadlineAsk.effect, null);
+  assert.equal(deadlineAsk.body, null);
+  assert.equal(deadlineAsk.site, null);
+  assert.equal(deadlineAsk.timer, null);
+  assert.equal(deadlineAsk.clock, null);
+  // and the route works on: the next timeout asks and takes it (its timer task made, not started)
+  const again = route(
+    true,
+    () =>
+      run(
+        fn(function* () {
+          yield* timeout(job(), 5);
+          return yield* timeout(job(), 5);
+        })(),
+        { handlers: [scheduler, simulatedTime()] },
+      ).value,
+  );
+  assert.deepEqual(again, { out: 1, armed: 1 });
 });

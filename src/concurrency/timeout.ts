@@ -195,15 +195,21 @@ const timeoutGen = named(
     ask.ms = ms;
     ask.body = hidden(fired, r);
     ask.site = site;
-    r.wake = (yield at(site, e)) as PromiseHandle<undefined>;
-    if (ask.effect === e) ask.effect = null; // (not answered there: the timer task runs)
+    try {
+      r.wake = (yield at(site, e)) as PromiseHandle<undefined>;
+    } finally {
+      // (nothing of this call kept in the slot: also when that effect throws here — a handler that
+      // fails it, or answers it with an error — else the slot held this call's Race, its site and
+      // its effect until the next timeout anywhere in the process)
+      if (ask.effect === e) ask.effect = null; // (not answered there: the timer task runs)
+      ask.body = ask.site = null;
+    }
     let clock = ask.timer;
     if (clock !== null) {
       r.clock = ask.clock;
       r.timer = clock;
       ask.timer = ask.clock = null;
     }
-    ask.body = ask.site = null; // (nothing of this call kept)
     let taken = false; // the program's value was delivered by `wait`: its task is done
     try {
       clock ??= (yield at(site, ownedSpawn(hidden(timer, r, ms), site))) as Task<unknown>;
