@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { test } from "node:test";
 import { ENTRY_POINTS, undocumentedExports } from "../scripts/undocumented.js";
@@ -49,21 +50,27 @@ test("every type a public signature names is exported: typedoc.json excuses none
 });
 
 test("npm run docs: typedoc builds the API reference with zero warnings", () => {
-  // typedoc.json sets treatWarningsAsErrors; --emit none validates without writing docs/api/
+  // typedoc.json sets treatWarningsAsErrors, yet a link to a missing #anchor of a project document
+  // is found only as the pages are rendered (--emit none never saw one), and is printed as a
+  // warning after "html generated" with exit code 0: so render into a scratch folder (not docs/api/)
+  // and read what it printed, whatever its exit code
+  const out = mkdtempSync(join(tmpdir(), "doeff-api-docs-"));
   const r = (() => {
     try {
-      execFileSync(join(root, "node_modules", ".bin", "typedoc"), ["--emit", "none"], {
+      return execFileSync(join(root, "node_modules", ".bin", "typedoc"), ["--out", out], {
         cwd: root,
         encoding: "utf8",
         stdio: "pipe",
       });
-      return "";
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string };
-      return `${err.stdout ?? ""}${err.stderr ?? ""}`.replace(ANSI, "");
+      return `${err.stdout ?? ""}${err.stderr ?? ""}`;
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
-  })();
-  assert.equal(r, "", r);
+  })().replace(ANSI, "");
+  const problems = r.split("\n").filter((line) => !/^\[info\]/.test(line) && line.trim() !== "");
+  assert.deepEqual(problems, [], r);
 });
 
 test("every relative link in README.md, CHANGELOG.md, CONTRIBUTING.md and docs/*.md resolves to a file", () => {

@@ -137,9 +137,11 @@ export type MissingCoverage<Missing, Hs> = [TakenFromAnotherCopy<HandledBy<Hs>>]
   : AnotherCopyHandlerError<TakenFromAnotherCopy<HandledBy<Hs>>>;
 
 /**
- * MissingHandlerError when every missing effect is the scheduler's (SchedulerEffect's phantom
- * `_scheduler`): `CreatePromise`, `Wait` or `SchedulerRow` do not say that one handler, `scheduler`,
- * takes them all — a handler of yours that waits (a saga's `take`) or the toolkit perform them.
+ * The compile error in place of {@link MissingHandlerError} when every effect no listed handler takes
+ * is the scheduler's (SchedulerEffect's phantom `_scheduler`): `CreatePromise`, `Wait` or
+ * `SchedulerRow` do not say that one handler, `scheduler`, takes them all — tasks, the toolkit or a
+ * handler of yours that waits (a saga's `take`) perform them. Fix: add `scheduler` to `handlers`
+ * (in a test, `virtualClock().run`).
  */
 export interface MissingSchedulerError<Missing> {
   readonly "doeff: these are the scheduler's effects (tasks, promises, channels, the toolkit): add `scheduler` to `handlers`, before the handlers whose own code performs them (in a test, virtualClock().run installs it, and expectEffects takes virtualClock().handlers)": Missing;

@@ -66,9 +66,12 @@ export class RunResult<T = unknown> {
    * Errors the run could not deliver to any program, kept beside its outcome (never dropped): an
    * error thrown by a finally block of a task cancelled because main finished (SEMANTICS §9.4, R9),
    * because the run was aborted (§9.8), or by a program (`cancel`, a combinator, `scoped`) when no
-   * `wait` / `gather` / `race` received it afterwards; and the error of a task that failed when
-   * nothing waited for it. In the order they happened; each is the original error object. Empty
-   * (and frozen) for most runs; `format()` lists them.
+   * `wait` / `gather` / `race` received it afterwards; the error of a task that failed when
+   * nothing waited for it; an error thrown by a finally block after its handler failed; an error
+   * thrown by an `observe` callback; and one `DoeffError` for the `tell` entries of spawned tasks
+   * that nothing collected ("the log of task 2 was never collected": wait for the task to keep
+   * them). In the order they happened; each is the original error object. Empty (and frozen) for
+   * most runs; `format()` lists them.
    */
   get warnings(): readonly unknown[] {
     if (this.#warningsCopy === null) {
