@@ -79,6 +79,8 @@ export function mock<
   // and answer make: a class TypeScript cannot tell apart from other effects. Both here, as in
   // answer, so that a generic effect class, `class Fetch<T> extends Effect<T>`, is inferred)
   answer: A & NoInfer<SyncAnswer<A> & HandleableClass<C, InstanceType<C>>>,
+  // (options without a latency, `{}`: answers at once, as without options — no `delay`, no clock)
+  options?: MockOptions<InstanceType<C>> & { readonly latency?: undefined },
 ): Mock<InstanceType<C>>;
 /** With `{ latency }`: each answer comes after that much clock time (it performs `delay`). */
 export function mock<
@@ -93,17 +95,6 @@ export function mock<
     readonly latency: number | ((effect: InstanceType<C>) => number);
   },
 ): Mock<InstanceType<C>, Delay>;
-/** Options without a latency (`{}`): answers at once, as without options — no `delay`, no clock needed. */
-export function mock<
-  C extends abstract new (
-    ...args: any[]
-  ) => object,
-  A extends MockAnswer<InstanceType<C>> = MockAnswer<InstanceType<C>>,
->(
-  effectClass: C,
-  answer: A & NoInfer<SyncAnswer<A> & HandleableClass<C, InstanceType<C>>>,
-  options: MockOptions<InstanceType<C>> & { readonly latency?: undefined },
-): Mock<InstanceType<C>>;
 /**
  * Options whose latency the types cannot see (a `MockOptions` value, or `undefined`): the mock may
  * perform `delay`, so it is typed as doing so and a clock must be listed outside it.
