@@ -12,7 +12,6 @@
  */
 import { keepFast } from "../effects/keep-fast.js";
 import type { IdleSource, PromiseHandle, Waitable } from "../effects/scheduler.js";
-import { DoeffError } from "../errors.js";
 import {
   type Continuation,
   type Handler,
@@ -44,6 +43,7 @@ import {
   Waiter,
 } from "./scheduler-cell.js";
 import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
+import { type LostLogs, lostLogWarning, NAMED } from "./scheduler-lost-log.js";
 import { cellOf, DONE_CTX, TaskDone, TaskRec, Uncollected } from "./scheduler-task.js";
 
 interface ExtCompletion {
@@ -78,9 +78,6 @@ class OwnedSpawnCtx extends SpawnCtx {
   }
 }
 
-/** Task ids a lost-log warning names (World.uncollected); the others are counted. */
-const NAMED = 8;
-
 /**
  * Per-run data under this key: the run's open worlds in the order they were made (absent: none
  * made yet) — a different scheduler nested in a task makes its world after the one hosting it. For
@@ -107,7 +104,7 @@ export class World {
    * left when the world closes is one warning. Counts and the first NAMED ids, not the tasks: a
    * server spawning forgotten tasks keeps two numbers, not every task and its log.
    */
-  uncollected: { tasks: number; entries: number; ids: number[] } | null = null;
+  uncollected: LostLogs | null = null;
   /** the scheduler's scope was abandoned (a handler outside it threw) before main ended: no lost-log warning */
   cutOff = false;
   /**
@@ -307,19 +304,8 @@ export class World {
     // could collect them — a main waiting for a task was told "wait for the task" — and the run's
     // Err says why)
     if (u === null || u.tasks === 0 || this.aborting || this.cutOff) return;
-    const ids = u.ids.sort((a, b) => a - b);
-    const more = u.tasks - ids.length;
-    const named =
-      ids.length === 0
-        ? `${u.tasks} task${u.tasks === 1 ? "" : "s"}` // (the ones it named were collected)
-        : `task${u.tasks === 1 ? "" : "s"} ${ids.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
-    const entries = `${u.entries} log entr${u.entries === 1 ? "y" : "ies"}`;
-    this.ctx.warn(
-      new DoeffError(
-        `${entries} that ${named} wrote with tell ${u.entries === 1 ? "is" : "are"} not in RunResult.log: a task's log joins the log of the task that collects its outcome (wait, gather, race), and nothing collected ${u.tasks === 1 ? "it" : "them"}; to keep the entries, wait for the task (\`yield* wait(task)\` before main returns)`,
-      ),
-      `the log of ${named} was never collected`,
-    );
+    const [error, where] = lostLogWarning(u);
+    this.ctx.warn(error, where);
   }
 
   /** Take a task off the live list (its links cleared: a kept handle retains nothing). */
