@@ -32,15 +32,10 @@ import {
   wait,
   writer,
 } from "../src/index.js";
-import { observed } from "./sched-helpers.js";
+import { observed, withSwitch } from "./sched-helpers.js";
 
 function withDelayAtSite<T>(on: boolean, f: () => T): T {
-  clockFastPaths.delayAtSite = on;
-  try {
-    return f();
-  } finally {
-    clockFastPaths.delayAtSite = true;
-  }
+  return withSwitch(clockFastPaths, "delayAtSite", on, f);
 }
 
 type Op =

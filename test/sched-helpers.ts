@@ -82,3 +82,21 @@ export function observed(events: string[], r: RunResult<unknown>) {
     format: r.format(),
   };
 }
+
+/**
+ * Run `f` with a fast-path switch (`{ [key]: boolean }`) set to `on`, then turn it back on: the
+ * differential tests run each program with the fast path and without it.
+ */
+export function withSwitch<K extends string, T>(
+  sw: { [P in K]: boolean },
+  key: K,
+  on: boolean,
+  f: () => T,
+): T {
+  sw[key] = on;
+  try {
+    return f();
+  } finally {
+    sw[key] = true;
+  }
+}

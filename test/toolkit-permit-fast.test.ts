@@ -26,15 +26,10 @@ import {
   withPermit,
   writer,
 } from "../src/index.js";
-import { observed } from "./sched-helpers.js";
+import { observed, withSwitch } from "./sched-helpers.js";
 
 function withFastPath<T>(on: boolean, f: () => T): T {
-  permitFastPath.on = on;
-  try {
-    return f();
-  } finally {
-    permitFastPath.on = true;
-  }
+  return withSwitch(permitFastPath, "on", on, f);
 }
 
 /** One task's use of a semaphore: hold it `hold` ms, maybe fail, maybe under a deadline, maybe releasing once too often. */
