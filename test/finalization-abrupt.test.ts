@@ -259,7 +259,7 @@ test("§5.2 abrupt exit outside k, then finalize(k2) by that outer handler: the 
       outer,
       P(function* () {
         try {
-          return yield* WH(
+          const v = yield* WH(
             abandon,
             P(function* () {
               try {
@@ -275,6 +275,9 @@ test("§5.2 abrupt exit outside k, then finalize(k2) by that outer handler: the 
               }
             }),
           );
+          // the first finalization's outcome ("A") is discarded: this frame is closed, not delivered to
+          yield* note(`after ${v}`);
+          return v;
         } finally {
           yield* note("f3");
         }
