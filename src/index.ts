@@ -19,6 +19,7 @@ export { Effect } from "./effects/effect.js";
 // §2 Running
 export { run, runAsync } from "./run/run.js";
 export type { RunOptions, TraceOptions } from "./run/options.js";
+export type { WarningHook, WarningInfo, WarningStatus } from "./run/context.js";
 export { RunResult } from "./run/result.js";
 // the traceback as data, for error trackers and JSON logs (tree-shaken when not imported)
 export {
