@@ -65,7 +65,7 @@ export {
   withHandler,
 } from "./vm/primitives.js";
 export { pass } from "./vm/pass.js";
-export { getCallStack, getHandlers } from "./vm/introspect.js";
+export { type ClosingReason, closingReason, getCallStack, getHandlers } from "./vm/introspect.js";
 export { discontinue, resume, resumeContinuation } from "./vm/resume.js";
 export {
   asyncEscape,
