@@ -145,8 +145,9 @@ export interface RunContext {
   readonly signal: AbortSignal | null;
   /**
    * Report an error that no program can receive any more (e.g. thrown by a finally block of a task
-   * cancelled as main finished, §9.4): it is kept on `RunResult.warnings`, never dropped. `where`
-   * says what threw it (shown by `RunResult.format()`).
+   * cancelled as main finished, §9.4): it is kept on `RunResult.warnings`, never dropped, and told
+   * at once to the run option `onWarning` as `"final"`. `where` says what threw it (shown by
+   * `RunResult.format()`). (An error a program may still receive later: `provisionalWarning`.)
    */
   warn(error: unknown, where: string): void;
 }
