@@ -71,7 +71,7 @@ export class RunResult<T = unknown> {
    * thrown by an `observe` callback; and one `DoeffError` for the `tell` entries of spawned tasks
    * that nothing collected ("the log of task 2 was never collected": wait for the task to keep
    * them). In the order they happened; each is the original error object. Empty (and frozen) for
-   * most runs; `format()` lists them.
+   * most runs; `format()` lists them. The run option `onWarning` is told of each as it happens.
    */
   get warnings(): readonly unknown[] {
     if (this.#warningsCopy === null) {

@@ -94,6 +94,7 @@ function start(
       env === undefined ? Env.EMPTY : Env.from(env),
     ),
     signal,
+    options?.onWarning ?? null,
   );
   let top: unknown =
     isGeneratorObject(program) && brandOf(program) === 0 ? fromGeneratorObject(program) : program;
@@ -135,9 +136,8 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
       report = "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
     }
   }
-  const traced = TRACED.warning;
-  if (ws !== null && origins !== null && traced !== null)
-    for (let i = 0; i < ws.length; i++) ws[i] = traced(origins, ws[i]!, m.ok ? NO_ERROR : m.result);
+  const end = TRACED.end;
+  if (ws !== null && end !== null) end(ctx, ws, origins, m.ok ? NO_ERROR : m.result);
   const r = new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
   if (t !== null) runTraces.set(r, t);
   return r;
@@ -146,13 +146,14 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
 const NO_ERROR = {};
 
 /**
- * @internal The traceback of a task's failure kept on the run's warnings (run/provisional.ts
- * traced), set when that module loads: only provisionalWarning marks a warning `traced`, so a bundle
- * without it (the small import `run, program, state, get, put`, which cannot spawn) has none to show.
+ * @internal What the run's warnings get when it ends, set when run/provisional.ts loads: the
+ * traceback of a task's failure kept on them (only provisionalWarning marks a warning `traced`),
+ * and the run option onWarning's "final" for the provisional ones still there. A bundle without that
+ * module (the small import `run, program, state, get, put`, which cannot spawn) has neither to do.
  */
 export const TRACED: {
-  warning: ((origins: Origins, w: RunWarning, runError: unknown) => RunWarning) | null;
-} = { warning: null };
+  end: ((ctx: RunContextImpl, ws: RunWarning[], origins: Origins | null, runError: unknown) => void) | null;
+} = { end: null };
 
 const NO_STATE: ReadonlyMap<string, unknown> = new Map();
 const NO_LOG: readonly unknown[] = Object.freeze([]);
