@@ -87,9 +87,9 @@ class OwnedSpawnCtx extends SpawnCtx {
 export const OPEN: unique symbol = Symbol("doeff.scheduler.openWorlds");
 
 export class World {
-  readonly ctx: RunContext;
-  readonly main: TaskRec;
-  current: TaskRec;
+  declare readonly ctx: RunContext;
+  declare readonly main: TaskRec;
+  declare current: TaskRec;
   nextId = 1;
   /** `[scheduler]`, the handlers of every task's unstarted continuation (made once, never written) */
   selfOnly: readonly Handler[] | null = null;
@@ -165,12 +165,12 @@ export class World {
   doneApplied: TaskRec | null = null;
   doneNext: TaskRec | null = null;
   /** the TaskDone every task report of this world performs (see TaskDone) */
-  readonly report: TaskDone;
+  declare readonly report: TaskDone;
   /** the listener on the run's signal, removed when the world closes */
   private onRunAbort: (() => void) | null = null;
 
   /** the scheduler handler whose world this is (the taker a traceback names: throwIntoBlocked) */
-  readonly self: Handler | null;
+  declare readonly self: Handler | null;
 
   constructor(ctx: RunContext, self: Handler | null = null) {
     this.ctx = ctx;

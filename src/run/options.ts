@@ -3,7 +3,7 @@ import { describe, notAHandler } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { EnvPatch } from "../effects/reader.js";
 import type { WarningHook, WarningInfo } from "./context.js";
-import { isMap, isPlainRecord, OPTIONS } from "./read-options.js";
+import { isMap, isPlainRecord, OPTIONS, TRACE_OPTIONS } from "./read-options.js";
 
 /**
  * The `trace` run option. Tracing never changes results, stores, logs or ordering.
@@ -153,7 +153,7 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
       throw new TypeError(`run option trace must be an object, got ${describe(o.trace)}`);
     const t = o.trace as Record<string, unknown>;
     for (const key of Object.keys(t))
-      if (key !== "steps" && key !== "sites")
+      if (!TRACE_OPTIONS.includes(key))
         throw new TypeError(
           `unknown trace option ${JSON.stringify(key)}; the trace options are steps and sites`,
         );

@@ -11,6 +11,8 @@ import { describe } from "../vm/brand.js";
 
 /** The run options' names (options.ts RunOptions). */
 export const OPTIONS: readonly string[] = ["handlers", "env", "store", "trace", "signal", "onWarning"];
+/** The trace option's names (options.ts TraceOptions). */
+export const TRACE_OPTIONS: readonly string[] = ["steps", "sites"];
 
 /** How an error thrown by user code reads in a message. Never throws. */
 function errorText(e: unknown): string {
@@ -134,7 +136,7 @@ export function readOptions(options: unknown): unknown {
   if (Object.hasOwn(o, "store")) o.store = copyRecord("store", o.store);
   const t = o.trace;
   if (t !== null && typeof t === "object" && !attempt("run option trace", fix, () => Array.isArray(t))) {
-    o.trace = copyObject("run option trace", t, "pass { steps?, sites? }", ["steps", "sites"]);
+    o.trace = copyObject("run option trace", t, "pass { steps?, sites? }", TRACE_OPTIONS);
   }
   return o;
 }

@@ -1,5 +1,5 @@
 /** The one-line report of a successful run (failures: trace/format.ts). */
-import { brandOf, describe, head } from "../vm/brand.js";
+import { brandOf, clip, describe } from "../vm/brand.js";
 import { printable, showEffect } from "./format.js";
 import { B_EFFECT } from "../vm/codes.js";
 
@@ -20,7 +20,7 @@ function show(v: unknown): string {
     // cyclic or hostile: described below
   }
   s ??= describe(v);
-  return s.length > 200 ? `${head(s, 197)}...` : s;
+  return clip(s, 200);
 }
 
 /** What JSON cannot write faithfully, as a string; anything else unchanged. */
