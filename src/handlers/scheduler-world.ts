@@ -15,6 +15,7 @@ import type { IdleSource, PromiseHandle, Waitable } from "../effects/scheduler.j
 import {
   type Continuation,
   type Handler,
+  noteBlockedAt,
   offAbort,
   onAbort,
   provisionalWarning,
@@ -491,7 +492,15 @@ export class World {
     const t = w.task;
     t.waiter = null;
     if (from instanceof TaskRec) mergeLog(t, from);
-    if (!ok && from !== null) t.wokenBy = from; // (whether it receives the error: unreceived)
+    if (!ok && from !== null) {
+      t.wokenBy = from; // (whether it receives the error: unreceived)
+      // a rejected awaitPromise (or a failed promise) is thrown into t, often from the invocation
+      // of another task's effect, where t's AwaitPromise is not known: its traceback lost the
+      // `effect AwaitPromise(…): scheduler ✗` line as soon as two tasks awaited at once (README's
+      // forEach of fetches). Noted as a deadlock is (throwIntoBlocked); taken by the first snapshot
+      if (from instanceof PromiseCell && t.k !== null && this.self !== null)
+        noteBlockedAt(t.k, w.effect, this.self, value);
+    }
     this.wake(t, ok, value);
   }
 
