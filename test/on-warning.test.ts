@@ -56,14 +56,16 @@ function recorder() {
 /**
  * Tasks 1 and 2 fail with nothing waiting, task 3 is cancelled and its finally block throws, an
  * observe callback throws on a Delay (final at once); main then waits for tasks 2 and 3, which
- * takes their warnings back. Task 1's error is the one left when the run ends.
+ * takes their warnings back. Task 1's error is the one left when the run ends. Main waits `mainMs` ms
+ * for the failures of 1 and 2 ms: under realTime the tasks register their delays after main's (they
+ * start when main blocks), so on a loaded machine 5 ms was not always enough (main woke first).
  */
-function scenario(events: string[]) {
+function scenario(events: string[], mainMs = 5) {
   return program(function* () {
     yield* spawn(failing(1, "a"));
     const b = yield* spawn(failing(2, "b"));
-    const c = yield* spawn(leaky(100, "c"));
-    yield* delay(5);
+    const c = yield* spawn(leaky(60_000, "c"));
+    yield* delay(mainMs);
     events.push("main: both failed");
     yield* cancel(c);
     events.push("main: cancelled task 3");
@@ -76,9 +78,9 @@ function scenario(events: string[]) {
   });
 }
 
-const throwingObserver = () =>
+const throwingObserver = (ms = 5) =>
   observe([Delay], (d) => {
-    if (d.ms === 5) throw new Error("observer");
+    if (d.ms === ms) throw new Error("observer");
     return undefined;
   });
 
@@ -111,8 +113,8 @@ test("onWarning under run: told as each warning is made, provisional ones retrac
 
 test("onWarning under runAsync: the same calls in the same order", async () => {
   const { events, hook } = recorder();
-  const r = await runAsync(scenario(events), {
-    handlers: [scheduler, realTime, throwingObserver()],
+  const r = await runAsync(scenario(events, 300), {
+    handlers: [scheduler, realTime, throwingObserver(300)],
     onWarning: hook,
   });
   assert.equal(r.value, "done");
@@ -185,14 +187,19 @@ test("a hook that throws does not break the run: its error is a warning of its o
     calls.push(`${status} ${messageOf(e)}`);
     throw new Error(`hook failed on ${messageOf(e)}`);
   };
-  const main = program(function* () {
-    yield* spawn(failing(1, "a"));
-    yield* delay(5);
-    return "done";
-  });
+  // (under realTime main waits 300 ms, not 5: task 1 registers its delay after main's, see scenario)
+  const main = (wait: number) =>
+    program(function* () {
+      yield* spawn(failing(1, "a"));
+      yield* delay(wait);
+      return "done";
+    });
   for (const r of [
-    run(main, { handlers: [scheduler, simulatedTime(), throwingObserver()], onWarning: hook }),
-    await runAsync(main, { handlers: [scheduler, realTime, throwingObserver()], onWarning: hook }),
+    run(main(5), { handlers: [scheduler, simulatedTime(), throwingObserver()], onWarning: hook }),
+    await runAsync(main(300), {
+      handlers: [scheduler, realTime, throwingObserver(300)],
+      onWarning: hook,
+    }),
   ]) {
     assert.equal(r.value, "done");
     // main's delay(5) is observed before task 1 runs; the hook's errors follow what it was told
