@@ -81,6 +81,20 @@ export type { AsyncAnswerError, SyncAnswer } from "./handlers/answer.js";
 
 // §4 Standard effects and handlers
 export { Get, get, Modify, modify, Put, put } from "./effects/state.js";
+// typed state keys: augment StateTypes to type get/put/modify(key), run's store and RunResult.store
+export type {
+  CheckedStateKey,
+  ModifyUpdate,
+  ModifyValue,
+  NoTypeArgumentOnceStateTypesIsDeclared,
+  PutValue,
+  StateKey,
+  StateTypeArgument,
+  StateTypes,
+  StateValue,
+  Store,
+  StoreOfStateTypes,
+} from "./effects/state.js";
 export { Ask, ask, Local, local } from "./effects/reader.js";
 // typed env keys (issue 11): augment EnvTypes to type ask(key)
 export type {
