@@ -84,12 +84,14 @@ export { Get, get, Modify, modify, Put, put } from "./effects/state.js";
 // typed state keys: augment StateTypes to type get/put/modify(key), run's store and RunResult.store
 export type {
   CheckedStateKey,
+  EveryValue,
   ModifyUpdate,
-  ModifyValue,
   NoTypeArgumentOnceStateTypesIsDeclared,
   PutValue,
+  StateAnswer,
   StateKey,
   StateTypeArgument,
+  StateTypeDefault,
   StateTypes,
   StateValue,
   Store,

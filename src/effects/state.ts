@@ -112,11 +112,13 @@ export interface StoreOfStateTypes extends Readonly<Partial<StateTypes>> {}
  * string type that is the compile error (TypeScript prints it as what the key is not assignable
  * to, so the message says what to do rather than listing the declared keys).
  */
-export type CheckedStateKey<K> = [K] extends [StateKey]
-  ? K
-  : string extends K
-    ? "doeff: StateTypes is declared, so a state key must be one of its keys, not any string"
-    : `doeff: '${K & string}' is not a key of StateTypes: declare it there, with its type, beside the other keys`;
+export type CheckedStateKey<K> = [keyof StateTypes] extends [never]
+  ? K // (first: undeclared, it resolves once in the signature, not per call)
+  : [K] extends [StateKey]
+    ? K
+    : string extends K
+      ? "doeff: StateTypes is declared, so a state key must be one of its keys, not any string"
+      : `doeff: '${K & string}' is not a key of StateTypes: declare it there, with its type, beside the other keys`;
 
 /**
  * What `get<T>` and `modify<T>` accept as `T`: anything while `StateTypes` is not declared or has an
@@ -129,6 +131,12 @@ export type StateTypeArgument = [keyof StateTypes] extends [never]
     : NoTypeArgumentOnceStateTypesIsDeclared;
 
 /**
+ * `T` of `get<T>` and `modify<T>` when neither given nor inferred: `unknown` while `StateTypes` is
+ * not declared (as before), else `never`, which StateAnswer reads as "the declared type".
+ */
+export type StateTypeDefault = [keyof StateTypes] extends [never] ? unknown : never;
+
+/**
  * The constraint a type argument of `get<T>` or `modify<T>` fails once `StateTypes` is declared:
  * named so that the compile error says why and what to do.
  */
@@ -137,16 +145,17 @@ export interface NoTypeArgumentOnceStateTypesIsDeclared {
 }
 
 /**
- * The value type of `modify<T>(key, f)`: `T` while `StateTypes` is not declared (as before), else the
- * key's — or `T` when given under an index signature, never inferred from f then (a declared key's
- * `modify("count", () => 5)` took `T = number` for a type argument, refused).
+ * The answer of `get<T>(key)` and `modify<T>(key, f)`: `T` while `StateTypes` is not declared (as
+ * before: given, or for modify inferred from f), else the key's declared type — or `T` when given
+ * under an index signature, never inferred from f then (a declared key's `modify("count", () => 5)`
+ * took `T = number` for a type argument, refused).
  */
-export type ModifyValue<T, K> = [keyof StateTypes] extends [never]
+export type StateAnswer<T, K> = [keyof StateTypes] extends [never]
   ? T
   : [T] extends [never]
     ? StateValue<K>
     : NoInfer<T>;
-/** What the `f` of `modify<T>(key, f)` may return: ModifyValue, but for a union of keys a value of every one's type (as `put`'s). */
+/** What the `f` of `modify<T>(key, f)` may return: StateAnswer, but for a union of keys a value of every one's type (as `put`'s). */
 export type ModifyUpdate<T, K> = [keyof StateTypes] extends [never]
   ? T
   : [T] extends [never]
@@ -158,9 +167,9 @@ export type ModifyUpdate<T, K> = [keyof StateTypes] extends [never]
  * else by the type argument: `get<number>("n")`. Once `StateTypes` is declared (without an index
  * signature) a type argument is a compile error: it would override the declared type.
  */
-export function get<T extends StateTypeArgument = never, K extends string = StateKey>(
+export function get<T extends StateTypeArgument = StateTypeDefault, K extends string = StateKey>(
   key: CheckedStateKey<K>,
-): Get<[T] extends [never] ? StateValue<K> : T>;
+): Get<StateAnswer<T, K>>;
 export function get(key: string): Get<unknown> {
   return new Get(key);
 }
@@ -169,7 +178,9 @@ export function get(key: string): Get<unknown> {
  * every one's type (the key may be any of them: `put(k, 1)` with `k: "count" | "name"` could store
  * a number as the name).
  */
-export type PutValue<K> = (K extends unknown ? (value: StateValue<K>) => void : never) extends (
+export type PutValue<K> = [keyof StateTypes] extends [never] ? unknown : EveryValue<K>;
+/** PutValue once `StateTypes` is declared: the intersection of the declared types of the keys `K`. */
+export type EveryValue<K> = (K extends unknown ? (value: StateValue<K>) => void : never) extends (
   value: infer V,
 ) => void
   ? V
@@ -183,13 +194,10 @@ export function put(key: string, value: unknown): Put {
  * Store `f(old)` under `key` (old is undefined when absent) and answer the new value. Typed by
  * `StateTypes` when declared, else by `T`, given or inferred from f: `modify<number>("n", f)`.
  */
-export function modify<
-  T extends StateTypeArgument = [keyof StateTypes] extends [never] ? unknown : never,
-  K extends string = StateKey,
->(
+export function modify<T extends StateTypeArgument = StateTypeDefault, K extends string = StateKey>(
   key: CheckedStateKey<K>,
-  f: (old: ModifyValue<T, K> | undefined) => ModifyUpdate<T, K>,
-): Modify<ModifyValue<T, K>>;
+  f: (old: StateAnswer<T, K> | undefined) => ModifyUpdate<T, K>,
+): Modify<StateAnswer<T, K>>;
 export function modify(key: string, f: (old: unknown) => unknown): Modify<unknown> {
   return new Modify(key, f);
 }
