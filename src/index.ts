@@ -96,7 +96,7 @@ export type {
   StateValue,
   Store,
   StoreOfStateTypes,
-} from "./effects/state.js";
+} from "./effects/state-types.js";
 export { Ask, ask, Local, local } from "./effects/reader.js";
 // typed env keys (issue 11): augment EnvTypes to type ask(key)
 export type {

@@ -2,7 +2,7 @@
 import { describe, notAHandler } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { EnvPatch } from "../effects/reader.js";
-import type { Store } from "../effects/state.js";
+import type { Store } from "../effects/state-types.js";
 import type { WarningHook, WarningInfo } from "./context.js";
 import { isMap, isPlainRecord, OPTIONS, TRACE_OPTIONS } from "./read-options.js";
 

@@ -1,7 +1,7 @@
 /** RunResult (SEMANTICS §8.4): immutable; `value` throws the error when not ok; the error is never wrapped. */
 import { errorLine, printable } from "../trace/format.js";
 import { formatReport } from "../trace/report.js";
-import type { Store } from "../effects/state.js";
+import type { Store } from "../effects/state-types.js";
 import type { RunWarning } from "./context.js";
 
 const NONE: readonly unknown[] = Object.freeze([]);
