@@ -528,7 +528,7 @@ test("format() of a run with 10,000 warnings lists the first 20 and the last 5, 
       ...Array.from({ length: 5 }, (_, i) => `task ${9996 + i}: Error: row ${9995 + i} was refused`),
     ],
   );
-  const gap = lines.indexOf("… 9975 more (all 10000 are in RunResult.warnings) …");
+  const gap = lines.indexOf("… 9975 more …");
   assert.ok(gap > heading, "the count of the warnings left out");
   assert.match(lines[gap + 1]!, /^task 9996 failed and nothing waited for it: /);
   assert.ok(r.format().length < 5_000, `format() is ${r.format().length} characters`);

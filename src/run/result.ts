@@ -5,8 +5,8 @@ import type { RunWarning } from "./context.js";
 
 const NONE: readonly unknown[] = Object.freeze([]);
 /** format() lists this many of a run's warnings first, and this many last (the rest are counted). */
-const WARNINGS_FIRST = 20;
-const WARNINGS_LAST = 5;
+const SHOW_FIRST = 20;
+const SHOW_LAST = 5;
 
 /**
  * The outcome of `run` / `runAsync` (immutable). A failed run is a result too — `run` never throws for
@@ -114,7 +114,7 @@ export class RunResult<T = unknown> {
   /**
    * A human-readable report: the value, or the error with the effect traceback; then the warnings,
    * each with its traceback when known — the first 20 and the last 5 when there are more than 26
-   * (`… N more (all M are in RunResult.warnings) …` between them), so that 10,000 failed tasks
+   * (`… N more …` between them), so that 10,000 failed tasks
    * still make a report of a few kilobytes.
    */
   format(): string {
@@ -127,16 +127,15 @@ export class RunResult<T = unknown> {
     ];
     // the first and the last few: 10,000 tasks that failed made a report of megabytes, one that a
     // log line or a terminal cannot take; the rest are where the heading says
-    const shown = (w: RunWarning) => {
+    const n = ws.length;
+    for (let i = 0; i < n; i++) {
+      if (i === SHOW_FIRST && n > SHOW_FIRST + SHOW_LAST + 1) {
+        i = n - SHOW_LAST;
+        lines.push(`… ${i - SHOW_FIRST} more …`);
+      }
+      const w = ws[i]!;
       lines.push(`${w.where}: ${describeError(w.error)}`);
       if (w.trace !== undefined) lines.push(w.trace);
-    };
-    const n = ws.length;
-    if (n <= WARNINGS_FIRST + WARNINGS_LAST + 1) for (const w of ws) shown(w);
-    else {
-      for (let i = 0; i < WARNINGS_FIRST; i++) shown(ws[i]!);
-      lines.push(`… ${n - WARNINGS_FIRST - WARNINGS_LAST} more (all ${n} are in RunResult.warnings) …`);
-      for (let i = n - WARNINGS_LAST; i < n; i++) shown(ws[i]!);
     }
     return lines.join("\n");
   }
