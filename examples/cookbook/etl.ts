@@ -106,7 +106,10 @@ function regionApi(customer: number, signal: AbortSignal): Promise<string> {
 const api = concurrencyLimiter({ limit: 8 }); // at most 8 calls in flight, whoever makes them
 // each call cut at 1 s and retried twice; the handler's own effects need the scheduler before it
 const regionsFromApi = handle(LookUpRegion, function* (e, k) {
-  const call = timeout(awaitPromise((signal) => regionApi(e.customer, signal)), 1000);
+  const call = timeout(
+    awaitPromise((signal) => regionApi(e.customer, signal)),
+    1000,
+  );
   return yield* transfer(k, yield* concurrencyLimited(api, retry(call, { times: 2, delay: 10 })));
 });
 // in front of it, a cache: a hit is answered at once, a miss asks the handler outside (delegate)
@@ -136,7 +139,9 @@ const result = await runAsync(load(orders(100_000)), {
 process.removeAllListeners("SIGINT");
 if (!result.ok) console.error(result.format());
 const bad = result.log.reduce((n: number, e) => n + (e as { bad: number }).bad, 0);
-console.log(`loaded ${result.store.loaded} rows (${written} written), ${bad} bad, in ${result.log.length} batches`);
+console.log(
+  `loaded ${result.store.loaded} rows (${written} written), ${bad} bad, in ${result.log.length} batches`,
+);
 console.log(`${cache.size} customers cached`);
 
 // ── in a test: the same chunks, synchronously, from an array, with maps for the API and the database ──
