@@ -310,7 +310,7 @@ test("an async hook: runAsync's result waits for its promises; a rejection is a 
       r
         .format()
         .includes(
-          "the run option onWarning's promise rejected (called for: task 1 failed and nothing waited for it): Error: tracker down",
+          "the run option onWarning threw (called for: task 1 failed and nothing waited for it): Error: tracker down",
         ),
       r.format(),
     );
@@ -339,7 +339,7 @@ test("an async hook under run: told once on the warnings that run cannot wait fo
     });
     assert.deepEqual(r.warnings.map(messageOf), [
       "observer",
-      "the run option onWarning returned a promise, which run cannot wait for: its outcome is ignored, a rejection too; under run give a hook that returns nothing (it may start asynchronous work and catch its errors itself), or use runAsync, whose result waits for the hook's promises",
+      "run cannot wait for the promise the run option onWarning returned (a rejection is ignored): give run a hook that returns nothing, or use runAsync",
       "a",
     ]);
     assert.ok(r.warnings[1] instanceof TypeError);
@@ -349,4 +349,21 @@ test("an async hook under run: told once on the warnings that run cannot wait fo
   } finally {
     process.off("unhandledRejection", onUnhandled);
   }
+});
+
+test("the first call for each warning comes in the order of RunResult.warnings; a provisional one's final as the run ends", () => {
+  const { events, hook } = recorder();
+  const main = program(function* () {
+    yield* spawn(failing(1, "a"));
+    yield* delay(2);
+    yield* delay(5); // the observer throws here, after task 1's provisional warning
+    return "done";
+  });
+  const r = run(main, { handlers: [scheduler, simulatedTime(), throwingObserver()], onWarning: hook });
+  assert.deepEqual(r.warnings.map(messageOf), ["a", "observer"]);
+  assert.deepEqual(events, [
+    "provisional task 1 failed and nothing waited for it: a",
+    "final observe's callback for Delay threw: observer",
+    "final task 1 failed and nothing waited for it: a",
+  ]);
 });

@@ -239,37 +239,29 @@ export class RunContextImpl implements RunContext {
    * result waits for it, its rejection kept as a warning; `run` cannot wait, and says so once.
    */
   tell(w: RunWarning, status: WarningStatus): void {
+    const threw = (e: unknown) =>
+      this.keep({ error: e, where: `the run option onWarning threw (called for: ${w.where})` });
     try {
       const r: unknown = this.hook!(w.error, { where: w.where, status });
-      if (isThenable(r)) this.later(r as PromiseLike<unknown>, w);
+      if (!isThenable(r)) return;
+      // (an async function's rejection is its throw)
+      const p = Promise.resolve(r).then(undefined, this.driver === "async" ? threw : () => {});
+      if (this.driver === "async") {
+        const pending = (this.pending ??= new Set());
+        const settled: Promise<unknown> = p.then(() => pending.delete(settled));
+        pending.add(settled);
+      } else if (this.pending === null) {
+        this.pending = new Set(); // (said once)
+        this.keep({
+          error: new TypeError(
+            "run cannot wait for the promise the run option onWarning returned (a rejection is ignored): give run a hook that returns nothing, or use runAsync",
+          ),
+          where: "the run option onWarning returned a promise",
+        });
+      }
     } catch (e) {
-      this.keep({ error: e, where: `the run option onWarning threw (called for: ${w.where})` });
+      threw(e);
     }
-  }
-  /** A promise the hook returned for `w` (tell). */
-  private later(r: PromiseLike<unknown>, w: RunWarning): void {
-    if (this.driver === "async") {
-      const pending = (this.pending ??= new Set());
-      const settled: Promise<unknown> = Promise.resolve(r)
-        .then(undefined, (e) =>
-          this.keep({
-            error: e,
-            where: `the run option onWarning's promise rejected (called for: ${w.where})`,
-          }),
-        )
-        .then(() => pending.delete(settled));
-      pending.add(settled);
-      return;
-    }
-    Promise.resolve(r).then(undefined, () => {}); // (ignored, as the warning below says)
-    if (this.pending !== null) return; // (said once)
-    this.pending = new Set();
-    this.keep({
-      error: new TypeError(
-        "the run option onWarning returned a promise, which run cannot wait for: its outcome is ignored, a rejection too; under run give a hook that returns nothing (it may start asynchronous work and catch its errors itself), or use runAsync, whose result waits for the hook's promises",
-      ),
-      where: "the run option onWarning returned a promise under run",
-    });
   }
   setCurrent(ctx: TaskContext): void {
     this.current = ctx;
