@@ -339,7 +339,7 @@ test("an async hook under run: told once on the warnings that run cannot wait fo
     });
     assert.deepEqual(r.warnings.map(messageOf), [
       "observer",
-      "run cannot wait for the promise the run option onWarning returned (a rejection is ignored): give run a hook that returns nothing, or use runAsync",
+      "run cannot wait for the promise the run option onWarning returned (its rejection is ignored): use runAsync, or a hook that returns nothing",
       "a",
     ]);
     assert.ok(r.warnings[1] instanceof TypeError);

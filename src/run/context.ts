@@ -254,7 +254,7 @@ export class RunContextImpl implements RunContext {
         this.pending = new Set(); // (said once)
         this.keep({
           error: new TypeError(
-            "run cannot wait for the promise the run option onWarning returned (a rejection is ignored): give run a hook that returns nothing, or use runAsync",
+            "run cannot wait for the promise the run option onWarning returned (its rejection is ignored): use runAsync, or a hook that returns nothing",
           ),
           where: "the run option onWarning returned a promise",
         });
