@@ -108,6 +108,24 @@ function start(
 }
 
 function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
+  return made(m, ctx, ended(m, ctx));
+}
+
+/**
+ * runAsync's result: as run's, once the promises the run option onWarning returned have settled
+ * (their rejections kept as warnings: context.ts tell), so that none rejects unhandled and an
+ * `async` hook's last reports are sent when the result comes.
+ */
+function resultAsync(m: Machine, ctx: RunContextImpl): RunResult<unknown> | Promise<RunResult<unknown>> {
+  const report = ended(m, ctx);
+  const pending = ctx.pending;
+  return pending === null || pending.size === 0
+    ? made(m, ctx, report)
+    : Promise.all(pending).then(() => made(m, ctx, report));
+}
+
+/** The run ended: its listeners off, its error's report made, its warnings given their end (TRACED). */
+function ended(m: Machine, ctx: RunContextImpl): [report: string | null, aborted: boolean] {
   if (m.sites) siteState.on--;
   const stop = m.stopListening;
   if (stop !== null) {
@@ -115,15 +133,13 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
     stop();
   }
   let report: string | null = null;
+  let aborted = false;
   const ws = ctx.warnings;
   const origins = m.origins;
-  // what tracebackOf reads for the result (trace/data.ts): made only for a failure or warnings
-  // (nothing more per run that succeeded without any)
-  const t: RunTrace | null = m.ok && ws === null ? null : [origins, false, ws];
   if (!m.ok) {
     try {
       if (ctx.signal?.aborted === true && m.result === ctx.signal.reason) {
-        t![1] = true;
+        aborted = true;
         const chains = origins === null ? null : origins.abortChains;
         report = `doeff: the run was aborted by its signal (run option \`signal\`)${m.abortJob === null ? " before it started" : "; its finally blocks ran"}\n${formatAborted(chains, m.result)}`;
         attachTrace(m.result, report, [true, chains]);
@@ -138,6 +154,16 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
   }
   const end = TRACED.end;
   if (ws !== null && end !== null) end(ctx, ws, origins, m.ok ? NO_ERROR : m.result);
+  return [report, aborted];
+}
+
+/** The RunResult of an ended run (its warnings as they are now: an async hook's rejections too). */
+function made<T>(m: Machine, ctx: RunContextImpl, [report, aborted]: [string | null, boolean]): RunResult<T> {
+  ctx.pending = null;
+  const ws = ctx.warnings;
+  // what tracebackOf reads for the result (trace/data.ts): made only for a failure or warnings
+  // (nothing more per run that succeeded without any)
+  const t: RunTrace | null = m.ok && ws === null ? null : [m.origins, aborted, ws];
   const r = new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
   if (t !== null) runTraces.set(r, t);
   return r;
@@ -277,7 +303,7 @@ export function driveAsync(
   // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
   const id = {};
   const st = slice(m, id, 16);
-  return st === ST_DONE ? result(m, ctx) : drive(m, ctx, id, st);
+  return st === ST_DONE ? resultAsync(m, ctx) : drive(m, ctx, id, st);
 }
 
 /** The driver's outcome of an asyncEscape or an awaitAnswer that failed: thrown where it waited. */
@@ -342,6 +368,6 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
     }
     m.laneEffects = 0;
     st = slice(m, id, budget);
-    if (st === ST_DONE) return result(m, ctx);
+    if (st === ST_DONE) return resultAsync(m, ctx);
   }
 }
