@@ -125,7 +125,7 @@ function resultAsync(m: Machine, ctx: RunContextImpl): RunResult<unknown> | Prom
 }
 
 /** The run ended: its listeners off, its error's report made, its warnings given their end (TRACED). */
-function ended(m: Machine, ctx: RunContextImpl): [report: string | null, aborted: boolean] {
+function ended(m: Machine, ctx: RunContextImpl): string | null {
   if (m.sites) siteState.on--;
   const stop = m.stopListening;
   if (stop !== null) {
@@ -133,13 +133,11 @@ function ended(m: Machine, ctx: RunContextImpl): [report: string | null, aborted
     stop();
   }
   let report: string | null = null;
-  let aborted = false;
   const ws = ctx.warnings;
   const origins = m.origins;
   if (!m.ok) {
     try {
-      if (ctx.signal?.aborted === true && m.result === ctx.signal.reason) {
-        aborted = true;
+      if (abortedBySignal(m, ctx)) {
         const chains = origins === null ? null : origins.abortChains;
         report = `doeff: the run was aborted by its signal (run option \`signal\`)${m.abortJob === null ? " before it started" : "; its finally blocks ran"}\n${formatAborted(chains, m.result)}`;
         attachTrace(m.result, report, [true, chains]);
@@ -154,16 +152,20 @@ function ended(m: Machine, ctx: RunContextImpl): [report: string | null, aborted
   }
   const end = TRACED.end;
   if (ws !== null && end !== null) end(ctx, ws, origins, m.ok ? NO_ERROR : m.result);
-  return [report, aborted];
+  return report;
 }
 
+/** The run failed with its signal's reason: it was aborted (a fact that cannot change once true). */
+const abortedBySignal = (m: Machine, ctx: RunContextImpl): boolean =>
+  !m.ok && ctx.signal !== null && ctx.signal.aborted && m.result === ctx.signal.reason;
+
 /** The RunResult of an ended run (its warnings as they are now: an async hook's rejections too). */
-function made<T>(m: Machine, ctx: RunContextImpl, [report, aborted]: [string | null, boolean]): RunResult<T> {
+function made<T>(m: Machine, ctx: RunContextImpl, report: string | null): RunResult<T> {
   ctx.pending = null;
   const ws = ctx.warnings;
   // what tracebackOf reads for the result (trace/data.ts): made only for a failure or warnings
   // (nothing more per run that succeeded without any)
-  const t: RunTrace | null = m.ok && ws === null ? null : [m.origins, aborted, ws];
+  const t: RunTrace | null = m.ok && ws === null ? null : [m.origins, abortedBySignal(m, ctx), ws];
   const r = new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
   if (t !== null) runTraces.set(r, t);
   return r;
