@@ -19,6 +19,7 @@ export { Effect } from "./effects/effect.js";
 // §2 Running
 export { run, runAsync } from "./run/run.js";
 export type { RunOptions, TraceOptions } from "./run/options.js";
+export type { WarningHook, WarningInfo, WarningStatus } from "./run/context.js";
 export { RunResult } from "./run/result.js";
 // the traceback as data, for error trackers and JSON logs (tree-shaken when not imported)
 export {
@@ -64,7 +65,7 @@ export {
   withHandler,
 } from "./vm/primitives.js";
 export { pass } from "./vm/pass.js";
-export { getCallStack, getHandlers } from "./vm/introspect.js";
+export { type ClosingReason, closingReason, getCallStack, getHandlers } from "./vm/introspect.js";
 export { discontinue, resume, resumeContinuation } from "./vm/resume.js";
 export {
   asyncEscape,

@@ -38,9 +38,7 @@ export {
 /** @internal transferWith for a program the library made (handlers/util.ts raiseAt). */
 export { transferWithMade } from "./vm/primitives.js";
 export { pass } from "./vm/pass.js";
-export { getCallStack, getHandlers } from "./vm/introspect.js";
-/** @internal Why a frame closes in a finally block: a handler's error, or null (observe). */
-export { closingError } from "./vm/introspect.js";
+export { type ClosingReason, closingReason, getCallStack, getHandlers } from "./vm/introspect.js";
 export { discontinue, resume, resumeContinuation } from "./vm/resume.js";
 export {
   asyncEscape,

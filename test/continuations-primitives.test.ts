@@ -18,6 +18,7 @@ import {
   finalize,
   fn,
   gather,
+  getHandlers,
   handle,
   program,
   pure,
@@ -32,7 +33,7 @@ import {
   transferWith,
   wait,
 } from "../src/index.js";
-import { body, H, Num, note, notes, P, rec, resetNotes, Tag, WH } from "./helpers.js";
+import { body, E1, H, Num, note, notes, P, rec, resetNotes, Tag, WH } from "./helpers.js";
 
 function expectOk(r: RunResult<any>, v: unknown): void {
   if (!r.ok) assert.fail(`expected Ok(${String(v)}), got Err: ${(r.error as any)?.stack ?? String(r.error)}`);
@@ -334,4 +335,179 @@ test("§4 × §9 two tasks resume the same k: the first one's resume runs the bo
   );
   expectOk(r, "handler's result");
   assert.deepEqual(events, [["body got", 1], "body's finally", ["cancelled", true]]);
+});
+
+// ── Conformance audit review-n ──
+
+test("§4 getHandlers is the list at the perform site *when the effect was performed*: the same after the handler's resume, however often the body's prompts were re-linked under other handlers meanwhile", () => {
+  const names = new Map<unknown, string>();
+  const named = <T>(h: T, n: string): T => {
+    names.set(h, n);
+    return h;
+  };
+  const list = (hs: readonly unknown[]) => hs.map((h) => names.get(h) ?? "?").join(",");
+  const lists: string[] = [];
+  // L waits in resume while the body it resumed is dropped by `gen` and resumed by the loop below
+  // under other handlers each time (each resume re-links gen's prompt below another one)
+  const L = named(
+    H(Tag)(function* (_e, k) {
+      const before = list(yield* getHandlers());
+      const r = yield* resume(k, 0);
+      lists.push(`${before} | ${list(yield* getHandlers())}`);
+      return r;
+    }),
+    "L",
+  );
+  let kept: any = null;
+  const gen = named(
+    H(Num)(function* (e, k) {
+      lists.push(`gen ${list(yield* getHandlers())}`);
+      yield* detach(k);
+      kept = k;
+      return e.v;
+    }),
+    "gen",
+  );
+  const r = run(
+    P(function* () {
+      const out: unknown[] = [];
+      out.push(
+        yield* WH(
+          named(
+            H(Tag)((_e, k) => resume(k, 0)),
+            "first",
+          ),
+          WH(
+            gen,
+            WH(
+              L,
+              P(function* () {
+                let s = 0;
+                for (let i = 0; i < 3; i++) {
+                  yield* new Tag();
+                  yield* new Num(i);
+                  s += i;
+                }
+                return `done ${s}`;
+              }),
+            ),
+          ),
+        ),
+      );
+      for (let i = 0; kept !== null; i++) {
+        const k = kept;
+        kept = null;
+        const x = named(
+          H(E1)((_e, kk) => resume(kk, i)),
+          `x${i}`,
+        );
+        const y = named(
+          H(E1)((_e, kk) => resume(kk, i)),
+          `y${i}`,
+        );
+        out.push(
+          yield* WH(
+            x,
+            WH(
+              y,
+              P(function* () {
+                return yield* resume(k, undefined);
+              }),
+            ),
+          ),
+        );
+      }
+      return out;
+    }),
+    {
+      handlers: [
+        named(
+          H(E1)((_e, k) => resume(k, 0)),
+          "root",
+        ),
+      ],
+    },
+  );
+  expectOk(r, [0, 1, 2, "done 3"]);
+  assert.deepEqual(lists, [
+    "gen L,gen,first,root",
+    "gen L,gen,y0,x0,root",
+    "gen L,gen,y1,x1,root",
+    "L,gen,y1,x1,root | L,gen,y1,x1,root",
+    "L,gen,y0,x0,root | L,gen,y0,x0,root",
+    "L,gen,first,root | L,gen,first,root",
+  ]);
+});
+
+test("§4 transferWith(k, effect): the effect is performed at k's perform site, so the transferring handler itself takes it (deep) → Ok(21)", () => {
+  const h = H(Num)(function* (e, k) {
+    if (e.v === 1) return yield* transferWith(k, new Num(2));
+    return yield* resume(k, e.v * 10);
+  });
+  expectOk(
+    run(
+      WH(
+        h,
+        P(function* () {
+          return (yield* new Num(1)) + 1;
+        }),
+      ),
+    ),
+    21,
+  );
+});
+
+test("§4 an unstarted continuation under a handler that keeps (detaches) the k it captures: resume evaluates to that handler's value; the kept k, resumed later, returns the body's value to the new resume", () => {
+  let kept: any = null;
+  const h = H(Num)(function* (_e, k) {
+    yield* detach(k);
+    kept = k;
+    return "h";
+  });
+  const r = run(
+    P(function* () {
+      const u = yield* createContinuation(
+        P(function* () {
+          return (yield* new Num(1)) + 1;
+        }),
+        [h],
+      );
+      const a = yield* resume(u, undefined);
+      const b = yield* resume(kept, 5);
+      return [a, b];
+    }),
+  );
+  expectOk(r, ["h", 6]);
+});
+
+test("§4/§5.1 finalize(k) on the invocation's own k (detached or not): its finally blocks run at the call; the invocation's end then finalizes nothing more", () => {
+  for (const detachFirst of [false, true]) {
+    resetNotes();
+    const h = H(Num)(function* (_e, k) {
+      if (detachFirst) yield* detach(k);
+      const v = yield* finalize(k);
+      yield* note(`finalize → ${String(v)}`);
+      try {
+        yield* resume(k, 1);
+      } catch (err) {
+        yield* note((err as Error).constructor.name);
+      }
+      return "v";
+    });
+    const r = run(
+      WH(
+        h,
+        P(function* () {
+          try {
+            return yield* new Num(1);
+          } finally {
+            yield* note("body finally");
+          }
+        }),
+      ),
+      { handlers: [rec] },
+    );
+    expectOk(r, "v");
+    assert.deepEqual(notes, ["body finally", "finalize → undefined", "ContinuationConsumedError"]);
+  }
 });

@@ -2,22 +2,29 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  answer,
+  ask,
+  asyncEscape,
   type Effect,
   get,
   getHandlers,
   type Handler,
   pass,
+  pure,
   put,
+  reader,
   type RunResult,
   resume,
   run,
   runAsync,
   state,
   tell,
+  transfer,
   UnhandledEffectError,
   withHandler,
+  writer,
 } from "../src/index.js";
-import { body, H, Num, note, notes, P, rec, resetNotes } from "./helpers.js";
+import { body, E2, H, Num, note, notes, P, rec, resetNotes } from "./helpers.js";
 
 const WH = withHandler;
 
@@ -156,4 +163,161 @@ test("L13 the store option object is never mutated", () => {
   const r = run(put("c", 5), { handlers: [state], store });
   assert.deepEqual(r.store, { c: 5 });
   assert.deepEqual(store, { c: 0 });
+});
+
+// ── Conformance audit review-n ──
+
+test("§8 a run() nested in a handler (generator handler, answer's fast path, a handles predicate, a closing finally block) is a run of its own: the same state/writer objects keep per-run stores and logs", () => {
+  const inner = (v: number) =>
+    run(
+      P(function* () {
+        yield* tell("inner");
+        yield* put("x", v);
+        return yield* get<number>("x");
+      }),
+      { handlers: [writer, state], store: { x: 0 } },
+    );
+  const outerBody = P(function* () {
+    yield* tell("o1");
+    yield* put("x", 1);
+    const v = yield* new Num(5);
+    yield* tell("o2");
+    return [v, yield* get<number>("x")];
+  });
+  const viaGen = H(Num)(function* (e, k) {
+    const r = inner(e.v);
+    return yield* resume(k, [r.value, r.store, r.log]);
+  });
+  const viaAnswer = answer(Num, (e: Num) => {
+    const r = inner(e.v);
+    return [r.value, r.store, r.log];
+  });
+  for (const h of [viaGen, viaAnswer]) {
+    const r = run(outerBody, { handlers: [writer, state, h], store: { x: 1 } });
+    assert.deepEqual(r.value, [[5, { x: 5 }, ["inner"]], 1]);
+    assert.deepEqual(r.store, { x: 1 });
+    assert.deepEqual(r.log, ["o1", "o2"]);
+  }
+
+  // in a `handles` predicate, and in a finally block closed by an abandonment
+  resetNotes();
+  const doubling = H(Num)((e, k) => resume(k, e.v * 2));
+  const picky = ((_e: unknown, k: any) => resume(k, "picky")) as Handler;
+  picky.handles = (e) => e instanceof Num && run(new Num(e.v), { handlers: [doubling] }).value === 2;
+  const r = run(
+    WH(
+      H(E2)(() =>
+        P(function* () {
+          return "dropped";
+        }),
+      ),
+      WH(
+        picky,
+        P(function* () {
+          const a = yield* new Num(1);
+          try {
+            yield* new E2();
+          } finally {
+            yield* note(`nested ${run(new Num(3), { handlers: [doubling] }).value} after ${a}`);
+          }
+          return a;
+        }),
+      ),
+    ),
+    { handlers: [rec] },
+  );
+  assert.equal(r.value, "dropped");
+  assert.deepEqual(notes, ["nested 6 after picky"]);
+});
+
+test("§8.2 runAsync reads its options at the call: env, store and the handlers array changed afterwards (while it waits) change nothing", async () => {
+  const env: Record<string, unknown> = { a: 1 };
+  const store: Record<string, unknown> = { s: 1 };
+  const handlers: Handler[] = [reader, state];
+  const p = runAsync(
+    P(function* () {
+      yield* asyncEscape(() => new Promise((done) => setTimeout(done, 1)));
+      return [yield* ask("a"), yield* get("s")];
+    }),
+    { env, store, handlers },
+  );
+  env.a = 2;
+  store.s = 2;
+  handlers.length = 0;
+  const r = await p;
+  assert.deepEqual(r.value, [1, 1]);
+  assert.deepEqual(r.store, { s: 1 });
+  assert.deepEqual([env, store], [{ a: 2 }, { s: 2 }]);
+});
+
+test("§9.8 the run's signal aborted while k is being finalized, and while a handler closes for transfer: the rest of that finally block does not run, every other finally does (innermost first), Err(reason)", () => {
+  // aborted in a finally block of an abandoned k
+  resetNotes();
+  const ac1 = new AbortController();
+  const r1 = run(
+    P(function* () {
+      try {
+        return yield* WH(
+          H(Num)(() => pure("A")),
+          P(function* () {
+            try {
+              try {
+                yield* new Num(0);
+              } finally {
+                yield* note("f1");
+                ac1.abort("R1");
+                yield* note("f1 after abort");
+              }
+            } finally {
+              yield* note("f2");
+            }
+          }),
+        );
+      } finally {
+        yield* note("main finally");
+      }
+    }),
+    { handlers: [rec], signal: ac1.signal },
+  );
+  assert.equal(r1.ok, false);
+  assert.equal(r1.error, "R1");
+  assert.deepEqual(notes, ["f1", "f2", "main finally"]);
+
+  // aborted in the handler's finally while it closes for transfer: the transfer never happens and the
+  // body is finalized instead
+  resetNotes();
+  const ac2 = new AbortController();
+  const h = H(Num)(function* (_e, k) {
+    try {
+      return yield* transfer(k, 1);
+    } finally {
+      yield* note("h finally");
+      ac2.abort("R2");
+      yield* note("h finally after abort");
+    }
+  });
+  const r2 = run(
+    P(function* () {
+      try {
+        return yield* WH(
+          h,
+          P(function* () {
+            try {
+              const v = yield* new Num(0);
+              yield* note(`body ${v}`);
+              return v;
+            } finally {
+              yield* note("body finally");
+            }
+          }),
+        );
+      } finally {
+        yield* note("main finally");
+      }
+    }),
+    { handlers: [rec], signal: ac2.signal },
+  );
+  assert.equal(r2.error, "R2");
+  assert.deepEqual(notes, ["h finally", "body finally", "main finally"]);
+  assert.deepEqual(r2.warnings, []);
 });

@@ -6,6 +6,7 @@ import {
   ContinuationConsumedError,
   delegate,
   discontinue,
+  getHandlers,
   handle,
   pass,
   type RunResult,
@@ -214,4 +215,68 @@ test("C10 the guide's retry example: retried for answer-throws and discontinue, 
     assert.deepEqual(r.ok ? r.value : (r.error as Error).message, value, style);
     assert.deepEqual(notes, log, style);
   }
+});
+
+// ── Conformance audit review-n ──
+
+test("§3 delegate answered by discontinue: the error is thrown at the delegate call (catchable there); the invocation still owns k and resumes it → Ok(14)", () => {
+  resetNotes();
+  const outerDisc = H(Num)(function* (_e, k) {
+    return yield* discontinue(k, new Error("outer disc"));
+  });
+  const inner = H(Num)(function* (_e, k) {
+    try {
+      yield* delegate();
+      return "not thrown";
+    } catch (err) {
+      yield* note(`inner caught ${(err as Error).message}`);
+      return yield* resume(k, 7);
+    }
+  });
+  const r = run(
+    WH(
+      outerDisc,
+      WH(
+        inner,
+        P(function* () {
+          return (yield* new Num(1)) * 2;
+        }),
+      ),
+    ),
+    { handlers: [rec] },
+  );
+  expectOk(r, 14);
+  assert.deepEqual(notes, ["inner caught outer disc"]);
+});
+
+test("§4 getHandlers in the handler a pass or a delegate reached: after pass, the original perform site's list (the passer included); after delegate, the delegating handler's position (outside it only)", () => {
+  const names = new Map<unknown, string>([[rec, "rec"]]);
+  const seen: string[] = [];
+  const outerH = H(Num)(function* (_e, k) {
+    seen.push((yield* getHandlers()).map((h) => names.get(h) ?? "?").join(","));
+    return yield* resume(k, 1);
+  });
+  const passer = H(Num)(function* () {
+    return yield* pass();
+  });
+  const delegator = H(Num)(function* (_e, k) {
+    return yield* resume(k, yield* delegate<number>());
+  });
+  names.set(outerH, "outer").set(passer, "passer").set(delegator, "delegator");
+  expectOk(run(WH(outerH, WH(passer, body(0))), { handlers: [rec] }), 1);
+  expectOk(run(WH(outerH, WH(delegator, body(0))), { handlers: [rec] }), 1);
+  assert.deepEqual(seen, ["passer,outer,rec", "outer,rec"]);
+});
+
+test("§6 delegate with no outer handler: UnhandledEffectError at the delegate call, listing the handlers visible there (outside the delegating handler only)", () => {
+  const h = H(Num)(function* (_e, k) {
+    try {
+      yield* delegate();
+      return "no error";
+    } catch (err) {
+      const u = err as UnhandledEffectError;
+      return yield* resume(k, [u.constructor.name, u.handlers.length, u.handlers[0] === rec]);
+    }
+  });
+  expectOk(run(WH(h, body(1)), { handlers: [rec] }), ["UnhandledEffectError", 1, true]);
 });

@@ -116,7 +116,9 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   // an inline handle(C, callback) is inferred (TypeScript's second pass) and checked
   "inline-handler": [/MissingHandlerError<Get<number>>/, new RegExp(escapeRegExp(FIX))],
   // a misspelled option (the excess-property check is off while the options' keys are inferred)
-  "unknown-option": [/'stor' is not a run option; the options are handlers, env, store, trace and signal/],
+  "unknown-option": [
+    /'stor' is not a run option; the options are handlers, env, store, trace, signal and onWarning/,
+  ],
   "fieldless-run": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "fieldless-handle": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "wrong-answer": [/TS2345/, /'string'.*'User'/],

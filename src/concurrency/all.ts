@@ -178,6 +178,7 @@ export function forEach(
   if (
     items === null ||
     items === undefined ||
+    typeof items === "function" || // (fn's result is iterable, only to say it was not called)
     typeof (items as Iterable<unknown>)[Symbol.iterator] !== "function"
   ) {
     throw new TypeError(

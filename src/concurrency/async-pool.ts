@@ -48,7 +48,10 @@ interface Pull {
  * always the caller's cancellation, never the iterator's failure (which must not close it).
  */
 class PullFailed {
-  constructor(readonly error: unknown) {}
+  declare readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ export function programList(programs: unknown, where: string): AnyProgramLike[] 
   if (
     programs === null ||
     programs === undefined ||
+    typeof programs === "function" || // (fn's result is iterable, only to say it was not called)
     typeof (programs as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function" ||
     typeof programs === "string"
   ) {

@@ -15,8 +15,10 @@ export class Ask<T = unknown> extends Effect<T> {
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Ask";
   declare readonly _tag: "Ask";
-  constructor(readonly key: string) {
+  declare readonly key: string;
+  constructor(key: string) {
     super();
+    this.key = key;
     // (here, named as ask, which checks nothing itself: `new Ask(5)` was a MissingEnvKeyError "no key 5")
     if (typeof key !== "string") throw new TypeError(`ask expects a string key, got ${describe(key)}`);
   }
@@ -29,11 +31,12 @@ export class Local<T = unknown, R = never> extends Effect<T> {
   static readonly displayName = "Local";
   declare readonly _tag: "Local";
   declare readonly __row?: R;
-  constructor(
-    readonly patch: Readonly<Record<string, unknown>>,
-    readonly program: ProgramLikeOf<T>,
-  ) {
+  declare readonly patch: Readonly<Record<string, unknown>>;
+  declare readonly program: ProgramLikeOf<T>;
+  constructor(patch: Readonly<Record<string, unknown>>, program: ProgramLikeOf<T>) {
     super();
+    this.patch = patch;
+    this.program = program;
     // (else a bad program was reported as "yielded 5", a yield the user never wrote)
     if (patch === null || typeof patch !== "object" || patch instanceof Map) badPatch(patch, "local");
     checkProgramArg(program, "local");

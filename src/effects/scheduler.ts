@@ -103,12 +103,12 @@ export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
   declare readonly site?: Error;
   /** @internal A toolkit combinator's own child (`ownedSpawn`); absent on every other Spawn. */
   declare readonly owned?: true;
-  constructor(
-    readonly program: ProgramLikeOf<T>,
-    readonly store: SpawnStore,
-    site: Error | null = null,
-  ) {
+  declare readonly program: ProgramLikeOf<T>;
+  declare readonly store: SpawnStore;
+  constructor(program: ProgramLikeOf<T>, store: SpawnStore, site: Error | null = null) {
     super();
+    this.program = program;
+    this.store = store;
     // The classes check their arguments (SEMANTICS §1), named as the function that makes them,
     // which checks nothing itself: they are public (expectEffects lists effects as instances), and
     // `new Wait(5)` was reported later, as a "yielded 5" the user never wrote, a missing handler, or
@@ -136,8 +136,10 @@ export class Wait<T = unknown> extends SchedulerEffect<T> {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "Wait";
   declare readonly _tag: "Wait";
-  constructor(readonly waitable: Waitable<T>) {
+  declare readonly waitable: Waitable<T>;
+  constructor(waitable: Waitable<T>) {
     super();
+    this.waitable = waitable;
     if (!(waitable instanceof Task || waitable instanceof Future)) checkWaitable(waitable, "wait");
   }
 }
@@ -146,8 +148,10 @@ export class Gather<T = unknown[]> extends SchedulerEffect<T> {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "Gather";
   declare readonly _tag: "Gather";
-  constructor(readonly waitables: readonly Waitable<unknown>[]) {
+  declare readonly waitables: readonly Waitable<unknown>[];
+  constructor(waitables: readonly Waitable<unknown>[]) {
     super();
+    this.waitables = waitables;
     checkWaitables(waitables, "gather");
   }
 }
@@ -158,8 +162,10 @@ export class Race<T = unknown, W extends Waitable<unknown> = Waitable<unknown>> 
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "Race";
   declare readonly _tag: "Race";
-  constructor(readonly waitables: readonly Waitable<unknown>[]) {
+  declare readonly waitables: readonly Waitable<unknown>[];
+  constructor(waitables: readonly Waitable<unknown>[]) {
     super();
+    this.waitables = waitables;
     checkWaitables(waitables, "race");
   }
 }
@@ -175,12 +181,11 @@ export class Cancel extends SchedulerEffect<boolean> {
    * nothing (an Error made, thrown and caught per lost race was most of a race's cost). The answer
    * stays `true` (what an observer of the Cancel sees).
    */
-  readonly owned: boolean;
-  constructor(
-    readonly task: Task<unknown>,
-    owned = false,
-  ) {
+  declare readonly owned: boolean;
+  declare readonly task: Task<unknown>;
+  constructor(task: Task<unknown>, owned = false) {
     super();
+    this.task = task;
     checkTask(task, "cancel");
     this.owned = owned;
   }
@@ -216,8 +221,10 @@ export class IsDone extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "IsDone";
   declare readonly _tag: "IsDone";
-  constructor(readonly waitable: Waitable<unknown>) {
+  declare readonly waitable: Waitable<unknown>;
+  constructor(waitable: Waitable<unknown>) {
     super();
+    this.waitable = waitable;
     if (!(waitable instanceof Task || waitable instanceof Future)) checkWaitable(waitable, "isDone");
   }
 }
@@ -232,11 +239,12 @@ export class CompletePromise extends SchedulerEffect<undefined> {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "CompletePromise";
   declare readonly _tag: "CompletePromise";
-  constructor(
-    readonly promise: PromiseHandle<unknown> | ExternalPromise<unknown>,
-    readonly value: unknown,
-  ) {
+  declare readonly promise: PromiseHandle<unknown> | ExternalPromise<unknown>;
+  declare readonly value: unknown;
+  constructor(promise: PromiseHandle<unknown> | ExternalPromise<unknown>, value: unknown) {
     super();
+    this.promise = promise;
+    this.value = value;
     checkPromise(promise, "completePromise");
   }
 }
@@ -245,11 +253,12 @@ export class FailPromise extends SchedulerEffect<undefined> {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "FailPromise";
   declare readonly _tag: "FailPromise";
-  constructor(
-    readonly promise: PromiseHandle<unknown> | ExternalPromise<unknown>,
-    readonly error: unknown,
-  ) {
+  declare readonly promise: PromiseHandle<unknown> | ExternalPromise<unknown>;
+  declare readonly error: unknown;
+  constructor(promise: PromiseHandle<unknown> | ExternalPromise<unknown>, error: unknown) {
     super();
+    this.promise = promise;
+    this.error = error;
     checkPromise(promise, "failPromise");
   }
 }
@@ -278,8 +287,10 @@ export class AwaitPromise<T = unknown> extends SchedulerEffect<T> {
   static override readonly displayName = "AwaitPromise";
   declare readonly _tag: "AwaitPromise";
   /** Called by the scheduler with the awaiting task's AbortSignal (aborted when it is cancelled). */
-  constructor(readonly thunk: (signal: AbortSignal) => PromiseLike<T> | T) {
+  declare readonly thunk: (signal: AbortSignal) => PromiseLike<T> | T;
+  constructor(thunk: (signal: AbortSignal) => PromiseLike<T> | T) {
     super();
+    this.thunk = thunk;
     checkThunk(thunk, "awaitPromise");
   }
 }
@@ -330,8 +341,10 @@ export class RegisterIdleSource extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "RegisterIdleSource";
   declare readonly _tag: "RegisterIdleSource";
-  constructor(readonly source: IdleSource) {
+  declare readonly source: IdleSource;
+  constructor(source: IdleSource) {
     super();
+    this.source = source;
     checkIdleSource(source, "registerIdleSource");
   }
 }

@@ -19,8 +19,10 @@ export class Get<T = unknown> extends Effect<T> {
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Get";
   declare readonly _tag: "Get";
-  constructor(readonly key: string) {
+  declare readonly key: string;
+  constructor(key: string) {
     super();
+    this.key = key;
     // (here, named as get, which checks nothing itself: `new Get(5)` is public too — expectEffects
     // lists effects so — and was a MissingStateKeyError for the key 5, `new Put()` stored under undefined)
     checkKey(key, "get");
@@ -33,11 +35,12 @@ export class Put extends Effect<undefined> {
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Put";
   declare readonly _tag: "Put";
-  constructor(
-    readonly key: string,
-    readonly value: unknown,
-  ) {
+  declare readonly key: string;
+  declare readonly value: unknown;
+  constructor(key: string, value: unknown) {
     super();
+    this.key = key;
+    this.value = value;
     checkKey(key, "put");
   }
 }
@@ -51,11 +54,12 @@ export class Modify<T = unknown> extends Effect<T> {
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Modify";
   declare readonly _tag: "Modify";
-  constructor(
-    readonly key: string,
-    readonly f: Updater<T>,
-  ) {
+  declare readonly key: string;
+  declare readonly f: Updater<T>;
+  constructor(key: string, f: Updater<T>) {
     super();
+    this.key = key;
+    this.f = f;
     checkKey(key, "modify");
     checkF(f, "modify"); // (else the state handler failed with V8's "m.f is not a function")
   }

@@ -26,8 +26,10 @@ export class Delay extends Effect<undefined> {
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Delay";
   declare readonly _tag: "Delay";
-  constructor(readonly ms: number) {
+  declare readonly ms: number;
+  constructor(ms: number) {
     super();
+    this.ms = ms;
     // (also here: `new Delay("5")` was a silent wrong answer, the simulated clock at "05")
     checkMs(ms, "delay"); // (named as delay(), which checks nothing itself)
   }

@@ -11,8 +11,10 @@ export class Tell extends Effect<undefined> {
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Tell";
   declare readonly _tag: "Tell";
-  constructor(readonly message: unknown) {
+  declare readonly message: unknown;
+  constructor(message: unknown) {
     super();
+    this.message = message;
   }
 }
 /** What `listen(program)` answers: the program's value and the log entries it appended. */
@@ -31,8 +33,10 @@ export class Listen<T = unknown, R = never> extends Effect<Listened<T>> {
   static readonly displayName = "Listen";
   declare readonly _tag: "Listen";
   declare readonly __row?: R;
-  constructor(readonly program: ProgramLikeOf<T>) {
+  declare readonly program: ProgramLikeOf<T>;
+  constructor(program: ProgramLikeOf<T>) {
     super();
+    this.program = program;
     checkProgramArg(program, "listen"); // (named as listen, which checks nothing itself; was "yielded 5")
   }
 }

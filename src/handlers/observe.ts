@@ -15,7 +15,7 @@ import { RetryCede, SchedulerEffect, Spawn, type TaskInfo } from "../effects/sch
 import { Listen } from "../effects/writer.js";
 import {
   className,
-  closingError,
+  closingReason,
   type Continuation,
   DEFER,
   delegate,
@@ -198,8 +198,8 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
         // closed while the effect waited: never answered. A handler outside that threw from its own
         // code (not at the perform site) ended the program so: that is how the effect's handling
         // ended — its span an error with the handler's error, not a cancellation
-        const closing = yield* closingError();
-        report(ctx, effect, end, closing === null ? CANCELLED : { status: "threw", error: closing.error });
+        const why = yield* closingReason();
+        report(ctx, effect, end, why?.status === "threw" ? why : CANCELLED);
       }
     }
   } as unknown as Handler<undefined> & { handles?: (e: unknown) => boolean; [TAKES]?: unknown };

@@ -124,10 +124,9 @@ class DeadlineWaiter extends Waiter {
 class DueCell implements Due {
   readonly #promise: PromiseHandle<undefined> | null;
   readonly #ext: ExternalPromise<undefined> | null;
-  constructor(
-    readonly w: World,
-    external: boolean,
-  ) {
+  declare readonly w: World;
+  constructor(w: World, external: boolean) {
+    this.w = w;
     // (an external one as createExternalPromise makes it: it takes the run's next `ext-N` id)
     this.#ext = external ? (newExternal(w, NO_EFFECT) as ExternalPromise<undefined>) : null;
     this.#promise = external ? null : (newPromise(w) as PromiseHandle<undefined>);

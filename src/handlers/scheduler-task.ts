@@ -26,12 +26,14 @@ import type { World } from "./scheduler-world.js";
  * other task runs, so two are never in flight. 48 B less per task.
  */
 export class TaskDone extends Effect<undefined> {
-  constructor(
-    public task: TaskRec,
-    public ok: boolean,
-    public value: unknown,
-  ) {
+  declare task: TaskRec;
+  declare ok: boolean;
+  declare value: unknown;
+  constructor(task: TaskRec, ok: boolean, value: unknown) {
     super();
+    this.task = task;
+    this.ok = ok;
+    this.value = value;
   }
 }
 
@@ -48,7 +50,10 @@ export const DONE_CTX: TaskContext = Object.freeze({
  * lost. It keeps only the log: the task runs no more code.
  */
 export class Uncollected implements TaskContext {
-  constructor(readonly log: unknown[]) {}
+  declare readonly log: unknown[];
+  constructor(log: unknown[]) {
+    this.log = log;
+  }
   get state(): Map<string, unknown> {
     return DONE_CTX.state;
   }

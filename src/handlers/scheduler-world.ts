@@ -15,6 +15,7 @@ import type { IdleSource, PromiseHandle, Waitable } from "../effects/scheduler.j
 import {
   type Continuation,
   type Handler,
+  noteBlockedAt,
   offAbort,
   onAbort,
   provisionalWarning,
@@ -87,9 +88,9 @@ class OwnedSpawnCtx extends SpawnCtx {
 export const OPEN: unique symbol = Symbol("doeff.scheduler.openWorlds");
 
 export class World {
-  readonly ctx: RunContext;
-  readonly main: TaskRec;
-  current: TaskRec;
+  declare readonly ctx: RunContext;
+  declare readonly main: TaskRec;
+  declare current: TaskRec;
   nextId = 1;
   /** `[scheduler]`, the handlers of every task's unstarted continuation (made once, never written) */
   selfOnly: readonly Handler[] | null = null;
@@ -165,12 +166,12 @@ export class World {
   doneApplied: TaskRec | null = null;
   doneNext: TaskRec | null = null;
   /** the TaskDone every task report of this world performs (see TaskDone) */
-  readonly report: TaskDone;
+  declare readonly report: TaskDone;
   /** the listener on the run's signal, removed when the world closes */
   private onRunAbort: (() => void) | null = null;
 
   /** the scheduler handler whose world this is (the taker a traceback names: throwIntoBlocked) */
-  readonly self: Handler | null;
+  declare readonly self: Handler | null;
 
   constructor(ctx: RunContext, self: Handler | null = null) {
     this.ctx = ctx;
@@ -491,7 +492,15 @@ export class World {
     const t = w.task;
     t.waiter = null;
     if (from instanceof TaskRec) mergeLog(t, from);
-    if (!ok && from !== null) t.wokenBy = from; // (whether it receives the error: unreceived)
+    if (!ok && from !== null) {
+      t.wokenBy = from; // (whether it receives the error: unreceived)
+      // a rejected awaitPromise (or a failed promise) is thrown into t, often from the invocation
+      // of another task's effect, where t's AwaitPromise is not known: its traceback lost the
+      // `effect AwaitPromise(…): scheduler ✗` line as soon as two tasks awaited at once (README's
+      // forEach of fetches). Noted as a deadlock is (throwIntoBlocked); taken by the first snapshot
+      if (from instanceof PromiseCell && t.k !== null && this.self !== null)
+        noteBlockedAt(t.k, w.effect, this.self, value);
+    }
     this.wake(t, ok, value);
   }
 

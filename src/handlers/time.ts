@@ -167,7 +167,7 @@ export class Timers implements IdleSource {
  * it (also time-deadline.ts).
  */
 export class Clock {
-  now: number;
+  declare now: number;
   private seq = 0;
   /** rounds in a row that fired timers without moving time (STUCK_ROUNDS) */
   private still = 0;

@@ -3,6 +3,8 @@
  * Map for custom handlers. Standard handlers and the scheduler go through this object only, so a
  * replacement can do everything they do.
  */
+import { isThenable } from "../vm/brand.js";
+
 /** Which driver runs the program: `"sync"` for `run`, `"async"` for `runAsync`. */
 export type Driver = "sync" | "async";
 
@@ -145,8 +147,9 @@ export interface RunContext {
   readonly signal: AbortSignal | null;
   /**
    * Report an error that no program can receive any more (e.g. thrown by a finally block of a task
-   * cancelled as main finished, §9.4): it is kept on `RunResult.warnings`, never dropped. `where`
-   * says what threw it (shown by `RunResult.format()`).
+   * cancelled as main finished, §9.4): it is kept on `RunResult.warnings`, never dropped, and told
+   * at once to the run option `onWarning` as `"final"`. `where` says what threw it (shown by
+   * `RunResult.format()`). (An error a program may still receive later: `provisionalWarning`.)
    */
   warn(error: unknown, where: string): void;
 }
@@ -161,6 +164,32 @@ export interface RunWarning {
   readonly trace?: string;
 }
 
+/**
+ * What the run option `onWarning` is told with each error: `where` says what threw it (the line
+ * `RunResult.format()` shows), `status` how sure it is that no program will receive it.
+ *
+ * - `"final"`: no program can receive the error; it is on `RunResult.warnings`. Each error of
+ *   `RunResult.warnings` is told `"final"` exactly once.
+ * - `"provisional"`: a spawned task's error that nothing is waiting for yet — a task that failed,
+ *   or whose `finally` block threw while a program cancelled it. A `wait` / `gather` / `race` on
+ *   the task later still receives it. Told at once, so that a long-lived run (a server whose `main`
+ *   returns only at shutdown) hears of it while it runs. Each `"provisional"` call is followed,
+ *   before the run's result is given, by exactly one call for the same error: `"retracted"` when a
+ *   program received it (it is not on `RunResult.warnings`), or `"final"` when the run ended with
+ *   nothing having received it.
+ * - `"retracted"`: a program received the error told `"provisional"` before.
+ */
+export interface WarningInfo {
+  readonly where: string;
+  readonly status: WarningStatus;
+}
+
+/** See {@link WarningInfo}. */
+export type WarningStatus = "final" | "provisional" | "retracted";
+
+/** The run option `onWarning`. */
+export type WarningHook = (error: unknown, info: WarningInfo) => void;
+
 export class RunContextImpl implements RunContext {
   declare readonly driver: Driver;
   declare current: TaskContext;
@@ -169,18 +198,70 @@ export class RunContextImpl implements RunContext {
   declare readonly signal: AbortSignal | null;
   /** errors reported with warn(), in report order (null until the first) */
   declare warnings: RunWarning[] | null;
-  constructor(driver: Driver, main: TaskContext, signal: AbortSignal | null = null) {
+  /** the run option onWarning (null: none) */
+  declare hook: WarningHook | null;
+  /**
+   * The promises the hook returned under runAsync, until each settles (its result waits for them:
+   * run.ts); under run, an empty set once the hook returned one (its warning is said once).
+   */
+  declare pending: Set<Promise<unknown>> | null;
+  constructor(
+    driver: Driver,
+    main: TaskContext,
+    signal: AbortSignal | null = null,
+    hook: WarningHook | null = null,
+  ) {
     this.driver = driver;
     this.current = main;
     this.user = new Map();
     this.main = main;
     this.signal = signal;
     this.warnings = null;
+    this.hook = hook;
+    this.pending = null;
   }
   warn(error: unknown, where: string, traced = false): void {
     const w = { error, where: String(where), traced };
+    this.keep(w);
+    if (this.hook !== null) this.tell(w, "final");
+  }
+  /** @internal Put `w` on the warnings (the hook is not told). */
+  keep(w: RunWarning): void {
     if (this.warnings === null) this.warnings = [w];
     else this.warnings.push(w);
+  }
+  /**
+   * @internal Call the hook. A throw from it is kept as a warning of its own, final and told to
+   * nobody (the hook that threw would be called with its own error, perhaps without end), and the
+   * run goes on. (A provisional warning's calls are made by run/provisional.ts, which a bundle that
+   * cannot spawn leaves out.) A promise it returns (an `async` hook that sends the error to a
+   * tracker) is never left to reject unhandled, which would end a Node process: under runAsync the
+   * result waits for it, its rejection kept as a warning; `run` cannot wait, and says so once.
+   */
+  tell(w: RunWarning, status: WarningStatus): void {
+    const threw = (e: unknown) =>
+      this.keep({ error: e, where: `the run option onWarning threw (called for: ${w.where})` });
+    try {
+      const r: unknown = this.hook!(w.error, { where: w.where, status });
+      if (!isThenable(r)) return;
+      // (an async function's rejection is its throw)
+      const p = Promise.resolve(r).then(undefined, this.driver === "async" ? threw : () => {});
+      if (this.driver === "async") {
+        const pending = (this.pending ??= new Set());
+        const settled: Promise<unknown> = p.then(() => pending.delete(settled));
+        pending.add(settled);
+      } else if (this.pending === null) {
+        this.pending = new Set(); // (said once)
+        this.keep({
+          error: new TypeError(
+            "run cannot wait for the promise the run option onWarning returned (its rejection is ignored): use runAsync, or a hook that returns nothing",
+          ),
+          where: "the run option onWarning returned a promise",
+        });
+      }
+    } catch (e) {
+      threw(e);
+    }
   }
   setCurrent(ctx: TaskContext): void {
     this.current = ctx;

@@ -2,7 +2,8 @@
 import { describe, notAHandler } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { EnvPatch } from "../effects/reader.js";
-import { isMap, isPlainRecord } from "./read-options.js";
+import type { WarningHook, WarningInfo } from "./context.js";
+import { isMap, isPlainRecord, OPTIONS, TRACE_OPTIONS } from "./read-options.js";
 
 /**
  * The `trace` run option. Tracing never changes results, stores, logs or ordering.
@@ -55,6 +56,37 @@ export interface RunOptions {
    * the result is `Err(signal.reason)`.
    */
   signal?: AbortSignal;
+  /**
+   * Told of each error no program can receive as it becomes known, while the run goes on — the
+   * errors `RunResult.warnings` holds when the run ends, for a run that ends late or never (a
+   * server, a queue consumer). Called synchronously where the error is found, first for each in the
+   * order they go on `RunResult.warnings`, under `run` and `runAsync` alike, never after the run's
+   * result is given.
+   *
+   * A spawned task's error that nothing is waiting for is told at once as `"provisional"` (a later
+   * `wait` on the task would still receive it): the earliest point where it is known that no
+   * program will is the run's end, since any program holding the task's handle may still wait for
+   * it. It is then told again, `"retracted"` if a program received it, else `"final"` as the run
+   * ends. Every other warning is told `"final"` once, when it is made. (See {@link WarningInfo}.)
+   *
+   * A throw from the hook does not stop the run and is not thrown anywhere: it is kept on
+   * `RunResult.warnings` itself ("the run option onWarning threw"), without calling the hook again.
+   * The hook must not rely on running inside the run: it is a plain function (perform no effect).
+   * A promise it returns (an `async` hook) is not awaited by the run; `runAsync`'s result waits for
+   * it, a rejection kept as a throw is. `run` cannot wait: it says so once on the warnings, and
+   * ignores the promise.
+   *
+   * @example
+   * ```ts
+   * await runAsync(server(), {
+   *   handlers: [scheduler, realTime],
+   *   onWarning: (error, { where, status }) => {
+   *     if (status !== "retracted") logger.error({ where, status, error }); // "provisional": nothing waits for it yet
+   *   },
+   * });
+   * ```
+   */
+  onWarning?: WarningHook;
 }
 
 function isAbortSignal(x: unknown): x is AbortSignal {
@@ -75,11 +107,16 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
   if (!plainObject(options)) throw new TypeError(`run options must be an object, got ${describe(options)}`);
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (key !== "handlers" && key !== "env" && key !== "store" && key !== "trace" && key !== "signal") {
+    if (!OPTIONS.includes(key)) {
       throw new TypeError(
-        `unknown run option ${JSON.stringify(key)}; the options are handlers, env, store, trace and signal`,
+        `unknown run option ${JSON.stringify(key)}; the options are handlers, env, store, trace, signal and onWarning`,
       );
     }
+  }
+  if (o.onWarning !== undefined && typeof o.onWarning !== "function") {
+    throw new TypeError(
+      `run option onWarning must be a function (error, { where, status }) => void, got ${describe(o.onWarning)}`,
+    );
   }
   if (o.signal !== undefined && !isAbortSignal(o.signal)) {
     throw new TypeError(
@@ -120,7 +157,7 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
       throw new TypeError(`run option trace must be an object, got ${describe(o.trace)}`);
     const t = o.trace as Record<string, unknown>;
     for (const key of Object.keys(t))
-      if (key !== "steps" && key !== "sites")
+      if (!TRACE_OPTIONS.includes(key))
         throw new TypeError(
           `unknown trace option ${JSON.stringify(key)}; the trace options are steps and sites`,
         );

@@ -9,12 +9,20 @@ import type { Origins } from "../trace/origin.js";
 import type { RunContext, RunContextImpl, RunWarning } from "./context.js";
 import { attachTrace, TRACED } from "./run.js";
 
-TRACED.warning = traced;
+TRACED.end = end;
+
+/**
+ * The provisional warnings the run option onWarning was told of, and not yet told "retracted" or
+ * "final", per run. (Here, not on the run's context: a bundle that cannot spawn makes none.)
+ */
+const unsettled = new WeakMap<RunContextImpl, Set<RunWarning>>();
 
 /**
  * Report `error` on the run's warnings now, and return what takes it back: for an error that may
  * still reach a program later (a cancelled task's, until a waiter reads it: scheduler-cancel.ts).
- * `ctx` is always the run's own context (getRunContext).
+ * `ctx` is always the run's own context (getRunContext). The run option `onWarning` is told of it at
+ * once as `"provisional"`, then `"retracted"` when it is taken back, or `"final"` when the run ends
+ * with it still there (`end` below, from run.ts as the run ends).
  */
 export function provisionalWarning(
   ctx: RunContext,
@@ -23,15 +31,35 @@ export function provisionalWarning(
   traced = false,
 ): () => void {
   const impl = ctx as RunContextImpl;
-  impl.warn(error, where, traced);
-  const w = impl.warnings![impl.warnings!.length - 1]!;
+  const w: RunWarning = { error, where: String(where), traced };
+  impl.keep(w);
+  if (impl.hook !== null) {
+    let told = unsettled.get(impl);
+    if (told === undefined) unsettled.set(impl, (told = new Set()));
+    told.add(w);
+    impl.tell(w, "provisional");
+  }
   return () => {
     const ws = impl.warnings;
     if (ws === null) return;
     const i = ws.indexOf(w);
-    if (i >= 0) ws.splice(i, 1);
+    if (i < 0) return;
+    ws.splice(i, 1);
     if (ws.length === 0) impl.warnings = null; // (none: format() prints no warnings heading)
+    if (unsettled.get(impl)?.delete(w) === true) impl.tell(w, "retracted");
   };
+}
+
+/**
+ * The run ended (run.ts result): its warnings `ws` get their tracebacks (`traced`), then the
+ * provisional ones still there are told "final" to the hook, in their order on the warnings.
+ */
+function end(ctx: RunContextImpl, ws: RunWarning[], origins: Origins | null, runError: unknown): void {
+  const told = unsettled.get(ctx);
+  unsettled.delete(ctx);
+  const finals = told === undefined || told.size === 0 ? null : ws.map((w) => told.has(w));
+  if (origins !== null) for (let i = 0; i < ws.length; i++) ws[i] = traced(origins, ws[i]!, runError);
+  if (finals !== null) for (let i = 0; i < finals.length; i++) if (finals[i]) ctx.tell(ws[i]!, "final");
 }
 
 /**

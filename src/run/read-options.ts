@@ -9,6 +9,11 @@
  */
 import { describe } from "../vm/brand.js";
 
+/** The run options' names (options.ts RunOptions). */
+export const OPTIONS: readonly string[] = ["handlers", "env", "store", "trace", "signal", "onWarning"];
+/** The trace option's names (options.ts TraceOptions). */
+export const TRACE_OPTIONS: readonly string[] = ["steps", "sites"];
+
 /** How an error thrown by user code reads in a message. Never throws. */
 function errorText(e: unknown): string {
   try {
@@ -115,10 +120,10 @@ function define(out: Record<string, unknown>, k: string, v: unknown): void {
  * for checkOptions to reject with its usual message. Throws TypeError when reading throws.
  */
 export function readOptions(options: unknown): unknown {
-  const fix = "pass a plain options object { handlers, env, store, trace, signal }";
+  const fix = "pass a plain options object { handlers, env, store, trace, signal, onWarning }";
   if (options === null || typeof options !== "object") return options;
   if (attempt("run options", fix, () => Array.isArray(options))) return options;
-  const o = copyObject("run options", options, fix, ["handlers", "env", "store", "trace", "signal"]);
+  const o = copyObject("run options", options, fix, OPTIONS);
   if (Object.hasOwn(o, "handlers")) {
     const hs = o.handlers;
     if (attempt("run option handlers", "pass an array of handlers", () => Array.isArray(hs))) {
@@ -131,7 +136,7 @@ export function readOptions(options: unknown): unknown {
   if (Object.hasOwn(o, "store")) o.store = copyRecord("store", o.store);
   const t = o.trace;
   if (t !== null && typeof t === "object" && !attempt("run option trace", fix, () => Array.isArray(t))) {
-    o.trace = copyObject("run option trace", t, "pass { steps?, sites? }", ["steps", "sites"]);
+    o.trace = copyObject("run option trace", t, "pass { steps?, sites? }", TRACE_OPTIONS);
   }
   return o;
 }

@@ -75,7 +75,7 @@ export class RunResult<T = unknown> {
    * that nothing collected ("the log of task 2 was never collected": wait for the task to keep
    * them). In the order they happened; each is the original error object. Empty (and frozen) for
    * most runs; `format()` lists them (the first 20 and the last 5 of more than 26, the others
-   * counted).
+   * counted). The run option `onWarning` is told of each as it happens.
    */
   get warnings(): readonly unknown[] {
     if (this.#warningsCopy === null) {

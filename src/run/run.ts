@@ -94,6 +94,7 @@ function start(
       env === undefined ? Env.EMPTY : Env.from(env),
     ),
     signal,
+    options?.onWarning ?? null,
   );
   let top: unknown =
     isGeneratorObject(program) && brandOf(program) === 0 ? fromGeneratorObject(program) : program;
@@ -107,6 +108,24 @@ function start(
 }
 
 function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
+  return made(m, ctx, ended(m, ctx));
+}
+
+/**
+ * runAsync's result: as run's, once the promises the run option onWarning returned have settled
+ * (their rejections kept as warnings: context.ts tell), so that none rejects unhandled and an
+ * `async` hook's last reports are sent when the result comes.
+ */
+function resultAsync(m: Machine, ctx: RunContextImpl): RunResult<unknown> | Promise<RunResult<unknown>> {
+  const report = ended(m, ctx);
+  const pending = ctx.pending;
+  return pending === null || pending.size === 0
+    ? made(m, ctx, report)
+    : Promise.all(pending).then(() => made(m, ctx, report));
+}
+
+/** The run ended: its listeners off, its error's report made, its warnings given their end (TRACED). */
+function ended(m: Machine, ctx: RunContextImpl): string | null {
   if (m.sites) siteState.on--;
   const stop = m.stopListening;
   if (stop !== null) {
@@ -116,13 +135,9 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
   let report: string | null = null;
   const ws = ctx.warnings;
   const origins = m.origins;
-  // what tracebackOf reads for the result (trace/data.ts): made only for a failure or warnings
-  // (nothing more per run that succeeded without any)
-  const t: RunTrace | null = m.ok && ws === null ? null : [origins, false, ws];
   if (!m.ok) {
     try {
-      if (ctx.signal?.aborted === true && m.result === ctx.signal.reason) {
-        t![1] = true;
+      if (abortedBySignal(m, ctx)) {
         const chains = origins === null ? null : origins.abortChains;
         report = `doeff: the run was aborted by its signal (run option \`signal\`)${m.abortJob === null ? " before it started" : "; its finally blocks ran"}\n${formatAborted(chains, m.result)}`;
         attachTrace(m.result, report, [true, chains]);
@@ -135,9 +150,22 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
       report = "doeff traceback unavailable: the error object cannot be inspected (its properties throw)";
     }
   }
-  const traced = TRACED.warning;
-  if (ws !== null && origins !== null && traced !== null)
-    for (let i = 0; i < ws.length; i++) ws[i] = traced(origins, ws[i]!, m.ok ? NO_ERROR : m.result);
+  const end = TRACED.end;
+  if (ws !== null && end !== null) end(ctx, ws, origins, m.ok ? NO_ERROR : m.result);
+  return report;
+}
+
+/** The run failed with its signal's reason: it was aborted (a fact that cannot change once true). */
+const abortedBySignal = (m: Machine, ctx: RunContextImpl): boolean =>
+  !m.ok && ctx.signal !== null && ctx.signal.aborted && m.result === ctx.signal.reason;
+
+/** The RunResult of an ended run (its warnings as they are now: an async hook's rejections too). */
+function made<T>(m: Machine, ctx: RunContextImpl, report: string | null): RunResult<T> {
+  ctx.pending = null;
+  const ws = ctx.warnings;
+  // what tracebackOf reads for the result (trace/data.ts): made only for a failure or warnings
+  // (nothing more per run that succeeded without any)
+  const t: RunTrace | null = m.ok && ws === null ? null : [m.origins, abortedBySignal(m, ctx), ws];
   const r = new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
   if (t !== null) runTraces.set(r, t);
   return r;
@@ -146,13 +174,14 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
 const NO_ERROR = {};
 
 /**
- * @internal The traceback of a task's failure kept on the run's warnings (run/provisional.ts
- * traced), set when that module loads: only provisionalWarning marks a warning `traced`, so a bundle
- * without it (the small import `run, program, state, get, put`, which cannot spawn) has none to show.
+ * @internal What the run's warnings get when it ends, set when run/provisional.ts loads: the
+ * traceback of a task's failure kept on them (only provisionalWarning marks a warning `traced`),
+ * and the run option onWarning's "final" for the provisional ones still there. A bundle without that
+ * module (the small import `run, program, state, get, put`, which cannot spawn) has neither to do.
  */
 export const TRACED: {
-  warning: ((origins: Origins, w: RunWarning, runError: unknown) => RunWarning) | null;
-} = { warning: null };
+  end: ((ctx: RunContextImpl, ws: RunWarning[], origins: Origins | null, runError: unknown) => void) | null;
+} = { end: null };
 
 const NO_STATE: ReadonlyMap<string, unknown> = new Map();
 const NO_LOG: readonly unknown[] = Object.freeze([]);
@@ -276,7 +305,7 @@ export function driveAsync(
   // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
   const id = {};
   const st = slice(m, id, 16);
-  return st === ST_DONE ? result(m, ctx) : drive(m, ctx, id, st);
+  return st === ST_DONE ? resultAsync(m, ctx) : drive(m, ctx, id, st);
 }
 
 /** The driver's outcome of an asyncEscape or an awaitAnswer that failed: thrown where it waited. */
@@ -361,6 +390,6 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
     }
     m.laneEffects = 0;
     st = slice(m, id, budget);
-    if (st === ST_DONE) return result(m, ctx);
+    if (st === ST_DONE) return resultAsync(m, ctx);
   }
 }

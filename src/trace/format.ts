@@ -5,7 +5,7 @@
  * VM-internal frames never appear (library frames are hidden when the chain is recorded).
  */
 import { DoeffError } from "../errors.js";
-import { brandOf, className, describe, head } from "../vm/brand.js";
+import { brandOf, className, clip, describe, head } from "../vm/brand.js";
 import { grouping } from "./blocked-in.js";
 import { type Entry, fold } from "./entries.js";
 import type { Origin } from "./origin.js";
@@ -173,7 +173,7 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
  */
 function fieldOf(v: unknown, max: number, deep?: 1): string {
   return typeof v === "string"
-    ? JSON.stringify(v.length > max ? `${head(v, max - 3)}...` : v) // one line, not 100 kB
+    ? JSON.stringify(clip(v, max)) // one line, not 100 kB
     : typeof v === "number" || typeof v === "boolean"
       ? JSON.stringify(v)
       : brandOf(v) === B_PROGRAM
@@ -220,7 +220,7 @@ export function functionField(f: Function): string {
   try {
     if (f.name) return f.name;
     const s = Function.prototype.toString.call(f).replace(/\s+/g, " ");
-    return s.length > 40 ? `${head(s, 37)}...` : s;
+    return clip(s, 40);
   } catch {
     return describe(f);
   }

@@ -1,5 +1,5 @@
 /** The one-line report of a successful run (failures: trace/format.ts). */
-import { brandOf, describe, head } from "../vm/brand.js";
+import { brandOf, clip, describe, isThenable } from "../vm/brand.js";
 import { printable, showEffect } from "./format.js";
 import { B_EFFECT } from "../vm/codes.js";
 
@@ -20,7 +20,7 @@ function show(v: unknown): string {
     // cyclic or hostile: described below
   }
   s ??= describe(v);
-  return s.length > 200 ? `${head(s, 197)}...` : s;
+  return clip(s, 200);
 }
 
 /** What JSON cannot write faithfully, as a string; anything else unchanged. */
@@ -30,6 +30,7 @@ function stand(x: unknown): unknown {
   if (x === undefined) return "undefined";
   if (x instanceof Error) return `${x.name}: ${x.message}`;
   if (x instanceof Map || x instanceof Set) return `${x instanceof Map ? "Map" : "Set"}(${x.size})`;
+  if (isThenable(x)) return "Promise"; // (JSON wrote `{}`)
   // a doeff value (most often one returned without its `yield*`): `Get("x")`, `Program(name)`,
   // `withHandler()`, not its internal fields
   const b = brandOf(x);
@@ -37,8 +38,14 @@ function stand(x: unknown): unknown {
   return x;
 }
 
+const UNAWAITED =
+  "a Promise, never awaited: the program returned it and ended; use `yield* awaitPromise(() => promise)` (under runAsync with the scheduler) and return its value";
+
 export function formatReport(ok: boolean, v: unknown): string {
   try {
+    // a program that returned a promise (`return fetch(url)`) ended at once, the promise unawaited:
+    // `Ok: {}` said nothing of it
+    if (ok && isThenable(v)) return `Ok: ${UNAWAITED}`;
     if (ok) return printable(`Ok: ${typeof v === "string" ? JSON.stringify(v) : show(v)}`, Infinity);
     return `Err: ${v instanceof Error ? printable(`${v.name}: ${v.message}`) : printable(show(v))}`;
   } catch {

@@ -3,7 +3,7 @@
  *   <n> <Mode> <detail> frames=<f> segs=<s> depth=<d>
  * (<f> and <s> counted up to CAP, then `CAP+`). Sink errors are swallowed; tracing never changes a result (INV-4).
  */
-import { BRAND, className, describe, head } from "../vm/brand.js";
+import { BRAND, className, clip, describe } from "../vm/brand.js";
 import type { Machine } from "../vm/machine.js";
 import { M_DELIVER, M_HANDLE_YIELD, M_THROW, M_UNWIND, MODE_NAMES } from "../vm/modes.js";
 import { OP_NAMES } from "../vm/primitives.js";
@@ -14,7 +14,7 @@ import { B_EFFECT, B_PRIMITIVE, B_PROGRAM } from "../vm/codes.js";
 
 function short(v: unknown): string {
   const s = describe(v);
-  return s.length > 30 ? `${head(s, 27)}...` : s;
+  return clip(s, 30);
 }
 
 function detail(m: Machine): string {

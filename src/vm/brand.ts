@@ -214,6 +214,10 @@ export function isThenable(x: unknown): boolean {
 export function head(s: string, n: number): string {
   return s.slice(0, n).replace(/[\ud800-\udbff]$/, "");
 }
+/** `s` cut to `max` characters, `...` ending what was cut (one helper: five places shorten so). */
+export function clip(s: string, max: number): string {
+  return s.length > max ? `${head(s, max - 3)}...` : s;
+}
 
 /**
  * A class's name as its source spells it, also in a minified bundle (whose bundler renames classes):
@@ -239,7 +243,7 @@ export function describe(x: unknown): string {
     if (x === null) return "null";
     switch (typeof x) {
       case "string":
-        return x.length > 40 ? JSON.stringify(`${head(x, 37)}...`) : JSON.stringify(x);
+        return JSON.stringify(clip(x, 40));
       case "number":
       case "boolean":
       case "bigint":

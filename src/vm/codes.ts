@@ -44,7 +44,7 @@ export const OP_GET_RUN_CONTEXT = 14;
 export const OP_ASYNC_ESCAPE = 15;
 export const OP_CALL_GEN = 16;
 export const OP_ORIGIN = 17;
-export const OP_CLOSING_ERROR = 18;
+export const OP_CLOSING_REASON = 18;
 
 /** Segment kinds (segment.ts; their names in SEGMENT_KINDS there). */
 export const S_ROOT = 0;

@@ -1,5 +1,5 @@
 /**
- * getHandlers, getCallStack, originOf and closingError, and their executors. A module of their own, apart from
+ * getHandlers, getCallStack, originOf and closingReason, and their executors. A module of their own, apart from
  * the primitives every program uses: execute.ts's switch kept these executors, and what they read
  * (eras.ts nextPromptIn), in every bundle; now each function sets its executor in LATE_OPS when it
  * makes a primitive, so a bundle that never imports it leaves them out (~230 B min+gzip of the
@@ -8,7 +8,7 @@
 import { HandlerContextError } from "../errors.js";
 import { takeOrigin } from "../trace/origin.js";
 import type { Continuation } from "./continuation.js";
-import { J_FINALIZE, OP_CLOSING_ERROR, OP_GET_CALL_STACK, OP_GET_HANDLERS, OP_ORIGIN } from "./codes.js";
+import { J_FINALIZE, OP_CLOSING_REASON, OP_GET_CALL_STACK, OP_GET_HANDLERS, OP_ORIGIN } from "./codes.js";
 import { nextPromptIn, recordRelinks } from "./eras.js";
 import { handlerOnly, LATE_OPS } from "./execute.js";
 import type { Handler } from "./handler.js";
@@ -55,36 +55,78 @@ export function getCallStack(k?: Continuation<unknown, unknown, unknown>): Primi
 }
 
 /**
- * @internal Performed in a `finally` block: when the frame is being closed because a handler
- * invocation ended by throwing (its k was finalized, §5.1 b: a `handle` handler whose own code threw,
- * or one further out that ended a computation this frame is part of), `{ error }` with that error;
- * else null — the frame closes for a cancellation (`finalize(k)`, a task cancelled), an abort of the
- * run, a handler that returned a value without resuming, or it is not closing at all. For `observe`,
- * whose effect then reports how its handling really ended instead of "cancelled". Cold: only a
- * finally block that asks pays for it.
+ * Why the program is being closed, asked in its `finally` block: how a tracing wrapper tells "the
+ * handler of my effect threw" from "my program was cancelled" (SEMANTICS §5). Frames are closed by
+ * the machine, not by their own code, when the computation they are part of is abandoned; the
+ * wrapper's `finally` runs then, and sees neither a value nor an error of its own.
+ *
+ * - `{ status: "threw", error }`: a handler invocation ended by throwing, and this program was part
+ *   of the computation it ended (§5.1 b): a `handle` handler whose own code threw (an
+ *   `awaitPromise` in it rejected), abandoning the program up to its `withHandler` — the error
+ *   `observe` reports as the effect's outcome, which no `try` in the program sees.
+ * - `{ status: "cancelled" }`: closed for any other reason: its task was cancelled (`cancel`,
+ *   `timeout`, `all`, main ending), the run was aborted, a handler returned a value without
+ *   resuming, or `finalize(k)`.
+ * - `null`: not being closed — the `finally` runs because the body returned or threw by itself (the
+ *   wrapper knows those), or the frame is a handler's, closed as it ends in tail position
+ *   (`transfer`, `pass`), or the block is not a `finally` (or is a program the `finally` called:
+ *   ask in the `finally` block of the program being closed).
+ *
+ * Cold: only a finally block that asks pays for it.
+ *
+ * @example
+ * ```ts
+ * const traced = <P extends AnyProgramLike>(name: string, p: P) =>
+ *   program(function* traced() {
+ *     let ended = false;
+ *     try {
+ *       const v = yield* p;
+ *       ended = true;
+ *       return v;
+ *     } finally {
+ *       if (!ended) {
+ *         const why = yield* closingReason(); // null when p threw: the error goes on as usual
+ *         if (why !== null) console.log(name, why.status === "threw" ? why.error : "cancelled");
+ *       }
+ *     }
+ *   });
+ * ```
  */
-export function closingError(): Primitive<{ error: unknown } | null> {
-  LATE_OPS[OP_CLOSING_ERROR] = execClosingError;
-  return CLOSING_ERROR;
+export function closingReason(): Primitive<ClosingReason | null> {
+  LATE_OPS[OP_CLOSING_REASON] = execClosingReason;
+  return CLOSING_REASON;
 }
-const CLOSING_ERROR = /* @__PURE__ */ new Primitive<{ error: unknown } | null>(
-  OP_CLOSING_ERROR,
+const CLOSING_REASON = /* @__PURE__ */ new Primitive<ClosingReason | null>(
+  OP_CLOSING_REASON,
   undefined,
   undefined,
 );
 
-function execClosingError(m: Machine): void {
+/** What {@link closingReason} answers for a program being closed. */
+export type ClosingReason =
+  | { readonly status: "threw"; readonly error: unknown }
+  | { readonly status: "cancelled" };
+
+const CANCELLED: ClosingReason = Object.freeze({ status: "cancelled" });
+
+function execClosingReason(m: Machine): void {
   // the frame that performed it is the top of the current segment; the job closing it, then the
   // jobs that job goes on with (a nested invocation's k finalized on the way, unwindExit)
   const f = m.cur.top;
-  for (let job: Job | null = f === null ? null : f.closing; job !== null; job = job.resumeJob) {
+  const first = f === null ? null : f.closing;
+  // (J_CLOSE: a handler's own frames, closed as it ends by transfer / transferWith / pass)
+  if (first === null || first.kind !== J_FINALIZE) {
+    m.deliver(null);
+    return;
+  }
+  for (let job: Job | null = first; job !== null; job = job.resumeJob) {
     // (an abort's and finalize(k)'s jobs have no invocation: a cancellation, not a handler's error)
     if (job.kind === J_FINALIZE && job.inv !== null && job.pendingIsError) {
-      m.deliver({ error: job.pending });
+      m.deliver({ status: "threw", error: job.pending });
       return;
     }
   }
-  m.deliver(null);
+  m.deliver(CANCELLED);
 }
 
 function execGetHandlers(m: Machine, prim: Primitive): void {

@@ -45,7 +45,7 @@ export const OP_NAMES = [
   "asyncEscape",
   "call",
   "originOf",
-  "closingError",
+  "closingReason",
 ] as const;
 
 /** A VM instruction (immutable). `A` is what `yield*` on it evaluates to; `E` the effects it may perform. */

@@ -149,6 +149,31 @@ function installRecursionTrap(g: Function, name: string): void {
 export function fn<Args extends unknown[] = never[], Y = never, R = unknown>(
   g: (this: void, ...args: Args) => Generator<Y, R, unknown>,
 ): (...args: Args) => Program<R, EffectsOf<Y>> {
+  const make = maker(g);
+  Object.defineProperty(make, Symbol.iterator, UNCALLED);
+  return make;
+}
+
+/**
+ * `yield* save` for `yield* save(…)`: the function fn made, yielded uncalled. The engine's own
+ * error, "function is not iterable", names neither the function nor the fix; this iterator, which
+ * `yield*` asks for first, throws one that does, at the user's line. Not in fn's result type, so
+ * TypeScript still refuses it (TS2488); non-enumerable, so the function prints as before. Not on
+ * `program(g)`'s internal maker: its function never reaches the user.
+ */
+const UNCALLED: PropertyDescriptor = {
+  value: function uncalled(this: { name?: unknown } | undefined): never {
+    const n = typeof this?.name === "string" && this.name !== "" ? this.name : "f";
+    throw new TypeError(
+      `yield* ${n} without calling it: ${n} is a function that returns a program (made by fn); write yield* ${n}(…)`,
+    );
+  },
+};
+
+/** fn without the uncalled-yield* iterator (see UNCALLED): fn's body, and program's. */
+function maker<Args extends unknown[], Y, R>(
+  g: (this: void, ...args: Args) => Generator<Y, R, unknown>,
+): (...args: Args) => Program<R, EffectsOf<Y>> {
   if (typeof g !== "function") {
     throw new TypeError(`fn expects a generator function (function* name() { ... }), got ${describe(g)}`);
   }
@@ -281,7 +306,7 @@ export function functionKind(g: Function): string | null {
 
 /** `program(g)` = `fn(g)()`: a zero-argument program, built once, runnable many times. */
 export function program<Y, R>(g: (this: void) => Generator<Y, R, unknown>): Program<R, EffectsOf<Y>> {
-  return fn(g)();
+  return maker(g)();
 }
 
 /** A Program that returns `v`. */

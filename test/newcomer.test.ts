@@ -1,0 +1,109 @@
+/**
+ * A newcomer's mistakes (review round user-newcomer): each one's error, or `format()` report, names
+ * the mistake and the fix — exact message parts, error class and report lines.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  all,
+  awaitPromise,
+  fn,
+  forEach,
+  program,
+  raceAll,
+  realTime,
+  run,
+  runAsync,
+  scheduler,
+} from "../src/index.js";
+
+test("yield* of a function fn made, uncalled: a TypeError naming it and the call to write, at the user's line (it was V8's `function is not iterable`)", () => {
+  const listCount = fn(function* listCount(n: number) {
+    return n;
+  });
+  const main = program(function* main() {
+    return yield* listCount as unknown as ReturnType<typeof listCount>; // the compiler refuses it (TS2488)
+  });
+  const r = run(main);
+  assert.ok(r.error instanceof TypeError);
+  assert.equal(
+    (r.error as Error).message,
+    "yield* listCount without calling it: listCount is a function that returns a program (made by fn); write yield* listCount(…)",
+  );
+  const lines = r.format().split("\n");
+  assert.equal(lines[1], "  main");
+  assert.match(lines[2]!, /^ {2}thrown at test\/newcomer\.test\.ts:\d+$/);
+  // an anonymous one
+  const anon = fn(function* () {
+    return 1;
+  });
+  const r2 = run(
+    program(function* () {
+      return yield* anon as unknown as ReturnType<typeof anon>;
+    }),
+  );
+  assert.equal(
+    (r2.error as Error).message,
+    "yield* f without calling it: f is a function that returns a program (made by fn); write yield* f(…)",
+  );
+  // the function still prints and behaves as before: no enumerable key, calling it makes a program
+  assert.deepEqual(Object.keys(listCount), []);
+  assert.equal(run(listCount(4)).value, 4);
+  // where an array goes, it is still refused as a function, not iterated
+  assert.throws(() => all(listCount as never), {
+    message:
+      "all expects an array (or another iterable) of programs, e.g. all([a(), b()]), got function listCount",
+  });
+  assert.throws(() => raceAll(listCount as never), {
+    message: /^raceAll expects an array .* got function listCount$/,
+  });
+  assert.throws(() => forEach(listCount as never, () => listCount(1)), {
+    message:
+      "forEach expects an array (or another iterable) of items first, e.g. forEach(urls, (url) => get(url)), got function listCount",
+  });
+});
+
+test("a program that returns a Promise (return fetch(url)): format() says it was never awaited and what to write (it printed `Ok: {}`)", async () => {
+  const pending = new Promise<string>(() => {});
+  const fetchTitle = fn(function* fetchTitle() {
+    return pending;
+  });
+  const r = await runAsync(fetchTitle(), { handlers: [scheduler, realTime] });
+  assert.equal(r.ok, true);
+  assert.equal(r.value, pending);
+  assert.equal(
+    r.format(),
+    "Ok: a Promise, never awaited: the program returned it and ended; use `yield* awaitPromise(() => promise)` (under runAsync with the scheduler) and return its value",
+  );
+  // nested in the value: named, not `{}`
+  assert.equal(
+    run(
+      program(function* () {
+        return { title: pending, n: 1 };
+      }),
+    ).format(),
+    'Ok: {"title":"Promise","n":1}',
+  );
+});
+
+test("two tasks awaiting promises at once, one rejected: its traceback keeps the `effect AwaitPromise(…)` line (it was lost once another task was waiting)", async () => {
+  const getUser = (id: number) => awaitPromise(() => Promise.reject(new Error(`boom ${id}`)));
+  for (const ids of [[1], [1, 2], [1, 2, 3]]) {
+    const r = await runAsync(
+      forEach(ids, (id) => getUser(id)),
+      { handlers: [scheduler, realTime] },
+    );
+    const lines = r.format().split("\n");
+    assert.deepEqual(
+      lines.slice(0, 4),
+      [
+        "doeff traceback (outermost first):",
+        "  forEach",
+        "  ── in task 1 ──",
+        "  effect AwaitPromise(()=>Promise.reject(new Error(`boom ${...): realTime ↗, scheduler ✗",
+      ],
+      `ids ${ids}`,
+    );
+    assert.equal((r.error as Error).message, "boom 1");
+  }
+});
