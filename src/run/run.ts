@@ -37,7 +37,7 @@ import type {
 import type { AnyHandlerFn, ReturnedBy, Runnable, RunValue } from "./rows.js";
 import type { AnyFunction, ProgramArg } from "../vm/types.js";
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, P_PURE } from "../vm/codes.js";
-import { CHECK_STEPS, YIELD_MS, YIELD_STEPS } from "../vm/codes.js";
+import { AWAIT_CHECK, CHECK_STEPS, YIELD_MS, YIELD_STEPS } from "../vm/codes.js";
 
 /** The raw generator objects given to run / runAsync (weakly held). */
 const ran = new WeakSet<object>();
@@ -340,6 +340,8 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
   let sinceYield = 0;
   let lastYield = Date.now();
   let budget = 16;
+  let awaits = 0; // awaits since the run last yielded to the macrotask queue itself …
+  let awaitClock = -1; // … and Date.now() at the first reading since then (-1: not read)
   for (;;) {
     if (st === ST_ASYNC) {
       const thunk = m.asyncThunk!;
@@ -352,9 +354,26 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
       } catch (e) {
         if (m.abortState !== 1) throwAwaited(m, e);
       }
-      // the event loop ran meanwhile; the clock restarts at the next check (no Date.now() per await)
+      // the event loop ran meanwhile, most often: the clock restarts at the next check (no
+      // Date.now() per await)
       sinceYield = 0;
       lastYield = -1;
+      // But not always: a promise that had already settled (a cache hit, `Promise.resolve(v)`)
+      // resumes the run in a microtask, and a run of such awaits kept timers, I/O and its own
+      // signal out until it ended (and every WeakRef target made meanwhile alive: they live to the
+      // end of the host's job). So the awaits since the run last yielded are counted, and every
+      // AWAIT_CHECK of them the clock is read: after YIELD_STEPS awaits or YIELD_MS from the first
+      // reading, the run yields. (A run whose awaits do wait for the event loop gets one extra
+      // turn now and then: at most one per YIELD_MS, and per AWAIT_CHECK awaits.)
+      if (++awaits % AWAIT_CHECK === 0) {
+        const now = Date.now();
+        if (awaitClock < 0) awaitClock = now;
+        else if (awaits >= YIELD_STEPS || now - awaitClock >= YIELD_MS) {
+          await macrotask();
+          awaits = 0;
+          awaitClock = -1;
+        }
+      }
     } else {
       // the work done: the steps, plus the effects the fast lane answered inside them (machine.ts);
       // the next budget shrinks by the same factor, so each check comes after ~CHECK_STEPS of work
@@ -364,7 +383,8 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
       if (lastYield < 0) lastYield = Date.now();
       else if (sinceYield >= YIELD_STEPS || Date.now() - lastYield >= YIELD_MS) {
         await macrotask();
-        sinceYield = 0;
+        sinceYield = awaits = 0;
+        awaitClock = -1;
         lastYield = Date.now();
       }
     }
