@@ -14,7 +14,9 @@ import {
   type JobMsg,
   type JobReply,
   type PoolData,
+  type WireWarning,
 } from "./messages.js";
+import { type RunContext, RunContextImpl, type RunWarning } from "../run/context.js";
 import { describe } from "../protocol.js";
 import { WorkerCrashedError } from "./errors.js";
 import { notAbsoluteUrl } from "./short-url.js";
@@ -75,9 +77,27 @@ export interface WorkersOptions {
   readonly maxBatch?: number;
 }
 
+/** A warning of a job's run as the parent adds it to the calling run's (RunContext.warn). */
+export interface JobWarning extends RunWarning {
+  /** `in worker (jobs.ts#resize) — task 1 failed and nothing waited for it` */
+  readonly where: string;
+}
+
+/**
+ * Add a job's warning to the calling run's: kept (format() shows its worker-side chain lines under
+ * it) and told to its onWarning as "final", as RunContext.warn does.
+ */
+export function addWarning(ctx: RunContext, w: JobWarning): void {
+  if (!(ctx instanceof RunContextImpl)) ctx.warn(w.error, w.where);
+  else {
+    ctx.keep(w);
+    if (ctx.hook !== null) ctx.tell(w, "final");
+  }
+}
+
 export type JobEvent =
-  | { readonly t: "done"; readonly value: unknown }
-  | { readonly t: "fail"; readonly error: unknown }
+  | { readonly t: "done"; readonly value: unknown; readonly warnings?: readonly JobWarning[] }
+  | { readonly t: "fail"; readonly error: unknown; readonly warnings?: readonly JobWarning[] }
   | { readonly t: "eff"; readonly msg: EffectMsg };
 
 let channels = 0;
@@ -182,6 +202,11 @@ export class ParentJob {
   private inQueue = false;
   settled = false;
   cancelled = false;
+  /**
+   * The calling run, once the calling task was cancelled before the job ended (handler.ts): the
+   * job's warnings, which arrive after, are added to it.
+   */
+  ctx: RunContext | null = null;
   /** (as piscina's AbortSignal) */
   aborted = false;
   reason: unknown = undefined;
@@ -262,13 +287,48 @@ export class ParentJob {
       );
   }
 
-  /** The thread's reply (alone, or from the job's batch). */
+  /**
+   * The thread's reply (alone, or from the job's batch). The job's warnings go with its outcome to
+   * the calling task, which adds them to its run's (handler.ts) — or, for a job whose calling task
+   * was cancelled (nothing takes its outcome), straight to the run the job was cancelled in, if that
+   * run has not ended.
+   */
   finish(reply: JobReply): void {
     this.end();
-    if (reply === null || typeof reply !== "object") this.push({ t: "done", value: reply });
-    else if (reply.ok) this.push({ t: "done", value: decodeValue(reply.value) });
-    else if ("cancelled" in reply) this.push({ t: "fail", error: new Error("cancelled") });
-    else this.push({ t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`) });
+    if (reply === null || typeof reply !== "object") {
+      this.push({ t: "done", value: reply });
+      return;
+    }
+    const ws = reply.warnings === undefined ? undefined : this.received(reply.warnings);
+    if (this.cancelled) {
+      const ctx = this.ctx;
+      this.ctx = null;
+      if (ws !== undefined && ctx !== null && !(ctx as Partial<RunContextImpl>).ended)
+        for (const w of ws) addWarning(ctx, w);
+      return;
+    }
+    let ev: JobEvent;
+    if (reply.ok) ev = { t: "done", value: decodeValue(reply.value) };
+    else if ("cancelled" in reply) ev = { t: "fail", error: new Error("cancelled") };
+    else ev = { t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`) };
+    this.push(ws === undefined ? ev : { ...ev, warnings: ws });
+  }
+
+  /** a reply's warnings rebuilt, each `where` saying which job's run kept it. Never throws. */
+  private received(ws: readonly WireWarning[]): JobWarning[] | undefined {
+    if (!Array.isArray(ws) || ws.length === 0) return undefined;
+    const out: JobWarning[] = [];
+    for (const w of ws) {
+      let error: unknown;
+      try {
+        error = fromWire(w.error, `── in worker (${this.label}) ──`);
+      } catch (e) {
+        error = e; // (a malformed reply: never from our worker-entry)
+      }
+      const where = `in worker (${this.label}) — ${String(w.where)}`;
+      out.push(typeof w.trace === "string" ? { error, where, trace: w.trace } : { error, where });
+    }
+    return out;
   }
 
   /** Cancelled before it was sent or before its thread reached it: it never runs. */
