@@ -22,9 +22,10 @@ import { boundary, className, hidden, listedUncalled, transfer, transferWith } f
 import type { SchedulerEffect } from "../effects/scheduler.js";
 import type { RunInWorker } from "./effect.js";
 import { frameOf, RunInWorker as RunInWorkerClass } from "./effect.js";
-import type { JobEvent, JobWarning, ParentJob } from "./pool.js";
+import type { JobEvent, ParentJob } from "./pool.js";
+import { addWarning, type JobWarning } from "./job-warnings.js";
 import type { RunContext } from "../run/context.js";
-import { addWarning, inParent, WorkerPool, type WorkersOptions } from "./pool.js";
+import { inParent, WorkerPool, type WorkersOptions } from "./pool.js";
 import { decodeValue } from "./wire.js";
 
 export type { WorkersOptions } from "./pool.js";

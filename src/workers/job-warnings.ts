@@ -1,14 +1,15 @@
 /**
  * The worker thread's side of a job's warnings (the errors its run kept beside its outcome,
  * `RunResult.warnings`): made into data its reply carries to the parent, which adds them to the
- * calling run's warnings (pool.ts). Also what a job's value is checked with before it is sent.
+ * calling run's warnings (the parent's side, below). Also what a job's value is checked with
+ * before it is sent.
  */
-import type { RunWarning } from "../run/context.js";
+import { type RunContext, RunContextImpl, type RunWarning } from "../run/context.js";
 import type { RunResult } from "../run/result.js";
 import { runTraces } from "../trace/origin.js";
 import type { WireWarning } from "./messages.js";
 import { classInstanceIn, neverClonable, refusal } from "./plain.js";
-import { toWire } from "./wire.js";
+import { fromWire, toWire } from "./wire.js";
 
 /**
  * true when `v` is small plain data (primitives, plain objects, arrays) and so certainly cloneable;
@@ -115,4 +116,44 @@ function sendable(v: unknown, where: string): unknown {
   return new TypeError(
     `a worker job's run kept a warning (${where}) whose error is not an Error and cannot be sent to the parent thread (${why}); this TypeError stands for it, which was ${toWire(v).message}. Throw Error objects (their fields that cannot be cloned are left out) or plain data`,
   );
+}
+
+// ── the parent's side ──
+
+/** A warning of a job's run as the parent adds it to the calling run's (RunContext.warn). */
+export interface JobWarning extends RunWarning {
+  /** `in worker (jobs.ts#resize) — task 1 failed and nothing waited for it` */
+  readonly where: string;
+}
+
+/**
+ * Add a job's warning to the calling run's: kept (format() shows its worker-side chain lines under
+ * it) and told to its onWarning as "final", as RunContext.warn does.
+ */
+export function addWarning(ctx: RunContext, w: JobWarning): void {
+  if (!(ctx instanceof RunContextImpl)) ctx.warn(w.error, w.where);
+  else {
+    ctx.keep(w);
+    if (ctx.hook !== null) ctx.tell(w, "final");
+  }
+}
+
+/**
+ * A reply's warnings rebuilt in the parent (`label`: the job's `module#export`), each `where` saying
+ * which job's run kept it. Never throws.
+ */
+export function receivedWarnings(ws: readonly WireWarning[], label: string): JobWarning[] | undefined {
+  if (!Array.isArray(ws) || ws.length === 0) return undefined;
+  const out: JobWarning[] = [];
+  for (const w of ws) {
+    let error: unknown;
+    try {
+      error = fromWire(w.error, `── in worker (${label}) ──`);
+    } catch (e) {
+      error = e; // (a malformed reply: never from our worker-entry)
+    }
+    const where = `in worker (${label}) — ${String(w.where)}`;
+    out.push(typeof w.trace === "string" ? { error, where, trace: w.trace } : { error, where });
+  }
+  return out;
 }

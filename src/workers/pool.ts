@@ -14,9 +14,10 @@ import {
   type JobMsg,
   type JobReply,
   type PoolData,
-  type WireWarning,
 } from "./messages.js";
-import { type RunContext, RunContextImpl, type RunWarning } from "../run/context.js";
+import type { RunContext } from "../run/context.js";
+import { addWarning, type JobWarning, receivedWarnings } from "./job-warnings.js";
+import { threadExecArgv } from "./exec-argv.js";
 import { describe } from "../protocol.js";
 import { WorkerCrashedError } from "./errors.js";
 import { notAbsoluteUrl } from "./short-url.js";
@@ -77,24 +78,6 @@ export interface WorkersOptions {
   readonly maxBatch?: number;
 }
 
-/** A warning of a job's run as the parent adds it to the calling run's (RunContext.warn). */
-export interface JobWarning extends RunWarning {
-  /** `in worker (jobs.ts#resize) — task 1 failed and nothing waited for it` */
-  readonly where: string;
-}
-
-/**
- * Add a job's warning to the calling run's: kept (format() shows its worker-side chain lines under
- * it) and told to its onWarning as "final", as RunContext.warn does.
- */
-export function addWarning(ctx: RunContext, w: JobWarning): void {
-  if (!(ctx instanceof RunContextImpl)) ctx.warn(w.error, w.where);
-  else {
-    ctx.keep(w);
-    if (ctx.hook !== null) ctx.tell(w, "final");
-  }
-}
-
 export type JobEvent =
   | { readonly t: "done"; readonly value: unknown; readonly warnings?: readonly JobWarning[] }
   | { readonly t: "fail"; readonly error: unknown; readonly warnings?: readonly JobWarning[] }
@@ -107,59 +90,6 @@ function entryFile(): string {
   // from src/ under tsx the entry is the .ts file; from dist/ it is the .js file beside this module
   const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
   return new URL(`./worker-entry.${ext}`, import.meta.url).href;
-}
-
-/**
- * The threads' node flags. By default a thread gets the parent's; when the parent runs under tsx,
- * tsx's ESM loader is also registered in each thread (node 20 does not do it for worker threads),
- * so TypeScript job modules load there as they do in the parent.
- */
-function threadExecArgv(): string[] | undefined {
-  const proc = (globalThis as { process?: { execArgv?: string[] } }).process;
-  const argv = proc?.execArgv ?? [];
-  if (!argv.some((a) => /(^|[/\\])tsx([/\\]|$)/.test(a) || a === "tsx")) return undefined;
-  let api: string;
-  try {
-    api = import.meta.resolve("tsx/esm/api");
-  } catch {
-    return undefined;
-  }
-  const boot = `import { register } from ${JSON.stringify(api)}; register();`;
-  return [...loaderFlags(argv), "--import", `data:text/javascript,${encodeURIComponent(boot)}`];
-}
-
-/** Flags that take their value as the next argument (when not written `--flag=value`). */
-const WITH_VALUE = new Set([
-  "--import",
-  "--require",
-  "-r",
-  "--loader",
-  "--experimental-loader",
-  "--conditions",
-  "-C",
-]);
-
-/**
- * The parent's flags a thread needs to load the same modules: loaders, preloads, conditions and
- * `--experimental-*` / warning switches. Node refuses per-process flags in a Worker's explicit
- * execArgv (`--max-old-space-size`, `--expose-gc`, … → ERR_WORKER_INVALID_EXEC_ARGV: every job
- * failed and pool.close() threw); those stay the parent's (a thread's heap: `resourceLimits`).
- */
-function loaderFlags(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const flag = a.includes("=") ? a.slice(0, a.indexOf("=")) : a;
-    if (WITH_VALUE.has(flag)) {
-      out.push(a);
-      if (flag === a && i + 1 < argv.length) out.push(argv[++i]!);
-    } else if (
-      /^--(experimental-|no-experimental-|enable-source-maps$|no-warnings$|no-deprecation$)/.test(flag)
-    ) {
-      out.push(a);
-    }
-  }
-  return out;
 }
 
 const OPTION_KEYS = ["size", "execArgv", "resourceLimits", "cancelGraceMs", "setup", "errors", "maxBatch"];
@@ -299,11 +229,11 @@ export class ParentJob {
       this.push({ t: "done", value: reply });
       return;
     }
-    const ws = reply.warnings === undefined ? undefined : this.received(reply.warnings);
+    const ws = reply.warnings === undefined ? undefined : receivedWarnings(reply.warnings, this.label);
     if (this.cancelled) {
       const ctx = this.ctx;
       this.ctx = null;
-      if (ws !== undefined && ctx !== null && !(ctx as Partial<RunContextImpl>).ended)
+      if (ws !== undefined && ctx !== null && !(ctx as { ended?: boolean }).ended)
         for (const w of ws) addWarning(ctx, w);
       return;
     }
@@ -312,23 +242,6 @@ export class ParentJob {
     else if ("cancelled" in reply) ev = { t: "fail", error: new Error("cancelled") };
     else ev = { t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`) };
     this.push(ws === undefined ? ev : { ...ev, warnings: ws });
-  }
-
-  /** a reply's warnings rebuilt, each `where` saying which job's run kept it. Never throws. */
-  private received(ws: readonly WireWarning[]): JobWarning[] | undefined {
-    if (!Array.isArray(ws) || ws.length === 0) return undefined;
-    const out: JobWarning[] = [];
-    for (const w of ws) {
-      let error: unknown;
-      try {
-        error = fromWire(w.error, `── in worker (${this.label}) ──`);
-      } catch (e) {
-        error = e; // (a malformed reply: never from our worker-entry)
-      }
-      const where = `in worker (${this.label}) — ${String(w.where)}`;
-      out.push(typeof w.trace === "string" ? { error, where, trace: w.trace } : { error, where });
-    }
-    return out;
   }
 
   /** Cancelled before it was sent or before its thread reached it: it never runs. */
