@@ -82,21 +82,8 @@ export type { AsyncAnswerError, SyncAnswer } from "./handlers/answer.js";
 // §4 Standard effects and handlers
 export { Get, get, Modify, modify, Put, put } from "./effects/state.js";
 // typed state keys: augment StateTypes to type get/put/modify(key), run's store and RunResult.store
-export type {
-  CheckedStateKey,
-  EveryValue,
-  ModifyUpdate,
-  NoTypeArgumentOnceStateTypesIsDeclared,
-  PutValue,
-  StateAnswer,
-  StateKey,
-  StateTypeArgument,
-  StateTypeDefault,
-  StateTypes,
-  StateValue,
-  Store,
-  StoreOfStateTypes,
-} from "./effects/state-types.js";
+// (all the types of state-types.ts, unlisted: a list's text moved esbuild's short names; see there)
+export type * from "./effects/state-types.js";
 export { Ask, ask, Local, local } from "./effects/reader.js";
 // typed env keys (issue 11): augment EnvTypes to type ask(key)
 export type {

@@ -10,6 +10,7 @@ import {
   get,
   getRunContext,
   pure,
+  type RunResult,
   run,
   runAsync,
   scheduler,
@@ -256,4 +257,54 @@ test("L9 periodic yielding also happens while scheduler tasks run", async () => 
     { handlers: [scheduler, state], store: { n: 0 } },
   );
   assertOk(r, true);
+});
+
+test("L9 runAsync yields to the macrotask queue while it awaits promises that had already settled", async () => {
+  // an await of a settled promise (a cache hit, Promise.resolve) resumes the run in a microtask:
+  // the event loop does not run in between. A loop of them kept timers, I/O and the run's own
+  // signal out until it ended (a Ctrl-C did nothing), however long it took — not a timing
+  // assertion: the turns come after ~10,000 awaits at most, 5 ms can only make them come sooner
+  let awaited = 0;
+  const loop = fn(function* loop(n: number) {
+    for (let i = 0; i < n; i++) {
+      yield* awaitPromise(() => Promise.resolve(i));
+      awaited++;
+    }
+    return awaited;
+  });
+  // alone (awaitPromise answered at the perform site), then beside a task (the scheduler's way)
+  const beside = fn(function* beside(n: number) {
+    const t = yield* spawn(loop(n / 2));
+    yield* loop(n / 2);
+    return yield* wait(t);
+  });
+  for (const main of [loop(100_000), beside(100_000)]) {
+    awaited = 0;
+    const seen: number[] = [];
+    let ticking = true;
+    const tick = () => {
+      seen.push(awaited);
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    let r: RunResult<unknown>;
+    try {
+      r = await runAsync(main, { handlers: [scheduler] });
+    } finally {
+      ticking = false;
+    }
+    assert.equal(r.ok && awaited, 100_000);
+    let most = seen[0] ?? Infinity;
+    for (let i = 1; i < seen.length; i++) most = Math.max(most, seen[i]! - seen[i - 1]!);
+    assert.ok(seen.length >= 10, `the event loop ran ${seen.length} times during 100,000 awaits`);
+    assert.ok(most <= 11_000, `${most} awaits ran between two turns of the event loop (at most ~10,000)`);
+  }
+  // the run's signal, aborted by a callback of the event loop, gets in too: the run ends with its reason
+  const controller = new AbortController();
+  const reason = new Error("Ctrl-C");
+  setImmediate(() => controller.abort(reason));
+  awaited = 0;
+  const r = await runAsync(loop(1_000_000), { handlers: [scheduler], signal: controller.signal });
+  assert.equal(r.error, reason);
+  assert.ok(awaited < 1_000_000, `the abort got in after ${awaited} awaits`);
 });

@@ -106,7 +106,7 @@ test("cli-tool: a line the API refuses (400: not retried) fails the run: exit 1 
   c.child.stdin.write("a\nbad1\n"); // (stdin stays open: the tool stops reading it itself)
   const r = await c.exited;
   const lines = r.stderr.split("\n");
-  assert.match(lines[10]!, /^ {2}thrown at examples\/cookbook\/cli-tool\.ts:\d+$/);
+  assert.match(lines[11]!, /^ {2}thrown at examples\/cookbook\/cli-tool\.ts:\d+$/);
   assert.deepEqual(
     { ...r, stderr: lines },
     {
@@ -124,7 +124,9 @@ test("cli-tool: a line the API refuses (400: not retried) fails the run: exit 1 
         "  timeout",
         "  ── in task 6 (spawned by task 4) ──",
         "  callApi",
-        lines[10],
+        // the effect its promise failed at (shown since other tasks' promises were pending too)
+        "  effect AwaitPromise(signal=>fakeApi(line,signal)): realTime ↗, scheduler ✗",
+        lines[11],
         'ApiError: the API refused "bad1"',
         "",
       ],

@@ -33,6 +33,12 @@ const expected: Record<string, string[]> = {
     "a.png: done, bb.png: done, ccc.png: done, dddd.png: done, e.png: done, ff.png: done, ggg.png: done",
     "at most 3 at once, 180 ms in all",
   ],
+  // 100,000 rows, 10 of them bad, through a cached lookup on real timers; then the same chunks under run
+  "etl.ts": [
+    "loaded 99990 rows (99990 written), 10 bad, in 100 batches",
+    "500 customers cached",
+    '3 [{"rows":2,"bad":1},{"rows":1,"bad":0}] 1:eu 3:eu 4:us',
+  ],
   "producer-consumer.ts": [
     "0 ms: produced 1",
     "0 ms: produced 2",

@@ -277,3 +277,93 @@ test("run option onWarning: anything but a function is a TypeError naming it and
   assert.equal(run(main, { onWarning: () => called++ }).value, 1);
   assert.equal(called, 0);
 });
+
+test("an async hook: runAsync's result waits for its promises; a rejection is a warning, never unhandled", async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => unhandled.push(e);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    const sent: string[] = [];
+    // a tracker that is down for the task's error, and slow
+    const sendToTracker = (e: unknown, status: string) =>
+      new Promise<void>((resolve, reject) =>
+        setTimeout(() => {
+          if (status === "final") sent.push(messageOf(e));
+          if (messageOf(e) === "a" && status === "provisional") reject(new Error("tracker down"));
+          else resolve();
+        }, 20),
+      );
+    const main = program(function* () {
+      yield* spawn(failing(1, "a"));
+      yield* delay(300); // (not 5: task 1 registers its delay after main's, see scenario)
+      return "done";
+    });
+    const r = await runAsync(main, {
+      handlers: [scheduler, realTime, throwingObserver(300)],
+      onWarning: async (e, { status }) => await sendToTracker(e, status),
+    });
+    assert.equal(r.value, "done");
+    // every report was sent when the result came (a process may exit then)
+    assert.deepEqual(sent, ["observer", "a"]);
+    assert.deepEqual(r.warnings.map(messageOf), ["observer", "a", "tracker down"]);
+    assert.ok(
+      r
+        .format()
+        .includes(
+          "the run option onWarning threw (called for: task 1 failed and nothing waited for it): Error: tracker down",
+        ),
+      r.format(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+});
+
+test("an async hook under run: told once on the warnings that run cannot wait for it, never unhandled", async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => unhandled.push(e);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    const main = program(function* () {
+      yield* spawn(failing(1, "a"));
+      yield* delay(5);
+      return "done";
+    });
+    const r = run(main, {
+      handlers: [scheduler, simulatedTime(), throwingObserver()],
+      onWarning: async () => {
+        throw new Error("tracker down");
+      },
+    });
+    assert.deepEqual(r.warnings.map(messageOf), [
+      "observer",
+      "run cannot wait for the promise the run option onWarning returned (its rejection is ignored): use runAsync, or a hook that returns nothing",
+      "a",
+    ]);
+    assert.ok(r.warnings[1] instanceof TypeError);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(unhandled, []);
+    assert.equal(r.warnings.length, 3); // (nothing added after the result)
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+});
+
+test("the first call for each warning comes in the order of RunResult.warnings; a provisional one's final as the run ends", () => {
+  const { events, hook } = recorder();
+  const main = program(function* () {
+    yield* spawn(failing(1, "a"));
+    yield* delay(2);
+    yield* delay(5); // the observer throws here, after task 1's provisional warning
+    return "done";
+  });
+  const r = run(main, { handlers: [scheduler, simulatedTime(), throwingObserver()], onWarning: hook });
+  assert.deepEqual(r.warnings.map(messageOf), ["a", "observer"]);
+  assert.deepEqual(events, [
+    "provisional task 1 failed and nothing waited for it: a",
+    "final observe's callback for Delay threw: observer",
+    "final task 1 failed and nothing waited for it: a",
+  ]);
+});

@@ -333,7 +333,7 @@ test("timeout's deadline route: an aborted run's report shows the timer task blo
   const go = (on: boolean) =>
     routeAsync(on, async () => {
       const slow = fn(function* slow() {
-        yield* delay(50);
+        yield* delay(2_000);
         return 1;
       });
       const inner = fn(function* inner() {
@@ -345,7 +345,8 @@ test("timeout's deadline route: an aborted run's report shows the timer task blo
         return yield* wait(t);
       });
       const ac = new AbortController();
-      const timer = setTimeout(() => ac.abort(new Error("stop")), 20);
+      // (300 ms: main's delay(10) must be over, and main in its wait, on a loaded machine too)
+      const timer = setTimeout(() => ac.abort(new Error("stop")), 300);
       const started = process.hrtime.bigint();
       const r = await runAsync(main(), { handlers: [scheduler, realTime], signal: ac.signal });
       clearTimeout(timer);

@@ -3,7 +3,8 @@
  * types get/put/modify, run's `store` option and RunResult.store read it through. Types only, in a
  * module of their own: nothing imports it at run time, so the bundle does not see its text (a
  * minifier's choice of short names follows the character counts of the sources it reads, type
- * text included: declared in state.ts, these moved the gzip sizes by a few bytes with no code).
+ * text included: declared in state.ts, these moved the gzip sizes by a few bytes with no code;
+ * src/index.ts re-exports them with `export type *` for the same reason).
  *
  * Each type first tests whether StateTypes is declared: a test that does not depend on the call, so
  * while it is not declared the type resolves once in the signatures, at no cost per call.

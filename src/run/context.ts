@@ -3,6 +3,8 @@
  * Map for custom handlers. Standard handlers and the scheduler go through this object only, so a
  * replacement can do everything they do.
  */
+import { isThenable } from "../vm/brand.js";
+
 /** Which driver runs the program: `"sync"` for `run`, `"async"` for `runAsync`. */
 export type Driver = "sync" | "async";
 
@@ -198,6 +200,16 @@ export class RunContextImpl implements RunContext {
   declare warnings: RunWarning[] | null;
   /** the run option onWarning (null: none) */
   declare hook: WarningHook | null;
+  /**
+   * The promises the hook returned under runAsync, until each settles (its result waits for them:
+   * run.ts); under run, an empty set once the hook returned one (its warning is said once).
+   */
+  declare pending: Set<Promise<unknown>> | null;
+  /**
+   * The run's result was made (run.ts made): a warning reported now would be on no RunResult. Read
+   * by what reports from outside the run's steps (doeff/workers: a cancelled job's warnings).
+   */
+  declare ended: boolean;
   constructor(
     driver: Driver,
     main: TaskContext,
@@ -211,6 +223,8 @@ export class RunContextImpl implements RunContext {
     this.signal = signal;
     this.warnings = null;
     this.hook = hook;
+    this.pending = null;
+    this.ended = false;
   }
   warn(error: unknown, where: string, traced = false): void {
     const w = { error, where: String(where), traced };
@@ -226,17 +240,33 @@ export class RunContextImpl implements RunContext {
    * @internal Call the hook. A throw from it is kept as a warning of its own, final and told to
    * nobody (the hook that threw would be called with its own error, perhaps without end), and the
    * run goes on. (A provisional warning's calls are made by run/provisional.ts, which a bundle that
-   * cannot spawn leaves out.)
+   * cannot spawn leaves out.) A promise it returns (an `async` hook that sends the error to a
+   * tracker) is never left to reject unhandled, which would end a Node process: under runAsync the
+   * result waits for it, its rejection kept as a warning; `run` cannot wait, and says so once.
    */
   tell(w: RunWarning, status: WarningStatus): void {
+    const threw = (e: unknown) =>
+      this.keep({ error: e, where: `the run option onWarning threw (called for: ${w.where})` });
     try {
-      this.hook!(w.error, { where: w.where, status });
+      const r: unknown = this.hook!(w.error, { where: w.where, status });
+      if (!isThenable(r)) return;
+      // (an async function's rejection is its throw)
+      const p = Promise.resolve(r).then(undefined, this.driver === "async" ? threw : () => {});
+      if (this.driver === "async") {
+        const pending = (this.pending ??= new Set());
+        const settled: Promise<unknown> = p.then(() => pending.delete(settled));
+        pending.add(settled);
+      } else if (this.pending === null) {
+        this.pending = new Set(); // (said once)
+        this.keep({
+          error: new TypeError(
+            "run cannot wait for the promise the run option onWarning returned (its rejection is ignored): use runAsync, or a hook that returns nothing",
+          ),
+          where: "the run option onWarning returned a promise",
+        });
+      }
     } catch (e) {
-      this.keep({
-        error: e,
-        where: `the run option onWarning threw (called for: ${w.where})`,
-        traced: false,
-      });
+      threw(e);
     }
   }
   setCurrent(ctx: TaskContext): void {

@@ -63,8 +63,9 @@ export interface RunOptions {
   /**
    * Told of each error no program can receive as it becomes known, while the run goes on — the
    * errors `RunResult.warnings` holds when the run ends, for a run that ends late or never (a
-   * server, a queue consumer). Called synchronously where the error is found, in the order they go
-   * on `RunResult.warnings`, under `run` and `runAsync` alike, never after the run's result is given.
+   * server, a queue consumer). Called synchronously where the error is found, first for each in the
+   * order they go on `RunResult.warnings`, under `run` and `runAsync` alike, never after the run's
+   * result is given.
    *
    * A spawned task's error that nothing is waiting for is told at once as `"provisional"` (a later
    * `wait` on the task would still receive it): the earliest point where it is known that no
@@ -75,6 +76,9 @@ export interface RunOptions {
    * A throw from the hook does not stop the run and is not thrown anywhere: it is kept on
    * `RunResult.warnings` itself ("the run option onWarning threw"), without calling the hook again.
    * The hook must not rely on running inside the run: it is a plain function (perform no effect).
+   * A promise it returns (an `async` hook) is not awaited by the run; `runAsync`'s result waits for
+   * it, a rejection kept as a throw is. `run` cannot wait: it says so once on the warnings, and
+   * ignores the promise.
    *
    * @example
    * ```ts

@@ -22,7 +22,7 @@ const unsettled = new WeakMap<RunContextImpl, Set<RunWarning>>();
  * still reach a program later (a cancelled task's, until a waiter reads it: scheduler-cancel.ts).
  * `ctx` is always the run's own context (getRunContext). The run option `onWarning` is told of it at
  * once as `"provisional"`, then `"retracted"` when it is taken back, or `"final"` when the run ends
- * with it still there (run.ts tellFinal).
+ * with it still there (`end` below, from run.ts as the run ends).
  */
 export function provisionalWarning(
   ctx: RunContext,

@@ -5,6 +5,9 @@ import type { Store } from "../effects/state-types.js";
 import type { RunWarning } from "./context.js";
 
 const NONE: readonly unknown[] = Object.freeze([]);
+/** format() lists this many of a run's warnings first, and this many last (the rest are counted). */
+const SHOW_FIRST = 20;
+const SHOW_LAST = 5;
 
 /**
  * The outcome of `run` / `runAsync` (immutable). A failed run is a result too — `run` never throws for
@@ -72,7 +75,8 @@ export class RunResult<T = unknown> {
    * thrown by an `observe` callback; and one `DoeffError` for the `tell` entries of spawned tasks
    * that nothing collected ("the log of task 2 was never collected": wait for the task to keep
    * them). In the order they happened; each is the original error object. Empty (and frozen) for
-   * most runs; `format()` lists them. The run option `onWarning` is told of each as it happens.
+   * most runs; `format()` lists them (the first 20 and the last 5 of more than 26, the others
+   * counted). The run option `onWarning` is told of each as it happens.
    */
   get warnings(): readonly unknown[] {
     if (this.#warningsCopy === null) {
@@ -111,7 +115,12 @@ export class RunResult<T = unknown> {
     return !this.#ok;
   }
 
-  /** A human-readable report: the value, or the error with the effect traceback. */
+  /**
+   * A human-readable report: the value, or the error with the effect traceback; then the warnings,
+   * each with its traceback when known — the first 20 and the last 5 when there are more than 26
+   * (`… N more …` between them), so that 10,000 failed tasks
+   * still make a report of a few kilobytes.
+   */
   format(): string {
     const main = this.#report ?? formatReport(this.#ok, this.#outcome);
     const ws = this.#warnings;
@@ -120,7 +129,15 @@ export class RunResult<T = unknown> {
       main,
       `── ${ws.length} error${ws.length === 1 ? "" : "s"} beside the outcome (RunResult.warnings) ──`,
     ];
-    for (const w of ws) {
+    // the first and the last few: 10,000 tasks that failed made a report of megabytes, one that a
+    // log line or a terminal cannot take; the rest are where the heading says
+    const n = ws.length;
+    for (let i = 0; i < n; i++) {
+      if (i === SHOW_FIRST && n > SHOW_FIRST + SHOW_LAST + 1) {
+        i = n - SHOW_LAST;
+        lines.push(`… ${i - SHOW_FIRST} more …`);
+      }
+      const w = ws[i]!;
       lines.push(`${w.where}: ${describeError(w.error)}`);
       if (w.trace !== undefined) lines.push(w.trace);
     }

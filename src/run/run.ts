@@ -37,7 +37,7 @@ import type {
 import type { AnyHandlerFn, ReturnedBy, Runnable, RunValue } from "./rows.js";
 import type { AnyFunction, ProgramArg } from "../vm/types.js";
 import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, P_PURE } from "../vm/codes.js";
-import { CHECK_STEPS, YIELD_MS, YIELD_STEPS } from "../vm/codes.js";
+import { AWAIT_CHECK, CHECK_STEPS, YIELD_MS, YIELD_STEPS } from "../vm/codes.js";
 
 /** The raw generator objects given to run / runAsync (weakly held). */
 const ran = new WeakSet<object>();
@@ -108,6 +108,24 @@ function start(
 }
 
 function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
+  return made(m, ctx, ended(m, ctx));
+}
+
+/**
+ * runAsync's result: as run's, once the promises the run option onWarning returned have settled
+ * (their rejections kept as warnings: context.ts tell), so that none rejects unhandled and an
+ * `async` hook's last reports are sent when the result comes.
+ */
+function resultAsync(m: Machine, ctx: RunContextImpl): RunResult<unknown> | Promise<RunResult<unknown>> {
+  const report = ended(m, ctx);
+  const pending = ctx.pending;
+  return pending === null || pending.size === 0
+    ? made(m, ctx, report)
+    : Promise.all(pending).then(() => made(m, ctx, report));
+}
+
+/** The run ended: its listeners off, its error's report made, its warnings given their end (TRACED). */
+function ended(m: Machine, ctx: RunContextImpl): string | null {
   if (m.sites) siteState.on--;
   const stop = m.stopListening;
   if (stop !== null) {
@@ -117,13 +135,9 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
   let report: string | null = null;
   const ws = ctx.warnings;
   const origins = m.origins;
-  // what tracebackOf reads for the result (trace/data.ts): made only for a failure or warnings
-  // (nothing more per run that succeeded without any)
-  const t: RunTrace | null = m.ok && ws === null ? null : [origins, false, ws];
   if (!m.ok) {
     try {
-      if (ctx.signal?.aborted === true && m.result === ctx.signal.reason) {
-        t![1] = true;
+      if (abortedBySignal(m, ctx)) {
         const chains = origins === null ? null : origins.abortChains;
         report = `doeff: the run was aborted by its signal (run option \`signal\`)${m.abortJob === null ? " before it started" : "; its finally blocks ran"}\n${formatAborted(chains, m.result)}`;
         attachTrace(m.result, report, [true, chains]);
@@ -138,6 +152,21 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
   }
   const end = TRACED.end;
   if (ws !== null && end !== null) end(ctx, ws, origins, m.ok ? NO_ERROR : m.result);
+  return report;
+}
+
+/** The run failed with its signal's reason: it was aborted (a fact that cannot change once true). */
+const abortedBySignal = (m: Machine, ctx: RunContextImpl): boolean =>
+  !m.ok && ctx.signal !== null && ctx.signal.aborted && m.result === ctx.signal.reason;
+
+/** The RunResult of an ended run (its warnings as they are now: an async hook's rejections too). */
+function made<T>(m: Machine, ctx: RunContextImpl, report: string | null): RunResult<T> {
+  ctx.pending = null;
+  ctx.ended = true;
+  const ws = ctx.warnings;
+  // what tracebackOf reads for the result (trace/data.ts): made only for a failure or warnings
+  // (nothing more per run that succeeded without any)
+  const t: RunTrace | null = m.ok && ws === null ? null : [m.origins, abortedBySignal(m, ctx), ws];
   const r = new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
   if (t !== null) runTraces.set(r, t);
   return r;
@@ -277,7 +306,7 @@ export function driveAsync(
   // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
   const id = {};
   const st = slice(m, id, 16);
-  return st === ST_DONE ? result(m, ctx) : drive(m, ctx, id, st);
+  return st === ST_DONE ? resultAsync(m, ctx) : drive(m, ctx, id, st);
 }
 
 /** The driver's outcome of an asyncEscape or an awaitAnswer that failed: thrown where it waited. */
@@ -312,6 +341,8 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
   let sinceYield = 0;
   let lastYield = Date.now();
   let budget = 16;
+  let awaits = 0; // awaits since the run last yielded to the macrotask queue itself …
+  let awaitClock = -1; // … and Date.now() at the first reading since then (-1: not read)
   for (;;) {
     if (st === ST_ASYNC) {
       const thunk = m.asyncThunk!;
@@ -324,9 +355,26 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
       } catch (e) {
         if (m.abortState !== 1) throwAwaited(m, e);
       }
-      // the event loop ran meanwhile; the clock restarts at the next check (no Date.now() per await)
+      // the event loop ran meanwhile, most often: the clock restarts at the next check (no
+      // Date.now() per await)
       sinceYield = 0;
       lastYield = -1;
+      // But not always: a promise that had already settled (a cache hit, `Promise.resolve(v)`)
+      // resumes the run in a microtask, and a run of such awaits kept timers, I/O and its own
+      // signal out until it ended (and every WeakRef target made meanwhile alive: they live to the
+      // end of the host's job). So the awaits since the run last yielded are counted, and every
+      // AWAIT_CHECK of them the clock is read: after YIELD_STEPS awaits or YIELD_MS from the first
+      // reading, the run yields. (A run whose awaits do wait for the event loop gets one extra
+      // turn now and then: at most one per YIELD_MS, and per AWAIT_CHECK awaits.)
+      if (++awaits % AWAIT_CHECK === 0) {
+        const now = Date.now();
+        if (awaitClock < 0) awaitClock = now;
+        else if (awaits >= YIELD_STEPS || now - awaitClock >= YIELD_MS) {
+          await macrotask();
+          awaits = 0;
+          awaitClock = -1;
+        }
+      }
     } else {
       // the work done: the steps, plus the effects the fast lane answered inside them (machine.ts);
       // the next budget shrinks by the same factor, so each check comes after ~CHECK_STEPS of work
@@ -336,12 +384,13 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
       if (lastYield < 0) lastYield = Date.now();
       else if (sinceYield >= YIELD_STEPS || Date.now() - lastYield >= YIELD_MS) {
         await macrotask();
-        sinceYield = 0;
+        sinceYield = awaits = 0;
+        awaitClock = -1;
         lastYield = Date.now();
       }
     }
     m.laneEffects = 0;
     st = slice(m, id, budget);
-    if (st === ST_DONE) return result(m, ctx);
+    if (st === ST_DONE) return resultAsync(m, ctx);
   }
 }

@@ -75,3 +75,5 @@ export const YIELD_STEPS = 10_000;
 export const YIELD_MS = 5;
 /** … and reads the clock about every this many steps. */
 export const CHECK_STEPS = 1_000;
+/** … and, while it only awaits (promises that may have settled already), every this many awaits. */
+export const AWAIT_CHECK = 64;
