@@ -28,6 +28,7 @@ import { after, before, test } from "node:test";
 import { Worker } from "node:worker_threads";
 import { APP_RUN_OUTPUT, bundleCopy, writeLibraryProject } from "./library-project.js";
 import { packed } from "./scratch-package.js";
+import { STATE_ERROR_CASES, STATE_ERROR_SOURCE } from "./types-state-errors.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const TYPES = join(root, "test/types");
@@ -625,6 +626,7 @@ before(() => {
   }
   writeFileSync(join(consumer, "error-text.ts"), ERROR_SOURCE);
   writeFileSync(join(consumer, "queue-error-text.ts"), QUEUE_ERROR_SOURCE);
+  writeFileSync(join(consumer, "state-error-text.ts"), STATE_ERROR_SOURCE);
   // Start every compilation now (two at a time); each test awaits its own.
   CONFIGS.forEach((c, i) => {
     const main = writeProject(
@@ -637,6 +639,9 @@ before(() => {
       const p = writeProject(`iso${i}-${j}`, [`types/isolated/${f}`], c.options);
       results.set(`${c.name}|${f}`, tsc(c.tsc, p, consumer));
     });
+    // StateTypes declared: a program of its own, as the isolated files are
+    const state = writeProject(`state${i}`, ["state-error-text.ts"], c.options);
+    results.set(`${c.name}|state`, tsc(c.tsc, state, consumer));
     // no `types` entry (BASE's []: TypeScript 6+'s default): the subpaths' declarations load Node's
     const p = writeProject(
       `node${i}`,
@@ -775,6 +780,10 @@ for (const c of CONFIGS) {
     const elsewhere = diags.filter((d) => !d.file.endsWith("queue-error-text.ts"));
     assert.deepEqual(elsewhere, [], `unexpected compile errors under ${c.name}`);
     checkCases(diags, QUEUE_ERROR_SOURCE, QUEUE_ERROR_CASES);
+  });
+  test(`types matrix: ${c.name}: with StateTypes declared, the error texts name the fix`, async () => {
+    const { out } = await results.get(`${c.name}|state`)!;
+    checkCases(parseDiagnostics(out), STATE_ERROR_SOURCE, STATE_ERROR_CASES);
   });
   for (const f of isolatedFiles) {
     test(`types matrix: ${c.name}: isolated/${f} checks on its own`, async () => {

@@ -1,6 +1,15 @@
-/** State effects (SEMANTICS §7.3): Get, Put, Modify. */
+/** State effects (SEMANTICS §7.3): Get, Put, Modify (their keys' types: state-types.ts). */
 import { describe } from "../vm/brand.js";
 import { Effect } from "./effect.js";
+import type {
+  CheckedStateKey,
+  ModifyUpdate,
+  PutValue,
+  StateAnswer,
+  StateKey,
+  StateTypeArgument,
+  StateTypeDefault,
+} from "./state-types.js";
 
 function checkKey(key: unknown, where: string): asserts key is string {
   if (typeof key !== "string") throw new TypeError(`${where} expects a string key, got ${describe(key)}`);
@@ -65,17 +74,32 @@ export class Modify<T = unknown> extends Effect<T> {
   }
 }
 
-/** The value stored under `key`; MissingStateKeyError if absent. */
-export function get<T = unknown>(key: string): Get<T> {
-  return new Get<T>(key);
+/**
+ * The value stored under `key`; MissingStateKeyError if absent. Typed by `StateTypes` when declared,
+ * else by the type argument: `get<number>("n")`. Once `StateTypes` is declared (without an index
+ * signature) a type argument is a compile error: it would override the declared type.
+ */
+export function get<T extends StateTypeArgument = StateTypeDefault, K extends string = StateKey>(
+  key: CheckedStateKey<K>,
+): Get<StateAnswer<T, K>>;
+export function get(key: string): Get<unknown> {
+  return new Get(key);
 }
-/** Store `value` under `key`. */
+/** Store `value` under `key` (once `StateTypes` is declared, a value of the key's declared type). */
+export function put<K extends string>(key: CheckedStateKey<K>, value: PutValue<K>): Put;
 export function put(key: string, value: unknown): Put {
   return new Put(key, value);
 }
-/** Store `f(old)` under `key` (old is undefined when absent) and answer the new value. */
-export function modify<T = unknown>(key: string, f: (old: T | undefined) => T): Modify<T> {
-  return new Modify<T>(key, f);
+/**
+ * Store `f(old)` under `key` (old is undefined when absent) and answer the new value. Typed by
+ * `StateTypes` when declared, else by `T`, given or inferred from f: `modify<number>("n", f)`.
+ */
+export function modify<T extends StateTypeArgument = StateTypeDefault, K extends string = StateKey>(
+  key: CheckedStateKey<K>,
+  f: (old: StateAnswer<T, K> | undefined) => ModifyUpdate<T, K>,
+): Modify<StateAnswer<T, K>>;
+export function modify(key: string, f: (old: unknown) => unknown): Modify<unknown> {
+  return new Modify(key, f);
 }
 
 /**

@@ -2,6 +2,7 @@
 import { describe, notAHandler } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { EnvPatch } from "../effects/reader.js";
+import type { Store } from "../effects/state-types.js";
 import type { WarningHook, WarningInfo } from "./context.js";
 import { isMap, isPlainRecord, OPTIONS, TRACE_OPTIONS } from "./read-options.js";
 
@@ -46,8 +47,11 @@ export interface RunOptions {
    * an object's keys and values are checked against it, as `local`'s patch is.
    */
   env?: EnvPatch;
-  /** A plain object or a Map with string keys (copied; never mutated). */
-  store?: Record<string, unknown> | ReadonlyMap<string, unknown>;
+  /**
+   * A plain object or a Map with string keys (copied; never mutated). Once `StateTypes` is declared,
+   * an object's keys and values are checked against it; a Map is accepted unchecked.
+   */
+  store?: Store | ReadonlyMap<string, unknown>;
   /** Step and site tracing (off by default). */
   trace?: TraceOptions;
   /**

@@ -1,6 +1,7 @@
 /** RunResult (SEMANTICS §8.4): immutable; `value` throws the error when not ok; the error is never wrapped. */
 import { errorLine, printable } from "../trace/format.js";
 import { formatReport } from "../trace/report.js";
+import type { Store } from "../effects/state-types.js";
 import type { RunWarning } from "./context.js";
 
 const NONE: readonly unknown[] = Object.freeze([]);
@@ -85,10 +86,13 @@ export class RunResult<T = unknown> {
     return this.#warningsCopy;
   }
 
-  /** A frozen plain-object copy of the main task's final state (also on failure). */
-  get store(): Readonly<Record<string, unknown>> {
+  /**
+   * A frozen plain-object copy of the main task's final state (also on failure). Typed by
+   * `StateTypes` once declared (each key may be absent).
+   */
+  get store(): Store {
     if (this.#storeCopy === null) this.#storeCopy = Object.freeze(Object.fromEntries(this.#state));
-    return this.#storeCopy;
+    return this.#storeCopy as Store;
   }
 
   /** A frozen copy of the main task's writer log. */

@@ -1,0 +1,101 @@
+/**
+ * Typed state keys: StateTypes declared (the counterpart of env-keys.ts, checked on its own for the
+ * same reason: module augmentation is global to a compilation). Never executed. The text of the
+ * compile errors is checked by test/types-matrix.test.ts (STATE_ERROR_CASES).
+ */
+import {
+  type Get,
+  get,
+  type Modify,
+  modify,
+  program,
+  type Put,
+  put,
+  type RunResult,
+  run,
+  runAsync,
+  type StoreOfStateTypes,
+  state,
+} from "../../../src/index.js";
+import { expectEffects, virtualClock } from "../../../src/testing/index.js";
+
+declare module "../../../src/index.js" {
+  interface StateTypes {
+    count: number;
+    user: { readonly name: string };
+  }
+}
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<_T extends true>(): void {}
+
+// get answers the declared type
+const count = get("count");
+expectType<Equal<typeof count, Get<number>>>();
+const main = program(function* () {
+  const n = yield* get("count");
+  expectType<Equal<typeof n, number>>();
+  const u = yield* get("user");
+  expectType<Equal<typeof u, { readonly name: string }>>();
+  yield* put("count", n + 1);
+  const m = yield* modify("count", (old) => {
+    expectType<Equal<typeof old, number | undefined>>();
+    return (old ?? 0) + 1;
+  });
+  expectType<Equal<typeof m, number>>();
+  return `${u.name}: ${m}`;
+});
+const p = put("user", { name: "Ada" });
+expectType<Equal<typeof p, Put>>();
+// f's result is checked, not taken for a type argument (a function without parameters is inferred from)
+const five = modify("count", () => 5);
+expectType<Equal<typeof five, Modify<number>>>();
+const renamed = modify("user", (u) => ({ name: `${u?.name ?? ""}!` }));
+expectType<Equal<typeof renamed, Modify<{ readonly name: string }>>>();
+// a union of keys reads either type, and must be written with a value of every one's type
+declare const either: "count" | "user";
+const read = get(either);
+expectType<Equal<typeof read, Get<number | { readonly name: string }>>>();
+
+// @ts-expect-error -- a value of another type (the newcomer's put("count", "1") then get read "11")
+put("count", "1");
+// @ts-expect-error -- f's result is checked too
+modify("count", (n) => `${n}`);
+// @ts-expect-error -- a union of keys: 1 is not a user
+put(either, 1);
+// @ts-expect-error -- a misspelled key (the message says to declare it in StateTypes)
+get("cout");
+// @ts-expect-error -- and for put
+put("cout", 1);
+// @ts-expect-error -- and for modify
+modify("cout", () => 1);
+declare const someKey: string;
+// @ts-expect-error -- a key of type string could be any key
+get(someKey);
+// @ts-expect-error -- a type argument would override the declared type (NoTypeArgumentOnceStateTypesIsDeclared)
+get<string>("count");
+// @ts-expect-error -- and for an undeclared key too
+get<string>("greeting");
+// @ts-expect-error -- modify's likewise
+modify<string>("count", () => "1");
+
+// run's store option, and the store of its result
+const r = run(main, { handlers: [state], store: { count: 0, user: { name: "Ada" } } });
+expectType<Equal<typeof r, RunResult<string>>>();
+expectType<Equal<typeof r.store, StoreOfStateTypes>>();
+const stored = r.store.count;
+expectType<Equal<typeof stored, number | undefined>>();
+// @ts-expect-error -- the result's store has the declared keys only
+r.store.cout;
+run(main, { handlers: [state], store: {} }); // every key may be absent
+run(main, { handlers: [state], store: new Map([["cout", 1]]) }); // a Map: accepted, unchecked
+// @ts-expect-error -- run's store is checked against the declared types
+run(main, { handlers: [state], store: { count: "0" } });
+// @ts-expect-error -- and its keys too
+run(main, { handlers: [state], store: { cout: 0 } });
+// @ts-expect-error -- runAsync's likewise
+void runAsync(main, { handlers: [state], store: { count: "0" } });
+// @ts-expect-error -- and expectEffects'
+expectEffects(main, [], { handlers: [state], store: { cout: 0 } });
+// @ts-expect-error -- and a virtual clock's run
+virtualClock().run(main, { handlers: [state], store: { count: "0" } });
