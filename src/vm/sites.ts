@@ -9,8 +9,23 @@ export const siteState: { on: number; last: Error | null } = { on: 0, last: null
 /** The message of the site a toolkit combinator captures where it is called (concurrency/site.ts). */
 export const CALL_SITE = "doeff call site";
 
+/**
+ * Only the frames a site is read from are captured: this function's, the iterator's that called it
+ * (and the engine's `next` of program.ts's callTrap, a generator) and the generator's that did
+ * `yield*` (format.ts siteOf, CAPTURE_DEPTH). Below them are the VM's own: with the engine's 10,
+ * the capture was most of a `yield*`'s cost with sites on (twice what 4 cost).
+ */
+const SITE_FRAMES = 4;
+
 export function captureSite(): void {
+  const limit = Error.stackTraceLimit;
+  if (!(limit > SITE_FRAMES)) {
+    siteState.last = new Error("doeff yield site");
+    return;
+  }
+  Error.stackTraceLimit = SITE_FRAMES;
   siteState.last = new Error("doeff yield site");
+  Error.stackTraceLimit = limit;
 }
 
 /**
