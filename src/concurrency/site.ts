@@ -5,7 +5,7 @@
  * (construction runs in the user's generator), and performs its effects with bare `yield at(site, e)`,
  * so its frame always shows where it was called, and the tasks it spawns say where they came from.
  */
-import { CALL_SITE, siteState } from "../vm/sites.js";
+import { siteState } from "../vm/sites.js";
 
 /**
  * The toolkit programs that run a program given to them (`scoped`, `retry`, `withPermit`): their
@@ -17,7 +17,7 @@ export const wrappers = new Map<unknown, number>();
 
 /** The caller's site, when sites are on (else null). Call it at construction. */
 export function callSite(): Error | null {
-  return siteState.on !== 0 ? new Error(CALL_SITE) : null;
+  return siteState.on !== 0 ? new Error("doeff call site") : null;
 }
 
 /** `x`, after marking `site` as the site of the bare `yield` that is about to yield it. */

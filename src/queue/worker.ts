@@ -25,10 +25,14 @@ import {
   transfer,
   type UndeclaredKeys,
   UnhandledEffectError,
+  type WarningHook,
+  type WarningStatus,
 } from "../index.js";
 import { describe, isProgramLike } from "../protocol.js";
 import { head, notAHandler } from "../vm/brand.js";
 import { toWire } from "../workers/wire.js";
+import { describeError, type RunResult } from "../run/result.js";
+import { runTraces } from "../trace/origin.js";
 import { CurrentJob, type JobInfo, notJson, type QueuePrograms, ReportProgress } from "./effects.js";
 import { refusedCredentials, UnknownProgramError, where } from "./errors.js";
 
@@ -68,7 +72,7 @@ export type JobHandlers<Hs extends readonly unknown[]> = [
 
 /** The compile error for an unknown key in startWorker's options (a typo such as `handler`), printed in full. */
 export type UnknownWorkerOptionError<Key> =
-  `doeff: '${Key & string}' is not a startWorker option; the options are connection, name, programs, handlers, env, concurrency, prefix, signals and workerOptions`;
+  `doeff: '${Key & string}' is not a startWorker option; the options are connection, name, programs, handlers, env, concurrency, prefix, signals, workerOptions and onWarning`;
 
 /**
  * The options of `startWorker(options)`: the queue (`connection`, `name`, `prefix`), the programs
@@ -108,6 +112,13 @@ export interface StartWorkerOptions<
   readonly signals?: readonly NodeJS.Signals[] | false;
   /** further BullMQ worker options (lockDuration, stalledInterval, …) */
   readonly workerOptions?: Omit<WorkerOptions, "connection" | "concurrency" | "prefix">;
+  /**
+   * each job's run option `onWarning`: told of every error a job's run keeps beside its outcome
+   * (a task that failed with nothing waiting, …) as it happens, with `where` naming the job (`in
+   * queue job (resize#42) — task 1 failed and nothing waited for it`). Whether or not it is given,
+   * a job's final warnings are rows of its BullMQ job log.
+   */
+  readonly onWarning?: WarningHook;
 }
 
 /** What `startWorker` resolves to once connected: the BullMQ worker, and how to stop it gracefully. */
@@ -148,6 +159,7 @@ const OPTION_KEYS = [
   "prefix",
   "signals",
   "workerOptions",
+  "onWarning",
 ];
 
 /**
@@ -181,6 +193,18 @@ function thrown(e: unknown): unknown {
       e !== null && typeof e === "object" && typeof (e as { message?: unknown }).message === "string";
   } catch {} // (a hostile getter: said as what was thrown, below)
   return hasMessage ? e : new Error(toWire(e).message);
+}
+
+/**
+ * A job's run's warnings as rows of its BullMQ log, after its `tell`s: `warning: <where>: <error>`,
+ * as its `format()` says each, with the chain of a task's failure under it (rows of one warning).
+ */
+function warningRows(r: RunResult<unknown>): string[] {
+  if (r.warnings.length === 0) return [];
+  const ws = runTraces.get(r)?.[2] ?? [];
+  return ws.map(
+    (w) => `warning: ${w.where}: ${describeError(w.error)}${w.trace === undefined ? "" : `\n${w.trace}`}`,
+  );
 }
 
 /** @internal How many rows of a job's log are written at once (startWorker's writeLog). */
@@ -281,6 +305,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     throw new TypeError(
       `startWorker: signals must be an array of signal names (e.g. ["SIGTERM", "SIGINT"]) or false, got ${describe(signalsOption)}`,
     );
+  const hook: unknown = options.onWarning;
+  if (hook !== undefined && typeof hook !== "function")
+    throw new TypeError(
+      `startWorker: onWarning must be a function (error, { where, status }) => void, got ${describe(hook)}`,
+    );
   const handlers = (given as Handler[]).filter((h) => h !== scheduler && h !== realTime);
   const known = Object.keys(programs);
 
@@ -357,10 +386,21 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       throw new bullmq.UnrecoverableError(e.message);
     }
     const stop = new AbortController();
+    const onWarning = options.onWarning;
     const running = runAsync(p, {
       handlers: [scheduler, realTime, jobHandler(job), ...handlers],
       ...(options.env === undefined ? {} : { env: options.env as Record<string, unknown> }),
       signal: stop.signal,
+      // (where says which job: the hook is the worker's, for all its jobs)
+      ...(onWarning === undefined
+        ? {}
+        : {
+            onWarning: (error: unknown, info: { where: string; status: WarningStatus }) =>
+              onWarning(error, {
+                where: `in queue job (${name}#${String(job.id)}) — ${info.where}`,
+                status: info.status,
+              }),
+          }),
     });
     inFlight.set(stop, running);
     let r: Awaited<ReturnType<typeof runAsync>>;
@@ -375,7 +415,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       await job.moveToWait(token);
       throw new bullmq.WaitingError();
     }
-    if (r.log.length > 0) await writeLog(job, r.log);
+    // its final warnings go to its log too (dashboards; a job nothing waits for has no other reader)
+    const rows = warningRows(r);
+    if (r.log.length > 0 || rows.length > 0)
+      await writeLog(job, rows.length === 0 ? r.log : [...r.log, ...rows]);
     if (r.isOk()) {
       // BullMQ stores the result as JSON: a Map, a class instance, a Date would reach the producer
       // changed without a word (a BigInt failed the job after it ran, and every retry ran it again)

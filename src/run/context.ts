@@ -205,6 +205,11 @@ export class RunContextImpl implements RunContext {
    * run.ts); under run, an empty set once the hook returned one (its warning is said once).
    */
   declare pending: Set<Promise<unknown>> | null;
+  /**
+   * The run's result was made (run.ts made): a warning reported now would be on no RunResult. Read
+   * by what reports from outside the run's steps (doeff/workers: a cancelled job's warnings).
+   */
+  declare ended: boolean;
   constructor(
     driver: Driver,
     main: TaskContext,
@@ -219,6 +224,7 @@ export class RunContextImpl implements RunContext {
     this.warnings = null;
     this.hook = hook;
     this.pending = null;
+    this.ended = false;
   }
   warn(error: unknown, where: string, traced = false): void {
     const w = { error, where: String(where), traced };

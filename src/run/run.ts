@@ -162,6 +162,7 @@ const abortedBySignal = (m: Machine, ctx: RunContextImpl): boolean =>
 /** The RunResult of an ended run (its warnings as they are now: an async hook's rejections too). */
 function made<T>(m: Machine, ctx: RunContextImpl, report: string | null): RunResult<T> {
   ctx.pending = null;
+  ctx.ended = true;
   const ws = ctx.warnings;
   // what tracebackOf reads for the result (trace/data.ts): made only for a failure or warnings
   // (nothing more per run that succeeded without any)

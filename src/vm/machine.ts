@@ -19,7 +19,7 @@ import type { StepTracer } from "./trace-hook.js";
 import { Era, liveInvocations, type Relinks } from "./eras.js";
 import { MARK_THREW } from "../trace/entries.js";
 import { type EffectInfo, Origins } from "../trace/origin.js";
-import { siteState, throwSite } from "./sites.js";
+import { siteState } from "./sites.js";
 import { checked } from "./result.js";
 import { invalidYield, putBack, throwInto } from "./invalid-yield.js";
 
@@ -214,12 +214,6 @@ export class Machine {
     } catch {}
   }
 
-  /** The top frame `f`'s own code threw `e` (noteError), with sites: where `f` was then, not its last yield. */
-  private noteThrown(f: Frame, e: unknown): void {
-    if (this.sites && this.origins?.get(e) == null) f.site = throwSite(e, f.name, f.site);
-    this.noteError(e);
-  }
-
   /** Runs at most `budget` steps; returns ST_DONE, ST_ASYNC (asyncEscape pending) or ST_BUDGET. */
   run(budget: number): number {
     if (this.done) return ST_DONE; // e.g. a run whose signal was aborted before it started
@@ -293,7 +287,7 @@ export class Machine {
       // the engine's TypeError for an error lost in a yield*: that error put back (invalid-yield.ts)
       const e = putBack(f.gen, x, isThrow, this.value);
       // an error merely propagating through a frame is not a new origin
-      if (e === x && (!isThrow || e !== this.value)) this.noteThrown(f, e);
+      if (e === x && (!isThrow || e !== this.value)) this.noteError(e);
       seg.top = f.prev; // pop
       this.frameThrew(f, e);
       return;
@@ -324,7 +318,7 @@ export class Machine {
         } catch (x) {
           this.laneEffects += lane;
           const e = putBack(f.gen, x, false, undefined); // (a finally's last effect answered: invalid-yield.ts)
-          if (e === x) this.noteThrown(f, e);
+          if (e === x) this.noteError(e);
           seg.top = f.prev;
           this.frameThrew(f, e);
           return;

@@ -12,6 +12,7 @@ import {
   createExternalPromise,
   type Effect,
   type ExternalPromise,
+  getRunContext,
   handle,
   type Handler,
   UnhandledEffectError,
@@ -22,6 +23,8 @@ import type { SchedulerEffect } from "../effects/scheduler.js";
 import type { RunInWorker } from "./effect.js";
 import { frameOf, RunInWorker as RunInWorkerClass } from "./effect.js";
 import type { JobEvent, ParentJob } from "./pool.js";
+import { addWarning, type JobWarning } from "./job-warnings.js";
+import type { RunContext } from "../run/context.js";
 import { inParent, WorkerPool, type WorkersOptions } from "./pool.js";
 import { decodeValue } from "./wire.js";
 
@@ -76,12 +79,18 @@ function* runJob(
   } catch (x) {
     error = noScheduler(x, job);
   } finally {
-    if (ev === undefined) job.cancel(); // the calling task is cancelled, or could not wait
+    if (ev === undefined) {
+      job.cancel(); // the calling task is cancelled, or could not wait
+      if (!job.settled) job.ctx = (yield getRunContext()) as RunContext; // (see ParentJob.finish)
+    }
   }
   // nothing reached a worker (no scheduler, the synchronous run, the caller cancelled), or the job
   // failed in this thread (arguments that cannot be cloned): no `── in worker ──` boundary
   if (ev === undefined) return yield* transferWith(k, hidden(rethrow, error));
-  if (ev.t === "done") return yield* transfer(k, ev.value);
+  if (ev.t === "done") {
+    if (ev.warnings !== undefined) yield* join(ev.warnings);
+    return yield* transfer(k, ev.value);
+  }
   if (ev.t === "fail" && inParent(ev.error)) return yield* transferWith(k, hidden(rethrow, ev.error));
   return yield* transferWith(k, boundary(frameOf(e), jobLoop, pool, job, ev));
 }
@@ -90,6 +99,7 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
   let ev = first;
   try {
     for (;;) {
+      if (ev.t !== "eff" && ev.warnings !== undefined) yield* join(ev.warnings);
       if (ev.t === "done") return ev.value;
       if (ev.t === "fail") throw ev.error;
       // a forwarded effect: perform it here, in the calling task
@@ -120,8 +130,20 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
       ev = yield* job.next();
     }
   } finally {
-    if (!job.settled) job.cancel();
+    if (!job.settled) {
+      job.cancel();
+      if (!job.settled) job.ctx = (yield getRunContext()) as RunContext; // (see ParentJob.finish)
+    }
   }
+}
+
+/**
+ * The job's run's warnings join the calling run's, before the caller gets the job's outcome: told
+ * to its `onWarning` as "final" (the job's run has ended, nothing there can receive them).
+ */
+function* join(ws: readonly JobWarning[]): Generator<unknown, void, unknown> {
+  const ctx = (yield getRunContext()) as RunContext;
+  for (const w of ws) addWarning(ctx, w);
 }
 
 /**

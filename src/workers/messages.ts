@@ -35,8 +35,21 @@ export interface BatchReply {
 }
 
 /**
+ * An error the job's run kept beside its outcome (its `RunResult.warnings`): `where` as the job's
+ * `format()` says it (`task 1 failed and nothing waited for it`), the error in wire form with the
+ * worker-side doeff traceback when it has one (a failed task's).
+ */
+export interface WireWarning {
+  readonly where: string;
+  readonly error: WireError;
+  /** the chain lines the job's `format()` shows under it (a failed task's: `── in task 1 ──`, …) */
+  readonly trace?: string;
+}
+
+/**
  * the piscina task's result. A value that is not an object comes as itself (~0.3 µs less per job
  * to clone both ways than wrapped); an object value is wrapped, so that it is not read as a failure.
+ * A job whose run kept warnings replies wrapped, whatever its outcome, with them in `warnings`.
  */
 export type JobReply =
   | string
@@ -45,9 +58,9 @@ export type JobReply =
   | boolean
   | null
   | undefined
-  | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly error: WireError }
-  | { readonly ok: false; readonly cancelled: true };
+  | { readonly ok: true; readonly value: unknown; readonly warnings?: readonly WireWarning[] }
+  | { readonly ok: false; readonly error: WireError; readonly warnings?: readonly WireWarning[] }
+  | { readonly ok: false; readonly cancelled: true; readonly warnings?: readonly WireWarning[] };
 
 /** worker → parent, on the pool's BroadcastChannel: perform this effect in the calling task */
 export interface EffectMsg {

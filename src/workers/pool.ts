@@ -15,6 +15,9 @@ import {
   type JobReply,
   type PoolData,
 } from "./messages.js";
+import type { RunContext } from "../run/context.js";
+import { addWarning, type JobWarning, receivedWarnings } from "./job-warnings.js";
+import { threadExecArgv } from "./exec-argv.js";
 import { describe } from "../protocol.js";
 import { WorkerCrashedError } from "./errors.js";
 import { notAbsoluteUrl } from "./short-url.js";
@@ -76,8 +79,8 @@ export interface WorkersOptions {
 }
 
 export type JobEvent =
-  | { readonly t: "done"; readonly value: unknown }
-  | { readonly t: "fail"; readonly error: unknown }
+  | { readonly t: "done"; readonly value: unknown; readonly warnings?: readonly JobWarning[] }
+  | { readonly t: "fail"; readonly error: unknown; readonly warnings?: readonly JobWarning[] }
   | { readonly t: "eff"; readonly msg: EffectMsg };
 
 let channels = 0;
@@ -87,59 +90,6 @@ function entryFile(): string {
   // from src/ under tsx the entry is the .ts file; from dist/ it is the .js file beside this module
   const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
   return new URL(`./worker-entry.${ext}`, import.meta.url).href;
-}
-
-/**
- * The threads' node flags. By default a thread gets the parent's; when the parent runs under tsx,
- * tsx's ESM loader is also registered in each thread (node 20 does not do it for worker threads),
- * so TypeScript job modules load there as they do in the parent.
- */
-function threadExecArgv(): string[] | undefined {
-  const proc = (globalThis as { process?: { execArgv?: string[] } }).process;
-  const argv = proc?.execArgv ?? [];
-  if (!argv.some((a) => /(^|[/\\])tsx([/\\]|$)/.test(a) || a === "tsx")) return undefined;
-  let api: string;
-  try {
-    api = import.meta.resolve("tsx/esm/api");
-  } catch {
-    return undefined;
-  }
-  const boot = `import { register } from ${JSON.stringify(api)}; register();`;
-  return [...loaderFlags(argv), "--import", `data:text/javascript,${encodeURIComponent(boot)}`];
-}
-
-/** Flags that take their value as the next argument (when not written `--flag=value`). */
-const WITH_VALUE = new Set([
-  "--import",
-  "--require",
-  "-r",
-  "--loader",
-  "--experimental-loader",
-  "--conditions",
-  "-C",
-]);
-
-/**
- * The parent's flags a thread needs to load the same modules: loaders, preloads, conditions and
- * `--experimental-*` / warning switches. Node refuses per-process flags in a Worker's explicit
- * execArgv (`--max-old-space-size`, `--expose-gc`, … → ERR_WORKER_INVALID_EXEC_ARGV: every job
- * failed and pool.close() threw); those stay the parent's (a thread's heap: `resourceLimits`).
- */
-function loaderFlags(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const flag = a.includes("=") ? a.slice(0, a.indexOf("=")) : a;
-    if (WITH_VALUE.has(flag)) {
-      out.push(a);
-      if (flag === a && i + 1 < argv.length) out.push(argv[++i]!);
-    } else if (
-      /^--(experimental-|no-experimental-|enable-source-maps$|no-warnings$|no-deprecation$)/.test(flag)
-    ) {
-      out.push(a);
-    }
-  }
-  return out;
 }
 
 const OPTION_KEYS = ["size", "execArgv", "resourceLimits", "cancelGraceMs", "setup", "errors", "maxBatch"];
@@ -182,6 +132,11 @@ export class ParentJob {
   private inQueue = false;
   settled = false;
   cancelled = false;
+  /**
+   * The calling run, once the calling task was cancelled before the job ended (handler.ts): the
+   * job's warnings, which arrive after, are added to it.
+   */
+  ctx: RunContext | null = null;
   /** (as piscina's AbortSignal) */
   aborted = false;
   reason: unknown = undefined;
@@ -262,13 +217,31 @@ export class ParentJob {
       );
   }
 
-  /** The thread's reply (alone, or from the job's batch). */
+  /**
+   * The thread's reply (alone, or from the job's batch). The job's warnings go with its outcome to
+   * the calling task, which adds them to its run's (handler.ts) — or, for a job whose calling task
+   * was cancelled (nothing takes its outcome), straight to the run the job was cancelled in, if that
+   * run has not ended.
+   */
   finish(reply: JobReply): void {
     this.end();
-    if (reply === null || typeof reply !== "object") this.push({ t: "done", value: reply });
-    else if (reply.ok) this.push({ t: "done", value: decodeValue(reply.value) });
-    else if ("cancelled" in reply) this.push({ t: "fail", error: new Error("cancelled") });
-    else this.push({ t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`) });
+    if (reply === null || typeof reply !== "object") {
+      this.push({ t: "done", value: reply });
+      return;
+    }
+    const ws = reply.warnings === undefined ? undefined : receivedWarnings(reply.warnings, this.label);
+    if (this.cancelled) {
+      const ctx = this.ctx;
+      this.ctx = null;
+      if (ws !== undefined && ctx !== null && !(ctx as { ended?: boolean }).ended)
+        for (const w of ws) addWarning(ctx, w);
+      return;
+    }
+    let ev: JobEvent;
+    if (reply.ok) ev = { t: "done", value: decodeValue(reply.value) };
+    else if ("cancelled" in reply) ev = { t: "fail", error: new Error("cancelled") };
+    else ev = { t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`) };
+    this.push(ws === undefined ? ev : { ...ev, warnings: ws });
   }
 
   /** Cancelled before it was sent or before its thread reached it: it never runs. */

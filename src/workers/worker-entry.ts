@@ -25,7 +25,7 @@ import type { RunResult } from "../run/result.js";
 import { driveAsync } from "../run/run.js";
 import { SharedSignal } from "../run/signal.js";
 import { WorkerModuleError } from "./errors.js";
-import { classInstanceIn, neverClonable, refusal } from "./plain.js";
+import { uncloneable, warningsOf } from "./job-warnings.js";
 import { shortUrl } from "./short-url.js";
 import { printable } from "../trace/format.js";
 import { QUEUED, REPLIED, RUNNING } from "./batch.js";
@@ -39,6 +39,7 @@ import {
   type JobMsg,
   type JobReply,
   type PoolData,
+  type WireWarning,
 } from "./messages.js";
 import {
   decodeValue,
@@ -335,47 +336,6 @@ function withHandlers(hs: readonly Handler[], p: Program<unknown>): Program<unkn
 }
 
 /**
- * true when `v` is small plain data (primitives, plain objects, arrays) and so certainly cloneable;
- * false when unsure (the caller then tries structuredClone). `budget.left` bounds the walk.
- */
-function plainData(v: unknown, budget: { left: number }): boolean {
-  if (v === null) return true;
-  const t = typeof v;
-  if (t !== "object") return t !== "function" && t !== "symbol";
-  if (--budget.left < 0) return false;
-  const proto = Object.getPrototypeOf(v);
-  if (proto === Array.prototype) {
-    const a = v as unknown[];
-    for (let i = 0; i < a.length; i++) if (!plainData(a[i], budget)) return false;
-    return true;
-  }
-  if (proto !== Object.prototype && proto !== null) return false;
-  for (const key in v as object) {
-    if (!plainData((v as Record<string, unknown>)[key], budget)) return false;
-  }
-  return true;
-}
-
-/** why `v` cannot be structured-cloned, or null when it can */
-function uncloneable(v: unknown): string | null {
-  if (typeof v === "function" || typeof v === "symbol") return `a ${typeof v}`;
-  if (v === null || typeof v !== "object") return null;
-  try {
-    if (plainData(v, { left: 256 })) return null; // the common case, without cloning twice
-  } catch {}
-  const inst = classInstanceIn(v);
-  if (inst !== null && neverClonable(inst)) return `it ${refusal(inst, "worker")}`;
-  if (inst !== null)
-    return `${inst.startsWith(".") || inst.startsWith("[") ? `it holds ${inst}` : `it is ${inst}`}, which the parent would receive as a plain object without its methods, getters and instanceof`;
-  try {
-    structuredClone(v);
-    return null;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-}
-
-/**
  * A job's run's signal and options. The spare one is reused while no job aborts it: a thread runs
  * one job at a time (piscina gives a thread its next task when the last one answered), so a job
  * makes no controller, listener or options; a job that finds it taken (never, with piscina's
@@ -483,13 +443,25 @@ function ended(job: Job, info: ModuleInfo, r: Running, c: Canceller, res: RunRes
   if (current === r) current = null;
   else running.delete(job.id);
   if (!c.ctl.signal.aborted) spare = c;
-  if (r.cancelled && !res.ok) return { ok: false, cancelled: true };
-  if (res.ok) return reply(job, res.value);
+  // the errors the job's run kept beside its outcome go with its reply, whatever the outcome — a
+  // cancelled job's too (a finally block that threw as it was aborted): the parent adds them to the
+  // calling run's warnings (pool.ts). (Read only when there are some: one length check per job.)
+  const ws = res.warnings.length === 0 ? null : warningsOf(res);
+  if (r.cancelled && !res.ok)
+    return ws === null ? { ok: false, cancelled: true } : { ok: false, cancelled: true, warnings: ws };
+  if (res.ok) return ws === null ? reply(job, res.value) : withWarnings(reply(job, res.value), ws);
   const old = res.error instanceof UnhandledEffectError ? explainUnforwarded(res.error, job, info) : null;
   // the job's own doeff traceback (its program chain and tasks in this thread, which the parent's
   // report cannot see: it shows `── in worker ──` and the throw's line) goes with the error, as a
   // queue job's does: the parent's error carries it as `remoteTraceback`. Made only on failure.
-  return { ok: false, error: toWire(res.error, jobTraceback(res, old)) };
+  const error = toWire(res.error, jobTraceback(res, old));
+  return ws === null ? { ok: false, error } : { ok: false, error, warnings: ws };
+}
+
+/** `rep` (reply's answer) with the job's warnings: a bare value is wrapped to carry them */
+function withWarnings(rep: JobReply, warnings: readonly WireWarning[]): JobReply {
+  if (rep === null || typeof rep !== "object") return { ok: true, value: rep, warnings };
+  return { ...rep, warnings };
 }
 
 /**
