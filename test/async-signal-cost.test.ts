@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { createHook } from "node:async_hooks";
 import { test } from "node:test";
-import { awaitPromise, fn, program, runAsync, scheduler, tell, writer } from "../src/index.js";
+import { awaitPromise, fn, program, run, runAsync, scheduler, tell, writer } from "../src/index.js";
+import { siteState } from "../src/vm/sites.js";
 
 const awaits = (n: number) =>
   program(function* () {
@@ -111,4 +112,30 @@ test("a signal that never aborts: the same results as without one (values, rejec
   const b = await runAsync(main(), { handlers: [scheduler], signal: new AbortController().signal });
   assert.equal(a.value, 12);
   assert.equal(b.value, 12);
+});
+
+test("a run's abort called by another run's program (in its step) leaves that run's next yield site to it (the handed-back handler's is not taken for it)", async () => {
+  const ctl = new AbortController();
+  const waiting = runAsync(
+    fn(function* waits() {
+      yield* awaitPromise(() => 0); // (the scheduler's first invocation)
+      return yield* awaitPromise(() => new Promise<number>(() => {})); // (awaited at its site)
+    })(),
+    { handlers: [scheduler], signal: ctl.signal },
+  );
+  await new Promise((r) => setImmediate(r));
+  const seen: unknown[] = [];
+  const aborts = fn(function* aborts() {
+    yield* tell("before");
+    seen.push(siteState.last); // (taken by that yield: none pending)
+    ctl.abort(new Error("shutdown"));
+    // the next `yield` records this: a bare one must find none (a `yield*` makes its own)
+    seen.push(siteState.last);
+    return 1;
+  });
+  const r = run(aborts(), { handlers: [writer], trace: { sites: true } });
+  assert.equal(r.value, 1);
+  assert.deepEqual(seen, [null, null]);
+  const w = await waiting;
+  assert.equal((w.error as Error).message, "shutdown");
 });

@@ -15,6 +15,7 @@ import { M_AWAIT, M_DELIVER, ST_ASYNC } from "./modes.js";
 import { reportsOn } from "./reported.js";
 import { type Segment, walkedPast } from "./segment.js";
 import { S_PROMPT } from "./codes.js";
+import { siteState } from "./sites.js";
 
 // a task started here is marked for its report (SITE_SWITCH.reporter): its segment's exit and its
 // line in an aborted run's report, grouped as a task's
@@ -80,8 +81,11 @@ export function handBack(m: Machine): void {
   // at-site await shows none there
   const tracer = m.tracer;
   m.tracer = null;
+  // (an abort called by another run's program, in its step: the site it is about to record is its own)
+  const site = siteState.last;
   deliverTo(m, p, e, m.cur);
   const st = m.run(HAND_BACK_STEPS);
+  siteState.last = site;
   m.tracer = tracer;
   m.abortState = aborting;
   if (aborting !== 0) m.halt = true;
