@@ -91,7 +91,7 @@ export { SITE_PASS, SITE_SWITCH } from "./vm/handler.js";
 /** @internal A FAST_PATH answer that calls a program at the perform site (see its declaration). */
 export { callAtSiteAnswer } from "./vm/call-at-site.js";
 /** @internal FAST_PATH answers: a switch to SITE_SWITCH's continuation or start, a wait at the site. */
-export { awaitAnswer, switchAnswer } from "./vm/site-answers.js";
+export { awaitAnswer, handBack, switchAnswer } from "./vm/site-answers.js";
 /** @internal For FAST_PATH hooks: the handlers between a site and the taking prompt. */
 export { firstVisible, handlersInside, performedIn, reinstalled, visibleMarked } from "./vm/dispatch.js";
 /** @internal An unstarted continuation, as the createContinuation primitive makes it. */

@@ -20,6 +20,8 @@ type Op =
   | { t: "plain"; v: number }
   | { t: "throws"; v: number }
   | { t: "abort" }
+  | { t: "abortLater"; v: number }
+  | { t: "abortNever" }
   | { t: "spawn"; ops: Op[] }
   | { t: "waitLast" }
   | { t: "gatherAll" };
@@ -80,6 +82,27 @@ async function exec(ops: Op[], fast: boolean | Mode, withSignal = true): Promise
                 return Promise.resolve(0);
               });
               break;
+            case "abortLater":
+              // aborted while the await is pending; its promise settles after that
+              events.push(
+                `${name} got ${yield* awaitPromise(
+                  () =>
+                    new Promise<number>((r) =>
+                      setImmediate(() => {
+                        ctl.abort(new Error("later"));
+                        setImmediate(() => r(op.v));
+                      }),
+                    ),
+                )}`,
+              );
+              break;
+            case "abortNever":
+              // aborted while the await is pending; its promise never settles
+              yield* awaitPromise(() => {
+                setImmediate(() => ctl.abort(new Error("never")));
+                return new Promise<number>(() => {});
+              });
+              break;
             case "spawn":
             case "waitLast":
             case "gatherAll":
@@ -94,6 +117,7 @@ async function exec(ops: Op[], fast: boolean | Mode, withSignal = true): Promise
       return name;
     } finally {
       events.push(`${name} finally`);
+      yield* tell(`${name} finally`);
     }
   });
   schedulerFastPaths.awaitAlone = mode !== "general";
@@ -145,7 +169,7 @@ test("awaitPromise at the perform site: 300 random programs without a signal giv
   assert.ok(taken > 300, `the at-site await was taken ${taken} times`);
 });
 
-test("awaitPromise at the perform site is not taken in a run with a signal (awaitAlone is)", async () => {
+test("awaitPromise at the perform site is taken in a run with a signal too (the abort hands it back to awaitAlone)", async () => {
   const site0 = schedulerFastPaths.awaitAtSiteTaken;
   const alone0 = schedulerFastPaths.awaitAloneTaken;
   const p = fn(function* () {
@@ -153,14 +177,42 @@ test("awaitPromise at the perform site is not taken in a run with a signal (awai
   });
   const r = await runAsync(p(), { handlers: [scheduler], signal: new AbortController().signal });
   assert.equal(r.value, 3);
-  assert.equal(schedulerFastPaths.awaitAtSiteTaken - site0, 0);
-  assert.equal(schedulerFastPaths.awaitAloneTaken - alone0, 2);
-  const r2 = await runAsync(p(), { handlers: [scheduler] });
-  assert.equal(r2.value, 3);
   // the first await is the scheduler's first invocation (R8: it resumes main non-tail), the second
   // is awaited at its site
-  assert.equal(schedulerFastPaths.awaitAloneTaken - alone0, 3);
+  assert.equal(schedulerFastPaths.awaitAloneTaken - alone0, 1);
   assert.equal(schedulerFastPaths.awaitAtSiteTaken - site0, 1);
+  const r2 = await runAsync(p(), { handlers: [scheduler] });
+  assert.equal(r2.value, 3);
+  assert.equal(schedulerFastPaths.awaitAloneTaken - alone0, 2);
+  assert.equal(schedulerFastPaths.awaitAtSiteTaken - site0, 2);
+});
+
+const abortOp: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 8, arbitrary: opArb },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("abortLater" as const), v: fc.nat(99) }) },
+  { weight: 1, arbitrary: fc.constant({ t: "abortNever" } as Op) },
+);
+
+test("awaitPromise at the perform site with a signal: 300 random programs, aborted from a thunk or while an await is pending, give the same events, outcome, log, warnings and report as the general path", async () => {
+  let aborted = 0;
+  let later = 0;
+  const site0 = schedulerFastPaths.awaitAtSiteTaken;
+  await fc.assert(
+    fc.asyncProperty(fc.array(abortOp, { maxLength: 10 }), async (ops) => {
+      const general = await exec(ops, "general");
+      assert.deepEqual(await exec(ops, "alone"), general);
+      assert.deepEqual(await exec(ops, "site"), general);
+      if ((general as { ok: boolean }).ok === false) {
+        aborted++;
+        if (/later|never/.test(String((general as { value: unknown }).value))) later++;
+      }
+    }),
+    { numRuns: 300, seed: 0x51a7e },
+  );
+  assert.ok(later > 20, `${later} runs aborted while an await was pending`);
+  assert.ok(aborted > later, "some runs aborted from a thunk");
+  const taken = schedulerFastPaths.awaitAtSiteTaken - site0;
+  assert.ok(taken > 300, `the at-site await was taken ${taken} times`);
 });
 
 test("awaitAlone and the at-site await: an uncaught rejection and a throwing thunk report the general path's traceback", async () => {
@@ -287,3 +339,54 @@ function lineOf(text: string): number {
   const lines = readFileSync(new URL(import.meta.url), "utf8").split("\n");
   return lines.findIndex((l) => l.includes(text) && !l.includes("lineOf(")) + 1;
 }
+
+test("awaitPromise at the perform site with a signal: a task awaiting alone while main waits for it is finalized after main, as the general path's blocked task, whether its thunk aborts the run or the abort comes while it waits", async () => {
+  async function exec(site: boolean, fromThunk: boolean) {
+    const events: string[] = [];
+    const ctl = new AbortController();
+    const child = fn(function* child() {
+      try {
+        yield* awaitPromise(() => 1);
+        events.push("child before");
+        const v = yield* awaitPromise(() => {
+          if (fromThunk) ctl.abort(new Error("stop"));
+          else setImmediate(() => ctl.abort(new Error("stop")));
+          return fromThunk ? Promise.resolve(5) : new Promise<number>(() => {});
+        });
+        events.push(`child got ${v}`);
+      } finally {
+        events.push("child finally");
+        yield* tell("child finally");
+      }
+    });
+    const main = fn(function* main() {
+      try {
+        return yield* wait(yield* spawn(child()));
+      } finally {
+        events.push("main finally");
+        yield* tell("main finally");
+      }
+    });
+    schedulerFastPaths.awaitAtSite = site;
+    schedulerFastPaths.blockAtSite = site;
+    const site0 = schedulerFastPaths.awaitAtSiteTaken;
+    try {
+      const r = await runAsync(main(), { handlers: [writer, scheduler], signal: ctl.signal });
+      assert.equal(schedulerFastPaths.awaitAtSiteTaken - site0, site ? 2 : 0);
+      return { events, ok: r.ok, log: r.log, warnings: r.warnings.map(String), report: r.format() };
+    } finally {
+      schedulerFastPaths.awaitAtSite = true;
+      schedulerFastPaths.blockAtSite = true;
+    }
+  }
+  for (const fromThunk of [true, false]) {
+    const general = await exec(false, fromThunk);
+    assert.deepEqual(general.events, ["child before", "main finally", "child finally"]);
+    assert.deepEqual(general.log, ["main finally"]);
+    assert.match(
+      general.report,
+      /\n {2}main\n {2}blocked in wait\(task 1\)\n {2}── in task 1 ──\n {2}child\n/,
+    );
+    assert.deepEqual(await exec(true, fromThunk), general);
+  }
+});

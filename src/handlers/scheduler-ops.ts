@@ -556,6 +556,13 @@ export function* handleEffect(
   }
   if (effect instanceof CreateExternalPromise) return cont(cur, k, newExternal(w, effect));
   if (effect instanceof AwaitPromise) {
+    const back = w.handedBack;
+    if (back !== null) {
+      // awaited at its site until the run aborted (scheduler-site.ts awaitAtSite): the thunk was
+      // called and the alone test made there, so the wait goes on as awaitAlone's
+      w.handedBack = null;
+      return yield* awaitAlone(w, cur, k, back.value);
+    }
     if (w.ctx.driver === "sync") return contThrow(cur, k, new AsyncRequiredError("awaitPromise"));
     if (finalizing(w, cur)) return contThrow(cur, k, cancellingError(w, cur));
     let r: unknown;

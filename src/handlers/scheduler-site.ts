@@ -23,7 +23,16 @@ import {
   type Spawn,
   Wait,
 } from "../effects/scheduler.js";
-import { awaitAnswer, DEFER, type Handler, handlersInside, SITE_SWITCH, switchAnswer } from "../protocol.js";
+import {
+  awaitAnswer,
+  DEFER,
+  type Handler,
+  handBack,
+  handlersInside,
+  SITE_SWITCH,
+  switchAnswer,
+} from "../protocol.js";
+import type { Machine } from "../vm/machine.js";
 import {
   awaitExternal,
   callThunk,
@@ -217,17 +226,22 @@ function completionOf(w: World, c: Cell): Promise<unknown> {
 /**
  * awaitPromise at the perform site: awaitAlone's case (nothing else can run until the promise
  * settles) without the handler invocation — the VM suspends the performing frame on the promise
- * (awaitAnswer) and continues it with the outcome. awaitAlone's task is marked blocked meanwhile only
- * so that an aborted run finalizes it as a blocked task (its signal aborted before its finally
- * blocks): so this path is taken only in a run without a signal, where nothing can observe the
- * difference. The handler's order is kept: R7, the sync-driver and finalizing checks (DEFER: the
- * handler throws), the thunk, then the alone test — when the thunk made another task runnable, its
- * outcome is handed to the handler (World.prestarted) and the general path continues.
- * Compared with the general path in test/scheduler-await-alone.test.ts.
+ * (awaitAnswer) and continues it with the outcome. awaitAlone's task is marked blocked meanwhile, so
+ * that an aborted run finalizes it as a blocked task (its signal aborted before its finally blocks),
+ * and the abort's report says where it waited; the one thing that can see the difference is the
+ * run's abort. So in a run with a signal the wait is handed back to the handler when the run aborts
+ * (handBack, before any listener of the scheduler sees the abort: the task then blocked in
+ * awaitAlone with this thunk's outcome, exactly as if the handler had taken the effect), and until
+ * then it costs what it costs without a signal. The handler's order is kept: R7, the sync-driver and
+ * finalizing checks (DEFER: the handler throws), the thunk, then the alone test — when the thunk
+ * made another task runnable, its outcome is handed to the handler (World.prestarted) and the
+ * general path continues. Compared with the general path in test/scheduler-await-alone.test.ts.
  */
 export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
-  if (w.ctx.driver !== "async") return DEFER;
-  const inPlace = schedulerFastPaths.awaitAtSite && w.ctx.signal === null;
+  if (w.ctx.driver !== "async" || w.handedBack !== null) return DEFER;
+  const signal = w.ctx.signal !== null;
+  // (with a signal, the abort hands the wait back to awaitAlone: so only where that would be taken)
+  const inPlace = schedulerFastPaths.awaitAtSite && (!signal || schedulerFastPaths.awaitAlone);
   if (!inPlace && !schedulerFastPaths.blockAtSite) return DEFER;
   w.applyExternal();
   const cur = w.current;
@@ -248,7 +262,13 @@ export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
       return DEFER;
     }
     schedulerFastPaths.awaitAtSiteTaken++;
-    return awaitAnswer(() => r);
+    // (a thunk that aborted the run itself: handed back as the abort begins, at once)
+    return signal
+      ? awaitAnswer(
+          () => r,
+          (m) => handBackTo(w, m, r),
+        )
+      : awaitAnswer(() => r);
   }
   if (!canBlockAtSite(w)) {
     w.prestarted = { effect, ok: true, value: r };
@@ -256,6 +276,16 @@ export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
   }
   // the general path's block on an external promise the settlement completes, at the site
   return blockAtSite(w, W_WAIT, awaitExternal(w, cur, r), null, effect);
+}
+
+/** The run aborts while a task awaits `r` at its site: the wait becomes awaitAlone's (see above). */
+function handBackTo(w: World, m: Machine, r: unknown): void {
+  w.handedBack = { value: r };
+  try {
+    handBack(m);
+  } finally {
+    w.handedBack = null;
+  }
 }
 
 /**

@@ -159,6 +159,13 @@ export class World {
    */
   prestarted: { effect: unknown; ok: boolean; value: unknown } | null = null;
   /**
+   * An awaitPromise awaited at its site in a run with a signal, being handed back to the handler as
+   * the run aborts (scheduler-site.ts awaitAtSite): the FAST_PATH defers it and the handler awaits
+   * this outcome of its thunk alone (awaitAlone), as it would have. Set and consumed within one
+   * dispatch.
+   */
+  handedBack: { readonly value: unknown } | null = null;
+  /**
    * The task whose TaskDone report the FAST_PATH already applied (doneAtSite) before finding it
    * could not switch at the site, and the task it dequeued (null: none ready, pickNext's idle
    * processing decides): the handler takes over from there. Set and consumed within one dispatch.

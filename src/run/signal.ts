@@ -39,6 +39,13 @@ export function listenShared(m: Machine, signal: AbortSignal): void {
 }
 
 function abortRun(m: Machine, reason: unknown): void {
+  // A site waiting on a FAST_PATH's awaitAnswer: first made the handler's wait it stands for (the
+  // task blocked in its invocation), before any other listener (a scheduler's) sees the run
+  const back = m.beforeAbort;
+  if (back !== null && m.abortState === 0 && !m.done) {
+    m.beforeAbort = null;
+    back(m);
+  }
   m.requestAbort(reason);
   const wake = m.wakeOnAbort;
   if (wake !== null) wake();

@@ -213,6 +213,13 @@ export function unwindExit(m: Machine): void {
  * so the next step boundary asks again). Answers false when it waited.
  */
 export function beginAbort(m: Machine): boolean {
+  // (a site waiting on a FAST_PATH's awaitAnswer whose own call aborted the run: the wait becomes
+  // the handler's first, as the general path would have had it — site-answers.ts handBack)
+  const back = m.beforeAbort;
+  if (back !== null) {
+    m.beforeAbort = null;
+    back(m);
+  }
   const job0 = m.job;
   if (m.mode === M_UNWIND && job0 !== null && job0.kind === J_CLOSE) return false;
   m.abortState = 2;

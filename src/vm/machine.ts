@@ -124,6 +124,12 @@ export class Machine {
   declare abortJob: Job | null;
   /** runAsync: ends the driver's wait for an asyncEscape when the signal aborts */
   declare wakeOnAbort: (() => void) | null;
+  /**
+   * While the site waits on a FAST_PATH's awaitAnswer in a run with a signal: what turns that wait
+   * back into the handler's (site-answers.ts handBack), called as the abort is requested or begins
+   * — so that an abort finds the machine as the general path would have left it. Null otherwise.
+   */
+  declare beforeAbort: ((m: Machine) => void) | null;
   /** removes the signal's listener (when the run ends) */
   declare stopListening: (() => void) | null;
 
@@ -170,6 +176,7 @@ export class Machine {
     this.base = base;
     this.abortJob = null;
     this.wakeOnAbort = null;
+    this.beforeAbort = null;
     this.stopListening = null;
   }
 

@@ -5,15 +5,17 @@
  * run/program/state, which can neither switch tasks nor await at a site, does not carry these.
  */
 import { captured } from "./continuation.js";
-import { dropSearchCache } from "./dispatch.js";
+import { deliverTo, dropSearchCache } from "./dispatch.js";
+import { VMInternalError } from "../errors.js";
 import { link } from "./eras.js";
 import { startUnstarted } from "./finalize.js";
 import { SITE_SWITCH } from "./handler.js";
 import { suspendOn, type Machine } from "./machine.js";
-import { M_AWAIT, M_DELIVER } from "./modes.js";
+import { M_AWAIT, M_DELIVER, ST_ASYNC } from "./modes.js";
 import { reportsOn } from "./reported.js";
 import { type Segment, walkedPast } from "./segment.js";
 import { S_PROMPT } from "./codes.js";
+import { siteState } from "./sites.js";
 
 // a task started here is marked for its report (SITE_SWITCH.reporter): its segment's exit and its
 // line in an aborted run's report, grouped as a task's
@@ -25,18 +27,22 @@ export function switchAnswer(): unknown {
   return SITE_SWITCH;
 }
 
-/** the thunk awaitAtSite suspends on (set by awaitAnswer, taken at once) */
+/** the thunk awaitAtSite suspends on, and what the abort calls first (set by awaitAnswer, taken at once) */
 let thunk: (() => unknown) | null = null;
+let back: ((m: Machine) => void) | null = null;
 
 /**
  * @internal A FAST_PATH answer that suspends the perform site on `f` (runAsync only): the driver
  * awaits `f()` and continues the site with its value, or throws its error there — no continuation
  * captured, no handler frame. It is equivalent to the handler doing
  * `transfer(k, yield* asyncEscape(f))` only when nothing can observe the difference while the
- * promise is pending (no other task to run, no abort signal on the run): the hook must decide that.
+ * promise is pending (no other task to run): the hook must decide that. The run's abort is the one
+ * thing that still can: in a run with a signal, `onAbort` (which calls handBack) makes the wait the
+ * handler's before the abort is seen.
  */
-export function awaitAnswer(f: () => unknown): unknown {
+export function awaitAnswer(f: () => unknown, onAbort: ((m: Machine) => void) | null = null): unknown {
   thunk = f;
+  back = onAbort;
   SITE_SWITCH.call = awaitAtSite;
   return SITE_SWITCH;
 }
@@ -50,7 +56,44 @@ function awaitAtSite(m: Machine, p: Segment, e: unknown): void {
   suspendOn(m, f);
   m.awaitEffect = e; // (after escape, which clears it)
   m.awaitTaker = p;
+  m.beforeAbort = back;
+  back = null;
 }
+
+/**
+ * @internal The site's wait on an awaitAnswer becomes its handler's: the effect goes to the prompt
+ * that took it, as if its FAST_PATH had deferred (the hook must defer it now), and the handler runs
+ * until it suspends on its own asyncEscape — the state the general path would be in. For the run's
+ * abort (Machine.beforeAbort): requested now (the driver is waiting: signal.ts abortRun) or
+ * beginning (the hook's own call aborted the run: finalize.ts beginAbort). Only the handler's code
+ * runs here, none of the program's.
+ */
+export function handBack(m: Machine): void {
+  const p = m.awaitTaker!;
+  const e = m.awaitEffect;
+  const aborting = m.abortState;
+  m.awaitEffect = null;
+  m.awaitTaker = null;
+  m.asyncThunk = null;
+  m.abortState = 0; // (so that the handler's asyncEscape stops the steps below, not the abort)
+  m.halt = false;
+  // untraced (trace.steps): the handler's steps belong where the site's wait began, and an
+  // at-site await shows none there
+  const tracer = m.tracer;
+  m.tracer = null;
+  // (an abort called by another run's program, in its step: the site it is about to record is its own)
+  const site = siteState.last;
+  deliverTo(m, p, e, m.cur);
+  const st = m.run(HAND_BACK_STEPS);
+  siteState.last = site;
+  m.tracer = tracer;
+  m.abortState = aborting;
+  if (aborting !== 0) m.halt = true;
+  if (st !== ST_ASYNC && !m.done)
+    m.finish(false, new VMInternalError("a handler given back an awaited effect did not suspend on it"));
+}
+/** (the scheduler's handler reaches its asyncEscape within a dozen steps) */
+const HAND_BACK_STEPS = 10_000;
 
 /**
  * A FAST_PATH's SITE_SWITCH answer at prompt `p` (see its declaration): the performer's chain up to
