@@ -85,17 +85,9 @@ export { Get, get, Modify, modify, Put, put } from "./effects/state.js";
 // (all the types of state-types.ts, unlisted: a list's text moved esbuild's short names; see there)
 export type * from "./effects/state-types.js";
 export { Ask, ask, Local, local } from "./effects/reader.js";
-// typed env keys (issue 11): augment EnvTypes to type ask(key)
-export type {
-  AskTypeArgument,
-  EnvKey,
-  EnvPatch,
-  EnvTypes,
-  EnvValue,
-  NoTypeArgumentOnceEnvTypesIsDeclared,
-  PatchEffects,
-  UndeclaredKeys,
-} from "./effects/reader.js";
+// typed env keys (issue 11): augment EnvTypes to type ask(key), local's patch and run's env
+// (all the types of env-types.ts, unlisted, as state-types.ts's are)
+export type * from "./effects/env-types.js";
 export { Listen, type Listened, listen, Tell, tell } from "./effects/writer.js";
 export { Err, Ok, type Result, safe } from "./effects/safe.js";
 export { state } from "./handlers/state.js";

@@ -1,9 +1,18 @@
 /** Reader effects (SEMANTICS §7.4): Ask, Local. */
 import { checkProgramArg } from "./program-arg.js";
 import { describe, isProgramLike } from "../vm/brand.js";
-import type { Program, ProgramLikeOf } from "../vm/program.js";
-import type { AnyFunction, AnyProgramLike, EffectsOf, IsOpen, ProgramArg, ResultOf } from "../vm/types.js";
+import type { ProgramLikeOf } from "../vm/program.js";
+import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
+import type {
+  AskTypeArgument,
+  CheckedEnvKey,
+  EnvKey,
+  EnvPatch,
+  EnvValue,
+  PatchEffects,
+  UndeclaredKeys,
+} from "./env-types.js";
 
 /**
  * The effect of `ask(key)`: read `key` from the run's env (answered by the `reader` handler, or
@@ -44,88 +53,13 @@ export class Local<T = unknown, R = never> extends Effect<T> {
 }
 
 /**
- * Typed env keys, opt-in. Declare the keys of your env by module augmentation:
- *
- *   declare module "doeff" { interface EnvTypes { "db.url": string; retries: number } }
- *
- * Then `ask("db.url")` is an `Ask<string>` and a key not declared is a compile error. Without a
- * declaration any string key is accepted and `ask<T>(key)` is typed by its type argument.
- */
-// biome-ignore lint/suspicious/noEmptyInterface: an empty interface is the point (users augment it)
-export interface EnvTypes {}
-
-/** The keys `ask` accepts: every string, or once `EnvTypes` is declared, its keys. */
-export type EnvKey = [keyof EnvTypes] extends [never] ? string : Extract<keyof EnvTypes, string>;
-/** The declared type of env key `K` (`unknown` for an undeclared key). */
-export type EnvValue<K> = K extends keyof EnvTypes ? EnvTypes[K] : unknown;
-
-/**
- * What `ask<T>` accepts as `T`: anything while `EnvTypes` is not declared or has an index signature
- * (`[key: string]: unknown`), else nothing — the declared types are used.
- */
-export type AskTypeArgument = [keyof EnvTypes] extends [never]
-  ? unknown
-  : string extends keyof EnvTypes
-    ? unknown
-    : NoTypeArgumentOnceEnvTypesIsDeclared;
-
-/**
- * The constraint `ask<T>`'s type argument fails once `EnvTypes` is declared: named so that the
- * compile error says why and what to do (a bare `never` read "does not satisfy the constraint
- * 'never'").
- */
-export interface NoTypeArgumentOnceEnvTypesIsDeclared {
-  readonly "doeff: EnvTypes is declared, so ask takes no type argument: write ask(key), typed by EnvTypes (declare a missing key there)": never;
-}
-
-/**
- * An env or a `local` patch (also run's `env` option): any record, or once `EnvTypes` is declared,
- * declared keys with their types (or a lazy Program of it). A `Map` is accepted either way, unchecked
- * (its keys are not known to the compiler).
- */
-export type EnvPatch = [keyof EnvTypes] extends [never]
-  ? Record<string, unknown> | ReadonlyMap<string, unknown>
-  : { readonly [K in EnvKey]?: EnvValue<K> | Program<EnvValue<K>> } | ReadonlyMap<string, unknown>;
-
-/**
- * The effects of the lazy values of an env or a `local` patch: a Program value is run at its first
- * `ask`, at that site, so its effects are the asker's (`run` and `local` add them to the row). Values
- * of unknown type (a `Map`, a `Record<string, unknown>`) add nothing, and so does a Program typed
- * without its row (`Program<number>`: open, its effects are not known).
- */
-export type PatchEffects<Patch> =
-  Patch extends ReadonlyMap<unknown, unknown>
-    ? never
-    : {
-        [K in keyof Patch]-?: 0 extends 1 & Patch[K] // any: unknown
-          ? never
-          : unknown extends Patch[K]
-            ? never
-            : Patch[K] extends Program<unknown, infer E> | undefined
-              ? IsOpen<E> extends true
-                ? never
-                : Exclude<E, undefined>
-              : never;
-      }[keyof Patch];
-
-/**
- * Keys of an env or `local` patch that `EnvTypes` does not declare, as `never` (so an undeclared
- * key is an error, as it is for a patch typed `EnvPatch`). Nothing without a declaration.
- */
-export type UndeclaredKeys<Patch> = [keyof EnvTypes] extends [never]
-  ? unknown
-  : Patch extends ReadonlyMap<unknown, unknown>
-    ? unknown
-    : { readonly [K in Exclude<keyof Patch, EnvKey>]: never };
-
-/**
  * The env value under `key` (a Program value is evaluated lazily, once per run); MissingEnvKeyError if
  * absent. Typed by `EnvTypes` when declared, else by the type argument: `ask<number>("n")`. Once
  * `EnvTypes` is declared (without an index signature) a type argument is a compile error: it would
  * override the declared type, and a stale one would hide a mismatch.
  */
-export function ask<T extends AskTypeArgument = never, K extends EnvKey = EnvKey>(
-  key: K,
+export function ask<T extends AskTypeArgument = never, K extends string = EnvKey>(
+  key: CheckedEnvKey<K>,
 ): Ask<[T] extends [never] ? EnvValue<K> : T>;
 export function ask(key: string): Ask<unknown> {
   return new Ask(key);

@@ -4,7 +4,7 @@
  * written with, TypeScript's first pass over an inline handler, a list that may be absent. Separate
  * from the check itself (coverage.ts): these types decide which list to check, and when not to.
  */
-import type { EnvPatch, PatchEffects, UndeclaredKeys } from "../effects/reader.js";
+import type { EnvPatch, PatchEffects, UndeclaredKeys } from "../effects/env-types.js";
 import type { Handler } from "../vm/handler.js";
 import type { AnyFunction, ProgramArg } from "../vm/types.js";
 import type { CoverageOf } from "./coverage.js";

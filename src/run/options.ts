@@ -1,7 +1,7 @@
 /** RunOptions (API §2) and their validation (SEMANTICS §8.1: bad options → TypeError). */
 import { describe, notAHandler } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
-import type { EnvPatch } from "../effects/reader.js";
+import type { EnvPatch } from "../effects/env-types.js";
 import type { Store } from "../effects/state-types.js";
 import type { WarningHook, WarningInfo } from "./context.js";
 import { isMap, isPlainRecord, OPTIONS, TRACE_OPTIONS } from "./read-options.js";

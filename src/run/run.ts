@@ -25,7 +25,7 @@ import { readOptions } from "./read-options.js";
 import { RunResult } from "./result.js";
 import { running } from "./running.js";
 import { listen, listenShared, type SharedSignal } from "./signal.js";
-import type { EnvPatch } from "../effects/reader.js";
+import type { EnvPatch } from "../effects/env-types.js";
 import type {
   Covered,
   CoveredProgram,

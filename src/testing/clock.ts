@@ -20,7 +20,7 @@ import type { FirstPass, InferOnly, MaybeNone } from "../run/entry-check.js";
 import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
 import { checkProgram, run, runAsync } from "../run/run.js";
 import type { RunContext } from "../run/context.js";
-import type { EnvPatch } from "../effects/reader.js";
+import type { EnvPatch } from "../effects/env-types.js";
 import type { TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { describe } from "../vm/brand.js";

@@ -3,7 +3,7 @@
  * the handlers they run it under, as `run` checks them (CoverageOf: MissingHandlerError<…> naming
  * the effects no handler takes, HandlerOrderError, UntaggedEffectError).
  */
-import type { EnvPatch, PatchEffects } from "../effects/reader.js";
+import type { EnvPatch, PatchEffects } from "../effects/env-types.js";
 import type { CoverageOf } from "../run/coverage.js";
 import type { ListWritten, NotInferred, RunOptionsOf } from "../run/entry-check.js";
 import type { AnyHandlerFn, RowOf } from "../run/rows.js";

@@ -11,7 +11,7 @@ import type { RunResult } from "../run/result.js";
 import type { FirstPass, InferOnly, MaybeNone } from "../run/entry-check.js";
 import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
 import { run, runAsync } from "../run/run.js";
-import type { EnvPatch } from "../effects/reader.js";
+import type { EnvPatch } from "../effects/env-types.js";
 import type { TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { explainUnhandled, type Recorder, type RecordFilter, record } from "./record.js";
