@@ -32,7 +32,6 @@ import {
   SITE_SWITCH,
   switchAnswer,
 } from "../protocol.js";
-import type { Machine } from "../vm/machine.js";
 import {
   awaitExternal,
   callThunk,
@@ -279,7 +278,7 @@ export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
 }
 
 /** The run aborts while a task awaits `r` at its site: the wait becomes awaitAlone's (see above). */
-function handBackTo(w: World, m: Machine, r: unknown): void {
+function handBackTo(w: World, m: Parameters<typeof handBack>[0], r: unknown): void {
   w.handedBack = { value: r };
   try {
     handBack(m);
