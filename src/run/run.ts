@@ -341,8 +341,11 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
   let sinceYield = 0;
   let lastYield = Date.now();
   let budget = 16;
-  let awaits = 0; // awaits since the run last yielded to the macrotask queue itself …
-  let awaitClock = -1; // … and Date.now() at the first reading since then (-1: not read)
+  let yielded = lastYield; // Date.now() when the run last yielded to the macrotask queue itself
+  let awaits = 0; // awaits since then …
+  let nextRead = 1; // … at which the clock is read next,
+  let readEvery = 1; // … that many after the last reading,
+  let lastRead = lastYield; // … and what the last reading read
   for (;;) {
     if (st === ST_ASYNC) {
       const thunk = m.asyncThunk!;
@@ -355,25 +358,29 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
       } catch (e) {
         if (m.abortState !== 1) throwAwaited(m, e);
       }
-      // the event loop ran meanwhile, most often: the clock restarts at the next check (no
-      // Date.now() per await)
+      // the event loop ran meanwhile, most often: the steps' clock restarts at their next check
       sinceYield = 0;
       lastYield = -1;
       // But not always: a promise that had already settled (a cache hit, `Promise.resolve(v)`)
       // resumes the run in a microtask, and a run of such awaits kept timers, I/O and its own
       // signal out until it ended (and every WeakRef target made meanwhile alive: they live to the
-      // end of the host's job). So the awaits since the run last yielded are counted, and every
-      // AWAIT_CHECK of them the clock is read: after YIELD_STEPS awaits or YIELD_MS from the first
-      // reading, the run yields. (A run whose awaits do wait for the event loop gets one extra
-      // turn now and then: at most one per YIELD_MS, and per AWAIT_CHECK awaits.)
-      if (++awaits % AWAIT_CHECK === 0) {
+      // end of the host's job). So the run yields after YIELD_STEPS awaits, or YIELD_MS since it
+      // last yielded itself — the time of the awaits and of the steps between them. The clock is
+      // read every `readEvery` awaits: up to AWAIT_CHECK while a reading finds no millisecond gone
+      // since the last (no Date.now() per cheap await), down to every await while each takes one
+      // (a thunk or the steps after it that compute for 1 ms were 128 ms without a turn). A run
+      // whose awaits do wait for the event loop gets one extra turn per YIELD_MS at most.
+      if (++awaits >= nextRead) {
         const now = Date.now();
-        if (awaitClock < 0) awaitClock = now;
-        else if (awaits >= YIELD_STEPS || now - awaitClock >= YIELD_MS) {
+        if (awaits >= YIELD_STEPS || now - yielded >= YIELD_MS) {
           await macrotask();
           awaits = 0;
-          awaitClock = -1;
+          lastRead = yielded = Date.now();
+        } else {
+          readEvery = now > lastRead ? readEvery >> 1 || 1 : Math.min(AWAIT_CHECK, readEvery * 2);
+          lastRead = now;
         }
+        nextRead = awaits + readEvery;
       }
     } else {
       // the work done: the steps, plus the effects the fast lane answered inside them (machine.ts);
@@ -385,8 +392,8 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
       else if (sinceYield >= YIELD_STEPS || Date.now() - lastYield >= YIELD_MS) {
         await macrotask();
         sinceYield = awaits = 0;
-        awaitClock = -1;
-        lastYield = Date.now();
+        nextRead = readEvery;
+        lastRead = lastYield = yielded = Date.now();
       }
     }
     m.laneEffects = 0;
