@@ -341,11 +341,18 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
   let sinceYield = 0;
   let lastYield = Date.now();
   let budget = 16;
-  let yielded = lastYield; // Date.now() when the run last yielded to the macrotask queue itself
-  let awaits = 0; // awaits since then …
-  let nextRead = 1; // … at which the clock is read next,
-  let readEvery = 1; // … that many after the last reading,
+  // the awaits' window: since the run last yielded itself, or a reading found the event loop turned
+  let yielded = lastYield; // Date.now() when it began
+  let awaits = 0; // the awaits in it …
+  let nextRead = AWAIT_CHECK; // … at which the clock is read next,
+  let readEvery = AWAIT_CHECK; // … that many after the last reading,
   let lastRead = lastYield; // … and what the last reading read
+  let turned = false; // a sentinel macrotask ran: the event loop turned (an await waited for it)
+  let sentinel = false; // one is queued
+  const sawTurn = () => {
+    turned = true;
+    sentinel = false;
+  };
   for (;;) {
     if (st === ST_ASYNC) {
       const thunk = m.asyncThunk!;
@@ -364,23 +371,33 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
       // But not always: a promise that had already settled (a cache hit, `Promise.resolve(v)`)
       // resumes the run in a microtask, and a run of such awaits kept timers, I/O and its own
       // signal out until it ended (and every WeakRef target made meanwhile alive: they live to the
-      // end of the host's job). So the run yields after YIELD_STEPS awaits, or YIELD_MS since it
-      // last yielded itself — the time of the awaits and of the steps between them. The clock is
-      // read every `readEvery` awaits: up to AWAIT_CHECK while a reading finds no millisecond gone
-      // since the last (no Date.now() per cheap await), down to every await while each takes one
-      // (a thunk or the steps after it that compute for 1 ms were 128 ms without a turn). A run
-      // whose awaits do wait for the event loop gets one extra turn per YIELD_MS at most.
+      // end of the host's job). So the run yields after YIELD_STEPS awaits, or YIELD_MS, in a
+      // window that begins when it last yielded itself or when a reading found that the event
+      // loop turned (an await of a timer or of I/O: a sentinel macrotask, one queued at a time, ran)
+      // — what follows such an await is not cut short, as a test that lets one setImmediate pass
+      // expects. The clock is read every `readEvery` awaits: AWAIT_CHECK at first and while a
+      // reading finds no millisecond gone since the last (no Date.now() per cheap await), halved
+      // down to every await while readings do (awaits whose thunk or the steps after them compute
+      // for 1 ms ran 128 at a time without a turn; now 64 at first, then ~YIELD_MS' worth).
       if (++awaits >= nextRead) {
         const now = Date.now();
-        if (awaits >= YIELD_STEPS || now - yielded >= YIELD_MS) {
-          await macrotask();
+        if (turned) {
+          turned = false;
           awaits = 0;
-          lastRead = yielded = Date.now();
-        } else {
-          readEvery = now > lastRead ? readEvery >> 1 || 1 : Math.min(AWAIT_CHECK, readEvery * 2);
-          lastRead = now;
+          yielded = now;
+        } else if (awaits >= YIELD_STEPS || now - yielded >= YIELD_MS) {
+          await macrotask();
+          turned = false; // (the sentinel ran first)
+          awaits = 0;
+          yielded = Date.now();
         }
+        readEvery = now > lastRead ? readEvery >> 1 || 1 : Math.min(AWAIT_CHECK, readEvery * 2);
+        lastRead = now;
         nextRead = awaits + readEvery;
+        if (!sentinel) {
+          sentinel = true;
+          macrotask().then(sawTurn);
+        }
       }
     } else {
       // the work done: the steps, plus the effects the fast lane answered inside them (machine.ts);
@@ -393,6 +410,7 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
         await macrotask();
         sinceYield = awaits = 0;
         nextRead = readEvery;
+        turned = false;
         lastRead = lastYield = yielded = Date.now();
       }
     }
