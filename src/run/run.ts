@@ -336,6 +336,25 @@ function slice(m: Machine, id: object, n: number): number {
   }
 }
 
+/**
+ * Turns of the event loop, as a sentinel macrotask counts them: one queued at a time for all runs
+ * (one per run kept each run's machine alive until the next turn: a loop of short runAsync calls
+ * whose promises had settled kept them all).
+ */
+let turns = 0;
+let sentinel = false;
+const sawTurn = (): void => {
+  turns++;
+  sentinel = false;
+};
+function watchTurns(): number {
+  if (!sentinel) {
+    sentinel = true;
+    macrotask().then(sawTurn);
+  }
+  return turns;
+}
+
 /** The rest of an async run, whose first slice of 16 steps ended with `st` (not ST_DONE). */
 async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): Promise<RunResult<unknown>> {
   let sinceYield = 0;
@@ -347,12 +366,7 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
   let nextRead = AWAIT_CHECK; // … at which the clock is read next,
   let readEvery = AWAIT_CHECK; // … that many after the last reading,
   let lastRead = lastYield; // … and what the last reading read
-  let turned = false; // a sentinel macrotask ran: the event loop turned (an await waited for it)
-  let sentinel = false; // one is queued
-  const sawTurn = () => {
-    turned = true;
-    sentinel = false;
-  };
+  let seen = turns; // the turns of the event loop the last reading saw
   for (;;) {
     if (st === ST_ASYNC) {
       const thunk = m.asyncThunk!;
@@ -381,23 +395,18 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
       // for 1 ms ran 128 at a time without a turn; now 64 at first, then ~YIELD_MS' worth).
       if (++awaits >= nextRead) {
         const now = Date.now();
-        if (turned) {
-          turned = false;
+        if (turns !== seen) {
           awaits = 0;
           yielded = now;
         } else if (awaits >= YIELD_STEPS || now - yielded >= YIELD_MS) {
           await macrotask();
-          turned = false; // (the sentinel ran first)
           awaits = 0;
           yielded = Date.now();
         }
         readEvery = now > lastRead ? readEvery >> 1 || 1 : Math.min(AWAIT_CHECK, readEvery * 2);
         lastRead = now;
         nextRead = awaits + readEvery;
-        if (!sentinel) {
-          sentinel = true;
-          macrotask().then(sawTurn);
-        }
+        seen = watchTurns();
       }
     } else {
       // the work done: the steps, plus the effects the fast lane answered inside them (machine.ts);
@@ -410,7 +419,7 @@ async function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): P
         await macrotask();
         sinceYield = awaits = 0;
         nextRead = readEvery;
-        turned = false;
+        seen = turns;
         lastRead = lastYield = yielded = Date.now();
       }
     }
