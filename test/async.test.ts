@@ -308,3 +308,50 @@ test("L9 runAsync yields to the macrotask queue while it awaits promises that ha
   assert.equal(r.error, reason);
   assert.ok(awaited < 1_000_000, `the abort got in after ${awaited} awaits`);
 });
+
+test("L9 runAsync yields within ~5 ms while each settled await (its thunk, or the steps after it) computes for a while", async () => {
+  // the clock was read every 64 awaits, from the 64th on: awaits of 1 ms each (a cache hit whose
+  // thunk parses a row, or a row's work after it) ran 128 at a time — 128 ms without a turn of the
+  // event loop, 1.3 s at 10 ms each. Now a reading that finds time gone reads sooner: after the
+  // first 64 awaits, each takes at least 1 ms here, so 5 ms is ≤ 5 awaits (not a timing assertion).
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end) {}
+  };
+  for (const where of ["thunk", "after"]) {
+    let awaited = 0;
+    const loop = fn(function* loop(n: number) {
+      for (let i = 0; i < n; i++) {
+        yield* awaitPromise(() => {
+          if (where === "thunk") spin(1);
+          return Promise.resolve(i);
+        });
+        if (where === "after") spin(1);
+        awaited++;
+      }
+      return awaited;
+    });
+    const seen: number[] = [];
+    let ticking = true;
+    const tick = () => {
+      seen.push(awaited);
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    let r: RunResult<unknown>;
+    try {
+      r = await runAsync(loop(300), { handlers: [scheduler] });
+    } finally {
+      ticking = false;
+    }
+    assert.equal(r.ok && awaited, 300);
+    let most = 0;
+    for (let i = 1; i < seen.length; i++)
+      if (seen[i - 1]! >= 64) most = Math.max(most, seen[i]! - seen[i - 1]!);
+    assert.ok(
+      seen.length >= 30,
+      `${where}: the event loop ran ${seen.length} times during 300 awaits of 1 ms`,
+    );
+    assert.ok(most <= 20, `${where}: ${most} awaits of 1 ms ran between two turns of the event loop`);
+  }
+});

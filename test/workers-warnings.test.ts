@@ -15,6 +15,7 @@ import {
   program,
   realTime,
   resume,
+  type RunResult,
   runAsync,
   safe,
   scheduler,
@@ -234,4 +235,43 @@ test("workers: a job still finalizing when the run that cancelled it has ended: 
   assert.deepEqual(told, []);
   assert.deepEqual(r.warnings, []);
   assert.equal(r.format(), shown);
+});
+
+test("workers: a job that runs another on the parent's pool (it forwards RunInWorker): both jobs' warnings reach the calling run", async () => {
+  // the forwarded RunInWorker's module#export is symbol-keyed and was left out by structured clone:
+  // the parent's workers handler failed with "Cannot read properties of undefined (reading 'moduleUrl')"
+  const NESTED = new URL("./fixtures/workers/warn-nested.ts", import.meta.url).href;
+  const NESTED_LABEL = "test/fixtures/workers/warn-nested.ts";
+  const { told, onWarning } = recorder();
+  const two = workers({ size: 2 }); // (one thread for each job: the outer one waits for the inner)
+  let r: RunResult<number>;
+  try {
+    r = await runAsync(
+      program(function* () {
+        return yield* runInWorker<number>(NESTED, "outer", 4);
+      }),
+      { handlers: [scheduler, realTime, two], onWarning },
+    );
+  } finally {
+    await two.close();
+  }
+  assert.ok(r.isOk(), r.format());
+  assert.equal(r.value, 41);
+  // the inner job's come first: it ended (and its caller, the forwarded effect, took them) before the outer one
+  assert.deepEqual(told, [
+    [
+      "final",
+      `in worker (${NESTED_LABEL}#inner) — task 1 failed and nothing waited for it`,
+      "inner task failed",
+    ],
+    [
+      "final",
+      `in worker (${NESTED_LABEL}#outer) — task 1 failed and nothing waited for it`,
+      "outer task failed",
+    ],
+  ]);
+  assert.deepEqual(
+    r.warnings.map((e) => (e as Error).message),
+    ["inner task failed", "outer task failed"],
+  );
 });

@@ -320,6 +320,25 @@ function slice(m: Machine, id: object, n: number): number {
 }
 
 /**
+ * Turns of the event loop, as a sentinel macrotask counts them: one queued at a time for all runs
+ * (one per run kept each run's machine alive until the next turn: a loop of short runAsync calls
+ * whose promises had settled kept them all).
+ */
+let turns = 0;
+let sentinel = false;
+const sawTurn = (): void => {
+  turns++;
+  sentinel = false;
+};
+function watchTurns(): number {
+  if (!sentinel) {
+    sentinel = true;
+    macrotask().then(sawTurn);
+  }
+  return turns;
+}
+
+/**
  * The rest of an async run, whose first slice of 16 steps ended with `st` (not ST_DONE). With a
  * signal, an await must also end when the signal aborts, even if its promise never settles (a
  * fetch that ignores the signal). That was a promise of its own per await, racing the thunk's
@@ -378,8 +397,13 @@ async function steps(
   let sinceYield = 0;
   let lastYield = Date.now();
   let budget = 16;
-  let awaits = 0; // awaits since the run last yielded to the macrotask queue itself …
-  let awaitClock = -1; // … and Date.now() at the first reading since then (-1: not read)
+  // the awaits' window: since the run last yielded itself, or a reading found the event loop turned
+  let yielded = lastYield; // Date.now() when it began
+  let awaits = 0; // the awaits in it …
+  let nextRead = AWAIT_CHECK; // … at which the clock is read next,
+  let readEvery = AWAIT_CHECK; // … that many after the last reading,
+  let lastRead = lastYield; // … and what the last reading read
+  let seen = turns; // the turns of the event loop the last reading saw
   for (;;) {
     if (st === ST_ASYNC) {
       const thunk = m.asyncThunk!;
@@ -405,25 +429,34 @@ async function steps(
         }
         if (m.abortState !== 1) throwAwaited(m, e);
       }
-      // the event loop ran meanwhile, most often: the clock restarts at the next check (no
-      // Date.now() per await)
+      // the event loop ran meanwhile, most often: the steps' clock restarts at their next check
       sinceYield = 0;
       lastYield = -1;
       // But not always: a promise that had already settled (a cache hit, `Promise.resolve(v)`)
       // resumes the run in a microtask, and a run of such awaits kept timers, I/O and its own
       // signal out until it ended (and every WeakRef target made meanwhile alive: they live to the
-      // end of the host's job). So the awaits since the run last yielded are counted, and every
-      // AWAIT_CHECK of them the clock is read: after YIELD_STEPS awaits or YIELD_MS from the first
-      // reading, the run yields. (A run whose awaits do wait for the event loop gets one extra
-      // turn now and then: at most one per YIELD_MS, and per AWAIT_CHECK awaits.)
-      if (++awaits % AWAIT_CHECK === 0) {
+      // end of the host's job). So the run yields after YIELD_STEPS awaits, or YIELD_MS, in a
+      // window that begins when it last yielded itself or when a reading found that the event
+      // loop turned (an await of a timer or of I/O: a sentinel macrotask, one queued at a time, ran)
+      // — what follows such an await is not cut short, as a test that lets one setImmediate pass
+      // expects. The clock is read every `readEvery` awaits: AWAIT_CHECK at first and while a
+      // reading finds no millisecond gone since the last (no Date.now() per cheap await), halved
+      // down to every await while readings do (awaits whose thunk or the steps after them compute
+      // for 1 ms ran 128 at a time without a turn; now 64 at first, then ~YIELD_MS' worth).
+      if (++awaits >= nextRead) {
         const now = Date.now();
-        if (awaitClock < 0) awaitClock = now;
-        else if (awaits >= YIELD_STEPS || now - awaitClock >= YIELD_MS) {
+        if (turns !== seen) {
+          awaits = 0;
+          yielded = now;
+        } else if (awaits >= YIELD_STEPS || now - yielded >= YIELD_MS) {
           await macrotask();
           awaits = 0;
-          awaitClock = -1;
+          yielded = Date.now();
         }
+        readEvery = now > lastRead ? readEvery >> 1 || 1 : Math.min(AWAIT_CHECK, readEvery * 2);
+        lastRead = now;
+        nextRead = awaits + readEvery;
+        seen = watchTurns();
       }
     } else if (st !== ST_WOKEN) {
       // the work done: the steps, plus the effects the fast lane answered inside them (machine.ts);
@@ -435,8 +468,9 @@ async function steps(
       else if (sinceYield >= YIELD_STEPS || Date.now() - lastYield >= YIELD_MS) {
         await macrotask();
         sinceYield = awaits = 0;
-        awaitClock = -1;
-        lastYield = Date.now();
+        nextRead = readEvery;
+        seen = turns;
+        lastRead = lastYield = yielded = Date.now();
       }
     }
     m.laneEffects = 0;

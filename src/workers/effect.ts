@@ -117,6 +117,20 @@ Object.defineProperty(RunInWorker.prototype, TIMED_OUT, {
   },
 });
 
+/**
+ * A RunInWorker a job forwards to the parent (a job that runs another on the parent's pool): its
+ * `module#export` pair is symbol-keyed, which structured clone leaves out, and the parent's copy
+ * (made from the fields that crossed) had none — the workers handler failed on it with "Cannot read
+ * properties of undefined (reading 'moduleUrl')". The pair goes in the message (worker-entry.ts),
+ * and `withTarget` gives it back to the copy (handler.ts).
+ */
+export function targetPair(e: object): readonly [string, string] | undefined {
+  return e instanceof RunInWorker ? [e.moduleUrl, e.exportName] : undefined;
+}
+export function withTarget(e: object, pair: readonly [string, string]): void {
+  (e as { [TARGET]: Target })[TARGET] = targetOf(pair[0], pair[1]);
+}
+
 /** `in worker (module#export)`: the traceback frame of `e`'s job (computed once per pair) */
 export function frameOf(e: RunInWorker<unknown>): string {
   return e[TARGET].frame;

@@ -21,7 +21,7 @@ import {
 import { boundary, className, hidden, listedUncalled, transfer, transferWith } from "../protocol.js";
 import type { SchedulerEffect } from "../effects/scheduler.js";
 import type { RunInWorker } from "./effect.js";
-import { frameOf, RunInWorker as RunInWorkerClass } from "./effect.js";
+import { frameOf, RunInWorker as RunInWorkerClass, withTarget } from "./effect.js";
 import type { JobEvent, ParentJob } from "./pool.js";
 import { addWarning, type JobWarning } from "./job-warnings.js";
 import type { RunContext } from "../run/context.js";
@@ -118,6 +118,7 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
         let ok = true;
         // (its fields' Error values rebuilt: wire.ts encodeFields)
         const effect = Object.assign(Object.create(cls.prototype), decodeValue(m.fields)) as Effect<unknown>;
+        if (m.target !== undefined) withTarget(effect, m.target); // (a job that runs a job)
         try {
           v = yield* effect;
         } catch (e) {

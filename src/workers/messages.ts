@@ -71,6 +71,8 @@ export interface EffectMsg {
   readonly cls: number;
   /** the effect's own fields, Error values in wire form (wire.ts encodeFields) */
   readonly fields: Record<string, unknown>;
+  /** a RunInWorker's `[moduleUrl, exportName]`, which its fields cannot carry (effect.ts targetPair) */
+  readonly target?: readonly [string, string];
 }
 
 /** parent → worker: the answer to an EffectMsg */

@@ -24,6 +24,7 @@ import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import { driveAsync } from "../run/run.js";
 import { SharedSignal } from "../run/signal.js";
+import { targetPair } from "./effect.js";
 import { WorkerModuleError } from "./errors.js";
 import { uncloneable, warningsOf } from "./job-warnings.js";
 import { shortUrl } from "./short-url.js";
@@ -299,7 +300,11 @@ function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handl
             try {
               // (Error values in its fields cross as errors: wire.ts encodeFields)
               const fields = encodeFields({ ...effect });
-              const msg: EffectMsg = { t: "eff", job: job.id, req, cls, fields };
+              const target = targetPair(effect);
+              const msg: EffectMsg =
+                target === undefined
+                  ? { t: "eff", job: job.id, req, cls, fields }
+                  : { t: "eff", job: job.id, req, cls, fields, target };
               channel!.postMessage(msg);
             } catch (e) {
               const name = className(effect.constructor);
