@@ -10,7 +10,6 @@ import {
   get,
   getRunContext,
   pure,
-  type RunResult,
   run,
   runAsync,
   scheduler,
@@ -204,30 +203,45 @@ test("L9 runAsync yields to the macrotask queue periodically", async () => {
   assertOk(r, true);
 });
 
+/**
+ * Runs `body` while a setImmediate loop samples `count()` at each turn of the event loop: its
+ * result and the samples (how much work ran between two turns).
+ */
+async function turnsDuring<T>(count: () => number, body: () => Promise<T>): Promise<[T, number[]]> {
+  const seen: number[] = [];
+  let ticking = true;
+  const tick = () => {
+    seen.push(count());
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  try {
+    return [await body(), seen];
+  } finally {
+    ticking = false;
+  }
+}
+
 test("L9 runAsync yields after at most 10,000 steps of work, effects answered at the perform site included", async () => {
   // the FAST_PATH answers of `get` run many to a machine step (the fast lane); they count toward
   // the budget too, so the event loop gets a turn at least every ~10,000 effects (here: a tick
   // counter on setImmediate), however fast the effects are — not a timing assertion: 5 ms can
   // only make the turns come sooner
   let effects = 0;
-  const seen: number[] = [];
-  let ticking = true;
-  const tick = () => {
-    seen.push(effects);
-    if (ticking) setImmediate(tick);
-  };
-  setImmediate(tick);
-  const r = await runAsync(
-    P(function* () {
-      for (let i = 0; i < 300_000; i++) {
-        yield* get("n");
-        effects++;
-      }
-      return effects;
-    }),
-    { handlers: [state], store: { n: 0 } },
+  const [r, seen] = await turnsDuring(
+    () => effects,
+    () =>
+      runAsync(
+        P(function* () {
+          for (let i = 0; i < 300_000; i++) {
+            yield* get("n");
+            effects++;
+          }
+          return effects;
+        }),
+        { handlers: [state], store: { n: 0 } },
+      ),
   );
-  ticking = false;
   assertOk(r, 300_000);
   let most = seen[0]!;
   for (let i = 1; i < seen.length; i++) most = Math.max(most, seen[i]! - seen[i - 1]!);
@@ -280,19 +294,10 @@ test("L9 runAsync yields to the macrotask queue while it awaits promises that ha
   });
   for (const main of [loop(100_000), beside(100_000)]) {
     awaited = 0;
-    const seen: number[] = [];
-    let ticking = true;
-    const tick = () => {
-      seen.push(awaited);
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
-    let r: RunResult<unknown>;
-    try {
-      r = await runAsync(main, { handlers: [scheduler] });
-    } finally {
-      ticking = false;
-    }
+    const [r, seen] = await turnsDuring(
+      () => awaited,
+      () => runAsync(main, { handlers: [scheduler] }),
+    );
     assert.equal(r.ok && awaited, 100_000);
     let most = seen[0] ?? Infinity;
     for (let i = 1; i < seen.length; i++) most = Math.max(most, seen[i]! - seen[i - 1]!);
@@ -331,19 +336,10 @@ test("L9 runAsync yields within ~5 ms while each settled await (its thunk, or th
       }
       return awaited;
     });
-    const seen: number[] = [];
-    let ticking = true;
-    const tick = () => {
-      seen.push(awaited);
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
-    let r: RunResult<unknown>;
-    try {
-      r = await runAsync(loop(300), { handlers: [scheduler] });
-    } finally {
-      ticking = false;
-    }
+    const [r, seen] = await turnsDuring(
+      () => awaited,
+      () => runAsync(loop(300), { handlers: [scheduler] }),
+    );
     assert.equal(r.ok && awaited, 300);
     let most = 0;
     for (let i = 1; i < seen.length; i++)
