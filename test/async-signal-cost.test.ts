@@ -25,17 +25,33 @@ const hook = createHook({
   },
 });
 
-/** The promises a run of `n` awaits makes (the thunks' own included). */
+/**
+ * The promises a run of `n` awaits makes (the thunks' own included). The clock stands still while
+ * it runs: how often the driver reads it, and whether it yields a turn of the event loop, depends on
+ * the milliseconds that pass (a loaded CI machine counted 258 per 90 awaits, not ~180) — this counts
+ * what an await itself costs. The least of three runs, for the same reason.
+ */
 async function promises(n: number, signal: AbortSignal | null): Promise<number> {
-  const p = awaits(n);
-  hook.enable();
-  made = 0;
-  const r = await (signal === null
-    ? runAsync(p, { handlers: [scheduler] })
-    : runAsync(p, { handlers: [scheduler], signal }));
-  hook.disable();
-  assert.equal(r.value, n);
-  return made;
+  const now = Date.now;
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    const p = awaits(n);
+    const t = now();
+    Date.now = () => t;
+    hook.enable();
+    made = 0;
+    try {
+      const r = await (signal === null
+        ? runAsync(p, { handlers: [scheduler] })
+        : runAsync(p, { handlers: [scheduler], signal }));
+      assert.equal(r.value, n);
+    } finally {
+      hook.disable();
+      Date.now = now;
+    }
+    least = Math.min(least, made);
+  }
+  return least;
 }
 
 test("an await in a run with a signal makes as many promises as one without (none of its own to race the abort)", async () => {
