@@ -161,12 +161,28 @@ export function describeError(e: unknown): string {
 
 // `console.log(result)` in Node shows the outcome, not an empty-looking object (every member is an
 // accessor): `RunResult { ok: true, value: 1 }`. Defined off the class so the `.d.ts` stays the API.
+// chai's own copy of loupe (chai 5, under vitest's `expect`) calls the hook without Node's `inspect`:
+// then the plain object is returned, which loupe prints itself (a TypeError "inspect is not a
+// function" took the place of the assertion's message).
 Object.defineProperty(RunResult.prototype, Symbol.for("nodejs.util.inspect.custom"), {
-  value(this: RunResult, _depth: number, options: object, inspect: (v: unknown, o: object) => string) {
+  value(this: RunResult, _depth: number, options: object, inspect?: (v: unknown, o: object) => string) {
     const shown: Record<string, unknown> = this.ok
       ? { ok: true, value: this.value }
       : { ok: false, error: this.error };
     if (this.warnings.length > 0) shown.warnings = this.warnings;
-    return `RunResult ${inspect(shown, options)}`;
+    return typeof inspect === "function" ? `RunResult ${inspect(shown, options)}` : shown;
+  },
+});
+// Test runners print a failed assertion's values by walking their own properties, and a RunResult
+// has none (private fields behind accessors). vitest's diff copied it as `Object.create(its
+// prototype)` whenever Object.prototype.toString said "[object Object]", then read `ok` on the copy,
+// whose private fields do not exist: "Cannot read private member #ok" replaced the test's failure.
+// Its own tag makes such cloners keep the instance, and `toJSON` (which pretty-format, vitest's
+// and Jest's printer, and JSON.stringify call) gives what the result holds, so a diff shows it.
+Object.defineProperty(RunResult.prototype, Symbol.toStringTag, { value: "RunResult" });
+Object.defineProperty(RunResult.prototype, "toJSON", {
+  value(this: RunResult): Record<string, unknown> {
+    const outcome = this.ok ? { ok: true, value: this.value } : { ok: false, error: this.error };
+    return { ...outcome, store: this.store, log: this.log, warnings: this.warnings };
   },
 });
