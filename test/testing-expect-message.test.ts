@@ -512,3 +512,41 @@ test("EffectExpectationError: its own properties are actual, result, then name, 
     );
   }
 });
+
+test("expectEffects: a predicate that answers false is named by its name, or, written inline, by its source (it read `an effect matching a predicate`)", () => {
+  class Charge extends Effect<number> {
+    declare readonly _tag: "Charge";
+    constructor(
+      readonly orderId: string,
+      readonly amount: number,
+    ) {
+      super();
+    }
+  }
+  const handlers = [mock(Charge, 1)] as const;
+  const first = (f: (e: unknown) => boolean) => {
+    try {
+      expectEffects(new Charge("o1", 99), [f], { handlers: [...handlers] });
+    } catch (e) {
+      assert.ok(e instanceof EffectExpectationError);
+      return e.message.split("\n")[0];
+    }
+    assert.fail("the expectation passed");
+  };
+  // (the source as the runtime gives it: tsx and esbuild print it without its spaces)
+  // (in an array, as written inline in the expected list: a const would give the arrow its name)
+  const inline = [(e: unknown) => e instanceof Charge && e.amount > 100][0]!;
+  assert.equal(inline.name, "");
+  const source = String(inline).replace(/\s+/g, " ");
+  assert.ok(source.includes("e.amount") && source.length < 80, source);
+  assert.equal(first(inline), `effect #1: expected an effect matching ${source}, got Charge("o1", 99)`);
+  const isBig = (e: unknown) => e instanceof Charge && e.amount > 100;
+  assert.equal(first(isBig), 'effect #1: expected an effect matching isBig, got Charge("o1", 99)');
+  // a long one is cut at 80 characters
+  const long = [
+    (e: unknown) =>
+      e instanceof Charge && e.orderId === "an order id long enough to be cut at eighty characters",
+  ][0]!;
+  const cut = `${String(long).replace(/\s+/g, " ").slice(0, 79)}…`;
+  assert.equal(first(long), `effect #1: expected an effect matching ${cut}, got Charge("o1", 99)`);
+});

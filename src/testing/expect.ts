@@ -4,7 +4,7 @@
  */
 import { Effect } from "../effects/effect.js";
 import { AsyncRequiredError, UnhandledEffectError } from "../errors.js";
-import { describe, isProgramLike } from "../vm/brand.js";
+import { describe, head, isProgramLike } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
@@ -87,8 +87,26 @@ function matches(expected: EffectExpectation, actual: unknown): boolean {
 
 function show(expected: EffectExpectation): string {
   if (isClass(expected)) return `any ${expected.name || "effect"}`;
-  if (typeof expected === "function") return `an effect matching ${expected.name || "a predicate"}`;
+  if (typeof expected === "function") return `an effect matching ${predicateText(expected)}`;
   return showEffectFields(expected);
+}
+
+/** Longest source of an anonymous predicate shown in a message before it is cut with `…`. */
+const PREDICATE_CAP = 80;
+
+/**
+ * A predicate as the message names it: its name, or — an arrow written inline in the expected list,
+ * the usual case — its source on one line, so that the reader sees which of several it was and what it
+ * asked (`expected an effect matching a predicate` named neither).
+ */
+function predicateText(f: Function): string {
+  if (f.name) return f.name;
+  try {
+    const s = Function.prototype.toString.call(f).replace(/\s+/g, " ");
+    return s.length > PREDICATE_CAP ? `${head(s, PREDICATE_CAP - 1)}…` : s;
+  } catch {
+    return "a predicate";
+  }
 }
 
 /**
