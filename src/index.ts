@@ -219,7 +219,12 @@ export type {
   ProgramExpectedError,
   ResultOf,
 } from "./vm/types.js";
-export type { MissingHandlerError, MissingHandlers, MissingSchedulerError } from "./run/coverage.js";
+export type {
+  MissingHandlerError,
+  MissingHandlers,
+  MissingSchedulerAndClockError,
+  MissingSchedulerError,
+} from "./run/coverage.js";
 export type { Covered, CoveredProgram, FirstPass, RunOptionsOf } from "./run/entry-check.js";
 export type { RowOf, Runnable, RunValue } from "./run/rows.js";
 export type { SpawnStore } from "./effects/scheduler.js";

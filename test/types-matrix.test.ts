@@ -112,6 +112,14 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /MissingSchedulerError<[^']*Wait<number>/,
     /these are the scheduler's effects .*: add `scheduler` to `handlers`/,
   ],
+  // the scheduler's and a clock's (timeout, retry with a delay): it read MissingHandlerError<TimedRow | Spawn<…>>
+  "missing-scheduler-and-clock": [
+    /MissingSchedulerAndClockError<[^']*TimedRow/,
+    /add `scheduler` and then a clock to `handlers`/,
+  ],
+  "missing-scheduler-and-clock-expect": [/MissingSchedulerAndClockError<[^']*TimedRow/],
+  // a lone clock effect (retry with a delay runs in the calling task) stays MissingHandlerError<Delay>
+  "missing-clock-only": [/MissingHandlerError<Delay>/],
   "missing-scheduler-and-more": [
     /MissingHandlerError<(Log \| Spawn<number, never>|Spawn<number, never> \| Log)>/,
   ],
@@ -234,7 +242,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "spawn-generic-function": [new RegExp(escapeRegExp(GENERIC_FIX))],
   "timeout-generic-function-union": [new RegExp(escapeRegExp(GENERIC_FIX))],
 };
-const ERROR_SOURCE = `import { all, completePromise, createPromise, Effect, forEach, get, handle, pass, program, pure, raceAll, raceFirst, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
+const ERROR_SOURCE = `import { all, completePromise, createPromise, delay, Effect, forEach, get, handle, pass, program, pure, raceAll, raceFirst, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
 import { abortable, concurrencyLimited, concurrencyLimiter, fn, rateLimited, rateLimiter, recover, retry, scoped, timeout, withPermit } from "doeff";
 import type { Handler, Program, Semaphore } from "doeff";
 import { createContinuation, intercept, listen, local, safe } from "doeff";
@@ -258,6 +266,12 @@ run(logs);
 run(new Log());
 // case: missing-scheduler
 run(flips, { handlers: [state, handle(Coin, function* (_e, k) { const p = yield* createPromise<number>(); yield* completePromise(p, 1); return yield* resume(k, (yield* wait(p.future)) === 1); })] });
+// case: missing-scheduler-and-clock
+run(timeout(flips, 10), { handlers: [state, handle(Coin, (_e, k) => resume(k, true))] });
+// case: missing-scheduler-and-clock-expect
+expectEffects(timeout(flips, 10), [Coin], { handlers: [state, handle(Coin, (_e, k) => resume(k, true))] });
+// case: missing-clock-only
+run(retry(program(function* () { yield* delay(5); }), { times: 1, delay: 5 }));
 // case: missing-scheduler-and-more
 run(program(function* () { yield* new Log(); return yield* spawn(pure(1)); }));
 // case: inline-handler

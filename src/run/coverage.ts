@@ -16,6 +16,7 @@ import type {
   UnusualMembers,
   UntaggedEffectError,
 } from "../vm/types.js";
+import type { Delay, Now } from "../effects/time.js";
 import type { EveryEffectHandlerError, TakingEvery } from "./every-effect.js";
 import type { AnyHandlerFn, EmittedBy, HandledBy, PerformedBy, TakenBy, TaskEndedBy } from "./rows.js";
 import type { RowTaskEnders, TaskEnders, TaskResultError } from "./task-results.js";
@@ -133,7 +134,12 @@ export type PlainCoverage<E, Hs> = [Unhandled<E, Hs>] extends [never]
 export type MissingCoverage<Missing, Hs> = [TakenFromAnotherCopy<HandledBy<Hs>>] extends [never]
   ? [Missing] extends [{ readonly _scheduler: true }]
     ? MissingSchedulerError<Missing>
-    : MissingHandlerError<Missing>
+    : [Missing] extends [{ readonly _scheduler: true } | Delay | Now]
+      ? // (some of them the scheduler's: a lone Delay or Now reads well as MissingHandlerError<Delay>)
+        [Extract<Missing, { readonly _scheduler: true }>] extends [never]
+        ? MissingHandlerError<Missing>
+        : MissingSchedulerAndClockError<Missing>
+      : MissingHandlerError<Missing>
   : AnotherCopyHandlerError<TakenFromAnotherCopy<HandledBy<Hs>>>;
 
 /**
@@ -145,6 +151,15 @@ export type MissingCoverage<Missing, Hs> = [TakenFromAnotherCopy<HandledBy<Hs>>]
  */
 export interface MissingSchedulerError<Missing> {
   readonly "doeff: these are the scheduler's effects (tasks, promises, channels, the toolkit): add `scheduler` to `handlers`, before the handlers whose own code performs them (in a test, virtualClock().run installs it, and expectEffects takes virtualClock().handlers)": Missing;
+}
+/**
+ * The compile error in place of {@link MissingHandlerError} when the effects no listed handler takes
+ * are the scheduler's and a clock's (`Delay`, `Now`): what `timeout`, `retry` with a delay or a
+ * task that waits perform, printed as the toolkit's rows (`TimedRow | Spawn<…>`), which name neither
+ * handler. Fix: add `scheduler` and a clock, in that order (in a test, `virtualClock()` brings both).
+ */
+export interface MissingSchedulerAndClockError<Missing> {
+  readonly "doeff: these are the scheduler's and a clock's effects (tasks, timeout, retry with a delay, delay, now): add `scheduler` and then a clock to `handlers`, simulatedTime() (or realTime, under runAsync) (in a test, virtualClock().run installs both, and expectEffects takes virtualClock().handlers)": Missing;
 }
 /** The effect types of X made by another copy of doeff: its Effect's phantom, not this one's brand. */
 export type TakenFromAnotherCopy<X> = 0 extends 1 & X
