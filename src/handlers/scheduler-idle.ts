@@ -4,9 +4,9 @@
  * completions or an awaited JS promise make ready; else an AsyncRequiredError or a DeadlockError,
  * thrown into the most recently blocked task at its blocking call.
  *
- * Apart from the effects (scheduler-ops.ts): every blocking operation ends here, and so do the
- * handler's switches (scheduler.ts) and a task's end; it reads the world and changes nothing in it
- * but the queue and the task it hands an error to.
+ * Apart from the effects (scheduler-ops.ts) because it is not one: every blocking operation ends
+ * here, and so does a task's end (its completion report, scheduler.ts). What it holds is R6's order
+ * of steps and the error messages that say what a stuck run waits for.
  */
 import { AsyncRequiredError, DeadlockError } from "../errors.js";
 import { asyncEscape, blockedIn, getCallStack, heldBy, macrotask, noteBlockedAt } from "../protocol.js";
