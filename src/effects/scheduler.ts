@@ -271,7 +271,7 @@ export class CreateExternalPromise<T = unknown> extends SchedulerEffect<External
 /**
  * @internal CreateExternalPromise effects whose promise can only cancel, never unblock a program:
  * abortable's signal. Under `run` a deadlock that only they could end is a DeadlockError, not a wait
- * for the event loop (scheduler-ops.ts pickNext (3)).
+ * for the event loop (scheduler-idle.ts pickNext (3)).
  */
 export const CANCEL_ONLY: WeakSet<object> = new WeakSet();
 /**

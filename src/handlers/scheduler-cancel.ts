@@ -1,15 +1,16 @@
 /**
- * Cancellation's bookkeeping (SEMANTICS §9.4, §9.8): the state changes, where scheduler-ops.ts runs
- * the finally blocks. A task's AbortSignal, made on first use and aborted before its finally blocks
- * run; the TaskCancelledError its waiters receive; and the error of a task that ended with nobody
- * waiting — a finally block's that threw while it was cancelled, or a failed task's — kept on the
- * run's warnings until a waiter reads it.
+ * Cancellation's bookkeeping (SEMANTICS §9.4, §9.8): the state changes, where scheduler-finalize.ts
+ * runs the finally blocks. A task's AbortSignal, made on first use and aborted before its finally
+ * blocks run; the TaskCancelledError its waiters receive; and the error of a task that ended with
+ * nobody waiting — a finally block's that threw while it was cancelled, or a failed task's — kept on
+ * the run's warnings until a waiter reads it.
  */
 import type { CancelledBy } from "../effects/scheduler.js";
 import { TaskCancelledError } from "../errors.js";
 import { noteWait, provisionalWarning, reported, unstarted } from "../protocol.js";
 import { BLOCKED, CANCELLING, DONE, PENDING, type Waiter } from "./scheduler-cell.js";
 import { TaskRec } from "./scheduler-task.js";
+import { settle } from "./scheduler-waiters.js";
 import type { World } from "./scheduler-world.js";
 
 /** The task's AbortSignal (made on first use; already aborted for a task being finalized). */
@@ -160,7 +161,7 @@ function settleUnheard(
   traced = false,
 ): void {
   const retract = provisionalWarning(w.ctx, error, where, traced);
-  w.settle(t, false, undefined, () => {
+  settle(w, t, false, undefined, () => {
     retract();
     return make();
   });
@@ -181,5 +182,5 @@ export function finishCancel(w: World, t: TaskRec, cause: { error: unknown } | n
   const made = () => cancelledError(t, cause);
   if (unheard && cause !== null)
     settleUnheard(w, t, cause.error, `a finally block of task ${t.id} threw while it was cancelled`, made);
-  else w.settle(t, false, undefined, made);
+  else settle(w, t, false, undefined, made);
 }

@@ -1,8 +1,9 @@
 /**
  * Waitable cells and the waiters blocked on them (SEMANTICS §9). A cell is what a Task or a Future
  * handle stands for (a task record is a cell too: scheduler-task.ts); a blocked task registers one
- * waiter on every pending cell it waits for, and World.settle offers a completed cell to its waiters
- * in the order they blocked (R4). cellOf / ownedCells (scheduler-task.ts) read the cell behind a handle.
+ * waiter on every pending cell it waits for, and settle (scheduler-waiters.ts) offers a completed
+ * cell to its waiters in the order they blocked (R4). cellOf / ownedCells (scheduler-task.ts) read
+ * the cell behind a handle.
  */
 import type { Waitable } from "../effects/scheduler.js";
 import type { TaskRec } from "./scheduler-task.js";
@@ -131,7 +132,7 @@ export function addTo(c: Cell, w: Waiter): boolean {
   } else if (ws[ws.length - 1] === w) return false;
   else {
     // A waiter decided elsewhere (a race another cell won, a cancelled task) leaves its other cells
-    // lazily (World.settle skips it). A long-lived cell (a shutdown future raced against every unit
+    // lazily (settle skips it). A long-lived cell (a shutdown future raced against every unit
     // of work) would keep them all, and their tasks, until it settles: drop them whenever the list
     // doubles — amortized O(1) per waiter, order kept.
     const n = ws.length;

@@ -155,7 +155,7 @@ export function armDeadline(timer: Task<unknown>, clock: DeadlineClock, ms: numb
   const t = timer as unknown as TaskRec;
   const w = t.world;
   const due = new DueCell(w, clock.external);
-  // block(t), addWait(t, cell): where its delay's `wait` blocked it
+  // block(t), addWait(t, cell) (scheduler-waiters.ts): where its delay's `wait` blocked it
   w.block(t, null);
   const x = new DeadlineWaiter(t, W_WAIT, null, null, null);
   addTo(due.cell, x);

@@ -1,8 +1,9 @@
 /**
  * The scheduler's operations (SEMANTICS §9.2–§9.5): one effect of the running task is handled and
  * the task to switch to is chosen — the same one (non-blocking, R2), the ready-queue head (R3, R5)
- * or what idle processing produces (R6). Cancellation (9.4) and the end of main (R9) live here too.
- * The switch itself is made by the handler (scheduler.ts).
+ * or what idle processing produces (R6, scheduler-idle.ts). Cancelling another task and the end of
+ * main (R9) run finally blocks: that is scheduler-finalize.ts. The switch itself is made by the
+ * handler (scheduler.ts).
  */
 import {
   AwaitPromise,
@@ -14,7 +15,6 @@ import {
   CreateExternalPromise,
   CreatePromise,
   FailPromise,
-  FINALIZING,
   Gather,
   GetAbortSignal,
   GetTaskInfo,
@@ -24,43 +24,27 @@ import {
   RetryCede,
   Spawn,
   Wait,
-  type CancelledBy,
 } from "../effects/scheduler.js";
 import { keepFast } from "../effects/keep-fast.js";
-import {
-  AsyncRequiredError,
-  ContinuationConsumedError,
-  DeadlockError,
-  PromiseAlreadyCompletedError,
-  TaskCancelledError,
-} from "../errors.js";
+import { AsyncRequiredError, PromiseAlreadyCompletedError } from "../errors.js";
 import {
   asyncEscape,
-  blockedIn,
   type Continuation,
   describe,
   finalize,
-  getCallStack,
   getHandlers,
   type Handler,
-  heldBy,
   isProgramLike,
-  macrotask,
-  noteBlockedAt,
   Program,
 } from "../protocol.js";
 import { abortReason, abortSignal, failTask, finishCancel, signalOf } from "./scheduler-cancel.js";
 import {
-  BLOCKED,
   CANCELLING,
   type Cell,
   DONE,
   FAILED,
   PENDING,
   type PromiseCell,
-  RUNNING,
-  READY,
-  START,
   SUCCEEDED,
   THROW,
   VALUE,
@@ -68,17 +52,12 @@ import {
   W_RACE,
   W_WAIT,
 } from "./scheduler-cell.js";
+import { cancelOther, cancellingError, finalizing } from "./scheduler-finalize.js";
+import { pickNext } from "./scheduler-idle.js";
 import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
-import {
-  AwaitLink,
-  abandonAwait,
-  awaited,
-  externalCell,
-  newExternal,
-  newPromise,
-  nextExternal,
-} from "./scheduler-promise.js";
+import { AwaitLink, awaited, externalCell, newExternal, newPromise } from "./scheduler-promise.js";
 import { cellOf, TaskDone, TaskRec, taskInfo, Wrapped } from "./scheduler-task.js";
+import { addWaiterOf, settle } from "./scheduler-waiters.js";
 import type { World } from "./scheduler-world.js";
 
 export { TaskDone };
@@ -97,121 +76,6 @@ function contThrow(t: TaskRec, k: Continuation, e: unknown): TaskRec {
   return t;
 }
 
-function cancellingError(w: World, t: TaskRec): TaskCancelledError {
-  const who = t === w.main ? "the main task" : `task ${t.id}`;
-  const why = w.aborting ? "the run was aborted (its signal)" : `${who} is being cancelled`;
-  // (the fix too: people coming from Effect or effection expect a finalizer to wait for async work)
-  const e = new TaskCancelledError(
-    t.handle,
-    `${why}: blocking operations (wait, gather, race, awaitPromise, delay) are not possible while finally blocks run; keep the cleanup that must finish non-blocking, start asynchronous cleanup without waiting for it, or do it after the run`,
-  );
-  FINALIZING.add(e);
-  return e;
-}
-
-/** Is `t` being finalized (cancelled, or the whole run aborted)? Then blocking operations throw. */
-export function finalizing(w: World, t: TaskRec): boolean {
-  return t.run === CANCELLING || w.aborting;
-}
-
-/** Next task to run: the ready-queue head, or what idle processing (R6) produces. */
-export function* pickNext(w: World): Generator<unknown, TaskRec, any> {
-  for (;;) {
-    const t = w.dequeue();
-    if (t !== null) return t;
-    // (0) an idle source (a simulated clock) is about to move time while external promises are
-    // pending: first apply the completions of those that have settled, so an awaited promise that
-    // settles without real waiting (an in-memory async mock) is answered at this virtual instant.
-    // Under runAsync, one turn of the event loop first runs their callbacks: without it, whether
-    // they were queued depended on whether the run had happened to yield (every 5 ms of real time),
-    // and so did the virtual time at which the awaiting task went on. Also once a source was
-    // dropped (a clock with no timer left): which of the tasks whose promises settled in one turn
-    // went on before what the first one made ready depended on whether a clock had been dropped.
-    if (w.pendingExternal > 0 && w.idleSeq > 0) {
-      if (w.extQueue.length === 0 && w.ctx.driver === "async") yield* asyncEscape(macrotask);
-      w.applyExternal();
-      if (w.hasReady()) continue;
-    }
-    // (1) idle sources, in registration order
-    let progressed = w.idleSources.length > 0;
-    while (progressed && !w.hasReady()) progressed = w.askIdle();
-    if (w.hasReady()) continue;
-    // (2) queued external completions
-    w.applyExternal();
-    if (w.hasReady()) continue;
-    // (3) pending external promises: runAsync awaits the next completion; run cannot. Those only
-    // this run could complete now (a limiter's slot held by its own tasks, every one waiting) are
-    // no wait at all: with nothing else pending, under either driver, the run is deadlocked.
-    let inside = 0;
-    if (w.insideOnly !== null) for (const f of w.insideOnly.values()) if (f()) inside++;
-    if (w.pendingExternal > inside) {
-      if (w.ctx.driver === "async") {
-        yield* asyncEscape(() => nextExternal(w));
-        continue;
-      }
-      // Under run, what only an abortable's signal could end is a deadlock: nothing outside runs
-      // during a run, no task is left to abort it, and the signal would only cancel — the blocked
-      // program inside is the bug, and the DeadlockError says where it waits. AsyncRequiredError's
-      // runAsync would wait for the signal: for one never aborted, for ever.
-      if (w.pendingExternal > inside + (w.cancelOnly?.size ?? 0))
-        return throwIntoBlocked(
-          w,
-          new AsyncRequiredError(
-            "waiting for an external promise (awaitPromise, createExternalPromise, a receive on an eventChannel)",
-          ),
-        );
-    }
-    // (4)
-    return throwIntoBlocked(w, new DeadlockError(yield* deadlockMessage(w)));
-  }
-}
-
-/** What a deadlock is, which tasks wait, and what to look for (the error names no fix otherwise). */
-function* deadlockMessage(w: World): Generator<unknown, string, any> {
-  const blocked: TaskRec[] = [];
-  if (w.main.run === BLOCKED) blocked.push(w.main);
-  for (let t = w.liveHead; t !== null; t = t.nextLive) if (t.run === BLOCKED && t !== w.main) blocked.push(t);
-  const name = (t: TaskRec) => (t === w.main ? "main" : `task ${t.id}`);
-  const more = blocked.length > 8 ? `, … (${blocked.length} in all)` : "";
-  // where each waits: the program frames its continuation holds, outermost first (the traceback
-  // shows only the task the error is thrown into; the others are where the cycle is found)
-  const where: string[] = [];
-  for (const t of blocked.slice(0, 8)) {
-    // (through an observe inside the scheduler, waiting in its delegate: the program's frames)
-    const k = t.k === null ? null : heldBy(t.k);
-    const stack = k === null ? [] : yield* getCallStack(k);
-    // and the library call it is blocked in, as an aborted run's report says (`receive(…)`): a
-    // task blocked on a channel no one sends on named only its own frames
-    const what = k === null ? undefined : blockedIn(k);
-    where.push(
-      `${name(t)}${
-        stack.length === 0
-          ? ""
-          : ` in ${stack
-              .map((e) => e.name)
-              .reverse()
-              .join(" > ")}`
-      }${what === undefined ? "" : `, blocked in ${what}`}`,
-    );
-  }
-  const last = w.mostRecentlyBlocked();
-  return `deadlock: every task is blocked (${blocked.map(name).slice(0, 8).join(", ")}${more}) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Where they wait: ${where.join("; ")}${more}. Thrown where ${last === null ? "main" : name(last)} blocked last`;
-}
-
-/** R6 (3)/(4): the error is thrown into the most recently blocked task at its blocking call. */
-function throwIntoBlocked(w: World, e: unknown): TaskRec {
-  const t = w.mostRecentlyBlocked();
-  if (t === null) throw new Error(`doeff scheduler: nothing is ready or blocked (${String(e)})`);
-  // (thrown from this invocation, perhaps for another task's effect: its traceback is told which
-  // effect t waits at, for its `effect Wait(Future): scheduler ✗` line)
-  const x = t.waiter;
-  if (x !== null && t.k !== null && w.self !== null) noteBlockedAt(t.k, x.effect, w.self, e);
-  w.unblock(t);
-  t.action = THROW;
-  t.actionValue = e;
-  return t;
-}
-
 /** Block the performing task on `items` and switch (R3); inside a finalization → TaskCancelledError. */
 function* blockOn(
   w: World,
@@ -223,134 +87,9 @@ function* blockOn(
   effect: unknown,
 ): Generator<unknown, TaskRec, any> {
   if (finalizing(w, cur)) return contThrow(cur, k, cancellingError(w, cur));
-  w.addWaiterOf(cur, kind, items, handles, effect);
+  addWaiterOf(cur, kind, items, handles, effect);
   w.block(cur, k);
   return yield* pickNext(w);
-}
-
-/**
- * Run `t`'s finally blocks (finalize its stashed continuation) with its context current; answers
- * the first error a finally block threw, or null. Its signal is aborted first (§9.8).
- */
-function* finalizeTask(
-  w: World,
-  t: TaskRec,
-  kt: Continuation,
-  mainEnded = false,
-  by: CancelledBy | null = null,
-): Generator<unknown, { error: unknown } | null, any> {
-  abortSignal(t, () => abortReason(t, mainEnded, by));
-  abandonAwait(w, t);
-  t.run = CANCELLING;
-  const prev = w.current;
-  const prevCtx = w.ctx.current;
-  w.current = t;
-  w.ctx.setCurrent(t.ctx);
-  try {
-    yield* finalize(kt);
-    return null;
-  } catch (e) {
-    // an aborted run may already have finalized this continuation while unwinding (it was stashed
-    // mid-switch): nothing more ran, nothing was lost
-    if (w.aborting && e instanceof ContinuationConsumedError) return null;
-    return { error: e };
-  } finally {
-    // also when this frame is itself closed (the run aborted while the finally blocks ran)
-    w.current = prev;
-    w.ctx.setCurrent(prevCtx);
-  }
-}
-
-/**
- * Cancel a task that is not the caller (9.4): its finally blocks run now, with its context current.
- * `r9`: cancelled because main finished or the run was aborted — nobody will ever wait for it, so an
- * error thrown by its finally blocks is reported on the RunResult (`warnings`) instead.
- */
-function* cancelOther(
-  w: World,
-  t: TaskRec,
-  r9: boolean,
-  by: CancelledBy | null = null,
-): Generator<unknown, boolean, any> {
-  if (t.run === READY && t.action === START) {
-    finishCancel(w, t, null); // unstarted: runs no code
-    return true;
-  }
-  w.unblock(t);
-  const kt = t.k;
-  t.k = null;
-  if (t.run === READY && t.action === THROW) unreceived(w, t);
-  t.actionValue = undefined;
-  if (t.run === RUNNING && kt === null && !w.aborting) {
-    // t is running a cancel of its own, whose finalization ran this (a finally block cancelling
-    // the task that cancels it: linked tasks). t's continuation is that cancel's: mark t being
-    // cancelled, and its cancel finalizes it when it returns (handleEffect), as cancelling oneself
-    // — t runs no more code of its own, and its finally blocks run before its waiters hear of it.
-    abortSignal(t, () => abortReason(t, false, by));
-    t.run = CANCELLING;
-    return false;
-  }
-  if (t.run === RUNNING || t.run === CANCELLING || kt === null) {
-    // not reachable by the rules, except in an aborted run (its frames were unwound with the run's)
-    abortSignal(t, () => abortReason(t, false, by));
-    finishCancel(w, t, null);
-    return false;
-  }
-  const cause = yield* finalizeTask(w, t, kt, r9, by);
-  if (cause !== null && r9)
-    w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
-  finishCancel(w, t, cause, !r9);
-  return cause === null;
-}
-
-/**
- * t was woken with an error (a task's failure from its wait / gather / race, a failed future) and
- * is cancelled before it ran: no program receives that error, so it is kept on the warnings (the
- * warning a failed task's error had was taken back when it was handed to t). A TaskCancelledError
- * with no cause says only that another task was cancelled: nothing is lost with it.
- */
-function unreceived(w: World, t: TaskRec): void {
-  let e = t.actionValue;
-  if (e instanceof TaskCancelledError) {
-    if (!Object.hasOwn(e, "cause")) return;
-    e = e.cause; // the error a finally block threw, kept as itself (as when nothing waited at all)
-  }
-  const from = t.takeWokenBy();
-  // A promise the program failed itself (createPromise + failPromise, a channel's close failing a
-  // blocked send) warns of nothing when no task waits for it; nor when its waiter was cancelled.
-  // A failed task and an awaited JS promise's rejection do.
-  if (from !== null && !(from instanceof TaskRec) && !(from as PromiseCell).external) return;
-  const who = t === w.main ? "the main task" : `task ${t.id}`;
-  // (provisional: another task woken with the same failure may still receive it)
-  w.unreceived(from, e, `${who} was woken with this error and did not run to receive it`);
-}
-
-/**
- * R9: main finished; cancel every task not done, in ascending id order (including any spawned
- * meanwhile). In an aborted run (§9.8) main may not have finished: a main suspended in the
- * scheduler (blocked or ready) is finalized first.
- */
-export function* shutdown(w: World): Generator<unknown, void, any> {
-  const main = w.main;
-  const km = main.k;
-  if (main.run !== DONE && km !== null) {
-    main.k = null;
-    // main woken with an error it never ran to receive (the run aborted, or the scheduler's scope
-    // abandoned): kept on the warnings, as for a task
-    if (main.run === READY && main.action === THROW) unreceived(w, main);
-    w.unblock(main);
-    const cause = yield* finalizeTask(w, main, km);
-    if (cause !== null)
-      w.ctx.warn(cause.error, "a finally block of the main task threw while the run was aborted");
-  }
-  main.run = DONE;
-  w.current = main;
-  w.ctx.setCurrent(main.ctx);
-  // always the live list's head: cancelOther ends every task it is given (finishCancel unlinks it),
-  // tasks spawned meanwhile are appended, so this is ascending id order including those
-  for (let t = w.liveHead; t !== null; t = w.liveHead) yield* cancelOther(w, t, true);
-  w.current = main;
-  w.ctx.setCurrent(main.ctx);
 }
 
 /** @internal The scheduler's fast paths, switchable so tests can compare each with the general path. */
@@ -438,7 +177,7 @@ export function taskDone(w: World, effect: TaskDone, k: Continuation | null): Ta
   const t = effect.task;
   if (t.run === CANCELLING) return cont(t, k!, undefined); // completed during its own finalization (never at the site)
   w.finished(t);
-  if (effect.ok) w.settle(t, true, effect.value);
+  if (effect.ok) settle(w, t, true, effect.value);
   else failTask(w, t, effect.value);
   return w.dequeue();
 }
@@ -550,8 +289,8 @@ export function* handleEffect(
   if (effect instanceof CompletePromise || effect instanceof FailPromise) {
     const c = cellOf(effect.promise.future) as PromiseCell; // (a Future's cell)
     if (c.requested || c.state !== PENDING) return contThrow(cur, k, new PromiseAlreadyCompletedError());
-    if (effect instanceof CompletePromise) w.settle(c, true, effect.value);
-    else w.settle(c, false, effect.error);
+    if (effect instanceof CompletePromise) settle(w, c, true, effect.value);
+    else settle(w, c, false, effect.error);
     return cont(cur, k, undefined);
   }
   if (effect instanceof CreateExternalPromise) return cont(cur, k, newExternal(w, effect));

@@ -2,7 +2,7 @@
  * What a decided wait, gather or race answers (SEMANTICS §9.3, R5): a gather's values in item order,
  * a race's `{index, value, rest}` or its winner's error, and the logs of the finished tasks it read
  * merged into the waiter's. One copy, for an answer decided at once (scheduler-ops.ts,
- * scheduler-site.ts) and for one decided when a cell settles later (World.settle).
+ * scheduler-site.ts) and for one decided when a cell settles later (settle, scheduler-waiters.ts).
  */
 import type { Waitable } from "../effects/scheduler.js";
 import { TaskCtx } from "../protocol.js";

@@ -35,7 +35,6 @@ import {
 import {
   awaitExternal,
   callThunk,
-  finalizing,
   schedulerFastPaths,
   spawnedTask,
   type TaskDone,
@@ -56,9 +55,11 @@ import {
   W_GATHER,
   W_WAIT,
 } from "./scheduler-cell.js";
+import { finalizing } from "./scheduler-finalize.js";
 import { gatherValues, mergeLog } from "./scheduler-outcome.js";
 import { newExternal, newPromise, nextExternal } from "./scheduler-promise.js";
 import { cellOf, mine, ownedCells, TaskRec, taskInfo, Wrapped } from "./scheduler-task.js";
+import { addWaiterOf, settle } from "./scheduler-waiters.js";
 import type { World } from "./scheduler-world.js";
 
 /**
@@ -135,7 +136,7 @@ function completeAtSite(w: World, effect: CompletePromise): unknown {
   w.applyExternal();
   const c = cellOf(effect.promise.future) as PromiseCell; // (a Future's cell)
   if (c.requested || c.state !== PENDING) return DEFER;
-  w.settle(c, true, effect.value);
+  settle(w, c, true, effect.value);
   return undefined;
 }
 
@@ -346,7 +347,7 @@ function blockAtSite(
   const cur = w.current;
   if (!canBlockAtSite(w) || finalizing(w, cur)) return DEFER;
   const next = w.peek()!;
-  w.addWaiterOf(cur, kind, items, handles, effect);
+  addWaiterOf(cur, kind, items, handles, effect);
   w.block(cur, null);
   w.dequeue();
   return switchTo(w, next, cur);

@@ -1,21 +1,21 @@
 /**
- * The scheduler's per-run world (SEMANTICS §9): tasks, waitable cells, waiters, the FIFO ready
- * queue, external completions and idle sources. Everything here is synchronous bookkeeping; the
- * handler (scheduler.ts) does the switching with transfer / transferWith / resume.
+ * The scheduler's per-run world (SEMANTICS §9): tasks, the FIFO ready queue, external completions
+ * and idle sources. Everything here is synchronous bookkeeping; the handler (scheduler.ts) does the
+ * switching with transfer / transferWith / resume.
  *
  * Waitables are *cells* (a task record is a cell too). A blocked task registers one *waiter* on
  * every pending cell it waits for; completing a cell offers it to its waiters in the order they
  * blocked (R4), and a waiter whose outcome becomes decided appends its task to the ready queue.
  *
- * Beside it: what a decided wait answers (scheduler-outcome.ts), promises and the queueing of
- * external completions (scheduler-promise.ts), cancellation's bookkeeping (scheduler-cancel.ts).
+ * Beside it, as functions of the world: waiters and the settling of cells (scheduler-waiters.ts),
+ * what a decided wait answers (scheduler-outcome.ts), promises and the queueing of external
+ * completions (scheduler-promise.ts), cancellation's bookkeeping (scheduler-cancel.ts).
  */
 import { keepFast } from "../effects/keep-fast.js";
-import type { IdleSource, PromiseHandle, Waitable } from "../effects/scheduler.js";
+import type { IdleSource, PromiseHandle } from "../effects/scheduler.js";
 import {
   type Continuation,
   type Handler,
-  noteBlockedAt,
   offAbort,
   onAbort,
   provisionalWarning,
@@ -26,26 +26,10 @@ import {
   unstarted,
 } from "../protocol.js";
 import { abortSignal, noteWaits } from "./scheduler-cancel.js";
-import {
-  addTo,
-  BLOCKED,
-  type Cell,
-  DONE,
-  FAILED,
-  PENDING,
-  PromiseCell,
-  READY,
-  RUNNING,
-  SUCCEEDED,
-  THROW,
-  VALUE,
-  W_GATHER,
-  W_WAIT,
-  Waiter,
-} from "./scheduler-cell.js";
-import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
+import { BLOCKED, type Cell, DONE, PENDING, PromiseCell, READY, RUNNING } from "./scheduler-cell.js";
 import { type LostLogs, lostLogWarning, NAMED } from "./scheduler-lost-log.js";
 import { cellOf, DONE_CTX, TaskDone, TaskRec, Uncollected } from "./scheduler-task.js";
+import { settle } from "./scheduler-waiters.js";
 
 interface ExtCompletion {
   readonly cell: PromiseCell;
@@ -117,7 +101,7 @@ export class World {
   private liveTail: TaskRec | null = null;
   private queue: TaskRec[] = [];
   private head = 0;
-  private doneSeq = 0;
+  doneSeq = 0; // (a settled cell's seq: Cell.seq, scheduler-waiters.ts settle)
   private blockSeq = 0; // (a blocked task's seq: Cell.seq)
   /**
    * Idle sources (R6), in registration order. One that reports nothing pending (`pending()` false,
@@ -143,7 +127,7 @@ export class World {
   /** the run's signal aborted (§9.8): every task is being finalized; blocking operations throw */
   aborting = false;
   /**
-   * Failures handed to a task that did not run to receive them (scheduler-ops.ts `unreceived`), by
+   * Failures handed to a task that did not run to receive them (scheduler-finalize.ts `unreceived`), by
    * the cell that failed: kept on the warnings until another task woken by that cell receives its
    * error (null: none, the usual case). `heard`: the failed cells whose error a woken task received.
    * Both weak: they are only ever asked about a cell in hand, and a strong Set kept every failed task
@@ -457,111 +441,6 @@ export class World {
     }
   }
 
-  // ---- cells ----
-
-  /** Record a cell's outcome and offer it to its waiters in the order they blocked (R4, R5). */
-  settle(cell: Cell, ok: boolean, value: unknown, lazy: (() => unknown) | null = null): void {
-    cell.state = ok ? SUCCEEDED : FAILED;
-    if (lazy === null) cell.value = value;
-    else cell.setLazyValue(lazy);
-    cell.seq = ++this.doneSeq;
-    if (cell instanceof PromiseCell) {
-      cell.requested = true;
-      if (cell.external) {
-        this.pendingExternal--;
-        this.cancelOnly?.delete(cell); // (an abortable's signal: no longer pending)
-        this.insideOnly?.delete(cell);
-      }
-    }
-    const ws = cell.waiters;
-    cell.waiters = null;
-    if (ws === null) return;
-    if (!Array.isArray(ws)) {
-      if (ws.active) this.offer(ws, cell);
-      return;
-    }
-    for (const w of ws) if (w.active) this.offer(w, cell);
-  }
-
-  private offer(w: Waiter, cell: Cell): void {
-    if (w.kind === W_WAIT) {
-      this.decide(w, cell.state === SUCCEEDED, cell.value, cell);
-    } else if (w.kind === W_GATHER) {
-      if (cell.state === FAILED) this.decide(w, false, cell.value, cell);
-      else if (--w.remaining === 0) this.decideGather(w);
-    } else {
-      this.decideRace(w, cell);
-    }
-  }
-
-  private decide(w: Waiter, ok: boolean, value: unknown, from: Cell | null): void {
-    w.active = false;
-    const t = w.task;
-    t.waiter = null;
-    if (from instanceof TaskRec) mergeLog(t, from);
-    if (!ok && from !== null) {
-      t.wokenBy = from; // (whether it receives the error: unreceived)
-      // a rejected awaitPromise (or a failed promise) is thrown into t, often from the invocation
-      // of another task's effect, where t's AwaitPromise is not known: its traceback lost the
-      // `effect AwaitPromise(…): scheduler ✗` line as soon as two tasks awaited at once (README's
-      // forEach of fetches). Noted as a deadlock is (throwIntoBlocked); taken by the first snapshot
-      if (from instanceof PromiseCell && t.k !== null && this.self !== null)
-        noteBlockedAt(t.k, w.effect, this.self, value);
-    }
-    this.wake(t, ok, value);
-  }
-
-  private decideGather(w: Waiter): void {
-    w.active = false;
-    const t = w.task;
-    t.waiter = null;
-    this.wake(t, true, gatherValues(t, w.items!));
-  }
-
-  private decideRace(w: Waiter, cell: Cell): void {
-    const { ok, value } = raceOutcome(w.items!, w.handles!, cell);
-    this.decide(w, ok, value, cell);
-  }
-
-  wake(t: TaskRec, ok: boolean, value: unknown): void {
-    t.action = ok ? VALUE : THROW;
-    t.actionValue = value;
-    this.enqueue(t);
-  }
-
-  /** W_WAIT: `on` is the one pending cell; else the cells of a gather / race and their handles. */
-  addWaiterOf(
-    t: TaskRec,
-    kind: number,
-    on: Cell | readonly Cell[],
-    handles: readonly unknown[] | null,
-    effect: unknown,
-  ): void {
-    if (kind === W_WAIT) this.addWait(t, on as Cell, effect);
-    else this.addWaiter(t, kind, on as readonly Cell[], handles as readonly Waitable<unknown>[], effect);
-  }
-
-  /** Register `t` as waiting on `cell` (pending) alone: W_WAIT. */
-  addWait(t: TaskRec, cell: Cell, effect: unknown): void {
-    const w = new Waiter(t, W_WAIT, null, null, effect);
-    addTo(cell, w);
-    w.remaining = 1;
-    t.waiter = w;
-  }
-
-  /** Register `t` as waiting on the pending cells among `items`: W_GATHER / W_RACE. */
-  addWaiter(
-    t: TaskRec,
-    kind: number,
-    items: readonly Cell[],
-    handles: readonly Waitable<unknown>[],
-    effect: unknown,
-  ): void {
-    const w = new Waiter(t, kind, items, handles, effect);
-    for (const c of items) if (c.state === PENDING && addTo(c, w)) w.remaining++;
-    t.waiter = w;
-  }
-
   // ---- idle sources (R6) ----
 
   /** registerIdleSource: true if `source` was not registered (new, or dropped as drained). */
@@ -609,7 +488,7 @@ export class World {
     const q = this.extQueue;
     if (q.length === 0) return 0;
     this.extQueue = [];
-    for (const c of q) this.settle(c.cell, c.ok, c.value);
+    for (const c of q) settle(this, c.cell, c.ok, c.value);
     return q.length;
   }
 
@@ -618,7 +497,7 @@ export class World {
     const cell = cellOf(promise?.future);
     if (cell === null || cell.world !== this || cell.state !== PENDING) return false;
     if (cell instanceof PromiseCell && cell.requested) return false;
-    this.settle(cell, true, value);
+    settle(this, cell, true, value);
     return true;
   };
 }

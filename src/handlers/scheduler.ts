@@ -45,7 +45,9 @@ import {
 import { DONE, START, THROW } from "./scheduler-cell.js";
 import { cellOf, mine, ownedCells, type TaskRec, taskInfo } from "./scheduler-task.js";
 import { OPEN, World } from "./scheduler-world.js";
-import { handleEffect, pickNext, schedulerFastPaths, shutdown, TaskDone, taskDone } from "./scheduler-ops.js";
+import { handleEffect, schedulerFastPaths, TaskDone, taskDone } from "./scheduler-ops.js";
+import { shutdown } from "./scheduler-finalize.js";
+import { pickNext } from "./scheduler-idle.js";
 import {
   answerAtSite,
   awaitAtSite,

@@ -2,7 +2,7 @@
  * One turn of the host's event loop: a macrotask, so every microtask queued before it (the
  * callbacks of promises that have already settled, however deep their chains) runs first. runAsync
  * yields with it; the scheduler's idle processing uses it so that an awaited promise that has
- * already settled is applied before a simulated clock moves (scheduler-ops.ts, pickNext).
+ * already settled is applied before a simulated clock moves (scheduler-idle.ts, pickNext).
  */
 // The core names nothing Node-specific (it also runs in browsers, Deno and Bun): look the timers up.
 const timers = globalThis as unknown as {
