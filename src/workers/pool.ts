@@ -20,6 +20,7 @@ import { addWarning, type JobWarning, receivedWarnings } from "./job-warnings.js
 import { threadExecArgv } from "./exec-argv.js";
 import { describe } from "../protocol.js";
 import { WorkerCrashedError } from "./errors.js";
+import { Nesting } from "./nested.js";
 import { notAbsoluteUrl } from "./short-url.js";
 import {
   decodeValue,
@@ -117,7 +118,12 @@ export class ParentJob {
   /** what the thread gets */
   readonly msg: JobMsg;
   readonly label: string;
-  private readonly pool: WorkerPool;
+  /** the job of this pool that forwarded this job's RunInWorker (nested.ts), or null */
+  readonly caller: ParentJob | null;
+  /** (nested.ts) */
+  nestedOut = 0;
+  counted = false;
+  readonly pool: WorkerPool;
   /** events not taken yet (rare: forwarded effects arriving while one is being performed) */
   private queue: JobEvent[] | null = null;
   /** the external promise the calling task waits on, when it waits */
@@ -148,8 +154,10 @@ export class ParentJob {
     name: string,
     args: readonly unknown[],
     label: string,
+    caller: ParentJob | null,
   ) {
     this.pool = pool;
+    this.caller = caller;
     this.id = id;
     this.url = url;
     this.name = name;
@@ -195,6 +203,15 @@ export class ParentJob {
 
   private submit(): void {
     this.submitted = true;
+    if (this.caller !== null) {
+      const refused = this.pool.nesting.enter(this);
+      if (refused !== null) {
+        this.end();
+        parentSide.add(refused); // (no thread ran it: no `── in worker ──` boundary)
+        this.push({ t: "fail", error: refused });
+        return;
+      }
+    }
     this.pool.attach(this);
     this.pool.enqueue(this);
   }
@@ -290,6 +307,7 @@ export class ParentJob {
   private end(): void {
     this.settled = true;
     this.pool.detach(this);
+    if (this.nestedOut !== 0 || this.counted) this.pool.nesting.ended(this);
     if (this.timer !== null) clearTimeout(this.timer);
   }
 
@@ -359,6 +377,8 @@ export class WorkerPool {
   /** close() was called (a job ending then was stopped by it, not crashed) */
   closed = false;
   private readonly classes = new Map<string, readonly unknown[]>();
+  /** this pool's jobs waiting for jobs they run on it (nested.ts) */
+  readonly nesting: Nesting;
 
   constructor(options: WorkersOptions) {
     if (options === null || typeof options !== "object" || Array.isArray(options))
@@ -408,13 +428,29 @@ export class WorkerPool {
       if (why !== null) throw new TypeError(`workers({ setup }) needs an absolute module URL, ${why}`);
     }
     this.size = size;
+    this.nesting = new Nesting(size);
     this.cancelGraceMs = grace;
     this.options = options;
     this.channelName = `doeff-workers:${Date.now().toString(36)}:${Math.random().toString(36).slice(2)}:${++channels}`;
   }
 
-  job(url: string, name: string, args: readonly unknown[], label: string): ParentJob {
-    return new ParentJob(this, this.nextId++, url, name, args, label);
+  /** `caller`: the job that forwarded the RunInWorker, when it is one of this pool's (nested.ts) */
+  job(
+    url: string,
+    name: string,
+    args: readonly unknown[],
+    label: string,
+    caller: ParentJob | null,
+  ): ParentJob {
+    return new ParentJob(
+      this,
+      this.nextId++,
+      url,
+      name,
+      args,
+      label,
+      caller !== null && caller.pool === this ? caller : null,
+    );
   }
 
   piscina(): Promise<PiscinaLike> {
