@@ -126,6 +126,15 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
         let ok = true;
         // (its fields' Error values rebuilt: wire.ts encodeFields)
         const effect = Object.assign(Object.create(cls.prototype), decodeValue(m.fields)) as Effect<unknown>;
+        // (its fields keyed by registered symbols, which the message carries apart: plain.ts effectFields)
+        if (m.syms !== undefined)
+          for (const [key, v] of m.syms)
+            Object.defineProperty(effect, Symbol.for(key), {
+              value: decodeValue(v),
+              writable: true,
+              enumerable: true,
+              configurable: true,
+            });
         if (m.target !== undefined) {
           // a job that runs a job: its pair, and the job it came from (nested.ts: on the same pool,
           // it may be refused rather than wait for ever)

@@ -21,11 +21,14 @@ import { threadExecArgv } from "./exec-argv.js";
 import { describe } from "../protocol.js";
 import { WorkerCrashedError } from "./errors.js";
 import { Nesting } from "./nested.js";
+import { symbolFieldIn } from "./plain.js";
 import { notAbsoluteUrl } from "./short-url.js";
+import { OPTION_KEYS, type WorkersOptions } from "./options.js";
+
+export type { WorkersOptions } from "./options.js";
 import {
   decodeValue,
   encodeValue,
-  type ErrorClass,
   fromWire,
   registerErrorClasses,
   toWire,
@@ -36,48 +39,6 @@ export type PiscinaLike = {
   run(task: unknown, options?: { signal?: AbortSignal }): Promise<unknown>;
   destroy(): Promise<void>;
 };
-
-/**
- * The options of `workers(options)`: the pool's size and threads (`execArgv`, `resourceLimits`,
- * `setup`), how long a cancelled job may finalize, the error classes rebuilt as themselves, and how
- * many jobs go to a thread as one task.
- *
- * @example
- * ```ts
- * const pool = workers({ size: 4, resourceLimits: { maxOldGenerationSizeMb: 512 } });
- * ```
- */
-export interface WorkersOptions {
-  /** threads in the pool (default: the number of CPUs node reports) */
-  readonly size?: number;
-  /** node flags for the threads (default: the parent's, e.g. `--import tsx`) */
-  readonly execArgv?: string[];
-  /** per-thread memory limits (a thread over them fails its job with WorkerCrashedError) */
-  readonly resourceLimits?: {
-    maxOldGenerationSizeMb?: number;
-    maxYoungGenerationSizeMb?: number;
-    stackSizeMb?: number;
-  };
-  /**
-   * After a cancel, how long a job may take to finalize (its finally blocks) before its thread is
-   * terminated (default 1000 ms). A job busy in synchronous code cannot see the cancel message.
-   */
-  readonly cancelGraceMs?: number;
-  /** a module URL each thread imports before its first job (e.g. to register a loader) */
-  readonly setup?: string | URL;
-  /**
-   * error classes to rebuild as themselves when a job throws them (doeff's own are known). Parent
-   * only: a thread knows the classes its job module lists in `export const errors` or its `setup`
-   * module registers (docs/workers.md).
-   */
-  readonly errors?: readonly ErrorClass[];
-  /**
-   * The most jobs sent to piscina as one task when many are submitted at once (default 32; 1 sends
-   * every job alone). A batch's jobs run in order on one thread, so a long job delays the jobs
-   * after it in its batch; lower this when jobs take very uneven times (docs/workers.md).
-   */
-  readonly maxBatch?: number;
-}
 
 export type JobEvent =
   | { readonly t: "done"; readonly value: unknown; readonly warnings?: readonly JobWarning[] }
@@ -92,8 +53,6 @@ function entryFile(): string {
   const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
   return new URL(`./worker-entry.${ext}`, import.meta.url).href;
 }
-
-const OPTION_KEYS = ["size", "execArgv", "resourceLimits", "cancelGraceMs", "setup", "errors", "maxBatch"];
 
 /** Errors of jobs that failed in this thread, before any worker ran them (handler.ts: no boundary). */
 const parentSide = new WeakSet<object>();
@@ -342,6 +301,14 @@ export class ParentJob {
 
   /** Send the answer to a forwarded effect. */
   answer(req: number, ok: boolean, v: unknown): void {
+    // a symbol-keyed field would vanish on the way (structured clone copies string keys only)
+    const dropped = ok && v !== null && typeof v === "object" ? symbolFieldIn(v) : null;
+    if (dropped !== null) {
+      ok = false;
+      v = new TypeError(
+        `the answer to an effect forwarded by ${this.label} holds ${dropped}, a field keyed by a symbol, which structured clone drops on the way to the worker thread (it copies string keys only); answer with string keys`,
+      );
+    }
     if (ok) {
       try {
         this.pool.post({ t: "ans", job: this.id, req, ok: true, value: encodeValue(v) });
