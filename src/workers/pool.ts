@@ -24,16 +24,9 @@ import { Nesting } from "./nested.js";
 import { symbolFieldIn } from "./plain.js";
 import { notAbsoluteUrl } from "./short-url.js";
 import { OPTION_KEYS, type WorkersOptions } from "./options.js";
+import { decodeValue, encodeValue, fromWire, registerErrorClasses, toWire, type WireError } from "./wire.js";
 
 export type { WorkersOptions } from "./options.js";
-import {
-  decodeValue,
-  encodeValue,
-  fromWire,
-  registerErrorClasses,
-  toWire,
-  type WireError,
-} from "./wire.js";
 
 export type PiscinaLike = {
   run(task: unknown, options?: { signal?: AbortSignal }): Promise<unknown>;
