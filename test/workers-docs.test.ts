@@ -50,6 +50,32 @@ test("docs/workers.md: every snippet is a self-contained file; together they com
       });
     assert.equal(out("main.ts"), "78498 4\n");
     assert.equal(out("shapes-main.ts"), "5 true\n");
+    // a job that runs a job: on a second pool it runs; on the job's own pool of size 1 it is refused
+    // with the DeadlockError the page quotes
+    assert.equal(out("nested-main.ts"), "14\n");
+    writeFileSync(
+      join(dir, "nested-alone.ts"),
+      files
+        .get("nested-main.ts")!
+        .replace("handlers: [scheduler, realTime, pool, nested]", "handlers: [scheduler, realTime, pool]")
+        .replace(
+          "console.log(r.value);",
+          "console.log(r.error instanceof DeadlockError, (r.error as Error).message);",
+        )
+        .replace("import { handle,", "import { DeadlockError, handle,")
+        .replace(/from "doeff\/workers"/g, 'from "../../src/workers/index.js"')
+        .replace(/from "doeff"/g, 'from "../../src/index.js"'),
+    );
+    const shown = /second pool\):\n\n```\n([\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(shown, "docs/workers.md quotes the DeadlockError of a job that runs a job");
+    const label = (file: string) => `${join(dir, file).slice(root.length)}`;
+    assert.equal(
+      out("nested-alone.ts").replace(/\s+/g, " ").trim(),
+      `true ${shown.replace(/\s+/g, " ").trim()}`.replaceAll(
+        "nested-jobs.js#",
+        `${label("nested-jobs.js")}#`,
+      ),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -74,4 +100,20 @@ test("docs/workers.md says what runInWorkerFor and workerFn check and do not; RE
     ),
   );
   assert.ok(readme.includes("(docs/workers.md#what-the-types-check)"));
+});
+
+test("docs/workers.md describes jobs that run jobs (the DeadlockError's section) and symbol-keyed fields", () => {
+  const doc = readFileSync(join(root, "docs/workers.md"), "utf8");
+  // the refusal sends the reader to this section by its title (src/workers/nested.ts)
+  const nested = readFileSync(join(root, "src/workers/nested.ts"), "utf8");
+  assert.ok(nested.includes('(docs/workers.md, "Jobs that run jobs")'));
+  assert.ok(doc.includes("\n## Jobs that run jobs\n"));
+  const flat = doc.replace(/\s+/g, " ");
+  for (const s of [
+    "doeff counts those jobs and refuses the nested job that would need such a thread at once, with a `DeadlockError`",
+    "while one thread runs an ordinary job (or is idle), the nested job waits its turn and runs",
+    "Structured clone copies string keys only, so a field keyed by a symbol would vanish on the way; doeff refuses it too",
+    'an effect\'s *own* field keyed by a registered symbol (`this[Symbol.for("app.id")] = …`) is forwarded with it, and the parent re-creates the key with `Symbol.for`',
+  ])
+    assert.ok(flat.includes(s), `docs/workers.md lacks: ${s}`);
 });

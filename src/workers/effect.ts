@@ -127,6 +127,10 @@ Object.defineProperty(RunInWorker.prototype, TIMED_OUT, {
 export function targetPair(e: object): readonly [string, string] | undefined {
   return e instanceof RunInWorker ? [e.moduleUrl, e.exportName] : undefined;
 }
+/** doeff's own symbol key on a RunInWorker (its pair goes apart: targetPair), not a user's field */
+export function isTargetKey(s: symbol): boolean {
+  return s === TARGET;
+}
 export function withTarget(e: object, pair: readonly [string, string]): void {
   (e as { [TARGET]: Target })[TARGET] = targetOf(pair[0], pair[1]);
 }

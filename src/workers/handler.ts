@@ -41,6 +41,14 @@ export interface WorkersHandler extends Handler<RunInWorker<any, any>, Scheduler
   readonly size: number;
 }
 
+/**
+ * A RunInWorker a job forwarded carries that job (jobLoop), for the pool that takes it (nested.ts).
+ * Every other RunInWorker reads null from the prototype: one property read per job.
+ */
+const CALLER = Symbol("doeff.workers.caller");
+type Forwarded = RunInWorker<unknown> & { readonly [CALLER]: ParentJob | null };
+Object.defineProperty(RunInWorkerClass.prototype, CALLER, { value: null, writable: true });
+
 function noScheduler(e: unknown, job: ParentJob): unknown {
   if (e instanceof UnhandledEffectError && e.effect instanceof CreateExternalPromise)
     return new TypeError(
@@ -68,7 +76,7 @@ function* runJob(
   e: RunInWorker<unknown>,
   k: Continuation<unknown, unknown>,
 ): Generator<unknown, unknown, unknown> {
-  const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job);
+  const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job, (e as Forwarded)[CALLER]);
   let ev: JobEvent | undefined;
   let error: unknown;
   try {
@@ -118,7 +126,21 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
         let ok = true;
         // (its fields' Error values rebuilt: wire.ts encodeFields)
         const effect = Object.assign(Object.create(cls.prototype), decodeValue(m.fields)) as Effect<unknown>;
-        if (m.target !== undefined) withTarget(effect, m.target); // (a job that runs a job)
+        // (its fields keyed by registered symbols, which the message carries apart: plain.ts effectFields)
+        if (m.syms !== undefined)
+          for (const [key, v] of m.syms)
+            Object.defineProperty(effect, Symbol.for(key), {
+              value: decodeValue(v),
+              writable: true,
+              enumerable: true,
+              configurable: true,
+            });
+        if (m.target !== undefined) {
+          // a job that runs a job: its pair, and the job it came from (nested.ts: on the same pool,
+          // it may be refused rather than wait for ever)
+          withTarget(effect, m.target);
+          Object.defineProperty(effect, CALLER, { value: job });
+        }
         try {
           v = yield* effect;
         } catch (e) {

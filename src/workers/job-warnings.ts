@@ -20,6 +20,8 @@ function plainData(v: unknown, budget: { left: number }): boolean {
   const t = typeof v;
   if (t !== "object") return t !== "function" && t !== "symbol";
   if (--budget.left < 0) return false;
+  // (a symbol-keyed field would be dropped: not plain, so that classInstanceIn names it)
+  if (Object.getOwnPropertySymbols(v as object).length !== 0) return false;
   const proto = Object.getPrototypeOf(v);
   if (proto === Array.prototype) {
     const a = v as unknown[];

@@ -73,6 +73,11 @@ export interface EffectMsg {
   readonly fields: Record<string, unknown>;
   /** a RunInWorker's `[moduleUrl, exportName]`, which its fields cannot carry (effect.ts targetPair) */
   readonly target?: readonly [string, string];
+  /**
+   * its fields keyed by registered symbols, `[Symbol.keyFor(key), value]` (value in wire form):
+   * structured clone drops symbol keys; the parent re-creates them with Symbol.for (plain.ts effectFields)
+   */
+  readonly syms?: ReadonlyArray<readonly [string, unknown]>;
 }
 
 /** parent → worker: the answer to an EffectMsg */

@@ -34,12 +34,31 @@ function key(k: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
 }
 
+/** `[Symbol.for("k")]` for a registered symbol (re-created by its key), `[Symbol(k)]` for another */
+export function symbolKey(s: symbol): string {
+  const registered = Symbol.keyFor(s);
+  return registered === undefined ? `[${String(s)}]` : `[Symbol.for(${JSON.stringify(registered)})]`;
+}
+
+/**
+ * The first own enumerable symbol-keyed field of `x`, or undefined. Structured clone copies string
+ * keys only: such a field would vanish on the way, with no error.
+ */
+export function symbolField(x: object): symbol | undefined {
+  const syms = Object.getOwnPropertySymbols(x);
+  for (let i = 0; i < syms.length; i++)
+    if (Object.prototype.propertyIsEnumerable.call(x, syms[i]!)) return syms[i];
+  return undefined;
+}
+
 /**
  * Where `v` holds an instance of a class structured clone would turn into a plain object, as
- * `.path: an instance of Name`, or null. Typed arrays (a Buffer arrives as a Uint8Array) and errors
- * are leaves; a cycle is walked once. Never throws (a value it cannot inspect: null).
+ * `.path: an instance of Name`, or a field keyed by a symbol (which it drops), as
+ * `.path[Symbol(k)]: a symbol-keyed field`, or null. Typed arrays (a Buffer arrives as a Uint8Array)
+ * and errors are leaves; a cycle is walked once. Never throws (a value it cannot inspect: null).
+ * `classes` false: symbol keys only (class instances are walked as plain data).
  */
-export function classInstanceIn(v: unknown, path = ""): string | null {
+export function classInstanceIn(v: unknown, path = "", classes = true): string | null {
   if (v === null || typeof v !== "object") return null;
   const seen = new Set<object>();
   const stack: Array<[unknown, string]> = [[v, path]];
@@ -54,7 +73,7 @@ export function classInstanceIn(v: unknown, path = ""): string | null {
       const never = neverCloned(x);
       if (never !== null) return `${at === "" ? "" : `${at}: `}a ${never}`;
       const proto = Object.getPrototypeOf(x) as object | null;
-      if (proto !== null && !kept().has(proto)) {
+      if (classes && proto !== null && !kept().has(proto)) {
         const name = className(Object.getOwnPropertyDescriptor(proto, "constructor")?.value) || "a class";
         return `${at === "" ? "" : `${at}: `}an instance of ${name}`;
       }
@@ -65,10 +84,12 @@ export function classInstanceIn(v: unknown, path = ""): string | null {
         }
       } else if (x instanceof Set) {
         for (const val of x) stack.push([val, `${at}.values()`]);
-      } else if (Array.isArray(x)) {
-        for (let i = 0; i < x.length; i++) stack.push([x[i], `${at}[${i}]`]);
       } else {
-        for (const k of Object.keys(x)) stack.push([(x as Record<string, unknown>)[k], `${at}${key(k)}`]);
+        const sym = symbolField(x);
+        if (sym !== undefined) return `${at}${symbolKey(sym)}: ${SYMBOL_FIELD}`;
+        if (Array.isArray(x)) for (let i = 0; i < x.length; i++) stack.push([x[i], `${at}[${i}]`]);
+        else
+          for (const k of Object.keys(x)) stack.push([(x as Record<string, unknown>)[k], `${at}${key(k)}`]);
       }
     }
   } catch {
@@ -90,9 +111,14 @@ function neverCloned(x: object): string | null {
   return null;
 }
 
-/** Whether `found` (what classInstanceIn gave) is a value structured clone refuses outright. */
+const SYMBOL_FIELD = "a symbol-keyed field";
+
+/**
+ * Whether `found` (what classInstanceIn gave) is a value structured clone refuses outright, or a
+ * symbol-keyed field (which it drops: refused the same way, never silently lost).
+ */
 export function neverClonable(found: string): boolean {
-  return /(?:^|: )a (?:Promise|WeakMap|WeakSet|WeakRef|function|symbol)$/.test(found);
+  return /(?:^|: )a (?:Promise|WeakMap|WeakSet|WeakRef|function|symbol|symbol-keyed field)$/.test(found);
 }
 
 /**
@@ -102,6 +128,8 @@ export function neverClonable(found: string): boolean {
  */
 export function refusal(found: string, side: "parent" | "worker"): string {
   const where = found.startsWith(".") || found.startsWith("[") ? `holds ${found}` : `is ${found}`;
+  if (found.endsWith(`: ${SYMBOL_FIELD}`))
+    return `${where}, which structured clone drops on the way to ${side === "parent" ? "a worker thread" : "the parent thread"} (it copies string keys only): key the field with a string`;
   const never = /(?:^|: )a (Promise|WeakMap|WeakSet|WeakRef|function|symbol)$/.exec(found)?.[1];
   if (never === undefined) return where;
   const fix =
@@ -121,4 +149,54 @@ export function refusal(found: string, side: "parent" | "worker"): string {
               ? "pass a Set or an array"
               : "pass the value it refers to (deref())";
   return `${where}, which cannot be sent to ${side === "parent" ? "a worker thread" : "the parent thread"} at all (structured clone cannot copy it): ${fix}`;
+}
+
+/**
+ * Where `v` (an object) holds a symbol-keyed field, as `.path[Symbol(k)]`, or null. (Null too when
+ * the walk stops first at a value structured clone refuses: the send then fails and says so.)
+ */
+export function symbolFieldIn(v: object): string | null {
+  const found = classInstanceIn(v, "", false);
+  return found?.endsWith(`: ${SYMBOL_FIELD}`) === true ? found.slice(0, -SYMBOL_FIELD.length - 2) : null;
+}
+
+/**
+ * A forwarded effect's own enumerable fields, as the worker sends them to the parent: the string-
+ * keyed ones in `fields`; the symbol-keyed ones, which structured clone would drop, in `syms` by
+ * their registry key (the parent re-creates the key with `Symbol.for`). `skip`: doeff's own symbol
+ * key (RunInWorker's target pair, sent apart). Throws a TypeError naming the field, for one keyed by
+ * a symbol the parent cannot re-create (made with `Symbol()`), or a symbol-keyed field inside a
+ * field's value: never dropped without a word.
+ */
+export function effectFields(
+  effect: object,
+  name: string,
+  skip: (s: symbol) => boolean,
+): { fields: Record<string, unknown>; syms: Array<[string, unknown]> | null } {
+  const fields: Record<string, unknown> = { ...effect };
+  let syms: Array<[string, unknown]> | null = null;
+  const own = Object.getOwnPropertySymbols(fields); // (the spread kept the enumerable ones only)
+  for (let i = 0; i < own.length; i++) {
+    const s = own[i]!;
+    if (skip(s)) continue;
+    const registered = Symbol.keyFor(s);
+    if (registered === undefined)
+      throw new TypeError(
+        `${name} cannot be forwarded from the worker to the parent: its field ${symbolKey(s)} is keyed by a symbol made with Symbol(), which the parent cannot re-create (structured clone copies string keys only); key it with a registered symbol (Symbol.for(${JSON.stringify(s.description ?? "")})) or a string, or handle ${name} in the worker (export const handlers = […])`,
+      );
+    (syms ??= []).push([registered, fields[s as unknown as string]]);
+  }
+  if (own.length !== 0) for (const s of own) delete fields[s as unknown as string];
+  for (const k in fields) {
+    const v = fields[k];
+    if (v !== null && typeof v === "object") {
+      const found = symbolFieldIn(fields);
+      if (found !== null)
+        throw new TypeError(
+          `${name} cannot be forwarded from the worker to the parent: its field ${found} is keyed by a symbol inside a field's value, which structured clone drops (it copies string keys only); key it with a string, or handle ${name} in the worker (export const handlers = […])`,
+        );
+      break;
+    }
+  }
+  return { fields, syms };
 }

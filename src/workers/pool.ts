@@ -20,63 +20,18 @@ import { addWarning, type JobWarning, receivedWarnings } from "./job-warnings.js
 import { threadExecArgv } from "./exec-argv.js";
 import { describe } from "../protocol.js";
 import { WorkerCrashedError } from "./errors.js";
+import { Nesting } from "./nested.js";
+import { symbolFieldIn } from "./plain.js";
 import { notAbsoluteUrl } from "./short-url.js";
-import {
-  decodeValue,
-  encodeValue,
-  type ErrorClass,
-  fromWire,
-  registerErrorClasses,
-  toWire,
-  type WireError,
-} from "./wire.js";
+import { OPTION_KEYS, type WorkersOptions } from "./options.js";
+import { decodeValue, encodeValue, fromWire, registerErrorClasses, toWire, type WireError } from "./wire.js";
+
+export type { WorkersOptions } from "./options.js";
 
 export type PiscinaLike = {
   run(task: unknown, options?: { signal?: AbortSignal }): Promise<unknown>;
   destroy(): Promise<void>;
 };
-
-/**
- * The options of `workers(options)`: the pool's size and threads (`execArgv`, `resourceLimits`,
- * `setup`), how long a cancelled job may finalize, the error classes rebuilt as themselves, and how
- * many jobs go to a thread as one task.
- *
- * @example
- * ```ts
- * const pool = workers({ size: 4, resourceLimits: { maxOldGenerationSizeMb: 512 } });
- * ```
- */
-export interface WorkersOptions {
-  /** threads in the pool (default: the number of CPUs node reports) */
-  readonly size?: number;
-  /** node flags for the threads (default: the parent's, e.g. `--import tsx`) */
-  readonly execArgv?: string[];
-  /** per-thread memory limits (a thread over them fails its job with WorkerCrashedError) */
-  readonly resourceLimits?: {
-    maxOldGenerationSizeMb?: number;
-    maxYoungGenerationSizeMb?: number;
-    stackSizeMb?: number;
-  };
-  /**
-   * After a cancel, how long a job may take to finalize (its finally blocks) before its thread is
-   * terminated (default 1000 ms). A job busy in synchronous code cannot see the cancel message.
-   */
-  readonly cancelGraceMs?: number;
-  /** a module URL each thread imports before its first job (e.g. to register a loader) */
-  readonly setup?: string | URL;
-  /**
-   * error classes to rebuild as themselves when a job throws them (doeff's own are known). Parent
-   * only: a thread knows the classes its job module lists in `export const errors` or its `setup`
-   * module registers (docs/workers.md).
-   */
-  readonly errors?: readonly ErrorClass[];
-  /**
-   * The most jobs sent to piscina as one task when many are submitted at once (default 32; 1 sends
-   * every job alone). A batch's jobs run in order on one thread, so a long job delays the jobs
-   * after it in its batch; lower this when jobs take very uneven times (docs/workers.md).
-   */
-  readonly maxBatch?: number;
-}
 
 export type JobEvent =
   | { readonly t: "done"; readonly value: unknown; readonly warnings?: readonly JobWarning[] }
@@ -91,8 +46,6 @@ function entryFile(): string {
   const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
   return new URL(`./worker-entry.${ext}`, import.meta.url).href;
 }
-
-const OPTION_KEYS = ["size", "execArgv", "resourceLimits", "cancelGraceMs", "setup", "errors", "maxBatch"];
 
 /** Errors of jobs that failed in this thread, before any worker ran them (handler.ts: no boundary). */
 const parentSide = new WeakSet<object>();
@@ -117,7 +70,12 @@ export class ParentJob {
   /** what the thread gets */
   readonly msg: JobMsg;
   readonly label: string;
-  private readonly pool: WorkerPool;
+  /** the job of this pool that forwarded this job's RunInWorker (nested.ts), or null */
+  readonly caller: ParentJob | null;
+  /** (nested.ts) */
+  nestedOut = 0;
+  counted = false;
+  readonly pool: WorkerPool;
   /** events not taken yet (rare: forwarded effects arriving while one is being performed) */
   private queue: JobEvent[] | null = null;
   /** the external promise the calling task waits on, when it waits */
@@ -148,8 +106,10 @@ export class ParentJob {
     name: string,
     args: readonly unknown[],
     label: string,
+    caller: ParentJob | null,
   ) {
     this.pool = pool;
+    this.caller = caller;
     this.id = id;
     this.url = url;
     this.name = name;
@@ -195,6 +155,15 @@ export class ParentJob {
 
   private submit(): void {
     this.submitted = true;
+    if (this.caller !== null) {
+      const refused = this.pool.nesting.enter(this);
+      if (refused !== null) {
+        this.end();
+        parentSide.add(refused); // (no thread ran it: no `── in worker ──` boundary)
+        this.push({ t: "fail", error: refused });
+        return;
+      }
+    }
     this.pool.attach(this);
     this.pool.enqueue(this);
   }
@@ -290,6 +259,7 @@ export class ParentJob {
   private end(): void {
     this.settled = true;
     this.pool.detach(this);
+    if (this.nestedOut !== 0 || this.counted) this.pool.nesting.ended(this);
     if (this.timer !== null) clearTimeout(this.timer);
   }
 
@@ -324,6 +294,14 @@ export class ParentJob {
 
   /** Send the answer to a forwarded effect. */
   answer(req: number, ok: boolean, v: unknown): void {
+    // a symbol-keyed field would vanish on the way (structured clone copies string keys only)
+    const dropped = ok && v !== null && typeof v === "object" ? symbolFieldIn(v) : null;
+    if (dropped !== null) {
+      ok = false;
+      v = new TypeError(
+        `the answer to an effect forwarded by ${this.label} holds ${dropped}, a field keyed by a symbol, which structured clone drops on the way to the worker thread (it copies string keys only); answer with string keys`,
+      );
+    }
     if (ok) {
       try {
         this.pool.post({ t: "ans", job: this.id, req, ok: true, value: encodeValue(v) });
@@ -359,6 +337,8 @@ export class WorkerPool {
   /** close() was called (a job ending then was stopped by it, not crashed) */
   closed = false;
   private readonly classes = new Map<string, readonly unknown[]>();
+  /** this pool's jobs waiting for jobs they run on it (nested.ts) */
+  readonly nesting: Nesting;
 
   constructor(options: WorkersOptions) {
     if (options === null || typeof options !== "object" || Array.isArray(options))
@@ -408,13 +388,29 @@ export class WorkerPool {
       if (why !== null) throw new TypeError(`workers({ setup }) needs an absolute module URL, ${why}`);
     }
     this.size = size;
+    this.nesting = new Nesting(size);
     this.cancelGraceMs = grace;
     this.options = options;
     this.channelName = `doeff-workers:${Date.now().toString(36)}:${Math.random().toString(36).slice(2)}:${++channels}`;
   }
 
-  job(url: string, name: string, args: readonly unknown[], label: string): ParentJob {
-    return new ParentJob(this, this.nextId++, url, name, args, label);
+  /** `caller`: the job that forwarded the RunInWorker, when it is one of this pool's (nested.ts) */
+  job(
+    url: string,
+    name: string,
+    args: readonly unknown[],
+    label: string,
+    caller: ParentJob | null,
+  ): ParentJob {
+    return new ParentJob(
+      this,
+      this.nextId++,
+      url,
+      name,
+      args,
+      label,
+      caller !== null && caller.pool === this ? caller : null,
+    );
   }
 
   piscina(): Promise<PiscinaLike> {

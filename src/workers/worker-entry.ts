@@ -24,9 +24,10 @@ import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import { driveAsync } from "../run/run.js";
 import { SharedSignal } from "../run/signal.js";
-import { targetPair } from "./effect.js";
+import { isTargetKey, targetPair } from "./effect.js";
 import { WorkerModuleError } from "./errors.js";
 import { uncloneable, warningsOf } from "./job-warnings.js";
+import { effectFields } from "./plain.js";
 import { shortUrl } from "./short-url.js";
 import { printable } from "../trace/format.js";
 import { QUEUED, REPLIED, RUNNING } from "./batch.js";
@@ -296,15 +297,24 @@ function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handl
               );
               return;
             }
+            let own: ReturnType<typeof effectFields>;
+            try {
+              own = effectFields(effect, className(effect.constructor), isTargetKey);
+            } catch (e) {
+              reject(e);
+              return;
+            }
             const req = r.nextReq++;
             try {
               // (Error values in its fields cross as errors: wire.ts encodeFields)
-              const fields = encodeFields({ ...effect });
+              const fields = encodeFields(own.fields);
               const target = targetPair(effect);
-              const msg: EffectMsg =
+              let msg: EffectMsg =
                 target === undefined
                   ? { t: "eff", job: job.id, req, cls, fields }
                   : { t: "eff", job: job.id, req, cls, fields, target };
+              if (own.syms !== null)
+                msg = { ...msg, syms: own.syms.map(([k, v]) => [k, encodeValue(v)] as const) };
               channel!.postMessage(msg);
             } catch (e) {
               const name = className(effect.constructor);
