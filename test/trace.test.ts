@@ -348,8 +348,9 @@ test("a report names an error of a class that never set its name by the class, a
   assert.equal(last(new Error("plain")), "Error: plain");
   assert.equal(last(new TypeError("plain")), "TypeError: plain");
   const data = tracebackOf(failWith(new UserNotFound(8)));
-  assert.equal(data?.error.name, "UserNotFound");
-  assert.equal(data?.error.text, "UserNotFound: no user 8");
+  assert.ok(data?.outcome === "failed");
+  assert.equal(data.error.name, "UserNotFound");
+  assert.equal(data.error.text, "UserNotFound: no user 8");
   // a cause is named the same way
   const wrapped = failWith(new Error("lookup failed", { cause: new UserNotFound(9) }))
     .format()
