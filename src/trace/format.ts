@@ -326,32 +326,6 @@ export function shortJson(v: unknown): string | null {
 }
 
 /**
- * Is `error`'s `name` the one a standard error class's prototype holds (`Error.prototype.name`),
- * inherited by a class of the user's that never set its own? (Built on first use, never at load.)
- */
-let builtinProtos: ReadonlySet<unknown> | undefined;
-function builtinName(error: Error, c: { prototype?: unknown }): boolean {
-  let p: object | null = Object.getPrototypeOf(error);
-  while (p !== null && !Object.hasOwn(p, "name")) p = Object.getPrototypeOf(p);
-  if (p === null || p === c.prototype) return false;
-  builtinProtos ??= new Set(
-    [
-      Error,
-      TypeError,
-      RangeError,
-      ReferenceError,
-      SyntaxError,
-      EvalError,
-      URIError,
-      globalThis.AggregateError,
-    ]
-      .filter((b) => typeof b === "function")
-      .map((b) => b.prototype),
-  );
-  return builtinProtos.has(p);
-}
-
-/**
  * An error's name as a report shows it: its class's own `static displayName` when it has one (the
  * README tells users to give their classes one, so a minified bundle still names them), else, for a
  * class that never named its errors, the class's name, else `name`. An own `name` set on the error
@@ -370,12 +344,20 @@ export function errorName(error: Error): string {
       }
       // `class UserNotFound extends Error {}` (the docs' error classes, Effect's TaggedError ported)
       // inherits Error.prototype's "Error": the report read `Error: no user 7`, the class that
-      // `recover` and `instanceof` test nowhere in it. Named by its class, as doeff's own errors are
-      // (Node's inspect prints `UserNotFound [Error]`)
-      if (typeof c === "function" && builtinName(error, c)) {
-        const own = (c as { name?: unknown }).name;
-        if (typeof own === "string" && own !== "") return own;
-      }
+      // `recover` and `instanceof` test nowhere in it. A `name` a base class's prototype holds as
+      // its class's own (Error.prototype's, TypeError.prototype's) names the base, not this class:
+      // the class's name is shown instead, as doeff's own errors are named (Node prints
+      // `UserNotFound [Error]`). One set on the class's own prototype stands.
+      let p: { name?: unknown; constructor?: { name?: unknown } } | null = Object.getPrototypeOf(error);
+      while (p !== null && !Object.hasOwn(p, "name")) p = Object.getPrototypeOf(p);
+      if (
+        typeof c === "function" &&
+        p !== null &&
+        p !== c.prototype &&
+        p.name === p.constructor?.name &&
+        c.name
+      )
+        return c.name;
     }
     return String(error.name);
   } catch {

@@ -109,9 +109,8 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
   const quietHost =
     info === null &&
     !atSite &&
-    originInv !== null &&
     cur === originInv &&
-    originInv.handler![TRACE_QUIET] === true &&
+    cur.handler![TRACE_QUIET] === true &&
     transferredOnto(cur);
   // an effect performed by the handler's own code (delegate) failed, or nothing took it
   const chain = walk(

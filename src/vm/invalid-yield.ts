@@ -92,7 +92,7 @@ export function invalidYield(y: unknown): TypeError {
     if (y instanceof Error) {
       const name = className(y.constructor) || "Error";
       return new TypeError(
-        `yielded a ${name} error; a program fails by throwing it: \`throw error\`, not \`yield error\` (catch it with try/catch, safe or recover(program, ${name}, f))`,
+        `yielded a ${name} error; to fail, throw it: \`throw error\` (caught by try/catch, safe or recover(program, ${name}, f))`,
       );
     }
     if (tag === "doeff.Task") {
