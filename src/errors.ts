@@ -222,8 +222,11 @@ export class DeadlockError extends DoeffError {
 export class AsyncRequiredError extends DoeffError {
   /** @internal its name in a minified bundle too (`className`) */
   static override readonly displayName = "AsyncRequiredError";
-  constructor(what: string) {
-    super(`${what} needs the event loop; use runAsync(program, options) instead of run()`);
+  /** `otherwise`: a way to stay synchronous, when there is one (realTime's delay: a virtual clock) */
+  constructor(what: string, otherwise?: string) {
+    super(
+      `${what} needs the event loop; use runAsync(program, options) instead of run()${otherwise === undefined ? "" : `, or ${otherwise}`}`,
+    );
   }
 }
 

@@ -203,6 +203,17 @@ describe("invalid use", () => {
     );
   });
 
+  test("invalid use: yielding an Error (Effect's `yield* Effect.fail(e)` habit) → TypeError saying to throw it", () => {
+    class UserNotFound extends Error {}
+    const err = expectErr(run(yielding(new UserNotFound("no user 7"))), TypeError);
+    assert.equal(
+      err.message,
+      "yielded a UserNotFound error; to fail, throw it: `throw error` (caught by try/catch, safe or recover(program, UserNotFound, f))",
+    );
+    const plain = expectErr(run(yielding(new RangeError("x"))), TypeError);
+    assert.match(plain.message, /^yielded a RangeError error; to fail, throw it/);
+  });
+
   test("invalid use: yielding a Promise → TypeError suggesting awaitPromise", () => {
     const err = expectErr(run(yielding(Promise.resolve(1))), TypeError);
     assert.match(err.message, /awaitPromise/);

@@ -23,6 +23,9 @@ import {
   scheduler,
   simulatedTime,
   transfer,
+  transferWith,
+  fn,
+  forEach,
   awaitPromise,
   delay,
 } from "../src/index.js";
@@ -110,4 +113,43 @@ test("observe: cancellations stay cancelled — a task cancelled, a run aborted,
   const rb = run(new Query("y"), { handlers: [open, outcomes(breaker)] });
   assert.equal(rb.value, "circuit open");
   assert.deepEqual(breaker, ["y: cancelled"]);
+});
+
+test("a handler that answers with transferWith(k, program) whose program throws: the traceback is the one without observe (observe neither ✗ nor on the effect line), the span 'threw'", () => {
+  const runQuery = fn(function* runQuery(sql: string) {
+    yield* delay(10);
+    if (sql.includes("3")) throw new Error(`query failed: ${sql}`);
+    return `rows of ${sql}`;
+  });
+  const db = handle(Query, function* db(e, k) {
+    return yield* transferWith(k, runQuery(e.sql));
+  });
+  const fetchOne = fn(function* fetchOne(id: number) {
+    return yield* new Query(`select ${id}`);
+  });
+  const main = program(function* main() {
+    return yield* forEach([1, 3], fetchOne, { concurrency: 2 });
+  });
+  const seen: string[] = [];
+  const plain = run(main, { handlers: [scheduler, simulatedTime(), db] });
+  const observed = run(main, { handlers: [scheduler, simulatedTime(), db, outcomes(seen)] });
+  assert.equal(
+    observed.format().replace(/(thrown at test\/observe-failures\.test\.ts):\d+/, "$1:N"),
+    [
+      "doeff traceback (outermost first):",
+      "  main",
+      "  forEach",
+      "  ── in task 2 ──",
+      "  fetchOne",
+      '  handler db for Query("select 3") ⇢',
+      "  runQuery",
+      "  thrown at test/observe-failures.test.ts:N",
+      "Error: query failed: select 3",
+    ].join("\n"),
+  );
+  assert.equal(observed.format(), plain.format());
+  assert.deepEqual(seen, ["select 1: answered", "select 3: threw Error: query failed: select 3"]);
+  // observe around the whole run too (listed before the handler: it sees nothing of the tasks')
+  const direct = run(fetchOne(3), { handlers: [scheduler, simulatedTime(), db, outcomes([])] });
+  assert.equal(direct.format(), run(fetchOne(3), { handlers: [scheduler, simulatedTime(), db] }).format());
 });

@@ -168,6 +168,20 @@ test("N8 realTime delay under run → AsyncRequiredError", () => {
   assertOk(r, true);
 });
 
+test("N8 realTime's delay under run says both ways out: runAsync, or simulatedTime() to stay synchronous (as docs/errors.md's fix column does)", () => {
+  const r = run(delay(5), { handlers: [scheduler, realTime] });
+  assert.ok(r.error instanceof AsyncRequiredError);
+  assert.equal(
+    r.error.message,
+    "delay (realTime) needs the event loop; use runAsync(program, options) instead of run(), or simulatedTime() in place of realTime to stay synchronous (its delays take no real time)",
+  );
+  // the other AsyncRequiredErrors have no synchronous way out: unchanged
+  assert.equal(
+    new AsyncRequiredError("awaitPromise").message,
+    "awaitPromise needs the event loop; use runAsync(program, options) instead of run()",
+  );
+});
+
 test("N9 realTime delays overlap under runAsync with a scheduler", async () => {
   resetNotes();
   const t0 = Date.now();

@@ -463,7 +463,7 @@ test("traceback: a rethrown error's report is the same with an enclosing recover
           ? ["  inner at test/toolkit-recover.test.ts:N", "  lookUp at test/toolkit-recover.test.ts:N"]
           : ["  inner", "  lookUp"]),
         "  thrown at test/toolkit-recover.test.ts:N",
-        "Error: no user 1",
+        "NotFound: no user 1",
       ].join("\n"),
     );
     assert.equal(recovered.format(), plain.format());
@@ -495,7 +495,7 @@ test("traceback: the error's origin is not re-recorded where recover rethrows it
       "  inner",
       "  lookUp",
       "  thrown at test/toolkit-recover.test.ts:N",
-      "Error: no user 2",
+      "NotFound: no user 2",
     ].join("\n"),
   );
   assert.equal(inTask(recover(inner(2), Unavailable, () => 0)), plain);

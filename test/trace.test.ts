@@ -35,6 +35,7 @@ import {
   cancel,
   createPromise,
   DeadlockError,
+  tracebackOf,
 } from "../src/index.js";
 import {
   badYield,
@@ -317,6 +318,44 @@ test("a report names a user error by its class's static displayName (unless the 
   assert.equal(last(new MyErr("bad")), "MyError: bad");
   assert.equal(last(new Named("worse")), "OwnName: worse");
   assert.equal(last(new RangeError("plain")), "RangeError: plain");
+});
+
+test("a report names an error of a class that never set its name by the class, as the docs write them (`class UserNotFound extends Error`), in format() and tracebackOf", () => {
+  class UserNotFound extends Error {
+    readonly _tag = "UserNotFound";
+    constructor(readonly id: number) {
+      super(`no user ${id}`);
+    }
+  }
+  class Conflict extends TypeError {}
+  class Base extends Error {
+    override name = "AppError"; // an own name, set by a field: it stands
+  }
+  class Sub extends Base {}
+  class Proto extends Error {}
+  Object.defineProperty(Proto.prototype, "name", { value: "ProtoName" }); // set on its prototype: it stands
+  const failWith = (e: unknown) =>
+    run(
+      program(function* main() {
+        throw e;
+      }),
+    );
+  const last = (e: Error) => failWith(e).format().split("\n").at(-1);
+  assert.equal(last(new UserNotFound(7)), "UserNotFound: no user 7");
+  assert.equal(last(new Conflict("taken")), "Conflict: taken");
+  assert.equal(last(new Sub("sub")), "AppError: sub");
+  assert.equal(last(new Proto("p")), "ProtoName: p");
+  assert.equal(last(new Error("plain")), "Error: plain");
+  assert.equal(last(new TypeError("plain")), "TypeError: plain");
+  const data = tracebackOf(failWith(new UserNotFound(8)));
+  assert.ok(data?.outcome === "failed");
+  assert.equal(data.error.name, "UserNotFound");
+  assert.equal(data.error.text, "UserNotFound: no user 8");
+  // a cause is named the same way
+  const wrapped = failWith(new Error("lookup failed", { cause: new UserNotFound(9) }))
+    .format()
+    .split("\n");
+  assert.deepEqual(wrapped.slice(-2), ["Error: lookup failed", "  caused by UserNotFound: no user 9"]);
 });
 
 test("a misspelled trace option is a TypeError at the call (run throws, runAsync rejects)", async () => {

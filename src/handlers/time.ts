@@ -472,7 +472,15 @@ function sleep(ms: number, signal: AbortSignal | null): Promise<undefined> {
 export const realTime: Handler<Now | Delay> = function* realTime(effect, k) {
   if (effect instanceof Now) return yield* transfer(k, Date.now());
   const ctx = yield* getRunContext();
-  if (ctx.driver === "sync") return yield* raiseAt(k, new AsyncRequiredError("delay (realTime)"));
+  if (ctx.driver === "sync")
+    return yield* raiseAt(
+      k,
+      new AsyncRequiredError(
+        "delay (realTime)",
+        // (a test on realTime under run: the virtual clock keeps it synchronous, and instant)
+        "simulatedTime() in place of realTime to stay synchronous (its delays take no real time)",
+      ),
+    );
   const ms = effect.ms;
   if (schedulerPresent(yield* getHandlers())) return yield* transferWith(k, hidden(realDelay, ms));
   const signal = ctx.signal;

@@ -327,8 +327,9 @@ export function shortJson(v: unknown): string | null {
 
 /**
  * An error's name as a report shows it: its class's own `static displayName` when it has one (the
- * README tells users to give their classes one, so a minified bundle still names them), else `name`.
- * An own `name` set on the error object wins over both.
+ * README tells users to give their classes one, so a minified bundle still names them), else, for a
+ * class that never named its errors, the class's name, else `name`. An own `name` set on the error
+ * object wins over all of them.
  */
 export function errorName(error: Error): string {
   try {
@@ -341,6 +342,22 @@ export function errorName(error: Error): string {
         const shown = (c as { displayName?: unknown }).displayName;
         if (typeof shown === "string") return shown;
       }
+      // `class UserNotFound extends Error {}` (the docs' error classes, Effect's TaggedError ported)
+      // inherits Error.prototype's "Error": the report read `Error: no user 7`, the class that
+      // `recover` and `instanceof` test nowhere in it. A `name` a base class's prototype holds as
+      // its class's own (Error.prototype's, TypeError.prototype's) names the base, not this class:
+      // the class's name is shown instead, as doeff's own errors are named (Node prints
+      // `UserNotFound [Error]`). One set on the class's own prototype stands.
+      let p: { name?: unknown; constructor?: { name?: unknown } } | null = Object.getPrototypeOf(error);
+      while (p !== null && !Object.hasOwn(p, "name")) p = Object.getPrototypeOf(p);
+      if (
+        typeof c === "function" &&
+        p !== null &&
+        p !== c.prototype &&
+        p.name === p.constructor?.name &&
+        c.name
+      )
+        return c.name;
     }
     return String(error.name);
   } catch {

@@ -38,6 +38,19 @@ export function transferOf(effect: unknown, site: Segment): Invocation | undefin
   const t = site.top === null ? undefined : transferredEffects.get(site.top);
   return t !== undefined && t[1] === effect && t[0].site === site ? t[0] : undefined;
 }
+/**
+ * Does the handler segment `seg` hold a frame another handler started there with `transferWith` —
+ * a program given to the continuation of this handler's `delegate()` (an `observe` delegating the
+ * effect, answered by `handle(E, (e, k) => transferWith(k, program))`)? Such a frame runs on the
+ * handler's segment, so its throw would read as the handler's own code's. Cold path: an error's.
+ */
+export function transferredOnto(seg: Segment): boolean {
+  for (let f = seg.top; f !== null; f = f.prev) {
+    const inv = transferredInto.get(f);
+    if (inv !== undefined && inv !== seg) return true;
+  }
+  return false;
+}
 export const transferLine = (inv: Invocation): Entry => ({
   kind: "handler",
   name: handlerName(inv.handler!),

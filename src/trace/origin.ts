@@ -14,6 +14,7 @@ import type { RunWarning } from "../run/context.js";
 import type { Continuation } from "../vm/continuation.js";
 import type { Segment } from "../vm/segment.js";
 import { OUTER_KEEP } from "../vm/codes.js";
+import { TRACE_QUIET } from "../vm/handler.js";
 import { effectAt, namesBlocked, waitOf } from "./blocked-in.js";
 import {
   type Entry,
@@ -24,7 +25,7 @@ import {
   type Passed,
   type Visit,
 } from "./entries.js";
-import { below, transferLine, transferOf } from "./frame-lines.js";
+import { below, transferLine, transferOf, transferredOnto } from "./frame-lines.js";
 import { delegated, visited, visitsFrom } from "./visits.js";
 import { inRuns } from "./waiting-runs.js";
 import { walk } from "./walk.js";
@@ -100,6 +101,17 @@ export interface EffectInfo {
 export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSite = false): Origin {
   const originInv = cur.invocation;
   const passed: Passed = { segs: new WeakMap(), parked: new WeakSet(), runs: new WeakMap() };
+  // A quiet handler (observe) delegating its effect, which an outer handler answered with
+  // transferWith(k, program): the program runs on the quiet handler's segment, at its delegate, and
+  // its throw is not the quiet handler's code. Reported as in the run without it — the program's
+  // frames under `handler h for E ⇢`, no line for the quiet handler and no effect line — or the
+  // report named observe as the thrower, which the docs promise it never is.
+  const quietHost =
+    info === null &&
+    !atSite &&
+    cur === originInv &&
+    cur.handler![TRACE_QUIET] === true &&
+    transferredOnto(cur);
   // an effect performed by the handler's own code (delegate) failed, or nothing took it
   const chain = walk(
     cur,
@@ -107,9 +119,10 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
     // (at a transferWith's site, not thrown by the handler's code: put there, as by the scheduler)
     info !== null
       ? info.site !== cur && info.handedOn !== true
-      : !atSite && !(e instanceof UnhandledEffectError),
+      : !atSite && !(e instanceof UnhandledEffectError) && !quietHost,
     passed,
   );
+  if (quietHost) return new Origin(chain, undefined, null, passed);
   if (info !== null) {
     // an effect a handler gave transferWith at this very site
     const t = transferOf(info.effect, info.site);

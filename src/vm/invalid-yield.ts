@@ -88,6 +88,13 @@ export function invalidYield(y: unknown): TypeError {
         "yielded an Effect-TS value, which doeff does not run: `yield* awaitPromise((signal) => Effect.runPromise(effect, { signal }))`",
       );
     }
+    // Effect's habit `yield* Effect.fail(e)` (or `yield* new TaggedError()`), written `yield e`
+    if (y instanceof Error) {
+      const name = className(y.constructor) || "Error";
+      return new TypeError(
+        `yielded a ${name} error; to fail, throw it: \`throw error\` (caught by try/catch, safe or recover(program, ${name}, f))`,
+      );
+    }
     if (tag === "doeff.Task") {
       return new TypeError("yielded a Task; use `yield* wait(task)` to wait for it");
     }
