@@ -5,9 +5,12 @@ import type { Store } from "../effects/state-types.js";
 import type { RunWarning } from "./context.js";
 
 const NONE: readonly unknown[] = Object.freeze([]);
-/** format() lists this many of a run's warnings first, and this many last (the rest are counted). */
-const SHOW_FIRST = 20;
-const SHOW_LAST = 5;
+/**
+ * format() lists this many of a run's warnings first, and this many last (the rest are counted);
+ * tracebackOf (trace/data.ts) keeps the same ones, so the data is as bounded as the text.
+ */
+export const SHOW_FIRST = 20;
+export const SHOW_LAST = 5;
 
 /**
  * The outcome of `run` / `runAsync` (immutable). A failed run is a result too — `run` never throws for
