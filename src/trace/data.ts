@@ -8,7 +8,7 @@
  */
 import { Err, errOrigin } from "../effects/safe.js";
 import type { RunWarning } from "../run/context.js";
-import { RunResult, SHOW_FIRST, SHOW_LAST } from "../run/result.js";
+import { RunResult } from "../run/result.js";
 import { className, describe } from "../vm/brand.js";
 import { abortGroups, groupLine, groupWait } from "./abort-groups.js";
 import { errorName, cutLine, LINE_MAX, madeAt, shortJson, showEffect, siteOf } from "./format.js";
@@ -443,18 +443,16 @@ function ofError(error: unknown, rec: ErrorTrace | undefined): Omit<FailureTrace
  */
 function warningsData(t: RunTrace | undefined): { warnings: TraceWarning[]; moreWarnings?: number } {
   const all: readonly RunWarning[] = t?.[2] ?? [];
-  const n = all.length;
-  const more = n > SHOW_FIRST + SHOW_LAST + 1 ? n - SHOW_FIRST - SHOW_LAST : 0;
-  const ws = more === 0 ? all : [...all.slice(0, SHOW_FIRST), ...all.slice(n - SHOW_LAST)];
+  const more = all.length - 25; // (left out when more than 1: format() lists the first 20 and last 5)
   const origins = t?.[0] ?? null;
-  const warnings = ws.map((w) => ({
+  const warnings = (more > 1 ? [...all.slice(0, 20), ...all.slice(-5)] : all).map((w) => ({
     where: w.where,
     // a warning whose chain format() shows (a failed task's, run.ts traced)
     ...(w.trace !== undefined && origins !== null
       ? failureData(origins.get(w.error), w.error)
       : { chain: [], error: errorData(w.error) }),
   }));
-  return more === 0 ? { warnings } : { warnings, moreWarnings: more };
+  return more > 1 ? { warnings, moreWarnings: more } : { warnings };
 }
 
 /**
