@@ -150,7 +150,9 @@ export function fn<Args extends unknown[] = never[], Y = never, R = unknown>(
   g: (this: void, ...args: Args) => Generator<Y, R, unknown>,
 ): (...args: Args) => Program<R, EffectsOf<Y>> {
   const make = maker(g);
-  Object.defineProperty(make, Symbol.iterator, UNCALLED);
+  // (the descriptor made here: `{ value: UNCALLED.uncalled }` at the top level is a property read,
+  // which a bundler keeps, with the method, in a bundle that never calls fn)
+  Object.defineProperty(make, Symbol.iterator, { value: UNCALLED.uncalled });
   return make;
 }
 
@@ -168,15 +170,13 @@ export function fn<Args extends unknown[] = never[], Y = never, R = unknown>(
  * function (`[...save]`, `Array.from(save)`) throws this message too — a TypeError naming it, where
  * a plain function's spread threw "save is not iterable" (and `Array.from` of one gives `[]`).
  */
-const UNCALLED: PropertyDescriptor = {
-  value: {
-    uncalled(this: { name?: unknown } | undefined): never {
-      const n = typeof this?.name === "string" && this.name !== "" ? this.name : "f";
-      throw new TypeError(
-        `yield* ${n} without calling it: ${n} is a function that returns a program (made by fn); write yield* ${n}(…)`,
-      );
-    },
-  }.uncalled,
+const UNCALLED = {
+  uncalled(this: { name?: unknown } | undefined): never {
+    const n = typeof this?.name === "string" && this.name !== "" ? this.name : "f";
+    throw new TypeError(
+      `yield* ${n} without calling it: ${n} is a function that returns a program (made by fn); write yield* ${n}(…)`,
+    );
+  },
 };
 
 /** fn without the uncalled-yield* iterator (see UNCALLED): fn's body, and program's. */
