@@ -152,7 +152,9 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /forEach takes the items first \(an array\), not a program: yield\* the program to get its list/,
   ],
   // forEachLatest(eventChannel(subscribe), f), the yield* forgotten: the fix in each overload's
-  // message, not Channel's internals, and f still typed by the channel's values (no second error)
+  // message, not Channel's internals, and f still typed by the channel's values (no second error;
+  // a channel of numbers: test/types/channels.ts fails the same relation for strings, and TS 5.4
+  // prints a failed relation's text only the first time)
   "for-each-latest-program": [
     /forEachLatest takes a Channel, not the program that makes one: yield\* it first, e\.g\. forEachLatest\(yield\* eventChannel\(subscribe\), f\)/,
     /^(?![\s\S]*missing the following properties)/,
@@ -294,7 +296,7 @@ raceFirst(logs);
 // case: for-each-program
 forEach(logs, (n) => pure(n));
 // case: for-each-latest-program
-forEachLatest(eventChannel<string>(() => () => {}), (q) => pure(q.length));
+forEachLatest(eventChannel<number>(() => () => {}), (n) => pure(n + 1));
 declare const verbose: boolean;
 // case: conditional-list
 run(logs, { ...(verbose ? { handlers: [state, counted] } : { store: {} }) });
