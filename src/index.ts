@@ -178,7 +178,7 @@ export {
   type EventSubscribe,
   eventChannel,
 } from "./concurrency/event-channel.js";
-export { type ForEachLatestOptions, forEachLatest } from "./concurrency/latest.js";
+export { type ChannelExpectedError, type ForEachLatestOptions, forEachLatest } from "./concurrency/latest.js";
 export {
   ChannelStream,
   channelStream,

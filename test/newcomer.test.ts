@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { format, inspect } from "node:util";
 import {
   all,
   awaitPromise,
@@ -60,6 +61,42 @@ test("yield* of a function fn made, uncalled: a TypeError naming it and the call
   assert.throws(() => forEach(listCount as never, () => listCount(1)), {
     message:
       "forEach expects an array (or another iterable) of items first, e.g. forEach(urls, (url) => get(url)), got function listCount",
+  });
+});
+
+test("the function fn made, inspected, compared, cloned, spread: sensible results, and its uncalled-yield* iterator has no prototype (showHidden printed a circular one)", () => {
+  const save = fn(function* save(n: number) {
+    return n;
+  });
+  const load = fn(function* load(n: number) {
+    return n;
+  });
+  // printed as a function; with hidden keys, its iterator is one line (it had a prototype whose
+  // constructor pointed back at it: `<ref *1> … [prototype]: { [constructor]: [Circular *1] }`)
+  assert.equal(inspect(save), "[Function: save]");
+  const hidden =
+    "[Function: save] {\n  [length]: 0,\n  [name]: 'save',\n  [Symbol(Symbol.iterator)]: [Function: uncalled] { [length]: 0, [name]: 'uncalled' }\n}";
+  assert.equal(inspect(save, { showHidden: true }), hidden);
+  assert.equal(format("%o", save), hidden);
+  const iterator = (save as unknown as { [Symbol.iterator]: new () => unknown })[Symbol.iterator];
+  assert.throws(() => new iterator(), { name: "TypeError", message: /is not a constructor/ });
+  // compared as functions are, by identity; the programs they make, by their fields
+  assert.deepStrictEqual(save, save);
+  assert.throws(() => assert.deepStrictEqual(save, load), assert.AssertionError);
+  assert.deepStrictEqual(save(1), save(1));
+  assert.throws(() => assert.deepStrictEqual(save(1), save(2)), assert.AssertionError);
+  // not cloneable, as no function is
+  assert.throws(() => structuredClone(save), { name: "DataCloneError" });
+  // iterable only to explain `yield* save`: spreading it (a plain function's spread threw "is not
+  // iterable") or Array.from (which gave [] for a function of no declared parameters) throws the
+  // same TypeError, naming it and the call
+  const uncalled =
+    "yield* save without calling it: save is a function that returns a program (made by fn); write yield* save(…)";
+  assert.equal(Symbol.iterator in save, true);
+  assert.throws(() => [...(save as unknown as Iterable<unknown>)], { name: "TypeError", message: uncalled });
+  assert.throws(() => Array.from(save as unknown as Iterable<unknown>), {
+    name: "TypeError",
+    message: uncalled,
   });
 });
 

@@ -433,3 +433,68 @@ test("a run's error that is also its warning, an Err re-thrown after safe: data 
     [["task 1 failed and nothing waited for it", []]],
   );
 });
+
+test("tracebackOf(result) keeps the warnings format() lists: the first 20 and the last 5 of more than 26, moreWarnings counting the rest", () => {
+  const row = fn(function* row(i: number) {
+    throw new Error(`row ${i}`);
+  });
+  /** a run whose `n` tasks fail while nothing waits for them; `fail`: main fails too */
+  const withLost = (n: number, fail = false) =>
+    run(
+      program(function* main() {
+        for (let i = 0; i < n; i++) yield* spawn(row(i));
+        yield* wait(yield* spawn(program(function* idle() {})));
+        if (fail) throw new TypeError("main");
+        return n;
+      }),
+      { handlers: [scheduler] },
+    );
+  const messages = (t: { warnings: readonly { error: TraceError }[] }) =>
+    t.warnings.map((w) => w.error.message);
+  // 26: all of them, as format() lists all 26, and no count
+  const all = tracebackOf(withLost(26));
+  assert.deepEqual(
+    [all.outcome, messages(all), "moreWarnings" in all],
+    ["ok", Array.from({ length: 26 }, (_, i) => `row ${i}`), false],
+  );
+  // 27: the first 20 and the last 5, 2 left out between (format()'s `… 2 more …`)
+  const r27 = withLost(27);
+  const t27 = tracebackOf(r27);
+  assert.deepEqual(
+    [messages(t27), t27.moreWarnings, t27.warnings[20]!.where],
+    [
+      [
+        ...Array.from({ length: 20 }, (_, i) => `row ${i}`),
+        ...Array.from({ length: 5 }, (_, i) => `row ${22 + i}`),
+      ],
+      2,
+      "task 23 failed and nothing waited for it",
+    ],
+  );
+  assert.match(r27.format(), /\n… 2 more …\ntask 23 failed and nothing waited for it: Error: row 22\n/);
+  assert.equal(r27.warnings.length, 27); // (the run keeps all of them)
+  // a failed run's the same, its warnings after its error
+  const failed = tracebackOf(withLost(27, true));
+  assert.deepEqual(
+    [
+      failed.outcome,
+      failed.outcome === "ok" ? null : failed.error.text,
+      failed.warnings.length,
+      failed.moreWarnings,
+    ],
+    ["failed", "TypeError: main", 25, 2],
+  );
+  assert.deepEqual(Object.keys(failed).slice(-2), ["warnings", "moreWarnings"]);
+  for (const r of [r27, withLost(27, true), withLost(26)]) {
+    const [text, data] = bothWays(r);
+    assert.equal(data, text);
+  }
+  // 9,800 failed tasks: 25 warnings and a count, a JSON of kilobytes (it was 6.2 MB)
+  const big = tracebackOf(withLost(9800));
+  assert.deepEqual(
+    [big.warnings.length, big.moreWarnings, big.warnings[24]!.error.message],
+    [25, 9775, "row 9799"],
+  );
+  const json = JSON.stringify(big).length;
+  assert.ok(json < 20_000, `JSON of ${json} characters`);
+});

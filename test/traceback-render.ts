@@ -78,12 +78,14 @@ export function bothWays(of: unknown): [text: string, data: string] {
     const t = tracebackOf(of);
     const text = normal(of.format());
     const [main, ...ws] = text.split(/\n── \d+ errors? beside the outcome \(RunResult\.warnings\) ──\n/);
-    // format() lists the first 20 and the last 5 of more than 26 warnings, the others counted
+    // format() lists the first 20 and the last 5 of more than 26 warnings, the others counted; the
+    // data holds the same ones and the count
     const all = t.warnings.map(renderWarning);
-    const n = all.length;
-    const warnings = (n > 26 ? [...all.slice(0, 20), `… ${n - 25} more …`, ...all.slice(n - 5)] : all).join(
-      "\n",
-    );
+    const warnings = (
+      t.moreWarnings === undefined
+        ? all
+        : [...all.slice(0, 20), `… ${t.moreWarnings} more …`, ...all.slice(20)]
+    ).join("\n");
     if (t.outcome === "ok") return [ws.join(""), warnings];
     return [
       `${main}${ws.length > 0 ? `\n${ws.join("")}` : ""}`,

@@ -23,6 +23,12 @@ export const STATE_ERROR_CASES: Record<string, readonly RegExp[]> = {
   // a value of another type (the newcomer's put("count", "1"))
   "put-wrong-value": [/TS2345/, /Argument of type 'string' is not assignable to parameter of type 'number'/],
   "modify-wrong-result": [/TS2322/, /Type 'string' is not assignable to type 'number'/],
+  // new Put(key, value), checked as put is: the value's type named, the declared keys listed
+  "put-class-wrong-value": [/TS2345/, /Type 'string' is not assignable to type 'number'/],
+  "put-class-undeclared-key": [
+    /TS2345/,
+    /Argument of type '\["cout", (1|number)\]' is not assignable to parameter of type '\[key: "count", value: number\] \| \[key: "user", value: \{ readonly name: string; \}\]'/,
+  ],
   // run's store: the type named is StoreOfStateTypes, which says where its keys come from
   "store-undeclared-key": [
     /'cout' does not exist in type 'ReadonlyMap<string, unknown> \| StoreOfStateTypes'/,
@@ -30,7 +36,7 @@ export const STATE_ERROR_CASES: Record<string, readonly RegExp[]> = {
   "store-wrong-value": [/TS2322/, /Type 'string' is not assignable to type 'number'/],
 };
 
-export const STATE_ERROR_SOURCE = `import { get, modify, program, put, run, state } from "doeff";
+export const STATE_ERROR_SOURCE = `import { get, modify, program, Put, put, run, state } from "doeff";
 declare module "doeff" {
   interface StateTypes { count: number; user: { readonly name: string } }
 }
@@ -52,6 +58,10 @@ modify<number>("count", () => 1);
 put("count", "1");
 // case: modify-wrong-result
 modify("count", (n) => \`\${n}\`);
+// case: put-class-wrong-value
+new Put("count", "1");
+// case: put-class-undeclared-key
+new Put("cout", 1);
 // case: store-undeclared-key
 run(main, { handlers: [state], store: { cout: 1 } });
 // case: store-wrong-value

@@ -38,6 +38,19 @@ export interface ForEachLatestOptions {
   debounce?: number;
 }
 
+/**
+ * The compile error of `forEachLatest(eventChannel(subscribe), f)`, the `yield*` forgotten: the
+ * program that makes a channel where the channel goes (redux-saga's `eventChannel` returns the
+ * channel itself; the call throws the same advice, channel.ts checkChannel). No value has this
+ * type — a program is not a string — so TypeScript prints the fix as what the argument is not,
+ * where `Channel<T>` alone printed "missing the following properties from type 'Channel<unknown>':
+ * buffer, back, hands, senders, and 17 more", then, `T` not inferred, a second error on `f`'s
+ * parameter. In `Channel<T> | ChannelExpectedError<T>`, `T` is inferred from the program's channel,
+ * so `f` is typed and the call has the one error.
+ */
+export type ChannelExpectedError<T> = Program<Channel<T>, unknown> &
+  "doeff: forEachLatest takes a Channel, not the program that makes one: yield* it first, e.g. forEachLatest(yield* eventChannel(subscribe), f)";
+
 const forEachLatestProgram = fn(
   named(
     "forEachLatest",
@@ -133,7 +146,7 @@ const forEachLatestProgram = fn(
  * ```
  */
 export function forEachLatest<T, P extends AnyProgramLike>(
-  ch: Channel<T>,
+  ch: Channel<T> | ChannelExpectedError<T>,
   f: (value: T) => P,
 ): Program<undefined, EffectsOf<P> | SchedulerRow | TasksRow<[P]>>;
 /**
@@ -141,12 +154,12 @@ export function forEachLatest<T, P extends AnyProgramLike>(
  * function passing its own `options?` on can call it.)
  */
 export function forEachLatest<T, P extends AnyProgramLike>(
-  ch: Channel<T>,
+  ch: Channel<T> | ChannelExpectedError<T>,
   f: (value: T) => P,
   options?: ForEachLatestOptions,
 ): Program<undefined, EffectsOf<P> | TimedRow | TasksRow<[P]>>;
 export function forEachLatest(
-  ch: Channel<unknown>,
+  ch: Channel<unknown> | ChannelExpectedError<unknown>,
   f: (value: unknown) => AnyProgramLike,
   options?: ForEachLatestOptions,
 ): Program<undefined, unknown> {
@@ -157,5 +170,5 @@ export function forEachLatest(
     const d = optionsObject(options, "forEachLatest", ["debounce"]).debounce;
     if (d !== undefined) ms = milliseconds(d, "forEachLatest's debounce");
   }
-  return forEachLatestProgram(ch, f, ms, callSite());
+  return forEachLatestProgram(ch as Channel<unknown>, f, ms, callSite()); // (checked above)
 }

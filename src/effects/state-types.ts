@@ -107,6 +107,18 @@ export type ModifyUpdate<T, K> = [keyof StateTypes] extends [never]
     : NoInfer<T>;
 
 /**
+ * The arguments of `new Put(key, value)`, as `put` checks them: `[key: string, value: unknown]`
+ * while `StateTypes` is not declared, else one `[key, value]` per declared key — a union of tuples,
+ * since a constructor cannot have type parameters of its own to tie the value's type to the key's
+ * (and `Put` itself has none: every `Put` stays one type, as handlers and rows name it). Under an
+ * index signature (`[key: string]: unknown`) that union holds `[key: string, value: unknown]`, which
+ * any pair fits: only `put` checks a declared key's value there.
+ */
+export type PutArguments = [keyof StateTypes] extends [never]
+  ? [key: string, value: unknown]
+  : { [K in StateKey]: [key: K, value: StateValue<K>] }[StateKey];
+
+/**
  * What `put` may store under a key of type `K`: its declared type, or for a union of keys a value of
  * every one's type (the key may be any of them: `put(k, 1)` with `k: "count" | "name"` could store
  * a number as the name).

@@ -4,6 +4,7 @@ import { Effect } from "./effect.js";
 import type {
   CheckedStateKey,
   ModifyUpdate,
+  PutArguments,
   PutValue,
   StateAnswer,
   StateKey,
@@ -46,6 +47,13 @@ export class Put extends Effect<undefined> {
   declare readonly _tag: "Put";
   declare readonly key: string;
   declare readonly value: unknown;
+  /**
+   * Checked against `StateTypes` once declared, as `put(key, value)` is: a declared key, and a value
+   * of its declared type (the message of an undeclared key is `put`'s only: here TypeScript names
+   * the declared keys).
+   */
+  constructor(...keyAndValue: PutArguments);
+  // (an overload: at run time the constructor keeps its two parameters, no rest array per put)
   constructor(key: string, value: unknown) {
     super();
     this.key = key;
@@ -88,7 +96,8 @@ export function get(key: string): Get<unknown> {
 /** Store `value` under `key` (once `StateTypes` is declared, a value of the key's declared type). */
 export function put<K extends string>(key: CheckedStateKey<K>, value: PutValue<K>): Put;
 export function put(key: string, value: unknown): Put {
-  return new Put(key, value);
+  // (put's signature checked them; Put's checked constructor would refuse this signature's string)
+  return new Put(key as never, value as never);
 }
 /**
  * Store `f(old)` under `key` (old is undefined when absent) and answer the new value. Typed by

@@ -178,14 +178,22 @@ export interface FailureTraceback {
   /** where user code made the error; for an aborted run, where the signal's reason was made */
   readonly thrownAt?: TraceSite;
   readonly error: TraceError;
-  /** a RunResult's warnings; empty for an Err or an error */
+  /**
+   * a RunResult's warnings, as `format()` lists them: all of them up to 26, else the first 20 and
+   * the last 5 (`moreWarnings` counts those between); empty for an Err or an error
+   */
   readonly warnings: readonly TraceWarning[];
+  /** how many of the run's warnings were left out between the first 20 and the last 5 (`… N more …`) */
+  readonly moreWarnings?: number;
 }
 
 /** The traceback of a run that succeeded: only what it kept beside its value. */
 export interface OkTraceback {
   readonly outcome: "ok";
+  /** the run's warnings, as `FailureTraceback.warnings`: the first 20 and the last 5 of more than 26 */
   readonly warnings: readonly TraceWarning[];
+  /** how many were left out between them, when some were */
+  readonly moreWarnings?: number;
 }
 
 /** What `tracebackOf` returns: narrow with `outcome`. */
@@ -429,16 +437,22 @@ function ofError(error: unknown, rec: ErrorTrace | undefined): Omit<FailureTrace
   return { outcome: "failed", ...failureData(rec?.[1] ?? null, error) };
 }
 
-function warningsData(t: RunTrace | undefined): TraceWarning[] {
-  const ws: readonly RunWarning[] = t?.[2] ?? [];
+/**
+ * A run's warnings as format() lists them: the first 20 and the last 5 of more than 26, and how many
+ * were left out between them (a run whose 9,800 tasks failed made 6 MB of JSON before this cap).
+ */
+function warningsData(t: RunTrace | undefined): { warnings: TraceWarning[]; moreWarnings?: number } {
+  const all: readonly RunWarning[] = t?.[2] ?? [];
+  const more = all.length - 25; // (left out when more than 1: format() lists the first 20 and last 5)
   const origins = t?.[0] ?? null;
-  return ws.map((w) => ({
+  const warnings = (more > 1 ? [...all.slice(0, 20), ...all.slice(-5)] : all).map((w) => ({
     where: w.where,
     // a warning whose chain format() shows (a failed task's, run.ts traced)
     ...(w.trace !== undefined && origins !== null
       ? failureData(origins.get(w.error), w.error)
       : { chain: [], error: errorData(w.error) }),
   }));
+  return more > 1 ? { warnings, moreWarnings: more } : { warnings };
 }
 
 /**
@@ -446,7 +460,9 @@ function warningsData(t: RunTrace | undefined): TraceWarning[] {
  * as is — for an error tracker or a JSON log line, without splitting the text into lines. Give it:
  * - a `RunResult`: a failed run's traceback (`outcome` `"failed"`, or `"aborted"` for a run its
  *   signal aborted), or `{ outcome: "ok" }` for a run that succeeded — with the run's `warnings`
- *   either way, each with its chain when `format()` shows one;
+ *   either way, each with its chain when `format()` shows one, and as many as `format()` lists:
+ *   the first 20 and the last 5 of more than 26, `moreWarnings` counting those left out between
+ *   (all of them are in `RunResult.warnings`);
  * - an `Err` from `safe`: the traceback `Err.format()` prints;
  * - an error a run failed with, or one of its `warnings` (what its `doeffTrace` shows: the data
  *   goes with that text — an error that failed two runs has the later one's, unless it was frozen
@@ -475,12 +491,12 @@ export function tracebackOf(of: unknown): Traceback {
     if (of instanceof RunResult) {
       const t = runTraces.get(of);
       const warnings = warningsData(t);
-      if (of.ok) return { outcome: "ok", warnings };
+      if (of.ok) return { outcome: "ok", ...warnings };
       const origins = t?.[0] ?? null;
       const rec: ErrorTrace = t?.[1]
         ? [true, origins === null ? null : origins.abortChains]
         : [false, origins === null ? null : origins.get(of.error)];
-      return { ...ofError(of.error, rec), warnings };
+      return { ...ofError(of.error, rec), ...warnings };
     }
     if (of instanceof Err)
       return { outcome: "failed", ...failureData(errOrigin(of), of.error), warnings: [] };

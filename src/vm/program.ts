@@ -150,7 +150,9 @@ export function fn<Args extends unknown[] = never[], Y = never, R = unknown>(
   g: (this: void, ...args: Args) => Generator<Y, R, unknown>,
 ): (...args: Args) => Program<R, EffectsOf<Y>> {
   const make = maker(g);
-  Object.defineProperty(make, Symbol.iterator, UNCALLED);
+  // (the descriptor made here: `{ value: UNCALLED.uncalled }` at the top level is a property read,
+  // which a bundler keeps, with the method, in a bundle that never calls fn)
+  Object.defineProperty(make, Symbol.iterator, { value: UNCALLED.uncalled });
   return make;
 }
 
@@ -160,9 +162,16 @@ export function fn<Args extends unknown[] = never[], Y = never, R = unknown>(
  * `yield*` asks for first, throws one that does, at the user's line. Not in fn's result type, so
  * TypeScript still refuses it (TS2488); non-enumerable, so the function prints as before. Not on
  * `program(g)`'s internal maker: its function never reaches the user.
+ *
+ * A method, not a `function`: it has no `prototype`, so `util.inspect(save, { showHidden: true })`
+ * (and `console.log("%o", save)`) show `[Function: uncalled]`, not a circular prototype object
+ * (`<ref *1> … [prototype]: { [constructor]: [Circular *1] }`), and `new` of it is refused. What the
+ * iterator costs elsewhere: `Symbol.iterator in save` is true, so spreading or iterating the
+ * function (`[...save]`, `Array.from(save)`) throws this message too — a TypeError naming it, where
+ * a plain function's spread threw "save is not iterable" (and `Array.from` of one gives `[]`).
  */
-const UNCALLED: PropertyDescriptor = {
-  value: function uncalled(this: { name?: unknown } | undefined): never {
+const UNCALLED = {
+  uncalled(this: { name?: unknown } | undefined): never {
     const n = typeof this?.name === "string" && this.name !== "" ? this.name : "f";
     throw new TypeError(
       `yield* ${n} without calling it: ${n} is a function that returns a program (made by fn); write yield* ${n}(…)`,

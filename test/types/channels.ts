@@ -208,6 +208,18 @@ forEachLatest(queries, (q: number) => num);
 forEachLatest(queries, () => 1);
 // @ts-expect-error -- the option is debounce
 forEachLatest(queries, () => str, { debouce: 200 });
+// the program that makes a channel where the channel goes (the yield* forgotten): one error, at
+// the channel, saying to yield* it (ChannelExpectedError; the text is checked by types-matrix) —
+// `f` is still typed by the channel's values, so its body has no second error
+forEachLatest(
+  // @ts-expect-error -- yield* it first: forEachLatest(yield* eventChannel(subscribe), f)
+  messages,
+  (q) => {
+    expectType<Equal<typeof q, string>>();
+    return str;
+  },
+  { debounce: 200 },
+);
 // a function passing its own optional options on (undefined: the row keeps Delay, as with options)
 const searchAll = (options?: ForEachLatestOptions) => forEachLatest(queries, () => str, options);
 expectType<

@@ -4,7 +4,7 @@
  * type argument (modify's inferred from f), `put` of any value, and a store of any keys. The declared
  * modes are in isolated/state-keys.ts and isolated/state-keys-open.ts.
  */
-import { type Get, get, type Modify, modify, program, type Put, put, run, state } from "../../src/index.js";
+import { type Get, get, type Modify, modify, program, Put, put, run, state } from "../../src/index.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<_T extends true>(): void {}
@@ -24,6 +24,10 @@ expectType<Equal<typeof unknownOld, Modify<unknown>>>();
 declare const someKey: string;
 const anything = put(someKey, { any: "value" });
 expectType<Equal<typeof anything, Put>>();
+// the class's constructor likewise: any key, any value (an editor shows `new Put(key: string, value: unknown)`)
+const built = new Put(someKey, { any: "value" });
+expectType<Equal<typeof built, Put>>();
+expectType<Equal<ConstructorParameters<typeof Put>, [key: string, value: unknown]>>();
 const fromVariable = get<string>(someKey);
 expectType<Equal<typeof fromVariable, Get<string>>>();
 

@@ -2,7 +2,7 @@
  * Typed state keys with an index signature: the declared keys are typed, any other key is accepted,
  * as `unknown` or typed by `get<T>` / `modify<T>` (checked on its own: see state-keys.ts). Never executed.
  */
-import { type Get, get, type Modify, modify, program, put, run, state } from "../../../src/index.js";
+import { type Get, get, type Modify, modify, program, Put, put, run, state } from "../../../src/index.js";
 
 declare module "../../../src/index.js" {
   interface StateTypes {
@@ -28,6 +28,12 @@ declare const someKey: string;
 put(someKey, { any: "value" });
 // @ts-expect-error -- a declared key keeps its type
 put("count", "1");
+// new Put: any key and value, as its arguments' union holds [key: string, value: unknown] here (a
+// constructor has no type parameters to tell a declared key from another string: only put checks
+// a declared key's value under an index signature)
+new Put("other", "x");
+new Put(someKey, 1);
+new Put("count", "1");
 
 const main = program(function* () {
   return yield* get("count");

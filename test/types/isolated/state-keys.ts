@@ -8,9 +8,11 @@ import {
   get,
   type Modify,
   modify,
+  handle,
   program,
-  type Put,
+  Put,
   put,
+  resume,
   type RunResult,
   run,
   runAsync,
@@ -63,6 +65,40 @@ put("count", "1");
 modify("count", (n) => `${n}`);
 // @ts-expect-error -- a union of keys: 1 is not a user
 put(either, 1);
+// new Put(key, value) is checked as put is (a constructor has no type parameters: its arguments
+// are one [key, value] tuple per declared key)
+const built = new Put("count", 1);
+expectType<Equal<typeof built, Put>>();
+new Put("user", { name: "Ada" });
+expectEffects(main, [new Put("count", 2)], { handlers: [state], store: { count: 1 } });
+class Reset extends Put {
+  constructor() {
+    super("count", 0);
+  }
+}
+void Reset;
+// @ts-expect-error -- a value of another type
+new Put("count", "1");
+// @ts-expect-error -- a misspelled key
+new Put("cout", 1);
+// @ts-expect-error -- a union of keys: 1 is not a user
+new Put(either, 1);
+declare const stringKey: string;
+// @ts-expect-error -- a key of type string could be any key
+new Put(stringKey, 1);
+class BadReset extends Put {
+  constructor() {
+    // @ts-expect-error -- a subclass's super call too
+    super("count", "0");
+  }
+}
+void BadReset;
+// a handler of Put still reads a string key and an unknown value (every Put is one type)
+handle(Put, function* (e, k) {
+  expectType<Equal<typeof e.key, string>>();
+  expectType<Equal<typeof e.value, unknown>>();
+  return yield* resume(k, undefined);
+});
 // @ts-expect-error -- a misspelled key (the message says to declare it in StateTypes)
 get("cout");
 // @ts-expect-error -- and for put
