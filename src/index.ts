@@ -319,6 +319,7 @@ export type {
   RecoverAnswer,
   RecoverAsyncError,
   Recovered,
+  RecoveredBesides,
   RecoveredError,
   RecoveredRow,
 } from "./concurrency/recover.js";

@@ -56,6 +56,20 @@ export type Recovered<R> = 0 extends 1 & R
   : R extends Program<any, any> | Primitive<any, any> | Effect<any>
     ? ResultOf<R>
     : R;
+/**
+ * `B`'s members that are not already in `A`, a member mutually assignable with one of `A`'s taken
+ * for it: `recover(getUser(1), NotFound, () => ({ id: 0 }))` showed `{ id: number } | { id: number }`
+ * — two object types written in two places, the program's and `f`'s, which a union of declared
+ * types keeps apart (it merges only the very same type; an expression's union, `c ? a : b`, is
+ * reduced by subtype, which a signature's is not).
+ */
+export type RecoveredBesides<B, A> = 0 extends 1 & B
+  ? B // (f answers `any`: any, as it was)
+  : B extends unknown
+    ? true extends (A extends unknown ? ([A] extends [B] ? ([B] extends [A] ? true : false) : false) : never)
+      ? never
+      : B
+    : never;
 /** The effects the program `f` gives performs (none for a value; `any` is taken for a value). */
 export type RecoveredRow<R> = 0 extends 1 & R
   ? never
@@ -160,7 +174,7 @@ export function recover<
   program: P & NoInfer<ProgramArg<P>>,
   errorClass: C & NoInfer<C extends readonly [] ? EmptyErrorClassListError : unknown>,
   f: ((error: RecoveredError<C>) => R) & NoInfer<RecoverAnswer<R>>,
-): Program<ResultOf<P> | Recovered<R>, EffectsOf<P> | RecoveredRow<R>> {
+): Program<ResultOf<P> | RecoveredBesides<Recovered<R>, ResultOf<P>>, EffectsOf<P> | RecoveredRow<R>> {
   checkProgramArg(program, "recover");
   // (a copy: a later change to the caller's array changes nothing)
   const isList = Array.isArray(errorClass);
@@ -181,7 +195,7 @@ export function recover<
   const kind = functionKind(f);
   if (kind !== null) throw new TypeError(`recover's function is ${kind}; ${FIX}`);
   return hidden(recoverGen, program, list as ErrorClass[], f as (error: unknown) => unknown) as Program<
-    ResultOf<P> | Recovered<R>,
+    ResultOf<P> | RecoveredBesides<Recovered<R>, ResultOf<P>>,
     EffectsOf<P> | RecoveredRow<R>
   >;
 }

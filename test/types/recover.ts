@@ -134,6 +134,21 @@ void runAsync(timeout(viaProgram, 5), { handlers: [scheduler, simulatedTime(), w
 // @ts-expect-error -- f's program waits (Delay): a clock is needed
 void runAsync(viaProgram, { handlers: [writer, lookup] });
 
+// f answering the program's result type, written again (a default): that type once, not twice —
+// `{ id: number; name: string } | { id: number; name: string }` in a hover, two object types
+// written in two places; a type f adds is kept, a narrower one too (`"guest"` beside `string`)
+const sameShape = recover(find(1), NotFound, (e) => ({ id: e.id, name: "guest" }));
+expectType<Equal<typeof sameShape, Program<{ id: number; name: string }, Tell | Lookup>>>();
+const sameOrNull = recover(find(1), [NotFound, Gone], (e) =>
+  e instanceof Gone ? null : { id: 0, name: "" },
+);
+expectType<Equal<typeof sameOrNull, Program<{ id: number; name: string } | null, Tell | Lookup>>>();
+const named = fn(function* named() {
+  return "Ada" as string;
+});
+const literal = recover(named(), NotFound, () => "guest" as const);
+expectType<Equal<typeof literal, Program<string, never>>>();
+
 // inside a program: yield* gives the union
 const used = program(function* () {
   const u = yield* recover(find(1), NotFound, () => undefined);
