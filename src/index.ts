@@ -165,6 +165,7 @@ export {
 } from "./concurrency/concurrency-limit.js";
 export {
   Channel,
+  type ChannelExpectedError,
   type ChannelOptions,
   close,
   createChannel,
@@ -178,7 +179,7 @@ export {
   type EventSubscribe,
   eventChannel,
 } from "./concurrency/event-channel.js";
-export { type ChannelExpectedError, type ForEachLatestOptions, forEachLatest } from "./concurrency/latest.js";
+export { type ForEachLatestOptions, forEachLatest } from "./concurrency/latest.js";
 export {
   ChannelStream,
   channelStream,

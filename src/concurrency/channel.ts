@@ -159,6 +159,24 @@ export class Channel<T = unknown> {
   }
 }
 
+/**
+ * The compile error of `receive(eventChannel(subscribe))`, `forEachLatest(eventChannel(subscribe),
+ * f)`, the `yield*` forgotten: the program that makes a channel where the channel goes (redux-saga's
+ * `eventChannel` returns the channel itself; the call throws the same advice, checkChannel). No value
+ * has this type — a program is not a string — so TypeScript prints the fix as what the argument is
+ * not, where `Channel<T>` alone printed "missing the following properties from type
+ * 'Channel<unknown>': buffer, back, hands, senders, and 17 more" (and, for forEachLatest, `T` not
+ * inferred, a second error on `f`'s parameter). In `Channel<T> | ChannelExpectedError<T, …>`, `T` is
+ * inferred from the program's channel, so the call has the one error. `Call` names the function,
+ * `Example` shows the fix in its words.
+ */
+export type ChannelExpectedError<
+  T,
+  Call extends string = "forEachLatest",
+  Example extends string = "forEachLatest(yield* eventChannel(subscribe), f)",
+> = Program<Channel<T>, unknown> &
+  `doeff: ${Call} takes a Channel, not the program that makes one: yield* it first, e.g. ${Example}`;
+
 /** @internal (channelStream.pump checks its channel at the call too) */
 export function checkChannel(ch: unknown, where: string): void {
   if (ch instanceof Channel) return;
@@ -424,15 +442,24 @@ waitsIn(receiveGen, "receive(…)");
  * Send `value`; blocks while the channel is full (rendezvous: until a receiver takes it) — unless its
  * `overflow` is "dropping" (the value is dropped) or "sliding" (the oldest buffered value is).
  */
-export function send<T>(ch: Channel<T>, value: T): Program<undefined, SchedulerRow> {
+export function send<T>(
+  ch:
+    | Channel<T>
+    | ChannelExpectedError<T, "send", "const ch = yield* createChannel(); yield* send(ch, value)">,
+  value: T,
+): Program<undefined, SchedulerRow> {
   checkChannel(ch, "send");
-  return hidden(sendGen<T>, ch, value) as Program<undefined, SchedulerRow>;
+  return hidden(sendGen<T>, ch as Channel<T>, value) as Program<undefined, SchedulerRow>; // (checked)
 }
 
 /** `{ done: false, value }`, or `{ done: true }` once closed and drained; blocks while empty and open. */
-export function receive<T>(ch: Channel<T>): Program<Received<T>, SchedulerRow> {
+export function receive<T>(
+  ch:
+    | Channel<T>
+    | ChannelExpectedError<T, "receive", "const ch = yield* eventChannel(subscribe); yield* receive(ch)">,
+): Program<Received<T>, SchedulerRow> {
   checkChannel(ch, "receive");
-  return hidden(receiveGen<T>, ch) as Program<Received<T>, SchedulerRow>;
+  return hidden(receiveGen<T>, ch as Channel<T>) as Program<Received<T>, SchedulerRow>; // (checked)
 }
 
 /** @internal Put a value taken from `ch` back at its front (a receiver that could not use it). */
@@ -441,7 +468,11 @@ export function putBack<T>(ch: Channel<T>, value: T): Program<undefined, Schedul
 }
 
 /** Close the channel (idempotent): blocked receivers get `{ done: true }`, blocked senders ChannelClosedError. */
-export function close(ch: Channel<unknown>): Program<undefined, SchedulerRow> {
+export function close(
+  ch:
+    | Channel<unknown>
+    | ChannelExpectedError<unknown, "close", "const ch = yield* createChannel(); yield* close(ch)">,
+): Program<undefined, SchedulerRow> {
   checkChannel(ch, "close");
-  return hidden(closeGen, ch) as Program<undefined, SchedulerRow>;
+  return hidden(closeGen, ch as Channel<unknown>) as Program<undefined, SchedulerRow>; // (checked)
 }

@@ -23,7 +23,7 @@ import { delay } from "../effects/time.js";
 import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
-import { type Channel, checkChannel, type Received, receive } from "./channel.js";
+import { type Channel, type ChannelExpectedError, checkChannel, type Received, receive } from "./channel.js";
 import { functionArg, milliseconds, optionsObject } from "./check.js";
 import { cancelOwned } from "./pool.js";
 import type { SchedulerRow, TasksRow, TimedRow } from "./row.js";
@@ -37,19 +37,6 @@ export interface ForEachLatestOptions {
    */
   debounce?: number;
 }
-
-/**
- * The compile error of `forEachLatest(eventChannel(subscribe), f)`, the `yield*` forgotten: the
- * program that makes a channel where the channel goes (redux-saga's `eventChannel` returns the
- * channel itself; the call throws the same advice, channel.ts checkChannel). No value has this
- * type — a program is not a string — so TypeScript prints the fix as what the argument is not,
- * where `Channel<T>` alone printed "missing the following properties from type 'Channel<unknown>':
- * buffer, back, hands, senders, and 17 more", then, `T` not inferred, a second error on `f`'s
- * parameter. In `Channel<T> | ChannelExpectedError<T>`, `T` is inferred from the program's channel,
- * so `f` is typed and the call has the one error.
- */
-export type ChannelExpectedError<T> = Program<Channel<T>, unknown> &
-  "doeff: forEachLatest takes a Channel, not the program that makes one: yield* it first, e.g. forEachLatest(yield* eventChannel(subscribe), f)";
 
 const forEachLatestProgram = fn(
   named(

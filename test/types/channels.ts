@@ -25,6 +25,7 @@ import {
   receive,
   run,
   scheduler,
+  send,
   simulatedTime,
   tell,
   writer,
@@ -73,6 +74,23 @@ const fed = program(function* () {
   yield* close(m);
 });
 run(fed, { handlers: [scheduler] });
+// receive, send, close given the program that makes a channel (the yield* forgotten): one error at
+// the channel saying to yield* it (ChannelExpectedError; its text is checked by types-matrix), T
+// still inferred from the program's channel — send's value is checked against it
+// @ts-expect-error -- yield* it first: const ch = yield* eventChannel(subscribe); yield* receive(ch)
+const unreceived = receive(messages);
+expectType<Equal<typeof unreceived, Program<import("../../src/index.js").Received<string>, SchedulerRow>>>();
+// @ts-expect-error -- yield* it first
+send(messages, "hello");
+// @ts-expect-error -- yield* it first
+close(messages);
+const sends = program(function* () {
+  const m = yield* messages;
+  yield* send(m, "hello");
+  // @ts-expect-error -- the channel's values are strings
+  yield* send(m, 1);
+});
+run(sends, { handlers: [scheduler] });
 eventChannel<number>(() => () => {}, { capacity: 10, overflow: "dropping" });
 eventChannel<number>(() => () => {}, { capacity: Number.POSITIVE_INFINITY });
 // @ts-expect-error -- an outside producer cannot be blocked: no "block" for an event channel
