@@ -142,7 +142,22 @@ test("timeout: ms negative, NaN, infinite or not a number; not a program", () =>
       `timeout expects a finite number of milliseconds ≥ 0, got ${String(ms)}`,
     );
   }
-  throws(() => loose(timeout)(p, "10"), TypeError, 'timeout expects a number of milliseconds, got "10"');
+  throws(
+    () => loose(timeout)(p, "10"),
+    TypeError,
+    'timeout expects a number of milliseconds, got "10": write 10 (a duration is a number of milliseconds here, not a string)',
+  );
+  // a duration string (Effect's "2 seconds"): the number of ms it means, or that durations are numbers
+  throws(
+    () => loose(timeout)(p, "2 seconds"),
+    TypeError,
+    'timeout expects a number of milliseconds, got "2 seconds": write 2000 (a duration is a number of milliseconds here, not a string)',
+  );
+  throws(
+    () => loose(timeout)(p, "soon"),
+    TypeError,
+    'timeout expects a number of milliseconds, got "soon" (a duration is a number of milliseconds here, not a string: e.g. 100)',
+  );
   throws(() => loose(timeout)(42, 10), TypeError, "timeout expects a Program, Effect or primitive, got 42");
 });
 
@@ -178,6 +193,53 @@ test("retry: times negative or fractional, bad delay, bad while, missing options
     TypeError,
     'unknown retry option "tries"; the options are times, delay, while, onRetry',
   );
+});
+
+test("retry: Effect's habits — a schedule, until, a duration string — get what to write instead", () => {
+  const backoff =
+    "for exponential backoff, delay: (attempt) => 100 * 2 ** (attempt - 1) waits 100, 200, 400 ms";
+  // (named before `times` is asked for: Effect's retry({ schedule }) has none)
+  for (const options of [{ schedule: {} }, { times: 3, schedule: {} }])
+    throws(
+      () => loose(retry)(p, options),
+      TypeError,
+      `unknown retry option "schedule"; the options are times, delay, while, onRetry: wait between attempts with delay, a number of ms or a function (attempt, error) => ms, and bound them with times; ${backoff}`,
+    );
+  throws(
+    () => loose(retry)(p, { times: 3, until: () => true }),
+    TypeError,
+    'unknown retry option "until"; the options are times, delay, while, onRetry: retry while the error is not the one to stop at: { while: (e) => !(e instanceof Fatal) }',
+  );
+  throws(
+    () => loose(retry)(p, { times: 3, delay: "100 millis" }),
+    TypeError,
+    `retry option delay must be a number of milliseconds or a function (attempt, error) => ms, got "100 millis": write 100 (a duration is a number of milliseconds here, not a string); ${backoff}`,
+  );
+  throws(
+    () => loose(retry)(p, { times: 3, delay: "1.5s" }),
+    TypeError,
+    `retry option delay must be a number of milliseconds or a function (attempt, error) => ms, got "1.5s": write 1500 (a duration is a number of milliseconds here, not a string); ${backoff}`,
+  );
+  throws(
+    () => loose(retry)(p, { times: 3, delay: null }),
+    TypeError,
+    `retry option delay must be a number of milliseconds or a function (attempt, error) => ms, got null; ${backoff}`,
+  );
+  // the backoff the messages show waits what they say
+  const waits: number[] = [];
+  const failing = program(function* () {
+    throw new Error("down");
+  });
+  const r = run(
+    retry(failing, {
+      times: 3,
+      delay: (attempt) => 100 * 2 ** (attempt - 1),
+      onRetry: (_n, _e, ms) => waits.push(ms),
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+  assert.equal((r.error as Error).message, "down");
+  assert.deepEqual(waits, [100, 200, 400]);
 });
 
 test("retry: a delay function answering a bad value is a RangeError whose cause is the program's error", () => {

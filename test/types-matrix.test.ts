@@ -167,6 +167,28 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /forEachLatest takes a Channel, not the program that makes one: yield\* it first, e\.g\. forEachLatest\(yield\* eventChannel\(subscribe\), f\)/,
     /^(?![\s\S]*missing the following properties)/,
   ],
+  // receive / send / close given the program that makes a channel: the same one error, in each
+  // function's words (each target its own type, so each relation is reported with its text)
+  "receive-program": [
+    /receive takes a Channel, not the program that makes one: yield\* it first, e\.g\. const ch = yield\* eventChannel\(subscribe\); yield\* receive\(ch\)/,
+    /^(?![\s\S]*missing the following properties)/,
+  ],
+  "send-program": [
+    /send takes a Channel, not the program that makes one: yield\* it first, e\.g\. const ch = yield\* createChannel\(\); yield\* send\(ch, value\)/,
+    /^(?![\s\S]*missing the following properties)/,
+  ],
+  "close-program": [
+    /close takes a Channel, not the program that makes one: yield\* it first, e\.g\. const ch = yield\* createChannel\(\); yield\* close\(ch\)/,
+    /^(?![\s\S]*missing the following properties)/,
+  ],
+  // a duration string for retry's delay (Effect's "100 millis"): the union's text says what to write
+  "retry-delay-string": [
+    new RegExp(
+      escapeRegExp(
+        `retry's delay is a number of milliseconds (100, not \\"100 millis\\") or a function (attempt, error) => ms, e.g. exponential backoff (attempt) => 100 * 2 ** (attempt - 1)`,
+      ),
+    ),
+  ],
   // a handler typed as taking every effect (a pass-through typed by hand): refused, not a silent pass
   "every-effect-handler": [
     /EveryEffectHandlerError<Handler<Effect<unknown>, never, never>>/,
@@ -250,7 +272,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "spawn-generic-function": [new RegExp(escapeRegExp(GENERIC_FIX))],
   "timeout-generic-function-union": [new RegExp(escapeRegExp(GENERIC_FIX))],
 };
-const ERROR_SOURCE = `import { all, completePromise, createPromise, delay, Effect, eventChannel, forEach, forEachLatest, get, handle, pass, program, pure, raceAll, raceFirst, resume, run, runAsync, scheduler, spawn, state, wait, withHandler } from "doeff";
+const ERROR_SOURCE = `import { all, close, completePromise, createPromise, delay, Effect, eventChannel, forEach, forEachLatest, get, handle, pass, program, pure, raceAll, raceFirst, receive, resume, run, runAsync, scheduler, send, spawn, state, wait, withHandler } from "doeff";
 import { abortable, concurrencyLimited, concurrencyLimiter, fn, rateLimited, rateLimiter, recover, retry, scoped, timeout, withPermit } from "doeff";
 import type { Handler, Program, Semaphore } from "doeff";
 import { createContinuation, intercept, listen, local, safe } from "doeff";
@@ -311,6 +333,14 @@ raceFirst(logs);
 forEach(logs, (n) => pure(n));
 // case: for-each-latest-program
 forEachLatest(eventChannel<number>(() => () => {}), (n) => pure(n + 1));
+// case: receive-program
+receive(eventChannel<number>(() => () => {}));
+// case: send-program
+send(eventChannel<number>(() => () => {}), 1);
+// case: close-program
+close(eventChannel<number>(() => () => {}));
+// case: retry-delay-string
+retry(pure(1), { times: 3, delay: "100 millis" });
 declare const verbose: boolean;
 // case: conditional-list
 run(logs, { ...(verbose ? { handlers: [state, counted] } : { store: {} }) });
@@ -469,6 +499,7 @@ const OVERLOADED = new Set([
   "for-each-program",
   "for-each-latest-program",
   "retry-generator-function",
+  "retry-delay-string",
 ]);
 
 function checkCases(

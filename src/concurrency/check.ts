@@ -50,11 +50,15 @@ export function programRecord(
   return { keys, list };
 }
 
-/** An options argument: undefined or a plain object with only the given keys. */
+/**
+ * An options argument: undefined or a plain object with only the given keys. `advice`: what to write
+ * instead of an option that is not one (another library's habit: retry's `schedule`), by its name.
+ */
 export function optionsObject(
   options: unknown,
   where: string,
   keys: readonly string[],
+  advice?: Readonly<Record<string, string>>,
 ): Record<string, unknown> {
   if (options === undefined) return {};
   const program = isProgramLike(options);
@@ -76,7 +80,7 @@ export function optionsObject(
   for (const key of Object.keys(options)) {
     if (!keys.includes(key))
       throw new TypeError(
-        `unknown ${where} option ${JSON.stringify(key)}; the options are ${keys.join(", ")}`,
+        `unknown ${where} option ${JSON.stringify(key)}; the options are ${keys.join(", ")}${advice !== undefined && Object.hasOwn(advice, key) ? `: ${advice[key]}` : ""}`,
       );
   }
   return options as Record<string, unknown>;
@@ -101,7 +105,7 @@ export function concurrencyOption(options: unknown, where: string): number {
 /** A duration in ms: a finite number ≥ 0. */
 export function milliseconds(ms: unknown, where: string): number {
   if (typeof ms !== "number")
-    throw new TypeError(`${where} expects a number of milliseconds, got ${describe(ms)}`);
+    throw new TypeError(`${where} expects a number of milliseconds, got ${describe(ms)}${inMs(ms)}`);
   if (!Number.isFinite(ms) || ms < 0)
     throw new RangeError(`${where} expects a finite number of milliseconds ≥ 0, got ${String(ms)}`);
   return ms;
@@ -112,4 +116,45 @@ export function functionArg<F>(f: unknown, where: string, example: string): F {
   if (typeof f !== "function")
     throw new TypeError(`${where} expects a function, e.g. ${example}, got ${describe(f)}`);
   return f as F;
+}
+
+/** Milliseconds per unit of a duration string (Effect's `"100 millis"`, `"2 seconds"`, `"5s"`). */
+const UNITS: Readonly<Record<string, number>> = {
+  "": 1,
+  ms: 1,
+  milli: 1,
+  millis: 1,
+  millisecond: 1,
+  s: 1000,
+  sec: 1000,
+  second: 1000,
+  m: 60_000,
+  min: 60_000,
+  minute: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+};
+
+/**
+ * What to write instead of a duration given as a string, after the message's "got …": the number of
+ * ms it means when it reads as one (`"100 millis"`: `: write 100`), else that durations are numbers;
+ * "" for a value that is not a string.
+ */
+export function inMs(v: unknown): string {
+  if (typeof v !== "string") return "";
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(v);
+  const u = m === null ? "" : m[2]!.toLowerCase();
+  // ("seconds", "secs", "hours": a unit's plural)
+  const per =
+    m === null
+      ? undefined
+      : Object.hasOwn(UNITS, u)
+        ? UNITS[u]
+        : Object.hasOwn(UNITS, u.slice(0, -1)) && u.endsWith("s")
+          ? UNITS[u.slice(0, -1)]
+          : undefined;
+  return per === undefined
+    ? " (a duration is a number of milliseconds here, not a string: e.g. 100)"
+    : `: write ${Math.round(Number(m![1]) * per)} (a duration is a number of milliseconds here, not a string)`;
 }

@@ -22,7 +22,7 @@ import { describe, isProgramLike, isThenable } from "../vm/brand.js";
 import { fn, functionKind, type Program } from "../vm/program.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
-import { functionArg, milliseconds, optionsObject } from "./check.js";
+import { functionArg, inMs, milliseconds, optionsObject } from "./check.js";
 import { at, callSite, named, wrappers } from "./site.js";
 import type { Delay } from "../effects/time.js";
 
@@ -56,8 +56,17 @@ import type { Delay } from "../effects/time.js";
 export interface RetryOptions<E = unknown> {
   /** How many retries after the first attempt (an integer ≥ 0, or `Infinity`: until `while` says no). */
   times: number;
-  /** Wait before retry `attempt` (1 = the first retry): ms, or `(attempt, error) => ms`. Default 0. */
-  delay?: number | ((attempt: number, error: NoInfer<E>) => number);
+  /**
+   * Wait before retry `attempt` (1 = the first retry): ms, or `(attempt, error) => ms`. Default 0.
+   * (The string member is a compile error's text, which no value has: a duration string, Effect's
+   * `"100 millis"`, is refused saying what to write, where the union alone said only "not assignable".)
+   */
+  delay?:
+    | number
+    | ((attempt: number, error: NoInfer<E>) => number)
+    | ('doeff: retry\'s delay is a number of milliseconds (100, not "100 millis") or a function (attempt, error) => ms, e.g. exponential backoff (attempt) => 100 * 2 ** (attempt - 1)' & {
+        readonly __doeff: never;
+      });
   /**
    * Retry only while this holds for the error (default: always). A type guard narrows the `error`
    * that `delay` and `onRetry` see; write `while` before them in the object literal, so TypeScript
@@ -203,6 +212,18 @@ function delayAfter(f: (attempt: number, error: unknown) => number, attempt: num
   }
 }
 
+/** How to wait longer after each failure, in the words of retry's messages. */
+const BACKOFF =
+  "for exponential backoff, delay: (attempt) => 100 * 2 ** (attempt - 1) waits 100, 200, 400 ms";
+/**
+ * What to write instead of Effect's retry options: its `schedule` (a Schedule: how long to wait, how
+ * many times) is `delay` and `times` here, its `until` the opposite of `while`.
+ */
+const ADVICE = {
+  schedule: `wait between attempts with delay, a number of ms or a function (attempt, error) => ms, and bound them with times; ${BACKOFF}`,
+  until: "retry while the error is not the one to stop at: { while: (e) => !(e instanceof Fatal) }",
+};
+
 /**
  * Run `program`; after a failure run it again (up to `times` more times); → the first success, or the
  * last error. Typed: a clock (row `Delay`) is needed only when a delay is given.
@@ -221,7 +242,7 @@ export function retry(program: AnyProgramLike, options: RetryOptions): Program<u
     throw new TypeError(
       "retry expects options { times, delay?, while?, onRetry? }, e.g. retry(p, { times: 3 })",
     );
-  const o = optionsObject(options, "retry", ["times", "delay", "while", "onRetry"]);
+  const o = optionsObject(options, "retry", ["times", "delay", "while", "onRetry"], ADVICE);
   const times = o.times;
   if (typeof times !== "number")
     throw new TypeError(
@@ -234,7 +255,11 @@ export function retry(program: AnyProgramLike, options: RetryOptions): Program<u
     );
   let wait: Wait = 0;
   if (typeof o.delay === "function") wait = o.delay as Wait;
-  else if (o.delay !== undefined) wait = milliseconds(o.delay, "retry option delay");
+  else if (typeof o.delay === "number") wait = milliseconds(o.delay, "retry option delay");
+  else if (o.delay !== undefined)
+    throw new TypeError(
+      `retry option delay must be a number of milliseconds or a function (attempt, error) => ms, got ${describe(o.delay)}${inMs(o.delay)}; ${BACKOFF}`,
+    );
   const shouldRetry =
     o.while === undefined
       ? undefined
