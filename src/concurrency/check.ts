@@ -118,43 +118,18 @@ export function functionArg<F>(f: unknown, where: string, example: string): F {
   return f as F;
 }
 
-/** Milliseconds per unit of a duration string (Effect's `"100 millis"`, `"2 seconds"`, `"5s"`). */
-const UNITS: Readonly<Record<string, number>> = {
-  "": 1,
-  ms: 1,
-  milli: 1,
-  millis: 1,
-  millisecond: 1,
-  s: 1000,
-  sec: 1000,
-  second: 1000,
-  m: 60_000,
-  min: 60_000,
-  minute: 60_000,
-  h: 3_600_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-};
-
 /**
  * What to write instead of a duration given as a string, after the message's "got …": the number of
- * ms it means when it reads as one (`"100 millis"`: `: write 100`), else that durations are numbers;
- * "" for a value that is not a string.
+ * ms it means when it reads as one (Effect's `"100 millis"`: `: write 100`; `"2 seconds"`, `"5s"`,
+ * `"1.5 hours"`), else that durations are numbers; "" for a value that is not a string.
  */
 export function inMs(v: unknown): string {
   if (typeof v !== "string") return "";
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(v);
-  const u = m === null ? "" : m[2]!.toLowerCase();
-  // ("seconds", "secs", "hours": a unit's plural)
-  const per =
-    m === null
-      ? undefined
-      : Object.hasOwn(UNITS, u)
-        ? UNITS[u]
-        : Object.hasOwn(UNITS, u.slice(0, -1)) && u.endsWith("s")
-          ? UNITS[u.slice(0, -1)]
-          : undefined;
-  return per === undefined
+  const m =
+    /^\s*(\d+(?:\.\d+)?)\s*(?:ms|millis?|milliseconds?|(s|secs?|seconds?)|(m|mins?|minutes?)|(h|hours?))?\s*$/i.exec(
+      v,
+    );
+  return m === null
     ? " (a duration is a number of milliseconds here, not a string: e.g. 100)"
-    : `: write ${Math.round(Number(m![1]) * per)} (a duration is a number of milliseconds here, not a string)`;
+    : `: write ${Math.round(Number(m[1]) * (m[2] ? 1e3 : m[3] ? 6e4 : m[4] ? 36e5 : 1))} (a duration is a number of milliseconds here, not a string)`;
 }
