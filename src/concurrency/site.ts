@@ -7,13 +7,8 @@
  */
 import { siteState } from "../vm/sites.js";
 
-/**
- * The toolkit programs that run a program given to them (`scoped`, `retry`, `withPermit`): their
- * generator function → that program's index in their arguments. `timeout` reads it to name the
- * program inside (`scoped(job) timed out`, not `scoped timed out`): wrapping a job in `scoped` is
- * what makes a timeout end the tasks it spawned, and the message should still say which job.
- */
-export const wrappers = new Map<unknown, number>();
+/** (the wrappers' map is in trace/program-field.ts: a printed field names the program inside too) */
+export { shownAs, wrappers } from "../trace/program-field.js";
 
 /** The caller's site, when sites are on (else null). Call it at construction. */
 export function callSite(): Error | null {

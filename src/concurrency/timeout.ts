@@ -35,7 +35,7 @@ import { TIMED_OUT } from "./timed-out.js";
 import { waitName } from "../trace/blocked-in.js";
 import { cancelOwned } from "./pool.js";
 import type { TasksRow, TimedRow } from "./row.js";
-import { at, callSite, named, wrappers } from "./site.js";
+import { at, callSite, named, shownAs, wrappers } from "./site.js";
 
 interface Race {
   /** the deadline's clock, when the timer task waits on it without running to a `delay` (fired) */
@@ -87,6 +87,9 @@ function* timer(r: Race, ms: number): Generator<unknown, void, any> {
   yield* cancelOwned(r.work!, r.site, timedOut(r));
 }
 
+// (its task, as record lists it: `Spawn(timeout's timer(100 ms), "shared")`, not `program()`)
+shownAs.set(timer, (args) => `timeout's timer(${args[1]} ms)`);
+
 /**
  * The timer task of the deadline route (effects/deadline.ts), started when its deadline fired:
  * what `timer` does after its `delay` returns (or throws: virtual time stuck).
@@ -105,6 +108,8 @@ function* fired(r: Race): Generator<unknown, void, any> {
   yield* settle(r);
   yield* cancelOwned(r.work!, r.site, timedOut(r));
 }
+
+shownAs.set(fired, (args) => `timeout's timer(${(args[0] as Race).ms} ms)`);
 
 /** Who cancelled the program's task at the deadline, and why: its signal's reason says so. */
 function timedOut(r: Race): CancelledBy {
@@ -249,6 +254,8 @@ const timeoutGen = named(
   },
 );
 const timeoutProgram = fn(timeoutGen);
+// (as a field shows it, all's task of it: `Spawn(timeout(charge(), 50 ms), "shared")`)
+shownAs.set(timeoutGen, (args, show) => `timeout(${show(args[0])}, ${args[1]} ms)`);
 
 /**
  * The program's value if it completes within `ms` (clock time), else it is cancelled (its finally

@@ -5,7 +5,8 @@
  */
 import { brandOf, className, describe, head } from "../vm/brand.js";
 import { functionField } from "../trace/format.js";
-import { B_PROGRAM } from "../vm/codes.js";
+import { programField } from "../trace/program-field.js";
+import { B_EFFECT, B_PROGRAM } from "../vm/codes.js";
 
 /** Longest rendering of one field value (plain object or array) before it is cut with `…`. */
 const FIELD_CAP = 80;
@@ -75,12 +76,12 @@ function render(x: unknown, seen: Set<object>, depth: number, cap: number): stri
     case "object":
       break;
     case "function":
-      return brandOf(x) === B_PROGRAM ? `${(x as { name?: string }).name || "program"}()` : functionField(x);
+      return brandOf(x) === B_PROGRAM ? programField(x, inner) : functionField(x);
     default:
       return describe(x);
   }
   if (x === null) return "null";
-  if (brandOf(x) === B_PROGRAM) return `${(x as { name?: string }).name || "program"}()`;
+  if (brandOf(x) === B_PROGRAM) return programField(x, inner);
   if (isDate(x)) return showDate(x);
   const isArray = Array.isArray(x);
   if (!isArray && !isPlainObject(x)) return describe(x);
@@ -108,6 +109,9 @@ function render(x: unknown, seen: Set<object>, depth: number, cap: number): stri
     seen.delete(x);
   }
 }
+
+/** What a program runs (programField), when it is no program: an effect with its fields, `FetchUser(1)`. */
+const inner = (x: unknown): string => (brandOf(x) === B_EFFECT ? showEffectFields(x) : showValue(x));
 
 /**
  * A value as the messages show it: primitives as literals (`"Ada"`, `36`, `-0`, `1n`), plain objects

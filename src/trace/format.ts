@@ -171,13 +171,13 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
  * property descriptors, so a getter is never called (`SaveOrder(object)` told nothing, and a report
  * must not run user code); a Proxy whose traps throw is described.
  */
-function fieldOf(v: unknown, max: number, deep?: 1): string {
+export function fieldOf(v: unknown, max: number, deep?: 1): string {
   return typeof v === "string"
     ? JSON.stringify(clip(v, max)) // one line, not 100 kB
     : typeof v === "number" || typeof v === "boolean"
       ? JSON.stringify(v)
       : brandOf(v) === B_PROGRAM
-        ? `${(v as { name?: string }).name || "program"}()`
+        ? fields.program(v)
         : brandOf(v) === B_PRIMITIVE
           ? // a program under handlers (the Spawn `scoped` hands on) as the program inside, as it
             // was written, `Spawn(visit(), "shared")`, not "Primitive object"; another, `resume()`
@@ -188,6 +188,15 @@ function fieldOf(v: unknown, max: number, deep?: 1): string {
             ? functionField(v)
             : (!deep && itemsOf(v as any)) || describe(v);
 }
+
+/**
+ * How a program shows as a field: `name()`. The toolkit, once loaded, names its tasks' nameless
+ * bodies by what they run instead (trace/program-field.ts sets `program`): a bundle without the
+ * toolkit, which has no such tasks, carries none of it.
+ */
+export const fields = {
+  program: (p: unknown): string => `${(p as { name?: string }).name || "program"}()`,
+};
 
 function itemsOf(v: any): string | 0 {
   try {
