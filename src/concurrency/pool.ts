@@ -31,7 +31,7 @@ import type { RunContext } from "../run/context.js";
 import { getRunContext } from "../vm/primitives.js";
 import { hidden, type ProgramLikeOf } from "../vm/program.js";
 import { Queue } from "./queue.js";
-import { at } from "./site.js";
+import { at, wrappers } from "./site.js";
 
 export class Pool {
   /**
@@ -124,6 +124,11 @@ function* child(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unk
   else yield* notify(pool, i, SUCCEEDED);
   return v;
 }
+
+// (its task, as record lists it and a traceback's field shows it: `Spawn(charge(), "shared")`, the
+// program it runs; named here, not found as its first program argument, so that a bundle of `all`
+// alone keeps trace/program-field.ts, which names it)
+wrappers.set(child, 2);
 
 /** Start program `i` as a task owned by `pool` (it shares the caller's state, §9.6 rev. 2). */
 export function* start(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unknown, void, any> {

@@ -87,7 +87,8 @@ function* timer(r: Race, ms: number): Generator<unknown, void, any> {
   yield* cancelOwned(r.work!, r.site, timedOut(r));
 }
 
-// (its task, as record lists it: `Spawn(timeout's timer(100 ms), "shared")`, not `program()`)
+// (its task, as record lists it: `Spawn(timeout's timer(100 ms), "shared")`, not `program()`; the
+// program's task, `work` below, as the program: `Spawn(charge(), "shared")`)
 shownAs.set(timer, (args) => `timeout's timer(${args[1]} ms)`);
 
 /**
@@ -174,6 +175,8 @@ function label(p: unknown): readonly [what: string, fate?: string] {
     return [`${ctor[0]!.toLowerCase()}${ctor.slice(1)}(…)`];
   return [ctor && ctor !== "Program" ? ctor : "the program"];
 }
+
+wrappers.set(work, 1);
 
 const timeoutGen = named(
   "timeout",
