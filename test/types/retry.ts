@@ -90,3 +90,17 @@ const typed: RetryOptions<HttpError> = { times: 2, while: isHttp, delay: (_n, e)
 retry(fetchUser, typed);
 // @ts-expect-error -- onRetry is told, not asked: a number is not a function
 retry(fetchUser, { times: 2, onRetry: 5 });
+// a duration string (Effect's "1 second"): ms are numbers — the error's text says so and shows a
+// backoff (types-matrix checks it, for "100 millis": TypeScript 5.4 prints a failed relation's text
+// only the first time); no string is a delay, not even that text
+// @ts-expect-error -- delay: 1000, not "1 second"
+retry(fetchUser, { times: 3, delay: "1 second" });
+declare const fromConfig: string;
+// @ts-expect-error -- a string from elsewhere too
+retry(fetchUser, { times: 3, delay: fromConfig });
+retry(fetchUser, {
+  times: 3,
+  // @ts-expect-error -- the text itself is no delay either (it has a property no string has)
+  delay:
+    'doeff: retry\'s delay is a number of milliseconds (100, not "100 millis") or a function (attempt, error) => ms, e.g. exponential backoff (attempt) => 100 * 2 ** (attempt - 1)',
+});
