@@ -29,11 +29,11 @@ export const wrappers = new Map<unknown, number>();
 export const shownAs = new Map<unknown, (args: readonly unknown[], show: (x: unknown) => string) => string>();
 
 /**
- * A program as a field shows it: `name()`; a wrapper's, `retry(charge())`; a nameless hidden one, what
- * it runs (`shownAs`, a wrapper's program, a blocking call as a report names it, `receive(…)`, else
- * its first argument that is a program or effect),
- * shown by `other` when it is no program (an effect). Programs nest finitely (each is made from
- * ones made before it); a deep nest is cut (`…`), so a printer never overflows the stack.
+ * A program as a field shows it: `name()`; a wrapper's, `retry(charge())`; a nameless hidden one as
+ * what it runs — `shownAs`'s answer, a wrapper's program, a blocking call as a report names it
+ * (`receive(…)`), else its first argument that is a program or effect. What it runs is shown by
+ * `other` when it is no program (an effect: the printers differ). Programs nest finitely (each is
+ * made from ones made before it); a deep nest is cut (`…`), so a printer never overflows the stack.
  */
 export function programField(p: unknown, other: (x: unknown) => string, depth = 0): string {
   const { tag, name, a, b } = p as { tag: number; name: string; a: unknown; b: unknown };
