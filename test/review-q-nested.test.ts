@@ -73,6 +73,13 @@ test("review-q nested: the waiting count goes back down after a nested job fails
     assert.match(crashed.value, /^WorkerCrashedError: .*innerExit ended before answering/);
     await probe(pool, "a nested job whose thread exited");
 
+    const unsendable = await within(20_000, runAsync(runInWorker<string>(FIX, "outerBadArgs"), { handlers }));
+    assert.match(
+      String(unsendable.value),
+      /^TypeError: runInWorker\(inner\): argument 1 holds \.get\("f"\): a function, which cannot be sent to a worker thread at all/,
+    );
+    await probe(pool, "a nested job whose argument could not be sent");
+
     // two jobs that run jobs at once: one nested job refused
     const r = await within(
       20_000,
@@ -96,7 +103,7 @@ test("review-q nested: the waiting count goes back down after a nested job fails
   }
 });
 
-test("review-q nested: the waiting count goes back down after the outer job is cancelled, crashes or gives up its wait", async () => {
+test("review-q nested: after the outer job is cancelled or its thread exits, the count is down and its caller hears at once", async () => {
   const pool = workers({ size: 2, cancelGraceMs: 2000 });
   const handlers = [scheduler, realTime, pool];
   try {
@@ -109,16 +116,37 @@ test("review-q nested: the waiting count goes back down after the outer job is c
     assert.equal((cut.error as Error).name, "TimeoutError");
     await probe(pool, "an outer job cancelled while its nested job ran");
 
-    // the outer job's thread exits while its nested job runs
-    const exited = await within(20_000, runAsync(runInWorker(FIX, "outerExits"), { handlers }));
+    // the outer job's thread exits while its nested job runs: its caller hears of it at once, and
+    // the nested job is cancelled (it ran its 10 s on, holding a thread, and the caller waited)
+    const started = Date.now();
+    const exited = await within(20_000, runAsync(runInWorker(FIX, "outerExits", 10_000), { handlers }));
     assert.ok(exited.error instanceof WorkerCrashedError, String(exited.error));
+    assert.ok(Date.now() - started < 5_000, `${Date.now() - started} ms`);
     await probe(pool, "an outer job whose thread exited");
+  } finally {
+    await pool.close();
+  }
+});
 
-    // the outer job stops waiting for its nested job (a timeout in the worker)
-    const gaveUp = await within(20_000, runAsync(runInWorker(FIX, "outerWorkerTimeout", 60), { handlers }));
+test("review-q nested: a job that stops waiting for its nested job goes on at once, and the nested job is cancelled", async () => {
+  const pool = workers({ size: 2, cancelGraceMs: 2000 });
+  const handlers = [scheduler, realTime, pool];
+  try {
+    await probe(pool, "nothing");
+    // the outer job stops waiting for its nested job (a timeout in the worker): the nested job is
+    // cancelled, and the job's next nested job and outcome do not wait the 10 s for it
+    let started = Date.now();
+    const gaveUp = await within(
+      20_000,
+      runAsync(runInWorker(FIX, "outerWorkerTimeout", 60, 10_000), { handlers }),
+    );
     assert.ok(gaveUp.ok, gaveUp.ok ? "" : gaveUp.format());
-    assert.equal(gaveUp.value, "TimeoutError");
+    assert.equal(gaveUp.value, "TimeoutError, then 20");
+    assert.ok(Date.now() - started < 5_000, `${Date.now() - started} ms`);
+    started = Date.now();
     await probe(pool, "an outer job that gave up its wait");
+    // (both threads free: the cancelled nested job does not hold one)
+    assert.ok(Date.now() - started < 5_000, `${Date.now() - started} ms`);
   } finally {
     await pool.close();
   }
