@@ -4,7 +4,7 @@
  * the first job is submitted, so a missing install is a clear error at that call.
  */
 import { BroadcastChannel } from "node:worker_threads";
-import { createExternalPromise, type ExternalPromise, wait } from "../index.js";
+import { createExternalPromise, type ExternalPromise, TaskCancelledError, wait } from "../index.js";
 import { Batch, batchSize, MAX_BATCH } from "./batch.js";
 import { JobTable } from "./job-table.js";
 import {
@@ -75,6 +75,9 @@ export class ParentJob {
   /** (nested.ts) */
   nestedOut = 0;
   counted = false;
+  /** the forwarded effect being performed for this job (its `req`, else -1), and the job it runs */
+  performing = -1;
+  nested: ParentJob | null = null;
   readonly pool: WorkerPool;
   /** events not taken yet (rare: forwarded effects arriving while one is being performed) */
   private queue: JobEvent[] | null = null;
@@ -261,6 +264,28 @@ export class ParentJob {
     this.pool.detach(this);
     if (this.nestedOut !== 0 || this.counted) this.pool.nesting.ended(this);
     if (this.timer !== null) clearTimeout(this.timer);
+    // (its thread is gone or done: nothing waits for the job it runs)
+    if (this.nested !== null) this.nested.abandon(this);
+  }
+
+  /** The task that performed this job's forwarded RunInWorker `req` stopped waiting for it. */
+  gaveUp(req: number): void {
+    if (req === this.performing && this.nested !== null) this.nested.abandon(this);
+  }
+
+  /**
+   * The job that ran this one (forwarding its RunInWorker) waits no more: cancel it (its thread
+   * finalizes it and is free again) and end the parent's wait for it at once.
+   */
+  abandon(by: ParentJob): void {
+    if (this.settled || this.cancelled) return;
+    this.cancel();
+    const error = new TaskCancelledError(
+      null,
+      `runInWorker(${this.label}) was cancelled: the job ${by.label} that ran it stopped waiting for it`,
+    );
+    parentSide.add(error);
+    this.push({ t: "fail", error });
   }
 
   /** The calling task was cancelled: ask the thread to finalize the job; terminate it after the grace. */
@@ -544,10 +569,11 @@ export class WorkerPool {
       ch.unref();
       ch.onmessage = (ev: unknown) => {
         const m = (ev as { data: ChannelMsg }).data;
-        if (m.t !== "eff") return;
+        if (m.t !== "eff" && m.t !== "drop") return;
         const job = this.jobs.get(m.job);
         if (job === undefined) return;
-        job.push({ t: "eff", msg: m });
+        if (m.t === "drop") job.gaveUp(m.req);
+        else job.push({ t: "eff", msg: m });
       };
       this.channel = ch;
     }
