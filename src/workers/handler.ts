@@ -22,10 +22,10 @@ import { boundary, className, hidden, listedUncalled, transfer, transferWith } f
 import type { SchedulerEffect } from "../effects/scheduler.js";
 import type { RunInWorker } from "./effect.js";
 import { frameOf, RunInWorker as RunInWorkerClass, withTarget } from "./effect.js";
-import type { JobEvent, ParentJob } from "./pool.js";
+import { inParent, type JobEvent, type ParentJob } from "./parent-job.js";
 import { addWarning, type JobWarning } from "./job-warnings.js";
 import type { RunContext } from "../run/context.js";
-import { inParent, WorkerPool, type WorkersOptions } from "./pool.js";
+import { WorkerPool, type WorkersOptions } from "./pool.js";
 import { decodeValue } from "./wire.js";
 
 export type { WorkersOptions } from "./pool.js";
