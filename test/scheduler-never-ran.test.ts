@@ -44,8 +44,8 @@ const audit = fn(function* audit(orderId: string) {
 
 /** The message for `who` (one task, or several: `they`). */
 const message = (who: string, one = true) => {
-  const [it, they, was] = one ? ["it", "it", "was"] : ["them", "they", "were"];
-  return `main returned before ${who} started: ending the run cancels every task left, so ${they} ${was} cancelled before running any code (what ${they} ${was} to do was not done). If ${they} must run, wait for ${it} before main returns (\`yield* wait(task)\`, or gather ${it}); in a test, end main with \`yield* quiescent()\` (doeff/testing) to let ${it} run; if ${they} should not outlive the block that spawned ${it}, spawn ${it} inside \`scoped(…)\`, which cancels ${it} when the block ends`;
+  const it = one ? "it" : "them";
+  return `main returned before ${who} started, so ending the run cancelled ${it} before ${one ? "it" : "they"} ran any code: wait for ${it} before main returns (\`yield* wait(task)\`, or gather ${it}), in a test end main with \`yield* quiescent()\`, or spawn a task that should not outlive its block in \`scoped(…)\``;
 };
 
 test("main returns before the task it spawned started: one warning naming the task, told to onWarning as final", () => {

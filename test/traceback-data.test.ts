@@ -163,7 +163,7 @@ test("tracebackOf(result) of a run that succeeded: outcome ok, with its warnings
   );
   // (main ended first: the task never ran — said as such, with no chain: nothing of it ran)
   const neverRan =
-    "main returned before task 1 (lost) started: ending the run cancels every task left, so it was cancelled before running any code (what it was to do was not done). If it must run, wait for it before main returns (`yield* wait(task)`, or gather it); in a test, end main with `yield* quiescent()` (doeff/testing) to let it run; if it should not outlive the block that spawned it, spawn it inside `scoped(…)`, which cancels it when the block ends";
+    "main returned before task 1 (lost) started, so ending the run cancelled it before it ran any code: wait for it before main returns (`yield* wait(task)`, or gather it), in a test end main with `yield* quiescent()`, or spawn a task that should not outlive its block in `scoped(…)`";
   assert.deepEqual(tracebackOf(r), {
     outcome: "ok",
     warnings: [

@@ -61,11 +61,11 @@ export function neverRanWarning(u: NeverRan): [error: DoeffError, where: string]
   const one = u.tasks === 1;
   const more = u.tasks - u.named.length;
   const who = `${u.named.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
-  const [it, they, was] = one ? ["it", "it", "was"] : ["them", "they", "were"];
+  const it = one ? "it" : "them";
   return [
     new DoeffError(
-      `main returned before ${who} started: ending the run cancels every task left, so ${they} ${was} cancelled before running any code (what ${they} ${was} to do was not done). If ${they} must run, wait for ${it} before main returns (\`yield* wait(task)\`, or gather ${it}); in a test, end main with \`yield* quiescent()\` (doeff/testing) to let ${it} run; if ${they} should not outlive the block that spawned ${it}, spawn ${it} inside \`scoped(…)\`, which cancels ${it} when the block ends`,
+      `main returned before ${who} started, so ending the run cancelled ${it} before ${one ? "it" : "they"} ran any code: wait for ${it} before main returns (\`yield* wait(task)\`, or gather ${it}), in a test end main with \`yield* quiescent()\`, or spawn a task that should not outlive its block in \`scoped(…)\``,
     ),
-    `${one ? who : `${u.tasks} tasks`} never ran: main returned before ${they} started`,
+    `${one ? who : `${u.tasks} tasks`} never ran: main returned before ${one ? "it" : "they"} started`,
   ];
 }
