@@ -7,7 +7,21 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fn, put, run, state, tell, writer } from "../src/index.js";
+import { inspect } from "node:util";
+import {
+  delay,
+  fn,
+  program,
+  pure,
+  put,
+  run,
+  scheduler,
+  simulatedTime,
+  spawn,
+  state,
+  tell,
+  writer,
+} from "../src/index.js";
 
 const ok = () =>
   run(
@@ -68,4 +82,101 @@ test("pretty-format (vitest's and Jest's diffs) and JSON.stringify print what th
   );
   // (still no own property: the result stays immutable, and the accessors are the API)
   assert.deepEqual(Object.keys(ok()), []);
+});
+
+// review-q: what JSON.stringify, util.inspect's options and odd receivers make of a RunResult
+
+/** a run whose spawned task fails while nothing waits for it: one warning beside the value */
+const warned = () =>
+  run(
+    program(function* () {
+      yield* spawn(
+        fn(function* lost() {
+          yield* delay(1);
+          throw new TypeError("nobody waited");
+        })(),
+      );
+      yield* delay(5);
+      return 1;
+    }),
+    { handlers: [scheduler, simulatedTime()] },
+  );
+
+test("review-q: JSON.stringify of a failed result carries the error's name and message (an Error alone stringifies as {})", () => {
+  assert.equal(
+    JSON.stringify(failed()),
+    '{"ok":false,"error":{"name":"Error","message":"card declined"},"store":{"receipts":0},"log":["charging o1"],"warnings":[]}',
+  );
+  const w = warned();
+  assert.equal(w.warnings.length, 1);
+  assert.equal(
+    JSON.stringify(w),
+    '{"ok":true,"value":1,"store":{},"log":[],"warnings":[{"name":"TypeError","message":"nobody waited"}]}',
+  );
+  // a cause goes with it (an Error's as name and message too); a thrown non-Error is kept as it is
+  const caused = run(
+    program(function* () {
+      throw new RangeError("outer", { cause: new Error("inner") });
+    }),
+  );
+  assert.equal(
+    JSON.stringify((caused as unknown as { toJSON(key: string): unknown }).toJSON("")),
+    JSON.stringify({
+      ok: false,
+      error: { name: "RangeError", message: "outer", cause: { name: "Error", message: "inner" } },
+      store: {},
+      log: [],
+      warnings: [],
+    }),
+  );
+  const thrown = run(
+    program(function* () {
+      throw { code: 42 };
+    }),
+  );
+  assert.equal(JSON.stringify(thrown), '{"ok":false,"error":{"code":42},"store":{},"log":[],"warnings":[]}');
+  // printers call toJSON() without a key: they still get the very error (they print `[Error: …]`)
+  assert.equal((failed() as unknown as { toJSON(): { error: unknown } }).toJSON().error, declined);
+  assert.ok(
+    ((w as unknown as { toJSON(): { warnings: unknown[] } }).toJSON().warnings[0] as Error) instanceof
+      TypeError,
+  );
+  // a value with a cycle: JSON.stringify says so, as it does for the value itself
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  assert.throws(() => JSON.stringify(run(pure(cyclic))), { name: "TypeError", message: /circular/ });
+});
+
+test("review-q: util.inspect's depth and colors reach a RunResult nested in other values", () => {
+  const r = run(pure({ a: { b: { c: 1 } } }));
+  // beyond the depth, as any object there: [RunResult] (it printed its outcome three levels further)
+  assert.equal(inspect({ x: { y: { z: r } } }), "{ x: { y: { z: [RunResult] } } }");
+  assert.equal(inspect([r], { depth: 0 }), "[ [RunResult] ]");
+  // within it, the outcome to the depth left, like a plain object in its place
+  assert.equal(inspect({ x: r }, { depth: 1 }), "{ x: RunResult { ok: true, value: [Object] } }");
+  assert.equal(
+    inspect({ x: { ok: true, value: { a: 1 } } }, { depth: 1 }),
+    "{ x: { ok: true, value: [Object] } }",
+  );
+  assert.equal(inspect(r), "RunResult { ok: true, value: { a: { b: [Object] } } }");
+  const plain = { ok: true, value: { a: { b: { c: 1 } } } };
+  assert.equal(inspect(r, { depth: null }), `RunResult ${inspect(plain, { depth: null })}`);
+  assert.equal(
+    inspect({ x: r }, { depth: null }),
+    inspect({ x: plain }, { depth: null }).replace("x: {", "x: RunResult {"),
+  );
+  assert.equal(
+    inspect(r, { colors: true, depth: 0 }),
+    "RunResult { ok: \x1b[33mtrue\x1b[39m, value: \x1b[36m[Object]\x1b[39m }",
+  );
+  assert.equal(inspect([r], { colors: true, depth: 0 }), "[ \x1b[36m[RunResult]\x1b[39m ]");
+  assert.equal(Object.prototype.toString.call(r), "[object RunResult]");
+});
+
+test("review-q: the prototype prints as Node prints any prototype, and structuredClone makes a plain {}", () => {
+  // (Node does not call a prototype's own hook on it; a bare Object.create copy, which no printer
+  // makes since the tag, would still throw "Cannot read private member #ok" from the hooks)
+  assert.equal(inspect(Object.getPrototypeOf(ok())), "Object [RunResult] {}");
+  // structuredClone copies own data only, and a result has none (its members are accessors)
+  assert.deepEqual(structuredClone(ok()), {});
 });

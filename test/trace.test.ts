@@ -347,6 +347,10 @@ test("a report names an error of a class that never set its name by the class, a
   assert.equal(last(new Proto("p")), "ProtoName: p");
   assert.equal(last(new Error("plain")), "Error: plain");
   assert.equal(last(new TypeError("plain")), "TypeError: plain");
+  // a class a minifier renamed (`class Ot extends Error`) keeps the base's name: "Ot" would mislead
+  const Ot = class extends Error {};
+  Object.defineProperty(Ot, "name", { value: "Ot" });
+  assert.equal(last(new Ot("min")), "Error: min");
   const data = tracebackOf(failWith(new UserNotFound(8)));
   assert.ok(data?.outcome === "failed");
   assert.equal(data.error.name, "UserNotFound");

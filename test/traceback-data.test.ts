@@ -161,7 +161,19 @@ test("tracebackOf(result) of a run that succeeded: outcome ok, with its warnings
     }),
     { handlers: [scheduler] },
   );
-  assert.deepEqual(tracebackOf(r), { outcome: "ok", warnings: [] }); // (main ended first: the task never ran)
+  // (main ended first: the task never ran — said as such, with no chain: nothing of it ran)
+  const neverRan =
+    "main returned before task 1 (lost) started, so ending the run cancelled it before it ran any code: wait for it before main returns (`yield* wait(task)`, or gather it), in a test end main with `yield* quiescent()`, or spawn a task that should not outlive its block in `scoped(…)`";
+  assert.deepEqual(tracebackOf(r), {
+    outcome: "ok",
+    warnings: [
+      {
+        where: "task 1 (lost) never ran: main returned before it started",
+        chain: [],
+        error: { text: `DoeffError: ${neverRan}`, name: "DoeffError", message: neverRan },
+      },
+    ],
+  });
   const main2 = program(function* main() {
     yield* spawn(lost());
     yield* wait(yield* spawn(fn(function* other() {})()));

@@ -120,6 +120,14 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "missing-scheduler-and-clock-expect": [/MissingSchedulerAndClockError<[^']*TimedRow/],
   // a lone clock effect (retry with a delay runs in the calling task) stays MissingHandlerError<Delay>
   "missing-clock-only": [/MissingHandlerError<Delay>/],
+  // review-q: only one of the two missing is named as that one (never "the scheduler's and a clock's")
+  "review-q-clock-missing-scheduler-listed": [/MissingHandlerError<Delay>/],
+  "review-q-scheduler-missing-clock-listed": [/MissingSchedulerError<SchedulerEffect<any> \| Spawn</],
+  "review-q-scheduler-missing-simulated-listed": [/MissingSchedulerError<SchedulerEffect<any> \| Spawn</],
+  "review-q-waits-clock-listed": [/MissingSchedulerError<[^']*Wait<number>/],
+  "review-q-now-alone": [/MissingHandlerError<Now>/],
+  "review-q-now-and-spawn": [/MissingSchedulerAndClockError<[^']*(Now \| Spawn|Spawn<number, never> \| Now)/],
+  "review-q-clock-scheduler-and-more": [/MissingHandlerError<[^']*Log/],
   "missing-scheduler-and-more": [
     /MissingHandlerError<(Log \| Spawn<number, never>|Spawn<number, never> \| Log)>/,
   ],
@@ -272,7 +280,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "spawn-generic-function": [new RegExp(escapeRegExp(GENERIC_FIX))],
   "timeout-generic-function-union": [new RegExp(escapeRegExp(GENERIC_FIX))],
 };
-const ERROR_SOURCE = `import { all, close, completePromise, createPromise, delay, Effect, eventChannel, forEach, forEachLatest, get, handle, pass, program, pure, raceAll, raceFirst, receive, resume, run, runAsync, scheduler, send, spawn, state, wait, withHandler } from "doeff";
+const ERROR_SOURCE = `import { all, close, completePromise, createPromise, delay, Effect, eventChannel, forEach, forEachLatest, get, handle, now, pass, program, pure, raceAll, raceFirst, realTime, receive, resume, run, runAsync, scheduler, send, simulatedTime, spawn, state, wait, withHandler } from "doeff";
 import { abortable, concurrencyLimited, concurrencyLimiter, fn, rateLimited, rateLimiter, recover, retry, scoped, timeout, withPermit } from "doeff";
 import type { Handler, Program, Semaphore } from "doeff";
 import { createContinuation, intercept, listen, local, safe } from "doeff";
@@ -302,6 +310,20 @@ run(timeout(flips, 10), { handlers: [state, handle(Coin, (_e, k) => resume(k, tr
 expectEffects(timeout(flips, 10), [Coin], { handlers: [state, handle(Coin, (_e, k) => resume(k, true))] });
 // case: missing-clock-only
 run(retry(program(function* () { yield* delay(5); }), { times: 1, delay: 5 }));
+// case: review-q-clock-missing-scheduler-listed
+void runAsync(timeout(flips, 10), { handlers: [scheduler, state, handle(Coin, (_e, k) => resume(k, true))] });
+// case: review-q-scheduler-missing-clock-listed
+void runAsync(timeout(flips, 10), { handlers: [realTime, state, handle(Coin, (_e, k) => resume(k, true))] });
+// case: review-q-scheduler-missing-simulated-listed
+run(timeout(flips, 10), { handlers: [simulatedTime(), state, handle(Coin, (_e, k) => resume(k, true))] });
+// case: review-q-waits-clock-listed
+run(flips, { handlers: [simulatedTime(), state, handle(Coin, function* (_e, k) { const p = yield* createPromise<number>(); yield* completePromise(p, 1); return yield* resume(k, (yield* wait(p.future)) === 1); })] });
+// case: review-q-now-alone
+run(program(function* () { return yield* now(); }));
+// case: review-q-now-and-spawn
+run(program(function* () { yield* now(); return yield* spawn(pure(1)); }));
+// case: review-q-clock-scheduler-and-more
+run(timeout(logs, 10), { handlers: [state] });
 // case: missing-scheduler-and-more
 run(program(function* () { yield* new Log(); return yield* spawn(pure(1)); }));
 // case: inline-handler

@@ -104,3 +104,41 @@ test("workers symbols: the parent's answer holding a symbol-keyed field is a Typ
   const plain = await runAsync(runInWorker(JOBS, "carryAnswer"), { handlers });
   assert.equal(plain.value, "ok");
 });
+
+test("review-q workers symbols: a symbol-keyed field inside a Symbol.for-keyed field's value is a TypeError naming its path", async () => {
+  seen.length = 0;
+  const r = await runAsync(runInWorker(JOBS, "taggedNested"), { handlers });
+  assert.ok(r.error instanceof TypeError, r.ok ? `ok: ${JSON.stringify(seen)}` : String(r.error));
+  assert.equal(
+    r.error.message,
+    'Tagged cannot be forwarded from the worker to the parent: its field [Symbol.for("doeff.test.tag")].rows[0][Symbol.for("doeff.test.tag")] is keyed by a symbol inside a field\'s value, which structured clone drops (it copies string keys only); key it with a string, or handle Tagged in the worker (export const handlers = […])',
+  );
+  assert.deepEqual(seen, []); // never reached the parent
+});
+
+test("review-q workers symbols: ordinary data is never refused as holding a symbol-keyed field, both ways", async () => {
+  const DATA = new URL("./fixtures/workers/data-jobs.ts", import.meta.url).href;
+  const quiet = Object.defineProperty({ a: 1 }, TAG, { value: 2, enumerable: false });
+  const values: unknown[] = [
+    [1, [2, [3]], "x"],
+    new Date(5),
+    new Uint8Array([1, 2]),
+    new Map<string, unknown>([["k", { v: [1] }]]),
+    new Set([1, "a", { b: 2 }]),
+    Object.freeze({ f: Object.freeze([1, 2]) }),
+    quiet,
+    { nested: { list: [{ when: new Date(0), bytes: new Float64Array([0.5]) }] } },
+  ];
+  for (const v of values) {
+    const r = await runAsync(runInWorker(DATA, "echo", v), { handlers });
+    assert.ok(r.ok, r.ok ? "" : r.format());
+    // (a non-enumerable key is no field: structured clone leaves it, as it leaves such a string key)
+    assert.deepEqual(r.value, v === quiet ? { a: 1 } : v);
+  }
+  // a symbol as a value (not a key) is refused as structured clone refuses it, naming where it is
+  assert.throws(() => runInWorker(DATA, "echo", new Map([["k", Symbol.for("v")]])), {
+    name: "TypeError",
+    message:
+      /^runInWorker\(echo\): argument 1 holds \.get\("k"\): a symbol, which cannot be sent to a worker thread at all/,
+  });
+});

@@ -15,6 +15,7 @@ import { abortReason, abortSignal, finishCancel } from "./scheduler-cancel.js";
 import { CANCELLING, DONE, type PromiseCell, READY, RUNNING, START, THROW } from "./scheduler-cell.js";
 import { abandonAwait } from "./scheduler-promise.js";
 import { TaskRec } from "./scheduler-task.js";
+import { type NeverRan, neverRanWarning, noteNeverRan } from "./scheduler-unstarted.js";
 import type { World } from "./scheduler-world.js";
 
 /** The error a blocking operation throws while its task is being finalized (§9.4). */
@@ -135,8 +136,13 @@ function unreceived(w: World, t: TaskRec): void {
  * R9: main finished; cancel every task not done, in ascending id order (including any spawned
  * meanwhile). In an aborted run (§9.8) main may not have finished: a main suspended in the
  * scheduler (blocked or ready) is finalized first.
+ *
+ * `returned`: main returned a value. Then the tasks cancelled here before they ever ran (not a
+ * combinator's own) are one warning at the end (scheduler-unstarted.ts) — unless the run's signal
+ * aborted meanwhile, whose Err says why the run stopped. (An abort during R9 closes this generator
+ * at the next step boundary, so it never gets here; the test below is for one with none left.)
  */
-export function* shutdown(w: World): Generator<unknown, void, any> {
+export function* shutdown(w: World, returned = false): Generator<unknown, void, any> {
   const main = w.main;
   const km = main.k;
   if (main.run !== DONE && km !== null) {
@@ -154,7 +160,16 @@ export function* shutdown(w: World): Generator<unknown, void, any> {
   w.ctx.setCurrent(main.ctx);
   // always the live list's head: cancelOther ends every task it is given (finishCancel unlinks it),
   // tasks spawned meanwhile are appended, so this is ascending id order including those
-  for (let t = w.liveHead; t !== null; t = w.liveHead) yield* cancelOther(w, t, true);
+  let neverRan: NeverRan | null = null;
+  for (let t = w.liveHead; t !== null; t = w.liveHead) {
+    if (returned && t.run === READY && t.action === START && !w.owned(t))
+      neverRan = noteNeverRan(neverRan, t);
+    yield* cancelOther(w, t, true);
+  }
   w.current = main;
   w.ctx.setCurrent(main.ctx);
+  if (neverRan !== null && !w.aborting) {
+    const [error, where] = neverRanWarning(neverRan);
+    w.ctx.warn(error, where);
+  }
 }

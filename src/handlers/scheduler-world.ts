@@ -275,6 +275,15 @@ export class World {
     this.unlinkLive(t);
   }
 
+  /**
+   * Is `t` a toolkit combinator's child (ownedSpawn)? Read only as R9 cancels a task unstarted: its
+   * context is still the one it was spawned with (OwnedSpawnCtx, or OwnedCtx for an isolated store).
+   */
+  owned(t: TaskRec): boolean {
+    const c = t.ctx;
+    return c instanceof OwnedSpawnCtx || c instanceof OwnedCtx;
+  }
+
   /** A waiter merged the log of `t` (its context an Uncollected): no longer lost. */
   collected(t: TaskRec, entries: number): void {
     const u = this.uncollected!;

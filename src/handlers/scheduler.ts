@@ -215,7 +215,7 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
         out = e;
       }
       shutdownStarted = true;
-      yield* shutdown(w); // R9
+      yield* shutdown(w, ok); // R9
     } finally {
       // Also when the scheduler's scope is abandoned from outside (this frame is being closed,
       // main's frames already were) or the run is aborted: pending tasks are cancelled all the

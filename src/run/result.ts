@@ -167,14 +167,23 @@ export function describeError(e: unknown): string {
 // accessor): `RunResult { ok: true, value: 1 }`. Defined off the class so the `.d.ts` stays the API.
 // chai's own copy of loupe (chai 5, under vitest's `expect`) calls the hook without Node's `inspect`:
 // then the plain object is returned, which loupe prints itself (a TypeError "inspect is not a
-// function" took the place of the assertion's message).
+// function" took the place of the assertion's message). `depth` is what is left of the caller's
+// depth (`options.depth` is the depth it was given): beyond it a result is `[RunResult]`, as any
+// object there is `[Object]`; within it the outcome goes as deep as a plain object in its place.
 Object.defineProperty(RunResult.prototype, Symbol.for("nodejs.util.inspect.custom"), {
-  value(this: RunResult, _depth: number, options: object, inspect?: (v: unknown, o: object) => string) {
+  value(
+    this: RunResult,
+    depth: number | null,
+    options: { stylize?: (s: string, style: string) => string },
+    inspect?: (v: unknown, o: object) => string,
+  ) {
     const shown: Record<string, unknown> = this.ok
       ? { ok: true, value: this.value }
       : { ok: false, error: this.error };
     if (this.warnings.length > 0) shown.warnings = this.warnings;
-    return typeof inspect === "function" ? `RunResult ${inspect(shown, options)}` : shown;
+    if (typeof inspect !== "function") return shown;
+    if (depth! < 0) return options.stylize?.("[RunResult]", "special") ?? "[RunResult]";
+    return `RunResult ${inspect(shown, { ...options, depth })}`;
   },
 });
 // Test runners print a failed assertion's values by walking their own properties, and a RunResult
@@ -183,10 +192,31 @@ Object.defineProperty(RunResult.prototype, Symbol.for("nodejs.util.inspect.custo
 // whose private fields do not exist: "Cannot read private member #ok" replaced the test's failure.
 // Its own tag makes such cloners keep the instance, and `toJSON` (which pretty-format, vitest's
 // and Jest's printer, and JSON.stringify call) gives what the result holds, so a diff shows it.
+// Printers call `toJSON()` and print the very error (`[Error: card declined]`); JSON.stringify calls
+// it with a key (a string), and would write an Error as `{}` (its name and message are not own
+// enumerable data): there each error becomes `{ name, message, cause? }`.
 Object.defineProperty(RunResult.prototype, Symbol.toStringTag, { value: "RunResult" });
 Object.defineProperty(RunResult.prototype, "toJSON", {
-  value(this: RunResult): Record<string, unknown> {
-    const outcome = this.ok ? { ok: true, value: this.value } : { ok: false, error: this.error };
-    return { ...outcome, store: this.store, log: this.log, warnings: this.warnings };
+  value(this: RunResult, key?: unknown): Record<string, unknown> {
+    const json = typeof key === "string";
+    return {
+      ...(this.ok
+        ? { ok: true, value: this.value }
+        : { ok: false, error: json ? errorJSON(this.error) : this.error }),
+      store: this.store,
+      log: this.log,
+      warnings: json ? this.warnings.map((w) => errorJSON(w)) : this.warnings,
+    };
   },
 });
+
+/** an Error as JSON data, `{ name, message }` and its cause likewise (a few deep); anything else as it is */
+function errorJSON(e: unknown, depth = 0): unknown {
+  return e instanceof Error
+    ? {
+        name: e.name,
+        message: e.message,
+        ...(e.cause !== undefined && depth < 8 && { cause: errorJSON(e.cause, depth + 1) }),
+      }
+    : e;
+}

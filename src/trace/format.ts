@@ -364,7 +364,9 @@ export function errorName(error: Error): string {
         p !== null &&
         p !== c.prototype &&
         p.name === p.constructor?.name &&
-        c.name
+        // (a minifier's name for the class, `t` or `Ot`, would read worse than "Error": a bundle
+        // that renames classes keeps the base's name unless the class has a displayName)
+        c.name.length > 3
       )
         return c.name;
     }

@@ -14,7 +14,8 @@
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import type { BatchMsg, BatchReply } from "./messages.js";
-import type { ParentJob, PiscinaLike, WorkerPool } from "./pool.js";
+import type { ParentJob } from "./parent-job.js";
+import type { PiscinaLike, WorkerPool } from "./pool.js";
 
 export const QUEUED = 0;
 export const RUNNING = 1;

@@ -22,10 +22,10 @@ import { boundary, className, hidden, listedUncalled, transfer, transferWith } f
 import type { SchedulerEffect } from "../effects/scheduler.js";
 import type { RunInWorker } from "./effect.js";
 import { frameOf, RunInWorker as RunInWorkerClass, withTarget } from "./effect.js";
-import type { JobEvent, ParentJob } from "./pool.js";
+import { inParent, type JobEvent, type ParentJob } from "./parent-job.js";
 import { addWarning, type JobWarning } from "./job-warnings.js";
 import type { RunContext } from "../run/context.js";
-import { inParent, WorkerPool, type WorkersOptions } from "./pool.js";
+import { WorkerPool, type WorkersOptions } from "./pool.js";
 import { decodeValue } from "./wire.js";
 
 export type { WorkersOptions } from "./pool.js";
@@ -76,13 +76,16 @@ function* runJob(
   e: RunInWorker<unknown>,
   k: Continuation<unknown, unknown>,
 ): Generator<unknown, unknown, unknown> {
-  const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job, (e as Forwarded)[CALLER]);
+  const from = (e as Forwarded)[CALLER];
+  const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job, from);
   let ev: JobEvent | undefined;
   let error: unknown;
   try {
     // (bare yields: the common path, once per job, without delegating to job.next())
     const ext = (yield createExternalPromise<JobEvent>()) as ExternalPromise<JobEvent>;
     job.await(ext);
+    // (a job that runs a job: if the job stops waiting for it, it is cancelled: ParentJob.gaveUp)
+    if (from !== null) from.nested = job;
     ev = (yield wait(ext.future)) as JobEvent;
   } catch (x) {
     error = noScheduler(x, job);
@@ -99,7 +102,11 @@ function* runJob(
     if (ev.warnings !== undefined) yield* join(ev.warnings);
     return yield* transfer(k, ev.value);
   }
-  if (ev.t === "fail" && inParent(ev.error)) return yield* transferWith(k, hidden(rethrow, ev.error));
+  if (ev.t === "fail" && inParent(ev.error)) {
+    // (a nested job its caller gave up: its warnings, which come when it has finalized, join this run)
+    if (!job.settled) job.ctx = (yield getRunContext()) as RunContext;
+    return yield* transferWith(k, hidden(rethrow, ev.error));
+  }
   return yield* transferWith(k, boundary(frameOf(e), jobLoop, pool, job, ev));
 }
 
@@ -141,6 +148,7 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
           withTarget(effect, m.target);
           Object.defineProperty(effect, CALLER, { value: job });
         }
+        job.performing = m.req;
         try {
           v = yield* effect;
         } catch (e) {
@@ -148,6 +156,8 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
           v = e;
           if (e instanceof UnhandledEffectError && e.effect === effect) explainForwarded(e, job.label);
         }
+        job.performing = -1;
+        job.nested = null;
         job.answer(m.req, ok, v);
       }
       ev = yield* job.next();

@@ -104,7 +104,17 @@ export interface CancelMsg {
   readonly job: number;
 }
 
-export type ChannelMsg = EffectMsg | AnswerMsg | CancelMsg;
+/**
+ * worker → parent: the job's task that performed the forwarded RunInWorker `req` stopped waiting for
+ * it (a timeout, a cancel): the parent cancels that nested job (pool.ts ParentJob.gaveUp)
+ */
+export interface DropMsg {
+  readonly t: "drop";
+  readonly job: number;
+  readonly req: number;
+}
+
+export type ChannelMsg = EffectMsg | AnswerMsg | CancelMsg | DropMsg;
 
 /** the `workerData` every thread of a pool gets */
 export interface PoolData {

@@ -184,19 +184,26 @@ export function effectFields(
       throw new TypeError(
         `${name} cannot be forwarded from the worker to the parent: its field ${symbolKey(s)} is keyed by a symbol made with Symbol(), which the parent cannot re-create (structured clone copies string keys only); key it with a registered symbol (Symbol.for(${JSON.stringify(s.description ?? "")})) or a string, or handle ${name} in the worker (export const handlers = […])`,
       );
-    (syms ??= []).push([registered, fields[s as unknown as string]]);
+    const v = fields[s as unknown as string];
+    // (its value crosses by structured clone too: a symbol-keyed field inside it would vanish)
+    const inner = v !== null && typeof v === "object" ? symbolFieldIn(v) : null;
+    if (inner !== null) throw insideField(name, `${symbolKey(s)}${inner}`);
+    (syms ??= []).push([registered, v]);
   }
   if (own.length !== 0) for (const s of own) delete fields[s as unknown as string];
   for (const k in fields) {
     const v = fields[k];
     if (v !== null && typeof v === "object") {
       const found = symbolFieldIn(fields);
-      if (found !== null)
-        throw new TypeError(
-          `${name} cannot be forwarded from the worker to the parent: its field ${found} is keyed by a symbol inside a field's value, which structured clone drops (it copies string keys only); key it with a string, or handle ${name} in the worker (export const handlers = […])`,
-        );
+      if (found !== null) throw insideField(name, found);
       break;
     }
   }
   return { fields, syms };
+}
+
+function insideField(name: string, path: string): TypeError {
+  return new TypeError(
+    `${name} cannot be forwarded from the worker to the parent: its field ${path} is keyed by a symbol inside a field's value, which structured clone drops (it copies string keys only); key it with a string, or handle ${name} in the worker (export const handlers = […])`,
+  );
 }

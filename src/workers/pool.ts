@@ -4,27 +4,16 @@
  * the first job is submitted, so a missing install is a clear error at that call.
  */
 import { BroadcastChannel } from "node:worker_threads";
-import { createExternalPromise, type ExternalPromise, wait } from "../index.js";
 import { Batch, batchSize, MAX_BATCH } from "./batch.js";
 import { JobTable } from "./job-table.js";
-import {
-  CANCEL_MASK,
-  type ChannelMsg,
-  type EffectMsg,
-  type JobMsg,
-  type JobReply,
-  type PoolData,
-} from "./messages.js";
-import type { RunContext } from "../run/context.js";
-import { addWarning, type JobWarning, receivedWarnings } from "./job-warnings.js";
+import { CANCEL_MASK, type ChannelMsg, type PoolData } from "./messages.js";
 import { threadExecArgv } from "./exec-argv.js";
 import { describe } from "../protocol.js";
-import { WorkerCrashedError } from "./errors.js";
 import { Nesting } from "./nested.js";
-import { symbolFieldIn } from "./plain.js";
+import { ParentJob } from "./parent-job.js";
 import { notAbsoluteUrl } from "./short-url.js";
 import { OPTION_KEYS, type WorkersOptions } from "./options.js";
-import { decodeValue, encodeValue, fromWire, registerErrorClasses, toWire, type WireError } from "./wire.js";
+import { registerErrorClasses } from "./wire.js";
 
 export type { WorkersOptions } from "./options.js";
 
@@ -32,11 +21,6 @@ export type PiscinaLike = {
   run(task: unknown, options?: { signal?: AbortSignal }): Promise<unknown>;
   destroy(): Promise<void>;
 };
-
-export type JobEvent =
-  | { readonly t: "done"; readonly value: unknown; readonly warnings?: readonly JobWarning[] }
-  | { readonly t: "fail"; readonly error: unknown; readonly warnings?: readonly JobWarning[] }
-  | { readonly t: "eff"; readonly msg: EffectMsg };
 
 let channels = 0;
 const RESOLVED = Promise.resolve();
@@ -47,274 +31,9 @@ function entryFile(): string {
   return new URL(`./worker-entry.${ext}`, import.meta.url).href;
 }
 
-/** Errors of jobs that failed in this thread, before any worker ran them (handler.ts: no boundary). */
-const parentSide = new WeakSet<object>();
-export function inParent(e: unknown): boolean {
-  return typeof e === "object" && e !== null && parentSide.has(e);
-}
-
 function defaultSize(): number {
   const os = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return Math.max(1, os?.hardwareConcurrency ?? 2);
-}
-
-/**
- * One job as the parent sees it. It is also the AbortSignal piscina gets for the job (piscina only
- * reads `aborted`, `reason` and `addEventListener`): no AbortController per job; it aborts only when
- * a cancelled job outlives its grace, and piscina then terminates the job's thread.
- */
-export class ParentJob {
-  readonly id: number;
-  readonly url: string;
-  readonly name: string;
-  /** what the thread gets */
-  readonly msg: JobMsg;
-  readonly label: string;
-  /** the job of this pool that forwarded this job's RunInWorker (nested.ts), or null */
-  readonly caller: ParentJob | null;
-  /** (nested.ts) */
-  nestedOut = 0;
-  counted = false;
-  readonly pool: WorkerPool;
-  /** events not taken yet (rare: forwarded effects arriving while one is being performed) */
-  private queue: JobEvent[] | null = null;
-  /** the external promise the calling task waits on, when it waits */
-  private waiter: ExternalPromise<JobEvent> | null = null;
-  private submitted = false;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private onAbort: ((ev: unknown) => void) | null = null;
-  /** the batch carrying this job and its place there, when it went in one (batch.ts) */
-  private batch: Batch | null = null;
-  private slot = -1;
-  /** in the pool's queue, not yet flushed to piscina */
-  private inQueue = false;
-  settled = false;
-  cancelled = false;
-  /**
-   * The calling run, once the calling task was cancelled before the job ended (handler.ts): the
-   * job's warnings, which arrive after, are added to it.
-   */
-  ctx: RunContext | null = null;
-  /** (as piscina's AbortSignal) */
-  aborted = false;
-  reason: unknown = undefined;
-
-  constructor(
-    pool: WorkerPool,
-    id: number,
-    url: string,
-    name: string,
-    args: readonly unknown[],
-    label: string,
-    caller: ParentJob | null,
-  ) {
-    this.pool = pool;
-    this.caller = caller;
-    this.id = id;
-    this.url = url;
-    this.name = name;
-    const msg: unknown[] = [id, url, name];
-    // (Error values cross in the wire form of a thrown error: wire.ts encodeValue)
-    for (let i = 0; i < args.length; i++) msg.push(encodeValue(args[i]));
-    this.msg = msg as unknown as JobMsg;
-    this.label = label;
-  }
-
-  push(ev: JobEvent): void {
-    const w = this.waiter;
-    if (w !== null) {
-      this.waiter = null;
-      w.complete(ev);
-    } else (this.queue ??= []).push(ev);
-  }
-
-  /** The next event, waited for in the calling task; the first call submits the job. */
-  *next(): Generator<unknown, JobEvent, any> {
-    const ev = this.queue?.shift();
-    if (ev !== undefined) return ev;
-    const ext: ExternalPromise<JobEvent> = yield* createExternalPromise<JobEvent>();
-    this.await(ext);
-    return (yield* wait(ext.future)) as JobEvent;
-  }
-
-  /** The next event completes `ext`; the first call submits the job. */
-  await(ext: ExternalPromise<JobEvent>): void {
-    this.waiter = ext;
-    if (!this.submitted) this.submit();
-  }
-
-  /** (as piscina's AbortSignal) */
-  addEventListener(_type: string, listener: (ev: unknown) => void): void {
-    this.onAbort = listener;
-  }
-
-  /** (as piscina's AbortSignal) */
-  removeEventListener(): void {
-    this.onAbort = null;
-  }
-
-  private submit(): void {
-    this.submitted = true;
-    if (this.caller !== null) {
-      const refused = this.pool.nesting.enter(this);
-      if (refused !== null) {
-        this.end();
-        parentSide.add(refused); // (no thread ran it: no `── in worker ──` boundary)
-        this.push({ t: "fail", error: refused });
-        return;
-      }
-    }
-    this.pool.attach(this);
-    this.pool.enqueue(this);
-  }
-
-  /** goes to piscina as job `slot` of `batch` */
-  inBatch(batch: Batch, slot: number): void {
-    this.batch = batch;
-    this.slot = slot;
-  }
-
-  /** goes to piscina alone (its own task; the job is then its AbortSignal) */
-  alone(): void {
-    this.batch = null;
-    const p = this.pool.started;
-    if (p === null) this.crash(new Error("the pool is closed"));
-    else
-      p.run(this.msg, { signal: this as unknown as AbortSignal }).then(
-        (reply) => this.finish(reply as JobReply),
-        (e: unknown) => this.crash(e),
-      );
-  }
-
-  /**
-   * The thread's reply (alone, or from the job's batch). The job's warnings go with its outcome to
-   * the calling task, which adds them to its run's (handler.ts) — or, for a job whose calling task
-   * was cancelled (nothing takes its outcome), straight to the run the job was cancelled in, if that
-   * run has not ended.
-   */
-  finish(reply: JobReply): void {
-    this.end();
-    if (reply === null || typeof reply !== "object") {
-      this.push({ t: "done", value: reply });
-      return;
-    }
-    const ws = reply.warnings === undefined ? undefined : receivedWarnings(reply.warnings, this.label);
-    if (this.cancelled) {
-      const ctx = this.ctx;
-      this.ctx = null;
-      if (ws !== undefined && ctx !== null && !(ctx as { ended?: boolean }).ended)
-        for (const w of ws) addWarning(ctx, w);
-      return;
-    }
-    let ev: JobEvent;
-    if (reply.ok) ev = { t: "done", value: decodeValue(reply.value) };
-    else if ("cancelled" in reply) ev = { t: "fail", error: new Error("cancelled") };
-    else ev = { t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`) };
-    this.push(ws === undefined ? ev : { ...ev, warnings: ws });
-  }
-
-  /** Cancelled before it was sent or before its thread reached it: it never runs. */
-  drop(): void {
-    this.end();
-  }
-
-  /** The pool could not start (piscina not installed): that error, as it is — no thread crashed. */
-  failToStart(e: unknown): void {
-    this.end();
-    if (!this.cancelled) this.push({ t: "fail", error: e });
-  }
-
-  /** The job's thread ended before answering, or piscina could not take the job. */
-  crash(e: unknown): void {
-    this.end();
-    if (this.cancelled) return;
-    const name = e instanceof Error ? e.name : "";
-    const message = e instanceof Error ? e.message : String(e);
-    if (name === "DataCloneError" || /could not be cloned/.test(message)) {
-      const error = new TypeError(
-        `runInWorker(${this.label}): the arguments cannot be sent to a worker thread (${message}); pass structured-cloneable data (no functions, no class instances with behaviour)`,
-        { cause: e },
-      );
-      parentSide.add(error);
-      this.push({ t: "fail", error });
-      return;
-    }
-    if (e instanceof Error && (e as { code?: string }).code === "ERR_MODULE_NOT_FOUND") {
-      this.push({ t: "fail", error: e });
-      return;
-    }
-    this.push({
-      t: "fail",
-      error: new WorkerCrashedError(
-        this.url,
-        this.name,
-        this.pool.closed
-          ? `the worker thread running ${this.label} was stopped by the pool's close() before it answered (${message})`
-          : `the worker thread running ${this.label} ended before answering (${message}); only this job failed and the pool starts a new thread. Look for process.exit, an uncaught error in a callback, or memory limits in the job`,
-        { cause: e },
-      ),
-    });
-  }
-
-  private end(): void {
-    this.settled = true;
-    this.pool.detach(this);
-    if (this.nestedOut !== 0 || this.counted) this.pool.nesting.ended(this);
-    if (this.timer !== null) clearTimeout(this.timer);
-  }
-
-  /** The calling task was cancelled: ask the thread to finalize the job; terminate it after the grace. */
-  cancel(): void {
-    if (this.settled || this.cancelled) return;
-    this.cancelled = true;
-    if (!this.submitted) return;
-    // still waiting in the pool's queue (dropped at its flush), or in a batch its thread has not
-    // reached yet: it will not run
-    if (this.batch === null ? this.inQueue : this.batch.skip(this.slot)) {
-      this.drop();
-      return;
-    }
-    this.pool.cancelJob(this.id);
-    this.timer = setTimeout(() => this.abort(), this.pool.cancelGraceMs);
-    (this.timer as { unref?: () => void }).unref?.();
-  }
-
-  private abort(): void {
-    if (this.settled || this.aborted) return;
-    this.aborted = true;
-    this.reason = new Error(`${this.label} did not finalize within cancelGraceMs`);
-    if (this.batch !== null) this.batch.abort(this.reason);
-    else this.onAbort?.({ type: "abort" });
-  }
-
-  /** enters (true) or leaves (false) the pool's queue */
-  queued(on: boolean): void {
-    this.inQueue = on;
-  }
-
-  /** Send the answer to a forwarded effect. */
-  answer(req: number, ok: boolean, v: unknown): void {
-    // a symbol-keyed field would vanish on the way (structured clone copies string keys only)
-    const dropped = ok && v !== null && typeof v === "object" ? symbolFieldIn(v) : null;
-    if (dropped !== null) {
-      ok = false;
-      v = new TypeError(
-        `the answer to an effect forwarded by ${this.label} holds ${dropped}, a field keyed by a symbol, which structured clone drops on the way to the worker thread (it copies string keys only); answer with string keys`,
-      );
-    }
-    if (ok) {
-      try {
-        this.pool.post({ t: "ans", job: this.id, req, ok: true, value: encodeValue(v) });
-        return;
-      } catch (e) {
-        v = new TypeError(
-          `the answer to an effect forwarded by ${this.label} cannot be sent to the worker thread (${e instanceof Error ? e.message : String(e)}); answer with structured-cloneable data`,
-          { cause: e },
-        );
-      }
-    }
-    this.pool.post({ t: "ans", job: this.id, req, ok: false, error: toWire(v) as WireError });
-  }
 }
 
 export class WorkerPool {
@@ -544,10 +263,11 @@ export class WorkerPool {
       ch.unref();
       ch.onmessage = (ev: unknown) => {
         const m = (ev as { data: ChannelMsg }).data;
-        if (m.t !== "eff") return;
+        if (m.t !== "eff" && m.t !== "drop") return;
         const job = this.jobs.get(m.job);
         if (job === undefined) return;
-        job.push({ t: "eff", msg: m });
+        if (m.t === "drop") job.gaveUp(m.req);
+        else job.push({ t: "eff", msg: m });
       };
       this.channel = ch;
     }

@@ -1,0 +1,71 @@
+/**
+ * The warning for tasks that never ran (R9): main returned a value while tasks it (or a task)
+ * spawned were still waiting in the ready queue, and ending the run cancelled them before they ran
+ * any code — an audit write, a notification, spawned and forgotten just before main returned. A
+ * cancel of an unstarted task is silent by §9.4, so without this nothing said the work was not done
+ * (a test asserting "the audit failure is a warning" found no warning, and no call either).
+ *
+ * Not warned: a task that started (a loop blocked on a timer, cancelled at the end: the normal
+ * structured shutdown — it ran, and its finally blocks run); a task a program or a combinator
+ * cancelled (that was decided, and is not R9); a combinator's own child (OwnedCtx: the combinator
+ * owns its fate); and a run that did not end by main returning — main threw, or the run's signal
+ * aborted it, or the scheduler's scope was abandoned: the run's Err already says why it stopped.
+ *
+ * One warning per scheduler scope for all of them, not one per task: it is one mistake (main did not
+ * wait) with one fix, and a fan-out of 1,000 forgotten tasks made 1,000 errors, each with its stack,
+ * burying every other warning and calling an `onWarning` hook that reports to a tracker 1,000 times.
+ * It names the first NAMED tasks (id, program name, where spawned) and counts the rest, as the
+ * lost-log warning does (scheduler-lost-log.ts). A plain DoeffError, as that one: no program can
+ * catch it, and the tasks are named in the message.
+ */
+import { DoeffError } from "../errors.js";
+import { Program, siteOf } from "../protocol.js";
+import { NAMED } from "./scheduler-lost-log.js";
+import { type TaskRec, Wrapped } from "./scheduler-task.js";
+
+/** What a shutdown counts of the tasks it cancelled unstarted: how many, and the first NAMED named. */
+export interface NeverRan {
+  tasks: number;
+  named: string[];
+}
+
+/**
+ * `task 3 (audit, spawned by task 1 at app.ts:12)`: its id, its program's name (an anonymous
+ * program has none) and, as its traceback line says it (TaskRec.frameLabel), who spawned it and
+ * where (trace sites on). Read before it is cancelled: a cancelled task lets go of its body.
+ */
+function taskName(t: TaskRec): string {
+  let body = t.body;
+  if (body instanceof Wrapped) body = body.body;
+  const parts: string[] = [];
+  if (body instanceof Program && body.name !== "") parts.push(body.name);
+  const at = siteOf(t.spawnSite);
+  const by = t.parent === 0 ? "" : ` by task ${t.parent}`;
+  if (at !== null || by !== "") parts.push(`spawned${by}${at === null ? "" : ` at ${at}`}`);
+  return `task ${t.taskId}${parts.length === 0 ? "" : ` (${parts.join(", ")})`}`;
+}
+
+/** Count `t`, about to be cancelled unstarted by R9 after main returned (named while NAMED allow). */
+export function noteNeverRan(u: NeverRan | null, t: TaskRec): NeverRan {
+  u ??= { tasks: 0, named: [] };
+  u.tasks++;
+  if (u.named.length < NAMED) u.named.push(taskName(t));
+  return u;
+}
+
+/**
+ * The warning's error and its `where` line: `task 1 (audit) never ran: main returned before it
+ * started`, or for several `3 tasks never ran: …`, the message naming them (the line stays short).
+ */
+export function neverRanWarning(u: NeverRan): [error: DoeffError, where: string] {
+  const one = u.tasks === 1;
+  const more = u.tasks - u.named.length;
+  const who = `${u.named.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+  const it = one ? "it" : "them";
+  return [
+    new DoeffError(
+      `main returned before ${who} started, so ending the run cancelled ${it} before ${one ? "it" : "they"} ran any code: wait for ${it} before main returns (\`yield* wait(task)\`, or gather ${it}), in a test end main with \`yield* quiescent()\`, or spawn a task that should not outlive its block in \`scoped(…)\``,
+    ),
+    `${one ? who : `${u.tasks} tasks`} never ran: main returned before ${one ? "it" : "they"} started`,
+  ];
+}
