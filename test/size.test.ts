@@ -28,7 +28,7 @@
  * programs can reach out of the core (size-trim) and a smaller VM.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
@@ -131,4 +131,42 @@ test("size: every export of doeff, the toolkit included, stays within the README
     m.modules.some((f) => f.includes("concurrency")),
     "the toolkit was not measured",
   );
+});
+
+/** A figure the docs print (kB, 1 kB = 1000 B), found by `pattern` in `file`'s text (lines joined). */
+function figure(file: string, pattern: RegExp): number {
+  const text = readFileSync(join(root, file), "utf8").replace(/\s*\n\s*/g, " ");
+  const m = pattern.exec(text);
+  assert.ok(m !== null, `${file} no longer says ${pattern}: update this test with the text`);
+  return Number(m[1]);
+}
+
+test("size: the figures README.md and docs/guide.md print are the measured ones (to the nearest kB)", async () => {
+  // (docs/guide.md's figures drifted 4–5 kB from the bundles they describe before this test)
+  const cases: [string, RegExp, string][] = [
+    [
+      "README.md",
+      /put` alone is about (\d+(?:\.\d+)?) kB/,
+      `export { run, program, state, get, put } from "./src/index.ts";`,
+    ],
+    ["README.md", /every export of `doeff` together ~(\d+(?:\.\d+)?) kB/, `export * from "./src/index.ts";`],
+    [
+      "docs/guide.md",
+      /\(`timeout`, `retry`, `all`\) about (\d+(?:\.\d+)?) kB/,
+      `export { runAsync, scheduler, realTime, timeout, retry, all, run, program, state, get, put } from "./src/index.ts";`,
+    ],
+    [
+      "docs/guide.md",
+      /`forEachLatest`\) is about (\d+(?:\.\d+)?) kB/,
+      `export { awaitPromise, runAsync, scheduler, realTime, eventChannel, forEachLatest } from "./src/index.ts";`,
+    ],
+  ];
+  for (const [file, pattern, entry] of cases) {
+    const said = figure(file, pattern);
+    const kB = (await measure(entry)).gzip / 1000;
+    assert.ok(
+      Math.abs(said - kB) <= 0.6,
+      `${file} says ${said} kB for ${entry.slice(9, entry.indexOf("}") + 1)}, measured ${kB.toFixed(1)} kB: update the text`,
+    );
+  }
 });
