@@ -33,7 +33,10 @@ test("a yielded error's message: grammatical for every class, its base class whe
   // an Error of another realm (node:vm, Jest's environment) is one too: was "yielded Error object,
   // which is not an Effect, Program or primitive"; recover's instanceof would not match it
   const foreign = "; to fail, throw it: `throw error` (caught by try/catch or safe)";
-  assert.equal(yieldedMessage(runInNewContext("new RangeError('x')")), `yielded an error (RangeError)${foreign}`);
+  assert.equal(
+    yieldedMessage(runInNewContext("new RangeError('x')")),
+    `yielded an error (RangeError)${foreign}`,
+  );
   assert.equal(
     yieldedMessage(runInNewContext("class QueryFailed extends Error {}; new QueryFailed('x')")),
     `yielded an error (QueryFailed)${foreign}`,
