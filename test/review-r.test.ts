@@ -6,7 +6,21 @@
 import assert from "node:assert/strict";
 import { runInNewContext } from "node:vm";
 import { test } from "node:test";
-import { program, run } from "../src/index.js";
+import {
+  cede,
+  DoeffError,
+  delay,
+  Effect,
+  fn,
+  handle,
+  program,
+  resume,
+  run,
+  spawn,
+  type WarningInfo,
+  withHandler,
+} from "../src/index.js";
+import { assertOk, withSCH } from "./sched-helpers.js";
 
 const yielding = (v: unknown) =>
   program(function* () {
@@ -43,4 +57,87 @@ test("a yielded error's message: grammatical for every class, its base class whe
   );
   // an object that only looks like one is not
   assert.match(yieldedMessage({ name: "Error", message: "x" }), /^yielded object, which is not an Effect/);
+});
+
+/** the never-ran warning's messages (scheduler-unstarted.ts) */
+const waitFix = (it: string) =>
+  `wait for ${it} before main returns (\`yield* wait(task)\`, or gather ${it}), in a test end main with \`yield* quiescent()\`, or spawn a task that should not outlive its block in \`scoped(…)\``;
+const inFinally = "do that work in the finally block itself (its effects that do not block still run there)";
+
+test("a task a finally block spawned as the run ended: named so, told to do the work in the finally block (main could not have waited for it)", () => {
+  const flushed: string[] = [];
+  const flush = fn(function* flush() {
+    flushed.push("flushed");
+  });
+  const poller = fn(function* poller() {
+    try {
+      for (;;) yield* delay(1000);
+    } finally {
+      yield* spawn(flush()); // as R9 cancels it: task 2, spawned after main returned
+    }
+  });
+  const told: [string, WarningInfo][] = [];
+  const r = run(
+    program(function* () {
+      yield* spawn(poller());
+      yield* cede(); // task 1 starts and blocks
+      return "done";
+    }),
+    { ...withSCH(), onWarning: (e, info) => told.push([(e as Error).message, info]) },
+  );
+  assertOk(r, "done");
+  assert.deepEqual(flushed, []);
+  const message = `task 2 (flush, spawned by task 1 as the run ended) was spawned after main returned, by a finally block that ending the run ran, and a task spawned then is cancelled before it runs any code: ${inFinally}`;
+  const where = "task 2 (flush, spawned by task 1 as the run ended) never ran: spawned as the run ended";
+  // was "main returned before task 2 (flush, spawned by task 1) started, … wait for it before main returns"
+  assert.deepEqual(told, [[message, { where, status: "final" }]]);
+  assert.deepEqual(
+    r.warnings.map((e) => [(e as Error).constructor, (e as Error).message]),
+    [[DoeffError, message]],
+  );
+
+  // with a task main forgot too: one warning, the late one named as such, both fixes said
+  const r2 = run(
+    program(function* () {
+      yield* spawn(poller());
+      yield* cede();
+      yield* spawn(flush()); // task 2: main's own mistake
+      return "done";
+    }),
+    withSCH(),
+  );
+  assert.deepEqual(
+    r2.warnings.map((e) => (e as Error).message),
+    [
+      `main returned before task 2 (flush), task 3 (flush, spawned by task 1 as the run ended) started, so ending the run cancelled them before they ran any code: ${waitFix("them")}; for a task spawned as the run ended, by a finally block, ${inFinally}`,
+    ],
+  );
+  assert.equal(
+    r2.format().split("\n").at(-1)!.split(": DoeffError")[0],
+    "2 tasks never ran: main returned before they started",
+  );
+});
+
+test("a task spawned as `spawn(withHandler(h, audit()))` is named by its program (was anonymous: `task 1`)", () => {
+  class Lookup extends Effect<number> {}
+  const lookup = handle(Lookup, function* lookup(_e, k) {
+    return yield* resume(k, 1);
+  });
+  const audit = fn(function* audit() {
+    yield* new Lookup();
+  });
+  const r = run(
+    program(function* () {
+      yield* spawn(withHandler(lookup, audit()));
+      yield* spawn(withHandler(lookup, withHandler(lookup, audit())));
+      return 0;
+    }),
+    withSCH(),
+  );
+  assert.deepEqual(
+    r.warnings.map((e) => (e as Error).message),
+    [
+      `main returned before task 1 (audit), task 2 (audit) started, so ending the run cancelled them before they ran any code: ${waitFix("them")}`,
+    ],
+  );
 });
