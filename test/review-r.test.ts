@@ -10,13 +10,20 @@ import {
   cede,
   DoeffError,
   delay,
+  delegate,
   Effect,
+  type EffectOutcome,
   fn,
+  type Handler,
   handle,
+  observe,
   program,
   resume,
   run,
+  scheduler,
+  simulatedTime,
   spawn,
+  transferWith,
   type WarningInfo,
   withHandler,
 } from "../src/index.js";
@@ -119,7 +126,9 @@ test("a task a finally block spawned as the run ended: named so, told to do the 
 });
 
 test("a task spawned as `spawn(withHandler(h, audit()))` is named by its program (was anonymous: `task 1`)", () => {
-  class Lookup extends Effect<number> {}
+  class Lookup extends Effect<number> {
+    declare readonly _tag: "Lookup";
+  }
   const lookup = handle(Lookup, function* lookup(_e, k) {
     return yield* resume(k, 1);
   });
@@ -140,4 +149,65 @@ test("a task spawned as `spawn(withHandler(h, audit()))` is named by its program
       `main returned before task 1 (audit), task 2 (audit) started, so ending the run cancelled them before they ran any code: ${waitFix("them")}`,
     ],
   );
+});
+
+class Query extends Effect<string> {
+  declare readonly _tag: "Query";
+  constructor(readonly sql: string) {
+    super();
+  }
+}
+
+test("observe between a delegating handler and one answering with transferWith(k, program) that throws: the report is the one without observe (the delegator ✗ and the effect's line kept)", () => {
+  const runQuery = fn(function* runQuery(sql: string) {
+    yield* delay(10);
+    throw new Error(`query failed: ${sql}`);
+  });
+  const db = handle(Query, function* db(e, k) {
+    return yield* transferWith(k, runQuery(e.sql));
+  });
+  // a handler that hands the effect on (a cache that missed) and returns what came back
+  const cache = handle(Query, function* cache() {
+    return yield* delegate();
+  });
+  const spans: string[] = [];
+  const span = (name: string) =>
+    observe([Query], (q) => (o: EffectOutcome) => {
+      spans.push(`${name} ${q.sql}: ${o.status}`);
+    });
+  const fetchOne = fn(function* fetchOne(id: number) {
+    return yield* new Query(`select ${id}`);
+  });
+  const report = (hs: Handler<any, any, any>[]) =>
+    run(fetchOne(3), { handlers: [scheduler, simulatedTime(), ...hs] })
+      .format()
+      .replace(/(thrown at test\/review-r\.test\.ts):\d+/, "$1:N");
+  const plain = report([db, cache]);
+  assert.equal(
+    plain,
+    [
+      "doeff traceback (outermost first):",
+      "  fetchOne",
+      '  handler cache for Query("select 3") ✗',
+      '  handler db for Query("select 3") ⇢',
+      "  runQuery",
+      '  effect Query("select 3"): cache ✗, db ⇢, simulatedTime ·, scheduler ·',
+      "  thrown at test/review-r.test.ts:N",
+      "Error: query failed: select 3",
+    ].join("\n"),
+  );
+  // was: `handler cache for Query("select 3")` unmarked and no effect line
+  assert.equal(report([db, span("a"), cache]), plain);
+  assert.equal(report([db, span("a"), span("b"), cache]), plain);
+  assert.equal(report([db, span("a"), cache, span("b")]), plain);
+  assert.equal(report([db, cache, span("a")]), plain);
+  // each span says its query threw, observe inside or outside the delegating handler
+  assert.deepEqual(spans, [
+    "a select 3: threw",
+    "a select 3: threw",
+    "b select 3: threw",
+    "a select 3: threw",
+    "b select 3: threw",
+    "a select 3: threw",
+  ]);
 });

@@ -94,7 +94,7 @@ export function invalidYield(y: unknown): TypeError {
     // test would not match its class, so it is not offered.
     const own = y instanceof Error;
     if (own || (tag === undefined && Object.prototype.toString.call(y) === "[object Error]")) {
-      const name = errorClassName(y);
+      const name = errorClassName(y as object);
       return new TypeError(
         `yielded an error (${name}); to fail, throw it: \`throw error\` (caught by try/catch${own ? `, safe or recover(program, ${name}, f)` : " or safe"})`,
       );
