@@ -19,9 +19,7 @@
  * catch it, and the tasks are named in the message.
  */
 import { DoeffError } from "../errors.js";
-import { Program, siteOf } from "../protocol.js";
-import { OP_WITH_HANDLER } from "../vm/codes.js";
-import { Primitive } from "../vm/primitives.js";
+import { Program, siteOf, underHandlers } from "../protocol.js";
 import { NAMED } from "./scheduler-lost-log.js";
 import { type TaskRec, Wrapped } from "./scheduler-task.js";
 
@@ -43,7 +41,7 @@ export interface NeverRan {
 function taskName(t: TaskRec, late: boolean): string {
   let body = t.body;
   if (body instanceof Wrapped) body = body.body;
-  for (let i = 0; i < 8 && body instanceof Primitive && body.op === OP_WITH_HANDLER; i++) body = body.b;
+  body = underHandlers(body);
   const parts: string[] = [];
   if (body instanceof Program && body.name !== "") parts.push(body.name);
   const at = siteOf(t.spawnSite);
