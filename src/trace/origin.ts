@@ -12,8 +12,8 @@
 import { UnhandledEffectError } from "../errors.js";
 import type { RunWarning } from "../run/context.js";
 import type { Continuation } from "../vm/continuation.js";
-import type { Invocation, Segment } from "../vm/segment.js";
-import { OUTER_KEEP, S_HANDLER } from "../vm/codes.js";
+import type { Segment } from "../vm/segment.js";
+import { OUTER_KEEP } from "../vm/codes.js";
 import { TRACE_QUIET } from "../vm/handler.js";
 import { effectAt, namesBlocked, waitOf } from "./blocked-in.js";
 import {
@@ -26,7 +26,7 @@ import {
   type Visit,
 } from "./entries.js";
 import { below, transferLine, transferOf, transferredOnto } from "./frame-lines.js";
-import { delegated, visited, visitsFrom } from "./visits.js";
+import { delegated, hostOf, visited, visitsFrom } from "./visits.js";
 import { inRuns } from "./waiting-runs.js";
 import { walk } from "./walk.js";
 
@@ -104,45 +104,30 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
   // A quiet handler (observe) delegating its effect, which an outer handler answered with
   // transferWith(k, program): the program runs on the quiet handler's segment, at its delegate, and
   // its throw is not the quiet handler's code. Reported as in the run without it — the program's
-  // frames under `handler h for E ⇢`, no line for the quiet handler and no effect line — or the
-  // report named observe as the thrower, which the docs promise it never is.
+  // frames under `handler h for E ⇢`, no line for the quiet handler, and no effect line unless a
+  // handler inside it had delegated the effect to it (then that one ✗ and its line: hostOf) — or
+  // the report named observe as the thrower, which the docs promise it never is.
   const quietHost =
     info === null &&
     !atSite &&
     cur === originInv &&
     cur.handler![TRACE_QUIET] === true &&
     transferredOnto(cur);
-  // Without the quiet handler the program would have run where the effect reached it from: at the
-  // perform site (no handler line, no effect line), or — when a handler inside it handed the effect
-  // on with delegate() — on that handler's segment, whose report names it ✗ with the effect's line
-  // (`tap ✗, db ⇢, …`). That one (past any other quiet handler between) is taken as the thrower.
-  const host = quietHost ? delegator(originInv!) : null;
+  const host = quietHost && hostOf !== null ? hostOf(cur, originInv!) : null;
   // an effect performed by the handler's own code (delegate) failed, or nothing took it
   const chain = walk(
     cur,
-    host ?? originInv,
+    host === null ? originInv : host[0],
     // (at a transferWith's site, not thrown by the handler's code: put there, as by the scheduler)
     info !== null
       ? info.site !== cur && info.handedOn !== true
       : !atSite && !(e instanceof UnhandledEffectError) && (!quietHost || host !== null),
     passed,
   );
-  if (quietHost) {
-    if (host === null) return new Origin(chain, undefined, null, passed);
-    // the effect's line as that handler's own throw once its delegate was answered: inside it ↗, it
-    // ✗, then the quiet handler's visits past it (the one that answered ⇢, then ·), without the
-    // quiet ones the effect passed (another observe), as in the run without them
-    const q = originInv!;
-    const to = q.delegatedTo;
-    const visits = visitsFrom(host.site, host.prompt, MARK_THREW, null);
-    const past =
-      to === null || delegated === null
-        ? visitsFrom(q.site, q.prompt, MARK_THREW, q.outer)
-        : delegated(cur, q, to);
-    for (let i = past.findIndex((v) => v.handler === q.handler) + 1; i > 0 && i < past.length; i++)
-      if (past[i]!.marker !== MARK_PASSED || past[i]!.handler[TRACE_QUIET] !== true) visits.push(past[i]!);
-    return new Origin(chain, host.effect, visited(host.effect, host.site, visits), passed);
-  }
+  if (quietHost)
+    return host === null
+      ? new Origin(chain, undefined, null, passed)
+      : new Origin(chain, host[0].effect, visited(host[0].effect, host[0].site, host[1]), passed);
   if (info !== null) {
     // an effect a handler gave transferWith at this very site
     const t = transferOf(info.effect, info.site);
@@ -187,20 +172,6 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
     );
   }
   return new Origin(chain, undefined, null, passed);
-}
-
-/**
- * The handler that handed quiet `inv`'s effect on to it with delegate(), through any other quiet
- * handler between (two observes), or null when the effect came to them from its perform site.
- */
-function delegator(inv: Invocation): Invocation | null {
-  for (let h = inv; ; ) {
-    const s = h.site;
-    const d = s.kind === S_HANDLER ? s.invocation : null;
-    if (d === null || d.effect !== h.effect) return null;
-    if (d.handler![TRACE_QUIET] !== true) return d;
-    h = d;
-  }
 }
 
 /** a chain's names without its live handler invocations (✓), a line each */
