@@ -37,6 +37,8 @@ export {
 } from "./vm/primitives.js";
 /** @internal transferWith for a program the library made (handlers/util.ts raiseAt). */
 export { transferWithMade } from "./vm/primitives.js";
+/** @internal The program inside withHandler(h, p), for a task's name. */
+export { underHandlers } from "./vm/primitives.js";
 export { pass } from "./vm/pass.js";
 export { type ClosingReason, closingReason, getCallStack, getHandlers } from "./vm/introspect.js";
 export { discontinue, resume, resumeContinuation } from "./vm/resume.js";

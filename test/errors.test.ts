@@ -208,10 +208,10 @@ describe("invalid use", () => {
     const err = expectErr(run(yielding(new UserNotFound("no user 7"))), TypeError);
     assert.equal(
       err.message,
-      "yielded a UserNotFound error; to fail, throw it: `throw error` (caught by try/catch, safe or recover(program, UserNotFound, f))",
+      "yielded an error (UserNotFound); to fail, throw it: `throw error` (caught by try/catch, safe or recover(program, UserNotFound, f))",
     );
     const plain = expectErr(run(yielding(new RangeError("x"))), TypeError);
-    assert.match(plain.message, /^yielded a RangeError error; to fail, throw it/);
+    assert.match(plain.message, /^yielded an error \(RangeError\); to fail, throw it/);
   });
 
   test("invalid use: yielding a Promise → TypeError suggesting awaitPromise", () => {

@@ -161,9 +161,10 @@ export function* shutdown(w: World, returned = false): Generator<unknown, void, 
   // always the live list's head: cancelOther ends every task it is given (finishCancel unlinks it),
   // tasks spawned meanwhile are appended, so this is ascending id order including those
   let neverRan: NeverRan | null = null;
+  const late = w.nextId; // (a task with this id or above is spawned by a finally block run below)
   for (let t = w.liveHead; t !== null; t = w.liveHead) {
     if (returned && t.run === READY && t.action === START && !w.owned(t))
-      neverRan = noteNeverRan(neverRan, t);
+      neverRan = noteNeverRan(neverRan, t, t.taskId >= late);
     yield* cancelOther(w, t, true);
   }
   w.current = main;

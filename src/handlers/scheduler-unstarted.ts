@@ -19,7 +19,7 @@
  * catch it, and the tasks are named in the message.
  */
 import { DoeffError } from "../errors.js";
-import { Program, siteOf } from "../protocol.js";
+import { Program, siteOf, underHandlers } from "../protocol.js";
 import { NAMED } from "./scheduler-lost-log.js";
 import { type TaskRec, Wrapped } from "./scheduler-task.js";
 
@@ -27,45 +27,63 @@ import { type TaskRec, Wrapped } from "./scheduler-task.js";
 export interface NeverRan {
   tasks: number;
   named: string[];
+  /** how many of them were spawned after main returned (by a finally block R9 ran) */
+  late: number;
 }
 
 /**
  * `task 3 (audit, spawned by task 1 at app.ts:12)`: its id, its program's name (an anonymous
  * program has none) and, as its traceback line says it (TaskRec.frameLabel), who spawned it and
  * where (trace sites on). Read before it is cancelled: a cancelled task lets go of its body.
+ * `spawn(withHandler(h, audit()))`, the form the docs give a task its own handler in, is named by
+ * the program inside (`audit`), not left anonymous. `late`: spawned as the run ended.
  */
-function taskName(t: TaskRec): string {
+function taskName(t: TaskRec, late: boolean): string {
   let body = t.body;
   if (body instanceof Wrapped) body = body.body;
+  body = underHandlers(body);
   const parts: string[] = [];
   if (body instanceof Program && body.name !== "") parts.push(body.name);
   const at = siteOf(t.spawnSite);
   const by = t.parent === 0 ? "" : ` by task ${t.parent}`;
-  if (at !== null || by !== "") parts.push(`spawned${by}${at === null ? "" : ` at ${at}`}`);
+  if (at !== null || by !== "" || late)
+    parts.push(`spawned${by}${at === null ? "" : ` at ${at}`}${late ? " as the run ended" : ""}`);
   return `task ${t.taskId}${parts.length === 0 ? "" : ` (${parts.join(", ")})`}`;
 }
 
-/** Count `t`, about to be cancelled unstarted by R9 after main returned (named while NAMED allow). */
-export function noteNeverRan(u: NeverRan | null, t: TaskRec): NeverRan {
-  u ??= { tasks: 0, named: [] };
+/**
+ * Count `t`, about to be cancelled unstarted by R9 after main returned (named while NAMED allow).
+ * `late`: spawned after main returned — by a finally block of a task R9 cancelled before it.
+ */
+export function noteNeverRan(u: NeverRan | null, t: TaskRec, late: boolean): NeverRan {
+  u ??= { tasks: 0, named: [], late: 0 };
   u.tasks++;
-  if (u.named.length < NAMED) u.named.push(taskName(t));
+  if (late) u.late++;
+  if (u.named.length < NAMED) u.named.push(taskName(t, late));
   return u;
 }
 
 /**
  * The warning's error and its `where` line: `task 1 (audit) never ran: main returned before it
  * started`, or for several `3 tasks never ran: …`, the message naming them (the line stays short).
+ * A task spawned as the run ended (a finally block of a task R9 cancelled spawned it: a flush, an
+ * audit of the shutdown) could not have been waited for by main, which had returned: for it the
+ * fix is to do the work in the finally block itself — said instead of (all late) or after (some).
  */
 export function neverRanWarning(u: NeverRan): [error: DoeffError, where: string] {
   const one = u.tasks === 1;
   const more = u.tasks - u.named.length;
   const who = `${u.named.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
   const it = one ? "it" : "them";
+  const they = one ? "it" : "they";
+  const inFinally =
+    "do that work in the finally block itself (its effects that do not block still run there)";
+  const message =
+    u.late === u.tasks
+      ? `${who} ${one ? "was" : "were"} spawned after main returned, by a finally block that ending the run ran, and ${one ? "a task" : "tasks"} spawned then ${one ? "is" : "are"} cancelled before ${one ? "it runs" : "they run"} any code: ${inFinally}`
+      : `main returned before ${who} started, so ending the run cancelled ${it} before ${they} ran any code: wait for ${it} before main returns (\`yield* wait(task)\`, or gather ${it}), in a test end main with \`yield* quiescent()\`, or spawn a task that should not outlive its block in \`scoped(…)\`${u.late > 0 ? `; for a task spawned as the run ended, by a finally block, ${inFinally}` : ""}`;
   return [
-    new DoeffError(
-      `main returned before ${who} started, so ending the run cancelled ${it} before ${one ? "it" : "they"} ran any code: wait for ${it} before main returns (\`yield* wait(task)\`, or gather ${it}), in a test end main with \`yield* quiescent()\`, or spawn a task that should not outlive its block in \`scoped(…)\``,
-    ),
-    `${one ? who : `${u.tasks} tasks`} never ran: main returned before ${one ? "it" : "they"} started`,
+    new DoeffError(message),
+    `${one ? who : `${u.tasks} tasks`} never ran: ${u.late === u.tasks ? `spawned as the run ended` : `main returned before ${they} started`}`,
   ];
 }

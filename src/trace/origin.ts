@@ -26,7 +26,7 @@ import {
   type Visit,
 } from "./entries.js";
 import { below, transferLine, transferOf, transferredOnto } from "./frame-lines.js";
-import { delegated, visited, visitsFrom } from "./visits.js";
+import { delegated, hostOf, visited, visitsFrom } from "./visits.js";
 import { inRuns } from "./waiting-runs.js";
 import { walk } from "./walk.js";
 
@@ -104,25 +104,30 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
   // A quiet handler (observe) delegating its effect, which an outer handler answered with
   // transferWith(k, program): the program runs on the quiet handler's segment, at its delegate, and
   // its throw is not the quiet handler's code. Reported as in the run without it — the program's
-  // frames under `handler h for E ⇢`, no line for the quiet handler and no effect line — or the
-  // report named observe as the thrower, which the docs promise it never is.
+  // frames under `handler h for E ⇢`, no line for the quiet handler, and no effect line unless a
+  // handler inside it had delegated the effect to it (then that one ✗ and its line: hostOf) — or
+  // the report named observe as the thrower, which the docs promise it never is.
   const quietHost =
     info === null &&
     !atSite &&
     cur === originInv &&
     cur.handler![TRACE_QUIET] === true &&
     transferredOnto(cur);
+  const host = quietHost && hostOf !== null ? hostOf(cur, originInv!) : null;
   // an effect performed by the handler's own code (delegate) failed, or nothing took it
   const chain = walk(
     cur,
-    originInv,
+    host === null ? originInv : host[0],
     // (at a transferWith's site, not thrown by the handler's code: put there, as by the scheduler)
     info !== null
       ? info.site !== cur && info.handedOn !== true
-      : !atSite && !(e instanceof UnhandledEffectError) && !quietHost,
+      : !atSite && !(e instanceof UnhandledEffectError) && (!quietHost || host !== null),
     passed,
   );
-  if (quietHost) return new Origin(chain, undefined, null, passed);
+  if (quietHost)
+    return host === null
+      ? new Origin(chain, undefined, null, passed)
+      : new Origin(chain, host[0].effect, visited(host[0].effect, host[0].site, host[1]), passed);
   if (info !== null) {
     // an effect a handler gave transferWith at this very site
     const t = transferOf(info.effect, info.site);

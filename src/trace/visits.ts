@@ -66,6 +66,34 @@ function answeredVisits(cur: Segment, inv: Invocation, to: Segment): Visit[] {
   return out;
 }
 /**
+ * For an error thrown by a program an outer handler gave transferWith onto the segment of quiet
+ * `q` (an observe, at its delegate): the handler that handed the effect on to `q` with delegate()
+ * (through any other quiet one: two observes), and the effect's visits as that handler's own throw
+ * once its delegate was answered — inside it ↗, it ✗, then `q`'s visits past it (the answerer ⇢,
+ * then ·) without the quiet handlers the effect passed. So the report is the one of the run without
+ * `q`, where the program ran on that handler's segment (`cache ✗, db ⇢, …`). null when the effect
+ * came to `q` from its perform site: there, without `q`, the program ran at the site itself.
+ */
+function quietHost(cur: Segment, q: Invocation): [Invocation, Visit[]] | null {
+  let h = q;
+  for (;;) {
+    const s = h.site;
+    const d = s.kind === S_HANDLER ? s.invocation : null;
+    if (d === null || d.effect !== h.effect) return null;
+    h = d;
+    if (h.handler![TRACE_QUIET] !== true) break;
+  }
+  const out = visitsFrom(h.site, h.prompt, MARK_THREW, null);
+  const to = q.delegatedTo;
+  const past = to === null ? visitsFrom(q.site, q.prompt, MARK_THREW, q.outer) : answeredVisits(cur, q, to);
+  for (let i = past.findIndex((v) => v.handler === q.handler) + 1; i > 0 && i < past.length; i++)
+    if (past[i]!.marker !== MARK_PASSED || past[i]!.handler[TRACE_QUIET] !== true) out.push(past[i]!);
+  return [h, out];
+}
+/** quietHost once delegate's module has loaded (a quiet handler's delegate needs it: observe's). */
+export let hostOf: typeof quietHost | null = null;
+
+/**
  * answeredVisits once delegate's module has loaded (vm/rare-ops.ts, answerDelegated): without it no
  * invocation has a `delegatedTo`, and a bundle that cannot delegate leaves it out.
  */
@@ -73,6 +101,7 @@ export let delegated: typeof answeredVisits | null = null;
 /** @internal Turns on the visits of a delegated effect's answer (see answeredVisits). */
 export function answerDelegated(): void {
   delegated = answeredVisits;
+  hostOf = quietHost;
 }
 
 /**

@@ -88,11 +88,15 @@ export function invalidYield(y: unknown): TypeError {
         "yielded an Effect-TS value, which doeff does not run: `yield* awaitPromise((signal) => Effect.runPromise(effect, { signal }))`",
       );
     }
-    // Effect's habit `yield* Effect.fail(e)` (or `yield* new TaggedError()`), written `yield e`
-    if (y instanceof Error) {
-      const name = className(y.constructor) || "Error";
+    // Effect's habit `yield* Effect.fail(e)` (or `yield* new TaggedError()`), written `yield e`. An
+    // error of another realm (node:vm, Jest's test environment, an iframe) fails `instanceof Error`
+    // but is one all the same (its [[ErrorData]] makes it "[object Error]"); recover's instanceof
+    // test would not match its class, so it is not offered.
+    const own = y instanceof Error;
+    if (own || (tag === undefined && Object.prototype.toString.call(y) === "[object Error]")) {
+      const name = errorClassName(y as object);
       return new TypeError(
-        `yielded a ${name} error; to fail, throw it: \`throw error\` (caught by try/catch, safe or recover(program, ${name}, f))`,
+        `yielded an error (${name}); to fail, throw it: \`throw error\` (caught by try/catch${own ? `, safe or recover(program, ${name}, f)` : " or safe"})`,
       );
     }
     if (tag === "doeff.Task") {
@@ -116,4 +120,22 @@ function isEffectTs(y: unknown): boolean {
   return (
     "~effect/Effect" in y || Symbol.for("effect/Effect") in y || className(y.constructor) === "YieldWrap"
   );
+}
+
+/**
+ * The class a yielded error is named by, one `recover(program, Class, f)` matches: its own, or —
+ * a name of 3 characters or fewer being a minifier's (`t`, `Ot`), as errorName (trace/format.ts)
+ * takes it — the nearest base class with a longer name or a `displayName` (`class t extends
+ * TypeError` → TypeError). "Error" when nothing is named.
+ */
+function errorClassName(y: object): string {
+  for (
+    let c: unknown = y.constructor, i = 0;
+    typeof c === "function" && i < 32;
+    c = Object.getPrototypeOf(c), i++
+  ) {
+    const name = className(c);
+    if (name.length > 3 || (name !== "" && Object.hasOwn(c, "displayName"))) return name;
+  }
+  return "Error";
 }

@@ -149,6 +149,15 @@ export function withHandler<P extends AnyProgramLike | AnyFunction, H = any, Em 
 }
 
 /**
+ * @internal The program inside `withHandler(h, p)` (and inside those it nests), else `p` itself:
+ * what a task spawned as `spawn(withHandler(h, audit()))` is named by (handlers/scheduler-unstarted.ts).
+ */
+export function underHandlers(p: unknown): unknown {
+  for (let i = 0; i < 8 && p instanceof Primitive && p.op === OP_WITH_HANDLER; i++) p = p.b;
+  return p;
+}
+
+/**
  * @internal withHandler's primitive without withHandler's checks, for run and runAsync: they made
  * them already (checkProgram, and checkOptions for each handler with notAHandler), and driveAsync's
  * callers pass what the library made — so the small import carries neither check.
