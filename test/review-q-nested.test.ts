@@ -28,21 +28,10 @@ import {
   workers,
   type WorkersHandler,
 } from "../src/workers/index.js";
+import { within } from "./workers-helpers.js";
 
 const FIX = new URL("./fixtures/workers/review-q-nested.ts", import.meta.url).href;
 const LABEL = "test/fixtures/workers/review-q-nested.ts";
-
-async function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms: the pool deadlocked`)), ms);
-  });
-  try {
-    return await Promise.race([p, hung]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** a job that runs a job, on `pool` (size 2): refused only if the waiting count leaked */
 async function probe(pool: WorkersHandler, what: string): Promise<void> {

@@ -20,22 +20,10 @@ import {
   withHandler,
 } from "../src/index.js";
 import { RunInWorker, runInWorker, workers } from "../src/workers/index.js";
+import { within } from "./workers-helpers.js";
 
 const NESTED = new URL("./fixtures/workers/nested.ts", import.meta.url).href;
 const LABEL = "test/fixtures/workers/nested.ts";
-
-/** the run's outcome, failing the test rather than hanging it when a pool deadlocks */
-async function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms: the pool deadlocked`)), ms);
-  });
-  try {
-    return await Promise.race([p, hung]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function refusal(inner: string, caller: string, size: number): string {
   const held =
