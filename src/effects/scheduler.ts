@@ -152,7 +152,9 @@ export class Gather<T = unknown[]> extends SchedulerEffect<T> {
   constructor(waitables: readonly Waitable<unknown>[]) {
     super();
     this.waitables = waitables;
-    checkWaitables(waitables, "gather");
+    // (gather() has just checked each item, naming it as its caller wrote it: not twice)
+    if (waitables !== checkedByGather) checkWaitables(waitables, "gather");
+    checkedByGather = null;
   }
 }
 /** The effect of `race(...)`: the first waitable to finish, as `{ index, value, rest }` (throws its error if it failed). */
@@ -462,6 +464,7 @@ export function gather(...args: unknown[]): Gather<unknown[]> {
       if (!(x instanceof Task || x instanceof Future)) checkWaitable(x, `gather (array item ${i})`);
       out[i] = x as Waitable<unknown>;
     }
+    checkedByGather = out;
     return new Gather(out);
   }
   for (let i = 0; i < args.length; i++) {
@@ -475,8 +478,11 @@ export function gather(...args: unknown[]): Gather<unknown[]> {
       checkWaitable(x, `gather (item ${i})`);
     }
   }
+  checkedByGather = args;
   return new Gather(args as Waitable<unknown>[]);
 }
+/** The array gather() has just checked item by item and is making its Gather of (else null). */
+let checkedByGather: readonly unknown[] | null = null;
 
 /** The first item to finish: `{ index, value, rest }`; throws its error if it failed. */
 export function race<const W extends readonly Waitable<any>[]>(

@@ -262,11 +262,12 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
       lastCtx = ctx;
       lastWorld = w;
     }
-    // by exact class first (a subclass takes the general tests): these three are always owned
+    // by exact class first (a subclass takes the general tests): these three are always owned —
+    // Spawn and TaskDone first, one of each per task (spawn + gather: a compare less per effect)
     const c = (effect as object).constructor;
-    if (c === AwaitPromise) return awaitAtSite(w, effect as AwaitPromise);
     if (c === Spawn) return spawnAtSite(w, self, effect as Spawn<unknown, unknown>, site, prompt);
     if (c === TaskDone) return doneAtSite(w, effect as TaskDone);
+    if (c === AwaitPromise) return awaitAtSite(w, effect as AwaitPromise);
     if (c === Gather) return gatherAtSite(w, effect as Gather<unknown>);
     // timeout's wake promise, asked for a deadline (scheduler-deadline.ts)
     if (effect === deadlineAsk.effect && schedulerFastPaths.atSite)

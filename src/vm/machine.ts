@@ -132,6 +132,13 @@ export class Machine {
   declare beforeAbort: ((m: Machine) => void) | null;
   /** removes the signal's listener (when the run ends) */
   declare stopListening: (() => void) | null;
+  /**
+   * A frame that ended and that nothing can reach any more, for the next program call to reuse
+   * (afterCall keeps it, `call` takes it): a task's body frame in spawn + gather, one Frame (56 B)
+   * and constructor less per task. Kept only while nothing records frames: no tracer, no yield sites,
+   * no error origin yet, no transferWith (trace/frame-lines.ts keys its WeakMaps by frame).
+   */
+  declare spare: Frame | null;
 
   /** handler invocations started and not ended (counted per era: eras.ts) */
   get depth(): number {
@@ -178,6 +185,7 @@ export class Machine {
     this.wakeOnAbort = null;
     this.beforeAbort = null;
     this.stopListening = null;
+    this.spare = null;
   }
 
   /**
@@ -365,13 +373,24 @@ export class Machine {
   /** @internal (also vm/resume.ts stepParked) */
   afterCall(seg: Segment, f: Frame, done: unknown, value: unknown): void {
     if (done) {
-      seg.top = f.prev;
+      const prev = f.prev;
+      seg.top = prev;
       if (f.closing !== null) {
         this.mode = M_UNWIND;
         this.job = f.closing;
       } else {
         this.mode = M_DELIVER;
         this.value = value;
+        if (this.tracer === null) {
+          // (popped and not closing: nothing holds it unless a trace recorded it)
+          if (this.origins === null && this.lastTransferWith === null && !this.sites) this.spare = f;
+          // Untraced, the segment's exit is fused into this step when that frame was its last: the
+          // two steps that would follow (Deliver to a frameless segment, then its Return) do no
+          // more than this (a task's body ending: its report and the next task's start in one step).
+          // Not when halted (the run's signal aborted in the frame's code: the loop stops first).
+          if (prev === null && !this.halt && (seg.kind !== S_HANDLER || seg.detachedFrom === null))
+            exitSegment(this, false);
+        }
       }
     } else if (this.tracer === null && !this.halt) {
       // Untraced, the HandleYield step is fused into this one (one loop turn per effect); traced,
@@ -491,10 +510,17 @@ export class Machine {
     }
     // a hidden frame holds its boundary label, if any, where a named one holds its Program (Frame.program)
     const label = p.tag === P_INTERNAL && p.name !== "" ? p.name : null;
-    pushFrame(
-      this.cur,
-      new Frame(gen as Generator<unknown, unknown, unknown>, name, name === null ? label : p),
-    );
+    const program = name === null ? label : p;
+    let f = this.spare;
+    if (f === null) f = new Frame(gen as Generator<unknown, unknown, unknown>, name, program);
+    else {
+      // (as new: its `closing` and `site` are null, as afterCall kept it; `prev` is set by pushFrame)
+      this.spare = null;
+      f.gen = gen as Generator<unknown, unknown, unknown>;
+      f.name = name;
+      f.program = program;
+    }
+    pushFrame(this.cur, f);
     this.mode = M_DELIVER;
     this.value = undefined;
   }

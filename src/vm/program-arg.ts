@@ -5,7 +5,7 @@
  */
 import { isProgramLike, notAnEffectClass } from "./brand.js";
 import { checkProgramLike } from "./primitives.js";
-import { functionKind } from "./program.js";
+import { functionKind, isProgram } from "./program.js";
 import type { AnyProgramLike } from "./types.js";
 
 /**
@@ -18,6 +18,9 @@ import type { AnyProgramLike } from "./types.js";
  * function in their types, only for its compile error (ProgramArg in vm/types.ts).
  */
 export function checkProgramArg(p: unknown, where: string): asserts p is AnyProgramLike {
+  // the usual argument (a task's program: per spawn), told by its prototype chain as the VM tells
+  // it when it calls it (isProgram), without the brand read every kind of value shares
+  if (isProgram(p)) return;
   if (typeof p === "function" && !isProgramLike(p)) {
     const advice = functionAdvice(p);
     // (null: a Proxy whose traps throw — checkProgramLike's describe says so, as a TypeError)

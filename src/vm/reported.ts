@@ -38,9 +38,16 @@ function exitReported(m: Machine, s: Segment, r: Reporter, isErr: boolean): bool
   // handed to it at once, without the yield's classification and the search (a task's report, once
   // per task). Sites on: the general path, which records the site.
   const ps = s.takes;
-  if (ps !== null && !m.sites && ps.includes(Object.getPrototypeOf(e))) deliverTo(m, s, e, s);
+  if (ps !== null && !m.sites && takenExactly(ps, e)) deliverTo(m, s, e, s);
   else m.handleYield(e);
   return true;
+}
+
+/** Is `e`'s own prototype one of `ps` (a loop: no builtin call, per task)? */
+function takenExactly(ps: readonly object[], e: unknown): boolean {
+  const proto = Object.getPrototypeOf(e);
+  for (let i = 0; i < ps.length; i++) if (ps[i] === proto) return true;
+  return false;
 }
 
 /**
