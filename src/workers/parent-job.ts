@@ -196,7 +196,10 @@ export class ParentJob {
   /** The job's thread ended before answering, or piscina could not take the job. */
   crash(e: unknown): void {
     this.end();
-    if (this.cancelled) return;
+    if (this.cancelled) {
+      if (this.aborted) this.terminated(e);
+      return;
+    }
     const name = e instanceof Error ? e.name : "";
     const message = e instanceof Error ? e.message : String(e);
     if (name === "DataCloneError" || /could not be cloned/.test(message)) {
@@ -223,6 +226,25 @@ export class ParentJob {
         { cause: e },
       ),
     });
+  }
+
+  /**
+   * The cancelled job outlived its grace and its thread was terminated: its finally blocks never
+   * ran. Nothing else would say so (the caller has gone, and the TimeoutError that cancelled it was
+   * made before the grace began), so it is a warning of the run that cancelled it, if still going.
+   */
+  private terminated(e: unknown): void {
+    const ctx = this.ctx;
+    this.ctx = null;
+    if (ctx === null || (ctx as { ended?: boolean }).ended) return;
+    const ms = this.pool.cancelGraceMs;
+    const error = new WorkerCrashedError(
+      this.url,
+      this.name,
+      `the worker job ${this.label} was cancelled and did not finalize within cancelGraceMs (${ms} ms), so its thread was terminated and its finally blocks did not run. A job busy in synchronous code cannot hear the cancel: let its thread's event loop run between chunks of work (yield* delay(0)), or raise workers({ cancelGraceMs })`,
+      { cause: e },
+    );
+    addWarning(ctx, { error, where: `in worker (${this.label}) — terminated after cancelGraceMs` });
   }
 
   private end(): void {
