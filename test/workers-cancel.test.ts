@@ -105,7 +105,7 @@ test('workers: timeout(runInWorker(…)) says which job timed out and that it wa
   });
   const handlers = [scheduler, realTime, writer, started, single];
   const text = (ms: number) =>
-    `the worker job test/fixtures/workers/jobs.ts#slowStarted timed out after ${ms} ms (it was cancelled: its worker thread was told to abort its run, and its finally blocks run there); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it`;
+    `the worker job test/fixtures/workers/jobs.ts#slowStarted timed out after ${ms} ms (it was cancelled: its worker thread was told to abort its run, and its finally blocks run there, unless it is still busy in synchronous code after cancelGraceMs: then its thread is terminated); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it`;
   try {
     const r = await runAsync(
       program(function* main() {

@@ -112,7 +112,7 @@ Object.defineProperty(RunInWorker.prototype, TIMED_OUT, {
   value(this: RunInWorker<unknown>): readonly [string, string] {
     return [
       `the worker job ${this.job}`,
-      "it was cancelled: its worker thread was told to abort its run, and its finally blocks run there",
+      "it was cancelled: its worker thread was told to abort its run, and its finally blocks run there, unless it is still busy in synchronous code after cancelGraceMs: then its thread is terminated",
     ];
   },
 });
