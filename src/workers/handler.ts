@@ -26,7 +26,7 @@ import { inParent, type JobEvent, type ParentJob } from "./parent-job.js";
 import { addWarning, type JobWarning } from "./job-warnings.js";
 import type { RunContext } from "../run/context.js";
 import { WorkerPool, type WorkersOptions } from "./pool.js";
-import { decodeValue } from "./wire.js";
+import { decodeValue, fromWire, missingRegistered } from "./wire.js";
 
 export type { WorkersOptions } from "./pool.js";
 
@@ -116,7 +116,15 @@ function* jobLoop(pool: WorkerPool, job: ParentJob, first: JobEvent): Generator<
     for (;;) {
       if (ev.t !== "eff" && ev.warnings !== undefined) yield* join(ev.warnings);
       if (ev.t === "done") return ev.value;
-      if (ev.t === "fail") throw ev.error;
+      if (ev.t === "fail") {
+        // its class is in the module's `errors`, registered in the worker and not yet here: register
+        // them (importing the module, once per pool) and rebuild it, so `instanceof` works here too
+        const loading =
+          ev.wire !== undefined && missingRegistered(ev.wire) ? pool.registerModuleErrors(job.url) : null;
+        if (loading === null) throw ev.error;
+        yield* awaitPromise(() => loading);
+        throw fromWire(ev.wire!, `── in worker (${job.label}) ──`);
+      }
       // a forwarded effect: perform it here, in the calling task
       const m = ev.msg;
       const list = pool.forwardList(job.url);

@@ -15,7 +15,13 @@ import { decodeValue, encodeValue, fromWire, toWire, type WireError } from "./wi
 
 export type JobEvent =
   | { readonly t: "done"; readonly value: unknown; readonly warnings?: readonly JobWarning[] }
-  | { readonly t: "fail"; readonly error: unknown; readonly warnings?: readonly JobWarning[] }
+  | {
+      readonly t: "fail";
+      readonly error: unknown;
+      readonly warnings?: readonly JobWarning[];
+      /** the thread's error as it came, to rebuild once the module's `errors` are known (handler.ts) */
+      readonly wire?: WireError;
+    }
   | { readonly t: "eff"; readonly msg: EffectMsg };
 
 /** Errors of jobs that failed in this thread, before any worker ran them (handler.ts: no boundary). */
@@ -178,7 +184,8 @@ export class ParentJob {
     let ev: JobEvent;
     if (reply.ok) ev = { t: "done", value: decodeValue(reply.value) };
     else if ("cancelled" in reply) ev = { t: "fail", error: new Error("cancelled") };
-    else ev = { t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`) };
+    else
+      ev = { t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`), wire: reply.error };
     this.push(ws === undefined ? ev : { ...ev, warnings: ws });
   }
 

@@ -13,7 +13,7 @@ import { Nesting } from "./nested.js";
 import { ParentJob } from "./parent-job.js";
 import { notAbsoluteUrl } from "./short-url.js";
 import { OPTION_KEYS, type WorkersOptions } from "./options.js";
-import { registerErrorClasses } from "./wire.js";
+import { type ErrorClass, registerErrorClasses } from "./wire.js";
 
 export type { WorkersOptions } from "./options.js";
 
@@ -56,6 +56,8 @@ export class WorkerPool {
   /** close() was called (a job ending then was stopped by it, not crashed) */
   closed = false;
   private readonly classes = new Map<string, readonly unknown[]>();
+  /** modules whose `errors` this thread registered (null), or is registering (registerModuleErrors) */
+  private readonly errorsOf = new Map<string, Promise<void> | null>();
   /** this pool's jobs waiting for jobs they run on it (nested.ts) */
   readonly nesting: Nesting;
 
@@ -283,6 +285,29 @@ export class WorkerPool {
       this.classes.set(url, list);
       return list;
     });
+  }
+
+  /**
+   * Register the module's `errors` in this thread too, once per module (null: already done), so
+   * that a job's error of such a class is rebuilt as itself here, as it is in the worker.
+   * A module that does not load here, or whose `errors` is not a list of Error classes, registers
+   * nothing (the worker reports the latter when it loads the module).
+   */
+  registerModuleErrors(url: string): Promise<void> | null {
+    const known = this.errorsOf.get(url);
+    if (known !== undefined) return known;
+    const p = import(url).then(
+      (ns: { errors?: unknown }) => {
+        const list = ns.errors;
+        if (Array.isArray(list) && list.every((c) => typeof c === "function" && c.prototype instanceof Error))
+          registerErrorClasses(list as ErrorClass[]);
+      },
+      () => {},
+    );
+    this.errorsOf.set(url, p);
+    // (jobs failing meanwhile wait for the same import; after it, nothing to wait for)
+    void p.then(() => this.errorsOf.set(url, null));
+    return p;
   }
 
   async close(): Promise<void> {

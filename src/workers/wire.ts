@@ -260,6 +260,23 @@ export function fromWire(w: WireError, separator?: string, here?: string): unkno
   return finish(e, w, separator, here);
 }
 
+/**
+ * true when `w` (or an error in its `cause` or `errors`) was an instance of a class the sender had
+ * registered (a job module's `errors`) that this thread has not registered: it would be rebuilt as
+ * its built-in base here. The parent then registers the module's `errors` and rebuilds it (handler.ts).
+ */
+export function missingRegistered(w: WireError, depth = 0): boolean {
+  if (depth > 32 || !w.isError) return false;
+  if (
+    w.registered === true &&
+    w.doeff !== true &&
+    lookup((n) => registered.get(n), w.cls ?? w.name, w.name) === undefined
+  )
+    return true;
+  if (w.cause !== undefined && missingRegistered(w.cause, depth + 1)) return true;
+  return w.errors?.some((x) => missingRegistered(x, depth + 1)) === true;
+}
+
 function takenName(n: string): boolean {
   return n === "DOMException" || builtin(n) !== undefined || doeffClass(n) !== undefined || registered.has(n);
 }
