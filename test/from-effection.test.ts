@@ -372,7 +372,7 @@ test("a cleanup already waiting when the halt comes is cut at its wait in both l
         yield* E.sleep(1);
       } finally {
         ev.push("cleanup waits");
-        yield* E.sleep(50);
+        yield* E.sleep(2000); // (the halt at 10 ms cuts it: a long wait keeps a loaded machine's late timers from finishing it first)
         ev.push("cleanup done");
       }
     });
@@ -387,7 +387,7 @@ test("a cleanup already waiting when the halt comes is cut at its wait in both l
       yield* delay(1);
     } finally {
       ev.push("cleanup waits");
-      yield* delay(50);
+      yield* delay(2000);
       ev.push("cleanup done");
     }
   });

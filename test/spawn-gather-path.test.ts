@@ -199,3 +199,9 @@ test("gather at the perform site reads its cells after R7 settled them: a queued
     }
   }
 });
+
+test("new Gather(null) and new Gather(5) are still checked (gather()'s check-once mark is never null's)", () => {
+  assert.throws(() => new Gather(null as never), { name: "TypeError", message: /^gather/ });
+  assert.throws(() => new Gather(5 as never), { name: "TypeError", message: /^gather/ });
+  assert.throws(() => new Gather([null] as never), { name: "TypeError", message: /^gather/ });
+});

@@ -153,7 +153,7 @@ export class Gather<T = unknown[]> extends SchedulerEffect<T> {
     super();
     this.waitables = waitables;
     // (gather() has just checked each item, naming it as its caller wrote it: not twice)
-    if (waitables !== checkedByGather) checkWaitables(waitables, "gather");
+    if (checkedByGather === null || waitables !== checkedByGather) checkWaitables(waitables, "gather");
     checkedByGather = null;
   }
 }
