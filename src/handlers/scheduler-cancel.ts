@@ -92,7 +92,7 @@ export function abortReason(
   const e =
     by === null
       ? cancelledError(t, null, mainEnded)
-      : new TaskCancelledError(t.handle, `task ${t.id} was cancelled by ${ownerWhy(t.world, by)}`);
+      : new TaskCancelledError(t.handle, `${t.label} was cancelled by ${ownerWhy(t.world, by)}`);
   e.name = "AbortError";
   return e;
 }
@@ -107,8 +107,8 @@ function ownerWhy(w: World, by: CancelledBy): string {
   const owner = w.current;
   if (owner.run !== CANCELLING)
     return typeof by === "string" ? `${who}, which started it and no longer needs it` : `${who}, ${by.why}`;
-  const why = w.main.run === DONE ? " because main ended" : "";
-  return `${who}, which started it, as the task running ${who} (task ${owner.id}) was cancelled${why}`;
+  const why = w.main.run === DONE ? ` because ${w.mainName} ended` : "";
+  return `${who}, which started it, as the task running ${who} (${owner.label}) was cancelled${why}`;
 }
 
 /**
@@ -125,13 +125,13 @@ export function cancelledError(
   if (mainEnded && cause === null)
     return new TaskCancelledError(
       t.handle,
-      `task ${t.id} was cancelled because main ended (wait for it in main if it must finish)`,
+      `${t.label} was cancelled because ${t.world.mainName} ended (wait for it in ${t.world.mainName} if it must finish)`,
     );
   return cause === null
-    ? new TaskCancelledError(t.handle, `task ${t.id} was cancelled (${fix})`)
+    ? new TaskCancelledError(t.handle, `${t.label} was cancelled (${fix})`)
     : new TaskCancelledError(
         t.handle,
-        `task ${t.id} was cancelled and a finally block of it threw (the cause; ${fix})`,
+        `${t.label} was cancelled and a finally block of it threw (the cause; ${fix})`,
         {
           cause: cause.error,
         },
@@ -145,7 +145,7 @@ export function cancelledError(
  * — reported exactly once, never dropped (Python's "Task exception was never retrieved").
  */
 export function failTask(w: World, t: TaskRec, e: unknown): void {
-  settleUnheard(w, t, e, `task ${t.id} failed and nothing waited for it`, () => e, true);
+  settleUnheard(w, t, e, `${t.label} failed and nothing waited for it`, () => e, true);
 }
 
 /**
@@ -181,6 +181,6 @@ export function finishCancel(w: World, t: TaskRec, cause: { error: unknown } | n
   w.finished(t, !unheard); // (a program cancelled it: its log goes with it unless a waiter asks)
   const made = () => cancelledError(t, cause);
   if (unheard && cause !== null)
-    settleUnheard(w, t, cause.error, `a finally block of task ${t.id} threw while it was cancelled`, made);
+    settleUnheard(w, t, cause.error, `a finally block of ${t.label} threw while it was cancelled`, made);
   else settle(w, t, false, undefined, made);
 }

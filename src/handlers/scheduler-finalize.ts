@@ -20,7 +20,7 @@ import type { World } from "./scheduler-world.js";
 
 /** The error a blocking operation throws while its task is being finalized (§9.4). */
 export function cancellingError(w: World, t: TaskRec): TaskCancelledError {
-  const who = t === w.main ? "the main task" : `task ${t.id}`;
+  const who = t !== w.main ? t.label : w.prefix === "" ? "the main task" : w.mainName;
   const why = w.aborting ? "the run was aborted (its signal)" : `${who} is being cancelled`;
   // (the fix too: people coming from Effect or effection expect a finalizer to wait for async work)
   const e = new TaskCancelledError(
@@ -105,7 +105,7 @@ export function* cancelOther(
   }
   const cause = yield* finalizeTask(w, t, kt, r9, by);
   if (cause !== null && r9)
-    w.ctx.warn(cause.error, `a finally block of task ${t.id} threw while it was cancelled`);
+    w.ctx.warn(cause.error, `a finally block of ${t.label} threw while it was cancelled`);
   finishCancel(w, t, cause, !r9);
   return cause === null;
 }
@@ -127,7 +127,7 @@ function unreceived(w: World, t: TaskRec): void {
   // blocked send) warns of nothing when no task waits for it; nor when its waiter was cancelled.
   // A failed task and an awaited JS promise's rejection do.
   if (from !== null && !(from instanceof TaskRec) && !(from as PromiseCell).external) return;
-  const who = t === w.main ? "the main task" : `task ${t.id}`;
+  const who = t !== w.main ? t.label : w.prefix === "" ? "the main task" : w.mainName;
   // (provisional: another task woken with the same failure may still receive it)
   w.unreceived(from, e, `${who} was woken with this error and did not run to receive it`);
 }
@@ -153,7 +153,10 @@ export function* shutdown(w: World, returned = false): Generator<unknown, void, 
     w.unblock(main);
     const cause = yield* finalizeTask(w, main, km);
     if (cause !== null)
-      w.ctx.warn(cause.error, "a finally block of the main task threw while the run was aborted");
+      w.ctx.warn(
+        cause.error,
+        `a finally block of ${w.prefix === "" ? "the main task" : w.mainName} threw while the run was aborted`,
+      );
   }
   main.run = DONE;
   w.current = main;
@@ -170,7 +173,7 @@ export function* shutdown(w: World, returned = false): Generator<unknown, void, 
   w.current = main;
   w.ctx.setCurrent(main.ctx);
   if (neverRan !== null && !w.aborting) {
-    const [error, where] = neverRanWarning(neverRan);
+    const [error, where] = neverRanWarning(neverRan, w.mainName, w.prefix !== "");
     w.ctx.warn(error, where);
   }
 }

@@ -72,7 +72,7 @@ function* deadlockMessage(w: World): Generator<unknown, string, any> {
   const blocked: TaskRec[] = [];
   if (w.main.run === BLOCKED) blocked.push(w.main);
   for (let t = w.liveHead; t !== null; t = t.nextLive) if (t.run === BLOCKED && t !== w.main) blocked.push(t);
-  const name = (t: TaskRec) => (t === w.main ? "main" : `task ${t.id}`);
+  const name = (t: TaskRec) => (t === w.main ? w.mainName : t.label);
   const more = blocked.length > 8 ? `, … (${blocked.length} in all)` : "";
   // where each waits: the program frames its continuation holds, outermost first (the traceback
   // shows only the task the error is thrown into; the others are where the cycle is found)
@@ -96,7 +96,7 @@ function* deadlockMessage(w: World): Generator<unknown, string, any> {
     );
   }
   const last = w.mostRecentlyBlocked();
-  return `deadlock: every task is blocked (${blocked.map(name).slice(0, 8).join(", ")}${more}) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Where they wait: ${where.join("; ")}${more}. Thrown where ${last === null ? "main" : name(last)} blocked last`;
+  return `deadlock: every task is blocked (${blocked.map(name).slice(0, 8).join(", ")}${more}) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Where they wait: ${where.join("; ")}${more}. Thrown where ${last === null ? w.mainName : name(last)} blocked last`;
 }
 
 /** R6 (3)/(4): the error is thrown into the most recently blocked task at its blocking call. */

@@ -17,8 +17,9 @@ export interface LostLogs {
 export const NAMED = 8;
 
 /** The warning's error and its `where` line ("the log of task 3 was never collected"). */
-export function lostLogWarning(u: LostLogs): [error: DoeffError, where: string] {
-  const ids = u.ids.sort((a, b) => a - b);
+export function lostLogWarning(u: LostLogs, prefix = "", main = "main"): [error: DoeffError, where: string] {
+  // (a nested world's tasks as its messages name them: `task 2.3`, World.prefix)
+  const ids = u.ids.sort((a, b) => a - b).map((id) => `${prefix}${id}`);
   const more = u.tasks - ids.length;
   const named =
     ids.length === 0
@@ -27,7 +28,7 @@ export function lostLogWarning(u: LostLogs): [error: DoeffError, where: string] 
   const entries = `${u.entries} log entr${u.entries === 1 ? "y" : "ies"}`;
   return [
     new DoeffError(
-      `${entries} that ${named} wrote with tell ${u.entries === 1 ? "is" : "are"} not in RunResult.log: a task's log joins the log of the task that collects its outcome (wait, gather, race), and nothing collected ${u.tasks === 1 ? "it" : "them"}; to keep the entries, wait for the task (\`yield* wait(task)\` before main returns)`,
+      `${entries} that ${named} wrote with tell ${u.entries === 1 ? "is" : "are"} not in RunResult.log: a task's log joins the log of the task that collects its outcome (wait, gather, race), and nothing collected ${u.tasks === 1 ? "it" : "them"}; to keep the entries, wait for the task (\`yield* wait(task)\` before ${main} returns)`,
     ),
     `the log of ${named} was never collected`,
   ];

@@ -282,14 +282,28 @@ export class TaskRec extends TaskRecord<unknown> {
   }
 
   /**
+   * How messages name it: `task 3`, or in a scheduler nested in a task `task 2.3` (World.prefix).
+   * A getter (on the prototype), made only when a message is.
+   */
+  get label(): string {
+    return `task ${this.world.prefix}${this.taskId}`;
+  }
+
+  /** How messages name the task that spawned it, or "" for its world's main (named by its own line). */
+  parentLabel(): string {
+    return this.parent === 0 ? "" : `task ${this.world.prefix}${this.parent}`;
+  }
+
+  /**
    * `in task N`, with what a reader of nested tasks needs to tell the tree: the task that spawned it
    * when it is not main (`spawned by task P`) and, trace sites on, where (`spawned at file:line`).
    */
   frameLabel(): string {
     const at = siteOf(this.spawnSite);
-    const by = this.parent === 0 ? "" : ` by task ${this.parent}`;
-    if (at === null && by === "") return `in task ${this.taskId}`;
-    return `in task ${this.taskId} (spawned${by}${at === null ? "" : ` at ${at}`})`;
+    const p = this.parentLabel();
+    const by = p === "" ? "" : ` by ${p}`;
+    if (at === null && by === "") return `in ${this.label}`;
+    return `in ${this.label} (spawned${by}${at === null ? "" : ` at ${at}`})`;
   }
 }
 

@@ -45,10 +45,12 @@ function taskName(t: TaskRec, late: boolean): string {
   const parts: string[] = [];
   if (body instanceof Program && body.name !== "") parts.push(body.name);
   const at = siteOf(t.spawnSite);
-  const by = t.parent === 0 ? "" : ` by task ${t.parent}`;
+  const p = t.parentLabel();
+  const by = p === "" ? "" : ` by ${p}`;
+  const ended = t.world.prefix === "" ? "the run" : "its scheduler";
   if (at !== null || by !== "" || late)
-    parts.push(`spawned${by}${at === null ? "" : ` at ${at}`}${late ? " as the run ended" : ""}`);
-  return `task ${t.taskId}${parts.length === 0 ? "" : ` (${parts.join(", ")})`}`;
+    parts.push(`spawned${by}${at === null ? "" : ` at ${at}`}${late ? ` as ${ended} ended` : ""}`);
+  return `${t.label}${parts.length === 0 ? "" : ` (${parts.join(", ")})`}`;
 }
 
 /**
@@ -70,7 +72,13 @@ export function noteNeverRan(u: NeverRan | null, t: TaskRec, late: boolean): Nev
  * audit of the shutdown) could not have been waited for by main, which had returned: for it the
  * fix is to do the work in the finally block itself — said instead of (all late) or after (some).
  */
-export function neverRanWarning(u: NeverRan): [error: DoeffError, where: string] {
+export function neverRanWarning(
+  u: NeverRan,
+  main = "main",
+  nested = false,
+): [error: DoeffError, where: string] {
+  // (a nested world, World.prefix: its main is not the run's, and its end is not the run's)
+  const ending = nested ? "ending that scheduler" : "ending the run";
   const one = u.tasks === 1;
   const more = u.tasks - u.named.length;
   const who = `${u.named.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
@@ -80,10 +88,10 @@ export function neverRanWarning(u: NeverRan): [error: DoeffError, where: string]
     "do that work in the finally block itself (its effects that do not block still run there)";
   const message =
     u.late === u.tasks
-      ? `${who} ${one ? "was" : "were"} spawned after main returned, by a finally block that ending the run ran, and ${one ? "a task" : "tasks"} spawned then ${one ? "is" : "are"} cancelled before ${one ? "it runs" : "they run"} any code: ${inFinally}`
-      : `main returned before ${who} started, so ending the run cancelled ${it} before ${they} ran any code: wait for ${it} before main returns (\`yield* wait(task)\`, or gather ${it}), in a test end main with \`yield* quiescent()\`, or spawn a task that should not outlive its block in \`scoped(…)\`${u.late > 0 ? `; for a task spawned as the run ended, by a finally block, ${inFinally}` : ""}`;
+      ? `${who} ${one ? "was" : "were"} spawned after ${main} returned, by a finally block that ${ending} ran, and ${one ? "a task" : "tasks"} spawned then ${one ? "is" : "are"} cancelled before ${one ? "it runs" : "they run"} any code: ${inFinally}`
+      : `${main} returned before ${who} started, so ${ending} cancelled ${it} before ${they} ran any code: wait for ${it} before ${main} returns (\`yield* wait(task)\`, or gather ${it}), in a test end main with \`yield* quiescent()\`, or spawn a task that should not outlive its block in \`scoped(…)\`${u.late > 0 ? `; for a task spawned as ${nested ? "its scheduler" : "the run"} ended, by a finally block, ${inFinally}` : ""}`;
   return [
     new DoeffError(message),
-    `${one ? who : `${u.tasks} tasks`} never ran: ${u.late === u.tasks ? `spawned as the run ended` : `main returned before ${they} started`}`,
+    `${one ? who : `${u.tasks} tasks`} never ran: ${u.late === u.tasks ? `spawned as ${nested ? "its scheduler" : "the run"} ended` : `${main} returned before ${they} started`}`,
   ];
 }

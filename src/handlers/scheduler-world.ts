@@ -163,6 +163,17 @@ export class World {
 
   /** the scheduler handler whose world this is (the taker a traceback names: throwIntoBlocked) */
   declare readonly self: Handler | null;
+  /**
+   * How messages name this world's tasks and main (TaskRec.label, World.mainName). A world made
+   * inside another world's task (a different scheduler nested there, §9.7) numbers its tasks from 1
+   * again, so its warnings and traceback lines said `task 1` and `main` for tasks the outer world
+   * calls the same: they are named by the hosting task instead — `task 2.1` is task 1 of the
+   * scheduler in task 2, `task 0.1` of one in main — and its main is "the main of the scheduler in
+   * task 2". A world of its own (not nested): "" and "main". Ids (`task.id`, getTaskInfo) keep
+   * the world's own numbers.
+   */
+  declare readonly prefix: string;
+  declare readonly mainName: string;
 
   constructor(ctx: RunContext, self: Handler | null = null) {
     this.ctx = ctx;
@@ -172,6 +183,21 @@ export class World {
     this.current = this.main;
     this.report = new TaskDone(this.main, true, undefined);
     const open = ctx.user.get(OPEN) as World[] | undefined;
+    // the task hosting it: the running task of an open world whose context is current (the
+    // innermost such, as SchedulerEffect.currentTask finds it)
+    let host: TaskRec | null = null;
+    for (let i = (open?.length ?? 0) - 1; i >= 0 && host === null; i--) {
+      const t = open![i]!.current;
+      if (t.ctx === ctx.current) host = t;
+    }
+    if (host === null) {
+      this.prefix = "";
+      this.mainName = "main";
+    } else {
+      const hw = host.world;
+      this.prefix = `${hw.prefix}${host.taskId}.`;
+      this.mainName = `the main of the scheduler in ${host === hw.main ? hw.mainName : host.label}`;
+    }
     if (open === undefined) ctx.user.set(OPEN, [this]);
     else open.push(this);
     const sig = ctx.signal;
@@ -305,7 +331,7 @@ export class World {
     // could collect them — a main waiting for a task was told "wait for the task" — and the run's
     // Err says why)
     if (u === null || u.tasks === 0 || this.aborting || this.cutOff) return;
-    const [error, where] = lostLogWarning(u);
+    const [error, where] = lostLogWarning(u, this.prefix, this.mainName);
     this.ctx.warn(error, where);
   }
 

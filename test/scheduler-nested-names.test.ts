@@ -1,0 +1,133 @@
+/**
+ * A different scheduler nested in a task (§9.7, docs/concurrency.md §2.8) numbers its tasks from 1
+ * again (`task.id`, `getTaskInfo()`), and its main is not the run's main. The run's warnings and
+ * tracebacks said "task 1" and "main" for them all the same, so a warning about the nested world's
+ * task 1 read as one about the outer world's task 1. In messages a nested world's tasks are now
+ * named by the task hosting it — `task 2.1` is task 1 of the scheduler inside task 2, `task 0.1` of
+ * one inside main — and its main is "the main of the scheduler in task 2". Ids are unchanged.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  cancel,
+  delay,
+  type DoeffError,
+  fn,
+  getTaskInfo,
+  program,
+  run,
+  spawn,
+  tell,
+  wait,
+  withHandler,
+} from "../src/index.js";
+import { createScheduler } from "../src/handlers/scheduler.js";
+import { assertOk, withSCH } from "./sched-helpers.js";
+
+const audit = fn(function* audit() {
+  yield* tell("audited");
+});
+
+/** main spawns task 1 (a plain one) then task 2 hosting `inner`'s world, which runs `body`. */
+function hosted<T>(body: () => Generator<unknown, T, any>) {
+  const inner = createScheduler();
+  return program(function* () {
+    const one = yield* spawn(program(function* () {}));
+    const host = yield* spawn(withHandler(inner, program(body)));
+    yield* wait(one);
+    return yield* wait(host);
+  });
+}
+
+test("never-ran warning of a nested world: its task is task 2.1, its main the scheduler's in task 2", () => {
+  const r = run(
+    hosted(function* () {
+      const t = yield* spawn(audit());
+      return [t.id, (yield* getTaskInfo()).id];
+    }),
+    withSCH(),
+  );
+  assertOk(r, [1, 0]); // ids stay the nested world's own
+  assert.equal(r.warnings.length, 1);
+  assert.equal(
+    (r.warnings[0] as DoeffError).message,
+    "the main of the scheduler in task 2 returned before task 2.1 (audit) started, so ending that scheduler cancelled it before it ran any code: wait for it before the main of the scheduler in task 2 returns (`yield* wait(task)`, or gather it), in a test end main with `yield* quiescent()`, or spawn a task that should not outlive its block in `scoped(…)`",
+  );
+  assert.equal(
+    r.format().split("\n").at(-1)!.split(": DoeffError")[0],
+    "task 2.1 (audit) never ran: the main of the scheduler in task 2 returned before it started",
+  );
+});
+
+test("a scheduler nested in main: its tasks are task 0.1, …; the outer world's keep their names", () => {
+  const inner = createScheduler();
+  const r = run(
+    program(function* () {
+      const outer = yield* spawn(audit()); // outer task 1, never waited: its log is lost
+      yield* delay(0);
+      const v = yield* withHandler(
+        inner,
+        program(function* () {
+          const t = yield* spawn(audit()); // task 0.1: ran, its log never collected
+          yield* delay(1);
+          yield* spawn(audit()); // task 0.2: never ran
+          return t.id;
+        }),
+      );
+      return [outer.id, v];
+    }),
+    withSCH(),
+  );
+  assertOk(r, [1, 1]);
+  const wheres = r
+    .format()
+    .split("\n")
+    .filter((l) => /never ran|never collected/.test(l))
+    .map((l) => l.split(": DoeffError")[0]);
+  assert.deepEqual(wheres, [
+    "task 0.2 (audit) never ran: the main of the scheduler in main returned before it started",
+    "the log of task 0.1 was never collected",
+    "the log of task 1 was never collected",
+  ]);
+});
+
+test("traceback of a nested world's task: `in task 2.2 (spawned by task 2.1)`; its cancel error names task 2.1", () => {
+  const deep = run(
+    hosted(function* () {
+      const spawner = yield* spawn(
+        program(function* spawner() {
+          return yield* spawn(
+            program(function* grandchild() {
+              throw new Error("deep");
+            }),
+          );
+        }),
+      );
+      const g = yield* wait(spawner);
+      yield* wait(g);
+    }),
+    withSCH(),
+  );
+  assert.match(deep.format(), /── in task 2\.2 \(spawned by task 2\.1\) ──/, deep.format());
+  const cancelled = run(
+    hosted(function* () {
+      const c = yield* spawn(
+        program(function* () {
+          yield* delay(5);
+        }),
+      );
+      yield* delay(0);
+      yield* cancel(c);
+      try {
+        yield* wait(c);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    }),
+    withSCH(),
+  );
+  assertOk(
+    cancelled,
+    "task 2.1 was cancelled (expected after cancel(task): catch TaskCancelledError where you wait for it)",
+  );
+});
