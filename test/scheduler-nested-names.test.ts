@@ -51,7 +51,7 @@ test("never-ran warning of a nested world: its task is task 2.1, its main the sc
   assert.equal(r.warnings.length, 1);
   assert.equal(
     (r.warnings[0] as DoeffError).message,
-    "the main of the scheduler in task 2 returned before task 2.1 (audit) started, so ending that scheduler cancelled it before it ran any code: wait for it before the main of the scheduler in task 2 returns (`yield* wait(task)`, or gather it), in a test end main with `yield* quiescent()`, or spawn a task that should not outlive its block in `scoped(…)`",
+    "the main of the scheduler in task 2 returned before task 2.1 (audit) started, so ending its scheduler cancelled it before it ran any code: wait for it before the main of the scheduler in task 2 returns (`yield* wait(task)`, or gather it), in a test end main with `yield* quiescent()`, or spawn a task that should not outlive its block in `scoped(…)`",
   );
   assert.equal(
     r.format().split("\n").at(-1)!.split(": DoeffError")[0],

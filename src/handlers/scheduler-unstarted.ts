@@ -78,7 +78,7 @@ export function neverRanWarning(
   nested = false,
 ): [error: DoeffError, where: string] {
   // (a nested world, World.prefix: its main is not the run's, and its end is not the run's)
-  const ending = nested ? "ending that scheduler" : "ending the run";
+  const end = nested ? "its scheduler" : "the run";
   const one = u.tasks === 1;
   const more = u.tasks - u.named.length;
   const who = `${u.named.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
@@ -88,10 +88,10 @@ export function neverRanWarning(
     "do that work in the finally block itself (its effects that do not block still run there)";
   const message =
     u.late === u.tasks
-      ? `${who} ${one ? "was" : "were"} spawned after ${main} returned, by a finally block that ${ending} ran, and ${one ? "a task" : "tasks"} spawned then ${one ? "is" : "are"} cancelled before ${one ? "it runs" : "they run"} any code: ${inFinally}`
-      : `${main} returned before ${who} started, so ${ending} cancelled ${it} before ${they} ran any code: wait for ${it} before ${main} returns (\`yield* wait(task)\`, or gather ${it}), in a test end main with \`yield* quiescent()\`, or spawn a task that should not outlive its block in \`scoped(…)\`${u.late > 0 ? `; for a task spawned as ${nested ? "its scheduler" : "the run"} ended, by a finally block, ${inFinally}` : ""}`;
+      ? `${who} ${one ? "was" : "were"} spawned after ${main} returned, by a finally block that ending ${end} ran, and ${one ? "a task" : "tasks"} spawned then ${one ? "is" : "are"} cancelled before ${one ? "it runs" : "they run"} any code: ${inFinally}`
+      : `${main} returned before ${who} started, so ending ${end} cancelled ${it} before ${they} ran any code: wait for ${it} before ${main} returns (\`yield* wait(task)\`, or gather ${it}), in a test end main with \`yield* quiescent()\`, or spawn a task that should not outlive its block in \`scoped(…)\`${u.late > 0 ? `; for a task spawned as ${end} ended, by a finally block, ${inFinally}` : ""}`;
   return [
     new DoeffError(message),
-    `${one ? who : `${u.tasks} tasks`} never ran: ${u.late === u.tasks ? `spawned as ${nested ? "its scheduler" : "the run"} ended` : `${main} returned before ${they} started`}`,
+    `${one ? who : `${u.tasks} tasks`} never ran: ${u.late === u.tasks ? `spawned as ${end} ended` : `${main} returned before ${they} started`}`,
   ];
 }
