@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   cancel,
+  createPromise,
   delay,
   type DoeffError,
   fn,
@@ -129,5 +130,53 @@ test("traceback of a nested world's task: `in task 2.2 (spawned by task 2.1)`; i
   assertOk(
     cancelled,
     "task 2.1 was cancelled (expected after cancel(task): catch TaskCancelledError where you wait for it)",
+  );
+});
+
+test("a nested world's failed task nothing waited for, and its deadlock: named task 2.1 and the scheduler's main", () => {
+  const failed = run(
+    hosted(function* () {
+      yield* spawn(
+        program(function* () {
+          throw new Error("lost");
+        }),
+      );
+      yield* delay(1);
+      return 0;
+    }),
+    withSCH(),
+  );
+  assertOk(failed, 0);
+  assert.deepEqual(
+    failed
+      .format()
+      .split("\n")
+      .filter((l) => l.includes("nothing waited")),
+    ["task 2.1 failed and nothing waited for it: Error: lost"],
+  );
+  const stuck = run(
+    hosted(function* () {
+      const never = yield* spawn(
+        program(function* () {
+          yield* wait(
+            yield* spawn(
+              program(function* () {
+                yield* delay(1);
+              }),
+            ),
+          );
+          const p = yield* createPromise<number>();
+          return yield* wait(p.future);
+        }),
+      );
+      return yield* wait(never);
+    }),
+    withSCH(),
+  );
+  assert.equal(stuck.ok, false);
+  const msg = (stuck.ok ? "" : (stuck.error as Error).message).split(";")[0];
+  assert.equal(
+    msg,
+    "deadlock: every task is blocked (the main of the scheduler in task 2, task 2.1) and nothing timed or external is pending",
   );
 });
