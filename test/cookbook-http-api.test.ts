@@ -217,6 +217,44 @@ test("http-api server: shutdown lets the requests in flight finish, refuses new 
   );
 });
 
+test("http-api server: a reply sent while draining closes its kept-alive connection, so nothing holds the process after close()", async () => {
+  const pricing = fakePricing();
+  const app = await startServer({
+    port: 0,
+    quote: pricing.quote,
+    write: () => {},
+    limit: rateLimiter({ limit: 100, interval: 1000 }),
+  });
+  const agent = new http.Agent({ keepAlive: true });
+  let socketClosed = false;
+  const reply = new Promise<string>((resolve) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port: app.port,
+        method: "POST",
+        path: "/orders?sku=hang",
+        headers: { "x-user": "u1" },
+        agent,
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(`${res.statusCode} ${res.headers.connection}`));
+      },
+    );
+    req.on("socket", (socket) => socket.on("close", () => (socketClosed = true)));
+    req.end();
+  });
+  await until(() => pricing.calls.length === 1); // in flight: close() leaves its connection open
+  await app.close(100);
+  // without `connection: close` the reply kept the connection alive for node's keepAliveTimeout (5 s)
+  assert.equal(await reply, "503 close");
+  // (well before the 5 s: the client closes its side as soon as the reply says so)
+  for (let i = 0; i < 200 && !socketClosed; i++) await sleep(5);
+  assert.equal(socketClosed, true);
+  agent.destroy();
+});
+
 test("cookbook http-api.ts: docs/cookbook.md shows exactly this file", () => {
   const doc = readFileSync(`${root}docs/cookbook.md`, "utf8");
   const src = readFileSync(`${root}examples/cookbook/http-api.ts`, "utf8").replaceAll(

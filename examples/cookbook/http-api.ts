@@ -122,7 +122,10 @@ export async function startServer(o: ServerOptions) {
   let ids = 0;
   let draining = false;
   const send = (res: ServerResponse, status: number, body: unknown): void => {
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    // while draining, a reply closes its connection: close() closed only the idle ones, and one kept
+    // alive would hold the process for node's keepAliveTimeout (5 s) after the last run ended
+    const close = draining ? { connection: "close" } : {};
+    res.writeHead(status, { "content-type": "application/json", ...close }).end(JSON.stringify(body));
   };
   const server = createServer((req, res) => {
     if (draining) return void res.writeHead(503, { connection: "close" }).end();
