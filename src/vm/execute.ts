@@ -81,7 +81,10 @@ export function execute(m: Machine, prim: Primitive): void {
       return;
     case OP_CALL_GEN:
       // a raw generator object (a named-recursion call, program.ts): push its frame and start it
-      pushFrame(m.cur, new Frame(prim.a as Generator<unknown, unknown, unknown>, (prim.b as string) || "(anonymous)", null));
+      pushFrame(
+        m.cur,
+        new Frame(prim.a as Generator<unknown, unknown, unknown>, (prim.b as string) || "(anonymous)", null),
+      );
       m.mode = M_DELIVER;
       m.value = undefined;
       return;

@@ -44,9 +44,9 @@ export class Frame {
   declare name: string | null;
   /**
    * A named frame: its Program (getCallStack). A hidden one (`name` null): the traceback label of a
-   * boundary it marks (a `boundary(name, …)` program's name, a string), else null (frame-lines.ts entriesOf). One
-   * field for both: a hidden frame's Program is never read, and a field costs 8 B on every frame
-   * (a handler's frame per pending non-tail resume).
+   * boundary it marks (a `boundary(name, …)` program's name, a string), else null (read by
+   * frame-lines.ts entriesOf). One field for both: a hidden frame's Program is never read, and a
+   * field costs 8 B on every frame (a handler's frame per pending non-tail resume).
    */
   declare program: unknown;
   /** The unwinding job closing this frame, if any (§5). */
