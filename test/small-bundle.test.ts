@@ -140,3 +140,76 @@ test("small bundle: without resume's or pass's module a resume or pass made with
     assert.match(res.error.message, /^got a Primitive made with new Primitive/);
   });
 });
+
+test("small bundle: a named recursion, a state handler's own code (its run context) and a run's signal work in the small import alone, as in the whole package", async () => {
+  // (size-trim5 moved Machine.callGenerator, deliver and requestAbort to where they are used: the
+  // small import reaches a named-recursion call, getRunContext and an abort without them)
+  const r = await bundle(`export { run, program, state, get, put } from "./src/index.ts";`);
+  await inTempDir("doeff-small-", async (dir) => {
+    const small = await importBuilt(r, dir);
+    const play = (d: typeof doeff): unknown[] => {
+      const out: unknown[] = [];
+      // a named recursion: inside program(function* sum…), `yield* sum(n - 1)` calls the raw
+      // generator function, whose generator object yields a call the VM makes (OP_CALL_GEN)
+      const rec = d.run(
+        d.program(function* sum(n = 50): Generator<unknown, number, unknown> {
+          if (n === 0) return 0;
+          return n + (yield* sum(n - 1));
+        }),
+      );
+      out.push(rec.ok, rec.value);
+      const thrown = d.run(
+        d.program(function* deep(n = 3): Generator<unknown, number, unknown> {
+          if (n === 0) throw new Error("bottom");
+          return yield* deep(n - 1);
+        }),
+      );
+      out.push(thrown.format());
+      // the state handler's own code, called by a handler function: its getRunContext answers the run's
+      const relay = function relay(e: never, k: never) {
+        return d.state(e, k);
+      };
+      const rw = d.run(
+        d.program(function* () {
+          yield* d.put("n", 41);
+          return (yield* d.get<number>("n")) + 1;
+        }),
+        { handlers: [d.state, relay as never], store: { n: 0 } },
+      );
+      out.push(rw.ok, rw.value, (rw.store as Record<string, unknown>).n);
+      // a run its signal aborts mid-way: it stops at the next step and its finally blocks run
+      const ac = new AbortController();
+      const ab = d.run(
+        d.program(function* main() {
+          try {
+            yield* d.put("n", 1);
+            ac.abort(new Error("enough"));
+            yield* d.put("n", 2);
+            return "not reached";
+          } finally {
+            yield* d.put("closed", true);
+          }
+        }),
+        { handlers: [d.state], signal: ac.signal },
+      );
+      out.push(
+        ab.ok,
+        (ab.error as Error).message,
+        (ab.store as Record<string, unknown>).n,
+        (ab.store as Record<string, unknown>).closed,
+        ab.format(),
+      );
+      return out;
+    };
+    const got = play(small);
+    const want = play(doeff);
+    assert.deepEqual(got, want);
+    assert.deepEqual(got.slice(0, 2), [true, 1275]);
+    assert.match(
+      got[2] as string,
+      /^doeff traceback \(outermost first\):\n {2}deep\n {2}… 2 more …\n {2}deep\n {2}thrown at test\/small-bundle\.test\.ts:\d+\nError: bottom$/,
+    );
+    assert.deepEqual(got.slice(3, 6), [true, 42, 41]);
+    assert.deepEqual(got.slice(6, 10), [false, "enough", 1, true]);
+  });
+});

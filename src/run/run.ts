@@ -9,7 +9,7 @@
  */
 import { macrotask } from "./macrotask.js";
 import { brandOf, describe, isAsyncIterator, isGeneratorObject } from "../vm/brand.js";
-import { Machine } from "../vm/machine.js";
+import { deliver, Machine } from "../vm/machine.js";
 import { M_THROW, ST_ASYNC, ST_DONE } from "../vm/modes.js";
 import { withHandlerUnchecked } from "../vm/primitives.js";
 import { fromGeneratorObject, Program } from "../vm/program.js";
@@ -420,7 +420,7 @@ async function steps(
           m.wakeOnAbort = null;
           m.beforeAbort = null; // (the site's wait is over: site-answers.ts handBack)
         }
-        if (m.abortState !== 1) m.deliver(v); // else: abandoned, the next run() begins the abort
+        if (m.abortState !== 1) deliver(m, v); // else: abandoned, the next run() begins the abort
       } catch (e) {
         if (loop >= 0) {
           if (w!.loop !== loop) return STALE;

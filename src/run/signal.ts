@@ -46,7 +46,13 @@ function abortRun(m: Machine, reason: unknown): void {
     m.beforeAbort = null;
     back(m);
   }
-  m.requestAbort(reason);
+  // stop at the next step boundary and finalize the run (§9.8); called by the signal's listener,
+  // possibly from code running inside a step: it only sets flags
+  if (!m.done && m.abortState === 0) {
+    m.abortState = 1;
+    m.abortReason = reason;
+    m.halt = true;
+  }
   const wake = m.wakeOnAbort;
   if (wake !== null) wake();
 }

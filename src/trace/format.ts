@@ -7,7 +7,7 @@
 import { DoeffError } from "../errors.js";
 import { brandOf, className, clip, describe, head } from "../vm/brand.js";
 import { grouping } from "./blocked-in.js";
-import { type Entry, fold } from "./entries.js";
+import { type Entry, fold, handlerName } from "./entries.js";
 import type { Origin } from "./origin.js";
 import { B_PRIMITIVE, B_PROGRAM, OP_WITH_HANDLER } from "../vm/codes.js";
 
@@ -431,9 +431,7 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
   if (origin !== null) {
     lines.push(...chainLines(origin.fullChain()));
     if (origin.visits !== null) {
-      const visits = foldVisits(
-        origin.visits.map((v) => `${v.handler.name || "(anonymous handler)"} ${v.marker}`),
-      );
+      const visits = foldVisits(origin.visits.map((v) => `${handlerName(v.handler)} ${v.marker}`));
       lines.push(
         `  effect ${showEffect(origin.effect)}: ${
           visits.length > 0

@@ -111,8 +111,10 @@ export function entriesOf(f: Frame): readonly Entry[] {
     const inv = transferredInto.get(f);
     return inv === undefined ? [e] : [e, transferLine(inv)];
   }
-  const l = f.label;
-  return l === null ? NONE : [boundaryLine(l)];
+  // a hidden frame that marks a boundary has its label as `program` (a task's line is not a frame's:
+  // its segment's Reporter gives it, see Reporter)
+  const l = f.program;
+  return typeof l === "string" ? [boundaryLine(l)] : NONE;
 }
 
 /** `f`'s Below, made (iteratively: a recursion 100,000 deep) down to the first frame that has one. */

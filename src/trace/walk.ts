@@ -7,7 +7,7 @@
  * stack while an error is recorded.
  */
 import { TRACE_QUIET } from "../vm/handler.js";
-import type { FrameLabel, Invocation, Reporter, Segment } from "../vm/segment.js";
+import type { Invocation, Reporter, Segment } from "../vm/segment.js";
 import { KEEP, S_FINALIZER, S_HANDLER } from "../vm/codes.js";
 import { type Entry, fold, gap, handlerName, MARK_RESUMED, MARK_THREW, type Passed } from "./entries.js";
 import { belowOf, boundaryLine, entriesOf, transferLine, transferOf, walkStats } from "./frame-lines.js";
@@ -70,10 +70,6 @@ class Collector {
       for (const e of entriesOf(f)) this.add(e);
     }
   }
-  /** a boundary line `── label ──` */
-  boundary(label: string | FrameLabel): void {
-    this.add(boundaryLine(label));
-  }
   /** innermost-first collected → outermost first */
   result(): Entry[] {
     return fold([...this.inner, ...(this.skipped > 0 ? [gap(this.skipped)] : []), ...this.outer]).reverse();
@@ -122,7 +118,7 @@ export function walk(
       // under (main's, for `withHandler(scheduler, …)` inside main), not the task's: they printed
       // above its line, and again where its waiter re-threw its error (`main / ── in task 1 ──`)
       if (seg.job !== null && seg.kind !== S_FINALIZER && seg.kind !== S_HANDLER) {
-        c.boundary(seg.job as Reporter);
+        c.add(boundaryLine(seg.job as Reporter)); // `── label ──`
         if ((seg.job as Reporter).chainEnd) break;
       }
       if (seg.kind !== S_HANDLER) continue;

@@ -8,9 +8,9 @@ import type { Continuation } from "./continuation.js";
 import { consumedError, performTerminal } from "./finalize.js";
 import type { Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
-import { M_UNWIND } from "./modes.js";
+import { M_DELIVER, M_UNWIND } from "./modes.js";
 import { OP_NAMES, type Primitive } from "./primitives.js";
-import { type Frame, type Invocation, Job, Segment, unpark } from "./segment.js";
+import { Frame, type Invocation, Job, pushFrame, Segment, unpark } from "./segment.js";
 import {
   J_CLOSE,
   OP_CALL_GEN,
@@ -76,10 +76,17 @@ export function execute(m: Machine, prim: Primitive): void {
       terminal(m, prim);
       return;
     case OP_GET_RUN_CONTEXT:
-      m.deliver(m.ctx);
+      m.mode = M_DELIVER;
+      m.value = m.ctx;
       return;
     case OP_CALL_GEN:
-      m.callGenerator(prim.a as Generator<unknown, unknown, unknown>, prim.b as string);
+      // a raw generator object (a named-recursion call, program.ts): push its frame and start it
+      pushFrame(
+        m.cur,
+        new Frame(prim.a as Generator<unknown, unknown, unknown>, (prim.b as string) || "(anonymous)", null),
+      );
+      m.mode = M_DELIVER;
+      m.value = undefined;
       return;
   }
   const late = LATE_OPS[prim.op];

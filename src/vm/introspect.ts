@@ -12,7 +12,7 @@ import { J_FINALIZE, OP_CLOSING_REASON, OP_GET_CALL_STACK, OP_GET_HANDLERS, OP_O
 import { nextPromptIn, recordRelinks } from "./eras.js";
 import { handlerOnly, LATE_OPS } from "./execute.js";
 import type { Handler } from "./handler.js";
-import type { Machine } from "./machine.js";
+import { deliver, type Machine } from "./machine.js";
 import { type CallStackEntry, checkK, Primitive } from "./primitives.js";
 import type { Invocation, Job, Segment } from "./segment.js";
 
@@ -116,17 +116,17 @@ function execClosingReason(m: Machine): void {
   const first = f === null ? null : f.closing;
   // (J_CLOSE: a handler's own frames, closed as it ends by transfer / transferWith / pass)
   if (first === null || first.kind !== J_FINALIZE) {
-    m.deliver(null);
+    deliver(m, null);
     return;
   }
   for (let job: Job | null = first; job !== null; job = job.resumeJob) {
     // (an abort's and finalize(k)'s jobs have no invocation: a cancellation, not a handler's error)
     if (job.kind === J_FINALIZE && job.inv !== null && job.pendingIsError) {
-      m.deliver({ status: "threw", error: job.pending });
+      deliver(m, { status: "threw", error: job.pending });
       return;
     }
   }
-  m.deliver(CANCELLED);
+  deliver(m, CANCELLED);
 }
 
 function execGetHandlers(m: Machine, prim: Primitive): void {
@@ -140,17 +140,17 @@ function execGetHandlers(m: Machine, prim: Primitive): void {
         "getHandlers(): its module was loaded during the run (a dynamic import), after this effect was performed and its chain re-linked, so the handlers at its perform site are not known; import getHandlers before the run starts",
       ),
     );
-  else m.deliver(handlersAtSite(m, inv));
+  else deliver(m, handlersAtSite(m, inv));
 }
 
 function execGetCallStack(m: Machine, prim: Primitive): void {
   const k = prim.a as Continuation | undefined;
   // a continuation's frames: top out to its bottom prompt (a used one's segments are live elsewhere)
-  m.deliver(k === undefined ? callStack(m.cur, null) : k.used ? [] : callStack(k.top, k.bottom));
+  deliver(m, k === undefined ? callStack(m.cur, null) : k.used ? [] : callStack(k.top, k.bottom));
 }
 
 function execOrigin(m: Machine, prim: Primitive): void {
-  m.deliver(m.origins === null ? null : takeOrigin(m.origins, prim.a));
+  deliver(m, m.origins === null ? null : takeOrigin(m.origins, prim.a));
 }
 
 /**

@@ -188,17 +188,6 @@ export class Machine {
     this.spare = null;
   }
 
-  /**
-   * The run's signal aborted: stop at the next step boundary and finalize the run (§9.8). Called by
-   * the signal's listener, possibly from code running inside a step: it only sets flags.
-   */
-  requestAbort(reason: unknown): void {
-    if (this.done || this.abortState !== 0) return;
-    this.abortState = 1;
-    this.abortReason = reason;
-    this.halt = true;
-  }
-
   /** Record where error `e` came from (a re-throw keeps its origin: Origins.note). Off the hot path. */
   noteError(e: unknown, info: EffectInfo | null = null): void {
     // (tracing must never break a run: a hostile error object, a Proxy whose traps throw)
@@ -525,13 +514,6 @@ export class Machine {
     this.value = undefined;
   }
 
-  /** Push a frame for a raw generator object (named-recursion call) and start it. */
-  callGenerator(gen: Generator<unknown, unknown, unknown>, name: string): void {
-    pushFrame(this.cur, new Frame(gen, name || "(anonymous)", null));
-    this.mode = M_DELIVER;
-    this.value = undefined;
-  }
-
   /** trace.sites: the yield site captured by the iterator that just yielded goes to the yielder. */
   private recordSite(): void {
     const site = siteState.last;
@@ -546,11 +528,6 @@ export class Machine {
     this.noteError(e);
     this.mode = M_THROW;
     this.value = e;
-  }
-
-  deliver(v: unknown): void {
-    this.mode = M_DELIVER;
-    this.value = v;
   }
 
   /** The run ended with outcome (ok, value). */
@@ -575,4 +552,13 @@ export function suspendOn(m: Machine, thunk: () => unknown): void {
   m.asyncThunk = thunk;
   m.awaitEffect = null;
   m.halt = true;
+}
+
+/**
+ * Deliver `v` to the yielder (the top frame of `cur`). A function, not a method: only the rarer
+ * primitives' executors call it (introspect.ts, rare-ops.ts), so the small import leaves it out.
+ */
+export function deliver(m: Machine, v: unknown): void {
+  m.mode = M_DELIVER;
+  m.value = v;
 }

@@ -17,7 +17,7 @@ import { dispatch } from "./dispatch.js";
 import { foreign, handlerOnly, LATE_OPS } from "./execute.js";
 import { consumedError, startFinalization, unstarted } from "./finalize.js";
 import type { Handler } from "./handler.js";
-import { suspendOn, type Machine } from "./machine.js";
+import { deliver, suspendOn, type Machine } from "./machine.js";
 import { checkHandler, checkK, Primitive } from "./primitives.js";
 import { checkProgramArg } from "./program-arg.js";
 import type {
@@ -138,17 +138,17 @@ function execRare(m: Machine, prim: Primitive): void {
     }
     case OP_GET_CONTINUATION: {
       const inv = handlerOnly(m, prim);
-      if (inv !== null) m.deliver(inv.k);
+      if (inv !== null) deliver(m, inv.k);
       return;
     }
     case OP_CREATE_CONTINUATION:
-      m.deliver(unstarted(prim.a, prim.b as Handler[]));
+      deliver(m, unstarted(prim.a, prim.b as Handler[]));
       return;
     case OP_DETACH: {
       const k = prim.a as Continuation;
       if (foreign(m, k, prim)) return;
       if (!k.used) k.detached = true;
-      m.deliver(undefined);
+      deliver(m, undefined);
       return;
     }
     case OP_FINALIZE: {
@@ -160,7 +160,7 @@ function execRare(m: Machine, prim: Primitive): void {
       if (k.top === null) {
         k.used = true;
         if (m.abortState === 2) abortedUnstarted(m, k);
-        m.deliver(undefined);
+        deliver(m, undefined);
         return;
       }
       if (foreign(m, k, prim)) return;

@@ -44,9 +44,9 @@ export class Frame {
   declare name: string | null;
   /**
    * A named frame: its Program (getCallStack). A hidden one (`name` null): the traceback label of a
-   * boundary it marks (a `boundary(name, …)` program's name, a string), else null — see `label`. One
-   * field for both: a hidden frame's Program is never read, and a field costs 8 B on every frame
-   * (a handler's frame per pending non-tail resume).
+   * boundary it marks (a `boundary(name, …)` program's name, a string), else null (read by
+   * frame-lines.ts entriesOf). One field for both: a hidden frame's Program is never read, and a
+   * field costs 8 B on every frame (a handler's frame per pending non-tail resume).
    */
   declare program: unknown;
   /** The unwinding job closing this frame, if any (§5). */
@@ -61,13 +61,6 @@ export class Frame {
     this.program = program;
     this.closing = null;
     this.site = null;
-  }
-  /**
-   * Trace: a hidden frame that marks a boundary — its label, else null. A task's line is not a
-   * frame's: its segment's Reporter gives it (see Reporter).
-   */
-  get label(): string | null {
-    return this.name === null && typeof this.program === "string" ? this.program : null;
   }
 }
 
