@@ -105,8 +105,8 @@ export interface CancelMsg {
 }
 
 /**
- * worker → parent: the job's task that performed the forwarded RunInWorker `req` stopped waiting for
- * it (a timeout, a cancel): the parent cancels that nested job (pool.ts ParentJob.gaveUp)
+ * worker → parent: the job's task that forwarded effect `req` stopped waiting for its answer (a
+ * timeout or a cancel in the job, the job's end): the parent stops performing it (job-loop.ts)
  */
 export interface DropMsg {
   readonly t: "drop";

@@ -268,8 +268,8 @@ export class WorkerPool {
         if (m.t !== "eff" && m.t !== "drop") return;
         const job = this.jobs.get(m.job);
         if (job === undefined) return;
-        if (m.t === "drop") job.gaveUp(m.req);
-        else job.push({ t: "eff", msg: m });
+        // (a drop: the calling task stops performing that effect, job-loop.ts)
+        job.push(m.t === "drop" ? { t: "drop", req: m.req } : { t: "eff", msg: m });
       };
       this.channel = ch;
     }
