@@ -88,7 +88,7 @@ function* runJob(
   // nothing reached a worker (no scheduler, the synchronous run, the caller cancelled), or the job
   // failed in this thread (arguments that cannot be cloned): no `── in worker ──` boundary
   if (ev === undefined) return yield* transferWith(k, hidden(rethrow, error));
-  if (ev.t === "done") {
+  if (ev.t === "done" && ev.raw === undefined) {
     if (ev.warnings !== undefined) yield* join(ev.warnings);
     return yield* transfer(k, ev.value);
   }

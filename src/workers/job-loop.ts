@@ -32,7 +32,7 @@ import { addWarning, type JobWarning } from "./job-warnings.js";
 import type { EffectMsg } from "./messages.js";
 import type { JobEvent, ParentJob } from "./parent-job.js";
 import type { WorkerPool } from "./pool.js";
-import { decodeValue, fromWire, missingRegistered } from "./wire.js";
+import { decodeValue, fromWire, missingRegistered, missingRegisteredIn } from "./wire.js";
 
 /**
  * A RunInWorker a job forwarded carries that job (jobLoop), for the pool that takes it (nested.ts).
@@ -145,7 +145,11 @@ export function* jobLoop(
         continue;
       }
       if (ev.t !== "eff" && ev.warnings !== undefined) yield* join(ev.warnings);
-      if (ev.t === "done") return ev.value;
+      if (ev.t === "done") {
+        if (ev.raw === undefined) return ev.value;
+        yield* moduleErrors(pool, job);
+        return decodeValue(ev.raw);
+      }
       if (ev.t === "fail") {
         // its class is in the module's `errors`, registered in the worker and not yet here: register
         // them (importing the module, once per pool) and rebuild it, so `instanceof` works here too
@@ -169,6 +173,8 @@ export function* jobLoop(
         );
         continue;
       }
+      if (missingRegisteredIn(m.fields) || m.syms?.some(([, v]) => missingRegisteredIn(v)) === true)
+        yield* moduleErrors(pool, job);
       const effect = rebuild(cls, m, job);
       const done: Answer = { ok: false, value: undefined, events };
       performing = (yield* spawn(hidden(performFor, effect, done))) as Task<unknown>;
@@ -204,6 +210,17 @@ export function* jobLoop(
       if (!job.settled) job.ctx = (yield getRunContext()) as RunContext; // (see ParentJob.finish)
     }
   }
+}
+
+/**
+ * A value of the job (its result, a forwarded effect's field) holds an error of a class its module
+ * lists in `errors`, registered in the worker and not yet here: register them (importing the module,
+ * once per pool) before it is decoded, so that it is an instance of its class here too — also
+ * before any job of the module failed (which registered them, and alone did, before).
+ */
+function* moduleErrors(pool: WorkerPool, job: ParentJob): Generator<unknown, void, any> {
+  const loading = pool.registerModuleErrors(job.url);
+  if (loading !== null) yield* awaitPromise(() => loading);
 }
 
 /** The forwarded effect, rebuilt from its message as an instance of its class. */

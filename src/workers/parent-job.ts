@@ -11,10 +11,19 @@ import { addWarning, type JobWarning, receivedWarnings } from "./job-warnings.js
 import type { EffectMsg, JobMsg, JobReply } from "./messages.js";
 import { symbolFieldIn } from "./plain.js";
 import type { WorkerPool } from "./pool.js";
-import { decodeValue, encodeValue, fromWire, toWire, type WireError } from "./wire.js";
+import { decodeValue, encodeValue, fromWire, missingRegisteredIn, toWire, type WireError } from "./wire.js";
 
 export type JobEvent =
-  | { readonly t: "done"; readonly value: unknown; readonly warnings?: readonly JobWarning[] }
+  | {
+      readonly t: "done";
+      readonly value: unknown;
+      readonly warnings?: readonly JobWarning[];
+      /**
+       * the value as it came, not decoded yet (`value` is then undefined): it holds an error of a
+       * class in the module's `errors`, registered in the worker and not yet here (job-loop.ts)
+       */
+      readonly raw?: unknown;
+    }
   | {
       readonly t: "fail";
       readonly error: unknown;
@@ -184,7 +193,10 @@ export class ParentJob {
       return;
     }
     let ev: JobEvent;
-    if (reply.ok) ev = { t: "done", value: decodeValue(reply.value) };
+    if (reply.ok)
+      ev = missingRegisteredIn(reply.value)
+        ? { t: "done", value: undefined, raw: reply.value }
+        : { t: "done", value: decodeValue(reply.value) };
     else if ("cancelled" in reply) ev = { t: "fail", error: new Error("cancelled") };
     else
       ev = { t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`), wire: reply.error };
