@@ -16,11 +16,12 @@ import {
   UnhandledEffectError,
   wait,
 } from "../index.js";
-import { boundary, hidden, listedUncalled, transfer, transferWith } from "../protocol.js";
+import { boundary, hidden, listedUncalled, siteState, transfer, transferWith } from "../protocol.js";
 import type { SchedulerEffect } from "../effects/scheduler.js";
 import type { RunInWorker } from "./effect.js";
 import { frameOf, RunInWorker as RunInWorkerClass } from "./effect.js";
 import { CALLER, join, jobLoop } from "./job-loop.js";
+import { TRACE_SITES } from "./messages.js";
 import { inParent, type JobEvent, type ParentJob } from "./parent-job.js";
 import type { RunContext } from "../run/context.js";
 import { WorkerPool, type WorkersOptions } from "./pool.js";
@@ -69,7 +70,9 @@ function* runJob(
   k: Continuation<unknown, unknown>,
 ): Generator<unknown, unknown, unknown> {
   const from = (e as Forwarded)[CALLER];
-  const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job, from);
+  // (a run with trace.sites is going in this thread, as the core's own site captures read it: the
+  // job's run records its sites too, so its remoteTraceback names the lines in the job's module)
+  const job = pool.job(e.moduleUrl, e.exportName, e.args, e.job, from, siteState.on !== 0 ? TRACE_SITES : 0);
   let ev: JobEvent | undefined;
   let error: unknown;
   try {

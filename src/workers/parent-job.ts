@@ -90,13 +90,14 @@ export class ParentJob {
     args: readonly unknown[],
     label: string,
     caller: ParentJob | null,
+    flags: number,
   ) {
     this.pool = pool;
     this.caller = caller;
     this.id = id;
     this.url = url;
     this.name = name;
-    const msg: unknown[] = [id, url, name];
+    const msg: unknown[] = [id, url, name, flags];
     // (Error values cross in the wire form of a thrown error: wire.ts encodeValue)
     for (let i = 0; i < args.length; i++) msg.push(encodeValue(args[i]));
     this.msg = msg as unknown as JobMsg;

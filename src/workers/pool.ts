@@ -115,13 +115,17 @@ export class WorkerPool {
     this.channelName = `doeff-workers:${Date.now().toString(36)}:${Math.random().toString(36).slice(2)}:${++channels}`;
   }
 
-  /** `caller`: the job that forwarded the RunInWorker, when it is one of this pool's (nested.ts) */
+  /**
+   * `caller`: the job that forwarded the RunInWorker, when it is one of this pool's (nested.ts);
+   * `flags`: JobMsg's (messages.ts)
+   */
   job(
     url: string,
     name: string,
     args: readonly unknown[],
     label: string,
     caller: ParentJob | null,
+    flags: number,
   ): ParentJob {
     return new ParentJob(
       this,
@@ -131,6 +135,7 @@ export class WorkerPool {
       args,
       label,
       caller !== null && caller.pool === this ? caller : null,
+      flags,
     );
   }
 

@@ -42,6 +42,7 @@ import {
   type JobMsg,
   type JobReply,
   type PoolData,
+  TRACE_SITES,
   type WireWarning,
 } from "./messages.js";
 import {
@@ -381,6 +382,11 @@ class Canceller {
   readonly ctl = new AbortController();
   readonly shared = new SharedSignal(this.ctl.signal);
   readonly options: RunOptions = { handlers: THREAD_HANDLERS, signal: this.ctl.signal };
+  /** a job's of a parent run with trace.sites (TRACE_SITES), made when one comes */
+  private traced: RunOptions | null = null;
+  sites(): RunOptions {
+    return (this.traced ??= { ...this.options, trace: { sites: true } });
+  }
 }
 let spare: Canceller | null = null;
 
@@ -392,7 +398,7 @@ export default function task(t: JobMsg | BatchMsg): JobReply | Promise<JobReply 
 }
 
 function read(t: JobMsg): Job {
-  return { id: t[0], url: t[1], name: t[2], args: t.slice(3) };
+  return { id: t[0], url: t[1], name: t[2], sites: (t[3] & TRACE_SITES) !== 0, args: t.slice(4) };
 }
 
 /**
@@ -470,7 +476,7 @@ function runLoaded(job: Job, info: ModuleInfo): JobReply | Promise<JobReply> {
   // each job is a run of its own (its own store and tasks), with the scheduler and the clock; a
   // cancel aborts the run: its finally blocks run, every task it spawned is cancelled (§9.8)
   // (the checks of runAsync skipped: these handlers and this signal are known good)
-  const res = driveAsync(program, c.options, c.shared);
+  const res = driveAsync(program, job.sites ? c.sites() : c.options, c.shared);
   return res instanceof Promise ? res.then((v) => ended(job, info, r, c, v)) : ended(job, info, r, c, res);
 }
 
