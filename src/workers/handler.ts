@@ -95,11 +95,7 @@ function* runJob(
     if (ev.warnings !== undefined) yield* join(ev.warnings);
     return yield* transfer(k, ev.value);
   }
-  if (ev.t === "fail" && inParent(ev.error)) {
-    // (a nested job its caller gave up: its warnings, which come when it has finalized, join this run)
-    if (!job.settled) job.ctx = (yield getRunContext()) as RunContext;
-    return yield* transferWith(k, hidden(rethrow, ev.error));
-  }
+  if (ev.t === "fail" && inParent(ev.error)) return yield* transferWith(k, hidden(rethrow, ev.error));
   return yield* transferWith(k, boundary(frameOf(e), jobLoop, pool, job, ev));
 }
 
