@@ -41,9 +41,9 @@ import { decodeValue, fromWire, missingRegistered, missingRegisteredIn } from ".
 export const CALLER = Symbol("doeff.workers.caller");
 
 /** The outcome of a forwarded effect, which its task fills in; `events` null once it did. */
-interface Answer {
-  ok: boolean;
-  value: unknown;
+/** A forwarded effect being performed: `events` null once it was answered. */
+interface Performing {
+  readonly req: number;
   events: Events | null;
 }
 
@@ -51,19 +51,25 @@ interface Answer {
 const ANSWERED = { t: "answered" } as const;
 
 /**
- * The task performing a forwarded effect: it never fails (its outcome goes in `out`), and wakes
- * the calling task, which waits for the job's next event or this, whichever comes first — one
- * promise for both (a `race` of the task and the job's events cost ~3× as much per effect).
+ * The task performing a forwarded effect. It answers the job at once, as the calling task did when
+ * it performed the effect itself (the job waits for it, and the caller's other tasks may act on
+ * what the handler did first: cancel the job, say), never fails, and wakes the calling task, which
+ * waits for the job's next event or this, whichever comes first — one promise for both (a `race`
+ * of the task and the job's events cost ~3× as much per effect).
  */
-function* performFor(effect: Effect<unknown>, out: Answer): Generator<unknown, void, any> {
+function* performFor(effect: Effect<unknown>, p: Performing): Generator<unknown, void, any> {
+  let v: unknown;
+  let ok = false;
   try {
-    out.value = yield* effect;
-    out.ok = true;
+    v = yield* effect;
+    ok = true;
   } catch (e) {
-    out.value = e;
+    v = e;
   }
-  const events = out.events!;
-  out.events = null;
+  const events = p.events!;
+  p.events = null;
+  if (!ok && v instanceof UnhandledEffectError && v.effect === effect) explainForwarded(v, events.job.label);
+  events.job.answer(p.req, ok, v);
   events.answered();
 }
 
@@ -176,7 +182,7 @@ export function* jobLoop(
       if (missingRegisteredIn(m.fields) || m.syms?.some(([, v]) => missingRegisteredIn(v)) === true)
         yield* moduleErrors(pool, job);
       const effect = rebuild(cls, m, job);
-      const done: Answer = { ok: false, value: undefined, events };
+      const done: Performing = { req: m.req, events };
       performing = (yield* spawn(hidden(performFor, effect, done))) as Task<unknown>;
       for (;;) {
         const next = yield* events.incoming();
@@ -196,11 +202,8 @@ export function* jobLoop(
         yield* stop(t);
         continue;
       }
-      // (its log joins the calling task's, as if performed there: wait merges it)
+      // (answered: its log joins the calling task's, as if performed there — wait merges it)
       yield* wait(t);
-      if (!done.ok && done.value instanceof UnhandledEffectError && done.value.effect === effect)
-        explainForwarded(done.value, job.label);
-      job.answer(m.req, done.ok, done.value);
     }
   } finally {
     // the calling task was cancelled (or could not go on): the effect it performed goes too
@@ -247,15 +250,10 @@ function rebuild(cls: { prototype: object }, m: EffectMsg, job: ParentJob): Effe
 
 /**
  * Cancel the task performing a forwarded effect nobody waits for (its finally blocks run now). One
- * that had just failed is collected, so its error is not reported as a task nothing waited for.
+ * that had just answered is collected: its log joins the calling task's.
  */
 function* stop(t: Task<unknown>): Generator<unknown, void, any> {
-  if (yield* cancel(t)) return;
-  try {
-    yield* wait(t);
-  } catch {
-    // (its answer is not wanted)
-  }
+  if (!(yield* cancel(t))) yield* wait(t);
 }
 
 /**
