@@ -5,16 +5,22 @@ import type { MessagePort } from "node:worker_threads";
 import type { WireError } from "./wire.js";
 
 /**
- * the piscina task: one named program to run, `[id, module URL, export name, ...args]` (an array:
- * ~0.4 µs less per job to clone both ways than an object with these fields)
+ * the piscina task: one named program to run, `[id, module URL, export name, flags, ...args]` (an
+ * array: ~0.4 µs less per job to clone both ways than an object with these fields); `flags`: the
+ * job's run options the parent's run passes on (TRACE_SITES)
  */
-export type JobMsg = readonly [id: number, url: string, name: string, ...args: unknown[]];
+export type JobMsg = readonly [id: number, url: string, name: string, flags: number, ...args: unknown[]];
+
+/** JobMsg flag: the job's run records trace sites (the parent's run has `trace: { sites: true }`) */
+export const TRACE_SITES = 1;
 
 /** a job as the thread reads it (from its JobMsg) */
 export interface Job {
   readonly id: number;
   readonly url: string;
   readonly name: string;
+  /** run it with `trace: { sites: true }` */
+  readonly sites: boolean;
   readonly args: readonly unknown[];
 }
 
@@ -105,8 +111,8 @@ export interface CancelMsg {
 }
 
 /**
- * worker → parent: the job's task that performed the forwarded RunInWorker `req` stopped waiting for
- * it (a timeout, a cancel): the parent cancels that nested job (pool.ts ParentJob.gaveUp)
+ * worker → parent: the job's task that forwarded effect `req` stopped waiting for its answer (a
+ * timeout or a cancel in the job, the job's end): the parent stops performing it (job-loop.ts)
  */
 export interface DropMsg {
   readonly t: "drop";

@@ -1,9 +1,9 @@
 /**
  * One job as the parent sees it (a module of its own, apart from the pool that runs it): what its
  * thread gets, the events the thread sends back (its value, its error, the effects it forwards), its
- * cancellation and grace, its warnings, and the nested job it waits for (nested.ts).
+ * cancellation and grace, its warnings, and its place among nested jobs (nested.ts).
  */
-import { createExternalPromise, type ExternalPromise, TaskCancelledError, wait } from "../index.js";
+import type { ExternalPromise } from "../index.js";
 import type { RunContext } from "../run/context.js";
 import type { Batch } from "./batch.js";
 import { WorkerCrashedError } from "./errors.js";
@@ -11,10 +11,19 @@ import { addWarning, type JobWarning, receivedWarnings } from "./job-warnings.js
 import type { EffectMsg, JobMsg, JobReply } from "./messages.js";
 import { symbolFieldIn } from "./plain.js";
 import type { WorkerPool } from "./pool.js";
-import { decodeValue, encodeValue, fromWire, toWire, type WireError } from "./wire.js";
+import { decodeValue, encodeValue, fromWire, missingRegisteredIn, toWire, type WireError } from "./wire.js";
 
 export type JobEvent =
-  | { readonly t: "done"; readonly value: unknown; readonly warnings?: readonly JobWarning[] }
+  | {
+      readonly t: "done";
+      readonly value: unknown;
+      readonly warnings?: readonly JobWarning[];
+      /**
+       * the value as it came, not decoded yet (`value` is then undefined): it holds an error of a
+       * class in the module's `errors`, registered in the worker and not yet here (job-loop.ts)
+       */
+      readonly raw?: unknown;
+    }
   | {
       readonly t: "fail";
       readonly error: unknown;
@@ -22,7 +31,9 @@ export type JobEvent =
       /** the thread's error as it came, to rebuild once the module's `errors` are known (handler.ts) */
       readonly wire?: WireError;
     }
-  | { readonly t: "eff"; readonly msg: EffectMsg };
+  | { readonly t: "eff"; readonly msg: EffectMsg }
+  /** the job's task that forwarded effect `req` stopped waiting for its answer (job-loop.ts) */
+  | { readonly t: "drop"; readonly req: number };
 
 /** Errors of jobs that failed in this thread, before any worker ran them (handler.ts: no boundary). */
 const parentSide = new WeakSet<object>();
@@ -47,9 +58,6 @@ export class ParentJob {
   /** (nested.ts) */
   nestedOut = 0;
   counted = false;
-  /** the forwarded effect being performed for this job (its `req`, else -1), and the job it runs */
-  performing = -1;
-  nested: ParentJob | null = null;
   readonly pool: WorkerPool;
   /** events not taken yet (rare: forwarded effects arriving while one is being performed) */
   private queue: JobEvent[] | null = null;
@@ -82,13 +90,14 @@ export class ParentJob {
     args: readonly unknown[],
     label: string,
     caller: ParentJob | null,
+    flags: number,
   ) {
     this.pool = pool;
     this.caller = caller;
     this.id = id;
     this.url = url;
     this.name = name;
-    const msg: unknown[] = [id, url, name];
+    const msg: unknown[] = [id, url, name, flags];
     // (Error values cross in the wire form of a thrown error: wire.ts encodeValue)
     for (let i = 0; i < args.length; i++) msg.push(encodeValue(args[i]));
     this.msg = msg as unknown as JobMsg;
@@ -103,13 +112,16 @@ export class ParentJob {
     } else (this.queue ??= []).push(ev);
   }
 
-  /** The next event, waited for in the calling task; the first call submits the job. */
-  *next(): Generator<unknown, JobEvent, any> {
-    const ev = this.queue?.shift();
-    if (ev !== undefined) return ev;
-    const ext: ExternalPromise<JobEvent> = yield* createExternalPromise<JobEvent>();
-    this.await(ext);
-    return (yield* wait(ext.future)) as JobEvent;
+  /** `ext` waits for the next event no more (true), unless an event completed it already (false). */
+  unwait(ext: ExternalPromise<JobEvent>): boolean {
+    if (this.waiter !== ext) return false;
+    this.waiter = null;
+    return true;
+  }
+
+  /** The next event if one came while nothing waited (job-loop.ts reads them in order). */
+  poll(): JobEvent | undefined {
+    return this.queue?.shift();
   }
 
   /** The next event completes `ext`; the first call submits the job. */
@@ -182,7 +194,10 @@ export class ParentJob {
       return;
     }
     let ev: JobEvent;
-    if (reply.ok) ev = { t: "done", value: decodeValue(reply.value) };
+    if (reply.ok)
+      ev = missingRegisteredIn(reply.value)
+        ? { t: "done", value: undefined, raw: reply.value }
+        : { t: "done", value: decodeValue(reply.value) };
     else if ("cancelled" in reply) ev = { t: "fail", error: new Error("cancelled") };
     else
       ev = { t: "fail", error: fromWire(reply.error, `── in worker (${this.label}) ──`), wire: reply.error };
@@ -259,28 +274,6 @@ export class ParentJob {
     this.pool.detach(this);
     if (this.nestedOut !== 0 || this.counted) this.pool.nesting.ended(this);
     if (this.timer !== null) clearTimeout(this.timer);
-    // (its thread is gone or done: nothing waits for the job it runs)
-    if (this.nested !== null) this.nested.abandon(this);
-  }
-
-  /** The task that performed this job's forwarded RunInWorker `req` stopped waiting for it. */
-  gaveUp(req: number): void {
-    if (req === this.performing && this.nested !== null) this.nested.abandon(this);
-  }
-
-  /**
-   * The job that ran this one (forwarding its RunInWorker) waits no more: cancel it (its thread
-   * finalizes it and is free again) and end the parent's wait for it at once.
-   */
-  abandon(by: ParentJob): void {
-    if (this.settled || this.cancelled) return;
-    this.cancel();
-    const error = new TaskCancelledError(
-      null,
-      `runInWorker(${this.label}) was cancelled: the job ${by.label} that ran it stopped waiting for it`,
-    );
-    parentSide.add(error);
-    this.push({ t: "fail", error });
   }
 
   /** The calling task was cancelled: ask the thread to finalize the job; terminate it after the grace. */

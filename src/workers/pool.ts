@@ -115,13 +115,17 @@ export class WorkerPool {
     this.channelName = `doeff-workers:${Date.now().toString(36)}:${Math.random().toString(36).slice(2)}:${++channels}`;
   }
 
-  /** `caller`: the job that forwarded the RunInWorker, when it is one of this pool's (nested.ts) */
+  /**
+   * `caller`: the job that forwarded the RunInWorker, when it is one of this pool's (nested.ts);
+   * `flags`: JobMsg's (messages.ts)
+   */
   job(
     url: string,
     name: string,
     args: readonly unknown[],
     label: string,
     caller: ParentJob | null,
+    flags: number,
   ): ParentJob {
     return new ParentJob(
       this,
@@ -131,6 +135,7 @@ export class WorkerPool {
       args,
       label,
       caller !== null && caller.pool === this ? caller : null,
+      flags,
     );
   }
 
@@ -268,8 +273,8 @@ export class WorkerPool {
         if (m.t !== "eff" && m.t !== "drop") return;
         const job = this.jobs.get(m.job);
         if (job === undefined) return;
-        if (m.t === "drop") job.gaveUp(m.req);
-        else job.push({ t: "eff", msg: m });
+        // (a drop: the calling task stops performing that effect, job-loop.ts)
+        job.push(m.t === "drop" ? { t: "drop", req: m.req } : { t: "eff", msg: m });
       };
       this.channel = ch;
     }

@@ -464,6 +464,37 @@ function decodeWithin(x: unknown, seen: Map<object, unknown>): unknown {
 }
 
 /**
+ * Does `v`, as received (encodeValue's form), hold an Error value of a class the sender registered
+ * and this thread has not (missingRegistered)? Then the parent registers the job module's `errors`
+ * before decoding it (job-loop.ts), as for a job's error. Walks only a value that holds errors.
+ */
+export function missingRegisteredIn(v: unknown): boolean {
+  if (v === null || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const top = wireOf(v);
+  if (top !== undefined) return missingRegistered(top);
+  if (!Object.hasOwn(v, WITHIN)) return false;
+  const seen = new Set<object>();
+  const stack: unknown[] = [(v as Record<string, unknown>)[WITHIN]];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (x === null || typeof x !== "object" || seen.has(x)) continue;
+    seen.add(x);
+    if (x instanceof Map) for (const [k, val] of x) stack.push(k, val);
+    else if (x instanceof Set) for (const val of x) stack.push(val);
+    else if (isPlainContainer(x)) {
+      const w = wireOf(x);
+      if (w !== undefined) {
+        if (missingRegistered(w)) return true;
+        continue;
+      }
+      // (LITERAL's copy is one of its values)
+      for (const k of Object.keys(x)) stack.push((x as Record<string, unknown>)[k]);
+    }
+  }
+  return false;
+}
+
+/**
  * An argument, result, answer or forwarded effect's fields as received: its Error values rebuilt
  * (see encodeValue, encodeFields).
  */

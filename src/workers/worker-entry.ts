@@ -42,6 +42,7 @@ import {
   type JobMsg,
   type JobReply,
   type PoolData,
+  TRACE_SITES,
   type WireWarning,
 } from "./messages.js";
 import {
@@ -284,10 +285,9 @@ function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handl
     if (r.cancelled) return transferWith(k, hidden(refuseCancelled, effect));
     const cls = forward.findIndex((c) => effect instanceof c);
     const target = targetPair(effect);
-    // a job this job runs on the parent's pool: a task that stops waiting for it (a timeout, a
-    // cancel) says so (`signal`: made only for these, ~2 µs each), and the parent cancels the nested
-    // job, which else ran on, held a thread and kept this job's later effects and outcome waiting
-    const send = (resolve: (v: unknown) => void, reject: (e: unknown) => void, signal?: AbortSignal) => {
+    /** the request number once sent */
+    let req = -1;
+    const send = (resolve: (v: unknown) => void, reject: (e: unknown) => void) => {
       const privates = privateMembers(effect);
       if (privates !== null) {
         const name = className(effect.constructor);
@@ -305,7 +305,7 @@ function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handl
         reject(e);
         return;
       }
-      const req = r.nextReq++;
+      req = r.nextReq++;
       try {
         // (Error values in its fields cross as errors: wire.ts encodeFields)
         const fields = encodeFields(own.fields);
@@ -325,34 +325,37 @@ function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handl
         );
         return;
       }
-      const answers = (r.answers ??= new Map());
-      if (signal === undefined) {
-        answers.set(req, { resolve, reject });
-        return;
-      }
-      const gaveUp = () => {
-        if (answers.delete(req)) channel!.postMessage({ t: "drop", job: job.id, req } satisfies DropMsg);
-      };
-      if (signal.aborted) return gaveUp();
-      signal.addEventListener("abort", gaveUp, { once: true });
-      const off = () => signal.removeEventListener("abort", gaveUp);
-      answers.set(req, {
-        resolve: (v: unknown) => (off(), resolve(v)),
-        reject: (e: unknown) => (off(), reject(e)),
-      });
+      (r.answers ??= new Map()).set(req, { resolve, reject });
+    };
+    // a task that stops waiting for the answer (a timeout, a cancel, the job's end) says so, and the
+    // parent stops performing the effect (job-loop.ts): else a slow one ran on there to its end —
+    // a nested job held a thread — and kept this job's later effects and outcome waiting
+    const gaveUp = () => {
+      // (an answer that came took its entry: nothing to say)
+      if (req !== -1 && r.answers!.delete(req))
+        channel!.postMessage({ t: "drop", job: job.id, req } satisfies DropMsg);
     };
     return transferWith(
       k,
-      awaitPromise(
-        target === undefined
-          ? () => new Promise(send)
-          : (signal: AbortSignal) => new Promise((resolve, reject) => send(resolve, reject, signal)),
-      ),
+      hidden(awaitAnswer, () => new Promise(send), gaveUp),
     );
   }) as unknown as Handler;
   h.handles = (e) => forward.some((c) => e instanceof c);
   Object.defineProperty(h, "name", { value: "forwardToParent" });
   return h;
+}
+
+/**
+ * The parent's answer; `gaveUp` runs when the wait ends, answered or not: a finally block, where an
+ * AbortSignal listener per forwarded effect (awaitPromise's `signal`) cost 40–60 µs of CPU per
+ * effect — more than the round trip — in 2,000 concurrent jobs.
+ */
+function* awaitAnswer(ask: () => Promise<unknown>, gaveUp: () => void): Generator<unknown, unknown, unknown> {
+  try {
+    return yield* awaitPromise(ask);
+  } finally {
+    gaveUp();
+  }
 }
 
 function* refuseCancelled(effect: object): Generator<never, never, unknown> {
@@ -379,6 +382,11 @@ class Canceller {
   readonly ctl = new AbortController();
   readonly shared = new SharedSignal(this.ctl.signal);
   readonly options: RunOptions = { handlers: THREAD_HANDLERS, signal: this.ctl.signal };
+  /** a job's of a parent run with trace.sites (TRACE_SITES), made when one comes */
+  private traced: RunOptions | null = null;
+  sites(): RunOptions {
+    return (this.traced ??= { ...this.options, trace: { sites: true } });
+  }
 }
 let spare: Canceller | null = null;
 
@@ -390,7 +398,7 @@ export default function task(t: JobMsg | BatchMsg): JobReply | Promise<JobReply 
 }
 
 function read(t: JobMsg): Job {
-  return { id: t[0], url: t[1], name: t[2], args: t.slice(3) };
+  return { id: t[0], url: t[1], name: t[2], sites: (t[3] & TRACE_SITES) !== 0, args: t.slice(4) };
 }
 
 /**
@@ -468,7 +476,7 @@ function runLoaded(job: Job, info: ModuleInfo): JobReply | Promise<JobReply> {
   // each job is a run of its own (its own store and tasks), with the scheduler and the clock; a
   // cancel aborts the run: its finally blocks run, every task it spawned is cancelled (§9.8)
   // (the checks of runAsync skipped: these handlers and this signal are known good)
-  const res = driveAsync(program, c.options, c.shared);
+  const res = driveAsync(program, job.sites ? c.sites() : c.options, c.shared);
   return res instanceof Promise ? res.then((v) => ended(job, info, r, c, v)) : ended(job, info, r, c, res);
 }
 
