@@ -40,7 +40,6 @@ import { decodeValue, fromWire, missingRegistered, missingRegisteredIn } from ".
  */
 export const CALLER = Symbol("doeff.workers.caller");
 
-/** The outcome of a forwarded effect, which its task fills in; `events` null once it did. */
 /** A forwarded effect being performed: `events` null once it was answered. */
 interface Performing {
   readonly req: number;
