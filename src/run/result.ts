@@ -107,6 +107,7 @@ export class RunResult<T = unknown> {
 
   /** The value, or throws the error when the run failed. */
   get value(): T {
+    if (!(#ok in this)) return copiedValue(this) as T; // Jest's copy (below)
     if (!this.#ok) throw this.#outcome;
     return this.#outcome as T;
   }
@@ -163,6 +164,38 @@ export function describeError(e: unknown): string {
   }
 }
 
+// Jest's diff (jest-matcher-utils 30, deepCyclicCopyReplaceable) copies each value before printing
+// it: an object's own and inherited accessors are read and become writable data on a copy that
+// keeps the prototype; the copy's `toJSON` is what pretty-format prints, and the expected value's
+// keys are read from it and written on it (to line asymmetric matchers up). It read `value`, which
+// throws a failed run's error: that error replaced the assertion's diff. The list under
+// `@jest/serializableProperties` is what Jest copies instead. It is asked of the instance and then
+// of the prototype (one list for both), so it leaves `value` out and names it by a symbol whose
+// getter never throws (`undefined` for a failed run); on a copy, `value` is read from that and
+// writing it makes it the copy's own, so the hooks below work on a copy as on a result.
+const OK_VALUE: unique symbol = Symbol("RunResult value when ok");
+/** `value` of Jest's copy of a result, which has no private fields: it must not throw */
+function copiedValue(copy: object): unknown {
+  return (copy as { readonly [OK_VALUE]: unknown })[OK_VALUE];
+}
+Object.defineProperty(RunResult.prototype, OK_VALUE, {
+  get(this: RunResult) {
+    return this.ok ? this.value : undefined;
+  },
+});
+Object.defineProperty(RunResult.prototype, Symbol.for("@jest/serializableProperties"), {
+  value: Object.freeze(["ok", "error", OK_VALUE, "store", "log", "warnings"]),
+});
+Object.defineProperty(RunResult.prototype, "value", {
+  get: Object.getOwnPropertyDescriptor(RunResult.prototype, "value")!.get!,
+  set(this: object, v: unknown) {
+    // a result stays immutable (V8's own message, as for its other accessors); a copy has own `ok`
+    if (!Object.hasOwn(this, "ok")) {
+      throw new TypeError("Cannot set property value of #<RunResult> which has only a getter");
+    }
+    Object.defineProperty(this, "value", { value: v, writable: true, configurable: true });
+  },
+});
 // `console.log(result)` in Node shows the outcome, not an empty-looking object (every member is an
 // accessor): `RunResult { ok: true, value: 1 }`. Defined off the class so the `.d.ts` stays the API.
 // chai's own copy of loupe (chai 5, under vitest's `expect`) calls the hook without Node's `inspect`:
