@@ -20,6 +20,7 @@ import {
   spawn,
   state,
   tell,
+  tracebackOf,
   writer,
 } from "../src/index.js";
 
@@ -179,4 +180,35 @@ test("review-q: the prototype prints as Node prints any prototype, and structure
   assert.equal(inspect(Object.getPrototypeOf(ok())), "Object [RunResult] {}");
   // structuredClone copies own data only, and a result has none (its members are accessors)
   assert.deepEqual(structuredClone(ok()), {});
+});
+
+test("fix-a: each warning's where, typed, without a second accessor: tracebackOf(r).warnings and onWarning", () => {
+  const told: [unknown, string][] = [];
+  const r = run(
+    program(function* () {
+      yield* spawn(
+        fn(function* lost() {
+          yield* delay(1);
+          throw new TypeError("nobody waited");
+        })(),
+      );
+      yield* delay(5);
+      return 1;
+    }),
+    {
+      handlers: [scheduler, simulatedTime()],
+      onWarning: (e, { where, status }) => {
+        if (status === "final") told.push([e, where]);
+      },
+    },
+  );
+  const [w] = r.warnings;
+  assert.ok(w instanceof TypeError);
+  const where = "task 1 failed and nothing waited for it";
+  assert.deepEqual(told, [[w, where]]);
+  const data = tracebackOf(r).warnings;
+  assert.equal(data.length, 1);
+  assert.equal(data[0]!.where, where);
+  assert.deepEqual([data[0]!.error.name, data[0]!.error.message], ["TypeError", "nobody waited"]);
+  assert.ok(r.format().includes(`${where}: TypeError: nobody waited`));
 });
