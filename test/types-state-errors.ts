@@ -29,6 +29,21 @@ export const STATE_ERROR_CASES: Record<string, readonly RegExp[]> = {
     /TS2345/,
     /Argument of type '\["cout", (1|number)\]' is not assignable to parameter of type '\[key: "count", value: number\] \| \[key: "user", value: \{ readonly name: string; \}\]'/,
   ],
+  // new Get(key) and new Modify(key, f) likewise: the declared keys listed; a type argument that no
+  // key is declared as says to leave it out
+  "get-class-undeclared-key": [
+    /TS2345/,
+    /Argument of type '\["cout"\]' is not assignable to parameter of type '\[key: "count"\] \| \[key: "user"\]'/,
+  ],
+  "modify-class-undeclared-key": [
+    /TS2345/,
+    /parameter of type '\[key: "count", f: \(old: number \| undefined\) => number\] \| \[key: "user", f: /,
+  ],
+  "modify-class-wrong-result": [/TS2345/, /Type 'string' is not assignable to type 'number'/],
+  "get-class-type-argument": [
+    /TS2345/,
+    /'"doeff: no key of StateTypes is declared as this type argument: leave it out \(the constructor then takes any declared key\)"'/,
+  ],
   // run's store: the type named is StoreOfStateTypes, which says where its keys come from
   "store-undeclared-key": [
     /'cout' does not exist in type 'ReadonlyMap<string, unknown> \| StoreOfStateTypes'/,
@@ -36,7 +51,7 @@ export const STATE_ERROR_CASES: Record<string, readonly RegExp[]> = {
   "store-wrong-value": [/TS2322/, /Type 'string' is not assignable to type 'number'/],
 };
 
-export const STATE_ERROR_SOURCE = `import { get, modify, program, Put, put, run, state } from "doeff";
+export const STATE_ERROR_SOURCE = `import { Get, get, Modify, modify, program, Put, put, run, state } from "doeff";
 declare module "doeff" {
   interface StateTypes { count: number; user: { readonly name: string } }
 }
@@ -62,6 +77,14 @@ modify("count", (n) => \`\${n}\`);
 new Put("count", "1");
 // case: put-class-undeclared-key
 new Put("cout", 1);
+// case: get-class-undeclared-key
+new Get("cout");
+// case: modify-class-undeclared-key
+new Modify("cout", () => 1);
+// case: modify-class-wrong-result
+new Modify("count", () => "1");
+// case: get-class-type-argument
+new Get<string>("count");
 // case: store-undeclared-key
 run(main, { handlers: [state], store: { cout: 1 } });
 // case: store-wrong-value

@@ -119,6 +119,73 @@ export type PutArguments = [keyof StateTypes] extends [never]
   : { [K in StateKey]: [key: K, value: StateValue<K>] }[StateKey];
 
 /**
+ * The arguments of `new Get<T>(key)`: `[key: string]` while `StateTypes` is not declared or has an
+ * index signature, else one `[key]` per declared key — every key when `T` is not given (then the
+ * effect is a `Get<unknown>`: a constructor has no type parameters of its own to take the key's
+ * type from, and inferring the class's `T` from a key would need a map TypeScript cannot invert;
+ * `get(key)` is the one typed by the key), only the keys declared as exactly `T` when it is given.
+ */
+export type GetArguments<T> = unknown extends T ? GetKeyArguments : GetArgumentsAs<T>;
+/** GetArguments without a type argument: `[key]` for each declared key (not generic, so that a compile error lists them). */
+export type GetKeyArguments = [keyof StateTypes] extends [never]
+  ? [key: string]
+  : string extends keyof StateTypes
+    ? [key: string]
+    : { [K in StateKey]: [key: K] }[StateKey];
+/** GetArguments with a type argument: `[key]` for each key declared as exactly `T`. */
+export type GetArgumentsAs<T> = [keyof StateTypes] extends [never]
+  ? [key: string]
+  : string extends keyof StateTypes
+    ? [key: string]
+    : OrNoKeyDeclaredAs<
+        { [K in StateKey]: StateKeyDeclaredAs<K, T> extends true ? [key: K] : never }[StateKey]
+      >;
+
+/**
+ * The arguments of `new Modify<T>(key, f)`: `[key: string, f]` while `StateTypes` is not declared
+ * or has an index signature (`T` inferred from `f`, as before), else one `[key, f]` per declared
+ * key, `f` over that key's declared type; with `T` given, only the keys declared as exactly `T`.
+ * (TypeScript types no parameter of `f` from a union of such tuples, even with the key written: an
+ * `f` with parameters needs `T`, `new Modify<number>("count", (n) => …)`, or a typed parameter.)
+ */
+export type ModifyArguments<T> = [keyof StateTypes] extends [never]
+  ? [key: string, f: StateUpdater<T>]
+  : string extends keyof StateTypes
+    ? [key: string, f: StateUpdater<T>]
+    : unknown extends T
+      ? ModifyKeyArguments
+      : OrNoKeyDeclaredAs<
+          {
+            [K in StateKey]: StateKeyDeclaredAs<K, T> extends true
+              ? [key: K, f: StateUpdater<StateValue<K>>]
+              : never;
+          }[StateKey]
+        >;
+/** ModifyArguments of a declared `StateTypes` without a type argument (not generic, so that a compile error lists the keys). */
+export type ModifyKeyArguments = [keyof StateTypes] extends [never]
+  ? never
+  : { [K in StateKey]: [key: K, f: StateUpdater<StateValue<K>>] }[StateKey];
+/** The arguments `A`, or when no key is declared as the type argument, a key whose text says so. */
+export type OrNoKeyDeclaredAs<A> = [A] extends [never]
+  ? [
+      key: "doeff: no key of StateTypes is declared as this type argument: leave it out (the constructor then takes any declared key)",
+      ...rest: unknown[],
+    ]
+  : A;
+
+/** Whether `T` is not given (`unknown`) or is exactly the declared type of key `K`. */
+export type StateKeyDeclaredAs<K, T> = unknown extends T
+  ? true
+  : [T] extends [StateValue<K>]
+    ? [StateValue<K>] extends [T]
+      ? true
+      : false
+    : false;
+
+/** Method-style so `Modify<T>` is covariant in T (a handler for `Modify<any>` takes every Modify). */
+export type StateUpdater<T> = { bivarianceHack(old: T | undefined): T }["bivarianceHack"];
+
+/**
  * What `put` may store under a key of type `K`: its declared type, or for a union of keys a value of
  * every one's type (the key may be any of them: `put(k, 1)` with `k: "count" | "name"` could store
  * a number as the name).

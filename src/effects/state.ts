@@ -3,6 +3,8 @@ import { describe } from "../vm/brand.js";
 import { Effect } from "./effect.js";
 import type {
   CheckedStateKey,
+  GetArguments,
+  ModifyArguments,
   ModifyUpdate,
   PutArguments,
   PutValue,
@@ -10,6 +12,7 @@ import type {
   StateKey,
   StateTypeArgument,
   StateTypeDefault,
+  StateUpdater,
 } from "./state-types.js";
 
 function checkKey(key: unknown, where: string): asserts key is string {
@@ -30,6 +33,12 @@ export class Get<T = unknown> extends Effect<T> {
   static readonly displayName = "Get";
   declare readonly _tag: "Get";
   declare readonly key: string;
+  /**
+   * Checked against `StateTypes` once declared: a declared key (TypeScript names them), and with a
+   * type argument, a key declared as that type. The effect is a `Get<T>`: `Get<unknown>` without
+   * one — `get(key)` is the one typed by the key's declared type.
+   */
+  constructor(...key: GetArguments<T>);
   constructor(key: string) {
     super();
     this.key = key;
@@ -61,9 +70,6 @@ export class Put extends Effect<undefined> {
     checkKey(key, "put");
   }
 }
-/** Method-style so `Modify<T>` is covariant in T (a handler for `Modify<any>` takes every Modify). */
-type Updater<T> = { bivarianceHack(old: T | undefined): T }["bivarianceHack"];
-
 /** The effect of `modify(key, f)` (handled by `state`). */
 export class Modify<T = unknown> extends Effect<T> {
   /** @internal the standard handler that answers it (UnhandledEffectError's message) */
@@ -72,8 +78,14 @@ export class Modify<T = unknown> extends Effect<T> {
   static readonly displayName = "Modify";
   declare readonly _tag: "Modify";
   declare readonly key: string;
-  declare readonly f: Updater<T>;
-  constructor(key: string, f: Updater<T>) {
+  declare readonly f: StateUpdater<T>;
+  /**
+   * Checked against `StateTypes` once declared, as `modify(key, f)` is: a declared key, and `f`
+   * over its declared type (with a type argument, a key declared as that type).
+   */
+  constructor(...keyAndF: ModifyArguments<T>);
+  // (an overload: at run time the constructor keeps its two parameters, no rest array per modify)
+  constructor(key: string, f: StateUpdater<T>) {
     super();
     this.key = key;
     this.f = f;
@@ -91,7 +103,8 @@ export function get<T extends StateTypeArgument = StateTypeDefault, K extends st
   key: CheckedStateKey<K>,
 ): Get<StateAnswer<T, K>>;
 export function get(key: string): Get<unknown> {
-  return new Get(key);
+  // (get's signature checked it; Get's checked constructor would refuse this signature's string)
+  return new Get(key as never);
 }
 /** Store `value` under `key` (once `StateTypes` is declared, a value of the key's declared type). */
 export function put<K extends string>(key: CheckedStateKey<K>, value: PutValue<K>): Put;
@@ -108,7 +121,7 @@ export function modify<T extends StateTypeArgument = StateTypeDefault, K extends
   f: (old: StateAnswer<T, K> | undefined) => ModifyUpdate<T, K>,
 ): Modify<StateAnswer<T, K>>;
 export function modify(key: string, f: (old: unknown) => unknown): Modify<unknown> {
-  return new Modify(key, f);
+  return new Modify(key as never, f as never);
 }
 
 /**

@@ -2,7 +2,7 @@
  * Typed state keys with an index signature: the declared keys are typed, any other key is accepted,
  * as `unknown` or typed by `get<T>` / `modify<T>` (checked on its own: see state-keys.ts). Never executed.
  */
-import { type Get, get, type Modify, modify, program, Put, put, run, state } from "../../../src/index.js";
+import { Get, get, Modify, modify, program, Put, put, run, state } from "../../../src/index.js";
 
 declare module "../../../src/index.js" {
   interface StateTypes {
@@ -34,6 +34,11 @@ put("count", "1");
 new Put("other", "x");
 new Put(someKey, 1);
 new Put("count", "1");
+// new Get / new Modify: any key, as before (Modify's T inferred from f)
+const g = new Get(someKey);
+expectType<Equal<typeof g, Get<unknown>>>();
+const m = new Modify("label", (s: string | undefined) => `${s ?? ""}!`);
+expectType<Equal<typeof m, Modify<string>>>();
 
 const main = program(function* () {
   return yield* get("count");

@@ -4,9 +4,9 @@
  * compile errors is checked by test/types-matrix.test.ts (STATE_ERROR_CASES).
  */
 import {
-  type Get,
+  Get,
   get,
-  type Modify,
+  Modify,
   modify,
   handle,
   program,
@@ -93,6 +93,48 @@ class BadReset extends Put {
   }
 }
 void BadReset;
+// new Get(key) and new Modify(key, f) are checked likewise: a declared key; with a type argument, a
+// key declared as that type; Modify's f over the key's declared type
+const got = new Get("count");
+expectType<Equal<typeof got, Get<unknown>>>(); // (a constructor cannot take T from the key: get(key) does)
+const gotTyped = new Get<number>("count");
+expectType<Equal<typeof gotTyped, Get<number>>>();
+new Get(either);
+expectEffects(main, [new Get("count"), new Get("user")], { handlers: [state], store: { count: 1 } });
+new Modify("count", (old: number | undefined) => (old ?? 0) + 1);
+new Modify("user", () => ({ name: "Ada" }));
+const bump = new Modify<number>("count", (n) => {
+  expectType<Equal<typeof n, number | undefined>>();
+  return (n ?? 0) + 1;
+});
+expectType<Equal<typeof bump, Modify<number>>>();
+class Bump extends Modify<number> {
+  constructor() {
+    super("count", (n) => (n ?? 0) + 1);
+  }
+}
+void Bump;
+// @ts-expect-error -- a misspelled key
+new Get("cout");
+// @ts-expect-error -- a key of type string could be any key
+new Get(stringKey);
+// @ts-expect-error -- a type argument that is not the key's declared type
+new Get<string>("count");
+// @ts-expect-error -- a misspelled key
+new Modify("cout", () => 1);
+// @ts-expect-error -- f's result is checked against the key's declared type
+new Modify("count", () => "1");
+// @ts-expect-error -- and its parameter's type
+new Modify("count", (u: { readonly name: string } | undefined) => u?.name.length ?? 0);
+// @ts-expect-error -- a type argument that is not the key's declared type
+new Modify<string>("count", () => "1");
+class BadBump extends Modify<string> {
+  constructor() {
+    // @ts-expect-error -- a subclass's super call too
+    super("count", () => "1");
+  }
+}
+void BadBump;
 // a handler of Put still reads a string key and an unknown value (every Put is one type)
 handle(Put, function* (e, k) {
   expectType<Equal<typeof e.key, string>>();
