@@ -121,9 +121,50 @@ export class UnhandledEffectError extends DoeffError {
               : `. Install a handler for ${name} (e.g. handle(${name}, ...)) around the code that performs it`),
     );
     Reflect.set(this, "effect", effect);
-    Reflect.set(this, "handlers", handlers);
+    // not enumerable: Node prints an error's own enumerable properties, its uncaught-error report
+    // without any hook (below), and each handler showed its internals (TAKES lists, fast paths)
+    if (Reflect.set(this, "handlers", handlers) && Object.hasOwn(this, "handlers"))
+      Object.defineProperty(this, "handlers", { enumerable: false });
   }
 }
+// Node prints an error as its stack and then its own enumerable properties: `handlers` was one, each
+// handler function with its symbol-keyed internals (TAKES lists, fast paths), a screenful that
+// buried the effect. console.log and util.inspect show the stack, the effect as Node shows any
+// object, the handlers by name, and doeff's traceback once a run gave the error one (`doeffTrace`,
+// whose last line, the message, the stack already shows: it says where the effect was performed,
+// which the stack, ending in the machine's dispatch, does not). Node's report of an uncaught error
+// calls no hook: the stack and `{ effect }` there. Without Node's `inspect` (chai's loupe calls
+// the hook bare), the stack alone. Never throws.
+Object.defineProperty(UnhandledEffectError.prototype, Symbol.for("nodejs.util.inspect.custom"), {
+  value(
+    this: UnhandledEffectError,
+    depth: number,
+    options: object,
+    inspect?: (v: unknown, o: object) => string,
+  ): string {
+    const line = `${this.name}: ${this.message}`;
+    const head = typeof this.stack === "string" ? this.stack : line;
+    if (typeof inspect !== "function") return head;
+    try {
+      const names = this.handlers.map((h) =>
+        typeof h === "function" ? (h as { name?: string }).name || "(anonymous)" : describe(h),
+      );
+      const out = [
+        head,
+        `  effect: ${inspect(this.effect, { ...options, depth }).replaceAll("\n", "\n  ")}`,
+        `  handlers: [${names.join(", ")}]`,
+      ];
+      const trace: unknown = (this as { doeffTrace?: unknown }).doeffTrace;
+      if (typeof trace === "string")
+        out.push(
+          `  ${(trace.endsWith(`\n${line}`) ? trace.slice(0, -line.length - 1) : trace).replaceAll("\n", "\n  ")}`,
+        );
+      return out.join("\n");
+    } catch {
+      return head;
+    }
+  },
+});
 
 /**
  * A one-shot continuation was used twice (resumed, transferred, discontinued, finalized), or used
