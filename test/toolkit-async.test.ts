@@ -484,4 +484,11 @@ test("channelStream.pump(ch) checks its channel at the call (§9.8), not at the 
     name: "TypeError",
     message: "channelStream.pump expects a Channel (from yield* createChannel()), got 5",
   });
+  // the program that makes a channel, as receive / send / close / forEachLatest say it (typed: a
+  // compile error with the same advice, ChannelExpectedError, checked by types-matrix)
+  assert.throws(() => stream.pump(createChannel<number>() as never), {
+    name: "TypeError",
+    message:
+      "channelStream.pump expects a Channel, got a Program: yield* it first to get its channel, e.g. const ch = yield* eventChannel(subscribe) (or createChannel())",
+  });
 });

@@ -189,6 +189,11 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
     /close takes a Channel, not the program that makes one: yield\* it first, e\.g\. const ch = yield\* createChannel\(\); yield\* close\(ch\)/,
     /^(?![\s\S]*missing the following properties)/,
   ],
+  // a ChannelStream's pump likewise (it said Program lacked Channel's members)
+  "pump-program": [
+    /stream\.pump takes a Channel, not the program that makes one: yield\* it first, e\.g\. const ch = yield\* createChannel\(\); yield\* spawn\(stream\.pump\(ch\)\)/,
+    /^(?![\s\S]*missing the following properties)/,
+  ],
   // a duration string for retry's delay (Effect's "100 millis"): the union's text says what to write
   "retry-delay-string": [
     new RegExp(
@@ -280,7 +285,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "spawn-generic-function": [new RegExp(escapeRegExp(GENERIC_FIX))],
   "timeout-generic-function-union": [new RegExp(escapeRegExp(GENERIC_FIX))],
 };
-const ERROR_SOURCE = `import { all, close, completePromise, createPromise, delay, Effect, eventChannel, forEach, forEachLatest, get, handle, now, pass, program, pure, raceAll, raceFirst, realTime, receive, resume, run, runAsync, scheduler, send, simulatedTime, spawn, state, wait, withHandler } from "doeff";
+const ERROR_SOURCE = `import { all, channelStream, close, completePromise, createPromise, delay, Effect, eventChannel, forEach, forEachLatest, get, handle, now, pass, program, pure, raceAll, raceFirst, realTime, receive, resume, run, runAsync, scheduler, send, simulatedTime, spawn, state, wait, withHandler } from "doeff";
 import { abortable, concurrencyLimited, concurrencyLimiter, fn, rateLimited, rateLimiter, recover, retry, scoped, timeout, withPermit } from "doeff";
 import type { Handler, Program, Semaphore } from "doeff";
 import { createContinuation, intercept, listen, local, safe } from "doeff";
@@ -361,6 +366,8 @@ receive(eventChannel<number>(() => () => {}));
 send(eventChannel<number>(() => () => {}), 1);
 // case: close-program
 close(eventChannel<number>(() => () => {}));
+// case: pump-program
+channelStream<number>().pump(eventChannel<number>(() => () => {}));
 // case: retry-delay-string
 retry(pure(1), { times: 3, delay: "100 millis" });
 declare const verbose: boolean;

@@ -27,7 +27,15 @@ import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, hidden, type Program } from "../vm/program.js";
 import { waitsIn } from "../trace/blocked-in.js";
 import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
-import { type Channel, checkChannel, close, putBack, type Received, receive } from "./channel.js";
+import {
+  type Channel,
+  type ChannelExpectedError,
+  checkChannel,
+  close,
+  putBack,
+  type Received,
+  receive,
+} from "./channel.js";
 import { asyncIteratorOf, closeIterator, forEachAsyncPool, iterResult } from "./async-pool.js";
 import { concurrencyOption, functionArg, optionsObject } from "./check.js";
 import type { SchedulerRow } from "./row.js";
@@ -224,10 +232,22 @@ export class ChannelStream<T> implements AsyncIterable<T> {
     };
   }
 
-  /** The program that feeds this stream from `ch` (spawn it inside the run; runAsync only). */
-  pump(ch: Channel<T>): Program<undefined, SchedulerRow> {
+  /**
+   * The program that feeds this stream from `ch` (spawn it inside the run; runAsync only). Given the
+   * program that makes a channel (the `yield*` forgotten), a compile error that says to yield* it,
+   * as receive's and forEachLatest's (a TypeError at the call, untyped).
+   */
+  pump(
+    ch:
+      | Channel<T>
+      | ChannelExpectedError<
+          T,
+          "stream.pump",
+          "const ch = yield* createChannel(); yield* spawn(stream.pump(ch))"
+        >,
+  ): Program<undefined, SchedulerRow> {
     checkChannel(ch, "channelStream.pump"); // (at the call, §9.8: it was at the consumer's first pull)
-    return pumpProgram(this, ch, callSite()) as Program<undefined, SchedulerRow>;
+    return pumpProgram(this, ch as Channel<T>, callSite()) as Program<undefined, SchedulerRow>;
   }
 
   /** @internal */ hasPull(): boolean {

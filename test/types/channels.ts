@@ -6,6 +6,7 @@
 import {
   all,
   type Channel,
+  channelStream,
   type EffectsOf,
   type EventChannelOptions,
   type Overflow,
@@ -27,6 +28,7 @@ import {
   scheduler,
   send,
   simulatedTime,
+  spawn,
   tell,
   writer,
 } from "../../src/index.js";
@@ -84,6 +86,15 @@ expectType<Equal<typeof unreceived, Program<import("../../src/index.js").Receive
 send(messages, "hello");
 // @ts-expect-error -- yield* it first
 close(messages);
+// a ChannelStream's pump likewise (its text is checked by types-matrix)
+const stream = channelStream<string>();
+// @ts-expect-error -- yield* it first: const ch = yield* createChannel(); yield* spawn(stream.pump(ch))
+stream.pump(messages);
+const pumped = program(function* () {
+  const m = yield* messages;
+  yield* spawn(stream.pump(m));
+});
+void pumped;
 const sends = program(function* () {
   const m = yield* messages;
   yield* send(m, "hello");
