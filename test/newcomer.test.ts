@@ -75,7 +75,7 @@ test("the function fn made, inspected, compared, cloned, spread: sensible result
   // constructor pointed back at it: `<ref *1> … [prototype]: { [constructor]: [Circular *1] }`)
   assert.equal(inspect(save), "[Function: save]");
   const hidden =
-    "[Function: save] {\n  [length]: 0,\n  [name]: 'save',\n  [Symbol(Symbol.iterator)]: [Function: uncalled] { [length]: 0, [name]: 'uncalled' }\n}";
+    "[Function: save] {\n  [length]: 0,\n  [name]: 'save',\n  [toString]: [Function: toString] { [length]: 0, [name]: 'toString' },\n  [Symbol(Symbol.iterator)]: [Function: uncalled] { [length]: 0, [name]: 'uncalled' }\n}";
   assert.equal(inspect(save, { showHidden: true }), hidden);
   assert.equal(format("%o", save), hidden);
   const iterator = (save as unknown as { [Symbol.iterator]: new () => unknown })[Symbol.iterator];
@@ -85,19 +85,51 @@ test("the function fn made, inspected, compared, cloned, spread: sensible result
   assert.throws(() => assert.deepStrictEqual(save, load), assert.AssertionError);
   assert.deepStrictEqual(save(1), save(1));
   assert.throws(() => assert.deepStrictEqual(save(1), save(2)), assert.AssertionError);
-  // not cloneable, as no function is
+  // not cloneable, as no function is (V8's message quotes the function's source: not ours to word)
   assert.throws(() => structuredClone(save), { name: "DataCloneError" });
   // iterable only to explain `yield* save`: spreading it (a plain function's spread threw "is not
-  // iterable") or Array.from (which gave [] for a function of no declared parameters) throws the
-  // same TypeError, naming it and the call
-  const uncalled =
-    "yield* save without calling it: save is a function that returns a program (made by fn); write yield* save(…)";
+  // iterable"), Array.from (which gave [] for a function of no declared parameters), for…of or
+  // destructuring throw a TypeError naming it and the call — not "yield* save without calling it",
+  // which they were told though they wrote no yield*
+  const notIterable =
+    "save is not iterable: it is a function that returns a program (made by fn); call it for the program, e.g. yield* save(…)";
+  const iterable = save as unknown as Iterable<unknown>;
   assert.equal(Symbol.iterator in save, true);
-  assert.throws(() => [...(save as unknown as Iterable<unknown>)], { name: "TypeError", message: uncalled });
-  assert.throws(() => Array.from(save as unknown as Iterable<unknown>), {
-    name: "TypeError",
-    message: uncalled,
-  });
+  assert.throws(() => [...iterable], { name: "TypeError", message: notIterable });
+  assert.throws(() => Array.from(iterable), { name: "TypeError", message: notIterable });
+  assert.throws(
+    () => {
+      for (const _ of iterable) break;
+    },
+    { name: "TypeError", message: notIterable },
+  );
+  assert.throws(
+    () => {
+      const [_first] = iterable;
+    },
+    { name: "TypeError", message: notIterable },
+  );
+  // (a generator's yield* of it keeps its own message: the first test)
+  assert.throws(
+    () => [
+      ...(function* () {
+        yield* iterable;
+      })(),
+    ],
+    { name: "TypeError", message: /^yield\* save without calling it: / },
+  );
+  // String(save) and a template: what it is, not the source of doeff's internal maker
+  assert.equal(String(save), "[doeff fn save]");
+  assert.equal(`${load}`, "[doeff fn load]");
+  assert.equal(
+    String(
+      fn(function* () {
+        return 1;
+      }),
+    ),
+    "[doeff fn]",
+  );
+  assert.deepEqual(Object.keys(save), []); // (toString is not enumerable either)
 });
 
 test("a program that returns a Promise (return fetch(url)): format() says it was never awaited and what to write (it printed `Ok: {}`)", async () => {
