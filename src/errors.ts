@@ -130,9 +130,9 @@ export class UnhandledEffectError extends DoeffError {
 // Node prints an error as its stack and then its own enumerable properties: `handlers` was one, each
 // handler function with its symbol-keyed internals (TAKES lists, fast paths), a screenful that
 // buried the effect. console.log and util.inspect show the stack, the effect as Node shows any
-// object, the handlers by name, and doeff's traceback once a run gave the error one (`doeffTrace`,
-// whose last line, the message, the stack already shows: it says where the effect was performed,
-// which the stack, ending in the machine's dispatch, does not). Node's report of an uncaught error
+// object, and doeff's traceback once a run gave the error one (`doeffTrace`, whose last line, the
+// message, the stack already shows: it says where the effect was performed, which the stack, ending
+// in the machine's dispatch, does not; its effect line names the handlers that declined it). Node's report of an uncaught error
 // calls no hook: the stack and `{ effect }` there. Without Node's `inspect` (chai's loupe calls
 // the hook bare), the stack alone. Never throws.
 Object.defineProperty(UnhandledEffectError.prototype, Symbol.for("nodejs.util.inspect.custom"), {
@@ -142,24 +142,15 @@ Object.defineProperty(UnhandledEffectError.prototype, Symbol.for("nodejs.util.in
     options: object,
     inspect?: (v: unknown, o: object) => string,
   ): string {
-    const line = `${this.name}: ${this.message}`;
-    const head = typeof this.stack === "string" ? this.stack : line;
+    const line = `\n${this.name}: ${this.message}`;
+    const head = this.stack ?? line.slice(1);
     if (typeof inspect !== "function") return head;
     try {
-      const names = this.handlers.map((h) =>
-        typeof h === "function" ? (h as { name?: string }).name || "(anonymous)" : describe(h),
-      );
-      const out = [
-        head,
-        `  effect: ${inspect(this.effect, { ...options, depth }).replaceAll("\n", "\n  ")}`,
-        `  handlers: [${names.join(", ")}]`,
-      ];
-      const trace: unknown = (this as { doeffTrace?: unknown }).doeffTrace;
-      if (typeof trace === "string")
-        out.push(
-          `  ${(trace.endsWith(`\n${line}`) ? trace.slice(0, -line.length - 1) : trace).replaceAll("\n", "\n  ")}`,
-        );
-      return out.join("\n");
+      const t: unknown = (this as { doeffTrace?: unknown }).doeffTrace;
+      const tail = `\neffect: ${inspect(this.effect, { ...options, depth })}${
+        typeof t === "string" ? `\n${t.endsWith(line) ? t.slice(0, -line.length) : t}` : ""
+      }`;
+      return head + tail.replaceAll("\n", "\n  ");
     } catch {
       return head;
     }

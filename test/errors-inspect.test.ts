@@ -32,7 +32,7 @@ const failed = () =>
 /** the lines after the stack's `at` lines */
 const tail = (text: string) => text.split("\n").filter((l) => !/^ {4}at /.test(l));
 
-test("util.inspect of an UnhandledEffectError: the message, its stack, the effect with its fields, the handlers by name and doeff's traceback", () => {
+test("util.inspect of an UnhandledEffectError: the message, its stack, the effect with its fields and doeff's traceback (naming the handlers that declined it)", () => {
   const e = failed().error as UnhandledEffectError;
   assert.ok(e instanceof UnhandledEffectError);
   const text = inspect(e);
@@ -40,14 +40,20 @@ test("util.inspect of an UnhandledEffectError: the message, its stack, the effec
   assert.deepEqual(tail(text), [
     "UnhandledEffectError: no handler takes Charge; 3 visible handler(s) declined it. Install a handler for Charge (e.g. handle(Charge, ...)) around the code that performs it",
     "  effect: Charge { orderId: 'o1', amount: 10 }",
-    "  handlers: [writer, handle(Get), state]",
     "  doeff traceback (outermost first):",
     "    checkout",
     "    charge",
     '    effect Charge("o1", 10): writer ↗, handle(Get) ↗, state ↗',
   ]);
   // none of the handlers' internals
-  for (const internal of ["Symbol(doeff", "handles:", "GeneratorFunction", "displayName", "tellAnswer"])
+  for (const internal of [
+    "Symbol(doeff",
+    "handles:",
+    "handlers:",
+    "GeneratorFunction",
+    "displayName",
+    "tellAnswer",
+  ])
     assert.ok(!text.includes(internal), `${internal} in:\n${text}`);
   // the fields stay readable, and `handlers` is still the handlers (not enumerable)
   assert.equal(e.handlers.length, 3);
@@ -57,7 +63,6 @@ test("util.inspect of an UnhandledEffectError: the message, its stack, the effec
   assert.deepEqual(tail(inspect(new UnhandledEffectError(new Charge("o2", 1), [state]))), [
     "UnhandledEffectError: no handler takes Charge; 1 visible handler(s) declined it. Install a handler for Charge (e.g. handle(Charge, ...)) around the code that performs it",
     "  effect: Charge { orderId: 'o2', amount: 1 }",
-    "  handlers: [state]",
   ]);
   // chai's loupe calls the hook without Node's inspect: the stack
   const hook = (e as unknown as Record<symbol, (d: number, o: object) => unknown>)[

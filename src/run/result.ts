@@ -113,7 +113,7 @@ export class RunResult<T = unknown> {
 
   /** The value, or throws the error when the run failed. */
   get value(): T {
-    if (!(#ok in this)) return copiedValue(this) as T; // Jest's copy (below)
+    if (!(#ok in this)) return (this as unknown as Record<symbol, T>)[OK_VALUE]!; // Jest's copy (below)
     if (!this.#ok) throw this.#outcome;
     return this.#outcome as T;
   }
@@ -180,10 +180,6 @@ export function describeError(e: unknown): string {
 // getter never throws (`undefined` for a failed run); on a copy, `value` is read from that and
 // writing it makes it the copy's own, so the hooks below work on a copy as on a result.
 const OK_VALUE: unique symbol = Symbol("RunResult value when ok");
-/** `value` of Jest's copy of a result, which has no private fields: it must not throw */
-function copiedValue(copy: object): unknown {
-  return (copy as { readonly [OK_VALUE]: unknown })[OK_VALUE];
-}
 Object.defineProperty(RunResult.prototype, OK_VALUE, {
   get(this: RunResult) {
     return this.ok ? this.value : undefined;
