@@ -81,10 +81,10 @@ export class RunResult<T = unknown> {
    * them). In the order they happened; each is the original error object. Empty (and frozen) for
    * most runs; `format()` lists them (the first 20 and the last 5 of more than 26, the others
    * counted). The run option `onWarning` is told of each as it happens, with its `where` (what
-   * threw it, as `format()` says: `task 2 failed and nothing waited for it`); `tracebackOf(r)
-   * .warnings` has the same `where` typed, beside each error as data.
+   * threw it, as `format()` says: `task 2 failed and nothing waited for it`);
+   * `tracebackOf(r).warnings` has the same `where` typed, beside each error as data.
    */
-  // No second accessor with each `where` (decided in fix-a): the errors themselves are what a
+  // No second accessor with each `where`: the errors themselves are what a
   // program checks (`instanceof`, rethrow), and `where` already has two typed ways out — every one
   // through onWarning as it happens, and tracebackOf's TraceWarning for the report (capped as
   // format() is) — while an accessor on this class would be bytes in every bundle that runs.
