@@ -152,7 +152,7 @@ export { type RaceWinner, raceAll } from "./concurrency/race-all.js";
 export { raceFirst } from "./concurrency/race-first.js";
 export { timeout } from "./concurrency/timeout.js";
 export { abortable } from "./concurrency/abortable.js";
-export { type RetryHookAnswer, type RetryHookGeneratorError, type RetryOptions, retry } from "./concurrency/retry.js";
+export { type RetryOptions, retry } from "./concurrency/retry.js";
 export { scoped } from "./concurrency/scoped.js";
 export { recover } from "./concurrency/recover.js";
 export { acquire, createSemaphore, release, Semaphore, withPermit } from "./concurrency/semaphore.js";
@@ -324,6 +324,7 @@ export type {
   RecoveredError,
   RecoveredRow,
 } from "./concurrency/recover.js";
+export type { RetryHookAnswer, RetryHookGeneratorError } from "./concurrency/retry.js";
 export type {
   ArrayExpectedError,
   NotAProgram,
