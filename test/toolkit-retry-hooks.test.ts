@@ -1,18 +1,22 @@
 /**
  * §9.8 retry's `onRetry` option: called once per retry, after retry decided to retry and knows the
  * wait, before the wait; it cannot change what retry does, and a throw from it is handled as a
- * throwing `delay` is (the program's error as the cause, or rethrown as it is).
+ * throwing `delay` is (the program's error as the cause, or rethrown as it is). A program it returns
+ * is performed there, in the retrying task, before the wait; its throw is handled as onRetry's.
  */
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 import {
   ask,
   cancel,
+  createChannel,
+  DeadlockError,
   delay,
   fn,
   handle,
   program,
   reader,
+  receive,
   resume,
   retry,
   run,
@@ -305,6 +309,23 @@ test("retry onRetry's program throws: retry fails as for a throwing onRetry (cau
   );
   assert.equal(attempts, 1);
   assert.equal(given.error, real);
+});
+
+test("retry onRetry's program meets an error no attempt gets past (a deadlock): it passes as it is, not wrapped", () => {
+  const r = run(
+    retry(flaky([new Error("e1")]), {
+      times: 3,
+      onRetry: () =>
+        program(function* waitsForever() {
+          const ch = yield* createChannel<string>();
+          yield* receive(ch); // nothing will ever send: every task waits
+        }),
+    }),
+    { handlers: TK() },
+  );
+  assert.deepEqual(events, ["0: attempt 1"]);
+  assert.equal(r.error instanceof DeadlockError, true);
+  assert.equal((r.error as { optionError?: unknown }).optionError, undefined);
 });
 
 test("retry onRetry's program cancelled while it sleeps: its finally runs, retry stops (no wait, no attempt)", () => {

@@ -53,6 +53,8 @@ import type { RecoveredRow } from "./recover.js";
  * ```ts
  * // waits 100, 200, 400 ms before retries 1, 2, 3 (attempt starts at 1)
  * yield* retry(fetchUser(id), { times: 3, delay: (attempt) => 100 * 2 ** (attempt - 1) });
+ * // a line per retry, told in the run (retry's row gets Tell): onRetry's program runs before the wait
+ * yield* retry(fetchUser(id), { times: 3, onRetry: (attempt, e) => tell(`retry ${attempt}: ${String(e)}`) });
  * ```
  */
 export interface RetryOptions<E = unknown, R = void> {
@@ -85,7 +87,8 @@ export interface RetryOptions<E = unknown, R = void> {
    * object (a generator function not wrapped in `fn`) is a TypeError.
    * It cannot change what retry does; a throw, from it or from the program it returned, fails retry
    * as a throwing `delay` does (above). A cancel while that program runs stops retry (its `finally`
-   * blocks run); so do the errors never retried (below), which pass through unchanged.
+   * blocks run); a `DeadlockError`, an `AsyncRequiredError` or the `TaskCancelledError` of a blocking
+   * call while being cancelled, met in it, passes through unchanged.
    *
    * The row comes from `R`, onRetry's return type, inferred where `onRetry` is written in the
    * call: a `RetryOptions` built apart whose `onRetry` returns a program names it,
