@@ -324,6 +324,7 @@ export type {
   RecoveredError,
   RecoveredRow,
 } from "./concurrency/recover.js";
+export type { RetryHookAnswer, RetryHookGeneratorError } from "./concurrency/retry.js";
 export type {
   ArrayExpectedError,
   NotAProgram,

@@ -18,26 +18,28 @@ import { getRunContext } from "../vm/primitives.js";
 import { delay as sleep } from "../effects/time.js";
 import { AsyncRequiredError, DeadlockError, UnhandledEffectError } from "../errors.js";
 import { describeError } from "../run/result.js";
-import { describe, isProgramLike, isThenable } from "../vm/brand.js";
+import { describe, isGeneratorObject, isProgramLike, isThenable } from "../vm/brand.js";
 import { fn, functionKind, type Program } from "../vm/program.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { functionArg, inMs, milliseconds, optionsObject } from "./check.js";
 import { at, callSite, named, wrappers } from "./site.js";
 import type { Delay } from "../effects/time.js";
+import type { RecoveredRow } from "./recover.js";
 
 /**
  * Options of `retry(program, options)`. `E`: the errors retried — what a type-guard `while`
  * (`(e): e is HttpError => …`) narrows to, and so the type of `delay`'s and `onRetry`'s `error`
  * (both are called only for an error `while` accepted); `unknown` otherwise. (Only `while` sets it:
  * `NoInfer` on theirs, so an annotation `(attempt, error: HttpError) => …` without a guard is an
- * error, not a claim believed unchecked.)
+ * error, not a claim believed unchecked.) `R`: what `onRetry` returns — a program's effects are in
+ * retry's row (see `onRetry`).
  *
- * When `while`, `delay` or `onRetry` throws while deciding on the program's error, retry fails with
- * a new `Error` whose `cause` is the program's error — as when `delay` returns a bad value (a
- * RangeError with that `cause`) — whose message shows what the function threw, and whose
- * `optionError` is that thrown value itself; neither object is changed. (A function that throws the
- * program's error itself rethrows it as it is: a way to stop retrying.)
+ * When `while`, `delay` or `onRetry` (or the program `onRetry` returned) throws while deciding on
+ * the program's error, retry fails with a new `Error` whose `cause` is the program's error — as
+ * when `delay` returns a bad value (a RangeError with that `cause`) — whose message shows what the
+ * function threw, and whose `optionError` is that thrown value itself; neither object is changed.
+ * (A function that throws the program's error itself rethrows it as it is: a way to stop retrying.)
  *
  * Never retried, since no attempt gets past them: `DeadlockError`, `AsyncRequiredError`, the
  * `TaskCancelledError` of a blocking call while the retrying task is being cancelled, and the
@@ -51,9 +53,11 @@ import type { Delay } from "../effects/time.js";
  * ```ts
  * // waits 100, 200, 400 ms before retries 1, 2, 3 (attempt starts at 1)
  * yield* retry(fetchUser(id), { times: 3, delay: (attempt) => 100 * 2 ** (attempt - 1) });
+ * // a line per retry, told in the run (retry's row gets Tell): onRetry's program runs before the wait
+ * yield* retry(fetchUser(id), { times: 3, onRetry: (attempt, e) => tell(`retry ${attempt}: ${String(e)}`) });
  * ```
  */
-export interface RetryOptions<E = unknown> {
+export interface RetryOptions<E = unknown, R = void> {
   /** How many retries after the first attempt (an integer ≥ 0, or `Infinity`: until `while` says no). */
   times: number;
   /**
@@ -76,15 +80,39 @@ export interface RetryOptions<E = unknown> {
   /**
    * Called once per retry, when retry has decided to retry and knows the wait — before the wait and
    * the attempt: `attempt` is the retry's number (1 = the first retry, as `delay`'s), `error` the
-   * failure retried, `delayMs` the wait (0: none). For logging and metrics: a plain function, its
-   * result ignored (a program returned is an error: nothing would perform it).
-   * It cannot change what retry does; a throw fails retry as a throwing `delay` does (above).
+   * failure retried, `delayMs` the wait (0: none). For logging and metrics. It may return nothing
+   * (what a plain function returns is ignored; a Promise is not waited for) or a program (`tell(…)`,
+   * `fn(function* (…) { … })(…)`): retry performs it then, in the retrying task under its handlers,
+   * and waits after it; its result is ignored and its effects are in retry's row. A generator
+   * object (a generator function not wrapped in `fn`) is a TypeError.
+   * It cannot change what retry does; a throw, from it or from the program it returned, fails retry
+   * as a throwing `delay` does (above). A cancel while that program runs stops retry (its `finally`
+   * blocks run); a `DeadlockError`, an `AsyncRequiredError` or the `TaskCancelledError` of a blocking
+   * call while being cancelled, met in it, passes through unchanged.
+   *
+   * The row comes from `R`, onRetry's return type, inferred where `onRetry` is written in the
+   * call: a `RetryOptions` built apart whose `onRetry` returns a program names it,
+   * `RetryOptions<unknown, Program<void, Tell>>` (with the default, `void`, the type says it
+   * returns nothing, and the program's effects are not in the row).
    */
-  onRetry?: (attempt: number, error: NoInfer<E>, delayMs: number) => void;
+  onRetry?: (attempt: number, error: NoInfer<E>, delayMs: number) => R & NoInfer<RetryHookAnswer<R>>;
 }
 
+/** The compile error for an `onRetry` that answers a generator object (its body would never run). */
+export interface RetryHookGeneratorError {
+  readonly "doeff: retry's onRetry returns a generator object, whose body would never run: wrap the generator function with fn, onRetry: (attempt, error) => logRetry(attempt, error) with const logRetry = fn(function* (…) { … })": never;
+}
+/** `unknown` for what `onRetry` may return (nothing, a value, a program); an error for a generator object. */
+export type RetryHookAnswer<R> = 0 extends 1 & R
+  ? unknown
+  : [R] extends [never]
+    ? unknown
+    : [R] extends [Generator<unknown, unknown, unknown>]
+      ? RetryHookGeneratorError
+      : unknown;
+
 type Wait = number | ((attempt: number, error: unknown) => number);
-type OnRetry = (attempt: number, error: unknown, delayMs: number) => void;
+type OnRetry = (attempt: number, error: unknown, delayMs: number) => unknown;
 
 const retryGen = function* retry(
   p: AnyProgramLike,
@@ -108,7 +136,18 @@ const retryGen = function* retry(
       )
         throw e;
       const ms = typeof wait === "number" ? wait : delayAfter(wait, attempt + 1, e);
-      if (onRetry !== undefined) notify(onRetry, attempt + 1, e, ms);
+      if (onRetry !== undefined) {
+        const hook = notify(onRetry, attempt + 1, e, ms);
+        if (hook !== undefined)
+          try {
+            yield at(site, hook);
+          } catch (thrown) {
+            // (a cancel closes this frame with return(): no catch; the errors no attempt gets past
+            // are no failure of the hook's, and pass as they are)
+            if (hopeless(thrown)) throw thrown;
+            throw optionThrew(`\`onRetry\` program (attempt ${attempt + 1})`, thrown, e);
+          }
+      }
       if (ms > 0) yield at(site, sleep(ms));
       else if (times === Infinity && cede) {
         const c = new RetryCede();
@@ -178,21 +217,26 @@ function decide(shouldRetry: (error: unknown) => boolean, e: unknown): boolean {
   return r as boolean;
 }
 
-/** Calls `onRetry`: its throw is treated as `delay`'s; a program or promise returned is an error. */
-function notify(f: OnRetry, attempt: number, e: unknown, ms: number): void {
+/**
+ * Calls `onRetry`: its throw is treated as `delay`'s. → the program it returned, for retry to
+ * perform, or undefined (anything else is ignored: a logger's Promise, its work started already).
+ * A generator object is refused: its body, the log line meant, would never run.
+ */
+function notify(f: OnRetry, attempt: number, e: unknown, ms: number): AnyProgramLike | undefined {
   let r: unknown;
   try {
     r = f(attempt, e, ms);
   } catch (thrown) {
     throw optionThrew(`\`onRetry\` function (attempt ${attempt})`, thrown, e);
   }
-  // (onRetry: (n, e) => tell(…) would log nothing and say nothing: the program would be dropped.
-  // A promise is let be: a logger's call may return one, and its work is started already.)
-  if (isProgramLike(r))
+  if (r === undefined || r === null || typeof r !== "object") return undefined;
+  if (isProgramLike(r)) return r as AnyProgramLike;
+  if (isGeneratorObject(r))
     throw new TypeError(
-      `retry option onRetry returned a ${describe(r)}, whose effects would never run (its result is ignored): log from onRetry directly, or perform the effect in a catch block of the program retried`,
+      `retry option onRetry returned a generator object (attempt ${attempt}), whose body would never run: wrap the generator function with fn, e.g. const logRetry = fn(function* (attempt, error) { … }) and onRetry: (attempt, error) => logRetry(attempt, error) (the cause: the program's error)`,
       { cause: e },
     );
+  return undefined;
 }
 
 /** The delay function's answer, checked; a bad one is an error whose `cause` is the program's error. */
@@ -228,14 +272,14 @@ const ADVICE = {
  * Run `program`; after a failure run it again (up to `times` more times); → the first success, or the
  * last error. Typed: a clock (row `Delay`) is needed only when a delay is given.
  */
-export function retry<P extends AnyProgramLike | AnyFunction, E = unknown>(
+export function retry<P extends AnyProgramLike | AnyFunction, E = unknown, R = void>(
   program: P & NoInfer<ProgramArg<P>>,
-  options: RetryOptions<E> & { delay?: undefined },
-): Program<ResultOf<P>, EffectsOf<P>>;
-export function retry<P extends AnyProgramLike | AnyFunction, E = unknown>(
+  options: RetryOptions<E, R> & { delay?: undefined },
+): Program<ResultOf<P>, EffectsOf<P> | RecoveredRow<R>>;
+export function retry<P extends AnyProgramLike | AnyFunction, E = unknown, R = void>(
   program: P & NoInfer<ProgramArg<P>>,
-  options: RetryOptions<E>,
-): Program<ResultOf<P>, EffectsOf<P> | Delay>;
+  options: RetryOptions<E, R>,
+): Program<ResultOf<P>, EffectsOf<P> | RecoveredRow<R> | Delay>;
 export function retry(program: AnyProgramLike, options: RetryOptions): Program<unknown, unknown> {
   checkProgramArg(program, "retry");
   if (options === undefined)
@@ -275,11 +319,12 @@ export function retry(program: AnyProgramLike, options: RetryOptions): Program<u
       "retry option onRetry",
       "{ onRetry: (attempt, error, delayMs) => console.warn(error) }",
     );
-    // (its body would never run: a generator function only makes a generator, which retry ignores)
+    // (its body would never run: a generator function only makes a generator object; fn makes
+    // one a function that returns a program, which retry performs)
     const kind = functionKind(onRetry);
     if (kind?.endsWith("generator function"))
       throw new TypeError(
-        `retry option onRetry is ${kind}, so its body would never run: pass a plain function, e.g. (attempt, error, delayMs) => console.warn(error)`,
+        `retry option onRetry is ${kind}, so its body would never run: wrap it with fn, onRetry: fn(function* (attempt, error, delayMs) { … }), or pass a plain function, (attempt, error, delayMs) => console.warn(error)`,
       );
   }
   return retryProgram(program, times, wait, shouldRetry, onRetry, callSite());

@@ -4,7 +4,23 @@
  * A type-guard `while` narrows the `error` that `delay` and `onRetry` see (they are called only for
  * an error `while` accepted); without one, or with a plain boolean predicate, it is `unknown`.
  */
-import { type Delay, type Program, pure, type RetryOptions, retry, run } from "../../src/index.js";
+import {
+  type Ask,
+  ask,
+  type Delay,
+  fn,
+  type Program,
+  program,
+  pure,
+  reader,
+  type RetryOptions,
+  retry,
+  run,
+  simulatedTime,
+  type Tell,
+  tell,
+  writer,
+} from "../../src/index.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<_T extends true>(): void {}
@@ -104,3 +120,61 @@ retry(fetchUser, {
   delay:
     'doeff: retry\'s delay is a number of milliseconds (100, not "100 millis") or a function (attempt, error) => ms, e.g. exponential backoff (attempt) => 100 * 2 ** (attempt - 1)',
 });
+
+// onRetry may return a program: retry performs it, and its effects are in retry's row
+const logRetry = fn(function* logRetry(attempt: number, error: unknown) {
+  const id = yield* ask<string>("requestId");
+  yield* tell(`${id}: retry ${attempt} after ${String(error)}`);
+});
+const logged2 = retry(fetchUser, { times: 3, onRetry: (attempt, error) => logRetry(attempt, error) });
+expectType<Equal<typeof logged2, Program<{ id: number }, Ask<string> | Tell>>>();
+run(logged2, { handlers: [reader, writer] });
+// @ts-expect-error -- onRetry's Tell needs a writer
+run(logged2, { handlers: [reader] });
+// @ts-expect-error -- and its Ask a reader
+run(logged2, { handlers: [writer] });
+// an effect itself, with a delay (then a clock too); a program only sometimes: its row still counts
+const told = retry(fetchUser, {
+  times: 3,
+  delay: 10,
+  onRetry: (attempt) => (attempt > 1 ? tell(`retry ${attempt}`) : undefined),
+});
+expectType<Equal<typeof told, Program<{ id: number }, Tell | Delay>>>();
+// @ts-expect-error -- the Tell of onRetry's program needs a writer (the clock alone is not enough)
+run(told, { handlers: [simulatedTime()] });
+run(told, { handlers: [simulatedTime(), writer] });
+// fn's function itself is an onRetry (it returns a program), narrowed by a guard like any
+const fnHook = retry(fetchUser, {
+  times: 3,
+  while: isHttp,
+  onRetry: fn(function* (attempt: number, error: HttpError) {
+    yield* tell(`retry ${attempt}: ${error.status}`);
+  }),
+});
+expectType<Equal<typeof fnHook, Program<{ id: number }, Tell>>>();
+// a plain function's value, a Promise or any adds nothing
+const pushed = retry(fetchUser, { times: 3, onRetry: (n) => logged.push(n) });
+expectType<Equal<typeof pushed, Program<{ id: number }, never>>>();
+declare function sendMetric(name: string): Promise<void>;
+const metric = retry(fetchUser, { times: 3, onRetry: () => sendMetric("retry") });
+expectType<Equal<typeof metric, Program<{ id: number }, never>>>();
+declare const anyHook: (attempt: number) => any;
+const anyRet = retry(fetchUser, { times: 3, onRetry: anyHook });
+expectType<Equal<typeof anyRet, Program<{ id: number }, never>>>();
+// a generator object (a generator function not wrapped in fn) is refused: its body would never run
+function* rawLog(attempt: number) {
+  yield* tell(`retry ${attempt}`);
+}
+// @ts-expect-error -- onRetry returns a generator object: wrap rawLog with fn
+retry(fetchUser, { times: 3, onRetry: (attempt) => rawLog(attempt) });
+// options built apart: a program-returning onRetry names its type, and the row follows
+const apart: RetryOptions<unknown, Program<void, Tell>> = {
+  times: 2,
+  onRetry: (n) =>
+    program(function* () {
+      yield* tell(`retry ${n}`);
+    }),
+};
+expectType<Equal<typeof apart extends RetryOptions<unknown, infer R> ? R : 0, Program<void, Tell>>>();
+const fromApart = retry(fetchUser, apart);
+expectType<Equal<typeof fromApart, Program<{ id: number }, Tell | Delay>>>();
