@@ -88,7 +88,8 @@ const tryStock = fn(function* tryStock(sku: string, limiter: ConcurrencyLimiter)
   try {
     return yield* concurrencyLimited(limiter, timeout(new Stock(sku), 300));
   } catch (e) {
-    // (retry's onRetry is a plain function: a log line with the request's context is a `tell` here)
+    // (a `tell` here logs every failed try, the last one too; retry's `onRetry` returning
+    // `tell(…)` would log only the tries that are retried)
     yield* tell({ msg: "inventory call failed", sku, error: String(e) });
     throw e;
   }
