@@ -40,10 +40,14 @@ import { decodeValue, fromWire, missingRegistered, missingRegisteredIn } from ".
  */
 export const CALLER = Symbol("doeff.workers.caller");
 
-/** A forwarded effect being performed: `events` null once it was answered. */
+/**
+ * A forwarded effect being performed: `events` null once it was answered (or the calling task
+ * stopped it); `unresumed` the error the calling task throws when its handler never resumed.
+ */
 interface Performing {
   readonly req: number;
   events: Events | null;
+  unresumed?: Error;
 }
 
 /** read by the calling task in place of a job event: the forwarded effect it waits for is answered */
@@ -59,16 +63,35 @@ const ANSWERED = { t: "answered" } as const;
 function* performFor(effect: Effect<unknown>, p: Performing): Generator<unknown, void, any> {
   let v: unknown;
   let ok = false;
+  let settled = false;
   try {
-    v = yield* effect;
-    ok = true;
-  } catch (e) {
-    v = e;
+    try {
+      v = yield* effect;
+      ok = true;
+    } catch (e) {
+      v = e;
+    }
+    settled = true;
+  } finally {
+    // neither answered nor stopped: a handler inside the scheduler returned without resuming, which
+    // ended this task's copy of its scope, not the caller's (the job waited for ever for an answer)
+    if (p.events !== null && !settled) unresumed(effect, p);
   }
   const events = p.events!;
   p.events = null;
   if (!ok && v instanceof UnhandledEffectError && v.effect === effect) explainForwarded(v, events.job.label);
   events.job.answer(p.req, ok, v);
+  events.answered();
+}
+
+/** performFor's effect was never resumed: wake the calling task, which fails with the reason. */
+function unresumed(effect: Effect<unknown>, p: Performing): void {
+  const events = p.events!;
+  p.events = null;
+  const name = className((effect as object).constructor) || "effect";
+  p.unresumed = new TypeError(
+    `runInWorker(${events.job.label}): the handler of the ${name} it forwarded returned without resuming; a forwarded effect is performed in a task of its own (so that it stops when the job no longer waits for it), so that return cannot end a scope around runInWorker: resume with the answer (resume(k, v)), or throw to fail the job's ${name}`,
+  );
   events.answered();
 }
 
@@ -140,6 +163,8 @@ export function* jobLoop(
   let ev: JobEvent | null = first;
   /** the task performing a forwarded effect, while it does */
   let performing: Task<unknown> | null = null;
+  /** what it performs */
+  let current: Performing | null = null;
   try {
     for (;;) {
       ev ??= yield* events.next();
@@ -182,6 +207,7 @@ export function* jobLoop(
         yield* moduleErrors(pool, job);
       const effect = rebuild(cls, m, job);
       const done: Performing = { req: m.req, events };
+      current = done;
       performing = (yield* spawn(hidden(performFor, effect, done))) as Task<unknown>;
       for (;;) {
         const next = yield* events.incoming();
@@ -198,15 +224,20 @@ export function* jobLoop(
       const t = performing;
       performing = null;
       if (ev !== null || done.events !== null) {
+        done.events = null; // (stopped: not an effect left unresumed)
         yield* stop(t);
         continue;
       }
       // (answered: its log joins the calling task's, as if performed there — wait merges it)
       yield* wait(t);
+      if (done.unresumed !== undefined) throw done.unresumed;
     }
   } finally {
     // the calling task was cancelled (or could not go on): the effect it performed goes too
-    if (performing !== null) yield* stop(performing);
+    if (performing !== null) {
+      if (current !== null) current.events = null;
+      yield* stop(performing);
+    }
     if (!job.settled) {
       job.cancel();
       if (!job.settled) job.ctx = (yield getRunContext()) as RunContext; // (see ParentJob.finish)

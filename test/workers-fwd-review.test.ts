@@ -1,0 +1,82 @@
+/**
+ * doeff/workers: a forwarded effect performed in a task of its own (src/workers/job-loop.ts) behaves
+ * as when the calling task performed it: a handler around the call that answers without resuming
+ * ends that handler's scope with its value (and the job is cancelled), `listen` around the call
+ * hears the forwarded tells, and nothing internal shows in the run's warnings. Real worker threads.
+ */
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import {
+  handle,
+  listen,
+  program,
+  realTime,
+  resume,
+  runAsync,
+  scheduler,
+  withHandler,
+  writer,
+} from "../src/index.js";
+import { runInWorker, workers } from "../src/workers/index.js";
+import { Slow } from "./fixtures/workers/fwd-drop.js";
+import { within } from "./workers-helpers.js";
+
+const JOBS = new URL("./fixtures/workers/fwd-drop.ts", import.meta.url).href;
+const pool = workers({ size: 1 });
+after(() => pool.close());
+
+// (it ended the scope around the call with that value when the calling task performed it; in a task
+// of its own it ended only that task's copy of the scope, and the job waited for ever: a hang)
+test("workers: a handler around runInWorker that answers a forwarded effect without resuming fails the call with a TypeError saying so (no hang); the pool goes on", async () => {
+  const shortCircuit = handle(Slow, function* shortCircuit(e) {
+    return `short ${e.tag}`;
+  });
+  const r = await within(
+    20_000,
+    runAsync(
+      program(function* () {
+        const v = yield* withHandler(shortCircuit, runInWorker<string>(JOBS, "waits", "z"));
+        return `after ${v}`;
+      }),
+      { handlers: [scheduler, realTime, writer, pool] },
+    ),
+  );
+  assert.ok(!r.ok);
+  assert.ok(r.error instanceof TypeError, String(r.error));
+  assert.equal(
+    r.error.message,
+    "runInWorker(test/fixtures/workers/fwd-drop.ts#waits): the handler of the Slow it forwarded returned without resuming; a forwarded effect is performed in a task of its own (so that it stops when the job no longer waits for it), so that return cannot end a scope around runInWorker: resume with the answer (resume(k, v)), or throw to fail the job's Slow",
+  );
+  assert.deepEqual(r.warnings, []);
+  // the job was cancelled, its thread is free: the next job runs
+  const quick = handle(Slow, function* quick(e, k) {
+    return yield* resume(k, `quick ${e.tag}`);
+  });
+  const again = await within(
+    20_000,
+    runAsync(runInWorker<string>(JOBS, "waits", "y"), {
+      handlers: [scheduler, realTime, writer, quick, pool],
+    }),
+  );
+  assert.equal(again.value, "quick y");
+});
+
+test("workers: listen around runInWorker hears the tells the job forwarded, in order", async () => {
+  const quick = handle(Slow, function* quick(e, k) {
+    return yield* resume(k, `quick ${e.tag}`);
+  });
+  const r = await within(
+    20_000,
+    runAsync(
+      program(function* () {
+        const { value, log } = yield* listen(runInWorker<string>(JOBS, "givesUp", "g", 5_000));
+        return [value, log] as const;
+      }),
+      { handlers: [scheduler, realTime, writer, quick, pool] },
+    ),
+  );
+  assert.ok(r.ok, r.format());
+  assert.deepEqual(r.value, ["quick g", ["after g"]]);
+  assert.deepEqual(r.log, ["after g"]);
+  assert.deepEqual(r.warnings, []);
+});
