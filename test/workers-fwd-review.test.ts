@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import {
+  delay,
   handle,
   listen,
   program,
@@ -14,6 +15,7 @@ import {
   resume,
   runAsync,
   scheduler,
+  tell,
   withHandler,
   writer,
 } from "../src/index.js";
@@ -79,4 +81,25 @@ test("workers: listen around runInWorker hears the tells the job forwarded, in o
   assert.deepEqual(r.value, ["quick g", ["after g"]]);
   assert.deepEqual(r.log, ["after g"]);
   assert.deepEqual(r.warnings, []);
+});
+
+
+// (the task performing it is the parent's own, stopped because the job gave the effect up: its
+// handler's tells are not a log the user forgot to collect)
+test("workers: a forwarded effect's handler that told something and is stopped (the job gave it up) leaves no warning", async () => {
+  const tells = handle(Slow, function* tells(e, k) {
+    yield* tell(`begin ${e.tag}`);
+    yield* delay(10_000);
+    return yield* resume(k, `late ${e.tag}`);
+  });
+  const r = await within(
+    20_000,
+    runAsync(runInWorker<string>(JOBS, "givesUp", "t", 300), {
+      handlers: [scheduler, realTime, writer, tells, pool],
+    }),
+  );
+  assert.ok(r.ok, r.format());
+  assert.equal(r.value, "TimeoutError");
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(r.log, ["after t"]);
 });
