@@ -21,9 +21,11 @@ import {
 } from "../src/index.js";
 import { runInWorker, workers } from "../src/workers/index.js";
 import { Slow } from "./fixtures/workers/fwd-drop.js";
+import { Carry } from "./fixtures/workers/fwd-review.js";
 import { within } from "./workers-helpers.js";
 
 const JOBS = new URL("./fixtures/workers/fwd-drop.ts", import.meta.url).href;
+const REVIEW = new URL("./fixtures/workers/fwd-review.ts", import.meta.url).href;
 const pool = workers({ size: 1 });
 after(() => pool.close());
 
@@ -83,7 +85,6 @@ test("workers: listen around runInWorker hears the tells the job forwarded, in o
   assert.deepEqual(r.warnings, []);
 });
 
-
 // (the task performing it is the parent's own, stopped because the job gave the effect up: its
 // handler's tells are not a log the user forgot to collect)
 test("workers: a forwarded effect's handler that told something and is stopped (the job gave it up) leaves no warning", async () => {
@@ -102,4 +103,24 @@ test("workers: a forwarded effect's handler that told something and is stopped (
   assert.equal(r.value, "TimeoutError");
   assert.deepEqual(r.warnings, []);
   assert.deepEqual(r.log, ["after t"]);
+});
+
+// (the wait's end said to the parent that nobody waits any more, from a finally block, and read the
+// job's answers before any was registered: a TypeError "Cannot read properties of null" took the
+// place of this one)
+test("workers: a job's first forwarded effect that cannot be sent fails in the job with the TypeError that says why", async () => {
+  const carried = handle(Carry, function* carried(_e, k) {
+    return yield* resume(k, "carried");
+  });
+  const r = await within(
+    20_000,
+    runAsync(runInWorker<string>(REVIEW, "sendsUncloneable"), {
+      handlers: [scheduler, realTime, writer, carried, pool],
+    }),
+  );
+  assert.ok(r.ok, r.format());
+  assert.match(
+    r.value,
+    /^TypeError: Carry cannot be forwarded from the worker to the parent: its fields are not structured-cloneable \(.*WeakMap.*\); handle Carry in the worker \(export const handlers = \[…\]\) or send plain data$/,
+  );
 });

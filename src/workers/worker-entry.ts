@@ -331,8 +331,9 @@ function forwarder(forward: readonly EffectClass[], job: Job, r: Running): Handl
     // parent stops performing the effect (job-loop.ts): else a slow one ran on there to its end —
     // a nested job held a thread — and kept this job's later effects and outcome waiting
     const gaveUp = () => {
-      // (an answer that came took its entry: nothing to say)
-      if (req !== -1 && r.answers!.delete(req))
+      // (an answer that came took its entry: nothing to say; one that could not be sent has none,
+      // and may be the job's first: no map yet)
+      if (req !== -1 && r.answers?.delete(req) === true)
         channel!.postMessage({ t: "drop", job: job.id, req } satisfies DropMsg);
     };
     return transferWith(
