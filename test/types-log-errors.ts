@@ -13,7 +13,11 @@ export const LOG_ERROR_CASES: Record<string, readonly RegExp[]> = {
     /Argument of type 'string' is not assignable to parameter of type 'AppLog'/,
   ],
   // an object written in the call: the property that is wrong, and what it may be
-  "tell-wrong-field": [/TS2322/, /Type '"debug"' is not assignable to type '"info" \| "warn"'/],
+  // (a union's order is the order its members' types were made in the program: either may come first)
+  "tell-wrong-field": [
+    /TS2322/,
+    /Type '"debug"' is not assignable to type '("info" \| "warn"|"warn" \| "info")'/,
+  ],
   // (TypeScript 7 reports it as TS2741, without 5.x's TS2345 line above it)
   "tell-missing-field": [
     /TS2345|TS2741/,
