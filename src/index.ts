@@ -89,6 +89,9 @@ export { Ask, ask, Local, local } from "./effects/reader.js";
 // (all the types of env-types.ts, unlisted, as state-types.ts's are)
 export type * from "./effects/env-types.js";
 export { Listen, type Listened, listen, Tell, tell } from "./effects/writer.js";
+// typed log entries: augment LogTypes to type tell, Tell.message, listen's log and RunResult.log
+// (all the types of log-types.ts, unlisted, as state-types.ts's are)
+export type * from "./effects/log-types.js";
 export { Err, Ok, type Result, safe } from "./effects/safe.js";
 export { state } from "./handlers/state.js";
 export { reader } from "./handlers/reader.js";

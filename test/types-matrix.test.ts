@@ -29,6 +29,7 @@ import { Worker } from "node:worker_threads";
 import { APP_RUN_OUTPUT, bundleCopy, writeLibraryProject } from "./library-project.js";
 import { packed } from "./scratch-package.js";
 import { ENV_ERROR_CASES, ENV_ERROR_SOURCE } from "./types-env-errors.js";
+import { LOG_ERROR_CASES, LOG_ERROR_SOURCE } from "./types-log-errors.js";
 import { STATE_ERROR_CASES, STATE_ERROR_SOURCE } from "./types-state-errors.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -714,6 +715,7 @@ before(() => {
   writeFileSync(join(consumer, "queue-error-text.ts"), QUEUE_ERROR_SOURCE);
   writeFileSync(join(consumer, "state-error-text.ts"), STATE_ERROR_SOURCE);
   writeFileSync(join(consumer, "env-error-text.ts"), ENV_ERROR_SOURCE);
+  writeFileSync(join(consumer, "log-error-text.ts"), LOG_ERROR_SOURCE);
   // Start every compilation now (two at a time); each test awaits its own.
   CONFIGS.forEach((c, i) => {
     const main = writeProject(
@@ -726,8 +728,12 @@ before(() => {
       const p = writeProject(`iso${i}-${j}`, [`types/isolated/${f}`], c.options);
       results.set(`${c.name}|${f}`, tsc(c.tsc, p, consumer));
     });
-    // StateTypes and EnvTypes declared: a program of its own, as the isolated files are
-    const state = writeProject(`state${i}`, ["state-error-text.ts", "env-error-text.ts"], c.options);
+    // StateTypes, EnvTypes and LogTypes declared: a program of its own, as the isolated files are
+    const state = writeProject(
+      `state${i}`,
+      ["state-error-text.ts", "env-error-text.ts", "log-error-text.ts"],
+      c.options,
+    );
     results.set(`${c.name}|state`, tsc(c.tsc, state, consumer));
     // no `types` entry (BASE's []: TypeScript 6+'s default): the subpaths' declarations load Node's
     const p = writeProject(
@@ -868,15 +874,17 @@ for (const c of CONFIGS) {
     assert.deepEqual(elsewhere, [], `unexpected compile errors under ${c.name}`);
     checkCases(diags, QUEUE_ERROR_SOURCE, QUEUE_ERROR_CASES);
   });
-  test(`types matrix: ${c.name}: with StateTypes and EnvTypes declared, the error texts name the fix`, async () => {
+  test(`types matrix: ${c.name}: with StateTypes, EnvTypes and LogTypes declared, the error texts name the fix`, async () => {
     const diags = parseDiagnostics((await results.get(`${c.name}|state`)!).out);
     const of = (file: string) => diags.filter((d) => d.file.endsWith(file));
+    const sources = ["state-error-text.ts", "env-error-text.ts", "log-error-text.ts"];
     assert.deepEqual(
-      diags.filter((d) => !d.file.endsWith("state-error-text.ts") && !d.file.endsWith("env-error-text.ts")),
+      diags.filter((d) => !sources.some((f) => d.file.endsWith(f))),
       [],
     );
     checkCases(of("state-error-text.ts"), STATE_ERROR_SOURCE, STATE_ERROR_CASES);
     checkCases(of("env-error-text.ts"), ENV_ERROR_SOURCE, ENV_ERROR_CASES);
+    checkCases(of("log-error-text.ts"), LOG_ERROR_SOURCE, LOG_ERROR_CASES);
   });
   for (const f of isolatedFiles) {
     test(`types matrix: ${c.name}: isolated/${f} checks on its own`, async () => {

@@ -1,26 +1,30 @@
-/** Writer effects (SEMANTICS §7.5): Tell, Listen. */
+/** Writer effects (SEMANTICS §7.5): Tell, Listen (their entries' type: log-types.ts). */
 import { checkProgramArg } from "./program-arg.js";
+import type { LogEntry } from "./log-types.js";
 import type { ProgramLikeOf } from "../vm/program.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 
-/** The effect of `tell(message)` (handled by `writer`). */
+/** The effect of `tell(message)` (handled by `writer`); `message` is a `LogEntry` once `LogTypes` is declared. */
 export class Tell extends Effect<undefined> {
   /** @internal the standard handler that answers it (UnhandledEffectError's message) */
   static readonly standardHandler: string = "writer";
   /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Tell";
   declare readonly _tag: "Tell";
-  declare readonly message: unknown;
-  constructor(message: unknown) {
+  declare readonly message: LogEntry;
+  constructor(message: LogEntry) {
     super();
     this.message = message;
   }
 }
-/** What `listen(program)` answers: the program's value and the log entries it appended. */
+/**
+ * What `listen(program)` answers: the program's value and the log entries it appended (a fresh
+ * array; typed by `LogTypes` once declared).
+ */
 export interface Listened<T> {
   readonly value: T;
-  readonly log: unknown[];
+  readonly log: LogEntry[];
 }
 /**
  * The effect of `listen(program)` (handled by `writer`). Runs `program` at the perform site: its row
@@ -41,8 +45,11 @@ export class Listen<T = unknown, R = never> extends Effect<Listened<T>> {
   }
 }
 
-/** Append `message` (unchanged; arrays are not flattened) to the current task's log. */
-export function tell(message: unknown): Tell {
+/**
+ * Append `message` (unchanged; arrays are not flattened) to the current task's log. Checked against
+ * `LogTypes`'s `entry` once declared.
+ */
+export function tell(message: LogEntry): Tell {
   return new Tell(message);
 }
 /** Run `program` and answer `{ value, log }` with the entries it appended. */

@@ -1,6 +1,7 @@
 /** RunResult (SEMANTICS §8.4): immutable; `value` throws the error when not ok; the error is never wrapped. */
 import { errorLine, printable } from "../trace/format.js";
 import { formatReport } from "../trace/report.js";
+import type { LogEntry } from "../effects/log-types.js";
 import type { Store } from "../effects/state-types.js";
 import type { RunWarning } from "./context.js";
 
@@ -105,10 +106,10 @@ export class RunResult<T = unknown> {
     return this.#storeCopy as Store;
   }
 
-  /** A frozen copy of the main task's writer log. */
-  get log(): readonly unknown[] {
+  /** A frozen copy of the main task's writer log. Typed by `LogTypes` once declared. */
+  get log(): readonly LogEntry[] {
     if (this.#logCopy === null) this.#logCopy = Object.freeze(this.#log.slice());
-    return this.#logCopy;
+    return this.#logCopy as readonly LogEntry[];
   }
 
   /** The value, or throws the error when the run failed. */
