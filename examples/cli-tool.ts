@@ -125,22 +125,20 @@ export const processFile = fn(function* processFile(o: Options, file: Entry) {
 /** Every file under `o.root`, `o.concurrency` at once; a failed file is told, not thrown. */
 export const gzipTree = fn(function* gzipTree(o: Options) {
   const files = yield* walk(o.root);
-  yield* forEach(
-    files,
-    (file) =>
-      fn(function* one() {
-        const r = yield* safe(processFile(o, file));
-        if (r.ok) yield* new FileDone(file.name, r.value, files.length);
-        else yield* new FileDone(file.name, "failed", files.length, r.error);
-      })(),
-    { concurrency: o.concurrency },
-  );
+  // (fn: a bare function* here would make generator objects, not programs — a TypeError)
+  const one = fn(function* one(file: Entry) {
+    const r = yield* safe(processFile(o, file));
+    if (r.ok) yield* new FileDone(file.name, r.value, files.length);
+    else yield* new FileDone(file.name, "failed", files.length, r.error);
+  });
+  yield* forEach(files, one, { concurrency: o.concurrency });
   return files.length;
 });
 
 // ── Handlers: the real file system, a dry run, the progress line ────────────────────────────────
-export const nodeListDir = handle(ListDir, (e, k) =>
-  transferWith(
+// (named functions: a traceback's handler lines say nodeListDir, not handle(ListDir))
+export const nodeListDir = handle(ListDir, function nodeListDir(e, k) {
+  return transferWith(
     k,
     awaitPromise(async () => {
       const entries = await readdir(e.dir, { withFileTypes: true });
@@ -151,14 +149,14 @@ export const nodeListDir = handle(ListDir, (e, k) =>
         }),
       );
     }),
-  ),
-);
+  );
+});
 
 /** For the tests of Ctrl-C: each gzip waits this long (ms) with its output file open. */
 const slowMs = Number(process.env.CLI_TOOL_SLOW_MS ?? 0);
 
-export const nodeGzip = handle(Gzip, (e, k) =>
-  transferWith(
+export const nodeGzip = handle(Gzip, function nodeGzip(e, k) {
+  return transferWith(
     k,
     // the signal aborts when the task is cancelled: a timeout, Ctrl-C
     awaitPromise(async (signal) => {
@@ -179,8 +177,8 @@ export const nodeGzip = handle(Gzip, (e, k) =>
         throw error;
       }
     }),
-  ),
-);
+  );
+});
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -198,7 +196,7 @@ export const dryRunGzip = answer(Gzip, () => 0);
 /** Files whose path includes `marker` fail their first attempt with EBUSY, as a locked file does. */
 export function busyOnce(marker: string) {
   const seen = new Set<string>();
-  return handle(Gzip, (e, k) => {
+  return handle(Gzip, function busyOnce(e, k) {
     if (!e.src.includes(marker) || seen.has(e.src)) return pass();
     seen.add(e.src);
     const error = Object.assign(new Error(`EBUSY: resource busy or locked, open '${e.src}'`), {
