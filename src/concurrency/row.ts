@@ -51,7 +51,7 @@ export type NotAGeneratorFunction<P> = P extends
   | Generator<unknown, unknown, unknown>
   | AsyncGenerator<unknown, unknown, unknown>
   ? {
-      readonly "doeff: forEach's function is a generator function: wrap it with fn, e.g. forEach(files, fn(function* one(file) { … }))": never;
+      readonly "doeff: forEach's function is a generator function: wrap it with fn, e.g. forEach(files, fn(function* one(file) { ... }))": never;
     }
   : unknown;
 
