@@ -330,6 +330,7 @@ export type {
 export type { RetryHookAnswer, RetryHookGeneratorError } from "./concurrency/retry.js";
 export type {
   ArrayExpectedError,
+  NotAGeneratorFunction,
   NotAProgram,
   ResultsOf,
   RowsOf,

@@ -14,7 +14,7 @@ import { describe, isProgramLike } from "../vm/brand.js";
 import { getRunContext } from "../vm/primitives.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
-import { concurrencyOption, functionArg, programList, programRecord } from "./check.js";
+import { concurrencyOption, programFunction, programList, programRecord } from "./check.js";
 import {
   ENDED,
   FAILED,
@@ -25,7 +25,15 @@ import {
   noneRunning,
   spawnChild,
 } from "./pool.js";
-import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
+import type {
+  ArrayExpectedError,
+  NotAGeneratorFunction,
+  NotAProgram,
+  ResultsOf,
+  RowsOf,
+  SchedulerRow,
+  TasksRow,
+} from "./row.js";
 import { at, callSite, named } from "./site.js";
 
 /**
@@ -161,7 +169,7 @@ export function all(programs: unknown, options?: AllOptions): Program<unknown, u
 /** `all(items.map(f), options)`: `f(item, index)` makes each program (called now, at the call). */
 export function forEach<T, P extends AnyProgramLike>(
   items: Iterable<T> & NotAProgram,
-  f: (item: T, index: number) => P,
+  f: (item: T, index: number) => P & NoInfer<NotAGeneratorFunction<P>>,
   options?: AllOptions,
 ): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow | TasksRow<[P]>>;
 /** (A compile error: a program where the array of items goes.) */
@@ -190,7 +198,12 @@ export function forEach(
     throw new TypeError(
       `forEach expects an array (or another iterable) of items, got a ${describe(items)}: \`yield*\` the program first to get its list, e.g. forEach(yield* listUrls(), (url) => get(url))`,
     );
-  functionArg(f, "forEach", "forEach(urls, (url) => get(url), { concurrency: 5 })");
+  programFunction(
+    f,
+    "forEach",
+    "forEach(files, fn(function* one(file) { … }))",
+    "forEach(urls, (url) => get(url), { concurrency: 5 })",
+  );
   const limit = concurrencyOption(options, "forEach");
   const list = programList(
     Array.from(items as Iterable<never>, (x, i) => f(x, i)),

@@ -37,7 +37,7 @@ import {
   receive,
 } from "./channel.js";
 import { asyncIteratorOf, closeIterator, forEachAsyncPool, iterResult } from "./async-pool.js";
-import { concurrencyOption, functionArg, optionsObject } from "./check.js";
+import { concurrencyOption, optionsObject, programFunction } from "./check.js";
 import type { SchedulerRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
@@ -186,7 +186,12 @@ export function forEachAsync(
   ) {
     throw new TypeError(`forEachAsync expects an async iterable first, got ${describe(iterable)}`);
   }
-  functionArg(f, "forEachAsync", "forEachAsync(lines, (line) => tell(line))");
+  programFunction(
+    f,
+    "forEachAsync",
+    "forEachAsync(lines, fn(function* one(line) { … }))",
+    "forEachAsync(lines, (line) => tell(line))",
+  );
   if (options === undefined || (options as ForEachAsyncOptions | null)?.concurrency === undefined) {
     optionsObject(options, "forEachAsync", ["concurrency"]);
     return forEachAsyncProgram(iterable, f, callSite()) as Program<undefined, unknown>;

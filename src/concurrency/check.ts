@@ -118,6 +118,32 @@ export function functionArg<F>(f: unknown, where: string, example: string): F {
   return f as F;
 }
 
+// (the prototypes of every `function*` and `async function*`: how a generator function is told
+// from a function that makes programs, such as fn's result, without calling it)
+const generatorFunction: unknown = Object.getPrototypeOf(function* () {});
+const asyncGeneratorFunction: unknown = Object.getPrototypeOf(async function* () {});
+
+/**
+ * The function of forEach / forEachAsync / forEachLatest, which makes each item's program. A bare
+ * generator function is the first thing a user writes there (Effect's forEach takes a function
+ * returning an Effect, effection's a generator function): said at the call, with the fix, rather
+ * than as "(item 0) got a raw generator object" — or not at all before the first item arrives.
+ * `example` is the call written with fn, e.g. `forEach(files, fn(function* one(file) { … }))`.
+ */
+export function programFunction<F>(f: unknown, where: string, example: string, plain: string): F {
+  functionArg(f, where, plain);
+  const proto: unknown = Object.getPrototypeOf(f);
+  if (proto === generatorFunction)
+    throw new TypeError(
+      `${where}'s function is a generator function (function* …), whose calls make raw generator objects, not programs: wrap it with fn, e.g. ${example}`,
+    );
+  if (proto === asyncGeneratorFunction)
+    throw new TypeError(
+      `${where}'s function is an async generator function (async function* …): a program cannot await; write ${example} and bring a promise in with yield* awaitPromise(() => promise)`,
+    );
+  return f as F;
+}
+
 /**
  * What to write instead of a duration given as a string, after the message's "got …": the number of
  * ms it means when it reads as one (Effect's `"100 millis"`: `: write 100`; `"2 seconds"`, `"5s"`,

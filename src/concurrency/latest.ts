@@ -24,7 +24,7 @@ import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
 import { type Channel, type ChannelExpectedError, checkChannel, type Received, receive } from "./channel.js";
-import { functionArg, milliseconds, optionsObject } from "./check.js";
+import { milliseconds, optionsObject, programFunction } from "./check.js";
 import { cancelOwned } from "./pool.js";
 import type { SchedulerRow, TasksRow, TimedRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
@@ -151,7 +151,12 @@ export function forEachLatest(
   options?: ForEachLatestOptions,
 ): Program<undefined, unknown> {
   checkChannel(ch, "forEachLatest");
-  functionArg(f, "forEachLatest", "(query) => search(query)");
+  programFunction(
+    f,
+    "forEachLatest",
+    "forEachLatest(queries, fn(function* search(query) { … }))",
+    "(query) => search(query)",
+  );
   let ms: number | null = null;
   if (options !== undefined) {
     const d = optionsObject(options, "forEachLatest", ["debounce"]).debounce;

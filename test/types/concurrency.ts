@@ -16,6 +16,7 @@ import {
   createChannel,
   createSemaphore,
   delay,
+  fn,
   forEach,
   forEachAsync,
   get,
@@ -162,6 +163,19 @@ forEach(listUrls, (u) => pure(u));
 forEach(get<string[]>("urls"), (u) => pure(u));
 // @ts-expect-error -- all of a single Program
 all(listUrls);
+// @ts-expect-error -- a bare generator function as forEach's function: wrap it with fn
+forEach([1, 2], function* (n: number) {
+  return n + (yield* pure(1));
+});
+// ... which fn fixes: its result typed as the generator's
+const wrapped = forEach(
+  [1, 2],
+  fn(function* one(n: number) {
+    return n + (yield* pure(1));
+  }),
+);
+expectType<Equal<typeof wrapped extends Program<infer A, unknown> ? A : never, number[]>>();
+run(wrapped, { handlers: [scheduler] });
 const itemsOk = program(function* () {
   const urls = yield* listUrls;
   const pages = yield* forEach(urls, (u, i) => pure(`${u}${i}`));
