@@ -346,28 +346,29 @@ export interface SimulatedTimeOptions {
  * array's classes are by the array: a new one per handler was a cache entry per handler). Frozen:
  * shared, it must not change under one handler.
  */
-const CLOCK_TAKES: readonly [typeof Now, typeof Delay] = Object.freeze([Now, Delay]);
+const CLOCK_TAKES: readonly [typeof Now, typeof Delay] = /* @__PURE__ */ Object.freeze([Now, Delay]);
 const takesTime = (e: unknown): boolean => e instanceof Now || e instanceof Delay;
 
-/** The simulated clock's handler code, shared by every simulatedTime() (its own is an arrow). */
-const SIMULATED = {
-  *simulatedTime(
-    clockOf: (ctx: RunContext) => Clock,
-    effect: Now | Delay,
-    k: Continuation,
-  ): Generator<unknown, unknown, any> {
-    const ctx = yield* getRunContext();
-    const clock = clockOf(ctx);
-    if (effect instanceof Now) return yield* transfer(k, read(effect, clock));
-    if (!schedulerPresent(yield* getHandlers())) {
-      const due = clock.now + effect.ms;
-      if (Math.abs(due) > Number.MAX_SAFE_INTEGER) return yield* raiseAt(k, pastSafe(clock.now, effect.ms));
-      clock.now = due;
-      return yield* transfer(k, undefined);
-    }
-    return yield* transferWith(k, hidden(simulatedDelay, clock, effect.ms));
-  },
-}.simulatedTime;
+/**
+ * The simulated clock's handler code, shared by every simulatedTime() (its own is an arrow). (The
+ * name of this generator function is not shown anywhere: a handler's frames are named by the handler.)
+ */
+function* simulatedClock(
+  clockOf: (ctx: RunContext) => Clock,
+  effect: Now | Delay,
+  k: Continuation,
+): Generator<unknown, unknown, any> {
+  const ctx = yield* getRunContext();
+  const clock = clockOf(ctx);
+  if (effect instanceof Now) return yield* transfer(k, read(effect, clock));
+  if (!schedulerPresent(yield* getHandlers())) {
+    const due = clock.now + effect.ms;
+    if (Math.abs(due) > Number.MAX_SAFE_INTEGER) return yield* raiseAt(k, pastSafe(clock.now, effect.ms));
+    clock.now = due;
+    return yield* transfer(k, undefined);
+  }
+  return yield* transferWith(k, hidden(simulatedDelay, clock, effect.ms));
+}
 
 /** A virtual clock (a new handler object; its time is per run). */
 export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now | Delay> {
@@ -398,7 +399,7 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
   // generator function — a third of a simulatedTime() made per run, with its name's defineProperty)
   // (a property's arrow: named simulatedTime by the key, which a minifier keeps)
   const self = {
-    simulatedTime: (effect: Now | Delay, k: Continuation) => SIMULATED(clockOf, effect, k),
+    simulatedTime: (effect: Now | Delay, k: Continuation) => simulatedClock(clockOf, effect, k),
   }.simulatedTime as unknown as Handler<Now | Delay> & { [CLOCKS]?: WeakMap<RunContext, Clock> | null };
   self[CLOCKS] = null;
   self.handles = takesTime;
