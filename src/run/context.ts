@@ -9,18 +9,6 @@ import { isThenable } from "../vm/brand.js";
 export type Driver = "sync" | "async";
 
 const NO_KEYS: ReadonlyMap<string, unknown> = new Map();
-
-/**
- * @internal A Map of a plain object's own enumerable string keys, in their order: what
- * `new Map(Object.entries(o))` makes, without an array per entry and the Map's iterator protocol
- * (a third of a short run's env and store setup).
- */
-export function mapOf(o: Record<string, unknown>): Map<string, unknown> {
-  const m = new Map<string, unknown>();
-  const keys = Object.keys(o);
-  for (let i = 0; i < keys.length; i++) m.set(keys[i]!, o[keys[i]!]);
-  return m;
-}
 const NO_PROGRAMS: ReadonlySet<unknown> = new Set();
 const MISSING: unique symbol = Symbol("doeff.env.missing");
 
@@ -52,7 +40,7 @@ export class Env {
   }
   /** A view of a copy of `source` (a plain object or a Map with string keys). */
   static from(source: Record<string, unknown> | ReadonlyMap<string, unknown>): Env {
-    return new Env(source instanceof Map ? new Map(source) : mapOf(source as Record<string, unknown>));
+    return new Env(new Map(source instanceof Map ? source : Object.entries(source)));
   }
   /** The empty environment (immutable, so shared). */
   static readonly EMPTY: Env = new Env(NO_KEYS);

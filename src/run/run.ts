@@ -19,7 +19,7 @@ import { MARK_THREW } from "../trace/entries.js";
 import { type ErrorTrace, errorTraces, type Origins, type RunTrace, runTraces } from "../trace/origin.js";
 import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
-import { type Driver, Env, mapOf, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";
+import { type Driver, Env, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
 import { readOptions } from "./read-options.js";
 import { RunResult } from "./result.js";
@@ -90,11 +90,7 @@ function start(
     driver,
     // copies (readOptions copied them already): the options are never mutated (INV-17)
     new TaskCtx(
-      store === undefined
-        ? new Map()
-        : store instanceof Map
-          ? new Map(store)
-          : mapOf(store as Record<string, unknown>),
+      store === undefined ? new Map() : new Map(store instanceof Map ? store : Object.entries(store)),
       env === undefined ? Env.EMPTY : Env.from(env),
     ),
     signal,
