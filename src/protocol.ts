@@ -95,7 +95,15 @@ export { callAtSiteAnswer } from "./vm/call-at-site.js";
 /** @internal FAST_PATH answers: a switch to SITE_SWITCH's continuation or start, a wait at the site. */
 export { awaitAnswer, handBack, switchAnswer } from "./vm/site-answers.js";
 /** @internal For FAST_PATH hooks: the handlers between a site and the taking prompt. */
-export { firstVisible, handlersInside, performedIn, reinstalled, visibleMarked } from "./vm/dispatch.js";
+export {
+  capturedPrompt,
+  capturedSite,
+  firstVisible,
+  handlersInside,
+  performedIn,
+  reinstalled,
+  visibleMarked,
+} from "./vm/dispatch.js";
 /** @internal An unstarted continuation, as the createContinuation primitive makes it. */
 export { unstarted } from "./vm/finalize.js";
 /** @internal Handle construction (marked internal where declared, so kept out of the .d.ts). */

@@ -14,8 +14,8 @@ test("bench harness: state_loop at tiny size yields a positive finite ns/op", as
   }
 });
 
-test("bench harness: the toolkit workloads give correct results for doeff and Effect 4 at a tiny size", async () => {
-  const names = ["toolkit_timeout", "toolkit_retry", "toolkit_race", "toolkit_semaphore"];
+test("bench harness: the toolkit workloads and short_run_async give correct results for doeff and Effect 4 at a tiny size", async () => {
+  const names = ["toolkit_timeout", "toolkit_retry", "toolkit_race", "toolkit_semaphore", "short_run_async"];
   for (const name of names) {
     const w = workloads().find((x) => x.name === name);
     assert.ok(w, `${name} exists`);

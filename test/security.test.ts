@@ -9,6 +9,7 @@ import {
   ask,
   Effect,
   get,
+  getRunContext,
   local,
   MissingEnvKeyError,
   program,
@@ -181,6 +182,35 @@ test('security: local with a Map patch of the key "__proto__" overlays that key 
   assert.deepEqual(asked(new Map<string, unknown>([["__proto__", { isAdmin: true }]]), "__proto__").value, {
     isAdmin: true,
   });
+});
+
+test('security: run options env and store given as plain objects (JSON.parse of a request) keep every own key as data — "__proto__" too — in Object.keys order, integer-like keys first', () => {
+  const env = JSON.parse('{"b": 1, "2": "two", "__proto__": {"isAdmin": true}, "1": "one", "a": 0}');
+  const store = JSON.parse('{"n": 1, "__proto__": 5, "0": "zero"}');
+  const read = program(function* () {
+    const stateKeys = [...(yield* getRunContext()).current.state.keys()];
+    return [
+      yield* ask<unknown>("__proto__"),
+      yield* ask<unknown>("2"),
+      yield* get<unknown>("__proto__"),
+      stateKeys,
+    ];
+  });
+  const r = run(read, { handlers: [reader, state], env, store });
+  assert.deepEqual(r.value, [{ isAdmin: true }, "two", 5, ["0", "n", "__proto__"]]);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(r.store, "__proto__")?.value, 5);
+  // (the env's keys, as local's overlay and getRunContext see them: one Map, in the source's order)
+  const keys = run(
+    program(function* () {
+      return [...(yield* getRunContext()).current.env.keys()];
+    }),
+    { handlers: [reader], env },
+  );
+  assert.deepEqual(keys.value, ["1", "2", "b", "__proto__", "a"]);
+  assert.equal(
+    run(ask<unknown>("isAdmin"), { handlers: [reader], env }).error instanceof MissingEnvKeyError,
+    true,
+  );
 });
 
 /** what crosses to a worker thread and back: encoded, structured-cloned, decoded */

@@ -32,6 +32,7 @@ import {
 } from "../src/index.js";
 import { createScheduler } from "../src/handlers/scheduler.js";
 import { clockIn } from "../src/handlers/time.js";
+import { TAKES } from "../src/protocol.js";
 import { assertOk, note, notes, P, rec, resetNotes, withSCH } from "./sched-helpers.js";
 
 test("N1 simulated delay without a scheduler advances virtual time", () => {
@@ -501,4 +502,31 @@ test("simulatedTime: one clock, two scheduler worlds taking turns (a nested worl
   const rs = await Promise.all(logs.map((l) => runAsync(body(l), { handlers: [scheduler, shared] })));
   for (const r of rs) assertOk(r, [20, 20]);
   assert.deepEqual(logs, [expected, expected]);
+});
+
+test("simulatedTime(): a handler made per run is cheap and the same as before — named simulatedTime, one frozen TAKES shared by all, no prototype; its clock is made with the run's first reading of time (clockIn: none before), each run's its own", () => {
+  const a = simulatedTime();
+  const b = simulatedTime({ start: 5 });
+  assert.equal(a.name, "simulatedTime");
+  assert.equal(a[TAKES], b[TAKES]);
+  assert.deepEqual(a[TAKES], [Now, Delay]);
+  assert.ok(Object.isFrozen(a[TAKES]));
+  assert.throws(() => (a[TAKES] as unknown as unknown[]).push(Now), TypeError);
+  // (an arrow: the run option check, which reads a handler's prototype, makes none for it)
+  assert.equal((a as { prototype?: unknown }).prototype, undefined);
+  const ctxs: unknown[] = [];
+  const seen = P(function* () {
+    const ctx = yield* getRunContext();
+    ctxs.push(ctx);
+    const before = clockIn(b, ctx);
+    const t = yield* now();
+    yield* delay(3);
+    return [before, t, yield* now()];
+  });
+  assert.deepEqual(run(seen, { handlers: [scheduler, b] }).value, [undefined, 5, 8]);
+  // a second run: its own clock, from `start` again
+  assert.deepEqual(run(seen, { handlers: [b] }).value, [undefined, 5, 8]);
+  assert.equal((clockIn(b, ctxs[0] as never) as { now: number }).now, 8);
+  assert.notEqual(clockIn(b, ctxs[0] as never), clockIn(b, ctxs[1] as never));
+  assert.equal(clockIn(a, ctxs[0] as never), undefined);
 });

@@ -263,7 +263,8 @@ test("timeout's deadline route: the rule — standard clocks (either order, virt
   const quick = fn(function* quick() {
     return 1;
   });
-  // (the run's first scheduler effect goes to the scheduler's handler, R8: the second timeout is asked)
+  // (the run's first scheduler effect goes to the scheduler's handler, R8, which answers timeout's
+  // question as its FAST_PATH does at the site: both timeouts take the route)
   const twice = fn(function* twice() {
     yield* timeout(quick(), 10);
     return yield* timeout(quick(), 10);
@@ -276,10 +277,10 @@ test("timeout's deadline route: the rule — standard clocks (either order, virt
   const myClock = handle(Delay, function* (_e, k) {
     return yield* resume(k, undefined);
   });
-  assert.deepEqual(armed([scheduler, simulatedTime()]), { out: 1, armed: 1 });
-  assert.deepEqual(armed([simulatedTime(), scheduler]), { out: 1, armed: 1 });
-  assert.deepEqual(armed([...virtualClock().handlers]), { out: 1, armed: 1 });
-  assert.deepEqual(armed([scheduler, simulatedTime(), writer, state]), { out: 1, armed: 1 });
+  assert.deepEqual(armed([scheduler, simulatedTime()]), { out: 1, armed: 2 });
+  assert.deepEqual(armed([simulatedTime(), scheduler]), { out: 1, armed: 2 });
+  assert.deepEqual(armed([...virtualClock().handlers]), { out: 1, armed: 2 });
+  assert.deepEqual(armed([scheduler, simulatedTime(), writer, state]), { out: 1, armed: 2 });
   assert.deepEqual(armed([scheduler, simulatedTime(), observe(Delay, () => {})]), { out: 1, armed: 0 });
   assert.deepEqual(armed([scheduler, simulatedTime(), observe(() => {})]), { out: 1, armed: 0 });
   // (the user's clock answers every delay at once: the timer task's fires first, as it always did)
@@ -324,7 +325,7 @@ test("timeout's deadline route: realTime under runAsync — kept, expired, at a 
   const slow = await go(false);
   const fast = await go(true);
   assert.deepEqual(fast.out, slow.out);
-  assert.equal(fast.armed, 3); // (not the first: the run's first scheduler effect goes to its handler)
+  assert.equal(fast.armed, 4); // (the first too: the scheduler's first invocation, R8, answers it)
   assert.equal(slow.out.ok, false);
   assert.match(String(slow.out.value), /TimeoutError|timed out after 3 ms/);
 });
@@ -404,7 +405,7 @@ test("timeout's deadline route in a bundle: what timeout needs of the scheduler'
 import { fn, run, scheduler, simulatedTime, timeout, delay } from "./src/index.ts";
 const job = fn(function* job(ms) { yield* delay(ms); return ms; });
 const main = fn(function* main() {
-  const out = [yield* timeout(job(1), 5)]; // (the run's first scheduler effect: the handler's)
+  const out = [yield* timeout(job(1), 5)]; // (the run's first scheduler effect: the handler's, R8)
   out.push(yield* timeout(job(2), 5)); // asked at the site: the deadline route
   try { yield* timeout(job(9), 5); } catch (e) { out.push(e.name); }
   return out;
@@ -498,5 +499,64 @@ test("timeout's deadline route: a timeout whose createPromise a handler fails le
         { handlers: [scheduler, simulatedTime()] },
       ).value,
   );
-  assert.deepEqual(again, { out: 1, armed: 1 });
+  assert.deepEqual(again, { out: 1, armed: 2 });
+});
+
+test("timeout's deadline route: a run whose first scheduler effect is timeout's (a request's deadline) takes it too — the scheduler's first invocation, R8, answers it — kept and expired, realTime under runAsync and simulatedTime under run, with and without sites: the same events, outcome, log and traceback as the timer task", async () => {
+  const events: string[] = [];
+  const slow = fn(function* slow(ms: number) {
+    try {
+      yield* tell(`slow ${ms} in task ${(yield* getTaskInfo()).id}`);
+      yield* delay(ms);
+      return ms;
+    } finally {
+      events.push(`slow ${ms} finally`);
+    }
+  });
+  const first = fn(function* first(work: number, limit: number) {
+    try {
+      return yield* timeout(slow(work), limit);
+    } finally {
+      events.push(`after ${(yield* getTaskInfo()).id}`);
+    }
+  });
+  for (const sites of [false, true]) {
+    for (const [work, limit] of [
+      [1, 200],
+      [300, 5],
+    ] as const) {
+      const goAsync = (on: boolean) =>
+        routeAsync(on, async () => {
+          events.length = 0;
+          const r = await runAsync(first(work, limit), {
+            handlers: [writer, scheduler, realTime],
+            trace: { sites },
+          });
+          return observed([...events], r);
+        });
+      const a = await goAsync(false);
+      const b = await goAsync(true);
+      assert.equal(a.armed, 0);
+      assert.equal(b.armed, 1);
+      assert.deepEqual(b.out, a.out);
+      assert.equal(b.out.ok, work < limit);
+      const goSync = (on: boolean) =>
+        route(on, () => {
+          events.length = 0;
+          const r = run(first(work, limit), {
+            handlers: [writer, scheduler, simulatedTime()],
+            trace: { sites },
+          });
+          return observed([...events], r);
+        });
+      const c = goSync(false);
+      const d = goSync(true);
+      assert.equal(c.armed, 0);
+      assert.equal(d.armed, 1);
+      assert.deepEqual(d.out, c.out);
+      assert.deepEqual(d.out.events, [`slow ${work} finally`, "after 0"]);
+      // (a timed-out program's log is not merged: timeout never delivered its outcome)
+      assert.deepEqual(d.out.log, work < limit ? [`slow ${work} in task 2`] : []);
+    }
+  }
 });

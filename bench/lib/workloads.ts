@@ -43,6 +43,7 @@ import type { ImplDef, Workload } from "./harness.js";
 import { ehbWorkloads } from "./ehb-workloads.js";
 import { schedulerWorkloads } from "./scheduler-workloads.js";
 import { toolkitWorkloads } from "./toolkit-workloads.js";
+import { requestWorkloads } from "./request-workloads.js";
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -828,6 +829,7 @@ export function workloads(): Workload[] {
     handlerPerLevel,
     ...schedulerWorkloads(),
     ...toolkitWorkloads(),
+    ...requestWorkloads(),
     runTrivial,
     runTen,
     ...ehbWorkloads(),

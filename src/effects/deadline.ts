@@ -15,9 +15,11 @@
  * timeout's own frame: not re-performed by a handler that took it), and every other handler before
  * them must declare (TAKES) classes that are neither. Anything else — a clock of the user's, `observe`
  * or `record` of every effect or of Delay, `intercept`, `scoped` (it takes Spawn), a replacement
- * scheduler, realTime under `run`, the run's first scheduler effect (the scheduler's handler, R8,
- * answers it) — gets the timer task that runs to its `delay`, which performs its effects for them to
- * see. Written for users in docs/concurrency.md ("What a deadline costs").
+ * scheduler, realTime under `run` — gets the timer task that runs to its `delay`, which performs its
+ * effects for them to see. (The run's first scheduler effect goes to the scheduler's handler, R8, not
+ * its FAST_PATH: that invocation asks the rule at the site its continuation was captured from, so a
+ * request's one `timeout` takes the route too.) Written for users in docs/concurrency.md ("What a
+ * deadline costs").
  *
  * Three parties meet here: timeout asks (deadlineAsk), the standard scheduler answers and keeps the
  * timer task (handlers/scheduler-deadline.ts, which timeout imports, so that a program without

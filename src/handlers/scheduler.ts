@@ -25,6 +25,8 @@ import {
   Wait,
 } from "../effects/scheduler.js";
 import {
+  capturedPrompt,
+  capturedSite,
   type Continuation,
   DEFER,
   detach,
@@ -42,7 +44,7 @@ import {
   transfer,
   TAKES,
 } from "../protocol.js";
-import { DONE, START, THROW } from "./scheduler-cell.js";
+import { DONE, START, THROW, VALUE } from "./scheduler-cell.js";
 import { cellOf, mine, ownedCells, type TaskRec, taskInfo } from "./scheduler-task.js";
 import { OPEN, World } from "./scheduler-world.js";
 import { handleEffect, schedulerFastPaths, TaskDone, taskDone } from "./scheduler-ops.js";
@@ -158,6 +160,14 @@ function* keepForShutdown(t: TaskRec, k: Continuation): Generator<unknown, void,
   yield* detach(k);
 }
 
+/** `t` goes on from `k` with `v` (as handleEffect's answer to an effect it answers with a value). */
+function answered(t: TaskRec, k: Continuation, v: unknown): TaskRec {
+  t.k = k;
+  t.action = VALUE;
+  t.actionValue = v;
+  return t;
+}
+
 /** A new scheduler handler object (a separate world per run). `scheduler` is the standard one. */
 export function createScheduler(): Handler<SchedulerEffect<any>> {
   let forget: (w: World) => void = () => {};
@@ -206,7 +216,12 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
     let shutdownStarted = false;
     try {
       w.applyExternal(); // R7
-      const next = yield* handleEffect(self, w, effect, k);
+      // timeout's wake promise, asked for a deadline: answered as the FAST_PATH answers it at the
+      // site (the run's first scheduler effect is often timeout's: a request's deadline)
+      const next =
+        effect === deadlineAsk.effect && schedulerFastPaths.atSite
+          ? answered(performer, k, deadlineAsk.atSite!(w, self, capturedSite(k), capturedPrompt(k)))
+          : yield* handleEffect(self, w, effect, k);
       resumed = true;
       try {
         out = yield* go(w, next, true);

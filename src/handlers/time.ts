@@ -29,6 +29,7 @@ import { AsyncRequiredError, DoeffError } from "../errors.js";
 import {
   asyncEscape,
   callAtSiteAnswer,
+  type Continuation,
   DEFER,
   describe,
   FAST_PATH,
@@ -325,18 +326,48 @@ export function stuckError(clock: Clock): DoeffError {
 // (what an aborted run's report says a task blocked in one was blocked in, not `wait(a promise)`)
 waitsIn(simulatedDelay, "delay(…)");
 
-/** Each simulatedTime() handler's clocks (for `clockIn`). */
-const CLOCKS = new WeakMap<object, WeakMap<RunContext, Clock>>();
+/** Where a simulatedTime() handler keeps its clocks, by run (for `clockIn`: a property, not a
+ * WeakMap entry per handler — a test's run per simulatedTime() made one each). */
+const CLOCKS: unique symbol = Symbol("doeff.simulatedTime.clocks");
 
 /** @internal for tests: the clock of `handler` (a `simulatedTime()`) in the run of `ctx`, if it made one. */
 export function clockIn(handler: object, ctx: RunContext): unknown {
-  return CLOCKS.get(handler)?.get(ctx);
+  return (handler as { [CLOCKS]?: WeakMap<RunContext, Clock> | null })[CLOCKS]?.get(ctx);
 }
 
 /** Options of `simulatedTime(options)`. */
 export interface SimulatedTimeOptions {
   /** Virtual epoch milliseconds at the start of each run (default 0). */
   start?: number;
+}
+
+/**
+ * What every simulatedTime() takes: one array for all of them (the dispatch caches what a TAKES
+ * array's classes are by the array: a new one per handler was a cache entry per handler). Frozen:
+ * shared, it must not change under one handler.
+ */
+const CLOCK_TAKES: readonly [typeof Now, typeof Delay] = /* @__PURE__ */ Object.freeze([Now, Delay]);
+const takesTime = (e: unknown): boolean => e instanceof Now || e instanceof Delay;
+
+/**
+ * The simulated clock's handler code, shared by every simulatedTime() (its own is an arrow). (The
+ * name of this generator function is not shown anywhere: a handler's frames are named by the handler.)
+ */
+function* simulatedClock(
+  clockOf: (ctx: RunContext) => Clock,
+  effect: Now | Delay,
+  k: Continuation,
+): Generator<unknown, unknown, any> {
+  const ctx = yield* getRunContext();
+  const clock = clockOf(ctx);
+  if (effect instanceof Now) return yield* transfer(k, read(effect, clock));
+  if (!schedulerPresent(yield* getHandlers())) {
+    const due = clock.now + effect.ms;
+    if (Math.abs(due) > Number.MAX_SAFE_INTEGER) return yield* raiseAt(k, pastSafe(clock.now, effect.ms));
+    clock.now = due;
+    return yield* transfer(k, undefined);
+  }
+  return yield* transferWith(k, hidden(simulatedDelay, clock, effect.ms));
 }
 
 /** A virtual clock (a new handler object; its time is per run). */
@@ -355,29 +386,26 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
   }
   // Each run's clock, by its context: not in the run's per-run map (perRun), which keeps its entries
   // until the run ends — a simulatedTime() made per scope of a long run then kept 2 kB per scope.
-  // Here the clock goes with its handler object once its scope has ended (or with the run).
-  const clocks = new WeakMap<RunContext, Clock>();
+  // Here the clock goes with its handler object once its scope has ended (or with the run). (The
+  // map is made with the first clock: a run that never reads the time makes none.)
+  let clocks: WeakMap<RunContext, Clock> | null = null;
   const clockOf = (ctx: RunContext): Clock => {
+    if (clocks === null) self[CLOCKS] = clocks = new WeakMap();
     let c = clocks.get(ctx);
     if (c === undefined) clocks.set(ctx, (c = new Clock(start)));
     return c;
   };
-  const self: Handler<Now | Delay> = function* simulatedTime(effect, k) {
-    const ctx = yield* getRunContext();
-    const clock = clockOf(ctx);
-    if (effect instanceof Now) return yield* transfer(k, read(effect, clock));
-    if (!schedulerPresent(yield* getHandlers())) {
-      const due = clock.now + effect.ms;
-      if (Math.abs(due) > Number.MAX_SAFE_INTEGER) return yield* raiseAt(k, pastSafe(clock.now, effect.ms));
-      clock.now = due;
-      return yield* transfer(k, undefined);
-    }
-    return yield* transferWith(k, hidden(simulatedDelay, clock, effect.ms));
-  };
-  self.handles = (e) => e instanceof Now || e instanceof Delay;
-  self[TAKES] = [Now, Delay];
-  named("simulatedTime", self);
-  CLOCKS.set(self, clocks);
+  // (an arrow: no `prototype` object to make when the run's option check reads it, as it does for a
+  // generator function — a third of a simulatedTime() made per run, with its name's defineProperty)
+  // (a property's arrow: named simulatedTime by the key, which a minifier keeps)
+  const self = {
+    simulatedTime: (effect: Now | Delay, k: Continuation) => simulatedClock(clockOf, effect, k),
+  }.simulatedTime as unknown as Handler<Now | Delay> & { [CLOCKS]?: WeakMap<RunContext, Clock> | null };
+  self[CLOCKS] = null;
+  self.handles = takesTime;
+  self[TAKES] = CLOCK_TAKES;
+  // (the name read by tracebacks, messages and getHandlers(): set only where a minifier renamed it)
+  if (self.name !== "simulatedTime") named("simulatedTime", self);
   // (timeout's deadline without a timer task: time-deadline.ts, loaded with timeout, reads the clock)
   (self as { [DEADLINE]?: unknown })[DEADLINE] = clockOf;
   self[FAST_PATH] = (e: Now | Delay, ctx: RunContext, site?: unknown) => {

@@ -546,6 +546,20 @@ export function performedIn(site: unknown, g: Function): boolean {
 }
 
 /**
+ * @internal For a handler given a captured continuation `k`: its perform site and the prompt it
+ * reaches down to, the (site, prompt) a FAST_PATH hook is given for the same effect (nothing is
+ * copied by a capture); null for an unstarted continuation. (The scheduler's first invocation, R8,
+ * answers timeout's deadline question with them as its FAST_PATH answers it at the site.)
+ */
+export function capturedSite(k: Continuation): unknown {
+  return k.top;
+}
+/** @internal See capturedSite: the prompt `k` reaches down to (null for an unstarted one). */
+export function capturedPrompt(k: Continuation): unknown {
+  return k.top === null ? null : k.bottom;
+}
+
+/**
  * @internal For a FAST_PATH hook given its perform site: the first handler visible there (innermost
  * first, as getHandlers lists them) for which `stop` answers true, or null. (timeout's deadline
  * route reads the handlers its timer task's effects would pass, scheduler-deadline.ts.)
