@@ -530,3 +530,29 @@ test("simulatedTime(): a handler made per run is cheap and the same as before â€
   assert.notEqual(clockIn(b, ctxs[0] as never), clockIn(b, ctxs[1] as never));
   assert.equal(clockIn(a, ctxs[0] as never), undefined);
 });
+
+test("simulatedTime(): a frozen handler (Object.freeze, a hardened realm) reads and advances its clock in every run, as an unfrozen one â€” nothing is written on the handler during a run (its first reading of time threw TypeError 'Cannot assign to read only property')", () => {
+  const timed = P(function* () {
+    const t0 = yield* now();
+    yield* delay(3);
+    return [t0, yield* now()];
+  });
+  for (const withScheduler of [false, true]) {
+    const h = Object.freeze(simulatedTime({ start: 10 }));
+    const handlers = withScheduler ? [scheduler, h] : [h];
+    const ctxs: unknown[] = [];
+    const seen = P(function* () {
+      ctxs.push(yield* getRunContext());
+      return yield* timed;
+    });
+    for (let i = 0; i < 2; i++) {
+      const r = run(seen, { handlers });
+      assert.equal(r.ok, true, r.ok ? "" : String(r.error));
+      assert.deepEqual(r.value, [10, 13]);
+    }
+    // (clockIn, for tests, still finds each run's clock)
+    assert.equal((clockIn(h, ctxs[0] as never) as { now: number }).now, 13);
+    assert.notEqual(clockIn(h, ctxs[0] as never), clockIn(h, ctxs[1] as never));
+    assert.equal(clockIn(Object.freeze(simulatedTime()), ctxs[0] as never), undefined);
+  }
+});

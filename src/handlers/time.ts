@@ -326,13 +326,17 @@ export function stuckError(clock: Clock): DoeffError {
 // (what an aborted run's report says a task blocked in one was blocked in, not `wait(a promise)`)
 waitsIn(simulatedDelay, "delay(…)");
 
-/** Where a simulatedTime() handler keeps its clocks, by run (for `clockIn`: a property, not a
- * WeakMap entry per handler — a test's run per simulatedTime() made one each). */
-const CLOCKS: unique symbol = Symbol("doeff.simulatedTime.clocks");
+/**
+ * What a simulatedTime()'s clockOf (its DEADLINE) is given to look without making a clock. (clockIn
+ * asks the handler's own function: not a property or a WeakMap entry per handler, and nothing written
+ * on the handler during a run — a frozen one, a hardened realm's, threw at its first reading of time.)
+ */
+const PEEK = true;
 
 /** @internal for tests: the clock of `handler` (a `simulatedTime()`) in the run of `ctx`, if it made one. */
 export function clockIn(handler: object, ctx: RunContext): unknown {
-  return (handler as { [CLOCKS]?: WeakMap<RunContext, Clock> | null })[CLOCKS]?.get(ctx);
+  const clockOf = (handler as { [DEADLINE]?: unknown })[DEADLINE];
+  return typeof clockOf === "function" ? clockOf(ctx, PEEK) : undefined;
 }
 
 /** Options of `simulatedTime(options)`. */
@@ -389,19 +393,17 @@ export function simulatedTime(options: SimulatedTimeOptions = {}): Handler<Now |
   // Here the clock goes with its handler object once its scope has ended (or with the run). (The
   // map is made with the first clock: a run that never reads the time makes none.)
   let clocks: WeakMap<RunContext, Clock> | null = null;
-  const clockOf = (ctx: RunContext): Clock => {
-    if (clocks === null) self[CLOCKS] = clocks = new WeakMap();
-    let c = clocks.get(ctx);
-    if (c === undefined) clocks.set(ctx, (c = new Clock(start)));
-    return c;
+  const clockOf = (ctx: RunContext, peek?: typeof PEEK): Clock => {
+    let c = clocks?.get(ctx);
+    if (c === undefined && peek !== PEEK) (clocks ??= new WeakMap()).set(ctx, (c = new Clock(start)));
+    return c!; // (undefined only to clockIn's peek)
   };
   // (an arrow: no `prototype` object to make when the run's option check reads it, as it does for a
   // generator function — a third of a simulatedTime() made per run, with its name's defineProperty)
   // (a property's arrow: named simulatedTime by the key, which a minifier keeps)
   const self = {
     simulatedTime: (effect: Now | Delay, k: Continuation) => simulatedClock(clockOf, effect, k),
-  }.simulatedTime as unknown as Handler<Now | Delay> & { [CLOCKS]?: WeakMap<RunContext, Clock> | null };
-  self[CLOCKS] = null;
+  }.simulatedTime as unknown as Handler<Now | Delay>;
   self.handles = takesTime;
   self[TAKES] = CLOCK_TAKES;
   // (the name read by tracebacks, messages and getHandlers(): set only where a minifier renamed it)
