@@ -38,7 +38,9 @@ import {
   wait,
   withHandler,
   writer,
+  Effect,
 } from "../src/index.js";
+import { createScheduler } from "../src/handlers/scheduler.js";
 import { virtualClock } from "../src/testing/index.js";
 import { bundle, importBuilt, inTempDir } from "./bundle.js";
 import { observed } from "./sched-helpers.js";
@@ -560,3 +562,92 @@ test("timeout's deadline route: a run whose first scheduler effect is timeout's 
     }
   }
 });
+
+test("timeout's deadline route: the scheduler's first invocation (R8) answers as its FAST_PATH would at the site — the scheduler installed again inside its scope or listed twice, only inside main, a nested scheduler in main or in a task (a tie with the outer world's timers on one clock), a clock or state inside it, timeout in a handler's code — the same events, outcome, log and traceback as the timer task, with and without sites", () => {
+  const events: string[] = [];
+  const slow = fn(function* slow(ms: number) {
+    try {
+      yield* tell(`slow ${ms} in task ${(yield* getTaskInfo()).id}`);
+      yield* delay(ms);
+      return ms;
+    } finally {
+      events.push(`slow ${ms} finally`);
+    }
+  });
+  const first = fn(function* first(work: number, limit: number) {
+    try {
+      return yield* timeout(slow(work), limit);
+    } finally {
+      events.push(`after ${(yield* getTaskInfo()).id}`);
+    }
+  });
+  const tick = fn(function* tick(ms: number) {
+    yield* delay(ms);
+    events.push(`tick ${ms}`);
+    return ms;
+  });
+  const inTask = (p: unknown, limit: number) =>
+    fn(function* outer() {
+      const a = yield* spawn(tick(limit));
+      const b = yield* spawn(p as never);
+      try {
+        return [yield* wait(a), yield* wait(b)];
+      } catch (e) {
+        return String(e);
+      }
+    })();
+  const ask = handle(State0, function* (_e, k) {
+    return yield* resume(k, yield* first(1, 200));
+  });
+  const cases: [string, (w: number, l: number) => unknown, () => Handler[]][] = [
+    [
+      "reinstalled",
+      (w, l) => withHandler(scheduler, first(w, l)),
+      () => [writer, scheduler, simulatedTime()],
+    ],
+    ["listed twice", (w, l) => first(w, l), () => [writer, scheduler, scheduler, simulatedTime()]],
+    ["only in main", (w, l) => withHandler(scheduler, first(w, l)), () => [writer, simulatedTime()]],
+    [
+      "clock inside",
+      (w, l) => withHandler(simulatedTime({ start: 9 }), first(w, l)),
+      () => [writer, scheduler, simulatedTime()],
+    ],
+    ["state inside", (w, l) => withHandler(state, first(w, l)), () => [writer, scheduler, simulatedTime()]],
+    [
+      "nested in main",
+      (w, l) => withHandler(createScheduler(), first(w, l)),
+      () => [writer, scheduler, simulatedTime()],
+    ],
+    [
+      "nested in a task",
+      (w, l) => inTask(withHandler(createScheduler(), first(w, l)), l),
+      () => [writer, scheduler, simulatedTime()],
+    ],
+    ["in a handler's code", () => new State0(), () => [writer, scheduler, simulatedTime(), ask as Handler]],
+  ];
+  for (const [name, mk, handlers] of cases) {
+    for (const sites of [false, true]) {
+      for (const [work, limit] of [
+        [1, 200],
+        [300, 5],
+        [5, 5],
+      ] as const) {
+        const go = (on: boolean) =>
+          route(on, () => {
+            events.length = 0;
+            const r = run(mk(work, limit) as never, { handlers: handlers(), trace: { sites } });
+            return observed([...events], r);
+          });
+        const a = go(false);
+        const b = go(true);
+        assert.deepEqual([name, a.armed, b.armed], [name, 0, 1]);
+        assert.deepEqual(b.out, a.out, `${name}, sites ${sites}, ${work} in ${limit} ms`);
+      }
+    }
+  }
+});
+
+/** An effect of the test's own, whose handler calls timeout (the run's first scheduler effect). */
+class State0 extends Effect<unknown> {
+  declare readonly _tag: "State0";
+}
