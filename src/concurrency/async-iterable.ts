@@ -38,7 +38,7 @@ import {
 } from "./channel.js";
 import { asyncIteratorOf, closeIterator, forEachAsyncPool, iterResult } from "./async-pool.js";
 import { concurrencyOption, optionsObject, programFunction } from "./check.js";
-import type { SchedulerRow } from "./row.js";
+import type { NotAGeneratorFunction, SchedulerRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
 /**
@@ -163,7 +163,10 @@ export interface ForEachAsyncOptions {
  */
 export function forEachAsync<T, P extends AnyProgramLike>(
   iterable: AsyncIterable<T>,
-  f: (item: T) => P,
+  f: (
+    item: T,
+  ) => P &
+    NoInfer<NotAGeneratorFunction<P, "forEachAsync", "forEachAsync(lines, fn(function* one(line) { ... }))">>,
 ): Program<undefined, EffectsOf<P> | SchedulerRow>;
 /**
  * (With options: the tasks are in the row, as all's, for run's TaskResultError check — typed with an
@@ -171,7 +174,10 @@ export function forEachAsync<T, P extends AnyProgramLike>(
  */
 export function forEachAsync<T, P extends AnyProgramLike>(
   iterable: AsyncIterable<T>,
-  f: (item: T) => P,
+  f: (
+    item: T,
+  ) => P &
+    NoInfer<NotAGeneratorFunction<P, "forEachAsync", "forEachAsync(lines, fn(function* one(line) { ... }))">>,
   options?: ForEachAsyncOptions,
 ): Program<undefined, EffectsOf<P> | SchedulerRow | Spawn<unknown, EffectsOf<P>>>;
 export function forEachAsync(

@@ -26,7 +26,7 @@ import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
 import { type Channel, type ChannelExpectedError, checkChannel, type Received, receive } from "./channel.js";
 import { milliseconds, optionsObject, programFunction } from "./check.js";
 import { cancelOwned } from "./pool.js";
-import type { SchedulerRow, TasksRow, TimedRow } from "./row.js";
+import type { NotAGeneratorFunction, SchedulerRow, TasksRow, TimedRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
 /** Options of `forEachLatest(ch, f, options)`. */
@@ -134,7 +134,12 @@ const forEachLatestProgram = fn(
  */
 export function forEachLatest<T, P extends AnyProgramLike>(
   ch: Channel<T> | ChannelExpectedError<T>,
-  f: (value: T) => P,
+  f: (
+    value: T,
+  ) => P &
+    NoInfer<
+      NotAGeneratorFunction<P, "forEachLatest", "forEachLatest(queries, fn(function* search(query) { ... }))">
+    >,
 ): Program<undefined, EffectsOf<P> | SchedulerRow | TasksRow<[P]>>;
 /**
  * (With options: `debounce` needs a clock, so its row holds `Delay`. Optional here too, so that a
@@ -142,7 +147,12 @@ export function forEachLatest<T, P extends AnyProgramLike>(
  */
 export function forEachLatest<T, P extends AnyProgramLike>(
   ch: Channel<T> | ChannelExpectedError<T>,
-  f: (value: T) => P,
+  f: (
+    value: T,
+  ) => P &
+    NoInfer<
+      NotAGeneratorFunction<P, "forEachLatest", "forEachLatest(queries, fn(function* search(query) { ... }))">
+    >,
   options?: ForEachLatestOptions,
 ): Program<undefined, EffectsOf<P> | TimedRow | TasksRow<[P]>>;
 export function forEachLatest(

@@ -43,15 +43,18 @@ export type NotAProgram = {
 export type ArrayExpectedError<Fix extends string> = { readonly [K in `doeff: ${Fix}`]: never };
 
 /**
- * A compile error for a bare `function*` (or `async function*`) given as forEach's function: its
- * calls make raw generator objects, not programs (none of doeff's program types is a Generator).
- * `unknown` for a function that makes programs, such as `fn(function* one(item) { … })`.
+ * A compile error for a bare `function*` (or `async function*`) given as the function of forEach,
+ * forEachAsync or forEachLatest (`Where`; `Example` is that call written with fn): its calls make
+ * raw generator objects, not programs (none of doeff's program types is a Generator). `unknown` for
+ * a function that makes programs, such as `fn(function* one(item) { ... })`.
  */
-export type NotAGeneratorFunction<P> = P extends
-  | Generator<unknown, unknown, unknown>
-  | AsyncGenerator<unknown, unknown, unknown>
+export type NotAGeneratorFunction<
+  P,
+  Where extends string = "forEach",
+  Example extends string = "forEach(files, fn(function* one(file) { ... }))",
+> = P extends Generator<unknown, unknown, unknown> | AsyncGenerator<unknown, unknown, unknown>
   ? {
-      readonly "doeff: forEach's function is a generator function: wrap it with fn, e.g. forEach(files, fn(function* one(file) { ... }))": never;
+      readonly [K in `doeff: ${Where}'s function is a generator function: wrap it with fn, e.g. ${Example}`]: never;
     }
   : unknown;
 

@@ -19,6 +19,7 @@ import {
   fn,
   forEach,
   forEachAsync,
+  forEachLatest,
   get,
   program,
   pure,
@@ -217,6 +218,64 @@ forEachAsync(lines, (line) => tell(line), maybeOptions);
 forEachAsync(lines, (line) => tell(line), { concurrency: "4" });
 // @ts-expect-error -- the only option is concurrency
 forEachAsync(lines, (line) => tell(line), { limit: 4 });
+
+// a bare generator function as forEachAsync's or forEachLatest's function: the same compile error
+// at the call, with or without options, saying to wrap it with fn
+// @ts-expect-error -- forEachAsync's function is a generator function: wrap it with fn
+forEachAsync(lines, function* (line: string) {
+  yield* tell(line);
+});
+forEachAsync(
+  lines,
+  // @ts-expect-error -- ... with options too
+  function* (line: string) {
+    yield* tell(line);
+  },
+  { concurrency: 2 },
+);
+// @ts-expect-error -- an async generator function (its AsyncGenerator is no program either)
+forEachAsync(lines, async function* (line: string) {
+  yield line;
+});
+declare const queryChannel: Channel<string>;
+// @ts-expect-error -- forEachLatest's function is a generator function: wrap it with fn
+forEachLatest(queryChannel, function* (q: string) {
+  yield* tell(q);
+});
+forEachLatest(
+  queryChannel,
+  // @ts-expect-error -- ... with options too
+  function* (q: string) {
+    yield* tell(q);
+  },
+  { debounce: 200 },
+);
+// ... which fn fixes (typed as the generator's program), as does a plain function returning one
+const eachLineFn = forEachAsync(
+  lines,
+  fn(function* one(line: string) {
+    yield* tell(line);
+  }),
+);
+expectType<Equal<typeof eachLineFn, Program<undefined, Tell | SchedulerRow>>>();
+const eachLineFnConc = forEachAsync(
+  lines,
+  fn(function* one(line: string) {
+    yield* tell(line);
+  }),
+  { concurrency: 2 },
+);
+expectType<Equal<typeof eachLineFnConc, Program<undefined, Tell | SchedulerRow | Spawn<unknown, Tell>>>>();
+const latestFn = forEachLatest(
+  queryChannel,
+  fn(function* search(q: string) {
+    yield* tell(q);
+    return q.length;
+  }),
+);
+expectType<Equal<EffectsOf<typeof latestFn>, Tell | SchedulerRow | Spawn<number, Tell>>>();
+const latestPlain = forEachLatest(queryChannel, (q) => tell(q), { debounce: 200 });
+void latestPlain;
 
 // concurrencyLimited: the program's result; its row and the scheduler's (a waiter waits on a promise)
 const inFlight = concurrencyLimiter({ limit: 2 });
