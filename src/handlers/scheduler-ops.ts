@@ -55,7 +55,7 @@ import {
 import { cancelOther, cancellingError, finalizing } from "./scheduler-finalize.js";
 import { pickNext } from "./scheduler-idle.js";
 import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
-import { AwaitLink, awaited, externalCell, newExternal, newPromise } from "./scheduler-promise.js";
+import { AwaitLink, awaited, externalCell, newExternal, newPromise, settleable } from "./scheduler-promise.js";
 import { cellOf, TaskDone, TaskRec, taskInfo, Wrapped } from "./scheduler-task.js";
 import { addWaiterOf, settle } from "./scheduler-waiters.js";
 import type { World } from "./scheduler-world.js";
@@ -119,7 +119,9 @@ function* awaitAlone(w: World, cur: TaskRec, k: Continuation, r: unknown): Gener
   w.block(cur, k);
   // The outcome comes back as a value, never thrown into this handler frame: a rejection is first
   // thrown at the task's perform site (contThrow), so its traceback is the general path's.
-  const o = (yield* asyncEscape(() => Promise.resolve(r).then(settledOk, settledErr))) as Settled;
+  const f = () => Promise.resolve(r).then(settledOk, settledErr);
+  // (an abort abandons this await: runAsync's option settle may wait for it)
+  const o = (yield* asyncEscape(w.ctx.signal === null ? f : settleable(w, f))) as Settled;
   return o.ok ? cont(cur, k, o.value) : contThrow(cur, k, o.value);
 }
 
