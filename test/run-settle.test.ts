@@ -1,6 +1,8 @@
 /**
  * runAsync's option settle: the promises of awaitPromise calls that cancellation abandoned (the
- * run's signal aborted, main ended) are waited for, up to `settle` ms, before runAsync resolves.
+ * run's signal aborted, main ended, a timeout) are waited for, up to `settle` ms, before runAsync
+ * resolves. The awaits are on both paths: awaited alone / at the site (the driver awaits the
+ * promise itself) and the general one (an external cell), tasks 1 and 8 below.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -179,7 +181,7 @@ table("run option settle", [
     call: () => d.run(p1, any({ settle: 100 })),
     where: "throws",
     cls: TypeError,
-    msg: /^run option settle is for runAsync only: run is synchronous and cannot wait for promises; use runAsync\(program, \{ settle \}\) or remove the option$/,
+    msg: /^run option settle is for runAsync only \(run cannot wait\): use runAsync or remove it$/,
   },
   {
     label: "run(p, { settle: 0 })",
@@ -233,7 +235,11 @@ table("run option settle", [
 ] satisfies Row[]);
 
 test("settle: a bad value names what it got", async () => {
-  for (const [v, shown] of [[-1, "-1"], [Infinity, "Infinity"], ["100", '"100"']] as const)
+  for (const [v, shown] of [
+    [-1, "-1"],
+    [Infinity, "Infinity"],
+    ["100", '"100"'],
+  ] as const)
     await assert.rejects(d.runAsync(p1, any({ settle: v })), {
       name: "TypeError",
       message: `run option settle must be a non-negative finite number of milliseconds (0: do not wait), got ${shown}`,
@@ -243,6 +249,7 @@ test("settle: a bad value names what it got", async () => {
 test("settle: an unknown option's message lists settle", () => {
   assert.throws(() => d.run(p1, any({ setle: 5 })), {
     name: "TypeError",
-    message: 'unknown run option "setle"; the options are handlers, env, store, trace, signal, onWarning and settle',
+    message:
+      'unknown run option "setle"; the options are handlers, env, store, trace, signal, onWarning and settle',
   });
 });

@@ -5,6 +5,7 @@
  * main (R9) run finally blocks: that is scheduler-finalize.ts. The switch itself is made by the
  * handler (scheduler.ts).
  */
+import { track } from "../run/settle.js";
 import {
   AwaitPromise,
   Cancel,
@@ -55,7 +56,7 @@ import {
 import { cancelOther, cancellingError, finalizing } from "./scheduler-finalize.js";
 import { pickNext } from "./scheduler-idle.js";
 import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
-import { AwaitLink, awaited, externalCell, newExternal, newPromise, settleable } from "./scheduler-promise.js";
+import { AwaitLink, awaited, externalCell, newExternal, newPromise } from "./scheduler-promise.js";
 import { cellOf, TaskDone, TaskRec, taskInfo, Wrapped } from "./scheduler-task.js";
 import { addWaiterOf, settle } from "./scheduler-waiters.js";
 import type { World } from "./scheduler-world.js";
@@ -119,9 +120,7 @@ function* awaitAlone(w: World, cur: TaskRec, k: Continuation, r: unknown): Gener
   w.block(cur, k);
   // The outcome comes back as a value, never thrown into this handler frame: a rejection is first
   // thrown at the task's perform site (contThrow), so its traceback is the general path's.
-  const f = () => Promise.resolve(r).then(settledOk, settledErr);
-  // (an abort abandons this await: runAsync's option settle may wait for it)
-  const o = (yield* asyncEscape(w.ctx.signal === null ? f : settleable(w, f))) as Settled;
+  const o = (yield* asyncEscape(() => Promise.resolve(r).then(settledOk, settledErr))) as Settled;
   return o.ok ? cont(cur, k, o.value) : contThrow(cur, k, o.value);
 }
 
@@ -143,7 +142,10 @@ export function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>)
   const r = thunk.length === 0 ? (thunk as () => unknown)() : thunk(signalOf(w, cur));
   // A program in place of a promise (`awaitPromise(() => fetchUser(1))` with fetchUser a doeff fn)
   // would be the answer itself, never run: thrown at the perform site instead, as a thunk's throw.
-  if (!(r instanceof Promise)) {
+  if (r instanceof Promise) {
+    // (runAsync's option settle: the run's result waits for the promises its cancellations abandon)
+    if (w.settling !== null) track(w.settling, r);
+  } else {
     const generator = Object.prototype.toString.call(r) === "[object Generator]";
     if (generator || isProgramLike(r))
       throw new TypeError(

@@ -17,7 +17,6 @@ import { PromiseAlreadyCompletedError } from "../errors.js";
 import { PromiseCell } from "./scheduler-cell.js";
 import type { TaskRec } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
-import { SETTLING, type Settling } from "../run/settle.js";
 
 /** Per-run counter for external promise ids (unique per run across scheduler worlds). */
 const EXT_IDS = Symbol("doeff.scheduler.extIds");
@@ -87,15 +86,7 @@ export class AwaitLink {
 export function awaited(a: AwaitLink, ok: boolean, value: unknown): void {
   const t = a.t;
   const cell = a.cell;
-  if (t === null || cell === null) {
-    // abandoned: runAsync's option settle may be waiting for it (counted by abandonAwait)
-    const s = ABANDONED.get(a);
-    if (s !== undefined) {
-      ABANDONED.delete(a);
-      if (--s.n === 0 && s.done !== null) s.done();
-    }
-    return;
-  }
+  if (t === null || cell === null) return;
   a.t = null;
   a.cell = null;
   if (t.awaiting === a) t.awaiting = null;
@@ -123,29 +114,7 @@ export function abandonAwait(w: World, t: TaskRec): void {
     c.external = false;
     w.pendingExternal--;
   }
-  // its promise has not settled (`awaited` cuts the link first): with runAsync's option settle, the
-  // run's result waits for it (run/settle.ts)
-  if (c !== null && !c.requested) {
-    const s = w.ctx.user.get(SETTLING) as Settling | undefined;
-    if (s !== undefined) {
-      s.n++;
-      ABANDONED.set(a, s);
-    }
-  }
 }
-
-/**
- * An awaitPromise's thunk that the driver awaits itself (awaitAlone, awaitAtSite) in a run with a
- * signal: with runAsync's option settle, an abort that abandons it is counted (run.ts Waker).
- */
-export function settleable<F extends object>(w: World, thunk: F): F {
-  const s = w.ctx.user.get(SETTLING) as Settling | undefined;
-  if (s !== undefined) s.thunks.add(thunk);
-  return thunk;
-}
-
-/** Abandoned awaits counted for runAsync's option settle, with the count to lower when they settle. */
-const ABANDONED = new WeakMap<AwaitLink, Settling>();
 
 /** Settles when an external completion is queued (at once if one is): R6 (3)'s idle wait. */
 export function nextExternal(w: World): Promise<void> {

@@ -57,7 +57,7 @@ import {
 } from "./scheduler-cell.js";
 import { finalizing } from "./scheduler-finalize.js";
 import { gatherValues, mergeLog } from "./scheduler-outcome.js";
-import { newExternal, newPromise, nextExternal, settleable } from "./scheduler-promise.js";
+import { newExternal, newPromise, nextExternal } from "./scheduler-promise.js";
 import { cellOf, mine, ownedCells, TaskRec, taskInfo, Wrapped } from "./scheduler-task.js";
 import { addWaiterOf, settle } from "./scheduler-waiters.js";
 import type { World } from "./scheduler-world.js";
@@ -265,7 +265,7 @@ export function awaitAtSite(w: World, effect: AwaitPromise<unknown>): unknown {
     // (a thunk that aborted the run itself: handed back as the abort begins, at once)
     return signal
       ? awaitAnswer(
-          settleable(w, () => r),
+          () => r,
           (m) => handBackTo(w, m, r),
         )
       : awaitAnswer(() => r);

@@ -140,11 +140,6 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
       `run option onWarning must be a function (error, { where, status }) => void, got ${describe(o.onWarning)}`,
     );
   }
-  const settle = o.settle;
-  if (settle !== undefined && !(typeof settle === "number" && settle >= 0 && settle < Infinity))
-    throw new TypeError(
-      `run option settle must be a non-negative finite number of milliseconds (0: do not wait), got ${describe(settle)}`,
-    );
   if (o.signal !== undefined && !isAbortSignal(o.signal)) {
     throw new TypeError(
       `run option signal must be an AbortSignal (e.g. controller.signal of a new AbortController(), or AbortSignal.timeout(ms)), got ${describe(o.signal)}`,

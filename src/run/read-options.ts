@@ -10,7 +10,15 @@
 import { describe } from "../vm/brand.js";
 
 /** The run options' names (options.ts RunOptions). */
-export const OPTIONS: readonly string[] = ["handlers", "env", "store", "trace", "signal", "onWarning", "settle"];
+export const OPTIONS: readonly string[] = [
+  "handlers",
+  "env",
+  "store",
+  "trace",
+  "signal",
+  "onWarning",
+  "settle",
+];
 /** The trace option's names (options.ts TraceOptions). */
 export const TRACE_OPTIONS: readonly string[] = ["steps", "sites"];
 

@@ -24,7 +24,7 @@ import { checkOptions, type RunOptions } from "./options.js";
 import { readOptions } from "./read-options.js";
 import { RunResult } from "./result.js";
 import { running } from "./running.js";
-import { SETTLING, type Settling, settled } from "./settle.js";
+import { checkSettle, SETTLING, type Settling, settled } from "./settle.js";
 import { listen, listenShared, type SharedSignal } from "./signal.js";
 import type { EnvPatch } from "../effects/env-types.js";
 import type {
@@ -243,7 +243,7 @@ export function run(program: unknown, given?: unknown): RunResult<unknown> {
   checkOptions(options);
   if (options?.settle !== undefined)
     throw new TypeError(
-      "run option settle is for runAsync only: run is synchronous and cannot wait for promises; use runAsync(program, { settle }) or remove the option",
+      "run option settle is for runAsync only (run cannot wait): use runAsync or remove it",
     );
   const { m, ctx } = start(program, options, "sync");
   slice(m, {}, Infinity);
@@ -270,6 +270,7 @@ export function runAsync(program: unknown, given?: unknown): Promise<RunResult<u
     checkProgram(program, "runAsync");
     const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
     checkOptions(options);
+    checkSettle(options?.settle);
     const r = driveAsync(program, options);
     return r instanceof RunResult ? Promise.resolve(r) : r;
   } catch (e) {
@@ -293,7 +294,8 @@ export function driveAsync(
   const { m, ctx } = start(program, options, "async", shared, listenShared);
   const ms = options?.settle;
   let s: Settling | null = null;
-  if (ms !== undefined && ms > 0) ctx.user.set(SETTLING, (s = { n: 0, done: null, thunks: new WeakSet() }));
+  // (before the first step: a scheduler's world reads it when made, scheduler-world.ts)
+  if (ms) ctx.user.set(SETTLING, (s = { n: 0, done: null }));
   // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
   const id = {};
   const st = slice(m, id, 16);
@@ -363,13 +365,6 @@ function drive(m: Machine, ctx: RunContextImpl, id: object, st: number): Promise
 
 /** (steps' answer when an abort woke the run during its await: another loop goes on) */
 const STALE = null;
-/** A loop whose await an abort abandoned: its promise settled (what settle.ts waits for). */
-function stale(ctx: RunContextImpl, w: Waker): typeof STALE {
-  const s = ctx.user.get(SETTLING) as Settling | undefined;
-  if (w.counted && s !== undefined && --s.n === 0 && s.done !== null) s.done();
-  return STALE;
-}
-
 /** (the st a woken loop starts with: the await it replaces was abandoned) */
 const ST_WOKEN = -1;
 
@@ -377,10 +372,6 @@ const ST_WOKEN = -1;
 class Waker {
   /** the current loop (a loop whose await an abort abandoned is not) */
   declare loop: number;
-  /** the thunk the current loop awaits (its await is what an abort abandons: settle.ts) */
-  declare thunk: object;
-  /** the abandoned await was counted on the run's Settling (stale lowers the count then) */
-  declare counted: boolean;
   declare readonly wake: () => void;
   constructor(
     readonly m: Machine,
@@ -390,20 +381,11 @@ class Waker {
     readonly reject: (e: unknown) => void,
   ) {
     this.loop = 0;
-    this.thunk = Waker;
-    this.counted = false;
     // the signal aborted while the loop awaited: the loop is abandoned where it waits (as the
     // promise raced against the thunk's was resolved) and a new one goes on in a microtask
     this.wake = () => {
       m.wakeOnAbort = null;
       this.loop++;
-      // the promise the loop awaits is abandoned (awaitPromise awaited alone, or at its site):
-      // with runAsync's option settle, the result waits for it too (settle.ts; `steps` lowers it)
-      const s = ctx.user.get(SETTLING) as Settling | undefined;
-      if (s !== undefined && s.thunks.has(this.thunk)) {
-        s.n++;
-        this.counted = true;
-      }
       queueMicrotask(() => this.go(ST_WOKEN));
     };
   }
@@ -441,21 +423,18 @@ async function steps(
       // (while an aborted run is being finalized, an asyncEscape of a finally block is awaited to
       // its end: nothing wakes it)
       const loop = w === null || m.abortState !== 0 ? -1 : w.loop;
-      if (loop >= 0) {
-        m.wakeOnAbort = w!.wake;
-        w!.thunk = thunk;
-      }
+      if (loop >= 0) m.wakeOnAbort = w!.wake;
       try {
         const v = await thunk();
         if (loop >= 0) {
-          if (w!.loop !== loop) return stale(ctx, w!);
+          if (w!.loop !== loop) return STALE;
           m.wakeOnAbort = null;
           m.beforeAbort = null; // (the site's wait is over: site-answers.ts handBack)
         }
         if (m.abortState !== 1) deliver(m, v); // else: abandoned, the next run() begins the abort
       } catch (e) {
         if (loop >= 0) {
-          if (w!.loop !== loop) return stale(ctx, w!);
+          if (w!.loop !== loop) return STALE;
           m.wakeOnAbort = null;
           m.beforeAbort = null;
         }

@@ -1,37 +1,55 @@
 /**
- * The run option `settle` (runAsync only): the promises of awaitPromise calls that cancellation
- * abandoned (scheduler-promise.ts abandonAwait) may still be running — a write stream still opening
- * its file — and cleanup done after runAsync would race them. The scheduler counts them on the run
- * (a counter in the run context's `user` map, present only when `settle` > 0, so a run without it
- * pays nothing); runAsync's result waits until the count is 0 or `settle` ms have passed.
- * A counter, not a list of promises: a long run (a server) whose timeouts abandon awaits keeps
- * nothing per settled one; the abandoned promise's own reactions (awaitExternal) already handle
- * its rejection, so none is unhandled.
+ * The run option `settle` (runAsync only). A task cancelled while it waits in awaitPromise — the
+ * run's abort, main's end (R9), a timeout or a cancel — is finalized at once, but the promise its
+ * thunk returned may still be running (a write stream still opening its file): cleanup done after
+ * runAsync would race it. With `settle`, the scheduler counts the run's awaitPromise promises until
+ * each settles (scheduler-ops.ts callThunk), and runAsync's result waits until none is pending or
+ * `settle` ms have passed. Once the run's outcome is decided no await can end but by its promise
+ * settling, so those still pending then are exactly the abandoned ones.
+ * A count, not a list: a long run keeps nothing per settled promise. Their outcomes are ignored,
+ * a rejection included (handled here: never unhandled, never a warning).
  */
+import { describe } from "../vm/brand.js";
 
-/** The key of the run's Settling in RunContext.user. */
+/**
+ * The option's value: a TypeError unless a non-negative finite number. Checked by runAsync only
+ * (run refuses the option whatever its value), so that run's bundle does not hold this.
+ */
+export function checkSettle(ms: unknown): void {
+  if (ms !== undefined && !(typeof ms === "number" && ms >= 0 && ms < Infinity))
+    throw new TypeError(
+      `run option settle must be a non-negative finite number of milliseconds (0: do not wait), got ${describe(ms)}`,
+    );
+}
+
+/** The key of the run's Settling in RunContext.user (present only when `settle` > 0). */
 export const SETTLING: unique symbol = Symbol("doeff.settle");
 
-/** The abandoned awaits still pending, and who waits for the count to reach 0. */
+/** The run's awaitPromise promises still pending, and who waits for the count to reach 0. */
 export interface Settling {
   n: number;
   done: (() => void) | null;
-  /**
-   * The thunks of the driver's awaits that are an awaitPromise's (awaited alone or at its site:
-   * scheduler-promise.ts settleable): an abort that abandons the driver's await of one counts it
-   * (run.ts Waker). Not the scheduler's idle wait, which never settles once the run is over.
-   */
-  thunks: WeakSet<object>;
 }
 
-/** `r` once the abandoned awaits counted on `s` settled, or `ms` passed (whichever comes first). */
+/**
+ * Count `r` (an awaitPromise thunk's promise) until it settles. (A thenable that is no Promise is
+ * not counted: calling its `then` a second time might start its work again.)
+ */
+export function track(s: Settling, r: Promise<unknown>): void {
+  s.n++;
+  const end = (): void => {
+    if (--s.n === 0 && s.done !== null) s.done();
+  };
+  r.then(end, end);
+}
+
+/** `r` once the promises counted on `s` settled, or `ms` passed (whichever comes first). */
 export function settled<R>(r: R | Promise<R>, s: Settling, ms: number): Promise<R> {
   return Promise.resolve(r).then((v) => {
     if (s.n === 0) return v;
     return new Promise<R>((resolve) => {
       const timer = setTimeout(end, ms);
       function end(): void {
-        s.done = null;
         clearTimeout(timer);
         resolve(v);
       }
