@@ -269,7 +269,7 @@ test("run option onWarning: anything but a function is a TypeError naming it and
   assert.throws(() => run(main, { onWarnings: () => {} } as never), {
     name: "TypeError",
     message:
-      'unknown run option "onWarnings"; the options are handlers, env, store, trace, signal and onWarning',
+      'unknown run option "onWarnings"; the options are handlers, env, store, trace, signal, onWarning and settle',
   });
   assert.equal(run(main, { onWarning: undefined as never }).value, 1); // (as for an absent option)
   // a run without warnings never calls it

@@ -136,7 +136,7 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "inline-handler": [/MissingHandlerError<Get<number>>/, new RegExp(escapeRegExp(FIX))],
   // a misspelled option (the excess-property check is off while the options' keys are inferred)
   "unknown-option": [
-    /'stor' is not a run option; the options are handlers, env, store, trace, signal and onWarning/,
+    /'stor' is not a run option; the options are handlers, env, store, trace, signal, onWarning and settle/,
   ],
   "fieldless-run": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "fieldless-handle": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],

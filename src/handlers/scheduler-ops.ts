@@ -5,6 +5,7 @@
  * main (R9) run finally blocks: that is scheduler-finalize.ts. The switch itself is made by the
  * handler (scheduler.ts).
  */
+import { track } from "../run/settle.js";
 import {
   AwaitPromise,
   Cancel,
@@ -141,7 +142,10 @@ export function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>)
   const r = thunk.length === 0 ? (thunk as () => unknown)() : thunk(signalOf(w, cur));
   // A program in place of a promise (`awaitPromise(() => fetchUser(1))` with fetchUser a doeff fn)
   // would be the answer itself, never run: thrown at the perform site instead, as a thunk's throw.
-  if (!(r instanceof Promise)) {
+  if (r instanceof Promise) {
+    // (runAsync's option settle: the run's result waits for the promises its cancellations abandon)
+    if (w.settling !== null) track(w.settling, r);
+  } else {
     const generator = Object.prototype.toString.call(r) === "[object Generator]";
     if (generator || isProgramLike(r))
       throw new TypeError(

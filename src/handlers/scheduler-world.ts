@@ -11,6 +11,7 @@
  * what a decided wait answers (scheduler-outcome.ts), promises and the queueing of external
  * completions (scheduler-promise.ts), cancellation's bookkeeping (scheduler-cancel.ts).
  */
+import { SETTLING, type Settling } from "../run/settle.js";
 import { keepFast } from "../effects/keep-fast.js";
 import type { IdleSource, PromiseHandle } from "../effects/scheduler.js";
 import {
@@ -73,6 +74,8 @@ export const OPEN: unique symbol = Symbol("doeff.scheduler.openWorlds");
 
 export class World {
   declare readonly ctx: RunContext;
+  /** runAsync's option settle: the run's awaitPromise promises counted until they settle (or null) */
+  declare readonly settling: Settling | null;
   declare readonly main: TaskRec;
   declare current: TaskRec;
   nextId = 1;
@@ -177,6 +180,7 @@ export class World {
 
   constructor(ctx: RunContext, self: Handler | null = null) {
     this.ctx = ctx;
+    this.settling = (ctx.user.get(SETTLING) as Settling | undefined) ?? null;
     this.self = self;
     this.main = new TaskRec(this, 0, 0, ctx.current);
     this.main.run = RUNNING;

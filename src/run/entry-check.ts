@@ -141,4 +141,4 @@ export type RunOptionsOf<
  * string type, so that TypeScript prints the whole message as what the value is not assignable to.
  */
 export type UnknownRunOptionError<Key> =
-  `doeff: '${Key & string}' is not a run option; the options are handlers, env, store, trace, signal and onWarning`;
+  `doeff: '${Key & string}' is not a run option; the options are handlers, env, store, trace, signal, onWarning and settle`;

@@ -91,6 +91,24 @@ export interface RunOptions {
    * ```
    */
   onWarning?: WarningHook;
+  /**
+   * `runAsync` only (`run` cannot wait: a TypeError). Milliseconds, a non-negative finite number;
+   * 0 (the default): do not wait. When a run is aborted by its signal, or main ends while tasks still
+   * wait in `awaitPromise`, those tasks are cancelled — their thunk's signal aborted, their finally
+   * blocks run — but the promise a thunk returned may still be running (a write stream still
+   * opening its file). With `settle`, once the run's outcome is decided and every finally block
+   * ran, `runAsync` waits up to `settle` ms for the promises of the awaitPromise calls that
+   * cancellation abandoned in this run, then resolves with the same result. Their outcomes are
+   * ignored (a rejection is never unhandled, and no warning). It resolves at once when none is
+   * pending, and never waits longer than `settle`.
+   *
+   * @example
+   * ```ts
+   * const result = await runAsync(main(), { handlers: [scheduler, realTime], signal, settle: 2000 });
+   * await rm(tmpDir, { recursive: true }); // no write abandoned by the abort is still under way
+   * ```
+   */
+  settle?: number;
 }
 
 function isAbortSignal(x: unknown): x is AbortSignal {
@@ -113,7 +131,7 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
   for (const key of Object.keys(o)) {
     if (!OPTIONS.includes(key)) {
       throw new TypeError(
-        `unknown run option ${JSON.stringify(key)}; the options are handlers, env, store, trace, signal and onWarning`,
+        `unknown run option ${JSON.stringify(key)}; the options are handlers, env, store, trace, signal, onWarning and settle`,
       );
     }
   }

@@ -10,7 +10,15 @@
 import { describe } from "../vm/brand.js";
 
 /** The run options' names (options.ts RunOptions). */
-export const OPTIONS: readonly string[] = ["handlers", "env", "store", "trace", "signal", "onWarning"];
+export const OPTIONS: readonly string[] = [
+  "handlers",
+  "env",
+  "store",
+  "trace",
+  "signal",
+  "onWarning",
+  "settle",
+];
 /** The trace option's names (options.ts TraceOptions). */
 export const TRACE_OPTIONS: readonly string[] = ["steps", "sites"];
 
@@ -120,7 +128,7 @@ function define(out: Record<string, unknown>, k: string, v: unknown): void {
  * for checkOptions to reject with its usual message. Throws TypeError when reading throws.
  */
 export function readOptions(options: unknown): unknown {
-  const fix = "pass a plain options object { handlers, env, store, trace, signal, onWarning }";
+  const fix = "pass a plain options object { handlers, env, store, trace, signal, onWarning, settle }";
   if (options === null || typeof options !== "object") return options;
   if (attempt("run options", fix, () => Array.isArray(options))) return options;
   const o = copyObject("run options", options, fix, OPTIONS);

@@ -24,6 +24,7 @@ import { checkOptions, type RunOptions } from "./options.js";
 import { readOptions } from "./read-options.js";
 import { RunResult } from "./result.js";
 import { running } from "./running.js";
+import { checkSettle, SETTLING, type Settling, settled } from "./settle.js";
 import { listen, listenShared, type SharedSignal } from "./signal.js";
 import type { EnvPatch } from "../effects/env-types.js";
 import type {
@@ -240,6 +241,10 @@ export function run(program: unknown, given?: unknown): RunResult<unknown> {
   checkProgram(program, "run");
   const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
   checkOptions(options);
+  if (options?.settle !== undefined)
+    throw new TypeError(
+      "run option settle is for runAsync only (run cannot wait): use runAsync or remove it",
+    );
   const { m, ctx } = start(program, options, "sync");
   slice(m, {}, Infinity);
   return result(m, ctx);
@@ -265,6 +270,7 @@ export function runAsync(program: unknown, given?: unknown): Promise<RunResult<u
     checkProgram(program, "runAsync");
     const options = readOptions(given); // read once; a throwing read is a TypeError (§8.1)
     checkOptions(options);
+    checkSettle(options?.settle);
     const r = driveAsync(program, options);
     return r instanceof RunResult ? Promise.resolve(r) : r;
   } catch (e) {
@@ -286,10 +292,15 @@ export function driveAsync(
 ): RunResult<unknown> | Promise<RunResult<unknown>> {
   // (runs in flight at once share one listener on a signal they share: signal.ts listenShared)
   const { m, ctx } = start(program, options, "async", shared, listenShared);
+  const ms = options?.settle;
+  let s: Settling | null = null;
+  // (before the first step: a scheduler's world reads it when made, scheduler-world.ts)
+  if (ms) ctx.user.set(SETTLING, (s = { n: 0, done: null }));
   // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
   const id = {};
   const st = slice(m, id, 16);
-  return st === ST_DONE ? resultAsync(m, ctx) : drive(m, ctx, id, st);
+  const r = st === ST_DONE ? resultAsync(m, ctx) : drive(m, ctx, id, st);
+  return s === null ? r : settled(r, s, ms!);
 }
 
 /** The driver's outcome of an asyncEscape or an awaitAnswer that failed: thrown where it waited. */

@@ -32,7 +32,7 @@ export type TestRunOptionsOf<
  * type, so that TypeScript prints the whole message as what the value is not assignable to.
  */
 export type UnknownOptionError<Key> =
-  `doeff: '${Key & string}' is not an option of this helper; its options are handlers, env, store, trace, signal, onWarning (and only, for expectEffects)`;
+  `doeff: '${Key & string}' is not an option of this helper; its options are handlers, env, store, trace, signal, onWarning, settle (and only, for expectEffects)`;
 
 /**
  * `unknown` when every effect of P's row and of its env's lazy values (`Patch`: they run at their

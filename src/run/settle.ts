@@ -1,0 +1,59 @@
+/**
+ * The run option `settle` (runAsync only). A task cancelled while it waits in awaitPromise — the
+ * run's abort, main's end (R9), a timeout or a cancel — is finalized at once, but the promise its
+ * thunk returned may still be running (a write stream still opening its file): cleanup done after
+ * runAsync would race it. With `settle`, the scheduler counts the run's awaitPromise promises until
+ * each settles (scheduler-ops.ts callThunk), and runAsync's result waits until none is pending or
+ * `settle` ms have passed. Once the run's outcome is decided no await can end but by its promise
+ * settling, so those still pending then are exactly the abandoned ones.
+ * A count, not a list: a long run keeps nothing per settled promise. Their outcomes are ignored,
+ * a rejection included (handled here: never unhandled, never a warning).
+ */
+import { describe } from "../vm/brand.js";
+
+/**
+ * The option's value: a TypeError unless a non-negative finite number. Checked by runAsync only
+ * (run refuses the option whatever its value), so that run's bundle does not hold this.
+ */
+export function checkSettle(ms: unknown): void {
+  if (ms !== undefined && !(typeof ms === "number" && ms >= 0 && ms < Infinity))
+    throw new TypeError(
+      `run option settle must be a non-negative finite number of milliseconds (0: do not wait), got ${describe(ms)}`,
+    );
+}
+
+/** The key of the run's Settling in RunContext.user (present only when `settle` > 0). */
+export const SETTLING: unique symbol = Symbol("doeff.settle");
+
+/** The run's awaitPromise promises still pending, and who waits for the count to reach 0. */
+export interface Settling {
+  n: number;
+  done: (() => void) | null;
+}
+
+/**
+ * Count `r` (an awaitPromise thunk's promise) until it settles. (A thenable that is no Promise is
+ * not counted: calling its `then` a second time might start its work again.)
+ */
+export function track(s: Settling, r: Promise<unknown>): void {
+  s.n++;
+  const end = (): void => {
+    if (--s.n === 0 && s.done !== null) s.done();
+  };
+  r.then(end, end);
+}
+
+/** `r` once the promises counted on `s` settled, or `ms` passed (whichever comes first). */
+export function settled<R>(r: R | Promise<R>, s: Settling, ms: number): Promise<R> {
+  return Promise.resolve(r).then((v) => {
+    if (s.n === 0) return v;
+    return new Promise<R>((resolve) => {
+      const timer = setTimeout(end, ms);
+      function end(): void {
+        clearTimeout(timer);
+        resolve(v);
+      }
+      s.done = end;
+    });
+  });
+}
