@@ -5,7 +5,7 @@
  * main (R9) run finally blocks: that is scheduler-finalize.ts. The switch itself is made by the
  * handler (scheduler.ts).
  */
-import { track } from "../run/settle.js";
+import { track } from "../effects/settling.js";
 import {
   AwaitPromise,
   Cancel,

@@ -11,7 +11,7 @@
  * what a decided wait answers (scheduler-outcome.ts), promises and the queueing of external
  * completions (scheduler-promise.ts), cancellation's bookkeeping (scheduler-cancel.ts).
  */
-import { SETTLING, type Settling } from "../run/settle.js";
+import { SETTLING, type Settling } from "../effects/settling.js";
 import { keepFast } from "../effects/keep-fast.js";
 import type { IdleSource, PromiseHandle } from "../effects/scheduler.js";
 import {

@@ -10,6 +10,9 @@
  * a rejection included (handled here: never unhandled, never a warning).
  */
 import { describe } from "../vm/brand.js";
+import type { Settling } from "../effects/settling.js";
+
+export { SETTLING, type Settling, track } from "../effects/settling.js";
 
 /**
  * The option's value: a TypeError unless a non-negative finite number. Checked by runAsync only
@@ -20,27 +23,6 @@ export function checkSettle(ms: unknown): void {
     throw new TypeError(
       `run option settle must be a non-negative finite number of milliseconds (0: do not wait), got ${describe(ms)}`,
     );
-}
-
-/** The key of the run's Settling in RunContext.user (present only when `settle` > 0). */
-export const SETTLING: unique symbol = Symbol("doeff.settle");
-
-/** The run's awaitPromise promises still pending, and who waits for the count to reach 0. */
-export interface Settling {
-  n: number;
-  done: (() => void) | null;
-}
-
-/**
- * Count `r` (an awaitPromise thunk's promise) until it settles. (A thenable that is no Promise is
- * not counted: calling its `then` a second time might start its work again.)
- */
-export function track(s: Settling, r: Promise<unknown>): void {
-  s.n++;
-  const end = (): void => {
-    if (--s.n === 0 && s.done !== null) s.done();
-  };
-  r.then(end, end);
 }
 
 /** `r` once the promises counted on `s` settled, or `ms` passed (whichever comes first). */
