@@ -190,48 +190,23 @@ table("run option settle", [
     cls: TypeError,
     msg: /^run option settle is for runAsync only/,
   },
-  {
-    label: "runAsync(p, { settle: -1 })",
-    call: () => d.runAsync(p1, any({ settle: -1 })),
-    where: "rejects",
+  // a value that is not a non-negative finite number, each rejected in the same words
+  ...(
+    [
+      ["-1", -1],
+      ["Infinity", Infinity],
+      ["NaN", Number.NaN],
+      ["'100'", "100"],
+      ["null", null],
+      ["100n", 100n],
+    ] as const
+  ).map(([shown, v]) => ({
+    label: `runAsync(p, { settle: ${shown} })`,
+    call: () => d.runAsync(p1, any({ settle: v })),
+    where: "rejects" as const,
     cls: TypeError,
     msg: /^run option settle must be a non-negative finite number of milliseconds \(0: do not wait\), got /,
-  },
-  {
-    label: "runAsync(p, { settle: Infinity })",
-    call: () => d.runAsync(p1, any({ settle: Infinity })),
-    where: "rejects",
-    cls: TypeError,
-    msg: /^run option settle must be a non-negative finite number of milliseconds \(0: do not wait\), got /,
-  },
-  {
-    label: "runAsync(p, { settle: NaN })",
-    call: () => d.runAsync(p1, any({ settle: NaN })),
-    where: "rejects",
-    cls: TypeError,
-    msg: /^run option settle must be a non-negative finite number of milliseconds \(0: do not wait\), got /,
-  },
-  {
-    label: "runAsync(p, { settle: '100' })",
-    call: () => d.runAsync(p1, any({ settle: "100" })),
-    where: "rejects",
-    cls: TypeError,
-    msg: /^run option settle must be a non-negative finite number of milliseconds \(0: do not wait\), got /,
-  },
-  {
-    label: "runAsync(p, { settle: null })",
-    call: () => d.runAsync(p1, any({ settle: null })),
-    where: "rejects",
-    cls: TypeError,
-    msg: /^run option settle must be a non-negative finite number of milliseconds \(0: do not wait\), got /,
-  },
-  {
-    label: "runAsync(p, { settle: 100n })",
-    call: () => d.runAsync(p1, any({ settle: 100n })),
-    where: "rejects",
-    cls: TypeError,
-    msg: /^run option settle must be a non-negative finite number of milliseconds \(0: do not wait\), got /,
-  },
+  })),
 ] satisfies Row[]);
 
 test("settle: a bad value names what it got", async () => {

@@ -504,7 +504,11 @@ test("timeout's deadline route: a timeout whose createPromise a handler fails le
   assert.deepEqual(again, { out: 1, armed: 2 });
 });
 
-test("timeout's deadline route: a run whose first scheduler effect is timeout's (a request's deadline) takes it too — the scheduler's first invocation, R8, answers it — kept and expired, realTime under runAsync and simulatedTime under run, with and without sites: the same events, outcome, log and traceback as the timer task", async () => {
+/**
+ * The programs of the two "first scheduler effect is timeout's" tests: `first(work, limit)` times
+ * `slow(work)` out at `limit`, each recording its finally in `events` and its task in the log.
+ */
+function firstIsTimeout() {
   const events: string[] = [];
   const slow = fn(function* slow(ms: number) {
     try {
@@ -522,6 +526,11 @@ test("timeout's deadline route: a run whose first scheduler effect is timeout's 
       events.push(`after ${(yield* getTaskInfo()).id}`);
     }
   });
+  return { events, slow, first };
+}
+
+test("timeout's deadline route: a run whose first scheduler effect is timeout's (a request's deadline) takes it too — the scheduler's first invocation, R8, answers it — kept and expired, realTime under runAsync and simulatedTime under run, with and without sites: the same events, outcome, log and traceback as the timer task", async () => {
+  const { events, first } = firstIsTimeout();
   for (const sites of [false, true]) {
     for (const [work, limit] of [
       [1, 200],
@@ -564,23 +573,7 @@ test("timeout's deadline route: a run whose first scheduler effect is timeout's 
 });
 
 test("timeout's deadline route: the scheduler's first invocation (R8) answers as its FAST_PATH would at the site — the scheduler installed again inside its scope or listed twice, only inside main, a nested scheduler in main or in a task (a tie with the outer world's timers on one clock), a clock or state inside it, timeout in a handler's code — the same events, outcome, log and traceback as the timer task, with and without sites", () => {
-  const events: string[] = [];
-  const slow = fn(function* slow(ms: number) {
-    try {
-      yield* tell(`slow ${ms} in task ${(yield* getTaskInfo()).id}`);
-      yield* delay(ms);
-      return ms;
-    } finally {
-      events.push(`slow ${ms} finally`);
-    }
-  });
-  const first = fn(function* first(work: number, limit: number) {
-    try {
-      return yield* timeout(slow(work), limit);
-    } finally {
-      events.push(`after ${(yield* getTaskInfo()).id}`);
-    }
-  });
+  const { events, first } = firstIsTimeout();
   const tick = fn(function* tick(ms: number) {
     yield* delay(ms);
     events.push(`tick ${ms}`);
