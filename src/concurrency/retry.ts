@@ -87,8 +87,9 @@ export interface RetryOptions<E = unknown, R = void> {
    * object (a generator function not wrapped in `fn`) is a TypeError.
    * It cannot change what retry does; a throw, from it or from the program it returned, fails retry
    * as a throwing `delay` does (above). A cancel while that program runs stops retry (its `finally`
-   * blocks run); a `DeadlockError`, an `AsyncRequiredError` or the `TaskCancelledError` of a blocking
-   * call while being cancelled, met in it, passes through unchanged.
+   * blocks run); a `DeadlockError`, an `AsyncRequiredError`, the `TaskCancelledError` of a blocking
+   * call while being cancelled or the `signal.reason` an `abortable` in it throws, met in it, passes
+   * through unchanged.
    *
    * The row comes from `R`, onRetry's return type, inferred where `onRetry` is written in the
    * call: a `RetryOptions` built apart whose `onRetry` returns a program names it,
@@ -142,9 +143,13 @@ const retryGen = function* retry(
           try {
             yield at(site, hook);
           } catch (thrown) {
-            // (a cancel closes this frame with return(): no catch; the errors no attempt gets past
-            // are no failure of the hook's, and pass as they are)
-            if (hopeless(thrown)) throw thrown;
+            // (a cancel closes this frame with return(): no catch; the errors no attempt gets past,
+            // an abort reason among them, are no failure of the hook's, and pass as they are)
+            if (
+              hopeless(thrown) ||
+              isAbortReason(thrown, thrown === Object(thrown) ? null : ((yield getRunContext()) as RunContext))
+            )
+              throw thrown;
             throw optionThrew(`\`onRetry\` program (attempt ${attempt + 1})`, thrown, e);
           }
       }
