@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as d from "../src/index.js";
+import * as t from "../src/testing/index.js";
 import { any, type Row, table } from "./bad-input-helpers.js";
 
 const H = () => [d.scheduler, d.realTime];
@@ -247,6 +248,21 @@ table("run option settle", [
     where: "throws",
     cls: TypeError,
     msg: /^run option settle is for runAsync only \(run cannot wait\): use runAsync or remove it$/,
+  },
+  // (doeff/testing's synchronous helpers name their async twin, not runAsync)
+  {
+    label: "expectEffects(p, [], { settle: 100 })",
+    call: () => t.expectEffects(p1, [], any({ settle: 100 })),
+    where: "throws",
+    cls: TypeError,
+    msg: /^expectEffects: option settle is for expectEffectsAsync only \(expectEffects cannot wait\): use expectEffectsAsync or remove it$/,
+  },
+  {
+    label: "virtualClock().run(p, { settle: 100 })",
+    call: () => t.virtualClock().run(p1, any({ settle: 100 })),
+    where: "throws",
+    cls: TypeError,
+    msg: /^clock\.run: option settle is for clock\.runAsync only \(clock\.run cannot wait\): use clock\.runAsync or remove it$/,
   },
   {
     label: "run(p, { settle: 0 })",
