@@ -327,7 +327,11 @@ export type {
   RecoveredError,
   RecoveredRow,
 } from "./concurrency/recover.js";
-export type { RetryHookAnswer, RetryHookGeneratorError } from "./concurrency/retry.js";
+export type {
+  RetryHookAnswer,
+  RetryHookGeneratorError,
+  RetryHookUncalledError,
+} from "./concurrency/retry.js";
 export type {
   ArrayExpectedError,
   NotAGeneratorFunction,

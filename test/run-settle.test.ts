@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as d from "../src/index.js";
+import * as t from "../src/testing/index.js";
 import { any, type Row, table } from "./bad-input-helpers.js";
 
 const H = () => [d.scheduler, d.realTime];
@@ -174,6 +175,71 @@ test("settle: an abort while several tasks await (none awaits alone): each one's
   assert.equal(r.error, reason);
 });
 
+test("settle above a host timer's range (2 ** 31 ms and more) waits as given, not 1 ms, and without a TimeoutOverflowWarning", async () => {
+  const warned: string[] = [];
+  const onWarning = (w: Error) => warned.push(w.name);
+  process.on("warning", onWarning);
+  try {
+    for (const settle of [2 ** 31, 3e9, Number.MAX_SAFE_INTEGER]) {
+      let finish = (): void => {};
+      const stray = d.program(function* () {
+        return yield* d.awaitPromise(() => new Promise<void>((resolve) => (finish = resolve)));
+      });
+      const main = d.program(function* () {
+        yield* d.spawn(stray);
+        yield* d.delay(1);
+        return "main's value";
+      });
+      let resolved = false;
+      const result = d.runAsync(main, { handlers: H(), settle }).then((r) => {
+        resolved = true;
+        return r;
+      });
+      await sleep(60);
+      assert.equal(resolved, false, `settle ${settle}: resolved before its abandoned work settled`);
+      finish(); // (the abandoned work settles: the wait ends at once)
+      const r = await result;
+      assert.equal(r.value, "main's value");
+    }
+    await sleep(0);
+    assert.deepEqual(warned, []);
+  } finally {
+    process.off("warning", onWarning);
+  }
+});
+
+test("settle: a thenable that is no Promise (a query builder's) is waited for too, its then called once", async () => {
+  for (const alone of [true, false]) {
+    const marker = { done: false, thens: 0 };
+    // (knex's and mongoose's queries are such thenables: the work starts when then is called)
+    const query = (signal: AbortSignal) => ({
+      // biome-ignore lint/suspicious/noThenProperty: a thenable that is no Promise is the case under test
+      then(resolve: (v: number) => void) {
+        marker.thens++;
+        signal.addEventListener("abort", () =>
+          setTimeout(() => {
+            marker.done = true;
+            resolve(1);
+          }, 30),
+        );
+      },
+    });
+    const body = d.program(function* () {
+      // (the cast: awaitPromise's thunk is typed as answering a PromiseLike; this one has no catch)
+      return yield* d.awaitPromise((signal) => query(signal) as unknown as PromiseLike<number>);
+    });
+    const two = d.program(function* () {
+      const a = yield* d.spawn(body);
+      const b = yield* d.spawn(d.delay(10_000));
+      return yield* d.gather([a, b]);
+    });
+    const { r, ms, reason } = await aborted(alone ? body : two, 1000);
+    assert.equal(r.error, reason);
+    assert.deepEqual([marker.done, marker.thens], [true, 1], `alone: ${alone}`);
+    assert.ok(ms >= 25 && ms < 900, `resolved ${ms} ms after the abort`);
+  }
+});
+
 const p1 = d.pure(1);
 table("run option settle", [
   {
@@ -182,6 +248,21 @@ table("run option settle", [
     where: "throws",
     cls: TypeError,
     msg: /^run option settle is for runAsync only \(run cannot wait\): use runAsync or remove it$/,
+  },
+  // (doeff/testing's synchronous helpers name their async twin, not runAsync)
+  {
+    label: "expectEffects(p, [], { settle: 100 })",
+    call: () => t.expectEffects(p1, [], any({ settle: 100 })),
+    where: "throws",
+    cls: TypeError,
+    msg: /^expectEffects: option settle is for expectEffectsAsync only \(expectEffects cannot wait\): use expectEffectsAsync or remove it$/,
+  },
+  {
+    label: "virtualClock().run(p, { settle: 100 })",
+    call: () => t.virtualClock().run(p1, any({ settle: 100 })),
+    where: "throws",
+    cls: TypeError,
+    msg: /^clock\.run: option settle is for clock\.runAsync only \(clock\.run cannot wait\): use clock\.runAsync or remove it$/,
   },
   {
     label: "run(p, { settle: 0 })",

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  all,
   cancel,
   createPromise,
   delay,
@@ -16,9 +17,14 @@ import {
   fn,
   getTaskInfo,
   program,
+  raceAll,
+  raceFirst,
   run,
+  safe,
   spawn,
   tell,
+  timeout,
+  tracebackOf,
   wait,
   withHandler,
 } from "../src/index.js";
@@ -178,5 +184,55 @@ test("a nested world's failed task nothing waited for, and its deadlock: named t
   assert.equal(
     msg,
     "deadlock: every task is blocked (the main of the scheduler in task 2, task 2.1) and nothing timed or external is pending",
+  );
+});
+
+// all, raceFirst and raceAll keep the failures no program receives on the warnings, naming the tasks:
+// they said `task 2` for a nested world's task 2, the task hosting that world in the outer one
+test("the warnings of all, raceFirst and raceAll in a nested world name its tasks task 2.1, task 2.2", () => {
+  const failAfter = (ms: number, m: string) =>
+    program(function* () {
+      yield* delay(ms);
+      throw new Error(m);
+    });
+  const throwsInFinally = program(function* () {
+    try {
+      yield* delay(5);
+    } finally {
+      // biome-ignore lint/correctness/noUnsafeFinally: the case under test is a throwing finally
+      throw new Error("fin");
+    }
+  });
+  const wheres = (body: () => Generator<unknown, unknown, any>) =>
+    tracebackOf(run(hosted(body), withSCH())).warnings.map((w) => w.where);
+  assert.deepEqual(
+    wheres(function* () {
+      return yield* safe(all([failAfter(1, "a"), failAfter(1, "b")]));
+    }),
+    [
+      "task 2.2 (programs[1] of all) failed too, after all had thrown the first failure (task 2.1's); to receive every failure, wrap each program in safe()",
+    ],
+  );
+  assert.deepEqual(
+    wheres(function* () {
+      return yield* raceFirst([delay(1), failAfter(1, "b")]);
+    }),
+    [
+      "task 2.2 (programs[1] of raceFirst) failed too, after task 2.1 had won raceFirst; to receive every failure, wrap each program in safe()",
+    ],
+  );
+  assert.deepEqual(
+    wheres(function* () {
+      return yield* safe(all([failAfter(1, "a"), throwsInFinally]));
+    }),
+    ["a finally block of task 2.2 threw while all cancelled it"],
+  );
+  // (timeout's program and timer are tasks 2.1 and 2.2 here, raceAll's programs tasks 2.3 and 2.4:
+  // task 3 and 4 in a world of its own)
+  assert.deepEqual(
+    wheres(function* () {
+      return yield* safe(timeout(raceAll([failAfter(1, "a"), delay(50)]), 10));
+    }),
+    ["task 2.3 of raceAll failed, and raceAll was cancelled"],
   );
 });

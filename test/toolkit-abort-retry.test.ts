@@ -164,3 +164,33 @@ test("retry: other failures are still retried, also a primitive other than an ab
   );
   assert.equal(r.ok ? r.value : r.error, 3);
 });
+
+// (an abort means stop there too: the reason thrown unchanged, as from an attempt, where it was an
+// Error of retry's whose cause was the attempt's failure and whose optionError was the reason)
+test("retry: the reason abortable throws in onRetry's program (an Error, or a primitive) passes as it is: no wait, no attempt after", () => {
+  for (const reason of [new Error("shutdown"), "shutdown"]) {
+    events.length = 0;
+    const c = new AbortController();
+    const f = flaky();
+    const main = program(function* () {
+      yield* spawn(abortAfter(c, 12, reason));
+      return yield* retry(f.p, {
+        times: 3,
+        delay: 5,
+        onRetry: () =>
+          abortable(
+            program(function* report() {
+              yield* mark("report");
+              yield* delay(20);
+              yield* mark("reported");
+            }),
+            c.signal,
+          ),
+      });
+    });
+    const r = run(main, { handlers: TK() });
+    assert.equal(r.ok ? null : r.error, reason);
+    assert.equal(f.attempts(), 1);
+    assert.deepEqual(events, ["0: attempt 1", "10: attempt 1 finally", "10: report", "12: abort"]);
+  }
+});

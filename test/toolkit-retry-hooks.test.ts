@@ -185,6 +185,37 @@ test("retry onRetry: a generator function, or a generator object returned, is re
   });
 });
 
+// (it was ignored as a plain function's value: the log line never told, without a word)
+test("retry onRetry: a function fn made, returned without calling it (() => logRetry), is refused: its body would never run", () => {
+  const failing = program(function* failing() {
+    throw new Error("down");
+  });
+  const logRetry = fn(function* logRetry(attempt: number) {
+    yield* tell(`retry ${attempt}`);
+  });
+  const r = run(retry(failing, { times: 2, onRetry: () => logRetry as unknown as void }), {
+    handlers: [writer],
+  });
+  assert.ok(r.error instanceof TypeError);
+  assert.equal(
+    r.error.message,
+    "retry option onRetry returned [doeff fn logRetry] without calling it (attempt 1), a function that makes a program, whose body would never run: call it, onRetry: (attempt, error) => logRetry(attempt, error) (the cause: the program's error)",
+  );
+  assert.equal((r.error.cause as Error).message, "down");
+  assert.deepEqual(r.log, []);
+  // a plain function's value is still ignored, a function among them
+  let calls = 0;
+  const plain = run(
+    retry(failing, {
+      times: 1,
+      onRetry: () => () => calls++,
+    }),
+    { handlers: [writer] },
+  );
+  assert.equal((plain.error as Error).message, "down");
+  assert.equal(calls, 0);
+});
+
 test("retry onRetry: a Promise returned is not waited for (a logger's call), nor an error", () => {
   let started = 0;
   const r = run(

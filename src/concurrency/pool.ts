@@ -211,17 +211,23 @@ export function* failedToo(pool: Pool, first: number, won = false): Generator<un
               ? `programs[${j}] of ${who}`
               : `f(items[${j}]) of ${who}`;
       const after = won
-        ? `task ${tasks[first]!.id} had won ${who}`
-        : `${who} had thrown the first failure (task ${tasks[first]!.id}'s)`;
+        ? `${labelOf(tasks[first]!)} had won ${who}`
+        : `${who} had thrown the first failure (${labelOf(tasks[first]!)}'s)`;
       ctx.warn(
         e,
-        `task ${tasks[j]!.id} (${what}) failed too, after ${after}; to receive every failure, wrap each program in safe()`,
+        `${labelOf(tasks[j]!)} (${what}) failed too, after ${after}; to receive every failure, wrap each program in safe()`,
       );
     } finally {
       log.length = n;
     }
   }
 }
+
+/**
+ * How a warning names task `t`: as the scheduler's messages do (`task 2.3` in a scheduler nested in
+ * task 2: its TaskRec's label), else `task N`.
+ */
+export const labelOf = (t: Task<unknown>): string => (t as { label?: string }).label ?? `task ${t.id}`;
 
 /** The combinator's name in a who-and-why (`CancelledBy`). */
 const nameOf = (who: CancelledBy): string => (typeof who === "string" ? who : who.who);
@@ -256,7 +262,7 @@ export function* cancelOwned(
     yield at(site, wait(t)); // decided: does not block (also inside a finalization)
   } catch (e) {
     if (e instanceof TaskCancelledError && e.task === t && Object.hasOwn(e, "cause")) {
-      ctx.warn(e.cause, `a finally block of task ${t.id} threw while ${nameOf(who)} cancelled it`);
+      ctx.warn(e.cause, `a finally block of ${labelOf(t)} threw while ${nameOf(who)} cancelled it`);
     }
   } finally {
     log.length = n;

@@ -14,7 +14,7 @@ import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import type { Spawn } from "../effects/scheduler.js";
 import { programList, programRecord } from "./check.js";
-import { cancelRunning, FAILED, nextCompleted, noneRunning, Pool, spawnChild } from "./pool.js";
+import { cancelRunning, FAILED, labelOf, nextCompleted, noneRunning, Pool, spawnChild } from "./pool.js";
 import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
@@ -65,7 +65,7 @@ const raceAllProgram = fn(
       if (!decided) {
         const ctx = (yield at(site, getRunContext())) as RunContext;
         pool.errors.forEach((e, i) => {
-          ctx.warn(e, `task ${pool.tasks[i]!.id} of raceAll failed, and raceAll was cancelled`);
+          ctx.warn(e, `${labelOf(pool.tasks[i]!)} of raceAll failed, and raceAll was cancelled`);
         });
       }
     }

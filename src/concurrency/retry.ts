@@ -84,11 +84,13 @@ export interface RetryOptions<E = unknown, R = void> {
    * (what a plain function returns is ignored; a Promise is not waited for) or a program (`tell(…)`,
    * `fn(function* (…) { … })(…)`): retry performs it then, in the retrying task under its handlers,
    * and waits after it; its result is ignored and its effects are in retry's row. A generator
-   * object (a generator function not wrapped in `fn`) is a TypeError.
+   * object (a generator function not wrapped in `fn`), or an `fn`'s function returned without
+   * calling it (`() => logRetry`), is a TypeError.
    * It cannot change what retry does; a throw, from it or from the program it returned, fails retry
    * as a throwing `delay` does (above). A cancel while that program runs stops retry (its `finally`
-   * blocks run); a `DeadlockError`, an `AsyncRequiredError` or the `TaskCancelledError` of a blocking
-   * call while being cancelled, met in it, passes through unchanged.
+   * blocks run); a `DeadlockError`, an `AsyncRequiredError`, the `TaskCancelledError` of a blocking
+   * call while being cancelled or the `signal.reason` an `abortable` in it throws, met in it, passes
+   * through unchanged.
    *
    * The row comes from `R`, onRetry's return type, inferred where `onRetry` is written in the
    * call: a `RetryOptions` built apart whose `onRetry` returns a program names it,
@@ -102,14 +104,26 @@ export interface RetryOptions<E = unknown, R = void> {
 export interface RetryHookGeneratorError {
   readonly "doeff: retry's onRetry returns a generator object, whose body would never run: wrap the generator function with fn, onRetry: (attempt, error) => logRetry(attempt, error) with const logRetry = fn(function* (…) { … })": never;
 }
-/** `unknown` for what `onRetry` may return (nothing, a value, a program); an error for a generator object. */
+/**
+ * The compile error for an `onRetry` that answers a function making a program (an `fn`'s, `tell`)
+ * without calling it, `onRetry: () => logRetry`: retry would ignore it, and its body never run.
+ */
+export interface RetryHookUncalledError {
+  readonly "doeff: retry's onRetry returns a function that makes a program without calling it, so its body would never run: call it, onRetry: (attempt, error) => logRetry(attempt, error)": never;
+}
+/**
+ * `unknown` for what `onRetry` may return (nothing, a value, a program); an error for a generator
+ * object, or a function that makes a program, returned uncalled.
+ */
 export type RetryHookAnswer<R> = 0 extends 1 & R
   ? unknown
   : [R] extends [never]
     ? unknown
     : [R] extends [Generator<unknown, unknown, unknown>]
       ? RetryHookGeneratorError
-      : unknown;
+      : [R] extends [(...args: never[]) => AnyProgramLike]
+        ? RetryHookUncalledError
+        : unknown;
 
 type Wait = number | ((attempt: number, error: unknown) => number);
 type OnRetry = (attempt: number, error: unknown, delayMs: number) => unknown;
@@ -142,9 +156,16 @@ const retryGen = function* retry(
           try {
             yield at(site, hook);
           } catch (thrown) {
-            // (a cancel closes this frame with return(): no catch; the errors no attempt gets past
-            // are no failure of the hook's, and pass as they are)
-            if (hopeless(thrown)) throw thrown;
+            // (a cancel closes this frame with return(): no catch; the errors no attempt gets past,
+            // an abort reason among them, are no failure of the hook's, and pass as they are)
+            if (
+              hopeless(thrown) ||
+              isAbortReason(
+                thrown,
+                thrown === Object(thrown) ? null : ((yield getRunContext()) as RunContext),
+              )
+            )
+              throw thrown;
             throw optionThrew(`\`onRetry\` program (attempt ${attempt + 1})`, thrown, e);
           }
       }
@@ -220,7 +241,8 @@ function decide(shouldRetry: (error: unknown) => boolean, e: unknown): boolean {
 /**
  * Calls `onRetry`: its throw is treated as `delay`'s. → the program it returned, for retry to
  * perform, or undefined (anything else is ignored: a logger's Promise, its work started already).
- * A generator object is refused: its body, the log line meant, would never run.
+ * A generator object is refused: its body, the log line meant, would never run; so is a function fn
+ * made, returned without calling it.
  */
 function notify(f: OnRetry, attempt: number, e: unknown, ms: number): AnyProgramLike | undefined {
   let r: unknown;
@@ -228,6 +250,14 @@ function notify(f: OnRetry, attempt: number, e: unknown, ms: number): AnyProgram
     r = f(attempt, e, ms);
   } catch (thrown) {
     throw optionThrew(`\`onRetry\` function (attempt ${attempt})`, thrown, e);
+  }
+  // (a function fn made, returned uncalled — `() => logRetry` — has fn's uncalled-yield* iterator)
+  if (typeof r === "function" && Symbol.iterator in r) {
+    const name = r.name || "logRetry";
+    throw new TypeError(
+      `retry option onRetry returned ${String(r)} without calling it (attempt ${attempt}), a function that makes a program, whose body would never run: call it, onRetry: (attempt, error) => ${name}(attempt, error) (the cause: the program's error)`,
+      { cause: e },
+    );
   }
   if (r === undefined || r === null || typeof r !== "object") return undefined;
   if (isProgramLike(r)) return r as AnyProgramLike;

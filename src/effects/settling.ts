@@ -16,7 +16,8 @@ export interface Settling {
 
 /**
  * Count `r` (an awaitPromise thunk's promise) until it settles. (A thenable that is no Promise is
- * not counted: calling its `then` a second time might start its work again.)
+ * first made one by callThunk, whose await then reads that promise: its `then`, which may start its
+ * work, is called once.)
  */
 export function track(s: Settling, r: Promise<unknown>): void {
   s.n++;

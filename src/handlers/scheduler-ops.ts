@@ -139,7 +139,7 @@ const settledErr = (value: unknown): Settled => ({ ok: false, value });
  */
 export function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>): unknown {
   const thunk = effect.thunk;
-  const r = thunk.length === 0 ? (thunk as () => unknown)() : thunk(signalOf(w, cur));
+  let r = thunk.length === 0 ? (thunk as () => unknown)() : thunk(signalOf(w, cur));
   // A program in place of a promise (`awaitPromise(() => fetchUser(1))` with fetchUser a doeff fn)
   // would be the answer itself, never run: thrown at the perform site instead, as a thunk's throw.
   if (r instanceof Promise) {
@@ -151,6 +151,10 @@ export function callThunk(w: World, cur: TaskRec, effect: AwaitPromise<unknown>)
       throw new TypeError(
         `awaitPromise's function returned a ${r instanceof Program ? "Program" : generator ? "generator object" : describe(r)}; \`yield*\` it instead (awaitPromise is for promises)`,
       );
+    // (settle: a thenable that is no Promise, a query builder's, made one here — its then called
+    // once, as the await would — so that it is counted too)
+    if (w.settling !== null && r !== null && (typeof r === "object" || typeof r === "function"))
+      track(w.settling, (r = Promise.resolve(r)));
   }
   return r;
 }

@@ -25,16 +25,26 @@ export function checkSettle(ms: unknown): void {
     );
 }
 
-/** `r` once the promises counted on `s` settled, or `ms` passed (whichever comes first). */
+/**
+ * `r` once the promises counted on `s` settled, or `ms` passed (whichever comes first). A host timer
+ * fires at once past 2 ** 31 - 1 ms (with a TimeoutOverflowWarning): a longer `ms` is waited in
+ * links of that length.
+ */
 export function settled<R>(r: R | Promise<R>, s: Settling, ms: number): Promise<R> {
   return Promise.resolve(r).then((v) => {
     if (s.n === 0) return v;
     return new Promise<R>((resolve) => {
-      const timer = setTimeout(end, ms);
-      function end(): void {
+      let timer: ReturnType<typeof setTimeout>;
+      const end = (): void => {
         clearTimeout(timer);
         resolve(v);
-      }
+      };
+      const arm = (): void => {
+        const step = Math.min(ms, 2 ** 31 - 1);
+        ms -= step;
+        timer = setTimeout(ms > 0 ? arm : end, step);
+      };
+      arm();
       s.done = end;
     });
   });

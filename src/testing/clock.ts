@@ -114,6 +114,11 @@ function checkClockOptions(opts: unknown, name: string): void {
     throw new TypeError(
       `${name}'s second argument is its options, { handlers: [...], env?, store? }; got ${Array.isArray(opts) ? "an array (write { handlers: [state, …] })" : describe(opts)}`,
     );
+  // (run's own refusal would say to use runAsync)
+  if (name === "clock.run" && (opts as { settle?: unknown }).settle !== undefined)
+    throw new TypeError(
+      "clock.run: option settle is for clock.runAsync only (clock.run cannot wait): use clock.runAsync or remove it",
+    );
   const hs = (opts as { handlers?: unknown }).handlers;
   if (hs === undefined) return;
   if (!Array.isArray(hs))

@@ -240,11 +240,16 @@ function verdict<T>(
 }
 
 /** The mistakes the spread below would turn into "is not iterable" or `unknown run option "0"`. */
-function checkExpectOptions(options: unknown): void {
+function checkExpectOptions(options: unknown, sync: boolean): void {
   if (options === undefined) return;
   if (options === null || typeof options !== "object" || Array.isArray(options))
     throw new TypeError(
       `expectEffects' third argument is its options, { handlers: [...], only?, env?, store? }; got ${Array.isArray(options) ? "an array (write { handlers: [state, …] })" : describe(options)}`,
+    );
+  // (run's own refusal would say to use runAsync)
+  if (sync && (options as { settle?: unknown }).settle !== undefined)
+    throw new TypeError(
+      "expectEffects: option settle is for expectEffectsAsync only (expectEffects cannot wait): use expectEffectsAsync or remove it",
     );
   const hs = (options as { handlers?: unknown }).handlers;
   if (hs !== undefined && !Array.isArray(hs))
@@ -266,8 +271,8 @@ export type ExpectOptionsOf<
   Keys extends PropertyKey,
 > = TestRunOptionsOf<Hs, Patch, Keys, keyof ExpectOptions> & { readonly only?: RecordFilter };
 
-function optionsWith(rec: Recorder, options: ExpectOptions | undefined): RunOptions {
-  checkExpectOptions(options);
+function optionsWith(rec: Recorder, options: ExpectOptions | undefined, sync: boolean): RunOptions {
+  checkExpectOptions(options, sync);
   const { only: _, ...rest } = options ?? {};
   return { ...rest, handlers: [...(options?.handlers ?? []), rec as Handler] };
 }
@@ -314,7 +319,10 @@ export function expectEffects(
 ): RunResult<unknown> {
   check(expected);
   const rec = recorder(options?.only);
-  const r = (run as (p: unknown, o: RunOptions) => RunResult<unknown>)(program, optionsWith(rec, options));
+  const r = (run as (p: unknown, o: RunOptions) => RunResult<unknown>)(
+    program,
+    optionsWith(rec, options, true),
+  );
   return verdict(rec, expected, r, options?.only !== undefined, true);
 }
 
@@ -351,7 +359,7 @@ export async function expectEffectsAsync(
   const rec = recorder(options?.only);
   const r = await (runAsync as (p: unknown, o: RunOptions) => Promise<RunResult<unknown>>)(
     program,
-    optionsWith(rec, options),
+    optionsWith(rec, options, false),
   );
   return verdict(rec, expected, r, options?.only !== undefined, false);
 }

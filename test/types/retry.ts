@@ -167,6 +167,14 @@ function* rawLog(attempt: number) {
 }
 // @ts-expect-error -- onRetry returns a generator object: wrap rawLog with fn
 retry(fetchUser, { times: 3, onRetry: (attempt) => rawLog(attempt) });
+// a function that makes a program, returned without calling it, is refused: its body would never run
+// @ts-expect-error -- onRetry returns logRetry uncalled: call it, (attempt, error) => logRetry(attempt, error)
+retry(fetchUser, { times: 3, onRetry: () => logRetry });
+// @ts-expect-error -- tell uncalled, the same
+retry(fetchUser, { times: 3, onRetry: () => tell });
+// a plain function returned is a value like any (ignored)
+const fnValue = retry(fetchUser, { times: 3, onRetry: () => () => logged.length });
+expectType<Equal<typeof fnValue, Program<{ id: number }, never>>>();
 // options built apart: a program-returning onRetry names its type, and the row follows
 const apart: RetryOptions<unknown, Program<void, Tell>> = {
   times: 2,
