@@ -13,6 +13,7 @@ export const ENTRY_POINTS = [
   "src/testing/index.ts",
   "src/workers/index.ts",
   "src/queue/index.ts",
+  "src/node/index.ts",
 ];
 
 export interface Undocumented {

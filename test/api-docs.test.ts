@@ -1,6 +1,6 @@
 /**
  * API documentation gate: the API reference covers every entry point of package.json's exports
- * (doeff, doeff/testing, doeff/workers, doeff/queue), each a module named after its subpath; every
+ * (doeff, doeff/testing, doeff/workers, doeff/queue, doeff/node), each a module named after its subpath; every
  * export of the entry points has a doc comment (a new undocumented export fails here, with its name
  * and file); `npm run docs` (typedoc) finishes with zero warnings;
  * every relative link in README.md, CHANGELOG.md, CONTRIBUTING.md and docs/*.md resolves to a file in the repository.
@@ -21,17 +21,17 @@ test("the API reference's entry points are package.json's exports, each a module
     exports: Record<string, unknown>;
   };
   const subpaths = Object.keys(pkg.exports).filter((k) => k !== "./package.json");
-  assert.deepEqual(subpaths, [".", "./testing", "./workers", "./queue"]);
+  assert.deepEqual(subpaths, [".", "./testing", "./workers", "./queue", "./node"]);
   const entries = subpaths.map((k) => (k === "." ? "src/index.ts" : `src/${k.slice(2)}/index.ts`));
   const typedoc = JSON.parse(readFileSync(join(root, "typedoc.json"), "utf8")) as { entryPoints: string[] };
   assert.deepEqual(typedoc.entryPoints, entries);
   assert.deepEqual(ENTRY_POINTS, entries);
   // typedoc names a module by its `@module` tag (else by its file: "index", "workers", …)
   const names = entries.map((e) => /^ \* @module (\S+)$/m.exec(readFileSync(join(root, e), "utf8"))?.[1]);
-  assert.deepEqual(names, ["doeff", "doeff/testing", "doeff/workers", "doeff/queue"]);
+  assert.deepEqual(names, ["doeff", "doeff/testing", "doeff/workers", "doeff/queue", "doeff/node"]);
 });
 
-test("every export of doeff, doeff/testing, doeff/workers and doeff/queue has a doc comment", () => {
+test("every export of doeff, doeff/testing, doeff/workers, doeff/queue and doeff/node has a doc comment", () => {
   const missing = undocumentedExports().map((u) => `${u.name} (${u.file})`);
   assert.deepEqual(missing, [], `undocumented exports:\n  ${missing.join("\n  ")}`);
 });

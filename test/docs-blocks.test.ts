@@ -244,6 +244,7 @@ const OPTIONS: ts.CompilerOptions = {
     "doeff/testing": src("testing/index.ts"),
     "doeff/queue": src("queue/index.ts"),
     "doeff/workers": src("workers/index.ts"),
+    "doeff/node": src("node/index.ts"),
   },
 };
 

@@ -14,7 +14,7 @@ import * as doeff from "../src/index.js";
 const root = new URL("..", import.meta.url).pathname;
 const read = (f: string): string => readFileSync(join(root, f), "utf8");
 
-const ENTRIES = ["index", "testing/index", "workers/index", "queue/index"] as const;
+const ENTRIES = ["index", "testing/index", "workers/index", "queue/index", "node/index"] as const;
 
 /** The error classes an entry point exports (values whose prototype is an Error's). */
 async function errorClassesOf(entry: string): Promise<string[]> {
@@ -32,7 +32,7 @@ async function errorClassesOf(entry: string): Promise<string[]> {
  */
 const NOT_COMPILE_ERRORS = ["RecoveredError", "TraceError"];
 
-test("docs/errors.md has a row (class, cause, fix, where) for every error class of doeff, doeff/testing, doeff/workers and doeff/queue", async () => {
+test("docs/errors.md has a row (class, cause, fix, where) for every error class of doeff, doeff/testing, doeff/workers, doeff/queue and doeff/node", async () => {
   const lines = read("docs/errors.md").split("\n");
   assert.ok(Object.keys(doeff).includes("VMInternalError"));
   const missing: string[] = [];
@@ -48,7 +48,7 @@ test("docs/errors.md has a row (class, cause, fix, where) for every error class 
   assert.deepEqual(missing, [], "error classes without a row in docs/errors.md");
 });
 
-test("docs/errors.md's compile-time section names every *Error type of doeff, doeff/testing, doeff/workers and doeff/queue", async () => {
+test("docs/errors.md's compile-time section names every *Error type of doeff, doeff/testing, doeff/workers, doeff/queue and doeff/node", async () => {
   const page = read("docs/errors.md");
   const from = page.indexOf("\n## Compile-time errors\n");
   assert.ok(from >= 0, "docs/errors.md has a section ## Compile-time errors");
@@ -117,7 +117,7 @@ test("README and docs/ name every value export of doeff and its subpaths, and ev
     .join("\n");
   const named = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(docs);
   const missing: string[] = [];
-  for (const entry of ["index", "testing/index", "workers/index", "queue/index"]) {
+  for (const entry of ["index", "testing/index", "workers/index", "queue/index", "node/index"]) {
     const values = Object.keys((await import(`../src/${entry}.js`)) as object);
     // the option types, by name in the entry's export lists (types are not there at run time)
     const options = [...read(`src/${entry}.ts`).matchAll(/\b(\w+Options)\b/g)].map((m) => m[1]!);

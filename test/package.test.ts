@@ -105,16 +105,18 @@ test("package: arethetypeswrong finds nothing (node16 ESM/CJS and bundler resolu
   });
 });
 
-test("package: ESM import of the tarball runs a program; doeff/testing resolves", () => {
+test("package: ESM import of the tarball runs a program; doeff/testing and doeff/node resolve", () => {
   writeFileSync(
     join(dir, "main.mjs"),
     `import { run, program, get, put, state } from "doeff";
 import * as testing from "doeff/testing";
+import { runMain } from "doeff/node";
 const r = ${PROGRAM};
 console.log(JSON.stringify([r.value, r.store]));
-console.log(typeof testing.record);`,
+console.log(typeof testing.record);
+console.log((await runMain(() => r)).value === r.value);`,
   );
-  assert.equal(node(["main.mjs"]), `${EXPECTED}\nfunction\n`);
+  assert.equal(node(["main.mjs"]), `${EXPECTED}\nfunction\ntrue\n`);
 });
 
 test("package: CJS require of the tarball runs a program (require(esm), Node 20.19+)", () => {
@@ -122,16 +124,17 @@ test("package: CJS require of the tarball runs a program (require(esm), Node 20.
     join(dir, "main.cjs"),
     `const { run, program, get, put, state } = require("doeff");
 const { record } = require("doeff/testing");
+const { runMain } = require("doeff/node");
 const r = ${PROGRAM};
 console.log(JSON.stringify([r.value, r.store]));
-console.log(typeof record);`,
+console.log(typeof record, typeof runMain);`,
   );
   // Node 20.19+ enables require(esm) by default but warns once that it is experimental.
   const out = execFileSync(process.execPath, ["--no-warnings", "main.cjs"], {
     cwd: dir,
     encoding: "utf8",
   });
-  assert.equal(out, `${EXPECTED}\nfunction\n`);
+  assert.equal(out, `${EXPECTED}\nfunction function\n`);
 });
 
 test("package: esbuild bundles of the tarball (esm, cjs, iife) load and run, and keep trace sites", async () => {

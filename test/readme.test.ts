@@ -62,6 +62,7 @@ test("every README code block that imports doeff type-checks (the testing one wi
             "doeff/testing": src("testing/index.ts"),
             "doeff/queue": src("queue/index.ts"),
             "doeff/workers": src("workers/index.ts"),
+            "doeff/node": src("node/index.ts"),
           },
         },
         files,

@@ -1,6 +1,6 @@
 /**
- * doeff/workers and doeff/queue are subpath entries: the core entry never reaches them (nor piscina,
- * bullmq or any node: module), package.json exports them with piscina/bullmq as optional peers, and
+ * doeff/workers, doeff/queue and doeff/node are subpath entries: the core entry never reaches them (nor
+ * piscina, bullmq or any node: module), package.json exports them with piscina/bullmq as optional peers, and
  * the compiled worker-thread entry works from built JavaScript under plain node (no tsx).
  */
 import assert from "node:assert/strict";
@@ -17,7 +17,7 @@ function importsOf(file: string): string[] {
   return [...src.matchAll(/\b(?:from|import)\s*\(?\s*"([^"]+)"/g)].map((m) => m[1]!);
 }
 
-test("subpaths: the core entry reaches no workers/queue module, no piscina/bullmq, no node: module", () => {
+test("subpaths: the core entry reaches no workers/queue/node module, no piscina/bullmq, no node: module", () => {
   const seen = new Set<string>();
   const bare: string[] = [];
   const todo = [join(root, "src/index.ts")];
@@ -32,15 +32,15 @@ test("subpaths: the core entry reaches no workers/queue module, no piscina/bullm
   }
   assert.ok(seen.size > 20);
   assert.deepEqual(
-    [...seen].filter((f) => /\/src\/(workers|queue)\//.test(f)),
+    [...seen].filter((f) => /\/src\/(workers|queue|node)\//.test(f)),
     [],
   );
   assert.deepEqual(bare, []);
 });
 
-test("subpaths: package.json exports ./workers and ./queue; piscina and bullmq are optional peers", () => {
+test("subpaths: package.json exports ./workers, ./queue and ./node; piscina and bullmq are optional peers", () => {
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-  for (const sub of ["workers", "queue"]) {
+  for (const sub of ["workers", "queue", "node"]) {
     assert.deepEqual(pkg.exports[`./${sub}`], {
       types: `./dist/${sub}/index.d.ts`,
       import: `./dist/${sub}/index.js`,

@@ -677,7 +677,7 @@ const results = new Map<string, Promise<Outcome>>();
 function asConsumer(source: string): string {
   return source
     .replace(/(["'])(\.\.\/)+src\/index\.js\1/g, '"doeff"')
-    .replace(/(["'])(\.\.\/)+src\/(workers|queue|testing)\/index\.js\1/g, '"doeff/$3"');
+    .replace(/(["'])(\.\.\/)+src\/(workers|queue|testing|node)\/index\.js\1/g, '"doeff/$3"');
 }
 
 function writeProject(name: string, files: readonly string[], options: Record<string, unknown>): string {

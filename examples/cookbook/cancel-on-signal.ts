@@ -1,8 +1,5 @@
 import { all, delay, fn, program, realTime, runAsync, scheduler } from "../../src/index.js";
-
-// Ctrl-C aborts the controller; the run then stops at its next step: every finally block runs
-const controller = new AbortController();
-process.once("SIGINT", () => controller.abort(new Error("interrupted by SIGINT")));
+import { runMain } from "../../src/node/index.js";
 
 const worker = fn(function* worker(id: number) {
   try {
@@ -21,5 +18,7 @@ const main = program(function* () {
   }
 });
 
-const result = await runAsync(main, { handlers: [scheduler, realTime], signal: controller.signal });
+// Ctrl-C (or SIGTERM) aborts the run's signal; the run stops at its next step: every finally block
+// runs. runMain then sets the exit code (130 here) and prints a failure's traceback to stderr.
+const result = await runMain((signal) => runAsync(main, { handlers: [scheduler, realTime], signal }));
 console.log(result.isOk() ? "done" : `stopped: ${(result.error as Error).message}`);

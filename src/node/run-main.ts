@@ -1,0 +1,172 @@
+/// <reference types="node" preserve="true" />
+// (kept in the emitted .d.ts: `signals` is typed NodeJS.Signals[]; TypeScript 6+ loads no @types by default)
+/**
+ * `runMain(start)`: the entry point of a Node program — a command-line tool, a server, a consumer.
+ * What every such program wrote by hand (six of the examples did): an AbortController aborted by
+ * SIGINT/SIGTERM and given to `runAsync`, a failed result printed with its traceback, an exit code
+ * (1 for a failure, 128 + the signal's number for an interruption, as shells report it), a second
+ * Ctrl-C that kills a process whose cleanup hangs, and the listeners removed afterwards.
+ *
+ * `start` receives the signal and starts the run (`runAsync(main(), { handlers, signal })`), so the
+ * run keeps runAsync's own typing and options (handlers, env, settle…): runMain adds nothing between.
+ */
+import { constants } from "node:os";
+import { RunResult } from "../run/result.js";
+import { describe } from "../vm/brand.js";
+
+/**
+ * The reason a run started by {@link runMain} is aborted with when the process receives one of its
+ * signals: `result.error` of an interrupted run (its finally blocks ran). `signal` is the signal's name.
+ *
+ * @example
+ * ```ts
+ * const result = await runMain((signal) => runAsync(main(), { handlers: [scheduler, realTime], signal }));
+ * if (result.error instanceof InterruptError) console.error(`stopped by ${result.error.signal}`);
+ * ```
+ */
+export class InterruptError extends Error {
+  /** The signal that interrupted the run, e.g. `"SIGINT"`. */
+  readonly signal: NodeJS.Signals;
+  constructor(signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+    this.name = "InterruptError";
+    this.signal = signal;
+  }
+}
+
+/** Options of {@link runMain}. */
+export interface RunMainOptions {
+  /**
+   * The signals that interrupt the run (default `["SIGINT", "SIGTERM"]`; `[]`: none). The first one
+   * aborts the run's signal with an {@link InterruptError}; its finally blocks run. The same or
+   * another one received again before the run has ended exits the process at once with
+   * 128 + that signal's number, without waiting for the cleanup.
+   */
+  readonly signals?: readonly NodeJS.Signals[];
+  /**
+   * What is printed when the run ends (default: to stderr, a failed run's `format()` — the error with
+   * its traceback — and the errors beside the outcome (`RunResult.warnings`) of any run; an
+   * interruption alone prints nothing, as a Ctrl-C in a shell does). A function replaces that (it
+   * is given the result and the exit code); `false` prints nothing.
+   */
+  readonly report?: ((result: RunResult<unknown>, exitCode: number) => void) | false;
+  /**
+   * `false` (the default): set `process.exitCode` (when not 0) and return, so the process exits once
+   * nothing holds it open. `true`: call `process.exit(exitCode)` after the report — for a program
+   * whose libraries keep handles open (a database pool) after the run has ended.
+   */
+  readonly exit?: boolean;
+}
+
+const OPTIONS = ["signals", "report", "exit"];
+
+/** 128 + the signal's number: the status a shell reports for a process the signal ended (SIGINT 130). */
+function statusOf(signal: NodeJS.Signals): number {
+  return 128 + ((constants.signals as Record<string, number | undefined>)[signal] ?? 0);
+}
+
+function defaultReport(result: RunResult<unknown>): void {
+  const text = result.format();
+  if (!result.ok && !(result.error instanceof InterruptError)) {
+    process.stderr.write(`${text}\n`);
+    return;
+  }
+  // an ok or interrupted run: only the errors beside the outcome, if any (not the value)
+  const i = text.indexOf("\n── ");
+  if (i >= 0) process.stderr.write(`${text.slice(i + 1)}\n`);
+}
+
+function checkOptions(options: unknown): RunMainOptions {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object" || Array.isArray(options))
+    throw new TypeError(`runMain options must be an object, got ${describe(options)}`);
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o))
+    if (!OPTIONS.includes(key))
+      throw new TypeError(
+        `unknown runMain option ${JSON.stringify(key)}; the options are signals, report and exit (run options such as handlers go to runAsync, in the function given to runMain)`,
+      );
+  const { signals, report, exit } = o;
+  if (signals !== undefined) {
+    const bad = Array.isArray(signals)
+      ? signals.findIndex((s) => typeof s !== "string" || !Object.hasOwn(constants.signals, s))
+      : -1;
+    if (!Array.isArray(signals) || bad >= 0)
+      throw new TypeError(
+        `runMain option signals must be an array of signal names (e.g. ["SIGINT", "SIGTERM"]), got ${
+          bad >= 0 ? `signals[${bad}] ${describe((signals as unknown[])[bad])}` : describe(signals)
+        }`,
+      );
+  }
+  if (report !== undefined && report !== false && typeof report !== "function")
+    throw new TypeError(
+      `runMain option report must be a function (result, exitCode) => void or false, got ${describe(report)}`,
+    );
+  if (exit !== undefined && typeof exit !== "boolean")
+    throw new TypeError(`runMain option exit must be true or false, got ${describe(exit)}`);
+  return o as RunMainOptions;
+}
+
+/**
+ * Run a program as the process's main: `start(signal)` starts the run — normally
+ * `runAsync(main(), { handlers, signal })` — and runMain resolves with its result once the run has
+ * ended, after reporting it and setting the exit code: 0 when ok, 1 when failed, 128 + the signal's
+ * number when one of `signals` interrupted it (SIGINT 130, SIGTERM 143). The promise rejects only if
+ * `start` throws or does not give a RunResult (a TypeError saying so). Its signal listeners are
+ * removed when the run ends, so a signal after that has Node's default effect.
+ *
+ * @example
+ * ```ts
+ * import { program, realTime, runAsync, scheduler } from "doeff";
+ * import { runMain } from "doeff/node";
+ *
+ * await runMain((signal) => runAsync(main(), { handlers: [scheduler, realTime], signal }));
+ * ```
+ */
+export async function runMain<T>(
+  start: (signal: AbortSignal) => Promise<RunResult<T>> | RunResult<T>,
+  options?: RunMainOptions,
+): Promise<RunResult<T>> {
+  if (typeof start !== "function")
+    throw new TypeError(
+      `runMain takes a function that starts the run, (signal) => runAsync(main(), { handlers, signal }), got ${describe(start)}`,
+    );
+  const { signals = ["SIGINT", "SIGTERM"], report = defaultReport, exit = false } = checkOptions(options);
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!controller.signal.aborted) {
+      controller.abort(new InterruptError(signal));
+      return;
+    }
+    // a second signal: the cleanup the first one started is taking too long, or hangs
+    process.stderr.write(`doeff: ${signal} again: exiting without waiting for the run's cleanup\n`);
+    process.exit(statusOf(signal));
+  };
+  for (const s of signals) process.on(s, onSignal);
+  let result: unknown;
+  try {
+    result = await start(controller.signal);
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
+  if (!(result instanceof RunResult)) {
+    const hint =
+      typeof result === "object" && result !== null && Symbol.iterator in result
+        ? " (it returned a program: return runAsync(program, { handlers, signal }) instead)"
+        : "";
+    throw new TypeError(
+      `the function given to runMain must return runAsync(…)'s promise of a RunResult, got ${describe(result)}${hint}`,
+    );
+  }
+  const r = result as RunResult<T>;
+  const error = r.error;
+  const code = r.ok
+    ? 0
+    : error instanceof InterruptError && error === controller.signal.reason
+      ? statusOf(error.signal)
+      : 1;
+  if (report !== false) report(r, code);
+  if (exit) process.exit(code);
+  if (code !== 0) process.exitCode = code;
+  return r;
+}
