@@ -8,23 +8,22 @@
  * `all({ a, b })` is the same over the object's programs in key order (Object.keys), answering an
  * object of the values by key (redux-saga's `all({ … })`).
  */
-import { Gather, type Spawn, type Task, wait } from "../effects/scheduler.js";
+import {
+  createPromise,
+  Gather,
+  gatherChecked,
+  type PromiseHandle,
+  type Spawn,
+  Task,
+  wait,
+} from "../effects/scheduler.js";
 import type { RunContext } from "../run/context.js";
 import { describe, isProgramLike } from "../vm/brand.js";
 import { getRunContext } from "../vm/primitives.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { concurrencyOption, programFunction, programList, programRecord } from "./check.js";
-import {
-  ENDED,
-  FAILED,
-  Pool,
-  cancelRunning,
-  failedToo,
-  nextCompleted,
-  noneRunning,
-  spawnChild,
-} from "./pool.js";
+import { ENDED, FAILED, Pool, cancelRunning, failedToo, noneRunning, spawnChild } from "./pool.js";
 import type {
   ArrayExpectedError,
   NotAGeneratorFunction,
@@ -67,15 +66,27 @@ const allGen = named(
     // again until the end — a failure delivers the failed task's log alone, a success every task's in
     // input order (a task's log is merged once, so the final Gather would skip theirs)
     let ended: Map<number, { value: unknown; log: unknown[] }> | null = null;
+    // every spawn answered a Task (a handler inside the scheduler could answer anything): the final
+    // Gather need not check them again
+    let tasks = true;
     try {
       while (started < n && running < limit) {
-        pool.tasks[started] = (yield spawnChild(pool, started, programs[started]!)) as Task<unknown>;
+        const t = yield spawnChild(pool, started, programs[started]!, true);
+        if (!(t instanceof Task)) tasks = false;
+        pool.tasks[started] = t as Task<unknown>;
         started++;
         running++;
       }
       let succeeded = 0;
       while (succeeded < n) {
-        const i = pool.completed.shift() ?? (yield* nextCompleted(pool));
+        let i = pool.completed.shift();
+        // (nextCompleted inline: no generator per wait, once every `limit` programs)
+        while (i === undefined) {
+          const w = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
+          pool.waker = w;
+          yield at(site, wait(w.future));
+          i = pool.completed.shift();
+        }
         running--;
         if (pool.status[i] === ENDED) {
           // ended by a handler that wraps it (see ENDED): its outcome is the task's
@@ -100,14 +111,17 @@ const allGen = named(
         }
         succeeded++;
         if (started < n) {
-          pool.tasks[started] = (yield spawnChild(pool, started, programs[started]!)) as Task<unknown>;
+          const t = yield spawnChild(pool, started, programs[started]!, true);
+          if (!(t instanceof Task)) tasks = false;
+          pool.tasks[started] = t as Task<unknown>;
           started++;
           running++;
         }
       }
       // every task succeeded: one Gather merges their logs in input order
       let values: unknown[];
-      if (ended === null) values = (yield at(site, new Gather(pool.tasks as Task<unknown>[]))) as unknown[];
+      if (ended === null)
+        values = (yield at(site, tasks ? gatherChecked(pool.tasks) : new Gather(pool.tasks))) as unknown[];
       else {
         const log = ((yield at(site, getRunContext())) as RunContext).current.log;
         values = [];

@@ -21,6 +21,7 @@ import {
   completePromise,
   createPromise,
   type PromiseHandle,
+  OwnedChild,
   ownedSpawn,
   type Spawn,
   type Task,
@@ -85,12 +86,20 @@ export const CANCELLED = 3;
 export const ENDED = 4;
 
 function* notify(pool: Pool, i: number, status: number): Generator<unknown, void, any> {
+  const w = wakerFor(pool, i, status);
+  if (w !== null) yield* completePromise(w, undefined);
+}
+
+/**
+ * notify's state changes: the index recorded, and the waker to complete (taken off the pool), or
+ * null when there is none to complete (a child yields `completePromise` of it itself: no generator).
+ */
+function wakerFor(pool: Pool, i: number, status: number): PromiseHandle<undefined> | null {
   record(pool, i, status);
   const w = pool.waker;
-  if (w !== null && !(pool.quiet && status === SUCCEEDED)) {
-    pool.waker = null;
-    yield* completePromise(w, undefined);
-  }
+  if (w === null || (pool.quiet && status === SUCCEEDED)) return null;
+  pool.waker = null;
+  return w;
 }
 
 /** notify's state changes (all there is to it when no waker is set: then no generator is made). */
@@ -120,8 +129,9 @@ function* child(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unk
     // hear of it, or it waits forever.
     if (!completed && pool.status[i] === RUNNING) yield* notify(pool, i, ENDED);
   }
-  if (pool.waker === null) record(pool, i, SUCCEEDED);
-  else yield* notify(pool, i, SUCCEEDED);
+  // (notify inline: no generator per child, one completePromise per wake-up)
+  const w = wakerFor(pool, i, SUCCEEDED);
+  if (w !== null) yield* completePromise(w, undefined);
   return v;
 }
 
@@ -129,6 +139,31 @@ function* child(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unk
 // program it runs; named here, not found as its first program argument, so that a bundle of `all`
 // alone keeps trace/program-field.ts, which names it)
 wrappers.set(child, 2);
+
+/**
+ * `child` for the scheduler to run without its frame when no handler stands between the spawn site
+ * and the scheduler (OwnedChild, effects/scheduler.ts): the same records of the outcome, and the
+ * waker it answers completed by the scheduler where `child` would have performed `completePromise`.
+ * `all`'s children (a pool that reports its failures, raceAll's, keeps the frame: it turns them into
+ * values).
+ */
+class PoolChild extends OwnedChild {
+  declare readonly pool: Pool;
+  declare readonly i: number;
+  constructor(pool: Pool, i: number, p: ProgramLikeOf<unknown>) {
+    super(p);
+    this.pool = pool;
+    this.i = i;
+  }
+  done(ok: boolean, value: unknown): PromiseHandle<undefined> | null {
+    if (ok) return wakerFor(this.pool, this.i, SUCCEEDED);
+    this.pool.errors[this.i] = value;
+    return wakerFor(this.pool, this.i, FAILED);
+  }
+  ended(): PromiseHandle<undefined> | null {
+    return this.pool.status[this.i] === RUNNING ? wakerFor(this.pool, this.i, ENDED) : null;
+  }
+}
 
 /** Start program `i` as a task owned by `pool` (it shares the caller's state, §9.6 rev. 2). */
 export function* start(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Generator<unknown, void, any> {
@@ -139,9 +174,15 @@ export function* start(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Genera
  * start's Spawn, for the combinator to yield bare itself (no generator per task), putting the task
  * it answers in `pool.tasks[i]`.
  */
-export function spawnChild(pool: Pool, i: number, p: ProgramLikeOf<unknown>): Spawn<unknown, unknown> {
+export function spawnChild(
+  pool: Pool,
+  i: number,
+  p: ProgramLikeOf<unknown>,
+  bare = false,
+): Spawn<unknown, unknown> {
   pool.status[i] = RUNNING;
-  return at(pool.site, ownedSpawn(hidden(child, pool, i, p), pool.site));
+  const c = bare && !pool.reportsFailures ? new PoolChild(pool, i, p) : null;
+  return at(pool.site, ownedSpawn(hidden(child, pool, i, p), pool.site, c));
 }
 
 /**

@@ -92,6 +92,8 @@ export interface SpawnOptions {
   store?: SpawnStore;
 }
 
+/** Marks a Spawn as ownedSpawn's (set by Spawn's static block: its private field). */
+let markOwned: (s: Spawn<unknown, unknown>, child: OwnedChild | null) => void;
 /** Its program runs under the handlers of the spawn site: its row `R` is part of the spawner's row. */
 export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
   /** @internal its name in a minified bundle too (`className`) */
@@ -101,8 +103,6 @@ export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
   declare readonly __row: R;
   /** With `trace: { sites: true }`: where spawn() was called (non-enumerable; for tracebacks). */
   declare readonly site?: Error;
-  /** @internal A toolkit combinator's own child (`ownedSpawn`); absent on every other Spawn. */
-  declare readonly owned?: true;
   declare readonly program: ProgramLikeOf<T>;
   declare readonly store: SpawnStore;
   constructor(program: ProgramLikeOf<T>, store: SpawnStore, site: Error | null = null) {
@@ -118,6 +118,49 @@ export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
       throw new TypeError(`spawn expects a store, "shared" or "isolated", got ${describe(store)}`);
     if (site !== null) Object.defineProperty(this, "site", { value: site });
   }
+  /**
+   * A toolkit combinator's own child (`ownedSpawn`): a private field, so no property of the effect
+   * shows it. It was a non-enumerable own property made with `defineProperty`, which cost each
+   * spawn of `all`, `forEach`, … more than the rest of its Spawn did (a runtime call per spawn).
+   */
+  #owned = false;
+  /** ownedSpawn's OwnedChild, when it gave one (see OwnedChild) */
+  #child: OwnedChild | null = null;
+  static {
+    markOwned = (s, child) => {
+      s.#owned = true;
+      s.#child = child;
+    };
+  }
+  /** @internal A toolkit combinator's own child (`ownedSpawn`); false for every other Spawn. */
+  get owned(): boolean {
+    return this.#owned;
+  }
+  /** @internal The combinator's OwnedChild for this child, or null (see OwnedChild). */
+  get child(): OwnedChild | null {
+    return this.#child;
+  }
+}
+
+/**
+ * @internal A toolkit combinator's child that the scheduler may run bare (`all`'s, concurrency/
+ * pool.ts). The Spawn's program is a wrapper frame around `program` that tells the combinator of its
+ * outcome (and completes its wake-up promise) as it ends. When no handler at all stands between the
+ * spawn site and the scheduler (none could see the effects of the wrapper or the combinator's, and
+ * the task is wrapped in none), the scheduler runs `program` itself as the task's body and, as the
+ * body ends, calls `done` (or `ended` when the task was being cancelled) with what the wrapper would
+ * have seen, completing the promise it answers as the wrapper's `completePromise` would have, at
+ * the same point (before the task's own report): the same states, the same order, no wrapper frame.
+ */
+export abstract class OwnedChild {
+  declare readonly program: ProgramLikeOf<unknown>;
+  constructor(program: ProgramLikeOf<unknown>) {
+    this.program = program;
+  }
+  /** The program ended with a value (`ok`) or threw `value`: → the promise to complete, or null. */
+  abstract done(ok: boolean, value: unknown): PromiseHandle<undefined> | null;
+  /** The task was cancelled (or ended) without its program ending: → the promise to complete, or null. */
+  abstract ended(): PromiseHandle<undefined> | null;
 }
 /**
  * @internal The Spawn of a toolkit combinator's child (concurrency/pool.ts, timeout, latest, …).
@@ -126,9 +169,13 @@ export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
  * lost (World.close). Marked off the constructor, non-enumerable (as `site`), so the public Spawn and
  * what `record` / `console.log` show of one stay as they are.
  */
-export function ownedSpawn(program: ProgramLikeOf<unknown>, site: Error | null): Spawn<unknown, unknown> {
+export function ownedSpawn(
+  program: ProgramLikeOf<unknown>,
+  site: Error | null,
+  child: OwnedChild | null = null,
+): Spawn<unknown, unknown> {
   const s = new Spawn(program, "shared", site);
-  Object.defineProperty(s, "owned", { value: true });
+  markOwned(s, child);
   return s;
 }
 /** The effect of `wait(waitable)`: block until the task or future finishes; answers its value or throws its error. */
@@ -480,6 +527,14 @@ export function gather(...args: unknown[]): Gather<unknown[]> {
   }
   checkedByGather = args;
   return new Gather(args as Waitable<unknown>[]);
+}
+/**
+ * @internal The Gather of `tasks`, each the answer of a Spawn, checked as the caller took it
+ * (`all` over its 10,000 tasks): not checked a second time, item by item, as the Gather is made.
+ */
+export function gatherChecked<T>(tasks: readonly Task<T>[]): Gather<T[]> {
+  checkedByGather = tasks;
+  return new Gather<T[]>(tasks);
 }
 /** The array gather() has just checked item by item and is making its Gather of (else null). */
 let checkedByGather: readonly unknown[] | null = null;

@@ -170,8 +170,11 @@ export function spawnedTask(
   n: number,
 ): TaskRec {
   const t = w.newTask(w.spawnContext(effect.store === "isolated", effect.owned === true));
-  // (wrapped when it starts)
-  t.body = n > 0 ? new Wrapped(effect.program, n === hs.length ? hs : hs.slice(0, n)) : effect.program;
+  // (wrapped when it starts; a combinator's child with no handler between runs bare: OwnedChild)
+  t.body =
+    n > 0
+      ? new Wrapped(effect.program, n === hs.length ? hs : hs.slice(0, n))
+      : (effect.child ?? effect.program);
   if (effect.site !== undefined) t.spawnSite = effect.site;
   return t;
 }
@@ -183,6 +186,13 @@ export function spawnedTask(
  */
 export function taskDone(w: World, effect: TaskDone, k: Continuation | null): TaskRec | null {
   const t = effect.task;
+  const child = effect.child;
+  if (child !== null) {
+    // its combinator first, as the wrapper frame it runs without would have told it (OwnedChild)
+    effect.child = null;
+    const p = t.run === CANCELLING ? child.ended() : child.done(effect.ok, effect.value);
+    if (p !== null) settle(w, cellOf(p.future) as PromiseCell, true, undefined);
+  }
   if (t.run === CANCELLING) return cont(t, k!, undefined); // completed during its own finalization (never at the site)
   w.finished(t);
   if (effect.ok) settle(w, t, true, effect.value);

@@ -4,7 +4,7 @@
  */
 import { keepFast } from "../effects/keep-fast.js";
 import { Effect } from "../effects/effect.js";
-import { handleRef, type TaskInfo, TaskRecord } from "../effects/scheduler.js";
+import { handleRef, OwnedChild, type TaskInfo, TaskRecord } from "../effects/scheduler.js";
 import { type Continuation, Env, type Handler, siteOf, type TaskContext, withHandler } from "../protocol.js";
 import {
   type Cell,
@@ -29,11 +29,14 @@ export class TaskDone extends Effect<undefined> {
   declare task: TaskRec;
   declare ok: boolean;
   declare value: unknown;
+  /** the task's OwnedChild when it ran one bare (TaskRec.startBare), told first (taskDone); else null */
+  declare child: OwnedChild | null;
   constructor(task: TaskRec, ok: boolean, value: unknown) {
     super();
     this.task = task;
     this.ok = ok;
     this.value = value;
+    this.child = null;
   }
 }
 
@@ -142,7 +145,8 @@ export class TaskRec extends TaskRecord<unknown> {
   /**
    * The report's state in one field (every field is 8 B per task, kept by all tasks not yet
    * collected): the body until it starts — the program, or a Wrapped when there are handlers
-   * between the spawn site and the scheduler (null: none left) — then the report's phase.
+   * between the spawn site and the scheduler (null: none left), or a combinator's OwnedChild to run
+   * bare (it stays while the body runs) — then the report's phase.
    */
   body: unknown = null;
   constructor(world: World, id: number, parent: number, ctx: TaskContext) {
@@ -248,6 +252,8 @@ export class TaskRec extends TaskRecord<unknown> {
    */
   startBare(): unknown {
     const body = this.body;
+    // a combinator's child run bare: its OwnedChild stays, as the running phase, until the report
+    if (body instanceof OwnedChild) return body.program;
     this.body = R_RUNNING;
     return body;
   }
@@ -263,12 +269,14 @@ export class TaskRec extends TaskRecord<unknown> {
    * null, and the prompt exits with that answer.
    */
   exit(ok: boolean, value: unknown): unknown {
-    if (this.body !== R_RUNNING) return null;
+    const b = this.body;
+    if (b !== R_RUNNING && !(b instanceof OwnedChild)) return null;
     this.body = R_REPORTED;
     const d = this.world.report;
     d.task = this;
     d.ok = ok;
     d.value = value;
+    d.child = b === R_RUNNING ? null : (b as OwnedChild);
     return d;
   }
 

@@ -225,6 +225,7 @@ export class World {
     if (i >= 0) open!.splice(i, 1);
     this.report.task = this.main; // (a kept handle reaches the world: not the last task's value)
     this.report.value = undefined;
+    this.report.child = null;
     // A task handle kept after the run reaches this world (TaskRec.world): let go of the tasks the
     // ready queue still lists (dequeue only drops consumed entries when it compacts or empties)
     this.queue = [];
