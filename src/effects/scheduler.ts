@@ -103,6 +103,17 @@ export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
   declare readonly __row: R;
   /** With `trace: { sites: true }`: where spawn() was called (non-enumerable; for tracebacks). */
   declare readonly site?: Error;
+  /**
+   * @internal Set on the Spawn of a stand-in: a task that performs something for the task spawning
+   * it, as that task, so that the spawner can go on meanwhile and cancel it (doeff/workers performs
+   * each effect a job forwards in one: workers/job-loop.ts, whose subclass of Spawn sets it, and
+   * `owned`). It has no id of its own: its id and parent are its spawner's, so `getTaskInfo()` and
+   * observe's task answer for the spawner there, and the ids of the tasks spawned after it are as
+   * without it. Its traceback line names the spawner and this account of what it does for it
+   * (`── in task 1 (forwarded Fetch from worker job jobs.js#crawl) ──`). Only the handler makes one
+   * (scheduler-ops.ts handleEffect): the FAST_PATH takes class Spawn exactly, not a subclass.
+   */
+  declare readonly standIn?: string;
   declare readonly program: ProgramLikeOf<T>;
   declare readonly store: SpawnStore;
   constructor(program: ProgramLikeOf<T>, store: SpawnStore, site: Error | null = null) {
@@ -178,6 +189,17 @@ export function ownedSpawn(
   markOwned(s, child);
   return s;
 }
+/** @internal Marks `s` (a subclass's Spawn: workers/job-loop.ts StandInSpawn) as ownedSpawn does. */
+export function markOwnedSpawn(s: Spawn<unknown, unknown>): void {
+  markOwned(s, null);
+}
+/**
+ * @internal Effects that doeff's own machinery performs for a program, which `observe` and `record`
+ * pass on unshown: RetryCede, a stand-in's Spawn (Spawn.standIn), and the Wait and Cancel of it
+ * (workers/job-loop.ts). The program never wrote them, and a test listing its effects would list
+ * how doeff/workers is built.
+ */
+export const UNSHOWN = new WeakSet<object>();
 /** The effect of `wait(waitable)`: block until the task or future finishes; answers its value or throws its error. */
 export class Wait<T = unknown> extends SchedulerEffect<T> {
   /** @internal its name in a minified bundle too (`className`) */
@@ -379,7 +401,12 @@ export class Cede extends SchedulerEffect<undefined> {
  * per attempt, which depends on how retry is built; a user's own `cede()` is the program's, and is
  * shown like any effect.
  */
-export class RetryCede extends Cede {}
+export class RetryCede extends Cede {
+  constructor() {
+    super();
+    UNSHOWN.add(this);
+  }
+}
 /**
  * @internal The TaskCancelledErrors a blocking call throws in a task being finalized (cancelled, or
  * its run aborted): every later blocking call throws one again, so `retry` never retries them.

@@ -11,7 +11,7 @@
 import { UnhandledEffectError } from "../errors.js";
 import type { Effect } from "../effects/effect.js";
 import { Local } from "../effects/reader.js";
-import { RetryCede, SchedulerEffect, Spawn, type TaskInfo } from "../effects/scheduler.js";
+import { SchedulerEffect, Spawn, type TaskInfo, UNSHOWN } from "../effects/scheduler.js";
 import { Listen } from "../effects/writer.js";
 import {
   className,
@@ -147,8 +147,9 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
   let atCtx: RunContext | null = null;
   let atTask: TaskInfo | null = null;
   const h = function* observe(effect: unknown, k: Continuation<unknown, unknown>) {
-    // (retry's internal turn for the other tasks: not the program's, and no class a user can name)
-    if (effect instanceof RetryCede) return yield* pass();
+    // (UNSHOWN: retry's internal turn for the other tasks; the Spawn, Wait and Cancel of the task
+    // doeff/workers performs a forwarded effect in: not the program's, and no class a user can name)
+    if (UNSHOWN.has(effect as object)) return yield* pass();
     let ctx: RunContext;
     let task: TaskInfo | null;
     // the site too: a stash left by a run aborted between its hook and its invocation (traced, a
@@ -206,7 +207,7 @@ export function observe(a: unknown, b?: unknown): Handler<undefined> {
   h[TRACE_QUIET] = true; // an error an outer handler gives shows as in a run without it
   // never an answer: it finds the task where the perform site is at hand (taskAt), for the handler
   h[FAST_PATH] = (effect: unknown, ctx: RunContext, site?: unknown): unknown => {
-    if (!(effect instanceof RetryCede)) {
+    if (!UNSHOWN.has(effect as object)) {
       atTask = taskAt(ctx, site);
       atCtx = ctx;
       atSite = site;

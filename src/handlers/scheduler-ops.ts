@@ -57,7 +57,7 @@ import { cancelOther, cancellingError, finalizing } from "./scheduler-finalize.j
 import { pickNext } from "./scheduler-idle.js";
 import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
 import { AwaitLink, awaited, externalCell, newExternal, newPromise } from "./scheduler-promise.js";
-import { cellOf, TaskDone, TaskRec, taskInfo, Wrapped } from "./scheduler-task.js";
+import { cellOf, STAND_INS, TaskDone, TaskRec, taskInfo, Wrapped } from "./scheduler-task.js";
 import { addWaiterOf, settle } from "./scheduler-waiters.js";
 import type { World } from "./scheduler-world.js";
 
@@ -233,6 +233,16 @@ export function* handleEffect(
     // passed the spawn on, §9.7 — its handlers, and those between, wrap the task like any other)
     const n = hs.lastIndexOf(self);
     const t = spawnedTask(w, effect, hs, n < 0 ? hs.length : n);
+    // A stand-in (Spawn.standIn: it comes here only) takes no id — the one just taken is given
+    // back, so the next task spawned gets the id it would have — and has the current task's id
+    // and parent: getTaskInfo() there answers for the current task
+    const what = effect.standIn;
+    if (what !== undefined) {
+      w.nextId--;
+      (t as { taskId: number }).taskId = cur.taskId;
+      (t as { parent: number }).parent = cur.parent;
+      STAND_INS.set(t, what);
+    }
     w.selfOnly ??= [self]; // for its continuation, made when it starts (World.enter)
     w.enqueue(t);
     return cont(cur, k, t);

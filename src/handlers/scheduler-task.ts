@@ -294,7 +294,12 @@ export class TaskRec extends TaskRecord<unknown> {
    * A getter (on the prototype), made only when a message is.
    */
   get label(): string {
-    return `task ${this.world.prefix}${this.taskId}`;
+    const w = this.world;
+    const id = `task ${w.prefix}${this.taskId}`;
+    const what = STAND_INS.get(this);
+    // a stand-in (STAND_INS): the name of the task it stands in for, whose id it has, and what it
+    // does for it
+    return what === undefined ? id : `${this.taskId === 0 ? w.mainName : id} (${what})`;
   }
 
   /** How messages name the task that spawned it, or "" for its world's main (named by its own line). */
@@ -307,6 +312,7 @@ export class TaskRec extends TaskRecord<unknown> {
    * when it is not main (`spawned by task P`) and, trace sites on, where (`spawned at file:line`).
    */
   frameLabel(): string {
+    if (STAND_INS.has(this)) return `in ${this.label}`;
     const at = siteOf(this.spawnSite);
     const p = this.parentLabel();
     const by = p === "" ? "" : ` by ${p}`;
@@ -314,6 +320,12 @@ export class TaskRec extends TaskRecord<unknown> {
     return `in ${this.label} (spawned${by}${at === null ? "" : ` at ${at}`})`;
   }
 }
+
+/**
+ * Stand-ins (Spawn.standIn: scheduler-ops.ts handleEffect) → what each does for the task it stands
+ * in for, whose id and parent it has (label). Weak: a stand-in goes when its task does.
+ */
+export const STAND_INS = new WeakMap<TaskRec, string>();
 
 /** The cell behind a Task / Future handle, or null. */
 export function cellOf(x: unknown): Cell | null {

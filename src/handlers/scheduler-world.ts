@@ -96,7 +96,8 @@ export class World {
   /** the scheduler's scope was abandoned (a handler outside it threw) before main ended: no lost-log warning */
   cutOff = false;
   /**
-   * Tasks not done, in ascending id order: an intrusive doubly linked list through TaskRec
+   * Tasks not done, in spawn order — ascending id order, but for a stand-in, which has the id of
+   * the task it stands in for (STAND_INS): an intrusive doubly linked list through TaskRec
    * (prevLive/nextLive), not a Map — a Map entry cost a hash insert and delete per task and ~40 B.
    * A task is linked exactly while it is not DONE (newTask links, World.finished unlinks).
    */

@@ -3,7 +3,7 @@
  * it gave (or the error they threw), then passes that answer on unchanged.
  */
 import { Local } from "../effects/reader.js";
-import { RetryCede, SchedulerEffect } from "../effects/scheduler.js";
+import { SchedulerEffect, UNSHOWN } from "../effects/scheduler.js";
 import { Listen } from "../effects/writer.js";
 import type { AnyEffect } from "../vm/types.js";
 import { pass } from "../vm/pass.js";
@@ -117,9 +117,10 @@ export function record(only?: RecordFilter): Recorder {
   const effects: unknown[] = [];
   // its name is what an unhandled effect's message and a traceback call it
   const h = function* record(effect: unknown, k: Parameters<Handler>[1]) {
-    // (retry's internal turn for the other tasks: not the program's, and no class a user could
+    // (UNSHOWN: retry's internal turn for the other tasks; the Spawn, Wait and Cancel of the task
+    // doeff/workers performs a forwarded effect in: not the program's, and no class a user could
     // list in expectEffects)
-    if (effect instanceof RetryCede) return yield* pass();
+    if (UNSHOWN.has(effect as object)) return yield* pass();
     const at = entries.length;
     effects.push(effect);
     // effects that run a program of their own (a task, local's, listen's) are handled where they were

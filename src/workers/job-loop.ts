@@ -12,7 +12,15 @@
  * then read the job's outcome. (A cancel of the calling task reaches it too: the loop's finally.)
  * Forwarded effects are still performed one at a time, in the order they came: one that arrives
  * while another is performed waits in `held`.
+ *
+ * That task is a stand-in for the calling task (StandInSpawn, Spawn.standIn), and reads as it:
+ * `getTaskInfo()` in the effect's handler answers the caller's id (a span or request id kept by
+ * task finds the caller's), it takes no task id (the ids of the caller's later tasks are as with no
+ * job in between), and `record` and `observe` see the forwarded effect performed, not the
+ * stand-in's Spawn, Wait and Cancel (UNSHOWN). Only its traceback line says what it is (see the
+ * spawn below).
  */
+import { markOwnedSpawn, UNSHOWN } from "../effects/scheduler.js";
 import {
   awaitPromise,
   cancel,
@@ -20,7 +28,8 @@ import {
   type Effect,
   type ExternalPromise,
   getRunContext,
-  spawn,
+  type ProgramLikeOf,
+  Spawn,
   type Task,
   UnhandledEffectError,
   wait,
@@ -39,6 +48,20 @@ import { decodeValue, fromWire, missingRegistered, missingRegisteredIn } from ".
  * Every other RunInWorker reads null from the prototype: one property read per job (handler.ts).
  */
 export const CALLER = Symbol("doeff.workers.caller");
+
+/**
+ * The Spawn of the task a forwarded effect is performed in: a stand-in for the calling task, doing
+ * `standIn` for it (Spawn.standIn), a child of the pool's own (`owned`: its log is the calling
+ * task's only through the wait on it). The scheduler's handler makes it: not a Spawn exactly.
+ */
+class StandInSpawn extends Spawn<unknown, unknown> {
+  declare readonly standIn: string;
+  constructor(program: ProgramLikeOf<unknown>, standIn: string) {
+    super(program, "shared");
+    Object.defineProperty(this, "standIn", { value: standIn });
+    markOwnedSpawn(this);
+  }
+}
 
 /**
  * A forwarded effect being performed: `events` null once it was answered (or the calling task
@@ -208,7 +231,13 @@ export function* jobLoop(
       const effect = rebuild(cls, m, job);
       const done: Performing = { req: m.req, events };
       current = done;
-      performing = (yield* spawn(hidden(performFor, effect, done))) as Task<unknown>;
+      // Its traceback line names the calling task and says why it is there: a failing handler's
+      // chain is shown below the job's `── in worker (jobs.js#crawl) ──`, and without a line of its
+      // own it would read as the worker's; with the caller's plain `── in task 1 ──` it would read
+      // as the caller again, entered twice. So: `── in task 1 (forwarded Fetch from worker job
+      // jobs.js#crawl) ──` — the task whose handlers performed it, and which effect of which job.
+      const what = `forwarded ${className(cls as Function) || "effect"} from worker job ${job.label}`;
+      performing = (yield unshown(new StandInSpawn(hidden(performFor, effect, done), what))) as Task<unknown>;
       for (;;) {
         const next = yield* events.incoming();
         if (next.t === "answered") break;
@@ -229,7 +258,7 @@ export function* jobLoop(
         continue;
       }
       // (answered: its log joins the calling task's, as if performed there — wait merges it)
-      yield* wait(t);
+      yield* unshown(wait(t));
       if (done.unresumed !== undefined) throw done.unresumed;
     }
   } finally {
@@ -278,12 +307,18 @@ function rebuild(cls: { prototype: object }, m: EffectMsg, job: ParentJob): Effe
   return effect;
 }
 
+/** `e`, which `record` and `observe` do not show (UNSHOWN: the stand-in's Spawn, Wait and Cancel). */
+function unshown<E extends object>(e: E): E {
+  UNSHOWN.add(e);
+  return e;
+}
+
 /**
  * Cancel the task performing a forwarded effect nobody waits for (its finally blocks run now). One
  * that had just answered is collected: its log joins the calling task's.
  */
 function* stop(t: Task<unknown>): Generator<unknown, void, any> {
-  if (!(yield* cancel(t))) yield* wait(t);
+  if (!(yield* unshown(cancel(t)))) yield* unshown(wait(t));
 }
 
 /**
