@@ -213,3 +213,65 @@ test("small bundle: a named recursion, a state handler's own code (its run conte
     assert.deepEqual(got.slice(6, 10), [false, "enough", 1, true]);
   });
 });
+
+test("small bundle: the primitives' names — the small import's own in its step trace as in the whole package's, and every op named once the modules that make them are loaded", async () => {
+  // (size-trim6: OP_NAMES holds the names of the primitives primitives.ts makes; resume.ts, pass.ts,
+  // rare-ops.ts and introspect.ts add theirs as they load)
+  const { OP_NAMES } = await import("../src/vm/primitives.js");
+  assert.deepEqual(
+    Array.from({ length: 19 }, (_, op) => OP_NAMES[op]),
+    [
+      "withHandler",
+      "resume",
+      "transfer",
+      "transferWith",
+      "discontinue",
+      "pass",
+      "delegate",
+      "getContinuation",
+      "getHandlers",
+      "createContinuation",
+      "resumeContinuation",
+      "detach",
+      "finalize",
+      "getCallStack",
+      "getRunContext",
+      "asyncEscape",
+      "call",
+      "originOf",
+      "closingReason",
+    ],
+  );
+  const r = await bundle(`export { run, program, state, get, put } from "./src/index.ts";`);
+  await inTempDir("doeff-small-", async (dir) => {
+    const small = await importBuilt(r, dir);
+    const play = (d: typeof doeff): string[] => {
+      const lines: string[] = [];
+      // the state handler's own code (getRunContext, transfer; transferWith for the missing key)
+      // under a relay, and a named recursion's call, each step traced
+      const relay = function relay(e: never, k: never) {
+        return d.state(e, k);
+      };
+      const r = d.run(
+        d.program(function* main(n = 1): Generator<unknown, unknown, unknown> {
+          yield* d.put("n", 1);
+          if (n > 0) yield* main(n - 1);
+          return yield* d.get("missing");
+        }),
+        { handlers: [d.state, relay as never], trace: { steps: (l) => lines.push(l) } },
+      );
+      lines.push(r.format());
+      return lines;
+    };
+    const got = play(small);
+    assert.deepEqual(got, play(doeff));
+    const prims = got.map((l) => / prim:(\w+)/.exec(l)?.[1]).filter((p) => p !== undefined);
+    assert.deepEqual([...new Set(prims)].sort(), [
+      "call",
+      "getRunContext",
+      "transfer",
+      "transferWith",
+      "withHandler",
+    ]);
+  });
+});
