@@ -305,11 +305,15 @@ function noThis(e: unknown, n: string, src: string): unknown {
 }
 
 const AsyncGeneratorFunctionProto = Object.getPrototypeOf(async function* () {});
-const AsyncFunctionProto = Object.getPrototypeOf(async () => {});
+const AsyncFunctionProto = /* @__PURE__ */ Object.getPrototypeOf(async () => {});
 const GeneratorFunctionProto = Object.getPrototypeOf(function* () {});
 /** Is `g` an `async function*`? (by prototype: a bundler may rename it, not change its kind) */
 function isAsyncGeneratorFunction(g: Function): boolean {
-  return functionKind(g) === "an async generator function";
+  try {
+    return Object.getPrototypeOf(g) === AsyncGeneratorFunctionProto;
+  } catch {
+    return false; // a hostile Proxy: the call will say what is wrong
+  }
 }
 
 /**
