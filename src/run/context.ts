@@ -112,7 +112,11 @@ export interface TaskContext {
 export class TaskCtx implements TaskContext {
   declare state: Map<string, unknown>;
   declare env: Env;
-  declare private entries: unknown[] | null;
+  /**
+   * @internal The log if one was made (null: nothing logged): what the scheduler reads to see it
+   * without making it (a field, not a method, so that a bundle without the scheduler carries nothing).
+   */
+  declare entries: unknown[] | null;
   constructor(state: Map<string, unknown>, env: Env) {
     this.state = state;
     this.env = env;
@@ -123,10 +127,6 @@ export class TaskCtx implements TaskContext {
   }
   set log(entries: unknown[]) {
     this.entries = entries;
-  }
-  /** The log if one was made (null: nothing logged), without making it. */
-  peekLog(): readonly unknown[] | null {
-    return this.entries;
   }
 }
 
