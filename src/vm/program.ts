@@ -359,9 +359,11 @@ export function pure<A>(v: A): Program<A, never> {
   return new Program<A, never>(P_PURE, v, undefined, "pure");
 }
 
-/** @internal A one-shot program around a raw generator object (top level of run/runAsync only). */
+/**
+ * @internal A one-shot program around a raw generator object (top level of run/runAsync only: its
+ * one caller, run.ts start, gives it only what isGeneratorObject accepted).
+ */
 export function fromGeneratorObject<A>(gen: Generator<unknown, A, any>): Program<A, any> {
-  if (!isGeneratorObject(gen)) throw new TypeError("expected a generator object");
   return new Program<A>(P_GENOBJ, gen, undefined, "main");
 }
 
