@@ -5,7 +5,7 @@
  * Why a tag field rather than subclasses: the step loop starts programs on its hot path, and a
  * single class keeps that call site monomorphic.
  */
-import { brand, describe, isGeneratorObject } from "./brand.js";
+import { brand, describe } from "./brand.js";
 import { groupTasks } from "../trace/blocked-in.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
