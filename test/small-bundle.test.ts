@@ -213,3 +213,185 @@ test("small bundle: a named recursion, a state handler's own code (its run conte
     assert.deepEqual(got.slice(6, 10), [false, "enough", 1, true]);
   });
 });
+
+test("small bundle: the primitives' names — the small import's own in its step trace as in the whole package's, and every op named once the modules that make them are loaded", async () => {
+  // (size-trim6: OP_NAMES holds the names of the primitives primitives.ts makes; resume.ts, pass.ts,
+  // rare-ops.ts and introspect.ts add theirs as they load)
+  const { OP_NAMES } = await import("../src/vm/primitives.js");
+  assert.deepEqual(
+    Array.from({ length: 19 }, (_, op) => OP_NAMES[op]),
+    [
+      "withHandler",
+      "resume",
+      "transfer",
+      "transferWith",
+      "discontinue",
+      "pass",
+      "delegate",
+      "getContinuation",
+      "getHandlers",
+      "createContinuation",
+      "resumeContinuation",
+      "detach",
+      "finalize",
+      "getCallStack",
+      "getRunContext",
+      "asyncEscape",
+      "call",
+      "originOf",
+      "closingReason",
+    ],
+  );
+  const r = await bundle(`export { run, program, state, get, put } from "./src/index.ts";`);
+  await inTempDir("doeff-small-", async (dir) => {
+    const small = await importBuilt(r, dir);
+    const play = (d: typeof doeff): string[] => {
+      const lines: string[] = [];
+      // the state handler's own code (getRunContext, transfer; transferWith for the missing key)
+      // under a relay, and a named recursion's call, each step traced
+      const relay = function relay(e: never, k: never) {
+        return d.state(e, k);
+      };
+      const r = d.run(
+        d.program(function* main(n = 1): Generator<unknown, unknown, unknown> {
+          yield* d.put("n", 1);
+          if (n > 0) yield* main(n - 1);
+          return yield* d.get("missing");
+        }),
+        { handlers: [d.state, relay as never], trace: { steps: (l) => lines.push(l) } },
+      );
+      lines.push(r.format());
+      return lines;
+    };
+    const got = play(small);
+    assert.deepEqual(got, play(doeff));
+    const prims = got.map((l) => / prim:(\w+)/.exec(l)?.[1]).filter((p) => p !== undefined);
+    assert.deepEqual([...new Set(prims)].sort(), [
+      "call",
+      "getRunContext",
+      "transfer",
+      "transferWith",
+      "withHandler",
+    ]);
+  });
+});
+
+test("small bundle: program's checks and method wrapper, and run's warning for an async onWarning hook, read as in the whole package (size-trim6 moved fn's maker and runAsync's wait for the hook out)", async () => {
+  const r = await bundle(`export { run, program, state, get, put } from "./src/index.ts";`);
+  assert.deepEqual(
+    inputsOf(r).filter((f) => /rare-ops|vm\/resume|vm\/pass|introspect/.test(f)),
+    [],
+  );
+  await inTempDir("doeff-small-", async (dir) => {
+    const small = await importBuilt(r, dir);
+    const play = (d: typeof doeff): unknown[] => {
+      const out: unknown[] = [];
+      const threw = (f: () => unknown): string => {
+        try {
+          f();
+          return "no throw";
+        } catch (e) {
+          return `${(e as Error).name}: ${(e as Error).message}`;
+        }
+      };
+      out.push(threw(() => d.program(1 as never)));
+      out.push(threw(() => d.program(async function* agen() {} as never)));
+      // a generator method that reads `this`, run without it: methodRun says why
+      const game = {
+        bonus: 2,
+        *play(): Generator<unknown, number, unknown> {
+          return (this as { bonus: number }).bonus;
+        },
+      };
+      const m = d.run(d.program(game.play as never));
+      out.push(m.ok, (m.error as Error).message);
+      // a program made twice is two programs; each runs
+      const once = d.program(function* () {
+        return yield* d.get("n");
+      });
+      out.push(d.run(once, { handlers: [d.state], store: { n: 7 } }).value);
+      out.push(d.run(once, { handlers: [d.state], store: { n: 8 } }).value);
+      // an async hook under run: a warning says run cannot wait for it (a finally block that threw
+      // while the run's signal aborted it is the warning told)
+      const ac = new AbortController();
+      const told: unknown[] = [];
+      const ab = d.run(
+        d.program(function* main() {
+          try {
+            ac.abort(new Error("stop"));
+            yield* d.put("n", 1);
+          } finally {
+            // biome-ignore lint/correctness/noUnsafeFinally: the case under test is a throwing finally
+            throw new Error("cleanup failed");
+          }
+        }),
+        {
+          handlers: [d.state],
+          signal: ac.signal,
+          onWarning: async (e, info) => {
+            told.push((e as Error).message, info.status);
+          },
+        },
+      );
+      out.push(
+        told,
+        ab.warnings.map((w) => (w as Error).message),
+        ab.format().split("\n").slice(-3),
+      );
+      return out;
+    };
+    const got = play(small);
+    assert.deepEqual(got, play(doeff));
+    assert.deepEqual(got.slice(0, 2), [
+      "TypeError: fn expects a generator function (function* name() { ... }), got 1",
+      "TypeError: fn(async function* agen): async generators are not supported: write function* and use awaitPromise for promises",
+    ]);
+    assert.equal(got[2], false);
+    assert.match(got[3] as string, /^fn\(play\): play is a method, called by doeff without a this/);
+    assert.deepEqual(got.slice(4, 6), [7, 8]);
+    assert.deepEqual(got[6], ["cleanup failed", "final"]);
+    assert.deepEqual(got[7], [
+      "cleanup failed",
+      "run cannot wait for the promise the run option onWarning returned (its rejection is ignored): use runAsync, or a hook that returns nothing",
+    ]);
+  });
+});
+
+test("size-trim6: transferWith of an unstarted continuation is refused at the call, with or without a scheduler loaded (UNSTARTED.notStarted, set where one is made)", async () => {
+  const r = await bundle(
+    `export { run, program, handle, Effect, createContinuation, transferWith, pure } from "./src/index.ts";`,
+  );
+  assert.deepEqual(
+    inputsOf(r).filter((f) => /scheduler/.test(f)),
+    [],
+  );
+  await inTempDir("doeff-small-", async (dir) => {
+    const built = await importBuilt(r, dir);
+    const play = (d: typeof doeff): unknown[] => {
+      class Ping extends d.Effect {
+        declare readonly _tag: "Ping";
+      }
+      const res = d.run(
+        d.program(function* main(): Generator<unknown, unknown, unknown> {
+          return yield new Ping();
+        }),
+        {
+          handlers: [
+            d.handle(Ping, function* ping(): Generator<unknown, unknown, unknown> {
+              const k = yield* d.createContinuation(d.pure(1));
+              return yield* d.transferWith(k as never, d.pure(2));
+            }),
+          ],
+        },
+      );
+      return [res.ok, (res.error as Error).name, (res.error as Error).message];
+    };
+    const got = play(built);
+    assert.deepEqual(got, play(doeff));
+    assert.deepEqual(got, [
+      false,
+      "TypeError",
+      "transferWith needs a started continuation; use transfer or resume for an unstarted one",
+    ]);
+  });
+});

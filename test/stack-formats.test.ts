@@ -16,9 +16,15 @@ type SiteOf = (site: Error | null, firstOnly?: boolean, caller?: boolean) => str
 /**
  * siteOf as in a browser's bundle: there the library has no directory of its own, so the frames the
  * capture adds are skipped by count (CAPTURE_DEPTH), which is what the engines' formats must agree on.
+ * (With spawn and callSite, whose modules add the counts of their captures as they load.)
  */
 async function bundledSiteOf(): Promise<SiteOf> {
-  const r = await bundle('export { siteOf } from "./src/trace/format.ts";', { platform: "neutral" });
+  const r = await bundle(
+    `export { siteOf } from "./src/trace/format.ts";
+     export { spawn } from "./src/effects/scheduler.ts";
+     export { callSite } from "./src/concurrency/site.ts";`,
+    { platform: "neutral" },
+  );
   return inTempDir(
     "doeff-stacks-",
     async (dir) => (await importBuilt<{ siteOf: SiteOf }>(r, dir, "format.mjs")).siteOf,

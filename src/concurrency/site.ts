@@ -5,7 +5,10 @@
  * (construction runs in the user's generator), and performs its effects with bare `yield at(site, e)`,
  * so its frame always shows where it was called, and the tasks it spawns say where they came from.
  */
-import { siteState } from "../vm/sites.js";
+import { CAPTURE_DEPTH, siteState } from "../vm/sites.js";
+
+/** (its library frames above the user's: this function's and the toolkit function's that called it) */
+CAPTURE_DEPTH["doeff call site"] = 2;
 
 /** (the wrappers' map is in trace/program-field.ts: a printed field names the program inside too) */
 export { shownAs, wrappers } from "../trace/program-field.js";

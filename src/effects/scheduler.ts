@@ -7,7 +7,7 @@
 import { describe, isProgramLike } from "../vm/brand.js";
 import { checkProgramArg } from "./program-arg.js";
 import type { Program, ProgramLikeOf } from "../vm/program.js";
-import { siteState } from "../vm/sites.js";
+import { CAPTURE_DEPTH, siteState } from "../vm/sites.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { Effect } from "./effect.js";
 import {
@@ -480,6 +480,9 @@ function checkPromise(p: unknown, where: string): void {
     `${where} expects a promise made by createPromise() or createExternalPromise(), got ${describe(p)}`,
   );
 }
+
+/** (a spawn site's library frame above the user's: spawn's own) */
+CAPTURE_DEPTH["doeff spawn site"] = 1;
 
 /** Start `program` as a new task (it has not started yet when this answers). */
 export function spawn<P extends AnyProgramLike | AnyFunction>(

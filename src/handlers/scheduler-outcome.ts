@@ -18,7 +18,7 @@ export function mergeLog(to: TaskRec, from: TaskRec): void {
   if (fc === DONE_CTX || from === to) return;
   from.ctx = DONE_CTX;
   // (a task that logged nothing has no log array: none is made just to be merged)
-  const src = fc instanceof TaskCtx ? fc.peekLog() : fc.log;
+  const src = fc instanceof TaskCtx ? fc.entries : fc.log;
   if (src === null || src.length === 0) return;
   if (fc instanceof Uncollected) from.world.collected(from, src.length);
   const dst = to.ctx.log;

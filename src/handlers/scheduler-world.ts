@@ -294,7 +294,7 @@ export class World {
     t.dropBody();
     const c = t.ctx;
     if (c instanceof TaskCtx) {
-      const log = c.peekLog();
+      const log = c.entries;
       if (log === null) t.ctx = DONE_CTX;
       else if (forgotten && log.length > 0 && !(c instanceof OwnedCtx)) {
         t.ctx = new Uncollected(log as unknown[]);

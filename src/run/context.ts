@@ -112,7 +112,11 @@ export interface TaskContext {
 export class TaskCtx implements TaskContext {
   declare state: Map<string, unknown>;
   declare env: Env;
-  declare private entries: unknown[] | null;
+  /**
+   * @internal The log if one was made (null: nothing logged): what the scheduler reads to see it
+   * without making it (a field, not a method, so that a bundle without the scheduler carries nothing).
+   */
+  declare entries: unknown[] | null;
   constructor(state: Map<string, unknown>, env: Env) {
     this.state = state;
     this.env = env;
@@ -123,10 +127,6 @@ export class TaskCtx implements TaskContext {
   }
   set log(entries: unknown[]) {
     this.entries = entries;
-  }
-  /** The log if one was made (null: nothing logged), without making it. */
-  peekLog(): readonly unknown[] | null {
-    return this.entries;
   }
 }
 
@@ -190,6 +190,16 @@ export type WarningStatus = "final" | "provisional" | "retracted";
 /** The run option `onWarning`. */
 export type WarningHook = (error: unknown, info: WarningInfo) => void;
 
+/**
+ * @internal What runAsync does with a promise the run option onWarning returned: keep it on
+ * `pending` until it settles, its rejection (an async function's throw) kept as the hook's throw
+ * (run.ts waitForHook, set by runAsync's driver, the only maker of an "async" run: a bundle
+ * without runAsync leaves it out).
+ */
+export const HOOK_PROMISE: {
+  wait: ((ctx: RunContextImpl, r: PromiseLike<unknown>, threw: (e: unknown) => void) => void) | null;
+} = { wait: null };
+
 export class RunContextImpl implements RunContext {
   declare readonly driver: Driver;
   declare current: TaskContext;
@@ -250,13 +260,12 @@ export class RunContextImpl implements RunContext {
     try {
       const r: unknown = this.hook!(w.error, { where: w.where, status });
       if (!isThenable(r)) return;
-      // (an async function's rejection is its throw)
-      const p = Promise.resolve(r).then(undefined, this.driver === "async" ? threw : () => {});
       if (this.driver === "async") {
-        const pending = (this.pending ??= new Set());
-        const settled: Promise<unknown> = p.then(() => pending.delete(settled));
-        pending.add(settled);
-      } else if (this.pending === null) {
+        HOOK_PROMISE.wait!(this, r as PromiseLike<unknown>, threw);
+        return;
+      }
+      Promise.resolve(r).then(undefined, () => {});
+      if (this.pending === null) {
         this.pending = new Set(); // (said once)
         this.keep({
           error: new TypeError(

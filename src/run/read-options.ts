@@ -61,29 +61,29 @@ export function isPlainRecord(x: unknown): x is Record<string, unknown> {
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
-/** env / store: a plain object → a plain copy; a Map → a Map copy; anything else as is (rejected later). */
+/**
+ * env / store: a plain object or a Map → a Map copy (what the run makes of either: run.ts start);
+ * anything else as is (rejected later).
+ */
 function copyRecord(key: string, value: unknown): unknown {
   const fix = `pass a plain object ({ key: value }) or a Map whose entries can be read`;
   // Plain objects first: isMap detects a Map by a throwing probe, which is costly for the common case.
+  const copy = new Map<unknown, unknown>();
   if (!attempt(`run option ${key}`, fix, () => isPlainRecord(value))) {
     if (!isMap(value)) return value;
-    const copy = new Map<unknown, unknown>();
     Map.prototype.forEach.call(value, (v, k) => copy.set(k, v));
     return copy;
   }
-  const out: Record<string, unknown> = {};
   const record = value as Record<string, unknown>;
   const keys = attempt(`run option ${key}`, fix, () => Object.keys(record));
   for (const k of keys) {
-    let v: unknown;
     try {
-      v = record[k];
+      copy.set(k, record[k]);
     } catch (e) {
       throw unreadable(`run option ${key}[${JSON.stringify(k)}]`, e, fix);
     }
-    define(out, k, v);
   }
-  return out;
+  return copy;
 }
 
 /**

@@ -181,68 +181,70 @@ export function describeError(e: unknown): string {
 // getter never throws (`undefined` for a failed run); on a copy, `value` is read from that and
 // writing it makes it the copy's own, so the hooks below work on a copy as on a result.
 const OK_VALUE: unique symbol = Symbol("RunResult value when ok");
-Object.defineProperty(RunResult.prototype, OK_VALUE, {
-  get(this: RunResult) {
-    return this.ok ? this.value : undefined;
+Object.defineProperties(RunResult.prototype, {
+  [OK_VALUE]: {
+    get(this: RunResult) {
+      return this.ok ? this.value : undefined;
+    },
   },
-});
-Object.defineProperty(RunResult.prototype, Symbol.for("@jest/serializableProperties"), {
-  value: Object.freeze(["ok", "error", OK_VALUE, "store", "log", "warnings"]),
-});
-Object.defineProperty(RunResult.prototype, "value", {
-  get: Object.getOwnPropertyDescriptor(RunResult.prototype, "value")!.get!,
-  set(this: object, v: unknown) {
-    // a result stays immutable (V8's own message, as for its other accessors); a copy has own `ok`
-    if (!Object.hasOwn(this, "ok")) {
-      throw new TypeError("Cannot set property value of #<RunResult> which has only a getter");
-    }
-    Object.defineProperty(this, "value", { value: v, writable: true, configurable: true });
+  [Symbol.for("@jest/serializableProperties")]: {
+    value: Object.freeze(["ok", "error", OK_VALUE, "store", "log", "warnings"]),
   },
-});
-// `console.log(result)` in Node shows the outcome, not an empty-looking object (every member is an
-// accessor): `RunResult { ok: true, value: 1 }`. Defined off the class so the `.d.ts` stays the API.
-// chai's own copy of loupe (chai 5, under vitest's `expect`) calls the hook without Node's `inspect`:
-// then the plain object is returned, which loupe prints itself (a TypeError "inspect is not a
-// function" took the place of the assertion's message). `depth` is what is left of the caller's
-// depth (`options.depth` is the depth it was given): beyond it a result is `[RunResult]`, as any
-// object there is `[Object]`; within it the outcome goes as deep as a plain object in its place.
-Object.defineProperty(RunResult.prototype, Symbol.for("nodejs.util.inspect.custom"), {
-  value(
-    this: RunResult,
-    depth: number | null,
-    options: { stylize?: (s: string, style: string) => string },
-    inspect?: (v: unknown, o: object) => string,
-  ) {
-    const shown: Record<string, unknown> = this.ok
-      ? { ok: true, value: this.value }
-      : { ok: false, error: this.error };
-    if (this.warnings.length > 0) shown.warnings = this.warnings;
-    if (typeof inspect !== "function") return shown;
-    if (depth! < 0) return options.stylize?.("[RunResult]", "special") ?? "[RunResult]";
-    return `RunResult ${inspect(shown, { ...options, depth })}`;
+  value: {
+    get: Object.getOwnPropertyDescriptor(RunResult.prototype, "value")!.get!,
+    set(this: object, v: unknown) {
+      // a result stays immutable (V8's own message, as for its other accessors); a copy has own `ok`
+      if (!Object.hasOwn(this, "ok")) {
+        throw new TypeError("Cannot set property value of #<RunResult> which has only a getter");
+      }
+      Object.defineProperty(this, "value", { value: v, writable: true, configurable: true });
+    },
   },
-});
-// Test runners print a failed assertion's values by walking their own properties, and a RunResult
-// has none (private fields behind accessors). vitest's diff copied it as `Object.create(its
-// prototype)` whenever Object.prototype.toString said "[object Object]", then read `ok` on the copy,
-// whose private fields do not exist: "Cannot read private member #ok" replaced the test's failure.
-// Its own tag makes such cloners keep the instance, and `toJSON` (which pretty-format, vitest's
-// and Jest's printer, and JSON.stringify call) gives what the result holds, so a diff shows it.
-// Printers call `toJSON()` and print the very error (`[Error: card declined]`); JSON.stringify calls
-// it with a key (a string), and would write an Error as `{}` (its name and message are not own
-// enumerable data): there each error becomes `{ name, message, cause? }`.
-Object.defineProperty(RunResult.prototype, Symbol.toStringTag, { value: "RunResult" });
-Object.defineProperty(RunResult.prototype, "toJSON", {
-  value(this: RunResult, key?: unknown): Record<string, unknown> {
-    const json = typeof key === "string";
-    return {
-      ...(this.ok
+  // `console.log(result)` in Node shows the outcome, not an empty-looking object (every member is an
+  // accessor): `RunResult { ok: true, value: 1 }`. Defined off the class so the `.d.ts` stays the API.
+  // chai's own copy of loupe (chai 5, under vitest's `expect`) calls the hook without Node's `inspect`:
+  // then the plain object is returned, which loupe prints itself (a TypeError "inspect is not a
+  // function" took the place of the assertion's message). `depth` is what is left of the caller's
+  // depth (`options.depth` is the depth it was given): beyond it a result is `[RunResult]`, as any
+  // object there is `[Object]`; within it the outcome goes as deep as a plain object in its place.
+  [Symbol.for("nodejs.util.inspect.custom")]: {
+    value(
+      this: RunResult,
+      depth: number | null,
+      options: { stylize?: (s: string, style: string) => string },
+      inspect?: (v: unknown, o: object) => string,
+    ) {
+      const shown: Record<string, unknown> = this.ok
         ? { ok: true, value: this.value }
-        : { ok: false, error: json ? errorJSON(this.error) : this.error }),
-      store: this.store,
-      log: this.log,
-      warnings: json ? this.warnings.map((w) => errorJSON(w)) : this.warnings,
-    };
+        : { ok: false, error: this.error };
+      if (this.warnings.length > 0) shown.warnings = this.warnings;
+      if (typeof inspect !== "function") return shown;
+      if (depth! < 0) return options.stylize?.("[RunResult]", "special") ?? "[RunResult]";
+      return `RunResult ${inspect(shown, { ...options, depth })}`;
+    },
+  },
+  // Test runners print a failed assertion's values by walking their own properties, and a RunResult
+  // has none (private fields behind accessors). vitest's diff copied it as `Object.create(its
+  // prototype)` whenever Object.prototype.toString said "[object Object]", then read `ok` on the copy,
+  // whose private fields do not exist: "Cannot read private member #ok" replaced the test's failure.
+  // Its own tag makes such cloners keep the instance, and `toJSON` (which pretty-format, vitest's
+  // and Jest's printer, and JSON.stringify call) gives what the result holds, so a diff shows it.
+  // Printers call `toJSON()` and print the very error (`[Error: card declined]`); JSON.stringify calls
+  // it with a key (a string), and would write an Error as `{}` (its name and message are not own
+  // enumerable data): there each error becomes `{ name, message, cause? }`.
+  [Symbol.toStringTag]: { value: "RunResult" },
+  toJSON: {
+    value(this: RunResult, key?: unknown): Record<string, unknown> {
+      const json = typeof key === "string";
+      return {
+        ...(this.ok
+          ? { ok: true, value: this.value }
+          : { ok: false, error: json ? errorJSON(this.error) : this.error }),
+        store: this.store,
+        log: this.log,
+        warnings: json ? this.warnings.map((w) => errorJSON(w)) : this.warnings,
+      };
+    },
   },
 });
 

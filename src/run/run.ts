@@ -19,7 +19,7 @@ import { MARK_THREW } from "../trace/entries.js";
 import { type ErrorTrace, errorTraces, type Origins, type RunTrace, runTraces } from "../trace/origin.js";
 import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
-import { type Driver, Env, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";
+import { type Driver, Env, HOOK_PROMISE, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
 import { readOptions } from "./read-options.js";
 import { RunResult } from "./result.js";
@@ -290,6 +290,7 @@ export function driveAsync(
   options: RunOptions | undefined,
   shared: SharedSignal | null = null,
 ): RunResult<unknown> | Promise<RunResult<unknown>> {
+  HOOK_PROMISE.wait = waitForHook;
   // (runs in flight at once share one listener on a signal they share: signal.ts listenShared)
   const { m, ctx } = start(program, options, "async", shared, listenShared);
   const ms = options?.settle;
@@ -301,6 +302,18 @@ export function driveAsync(
   const st = slice(m, id, 16);
   const r = st === ST_DONE ? resultAsync(m, ctx) : drive(m, ctx, id, st);
   return s === null ? r : settled(r, s, ms!);
+}
+
+/**
+ * A promise the run option onWarning returned under runAsync (context.ts tell): on `pending` until
+ * it settles (resultAsync waits for them), its rejection kept as the hook's throw (`threw`).
+ */
+function waitForHook(ctx: RunContextImpl, r: PromiseLike<unknown>, threw: (e: unknown) => void): void {
+  const pending = (ctx.pending ??= new Set());
+  const settled: Promise<unknown> = Promise.resolve(r)
+    .then(undefined, threw)
+    .then(() => pending.delete(settled));
+  pending.add(settled);
 }
 
 /** The driver's outcome of an asyncEscape or an awaitAnswer that failed: thrown where it waited. */

@@ -10,6 +10,7 @@ import { grouping } from "./blocked-in.js";
 import { type Entry, fold, handlerName } from "./entries.js";
 import type { Origin } from "./origin.js";
 import { B_PRIMITIVE, B_PROGRAM, OP_WITH_HANDLER } from "../vm/codes.js";
+import { CAPTURE_DEPTH } from "../vm/sites.js";
 
 /**
  * The library's own directory: stack lines inside it are never a user's site. Computed on first use,
@@ -33,16 +34,6 @@ function libraryDir(): string | null {
   }
   return libDir;
 }
-
-/**
- * Library frames above the user's frame on a captured site's stack: the capture function, then the
- * iterator (a yield), spawn, or the toolkit function that called callSite (timeout, retry, all, …).
- */
-const CAPTURE_DEPTH: Readonly<Record<string, number>> = {
-  "doeff yield site": 2,
-  "doeff spawn site": 1,
-  "doeff call site": 2,
-};
 
 function cwd(): string {
   const p = (globalThis as { process?: { cwd?: () => string } }).process;

@@ -109,4 +109,6 @@ export function newUnstarted(program: unknown, handlers: readonly unknown[]): Co
  */
 export const UNSTARTED: {
   start: ((m: import("./machine.js").Machine, k: Continuation, from: Segment | null) => void) | null;
-} = { start: null };
+  /** the TypeError for transferWith(k, …) of an unstarted k (execute.ts terminal) */
+  notStarted: (() => TypeError) | null;
+} = { start: null, notStarted: null };

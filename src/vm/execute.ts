@@ -4,7 +4,7 @@
  */
 import { HandlerContextError } from "../errors.js";
 import { describe } from "./brand.js";
-import type { Continuation } from "./continuation.js";
+import { type Continuation, UNSTARTED } from "./continuation.js";
 import { consumedError, performTerminal } from "./finalize.js";
 import type { Handler } from "./handler.js";
 import type { Machine } from "./machine.js";
@@ -151,9 +151,7 @@ function terminal(m: Machine, prim: Primitive): void {
     return;
   }
   if (prim.op === OP_TRANSFER_WITH && k.top === null) {
-    m.throwHere(
-      new TypeError("transferWith needs a started continuation; use transfer or resume for an unstarted one"),
-    );
+    m.throwHere(UNSTARTED.notStarted!());
     return;
   }
   if (k.source !== m && foreign(m, k, prim)) return;

@@ -339,8 +339,12 @@ export function performTerminal(
  */
 export function unstarted(program: unknown, handlers: readonly unknown[]): Continuation {
   UNSTARTED.start = startUnstarted;
+  UNSTARTED.notStarted = notStarted;
   return newUnstarted(program, handlers);
 }
+
+const notStarted = (): TypeError =>
+  new TypeError("transferWith needs a started continuation; use transfer or resume for an unstarted one");
 
 /**
  * Start an unstarted continuation from segment `from`: withHandler(hs[n-1], … withHandler(hs[0], p)).

@@ -13,12 +13,16 @@ import { nextPromptIn, recordRelinks } from "./eras.js";
 import { handlerOnly, LATE_OPS } from "./execute.js";
 import type { Handler } from "./handler.js";
 import { deliver, type Machine } from "./machine.js";
-import { type CallStackEntry, checkK, Primitive } from "./primitives.js";
+import { type CallStackEntry, checkK, OP_NAMES, Primitive } from "./primitives.js";
 import type { Invocation, Job, Segment } from "./segment.js";
 
 // getHandlers walks the chain as it was linked when the effect was performed (eras.ts): from now
 // on, before any run could call it, re-links are recorded
 recordRelinks();
+OP_NAMES[OP_GET_HANDLERS] = "getHandlers";
+OP_NAMES[OP_GET_CALL_STACK] = "getCallStack";
+OP_NAMES[OP_ORIGIN] = "originOf";
+OP_NAMES[OP_CLOSING_REASON] = "closingReason";
 
 const GET_HANDLERS = /* @__PURE__ */ new Primitive<Handler[]>(OP_GET_HANDLERS, undefined, undefined);
 const GET_CALL_STACK = /* @__PURE__ */ new Primitive<CallStackEntry[]>(

@@ -13,7 +13,7 @@ import { link } from "./eras.js";
 import { closeHandlerFrame, closingError, handlerOnly, LATE_OPS } from "./execute.js";
 import { PASSES } from "./finalize.js";
 import type { Machine } from "./machine.js";
-import { Primitive } from "./primitives.js";
+import { OP_NAMES, Primitive } from "./primitives.js";
 import { type Invocation, Job } from "./segment.js";
 import { M_UNWIND } from "./modes.js";
 import type { AnyEffect } from "./types.js";
@@ -21,6 +21,7 @@ import { J_CLOSE, OP_PASS } from "./codes.js";
 
 LATE_OPS[OP_PASS] = executePass;
 PASSES.perform = performPass;
+OP_NAMES[OP_PASS] = "pass";
 
 /** Forward the effect (or a substitute) to the next handler out; terminal (handler only). */
 export function pass(): Primitive<never>;

@@ -26,27 +26,19 @@ import {
   OP_WITH_HANDLER,
 } from "./codes.js";
 
-export const OP_NAMES = [
-  "withHandler",
-  "resume",
-  "transfer",
-  "transferWith",
-  "discontinue",
-  "pass",
-  "delegate",
-  "getContinuation",
-  "getHandlers",
-  "createContinuation",
-  "resumeContinuation",
-  "detach",
-  "finalize",
-  "getCallStack",
-  "getRunContext",
-  "asyncEscape",
-  "call",
-  "originOf",
-  "closingReason",
-] as const;
+/**
+ * The ops' names, for messages, `toString` and step traces: here those of the primitives this module
+ * makes; each module that makes another adds its own as it loads (resume.ts, pass.ts, rare-ops.ts,
+ * introspect.ts), so a bundle that cannot make one (the small import `run, program, state, get,
+ * put`) carries no name it cannot meet.
+ */
+export const OP_NAMES: Record<number, string> = {
+  [OP_WITH_HANDLER]: "withHandler",
+  [OP_TRANSFER]: "transfer",
+  [OP_TRANSFER_WITH]: "transferWith",
+  [OP_GET_RUN_CONTEXT]: "getRunContext",
+  [OP_CALL_GEN]: "call",
+};
 
 /** A VM instruction (immutable). `A` is what `yield*` on it evaluates to; `E` the effects it may perform. */
 export class Primitive<A = unknown, E = never> {

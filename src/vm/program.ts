@@ -5,7 +5,7 @@
  * Why a tag field rather than subclasses: the step loop starts programs on its hot path, and a
  * single class keeps that call site monomorphic.
  */
-import { brand, describe, isGeneratorObject } from "./brand.js";
+import { brand, describe } from "./brand.js";
 import { groupTasks } from "../trace/blocked-in.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
@@ -198,10 +198,39 @@ const UNCALLED = {
   },
 };
 
-/** fn without the uncalled-yield* iterator (see UNCALLED): fn's body, and program's. */
+/** fn without the uncalled-yield* iterator (see UNCALLED). */
 function maker<Args extends unknown[], Y, R>(
   g: (this: void, ...args: Args) => Generator<Y, R, unknown>,
 ): (...args: Args) => Program<R, EffectsOf<Y>> {
+  const p = called(g);
+  const body = p.a as Function;
+  const shown = p.name;
+  // A program of one argument keeps it inline (P_GEN1): no rest array, 56 B less per program — per
+  // task in spawn + gather, where a waiting task's program is kept (and promoted) until it starts.
+  // `arguments`, not a rest parameter, so the one-argument path allocates no array at all; a method,
+  // not a `function`, so that like the arrow it was it is no constructor and has no prototype.
+  const make = {
+    make(): Program<R, EffectsOf<Y>> {
+      // biome-ignore lint/complexity/noArguments: a rest array is the allocation this avoids
+      const a = arguments;
+      const n = a.length;
+      if (n === 1) return new Program(P_GEN1, body, a[0], shown);
+      const args = new Array<unknown>(n); // copied here: no user-patchable Array.prototype.slice
+      for (let i = 0; i < n; i++) args[i] = a[i];
+      return new Program(P_GEN, body, args, shown);
+    },
+  }.make as unknown as (...args: Args) => Program<R, EffectsOf<Y>>;
+  Object.defineProperty(make, "name", { value: shown, configurable: true });
+  return make;
+}
+
+/**
+ * fn's and program's part: `g` checked, its recursion trap installed and, for a method that uses
+ * `this`, its body wrapped (methodRun); then the program of `g()` — program's result, and what fn's
+ * maker makes its programs of (its body and name). Without the maker, so that program's bundle (the
+ * small import) carries none of it.
+ */
+function called(g: Function): Program {
   if (typeof g !== "function") {
     throw new TypeError(`fn expects a generator function (function* name() { ... }), got ${describe(g)}`);
   }
@@ -224,23 +253,7 @@ function maker<Args extends unknown[], Y, R>(
           // biome-ignore lint/complexity/noArguments: forwarded as they came (one or many)
           return methodRun((g as Function).apply(undefined, arguments) as Generator, name, src);
         };
-  // A program of one argument keeps it inline (P_GEN1): no rest array, 56 B less per program — per
-  // task in spawn + gather, where a waiting task's program is kept (and promoted) until it starts.
-  // `arguments`, not a rest parameter, so the one-argument path allocates no array at all; a method,
-  // not a `function`, so that like the arrow it was it is no constructor and has no prototype.
-  const make = {
-    make(): Program<R, EffectsOf<Y>> {
-      // biome-ignore lint/complexity/noArguments: a rest array is the allocation this avoids
-      const a = arguments;
-      const n = a.length;
-      if (n === 1) return new Program(P_GEN1, body, a[0], shown);
-      const args = new Array<unknown>(n); // copied here: no user-patchable Array.prototype.slice
-      for (let i = 0; i < n; i++) args[i] = a[i];
-      return new Program(P_GEN, body, args, shown);
-    },
-  }.make as unknown as (...args: Args) => Program<R, EffectsOf<Y>>;
-  Object.defineProperty(make, "name", { value: shown, configurable: true });
-  return make;
+  return new Program(P_GEN, body, [], shown);
 }
 
 /**
@@ -305,11 +318,15 @@ function noThis(e: unknown, n: string, src: string): unknown {
 }
 
 const AsyncGeneratorFunctionProto = Object.getPrototypeOf(async function* () {});
-const AsyncFunctionProto = Object.getPrototypeOf(async () => {});
+const AsyncFunctionProto = /* @__PURE__ */ Object.getPrototypeOf(async () => {});
 const GeneratorFunctionProto = Object.getPrototypeOf(function* () {});
 /** Is `g` an `async function*`? (by prototype: a bundler may rename it, not change its kind) */
 function isAsyncGeneratorFunction(g: Function): boolean {
-  return functionKind(g) === "an async generator function";
+  try {
+    return Object.getPrototypeOf(g) === AsyncGeneratorFunctionProto;
+  } catch {
+    return false; // a hostile Proxy: the call will say what is wrong
+  }
 }
 
 /**
@@ -334,7 +351,7 @@ export function functionKind(g: Function): string | null {
 
 /** `program(g)` = `fn(g)()`: a zero-argument program, built once, runnable many times. */
 export function program<Y, R>(g: (this: void) => Generator<Y, R, unknown>): Program<R, EffectsOf<Y>> {
-  return maker(g)();
+  return called(g) as Program<R, EffectsOf<Y>>;
 }
 
 /** A Program that returns `v`. */
@@ -342,9 +359,11 @@ export function pure<A>(v: A): Program<A, never> {
   return new Program<A, never>(P_PURE, v, undefined, "pure");
 }
 
-/** @internal A one-shot program around a raw generator object (top level of run/runAsync only). */
+/**
+ * @internal A one-shot program around a raw generator object (top level of run/runAsync only: its
+ * one caller, run.ts start, gives it only what isGeneratorObject accepted).
+ */
 export function fromGeneratorObject<A>(gen: Generator<unknown, A, any>): Program<A, any> {
-  if (!isGeneratorObject(gen)) throw new TypeError("expected a generator object");
   return new Program<A>(P_GENOBJ, gen, undefined, "main");
 }
 

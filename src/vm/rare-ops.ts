@@ -18,7 +18,7 @@ import { foreign, handlerOnly, LATE_OPS } from "./execute.js";
 import { consumedError, startFinalization, unstarted } from "./finalize.js";
 import type { Handler } from "./handler.js";
 import { deliver, suspendOn, type Machine } from "./machine.js";
-import { checkHandler, checkK, Primitive } from "./primitives.js";
+import { checkHandler, checkK, OP_NAMES, Primitive } from "./primitives.js";
 import { checkProgramArg } from "./program-arg.js";
 import type {
   AnswerOf,
@@ -39,6 +39,13 @@ import {
   OP_GET_CONTINUATION,
   P_REPORT,
 } from "./codes.js";
+
+OP_NAMES[OP_DELEGATE] = "delegate";
+OP_NAMES[OP_GET_CONTINUATION] = "getContinuation";
+OP_NAMES[OP_CREATE_CONTINUATION] = "createContinuation";
+OP_NAMES[OP_DETACH] = "detach";
+OP_NAMES[OP_FINALIZE] = "finalize";
+OP_NAMES[OP_ASYNC_ESCAPE] = "asyncEscape";
 
 /**
  * Perform the effect (or a substitute) from the handler's position; non-terminal (handler only).

@@ -15,7 +15,7 @@ import { consumedError } from "./finalize.js";
 import { TRACE_QUIET } from "./handler.js";
 import type { Machine } from "./machine.js";
 import { M_DELIVER, M_THROW } from "./modes.js";
-import { type AnswerArg, checkK, Primitive } from "./primitives.js";
+import { type AnswerArg, checkK, OP_NAMES, Primitive } from "./primitives.js";
 import { putBack, throwInto } from "./invalid-yield.js";
 import { checked } from "./result.js";
 import { Frame, type Segment } from "./segment.js";
@@ -24,6 +24,9 @@ import { OP_DISCONTINUE, OP_RESUME, OP_RESUME_CONTINUATION, S_HANDLER } from "./
 recordRuns();
 RESUMES.k = resumeK;
 RESUMES.parked = stepParked;
+OP_NAMES[OP_RESUME] = "resume";
+OP_NAMES[OP_RESUME_CONTINUATION] = "resumeContinuation";
+OP_NAMES[OP_DISCONTINUE] = "discontinue";
 
 /**
  * Resume `k` with `v`; evaluates to k's final outcome (non-tail). `v` must be of k's answer type; the

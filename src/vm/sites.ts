@@ -14,6 +14,14 @@ export const siteState: { on: number; last: Error | null } = { on: 0, last: null
  */
 const SITE_FRAMES = 4;
 
+/**
+ * Library frames above the user's frame on a captured site's stack, by the capture's message: the
+ * capture function, then the iterator (a yield); spawn's (effects/scheduler.ts) and the toolkit
+ * function's that called callSite (timeout, retry, all, …: concurrency/site.ts) are added by their
+ * modules as they load, so a bundle that makes neither carries neither.
+ */
+export const CAPTURE_DEPTH: Record<string, number> = { "doeff yield site": 2 };
+
 /** (V8's; other engines have none, and ignore it) */
 const E = Error as { stackTraceLimit?: number | undefined };
 
