@@ -22,7 +22,7 @@ import { siteState } from "../vm/sites.js";
 import { type Driver, Env, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
 import { readOptions } from "./read-options.js";
-import { RunResult } from "./result.js";
+import { RunResult, resultOf } from "./result.js";
 import { running } from "./running.js";
 import { checkSettle, SETTLING, type Settling, settled } from "./settle.js";
 import { listen, listenShared, type SharedSignal } from "./signal.js";
@@ -168,7 +168,7 @@ function made<T>(m: Machine, ctx: RunContextImpl, report: string | null): RunRes
   // what tracebackOf reads for the result (trace/data.ts): made only for a failure or warnings
   // (nothing more per run that succeeded without any)
   const t: RunTrace | null = m.ok && ws === null ? null : [m.origins, abortedBySignal(m, ctx), ws];
-  const r = new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
+  const r = resultOf<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
   if (t !== null) runTraces.set(r, t);
   return r;
 }
