@@ -272,6 +272,8 @@ export type {
   MaybeNone,
   NotInferred,
   NullsUnchecked,
+  SettleForRunAsync,
+  SettleForRunAsyncError,
   UnknownRunOptionError,
 } from "./run/entry-check.js";
 export type {

@@ -34,6 +34,7 @@ import type {
   InferOnly,
   MaybeNone,
   RunOptionsOf,
+  SettleForRunAsync,
 } from "./entry-check.js";
 import type { AnyHandlerFn, ReturnedBy, Runnable, RunValue } from "./rows.js";
 import type { AnyFunction, ProgramArg } from "../vm/types.js";
@@ -231,7 +232,11 @@ export function run<
   C = FirstPass<Keys, O> extends true ? unknown : Covered<P, MaybeNone<Hs, O>, Patch, Keys>,
 >(
   program: P & NoInfer<ProgramArg<P>>,
-  options: RunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
+  // (the settle check before C: a coverage error's text ends with MissingHandlerError, as runAsync's)
+  options: RunOptionsOf<Hs, Patch, Keys, "settle"> &
+    NoInfer<SettleForRunAsync<O>> &
+    InferOnly<O> &
+    NoInfer<C>,
 ): RunResult<RunValue<P> | ReturnedBy<Hs>>;
 export function run(program: unknown, given?: unknown): RunResult<unknown> {
   // A finished program (`pure(v)`) with no options runs no step, no handler and no code: its result
