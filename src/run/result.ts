@@ -291,8 +291,9 @@ function errorJSON(e: unknown, depth = 0): unknown {
 // prototype is RunResult.prototype itself: nothing changes for `run(pure(v))`. (A subclass, not
 // Reflect.construct with another new.target: that took ~12 µs a result on V8 11, a new map each.)
 class Failed<T> extends RunResult<T> {}
-const beneath = Object.setPrototypeOf(() => {}, RunResult.prototype) as object;
-for (const k of ["name", "length"]) Reflect.deleteProperty(beneath, k); // (a result has neither)
+const beneath = Object.setPrototypeOf(() => {}, RunResult.prototype) as { name?: string; length?: number };
+delete beneath.name; // (a result has neither)
+delete beneath.length;
 Object.setPrototypeOf(Failed.prototype, beneath);
 for (const k of Reflect.ownKeys(RunResult.prototype)) {
   // (its constructor too: a failed result's is RunResult)
