@@ -153,9 +153,11 @@ test("Jest's copy of a result answers ok / value / error from what it copied; th
   );
 });
 
-test("Jest's toEqual between two results compares no data (a result has no own properties): compare their members", () => {
-  // a limit of deep equality over own properties, written down in docs/testing.md
-  expect(run(pure(1))).toEqual(run(pure(2)));
+test("Jest's toEqual between two results compares what they hold (test/run-result-equality.test.ts); or compare their members", () => {
+  // (it compared no data when a result had no own properties: the two passed)
+  assert.ok(
+    failure(() => expect(run(pure(1))).toEqual(run(pure(2)))).includes('-   "value": 2,\n+   "value": 1,'),
+  );
   const members = (r: RunResult) => ({ ok: r.ok, value: r.value, store: r.store, log: r.log });
   const whole = failure(() => expect(members(run(pure(1)))).toEqual(members(run(pure(2)))));
   assert.ok(whole.includes('-   "value": 2,\n+   "value": 1,'), whole);

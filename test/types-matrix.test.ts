@@ -138,6 +138,10 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "unknown-option": [
     /'stor' is not a run option; the options are handlers, env, store, trace, signal, onWarning and settle/,
   ],
+  // settle set in run's options (a TypeError at run time: run cannot wait)
+  "run-settle": [
+    /'number' is not assignable to type '"doeff: the run option settle is for runAsync only \(run cannot wait\): use runAsync or remove it"'/,
+  ],
   "fieldless-run": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "fieldless-handle": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "wrong-answer": [/TS2345/, /'string'.*'User'/],
@@ -336,6 +340,8 @@ run(program(function* () { yield* new Log(); return yield* spawn(pure(1)); }));
 run(flips, { handlers: [handle(Coin, function* (_e, k) { return yield* resume(k, true); })] });
 // case: unknown-option
 run(flips, { handlers: [state], stor: { n: 1 } });
+// case: run-settle
+run(pure(1), { handlers: [state], settle: 10 });
 // case: fieldless-run
 run(named, { handlers: [state] });
 // case: not-an-effect

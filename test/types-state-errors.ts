@@ -29,12 +29,9 @@ export const STATE_ERROR_CASES: Record<string, readonly RegExp[]> = {
     /TS2345/,
     /Argument of type '\["cout", (1|number)\]' is not assignable to parameter of type '\[key: "count", value: number\] \| \[key: "user", value: \{ readonly name: string; \}\]'/,
   ],
-  // new Get(key) and new Modify(key, f) likewise: the declared keys listed; a type argument that no
-  // key is declared as says to leave it out
-  "get-class-undeclared-key": [
-    /TS2345/,
-    /Argument of type '\["cout"\]' is not assignable to parameter of type '\[key: "count"\] \| \[key: "user"\]'/,
-  ],
+  // new Get(key) as get(key): the fix named; new Modify(key, f): the declared keys listed; a type
+  // argument that no key is declared as says to leave it out
+  "get-class-undeclared-key": [/TS2345/, /'cout'/, UNDECLARED],
   "modify-class-undeclared-key": [
     /TS2345/,
     /parameter of type '\[key: "count", f: \(old: number \| undefined\) => number\] \| \[key: "user", f: /,

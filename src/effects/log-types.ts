@@ -20,7 +20,7 @@
  *
  * yield* tell({ level: "info", msg: "started" });
  * yield* tell("started");                   // compile error: not a declared entry
- * const { log } = yield* listen(p);         // log: { level: "info" | "warn"; msg: string }[]
+ * const { log } = yield* listen(p);         // log: readonly { level: "info" | "warn"; msg: string }[]
  * run(main, { handlers: [writer] }).log;    // readonly { level: …; msg: string }[]
  * ```
  *

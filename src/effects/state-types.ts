@@ -120,18 +120,18 @@ export type PutArguments = [keyof StateTypes] extends [never]
 
 /**
  * The arguments of `new Get<T>(key)`: `[key: string]` while `StateTypes` is not declared or has an
- * index signature, else one `[key]` per declared key — every key when `T` is not given (then the
- * effect is a `Get<unknown>`: a constructor has no type parameters of its own to take the key's
- * type from, and inferring the class's `T` from a key would need a map TypeScript cannot invert;
- * `get(key)` is the one typed by the key), only the keys declared as exactly `T` when it is given.
+ * index signature; else without `T`, the key `K` as `get(key)` checks it (CheckedStateKey: its
+ * compile error names the fix), inferred so that the effect is a `Get` of its declared type
+ * (GetAnswer); with `T` given (`K` is then its default, not inferred), `[key]` for each key declared
+ * as exactly `T`.
  */
-export type GetArguments<T> = unknown extends T ? GetKeyArguments : GetArgumentsAs<T>;
-/** GetArguments without a type argument: `[key]` for each declared key (not generic, so that a compile error lists them). */
-export type GetKeyArguments = [keyof StateTypes] extends [never]
-  ? [key: string]
-  : string extends keyof StateTypes
-    ? [key: string]
-    : { [K in StateKey]: [key: K] }[StateKey];
+export type GetArguments<T, K> = unknown extends T ? [key: CheckedStateKey<K>] : GetArgumentsAs<T>;
+/**
+ * The `T` of `new Get<T>(key)`'s effect: `T` when given (or while `StateTypes` is not declared, where
+ * `K` says nothing), else the declared type of the key `K` (`unknown` for another key under an index
+ * signature) — as `get(key)`'s StateAnswer.
+ */
+export type GetAnswer<T, K> = [keyof StateTypes] extends [never] ? T : unknown extends T ? StateValue<K> : T;
 /** GetArguments with a type argument: `[key]` for each key declared as exactly `T`. */
 export type GetArgumentsAs<T> = [keyof StateTypes] extends [never]
   ? [key: string]

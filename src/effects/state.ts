@@ -3,6 +3,7 @@ import { describe } from "../vm/brand.js";
 import { Effect } from "./effect.js";
 import type {
   CheckedStateKey,
+  GetAnswer,
   GetArguments,
   ModifyArguments,
   ModifyUpdate,
@@ -23,22 +24,37 @@ function checkF(f: unknown, where: string): void {
     throw new TypeError(`${where} expects a function (old) => new, got ${describe(f)}`);
 }
 
+/** The effect of `get(key)` (handled by `state`); exported for `instanceof` checks in handlers. */
+export interface Get<T = unknown> extends Effect<T> {
+  readonly _tag: "Get";
+  readonly key: string;
+}
+/**
+ * The class of {@link Get} effects: `new Get(key)`, `instanceof Get`, `handle(Get, …)`. Not a class
+ * declaration: a class's constructor has no type parameters of its own, and the key's declared type
+ * takes one (`K`) to become the effect's.
+ */
+export interface GetConstructor {
+  /**
+   * Checked against `StateTypes` once declared, as `get(key)` is, and typed the same way: a declared
+   * key, and the effect a `Get` of its declared type (`new Get("count")` is a `Get<number>`); with a
+   * type argument (`new Get<number>("count")`), a key declared as that type. Without `StateTypes`,
+   * any key, and a `Get<T>` of the type argument (`Get<unknown>` without one).
+   */
+  new <T = unknown, K extends string = StateKey>(...key: GetArguments<T, K>): Get<GetAnswer<T, K>>;
+  readonly prototype: Get<any>;
+  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+  readonly standardHandler: string;
+  /** @internal its name in a minified bundle too (`className`) */
+  readonly displayName: string;
+}
 // `_tag` is a type-level name only (never set at run time): it keeps structurally similar effect
 // classes apart when handlers subtract them from a row (API §7).
-/** The effect of `get(key)` (handled by `state`); exported for `instanceof` checks in handlers. */
-export class Get<T = unknown> extends Effect<T> {
-  /** @internal the standard handler that answers it (UnhandledEffectError's message) */
+export const Get: GetConstructor = class Get<T = unknown> extends Effect<T> {
   static readonly standardHandler: string = "state";
-  /** @internal its name in a minified bundle too (`className`) */
   static readonly displayName = "Get";
   declare readonly _tag: "Get";
   declare readonly key: string;
-  /**
-   * Checked against `StateTypes` once declared: a declared key (TypeScript names them), and with a
-   * type argument, a key declared as that type. The effect is a `Get<T>`: `Get<unknown>` without
-   * one — `get(key)` is the one typed by the key's declared type.
-   */
-  constructor(...key: GetArguments<T>);
   constructor(key: string) {
     super();
     this.key = key;
@@ -46,7 +62,7 @@ export class Get<T = unknown> extends Effect<T> {
     // lists effects so — and was a MissingStateKeyError for the key 5, `new Put()` stored under undefined)
     checkKey(key, "get");
   }
-}
+} as GetConstructor;
 /** The effect of `put(key, value)` (handled by `state`). */
 export class Put extends Effect<undefined> {
   /** @internal the standard handler that answers it (UnhandledEffectError's message) */

@@ -20,11 +20,11 @@ export class Tell extends Effect<undefined> {
 }
 /**
  * What `listen(program)` answers: the program's value and the log entries it appended (a fresh
- * array; typed by `LogTypes` once declared).
+ * array, read-only as `RunResult.log` is; typed by `LogTypes` once declared).
  */
 export interface Listened<T> {
   readonly value: T;
-  readonly log: LogEntry[];
+  readonly log: readonly LogEntry[];
 }
 /**
  * The effect of `listen(program)` (handled by `writer`). Runs `program` at the perform site: its row

@@ -117,12 +117,16 @@ export type NullsUnchecked = undefined extends 1 ? true : false;
  */
 export type InferOnly<O> = [O] extends [object] ? unknown : O;
 
-/** Options whose handler list is kept as a tuple type, and env as its own type, for the coverage check. */
+/**
+ * Options whose handler list is kept as a tuple type, and env as its own type, for the coverage check.
+ * `Left`: options the entry point types itself (run: `settle`, by SettleForRunAsync).
+ */
 export type RunOptionsOf<
   Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch = EnvPatch,
   Keys extends PropertyKey = never,
-> = Omit<RunOptions, "handlers" | "env"> & {
+  Left extends keyof RunOptions = never,
+> = Omit<RunOptions, "handlers" | "env" | Left> & {
   handlers?: Hs;
   env?: Patch & UndeclaredKeys<Patch>;
 } & {
@@ -142,3 +146,21 @@ export type RunOptionsOf<
  */
 export type UnknownRunOptionError<Key> =
   `doeff: '${Key & string}' is not a run option; the options are handlers, env, store, trace, signal, onWarning and settle`;
+
+/**
+ * `run`'s `settle`, from the options object's own type `O`: refused when `O` has it set (`run` cannot
+ * wait: a TypeError at run time) with SettleForRunAsyncError, which TypeScript prints; taken as
+ * RunOptions says otherwise. A value typed `RunOptions` (where `settle` is optional), passed to both
+ * `run` and `runAsync`, still compiles: whether it holds `settle` is then known only at run time. In
+ * a choice between options objects, the one that sets it is refused.
+ */
+export type SettleForRunAsync<O> = [
+  // the types O gives a settle it always has, but undefined (each member of a union on its own)
+  O extends { readonly settle: infer S } ? Exclude<S, undefined> : never,
+] extends [never]
+  ? { settle?: number }
+  : { settle?: SettleForRunAsyncError };
+
+/** The compile error for `settle` in run's options, in the words of run's TypeError. */
+export type SettleForRunAsyncError =
+  "doeff: the run option settle is for runAsync only (run cannot wait): use runAsync or remove it";

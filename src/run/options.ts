@@ -92,7 +92,8 @@ export interface RunOptions {
    */
   onWarning?: WarningHook;
   /**
-   * `runAsync` only (`run` cannot wait: a TypeError). Milliseconds, a non-negative finite number;
+   * `runAsync` only (`run` cannot wait: a compile error, `SettleForRunAsyncError`, when its options
+   * set it; a TypeError at run time). Milliseconds, a non-negative finite number;
    * 0 (the default): do not wait. When a run is aborted by its signal, or main ends while tasks still
    * wait in `awaitPromise`, those tasks are cancelled — their thunk's signal aborted, their finally
    * blocks run — but the promise a thunk returned may still be running (a write stream still

@@ -7,6 +7,15 @@ import type { RunWarning } from "./context.js";
 
 const NONE: readonly unknown[] = Object.freeze([]);
 /**
+ * The keys of what a result holds as own data, for deep equality (see the class's comment): symbols
+ * made here, so a result still has no own string key (`Object.keys(r)` is `[]`).
+ */
+const VALUE: unique symbol = Symbol("value");
+const ERROR: unique symbol = Symbol("error");
+const STORE: unique symbol = Symbol("store");
+const LOG: unique symbol = Symbol("log");
+const WARNINGS: unique symbol = Symbol("warnings");
+/**
  * format() lists this many of a run's warnings first, and this many last (the rest are counted);
  * tracebackOf keeps the same ones (trace/data.ts warningsData, which writes the numbers out: an
  * import of these cost 12 B gzipped), so the data is as bounded as the text.
@@ -25,12 +34,24 @@ const SHOW_LAST = 5;
  * else console.error(r.format()); // the error with doeff's traceback
  * for (const w of r.warnings) console.warn(w); // errors no program could receive
  * ```
+ *
+ * Two results are deep-equal — `assert.deepStrictEqual`, `util.isDeepStrictEqual`, Jest's and
+ * vitest's `toEqual` and `toStrictEqual` — when they hold the same: both ok with equal values, or both
+ * failed with equal errors (equal as the comparer compares errors), and equal `store`, `log` and
+ * `warnings`. A value never equals an error, even the same object thrown. The comparer finds these
+ * as the result's own properties, keyed by symbols (its members are accessors, which comparers do
+ * not read; nothing else is to be read or written there): node's legacy `assert.deepEqual` (not
+ * `node:assert/strict`) leaves symbol keys out, so to it any two results are equal.
  */
 // Immutable by construction rather than by Object.freeze: every member is an accessor or method over
-// private fields, so an instance has no own property to write (assigning `ok` throws in strict code)
-// and nothing it reports can change. Freezing each result cost ~35 ns per run (a runtime call on
-// V8 11), more than the whole `run(pure(v))` shortcut (issue 13, target 6). What it returns —
-// `store`, `log`, `warnings` — is frozen, as before.
+// private fields, so assigning `ok` throws in strict code and nothing it reports can change.
+// Freezing each result cost ~35 ns per run (a runtime call on V8 11), more than the whole
+// `run(pure(v))` shortcut (issue 13, target 6). What it returns — `store`, `log`, `warnings` — is
+// frozen, as before. Its own properties are for deep equality only, which compares own data: the
+// outcome under VALUE or ERROR (set here: one store, which costs `run(pure(v))` nothing measurable),
+// then the state map, log and warnings when not empty (resultOf). No member reads them, so writing
+// them (reflection on purpose) changes nothing a result reports; the state map and log are the run's
+// own (made for it, and the run is over), never the Map that every `run(pure(v))` result shares.
 export class RunResult<T = unknown> {
   readonly #ok: boolean;
   readonly #outcome: unknown; // the value when ok, else the error
@@ -59,6 +80,8 @@ export class RunResult<T = unknown> {
     this.#state = state;
     this.#log = log;
     this.#warnings = warnings;
+    // the outcome as own data, for deep equality (the class comment); the rest: seeBeside
+    (this as unknown as Record<symbol, unknown>)[ok ? VALUE : ERROR] = valueOrError;
   }
 
   /** Whether the run ended with a value (`true`) or an error (`false`). */
@@ -257,4 +280,48 @@ function errorJSON(e: unknown, depth = 0): unknown {
         ...(e.cause !== undefined && depth < 8 && { cause: errorJSON(e.cause, depth + 1) }),
       }
     : e;
+}
+
+// A failed result answers `value` by throwing its error, and Jest's toMatchObject (and vitest's)
+// reads each key it is given that the result has — `hasPropertyInObject`: own, or on a prototype,
+// walking the prototypes while they are objects (@jest/expect-utils 30) — so matching a failed
+// result against `{ value: … }` threw the run's error in place of the diff. A failed result is a
+// Failed: its prototype has every member of RunResult.prototype but `value`, and sits on a function
+// object whose prototype is RunResult.prototype. Reading `value` goes on to RunResult.prototype's
+// (which throws the error) and `instanceof RunResult` holds, but that walk stops at the function
+// (not an object): `value` is not a key it finds, and the match fails with its diff. An ok result's
+// prototype is RunResult.prototype itself: nothing changes for `run(pure(v))`. (A subclass, not
+// Reflect.construct with another new.target: that took ~12 µs a result on V8 11, a new map each.)
+class Failed<T> extends RunResult<T> {}
+const beneath = Object.setPrototypeOf(() => {}, RunResult.prototype) as { name?: string; length?: number };
+delete beneath.name; // (a result has neither)
+delete beneath.length;
+Object.setPrototypeOf(Failed.prototype, beneath);
+for (const k of Reflect.ownKeys(RunResult.prototype)) {
+  // (its constructor too: a failed result's is RunResult)
+  if (k !== "value")
+    Object.defineProperty(Failed.prototype, k, Object.getOwnPropertyDescriptor(RunResult.prototype, k)!);
+}
+
+/**
+ * @internal The result of a run that ended (run.ts). Beside the outcome (the constructor's), what it
+ * holds as own data for deep equality (see RunResult): the main task's state map, its log and its
+ * warnings' errors, each only when not empty, as in the result of `run(pure(v))`, which has none
+ * (those lines in the constructor stopped it being inlined into `run(pure(v))`, whose result then
+ * cost an allocation: ~1 ns more per run, measured on V8 11).
+ */
+export function resultOf<T>(
+  ok: boolean,
+  valueOrError: unknown,
+  state: ReadonlyMap<string, unknown>,
+  log: readonly unknown[],
+  report: string | null,
+  warnings: readonly RunWarning[] | null,
+): RunResult<T> {
+  const r = new (ok ? RunResult<T> : Failed<T>)(ok, valueOrError, state, log, report, warnings);
+  const own = r as unknown as Record<symbol, unknown>;
+  if (state.size !== 0) own[STORE] = state;
+  if (log.length !== 0) own[LOG] = log;
+  if (warnings !== null) own[WARNINGS] = r.warnings;
+  return r;
 }

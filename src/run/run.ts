@@ -22,7 +22,7 @@ import { siteState } from "../vm/sites.js";
 import { type Driver, Env, HOOK_PROMISE, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
 import { readOptions } from "./read-options.js";
-import { RunResult } from "./result.js";
+import { RunResult, resultOf } from "./result.js";
 import { running } from "./running.js";
 import { checkSettle, SETTLING, type Settling, settled } from "./settle.js";
 import { listen, listenShared, type SharedSignal } from "./signal.js";
@@ -34,6 +34,7 @@ import type {
   InferOnly,
   MaybeNone,
   RunOptionsOf,
+  SettleForRunAsync,
 } from "./entry-check.js";
 import type { AnyHandlerFn, ReturnedBy, Runnable, RunValue } from "./rows.js";
 import type { AnyFunction, ProgramArg } from "../vm/types.js";
@@ -168,7 +169,7 @@ function made<T>(m: Machine, ctx: RunContextImpl, report: string | null): RunRes
   // what tracebackOf reads for the result (trace/data.ts): made only for a failure or warnings
   // (nothing more per run that succeeded without any)
   const t: RunTrace | null = m.ok && ws === null ? null : [m.origins, abortedBySignal(m, ctx), ws];
-  const r = new RunResult<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
+  const r = resultOf<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
   if (t !== null) runTraces.set(r, t);
   return r;
 }
@@ -231,7 +232,11 @@ export function run<
   C = FirstPass<Keys, O> extends true ? unknown : Covered<P, MaybeNone<Hs, O>, Patch, Keys>,
 >(
   program: P & NoInfer<ProgramArg<P>>,
-  options: RunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
+  // (the settle check before C: a coverage error's text ends with MissingHandlerError, as runAsync's)
+  options: RunOptionsOf<Hs, Patch, Keys, "settle"> &
+    NoInfer<SettleForRunAsync<O>> &
+    InferOnly<O> &
+    NoInfer<C>,
 ): RunResult<RunValue<P> | ReturnedBy<Hs>>;
 export function run(program: unknown, given?: unknown): RunResult<unknown> {
   // A finished program (`pure(v)`) with no options runs no step, no handler and no code: its result

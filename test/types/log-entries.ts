@@ -26,9 +26,11 @@ const main = program(function* () {
     }),
   );
   expectType<Equal<typeof value, string>>();
-  expectType<Equal<typeof log, unknown[]>>();
-  log.push("a fresh array: still mutable, as before");
-  return log.length;
+  expectType<Equal<typeof log, readonly unknown[]>>(); // read-only, as RunResult.log is
+  // @ts-expect-error -- a fresh array, but not to be changed: copy it ([...log]) to add to it
+  log.push("a");
+  const copied = [...log, "a"];
+  return copied.length;
 });
 const r = run(main, { handlers: [writer] });
 expectType<Equal<typeof r.log, readonly unknown[]>>();

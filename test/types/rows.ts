@@ -71,6 +71,9 @@ const answers = program(function* () {
   expectType<Equal<typeof r, number>>();
   const l = yield* listen(pure("v"));
   expectType<Equal<typeof l, Listened<string>>>();
+  expectType<Equal<typeof l.log, readonly unknown[]>>(); // read-only, as RunResult.log is
+  // @ts-expect-error -- the entries listen answers are not to be changed
+  l.log.push("x");
   const sf = yield* safe(pure(1));
   expectType<Equal<typeof sf, Result<number>>>();
   const loc = yield* local({ a: 1 }, pure(true));

@@ -47,14 +47,14 @@ const main = program(function* () {
     }),
   );
   expectType<Equal<typeof value, number>>();
-  expectType<Equal<typeof log, AppLog[]>>();
+  expectType<Equal<typeof log, readonly AppLog[]>>();
   const first = log[0];
   if (first !== undefined) yield* tell(first); // an entry read back is an entry
   return value;
 });
 // what listen answers, named
 const heard: Listened<number>["log"] = [{ level: "info", msg: "x" }];
-expectType<Equal<typeof heard, AppLog[]>>();
+expectType<Equal<typeof heard, readonly AppLog[]>>();
 
 // RunResult.log, of run and runAsync
 const r = run(main, { handlers: [writer] });

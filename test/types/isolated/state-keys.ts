@@ -96,13 +96,38 @@ void BadReset;
 // new Get(key) and new Modify(key, f) are checked likewise: a declared key; with a type argument, a
 // key declared as that type; Modify's f over the key's declared type
 const got = new Get("count");
-expectType<Equal<typeof got, Get<unknown>>>(); // (a constructor cannot take T from the key: get(key) does)
+expectType<Equal<typeof got, Get<number>>>(); // typed by the key, as get(key) is
+const viaGet = get("count");
+expectType<Equal<typeof got, typeof viaGet>>();
+const gotUser = new Get("user");
+expectType<Equal<typeof gotUser, Get<{ readonly name: string }>>>();
 const gotTyped = new Get<number>("count");
 expectType<Equal<typeof gotTyped, Get<number>>>();
-new Get(either);
+const gotEither = new Get(either);
+expectType<Equal<typeof gotEither, Get<number | { readonly name: string }>>>();
+// the answer of yield* new Get(key) is the key's type, in a program and in a handler's row
+const viaClass = program(function* () {
+  const n = yield* new Get("count");
+  expectType<Equal<typeof n, number>>();
+  return n;
+});
+const ranViaClass = run(viaClass, { handlers: [state] });
+expectType<Equal<typeof ranViaClass.value, number>>();
+// still the class of every Get: instanceof, a handler for it, a subclass
+declare const someEffect: Get<number> | Put;
+if (someEffect instanceof Get) expectType<Equal<typeof someEffect, Get<number>>>();
+handle(Get, (e, k) => resume(k, e.key.length as never));
+class GetCount extends Get<number> {
+  constructor() {
+    super("count");
+  }
+}
+void GetCount;
 expectEffects(main, [new Get("count"), new Get("user")], { handlers: [state], store: { count: 1 } });
 new Modify("count", (old: number | undefined) => (old ?? 0) + 1);
 new Modify("user", () => ({ name: "Ada" }));
+const modified = new Modify("count", () => 1);
+expectType<Equal<typeof modified, Modify<unknown>>>(); // (Modify is still a class: modify(key, f) is typed by the key)
 const bump = new Modify<number>("count", (n) => {
   expectType<Equal<typeof n, number | undefined>>();
   return (n ?? 0) + 1;
