@@ -213,15 +213,23 @@ export function* nextCompleted(pool: Pool): Generator<unknown, number, any> {
 /** Cancel every started child still running, ascending id (§9.4: each one's finally blocks run now). */
 export function* cancelRunning(pool: Pool): Generator<unknown, void, any> {
   pool.waker = null;
-  const { tasks, status } = pool;
-  const order: number[] = [];
-  for (let i = 0; i < tasks.length; i++) if (status[i] === RUNNING) order.push(i);
-  // (forEachAsync reuses slots: their order is not spawn order)
-  order.sort((a, b) => tasks[a]!.id - tasks[b]!.id);
-  for (const i of order) {
+  const { tasks, status, site, who } = pool;
+  // (forEachAsync reuses slots: their order is not spawn order; else index order is: no list, no sort)
+  let order: number[] | null = null;
+  if (pool.items !== null) {
+    order = [];
+    for (let i = 0; i < tasks.length; i++) if (status[i] === RUNNING) order.push(i);
+    order.sort((a, b) => tasks[a]!.id - tasks[b]!.id);
+  }
+  for (let j = 0, n = order === null ? tasks.length : order.length; j < n; j++) {
+    const i = order === null ? j : order[j]!;
     if (status[i] !== RUNNING) continue;
     status[i] = CANCELLED;
-    yield* cancelOwned(tasks[i]!, pool.site, pool.who);
+    // (cancelOwned written out: no generator for a child cancelled clean, a race's loser)
+    const t = tasks[i]!;
+    const c = ownedCancel(t, who);
+    const cancelled = (yield at(site, c)) as boolean;
+    if (!cleaned(c) && cancelled) yield* collect(t, site, who);
   }
 }
 
@@ -286,16 +294,35 @@ export function* cancelOwned(
   site: Error | null,
   who: CancelledBy,
 ): Generator<unknown, boolean, any> {
-  const c = new Cancel(t, true);
-  cancelOwner.effect = c; // (its signal's reason names who: code outside the run sees it)
-  cancelOwner.who = who;
+  const c = ownedCancel(t, who);
   const cancelled = (yield at(site, c)) as boolean;
-  if (cancelOwner.effect === c) cancelOwner.effect = null; // (read or not: keep no task alive)
-  if (!cancelled) return false; // already done: its outcome was (or can be) delivered
-  if (cleanCancel.effect === c) {
-    cleanCancel.effect = null; // (nor keep its task alive)
-    return true; // nothing to collect (no TaskCancelledError made, thrown and caught)
-  }
+  if (cleaned(c) || !cancelled) return cancelled; // (already done: its outcome was, or can be, delivered)
+  yield* collect(t, site, who);
+  return true;
+}
+
+/** cancelOwned's Cancel, its canceller named (its signal's reason names who: code outside the run sees it). */
+function ownedCancel(t: Task<unknown>, who: CancelledBy): Cancel {
+  const c = new Cancel(t, true);
+  cancelOwner.effect = c;
+  cancelOwner.who = who;
+  return c;
+}
+
+/**
+ * cancelOwned's Cancel `c` answered: was it clean (the task done, its finally blocks threw nothing)?
+ * Then nothing is to be collected (no TaskCancelledError made, thrown and caught). Either way no
+ * slot keeps `c`, or its task, alive. (Answered false — the task was done already — never clean.)
+ */
+function cleaned(c: Cancel): boolean {
+  if (cancelOwner.effect === c) cancelOwner.effect = null; // (read or not)
+  if (cleanCancel.effect !== c) return false;
+  cleanCancel.effect = null;
+  return true;
+}
+
+/** A cancelled task's outcome taken (`cancelOwned`, not clean): its finally blocks' error warned of. */
+function* collect(t: Task<unknown>, site: Error | null, who: CancelledBy): Generator<unknown, void, any> {
   const ctx = (yield at(site, getRunContext())) as RunContext;
   const log = ctx.current.log;
   const n = log.length;
@@ -308,5 +335,4 @@ export function* cancelOwned(
   } finally {
     log.length = n;
   }
-  return true;
 }

@@ -8,13 +8,13 @@
  * narrows `value` — which an array's union of results cannot do when two results have one type.
  */
 import { getRunContext } from "../vm/primitives.js";
-import { type Task, wait } from "../effects/scheduler.js";
+import { createPromise, type PromiseHandle, type Task, wait } from "../effects/scheduler.js";
 import type { RunContext } from "../run/context.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import type { Spawn } from "../effects/scheduler.js";
 import { programList, programRecord } from "./check.js";
-import { cancelRunning, FAILED, labelOf, nextCompleted, noneRunning, Pool, spawnChild } from "./pool.js";
+import { cancelRunning, FAILED, labelOf, noneRunning, Pool, spawnChild } from "./pool.js";
 import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
@@ -27,7 +27,14 @@ const raceAllProgram = fn(
         pool.tasks[i] = (yield spawnChild(pool, i, programs[i]!)) as Task<unknown>;
       let failed = 0;
       for (;;) {
-        const i = pool.completed.shift() ?? (yield* nextCompleted(pool));
+        // (nextCompleted written out: no generator per race)
+        let i = pool.completed.shift();
+        while (i === undefined) {
+          const w = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
+          pool.waker = w;
+          yield at(site, wait(w.future));
+          i = pool.completed.shift();
+        }
         let value: unknown;
         if (pool.status[i] !== FAILED) {
           const log = ((yield at(site, getRunContext())) as RunContext).current.log;
@@ -64,9 +71,11 @@ const raceAllProgram = fn(
       // would reach no program (its children report to it alone), so they are kept on the warnings
       if (!decided) {
         const ctx = (yield at(site, getRunContext())) as RunContext;
-        pool.errors.forEach((e, i) => {
-          ctx.warn(e, `${labelOf(pool.tasks[i]!)} of raceAll failed, and raceAll was cancelled`);
-        });
+        // (a loop, not forEach's arrow: an arrow here made every call allocate a context for `pool`)
+        const { errors } = pool;
+        for (let i = 0; i < errors.length; i++)
+          if (i in errors)
+            ctx.warn(errors[i], `${labelOf(pool.tasks[i]!)} of raceAll failed, and raceAll was cancelled`);
       }
     }
   }),

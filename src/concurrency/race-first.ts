@@ -10,11 +10,11 @@
  * A task that failed too, in the same step, before raceFirst could cancel it reaches no program: it
  * is kept on the warnings saying so, as `all` keeps one.
  */
-import { type Spawn, type Task, wait } from "../effects/scheduler.js";
+import { createPromise, type PromiseHandle, type Spawn, type Task, wait } from "../effects/scheduler.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { programList, programRecord } from "./check.js";
-import { cancelRunning, FAILED, failedToo, nextCompleted, noneRunning, Pool, spawnChild } from "./pool.js";
+import { cancelRunning, FAILED, failedToo, noneRunning, Pool, spawnChild } from "./pool.js";
 import type { RaceWinner } from "./race-all.js";
 import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
@@ -28,7 +28,14 @@ const raceFirstProgram = fn(
       try {
         for (let i = 0; i < programs.length; i++)
           pool.tasks[i] = (yield spawnChild(pool, i, programs[i]!)) as Task<unknown>;
-        const i = pool.completed.shift() ?? (yield* nextCompleted(pool));
+        // (nextCompleted written out: no generator per race)
+        let i = pool.completed.shift();
+        while (i === undefined) {
+          const w = (yield at(site, createPromise<undefined>())) as PromiseHandle<undefined>;
+          pool.waker = w;
+          yield at(site, wait(w.future));
+          i = pool.completed.shift();
+        }
         // the decider's task's outcome, its log merged: a value — also one a handler inside the
         // scheduler answered for the task (ENDED) — or its error. (Done, unless such a handler works
         // on after the program returned: the wait then waits for it, the others running meanwhile)

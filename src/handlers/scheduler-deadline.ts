@@ -26,7 +26,6 @@ import {
   deadlineRoute,
 } from "../effects/deadline.js";
 import {
-  type ExternalPromise,
   type Task,
   type IdleSource,
   type PromiseHandle,
@@ -44,7 +43,7 @@ import {
 import { addTo, BLOCKED, type PromiseCell, READY, START, Waiter, W_WAIT } from "./scheduler-cell.js";
 import { deadlineOf } from "./time-deadline.js";
 import { finishCancel } from "./scheduler-cancel.js";
-import { newExternal, newPromise } from "./scheduler-promise.js";
+import { newExternalCell, newPromise, request } from "./scheduler-promise.js";
 import { cellOf, type TaskRec, Wrapped } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
 
@@ -123,13 +122,21 @@ class DeadlineWaiter extends Waiter {
 /** The promise the timer task waits on, as its `delay` makes it (effects/deadline.ts Due). */
 class DueCell implements Due {
   readonly #promise: PromiseHandle<undefined> | null;
-  readonly #ext: ExternalPromise<undefined> | null;
   declare readonly w: World;
+  /** its cell: the simulated clock's promise's, or an external cell (realTime's) */
+  declare readonly cell: PromiseCell;
   constructor(w: World, external: boolean) {
     this.w = w;
-    // (an external one as createExternalPromise makes it: it takes the run's next `ext-N` id)
-    this.#ext = external ? (newExternal(w, NO_EFFECT) as ExternalPromise<undefined>) : null;
-    this.#promise = external ? null : (newPromise(w) as PromiseHandle<undefined>);
+    // (an external one as createExternalPromise makes it: it takes the run's next `ext-N` id; only
+    // its cell, which `complete` requests as the ExternalPromise's `complete` would)
+    if (external) {
+      this.#promise = null;
+      this.cell = newExternalCell(w);
+    } else {
+      const p = newPromise(w) as PromiseHandle<undefined>;
+      this.#promise = p;
+      this.cell = cellOf(p.future) as PromiseCell;
+    }
   }
   get ctx(): RunContext {
     return this.w.ctx;
@@ -138,17 +145,13 @@ class DueCell implements Due {
   get promise(): PromiseHandle<undefined> {
     return this.#promise!;
   }
-  get cell(): PromiseCell {
-    return cellOf((this.#ext ?? this.#promise!).future) as PromiseCell;
-  }
   complete(): void {
-    this.#ext!.complete(undefined);
+    request(this.w, this.cell, true, undefined);
   }
   registerIdle(source: IdleSource): void {
     this.w.registerIdle(source);
   }
 }
-const NO_EFFECT = {};
 
 /** Block the timer task on its deadline, which `clock` registers (as the program's task starts). */
 export function armDeadline(timer: Task<unknown>, clock: DeadlineClock, ms: number): Armed {

@@ -39,14 +39,15 @@ export function finalizing(w: World, t: TaskRec): boolean {
  * Run `t`'s finally blocks (finalize its stashed continuation) with its context current; answers
  * the first error a finally block threw, or null. Its signal is aborted first (§9.8).
  */
-function* finalizeTask(
+export function* finalizeTask(
   w: World,
   t: TaskRec,
   kt: Continuation,
   mainEnded = false,
   by: CancelledBy | null = null,
 ): Generator<unknown, { error: unknown } | null, any> {
-  abortSignal(t, () => abortReason(t, mainEnded, by));
+  // (no signal made, none to abort: no closure made for its reason either — a race's loser)
+  if (t.ctl !== null) abortSignal(t, () => abortReason(t, mainEnded, by));
   abandonAwait(w, t);
   t.run = CANCELLING;
   const prev = w.current;
@@ -79,6 +80,22 @@ export function* cancelOther(
   r9: boolean,
   by: CancelledBy | null = null,
 ): Generator<unknown, boolean, any> {
+  const kt = cancelPrepared(w, t, by);
+  if (typeof kt === "boolean") return kt;
+  const cause = yield* finalizeTask(w, t, kt, r9, by);
+  if (cause !== null && r9)
+    w.ctx.warn(cause.error, `a finally block of ${t.label} threw while it was cancelled`);
+  finishCancel(w, t, cause, !r9);
+  return cause === null;
+}
+
+/**
+ * cancelOther up to its finally blocks: t's continuation, taken from it, when they are to run
+ * (finalizeTask, then finishCancel); else cancelOther's answer, t's cancel settled here (no code of
+ * t runs). A plain function, so that a program's cancel of a started task (cancelEffect: a race's
+ * loser) makes no generator for it.
+ */
+export function cancelPrepared(w: World, t: TaskRec, by: CancelledBy | null): Continuation | boolean {
   if (t.run === READY && t.action === START) {
     finishCancel(w, t, null); // unstarted: runs no code
     return true;
@@ -103,11 +120,7 @@ export function* cancelOther(
     finishCancel(w, t, null);
     return false;
   }
-  const cause = yield* finalizeTask(w, t, kt, r9, by);
-  if (cause !== null && r9)
-    w.ctx.warn(cause.error, `a finally block of ${t.label} threw while it was cancelled`);
-  finishCancel(w, t, cause, !r9);
-  return cause === null;
+  return kt;
 }
 
 /**

@@ -53,7 +53,7 @@ import {
   W_RACE,
   W_WAIT,
 } from "./scheduler-cell.js";
-import { cancelOther, cancellingError, finalizing } from "./scheduler-finalize.js";
+import { cancelPrepared, cancellingError, finalizeTask, finalizing } from "./scheduler-finalize.js";
 import { pickNext } from "./scheduler-idle.js";
 import { gatherValues, mergeLog, raceOutcome } from "./scheduler-outcome.js";
 import { AwaitLink, awaited, externalCell, newExternal, newPromise } from "./scheduler-promise.js";
@@ -218,6 +218,49 @@ export function awaitExternal(w: World, cur: TaskRec, r: unknown): PromiseCell {
   return cell;
 }
 
+/**
+ * A Cancel, handled (handleEffect's, and the scheduler's own for a Cancel: a generator of its own,
+ * so that a cancel of a started task — a race's loser, its finally blocks to run — does not also
+ * make handleEffect's, whose frame holds the registers of every effect it handles); answers the
+ * task to switch to.
+ */
+export function* cancelEffect(w: World, effect: Cancel, k: Continuation): Generator<unknown, TaskRec, any> {
+  const cur = w.current;
+  const t = cellOf(effect.task) as TaskRec;
+  if (t.run === DONE || t.run === CANCELLING) return cont(cur, k, false);
+  if (t !== cur) {
+    const was = cur.run;
+    // clean: t is done and its finally blocks threw nothing (its error says only "cancelled")
+    // (an owned Cancel: its combinator, named by the reason t's signal aborts with)
+    const by = cancelOwner.effect === effect ? cancelOwner.who : null;
+    // (cancelOther written out: one generator less per cancel of a started task)
+    const kt = cancelPrepared(w, t, by);
+    let clean: boolean;
+    if (typeof kt === "boolean") clean = kt;
+    else {
+      const cause = yield* finalizeTask(w, t, kt, false, by);
+      finishCancel(w, t, cause, true);
+      clean = cause === null;
+    }
+    // (unless t's finally blocks cancelled the caller meanwhile: then as cancelling oneself)
+    if (cur.run !== CANCELLING || was === CANCELLING) {
+      if (effect.owned && clean) cleanCancel.effect = effect;
+      return cont(cur, k, true);
+    }
+  }
+  // Cancelling oneself: finalize the caller here (the call does not return).
+  abortSignal(cur, () => abortReason(cur));
+  cur.run = CANCELLING;
+  let cause: { error: unknown } | null = null;
+  try {
+    yield* finalize(k);
+  } catch (e) {
+    cause = { error: e };
+  }
+  finishCancel(w, cur, cause, true);
+  return yield* pickNext(w);
+}
+
 /** Handle one effect of the running task; answers the task to switch to (maybe the same one). */
 export function* handleEffect(
   self: Handler,
@@ -281,33 +324,7 @@ export function* handleEffect(
     if (winner instanceof TaskRec) mergeLog(cur, winner);
     return o.ok ? cont(cur, k, o.value) : contThrow(cur, k, o.value);
   }
-  if (effect instanceof Cancel) {
-    const t = cellOf(effect.task) as TaskRec;
-    if (t.run === DONE || t.run === CANCELLING) return cont(cur, k, false);
-    if (t !== cur) {
-      const was = cur.run;
-      // clean: t is done and its finally blocks threw nothing (its error says only "cancelled")
-      // (an owned Cancel: its combinator, named by the reason t's signal aborts with)
-      const by = cancelOwner.effect === effect ? cancelOwner.who : null;
-      const clean = yield* cancelOther(w, t, false, by);
-      // (unless t's finally blocks cancelled the caller meanwhile: then as cancelling oneself)
-      if (cur.run !== CANCELLING || was === CANCELLING) {
-        if (effect.owned && clean) cleanCancel.effect = effect;
-        return cont(cur, k, true);
-      }
-    }
-    // Cancelling oneself: finalize the caller here (the call does not return).
-    abortSignal(cur, () => abortReason(cur));
-    cur.run = CANCELLING;
-    let cause: { error: unknown } | null = null;
-    try {
-      yield* finalize(k);
-    } catch (e) {
-      cause = { error: e };
-    }
-    finishCancel(w, cur, cause, true);
-    return yield* pickNext(w);
-  }
+  if (effect instanceof Cancel) return yield* cancelEffect(w, effect, k);
   if (effect instanceof IsDone) {
     const c = cellOf(effect.waitable)!;
     const done = c instanceof TaskRec ? c.run === DONE || c.run === CANCELLING : c.state !== PENDING;

@@ -30,10 +30,25 @@ export function newExternal(w: World, effect: object): ExternalPromise<unknown> 
   if (CANCEL_ONLY.has(effect)) (w.cancelOnly ??= new Set()).add(cell);
   const inside = INSIDE_ONLY.get(effect);
   if (inside !== undefined) (w.insideOnly ??= new Map()).set(cell, inside);
+  return new External(cell, nextExtId(w));
+}
+
+/**
+ * An external cell that takes the run's next `ext-N` id as createExternalPromise's would, for a
+ * promise nothing outside the scheduler reads (timeout's deadline, scheduler-deadline.ts): no
+ * External, no Future, no `complete` closure made — completed with `request` itself.
+ */
+export function newExternalCell(w: World): PromiseCell {
+  const cell = externalCell(w);
+  nextExtId(w);
+  return cell;
+}
+
+function nextExtId(w: World): number {
   const ids = w.ctx.user.get(EXT_IDS) as { n: number } | undefined;
   const counter = ids ?? { n: 0 };
   if (ids === undefined) w.ctx.user.set(EXT_IDS, counter);
-  return new External(cell, ++counter.n);
+  return ++counter.n;
 }
 
 /** A pending external cell (counted in pendingExternal until settled): completed by request. */

@@ -47,7 +47,7 @@ import {
 import { DONE, START, THROW, VALUE } from "./scheduler-cell.js";
 import { cellOf, mine, ownedCells, type TaskRec, taskInfo } from "./scheduler-task.js";
 import { OPEN, World } from "./scheduler-world.js";
-import { handleEffect, schedulerFastPaths, TaskDone, taskDone } from "./scheduler-ops.js";
+import { cancelEffect, handleEffect, schedulerFastPaths, TaskDone, taskDone } from "./scheduler-ops.js";
 import { shutdown } from "./scheduler-finalize.js";
 import { pickNext } from "./scheduler-idle.js";
 import {
@@ -201,7 +201,8 @@ export function createScheduler(): Handler<SchedulerEffect<any>> {
             w.doneNext = null;
           } else next = taskDone(w, effect, k);
           if (next === null) next = yield* pickNext(w);
-        } else next = yield* handleEffect(self, w, effect, k);
+        } else if (effect instanceof Cancel) next = yield* cancelEffect(w, effect, k);
+        else next = yield* handleEffect(self, w, effect, k);
         handed = true;
         return yield* go(w, next, false);
       } finally {
