@@ -268,7 +268,9 @@ test("forEachLatest: a channel closed with an error (eventChannel's close(error)
   const p = runAsync(main, { handlers: [scheduler, realTime, ...TK().slice(2)] });
   await new Promise((r) => setTimeout(r, 5));
   emit!("a");
-  await new Promise((r) => setTimeout(r, 20));
+  // until a's job is done (a 1 ms delay; a fixed 20 ms wait was too short on a loaded machine)
+  for (let i = 0; i < 500 && !events.some((e) => e.endsWith("a done")); i++)
+    await new Promise((r) => setTimeout(r, 5));
   fail!(lost);
   const r = await p;
   assert.equal(assertErr(r, Error), lost);
