@@ -276,6 +276,26 @@ test("runMain: SIGKILL or SIGSTOP in signals is a TypeError saying it cannot be 
   assert.equal(process.exitCode, undefined);
 });
 
+test("runMain: a report that throws rejects runMain with its error; the exit code is the run's already", async () => {
+  const e = new Error("report failed");
+  const failing = program(function* () {
+    throw new RangeError("run failed");
+  });
+  const seen: [string, number][] = [];
+  await assert.rejects(
+    runMain((signal) => runAsync(failing, { signal }), {
+      report: (r, code) => {
+        seen.push([String(r.error), code]);
+        throw e;
+      },
+    }),
+    (x) => x === e,
+  );
+  assert.deepEqual(seen, [["RangeError: run failed", 1]]);
+  assert.equal(process.exitCode, 1);
+  assert.deepEqual(stderr, []);
+});
+
 /** Run test/fixtures/run-main-child.ts with `mode`; send `signals` once it printed "ready". */
 function child(
   mode: string,

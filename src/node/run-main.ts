@@ -119,7 +119,8 @@ function checkOptions(options: unknown): RunMainOptions {
  * `runAsync(main(), { handlers, signal })` — and runMain resolves with its result once the run has
  * ended, after reporting it and setting the exit code: 0 when ok, 1 when failed, 128 + the signal's
  * number when one of `signals` interrupted it (SIGINT 130, SIGTERM 143). The promise rejects only if
- * `start` throws or does not give a RunResult (a TypeError saying so). Its signal listeners are
+ * `start` throws or does not give a RunResult (a TypeError saying so), or if `report` throws (the
+ * exit code is set already; `exit: true` then does not exit). Its signal listeners are
  * removed when the run ends, so a signal after that has Node's default effect.
  *
  * @example
@@ -179,10 +180,11 @@ export async function runMain<T>(
     : error instanceof InterruptError && error === controller.signal.reason
       ? statusOf(error.signal)
       : 1;
+  // the status before the report: a report that throws (rejecting runMain) leaves the run's, not 0
+  if (code !== 0) process.exitCode = code;
   if (report !== false) report(r, code);
   // 0: process.exit() with no argument, which exits with a process.exitCode the program set, as
   // returning does (process.exit(0) would drop it; Node 20 reads process.exit(undefined) as 0 too)
   if (exit) code === 0 ? process.exit() : process.exit(code);
-  if (code !== 0) process.exitCode = code;
   return r;
 }
