@@ -76,10 +76,8 @@ export function abortGroups<B>(
  * none). It was sorted as main's, first, above main's own chain.
  */
 function order(c: Entry[], m: RegExpExecArray | null): number {
-  if (m !== null) return +m[1]!;
-  const e = c[0]!;
-  const s = e.kind === "boundary" ? /^in (?:task (\d+)|main) \((?!spawned)/.exec(e.name) : null;
-  return s === null ? -1 : +(s[1] ?? -1) + 0.5;
+  const s = m ?? /^in (?:task (\d+)|main) \(/.exec(c[0]!.name);
+  return s === null ? -1 : +(s[1] ?? -1) + (m ? 0 : 0.5);
 }
 
 /** A group's task line, `in tasks 1, 6, 19, … (52 tasks, spawned by task 2 at …)` (no tasks: main). */
