@@ -227,6 +227,75 @@ test("runMain: bad input is a TypeError saying what to write", async () => {
   assert.equal(process.exitCode, undefined);
 });
 
+test("runMain: a signal listed twice is one signal: the first delivery aborts the run, it does not exit", async () => {
+  const exits: unknown[] = [];
+  const realExit = process.exit;
+  process.exit = ((code?: number) => {
+    exits.push(code);
+  }) as typeof process.exit;
+  try {
+    const before = listeners();
+    const events: string[] = [];
+    const done = runMain((signal) => runAsync(waiting(events), { handlers: [scheduler, realTime], signal }), {
+      signals: ["SIGINT", "SIGINT"],
+    });
+    assert.deepEqual(listeners(), [before[0]! + 1, before[1]!]);
+    await new Promise((r) => setTimeout(r, 10));
+    process.emit("SIGINT", "SIGINT");
+    const r = await done;
+    assert.equal((r.error as InterruptError).signal, "SIGINT");
+    assert.deepEqual(events, ["started", "finally"]);
+    assert.deepEqual(exits, []);
+    assert.deepEqual(stderr, []);
+    assert.equal(process.exitCode, 130);
+    assert.deepEqual(listeners(), before);
+  } finally {
+    process.exit = realExit;
+  }
+});
+
+test("runMain: SIGKILL or SIGSTOP in signals is a TypeError saying it cannot be caught; no listener is left", async () => {
+  const before = listeners();
+  let started = 0;
+  const start = (signal: AbortSignal) => {
+    started++;
+    return runAsync(pure(1), { signal });
+  };
+  await assert.rejects(runMain(start, { signals: ["SIGINT", "SIGKILL"] }), {
+    name: "TypeError",
+    message:
+      "runMain option signals: signals[1] SIGKILL cannot be caught by a process (no listener can be installed for it); leave it out",
+  });
+  await assert.rejects(runMain(start, { signals: ["SIGSTOP"] }), {
+    name: "TypeError",
+    message:
+      "runMain option signals: signals[0] SIGSTOP cannot be caught by a process (no listener can be installed for it); leave it out",
+  });
+  assert.equal(started, 0);
+  assert.deepEqual(listeners(), before);
+  assert.equal(process.exitCode, undefined);
+});
+
+test("runMain: a report that throws rejects runMain with its error; the exit code is the run's already", async () => {
+  const e = new Error("report failed");
+  const failing = program(function* () {
+    throw new RangeError("run failed");
+  });
+  const seen: [string, number][] = [];
+  await assert.rejects(
+    runMain((signal) => runAsync(failing, { signal }), {
+      report: (r, code) => {
+        seen.push([String(r.error), code]);
+        throw e;
+      },
+    }),
+    (x) => x === e,
+  );
+  assert.deepEqual(seen, [["RangeError: run failed", 1]]);
+  assert.equal(process.exitCode, 1);
+  assert.deepEqual(stderr, []);
+});
+
 /** Run test/fixtures/run-main-child.ts with `mode`; send `signals` once it printed "ready". */
 function child(
   mode: string,
@@ -287,4 +356,11 @@ test("runMain in a process: exit: true ends a process a leftover handle would ke
   assert.match(r.err, /^doeff traceback \(outermost first\):\n/);
   assert.match(r.err, /\nError: failed on purpose\n$/);
   assert.equal(r.code, 1);
+});
+
+test("runMain in a process: exit: true after an ok run keeps the process.exitCode the program set", async () => {
+  const r = await child("exit-code", []);
+  assert.equal(r.out, "ready\n");
+  assert.equal(r.err, "");
+  assert.equal(r.code, 3);
 });

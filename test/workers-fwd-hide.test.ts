@@ -191,3 +191,51 @@ test("workers: record and observe around the pool see the forwarded effects, per
     assert.equal(r.warnings.length, told.length / 2);
   }
 });
+
+test("workers: an aborted run's report shows a stand-in's chain after the chain of the task it stands in for, not before main's", async () => {
+  const lines = async (inTask: boolean): Promise<string[]> => {
+    const controller = new AbortController();
+    const sleeping = handle(Slow, function* sleeping(e, k) {
+      // the forwarded effect is being performed: abort (from outside the run)
+      setTimeout(() => controller.abort(new Error("stop")), 0);
+      yield* delay(60_000);
+      return yield* resume(k, `ok ${e.tag}`);
+    });
+    const job = runInWorker<string>(JOBS, "waits", "s1");
+    const r = await within(
+      20_000,
+      runAsync(
+        inTask
+          ? program(function* caller() {
+              return yield* wait(yield* spawn(job));
+            })
+          : job,
+        { handlers: [scheduler, realTime, writer, sleeping, pool], signal: controller.signal },
+      ),
+    );
+    assert.ok(!r.ok);
+    assert.equal((r.error as Error).message, "stop");
+    const all = r.format().split("\n");
+    return all.slice(
+      2,
+      all.findIndex((l) => l.startsWith("the signal's reason")),
+    );
+  };
+  assert.deepEqual(await lines(true), [
+    "  caller",
+    "  blocked in wait(task 1)",
+    "  ── in task 1 ──",
+    `  ── in worker (${LABEL}#waits) ──`,
+    "  blocked in wait(a promise)",
+    `  ── in task 1 (forwarded Slow from worker job ${LABEL}#waits) ──`,
+    `  handler sleeping for Slow("s1")`,
+    "  blocked in delay(…)",
+  ]);
+  assert.deepEqual(await lines(false), [
+    `  ── in worker (${LABEL}#waits) ──`,
+    "  blocked in wait(a promise)",
+    `  ── in main (forwarded Slow from worker job ${LABEL}#waits) ──`,
+    `  handler sleeping for Slow("s1")`,
+    "  blocked in delay(…)",
+  ]);
+});

@@ -53,7 +53,8 @@ export interface RunMainOptions {
   /**
    * `false` (the default): set `process.exitCode` (when not 0) and return, so the process exits once
    * nothing holds it open. `true`: call `process.exit(exitCode)` after the report — for a program
-   * whose libraries keep handles open (a database pool) after the run has ended.
+   * whose libraries keep handles open (a database pool) after the run has ended. After an ok run,
+   * as without `exit`, a `process.exitCode` the program set is the process's status.
    */
   readonly exit?: boolean;
 }
@@ -97,6 +98,12 @@ function checkOptions(options: unknown): RunMainOptions {
           bad >= 0 ? `signals[${bad}] ${describe((signals as unknown[])[bad])}` : describe(signals)
         }`,
       );
+    // Node refuses a listener for these (uv_signal_start EINVAL), after the ones before were added
+    const uncatchable = signals.findIndex((s) => s === "SIGKILL" || s === "SIGSTOP");
+    if (uncatchable >= 0)
+      throw new TypeError(
+        `runMain option signals: signals[${uncatchable}] ${signals[uncatchable]} cannot be caught by a process (no listener can be installed for it); leave it out`,
+      );
   }
   if (report !== undefined && report !== false && typeof report !== "function")
     throw new TypeError(
@@ -112,7 +119,8 @@ function checkOptions(options: unknown): RunMainOptions {
  * `runAsync(main(), { handlers, signal })` — and runMain resolves with its result once the run has
  * ended, after reporting it and setting the exit code: 0 when ok, 1 when failed, 128 + the signal's
  * number when one of `signals` interrupted it (SIGINT 130, SIGTERM 143). The promise rejects only if
- * `start` throws or does not give a RunResult (a TypeError saying so). Its signal listeners are
+ * `start` throws or does not give a RunResult (a TypeError saying so), or if `report` throws (the
+ * exit code is set already; `exit: true` then does not exit). Its signal listeners are
  * removed when the run ends, so a signal after that has Node's default effect.
  *
  * @example
@@ -131,7 +139,14 @@ export async function runMain<T>(
     throw new TypeError(
       `runMain takes a function that starts the run, (signal) => runAsync(main(), { handlers, signal }), got ${describe(start)}`,
     );
-  const { signals = ["SIGINT", "SIGTERM"], report = defaultReport, exit = false } = checkOptions(options);
+  const {
+    signals: given = ["SIGINT", "SIGTERM"],
+    report = defaultReport,
+    exit = false,
+  } = checkOptions(options);
+  // once each: a signal listed twice would run onSignal twice per delivery, the second call taking
+  // the first signal for a second one (an exit at once, without the cleanup)
+  const signals = [...new Set(given)];
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (!controller.signal.aborted) {
@@ -165,8 +180,11 @@ export async function runMain<T>(
     : error instanceof InterruptError && error === controller.signal.reason
       ? statusOf(error.signal)
       : 1;
-  if (report !== false) report(r, code);
-  if (exit) process.exit(code);
+  // the status before the report: a report that throws (rejecting runMain) leaves the run's, not 0
   if (code !== 0) process.exitCode = code;
+  if (report !== false) report(r, code);
+  // 0: process.exit() with no argument, which exits with a process.exitCode the program set, as
+  // returning does (process.exit(0) would drop it; Node 20 reads process.exit(undefined) as 0 too)
+  if (exit) code === 0 ? process.exit() : process.exit(code);
   return r;
 }

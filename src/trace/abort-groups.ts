@@ -53,7 +53,7 @@ export function abortGroups<B>(
       return b > 0 && chains.some((t) => own.every((e, i) => t[i]?.name === e.name)) ? c.slice(0, b) : c;
     })
     .map((c) => [c, /^in task (\d+)(?: \(spawned(?: by task (\d+))?(.*)\))?$/.exec(c[0]!.name)] as const)
-    .sort((a, b) => +(a[1]?.[1] ?? -1) - +(b[1]?.[1] ?? -1));
+    .sort((a, b) => order(a[0], a[1]) - order(b[0], b[1]));
   const groups = new Map<string, AbortGroup<B>>();
   for (const [c, m] of shown) {
     const wait = c.at(-1)!.kind === "wait" ? c.at(-1)! : null;
@@ -67,6 +67,17 @@ export function abortGroups<B>(
     for (const id of (wait?.effect as number[] | undefined) ?? []) if (!g[3].includes(id)) g[3].push(id);
   }
   return [...groups.values()];
+}
+
+/**
+ * Where a chain goes in the report: main's first (-1), a task's at its id (`m`, its line read). A
+ * stand-in's (Spawn.standIn: `in task 1 (forwarded Fetch from worker job …)`, `in main (…)`) has
+ * the id of the task it stands in for: right after that task's chain (its line kept, grouped with
+ * none). It was sorted as main's, first, above main's own chain.
+ */
+function order(c: Entry[], m: RegExpExecArray | null): number {
+  const s = m ?? /^in (?:task (\d+)|main) \(/.exec(c[0]!.name);
+  return s === null ? -1 : +(s[1] ?? -1) + (m ? 0 : 0.5);
 }
 
 /** A group's task line, `in tasks 1, 6, 19, … (52 tasks, spawned by task 2 at …)` (no tasks: main). */
