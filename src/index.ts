@@ -80,7 +80,16 @@ export { answer } from "./handlers/answer.js"; // perf: the tail-resumptive hand
 export type { AsyncAnswerError, SyncAnswer } from "./handlers/answer.js";
 
 // §4 Standard effects and handlers
-export { Get, type GetConstructor, get, Modify, modify, Put, put } from "./effects/state.js";
+export {
+  Get,
+  type GetConstructor,
+  get,
+  Modify,
+  type ModifyConstructor,
+  modify,
+  Put,
+  put,
+} from "./effects/state.js";
 // typed state keys: augment StateTypes to type get/put/modify(key), run's store and RunResult.store
 // (all the types of state-types.ts, unlisted: a list's text moved esbuild's short names; see there)
 export type * from "./effects/state-types.js";

@@ -127,9 +127,10 @@ export type PutArguments = [keyof StateTypes] extends [never]
  */
 export type GetArguments<T, K> = unknown extends T ? [key: CheckedStateKey<K>] : GetArgumentsAs<T>;
 /**
- * The `T` of `new Get<T>(key)`'s effect: `T` when given (or while `StateTypes` is not declared, where
- * `K` says nothing), else the declared type of the key `K` (`unknown` for another key under an index
- * signature) — as `get(key)`'s StateAnswer.
+ * The `T` of the effect of `new Get<T>(key)` and `new Modify<T>(key, f)`: `T` when given (or while
+ * `StateTypes` is not declared, where `K` says nothing; for Modify, `T` may be inferred from `f`),
+ * else the declared type of the key `K` (`unknown` for another key under an index signature) — as
+ * `get(key)`'s and `modify(key, f)`'s StateAnswer.
  */
 export type GetAnswer<T, K> = [keyof StateTypes] extends [never] ? T : unknown extends T ? StateValue<K> : T;
 /** GetArguments with a type argument: `[key]` for each key declared as exactly `T`. */
@@ -143,17 +144,18 @@ export type GetArgumentsAs<T> = [keyof StateTypes] extends [never]
 
 /**
  * The arguments of `new Modify<T>(key, f)`: `[key: string, f]` while `StateTypes` is not declared
- * or has an index signature (`T` inferred from `f`, as before), else one `[key, f]` per declared
- * key, `f` over that key's declared type; with `T` given, only the keys declared as exactly `T`.
- * (TypeScript types no parameter of `f` from a union of such tuples, even with the key written: an
- * `f` with parameters needs `T`, `new Modify<number>("count", (n) => …)`, or a typed parameter.)
+ * or has an index signature (`T` inferred from `f`, as before); else without `T`, the key `K` as
+ * `modify(key, f)` checks it (CheckedStateKey: its compile error names the fix), inferred so that
+ * `f` is over its declared type (its parameter typed by it) and the effect a `Modify` of that type
+ * (GetAnswer); with `T` given (`K` is then its default, not inferred), one `[key, f]` for each key
+ * declared as exactly `T`.
  */
-export type ModifyArguments<T> = [keyof StateTypes] extends [never]
+export type ModifyArguments<T, K> = [keyof StateTypes] extends [never]
   ? [key: string, f: StateUpdater<T>]
   : string extends keyof StateTypes
     ? [key: string, f: StateUpdater<T>]
     : unknown extends T
-      ? ModifyKeyArguments
+      ? [key: CheckedStateKey<K>, f: (old: StateValue<K> | undefined) => PutValue<K>]
       : OrNoKeyDeclaredAs<
           {
             [K in StateKey]: StateKeyDeclaredAs<K, T> extends true
@@ -161,10 +163,6 @@ export type ModifyArguments<T> = [keyof StateTypes] extends [never]
               : never;
           }[StateKey]
         >;
-/** ModifyArguments of a declared `StateTypes` without a type argument (not generic, so that a compile error lists the keys). */
-export type ModifyKeyArguments = [keyof StateTypes] extends [never]
-  ? never
-  : { [K in StateKey]: [key: K, f: StateUpdater<StateValue<K>>] }[StateKey];
 /** The arguments `A`, or when no key is declared as the type argument, a key whose text says so. */
 export type OrNoKeyDeclaredAs<A> = [A] extends [never]
   ? [

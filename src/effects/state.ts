@@ -87,20 +87,38 @@ export class Put extends Effect<undefined> {
   }
 }
 /** The effect of `modify(key, f)` (handled by `state`). */
-export class Modify<T = unknown> extends Effect<T> {
+export interface Modify<T = unknown> extends Effect<T> {
+  readonly _tag: "Modify";
+  readonly key: string;
+  readonly f: StateUpdater<T>;
+}
+/**
+ * The class of {@link Modify} effects: `new Modify(key, f)`, `instanceof Modify`, `handle(Modify, …)`.
+ * An interface and a constructor as {@link GetConstructor} is, for the same reason: the key's
+ * declared type takes a type parameter of the constructor's own (`K`) to become the effect's.
+ */
+export interface ModifyConstructor {
+  /**
+   * Checked against `StateTypes` once declared, as `modify(key, f)` is, and typed the same way: a
+   * declared key, `f` over its declared type, and the effect a `Modify` of that type
+   * (`new Modify("count", (n) => (n ?? 0) + 1)` is a `Modify<number>`, `n` a `number | undefined`);
+   * with a type argument (`new Modify<number>("count", f)`), a key declared as that type. Without
+   * `StateTypes` (or under an index signature), any key, and a `Modify<T>` of `T` given or inferred
+   * from `f`.
+   */
+  new <T = unknown, K extends string = StateKey>(...keyAndF: ModifyArguments<T, K>): Modify<GetAnswer<T, K>>;
+  readonly prototype: Modify<any>;
   /** @internal the standard handler that answers it (UnhandledEffectError's message) */
-  static readonly standardHandler: string = "state";
+  readonly standardHandler: string;
   /** @internal its name in a minified bundle too (`className`) */
+  readonly displayName: string;
+}
+export const Modify: ModifyConstructor = class Modify<T = unknown> extends Effect<T> {
+  static readonly standardHandler: string = "state";
   static readonly displayName = "Modify";
   declare readonly _tag: "Modify";
   declare readonly key: string;
   declare readonly f: StateUpdater<T>;
-  /**
-   * Checked against `StateTypes` once declared, as `modify(key, f)` is: a declared key, and `f`
-   * over its declared type (with a type argument, a key declared as that type).
-   */
-  constructor(...keyAndF: ModifyArguments<T>);
-  // (an overload: at run time the constructor keeps its two parameters, no rest array per modify)
   constructor(key: string, f: StateUpdater<T>) {
     super();
     this.key = key;
@@ -108,7 +126,7 @@ export class Modify<T = unknown> extends Effect<T> {
     checkKey(key, "modify");
     checkF(f, "modify"); // (else the state handler failed with V8's "m.f is not a function")
   }
-}
+} as ModifyConstructor;
 
 /**
  * The value stored under `key`; MissingStateKeyError if absent. Typed by `StateTypes` when declared,

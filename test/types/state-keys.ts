@@ -4,7 +4,7 @@
  * type argument (modify's inferred from f), `put` of any value, and a store of any keys. The declared
  * modes are in isolated/state-keys.ts and isolated/state-keys-open.ts.
  */
-import { type Get, get, type Modify, modify, program, Put, put, run, state } from "../../src/index.js";
+import { type Get, get, Modify, modify, program, Put, put, run, state } from "../../src/index.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<_T extends true>(): void {}
@@ -28,6 +28,11 @@ expectType<Equal<typeof anything, Put>>();
 const built = new Put(someKey, { any: "value" });
 expectType<Equal<typeof built, Put>>();
 expectType<Equal<ConstructorParameters<typeof Put>, [key: string, value: unknown]>>();
+// new Modify(key, f) likewise: any key, a Modify of the type argument or of f's result
+const byClass = new Modify("n", () => "s");
+expectType<Equal<typeof byClass, Modify<string>>>();
+const byClassArgument = new Modify<number>(someKey, (old) => (old ?? 0) + 1);
+expectType<Equal<typeof byClassArgument, Modify<number>>>();
 const fromVariable = get<string>(someKey);
 expectType<Equal<typeof fromVariable, Get<string>>>();
 

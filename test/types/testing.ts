@@ -217,3 +217,53 @@ void wideTestOptions;
   expectType<Equal<typeof maybe, Mock<Tagged, Delay>>>();
 }
 const fast = mock(Tagged, 1);
+
+// settle is for the async variants: expectEffects and clock.run refuse it at compile time when the
+// options set it (SettleForAsyncError; a TypeError at run time: they cannot wait), as run does;
+// expectEffectsAsync and clock.runAsync take it, and an ExpectOptions / RunOptions value still compiles
+import type { RunOptions } from "../../src/index.js";
+import type { ExpectOptions, SettleForAsyncError } from "../../src/testing/index.js";
+{
+  const clock = virtualClock();
+  // @ts-expect-error -- SettleForAsyncError<"expectEffects">: use expectEffectsAsync
+  expectEffects(usesOther, [Other], { handlers: [otherMock], settle: 10 });
+  // @ts-expect-error -- with only the settle option
+  expectEffects(pure(1), [], { settle: 10 });
+  // @ts-expect-error -- SettleForAsyncError<"clock.run">: use clock.runAsync
+  clock.run(usesOther, { handlers: [otherMock], settle: 10 });
+  const apart = { handlers: [otherMock], settle: 10 };
+  // @ts-expect-error -- options built apart (not typed ExpectOptions) that set settle
+  expectEffects(usesOther, [Other], apart);
+  // @ts-expect-error -- and clock.run's
+  clock.run(usesOther, apart);
+  const choice = Math.random() > 0.5 ? { handlers: [otherMock] } : { handlers: [otherMock], settle: 5 };
+  // @ts-expect-error -- a choice between options objects, one of them with settle
+  clock.run(usesOther, choice);
+  // the async variants take it
+  void expectEffectsAsync(usesOther, [Other], { handlers: [otherMock], settle: 10 });
+  void expectEffectsAsync(usesOther, [Other], apart);
+  void clock.runAsync(usesOther, { handlers: [otherMock], settle: 10 });
+  void clock.runAsync(usesOther, apart);
+  // @ts-expect-error -- a wrong type for settle is still one there
+  void clock.runAsync(usesOther, { handlers: [otherMock], settle: "10" });
+  // a value typed ExpectOptions / RunOptions: settle optional there, known at run time only
+  const shared: ExpectOptions = { handlers: [otherMock] };
+  expectEffects(usesOther, [Other], shared);
+  void expectEffectsAsync(usesOther, [Other], shared);
+  const runShared: RunOptions = { handlers: [otherMock] };
+  clock.run(usesOther, runShared);
+  void clock.runAsync(usesOther, runShared);
+  // the messages, in the words of the helpers' TypeErrors
+  expectType<
+    Equal<
+      SettleForAsyncError<"expectEffects">,
+      "doeff: the option settle is for expectEffectsAsync only (expectEffects cannot wait): use expectEffectsAsync or remove it"
+    >
+  >();
+  expectType<
+    Equal<
+      SettleForAsyncError<"clock.run">,
+      "doeff: the option settle is for clock.runAsync only (clock.run cannot wait): use clock.runAsync or remove it"
+    >
+  >();
+}

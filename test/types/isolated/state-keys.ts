@@ -126,8 +126,33 @@ void GetCount;
 expectEffects(main, [new Get("count"), new Get("user")], { handlers: [state], store: { count: 1 } });
 new Modify("count", (old: number | undefined) => (old ?? 0) + 1);
 new Modify("user", () => ({ name: "Ada" }));
+// new Modify(key, f) is typed by the key, as modify(key, f) is: the effect, and f's parameter
 const modified = new Modify("count", () => 1);
-expectType<Equal<typeof modified, Modify<unknown>>>(); // (Modify is still a class: modify(key, f) is typed by the key)
+expectType<Equal<typeof modified, Modify<number>>>();
+const viaModify = modify("count", () => 1);
+expectType<Equal<typeof modified, typeof viaModify>>();
+const modifiedUser = new Modify("user", (u) => {
+  expectType<Equal<typeof u, { readonly name: string } | undefined>>();
+  return { name: `${u?.name ?? ""}!` };
+});
+expectType<Equal<typeof modifiedUser, Modify<{ readonly name: string }>>>();
+// a union of keys: the effect of either type, f must return a value of every one's type (as modify's)
+declare const neither: never;
+const modifiedEither = new Modify(either, () => neither);
+expectType<Equal<typeof modifiedEither, Modify<number | { readonly name: string }>>>();
+// the answer of yield* new Modify(key, f) is the key's type, in a program and in a run's value
+const viaModifyClass = program(function* () {
+  const n = yield* new Modify("count", (old) => (old ?? 0) + 1);
+  expectType<Equal<typeof n, number>>();
+  return n;
+});
+const ranViaModifyClass = run(viaModifyClass, { handlers: [state] });
+expectType<Equal<typeof ranViaModifyClass.value, number>>();
+// still the class of every Modify: instanceof, a handler for it (a subclass: Bump below)
+declare const someModify: Modify<number> | Put;
+if (someModify instanceof Modify) expectType<Equal<typeof someModify, Modify<number>>>();
+handle(Modify, (e, k) => resume(k, e.f(undefined) as never));
+expectEffects(main, [new Modify("count", (old) => (old ?? 0) + 1)], { handlers: [state] });
 const bump = new Modify<number>("count", (n) => {
   expectType<Equal<typeof n, number | undefined>>();
   return (n ?? 0) + 1;
@@ -151,6 +176,12 @@ new Modify("cout", () => 1);
 new Modify("count", () => "1");
 // @ts-expect-error -- and its parameter's type
 new Modify("count", (u: { readonly name: string } | undefined) => u?.name.length ?? 0);
+// @ts-expect-error -- a key of type string could be any key
+new Modify(stringKey, () => 1);
+// @ts-expect-error -- a union of keys: f must return a value of every one's type (1 is not a user)
+new Modify(either, () => 1);
+// @ts-expect-error -- f's parameter is typed by the key: a number has no name
+new Modify("count", (old) => old?.name ?? 0);
 // @ts-expect-error -- a type argument that is not the key's declared type
 new Modify<string>("count", () => "1");
 class BadBump extends Modify<string> {
