@@ -45,6 +45,7 @@ const ALLOWED: Record<string, string> = {
   createContinuation: "accepts any list of handlers (`Handler<any, any>[]`), whatever they take and perform",
   "GetConstructor.prototype":
     "as the standard library's constructors declare theirs (`ArrayConstructor.prototype: any[]`): with a `prototype` that is not `any`, `instanceof Get` would narrow to it and not to what the construct signature gives",
+  "ModifyConstructor.prototype": "as GetConstructor.prototype",
   "RunOptions.handlers":
     "a RunOptions value is a dynamic handler list (not checked): any handler, whatever it takes and performs (`run`'s own check sees the list it is given)",
   withHandler:
