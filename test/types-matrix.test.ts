@@ -142,13 +142,6 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "run-settle": [
     /'number' is not assignable to type '"doeff: the run option settle is for runAsync only \(run cannot wait\): use runAsync or remove it"'/,
   ],
-  // and in expectEffects' and clock.run's (SettleForAsyncError: their async variants take it)
-  "expect-settle": [
-    /'number' is not assignable to type '"doeff: the option settle is for expectEffectsAsync only \(expectEffects cannot wait\): use expectEffectsAsync or remove it"'/,
-  ],
-  "clock-run-settle": [
-    /'number' is not assignable to type '"doeff: the option settle is for clock.runAsync only \(clock.run cannot wait\): use clock.runAsync or remove it"'/,
-  ],
   "fieldless-run": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "fieldless-handle": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "wrong-answer": [/TS2345/, /'string'.*'User'/],
@@ -349,10 +342,6 @@ run(flips, { handlers: [handle(Coin, function* (_e, k) { return yield* resume(k,
 run(flips, { handlers: [state], stor: { n: 1 } });
 // case: run-settle
 run(pure(1), { handlers: [state], settle: 10 });
-// case: expect-settle
-expectEffects(pure(1), [], { handlers: [state], settle: 10 });
-// case: clock-run-settle
-virtualClock().run(pure(1), { handlers: [state], settle: 10 });
 // case: fieldless-run
 run(named, { handlers: [state] });
 // case: not-an-effect

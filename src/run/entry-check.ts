@@ -152,15 +152,14 @@ export type UnknownRunOptionError<Key> =
  * wait: a TypeError at run time) with SettleForRunAsyncError, which TypeScript prints; taken as
  * RunOptions says otherwise. A value typed `RunOptions` (where `settle` is optional), passed to both
  * `run` and `runAsync`, still compiles: whether it holds `settle` is then known only at run time. In
- * a choice between options objects, the one that sets it is refused. `E`: the error, for another
- * entry point that cannot wait (doeff/testing's expectEffects and clock.run: SettleForAsyncError).
+ * a choice between options objects, the one that sets it is refused.
  */
-export type SettleForRunAsync<O, E = SettleForRunAsyncError> = [
+export type SettleForRunAsync<O> = [
   // the types O gives a settle it always has, but undefined (each member of a union on its own)
   O extends { readonly settle: infer S } ? Exclude<S, undefined> : never,
 ] extends [never]
   ? { settle?: number }
-  : { settle?: E };
+  : { settle?: SettleForRunAsyncError };
 
 /** The compile error for `settle` in run's options, in the words of run's TypeError. */
 export type SettleForRunAsyncError =

@@ -16,12 +16,12 @@ import { delegate } from "../vm/rare-ops.js";
 import { hidden } from "../vm/program.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
-import type { FirstPass, InferOnly, MaybeNone, SettleForRunAsync } from "../run/entry-check.js";
+import type { FirstPass, InferOnly, MaybeNone } from "../run/entry-check.js";
 import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
 import { checkProgram, run, runAsync } from "../run/run.js";
 import type { RunContext } from "../run/context.js";
 import type { EnvPatch } from "../effects/env-types.js";
-import type { SettleForAsyncError, TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
+import type { TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { describe } from "../vm/brand.js";
 
@@ -67,11 +67,7 @@ export interface VirtualClock {
       : TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>,
   >(
     program: P & NoInfer<ProgramArg<P>>,
-    // settle set: a compile error (SettleForAsyncError), as run's
-    options: TestRunOptionsOf<Hs, Patch, Keys, keyof RunOptions, "settle"> &
-      NoInfer<SettleForRunAsync<O, SettleForAsyncError<"clock.run">>> &
-      InferOnly<O> &
-      NoInfer<C>,
+    options: TestRunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
   ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
   /**
    * `run` on the event loop (`runAsync`): for a program that also awaits promises (`awaitPromise`),

@@ -14,16 +14,13 @@ import type { RunOptions } from "../run/options.js";
 /**
  * Options typed for the check: the handler list kept as a tuple (`Hs`), the env as its own type
  * (`Patch`, for its lazy values), and `Keys`, the keys the object was written with (see TestCovered).
- * `Left`: options the helper types itself (expectEffects and clock.run: `settle`, by
- * SettleForRunAsync with SettleForAsyncError).
  */
 export type TestRunOptionsOf<
   Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch,
   Keys extends PropertyKey,
   Known extends PropertyKey = keyof RunOptions,
-  Left extends keyof RunOptions = never,
-> = RunOptionsOf<Hs, Patch, never, Left> & {
+> = RunOptionsOf<Hs, Patch> & {
   // optional: a key from a conditional spread is optional; a wide key (`string`, in a type read off
   // the signature) is let through
   [K in Keys]?: K extends Known ? unknown : {} extends Record<K, 1> ? unknown : UnknownOptionError<K>;
@@ -36,15 +33,6 @@ export type TestRunOptionsOf<
  */
 export type UnknownOptionError<Key> =
   `doeff: '${Key & string}' is not an option of this helper; its options are handlers, env, store, trace, signal, onWarning, settle (and only, for expectEffects)`;
-
-/**
- * The compile error for `settle` set in the options of a helper that cannot wait (`Helper`:
- * `expectEffects` or `clock.run`), in the words of its TypeError: the helper's `…Async` variant
- * takes it. A string type, so that TypeScript prints the whole message as what the value is not
- * assignable to.
- */
-export type SettleForAsyncError<Helper extends string> =
-  `doeff: the option settle is for ${Helper}Async only (${Helper} cannot wait): use ${Helper}Async or remove it`;
 
 /**
  * `unknown` when every effect of P's row and of its env's lazy values (`Patch`: they run at their

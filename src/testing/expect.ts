@@ -8,11 +8,11 @@ import { describe, head, isProgramLike } from "../vm/brand.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
-import type { FirstPass, InferOnly, MaybeNone, SettleForRunAsync } from "../run/entry-check.js";
+import type { FirstPass, InferOnly, MaybeNone } from "../run/entry-check.js";
 import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
 import { run, runAsync } from "../run/run.js";
 import type { EnvPatch } from "../effects/env-types.js";
-import type { SettleForAsyncError, TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
+import type { TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { explainUnhandled, type Recorder, type RecordFilter, record } from "./record.js";
 import { fieldDifference, showEffectFields } from "./show.js";
@@ -264,16 +264,12 @@ function checkExpectOptions(options: unknown, sync: boolean): void {
  */
 export type ExpectOptions = RunOptions & { readonly only?: RecordFilter };
 
-/**
- * ExpectOptions typed for the coverage check (TestCovered). `Left`: options the helper types itself
- * (expectEffects: `settle`, a compile error when set).
- */
+/** ExpectOptions typed for the coverage check (TestCovered). */
 export type ExpectOptionsOf<
   Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch,
   Keys extends PropertyKey,
-  Left extends keyof RunOptions = never,
-> = TestRunOptionsOf<Hs, Patch, Keys, keyof ExpectOptions, Left> & { readonly only?: RecordFilter };
+> = TestRunOptionsOf<Hs, Patch, Keys, keyof ExpectOptions> & { readonly only?: RecordFilter };
 
 function optionsWith(rec: Recorder, options: ExpectOptions | undefined, sync: boolean): RunOptions {
   checkExpectOptions(options, sync);
@@ -314,11 +310,7 @@ export function expectEffects<
 >(
   program: P & NoInfer<ProgramArg<P>>,
   expected: readonly EffectExpectation[],
-  // settle set: a compile error (SettleForAsyncError), as run's
-  options: ExpectOptionsOf<Hs, Patch, Keys, "settle"> &
-    NoInfer<SettleForRunAsync<O, SettleForAsyncError<"expectEffects">>> &
-    InferOnly<O> &
-    NoInfer<C>,
+  options: ExpectOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
 ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
 export function expectEffects(
   program: AnyProgramLike,

@@ -9,13 +9,7 @@
  * @module doeff/testing
  */
 export { type ClockHandlers, type DelayRecord, type VirtualClock, virtualClock } from "./clock.js";
-export type {
-  SettleForAsyncError,
-  TestCovered,
-  TestCoveredProgram,
-  TestRunOptionsOf,
-  UnknownOptionError,
-} from "./covered.js";
+export type { TestCovered, TestCoveredProgram, TestRunOptionsOf, UnknownOptionError } from "./covered.js";
 export {
   compareEffects,
   type EffectExpectation,
