@@ -58,7 +58,7 @@ table("good", [
     call: () => d.program(any((function* () {})())),
     where: "throws",
     cls: TypeError,
-    msg: /^fn expects a generator function/,
+    msg: /^program expects a generator function/,
   },
   {
     label: "program(() => 1)",

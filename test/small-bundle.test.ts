@@ -343,8 +343,8 @@ test("small bundle: program's checks and method wrapper, and run's warning for a
     const got = play(small);
     assert.deepEqual(got, play(doeff));
     assert.deepEqual(got.slice(0, 2), [
-      "TypeError: fn expects a generator function (function* name() { ... }), got 1",
-      "TypeError: fn(async function* agen): async generators are not supported: write function* and use awaitPromise for promises",
+      "TypeError: program expects a generator function (function* name() { ... }), got 1",
+      "TypeError: program(async function* agen): async generators are not supported: write function* and use awaitPromise for promises",
     ]);
     assert.equal(got[2], false);
     assert.match(got[3] as string, /^fn\(play\): play is a method, called by doeff without a this/);

@@ -202,7 +202,7 @@ const UNCALLED = {
 function maker<Args extends unknown[], Y, R>(
   g: (this: void, ...args: Args) => Generator<Y, R, unknown>,
 ): (...args: Args) => Program<R, EffectsOf<Y>> {
-  const p = called(g);
+  const p = called(g, "fn");
   const body = p.a as Function;
   const shown = p.name;
   // A program of one argument keeps it inline (P_GEN1): no rest array, 56 B less per program — per
@@ -225,18 +225,18 @@ function maker<Args extends unknown[], Y, R>(
 }
 
 /**
- * fn's and program's part: `g` checked, its recursion trap installed and, for a method that uses
+ * fn's and program's part (`who`: which, for the messages): `g` checked, its recursion trap installed and, for a method that uses
  * `this`, its body wrapped (methodRun); then the program of `g()` — program's result, and what fn's
  * maker makes its programs of (its body and name). Without the maker, so that program's bundle (the
  * small import) carries none of it.
  */
-function called(g: Function): Program {
+function called(g: Function, who: string): Program {
   if (typeof g !== "function") {
-    throw new TypeError(`fn expects a generator function (function* name() { ... }), got ${describe(g)}`);
+    throw new TypeError(`${who} expects a generator function (function* name() { ... }), got ${describe(g)}`);
   }
   if (isAsyncGeneratorFunction(g)) {
     throw new TypeError(
-      `fn(async function* ${g.name || "name"}): async generators are not supported: write function* and use awaitPromise for promises`,
+      `${who}(async function* ${g.name || "name"}): async generators are not supported: write function* and use awaitPromise for promises`,
     );
   }
   const name = g.name;
@@ -351,7 +351,7 @@ export function functionKind(g: Function): string | null {
 
 /** `program(g)` = `fn(g)()`: a zero-argument program, built once, runnable many times. */
 export function program<Y, R>(g: (this: void) => Generator<Y, R, unknown>): Program<R, EffectsOf<Y>> {
-  return called(g) as Program<R, EffectsOf<Y>>;
+  return called(g, "program") as Program<R, EffectsOf<Y>>;
 }
 
 /** A Program that returns `v`. */
