@@ -54,8 +54,9 @@ export interface RunMainOptions {
   /**
    * `false` (the default): set `process.exitCode` (when not 0) and return, so the process exits once
    * nothing holds it open. `true`: call `process.exit(exitCode)` after the report — for a program
-   * whose libraries keep handles open (a database pool) after the run has ended. After an ok run,
-   * as without `exit`, a `process.exitCode` the program set is the process's status.
+   * whose libraries keep handles open (a database pool) after the run has ended. After an ok run
+   * that no signal came during, as without `exit`, a `process.exitCode` the program set is the
+   * process's status.
    */
   readonly exit?: boolean;
 }
