@@ -395,3 +395,86 @@ test("size-trim6: transferWith of an unstarted continuation is refused at the ca
     ]);
   });
 });
+
+test("size-trim7: the `handler h for E ⇢` lines of transferWith read as in the whole package in a bundle that has transferWith, and the small import carries none of their code", async () => {
+  const small = await bundle(`export { run, program, state, get, put } from "./src/index.ts";`);
+  assert.deepEqual(
+    inputsOf(small).filter((f) => /trace\/transfers/.test(f)),
+    [],
+  );
+  const r = await bundle(
+    `export { run, program, fn, handle, transferWith, Effect, state, get, put } from "./src/index.ts";`,
+  );
+  assert.ok(inputsOf(r).includes("src/trace/transfers.ts"), inputsOf(r).join(", "));
+  await inTempDir("doeff-small-", async (dir) => {
+    const built = await importBuilt(r, dir);
+    const play = (d: typeof doeff): string[] => {
+      class Ping extends d.Effect<number> {
+        declare readonly _tag: "Ping";
+      }
+      class Other extends d.Effect<number> {
+        declare readonly _tag: "Other";
+      }
+      const failing = d.fn(function* failing(): Generator<never, number, unknown> {
+        throw new Error("in the program transferWith started");
+      });
+      const main = d.fn(function* main() {
+        return yield* new Ping();
+      });
+      // a named program at the site, then an effect given instead, whose handler fails
+      const byProgram = d.handle(Ping, function* starts(_e, k) {
+        return yield* d.transferWith(k, failing());
+      });
+      const byEffect = d.handle(Ping, function* gives(_e, k) {
+        return yield* d.transferWith(k, new Other());
+      });
+      const fails = d.handle(Other, function* fails(): Generator<never, never, unknown> {
+        throw new Error("in Other's handler");
+      });
+      return [
+        d.run(main(), { handlers: [d.state, byProgram] }).format(),
+        d.run(main(), { handlers: [d.state, fails, byEffect] }).format(),
+      ];
+    };
+    const got = play(built);
+    assert.deepEqual(got, play(doeff));
+    const line = /(?<=small-bundle\.test\.ts:)\d+/; // (the throw's line: not the point here)
+    assert.equal(
+      got[0]!.replace(line, "L"),
+      "doeff traceback (outermost first):\n  main\n  handler starts for Ping() ⇢\n  failing\n  thrown at test/small-bundle.test.ts:L\nError: in the program transferWith started",
+    );
+    assert.equal(
+      got[1]!.replace(line, "L"),
+      "doeff traceback (outermost first):\n  main\n  handler gives for Ping() ⇢\n  handler fails for Other() ✗\n  effect Other(): gives ↗, fails ✗, state ·\n  thrown at test/small-bundle.test.ts:L\nError: in Other's handler",
+    );
+  });
+});
+
+test("size-trim7: a task's boundary line reads as in the whole package in a bundle with the scheduler, and the small import carries none of the boundary lines' code", async () => {
+  const small = await bundle(`export { run, program, state, get, put } from "./src/index.ts";`);
+  const text = small.outputFiles[0]!.text;
+  assert.ok(
+    !/function (reportedLine|boundariesOn|labelsOn)\b/.test(text),
+    "boundary lines in the small import",
+  );
+  const r = await bundle(`export { runAsync, program, fn, scheduler, spawn, wait } from "./src/index.ts";`);
+  await inTempDir("doeff-small-", async (dir) => {
+    const built = await importBuilt(r, dir);
+    const play = async (d: typeof doeff): Promise<string> => {
+      const child = d.fn(function* child(): Generator<never, number, unknown> {
+        throw new Error("task failed");
+      });
+      const main = d.fn(function* main() {
+        const t = yield* d.spawn(child());
+        return yield* d.wait(t);
+      });
+      return (await d.runAsync(main(), { handlers: [d.scheduler] })).format();
+    };
+    const got = await play(built);
+    assert.equal(got, await play(doeff));
+    assert.equal(
+      got.replace(/(?<=small-bundle\.test\.ts:)\d+/, "L"),
+      "doeff traceback (outermost first):\n  main\n  ── in task 1 ──\n  child\n  thrown at test/small-bundle.test.ts:L\nError: task failed",
+    );
+  });
+});

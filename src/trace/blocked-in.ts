@@ -7,6 +7,7 @@
  * import) carries none of it, nor abort-groups.ts's grouping.
  */
 import { groupedLines } from "./abort-groups.js";
+import { boundariesOn } from "./walk.js";
 import type { Continuation } from "../vm/continuation.js";
 import type { Segment } from "../vm/segment.js";
 import type { Entry } from "./entries.js";
@@ -44,6 +45,7 @@ export let grouping: typeof groupedLines | null = null;
 /** @internal Turns on the grouping of an aborted run's chains (see grouping). */
 export function groupTasks(): void {
   grouping = groupedLines;
+  boundariesOn(); // (and the boundary lines that start a task's chain)
 }
 /**
  * A library generator that blocks for a reason of its own (delay's timer, a channel's receive): what

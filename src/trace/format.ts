@@ -163,13 +163,14 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
  * must not run user code); a Proxy whose traps throw is described.
  */
 export function fieldOf(v: unknown, max: number, deep?: 1): string {
+  const b = brandOf(v);
   return typeof v === "string"
     ? JSON.stringify(clip(v, max)) // one line, not 100 kB
     : typeof v === "number" || typeof v === "boolean"
       ? JSON.stringify(v)
-      : brandOf(v) === B_PROGRAM
+      : b === B_PROGRAM
         ? fields.program(v)
-        : brandOf(v) === B_PRIMITIVE
+        : b === B_PRIMITIVE
           ? // a program under handlers (the Spawn `scoped` hands on) as the program inside, as it
             // was written, `Spawn(visit(), "shared")`, not "Primitive object"; another, `resume()`
             (v as { op: number }).op === OP_WITH_HANDLER

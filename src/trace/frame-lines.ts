@@ -7,57 +7,36 @@
  */
 import type { Frame, FrameLabel, Invocation, Segment } from "../vm/segment.js";
 import { KEEP } from "../vm/codes.js";
-import { type Entry, handlerName, MARK_TRANSFERRED } from "./entries.js";
+import type { Entry, Passed } from "./entries.js";
+import type { Origin } from "./origin.js";
 
 /**
- * A named program's frame that a handler started with `transferWith(k, program)` at the perform
- * site — or the effect it gave instead (`transferWith(k, awaitPromise(…))`) — and that invocation:
- * the traceback shows `handler h for Effect ⇢` between the performer's frame and the program's (or
- * the effect's line), or they would read as the performer's own (SEMANTICS §8.8's ⇢). Not for hidden
- * frames (the standard handlers' transferWith programs).
+ * What transfers.ts notes of each `transferWith(k, program)` and `transferWith(k, effect)`, for the
+ * `handler h for E ⇢` lines, once the public transferWith has run (transfersOn): null in a bundle
+ * whose only transferWith throws at the perform site (the small import's state handler: raiseAt's
+ * hidden program, which gets no line), so that bundle carries none of it.
  */
-const transferredInto = new WeakMap<Frame, Invocation>();
-/** the performer frame of an effect given to transferWith → [the invocation, the effect] */
-// (keyed by the performer's frame, not the effect: a constant module-level effect given to
-// transferWith would keep the invocation and its frames alive after the run)
-const transferredEffects = new WeakMap<Frame, [Invocation, object]>();
-export function noteTransferInto(
-  f: Frame | null,
-  inv: Invocation,
-  effect: object,
-  performer: Frame | null,
-): void {
-  if (f !== null) transferredInto.set(f, inv);
-  else if (performer !== null) transferredEffects.set(performer, [inv, effect]);
+export let transfers: TransferNotes | null = null;
+/** @internal (transfers.ts) */
+export function noteTransfers(t: TransferNotes): void {
+  transfers = t;
 }
-/**
- * The invocation that gave `effect` to transferWith, if this perform at `site` is that one: the
- * same effect object given again, or performed later by another frame of the segment, is not.
- */
-export function transferOf(effect: unknown, site: Segment): Invocation | undefined {
-  const t = site.top === null ? undefined : transferredEffects.get(site.top);
-  return t !== undefined && t[1] === effect && t[0].site === site ? t[0] : undefined;
+export interface TransferNotes {
+  /**
+   * performTerminal's transferWith (finalize.ts) ran `arg` at k's site: its frame `f` (null when
+   * `arg` is an effect or a primitive), `performer` the site's top frame before it.
+   */
+  note(f: Frame | null, inv: Invocation, arg: unknown, performer: Frame | null): void;
+  /** the `handler h for E ⇢` line of the transferWith that started frame `f`, if one did */
+  into(f: Frame): Entry | undefined;
+  /** the line of the transferWith that gave `effect`, if this perform at `site` is that one */
+  of(effect: unknown, site: Segment): Entry | undefined;
+  /**
+   * The origin of `e`, thrown by the code of a quiet handler's invocation `inv` when that code is a
+   * program another handler started there with transferWith (origin.ts quietOrigin), else undefined.
+   */
+  quiet(inv: Invocation, e: unknown, passed: Passed): Origin | undefined;
 }
-/**
- * Does the handler segment `seg` hold a frame another handler started there with `transferWith` —
- * a program given to the continuation of this handler's `delegate()` (an `observe` delegating the
- * effect, answered by `handle(E, (e, k) => transferWith(k, program))`)? Such a frame runs on the
- * handler's segment, so its throw would read as the handler's own code's. Cold path: an error's.
- */
-export function transferredOnto(seg: Segment): boolean {
-  for (let f = seg.top; f !== null; f = f.prev) {
-    const inv = transferredInto.get(f);
-    if (inv !== undefined && inv !== seg) return true;
-  }
-  return false;
-}
-export const transferLine = (inv: Invocation): Entry => ({
-  kind: "handler",
-  name: handlerName(inv.handler!),
-  site: null,
-  marker: MARK_TRANSFERRED,
-  effect: inv.effect,
-});
 
 export const boundaryLine = (label: string | FrameLabel): Entry => ({
   kind: "boundary",
@@ -66,6 +45,16 @@ export const boundaryLine = (label: string | FrameLabel): Entry => ({
   marker: "",
   effect: undefined,
 });
+
+/**
+ * boundaryLine for a hidden frame's label once a `boundary(…)` program can be made (walk.ts
+ * boundariesOn): a bundle without one (the small import) has no labelled frame.
+ */
+let labelLine: typeof boundaryLine | null = null;
+/** @internal (walk.ts boundariesOn) */
+export function labelsOn(): void {
+  labelLine = boundaryLine;
+}
 
 /**
  * What a frame has below it in its segment, made on the cold path the first time a walk passes it
@@ -108,13 +97,13 @@ const NONE: readonly Entry[] = [];
 export function entriesOf(f: Frame): readonly Entry[] {
   if (f.name !== null) {
     const e: Entry = { kind: "frame", name: f.name, site: f.site, marker: "", effect: undefined };
-    const inv = transferredInto.get(f);
-    return inv === undefined ? [e] : [e, transferLine(inv)];
+    const t = transfers?.into(f);
+    return t === undefined ? [e] : [e, t];
   }
   // a hidden frame that marks a boundary has its label as `program` (a task's line is not a frame's:
   // its segment's Reporter gives it, see Reporter)
   const l = f.program;
-  return typeof l === "string" ? [boundaryLine(l)] : NONE;
+  return typeof l === "string" ? [labelLine!(l)] : NONE;
 }
 
 /** `f`'s Below, made (iteratively: a recursion 100,000 deep) down to the first frame that has one. */

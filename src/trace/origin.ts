@@ -12,9 +12,8 @@
 import { UnhandledEffectError } from "../errors.js";
 import type { RunWarning } from "../run/context.js";
 import type { Continuation } from "../vm/continuation.js";
-import type { Segment } from "../vm/segment.js";
+import type { Invocation, Segment } from "../vm/segment.js";
 import { OUTER_KEEP } from "../vm/codes.js";
-import { TRACE_QUIET } from "../vm/handler.js";
 import { effectAt, namesBlocked, waitOf } from "./blocked-in.js";
 import {
   type Entry,
@@ -25,7 +24,7 @@ import {
   type Passed,
   type Visit,
 } from "./entries.js";
-import { below, transferLine, transferOf, transferredOnto } from "./frame-lines.js";
+import { below, transfers } from "./frame-lines.js";
 import { delegated, hostOf, visited, visitsFrom } from "./visits.js";
 import { inRuns } from "./waiting-runs.js";
 import { walk } from "./walk.js";
@@ -97,41 +96,51 @@ export interface EffectInfo {
   readonly handedOn?: boolean;
 }
 
+/**
+ * The origin of error `e`, thrown by the code of invocation `inv` of a quiet handler (observe) when a
+ * program ran there: one an outer handler answered the quiet handler's delegated effect with,
+ * `transferWith(k, program)` — the program runs on the quiet handler's segment, at its delegate, and
+ * its throw is not the quiet handler's code. Reported as in the run without it — the program's
+ * frames under `handler h for E ⇢`, no line for the quiet handler, and no effect line unless a
+ * handler inside it had delegated the effect to it (then that one ✗ and its line: hostOf) — or the
+ * report named observe as the thrower, which the docs promise it never is. Reached through
+ * trace/transfers.ts, which tells such a throw (only the public transferWith starts such a program).
+ */
+export function quietOrigin(inv: Invocation, e: unknown, passed: Passed): Origin {
+  const host = hostOf !== null ? hostOf(inv, inv) : null;
+  const chain = walk(
+    inv,
+    host === null ? inv : host[0],
+    !(e instanceof UnhandledEffectError) && host !== null,
+    passed,
+  );
+  return host === null
+    ? new Origin(chain, undefined, null, passed)
+    : new Origin(chain, host[0].effect, visited(host[0].effect, host[0].site, host[1]), passed);
+}
+
 /** Snapshot the chain at `cur` for error `e`. */
 export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSite = false): Origin {
   const originInv = cur.invocation;
   const passed: Passed = { segs: new WeakMap(), parked: new WeakSet(), runs: new WeakMap() };
-  // A quiet handler (observe) delegating its effect, which an outer handler answered with
-  // transferWith(k, program): the program runs on the quiet handler's segment, at its delegate, and
-  // its throw is not the quiet handler's code. Reported as in the run without it — the program's
-  // frames under `handler h for E ⇢`, no line for the quiet handler, and no effect line unless a
-  // handler inside it had delegated the effect to it (then that one ✗ and its line: hostOf) — or
-  // the report named observe as the thrower, which the docs promise it never is.
-  const quietHost =
-    info === null &&
-    !atSite &&
-    cur === originInv &&
-    cur.handler![TRACE_QUIET] === true &&
-    transferredOnto(cur);
-  const host = quietHost && hostOf !== null ? hostOf(cur, originInv!) : null;
+  // (thrown by a program another handler's transferWith started on this handler's segment: quietOrigin)
+  const quiet =
+    info === null && !atSite && cur === originInv ? transfers?.quiet(originInv, e, passed) : undefined;
+  if (quiet !== undefined) return quiet;
   // an effect performed by the handler's own code (delegate) failed, or nothing took it
   const chain = walk(
     cur,
-    host === null ? originInv : host[0],
+    originInv,
     // (at a transferWith's site, not thrown by the handler's code: put there, as by the scheduler)
     info !== null
       ? info.site !== cur && info.handedOn !== true
-      : !atSite && !(e instanceof UnhandledEffectError) && (!quietHost || host !== null),
+      : !atSite && !(e instanceof UnhandledEffectError),
     passed,
   );
-  if (quietHost)
-    return host === null
-      ? new Origin(chain, undefined, null, passed)
-      : new Origin(chain, host[0].effect, visited(host[0].effect, host[0].site, host[1]), passed);
   if (info !== null) {
     // an effect a handler gave transferWith at this very site
-    const t = transferOf(info.effect, info.site);
-    if (t !== undefined && chain.at(-1)?.effect !== t.effect) chain.push(transferLine(t));
+    const t = transfers?.of(info.effect, info.site);
+    if (t !== undefined && chain.at(-1)?.effect !== t.effect) chain.push(t);
     if (namesBlocked !== null) namesBlocked(chain, info.site, atSite, info.effect);
     return new Origin(
       chain,

@@ -10,8 +10,32 @@ import { TRACE_QUIET } from "../vm/handler.js";
 import type { Invocation, Reporter, Segment } from "../vm/segment.js";
 import { KEEP, S_FINALIZER, S_HANDLER } from "../vm/codes.js";
 import { type Entry, fold, gap, handlerName, MARK_RESUMED, MARK_THREW, type Passed } from "./entries.js";
-import { belowOf, boundaryLine, entriesOf, transferLine, transferOf, walkStats } from "./frame-lines.js";
+import { belowOf, boundaryLine, entriesOf, labelsOn, transfers, walkStats } from "./frame-lines.js";
 import { runsOf } from "./waiting-runs.js";
+
+/**
+ * A reported segment's Reporter (a task): its line where a report frame's was, below its frames;
+ * true when it ends the chain (Reporter.chainEnd): a task's prompt is linked where the scheduler's
+ * invocation would have run, so past it are the frames the scheduler is installed under (main's,
+ * for `withHandler(scheduler, …)` inside main), not the task's: they printed above its line, and
+ * again where its waiter re-threw its error (`main / ── in task 1 ──`).
+ */
+function reportedLine(seg: Segment, c: Collector): boolean {
+  if (seg.job === null || seg.kind === S_FINALIZER || seg.kind === S_HANDLER) return false;
+  c.add(boundaryLine(seg.job as Reporter)); // `── label ──`
+  return (seg.job as Reporter).chainEnd === true;
+}
+/**
+ * reportedLine once a segment can be reported (blocked-in.ts groupTasks, which vm/reported.ts,
+ * site-answers.ts and `boundary(…)` call): a bundle that reports none (the small import) leaves the
+ * boundary lines out, a hidden frame's label too (frame-lines.ts labelLine).
+ */
+let reported: typeof reportedLine | null = null;
+/** @internal Turns the boundary lines on (see reported). */
+export function boundariesOn(): void {
+  reported = reportedLine;
+  labelsOn();
+}
 
 /** walks made (each origin walk takes the next number) */
 let walks = 0;
@@ -112,15 +136,8 @@ export function walk(
       // R9 (the tasks' cancellation performs effects) and rethrows it — a rethrow, not a new throw
       // (recorded anew, the report named the scheduler's first effect instead of where main failed)
       if (seg.detachedFrom !== null) passed?.parked.add(seg.detachedFrom);
-      // a reported segment's Reporter (a task): its line where a report frame's was, below its
-      // frames. A task's ends the chain (Reporter.chainEnd): its prompt is linked where the
-      // scheduler's invocation would have run, so past it are the frames the scheduler is installed
-      // under (main's, for `withHandler(scheduler, …)` inside main), not the task's: they printed
-      // above its line, and again where its waiter re-threw its error (`main / ── in task 1 ──`)
-      if (seg.job !== null && seg.kind !== S_FINALIZER && seg.kind !== S_HANDLER) {
-        c.add(boundaryLine(seg.job as Reporter)); // `── label ──`
-        if ((seg.job as Reporter).chainEnd) break;
-      }
+      // a reported segment's line (a task's), which can end the chain (reportedLine)
+      if (reported?.(seg, c)) break;
       if (seg.kind !== S_HANDLER) continue;
       const inv: Invocation = seg.invocation!;
       const marker = inv === originInv ? MARK_THREW : inv.k.used ? MARK_RESUMED : "";
@@ -129,8 +146,8 @@ export function walk(
       if (inv.handler![TRACE_QUIET] !== true || (marker === MARK_THREW && ownThrow))
         c.add({ kind: "handler", name: handlerName(inv.handler!), site: null, marker, effect: inv.effect });
       if (!inv.k.used) {
-        const t = transferOf(inv.effect, inv.site);
-        if (t !== undefined) c.add(transferLine(t));
+        const t = transfers?.of(inv.effect, inv.site);
+        if (t !== undefined) c.add(t);
         // its captured body frames first, then on from here
         todo.push(seg === stop ? null : seg.caller, stop, inv.site, inv.prompt);
         break;

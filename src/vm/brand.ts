@@ -239,8 +239,7 @@ export function className(c: unknown): string {
 /** A short printable description of any value, for error messages and traces. Never throws. */
 export function describe(x: unknown): string {
   try {
-    if (x === undefined) return "undefined";
-    if (x === null) return "null";
+    if (x == null) return String(x); // "undefined", "null"
     switch (typeof x) {
       case "string":
         return JSON.stringify(clip(x, 40));

@@ -11,15 +11,14 @@ import { ContinuationConsumedError, VMInternalError } from "../errors.js";
 import { type Continuation, captured, newUnstarted, UNSTARTED } from "./continuation.js";
 import { SITE_SWITCH } from "./handler.js";
 import type { Machine } from "./machine.js";
-import { noteTransferInto } from "../trace/frame-lines.js";
+import { transfers } from "../trace/frame-lines.js";
 import { Origins } from "../trace/origin.js";
 import { M_DELIVER, M_RETURN_ERROR, M_THROW, M_UNWIND } from "./modes.js";
 import { isPrimitive, OP_NAMES } from "./primitives.js";
-import { brandOf, describe } from "./brand.js";
+import { describe } from "./brand.js";
 import { type Invocation, Job, type Reporter, Segment } from "./segment.js";
 import { link } from "./eras.js";
 import {
-  B_EFFECT,
   J_CLOSE,
   J_FINALIZE,
   OP_PASS,
@@ -322,8 +321,7 @@ export function performTerminal(
       // the frame the program runs in (none when it is an effect or a primitive): only an error
       // thrown by that very frame is "thrown right at the transferWith's site" (machine.ts noteError)
       const f = (m.lastTransferFrame = m.cur === site && site.top !== below ? site.top : null);
-      if (f !== null ? f.name !== null : brandOf(arg) === B_EFFECT)
-        noteTransferInto(f, inv, arg as object, below);
+      transfers?.note(f, inv, arg, below); // (the `handler h for E ⇢` lines, trace/transfers.ts)
       return;
     }
     case OP_PASS:

@@ -17,6 +17,7 @@ import type { CheckedHandler } from "../run/every-effect.js";
 import type { WithHandlerTaskEnders } from "../run/task-results.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
+import { transfersOn } from "../trace/transfers.js";
 import {
   B_PRIMITIVE,
   OP_CALL_GEN,
@@ -199,6 +200,7 @@ export function transferWith(
 ): Primitive<never, unknown> {
   checkK(k, "transferWith");
   checkProgramLike(p, "transferWith");
+  transfersOn(); // (its traceback lines: trace/transfers.ts)
   return new Primitive(OP_TRANSFER_WITH, k, p);
 }
 
