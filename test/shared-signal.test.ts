@@ -45,7 +45,11 @@ test("runs sharing a signal: one abort listener on it while 60 are in flight, no
   const plain = Array.from({ length: 20 }, (_, i) =>
     runAsync(request(100 + i), { handlers: [realTime], signal: shutdown.signal }),
   );
-  await new Promise((r) => setTimeout(r, 1)); // every run started and waiting for its delay
+  // runAsync runs each program synchronously up to its first wait: all 60 are in flight here, each
+  // waiting for its delay (no sleep before this check: under load a 1 ms sleep could outlast the
+  // 30 ms delays, and the check then saw the runs already ended)
+  assert.equal(getEventListeners(shutdown.signal, "abort").length, 1);
+  await Promise.resolve();
   assert.equal(getEventListeners(shutdown.signal, "abort").length, 1);
   const results = await Promise.all([...withScheduler, ...plain]);
   assert.deepEqual(
