@@ -93,35 +93,41 @@ export class ReadOptions {
 }
 
 /**
- * Reads the own property `k` of the options `x`: an option goes on `o` (its bit returned, the OPTIONS
+ * Reads the property `k` of the options `x`: an option goes on `o` (its bit returned, its OPTIONS
  * index's), anything else is read all the same (a getter runs as a plain copy runs it) and gives 0.
+ * One named read per option: a keyed read of a name the object lacks (an option not given) is the
+ * slow case of a property read. A throwing read is a TypeError naming the option.
  */
-function readOwn(o: ReadOptions, x: RunOptions, k: string): number {
-  switch (k) {
-    case "handlers":
-      o.handlers = x.handlers;
-      return 1;
-    case "env":
-      o.env = x.env;
-      return 2;
-    case "store":
-      o.store = x.store;
-      return 4;
-    case "trace":
-      o.trace = x.trace;
-      return 8;
-    case "signal":
-      o.signal = x.signal;
-      return 16;
-    case "onWarning":
-      o.onWarning = x.onWarning;
-      return 32;
-    case "settle":
-      o.settle = x.settle;
-      return 64;
+function readOption(o: ReadOptions, x: RunOptions, k: string, fix: string): number {
+  try {
+    switch (k) {
+      case "handlers":
+        o.handlers = x.handlers;
+        return 1;
+      case "env":
+        o.env = x.env;
+        return 2;
+      case "store":
+        o.store = x.store;
+        return 4;
+      case "trace":
+        o.trace = x.trace;
+        return 8;
+      case "signal":
+        o.signal = x.signal;
+        return 16;
+      case "onWarning":
+        o.onWarning = x.onWarning;
+        return 32;
+      case "settle":
+        o.settle = x.settle;
+        return 64;
+    }
+    Reflect.get(x, k);
+    return 0;
+  } catch (e) {
+    throw unreadable(`run option ${JSON.stringify(k)}`, e, fix);
   }
-  Reflect.get(x, k);
-  return 0;
 }
 
 /**
@@ -183,7 +189,7 @@ function read(what: string, value: object, k: string, fix: string): unknown {
   try {
     return Reflect.get(value, k);
   } catch (e) {
-    throw unreadable(`${what === "run options" ? "run option" : what} ${JSON.stringify(k)}`, e, fix);
+    throw unreadable(`${what} ${JSON.stringify(k)}`, e, fix);
   }
 }
 
@@ -214,29 +220,12 @@ export function readOptions(options: unknown): unknown {
   let seen = 0;
   const x = options as RunOptions;
   for (const k of own) {
-    let bit: number;
-    try {
-      bit = readOwn(o, x, k);
-    } catch (e) {
-      throw unreadable(`run option ${JSON.stringify(k)}`, e, fix);
-    }
+    const bit = readOption(o, x, k, fix);
     if (bit === 0) o.unknown ??= k;
     seen |= bit;
   }
-  // the others, in OPTIONS' order: inherited options are honoured, as a plain read finds them (one
-  // named read each: a keyed read of a name the object lacks is the slow case of a property read)
-  let k = "";
-  try {
-    if ((seen & 1) === 0) (k = "handlers"), (o.handlers = x.handlers);
-    if ((seen & 2) === 0) (k = "env"), (o.env = x.env);
-    if ((seen & 4) === 0) (k = "store"), (o.store = x.store);
-    if ((seen & 8) === 0) (k = "trace"), (o.trace = x.trace);
-    if ((seen & 16) === 0) (k = "signal"), (o.signal = x.signal);
-    if ((seen & 32) === 0) (k = "onWarning"), (o.onWarning = x.onWarning);
-    if ((seen & 64) === 0) (k = "settle"), (o.settle = x.settle);
-  } catch (e) {
-    throw unreadable(`run option ${JSON.stringify(k)}`, e, fix);
-  }
+  // the others, in OPTIONS' order: inherited options are honoured, as a plain read finds them
+  for (let i = 0; i < OPTIONS.length; i++) if ((seen & (1 << i)) === 0) readOption(o, x, OPTIONS[i]!, fix);
   const hs = o.handlers;
   if (hs !== undefined) {
     try {
