@@ -160,8 +160,8 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
     }
   }
   // (a copy of a plain object has string keys: nothing to check)
-  if ((o.records & 1) === 0) checkRecord("env", o.env);
-  if ((o.records & 2) === 0) checkRecord("store", o.store);
+  if ((o.copies & 4) === 0) checkRecord("env", o.env);
+  if ((o.copies & 8) === 0) checkRecord("store", o.store);
   if (o.trace !== undefined) {
     if (!plainObject(o.trace))
       throw new TypeError(`run option trace must be an object, got ${describe(o.trace)}`);

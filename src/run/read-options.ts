@@ -77,8 +77,11 @@ export class ReadOptions {
   declare settle: unknown;
   /** the first own key that is no option (checkOptions reports it), or null */
   declare unknown: string | null;
-  /** env (1) and store (2) were copied from plain objects: their keys are strings, nothing to check */
-  declare records: number;
+  /**
+   * env (1) and store (2) are Maps readOptions made (the run takes them as they are); copied from
+   * plain objects (4, 8), their keys are strings: nothing to check
+   */
+  declare copies: number;
   constructor() {
     this.handlers = undefined;
     this.env = undefined;
@@ -88,7 +91,7 @@ export class ReadOptions {
     this.onWarning = undefined;
     this.settle = undefined;
     this.unknown = null;
-    this.records = 0;
+    this.copies = 0;
   }
 }
 
@@ -132,7 +135,8 @@ function readOption(o: ReadOptions, x: RunOptions, k: string, fix: string): numb
 
 /**
  * env / store: a plain object or a Map → a Map copy (what the run makes of either: run.ts start);
- * anything else as is (rejected later). A copy of a plain object sets `bit` on `o.records`.
+ * anything else as is (rejected later). A copy sets `bit` on `o.copies`, and a copy of a plain object
+ * `bit << 2` too.
  */
 function copyRecord(o: ReadOptions, bit: number, key: string, value: unknown): unknown {
   const fix = `pass a plain object ({ key: value }) or a Map whose entries can be read`;
@@ -148,6 +152,7 @@ function copyRecord(o: ReadOptions, bit: number, key: string, value: unknown): u
   if (keys === NO_KEYS) {
     if (!isMap(value)) return value;
     Map.prototype.forEach.call(value, (v, k) => copy.set(k, v));
+    o.copies |= bit;
     return copy;
   }
   const record = value as Record<string, unknown>;
@@ -158,7 +163,7 @@ function copyRecord(o: ReadOptions, bit: number, key: string, value: unknown): u
       throw unreadable(`run option ${key}[${JSON.stringify(k)}]`, e, fix);
     }
   }
-  o.records |= bit;
+  o.copies |= bit | (bit << 2);
   return copy;
 }
 const NO_KEYS: string[] = [];

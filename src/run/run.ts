@@ -79,8 +79,8 @@ function makeTracer(options: RunOptions | undefined): StepTracer | null {
 
 /**
  * Build the machine for one run (its context is `m.ctx`): handlers = real nested withHandlers (INV-6).
- * Options that readOptions read (a ReadOptions) hold env and store as Maps of their own: the run
- * takes them as they are; other options (doeff/workers' own) are copied, never mutated (INV-17).
+ * The env and store Maps that readOptions made (ReadOptions.copies) are the run's: it takes them as
+ * they are; any other env or store (doeff/workers' own options) is copied, never mutated (INV-17).
  */
 function start(
   program: unknown,
@@ -92,16 +92,20 @@ function start(
   const store = options?.store;
   const env = options?.env;
   const signal = options?.signal ?? null;
-  const own = options instanceof ReadOptions;
+  const copies = options instanceof ReadOptions ? options.copies : 0;
   const ctx = new RunContextImpl(
     driver,
     new TaskCtx(
       store === undefined
         ? new Map()
-        : own && store instanceof Map
-          ? store
+        : (copies & 2) !== 0
+          ? (store as Map<string, unknown>)
           : new Map(store instanceof Map ? store : Object.entries(store)),
-      env === undefined ? Env.EMPTY : own && env instanceof Map ? new Env(env) : Env.from(env),
+      env === undefined
+        ? Env.EMPTY
+        : (copies & 1) !== 0
+          ? new Env(env as Map<string, unknown>)
+          : Env.from(env),
     ),
     signal,
     options?.onWarning ?? null,
