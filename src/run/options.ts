@@ -4,7 +4,7 @@ import type { Handler } from "../vm/handler.js";
 import type { EnvPatch } from "../effects/env-types.js";
 import type { Store } from "../effects/state-types.js";
 import type { WarningHook, WarningInfo } from "./context.js";
-import { isMap, isPlainRecord, OPTIONS, TRACE_OPTIONS } from "./read-options.js";
+import { isMap, isPlainRecord, ReadOptions, TRACE_OPTIONS } from "./read-options.js";
 
 /**
  * The `trace` run option. Tracing never changes results, stores, logs or ordering.
@@ -124,17 +124,19 @@ function plainObject(x: unknown): boolean {
   return x !== null && typeof x === "object" && !Array.isArray(x);
 }
 
-/** Throws a TypeError naming the bad option. */
+/**
+ * Throws a TypeError naming the bad option. `options` is what readOptions gave: a ReadOptions, or
+ * anything else as it was given (undefined: no options).
+ */
 export function checkOptions(options: unknown): asserts options is RunOptions | undefined {
   if (options === undefined) return;
-  if (!plainObject(options)) throw new TypeError(`run options must be an object, got ${describe(options)}`);
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!OPTIONS.includes(key)) {
-      throw new TypeError(
-        `unknown run option ${JSON.stringify(key)}; the options are handlers, env, store, trace, signal, onWarning and settle`,
-      );
-    }
+  if (!(options instanceof ReadOptions))
+    throw new TypeError(`run options must be an object, got ${describe(options)}`);
+  const o = options;
+  if (o.unknown !== null) {
+    throw new TypeError(
+      `unknown run option ${JSON.stringify(o.unknown)}; the options are handlers, env, store, trace, signal, onWarning and settle`,
+    );
   }
   if (o.onWarning !== undefined && typeof o.onWarning !== "function") {
     throw new TypeError(
@@ -157,24 +159,9 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
       if (bad !== null) throw new TypeError(`run option handlers[${i}] is ${bad}`);
     }
   }
-  for (const key of ["env", "store"] as const) {
-    const v = o[key];
-    if (v === undefined || isPlainRecord(v)) continue;
-    if (isMap(v)) {
-      for (const k of Map.prototype.keys.call(v)) {
-        if (typeof k !== "string") {
-          throw new TypeError(`run option ${key}: a Map's keys must be strings, got the key ${describe(k)}`);
-        }
-      }
-      continue;
-    }
-    throw new TypeError(
-      `run option ${key} must be a plain object ({ key: value }) or a Map with string keys, got ${describe(v)}` +
-        (v !== null && typeof v === "object" && !Array.isArray(v)
-          ? `; copy its data into one, e.g. { ...obj } or new Map(Object.entries(obj))`
-          : ""),
-    );
-  }
+  // (a copy of a plain object has string keys: nothing to check)
+  if ((o.copies & 4) === 0) checkRecord("env", o.env);
+  if ((o.copies & 8) === 0) checkRecord("store", o.store);
   if (o.trace !== undefined) {
     if (!plainObject(o.trace))
       throw new TypeError(`run option trace must be an object, got ${describe(o.trace)}`);
@@ -190,4 +177,23 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
     if (t.sites !== undefined && typeof t.sites !== "boolean")
       throw new TypeError("trace.sites must be a boolean");
   }
+}
+
+/** The run option env or store (`key`), unless a copy of a plain object: a Map with string keys. */
+function checkRecord(key: string, v: unknown): void {
+  if (v === undefined || isPlainRecord(v)) return;
+  if (isMap(v)) {
+    for (const k of Map.prototype.keys.call(v)) {
+      if (typeof k !== "string") {
+        throw new TypeError(`run option ${key}: a Map's keys must be strings, got the key ${describe(k)}`);
+      }
+    }
+    return;
+  }
+  throw new TypeError(
+    `run option ${key} must be a plain object ({ key: value }) or a Map with string keys, got ${describe(v)}` +
+      (v !== null && typeof v === "object" && !Array.isArray(v)
+        ? `; copy its data into one, e.g. { ...obj } or new Map(Object.entries(obj))`
+        : ""),
+  );
 }

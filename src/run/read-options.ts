@@ -8,6 +8,7 @@
  * differently between validation and use, and the caller's objects are never mutated (INV-17).
  */
 import { describe } from "../vm/brand.js";
+import type { RunOptions } from "./options.js";
 
 /** The run options' names (options.ts RunOptions). */
 export const OPTIONS: readonly string[] = [
@@ -62,20 +63,99 @@ export function isPlainRecord(x: unknown): x is Record<string, unknown> {
 }
 
 /**
- * env / store: a plain object or a Map → a Map copy (what the run makes of either: run.ts start);
- * anything else as is (rejected later).
+ * @internal The options as readOptions read them (checkOptions validates them, run.ts start uses
+ * them): each option once, in fields of one shape (absent: undefined), `env` and `store` copied into
+ * Maps that the run then owns (start copies no more), `handlers` copied, `trace` copied.
  */
-function copyRecord(key: string, value: unknown): unknown {
+export class ReadOptions {
+  declare handlers: unknown;
+  declare env: unknown;
+  declare store: unknown;
+  declare trace: unknown;
+  declare signal: unknown;
+  declare onWarning: unknown;
+  declare settle: unknown;
+  /** the first own key that is no option (checkOptions reports it), or null */
+  declare unknown: string | null;
+  /**
+   * env (1) and store (2) are Maps readOptions made (the run takes them as they are); copied from
+   * plain objects (4, 8), their keys are strings: nothing to check
+   */
+  declare copies: number;
+  constructor() {
+    this.handlers = undefined;
+    this.env = undefined;
+    this.store = undefined;
+    this.trace = undefined;
+    this.signal = undefined;
+    this.onWarning = undefined;
+    this.settle = undefined;
+    this.unknown = null;
+    this.copies = 0;
+  }
+}
+
+/**
+ * Reads the property `k` of the options `x`: an option goes on `o` (its bit returned, its OPTIONS
+ * index's), anything else is read all the same (a getter runs as a plain copy runs it) and gives 0.
+ * One named read per option: a keyed read of a name the object lacks (an option not given) is the
+ * slow case of a property read. A throwing read is a TypeError naming the option.
+ */
+function readOption(o: ReadOptions, x: RunOptions, k: string, fix: string): number {
+  try {
+    switch (k) {
+      case "handlers":
+        o.handlers = x.handlers;
+        return 1;
+      case "env":
+        o.env = x.env;
+        return 2;
+      case "store":
+        o.store = x.store;
+        return 4;
+      case "trace":
+        o.trace = x.trace;
+        return 8;
+      case "signal":
+        o.signal = x.signal;
+        return 16;
+      case "onWarning":
+        o.onWarning = x.onWarning;
+        return 32;
+      case "settle":
+        o.settle = x.settle;
+        return 64;
+    }
+    Reflect.get(x, k);
+    return 0;
+  } catch (e) {
+    throw unreadable(`run option ${JSON.stringify(k)}`, e, fix);
+  }
+}
+
+/**
+ * env / store: a plain object or a Map → a Map copy (what the run makes of either: run.ts start);
+ * anything else as is (rejected later). A copy sets `bit` on `o.copies`, and a copy of a plain object
+ * `bit << 2` too.
+ */
+function copyRecord(o: ReadOptions, bit: number, key: string, value: unknown): unknown {
   const fix = `pass a plain object ({ key: value }) or a Map whose entries can be read`;
   // Plain objects first: isMap detects a Map by a throwing probe, which is costly for the common case.
+  let keys: string[];
+  try {
+    if (!isPlainRecord(value)) keys = NO_KEYS;
+    else keys = Object.keys(value);
+  } catch (e) {
+    throw unreadable(`run option ${key}`, e, fix);
+  }
   const copy = new Map<unknown, unknown>();
-  if (!attempt(`run option ${key}`, fix, () => isPlainRecord(value))) {
+  if (keys === NO_KEYS) {
     if (!isMap(value)) return value;
     Map.prototype.forEach.call(value, (v, k) => copy.set(k, v));
+    o.copies |= bit;
     return copy;
   }
   const record = value as Record<string, unknown>;
-  const keys = attempt(`run option ${key}`, fix, () => Object.keys(record));
   for (const k of keys) {
     try {
       copy.set(k, record[k]);
@@ -83,8 +163,10 @@ function copyRecord(key: string, value: unknown): unknown {
       throw unreadable(`run option ${key}[${JSON.stringify(k)}]`, e, fix);
     }
   }
+  o.copies |= bit | (bit << 2);
   return copy;
 }
+const NO_KEYS: string[] = [];
 
 /**
  * A shallow copy of an options object, each property read once: its own enumerable keys (so unknown
@@ -112,7 +194,7 @@ function read(what: string, value: object, k: string, fix: string): unknown {
   try {
     return Reflect.get(value, k);
   } catch (e) {
-    throw unreadable(`${what === "run options" ? "run option" : what} ${JSON.stringify(k)}`, e, fix);
+    throw unreadable(`${what} ${JSON.stringify(k)}`, e, fix);
   }
 }
 
@@ -124,24 +206,41 @@ function define(out: Record<string, unknown>, k: string, v: unknown): void {
 }
 
 /**
- * The options snapshot (see the file comment). Values that are not objects are returned as they are,
- * for checkOptions to reject with its usual message. Throws TypeError when reading throws.
+ * The options snapshot (see the file comment), a ReadOptions: its own enumerable keys read first (so
+ * unknown options are still reported), then the options that are not among them, which may be
+ * inherited (as a plain read finds them). Values that are not objects are returned as they are, for
+ * checkOptions to reject with its usual message. Throws TypeError when reading throws.
  */
 export function readOptions(options: unknown): unknown {
   const fix = "pass a plain options object { handlers, env, store, trace, signal, onWarning, settle }";
   if (options === null || typeof options !== "object") return options;
-  if (attempt("run options", fix, () => Array.isArray(options))) return options;
-  const o = copyObject("run options", options, fix, OPTIONS);
-  if (Object.hasOwn(o, "handlers")) {
-    const hs = o.handlers;
-    if (attempt("run option handlers", "pass an array of handlers", () => Array.isArray(hs))) {
-      o.handlers = attempt("run option handlers", "pass an array of handlers", () =>
-        Array.prototype.slice.call(hs),
-      );
+  let own: string[];
+  try {
+    if (Array.isArray(options)) return options;
+    own = Object.keys(options);
+  } catch (e) {
+    throw unreadable("run options", e, fix);
+  }
+  const o = new ReadOptions();
+  let seen = 0;
+  const x = options as RunOptions;
+  for (const k of own) {
+    const bit = readOption(o, x, k, fix);
+    if (bit === 0) o.unknown ??= k;
+    seen |= bit;
+  }
+  // the others, in OPTIONS' order: inherited options are honoured, as a plain read finds them
+  for (let i = 0; i < OPTIONS.length; i++) if ((seen & (1 << i)) === 0) readOption(o, x, OPTIONS[i]!, fix);
+  const hs = o.handlers;
+  if (hs !== undefined) {
+    try {
+      if (Array.isArray(hs)) o.handlers = Array.prototype.slice.call(hs);
+    } catch (e) {
+      throw unreadable("run option handlers", e, "pass an array of handlers");
     }
   }
-  if (Object.hasOwn(o, "env")) o.env = copyRecord("env", o.env);
-  if (Object.hasOwn(o, "store")) o.store = copyRecord("store", o.store);
+  if (o.env !== undefined) o.env = copyRecord(o, 1, "env", o.env);
+  if (o.store !== undefined) o.store = copyRecord(o, 2, "store", o.store);
   const t = o.trace;
   if (t !== null && typeof t === "object" && !attempt("run option trace", fix, () => Array.isArray(t))) {
     o.trace = copyObject("run option trace", t, "pass { steps?, sites? }", TRACE_OPTIONS);

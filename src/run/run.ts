@@ -21,7 +21,7 @@ import { StepLineTracer } from "../trace/steps.js";
 import { siteState } from "../vm/sites.js";
 import { type Driver, Env, HOOK_PROMISE, RunContextImpl, type RunWarning, TaskCtx } from "./context.js";
 import { checkOptions, type RunOptions } from "./options.js";
-import { readOptions } from "./read-options.js";
+import { ReadOptions, readOptions } from "./read-options.js";
 import { RunResult, resultOf } from "./result.js";
 import { running } from "./running.js";
 import { checkSettle, SETTLING, type Settling, settled } from "./settle.js";
@@ -77,23 +77,35 @@ function makeTracer(options: RunOptions | undefined): StepTracer | null {
   return new StepLineTracer(sink);
 }
 
-/** Build the machine for one run: handlers = real nested withHandlers (INV-6). */
+/**
+ * Build the machine for one run (its context is `m.ctx`): handlers = real nested withHandlers (INV-6).
+ * The env and store Maps that readOptions made (ReadOptions.copies) are the run's: it takes them as
+ * they are; any other env or store (doeff/workers' own options) is copied, never mutated (INV-17).
+ */
 function start(
   program: unknown,
   options: RunOptions | undefined,
   driver: Driver,
   shared: SharedSignal | null = null,
   listenTo: (m: Machine, signal: AbortSignal) => void = listen,
-): { m: Machine; ctx: RunContextImpl } {
+): Machine {
   const store = options?.store;
   const env = options?.env;
   const signal = options?.signal ?? null;
+  const copies = options instanceof ReadOptions ? options.copies : 0;
   const ctx = new RunContextImpl(
     driver,
-    // copies (readOptions copied them already): the options are never mutated (INV-17)
     new TaskCtx(
-      store === undefined ? new Map() : new Map(store instanceof Map ? store : Object.entries(store)),
-      env === undefined ? Env.EMPTY : Env.from(env),
+      store === undefined
+        ? new Map()
+        : (copies & 2) !== 0
+          ? (store as Map<string, unknown>)
+          : new Map(store instanceof Map ? store : Object.entries(store)),
+      env === undefined
+        ? Env.EMPTY
+        : (copies & 1) !== 0
+          ? new Env(env as Map<string, unknown>)
+          : Env.from(env),
     ),
     signal,
     options?.onWarning ?? null,
@@ -106,7 +118,7 @@ function start(
   if (sites) siteState.on++;
   const m = new Machine(top, ctx, makeTracer(options), sites, signal !== null);
   if (signal !== null) shared === null ? listenTo(m, signal) : shared.attach(m);
-  return { m, ctx };
+  return m;
 }
 
 function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
@@ -250,9 +262,9 @@ export function run(program: unknown, given?: unknown): RunResult<unknown> {
     throw new TypeError(
       "run option settle is for runAsync only (run cannot wait): use runAsync or remove it",
     );
-  const { m, ctx } = start(program, options, "sync");
+  const m = start(program, options, "sync");
   slice(m, {}, Infinity);
-  return result(m, ctx);
+  return result(m, m.ctx);
 }
 
 /** Run `program` on the event loop. The promise never rejects for program errors. Typed like run. */
@@ -297,7 +309,8 @@ export function driveAsync(
 ): RunResult<unknown> | Promise<RunResult<unknown>> {
   HOOK_PROMISE.wait = waitForHook;
   // (runs in flight at once share one listener on a signal they share: signal.ts listenShared)
-  const { m, ctx } = start(program, options, "async", shared, listenShared);
+  const m = start(program, options, "async", shared, listenShared);
+  const ctx = m.ctx;
   const ms = options?.settle;
   let s: Settling | null = null;
   // (before the first step: a scheduler's world reads it when made, scheduler-world.ts)
