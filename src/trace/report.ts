@@ -3,24 +3,46 @@ import { brandOf, clip, describe, isThenable } from "../vm/brand.js";
 import { printable, showEffect } from "./format.js";
 import { B_EFFECT } from "../vm/codes.js";
 
+/** How many characters of a value a report shows (`...` ends a longer one). */
+const SHOWN = 200;
+
 /**
  * A value as a report shows it: plain data as JSON writes it, and what JSON would misprint as a
  * readable stand-in instead (nested ones as strings): NaN, bigint, an Error as `Name: message`, a
- * Map or Set with its size, undefined in an array. A cycle falls back to a description. Cut at 200
- * characters. A doeff effect, program, primitive or continuation by its short form. (Small on purpose:
- * it is in every bundle that calls `format()`.)
+ * Map or Set with its size, undefined in an array. A cycle met before the cut falls back to a
+ * description. Cut at 200 characters, and only those are written. A doeff effect, program,
+ * primitive or continuation by its short form. (Small on purpose: it is in every bundle that calls
+ * `format()`.)
  */
 function show(v: unknown): string {
   const top = stand(v);
   if (typeof top === "string" && top !== v) return top;
   let s: string | undefined;
+  // At least how many characters the JSON has before the value the replacer is given: an object's
+  // key written `"key":`, a string with its quotes, 1 for anything else written. Once past the cut,
+  // each further value is left out, and an array is cut to as many items as could be shown: the
+  // first SHOWN characters are the same, and a result of a million rows (or a string of 50 MB) is no
+  // longer written whole, for seconds, to show 200 characters of it. (-3: the top value's key, "",
+  // is not written.)
+  let before = -3;
   try {
-    s = JSON.stringify(v, (_key, x) => stand(x));
+    s = JSON.stringify(v, function (this: unknown, key, x) {
+      if (before > SHOWN) return undefined;
+      let y = stand(x);
+      const t = typeof y;
+      // (a long string likewise: what follows its first SHOWN + 1 characters is past the cut)
+      if (t === "string" && (y as string).length > SHOWN) y = (y as string).slice(0, SHOWN + 1);
+      // (JSON leaves a function or a symbol out of an object, and writes `null` for one in an array)
+      if (Array.isArray(this)) before++;
+      else if (t !== "function" && t !== "symbol") before += key.length + 4;
+      if (t === "string") before += (y as string).length + 1;
+      return Array.isArray(y) && y.length > SHOWN ? y.slice(0, SHOWN) : y;
+    });
   } catch {
     // cyclic or hostile: described below
   }
   s ??= describe(v);
-  return clip(s, 200);
+  return clip(s, SHOWN);
 }
 
 /** What JSON cannot write faithfully, as a string; anything else unchanged. */
