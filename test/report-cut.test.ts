@@ -57,9 +57,9 @@ test("format() of an ok run reads only the rows it shows of a 100,000-row result
   const wide = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, row]));
   const nested = Array.from({ length: 1_000 }, () => Array.from({ length: 1_000 }, () => row));
   for (const [v, read] of [
-    [rows, 19], // 15 rows are shown; 19 read, as a row is at least 11 characters (was 100,000)
-    [wide, 13], // (was 50,000)
-    [nested, 19], // (was 1,000,000)
+    [rows, 100], // 15 rows are shown; 100 read, as a row is counted 2 characters (was 100,000)
+    [wide, 100], // (was 50,000)
+    [nested, 100], // (was 1,000,000)
   ] as const) {
     const expected = whole(v);
     reads = 0;

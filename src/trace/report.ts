@@ -18,24 +18,18 @@ function show(v: unknown): string {
   const top = stand(v);
   if (typeof top === "string" && top !== v) return top;
   let s: string | undefined;
-  // At least how many characters the JSON has before the value the replacer is given: an object's
-  // key written `"key":`, a string with its quotes, 1 for anything else written. Once past the cut,
-  // each further value is left out, and an array is cut to as many items as could be shown: the
-  // first SHOWN characters are the same, and a result of a million rows (or a string of 50 MB) is no
-  // longer written whole, for seconds, to show 200 characters of it. (-3: the top value's key, "",
-  // is not written.)
-  let before = -3;
+  // At least how many characters the JSON has before the value the replacer is given (a string's
+  // length, 1 for anything else JSON writes). Once past the cut each further value is left out, and
+  // a long string or array is cut to what could be shown: the first SHOWN characters are the same,
+  // and a result of a million rows (or a string of 50 MB) is no longer written whole, for seconds,
+  // to show 200 characters of it. (JSON leaves a function or a symbol out of an object.)
+  let before = 0;
   try {
-    s = JSON.stringify(v, function (this: unknown, key, x) {
-      if (before > SHOWN) return undefined;
+    s = JSON.stringify(v, (_key, x) => {
+      if (before > SHOWN) return;
       let y = stand(x);
-      const t = typeof y;
-      // (a long string likewise: what follows its first SHOWN + 1 characters is past the cut)
-      if (t === "string" && (y as string).length > SHOWN) y = (y as string).slice(0, SHOWN + 1);
-      // (JSON leaves a function or a symbol out of an object, and writes `null` for one in an array)
-      if (Array.isArray(this)) before++;
-      else if (t !== "function" && t !== "symbol") before += key.length + 4;
-      if (t === "string") before += (y as string).length + 1;
+      if (typeof y === "string") before += (y = y.slice(0, SHOWN + 1)).length;
+      else if (typeof y !== "function" && typeof y !== "symbol") before++;
       return Array.isArray(y) && y.length > SHOWN ? y.slice(0, SHOWN) : y;
     });
   } catch {
