@@ -29,6 +29,7 @@ export {
   type TraceEffect,
   type TraceEntry,
   type TraceError,
+  type TraceForwarded,
   type TraceGap,
   type TraceHandler,
   type TraceMarker,

@@ -276,6 +276,35 @@ test("runMain: SIGKILL or SIGSTOP in signals is a TypeError saying it cannot be 
   assert.equal(process.exitCode, undefined);
 });
 
+test("runMain: an ok run after a SIGINT it did not stop for exits 130, the report says why; its value is kept", async () => {
+  const reports: [boolean, unknown, number][] = [];
+  // the run is not given the signal: it finishes its work after the Ctrl-C
+  const slow = program(function* () {
+    yield* delay(30);
+    return "done";
+  });
+  const done = runMain(() => runAsync(slow, { handlers: [scheduler, realTime] }), {
+    report: (r, code) => reports.push([r.ok, r.value, code]),
+  });
+  await new Promise((r) => setTimeout(r, 5));
+  process.emit("SIGINT", "SIGINT");
+  const r = await done;
+  assert.equal(r.ok, true);
+  assert.equal(r.value, "done");
+  assert.deepEqual(reports, [[true, "done", 130]]);
+  assert.equal(process.exitCode, 130);
+  assert.deepEqual(stderr, []);
+  // the default report: one line saying why the status is not 0 (SIGTERM: 143)
+  const again = runMain(() => runAsync(slow, { handlers: [scheduler, realTime] }));
+  await new Promise((r) => setTimeout(r, 5));
+  process.emit("SIGTERM", "SIGTERM");
+  assert.equal((await again).value, "done");
+  assert.equal(process.exitCode, 143);
+  assert.deepEqual(stderr, [
+    "doeff: SIGTERM received, but the run ended ok: it did not stop for the signal (its outcome was decided already, or runAsync was not given runMain's signal); exit code 143, as for an interrupted run\n",
+  ]);
+});
+
 test("runMain: a report that throws rejects runMain with its error; the exit code is the run's already", async () => {
   const e = new Error("report failed");
   const failing = program(function* () {
@@ -363,4 +392,14 @@ test("runMain in a process: exit: true after an ok run keeps the process.exitCod
   assert.equal(r.out, "ready\n");
   assert.equal(r.err, "");
   assert.equal(r.code, 3);
+});
+
+test("runMain in a process: a run that ends ok after a real SIGINT it ignored exits 130, saying why", async () => {
+  const r = await child("ignore", ["SIGINT"]);
+  assert.equal(r.out, "ready\nresult: ok done\n");
+  assert.equal(
+    r.err,
+    "doeff: SIGINT received, but the run ended ok: it did not stop for the signal (its outcome was decided already, or runAsync was not given runMain's signal); exit code 130, as for an interrupted run\n",
+  );
+  assert.equal(r.code, 130);
 });

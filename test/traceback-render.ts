@@ -24,6 +24,7 @@ function entry(e: TraceEntry): string {
     case "handler":
       return `  handler ${e.name} for ${e.effect}${e.marker === undefined ? "" : ` ${e.marker}`}`;
     case "task":
+    case "forwarded":
     case "boundary":
       return `  ── ${e.name} ──`;
     case "gap":

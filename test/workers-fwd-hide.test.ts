@@ -25,6 +25,7 @@ import {
   spawn,
   type TaskInfo,
   Tell,
+  tracebackOf,
   Wait,
   wait,
   writer,
@@ -33,6 +34,7 @@ import { Future } from "../src/effects/handles.js";
 import { record } from "../src/testing/index.js";
 import { RunInWorker, runInWorker, workers } from "../src/workers/index.js";
 import { Slow } from "./fixtures/workers/fwd-drop.js";
+import { bothWays } from "./traceback-render.js";
 import { within } from "./workers-helpers.js";
 
 const JOBS = new URL("./fixtures/workers/fwd-drop.ts", import.meta.url).href;
@@ -238,4 +240,84 @@ test("workers: an aborted run's report shows a stand-in's chain after the chain 
     `  handler sleeping for Slow("s1")`,
     "  blocked in delay(…)",
   ]);
+});
+
+test("workers: tracebackOf names a stand-in's line: kind forwarded, with the calling task, the effect's class and the job; the worker line names its job", async () => {
+  const failing = async (inTask: boolean) => {
+    const job = runInWorker<string>(JOBS, "waits", "fail");
+    const r = await within(
+      20_000,
+      runAsync(
+        inTask
+          ? program(function* caller() {
+              return yield* wait(yield* spawn(job));
+            })
+          : job,
+        { handlers: [scheduler, realTime, writer, answering, pool] },
+      ),
+    );
+    assert.ok(!r.ok);
+    const t = tracebackOf(r);
+    assert.equal(t.outcome, "failed");
+    const [text, data] = bothWays(r);
+    assert.equal(data, text); // the data reads as the text, line for line
+    return t.outcome === "failed" ? t.chain.filter((e) => e.kind !== "program" && e.kind !== "handler") : [];
+  };
+  const worker = { kind: "boundary", name: `in worker (${LABEL}#waits)`, job: `${LABEL}#waits` };
+  // (before: { kind: "boundary", name: "in task 1 (forwarded Slow …)" }, nothing else naming it)
+  assert.deepEqual(await failing(true), [
+    { kind: "task", name: "in task 1", tasks: [1], count: 1 },
+    worker,
+    {
+      kind: "forwarded",
+      name: `in task 1 (forwarded Slow from worker job ${LABEL}#waits)`,
+      caller: "task 1",
+      task: 1,
+      effectClass: "Slow",
+      job: `${LABEL}#waits`,
+    },
+  ]);
+  assert.deepEqual(await failing(false), [
+    worker,
+    {
+      kind: "forwarded",
+      name: `in main (forwarded Slow from worker job ${LABEL}#waits)`,
+      caller: "main",
+      effectClass: "Slow",
+      job: `${LABEL}#waits`,
+    },
+  ]);
+  // an aborted run's chains: the stand-in's line the same
+  const controller = new AbortController();
+  const sleeping = handle(Slow, function* sleeping(_e, k) {
+    setTimeout(() => controller.abort(new Error("stop")), 0);
+    yield* delay(60_000);
+    return yield* resume(k, "never");
+  });
+  const r = await within(
+    20_000,
+    runAsync(runInWorker<string>(JOBS, "waits", "s1"), {
+      handlers: [scheduler, realTime, writer, sleeping, pool],
+      signal: controller.signal,
+    }),
+  );
+  const t = tracebackOf(r);
+  assert.equal(t.outcome, "aborted");
+  assert.equal(...bothWays(r));
+  assert.deepEqual(
+    t.outcome === "aborted" ? t.chain.map((e) => (e.kind === "wait" ? `wait ${e.name}` : e)) : [],
+    [
+      worker,
+      "wait wait(a promise)",
+      {
+        kind: "forwarded",
+        name: `in main (forwarded Slow from worker job ${LABEL}#waits)`,
+        caller: "main",
+        effectClass: "Slow",
+        job: `${LABEL}#waits`,
+      },
+      { kind: "handler", name: "sleeping", effect: 'Slow("s1")', outcome: "running" },
+      "wait delay(…)",
+    ],
+  );
 });

@@ -46,15 +46,17 @@ export interface RunMainOptions {
   /**
    * What is printed when the run ends (default: to stderr, a failed run's `format()` — the error with
    * its traceback — and the errors beside the outcome (`RunResult.warnings`) of any run; an
-   * interruption alone prints nothing, as a Ctrl-C in a shell does). A function replaces that (it
-   * is given the result and the exit code); `false` prints nothing.
+   * interruption alone prints nothing, as a Ctrl-C in a shell does; an ok run after a signal, one
+   * line saying why its exit code is 128 + n). A function replaces that (it is given the result and
+   * the exit code: an ok result with a code other than 0 is such a run); `false` prints nothing.
    */
   readonly report?: ((result: RunResult<unknown>, exitCode: number) => void) | false;
   /**
    * `false` (the default): set `process.exitCode` (when not 0) and return, so the process exits once
    * nothing holds it open. `true`: call `process.exit(exitCode)` after the report — for a program
-   * whose libraries keep handles open (a database pool) after the run has ended. After an ok run,
-   * as without `exit`, a `process.exitCode` the program set is the process's status.
+   * whose libraries keep handles open (a database pool) after the run has ended. After an ok run
+   * that no signal came during, as without `exit`, a `process.exitCode` the program set is the
+   * process's status.
    */
   readonly exit?: boolean;
 }
@@ -66,7 +68,7 @@ function statusOf(signal: NodeJS.Signals): number {
   return 128 + ((constants.signals as Record<string, number | undefined>)[signal] ?? 0);
 }
 
-function defaultReport(result: RunResult<unknown>): void {
+function defaultReport(result: RunResult<unknown>, code: number, interrupt?: InterruptError): void {
   const text = result.format();
   if (!result.ok && !(result.error instanceof InterruptError)) {
     process.stderr.write(`${text}\n`);
@@ -75,6 +77,11 @@ function defaultReport(result: RunResult<unknown>): void {
   // an ok or interrupted run: only the errors beside the outcome, if any (not the value)
   const i = text.indexOf("\n── ");
   if (i >= 0) process.stderr.write(`${text.slice(i + 1)}\n`);
+  // an ok run that a signal did not stop: why its status is not 0 (see `code` in runMain)
+  if (result.ok && interrupt !== undefined)
+    process.stderr.write(
+      `doeff: ${interrupt.signal} received, but the run ended ok: it did not stop for the signal (its outcome was decided already, or runAsync was not given runMain's signal); exit code ${code}, as for an interrupted run\n`,
+    );
 }
 
 function checkOptions(options: unknown): RunMainOptions {
@@ -118,7 +125,9 @@ function checkOptions(options: unknown): RunMainOptions {
  * Run a program as the process's main: `start(signal)` starts the run — normally
  * `runAsync(main(), { handlers, signal })` — and runMain resolves with its result once the run has
  * ended, after reporting it and setting the exit code: 0 when ok, 1 when failed, 128 + the signal's
- * number when one of `signals` interrupted it (SIGINT 130, SIGTERM 143). The promise rejects only if
+ * number when one of `signals` interrupted it (SIGINT 130, SIGTERM 143) — also when the run ended
+ * ok after the signal without stopping for it (the value is still the result's; the default report
+ * says so on stderr). The promise rejects only if
  * `start` throws or does not give a RunResult (a TypeError saying so), or if `report` throws (the
  * exit code is set already; `exit: true` then does not exit). Its signal listeners are
  * removed when the run ends, so a signal after that has Node's default effect.
@@ -174,15 +183,25 @@ export async function runMain<T>(
     );
   }
   const r = result as RunResult<T>;
-  const error = r.error;
+  const interrupt = controller.signal.aborted ? (controller.signal.reason as InterruptError) : undefined;
+  // An ok run after a signal (one that did not stop for it: it was not given the signal, or its
+  // outcome was decided before the signal came, e.g. while `settle` waited) exits 128 + n too, not
+  // 0. The user asked the program to stop, and without runMain's listener Node would have ended the
+  // process with that status: taking over the signal must not turn an interruption into a success
+  // that `tool && deploy`, `set -e` or a supervisor acts on. The status says "interrupted"; the value
+  // is still the result's, and the default report says why the status is not 0. A failed run stays
+  // 1 whatever came before: its traceback says more than the signal.
   const code = r.ok
-    ? 0
-    : error instanceof InterruptError && error === controller.signal.reason
-      ? statusOf(error.signal)
+    ? interrupt === undefined
+      ? 0
+      : statusOf(interrupt.signal)
+    : r.error instanceof InterruptError && r.error === interrupt
+      ? statusOf(interrupt.signal)
       : 1;
   // the status before the report: a report that throws (rejecting runMain) leaves the run's, not 0
   if (code !== 0) process.exitCode = code;
-  if (report !== false) report(r, code);
+  if (report === defaultReport) defaultReport(r, code, interrupt);
+  else if (report !== false) report(r, code);
   // 0: process.exit() with no argument, which exits with a process.exitCode the program set, as
   // returning does (process.exit(0) would drop it; Node 20 reads process.exit(undefined) as 0 too)
   if (exit) code === 0 ? process.exit() : process.exit(code);

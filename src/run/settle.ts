@@ -5,7 +5,10 @@
  * runAsync would race it. With `settle`, the scheduler counts the run's awaitPromise promises until
  * each settles (scheduler-ops.ts callThunk), and runAsync's result waits until none is pending or
  * `settle` ms have passed. Once the run's outcome is decided no await can end but by its promise
- * settling, so those still pending then are exactly the abandoned ones.
+ * settling, so those still pending then are exactly the abandoned ones. doeff/workers counts a
+ * cancelled job the same way (workers/parent-job.ts cancelledIn), from its calling task's cancel
+ * until its thread replied (its finally blocks ran there) or was terminated after cancelGraceMs:
+ * work the run started that is still going in another thread.
  * A count, not a list: a long run keeps nothing per settled promise. Their outcomes are ignored,
  * a rejection included (handled here: never unhandled, never a warning).
  */

@@ -79,10 +79,32 @@ export interface TraceTask {
   readonly spawnedAt?: TraceSite;
 }
 
+/**
+ * The task a doeff/workers job's forwarded effect was performed in, in the parent
+ * (`── in task 1 (forwarded Fetch from worker job jobs.ts#crawl) ──`): a stand-in for the task that
+ * performed `runInWorker`, which it reads as (no task id of its own). The lines below it are that
+ * task's handlers performing the effect for the job, under the job's `in worker` line.
+ */
+export interface TraceForwarded {
+  readonly kind: "forwarded";
+  /** the line as the text shows it, without its `──` */
+  readonly name: string;
+  /** the task it stands in for, as the text names it: `"task 1"`, `"main"`, `"task 2.1"` (nested scheduler) */
+  readonly caller: string;
+  /** that task's id, when it is a task of the run's own scheduler (`"task 1"`: 1); absent for main */
+  readonly task?: number;
+  /** the forwarded effect's class (`"Fetch"`; `"effect"` for a class without a name) */
+  readonly effectClass: string;
+  /** the worker job that forwarded it, as its `in worker` line names it: `module#export` */
+  readonly job: string;
+}
+
 /** Another boundary line: a doeff/workers job's `in worker (jobs.ts#resize)`. */
 export interface TraceBoundary {
   readonly kind: "boundary";
   readonly name: string;
+  /** the worker job the lines below ran in, `module#export` (`"jobs.ts#resize"`), for an `in worker` line */
+  readonly job?: string;
 }
 
 /**
@@ -107,7 +129,14 @@ export interface TraceWait {
 }
 
 /** One line of a traceback's chain. */
-export type TraceEntry = TraceProgram | TraceHandler | TraceTask | TraceBoundary | TraceGap | TraceWait;
+export type TraceEntry =
+  | TraceProgram
+  | TraceHandler
+  | TraceTask
+  | TraceForwarded
+  | TraceBoundary
+  | TraceGap
+  | TraceWait;
 
 /** A handler the failing effect visited, and what it did with it. */
 export interface TraceVisit {
@@ -239,6 +268,12 @@ const frameKey = (e: Entry | undefined): string | undefined => {
 };
 
 const TASK_LABEL = /^in task (\d+)(?: \(spawned(?: by task (\d+))?(?: at (.*))?\))?$/;
+/**
+ * A stand-in's line (TaskRec.label of a Spawn.standIn task; the text doeff/workers' job-loop.ts
+ * gives it): `in <caller> (forwarded <class> from worker job <module#export>)`.
+ */
+const FORWARDED = /^in (.+?) \(forwarded (.+?) from worker job (.*)\)$/;
+const WORKER = /^in worker \((.*)\)$/;
 
 function entryData(e: Entry, origin: Origin | null): TraceEntry {
   switch (e.kind) {
@@ -248,7 +283,7 @@ function entryData(e: Entry, origin: Origin | null): TraceEntry {
       return { kind: "handler", name: e.name, effect: showEffect(e.effect), ...marked(e.marker) };
     case "boundary": {
       const m = TASK_LABEL.exec(e.name);
-      if (m === null) return { kind: "boundary", name: e.name };
+      if (m === null) return otherBoundary(e.name);
       const at = m[3] === undefined ? undefined : siteData(m[3]).at;
       return {
         kind: "task",
@@ -269,6 +304,24 @@ function entryData(e: Entry, origin: Origin | null): TraceEntry {
       return { kind: "wait", name: e.name, tasks: ids.slice(0, IDS_MAX), count: ids.length };
     }
   }
+}
+
+/** A boundary line other than a task's: a forwarded effect's stand-in, a worker job's, another. */
+function otherBoundary(name: string): TraceForwarded | TraceBoundary {
+  const f = FORWARDED.exec(name);
+  if (f !== null) {
+    const id = /^task (\d+)$/.exec(f[1]!);
+    return {
+      kind: "forwarded",
+      name,
+      caller: f[1]!,
+      ...(id === null ? {} : { task: +id[1]! }),
+      effectClass: f[2]!,
+      job: f[3]!,
+    };
+  }
+  const w = WORKER.exec(name);
+  return w === null ? { kind: "boundary", name } : { kind: "boundary", name, job: w[1]! };
 }
 
 /** A chain's entries, a run of identical program lines folded as format.ts's chainLines folds it. */

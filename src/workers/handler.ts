@@ -85,7 +85,7 @@ function* runJob(
   } finally {
     if (ev === undefined) {
       job.cancel(); // the calling task is cancelled, or could not wait
-      if (!job.settled) job.ctx = (yield getRunContext()) as RunContext; // (see ParentJob.finish)
+      if (!job.settled) job.cancelledIn((yield getRunContext()) as RunContext); // (ParentJob.finish, run/settle.ts)
     }
   }
   // nothing reached a worker (no scheduler, the synchronous run, the caller cancelled), or the job

@@ -269,7 +269,7 @@ export function* jobLoop(
     }
     if (!job.settled) {
       job.cancel();
-      if (!job.settled) job.ctx = (yield getRunContext()) as RunContext; // (see ParentJob.finish)
+      if (!job.settled) job.cancelledIn((yield getRunContext()) as RunContext); // (ParentJob.finish, run/settle.ts)
     }
   }
 }

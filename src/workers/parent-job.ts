@@ -3,6 +3,7 @@
  * thread gets, the events the thread sends back (its value, its error, the effects it forwards), its
  * cancellation and grace, its warnings, and its place among nested jobs (nested.ts).
  */
+import { SETTLING, type Settling } from "../effects/settling.js";
 import type { ExternalPromise } from "../index.js";
 import type { RunContext } from "../run/context.js";
 import type { Batch } from "./batch.js";
@@ -78,6 +79,8 @@ export class ParentJob {
    * job's warnings, which arrive after, are added to it.
    */
   ctx: RunContext | null = null;
+  /** the calling run's `settle` count this cancelled job is on until it ends (cancelledIn) */
+  private settling: Settling | null = null;
   /** (as piscina's AbortSignal) */
   aborted = false;
   reason: unknown = undefined;
@@ -269,8 +272,30 @@ export class ParentJob {
     addWarning(ctx, { error, where: `in worker (${this.label}) — terminated after cancelGraceMs` });
   }
 
+  /**
+   * The calling task was cancelled before the job ended (handler.ts, job-loop.ts), in run `ctx`: the
+   * job's warnings, which arrive after, go to that run (finish). With the run option `settle`, the
+   * job also counts as the run's pending work, as an awaitPromise promise cancellation abandoned
+   * does (run/settle.ts), until it ends (end): its thread replied once its finally blocks ran, it
+   * was terminated after cancelGraceMs, or it never ran. So runAsync's result, which waits for that
+   * count, does not come while the job is still finalizing in its thread.
+   */
+  cancelledIn(ctx: RunContext): void {
+    this.ctx = ctx;
+    const s = ctx.user.get(SETTLING) as Settling | undefined;
+    if (s !== undefined && this.settling === null) {
+      this.settling = s;
+      s.n++;
+    }
+  }
+
   private end(): void {
     this.settled = true;
+    const s = this.settling;
+    if (s !== null) {
+      this.settling = null;
+      if (--s.n === 0 && s.done !== null) s.done();
+    }
     this.pool.detach(this);
     if (this.nestedOut !== 0 || this.counted) this.pool.nesting.ended(this);
     if (this.timer !== null) clearTimeout(this.timer);
