@@ -91,7 +91,7 @@ table("good", [
       ),
     where: "err",
     cls: TypeError,
-    msg: /^yielded 10, which is not an Effect/,
+    msg: /^yielded 10n, which is not an Effect/,
   },
   {
     label: "withHandler(p, h) swapped",

@@ -5,11 +5,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  type AnyProgramLike,
+  answer,
   createChannel,
   delay,
+  Effect,
   fn,
+  intercept,
   next,
+  observe,
   program,
+  pure,
   rateLimiter,
   realTime,
   receive,
@@ -17,9 +23,11 @@ import {
   runAsync,
   safe,
   scheduler,
+  scoped,
   simulatedTime,
   timeout,
   TimeoutError,
+  withHandler,
 } from "../src/index.js";
 import { assertErr } from "./sched-helpers.js";
 
@@ -86,4 +94,53 @@ test("an anonymous program is still “the program”", () => {
     sim(),
   );
   assert.equal((assertErr(r, TimeoutError) as Error).message, `the program timed out after 10 ms ${fate}`);
+});
+
+test("timeout(withHandler(h, job)), intercept(job, f), job.map(f), job.flatMap(f): name the job, not “Primitive”", () => {
+  class Ping extends Effect<number> {
+    declare readonly _tag: "Ping";
+  }
+  const job = fn(function* job() {
+    yield* delay(100);
+    return 1;
+  });
+  const pong = answer(Ping, () => 1);
+  const cases: [string, AnyProgramLike, string][] = [
+    ["withHandler", withHandler(pong, job()), "job"],
+    [
+      "nested withHandler",
+      withHandler(
+        pong,
+        withHandler(
+          observe(() => {}),
+          job(),
+        ),
+      ),
+      "job",
+    ],
+    ["intercept", intercept(job(), () => undefined), "job"],
+    ["map", job().map((x) => x + 1), "job"],
+    ["flatMap", job().flatMap((x) => pure(x)), "job"],
+    ["withHandler of a map", withHandler(pong, job().map(String)), "job"],
+    ["scoped(withHandler)", scoped(withHandler(pong, job())), "scoped(job)"],
+    ["timeout(withHandler) in a timeout", timeout(withHandler(pong, job()), 50), "timeout(job, 50 ms)"],
+    [
+      "withHandler of an anonymous program",
+      withHandler(
+        pong,
+        program(function* () {
+          yield* delay(100);
+        }),
+      ),
+      "the program",
+    ],
+  ];
+  for (const [what, p, name] of cases) {
+    const r = run(timeout(p, 10), sim());
+    assert.equal(
+      (assertErr(r, TimeoutError) as Error).message,
+      `${name} timed out after 10 ms ${fate}`,
+      what,
+    );
+  }
 });

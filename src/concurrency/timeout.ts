@@ -27,7 +27,8 @@ import { armDeadline, deadlineAtSite, retireDeadline } from "../handlers/schedul
 import { TimeoutError } from "../errors.js";
 import { fn, hidden, Program, type ProgramLikeOf } from "../vm/program.js";
 import { className, isEffectInstance, isProgramLike } from "../vm/brand.js";
-import { P_INTERNAL } from "../vm/codes.js";
+import { P_FLATMAP, P_INTERNAL, P_MAP } from "../vm/codes.js";
+import { Primitive, underHandlers } from "../vm/primitives.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
 import { milliseconds } from "./check.js";
@@ -148,6 +149,14 @@ const DOEFF_TIMED = /^(AwaitPromise|Delay|Wait|Gather|Race|Local|Listen)$/;
 
 /** What timed out, for TimeoutError (made when it is thrown: nothing per call that is in time). */
 function label(p: unknown): readonly [what: string, fate?: string] {
+  // withHandler(h, job) and intercept(job, f) (a withHandler too): the job, as a task spawned so is
+  // named; this primitive's class name ("Primitive timed out") meant nothing to the reader
+  // job.map(f), job.flatMap(f): the job they run first ("the program timed out" named nothing)
+  for (let i = 0; i < 8; i++) {
+    p = underHandlers(p);
+    if (!(p instanceof Program && (p.tag === P_MAP || p.tag === P_FLATMAP))) break;
+    p = p.a;
+  }
   // a timeout of a timeout: "timeout timed out" said nothing; name the inner one and its limit
   if (p instanceof Program) {
     const args = p.b as unknown[];
@@ -173,7 +182,8 @@ function label(p: unknown): readonly [what: string, fate?: string] {
   // its own does not tell doeff's classes apart, as the README asks users to give theirs one too
   if (isEffectInstance(p) && Object.hasOwn(C as object, "displayName") && DOEFF_TIMED.test(ctor))
     return [`${ctor[0]!.toLowerCase()}${ctor.slice(1)}(…)`];
-  return [ctor && ctor !== "Program" ? ctor : "the program"];
+  // (another primitive, a continuation's: its class's name would mean nothing either)
+  return [ctor && ctor !== "Program" && !(p instanceof Primitive) ? ctor : "the program"];
 }
 
 wrappers.set(work, 1);

@@ -35,13 +35,19 @@ export interface AsyncAnswerError {
   readonly "doeff: this function returns a Promise or a generator, but the answer must be returned synchronously; for async work write handle(C, function* (e, k) { const v = yield* awaitPromise(...); return yield* transfer(k, v); })": never;
 }
 
-/** `unknown` (no constraint) for a function returning a plain value; AsyncAnswerError otherwise. */
+/**
+ * `unknown` (no constraint) for a function returning a plain value; AsyncAnswerError otherwise. A
+ * result typed `any` (`(e) => JSON.parse(e.text)`) is taken as a plain value: `any` is assignable to
+ * a Promise too, so such a function was refused as async.
+ */
 export type SyncAnswer<F> = F extends (...args: any[]) => infer R
   ? [R] extends [never] // (a function that only throws)
     ? unknown
-    : [R] extends [PromiseLike<unknown> | Generator<unknown, unknown, unknown>]
-      ? AsyncAnswerError
-      : unknown
+    : 0 extends 1 & R // (`any`)
+      ? unknown
+      : [R] extends [PromiseLike<unknown> | Generator<unknown, unknown, unknown>]
+        ? AsyncAnswerError
+        : unknown
   : unknown;
 
 /** Marks "no answer stashed" (see below). */

@@ -3,24 +3,40 @@ import { brandOf, clip, describe, isThenable } from "../vm/brand.js";
 import { printable, showEffect } from "./format.js";
 import { B_EFFECT } from "../vm/codes.js";
 
+/** How many characters of a value a report shows (`...` ends a longer one). */
+const SHOWN = 200;
+
 /**
  * A value as a report shows it: plain data as JSON writes it, and what JSON would misprint as a
  * readable stand-in instead (nested ones as strings): NaN, bigint, an Error as `Name: message`, a
- * Map or Set with its size, undefined in an array. A cycle falls back to a description. Cut at 200
- * characters. A doeff effect, program, primitive or continuation by its short form. (Small on purpose:
- * it is in every bundle that calls `format()`.)
+ * Map or Set with its size, undefined in an array. A cycle met before the cut falls back to a
+ * description. Cut at 200 characters, and only those are written. A doeff effect, program,
+ * primitive or continuation by its short form. (Small on purpose: it is in every bundle that calls
+ * `format()`.)
  */
 function show(v: unknown): string {
   const top = stand(v);
   if (typeof top === "string" && top !== v) return top;
   let s: string | undefined;
+  // At least how many characters the JSON has before the value the replacer is given (a string's
+  // length, 1 for anything else JSON writes). Once past the cut each further value is left out, and
+  // a long string or array is cut to what could be shown: the first SHOWN characters are the same,
+  // and a result of a million rows (or a string of 50 MB) is no longer written whole, for seconds,
+  // to show 200 characters of it. (JSON leaves a function or a symbol out of an object.)
+  let before = 0;
   try {
-    s = JSON.stringify(v, (_key, x) => stand(x));
+    s = JSON.stringify(v, (_key, x) => {
+      if (before > SHOWN) return;
+      let y = stand(x);
+      if (typeof y === "string") before += (y = y.slice(0, SHOWN + 1)).length;
+      else if (typeof y !== "function" && typeof y !== "symbol") before++;
+      return Array.isArray(y) && y.length > SHOWN ? y.slice(0, SHOWN) : y;
+    });
   } catch {
     // cyclic or hostile: described below
   }
   s ??= describe(v);
-  return clip(s, 200);
+  return clip(s, SHOWN);
 }
 
 /** What JSON cannot write faithfully, as a string; anything else unchanged. */

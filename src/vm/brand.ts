@@ -245,8 +245,11 @@ export function describe(x: unknown): string {
         return JSON.stringify(clip(x, 40));
       case "number":
       case "boolean":
-      case "bigint":
         return String(x);
+      case "bigint":
+        // (as written: `delay expects a number of milliseconds, got 5` named a number, for 5n — a
+        // database driver's BIGINT column, say)
+        return `${x}n`;
       case "symbol":
         return x.toString();
       case "function":

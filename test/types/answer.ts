@@ -51,3 +51,21 @@ mock(Log, (e) => {
 });
 // @ts-expect-error -- an async function answers with a Promise
 mock(Log, async () => {});
+
+// a function whose result is typed `any` (JSON.parse, an untyped client) returns a plain value: it
+// was refused as async (AsyncAnswerError), `any` being assignable to a Promise too
+interface Config {
+  port: number;
+}
+class LoadConfig extends Effect<Config> {
+  constructor(readonly text: string) {
+    super();
+  }
+}
+export const parsed: Handler<LoadConfig, never> = answer(LoadConfig, (e) => JSON.parse(e.text));
+mock(LoadConfig, (e) => JSON.parse(e.text));
+answer(Log, (): any => undefined);
+// @ts-expect-error -- still: an async function answers with a Promise, `any` inside it or not
+answer(LoadConfig, async (e) => JSON.parse(e.text));
+// @ts-expect-error -- and a Promise typed `Promise<any>`
+mock(LoadConfig, (e): Promise<any> => Promise.resolve(e.text));

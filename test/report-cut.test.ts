@@ -1,0 +1,78 @@
+/**
+ * format() of an ok run shows the value's first 200 characters of JSON (then `...`). It wrote the
+ * whole value first: a result of 100,000 rows took ~100 ms to format, a million ~2 s, for 200
+ * characters. Now only what is shown is written, and what it shows is unchanged.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { pure, run } from "../src/index.js";
+
+/** What format() showed when it wrote the whole value (plain data: no stand-in needed). */
+const whole = (v: unknown): string => {
+  const s = JSON.stringify(v);
+  const cut = `Ok: ${s.length > 200 ? `${s.slice(0, 197).replace(/[\ud800-\udbff]$/, "")}...` : s}`;
+  // (and the characters a terminal would act on escaped, as in every line of a report)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+  return cut.replace(/[\x00-\x08\v-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+};
+
+test("format() of an ok run shows the same first 200 characters as JSON of the whole value", () => {
+  const leaf = fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc.string({ unit: "binary", maxLength: 300 }), // long, lone surrogates, characters escaped
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+    // left out of an object, `null` in an array, as JSON writes them
+    fc.constant(() => 1),
+    fc.constant(Symbol.for("s")),
+  );
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, tie("array"), tie("object")),
+    array: fc.array(tie("value"), { maxLength: 40 }),
+    object: fc.dictionary(fc.string({ maxLength: 12 }), tie("value"), { maxKeys: 30 }),
+  }));
+  fc.assert(
+    fc.property(fc.oneof(fc.array(value, { maxLength: 300 }), fc.dictionary(fc.string(), value)), (v) => {
+      assert.equal(run(pure(v)).format(), whole(v));
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test("format() of an ok run reads only the rows it shows of a 100,000-row result", () => {
+  let reads = 0;
+  const row = {
+    get name() {
+      reads++;
+      return "x";
+    },
+  };
+  const rows = Array.from({ length: 100_000 }, () => row);
+  // an object of many keys, and rows inside one of many arrays, likewise
+  const wide = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, row]));
+  const nested = Array.from({ length: 1_000 }, () => Array.from({ length: 1_000 }, () => row));
+  for (const [v, read] of [
+    [rows, 100], // 15 rows are shown; 100 read, as a row is counted 2 characters (was 100,000)
+    [wide, 100], // (was 50,000)
+    [nested, 100], // (was 1,000,000)
+  ] as const) {
+    const expected = whole(v);
+    reads = 0;
+    assert.equal(run(pure(v)).format(), expected);
+    assert.equal(reads, read);
+  }
+});
+
+test("format() of an ok run: a cycle after the cut no longer hides the part shown", () => {
+  const cyclic: Record<string, unknown> = { text: "t".repeat(250) };
+  cyclic.self = cyclic;
+  assert.equal(run(pure(cyclic)).format(), whole({ text: cyclic.text }));
+  const early: Record<string, unknown> = {};
+  early.self = early;
+  assert.equal(run(pure(early)).format(), "Ok: object"); // (met before the cut: described, as before)
+});
