@@ -6,38 +6,34 @@
 import { brandOf, className, describe, isAsyncIterator, isGeneratorObject, isThenable } from "./brand.js";
 import type { Program } from "./program.js";
 import type { Segment } from "./segment.js";
-
-/** How many times one Program object may run inside itself before runaway refuses it. */
-const RUNAWAY_DEPTH = 100_000;
+import type { Machine } from "./machine.js";
 
 /**
- * The RangeError for the Program `p`, about to be called from `seg`, when it is already running
- * inside itself RUNAWAY_DEPTH times — frames of that very object, each within 64 frames or
- * segments of the next, from the top of `seg` down its callers — else null. A Program that yields
- * itself (`const p = program(function* () { yield* p; })`), directly or through programs that
- * yield it back, never ends, and the machine, whose frames are not on the JavaScript stack, would
- * run until memory runs out. Recursion through fn (`yield* count(n - 1)`) makes a new Program per
- * call and is never counted: it is bounded by memory only. Checked once every 65,536 program calls
- * (machine.ts call), so the walk, at most RUNAWAY_DEPTH × 65 steps, costs little per call.
+ * Is the Program `p`, about to be called, already running inside itself 100,000 times — frames of
+ * that very object, each within 64 frames or segments of the next, from the top of `m.cur` down its
+ * callers? Then the call is refused: a RangeError thrown into the yielder. A Program that yields
+ * itself (`const p = program(function* () { yield* p; })`), directly or through programs that yield
+ * it back, never ends, and the machine, whose frames are not on the JavaScript stack, would run
+ * until memory runs out. Recursion through fn (`yield* count(n - 1)`) makes a new Program per call
+ * and is never counted: it is bounded by memory only. Checked once every 65,536 frames made
+ * (machine.ts call), so the walk, at most 100,000 × 65 steps, costs little per call.
  */
-export function runaway(seg: Segment | null, p: Program): RangeError | null {
+export function runaway(m: Machine, p: Program): boolean {
   let n = 0;
   let gap = 0;
-  for (; seg !== null; seg = seg.caller) {
-    for (let f = seg.top; f !== null; f = f.prev) {
-      if (f.program !== p) {
-        if (++gap > 64) return null;
-      } else if (++n === RUNAWAY_DEPTH) {
-        const name = p.name || "(anonymous)";
-        // (the line is long: a message is one sentence, what happened and the fix)
-        return new RangeError(
-          `program ${name} is running inside itself 100,000 levels deep: the same Program object was started again before it ended (it yields itself, directly or through the programs it runs), and would go on until memory runs out; give the recursion a case that ends it, or repeat with a loop (while, for) inside one program instead of yielding the program inside itself`,
+  for (let seg: Segment | null = m.cur; seg !== null && gap < 65; seg = seg.caller, gap++)
+    for (let f = seg.top; f !== null && gap < 65; f = f.prev)
+      if (f.program !== p) gap++;
+      else if (++n < 100_000) gap = 0;
+      else {
+        m.throwHere(
+          new RangeError(
+            `${p} runs inside itself 100,000 levels deep (one Program object started again before it ended): end the recursion, or loop in one program`,
+          ),
         );
-      } else gap = 0;
-    }
-    if (++gap > 64) return null;
-  }
-  return null;
+        return true;
+      }
+  return false;
 }
 
 /**

@@ -508,13 +508,7 @@ export class Machine {
       // Once every 65,536 frames made (a recursion makes one per level; a call that ended left the
       // spare the next takes), is `p` running inside itself without end? (invalid-yield.ts runaway;
       // the generator made is unstarted: dropped)
-      if ((this.calls = (this.calls + 1) & 0xffff) === 0) {
-        const e = runaway(this.cur, p);
-        if (e !== null) {
-          this.throwHere(e);
-          return;
-        }
-      }
+      if ((this.calls = (this.calls + 1) & 0xffff) === 0 && runaway(this, p)) return;
       f = new Frame(gen as Generator<unknown, unknown, unknown>, name, program);
     } else {
       // (as new: its `closing` and `site` are null, as afterCall kept it; `prev` is set by pushFrame)
