@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   fn,
+  program as P,
   get,
   type Handler,
   type Program,
@@ -13,7 +14,7 @@ import {
   state,
   withHandler,
 } from "../src/index.js";
-import { Abort, H, Num, P, tailEcho } from "./helpers.js";
+import { Abort, H, Num, tailEcho } from "./helpers.js";
 
 const WH = withHandler;
 
@@ -152,4 +153,65 @@ test("O6 VM steps per get at call depth 10,000 = at depth 1", () => {
   assert.ok(shallow > 0);
   assert.ok(Number.isInteger(shallow), `steps per get at depth 1: ${shallow}`);
   assert.equal(deep, shallow);
+});
+
+// A Program object started again inside itself, without end: the frames are not on the JavaScript
+// stack, so nothing stopped it before memory ran out (the process died with "JavaScript heap out of
+// memory" after ~20 million frames). The machine looks once every 65,536 program calls: the first
+// look that finds 100,000 frames of that very object refuses the call with a RangeError.
+const RUNAWAY = (name: string): string =>
+  `Program(${name}) runs inside itself 100,000 levels deep (one Program object started again before it ended): end the recursion, or loop in one program`;
+
+test("O7 a Program that yields itself fails with a RangeError at its 131,072nd call (the second look), every level's finally run, not out of memory", () => {
+  let closed = 0;
+  const again: Program<number> = P(function* loop(): Generator<unknown, number, any> {
+    try {
+      return yield* again;
+    } finally {
+      closed++;
+    }
+  });
+  const r = run(again);
+  assert.equal(r.ok, false);
+  assert.ok(r.error instanceof RangeError, String(r.error));
+  assert.equal((r.error as Error).message, RUNAWAY("loop"));
+  assert.equal(closed, 131_071); // calls 1 … 131,071 ran; the 131,072nd was refused at its yield*
+  // the same with a bare `yield` and no name: Program(anonymous)
+  const bare: Program<unknown> = P(function* () {
+    yield bare;
+  });
+  const b = run(bare);
+  assert.ok(b.error instanceof RangeError);
+  assert.equal((b.error as Error).message, RUNAWAY("anonymous"));
+});
+
+test("O7 through a cycle (a yields b, b yields a) and through a handler installed per level: the same RangeError", () => {
+  const a: Program<number> = P(function* ping(): Generator<unknown, number, any> {
+    return yield* b;
+  });
+  const b: Program<number> = P(function* pong(): Generator<unknown, number, any> {
+    return yield* a;
+  });
+  const r = run(a);
+  assert.ok(r.error instanceof RangeError, String(r.error));
+  // the even calls are pong's; the fourth look (call 262,144) finds 131,071 of its frames
+  assert.equal((r.error as Error).message, RUNAWAY("pong"));
+  const nested: Program<number> = P(function* nest(): Generator<unknown, number, any> {
+    return yield* WH(state, nested);
+  });
+  const n = run(nested);
+  assert.ok(n.error instanceof RangeError, String(n.error));
+  assert.equal((n.error as Error).message, RUNAWAY("nest"));
+});
+
+test("O7 a Program that runs itself again and stops, 120,000 levels deep, is Ok (counted from the first look: 65,535 frames)", () => {
+  const down: Program<number> = P(function* countDown(): Generator<unknown, number, any> {
+    const n = yield* get<number>("n");
+    if (n === 0) return 0;
+    yield* put("n", n - 1);
+    return 1 + (yield* down);
+  });
+  const r = run(down, { handlers: [state], store: { n: 120_000 } });
+  assert.equal(r.ok, true, String(r.error));
+  assert.equal(r.value, 120_000);
 });

@@ -42,6 +42,11 @@
  *   compile time (SettleForRunAsync) and RunResult's types, +180 / +54 / +191. The same check on
  *   expectEffects and clock.run cost +380 more on service-test and was not kept (their TypeError at
  *   run time names the fix).
+ * - 1,818 / 6,305 / 6,814 / 10,008: that check on expectEffects and clock.run after all (fix-b,
+ *   2026-12-07), +390 on service-test: `run` refused `settle` at compile time and its testing
+ *   twins compiled it and threw, an inconsistency a user reviewing the package reported; the cost
+ *   falls only on files that call those two (tests, not the service), so the service-test and all
+ *   budgets were raised to 7,500 / 11,000.
  */
 import assert from "node:assert/strict";
 import {
@@ -73,8 +78,8 @@ const PINNED = "5.9.3";
 const BUDGET: Record<string, number> = {
   "domain.ts": 1_900, // measured 1,723
   "service.ts": 6_700, // measured 6,106
-  "service-test.ts": 6_800, // measured 6,193
-  all: 10_200, // measured 9,291
+  "service-test.ts": 7_500, // measured 6,193; 6,814 since fix-b (history above)
+  all: 11_000, // measured 9,291; 10,008 since fix-b
 };
 
 const work = mkdtempSync(join(tmpdir(), "doeff-types-cost-"));

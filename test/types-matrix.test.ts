@@ -142,6 +142,13 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "run-settle": [
     /'number' is not assignable to type '"doeff: the run option settle is for runAsync only \(run cannot wait\): use runAsync or remove it"'/,
   ],
+  // ... and in the sync test helpers', in their words (a TypeError at run time too; it compiled)
+  "expect-effects-settle": [
+    /'number' is not assignable to type '"doeff: the expectEffects option settle is for expectEffectsAsync only \(expectEffects cannot wait\): use expectEffectsAsync or remove it"'/,
+  ],
+  "clock-run-settle": [
+    /'number' is not assignable to type '"doeff: the clock.run option settle is for clock.runAsync only \(clock.run cannot wait\): use clock.runAsync or remove it"'/,
+  ],
   "fieldless-run": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "fieldless-handle": [/UntaggedEffectError<Name>/, /add `declare readonly _tag: "Name"`/],
   "wrong-answer": [/TS2345/, /'string'.*'User'/],
@@ -289,8 +296,37 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   "spawn-generic-function-union": [new RegExp(escapeRegExp(GENERIC_FIX))],
   "spawn-generic-function": [new RegExp(escapeRegExp(GENERIC_FIX))],
   "timeout-generic-function-union": [new RegExp(escapeRegExp(GENERIC_FIX))],
+  // an async function* as forEach's (forEachAsync's, forEachLatest's) function: the fix, as for a
+  // function*, not "'AsyncGenerator<…>' is not assignable to type 'AnyProgramLike'" (its P took none)
+  ...Object.fromEntries(
+    (
+      [
+        ["for-each-async-generator", "forEach", "forEach(files, fn(function* one(file) { ... }))"],
+        [
+          "for-each-async-async-generator",
+          "forEachAsync",
+          "forEachAsync(lines, fn(function* one(line) { ... }))",
+        ],
+        [
+          "for-each-latest-async-generator",
+          "forEachLatest",
+          "forEachLatest(queries, fn(function* search(query) { ... }))",
+        ],
+      ] as const
+    ).map(([id, where, example]) => [
+      id,
+      [
+        new RegExp(
+          escapeRegExp(
+            `doeff: ${where}'s function is an async generator function: a program cannot await; write ${example} and bring a promise in with yield* awaitPromise(() => promise)`,
+          ),
+        ),
+        /^(?![\s\S]*AnyProgramLike)/,
+      ],
+    ]),
+  ),
 };
-const ERROR_SOURCE = `import { all, channelStream, close, completePromise, createPromise, delay, Effect, eventChannel, forEach, forEachLatest, get, handle, now, pass, program, pure, raceAll, raceFirst, realTime, receive, resume, run, runAsync, scheduler, send, simulatedTime, spawn, state, wait, withHandler } from "doeff";
+const ERROR_SOURCE = `import { all, channelStream, close, completePromise, createPromise, delay, Effect, eventChannel, forEach, forEachAsync, forEachLatest, get, handle, now, pass, program, pure, raceAll, raceFirst, realTime, receive, resume, run, runAsync, scheduler, send, simulatedTime, spawn, state, wait, withHandler } from "doeff";
 import { abortable, concurrencyLimited, concurrencyLimiter, fn, rateLimited, rateLimiter, recover, retry, scoped, timeout, withPermit } from "doeff";
 import type { Handler, Program, Semaphore } from "doeff";
 import { createContinuation, intercept, listen, local, safe } from "doeff";
@@ -342,6 +378,10 @@ run(flips, { handlers: [handle(Coin, function* (_e, k) { return yield* resume(k,
 run(flips, { handlers: [state], stor: { n: 1 } });
 // case: run-settle
 run(pure(1), { handlers: [state], settle: 10 });
+// case: expect-effects-settle
+expectEffects(pure(1), [], { handlers: [state], settle: 10 });
+// case: clock-run-settle
+virtualClock().run(pure(1), { handlers: [state], settle: 10 });
 // case: fieldless-run
 run(named, { handlers: [state] });
 // case: not-an-effect
@@ -481,6 +521,14 @@ export function timeoutEither<Q extends Program<number, never>, R extends () => 
   // case: timeout-generic-function-union
   timeout(x, 10);
 }
+declare const lines: AsyncIterable<string>;
+declare const queries: import("doeff").Channel<string>;
+// case: for-each-async-generator
+forEach(["a"], async function* (s: string) { yield s; });
+// case: for-each-async-async-generator
+forEachAsync(lines, async function* (s: string) { yield s; });
+// case: for-each-latest-async-generator
+forEachLatest(queries, async function* (s: string) { yield s; });
 `;
 
 /**
@@ -536,6 +584,9 @@ const OVERLOADED = new Set([
   "for-each-latest-program",
   "retry-generator-function",
   "retry-delay-string",
+  "for-each-async-generator",
+  "for-each-async-async-generator",
+  "for-each-latest-async-generator",
 ]);
 
 function checkCases(

@@ -28,6 +28,7 @@ import type {
   ArrayExpectedError,
   NotAGeneratorFunction,
   NotAProgram,
+  ProgramMaking,
   ResultsOf,
   RowsOf,
   SchedulerRow,
@@ -181,15 +182,37 @@ export function all(programs: unknown, options?: AllOptions): Program<unknown, u
 }
 
 /** `all(items.map(f), options)`: `f(item, index)` makes each program (called now, at the call). */
-export function forEach<T, P extends AnyProgramLike>(
+export function forEach<T, P extends ProgramMaking>(
   items: Iterable<T> & NotAProgram,
   f: (item: T, index: number) => P & NoInfer<NotAGeneratorFunction<P>>,
   options?: AllOptions,
 ): Program<ResultOf<P>[], EffectsOf<P> | SchedulerRow | TasksRow<[P]>>;
-/** (A compile error: a program where the array of items goes.) */
-export function forEach(
-  items: ArrayExpectedError<"forEach takes the items first (an array), not a program: yield* the program to get its list, e.g. forEach(yield* listUrls(), (url) => get(url))">,
-  f: (item: never, index: number) => unknown,
+/**
+ * (A compile error: a program where the array of items goes, or, with items, a generator function as
+ * `f`. The last overload, the one TypeScript 7 reports alone, so it says which of the two; and no
+ * call the first takes may match it — `never` for `f` then —, since TypeScript tries every overload
+ * by subtype before any by assignability.)
+ */
+export function forEach<I, P extends ProgramMaking>(
+  items: I &
+    NoInfer<
+      I extends Iterable<unknown> & NotAProgram
+        ? unknown
+        : ArrayExpectedError<"forEach takes the items first (an array), not a program: yield* the program to get its list, e.g. forEach(yield* listUrls(), (url) => get(url))">
+    >,
+  f: (
+    // (the item's type, as the first overload gives it: a callback's parameter is typed by the
+    // first overload that types it, and stays so for the others)
+    item: I extends Iterable<infer T> ? T : never,
+    index: number,
+  ) => P &
+    NoInfer<
+      I extends Iterable<unknown> & NotAProgram
+        ? P extends Generator<unknown, unknown, unknown> | AsyncGenerator<unknown, unknown, unknown>
+          ? NotAGeneratorFunction<P>
+          : never
+        : unknown
+    >,
   options?: AllOptions,
 ): never;
 export function forEach(

@@ -38,7 +38,7 @@ import {
 } from "./channel.js";
 import { asyncIteratorOf, closeIterator, forEachAsyncPool, iterResult } from "./async-pool.js";
 import { concurrencyOption, optionsObject, programFunction } from "./check.js";
-import type { NotAGeneratorFunction, SchedulerRow } from "./row.js";
+import type { NotAGeneratorFunction, ProgramMaking, SchedulerRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
 /**
@@ -161,7 +161,7 @@ export interface ForEachAsyncOptions {
  * iterator failing cancels the running tasks and throws its error; the caller cancelled cancels them
  * and closes the iterator.
  */
-export function forEachAsync<T, P extends AnyProgramLike>(
+export function forEachAsync<T, P extends ProgramMaking>(
   iterable: AsyncIterable<T>,
   f: (
     item: T,
@@ -172,7 +172,7 @@ export function forEachAsync<T, P extends AnyProgramLike>(
  * (With options: the tasks are in the row, as all's, for run's TaskResultError check — typed with an
  * `unknown` result, since forEachAsync drops their values: a handler may end one with any.)
  */
-export function forEachAsync<T, P extends AnyProgramLike>(
+export function forEachAsync<T, P extends ProgramMaking>(
   iterable: AsyncIterable<T>,
   f: (
     item: T,

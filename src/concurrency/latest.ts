@@ -26,7 +26,7 @@ import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
 import { type Channel, type ChannelExpectedError, checkChannel, type Received, receive } from "./channel.js";
 import { milliseconds, optionsObject, programFunction } from "./check.js";
 import { cancelOwned } from "./pool.js";
-import type { NotAGeneratorFunction, SchedulerRow, TasksRow, TimedRow } from "./row.js";
+import type { NotAGeneratorFunction, ProgramMaking, SchedulerRow, TasksRow, TimedRow } from "./row.js";
 import { at, callSite, named } from "./site.js";
 
 /** Options of `forEachLatest(ch, f, options)`. */
@@ -132,7 +132,7 @@ const forEachLatestProgram = fn(
  * yield* forEachLatest(queries, (q) => showResults(q), { debounce: 200 });
  * ```
  */
-export function forEachLatest<T, P extends AnyProgramLike>(
+export function forEachLatest<T, P extends ProgramMaking>(
   ch: Channel<T> | ChannelExpectedError<T>,
   f: (
     value: T,
@@ -145,7 +145,7 @@ export function forEachLatest<T, P extends AnyProgramLike>(
  * (With options: `debounce` needs a clock, so its row holds `Delay`. Optional here too, so that a
  * function passing its own `options?` on can call it.)
  */
-export function forEachLatest<T, P extends AnyProgramLike>(
+export function forEachLatest<T, P extends ProgramMaking>(
   ch: Channel<T> | ChannelExpectedError<T>,
   f: (
     value: T,

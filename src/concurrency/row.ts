@@ -46,16 +46,26 @@ export type ArrayExpectedError<Fix extends string> = { readonly [K in `doeff: ${
  * A compile error for a bare `function*` (or `async function*`) given as the function of forEach,
  * forEachAsync or forEachLatest (`Where`; `Example` is that call written with fn): its calls make
  * raw generator objects, not programs (none of doeff's program types is a Generator). `unknown` for
- * a function that makes programs, such as `fn(function* one(item) { ... })`.
+ * a function that makes programs, such as `fn(function* one(item) { ... })`. (Their `P` takes an
+ * AsyncGenerator too — `ProgramMaking` — so that an `async function*` gets here, not "not
+ * assignable to type 'AnyProgramLike'".)
  */
 export type NotAGeneratorFunction<
   P,
   Where extends string = "forEach",
   Example extends string = "forEach(files, fn(function* one(file) { ... }))",
-> = P extends Generator<unknown, unknown, unknown> | AsyncGenerator<unknown, unknown, unknown>
-  ? {
-      readonly [K in `doeff: ${Where}'s function is a generator function: wrap it with fn, e.g. ${Example}`]: never;
-    }
-  : unknown;
+> =
+  P extends Generator<unknown, unknown, unknown>
+    ? {
+        readonly [K in `doeff: ${Where}'s function is a generator function: wrap it with fn, e.g. ${Example}`]: never;
+      }
+    : P extends AsyncGenerator<unknown, unknown, unknown>
+      ? {
+          readonly [K in `doeff: ${Where}'s function is an async generator function: a program cannot await; write ${Example} and bring a promise in with yield* awaitPromise(() => promise)`]: never;
+        }
+      : unknown;
+
+/** What forEach's, forEachAsync's and forEachLatest's function may return as far as inference goes (see NotAGeneratorFunction). */
+export type ProgramMaking = AnyProgramLike | AsyncGenerator<unknown, unknown, unknown>;
 
 export type { AnyProgramLike, Effect };

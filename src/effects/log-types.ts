@@ -32,14 +32,21 @@
 export interface LogTypes {}
 
 /**
- * A writer log entry: `unknown`, or once `LogTypes` is declared, its `entry` type (a `LogTypes`
- * declared without `entry` makes it `LogTypesDeclaresNoEntry`, whose compile error says so).
+ * A writer log entry: `unknown`, or once `LogTypes` is declared, its `entry` type, optional
+ * (`entry?: AppLog`) or not (a `LogTypes` declared without `entry` makes it
+ * `LogTypesDeclaresNoEntry`, whose compile error says so).
  */
 export type LogEntry = [keyof LogTypes] extends [never]
   ? unknown // (first: undeclared, it resolves once in the signatures)
   : LogTypes extends { readonly entry: infer E }
     ? E
-    : LogTypesDeclaresNoEntry;
+    : // an optional `entry?: …` declares the entry type as well (every entry is one; there is no
+      // entry to leave out): not "declared without `entry`", which it is not
+      "entry" extends keyof LogTypes
+      ? LogTypes extends { readonly entry?: infer E }
+        ? E
+        : LogTypesDeclaresNoEntry
+      : LogTypesDeclaresNoEntry;
 
 /**
  * What a log entry must be when `LogTypes` is declared without a (required) `entry`, a misspelled

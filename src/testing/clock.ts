@@ -21,7 +21,7 @@ import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
 import { checkProgram, run, runAsync } from "../run/run.js";
 import type { RunContext } from "../run/context.js";
 import type { EnvPatch } from "../effects/env-types.js";
-import type { TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
+import type { SettleForAsync, TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { describe } from "../vm/brand.js";
 
@@ -67,7 +67,16 @@ export interface VirtualClock {
       : TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>,
   >(
     program: P & NoInfer<ProgramArg<P>>,
-    options: TestRunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
+    // (the settle check before C, as run's)
+    options: TestRunOptionsOf<Hs, Patch, Keys, keyof RunOptions, "settle"> &
+      NoInfer<
+        SettleForAsync<
+          O,
+          "doeff: the clock.run option settle is for clock.runAsync only (clock.run cannot wait): use clock.runAsync or remove it"
+        >
+      > &
+      InferOnly<O> &
+      NoInfer<C>,
   ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
   /**
    * `run` on the event loop (`runAsync`): for a program that also awaits promises (`awaitPromise`),

@@ -20,11 +20,27 @@ export type TestRunOptionsOf<
   Patch extends EnvPatch,
   Keys extends PropertyKey,
   Known extends PropertyKey = keyof RunOptions,
-> = RunOptionsOf<Hs, Patch> & {
+  // "settle" for a helper that cannot wait: its type is then SettleForAsync's
+  Left extends keyof RunOptions = never,
+> = RunOptionsOf<Hs, Patch, never, Left> & {
   // optional: a key from a conditional spread is optional; a wide key (`string`, in a type read off
   // the signature) is let through
   [K in Keys]?: K extends Known ? unknown : {} extends Record<K, 1> ? unknown : UnknownOptionError<K>;
 };
+
+/**
+ * The `settle` of a helper that cannot wait (expectEffects, clock.run), as run's
+ * (SettleForRunAsync): refused with `Err`, the helper's own words, when the options object's type
+ * `O` sets it — it is a TypeError at run time — and let through otherwise. `settle: undefined` is
+ * as in run's options: absent at run time, and under exactOptionalPropertyTypes refused as
+ * every optional option of the package is (`settle?: number`).
+ */
+export type SettleForAsync<O, Err extends string> = [
+  // the types O gives a settle it always has, but undefined (each member of a union on its own)
+  O extends { readonly settle: infer S } ? Exclude<S, undefined> : never,
+] extends [never]
+  ? { settle?: number }
+  : { settle?: Err };
 
 /**
  * An option the helper does not know. (Inferring `Keys` from the object's keys turns off the

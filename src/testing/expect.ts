@@ -12,7 +12,7 @@ import type { FirstPass, InferOnly, MaybeNone } from "../run/entry-check.js";
 import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
 import { run, runAsync } from "../run/run.js";
 import type { EnvPatch } from "../effects/env-types.js";
-import type { TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
+import type { SettleForAsync, TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { explainUnhandled, type Recorder, type RecordFilter, record } from "./record.js";
 import { fieldDifference, showEffectFields } from "./show.js";
@@ -269,7 +269,8 @@ export type ExpectOptionsOf<
   Hs extends readonly AnyHandlerFn[],
   Patch extends EnvPatch,
   Keys extends PropertyKey,
-> = TestRunOptionsOf<Hs, Patch, Keys, keyof ExpectOptions> & { readonly only?: RecordFilter };
+  Left extends keyof RunOptions = never,
+> = TestRunOptionsOf<Hs, Patch, Keys, keyof ExpectOptions, Left> & { readonly only?: RecordFilter };
 
 function optionsWith(rec: Recorder, options: ExpectOptions | undefined, sync: boolean): RunOptions {
   checkExpectOptions(options, sync);
@@ -310,7 +311,16 @@ export function expectEffects<
 >(
   program: P & NoInfer<ProgramArg<P>>,
   expected: readonly EffectExpectation[],
-  options: ExpectOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
+  // (the settle check before C, as run's)
+  options: ExpectOptionsOf<Hs, Patch, Keys, "settle"> &
+    NoInfer<
+      SettleForAsync<
+        O,
+        "doeff: the expectEffects option settle is for expectEffectsAsync only (expectEffects cannot wait): use expectEffectsAsync or remove it"
+      >
+    > &
+    InferOnly<O> &
+    NoInfer<C>,
 ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
 export function expectEffects(
   program: AnyProgramLike,

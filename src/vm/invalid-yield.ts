@@ -4,6 +4,37 @@
  * message that names it and the fix. Off the hot path: the step loop calls it only on bad input.
  */
 import { brandOf, className, describe, isAsyncIterator, isGeneratorObject, isThenable } from "./brand.js";
+import type { Program } from "./program.js";
+import type { Segment } from "./segment.js";
+import type { Machine } from "./machine.js";
+
+/**
+ * Is the Program `p`, about to be called, already running inside itself 100,000 times — frames of
+ * that very object, each within 64 frames or segments of the next, from the top of `m.cur` down its
+ * callers? Then the call is refused: a RangeError thrown into the yielder. A Program that yields
+ * itself (`const p = program(function* () { yield* p; })`), directly or through programs that yield
+ * it back, never ends, and the machine, whose frames are not on the JavaScript stack, would run
+ * until memory runs out. Recursion through fn (`yield* count(n - 1)`) makes a new Program per call
+ * and is never counted: it is bounded by memory only. Checked once every 65,536 frames made
+ * (machine.ts call), so the walk, at most 100,000 × 65 steps, costs little per call.
+ */
+export function runaway(m: Machine, p: Program): boolean {
+  let n = 0;
+  let gap = 0;
+  for (let seg: Segment | null = m.cur; seg !== null && gap < 65; seg = seg.caller, gap++)
+    for (let f = seg.top; f !== null && gap < 65; f = f.prev)
+      if (f.program !== p) gap++;
+      else if (++n < 100_000) gap = 0;
+      else {
+        m.throwHere(
+          new RangeError(
+            `${p} runs inside itself 100,000 levels deep (one Program object started again before it ended): end the recursion, or loop in one program`,
+          ),
+        );
+        return true;
+      }
+  return false;
+}
 
 /**
  * `e`, thrown out of a generator that doeff threw an error into, is the engine's own TypeError for

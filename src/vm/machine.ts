@@ -21,7 +21,7 @@ import { MARK_THREW } from "../trace/entries.js";
 import { type EffectInfo, Origins } from "../trace/origin.js";
 import { siteState } from "./sites.js";
 import { checked } from "./result.js";
-import { invalidYield, putBack, throwInto } from "./invalid-yield.js";
+import { invalidYield, putBack, runaway, throwInto } from "./invalid-yield.js";
 
 import {
   M_DELIVER,
@@ -139,6 +139,8 @@ export class Machine {
    * no error origin yet, no transferWith (trace/frame-lines.ts keys its WeakMaps by frame).
    */
   declare spare: Frame | null;
+  /** frames `call` made (not the spare reused), counted modulo 65,536 for runaway's check */
+  declare calls: number;
 
   /** handler invocations started and not ended (counted per era: eras.ts) */
   get depth(): number {
@@ -186,6 +188,7 @@ export class Machine {
     this.beforeAbort = null;
     this.stopListening = null;
     this.spare = null;
+    this.calls = 0;
   }
 
   /** Record where error `e` came from (a re-throw keeps its origin: Origins.note). Off the hot path. */
@@ -501,8 +504,13 @@ export class Machine {
     const label = p.tag === P_INTERNAL && p.name !== "" ? p.name : null;
     const program = name === null ? label : p;
     let f = this.spare;
-    if (f === null) f = new Frame(gen as Generator<unknown, unknown, unknown>, name, program);
-    else {
+    if (f === null) {
+      // Once every 65,536 frames made (a recursion makes one per level; a call that ended left the
+      // spare the next takes), is `p` running inside itself without end? (invalid-yield.ts runaway;
+      // the generator made is unstarted: dropped)
+      if ((this.calls = (this.calls + 1) & 0xffff) === 0 && runaway(this, p)) return;
+      f = new Frame(gen as Generator<unknown, unknown, unknown>, name, program);
+    } else {
       // (as new: its `closing` and `site` are null, as afterCall kept it; `prev` is set by pushFrame)
       this.spare = null;
       f.gen = gen as Generator<unknown, unknown, unknown>;

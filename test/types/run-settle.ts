@@ -4,6 +4,7 @@
  * Never executed.
  */
 import { program, type RunOptions, run, runAsync, scheduler, state } from "../../src/index.js";
+import { expectEffects, expectEffectsAsync, virtualClock } from "../../src/testing/index.js";
 
 const main = program(function* () {
   return 1;
@@ -30,3 +31,14 @@ void runAsync(main, withSettle);
 // a wrong type for settle is still one under runAsync
 // @ts-expect-error -- settle is a number
 void runAsync(main, { settle: "10" });
+
+// the test helpers that cannot wait refuse it as run does, in their own words (it compiled, and was
+// their TypeError at run time only); their async forms take it, and a value typed RunOptions passes
+// @ts-expect-error -- expectEffects cannot wait
+expectEffects(main, [], { settle: 10 });
+// @ts-expect-error -- clock.run cannot wait
+virtualClock().run(main, { handlers: [state], settle: 10 });
+void expectEffectsAsync(main, [], { handlers: [scheduler], settle: 10 });
+void virtualClock().runAsync(main, { settle: 10 });
+expectEffects(main, [], shared);
+virtualClock().run(main, shared);
