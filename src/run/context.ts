@@ -107,20 +107,28 @@ export interface TaskContext {
 
 /**
  * @internal The TaskContext the run and the scheduler make. Its log array is made on first use:
- * most spawned tasks never `tell`, and an empty array per task was 32 B of every pending task.
+ * most spawned tasks never `tell`, and an empty array per task was 32 B of every pending task. So
+ * is the state map of a run given no `store` (~200 B and two objects of every such run).
  */
 export class TaskCtx implements TaskContext {
-  declare state: Map<string, unknown>;
+  /** @internal The state map if one was made (null: the run's own, not made yet: see `state`). */
+  declare map: Map<string, unknown> | null;
   declare env: Env;
   /**
    * @internal The log if one was made (null: nothing logged): what the scheduler reads to see it
    * without making it (a field, not a method, so that a bundle without the scheduler carries nothing).
    */
   declare entries: unknown[] | null;
-  constructor(state: Map<string, unknown>, env: Env) {
-    this.state = state;
+  constructor(state: Map<string, unknown> | null, env: Env) {
+    this.map = state;
     this.env = env;
     this.entries = null;
+  }
+  get state(): Map<string, unknown> {
+    return (this.map ??= new Map());
+  }
+  set state(map: Map<string, unknown>) {
+    this.map = map;
   }
   get log(): unknown[] {
     return (this.entries ??= []);
@@ -203,7 +211,8 @@ export const HOOK_PROMISE: {
 export class RunContextImpl implements RunContext {
   declare readonly driver: Driver;
   declare current: TaskContext;
-  declare readonly user: Map<unknown, unknown>;
+  /** `user`, once read (null until then: most runs never read it, and a Map is ~200 B) */
+  declare private users: Map<unknown, unknown> | null;
   declare readonly main: TaskContext;
   declare readonly signal: AbortSignal | null;
   /** errors reported with warn(), in report order (null until the first) */
@@ -228,13 +237,16 @@ export class RunContextImpl implements RunContext {
   ) {
     this.driver = driver;
     this.current = main;
-    this.user = new Map();
+    this.users = null;
     this.main = main;
     this.signal = signal;
     this.warnings = null;
     this.hook = hook;
     this.pending = null;
     this.ended = false;
+  }
+  get user(): Map<unknown, unknown> {
+    return (this.users ??= new Map());
   }
   warn(error: unknown, where: string, traced = false): void {
     const w = { error, where: String(where), traced };

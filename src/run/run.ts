@@ -97,7 +97,7 @@ function start(
     driver,
     new TaskCtx(
       store === undefined
-        ? new Map()
+        ? null
         : (copies & 2) !== 0
           ? (store as Map<string, unknown>)
           : new Map(store instanceof Map ? store : Object.entries(store)),
@@ -110,10 +110,12 @@ function start(
     signal,
     options?.onWarning ?? null,
   );
+  // (the brand first: it rules out a Program, the usual case, with one read)
   let top: unknown =
-    isGeneratorObject(program) && brandOf(program) === 0 ? fromGeneratorObject(program) : program;
-  const handlers = options?.handlers ?? [];
-  for (let i = handlers.length - 1; i >= 0; i--) top = withHandlerUnchecked(handlers[i], top);
+    brandOf(program) === 0 && isGeneratorObject(program) ? fromGeneratorObject(program) : program;
+  const handlers = options?.handlers;
+  if (handlers !== undefined)
+    for (let i = handlers.length - 1; i >= 0; i--) top = withHandlerUnchecked(handlers[i], top);
   const sites = options?.trace?.sites === true;
   if (sites) siteState.on++;
   const m = new Machine(top, ctx, makeTracer(options), sites, signal !== null);
@@ -181,7 +183,9 @@ function made<T>(m: Machine, ctx: RunContextImpl, report: string | null): RunRes
   // what tracebackOf reads for the result (trace/data.ts): made only for a failure or warnings
   // (nothing more per run that succeeded without any)
   const t: RunTrace | null = m.ok && ws === null ? null : [m.origins, abortedBySignal(m, ctx), ws];
-  const r = resultOf<T>(m.ok, m.result, ctx.main.state, ctx.main.log, report, ws);
+  // (the state map and log as made, if they were: reading `state` or `log` makes an empty one)
+  const main = ctx.main as TaskCtx;
+  const r = resultOf<T>(m.ok, m.result, main.map ?? NO_STATE, main.entries ?? NO_LOG, report, ws);
   if (t !== null) runTraces.set(r, t);
   return r;
 }

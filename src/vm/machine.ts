@@ -7,7 +7,7 @@
  * eventual answer is delivered to it.
  */
 import { AsyncRequiredError, VMInternalError } from "../errors.js";
-import type { Driver, RunContextImpl } from "../run/context.js";
+import type { RunContextImpl } from "../run/context.js";
 import { brandOf, describe, isEffectInstance, isGeneratorObject } from "./brand.js";
 import { dispatch } from "./dispatch.js";
 import { execute, RESUMES } from "./execute.js";
@@ -84,7 +84,6 @@ export class Machine {
   declare eras: Era | null;
   declare relinks: WeakMap<Segment, Relinks> | null;
   declare readonly ctx: RunContextImpl;
-  declare readonly driver: Driver;
   declare tracer: StepTracer | null;
   declare done: boolean;
   /** done or waiting for asyncEscape: the step loop stops (one test per step for both) */
@@ -166,7 +165,6 @@ export class Machine {
     this.eras = null;
     this.relinks = null;
     this.ctx = ctx;
-    this.driver = ctx.driver;
     this.tracer = tracer;
     this.done = false;
     this.halt = false;
@@ -553,7 +551,7 @@ export class Machine {
  * it out, with its AsyncRequiredError.)
  */
 export function suspendOn(m: Machine, thunk: () => unknown): void {
-  if (m.driver === "sync") {
+  if (m.ctx.driver === "sync") {
     m.throwHere(new AsyncRequiredError("asyncEscape"));
     return;
   }
