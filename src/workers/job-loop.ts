@@ -113,7 +113,7 @@ function unresumed(effect: Effect<unknown>, p: Performing): void {
   p.events = null;
   const name = className((effect as object).constructor) || "effect";
   p.unresumed = new TypeError(
-    `runInWorker(${events.job.label}): the handler of the ${name} it forwarded returned without resuming; a forwarded effect is performed in a task of its own (so that it stops when the job no longer waits for it), so that return cannot end a scope around runInWorker: resume with the answer (resume(k, v)), or throw to fail the job's ${name}`,
+    `runInWorker(${events.job.label}): the handler of the ${name} it forwarded returned without resuming; a forwarded effect is performed in a task of its own (so that it stops when the job no longer waits for it), so that return cannot end a scope around runInWorker: resume with the answer (resume(k, v)), or fail the job's ${name} with discontinue(k, error), which throws it at the job's perform site (a throw in the handler fails this runInWorker call instead)`,
   );
   events.answered();
 }
