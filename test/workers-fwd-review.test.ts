@@ -12,6 +12,7 @@ import {
   answer,
   delay,
   discontinue,
+  Effect,
   handle,
   listen,
   program,
@@ -20,11 +21,13 @@ import {
   runAsync,
   scheduler,
   tell,
+  UnhandledEffectError,
   withHandler,
   writer,
 } from "../src/index.js";
+import type { Handler } from "../src/index.js";
 import { runInWorker, workers } from "../src/workers/index.js";
-import { Slow } from "./fixtures/workers/fwd-drop.js";
+import { Slow, Slow as ForwardedSlow } from "./fixtures/workers/fwd-drop.js";
 import { Carry } from "./fixtures/workers/fwd-review.js";
 import { within } from "./workers-helpers.js";
 
@@ -134,7 +137,7 @@ test("workers: a job's first forwarded effect that cannot be sent fails in the j
 // throw in a handler's own code ends its withHandler scope, as anywhere: here the runInWorker
 // call, and the job's catch never sees it — discontinue(k, e) throws at the job's perform site)
 test("workers: a forwarded effect failed with discontinue or answer's throw is caught by the job; a handle handler's own throw fails the runInWorker call with that error", async () => {
-  const run1 = (h: Parameters<typeof withHandler>[0]) =>
+  const run1 = (h: Handler<Carry>) =>
     within(
       20_000,
       runAsync(runInWorker<string>(REVIEW, "catches", "k"), { handlers: [scheduler, realTime, h, pool] }),
@@ -163,4 +166,34 @@ test("workers: a forwarded effect failed with discontinue or answer's throw is c
   // the job was cancelled, its thread is free: the next job runs
   const again = await run1(answer(Carry, (e) => `ok ${String(e.payload)}`));
   assert.equal(again.value, "answered ok k");
+});
+
+// (a bundle that inlined the job module gives the application another class of the same name: its
+// handler did not take the parent's rebuilt effect, and the message said to install a handler for
+// it — the one the application had installed)
+test("workers: a forwarded effect whose only handler takes another class of its name says that it is a second copy of the job module's class", async () => {
+  class Slow extends Effect<string> {
+    constructor(readonly tag: string) {
+      super();
+    }
+  }
+  const copy = answer(Slow, (e) => `copy ${e.tag}`);
+  const r = await within(
+    20_000,
+    runAsync(runInWorker<string>(JOBS, "waits", "c"), { handlers: [scheduler, realTime, copy, pool] }),
+  );
+  assert.ok(!r.ok);
+  assert.ok(r.error instanceof UnhandledEffectError, String(r.error));
+  assert.equal(
+    r.error.message,
+    'no handler in the parent takes Slow, which the job test/fixtures/workers/fwd-drop.ts#waits forwarded (its module lists Slow in `forward`): answer(Slow) takes another class named Slow, not the one of the module the job runs — a second copy of that module (one a bundler inlined into your bundle, or one imported by another path). Import Slow from the module the job runs, by the same URL (with a bundler, mark the job module external: docs/workers.md, "Bundling")',
+  );
+  // the class the job module exports is taken as before
+  const own = await within(
+    20_000,
+    runAsync(runInWorker<string>(JOBS, "waits", "d"), {
+      handlers: [scheduler, realTime, answer(ForwardedSlow, (e) => `own ${e.tag}`), pool],
+    }),
+  );
+  assert.equal(own.value, "own d");
 });
