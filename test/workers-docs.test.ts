@@ -28,6 +28,7 @@ test("docs/workers.md: every snippet is a self-contained file; together they com
         join(dir, name),
         code
           .replace(/from "doeff\/workers"/g, 'from "../../src/workers/index.js"')
+          .replace(/from "doeff\/testing"/g, 'from "../../src/testing/index.js"')
           .replace(/from "doeff"/g, 'from "../../src/index.js"'),
       );
     writeFileSync(
@@ -50,6 +51,8 @@ test("docs/workers.md: every snippet is a self-contained file; together they com
       });
     assert.equal(out("main.ts"), "78498 4\n");
     assert.equal(out("shapes-main.ts"), "5 true\n");
+    // the code that runs jobs tested with RunInWorker mocked, on a virtual clock
+    assert.equal(out("main-test.ts"), "[ 4, 6 ] 200\n");
     // a job that runs a job: on a second pool it runs; on the job's own pool of size 1 it is refused
     // with the DeadlockError the page quotes
     assert.equal(out("nested-main.ts"), "14\n");

@@ -34,7 +34,7 @@ import {
   UnhandledEffectError,
   wait,
 } from "../index.js";
-import { className, hidden } from "../protocol.js";
+import { className, hidden, TAKES } from "../protocol.js";
 import type { RunContext } from "../run/context.js";
 import { withTarget } from "./effect.js";
 import { addWarning, type JobWarning } from "./job-warnings.js";
@@ -113,7 +113,7 @@ function unresumed(effect: Effect<unknown>, p: Performing): void {
   p.events = null;
   const name = className((effect as object).constructor) || "effect";
   p.unresumed = new TypeError(
-    `runInWorker(${events.job.label}): the handler of the ${name} it forwarded returned without resuming; a forwarded effect is performed in a task of its own (so that it stops when the job no longer waits for it), so that return cannot end a scope around runInWorker: resume with the answer (resume(k, v)), or throw to fail the job's ${name}`,
+    `runInWorker(${events.job.label}): the handler of the ${name} it forwarded returned without resuming; a forwarded effect is performed in a task of its own (so that it stops when the job no longer waits for it), so that return cannot end a scope around runInWorker: resume with the answer (resume(k, v)), or fail the job's ${name} with discontinue(k, error), which throws it at the job's perform site (a throw in the handler fails this runInWorker call instead)`,
   );
   events.answered();
 }
@@ -334,13 +334,33 @@ export function* join(ws: readonly JobWarning[]): Generator<unknown, void, unkno
  * A forwarded effect no handler of the caller takes: its message said to install a handler "around
  * the code that performs it", which the job's author reads as the worker. Say where it came from.
  */
+/**
+ * The name of a visible handler that takes a class named `name` other than `cls`: the application
+ * handles a copy of the job module's class (a bundle that inlined the module), not the class the
+ * parent rebuilt the forwarded effect as. Null when none does.
+ */
+function takerOfNamesake(handlers: readonly unknown[], cls: unknown, name: string): string | null {
+  for (const h of handlers) {
+    if (typeof h !== "function") continue;
+    const takes = (h as { [TAKES]?: unknown })[TAKES];
+    const classes: unknown[] = Array.isArray(takes) ? takes : [takes];
+    if (classes.some((t) => typeof t === "function" && t !== cls && className(t) === name))
+      return h.name || "a handler";
+  }
+  return null;
+}
+
 function explainForwarded(e: UnhandledEffectError, label: string): void {
   try {
     const c = (e.effect as object).constructor as { standardHandler?: unknown };
     const name = className(c) || "the effect";
     // (the plain message named the standard handler; keep that, it is the usual fix)
     const std = typeof c.standardHandler === "string" ? ` (the standard one is ${c.standardHandler})` : "";
-    const msg = `no handler in the parent takes ${name}, which the job ${label} forwarded (its module lists ${name} in \`forward\`): install a handler for ${name}${std} where runInWorker is performed (in run's handlers, or withHandler around the call), or handle it in the worker (the module's \`export const handlers = [...]\`)`;
+    const namesake = takerOfNamesake(e.handlers, c, name);
+    const msg =
+      namesake !== null
+        ? `no handler in the parent takes ${name}, which the job ${label} forwarded (its module lists ${name} in \`forward\`): ${namesake} takes another class named ${name}, not the one of the module the job runs — a second copy of that module (one a bundler inlined into your bundle, or one imported by another path). Import ${name} from the module the job runs, by the same URL (with a bundler, mark the job module external: docs/workers.md, "Bundling")`
+        : `no handler in the parent takes ${name}, which the job ${label} forwarded (its module lists ${name} in \`forward\`): install a handler for ${name}${std} where runInWorker is performed (in run's handlers, or withHandler around the call), or handle it in the worker (the module's \`export const handlers = [...]\`)`;
     const old = e.message;
     e.message = msg;
     if (typeof e.stack === "string") e.stack = e.stack.replace(old, msg);

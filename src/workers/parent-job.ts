@@ -237,7 +237,7 @@ export class ParentJob {
       return;
     }
     if (e instanceof Error && (e as { code?: string }).code === "ERR_MODULE_NOT_FOUND") {
-      this.push({ t: "fail", error: e });
+      this.push({ t: "fail", error: entryMissing(e) ?? e });
       return;
     }
     this.push({
@@ -353,4 +353,18 @@ export class ParentJob {
     }
     this.pool.post({ t: "ans", job: this.id, req, ok: false, error: toWire(v) as WireError });
   }
+}
+
+/**
+ * The thread could not load doeff/workers' own entry module (`worker-entry.js`, which it imports by
+ * a URL beside pool.js): doeff/workers was bundled into an application, and the bundle holds no
+ * such file. Node's own words named only a path beside the bundle and piscina's worker.js.
+ */
+function entryMissing(e: Error): Error | null {
+  const m = /Cannot find module '([^']*worker-entry\.[jt]s)'/.exec(e.message);
+  if (m === null) return null;
+  return new Error(
+    `doeff/workers cannot start its worker threads: they load its entry module from ${m[1]}, which does not exist — doeff/workers was bundled into your build, which holds no such file. Leave doeff out of the bundle so that it loads from node_modules (esbuild: --external:doeff or --packages=external; webpack: externals; Rollup and Vite: external), and build each job module as an entry point of its own with doeff external too (docs/workers.md, "Bundling")`,
+    { cause: e },
+  );
 }
