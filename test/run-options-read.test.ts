@@ -141,3 +141,81 @@ test("run options: a read that throws is reported before a bad value read earlie
       e instanceof TypeError && e.message === "run option store: a Map's keys must be strings, got the key 1",
   );
 });
+
+test("run options: the trace option is read like the options — a Proxy's own keys first, then steps and sites not among them, once; errors name what was read", () => {
+  const log: string[] = [];
+  const logged = (target: object) =>
+    new Proxy(target, {
+      ownKeys(t) {
+        log.push("ownKeys");
+        return Reflect.ownKeys(t);
+      },
+      getOwnPropertyDescriptor(t, k) {
+        log.push(`describe ${String(k)}`);
+        return Reflect.getOwnPropertyDescriptor(t, k);
+      },
+      get(t, k, receiver) {
+        log.push(`get ${String(k)}`);
+        return Reflect.get(t, k, receiver);
+      },
+    });
+  const lines: string[] = [];
+  const r = run(bump(), {
+    handlers: [state],
+    store: { c: 1 },
+    trace: logged(Object.create({ steps: (l: string) => lines.push(l) }, { sites: { value: false } })),
+  } as never);
+  assert.deepEqual([r.ok, r.value], [true, 1]);
+  assert.ok(lines.length > 0, "the inherited steps option was honoured");
+  assert.deepEqual(log, ["ownKeys", "describe sites", "get steps", "get sites"]);
+  log.length = 0;
+  const unknown = logged(JSON.parse('{"sites": true, "__proto__": 1}'));
+  const message = (options: unknown): string => {
+    try {
+      run(bump(), options as never);
+    } catch (e) {
+      return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+    }
+    return "no error";
+  };
+  assert.equal(
+    message({ handlers: [state], store: { c: 1 }, trace: unknown }),
+    'TypeError: unknown trace option "__proto__"; the trace options are steps and sites',
+  );
+  assert.deepEqual(log, [
+    "ownKeys",
+    "describe sites",
+    "describe __proto__",
+    "get sites",
+    "get __proto__",
+    "get steps",
+  ]);
+  assert.equal(message({ trace: [true] }), "TypeError: run option trace must be an object, got Array(1)");
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  assert.match(
+    message({ trace: revoked.proxy }),
+    /^TypeError: run option trace could not be read \(TypeError: .*\); pass a plain options object \{ handlers, env, store, trace, signal, onWarning, settle \}$/,
+  );
+  const keysThrow = new Proxy(
+    {},
+    {
+      ownKeys() {
+        throw new RangeError("keys");
+      },
+    },
+  );
+  assert.equal(
+    message({ trace: keysThrow }),
+    "TypeError: run option trace could not be read (RangeError: keys); pass { steps?, sites? }",
+  );
+  const inheritedThrows = Object.create({
+    get sites() {
+      throw new RangeError("sites");
+    },
+  });
+  assert.equal(
+    message({ trace: inheritedThrows }),
+    'TypeError: run option trace "sites" could not be read (RangeError: sites); pass { steps?, sites? }',
+  );
+});

@@ -1,5 +1,5 @@
 /**
- * The handler search's one-hop answers (src/vm/segment.ts HopMemo, dispatch.ts search): a prompt
+ * The handler search's one-hop answers (src/vm/segment.ts hopAdd, dispatch.ts search): a prompt
  * whose class-based handler declines an effect that the class-based handler of the next prompt out
  * takes. Remembered per pair of TAKES declarations, for every pair of prompts so declared: the
  * answers must stay those of the handlers actually there, whatever pair was remembered last.

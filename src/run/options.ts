@@ -113,18 +113,6 @@ export interface RunOptions {
   settle?: number;
 }
 
-function isAbortSignal(x: unknown): x is AbortSignal {
-  try {
-    return typeof AbortSignal === "function" && x instanceof AbortSignal;
-  } catch {
-    return false; // a Proxy whose getPrototypeOf trap throws
-  }
-}
-
-function plainObject(x: unknown): boolean {
-  return x !== null && typeof x === "object" && !Array.isArray(x);
-}
-
 /**
  * Throws a TypeError naming the bad option. `options` is what readOptions gave: a ReadOptions, or
  * anything else as it was given (undefined: no options).
@@ -144,7 +132,13 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
       `run option onWarning must be a function (error, { where, status }) => void, got ${describe(o.onWarning)}`,
     );
   }
-  if (o.signal !== undefined && !isAbortSignal(o.signal)) {
+  let signalOk = o.signal === undefined;
+  try {
+    signalOk ||= typeof AbortSignal === "function" && o.signal instanceof AbortSignal;
+  } catch {
+    // a Proxy whose getPrototypeOf trap throws: no AbortSignal
+  }
+  if (!signalOk) {
     throw new TypeError(
       `run option signal must be an AbortSignal (e.g. controller.signal of a new AbortController(), or AbortSignal.timeout(ms)), got ${describe(o.signal)}`,
     );
@@ -164,9 +158,9 @@ export function checkOptions(options: unknown): asserts options is RunOptions | 
   if ((o.copies & 4) === 0) checkRecord("env", o.env);
   if ((o.copies & 8) === 0) checkRecord("store", o.store);
   if (o.trace !== undefined) {
-    if (!plainObject(o.trace))
-      throw new TypeError(`run option trace must be an object, got ${describe(o.trace)}`);
     const t = o.trace as Record<string, unknown>;
+    if (t === null || typeof t !== "object" || Array.isArray(t))
+      throw new TypeError(`run option trace must be an object, got ${describe(t)}`);
     for (const key of Object.keys(t))
       if (!TRACE_OPTIONS.includes(key))
         throw new TypeError(

@@ -23,26 +23,15 @@ export const OPTIONS: readonly string[] = [
 /** The trace option's names (options.ts TraceOptions). */
 export const TRACE_OPTIONS: readonly string[] = ["steps", "sites"];
 
-/** How an error thrown by user code reads in a message. Never throws. */
-function errorText(e: unknown): string {
+/** The TypeError for a read of `what` that threw `e` (written `Name: message` when an Error). */
+function unreadable(what: string, e: unknown, fix: string): TypeError {
+  let text: string | undefined;
   try {
-    if (e instanceof Error) return `${e.name}: ${e.message}`;
+    if (e instanceof Error) text = `${e.name}: ${e.message}`;
   } catch {
     // a hostile error object
   }
-  return describe(e);
-}
-
-function unreadable(what: string, e: unknown, fix: string): TypeError {
-  return new TypeError(`${what} could not be read (${errorText(e)}); ${fix}`, { cause: e });
-}
-
-function attempt<T>(what: string, fix: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw unreadable(what, e, fix);
-  }
+  return new TypeError(`${what} could not be read (${text ?? describe(e)}); ${fix}`, { cause: e });
 }
 
 /** Map, read through its internal slots (an overridden `entries`/iterator is never called). */
@@ -141,15 +130,14 @@ function readOption(o: ReadOptions, x: RunOptions, k: string, fix: string): numb
 function copyRecord(o: ReadOptions, bit: number, key: string, value: unknown): unknown {
   const fix = `pass a plain object ({ key: value }) or a Map whose entries can be read`;
   // Plain objects first: isMap detects a Map by a throwing probe, which is costly for the common case.
-  let keys: string[];
+  let keys: string[] | null = null;
   try {
-    if (!isPlainRecord(value)) keys = NO_KEYS;
-    else keys = Object.keys(value);
+    if (isPlainRecord(value)) keys = Object.keys(value);
   } catch (e) {
     throw unreadable(`run option ${key}`, e, fix);
   }
   const copy = new Map<unknown, unknown>();
-  if (keys === NO_KEYS) {
+  if (keys === null) {
     if (!isMap(value)) return value;
     Map.prototype.forEach.call(value, (v, k) => copy.set(k, v));
     o.copies |= bit;
@@ -166,43 +154,31 @@ function copyRecord(o: ReadOptions, bit: number, key: string, value: unknown): u
   o.copies |= bit | (bit << 2);
   return copy;
 }
-const NO_KEYS: string[] = [];
 
 /**
- * A shallow copy of an options object, each property read once: its own enumerable keys (so unknown
- * options are still reported) and the `known` ones, which may be inherited (as a plain read finds them).
+ * The trace option `t`, an object: an array as is (rejected later), else a copy, each property read
+ * once — its own enumerable keys (so unknown trace options are still reported), then the known ones
+ * not among them, which may be inherited (as a plain read finds them). A prototype-less copy, so an
+ * own key "__proto__" stays a key (checkOptions reports it).
  */
-function copyObject(
-  what: string,
-  value: object,
-  fix: string,
-  known: readonly string[],
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const own = attempt(what, fix, () => Object.keys(value));
-  for (const k of own) define(out, k, read(what, value, k, fix));
-  for (const k of known) {
-    if (Object.hasOwn(out, k)) continue;
-    const v = read(what, value, k, fix); // inherited known options are honoured, as a plain read finds them
-    if (v !== undefined) define(out, k, v);
+function copyTrace(t: object, fix: string): unknown {
+  let keys: string[];
+  try {
+    if (Array.isArray(t)) return t;
+    fix = "pass { steps?, sites? }";
+    keys = Object.keys(t);
+  } catch (e) {
+    throw unreadable("run option trace", e, fix);
+  }
+  const out: Record<string, unknown> = Object.create(null);
+  for (const k of keys.concat(TRACE_OPTIONS)) {
+    try {
+      if (!(k in out)) out[k] = (t as Record<string, unknown>)[k];
+    } catch (e) {
+      throw unreadable(`run option trace ${JSON.stringify(k)}`, e, fix);
+    }
   }
   return out;
-}
-
-/** `value[k]`; a throwing read is a TypeError naming the option (the message is built only then). */
-function read(what: string, value: object, k: string, fix: string): unknown {
-  try {
-    return Reflect.get(value, k);
-  } catch (e) {
-    throw unreadable(`${what} ${JSON.stringify(k)}`, e, fix);
-  }
-}
-
-/** `out[k] = v` as an own data property, also for the key "__proto__" (an assignment would set the prototype). */
-function define(out: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === "__proto__")
-    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else out[k] = v;
 }
 
 /**
@@ -231,19 +207,14 @@ export function readOptions(options: unknown): unknown {
   }
   // the others, in OPTIONS' order: inherited options are honoured, as a plain read finds them
   for (let i = 0; i < OPTIONS.length; i++) if ((seen & (1 << i)) === 0) readOption(o, x, OPTIONS[i]!, fix);
-  const hs = o.handlers;
-  if (hs !== undefined) {
-    try {
-      if (Array.isArray(hs)) o.handlers = Array.prototype.slice.call(hs);
-    } catch (e) {
-      throw unreadable("run option handlers", e, "pass an array of handlers");
-    }
+  try {
+    if (Array.isArray(o.handlers)) o.handlers = Array.prototype.slice.call(o.handlers);
+  } catch (e) {
+    throw unreadable("run option handlers", e, "pass an array of handlers");
   }
   if (o.env !== undefined) o.env = copyRecord(o, 1, "env", o.env);
   if (o.store !== undefined) o.store = copyRecord(o, 2, "store", o.store);
   const t = o.trace;
-  if (t !== null && typeof t === "object" && !attempt("run option trace", fix, () => Array.isArray(t))) {
-    o.trace = copyObject("run option trace", t, "pass { steps?, sites? }", TRACE_OPTIONS);
-  }
+  if (t !== null && typeof t === "object") o.trace = copyTrace(t, fix);
   return o;
 }

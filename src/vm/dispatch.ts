@@ -23,7 +23,7 @@ import { checked } from "./result.js";
 import { Once } from "./once.js";
 import { MARK_THREW } from "../trace/entries.js";
 import { Frame, type Invocation, Job, newInvocation, SearchCache, type Segment } from "./segment.js";
-import { hop, hopAdd } from "./segment.js";
+import { hopAdd, hopInner, hopKeys, hopOuter } from "./segment.js";
 import {
   B_EFFECT,
   B_PRIMITIVE,
@@ -77,8 +77,8 @@ export function search(m: Machine, from: Segment | null, e: unknown): Segment | 
     const c = p.caller;
     const q = c === null ? null : c.firstPrompt;
     const qs = q === null ? null : q.takes;
-    // the next prompt's, when they are the one-hop pair remembered and it knows proto (see hop)
-    if (ps === hop.inner && qs === hop.outer && hop.keys.includes(proto)) return q;
+    // the next prompt's, when they are the one-hop pair remembered and it knows proto (see hopAdd)
+    if (ps === hopInner && qs === hopOuter && hopKeys.includes(proto)) return q;
     if (protoTakes(ps, proto)) return p; // (a base class of it)
     // a class-based taker next out: the answer, remembered, with no search cache made here for one
     // prompt skipped (a task's clock prompt inside its scheduler prompt made one per task)

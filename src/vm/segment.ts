@@ -380,8 +380,8 @@ export class SearchCache {
 
 /**
  * One-hop answers of the handler search (dispatch.ts search), shared by every prompt and run: for
- * a prompt whose TAKES prototypes are `inner` (takesOf: one array per declaration) and whose next
- * prompt out has `outer`, effect prototypes the first declines and the second takes. An answer of
+ * a prompt whose TAKES prototypes are `hopInner` (takesOf: one array per declaration) and whose next
+ * prompt out has `hopOuter`, effect prototypes the first declines and the second takes. An answer of
  * the two declarations alone (handler.ts TAKES: "the answer depends only on the effect's class"),
  * so it holds for any two prompts so declared, whatever their links: no epoch, and no prompt is
  * marked walked past (dispatch.ts, the search-cache invariant: it is about cache entries). Kept for
@@ -389,24 +389,22 @@ export class SearchCache {
  * prompts of its own — its clock's inside its scheduler's under `[scheduler, realTime]` — and its
  * first scheduler effect made a SearchCache, ~110 B, to skip one prompt.)
  */
-export const hop = {
-  inner: null as readonly object[] | null,
-  outer: null as readonly object[] | null,
-  /** the prototypes, round robin from `next` */
-  keys: [] as unknown[],
-  next: 0,
-};
+export let hopInner: readonly object[] | null = null;
+export let hopOuter: readonly object[] | null = null;
+/** the prototypes, round robin from hopNext */
+export const hopKeys: unknown[] = [];
+let hopNext = 0;
 
 /** Remember that `inner` declines `proto` and prompt `q`'s handler (class-based) takes it; → q. */
 export function hopAdd(inner: readonly object[], q: Segment, proto: unknown): Segment {
   const outer = q.takes;
-  if (inner !== hop.inner || outer !== hop.outer) {
-    hop.inner = inner;
-    hop.outer = outer;
-    hop.keys.length = hop.next = 0;
+  if (inner !== hopInner || outer !== hopOuter) {
+    hopInner = inner;
+    hopOuter = outer;
+    hopKeys.length = hopNext = 0;
   }
-  hop.keys[hop.next] = proto;
-  hop.next = (hop.next + 1) & 7;
+  hopKeys[hopNext] = proto;
+  hopNext = (hopNext + 1) & 7;
   return q;
 }
 
