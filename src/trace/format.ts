@@ -313,16 +313,36 @@ export function printable(s: string, max = LINE_MAX): string {
   );
 }
 
-/** A plain object's or array's JSON when short (what a thrown `{ code: 42 }` was), else null. */
+/** The most characters of a thrown plain object's JSON a report shows (a longer one is described). */
+const SHORT = 120;
+
+/**
+ * A plain object's or array's JSON when short (what a thrown `{ code: 42 }` was), else null. The
+ * writing stops once past the limit: the replacer keeps a count of at least how many characters the
+ * JSON has so far (a written key's `"key":`, a string's quotes and characters, an array's brackets
+ * and commas, one for anything else written) and gives up past 120, so a thrown
+ * `{ rows: [a million numbers] }` is no longer written whole (~40 ms) to print `thrown: object`.
+ */
 export function shortJson(v: unknown): string | null {
   if (v === null || typeof v !== "object") return null;
   try {
     const p = Object.getPrototypeOf(v);
     if (p !== Object.prototype && p !== Array.prototype && p !== null) return null;
-    const j = JSON.stringify(v);
-    return j !== undefined && j.length <= 120 ? j : null;
+    let least = -3; // (the first call is the top value's, under a key "" that is not written)
+    const j = JSON.stringify(v, function (this: unknown, key, x: unknown) {
+      const t = typeof x;
+      // (JSON leaves undefined, a function or a symbol out of an object; `null` in an array is
+      // counted as nothing: a lower bound)
+      if (t === "undefined" || t === "function" || t === "symbol") return x;
+      least +=
+        (Array.isArray(this) ? 0 : key.length + 3) +
+        (t === "string" ? (x as string).length + 2 : Array.isArray(x) ? x.length + 1 : 1);
+      if (least > SHORT) throw 0;
+      return x;
+    });
+    return j !== undefined && j.length <= SHORT ? j : null;
   } catch {
-    return null; // a cycle, a bigint, a throwing getter or Proxy trap
+    return null; // too long, a cycle, a bigint, a throwing getter or Proxy trap
   }
 }
 
