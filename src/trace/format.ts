@@ -9,7 +9,7 @@ import { brandOf, className, clip, describe, head } from "../vm/brand.js";
 import { grouping } from "./blocked-in.js";
 import { type Entry, fold, handlerName } from "./entries.js";
 import type { Origin } from "./origin.js";
-import { B_PRIMITIVE, B_PROGRAM, OP_WITH_HANDLER } from "../vm/codes.js";
+import { B_PRIMITIVE, B_PROGRAM, OP_WITH_HANDLER, P_GEN, P_GEN1 } from "../vm/codes.js";
 import { CAPTURE_DEPTH } from "../vm/sites.js";
 
 /**
@@ -182,13 +182,32 @@ export function fieldOf(v: unknown, max: number, deep?: 1): string {
 }
 
 /**
- * How a program shows as a field: `name()`. The toolkit, once loaded, names its tasks' nameless
- * bodies by what they run instead (trace/program-field.ts sets `program`): a bundle without the
- * toolkit, which has no such tasks, carries none of it.
+ * How a program shows as a field: `name(args)`, `inc(3)`, a program among them (to 8 deep) as a
+ * field (argsOf). The toolkit, once loaded, names its tasks' nameless bodies by what they run instead
+ * (trace/program-field.ts sets `program`): a bundle without the toolkit, which has no such tasks,
+ * carries none of it.
  */
 export const fields = {
-  program: (p: unknown): string => `${(p as { name?: string }).name || "program"}()`,
+  program: (p: unknown, depth = 0): string =>
+    `${(p as { name?: string }).name || "program"}(${argsOf(p, (x) =>
+      brandOf(x) !== B_PROGRAM ? fieldOf(x, 20, 1) : depth > 8 ? "…" : fields.program(x, depth + 1),
+    )})`,
 };
+
+/**
+ * The arguments a program made by `fn` was called with, as a field shows them (`3` of `inc(3)`,
+ * where `Listen(inc())` dropped them): its first 3, each by `show`, cut at 60 characters; "" for
+ * any other program (`program(…)`'s, a library's hidden one).
+ */
+export function argsOf(p: unknown, show: (x: unknown) => string): string {
+  const { tag, b } = p as { tag: number; b: unknown };
+  const args: readonly unknown[] = tag === P_GEN1 ? [b] : tag === P_GEN && Array.isArray(b) ? b : [];
+  let s = "";
+  // (past the cut no further argument is shown: a nest of programs costs what is printed)
+  for (let i = 0; i < args.length && i < 3 && s.length <= 60; i++) s += (i > 0 ? ", " : "") + show(args[i]);
+  if (args.length > 3) s += `, … ${args.length - 3} more`;
+  return clip(s, 60);
+}
 
 function itemsOf(v: any): string | 0 {
   try {
