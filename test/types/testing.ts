@@ -72,10 +72,10 @@ const listed = record([Tagged, Ping] as Function[]);
 expectType<Equal<(typeof listed.effects)[number], Effect>>();
 // a `Recorder` annotation (Recorder<Effect>) takes any recorder: Recorder was invariant, and
 // `record(Tagged)` was not a `Recorder`
-const anyRecorder: Recorder[] = [rec, both, all, some, guessed, listed];
-const narrower: Recorder<Tagged | Ping> = rec;
+export const anyRecorder: Recorder[] = [rec, both, all, some, guessed, listed];
+export const narrower: Recorder<Tagged | Ping> = rec;
 // @ts-expect-error -- a recorder of Ping is no recorder of Tagged
-const wrong: Recorder<Tagged> = record(Ping);
+export const wrong: Recorder<Tagged> = record(Ping);
 
 // virtualClock().handlers take what they take (scheduler effects, Now, Delay), not everything: spread
 // into a list, they leave the coverage check on for the program's other effects
