@@ -466,7 +466,7 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
       lines.push(
         `  effect ${showEffect(origin.effect)}: ${
           visits.length > 0
-            ? visits.join(", ")
+            ? visits.join(", ") + (origin.afterAnswer === null ? "" : ` — ${afterAnswer(origin.afterAnswer)}`)
             : // performed by handler code: the handlers inside it (its own too) are not visible from there
               origin.chain.some((e) => e.kind === "handler")
               ? "no handler outside the handler performing it"
@@ -481,6 +481,14 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
   // (the chain's names and effect fields too: a program named from data, a field's C1 controls)
   return printable(lines.join("\n"), Infinity);
 }
+
+/**
+ * What the effect line adds when the handler that threw had answered the effect first (Origin's
+ * `afterAnswer`): it threw from its own code after its `resume` (or `discontinue`) ended — returned,
+ * or threw what the program threw and the handler caught.
+ */
+export const afterAnswer = (name: string): string =>
+  `answered: ${name} resumed the program, which has since ended, then threw`;
 
 /** The error's line, then its causes indented under it. */
 function errorLines(error: unknown, lines: string[]): void {
