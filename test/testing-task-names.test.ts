@@ -1,6 +1,6 @@
 /**
  * The tasks the toolkit starts, as `record` / `expectEffects` list them and a traceback's effect line
- * shows them: named by what they run (`Spawn(charge(), "shared")`), where every one read
+ * shows them: named by what they run (`Spawn(charge(1), "shared")`), where every one read
  * `Spawn(program(), "shared")` — a combinator's task body is a hidden program without a name
  * (src/trace/program-field.ts). `"shared"` is the Spawn's store (the task shares its parent's
  * state: `spawn(p, { store })`), as `new Spawn(p, "shared")` is written.
@@ -48,7 +48,7 @@ test("expectEffects lists timeout's two tasks as its timer and the program it ru
   assert.deepEqual(performed(timeout(charge(1), 100)), [
     "  1. CreatePromise()",
     '  2. Spawn(timeout\'s timer(100 ms), "shared")',
-    '  3. Spawn(charge(), "shared")',
+    '  3. Spawn(charge(1), "shared")',
     "  4. Wait(Future)",
     "  5. Delay(100)",
     "  6. Delay(5)",
@@ -63,11 +63,11 @@ test("all's tasks by their programs; a timeout of a retry, of an effect; forEach
   assert.deepEqual(
     spawns(all([charge(1), timeout(retry(charge(2), { times: 1 }), 50), timeout(delay(5), 60)])),
     [
-      '  1. Spawn(charge(), "shared")',
-      '  2. Spawn(timeout(retry(charge()), 50 ms), "shared")',
+      '  1. Spawn(charge(1), "shared")',
+      '  2. Spawn(timeout(retry(charge(2)), 50 ms), "shared")',
       '  3. Spawn(timeout(Delay(5), 60 ms), "shared")',
       '  8. Spawn(timeout\'s timer(50 ms), "shared")',
-      '  9. Spawn(retry(charge()), "shared")',
+      '  9. Spawn(retry(charge(2)), "shared")',
       '  12. Spawn(timeout\'s timer(60 ms), "shared")',
       '  13. Spawn(Delay(5), "shared")',
     ],
@@ -80,7 +80,7 @@ test("all's tasks by their programs; a timeout of a retry, of an effect; forEach
   });
   assert.deepEqual(spawns(latest), [
     '  1. Spawn(receive(…), "shared")',
-    '  3. Spawn(charge(), "shared")',
+    '  3. Spawn(charge(1), "shared")',
     '  4. Spawn(receive(…), "shared")',
   ]);
 });
@@ -102,6 +102,6 @@ test("a traceback's effect line shows a toolkit task's program the same way", ()
       .format()
       .split("\n")
       .find((l) => l.startsWith("  effect "));
-  assert.equal(line(work), "  effect Audit(charge()): no handlers installed");
+  assert.equal(line(work), "  effect Audit(charge(1)): no handlers installed");
   assert.equal(line(timer), "  effect Audit(timeout's timer(100 ms)): no handlers installed");
 });

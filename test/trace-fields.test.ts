@@ -176,7 +176,7 @@ test("a spawn inside scoped with no scheduler: the Spawn scoped hands on shows t
     "  crawl",
     "  scoped",
     "  loop",
-    '  handler scoped for Spawn(visit(), "shared") ✗',
-    '  effect Spawn(visit(), "shared"): no handler outside the handler performing it',
+    '  handler scoped for Spawn(visit("https://a.test/"), "shared") ✗',
+    '  effect Spawn(visit("https://a.test/"), "shared"): no handler outside the handler performing it',
   ]);
 });

@@ -47,7 +47,10 @@ function chainLines(t: Pick<FailureTraceback, "chain" | "effect" | "thrownAt">, 
   for (const e of t.chain) out.push(entry(e));
   if (t.effect !== undefined) {
     const hs = t.effect.handlers.map((h) => (h.kind === "gap" ? h.name : `${h.name} ${h.marker ?? ""}`));
-    out.push(`  effect ${t.effect.text}: ${hs.length > 0 ? hs.join(", ") : t.effect.note}`);
+    const note = t.effect.note;
+    out.push(
+      `  effect ${t.effect.text}: ${hs.length === 0 ? note : note === undefined ? hs.join(", ") : `${hs.join(", ")} — ${note}`}`,
+    );
   }
   if (t.thrownAt !== undefined) out.push(`  thrown at ${site(t.thrownAt)}`);
 }

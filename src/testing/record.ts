@@ -2,6 +2,7 @@
  * `record()`: a handler that records every effect it is offered and the answer the handlers outside
  * it gave (or the error they threw), then passes that answer on unchanged.
  */
+import type { Effect } from "../effects/effect.js";
 import { Local } from "../effects/reader.js";
 import { SchedulerEffect, UNSHOWN } from "../effects/scheduler.js";
 import { Listen } from "../effects/writer.js";
@@ -23,31 +24,36 @@ import { fail } from "./util.js";
  * site (tasks and the programs of local/listen then run inside the recorder, and their effects are
  * recorded too); its answer is not recorded.
  */
-export type Recorded<E = unknown> =
+export type Recorded<E = Effect> =
   | { readonly effect: E; readonly status: "answered"; readonly value: RecordedAnswer<E> }
   | { readonly effect: E; readonly status: "threw"; readonly error: unknown }
   | { readonly effect: E; readonly status: "pending" }
   | { readonly effect: E; readonly status: "passed" };
 
-/** The answer type of a recorded effect (`Effect<A>` → `A`; `unknown` when the class is not known). */
-export type RecordedAnswer<E> = unknown extends E
-  ? unknown
-  : E extends { readonly __answer?: infer A }
-    ? A
-    : unknown;
+/**
+ * The answer type of a recorded effect (`Effect<A>` → `A`; `unknown` when the class is not known).
+ * (No `unknown extends E` test before it: that made `Recorder` invariant, and `record(Roll)` was
+ * not assignable to a `Recorder` annotation.)
+ */
+export type RecordedAnswer<E> = E extends { readonly __answer?: infer A } ? A : unknown;
 
-/** The effects a `record(only)` records: the instances of the classes given, else `unknown`. */
+/**
+ * The effects a `record(only)` records: the instances of the classes given, what a type-guard
+ * predicate says (`(e): e is Roll => …`; TypeScript 5.5+ infers it for `(e) => e instanceof Roll`), else any effect: a
+ * handler is offered effects only (`record()`'s `entries[i].effect` is an `Effect`, whose
+ * `instanceof` tests narrow it, where `unknown` needed a cast).
+ */
 export type RecordedOf<F> = F extends abstract new (
   ...args: any[]
 ) => infer I
   ? I
-  : F extends readonly (infer C)[]
-    ? C extends abstract new (
+  : F extends readonly (abstract new (
         ...args: any[]
-      ) => infer I
-      ? I
-      : unknown
-    : unknown;
+      ) => infer I)[]
+    ? I
+    : F extends (effect: any) => effect is infer T
+      ? T
+      : Effect;
 
 /** Which effects a recorder takes: a class, a list of classes, or a predicate. */
 export type RecordFilter = Function | readonly Function[] | ((effect: unknown) => boolean);
@@ -57,7 +63,7 @@ export type RecordFilter = Function | readonly Function[] | ((effect: unknown) =
  * Typed as taking no effect (`Handler<undefined>`): it re-performs what it records, so the handlers
  * outside it must still take every effect (`run` checks that as usual).
  */
-export interface Recorder<E = unknown> extends Handler<undefined, never> {
+export interface Recorder<E = Effect> extends Handler<undefined, never> {
   /** Every recorded effect with its outcome, in perform order. */
   readonly entries: readonly Recorded<E>[];
   /** The recorded effects alone, in the order they were performed. */
@@ -113,7 +119,7 @@ export function explainUnhandled(e: UnhandledEffectError, recorder: string, pass
 export function record<const F extends RecordFilter = RecordFilter>(only?: F): Recorder<RecordedOf<F>>;
 export function record(only?: RecordFilter): Recorder {
   listedUncalled(only, "record");
-  const entries: Recorded[] = [];
+  const entries: Recorded<unknown>[] = [];
   const effects: unknown[] = [];
   // its name is what an unhandled effect's message and a traceback call it
   const h = function* record(effect: unknown, k: Parameters<Handler>[1]) {

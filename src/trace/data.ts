@@ -11,7 +11,16 @@ import type { RunWarning } from "../run/context.js";
 import { RunResult } from "../run/result.js";
 import { className, describe } from "../vm/brand.js";
 import { abortGroups, groupLine, groupWait } from "./abort-groups.js";
-import { errorName, cutLine, LINE_MAX, madeAt, shortJson, showEffect, siteOf } from "./format.js";
+import {
+  afterAnswer,
+  errorName,
+  cutLine,
+  LINE_MAX,
+  madeAt,
+  shortJson,
+  showEffect,
+  siteOf,
+} from "./format.js";
 import {
   type Entry,
   fold,
@@ -154,7 +163,11 @@ export interface TraceEffect {
   readonly class: string;
   /** the handlers it visited, innermost first; like ones folded (`TraceGap`) */
   readonly handlers: readonly (TraceVisit | TraceGap)[];
-  /** why `handlers` is empty: "no handlers installed", "no handler outside the handler performing it" */
+  /**
+   * why `handlers` is empty: "no handlers installed", "no handler outside the handler performing
+   * it"; or, beside them, that the handler which threw had answered the effect first ("answered: h
+   * resumed the program, which has since ended, then threw")
+   */
   readonly note?: string;
 }
 
@@ -355,7 +368,8 @@ function effectData(origin: Origin): TraceEffect {
     cls = "Effect";
   }
   const out: Mutable<TraceEffect> = { text: showEffect(effect), class: cls, handlers };
-  if (handlers.length === 0)
+  if (origin.afterAnswer !== null) out.note = afterAnswer(origin.afterAnswer);
+  else if (handlers.length === 0)
     out.note = origin.chain.some((e) => e.kind === "handler")
       ? "no handler outside the handler performing it"
       : "no handlers installed";

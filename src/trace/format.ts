@@ -9,7 +9,7 @@ import { brandOf, className, clip, describe, head } from "../vm/brand.js";
 import { grouping } from "./blocked-in.js";
 import { type Entry, fold, handlerName } from "./entries.js";
 import type { Origin } from "./origin.js";
-import { B_PRIMITIVE, B_PROGRAM, OP_WITH_HANDLER } from "../vm/codes.js";
+import { B_PRIMITIVE, B_PROGRAM, OP_WITH_HANDLER, P_GEN, P_GEN1 } from "../vm/codes.js";
 import { CAPTURE_DEPTH } from "../vm/sites.js";
 
 /**
@@ -182,13 +182,32 @@ export function fieldOf(v: unknown, max: number, deep?: 1): string {
 }
 
 /**
- * How a program shows as a field: `name()`. The toolkit, once loaded, names its tasks' nameless
- * bodies by what they run instead (trace/program-field.ts sets `program`): a bundle without the
- * toolkit, which has no such tasks, carries none of it.
+ * How a program shows as a field: `name(args)`, `inc(3)`, a program among them (to 8 deep) as a
+ * field (argsOf). The toolkit, once loaded, names its tasks' nameless bodies by what they run instead
+ * (trace/program-field.ts sets `program`): a bundle without the toolkit, which has no such tasks,
+ * carries none of it.
  */
 export const fields = {
-  program: (p: unknown): string => `${(p as { name?: string }).name || "program"}()`,
+  program: (p: unknown, depth = 0): string =>
+    `${(p as { name?: string }).name || "program"}(${argsOf(p, (x) =>
+      brandOf(x) !== B_PROGRAM ? fieldOf(x, 20, 1) : depth > 8 ? "…" : fields.program(x, depth + 1),
+    )})`,
 };
+
+/**
+ * The arguments a program made by `fn` was called with, as a field shows them (`3` of `inc(3)`,
+ * where `Listen(inc())` dropped them): its first 3, each by `show`, cut at 60 characters; "" for
+ * any other program (`program(…)`'s, a library's hidden one).
+ */
+export function argsOf(p: unknown, show: (x: unknown) => string): string {
+  const { tag, b } = p as { tag: number; b: unknown };
+  const args: readonly unknown[] = tag === P_GEN1 ? [b] : tag === P_GEN && Array.isArray(b) ? b : [];
+  let s = "";
+  // (past the cut no further argument is shown: a nest of programs costs what is printed)
+  for (let i = 0; i < args.length && i < 3 && s.length <= 60; i++) s += (i > 0 ? ", " : "") + show(args[i]);
+  if (args.length > 3) s += `, … ${args.length - 3} more`;
+  return clip(s, 60);
+}
 
 function itemsOf(v: any): string | 0 {
   try {
@@ -313,16 +332,36 @@ export function printable(s: string, max = LINE_MAX): string {
   );
 }
 
-/** A plain object's or array's JSON when short (what a thrown `{ code: 42 }` was), else null. */
+/** The most characters of a thrown plain object's JSON a report shows (a longer one is described). */
+const SHORT = 120;
+
+/**
+ * A plain object's or array's JSON when short (what a thrown `{ code: 42 }` was), else null. The
+ * writing stops once past the limit: the replacer keeps a count of at least how many characters the
+ * JSON has so far (a written key's `"key":`, a string's quotes and characters, an array's brackets
+ * and commas, one for anything else written) and gives up past 120, so a thrown
+ * `{ rows: [a million numbers] }` is no longer written whole (~40 ms) to print `thrown: object`.
+ */
 export function shortJson(v: unknown): string | null {
   if (v === null || typeof v !== "object") return null;
   try {
     const p = Object.getPrototypeOf(v);
     if (p !== Object.prototype && p !== Array.prototype && p !== null) return null;
-    const j = JSON.stringify(v);
-    return j !== undefined && j.length <= 120 ? j : null;
+    let least = -3; // (the first call is the top value's, under a key "" that is not written)
+    const j = JSON.stringify(v, function (this: unknown, key, x: unknown) {
+      const t = typeof x;
+      // (JSON leaves undefined, a function or a symbol out of an object; `null` in an array is
+      // counted as nothing: a lower bound)
+      if (t === "undefined" || t === "function" || t === "symbol") return x;
+      least +=
+        (Array.isArray(this) ? 0 : key.length + 3) +
+        (t === "string" ? (x as string).length + 2 : Array.isArray(x) ? x.length + 1 : 1);
+      if (least > SHORT) throw 0;
+      return x;
+    });
+    return j !== undefined && j.length <= SHORT ? j : null;
   } catch {
-    return null; // a cycle, a bigint, a throwing getter or Proxy trap
+    return null; // too long, a cycle, a bigint, a throwing getter or Proxy trap
   }
 }
 
@@ -427,7 +466,7 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
       lines.push(
         `  effect ${showEffect(origin.effect)}: ${
           visits.length > 0
-            ? visits.join(", ")
+            ? visits.join(", ") + (origin.afterAnswer === null ? "" : ` — ${afterAnswer(origin.afterAnswer)}`)
             : // performed by handler code: the handlers inside it (its own too) are not visible from there
               origin.chain.some((e) => e.kind === "handler")
               ? "no handler outside the handler performing it"
@@ -442,6 +481,14 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
   // (the chain's names and effect fields too: a program named from data, a field's C1 controls)
   return printable(lines.join("\n"), Infinity);
 }
+
+/**
+ * What the effect line adds when the handler that threw had answered the effect first (Origin's
+ * `afterAnswer`): it threw from its own code after its `resume` (or `discontinue`) ended — returned,
+ * or threw what the program threw and the handler caught.
+ */
+export const afterAnswer = (name: string): string =>
+  `answered: ${name} resumed the program, which has since ended, then threw`;
 
 /** The error's line, then its causes indented under it. */
 function errorLines(error: unknown, lines: string[]): void {

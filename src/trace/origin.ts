@@ -18,6 +18,7 @@ import { effectAt, namesBlocked, waitOf } from "./blocked-in.js";
 import {
   type Entry,
   gap,
+  handlerName,
   MARK_PASSED,
   MARK_RESUMED,
   MARK_THREW,
@@ -46,6 +47,13 @@ export class Origin {
    * frames is a re-throw (it caught the error), by any other frame a new throw (Origins.note).
    */
   declare passed: Passed;
+  /**
+   * The effect was answered before the error: the handler that threw had resumed the program with
+   * its answer, and threw from its own code after its `resume` ended (the program it resumed had
+   * returned, or thrown what the handler caught). That handler's name, for the effect line
+   * (format.ts afterAnswer): its ✗ alone read as if the effect had never been answered. Else null.
+   */
+  declare afterAnswer: string | null;
   constructor(chain: Entry[], effect: unknown, visits: Visit[] | null, passed: Passed) {
     this.chain = chain;
     this.effect = effect;
@@ -53,6 +61,7 @@ export class Origin {
     this.outer = null;
     this.outerSkipped = 0;
     this.passed = passed;
+    this.afterAnswer = null;
   }
   /**
    * Did one of its chains pass the frame of generator `gen`? Each walk notes the segments it passes
@@ -165,20 +174,25 @@ export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSi
   }
   if (originInv !== null && cur === originInv && !atSite) {
     // the handler's own code threw: the effect it was handling, with the handlers it visited —
-    // outside it, when it had delegated the effect, the one that answered (answeredVisits)
+    // outside it, when it had delegated the effect, the one that answered (answeredVisits). After it
+    // resumed the program (its `resume` returned: the program had ended), the effect was answered:
+    // the handler ✓, and the effect line says it threw afterwards.
     const to = originInv.delegatedTo;
-    return new Origin(
+    const after = to === null && originInv.k.used;
+    const o = new Origin(
       chain,
       originInv.effect,
       visited(
         originInv.effect,
         originInv.site,
         to === null
-          ? visitsFrom(originInv.site, originInv.prompt, MARK_THREW, originInv.outer)
+          ? visitsFrom(originInv.site, originInv.prompt, after ? MARK_RESUMED : MARK_THREW, originInv.outer)
           : delegated!(cur, originInv, to),
       ),
       passed,
     );
+    if (after) o.afterAnswer = handlerName(originInv.handler!);
+    return o;
   }
   return new Origin(chain, undefined, null, passed);
 }

@@ -10,7 +10,7 @@
 import { brandOf, isProgramLike } from "../vm/brand.js";
 import { B_EFFECT, B_PROGRAM, P_GEN1, P_INTERNAL } from "../vm/codes.js";
 import { waitName } from "./blocked-in.js";
-import { fieldOf, fields, showEffect } from "./format.js";
+import { argsOf, fieldOf, fields, showEffect } from "./format.js";
 
 /**
  * The toolkit programs that run a program given to them (`scoped`, `retry`, `withPermit`): their
@@ -29,8 +29,9 @@ export const wrappers = new Map<unknown, number>();
 export const shownAs = new Map<unknown, (args: readonly unknown[], show: (x: unknown) => string) => string>();
 
 /**
- * A program as a field shows it: `name()`; a wrapper's, `retry(charge())`; a nameless hidden one as
- * what it runs — `shownAs`'s answer, a wrapper's program, a blocking call as a report names it
+ * A program as a field shows it: `name(args)` (argsOf: `inc(3)`, an argument shown by `other`, a
+ * program among them as a field); a wrapper's, `retry(charge())`; a nameless hidden one as what it
+ * runs — `shownAs`'s answer, a wrapper's program, a blocking call as a report names it
  * (`receive(…)`), else its first argument that is a program or effect. What it runs is shown by
  * `other` when it is no program (an effect: the printers differ). Programs nest finitely (each is
  * made from ones made before it); a deep nest is cut (`…`), so a printer never overflows the stack.
@@ -47,7 +48,7 @@ export function programField(p: unknown, other: (x: unknown) => string, depth = 
   const blocks = hidden ? waitName(a) : undefined;
   if (blocks !== undefined) return blocks;
   const inner = i !== undefined ? args[i] : hidden ? args.find(isProgramLike) : undefined;
-  if (inner === undefined) return `${name || "program"}()`;
+  if (inner === undefined) return `${name || "program"}(${argsOf(p, show)})`;
   return name === "" ? show(inner) : `${name}(${show(inner)})`;
 }
 

@@ -3,7 +3,7 @@
  * apart from other effects, as `handle` and `answer` do.
  */
 import { Effect, scheduler, simulatedTime } from "../../src/index.js";
-import { type Mock, type MockOptions, mock, record } from "../../src/testing/index.js";
+import { type Mock, type MockOptions, mock, type Recorder, record } from "../../src/testing/index.js";
 
 class Ping extends Effect<number> {}
 class Tagged extends Effect<number> {
@@ -55,11 +55,27 @@ const first = rec.entries[0]!;
 if (first.status === "answered") expectType<Equal<typeof first.value, number>>();
 const both = record([Tagged, Ping]);
 expectType<Equal<(typeof both.effects)[number], Tagged | Ping>>();
-// no filter, or a predicate: unknown
+// no filter, or a predicate that is no type guard: any effect (a handler is offered effects only),
+// narrowed by instanceof without a cast; a type guard: what it guards
 const all = record();
-expectType<Equal<(typeof all.effects)[number], unknown>>();
-const some = record((e) => e instanceof Tagged);
-expectType<Equal<(typeof some.effects)[number], unknown>>();
+expectType<Equal<(typeof all.effects)[number], Effect>>();
+expectType<Equal<(typeof all.entries)[number]["effect"], Effect>>();
+const answeredAll = all.entries[0]!;
+if (answeredAll.status === "answered") expectType<Equal<typeof answeredAll.value, unknown>>();
+const e0 = all.effects[0]!;
+if (e0 instanceof Tagged) expectType<Equal<typeof e0, Tagged>>();
+const some = record((e): e is Tagged => e instanceof Tagged); // (TypeScript 5.5+ infers the guard)
+expectType<Equal<(typeof some.effects)[number], Tagged>>();
+const guessed = record((e) => String(e).length > 3);
+expectType<Equal<(typeof guessed.effects)[number], Effect>>();
+const listed = record([Tagged, Ping] as Function[]);
+expectType<Equal<(typeof listed.effects)[number], Effect>>();
+// a `Recorder` annotation (Recorder<Effect>) takes any recorder: Recorder was invariant, and
+// `record(Tagged)` was not a `Recorder`
+export const anyRecorder: Recorder[] = [rec, both, all, some, guessed, listed];
+export const narrower: Recorder<Tagged | Ping> = rec;
+// @ts-expect-error -- a recorder of Ping is no recorder of Tagged
+export const wrong: Recorder<Tagged> = record(Ping);
 
 // virtualClock().handlers take what they take (scheduler effects, Now, Delay), not everything: spread
 // into a list, they leave the coverage check on for the program's other effects
