@@ -348,6 +348,7 @@ export type {
   ArrayExpectedError,
   NotAGeneratorFunction,
   NotAProgram,
+  ProgramMaking,
   ResultsOf,
   RowsOf,
   SchedulerRow,

@@ -9,7 +9,13 @@
  * @module doeff/testing
  */
 export { type ClockHandlers, type DelayRecord, type VirtualClock, virtualClock } from "./clock.js";
-export type { TestCovered, TestCoveredProgram, TestRunOptionsOf, UnknownOptionError } from "./covered.js";
+export type {
+  SettleForAsync,
+  TestCovered,
+  TestCoveredProgram,
+  TestRunOptionsOf,
+  UnknownOptionError,
+} from "./covered.js";
 export {
   compareEffects,
   type EffectExpectation,
