@@ -16,6 +16,8 @@ export { captureSite, siteState } from "./vm/sites.js";
 export { siteOf } from "./trace/format.js";
 /** @internal What a blocked computation waits on, for the report of an aborted run. */
 export { blockedIn, heldBy, noteBlockedAt, noteWait, waitsIn } from "./trace/blocked-in.js";
+/** @internal An error rebuilt from another process's, and the boundary line its traceback shows. */
+export { crossedIn } from "./trace/crossed.js";
 export type { Continuation } from "./vm/continuation.js";
 export {
   DEFER,

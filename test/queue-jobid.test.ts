@@ -93,7 +93,7 @@ test("queue: jobIdOf(future) is the id of the job an enqueue stored — generate
       [v.id, 50],
       [v.id, 100],
     ]);
-    assert.equal(v.failure, `── in queue job (${NAME}#${v.failedId}) ──`);
+    assert.equal(v.failure, `── in queue job (${NAME}#${v.failedId}: withdraw) ──`);
   });
 });
 

@@ -136,7 +136,7 @@ test("queue: a failed job's error keeps class, message, fields, stack and cause"
       e.stack ?? "",
       /^Overdrawn: balance would be -15\n\s+at withdraw \(.*programs\.ts:\d+:\d+\)/,
     );
-    assert.match(e.stack ?? "", /\n {4}── in queue job \(doeff-test#[0-9a-f-]{36}\) ──$/);
+    assert.match(e.stack ?? "", /\n {4}── in queue job \(doeff-test#[0-9a-f-]{36}: withdraw\) ──$/);
     assert.match(
       r.format(),
       /\n {2}thrown at test\/fixtures\/queue\/programs\.ts:\d+\nOverdrawn: balance would be -15\n {2}caused by RangeError: amount too large$/,

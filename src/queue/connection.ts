@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Job, Queue, QueueEvents } from "bullmq";
 import type { ExternalPromise } from "../index.js";
+import { crossedIn } from "../protocol.js";
 import { fromWire, type WireError } from "../workers/wire.js";
 import { endClients, eventsLost, loadBullmq } from "./backend.js";
 import type { Enqueue } from "./effects.js";
@@ -217,7 +218,14 @@ export class Producer {
     try {
       const job = await queue.getJob(jobId);
       const w = (job?.data as { error?: WireError } | undefined)?.error;
-      if (w !== undefined) return fromWire(w, `── in queue job (${this.options.name}#${jobId}) ──`);
+      if (w !== undefined) {
+        // the traceback reads as a doeff/workers job's: the producer's chain, then this line, then
+        // the job's (its `thrown at` a file of the worker's); the stack ends in it as the separator
+        const label = `in queue job (${this.options.name}#${jobId}: ${job!.name})`;
+        const e = fromWire(w, `── ${label} ──`);
+        if (e !== null && typeof e === "object") crossedIn(e, label);
+        return e;
+      }
     } catch {
       // fall through
     }

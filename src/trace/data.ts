@@ -108,7 +108,10 @@ export interface TraceForwarded {
   readonly job: string;
 }
 
-/** Another boundary line: a doeff/workers job's `in worker (jobs.ts#resize)`. */
+/**
+ * Another boundary line: a doeff/workers job's `in worker (jobs.ts#resize)`, a doeff/queue job's
+ * `in queue job (images#42: resize)` (the job its failure came from).
+ */
 export interface TraceBoundary {
   readonly kind: "boundary";
   readonly name: string;

@@ -294,12 +294,24 @@ export class Origins {
 
   private record(cur: Segment, e: unknown, info: EffectInfo | null, atSite = false): void {
     const o = snapshot(cur, e, info, atSite);
+    crossedLine?.(o.chain, e);
     if (e !== null && (typeof e === "object" || typeof e === "function")) this.map.set(e, o);
     else {
       this.primitive = o;
       this.primitiveValue = e;
     }
   }
+}
+
+/**
+ * crossed.ts's line for an error rebuilt from another process's (`in queue job (images#42: resize)`),
+ * put at the end of its chain where it is first thrown here; set by the first such error (a bundle
+ * without doeff/queue has none).
+ */
+let crossedLine: ((chain: Entry[], e: unknown) => void) | null = null;
+/** @internal (crossed.ts) */
+export function crossedLinesOn(f: (chain: Entry[], e: unknown) => void): void {
+  crossedLine = f;
 }
 
 /**
