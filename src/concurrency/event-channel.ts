@@ -72,7 +72,8 @@ export interface EventChannelOptions {
  * `close(error)` closes it with an error: once the buffered values are taken, the waiting receives
  * and every later one throw `error`. (Typed as an `Error` so that a listener's argument — a DOM
  * `CloseEvent` from `ws.addEventListener("close", close)` — is not taken for one: write
- * `() => close()` there.)
+ * `() => close()` there; an emitter's listener is not checked, so at run time anything but an
+ * Error closes it with a TypeError saying so.)
  */
 export type EventSubscribe<T> = (emit: (value: T) => boolean, close: (error?: Error) => void) => () => void;
 
