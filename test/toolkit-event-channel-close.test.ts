@@ -54,7 +54,7 @@ function closeWith(...args: unknown[]) {
   return assertOk(r);
 }
 
-const fix = `passed as a listener (source.on("close", close)), it is handed the event's arguments; write () => close() to end the channel, or close(new Error(…)) to fail it`;
+const fix = `(as a listener, source.on("close", close), it gets the event's arguments): write () => close()`;
 
 test("eventChannel: close given a listener's argument (false, 0, a string, an object) fails the receives with a TypeError naming it, after the values emitted before it", () => {
   for (const [arg, shown] of [
@@ -69,7 +69,7 @@ test("eventChannel: close given a listener's argument (false, 0, a string, an ob
     assert.ok(v.error instanceof TypeError, `for ${shown}`);
     assert.equal(
       (v.error as TypeError).message,
-      `eventChannel's close was given ${shown}, not an Error: ${fix}`,
+      `eventChannel's close was given ${shown}, not an Error ${fix}`,
     );
     assert.equal((v.error as TypeError).cause, arg);
   }

@@ -144,7 +144,7 @@ function isError(x: unknown): boolean {
  */
 function notAnError(x: unknown): TypeError {
   return new TypeError(
-    `eventChannel's close was given ${describe(x)}, not an Error: passed as a listener (source.on("close", close)), it is handed the event's arguments; write () => close() to end the channel, or close(new Error(…)) to fail it`,
+    `eventChannel's close was given ${describe(x)}, not an Error (as a listener, source.on("close", close), it gets the event's arguments): write () => close()`,
     { cause: x },
   );
 }
