@@ -72,7 +72,8 @@ export interface EventChannelOptions {
  * `close(error)` closes it with an error: once the buffered values are taken, the waiting receives
  * and every later one throw `error`. (Typed as an `Error` so that a listener's argument — a DOM
  * `CloseEvent` from `ws.addEventListener("close", close)` — is not taken for one: write
- * `() => close()` there.)
+ * `() => close()` there; an emitter's listener is not checked, so at run time anything but an
+ * Error closes it with a TypeError saying so.)
  */
 export type EventSubscribe<T> = (emit: (value: T) => boolean, close: (error?: Error) => void) => () => void;
 
@@ -99,7 +100,7 @@ class EventFeed<T> implements Feed {
     const ch = this.ch;
     if (!ch.isClosed) {
       ch.isClosed = true;
-      if (error !== undefined) ch.failure = { error };
+      if (error !== undefined) ch.failure = { error: isError(error) ? error : notAnError(error) };
       // as drained(): a value handed to a receiver that has not taken it may still come back, and
       // then that receiver tells the others (channel.ts); blocked senders: none, nothing blocks
       if (ch.handed === 0 && ch.size === 0) {
@@ -128,6 +129,24 @@ class EventFeed<T> implements Feed {
       if (stop !== null) yield* completePromise(stop, undefined);
     }
   }
+}
+
+/** An Error, also one of another realm (a worker's, a vm context's). */
+function isError(x: unknown): boolean {
+  return x instanceof Error || Object.prototype.toString.call(x) === "[object Error]";
+}
+
+/**
+ * What receives throw when `close` was given something other than an Error: almost always `close`
+ * passed as a listener, `socket.on("close", close)`, handed the event's arguments (net.Socket's
+ * `hadError` false, a child process's exit code 0, a ws close code) — the loop failed with `thrown:
+ * false` and no word of where it came from. The value given is the cause.
+ */
+function notAnError(x: unknown): TypeError {
+  return new TypeError(
+    `eventChannel's close was given ${describe(x)}, not an Error (as a listener, source.on("close", close), it gets the event's arguments): write () => close()`,
+    { cause: x },
+  );
 }
 
 /** The guard task: waits until the channel is closed; cancelled (main's end, scoped), closes it. */
