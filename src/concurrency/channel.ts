@@ -96,8 +96,8 @@ export class Channel<T = unknown> {
   /** @internal set on an event channel (event-channel.ts) */
   feed: Feed | null = null;
   /**
-   * @internal An event channel's source closed it with an error, `close(err)`: once the channel is
-   * drained, receives throw it instead of answering `{ done: true }` (as an iterator's throw).
+   * @internal Closed with an error (`close(ch, err)`, or an event channel's source's `close(err)`):
+   * once the channel is drained, receives throw it instead of answering `{ done: true }`.
    */
   failure: { readonly error: unknown } | null = null;
   constructor(
@@ -363,12 +363,13 @@ function* drained<T>(ch: Channel<T>): Generator<unknown, void, any> {
 }
 
 /** @internal close(ch) (an event channel's feed also unsubscribes from its source). */
-export function* closeGen<T>(ch: Channel<T>): Generator<unknown, void, any> {
+export function* closeGen<T>(ch: Channel<T>, error?: Error): Generator<unknown, void, any> {
   if (ch.isClosed) {
     if (ch.feed !== null) yield* ch.feed.closed(); // (closed by its source: its guard ends)
     return;
   }
   ch.isClosed = true;
+  if (error !== undefined) ch.failure = { error };
   // (a value handed to a receiver not yet run may still come back: then they wait for it)
   yield* drained(ch);
   for (let s = ch.firstSender(); s !== undefined; s = ch.firstSender()) {
@@ -467,12 +468,29 @@ export function putBack<T>(ch: Channel<T>, value: T): Program<undefined, Schedul
   return hidden(deliver<T>, ch, value, -Infinity) as Program<undefined, SchedulerRow>;
 }
 
-/** Close the channel (idempotent): blocked receivers get `{ done: true }`, blocked senders ChannelClosedError. */
+/**
+ * Close the channel (idempotent): blocked receivers get `{ done: true }`, blocked senders
+ * ChannelClosedError. `close(ch, error)` closes it with an error: once the buffered values are
+ * taken, receives throw `error` instead of answering `{ done: true }` — a producer that failed tells
+ * its consumers why. Closing a closed channel, with or without an error, does nothing.
+ */
 export function close(
   ch:
     | Channel<unknown>
     | ChannelExpectedError<unknown, "close", "const ch = yield* createChannel(); yield* close(ch)">,
+  error?: Error,
 ): Program<undefined, SchedulerRow> {
   checkChannel(ch, "close");
-  return hidden(closeGen, ch as Channel<unknown>) as Program<undefined, SchedulerRow>; // (checked)
+  // (checked at the call, as every argument of the toolkit: a string or a code closed the channel
+  // and was thrown by receives far from here — `close(ch, "failed")` from JavaScript)
+  if (error !== undefined && !isError(error))
+    throw new TypeError(
+      `close(ch, error): error must be an Error, got ${describe(error)} (write close(ch, new Error(…)), or close(ch) to end it without one)`,
+    );
+  return hidden(closeGen, ch as Channel<unknown>, error) as Program<undefined, SchedulerRow>; // (checked)
+}
+
+/** @internal An Error, also one of another realm (a worker's, a vm context's). */
+export function isError(x: unknown): boolean {
+  return x instanceof Error || Object.prototype.toString.call(x) === "[object Error]";
 }

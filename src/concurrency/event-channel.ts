@@ -40,6 +40,7 @@ import {
   DONE,
   DROPPED,
   type Feed,
+  isError,
   offer,
   type Overflow,
   type Received,
@@ -129,11 +130,6 @@ class EventFeed<T> implements Feed {
       if (stop !== null) yield* completePromise(stop, undefined);
     }
   }
-}
-
-/** An Error, also one of another realm (a worker's, a vm context's). */
-function isError(x: unknown): boolean {
-  return x instanceof Error || Object.prototype.toString.call(x) === "[object Error]";
 }
 
 /**
