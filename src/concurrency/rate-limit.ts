@@ -94,9 +94,13 @@ export class RateLimiter {
       throw new RangeError(
         `rateLimiter option limit must be an integer ≥ 1 (starts per interval), got ${String(limit)}`,
       );
+    // (> 0, where every other duration of the toolkit may be 0: one message that says so, not
+    // milliseconds()'s "≥ 0" for -5 and Infinity and then "> 0" for 0)
+    if (typeof interval === "number" && !(interval > 0 && interval < Infinity))
+      throw new RangeError(
+        `rateLimiter option interval must be a finite number of milliseconds > 0 (the window the limit counts starts in), got ${String(interval)}`,
+      );
     milliseconds(interval, "rateLimiter option interval");
-    if (interval === 0)
-      throw new RangeError("rateLimiter option interval must be > 0 ms (a window of 0 ms limits nothing)");
     this.limit = limit;
     this.interval = interval;
   }
