@@ -55,8 +55,12 @@ export type RecordedOf<F> = F extends abstract new (
       ? T
       : Effect;
 
-/** Which effects a recorder takes: a class, a list of classes, or a predicate. */
-export type RecordFilter = Function | readonly Function[] | ((effect: unknown) => boolean);
+/**
+ * Which effects a recorder takes: a class, a list of classes, or a predicate. The predicate is
+ * offered effects only, so its parameter is an `Effect` (`(e) => e instanceof Roll && e.sides > 6`
+ * needs no cast; it was `unknown`).
+ */
+export type RecordFilter = Function | readonly Function[] | ((effect: Effect) => boolean);
 
 /**
  * A recording handler: install it innermost (last in `handlers`), then read `entries`/`effects`.

@@ -68,6 +68,12 @@ const some = record((e): e is Tagged => e instanceof Tagged); // (TypeScript 5.5
 expectType<Equal<(typeof some.effects)[number], Tagged>>();
 const guessed = record((e) => String(e).length > 3);
 expectType<Equal<(typeof guessed.effects)[number], Effect>>();
+// the predicate's parameter is an Effect (it was unknown: `e._tag` needed a cast after instanceof
+// in older TypeScript, and any other property read one always)
+record((e) => {
+  expectType<Equal<typeof e, Effect>>();
+  return e instanceof Tagged && e._tag === "Tagged";
+});
 const listed = record([Tagged, Ping] as Function[]);
 expectType<Equal<(typeof listed.effects)[number], Effect>>();
 // a `Recorder` annotation (Recorder<Effect>) takes any recorder: Recorder was invariant, and
