@@ -22,7 +22,7 @@ import {
   wait,
   writer,
 } from "../src/index.js";
-import { runInWorker, workers } from "../src/workers/index.js";
+import { runInWorker, WorkerCrashedError, workers } from "../src/workers/index.js";
 import { Started } from "./fixtures/workers/jobs.js";
 import { within } from "./workers-helpers.js";
 
@@ -104,6 +104,48 @@ test("workers + settle: a cancelled job that cannot hear the cancel holds the re
     assert.deepEqual(events, ["job started", "main returns"]);
     assert.ok(waited >= 299 && waited < 10_000, `waited ${waited} ms`);
     assert.equal(existsSync(file), false); // terminated: its finally block never ran
+    // what says so is on the result, which waited for it (made before the wait, it was dropped)
+    assert.equal(r.warnings.length, 1);
+    assert.ok(r.warnings[0] instanceof WorkerCrashedError);
+    assert.equal(
+      (r.warnings[0] as Error).message,
+      "the worker job test/fixtures/workers/jobs.ts#busyStarted was cancelled and did not finalize within cancelGraceMs (300 ms), so its thread was terminated and its finally blocks did not run. A job busy in synchronous code cannot hear the cancel: let its thread's event loop run between chunks of work (yield* delay(0)), or raise workers({ cancelGraceMs })",
+    );
+  } finally {
+    await pool.close();
+  }
+});
+
+test("workers + settle: the warnings of a cancelled job's finalization are on the result that waited for it", async () => {
+  const pool = workers({ size: 1 });
+  try {
+    for (const settle of [5_000, 0]) {
+      const events: string[] = [];
+      const { main, onStarted } = leaving(runInWorker(JOBS, "failsWhileFinalizing", 300), events);
+      const r = await within(
+        20_000,
+        runAsync(main, { handlers: [scheduler, realTime, writer, onStarted, pool], settle }),
+      );
+      assert.equal(r.value, "left");
+      assert.deepEqual(events, ["job started", "main returns"]);
+      if (settle === 0) {
+        // no waiting: the result came before the reply, and never changes after it is made
+        assert.deepEqual(r.warnings, []);
+        await new Promise((res) => setTimeout(res, 600)); // (the thread free again for what follows)
+        assert.deepEqual(r.warnings, []);
+        continue;
+      }
+      // the job's finally block threw in its thread: its run kept a warning and sent it back (before,
+      // the result had been made before the wait, and it was dropped)
+      assert.equal(r.warnings.length, 1);
+      const w = r.warnings[0] as Error;
+      assert.equal(w.constructor, Error);
+      assert.equal(w.message, "cleanup failed");
+      assert.equal(
+        r.format(),
+        'Ok: "left"\n── 1 error beside the outcome (RunResult.warnings) ──\nin worker (test/fixtures/workers/jobs.ts#failsWhileFinalizing) — a finally block of the main task threw while the run was aborted: Error: cleanup failed',
+      );
+    }
   } finally {
     await pool.close();
   }

@@ -13,6 +13,8 @@ export const SETTLING: unique symbol = Symbol("doeff.settle");
 export interface Settling {
   n: number;
   done: (() => void) | null;
+  /** the option's value: how long runAsync's result waits at most */
+  readonly ms: number;
 }
 
 /**

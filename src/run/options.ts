@@ -100,8 +100,9 @@ export interface RunOptions {
    * opening its file). With `settle`, once the run's outcome is decided and every finally block
    * ran, `runAsync` waits up to `settle` ms for the promises of the awaitPromise calls that
    * cancellation abandoned in this run (and for doeff/workers jobs it cancelled, until each job's
-   * thread has run its finally blocks or was terminated), then resolves with the same result. Their outcomes are
-   * ignored (a rejection is never unhandled, and no warning). It resolves at once when none is
+   * thread has run its finally blocks or was terminated), then resolves with the result — made
+   * then, so the warnings that work reports meanwhile (a cancelled job's finalization) are on it.
+   * The promises' outcomes are ignored (a rejection is never unhandled, and no warning). It resolves at once when none is
    * pending, and never waits longer than `settle`.
    *
    * @example

@@ -24,7 +24,7 @@ import { checkOptions, type RunOptions } from "./options.js";
 import { ReadOptions, readOptions } from "./read-options.js";
 import { RunResult, resultOf } from "./result.js";
 import { running } from "./running.js";
-import { checkSettle, SETTLING, type Settling, settled } from "./settle.js";
+import { checkSettle, SETTLING, type Settling, settleWait } from "./settle.js";
 import { listen, listenShared, type SharedSignal } from "./signal.js";
 import type { EnvPatch } from "../effects/env-types.js";
 import type {
@@ -134,6 +134,23 @@ function result<T>(m: Machine, ctx: RunContextImpl): RunResult<T> {
  */
 function resultAsync(m: Machine, ctx: RunContextImpl): RunResult<unknown> | Promise<RunResult<unknown>> {
   const report = ended(m, ctx);
+  // The run option settle (settle.ts): the result is made once the work the run left going has
+  // ended, so what that work reports meanwhile — the warnings of a cancelled worker job's
+  // finalization, a thread terminated after cancelGraceMs — is on it (made first, they were dropped).
+  // (`users`: RunContext.user's Map, read without making it — a run with no settle has none)
+  const s = (ctx as unknown as { users: Map<unknown, unknown> | null }).users?.get(SETTLING) as
+    | Settling
+    | undefined;
+  const w = s === undefined ? null : settleWait(s);
+  return w === null ? afterHooks(m, ctx, report) : w.then(() => afterHooks(m, ctx, report));
+}
+
+/** The result once the promises the run option onWarning returned have settled. */
+function afterHooks(
+  m: Machine,
+  ctx: RunContextImpl,
+  report: string | null,
+): RunResult<unknown> | Promise<RunResult<unknown>> {
   const pending = ctx.pending;
   return pending === null || pending.size === 0
     ? made(m, ctx, report)
@@ -316,14 +333,13 @@ export function driveAsync(
   const m = start(program, options, "async", shared, listenShared);
   const ctx = m.ctx;
   const ms = options?.settle;
-  let s: Settling | null = null;
-  // (before the first step: a scheduler's world reads it when made, scheduler-world.ts)
-  if (ms) ctx.user.set(SETTLING, (s = { n: 0, done: null }));
+  // (before the first step: a scheduler's world reads it when made, scheduler-world.ts; the
+  // result waits on it, resultAsync)
+  if (ms) ctx.user.set(SETTLING, { n: 0, done: null, ms } satisfies Settling);
   // (the first slice is short: a step may answer up to 64 effects, and none was measured yet)
   const id = {};
   const st = slice(m, id, 16);
-  const r = st === ST_DONE ? resultAsync(m, ctx) : drive(m, ctx, id, st);
-  return s === null ? r : settled(r, s, ms!);
+  return st === ST_DONE ? resultAsync(m, ctx) : drive(m, ctx, id, st);
 }
 
 /**

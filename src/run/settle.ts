@@ -29,26 +29,26 @@ export function checkSettle(ms: unknown): void {
 }
 
 /**
- * `r` once the promises counted on `s` settled, or `ms` passed (whichever comes first). A host timer
- * fires at once past 2 ** 31 - 1 ms (with a TimeoutOverflowWarning): a longer `ms` is waited in
- * links of that length.
+ * A promise that resolves once the promises counted on `s` settled, or `s.ms` passed (whichever
+ * comes first); null when none is pending. A host timer fires at once past 2 ** 31 - 1 ms (with a
+ * TimeoutOverflowWarning): a longer `ms` is waited in links of that length.
  */
-export function settled<R>(r: R | Promise<R>, s: Settling, ms: number): Promise<R> {
-  return Promise.resolve(r).then((v) => {
-    if (s.n === 0) return v;
-    return new Promise<R>((resolve) => {
-      let timer: ReturnType<typeof setTimeout>;
-      const end = (): void => {
-        clearTimeout(timer);
-        resolve(v);
-      };
-      const arm = (): void => {
-        const step = Math.min(ms, 2 ** 31 - 1);
-        ms -= step;
-        timer = setTimeout(ms > 0 ? arm : end, step);
-      };
-      arm();
-      s.done = end;
-    });
+export function settleWait(s: Settling): Promise<void> | null {
+  if (s.n === 0) return null;
+  let ms = s.ms;
+  return new Promise<void>((resolve) => {
+    let timer: ReturnType<typeof setTimeout>;
+    const end = (): void => {
+      clearTimeout(timer);
+      s.done = null;
+      resolve();
+    };
+    const arm = (): void => {
+      const step = Math.min(ms, 2 ** 31 - 1);
+      ms -= step;
+      timer = setTimeout(ms > 0 ? arm : end, step);
+    };
+    arm();
+    s.done = end;
   });
 }
