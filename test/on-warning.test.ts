@@ -142,6 +142,30 @@ test("onWarning: the final call for a task's failure comes with doeff's tracebac
   assert.equal(trace, (r.warnings[0] as { doeffTrace?: unknown }).doeffTrace);
 });
 
+test("onWarning: the provisional call for a task's failure has the traceback on the error already (a long-lived run logs it then)", () => {
+  const seen: [string, unknown][] = [];
+  const r = run(
+    program(function* () {
+      yield* spawn(failing(1, "a"));
+      yield* delay(2);
+    }),
+    {
+      handlers: [scheduler, simulatedTime()],
+      onWarning: (e, { status }) => {
+        seen.push([status, (e as { doeffTrace?: unknown }).doeffTrace]);
+      },
+    },
+  );
+  assert.equal(r.ok, true);
+  const final = (r.warnings[0] as { doeffTrace?: unknown }).doeffTrace;
+  assert.equal(typeof final, "string");
+  // told twice, provisional (at the failure) and final (at the run's end), with the same traceback
+  assert.deepEqual(seen, [
+    ["provisional", final],
+    ["final", final],
+  ]);
+});
+
 test("a long-running runAsync: the hook hears of a failed unawaited task while main is still waiting", async () => {
   let release!: () => void;
   const stop = new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@
  * Map for custom handlers. Standard handlers and the scheduler go through this object only, so a
  * replacement can do everything they do.
  */
+import type { Origins } from "../trace/origin.js";
 import { isThenable } from "../vm/brand.js";
 
 /** Which driver runs the program: `"sync"` for `run`, `"async"` for `runAsync`. */
@@ -229,6 +230,11 @@ export class RunContextImpl implements RunContext {
    * by what reports from outside the run's steps (doeff/workers: a cancelled job's warnings).
    */
   declare ended: boolean;
+  /**
+   * @internal The run's machine, read for the origins of its errors by what formats a traceback
+   * outside the machine's own end (a task's failure told to onWarning as "provisional": provisional.ts).
+   */
+  declare machine: { readonly origins: Origins | null } | null;
   constructor(
     driver: Driver,
     main: TaskContext,
@@ -244,6 +250,7 @@ export class RunContextImpl implements RunContext {
     this.hook = hook;
     this.pending = null;
     this.ended = false;
+    this.machine = null;
   }
   get user(): Map<unknown, unknown> {
     return (this.users ??= new Map());

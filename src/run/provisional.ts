@@ -37,6 +37,10 @@ export function provisionalWarning(
     let told = unsettled.get(impl);
     if (told === undefined) unsettled.set(impl, (told = new Set()));
     told.add(w);
+    // a long-lived run (a server's main ends at shutdown) logs it from here: with its traceback on
+    // it as `doeffTrace` now, as "final" has it (it was told without one)
+    const o = impl.machine?.origins;
+    if (traced && o != null) withTrace(o, error);
     impl.tell(w, "provisional");
   }
   return () => {
@@ -70,15 +74,23 @@ function end(ctx: RunContextImpl, ws: RunWarning[], origins: Origins | null, run
  */
 function traced(origins: Origins, w: RunWarning, runError: unknown): RunWarning {
   const e = w.error;
+  if (!w.traced || e === runError) return w;
+  const report = withTrace(origins, e);
+  if (report === null) return w;
+  // the chain's lines: those after the heading, up to the error's own line
+  const trace = /\n((?: {2}.*\n)*)/.exec(report)?.[1]?.trimEnd() ?? "";
+  return trace === "" ? w : { ...w, trace };
+}
+
+/** Format `e`'s traceback and put it on `e` as `doeffTrace`: the report, or null (no origin; a hostile error object). */
+function withTrace(origins: Origins, e: unknown): string | null {
   const o = origins.get(e);
-  if (!w.traced || o === null || e === runError) return w;
+  if (o === null) return null;
   try {
     const report = formatFailure(o, e);
     attachTrace(e, report, [false, o]);
-    // the chain's lines: those after the heading, up to the error's own line
-    const trace = /\n((?: {2}.*\n)*)/.exec(report)![1]!.trimEnd();
-    return trace === "" ? w : { ...w, trace };
+    return report;
   } catch {
-    return w; // (a hostile error object: the warning line alone)
+    return null; // (a hostile error object: the warning line alone)
   }
 }

@@ -119,6 +119,7 @@ function start(
   const sites = options?.trace?.sites === true;
   if (sites) siteState.on++;
   const m = new Machine(top, ctx, makeTracer(options), sites, signal !== null);
+  ctx.machine = m;
   if (signal !== null) shared === null ? listenTo(m, signal) : shared.attach(m);
   return m;
 }
@@ -159,6 +160,7 @@ function afterHooks(
 
 /** The run ended: its listeners off, its error's report made, its warnings given their end (TRACED). */
 function ended(m: Machine, ctx: RunContextImpl): string | null {
+  ctx.machine = null; // (a task's handle kept after the run holds its context: not the machine too)
   if (m.sites) siteState.on--;
   const stop = m.stopListening;
   if (stop !== null) {
