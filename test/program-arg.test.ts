@@ -122,6 +122,15 @@ test("a function where a program goes: a TypeError at the call that says what it
     ],
     // a Proxy whose traps throw: the trap's own Error escaped (a TypeError before the messages)
     [hostile, "a value that cannot be inspected (its properties throw)"],
+    // a function fn made, not called ("pass … job(…), not () => job(…) (effection's spawn …)" named
+    // an arrow the user had not written, and a library they had not used)
+    [job, "function job, made by fn but not called: pass the program it makes, job(…)"],
+    [
+      fn(function* () {
+        return 1;
+      }),
+      "function (anonymous), made by fn but not called: pass the program it makes, its call",
+    ],
     // unchanged
     [
       () => job(),

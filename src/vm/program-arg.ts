@@ -5,7 +5,7 @@
  */
 import { isProgramLike, notAnEffectClass } from "./brand.js";
 import { checkProgramLike } from "./primitives.js";
-import { functionKind, isProgram } from "./program.js";
+import { functionKind, isProgram, madeByFn } from "./program.js";
 import type { AnyProgramLike } from "./types.js";
 
 /**
@@ -38,6 +38,9 @@ function functionAdvice(f: Function): string | null {
   } catch {
     return null;
   }
+  // `spawn(job)` for `spawn(job(…))`: "not () => job(…)" named what the user had not written
+  if (madeByFn(f))
+    return `function ${name}, made by fn but not called: pass the program it makes, ${f.name ? `${name}(…)` : "its call"}`;
   // an effect class without `new`: not "() => job(…)", whose advice (call it) would throw
   if (notAnEffectClass(f) === null) return `the effect class ${name}, not an effect: pass new ${name}(…)`;
   const kind = functionKind(f); // (never throws: a hostile getPrototypeOf reads as a plain function)
