@@ -269,7 +269,52 @@ table("good", [
     call: () => any(t.virtualClock)(5),
     where: "throws",
     cls: TypeError,
-    msg: /^simulatedTime expects options \{ start\?: number \}, got 5$/,
+    msg: /^virtualClock expects options \{ start\?: number \}, got 5$/,
+  },
+  // virtualClock's, expectEffects' and clock.run's options named as theirs: they read as
+  // `unknown simulatedTime option` and `unknown run option …; the options are … and settle`
+  // (settle refused by expectEffects and clock.run, only taken by expectEffects but not listed)
+  {
+    label: "virtualClock({ strat: 5 })",
+    call: () => t.virtualClock(any({ strat: 5 })),
+    where: "throws",
+    cls: TypeError,
+    msg: /^unknown virtualClock option "strat"; the only option is start$/,
+  },
+  {
+    label: 'virtualClock({ start: "0" })',
+    call: () => t.virtualClock(any({ start: "0" })),
+    where: "throws",
+    cls: TypeError,
+    msg: /^virtualClock option start must be a finite number, got "0"$/,
+  },
+  {
+    label: "expectEffects(p, [], { handler: [] })",
+    call: () => t.expectEffects(p1, [], any({ handler: [] })),
+    where: "throws",
+    cls: TypeError,
+    msg: /^unknown expectEffects option "handler"; the options are handlers, env, store, trace, signal, onWarning and only$/,
+  },
+  {
+    label: "expectEffectsAsync(p, [], { handler: [] })",
+    call: () => t.expectEffectsAsync(p1, [], any({ handler: [] })),
+    where: "rejects",
+    cls: TypeError,
+    msg: /^unknown expectEffectsAsync option "handler"; the options are handlers, env, store, trace, signal, onWarning, settle and only$/,
+  },
+  {
+    label: "clock.run(p, { handler: [] })",
+    call: () => t.virtualClock().run(p1, any({ handler: [] })),
+    where: "throws",
+    cls: TypeError,
+    msg: /^unknown clock.run option "handler"; the options are handlers, env, store, trace, signal and onWarning$/,
+  },
+  {
+    label: "clock.runAsync(p, { setle: 5 })",
+    call: () => t.virtualClock().runAsync(p1, any({ setle: 5 })),
+    where: "rejects",
+    cls: TypeError,
+    msg: /^unknown clock.runAsync option "setle"; the options are handlers, env, store, trace, signal, onWarning and settle$/,
   },
   {
     label: "clock.run(p, { handlers: [realTime] })",

@@ -337,10 +337,12 @@ test("spawn(() => op) and spawn(function* () {…}), as effection writes them: t
   });
   assert.throws(() => loose(scoped)(generator), { name: "TypeError", message: generatorMessage("scoped") });
   assert.throws(() => loose(timeout)(arrow, 5), { name: "TypeError", message: arrowMessage("timeout") });
-  // an fn wrapper passed uncalled is "a function that returns the program" too
+  // an fn wrapper passed uncalled is told to be called (the arrow's advice, "not () => job(…)",
+  // named an arrow that was not written)
   assert.throws(() => loose(spawn)(job), {
     name: "TypeError",
-    message: arrowMessage("spawn").replace("function arrow", "function job"),
+    message:
+      "spawn expects a Program, Effect or primitive, got function job, made by fn but not called: pass the program it makes, job(…)",
   });
 });
 

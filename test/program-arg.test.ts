@@ -9,6 +9,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   abortable,
+  answer,
+  handle,
+  transferWith,
+  withHandler,
   all,
   createSemaphore,
   Effect,
@@ -122,6 +126,15 @@ test("a function where a program goes: a TypeError at the call that says what it
     ],
     // a Proxy whose traps throw: the trap's own Error escaped (a TypeError before the messages)
     [hostile, "a value that cannot be inspected (its properties throw)"],
+    // a function fn made, not called ("pass … job(…), not () => job(…) (effection's spawn …)" named
+    // an arrow the user had not written, and a library they had not used)
+    [job, "function job, made by fn but not called: pass the program it makes, job(…)"],
+    [
+      fn(function* () {
+        return 1;
+      }),
+      "function (anonymous), made by fn but not called: pass the program it makes, its call",
+    ],
     // unchanged
     [
       () => job(),
@@ -154,4 +167,30 @@ test("a function where a program goes: a TypeError at the call that says what it
     /^all \(item 1\) expects a Program, Effect or primitive, got an async function \(anonymous\): /,
   );
   assert.equal(started, 0);
+});
+
+test("withHandler(h, job) and transferWith(k, job), job made by fn and not called: the TypeError says to call it", () => {
+  const job = fn(function* job() {
+    return 1;
+  });
+  const h = answer(Query, () => "rows");
+  // (said "got function job" and nothing of what to pass)
+  assert.throws(() => withHandler(h, loose(job) as never), {
+    name: "TypeError",
+    message:
+      "withHandler expects a Program, Effect or primitive, got function job, made by fn but not called: pass the program it makes, job(…)",
+  });
+  const r = run(
+    withHandler(
+      handle(Query, (_e, k) => transferWith(k, loose(job) as never)),
+      program(function* main() {
+        return yield* new Query("q");
+      }),
+    ),
+  );
+  assert.ok(r.error instanceof TypeError);
+  assert.equal(
+    r.error.message,
+    "transferWith expects a Program, Effect or primitive, got function job, made by fn but not called: pass the program it makes, job(…)",
+  );
 });

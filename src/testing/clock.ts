@@ -24,6 +24,7 @@ import type { EnvPatch } from "../effects/env-types.js";
 import type { SettleForAsync, TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { describe } from "../vm/brand.js";
+import { unknownOption } from "./util.js";
 
 /** One `delay(ms)` seen by the clock: virtual time when it was performed and when it ended. */
 export interface DelayRecord {
@@ -111,6 +112,26 @@ export type ClockHandlers = readonly [
 ];
 
 /**
+ * The start time of `virtualClock`'s options (simulatedTime's), or a TypeError naming virtualClock:
+ * simulatedTime's own check named simulatedTime, which the test never called. (Here, not shared with
+ * simulatedTime: the core bundle stays as it is.)
+ */
+function startOption(options: unknown): number {
+  if (options === null || typeof options !== "object" || Array.isArray(options))
+    throw new TypeError(`virtualClock expects options { start?: number }, got ${describe(options)}`);
+  for (const key of Object.keys(options))
+    if (key !== "start")
+      throw new TypeError(`unknown virtualClock option ${JSON.stringify(key)}; the only option is start`);
+  const start = (options as SimulatedTimeOptions).start ?? 0;
+  if (typeof start !== "number" || !Number.isFinite(start))
+    throw new TypeError(`virtualClock option start must be a finite number, got ${describe(start)}`);
+  return start;
+}
+
+/** The options of `clock.run` (`clock.runAsync`'s add `settle`). */
+const CLOCK_RUN_OPTIONS = ["handlers", "env", "store", "trace", "signal", "onWarning"];
+
+/**
  * A clock among the run's own handlers would answer `now`/`delay` before the virtual one (they are
  * inside it): realTime made a timed program need runAsync, another simulatedTime answered with its
  * own time while `clock.now` stayed at the start. Both are refused, saying why; so are options that
@@ -128,6 +149,7 @@ function checkClockOptions(opts: unknown, name: string): void {
     throw new TypeError(
       "clock.run: option settle is for clock.runAsync only (clock.run cannot wait): use clock.runAsync or remove it",
     );
+  unknownOption(opts, name, name === "clock.run" ? CLOCK_RUN_OPTIONS : [...CLOCK_RUN_OPTIONS, "settle"]);
   const hs = (opts as { handlers?: unknown }).handlers;
   if (hs === undefined) return;
   if (!Array.isArray(hs))
@@ -157,9 +179,11 @@ function checkClockOptions(opts: unknown, name: string): void {
  * ```
  */
 export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
+  // (checked here, so that a bad option is named as virtualClock's, not simulatedTime's)
+  const start = startOption(options);
   const time = simulatedTime(options);
   const delays: DelayRecord[] = [];
-  let current = options.start ?? 0;
+  let current = start;
   let recorded: RunContext | null = null; // the run `delays` lists (a run of your own, too)
   let running: string | null = null; // the clock.run / clock.runAsync going on
   const probe = function* clockProbe(effect: Now | Delay, k: Parameters<Handler>[1]) {
@@ -260,7 +284,7 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
     running = name;
     delays.length = 0;
     recorded = null;
-    current = options.start ?? 0;
+    current = start;
     return { ...opts, handlers: [...handlers, ...(opts?.handlers ?? [])] };
   }
 }

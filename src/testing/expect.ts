@@ -16,6 +16,7 @@ import type { SettleForAsync, TestCovered, TestCoveredProgram, TestRunOptionsOf 
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { explainUnhandled, type Recorder, type RecordFilter, record } from "./record.js";
 import { fieldDifference, showEffectFields } from "./show.js";
+import { unknownOption } from "./util.js";
 
 /**
  * One expected effect: an effect instance (matches an effect of the same class whose own fields are
@@ -239,6 +240,9 @@ function verdict<T>(
   );
 }
 
+/** The options of `expectEffects` (`expectEffectsAsync`'s add `settle`). */
+const EXPECT_OPTIONS = ["handlers", "env", "store", "trace", "signal", "onWarning", "only"];
+
 /** The mistakes the spread below would turn into "is not iterable" or `unknown run option "0"`. */
 function checkExpectOptions(options: unknown, sync: boolean): void {
   if (options === undefined) return;
@@ -251,6 +255,11 @@ function checkExpectOptions(options: unknown, sync: boolean): void {
     throw new TypeError(
       "expectEffects: option settle is for expectEffectsAsync only (expectEffects cannot wait): use expectEffectsAsync or remove it",
     );
+  unknownOption(
+    options,
+    sync ? "expectEffects" : "expectEffectsAsync",
+    sync ? EXPECT_OPTIONS : [...EXPECT_OPTIONS.slice(0, -1), "settle", "only"],
+  );
   const hs = (options as { handlers?: unknown }).handlers;
   if (hs !== undefined && !Array.isArray(hs))
     throw new TypeError(

@@ -9,3 +9,23 @@ function* throwing(error: unknown): Generator<never, never, unknown> {
 export function fail(error: unknown): Program<never> {
   return hidden(throwing, error);
 }
+
+/**
+ * A TypeError for the first own key of `opts` that is not among `known`, naming `name`, the function
+ * the test called: run's own check would name run, and list `settle` where it is refused (clock.run,
+ * expectEffects) or leave out `only` where it is taken (expectEffects). Options whose keys cannot be
+ * read are left to run, which says so.
+ */
+export function unknownOption(opts: object, name: string, known: readonly string[]): void {
+  let keys: string[];
+  try {
+    keys = Object.keys(opts);
+  } catch {
+    return;
+  }
+  for (const key of keys)
+    if (!known.includes(key))
+      throw new TypeError(
+        `unknown ${name} option ${JSON.stringify(key)}; the options are ${known.slice(0, -1).join(", ")} and ${known.at(-1)}`,
+      );
+}

@@ -4,7 +4,7 @@
  */
 import { brand, describe, isGeneratorObject, isProgramLike, notAHandler } from "./brand.js";
 import { type Continuation, isContinuation } from "./continuation.js";
-import { type Program, type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
+import { madeByFn, type Program, type ProgramLikeOf, recursionName, registerCallGen } from "./program.js";
 import type {
   AnyFunction,
   AnyProgramLike,
@@ -106,7 +106,12 @@ export function checkProgramLike(p: unknown, where: string): void {
       `${where} got a raw generator object; wrap the generator function with fn(function* name() {...}) and pass name(...), or use program(function* () {...})`,
     );
   }
-  throw new TypeError(`${where} expects a Program, Effect or primitive, got ${describe(p)}`);
+  // (`withHandler(h, job)` for `withHandler(h, job(…))`: said what job is, not what to pass)
+  const uncalled =
+    typeof p === "function" && madeByFn(p)
+      ? `, made by fn but not called: pass the program it makes, ${p.name ? `${p.name}(…)` : "its call"}`
+      : "";
+  throw new TypeError(`${where} expects a Program, Effect or primitive, got ${describe(p)}${uncalled}`);
 }
 
 export function checkHandler(h: unknown, where: string): void {

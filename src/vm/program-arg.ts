@@ -5,7 +5,7 @@
  */
 import { isProgramLike, notAnEffectClass } from "./brand.js";
 import { checkProgramLike } from "./primitives.js";
-import { functionKind, isProgram } from "./program.js";
+import { functionKind, isProgram, madeByFn } from "./program.js";
 import type { AnyProgramLike } from "./types.js";
 
 /**
@@ -23,14 +23,14 @@ export function checkProgramArg(p: unknown, where: string): asserts p is AnyProg
   if (isProgram(p)) return;
   if (typeof p === "function" && !isProgramLike(p)) {
     const advice = functionAdvice(p);
-    // (null: a Proxy whose traps throw — checkProgramLike's describe says so, as a TypeError)
+    // (null: a function fn made, or a Proxy whose traps throw — checkProgramLike says so)
     if (advice !== null)
       throw new TypeError(`${where} expects a Program, Effect or primitive, got ${advice}`);
   }
   checkProgramLike(p, where);
 }
 
-/** What function `f` is and what to pass in its place; null when reading it throws. */
+/** What function `f` is and what to pass in its place; null when reading it throws, or fn made it. */
 function functionAdvice(f: Function): string | null {
   let name: string;
   try {
@@ -38,6 +38,9 @@ function functionAdvice(f: Function): string | null {
   } catch {
     return null;
   }
+  // `spawn(job)` for `spawn(job(…))`: checkProgramLike says to call it ("not () => job(…)" named
+  // what the user had not written)
+  if (madeByFn(f)) return null;
   // an effect class without `new`: not "() => job(…)", whose advice (call it) would throw
   if (notAnEffectClass(f) === null) return `the effect class ${name}, not an effect: pass new ${name}(…)`;
   const kind = functionKind(f); // (never throws: a hostile getPrototypeOf reads as a plain function)

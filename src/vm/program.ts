@@ -349,6 +349,18 @@ export function functionKind(g: Function): string | null {
   }
 }
 
+/**
+ * Whether `f` is a function `fn` made (told by the iterator fn gives it, UNCALLED): passed where a
+ * program goes, it was not called. Never throws (a hostile Proxy: false).
+ */
+export function madeByFn(f: Function): boolean {
+  try {
+    return (f as { [Symbol.iterator]?: unknown })[Symbol.iterator] === UNCALLED.uncalled;
+  } catch {
+    return false;
+  }
+}
+
 /** `program(g)` = `fn(g)()`: a zero-argument program, built once, runnable many times. */
 export function program<Y, R>(g: (this: void) => Generator<Y, R, unknown>): Program<R, EffectsOf<Y>> {
   return called(g, "program") as Program<R, EffectsOf<Y>>;
