@@ -13,6 +13,7 @@ import {
   CompletePromise,
   createPromise,
   delay,
+  Effect,
   FailPromise,
   gather,
   get,
@@ -75,4 +76,39 @@ test("effect fields: the effects about a task or promise, made in a run", () => 
   );
   assert.equal(r.value, 1);
   assert.deepEqual(seen, ["task,owned", "waitable", "waitable", "promise,value", "promise,error"]);
+});
+
+test("String(effect) and `${effect}` give the short form a traceback shows, not [object Object]", () => {
+  class Roll extends Effect<number> {
+    readonly sides: number;
+    constructor(sides: number) {
+      super();
+      this.sides = sides;
+    }
+  }
+  class Wide extends Effect<void> {
+    readonly a = 1;
+    readonly b = "two";
+    readonly c = [3];
+    readonly d = 4;
+  }
+  class Custom extends Effect<void> {
+    declare readonly _tag: "Custom";
+    override toString(): string {
+      return "mine";
+    }
+  }
+  assert.deepEqual(
+    [
+      `${new Roll(6)}`,
+      String(put("n", 1)),
+      `${ask("db")}`,
+      String(get("k")),
+      `${new Wide()}`,
+      `${new Custom()}`,
+    ],
+    ["Roll(6)", 'Put("n", 1)', 'Ask("db")', 'Get("k")', 'Wide(1, "two", [3])', "mine"],
+  );
+  // not an own property: record/expectEffects/console.log see the same fields as before
+  assert.deepEqual(Object.keys(new Roll(6)), ["sides"]);
 });

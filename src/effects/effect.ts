@@ -8,6 +8,7 @@ import { brand, EffectMark } from "../vm/brand.js";
 import { Once } from "../vm/once.js";
 import { captureSite, siteState } from "../vm/sites.js";
 import { B_EFFECT } from "../vm/codes.js";
+import { showEffect } from "../trace/format.js";
 
 /**
  * The base class of every effect: immutable request data whose type parameter `A` is the answer
@@ -38,6 +39,14 @@ export abstract class Effect<A = unknown> {
    * an arbitrary iterable such as a generator object is never mistaken for one.
    */
   declare protected readonly __effect: true;
+
+  /**
+   * The short form tracebacks show: the class name and its first fields, `Roll(6)`, `Put("n", 1)`
+   * — so `${effect}` in a handler's log line reads as the effect (it was `[object Object]`).
+   */
+  toString(): string {
+    return showEffect(this);
+  }
 
   /** Yields the effect itself once and returns what it is resumed with. */
   [Symbol.iterator](): Iterator<this, A, unknown> {
