@@ -550,3 +550,33 @@ test("expectEffects: a predicate that answers false is named by its name, or, wr
   const cut = `${String(long).replace(/\s+/g, " ").slice(0, 79)}…`;
   assert.equal(first(long), `effect #1: expected an effect matching ${cut}, got Charge("o1", 99)`);
 });
+
+test("expectEffects: symbol-keyed fields and array holes count (they compared equal: Object.keys has no symbols, a hole read undefined)", () => {
+  const tag = Symbol.for("tenant");
+  const p = (v: unknown) => put("k", v);
+  const holed = (): unknown[] => {
+    const a: unknown[] = [];
+    a[1] = 1; // [ <1 empty item>, 1 ]
+    return a;
+  };
+  // equal when they are equal
+  assert.equal(expectEffects(p({ [tag]: 1 }), [new Put("k", { [tag]: 1 })], { handlers: [state] }).ok, true);
+  assert.equal(expectEffects(p(holed()), [new Put("k", holed())], { handlers: [state] }).ok, true);
+  const messageOf = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(e instanceof EffectExpectationError);
+      return e.message.split("\n").slice(0, 2).join("\n");
+    }
+    assert.fail("no EffectExpectationError");
+  };
+  assert.equal(
+    messageOf(() => expectEffects(p({ [tag]: 2 }), [new Put("k", { [tag]: 1 })], { handlers: [state] })),
+    'effect #1: expected Put("k", {}), got Put("k", {})\n  at value[Symbol(tenant)]: expected 1, got 2',
+  );
+  assert.equal(
+    messageOf(() => expectEffects(p([undefined, 1]), [new Put("k", holed())], { handlers: [state] })),
+    'effect #1: expected Put("k", [undefined, 1]), got Put("k", [undefined, 1])\n  at value[0]: expected a hole, got a value',
+  );
+});

@@ -15,7 +15,7 @@ import type { EnvPatch } from "../effects/env-types.js";
 import type { SettleForAsync, TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { explainUnhandled, type Recorder, type RecordFilter, record } from "./record.js";
-import { fieldDifference, showEffectFields } from "./show.js";
+import { fieldDifference, fieldKeys, showEffectFields } from "./show.js";
 import { unknownOption } from "./util.js";
 
 /**
@@ -53,7 +53,10 @@ function equal(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
   if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((x, i) => equal(x, b[i]));
+    // (a hole is not `undefined`: `[, 1]` and `[undefined, 1]` differ, as in assert.deepStrictEqual)
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (i in a !== i in b || !equal(a[i], b[i])) return false;
+    return true;
   }
   const pa = Object.getPrototypeOf(a);
   if (pa !== Object.getPrototypeOf(b)) return false;
@@ -64,13 +67,14 @@ function equal(a: unknown, b: unknown): boolean {
 }
 
 function sameFields(a: object, b: object): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
+  const ka = fieldKeys(a);
+  const kb = fieldKeys(b);
   return (
     ka.length === kb.length &&
     ka.every(
       (k) =>
-        Object.hasOwn(b, k) && equal((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+        Object.hasOwn(b, k) &&
+        equal((a as Record<string | symbol, unknown>)[k], (b as Record<string | symbol, unknown>)[k]),
     )
   );
 }

@@ -144,8 +144,20 @@ export function showEffectFields(effect: unknown): string {
   }
 }
 
-function child(path: string, key: string | number): string {
+/**
+ * An object's fields as expectEffects compares them: its own enumerable string keys, then its own
+ * enumerable symbol keys (`{ [Symbol.for("x")]: 1 }` and `{ …: 2 }` were equal: Object.keys has none).
+ */
+export function fieldKeys(o: object): (string | symbol)[] {
+  const keys: (string | symbol)[] = Object.keys(o);
+  for (const s of Object.getOwnPropertySymbols(o))
+    if (Object.prototype.propertyIsEnumerable.call(o, s)) keys.push(s);
+  return keys;
+}
+
+function child(path: string, key: string | number | symbol): string {
   if (typeof key === "number") return `${path}[${key}]`;
+  if (typeof key === "symbol") return `${path}[${key.toString()}]`;
   const k = showKey(key);
   return path === "" ? (k === key ? k : `[${k}]`) : k === key ? `${path}.${k}` : `${path}[${k}]`;
 }
@@ -213,14 +225,14 @@ function missing(path: string, value: unknown, expectedHas: boolean, nested: boo
 }
 
 function fieldsDiff(e: object, a: object, path: string, equal: Equal, nested: boolean): Difference | null {
-  const eo = e as Record<string, unknown>;
-  const ao = a as Record<string, unknown>;
-  for (const k of Object.keys(e)) {
+  const eo = e as Record<string | symbol, unknown>;
+  const ao = a as Record<string | symbol, unknown>;
+  for (const k of fieldKeys(e)) {
     const p = child(path, k);
     if (!Object.hasOwn(a, k)) return missing(p, eo[k], true, nested);
     if (!equal(eo[k], ao[k])) return diffAt(eo[k], ao[k], p, equal, nested);
   }
-  for (const k of Object.keys(a))
+  for (const k of fieldKeys(a))
     if (!Object.hasOwn(e, k)) return missing(child(path, k), ao[k], false, nested);
   return null;
 }
@@ -230,8 +242,15 @@ function diffAt(e: unknown, a: unknown, path: string, equal: Equal, nested: bool
     return leaf(path, e, a, nested);
   if (Array.isArray(e) && Array.isArray(a)) {
     const n = Math.min(e.length, a.length);
-    for (let i = 0; i < n; i++)
+    for (let i = 0; i < n; i++) {
+      if (i in e !== i in a)
+        return {
+          path: child(path, i),
+          text: i in e ? "expected a value, got a hole" : "expected a hole, got a value",
+          nested: true,
+        };
       if (!equal(e[i], a[i])) return diffAt(e[i], a[i], child(path, i), equal, true);
+    }
     return leaf(`${path}.length`, e.length, a.length, true);
   }
   if (
