@@ -10,7 +10,8 @@ import { pure, run } from "../src/index.js";
 
 /** What format() showed when it wrote the whole value (plain data: no stand-in needed). */
 const whole = (v: unknown): string => {
-  const s = JSON.stringify(v);
+  // (-0 as the string "-0", as the report writes it: JSON writes 0)
+  const s = JSON.stringify(v, (_k, x: unknown) => (Object.is(x, -0) ? "-0" : x));
   const cut = `Ok: ${s.length > 200 ? `${s.slice(0, 197).replace(/[\ud800-\udbff]$/, "")}...` : s}`;
   // (and the characters a terminal would act on escaped, as in every line of a report)
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
@@ -41,6 +42,13 @@ test("format() of an ok run shows the same first 200 characters as JSON of the w
       assert.equal(run(pure(v)).format(), whole(v));
     }),
     { numRuns: 400 },
+  );
+});
+
+test("format() of an ok run writes -0 as -0 (JSON writes 0), nested as the string, as NaN is", () => {
+  assert.deepEqual(
+    [run(pure(-0)).format(), run(pure([-0, 0, Number.NaN])).format(), run(pure({ x: -0 })).format()],
+    ["Ok: -0", 'Ok: ["-0",0,"NaN"]', 'Ok: {"x":"-0"}'],
   );
 });
 

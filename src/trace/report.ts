@@ -41,7 +41,8 @@ function show(v: unknown): string {
 
 /** What JSON cannot write faithfully, as a string; anything else unchanged. */
 function stand(x: unknown): unknown {
-  if (typeof x === "number") return Number.isFinite(x) ? x : String(x);
+  // (-0: JSON writes 0)
+  if (typeof x === "number") return Object.is(x, -0) ? "-0" : Number.isFinite(x) ? x : String(x);
   if (typeof x === "bigint") return `${x}n`;
   if (x === undefined) return "undefined";
   if (x instanceof Error) return `${x.name}: ${x.message}`;
