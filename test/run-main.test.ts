@@ -403,3 +403,36 @@ test("runMain in a process: a run that ends ok after a real SIGINT it ignored ex
   );
   assert.equal(r.code, 130);
 });
+
+test("runMain in a process: a run left waiting for a promise nothing will settle is stopped when the event loop empties, with its report and exit code 1", async () => {
+  const r = await child("stall", []);
+  assert.equal(
+    r.out,
+    "ready\nfinally\nresult: DoeffError: the run was stopped by runMain: Node's event loop is empty while the run waits, so what it waits for can never come (an awaitPromise whose promise nothing will settle, an external promise nobody completes), and the process would have exited with the run unfinished\n",
+  );
+  assert.equal(
+    r.err,
+    [
+      "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
+      "where the run was when its signal aborted it (outermost first):",
+      "  main",
+      "  blocked in wait(task 1)",
+      "  ── in task 1 ──",
+      "  fetchConfig",
+      "  blocked in awaitPromise(…)",
+      "DoeffError: the run was stopped by runMain: Node's event loop is empty while the run waits, so what it waits for can never come (an awaitPromise whose promise nothing will settle, an external promise nobody completes), and the process would have exited with the run unfinished",
+      "",
+    ].join("\n"),
+  );
+  assert.equal(r.code, 1); // (it exited 13, or 0 without a top-level await, saying nothing)
+});
+
+test("runMain in a process: the same run not given runMain's signal cannot be stopped: the process exits 1, saying so", async () => {
+  const r = await child("stall-unsignalled", []);
+  assert.equal(r.out, "ready\n");
+  assert.equal(
+    r.err,
+    "doeff: the process is exiting with the run unfinished: the event loop is empty while it waits, and runAsync was not given runMain's signal (or its cleanup waits for a promise nothing will settle)\n",
+  );
+  assert.equal(r.code, 1);
+});

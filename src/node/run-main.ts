@@ -11,6 +11,7 @@
  * run keeps runAsync's own typing and options (handlers, env, settle…): runMain adds nothing between.
  */
 import { constants } from "node:os";
+import { DoeffError } from "../errors.js";
 import { RunResult } from "../run/result.js";
 import { describe } from "../vm/brand.js";
 
@@ -62,6 +63,10 @@ export interface RunMainOptions {
 }
 
 const OPTIONS = ["signals", "report", "exit"];
+
+/** What a run stopped because Node's event loop emptied while it waited fails with (see onStall). */
+const STALLED =
+  "the run was stopped by runMain: Node's event loop is empty while the run waits, so what it waits for can never come (an awaitPromise whose promise nothing will settle, an external promise nobody completes), and the process would have exited with the run unfinished";
 
 /** 128 + the signal's number: the status a shell reports for a process the signal ended (SIGINT 130). */
 function statusOf(signal: NodeJS.Signals): number {
@@ -130,7 +135,9 @@ function checkOptions(options: unknown): RunMainOptions {
  * says so on stderr). The promise rejects only if
  * `start` throws or does not give a RunResult (a TypeError saying so), or if `report` throws (the
  * exit code is set already; `exit: true` then does not exit). Its signal listeners are
- * removed when the run ends, so a signal after that has Node's default effect.
+ * removed when the run ends, so a signal after that has Node's default effect. A run left waiting for
+ * something that can never come (Node's event loop emptied: an awaitPromise whose promise nothing
+ * will settle) is stopped the same way, with a DoeffError saying so, and exits 1 with its report.
  *
  * @example
  * ```ts
@@ -166,12 +173,36 @@ export async function runMain<T>(
     process.stderr.write(`doeff: ${signal} again: exiting without waiting for the run's cleanup\n`);
     process.exit(statusOf(signal));
   };
+  // Node's event loop emptied while the run still waits: what it waits for (an awaitPromise whose
+  // promise nothing will settle, an external promise nobody completes) cannot come, and the process
+  // would exit now with the run unfinished — with nothing said (code 13 for a top-level await, 0
+  // otherwise). Stop it instead, as a signal does: its finally blocks run, and its report says where
+  // main and each task waited. A run not given runMain's signal cannot be stopped: that is said.
+  let stalls = 0;
+  const onStall = (): void => {
+    if (stalls++ === 0 && !controller.signal.aborted) {
+      controller.abort(new DoeffError(STALLED));
+      // (one more turn: a run that heard the abort goes on from there; one that did not leaves the
+      // loop empty again, and this is called a second time)
+      setImmediate(() => {});
+      return;
+    }
+    process.off("beforeExit", onStall);
+    process.stderr.write(
+      "doeff: the process is exiting with the run unfinished: the event loop is empty while it waits, and runAsync was not given runMain's signal (or its cleanup waits for a promise nothing will settle)\n",
+    );
+    // (an interrupted run whose cleanup waits so: the signal's status, as for the interruption)
+    const why: unknown = controller.signal.reason;
+    process.exitCode = why instanceof InterruptError ? statusOf(why.signal) : 1;
+  };
   for (const s of signals) process.on(s, onSignal);
+  process.on("beforeExit", onStall);
   let result: unknown;
   try {
     result = await start(controller.signal);
   } finally {
     for (const s of signals) process.off(s, onSignal);
+    process.off("beforeExit", onStall);
   }
   if (!(result instanceof RunResult)) {
     const hint =
