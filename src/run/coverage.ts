@@ -18,7 +18,15 @@ import type {
 } from "../vm/types.js";
 import type { Delay, Now } from "../effects/time.js";
 import type { EveryEffectHandlerError, TakingEvery } from "./every-effect.js";
-import type { AnyHandlerFn, EmittedBy, HandledBy, PerformedBy, TakenBy, TaskEndedBy } from "./rows.js";
+import type {
+  AnyHandlerFn,
+  EmittedBy,
+  HandledBy,
+  NotTakenBy,
+  PerformedBy,
+  TakenBy,
+  TaskEndedBy,
+} from "./rows.js";
 import type { RowTaskEnders, TaskEnders, TaskResultError } from "./task-results.js";
 
 /**
@@ -30,7 +38,7 @@ import type { RowTaskEnders, TaskEnders, TaskResultError } from "./task-results.
  */
 export type OutOfOrder<Hs, Outer = never> = Hs extends readonly [infer H, ...infer Rest]
   ?
-      | (IsOpen<PerformedBy<H>> extends true ? never : Exclude<PerformedBy<H>, Outer>)
+      | (IsOpen<PerformedBy<H>> extends true ? never : NotTakenBy<PerformedBy<H>, Outer>)
       | OutOfOrder<Rest, Outer | TakenBy<H>>
   : never;
 
@@ -42,7 +50,7 @@ export type MissingHandlers<E, Hs> = IsOpen<E> extends true ? never : Unhandled<
 /** MissingHandlers for a row known not to be open. */
 export type Unhandled<E, Hs> = Hs extends unknown
   ? // (TaskEndedBy: not an effect, a note for TaskResultError)
-    Exclude<E | EmittedBy<Hs>, HandledBy<Hs> | TaskEndedBy<unknown>>
+    NotTakenBy<Exclude<E | EmittedBy<Hs>, TaskEndedBy<unknown>>, HandledBy<Hs>>
   : never;
 
 /**
