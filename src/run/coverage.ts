@@ -22,9 +22,9 @@ import type {
   AnyHandlerFn,
   EmittedBy,
   HandledBy,
-  NotTakenBy,
   PerformedBy,
   TakenBy,
+  TakenIn,
   TaskEndedBy,
 } from "./rows.js";
 import type { RowTaskEnders, TaskEnders, TaskResultError } from "./task-results.js";
@@ -38,7 +38,9 @@ import type { RowTaskEnders, TaskEnders, TaskResultError } from "./task-results.
  */
 export type OutOfOrder<Hs, Outer = never> = Hs extends readonly [infer H, ...infer Rest]
   ?
-      | (IsOpen<PerformedBy<H>> extends true ? never : NotTakenBy<PerformedBy<H>, Outer>)
+      | (IsOpen<PerformedBy<H>> extends true
+          ? never
+          : Exclude<PerformedBy<H>, TakenIn<PerformedBy<H>, Outer>>)
       | OutOfOrder<Rest, Outer | TakenBy<H>>
   : never;
 
@@ -50,7 +52,9 @@ export type MissingHandlers<E, Hs> = IsOpen<E> extends true ? never : Unhandled<
 /** MissingHandlers for a row known not to be open. */
 export type Unhandled<E, Hs> = Hs extends unknown
   ? // (TaskEndedBy: not an effect, a note for TaskResultError)
-    NotTakenBy<Exclude<E | EmittedBy<Hs>, TaskEndedBy<unknown>>, HandledBy<Hs>>
+    // (what NotTakenBy leaves, written as an Exclude: the error then names the effects, where a
+    // NotTakenBy<…> of two or more was printed as such, its arguments unresolved)
+    Exclude<E | EmittedBy<Hs>, TaskEndedBy<unknown> | TakenIn<E | EmittedBy<Hs>, HandledBy<Hs>>>
   : never;
 
 /**
