@@ -40,7 +40,10 @@ export type OutOfOrder<Hs, Outer = never> = Hs extends readonly [infer H, ...inf
   ?
       | (IsOpen<PerformedBy<H>> extends true
           ? never
-          : Exclude<PerformedBy<H>, TakenIn<PerformedBy<H>, Outer>>)
+          : // (NotTakenBy, written as Unhandled's is)
+            Exclude<PerformedBy<H>, Outer> extends infer R
+            ? Exclude<R, TakenIn<R, Outer>>
+            : never)
       | OutOfOrder<Rest, Outer | TakenBy<H>>
   : never;
 
@@ -52,9 +55,12 @@ export type MissingHandlers<E, Hs> = IsOpen<E> extends true ? never : Unhandled<
 /** MissingHandlers for a row known not to be open. */
 export type Unhandled<E, Hs> = Hs extends unknown
   ? // (TaskEndedBy: not an effect, a note for TaskResultError)
-    // (what NotTakenBy leaves, written as an Exclude: the error then names the effects, where a
-    // NotTakenBy<…> of two or more was printed as such, its arguments unresolved)
-    Exclude<E | EmittedBy<Hs>, TaskEndedBy<unknown> | TakenIn<E | EmittedBy<Hs>, HandledBy<Hs>>>
+    // (what NotTakenBy leaves, written with Exclude: the error then names the effects, where a
+    // NotTakenBy<…> of two or more was printed as such, its arguments unresolved; and TakenIn's
+    // second test is read only for what the plain Exclude left, none in a run that type-checks)
+    Exclude<E | EmittedBy<Hs>, HandledBy<Hs> | TaskEndedBy<unknown>> extends infer R
+    ? Exclude<R, TakenIn<R, HandledBy<Hs>>>
+    : never
   : never;
 
 /**
