@@ -295,12 +295,17 @@ export type {
 } from "./run/every-effect.js";
 export type {
   AnyHandlerFn,
+  Bivariant,
+  BivariantFields,
   EmittedBy,
   HandledBy,
+  LooseEffect,
+  NotTakenBy,
   PerformedBy,
   ReturnedBy,
   ReturnedByOne,
   TakenBy,
+  TakenIn,
   TaskEndedBy,
 } from "./run/rows.js";
 export type {

@@ -18,7 +18,15 @@ import type {
 } from "../vm/types.js";
 import type { Delay, Now } from "../effects/time.js";
 import type { EveryEffectHandlerError, TakingEvery } from "./every-effect.js";
-import type { AnyHandlerFn, EmittedBy, HandledBy, PerformedBy, TakenBy, TaskEndedBy } from "./rows.js";
+import type {
+  AnyHandlerFn,
+  EmittedBy,
+  HandledBy,
+  PerformedBy,
+  TakenBy,
+  TakenIn,
+  TaskEndedBy,
+} from "./rows.js";
 import type { RowTaskEnders, TaskEnders, TaskResultError } from "./task-results.js";
 
 /**
@@ -30,7 +38,12 @@ import type { RowTaskEnders, TaskEnders, TaskResultError } from "./task-results.
  */
 export type OutOfOrder<Hs, Outer = never> = Hs extends readonly [infer H, ...infer Rest]
   ?
-      | (IsOpen<PerformedBy<H>> extends true ? never : Exclude<PerformedBy<H>, Outer>)
+      | (IsOpen<PerformedBy<H>> extends true
+          ? never
+          : // (NotTakenBy, written as Unhandled's is)
+            Exclude<PerformedBy<H>, Outer> extends infer R
+            ? Exclude<R, TakenIn<R, Outer>>
+            : never)
       | OutOfOrder<Rest, Outer | TakenBy<H>>
   : never;
 
@@ -42,7 +55,12 @@ export type MissingHandlers<E, Hs> = IsOpen<E> extends true ? never : Unhandled<
 /** MissingHandlers for a row known not to be open. */
 export type Unhandled<E, Hs> = Hs extends unknown
   ? // (TaskEndedBy: not an effect, a note for TaskResultError)
-    Exclude<E | EmittedBy<Hs>, HandledBy<Hs> | TaskEndedBy<unknown>>
+    // (what NotTakenBy leaves, written with Exclude: the error then names the effects, where a
+    // NotTakenBy<…> of two or more was printed as such, its arguments unresolved; and TakenIn's
+    // second test is read only for what the plain Exclude left, none in a run that type-checks)
+    Exclude<E | EmittedBy<Hs>, HandledBy<Hs> | TaskEndedBy<unknown>> extends infer R
+    ? Exclude<R, TakenIn<R, HandledBy<Hs>>>
+    : never
   : never;
 
 /**

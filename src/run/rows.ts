@@ -6,7 +6,7 @@
  * not an effect, lives here too, since PerformedBy leaves it out (task-results.ts uses it).
  */
 import type { Handler } from "../vm/handler.js";
-import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
+import type { AnyEffect, AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 
 /**
  * The constraint on a handler list. Deliberately not `Handler<any, any>`: that would be a contextual
@@ -38,6 +38,38 @@ export type HandledBy<Hs> = Hs extends readonly unknown[]
   : never;
 /** The effects the handler H takes. */
 export type TakenBy<H> = H extends Handler<infer X, any> ? X : never;
+
+/**
+ * The effects of row E that a handler taking H does not take: `Exclude<E, H>`, except that an effect
+ * whose only difference from H is a function-typed field's parameter counts as taken. `handle(C, f)`
+ * (and `answer`, `mock`) of a generic class types H as `C<unknown>`, and a class whose type parameter
+ * is in a callback's parameter (`class Validate<T> { check: (x: T) => boolean }`) has no instance
+ * that `Validate<number>` is assignable to: the run was refused with `MissingHandlerError<Validate<
+ * number>>` although the handler takes every Validate. The second test reads H's fields with
+ * bivariant parameters (TypeScript's own rule for methods), and only for effects the first left.
+ */
+export type NotTakenBy<E, H> = E extends H ? never : E extends LooseEffect<H> ? never : E;
+/** The effects of row E that a handler taking H takes: `Extract<E, H>`, with NotTakenBy's second test. */
+export type TakenIn<E, H> = E extends H ? E : E extends LooseEffect<H> ? E : never;
+/**
+ * What NotTakenBy's second test compares an effect with: this copy's Effect with the fields of H's
+ * effect classes of this copy (BivariantFields), never those of another copy's (its classes have
+ * another protected brand, which the fields alone leave out: a handler of the other copy's `Get`
+ * takes only that copy's, AnotherCopyHandlerError).
+ */
+export type LooseEffect<H> = AnyEffect & BivariantFields<H extends AnyEffect ? H : never>;
+/**
+ * H with each function-typed field's parameters bivariant, as a method's are (see NotTakenBy). Its
+ * symbol-keyed members are left out: Effect's `[Symbol.iterator]` yields `this`, so H's returns an
+ * `Iterator<Validate<unknown>, …>`, to which Validate<number>'s is not assignable either.
+ */
+export type BivariantFields<H> = H extends object
+  ? { readonly [K in keyof H as K extends symbol ? never : K]: Bivariant<H[K]> }
+  : H;
+/** A function type with bivariant parameters (a method signature's), or F itself when not a function. */
+export type Bivariant<F> = F extends (...args: infer A) => infer R
+  ? { bivarianceHack(...args: A): R }["bivarianceHack"]
+  : F;
 /** The union of the effects the handlers Hs may perform themselves (their own rows). */
 export type EmittedBy<Hs> = Hs extends readonly unknown[]
   ? { [I in keyof Hs]: PerformedBy<Hs[I]> }[number]

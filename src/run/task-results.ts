@@ -12,7 +12,7 @@
  */
 import type { Spawn } from "../effects/scheduler.js";
 import type { Handler } from "../vm/handler.js";
-import type { ReturnedBy, ReturnedByOne, TakenBy, TaskEndedBy } from "./rows.js";
+import type { ReturnedBy, ReturnedByOne, TakenBy, TakenIn, TaskEndedBy } from "./rows.js";
 
 /**
  * The `Spawn<T, R>` members of row E and of the rows they carry, transitively (up to six levels of
@@ -58,7 +58,7 @@ export type EndingHandlers<H, S> = H extends unknown ? (true extends EndsTask<H,
  */
 export type EndsTask<H, S> =
   S extends Spawn<infer T, infer R>
-    ? [Extract<Exclude<R, undefined>, TakenBy<H>>] extends [never]
+    ? [TakenIn<Exclude<R, undefined>, TakenBy<H>>] extends [never]
       ? false
       : [
             | Exclude<ReturnedByOne<H>, void>

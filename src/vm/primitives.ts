@@ -14,6 +14,7 @@ import type {
   ResultOf,
 } from "./types.js";
 import type { CheckedHandler } from "../run/every-effect.js";
+import type { NotTakenBy } from "../run/rows.js";
 import type { WithHandlerTaskEnders } from "../run/task-results.js";
 import { Once } from "./once.js";
 import { captureSite, siteState } from "./sites.js";
@@ -139,7 +140,10 @@ export function withHandler<P extends AnyProgramLike | AnyFunction, H = any, Em 
   p: P & NoInfer<ProgramArg<P>>,
 ): Primitive<
   ResultOf<P> | Ret,
-  Exclude<EffectsOf<P>, H> | Em | WithHandlerTaskEnders<EffectsOf<P>, H, Em, Ret>
+  // (Exclude: a handler declared as an interface extending Handler — mock's Mock, record's Recorder —
+  // gives its Em through the optional phantom `__emits?`, read as `Em | undefined` without
+  // exactOptionalPropertyTypes; `undefined` in the row was `MissingHandlerError<undefined>` at run)
+  NotTakenBy<EffectsOf<P>, H> | Exclude<Em, undefined> | WithHandlerTaskEnders<EffectsOf<P>, H, Em, Ret>
 > {
   checkHandler(h, "withHandler");
   checkProgramLike(p, "withHandler");

@@ -29,7 +29,7 @@ import type {
   ProgramArg,
   ResultOf,
 } from "./types.js";
-import type { EmittedBy, HandledBy, ReturnedBy } from "../run/rows.js";
+import type { EmittedBy, HandledBy, NotTakenBy, ReturnedBy } from "../run/rows.js";
 import {
   OP_ASYNC_ESCAPE,
   OP_CREATE_CONTINUATION,
@@ -82,7 +82,7 @@ export function createContinuation<
   p: P & NoInfer<ProgramArg<P>>,
   handlers: Hs = [] as unknown as Hs,
 ): Primitive<
-  Continuation<unknown, ResultOf<P> | ReturnedBy<Hs>, Exclude<EffectsOf<P>, HandledBy<Hs>> | EmittedBy<Hs>>
+  Continuation<unknown, ResultOf<P> | ReturnedBy<Hs>, NotTakenBy<EffectsOf<P>, HandledBy<Hs>> | EmittedBy<Hs>>
 > {
   LATE_OPS[OP_CREATE_CONTINUATION] = execRare;
   // (a function: what to pass instead, as spawn says, not only "got function (anonymous)")
