@@ -17,7 +17,9 @@ export { siteOf } from "./trace/format.js";
 /** @internal What a blocked computation waits on, for the report of an aborted run. */
 export { blockedIn, heldBy, noteBlockedAt, noteWait, waitsIn } from "./trace/blocked-in.js";
 /** @internal An error rebuilt from another process's, and the boundary line its traceback shows. */
-export { crossedIn } from "./trace/crossed.js";
+export { crossedIn, queueJobLine } from "./trace/crossed.js";
+/** What a boundary line is made from, for tracebackOf (FrameLabel.lineFields). */
+export type { LineFields, QueueJobFields } from "./trace/entries.js";
 export type { Continuation } from "./vm/continuation.js";
 export {
   DEFER,

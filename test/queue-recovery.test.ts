@@ -67,6 +67,8 @@ test("queue: a job that fails as stalled after a failed attempt reports the stal
       out.error.message,
       `job stalled more than allowable limit: queue job ${name}#the-stalled lost its lock more often than workerOptions.maxStalledCount allows (default 1) — its worker process died, or its program kept the event loop busy (synchronous, CPU-bound code) past workerOptions.lockDuration (default 30000 ms), so the lock was not renewed and the job may have run twice; run CPU-bound code with doeff/workers inside the job, or raise lockDuration`,
     );
+    // the job's line, though the worker kept no error (no program ran to fail it); before: none
+    assert.ok(out.format().includes(`\n  ── in queue job (${name}#the-stalled: once) ──\n`), out.format());
     assert.equal(runs, 2);
   } finally {
     await w2?.close();

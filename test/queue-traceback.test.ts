@@ -83,7 +83,14 @@ test("queue: a failed job's traceback shows the producer's chain, then `── i
   assert.deepEqual(t.outcome === "failed" ? t.chain : null, [
     { kind: "program", name: "main" },
     { kind: "program", name: "withdrawLater" },
-    { kind: "boundary", name: `in queue job (${NAME}#w-1: withdraw)` },
+    // (before: the name alone)
+    {
+      kind: "boundary",
+      name: `in queue job (${NAME}#w-1: withdraw)`,
+      queue: NAME,
+      jobId: "w-1",
+      program: "withdraw",
+    },
   ]);
   assert.deepEqual(t.outcome === "failed" ? t.error.remoteTraceback : null, [
     "doeff traceback (outermost first):",
@@ -155,4 +162,39 @@ test("queue: a job's failure caught by safe: the Err's format() shows the job's 
       "  caused by RangeError: amount too large",
     ].join("\n"),
   );
+});
+
+test("queue: a job whose error the worker did not keep (removeOnFail) still shows its line, `in queue job (queue#id)`, with what is known", {
+  skip,
+}, async () => {
+  const r = await redis.withQueue((q) =>
+    runAsync(
+      program(function* gone() {
+        return yield* wait(
+          yield* enqueue<number>("withdraw", [10, 25], { jobId: "w-4", removeOnFail: true }),
+        );
+      }),
+      { handlers: [scheduler, realTime, q] },
+    ),
+  );
+  assert.ok(!r.ok);
+  // BullMQ's message only: the job, with the error it stored, is gone
+  assert.equal((r.error as Error).constructor, Error);
+  assert.equal((r.error as Error).message, "balance would be -15");
+  // (before: no line for the job, as if the producer's wait had thrown it)
+  assert.equal(
+    r.format(),
+    [
+      "doeff traceback (outermost first):",
+      "  gone",
+      `  ── in queue job (${NAME}#w-4) ──`,
+      "  effect Wait(Future): queue ↗, realTime ↗, scheduler ✗",
+      "Error: balance would be -15",
+    ].join("\n"),
+  );
+  const t = tracebackOf(r);
+  assert.deepEqual(t.outcome === "failed" ? t.chain : null, [
+    { kind: "program", name: "gone" },
+    { kind: "boundary", name: `in queue job (${NAME}#w-4)`, queue: NAME, jobId: "w-4" },
+  ]);
 });

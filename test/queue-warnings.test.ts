@@ -74,7 +74,8 @@ test("queue: a job's warnings are rows of its job log and are told to startWorke
     assert.equal(r.value.value, 3);
     // the producer's run: the job ran elsewhere, its warnings are the worker's
     assert.deepEqual(r.warnings, []);
-    const where = `in queue job (doeff-warnings#${r.value.id}) — task 1 failed and nothing waited for it`;
+    // (before: without the program, `in queue job (doeff-warnings#…)`)
+    const where = `in queue job (doeff-warnings#${r.value.id}: forgets) — task 1 failed and nothing waited for it`;
     assert.deepEqual(told, [
       ["provisional", where, "side task failed"],
       ["final", where, "side task failed"],
@@ -111,8 +112,14 @@ test("queue: a failed job's warnings are in its log, and in the remoteTraceback 
     assert.deepEqual(
       told.map(([s, w]) => [s, w]),
       [
-        ["provisional", `in queue job (doeff-warnings#${id}) — task 1 failed and nothing waited for it`],
-        ["final", `in queue job (doeff-warnings#${id}) — task 1 failed and nothing waited for it`],
+        [
+          "provisional",
+          `in queue job (doeff-warnings#${id}: forgetsThenFails) — task 1 failed and nothing waited for it`,
+        ],
+        [
+          "final",
+          `in queue job (doeff-warnings#${id}: forgetsThenFails) — task 1 failed and nothing waited for it`,
+        ],
       ],
     );
     const { logs } = await (await q.bullQueue).getJobLogs(id);

@@ -34,11 +34,14 @@ import { Future } from "../src/effects/handles.js";
 import { record } from "../src/testing/index.js";
 import { RunInWorker, runInWorker, workers } from "../src/workers/index.js";
 import { Slow } from "./fixtures/workers/fwd-drop.js";
+import { Odd } from "./fixtures/workers/fwd-named.js";
 import { bothWays } from "./traceback-render.js";
 import { within } from "./workers-helpers.js";
 
 const JOBS = new URL("./fixtures/workers/fwd-drop.ts", import.meta.url).href;
 const LABEL = "test/fixtures/workers/fwd-drop.ts";
+const NAMED = new URL("./fixtures/workers/fwd-named.ts", import.meta.url).href;
+const NAMED_LABEL = "test/fixtures/workers/fwd-named.ts";
 const pool = workers({ size: 1 });
 after(() => pool.close());
 
@@ -318,6 +321,46 @@ test("workers: tracebackOf names a stand-in's line: kind forwarded, with the cal
       },
       { kind: "handler", name: "sleeping", effect: 'Slow("s1")', outcome: "running" },
       "wait delay(…)",
+    ],
+  );
+});
+
+test("workers: tracebackOf's forwarded entry has the effect's class and the job as they are, not split from its line: a class named with ` from worker job ` in it", async () => {
+  const failsOdd = handle(Odd, function* failsOdd() {
+    throw new RangeError("odd failed");
+  });
+  const r = await within(
+    20_000,
+    runAsync(
+      program(function* caller() {
+        return yield* wait(yield* spawn(runInWorker<string>(NAMED, "odd")));
+      }),
+      { handlers: [scheduler, realTime, failsOdd, pool] },
+    ),
+  );
+  assert.ok(!r.ok);
+  assert.equal((r.error as Error).message, "odd failed");
+  const name = `in task 1 (forwarded Odd from worker job x.ts#y from worker job ${NAMED_LABEL}#odd)`;
+  // the text as before
+  assert.ok(r.format().includes(`\n  ── ${name} ──\n`));
+  const [text, data] = bothWays(r);
+  assert.equal(data, text);
+  const t = tracebackOf(r);
+  assert.equal(t.outcome, "failed");
+  // (before: effectClass "Odd", job "x.ts#y from worker job …#odd")
+  assert.deepEqual(
+    t.outcome === "failed" ? t.chain.filter((e) => e.kind !== "program" && e.kind !== "handler") : [],
+    [
+      { kind: "task", name: "in task 1", tasks: [1], count: 1 },
+      { kind: "boundary", name: `in worker (${NAMED_LABEL}#odd)`, job: `${NAMED_LABEL}#odd` },
+      {
+        kind: "forwarded",
+        name,
+        caller: "task 1",
+        task: 1,
+        effectClass: "Odd from worker job x.ts#y",
+        job: `${NAMED_LABEL}#odd`,
+      },
     ],
   );
 });

@@ -92,6 +92,20 @@ export interface SpawnOptions {
   store?: SpawnStore;
 }
 
+/**
+ * What a stand-in does for the task spawning it (Spawn.standIn): its traceback line's account of it,
+ * and the fields that account is made from, which `tracebackOf`'s `forwarded` entry takes as they
+ * are (trace/entries.ts LineFields). Not exported by the package (its declarations name it).
+ */
+export interface StandIn {
+  /** `forwarded Fetch from worker job jobs.js#crawl` */
+  readonly text: string;
+  /** the forwarded effect's class, as the text names it (`"effect"` for a class without a name) */
+  readonly effectClass: string;
+  /** the worker job that forwarded it, `module#export` */
+  readonly job: string;
+}
+
 /** Marks a Spawn as ownedSpawn's (set by Spawn's static block: its private field). */
 let markOwned: (s: Spawn<unknown, unknown>, child: OwnedChild | null) => void;
 /** Its program runs under the handlers of the spawn site: its row `R` is part of the spawner's row. */
@@ -113,7 +127,7 @@ export class Spawn<T = unknown, R = never> extends SchedulerEffect<Task<T>> {
    * (`── in task 1 (forwarded Fetch from worker job jobs.js#crawl) ──`). Only the handler makes one
    * (scheduler-ops.ts handleEffect): the FAST_PATH takes class Spawn exactly, not a subclass.
    */
-  declare readonly standIn?: string;
+  declare readonly standIn?: StandIn;
   declare readonly program: ProgramLikeOf<T>;
   declare readonly store: SpawnStore;
   constructor(program: ProgramLikeOf<T>, store: SpawnStore, site: Error | null = null) {

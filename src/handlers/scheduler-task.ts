@@ -4,8 +4,16 @@
  */
 import { keepFast } from "../effects/keep-fast.js";
 import { Effect } from "../effects/effect.js";
-import { handleRef, OwnedChild, type TaskInfo, TaskRecord } from "../effects/scheduler.js";
-import { type Continuation, Env, type Handler, siteOf, type TaskContext, withHandler } from "../protocol.js";
+import { handleRef, OwnedChild, type StandIn, type TaskInfo, TaskRecord } from "../effects/scheduler.js";
+import {
+  type Continuation,
+  Env,
+  type Handler,
+  type LineFields,
+  siteOf,
+  type TaskContext,
+  withHandler,
+} from "../protocol.js";
 import {
   type Cell,
   LazyValue,
@@ -294,12 +302,25 @@ export class TaskRec extends TaskRecord<unknown> {
    * A getter (on the prototype), made only when a message is.
    */
   get label(): string {
-    const w = this.world;
-    const id = `task ${w.prefix}${this.taskId}`;
     const what = STAND_INS.get(this);
     // a stand-in (STAND_INS): the name of the task it stands in for, whose id it has, and what it
     // does for it
-    return what === undefined ? id : `${this.taskId === 0 ? w.mainName : id} (${what})`;
+    return what === undefined
+      ? `task ${this.world.prefix}${this.taskId}`
+      : `${(this.lineFields as { caller: string }).caller} (${what.text})`;
+  }
+
+  /**
+   * A stand-in's line as fields (FrameLabel.lineFields), which its label is made from and
+   * `tracebackOf`'s `forwarded` entry takes: the task it stands in for as messages name it (`task 1`,
+   * `task 2.1`, `main`), and what it does for it. Else none.
+   */
+  get lineFields(): LineFields | undefined {
+    const what = STAND_INS.get(this);
+    const w = this.world;
+    return (
+      what && { caller: this.taskId === 0 ? w.mainName : `task ${w.prefix}${this.taskId}`, standIn: what }
+    );
   }
 
   /** How messages name the task that spawned it, or "" for its world's main (named by its own line). */
@@ -325,7 +346,7 @@ export class TaskRec extends TaskRecord<unknown> {
  * Stand-ins (Spawn.standIn: scheduler-ops.ts handleEffect) → what each does for the task it stands
  * in for, whose id and parent it has (label). Weak: a stand-in goes when its task does.
  */
-export const STAND_INS = new WeakMap<TaskRec, string>();
+export const STAND_INS = new WeakMap<TaskRec, StandIn>();
 
 /** The cell behind a Task / Future handle, or null. */
 export function cellOf(x: unknown): Cell | null {

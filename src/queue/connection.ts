@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Job, Queue, QueueEvents } from "bullmq";
 import type { ExternalPromise } from "../index.js";
-import { crossedIn } from "../protocol.js";
+import { crossedIn, type QueueJobFields, queueJobLine } from "../protocol.js";
 import { fromWire, type WireError } from "../workers/wire.js";
 import { endClients, eventsLost, loadBullmq } from "./backend.js";
 import type { Enqueue } from "./effects.js";
@@ -213,26 +213,36 @@ export class Producer {
     events.on("error", () => {}); // connection errors: QueueEvents reconnects by itself
   }
 
-  /** the job's error as the worker stored it (class, stack, cause), else one from BullMQ's reason */
+  /**
+   * The job's error as the worker stored it (class, stack, cause), else one from BullMQ's reason;
+   * either way marked as thrown in the job (crossedIn), whose line its traceback shows.
+   */
   private async failure(queue: Queue, jobId: string, reason: string): Promise<unknown> {
+    let at: QueueJobFields = { queue: this.options.name, jobId };
     try {
       const job = await queue.getJob(jobId);
+      if (job != null) at = { ...at, program: job.name };
       const w = (job?.data as { error?: WireError } | undefined)?.error;
       if (w !== undefined) {
         // the traceback reads as a doeff/workers job's: the producer's chain, then this line, then
         // the job's (its `thrown at` a file of the worker's); the stack ends in it as the separator
-        const label = `in queue job (${this.options.name}#${jobId}: ${job!.name})`;
-        const e = fromWire(w, `── ${label} ──`);
-        if (e !== null && typeof e === "object") crossedIn(e, label);
+        const e = fromWire(w, `── ${queueJobLine(at)} ──`);
+        if (e !== null && typeof e === "object") crossedIn(e, at);
         return e;
       }
     } catch {
       // fall through
     }
-    if (reason !== STALLED) return new Error(reason);
-    return new Error(
-      `${reason}: queue job ${this.options.name}#${jobId} lost its lock more often than workerOptions.maxStalledCount allows (default 1) — its worker process died, or its program kept the event loop busy (synchronous, CPU-bound code) past workerOptions.lockDuration (default 30000 ms), so the lock was not renewed and the job may have run twice; run CPU-bound code with doeff/workers inside the job, or raise lockDuration`,
-    );
+    // none stored (removeOnFail took the job, or it stalled: no program ran to fail it): the line
+    // says what is known, the job and, while it is there, its program
+    const e =
+      reason !== STALLED
+        ? new Error(reason)
+        : new Error(
+            `${reason}: queue job ${this.options.name}#${jobId} lost its lock more often than workerOptions.maxStalledCount allows (default 1) — its worker process died, or its program kept the event loop busy (synchronous, CPU-bound code) past workerOptions.lockDuration (default 30000 ms), so the lock was not renewed and the job may have run twice; run CPU-bound code with doeff/workers inside the job, or raise lockDuration`,
+          );
+    crossedIn(e, at);
+    return e;
   }
 
   /**

@@ -28,7 +28,7 @@ import {
   type WarningHook,
   type WarningStatus,
 } from "../index.js";
-import { describe, isProgramLike } from "../protocol.js";
+import { describe, isProgramLike, queueJobLine } from "../protocol.js";
 import { head, notAHandler } from "../vm/brand.js";
 import { toWire } from "../workers/wire.js";
 import { describeError, type RunResult } from "../run/result.js";
@@ -391,13 +391,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       handlers: [scheduler, realTime, jobHandler(job), ...handlers],
       ...(options.env === undefined ? {} : { env: options.env as Record<string, unknown> }),
       signal: stop.signal,
-      // (where says which job: the hook is the worker's, for all its jobs)
+      // (where says which job, as the producer's traceback names it: the hook is the worker's, for
+      // all its jobs)
       ...(onWarning === undefined
         ? {}
         : {
             onWarning: (error: unknown, info: { where: string; status: WarningStatus }) =>
               onWarning(error, {
-                where: `in queue job (${name}#${String(job.id)}) — ${info.where}`,
+                where: `${queueJobLine({ queue: name, jobId: String(job.id), program: job.name })} — ${info.where}`,
                 status: info.status,
               }),
           }),

@@ -24,6 +24,7 @@ import {
 import {
   type Entry,
   fold,
+  type LineFields,
   MARK_DELEGATED,
   MARK_NOT_REACHED,
   MARK_PASSED,
@@ -110,13 +111,19 @@ export interface TraceForwarded {
 
 /**
  * Another boundary line: a doeff/workers job's `in worker (jobs.ts#resize)`, a doeff/queue job's
- * `in queue job (images#42: resize)` (the job its failure came from).
+ * `in queue job (images#42: resize)` (the job its failure came from), a `boundary(…)` program's.
  */
 export interface TraceBoundary {
   readonly kind: "boundary";
   readonly name: string;
   /** the worker job the lines below ran in, `module#export` (`"jobs.ts#resize"`), for an `in worker` line */
   readonly job?: string;
+  /** the queue of the doeff/queue job the lines below ran in (`"images"`), for an `in queue job` line */
+  readonly queue?: string;
+  /** that job's id (`"42"`) */
+  readonly jobId?: string;
+  /** the name of the program it ran (`"resize"`), when known */
+  readonly program?: string;
 }
 
 /**
@@ -284,11 +291,6 @@ const frameKey = (e: Entry | undefined): string | undefined => {
 };
 
 const TASK_LABEL = /^in task (\d+)(?: \(spawned(?: by task (\d+))?(?: at (.*))?\))?$/;
-/**
- * A stand-in's line (TaskRec.label of a Spawn.standIn task; the text doeff/workers' job-loop.ts
- * gives it): `in <caller> (forwarded <class> from worker job <module#export>)`.
- */
-const FORWARDED = /^in (.+?) \(forwarded (.+?) from worker job (.*)\)$/;
 const WORKER = /^in worker \((.*)\)$/;
 
 function entryData(e: Entry, origin: Origin | null): TraceEntry {
@@ -298,6 +300,7 @@ function entryData(e: Entry, origin: Origin | null): TraceEntry {
     case "handler":
       return { kind: "handler", name: e.name, effect: showEffect(e.effect), ...marked(e.marker) };
     case "boundary": {
+      if (e.effect !== undefined) return fieldsData(e.name, e.effect as LineFields);
       const m = TASK_LABEL.exec(e.name);
       if (m === null) return otherBoundary(e.name);
       const at = m[3] === undefined ? undefined : siteData(m[3]).at;
@@ -322,20 +325,26 @@ function entryData(e: Entry, origin: Origin | null): TraceEntry {
   }
 }
 
-/** A boundary line other than a task's: a forwarded effect's stand-in, a worker job's, another. */
-function otherBoundary(name: string): TraceForwarded | TraceBoundary {
-  const f = FORWARDED.exec(name);
-  if (f !== null) {
-    const id = /^task (\d+)$/.exec(f[1]!);
-    return {
-      kind: "forwarded",
-      name,
-      caller: f[1]!,
-      ...(id === null ? {} : { task: +id[1]! }),
-      effectClass: f[2]!,
-      job: f[3]!,
-    };
-  }
+/**
+ * A line made from fields (entries.ts LineFields), which its entry takes as they are: a forwarded
+ * effect's stand-in (`in task 1 (forwarded Fetch from worker job jobs.ts#crawl)`), a queue job's.
+ */
+function fieldsData(name: string, f: LineFields): TraceForwarded | TraceBoundary {
+  if (!("standIn" in f)) return { kind: "boundary", name, ...f };
+  // (a task of the run's own scheduler: `task 1`; not main, nor `task 2.1` of a nested one)
+  const id = /^task (\d+)$/.exec(f.caller);
+  return {
+    kind: "forwarded",
+    name,
+    caller: f.caller,
+    ...(id === null ? {} : { task: +id[1]! }),
+    effectClass: f.standIn.effectClass,
+    job: f.standIn.job,
+  };
+}
+
+/** Another boundary line: a worker job's (`in worker (jobs.ts#resize)`), a `boundary(…)` program's. */
+function otherBoundary(name: string): TraceBoundary {
   const w = WORKER.exec(name);
   return w === null ? { kind: "boundary", name } : { kind: "boundary", name, job: w[1]! };
 }

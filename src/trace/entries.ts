@@ -5,6 +5,7 @@
  * Kept apart from the walk and the record so the formatters (format.ts, abort-groups.ts, data.ts)
  * and the VM's modules that only mark a throw (✗) read these without the walk's code.
  */
+import type { StandIn } from "../effects/scheduler.js";
 import type { Handler } from "../vm/handler.js";
 import type { Segment } from "../vm/segment.js";
 
@@ -24,7 +25,30 @@ export interface Entry {
   readonly name: string;
   readonly site: Error | null;
   readonly marker: string;
+  /**
+   * a handler's: the effect; a gap's: how many lines it leaves out; a wait's: the task ids; a
+   * boundary's: what its line is made from (LineFields), if tracebackOf reads more than its text
+   */
   readonly effect: unknown;
+}
+
+/**
+ * What a boundary line's text is made from, kept on its Entry (`effect`) so that `tracebackOf`'s
+ * entry (data.ts) takes its fields as they are instead of splitting the text, which a class or
+ * queue named with the line's own words in it split wrongly:
+ *  - a stand-in task's (TaskRec.lineFields): the task it stands in for as the line names it
+ *    (`task 1`, `main`, `task 2.1`), and what it does for it (Spawn.standIn) — `in task 1
+ *    (forwarded Fetch from worker job jobs.ts#crawl)`;
+ *  - a doeff/queue job's (crossed.ts): `in queue job (images#42: resize)`, or `(images#42)` where
+ *    its program is not known.
+ */
+export type LineFields = { readonly caller: string; readonly standIn: StandIn } | QueueJobFields;
+
+/** A doeff/queue job: its queue's name, its id, the name of its program where it is known. */
+export interface QueueJobFields {
+  readonly queue: string;
+  readonly jobId: string;
+  readonly program?: string;
 }
 
 export interface Visit {

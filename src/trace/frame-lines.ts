@@ -38,12 +38,14 @@ export interface TransferNotes {
   quiet(inv: Invocation, e: unknown, passed: Passed): Origin | undefined;
 }
 
+/** A boundary's line: its label's text and, for tracebackOf (data.ts), what it is made from. */
 export const boundaryLine = (label: string | FrameLabel): Entry => ({
   kind: "boundary",
   name: typeof label === "string" ? label : label.frameLabel(),
   site: null,
   marker: "",
-  effect: undefined,
+  // (a string's: undefined)
+  effect: (label as FrameLabel).lineFields,
 });
 
 /**

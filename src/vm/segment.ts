@@ -16,6 +16,11 @@ export const SEGMENT_KINDS = ["root", "body", "prompt", "handler", "finalizer"] 
 /** A boundary's traceback label, made only when a traceback is (a Reporter's). */
 export interface FrameLabel {
   frameLabel(): string;
+  /**
+   * What that label is made from, where `tracebackOf`'s entry for its line says more than the
+   * text (trace/entries.ts LineFields: a stand-in task's); undefined for a plain line.
+   */
+  readonly lineFields?: unknown;
 }
 
 /**

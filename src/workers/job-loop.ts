@@ -20,7 +20,7 @@
  * stand-in's Spawn, Wait and Cancel (UNSHOWN). Only its traceback line says what it is (see the
  * spawn below).
  */
-import { markOwnedSpawn, UNSHOWN } from "../effects/scheduler.js";
+import { markOwnedSpawn, type StandIn, UNSHOWN } from "../effects/scheduler.js";
 import {
   awaitPromise,
   cancel,
@@ -55,8 +55,8 @@ export const CALLER = Symbol("doeff.workers.caller");
  * task's only through the wait on it). The scheduler's handler makes it: not a Spawn exactly.
  */
 class StandInSpawn extends Spawn<unknown, unknown> {
-  declare readonly standIn: string;
-  constructor(program: ProgramLikeOf<unknown>, standIn: string) {
+  declare readonly standIn: StandIn;
+  constructor(program: ProgramLikeOf<unknown>, standIn: StandIn) {
     super(program, "shared");
     Object.defineProperty(this, "standIn", { value: standIn });
     markOwnedSpawn(this);
@@ -235,8 +235,14 @@ export function* jobLoop(
       // chain is shown below the job's `── in worker (jobs.js#crawl) ──`, and without a line of its
       // own it would read as the worker's; with the caller's plain `── in task 1 ──` it would read
       // as the caller again, entered twice. So: `── in task 1 (forwarded Fetch from worker job
-      // jobs.js#crawl) ──` — the task whose handlers performed it, and which effect of which job.
-      const what = `forwarded ${className(cls as Function) || "effect"} from worker job ${job.label}`;
+      // jobs.js#crawl) ──` — the task whose handlers performed it, and which effect of which job (as
+      // fields too, for tracebackOf's entry: a class's name can have these words in it)
+      const effectClass = className(cls as Function) || "effect";
+      const what: StandIn = {
+        text: `forwarded ${effectClass} from worker job ${job.label}`,
+        effectClass,
+        job: job.label,
+      };
       performing = (yield unshown(new StandInSpawn(hidden(performFor, effect, done), what))) as Task<unknown>;
       for (;;) {
         const next = yield* events.incoming();
