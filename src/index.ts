@@ -351,6 +351,8 @@ export type {
 } from "./concurrency/retry.js";
 export type {
   ArrayExpectedError,
+  NonEmptyCheck,
+  NonEmptyItemsCheck,
   NotAGeneratorFunction,
   NotAProgram,
   ProgramMaking,

@@ -163,10 +163,12 @@ test("raceFirst cancelled from outside (a timeout around it) cancels its program
 });
 
 test("bad arguments are a TypeError at the call that says what to pass", () => {
+  // @ts-expect-error -- a compile error too, in these words (test/types/concurrency.ts)
   assert.throws(() => raceFirst([]), {
     name: "TypeError",
     message: "raceFirst needs at least one program (a race of nothing never ends)",
   });
+  // @ts-expect-error -- a compile error too, in these words (test/types/concurrency.ts)
   assert.throws(() => raceFirst({}), {
     name: "TypeError",
     message:

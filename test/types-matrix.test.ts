@@ -96,7 +96,10 @@ const APP_CONFIGS: readonly Config[] = [
 const FIX = "add a handler for each of these effects to `handlers`";
 const GENERATOR_FIX =
   "a generator function is not a program: pass program(function* () {…}), or job(…) of const job = fn(function* job(…) {…})";
-const JOB_FIX = "a function is not a program: pass the program itself, job(…), not job or () => job(…)";
+// (a function that returns a Program: what fn makes, in the words of the run-time error for one
+// passed uncalled, "made by fn but not called: pass the program it makes, job(…)")
+const JOB_FIX =
+  "a function is not a program, e.g. one made by fn but not called: pass the program it makes, job(…), not job or () => job(…)";
 const GENERIC_FIX =
   "doeff: a function where a program goes (a type parameter that may be one): pass the program itself, job(…), not job or () => job(…); a generic helper's program parameter: P extends AnyProgramLike";
 const ERROR_CASES: Record<string, readonly RegExp[]> = {
@@ -166,6 +169,33 @@ const ERROR_CASES: Record<string, readonly RegExp[]> = {
   ],
   "race-all-one-program": [/raceAll takes an array of programs/],
   "race-first-one-program": [/raceFirst takes an array of programs, e\.g\. raceFirst\(\[a, b\]\)/],
+  // a race of nothing (a TypeError at the call): the same words at compile time (the alias's
+  // argument: TypeScript 5.4 prints the missing property's line only the first time, and
+  // test/types/concurrency.ts has the same calls)
+  ...Object.fromEntries(
+    (["raceAll", "raceFirst"] as const).flatMap((call) => [
+      [
+        `${call === "raceAll" ? "race-all" : "race-first"}-empty`,
+        [
+          new RegExp(
+            escapeRegExp(
+              `ArrayExpectedError<"${call} needs at least one program (a race of nothing never ends)">`,
+            ),
+          ),
+        ],
+      ],
+      [
+        `${call === "raceAll" ? "race-all" : "race-first"}-empty-object`,
+        [
+          new RegExp(
+            escapeRegExp(
+              `ArrayExpectedError<"${call} needs at least one program (a race of nothing never ends), got an object with no keys">`,
+            ),
+          ),
+        ],
+      ],
+    ]),
+  ),
   // options that may lack their list: checked without it too
   "conditional-list": [
     /MissingHandlerError<(Log \| Get<number>|Get<number> \| Log)>/,
@@ -403,6 +433,14 @@ all(logs);
 raceAll(logs);
 // case: race-first-one-program
 raceFirst(logs);
+// case: race-all-empty
+raceAll([]);
+// case: race-all-empty-object
+raceAll({});
+// case: race-first-empty
+raceFirst([]);
+// case: race-first-empty-object
+raceFirst({});
 // case: for-each-program
 forEach(logs, (n) => pure(n));
 // case: for-each-latest-program
@@ -580,6 +618,10 @@ const OVERLOADED = new Set([
   "all-one-program",
   "race-all-one-program",
   "race-first-one-program",
+  "race-all-empty",
+  "race-all-empty-object",
+  "race-first-empty",
+  "race-first-empty-object",
   "for-each-program",
   "for-each-latest-program",
   "retry-generator-function",

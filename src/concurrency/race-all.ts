@@ -15,7 +15,16 @@ import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import type { Spawn } from "../effects/scheduler.js";
 import { programList, programRecord } from "./check.js";
 import { cancelRunning, FAILED, labelOf, noneRunning, Pool, spawnChild } from "./pool.js";
-import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
+import type {
+  ArrayExpectedError,
+  NonEmptyCheck,
+  NonEmptyItemsCheck,
+  NotAProgram,
+  ResultsOf,
+  RowsOf,
+  SchedulerRow,
+  TasksRow,
+} from "./row.js";
 import { at, callSite, named } from "./site.js";
 
 const raceAllProgram = fn(
@@ -88,24 +97,34 @@ export type RaceWinner<R> = {
 
 /** The first program to succeed; the others are cancelled. All fail → AggregateError. */
 export function raceAll<const P extends readonly AnyProgramLike[]>(
-  programs: P,
+  programs: P & NoInfer<NonEmptyCheck<P, "raceAll">>,
 ): Program<ResultsOf<P>[number], RowsOf<P> | SchedulerRow | TasksRow<P>>;
 export function raceAll<P extends AnyProgramLike>(
-  programs: Iterable<P> & NotAProgram,
+  programs: Iterable<P> & NotAProgram & NoInfer<NonEmptyItemsCheck<P, "raceAll">>,
 ): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow | TasksRow<[P]>>;
 /**
  * The first of the object's programs to succeed, as `{ key, value }` (`key` narrows `value`); the
  * others are cancelled. All fail → AggregateError (errors in key order).
  */
 export function raceAll<const R extends { readonly [key: string]: AnyProgramLike }>(
-  programs: R & NotAProgram,
+  programs: R & NotAProgram & NoInfer<NonEmptyCheck<R, "raceAll">>,
 ): Program<
   RaceWinner<R>,
   EffectsOf<R[keyof R]> | SchedulerRow | { [K in keyof R]: Spawn<ResultOf<R[K]>, EffectsOf<R[K]>> }[keyof R]
 >;
-/** (A compile error: one program where an array of programs goes.) */
-export function raceAll(
-  programs: ArrayExpectedError<"raceAll takes an array of programs, e.g. raceAll([a, b]), or an object of them, raceAll({ a, b }); to run one program, yield* it">,
+/**
+ * (A compile error: one program where an array of programs goes, or a race of nothing — `[]`, `{}`
+ * — which throws at the call.)
+ */
+export function raceAll<const P>(
+  programs: P &
+    NoInfer<
+      NonEmptyCheck<
+        P,
+        "raceAll",
+        ArrayExpectedError<"raceAll takes an array of programs, e.g. raceAll([a, b]), or an object of them, raceAll({ a, b }); to run one program, yield* it">
+      >
+    >,
 ): never;
 export function raceAll(programs: unknown): Program<unknown, unknown> {
   const record = programRecord(programs, "raceAll");

@@ -16,7 +16,16 @@ import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { programList, programRecord } from "./check.js";
 import { cancelRunning, FAILED, failedToo, noneRunning, Pool, spawnChild } from "./pool.js";
 import type { RaceWinner } from "./race-all.js";
-import type { ArrayExpectedError, NotAProgram, ResultsOf, RowsOf, SchedulerRow, TasksRow } from "./row.js";
+import type {
+  ArrayExpectedError,
+  NonEmptyCheck,
+  NonEmptyItemsCheck,
+  NotAProgram,
+  ResultsOf,
+  RowsOf,
+  SchedulerRow,
+  TasksRow,
+} from "./row.js";
 import { at, callSite, named } from "./site.js";
 
 const raceFirstProgram = fn(
@@ -63,24 +72,34 @@ const raceFirstProgram = fn(
 
 /** The first program to finish decides: its value, or its error thrown; the others are cancelled. */
 export function raceFirst<const P extends readonly AnyProgramLike[]>(
-  programs: P,
+  programs: P & NoInfer<NonEmptyCheck<P, "raceFirst">>,
 ): Program<ResultsOf<P>[number], RowsOf<P> | SchedulerRow | TasksRow<P>>;
 export function raceFirst<P extends AnyProgramLike>(
-  programs: Iterable<P> & NotAProgram,
+  programs: Iterable<P> & NotAProgram & NoInfer<NonEmptyItemsCheck<P, "raceFirst">>,
 ): Program<ResultOf<P>, EffectsOf<P> | SchedulerRow | TasksRow<[P]>>;
 /**
  * The first of the object's programs to finish, as `{ key, value }` (`key` narrows `value`), or its
  * error thrown; the others are cancelled. redux-saga's `race({ a, b })`.
  */
 export function raceFirst<const R extends { readonly [key: string]: AnyProgramLike }>(
-  programs: R & NotAProgram,
+  programs: R & NotAProgram & NoInfer<NonEmptyCheck<R, "raceFirst">>,
 ): Program<
   RaceWinner<R>,
   EffectsOf<R[keyof R]> | SchedulerRow | { [K in keyof R]: Spawn<ResultOf<R[K]>, EffectsOf<R[K]>> }[keyof R]
 >;
-/** (A compile error: one program where an array of programs goes.) */
-export function raceFirst(
-  programs: ArrayExpectedError<"raceFirst takes an array of programs, e.g. raceFirst([a, b]), or an object of them, raceFirst({ a, b }); to run one program, yield* it">,
+/**
+ * (A compile error: one program where an array of programs goes, or a race of nothing — `[]`, `{}`
+ * — which throws at the call.)
+ */
+export function raceFirst<const P>(
+  programs: P &
+    NoInfer<
+      NonEmptyCheck<
+        P,
+        "raceFirst",
+        ArrayExpectedError<"raceFirst takes an array of programs, e.g. raceFirst([a, b]), or an object of them, raceFirst({ a, b }); to run one program, yield* it">
+      >
+    >,
 ): never;
 export function raceFirst(programs: unknown): Program<unknown, unknown> {
   const record = programRecord(programs, "raceFirst");

@@ -43,6 +43,40 @@ export type NotAProgram = {
 export type ArrayExpectedError<Fix extends string> = { readonly [K in `doeff: ${Fix}`]: never };
 
 /**
+ * The check of a race's programs (raceAll, raceFirst): `unknown` — nothing — for a list or object
+ * with programs in it; for the empty tuple `[]` or an object with no keys, a race of nothing, which
+ * never ends (the call throws a TypeError), an ArrayExpectedError in the words of that TypeError.
+ * `Otherwise` is the check of every other argument (the last overload: the one-program error). An
+ * array type (`Program[]`) passes: only a tuple's type says that it is empty.
+ * A generic argument (`ps: P` of a user's helper, `P extends readonly AnyProgramLike[]`) passes too:
+ * the check stays unresolved there, and TypeScript relates the argument to each branch, the error's
+ * too; that branch has a member the argument is — `{ [K in keyof P]: P }[number]`, which is `P` for
+ * a type parameter and `never` for the empty tuple (as `[keyof P]` is for an object).
+ */
+export type NonEmptyCheck<P, Call extends string, Otherwise = unknown> = [P] extends [readonly unknown[]]
+  ? [P[number]] extends [never]
+    ?
+        | ArrayExpectedError<`${Call} needs at least one program (a race of nothing never ends)`>
+        | { [K in keyof P]: P }[number]
+    : Otherwise
+  : [keyof P] extends [never]
+    ?
+        | ArrayExpectedError<`${Call} needs at least one program (a race of nothing never ends), got an object with no keys`>
+        | { [K in keyof P]: P }[keyof P]
+    : Otherwise;
+
+/**
+ * NonEmptyCheck for an iterable's programs `P` (raceAll's and raceFirst's overload for a Set, an
+ * array): `never` — the empty tuple `[]`, whose items TypeScript infers as `never` — is the error;
+ * a generic `P` passes (its member `Iterable<P>`, as in NonEmptyCheck).
+ */
+export type NonEmptyItemsCheck<P, Call extends string> = [P] extends [never]
+  ?
+      | ArrayExpectedError<`${Call} needs at least one program (a race of nothing never ends)`>
+      | { [K in keyof P]: Iterable<P> }[keyof P]
+  : unknown;
+
+/**
  * A compile error for a bare `function*` (or `async function*`) given as the function of forEach,
  * forEachAsync or forEachLatest (`Where`; `Example` is that call written with fn): its calls make
  * raw generator objects, not programs (none of doeff's program types is a Generator). `unknown` for

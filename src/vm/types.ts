@@ -203,8 +203,11 @@ export type GenericFix =
 
 /**
  * What to write instead of the function `F` (the words of the run-time error of spawn and the
- * toolkit, effects/program-arg.ts). A generator function first: its generator is iterable, so it
- * makes a ProgramLikeOf too.
+ * toolkit, vm/program-arg.ts and checkProgramLike). A generator function first: its generator is
+ * iterable, so it makes a ProgramLikeOf too. A function that returns a Program is what `fn` makes:
+ * the run-time error says of one passed uncalled "made by fn but not called: pass the program it
+ * makes, job(…)", and so does this one — which cannot tell it from `() => job(…)` (both are
+ * `(…) => Program<…>` to TypeScript), so it names that too.
  */
 export type FixFor<F> = F extends abstract new (
   ...args: never
@@ -212,9 +215,11 @@ export type FixFor<F> = F extends abstract new (
   ? ClassFix<I>
   : F extends (...args: never) => Generator<unknown, unknown, never>
     ? "a generator function is not a program: pass program(function* () {…}), or job(…) of const job = fn(function* job(…) {…})"
-    : F extends (...args: never) => AnyProgramLike
-      ? "a function is not a program: pass the program itself, job(…), not job or () => job(…)"
-      : "a function is not a program: write fn(function* job(…) {…}), pass job(…), and await promises in it with awaitPromise(() => …)";
+    : F extends (...args: never) => Program<unknown, unknown>
+      ? "a function is not a program, e.g. one made by fn but not called: pass the program it makes, job(…), not job or () => job(…)"
+      : F extends (...args: never) => AnyProgramLike
+        ? "a function is not a program: pass the program itself, job(…), not job or () => job(…)"
+        : "a function is not a program: write fn(function* job(…) {…}), pass job(…), and await promises in it with awaitPromise(() => …)";
 
 /**
  * What to write instead of a class whose instances are `I`: for an effect class, its instance, named

@@ -6,6 +6,15 @@
 import {
   abortable,
   all,
+  type AnyProgramLike,
+  type ArrayExpectedError,
+  type NonEmptyCheck,
+  type NonEmptyItemsCheck,
+  type RaceWinner,
+  type ResultOf,
+  type ResultsOf,
+  type RowsOf,
+  raceFirst,
   type Channel,
   concurrencyLimited,
   concurrencyLimiter,
@@ -149,6 +158,52 @@ run(raceSet, { handlers: [scheduler, simulatedTime()] });
 raceAll(num);
 // @ts-expect-error -- raceAll of non-programs
 raceAll(new Set([1, 2]));
+
+// a race of nothing (`[]`, `{}`) never ends: the call throws a TypeError, and is a compile error in
+// its words (the text is checked in test/types-matrix.test.ts)
+// @ts-expect-error -- raceAll needs at least one program (a race of nothing never ends)
+raceAll([]);
+// @ts-expect-error -- the same, as const
+raceAll([] as const);
+// @ts-expect-error -- ..., got an object with no keys
+raceAll({});
+// @ts-expect-error -- raceFirst needs at least one program
+raceFirst([]);
+// @ts-expect-error -- ..., got an object with no keys
+raceFirst({});
+type Nothing = "needs at least one program (a race of nothing never ends)";
+expectType<Equal<NonEmptyCheck<readonly [], "raceAll">, ArrayExpectedError<`raceAll ${Nothing}`>>>();
+expectType<
+  Equal<
+    NonEmptyCheck<{}, "raceFirst">,
+    ArrayExpectedError<`raceFirst ${Nothing}, got an object with no keys`>
+  >
+>();
+expectType<Equal<NonEmptyItemsCheck<never, "raceAll">, ArrayExpectedError<`raceAll ${Nothing}`>>>();
+// an array type may be empty or not (checked at the call): it passes, as a tuple or object with programs
+expectType<Equal<NonEmptyCheck<readonly [typeof num], "raceAll">, unknown>>();
+expectType<Equal<NonEmptyCheck<(typeof num)[], "raceAll">, unknown>>();
+expectType<Equal<NonEmptyCheck<{ a: typeof num }, "raceAll">, unknown>>();
+expectType<Equal<NonEmptyItemsCheck<typeof num, "raceAll">, unknown>>();
+// ... and a generic helper's programs pass, typed as before
+export function raceOfList<P extends readonly AnyProgramLike[]>(ps: P) {
+  const r = raceAll(ps);
+  expectType<Equal<typeof r, Program<ResultsOf<P>[number], RowsOf<P> | SchedulerRow | TasksRow<P>>>>();
+  const f = raceFirst(ps);
+  expectType<Equal<typeof f, typeof r>>();
+}
+export function raceOfRecord<R extends { readonly [key: string]: AnyProgramLike }>(ps: R) {
+  const r = raceAll(ps);
+  expectType<Equal<ResultOf<typeof r>, RaceWinner<R>>>();
+  const f = raceFirst(ps);
+  expectType<Equal<typeof f, typeof r>>();
+}
+export function raceOfItems<Q extends AnyProgramLike>(ps: Set<Q>) {
+  const r = raceAll(ps);
+  expectType<Equal<ResultOf<typeof r>, ResultOf<Q>>>();
+  const f = raceFirst(ps);
+  expectType<Equal<typeof f, typeof r>>();
+}
 
 // raceAll needs at least a tuple of programs; all rejects non-programs
 // @ts-expect-error -- not a program

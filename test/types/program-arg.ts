@@ -12,6 +12,7 @@ import {
   createContinuation,
   Effect,
   type EffectsOf,
+  type FixFor,
   fn,
   type Get,
   get,
@@ -22,6 +23,8 @@ import {
   type Local,
   local,
   type Program,
+  type ProgramArg,
+  type ProgramExpectedError,
   program,
   type Primitive,
   type RateLimiter,
@@ -73,6 +76,17 @@ expectType<Equal<typeof spawned, Spawn<number, Roll>>>();
 const handled = withHandler(rolled, rolls);
 expectType<Equal<ResultOf<typeof handled>, number>>();
 expectType<Equal<typeof handled, Primitive<number, import("../../src/index.js").Get<number>>>>();
+// a primitive, not a Program (docs/guide.md, "Installing handlers"): no .map, no Program annotation;
+// wrapped in program(…) it is one
+// @ts-expect-error -- Property 'map' does not exist on type 'Primitive<…>'
+handled.map(String);
+// @ts-expect-error -- a Primitive is not a Program
+const annotated: Program<number, import("../../src/index.js").Get<number>> = handled;
+void annotated;
+const wrapped = program(function* () {
+  return String(yield* withHandler(rolled, rolls));
+});
+expectType<Equal<typeof wrapped, Program<string, import("../../src/index.js").Get<number>>>>();
 const timed = timeout(job(1), 10);
 expectType<Equal<ResultOf<typeof timed>, number>>();
 const ran: RunResult<number> = run(job(2));
@@ -123,6 +137,21 @@ spawn(function* () {
 });
 // @ts-expect-error -- pass job(…), not job
 scoped(job);
+// the fix, in the words of the run-time error of a function made by fn passed uncalled ("got
+// function job, made by fn but not called: pass the program it makes, job(…)"): a function that
+// returns a Program is what fn makes (TypeScript cannot tell it from () => job(…), also named)
+type Uncalled =
+  "a function is not a program, e.g. one made by fn but not called: pass the program it makes, job(…), not job or () => job(…)";
+expectType<Equal<FixFor<typeof job>, Uncalled>>();
+expectType<Equal<FixFor<() => Program<number, never>>, Uncalled>>();
+expectType<Equal<ProgramArg<typeof job>, ProgramExpectedError<Uncalled>>>();
+// a function returning an effect or a primitive: fn makes none of them
+expectType<
+  Equal<
+    FixFor<() => Roll>,
+    "a function is not a program: pass the program itself, job(…), not job or () => job(…)"
+  >
+>();
 declare const either: Program<number, never> | (() => Program<number, never>);
 // @ts-expect-error -- it may be a function
 spawn(either);
