@@ -15,7 +15,7 @@ export {
 export { captureSite, siteState } from "./vm/sites.js";
 export { siteOf } from "./trace/format.js";
 /** @internal What a blocked computation waits on, for the report of an aborted run. */
-export { blockedIn, heldBy, noteBlockedAt, noteWait, waitsIn } from "./trace/blocked-in.js";
+export { blockedIn, heldBy, noteBlockedAt, noteWait, SHOWN_ARG, waitsIn } from "./trace/blocked-in.js";
 /** @internal An error rebuilt from another process's, and the boundary line its traceback shows. */
 export { crossedIn, queueJobLine } from "./trace/crossed.js";
 /** What a boundary line is made from, for tracebackOf (FrameLabel.lineFields). */
