@@ -20,6 +20,8 @@ export { blockedIn, heldBy, noteBlockedAt, noteWait, SHOWN_ARG, waitsIn } from "
 export { crossedIn, queueJobLine } from "./trace/crossed.js";
 /** What a boundary line is made from, for tracebackOf (FrameLabel.lineFields). */
 export type { LineFields, QueueJobFields } from "./trace/entries.js";
+/** @internal What a `boundary(…)` program's label is made from (a doeff/workers job's line). */
+export { labelMadeOf } from "./trace/frame-lines.js";
 export type { Continuation } from "./vm/continuation.js";
 export {
   DEFER,

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { boundary } from "../src/protocol.js";
 import {
   delay,
   fn,
@@ -101,5 +102,50 @@ test("an aborted runAsync's report names a realTime delay with its ms", async ()
     "where the run was when its signal aborted it (outermost first):",
     "  sleeper",
     "  blocked in delay(5000)",
+  ]);
+});
+
+test("an aborted run's report puts main's chain first when its program is named like a stand-in's line (`in task 1 (…)`): the order is read from the line's fields, not its text", () => {
+  // (a program named from data: its frame's text was read as a stand-in task's line, `in task 1
+  // (…)`, and main's chain sorted after task 1's)
+  const named = {
+    "in task 1 (a report)": function* (this: void) {
+      const t = yield* spawn(sleeper(100));
+      yield* delay(1);
+      ac.abort(stop);
+      return yield* wait(t);
+    },
+  };
+  const ac = new AbortController();
+  const stop = new Error("stop");
+  const r = run(fn(named["in task 1 (a report)"])(), {
+    handlers: [scheduler, simulatedTime()],
+    signal: ac.signal,
+  });
+  assert.equal(r.error, stop);
+  assert.deepEqual(r.format().split("\n").slice(0, 6), [
+    "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
+    "where the run was when its signal aborted it (outermost first):",
+    "  in task 1 (a report)",
+    "  ── in task 1 ──",
+    "  sleeper",
+    "  blocked in delay(100)",
+  ]);
+});
+
+test("tracebackOf: a boundary line that reads like a worker job's is no worker job's (`job` comes from the job's own fields)", () => {
+  const inside = fn(function* inside() {
+    throw new Error("x");
+  });
+  const r = run(
+    boundary("in worker (not a job)", function* () {
+      return yield* inside();
+    }),
+  );
+  const t = tracebackOf(r);
+  assert.ok("chain" in t);
+  assert.deepEqual(t.chain.slice(0, 2), [
+    { kind: "boundary", name: "in worker (not a job)" },
+    { kind: "program", name: "inside" },
   ]);
 });
