@@ -15,11 +15,13 @@ export {
 export { captureSite, siteState } from "./vm/sites.js";
 export { siteOf } from "./trace/format.js";
 /** @internal What a blocked computation waits on, for the report of an aborted run. */
-export { blockedIn, heldBy, noteBlockedAt, noteWait, waitsIn } from "./trace/blocked-in.js";
+export { blockedIn, heldBy, noteBlockedAt, noteWait, SHOWN_ARG, waitsIn } from "./trace/blocked-in.js";
 /** @internal An error rebuilt from another process's, and the boundary line its traceback shows. */
 export { crossedIn, queueJobLine } from "./trace/crossed.js";
 /** What a boundary line is made from, for tracebackOf (FrameLabel.lineFields). */
 export type { LineFields, QueueJobFields } from "./trace/entries.js";
+/** @internal What a `boundary(…)` program's label is made from (a doeff/workers job's line). */
+export { labelMadeOf } from "./trace/frame-lines.js";
 export type { Continuation } from "./vm/continuation.js";
 export {
   DEFER,

@@ -80,7 +80,35 @@ test("format() of an ok run: a cycle after the cut no longer hides the part show
   const cyclic: Record<string, unknown> = { text: "t".repeat(250) };
   cyclic.self = cyclic;
   assert.equal(run(pure(cyclic)).format(), whole({ text: cyclic.text }));
+});
+
+test("format() of an ok run shows a value with a cycle as JSON would, `[Circular]` where an object is met inside itself", () => {
+  // (it read `Ok: object`: JSON threw at the cycle, and the report fell back to the value's type)
   const early: Record<string, unknown> = {};
   early.self = early;
-  assert.equal(run(pure(early)).format(), "Ok: object"); // (met before the cut: described, as before)
+  const c: { a: number; list: unknown[]; self?: unknown } = { a: 1, list: [1, 2] };
+  c.self = c;
+  c.list.push(c);
+  const deep: { n: { m: { back?: unknown } } } = { n: { m: {} } };
+  deep.n.m.back = deep.n;
+  const shared = { x: 1 }; // (met twice side by side: no cycle)
+  const self: unknown[] = [];
+  self.push(self);
+  assert.deepEqual(
+    [early, c, deep, { p: shared, q: [shared, shared] }, self].map((v) => run(pure(v)).format()),
+    [
+      'Ok: {"self":"[Circular]"}',
+      'Ok: {"a":1,"list":[1,2,"[Circular]"],"self":"[Circular]"}',
+      'Ok: {"n":{"m":{"back":"[Circular]"}}}',
+      'Ok: {"p":{"x":1},"q":[{"x":1},{"x":1}]}',
+      'Ok: ["[Circular]"]',
+    ],
+  );
+  // an array past 200 items is cut before it is written: its cycle is found all the same, and the
+  // text cut at 200 characters as any other
+  const long: unknown[] = Array.from({ length: 300 }, (_, i) => i);
+  long[0] = long;
+  const shown = run(pure(long)).format();
+  assert.equal(shown, whole(["[Circular]", ...long.slice(1)]));
+  assert.equal(shown.length, 4 + 200);
 });

@@ -66,7 +66,7 @@ test("an aborted runAsync reports where main and each task were when the signal 
       "  blocked in awaitPromise(…)",
       "  ── in task 1 ──",
       "  ticker",
-      "  blocked in delay(…)",
+      "  blocked in delay(1000)",
       "DOMException AbortError: This operation was aborted",
     ].join("\n"),
   );
@@ -178,10 +178,10 @@ test("the abort report lists tasks in the order they were spawned, each with wha
     // (timeout's timers: a chain of nothing but their boundary lines, they were left out, and what
     // the run waited on went unsaid)
     "  ── in tasks 3, 5 (spawned by tasks 1, 2) ──",
-    "  blocked in delay(…)",
+    "  blocked in delay(5000)",
     "  ── in tasks 4, 6 (spawned by tasks 1, 2) ──",
     "  sleeper",
-    "  blocked in delay(…)",
+    "  blocked in delay(10000)",
     lines[13],
     "Error: stop",
   ]);
@@ -222,7 +222,7 @@ test("the abort report folds tasks whose chains print alike into one entry: a fe
     "  blocked in awaitPromise(…)",
     "  ── in task 9 ──",
     "  ticker",
-    "  blocked in delay(…)",
+    "  blocked in delay(1000)",
     // the same code spawned by main and by a task: not one entry, which would read as either
     "  ── in task 10 (spawned by task 4) ──",
     "  stuck",
@@ -291,7 +291,7 @@ test("the abort report shows main once when a handler inside the clock was deleg
     "  main",
     "  inner",
     "  handler probe for Delay(100)",
-    "  blocked in delay(…)",
+    "  blocked in delay(100)",
     "Error: stop",
   ]);
 });
@@ -334,7 +334,7 @@ test("the abort report keeps each task's frames in its own section when main and
     "  handler bus for Take()",
     "  blocked in wait(a promise)",
     "  ── in task 3 ──", // (a task of nothing but a delay: shown with what it waits on)
-    "  blocked in delay(…)",
+    "  blocked in delay(10000)",
     "Error: stop",
   ]);
 });
@@ -406,7 +406,7 @@ test("the abort report ends each chain with what it was blocked in, tasks folded
     "  child",
     "  blocked in awaitPromise(…)",
     "  ── in tasks 11, 13 (spawned by tasks 7, 8) ──",
-    "  blocked in delay(…)",
+    "  blocked in delay(5000)",
     "  ── in tasks 12, 14 (spawned by tasks 7, 8) ──",
     "  blocked in awaitPromise(…)",
   ]);

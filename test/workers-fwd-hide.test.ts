@@ -234,14 +234,14 @@ test("workers: an aborted run's report shows a stand-in's chain after the chain 
     "  blocked in wait(a promise)",
     `  ── in task 1 (forwarded Slow from worker job ${LABEL}#waits) ──`,
     `  handler sleeping for Slow("s1")`,
-    "  blocked in delay(…)",
+    "  blocked in delay(60000)",
   ]);
   assert.deepEqual(await lines(false), [
     `  ── in worker (${LABEL}#waits) ──`,
     "  blocked in wait(a promise)",
     `  ── in main (forwarded Slow from worker job ${LABEL}#waits) ──`,
     `  handler sleeping for Slow("s1")`,
-    "  blocked in delay(…)",
+    "  blocked in delay(60000)",
   ]);
 });
 
@@ -320,7 +320,7 @@ test("workers: tracebackOf names a stand-in's line: kind forwarded, with the cal
         job: `${LABEL}#waits`,
       },
       { kind: "handler", name: "sleeping", effect: 'Slow("s1")', outcome: "running" },
-      "wait delay(…)",
+      "wait delay(60000)",
     ],
   );
 });

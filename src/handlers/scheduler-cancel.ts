@@ -42,7 +42,7 @@ export function noteWaits(w: World): void {
     // as the timer task blocked in its `delay` is — its continuation made now, to be finalized
     if (t.k === null && (x as { armed?: unknown } | null)?.armed !== undefined) {
       t.k = unstarted(reported(t), w.selfOnly!);
-      noteWait(t.k, "delay(…)", []);
+      noteWait(t.k, `delay(${(x as unknown as { ms: number }).ms})`, []);
       continue;
     }
     if (t.run !== BLOCKED || t.k === null) continue;

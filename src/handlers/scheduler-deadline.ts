@@ -114,9 +114,13 @@ export function deadlineAtSite(w: World, self: Handler, site: unknown, prompt: u
   return wake;
 }
 
-/** The timer task's wait on its deadline: World.unblock clears `armed` (the clock's timer). */
+/**
+ * The timer task's wait on its deadline: World.unblock clears `armed` (the clock's timer); `ms`, its
+ * delay, for an aborted run's report (`blocked in delay(5000)`, scheduler-cancel.ts noteWaits).
+ */
 class DeadlineWaiter extends Waiter {
   armed: Armed | null = null;
+  ms = 0;
 }
 
 /** The promise the timer task waits on, as its `delay` makes it (effects/deadline.ts Due). */
@@ -166,6 +170,7 @@ export function armDeadline(timer: Task<unknown>, clock: DeadlineClock, ms: numb
   t.waiter = x;
   const armed = clock.arm(due, ms);
   x.armed = armed;
+  x.ms = ms;
   return armed;
 }
 

@@ -313,13 +313,20 @@ export class TaskRec extends TaskRecord<unknown> {
   /**
    * A stand-in's line as fields (FrameLabel.lineFields), which its label is made from and
    * `tracebackOf`'s `forwarded` entry takes: the task it stands in for as messages name it (`task 1`,
-   * `task 2.1`, `main`), and what it does for it. Else none.
+   * `task 2.1`, `main`), its id in a scheduler of the run's own (not nested in a task: `task 2.1`
+   * has none; the report orders the stand-in's chain after that task's), and what it does for it.
+   * Else none.
    */
   get lineFields(): LineFields | undefined {
     const what = STAND_INS.get(this);
     const w = this.world;
+    const id = this.taskId;
     return (
-      what && { caller: this.taskId === 0 ? w.mainName : `task ${w.prefix}${this.taskId}`, standIn: what }
+      what && {
+        caller: id === 0 ? w.mainName : `task ${w.prefix}${id}`,
+        ...(w.prefix === "" ? { task: id } : {}),
+        standIn: what,
+      }
     );
   }
 

@@ -72,12 +72,15 @@ export function abortGroups<B>(
 /**
  * Where a chain goes in the report: main's first (-1), a task's at its id (`m`, its line read). A
  * stand-in's (Spawn.standIn: `in task 1 (forwarded Fetch from worker job …)`, `in main (…)`) has
- * the id of the task it stands in for: right after that task's chain (its line kept, grouped with
- * none). It was sorted as main's, first, above main's own chain.
+ * the id of the task it stands in for, from its line's fields (LineFields `task`; none in a nested
+ * scheduler, whose lines sort as main's): right after that task's chain (its line kept, grouped
+ * with none). It was sorted as main's, first, above main's own chain.
  */
 function order(c: Entry[], m: RegExpExecArray | null): number {
-  const s = m ?? /^in (?:task (\d+)|main) \(/.exec(c[0]!.name);
-  return s === null ? -1 : +(s[1] ?? -1) + (m ? 0 : 0.5);
+  if (m) return +m[1]!;
+  const e = c[0]!;
+  const id = e.kind === "boundary" ? (e.effect as { task?: number } | undefined)?.task : undefined;
+  return id === undefined ? -1 : (id || -1) + 0.5;
 }
 
 /** A group's task line, `in tasks 1, 6, 19, … (52 tasks, spawned by task 2 at …)` (no tasks: main). */

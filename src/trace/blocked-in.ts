@@ -57,6 +57,17 @@ export const waitsIn = (g: Function, what: string): unknown => {
   namesBlocked = blockedLine;
   return blocksAs.set(g.prototype, what);
 };
+/**
+ * What a blocking call's generator object carries to be shown in place of the `…` it was registered
+ * with (waitsIn): delay's ms, `delay(5000)`. Set by the call as it makes the generator (time.ts), read
+ * only when a report names it.
+ */
+export const SHOWN_ARG: unique symbol = Symbol();
+/** What the generator object `gen` is blocked in, as registered (`what`), its SHOWN_ARG in place of `…`. */
+const blockedName = (gen: object, what: string | undefined): string | undefined => {
+  const a = (gen as { [SHOWN_ARG]?: string })[SHOWN_ARG];
+  return a === undefined ? what : what?.replace("…", a);
+};
 /** What `g` (a generator function) was registered as by waitsIn: `timeout(receive(ch), ms)` names it too. */
 export const waitName = (g: unknown): string | undefined =>
   typeof g === "function" ? blocksAs.get(g.prototype as object) : undefined;
@@ -73,7 +84,7 @@ export const heldBy = (k: Continuation): Continuation => {
 /** What the continuation `k` is blocked in when waitsIn registered its perform frame: `receive(…)`. */
 export const blockedIn = (k: Continuation): string | undefined => {
   const f = k.top?.top;
-  return f == null ? undefined : blocksAs.get(Object.getPrototypeOf(f.gen));
+  return f == null ? undefined : blockedName(f.gen, blocksAs.get(Object.getPrototypeOf(f.gen)));
 };
 /**
  * The chain of an error met at an effect a library call performed for the program (receive's
@@ -89,7 +100,7 @@ export const blockedIn = (k: Continuation): string | undefined => {
 function blockedLine(chain: Entry[], site: Segment, atSite: boolean, effect: unknown): void {
   let by = atSite ? site.top!.prev : site.top;
   for (let i = site.invocation; i !== null && i.effect === effect; i = i.site.invocation) by = i.site.top;
-  const what = by === null ? undefined : blocksAs.get(Object.getPrototypeOf(by.gen));
+  const what = by === null ? undefined : blockedName(by.gen, blocksAs.get(Object.getPrototypeOf(by.gen)));
   if (what !== undefined) chain.push({ kind: "wait", name: what, site: null, marker: "", effect: undefined });
 }
 /**

@@ -291,7 +291,6 @@ const frameKey = (e: Entry | undefined): string | undefined => {
 };
 
 const TASK_LABEL = /^in task (\d+)(?: \(spawned(?: by task (\d+))?(?: at (.*))?\))?$/;
-const WORKER = /^in worker \((.*)\)$/;
 
 function entryData(e: Entry, origin: Origin | null): TraceEntry {
   switch (e.kind) {
@@ -302,7 +301,8 @@ function entryData(e: Entry, origin: Origin | null): TraceEntry {
     case "boundary": {
       if (e.effect !== undefined) return fieldsData(e.name, e.effect as LineFields);
       const m = TASK_LABEL.exec(e.name);
-      if (m === null) return otherBoundary(e.name);
+      // (another: a `boundary(…)` program's, made from no fields)
+      if (m === null) return { kind: "boundary", name: e.name };
       const at = m[3] === undefined ? undefined : siteData(m[3]).at;
       return {
         kind: "task",
@@ -327,26 +327,20 @@ function entryData(e: Entry, origin: Origin | null): TraceEntry {
 
 /**
  * A line made from fields (entries.ts LineFields), which its entry takes as they are: a forwarded
- * effect's stand-in (`in task 1 (forwarded Fetch from worker job jobs.ts#crawl)`), a queue job's.
+ * effect's stand-in (`in task 1 (forwarded Fetch from worker job jobs.ts#crawl)`), a queue job's,
+ * a worker job's (`in worker (jobs.ts#resize)`).
  */
 function fieldsData(name: string, f: LineFields): TraceForwarded | TraceBoundary {
   if (!("standIn" in f)) return { kind: "boundary", name, ...f };
-  // (a task of the run's own scheduler: `task 1`; not main, nor `task 2.1` of a nested one)
-  const id = /^task (\d+)$/.exec(f.caller);
   return {
     kind: "forwarded",
     name,
     caller: f.caller,
-    ...(id === null ? {} : { task: +id[1]! }),
+    // (a task of the run's own scheduler: `task 1`; not main, nor `task 2.1` of a nested one)
+    ...(f.task ? { task: f.task } : {}),
     effectClass: f.standIn.effectClass,
     job: f.standIn.job,
   };
-}
-
-/** Another boundary line: a worker job's (`in worker (jobs.ts#resize)`), a `boundary(…)` program's. */
-function otherBoundary(name: string): TraceBoundary {
-  const w = WORKER.exec(name);
-  return w === null ? { kind: "boundary", name } : { kind: "boundary", name, job: w[1]! };
 }
 
 /** A chain's entries, a run of identical program lines folded as format.ts's chainLines folds it. */

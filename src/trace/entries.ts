@@ -39,10 +39,17 @@ export interface Entry {
  *  - a stand-in task's (TaskRec.lineFields): the task it stands in for as the line names it
  *    (`task 1`, `main`, `task 2.1`), and what it does for it (Spawn.standIn) — `in task 1
  *    (forwarded Fetch from worker job jobs.ts#crawl)`;
+ *    Its `task`: that task's id when it is one of the run's own scheduler (0: its main), absent in
+ *    a scheduler nested in a task (`task 2.1`), as the line's text does not tell it apart;
  *  - a doeff/queue job's (crossed.ts): `in queue job (images#42: resize)`, or `(images#42)` where
- *    its program is not known.
+ *    its program is not known;
+ *  - a doeff/workers job's (workers/effect.ts, frame-lines.ts labelMadeOf): `in worker
+ *    (jobs.ts#resize)`, its `module#export`.
  */
-export type LineFields = { readonly caller: string; readonly standIn: StandIn } | QueueJobFields;
+export type LineFields =
+  | { readonly caller: string; readonly task?: number; readonly standIn: StandIn }
+  | QueueJobFields
+  | { readonly job: string };
 
 /** A doeff/queue job: its queue's name, its id, the name of its program where it is known. */
 export interface QueueJobFields {

@@ -477,6 +477,10 @@ export function formatFailure(origin: Origin | null, error: unknown): string {
   }
   const thrownAt = madeAt(error);
   if (thrownAt !== null) lines.push(`  thrown at ${thrownAt}`);
+  // the header only over lines: with none (an error in no frame of the user's, where nothing
+  // performed an effect: `pure(1).flatMap(() => 5)` at the top), it introduced an empty traceback,
+  // which read as lines lost; the error alone says all the run knows
+  if (lines.length < 2) lines.pop();
   errorLines(error, lines);
   // (the chain's names and effect fields too: a program named from data, a field's C1 controls)
   return printable(lines.join("\n"), Infinity);

@@ -7,7 +7,7 @@
  */
 import type { Frame, FrameLabel, Invocation, Segment } from "../vm/segment.js";
 import { KEEP } from "../vm/codes.js";
-import type { Entry, Passed } from "./entries.js";
+import type { Entry, LineFields, Passed } from "./entries.js";
 import type { Origin } from "./origin.js";
 
 /**
@@ -49,13 +49,28 @@ export const boundaryLine = (label: string | FrameLabel): Entry => ({
 });
 
 /**
- * boundaryLine for a hidden frame's label once a `boundary(…)` program can be made (walk.ts
- * boundariesOn): a bundle without one (the small import) has no labelled frame.
+ * What a `boundary(…)` program's label (a string, which holds no fields) is made from, registered
+ * by its maker as it makes the program: a doeff/workers job's `in worker (jobs.ts#resize)`, its
+ * job (workers/effect.ts frameOf, at each job), which tracebackOf's entry takes as a stand-in's
+ * (data.ts) instead of reading it back from the text. Bounded: cleared at 1,000 labels (a job
+ * registers its own again as it starts).
  */
-let labelLine: typeof boundaryLine | null = null;
+const labelFields = new Map<string, LineFields>();
+/** @internal */
+export function labelMadeOf(label: string, fields: LineFields): void {
+  if (labelFields.size >= 1000 && !labelFields.has(label)) labelFields.clear();
+  labelFields.set(label, fields);
+}
+
+/**
+ * boundaryLine for a hidden frame's label once a `boundary(…)` program can be made (walk.ts
+ * boundariesOn), with the fields its maker registered: a bundle without one (the small import) has
+ * no labelled frame.
+ */
+let labelLine: ((label: string) => Entry) | null = null;
 /** @internal (walk.ts boundariesOn) */
 export function labelsOn(): void {
-  labelLine = boundaryLine;
+  labelLine = (l) => ({ ...boundaryLine(l), effect: labelFields.get(l) });
 }
 
 /**

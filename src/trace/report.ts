@@ -9,8 +9,8 @@ const SHOWN = 200;
 /**
  * A value as a report shows it: plain data as JSON writes it, and what JSON would misprint as a
  * readable stand-in instead (nested ones as strings): NaN, bigint, an Error as `Name: message`, a
- * Map or Set with its size, undefined in an array. A cycle met before the cut falls back to a
- * description. Cut at 200 characters, and only those are written. A doeff effect, program,
+ * Map or Set with its size, undefined in an array, `[Circular]` where an object is met again inside
+ * itself. Cut at 200 characters, and only those are written. A doeff effect, program,
  * primitive or continuation by its short form. (Small on purpose: it is in every bundle that calls
  * `format()`.)
  */
@@ -24,16 +24,25 @@ function show(v: unknown): string {
   // and a result of a million rows (or a string of 50 MB) is no longer written whole, for seconds,
   // to show 200 characters of it. (JSON leaves a function or a symbol out of an object.)
   let before = 0;
+  // The value being written and those it is inside (a cut array after the array it was cut from):
+  // one met again inside itself is a cycle, written `[Circular]` (JSON threw, and the report said
+  // `object`). Cut back to the holder of each value written (`this`): a value met twice side by
+  // side is no cycle, and only an object holds another (a primitive pushed is never met again).
+  const open: unknown[] = [];
   try {
-    s = JSON.stringify(v, (_key, x) => {
+    s = JSON.stringify(v, function (_key, x) {
       if (before > SHOWN) return;
       let y = stand(x);
       if (typeof y === "string") before += (y = y.slice(0, SHOWN + 1)).length;
       else if (typeof y !== "function" && typeof y !== "symbol") before++;
-      return Array.isArray(y) && y.length > SHOWN ? y.slice(0, SHOWN) : y;
+      open.length = open.indexOf(this) + 1;
+      if (open.includes(y)) return "[Circular]";
+      open.push(y);
+      if (Array.isArray(y) && y.length > SHOWN) open.push((y = y.slice(0, SHOWN)));
+      return y;
     });
   } catch {
-    // cyclic or hostile: described below
+    // hostile: described below
   }
   s ??= describe(v);
   return clip(s, SHOWN);

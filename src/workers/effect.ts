@@ -9,6 +9,7 @@ import {
   describe,
   type EffectsOf,
   type IsOpen,
+  labelMadeOf,
   type Program,
   type ResultOf,
   TIMED_OUT,
@@ -23,6 +24,8 @@ interface Target {
   readonly job: string;
   /** the traceback frame the job's effects and errors show: `in worker (module#export)` */
   readonly frame: string;
+  /** what that frame's line is made from, for tracebackOf (frameOf registers it) */
+  readonly fields: { readonly job: string };
 }
 const targets = new Map<string, Map<string, Target>>();
 const TARGET = Symbol("doeff.workers.target");
@@ -46,7 +49,7 @@ function targetOf(moduleUrl: string | URL, exportName: string): Target {
   if (typeof exportName !== "string" || exportName === "")
     throw new TypeError(`runInWorker expects the export's name second, got ${describe(exportName)}`);
   const job = `${shortUrl(moduleUrl)}#${exportName}`;
-  const t: Target = { moduleUrl, exportName, job, frame: `in worker (${job})` };
+  const t: Target = { moduleUrl, exportName, job, frame: `in worker (${job})`, fields: { job } };
   let byName = targets.get(moduleUrl);
   if (byName === undefined) {
     if (targets.size >= 1000) targets.clear(); // bounded: URLs built on the fly do not pile up
@@ -135,9 +138,14 @@ export function withTarget(e: object, pair: readonly [string, string]): void {
   (e as { [TARGET]: Target })[TARGET] = targetOf(pair[0], pair[1]);
 }
 
-/** `in worker (module#export)`: the traceback frame of `e`'s job (computed once per pair) */
+/**
+ * `in worker (module#export)`: the traceback frame of `e`'s job (computed once per pair), its job
+ * registered as what the line is made from (tracebackOf's entry takes it, not the text read back)
+ */
 export function frameOf(e: RunInWorker<unknown>): string {
-  return e[TARGET].frame;
+  const t = e[TARGET];
+  labelMadeOf(t.frame, t.fields);
+  return t.frame;
 }
 
 /**

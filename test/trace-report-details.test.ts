@@ -1,0 +1,151 @@
+/**
+ * Details of the report format() prints: the traceback header over an empty chain, and the ms of
+ * the delay an aborted run's task was blocked in. (A value with a cycle: report-cut.test.ts.)
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { boundary } from "../src/protocol.js";
+import {
+  delay,
+  fn,
+  pure,
+  realTime,
+  run,
+  runAsync,
+  scheduler,
+  simulatedTime,
+  spawn,
+  timeout,
+  tracebackOf,
+  wait,
+} from "../src/index.js";
+
+test("format() of a failure with nothing to show above its error prints the error alone, no traceback header over an empty chain", () => {
+  // (it printed `doeff traceback (outermost first):` and then the error: a header over nothing,
+  // which read as if the chain had been lost)
+  const bad = pure(1).flatMap(() => 5 as never);
+  assert.equal(run(bad).format(), "TypeError: flatMap's function must return a Program or Effect, got 5");
+  assert.equal(
+    run(
+      pure(1).map(() => {
+        throw 5;
+      }),
+    ).format(),
+    "thrown: 5",
+  );
+  // a chain under it keeps the header (the same error, inside a program of the user's)
+  const main = fn(function* main() {
+    return yield* bad;
+  });
+  assert.equal(
+    run(main()).format(),
+    "doeff traceback (outermost first):\n  main\nTypeError: flatMap's function must return a Program or Effect, got 5",
+  );
+});
+
+const sleeper = fn(function* sleeper(ms: number) {
+  yield* delay(ms);
+});
+
+test("an aborted run's report names the delay a task was blocked in with its ms (simulated clock, and timeout's timer)", () => {
+  // (it said `blocked in delay(…)` for each: the tasks blocked in delay(5000) and delay(2.5) read alike)
+  const ac = new AbortController();
+  const stop = new Error("stop");
+  const main = fn(function* main() {
+    yield* spawn(sleeper(5000));
+    yield* spawn(sleeper(2.5));
+    const t = yield* spawn(timeout(sleeper(60_000), 30_000));
+    yield* delay(1);
+    ac.abort(stop);
+    return yield* wait(t);
+  });
+  const r = run(main(), { handlers: [scheduler, simulatedTime()], signal: ac.signal });
+  assert.equal(r.error, stop);
+  const lines = r.format().split("\n");
+  assert.deepEqual(lines.slice(0, -2), [
+    "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
+    "where the run was when its signal aborted it (outermost first):",
+    "  main", // (running: it aborted the signal)
+    "  ── in task 1 ──",
+    "  sleeper",
+    "  blocked in delay(5000)",
+    "  ── in task 2 ──",
+    "  sleeper",
+    "  blocked in delay(2.5)",
+    "  ── in task 3 ──",
+    "  timeout",
+    "  blocked in wait(a promise)",
+    "  ── in task 4 (spawned by task 3) ──", // (timeout's timer)
+    "  blocked in delay(30000)",
+    "  ── in task 5 (spawned by task 3) ──",
+    "  sleeper",
+    "  blocked in delay(60000)",
+  ]);
+  assert.equal(lines.at(-1), "Error: stop");
+  // tracebackOf's entries name it alike
+  const t = tracebackOf(r);
+  assert.ok("chain" in t);
+  assert.deepEqual(
+    t.chain.filter((e) => e.kind === "wait").map((e) => e.name),
+    ["delay(5000)", "delay(2.5)", "wait(a promise)", "delay(30000)", "delay(60000)"],
+  );
+});
+
+test("an aborted runAsync's report names a realTime delay with its ms", async () => {
+  const ac = new AbortController();
+  const stop = new Error("stop");
+  setTimeout(() => ac.abort(stop), 20);
+  const r = await runAsync(sleeper(5000), { handlers: [scheduler, realTime], signal: ac.signal });
+  assert.equal(r.error, stop);
+  assert.deepEqual(r.format().split("\n").slice(0, 4), [
+    "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
+    "where the run was when its signal aborted it (outermost first):",
+    "  sleeper",
+    "  blocked in delay(5000)",
+  ]);
+});
+
+test("an aborted run's report puts main's chain first when its program is named like a stand-in's line (`in task 1 (…)`): the order is read from the line's fields, not its text", () => {
+  // (a program named from data: its frame's text was read as a stand-in task's line, `in task 1
+  // (…)`, and main's chain sorted after task 1's)
+  const named = {
+    "in task 1 (a report)": function* (this: void) {
+      const t = yield* spawn(sleeper(100));
+      yield* delay(1);
+      ac.abort(stop);
+      return yield* wait(t);
+    },
+  };
+  const ac = new AbortController();
+  const stop = new Error("stop");
+  const r = run(fn(named["in task 1 (a report)"])(), {
+    handlers: [scheduler, simulatedTime()],
+    signal: ac.signal,
+  });
+  assert.equal(r.error, stop);
+  assert.deepEqual(r.format().split("\n").slice(0, 6), [
+    "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
+    "where the run was when its signal aborted it (outermost first):",
+    "  in task 1 (a report)",
+    "  ── in task 1 ──",
+    "  sleeper",
+    "  blocked in delay(100)",
+  ]);
+});
+
+test("tracebackOf: a boundary line that reads like a worker job's is no worker job's (`job` comes from the job's own fields)", () => {
+  const inside = fn(function* inside() {
+    throw new Error("x");
+  });
+  const r = run(
+    boundary("in worker (not a job)", function* () {
+      return yield* inside();
+    }),
+  );
+  const t = tracebackOf(r);
+  assert.ok("chain" in t);
+  assert.deepEqual(t.chain.slice(0, 2), [
+    { kind: "boundary", name: "in worker (not a job)" },
+    { kind: "program", name: "inside" },
+  ]);
+});
