@@ -238,6 +238,28 @@ test("workers batch: maxBatch 1 sends every job alone; a bad maxBatch is a clear
     [{ maxBatch: [] }, "TypeError", "workers({ maxBatch }) expects a number, got Array(0)"],
     [{ size: 1.5 }, "RangeError", "workers({ size }) expects an integer ≥ 1, got 1.5"],
     [{ cancelGraceMs: -1 }, "RangeError", "workers({ cancelGraceMs }) expects a number ≥ 0, got -1"],
+    // the threads' options: each failed every job at the pool's start ("options.execArgv" must be an
+    // instance of Array), or (a string limit, a misspelled key) was ignored by node without a word
+    [
+      { execArgv: "--inspect" },
+      "TypeError",
+      'workers({ execArgv }) expects an array of strings (node flags, e.g. ["--import", "tsx"]), got "--inspect"',
+    ],
+    [
+      { resourceLimits: 64 },
+      "TypeError",
+      "workers({ resourceLimits }) expects an object, e.g. { maxOldGenerationSizeMb: 512 }, got 64",
+    ],
+    [
+      { resourceLimits: { maxOldGenerationSizeMb: "64" } },
+      "TypeError",
+      'workers({ resourceLimits: { maxOldGenerationSizeMb } }) expects a number of MB > 0, got "64"',
+    ],
+    [
+      { resourceLimits: { maxOldSizeMb: 64 } },
+      "TypeError",
+      'unknown workers({ resourceLimits }) key "maxOldSizeMb"; the keys are maxOldGenerationSizeMb, maxYoungGenerationSizeMb, codeRangeSizeMb, stackSizeMb',
+    ],
   ] as const)
     assert.throws(() => workers(options as never), { name, message });
 });

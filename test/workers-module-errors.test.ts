@@ -23,6 +23,22 @@ const write = (file: string, text: string) => {
 const broken = write("broken.mjs", "export const job = ;\n");
 const importsBroken = write("imports-broken.mjs", 'export { job } from "./broken.mjs";\n');
 const badJson = write("bad-json.mjs", 'export const config = JSON.parse("{oops");\n');
+// exports named as a job that are no job: a class, the module's own lists, a bare generator function,
+// an async function (whose rejection, unheard, crashed the thread under the next job)
+const DOEFF = new URL("../src/index.ts", import.meta.url).href;
+const notJobs = write(
+  "not-jobs.mjs",
+  [
+    `import { delay, fn } from ${JSON.stringify(DOEFF)};`,
+    'import { threadId } from "node:worker_threads";',
+    "export class Fetch {}",
+    "export const forward = [Fetch];",
+    "export function* bare(n) { return n; }",
+    "export async function later(n) { throw new RangeError('later ' + n); }",
+    "export const thread = fn(function* thread() { yield* delay(50); return threadId; });",
+    "",
+  ].join("\n"),
+);
 
 const pool = workers({ size: 1 });
 after(async () => {
@@ -59,4 +75,43 @@ test("workers: a SyntaxError thrown while the module runs keeps the message it h
     /^the worker cannot import \S*bad-json\.mjs: .*JSON.*\. Check the URL \(build it with new URL\("\.\/file\.js", import\.meta\.url\)\) and that the module loads on its own$/,
   );
   assert.match((e.cause as Error).stack ?? "", /bad-json\.mjs:1/);
+});
+
+test("workers: a class or the module's forward list named as the job says it is no job and names the jobs", async () => {
+  const failWith = async (name: string, ...args: unknown[]) => {
+    const r = await runAsync(runInWorker(notJobs, name, ...args), { handlers: [scheduler, realTime, pool] });
+    assert.ok(r.error instanceof WorkerModuleError, r.format());
+    assert.equal(r.error.exportName, name);
+    return r.error.message;
+  };
+  const jobs =
+    "name one of the module's jobs (bare, later, thread): a function returning a Program (fn(function* …)), or a Program";
+  // (it was a bare TypeError: "Class constructor Fetch cannot be invoked without 'new'")
+  assert.equal(await failWith("Fetch", 1), `${notJobs.href}#Fetch is a class, not a job; ${jobs}`);
+  // (it said: export it as fn(function* forward(…) { … }))
+  assert.equal(
+    await failWith("forward"),
+    `${notJobs.href}#forward is the module's \`forward\` list, not a job; ${jobs}`,
+  );
+  assert.equal(
+    await failWith("bare", 1),
+    `${notJobs.href}#bare(…) returned a generator object (it is a bare generator function), not a Program; wrap the generator function with fn(function* bare(…) { … })`,
+  );
+});
+
+test("workers: an async function named as the job fails that job alone; its rejection does not crash the thread", async () => {
+  const H = { handlers: [scheduler, realTime, pool] };
+  const first = await runAsync(runInWorker<number>(notJobs, "thread"), H);
+  assert.equal(first.ok, true, first.format());
+  const r = await runAsync(runInWorker(notJobs, "later", 1), H);
+  // the next job runs on the same thread (it failed with WorkerCrashedError "… (later 1)")
+  const next = await runAsync(runInWorker<number>(notJobs, "thread"), H);
+  assert.equal(next.ok, true, next.format());
+  assert.equal(next.value, first.value);
+  assert.ok(r.error instanceof WorkerModuleError, r.format());
+  // (it said "returned Promise object …; wrap the generator function with fn(…)")
+  assert.equal(
+    r.error.message,
+    `${notJobs.href}#later(…) returned a Promise, not a Program (an async function is not a job); write it as fn(function* later(…) { … }), awaiting with yield* awaitPromise(() => promise)`,
+  );
 });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { answer, reader, realTime, runAsync, scheduler, TimeoutError, writer } from "../src/index.js";
 import { RemoteError, runInWorker, WorkerModuleError, workers } from "../src/workers/index.js";
-import { fromWire, toWire } from "../src/workers/wire.js";
+import { fromWire, registerErrorClasses, toWire } from "../src/workers/wire.js";
 import { JobFailed, Lookup } from "./fixtures/workers/jobs.js";
 
 const JOBS = new URL("./fixtures/workers/jobs.ts", import.meta.url).href;
@@ -102,4 +102,24 @@ test("workers wire: doeff/queue's UnknownProgramError stays the queue's class wh
   const mine = fromWire(toWire(new UnknownProgramErrorMine("mine"))) as Error;
   assert.ok(mine instanceof UnknownProgramErrorMine, String(mine));
   assert.equal(mine.message, "mine");
+});
+
+test("workers wire: registerErrorClasses given one class, a string or a non-class says what it expects", () => {
+  const expects =
+    "registerErrorClasses expects an array of Error subclasses, e.g. registerErrorClasses([MyError]), got";
+  class MyError extends Error {}
+  // (it said "classes is not iterable", and a string's letters were checked one by one: "got M")
+  assert.throws(() => registerErrorClasses(MyError as never), {
+    name: "TypeError",
+    message: `${expects} function MyError`,
+  });
+  assert.throws(() => registerErrorClasses("MyError" as never), {
+    name: "TypeError",
+    message: `${expects} "MyError"`,
+  });
+  // (an element that is no class read "got [object Object]")
+  assert.throws(() => registerErrorClasses([{}] as never), {
+    name: "TypeError",
+    message: "registerErrorClasses expects Error subclasses (class X extends Error), got object",
+  });
 });

@@ -632,7 +632,15 @@ test("workers: bad input is a clear error at the call", async () => {
   // without the scheduler / under run
   const noSched = await runAsync(runInWorker(JOBS, "add", 1, 1), { handlers: [pool] as Handler<any, any>[] });
   assert.ok(noSched.error instanceof TypeError);
-  assert.match(noSched.error.message, /needs the scheduler to wait for the worker/);
+  const schedulerFirst = `runInWorker(${LABEL}#add) needs the scheduler to wait for the worker, installed outside workers(…): run under runAsync with scheduler listed before the pool in handlers ([scheduler, realTime, workers(…), …])`;
+  assert.equal(noSched.error.message, schedulerFirst);
+  // the scheduler listed after the pool is not outside it: the message says where it goes (it said
+  // "run under runAsync with handlers [scheduler, …]" to a run under runAsync with the scheduler)
+  const schedAfter = await runAsync(runInWorker(JOBS, "add", 1, 1), {
+    handlers: [pool, scheduler, realTime] as Handler<any, any>[],
+  });
+  assert.ok(schedAfter.error instanceof TypeError);
+  assert.equal(schedAfter.error.message, schedulerFirst);
   const sync = run(runInWorker(JOBS, "add", 1, 1), { handlers: [scheduler, pool] });
   assert.ok(sync.error instanceof AsyncRequiredError);
   // the message names runInWorker (it named awaitPromise / createExternalPromise, never called), and

@@ -45,7 +45,7 @@ Object.defineProperty(RunInWorkerClass.prototype, CALLER, { value: null, writabl
 function noScheduler(e: unknown, job: ParentJob): unknown {
   if (e instanceof UnhandledEffectError && e.effect instanceof CreateExternalPromise)
     return new TypeError(
-      `runInWorker(${job.label}) needs the scheduler to wait for the worker: run under runAsync with handlers [scheduler, realTime, workers(…), …]`,
+      `runInWorker(${job.label}) needs the scheduler to wait for the worker, installed outside workers(…): run under runAsync with scheduler listed before the pool in handlers ([scheduler, realTime, workers(…), …])`,
       { cause: e },
     );
   // (under the synchronous run: the message named awaitPromise / createExternalPromise, never called)

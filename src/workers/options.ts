@@ -16,10 +16,14 @@ export interface WorkersOptions {
   readonly size?: number;
   /** node flags for the threads (default: the parent's, e.g. `--import tsx`) */
   readonly execArgv?: string[];
-  /** per-thread memory limits (a thread over them fails its job with WorkerCrashedError) */
+  /**
+   * per-thread memory limits in MB, node's `resourceLimits` (a thread over them fails its job with
+   * WorkerCrashedError); a key or a value node would ignore is a TypeError
+   */
   readonly resourceLimits?: {
     maxOldGenerationSizeMb?: number;
     maxYoungGenerationSizeMb?: number;
+    codeRangeSizeMb?: number;
     stackSizeMb?: number;
   };
   /**

@@ -1,3 +1,35 @@
+/** node's `resourceLimits` keys (worker_threads), each a number of MB */
+const LIMITS = ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"];
+
+/**
+ * `execArgv` and `resourceLimits` go to the threads only when the pool starts (its first job): a
+ * wrong one is a TypeError here, not every job's failure — and a limit node would ignore (a string,
+ * a misspelled key) is not left unset without a word.
+ */
+function threadOptions(o: WorkersOptions): void {
+  const argv: unknown = o.execArgv;
+  if (argv !== undefined && (!Array.isArray(argv) || argv.some((a) => typeof a !== "string")))
+    throw new TypeError(
+      `workers({ execArgv }) expects an array of strings (node flags, e.g. ["--import", "tsx"]), got ${describe(argv)}`,
+    );
+  const limits: unknown = o.resourceLimits;
+  if (limits === undefined) return;
+  if (limits === null || typeof limits !== "object" || Array.isArray(limits))
+    throw new TypeError(
+      `workers({ resourceLimits }) expects an object, e.g. { maxOldGenerationSizeMb: 512 }, got ${describe(limits)}`,
+    );
+  for (const [key, v] of Object.entries(limits)) {
+    if (!LIMITS.includes(key))
+      throw new TypeError(
+        `unknown workers({ resourceLimits }) key ${JSON.stringify(key)}; the keys are ${LIMITS.join(", ")}`,
+      );
+    if (typeof v !== "number" || !(v > 0))
+      throw new TypeError(
+        `workers({ resourceLimits: { ${key} } }) expects a number of MB > 0, got ${describe(v)}`,
+      );
+  }
+}
+
 /**
  * The parent side of `doeff/workers`: a piscina pool, the jobs running on it, and the messages their
  * threads send back (forwarded effects). One pool per `workers()` handler; piscina is imported when
@@ -89,6 +121,7 @@ export class WorkerPool {
     if (!Number.isInteger(maxBatch) || maxBatch < 1)
       throw new RangeError(`workers({ maxBatch }) expects an integer ≥ 1, got ${String(maxBatch)}`);
     this.maxBatch = maxBatch;
+    threadOptions(options);
     if (options.errors !== undefined) {
       if (
         !Array.isArray(options.errors) ||

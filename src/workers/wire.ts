@@ -12,7 +12,7 @@
  * DOMException named so, is not doeff's TimeoutError on the other side.
  */
 import * as doeff from "../index.js";
-import { className } from "../protocol.js";
+import { className, describe } from "../protocol.js";
 
 export interface WireError {
   readonly name: string;
@@ -79,11 +79,21 @@ const doeffRegistered = new Map<string, ErrorClass>([["RemoteError", RemoteError
 const registered = new Map<string, ErrorClass>();
 
 function checkClasses(classes: Iterable<ErrorClass>): ErrorClass[] {
+  // (one class without its brackets read "classes is not iterable"; a string, its letters)
+  const c0: unknown = classes;
+  if (
+    typeof c0 !== "object" ||
+    c0 === null ||
+    typeof (c0 as Iterable<unknown>)[Symbol.iterator] !== "function"
+  )
+    throw new TypeError(
+      `registerErrorClasses expects an array of Error subclasses, e.g. registerErrorClasses([MyError]), got ${describe(c0)}`,
+    );
   const list = [...classes];
   for (const c of list)
     if (typeof c !== "function" || !(c.prototype instanceof Error))
       throw new TypeError(
-        `registerErrorClasses expects Error subclasses (class X extends Error), got ${String(c)}`,
+        `registerErrorClasses expects Error subclasses (class X extends Error), got ${describe(c)}`,
       );
   return list;
 }

@@ -28,6 +28,7 @@ import { isTargetKey, targetPair } from "./effect.js";
 import { WorkerModuleError } from "./errors.js";
 import { uncloneable, warningsOf } from "./job-warnings.js";
 import { effectFields } from "./plain.js";
+import { isClass, isGenerator, notAJob, RESERVED } from "./not-a-job.js";
 import { shortUrl } from "./short-url.js";
 import { printable } from "../trace/format.js";
 import { QUEUED, REPLIED, RUNNING } from "./batch.js";
@@ -215,7 +216,7 @@ async function load(url: string, name: string): Promise<ModuleInfo> {
 function getProgram(info: ModuleInfo, job: Job): Program<unknown> {
   const exp = info.ns[job.name];
   if (exp === undefined) {
-    const names = Object.keys(info.ns).filter((n) => n !== "handlers" && n !== "forward" && n !== "errors");
+    const names = Object.keys(info.ns).filter((n) => !RESERVED.has(n));
     throw new WorkerModuleError(
       job.url,
       job.name,
@@ -224,8 +225,15 @@ function getProgram(info: ModuleInfo, job: Job): Program<unknown> {
   }
   let p: unknown = exp;
   // (Error values are rebuilt now that the module's `errors` are registered: wire.ts encodeValue)
-  if (typeof exp === "function") p = (exp as (...a: unknown[]) => unknown)(...argsOf(job));
-  else if (isProgramLike(exp) && job.args.length > 0)
+  if (typeof exp === "function") {
+    try {
+      p = (exp as (...a: unknown[]) => unknown)(...argsOf(job));
+    } catch (e) {
+      // (a class named as the job — an effect or error class of the module — throws "cannot be invoked without 'new'")
+      if (!isClass(exp)) throw e;
+      throw new WorkerModuleError(job.url, job.name, notAJob(info.ns, job.url, job.name, "a class"));
+    }
+  } else if (isProgramLike(exp) && job.args.length > 0)
     throw new WorkerModuleError(
       job.url,
       job.name,
@@ -235,14 +243,21 @@ function getProgram(info: ModuleInfo, job: Job): Program<unknown> {
     throw new WorkerModuleError(
       job.url,
       job.name,
-      `${shortUrl(job.url)}#${job.name} is ${describe(exp)}, not a function returning a Program; export it as fn(function* ${job.name}(…) { … })`,
+      RESERVED.has(job.name)
+        ? notAJob(info.ns, job.url, job.name, `the module's \`${job.name}\` list`)
+        : `${shortUrl(job.url)}#${job.name} is ${describe(exp)}, not a function returning a Program; export it as fn(function* ${job.name}(…) { … })`,
     );
-  if (!isProgramLike(p))
+  if (!isProgramLike(p)) {
+    // (an async function's promise: its rejection, unheard, would crash the thread under the next job)
+    if (p instanceof Promise) p.catch(() => {});
     throw new WorkerModuleError(
       job.url,
       job.name,
-      `${shortUrl(job.url)}#${job.name}(…) returned ${describe(p)}, not a Program; wrap the generator function with fn(function* ${job.name}(…) { … })`,
+      p instanceof Promise
+        ? `${shortUrl(job.url)}#${job.name}(…) returned a Promise, not a Program (an async function is not a job); write it as fn(function* ${job.name}(…) { … }), awaiting with yield* awaitPromise(() => promise)`
+        : `${shortUrl(job.url)}#${job.name}(…) returned ${isGenerator(p) ? "a generator object (it is a bare generator function)" : describe(p)}, not a Program; wrap the generator function with fn(function* ${job.name}(…) { … })`,
     );
+  }
   return p as Program<unknown>;
 }
 
