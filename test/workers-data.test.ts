@@ -113,3 +113,18 @@ test("workers data: a Promise, WeakMap or WeakSet (which cannot be cloned at all
     `${LABEL}#makePromise returned a value that cannot be sent back to the parent thread (it holds .pending: a Promise, which cannot be sent to the parent thread at all (structured clone cannot copy it): await it in the job (awaitPromise) and return its value); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
   );
 });
+
+test("workers data: a result nested too deeply to be sent says so and to flatten it, not to drop functions or class instances", async () => {
+  const r = await runAsync(runInWorker(JOBS, "makeDeep", 20_000), { handlers });
+  assert.ok(r.error instanceof TypeError, String(r.error));
+  assert.equal(
+    r.error.message,
+    `${LABEL}#makeDeep returned a value that cannot be sent back to the parent thread: it is nested too deeply to be sent: structured clone ran out of stack copying it; flatten it (its levels as an array, or as records that name their parent by id) and rebuild the nesting in the parent`,
+  );
+  // (not deep enough to matter: it crosses as it is)
+  const ok = await runAsync(runInWorker(JOBS, "makeDeep", 100), { handlers });
+  assert.ok(ok.isOk(), ok.format());
+  let depth = 0;
+  for (let v = ok.value as { next?: object }; v.next !== undefined; v = v.next) depth++;
+  assert.equal(depth, 100);
+});

@@ -120,3 +120,13 @@ test("docs/workers.md describes jobs that run jobs (the DeadlockError's section)
   ])
     assert.ok(flat.includes(s), `docs/workers.md lacks: ${s}`);
 });
+
+test("docs/workers.md says which errors have no remoteTraceback: one thrown while the export builds its program too", () => {
+  const flat = readFileSync(join(root, "docs/workers.md"), "utf8").replace(/\s+/g, " ");
+  for (const s of [
+    "An error that did not end a run of the job has none: - a `WorkerModuleError`: the module or export could not give a program; - a `WorkerCrashedError`: the thread ended before it answered;",
+    "- an error the export function itself threw while it built the job's program, before any of that program ran (a check of its arguments, say). It comes back as it was thrown:",
+    "- the `TypeError` of a result that cannot be sent back to the parent",
+  ])
+    assert.ok(flat.includes(s), `docs/workers.md lacks: ${s}`);
+});

@@ -36,6 +36,9 @@ const notJobs = write(
     "export function* bare(n) { return n; }",
     "export async function later(n) { throw new RangeError('later ' + n); }",
     "export const thread = fn(function* thread() { yield* delay(50); return threadId; });",
+    // throws while it builds its program (a check of its argument), or in the program's run
+    "const half = fn(function* half(n) { if (n % 2 === 1) throw new RangeError('odd: ' + n); return n / 2; });",
+    "export function checked(n) { if (n < 0) throw new RangeError('n must be >= 0, got ' + n); return half(n); }",
     "",
   ].join("\n"),
 );
@@ -85,7 +88,7 @@ test("workers: a class or the module's forward list named as the job says it is 
     return r.error.message;
   };
   const jobs =
-    "name one of the module's jobs (bare, later, thread): a function returning a Program (fn(function* …)), or a Program";
+    "name one of the module's jobs (bare, checked, later, thread): a function returning a Program (fn(function* …)), or a Program";
   // (it was a bare TypeError: "Class constructor Fetch cannot be invoked without 'new'")
   assert.equal(await failWith("Fetch", 1), `${notJobs.href}#Fetch is a class, not a job; ${jobs}`);
   // (it said: export it as fn(function* forward(…) { … }))
@@ -113,5 +116,26 @@ test("workers: an async function named as the job fails that job alone; its reje
   assert.equal(
     r.error.message,
     `${notJobs.href}#later(…) returned a Promise, not a Program (an async function is not a job); write it as fn(function* later(…) { … }), awaiting with yield* awaitPromise(() => promise)`,
+  );
+});
+
+test("workers: an export function that throws while building its program fails the job with that error, and no remoteTraceback (no run began)", async () => {
+  const H = { handlers: [scheduler, realTime, pool] };
+  const r = await runAsync(runInWorker(notJobs, "checked", -1), H);
+  const e = r.error as Error;
+  assert.equal(Object.getPrototypeOf(e), RangeError.prototype);
+  assert.equal(e.message, "n must be >= 0, got -1");
+  assert.match(
+    e.stack ?? "",
+    /^RangeError: n must be >= 0, got -1\n\s+at checked \(\S*not-jobs\.mjs:9:\d+\)/,
+  );
+  assert.match(e.stack ?? "", /── in worker \(\S*not-jobs\.mjs#checked\) ──/);
+  assert.equal(Object.hasOwn(e, "remoteTraceback"), false);
+  // the same error thrown in the program's run comes with the run's report
+  const inRun = await runAsync(runInWorker(notJobs, "checked", 3), H);
+  assert.equal((inRun.error as Error).message, "odd: 3");
+  assert.equal(
+    (inRun.error as { remoteTraceback: string }).remoteTraceback,
+    `doeff traceback (outermost first):\n  half\n  thrown at ${join(dir, "not-jobs.mjs")}:8\nRangeError: odd: 3`,
   );
 });

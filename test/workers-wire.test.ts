@@ -6,8 +6,14 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { answer, reader, realTime, runAsync, scheduler, TimeoutError, writer } from "../src/index.js";
-import { RemoteError, runInWorker, WorkerModuleError, workers } from "../src/workers/index.js";
-import { fromWire, registerErrorClasses, toWire } from "../src/workers/wire.js";
+import {
+  RemoteError,
+  runInWorker,
+  WorkerCrashedError,
+  WorkerModuleError,
+  workers,
+} from "../src/workers/index.js";
+import { asBuiltin, fromWire, registerErrorClasses, toWire } from "../src/workers/wire.js";
 import { JobFailed, Lookup } from "./fixtures/workers/jobs.js";
 
 const JOBS = new URL("./fixtures/workers/jobs.ts", import.meta.url).href;
@@ -122,4 +128,41 @@ test("workers wire: registerErrorClasses given one class, a string or a non-clas
     name: "TypeError",
     message: "registerErrorClasses expects Error subclasses (class X extends Error), got object",
   });
+});
+
+test("workers wire: a thread's uncaught AggregateError is the WorkerCrashedError's cause as an AggregateError (Node's copy is a plain Error)", async () => {
+  const r = await runAsync(runInWorker(IMPOSTORS, "crashAggregate"), {
+    handlers: [scheduler, realTime, pool],
+  });
+  assert.ok(r.error instanceof WorkerCrashedError, r.format());
+  const c = r.error.cause as AggregateError;
+  assert.ok(c instanceof AggregateError, `a ${Object.prototype.toString.call(c)} named ${c.name}`);
+  assert.equal(Object.getPrototypeOf(c), AggregateError.prototype);
+  assert.equal(c.name, "AggregateError");
+  assert.equal(c.message, "all failed");
+  assert.match(
+    c.stack ?? "",
+    /^AggregateError: all failed\n\s+at Timeout\._onTimeout \(.*impostors\.ts:\d+:\d+\)/,
+  );
+  assert.equal(c.errors.length, 1);
+  assert.ok(c.errors[0] instanceof RangeError);
+  assert.equal(c.errors[0].message, "first");
+  assert.ok(c.cause instanceof TypeError);
+  assert.equal((c.cause as Error).message, "why");
+});
+
+test("workers wire: asBuiltin gives a plain Error named for a built-in class that class, keeping message, stack and fields; others as they are", () => {
+  const e = Object.assign(new Error("too big", { cause: "n" }), { code: 7 });
+  e.name = "RangeError";
+  const stack = e.stack;
+  const r = asBuiltin(e) as RangeError & { code: number };
+  assert.equal(Object.getPrototypeOf(r), RangeError.prototype);
+  assert.deepEqual([r.name, r.message, r.stack, r.cause, r.code], ["RangeError", "too big", stack, "n", 7]);
+  assert.equal(Object.hasOwn(r, "name"), false); // (RangeError.prototype's)
+  const plain = new Error("plain");
+  const custom = Object.assign(new Error("custom"), { name: "QuotaError" });
+  const real = new TypeError("real");
+  class Sub extends Error {}
+  const sub = Object.assign(new Sub("sub"), { name: "TypeError" });
+  for (const x of [plain, custom, real, sub, "RangeError", null]) assert.equal(asBuiltin(x), x);
 });

@@ -35,6 +35,12 @@ function plainData(v: unknown, budget: { left: number }): boolean {
   return true;
 }
 
+/**
+ * uncloneable's answer for a value nested so deeply (a chain of ~10,000 objects and more) that
+ * structured clone ran out of stack copying it: no class or function is to blame, its depth is
+ */
+export const TOO_DEEP = "it is nested too deeply to be sent: structured clone ran out of stack copying it";
+
 /** why `v` cannot be structured-cloned, or null when it can */
 export function uncloneable(v: unknown): string | null {
   if (typeof v === "function" || typeof v === "symbol") return `a ${typeof v}`;
@@ -50,6 +56,7 @@ export function uncloneable(v: unknown): string | null {
     structuredClone(v);
     return null;
   } catch (e) {
+    if (e instanceof RangeError && /call stack size/i.test(e.message)) return TOO_DEEP;
     return e instanceof Error ? e.message : String(e);
   }
 }

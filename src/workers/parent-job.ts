@@ -12,7 +12,15 @@ import { addWarning, type JobWarning, receivedWarnings } from "./job-warnings.js
 import type { EffectMsg, JobMsg, JobReply } from "./messages.js";
 import { symbolFieldIn } from "./plain.js";
 import type { WorkerPool } from "./pool.js";
-import { decodeValue, encodeValue, fromWire, missingRegisteredIn, toWire, type WireError } from "./wire.js";
+import {
+  asBuiltin,
+  decodeValue,
+  encodeValue,
+  fromWire,
+  missingRegisteredIn,
+  toWire,
+  type WireError,
+} from "./wire.js";
 
 export type JobEvent =
   | {
@@ -221,6 +229,8 @@ export class ParentJob {
   /** The job's thread ended before answering, or piscina could not take the job. */
   crash(e: unknown): void {
     this.end();
+    // (Node's copy of the thread's uncaught error: an AggregateError came as a plain Error so named)
+    e = asBuiltin(e);
     if (this.cancelled) {
       if (this.aborted) this.terminated(e);
       return;

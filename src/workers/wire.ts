@@ -271,6 +271,26 @@ export function fromWire(w: WireError, separator?: string, here?: string): unkno
 }
 
 /**
+ * `e` as the built-in class its `name` says, when it is a plain Error named for one (`RangeError`,
+ * `AggregateError`, …): Node rebuilds a thread's uncaught error in the parent by a list of built-in
+ * classes that lacks some (AggregateError, on Node 20). Rebuilt as `fromWire` rebuilds a job's
+ * error of that class: message, stack, `cause`, `errors` and own fields kept. Anything else as it is.
+ */
+export function asBuiltin(e: unknown): unknown {
+  if (!(e instanceof Error) || Object.getPrototypeOf(e) !== Error.prototype) return e;
+  const name: unknown = e.name;
+  if (typeof name !== "string" || name === "Error" || builtin(name) === undefined) return e;
+  const errors: unknown = (e as { errors?: unknown }).errors;
+  // (its class name, "Error", is not what it is: rebuilt by `name`)
+  const { cls: _, ...w } = toWire(e);
+  return fromWire({
+    ...w,
+    base: name,
+    ...(Array.isArray(errors) ? { errors: errors.map((x: unknown) => toWire(x, undefined, 1)) } : {}),
+  });
+}
+
+/**
  * true when `w` (or an error in its `cause` or `errors`) was an instance of a class the sender had
  * registered (a job module's `errors`) that this thread has not registered: it would be rebuilt as
  * its built-in base here. The parent then registers the module's `errors` and rebuilds it (handler.ts).

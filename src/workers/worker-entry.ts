@@ -26,7 +26,7 @@ import { driveAsync } from "../run/run.js";
 import { SharedSignal } from "../run/signal.js";
 import { isTargetKey, targetPair } from "./effect.js";
 import { WorkerModuleError } from "./errors.js";
-import { uncloneable, warningsOf } from "./job-warnings.js";
+import { TOO_DEEP, uncloneable, warningsOf } from "./job-warnings.js";
 import { effectFields } from "./plain.js";
 import { isClass, isGenerator, notAJob, RESERVED } from "./not-a-job.js";
 import { shortUrl } from "./short-url.js";
@@ -572,7 +572,9 @@ function reply(job: Job, value: unknown): JobReply {
       ? (value as JobReply)
       : { ok: true, value: encodeValue(value) };
   const e = new TypeError(
-    `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread (${bad}); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
+    bad === TOO_DEEP
+      ? `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread: ${TOO_DEEP}; flatten it (its levels as an array, or as records that name their parent by id) and rebuild the nesting in the parent`
+      : `${shortUrl(job.url)}#${job.name} returned a value that cannot be sent back to the parent thread (${bad}); return structured-cloneable data (no functions, no class instances: return plain data and rebuild the instance in the parent)`,
   );
   return { ok: false, error: toWire(e) };
 }
