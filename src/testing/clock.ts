@@ -24,7 +24,7 @@ import type { EnvPatch } from "../effects/env-types.js";
 import type { SettleForAsync, TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { describe } from "../vm/brand.js";
-import { unknownOption } from "./util.js";
+import { SYNC_RUN_OPTIONS, unknownOption } from "./util.js";
 
 /** One `delay(ms)` seen by the clock: virtual time when it was performed and when it ended. */
 export interface DelayRecord {
@@ -128,9 +128,6 @@ function startOption(options: unknown): number {
   return start;
 }
 
-/** The options of `clock.run` (`clock.runAsync`'s add `settle`). */
-const CLOCK_RUN_OPTIONS = ["handlers", "env", "store", "trace", "signal", "onWarning"];
-
 /**
  * A clock among the run's own handlers would answer `now`/`delay` before the virtual one (they are
  * inside it): realTime made a timed program need runAsync, another simulatedTime answered with its
@@ -149,7 +146,7 @@ function checkClockOptions(opts: unknown, name: string): void {
     throw new TypeError(
       "clock.run: option settle is for clock.runAsync only (clock.run cannot wait): use clock.runAsync or remove it",
     );
-  unknownOption(opts, name, name === "clock.run" ? CLOCK_RUN_OPTIONS : [...CLOCK_RUN_OPTIONS, "settle"]);
+  unknownOption(opts, name, name === "clock.run" ? SYNC_RUN_OPTIONS : [...SYNC_RUN_OPTIONS, "settle"]);
   const hs = (opts as { handlers?: unknown }).handlers;
   if (hs === undefined) return;
   if (!Array.isArray(hs))

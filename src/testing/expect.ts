@@ -16,7 +16,7 @@ import type { SettleForAsync, TestCovered, TestCoveredProgram, TestRunOptionsOf 
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { explainUnhandled, type Recorder, type RecordFilter, record } from "./record.js";
 import { fieldDifference, fieldKeys, showEffectFields } from "./show.js";
-import { unknownOption } from "./util.js";
+import { SYNC_RUN_OPTIONS, unknownOption } from "./util.js";
 
 /**
  * One expected effect: an effect instance (matches an effect of the same class whose own fields are
@@ -244,9 +244,6 @@ function verdict<T>(
   );
 }
 
-/** The options of `expectEffects` (`expectEffectsAsync`'s add `settle`). */
-const EXPECT_OPTIONS = ["handlers", "env", "store", "trace", "signal", "onWarning", "only"];
-
 /** The mistakes the spread below would turn into "is not iterable" or `unknown run option "0"`. */
 function checkExpectOptions(options: unknown, sync: boolean): void {
   if (options === undefined) return;
@@ -262,7 +259,7 @@ function checkExpectOptions(options: unknown, sync: boolean): void {
   unknownOption(
     options,
     sync ? "expectEffects" : "expectEffectsAsync",
-    sync ? EXPECT_OPTIONS : [...EXPECT_OPTIONS.slice(0, -1), "settle", "only"],
+    sync ? [...SYNC_RUN_OPTIONS, "only"] : [...SYNC_RUN_OPTIONS, "settle", "only"],
   );
   const hs = (options as { handlers?: unknown }).handlers;
   if (hs !== undefined && !Array.isArray(hs))

@@ -1,4 +1,5 @@
 /** Small helpers shared by the testing toolkit. */
+import { OPTIONS } from "../run/read-options.js";
 import { hidden, type Program } from "../vm/program.js";
 
 function* throwing(error: unknown): Generator<never, never, unknown> {
@@ -29,3 +30,9 @@ export function unknownOption(opts: object, name: string, known: readonly string
         `unknown ${name} option ${JSON.stringify(key)}; the options are ${known.slice(0, -1).join(", ")} and ${known.at(-1)}`,
       );
 }
+
+/**
+ * run's option names without `settle` (read-options.ts OPTIONS, the one list): what `clock.run` and
+ * `expectEffects` take besides their own; their async forms add `settle`.
+ */
+export const SYNC_RUN_OPTIONS: readonly string[] = /* @__PURE__ */ OPTIONS.filter((k) => k !== "settle");
