@@ -252,12 +252,12 @@ export class ParentJob {
       if (this.aborted) this.terminated(e);
       return;
     }
-    const name = e instanceof Error ? e.name : "";
     const message = w !== null ? shownAs(w) : e instanceof Error ? e.message : String(e);
     // (piscina could not send the arguments; not a DataCloneError that ended the thread)
-    if (w === null && (name === "DataCloneError" || /could not be cloned/.test(message))) {
+    if (w === null && isCloneFailure(e)) {
       const error = new TypeError(
-        `runInWorker(${this.label}): the arguments cannot be sent to a worker thread (${message}); pass structured-cloneable data (no functions, no class instances with behaviour)`,
+        unsendable(this.msg, this.label) ??
+          `runInWorker(${this.label}): the arguments cannot be sent to a worker thread (${message}); pass structured-cloneable data (no functions, no class instances with behaviour)`,
         { cause: e },
       );
       parentSide.add(error);
@@ -396,6 +396,52 @@ export class ParentJob {
     }
     this.pool.post({ t: "ans", job: this.id, req, ok: false, error: toWire(v) as WireError });
   }
+}
+
+/**
+ * Sending the job failed for its data (piscina's postMessage threw): it could not be cloned, or it is
+ * nested so deeply that structured clone ran out of stack. Also batch.ts's test.
+ */
+export function isCloneFailure(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  if (e.name === "DataCloneError" || /could not be cloned/.test(e.message)) return true;
+  return e instanceof RangeError && /call stack size/i.test(e.message);
+}
+
+/**
+ * Which of the job's arguments cannot be sent, and why, as the TypeError says it; null when each
+ * alone can (then the generic message). Run only after sending failed: each argument cloned once.
+ */
+function unsendable(msg: JobMsg, label: string): string | null {
+  for (let i = 4; i < msg.length; i++) {
+    try {
+      structuredClone(msg[i]);
+    } catch (x) {
+      const arg = `runInWorker(${label}): argument ${i - 3}`;
+      if (x instanceof RangeError && /call stack size/i.test(x.message))
+        return `${arg} is nested too deeply to be sent to a worker thread (${depthOf(msg[i])} levels): structured clone ran out of stack copying it; flatten it (its levels as an array, or as records that name their parent by id) and rebuild the nesting in the job`;
+      const why = x instanceof Error ? x.message : String(x);
+      return `${arg} cannot be sent to a worker thread (${why}); pass structured-cloneable data (no functions, no class instances with behaviour)`;
+    }
+  }
+  return null;
+}
+
+/** how many levels of arrays, plain objects, Maps and Sets `v` nests (walked without recursion) */
+function depthOf(v: unknown): number {
+  let most = 0;
+  const seen = new Set<object>();
+  const todo: [unknown, number][] = [[v, 1]];
+  while (todo.length > 0) {
+    const [x, d] = todo.pop()!;
+    if (x === null || typeof x !== "object" || seen.has(x)) continue;
+    seen.add(x);
+    if (d > most) most = d;
+    if (x instanceof Map) for (const [k, val] of x) todo.push([k, d + 1], [val, d + 1]);
+    else if (x instanceof Set) for (const val of x) todo.push([val, d + 1]);
+    else for (const k of Object.keys(x)) todo.push([(x as Record<string, unknown>)[k], d + 1]);
+  }
+  return most;
 }
 
 /**
