@@ -8,6 +8,7 @@ import { test } from "node:test";
 import {
   cancel,
   createExternalPromise,
+  delay,
   handle,
   program,
   realTime,
@@ -138,6 +139,90 @@ test('workers: timeout(runInWorker(…)) says which job timed out and that it wa
         "timeout(the worker job test/fixtures/workers/jobs.ts#slowStarted, 60000 ms) timed out after 300 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
       log: ["ran w", "finally t", "finally u"],
     });
+  } finally {
+    await single.close();
+  }
+});
+
+test("workers: timeout(runInWorker(…)) of a job still queued behind a busy thread takes it off the queue and says it never started; no cancel is sent, so no false 'terminated' warning after cancelGraceMs", async () => {
+  // (a short grace: the job used to be "told to abort", and piscina's abort at the grace's end was
+  // reported as its thread terminated — while the job had never left piscina's queue)
+  const single = workers({ size: 1, cancelGraceMs: 50 });
+  let onStart: (tag: string) => void = () => {};
+  const started = handle(Started, function* started(e, k) {
+    onStart(e.tag);
+    return yield* resume(k, undefined);
+  });
+  try {
+    const r = await runAsync(
+      program(function* main() {
+        const ready = yield* createExternalPromise<string>();
+        onStart = (tag) => ready.complete(tag);
+        const busy = yield* spawn(runInWorker(JOBS, "slowStarted", "a"));
+        yield* wait(ready.future); // the pool's one thread runs "a" now
+        const queued = yield* safe(timeout(runInWorker(JOBS, "mark", "q"), 50));
+        yield* delay(200); // past the grace: nothing may be terminated
+        yield* cancel(busy);
+        return {
+          error: queued.ok ? null : `${(queued.error as Error).name}: ${(queued.error as Error).message}`,
+          log: yield* runInWorker<string[]>(JOBS, "log"),
+        };
+      }),
+      { handlers: [scheduler, realTime, writer, started, single] },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(r.value, {
+      error:
+        "TimeoutError: the worker job test/fixtures/workers/jobs.ts#mark timed out after 50 ms (it was cancelled before it started: every worker thread was busy with other jobs, so it was taken off the queue and never ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+      log: ["finally a"],
+    });
+    assert.deepEqual(r.warnings, []);
+  } finally {
+    await single.close();
+  }
+});
+
+test("workers: timeout(runInWorker(…)) of a job waiting in a batch behind a busy job says it never started; its batch-mates after it still run", async () => {
+  const single = workers({ size: 1, cancelGraceMs: 50 });
+  let onStart: (tag: string) => void = () => {};
+  const started = handle(Started, function* started(e, k) {
+    onStart(e.tag);
+    return yield* resume(k, undefined);
+  });
+  try {
+    const r = await runAsync(
+      program(function* main() {
+        const ready = yield* createExternalPromise<string>();
+        onStart = (tag) => ready.complete(tag);
+        // five at once on one thread (each in a timeout, so that all reach the pool in one
+        // flush): batches [a, b], [c, d], [e] (batch.ts batchSize)
+        const busy = yield* spawn(timeout(runInWorker(JOBS, "slowStarted", "a"), 60_000));
+        const queued = yield* spawn(safe(timeout(runInWorker(JOBS, "mark", "b"), 100)));
+        const rest = [];
+        for (const tag of ["c", "d", "e"])
+          rest.push(yield* spawn(timeout(runInWorker<string>(JOBS, "mark", tag), 60_000)));
+        yield* wait(ready.future);
+        const b = yield* wait(queued);
+        yield* delay(200);
+        yield* cancel(busy);
+        const ran = [];
+        for (const t of rest) ran.push(yield* wait(t));
+        return {
+          error: b.ok ? null : (b.error as Error).message,
+          ran,
+          log: yield* runInWorker<string[]>(JOBS, "log"),
+        };
+      }),
+      { handlers: [scheduler, realTime, writer, started, single] },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.deepEqual(r.value, {
+      error:
+        "the worker job test/fixtures/workers/jobs.ts#mark timed out after 100 ms (it was cancelled before it started: its worker thread was still busy with the jobs sent before it in its batch, so it was taken off the queue and never ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+      ran: ["c", "d", "e"],
+      log: ["finally a", "ran c", "ran d", "ran e"],
+    });
+    assert.deepEqual(r.warnings, []);
   } finally {
     await single.close();
   }

@@ -128,3 +128,22 @@ test("workers data: a result nested too deeply to be sent says so and to flatten
   for (let v = ok.value as { next?: object }; v.next !== undefined; v = v.next) depth++;
   assert.equal(depth, 100);
 });
+
+test("workers data: an argument nested too deeply to be sent names which argument and how deep, and says to flatten it (it was a WorkerCrashedError: `ended before answering (Maximum call stack size exceeded)`)", async () => {
+  let deep: { next?: object } = {};
+  for (let i = 0; i < 20_000; i++) deep = { next: deep };
+  const r = await runAsync(runInWorker(JOBS, "echo", "fine", deep), { handlers });
+  assert.ok(r.error instanceof TypeError, String(r.error));
+  assert.equal(
+    r.error.message,
+    `runInWorker(${LABEL}#echo): argument 2 is nested too deeply to be sent to a worker thread (20001 levels): structured clone ran out of stack copying it; flatten it (its levels as an array, or as records that name their parent by id) and rebuild the nesting in the job`,
+  );
+  assert.ok(r.error.cause instanceof RangeError);
+  // an argument that cannot be cloned for another reason is named too (a Proxy passes the call's own check)
+  const proxy = await runAsync(runInWorker(JOBS, "echo", 1, [2], new Proxy({ n: 3 }, {})), { handlers });
+  assert.ok(proxy.error instanceof TypeError, String(proxy.error));
+  assert.equal(
+    proxy.error.message,
+    `runInWorker(${LABEL}#echo): argument 3 cannot be sent to a worker thread (#<Object> could not be cloned.); pass structured-cloneable data (no functions, no class instances with behaviour)`,
+  );
+});

@@ -166,3 +166,42 @@ test("workers wire: asBuiltin gives a plain Error named for a built-in class tha
   const sub = Object.assign(new Sub("sub"), { name: "TypeError" });
   for (const x of [plain, custom, real, sub, "RangeError", null]) assert.equal(asBuiltin(x), x);
 });
+
+async function crashed(kind: string): Promise<WorkerCrashedError> {
+  const r = await runAsync(runInWorker(IMPOSTORS, "crashWith", kind), {
+    handlers: [scheduler, realTime, pool],
+  });
+  assert.ok(r.error instanceof WorkerCrashedError, r.format());
+  return r.error;
+}
+
+const crashText = (what: string) =>
+  `the worker thread running test/fixtures/workers/impostors.ts#crashWith ended before answering (${what}); only this job failed and the pool starts a new thread. Look for process.exit, an uncaught error in a callback, or memory limits in the job`;
+
+test("workers wire: a thread's uncaught DOMException is the WorkerCrashedError's cause as a DOMException of its name (Node's copy was an empty object: `([object Object])`)", async () => {
+  const abort = await crashed("abort");
+  assert.equal(abort.message, crashText("AbortError: x"));
+  const c = abort.cause as DOMException;
+  assert.ok(c instanceof DOMException, `a ${Object.prototype.toString.call(c)}`);
+  assert.deepEqual([c.name, c.message, c.code], ["AbortError", "x", 20]);
+  assert.match(c.stack ?? "", /\n\s+at Timeout\._onTimeout \(.*impostors\.ts:\d+:\d+\)/);
+  // a DataCloneError that ended the thread is no complaint about the job's arguments
+  const clone = await crashed("clone");
+  assert.equal(clone.message, crashText("DataCloneError: ()=>1 could not be cloned."));
+  assert.ok(clone.cause instanceof DOMException);
+  assert.deepEqual([clone.cause.name, clone.cause.message], ["DataCloneError", "()=>1 could not be cloned."]);
+});
+
+test("workers wire: a thread's uncaught subclass of a built-in error is rebuilt as the job's thrown one is, and the crash message names its class", async () => {
+  const e = await crashed("range");
+  assert.equal(e.message, crashText("MyRange: too far"));
+  const c = e.cause as RangeError;
+  const r = await runAsync(runInWorker(IMPOSTORS, "throwMyRange"), { handlers: [scheduler, realTime, pool] });
+  const thrown = r.error as RangeError & { remoteTraceback: string };
+  for (const x of [c, thrown]) {
+    assert.equal(Object.getPrototypeOf(x), RangeError.prototype);
+    assert.deepEqual([x.name, x.message], ["RangeError", "too far"]);
+  }
+  assert.match(thrown.remoteTraceback, /\nMyRange: too far$/);
+  assert.match(c.stack ?? "", /^RangeError: too far\n\s+at Timeout\._onTimeout \(.*impostors\.ts:\d+:\d+\)/);
+});

@@ -14,7 +14,7 @@
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import type { BatchMsg, BatchReply } from "./messages.js";
-import type { ParentJob } from "./parent-job.js";
+import { isCloneFailure, type ParentJob } from "./parent-job.js";
 import type { PiscinaLike, WorkerPool } from "./pool.js";
 
 export const QUEUED = 0;
@@ -35,11 +35,6 @@ export const MAX_BATCH = 32;
  */
 export function batchSize(n: number, threads: number, max: number): number {
   return Math.min(max, Math.ceil(n / (threads * 4)));
-}
-
-function isCloneError(e: unknown): boolean {
-  const name = e instanceof Error ? e.name : "";
-  return name === "DataCloneError" || /could not be cloned/.test(e instanceof Error ? e.message : String(e));
 }
 
 /** One piscina task carrying several jobs. It is also the AbortSignal piscina gets for the task. */
@@ -113,7 +108,7 @@ export class Batch {
     for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port))
       this.reply(m.message as BatchReply);
     port.close();
-    const clone = e !== null && isCloneError(e);
+    const clone = e !== null && isCloneFailure(e);
     for (let i = 0; i < this.jobs.length; i++) {
       const job = this.jobs[i]!;
       if (job.settled) continue;

@@ -109,13 +109,21 @@ export class RunInWorker<T = unknown, F = never> extends Effect<T> {
   }
 }
 
+/**
+ * RunInWorker effects whose last job was cancelled before any thread started it, and what became
+ * of it (ParentJob.cancel; set by handler.ts, on the cancel path only)
+ */
+export const unstarted = new WeakMap<object, string>();
+
 // timeout(runInWorker(…), ms) names the job, and says it was aborted where it runs (not the
-// generic "RunInWorker timed out … its finally blocks ran": they run in the thread, after)
+// generic "RunInWorker timed out … its finally blocks ran": they run in the thread, after) — or
+// that it never started, when it was still queued (no thread was told anything)
 Object.defineProperty(RunInWorker.prototype, TIMED_OUT, {
   value(this: RunInWorker<unknown>): readonly [string, string] {
     return [
       `the worker job ${this.job}`,
-      "it was cancelled: its worker thread was told to abort its run, and its finally blocks run there, unless it is still busy in synchronous code after cancelGraceMs: then its thread is terminated",
+      unstarted.get(this) ??
+        "it was cancelled: its worker thread was told to abort its run, and its finally blocks run there, unless it is still busy in synchronous code after cancelGraceMs: then its thread is terminated",
     ];
   },
 });

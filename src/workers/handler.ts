@@ -19,7 +19,7 @@ import {
 import { boundary, hidden, listedUncalled, siteState, transfer, transferWith } from "../protocol.js";
 import type { SchedulerEffect } from "../effects/scheduler.js";
 import type { RunInWorker } from "./effect.js";
-import { frameOf, RunInWorker as RunInWorkerClass } from "./effect.js";
+import { frameOf, RunInWorker as RunInWorkerClass, unstarted } from "./effect.js";
 import { CALLER, join, jobLoop } from "./job-loop.js";
 import { TRACE_SITES } from "./messages.js";
 import { inParent, type JobEvent, type ParentJob } from "./parent-job.js";
@@ -84,7 +84,10 @@ function* runJob(
     error = noScheduler(x, job);
   } finally {
     if (ev === undefined) {
-      job.cancel(); // the calling task is cancelled, or could not wait
+      // the calling task is cancelled, or could not wait (a job that had not started says so)
+      const never = job.cancel();
+      if (never !== null) unstarted.set(e, never);
+      else unstarted.delete(e);
       if (!job.settled) job.cancelledIn((yield getRunContext()) as RunContext); // (ParentJob.finish, run/settle.ts)
     }
   }

@@ -126,14 +126,18 @@ export type ChannelMsg = EffectMsg | AnswerMsg | CancelMsg | DropMsg;
 export interface PoolData {
   readonly doeffChannel: string;
   /**
-   * Cancelled job ids, slot `id & CANCEL_MASK` (shared memory): a thread checks it before it runs
-   * a job, so a cancel sent while the thread was still starting — before its end of the channel
-   * existed, when the broadcast is lost — is not missed.
+   * Who had job `id` first, slot `id & CANCEL_MASK` (shared memory, written by compare-exchange on
+   * both sides): `id` when a thread claimed it to run it, `-id` when the parent cancelled it before
+   * any thread did (it never runs; the thread that reaches it skips it). So the parent knows,
+   * without a message per job, whether a job it cancels had started: one that had not is taken off
+   * the queue, with no cancel message and no grace, and its TimeoutError says it never ran. A slot
+   * holding a later job's id (4096 jobs on) decides nothing: the cancel message is sent, as for a
+   * started job.
    */
-  readonly cancelled: Int32Array;
+  readonly claims: Int32Array;
   /** a module URL each thread imports before its first job */
   readonly setup?: string;
 }
 
-/** The cancelled-ids ring (PoolData.cancelled) has CANCEL_MASK + 1 slots. */
+/** The claims ring (PoolData.claims) has CANCEL_MASK + 1 slots. */
 export const CANCEL_MASK = 4095;

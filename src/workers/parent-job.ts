@@ -12,6 +12,7 @@ import { addWarning, type JobWarning, receivedWarnings } from "./job-warnings.js
 import type { EffectMsg, JobMsg, JobReply } from "./messages.js";
 import { symbolFieldIn } from "./plain.js";
 import type { WorkerPool } from "./pool.js";
+import { uncaughtWire } from "./uncaught.js";
 import {
   asBuiltin,
   decodeValue,
@@ -43,6 +44,14 @@ export type JobEvent =
   | { readonly t: "eff"; readonly msg: EffectMsg }
   /** the job's task that forwarded effect `req` stopped waiting for its answer (job-loop.ts) */
   | { readonly t: "drop"; readonly req: number };
+
+/** What became of a job cancelled before it started (ParentJob.cancel), as its TimeoutError says it. */
+const UNSENT =
+  "it was cancelled before it started: it was still in the pool's queue, not yet sent to a worker thread, and it never ran";
+const ALL_BUSY =
+  "it was cancelled before it started: every worker thread was busy with other jobs, so it was taken off the queue and never ran";
+const IN_BATCH =
+  "it was cancelled before it started: its worker thread was still busy with the jobs sent before it in its batch, so it was taken off the queue and never ran";
 
 /** Errors of jobs that failed in this thread, before any worker ran them (handler.ts: no boundary). */
 const parentSide = new WeakSet<object>();
@@ -176,11 +185,17 @@ export class ParentJob {
   alone(): void {
     this.batch = null;
     const p = this.pool.started;
+    // (a job cancelled before a thread claimed it is settled already: its thread's skip, or
+    // piscina's "pool is closed" for it, is nobody's news)
     if (p === null) this.crash(new Error("the pool is closed"));
     else
       p.run(this.msg, { signal: this as unknown as AbortSignal }).then(
-        (reply) => this.finish(reply as JobReply),
-        (e: unknown) => this.crash(e),
+        (reply) => {
+          if (!this.settled) this.finish(reply as JobReply);
+        },
+        (e: unknown) => {
+          if (!this.settled) this.crash(e);
+        },
       );
   }
 
@@ -229,17 +244,20 @@ export class ParentJob {
   /** The job's thread ended before answering, or piscina could not take the job. */
   crash(e: unknown): void {
     this.end();
-    // (Node's copy of the thread's uncaught error: an AggregateError came as a plain Error so named)
-    e = asBuiltin(e);
+    // the thread's uncaught error as the thread wrote it down (uncaught.ts): rebuilt as a job's
+    // thrown error of its class is; else Node's copy (an AggregateError came as a plain Error so named)
+    const w = uncaughtWire(e);
+    e = w !== null ? fromWire(w) : asBuiltin(e);
     if (this.cancelled) {
       if (this.aborted) this.terminated(e);
       return;
     }
-    const name = e instanceof Error ? e.name : "";
-    const message = e instanceof Error ? e.message : String(e);
-    if (name === "DataCloneError" || /could not be cloned/.test(message)) {
+    const message = w !== null ? shownAs(w) : e instanceof Error ? e.message : String(e);
+    // (piscina could not send the arguments; not a DataCloneError that ended the thread)
+    if (w === null && isCloneFailure(e)) {
       const error = new TypeError(
-        `runInWorker(${this.label}): the arguments cannot be sent to a worker thread (${message}); pass structured-cloneable data (no functions, no class instances with behaviour)`,
+        unsendable(this.msg, this.label) ??
+          `runInWorker(${this.label}): the arguments cannot be sent to a worker thread (${message}); pass structured-cloneable data (no functions, no class instances with behaviour)`,
         { cause: e },
       );
       parentSide.add(error);
@@ -311,20 +329,35 @@ export class ParentJob {
     if (this.timer !== null) clearTimeout(this.timer);
   }
 
-  /** The calling task was cancelled: ask the thread to finalize the job; terminate it after the grace. */
-  cancel(): void {
-    if (this.settled || this.cancelled) return;
+  /**
+   * The calling task was cancelled: ask the thread to finalize the job; terminate it after the
+   * grace. A job no thread had started is taken off its queue instead (no message, no grace): the
+   * answer is then what became of it, for its TimeoutError (effect.ts), else null.
+   */
+  cancel(): string | null {
+    if (this.settled || this.cancelled) return null;
     this.cancelled = true;
-    if (!this.submitted) return;
-    // still waiting in the pool's queue (dropped at its flush), or in a batch its thread has not
-    // reached yet: it will not run
-    if (this.batch === null ? this.inQueue : this.batch.skip(this.slot)) {
+    if (!this.submitted) return null;
+    // still in the pool's queue (dropped at its flush), in piscina's (its thread skips it, claims
+    // in messages.ts), or in a batch its thread has not reached yet: it will not run
+    const before =
+      this.batch !== null
+        ? this.batch.skip(this.slot)
+          ? IN_BATCH
+          : null
+        : this.inQueue
+          ? UNSENT
+          : this.pool.unclaim(this.id)
+            ? ALL_BUSY
+            : null;
+    if (before !== null) {
       this.drop();
-      return;
+      return before;
     }
     this.pool.cancelJob(this.id);
     this.timer = setTimeout(() => this.abort(), this.pool.cancelGraceMs);
     (this.timer as { unref?: () => void }).unref?.();
+    return null;
   }
 
   private abort(): void {
@@ -363,6 +396,62 @@ export class ParentJob {
     }
     this.pool.post({ t: "ans", job: this.id, req, ok: false, error: toWire(v) as WireError });
   }
+}
+
+/**
+ * Sending the job failed for its data (piscina's postMessage threw): it could not be cloned, or it is
+ * nested so deeply that structured clone ran out of stack. Also batch.ts's test.
+ */
+export function isCloneFailure(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  if (e.name === "DataCloneError" || /could not be cloned/.test(e.message)) return true;
+  return e instanceof RangeError && /call stack size/i.test(e.message);
+}
+
+/**
+ * Which of the job's arguments cannot be sent, and why, as the TypeError says it; null when each
+ * alone can (then the generic message). Run only after sending failed: each argument cloned once.
+ */
+function unsendable(msg: JobMsg, label: string): string | null {
+  for (let i = 4; i < msg.length; i++) {
+    try {
+      structuredClone(msg[i]);
+    } catch (x) {
+      const arg = `runInWorker(${label}): argument ${i - 3}`;
+      if (x instanceof RangeError && /call stack size/i.test(x.message))
+        return `${arg} is nested too deeply to be sent to a worker thread (${depthOf(msg[i])} levels): structured clone ran out of stack copying it; flatten it (its levels as an array, or as records that name their parent by id) and rebuild the nesting in the job`;
+      const why = x instanceof Error ? x.message : String(x);
+      return `${arg} cannot be sent to a worker thread (${why}); pass structured-cloneable data (no functions, no class instances with behaviour)`;
+    }
+  }
+  return null;
+}
+
+/** how many levels of arrays, plain objects, Maps and Sets `v` nests (walked without recursion) */
+function depthOf(v: unknown): number {
+  let most = 0;
+  const seen = new Set<object>();
+  const todo: [unknown, number][] = [[v, 1]];
+  while (todo.length > 0) {
+    const [x, d] = todo.pop()!;
+    if (x === null || typeof x !== "object" || seen.has(x)) continue;
+    seen.add(x);
+    if (d > most) most = d;
+    if (x instanceof Map) for (const [k, val] of x) todo.push([k, d + 1], [val, d + 1]);
+    else if (x instanceof Set) for (const val of x) todo.push([val, d + 1]);
+    else for (const k of Object.keys(x)) todo.push([(x as Record<string, unknown>)[k], d + 1]);
+  }
+  return most;
+}
+
+/**
+ * An uncaught error as the crash message shows it: `RangeError: too far`, `AbortError: x` (a
+ * DOMException's name), or by its class for a subclass of a built-in class that kept the built-in's
+ * name (`MyRange: too far`, as the job's own traceback names a thrown one); a plain Error's message alone.
+ */
+function shownAs(w: WireError): string {
+  const name = w.cls !== undefined && w.name === w.base ? w.cls : w.name;
+  return !w.isError || name === "Error" ? w.message : `${name}: ${w.message}`;
 }
 
 /**

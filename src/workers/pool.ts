@@ -78,8 +78,8 @@ export class WorkerPool {
   private pool: Promise<PiscinaLike> | null = null;
   /** the pool once created */
   started: PiscinaLike | null = null;
-  /** Cancelled job ids, read by the threads before they run a job (PoolData.cancelled). */
-  readonly cancelled: Int32Array = new Int32Array(new SharedArrayBuffer(4 * (CANCEL_MASK + 1)));
+  /** which side had each job first: its thread (started) or the parent's cancel (PoolData.claims) */
+  readonly claims: Int32Array = new Int32Array(new SharedArrayBuffer(4 * (CANCEL_MASK + 1)));
   private readonly jobs = new JobTable<ParentJob>();
   private nextId = 1;
   /** jobs submitted since the last flush (they go to piscina together, batched when many) */
@@ -200,7 +200,7 @@ export class WorkerPool {
     const Piscina = mod.Piscina ?? mod.default!;
     const o = this.options;
     const setup = o.setup === undefined ? undefined : String(o.setup);
-    const base = { doeffChannel: this.channelName, cancelled: this.cancelled };
+    const base = { doeffChannel: this.channelName, claims: this.claims };
     const data: PoolData = setup === undefined ? base : { ...base, setup };
     const execArgv = o.execArgv ?? threadExecArgv();
     const pool = new Piscina({
@@ -287,9 +287,24 @@ export class WorkerPool {
     this.jobs.delete(job);
   }
 
-  /** Cancel job `id` in whichever thread has it or will get it. */
+  /**
+   * Job `id`, sent to piscina alone, is cancelled: true when no thread had claimed it (it waits in
+   * piscina's queue, or was just handed to a thread that has not read it), and now none will run it.
+   */
+  unclaim(id: number): boolean {
+    const slot = id & CANCEL_MASK;
+    const mine = id | 0;
+    for (;;) {
+      const cur = Atomics.load(this.claims, slot);
+      if (cur === -mine) return true;
+      // claimed, or the slot has gone on to a later job (it then decides nothing)
+      if (cur === mine || cur > mine || -cur > mine) return false;
+      if (Atomics.compareExchange(this.claims, slot, cur, -mine) === cur) return true;
+    }
+  }
+
+  /** Cancel job `id` in the thread running it. */
   cancelJob(id: number): void {
-    Atomics.store(this.cancelled, id & CANCEL_MASK, id | 0);
     this.post({ t: "cancel", job: id });
   }
 

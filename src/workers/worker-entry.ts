@@ -30,6 +30,7 @@ import { TOO_DEEP, uncloneable, warningsOf } from "./job-warnings.js";
 import { effectFields } from "./plain.js";
 import { isClass, isGenerator, notAJob, RESERVED } from "./not-a-job.js";
 import { shortUrl } from "./short-url.js";
+import { markUncaught } from "./uncaught.js";
 import { printable } from "../trace/format.js";
 import { QUEUED, REPLIED, RUNNING } from "./batch.js";
 import {
@@ -78,15 +79,31 @@ const running = new Map<number, Running>();
 function runningJob(id: number): Running | undefined {
   return current !== null && current.id === id ? current : running.get(id);
 }
-/** cancel messages for jobs not started yet (piscina had them queued) */
+/** cancel messages for jobs not running here yet (claimed, their module loading; see claim) */
 const early = new Set<number>();
 
-const data = workerData as PoolData | undefined;
-const cancelRing = data?.cancelled ?? null;
+// an uncaught error ends the thread: Node's copy of it for the parent would lose a DOMException
+// (an empty object) and a built-in subclass's class name; it goes with its wire form (uncaught.ts)
+process.on("uncaughtExceptionMonitor", markUncaught);
 
-/** Was job `id` cancelled before this thread could hear it (PoolData.cancelled)? */
-function cancelledBefore(id: number): boolean {
-  return cancelRing !== null && Atomics.load(cancelRing, id & CANCEL_MASK) === (id | 0);
+const data = workerData as PoolData | undefined;
+const claims = data?.claims ?? null;
+
+/**
+ * Claim job `id` to run it (PoolData.claims): false when the parent cancelled it before any thread
+ * claimed it (it never runs). A slot that has gone on to a later job claims nothing: the job runs,
+ * and a cancel reaches it by message.
+ */
+function claim(id: number): boolean {
+  if (claims === null) return true;
+  const slot = id & CANCEL_MASK;
+  const mine = id | 0;
+  for (;;) {
+    const cur = Atomics.load(claims, slot);
+    if (cur === -mine) return false;
+    if (cur === mine || cur > mine || -cur > mine) return true;
+    if (Atomics.compareExchange(claims, slot, cur, mine) === cur) return true;
+  }
 }
 const channel = data?.doeffChannel === undefined ? null : new BroadcastChannel(data.doeffChannel);
 if (channel !== null) {
@@ -446,7 +463,7 @@ async function runBatch(b: BatchMsg): Promise<null> {
  * (piscina awaits whatever the task function gives): a promise and an await less per trivial job.
  */
 function runJob(job: Job): JobReply | Promise<JobReply> {
-  if (early.delete(job.id) || cancelledBefore(job.id)) return { ok: false, cancelled: true };
+  if (early.delete(job.id) || !claim(job.id)) return { ok: false, cancelled: true };
   if (setupFailed !== null) {
     const why = setupFailed instanceof Error ? setupFailed.message : String(setupFailed);
     const e = new WorkerModuleError(
@@ -469,7 +486,7 @@ async function loadAndRun(job: Job): Promise<JobReply> {
     return { ok: false, error: toWire(e) };
   }
   // a cancel that arrived while the module loaded (before the job was in `running`)
-  if (early.delete(job.id) || cancelledBefore(job.id)) return { ok: false, cancelled: true };
+  if (early.delete(job.id)) return { ok: false, cancelled: true };
   return runLoaded(job, info);
 }
 
