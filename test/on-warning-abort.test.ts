@@ -25,8 +25,9 @@ const main = (ms: number) =>
     return "done";
   });
 
-const notWaited = (where: string, after: string) =>
-  `the promise the run option onWarning returned (called for: ${where}) had not settled ${after} the run's signal aborted: the result did not wait for it (give the hook's own call a timeout: AbortSignal.timeout(ms))`;
+const notWaited = (after: string) =>
+  `the promise the run option onWarning returned had not settled ${after} the run's signal aborted: the result did not wait for it (give the hook's own call a timeout: AbortSignal.timeout(ms))`;
+const WHERE = `the run option onWarning returned a promise (called for: ${TASK})`;
 
 test("a run aborted while its onWarning hook's promise hangs: the result comes, with a warning naming the call", async () => {
   const controller = new AbortController();
@@ -49,8 +50,8 @@ test("a run aborted while its onWarning hook's promise hangs: the result comes, 
     r.warnings.map((w) => [w instanceof DoeffError, messageOf(w)]),
     [
       [false, "bg"],
-      [true, notWaited(TASK, "when")],
-      [true, notWaited(TASK, "when")],
+      [true, notWaited("when")],
+      [true, notWaited("when")],
     ],
   );
   assert.deepEqual(
@@ -58,10 +59,7 @@ test("a run aborted while its onWarning hook's promise hangs: the result comes, 
       .format()
       .split("\n")
       .filter((l) => l.startsWith("the run option onWarning returned")),
-    [
-      `the run option onWarning returned a promise that had not settled: DoeffError: ${notWaited(TASK, "when")}`,
-      `the run option onWarning returned a promise that had not settled: DoeffError: ${notWaited(TASK, "when")}`,
-    ],
+    [`${WHERE}: DoeffError: ${notWaited("when")}`, `${WHERE}: DoeffError: ${notWaited("when")}`],
   );
 });
 
@@ -82,7 +80,7 @@ test("a run that ended ok while its hook's promise hangs: the signal aborting af
   assert.equal(r.ok, true);
   assert.equal(r.value, "done");
   assert.equal(hooked, 2);
-  assert.deepEqual(r.warnings.map(messageOf), ["bg", notWaited(TASK, "when"), notWaited(TASK, "when")]);
+  assert.deepEqual(r.warnings.map(messageOf), ["bg", notWaited("when"), notWaited("when")]);
 });
 
 test("with settle, an aborted run waits up to settle ms for a hook's promise that hangs, then says so", async () => {
@@ -97,11 +95,7 @@ test("with settle, an aborted run waits up to settle ms for a hook's promise tha
     },
   });
   assert.equal(messageOf(r.error), "shutdown");
-  assert.deepEqual(r.warnings.map(messageOf), [
-    "bg",
-    notWaited(TASK, "30 ms after"),
-    notWaited(TASK, "30 ms after"),
-  ]);
+  assert.deepEqual(r.warnings.map(messageOf), ["bg", notWaited("30 ms after"), notWaited("30 ms after")]);
 });
 
 test("with settle, an aborted run waits for its hook's promises that settle in time: their rejection is kept, no warning for them", async () => {
@@ -150,7 +144,7 @@ test("a hook's promise that rejects after the result came: not on that result, n
       },
     });
     const before = r.warnings.map(messageOf);
-    assert.deepEqual(before, ["bg", notWaited(TASK, "when"), notWaited(TASK, "when")]);
+    assert.deepEqual(before, ["bg", notWaited("when"), notWaited("when")]);
     for (const reject of rejects) reject(new Error("tracker down"));
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(r.warnings.map(messageOf), before);

@@ -60,9 +60,9 @@ export function hooksSettled<T>(
         for (const p of pending)
           ctx.keep({
             error: new DoeffError(
-              `the promise the run option onWarning returned (called for: ${calledFor.get(p)}) had not settled ${ms ? `${ms} ms after` : "when"} the run's signal aborted: the result did not wait for it (give the hook's own call a timeout: AbortSignal.timeout(ms))`,
+              `the promise the run option onWarning returned had not settled ${ms ? `${ms} ms after` : "when"} the run's signal aborted: the result did not wait for it (give the hook's own call a timeout: AbortSignal.timeout(ms))`,
             ),
-            where: "the run option onWarning returned a promise that had not settled",
+            where: `the run option onWarning returned a promise (called for: ${calledFor.get(p)})`,
           });
       resolve(done());
     };
