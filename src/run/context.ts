@@ -202,12 +202,16 @@ export type WarningHook = (error: unknown, info: WarningInfo) => void;
 /**
  * @internal What runAsync does with a promise the run option onWarning returned: keep it on
  * `pending` until it settles, its rejection (an async function's throw) kept as the hook's throw
- * (run.ts waitForHook, set by runAsync's driver, the only maker of an "async" run: a bundle
- * without runAsync leaves it out).
+ * (hook-wait.ts waitForHook, set by runAsync's driver, the only maker of an "async" run: a bundle
+ * without runAsync leaves it out), and its result's wait for them (`settled`: hooksSettled, bounded
+ * once the run's signal aborts).
  */
 export const HOOK_PROMISE: {
-  wait: ((ctx: RunContextImpl, r: PromiseLike<unknown>, threw: (e: unknown) => void) => void) | null;
-} = { wait: null };
+  wait:
+    | ((ctx: RunContextImpl, r: PromiseLike<unknown>, threw: (e: unknown) => void, where: string) => void)
+    | null;
+  settled: (<T>(ctx: RunContextImpl, pending: Set<Promise<unknown>>, done: () => T) => Promise<T>) | null;
+} = { wait: null, settled: null };
 
 export class RunContextImpl implements RunContext {
   declare readonly driver: Driver;
@@ -280,7 +284,7 @@ export class RunContextImpl implements RunContext {
       const r: unknown = this.hook!(w.error, { where: w.where, status });
       if (!isThenable(r)) return;
       if (this.driver === "async") {
-        HOOK_PROMISE.wait!(this, r as PromiseLike<unknown>, threw);
+        HOOK_PROMISE.wait!(this, r as PromiseLike<unknown>, threw, w.where);
         return;
       }
       Promise.resolve(r).then(undefined, () => {});

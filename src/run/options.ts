@@ -77,8 +77,9 @@ export interface RunOptions {
    * `RunResult.warnings` itself ("the run option onWarning threw"), without calling the hook again.
    * The hook must not rely on running inside the run: it is a plain function (perform no effect).
    * A promise it returns (an `async` hook) is not awaited by the run; `runAsync`'s result waits for
-   * it, a rejection kept as a throw is. `run` cannot wait: it says so once on the warnings, and
-   * ignores the promise.
+   * it, a rejection kept as a throw is — once the run's `signal` has aborted, at most `settle` ms
+   * more (0: not at all), each promise not waited for a warning. `run` cannot wait: it says so once
+   * on the warnings, and ignores the promise.
    *
    * @example
    * ```ts

@@ -26,6 +26,7 @@ import { RunResult, resultOf } from "./result.js";
 import { running } from "./running.js";
 import { checkSettle, SETTLING, type Settling, settleWait } from "./settle.js";
 import { listen, listenShared, type SharedSignal } from "./signal.js";
+import { hooksSettled, waitForHook } from "./hook-wait.js";
 import type { EnvPatch } from "../effects/env-types.js";
 import type {
   Covered,
@@ -146,7 +147,10 @@ function resultAsync(m: Machine, ctx: RunContextImpl): RunResult<unknown> | Prom
   return w === null ? afterHooks(m, ctx, report) : w.then(() => afterHooks(m, ctx, report));
 }
 
-/** The result once the promises the run option onWarning returned have settled. */
+/**
+ * The result once the promises the run option onWarning returned have settled — or, once the run's
+ * signal has aborted, `settle` ms after (hook-wait.ts: runAsync's, the only run they can be pending in).
+ */
 function afterHooks(
   m: Machine,
   ctx: RunContextImpl,
@@ -155,7 +159,7 @@ function afterHooks(
   const pending = ctx.pending;
   return pending === null || pending.size === 0
     ? made(m, ctx, report)
-    : Promise.all(pending).then(() => made(m, ctx, report));
+    : HOOK_PROMISE.settled!(ctx, pending, () => made(m, ctx, report));
 }
 
 /** The run ended: its listeners off, its error's report made, its warnings given their end (TRACED). */
@@ -331,6 +335,7 @@ export function driveAsync(
   shared: SharedSignal | null = null,
 ): RunResult<unknown> | Promise<RunResult<unknown>> {
   HOOK_PROMISE.wait = waitForHook;
+  HOOK_PROMISE.settled = hooksSettled;
   // (runs in flight at once share one listener on a signal they share: signal.ts listenShared)
   const m = start(program, options, "async", shared, listenShared);
   const ctx = m.ctx;
@@ -342,18 +347,6 @@ export function driveAsync(
   const id = {};
   const st = slice(m, id, 16);
   return st === ST_DONE ? resultAsync(m, ctx) : drive(m, ctx, id, st);
-}
-
-/**
- * A promise the run option onWarning returned under runAsync (context.ts tell): on `pending` until
- * it settles (resultAsync waits for them), its rejection kept as the hook's throw (`threw`).
- */
-function waitForHook(ctx: RunContextImpl, r: PromiseLike<unknown>, threw: (e: unknown) => void): void {
-  const pending = (ctx.pending ??= new Set());
-  const settled: Promise<unknown> = Promise.resolve(r)
-    .then(undefined, threw)
-    .then(() => pending.delete(settled));
-  pending.add(settled);
 }
 
 /** The driver's outcome of an asyncEscape or an awaitAnswer that failed: thrown where it waited. */
