@@ -149,3 +149,65 @@ test("tracebackOf: a boundary line that reads like a worker job's is no worker j
     { kind: "program", name: "inside" },
   ]);
 });
+
+test("tracebackOf: a boundary named like a task's line (`in task 7 (spawned by task 2 at app.ts:9)`) is a boundary; a task's entry comes from the task's own fields", () => {
+  // (a task's entry was read back from the line's text: a handler library's boundary named so was
+  // taken for task 7, spawned by task 2 at app.ts:9)
+  const inside = fn(function* inside() {
+    throw new Error("x");
+  });
+  const worker = fn(function* worker() {
+    return yield* boundary("in task 7 (spawned by task 2 at app.ts:9)", function* () {
+      return yield* inside();
+    });
+  });
+  const main = fn(function* main() {
+    const t = yield* spawn(worker());
+    return yield* wait(t);
+  });
+  const r = run(main(), { handlers: [scheduler] });
+  const t = tracebackOf(r);
+  assert.ok("chain" in t);
+  assert.deepEqual(t.chain, [
+    { kind: "program", name: "main" },
+    { kind: "task", name: "in task 1", tasks: [1], count: 1 },
+    { kind: "program", name: "worker" },
+    { kind: "boundary", name: "in task 7 (spawned by task 2 at app.ts:9)" },
+    { kind: "program", name: "inside" },
+  ]);
+});
+
+test("an aborted run's report shows a boundary named like a task's line as a line of main's chain, first, not as that task's group", () => {
+  // (its text was read as task 7's line: main's chain sorted after task 1's, as task 7's)
+  const ac = new AbortController();
+  const stop = new Error("stop");
+  const inner = fn(function* inner() {
+    const t = yield* spawn(sleeper(100));
+    yield* delay(1);
+    ac.abort(stop);
+    return yield* wait(t);
+  });
+  const main = boundary("in task 7 (spawned by task 2)", function* () {
+    return yield* inner();
+  });
+  const r = run(main, { handlers: [scheduler, simulatedTime()], signal: ac.signal });
+  assert.equal(r.error, stop);
+  assert.deepEqual(r.format().split("\n").slice(0, -2), [
+    "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
+    "where the run was when its signal aborted it (outermost first):",
+    "  ── in task 7 (spawned by task 2) ──",
+    "  inner", // (running: it aborted the signal)
+    "  ── in task 1 ──",
+    "  sleeper",
+    "  blocked in delay(100)",
+  ]);
+  const t = tracebackOf(r);
+  assert.ok("chain" in t);
+  assert.deepEqual(t.chain, [
+    { kind: "boundary", name: "in task 7 (spawned by task 2)" },
+    { kind: "program", name: "inner" },
+    { kind: "task", name: "in task 1", tasks: [1], count: 1 },
+    { kind: "program", name: "sleeper" },
+    { kind: "wait", name: "delay(100)", tasks: [], count: 0 },
+  ]);
+});

@@ -31,6 +31,7 @@ import {
   MARK_RESUMED,
   MARK_THREW,
   MARK_TRANSFERRED,
+  taskFields,
 } from "./entries.js";
 import { type ErrorTrace, errorTraces, type Origin, type RunTrace, runTraces } from "./origin.js";
 
@@ -290,8 +291,6 @@ const frameKey = (e: Entry | undefined): string | undefined => {
   return at === null ? e.name : `${e.name} at ${at}`;
 };
 
-const TASK_LABEL = /^in task (\d+)(?: \(spawned(?: by task (\d+))?(?: at (.*))?\))?$/;
-
 function entryData(e: Entry, origin: Origin | null): TraceEntry {
   switch (e.kind) {
     case "frame":
@@ -299,17 +298,17 @@ function entryData(e: Entry, origin: Origin | null): TraceEntry {
     case "handler":
       return { kind: "handler", name: e.name, effect: showEffect(e.effect), ...marked(e.marker) };
     case "boundary": {
-      if (e.effect !== undefined) return fieldsData(e.name, e.effect as LineFields);
-      const m = TASK_LABEL.exec(e.name);
-      // (another: a `boundary(…)` program's, made from no fields)
-      if (m === null) return { kind: "boundary", name: e.name };
-      const at = m[3] === undefined ? undefined : siteData(m[3]).at;
+      // (another: a `boundary(…)` program's, made from no fields — named like a task's or not)
+      if (e.effect === undefined) return { kind: "boundary", name: e.name };
+      const t = taskFields(e);
+      if (t === undefined) return fieldsData(e.name, e.effect as LineFields);
+      const at = siteData(t.at).at;
       return {
         kind: "task",
         name: e.name,
-        tasks: [+m[1]!],
+        tasks: [t.id],
         count: 1,
-        ...(m[2] === undefined ? {} : { spawnedBy: [+m[2]] }),
+        ...(t.by === 0 ? {} : { spawnedBy: [t.by] }),
         ...(at === undefined ? {} : { spawnedAt: at }),
       };
     }
