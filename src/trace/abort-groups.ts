@@ -5,7 +5,13 @@
  * (blocked-in.ts grouping): a bundle that cannot spawn (the small import) has main's chains alone,
  * which it prints without it.
  */
-import { type Entry, type TaskLineFields, taskFields } from "./entries.js";
+import type { Entry, TaskLineFields } from "./entries.js";
+
+/** The fields of a task's line when `e` is one (a boundary made by a task, not one named like it). */
+export const taskFields = (e: Entry | undefined): TaskLineFields | undefined =>
+  e?.kind === "boundary" && (e.effect as Partial<TaskLineFields> | undefined)?.id !== undefined
+    ? (e.effect as TaskLineFields)
+    : undefined;
 
 /** Ids as a report lists them: all of up to four, else the first three and `…`. */
 const ids = (l: number[]): string => (l.length > 4 ? [...l.slice(0, 3), "…"] : l).join(", ");

@@ -54,10 +54,10 @@ export function groupTasks(): void {
  */
 const blocksAs = new WeakMap<object, string>();
 /** How a registered call shows what its generator carries (SHOWN_ARG) in place of `…`, by prototype. */
-const shows = new WeakMap<object, (arg: any) => string>();
-export const waitsIn = (g: Function, what: string, show?: (arg: any) => string): unknown => {
+const shows = new WeakMap<object, (arg: unknown) => string>();
+export const waitsIn = <A>(g: Function, what: string, show?: (arg: A) => string): unknown => {
   namesBlocked = blockedLine;
-  if (show) shows.set(g.prototype, show);
+  if (show) shows.set(g.prototype, show as (arg: unknown) => string);
   return blocksAs.set(g.prototype, what);
 };
 /**

@@ -10,7 +10,7 @@ import { Err, errOrigin } from "../effects/safe.js";
 import type { RunWarning } from "../run/context.js";
 import { RunResult } from "../run/result.js";
 import { className, describe } from "../vm/brand.js";
-import { abortGroups, groupLine, groupWait } from "./abort-groups.js";
+import { abortGroups, groupLine, groupWait, taskFields } from "./abort-groups.js";
 import {
   afterAnswer,
   errorName,
@@ -31,7 +31,6 @@ import {
   MARK_RESUMED,
   MARK_THREW,
   MARK_TRANSFERRED,
-  taskFields,
 } from "./entries.js";
 import { type ErrorTrace, errorTraces, type Origin, type RunTrace, runTraces } from "./origin.js";
 

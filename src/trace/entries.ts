@@ -62,12 +62,6 @@ export interface TaskLineFields {
   readonly at: string | null;
 }
 
-/** The fields of a task's line when `e` is one (a boundary made by a task, not one named like it). */
-export const taskFields = (e: Entry | undefined): TaskLineFields | undefined =>
-  e?.kind === "boundary" && (e.effect as Partial<TaskLineFields> | undefined)?.id !== undefined
-    ? (e.effect as TaskLineFields)
-    : undefined;
-
 /** A doeff/queue job: its queue's name, its id, the name of its program where it is known. */
 export interface QueueJobFields {
   readonly queue: string;
