@@ -436,10 +436,11 @@ export function createChannel<T = unknown>(options?: ChannelOptions): Program<Ch
 }
 
 /**
- * What an aborted run's report (and a deadlock's message) says a task blocked in one was blocked in,
- * not `wait(a promise)`: which channel, as far as a channel can be told — it has no name, so its
- * capacity, and whether it is an event channel (`receive(a channel of capacity 16)`), which tells a
- * pipeline's stages apart and a rendezvous (0) from a full buffer. A send's value is left out
+ * What an aborted run's report says a task blocked in one was blocked in, not `wait(a promise)` (a
+ * deadlock's message and chain say `receive(…)`, the call alone: blocked-in.ts blockedName): which
+ * channel, as far as a channel can be told — it has no name, so its capacity, and whether it is an
+ * event channel (`receive(a channel of capacity 16)`), which tells a pipeline's stages apart and a
+ * rendezvous (0) from a full buffer. A send's value is left out
  * (`send(a channel of capacity 16, …)`): producers blocked on one full channel, each with a value
  * of its own, would no longer read alike, and the report folds tasks that read alike into one entry
  * (`in tasks 1, 2, 3, … (50 tasks)`) — 50 entries told less than one. The channel goes on the

@@ -123,9 +123,10 @@ function checkPermits(permits: unknown, where: string): void {
 }
 
 /**
- * What an aborted run's report (and a deadlock's message) says a task blocked in it was blocked in,
- * not `wait(a promise)`: which semaphore, as far as one can be told — it has no name, so its permits
- * (`acquire(a semaphore of 3 permits)`), which tell a pool's limit from a mutex's. All of them are
+ * What an aborted run's report says a task blocked in it was blocked in, not `wait(a promise)` (a
+ * deadlock's message and chain say `acquire(…)`, the call alone: blocked-in.ts blockedName): which
+ * semaphore, as far as one can be told — it has no name, so its permits (`acquire(a semaphore of 3
+ * permits)`), which tell a pool's limit from a mutex's. All of them are
  * held while one blocks, and how many wait changes as tasks come and go: neither is shown, so the
  * tasks waiting on it read alike, and the report folds them into one entry. The semaphore goes on
  * the generator (SHOWN_ARG), written out only by a report.
