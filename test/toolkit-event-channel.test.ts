@@ -525,7 +525,7 @@ test("trace sites: the channel's task is spawned at the eventChannel call and sh
   assert.deepEqual(lines.slice(1, 8), [
     "where the run was when its signal aborted it (outermost first):",
     `  watch at ${at("    return yield* receive(ch);")}`,
-    "  blocked in receive(…)",
+    "  blocked in receive(an event channel of capacity Infinity)",
     `  ── in task 1 (spawned at ${call}) ──`,
     `  eventChannel at ${call}`,
     "  blocked in wait(a promise)",

@@ -387,10 +387,10 @@ test("the abort report ends each chain with what it was blocked in, tasks folded
     "  blocked in wait(a promise)",
     "  ── in task 1 ──",
     "  recv",
-    "  blocked in receive(…)",
+    "  blocked in receive(a channel of capacity 0)",
     "  ── in task 2 ──",
     "  take",
-    "  blocked in acquire(…)",
+    "  blocked in acquire(a semaphore of 1 permit)",
     "  ── in task 3 ──",
     "  racer",
     "  blocked in race(tasks 1, 2)",
@@ -468,6 +468,6 @@ test("the abort report names a channelStream's pump task, and where it was spawn
     "  channelStream.pump at PUMP",
     "  blocked in race(task 2, a promise)", // (the receive, or the consumer's return())
     "  ── in task 2 (spawned by task 1 at PUMP) ──",
-    "  blocked in receive(…)",
+    "  blocked in receive(a channel of capacity 0)",
   ]);
 });

@@ -5,19 +5,28 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { boundary } from "../src/protocol.js";
+import type { Channel, Semaphore } from "../src/index.js";
 import {
+  acquire,
+  createChannel,
+  createSemaphore,
   delay,
+  eventChannel,
   fn,
   pure,
   realTime,
+  receive,
   run,
+  safe,
   runAsync,
   scheduler,
+  send,
   simulatedTime,
   spawn,
   timeout,
   tracebackOf,
   wait,
+  withPermit,
 } from "../src/index.js";
 
 test("format() of a failure with nothing to show above its error prints the error alone, no traceback header over an empty chain", () => {
@@ -148,4 +157,161 @@ test("tracebackOf: a boundary line that reads like a worker job's is no worker j
     { kind: "boundary", name: "in worker (not a job)" },
     { kind: "program", name: "inside" },
   ]);
+});
+
+test("tracebackOf: a boundary named like a task's line (`in task 7 (spawned by task 2 at app.ts:9)`) is a boundary; a task's entry comes from the task's own fields", () => {
+  // (a task's entry was read back from the line's text: a handler library's boundary named so was
+  // taken for task 7, spawned by task 2 at app.ts:9)
+  const inside = fn(function* inside() {
+    throw new Error("x");
+  });
+  const worker = fn(function* worker() {
+    return yield* boundary("in task 7 (spawned by task 2 at app.ts:9)", function* () {
+      return yield* inside();
+    });
+  });
+  const main = fn(function* main() {
+    const t = yield* spawn(worker());
+    return yield* wait(t);
+  });
+  const r = run(main(), { handlers: [scheduler] });
+  const t = tracebackOf(r);
+  assert.ok("chain" in t);
+  assert.deepEqual(t.chain, [
+    { kind: "program", name: "main" },
+    { kind: "task", name: "in task 1", tasks: [1], count: 1 },
+    { kind: "program", name: "worker" },
+    { kind: "boundary", name: "in task 7 (spawned by task 2 at app.ts:9)" },
+    { kind: "program", name: "inside" },
+  ]);
+});
+
+test("an aborted run's report shows a boundary named like a task's line as a line of main's chain, first, not as that task's group", () => {
+  // (its text was read as task 7's line: main's chain sorted after task 1's, as task 7's)
+  const ac = new AbortController();
+  const stop = new Error("stop");
+  const inner = fn(function* inner() {
+    const t = yield* spawn(sleeper(100));
+    yield* delay(1);
+    ac.abort(stop);
+    return yield* wait(t);
+  });
+  const main = boundary("in task 7 (spawned by task 2)", function* () {
+    return yield* inner();
+  });
+  const r = run(main, { handlers: [scheduler, simulatedTime()], signal: ac.signal });
+  assert.equal(r.error, stop);
+  assert.deepEqual(r.format().split("\n").slice(0, -2), [
+    "doeff: the run was aborted by its signal (run option `signal`); its finally blocks ran",
+    "where the run was when its signal aborted it (outermost first):",
+    "  ── in task 7 (spawned by task 2) ──",
+    "  inner", // (running: it aborted the signal)
+    "  ── in task 1 ──",
+    "  sleeper",
+    "  blocked in delay(100)",
+  ]);
+  const t = tracebackOf(r);
+  assert.ok("chain" in t);
+  assert.deepEqual(t.chain, [
+    { kind: "boundary", name: "in task 7 (spawned by task 2)" },
+    { kind: "program", name: "inner" },
+    { kind: "task", name: "in task 1", tasks: [1], count: 1 },
+    { kind: "program", name: "sleeper" },
+    { kind: "wait", name: "delay(100)", tasks: [], count: 0 },
+  ]);
+});
+
+test("an aborted run's report names the channel a task was blocked in send / receive on and the semaphore of an acquire (capacity, permits); producers of different values still fold into one entry", () => {
+  // (it said `blocked in send(…)`, `receive(…)`, `acquire(…)`: which channel or semaphore, not told)
+  const ac = new AbortController();
+  const stop = new Error("stop");
+  const producer = fn(function* producer(ch: Channel<number>, v: number) {
+    return yield* send(ch, v);
+  });
+  const consumer = fn(function* consumer(ch: Channel<number>) {
+    return yield* receive(ch);
+  });
+  const worker = fn(function* worker(sem: Semaphore) {
+    return yield* withPermit(sem, delay(1)); // (withPermit's own acquire, made only when it blocks)
+  });
+  const taker = fn(function* taker(sem: Semaphore) {
+    return yield* acquire(sem);
+  });
+  const main = fn(function* main() {
+    const full = yield* createChannel<number>({ capacity: 2 });
+    yield* send(full, 1);
+    yield* send(full, 2);
+    for (const v of [3, 4, 5]) yield* spawn(producer(full, v));
+    yield* spawn(consumer(yield* createChannel<number>()));
+    const events = yield* eventChannel<number>(() => () => {});
+    yield* spawn(consumer(events));
+    const pool = yield* createSemaphore(3);
+    for (let i = 0; i < 3; i++) yield* acquire(pool);
+    yield* spawn(worker(pool));
+    const mutex = yield* createSemaphore(1);
+    yield* acquire(mutex);
+    yield* spawn(taker(mutex));
+    yield* delay(1);
+    ac.abort(stop);
+    return yield* delay(1);
+  });
+  const r = run(main(), { handlers: [scheduler, simulatedTime()], signal: ac.signal });
+  assert.equal(r.error, stop);
+  assert.deepEqual(r.format().split("\n").slice(1, -2), [
+    "where the run was when its signal aborted it (outermost first):",
+    "  main", // (running: it aborted the signal)
+    "  ── in tasks 1, 2, 3 ──", // (each with a value of its own: one entry still)
+    "  producer",
+    "  blocked in send(a channel of capacity 2, …)",
+    "  ── in task 4 ──",
+    "  consumer",
+    "  blocked in receive(a channel of capacity 0)",
+    "  ── in task 5 ──", // (the event channel's own)
+    "  eventChannel",
+    "  blocked in wait(a promise)",
+    "  ── in task 6 ──",
+    "  consumer",
+    "  blocked in receive(an event channel of capacity Infinity)",
+    "  ── in task 7 ──",
+    "  worker",
+    "  withPermit",
+    "  blocked in acquire(a semaphore of 3 permits)",
+    "  ── in task 8 ──",
+    "  taker",
+    "  blocked in acquire(a semaphore of 1 permit)",
+  ]);
+  const t = tracebackOf(r);
+  assert.ok("chain" in t);
+  assert.deepEqual(
+    t.chain.filter((e) => e.kind === "wait").map((e) => e.name),
+    [
+      "send(a channel of capacity 2, …)",
+      "receive(a channel of capacity 0)",
+      "wait(a promise)",
+      "receive(an event channel of capacity Infinity)",
+      "acquire(a semaphore of 3 permits)",
+      "acquire(a semaphore of 1 permit)",
+    ],
+  );
+});
+
+test("a deadlock's message and chain still name a channel's call as `receive(…)`, and timeout(receive(ch)) its call alike: only the abort report shows the channel", () => {
+  const main = fn(function* main() {
+    const ch = yield* createChannel<number>({ capacity: 4 });
+    const t = yield* safe(timeout(receive(ch), 5));
+    assert.equal(
+      !t.ok && (t.error as Error).message,
+      "receive(…) timed out after 5 ms (it was cancelled and its finally blocks ran); raise the deadline (timeout's ms), or catch TimeoutError (safe(timeout(p, ms))) to handle it",
+    );
+    return yield* receive(ch);
+  });
+  const r = run(main(), { handlers: [scheduler, simulatedTime()] });
+  const lines = r.format().split("\n");
+  assert.deepEqual(lines.slice(0, 4), [
+    "doeff traceback (outermost first):",
+    "  main",
+    "  blocked in receive(…)",
+    "  effect Wait(Future): simulatedTime ↗, scheduler ✗",
+  ]);
+  assert.match((r.error as Error).message, / Where they wait: main in main, blocked in receive\(…\)\. /);
 });

@@ -23,7 +23,7 @@ import {
 import { ChannelClosedError } from "../errors.js";
 import { describe } from "../vm/brand.js";
 import { hidden, isProgram, type Program } from "../vm/program.js";
-import { waitsIn } from "../trace/blocked-in.js";
+import { SHOWN_ARG, waitsIn } from "../trace/blocked-in.js";
 import { optionsObject } from "./check.js";
 import { Queue } from "./queue.js";
 import type { SchedulerRow } from "./row.js";
@@ -435,9 +435,38 @@ export function createChannel<T = unknown>(options?: ChannelOptions): Program<Ch
   return hidden(newChannel<T>, o.capacity, o.overflow) as Program<Channel<T>, never>;
 }
 
-// (what an aborted run's report says a task blocked in one was blocked in, not `wait(a promise)`)
-waitsIn(sendGen, "send(…)");
-waitsIn(receiveGen, "receive(…)");
+/**
+ * What an aborted run's report says a task blocked in one was blocked in, not `wait(a promise)` (a
+ * deadlock's message and chain say `receive(…)`, the call alone: blocked-in.ts blockedName): which
+ * channel, as far as a channel can be told — it has no name, so its capacity, and whether it is an
+ * event channel (`receive(a channel of capacity 16)`), which tells a pipeline's stages apart and a
+ * rendezvous (0) from a full buffer. A send's value is left out
+ * (`send(a channel of capacity 16, …)`): producers blocked on one full channel, each with a value
+ * of its own, would no longer read alike, and the report folds tasks that read alike into one entry
+ * (`in tasks 1, 2, 3, … (50 tasks)`) — 50 entries told less than one. The channel goes on the
+ * generator (SHOWN_ARG: a property, not a WeakMap entry per call), written out only by a report.
+ */
+const showChannel = (ch: Channel): string =>
+  `${ch.feed === null ? "a channel" : "an event channel"} of capacity ${ch.capacity}`;
+waitsIn(sendGen, "send(…)", (ch: Channel) => `${showChannel(ch)}, …`);
+waitsIn(receiveGen, "receive(…)", showChannel);
+// (and their makers, which `timeout(receive(ch), ms)` and a Spawn's line name as the call: `receive(…)`)
+waitsIn(sendOf, "send(…)");
+waitsIn(receiveOf, "receive(…)");
+
+/** sendGen's generator, carrying its channel for the report (SHOWN_ARG). */
+function sendOf<T>(ch: Channel<T>, value: T): Generator<unknown, void, any> {
+  const g = sendGen(ch, value);
+  (g as { [SHOWN_ARG]?: Channel<T> })[SHOWN_ARG] = ch;
+  return g;
+}
+
+/** receiveGen's generator, carrying its channel for the report (SHOWN_ARG). */
+function receiveOf<T>(ch: Channel<T>): Generator<unknown, Received<T>, any> {
+  const g = receiveGen(ch);
+  (g as { [SHOWN_ARG]?: Channel<T> })[SHOWN_ARG] = ch;
+  return g;
+}
 
 /**
  * Send `value`; blocks while the channel is full (rendezvous: until a receiver takes it) — unless its
@@ -450,7 +479,7 @@ export function send<T>(
   value: T,
 ): Program<undefined, SchedulerRow> {
   checkChannel(ch, "send");
-  return hidden(sendGen<T>, ch as Channel<T>, value) as Program<undefined, SchedulerRow>; // (checked)
+  return hidden(sendOf<T>, ch as Channel<T>, value) as Program<undefined, SchedulerRow>; // (checked)
 }
 
 /** `{ done: false, value }`, or `{ done: true }` once closed and drained; blocks while empty and open. */
@@ -460,7 +489,7 @@ export function receive<T>(
     | ChannelExpectedError<T, "receive", "const ch = yield* eventChannel(subscribe); yield* receive(ch)">,
 ): Program<Received<T>, SchedulerRow> {
   checkChannel(ch, "receive");
-  return hidden(receiveGen<T>, ch as Channel<T>) as Program<Received<T>, SchedulerRow>; // (checked)
+  return hidden(receiveOf<T>, ch as Channel<T>) as Program<Received<T>, SchedulerRow>; // (checked)
 }
 
 /** @internal Put a value taken from `ch` back at its front (a receiver that could not use it). */

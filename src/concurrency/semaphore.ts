@@ -10,7 +10,7 @@ import { describe } from "../vm/brand.js";
 import { checkProgramArg } from "../effects/program-arg.js";
 import { fn, hidden, type Program, type ProgramLikeOf } from "../vm/program.js";
 import type { AnyFunction, AnyProgramLike, EffectsOf, ProgramArg, ResultOf } from "../vm/types.js";
-import { waitsIn } from "../trace/blocked-in.js";
+import { SHOWN_ARG, waitsIn } from "../trace/blocked-in.js";
 import { Queue } from "./queue.js";
 import type { SchedulerRow } from "./row.js";
 import { at, callSite, named, wrappers } from "./site.js";
@@ -122,13 +122,34 @@ function checkPermits(permits: unknown, where: string): void {
     throw new RangeError(`${where} expects an integer number of permits ≥ 1, got ${String(permits)}`);
 }
 
-// (what an aborted run's report says a task blocked in it was blocked in, not `wait(a promise)`)
-waitsIn(acquireGen, "acquire(…)");
+/**
+ * What an aborted run's report says a task blocked in it was blocked in, not `wait(a promise)` (a
+ * deadlock's message and chain say `acquire(…)`, the call alone: blocked-in.ts blockedName): which
+ * semaphore, as far as one can be told — it has no name, so its permits (`acquire(a semaphore of 3
+ * permits)`), which tell a pool's limit from a mutex's. All of them are
+ * held while one blocks, and how many wait changes as tasks come and go: neither is shown, so the
+ * tasks waiting on it read alike, and the report folds them into one entry. The semaphore goes on
+ * the generator (SHOWN_ARG), written out only by a report.
+ */
+waitsIn(
+  acquireGen,
+  "acquire(…)",
+  (s: Semaphore) => `a semaphore of ${s.permits} permit${s.permits > 1 ? "s" : ""}`,
+);
+// (and its maker, which `timeout(acquire(sem), ms)` and a Spawn's line name as the call: `acquire(…)`)
+waitsIn(acquireOf, "acquire(…)");
+
+/** acquireGen's generator, carrying its semaphore for the report (SHOWN_ARG). */
+function acquireOf(s: Semaphore, site: Error | null = null): Generator<unknown, void, any> {
+  const g = acquireGen(s, site);
+  (g as { [SHOWN_ARG]?: Semaphore })[SHOWN_ARG] = s;
+  return g;
+}
 
 /** Take a permit; blocks (FIFO) while none is free. */
 export function acquire(sem: Semaphore): Program<undefined, SchedulerRow> {
   checkSemaphore(sem, "acquire");
-  return hidden(acquireGen, sem) as Program<undefined, SchedulerRow>;
+  return hidden(acquireOf, sem) as Program<undefined, SchedulerRow>;
 }
 
 /** Give a permit back (to the first waiter, if any). More releases than acquires → DoeffError. */
@@ -149,7 +170,7 @@ const withPermitGen = function* withPermit(s: Semaphore, p: AnyProgramLike, site
   // Otherwise acquire in a frame of its own, not by native `yield*`: a waiter cancelled after it
   // was handed the permit passes it on from its finally, with an effect, and a `return()` that
   // yields through a `yield*` comes back out of it as a normal completion — it would go on to run `p`
-  if (!permitFastPath.on || !s.take()) yield at(site, hidden(acquireGen, s, site));
+  if (!permitFastPath.on || !s.take()) yield at(site, hidden(acquireOf, s, site));
   try {
     return (yield at(site, p as ProgramLikeOf<unknown>)) as unknown;
   } finally {

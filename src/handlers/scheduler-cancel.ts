@@ -58,6 +58,10 @@ export function noteWaits(w: World): void {
         }
       }
     const args = [ids[0] === undefined ? "" : "#", n > 1 ? `${n} promises` : n ? "a promise" : ""];
+    // (an awaitPromise's `…` stays: it has no label, its function is most often an arrow with no
+    // name, `() => fetch(url)`, and keeping either per await — on each of its three paths, the
+    // fastest at the perform site — would cost every await for a report few runs make; the frames
+    // above the line, and with trace sites their lines, say which await it was)
     noteWait(
       t.k,
       x === null || t.awaiting !== null

@@ -315,19 +315,21 @@ export class TaskRec extends TaskRecord<unknown> {
    * `tracebackOf`'s `forwarded` entry takes: the task it stands in for as messages name it (`task 1`,
    * `task 2.1`, `main`), its id in a scheduler of the run's own (not nested in a task: `task 2.1`
    * has none; the report orders the stand-in's chain after that task's), and what it does for it.
-   * Else none.
+   * Another task's, in a scheduler of the run's own: its id, its parent's and where it was spawned
+   * (what frameLabel writes), which the report and `tracebackOf` read rather than its text — a
+   * `boundary("in task 7", …)` of a handler library's is no task. In a nested one (`task 2.3`): none.
    */
   get lineFields(): LineFields | undefined {
     const what = STAND_INS.get(this);
     const w = this.world;
     const id = this.taskId;
-    return (
-      what && {
-        caller: id === 0 ? w.mainName : `task ${w.prefix}${id}`,
-        ...(w.prefix === "" ? { task: id } : {}),
-        standIn: what,
-      }
-    );
+    if (what === undefined)
+      return w.prefix === "" ? { id, by: this.parent, at: siteOf(this.spawnSite) } : undefined;
+    return {
+      caller: id === 0 ? w.mainName : `task ${w.prefix}${id}`,
+      ...(w.prefix === "" ? { task: id } : {}),
+      standIn: what,
+    };
   }
 
   /** How messages name the task that spawned it, or "" for its world's main (named by its own line). */

@@ -5,7 +5,13 @@
  * (blocked-in.ts grouping): a bundle that cannot spawn (the small import) has main's chains alone,
  * which it prints without it.
  */
-import type { Entry } from "./entries.js";
+import type { Entry, TaskLineFields } from "./entries.js";
+
+/** The fields of a task's line when `e` is one (a boundary made by a task, not one named like it). */
+export const taskFields = (e: Entry | undefined): TaskLineFields | undefined =>
+  e?.kind === "boundary" && (e.effect as Partial<TaskLineFields> | undefined)?.id !== undefined
+    ? (e.effect as TaskLineFields)
+    : undefined;
 
 /** Ids as a report lists them: all of up to four, else the first three and `…`. */
 const ids = (l: number[]): string => (l.length > 4 ? [...l.slice(0, 3), "…"] : l).join(", ");
@@ -52,32 +58,33 @@ export function abortGroups<B>(
       const own = c.slice(b);
       return b > 0 && chains.some((t) => own.every((e, i) => t[i]?.name === e.name)) ? c.slice(0, b) : c;
     })
-    .map((c) => [c, /^in task (\d+)(?: \(spawned(?: by task (\d+))?(.*)\))?$/.exec(c[0]!.name)] as const)
+    .map((c) => [c, taskFields(c[0])] as const)
     .sort((a, b) => order(a[0], a[1]) - order(b[0], b[1]));
   const groups = new Map<string, AbortGroup<B>>();
   for (const [c, m] of shown) {
     const wait = c.at(-1)!.kind === "wait" ? c.at(-1)! : null;
     const [b, k] = body(c.slice(m ? 1 : 0, wait ? -1 : c.length), wait);
+    const at = m?.at ? ` at ${m.at}` : "";
     // (main's key has no newline, a task's always has one)
-    const key = m ? `${!m[2]}${m[3]}\n${k}` : `${groups.size}`;
-    const g = groups.get(key) ?? [[], [], m?.[3] ?? "", [], wait, b];
+    const key = m ? `${!m.by}${at}\n${k}` : `${groups.size}`;
+    const g = groups.get(key) ?? [[], [], at, [], wait, b];
     groups.set(key, g);
-    if (m) g[0].push(+m[1]!);
-    if (m?.[2] && !g[1].includes(+m[2])) g[1].push(+m[2]);
+    if (m) g[0].push(m.id);
+    if (m?.by && !g[1].includes(m.by)) g[1].push(m.by);
     for (const id of (wait?.effect as number[] | undefined) ?? []) if (!g[3].includes(id)) g[3].push(id);
   }
   return [...groups.values()];
 }
 
 /**
- * Where a chain goes in the report: main's first (-1), a task's at its id (`m`, its line read). A
+ * Where a chain goes in the report: main's first (-1), a task's at its id (`m`, its line's fields). A
  * stand-in's (Spawn.standIn: `in task 1 (forwarded Fetch from worker job …)`, `in main (…)`) has
  * the id of the task it stands in for, from its line's fields (LineFields `task`; none in a nested
  * scheduler, whose lines sort as main's): right after that task's chain (its line kept, grouped
  * with none). It was sorted as main's, first, above main's own chain.
  */
-function order(c: Entry[], m: RegExpExecArray | null): number {
-  if (m) return +m[1]!;
+function order(c: Entry[], m: TaskLineFields | undefined): number {
+  if (m) return m.id;
   const e = c[0]!;
   const id = e.kind === "boundary" ? (e.effect as { task?: number } | undefined)?.task : undefined;
   return id === undefined ? -1 : (id || -1) + 0.5;

@@ -29,7 +29,7 @@ function waitLine(k: Continuation): Entry | undefined {
   const w = waits.get(k);
   return w === undefined
     ? undefined
-    : { kind: "wait", name: blockedIn(k) ?? w[0], site: null, marker: "", effect: w[1] };
+    : { kind: "wait", name: blockedIn(k, true) ?? w[0], site: null, marker: "", effect: w[1] };
 }
 /** waitLine once noteWait has noted a wait (the scheduler, at an abort): a bundle without it has none. */
 export let waitOf: typeof waitLine | null = null;
@@ -53,20 +53,30 @@ export function groupTasks(): void {
  * registered once, when its module loads, and read from the continuation's perform frame.
  */
 const blocksAs = new WeakMap<object, string>();
-export const waitsIn = (g: Function, what: string): unknown => {
+/** How a registered call shows what its generator carries (SHOWN_ARG) in place of `…`, by prototype. */
+const shows = new WeakMap<object, (arg: unknown) => string>();
+export const waitsIn = <A>(g: Function, what: string, show?: (arg: A) => string): unknown => {
   namesBlocked = blockedLine;
+  if (show) shows.set(g.prototype, show as (arg: unknown) => string);
   return blocksAs.set(g.prototype, what);
 };
 /**
  * What a blocking call's generator object carries to be shown in place of the `…` it was registered
- * with (waitsIn): delay's ms, `delay(5000)`. Set by the call as it makes the generator (time.ts), read
- * only when a report names it.
+ * with (waitsIn): delay's ms, `delay(5000)`; a channel's receive its channel, which the show given
+ * to waitsIn writes (`receive(a channel of capacity 10)`). Set by the call as it makes the
+ * generator (time.ts, channel.ts, semaphore.ts), read only when a report names it.
  */
 export const SHOWN_ARG: unique symbol = Symbol();
-/** What the generator object `gen` is blocked in, as registered (`what`), its SHOWN_ARG in place of `…`. */
-const blockedName = (gen: object, what: string | undefined): string | undefined => {
-  const a = (gen as { [SHOWN_ARG]?: string })[SHOWN_ARG];
-  return a === undefined ? what : what?.replace("…", a);
+/**
+ * What the generator object `gen` is blocked in, as registered (`what`), its SHOWN_ARG in place of
+ * `…` — one a show writes (a channel's, a semaphore's) only in an aborted run's report (`shown`):
+ * a deadlock's message and chain name the call as they did, `receive(…)`.
+ */
+const blockedName = (gen: object, what: string | undefined, shown = false): string | undefined => {
+  const a = (gen as { [SHOWN_ARG]?: unknown })[SHOWN_ARG];
+  if (a === undefined || what === undefined) return what;
+  const show = shows.get(Object.getPrototypeOf(gen));
+  return show === undefined ? what.replace("…", String(a)) : shown ? what.replace("…", show(a)) : what;
 };
 /** What `g` (a generator function) was registered as by waitsIn: `timeout(receive(ch), ms)` names it too. */
 export const waitName = (g: unknown): string | undefined =>
@@ -81,10 +91,13 @@ export const heldBy = (k: Continuation): Continuation => {
   for (let s = k.top; s !== null && s.delegatedTo === k.bottom && !s.k.used; s = k.top) k = s.k;
   return k;
 };
-/** What the continuation `k` is blocked in when waitsIn registered its perform frame: `receive(…)`. */
-export const blockedIn = (k: Continuation): string | undefined => {
+/**
+ * What the continuation `k` is blocked in when waitsIn registered its perform frame: `receive(…)`;
+ * `shown`, for an aborted run's report: `receive(a channel of capacity 16)` (blockedName).
+ */
+export const blockedIn = (k: Continuation, shown?: boolean): string | undefined => {
   const f = k.top?.top;
-  return f == null ? undefined : blockedName(f.gen, blocksAs.get(Object.getPrototypeOf(f.gen)));
+  return f == null ? undefined : blockedName(f.gen, blocksAs.get(Object.getPrototypeOf(f.gen)), shown);
 };
 /**
  * The chain of an error met at an effect a library call performed for the program (receive's

@@ -10,7 +10,7 @@ import { Err, errOrigin } from "../effects/safe.js";
 import type { RunWarning } from "../run/context.js";
 import { RunResult } from "../run/result.js";
 import { className, describe } from "../vm/brand.js";
-import { abortGroups, groupLine, groupWait } from "./abort-groups.js";
+import { abortGroups, groupLine, groupWait, taskFields } from "./abort-groups.js";
 import {
   afterAnswer,
   errorName,
@@ -290,8 +290,6 @@ const frameKey = (e: Entry | undefined): string | undefined => {
   return at === null ? e.name : `${e.name} at ${at}`;
 };
 
-const TASK_LABEL = /^in task (\d+)(?: \(spawned(?: by task (\d+))?(?: at (.*))?\))?$/;
-
 function entryData(e: Entry, origin: Origin | null): TraceEntry {
   switch (e.kind) {
     case "frame":
@@ -299,17 +297,17 @@ function entryData(e: Entry, origin: Origin | null): TraceEntry {
     case "handler":
       return { kind: "handler", name: e.name, effect: showEffect(e.effect), ...marked(e.marker) };
     case "boundary": {
-      if (e.effect !== undefined) return fieldsData(e.name, e.effect as LineFields);
-      const m = TASK_LABEL.exec(e.name);
-      // (another: a `boundary(…)` program's, made from no fields)
-      if (m === null) return { kind: "boundary", name: e.name };
-      const at = m[3] === undefined ? undefined : siteData(m[3]).at;
+      // (another: a `boundary(…)` program's, made from no fields — named like a task's or not)
+      if (e.effect === undefined) return { kind: "boundary", name: e.name };
+      const t = taskFields(e);
+      if (t === undefined) return fieldsData(e.name, e.effect as LineFields);
+      const at = siteData(t.at).at;
       return {
         kind: "task",
         name: e.name,
-        tasks: [+m[1]!],
+        tasks: [t.id],
         count: 1,
-        ...(m[2] === undefined ? {} : { spawnedBy: [+m[2]] }),
+        ...(t.by === 0 ? {} : { spawnedBy: [t.by] }),
         ...(at === undefined ? {} : { spawnedAt: at }),
       };
     }

@@ -41,6 +41,9 @@ export interface Entry {
  *    (forwarded Fetch from worker job jobs.ts#crawl)`;
  *    Its `task`: that task's id when it is one of the run's own scheduler (0: its main), absent in
  *    a scheduler nested in a task (`task 2.1`), as the line's text does not tell it apart;
+ *  - a task's of the run's own scheduler (TaskRec.lineFields): its id, the task that spawned it (0:
+ *    main), where (`file:line`, with trace sites on) — `in task 3 (spawned by task 1 at app.ts:9)`;
+ *    a task of a scheduler nested in a task (`in task 2.3`) has none, its line a plain boundary's;
  *  - a doeff/queue job's (crossed.ts): `in queue job (images#42: resize)`, or `(images#42)` where
  *    its program is not known;
  *  - a doeff/workers job's (workers/effect.ts, frame-lines.ts labelMadeOf): `in worker
@@ -48,8 +51,16 @@ export interface Entry {
  */
 export type LineFields =
   | { readonly caller: string; readonly task?: number; readonly standIn: StandIn }
+  | TaskLineFields
   | QueueJobFields
   | { readonly job: string };
+
+/** A task's line (`in task 3 (spawned by task 1 at app.ts:9)`): its id, its parent's (0: main), where. */
+export interface TaskLineFields {
+  readonly id: number;
+  readonly by: number;
+  readonly at: string | null;
+}
 
 /** A doeff/queue job: its queue's name, its id, the name of its program where it is known. */
 export interface QueueJobFields {
