@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  answer,
   ask,
   awaitPromise,
   cancel,
@@ -583,4 +584,41 @@ test("a long runAsync whose awaits settle at once (failing lookups under timeout
     { handlers },
   );
   assert.equal(r.value, true, "the first failed call's error was still held inside the run");
+});
+
+class Size extends Effect<number> {
+  declare readonly _tag: "Size";
+}
+
+test("a synchronous loop of runs that fail keeps none of them until it ends (a batch job's loop; no WeakRef's target kept to the end of the job)", async () => {
+  // a traceback's walk named the segments it passed by WeakRefs, and a WeakRef's target, made or
+  // read, lives to the end of the host's job: a loop of `run`s whose programs threw kept every run's
+  // segments — and what their handlers hold — until the loop ended (here 200 × 1 MB)
+  (await import("node:v8")).setFlagsFromString("--expose-gc");
+  const gc = (await import("node:vm")).runInNewContext("gc") as () => void;
+  const once = (): void => {
+    const big = new Uint8Array(1_000_000);
+    const r = run(
+      program(function* () {
+        return yield* safe(
+          withHandler(
+            answer(Size, () => big.length),
+            program(function* () {
+              yield* new Size();
+              throw new Error("x");
+            }),
+          ),
+        );
+      }),
+      { handlers: [] },
+    );
+    assert.equal(r.ok && !r.value.ok && (r.value.error as Error).message, "x");
+  };
+  once();
+  gc();
+  const before = process.memoryUsage().arrayBuffers;
+  for (let i = 0; i < 200; i++) once();
+  gc(); // in the same job as the loop
+  const kept = (process.memoryUsage().arrayBuffers - before) / 1e6;
+  assert.ok(kept < 50, `${kept.toFixed(1)} MB of the runs' handlers' buffers kept (200 MB if every run is)`);
 });

@@ -119,12 +119,13 @@ export function fold(list: Entry[], key: (e: Entry | undefined) => string | unde
 }
 
 /**
- * What the walks of an origin passed (Origin.passes): the segments, by the walk's number; the parked
- * generators; the runs of waiting handlers taken from a summary, by their bottom segment: the most
- * of the run's segments a walk took, and the last walk that took some.
+ * What the walks of an origin passed (Origin.passes): the segments (by their tokens, frame-lines.ts
+ * segToken), by the walk's number; the parked generators; the runs of waiting handlers taken from a
+ * summary, by their bottom segment's token: the most of the run's segments a walk took, and the
+ * last walk that took some.
  */
 export interface Passed {
-  readonly segs: WeakMap<Segment, number>;
+  readonly segs: WeakMap<object, number>;
   readonly parked: WeakSet<object>;
-  readonly runs: WeakMap<Segment, [n: number, walk: number]>;
+  readonly runs: WeakMap<object, [n: number, walk: number]>;
 }

@@ -90,12 +90,12 @@ interface Below {
   /** the topmost frame below with an entry (a hidden frame has none), or null */
   readonly first: Frame | null;
   /**
-   * the segment, and the number of the walk that made this (Origin.passes). The segment weakly: a
-   * Below lives as long as its frame's generator, which can outlive the segment (an unreceived
-   * failure kept on the run's warnings keeps its frames), and a segment holds its task. When it is
-   * gone no walk can pass it again, and a frame that throws is in a live segment.
+   * the segment, by its token (segToken), and the number of the walk that made this
+   * (Origin.passes). Not the segment: a Below lives as long as its frame's generator, which can
+   * outlive the segment (an unreceived failure kept on the run's warnings keeps its frames), and a
+   * segment holds its task.
    */
-  readonly seg: WeakRef<Segment>;
+  readonly seg: object;
   readonly walk: number;
   /**
    * the frame below when it was made: a generator run again elsewhere (`program(() => g)` with a g
@@ -107,6 +107,19 @@ interface Below {
   readonly older: Below | undefined;
 }
 export const below = new WeakMap<object, Below>();
+
+const tokens = new WeakMap<Segment, object>();
+/**
+ * A stand-in for segment `seg` that does not keep it, for what must name it after it may be gone
+ * (Below.seg, Passed, waiting-runs' parked runs): the same object for as long as `seg` lives. Not a
+ * WeakRef: a WeakRef's target, made or read, lives to the end of the host's job, so a synchronous
+ * loop of runs that fail kept every segment their walks passed until the loop ended (~170 B a run).
+ */
+export function segToken(seg: Segment): object {
+  let t = tokens.get(seg);
+  if (t === undefined) tokens.set(seg, (t = {}));
+  return t;
+}
 /** Test hook: frames and segments origin walks have visited (summaries made, and those read directly). */
 export const walkStats = { frames: 0 };
 
@@ -127,14 +140,14 @@ export function entriesOf(f: Frame): readonly Entry[] {
 export function belowOf(f: Frame, seg: Segment, walk: number): Below {
   let b: Below | undefined;
   const todo: Frame[] = [];
+  const ref = segToken(seg);
   for (let g: Frame | null = f; g !== null; g = g.prev) {
     b = below.get(g.gen);
-    if (b !== undefined && b.seg.deref() === seg && b.prev === g.prev) break;
+    if (b !== undefined && b.seg === ref && b.prev === g.prev) break;
     b = undefined;
     todo.push(g);
   }
   if (todo.length === 0) return b!;
-  const ref = new WeakRef(seg);
   for (let i = todo.length - 1; i >= 0; i--) {
     const g = todo[i]!;
     walkStats.frames++;

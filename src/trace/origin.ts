@@ -76,8 +76,7 @@ export class Origin {
     const p = this.passed;
     if (p.parked.has(gen) || inRuns?.(gen, p)) return true;
     for (let b = below.get(gen); b !== undefined; b = b.older) {
-      const seg = b.seg.deref();
-      const w = seg === undefined ? undefined : p.segs.get(seg);
+      const w = p.segs.get(b.seg);
       if (w !== undefined && b.walk <= w) return true;
     }
     return false;

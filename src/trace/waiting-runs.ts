@@ -10,7 +10,7 @@ import { TRACE_QUIET } from "../vm/handler.js";
 import type { Invocation, Segment } from "../vm/segment.js";
 import { KEEP, S_HANDLER } from "../vm/codes.js";
 import { type Entry, handlerName, MARK_RESUMED, type Passed } from "./entries.js";
-import { walkStats } from "./frame-lines.js";
+import { segToken, walkStats } from "./frame-lines.js";
 
 /**
  * What takeRun adds a run's lines to: the walk's collector (walk.ts Collector), by its shape — walk.ts
@@ -33,21 +33,28 @@ function waiting(s: Segment): boolean {
 }
 /**
  * A run of waiting handlers from `s` down: how many (each one line), the last KEEP lines, its
- * bottom segment, the walk that made it (made once per segment, like Below).
+ * bottom segment and that segment's token (segToken), the walk that made it (made once per
+ * segment, like Below).
  */
-interface Run {
-  readonly n: number;
+interface Run extends Parked {
   readonly tail: readonly Entry[];
   readonly base: Segment;
+}
+/** What Origin.passes reads of a run: no segment (see parkedRun). */
+interface Parked {
+  readonly n: number;
+  readonly key: object;
   readonly walk: number;
 }
 const runOfSeg = new WeakMap<Segment, Run>();
 /**
  * the run a parked generator's handler segment was in, when a run was made of it (Origin.passes).
- * Weakly: the generator can outlive its segment (an unreceived failure kept on the run's warnings
- * keeps its frames), and the run's segments must not live on with it — they hold a finished task.
+ * Without its segments: the generator can outlive its segment (an unreceived failure kept on the
+ * run's warnings keeps its frames), and the run's segments must not live on with it — they hold a
+ * finished task. (Not a WeakRef to the Run: its target lives to the end of the host's job, and
+ * with it, in a synchronous loop of failing runs, every run's segments: segToken.)
  */
-const parkedRun = new WeakMap<object, WeakRef<Run>>();
+const parkedRun = new WeakMap<object, Parked>();
 /**
  * `runsFor` (takeRun, its summaries made by runOf) once the module of resume and discontinue has
  * loaded (vm/resume.ts), else null: without them no handler waits for k's outcome, so there is no
@@ -76,8 +83,8 @@ function takeRun(seg: Segment, c: Taker, passed: Passed | null): Segment | null 
   if (!waiting(seg)) return null;
   const r = runOf(seg, c.walk);
   c.addMany(r.n, r.tail);
-  const got = passed === null ? null : passed.runs.get(r.base);
-  if (got === undefined) passed!.runs.set(r.base, [r.n, c.walk]);
+  const got = passed === null ? null : passed.runs.get(r.key);
+  if (got === undefined) passed!.runs.set(r.key, [r.n, c.walk]);
   else if (got !== null) {
     got[0] = Math.max(got[0], r.n);
     got[1] = c.walk;
@@ -86,8 +93,8 @@ function takeRun(seg: Segment, c: Taker, passed: Passed | null): Segment | null 
 }
 /** Did a walk of `p` take the parked generator `gen`'s waiting handler from a run's summary? (Origin.passes) */
 function passedRun(gen: object, p: Passed): boolean {
-  const r = parkedRun.get(gen)?.deref();
-  const got = r === undefined ? undefined : p.runs.get(r.base);
+  const r = parkedRun.get(gen);
+  const got = r === undefined ? undefined : p.runs.get(r.key);
   return got !== undefined && r!.n <= got[0] && r!.walk <= got[1];
 }
 function runOf(s: Segment, walk: number): Run {
@@ -111,10 +118,16 @@ function runOf(s: Segment, walk: number): Run {
     };
     r =
       r === undefined
-        ? { n: 1, tail: [e], base: t, walk }
-        : { n: r.n + 1, tail: r.n >= KEEP ? r.tail : [e, ...r.tail].slice(-KEEP), base: r.base, walk };
+        ? { n: 1, key: segToken(t), tail: [e], base: t, walk }
+        : {
+            n: r.n + 1,
+            key: r.key,
+            tail: r.n >= KEEP ? r.tail : [e, ...r.tail].slice(-KEEP),
+            base: r.base,
+            walk,
+          };
     runOfSeg.set(t, r);
-    if (t.detachedFrom !== null) parkedRun.set(t.detachedFrom, new WeakRef(r));
+    if (t.detachedFrom !== null) parkedRun.set(t.detachedFrom, { n: r.n, key: r.key, walk });
   }
   return r!;
 }

@@ -10,7 +10,7 @@ import { TRACE_QUIET } from "../vm/handler.js";
 import type { Invocation, Reporter, Segment } from "../vm/segment.js";
 import { KEEP, S_FINALIZER, S_HANDLER } from "../vm/codes.js";
 import { type Entry, fold, gap, handlerName, MARK_RESUMED, MARK_THREW, type Passed } from "./entries.js";
-import { belowOf, boundaryLine, entriesOf, labelsOn, transfers, walkStats } from "./frame-lines.js";
+import { belowOf, boundaryLine, entriesOf, labelsOn, segToken, transfers, walkStats } from "./frame-lines.js";
 import { runsOf } from "./waiting-runs.js";
 
 /**
@@ -129,7 +129,7 @@ export function walk(
       // (a segment without frames has none a throw could come from: Origin.passes)
       if (seg.top !== null) {
         c.frames(seg);
-        if (passed !== null) passed.segs.set(seg, c.walk);
+        if (passed !== null) passed.segs.set(segToken(seg), c.walk);
       }
       // a handler parked while it waits for k's outcome (segment.ts) has no frame on the chain, but
       // its generator is passed through all the same: the scheduler catches main's error there, runs
