@@ -1,4 +1,6 @@
 /**
+ * What a user sees of doeff's types: a compile error's first line, a hover.
+ *
  * The first line of a coverage error, which editors show in a hover and `tsc` in its summary: it
  * names the missing effects. It printed run's options parameter member by member (`Omit<RunOptions,
  * …> & { handlers?: …; env?: … } & { …; } & NoInfer<{ …; }> & NoInfer<MissingHandlerError<...>>`,
@@ -39,20 +41,34 @@ void runAsync(main, { handlers: [state] });
 run(both, { handlers: [state], store: { n: 1 } });
 `;
 
-/** Each error's lines, in the order of the file. */
-function errors(): string[][] {
-  const dir = mkdtempSync(join(tmpdir(), "doeff-first-line-"));
+const HOVERS = `import { Effect, program, raceAll, raceFirst } from "doeff";
+class Roll extends Effect<number> { declare readonly _tag: "Roll"; }
+const roll = program(function* () { return yield* new Roll(); });
+const name = program(function* () { return "x"; });
+export const winner = raceAll({ a: roll, b: name });
+export const first = raceFirst({ a: roll, b: name });
+`;
+
+/** The program of one file of source `text`, given to `use`. */
+function compiled<T>(text: string, use: (program: TS.Program, file: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), "doeff-shown-"));
   try {
     const file = join(dir, "main.ts");
-    writeFileSync(file, SOURCE);
-    const program = ts.createProgram([file], OPTIONS);
-    return ts
-      .getPreEmitDiagnostics(program)
-      .filter((d) => d.file?.fileName === file)
-      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n").split("\n"));
+    writeFileSync(file, text);
+    return use(ts.createProgram([file], OPTIONS), file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Each error's lines, in the order of the file. */
+function errors(): string[][] {
+  return compiled(SOURCE, (program, file) =>
+    ts
+      .getPreEmitDiagnostics(program)
+      .filter((d) => d.file?.fileName === file)
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n").split("\n")),
+  );
 }
 
 test("a coverage error's first line names the missing effects, first in the parameter's type", () => {
@@ -77,5 +93,35 @@ test("a coverage error's first line names the missing effects, first in the para
     );
     assert.ok(first!.length <= 340, `first line of ${first!.length} characters: ${first}`);
     assert.ok(second!.includes(FIX) && second!.endsWith(`'${error}'.`), `second line: ${second}`);
+  });
+});
+
+test("raceAll's and raceFirst's result over an object shows the winners, not RaceWinner<…>", () => {
+  const shown = compiled(HOVERS, (program, file) => {
+    const checker = program.getTypeChecker();
+    const out: Record<string, string> = {};
+    const sf = program.getSourceFile(file)!;
+    assert.deepEqual(
+      ts.getPreEmitDiagnostics(program, sf).map((d) => d.messageText),
+      [],
+    );
+    for (const s of sf.statements)
+      if (ts.isVariableStatement(s))
+        for (const d of s.declarationList.declarations)
+          out[d.name.getText(sf)] = checker.typeToString(
+            checker.getTypeAtLocation(d.name),
+            undefined,
+            ts.TypeFormatFlags.NoTruncation,
+          );
+    return out;
+  });
+  // (a union in TypeScript's order, that of the types' creation: the same for this file every time)
+  const ROW = "Roll | SchedulerRow | Spawn<number, Roll> | Spawn<string, never>";
+  const WINNERS = '{ key: "a"; value: number; } | { key: "b"; value: string; }';
+  assert.deepEqual(shown, {
+    roll: "Program<number, Roll>",
+    name: "Program<string, never>",
+    winner: `Program<${WINNERS}, ${ROW}>`,
+    first: `Program<${WINNERS}, ${ROW}>`,
   });
 });
