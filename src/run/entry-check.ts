@@ -125,7 +125,8 @@ export type InferOnly<O> = [O] extends [object] ? unknown : O;
  * and arguments. Written as a bare intersection, it printed each member (`Omit<RunOptions, …> &
  * { handlers?: …; env?: … } & …`, 300–500 characters) and cut the check, last, to
  * `MissingHandlerError<...>`; now it reads `CheckedRunOptions<MissingHandlerError<Log>, …>`, the
- * missing effects first. (When the settle check fails too, the second line reports the coverage.)
+ * missing effects first. (A property written wrong, `settle` or an unknown key, is still reported
+ * on that property, as before.)
  */
 export type CheckedRunOptions<
   C,
