@@ -277,6 +277,8 @@ export type {
   Unhandled,
 } from "./run/coverage.js";
 export type {
+  CheckedRunAsyncOptions,
+  CheckedRunOptions,
   InferOnly,
   ListWritten,
   MaybeNone,
@@ -297,6 +299,8 @@ export type {
   AnyHandlerFn,
   Bivariant,
   BivariantFields,
+  BivariantFn,
+  BivariantOne,
   EmittedBy,
   HandledBy,
   LooseEffect,

@@ -38,7 +38,7 @@ const root = new URL("..", import.meta.url).pathname;
 
 /** Budgets in bytes (1 kB = 1000 bytes), exact: targets SMALL 7_000, WHOLE 16_000 (out of reach: see
  * the header). Each change that moves them adds a sentence to test/size-history.md saying what and why. */
-const SMALL_BUDGET = 21_214;
+const SMALL_BUDGET = 21_217;
 const WHOLE_BUDGET = 48_882;
 
 interface Measured {

@@ -90,7 +90,10 @@ const raceAllProgram = fn(
   }),
 );
 
-/** The winner of `raceAll({ a, b })`: `{ key: "a", value }`, typed per key (a discriminated union). */
+/**
+ * The winner of `raceAll({ a, b })`: `{ key: "a", value }`, typed per key (a discriminated union).
+ * (raceAll's and raceFirst's signatures write it out, so that a hover shows the union itself.)
+ */
 export type RaceWinner<R> = {
   [K in keyof R & string]: { key: K; value: ResultOf<R[K]> };
 }[keyof R & string];
@@ -109,7 +112,8 @@ export function raceAll<P extends AnyProgramLike>(
 export function raceAll<const R extends { readonly [key: string]: AnyProgramLike }>(
   programs: R & NotAProgram & NoInfer<NonEmptyCheck<R, "raceAll">>,
 ): Program<
-  RaceWinner<R>,
+  // (RaceWinner written out: a hover shows the union of winners, `{ key: "a"; value: number } | …`)
+  { [K in keyof R & string]: { key: K; value: ResultOf<R[K]> } }[keyof R & string],
   EffectsOf<R[keyof R]> | SchedulerRow | { [K in keyof R]: Spawn<ResultOf<R[K]>, EffectsOf<R[K]>> }[keyof R]
 >;
 /**

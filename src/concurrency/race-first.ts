@@ -15,7 +15,6 @@ import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf, ResultOf } from "../vm/types.js";
 import { programList, programRecord } from "./check.js";
 import { cancelRunning, FAILED, failedToo, noneRunning, Pool, spawnChild } from "./pool.js";
-import type { RaceWinner } from "./race-all.js";
 import type {
   ArrayExpectedError,
   NonEmptyCheck,
@@ -84,7 +83,8 @@ export function raceFirst<P extends AnyProgramLike>(
 export function raceFirst<const R extends { readonly [key: string]: AnyProgramLike }>(
   programs: R & NotAProgram & NoInfer<NonEmptyCheck<R, "raceFirst">>,
 ): Program<
-  RaceWinner<R>,
+  // (RaceWinner written out: a hover shows the union of winners, `{ key: "a"; value: number } | …`)
+  { [K in keyof R & string]: { key: K; value: ResultOf<R[K]> } }[keyof R & string],
   EffectsOf<R[keyof R]> | SchedulerRow | { [K in keyof R]: Spawn<ResultOf<R[K]>, EffectsOf<R[K]>> }[keyof R]
 >;
 /**

@@ -118,6 +118,34 @@ export type NullsUnchecked = undefined extends 1 ? true : false;
 export type InferOnly<O> = [O] extends [object] ? unknown : O;
 
 /**
+ * `run`'s options parameter: the check `C` (unknown, or the error: MissingHandlerError<…>, …) and
+ * the options typed for inference (RunOptionsOf, `settle` refused by SettleForRunAsync). One alias,
+ * with the check first: TypeScript prints a failed call's first line, "Argument of type '…' is not
+ * assignable to parameter of type '…'", with the parameter's type, and prints an alias by its name
+ * and arguments. Written as a bare intersection, it printed each member (`Omit<RunOptions, …> &
+ * { handlers?: …; env?: … } & …`, 300–500 characters) and cut the check, last, to
+ * `MissingHandlerError<...>`; now it reads `CheckedRunOptions<MissingHandlerError<Log>, …>`, the
+ * missing effects first. (A property written wrong, `settle` or an unknown key, is still reported
+ * on that property, as before.)
+ */
+export type CheckedRunOptions<
+  C,
+  Hs extends readonly AnyHandlerFn[],
+  Keys extends PropertyKey,
+  Patch extends EnvPatch,
+  O,
+> = NoInfer<C> & RunOptionsOf<Hs, Patch, Keys, "settle"> & NoInfer<SettleForRunAsync<O>> & InferOnly<O>;
+
+/** `runAsync`'s options parameter, as CheckedRunOptions (`settle` is runAsync's). */
+export type CheckedRunAsyncOptions<
+  C,
+  Hs extends readonly AnyHandlerFn[],
+  Keys extends PropertyKey,
+  Patch extends EnvPatch,
+  O,
+> = NoInfer<C> & RunOptionsOf<Hs, Patch, Keys> & InferOnly<O>;
+
+/**
  * Options whose handler list is kept as a tuple type, and env as its own type, for the coverage check.
  * `Left`: options the entry point types itself (run: `settle`, by SettleForRunAsync).
  */

@@ -66,10 +66,22 @@ export type LooseEffect<H> = AnyEffect & BivariantFields<H extends AnyEffect ? H
 export type BivariantFields<H> = H extends object
   ? { readonly [K in keyof H as K extends symbol ? never : K]: Bivariant<H[K]> }
   : H;
-/** A function type with bivariant parameters (a method signature's), or F itself when not a function. */
+/**
+ * A function type with bivariant parameters (a method signature's); an array's or a plain object's
+ * functions one level down the same (`checks: ReadonlyArray<(x: T) => boolean>`, `rules: { check:
+ * (x: T) => boolean }`: they needed `Handler<V<any>>`); F itself otherwise.
+ */
 export type Bivariant<F> = F extends (...args: infer A) => infer R
-  ? { bivarianceHack(...args: A): R }["bivarianceHack"]
-  : F;
+  ? BivariantFn<A, R>
+  : F extends readonly (infer X)[]
+    ? readonly BivariantOne<X>[]
+    : F extends object
+      ? { readonly [K in keyof F]: BivariantOne<F[K]> }
+      : F;
+/** Bivariant at the first level only: a function, or F itself. */
+export type BivariantOne<F> = F extends (...args: infer A) => infer R ? BivariantFn<A, R> : F;
+/** A function of parameters A and result R, its parameters bivariant (a method's). */
+export type BivariantFn<A extends unknown[], R> = { bivarianceHack(...args: A): R }["bivarianceHack"];
 /** The union of the effects the handlers Hs may perform themselves (their own rows). */
 export type EmittedBy<Hs> = Hs extends readonly unknown[]
   ? { [I in keyof Hs]: PerformedBy<Hs[I]> }[number]

@@ -29,13 +29,12 @@ import { listen, listenShared, type SharedSignal } from "./signal.js";
 import { hooksSettled, waitForHook } from "./hook-wait.js";
 import type { EnvPatch } from "../effects/env-types.js";
 import type {
+  CheckedRunAsyncOptions,
+  CheckedRunOptions,
   Covered,
   CoveredProgram,
   FirstPass,
-  InferOnly,
   MaybeNone,
-  RunOptionsOf,
-  SettleForRunAsync,
 } from "./entry-check.js";
 import type { AnyHandlerFn, ReturnedBy, Runnable, RunValue } from "./rows.js";
 import type { AnyFunction, ProgramArg } from "../vm/types.js";
@@ -271,11 +270,7 @@ export function run<
   C = FirstPass<Keys, O> extends true ? unknown : Covered<P, MaybeNone<Hs, O>, Patch, Keys>,
 >(
   program: P & NoInfer<ProgramArg<P>>,
-  // (the settle check before C: a coverage error's text ends with MissingHandlerError, as runAsync's)
-  options: RunOptionsOf<Hs, Patch, Keys, "settle"> &
-    NoInfer<SettleForRunAsync<O>> &
-    InferOnly<O> &
-    NoInfer<C>,
+  options: CheckedRunOptions<C, Hs, Keys, Patch, O>,
 ): RunResult<RunValue<P> | ReturnedBy<Hs>>;
 export function run(program: unknown, given?: unknown): RunResult<unknown> {
   // A finished program (`pure(v)`) with no options runs no step, no handler and no code: its result
@@ -307,7 +302,7 @@ export function runAsync<
   C = FirstPass<Keys, O> extends true ? unknown : Covered<P, MaybeNone<Hs, O>, Patch, Keys>,
 >(
   program: P & NoInfer<ProgramArg<P>>,
-  options: RunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
+  options: CheckedRunAsyncOptions<C, Hs, Keys, Patch, O>,
 ): Promise<RunResult<RunValue<P> | ReturnedBy<Hs>>>;
 export function runAsync(program: unknown, given?: unknown): Promise<RunResult<unknown>> {
   try {

@@ -5,7 +5,8 @@
  * parameter is contravariant). `run`, `withHandler`, `createContinuation` and the handler-order check
  * read such a handler as taking every Validate — before, `run(p, { handlers: [byHandle] })` was
  * `MissingHandlerError<Validate<number>>` for a program the handler takes, and `withHandler` left
- * `Validate<number>` in the row.
+ * `Validate<number>` in the row. A callback one level down (an array of them, an object field holding
+ * one) is read the same; it needed `Handler<V<any>>`.
  */
 import {
   answer,
@@ -159,3 +160,43 @@ expectType<
 >();
 export const t1 = run(task, { handlers: [orNull, scheduler] });
 expectType<Equal<typeof t1, RunResult<boolean | null>>>();
+
+// T in callbacks nested one level deeper: in an array, in an object field
+class ValidateAll<T> extends Effect<boolean> {
+  declare readonly _tag: "ValidateAll";
+  constructor(
+    readonly value: T,
+    readonly checks: ReadonlyArray<(x: T) => boolean>,
+  ) {
+    super();
+  }
+}
+class ValidateWith<T> extends Effect<boolean> {
+  declare readonly _tag: "ValidateWith";
+  constructor(
+    readonly value: T,
+    readonly rules: { readonly check: (x: T) => boolean; readonly name: string },
+  ) {
+    super();
+  }
+}
+const allPositive = program(function* () {
+  return yield* new ValidateAll(1, [(x) => x > 0, (x) => x < 10]);
+});
+const ruled = program(function* () {
+  return yield* new ValidateWith(1, { check: (x) => x > 0, name: "positive" });
+});
+const all = answer(ValidateAll, (e) => e.checks.every((c) => c(e.value)));
+const ruledBy = answer(ValidateWith, (e) => e.rules.check(e.value));
+// taken as the shallow case is, without Handler<ValidateAll<any>>
+export const d1 = run(allPositive, { handlers: [all] });
+expectType<Equal<typeof d1, RunResult<boolean>>>();
+export const d2 = run(ruled, { handlers: [ruledBy] });
+export const d3 = withHandler(all, allPositive);
+expectType<Equal<typeof d3, Primitive<boolean, never>>>();
+export const d4 = withHandler(ruledBy, ruled);
+expectType<Equal<typeof d4, Primitive<boolean, never>>>();
+// still checked: another class with a nested callback is not taken
+// @ts-expect-error -- MissingHandlerError<ValidateAll<number>>
+run(allPositive, { handlers: [ruledBy] });
+expectType<Equal<MissingHandlers<ValidateAll<number>, readonly [typeof ruledBy]>, ValidateAll<number>>>();

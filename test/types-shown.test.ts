@@ -1,0 +1,127 @@
+/**
+ * What a user sees of doeff's types: a compile error's first line, a hover.
+ *
+ * The first line of a coverage error, which editors show in a hover and `tsc` in its summary: it
+ * names the missing effects. It printed run's options parameter member by member (`Omit<RunOptions,
+ * …> & { handlers?: …; env?: … } & { …; } & NoInfer<{ …; }> & NoInfer<MissingHandlerError<...>>`,
+ * ~390 characters here) with the check last, cut to `MissingHandlerError<...>`; the effects were
+ * named only on the second line. Compiled with the compiler API against the source, as a consumer's
+ * plain `strict` file importing "doeff" (test/docs-blocks.test.ts does the same for the docs).
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import type * as TS from "typescript";
+
+const root = new URL("..", import.meta.url).pathname;
+const ts = createRequire(import.meta.url)("typescript") as typeof TS;
+
+const OPTIONS: TS.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  lib: ["lib.es2022.d.ts"],
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  strict: true,
+  noEmit: true,
+  skipLibCheck: true,
+  types: [],
+  paths: { doeff: [join(root, "src/index.ts")] },
+};
+
+const SOURCE = `import { Effect, get, program, run, runAsync, state } from "doeff";
+class Log extends Effect<void> { declare readonly _tag: "Log"; }
+class Roll extends Effect<number> { declare readonly _tag: "Roll"; }
+const main = program(function* () { yield* new Log(); return yield* get<number>("n"); });
+const both = program(function* () { yield* new Log(); yield* new Roll(); return yield* get<number>("n"); });
+run(main, { handlers: [state] });
+void runAsync(main, { handlers: [state] });
+run(both, { handlers: [state], store: { n: 1 } });
+`;
+
+const HOVERS = `import { Effect, program, raceAll, raceFirst } from "doeff";
+class Roll extends Effect<number> { declare readonly _tag: "Roll"; }
+const roll = program(function* () { return yield* new Roll(); });
+const name = program(function* () { return "x"; });
+export const winner = raceAll({ a: roll, b: name });
+export const first = raceFirst({ a: roll, b: name });
+`;
+
+/** The program of one file of source `text`, given to `use`. */
+function compiled<T>(text: string, use: (program: TS.Program, file: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), "doeff-shown-"));
+  try {
+    const file = join(dir, "main.ts");
+    writeFileSync(file, text);
+    return use(ts.createProgram([file], OPTIONS), file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Each error's lines, in the order of the file. */
+function errors(): string[][] {
+  return compiled(SOURCE, (program, file) =>
+    ts
+      .getPreEmitDiagnostics(program)
+      .filter((d) => d.file?.fileName === file)
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n").split("\n")),
+  );
+}
+
+test("a coverage error's first line names the missing effects, first in the parameter's type", () => {
+  const got = errors();
+  assert.equal(got.length, 3, got.map((e) => e.join("\n")).join("\n\n"));
+  const FIX = "add a handler for each of these effects to `handlers` (or wrap the program in withHandler)";
+  const expected: [string, string][] = [
+    ["CheckedRunOptions", "MissingHandlerError<Log>"],
+    ["CheckedRunAsyncOptions", "MissingHandlerError<Log>"],
+    ["CheckedRunOptions", "MissingHandlerError<Log | Roll>"],
+  ];
+  got.forEach(([first, second], i) => {
+    const [alias, error] = expected[i]!;
+    assert.match(
+      first!,
+      /^Argument of type '\{ handlers: \[Handler<.*\]; .*\}' is not assignable to parameter of type '/,
+    );
+    // the parameter's type begins with the error naming the effects
+    assert.ok(
+      first!.includes(`is not assignable to parameter of type '${alias}<${error}, `),
+      `first line: ${first}`,
+    );
+    assert.ok(first!.length <= 340, `first line of ${first!.length} characters: ${first}`);
+    assert.ok(second!.includes(FIX) && second!.endsWith(`'${error}'.`), `second line: ${second}`);
+  });
+});
+
+test("raceAll's and raceFirst's result over an object shows the winners, not RaceWinner<…>", () => {
+  const shown = compiled(HOVERS, (program, file) => {
+    const checker = program.getTypeChecker();
+    const out: Record<string, string> = {};
+    const sf = program.getSourceFile(file)!;
+    assert.deepEqual(
+      ts.getPreEmitDiagnostics(program, sf).map((d) => d.messageText),
+      [],
+    );
+    for (const s of sf.statements)
+      if (ts.isVariableStatement(s))
+        for (const d of s.declarationList.declarations)
+          out[d.name.getText(sf)] = checker.typeToString(
+            checker.getTypeAtLocation(d.name),
+            undefined,
+            ts.TypeFormatFlags.NoTruncation,
+          );
+    return out;
+  });
+  // (a union in TypeScript's order, that of the types' creation: the same for this file every time)
+  const ROW = "Roll | SchedulerRow | Spawn<number, Roll> | Spawn<string, never>";
+  const WINNERS = '{ key: "a"; value: number; } | { key: "b"; value: string; }';
+  assert.deepEqual(shown, {
+    roll: "Program<number, Roll>",
+    name: "Program<string, never>",
+    winner: `Program<${WINNERS}, ${ROW}>`,
+    first: `Program<${WINNERS}, ${ROW}>`,
+  });
+});
