@@ -19,17 +19,30 @@ export class UnknownProgramError extends DoeffError {
 // rebuilt only from an error that was the queue's, never from a user's class of the same name
 registerDoeffErrorClasses([UnknownProgramError]);
 
-/** Where `connection` points, for a message: "host:port", or what is known of it. */
+/**
+ * Where `connection` points, for a message: "host:port", or what is known of it. A `url` (BullMQ
+ * connects to it rather than to host and port) is read for its host and port, its credentials never
+ * shown; one that does not parse is shown without them. The defaults are BullMQ's (127.0.0.1:6379).
+ */
 export function where(connection: ConnectionOptions): string {
   const c = connection as {
     host?: unknown;
     port?: unknown;
     path?: unknown;
+    url?: unknown;
     options?: { host?: unknown; port?: unknown };
   };
   if (typeof c.path === "string") return c.path;
+  if (typeof c.url === "string") {
+    try {
+      const u = new URL(c.url);
+      return `${u.hostname || "127.0.0.1"}:${u.port || 6379}`;
+    } catch {
+      return JSON.stringify(c.url.replace(/\/\/[^/@]*@/, "//"));
+    }
+  }
   const o = typeof c.options === "object" && c.options !== null ? c.options : c;
-  return `${typeof o.host === "string" ? o.host : "localhost"}:${typeof o.port === "number" ? o.port : 6379}`;
+  return `${typeof o.host === "string" ? o.host : "127.0.0.1"}:${typeof o.port === "number" ? o.port : 6379}`;
 }
 
 /** A Redis error that says the credentials were refused (a wrong password, none where one is needed). */
