@@ -288,7 +288,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       );
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw new RangeError(`startWorker: concurrency must be an integer ≥ 1, got ${String(concurrency)}`);
+    throw new RangeError(`startWorker: concurrency must be an integer ≥ 1, got ${describe(concurrency)}`);
   const given: unknown = options.handlers ?? [];
   if (!Array.isArray(given))
     throw new TypeError(`startWorker: handlers must be an array of handlers, got ${describe(given)}`);
