@@ -1,8 +1,9 @@
 /**
  * doeff/queue: option mistakes refused at the call, with a message that names the mistake and what
  * to write instead — a misspelt key inside `backoff` (passed on and ignored: the job retried at
- * once), a `timeout` option (BullMQ has no job timeout), a `concurrency` of the wrong type. No Redis
- * is needed: these are refused before anything connects.
+ * once), a `timeout` option (BullMQ has no job timeout), a `concurrency` of the wrong type, `signals`
+ * that are no signal names or cannot be caught. No Redis is needed: these are refused before anything
+ * connects.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -51,4 +52,34 @@ test("queue: startWorker's concurrency given as a string reads as one in the mes
     }),
     { name: "RangeError", message: 'startWorker: concurrency must be an integer ≥ 1, got "4"' },
   );
+});
+
+test("queue: startWorker refuses a signal name that is not one (SIGTREM: no graceful close) and SIGKILL / SIGSTOP (uv_signal_start EINVAL, the worker left running)", {
+  timeout: 10_000,
+}, async () => {
+  const programs = {
+    one: fn(function* one() {
+      return 1;
+    }),
+  };
+  // (a port nothing listens on: refused before any connection is tried)
+  const base = { connection: { host: "127.0.0.1", port: 1 }, name: "q", programs } as const;
+  for (const [signals, message] of [
+    [
+      ["SIGTERM", "SIGTREM"],
+      'startWorker: signals[1] "SIGTREM" is not a signal name; use e.g. "SIGTERM", "SIGINT" (os.constants.signals lists them)',
+    ],
+    [
+      ["SIGKILL"],
+      "startWorker: signals[0] SIGKILL cannot be caught by a process (no listener can be installed for it); leave it out",
+    ],
+    [
+      ["SIGINT", "SIGSTOP"],
+      "startWorker: signals[1] SIGSTOP cannot be caught by a process (no listener can be installed for it); leave it out",
+    ],
+  ] as const)
+    await assert.rejects(startWorker({ ...base, signals: signals as never }), { name: "TypeError", message });
+  // nothing was left listening
+  assert.equal(process.listenerCount("SIGTERM"), 0);
+  assert.equal(process.listenerCount("SIGINT"), 0);
 });
