@@ -2,13 +2,14 @@
  * doeff/queue: option mistakes refused at the call, with a message that names the mistake and what
  * to write instead — a misspelt key inside `backoff` (passed on and ignored: the job retried at
  * once), a `timeout` option (BullMQ has no job timeout), a `concurrency` of the wrong type, `signals`
- * that are no signal names or cannot be caught. No Redis is needed: these are refused before anything
- * connects.
+ * that are no signal names or cannot be caught, an ioredis client BullMQ cannot block on. No Redis is
+ * needed: these are refused before anything connects.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { Redis as IORedis } from "ioredis";
 import { fn } from "../src/index.js";
-import { enqueue, startWorker } from "../src/queue/index.js";
+import { enqueue, queue, startWorker } from "../src/queue/index.js";
 
 const BACKOFF = 'ms (a number ≥ 0) or { type: "fixed" | "exponential", delay?: ms, jitter?: 0 to 1 }';
 
@@ -82,4 +83,31 @@ test("queue: startWorker refuses a signal name that is not one (SIGTREM: no grac
   // nothing was left listening
   assert.equal(process.listenerCount("SIGTERM"), 0);
   assert.equal(process.listenerCount("SIGINT"), 0);
+});
+
+test("queue: an ioredis client without maxRetriesPerRequest: null is refused by queue() and startWorker before anything connects (BullMQ refused it after duplicating it, and the duplicate kept the process alive)", async () => {
+  const programs = {
+    one: fn(function* one() {
+      return 1;
+    }),
+  };
+  const client = new IORedis({ host: "127.0.0.1", port: 1, lazyConnect: true }); // ioredis's default: 20
+  const fix =
+    "needs maxRetriesPerRequest: null — make it with new Redis({ …, maxRetriesPerRequest: null }), or pass the options ({ host, port }) and let BullMQ connect";
+  try {
+    assert.throws(() => queue({ connection: client, name: "q" }), {
+      name: "TypeError",
+      message: `queue: the connection is an ioredis client made with maxRetriesPerRequest 20 (ioredis's default is 20); BullMQ blocks on it waiting for the jobs' events and ${fix}`,
+    });
+    await assert.rejects(startWorker({ connection: client, name: "q", programs, signals: false }), {
+      name: "TypeError",
+      message: `startWorker: the connection is an ioredis client made with maxRetriesPerRequest 20 (ioredis's default is 20); BullMQ blocks on it waiting for jobs and ${fix}`,
+    });
+    // made for BullMQ: taken (queue() connects at its first enqueue)
+    const ok = new IORedis({ host: "127.0.0.1", port: 1, lazyConnect: true, maxRetriesPerRequest: null });
+    await queue({ connection: ok, name: "q" }).close();
+    ok.disconnect();
+  } finally {
+    client.disconnect();
+  }
 });

@@ -49,3 +49,30 @@ export function where(connection: ConnectionOptions): string {
 export function refusedCredentials(e: unknown): boolean {
   return e instanceof Error && /^(?:WRONGPASS|NOAUTH|ERR invalid password)/.test(e.message);
 }
+
+/**
+ * What keeps BullMQ from using `connection` for a blocking reader (a worker, a producer's event
+ * reader), or null: an ioredis client made with `maxRetriesPerRequest` set (ioredis's default, 20).
+ * BullMQ refuses it only after it has duplicated the client, whose connection is then left open and
+ * keeps the process alive: said here first, before anything connects. `who` names the caller.
+ */
+export function blockingClientProblem(who: string, connection: unknown): string | null {
+  const c = connection as {
+    connect?: unknown;
+    disconnect?: unknown;
+    duplicate?: unknown;
+    isCluster?: unknown;
+    options?: { maxRetriesPerRequest?: unknown; redisOptions?: { maxRetriesPerRequest?: unknown } };
+  } | null;
+  if (
+    c === null ||
+    typeof c !== "object" ||
+    typeof c.connect !== "function" ||
+    typeof c.disconnect !== "function" ||
+    typeof c.duplicate !== "function"
+  )
+    return null; // options, not a client: BullMQ sets maxRetriesPerRequest itself
+  const n = c.isCluster ? c.options?.redisOptions?.maxRetriesPerRequest : c.options?.maxRetriesPerRequest;
+  if (!n) return null; // (0 too: BullMQ refuses only a number of retries)
+  return `${who}: the connection is an ioredis client made with maxRetriesPerRequest ${String(n)} (ioredis's default is 20); BullMQ blocks on it waiting for ${who === "queue" ? "the jobs' events" : "jobs"} and needs maxRetriesPerRequest: null — make it with new Redis({ …, maxRetriesPerRequest: null }), or pass the options ({ host, port }) and let BullMQ connect`;
+}

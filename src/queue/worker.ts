@@ -35,7 +35,7 @@ import { toWire } from "../workers/wire.js";
 import { describeError, type RunResult } from "../run/result.js";
 import { runTraces } from "../trace/origin.js";
 import { CurrentJob, type JobInfo, notJson, type QueuePrograms, ReportProgress } from "./effects.js";
-import { refusedCredentials, UnknownProgramError, where } from "./errors.js";
+import { blockingClientProblem, refusedCredentials, UnknownProgramError, where } from "./errors.js";
 
 /**
  * What `startWorker` checks at compile time, as `run` does for one program: every effect of every
@@ -287,6 +287,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       throw new TypeError(
         `startWorker: programs.${key} must be a function returning a Program, got ${describe(f)}`,
       );
+  const blocking = blockingClientProblem("startWorker", connection);
+  if (blocking !== null) throw new TypeError(blocking);
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError(`startWorker: concurrency must be an integer ≥ 1, got ${describe(concurrency)}`);
