@@ -2,15 +2,17 @@
  * doeff/queue fault tests on a real redis-server: two worker processes and a producer run 200 jobs;
  * one worker is SIGKILLed mid-job (BullMQ's stalled-job recovery hands its jobs to the other), or
  * Redis is restarted mid-run (everyone reconnects). Every job completes exactly once as seen by the
- * producer, with the right result. Also: SIGTERM finishes the jobs in flight before the worker exits.
+ * producer, with the right result. Also: SIGTERM finishes the jobs in flight before the worker exits,
+ * and a connection that fails names where Redis was looked for (a `url`'s host and port, never its
+ * password).
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { test } from "node:test";
 import { Queue, QueueEvents } from "bullmq";
-import { gather, program, realTime, runAsync, scheduler } from "../src/index.js";
-import { enqueue, queue } from "../src/queue/index.js";
+import { fn, gather, program, realTime, runAsync, scheduler } from "../src/index.js";
+import { enqueue, queue, startWorker } from "../src/queue/index.js";
 import { redisForFile } from "./redis-server.js";
 
 const redis = redisForFile("queue fault tests");
@@ -275,4 +277,47 @@ test("queue faults: SIGTERM ends a startWorker still waiting for an unreachable 
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
+});
+
+test("queue faults: a connection given as a url is named by the url's host and port when it fails, its password never shown", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const programs = {
+    one: fn(function* one() {
+      return 1;
+    }),
+  };
+  // an ACL user that does not exist: Redis answers WRONGPASS
+  const url = `redis://doeff-nobody:s3cret@127.0.0.1:${redis.port}`;
+  const refused = `Redis refused its credentials (WRONGPASS invalid username-password pair or user is disabled.); check the connection's password (and username)`;
+  // before: "at localhost:6379", where nothing was looked for
+  await assert.rejects(startWorker({ connection: { url }, name: "doeff-url", programs, signals: false }), {
+    constructor: Error,
+    message: `startWorker could not connect to Redis at 127.0.0.1:${redis.port} (queue "doeff-url"): ${refused}`,
+  });
+  const q = queue({ connection: { url }, name: "doeff-url" });
+  try {
+    const r = await runAsync(enqueue("one"), { handlers: [scheduler, realTime, q] });
+    assert.equal(
+      (r.error as Error).message,
+      `queue "doeff-url" could not connect to Redis at 127.0.0.1:${redis.port}: ${refused}`,
+    );
+  } finally {
+    await q.close();
+  }
+  // a url that does not parse is shown as given, without its credentials
+  await assert.rejects(
+    startWorker({
+      connection: { url: "redis://doeff-nobody:s3cret@127.0.0.1:port" },
+      name: "doeff-url",
+      programs,
+      signals: false,
+    }),
+    {
+      constructor: Error,
+      message:
+        'startWorker could not connect to Redis at "redis://127.0.0.1:port" (queue "doeff-url"): Invalid URL',
+    },
+  );
 });

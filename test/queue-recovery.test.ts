@@ -1,11 +1,23 @@
 /**
  * doeff/queue: outcomes that do not come the usual way — a job failed as stalled after an earlier
  * attempt failed (the error is the stall's, not the earlier attempt's), and job events Redis trimmed
- * from the queue's event stream before the producer read them (the producer reads the jobs instead).
+ * from the queue's event stream before the producer read them (the producer reads the jobs instead),
+ * and a job removed while the producer waits for it (its future fails, saying so).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { delay, fn, program, realTime, runAsync, safe, scheduler, wait } from "../src/index.js";
+import {
+  awaitPromise,
+  delay,
+  fn,
+  program,
+  realTime,
+  runAsync,
+  safe,
+  scheduler,
+  timeout,
+  wait,
+} from "../src/index.js";
 import { Queue } from "bullmq";
 import { Redis as IORedis } from "ioredis";
 import { enqueue, queue, startWorker } from "../src/queue/index.js";
@@ -152,5 +164,51 @@ test("queue: job events Redis trimmed before the producer read them — the prod
     await bull.close();
     await q.close();
     await w.close();
+  }
+});
+
+test("queue: a job removed while its producer waits (Queue.remove, a dashboard's remove) fails its future, saying so; an id added again at once answers the new job", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const name = "doeff-removed";
+  const programs = {
+    square: fn(function* square(n: number) {
+      return n * n;
+    }),
+  };
+  const q = queue({ connection: redis.connection, name });
+  const bull = new Queue(name, { connection: redis.connection });
+  let w: Awaited<ReturnType<typeof startWorker>> | undefined;
+  try {
+    const r = await runAsync(
+      program(function* () {
+        // delayed: no worker takes them before they are removed
+        const a = yield* enqueue<number>("square", [3], { delay: 60_000, jobId: "rm-a" });
+        const b = yield* enqueue<number>("square", [4], { delay: 60_000, jobId: "rm-b" });
+        yield* awaitPromise(async () => {
+          await bull.remove("rm-a");
+          // removed and added again in one go: the future waits for the new job of that id
+          await Promise.all([bull.remove("rm-b"), bull.add("square", { args: [5] }, { jobId: "rm-b" })]);
+          w = await startWorker({ connection: redis.connection, name, programs, signals: false });
+        });
+        // (bounded: before, it waited for ever)
+        return [yield* safe(timeout(wait(a), 5000)), yield* timeout(wait(b), 5000)];
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    const [a, b] = r.value as [{ ok: false; error: Error }, number];
+    assert.equal(a.ok, false);
+    assert.equal(a.error.constructor, Error);
+    assert.equal(
+      a.error.message,
+      `queue job ${name}#rm-a was removed from Redis before this producer got its outcome (it was delayed; Job.remove(), Queue.remove(id) or a dashboard's remove), so no result will come; enqueue it again if it should run`,
+    );
+    assert.equal(b, 25);
+  } finally {
+    await bull.close();
+    await q.close();
+    await w?.close();
   }
 });

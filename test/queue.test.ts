@@ -416,7 +416,7 @@ test("queue: bad input is a clear error at the call", { skip }, async () => {
     [{ delay: -5 }, "option delay must be a number of ms ≥ 0, got -5"],
     [
       { backoff: { type: "linear", delay: 10 } },
-      'option backoff must be ms (a number ≥ 0) or { type: "fixed" | "exponential", delay?: ms }, got {"type":"linear","delay":10}',
+      'option backoff must be ms (a number ≥ 0) or { type: "fixed" | "exponential", delay?: ms, jitter?: 0 to 1 }, got {"type":"linear","delay":10}',
     ],
     [{ lifo: 1 }, "option lifo must be a boolean, got 1"],
     [

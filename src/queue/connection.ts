@@ -195,6 +195,24 @@ export class Producer {
       if (exts === undefined) return;
       void this.failure(queue, jobId, failedReason).then((e) => failAll(exts, e));
     });
+    events.on("removed", ({ jobId, prev }) => {
+      if (!reader.live || !this.waiting.has(jobId)) return;
+      // removed while waited for (Job.remove(), Queue.remove(id), a dashboard's remove): no outcome
+      // will come, and the future waited for ever. Unless a job of that id was added again since
+      // (an enqueue with that jobId racing the removal): that one's outcome comes as usual
+      void queue.getJob(jobId).then(
+        (job) => {
+          if (job != null) return;
+          failAll(
+            this.taken(jobId),
+            new Error(
+              `queue job ${o.name}#${jobId} was removed from Redis before this producer got its outcome (it was ${prev ?? "there"}; Job.remove(), Queue.remove(id) or a dashboard's remove), so no result will come; enqueue it again if it should run`,
+            ),
+          );
+        },
+        () => {}, // (Redis unreachable: left waiting, as for any job while Redis is down)
+      );
+    });
     if (o.onProgress !== undefined) {
       const f = o.onProgress;
       events.on("progress", ({ jobId, data }) => {

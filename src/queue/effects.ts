@@ -9,8 +9,13 @@ import { describe, TIMED_OUT } from "../protocol.js";
 export interface EnqueueOptions {
   /** total tries before the job fails (default 1) */
   readonly attempts?: number;
-  /** wait between tries: ms, or `{ type: "fixed" | "exponential", delay }` */
-  readonly backoff?: number | { readonly type: "fixed" | "exponential"; readonly delay?: number };
+  /**
+   * wait between tries: ms, or `{ type: "fixed" | "exponential", delay, jitter? }` (`jitter`, 0–1:
+   * the share of each wait BullMQ may take off at random)
+   */
+  readonly backoff?:
+    | number
+    | { readonly type: "fixed" | "exponential"; readonly delay?: number; readonly jitter?: number };
   /** ms before the job may start */
   readonly delay?: number;
   /** 1 (highest) … 2_097_151; lower runs first. 0, the default: no priority — such a job runs before every prioritized one (BullMQ) */
@@ -62,7 +67,7 @@ export class Enqueue<T = unknown> extends Effect<Future<T>> {
     for (const key of Object.keys(options))
       if (!OPTION_KEYS.has(key))
         throw new TypeError(
-          `enqueue: unknown option ${JSON.stringify(key)}; known options are ${[...OPTION_KEYS].join(", ")}`,
+          `enqueue: unknown option ${JSON.stringify(key)}; known options are ${[...OPTION_KEYS].join(", ")}${key === "timeout" ? ". A job has no timeout (BullMQ has none): bound its program inside the job with timeout(…), or the producer's wait with timeout(wait(future), ms) (the job then still runs)" : ""}`,
         );
     if (options.jobId !== undefined && (typeof options.jobId !== "string" || /^\d+$/.test(options.jobId)))
       throw new TypeError(
@@ -123,13 +128,22 @@ function checkOptions(o: EnqueueOptions): string | null {
     return bad("priority", "an integer from 0 to 2,097,151 (1 is the highest; 0: no priority)", o.priority);
   const b: unknown = o.backoff;
   if (b !== undefined && !isMs(b)) {
-    const obj = b !== null && typeof b === "object" ? (b as { type?: unknown; delay?: unknown }) : null;
+    const obj =
+      b !== null && typeof b === "object"
+        ? (b as { type?: unknown; delay?: unknown; jitter?: unknown })
+        : null;
+    const want = 'ms (a number ≥ 0) or { type: "fixed" | "exponential", delay?: ms, jitter?: 0 to 1 }';
     if (
       obj === null ||
       (obj.type !== "fixed" && obj.type !== "exponential") ||
-      (obj.delay !== undefined && !isMs(obj.delay))
+      (obj.delay !== undefined && !isMs(obj.delay)) ||
+      (obj.jitter !== undefined && !(typeof obj.jitter === "number" && obj.jitter >= 0 && obj.jitter <= 1))
     )
-      return bad("backoff", 'ms (a number ≥ 0) or { type: "fixed" | "exponential", delay?: ms }', b);
+      return bad("backoff", want, b);
+    // a misspelt key (`delya`) was passed on and ignored: the job retried at once
+    const other = Object.keys(obj).find((k) => k !== "type" && k !== "delay" && k !== "jitter");
+    if (other !== undefined)
+      return `option backoff has no key ${JSON.stringify(other)}; it is ${want}, got ${shown(b)}`;
   }
   if (o.lifo !== undefined && typeof o.lifo !== "boolean") return bad("lifo", "a boolean", o.lifo);
   for (const key of ["removeOnComplete", "removeOnFail"] as const) {

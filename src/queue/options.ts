@@ -5,6 +5,7 @@
  */
 import type { ConnectionOptions } from "bullmq";
 import { describe } from "../protocol.js";
+import { blockingClientProblem } from "./errors.js";
 
 /**
  * The options of `queue(options)`, the producer handler for one queue: where Redis is, the queue's
@@ -40,6 +41,8 @@ export function checkQueueOptions(options: QueueOptions): void {
     throw new TypeError(
       "queue({ connection, name }) needs connection options for Redis, e.g. { host: '127.0.0.1', port: 6379 }",
     );
+  const blocking = blockingClientProblem("queue", options.connection);
+  if (blocking !== null) throw new TypeError(blocking);
   for (const key of Object.keys(options))
     if (!OPTION_KEYS.includes(key))
       throw new TypeError(

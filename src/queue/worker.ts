@@ -7,6 +7,7 @@
  * and its error fails the job (BullMQ retries it per the job's `attempts`). On SIGTERM/SIGINT the
  * worker stops taking jobs and finishes those in flight (a second signal returns them to the queue).
  */
+import { constants } from "node:os";
 import type { ConnectionOptions, Job, Worker, WorkerOptions } from "bullmq";
 import {
   type AnyHandlerFn,
@@ -34,7 +35,7 @@ import { toWire } from "../workers/wire.js";
 import { describeError, type RunResult } from "../run/result.js";
 import { runTraces } from "../trace/origin.js";
 import { CurrentJob, type JobInfo, notJson, type QueuePrograms, ReportProgress } from "./effects.js";
-import { refusedCredentials, UnknownProgramError, where } from "./errors.js";
+import { blockingClientProblem, refusedCredentials, UnknownProgramError, where } from "./errors.js";
 
 /**
  * What `startWorker` checks at compile time, as `run` does for one program: every effect of every
@@ -286,9 +287,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       throw new TypeError(
         `startWorker: programs.${key} must be a function returning a Program, got ${describe(f)}`,
       );
+  const blocking = blockingClientProblem("startWorker", connection);
+  if (blocking !== null) throw new TypeError(blocking);
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw new RangeError(`startWorker: concurrency must be an integer ≥ 1, got ${String(concurrency)}`);
+    throw new RangeError(`startWorker: concurrency must be an integer ≥ 1, got ${describe(concurrency)}`);
   const given: unknown = options.handlers ?? [];
   if (!Array.isArray(given))
     throw new TypeError(`startWorker: handlers must be an array of handlers, got ${describe(given)}`);
@@ -305,6 +308,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     throw new TypeError(
       `startWorker: signals must be an array of signal names (e.g. ["SIGTERM", "SIGINT"]) or false, got ${describe(signalsOption)}`,
     );
+  if (Array.isArray(signalsOption))
+    signalsOption.forEach((s: string, i) => {
+      // a misspelt name (SIGTREM) was listened to as an event that never comes: no graceful close;
+      // SIGKILL / SIGSTOP made process.on throw (uv_signal_start EINVAL) and left the worker running
+      if (!Object.hasOwn(constants.signals, s))
+        throw new TypeError(
+          `startWorker: signals[${i}] ${JSON.stringify(s)} is not a signal name; use e.g. "SIGTERM", "SIGINT" (os.constants.signals lists them)`,
+        );
+      if (s === "SIGKILL" || s === "SIGSTOP")
+        throw new TypeError(
+          `startWorker: signals[${i}] ${s} cannot be caught by a process (no listener can be installed for it); leave it out`,
+        );
+    });
   const hook: unknown = options.onWarning;
   if (hook !== undefined && typeof hook !== "function")
     throw new TypeError(
