@@ -470,3 +470,47 @@ test("forEachLatest cancelled in the step its reader took a value (the reader ha
   assert.deepEqual(events, ["10: sent 2", "10: cancelled"]);
   assert.deepEqual(r.warnings, []);
 });
+
+test("forEachLatest { debounce } cut short (a timeout around it): the value waiting for its quiet spell goes back on the channel, before a later one", () => {
+  const r = run(
+    program(function* () {
+      const ch = yield* createChannel<string>({ capacity: Infinity });
+      yield* spawn(
+        feed(
+          ch,
+          [
+            [0, "a"],
+            [25, "b"],
+            [35, "c"],
+          ],
+          40,
+        ),
+      );
+      const work = (v: string) => job(v, 1, v);
+      // "a" is done at 21; "b" comes at 25 and waits for its quiet spell (till 45): the deadline, 30, cuts it
+      const first = yield* safe(timeout(forEachLatest(ch, work, { debounce: 20 }), 30));
+      yield* mark(first.ok ? "in time" : (first.error as Error).name);
+      yield* forEachLatest(ch, work); // "b", then "c" (sent at 35) replaces it
+      yield* mark("returned");
+    }),
+    { handlers: TK() },
+  );
+  assertOk(r);
+  assert.deepEqual(events, [
+    "0: send a",
+    "20: a start",
+    "21: a done",
+    "21: a finally",
+    "25: send b",
+    "30: TimeoutError",
+    "30: b start",
+    "31: b done",
+    "31: b finally",
+    "35: send c",
+    "35: c start",
+    "36: c done",
+    "36: c finally",
+    "40: close",
+    "40: returned",
+  ]);
+});

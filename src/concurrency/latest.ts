@@ -15,8 +15,8 @@
  *   latest: never dropped), and forEachLatest returns once its worker ended. A channel closed with
  *   an error (`close(error)` of an event channel) throws it.
  * On the way out (an error, or forEachLatest cancelled: `scoped`, an aborted run) the three are
- * cancelled; the reader's cancelled receive puts a value it was handed back (channel.ts), so none
- * is lost for another reader.
+ * cancelled; the reader's cancelled receive puts a value it was handed back (channel.ts), and the
+ * values received but never given to f are put back too, so none is lost for another reader.
  */
 import { ownedSpawn, type Task, race, wait } from "../effects/scheduler.js";
 import { delay } from "../effects/time.js";
@@ -123,20 +123,22 @@ const forEachLatestProgram = fn(
           timer = (yield at(site, ownedSpawn(delay(ms), site))) as Task<unknown>;
         }
       } finally {
-        // A value received and not given to f goes back on the channel, as a receive cancelled
-        // after it was handed one does (channel.ts), so another reader (a loop that restarts
-        // forEachLatest after an error) gets it: the one whose handling an error cut short, and the
-        // one the reader received in the step in which this loop ended (a worker's error, a cancel)
-        // — a reader that ended is not cancelled, and its value was dropped.
+        // The values received and not given to f go back on the channel, in the order received, as
+        // a receive cancelled after it was handed one gives it back (channel.ts), so another reader
+        // (a loop that calls forEachLatest again after an error or a timeout) gets them: the one
+        // waiting for the quiet spell, the one the reader took in the step in which this loop ended
+        // (a reader that ended is not cancelled: its value was dropped), and the one whose handling
+        // the previous worker's error cut short.
+        let last: Received<unknown> | null = null;
         if (reader !== null && !(yield* cancelOwned(reader, site, "forEachLatest"))) {
-          let r: Received<unknown> | null = null;
           try {
-            r = (yield at(site, wait(reader))) as Received<unknown>;
+            last = (yield at(site, wait(reader))) as Received<unknown>;
           } catch {
             // (the channel's error: its next receive throws it again)
           }
-          if (r !== null && !r.done) yield at(site, putBack(ch, r.value));
         }
+        if (timer !== null) yield at(site, putBack(ch, waiting));
+        if (last !== null && !last.done) yield at(site, putBack(ch, last.value));
         if (got !== null && !got.done) yield at(site, putBack(ch, got.value));
         for (const t of [worker, timer]) if (t !== null) yield* cancelOwned(t, site, "forEachLatest");
       }
