@@ -118,7 +118,7 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
 /** Every export of "doeff", the concurrency toolkit included: a budget so the README's figure stays true
  * (the toolkit counts only when imported, so the targets above leave it out); history in
  * test/size-history.md. */
-const EVERYTHING_BUDGET = 64_073;
+const EVERYTHING_BUDGET = 64_163;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -12,10 +12,12 @@ import {
   program,
   receive,
   run,
+  safe,
   scheduler,
   send,
   simulatedTime,
   spawn,
+  timeout,
   type Task,
   wait,
 } from "../src/index.js";
@@ -90,4 +92,28 @@ test("channel: a value given back goes to a receiver waiting by then; another, t
   );
   assert.equal(r.ok, true, r.ok ? "" : String(r.error));
   assert.deepEqual(r.ok ? r.value : null, [2, 1, 3, 0]);
+});
+
+test("channel: a send cancelled after a receiver took its value has delivered it (docs: a send cannot be taken back)", () => {
+  // the receiver's timer fires before the deadline at the same instant: it takes 1 from the blocked
+  // sender, then the deadline cancels the sender, whose caller gets TimeoutError
+  const seen: string[] = [];
+  const r = run(
+    program(function* () {
+      const ch = yield* createChannel<number>();
+      const receiver = yield* spawn(
+        program(function* () {
+          yield* delay(10);
+          return yield* receive(ch);
+        }),
+      );
+      const sent = yield* safe(timeout(send(ch, 1), 10));
+      seen.push(sent.ok ? "sent" : (sent.error as Error).name);
+      return [yield* wait(receiver), ch.size];
+    }),
+    H(),
+  );
+  assert.equal(r.ok, true, r.ok ? "" : String(r.error));
+  assert.deepEqual(r.value, [{ done: false, value: 1 }, 0]);
+  assert.deepEqual(seen, ["TimeoutError"]);
 });

@@ -271,6 +271,15 @@ test("forEachAsync { concurrency }: the first failure (completion order) cancels
   ]);
 });
 
+test("forEachAsync { concurrency }: a second task failing with the very error forEachAsync throws (a shared abort reason) is no warning", async () => {
+  reset();
+  const reason = new Error("shutting down");
+  const f = (i: number) => item(i, -1, i === 2 || i === 3 ? reason : null);
+  const r = await drive(forEachAsync(source(9), f, { concurrency: 4 }), [1, [2, 3]]);
+  assert.equal(r.error, reason);
+  assert.deepEqual(r.warnings, []); // (it was [reason]: "task 3 (f(item 2) of forEachAsync) failed too, …")
+});
+
 test("forEachAsync { concurrency }: a failure is noticed while the source is slow to give its next item; that pull is dropped and the iterator closed", async () => {
   reset();
   const boom = new Error("boom");

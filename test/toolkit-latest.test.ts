@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 import {
   awaitPromise,
+  cancel,
+  cede,
   type Channel,
   close,
   completePromise,
@@ -22,6 +24,7 @@ import {
   realTime,
   receive,
   run,
+  safe,
   runAsync,
   scheduler,
   send,
@@ -374,4 +377,140 @@ test("forEachLatest: f returning a promise instead of a program fails with how t
     (assertErr(r, TypeError) as Error).message,
     "forEachLatest's function (for value 0 of the channel) returned Promise object, not a program: return one for each value, e.g. (query) => search(query); for async work, return awaitPromise((signal) => work(query, signal))",
   );
+});
+
+/**
+ * forEachLatest ended (a worker's error, a cancel) in the step in which its reader received a
+ * value: the value goes back on the channel, for the next reader (a loop that restarts
+ * forEachLatest after an error). `w(1)` fails at 10 ms; the producer sends 2 at 10 ms too, and
+ * `cedes` puts the failure after the reader took the value (1: the loop saw the value first and the
+ * failed worker then; 0: the failure first, the reader done but not seen). Before, 2 was lost.
+ */
+const restartAfterError = (cedes: number) =>
+  program(function* () {
+    const ch = yield* createChannel<number>({ capacity: 5 });
+    yield* send(ch, 1);
+    yield* spawn(
+      fn(function* prod() {
+        yield* delay(10);
+        yield* send(ch, 2);
+        yield* mark("sent 2");
+        yield* delay(10);
+        yield* close(ch);
+      })(),
+    );
+    const w = fn(function* w(v: number) {
+      yield* mark(`w(${v})`);
+      yield* delay(10);
+      for (let i = 0; i < cedes; i++) yield* cede();
+      if (v === 1) throw new Error("w(1) failed");
+    });
+    for (let round = 0; ; round++) {
+      const r = yield* safe(forEachLatest(ch, w));
+      yield* mark(`round ${round}: ${r.ok ? "ok" : (r.error as Error).message}`);
+      if (r.ok) return ch.size;
+    }
+  });
+
+test("forEachLatest: a value received in the step a worker failed goes back on the channel (the reader had ended)", () => {
+  const r = run(restartAfterError(0), { handlers: TK() });
+  assert.equal(assertOk(r), 0);
+  assert.deepEqual(events, [
+    "0: w(1)",
+    "10: sent 2",
+    "10: round 0: w(1) failed",
+    "10: w(2)",
+    "20: round 1: ok",
+  ]);
+  assert.deepEqual(r.warnings, []);
+});
+
+test("forEachLatest: a value received just before the failed worker was seen goes back on the channel", () => {
+  const r = run(restartAfterError(1), { handlers: TK() });
+  assert.equal(assertOk(r), 0);
+  assert.deepEqual(events, [
+    "0: w(1)",
+    "10: sent 2",
+    "10: round 0: w(1) failed",
+    "10: w(2)",
+    "20: round 1: ok",
+  ]);
+  assert.deepEqual(r.warnings, []);
+});
+
+test("forEachLatest cancelled in the step its reader took a value (the reader had ended): the value stays on the channel", () => {
+  // the killer's timer fires after the producer's; its cede lets the reader take 2 and end before the cancel
+  const r = run(
+    program(function* () {
+      const ch = yield* createChannel<number>({ capacity: 5 });
+      yield* spawn(
+        fn(function* prod() {
+          yield* delay(10);
+          yield* send(ch, 2);
+          yield* mark("sent 2");
+        })(),
+      );
+      const loop = yield* spawn(forEachLatest(ch, (v: number) => mark(`w(${v})`)));
+      yield* spawn(
+        fn(function* killer() {
+          yield* delay(10);
+          yield* cede();
+          yield* cancel(loop);
+          yield* mark("cancelled");
+        })(),
+      );
+      yield* delay(20);
+      const size = ch.size;
+      yield* close(ch);
+      return [size, yield* receive(ch), yield* receive(ch)];
+    }),
+    { handlers: TK() },
+  );
+  assert.deepEqual(assertOk(r), [1, { done: false, value: 2 }, { done: true }]);
+  assert.deepEqual(events, ["10: sent 2", "10: cancelled"]);
+  assert.deepEqual(r.warnings, []);
+});
+
+test("forEachLatest { debounce } cut short (a timeout around it): the value waiting for its quiet spell goes back on the channel, before a later one", () => {
+  const r = run(
+    program(function* () {
+      const ch = yield* createChannel<string>({ capacity: Infinity });
+      yield* spawn(
+        feed(
+          ch,
+          [
+            [0, "a"],
+            [25, "b"],
+            [35, "c"],
+          ],
+          40,
+        ),
+      );
+      const work = (v: string) => job(v, 1, v);
+      // "a" is done at 21; "b" comes at 25 and waits for its quiet spell (till 45): the deadline, 30, cuts it
+      const first = yield* safe(timeout(forEachLatest(ch, work, { debounce: 20 }), 30));
+      yield* mark(first.ok ? "in time" : (first.error as Error).name);
+      yield* forEachLatest(ch, work); // "b", then "c" (sent at 35) replaces it
+      yield* mark("returned");
+    }),
+    { handlers: TK() },
+  );
+  assertOk(r);
+  assert.deepEqual(events, [
+    "0: send a",
+    "20: a start",
+    "21: a done",
+    "21: a finally",
+    "25: send b",
+    "30: TimeoutError",
+    "30: b start",
+    "31: b done",
+    "31: b finally",
+    "35: send c",
+    "35: c start",
+    "36: c done",
+    "36: c finally",
+    "40: close",
+    "40: returned",
+  ]);
 });

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 import {
+  abortable,
   all,
   cancel,
   close,
@@ -18,6 +19,7 @@ import {
   forEach,
   program,
   raceAll,
+  raceFirst,
   run,
   safe,
   send,
@@ -285,4 +287,31 @@ test("no warning for a promise the program failed itself whose only waiter was c
   // it kept both errors as warnings, though failing a promise nobody waits for warns of nothing
   assertOk(r, [false, false]);
   assert.deepEqual(r.warnings, []);
+});
+
+test("all, forEach, raceFirst: tasks that fail with the very error the combinator throws (one signal's abort reason) add no warning; another error still does", () => {
+  const shutdown = new AbortController();
+  const reason = new Error("shutting down");
+  const other = new Error("other");
+  const main = program(function* () {
+    yield* spawn(
+      fn(function* stop() {
+        yield* delay(10);
+        shutdown.abort(reason);
+      })(),
+    );
+    // three calls on one shutdown signal: each throws its reason at 10 ms, in one step
+    const a = yield* safe(all([1, 2, 3].map(() => abortable(delay(100), shutdown.signal))));
+    const b = yield* safe(forEach([reason, reason, other], (e) => failAfter(1, e)));
+    const c = yield* safe(raceFirst([failAfter(1, reason), failAfter(1, reason)]));
+    return [a, b, c].map((x) => (x.ok ? "ok" : x.error));
+  });
+  const r = run(main, { handlers: TK() });
+  assert.deepEqual(assertOk(r), [reason, reason, reason]);
+  // (each was warned of: `task 3 (programs[1] of all) failed too, …: Error: shutting down`, twice
+  // for all; once for raceFirst)
+  assert.deepEqual(r.warnings, [other]);
+  assert.deepEqual(warningLines(r.format()), [
+    "task 10 (f(items[2]) of forEach) failed too, after forEach had thrown the first failure (task 8's); to receive every failure, wrap each program in safe(): Error: other",
+  ]);
 });

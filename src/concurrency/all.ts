@@ -97,13 +97,13 @@ const allGen = named(
           try {
             value = yield at(site, wait(pool.tasks[i]!));
           } catch (e) {
-            yield* failedToo(pool, i);
+            yield* failedToo(pool, i, false, e);
             yield* cancelRunning(pool);
             throw e;
           }
           (ended ??= new Map()).set(i, { value, log: log.splice(n0) });
         } else if (pool.status[i] === FAILED) {
-          yield* failedToo(pool, i);
+          yield* failedToo(pool, i, false, pool.errors[i]);
           yield* cancelRunning(pool);
           yield at(site, wait(pool.tasks[i]!)); // throws its error (merging its log)
           // (unless a handler inside the scheduler, wrapping the task, turned it into a value: `all`

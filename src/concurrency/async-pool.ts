@@ -123,13 +123,13 @@ function* collect(pool: Pool, i: number): Generator<unknown, void, any> {
   try {
     yield at(site, wait(pool.tasks[i]!)); // done: does not block; throws a failure (merging its log)
   } catch (e) {
-    yield* failedToo(pool, i);
+    yield* failedToo(pool, i, false, e);
     yield* cancelRunning(pool);
     throw e;
   }
   if (pool.status[i] === FAILED) {
     // a handler wrapping the task turned its program's error into a value: still a failure
-    yield* failedToo(pool, i);
+    yield* failedToo(pool, i, false, pool.errors[i]);
     yield* cancelRunning(pool);
     throw pool.errors[i];
   }

@@ -15,15 +15,22 @@
  *   latest: never dropped), and forEachLatest returns once its worker ended. A channel closed with
  *   an error (`close(error)` of an event channel) throws it.
  * On the way out (an error, or forEachLatest cancelled: `scoped`, an aborted run) the three are
- * cancelled; the reader's cancelled receive puts a value it was handed back (channel.ts), so none
- * is lost for another reader.
+ * cancelled; the reader's cancelled receive puts a value it was handed back (channel.ts), and the
+ * values received but never given to f are put back too, so none is lost for another reader.
  */
 import { ownedSpawn, type Task, race, wait } from "../effects/scheduler.js";
 import { delay } from "../effects/time.js";
 import { describe, isProgramLike } from "../vm/brand.js";
 import { fn, type Program } from "../vm/program.js";
 import type { AnyProgramLike, EffectsOf } from "../vm/types.js";
-import { type Channel, type ChannelExpectedError, checkChannel, type Received, receive } from "./channel.js";
+import {
+  type Channel,
+  type ChannelExpectedError,
+  checkChannel,
+  putBack,
+  type Received,
+  receive,
+} from "./channel.js";
 import { milliseconds, optionsObject, programFunction } from "./check.js";
 import { cancelOwned } from "./pool.js";
 import type { NotAGeneratorFunction, ProgramMaking, SchedulerRow, TasksRow, TimedRow } from "./row.js";
@@ -52,6 +59,9 @@ const forEachLatestProgram = fn(
       let timer: Task<unknown> | null = null;
       let waiting: unknown; // the value waiting for the timer (while timer is not null)
       let index = -1; // of the latest value received (0-based, for a message)
+      // the value just received, until it is given to f or waits for the timer: if forEachLatest
+      // ends first (the previous worker's error), it goes back on the channel
+      let got: Received<unknown> | null = null;
       const startWorker = function* (value: unknown): Generator<unknown, void, any> {
         const p = f(value);
         if (!isProgramLike(p))
@@ -84,7 +94,9 @@ const forEachLatestProgram = fn(
           }
           reader = null;
           const r = won.value as Received<unknown>;
+          got = r;
           if (r.done) {
+            got = null;
             open = false;
             if (timer !== null) {
               yield* cancelOwned(timer, site, "forEachLatest");
@@ -97,9 +109,11 @@ const forEachLatestProgram = fn(
           if (worker !== null) {
             const w: Task<unknown> = worker;
             worker = null;
-            // it ended meanwhile, before the race saw it: its outcome is collected (its error thrown)
+            // it ended meanwhile, before the race saw it: its outcome is collected (its error thrown,
+            // and `got`, which no worker will see, put back)
             if (!(yield* cancelOwned(w, site, "forEachLatest"))) yield at(site, wait(w));
           }
+          got = null;
           if (ms === null) {
             yield* startWorker(r.value);
             continue;
@@ -109,7 +123,24 @@ const forEachLatestProgram = fn(
           timer = (yield at(site, ownedSpawn(delay(ms), site))) as Task<unknown>;
         }
       } finally {
-        for (const t of [reader, worker, timer]) if (t !== null) yield* cancelOwned(t, site, "forEachLatest");
+        // The values received and not given to f go back on the channel, in the order received, as
+        // a receive cancelled after it was handed one gives it back (channel.ts), so another reader
+        // (a loop that calls forEachLatest again after an error or a timeout) gets them: the one
+        // waiting for the quiet spell, the one the reader took in the step in which this loop ended
+        // (a reader that ended is not cancelled: its value was dropped), and the one whose handling
+        // the previous worker's error cut short.
+        let last: Received<unknown> | null = null;
+        if (reader !== null && !(yield* cancelOwned(reader, site, "forEachLatest"))) {
+          try {
+            last = (yield at(site, wait(reader))) as Received<unknown>;
+          } catch {
+            // (the channel's error: its next receive throws it again)
+          }
+        }
+        if (timer !== null) yield at(site, putBack(ch, waiting));
+        if (last !== null && !last.done) yield at(site, putBack(ch, last.value));
+        if (got !== null && !got.done) yield at(site, putBack(ch, got.value));
+        for (const t of [worker, timer]) if (t !== null) yield* cancelOwned(t, site, "forEachLatest");
       }
     },
   ),

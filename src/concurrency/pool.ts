@@ -238,9 +238,15 @@ export function* cancelRunning(pool: Pool): Generator<unknown, void, any> {
  * and before it could cancel them: their errors reach no program. The scheduler would keep each as "task N failed and
  * nothing waited for it", which reads as a task forgotten; the combinator takes them instead and
  * keeps them on the warnings saying what happened. (Their logs are not delivered, as a cancelled
- * task's are not.) `won`: task `first` succeeded (raceFirst's winner), so nothing was thrown.
+ * task's are not.) `won`: task `first` succeeded (raceFirst's winner), so nothing was thrown; else
+ * `thrown` is what the combinator throws, and a task that failed with that very object is no warning.
  */
-export function* failedToo(pool: Pool, first: number, won = false): Generator<unknown, void, any> {
+export function* failedToo(
+  pool: Pool,
+  first: number,
+  won: boolean,
+  thrown: unknown,
+): Generator<unknown, void, any> {
   const { site, who, tasks, status, items } = pool;
   let ctx: RunContext | null = null;
   for (let j = pool.completed.shift(); j !== undefined; j = pool.completed.shift()) {
@@ -251,6 +257,9 @@ export function* failedToo(pool: Pool, first: number, won = false): Generator<un
     try {
       yield at(site, wait(tasks[j]!)); // done: does not block
     } catch (e) {
+      // the very error the combinator throws (one abort reason, one signal shared by the programs:
+      // `all([abortable(a, shutdown), abortable(b, shutdown)])`): received there, so no warning
+      if (!won && e === thrown) continue;
       const what =
         items !== null
           ? `f(item ${items[j]}) of ${who}`

@@ -58,7 +58,7 @@ const raceFirstProgram = fn(
         // (a handler wrapping the task that turned the program's failure into a value: the race
         // still fails with what the program threw, as `all` does)
         if (pool.status[i] === FAILED) [failed, error] = [true, pool.errors[i]];
-        yield* failedToo(pool, i, !failed);
+        yield* failedToo(pool, i, !failed, error);
         if (!noneRunning(pool)) yield* cancelRunning(pool);
         if (failed) throw error;
         return keys === null ? value : { key: keys[i]!, value };
