@@ -5,7 +5,8 @@
  * names the missing effects. It printed run's options parameter member by member (`Omit<RunOptions,
  * …> & { handlers?: …; env?: … } & { …; } & NoInfer<{ …; }> & NoInfer<MissingHandlerError<...>>`,
  * ~390 characters here) with the check last, cut to `MissingHandlerError<...>`; the effects were
- * named only on the second line. Compiled with the compiler API against the source, as a consumer's
+ * named only on the second line; doeff/testing's expectEffects and clock.run (and their async twins)
+ * printed theirs the same way (~360–415 characters). Compiled with the compiler API against the source, as a consumer's
  * plain `strict` file importing "doeff" (test/docs-blocks.test.ts does the same for the docs).
  */
 import assert from "node:assert/strict";
