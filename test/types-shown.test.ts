@@ -5,7 +5,8 @@
  * names the missing effects. It printed run's options parameter member by member (`Omit<RunOptions,
  * …> & { handlers?: …; env?: … } & { …; } & NoInfer<{ …; }> & NoInfer<MissingHandlerError<...>>`,
  * ~390 characters here) with the check last, cut to `MissingHandlerError<...>`; the effects were
- * named only on the second line. Compiled with the compiler API against the source, as a consumer's
+ * named only on the second line; doeff/testing's expectEffects and clock.run (and their async twins)
+ * printed theirs the same way (~360–415 characters). Compiled with the compiler API against the source, as a consumer's
  * plain `strict` file importing "doeff" (test/docs-blocks.test.ts does the same for the docs).
  */
 import assert from "node:assert/strict";
@@ -28,7 +29,7 @@ const OPTIONS: TS.CompilerOptions = {
   noEmit: true,
   skipLibCheck: true,
   types: [],
-  paths: { doeff: [join(root, "src/index.ts")] },
+  paths: { doeff: [join(root, "src/index.ts")], "doeff/testing": [join(root, "src/testing/index.ts")] },
 };
 
 const SOURCE = `import { Effect, get, program, run, runAsync, state } from "doeff";
@@ -39,6 +40,24 @@ const both = program(function* () { yield* new Log(); yield* new Roll(); return 
 run(main, { handlers: [state] });
 void runAsync(main, { handlers: [state] });
 run(both, { handlers: [state], store: { n: 1 } });
+`;
+
+// expectEffects and clock.run (doeff/testing) type their options as run does, each by its own alias
+const TESTING = `import { Effect, get, program, state } from "doeff";
+import { expectEffects, expectEffectsAsync, virtualClock } from "doeff/testing";
+class Log extends Effect<void> { declare readonly _tag: "Log"; }
+class Roll extends Effect<number> { declare readonly _tag: "Roll"; }
+const main = program(function* () { yield* new Log(); return yield* get<number>("n"); });
+const both = program(function* () { yield* new Log(); yield* new Roll(); return yield* get<number>("n"); });
+const clock = virtualClock();
+expectEffects(main, [], { handlers: [state] });
+void expectEffectsAsync(main, [], { handlers: [state] });
+clock.run(main, { handlers: [state] });
+void clock.runAsync(main, { handlers: [state] });
+expectEffects(both, [Log], { handlers: [state], store: { n: 1 }, only: [Log] });
+clock.run(both, { handlers: [state], store: { n: 1 } });
+expectEffects(main, [], { handlers: [state], settle: 5 });
+clock.run(main, { handlers: [state], stor: 5 });
 `;
 
 const HOVERS = `import { Effect, program, raceAll, raceFirst } from "doeff";
@@ -61,9 +80,9 @@ function compiled<T>(text: string, use: (program: TS.Program, file: string) => T
   }
 }
 
-/** Each error's lines, in the order of the file. */
-function errors(): string[][] {
-  return compiled(SOURCE, (program, file) =>
+/** Each error's lines, in the order of the file `text`. */
+function errors(text = SOURCE): string[][] {
+  return compiled(text, (program, file) =>
     ts
       .getPreEmitDiagnostics(program)
       .filter((d) => d.file?.fileName === file)
@@ -94,6 +113,48 @@ test("a coverage error's first line names the missing effects, first in the para
     assert.ok(first!.length <= 340, `first line of ${first!.length} characters: ${first}`);
     assert.ok(second!.includes(FIX) && second!.endsWith(`'${error}'.`), `second line: ${second}`);
   });
+});
+
+test("expectEffects' and clock.run's coverage error's first line names the missing effects, as run's", () => {
+  const got = errors(TESTING);
+  const FIX = "add a handler for each of these effects to `handlers` (or wrap the program in withHandler)";
+  const STATE = "Handler<Get<any> | Put | Modify<any>, never, never>";
+  const ENV = "Record<string, unknown> | ReadonlyMap<...>";
+  const arg = (rest: string) => `Argument of type '{ handlers: [${STATE}];${rest} }' is not assignable`;
+  const missing = (alias: string, effects: string, keys: string, env = ENV, rest = "") => [
+    `${arg(rest)} to parameter of type '${alias}<MissingHandlerError<${effects}>, readonly [${STATE}], ${keys}, ${env}, { ...; }>'.`,
+    `  Property '"doeff: ${FIX}"' is missing in type '{ handlers: [${STATE}];${rest} }' but required in type 'MissingHandlerError<${effects}>'.`,
+  ];
+  assert.deepEqual(
+    got.map((lines) => lines.slice(0, 2)),
+    [
+      missing("CheckedExpectOptions", "Log", '"handlers"'),
+      missing("CheckedExpectAsyncOptions", "Log", '"handlers"'),
+      missing("CheckedClockRunOptions", "Log", '"handlers"'),
+      missing("CheckedClockRunAsyncOptions", "Log", '"handlers"'),
+      missing(
+        "CheckedExpectOptions",
+        "Log | Roll",
+        '"handlers" | "store" | "only"',
+        "Record<...> | ReadonlyMap<...>",
+        " store: { n: number; }; only: (typeof Log)[];",
+      ),
+      missing(
+        "CheckedClockRunOptions",
+        "Log | Roll",
+        '"handlers" | "store"',
+        "Record<...> | ReadonlyMap<...>",
+        " store: { n: number; };",
+      ),
+      // a property written wrong is still reported on that property, as before
+      [
+        "Type 'number' is not assignable to type '\"doeff: the expectEffects option settle is for expectEffectsAsync only (expectEffects cannot wait): use expectEffectsAsync or remove it\"'.",
+      ],
+      [
+        "Type 'number' is not assignable to type '\"doeff: 'stor' is not an option of this helper; its options are handlers, env, store, trace, signal, onWarning, settle (and only, for expectEffects)\"'.",
+      ],
+    ],
+  );
 });
 
 test("raceAll's and raceFirst's result over an object shows the winners, not RaceWinner<…>", () => {

@@ -68,16 +68,7 @@ export interface VirtualClock {
       : TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>,
   >(
     program: P & NoInfer<ProgramArg<P>>,
-    // (the settle check before C, as run's)
-    options: TestRunOptionsOf<Hs, Patch, Keys, keyof RunOptions, "settle"> &
-      NoInfer<
-        SettleForAsync<
-          O,
-          "doeff: the clock.run option settle is for clock.runAsync only (clock.run cannot wait): use clock.runAsync or remove it"
-        >
-      > &
-      InferOnly<O> &
-      NoInfer<C>,
+    options: CheckedClockRunOptions<C, Hs, Keys, Patch, O>,
   ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
   /**
    * `run` on the event loop (`runAsync`): for a program that also awaits promises (`awaitPromise`),
@@ -100,9 +91,40 @@ export interface VirtualClock {
       : TestCovered<P, MaybeNone<Hs, O>, Patch, Keys, ClockHandlers>,
   >(
     program: P & NoInfer<ProgramArg<P>>,
-    options: TestRunOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
+    options: CheckedClockRunAsyncOptions<C, Hs, Keys, Patch, O>,
   ): Promise<RunResult<ResultOf<P> | ReturnedBy<Hs>>>;
 }
+
+/**
+ * `clock.run`'s options parameter, as run's CheckedRunOptions: the check `C` (unknown, or the
+ * error: MissingHandlerError<…>, …) first, then the options typed for inference (TestRunOptionsOf,
+ * `settle` refused by SettleForAsync). One alias, so that a failed call's first line prints it by
+ * its name and arguments, the missing effects first; written as a bare intersection, it printed
+ * each member (~390 characters) and cut the check, last, to `MissingHandlerError<...>`.
+ */
+export type CheckedClockRunOptions<
+  C,
+  Hs extends readonly AnyHandlerFn[],
+  Keys extends PropertyKey,
+  Patch extends EnvPatch,
+  O,
+> = NoInfer<C> &
+  TestRunOptionsOf<Hs, Patch, Keys, keyof RunOptions, "settle"> &
+  NoInfer<SettleForAsync<O, ClockRunSettleError>> &
+  InferOnly<O>;
+
+/** `clock.runAsync`'s options parameter, as CheckedClockRunOptions (`settle` is clock.runAsync's). */
+export type CheckedClockRunAsyncOptions<
+  C,
+  Hs extends readonly AnyHandlerFn[],
+  Keys extends PropertyKey,
+  Patch extends EnvPatch,
+  O,
+> = NoInfer<C> & TestRunOptionsOf<Hs, Patch, Keys> & InferOnly<O>;
+
+/** The compile error for `settle` in clock.run's options, in the words of its TypeError. */
+export type ClockRunSettleError =
+  "doeff: the clock.run option settle is for clock.runAsync only (clock.run cannot wait): use clock.runAsync or remove it";
 
 /** The handlers a virtual clock installs outside the run's own. */
 export type ClockHandlers = readonly [

@@ -282,6 +282,37 @@ export type ExpectOptionsOf<
   Left extends keyof RunOptions = never,
 > = TestRunOptionsOf<Hs, Patch, Keys, keyof ExpectOptions, Left> & { readonly only?: RecordFilter };
 
+/**
+ * `expectEffects`' options parameter, as run's CheckedRunOptions: the check `C` (unknown, or the
+ * error: MissingHandlerError<…>, …) first, then the options typed for inference (ExpectOptionsOf,
+ * `settle` refused by SettleForAsync). One alias, so that a failed call's first line prints it by
+ * its name and arguments, the missing effects first; written as a bare intersection, it printed
+ * each member (~370 characters) and cut the check, last, to `MissingHandlerError<...>`.
+ */
+export type CheckedExpectOptions<
+  C,
+  Hs extends readonly AnyHandlerFn[],
+  Keys extends PropertyKey,
+  Patch extends EnvPatch,
+  O,
+> = NoInfer<C> &
+  ExpectOptionsOf<Hs, Patch, Keys, "settle"> &
+  NoInfer<SettleForAsync<O, ExpectSettleError>> &
+  InferOnly<O>;
+
+/** `expectEffectsAsync`'s options parameter, as CheckedExpectOptions (`settle` is expectEffectsAsync's). */
+export type CheckedExpectAsyncOptions<
+  C,
+  Hs extends readonly AnyHandlerFn[],
+  Keys extends PropertyKey,
+  Patch extends EnvPatch,
+  O,
+> = NoInfer<C> & ExpectOptionsOf<Hs, Patch, Keys> & InferOnly<O>;
+
+/** The compile error for `settle` in expectEffects' options, in the words of its TypeError. */
+export type ExpectSettleError =
+  "doeff: the expectEffects option settle is for expectEffectsAsync only (expectEffects cannot wait): use expectEffectsAsync or remove it";
+
 function optionsWith(rec: Recorder, options: ExpectOptions | undefined, sync: boolean): RunOptions {
   checkExpectOptions(options, sync);
   const { only: _, ...rest } = options ?? {};
@@ -321,16 +352,7 @@ export function expectEffects<
 >(
   program: P & NoInfer<ProgramArg<P>>,
   expected: readonly EffectExpectation[],
-  // (the settle check before C, as run's)
-  options: ExpectOptionsOf<Hs, Patch, Keys, "settle"> &
-    NoInfer<
-      SettleForAsync<
-        O,
-        "doeff: the expectEffects option settle is for expectEffectsAsync only (expectEffects cannot wait): use expectEffectsAsync or remove it"
-      >
-    > &
-    InferOnly<O> &
-    NoInfer<C>,
+  options: CheckedExpectOptions<C, Hs, Keys, Patch, O>,
 ): RunResult<ResultOf<P> | ReturnedBy<Hs>>;
 export function expectEffects(
   program: AnyProgramLike,
@@ -368,7 +390,7 @@ export function expectEffectsAsync<
 >(
   program: P & NoInfer<ProgramArg<P>>,
   expected: readonly EffectExpectation[],
-  options: ExpectOptionsOf<Hs, Patch, Keys> & InferOnly<O> & NoInfer<C>,
+  options: CheckedExpectAsyncOptions<C, Hs, Keys, Patch, O>,
 ): Promise<RunResult<ResultOf<P> | ReturnedBy<Hs>>>;
 export async function expectEffectsAsync(
   program: AnyProgramLike,

@@ -8,7 +8,15 @@
  *
  * @module doeff/testing
  */
-export { type ClockHandlers, type DelayRecord, type VirtualClock, virtualClock } from "./clock.js";
+export {
+  type CheckedClockRunAsyncOptions,
+  type CheckedClockRunOptions,
+  type ClockHandlers,
+  type ClockRunSettleError,
+  type DelayRecord,
+  type VirtualClock,
+  virtualClock,
+} from "./clock.js";
 export type {
   SettleForAsync,
   TestCovered,
@@ -17,11 +25,14 @@ export type {
   UnknownOptionError,
 } from "./covered.js";
 export {
+  type CheckedExpectAsyncOptions,
+  type CheckedExpectOptions,
   compareEffects,
   type EffectExpectation,
   EffectExpectationError,
   type ExpectOptions,
   type ExpectOptionsOf,
+  type ExpectSettleError,
   expectEffects,
   expectEffectsAsync,
 } from "./expect.js";
