@@ -206,9 +206,5 @@ test("retry retries the error a channel was closed with as any error (it cannot 
     return out;
   });
   const r = run(main, { handlers });
-  assert.deepEqual(assertOk(r), [
-    { done: false, value: 7 },
-    ["boom", 3],
-    ["boom", 1],
-  ]);
+  assert.deepEqual(assertOk(r), [{ done: false, value: 7 }, ["boom", 3], ["boom", 1]]);
 });
