@@ -9,9 +9,11 @@ import {
   createChannel,
   createSemaphore,
   DoeffError,
+  eventChannel,
   delay,
   fn,
   forEachAsync,
+  isDone,
   next,
   now,
   type Program,
@@ -491,4 +493,78 @@ test("channelStream.pump(ch) checks its channel at the call (§9.8), not at the 
     message:
       "channelStream.pump expects a Channel, got a Program: yield* it first to get its channel, e.g. const ch = yield* eventChannel(subscribe) (or createChannel())",
   });
+});
+
+/**
+ * A channel closed with an error under a pump nothing waits for: the outside consumer's pull is
+ * rejected with the error — received — so the pump's task failing with it is no run warning ("task
+ * N failed and nothing waited for it" said the consumer had not got it). A `wait` on the pump still
+ * receives it (toolkit-event-channel.test.ts); an error no pull took is still a warning.
+ */
+test("channelStream: a channel closed with an error, a pump nothing waits for: the consumer's pull rejects with it, and no warning", async () => {
+  const stream = channelStream<number>();
+  const boom = new Error("producer failed");
+  const told: [unknown, string, string][] = [];
+  const main = program(function* () {
+    const ch = yield* createChannel<number>();
+    const pump = yield* spawn(stream.pump(ch));
+    yield* send(ch, 1);
+    yield* send(ch, 2);
+    yield* close(ch, boom);
+    while (!(yield* isDone(pump))) yield* delay(1); // (not a wait: nothing receives its outcome)
+    return "produced";
+  });
+  const running = runAsync(main, {
+    handlers: RT,
+    onWarning: (e, info) => told.push([e, info.where, info.status]),
+  });
+  const seen: unknown[] = [];
+  try {
+    for await (const v of stream) seen.push(v);
+  } catch (e) {
+    seen.push(e === boom ? "boom" : e);
+  }
+  const r = await running;
+  assert.deepEqual([assertOk(r, "produced"), seen], ["produced", [1, 2, "boom"]]);
+  assert.deepEqual(r.warnings, []);
+  // (task 4: the pump's receive of the error, a task of its own, whose failure the pump received;
+  // nothing of task 1, the pump: it said "provisional", then "final")
+  const where = "task 4 failed and nothing waited for it";
+  assert.deepEqual(told, [
+    [boom, where, "provisional"],
+    [boom, where, "retracted"],
+  ]);
+});
+
+test("channelStream: a pump's error no pull took (closing the channel after a break threw) is still a warning", async () => {
+  const stream = channelStream<number>();
+  const offFailed = new Error("off failed");
+  const told: [unknown, string, string][] = [];
+  const main = program(function* () {
+    const ch = yield* eventChannel<number>((emit) => {
+      setTimeout(() => emit(1), 1);
+      return () => {
+        throw offFailed; // thrown at close(ch) in the pump, after the consumer's break
+      };
+    });
+    const pump = yield* spawn(stream.pump(ch));
+    while (!(yield* isDone(pump))) yield* delay(1);
+    return "done";
+  });
+  const running = runAsync(main, {
+    handlers: RT,
+    onWarning: (e, info) => told.push([e, info.where, info.status]),
+  });
+  const seen: number[] = [];
+  for await (const v of stream) {
+    seen.push(v);
+    break;
+  }
+  const r = await running;
+  assert.deepEqual([assertOk(r, "done"), seen], ["done", [1]]);
+  assert.deepEqual(r.warnings, [offFailed]);
+  assert.deepEqual(told, [
+    [offFailed, "task 2 failed and nothing waited for it", "provisional"],
+    [offFailed, "task 2 failed and nothing waited for it", "final"],
+  ]);
 });

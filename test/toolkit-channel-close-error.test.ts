@@ -13,7 +13,9 @@ import {
   createChannel,
   delay,
   program,
+  now,
   receive,
+  retry,
   run,
   scheduler,
   send,
@@ -115,4 +117,94 @@ test("close(ch, error) given something other than an Error: a TypeError at the c
     e.message,
     'close(ch, error): error must be an Error, got "failed" (write close(ch, new Error(…)), or close(ch) to end it without one)',
   );
+});
+
+/**
+ * retry around a send on a closed channel: a closed channel never opens again, so each attempt threw
+ * ChannelClosedError anew and `times: Infinity` retried for ever. Never retried now, as an abort
+ * reason is not; `while` is not asked, onRetry not called. (A guard stops the old code's loop.)
+ */
+function retriedSend(blockFirst: boolean) {
+  const events: string[] = [];
+  const main = program(function* () {
+    const ch = yield* createChannel<number>();
+    if (!blockFirst) yield* close(ch);
+    else
+      yield* spawn(
+        program(function* () {
+          yield* delay(10);
+          events.push(`close at ${yield* now()}`);
+          yield* close(ch);
+        }),
+      );
+    try {
+      yield* retry(
+        program(function* () {
+          events.push(`attempt at ${yield* now()}`);
+          yield* send(ch, 1);
+        }),
+        {
+          times: Number.POSITIVE_INFINITY,
+          delay: 5,
+          while: (e) => {
+            events.push(`while asked: ${(e as Error).name}`);
+            return true;
+          },
+          onRetry: (attempt) => {
+            events.push(`retry ${attempt}`);
+            if (attempt > 3) throw new Error("still retrying a closed channel");
+          },
+        },
+      );
+      events.push("sent");
+    } catch (e) {
+      events.push(`${(e as Error).constructor.name}: ${(e as Error).message}`);
+    }
+    return events;
+  });
+  const r = run(main, { handlers });
+  assert.deepEqual(r.warnings, []);
+  return assertOk(r);
+}
+
+test("retry never retries ChannelClosedError: a send on a closed channel fails at the first attempt", () => {
+  assert.deepEqual(retriedSend(false), [
+    "attempt at 0",
+    "ChannelClosedError: send on a closed channel; stop sending before close(ch), or check for the error",
+  ]);
+});
+
+test("retry never retries ChannelClosedError: a send blocked when the channel is closed fails then, no retry", () => {
+  assert.deepEqual(retriedSend(true), [
+    "attempt at 0",
+    "close at 10",
+    "ChannelClosedError: the channel was closed while this send was waiting; its value was not delivered",
+  ]);
+});
+
+test("retry retries the error a channel was closed with as any error (it cannot tell it from a fresh one); while: () => !ch.closed stops at once", () => {
+  const boom = new Error("producer failed");
+  const main = program(function* () {
+    const ch = yield* createChannel<number>({ capacity: 1 });
+    yield* send(ch, 7);
+    yield* close(ch, boom);
+    const out: unknown[] = [];
+    let attempts = 0;
+    const counted = program(function* () {
+      attempts++;
+      return yield* receive(ch);
+    });
+    out.push(yield* retry(counted, { times: 2 })); // the buffered value first
+    for (const options of [{ times: 2 }, { times: 2, while: () => !ch.closed }]) {
+      attempts = 0;
+      try {
+        yield* retry(counted, options);
+      } catch (e) {
+        out.push([e === boom ? "boom" : e, attempts]);
+      }
+    }
+    return out;
+  });
+  const r = run(main, { handlers });
+  assert.deepEqual(assertOk(r), [{ done: false, value: 7 }, ["boom", 3], ["boom", 1]]);
 });

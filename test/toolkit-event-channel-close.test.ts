@@ -12,8 +12,10 @@ import {
   delay,
   eventChannel,
   program,
+  realTime,
   receive,
   run,
+  runAsync,
   safe,
   scheduler,
   simulatedTime,
@@ -84,4 +86,112 @@ test("eventChannel: close() with no argument ends the channel; close(error) with
   assert.equal(closeWith(foreign).error, foreign);
   const abort = new DOMException("aborted", "AbortError");
   assert.equal(closeWith(abort).error, abort);
+});
+
+/**
+ * The source's close() runs in its listener — inside `EventEmitter.emit`, a socket's handler —
+ * where an unsubscribe that throws used to be thrown: into the emitter's caller (a Node process's
+ * uncaught exception, from a real source). Now close() never throws: the channel is closed as the
+ * source said, and the unsubscribe's error is kept on the run's warnings (told to onWarning).
+ */
+test("eventChannel: an unsubscribe that throws at the source's close() is a run warning, not thrown into the source's emit; the receivers end as the source said", () => {
+  const sock = new EventEmitter();
+  const offFailed = new Error("off failed");
+  const events: string[] = [];
+  const told: [unknown, string, string][] = [];
+  const main = program(function* () {
+    const ch = yield* eventChannel<string>((emit, close) => {
+      sock.on("data", emit);
+      sock.on("end", () => close());
+      return () => {
+        events.push("unsubscribe");
+        throw offFailed;
+      };
+    });
+    yield* spawn(
+      program(function* () {
+        yield* delay(5);
+        sock.emit("data", "a");
+        try {
+          sock.emit("end");
+          events.push("emit(end) returned");
+        } catch (e) {
+          events.push(`emit(end) threw ${(e as Error).message}`);
+        }
+        sock.emit("end"); // closed already: nothing to unsubscribe, nothing thrown
+        events.push("second emit(end) returned");
+      }),
+    );
+    for (;;) {
+      const r = yield* receive(ch);
+      if (r.done) {
+        events.push("done");
+        return events;
+      }
+      events.push(`got ${r.value}`);
+    }
+  });
+  const r = run(main, {
+    handlers: [scheduler, simulatedTime()],
+    onWarning: (e, info) => told.push([e, info.where, info.status]),
+  });
+  assert.deepEqual(assertOk(r), [
+    "unsubscribe",
+    "emit(end) returned",
+    "second emit(end) returned",
+    "got a",
+    "done",
+  ]);
+  const where =
+    "the function that unsubscribes an eventChannel from its source threw when the source called close() (the channel is closed)";
+  assert.deepEqual(r.warnings, [offFailed]);
+  assert.equal(r.warnings[0], offFailed); // the very error
+  assert.deepEqual(told, [[offFailed, where, "final"]]);
+});
+
+test("eventChannel: close(error) from the source with an unsubscribe that throws: the receives throw the source's error, the unsubscribe's is a warning", async () => {
+  const sock = new EventEmitter();
+  const reset = new Error("connection reset");
+  const offFailed = new TypeError("off failed");
+  const main = program(function* () {
+    const ch = yield* eventChannel<string>((emit, close) => {
+      sock.on("data", emit);
+      sock.on("error", (e: Error) => close(e));
+      return () => {
+        throw offFailed;
+      };
+    });
+    const got: unknown[] = [];
+    for (;;) {
+      const r = yield* safe(receive(ch));
+      if (!r.ok) return [...got, r.error];
+      if (r.value.done) return [...got, "done"];
+      got.push(r.value.value);
+    }
+  });
+  const told: [unknown, string, string][] = [];
+  const p = runAsync(main, {
+    handlers: [scheduler, realTime],
+    onWarning: (e, info) => told.push([e, info.where, info.status]),
+  });
+  const thrown: unknown[] = [];
+  setTimeout(() => {
+    try {
+      sock.emit("data", "x");
+      sock.emit("error", reset); // (a throw here, in a timer of a real source, ended the process)
+    } catch (e) {
+      thrown.push(e);
+    }
+  }, 5);
+  const r = await p;
+  assert.deepEqual([assertOk(r), thrown], [["x", reset], []]);
+  assert.equal(r.warnings.length, 1);
+  assert.equal(r.warnings[0], offFailed);
+  assert.deepEqual(told, [
+    [
+      offFailed,
+      "the function that unsubscribes an eventChannel from its source threw when the source called close() (the channel is closed)",
+      "final",
+    ],
+  ]);
 });

@@ -9,7 +9,9 @@
  *   program (spawn it inside the run) receives one value per pull of the outside consumer, so a
  *   slow consumer blocks the channel's senders (backpressure). The stream ends when the channel is
  *   closed and drained; if the consumer stops early (`break`), the channel is closed; if the pump
- *   ends otherwise (its task cancelled, the run over), pending and later pulls reject.
+ *   ends otherwise (its task cancelled, the run over), pending and later pulls reject. A channel
+ *   closed with an error rejects the pending pull with it and fails the pump's task with it, which
+ *   is no run warning when nothing waits for the task: the consumer got it (RECEIVED_OUTSIDE).
  */
 import {
   awaitPromise,
@@ -19,6 +21,7 @@ import {
   getAbortSignal,
   race,
   ownedSpawn,
+  RECEIVED_OUTSIDE,
   type Spawn,
   type Task,
 } from "../effects/scheduler.js";
@@ -280,13 +283,16 @@ export class ChannelStream<T> implements AsyncIterable<T> {
   /** @internal */ deliver(value: T): void {
     this.pulls.shift()?.resolve({ done: false, value });
   }
-  /** @internal */ end(error: { error: unknown } | null): void {
-    if (this.ended !== undefined) return;
+  /** @internal → whether a pending pull was settled with it (an error: the consumer received it) */
+  end(error: { error: unknown } | null): boolean {
+    if (this.ended !== undefined) return false;
     this.ended = error;
-    for (const p of this.pulls.splice(0)) {
+    const pulls = this.pulls.splice(0);
+    for (const p of pulls) {
       if (error === null) p.resolve({ done: true, value: undefined });
       else p.reject(error.error);
     }
+    return pulls.length > 0;
   }
   private wake(): void {
     const d = this.demand;
@@ -339,7 +345,10 @@ function* pumpGen<T>(
       s.deliver(r.value);
     }
   } catch (e) {
-    s.end({ error: e });
+    // (a cancel closes this frame with return(): no catch) A pull rejected with it: the consumer
+    // got the error, so the pump's task failing with it is no warning when nothing waits for it
+    // (a wait still receives it); with no pull to take it, it is, as any task's failure.
+    if (s.end({ error: e })) RECEIVED_OUTSIDE.set((yield at(site, getAbortSignal())) as AbortSignal, e);
     throw e;
   } finally {
     s.onStop = null;

@@ -21,7 +21,8 @@
  * that main's end (which cancels every task), an aborted run, or the end of a `scoped` block
  * around the `eventChannel` call cancels it and its finally closes the channel and unsubscribes.
  * `emit` after close is ignored (answers false): a source often fires once more while it is torn
- * down (a message in flight), and there is nobody left to tell.
+ * down (a message in flight), and there is nobody left to tell. `close()` from outside never throws
+ * (an unsubscribe that throws there is a run warning: EventFeed.close).
  */
 import {
   completePromise,
@@ -31,7 +32,9 @@ import {
   ownedSpawn,
   wait,
 } from "../effects/scheduler.js";
+import type { RunContext } from "../run/context.js";
 import { describe } from "../vm/brand.js";
+import { getRunContext } from "../vm/primitives.js";
 import { fn, hidden, type Program } from "../vm/program.js";
 import {
   Channel,
@@ -69,7 +72,8 @@ export interface EventChannelOptions {
 /**
  * What `subscribe` is given: `emit(value)` sends a value into the run (false: it was dropped by a
  * full channel's overflow, or the channel is closed and it was ignored); `close()` closes the
- * channel (its receivers get `{ done: true }` once the buffered values are taken) and unsubscribes;
+ * channel (its receivers get `{ done: true }` once the buffered values are taken) and unsubscribes
+ * (it never throws: if the function that unsubscribes throws, that error is a run warning);
  * `close(error)` closes it with an error: once the buffered values are taken, the waiting receives
  * and every later one throw `error`. (Typed as an `Error` so that a listener's argument — a DOM
  * `CloseEvent` from `ws.addEventListener("close", close)` — is not taken for one: write
@@ -85,7 +89,11 @@ class EventFeed<T> implements Feed {
    * it closed by its source (whose close() can perform no effect): the guard's end
    */
   stop: PromiseHandle<undefined> | null = null;
-  constructor(readonly ch: Channel<T>) {}
+  constructor(
+    readonly ch: Channel<T>,
+    /** the run's context: where an unsubscribe that throws at the source's close() is warned of */
+    readonly ctx: RunContext,
+  ) {}
 
   /** (bound: `emitter.on("data", emit)`) */
   readonly emit = (value: T): boolean => {
@@ -96,7 +104,14 @@ class EventFeed<T> implements Feed {
     return r !== DROPPED;
   };
 
-  /** close() from outside: as close(ch), with requests instead of effects (idempotent); close(err): fails it. */
+  /**
+   * close() from outside: as close(ch), with requests instead of effects (idempotent); close(err):
+   * fails it. It never throws: it runs in the source's listener (inside `EventEmitter.emit`, a
+   * socket's handler), where a throw would break the source — an uncaught exception ends a Node
+   * process. An unsubscribe that throws is kept on the run's warnings (RunContext.warn) instead.
+   * The channel is closed all the same, as its source said: its receivers do not get that error,
+   * which is none of the stream's (what they get is what the source closed it with).
+   */
   readonly close = (error?: unknown): void => {
     const ch = this.ch;
     if (!ch.isClosed) {
@@ -112,7 +127,14 @@ class EventFeed<T> implements Feed {
         }
       }
     }
-    this.unsub();
+    try {
+      this.unsub();
+    } catch (e) {
+      this.ctx.warn(
+        e,
+        "the function that unsubscribes an eventChannel from its source threw when the source called close() (the channel is closed)",
+      );
+    }
   };
 
   unsub(): void {
@@ -176,7 +198,7 @@ function* eventChannelGen<T>(
   site: Error | null,
 ): Generator<unknown, Channel<T>, any> {
   const ch = new Channel<T>(capacity, overflow);
-  const feed = new EventFeed(ch);
+  const feed = new EventFeed(ch, (yield getRunContext()) as RunContext);
   ch.feed = feed;
   const stop = yield* createPromise<undefined>();
   feed.stop = stop;

@@ -16,7 +16,7 @@ import { isAbortReason } from "./abort-reason.js";
 import type { RunContext } from "../run/context.js";
 import { getRunContext } from "../vm/primitives.js";
 import { delay as sleep } from "../effects/time.js";
-import { AsyncRequiredError, DeadlockError, UnhandledEffectError } from "../errors.js";
+import { AsyncRequiredError, ChannelClosedError, DeadlockError, UnhandledEffectError } from "../errors.js";
 import { describeError } from "../run/result.js";
 import { describe, isGeneratorObject, isProgramLike, isThenable } from "../vm/brand.js";
 import { fn, functionKind, type Program } from "../vm/program.js";
@@ -42,12 +42,16 @@ import type { RecoveredRow } from "./recover.js";
  * (A function that throws the program's error itself rethrows it as it is: a way to stop retrying.)
  *
  * Never retried, since no attempt gets past them: `DeadlockError`, `AsyncRequiredError`, the
- * `TaskCancelledError` of a blocking call while the retrying task is being cancelled, and the
+ * `TaskCancelledError` of a blocking call while the retrying task is being cancelled, the
  * `signal.reason` that `abortable(program, signal)` throws once `signal` is aborted (an abort means
- * stop; the signal stays aborted). `while` is not asked about these. A primitive reason
+ * stop; the signal stays aborted), and `ChannelClosedError` (a send on a closed channel: it never
+ * opens again). `while` is not asked about these. A primitive reason
  * (`controller.abort("shutdown")`) has no identity: an equal value thrown is taken for it, while it
  * is one of the last 32 primitive reasons abortable threw in the same run — abort with an Error to
- * be exact.
+ * be exact. The error a channel was closed with, `close(ch, error)`, is retried as any error: its
+ * receives throw that very object each time, and retry cannot tell it from the same error thrown
+ * afresh (the producer's own failure, which it closed the channel with) — retry only while the
+ * channel is open, `while: () => !ch.closed`.
  *
  * @example
  * ```ts
@@ -144,6 +148,9 @@ const retryGen = function* retry(
       if (
         attempt >= times ||
         hopeless(e) ||
+        // (a closed channel never opens again: each send on it throws one — not in hopeless, so
+        // that an onRetry program's send on a closed channel still says it was onRetry's)
+        e instanceof ChannelClosedError ||
         // (a primitive abort reason is known per run: abort-reason.ts)
         isAbortReason(e, e === Object(e) ? null : ((yield getRunContext()) as RunContext)) ||
         (shouldRetry !== undefined && !decide(shouldRetry, e))

@@ -426,6 +426,13 @@ export class RetryCede extends Cede {
  * its run aborted): every later blocking call throws one again, so `retry` never retries them.
  */
 export const FINALIZING = new WeakSet<object>();
+/**
+ * @internal Failures received outside the run: a task's signal → the error it is about to fail with,
+ * which code outside the run was already given (channelStream's pump: its consumer's pull rejected
+ * with it). The task fails all the same — a `wait` on it still receives the error — but it is no
+ * warning "task N failed and nothing waited for it": somebody did get it.
+ */
+export const RECEIVED_OUTSIDE = new WeakMap<AbortSignal, unknown>();
 /** The effect of `registerIdleSource(source)`: register an `IdleSource` with the scheduler world (answers true if it was not registered: new, or dropped as drained). */
 export class RegisterIdleSource extends SchedulerEffect<boolean> {
   /** @internal its name in a minified bundle too (`className`) */

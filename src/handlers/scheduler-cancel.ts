@@ -5,7 +5,7 @@
  * nobody waiting — a finally block's that threw while it was cancelled, or a failed task's — kept on
  * the run's warnings until a waiter reads it.
  */
-import type { CancelledBy } from "../effects/scheduler.js";
+import { type CancelledBy, RECEIVED_OUTSIDE } from "../effects/scheduler.js";
 import { TaskCancelledError } from "../errors.js";
 import { noteWait, provisionalWarning, reported, unstarted } from "../protocol.js";
 import { BLOCKED, CANCELLING, DONE, PENDING, type Waiter } from "./scheduler-cell.js";
@@ -149,6 +149,13 @@ export function cancelledError(
  * — reported exactly once, never dropped (Python's "Task exception was never retrieved").
  */
 export function failTask(w: World, t: TaskRec, e: unknown): void {
+  // (given to code outside the run already: RECEIVED_OUTSIDE, keyed by the task's signal, which a
+  // task that marked itself has made)
+  const c = t.ctl;
+  if (c !== null && RECEIVED_OUTSIDE.has(c.signal) && RECEIVED_OUTSIDE.get(c.signal) === e) {
+    settle(w, t, false, e);
+    return;
+  }
   settleUnheard(w, t, e, `${t.label} failed and nothing waited for it`, () => e, true);
 }
 
