@@ -22,13 +22,13 @@ let dir = "";
 let redis: Redis | null = null;
 
 const ENTRY = `
-export { delay, fn, program, runAsync, scheduler, realTime, spawn, wait } from ${JSON.stringify(join(root, "src/index.ts"))};
+export { awaitPromise, delay, fn, program, runAsync, scheduler, realTime, spawn, timeout, wait } from ${JSON.stringify(join(root, "src/index.ts"))};
 export { enqueue, queue, reportProgress, startWorker, registerErrorClasses, UnknownProgramError } from ${JSON.stringify(join(root, "src/queue/index.ts"))};
 `;
 
 const SCRIPT = `
 import { createRequire } from "node:module";
-import { delay, fn, program, runAsync, scheduler, realTime, spawn, wait, enqueue, queue, reportProgress,
+import { awaitPromise, delay, fn, program, runAsync, scheduler, realTime, spawn, timeout, wait, enqueue, queue, reportProgress,
   startWorker, registerErrorClasses, UnknownProgramError } from "./doeff.mjs";
 const [name, port] = process.argv.slice(2);
 const connection = { host: "127.0.0.1", port: Number(port) };
@@ -75,6 +75,23 @@ await w2.close(true);
 await graceful;
 const counts = await (await q2.bullQueue).getJobCounts("wait", "active", "failed", "completed");
 await q2.close();
+// a job Queue.clean() removes, and one of a queue Queue.obliterate() deletes, fail the futures
+// waiting for them (clean adds one "cleaned" event; obliterate deletes the event stream)
+const gone = [];
+for (const how of ["clean", "obliterate"]) {
+  const q3 = queue({ connection, name: name + "-" + how, eventsCheckMs: 50 });
+  const r3 = await runAsync(program(function* () {
+    const f = yield* enqueue("square", [2], { delay: 60000, jobId: how + "-1" });
+    yield* awaitPromise(async () => {
+      const bq = await q3.bullQueue;
+      if (how === "clean") await bq.clean(0, 0, "delayed");
+      else await bq.obliterate({ force: true });
+    });
+    try { return yield* timeout(wait(f), 5000); } catch (e) { return e.message; }
+  }), { handlers: [scheduler, realTime, q3] });
+  gone.push(r3.isOk() ? r3.value : String(r3.error));
+  await q3.close();
+}
 // close() while Redis is unreachable (a loopback port nothing listens on): bounded, on both majors
 const srv = (await import("node:net")).createServer();
 const downPort = await new Promise((res) => srv.listen(0, "127.0.0.1", () => res(srv.address().port)));
@@ -85,7 +102,7 @@ await new Promise((res) => setTimeout(res, 300));
 const downClosed = await Promise.race([down.close().then(() => "closed"), new Promise((res) => setTimeout(() => res("still pending after 10 s"), 10000))]);
 void waited;
 const version = createRequire(import.meta.url)("bullmq/package.json").version;
-console.log(JSON.stringify({ major: version.split(".")[0], ok: r.isOk(), value: r.isOk() ? r.value : String(r.error), progress, forced: { cleaned, counts }, downClosed }));
+console.log(JSON.stringify({ major: version.split(".")[0], ok: r.isOk(), value: r.isOk() ? r.value : String(r.error), progress, forced: { cleaned, counts }, gone, downClosed }));
 process.exit(0); // (the enqueue to the unreachable Redis never settles)
 `;
 
@@ -144,7 +161,7 @@ for (const [major, pkg] of [
   ["5", "bullmq5"],
   ["6", "bullmq"],
 ] as const) {
-  test(`queue on BullMQ ${major}: a result, progress, an error rebuilt with class and cause, an unknown program; close() while Redis is unreachable resolves`, {
+  test(`queue on BullMQ ${major}: a result, progress, an error rebuilt with class and cause, an unknown program; jobs removed by clean / obliterate fail their futures; close() while Redis is unreachable resolves`, {
     skip: redisMissing,
     timeout: 90_000,
   }, async () => {
@@ -154,6 +171,7 @@ for (const [major, pkg] of [
       value: unknown;
       progress: unknown[];
       forced: unknown;
+      gone: string[];
       downClosed: string;
     };
     assert.equal(out.major, major);
@@ -161,6 +179,10 @@ for (const [major, pkg] of [
     assert.deepEqual(JSON.parse(JSON.stringify(out.value)), JSON.parse(JSON.stringify(EXPECTED_VALUE)));
     assert.deepEqual(out.progress, [50]);
     assert.deepEqual(out.forced, { cleaned: true, counts: { wait: 1, active: 0, failed: 0, completed: 0 } });
+    assert.deepEqual(out.gone, [
+      `queue job doeff-bullmq${major}-clean#clean-1 was removed from Redis before this producer got its outcome (Queue.clean() and Queue.drain() remove jobs without an event for each), so no result will come; enqueue it again if it should run`,
+      `queue job doeff-bullmq${major}-obliterate#obliterate-1 is gone from Redis, with the queue's event stream: the queue was deleted (Queue.obliterate(), or its keys deleted) before this producer got the job's outcome, so no result will come; enqueue it again if it should run`,
+    ]);
     assert.equal(out.downClosed, "closed"); // before, on BullMQ 5: pending for as long as Redis was down
   });
 }

@@ -2,7 +2,9 @@
  * doeff/queue: outcomes that do not come the usual way — a job failed as stalled after an earlier
  * attempt failed (the error is the stall's, not the earlier attempt's), and job events Redis trimmed
  * from the queue's event stream before the producer read them (the producer reads the jobs instead),
- * and a job removed while the producer waits for it (its future fails, saying so).
+ * and a job removed while the producer waits for it (its future fails, saying so) — by Queue.remove,
+ * Queue.clean (one event for all it removes), Queue.drain (none: a clean after it tells) or with its
+ * queue by Queue.obliterate; and a job gone whose outcome's event is still unread is answered by it.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -210,5 +212,189 @@ test("queue: a job removed while its producer waits (Queue.remove, a dashboard's
     await bull.close();
     await q.close();
     await w?.close();
+  }
+});
+
+test("queue: jobs Queue.clean() removes while their producer waits (waiting, prioritized, delayed) fail their futures, saying so; a job that completes meanwhile answers its result", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const name = "doeff-cleaned";
+  const programs = {
+    square: fn(function* square(n: number) {
+      return n * n;
+    }),
+  };
+  const q = queue({ connection: redis.connection, name, eventsCheckMs: 50 });
+  const bull = new Queue(name, { connection: redis.connection });
+  let w: Awaited<ReturnType<typeof startWorker>> | undefined;
+  try {
+    const r = await runAsync(
+      program(function* () {
+        // no worker yet: they stay waiting, prioritized and delayed
+        const a = yield* enqueue<number>("square", [2], { jobId: "cl-wait" });
+        const b = yield* enqueue<number>("square", [3], { jobId: "cl-prio", priority: 5 });
+        const c = yield* enqueue<number>("square", [4], { jobId: "cl-delayed", delay: 60_000 });
+        const cleaned = yield* awaitPromise(async () => {
+          const ids = [
+            ...(await bull.clean(0, 0, "wait")),
+            ...(await bull.clean(0, 0, "prioritized")),
+            ...(await bull.clean(0, 0, "delayed")),
+          ];
+          w = await startWorker({ connection: redis.connection, name, programs, signals: false });
+          return ids.sort();
+        });
+        // removeOnComplete: gone from Redis when a check may look, answered by its event
+        const d = yield* enqueue<number>("square", [5], { removeOnComplete: true });
+        // (bounded: before, each waited for ever)
+        const out = [];
+        for (const f of [a, b, c]) out.push(yield* safe(timeout(wait(f), 5000)));
+        return [cleaned, out, yield* timeout(wait(d), 5000)];
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    const [cleaned, out, d] = r.value as [string[], { ok: false; error: Error }[], number];
+    assert.deepEqual(cleaned, ["cl-delayed", "cl-prio", "cl-wait"]);
+    assert.deepEqual(
+      out.map((o) => [o.ok, o.error.constructor, o.error.message]),
+      ["cl-wait", "cl-prio", "cl-delayed"].map((id) => [
+        false,
+        Error,
+        `queue job ${name}#${id} was removed from Redis before this producer got its outcome (Queue.clean() and Queue.drain() remove jobs without an event for each), so no result will come; enqueue it again if it should run`,
+      ]),
+    );
+    assert.equal(d, 25);
+  } finally {
+    await bull.close();
+    await q.close();
+    await w?.close();
+  }
+});
+
+test("queue: Queue.obliterate() while a producer waits fails its futures saying the queue was deleted (it blamed Redis trimming the event stream)", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const name = "doeff-obliterated";
+  const q = queue({ connection: redis.connection, name, eventsCheckMs: 50 });
+  const bull = new Queue(name, { connection: redis.connection });
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const a = yield* enqueue<number>("square", [2], { jobId: "ob-a" });
+        const b = yield* enqueue<number>("square", [3], { jobId: "ob-b", delay: 60_000 });
+        yield* awaitPromise(() => bull.obliterate({ force: true }));
+        return [yield* safe(timeout(wait(a), 5000)), yield* safe(timeout(wait(b), 5000))];
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    const out = r.value as { ok: false; error: Error }[];
+    assert.deepEqual(
+      out.map((o) => [o.ok, o.error.constructor, o.error.message]),
+      ["ob-a", "ob-b"].map((id) => [
+        false,
+        Error,
+        `queue job ${name}#${id} is gone from Redis, with the queue's event stream: the queue was deleted (Queue.obliterate(), or its keys deleted) before this producer got the job's outcome, so no result will come; enqueue it again if it should run`,
+      ]),
+    );
+  } finally {
+    await bull.close();
+    await q.close();
+  }
+});
+
+test("queue: Queue.drain() adds no event, so a clean that removes nothing after it (it adds one) has the producer find the drained jobs gone: their futures fail, saying so", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const name = "doeff-drained";
+  const q = queue({ connection: redis.connection, name, eventsCheckMs: 50 });
+  const bull = new Queue(name, { connection: redis.connection });
+  try {
+    const r = await runAsync(
+      program(function* () {
+        const a = yield* enqueue<number>("square", [2], { jobId: "dr-wait" });
+        const b = yield* enqueue<number>("square", [3], { jobId: "dr-delayed", delay: 60_000 });
+        const removed = yield* awaitPromise(async () => {
+          await bull.drain(true);
+          return bull.clean(0, 1, "wait");
+        });
+        const out = [];
+        for (const f of [a, b]) out.push(yield* safe(timeout(wait(f), 5000)));
+        return [removed, out];
+      }),
+      { handlers: [scheduler, realTime, q] },
+    );
+    assert.ok(r.isOk(), r.format());
+    const [removed, out] = r.value as [string[], { ok: false; error: Error }[]];
+    assert.deepEqual(removed, []);
+    assert.deepEqual(
+      out.map((o) => [o.ok, o.error.constructor, o.error.message]),
+      ["dr-wait", "dr-delayed"].map((id) => [
+        false,
+        Error,
+        `queue job ${name}#${id} was removed from Redis before this producer got its outcome (Queue.clean() and Queue.drain() remove jobs without an event for each), so no result will come; enqueue it again if it should run`,
+      ]),
+    );
+  } finally {
+    await bull.close();
+    await q.close();
+  }
+});
+
+test("queue: a job gone from Redis (removeOnComplete) whose event its producer has not read yet is not failed as lost while that event is still in the stream: the event answers it", {
+  skip,
+  timeout: 20_000,
+}, async () => {
+  const name = "doeff-lagging";
+  const programs = {
+    square: fn(function* square(n: number) {
+      return n * n;
+    }),
+  };
+  const w = await startWorker({ connection: redis.connection, name, programs, signals: false });
+  const q = queue({ connection: redis.connection, name, eventsCheckMs: 50 });
+  const handlers = [scheduler, realTime, q] as const;
+  const admin = new IORedis(redis.connection);
+  const bull = new Queue(name, { connection: redis.connection });
+  try {
+    const first = await runAsync(
+      program(function* () {
+        return yield* wait(yield* enqueue<number>("square", [2]));
+      }),
+      { handlers },
+    );
+    assert.equal(first.value, 4); // the producer is open and reading events
+    const r = await runAsync(
+      program(function* () {
+        yield* awaitPromise(async () => {
+          // the producer's event reader is cut once: BullMQ reconnects it after a second
+          const list = String(await admin.client("LIST"));
+          for (const line of list.split("\n"))
+            if (/ cmd=xread /.test(line)) await admin.client("KILL", "ID", line.match(/^id=(\d+)/)![1]!);
+        });
+        const d = yield* enqueue<number>("square", [5], { jobId: "lag-d", removeOnComplete: true });
+        yield* awaitPromise(async () => {
+          while ((await bull.getJob("lag-d")) != null) await new Promise((res) => setTimeout(res, 5));
+          // events older than the job's outcome are trimmed (the producer checks its waiting jobs);
+          // the outcome's own event is kept, unread
+          const entries = (await admin.xrange(bull.toKey("events"), "-", "+")) as [string, string[]][];
+          const done = entries.find(([, f]) => f.includes("completed") && f.includes("lag-d"));
+          assert.ok(done, "the job's completed event is in the stream");
+          await admin.xtrim(bull.toKey("events"), "MINID", done[0]);
+        });
+        return yield* timeout(wait(d), 5000);
+      }),
+      { handlers },
+    );
+    assert.ok(r.isOk(), r.format());
+    assert.equal(r.value, 25);
+  } finally {
+    admin.disconnect();
+    await bull.close();
+    await q.close();
+    await w.close();
   }
 });

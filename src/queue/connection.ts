@@ -1,8 +1,8 @@
 /**
  * One producer's connection to its queue (Producer): the open (a Queue, a QueueEvents reader from a
  * marker of its own, refused credentials failing fast), the batched adds, the futures waiting for
- * each job's outcome and the events that settle them, the check for events Redis trimmed unread,
- * and close. Separate from producer.ts, the handler: this is plain Promise code on BullMQ, which
+ * each job's outcome and the events that settle them, the check for events Redis trimmed unread
+ * (and for jobs Queue.clean() / Queue.obliterate() removed without an event each), and close. Separate from producer.ts, the handler: this is plain Promise code on BullMQ, which
  * the handler reaches through one awaited add per enqueue.
  */
 import { randomUUID } from "node:crypto";
@@ -10,7 +10,7 @@ import type { Job, Queue, QueueEvents } from "bullmq";
 import type { ExternalPromise } from "../index.js";
 import { crossedIn, type QueueJobFields, queueJobLine } from "../protocol.js";
 import { fromWire, type WireError } from "../workers/wire.js";
-import { endClients, eventsLost, loadBullmq } from "./backend.js";
+import { cmpId, endClients, type EventStream, loadBullmq, streamState } from "./backend.js";
 import type { Enqueue } from "./effects.js";
 import { refusedCredentials, where } from "./errors.js";
 import { checkQueueOptions, type QueueOptions } from "./options.js";
@@ -47,6 +47,18 @@ interface Adding {
   readonly reject: (error: unknown) => void;
 }
 
+/**
+ * A waiting job a check found gone from Redis: the check's number, whether a `cleaned` event asked
+ * for it (see Producer.recheck), and the last event id the stream had just after (null until
+ * known): an outcome event of the job is at or before it, so once the reader has read that far, or
+ * Redis trimmed that far, no outcome will come for the job.
+ */
+interface Gone {
+  readonly sweep: number;
+  readonly cleaned: boolean;
+  at: string | null;
+}
+
 /** Where the event reader of one open is: the last event id it read, and whether it is past the marker. */
 interface Reader {
   lastSeen: string;
@@ -73,10 +85,15 @@ export class Producer {
   private readonly flushing = new Set<Promise<void>>();
   /** the timer of the checks for lost events (see sweep) */
   private timer: ReturnType<typeof setInterval> | null = null;
-  /** checks made, and the jobs found gone by one (jobId → that check's number) */
+  /** checks made, and the jobs found gone by one (see Gone) */
   private sweeps = 0;
   private sweeping = false;
-  private readonly gone = new Map<string, number>();
+  private readonly gone = new Map<string, Gone>();
+  /**
+   * Queue.clean() removed jobs (its `cleaned` event, one for all it removed, has no ids): the next
+   * check reads every waiting job, as when events were trimmed
+   */
+  private recheck = false;
 
   constructor(options: QueueOptions) {
     checkQueueOptions(options);
@@ -195,6 +212,10 @@ export class Producer {
       if (exts === undefined) return;
       void this.failure(queue, jobId, failedReason).then((e) => failAll(exts, e));
     });
+    // (Queue.clean(): no event per job. Queue.drain() adds none at all: see docs/queue.md)
+    (events as unknown as { on(e: "cleaned", f: () => void): void }).on("cleaned", () => {
+      if (reader.live && this.waiting.size > 0) this.recheck = true;
+    });
     events.on("removed", ({ jobId, prev }) => {
       if (!reader.live || !this.waiting.has(jobId)) return;
       // removed while waited for (Job.remove(), Queue.remove(id), a dashboard's remove): no outcome
@@ -266,11 +287,13 @@ export class Producer {
   /**
    * The check for lost events, every `eventsCheckMs` while jobs are waited for. BullMQ trims the
    * event stream (to `streams.events.maxLen`, ~10,000 events): a reader behind by more than that
-   * never sees the events trimmed, and their jobs' futures would wait forever. One XREAD of the
-   * stream's oldest event tells: older than the last event read, nothing was lost. Else every
-   * waiting job is read and the finished ones settled. A job gone from Redis (removeOnComplete,
-   * removeOnFail) is failed as lost when a check one interval later still finds it gone and
-   * unanswered (its event may have been on its way).
+   * never sees the events trimmed, and their jobs' futures would wait forever. One XINFO of the
+   * stream's oldest entry tells: older than the last event read, nothing was lost. Else every
+   * waiting job is read and the finished ones settled — so too after a `cleaned` event (recheck).
+   * A job gone from Redis (removeOnComplete, removeOnFail, Queue.clean(), Queue.obliterate()) is
+   * failed as lost, or removed, by a later check that still finds it gone and unanswered once every
+   * event up to when it was found gone is read or trimmed (the event of its outcome may have been
+   * on its way, or unread by a reader that fell behind).
    */
   private async sweep(queue: Queue, reader: Reader): Promise<void> {
     if (this.sweeping || this.waiting.size === 0) return;
@@ -278,24 +301,37 @@ export class Producer {
     const generation = this.generation;
     const sweep = ++this.sweeps;
     try {
-      let gap = true;
+      let stream: EventStream | null = null;
       try {
-        gap = await eventsLost(queue, reader.lastSeen);
+        stream = await streamState(queue, reader.lastSeen);
       } catch {
         // the stream could not be read: check the jobs
       }
+      const state = stream === null ? "trimmed" : stream.state;
+      const cleaned = this.recheck && state === "read";
+      this.recheck = false;
       let ids: string[];
-      if (gap) {
+      if (state !== "read" || cleaned) {
         // a marker trimmed before it was read: the events after it are this open's
-        reader.live = true;
+        if (state !== "read") reader.live = true;
         ids = [...this.waiting.keys()];
         await Promise.allSettled([...this.flushing]); // each job seen waiting is stored by then
       } else {
         ids = [...this.gone.keys()];
       }
       for (const id of this.gone.keys()) if (!this.waiting.has(id)) this.gone.delete(id);
+      const found: Gone[] = [];
       for (let i = 0; i < ids.length && generation === this.generation; i += 500)
-        await Promise.all(ids.slice(i, i + 500).map((id) => this.settleFromJob(queue, id, sweep)));
+        await Promise.all(
+          ids
+            .slice(i, i + 500)
+            .map((id) => this.settleFromJob(queue, id, sweep, cleaned, stream, reader, found)),
+        );
+      if (found.length > 0) {
+        // (read after the jobs were found gone: the event of an outcome that removed one is older)
+        const after = await streamState(queue, reader.lastSeen);
+        for (const g of found) g.at = after.last;
+      }
     } catch {
       // Redis unreachable: the next check tries again
     } finally {
@@ -303,31 +339,64 @@ export class Producer {
     }
   }
 
-  /** Settle the futures waiting for `jobId` from the job itself, if it has finished. */
-  private async settleFromJob(queue: Queue, jobId: string, sweep: number): Promise<void> {
+  /**
+   * Settle the futures waiting for `jobId` from the job itself, if it has finished; a job gone
+   * from Redis goes in `found` (the first time) or, confirmed gone for good, fails its futures.
+   */
+  private async settleFromJob(
+    queue: Queue,
+    jobId: string,
+    sweep: number,
+    cleaned: boolean,
+    stream: EventStream | null,
+    reader: Reader,
+    found: Gone[],
+  ): Promise<void> {
     if (!this.waiting.has(jobId)) return;
     const job = await queue.getJob(jobId);
     if (job === undefined || job === null) {
-      const since = this.gone.get(jobId);
-      if (since === undefined) this.gone.set(jobId, sweep);
-      else if (since < sweep) {
-        this.gone.delete(jobId);
-        const exts = this.taken(jobId);
-        const e = new Error(
-          `the outcome of queue job ${this.options.name}#${jobId} is lost: the job is gone from Redis (removeOnComplete / removeOnFail, or deleted), and Redis trimmed the event that carried its outcome from the queue's event stream before this producer read it; keep finished jobs longer (removeOnComplete: 1000) or raise the queue's streams.events.maxLen`,
-        );
-        failAll(exts, e);
+      const g = this.gone.get(jobId);
+      if (g === undefined) {
+        const fresh: Gone = { sweep, cleaned, at: null };
+        this.gone.set(jobId, fresh);
+        found.push(fresh);
+      } else if (g.sweep < sweep && stream !== null) {
+        // no outcome event can come: the queue was deleted, or every event up to g.at was read,
+        // or trimmed (then an unread outcome event is lost). Else the reader is behind: wait
+        const at = g.at;
+        if (
+          stream.state === "deleted" ||
+          (at !== null &&
+            (cmpId(reader.lastSeen, at) >= 0 || stream.first === null || cmpId(stream.first, at) > 0))
+        ) {
+          this.gone.delete(jobId);
+          failAll(this.taken(jobId), new Error(this.goneMessage(jobId, g.cleaned, stream.state)));
+        } else if (at === null) g.at = stream.last;
       }
       return;
     }
     this.gone.delete(jobId);
-    const state = await job.getState();
-    if (state === "completed") {
+    const jobState = await job.getState();
+    if (jobState === "completed") {
       completeAll(this.taken(jobId), job.returnvalue);
-    } else if (state === "failed") {
+    } else if (jobState === "failed") {
       const e = await this.failure(queue, jobId, job.failedReason);
       failAll(this.taken(jobId), e);
     }
+  }
+
+  /**
+   * Why a job a check found gone twice, unanswered, has no outcome: its queue deleted (the stream,
+   * or the meta key, gone); removed by Queue.clean() (found gone after a `cleaned` event, with no
+   * event trimmed); else gone and its outcome's event trimmed unread.
+   */
+  private goneMessage(jobId: string, cleaned: boolean, state: "read" | "trimmed" | "deleted"): string {
+    const job = `queue job ${this.options.name}#${jobId}`;
+    if (state === "deleted")
+      return `${job} is gone from Redis, with the queue's event stream: the queue was deleted (Queue.obliterate(), or its keys deleted) before this producer got the job's outcome, so no result will come; enqueue it again if it should run`;
+    if (cleaned && state === "read")
+      return `${job} was removed from Redis before this producer got its outcome (Queue.clean() and Queue.drain() remove jobs without an event for each), so no result will come; enqueue it again if it should run`;
+    return `the outcome of ${job} is lost: the job is gone from Redis (removeOnComplete / removeOnFail, or deleted), and Redis trimmed the event that carried its outcome from the queue's event stream before this producer read it; keep finished jobs longer (removeOnComplete: 1000) or raise the queue's streams.events.maxLen`;
   }
 
   /**
@@ -473,6 +542,7 @@ export class Producer {
     this.generation++;
     this.waiting.clear();
     this.gone.clear();
+    this.recheck = false;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     if (r === null) return;

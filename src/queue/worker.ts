@@ -30,7 +30,7 @@ import {
   type WarningStatus,
 } from "../index.js";
 import { describe, isProgramLike, queueJobLine } from "../protocol.js";
-import { head, notAHandler } from "../vm/brand.js";
+import { head, isGeneratorObject, notAHandler } from "../vm/brand.js";
 import { toWire } from "../workers/wire.js";
 import { describeError, type RunResult } from "../run/result.js";
 import { runTraces } from "../trace/origin.js";
@@ -395,8 +395,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       throw thrown(e);
     }
     if (!isProgramLike(p)) {
+      // (an async function's promise: its rejection, unheard, would reach unhandledRejection)
+      if (p instanceof Promise) p.catch(() => {});
       const e = new TypeError(
-        `programs.${job.name}(…) returned ${describe(p)}, not a Program; write it as fn(function* ${job.name}(…) { … })`,
+        p instanceof Promise
+          ? `programs.${job.name}(…) returned a Promise, not a Program (an async function is not a job); write it as fn(function* ${job.name}(…) { … }), awaiting with yield* awaitPromise(() => promise)`
+          : isGeneratorObject(p)
+            ? `programs.${job.name}(…) returned a generator object (programs.${job.name} is a bare generator function), not a Program; wrap it with fn: ${job.name}: fn(function* ${job.name}(…) { … }), or write ${job.name}: (…) => program(function* () { … })`
+            : `programs.${job.name}(…) returned ${describe(p)}, not a Program; write it as fn(function* ${job.name}(…) { … })`,
       );
       await keep(job, e);
       throw new bullmq.UnrecoverableError(e.message);
