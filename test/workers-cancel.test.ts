@@ -145,9 +145,11 @@ test('workers: timeout(runInWorker(…)) says which job timed out and that it wa
 });
 
 test("workers: timeout(runInWorker(…)) of a job still queued behind a busy thread takes it off the queue and says it never started; no cancel is sent, so no false 'terminated' warning after cancelGraceMs", async () => {
-  // (a short grace: the job used to be "told to abort", and piscina's abort at the grace's end was
-  // reported as its thread terminated — while the job had never left piscina's queue)
-  const single = workers({ size: 1, cancelGraceMs: 50 });
+  // (the job used to be "told to abort", and piscina's abort at the grace's end was reported as its
+  // thread terminated — while the job had never left piscina's queue: the delay below outlasts the
+  // grace; a grace of 1 s, not less, lets the busy job's finally block run when it is cancelled on a
+  // loaded machine, where a 50 ms one terminated its thread first)
+  const single = workers({ size: 1, cancelGraceMs: 1000 });
   let onStart: (tag: string) => void = () => {};
   const started = handle(Started, function* started(e, k) {
     onStart(e.tag);
@@ -161,7 +163,7 @@ test("workers: timeout(runInWorker(…)) of a job still queued behind a busy thr
         const busy = yield* spawn(runInWorker(JOBS, "slowStarted", "a"));
         yield* wait(ready.future); // the pool's one thread runs "a" now
         const queued = yield* safe(timeout(runInWorker(JOBS, "mark", "q"), 50));
-        yield* delay(200); // past the grace: nothing may be terminated
+        yield* delay(1300); // past the grace: nothing may be terminated
         yield* cancel(busy);
         return {
           error: queued.ok ? null : `${(queued.error as Error).name}: ${(queued.error as Error).message}`,
