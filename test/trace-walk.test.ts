@@ -29,6 +29,34 @@ const thrower = fn(function* thrower(): Generator<never, never, unknown> {
   throw new Error("caught at once");
 });
 
+test("trace walk: a failure under a stack of at most 256 frames is walked frame by frame (no summary made, none kept); a deeper one is summarized once, and its next errors read the summaries", () => {
+  // (a summary per frame of every failing run — an object kept in a WeakMap by generator — was most
+  // of what a caught failure cost: ~30 µs under a few frames, most of it in the garbage collector)
+  const deep = (depth: number, errors: number): Program<number> => {
+    const rec: (d: number) => Program<number> = fn(function* rec(d: number): Generator<unknown, number, any> {
+      if (d > 0) return yield* rec(d - 1);
+      let caught = 0;
+      for (let i = 0; i < errors; i++) if (!(yield* safe(thrower())).ok) caught++;
+      return caught;
+    });
+    return rec(depth);
+  };
+  let made = walkStats.summaries;
+  let visited = walkStats.frames;
+  assert.equal(run(deep(200, 10)).value, 10);
+  assert.equal(walkStats.summaries - made, 0);
+  // each error: the frames of main's segment one by one (rec × 201, safe's, thrower's)
+  assert.equal(walkStats.frames - visited, 10 * 204);
+  made = walkStats.summaries;
+  visited = walkStats.frames;
+  assert.equal(run(deep(300, 10)).value, 10);
+  const summaries = walkStats.summaries - made;
+  // the first error summarizes the 300-odd frames below its thrower, once; each next one only its
+  // own new frames (safe's and the thrower's)
+  assert.ok(summaries > 300 && summaries <= 304 + 2 * 10, `${summaries} summaries made`);
+  assert.ok(walkStats.frames - visited < summaries + 10 * 50, `visited ${walkStats.frames - visited} frames`);
+});
+
 test("trace walk: 2,000 errors caught 4,000 frames deep visit a bounded number of frames each", () => {
   const rec: (d: number) => Program<number> = fn(function* rec(d: number): Generator<unknown, number, any> {
     if (d > 0) return yield* rec(d - 1);

@@ -119,13 +119,14 @@ export function fold(list: Entry[], key: (e: Entry | undefined) => string | unde
 }
 
 /**
- * What the walks of an origin passed (Origin.passes): the segments (by their tokens, frame-lines.ts
- * segToken), by the walk's number; the parked generators; the runs of waiting handlers taken from a
- * summary, by their bottom segment's token: the most of the run's segments a walk took, and the
+ * What the walks of an origin passed (Origin.passes): the segments walked from their frames'
+ * summaries (by their tokens, frame-lines.ts segToken), by the walk's number; the generators passed
+ * one by one (a shallow segment's frames, parked handlers); the runs of waiting handlers taken from
+ * a summary, by their bottom segment's token: the most of the run's segments a walk took, and the
  * last walk that took some.
  */
 export interface Passed {
   readonly segs: WeakMap<object, number>;
-  readonly parked: WeakSet<object>;
+  readonly gens: WeakSet<object>;
   readonly runs: WeakMap<object, [n: number, walk: number]>;
 }

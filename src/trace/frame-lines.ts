@@ -120,8 +120,11 @@ export function segToken(seg: Segment): object {
   if (t === undefined) tokens.set(seg, (t = {}));
   return t;
 }
-/** Test hook: frames and segments origin walks have visited (summaries made, and those read directly). */
-export const walkStats = { frames: 0 };
+/**
+ * Test hook: frames and segments origin walks have visited (summaries made, and those read
+ * directly); summaries made.
+ */
+export const walkStats = { frames: 0, summaries: 0 };
 
 const NONE: readonly Entry[] = [];
 export function entriesOf(f: Frame): readonly Entry[] {
@@ -151,6 +154,7 @@ export function belowOf(f: Frame, seg: Segment, walk: number): Below {
   for (let i = todo.length - 1; i >= 0; i--) {
     const g = todo[i]!;
     walkStats.frames++;
+    walkStats.summaries++;
     const p = g.prev;
     const older = below.get(g.gen);
     if (p === null) b = { n: 0, tail: NONE, first: null, seg: ref, walk, prev: p, older };

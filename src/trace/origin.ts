@@ -64,8 +64,9 @@ export class Origin {
     this.afterAnswer = null;
   }
   /**
-   * Did one of its chains pass the frame of generator `gen`? Each walk notes the segments it passes
-   * (and the walk's number), not their frames: a frame still alive that was in such a segment when
+   * Did one of its chains pass the frame of generator `gen`? Each walk notes the generators of a
+   * shallow segment's frames as it passes them (walk.ts SHALLOW), and of a deeper segment the
+   * segment (and the walk's number), not its frames: a frame still alive that was in such a segment when
    * the walk passed it — its summary made by then (`Below.walk`) — was on the chain, as a
    * segment's frames are a stack (a frame never moves, nor comes back once popped; a generator run
    * again elsewhere has a summary per place, `Below.older`, as it was passed in any). Likewise a
@@ -74,7 +75,7 @@ export class Origin {
    */
   passes(gen: object): boolean {
     const p = this.passed;
-    if (p.parked.has(gen) || inRuns?.(gen, p)) return true;
+    if (p.gens.has(gen) || inRuns?.(gen, p)) return true;
     for (let b = below.get(gen); b !== undefined; b = b.older) {
       const w = p.segs.get(b.seg);
       if (w !== undefined && b.walk <= w) return true;
@@ -130,7 +131,7 @@ export function quietOrigin(inv: Invocation, e: unknown, passed: Passed): Origin
 /** Snapshot the chain at `cur` for error `e`. */
 export function snapshot(cur: Segment, e: unknown, info: EffectInfo | null, atSite = false): Origin {
   const originInv = cur.invocation;
-  const passed: Passed = { segs: new WeakMap(), parked: new WeakSet(), runs: new WeakMap() };
+  const passed: Passed = { segs: new WeakMap(), gens: new WeakSet(), runs: new WeakMap() };
   // (thrown by a program another handler's transferWith started on this handler's segment: quietOrigin)
   const quiet =
     info === null && !atSite && cur === originInv ? transfers?.quiet(originInv, e, passed) : undefined;

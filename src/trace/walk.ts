@@ -7,7 +7,7 @@
  * stack while an error is recorded.
  */
 import { TRACE_QUIET } from "../vm/handler.js";
-import type { Invocation, Reporter, Segment } from "../vm/segment.js";
+import type { Frame, Invocation, Reporter, Segment } from "../vm/segment.js";
 import { KEEP, S_FINALIZER, S_HANDLER } from "../vm/codes.js";
 import { type Entry, fold, gap, handlerName, MARK_RESUMED, MARK_THREW, type Passed } from "./entries.js";
 import { belowOf, boundaryLine, entriesOf, labelsOn, segToken, transfers, walkStats } from "./frame-lines.js";
@@ -36,6 +36,16 @@ export function boundariesOn(): void {
   reported = reportedLine;
   labelsOn();
 }
+
+/**
+ * The most frames a segment may have for a walk to take them one by one (Collector.frames) rather
+ * than from their summaries (frame-lines.ts Below). A summary pays for itself when errors are
+ * recorded again and again under one deep stack; made for every frame of every failing run, the
+ * summaries (an object per frame, kept in a WeakMap by generator, linked to the frames below)
+ * were most of what a failure cost — a `throw` caught by `safe` under a few frames took ~30 µs,
+ * mostly in the garbage collector.
+ */
+const SHALLOW = 256;
 
 /** walks made (each origin walk takes the next number) */
 let walks = 0;
@@ -71,9 +81,24 @@ class Collector {
     }
     o.push(...(n > KEEP ? tail.slice(-KEEP) : tail));
   }
-  /** the frames of segment `seg` (it has some), from its top frame down */
-  frames(seg: Segment): void {
+  /**
+   * the frames of segment `seg` (it has some), from its top frame down, noting on `passed` what
+   * Origin.passes reads: a segment of at most SHALLOW frames frame by frame, each generator noted;
+   * a deeper one from its frames' summaries (frame-lines.ts Below), the segment noted.
+   */
+  frames(seg: Segment, passed: Passed | null): void {
     const top = seg.top!;
+    let n = 0;
+    for (let g: Frame | null = top; g !== null && n <= SHALLOW; g = g.prev) n++;
+    if (n <= SHALLOW) {
+      for (let g: Frame | null = top; g !== null; g = g.prev) {
+        walkStats.frames++;
+        for (const e of entriesOf(g)) this.add(e);
+        passed?.gens.add(g.gen);
+      }
+      return;
+    }
+    if (passed !== null) passed.segs.set(segToken(seg), this.walk);
     walkStats.frames++;
     for (const e of entriesOf(top)) this.add(e);
     for (let f = top; ; ) {
@@ -127,15 +152,12 @@ export function walk(
         continue;
       }
       // (a segment without frames has none a throw could come from: Origin.passes)
-      if (seg.top !== null) {
-        c.frames(seg);
-        if (passed !== null) passed.segs.set(segToken(seg), c.walk);
-      }
+      if (seg.top !== null) c.frames(seg, passed);
       // a handler parked while it waits for k's outcome (segment.ts) has no frame on the chain, but
       // its generator is passed through all the same: the scheduler catches main's error there, runs
       // R9 (the tasks' cancellation performs effects) and rethrows it — a rethrow, not a new throw
       // (recorded anew, the report named the scheduler's first effect instead of where main failed)
-      if (seg.detachedFrom !== null) passed?.parked.add(seg.detachedFrom);
+      if (seg.detachedFrom !== null) passed?.gens.add(seg.detachedFrom);
       // a reported segment's line (a task's), which can end the chain (reportedLine)
       if (reported?.(seg, c)) break;
       if (seg.kind !== S_HANDLER) continue;
