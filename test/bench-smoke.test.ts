@@ -29,3 +29,15 @@ test("bench harness: the toolkit workloads and short_run_async give correct resu
     }
   }
 });
+
+test("bench harness: caught_failure gives the count of caught failures for doeff, the floor and Effect 4 at a tiny size", async () => {
+  const w = workloads().find((x) => x.name === "caught_failure");
+  assert.ok(w, "caught_failure exists");
+  assert.deepEqual(Object.keys(w.impls).sort(), ["doeff", "effect", "floor"]);
+  // measure() runs each implementation's check (the count equals the ops) and throws on a wrong one
+  const res = await measure(w, { rounds: 1, ops: 30, quick: true });
+  for (const impl of ["doeff", "effect", "floor"]) {
+    const ns = res[impl]?.nsPerOp;
+    assert.ok(typeof ns === "number" && Number.isFinite(ns) && ns > 0, `caught_failure ${impl}: ${ns}`);
+  }
+});

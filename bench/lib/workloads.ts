@@ -22,6 +22,7 @@ import {
   reader,
   resume,
   run,
+  safe,
   state,
   type TraceOptions,
   transfer,
@@ -812,6 +813,68 @@ const handlerPerLevel: Workload = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// caught_failure: a sub-program that fails with a new Error, caught as a value, n times in one run
+
+const doeffFails = fn(function* fails(i: number): Generator<never, number, unknown> {
+  throw new Error(`no ${i}`);
+});
+const doeffCaughtLoop = fn(function* caughtLoop(n: number) {
+  let caught = 0;
+  for (let i = 0; i < n; i++) if (!(yield* safe(doeffFails(i))).ok) caught++;
+  return caught;
+});
+function* floorFails(i: number): Generator<never, number, unknown> {
+  throw new Error(`no ${i}`);
+}
+
+const caughtFailure: Workload = {
+  name: "caught_failure",
+  op: "1 failure caught as a value",
+  ops: { full: 200_000, quick: 20_000 },
+  impls: {
+    doeff: {
+      note: "`safe(fails(i))`, `fails` an `fn` that throws a new Error (its origin recorded for the traceback)",
+      prepare: (n) => {
+        const p = doeffCaughtLoop(n);
+        return () => ok(run(p, { handlers: [] }));
+      },
+      check: eq((n) => n),
+    },
+    floor: {
+      note: "a generator that throws a new Error, caught by try/catch",
+      prepare: (n) => () => {
+        let caught = 0;
+        for (let i = 0; i < n; i++) {
+          try {
+            floorFails(i).next();
+          } catch {
+            caught++;
+          }
+        }
+        return caught;
+      },
+      check: eq((n) => n),
+    },
+    effect: {
+      note: "`Effect.result` of an `Effect.gen` that yields `Effect.fail(new Error)`, runSync",
+      prepare: (n) => {
+        const fails = (i: number) =>
+          Fx.gen(function* () {
+            return yield* Fx.fail(new Error(`no ${i}`));
+          });
+        const prog = Fx.gen(function* () {
+          let caught = 0;
+          for (let i = 0; i < n; i++) if ((yield* Fx.result(fails(i)))._tag === "Failure") caught++;
+          return caught;
+        });
+        return () => Fx.runSync(prog);
+      },
+      check: eq((n) => n),
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
 
 export function workloads(): Workload[] {
   return [
@@ -832,6 +895,7 @@ export function workloads(): Workload[] {
     ...requestWorkloads(),
     runTrivial,
     runTen,
+    caughtFailure,
     ...ehbWorkloads(),
   ];
 }
