@@ -29,7 +29,11 @@ const OPTIONS: TS.CompilerOptions = {
   noEmit: true,
   skipLibCheck: true,
   types: [],
-  paths: { doeff: [join(root, "src/index.ts")], "doeff/testing": [join(root, "src/testing/index.ts")] },
+  paths: {
+    doeff: [join(root, "src/index.ts")],
+    "doeff/testing": [join(root, "src/testing/index.ts")],
+    "doeff/queue": [join(root, "src/queue/index.ts")],
+  },
 };
 
 const SOURCE = `import { Effect, get, program, run, runAsync, state } from "doeff";
@@ -58,6 +62,14 @@ expectEffects(both, [Log], { handlers: [state], store: { n: 1 }, only: [Log] });
 clock.run(both, { handlers: [state], store: { n: 1 } });
 expectEffects(main, [], { handlers: [state], settle: 5 });
 clock.run(main, { handlers: [state], stor: 5 });
+`;
+
+// startWorker (doeff/queue) types its options as run does, by its own alias
+const QUEUE = `import { Effect, fn, state } from "doeff";
+import { startWorker } from "doeff/queue";
+class Log extends Effect<void> { declare readonly _tag: "Log"; }
+const job = fn(function* job(n: number) { yield* new Log(); return n; });
+void startWorker({ name: "q", connection: { host: "127.0.0.1" }, programs: { job }, handlers: [state] });
 `;
 
 const HOVERS = `import { Effect, program, raceAll, raceFirst } from "doeff";
@@ -155,6 +167,18 @@ test("expectEffects' and clock.run's coverage error's first line names the missi
       ],
     ],
   );
+});
+
+test("startWorker's coverage error's first line names the missing effects, as run's", () => {
+  const got = errors(QUEUE);
+  assert.equal(got.length, 1, got.map((e) => e.join("\n")).join("\n\n"));
+  const [first, second] = got[0]!;
+  // (the argument itself prints long — the programs table — but the effects come right after the alias)
+  assert.ok(
+    first!.includes("is not assignable to parameter of type 'CheckedWorkerOptions<MissingHandlerError<Log>, "),
+    `first line: ${first}`,
+  );
+  assert.ok(second!.endsWith("'MissingHandlerError<Log>'."), `second line: ${second}`);
 });
 
 test("raceAll's and raceFirst's result over an object shows the winners, not RaceWinner<…>", () => {

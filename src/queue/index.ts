@@ -26,6 +26,7 @@ export { UnknownProgramError } from "./errors.js";
 export type { QueueOptions } from "./options.js";
 export { jobIdOf, type QueueHandler, queue } from "./producer.js";
 export {
+  type CheckedWorkerOptions,
   type JobHandlers,
   type ProgramsRow,
   type QueueWorker,

@@ -122,6 +122,27 @@ export interface StartWorkerOptions<
   readonly onWarning?: WarningHook;
 }
 
+/**
+ * startWorker's options parameter, as run's CheckedRunOptions: one alias with the check `C` first,
+ * so that a coverage error's first line names the missing effects (`CheckedWorkerOptions<
+ * MissingHandlerError<Log>, …>`) where a bare intersection printed its members and cut the check.
+ */
+export type CheckedWorkerOptions<
+  C,
+  Hs extends readonly AnyHandlerFn[],
+  Keys extends PropertyKey,
+  Patch extends EnvPatch,
+  Ps extends QueuePrograms,
+> = NoInfer<C> &
+  StartWorkerOptions<Ps, Hs, Patch> & {
+    // (Keys, inferred for WorkerCovered, turn off the excess-property check: an unknown key is refused here)
+    [K in Keys]?: K extends keyof StartWorkerOptions
+      ? unknown
+      : {} extends Record<K, 1> // (a wide key, as in Parameters<typeof startWorker>[0])
+        ? unknown
+        : UnknownWorkerOptionError<K>;
+  };
+
 /** What `startWorker` resolves to once connected: the BullMQ worker, and how to stop it gracefully. */
 export interface QueueWorker {
   /** the BullMQ worker */
@@ -256,14 +277,7 @@ export async function startWorker<
   // inferred (see FirstPass in run/entry-check.ts)
   C = WorkerCovered<Ps, Hs, Patch, Keys>,
 >(
-  options: StartWorkerOptions<Ps, Hs, Patch> & {
-    // (Keys, inferred for WorkerCovered, turn off the excess-property check: an unknown key is refused here)
-    [K in Keys]?: K extends keyof StartWorkerOptions
-      ? unknown
-      : {} extends Record<K, 1> // (a wide key, as in Parameters<typeof startWorker>[0])
-        ? unknown
-        : UnknownWorkerOptionError<K>;
-  } & NoInfer<C>,
+  options: CheckedWorkerOptions<C, Hs, Keys, Patch, Ps>,
 ): Promise<QueueWorker>;
 export async function startWorker(options: StartWorkerOptions): Promise<QueueWorker> {
   if (options === null || typeof options !== "object")
