@@ -175,7 +175,9 @@ test("startWorker's coverage error's first line names the missing effects, as ru
   const [first, second] = got[0]!;
   // (the argument itself prints long — the programs table — but the effects come right after the alias)
   assert.ok(
-    first!.includes("is not assignable to parameter of type 'CheckedWorkerOptions<MissingHandlerError<Log>, "),
+    first!.includes(
+      "is not assignable to parameter of type 'CheckedWorkerOptions<MissingHandlerError<Log>, ",
+    ),
     `first line: ${first}`,
   );
   assert.ok(second!.endsWith("'MissingHandlerError<Log>'."), `second line: ${second}`);

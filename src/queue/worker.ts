@@ -276,9 +276,7 @@ export async function startWorker<
   // the check, never given: a default, so that TypeScript instantiates it only once the others are
   // inferred (see FirstPass in run/entry-check.ts)
   C = WorkerCovered<Ps, Hs, Patch, Keys>,
->(
-  options: CheckedWorkerOptions<C, Hs, Keys, Patch, Ps>,
-): Promise<QueueWorker>;
+>(options: CheckedWorkerOptions<C, Hs, Keys, Patch, Ps>): Promise<QueueWorker>;
 export async function startWorker(options: StartWorkerOptions): Promise<QueueWorker> {
   if (options === null || typeof options !== "object")
     throw new TypeError(
