@@ -4,7 +4,8 @@
  */
 import { Effect } from "../effects/effect.js";
 import { AsyncRequiredError, UnhandledEffectError } from "../errors.js";
-import { describe, head, isProgramLike } from "../vm/brand.js";
+import { brandOf, describe, head, isProgramLike, notAnEffectClass } from "../vm/brand.js";
+import { B_EFFECT } from "../vm/codes.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
@@ -20,8 +21,8 @@ import { SYNC_RUN_OPTIONS, unknownOption } from "./util.js";
 
 /**
  * One expected effect: an effect instance (matches an effect of the same class whose own fields are
- * equal — deeply for plain objects and arrays, by identity for anything else), an effect class
- * (matches any instance), or a predicate `(effect) => boolean`.
+ * equal — deeply for plain objects, arrays and effect instances, by identity for anything else), an
+ * effect class (matches any instance), or a predicate `(effect) => boolean`.
  */
 export type EffectExpectation = object | Function | ((effect: unknown) => boolean);
 
@@ -49,24 +50,68 @@ function isClass(f: unknown): f is Function {
   return proto !== null && typeof proto === "object" && /^class\b/.test(Function.prototype.toString.call(f));
 }
 
-function equal(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
-  if (Array.isArray(a)) {
-    // (a hole is not `undefined`: `[, 1]` and `[undefined, 1]` differ, as in assert.deepStrictEqual)
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (i in a !== i in b || !equal(a[i], b[i])) return false;
-    return true;
+/**
+ * The pairs of objects being compared further up (a → the objects it is compared with): a pair met
+ * again inside itself is taken as equal — the rest of the comparison decides — so two equal
+ * structures with a cycle (a parent link, `order.items[0].order`) compare, where the recursion
+ * overflowed the stack and expectEffects threw a RangeError.
+ */
+type Comparing = Map<object, object[]>;
+
+/**
+ * A class, or a built-in constructor (`Error`, `Map`: `function Error() { [native code] }`), as
+ * opposed to a predicate. (A bound predicate's source reads `[native code]` too, but it has no
+ * `prototype`; an ordinary `function (e) {…}` is taken as the predicate it usually is.)
+ */
+function isConstructor(f: Function): boolean {
+  if (isClass(f)) return true;
+  try {
+    const proto = (f as { prototype?: unknown }).prototype;
+    return (
+      proto !== null &&
+      typeof proto === "object" &&
+      /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(f))
+    );
+  } catch {
+    return false;
   }
-  const pa = Object.getPrototypeOf(a);
-  if (pa !== Object.getPrototypeOf(b)) return false;
-  // a Date compares by its time (two equal dates are seldom the same object)
-  if (pa === Date.prototype) return Object.is((a as Date).getTime(), (b as Date).getTime()); // (two Invalid Dates too)
-  if (pa !== Object.prototype && pa !== null) return false; // class instances: identity only
-  return sameFields(a, b);
 }
 
-function sameFields(a: object, b: object): boolean {
+function equal(a: unknown, b: unknown, comparing?: Comparing): boolean {
+  if (Object.is(a, b)) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  const isArray = Array.isArray(a);
+  if (isArray) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+  } else {
+    const pa = Object.getPrototypeOf(a);
+    if (pa !== Object.getPrototypeOf(b)) return false;
+    // a Date compares by its time (two equal dates are seldom the same object)
+    if (pa === Date.prototype) return Object.is((a as Date).getTime(), (b as Date).getTime()); // (two Invalid Dates too)
+    // class instances: identity only — but an effect, as one in the list: by its class and fields
+    // (a batch of requests, a spawned effect; `new Batch([new Fetch(1)])` never matched otherwise)
+    if (pa !== Object.prototype && pa !== null && brandOf(a) !== B_EFFECT) return false;
+  }
+  const c = comparing ?? new Map<object, object[]>();
+  const pairs = c.get(a);
+  if (pairs?.includes(b)) return true;
+  if (pairs === undefined) c.set(a, [b]);
+  else pairs.push(b);
+  try {
+    if (!isArray) return sameFields(a, b, c);
+    // (a hole is not `undefined`: `[, 1]` and `[undefined, 1]` differ, as in assert.deepStrictEqual)
+    const x = a as unknown[];
+    const y = b as unknown[];
+    for (let i = 0; i < x.length; i++) if (i in x !== i in y || !equal(x[i], y[i], c)) return false;
+    return true;
+  } finally {
+    const w = c.get(a)!;
+    w.pop();
+    if (w.length === 0) c.delete(a);
+  }
+}
+
+function sameFields(a: object, b: object, comparing?: Comparing): boolean {
   const ka = fieldKeys(a);
   const kb = fieldKeys(b);
   return (
@@ -74,7 +119,11 @@ function sameFields(a: object, b: object): boolean {
     ka.every(
       (k) =>
         Object.hasOwn(b, k) &&
-        equal((a as Record<string | symbol, unknown>)[k], (b as Record<string | symbol, unknown>)[k]),
+        equal(
+          (a as Record<string | symbol, unknown>)[k],
+          (b as Record<string | symbol, unknown>)[k],
+          comparing,
+        ),
     )
   );
 }
@@ -176,6 +225,13 @@ function check(expected: unknown, where = "expectEffects"): asserts expected is 
   // (a for loop: forEach skipped the holes of a sparse list, `[, Roll]`, which then "expected undefined")
   for (let i = 0; i < expected.length; i++) {
     const e: unknown = expected[i];
+    // a class that is no effect class (`Error`, `Map`, a class of the app's): as a predicate, called
+    // without `new`, it threw "cannot be invoked without 'new'" or answered an object ("the predicate
+    // returned Error object"); as a class, it never matched. Say so at the call
+    if (typeof e === "function" && isConstructor(e) && notAnEffectClass(e) !== null)
+      throw new TypeError(
+        `${where}: expected[${i}] is ${notAnEffectClass(e)}, so no performed effect is an instance of it; use an effect class (Roll), an effect instance (new Roll(6)) or a predicate ((e) => e instanceof Roll && e.sides > 2)`,
+      );
     // a plain object, an array or a Program never equals a performed effect: say so at the call
     if (typeof e !== "function" && !(e instanceof Effect))
       throw new TypeError(

@@ -84,11 +84,24 @@ function render(x: unknown, seen: Set<object>, depth: number, cap: number): stri
   if (brandOf(x) === B_PROGRAM) return programField(x, inner);
   if (isDate(x)) return showDate(x);
   const isArray = Array.isArray(x);
-  if (!isArray && !isPlainObject(x)) return describe(x);
+  const effect = !isArray && brandOf(x) === B_EFFECT;
+  if (!isArray && !effect && !isPlainObject(x)) return describe(x);
   if (seen.has(x)) return "[Circular]";
-  if (depth >= MAX_DEPTH || cap <= 0) return isArray ? "[…]" : "{…}";
+  const name = effect ? className((x as object).constructor) || "Effect" : "";
+  if (depth >= MAX_DEPTH || cap <= 0) return effect ? `${name}(…)` : isArray ? "[…]" : "{…}";
   seen.add(x);
   try {
+    // an effect in a field (a batch of requests, a spawned effect) as one in the list: `Fetch("a")`,
+    // where it read `Fetch object` (its first fields, as showEffectFields)
+    if (effect) {
+      const o = x as Record<string, unknown>;
+      return `${name}(${joined(
+        Object.keys(o)
+          .slice(0, MAX_FIELDS)
+          .map((k) => (room: number) => render(o[k], seen, depth + 1, room)),
+        cap - name.length,
+      )})`;
+    }
     if (isArray) {
       const a = x as unknown[];
       return `[${joined(
@@ -205,7 +218,9 @@ function leaf(path: string, expected: unknown, actual: unknown, nested: boolean)
   if (e === a) {
     const eo = typeof expected === "object" && expected !== null;
     const ao = typeof actual === "object" && actual !== null;
-    if (eo && ao && !isPlainObject(expected) && !isPlainObject(actual))
+    if (eo && ao && brandOf(expected) === B_EFFECT && brandOf(actual) === B_EFFECT)
+      note = " (different classes of the same name)";
+    else if (eo && ao && !isPlainObject(expected) && !isPlainObject(actual))
       note = " (a different object: class instances match only by identity)";
     else if (eo && ao && Object.getPrototypeOf(expected) !== Object.getPrototypeOf(actual))
       note = " (different prototypes)";
@@ -224,42 +239,70 @@ function missing(path: string, value: unknown, expectedHas: boolean, nested: boo
   };
 }
 
-function fieldsDiff(e: object, a: object, path: string, equal: Equal, nested: boolean): Difference | null {
+/**
+ * The pairs of objects whose difference is being looked for further up the path: a field that leads
+ * back to one (a cycle, `order.items[0].order`) is passed over, its difference is elsewhere — else
+ * the search went round the cycle until the stack overflowed, and the message lost its `at` line.
+ */
+type Path = [object, object][];
+
+const onPath = (path: Path, e: unknown, a: unknown): boolean => path.some(([pe, pa]) => pe === e && pa === a);
+
+function fieldsDiff(
+  e: object,
+  a: object,
+  path: string,
+  equal: Equal,
+  nested: boolean,
+  on: Path = [],
+): Difference | null {
   const eo = e as Record<string | symbol, unknown>;
   const ao = a as Record<string | symbol, unknown>;
-  for (const k of fieldKeys(e)) {
-    const p = child(path, k);
-    if (!Object.hasOwn(a, k)) return missing(p, eo[k], true, nested);
-    if (!equal(eo[k], ao[k])) return diffAt(eo[k], ao[k], p, equal, nested);
+  on.push([e, a]);
+  try {
+    for (const k of fieldKeys(e)) {
+      const p = child(path, k);
+      if (!Object.hasOwn(a, k)) return missing(p, eo[k], true, nested);
+      if (!onPath(on, eo[k], ao[k]) && !equal(eo[k], ao[k]))
+        return diffAt(eo[k], ao[k], p, equal, nested, on);
+    }
+  } finally {
+    on.pop();
   }
   for (const k of fieldKeys(a))
     if (!Object.hasOwn(e, k)) return missing(child(path, k), ao[k], false, nested);
   return null;
 }
 
-function diffAt(e: unknown, a: unknown, path: string, equal: Equal, nested: boolean): Difference {
+function diffAt(e: unknown, a: unknown, path: string, equal: Equal, nested: boolean, on: Path): Difference {
   if (e === null || a === null || typeof e !== "object" || typeof a !== "object")
     return leaf(path, e, a, nested);
   if (Array.isArray(e) && Array.isArray(a)) {
     const n = Math.min(e.length, a.length);
-    for (let i = 0; i < n; i++) {
-      if (i in e !== i in a)
-        return {
-          path: child(path, i),
-          text: i in e ? "expected a value, got a hole" : "expected a hole, got a value",
-          nested: true,
-        };
-      if (!equal(e[i], a[i])) return diffAt(e[i], a[i], child(path, i), equal, true);
+    on.push([e, a]);
+    try {
+      for (let i = 0; i < n; i++) {
+        if (i in e !== i in a)
+          return {
+            path: child(path, i),
+            text: i in e ? "expected a value, got a hole" : "expected a hole, got a value",
+            nested: true,
+          };
+        if (!onPath(on, e[i], a[i]) && !equal(e[i], a[i]))
+          return diffAt(e[i], a[i], child(path, i), equal, true, on);
+      }
+    } finally {
+      on.pop();
     }
     return leaf(`${path}.length`, e.length, a.length, true);
   }
   if (
     !Array.isArray(e) &&
     !Array.isArray(a) &&
-    isPlainObject(e) &&
+    (isPlainObject(e) || brandOf(e) === B_EFFECT) &&
     Object.getPrototypeOf(e) === Object.getPrototypeOf(a)
   ) {
-    return fieldsDiff(e, a, path, equal, true) ?? leaf(path, e, a, nested);
+    return fieldsDiff(e, a, path, equal, true, on) ?? leaf(path, e, a, nested);
   }
   return leaf(path, e, a, nested);
 }

@@ -1,0 +1,260 @@
+/**
+ * expectEffects' comparison and its mistakes (review-ah): data with cycles, effects inside an effect's
+ * fields (compared and shown as the effects of the list are), a class that is no effect class in the
+ * expected list, and an `only` / `record` predicate that throws on an effect it was not written for.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Effect, program, run, scheduler, spawn, tell, wait, writer } from "../src/index.js";
+import { compareEffects, EffectExpectationError, expectEffects, mock, record } from "../src/testing/index.js";
+
+interface Order {
+  id: number;
+  items: { sku: string; order: Order }[];
+}
+class Save extends Effect<number> {
+  declare readonly _tag: "Save";
+  constructor(readonly doc: object) {
+    super();
+  }
+}
+class Fetch extends Effect<string> {
+  declare readonly _tag: "Fetch";
+  constructor(readonly url: string) {
+    super();
+  }
+}
+class Batch extends Effect<string[]> {
+  declare readonly _tag: "Batch";
+  constructor(
+    readonly requests: Fetch[],
+    readonly first: Fetch,
+  ) {
+    super();
+  }
+}
+
+/** An order whose items link back to it (a parent link: a cycle). */
+function order(sku: string): Order {
+  const o: Order = { id: 1, items: [] };
+  o.items.push({ sku, order: o });
+  return o;
+}
+
+test("expectEffects: equal fields with a cycle match (a RangeError, 'Maximum call stack size exceeded', was thrown out of expectEffects), and a difference in them is named by its path", () => {
+  const saving = program(function* () {
+    return yield* new Save(order("x"));
+  });
+  const handlers = [mock(Save, 7)] as const;
+  assert.equal(expectEffects(saving, [new Save(order("x"))], { handlers }).value, 7);
+  assert.equal(compareEffects([new Save(order("x"))], [new Save(order("x"))]), null);
+  assert.throws(
+    () => expectEffects(saving, [new Save(order("y"))], { handlers }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      assert.equal(
+        e.message,
+        [
+          'effect #1: expected Save({ id: 1, items: [{ sku: "y", order: [Circular] }] }), got Save({ id: 1, items: [{ sku: "x", order: [Circular] }] })',
+          '  at doc.items[0].sku: expected "y", got "x"',
+          "performed effects (1):",
+          '  1. Save({ id: 1, items: [{ sku: "x", order: [Circular] }] })',
+        ].join("\n"),
+      );
+      return true;
+    },
+  );
+  // a cycle met first: the search for the difference passes it over (it went round it until the
+  // stack overflowed, and the message had no `at` line)
+  const selfFirst = (name: string) => {
+    const o: { self?: object; name?: string } = {};
+    o.self = o;
+    o.name = name;
+    return o;
+  };
+  assert.equal(
+    compareEffects([new Save(selfFirst("a"))], [new Save(selfFirst("b"))]),
+    [
+      'effect #1: expected Save({ self: [Circular], name: "a" }), got Save({ self: [Circular], name: "b" })',
+      '  at doc.name: expected "a", got "b"',
+    ].join("\n"),
+  );
+  const loop = (n: number) => {
+    const a: unknown[] = [n];
+    a.push(a);
+    return { a };
+  };
+  assert.equal(compareEffects([new Save(loop(1))], [new Save(loop(1))]), null);
+  assert.equal(
+    compareEffects([new Save(loop(1))], [new Save(loop(2))]),
+    [
+      "effect #1: expected Save({ a: [1, [Circular]] }), got Save({ a: [2, [Circular]] })",
+      "  at doc.a[0]: expected 1, got 2",
+    ].join("\n"),
+  );
+});
+
+test("expectEffects: an effect in an effect's fields matches by its class and fields, as one in the list (it matched only itself), and is shown with its fields (it read `Fetch object`)", () => {
+  const batching = program(function* () {
+    return yield* new Batch([new Fetch("/a"), new Fetch("/b")], new Fetch("/a"));
+  });
+  const handlers = [mock(Batch, (e) => e.requests.map((f) => f.url))] as const;
+  assert.deepEqual(
+    expectEffects(batching, [new Batch([new Fetch("/a"), new Fetch("/b")], new Fetch("/a"))], { handlers })
+      .value,
+    ["/a", "/b"],
+  );
+  assert.throws(
+    () =>
+      expectEffects(batching, [new Batch([new Fetch("/a"), new Fetch("/c")], new Fetch("/a"))], { handlers }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      assert.equal(
+        e.message,
+        [
+          'effect #1: expected Batch([Fetch("/a"), Fetch("/c")], Fetch("/a")), got Batch([Fetch("/a"), Fetch("/b")], Fetch("/a"))',
+          '  at requests[1].url: expected "/c", got "/b"',
+          "performed effects (1):",
+          '  1. Batch([Fetch("/a"), Fetch("/b")], Fetch("/a"))',
+        ].join("\n"),
+      );
+      return true;
+    },
+  );
+  // an effect of another class with the same fields is no match
+  class Head extends Effect<string> {
+    declare readonly _tag: "Head";
+    constructor(readonly url: string) {
+      super();
+    }
+  }
+  assert.equal(
+    compareEffects([new Batch([], new Head("/a") as never)], [new Batch([], new Fetch("/a"))]),
+    'effect #1: expected Batch([], Head("/a")), got Batch([], Fetch("/a"))',
+  );
+  // a spawned effect shows as itself in the list of what was performed
+  const spawning = program(function* () {
+    return yield* wait(yield* spawn(new Fetch("/a")));
+  });
+  assert.throws(
+    () => expectEffects(spawning, [Fetch], { handlers: [scheduler, mock(Fetch, "body")] }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      assert.equal(
+        e.message,
+        [
+          'effect #1: expected any Fetch, got Spawn(Fetch("/a"), "shared")',
+          "performed effects (3):",
+          '  1. Spawn(Fetch("/a"), "shared")',
+          "  2. Wait(Task(1))",
+          '  3. Fetch("/a")',
+        ].join("\n"),
+      );
+      return true;
+    },
+  );
+});
+
+test("expectEffects: a class that is no effect class in the expected list is a TypeError at the call (Error was called as a predicate: 'the predicate returned Error object')", () => {
+  const fetching = program(function* () {
+    return yield* new Fetch("/a");
+  });
+  const handlers = [mock(Fetch, "body")] as const;
+  assert.throws(() => expectEffects(fetching, [Error], { handlers }), {
+    name: "TypeError",
+    message:
+      "expectEffects: expected[0] is function Error, which does not extend Effect, so no performed effect is an instance of it; use an effect class (Roll), an effect instance (new Roll(6)) or a predicate ((e) => e instanceof Roll && e.sides > 2)",
+  });
+  class Response {}
+  assert.throws(() => expectEffects(fetching, [Fetch, Response], { handlers }), {
+    name: "TypeError",
+    message:
+      "expectEffects: expected[1] is function Response, which does not extend Effect, so no performed effect is an instance of it; use an effect class (Roll), an effect instance (new Roll(6)) or a predicate ((e) => e instanceof Roll && e.sides > 2)",
+  });
+  assert.throws(() => compareEffects([Map], []), {
+    name: "TypeError",
+    message: /^compareEffects: expected\[0\] is function Map, which does not extend Effect/,
+  });
+  // predicates stay predicates: an arrow, a function expression, a bound one
+  const isFetch = function (this: { cls: Function }, e: unknown) {
+    return e instanceof this.cls;
+  }.bind({ cls: Fetch });
+  assert.equal(
+    expectEffects(
+      fetching,
+      [
+        function isA(e: unknown) {
+          return e instanceof Fetch && e.url === "/a";
+        },
+      ],
+      { handlers },
+    ).value,
+    "body",
+  );
+  assert.equal(expectEffects(fetching, [isFetch], { handlers }).value, "body");
+  assert.equal(expectEffects(fetching, [Effect], { handlers }).value, "body");
+});
+
+test("record / expectEffects' only: a predicate that throws on an effect it was not written for names itself and the effect, keeping its error (a bare 'Cannot read properties of undefined' failed the run)", () => {
+  const p = program(function* main() {
+    yield* tell("hi");
+    return yield* new Fetch("/a");
+  });
+  const byUrl = (e: Effect) => (e as unknown as Fetch).url.startsWith("/");
+  const hint = "test the class first, (e) => e instanceof Roll && …, or pass the class";
+  assert.throws(
+    () => expectEffects(p, [Fetch], { handlers: [writer, mock(Fetch, "body")], only: byUrl }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      const cause = e.cause;
+      assert.ok(cause instanceof TypeError);
+      assert.equal(
+        cause.message,
+        `expectEffects' only predicate threw on Tell("hi"): Cannot read properties of undefined (reading 'startsWith') (it is offered every effect the program performs, Tell too: ${hint}, only: Roll)`,
+      );
+      assert.equal(
+        e.message.split("\n")[1],
+        `the run failed (its error is .result.error and this error's cause): TypeError: ${cause.message}`,
+      );
+      return true;
+    },
+  );
+  const rec = record(byUrl);
+  const r = run(p, { handlers: [writer, mock(Fetch, "body"), rec] });
+  assert.equal(r.ok, false);
+  assert.ok(r.error instanceof TypeError);
+  assert.equal(
+    r.error.message,
+    `record's predicate threw on Tell("hi"): Cannot read properties of undefined (reading 'startsWith') (it is offered every effect the program performs, Tell too: ${hint}, record(Roll))`,
+  );
+  // the traceback still points at the predicate, and the stack carries the new message
+  assert.match(r.format(), /\n {2}thrown at .*testing-expect-compare\.test\.ts:\d+\n/);
+  assert.ok(r.error.stack?.includes("record's predicate threw on Tell"));
+  assert.deepEqual(rec.entries, []);
+  // a value thrown that is no Error is thrown as it is; an error thrown again is explained once
+  const refusal = new RangeError("no");
+  const twice = record(() => {
+    throw refusal;
+  });
+  const again = program(function* () {
+    try {
+      yield* tell("a");
+    } catch {}
+    yield* tell("b");
+  });
+  const r2 = run(again, { handlers: [writer, twice] });
+  assert.equal(r2.error, refusal);
+  assert.equal(
+    refusal.message,
+    `record's predicate threw on Tell("a"): no (it is offered every effect the program performs, Tell too: ${hint}, record(Roll))`,
+  );
+  const r3 = run(tell("c"), {
+    handlers: [
+      writer,
+      record(() => {
+        throw "nope";
+      }),
+    ],
+  });
+  assert.equal(r3.error, "nope");
+});
