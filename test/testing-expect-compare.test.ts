@@ -1,12 +1,32 @@
 /**
  * expectEffects' comparison and its mistakes (review-ah): data with cycles, effects inside an effect's
  * fields (compared and shown as the effects of the list are), a class that is no effect class in the
- * expected list, and an `only` / `record` predicate that throws on an effect it was not written for.
+ * expected list, an `only` / `record` predicate that throws on an effect it was not written for, a
+ * program that is no program, and the report of a run whose scheduler effect nothing takes.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Effect, program, run, scheduler, spawn, tell, wait, writer } from "../src/index.js";
-import { compareEffects, EffectExpectationError, expectEffects, mock, record } from "../src/testing/index.js";
+import {
+  Effect,
+  program,
+  run,
+  Spawn,
+  scheduler,
+  spawn,
+  Tell,
+  tell,
+  UnhandledEffectError,
+  wait,
+  writer,
+} from "../src/index.js";
+import {
+  compareEffects,
+  EffectExpectationError,
+  expectEffects,
+  expectEffectsAsync,
+  mock,
+  record,
+} from "../src/testing/index.js";
 
 interface Order {
   id: number;
@@ -257,4 +277,57 @@ test("record / expectEffects' only: a predicate that throws on an effect it was 
     ],
   });
   assert.equal(r3.error, "nope");
+});
+
+test("expectEffects: the run's report says what its error says of a scheduler effect nothing takes (format() kept the VM's 'passed on by a handler … list it before the handler')", async () => {
+  const child = program(function* () {
+    return 1;
+  });
+  const spawning = program(function* main() {
+    return yield* wait(yield* spawn(child));
+  });
+  const said =
+    "no handler takes Spawn: expectEffects recorded it and passed it on to the handlers in options.handlers, and none takes it; add Spawn's standard handler, scheduler, to options.handlers. spawn, wait, awaitPromise and the concurrency toolkit (all, forEach, raceAll, raceFirst, timeout, scoped, semaphores, channels, eventChannel, forEachLatest) perform scheduler effects: a program that calls only them needs the scheduler too";
+  for (const r of [
+    // @ts-expect-error -- the point: no scheduler
+    expectEffects(spawning, [Spawn], { handlers: [writer] }),
+    // @ts-expect-error -- the point: no scheduler
+    await expectEffectsAsync(spawning, [Spawn], { handlers: [writer] }),
+  ]) {
+    assert.ok(r.error instanceof UnhandledEffectError);
+    assert.equal(r.error.message, said);
+    assert.deepEqual(r.format().split("\n"), [
+      "doeff traceback (outermost first):",
+      "  main",
+      '  effect Spawn(program(), "shared"): expectEffects ↗, writer ↗',
+      `UnhandledEffectError: ${said}`,
+    ]);
+  }
+});
+
+test("expectEffects / expectEffectsAsync: a program that is no program is a TypeError naming the helper called (it named run / runAsync)", async () => {
+  const gen = function* () {
+    yield* tell("x");
+  };
+  assert.throws(() => expectEffects(gen as never, []), {
+    name: "TypeError",
+    message:
+      "expectEffects expects a Program (fn/program/pure), an Effect, or a generator object, got function gen; did you forget to call it, e.g. run(main()) or program(function* () {...})?",
+  });
+  assert.throws(() => expectEffects(5 as never, [], { handlers: [writer] }), {
+    name: "TypeError",
+    message: "expectEffects expects a Program (fn/program/pure), an Effect, or a generator object, got 5",
+  });
+  await assert.rejects(expectEffectsAsync(gen as never, []), {
+    name: "TypeError",
+    message:
+      "expectEffectsAsync expects a Program (fn/program/pure), an Effect, or a generator object, got function gen; did you forget to call it, e.g. run(main()) or program(function* () {...})?",
+  });
+  // a generator object runs, once
+  const once = gen();
+  assert.equal(expectEffects(once, [Tell], { handlers: [writer] }).ok, true);
+  assert.throws(() => expectEffects(once, [Tell], { handlers: [writer] }), {
+    name: "TypeError",
+    message: /^expectEffects got a generator object that was already run/,
+  });
 });

@@ -11,7 +11,8 @@ import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import type { FirstPass, InferOnly, MaybeNone } from "../run/entry-check.js";
 import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
-import { run, runAsync } from "../run/run.js";
+import { checkProgram, run, runAsync } from "../run/run.js";
+import { hidden } from "../vm/program.js";
 import type { EnvPatch } from "../effects/env-types.js";
 import type { SettleForAsync, TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
@@ -415,13 +416,33 @@ export function expectEffects(
   expected: readonly EffectExpectation[],
   options?: ExpectOptions,
 ): RunResult<unknown> {
+  checkProgram(program, "expectEffects");
   check(expected);
   const rec = recorder(options?.only);
   const r = (run as (p: unknown, o: RunOptions) => RunResult<unknown>)(
-    program,
+    hidden(explained, rec, program),
     optionsWith(rec, options, true),
   );
   return verdict(rec, expected, r, options?.only !== undefined, true);
+}
+
+/**
+ * The program under test, as the error of an effect the recorder passed on and nothing took passes
+ * out of it: explained (explainUnhandled) there, before the run ends, so that the run's report —
+ * `r.format()`, made when it ends — says what `r.error.message` says (it kept the VM's "passed on by
+ * a handler … list it before the handler"). verdict explains what did not pass here (a task's).
+ */
+function* explained(rec: Recorder, p: AnyProgramLike): Generator<unknown, unknown, any> {
+  try {
+    return yield* p as Iterable<unknown>;
+  } catch (u) {
+    if (
+      u instanceof UnhandledEffectError &&
+      rec.entries.some((x) => x.effect === u.effect && x.status === "passed")
+    )
+      explainUnhandled(u, "expectEffects", true);
+    throw u;
+  }
 }
 
 /** expectEffects' recorder, named so (an effect no handler takes: "performed by handler function expectEffects") */
@@ -453,10 +474,11 @@ export async function expectEffectsAsync(
   expected: readonly EffectExpectation[],
   options?: ExpectOptions,
 ): Promise<RunResult<unknown>> {
+  checkProgram(program, "expectEffectsAsync");
   check(expected);
   const rec = recorder(options?.only);
   const r = await (runAsync as (p: unknown, o: RunOptions) => Promise<RunResult<unknown>>)(
-    program,
+    hidden(explained, rec, program),
     optionsWith(rec, options, false),
   );
   return verdict(rec, expected, r, options?.only !== undefined, false);
