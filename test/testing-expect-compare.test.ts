@@ -331,3 +331,34 @@ test("expectEffects / expectEffectsAsync: a program that is no program is a Type
     message: /^expectEffects got a generator object that was already run/,
   });
 });
+
+test("expectEffects: an effect's symbol-keyed fields, which it compares, are shown (both sides read `Tagged()`)", () => {
+  const tag = Symbol("tag");
+  class Tagged extends Effect<number> {
+    declare readonly _tag: "Tagged";
+    readonly [tag]: string;
+    constructor(t: string) {
+      super();
+      this[tag] = t;
+    }
+  }
+  const tagging = program(function* () {
+    return yield* new Tagged("a");
+  });
+  assert.throws(
+    () => expectEffects(tagging, [new Tagged("b")], { handlers: [mock(Tagged, 1)] }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      assert.equal(
+        e.message,
+        [
+          'effect #1: expected Tagged("b"), got Tagged("a")',
+          "performed effects (1):",
+          '  1. Tagged("a")',
+        ].join("\n"),
+      );
+      return true;
+    },
+  );
+  assert.equal(expectEffects(tagging, [new Tagged("a")], { handlers: [mock(Tagged, 1)] }).value, 1);
+});

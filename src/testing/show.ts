@@ -94,9 +94,9 @@ function render(x: unknown, seen: Set<object>, depth: number, cap: number): stri
     // an effect in a field (a batch of requests, a spawned effect) as one in the list: `Fetch("a")`,
     // where it read `Fetch object` (its first fields, as showEffectFields)
     if (effect) {
-      const o = x as Record<string, unknown>;
+      const o = x as Record<string | symbol, unknown>;
       return `${name}(${joined(
-        Object.keys(o)
+        fieldKeys(o)
           .slice(0, MAX_FIELDS)
           .map((k) => (room: number) => render(o[k], seen, depth + 1, room)),
         cap - name.length,
@@ -147,8 +147,9 @@ export function showEffectFields(effect: unknown): string {
   try {
     const name = className((effect as object).constructor) || "Effect";
     const parts: string[] = [];
-    for (const key of Object.keys(effect)) {
-      parts.push(showValue((effect as Record<string, unknown>)[key]));
+    // (its symbol-keyed fields too, which expectEffects compares: `Tag()` and `Tag()` read alike)
+    for (const key of fieldKeys(effect)) {
+      parts.push(showValue((effect as Record<string | symbol, unknown>)[key]));
       if (parts.length === MAX_FIELDS) break;
     }
     return `${name}(${parts.join(", ")})`;
