@@ -25,7 +25,9 @@ import {
   expectEffects,
   expectEffectsAsync,
   mock,
+  quiescent,
   record,
+  virtualClock,
 } from "../src/testing/index.js";
 
 interface Order {
@@ -361,4 +363,89 @@ test("expectEffects: an effect's symbol-keyed fields, which it compares, are sho
     },
   );
   assert.equal(expectEffects(tagging, [new Tagged("a")], { handlers: [mock(Tagged, 1)] }).value, 1);
+});
+
+test("expectEffects: a failed expectation names the errors the run kept beside an ok outcome — a task that failed or never ran, often why effects are missing (the message said nothing of them)", () => {
+  const failing = program(function* crawl() {
+    yield* spawn(
+      program(function* worker() {
+        for (const u of ["/1", "/2", "/3"]) yield* new Fetch(u);
+      }),
+    );
+    yield* quiescent();
+    return "done";
+  });
+  let n = 0;
+  const flaky = mock(Fetch, () => {
+    if (++n === 2) throw new Error("HTTP 503 for /2");
+    return "ok";
+  });
+  assert.throws(
+    () =>
+      expectEffects(failing, [new Fetch("/1"), new Fetch("/2"), new Fetch("/3")], {
+        handlers: [...virtualClock().handlers, flaky],
+        only: Fetch,
+      }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      assert.equal(e.result.ok, true);
+      assert.equal(e.cause, undefined);
+      assert.equal(
+        e.message,
+        [
+          'effect #3: expected Fetch("/3"), but the program performed only 2',
+          "the run kept an error that nothing received (.result.warnings; .result.format() says where it was thrown): Error: HTTP 503 for /2",
+          "performed effects (2, only those the `only` option selects):",
+          '  1. Fetch("/1")',
+          '  2. Fetch("/2")',
+        ].join("\n"),
+      );
+      return true;
+    },
+  );
+  // several: the first three, the rest counted
+  const many = program(function* main() {
+    for (let i = 1; i <= 5; i++)
+      yield* spawn(
+        program(function* () {
+          throw new RangeError(`job ${i}`);
+        }),
+      );
+    yield* quiescent();
+  });
+  assert.throws(
+    () => expectEffects(many, [Fetch], { handlers: [...virtualClock().handlers], only: Fetch }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      assert.deepEqual(e.message.split("\n").slice(0, 6), [
+        "effect #1: expected any Fetch, but the program performed only 0",
+        "the run kept 5 errors that nothing received (.result.warnings; .result.format() says where each was thrown):",
+        "  - RangeError: job 1",
+        "  - RangeError: job 2",
+        "  - RangeError: job 3",
+        "  … 2 more",
+      ]);
+      return true;
+    },
+  );
+  // a task that never ran: the warning names the fix
+  const placeOrder = program(function* placeOrder() {
+    yield* spawn(new Fetch("/audit"));
+    return "o1";
+  });
+  assert.throws(
+    () =>
+      expectEffects(placeOrder, [new Fetch("/audit")], {
+        handlers: [...virtualClock().handlers, mock(Fetch, "ok")],
+        only: Fetch,
+      }),
+    {
+      message:
+        /\nthe run kept an error that nothing received \(\.result\.warnings; \.result\.format\(\) says where it was thrown\): DoeffError: main returned before task 1 started, so ending the run cancelled it before it ran any code: .* in a test end main with `yield\* quiescent\(\)`/,
+    },
+  );
+  // a run with no warning says nothing of them
+  assert.throws(() => expectEffects(new Fetch("/x"), [], { handlers: [mock(Fetch, "ok")] }), {
+    message: 'effect #1: expected no more effects, got Fetch("/x")\nperformed effects (1):\n  1. Fetch("/x")',
+  });
 });

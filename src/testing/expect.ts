@@ -255,6 +255,29 @@ function listEffects(effects: readonly unknown[]): string {
   return [...head, `  … ${effects.length - LIST_HEAD - LIST_TAIL} more …`, ...tail].join("\n");
 }
 
+/** The warnings a failed expectation names, at most (the rest are counted). */
+const WARNINGS_SHOWN = 3;
+
+/**
+ * The errors the run kept beside its outcome (RunResult.warnings): a task that failed with nothing
+ * waiting for it — a worker whose request threw — stopped performing effects, so it is often why
+ * they are missing, yet the run was ok and the message said nothing of it.
+ */
+function keptLines(r: RunResult<unknown>): string {
+  let ws: readonly unknown[];
+  try {
+    ws = r.warnings;
+  } catch {
+    return "";
+  }
+  const n = ws.length;
+  if (n === 0) return "";
+  const head = `\nthe run kept ${n === 1 ? "an error" : `${n} errors`} that nothing received (.result.warnings; .result.format() says where ${n === 1 ? "it was" : "each was"} thrown)`;
+  if (n === 1) return `${head}: ${errorLine(ws[0])}`;
+  const lines = ws.slice(0, WARNINGS_SHOWN).map((w) => `\n  - ${errorLine(w)}`);
+  return `${head}:${lines.join("")}${n > WARNINGS_SHOWN ? `\n  … ${n - WARNINGS_SHOWN} more` : ""}`;
+}
+
 /** "Name: message" of a run's error, never throwing */
 function errorLine(e: unknown): string {
   try {
@@ -295,7 +318,7 @@ function verdict<T>(
       ? "\n(no effect reached the recorder: an effect that a withHandler inside the program takes never does — test the program that handler runs, with the handler in `handlers`)"
       : "";
   throw new EffectExpectationError(
-    `${diff}${failed}${unseen}\nperformed effects (${rec.effects.length}${filtered ? ", only those the `only` option selects" : ""}):\n${listEffects(rec.effects)}`,
+    `${diff}${failed}${keptLines(r)}${unseen}\nperformed effects (${rec.effects.length}${filtered ? ", only those the `only` option selects" : ""}):\n${listEffects(rec.effects)}`,
     rec.effects,
     r as RunResult<unknown>,
   );
