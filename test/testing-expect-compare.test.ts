@@ -449,3 +449,78 @@ test("expectEffects: a failed expectation names the errors the run kept beside a
     message: 'effect #1: expected no more effects, got Fetch("/x")\nperformed effects (1):\n  1. Fetch("/x")',
   });
 });
+
+test("expectEffects: an effect that keeps its data in #private fields behind getters is compared (and shown) by its getters (any two matched: a wrong expectation passed)", () => {
+  class Get extends Effect<string> {
+    declare readonly _tag: "Get";
+    readonly #url: string;
+    readonly #tries: number;
+    constructor(url: string, tries = 1) {
+      super();
+      this.#url = url;
+      this.#tries = tries;
+    }
+    get url(): string {
+      return this.#url;
+    }
+    get tries(): number {
+      return this.#tries;
+    }
+    get broken(): never {
+      throw new Error("not readable");
+    }
+  }
+  class Head extends Get {
+    get method(): string {
+      return "HEAD";
+    }
+  }
+  const getting = program(function* () {
+    return yield* new Get("/a");
+  });
+  const handlers = [mock(Get, "body")] as const;
+  assert.throws(
+    () => expectEffects(getting, [new Get("/b")], { handlers }),
+    (e: unknown) => {
+      assert.ok(e instanceof EffectExpectationError);
+      assert.equal(
+        e.message,
+        [
+          'effect #1: expected Get("/b", 1, (a getter that threw)), got Get("/a", 1, (a getter that threw))',
+          "performed effects (1):",
+          '  1. Get("/a", 1, (a getter that threw))',
+        ].join("\n"),
+      );
+      return true;
+    },
+  );
+  assert.equal(expectEffects(getting, [new Get("/a")], { handlers }).value, "body");
+  // (a getter that throws on both sides is no difference: it cannot be compared)
+  assert.equal(
+    compareEffects([new Get("/a", 2)], [new Get("/a", 3)]),
+    'effect #1: expected Get("/a", 2, (a getter that threw)), got Get("/a", 3, (a getter that threw))',
+  );
+  // a subclass's getters come first, then its parent's; inside another effect too
+  assert.equal(
+    compareEffects([new Batch([new Head("/a") as never], new Fetch("/a"))], [new Batch([], new Fetch("/a"))]),
+    [
+      'effect #1: expected Batch([Head("HEAD", "/a", 1)], Fetch("/a")), got Batch([], Fetch("/a"))',
+      "  at requests.length: expected 1, got 0",
+    ].join("\n"),
+  );
+  // an effect with own fields is compared by them alone, as before
+  class Tagged extends Effect<number> {
+    declare readonly _tag: "Tagged";
+    constructor(readonly id: number) {
+      super();
+    }
+    get twice(): number {
+      return this.id * 2;
+    }
+  }
+  assert.equal(compareEffects([new Tagged(1)], [new Tagged(1)]), null);
+  assert.equal(
+    compareEffects([new Tagged(1)], [new Tagged(2)]),
+    "effect #1: expected Tagged(1), got Tagged(2)",
+  );
+});

@@ -17,13 +17,14 @@ import type { EnvPatch } from "../effects/env-types.js";
 import type { SettleForAsync, TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { explainUnhandled, type Recorder, type RecordFilter, record } from "./record.js";
-import { fieldDifference, fieldKeys, showEffectFields } from "./show.js";
+import { fieldDifference, fieldKeys, fieldValue, hasField, showEffectFields } from "./show.js";
 import { SYNC_RUN_OPTIONS, unknownOption } from "./util.js";
 
 /**
  * One expected effect: an effect instance (matches an effect of the same class whose own fields are
- * equal — deeply for plain objects, arrays and effect instances, by identity for anything else), an
- * effect class (matches any instance), or a predicate `(effect) => boolean`.
+ * equal — deeply for plain objects, arrays and effect instances, by identity for anything else; an
+ * effect with no own field, its data in `#private` fields, by its class's getters), an effect class
+ * (matches any instance), or a predicate `(effect) => boolean`.
  */
 export type EffectExpectation = object | Function | ((effect: unknown) => boolean);
 
@@ -117,15 +118,7 @@ function sameFields(a: object, b: object, comparing?: Comparing): boolean {
   const kb = fieldKeys(b);
   return (
     ka.length === kb.length &&
-    ka.every(
-      (k) =>
-        Object.hasOwn(b, k) &&
-        equal(
-          (a as Record<string | symbol, unknown>)[k],
-          (b as Record<string | symbol, unknown>)[k],
-          comparing,
-        ),
-    )
+    ka.every((k) => hasField(b, k) && equal(fieldValue(a, k), fieldValue(b, k), comparing))
   );
 }
 

@@ -7,6 +7,7 @@ import { brandOf, className, describe, head } from "../vm/brand.js";
 import { functionField } from "../trace/format.js";
 import { programField } from "../trace/program-field.js";
 import { B_EFFECT, B_PROGRAM } from "../vm/codes.js";
+import { Effect } from "../effects/effect.js";
 
 /** Longest rendering of one field value (plain object or array) before it is cut with `…`. */
 const FIELD_CAP = 80;
@@ -81,6 +82,7 @@ function render(x: unknown, seen: Set<object>, depth: number, cap: number): stri
       return describe(x);
   }
   if (x === null) return "null";
+  if (x === UNREADABLE) return "(a getter that threw)";
   if (brandOf(x) === B_PROGRAM) return programField(x, inner);
   if (isDate(x)) return showDate(x);
   const isArray = Array.isArray(x);
@@ -94,11 +96,10 @@ function render(x: unknown, seen: Set<object>, depth: number, cap: number): stri
     // an effect in a field (a batch of requests, a spawned effect) as one in the list: `Fetch("a")`,
     // where it read `Fetch object` (its first fields, as showEffectFields)
     if (effect) {
-      const o = x as Record<string | symbol, unknown>;
       return `${name}(${joined(
-        fieldKeys(o)
+        fieldKeys(x)
           .slice(0, MAX_FIELDS)
-          .map((k) => (room: number) => render(o[k], seen, depth + 1, room)),
+          .map((k) => (room: number) => render(fieldValue(x, k), seen, depth + 1, room)),
         cap - name.length,
       )})`;
     }
@@ -149,7 +150,7 @@ export function showEffectFields(effect: unknown): string {
     const parts: string[] = [];
     // (its symbol-keyed fields too, which expectEffects compares: `Tag()` and `Tag()` read alike)
     for (const key of fieldKeys(effect)) {
-      parts.push(showValue((effect as Record<string | symbol, unknown>)[key]));
+      parts.push(showValue(fieldValue(effect, key)));
       if (parts.length === MAX_FIELDS) break;
     }
     return `${name}(${parts.join(", ")})`;
@@ -161,12 +162,49 @@ export function showEffectFields(effect: unknown): string {
 /**
  * An object's fields as expectEffects compares them: its own enumerable string keys, then its own
  * enumerable symbol keys (`{ [Symbol.for("x")]: 1 }` and `{ …: 2 }` were equal: Object.keys has none).
+ * An effect with none that keeps its data in `#private` fields behind getters has its class's
+ * getters instead: `new Fetch("/a")` and `new Fetch("/b")` were equal, a test that passed wrongly.
  */
 export function fieldKeys(o: object): (string | symbol)[] {
   const keys: (string | symbol)[] = Object.keys(o);
   for (const s of Object.getOwnPropertySymbols(o))
     if (Object.prototype.propertyIsEnumerable.call(o, s)) keys.push(s);
+  return keys.length === 0 && brandOf(o) === B_EFFECT ? getterKeys(o) : keys;
+}
+
+/** The names of the getters an effect's classes define, its own class's first (up to Effect's). */
+function getterKeys(o: object): string[] {
+  const keys: string[] = [];
+  for (
+    let p = Object.getPrototypeOf(o);
+    p !== null && p !== Effect.prototype && p !== Object.prototype;
+    p = Object.getPrototypeOf(p)
+  )
+    for (const k of Object.getOwnPropertyNames(p))
+      if (
+        k !== "constructor" &&
+        !keys.includes(k) &&
+        Object.getOwnPropertyDescriptor(p, k)?.get !== undefined
+      )
+        keys.push(k);
   return keys;
+}
+
+/** Has `o` the field `k` (fieldKeys: own, or a field-less effect's getter)? */
+export function hasField(o: object, k: string | symbol): boolean {
+  return Object.hasOwn(o, k) || (brandOf(o) === B_EFFECT && fieldKeys(o).includes(k));
+}
+
+/** What a getter that throws reads as: one value, so that two such fields are equal (as unknown). */
+const UNREADABLE: object = Object.freeze({});
+
+/** The value of `o`'s field `k`; a getter that throws gives UNREADABLE (shown `(a getter that threw)`). */
+export function fieldValue(o: object, k: string | symbol): unknown {
+  try {
+    return (o as Record<string | symbol, unknown>)[k];
+  } catch {
+    return UNREADABLE;
+  }
 }
 
 function child(path: string, key: string | number | symbol): string {
@@ -257,21 +295,20 @@ function fieldsDiff(
   nested: boolean,
   on: Path = [],
 ): Difference | null {
-  const eo = e as Record<string | symbol, unknown>;
-  const ao = a as Record<string | symbol, unknown>;
   on.push([e, a]);
   try {
     for (const k of fieldKeys(e)) {
       const p = child(path, k);
-      if (!Object.hasOwn(a, k)) return missing(p, eo[k], true, nested);
-      if (!onPath(on, eo[k], ao[k]) && !equal(eo[k], ao[k]))
-        return diffAt(eo[k], ao[k], p, equal, nested, on);
+      const ek = fieldValue(e, k);
+      if (!hasField(a, k)) return missing(p, ek, true, nested);
+      const ak = fieldValue(a, k);
+      if (!onPath(on, ek, ak) && !equal(ek, ak)) return diffAt(ek, ak, p, equal, nested, on);
     }
   } finally {
     on.pop();
   }
   for (const k of fieldKeys(a))
-    if (!Object.hasOwn(e, k)) return missing(child(path, k), ao[k], false, nested);
+    if (!hasField(e, k)) return missing(child(path, k), fieldValue(a, k), false, nested);
   return null;
 }
 
