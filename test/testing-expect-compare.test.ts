@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { expect } from "expect";
 import {
   Effect,
   program,
@@ -523,4 +524,67 @@ test("expectEffects: an effect that keeps its data in #private fields behind get
     compareEffects([new Tagged(1)], [new Tagged(2)]),
     "effect #1: expected Tagged(1), got Tagged(2)",
   );
+});
+
+test("expectEffects: a Jest / vitest asymmetric matcher matches what it says, in a field or as an expected item (it compared by identity: `expected Fetch(Any object)`), and is shown as Jest shows it", () => {
+  class Call extends Effect<string> {
+    declare readonly _tag: "Call";
+    constructor(
+      readonly url: string,
+      readonly headers: object,
+    ) {
+      super();
+    }
+  }
+  const calling = program(function* () {
+    return yield* new Call("/a?x=1", { auth: "t", id: 5 });
+  });
+  const handlers = [mock(Call, "body")] as const;
+  for (const ok of [
+    new Call(expect.stringMatching(/^\/a/) as never, expect.objectContaining({ auth: "t" })),
+    new Call(expect.any(String) as never, expect.anything()),
+    new Call("/a?x=1", { auth: expect.any(String), id: 5 }),
+    expect.objectContaining({ url: "/a?x=1" }),
+  ])
+    assert.equal(expectEffects(calling, [ok], { handlers }).value, "body");
+  const first = (expected: object) => {
+    try {
+      expectEffects(calling, [expected], { handlers });
+    } catch (e) {
+      assert.ok(e instanceof EffectExpectationError);
+      return e.message.split("\n").slice(0, -2).join("\n");
+    }
+    assert.fail("expected an EffectExpectationError");
+  };
+  assert.equal(
+    first(new Call(expect.stringMatching(/^\/b/) as never, expect.anything())),
+    'effect #1: expected Call(StringMatching /^\\/b/, Anything), got Call("/a?x=1", { auth: "t", id: 5 })',
+  );
+  assert.equal(
+    first(new Call("/a?x=1", { auth: expect.any(Number), id: 5 })),
+    [
+      'effect #1: expected Call("/a?x=1", { auth: Any<Number>, id: 5 }), got Call("/a?x=1", { auth: "t", id: 5 })',
+      '  at headers.auth: expected Any<Number>, got "t"',
+    ].join("\n"),
+  );
+  assert.equal(
+    first(expect.objectContaining({ url: "/b" })),
+    'effect #1: expected an effect matching ObjectContaining { url: "/b" }, got Call("/a?x=1", { auth: "t", id: 5 })',
+  );
+  // a matcher that throws does not match; an object that only looks like one is an error at the call
+  const throwing = {
+    $$typeof: Symbol.for("jest.asymmetricMatcher"),
+    asymmetricMatch: () => {
+      throw new Error("x");
+    },
+    toString: () => "Odd",
+  };
+  assert.equal(
+    first(new Call("/a?x=1", throwing)),
+    'effect #1: expected Call("/a?x=1", Odd), got Call("/a?x=1", { auth: "t", id: 5 })',
+  );
+  assert.throws(() => expectEffects(calling, [{ asymmetricMatch: () => true }], { handlers }), {
+    name: "TypeError",
+    message: /^expectEffects: expected\[0\] is a plain object, which never matches a performed effect/,
+  });
 });

@@ -17,14 +17,23 @@ import type { EnvPatch } from "../effects/env-types.js";
 import type { SettleForAsync, TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { explainUnhandled, type Recorder, type RecordFilter, record } from "./record.js";
-import { fieldDifference, fieldKeys, fieldValue, hasField, showEffectFields } from "./show.js";
+import {
+  fieldDifference,
+  fieldKeys,
+  fieldValue,
+  hasField,
+  isAsymmetric,
+  showEffectFields,
+  showValue,
+} from "./show.js";
 import { SYNC_RUN_OPTIONS, unknownOption } from "./util.js";
 
 /**
  * One expected effect: an effect instance (matches an effect of the same class whose own fields are
  * equal — deeply for plain objects, arrays and effect instances, by identity for anything else; an
  * effect with no own field, its data in `#private` fields, by its class's getters), an effect class
- * (matches any instance), or a predicate `(effect) => boolean`.
+ * (matches any instance), a predicate `(effect) => boolean`, or a Jest / vitest asymmetric matcher
+ * (`expect.objectContaining({…})`; in a field too, `new Fetch(expect.stringMatching(/^\/a/))`).
  */
 export type EffectExpectation = object | Function | ((effect: unknown) => boolean);
 
@@ -81,6 +90,8 @@ function isConstructor(f: Function): boolean {
 
 function equal(a: unknown, b: unknown, comparing?: Comparing): boolean {
   if (Object.is(a, b)) return true;
+  // (the expected side: `new Fetch(expect.stringMatching(/^\/a/))` — it compared by identity)
+  if (isAsymmetric(a)) return asymmetric(a, b);
   if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
   const isArray = Array.isArray(a);
   if (isArray) {
@@ -122,8 +133,18 @@ function sameFields(a: object, b: object, comparing?: Comparing): boolean {
   );
 }
 
+/** An asymmetric matcher's verdict: `true` alone matches; a matcher that throws does not. */
+function asymmetric(m: { asymmetricMatch(other: unknown): unknown }, actual: unknown): boolean {
+  try {
+    return m.asymmetricMatch(actual) === true;
+  } catch {
+    return false;
+  }
+}
+
 function matches(expected: EffectExpectation, actual: unknown): boolean {
   if (isClass(expected)) return actual instanceof expected;
+  if (isAsymmetric(expected)) return asymmetric(expected, actual);
   if (typeof expected === "function") return (expected as (e: unknown) => unknown)(actual) === true;
   return (
     actual !== null &&
@@ -136,6 +157,7 @@ function matches(expected: EffectExpectation, actual: unknown): boolean {
 function show(expected: EffectExpectation): string {
   if (isClass(expected)) return `any ${expected.name || "effect"}`;
   if (typeof expected === "function") return `an effect matching ${predicateText(expected)}`;
+  if (isAsymmetric(expected)) return `an effect matching ${showValue(expected)}`;
   return showEffectFields(expected);
 }
 
@@ -227,7 +249,7 @@ function check(expected: unknown, where = "expectEffects"): asserts expected is 
         `${where}: expected[${i}] is ${notAnEffectClass(e)}, so no performed effect is an instance of it; use an effect class (Roll), an effect instance (new Roll(6)) or a predicate ((e) => e instanceof Roll && e.sides > 2)`,
       );
     // a plain object, an array or a Program never equals a performed effect: say so at the call
-    if (typeof e !== "function" && !(e instanceof Effect))
+    if (typeof e !== "function" && !(e instanceof Effect) && !isAsymmetric(e))
       throw new TypeError(
         `${where}: expected[${i}] is ${Array.isArray(e) ? "an array" : isProgramLike(e) ? "a Program" : e !== null && typeof e === "object" && Object.getPrototypeOf(e) === Object.prototype ? "a plain object" : describe(e)}, which never matches a performed effect; use an effect instance (new Roll(6)), an effect class (Roll) or a predicate ((e) => e instanceof Roll && e.sides > 2)`,
       );

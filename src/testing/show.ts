@@ -23,6 +23,37 @@ function isPlainObject(x: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+const ASYMMETRIC = Symbol.for("jest.asymmetricMatcher");
+
+/**
+ * A Jest or vitest asymmetric matcher (`expect.any(String)`, `expect.stringMatching(/^\/a/)`,
+ * `expect.objectContaining({…})`): in an expected effect's field it matches what it says it does.
+ * Told apart by its mark, as Jest and vitest tell them: no dependency on either.
+ */
+export function isAsymmetric(x: unknown): x is { asymmetricMatch(other: unknown): unknown } {
+  try {
+    return (
+      typeof x === "object" &&
+      x !== null &&
+      (x as { $$typeof?: unknown }).$$typeof === ASYMMETRIC &&
+      typeof (x as { asymmetricMatch?: unknown }).asymmetricMatch === "function"
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** An asymmetric matcher as Jest prints it: `Any<String>`, `StringMatching /^\/a/`, `ObjectContaining { id: 1 }`. */
+function showAsymmetric(x: object, seen: Set<object>, depth: number, cap: number): string {
+  const m = x as { toAsymmetricMatcher?: () => unknown; sample?: unknown };
+  const own = typeof m.toAsymmetricMatcher === "function" ? m.toAsymmetricMatcher() : undefined;
+  if (typeof own === "string") return own;
+  const name = String(x.toString());
+  if (!("sample" in m)) return name;
+  const s = m.sample;
+  return `${name} ${s instanceof RegExp ? String(s) : render(s, seen, depth + 1, cap - name.length - 1)}`;
+}
+
 /** A Date (of this realm): dates compare by time, so they are shown by it, not as `Date object`. */
 function isDate(x: object): x is Date {
   return Object.getPrototypeOf(x) === Date.prototype;
@@ -85,6 +116,7 @@ function render(x: unknown, seen: Set<object>, depth: number, cap: number): stri
   if (x === UNREADABLE) return "(a getter that threw)";
   if (brandOf(x) === B_PROGRAM) return programField(x, inner);
   if (isDate(x)) return showDate(x);
+  if (isAsymmetric(x)) return showAsymmetric(x, seen, depth, cap);
   const isArray = Array.isArray(x);
   const effect = !isArray && brandOf(x) === B_EFFECT;
   if (!isArray && !effect && !isPlainObject(x)) return describe(x);
@@ -313,7 +345,7 @@ function fieldsDiff(
 }
 
 function diffAt(e: unknown, a: unknown, path: string, equal: Equal, nested: boolean, on: Path): Difference {
-  if (e === null || a === null || typeof e !== "object" || typeof a !== "object")
+  if (e === null || a === null || typeof e !== "object" || typeof a !== "object" || isAsymmetric(e))
     return leaf(path, e, a, nested);
   if (Array.isArray(e) && Array.isArray(a)) {
     const n = Math.min(e.length, a.length);
