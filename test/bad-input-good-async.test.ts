@@ -262,7 +262,7 @@ table("good", [
     call: () => any(t.expectEffectsAsync)(5, []),
     where: "rejects",
     cls: TypeError,
-    msg: /^runAsync expects a Program .* got 5$/,
+    msg: /^expectEffectsAsync expects a Program .* got 5$/,
   },
   {
     label: "virtualClock(5)",

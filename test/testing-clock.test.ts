@@ -2,12 +2,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  AsyncRequiredError,
   awaitPromise,
   delay,
   fn,
   Now,
   program,
   realTime,
+  run,
   runAsync,
   simulatedTime,
   spawn,
@@ -236,4 +238,32 @@ test("virtualClock: its probe is not a line of the report of a run aborted while
   const report = aborted.format();
   assert.ok(!report.includes("clockProbe"), report);
   assert.ok(report.includes("  ── in task 1 ──\n  ticker\n  blocked in delay(50)\n"), report);
+});
+
+test("virtualClock: clock.run of a program that awaits a promise says to use clock.runAsync (it said runAsync instead of run(), which drops the clock)", async () => {
+  const io = program(function* fetchThenWait() {
+    const n = yield* awaitPromise(() => Promise.resolve(5));
+    yield* delay(1000);
+    return n;
+  });
+  const clock = virtualClock();
+  const r = clock.run(io);
+  assert.equal(r.ok, false);
+  assert.ok(r.error instanceof AsyncRequiredError);
+  const said =
+    "awaitPromise needs the event loop; use await clock.runAsync(program, options) instead of clock.run()";
+  assert.equal(r.error.message, said);
+  assert.equal(r.format().split("\n").at(-1), `AsyncRequiredError: ${said}`);
+  assert.ok(r.error.stack?.startsWith(`AsyncRequiredError: ${said}\n`));
+  // the advice works: the same clock, on the event loop
+  const r2 = await clock.runAsync(io);
+  assert.equal(r2.value, 5);
+  assert.equal(clock.now, 1000);
+  assert.deepEqual(clock.delays, [{ ms: 1000, from: 0, until: 1000 }]);
+  // run itself keeps its own words
+  const r3 = run(io, { handlers: [...virtualClock().handlers] });
+  assert.equal(
+    (r3.error as Error).message,
+    "awaitPromise needs the event loop; use runAsync(program, options) instead of run()",
+  );
 });

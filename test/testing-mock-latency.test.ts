@@ -20,6 +20,7 @@ import {
   simulatedTime,
   spawn,
   TimeoutError,
+  UnhandledEffectError,
   timeout,
 } from "../src/index.js";
 import { expectEffects, mock, virtualClock } from "../src/testing/index.js";
@@ -138,4 +139,35 @@ test("bad latency: refused at the call, or thrown at the perform site for a func
     (r.error as Error).message,
     "mock(Search)'s latency function expects a finite number of milliseconds ≥ 0, got NaN",
   );
+});
+
+test("mock latency without a clock: the run's error and report say to run under a virtual clock (they read as a handler-order mistake: 'none outside it takes it … list it before the handler')", () => {
+  const api = mock(Search, ["hit"], { latency: 50 });
+  const said =
+    "mock(Search)'s latency waits with delay(), and no clock outside the mock takes it: run under a virtual clock — virtualClock().run(program, { handlers }), or ...clock.handlers first in handlers — or list the scheduler and simulatedTime() before the mock";
+  const searching = program(function* main() {
+    return yield* new Search("do");
+  });
+  // @ts-expect-error -- the point: no clock (MissingHandlerError<Delay> at compile time too)
+  const r = run(searching, { handlers: [api] });
+  assert.ok(r.error instanceof UnhandledEffectError);
+  assert.equal(r.error.message, said);
+  assert.equal(r.format().split("\n").at(-1), `UnhandledEffectError: ${said}`);
+  assert.deepEqual(
+    api.calls.map((e) => e.query),
+    ["do"],
+  );
+  // under expectEffects too (the effect was performed: the expectation holds, the run failed)
+  // @ts-expect-error -- no clock
+  const e = expectEffects(searching, [Search], { handlers: [api] });
+  assert.equal((e.error as Error).message, said);
+  assert.equal(e.format().split("\n").at(-1), `UnhandledEffectError: ${said}`);
+  // a clock listed inside the mock is no clock for it either; listed outside, it answers
+  // @ts-expect-error -- the clock is inside the mock (HandlerOrderError<Delay> at compile time)
+  const inside = run(searching, { handlers: [api, scheduler, simulatedTime()] });
+  assert.equal((inside.error as Error).message, said);
+  assert.deepEqual(run(searching, { handlers: [scheduler, simulatedTime(), api] }).value, ["hit"]);
+  // a program's own missing handler is not the mock's to explain
+  const other = run(delay(5), { handlers: [api] } as never);
+  assert.match((other.error as Error).message, /^no handler takes Delay/);
 });

@@ -24,6 +24,7 @@ import type { EnvPatch } from "../effects/env-types.js";
 import type { SettleForAsync, TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { describe } from "../vm/brand.js";
+import { AsyncRequiredError } from "../errors.js";
 import { SYNC_RUN_OPTIONS, unknownOption } from "./util.js";
 
 /** One `delay(ms)` seen by the clock: virtual time when it was performed and when it ended. */
@@ -184,6 +185,26 @@ function checkClockOptions(opts: unknown, name: string): void {
   }
 }
 
+/** run's advice in an AsyncRequiredError, as the test wrote it: the clock's own async form. */
+const RUN_ADVICE = "use runAsync(program, options) instead of run()";
+
+/**
+ * An AsyncRequiredError out of clock.run said `use runAsync(program, options) instead of run()`:
+ * a test that follows it drops the clock (its `now`, `delays`, and the scheduler and simulated time
+ * it installs). It names `clock.runAsync` instead, as expectEffects names expectEffectsAsync.
+ */
+function asyncHint(e: AsyncRequiredError): void {
+  try {
+    const old = e.message;
+    if (!old.includes(RUN_ADVICE)) return;
+    const msg = old.replace(RUN_ADVICE, "use await clock.runAsync(program, options) instead of clock.run()");
+    e.message = msg;
+    if (typeof e.stack === "string") e.stack = e.stack.replace(old, msg);
+  } catch {
+    // (run's words stay)
+  }
+}
+
 /**
  * A virtual clock for tests: a scheduler, `simulatedTime(options)` and a probe, so timers fire
  * instantly and in a fixed order under the synchronous `run` (or `runAsync`, for a program that also
@@ -262,6 +283,16 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
       current = readClock(new Now(), yield* getRunContext()) as number;
     }
   }
+  // clock.run's: run's advice in an AsyncRequiredError named clock.runAsync instead (here, as the
+  // error passes, so that the run's report, made when it ends, reads so too)
+  function* endedSync(p: AnyProgramLike): Generator<unknown, unknown, any> {
+    try {
+      return yield* ended(p);
+    } catch (e) {
+      if (e instanceof AsyncRequiredError) asyncHint(e);
+      throw e;
+    }
+  }
   return {
     handlers,
     get now() {
@@ -273,7 +304,7 @@ export function virtualClock(options: SimulatedTimeOptions = {}): VirtualClock {
       checkProgram(program, "clock.run");
       const o = begin("clock.run", opts);
       try {
-        return (run as (p: unknown, o: RunOptions) => RunResult<unknown>)(hidden(ended, program), o);
+        return (run as (p: unknown, o: RunOptions) => RunResult<unknown>)(hidden(endedSync, program), o);
       } finally {
         running = null;
       }

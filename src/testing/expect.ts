@@ -4,24 +4,36 @@
  */
 import { Effect } from "../effects/effect.js";
 import { AsyncRequiredError, UnhandledEffectError } from "../errors.js";
-import { describe, head, isProgramLike } from "../vm/brand.js";
+import { brandOf, describe, head, isProgramLike, notAnEffectClass } from "../vm/brand.js";
+import { B_EFFECT } from "../vm/codes.js";
 import type { Handler } from "../vm/handler.js";
 import type { RunOptions } from "../run/options.js";
 import type { RunResult } from "../run/result.js";
 import type { FirstPass, InferOnly, MaybeNone } from "../run/entry-check.js";
 import type { AnyHandlerFn, ReturnedBy } from "../run/rows.js";
-import { run, runAsync } from "../run/run.js";
+import { checkProgram, run, runAsync } from "../run/run.js";
+import { hidden } from "../vm/program.js";
 import type { EnvPatch } from "../effects/env-types.js";
 import type { SettleForAsync, TestCovered, TestCoveredProgram, TestRunOptionsOf } from "./covered.js";
 import type { AnyFunction, AnyProgramLike, ProgramArg, ResultOf } from "../vm/types.js";
 import { explainUnhandled, type Recorder, type RecordFilter, record } from "./record.js";
-import { fieldDifference, fieldKeys, showEffectFields } from "./show.js";
+import {
+  fieldDifference,
+  fieldKeys,
+  fieldValue,
+  hasField,
+  isAsymmetric,
+  showEffectFields,
+  showValue,
+} from "./show.js";
 import { SYNC_RUN_OPTIONS, unknownOption } from "./util.js";
 
 /**
  * One expected effect: an effect instance (matches an effect of the same class whose own fields are
- * equal — deeply for plain objects and arrays, by identity for anything else), an effect class
- * (matches any instance), or a predicate `(effect) => boolean`.
+ * equal — deeply for plain objects, arrays and effect instances, by identity for anything else; an
+ * effect with no own field, its data in `#private` fields, by its class's getters), an effect class
+ * (matches any instance), a predicate `(effect) => boolean`, or a Jest / vitest asymmetric matcher
+ * (`expect.objectContaining({…})`; in a field too, `new Fetch(expect.stringMatching(/^\/a/))`).
  */
 export type EffectExpectation = object | Function | ((effect: unknown) => boolean);
 
@@ -49,38 +61,90 @@ function isClass(f: unknown): f is Function {
   return proto !== null && typeof proto === "object" && /^class\b/.test(Function.prototype.toString.call(f));
 }
 
-function equal(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
-  if (Array.isArray(a)) {
-    // (a hole is not `undefined`: `[, 1]` and `[undefined, 1]` differ, as in assert.deepStrictEqual)
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (i in a !== i in b || !equal(a[i], b[i])) return false;
-    return true;
+/**
+ * The pairs of objects being compared further up (a → the objects it is compared with): a pair met
+ * again inside itself is taken as equal — the rest of the comparison decides — so two equal
+ * structures with a cycle (a parent link, `order.items[0].order`) compare, where the recursion
+ * overflowed the stack and expectEffects threw a RangeError.
+ */
+type Comparing = Map<object, object[]>;
+
+/**
+ * A class, or a built-in constructor (`Error`, `Map`: `function Error() { [native code] }`), as
+ * opposed to a predicate. (A bound predicate's source reads `[native code]` too, but it has no
+ * `prototype`; an ordinary `function (e) {…}` is taken as the predicate it usually is.)
+ */
+function isConstructor(f: Function): boolean {
+  if (isClass(f)) return true;
+  try {
+    const proto = (f as { prototype?: unknown }).prototype;
+    return (
+      proto !== null &&
+      typeof proto === "object" &&
+      /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(f))
+    );
+  } catch {
+    return false;
   }
-  const pa = Object.getPrototypeOf(a);
-  if (pa !== Object.getPrototypeOf(b)) return false;
-  // a Date compares by its time (two equal dates are seldom the same object)
-  if (pa === Date.prototype) return Object.is((a as Date).getTime(), (b as Date).getTime()); // (two Invalid Dates too)
-  if (pa !== Object.prototype && pa !== null) return false; // class instances: identity only
-  return sameFields(a, b);
 }
 
-function sameFields(a: object, b: object): boolean {
+function equal(a: unknown, b: unknown, comparing?: Comparing): boolean {
+  if (Object.is(a, b)) return true;
+  // (the expected side: `new Fetch(expect.stringMatching(/^\/a/))` — it compared by identity)
+  if (isAsymmetric(a)) return asymmetric(a, b);
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  const isArray = Array.isArray(a);
+  if (isArray) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+  } else {
+    const pa = Object.getPrototypeOf(a);
+    if (pa !== Object.getPrototypeOf(b)) return false;
+    // a Date compares by its time (two equal dates are seldom the same object)
+    if (pa === Date.prototype) return Object.is((a as Date).getTime(), (b as Date).getTime()); // (two Invalid Dates too)
+    // class instances: identity only — but an effect, as one in the list: by its class and fields
+    // (a batch of requests, a spawned effect; `new Batch([new Fetch(1)])` never matched otherwise)
+    if (pa !== Object.prototype && pa !== null && brandOf(a) !== B_EFFECT) return false;
+  }
+  const c = comparing ?? new Map<object, object[]>();
+  const pairs = c.get(a);
+  if (pairs?.includes(b)) return true;
+  if (pairs === undefined) c.set(a, [b]);
+  else pairs.push(b);
+  try {
+    if (!isArray) return sameFields(a, b, c);
+    // (a hole is not `undefined`: `[, 1]` and `[undefined, 1]` differ, as in assert.deepStrictEqual)
+    const x = a as unknown[];
+    const y = b as unknown[];
+    for (let i = 0; i < x.length; i++) if (i in x !== i in y || !equal(x[i], y[i], c)) return false;
+    return true;
+  } finally {
+    const w = c.get(a)!;
+    w.pop();
+    if (w.length === 0) c.delete(a);
+  }
+}
+
+function sameFields(a: object, b: object, comparing?: Comparing): boolean {
   const ka = fieldKeys(a);
   const kb = fieldKeys(b);
   return (
     ka.length === kb.length &&
-    ka.every(
-      (k) =>
-        Object.hasOwn(b, k) &&
-        equal((a as Record<string | symbol, unknown>)[k], (b as Record<string | symbol, unknown>)[k]),
-    )
+    ka.every((k) => hasField(b, k) && equal(fieldValue(a, k), fieldValue(b, k), comparing))
   );
+}
+
+/** An asymmetric matcher's verdict: `true` alone matches; a matcher that throws does not. */
+function asymmetric(m: { asymmetricMatch(other: unknown): unknown }, actual: unknown): boolean {
+  try {
+    return m.asymmetricMatch(actual) === true;
+  } catch {
+    return false;
+  }
 }
 
 function matches(expected: EffectExpectation, actual: unknown): boolean {
   if (isClass(expected)) return actual instanceof expected;
+  if (isAsymmetric(expected)) return asymmetric(expected, actual);
   if (typeof expected === "function") return (expected as (e: unknown) => unknown)(actual) === true;
   return (
     actual !== null &&
@@ -93,6 +157,7 @@ function matches(expected: EffectExpectation, actual: unknown): boolean {
 function show(expected: EffectExpectation): string {
   if (isClass(expected)) return `any ${expected.name || "effect"}`;
   if (typeof expected === "function") return `an effect matching ${predicateText(expected)}`;
+  if (isAsymmetric(expected)) return `an effect matching ${showValue(expected)}`;
   return showEffectFields(expected);
 }
 
@@ -176,8 +241,15 @@ function check(expected: unknown, where = "expectEffects"): asserts expected is 
   // (a for loop: forEach skipped the holes of a sparse list, `[, Roll]`, which then "expected undefined")
   for (let i = 0; i < expected.length; i++) {
     const e: unknown = expected[i];
+    // a class that is no effect class (`Error`, `Map`, a class of the app's): as a predicate, called
+    // without `new`, it threw "cannot be invoked without 'new'" or answered an object ("the predicate
+    // returned Error object"); as a class, it never matched. Say so at the call
+    if (typeof e === "function" && isConstructor(e) && notAnEffectClass(e) !== null)
+      throw new TypeError(
+        `${where}: expected[${i}] is ${notAnEffectClass(e)}, so no performed effect is an instance of it; use an effect class (Roll), an effect instance (new Roll(6)) or a predicate ((e) => e instanceof Roll && e.sides > 2)`,
+      );
     // a plain object, an array or a Program never equals a performed effect: say so at the call
-    if (typeof e !== "function" && !(e instanceof Effect))
+    if (typeof e !== "function" && !(e instanceof Effect) && !isAsymmetric(e))
       throw new TypeError(
         `${where}: expected[${i}] is ${Array.isArray(e) ? "an array" : isProgramLike(e) ? "a Program" : e !== null && typeof e === "object" && Object.getPrototypeOf(e) === Object.prototype ? "a plain object" : describe(e)}, which never matches a performed effect; use an effect instance (new Roll(6)), an effect class (Roll) or a predicate ((e) => e instanceof Roll && e.sides > 2)`,
       );
@@ -196,6 +268,29 @@ function listEffects(effects: readonly unknown[]): string {
   const head = effects.slice(0, LIST_HEAD).map(line);
   const tail = effects.slice(-LIST_TAIL).map((e, j) => line(e, effects.length - LIST_TAIL + j));
   return [...head, `  … ${effects.length - LIST_HEAD - LIST_TAIL} more …`, ...tail].join("\n");
+}
+
+/** The warnings a failed expectation names, at most (the rest are counted). */
+const WARNINGS_SHOWN = 3;
+
+/**
+ * The errors the run kept beside its outcome (RunResult.warnings): a task that failed with nothing
+ * waiting for it — a worker whose request threw — stopped performing effects, so it is often why
+ * they are missing, yet the run was ok and the message said nothing of it.
+ */
+function keptLines(r: RunResult<unknown>): string {
+  let ws: readonly unknown[];
+  try {
+    ws = r.warnings;
+  } catch {
+    return "";
+  }
+  const n = ws.length;
+  if (n === 0) return "";
+  const head = `\nthe run kept ${n === 1 ? "an error" : `${n} errors`} that nothing received (.result.warnings; .result.format() says where ${n === 1 ? "it was" : "each was"} thrown)`;
+  if (n === 1) return `${head}: ${errorLine(ws[0])}`;
+  const lines = ws.slice(0, WARNINGS_SHOWN).map((w) => `\n  - ${errorLine(w)}`);
+  return `${head}:${lines.join("")}${n > WARNINGS_SHOWN ? `\n  … ${n - WARNINGS_SHOWN} more` : ""}`;
 }
 
 /** "Name: message" of a run's error, never throwing */
@@ -238,7 +333,7 @@ function verdict<T>(
       ? "\n(no effect reached the recorder: an effect that a withHandler inside the program takes never does — test the program that handler runs, with the handler in `handlers`)"
       : "";
   throw new EffectExpectationError(
-    `${diff}${failed}${unseen}\nperformed effects (${rec.effects.length}${filtered ? ", only those the `only` option selects" : ""}):\n${listEffects(rec.effects)}`,
+    `${diff}${failed}${keptLines(r)}${unseen}\nperformed effects (${rec.effects.length}${filtered ? ", only those the `only` option selects" : ""}):\n${listEffects(rec.effects)}`,
     rec.effects,
     r as RunResult<unknown>,
   );
@@ -359,13 +454,33 @@ export function expectEffects(
   expected: readonly EffectExpectation[],
   options?: ExpectOptions,
 ): RunResult<unknown> {
+  checkProgram(program, "expectEffects");
   check(expected);
   const rec = recorder(options?.only);
   const r = (run as (p: unknown, o: RunOptions) => RunResult<unknown>)(
-    program,
+    hidden(explained, rec, program),
     optionsWith(rec, options, true),
   );
   return verdict(rec, expected, r, options?.only !== undefined, true);
+}
+
+/**
+ * The program under test, as the error of an effect the recorder passed on and nothing took passes
+ * out of it: explained (explainUnhandled) there, before the run ends, so that the run's report —
+ * `r.format()`, made when it ends — says what `r.error.message` says (it kept the VM's "passed on by
+ * a handler … list it before the handler"). verdict explains what did not pass here (a task's).
+ */
+function* explained(rec: Recorder, p: AnyProgramLike): Generator<unknown, unknown, any> {
+  try {
+    return yield* p as Iterable<unknown>;
+  } catch (u) {
+    if (
+      u instanceof UnhandledEffectError &&
+      rec.entries.some((x) => x.effect === u.effect && x.status === "passed")
+    )
+      explainUnhandled(u, "expectEffects", true);
+    throw u;
+  }
 }
 
 /** expectEffects' recorder, named so (an effect no handler takes: "performed by handler function expectEffects") */
@@ -397,10 +512,11 @@ export async function expectEffectsAsync(
   expected: readonly EffectExpectation[],
   options?: ExpectOptions,
 ): Promise<RunResult<unknown>> {
+  checkProgram(program, "expectEffectsAsync");
   check(expected);
   const rec = recorder(options?.only);
   const r = await (runAsync as (p: unknown, o: RunOptions) => Promise<RunResult<unknown>>)(
-    program,
+    hidden(explained, rec, program),
     optionsWith(rec, options, false),
   );
   return verdict(rec, expected, r, options?.only !== undefined, false);

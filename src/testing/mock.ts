@@ -11,6 +11,7 @@ import type { SyncAnswer } from "../handlers/answer.js";
 import type { HandleableClass } from "../handlers/handle.js";
 import { syncOnly } from "../handlers/util.js";
 import { functionKind } from "../vm/program.js";
+import { UnhandledEffectError } from "../errors.js";
 import { fail } from "./util.js";
 
 /** The answer type of an effect instance (`Effect<A>` → `A`). */
@@ -138,7 +139,15 @@ export function mock(
           return yield* transferWith(k, fail(error));
         }
       }
-      if (ms !== 0) yield* delay(ms as number);
+      if (ms !== 0) {
+        const d = delay(ms as number);
+        try {
+          yield* d;
+        } catch (error) {
+          if (error instanceof UnhandledEffectError && error.effect === d) noClock(error, name);
+          throw error;
+        }
+      }
     }
     let value: unknown;
     try {
@@ -154,6 +163,23 @@ export function mock(
   Object.defineProperty(h, "calls", { value: calls, enumerable: true });
   Object.defineProperty(h, "clear", { value: () => void (calls.length = 0) });
   return h;
+}
+
+/**
+ * The latency's `delay` that no clock takes: the VM's words ("performed by handler function
+ * mock(Search); none outside it takes it … list it before the handler") read as if the mock were in
+ * the wrong place; the usual cause is a run without a clock. Say that, as the error passes, so that
+ * the run's report (made when it ends) says it too.
+ */
+function noClock(e: UnhandledEffectError, name: string): void {
+  try {
+    const old = e.message;
+    const msg = `${name}'s latency waits with delay(), and no clock outside the mock takes it: run under a virtual clock — virtualClock().run(program, { handlers }), or ...clock.handlers first in handlers — or list the scheduler and simulatedTime() before the mock`;
+    e.message = msg;
+    if (typeof e.stack === "string") e.stack = e.stack.replace(old, msg);
+  } catch {
+    // (the VM's words stay)
+  }
 }
 
 /** `options.latency`, checked at the call: a number of ms, a function of the effect, or null (none). */

@@ -14,6 +14,7 @@ import type { Handler } from "../vm/handler.js";
 import { TAKES, TRACE_QUIET } from "../vm/handler.js";
 import { className, describe, listedUncalled, notAnEffectClass } from "../vm/brand.js";
 import { UnhandledEffectError } from "../errors.js";
+import { showEffectFields } from "./show.js";
 import { fail } from "./util.js";
 
 /**
@@ -108,6 +109,29 @@ export function explainUnhandled(e: UnhandledEffectError, recorder: string, pass
 }
 
 /**
+ * A recorder's predicate that threw: the program failed at its next effect with the predicate's bare
+ * error (`Cannot read properties of undefined (reading 'url')`), which named neither the predicate
+ * nor the effect — one of a class it was not written for, the usual cause: it is offered them all.
+ * The error is the predicate's own (its class, and its stack for the traceback's `thrown at` line),
+ * its message prefixed with what happened, as explainUnhandled does; anything else thrown, or an
+ * error whose message cannot be set, is left as it is.
+ */
+function explainPredicate(recorder: string, error: unknown, effect: unknown): void {
+  try {
+    if (!(error instanceof Error)) return;
+    const whose = recorder === "expectEffects" ? "expectEffects' only predicate" : `${recorder}'s predicate`;
+    const name = className((effect as object).constructor) || "effect";
+    const old = error.message;
+    if (old.startsWith(whose)) return; // (one error thrown again: explained once)
+    const msg = `${whose} threw on ${showEffectFields(effect)}: ${old} (it is offered every effect the program performs, ${name} too: test the class first, (e) => e instanceof Roll && …, or pass the class, ${recorder === "expectEffects" ? "only: Roll" : "record(Roll)"})`;
+    error.message = msg;
+    if (typeof error.stack === "string") error.stack = error.stack.replace(old, msg);
+  } catch {
+    // (the predicate's error stays as it was)
+  }
+}
+
+/**
  * A handler that records the effects it is offered. It takes each effect (all of them by default, or
  * those `only` selects), performs it again outward with `delegate()` and answers the program with
  * whatever the outer handlers answered — so the program behaves exactly as without it. Install it
@@ -177,7 +201,14 @@ export function record(only?: RecordFilter): Recorder {
       );
     } else if (typeof only === "function") {
       const pred = only as (effect: unknown) => boolean;
-      h.handles = (e) => pred(e) === true;
+      h.handles = (e) => {
+        try {
+          return pred(e) === true;
+        } catch (error) {
+          explainPredicate(h.name, error, e);
+          throw error;
+        }
+      };
     } else {
       throw new TypeError(
         `record expects an effect class, a list of classes or a predicate (effect) => boolean, got ${describe(only)}`,

@@ -7,6 +7,7 @@ import { brandOf, className, describe, head } from "../vm/brand.js";
 import { functionField } from "../trace/format.js";
 import { programField } from "../trace/program-field.js";
 import { B_EFFECT, B_PROGRAM } from "../vm/codes.js";
+import { Effect } from "../effects/effect.js";
 
 /** Longest rendering of one field value (plain object or array) before it is cut with `…`. */
 const FIELD_CAP = 80;
@@ -20,6 +21,37 @@ const MAX_FIELDS = 3;
 function isPlainObject(x: object): boolean {
   const proto = Object.getPrototypeOf(x);
   return proto === Object.prototype || proto === null;
+}
+
+const ASYMMETRIC = Symbol.for("jest.asymmetricMatcher");
+
+/**
+ * A Jest or vitest asymmetric matcher (`expect.any(String)`, `expect.stringMatching(/^\/a/)`,
+ * `expect.objectContaining({…})`): in an expected effect's field it matches what it says it does.
+ * Told apart by its mark, as Jest and vitest tell them: no dependency on either.
+ */
+export function isAsymmetric(x: unknown): x is { asymmetricMatch(other: unknown): unknown } {
+  try {
+    return (
+      typeof x === "object" &&
+      x !== null &&
+      (x as { $$typeof?: unknown }).$$typeof === ASYMMETRIC &&
+      typeof (x as { asymmetricMatch?: unknown }).asymmetricMatch === "function"
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** An asymmetric matcher as Jest prints it: `Any<String>`, `StringMatching /^\/a/`, `ObjectContaining { id: 1 }`. */
+function showAsymmetric(x: object, seen: Set<object>, depth: number, cap: number): string {
+  const m = x as { toAsymmetricMatcher?: () => unknown; sample?: unknown };
+  const own = typeof m.toAsymmetricMatcher === "function" ? m.toAsymmetricMatcher() : undefined;
+  if (typeof own === "string") return own;
+  const name = String(x.toString());
+  if (!("sample" in m)) return name;
+  const s = m.sample;
+  return `${name} ${s instanceof RegExp ? String(s) : render(s, seen, depth + 1, cap - name.length - 1)}`;
 }
 
 /** A Date (of this realm): dates compare by time, so they are shown by it, not as `Date object`. */
@@ -81,14 +113,28 @@ function render(x: unknown, seen: Set<object>, depth: number, cap: number): stri
       return describe(x);
   }
   if (x === null) return "null";
+  if (x === UNREADABLE) return "(a getter that threw)";
   if (brandOf(x) === B_PROGRAM) return programField(x, inner);
   if (isDate(x)) return showDate(x);
+  if (isAsymmetric(x)) return showAsymmetric(x, seen, depth, cap);
   const isArray = Array.isArray(x);
-  if (!isArray && !isPlainObject(x)) return describe(x);
+  const effect = !isArray && brandOf(x) === B_EFFECT;
+  if (!isArray && !effect && !isPlainObject(x)) return describe(x);
   if (seen.has(x)) return "[Circular]";
-  if (depth >= MAX_DEPTH || cap <= 0) return isArray ? "[…]" : "{…}";
+  const name = effect ? className((x as object).constructor) || "Effect" : "";
+  if (depth >= MAX_DEPTH || cap <= 0) return effect ? `${name}(…)` : isArray ? "[…]" : "{…}";
   seen.add(x);
   try {
+    // an effect in a field (a batch of requests, a spawned effect) as one in the list: `Fetch("a")`,
+    // where it read `Fetch object` (its first fields, as showEffectFields)
+    if (effect) {
+      return `${name}(${joined(
+        fieldKeys(x)
+          .slice(0, MAX_FIELDS)
+          .map((k) => (room: number) => render(fieldValue(x, k), seen, depth + 1, room)),
+        cap - name.length,
+      )})`;
+    }
     if (isArray) {
       const a = x as unknown[];
       return `[${joined(
@@ -134,8 +180,9 @@ export function showEffectFields(effect: unknown): string {
   try {
     const name = className((effect as object).constructor) || "Effect";
     const parts: string[] = [];
-    for (const key of Object.keys(effect)) {
-      parts.push(showValue((effect as Record<string, unknown>)[key]));
+    // (its symbol-keyed fields too, which expectEffects compares: `Tag()` and `Tag()` read alike)
+    for (const key of fieldKeys(effect)) {
+      parts.push(showValue(fieldValue(effect, key)));
       if (parts.length === MAX_FIELDS) break;
     }
     return `${name}(${parts.join(", ")})`;
@@ -147,12 +194,49 @@ export function showEffectFields(effect: unknown): string {
 /**
  * An object's fields as expectEffects compares them: its own enumerable string keys, then its own
  * enumerable symbol keys (`{ [Symbol.for("x")]: 1 }` and `{ …: 2 }` were equal: Object.keys has none).
+ * An effect with none that keeps its data in `#private` fields behind getters has its class's
+ * getters instead: `new Fetch("/a")` and `new Fetch("/b")` were equal, a test that passed wrongly.
  */
 export function fieldKeys(o: object): (string | symbol)[] {
   const keys: (string | symbol)[] = Object.keys(o);
   for (const s of Object.getOwnPropertySymbols(o))
     if (Object.prototype.propertyIsEnumerable.call(o, s)) keys.push(s);
+  return keys.length === 0 && brandOf(o) === B_EFFECT ? getterKeys(o) : keys;
+}
+
+/** The names of the getters an effect's classes define, its own class's first (up to Effect's). */
+function getterKeys(o: object): string[] {
+  const keys: string[] = [];
+  for (
+    let p = Object.getPrototypeOf(o);
+    p !== null && p !== Effect.prototype && p !== Object.prototype;
+    p = Object.getPrototypeOf(p)
+  )
+    for (const k of Object.getOwnPropertyNames(p))
+      if (
+        k !== "constructor" &&
+        !keys.includes(k) &&
+        Object.getOwnPropertyDescriptor(p, k)?.get !== undefined
+      )
+        keys.push(k);
   return keys;
+}
+
+/** Has `o` the field `k` (fieldKeys: own, or a field-less effect's getter)? */
+export function hasField(o: object, k: string | symbol): boolean {
+  return Object.hasOwn(o, k) || (brandOf(o) === B_EFFECT && fieldKeys(o).includes(k));
+}
+
+/** What a getter that throws reads as: one value, so that two such fields are equal (as unknown). */
+const UNREADABLE: object = Object.freeze({});
+
+/** The value of `o`'s field `k`; a getter that throws gives UNREADABLE (shown `(a getter that threw)`). */
+export function fieldValue(o: object, k: string | symbol): unknown {
+  try {
+    return (o as Record<string | symbol, unknown>)[k];
+  } catch {
+    return UNREADABLE;
+  }
 }
 
 function child(path: string, key: string | number | symbol): string {
@@ -205,7 +289,9 @@ function leaf(path: string, expected: unknown, actual: unknown, nested: boolean)
   if (e === a) {
     const eo = typeof expected === "object" && expected !== null;
     const ao = typeof actual === "object" && actual !== null;
-    if (eo && ao && !isPlainObject(expected) && !isPlainObject(actual))
+    if (eo && ao && brandOf(expected) === B_EFFECT && brandOf(actual) === B_EFFECT)
+      note = " (different classes of the same name)";
+    else if (eo && ao && !isPlainObject(expected) && !isPlainObject(actual))
       note = " (a different object: class instances match only by identity)";
     else if (eo && ao && Object.getPrototypeOf(expected) !== Object.getPrototypeOf(actual))
       note = " (different prototypes)";
@@ -224,42 +310,69 @@ function missing(path: string, value: unknown, expectedHas: boolean, nested: boo
   };
 }
 
-function fieldsDiff(e: object, a: object, path: string, equal: Equal, nested: boolean): Difference | null {
-  const eo = e as Record<string | symbol, unknown>;
-  const ao = a as Record<string | symbol, unknown>;
-  for (const k of fieldKeys(e)) {
-    const p = child(path, k);
-    if (!Object.hasOwn(a, k)) return missing(p, eo[k], true, nested);
-    if (!equal(eo[k], ao[k])) return diffAt(eo[k], ao[k], p, equal, nested);
+/**
+ * The pairs of objects whose difference is being looked for further up the path: a field that leads
+ * back to one (a cycle, `order.items[0].order`) is passed over, its difference is elsewhere — else
+ * the search went round the cycle until the stack overflowed, and the message lost its `at` line.
+ */
+type Path = [object, object][];
+
+const onPath = (path: Path, e: unknown, a: unknown): boolean => path.some(([pe, pa]) => pe === e && pa === a);
+
+function fieldsDiff(
+  e: object,
+  a: object,
+  path: string,
+  equal: Equal,
+  nested: boolean,
+  on: Path = [],
+): Difference | null {
+  on.push([e, a]);
+  try {
+    for (const k of fieldKeys(e)) {
+      const p = child(path, k);
+      const ek = fieldValue(e, k);
+      if (!hasField(a, k)) return missing(p, ek, true, nested);
+      const ak = fieldValue(a, k);
+      if (!onPath(on, ek, ak) && !equal(ek, ak)) return diffAt(ek, ak, p, equal, nested, on);
+    }
+  } finally {
+    on.pop();
   }
   for (const k of fieldKeys(a))
-    if (!Object.hasOwn(e, k)) return missing(child(path, k), ao[k], false, nested);
+    if (!hasField(e, k)) return missing(child(path, k), fieldValue(a, k), false, nested);
   return null;
 }
 
-function diffAt(e: unknown, a: unknown, path: string, equal: Equal, nested: boolean): Difference {
-  if (e === null || a === null || typeof e !== "object" || typeof a !== "object")
+function diffAt(e: unknown, a: unknown, path: string, equal: Equal, nested: boolean, on: Path): Difference {
+  if (e === null || a === null || typeof e !== "object" || typeof a !== "object" || isAsymmetric(e))
     return leaf(path, e, a, nested);
   if (Array.isArray(e) && Array.isArray(a)) {
     const n = Math.min(e.length, a.length);
-    for (let i = 0; i < n; i++) {
-      if (i in e !== i in a)
-        return {
-          path: child(path, i),
-          text: i in e ? "expected a value, got a hole" : "expected a hole, got a value",
-          nested: true,
-        };
-      if (!equal(e[i], a[i])) return diffAt(e[i], a[i], child(path, i), equal, true);
+    on.push([e, a]);
+    try {
+      for (let i = 0; i < n; i++) {
+        if (i in e !== i in a)
+          return {
+            path: child(path, i),
+            text: i in e ? "expected a value, got a hole" : "expected a hole, got a value",
+            nested: true,
+          };
+        if (!onPath(on, e[i], a[i]) && !equal(e[i], a[i]))
+          return diffAt(e[i], a[i], child(path, i), equal, true, on);
+      }
+    } finally {
+      on.pop();
     }
     return leaf(`${path}.length`, e.length, a.length, true);
   }
   if (
     !Array.isArray(e) &&
     !Array.isArray(a) &&
-    isPlainObject(e) &&
+    (isPlainObject(e) || brandOf(e) === B_EFFECT) &&
     Object.getPrototypeOf(e) === Object.getPrototypeOf(a)
   ) {
-    return fieldsDiff(e, a, path, equal, true) ?? leaf(path, e, a, nested);
+    return fieldsDiff(e, a, path, equal, true, on) ?? leaf(path, e, a, nested);
   }
   return leaf(path, e, a, nested);
 }
