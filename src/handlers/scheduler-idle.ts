@@ -12,6 +12,7 @@ import { AsyncRequiredError, DeadlockError } from "../errors.js";
 import { asyncEscape, blockedIn, getCallStack, heldBy, macrotask, noteBlockedAt } from "../protocol.js";
 import { BLOCKED, THROW } from "./scheduler-cell.js";
 import { nextExternal } from "./scheduler-promise.js";
+import type { PromiseHandle } from "../effects/scheduler.js";
 import type { TaskRec } from "./scheduler-task.js";
 import type { World } from "./scheduler-world.js";
 
@@ -72,20 +73,42 @@ function* deadlockMessage(w: World): Generator<unknown, string, any> {
   const blocked: TaskRec[] = [];
   if (w.main.run === BLOCKED) blocked.push(w.main);
   for (let t = w.liveHead; t !== null; t = t.nextLive) if (t.run === BLOCKED && t !== w.main) blocked.push(t);
-  const name = (t: TaskRec) => (t === w.main ? w.mainName : t.label);
   const more = blocked.length > 8 ? `, … (${blocked.length} in all)` : "";
-  // where each waits: the program frames its continuation holds, outermost first (the traceback
-  // shows only the task the error is thrown into; the others are where the cycle is found)
+  const where = yield* whereTheyWait(w, blocked.slice(0, 8));
+  const last = w.mostRecentlyBlocked();
+  return `deadlock: every task is blocked (${blocked
+    .map((t) => taskName(w, t))
+    .slice(0, 8)
+    .join(
+      ", ",
+    )}${more}) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Where they wait: ${where.join("; ")}${more}. Thrown where ${last === null ? w.mainName : taskName(w, last)} blocked last`;
+}
+
+/** How messages name a task of `w`: `main`, `task 3 (poll)`. */
+export const taskName = (w: World, t: TaskRec): string => (t === w.main ? w.mainName : t.label);
+
+/**
+ * Where each task waits, as a deadlock's message says it: its name, the program frames its
+ * continuation holds, outermost first, and the library call it is blocked in (`task 1 (heartbeat)
+ * in heartbeat, blocked in delay(1000)`); `skip` answers true for a task left out (by what it is
+ * blocked in: `quiescent()`).
+ */
+export function* whereTheyWait(
+  w: World,
+  tasks: readonly TaskRec[],
+  skip?: (what: string | undefined) => boolean,
+): Generator<unknown, string[], any> {
   const where: string[] = [];
-  for (const t of blocked.slice(0, 8)) {
+  for (const t of tasks) {
     // (through an observe inside the scheduler, waiting in its delegate: the program's frames)
     const k = t.k === null ? null : heldBy(t.k);
-    const stack = k === null ? [] : yield* getCallStack(k);
-    // and the library call it is blocked in, as an aborted run's report says (`receive(…)`): a
-    // task blocked on a channel no one sends on named only its own frames
+    // the library call it is blocked in, as an aborted run's report says (`receive(…)`): a task
+    // blocked on a channel no one sends on named only its own frames
     const what = k === null ? undefined : blockedIn(k);
+    if (skip?.(what)) continue;
+    const stack = k === null ? [] : yield* getCallStack(k);
     where.push(
-      `${name(t)}${
+      `${taskName(w, t)}${
         stack.length === 0
           ? ""
           : ` in ${stack
@@ -95,8 +118,19 @@ function* deadlockMessage(w: World): Generator<unknown, string, any> {
       }${what === undefined ? "" : `, blocked in ${what}`}`,
     );
   }
-  const last = w.mostRecentlyBlocked();
-  return `deadlock: every task is blocked (${blocked.map(name).slice(0, 8).join(", ")}${more}) and nothing timed or external is pending; one waits for what no task will do (complete a promise, release a semaphore, send on or close a channel, finish; a semaphore or channel shared with a run going on at the same time never wakes this run's tasks). Where they wait: ${where.join("; ")}${more}. Thrown where ${last === null ? w.mainName : name(last)} blocked last`;
+  return where;
+}
+
+/**
+ * @internal An idle source's hook, asked (with the world) in each idle round in which a source
+ * registered before it made a task ready, so that it was not asked: `quiescent()` counts the timer
+ * rounds it waits through this way (testing/quiescent.ts). Off the hot path: looked up only when
+ * a world has more than one idle source.
+ */
+export const PASSED_OVER: unique symbol = Symbol();
+/** @internal An idle source with the PASSED_OVER hook (given the world and its way to complete a promise). */
+export interface PassedOver {
+  [PASSED_OVER]?(w: World, complete: (promise: PromiseHandle<any>, value: unknown) => boolean): void;
 }
 
 /** R6 (3)/(4): the error is thrown into the most recently blocked task at its blocking call. */

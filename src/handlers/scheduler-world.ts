@@ -31,6 +31,7 @@ import { BLOCKED, type Cell, DONE, PENDING, PromiseCell, READY, RUNNING } from "
 import { type LostLogs, lostLogWarning, NAMED } from "./scheduler-lost-log.js";
 import { cellOf, DONE_CTX, TaskDone, TaskRec, Uncollected } from "./scheduler-task.js";
 import { settle } from "./scheduler-waiters.js";
+import { PASSED_OVER, type PassedOver } from "./scheduler-idle.js";
 
 interface ExtCompletion {
   readonly cell: PromiseCell;
@@ -510,13 +511,20 @@ export class World {
     const seqs = this.idleSeqs!;
     let progressed = false;
     let dropped = false;
-    for (const src of this.idleSources) {
+    const list = this.idleSources;
+    for (let i = 0; i < list.length; i++) {
+      const src = list[i]!;
       if (src.progress(this.completeFromIdle)) progressed = true;
       else if (src.pending?.() === false) {
         seqs.set(src, ~seqs.get(src)!);
         dropped = true;
       }
-      if (this.hasReady()) break;
+      if (this.hasReady()) {
+        // the sources after it are not asked this round: one may count such rounds (PASSED_OVER)
+        for (let j = i + 1; j < list.length; j++)
+          (list[j] as PassedOver)[PASSED_OVER]?.(this, this.completeFromIdle);
+        break;
+      }
     }
     if (dropped) this.idleSources = this.idleSources.filter((src) => seqs.get(src)! >= 0);
     return progressed;
