@@ -38,8 +38,8 @@ const root = new URL("..", import.meta.url).pathname;
 
 /** Budgets in bytes (1 kB = 1000 bytes), exact: targets SMALL 7_000, WHOLE 16_000 (out of reach: see
  * the header). Each change that moves them adds a sentence to test/size-history.md saying what and why. */
-const SMALL_BUDGET = 21_288;
-const WHOLE_BUDGET = 49_107;
+const SMALL_BUDGET = 21_428;
+const WHOLE_BUDGET = 49_230;
 
 interface Measured {
   min: number;
@@ -118,7 +118,7 @@ test("size: doeff/testing is tree-shakable (mock alone keeps neither run nor the
 /** Every export of "doeff", the concurrency toolkit included: a budget so the README's figure stays true
  * (the toolkit counts only when imported, so the targets above leave it out); history in
  * test/size-history.md. */
-const EVERYTHING_BUDGET = 64_419;
+const EVERYTHING_BUDGET = 64_549;
 
 test("size: every export of doeff, the toolkit included, stays within the README's figure", async () => {
   const m = await measure(`export * from "./src/index.ts";`);

@@ -9,7 +9,7 @@ import { brandOf, className, clip, describe, head } from "../vm/brand.js";
 import { grouping } from "./blocked-in.js";
 import { type Entry, fold, handlerName } from "./entries.js";
 import type { Origin } from "./origin.js";
-import { B_PRIMITIVE, B_PROGRAM, OP_WITH_HANDLER, P_GEN, P_GEN1 } from "../vm/codes.js";
+import { B_EFFECT, B_PRIMITIVE, B_PROGRAM, OP_WITH_HANDLER, P_GEN, P_GEN1 } from "../vm/codes.js";
 import { CAPTURE_DEPTH } from "../vm/sites.js";
 
 /**
@@ -158,11 +158,12 @@ export function siteOf(site: Error | null | undefined, firstOnly = false, caller
 /**
  * One field of an effect, in one short line: a string cut to `max` characters; an array's or a
  * plain object's first 3 items (`[Task(1), Task(2), … 3 more]`, `{ id: 1, total: 30 }`), one level
- * deep (`deep`: an item's item is described, `object`). A plain object's are read from their
+ * deep (`deep` > 0: an item's item is described, `object`). A plain object's are read from their
  * property descriptors, so a getter is never called (`SaveOrder(object)` told nothing, and a report
- * must not run user code); a Proxy whose traps throw is described.
+ * must not run user code); a Proxy whose traps throw is described. An effect shows as its line
+ * does (showEffect), `Batch(Fetch("/a"))`, where it read `Fetch object`.
  */
-export function fieldOf(v: unknown, max: number, deep?: 1): string {
+export function fieldOf(v: unknown, max: number, deep = 0): string {
   const b = brandOf(v);
   return typeof v === "string"
     ? JSON.stringify(clip(v, max)) // one line, not 100 kB
@@ -176,9 +177,11 @@ export function fieldOf(v: unknown, max: number, deep?: 1): string {
             (v as { op: number }).op === OP_WITH_HANDLER
             ? fieldOf((v as { b: unknown }).b, max)
             : String(v)
-          : typeof v === "function"
-            ? functionField(v)
-            : (!deep && itemsOf(v as any)) || describe(v);
+          : b === B_EFFECT
+            ? showEffect(v)
+            : typeof v === "function"
+              ? functionField(v)
+              : (!deep && itemsOf(v as any)) || describe(v);
 }
 
 /**
@@ -246,29 +249,57 @@ export function functionField(f: Function): string {
   }
 }
 
-/** Short printable form of an effect: `Ask("db")`, `Put("n", 1)`, `Roll(6)`. */
+/** How many effects are being shown, one in another's field (showEffect): 3 deep is cut. */
+let nest = 0;
+
+/**
+ * Short printable form of an effect: `Ask("db")`, `Put("n", 1)`, `Roll(6)` — its first 3 own
+ * enumerable fields, string-keyed then symbol-keyed (a `[kind]: "x"` field showed nothing). One with
+ * none, which keeps its data in `#private` fields behind getters (`get url() { return this.#url }`),
+ * shows its classes' getters' values instead, as doeff/testing does: `Fetch("/a")`, not `Fetch()`.
+ * Those getters are user code run by a report, which a plain object's getter never is (itemsOf);
+ * but an effect class's getter is how it shows its data, and skipping them would print `Fetch()`
+ * for every such effect. So they are called only for an effect with no fields (one with fields never
+ * has a computed getter run), at most 3, and one that throws shows as `url: (its getter threw)`
+ * without losing the report. An effect in a field shows its own fields as an item's are
+ * (`Batch(Fetch("/a"))`); 3 deep — or a getter that shows its own effect — is cut: `Fetch(…)`.
+ */
 export function showEffect(effect: unknown): string {
   if (effect === null || typeof effect !== "object") return describe(effect);
   let name: string;
-  let keys: string[];
+  let keys: (string | symbol)[];
   try {
     name = className((effect as object).constructor) || "Effect";
-    keys = Object.keys(effect);
+    if (nest > 2) return `${name}(…)`;
+    keys = Reflect.ownKeys(effect).filter((k) => Object.prototype.propertyIsEnumerable.call(effect, k));
+    // (the getters of its classes, its own first: each prototype above Effect's, the first branded)
+    if (!keys[0])
+      for (
+        let p = Object.getPrototypeOf(effect);
+        p && brandOf(Object.getPrototypeOf(p));
+        p = Object.getPrototypeOf(p)
+      )
+        for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(p)))
+          if (d.get && !keys.includes(k)) keys.push(k);
   } catch {
     return "an effect that cannot be inspected";
   }
   const parts: string[] = [];
-  for (const key of keys) {
-    // one field that cannot be read (a throwing getter) is shown as such, not the whole report lost
-    let shown: string;
-    try {
-      // an array's or plain object's first items (Gather([Task(1), Task(2)]), a job's arguments)
-      shown = fieldOf((effect as Record<string, unknown>)[key], 60);
-    } catch {
-      shown = `${key}: (its getter threw)`;
+  nest++;
+  try {
+    for (const key of keys) {
+      // one field that cannot be read (a throwing getter) is shown as such, not the whole report lost
+      let shown: string;
+      try {
+        // an array's or plain object's first items (Gather([Task(1), Task(2)]), a job's arguments)
+        shown = fieldOf((effect as Record<string | symbol, unknown>)[key], nest > 1 ? 20 : 60, nest - 1);
+      } catch {
+        shown = `${String(key)}: (its getter threw)`;
+      }
+      if (parts.push(shown) === 3) break;
     }
-    parts.push(shown);
-    if (parts.length === 3) break;
+  } finally {
+    nest--; // (even past a stack overflow: else every effect shown after it read `Fetch(…)`)
   }
   return `${name}(${parts.join(", ")})`;
 }

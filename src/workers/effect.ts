@@ -73,9 +73,10 @@ export class RunInWorker<T = unknown, F = never> extends Effect<T> {
   readonly job: string;
   /** the arguments the export is called with, structured-cloned to the worker thread */
   readonly args: readonly unknown[];
-  // symbol-keyed, so not listed by tracebacks (they show the short `job` instead)
+  // symbol-keyed and not enumerable (set by defineProperty), so not listed by tracebacks, which show
+  // an effect's enumerable symbol-keyed fields (they show the short `job` instead)
   /** @internal the validated `module#export` pair (`frameOf` reads its traceback frame) */
-  readonly [TARGET]: Target;
+  declare readonly [TARGET]: Target;
   /** Type-level: the forwarded effects the job may perform at this effect's site (see `F`). */
   declare readonly __row?: F;
   constructor(moduleUrl: string | URL, exportName: string, args: readonly unknown[]) {
@@ -97,7 +98,7 @@ export class RunInWorker<T = unknown, F = never> extends Effect<T> {
     }
     this.job = t.job;
     this.args = args;
-    this[TARGET] = t;
+    Object.defineProperty(this, TARGET, { value: t });
   }
   /** the module's URL as a string (`file:///…/jobs.js`, or any URL `import()` accepts) */
   get moduleUrl(): string {
@@ -143,7 +144,7 @@ export function isTargetKey(s: symbol): boolean {
   return s === TARGET;
 }
 export function withTarget(e: object, pair: readonly [string, string]): void {
-  (e as { [TARGET]: Target })[TARGET] = targetOf(pair[0], pair[1]);
+  Object.defineProperty(e, TARGET, { value: targetOf(pair[0], pair[1]) });
 }
 
 /**
