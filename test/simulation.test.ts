@@ -140,6 +140,26 @@ test("seededRandom: the same seed gives the same numbers (fixed values, so a cha
   for (const c of counts) assert.ok(c > 900 && c < 1100, String(counts));
 });
 
+test("seededRandom: int(n) past 2 ** 32 reaches every integer below n, not only multiples of n / 2 ** 32 (one draw has 32 bits)", () => {
+  const n = 2 ** 40;
+  const r = seededRandom(7);
+  const got = Array.from({ length: 2000 }, () => r.int(n));
+  for (const x of got) assert.ok(Number.isInteger(x) && x >= 0 && x < n, String(x));
+  // with one 32-bit draw every answer was a multiple of 2 ** 8 (n / 2 ** 32): now the low bits vary
+  assert.ok(
+    got.filter((x) => x % 256 !== 0).length > 1900,
+    `${got.filter((x) => x % 256 === 0).length} of 2000 multiples of 256`,
+  );
+  // the largest n it takes
+  const big = seededRandom(1).int(Number.MAX_SAFE_INTEGER);
+  assert.ok(Number.isSafeInteger(big) && big >= 0 && big < Number.MAX_SAFE_INTEGER);
+  // n ≤ 2 ** 32 draws as before: a seed replays the same numbers
+  assert.deepEqual(
+    [seededRandom(42).int(6), seededRandom(1).int(2 ** 32)],
+    [Math.floor(seededRandom(42).next() * 6), Math.floor(seededRandom(1).next() * 2 ** 32)],
+  );
+});
+
 test("seededRandom: bad arguments say what they take", () => {
   assert.throws(
     () => seededRandom(1.5),
@@ -157,6 +177,13 @@ test("seededRandom: bad arguments say what they take", () => {
       e.message === "seededRandom's int(n) takes an integer n ≥ 1 (it answers 0 … n - 1), got 0",
   );
   assert.throws(() => r.int(2.5), RangeError);
+  assert.throws(
+    () => r.int(2 ** 60),
+    (e) =>
+      e instanceof RangeError &&
+      e.message ===
+        "seededRandom's int(n) takes an integer n ≥ 1 (it answers 0 … n - 1), got 1152921504606847000, beyond Number.MAX_SAFE_INTEGER (2 ** 53 - 1)",
+  );
   assert.throws(
     () => r.chance(2),
     (e) =>

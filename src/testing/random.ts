@@ -47,11 +47,15 @@ export function seededRandom(seed: number): SeededRandom {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (n: number): number => {
-    if (!Number.isInteger(n) || n < 1)
+    if (!Number.isSafeInteger(n) || n < 1)
       throw new RangeError(
-        `seededRandom's int(n) takes an integer n ≥ 1 (it answers 0 … n - 1), got ${describe(n)}`,
+        `seededRandom's int(n) takes an integer n ≥ 1 (it answers 0 … n - 1), got ${describe(n)}${Number.isInteger(n) && n > 1 ? ", beyond Number.MAX_SAFE_INTEGER (2 ** 53 - 1)" : ""}`,
       );
-    return Math.floor(next() * n);
+    // one draw has 32 bits: past 2 ** 32 it could reach only every (n / 2 ** 32)-th integer, so a
+    // second draw gives the low bits (n ≤ 2 ** 32 draws once, as before: a seed replays the same)
+    return n <= 2 ** 32
+      ? Math.floor(next() * n)
+      : Math.floor(((Math.floor(next() * 2 ** 21) * 2 ** 32 + Math.floor(next() * 2 ** 32)) / 2 ** 53) * n);
   };
   return {
     seed,
